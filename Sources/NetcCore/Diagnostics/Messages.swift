@@ -1,0 +1,103 @@
+/// Every message netc can report, in one alphabetised catalogue.
+///
+/// The `id` is stable: tests and tools may match on it; the text may improve.
+public struct Message: Sendable, Equatable {
+    public let id: String
+    public let severity: Severity
+    public let text: String
+
+    static func error(_ id: String, _ text: String) -> Message { Message(id: id, severity: .error, text: text) }
+    static func warning(_ id: String, _ text: String) -> Message { Message(id: id, severity: .warning, text: text) }
+}
+
+extension Message {
+    static func activationAlreadyInLoss(_ node: String, _ activation: String, _ loss: String) -> Message {
+        .warning("activation-already-in-loss",
+                 "'\(loss)' applies \(activation) itself, but its input '\(node)' already applies \(activation); pass the logits instead")
+    }
+    static func argumentCountMismatch(_ what: String, _ max: Int, _ given: Int) -> Message {
+        .error("argument-count", "\(what) takes at most \(max) positional argument\(max == 1 ? "" : "s"), \(given) given")
+    }
+    static func binaryCrossEntropyNeedsSigmoid(_ node: String) -> Message {
+        .error("bce-needs-sigmoid",
+               "'binary_cross_entropy' needs a sigmoid output, but '\(node)' does not end in sigmoid; add 'sigmoid' to it")
+    }
+    static func cycle(_ path: String) -> Message { .error("cycle", "the graph has a cycle: \(path)") }
+    static func duplicateArgument(_ name: String) -> Message { .error("duplicate-argument", "argument '\(name)' is given twice") }
+    static func duplicateNetwork(_ name: String) -> Message { .error("duplicate-network", "network '\(name)' is defined twice") }
+    static func duplicateNode(_ name: String) -> Message { .error("duplicate-node", "node '\(name)' is defined twice") }
+    static func duplicateSetting(_ keyword: String) -> Message {
+        .error("duplicate-setting", "'\(keyword)' may appear only once in a network")
+    }
+    static func expected(_ what: String, after context: String) -> Message {
+        .error("expected", "expected \(what) after \(context)")
+    }
+    static let expectedCloseBrace = error("expected-close-brace", "expected '}' to close the network")
+    static let expectedCloseParen = error("expected-close-paren", "expected ')'")
+    static let expectedEndOfStatement = error("expected-end-of-statement", "expected ',' or the end of the line")
+    static let expectedNetwork = error("expected-network", "expected 'network' at the top level of a spec")
+    static func fileTooLarge(_ limit: Int) -> Message { .error("file-too-large", "spec is larger than \(limit) bytes") }
+    static let identifierTooLong = error("identifier-too-long", "identifier is longer than \(Limits.identifierLength) characters")
+    static func inputGivesNoValue(_ keyword: String) -> Message {
+        .error("input-count", "'\(keyword)' takes no inputs")
+    }
+    static func inputCount(_ keyword: String, _ requirement: String, _ given: Int) -> Message {
+        .error("input-count", "'\(keyword)' takes \(requirement), \(given) given")
+    }
+    static func invalidByte(_ byte: UInt8) -> Message {
+        .error("invalid-byte", byte == 0 ? "unexpected NUL byte" :
+               byte < 0x80 ? "unexpected character '\(Character(Unicode.Scalar(byte)))'" :
+               "invalid UTF-8 byte 0x\(String(byte, radix: 16, uppercase: true))")
+    }
+    static func invalidCharacter(_ c: Character) -> Message {
+        .error("invalid-byte", "unexpected character '\(c)'")
+    }
+    static let lossOnInput = error("loss-on-input", "the loss must be applied to a computed node, not the input")
+    static func lossNeedsClasses(_ loss: String, _ size: Int) -> Message {
+        .error("loss-needs-classes", "'\(loss)' needs at least 2 outputs, '\(size)' given")
+    }
+    static func malformedNumber(_ text: String) -> Message { .error("malformed-number", "malformed number '\(text)'") }
+    static func missing(_ what: String, in network: String) -> Message {
+        .error("missing-\(what)", "network '\(network)' has no \(what)")
+    }
+    static func missingArgument(_ name: String, _ what: String) -> Message {
+        .error("missing-argument", "\(what) needs the argument '\(name)'")
+    }
+    static func nestingTooDeep(_ limit: Int) -> Message { .error("nesting-too-deep", "expression nested more than \(limit) levels deep") }
+    static let noPreviousNode = error("no-previous-node", "this node needs an input and there is no node before it")
+    static let noteFirstDefined = "first defined here"
+    static let noteOpenedHere = "opened here"
+    static func numberTooLarge(_ text: String) -> Message { .error("number-too-large", "number '\(text)' is too large") }
+    static func outOfRange(_ what: String, _ range: String) -> Message {
+        .error("out-of-range", "\(what) must be \(range)")
+    }
+    static func reservedName(_ name: String, _ why: String) -> Message {
+        .error("reserved-name", "'\(name)' cannot name a network: \(why)")
+    }
+    static func shapeMismatch(_ keyword: String, _ sizes: String) -> Message {
+        .error("shape-mismatch", "'\(keyword)' needs inputs of one size, got \(sizes)")
+    }
+    static func tooLarge(_ what: String, _ limit: Int) -> Message {
+        .error("too-large", "\(what) exceeds the limit of \(limit)")
+    }
+    static func tooManyErrors(_ count: Int) -> Message {
+        .error("too-many-errors", "\(count) more error\(count == 1 ? "" : "s") not shown")
+    }
+    static func unexpectedToken(_ text: String, _ context: String) -> Message {
+        .error("unexpected-token", "unexpected '\(text)' \(context)")
+    }
+    static func unknown(_ kind: String, _ name: String, _ candidates: [String]) -> Message {
+        .error("unknown-\(kind.replacing(" ", with: "-"))",
+               "unknown \(kind) '\(name)'\(Suggestions.hint(name, candidates))")
+    }
+    static func unknownArgument(_ name: String, _ what: String, _ candidates: [String]) -> Message {
+        .error("unknown-argument", "\(what) has no argument '\(name)'\(Suggestions.hint(name, candidates))")
+    }
+    static func unreachable(_ name: String) -> Message {
+        .error("unreachable-node", "node '\(name)' does not contribute to the loss")
+    }
+    static let unterminatedNetwork = error("unterminated-network", "expected '}' at the end of the file to close the network")
+    static func wrongType(_ what: String, _ expected: String) -> Message {
+        .error("wrong-type", "\(what) must be \(expected)")
+    }
+}

@@ -1,0 +1,118 @@
+import NetcRuntime
+
+/// Scalar precision of generated code.
+public enum Precision: String, Sendable, CaseIterable {
+    case float, double
+    /// The Swift type name.
+    public var swiftType: String { self == .float ? "Float" : "Double" }
+    public var byteWidth: Int { self == .float ? 4 : 8 }
+}
+
+/// The optimizer and its hyper-parameters.
+public enum Optimizer: Sendable, Equatable {
+    /// v ← μv + g; p ← p − η(g + μv) with Nesterov, p ← p − ηv without (PyTorch's convention).
+    case sgd(learningRate: Double, momentum: Double, nesterov: Bool)
+    /// Adam (Kingma & Ba) with bias correction.
+    case adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double)
+}
+
+/// Training settings fixed at compile time.
+public struct Training: Sendable, Equatable {
+    public var optimizer: Optimizer = .sgd(learningRate: 0.01, momentum: 0, nesterov: false)
+    public var batchSize = 1
+    /// L2 penalty λ: the update uses g + λw for weights (biases are not decayed).
+    public var weightDecay = 0.0
+}
+
+/// A parameter tensor: a dense layer's weight matrix or bias vector.
+public struct ParameterTensor: Sendable, Equatable {
+    /// `layer.weight` or `layer.bias`.
+    public var name: String
+    /// [outputs, inputs] for weights (row-major, PyTorch's Linear layout), [outputs] for biases.
+    public var shape: [Int]
+    /// Offset in the flat parameter vector.
+    public var offset: Int
+    public var isWeight: Bool
+    public var count: Int { shape.reduce(1, *) }
+}
+
+/// One node of the static computation graph.
+public struct Node: Sendable {
+    public var id: Int
+    /// The spec's name for the node; a dense layer with an activation becomes
+    /// two nodes, `h.linear` and `h`.
+    public var name: String
+    public var op: any Op
+    public var inputs: [Int]
+    /// Features per sample.
+    public var size: Int
+    /// Indices into `Graph.parameters` (weight, then bias) for linear nodes.
+    public var parameters: [Int]
+    /// Where the spec declared the node.
+    public var range: SourceRange?
+}
+
+/// The loss: which node it reads, and which node it differentiates.
+public struct LossNode: Sendable {
+    public var rule: any LossRule
+    /// The node named in the spec; `predict` returns its value.
+    public var output: Int
+    /// The node the fused loss differentiates (the logits for the
+    /// sigmoid/softmax cross-entropies, else `output`).
+    public var logits: Int
+}
+
+/// A checked network: nodes in topological order with every shape known.
+public struct Graph: Sendable {
+    public var name: String
+    public var nodes: [Node]
+    public var parameters: [ParameterTensor]
+    public var input: Int
+    public var loss: LossNode
+    public var training: Training
+    public var initScheme: InitScheme
+    public var seed: UInt64
+    public var precision: Precision
+
+    public var batchSize: Int { training.batchSize }
+    public var inputSize: Int { nodes[input].size }
+    public var outputSize: Int { nodes[loss.output].size }
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    /// Nodes the value of `target` depends on, itself included.
+    public func ancestors(of target: Int) -> Set<Int> {
+        var seen: Set<Int> = [target]
+        var stack = [target]
+        while let n = stack.popLast() {
+            for i in nodes[n].inputs where seen.insert(i).inserted { stack.append(i) }
+        }
+        return seen
+    }
+
+    /// A stable 64-bit fingerprint of everything that determines the
+    /// parameter layout: name, precision, node ops and sizes, parameter shapes.
+    public var fingerprint: UInt64 {
+        var text = "netc-params-1|\(name)|\(precision.rawValue)"
+        for n in nodes { text += "|\(n.name):\(n.op.name):\(n.size):\(n.inputs)" }
+        for p in parameters { text += "|\(p.name)\(p.shape)" }
+        return ParameterFile.fnv1a(Array(text.utf8))
+    }
+
+    /// Floating-point operations per sample: forward, and forward + backward + update.
+    public var flopsPerSample: (forward: Int, training: Int) {
+        var forward = 0, backward = 0
+        let needsGradient = nodes.map { $0.id != input }
+        for n in nodes {
+            let f = n.op.flops(n, inputSizes: n.inputs.map { nodes[$0].size })
+            forward += f.forward
+            if needsGradient[n.id] { backward += f.backward }
+        }
+        let perParameter: Int
+        switch training.optimizer {
+        case .sgd(_, let m, let nesterov): perParameter = m == 0 ? 2 : nesterov ? 5 : 4
+        case .adam: perParameter = 12
+        }
+        let update = parameterCount * perParameter / max(1, batchSize)
+        return (forward, forward + backward + update)
+    }
+}

@@ -1,0 +1,96 @@
+import NetcRuntime
+
+/// The reference interpreter: runs a graph and its backward graph in
+/// Double, one sample at a time, as plainly as possible. It is the oracle
+/// for gradient checks and for the generated code, so it favours obvious
+/// correctness over speed.
+public struct Interpreter: Sendable {
+    public let graph: Graph
+
+    public init(graph: Graph) { self.graph = graph }
+
+    /// Dropout masks per dropout node, [batch][size] flattened, entries 0
+    /// or 1/(1 − rate). Drawn in topological order, sample-major, one
+    /// uniform per entry (kept when u ≥ rate) — the generated code's order.
+    public func dropoutMasks(rng: inout SplitMix64) -> [Int: [Double]] {
+        var masks: [Int: [Double]] = [:]
+        for n in graph.nodes {
+            guard let op = n.op as? DropoutOp else { continue }
+            masks[n.id] = (0..<(graph.batchSize * n.size)).map { _ in
+                rng.nextUnit() < op.rate ? 0 : 1 / (1 - op.rate)
+            }
+        }
+        return masks
+    }
+
+    /// The spec's initial parameters: weights from its scheme, in flat order
+    /// from one generator; biases zero.
+    public func initialParameters(seed: UInt64) -> [Double] {
+        var rng = SplitMix64(seed: seed)
+        var p = [Double](repeating: 0, count: graph.parameterCount)
+        for t in graph.parameters where t.isWeight {
+            for k in 0..<t.count {
+                p[t.offset + k] = graph.initScheme.sample(fanIn: t.shape[1], fanOut: t.shape[0], rng: &rng)
+            }
+        }
+        return p
+    }
+
+    /// Node values for a batch (`input` is [batch][features] flattened).
+    /// With `masks`, dropout is applied (training); without, it is the identity.
+    public func forward(input: [Double], parameters: [Double], masks: [Int: [Double]]? = nil) -> [[[Double]]] {
+        let batch = input.count / graph.inputSize
+        return (0..<batch).map { b in
+            var values = [[Double]](repeating: [], count: graph.nodes.count)
+            for n in graph.nodes {
+                if n.id == graph.input {
+                    values[n.id] = Array(input[(b * n.size)..<((b + 1) * n.size)])
+                    continue
+                }
+                var y = n.op.forward(n, inputs: n.inputs.map { values[$0] }, parameters: parameters, graph: graph)
+                if let mask = masks?[n.id] { for i in y.indices { y[i] *= mask[b * n.size + i] } }
+                values[n.id] = y
+            }
+            return values
+        }
+    }
+
+    /// The prediction: the loss's named node, [batch][outputs] flattened.
+    public func predict(input: [Double], parameters: [Double]) -> [Double] {
+        forward(input: input, parameters: parameters).flatMap { $0[graph.loss.output] }
+    }
+
+    /// Batch loss (the mean of per-sample losses) and gradients with respect
+    /// to the flat parameters and, if asked, the input.
+    public func gradients(input: [Double], target: [Double], parameters: [Double],
+                          masks: [Int: [Double]]? = nil, inputGradient: Bool = true)
+        -> (loss: Double, parameters: [Double], input: [Double]) {
+        let backward = BackwardGraph(graph, inputGradient: inputGradient)
+        let values = forward(input: input, parameters: parameters, masks: masks)
+        let batch = values.count, outputs = graph.nodes[graph.loss.logits].size
+        var loss = 0.0
+        var dParameters = [Double](repeating: 0, count: parameters.count)
+        var dInput = [Double](repeating: 0, count: input.count)
+        for b in 0..<batch {
+            let t = Array(target[(b * outputs)..<((b + 1) * outputs)])
+            let z = values[b][graph.loss.logits]
+            loss += graph.loss.rule.value(logits: z, target: t) / Double(batch)
+            var delta = [[Double]?](repeating: nil, count: graph.nodes.count)
+            delta[graph.loss.logits] = graph.loss.rule.gradient(logits: z, target: t).map { $0 / Double(batch) }
+            for id in backward.order {
+                let n = graph.nodes[id]
+                var dy = delta[id]!
+                if let mask = masks?[id] { for i in dy.indices { dy[i] *= mask[b * n.size + i] } }
+                let dx = n.op.backward(n, inputs: n.inputs.map { values[b][$0] }, output: values[b][id], gradient: dy,
+                                       parameters: parameters, parameterGradient: &dParameters, graph: graph)
+                for e in backward.edges(from: id) {
+                    delta[e.to] = e.accumulates ? zip(delta[e.to]!, dx[e.inputIndex]).map(+) : dx[e.inputIndex]
+                }
+            }
+            if inputGradient, let d = delta[graph.input] {
+                for i in d.indices { dInput[b * graph.inputSize + i] = d[i] }
+            }
+        }
+        return (loss, dParameters, dInput)
+    }
+}

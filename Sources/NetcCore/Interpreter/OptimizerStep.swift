@@ -1,0 +1,48 @@
+/// The optimizer update in Double, the reference for generated `trainStep`.
+public struct OptimizerState: Sendable {
+    /// Momentum velocity, or Adam's first moment.
+    public var first: [Double]
+    /// Adam's second moment.
+    public var second: [Double]
+    public var step = 0
+
+    public init(count: Int) {
+        first = [Double](repeating: 0, count: count)
+        second = first
+    }
+}
+
+extension Interpreter {
+    /// Applies one update to `parameters` given the batch gradient.
+    /// Weight decay adds λw to the gradient of weights (not biases).
+    public func update(_ parameters: inout [Double], gradient: [Double], state: inout OptimizerState) {
+        var g = gradient
+        let decay = graph.training.weightDecay
+        if decay > 0 {
+            for t in graph.parameters where t.isWeight {
+                for k in t.offset..<(t.offset + t.count) { g[k] += decay * parameters[k] }
+            }
+        }
+        state.step += 1
+        switch graph.training.optimizer {
+        case .sgd(let lr, let momentum, let nesterov):
+            for k in g.indices {
+                if momentum == 0 {
+                    parameters[k] -= lr * g[k]
+                } else {
+                    state.first[k] = momentum * state.first[k] + g[k]
+                    parameters[k] -= lr * (nesterov ? g[k] + momentum * state.first[k] : state.first[k])
+                }
+            }
+        case .adam(let lr, let b1, let b2, let eps):
+            let c1 = 1 - pow(b1, state.step), c2 = 1 - pow(b2, state.step)
+            for k in g.indices {
+                state.first[k] = b1 * state.first[k] + (1 - b1) * g[k]
+                state.second[k] = b2 * state.second[k] + (1 - b2) * g[k] * g[k]
+                parameters[k] -= lr * (state.first[k] / c1) / ((state.second[k] / c2).squareRoot() + eps)
+            }
+        }
+    }
+
+    func pow(_ base: Double, _ n: Int) -> Double { (0..<n).reduce(1) { r, _ in r * base } }
+}

@@ -1,0 +1,149 @@
+import NetcRuntime
+
+/// An elementwise activation y = f(x). Each one is defined here once: its
+/// value and derivative in Double for the interpreter, and the Swift
+/// expressions the emitter writes (see `Emitter/EmitActivation.swift`).
+///
+/// Adding an activation = one struct here + one row in `Activations.table`.
+public protocol ElementwiseActivation: Sendable {
+    var name: String { get }
+    func value(_ x: Double) -> Double
+    /// f′(x), given both the input x and the output y = f(x) (whichever is cheaper).
+    func derivative(x: Double, y: Double) -> Double
+    /// Swift for f(x), with `x` a scalar expression.
+    func emitValue(_ x: String) -> String
+    /// Swift for f′(x) given the input `x` and output `y` expressions.
+    func emitDerivative(x: String, y: String) -> String
+}
+
+public struct Identity: ElementwiseActivation {
+    public var name: String { "identity" }
+    public func value(_ x: Double) -> Double { x }
+    public func derivative(x: Double, y: Double) -> Double { 1 }
+    public func emitValue(_ x: String) -> String { x }
+    public func emitDerivative(x: String, y: String) -> String { "1" }
+}
+
+public struct Sigmoid: ElementwiseActivation {
+    public var name: String { "sigmoid" }
+    public func value(_ x: Double) -> Double { Math.sigmoid(x) }
+    public func derivative(x: Double, y: Double) -> Double { y * (1 - y) }
+    public func emitValue(_ x: String) -> String { "Math.sigmoid(\(x))" }
+    public func emitDerivative(x: String, y: String) -> String { "\(y) * (1 - \(y))" }
+}
+
+public struct Tanh: ElementwiseActivation {
+    public var name: String { "tanh" }
+    public func value(_ x: Double) -> Double { Math.tanh(x) }
+    public func derivative(x: Double, y: Double) -> Double { 1 - y * y }
+    public func emitValue(_ x: String) -> String { "Math.tanh(\(x))" }
+    public func emitDerivative(x: String, y: String) -> String { "(1 - \(y) * \(y))" }
+}
+
+public struct ReLU: ElementwiseActivation {
+    public var name: String { "relu" }
+    public func value(_ x: Double) -> Double { max(0, x) }
+    public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : 0 }
+    public func emitValue(_ x: String) -> String { "max(0, \(x))" }
+    public func emitDerivative(x: String, y: String) -> String { "(\(y) > 0 ? 1 : 0)" }
+}
+
+public struct LeakyReLU: ElementwiseActivation {
+    public let slope: Double
+    public var name: String { "leaky_relu(\(slope))" }
+    public func value(_ x: Double) -> Double { x > 0 ? x : slope * x }
+    public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : slope }
+    public func emitValue(_ x: String) -> String { "(\(x) > 0 ? \(x) : \(literal(slope)) * \(x))" }
+    public func emitDerivative(x: String, y: String) -> String { "(\(x) > 0 ? 1 : \(literal(slope)))" }
+}
+
+public struct ELU: ElementwiseActivation {
+    public let alpha: Double
+    public var name: String { "elu(\(alpha))" }
+    public func value(_ x: Double) -> Double { x > 0 ? x : alpha * Math.expm1(x) }
+    public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : y + alpha }
+    public func emitValue(_ x: String) -> String { "(\(x) > 0 ? \(x) : \(literal(alpha)) * Math.expm1(\(x)))" }
+    public func emitDerivative(x: String, y: String) -> String { "(\(x) > 0 ? 1 : \(y) + \(literal(alpha)))" }
+}
+
+public struct Softplus: ElementwiseActivation {
+    public var name: String { "softplus" }
+    public func value(_ x: Double) -> Double { Math.softplus(x) }
+    public func derivative(x: Double, y: Double) -> Double { Math.sigmoid(x) }
+    public func emitValue(_ x: String) -> String { "Math.softplus(\(x))" }
+    public func emitDerivative(x: String, y: String) -> String { "Math.sigmoid(\(x))" }
+}
+
+/// A Swift literal for a constant, exact for any Double and stable across runs.
+func literal(_ v: Double) -> String {
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) + ".0" }
+    return "\(v)"
+}
+
+/// The activation catalogue: names, their arguments, and constructors.
+public enum Activations {
+    public struct Entry: Sendable {
+        public let name: String
+        let parameters: [ParameterSpec]
+        let make: @Sendable ([String: Value]) -> any Op
+    }
+
+    static func elementwise(_ f: any ElementwiseActivation) -> any Op { ElementwiseOp(function: f) }
+
+    public static let table: [Entry] = [
+        Entry(name: "identity", parameters: []) { _ in elementwise(Identity()) },
+        Entry(name: "sigmoid", parameters: []) { _ in elementwise(Sigmoid()) },
+        Entry(name: "tanh", parameters: []) { _ in elementwise(Tanh()) },
+        Entry(name: "relu", parameters: []) { _ in elementwise(ReLU()) },
+        Entry(name: "leaky_relu", parameters: [.init("slope", .number(0...1e6), default: .number(0.01))]) {
+            elementwise(LeakyReLU(slope: $0["slope"]!.number))
+        },
+        Entry(name: "elu", parameters: [.init("alpha", .number(0...1e6), default: .number(1))]) {
+            elementwise(ELU(alpha: $0["alpha"]!.number))
+        },
+        Entry(name: "softplus", parameters: []) { _ in elementwise(Softplus()) },
+        Entry(name: "softmax", parameters: []) { _ in SoftmaxOp() },
+    ]
+
+    public static var names: [String] { table.map(\.name) }
+}
+
+/// An elementwise activation node.
+public struct ElementwiseOp: Op {
+    public let function: any ElementwiseActivation
+    public var name: String { function.name }
+    public func outputSize(inputSizes: [Int]) -> Int? { inputSizes.count == 1 ? inputSizes[0] : nil }
+    public func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int) { (node.size, 2 * node.size) }
+    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {
+        inputs[0].map(function.value)
+    }
+    /// dx = δ ⊙ f′(x).
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double],
+                         parameters: [Double], parameterGradient: inout [Double], graph: Graph) -> [[Double]] {
+        [inputs[0].indices.map { gradient[$0] * function.derivative(x: inputs[0][$0], y: output[$0]) }]
+    }
+}
+
+/// softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x).
+public struct SoftmaxOp: Op {
+    public var name: String { "softmax" }
+    public func outputSize(inputSizes: [Int]) -> Int? { inputSizes.count == 1 ? inputSizes[0] : nil }
+    public func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int) { (4 * node.size, 4 * node.size) }
+    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {
+        softmax(inputs[0])
+    }
+    /// dx = y ⊙ (δ − ⟨δ, y⟩).
+    public func backward(_ node: Node, inputs: [[Double]], output y: [Double], gradient dy: [Double],
+                         parameters: [Double], parameterGradient: inout [Double], graph: Graph) -> [[Double]] {
+        let dot = zip(dy, y).reduce(0) { $0 + $1.0 * $1.1 }
+        return [y.indices.map { y[$0] * (dy[$0] - dot) }]
+    }
+}
+
+/// Numerically stable softmax in Double.
+func softmax(_ x: [Double]) -> [Double] {
+    let m = x.max() ?? 0
+    let e = x.map { Math.exp($0 - m) }
+    let s = e.reduce(0, +)
+    return e.map { $0 / s }
+}

@@ -1,0 +1,95 @@
+import NetcRuntime
+
+/// A loss: per-sample value and gradient with respect to its logits, in
+/// Double for the interpreter; the emitter's code sits beside each one in
+/// `Emitter/EmitLoss.swift`. The batch loss is the mean of per-sample losses.
+public protocol LossRule: Sendable {
+    var name: String { get }
+    /// Whether the loss differentiates the input of the named node's final
+    /// activation (fused sigmoid / softmax) rather than the node itself.
+    func value(logits z: [Double], target t: [Double]) -> Double
+    func gradient(logits z: [Double], target t: [Double]) -> [Double]
+}
+
+/// L = scale · Σᵢ (zᵢ − tᵢ)² (reduction sum) or scale · (1/n) Σᵢ (zᵢ − tᵢ)² (reduction mean).
+public struct SquaredError: LossRule {
+    public let mean: Bool
+    public let scale: Double
+    public var name: String { "squared_error(reduction: \(mean ? "mean" : "sum"), scale: \(scale))" }
+    func factor(_ n: Int) -> Double { mean ? scale / Double(n) : scale }
+    public func value(logits z: [Double], target t: [Double]) -> Double {
+        factor(z.count) * zip(z, t).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+    }
+    public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
+        let f = 2 * factor(z.count)
+        return zip(z, t).map { f * ($0 - $1) }
+    }
+}
+
+/// Sigmoid fused with binary cross-entropy, on logits z:
+/// L = Σᵢ −[tᵢ log σ(zᵢ) + (1 − tᵢ) log(1 − σ(zᵢ))] = Σᵢ softplus(zᵢ) − tᵢ zᵢ; ∂L/∂z = σ(z) − t.
+public struct SigmoidCrossEntropy: LossRule {
+    public var name: String { "binary_cross_entropy" }
+    public func value(logits z: [Double], target t: [Double]) -> Double {
+        zip(z, t).reduce(0) { $0 + Math.softplus($1.0) - $1.1 * $1.0 }
+    }
+    public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
+        zip(z, t).map { Math.sigmoid($0) - $1 }
+    }
+}
+
+/// Softmax fused with cross-entropy, on logits z:
+/// L = −Σᵢ tᵢ log softmax(z)ᵢ = (Σᵢ tᵢ) · logsumexp(z) − Σᵢ tᵢ zᵢ; ∂L/∂z = (Σᵢ tᵢ) softmax(z) − t.
+public struct SoftmaxCrossEntropy: LossRule {
+    public var name: String { "softmax_cross_entropy" }
+    public func value(logits z: [Double], target t: [Double]) -> Double {
+        let m = z.max() ?? 0
+        let lse = m + Math.log(z.reduce(0) { $0 + Math.exp($1 - m) })
+        return zip(z, t).reduce(0) { $0 + $1.1 * (lse - $1.0) }
+    }
+    public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
+        let p = softmax(z), mass = t.reduce(0, +)
+        return zip(p, t).map { mass * $0 - $1 }
+    }
+}
+
+/// Multiclass hinge (Weston–Watkins SVM, margin 1), with y = argmax t:
+/// L = Σ_{j≠y} max(0, zⱼ − z_y + 1).
+public struct Hinge: LossRule {
+    public var name: String { "hinge" }
+    static func label(_ t: [Double]) -> Int { t.indices.max { t[$0] < t[$1] || (t[$0] == t[$1] && $0 > $1) } ?? 0 }
+    public func value(logits z: [Double], target t: [Double]) -> Double {
+        let y = Hinge.label(t)
+        return z.indices.reduce(0) { $0 + ($1 == y ? 0 : max(0, z[$1] - z[y] + 1)) }
+    }
+    public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
+        let y = Hinge.label(t)
+        var g = [Double](repeating: 0, count: z.count)
+        for j in z.indices where j != y && z[j] - z[y] + 1 > 0 {
+            g[j] = 1
+            g[y] -= 1
+        }
+        return g
+    }
+}
+
+/// The loss catalogue.
+public enum Losses {
+    public struct Entry: Sendable {
+        public let name: String
+        let parameters: [ParameterSpec]
+        let make: @Sendable ([String: Value]) -> any LossRule
+    }
+
+    public static let table: [Entry] = [
+        Entry(name: "squared_error", parameters: [
+            .init("reduction", .word(["sum", "mean"]), default: .word("mean")),
+            .init("scale", .number(1e-12...1e12), default: .number(1)),
+        ]) { SquaredError(mean: $0["reduction"]!.word == "mean", scale: $0["scale"]!.number) },
+        Entry(name: "binary_cross_entropy", parameters: []) { _ in SigmoidCrossEntropy() },
+        Entry(name: "softmax_cross_entropy", parameters: []) { _ in SoftmaxCrossEntropy() },
+        Entry(name: "hinge", parameters: []) { _ in Hinge() },
+    ]
+
+    public static var names: [String] { table.map(\.name) }
+}

@@ -1,0 +1,160 @@
+/// A checked argument value.
+public enum Value: Sendable, Equatable {
+    case number(Double)
+    case bool(Bool)
+    case word(String)
+    case expression(Expression)
+
+    var number: Double { if case .number(let v) = self { return v }; return .nan }
+    var integer: Int { Int(number) }
+    var bool: Bool { if case .bool(let v) = self { return v }; return false }
+    var word: String { if case .word(let v) = self { return v }; return "" }
+    var expression: Expression? { if case .expression(let e) = self { return e }; return nil }
+}
+
+/// One accepted argument: its name, what it takes, and its default (nil = required).
+public struct ParameterSpec: Sendable {
+    public enum Kind: Sendable {
+        case number(ClosedRange<Double>)
+        case integer(ClosedRange<Int>)
+        case bool
+        case word([String])
+        case expression
+    }
+    let name: String
+    let kind: Kind
+    let defaultValue: Value?
+
+    init(_ name: String, _ kind: Kind, default defaultValue: Value? = nil) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+    }
+}
+
+/// Matches positional and labelled arguments against parameter specs,
+/// reporting every mismatch; the one mechanism behind all argument lists.
+struct ArgumentReader {
+    /// Returns the values by name (defaults filled in), or nil after reporting errors.
+    static func read(_ arguments: [Argument], _ specs: [ParameterSpec], what: String, at range: SourceRange,
+                     diagnostics: inout DiagnosticBag) -> [String: Value]? {
+        var values: [String: Value] = [:]
+        var given: [String: SourceRange] = [:]
+        var ok = true
+        var position = 0
+        let positional = arguments.filter { $0.label == nil }.count
+        for argument in arguments {
+            let spec: ParameterSpec
+            if let label = argument.label {
+                guard let s = specs.first(where: { $0.name == label.name }) else {
+                    diagnostics.emit(.unknownArgument(label.name, what, specs.map(\.name)), at: label.range)
+                    ok = false
+                    continue
+                }
+                spec = s
+            } else {
+                guard position < specs.count else {
+                    diagnostics.emit(.argumentCountMismatch(what, specs.count, positional), at: argument.range)
+                    ok = false
+                    break
+                }
+                spec = specs[position]
+                position += 1
+            }
+            if let first = given[spec.name] {
+                diagnostics.emit(.duplicateArgument(spec.name), at: argument.range,
+                                 notes: [.init(message: Message.noteFirstDefined, range: first)])
+                ok = false
+                continue
+            }
+            given[spec.name] = argument.range
+            if let v = convert(argument.value, spec, what: what, diagnostics: &diagnostics) {
+                values[spec.name] = v
+            } else {
+                ok = false
+            }
+        }
+        for spec in specs where values[spec.name] == nil && given[spec.name] == nil {
+            if let d = spec.defaultValue {
+                values[spec.name] = d
+            } else {
+                diagnostics.emit(.missingArgument(spec.name, what), at: range)
+                ok = false
+            }
+        }
+        return ok ? values : nil
+    }
+
+    static func convert(_ e: Expression, _ spec: ParameterSpec, what: String,
+                        diagnostics: inout DiagnosticBag) -> Value? {
+        let name = "'\(spec.name)' of \(what)"
+        switch (spec.kind, e) {
+        case (.expression, _):
+            return .expression(e)
+        case (.number(let r), .number(let v, _, let range)):
+            guard !v.isNaN else { return nil }  // already reported as malformed
+            guard r.contains(v) else {
+                diagnostics.emit(.outOfRange(name, describe(r)), at: range)
+                return nil
+            }
+            return .number(v)
+        case (.integer(let r), .number(let v, let isInteger, let range)):
+            guard !v.isNaN else { return nil }
+            guard isInteger else {
+                diagnostics.emit(.wrongType(name, "a whole number"), at: range)
+                return nil
+            }
+            guard v >= Double(r.lowerBound), v <= Double(r.upperBound) else {
+                diagnostics.emit(.outOfRange(name, "between \(r.lowerBound) and \(r.upperBound)"), at: range)
+                return nil
+            }
+            return .number(v)
+        case (.bool, .word(let id)) where id.name == "true" || id.name == "false":
+            return .bool(id.name == "true")
+        case (.word(let choices), .word(let id)):
+            guard choices.contains(id.name) else {
+                diagnostics.emit(.unknown(spec.name, id.name, choices), at: id.range)
+                return nil
+            }
+            return .word(id.name)
+        case (.number, _), (.integer, _):
+            diagnostics.emit(.wrongType(name, "a number"), at: e.range)
+        case (.bool, _):
+            diagnostics.emit(.wrongType(name, "'true' or 'false'"), at: e.range)
+        case (.word(let choices), _):
+            diagnostics.emit(.wrongType(name, "one of " + choices.map { "'\($0)'" }.joined(separator: ", ")), at: e.range)
+        }
+        return nil
+    }
+
+    static func describe(_ r: ClosedRange<Double>) -> String {
+        if r.upperBound >= 1e6 { return "at least \(format(r.lowerBound))" }
+        return "between \(format(r.lowerBound)) and \(format(r.upperBound))"
+    }
+
+    static func format(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
+    }
+
+    /// Resolves `name` or `name(arguments)` against a catalogue of callables.
+    static func resolveCall(_ e: Expression, kind: String, catalogue: [(name: String, parameters: [ParameterSpec])],
+                            diagnostics: inout DiagnosticBag) -> (name: String, values: [String: Value])? {
+        let id: Identifier, arguments: [Argument]
+        switch e {
+        case .word(let w): (id, arguments) = (w, [])
+        case .call(let w, let a, _): (id, arguments) = (w, a)
+        case .number(let v, _, let range):
+            if !v.isNaN { diagnostics.emit(.wrongType("a number", "the name of \(article(kind)) \(kind)"), at: range) }
+            return nil
+        }
+        guard let entry = catalogue.first(where: { $0.name == id.name }) else {
+            diagnostics.emit(.unknown(kind, id.name, catalogue.map(\.name)), at: id.range)
+            return nil
+        }
+        guard let values = read(arguments, entry.parameters, what: "'\(id.name)'", at: e.range, diagnostics: &diagnostics)
+        else { return nil }
+        return (id.name, values)
+    }
+
+    static func article(_ word: String) -> String { "aeiou".contains(word.first ?? "x") ? "an" : "a" }
+}

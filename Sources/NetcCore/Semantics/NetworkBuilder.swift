@@ -1,0 +1,201 @@
+import NetcRuntime
+
+/// Checks one parsed network and builds its static graph.
+///
+/// Every check runs even after an error, so one run reports everything;
+/// the graph is produced only when there were no errors.
+struct NetworkBuilder {
+    let decl: NetworkDecl
+    var diagnostics: DiagnosticBag
+    var declared: [DeclaredNode] = []
+    var nodeIndex: [String: Int] = [:]
+    var settings: [String: Statement] = [:]
+
+    init(decl: NetworkDecl, diagnostics: DiagnosticBag) {
+        self.decl = decl
+        self.diagnostics = diagnostics
+    }
+
+    mutating func build() -> Graph? {
+        let errorsBefore = diagnostics.errorCount
+        collectStatements()
+        for i in declared.indices { declared[i].kind = declaredKind(of: declared[i].statement) }
+        for i in declared.indices { declared[i].inputs = resolveInputs(i) }
+        let inputIndex = checkSingleInput()
+        let order = topologicalOrder()
+        inferSizes(order)
+
+        var training = Training()
+        if let s = settings["train"], let t = readTraining(s) { training = t }
+        var initScheme = InitScheme.xavierUniform, seed: UInt64 = 0
+        if let s = settings["init"], let r = readInit(s) { (initScheme, seed) = r }
+        var precision = Precision.float
+        if let s = settings["precision"], let p = readPrecision(s) { precision = p }
+        var loss: (rule: any LossRule, node: Int, logits: Int?)?
+        if let s = settings["loss"] {
+            if let (rule, node, id) = readLoss(s) { loss = (rule, node, checkLoss(rule, node, id)) }
+        } else {
+            diagnostics.emit(.missing("loss", in: decl.name.name), at: decl.name.range)
+        }
+        if let loss { checkReachability(loss.node) }
+        checkParameterCount()
+
+        guard diagnostics.errorCount == errorsBefore, let inputIndex, let order, let loss, let logits = loss.logits
+        else { return nil }
+        return assemble(order: order, input: inputIndex, loss: (loss.rule, loss.node, logits),
+                        training: training, initScheme: initScheme, seed: seed, precision: precision)
+    }
+
+    /// Registers node names and settings, reporting duplicates.
+    mutating func collectStatements() {
+        if decl.statements.count > Limits.statementsPerNetwork {
+            diagnostics.emit(.tooLarge("the number of statements", Limits.statementsPerNetwork), at: decl.name.range)
+        }
+        for s in decl.statements.prefix(Limits.statementsPerNetwork) {
+            if let name = s.name {
+                if let first = nodeIndex[name.name] {
+                    diagnostics.emit(.duplicateNode(name.name), at: name.range,
+                                     notes: [.init(message: Message.noteFirstDefined, range: declared[first].name.range)])
+                    continue
+                }
+                if declared.count == Limits.nodes {
+                    diagnostics.emit(.tooLarge("the number of nodes", Limits.nodes), at: name.range)
+                }
+                nodeIndex[name.name] = declared.count
+                declared.append(DeclaredNode(statement: s, name: name))
+            } else if let first = settings[s.keyword.name] {
+                diagnostics.emit(.duplicateSetting(s.keyword.name), at: s.keyword.range,
+                                 notes: [.init(message: Message.noteFirstDefined, range: first.keyword.range)])
+            } else {
+                settings[s.keyword.name] = s
+            }
+        }
+    }
+
+    /// Exactly one `input`.
+    mutating func checkSingleInput() -> Int? {
+        let inputs = declared.indices.filter { declared[$0].keyword == "input" }
+        guard let first = inputs.first else {
+            diagnostics.emit(.missing("input", in: decl.name.name), at: decl.name.range)
+            return nil
+        }
+        for extra in inputs.dropFirst() {
+            diagnostics.emit(.duplicateSetting("input"), at: declared[extra].statement.keyword.range,
+                             notes: [.init(message: Message.noteFirstDefined, range: declared[first].statement.keyword.range)])
+        }
+        return inputs.count == 1 ? first : nil
+    }
+
+    /// Kahn's algorithm, taking ready nodes in declaration order so the
+    /// order is deterministic and follows the spec where it can. Reports a cycle.
+    mutating func topologicalOrder() -> [Int]? {
+        let n = declared.count
+        var pending = declared.map { Set($0.inputs ?? []).count }
+        var consumers = [[Int]](repeating: [], count: n)
+        for (i, d) in declared.enumerated() { for j in Set(d.inputs ?? []) { consumers[j].append(i) } }
+        var ready = (0..<n).filter { pending[$0] == 0 }
+        var order: [Int] = []
+        while !ready.isEmpty {
+            let next = ready.min()!
+            ready.removeAll { $0 == next }
+            order.append(next)
+            for c in consumers[next] {
+                pending[c] -= 1
+                if pending[c] == 0 { ready.append(c) }
+            }
+        }
+        guard order.count < n else { return order }
+        // Walk backwards along inputs from the first stuck node until a node repeats.
+        let stuck = Set((0..<n).filter { pending[$0] > 0 })
+        var path: [Int] = [stuck.min()!]
+        while true {
+            let next = declared[path.last!].inputs!.filter(stuck.contains).min()!
+            if let k = path.firstIndex(of: next) {
+                let cycle = Array(path[k...].reversed())
+                let names = (cycle + [cycle[0]]).map { declared[$0].name.name }.joined(separator: " → ")
+                let start = cycle.min()!
+                diagnostics.emit(.cycle(names), at: declared[start].name.range,
+                                 notes: cycle.filter { $0 != start }.map {
+                                     .init(message: "'\(declared[$0].name.name)' is part of the cycle", range: declared[$0].name.range)
+                                 })
+                return nil
+            }
+            path.append(next)
+        }
+    }
+
+    /// Sizes in topological order; reports shape mismatches.
+    mutating func inferSizes(_ order: [Int]?) {
+        for i in order ?? [] {
+            guard let kind = declared[i].kind, let inputs = declared[i].inputs else { continue }
+            let sizes = inputs.compactMap { declared[$0].size }
+            guard sizes.count == inputs.count else { continue }
+            switch kind {
+            case .input(let n), .dense(let n, _, _): declared[i].size = n
+            case .activation, .dropout: declared[i].size = sizes[0]
+            case .join(let op):
+                if let size = op.outputSize(inputSizes: sizes) {
+                    guard size <= Limits.width else {
+                        diagnostics.emit(.tooLarge("the size of '\(declared[i].name.name)' (\(size))", Limits.width),
+                                         at: declared[i].name.range)
+                        continue
+                    }
+                    declared[i].size = size
+                } else {
+                    let names = declared[i].statement.inputs ?? []
+                    diagnostics.emit(.shapeMismatch(declared[i].keyword, sizes.map(String.init).joined(separator: " and ")),
+                                     at: declared[i].name.range,
+                                     notes: zip(names, sizes).map { .init(message: "'\($0.name)' has size \($1)", range: $0.range) })
+                }
+            }
+        }
+    }
+
+    /// Checks that a loss fits its node; returns the node whose value the loss differentiates.
+    mutating func checkLoss(_ rule: any LossRule, _ node: Int, _ id: Identifier) -> Int? {
+        let d = declared[node]
+        if d.keyword == "input" {
+            diagnostics.emit(.lossOnInput, at: id.range)
+            return nil
+        }
+        if rule is SoftmaxCrossEntropy || rule is Hinge, let size = d.size, size < 2 {
+            diagnostics.emit(.lossNeedsClasses(rule.name, size), at: id.range)
+        }
+        if rule is SoftmaxCrossEntropy, d.kind?.finalOp is SoftmaxOp {
+            diagnostics.emit(.activationAlreadyInLoss(d.name.name, "softmax", rule.name), at: id.range,
+                             notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
+        }
+        if rule is SigmoidCrossEntropy {
+            guard let op = d.kind?.finalOp as? ElementwiseOp, op.function is Sigmoid else {
+                diagnostics.emit(.binaryCrossEntropyNeedsSigmoid(d.name.name), at: id.range,
+                                 notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
+                return nil
+            }
+        }
+        return node
+    }
+
+    /// Every node must feed the loss.
+    mutating func checkReachability(_ lossNode: Int) {
+        var seen: Set<Int> = [lossNode]
+        var stack = [lossNode]
+        while let n = stack.popLast() {
+            for i in declared[n].inputs ?? [] where seen.insert(i).inserted { stack.append(i) }
+        }
+        for (i, d) in declared.enumerated() where !seen.contains(i) && d.inputs != nil {
+            diagnostics.emit(.unreachable(d.name.name), at: d.name.range)
+        }
+    }
+
+    mutating func checkParameterCount() {
+        var total = 0
+        for d in declared {
+            guard case .dense(let width, _, let bias)? = d.kind, let input = d.inputs?.first,
+                  let inSize = declared[input].size else { continue }
+            total += width * inSize + (bias ? width : 0)
+        }
+        if total > Limits.parameters {
+            diagnostics.emit(.tooLarge("the parameter count (\(total))", Limits.parameters), at: decl.name.range)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import NetcRuntime
+
+/// The `loss`, `train`, `init` and `precision` statements.
+extension NetworkBuilder {
+    static let optimizers: [(name: String, parameters: [ParameterSpec])] = [
+        ("sgd", [.init("learning_rate", .number(1e-12...1e6), default: .number(0.01)),
+                 .init("momentum", .number(0...0.999999), default: .number(0)),
+                 .init("nesterov", .bool, default: .bool(false))]),
+        ("adam", [.init("learning_rate", .number(1e-12...1e6), default: .number(0.001)),
+                  .init("beta1", .number(0...0.999999), default: .number(0.9)),
+                  .init("beta2", .number(0...0.999999), default: .number(0.999)),
+                  .init("epsilon", .number(1e-30...1), default: .number(1e-8))]),
+    ]
+
+    static let initializers: [(name: String, parameters: [ParameterSpec])] = [
+        ("zeros", []),
+        ("constant", [.init("value", .number(-1e6...1e6))]),
+        ("uniform", [.init("low", .number(-1e6...1e6), default: .number(-0.05)),
+                     .init("high", .number(-1e6...1e6), default: .number(0.05))]),
+        ("normal", [.init("mean", .number(-1e6...1e6), default: .number(0)),
+                    .init("std", .number(0...1e6), default: .number(0.01))]),
+        ("xavier_uniform", []), ("xavier_normal", []), ("glorot_uniform", []), ("glorot_normal", []),
+        ("he_uniform", []), ("he_normal", []), ("kaiming_uniform", []), ("kaiming_normal", []),
+    ]
+
+    /// Reads `train OPTIMIZER, batch: N, weight_decay: λ`.
+    mutating func readTraining(_ s: Statement) -> Training? {
+        let specs = [ParameterSpec("optimizer", .expression),
+                     ParameterSpec("batch", .integer(1...Limits.batchSize), default: .number(1)),
+                     ParameterSpec("weight_decay", .number(0...1e6), default: .number(0))]
+        guard let v = ArgumentReader.read(s.arguments, specs, what: "'train'", at: s.keyword.range, diagnostics: &diagnostics),
+              let (name, o) = ArgumentReader.resolveCall(v["optimizer"]!.expression!, kind: "optimizer",
+                                                         catalogue: Self.optimizers, diagnostics: &diagnostics)
+        else { return nil }
+        var t = Training(batchSize: v["batch"]!.integer, weightDecay: v["weight_decay"]!.number)
+        if name == "sgd" {
+            if o["nesterov"]!.bool && o["momentum"]!.number == 0 {
+                diagnostics.emit(.outOfRange("'momentum' of 'sgd' with nesterov: true", "greater than 0"), at: s.range)
+                return nil
+            }
+            t.optimizer = .sgd(learningRate: o["learning_rate"]!.number, momentum: o["momentum"]!.number,
+                               nesterov: o["nesterov"]!.bool)
+        } else {
+            t.optimizer = .adam(learningRate: o["learning_rate"]!.number, beta1: o["beta1"]!.number,
+                                beta2: o["beta2"]!.number, epsilon: o["epsilon"]!.number)
+        }
+        return t
+    }
+
+    /// Reads `init SCHEME, seed: N`.
+    mutating func readInit(_ s: Statement) -> (InitScheme, UInt64)? {
+        let specs = [ParameterSpec("scheme", .expression),
+                     ParameterSpec("seed", .integer(0...(1 << 53)), default: .number(0))]
+        guard let v = ArgumentReader.read(s.arguments, specs, what: "'init'", at: s.keyword.range, diagnostics: &diagnostics),
+              let (name, a) = ArgumentReader.resolveCall(v["scheme"]!.expression!, kind: "initializer",
+                                                         catalogue: Self.initializers, diagnostics: &diagnostics)
+        else { return nil }
+        let seed = UInt64(v["seed"]!.integer)
+        switch name {
+        case "zeros": return (.zeros, seed)
+        case "constant": return (.constant(a["value"]!.number), seed)
+        case "uniform":
+            guard a["low"]!.number < a["high"]!.number else {
+                diagnostics.emit(.outOfRange("'low' of 'uniform'", "less than 'high'"), at: v["scheme"]!.expression!.range)
+                return nil
+            }
+            return (.uniform(a["low"]!.number, a["high"]!.number), seed)
+        case "normal": return (.normal(mean: a["mean"]!.number, std: a["std"]!.number), seed)
+        case "xavier_uniform", "glorot_uniform": return (.xavierUniform, seed)
+        case "xavier_normal", "glorot_normal": return (.xavierNormal, seed)
+        case "he_uniform", "kaiming_uniform": return (.heUniform, seed)
+        default: return (.heNormal, seed)
+        }
+    }
+
+    /// Reads `precision float|double`.
+    mutating func readPrecision(_ s: Statement) -> Precision? {
+        let specs = [ParameterSpec("precision", .word(Precision.allCases.map(\.rawValue)))]
+        guard let v = ArgumentReader.read(s.arguments, specs, what: "'precision'", at: s.keyword.range,
+                                          diagnostics: &diagnostics) else { return nil }
+        return Precision(rawValue: v["precision"]!.word)
+    }
+
+    /// Reads `loss KIND(node, options)`: the rule and the index of the named node.
+    mutating func readLoss(_ s: Statement) -> (any LossRule, Int, Identifier)? {
+        guard let v = ArgumentReader.read(s.arguments, [ParameterSpec("loss", .expression)], what: "'loss'",
+                                          at: s.keyword.range, diagnostics: &diagnostics) else { return nil }
+        let e = v["loss"]!.expression!
+        let catalogue = Losses.table.map { (name: $0.name, parameters: [ParameterSpec("node", .expression)] + $0.parameters) }
+        guard let (name, values) = ArgumentReader.resolveCall(e, kind: "loss", catalogue: catalogue,
+                                                              diagnostics: &diagnostics) else { return nil }
+        guard case .word(let node)? = values["node"]!.expression else {
+            diagnostics.emit(.wrongType("the first argument of '\(name)'", "a node name"), at: values["node"]!.expression!.range)
+            return nil
+        }
+        guard let index = nodeIndex[node.name] else {
+            diagnostics.emit(.unknown("node", node.name, Array(nodeIndex.keys)), at: node.range)
+            return nil
+        }
+        return (Losses.table.first { $0.name == name }!.make(values), index, node)
+    }
+}

@@ -1,0 +1,62 @@
+/// A name as written, with where it was written.
+public struct Identifier: Sendable, Equatable {
+    public var name: String
+    public var range: SourceRange
+}
+
+/// A value in a spec: a number, a word, or a call such as `leaky_relu(slope: 0.2)`.
+public indirect enum Expression: Sendable, Equatable {
+    case number(Double, isInteger: Bool, range: SourceRange)
+    case word(Identifier)
+    case call(Identifier, [Argument], range: SourceRange)
+
+    public var range: SourceRange {
+        switch self {
+        case .number(_, _, let r), .call(_, _, let r): return r
+        case .word(let id): return id.range
+        }
+    }
+}
+
+/// `label: value` or a positional `value`.
+public struct Argument: Sendable, Equatable {
+    public var label: Identifier?
+    public var value: Expression
+    public var range: SourceRange { label.map { $0.range.union(value.range) } ?? value.range }
+}
+
+/// One line of a network body.
+///
+/// Node statements (`dense h(x): 16, relu`) have a name, optional inputs and an
+/// optional `: value`; settings (`train sgd(...), batch: 16`) have only arguments.
+public struct Statement: Sendable, Equatable {
+    public var keyword: Identifier
+    public var name: Identifier?
+    /// The explicit inputs in parentheses; nil when omitted (the previous node).
+    public var inputs: [Identifier]?
+    public var value: Expression?
+    public var arguments: [Argument]
+    public var range: SourceRange
+}
+
+/// `network Name { ... }`.
+public struct NetworkDecl: Sendable, Equatable {
+    public var name: Identifier
+    public var statements: [Statement]
+    public var range: SourceRange
+}
+
+/// A parsed spec file.
+public struct SpecFile: Sendable {
+    public var source: SourceFile
+    public var networks: [NetworkDecl]
+}
+
+/// Statement keywords and what follows them.
+public enum Keyword {
+    /// Keywords that declare a node: `KEYWORD name [(inputs)] [: value] {, argument}`.
+    public static let nodes = ["input", "dense", "activation", "dropout", "add", "multiply", "concat"]
+    /// Keywords that configure the network: `KEYWORD argument {, argument}`.
+    public static let settings = ["loss", "train", "init", "precision"]
+    public static var all: [String] { nodes + settings }
+}

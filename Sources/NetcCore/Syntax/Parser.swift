@@ -1,0 +1,233 @@
+/// A recursive-descent parser for the grammar in docs/Language.md.
+///
+/// It never gives up: after an error it skips to the start of the next line
+/// (or the closing brace) and carries on, so one run reports every error.
+public struct Parser {
+    var tokens: [Token]
+    var index = 0
+    var diagnostics: DiagnosticBag
+    var depth = 0
+
+    /// Parses a whole file; the diagnostics include the lexer's.
+    public static func parse(_ file: SourceFile) -> (SpecFile, DiagnosticBag) {
+        var bag = DiagnosticBag()
+        guard file.bytes.count <= Limits.fileBytes else {
+            bag.emit(.fileTooLarge(Limits.fileBytes), at: nil)
+            return (SpecFile(source: file, networks: []), bag)
+        }
+        var lexer = Lexer(file: file, diagnostics: bag)
+        let tokens = lexer.tokenize()
+        var parser = Parser(tokens: tokens, diagnostics: lexer.diagnostics)
+        let networks = parser.parseFile()
+        return (SpecFile(source: file, networks: networks), parser.diagnostics)
+    }
+
+    var current: Token { tokens[index] }
+    var previous: Token { tokens[max(0, index - 1)] }
+
+    mutating func advance() { if index < tokens.count - 1 { index += 1 } }
+
+    mutating func consume(_ kind: TokenKind) -> Token? {
+        guard current.kind == kind else { return nil }
+        defer { advance() }
+        return current
+    }
+
+    func describe(_ t: Token) -> String {
+        t.kind == .endOfFile ? "end of file" : "'\(t.text)'"
+    }
+
+    // file = { network }
+    mutating func parseFile() -> [NetworkDecl] {
+        var networks: [NetworkDecl] = []
+        while current.kind != .endOfFile {
+            if current.kind == .identifier && current.text == "network" {
+                if let n = parseNetwork() { networks.append(n) }
+            } else {
+                diagnostics.emit(.expectedNetwork, at: current.range)
+                // Skip to the next `network`.
+                repeat { advance() } while current.kind != .endOfFile && !(current.kind == .identifier && current.text == "network")
+            }
+        }
+        if networks.isEmpty && !diagnostics.hasErrors {
+            diagnostics.emit(.expectedNetwork, at: current.range)
+        }
+        return networks
+    }
+
+    // network = "network" IDENT "{" { statement } "}"
+    mutating func parseNetwork() -> NetworkDecl? {
+        let start = current.range
+        advance()
+        guard let nameToken = consume(.identifier) else {
+            diagnostics.emit(.expected("a network name", after: "'network'"), at: current.range)
+            skipLine()
+            return nil
+        }
+        let name = Identifier(name: nameToken.text, range: nameToken.range)
+        guard let open = consume(.leftBrace) else {
+            diagnostics.emit(.expected("'{'", after: "the network name"), at: current.range)
+            skipLine()
+            return nil
+        }
+        var statements: [Statement] = []
+        while true {
+            switch current.kind {
+            case .rightBrace:
+                let end = current.range
+                advance()
+                return NetworkDecl(name: name, statements: statements, range: start.union(end))
+            case .endOfFile:
+                diagnostics.emit(.unterminatedNetwork, at: current.range,
+                                 notes: [.init(message: Message.noteOpenedHere, range: open.range)])
+                return NetworkDecl(name: name, statements: statements, range: start.union(previous.range))
+            case .semicolon:
+                advance()
+            case .identifier where current.text == "network" && current.startsLine:
+                diagnostics.emit(.expectedCloseBrace, at: current.range,
+                                 notes: [.init(message: Message.noteOpenedHere, range: open.range)])
+                return NetworkDecl(name: name, statements: statements, range: start.union(previous.range))
+            default:
+                if let s = parseStatement() { statements.append(s) }
+            }
+        }
+    }
+
+    // statement = NODE IDENT [ "(" names ")" ] [ ":" expr ] { "," argument }
+    //           | SETTING argument { "," argument }
+    mutating func parseStatement() -> Statement? {
+        guard current.kind == .identifier else {
+            diagnostics.emit(.unexpectedToken(current.text, "at the start of a statement"), at: current.range)
+            skipLine()
+            return nil
+        }
+        let keyword = Identifier(name: current.text, range: current.range)
+        let isNode = Keyword.nodes.contains(keyword.name)
+        guard isNode || Keyword.settings.contains(keyword.name) else {
+            diagnostics.emit(.unknown("statement", keyword.name, Keyword.all), at: keyword.range)
+            skipLine()
+            return nil
+        }
+        advance()
+        var statement = Statement(keyword: keyword, name: nil, inputs: nil, value: nil, arguments: [], range: keyword.range)
+        if isNode {
+            guard let nameToken = consume(.identifier) else {
+                diagnostics.emit(.expected("a node name", after: "'\(keyword.name)'"), at: current.range)
+                skipLine()
+                return nil
+            }
+            statement.name = Identifier(name: nameToken.text, range: nameToken.range)
+            if let open = consume(.leftParen) {
+                guard let inputs = parseNames(open: open) else { skipLine(); return nil }
+                statement.inputs = inputs
+            }
+            if consume(.colon) != nil {
+                guard let value = parseExpression() else { skipLine(); return nil }
+                statement.value = value
+            }
+            if current.kind == .comma && !current.startsLine { advance() } else { return finish(statement) }
+        }
+        while true {
+            guard let argument = parseArgument() else { skipLine(); return nil }
+            statement.arguments.append(argument)
+            if current.kind == .comma && !current.startsLine { advance() } else { break }
+        }
+        return finish(statement)
+    }
+
+    /// A statement ends at a line break, `;`, `}` or the end of the file.
+    mutating func finish(_ statement: Statement) -> Statement? {
+        var s = statement
+        s.range = s.range.union(previous.range)
+        if current.startsLine || current.kind == .semicolon || current.kind == .rightBrace { return s }
+        diagnostics.emit(.expectedEndOfStatement, at: current.range)
+        skipLine()
+        return s
+    }
+
+    // names = IDENT { "," IDENT } ")"
+    mutating func parseNames(open: Token) -> [Identifier]? {
+        var names: [Identifier] = []
+        if consume(.rightParen) != nil { return names }
+        while true {
+            guard let t = consume(.identifier) else {
+                diagnostics.emit(.expected("an input name", after: describe(previous)), at: current.range)
+                return nil
+            }
+            names.append(Identifier(name: t.text, range: t.range))
+            if consume(.comma) != nil { continue }
+            if consume(.rightParen) != nil { return names }
+            diagnostics.emit(.expectedCloseParen, at: current.range,
+                             notes: [.init(message: Message.noteOpenedHere, range: open.range)])
+            return nil
+        }
+    }
+
+    // argument = [ IDENT ":" ] expr
+    mutating func parseArgument() -> Argument? {
+        var label: Identifier?
+        if current.kind == .identifier && tokens[index + 1].kind == .colon {
+            label = Identifier(name: current.text, range: current.range)
+            advance(); advance()
+        }
+        guard let value = parseExpression() else { return nil }
+        return Argument(label: label, value: value)
+    }
+
+    // expr = [ "-" ] NUMBER | IDENT [ "(" [ argument { "," argument } ] ")" ]
+    mutating func parseExpression() -> Expression? {
+        switch current.kind {
+        case .minus, .number:
+            let start = current.range
+            let negative = consume(.minus) != nil
+            guard let t = consume(.number) else {
+                diagnostics.emit(.expected("a number", after: "'-'"), at: current.range)
+                return nil
+            }
+            let range = start.union(t.range)
+            let text = t.text.replacing("_", with: "")
+            guard let value = Double(text) else {
+                diagnostics.emit(.malformedNumber(t.text), at: t.range)
+                return .number(.nan, isInteger: false, range: range)
+            }
+            guard value.isFinite else {
+                diagnostics.emit(.numberTooLarge(t.text), at: t.range)
+                return .number(.nan, isInteger: false, range: range)
+            }
+            let isInteger = !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
+            return .number(negative ? -value : value, isInteger: isInteger, range: range)
+        case .identifier:
+            let name = Identifier(name: current.text, range: current.range)
+            advance()
+            guard let open = consume(.leftParen) else { return .word(name) }
+            depth += 1
+            defer { depth -= 1 }
+            if depth > Limits.nestingDepth {
+                diagnostics.emit(.nestingTooDeep(Limits.nestingDepth), at: open.range)
+                return nil
+            }
+            var arguments: [Argument] = []
+            if let close = consume(.rightParen) { return .call(name, arguments, range: name.range.union(close.range)) }
+            while true {
+                guard let a = parseArgument() else { return nil }
+                arguments.append(a)
+                if consume(.comma) != nil { continue }
+                if let close = consume(.rightParen) { return .call(name, arguments, range: name.range.union(close.range)) }
+                diagnostics.emit(.expectedCloseParen, at: current.range,
+                                 notes: [.init(message: Message.noteOpenedHere, range: open.range)])
+                return nil
+            }
+        default:
+            diagnostics.emit(.expected("a value", after: describe(previous)), at: current.range)
+            return nil
+        }
+    }
+
+    /// Error recovery: skip to the first token of the next line, or a `}` / end of file.
+    mutating func skipLine() {
+        while current.kind != .endOfFile && current.kind != .rightBrace {
+            advance()
+            if current.startsLine { return }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Elementary functions for the scalar types generated code uses.
+///
+/// The standard library has no `exp` or `log`; these forward to the C library
+/// and are `@inlinable` so they cost nothing across the module boundary.
+public enum Math {
+    @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
+    @inlinable public static func exp(_ x: Double) -> Double { Glibc_exp(x) }
+    @inlinable public static func expm1(_ x: Float) -> Float { expm1f(x) }
+    @inlinable public static func expm1(_ x: Double) -> Double { Glibc_expm1(x) }
+    @inlinable public static func log(_ x: Float) -> Float { logf(x) }
+    @inlinable public static func log(_ x: Double) -> Double { Glibc_log(x) }
+    @inlinable public static func log1p(_ x: Float) -> Float { log1pf(x) }
+    @inlinable public static func log1p(_ x: Double) -> Double { Glibc_log1p(x) }
+    @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { Glibc_tanh(x) }
+    @inlinable public static func cos(_ x: Double) -> Double { Glibc_cos(x) }
+
+    /// Logistic sigmoid, computed without overflow for any input.
+    @inlinable public static func sigmoid<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
+        if x >= 0 { return 1 / (1 + T.mathExp(-x)) }
+        let e = T.mathExp(x)
+        return e / (1 + e)
+    }
+
+    /// softplus(x) = log(1 + eˣ), computed without overflow for any input.
+    @inlinable public static func softplus<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
+        x > 0 ? x + T.mathLog1p(T.mathExp(-x)) : T.mathLog1p(T.mathExp(x))
+    }
+}
+
+/// A scalar type with the elementary functions generic helpers need.
+public protocol MathScalar {
+    static func mathExp(_ x: Self) -> Self
+    static func mathLog1p(_ x: Self) -> Self
+}
+extension Float: MathScalar {
+    @inlinable public static func mathExp(_ x: Float) -> Float { expf(x) }
+    @inlinable public static func mathLog1p(_ x: Float) -> Float { log1pf(x) }
+}
+extension Double: MathScalar {
+    @inlinable public static func mathExp(_ x: Double) -> Double { Glibc_exp(x) }
+    @inlinable public static func mathLog1p(_ x: Double) -> Double { Glibc_log1p(x) }
+}
+
+// Unambiguous names for the C library's double-precision functions
+// (inside `Math`, `exp` would otherwise resolve to the static method).
+@usableFromInline func Glibc_exp(_ x: Double) -> Double { exp(x) }
+@usableFromInline func Glibc_expm1(_ x: Double) -> Double { expm1(x) }
+@usableFromInline func Glibc_log(_ x: Double) -> Double { log(x) }
+@usableFromInline func Glibc_log1p(_ x: Double) -> Double { log1p(x) }
+@usableFromInline func Glibc_tanh(_ x: Double) -> Double { tanh(x) }
+@usableFromInline func Glibc_cos(_ x: Double) -> Double { cos(x) }
