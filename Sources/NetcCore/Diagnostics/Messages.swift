@@ -50,7 +50,7 @@ extension Message {
                "invalid UTF-8 byte 0x\(String(byte, radix: 16, uppercase: true))")
     }
     static func invalidCharacter(_ c: Character) -> Message {
-        .error("invalid-byte", "unexpected character '\(c)'")
+        .error("invalid-byte", "unexpected character '\(c)'" + (c.isLetter ? "; names use ASCII letters, digits and '_'" : ""))
     }
     static let lossOnInput = error("loss-on-input", "the loss must be applied to a computed node, not the input")
     static func lossNeedsClasses(_ loss: String, _ size: Int) -> Message {

@@ -13,7 +13,10 @@ public struct Frontend: Sendable {
         self.file = file
         let (spec, bag) = Parser.parse(file)
         var diagnostics = bag
-        graphs = bag.hasErrors ? [] : GraphBuilder.build(spec, diagnostics: &diagnostics)
+        // Checking runs even after syntax errors (malformed statements are
+        // marked invalid and skipped), so one run reports everything.
+        let built = GraphBuilder.build(spec, diagnostics: &diagnostics)
+        graphs = diagnostics.hasErrors ? [] : built
         self.diagnostics = diagnostics.sorted
     }
 

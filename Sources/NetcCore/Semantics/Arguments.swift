@@ -38,6 +38,14 @@ struct ArgumentReader {
     /// Returns the values by name (defaults filled in), or nil after reporting errors.
     static func read(_ arguments: [Argument], _ specs: [ParameterSpec], what: String, at range: SourceRange,
                      diagnostics: inout DiagnosticBag) -> [String: Value]? {
+        let (values, ok) = readAll(arguments, specs, what: what, at: range, diagnostics: &diagnostics)
+        return ok ? values : nil
+    }
+
+    /// Like `read`, but returns the values that did check even when others did not,
+    /// so nested arguments can still be checked.
+    static func readAll(_ arguments: [Argument], _ specs: [ParameterSpec], what: String, at range: SourceRange,
+                        diagnostics: inout DiagnosticBag) -> (values: [String: Value], ok: Bool) {
         var values: [String: Value] = [:]
         var given: [String: SourceRange] = [:]
         var ok = true
@@ -82,7 +90,7 @@ struct ArgumentReader {
                 ok = false
             }
         }
-        return ok ? values : nil
+        return (values, ok)
     }
 
     static func convert(_ e: Expression, _ spec: ParameterSpec, what: String,
@@ -128,7 +136,11 @@ struct ArgumentReader {
     }
 
     static func describe(_ r: ClosedRange<Double>) -> String {
+        if r.lowerBound > 0 && r.lowerBound < 1e-6 {
+            return r.upperBound >= 1e6 ? "greater than 0" : "greater than 0 and at most \(format(r.upperBound))"
+        }
         if r.upperBound >= 1e6 { return "at least \(format(r.lowerBound))" }
+        if r.upperBound == 0.999999 { return "at least \(format(r.lowerBound)) and less than 1" }
         return "between \(format(r.lowerBound)) and \(format(r.upperBound))"
     }
 

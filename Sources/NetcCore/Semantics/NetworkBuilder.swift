@@ -19,8 +19,10 @@ struct NetworkBuilder {
     mutating func build() -> Graph? {
         let errorsBefore = diagnostics.errorCount
         collectStatements()
-        for i in declared.indices { declared[i].kind = declaredKind(of: declared[i].statement) }
-        for i in declared.indices { declared[i].inputs = resolveInputs(i) }
+        for i in declared.indices where declared[i].statement.isValid {
+            declared[i].kind = declaredKind(of: declared[i].statement)
+            declared[i].inputs = resolveInputs(i)
+        }
         let inputIndex = checkSingleInput()
         let order = topologicalOrder()
         inferSizes(order)
@@ -40,7 +42,10 @@ struct NetworkBuilder {
         if let loss { checkReachability(loss.node) }
         checkParameterCount()
 
-        guard diagnostics.errorCount == errorsBefore, let inputIndex, let order, let loss, let logits = loss.logits
+        // Statements with syntax errors were reported by the parser and skipped here.
+        // Anything left unresolved was reported somewhere (possibly by the parser).
+        let resolved = declared.allSatisfy { $0.kind != nil && $0.inputs != nil && $0.size != nil }
+        guard diagnostics.errorCount == errorsBefore, resolved, decl.statements.allSatisfy(\.isValid), let inputIndex, let order, let loss, let logits = loss.logits
         else { return nil }
         return assemble(order: order, input: inputIndex, loss: (loss.rule, loss.node, logits),
                         training: training, initScheme: initScheme, seed: seed, precision: precision)
@@ -63,6 +68,8 @@ struct NetworkBuilder {
                 }
                 nodeIndex[name.name] = declared.count
                 declared.append(DeclaredNode(statement: s, name: name))
+            } else if !s.isValid {
+                continue
             } else if let first = settings[s.keyword.name] {
                 diagnostics.emit(.duplicateSetting(s.keyword.name), at: s.keyword.range,
                                  notes: [.init(message: Message.noteFirstDefined, range: first.keyword.range)])
@@ -111,9 +118,12 @@ struct NetworkBuilder {
         while true {
             let next = declared[path.last!].inputs!.filter(stuck.contains).min()!
             if let k = path.firstIndex(of: next) {
-                let cycle = Array(path[k...].reversed())
-                let names = (cycle + [cycle[0]]).map { declared[$0].name.name }.joined(separator: " → ")
+                // In data-flow order, starting from the earliest declared node.
+                var cycle = Array(path[k...].reversed())
                 let start = cycle.min()!
+                let s0 = cycle.firstIndex(of: start)!
+                cycle = Array(cycle[s0...] + cycle[..<s0])
+                let names = (cycle + [start]).map { declared[$0].name.name }.joined(separator: " → ")
                 diagnostics.emit(.cycle(names), at: declared[start].name.range,
                                  notes: cycle.filter { $0 != start }.map {
                                      .init(message: "'\(declared[$0].name.name)' is part of the cycle", range: declared[$0].name.range)
@@ -177,6 +187,8 @@ struct NetworkBuilder {
 
     /// Every node must feed the loss.
     mutating func checkReachability(_ lossNode: Int) {
+        // With an unresolved node, reachability is unknown: say nothing rather than cascade.
+        guard declared.allSatisfy({ $0.inputs != nil }) else { return }
         var seen: Set<Int> = [lossNode]
         var stack = [lossNode]
         while let n = stack.popLast() {

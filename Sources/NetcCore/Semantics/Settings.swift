@@ -28,10 +28,10 @@ extension NetworkBuilder {
         let specs = [ParameterSpec("optimizer", .expression),
                      ParameterSpec("batch", .integer(1...Limits.batchSize), default: .number(1)),
                      ParameterSpec("weight_decay", .number(0...1e6), default: .number(0))]
-        guard let v = ArgumentReader.read(s.arguments, specs, what: "'train'", at: s.keyword.range, diagnostics: &diagnostics),
-              let (name, o) = ArgumentReader.resolveCall(v["optimizer"]!.expression!, kind: "optimizer",
-                                                         catalogue: Self.optimizers, diagnostics: &diagnostics)
-        else { return nil }
+        let (v, ok) = ArgumentReader.readAll(s.arguments, specs, what: "'train'", at: s.keyword.range, diagnostics: &diagnostics)
+        guard let e = v["optimizer"]?.expression,
+              let (name, o) = ArgumentReader.resolveCall(e, kind: "optimizer", catalogue: Self.optimizers, diagnostics: &diagnostics),
+              ok else { return nil }
         var t = Training(batchSize: v["batch"]!.integer, weightDecay: v["weight_decay"]!.number)
         if name == "sgd" {
             if o["nesterov"]!.bool && o["momentum"]!.number == 0 {
@@ -51,10 +51,10 @@ extension NetworkBuilder {
     mutating func readInit(_ s: Statement) -> (InitScheme, UInt64)? {
         let specs = [ParameterSpec("scheme", .expression),
                      ParameterSpec("seed", .integer(0...(1 << 53)), default: .number(0))]
-        guard let v = ArgumentReader.read(s.arguments, specs, what: "'init'", at: s.keyword.range, diagnostics: &diagnostics),
-              let (name, a) = ArgumentReader.resolveCall(v["scheme"]!.expression!, kind: "initializer",
-                                                         catalogue: Self.initializers, diagnostics: &diagnostics)
-        else { return nil }
+        let (v, ok) = ArgumentReader.readAll(s.arguments, specs, what: "'init'", at: s.keyword.range, diagnostics: &diagnostics)
+        guard let e = v["scheme"]?.expression,
+              let (name, a) = ArgumentReader.resolveCall(e, kind: "initializer", catalogue: Self.initializers, diagnostics: &diagnostics),
+              ok else { return nil }
         let seed = UInt64(v["seed"]!.integer)
         switch name {
         case "zeros": return (.zeros, seed)

@@ -37,6 +37,10 @@ public struct Statement: Sendable, Equatable {
     public var value: Expression?
     public var arguments: [Argument]
     public var range: SourceRange
+    /// False when the statement had a syntax error or an unknown keyword: its
+    /// name is still declared (so later references do not cascade into
+    /// "unknown node" errors) but nothing else about it is checked.
+    public var isValid = true
 }
 
 /// `network Name { ... }`.

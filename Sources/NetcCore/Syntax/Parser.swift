@@ -102,14 +102,27 @@ public struct Parser {
             return nil
         }
         let keyword = Identifier(name: current.text, range: current.range)
-        let isNode = Keyword.nodes.contains(keyword.name)
-        guard isNode || Keyword.settings.contains(keyword.name) else {
+        var isNode = Keyword.nodes.contains(keyword.name)
+        var statement = Statement(keyword: keyword, name: nil, inputs: nil, value: nil, arguments: [], range: keyword.range)
+        if !isNode && !Keyword.settings.contains(keyword.name) {
             diagnostics.emit(.unknown("statement", keyword.name, Keyword.all), at: keyword.range)
-            skipLine()
-            return nil
+            statement.isValid = false
+            // Keep the node's name if it looks like one, so uses of it do not cascade.
+            let next = tokens[index + 1]
+            guard next.kind == .identifier, !next.startsLine,
+                  [.colon, .leftParen, .comma].contains(tokens[index + 2].kind) || tokens[index + 2].startsLine
+            else { skipLine(); return nil }
+            isNode = true
         }
         advance()
-        var statement = Statement(keyword: keyword, name: nil, inputs: nil, value: nil, arguments: [], range: keyword.range)
+        /// Gives up on the rest of the line; keeps the name if there is one.
+        func failed(_ parser: inout Parser, _ s: Statement) -> Statement? {
+            parser.skipLine()
+            guard s.name != nil else { return nil }
+            var invalid = s
+            invalid.isValid = false
+            return invalid
+        }
         if isNode {
             guard let nameToken = consume(.identifier) else {
                 diagnostics.emit(.expected("a node name", after: "'\(keyword.name)'"), at: current.range)
@@ -118,17 +131,17 @@ public struct Parser {
             }
             statement.name = Identifier(name: nameToken.text, range: nameToken.range)
             if let open = consume(.leftParen) {
-                guard let inputs = parseNames(open: open) else { skipLine(); return nil }
+                guard let inputs = parseNames(open: open) else { return failed(&self, statement) }
                 statement.inputs = inputs
             }
             if consume(.colon) != nil {
-                guard let value = parseExpression() else { skipLine(); return nil }
+                guard let value = parseExpression() else { return failed(&self, statement) }
                 statement.value = value
             }
             if current.kind == .comma && !current.startsLine { advance() } else { return finish(statement) }
         }
         while true {
-            guard let argument = parseArgument() else { skipLine(); return nil }
+            guard let argument = parseArgument() else { return failed(&self, statement) }
             statement.arguments.append(argument)
             if current.kind == .comma && !current.startsLine { advance() } else { break }
         }
@@ -142,6 +155,7 @@ public struct Parser {
         if current.startsLine || current.kind == .semicolon || current.kind == .rightBrace { return s }
         diagnostics.emit(.expectedEndOfStatement, at: current.range)
         skipLine()
+        s.isValid = false
         return s
     }
 
