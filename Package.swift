@@ -16,7 +16,9 @@ let package = Package(
         /// The compiler: parse → build graph → differentiate → emit.
         .target(name: "NetcCore", dependencies: ["NetcRuntime"]),
         .executableTarget(name: "netc", dependencies: ["NetcCore"]),
-        .testTarget(name: "NetcCoreTests", dependencies: ["NetcCore"]),
+        /// The generated model of every spec in Specs/, kept in sync by `netc compile Specs/*.net`.
+        .target(name: "GeneratedModels", dependencies: ["NetcRuntime"], path: "Generated"),
+        .testTarget(name: "NetcCoreTests", dependencies: ["NetcCore", "GeneratedModels"]),
     ],
     swiftLanguageModes: [.v6]
 )

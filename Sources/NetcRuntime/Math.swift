@@ -58,3 +58,8 @@ extension Double: MathScalar {
 @usableFromInline func Glibc_log1p(_ x: Double) -> Double { log1p(x) }
 @usableFromInline func Glibc_tanh(_ x: Double) -> Double { tanh(x) }
 @usableFromInline func Glibc_cos(_ x: Double) -> Double { cos(x) }
+
+extension Math {
+    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Glibc_pow(x, y) }
+}
+@usableFromInline func Glibc_pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }

@@ -172,8 +172,3 @@ extension String {
     }
 }
 
-extension Driver {
-    mutating func compile(_ o: inout Options) -> Int32 {
-        usageError("compile is not available yet")
-    }
-}

@@ -122,6 +122,15 @@ public struct ElementwiseOp: Op {
                          parameters: [Double], parameterGradient: inout [Double], graph: Graph) -> [[Double]] {
         [inputs[0].indices.map { gradient[$0] * function.derivative(x: inputs[0][$0], y: output[$0]) }]
     }
+    public func emitForward(_ node: Node, _ e: inout EmitContext) {
+        e.w.line("for i in 0..<\(node.size) { y[i] = \(function.emitValue("x0[i]")) }")
+    }
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {
+        for edge in edges {
+            let d = function.emitDerivative(x: "x0[i]", y: "y[i]")
+            e.w.line("for i in 0..<\(node.size) { dx0[i] \(e.assign(edge)) \(d == "1" ? "dy[i]" : "dy[i] * \(d)") }")
+        }
+    }
 }
 
 /// softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x).
@@ -137,6 +146,21 @@ public struct SoftmaxOp: Op {
                          parameters: [Double], parameterGradient: inout [Double], graph: Graph) -> [[Double]] {
         let dot = zip(dy, y).reduce(0) { $0 + $1.0 * $1.1 }
         return [y.indices.map { y[$0] * (dy[$0] - dot) }]
+    }
+    public func emitForward(_ node: Node, _ e: inout EmitContext) {
+        let n = node.size
+        e.w.line("var top = x0[0]")
+        e.w.line("for i in 1..<\(n) { top = max(top, x0[i]) }")
+        e.w.line("var sum: Scalar = 0")
+        e.w.line("for i in 0..<\(n) { y[i] = Math.exp(x0[i] - top); sum += y[i] }")
+        e.w.line("let scale = 1 / sum")
+        e.w.line("for i in 0..<\(n) { y[i] *= scale }")
+    }
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {
+        guard let edge = edges.first else { return }
+        e.w.line("var dot: Scalar = 0")
+        e.w.line("for i in 0..<\(node.size) { dot += dy[i] * y[i] }")
+        e.w.line("for i in 0..<\(node.size) { dx0[i] \(e.assign(edge)) y[i] * (dy[i] - dot) }")
     }
 }
 

@@ -15,6 +15,13 @@ public struct AddOp: Op {
                          parameters: [Double], parameterGradient: inout [Double], graph: Graph) -> [[Double]] {
         inputs.map { _ in gradient }
     }
+    public func emitForward(_ node: Node, _ e: inout EmitContext) {
+        let sum = node.inputs.indices.map { "x\($0)[i]" }.joined(separator: " + ")
+        e.w.line("for i in 0..<\(node.size) { y[i] = \(sum) }")
+    }
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {
+        for edge in edges { e.w.line("for i in 0..<\(node.size) { dx\(edge.inputIndex)[i] \(e.assign(edge)) dy[i] }") }
+    }
 }
 
 /// Elementwise (Hadamard) product of two or more inputs of one size.
@@ -41,6 +48,16 @@ public struct MultiplyOp: Op {
             }
         }
     }
+    public func emitForward(_ node: Node, _ e: inout EmitContext) {
+        let product = node.inputs.indices.map { "x\($0)[i]" }.joined(separator: " * ")
+        e.w.line("for i in 0..<\(node.size) { y[i] = \(product) }")
+    }
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {
+        for edge in edges {
+            let others = node.inputs.indices.filter { $0 != edge.inputIndex }.map { " * x\($0)[i]" }.joined()
+            e.w.line("for i in 0..<\(node.size) { dx\(edge.inputIndex)[i] \(e.assign(edge)) dy[i]\(others) }")
+        }
+    }
 }
 
 /// Concatenation of the inputs' features, in the order listed.
@@ -60,6 +77,21 @@ public struct ConcatOp: Op {
             return Array(gradient[offset..<(offset + x.count)])
         }
     }
+    public func emitForward(_ node: Node, _ e: inout EmitContext) {
+        var offset = 0
+        for (k, input) in node.inputs.enumerated() {
+            let n = e.graph.nodes[input].size
+            e.w.line("for i in 0..<\(n) { y[\(offset) + i] = x\(k)[i] }")
+            offset += n
+        }
+    }
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {
+        let offsets = node.inputs.reduce(into: [0]) { $0.append($0.last! + e.graph.nodes[$1].size) }
+        for edge in edges {
+            let n = e.graph.nodes[edge.to].size, k = edge.inputIndex
+            e.w.line("for i in 0..<\(n) { dx\(k)[i] \(e.assign(edge)) dy[\(offsets[k]) + i] }")
+        }
+    }
 }
 
 /// Inverted dropout: in training, each feature is kept with probability
@@ -75,4 +107,15 @@ public struct DropoutOp: Op {
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] { inputs[0] }
     public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double],
                          parameters: [Double], parameterGradient: inout [Double], graph: Graph) -> [[Double]] { [gradient] }
+    /// Training multiplies by the sample's mask; inference copies.
+    public func emitForward(_ node: Node, _ e: inout EmitContext) {
+        e.w.line("if training {")
+        e.w.line("    for i in 0..<\(node.size) { y[i] = x0[i] * mask[i] }")
+        e.w.line("} else {")
+        e.w.line("    for i in 0..<\(node.size) { y[i] = x0[i] }")
+        e.w.line("}")
+    }
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {
+        for edge in edges { e.w.line("for i in 0..<\(node.size) { dx0[i] \(e.assign(edge)) dy[i] * mask[i] }") }
+    }
 }

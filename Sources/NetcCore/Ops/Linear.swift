@@ -34,4 +34,25 @@ public struct LinearOp: Op {
         }
         return [dx]
     }
+
+    /// y[j] = b[j] + W[j,:]·x, one SIMD dot product per output.
+    public func emitForward(_ node: Node, _ e: inout EmitContext) {
+        let n = e.graph.nodes[node.inputs[0]].size, w = e.parameter(node.parameters[0])
+        let bias = hasBias ? "\(e.parameter(node.parameters[1]))[j] + " : ""
+        e.w.block("for j in 0..<\(outputs)") { $0.line("y[j] = \(bias)Kernels.dot(\(w) + j &* \(n), x0, \(n))") }
+    }
+
+    /// dW[j,:] += δ[j]·x, db[j] += δ[j], and dx = Σⱼ δ[j]·W[j,:] (axpy form, vectorisable).
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {
+        let n = e.graph.nodes[node.inputs[0]].size, w = e.parameter(node.parameters[0])
+        let dw = e.parameterGradient(node.parameters[0])
+        let db = hasBias ? e.parameterGradient(node.parameters[1]) : nil
+        e.w.block("for j in 0..<\(outputs)") {
+            if let db { $0.line("\(db)[j] += dy[j]") }
+            $0.line("Kernels.axpy(dy[j], x0, \(dw) + j &* \(n), \(n))")
+        }
+        guard let edge = edges.first else { return }
+        if !edge.accumulates { e.w.line("for i in 0..<\(n) { dx0[i] = 0 }") }
+        e.w.line("for j in 0..<\(outputs) { Kernels.axpy(dy[j], \(w) + j &* \(n), dx0, \(n)) }")
+    }
 }

@@ -5,10 +5,14 @@ import NetcRuntime
 /// `Emitter/EmitLoss.swift`. The batch loss is the mean of per-sample losses.
 public protocol LossRule: Sendable {
     var name: String { get }
-    /// Whether the loss differentiates the input of the named node's final
-    /// activation (fused sigmoid / softmax) rather than the node itself.
+    /// The per-sample loss for logits z and target t.
     func value(logits z: [Double], target t: [Double]) -> Double
+    /// ∂L/∂z for one sample.
     func gradient(logits z: [Double], target t: [Double]) -> [Double]
+    /// Writes the per-sample body: reads `z` and `t` (n values each), adds
+    /// the sample's loss to `loss` and writes ∂L/∂z divided by the batch
+    /// size (`invBatch`) to `gz`.
+    func emitSample(_ n: Int, invBatch: String, _ w: inout SwiftWriter)
 }
 
 /// L = scale · Σᵢ (zᵢ − tᵢ)² (reduction sum) or scale · (1/n) Σᵢ (zᵢ − tᵢ)² (reduction mean).
@@ -24,6 +28,13 @@ public struct SquaredError: LossRule {
         let f = 2 * factor(z.count)
         return zip(z, t).map { f * ($0 - $1) }
     }
+    public func emitSample(_ n: Int, invBatch: String, _ w: inout SwiftWriter) {
+        w.block("for i in 0..<\(n)") {
+            $0.line("let d = z[i] - t[i]")
+            $0.line("loss += \(literal(factor(n))) * d * d")
+            $0.line("gz[i] = \(literal(2 * factor(n))) * \(invBatch) * d")
+        }
+    }
 }
 
 /// Sigmoid fused with binary cross-entropy, on logits z:
@@ -35,6 +46,12 @@ public struct SigmoidCrossEntropy: LossRule {
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
         zip(z, t).map { Math.sigmoid($0) - $1 }
+    }
+    public func emitSample(_ n: Int, invBatch: String, _ w: inout SwiftWriter) {
+        w.block("for i in 0..<\(n)") {
+            $0.line("loss += Math.softplus(z[i]) - t[i] * z[i]")
+            $0.line("gz[i] = (Math.sigmoid(z[i]) - t[i]) * \(invBatch)")
+        }
     }
 }
 
@@ -50,6 +67,16 @@ public struct SoftmaxCrossEntropy: LossRule {
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
         let p = softmax(z), mass = t.reduce(0, +)
         return zip(p, t).map { mass * $0 - $1 }
+    }
+    public func emitSample(_ n: Int, invBatch: String, _ w: inout SwiftWriter) {
+        w.line("var top = z[0]")
+        w.line("for i in 1..<\(n) { top = max(top, z[i]) }")
+        w.line("var sum: Scalar = 0")
+        w.line("for i in 0..<\(n) { sum += Math.exp(z[i] - top) }")
+        w.line("let logSumExp = top + Math.log(sum)")
+        w.line("var mass: Scalar = 0")
+        w.line("for i in 0..<\(n) { mass += t[i]; loss += t[i] * (logSumExp - z[i]) }")
+        w.line("for i in 0..<\(n) { gz[i] = (mass * Math.exp(z[i] - logSumExp) - t[i]) * \(invBatch) }")
     }
 }
 
@@ -70,6 +97,22 @@ public struct Hinge: LossRule {
             g[y] -= 1
         }
         return g
+    }
+    public func emitSample(_ n: Int, invBatch: String, _ w: inout SwiftWriter) {
+        w.line("var label = 0")
+        w.line("for i in 1..<\(n) where t[i] > t[label] { label = i }")
+        w.line("var violations: Scalar = 0")
+        w.block("for i in 0..<\(n)") {
+            $0.line("let margin = z[i] - z[label] + 1")
+            $0.block("if i != label && margin > 0", closing: "} else {") {
+                $0.line("loss += margin")
+                $0.line("gz[i] = \(invBatch)")
+                $0.line("violations += 1")
+            }
+            $0.line("    gz[i] = 0")
+            $0.line("}")
+        }
+        w.line("gz[label] = -violations * \(invBatch)")
     }
 }
 

@@ -17,6 +17,13 @@ public protocol Op: Sendable {
     /// input; parameter gradients are added into `parameterGradient`.
     func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double],
                   parameters: [Double], parameterGradient: inout [Double], graph: Graph) -> [[Double]]
+    /// Writes the per-sample forward body: reads `x0`, `x1`…, writes `y`
+    /// (and may read `mask` and `training`).
+    func emitForward(_ node: Node, _ e: inout EmitContext)
+    /// Writes the per-sample backward body for `edges` (reads `dy`, `y`,
+    /// `x0`…; writes `dx<k>` with `e.assign(edge)`), and adds this sample's
+    /// parameter gradients into the `dp_` buffers.
+    func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext)
 }
 
 /// The input placeholder.
@@ -29,4 +36,6 @@ public struct InputOp: Op {
     }
     public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double],
                          parameters: [Double], parameterGradient: inout [Double], graph: Graph) -> [[Double]] { [] }
+    public func emitForward(_ node: Node, _ e: inout EmitContext) {}
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {}
 }

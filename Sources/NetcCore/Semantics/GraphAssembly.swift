@@ -72,6 +72,8 @@ public enum GraphBuilder {
         "return", "self", "some", "static", "struct", "subscript", "super", "switch", "throw", "throws", "true",
         "try", "typealias", "var", "where", "while",
         "Array", "Bool", "Double", "Float", "Int", "Math", "NetcRuntime", "Scalar", "String", "Swift", "UInt64",
+        "BitPatternConvertible", "FileError", "FileIO", "GeneratedModel", "InitScheme", "Kernels", "MathScalar",
+        "ParameterFile", "SplitMix64", "Storage",
     ]
 
     /// Checks every network and returns the graphs of those without errors.

@@ -1,0 +1,291 @@
+/// The generated type's declarations and public API: initialisers,
+/// parameters, predict, loss, gradients, trainStep, save and load.
+struct APIEmitter {
+    let graph: Graph
+    let layout: ModelLayout
+    let e: EmitContext
+
+    var name: String { graph.name }
+    var batch: Int { graph.batchSize }
+    var inputCount: Int { batch * graph.inputSize }
+    var outputCount: Int { batch * graph.outputSize }
+    var targetCount: Int { batch * graph.nodes[graph.loss.logits].size }
+    var p: Int { graph.parameterCount }
+    var inputOffset: Int { layout.offset(e.value(graph.input)) }
+    var outputOffset: Int { layout.offset(e.value(graph.loss.output)) }
+    var hasDropout: Bool { graph.nodes.contains { $0.op is DropoutOp } }
+    var isClassifier: Bool { graph.loss.rule is SoftmaxCrossEntropy || graph.loss.rule is Hinge }
+    var isBinary: Bool { graph.loss.rule is SigmoidCrossEntropy && graph.outputSize == 1 }
+
+    func emitTypeDoc(_ w: inout SwiftWriter) {
+        w.doc("`\(name)`, compiled from the spec: every shape below is fixed at compile time.",
+              "")
+        for n in graph.nodes {
+            let inputs = n.inputs.isEmpty ? "" : "(" + n.inputs.map { graph.nodes[$0].name }.joined(separator: ", ") + ")"
+            w.doc("- `\(n.name)\(inputs)`: \(n.op.name) [\(n.size)]")
+        }
+        w.doc("",
+              "Loss: \(graph.loss.rule.name) on `\(graph.nodes[graph.loss.output].name)`, mean over a batch of \(batch).",
+              "Inputs, outputs and targets are laid out row-major, [batch][features].",
+              "A value is not safe to use from several threads at once; copies share storage until one trains.")
+    }
+
+    func emitDeclarations(_ w: inout SwiftWriter) {
+        w.line("public typealias Scalar = \(graph.precision.swiftType)")
+        w.line("")
+        w.doc("Features per sample.")
+        w.line("public static let inputCount = \(graph.inputSize)")
+        w.doc("Outputs per sample (the value of `\(graph.nodes[graph.loss.output].name)`).")
+        w.line("public static let outputCount = \(graph.outputSize)")
+        w.doc("Samples per call, fixed by the spec.")
+        w.line("public static let batchSize = \(batch)")
+        w.doc("Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.")
+        w.line("public static let parameterCount = \(p)")
+        w.doc("Identifies the parameter layout in saved files.")
+        w.line("public static let fingerprint: UInt64 = 0x\(String(graph.fingerprint, radix: 16))")
+        w.doc("The parameter tensors: name, offset and count, in flat order.")
+        let tensors = graph.parameters.map { "(\"\($0.name)\", \($0.offset), \($0.count))" }.joined(separator: ", ")
+        w.line("public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [\(tensors)]")
+        w.line("")
+        w.doc("The model's single allocation (\(layout.size) scalars); copies share it until one trains.")
+        w.line("@usableFromInline")
+        w.block("final class Storage") { w in
+            w.line("@usableFromInline let memory: UnsafeMutablePointer<Scalar>")
+            w.line("@usableFromInline var step = 0")
+            w.line("@usableFromInline var random: SplitMix64")
+            w.line("")
+            w.block("init(random: SplitMix64)") { w in
+                w.line("memory = .allocate(capacity: \(layout.size))")
+                w.line("memory.initialize(repeating: 0, count: \(layout.size))")
+                w.line("self.random = random")
+            }
+            w.line("")
+            w.block("func copy() -> Storage") { w in
+                w.line("let copy = Storage(random: random)")
+                w.line("copy.memory.update(from: memory, count: \(layout.size))")
+                w.line("copy.step = step")
+                w.line("return copy")
+            }
+            w.line("")
+            w.line("deinit { memory.deallocate() }")
+        }
+        w.line("")
+        w.line("@usableFromInline var storage: Storage")
+        w.line("")
+        w.block("mutating func makeUnique()") { w in
+            w.line("if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }")
+        }
+    }
+
+    func emitPublicAPI(_ w: inout SwiftWriter) {
+        emitInitialisers(&w)
+        emitPredict(&w)
+        emitGradients(&w)
+        emitTraining(&w)
+        emitPersistence(&w)
+    }
+
+    func emitInitialisers(_ w: inout SwiftWriter) {
+        w.line("")
+        w.doc("A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.",
+              "Dropout masks come from a second generator seeded with `~seed`.")
+        w.block("public init(seed: UInt64 = \(graph.seed))") { w in
+            w.line("storage = Storage(random: SplitMix64(seed: ~seed))")
+            let weights = graph.parameters.filter(\.isWeight)
+            if graph.initScheme != .zeros && !weights.isEmpty {
+                w.line("var random = SplitMix64(seed: seed)")
+                w.line("let m = storage.memory")
+                for t in weights {
+                    w.line("InitScheme\(graph.initScheme.swiftExpression).fill(m + \(t.offset), count: \(t.count), "
+                           + "fanIn: \(t.shape[1]), fanOut: \(t.shape[0]), rng: &random)  // \(t.name)")
+                }
+            }
+        }
+        w.line("")
+        w.doc("A model with the given parameters (\(p) values in flat order).")
+        w.block("public init(parameters: [Scalar])") { w in
+            w.line("precondition(parameters.count == \(p), \"\(name)(parameters:) needs \(p) values, got \\(parameters.count)\")")
+            w.line("self.init(seed: 0)")
+            w.line("self.parameters = parameters")
+        }
+        w.line("")
+        w.doc("The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.")
+        w.block("public var parameters: [Scalar]") { w in
+            w.line("get { Array(UnsafeBufferPointer(start: storage.memory, count: \(p))) }")
+            w.block("set") { w in
+                w.line("precondition(newValue.count == \(p), \"\(name).parameters needs \(p) values, got \\(newValue.count)\")")
+                w.line("makeUnique()")
+                w.line("for k in 0..<\(p) { storage.memory[k] = newValue[k] }")
+            }
+        }
+    }
+
+    func emitPredict(_ w: inout SwiftWriter) {
+        w.line("")
+        w.doc("Outputs for a batch: \(batch) × \(graph.inputSize) inputs in, \(batch) × \(graph.outputSize) outputs out. Allocates nothing.")
+        w.block("public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>)") { w in
+            w.line("precondition(input.count == \(inputCount), \"\(name).predict: input needs \(inputCount) values, got \\(input.count)\")")
+            w.line("precondition(output.count == \(outputCount), \"\(name).predict: output needs \(outputCount) values, got \\(output.count)\")")
+            w.line("let m = storage.memory")
+            w.line("for k in 0..<\(inputCount) { m[\(inputOffset) + k] = input[k] }")
+            w.line("Self.forward(m, training: false)")
+            w.line("for k in 0..<\(outputCount) { output[k] = m[\(outputOffset) + k] }")
+        }
+        w.line("")
+        w.doc("Outputs for a batch of \(batch) × \(graph.inputSize) inputs, row-major.")
+        w.block("public func predict(_ input: [Scalar]) -> [Scalar]") { w in
+            w.line("var output = [Scalar](repeating: 0, count: \(outputCount))")
+            w.line("input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }")
+            w.line("return output")
+        }
+        if isClassifier || isBinary {
+            w.line("")
+            w.doc(isBinary ? "The predicted class per sample: 1 when the output is at least 0.5."
+                           : "The predicted class per sample: the index of the largest output.")
+            w.block("public func classify(_ input: [Scalar]) -> [Int]") { w in
+                w.line("let output = predict(input)")
+                if isBinary {
+                    w.line("return output.map { $0 >= 0.5 ? 1 : 0 }")
+                } else {
+                    w.block("return (0..<\(batch)).map { b in") { w in
+                        w.line("var best = 0")
+                        w.line("for i in 1..<\(graph.outputSize) where output[b * \(graph.outputSize) + i] > output[b * \(graph.outputSize) + best] { best = i }")
+                        w.line("return best")
+                    }
+                }
+            }
+        }
+        w.line("")
+        w.doc("The batch loss without training (dropout off).")
+        w.block("public func loss(input: [Scalar], target: [Scalar]) -> Scalar") { w in
+            w.line("let m = storage.memory")
+            w.line("Self.load(m, input, target)")
+            w.line("Self.forward(m, training: false)")
+            w.line("return Self.lossAndSeed(m)")
+        }
+        w.line("")
+        w.doc("Copies a batch and its targets into the model's buffers, checking their sizes.")
+        w.line("@usableFromInline")
+        w.block("static func load<I: Collection<Scalar>, T: Collection<Scalar>>(_ m: UnsafeMutablePointer<Scalar>, _ input: I, _ target: T) where I.Index == Int, T.Index == Int") { w in
+            w.line("precondition(input.count == \(inputCount), \"\(name): input needs \(inputCount) values, got \\(input.count)\")")
+            w.line("precondition(target.count == \(targetCount), \"\(name): target needs \(targetCount) values, got \\(target.count)\")")
+            w.line("for k in 0..<\(inputCount) { m[\(inputOffset) + k] = input[input.startIndex + k] }")
+            w.line("for k in 0..<\(targetCount) { m[\(layout.target) + k] = target[target.startIndex + k] }")
+        }
+    }
+
+    func emitGradients(_ w: inout SwiftWriter) {
+        let gin = layout.offset(e.gradient(graph.input))
+        w.line("")
+        w.doc("The batch loss and its gradients with respect to the parameters (flat order) and the input,",
+              "into caller-provided buffers. Dropout is applied, with masks from the model's generator. Allocates nothing.")
+        w.block("public func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>, "
+                + "parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar") { w in
+            w.line("precondition(parameterGradient.count == \(p), \"\(name).gradients: parameterGradient needs \(p) values\")")
+            w.line("precondition(inputGradient.count == \(inputCount), \"\(name).gradients: inputGradient needs \(inputCount) values\")")
+            w.line("let m = storage.memory")
+            w.line("Self.load(m, input, target)")
+            if hasDropout { w.line("Self.drawMasks(m, &storage.random)") }
+            w.line("Self.forward(m, training: true)")
+            w.line("let loss = Self.lossAndSeed(m)")
+            w.line("Self.backwardWithInputGradient(m)")
+            w.line("for k in 0..<\(p) { parameterGradient[k] = m[\(layout.gradients) + k] }")
+            w.line("for k in 0..<\(inputCount) { inputGradient[k] = m[\(gin) + k] }")
+            w.line("return loss")
+        }
+        w.line("")
+        w.doc("The batch loss and its gradients with respect to the parameters (flat order) and the input.")
+        w.block("public func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar])") { w in
+            w.line("var dp = [Scalar](repeating: 0, count: \(p)), dx = [Scalar](repeating: 0, count: \(inputCount))")
+            w.block("let loss = input.withUnsafeBufferPointer { i in") { w in
+                w.block("target.withUnsafeBufferPointer { t in") { w in
+                    w.block("dp.withUnsafeMutableBufferPointer { g in") { w in
+                        w.line("dx.withUnsafeMutableBufferPointer { gradients(input: i, target: t, parameterGradient: g, inputGradient: $0) }")
+                    }
+                }
+            }
+            w.line("return (loss, dp, dx)")
+        }
+    }
+
+    func emitTraining(_ w: inout SwiftWriter) {
+        w.line("")
+        w.doc("One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.",
+              "If the loss is not finite (NaN or ±∞), the parameters are left unchanged and that loss is returned.")
+        w.line("@discardableResult")
+        w.block("public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar") { w in
+            w.line("makeUnique()")
+            w.line("Self.load(storage.memory, input, target)")
+            w.line("return step()")
+        }
+        w.line("")
+        w.doc("One optimizer step on a batch; returns the batch loss before the update.")
+        w.line("@discardableResult")
+        w.block("public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar") { w in
+            w.line("makeUnique()")
+            w.line("Self.load(storage.memory, input, target)")
+            w.line("return step()")
+        }
+        if isClassifier || isBinary {
+            let outputs = graph.outputSize
+            w.line("")
+            w.doc(isBinary ? "One optimizer step with integer labels (0 or 1) as targets."
+                           : "One optimizer step with class labels (0..<\(outputs)) as one-hot targets.")
+            w.line("@discardableResult")
+            w.block("public mutating func trainStep(input: [Scalar], labels: [Int]) -> Scalar") { w in
+                w.line("precondition(input.count == \(inputCount), \"\(name).trainStep: input needs \(inputCount) values, got \\(input.count)\")")
+                w.line("precondition(labels.count == \(batch), \"\(name).trainStep: needs \(batch) labels, got \\(labels.count)\")")
+                w.line("makeUnique()")
+                w.line("let m = storage.memory")
+                w.line("for k in 0..<\(inputCount) { m[\(inputOffset) + k] = input[k] }")
+                w.block("for b in 0..<\(batch)") { w in
+                    w.line("let label = labels[b]")
+                    w.line("precondition(label >= 0 && label < \(isBinary ? 2 : outputs), \"\(name).trainStep: label \\(label) out of range\")")
+                    if isBinary {
+                        w.line("m[\(layout.target) + b] = Scalar(label)")
+                    } else {
+                        w.line("for i in 0..<\(outputs) { m[\(layout.target) + b * \(outputs) + i] = i == label ? 1 : 0 }")
+                    }
+                }
+                w.line("return step()")
+            }
+        }
+        w.line("")
+        w.line("@usableFromInline")
+        w.block("mutating func step() -> Scalar") { w in
+            w.line("let m = storage.memory")
+            if hasDropout { w.line("Self.drawMasks(m, &storage.random)") }
+            w.line("Self.forward(m, training: true)")
+            w.line("let loss = Self.lossAndSeed(m)")
+            w.line("guard loss.isFinite else { return loss }")
+            w.line("Self.backward(m)")
+            w.line("storage.step += 1")
+            w.line("Self.update(m, step: storage.step)")
+            w.line("return loss")
+        }
+    }
+
+    func emitPersistence(_ w: inout SwiftWriter) {
+        w.line("")
+        w.doc("Writes the parameters atomically in netc's parameter file format.")
+        w.block("public func save(to path: String) throws(ParameterFile.Failure)") { w in
+            w.line("try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: \(p)), fingerprint: Self.fingerprint, to: path)")
+        }
+        w.line("")
+        w.doc("A model with parameters read from a file saved by a `\(name)` of the same precision.")
+        w.block("public init(contentsOf path: String) throws(ParameterFile.Failure)") { w in
+            w.line("self.init(parameters: try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: \(p)))")
+        }
+        w.line("")
+        w.doc("Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.")
+        w.block("public mutating func load(contentsOf path: String) throws(ParameterFile.Failure)") { w in
+            w.line("let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: \(p))")
+            w.line("parameters = values")
+            if let first = layout.firstMoment {
+                let count = layout.secondMoment == nil ? p : 2 * p
+                w.line("(storage.memory + \(first)).update(repeating: 0, count: \(count))")
+            }
+            w.line("storage.step = 0")
+        }
+    }
+}

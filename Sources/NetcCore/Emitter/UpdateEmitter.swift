@@ -1,0 +1,61 @@
+import NetcRuntime
+
+extension ModelEmitter {
+    /// The optimizer step over the flat parameters, specialised to the
+    /// spec's optimizer; weight decay (if any) on weight tensors only.
+    func emitUpdate(_ e: inout EmitContext, _ layout: ModelLayout) {
+        let t = graph.training
+        function(&e, layout, doc: "One optimizer step from the gradients (step counts from 1).",
+                 "update(_ m: UnsafeMutablePointer<Scalar>, step: Int)") { e in
+            if case .adam(_, let b1, let b2, _) = t.optimizer {
+                e.w.line("let c1 = 1 - Scalar(Math.pow(\(literal(b1)), Double(step)))")
+                e.w.line("let c2 = 1 - Scalar(Math.pow(\(literal(b2)), Double(step)))")
+            }
+            // Contiguous ranges with the same decay.
+            var segments: [(Range<Int>, Bool)] = []
+            for p in graph.parameters {
+                let decays = t.weightDecay > 0 && p.isWeight
+                if let last = segments.last, last.1 == decays, last.0.upperBound == p.offset {
+                    segments[segments.count - 1].0 = last.0.lowerBound..<(p.offset + p.count)
+                } else {
+                    segments.append((p.offset..<(p.offset + p.count), decays))
+                }
+            }
+            for (range, decays) in segments {
+                e.w.block("for k in \(range.lowerBound)..<\(range.upperBound)") { w in
+                    w.line(decays ? "let g = gradients[k] + \(literal(t.weightDecay)) * parameters[k]" : "let g = gradients[k]")
+                    switch t.optimizer {
+                    case .sgd(let lr, let momentum, let nesterov):
+                        if momentum == 0 {
+                            w.line("parameters[k] -= \(literal(lr)) * g")
+                        } else {
+                            w.line("velocity[k] = \(literal(momentum)) * velocity[k] + g")
+                            w.line(nesterov ? "parameters[k] -= \(literal(lr)) * (g + \(literal(momentum)) * velocity[k])"
+                                            : "parameters[k] -= \(literal(lr)) * velocity[k]")
+                        }
+                    case .adam(let lr, let b1, let b2, let eps):
+                        w.line("firstMoment[k] = \(literal(b1)) * firstMoment[k] + \(literal(1 - b1)) * g")
+                        w.line("secondMoment[k] = \(literal(b2)) * secondMoment[k] + \(literal(1 - b2)) * g * g")
+                        w.line("parameters[k] -= \(literal(lr)) * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + \(literal(eps)))")
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension InitScheme {
+    /// The Swift expression for this scheme.
+    var swiftExpression: String {
+        switch self {
+        case .zeros: return ".zeros"
+        case .constant(let c): return ".constant(\(literal(c)))"
+        case .uniform(let a, let b): return ".uniform(\(literal(a)), \(literal(b)))"
+        case .normal(let mean, let std): return ".normal(mean: \(literal(mean)), std: \(literal(std)))"
+        case .xavierUniform: return ".xavierUniform"
+        case .xavierNormal: return ".xavierNormal"
+        case .heUniform: return ".heUniform"
+        case .heNormal: return ".heNormal"
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import GeneratedModels
+import NetcRuntime
+import XCTest
+@testable import NetcCore
+
+/// Every generated model against the reference interpreter: initial
+/// parameters, forward, loss, every parameter and input gradient, and
+/// several optimizer steps. Tolerance: the largest difference divided by
+/// the largest reference magnitude, 1e-4 for Float and 1e-10 for Double.
+final class GeneratedModelTests: XCTestCase {
+    func testXOR() throws { try checkAgainstInterpreter(XOR.self, "xor.net") }
+    func testIris() throws { try checkAgainstInterpreter(Iris.self, "iris.net") }
+    func testMnistMLP() throws { try checkAgainstInterpreter(MnistMLP.self, "mnist-mlp.net") }
+    func testTwoTowers() throws { try checkAgainstInterpreter(TwoTowers.self, "two-towers.net") }
+    func testRegressor() throws { try checkAgainstInterpreter(Regressor.self, "regression.net") }
+    func testBinary() throws { try checkAgainstInterpreter(Binary.self, "binary.net") }
+    func testSoftmaxSE() throws { try checkAgainstInterpreter(SoftmaxSE.self, "softmax-standalone.net") }
+
+    func testEverySpecHasAGeneratedModelUnderTest() {
+        // A new spec must get a test above (and a generated file).
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 7)
+    }
+}
+
+/// Checks one generated model against the interpreter on its spec.
+nonisolated func checkAgainstInterpreter<M: GeneratedModel>(_ type: M.Type, _ spec: String, steps: Int = 3) throws {
+        let graph = try specGraph(spec)
+        XCTAssertEqual(M.inputCount, graph.inputSize)
+        XCTAssertEqual(M.outputCount, graph.outputSize)
+        XCTAssertEqual(M.batchSize, graph.batchSize)
+        XCTAssertEqual(M.parameterCount, graph.parameterCount)
+        let tolerance = MemoryLayout<M.Scalar>.size == 8 ? 1e-10 : 1e-4
+        let interpreter = Interpreter(graph: graph)
+        let seed: UInt64 = 1234
+
+        // Initialisation is the same draw from the same generator.
+        var model = M(seed: seed)
+        let initial = interpreter.initialParameters(seed: seed)
+        XCTAssertEqual(doubles(model.parameters), doubles(scalars(initial) as [M.Scalar]), "\(spec): initial parameters")
+
+        // A point off the kinks: biases and inputs drawn at random.
+        var rng = SplitMix64(seed: 99)
+        var parameters = initial
+        for t in graph.parameters where !t.isWeight {
+            for k in t.offset..<(t.offset + t.count) { parameters[k] = rng.nextUnit() - 0.5 }
+        }
+        let input = (0..<(graph.batchSize * graph.inputSize)).map { _ in 2 * rng.nextUnit() - 1 }
+        let target = GradientCheck.makeTarget(graph, rng: &rng)
+        let p = parameters.map { M.Scalar($0) }, x = input.map { M.Scalar($0) }, t = target.map { M.Scalar($0) }
+        let pd = p.map(Double.init), xd = x.map(Double.init), td = t.map(Double.init)  // what the model sees
+
+        model = M(parameters: p)
+        let predicted = doubles(model.predict(x))
+        assertClose(predicted, interpreter.predict(input: xd, parameters: pd), tolerance, "\(spec): predict")
+        let loss = Double(model.loss(input: x, target: t))
+        assertClose([loss], [interpreter.gradients(input: xd, target: td, parameters: pd, inputGradient: false).loss],
+                    tolerance, "\(spec): loss")
+
+        // Gradients, with the dropout masks the model draws first.
+        var maskRandom = SplitMix64(seed: ~0)  // the model's mask generator for init(seed: 0)
+        let masks = interpreter.dropoutMasks(rng: &maskRandom)
+        let reference = interpreter.gradients(input: xd, target: td, parameters: pd, masks: masks)
+        let g = model.gradients(input: x, target: t)
+        assertClose([Double(g.loss)], [reference.loss], tolerance, "\(spec): gradients loss")
+        for tensor in graph.parameters {
+            let r = tensor.offset..<(tensor.offset + tensor.count)
+            assertClose(doubles(Array(g.parameters[r])), Array(reference.parameters[r]), tolerance, "\(spec): ∂\(tensor.name)")
+        }
+        assertClose(doubles(g.input), reference.input, tolerance, "\(spec): ∂input")
+
+        // Optimizer steps, each with fresh masks from the same stream.
+        var trained = M(parameters: p)
+        var state = OptimizerState(count: pd.count)
+        var reference_p = pd
+        maskRandom = SplitMix64(seed: ~0)
+        for step in 0..<steps {
+            let masks = interpreter.dropoutMasks(rng: &maskRandom)
+            let r = interpreter.gradients(input: xd, target: td, parameters: reference_p, masks: masks, inputGradient: false)
+            let l = trained.trainStep(input: x, target: t)
+            assertClose([Double(l)], [r.loss], tolerance, "\(spec): step \(step) loss")
+            interpreter.update(&reference_p, gradient: r.parameters, state: &state)
+        }
+        assertClose(doubles(trained.parameters), reference_p, tolerance * 10, "\(spec): parameters after \(steps) steps")
+    }
+
+/// The largest difference, relative to the largest reference magnitude, is within tolerance.
+nonisolated func assertClose(_ a: [Double], _ b: [Double], _ tolerance: Double, _ what: String,
+                     file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+        let scale = max(b.map(abs).max() ?? 0, 1e-6)
+        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst / scale, tolerance, "\(what): worst difference \(worst) at scale \(scale)", file: file, line: line)
+    }
+
+/// Element conversions without closures over generic metatypes.
+nonisolated func scalars<T: BinaryFloatingPoint>(_ xs: [Double]) -> [T] {
+    var out: [T] = []
+    for x in xs { out.append(T(x)) }
+    return out
+}
+nonisolated func doubles<T: BinaryFloatingPoint>(_ xs: [T]) -> [Double] {
+    var out: [Double] = []
+    for x in xs { out.append(Double(x)) }
+    return out
+}
