@@ -46,8 +46,8 @@ nonisolated func checkAgainstInterpreter<M: GeneratedModel>(_ type: M.Type, _ sp
         }
         let input = (0..<(graph.batchSize * graph.inputSize)).map { _ in 2 * rng.nextUnit() - 1 }
         let target = GradientCheck.makeTarget(graph, rng: &rng)
-        let p = parameters.map { M.Scalar($0) }, x = input.map { M.Scalar($0) }, t = target.map { M.Scalar($0) }
-        let pd = p.map(Double.init), xd = x.map(Double.init), td = t.map(Double.init)  // what the model sees
+        let p: [M.Scalar] = scalars(parameters), x: [M.Scalar] = scalars(input), t: [M.Scalar] = scalars(target)
+        let pd = doubles(p), xd = doubles(x), td = doubles(t)  // exactly what the model sees
 
         model = M(parameters: p)
         let predicted = doubles(model.predict(x))
