@@ -18,7 +18,12 @@ let package = Package(
         .executableTarget(name: "netc", dependencies: ["NetcCore"]),
         /// The generated model of every spec in Specs/, kept in sync by `netc compile Specs/*.net`.
         .target(name: "GeneratedModels", dependencies: ["NetcRuntime"], path: "Generated"),
-        .testTarget(name: "NetcCoreTests", dependencies: ["NetcCore", "GeneratedModels"]),
+        /// The Iris demo: data loading and a training loop over the generated model.
+        .target(name: "IrisDemo", dependencies: ["GeneratedModels", "NetcRuntime"]),
+        .executableTarget(name: "iris-demo", dependencies: ["IrisDemo"]),
+        /// Test-only: counts heap allocations by wrapping the C allocator.
+        .target(name: "MallocCounter", path: "Tests/MallocCounter"),
+        .testTarget(name: "NetcCoreTests", dependencies: ["NetcCore", "GeneratedModels", "IrisDemo", "MallocCounter"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -86,19 +86,26 @@ public struct Binary: GeneratedModel {
         }
     }
 
-    /// Outputs for a batch: 2 × 5 inputs in, 2 × 1 outputs out. Allocates nothing.
+    /// Outputs for any number of samples (5 inputs in, 1 outputs out per sample, row-major),
+    /// computed 2 at a time. Allocates nothing.
     public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count == 10, "Binary.predict: input needs 10 values, got \(input.count)")
-        precondition(output.count == 2, "Binary.predict: output needs 2 values, got \(output.count)")
+        precondition(input.count % 5 == 0, "Binary.predict: input count \(input.count) is not a multiple of 5")
+        let samples = input.count / 5
+        precondition(output.count == samples * 1, "Binary.predict: output needs \(samples * 1) values, got \(output.count)")
         let m = storage.memory
-        for k in 0..<10 { m[172 + k] = input[k] }
-        Self.forward(m, training: false)
-        for k in 0..<2 { output[k] = m[208 + k] }
+        var first = 0
+        while first < samples {
+            let count = min(2, samples - first)
+            for k in 0..<count * 5 { m[172 + k] = input[first * 5 + k] }
+            Self.forward(m, training: false, count: count)
+            for k in 0..<count * 1 { output[first * 1 + k] = m[208 + k] }
+            first += count
+        }
     }
 
-    /// Outputs for a batch of 2 × 5 inputs, row-major.
+    /// Outputs for any number of samples, 5 inputs each, row-major.
     public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: 2)
+        var output = [Scalar](repeating: 0, count: input.count / 5 * 1)
         input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
         return output
     }
@@ -112,18 +119,18 @@ public struct Binary: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        Self.load(m, input, target)
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
         Self.forward(m, training: false)
         return Self.lossAndSeed(m)
     }
 
     /// Copies a batch and its targets into the model's buffers, checking their sizes.
     @usableFromInline
-    static func load<I: Collection<Scalar>, T: Collection<Scalar>>(_ m: UnsafeMutablePointer<Scalar>, _ input: I, _ target: T) where I.Index == Int, T.Index == Int {
+    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 10, "Binary: input needs 10 values, got \(input.count)")
         precondition(target.count == 2, "Binary: target needs 2 values, got \(target.count)")
-        for k in 0..<10 { m[172 + k] = input[input.startIndex + k] }
-        for k in 0..<2 { m[246 + k] = target[target.startIndex + k] }
+        for k in 0..<10 { m[172 + k] = input[k] }
+        for k in 0..<2 { m[246 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -166,9 +173,7 @@ public struct Binary: GeneratedModel {
     /// One optimizer step on a batch; returns the batch loss before the update.
     @discardableResult
     public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step()
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
     }
 
     /// One optimizer step with integer labels (0 or 1) as targets.
@@ -219,9 +224,9 @@ public struct Binary: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the batch in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_h_weight = m + 0  // [30]
         let p_h_bias = m + 30  // [6]
         let p_p_weight = m + 36  // [6]
@@ -232,26 +237,26 @@ public struct Binary: GeneratedModel {
         let v_p_linear = m + 206  // [2]
         let v_p = m + 208  // [2]
         // h.linear = linear(x)  [6]
-        for b in 0..<2 {
+        for b in 0..<count {
             let x0 = v_x + b &* 5, y = v_h_linear + b &* 6
             for j in 0..<6 {
                 y[j] = p_h_bias[j] + Kernels.dot(p_h_weight + j &* 5, x0, 5)
             }
         }
         // h = relu(h.linear)  [6]
-        for b in 0..<2 {
+        for b in 0..<count {
             let x0 = v_h_linear + b &* 6, y = v_h + b &* 6
             for i in 0..<6 { y[i] = max(0, x0[i]) }
         }
         // p.linear = linear(h)  [1]
-        for b in 0..<2 {
+        for b in 0..<count {
             let x0 = v_h + b &* 6, y = v_p_linear + b &* 1
             for j in 0..<1 {
                 y[j] = p_p_bias[j] + Kernels.dot(p_p_weight + j &* 6, x0, 6)
             }
         }
         // p = sigmoid(p.linear)  [1]
-        for b in 0..<2 {
+        for b in 0..<count {
             let x0 = v_p_linear + b &* 1, y = v_p + b &* 1
             for i in 0..<1 { y[i] = Math.sigmoid(x0[i]) }
         }

@@ -88,19 +88,26 @@ public struct Iris: GeneratedModel {
         }
     }
 
-    /// Outputs for a batch: 16 × 4 inputs in, 16 × 3 outputs out. Allocates nothing.
+    /// Outputs for any number of samples (4 inputs in, 3 outputs out per sample, row-major),
+    /// computed 16 at a time. Allocates nothing.
     public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count == 64, "Iris.predict: input needs 64 values, got \(input.count)")
-        precondition(output.count == 48, "Iris.predict: output needs 48 values, got \(output.count)")
+        precondition(input.count % 4 == 0, "Iris.predict: input count \(input.count) is not a multiple of 4")
+        let samples = input.count / 4
+        precondition(output.count == samples * 3, "Iris.predict: output needs \(samples * 3) values, got \(output.count)")
         let m = storage.memory
-        for k in 0..<64 { m[1209 + k] = input[k] }
-        Self.forward(m, training: false)
-        for k in 0..<48 { output[k] = m[2297 + k] }
+        var first = 0
+        while first < samples {
+            let count = min(16, samples - first)
+            for k in 0..<count * 4 { m[1209 + k] = input[first * 4 + k] }
+            Self.forward(m, training: false, count: count)
+            for k in 0..<count * 3 { output[first * 3 + k] = m[2297 + k] }
+            first += count
+        }
     }
 
-    /// Outputs for a batch of 16 × 4 inputs, row-major.
+    /// Outputs for any number of samples, 4 inputs each, row-major.
     public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: 48)
+        var output = [Scalar](repeating: 0, count: input.count / 4 * 3)
         input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
         return output
     }
@@ -108,7 +115,7 @@ public struct Iris: GeneratedModel {
     /// The predicted class per sample: the index of the largest output.
     public func classify(_ input: [Scalar]) -> [Int] {
         let output = predict(input)
-        return (0..<16).map { b in
+        return (0..<output.count / 3).map { b in
             var best = 0
             for i in 1..<3 where output[b * 3 + i] > output[b * 3 + best] { best = i }
             return best
@@ -118,18 +125,18 @@ public struct Iris: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        Self.load(m, input, target)
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
         Self.forward(m, training: false)
         return Self.lossAndSeed(m)
     }
 
     /// Copies a batch and its targets into the model's buffers, checking their sizes.
     @usableFromInline
-    static func load<I: Collection<Scalar>, T: Collection<Scalar>>(_ m: UnsafeMutablePointer<Scalar>, _ input: I, _ target: T) where I.Index == Int, T.Index == Int {
+    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 64, "Iris: input needs 64 values, got \(input.count)")
         precondition(target.count == 48, "Iris: target needs 48 values, got \(target.count)")
-        for k in 0..<64 { m[1209 + k] = input[input.startIndex + k] }
-        for k in 0..<48 { m[3481 + k] = target[target.startIndex + k] }
+        for k in 0..<64 { m[1209 + k] = input[k] }
+        for k in 0..<48 { m[3481 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -172,9 +179,7 @@ public struct Iris: GeneratedModel {
     /// One optimizer step on a batch; returns the batch loss before the update.
     @discardableResult
     public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step()
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
     }
 
     /// One optimizer step with class labels (0..<3) as one-hot targets.
@@ -225,9 +230,9 @@ public struct Iris: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the batch in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_hidden1_weight = m + 0  // [64]
         let p_hidden1_bias = m + 64  // [16]
         let p_hidden2_weight = m + 80  // [256]
@@ -241,31 +246,31 @@ public struct Iris: GeneratedModel {
         let v_hidden2 = m + 2041  // [256]
         let v_logits = m + 2297  // [48]
         // hidden1.linear = linear(features)  [16]
-        for b in 0..<16 {
+        for b in 0..<count {
             let x0 = v_features + b &* 4, y = v_hidden1_linear + b &* 16
             for j in 0..<16 {
                 y[j] = p_hidden1_bias[j] + Kernels.dot(p_hidden1_weight + j &* 4, x0, 4)
             }
         }
         // hidden1 = relu(hidden1.linear)  [16]
-        for b in 0..<16 {
+        for b in 0..<count {
             let x0 = v_hidden1_linear + b &* 16, y = v_hidden1 + b &* 16
             for i in 0..<16 { y[i] = max(0, x0[i]) }
         }
         // hidden2.linear = linear(hidden1)  [16]
-        for b in 0..<16 {
+        for b in 0..<count {
             let x0 = v_hidden1 + b &* 16, y = v_hidden2_linear + b &* 16
             for j in 0..<16 {
                 y[j] = p_hidden2_bias[j] + Kernels.dot(p_hidden2_weight + j &* 16, x0, 16)
             }
         }
         // hidden2 = relu(hidden2.linear)  [16]
-        for b in 0..<16 {
+        for b in 0..<count {
             let x0 = v_hidden2_linear + b &* 16, y = v_hidden2 + b &* 16
             for i in 0..<16 { y[i] = max(0, x0[i]) }
         }
         // logits = linear(hidden2)  [3]
-        for b in 0..<16 {
+        for b in 0..<count {
             let x0 = v_hidden2 + b &* 16, y = v_logits + b &* 3
             for j in 0..<3 {
                 y[j] = p_logits_bias[j] + Kernels.dot(p_logits_weight + j &* 16, x0, 16)

@@ -88,19 +88,26 @@ public struct MnistMLP: GeneratedModel {
         }
     }
 
-    /// Outputs for a batch: 32 × 784 inputs in, 32 × 10 outputs out. Allocates nothing.
+    /// Outputs for any number of samples (784 inputs in, 10 outputs out per sample, row-major),
+    /// computed 32 at a time. Allocates nothing.
     public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count == 25088, "MnistMLP.predict: input needs 25088 values, got \(input.count)")
-        precondition(output.count == 320, "MnistMLP.predict: output needs 320 values, got \(output.count)")
+        precondition(input.count % 784 == 0, "MnistMLP.predict: input count \(input.count) is not a multiple of 784")
+        let samples = input.count / 784
+        precondition(output.count == samples * 10, "MnistMLP.predict: output needs \(samples * 10) values, got \(output.count)")
         let m = storage.memory
-        for k in 0..<25088 { m[328158 + k] = input[k] }
-        Self.forward(m, training: false)
-        for k in 0..<320 { output[k] = m[365534 + k] }
+        var first = 0
+        while first < samples {
+            let count = min(32, samples - first)
+            for k in 0..<count * 784 { m[328158 + k] = input[first * 784 + k] }
+            Self.forward(m, training: false, count: count)
+            for k in 0..<count * 10 { output[first * 10 + k] = m[365534 + k] }
+            first += count
+        }
     }
 
-    /// Outputs for a batch of 32 × 784 inputs, row-major.
+    /// Outputs for any number of samples, 784 inputs each, row-major.
     public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: 320)
+        var output = [Scalar](repeating: 0, count: input.count / 784 * 10)
         input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
         return output
     }
@@ -108,7 +115,7 @@ public struct MnistMLP: GeneratedModel {
     /// The predicted class per sample: the index of the largest output.
     public func classify(_ input: [Scalar]) -> [Int] {
         let output = predict(input)
-        return (0..<32).map { b in
+        return (0..<output.count / 10).map { b in
             var best = 0
             for i in 1..<10 where output[b * 10 + i] > output[b * 10 + best] { best = i }
             return best
@@ -118,18 +125,18 @@ public struct MnistMLP: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        Self.load(m, input, target)
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
         Self.forward(m, training: false)
         return Self.lossAndSeed(m)
     }
 
     /// Copies a batch and its targets into the model's buffers, checking their sizes.
     @usableFromInline
-    static func load<I: Collection<Scalar>, T: Collection<Scalar>>(_ m: UnsafeMutablePointer<Scalar>, _ input: I, _ target: T) where I.Index == Int, T.Index == Int {
+    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 25088, "MnistMLP: input needs 25088 values, got \(input.count)")
         precondition(target.count == 320, "MnistMLP: target needs 320 values, got \(target.count)")
-        for k in 0..<25088 { m[328158 + k] = input[input.startIndex + k] }
-        for k in 0..<320 { m[403550 + k] = target[target.startIndex + k] }
+        for k in 0..<25088 { m[328158 + k] = input[k] }
+        for k in 0..<320 { m[403550 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -172,9 +179,7 @@ public struct MnistMLP: GeneratedModel {
     /// One optimizer step on a batch; returns the batch loss before the update.
     @discardableResult
     public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step()
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
     }
 
     /// One optimizer step with class labels (0..<10) as one-hot targets.
@@ -225,9 +230,9 @@ public struct MnistMLP: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the batch in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_hidden1_weight = m + 0  // [100352]
         let p_hidden1_bias = m + 100352  // [128]
         let p_hidden2_weight = m + 100480  // [8192]
@@ -241,31 +246,31 @@ public struct MnistMLP: GeneratedModel {
         let v_hidden2 = m + 363486  // [2048]
         let v_logits = m + 365534  // [320]
         // hidden1.linear = linear(pixels)  [128]
-        for b in 0..<32 {
+        for b in 0..<count {
             let x0 = v_pixels + b &* 784, y = v_hidden1_linear + b &* 128
             for j in 0..<128 {
                 y[j] = p_hidden1_bias[j] + Kernels.dot(p_hidden1_weight + j &* 784, x0, 784)
             }
         }
         // hidden1 = relu(hidden1.linear)  [128]
-        for b in 0..<32 {
+        for b in 0..<count {
             let x0 = v_hidden1_linear + b &* 128, y = v_hidden1 + b &* 128
             for i in 0..<128 { y[i] = max(0, x0[i]) }
         }
         // hidden2.linear = linear(hidden1)  [64]
-        for b in 0..<32 {
+        for b in 0..<count {
             let x0 = v_hidden1 + b &* 128, y = v_hidden2_linear + b &* 64
             for j in 0..<64 {
                 y[j] = p_hidden2_bias[j] + Kernels.dot(p_hidden2_weight + j &* 128, x0, 128)
             }
         }
         // hidden2 = relu(hidden2.linear)  [64]
-        for b in 0..<32 {
+        for b in 0..<count {
             let x0 = v_hidden2_linear + b &* 64, y = v_hidden2 + b &* 64
             for i in 0..<64 { y[i] = max(0, x0[i]) }
         }
         // logits = linear(hidden2)  [10]
-        for b in 0..<32 {
+        for b in 0..<count {
             let x0 = v_hidden2 + b &* 64, y = v_logits + b &* 10
             for j in 0..<10 {
                 y[j] = p_logits_bias[j] + Kernels.dot(p_logits_weight + j &* 64, x0, 64)

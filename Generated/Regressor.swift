@@ -85,19 +85,26 @@ public struct Regressor: GeneratedModel {
         }
     }
 
-    /// Outputs for a batch: 8 × 3 inputs in, 8 × 2 outputs out. Allocates nothing.
+    /// Outputs for any number of samples (3 inputs in, 2 outputs out per sample, row-major),
+    /// computed 8 at a time. Allocates nothing.
     public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count == 24, "Regressor.predict: input needs 24 values, got \(input.count)")
-        precondition(output.count == 16, "Regressor.predict: output needs 16 values, got \(output.count)")
+        precondition(input.count % 3 == 0, "Regressor.predict: input count \(input.count) is not a multiple of 3")
+        let samples = input.count / 3
+        precondition(output.count == samples * 2, "Regressor.predict: output needs \(samples * 2) values, got \(output.count)")
         let m = storage.memory
-        for k in 0..<24 { m[144 + k] = input[k] }
-        Self.forward(m, training: false)
-        for k in 0..<16 { output[k] = m[296 + k] }
+        var first = 0
+        while first < samples {
+            let count = min(8, samples - first)
+            for k in 0..<count * 3 { m[144 + k] = input[first * 3 + k] }
+            Self.forward(m, training: false, count: count)
+            for k in 0..<count * 2 { output[first * 2 + k] = m[296 + k] }
+            first += count
+        }
     }
 
-    /// Outputs for a batch of 8 × 3 inputs, row-major.
+    /// Outputs for any number of samples, 3 inputs each, row-major.
     public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: 16)
+        var output = [Scalar](repeating: 0, count: input.count / 3 * 2)
         input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
         return output
     }
@@ -105,18 +112,18 @@ public struct Regressor: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        Self.load(m, input, target)
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
         Self.forward(m, training: false)
         return Self.lossAndSeed(m)
     }
 
     /// Copies a batch and its targets into the model's buffers, checking their sizes.
     @usableFromInline
-    static func load<I: Collection<Scalar>, T: Collection<Scalar>>(_ m: UnsafeMutablePointer<Scalar>, _ input: I, _ target: T) where I.Index == Int, T.Index == Int {
+    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 24, "Regressor: input needs 24 values, got \(input.count)")
         precondition(target.count == 16, "Regressor: target needs 16 values, got \(target.count)")
-        for k in 0..<24 { m[144 + k] = input[input.startIndex + k] }
-        for k in 0..<16 { m[480 + k] = target[target.startIndex + k] }
+        for k in 0..<24 { m[144 + k] = input[k] }
+        for k in 0..<16 { m[480 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -159,9 +166,7 @@ public struct Regressor: GeneratedModel {
     /// One optimizer step on a batch; returns the batch loss before the update.
     @discardableResult
     public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step()
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
     }
 
     @usableFromInline
@@ -196,9 +201,9 @@ public struct Regressor: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the batch in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_h_weight = m + 0  // [24]
         let p_h_bias = m + 24  // [8]
         let p_y_weight = m + 32  // [16]
@@ -207,19 +212,19 @@ public struct Regressor: GeneratedModel {
         let v_h = m + 232  // [64]
         let v_y = m + 296  // [16]
         // h.linear = linear(x)  [8]
-        for b in 0..<8 {
+        for b in 0..<count {
             let x0 = v_x + b &* 3, y = v_h_linear + b &* 8
             for j in 0..<8 {
                 y[j] = p_h_bias[j] + Kernels.dot(p_h_weight + j &* 3, x0, 3)
             }
         }
         // h = tanh(h.linear)  [8]
-        for b in 0..<8 {
+        for b in 0..<count {
             let x0 = v_h_linear + b &* 8, y = v_h + b &* 8
             for i in 0..<8 { y[i] = Math.tanh(x0[i]) }
         }
         // y = linear(no bias)(h)  [2]
-        for b in 0..<8 {
+        for b in 0..<count {
             let x0 = v_h + b &* 8, y = v_y + b &* 2
             for j in 0..<2 {
                 y[j] = Kernels.dot(p_y_weight + j &* 8, x0, 8)

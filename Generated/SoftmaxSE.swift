@@ -83,19 +83,26 @@ public struct SoftmaxSE: GeneratedModel {
         }
     }
 
-    /// Outputs for a batch: 1 × 4 inputs in, 1 × 3 outputs out. Allocates nothing.
+    /// Outputs for any number of samples (4 inputs in, 3 outputs out per sample, row-major),
+    /// computed 1 at a time. Allocates nothing.
     public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count == 4, "SoftmaxSE.predict: input needs 4 values, got \(input.count)")
-        precondition(output.count == 3, "SoftmaxSE.predict: output needs 3 values, got \(output.count)")
+        precondition(input.count % 4 == 0, "SoftmaxSE.predict: input count \(input.count) is not a multiple of 4")
+        let samples = input.count / 4
+        precondition(output.count == samples * 3, "SoftmaxSE.predict: output needs \(samples * 3) values, got \(output.count)")
         let m = storage.memory
-        for k in 0..<4 { m[30 + k] = input[k] }
-        Self.forward(m, training: false)
-        for k in 0..<3 { output[k] = m[37 + k] }
+        var first = 0
+        while first < samples {
+            let count = min(1, samples - first)
+            for k in 0..<count * 4 { m[30 + k] = input[first * 4 + k] }
+            Self.forward(m, training: false, count: count)
+            for k in 0..<count * 3 { output[first * 3 + k] = m[37 + k] }
+            first += count
+        }
     }
 
-    /// Outputs for a batch of 1 × 4 inputs, row-major.
+    /// Outputs for any number of samples, 4 inputs each, row-major.
     public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: 3)
+        var output = [Scalar](repeating: 0, count: input.count / 4 * 3)
         input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
         return output
     }
@@ -103,18 +110,18 @@ public struct SoftmaxSE: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        Self.load(m, input, target)
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
         Self.forward(m, training: false)
         return Self.lossAndSeed(m)
     }
 
     /// Copies a batch and its targets into the model's buffers, checking their sizes.
     @usableFromInline
-    static func load<I: Collection<Scalar>, T: Collection<Scalar>>(_ m: UnsafeMutablePointer<Scalar>, _ input: I, _ target: T) where I.Index == Int, T.Index == Int {
+    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 4, "SoftmaxSE: input needs 4 values, got \(input.count)")
         precondition(target.count == 3, "SoftmaxSE: target needs 3 values, got \(target.count)")
-        for k in 0..<4 { m[30 + k] = input[input.startIndex + k] }
-        for k in 0..<3 { m[50 + k] = target[target.startIndex + k] }
+        for k in 0..<4 { m[30 + k] = input[k] }
+        for k in 0..<3 { m[50 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -157,9 +164,7 @@ public struct SoftmaxSE: GeneratedModel {
     /// One optimizer step on a batch; returns the batch loss before the update.
     @discardableResult
     public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step()
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
     }
 
     @usableFromInline
@@ -193,9 +198,9 @@ public struct SoftmaxSE: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the batch in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_z_weight = m + 0  // [12]
         let p_z_bias = m + 12  // [3]
         let v_x = m + 30  // [4]

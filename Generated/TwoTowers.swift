@@ -101,19 +101,26 @@ public struct TwoTowers: GeneratedModel {
         }
     }
 
-    /// Outputs for a batch: 4 × 8 inputs in, 4 × 4 outputs out. Allocates nothing.
+    /// Outputs for any number of samples (8 inputs in, 4 outputs out per sample, row-major),
+    /// computed 4 at a time. Allocates nothing.
     public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count == 32, "TwoTowers.predict: input needs 32 values, got \(input.count)")
-        precondition(output.count == 16, "TwoTowers.predict: output needs 16 values, got \(output.count)")
+        precondition(input.count % 8 == 0, "TwoTowers.predict: input count \(input.count) is not a multiple of 8")
+        let samples = input.count / 8
+        precondition(output.count == samples * 4, "TwoTowers.predict: output needs \(samples * 4) values, got \(output.count)")
         let m = storage.memory
-        for k in 0..<32 { m[3344 + k] = input[k] }
-        Self.forward(m, training: false)
-        for k in 0..<16 { output[k] = m[4144 + k] }
+        var first = 0
+        while first < samples {
+            let count = min(4, samples - first)
+            for k in 0..<count * 8 { m[3344 + k] = input[first * 8 + k] }
+            Self.forward(m, training: false, count: count)
+            for k in 0..<count * 4 { output[first * 4 + k] = m[4144 + k] }
+            first += count
+        }
     }
 
-    /// Outputs for a batch of 4 × 8 inputs, row-major.
+    /// Outputs for any number of samples, 8 inputs each, row-major.
     public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: 16)
+        var output = [Scalar](repeating: 0, count: input.count / 8 * 4)
         input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
         return output
     }
@@ -121,7 +128,7 @@ public struct TwoTowers: GeneratedModel {
     /// The predicted class per sample: the index of the largest output.
     public func classify(_ input: [Scalar]) -> [Int] {
         let output = predict(input)
-        return (0..<4).map { b in
+        return (0..<output.count / 4).map { b in
             var best = 0
             for i in 1..<4 where output[b * 4 + i] > output[b * 4 + best] { best = i }
             return best
@@ -131,18 +138,18 @@ public struct TwoTowers: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        Self.load(m, input, target)
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
         Self.forward(m, training: false)
         return Self.lossAndSeed(m)
     }
 
     /// Copies a batch and its targets into the model's buffers, checking their sizes.
     @usableFromInline
-    static func load<I: Collection<Scalar>, T: Collection<Scalar>>(_ m: UnsafeMutablePointer<Scalar>, _ input: I, _ target: T) where I.Index == Int, T.Index == Int {
+    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 32, "TwoTowers: input needs 32 values, got \(input.count)")
         precondition(target.count == 16, "TwoTowers: target needs 16 values, got \(target.count)")
-        for k in 0..<32 { m[3344 + k] = input[input.startIndex + k] }
-        for k in 0..<16 { m[5040 + k] = target[target.startIndex + k] }
+        for k in 0..<32 { m[3344 + k] = input[k] }
+        for k in 0..<16 { m[5040 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -186,9 +193,7 @@ public struct TwoTowers: GeneratedModel {
     /// One optimizer step on a batch; returns the batch loss before the update.
     @discardableResult
     public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step()
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
     }
 
     /// One optimizer step with class labels (0..<4) as one-hot targets.
@@ -240,9 +245,9 @@ public struct TwoTowers: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the batch in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_stem_weight = m + 0  // [128]
         let p_stem_bias = m + 128  // [16]
         let p_block_weight = m + 144  // [256]
@@ -273,66 +278,66 @@ public struct TwoTowers: GeneratedModel {
         let v_out = m + 4144  // [16]
         let mask_dropped = m + 4976  // [64]
         // stem.linear = linear(x)  [16]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_x + b &* 8, y = v_stem_linear + b &* 16
             for j in 0..<16 {
                 y[j] = p_stem_bias[j] + Kernels.dot(p_stem_weight + j &* 8, x0, 8)
             }
         }
         // stem = tanh(stem.linear)  [16]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_stem_linear + b &* 16, y = v_stem + b &* 16
             for i in 0..<16 { y[i] = Math.tanh(x0[i]) }
         }
         // block.linear = linear(stem)  [16]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_stem + b &* 16, y = v_block_linear + b &* 16
             for j in 0..<16 {
                 y[j] = p_block_bias[j] + Kernels.dot(p_block_weight + j &* 16, x0, 16)
             }
         }
         // block = leaky_relu(0.1)(block.linear)  [16]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_block_linear + b &* 16, y = v_block + b &* 16
             for i in 0..<16 { y[i] = (x0[i] > 0 ? x0[i] : 0.1 * x0[i]) }
         }
         // residual = add(stem, block)  [16]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_stem + b &* 16, x1 = v_block + b &* 16, y = v_residual + b &* 16
             for i in 0..<16 { y[i] = x0[i] + x1[i] }
         }
         // left.linear = linear(residual)  [8]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_residual + b &* 16, y = v_left_linear + b &* 8
             for j in 0..<8 {
                 y[j] = p_left_bias[j] + Kernels.dot(p_left_weight + j &* 16, x0, 16)
             }
         }
         // left = elu(1.0)(left.linear)  [8]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_left_linear + b &* 8, y = v_left + b &* 8
             for i in 0..<8 { y[i] = (x0[i] > 0 ? x0[i] : 1.0 * Math.expm1(x0[i])) }
         }
         // right.linear = linear(x)  [8]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_x + b &* 8, y = v_right_linear + b &* 8
             for j in 0..<8 {
                 y[j] = p_right_bias[j] + Kernels.dot(p_right_weight + j &* 8, x0, 8)
             }
         }
         // right = softplus(right.linear)  [8]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_right_linear + b &* 8, y = v_right + b &* 8
             for i in 0..<8 { y[i] = Math.softplus(x0[i]) }
         }
         // both = concat(left, right)  [16]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_left + b &* 8, x1 = v_right + b &* 8, y = v_both + b &* 16
             for i in 0..<8 { y[0 + i] = x0[i] }
             for i in 0..<8 { y[8 + i] = x1[i] }
         }
         // dropped = dropout(0.25)(both)  [16]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_both + b &* 16, y = v_dropped + b &* 16, mask = mask_dropped + b &* 16
             if training {
                 for i in 0..<16 { y[i] = x0[i] * mask[i] }
@@ -341,24 +346,24 @@ public struct TwoTowers: GeneratedModel {
             }
         }
         // gate.linear = linear(x)  [16]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_x + b &* 8, y = v_gate_linear + b &* 16
             for j in 0..<16 {
                 y[j] = p_gate_bias[j] + Kernels.dot(p_gate_weight + j &* 8, x0, 8)
             }
         }
         // gate = sigmoid(gate.linear)  [16]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_gate_linear + b &* 16, y = v_gate + b &* 16
             for i in 0..<16 { y[i] = Math.sigmoid(x0[i]) }
         }
         // gated = multiply(dropped, gate)  [16]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_dropped + b &* 16, x1 = v_gate + b &* 16, y = v_gated + b &* 16
             for i in 0..<16 { y[i] = x0[i] * x1[i] }
         }
         // out = linear(gated)  [4]
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_gated + b &* 16, y = v_out + b &* 4
             for j in 0..<4 {
                 y[j] = p_out_bias[j] + Kernels.dot(p_out_weight + j &* 16, x0, 16)

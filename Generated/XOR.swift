@@ -86,19 +86,26 @@ public struct XOR: GeneratedModel {
         }
     }
 
-    /// Outputs for a batch: 1 × 2 inputs in, 1 × 1 outputs out. Allocates nothing.
+    /// Outputs for any number of samples (2 inputs in, 1 outputs out per sample, row-major),
+    /// computed 1 at a time. Allocates nothing.
     public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count == 2, "XOR.predict: input needs 2 values, got \(input.count)")
-        precondition(output.count == 1, "XOR.predict: output needs 1 values, got \(output.count)")
+        precondition(input.count % 2 == 0, "XOR.predict: input count \(input.count) is not a multiple of 2")
+        let samples = input.count / 2
+        precondition(output.count == samples * 1, "XOR.predict: output needs \(samples * 1) values, got \(output.count)")
         let m = storage.memory
-        for k in 0..<2 { m[34 + k] = input[k] }
-        Self.forward(m, training: false)
-        for k in 0..<1 { output[k] = m[45 + k] }
+        var first = 0
+        while first < samples {
+            let count = min(1, samples - first)
+            for k in 0..<count * 2 { m[34 + k] = input[first * 2 + k] }
+            Self.forward(m, training: false, count: count)
+            for k in 0..<count * 1 { output[first * 1 + k] = m[45 + k] }
+            first += count
+        }
     }
 
-    /// Outputs for a batch of 1 × 2 inputs, row-major.
+    /// Outputs for any number of samples, 2 inputs each, row-major.
     public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: 1)
+        var output = [Scalar](repeating: 0, count: input.count / 2 * 1)
         input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
         return output
     }
@@ -106,18 +113,18 @@ public struct XOR: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        Self.load(m, input, target)
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
         Self.forward(m, training: false)
         return Self.lossAndSeed(m)
     }
 
     /// Copies a batch and its targets into the model's buffers, checking their sizes.
     @usableFromInline
-    static func load<I: Collection<Scalar>, T: Collection<Scalar>>(_ m: UnsafeMutablePointer<Scalar>, _ input: I, _ target: T) where I.Index == Int, T.Index == Int {
+    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 2, "XOR: input needs 2 values, got \(input.count)")
         precondition(target.count == 1, "XOR: target needs 1 values, got \(target.count)")
-        for k in 0..<2 { m[34 + k] = input[input.startIndex + k] }
-        for k in 0..<1 { m[58 + k] = target[target.startIndex + k] }
+        for k in 0..<2 { m[34 + k] = input[k] }
+        for k in 0..<1 { m[58 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -160,9 +167,7 @@ public struct XOR: GeneratedModel {
     /// One optimizer step on a batch; returns the batch loss before the update.
     @discardableResult
     public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step()
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
     }
 
     @usableFromInline
@@ -196,9 +201,9 @@ public struct XOR: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the batch in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_hidden_weight = m + 0  // [8]
         let p_hidden_bias = m + 8  // [4]
         let p_out_weight = m + 12  // [4]

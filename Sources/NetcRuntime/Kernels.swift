@@ -2,25 +2,46 @@
 /// so with the constant counts the generated code passes they specialise
 /// to straight-line SIMD code at each call site; none allocates.
 public enum Kernels {
-    /// Σᵢ a[i]·b[i], with eight independent SIMD accumulators lanes.
+    /// Σᵢ a[i]·b[i] in Float, with two SIMD8 accumulators.
+    ///
+    /// Concrete, and only concrete SIMD operators (`+`, `*`, lane subscripts):
+    /// the generic SIMD protocol methods (`+=`, `sum()`) box their vectors on the
+    /// heap when not specialised, as in debug builds.
     @inlinable @inline(__always)
-    public static func dot<T: BinaryFloatingPoint & SIMDScalar>(
-        _ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ n: Int
-    ) -> T {
+    public static func dot(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
         var i = 0
-        var sum: T = 0
+        var sum: Float = 0
         if n >= 16 {
-            var acc0 = SIMD8<T>(), acc1 = SIMD8<T>()
+            var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
             while i + 16 <= n {
-                acc0 += load8(a + i) * load8(b + i)
-                acc1 += load8(a + i + 8) * load8(b + i + 8)
+                acc0 = acc0 + UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+                acc1 = acc1 + UnsafeRawPointer(a + i + 8).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i + 8).loadUnaligned(as: SIMD8<Float>.self)
                 i += 16
             }
-            if i + 8 <= n {
-                acc0 += load8(a + i) * load8(b + i)
+            let acc = acc0 + acc1
+            sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+        }
+        while i < n {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
+    }
+
+    /// Σᵢ a[i]·b[i] in Double, with two SIMD4 accumulators.
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, _ n: Int) -> Double {
+        var i = 0
+        var sum: Double = 0
+        if n >= 8 {
+            var acc0 = SIMD4<Double>(), acc1 = SIMD4<Double>()
+            while i + 8 <= n {
+                acc0 = acc0 + UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<Double>.self)
+                acc1 = acc1 + UnsafeRawPointer(a + i + 4).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + i + 4).loadUnaligned(as: SIMD4<Double>.self)
                 i += 8
             }
-            sum = (acc0 + acc1).sum()
+            let acc = acc0 + acc1
+            sum = (acc[0] + acc[1]) + (acc[2] + acc[3])
         }
         while i < n {
             sum += a[i] * b[i]
@@ -43,10 +64,5 @@ public enum Kernels {
         _ alpha: T, _ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int
     ) {
         for i in 0..<n { y[i] = alpha * x[i] }
-    }
-
-    @inlinable @inline(__always)
-    static func load8<T: SIMDScalar>(_ p: UnsafeMutablePointer<T>) -> SIMD8<T> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<T>.self)
     }
 }

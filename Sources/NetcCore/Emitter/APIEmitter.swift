@@ -122,19 +122,27 @@ struct APIEmitter {
 
     func emitPredict(_ w: inout SwiftWriter) {
         w.line("")
-        w.doc("Outputs for a batch: \(batch) × \(graph.inputSize) inputs in, \(batch) × \(graph.outputSize) outputs out. Allocates nothing.")
+        let ins = graph.inputSize, outs = graph.outputSize
+        w.doc("Outputs for any number of samples (\(ins) inputs in, \(outs) outputs out per sample, row-major),",
+              "computed \(batch) at a time. Allocates nothing.")
         w.block("public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>)") { w in
-            w.line("precondition(input.count == \(inputCount), \"\(name).predict: input needs \(inputCount) values, got \\(input.count)\")")
-            w.line("precondition(output.count == \(outputCount), \"\(name).predict: output needs \(outputCount) values, got \\(output.count)\")")
+            w.line("precondition(input.count % \(ins) == 0, \"\(name).predict: input count \\(input.count) is not a multiple of \(ins)\")")
+            w.line("let samples = input.count / \(ins)")
+            w.line("precondition(output.count == samples * \(outs), \"\(name).predict: output needs \\(samples * \(outs)) values, got \\(output.count)\")")
             w.line("let m = storage.memory")
-            w.line("for k in 0..<\(inputCount) { m[\(inputOffset) + k] = input[k] }")
-            w.line("Self.forward(m, training: false)")
-            w.line("for k in 0..<\(outputCount) { output[k] = m[\(outputOffset) + k] }")
+            w.line("var first = 0")
+            w.block("while first < samples") { w in
+                w.line("let count = min(\(batch), samples - first)")
+                w.line("for k in 0..<count * \(ins) { m[\(inputOffset) + k] = input[first * \(ins) + k] }")
+                w.line("Self.forward(m, training: false, count: count)")
+                w.line("for k in 0..<count * \(outs) { output[first * \(outs) + k] = m[\(outputOffset) + k] }")
+                w.line("first += count")
+            }
         }
         w.line("")
-        w.doc("Outputs for a batch of \(batch) × \(graph.inputSize) inputs, row-major.")
+        w.doc("Outputs for any number of samples, \(ins) inputs each, row-major.")
         w.block("public func predict(_ input: [Scalar]) -> [Scalar]") { w in
-            w.line("var output = [Scalar](repeating: 0, count: \(outputCount))")
+            w.line("var output = [Scalar](repeating: 0, count: input.count / \(ins) * \(outs))")
             w.line("input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }")
             w.line("return output")
         }
@@ -147,7 +155,7 @@ struct APIEmitter {
                 if isBinary {
                     w.line("return output.map { $0 >= 0.5 ? 1 : 0 }")
                 } else {
-                    w.block("return (0..<\(batch)).map { b in") { w in
+                    w.block("return (0..<output.count / \(graph.outputSize)).map { b in") { w in
                         w.line("var best = 0")
                         w.line("for i in 1..<\(graph.outputSize) where output[b * \(graph.outputSize) + i] > output[b * \(graph.outputSize) + best] { best = i }")
                         w.line("return best")
@@ -159,18 +167,18 @@ struct APIEmitter {
         w.doc("The batch loss without training (dropout off).")
         w.block("public func loss(input: [Scalar], target: [Scalar]) -> Scalar") { w in
             w.line("let m = storage.memory")
-            w.line("Self.load(m, input, target)")
+            w.line("input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }")
             w.line("Self.forward(m, training: false)")
             w.line("return Self.lossAndSeed(m)")
         }
         w.line("")
         w.doc("Copies a batch and its targets into the model's buffers, checking their sizes.")
         w.line("@usableFromInline")
-        w.block("static func load<I: Collection<Scalar>, T: Collection<Scalar>>(_ m: UnsafeMutablePointer<Scalar>, _ input: I, _ target: T) where I.Index == Int, T.Index == Int") { w in
+        w.block("static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>)") { w in
             w.line("precondition(input.count == \(inputCount), \"\(name): input needs \(inputCount) values, got \\(input.count)\")")
             w.line("precondition(target.count == \(targetCount), \"\(name): target needs \(targetCount) values, got \\(target.count)\")")
-            w.line("for k in 0..<\(inputCount) { m[\(inputOffset) + k] = input[input.startIndex + k] }")
-            w.line("for k in 0..<\(targetCount) { m[\(layout.target) + k] = target[target.startIndex + k] }")
+            w.line("for k in 0..<\(inputCount) { m[\(inputOffset) + k] = input[k] }")
+            w.line("for k in 0..<\(targetCount) { m[\(layout.target) + k] = target[k] }")
         }
     }
 
@@ -222,9 +230,7 @@ struct APIEmitter {
         w.doc("One optimizer step on a batch; returns the batch loss before the update.")
         w.line("@discardableResult")
         w.block("public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar") { w in
-            w.line("makeUnique()")
-            w.line("Self.load(storage.memory, input, target)")
-            w.line("return step()")
+            w.line("input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }")
         }
         if isClassifier || isBinary {
             let outputs = graph.outputSize

@@ -33,11 +33,12 @@ public struct EmitContext {
     /// `=` for the first contribution to a gradient, `+=` for later ones.
     public func assign(_ edge: BackwardGraph.Edge) -> String { edge.accumulates ? "+=" : "=" }
 
-    /// A loop over the batch (or a plain scope for batch 1) binding per-sample pointers.
-    mutating func perSample(_ bindings: [(String, String, Int)], _ body: (inout EmitContext) -> Void) {
+    /// A loop over the batch (or a plain scope for batch 1) binding per-sample
+    /// pointers; `count` names a variable bounding the loop instead of the batch size.
+    mutating func perSample(_ bindings: [(String, String, Int)], count: String? = nil, _ body: (inout EmitContext) -> Void) {
         let batch = graph.batchSize
         let lets = bindings.map { batch == 1 ? "\($0.0) = \($0.1)" : "\($0.0) = \($0.1) + b &* \($0.2)" }
-        w.line(batch == 1 ? "do {" : "for b in 0..<\(batch) {")
+        w.line(batch == 1 ? "do {" : "for b in 0..<\(count ?? String(batch)) {")
         w.level += 1
         w.line("let " + lets.joined(separator: ", "))
         body(&self)

@@ -65,23 +65,24 @@ public struct ModelEmitter {
     }
 
     /// One per-sample block for an op body, binding the locals the body uses.
-    func perSample(_ e: inout EmitContext, _ candidates: [(String, String, Int)], _ body: (inout EmitContext) -> Void) {
+    func perSample(_ e: inout EmitContext, _ candidates: [(String, String, Int)], count: String? = nil,
+                   _ body: (inout EmitContext) -> Void) {
         var probe = e
         probe.w = SwiftWriter()
         body(&probe)
         let used = identifiers(in: probe.w.text)
-        e.perSample(candidates.filter { used.contains(Substring($0.0)) }, body)
+        e.perSample(candidates.filter { used.contains(Substring($0.0)) }, count: count, body)
     }
 
     func emitForward(_ e: inout EmitContext, _ layout: ModelLayout) {
-        function(&e, layout, doc: "Every node's value for the batch in the input buffer; dropout only when training.",
-                 "forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool)") { e in
+        function(&e, layout, doc: "Every node's value for the first `count` samples in the input buffer; dropout only when training.",
+                 "forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize)") { e in
             for n in graph.nodes where n.id != graph.input {
                 e.w.line("// \(n.name) = \(n.op.name)(\(n.inputs.map { graph.nodes[$0].name }.joined(separator: ", ")))  [\(n.size)]")
                 var bindings = n.inputs.enumerated().map { ("x\($0.offset)", e.value($0.element), graph.nodes[$0.element].size) }
                 bindings.append(("y", e.value(n.id), n.size))
                 if n.op is DropoutOp { bindings.append(("mask", EmitContext.maskName(e.value(n.id)), n.size)) }
-                perSample(&e, bindings) { n.op.emitForward(n, &$0) }
+                perSample(&e, bindings, count: "count") { n.op.emitForward(n, &$0) }
             }
         }
     }

@@ -1,0 +1,128 @@
+import GeneratedModels
+import IrisDemo
+import MallocCounter
+import NetcRuntime
+import XCTest
+@testable import NetcCore
+
+/// The generated models learn, persist, and allocate nothing on their hot paths.
+final class TrainingTests: XCTestCase {
+    func testXORTrainsToFullAccuracy() {
+        var model = XOR()  // the spec's seed
+        let inputs: [[Float]] = [[0, 0], [0, 1], [1, 0], [1, 1]]
+        let targets: [Float] = [0, 1, 1, 0]
+        for _ in 0..<4000 {
+            for k in 0..<4 { model.trainStep(input: inputs[k], target: [targets[k]]) }
+        }
+        for k in 0..<4 {
+            let y = model.predict(inputs[k])[0]
+            XCTAssertEqual(y >= 0.5 ? 1 : 0, targets[k], "XOR\(inputs[k]) = \(y)")
+        }
+    }
+
+    func testIrisReachesNinetyFivePercentOnHeldOutSamples() throws {
+        let data = try IrisDataset(contentsOf: IrisDataset.defaultPath)
+        XCTAssertEqual(data.features.count, 150)
+        let (_, report) = IrisTraining(epochs: 60, seed: 42).run(data: data)
+        XCTAssertGreaterThanOrEqual(report.testAccuracy, 0.95, "confusion: \(report.confusion)")
+        XCTAssertEqual(report.confusion.joined().reduce(0, +), 30)
+    }
+
+    func testParameterFilesRoundTripAndRefuseMismatches() throws {
+        let dir = temporaryDirectory()
+        let model = Iris(seed: 3)
+        try model.save(to: "\(dir)/iris.params")
+        XCTAssertEqual(try Iris(contentsOf: "\(dir)/iris.params").parameters, model.parameters)
+
+        // Another network's file: refused, and `load` leaves the model unchanged.
+        try XOR().save(to: "\(dir)/xor.params")
+        var target = Iris(seed: 5)
+        let before = target.parameters
+        XCTAssertThrowsError(try target.load(contentsOf: "\(dir)/xor.params")) {
+            guard case .wrongNetwork? = $0 as? ParameterFile.Failure else { return XCTFail("\($0)") }
+        }
+        XCTAssertEqual(target.parameters, before)
+
+        var bytes = try FileIO.read("\(dir)/iris.params")
+        try FileIO.writeAtomically(Array(bytes.dropLast(9)), to: "\(dir)/truncated.params")
+        XCTAssertThrowsError(try Iris(contentsOf: "\(dir)/truncated.params")) {
+            guard case .truncated? = $0 as? ParameterFile.Failure else { return XCTFail("\($0)") }
+        }
+        bytes[100] ^= 0x40
+        try FileIO.writeAtomically(bytes, to: "\(dir)/corrupt.params")
+        XCTAssertThrowsError(try Iris(contentsOf: "\(dir)/corrupt.params")) {
+            guard case .corrupt? = $0 as? ParameterFile.Failure else { return XCTFail("\($0)") }
+        }
+        try FileIO.writeAtomically(Array("not a parameter file".utf8), to: "\(dir)/text.params")
+        XCTAssertThrowsError(try Iris(contentsOf: "\(dir)/text.params")) {
+            guard case .badMagic? = $0 as? ParameterFile.Failure else { return XCTFail("\($0)") }
+        }
+        // TwoTowers is Double precision: a Float file of the same layout is refused by width.
+        let values = [Float](repeating: 0, count: TwoTowers.parameterCount)
+        let floats = values.withUnsafeBufferPointer { ParameterFile.encode($0, fingerprint: TwoTowers.fingerprint) }
+        try FileIO.writeAtomically(floats, to: "\(dir)/float.params")
+        XCTAssertThrowsError(try TwoTowers(contentsOf: "\(dir)/float.params")) {
+            guard case .wrongPrecision? = $0 as? ParameterFile.Failure else { return XCTFail("\($0)") }
+            XCTAssertTrue("\($0)".contains("32-bit"), "\($0)")
+        }
+        XCTAssertThrowsError(try Iris(contentsOf: "\(dir)/missing.params")) {
+            guard case .io? = $0 as? ParameterFile.Failure else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testCopiesAreIndependentValues() {
+        var a = Iris(seed: 1)
+        let b = a
+        a.trainStep(input: [Float](repeating: 0.5, count: 64), labels: [Int](repeating: 1, count: 16))
+        XCTAssertNotEqual(a.parameters, b.parameters)
+        XCTAssertEqual(b.parameters, Iris(seed: 1).parameters)
+    }
+
+    func testNonFiniteLossLeavesParametersUnchanged() {
+        var model = XOR()
+        let before = model.parameters
+        let loss = model.trainStep(input: [.nan, 0], target: [1])
+        XCTAssertTrue(loss.isNaN)
+        XCTAssertEqual(model.parameters, before)
+    }
+
+    func testPredictTakesAnyNumberOfSamples() {
+        let model = Iris(seed: 2)
+        let x = (0..<(37 * 4)).map { Float($0 % 7) / 7 }
+        let all = model.predict(x)
+        XCTAssertEqual(all.count, 37 * 3)
+        // Each sample's output is the same whichever chunk it fell in.
+        XCTAssertEqual(Array(all[(36 * 3)...]), model.predict(Array(x[(36 * 4)...])))
+    }
+
+    func testHotPathsAllocateNothing() throws {
+        guard netc_allocation_count() >= 0 else { throw XCTSkip("allocation counting needs glibc") }
+        var model = MnistMLP(seed: 1)
+        let input = [Float](repeating: 0.1, count: MnistMLP.batchSize * MnistMLP.inputCount)
+        let target = (0..<(MnistMLP.batchSize * 10)).map { Float($0 % 10 == 3 ? 1 : 0) }
+        var output = [Float](repeating: 0, count: MnistMLP.batchSize * 10)
+        model.trainStep(input: input, target: target)  // warm up (copy-on-write, lazy globals)
+        input.withUnsafeBufferPointer { x in
+            target.withUnsafeBufferPointer { t in
+                output.withUnsafeMutableBufferPointer { y in
+                    let before = netc_allocation_count()
+                    for _ in 0..<5 {
+                        model.trainStep(input: x, target: t)
+                        model.predict(input: x, output: y)
+                    }
+                    XCTAssertEqual(netc_allocation_count() - before, 0, "allocations in 5 training steps and predictions")
+                }
+            }
+        }
+        // The counter does see allocations (so 0 above is a measurement, not a broken counter).
+        let before = netc_allocation_count()
+        _ = model.predict(input)
+        XCTAssertGreaterThan(netc_allocation_count() - before, 0)
+    }
+}
+
+/// A fresh directory under /tmp.
+func temporaryDirectory() -> String {
+    var template = Array("/tmp/netc-test-XXXXXX".utf8CString)
+    return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+}
