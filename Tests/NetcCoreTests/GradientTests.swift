@@ -1,0 +1,145 @@
+import NetcRuntime
+import XCTest
+@testable import NetcCore
+
+/// Every op, loss and join checked against central finite differences, and
+/// hand-computed textbook cases checked exactly.
+final class GradientTests: XCTestCase {
+    func assertGradcheck(_ spec: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let g = try graph(spec, file: file, line: line)
+        for seed: UInt64 in [1, 2] {
+            for row in GradientCheck.run(g, seed: seed) {
+                XCTAssertTrue(row.passed, "\(g.name) seed \(seed): \(row.name) error \(row.worstError)", file: file, line: line)
+                XCTAssertGreaterThan(row.checked, 0, file: file, line: line)
+            }
+        }
+    }
+
+    /// A small network around one activation, loss or layer option.
+    func net(_ body: String, loss: String = "squared_error(out, reduction: sum)", batch: Int = 1) -> String {
+        "network T {\n  input x: 5\n\(body)\n  loss \(loss)\n  train sgd, batch: \(batch)\n  init normal(std: 0.7), seed: 3\n}\n"
+    }
+
+    func testEveryActivationAsLayerOptionAndAsNode() throws {
+        for activation in ["identity", "sigmoid", "tanh", "relu", "leaky_relu(slope: 0.2)", "elu(alpha: 0.7)", "softplus", "softmax"] {
+            try assertGradcheck(net("  dense h: 4, \(activation)\n  dense out: 3"))
+            try assertGradcheck(net("  dense h: 4\n  activation a: \(activation)\n  dense out: 3"))
+        }
+    }
+
+    func testEveryLoss() throws {
+        try assertGradcheck(net("  dense out: 3", loss: "squared_error(out, reduction: mean, scale: 3)"))
+        try assertGradcheck(net("  dense out: 3", loss: "squared_error(out, reduction: sum, scale: 0.5)"))
+        try assertGradcheck(net("  dense out: 3, sigmoid", loss: "binary_cross_entropy(out)"))
+        try assertGradcheck(net("  dense h: 3\n  activation out: sigmoid", loss: "binary_cross_entropy(out)"))
+        try assertGradcheck(net("  dense out: 4", loss: "softmax_cross_entropy(out)"))
+        try assertGradcheck(net("  dense out: 4", loss: "hinge(out)"))
+    }
+
+    func testJoinsDropoutBiasOffAndBatches() throws {
+        try assertGradcheck(net("  dense a: 4, tanh\n  dense b(x): 4, sigmoid\n  add s(a, b, a)\n  dense out(s): 2"))
+        try assertGradcheck(net("  dense a: 4, tanh\n  dense b(x): 4\n  multiply p(a, b, b)\n  dense out(p): 2"))
+        try assertGradcheck(net("  dense a: 3, tanh\n  concat c(a, x, a)\n  dense out(c): 2"))
+        try assertGradcheck(net("  dense a: 6, tanh\n  dropout d: 0.5\n  dense out: 2", batch: 3))
+        try assertGradcheck(net("  dense a: 4, tanh, bias: false\n  dense out: 2, bias: false"))
+        try assertGradcheck(net("  dense a: 4, elu\n  dense out: 3", loss: "softmax_cross_entropy(out)", batch: 5))
+    }
+
+    func testEverySpecPassesGradcheck() throws {
+        for name in files(in: "\(repositoryRoot)/Specs", suffix: ".net") {
+            let g = try specGraph(name)
+            // Each checked coordinate costs two forward passes; sample sparsely on large networks.
+            for row in GradientCheck.run(g, seed: 7, samples: g.parameterCount > 10_000 ? 3 : 16) {
+                XCTAssertTrue(row.passed, "\(name): \(row.name) error \(row.worstError)")
+            }
+        }
+    }
+
+    func testGradcheckDetectsAWrongDerivative() throws {
+        // A deliberately wrong rule must fail the check: the check can fail.
+        struct WrongTanh: ElementwiseActivation {
+            var name: String { "wrong_tanh" }
+            func value(_ x: Double) -> Double { Math.tanh(x) }
+            func derivative(x: Double, y: Double) -> Double { 1 - y }
+            func emitValue(_ x: String) -> String { x }
+            func emitDerivative(x: String, y: String) -> String { "1" }
+        }
+        var g = try graph(net("  dense h: 4, tanh\n  dense out: 3"))
+        let h = g.nodes.firstIndex { $0.name == "h" }!
+        g.nodes[h].op = ElementwiseOp(function: WrongTanh())
+        XCTAssertTrue(GradientCheck.run(g, seed: 1).contains { !$0.passed })
+    }
+
+    // MARK: Textbook cases, exact in Double
+
+    func testSingleSigmoidNeuron() throws {
+        // z = 0.5·1 − 0.3·2 + 0.1 = 0, y = σ(0) = ½, L = ½(y − 1)² = ⅛,
+        // δ = (y − t)·y(1 − y) = −⅛, ∂W = δx, ∂b = δ, ∂x = δW.
+        let g = try graph("network N {\n input x: 2\n dense y: 1, sigmoid\n loss squared_error(y, reduction: sum, scale: 0.5)\n}\n")
+        let r = Interpreter(graph: g).gradients(input: [1, 2], target: [1], parameters: [0.5, -0.3, 0.1])
+        assertExact([r.loss], [0.125])
+        assertExact(r.parameters, [-0.125, -0.25, -0.125])
+        assertExact(r.input, [-0.0625, 0.0375])
+    }
+
+    func testTwoLayerChain() throws {
+        // h = 3·2 + 1 = 7, y = 0.5·7 − 1 = 2.5, L = ½(2.5 − 1)² = 1.125;
+        // δy = 1.5: ∂W₂ = 10.5, ∂b₂ = 1.5; δh = 0.75: ∂W₁ = 1.5, ∂b₁ = 0.75; ∂x = 2.25.
+        let g = try graph("network N {\n input x: 1\n dense h: 1\n dense y: 1\n loss squared_error(y, reduction: sum, scale: 0.5)\n}\n")
+        let r = Interpreter(graph: g).gradients(input: [2], target: [1], parameters: [3, 1, 0.5, -1])
+        assertExact([r.loss], [1.125])
+        assertExact(r.parameters, [1.5, 0.75, 10.5, 1.5])
+        assertExact(r.input, [2.25])
+    }
+
+    func testGradientsAddWhereBranchesMeet() throws {
+        // a = 2x feeds p = 3a and q = 4a; s = p + q = 14 at x = 1; L = ½s² = 98.
+        // δs = 14 = δp = δq; δa = 3·14 + 4·14 = 98 (the two branches add); ∂x = 2·98.
+        let g = try graph("""
+            network N {
+              input x: 1
+              dense a: 1, bias: false
+              dense p(a): 1, bias: false
+              dense q(a): 1, bias: false
+              add s(p, q)
+              loss squared_error(s, reduction: sum, scale: 0.5)
+            }
+            """)
+        let backward = BackwardGraph(g, inputGradient: true)
+        let a = g.nodes.firstIndex { $0.name == "a" }!
+        XCTAssertEqual(backward.edges.filter { $0.to == a }.map(\.accumulates), [false, true])
+        let r = Interpreter(graph: g).gradients(input: [1], target: [0], parameters: [2, 3, 4])
+        assertExact([r.loss], [98])
+        assertExact(r.parameters, [98, 28, 28])
+        assertExact(r.input, [196])
+    }
+
+    func testNoGradientWorkNobodyNeeds() throws {
+        let g = try specGraph("iris.net")
+        let training = BackwardGraph(g, inputGradient: false)
+        XCTAssertFalse(training.needsGradient[g.input])
+        XCTAssertFalse(training.edges.contains { $0.to == g.input })
+        XCTAssertTrue(BackwardGraph(g, inputGradient: true).edges.contains { $0.to == g.input })
+    }
+
+    func testFusedLossesStayFiniteForHugeLogits() {
+        for z in [[1e4, -1e4, 0], [-1e4, -1e4, 1e4]] {
+            let t = [0.0, 1, 0]
+            for rule in [SoftmaxCrossEntropy() as any LossRule, SigmoidCrossEntropy(), Hinge()] {
+                XCTAssertTrue(rule.value(logits: z, target: t).isFinite, "\(rule.name) \(z)")
+                XCTAssertTrue(rule.gradient(logits: z, target: t).allSatisfy(\.isFinite), "\(rule.name) \(z)")
+            }
+        }
+        for f in [Sigmoid() as any ElementwiseActivation, Tanh(), Softplus(), ELU(alpha: 1)] {
+            for x in [-1e4, -800.0, 800, 1e4] {
+                let y = f.value(x)
+                XCTAssertTrue(y.isFinite && f.derivative(x: x, y: y).isFinite, "\(f.name)(\(x))")
+            }
+        }
+    }
+
+    func assertExact(_ a: [Double], _ b: [Double], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, file: file, line: line)
+        for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-12, file: file, line: line) }
+    }
+}
