@@ -98,14 +98,16 @@ public struct Graph: Sendable {
         return ParameterFile.fnv1a(Array(text.utf8))
     }
 
-    /// Floating-point operations per sample: forward, and forward + backward + update.
+    /// Floating-point operations per sample: forward, and a training step
+    /// (forward, the backward work training needs, and the update's share).
     public var flopsPerSample: (forward: Int, training: Int) {
         var forward = 0, backward = 0
-        let needsGradient = nodes.map { $0.id != input }
+        let backwardGraph = BackwardGraph(self, inputGradient: false)
         for n in nodes {
             let f = n.op.flops(n, inputSizes: n.inputs.map { nodes[$0].size })
             forward += f.forward
-            if needsGradient[n.id] { backward += f.backward }
+            guard backwardGraph.order.contains(n.id) else { continue }
+            backward += f.parameterGradient + (backwardGraph.edges(from: n.id).isEmpty ? 0 : f.inputGradient)
         }
         let perParameter: Int
         switch training.optimizer {

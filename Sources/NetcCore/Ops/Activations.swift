@@ -113,7 +113,7 @@ public struct ElementwiseOp: Op {
     public let function: any ElementwiseActivation
     public var name: String { function.name }
     public func outputSize(inputSizes: [Int]) -> Int? { inputSizes.count == 1 ? inputSizes[0] : nil }
-    public func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int) { (node.size, 2 * node.size) }
+    public func flops(_ node: Node, inputSizes: [Int]) -> Flops { Flops(forward: node.size, inputGradient: 2 * node.size) }
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {
         inputs[0].map(function.value)
     }
@@ -137,7 +137,7 @@ public struct ElementwiseOp: Op {
 public struct SoftmaxOp: Op {
     public var name: String { "softmax" }
     public func outputSize(inputSizes: [Int]) -> Int? { inputSizes.count == 1 ? inputSizes[0] : nil }
-    public func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int) { (4 * node.size, 4 * node.size) }
+    public func flops(_ node: Node, inputSizes: [Int]) -> Flops { Flops(forward: 4 * node.size, inputGradient: 4 * node.size) }
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {
         softmax(inputs[0])
     }

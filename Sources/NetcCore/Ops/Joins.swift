@@ -4,8 +4,8 @@ public struct AddOp: Op {
     public func outputSize(inputSizes: [Int]) -> Int? {
         inputSizes.count >= 2 && Set(inputSizes).count == 1 ? inputSizes[0] : nil
     }
-    public func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int) {
-        ((inputSizes.count - 1) * node.size, 0)
+    public func flops(_ node: Node, inputSizes: [Int]) -> Flops {
+        Flops(forward: (inputSizes.count - 1) * node.size)
     }
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {
         (0..<node.size).map { i in inputs.reduce(0) { $0 + $1[i] } }
@@ -30,9 +30,9 @@ public struct MultiplyOp: Op {
     public func outputSize(inputSizes: [Int]) -> Int? {
         inputSizes.count >= 2 && Set(inputSizes).count == 1 ? inputSizes[0] : nil
     }
-    public func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int) {
+    public func flops(_ node: Node, inputSizes: [Int]) -> Flops {
         let k = inputSizes.count
-        return ((k - 1) * node.size, k * (k - 1) * node.size)
+        return Flops(forward: (k - 1) * node.size, inputGradient: k * (k - 1) * node.size)
     }
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {
         (0..<node.size).map { i in inputs.reduce(1) { $0 * $1[i] } }
@@ -64,7 +64,7 @@ public struct MultiplyOp: Op {
 public struct ConcatOp: Op {
     public var name: String { "concat" }
     public func outputSize(inputSizes: [Int]) -> Int? { inputSizes.count >= 2 ? inputSizes.reduce(0, +) : nil }
-    public func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int) { (0, 0) }
+    public func flops(_ node: Node, inputSizes: [Int]) -> Flops { Flops() }
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {
         inputs.flatMap { $0 }
     }
@@ -102,7 +102,7 @@ public struct DropoutOp: Op {
     public let rate: Double
     public var name: String { "dropout(\(rate))" }
     public func outputSize(inputSizes: [Int]) -> Int? { inputSizes.count == 1 ? inputSizes[0] : nil }
-    public func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int) { (node.size, node.size) }
+    public func flops(_ node: Node, inputSizes: [Int]) -> Flops { Flops(forward: node.size, inputGradient: node.size) }
     /// Without a mask (inference) the identity; the interpreter applies masks itself.
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] { inputs[0] }
     public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double],

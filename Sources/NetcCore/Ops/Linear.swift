@@ -6,9 +6,9 @@ public struct LinearOp: Op {
 
     public func outputSize(inputSizes: [Int]) -> Int? { inputSizes.count == 1 ? outputs : nil }
 
-    public func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int) {
-        let mac = 2 * inputSizes[0] * outputs
-        return (mac + (hasBias ? outputs : 0), 2 * mac + (hasBias ? outputs : 0))
+    public func flops(_ node: Node, inputSizes: [Int]) -> Flops {
+        let mac = 2 * inputSizes[0] * outputs, bias = hasBias ? outputs : 0
+        return Flops(forward: mac + bias, parameterGradient: mac + bias, inputGradient: mac)
     }
 
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {

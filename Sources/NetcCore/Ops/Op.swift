@@ -8,8 +8,9 @@ public protocol Op: Sendable {
     var name: String { get }
     /// Output size for the given input sizes, or nil if they do not fit.
     func outputSize(inputSizes: [Int]) -> Int?
-    /// FLOPs per sample: forward, and backward (all input and parameter gradients).
-    func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int)
+    /// FLOPs per sample: forward, and backward split into parameter-gradient
+    /// and input-gradient work (the latter is skipped where no input needs δ).
+    func flops(_ node: Node, inputSizes: [Int]) -> Flops
     /// The node's value for one sample.
     func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double]
     /// The vector–Jacobian product for one sample: given the gradient of the
@@ -26,11 +27,18 @@ public protocol Op: Sendable {
     func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext)
 }
 
+/// Floating-point operations per sample of one op.
+public struct Flops: Sendable, Equatable {
+    public var forward = 0
+    public var parameterGradient = 0
+    public var inputGradient = 0
+}
+
 /// The input placeholder.
 public struct InputOp: Op {
     public var name: String { "input" }
     public func outputSize(inputSizes: [Int]) -> Int? { nil }
-    public func flops(_ node: Node, inputSizes: [Int]) -> (forward: Int, backward: Int) { (0, 0) }
+    public func flops(_ node: Node, inputSizes: [Int]) -> Flops { Flops() }
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {
         preconditionFailure("the input node is bound, not computed")
     }
