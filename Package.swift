@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 /// netc: a compiler from `.net` network specs to specialised Swift.
@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "netc", targets: ["netc"]),
         .library(name: "NetcCore", targets: ["NetcCore"]),
         .library(name: "NetcRuntime", targets: ["NetcRuntime"]),
+        .plugin(name: "NetcPlugin", targets: ["NetcPlugin"]),
+        .plugin(name: "GenerateNetcCode", targets: ["GenerateNetcCode"]),
     ],
     targets: [
         /// The small runtime generated code links: math, RNG, initialisers, parameter files.
@@ -16,6 +18,17 @@ let package = Package(
         /// The compiler: parse → build graph → differentiate → emit.
         .target(name: "NetcCore", dependencies: ["NetcRuntime"]),
         .executableTarget(name: "netc", dependencies: ["NetcCore"]),
+        /// Build-tool plugin: compiles a target's .net files on every build.
+        .plugin(name: "NetcPlugin", capability: .buildTool(), dependencies: ["netc"]),
+        /// Command plugin: writes the generated Swift into the package, for checking in.
+        .plugin(
+            name: "GenerateNetcCode",
+            capability: .command(
+                intent: .custom(verb: "generate-netc-code", description: "Write Swift for the .net specs of a target into its sources"),
+                permissions: [.writeToPackageDirectory(reason: "to write the generated model files next to their specs")]
+            ),
+            dependencies: ["netc"]
+        ),
         /// The generated model of every spec in Specs/, kept in sync by `netc compile Specs/*.net`.
         .target(name: "GeneratedModels", dependencies: ["NetcRuntime"], path: "Generated"),
         /// The Iris demo: data loading and a training loop over the generated model.

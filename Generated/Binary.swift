@@ -4,13 +4,13 @@
 import NetcRuntime
 
 /// `Binary`, compiled from the spec: every shape below is fixed at compile time.
-/// 
+///
 /// - `x`: input [5]
 /// - `h.linear(x)`: linear [6]
 /// - `h(h.linear)`: relu [6]
 /// - `p.linear(h)`: linear [1]
 /// - `p(p.linear)`: sigmoid [1]
-/// 
+///
 /// Loss: binary_cross_entropy on `p`, mean over a batch of 2.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
 /// A value is not safe to use from several threads at once; copies share storage until one trains.

@@ -4,14 +4,14 @@
 import NetcRuntime
 
 /// `Iris`, compiled from the spec: every shape below is fixed at compile time.
-/// 
+///
 /// - `features`: input [4]
 /// - `hidden1.linear(features)`: linear [16]
 /// - `hidden1(hidden1.linear)`: relu [16]
 /// - `hidden2.linear(hidden1)`: linear [16]
 /// - `hidden2(hidden2.linear)`: relu [16]
 /// - `logits(hidden2)`: linear [3]
-/// 
+///
 /// Loss: softmax_cross_entropy on `logits`, mean over a batch of 16.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
 /// A value is not safe to use from several threads at once; copies share storage until one trains.

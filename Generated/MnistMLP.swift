@@ -4,14 +4,14 @@
 import NetcRuntime
 
 /// `MnistMLP`, compiled from the spec: every shape below is fixed at compile time.
-/// 
+///
 /// - `pixels`: input [784]
 /// - `hidden1.linear(pixels)`: linear [128]
 /// - `hidden1(hidden1.linear)`: relu [128]
 /// - `hidden2.linear(hidden1)`: linear [64]
 /// - `hidden2(hidden2.linear)`: relu [64]
 /// - `logits(hidden2)`: linear [10]
-/// 
+///
 /// Loss: softmax_cross_entropy on `logits`, mean over a batch of 32.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
 /// A value is not safe to use from several threads at once; copies share storage until one trains.

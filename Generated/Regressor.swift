@@ -4,12 +4,12 @@
 import NetcRuntime
 
 /// `Regressor`, compiled from the spec: every shape below is fixed at compile time.
-/// 
+///
 /// - `x`: input [3]
 /// - `h.linear(x)`: linear [8]
 /// - `h(h.linear)`: tanh [8]
 /// - `y(h)`: linear(no bias) [2]
-/// 
+///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `y`, mean over a batch of 8.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
 /// A value is not safe to use from several threads at once; copies share storage until one trains.

@@ -4,11 +4,11 @@
 import NetcRuntime
 
 /// `SoftmaxSE`, compiled from the spec: every shape below is fixed at compile time.
-/// 
+///
 /// - `x`: input [4]
 /// - `z(x)`: linear [3]
 /// - `probs(z)`: softmax [3]
-/// 
+///
 /// Loss: squared_error(reduction: sum, scale: 1.0) on `probs`, mean over a batch of 1.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
 /// A value is not safe to use from several threads at once; copies share storage until one trains.

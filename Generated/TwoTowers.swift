@@ -4,7 +4,7 @@
 import NetcRuntime
 
 /// `TwoTowers`, compiled from the spec: every shape below is fixed at compile time.
-/// 
+///
 /// - `x`: input [8]
 /// - `stem.linear(x)`: linear [16]
 /// - `stem(stem.linear)`: tanh [16]
@@ -21,7 +21,7 @@ import NetcRuntime
 /// - `gate(gate.linear)`: sigmoid [16]
 /// - `gated(dropped, gate)`: multiply [16]
 /// - `out(gated)`: linear [4]
-/// 
+///
 /// Loss: hinge on `out`, mean over a batch of 4.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
 /// A value is not safe to use from several threads at once; copies share storage until one trains.

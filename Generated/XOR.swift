@@ -4,13 +4,13 @@
 import NetcRuntime
 
 /// `XOR`, compiled from the spec: every shape below is fixed at compile time.
-/// 
+///
 /// - `x`: input [2]
 /// - `hidden.linear(x)`: linear [4]
 /// - `hidden(hidden.linear)`: sigmoid [4]
 /// - `out.linear(hidden)`: linear [1]
 /// - `out(out.linear)`: sigmoid [1]
-/// 
+///
 /// Loss: squared_error(reduction: sum, scale: 0.5) on `out`, mean over a batch of 1.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
 /// A value is not safe to use from several threads at once; copies share storage until one trains.

@@ -25,6 +25,9 @@ extension Message {
     static func cycle(_ path: String) -> Message { .error("cycle", "the graph has a cycle: \(path)") }
     static func duplicateArgument(_ name: String) -> Message { .error("duplicate-argument", "argument '\(name)' is given twice") }
     static func duplicateNetwork(_ name: String) -> Message { .error("duplicate-network", "network '\(name)' is defined twice") }
+    static func duplicateNetworkAcrossFiles(_ name: String, _ other: String) -> Message {
+        .error("duplicate-network", "network '\(name)' is also defined in \(other); each network name may be used once per target")
+    }
     static func duplicateNode(_ name: String) -> Message { .error("duplicate-node", "node '\(name)' is defined twice") }
     static func duplicateSetting(_ keyword: String) -> Message {
         .error("duplicate-setting", "'\(keyword)' may appear only once in a network")

@@ -7,6 +7,12 @@ public enum Compiler {
         let sourceName = String(sourcePath.split(separator: "/").last ?? Substring(sourcePath))
         return graphs.map { ("\($0.name).swift", ModelEmitter(graph: $0, sourceName: sourceName).emit()) }
     }
+
+    /// All networks of a spec in one file (what the build plugin writes).
+    public static func emitSingleFile(_ graphs: [Graph], sourcePath: String) -> String {
+        let sourceName = String(sourcePath.split(separator: "/").last ?? Substring(sourcePath))
+        return ModelEmitter.header(sourceName) + graphs.map { ModelEmitter(graph: $0, sourceName: sourceName).emitType() }.joined()
+    }
 }
 
 extension Driver {
@@ -16,6 +22,7 @@ extension Driver {
     mutating func compile(_ o: inout Options) -> Int32 {
         let (graphs, failure) = loadAll(o.paths)
         if let failure { return failure }
+        if let file = o.outputFile { return compileSingleFile(graphs, to: file, conflicts: o.conflictsWith) }
         // Two specs declaring one network would write one file twice.
         var owners: [String: (Graph, SourceFile)] = [:]
         var clash = false
@@ -48,5 +55,44 @@ extension Driver {
             }
         }
         return 0
+    }
+
+    /// `netc compile SPEC --output-file FILE [--conflicts-with SPEC...]`: the
+    /// build plugin's form. Every network of one spec goes into one file; a
+    /// network also declared in one of the other specs is an error at its name.
+    mutating func compileSingleFile(_ graphs: [(Graph, SourceFile)], to path: String, conflicts: [String]) -> Int32 {
+        guard Set(graphs.map(\.1.path)).count <= 1 else { return usageError("--output-file takes one spec") }
+        var clash = false
+        for other in conflicts {
+            guard let bytes = try? FileIO.read(other, limit: Limits.fileBytes) else { continue }
+            let (spec, _) = Parser.parse(SourceFile(path: other, bytes: bytes))
+            for network in spec.networks {
+                for (g, file) in graphs where g.name == network.name.name {
+                    let at = file.networkNameRange(g.name)
+                    err += DiagnosticRenderer(file: file).render(Diagnostic(.duplicateNetworkAcrossFiles(g.name, other), at: at))
+                    err += DiagnosticRenderer(file: SourceFile(path: other, bytes: bytes))
+                        .entry(.note, Message.noteFirstDefined, network.name.range)
+                    clash = true
+                }
+            }
+        }
+        if clash { return 1 }
+        let source = Compiler.emitSingleFile(graphs.map(\.0), sourcePath: graphs.first?.1.path ?? path)
+        do {
+            let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            if !directory.isEmpty { try FileIO.createDirectory(directory) }
+            try FileIO.writeIfChanged(Array(source.utf8), to: path)
+        } catch {
+            err += "netc: error: cannot write \(error)\n"
+            return 2
+        }
+        return 0
+    }
+}
+
+extension SourceFile {
+    /// The range of `network NAME`'s name, found by re-parsing (used for cross-file errors).
+    func networkNameRange(_ name: String) -> SourceRange? {
+        Parser.parse(self).0.networks.first { $0.name.name == name }?.name.range
     }
 }

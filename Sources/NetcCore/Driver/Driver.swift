@@ -20,6 +20,9 @@ public struct Driver {
           graph <spec> [--backward]      print the graph as Graphviz DOT, with gradient flow if --backward
           gradcheck <spec> [--seed N]    compare analytic and finite-difference gradients
           compile <spec>... [-o <dir>]   write <dir>/<Network>.swift for each network (default dir: Generated)
+          compile <spec> --output-file <file> [--conflicts-with <spec>]...
+                                         write every network of one spec to <file> (the build plugin's form);
+                                         a network also declared in a --conflicts-with spec is an error
 
         OPTIONS:
           -h, --help                     show this help
@@ -131,6 +134,8 @@ struct Options {
     var backward = false
     var help = false
     var seed: UInt64 = 1
+    var outputFile: String?
+    var conflictsWith: [String] = []
     var error: String?
 
     init?(_ arguments: [String]) {
@@ -145,6 +150,8 @@ struct Options {
             switch a {
             case "-o", "--output": if let v = value(a) { output = v }
             case "--backward": backward = true
+            case "--output-file": if let v = value(a) { outputFile = v }
+            case "--conflicts-with": if let v = value(a) { conflictsWith.append(v) }
             case "-h", "--help": help = true
             case "--seed":
                 if let v = value(a) {

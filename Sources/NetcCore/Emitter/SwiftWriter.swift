@@ -22,6 +22,6 @@ public struct SwiftWriter {
 
     /// A `///` doc comment, one line per element.
     public mutating func doc(_ lines: String...) {
-        for l in lines { line("/// " + l) }
+        for l in lines { line(l.isEmpty ? "///" : "/// " + l) }
     }
 }
