@@ -34,6 +34,14 @@ let package = Package(
         /// The Iris demo: data loading and a training loop over the generated model.
         .target(name: "IrisDemo", dependencies: ["GeneratedModels", "NetcRuntime"]),
         .executableTarget(name: "iris-demo", dependencies: ["IrisDemo"]),
+        /// Benchmarks: generated models against hand-written Swift, Swift autodiff and the
+        /// interpreter. Run in release: `swift run -c release netc-bench`.
+        .executableTarget(
+            name: "netc-bench",
+            dependencies: ["GeneratedModels", "NetcCore", "MallocCounter"],
+            path: "Benchmarks/netc-bench",
+            plugins: ["NetcPlugin"]
+        ),
         /// Test-only: counts heap allocations by wrapping the C allocator.
         .target(name: "MallocCounter", path: "Tests/MallocCounter"),
         .testTarget(name: "NetcCoreTests", dependencies: ["NetcCore", "GeneratedModels", "IrisDemo", "MallocCounter"]),

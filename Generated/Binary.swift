@@ -237,24 +237,14 @@ public struct Binary: GeneratedModel {
         let v_p_linear = m + 206  // [2]
         let v_p = m + 208  // [2]
         // h.linear = linear(x)  [6]
-        for b in 0..<count {
-            let x0 = v_x + b &* 5, y = v_h_linear + b &* 6
-            for j in 0..<6 {
-                y[j] = p_h_bias[j] + Kernels.dot(p_h_weight + j &* 5, x0, 5)
-            }
-        }
+        BatchKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 5, m: 6, count: count)
         // h = relu(h.linear)  [6]
         for b in 0..<count {
             let x0 = v_h_linear + b &* 6, y = v_h + b &* 6
             for i in 0..<6 { y[i] = max(0, x0[i]) }
         }
         // p.linear = linear(h)  [1]
-        for b in 0..<count {
-            let x0 = v_h + b &* 6, y = v_p_linear + b &* 1
-            for j in 0..<1 {
-                y[j] = p_p_bias[j] + Kernels.dot(p_p_weight + j &* 6, x0, 6)
-            }
-        }
+        BatchKernels.linear(p_p_weight, p_p_bias, v_h, v_p_linear, n: 6, m: 1, count: count)
         // p = sigmoid(p.linear)  [1]
         for b in 0..<count {
             let x0 = v_p_linear + b &* 1, y = v_p + b &* 1
@@ -284,7 +274,6 @@ public struct Binary: GeneratedModel {
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 43  // [43]
         let dp_h_weight = m + 43  // [30]
         let dp_h_bias = m + 73  // [6]
         let p_p_weight = m + 36  // [6]
@@ -295,36 +284,21 @@ public struct Binary: GeneratedModel {
         let g_h_linear = m + 220  // [12]
         let g_h = m + 232  // [12]
         let g_p_linear = m + 244  // [2]
-        gradients.update(repeating: 0, count: 43)
         // p.linear: linear backward → δ h =
-        for b in 0..<2 {
-            let x0 = v_h + b &* 6, dy = g_p_linear + b &* 1, dx0 = g_h + b &* 6
-            for j in 0..<1 {
-                dp_p_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_p_weight + j &* 6, 6)
-            }
-            for i in 0..<6 { dx0[i] = 0 }
-            for j in 0..<1 { Kernels.axpy(dy[j], p_p_weight + j &* 6, dx0, 6) }
-        }
+        BatchKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
+        BatchKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
         // h: relu backward → δ h.linear =
         for b in 0..<2 {
             let y = v_h + b &* 6, dy = g_h + b &* 6, dx0 = g_h_linear + b &* 6
             for i in 0..<6 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // h.linear: linear backward
-        for b in 0..<2 {
-            let x0 = v_x + b &* 5, dy = g_h_linear + b &* 6
-            for j in 0..<6 {
-                dp_h_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_h_weight + j &* 5, 5)
-            }
-        }
+        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 43  // [43]
         let p_h_weight = m + 0  // [30]
         let dp_h_weight = m + 43  // [30]
         let dp_h_bias = m + 73  // [6]
@@ -337,32 +311,17 @@ public struct Binary: GeneratedModel {
         let g_h_linear = m + 220  // [12]
         let g_h = m + 232  // [12]
         let g_p_linear = m + 244  // [2]
-        gradients.update(repeating: 0, count: 43)
         // p.linear: linear backward → δ h =
-        for b in 0..<2 {
-            let x0 = v_h + b &* 6, dy = g_p_linear + b &* 1, dx0 = g_h + b &* 6
-            for j in 0..<1 {
-                dp_p_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_p_weight + j &* 6, 6)
-            }
-            for i in 0..<6 { dx0[i] = 0 }
-            for j in 0..<1 { Kernels.axpy(dy[j], p_p_weight + j &* 6, dx0, 6) }
-        }
+        BatchKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
+        BatchKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
         // h: relu backward → δ h.linear =
         for b in 0..<2 {
             let y = v_h + b &* 6, dy = g_h + b &* 6, dx0 = g_h_linear + b &* 6
             for i in 0..<6 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // h.linear: linear backward → δ x =
-        for b in 0..<2 {
-            let x0 = v_x + b &* 5, dy = g_h_linear + b &* 6, dx0 = g_x + b &* 5
-            for j in 0..<6 {
-                dp_h_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_h_weight + j &* 5, 5)
-            }
-            for i in 0..<5 { dx0[i] = 0 }
-            for j in 0..<6 { Kernels.axpy(dy[j], p_h_weight + j &* 5, dx0, 5) }
-        }
+        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
+        BatchKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 5, m: 6, count: 2)
     }
 
     /// One optimizer step from the gradients (step counts from 1).

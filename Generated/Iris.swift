@@ -246,36 +246,21 @@ public struct Iris: GeneratedModel {
         let v_hidden2 = m + 2041  // [256]
         let v_logits = m + 2297  // [48]
         // hidden1.linear = linear(features)  [16]
-        for b in 0..<count {
-            let x0 = v_features + b &* 4, y = v_hidden1_linear + b &* 16
-            for j in 0..<16 {
-                y[j] = p_hidden1_bias[j] + Kernels.dot(p_hidden1_weight + j &* 4, x0, 4)
-            }
-        }
+        BatchKernels.linear(p_hidden1_weight, p_hidden1_bias, v_features, v_hidden1_linear, n: 4, m: 16, count: count)
         // hidden1 = relu(hidden1.linear)  [16]
         for b in 0..<count {
             let x0 = v_hidden1_linear + b &* 16, y = v_hidden1 + b &* 16
             for i in 0..<16 { y[i] = max(0, x0[i]) }
         }
         // hidden2.linear = linear(hidden1)  [16]
-        for b in 0..<count {
-            let x0 = v_hidden1 + b &* 16, y = v_hidden2_linear + b &* 16
-            for j in 0..<16 {
-                y[j] = p_hidden2_bias[j] + Kernels.dot(p_hidden2_weight + j &* 16, x0, 16)
-            }
-        }
+        BatchKernels.linear(p_hidden2_weight, p_hidden2_bias, v_hidden1, v_hidden2_linear, n: 16, m: 16, count: count)
         // hidden2 = relu(hidden2.linear)  [16]
         for b in 0..<count {
             let x0 = v_hidden2_linear + b &* 16, y = v_hidden2 + b &* 16
             for i in 0..<16 { y[i] = max(0, x0[i]) }
         }
         // logits = linear(hidden2)  [3]
-        for b in 0..<count {
-            let x0 = v_hidden2 + b &* 16, y = v_logits + b &* 3
-            for j in 0..<3 {
-                y[j] = p_logits_bias[j] + Kernels.dot(p_logits_weight + j &* 16, x0, 16)
-            }
-        }
+        BatchKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 16, m: 3, count: count)
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
@@ -304,7 +289,6 @@ public struct Iris: GeneratedModel {
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 403  // [403]
         let dp_hidden1_weight = m + 403  // [64]
         let dp_hidden1_bias = m + 467  // [16]
         let p_hidden2_weight = m + 80  // [256]
@@ -321,51 +305,29 @@ public struct Iris: GeneratedModel {
         let g_hidden2_linear = m + 2921  // [256]
         let g_hidden2 = m + 3177  // [256]
         let g_logits = m + 3433  // [48]
-        gradients.update(repeating: 0, count: 403)
         // logits: linear backward → δ hidden2 =
-        for b in 0..<16 {
-            let x0 = v_hidden2 + b &* 16, dy = g_logits + b &* 3, dx0 = g_hidden2 + b &* 16
-            for j in 0..<3 {
-                dp_logits_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_logits_weight + j &* 16, 16)
-            }
-            for i in 0..<16 { dx0[i] = 0 }
-            for j in 0..<3 { Kernels.axpy(dy[j], p_logits_weight + j &* 16, dx0, 16) }
-        }
+        BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
+        BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<16 {
             let y = v_hidden2 + b &* 16, dy = g_hidden2 + b &* 16, dx0 = g_hidden2_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        for b in 0..<16 {
-            let x0 = v_hidden1 + b &* 16, dy = g_hidden2_linear + b &* 16, dx0 = g_hidden1 + b &* 16
-            for j in 0..<16 {
-                dp_hidden2_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_hidden2_weight + j &* 16, 16)
-            }
-            for i in 0..<16 { dx0[i] = 0 }
-            for j in 0..<16 { Kernels.axpy(dy[j], p_hidden2_weight + j &* 16, dx0, 16) }
-        }
+        BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
+        BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<16 {
             let y = v_hidden1 + b &* 16, dy = g_hidden1 + b &* 16, dx0 = g_hidden1_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward
-        for b in 0..<16 {
-            let x0 = v_features + b &* 4, dy = g_hidden1_linear + b &* 16
-            for j in 0..<16 {
-                dp_hidden1_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_hidden1_weight + j &* 4, 4)
-            }
-        }
+        BatchKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 403  // [403]
         let p_hidden1_weight = m + 0  // [64]
         let dp_hidden1_weight = m + 403  // [64]
         let dp_hidden1_bias = m + 467  // [16]
@@ -384,47 +346,25 @@ public struct Iris: GeneratedModel {
         let g_hidden2_linear = m + 2921  // [256]
         let g_hidden2 = m + 3177  // [256]
         let g_logits = m + 3433  // [48]
-        gradients.update(repeating: 0, count: 403)
         // logits: linear backward → δ hidden2 =
-        for b in 0..<16 {
-            let x0 = v_hidden2 + b &* 16, dy = g_logits + b &* 3, dx0 = g_hidden2 + b &* 16
-            for j in 0..<3 {
-                dp_logits_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_logits_weight + j &* 16, 16)
-            }
-            for i in 0..<16 { dx0[i] = 0 }
-            for j in 0..<3 { Kernels.axpy(dy[j], p_logits_weight + j &* 16, dx0, 16) }
-        }
+        BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
+        BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<16 {
             let y = v_hidden2 + b &* 16, dy = g_hidden2 + b &* 16, dx0 = g_hidden2_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        for b in 0..<16 {
-            let x0 = v_hidden1 + b &* 16, dy = g_hidden2_linear + b &* 16, dx0 = g_hidden1 + b &* 16
-            for j in 0..<16 {
-                dp_hidden2_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_hidden2_weight + j &* 16, 16)
-            }
-            for i in 0..<16 { dx0[i] = 0 }
-            for j in 0..<16 { Kernels.axpy(dy[j], p_hidden2_weight + j &* 16, dx0, 16) }
-        }
+        BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
+        BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<16 {
             let y = v_hidden1 + b &* 16, dy = g_hidden1 + b &* 16, dx0 = g_hidden1_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward → δ features =
-        for b in 0..<16 {
-            let x0 = v_features + b &* 4, dy = g_hidden1_linear + b &* 16, dx0 = g_features + b &* 4
-            for j in 0..<16 {
-                dp_hidden1_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_hidden1_weight + j &* 4, 4)
-            }
-            for i in 0..<4 { dx0[i] = 0 }
-            for j in 0..<16 { Kernels.axpy(dy[j], p_hidden1_weight + j &* 4, dx0, 4) }
-        }
+        BatchKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
+        BatchKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_features, accumulate: false, n: 4, m: 16, count: 16)
     }
 
     /// One optimizer step from the gradients (step counts from 1).

@@ -246,36 +246,21 @@ public struct MnistMLP: GeneratedModel {
         let v_hidden2 = m + 363486  // [2048]
         let v_logits = m + 365534  // [320]
         // hidden1.linear = linear(pixels)  [128]
-        for b in 0..<count {
-            let x0 = v_pixels + b &* 784, y = v_hidden1_linear + b &* 128
-            for j in 0..<128 {
-                y[j] = p_hidden1_bias[j] + Kernels.dot(p_hidden1_weight + j &* 784, x0, 784)
-            }
-        }
+        BatchKernels.linear(p_hidden1_weight, p_hidden1_bias, v_pixels, v_hidden1_linear, n: 784, m: 128, count: count)
         // hidden1 = relu(hidden1.linear)  [128]
         for b in 0..<count {
             let x0 = v_hidden1_linear + b &* 128, y = v_hidden1 + b &* 128
             for i in 0..<128 { y[i] = max(0, x0[i]) }
         }
         // hidden2.linear = linear(hidden1)  [64]
-        for b in 0..<count {
-            let x0 = v_hidden1 + b &* 128, y = v_hidden2_linear + b &* 64
-            for j in 0..<64 {
-                y[j] = p_hidden2_bias[j] + Kernels.dot(p_hidden2_weight + j &* 128, x0, 128)
-            }
-        }
+        BatchKernels.linear(p_hidden2_weight, p_hidden2_bias, v_hidden1, v_hidden2_linear, n: 128, m: 64, count: count)
         // hidden2 = relu(hidden2.linear)  [64]
         for b in 0..<count {
             let x0 = v_hidden2_linear + b &* 64, y = v_hidden2 + b &* 64
             for i in 0..<64 { y[i] = max(0, x0[i]) }
         }
         // logits = linear(hidden2)  [10]
-        for b in 0..<count {
-            let x0 = v_hidden2 + b &* 64, y = v_logits + b &* 10
-            for j in 0..<10 {
-                y[j] = p_logits_bias[j] + Kernels.dot(p_logits_weight + j &* 64, x0, 64)
-            }
-        }
+        BatchKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 64, m: 10, count: count)
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
@@ -304,7 +289,6 @@ public struct MnistMLP: GeneratedModel {
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 109386  // [109386]
         let dp_hidden1_weight = m + 109386  // [100352]
         let dp_hidden1_bias = m + 209738  // [128]
         let p_hidden2_weight = m + 100480  // [8192]
@@ -321,51 +305,29 @@ public struct MnistMLP: GeneratedModel {
         let g_hidden2_linear = m + 399134  // [2048]
         let g_hidden2 = m + 401182  // [2048]
         let g_logits = m + 403230  // [320]
-        gradients.update(repeating: 0, count: 109386)
         // logits: linear backward → δ hidden2 =
-        for b in 0..<32 {
-            let x0 = v_hidden2 + b &* 64, dy = g_logits + b &* 10, dx0 = g_hidden2 + b &* 64
-            for j in 0..<10 {
-                dp_logits_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_logits_weight + j &* 64, 64)
-            }
-            for i in 0..<64 { dx0[i] = 0 }
-            for j in 0..<10 { Kernels.axpy(dy[j], p_logits_weight + j &* 64, dx0, 64) }
-        }
+        BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
+        BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<32 {
             let y = v_hidden2 + b &* 64, dy = g_hidden2 + b &* 64, dx0 = g_hidden2_linear + b &* 64
             for i in 0..<64 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        for b in 0..<32 {
-            let x0 = v_hidden1 + b &* 128, dy = g_hidden2_linear + b &* 64, dx0 = g_hidden1 + b &* 128
-            for j in 0..<64 {
-                dp_hidden2_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_hidden2_weight + j &* 128, 128)
-            }
-            for i in 0..<128 { dx0[i] = 0 }
-            for j in 0..<64 { Kernels.axpy(dy[j], p_hidden2_weight + j &* 128, dx0, 128) }
-        }
+        BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
+        BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<32 {
             let y = v_hidden1 + b &* 128, dy = g_hidden1 + b &* 128, dx0 = g_hidden1_linear + b &* 128
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward
-        for b in 0..<32 {
-            let x0 = v_pixels + b &* 784, dy = g_hidden1_linear + b &* 128
-            for j in 0..<128 {
-                dp_hidden1_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_hidden1_weight + j &* 784, 784)
-            }
-        }
+        BatchKernels.weightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 109386  // [109386]
         let p_hidden1_weight = m + 0  // [100352]
         let dp_hidden1_weight = m + 109386  // [100352]
         let dp_hidden1_bias = m + 209738  // [128]
@@ -384,47 +346,25 @@ public struct MnistMLP: GeneratedModel {
         let g_hidden2_linear = m + 399134  // [2048]
         let g_hidden2 = m + 401182  // [2048]
         let g_logits = m + 403230  // [320]
-        gradients.update(repeating: 0, count: 109386)
         // logits: linear backward → δ hidden2 =
-        for b in 0..<32 {
-            let x0 = v_hidden2 + b &* 64, dy = g_logits + b &* 10, dx0 = g_hidden2 + b &* 64
-            for j in 0..<10 {
-                dp_logits_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_logits_weight + j &* 64, 64)
-            }
-            for i in 0..<64 { dx0[i] = 0 }
-            for j in 0..<10 { Kernels.axpy(dy[j], p_logits_weight + j &* 64, dx0, 64) }
-        }
+        BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
+        BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<32 {
             let y = v_hidden2 + b &* 64, dy = g_hidden2 + b &* 64, dx0 = g_hidden2_linear + b &* 64
             for i in 0..<64 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        for b in 0..<32 {
-            let x0 = v_hidden1 + b &* 128, dy = g_hidden2_linear + b &* 64, dx0 = g_hidden1 + b &* 128
-            for j in 0..<64 {
-                dp_hidden2_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_hidden2_weight + j &* 128, 128)
-            }
-            for i in 0..<128 { dx0[i] = 0 }
-            for j in 0..<64 { Kernels.axpy(dy[j], p_hidden2_weight + j &* 128, dx0, 128) }
-        }
+        BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
+        BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<32 {
             let y = v_hidden1 + b &* 128, dy = g_hidden1 + b &* 128, dx0 = g_hidden1_linear + b &* 128
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward → δ pixels =
-        for b in 0..<32 {
-            let x0 = v_pixels + b &* 784, dy = g_hidden1_linear + b &* 128, dx0 = g_pixels + b &* 784
-            for j in 0..<128 {
-                dp_hidden1_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_hidden1_weight + j &* 784, 784)
-            }
-            for i in 0..<784 { dx0[i] = 0 }
-            for j in 0..<128 { Kernels.axpy(dy[j], p_hidden1_weight + j &* 784, dx0, 784) }
-        }
+        BatchKernels.weightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32)
+        BatchKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: 32)
     }
 
     /// One optimizer step from the gradients (step counts from 1).

@@ -212,24 +212,14 @@ public struct Regressor: GeneratedModel {
         let v_h = m + 232  // [64]
         let v_y = m + 296  // [16]
         // h.linear = linear(x)  [8]
-        for b in 0..<count {
-            let x0 = v_x + b &* 3, y = v_h_linear + b &* 8
-            for j in 0..<8 {
-                y[j] = p_h_bias[j] + Kernels.dot(p_h_weight + j &* 3, x0, 3)
-            }
-        }
+        BatchKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 8, count: count)
         // h = tanh(h.linear)  [8]
         for b in 0..<count {
             let x0 = v_h_linear + b &* 8, y = v_h + b &* 8
             for i in 0..<8 { y[i] = Math.tanh(x0[i]) }
         }
         // y = linear(no bias)(h)  [2]
-        for b in 0..<count {
-            let x0 = v_h + b &* 8, y = v_y + b &* 2
-            for j in 0..<2 {
-                y[j] = Kernels.dot(p_y_weight + j &* 8, x0, 8)
-            }
-        }
+        BatchKernels.linear(p_y_weight, nil, v_h, v_y, n: 8, m: 2, count: count)
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'y'.
@@ -255,7 +245,6 @@ public struct Regressor: GeneratedModel {
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 48  // [48]
         let dp_h_weight = m + 48  // [24]
         let dp_h_bias = m + 72  // [8]
         let p_y_weight = m + 32  // [16]
@@ -265,35 +254,21 @@ public struct Regressor: GeneratedModel {
         let g_h_linear = m + 336  // [64]
         let g_h = m + 400  // [64]
         let g_y = m + 464  // [16]
-        gradients.update(repeating: 0, count: 48)
         // y: linear(no bias) backward → δ h =
-        for b in 0..<8 {
-            let x0 = v_h + b &* 8, dy = g_y + b &* 2, dx0 = g_h + b &* 8
-            for j in 0..<2 {
-                Kernels.axpy(dy[j], x0, dp_y_weight + j &* 8, 8)
-            }
-            for i in 0..<8 { dx0[i] = 0 }
-            for j in 0..<2 { Kernels.axpy(dy[j], p_y_weight + j &* 8, dx0, 8) }
-        }
+        BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 8, m: 2, count: 8)
+        BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 8, m: 2, count: 8)
         // h: tanh backward → δ h.linear =
         for b in 0..<8 {
             let y = v_h + b &* 8, dy = g_h + b &* 8, dx0 = g_h_linear + b &* 8
             for i in 0..<8 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // h.linear: linear backward
-        for b in 0..<8 {
-            let x0 = v_x + b &* 3, dy = g_h_linear + b &* 8
-            for j in 0..<8 {
-                dp_h_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_h_weight + j &* 3, 3)
-            }
-        }
+        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 8, count: 8)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 48  // [48]
         let p_h_weight = m + 0  // [24]
         let dp_h_weight = m + 48  // [24]
         let dp_h_bias = m + 72  // [8]
@@ -305,31 +280,17 @@ public struct Regressor: GeneratedModel {
         let g_h_linear = m + 336  // [64]
         let g_h = m + 400  // [64]
         let g_y = m + 464  // [16]
-        gradients.update(repeating: 0, count: 48)
         // y: linear(no bias) backward → δ h =
-        for b in 0..<8 {
-            let x0 = v_h + b &* 8, dy = g_y + b &* 2, dx0 = g_h + b &* 8
-            for j in 0..<2 {
-                Kernels.axpy(dy[j], x0, dp_y_weight + j &* 8, 8)
-            }
-            for i in 0..<8 { dx0[i] = 0 }
-            for j in 0..<2 { Kernels.axpy(dy[j], p_y_weight + j &* 8, dx0, 8) }
-        }
+        BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 8, m: 2, count: 8)
+        BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 8, m: 2, count: 8)
         // h: tanh backward → δ h.linear =
         for b in 0..<8 {
             let y = v_h + b &* 8, dy = g_h + b &* 8, dx0 = g_h_linear + b &* 8
             for i in 0..<8 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // h.linear: linear backward → δ x =
-        for b in 0..<8 {
-            let x0 = v_x + b &* 3, dy = g_h_linear + b &* 8, dx0 = g_x + b &* 3
-            for j in 0..<8 {
-                dp_h_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_h_weight + j &* 3, 3)
-            }
-            for i in 0..<3 { dx0[i] = 0 }
-            for j in 0..<8 { Kernels.axpy(dy[j], p_h_weight + j &* 3, dx0, 3) }
-        }
+        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 8, count: 8)
+        BatchKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 3, m: 8, count: 8)
     }
 
     /// One optimizer step from the gradients (step counts from 1).

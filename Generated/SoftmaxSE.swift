@@ -209,9 +209,9 @@ public struct SoftmaxSE: GeneratedModel {
         // z = linear(x)  [3]
         do {
             let x0 = v_x, y = v_z
-            for j in 0..<3 {
-                y[j] = p_z_bias[j] + Kernels.dot(p_z_weight + j &* 4, x0, 4)
-            }
+            y[0] = p_z_bias[0] + p_z_weight[0] * x0[0] + p_z_weight[1] * x0[1] + p_z_weight[2] * x0[2] + p_z_weight[3] * x0[3]
+            y[1] = p_z_bias[1] + p_z_weight[4] * x0[0] + p_z_weight[5] * x0[1] + p_z_weight[6] * x0[2] + p_z_weight[7] * x0[3]
+            y[2] = p_z_bias[2] + p_z_weight[8] * x0[0] + p_z_weight[9] * x0[1] + p_z_weight[10] * x0[2] + p_z_weight[11] * x0[3]
         }
         // probs = softmax(z)  [3]
         do {
@@ -266,10 +266,21 @@ public struct SoftmaxSE: GeneratedModel {
         // z: linear backward
         do {
             let x0 = v_x, dy = g_z
-            for j in 0..<3 {
-                dp_z_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_z_weight + j &* 4, 4)
-            }
+            dp_z_bias[0] += dy[0]
+            dp_z_weight[0] += dy[0] * x0[0]
+            dp_z_weight[1] += dy[0] * x0[1]
+            dp_z_weight[2] += dy[0] * x0[2]
+            dp_z_weight[3] += dy[0] * x0[3]
+            dp_z_bias[1] += dy[1]
+            dp_z_weight[4] += dy[1] * x0[0]
+            dp_z_weight[5] += dy[1] * x0[1]
+            dp_z_weight[6] += dy[1] * x0[2]
+            dp_z_weight[7] += dy[1] * x0[3]
+            dp_z_bias[2] += dy[2]
+            dp_z_weight[8] += dy[2] * x0[0]
+            dp_z_weight[9] += dy[2] * x0[1]
+            dp_z_weight[10] += dy[2] * x0[2]
+            dp_z_weight[11] += dy[2] * x0[3]
         }
     }
 
@@ -296,12 +307,25 @@ public struct SoftmaxSE: GeneratedModel {
         // z: linear backward → δ x =
         do {
             let x0 = v_x, dy = g_z, dx0 = g_x
-            for j in 0..<3 {
-                dp_z_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_z_weight + j &* 4, 4)
-            }
-            for i in 0..<4 { dx0[i] = 0 }
-            for j in 0..<3 { Kernels.axpy(dy[j], p_z_weight + j &* 4, dx0, 4) }
+            dp_z_bias[0] += dy[0]
+            dp_z_weight[0] += dy[0] * x0[0]
+            dp_z_weight[1] += dy[0] * x0[1]
+            dp_z_weight[2] += dy[0] * x0[2]
+            dp_z_weight[3] += dy[0] * x0[3]
+            dp_z_bias[1] += dy[1]
+            dp_z_weight[4] += dy[1] * x0[0]
+            dp_z_weight[5] += dy[1] * x0[1]
+            dp_z_weight[6] += dy[1] * x0[2]
+            dp_z_weight[7] += dy[1] * x0[3]
+            dp_z_bias[2] += dy[2]
+            dp_z_weight[8] += dy[2] * x0[0]
+            dp_z_weight[9] += dy[2] * x0[1]
+            dp_z_weight[10] += dy[2] * x0[2]
+            dp_z_weight[11] += dy[2] * x0[3]
+            dx0[0] = p_z_weight[0] * dy[0] + p_z_weight[4] * dy[1] + p_z_weight[8] * dy[2]
+            dx0[1] = p_z_weight[1] * dy[0] + p_z_weight[5] * dy[1] + p_z_weight[9] * dy[2]
+            dx0[2] = p_z_weight[2] * dy[0] + p_z_weight[6] * dy[1] + p_z_weight[10] * dy[2]
+            dx0[3] = p_z_weight[3] * dy[0] + p_z_weight[7] * dy[1] + p_z_weight[11] * dy[2]
         }
     }
 

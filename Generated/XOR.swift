@@ -216,9 +216,10 @@ public struct XOR: GeneratedModel {
         // hidden.linear = linear(x)  [4]
         do {
             let x0 = v_x, y = v_hidden_linear
-            for j in 0..<4 {
-                y[j] = p_hidden_bias[j] + Kernels.dot(p_hidden_weight + j &* 2, x0, 2)
-            }
+            y[0] = p_hidden_bias[0] + p_hidden_weight[0] * x0[0] + p_hidden_weight[1] * x0[1]
+            y[1] = p_hidden_bias[1] + p_hidden_weight[2] * x0[0] + p_hidden_weight[3] * x0[1]
+            y[2] = p_hidden_bias[2] + p_hidden_weight[4] * x0[0] + p_hidden_weight[5] * x0[1]
+            y[3] = p_hidden_bias[3] + p_hidden_weight[6] * x0[0] + p_hidden_weight[7] * x0[1]
         }
         // hidden = sigmoid(hidden.linear)  [4]
         do {
@@ -228,9 +229,7 @@ public struct XOR: GeneratedModel {
         // out.linear = linear(hidden)  [1]
         do {
             let x0 = v_hidden, y = v_out_linear
-            for j in 0..<1 {
-                y[j] = p_out_bias[j] + Kernels.dot(p_out_weight + j &* 4, x0, 4)
-            }
+            y[0] = p_out_bias[0] + p_out_weight[0] * x0[0] + p_out_weight[1] * x0[1] + p_out_weight[2] * x0[2] + p_out_weight[3] * x0[3]
         }
         // out = sigmoid(out.linear)  [1]
         do {
@@ -284,12 +283,15 @@ public struct XOR: GeneratedModel {
         // out.linear: linear backward → δ hidden =
         do {
             let x0 = v_hidden, dy = g_out_linear, dx0 = g_hidden
-            for j in 0..<1 {
-                dp_out_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_out_weight + j &* 4, 4)
-            }
-            for i in 0..<4 { dx0[i] = 0 }
-            for j in 0..<1 { Kernels.axpy(dy[j], p_out_weight + j &* 4, dx0, 4) }
+            dp_out_bias[0] += dy[0]
+            dp_out_weight[0] += dy[0] * x0[0]
+            dp_out_weight[1] += dy[0] * x0[1]
+            dp_out_weight[2] += dy[0] * x0[2]
+            dp_out_weight[3] += dy[0] * x0[3]
+            dx0[0] = p_out_weight[0] * dy[0]
+            dx0[1] = p_out_weight[1] * dy[0]
+            dx0[2] = p_out_weight[2] * dy[0]
+            dx0[3] = p_out_weight[3] * dy[0]
         }
         // hidden: sigmoid backward → δ hidden.linear =
         do {
@@ -299,10 +301,18 @@ public struct XOR: GeneratedModel {
         // hidden.linear: linear backward
         do {
             let x0 = v_x, dy = g_hidden_linear
-            for j in 0..<4 {
-                dp_hidden_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_hidden_weight + j &* 2, 2)
-            }
+            dp_hidden_bias[0] += dy[0]
+            dp_hidden_weight[0] += dy[0] * x0[0]
+            dp_hidden_weight[1] += dy[0] * x0[1]
+            dp_hidden_bias[1] += dy[1]
+            dp_hidden_weight[2] += dy[1] * x0[0]
+            dp_hidden_weight[3] += dy[1] * x0[1]
+            dp_hidden_bias[2] += dy[2]
+            dp_hidden_weight[4] += dy[2] * x0[0]
+            dp_hidden_weight[5] += dy[2] * x0[1]
+            dp_hidden_bias[3] += dy[3]
+            dp_hidden_weight[6] += dy[3] * x0[0]
+            dp_hidden_weight[7] += dy[3] * x0[1]
         }
     }
 
@@ -333,12 +343,15 @@ public struct XOR: GeneratedModel {
         // out.linear: linear backward → δ hidden =
         do {
             let x0 = v_hidden, dy = g_out_linear, dx0 = g_hidden
-            for j in 0..<1 {
-                dp_out_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_out_weight + j &* 4, 4)
-            }
-            for i in 0..<4 { dx0[i] = 0 }
-            for j in 0..<1 { Kernels.axpy(dy[j], p_out_weight + j &* 4, dx0, 4) }
+            dp_out_bias[0] += dy[0]
+            dp_out_weight[0] += dy[0] * x0[0]
+            dp_out_weight[1] += dy[0] * x0[1]
+            dp_out_weight[2] += dy[0] * x0[2]
+            dp_out_weight[3] += dy[0] * x0[3]
+            dx0[0] = p_out_weight[0] * dy[0]
+            dx0[1] = p_out_weight[1] * dy[0]
+            dx0[2] = p_out_weight[2] * dy[0]
+            dx0[3] = p_out_weight[3] * dy[0]
         }
         // hidden: sigmoid backward → δ hidden.linear =
         do {
@@ -348,12 +361,20 @@ public struct XOR: GeneratedModel {
         // hidden.linear: linear backward → δ x =
         do {
             let x0 = v_x, dy = g_hidden_linear, dx0 = g_x
-            for j in 0..<4 {
-                dp_hidden_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_hidden_weight + j &* 2, 2)
-            }
-            for i in 0..<2 { dx0[i] = 0 }
-            for j in 0..<4 { Kernels.axpy(dy[j], p_hidden_weight + j &* 2, dx0, 2) }
+            dp_hidden_bias[0] += dy[0]
+            dp_hidden_weight[0] += dy[0] * x0[0]
+            dp_hidden_weight[1] += dy[0] * x0[1]
+            dp_hidden_bias[1] += dy[1]
+            dp_hidden_weight[2] += dy[1] * x0[0]
+            dp_hidden_weight[3] += dy[1] * x0[1]
+            dp_hidden_bias[2] += dy[2]
+            dp_hidden_weight[4] += dy[2] * x0[0]
+            dp_hidden_weight[5] += dy[2] * x0[1]
+            dp_hidden_bias[3] += dy[3]
+            dp_hidden_weight[6] += dy[3] * x0[0]
+            dp_hidden_weight[7] += dy[3] * x0[1]
+            dx0[0] = p_hidden_weight[0] * dy[0] + p_hidden_weight[2] * dy[1] + p_hidden_weight[4] * dy[2] + p_hidden_weight[6] * dy[3]
+            dx0[1] = p_hidden_weight[1] * dy[0] + p_hidden_weight[3] * dy[1] + p_hidden_weight[5] * dy[2] + p_hidden_weight[7] * dy[3]
         }
     }
 

@@ -1,6 +1,6 @@
 /// What every netc-generated model offers, so code can be generic over models
-/// (training loops, evaluation, tests). The concrete types add zero-allocation
-/// buffer variants of these calls, and `classify`/label training for classifiers.
+/// (training loops, evaluation, tests, benchmarks). Classifiers add `classify`
+/// and label-based `trainStep`.
 public protocol GeneratedModel {
     associatedtype Scalar: BinaryFloatingPoint & BitPatternConvertible
     /// Features per sample, outputs per sample, samples per call, parameter count.
@@ -16,6 +16,11 @@ public protocol GeneratedModel {
     func loss(input: [Scalar], target: [Scalar]) -> Scalar
     func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar])
     @discardableResult mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar
+    /// Zero-allocation forms: caller-provided buffers, row-major [batch][features].
+    func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>)
+    @discardableResult mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar
+    func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>,
+                   parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar
     func save(to path: String) throws(ParameterFile.Failure)
     mutating func load(contentsOf path: String) throws(ParameterFile.Failure)
 }

@@ -86,6 +86,7 @@ public struct ModelEmitter {
                  "forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize)") { e in
             for n in graph.nodes where n.id != graph.input {
                 e.w.line("// \(n.name) = \(n.op.name)(\(n.inputs.map { graph.nodes[$0].name }.joined(separator: ", ")))  [\(n.size)]")
+                if n.op.emitBatchForward(n, count: "count", &e) { continue }
                 var bindings = n.inputs.enumerated().map { ("x\($0.offset)", e.value($0.element), graph.nodes[$0.element].size) }
                 bindings.append(("y", e.value(n.id), n.size))
                 if n.op is DropoutOp { bindings.append(("mask", EmitContext.maskName(e.value(n.id)), n.size)) }
@@ -109,18 +110,36 @@ public struct ModelEmitter {
 
     func emitBackward(_ e: inout EmitContext, _ layout: ModelLayout, _ backward: BackwardGraph, name: String, doc: String) {
         function(&e, layout, doc: doc, "\(name)(_ m: UnsafeMutablePointer<Scalar>)") { e in
-            e.w.line("gradients.update(repeating: 0, count: \(graph.parameterCount))")
+            // Whole-batch kernels overwrite their parameter gradients; the rest accumulate into zeros.
+            var body = e
+            body.w = SwiftWriter()
+            body.w.level = e.w.level
+            var overwritten = Set<Int>()
             for id in backward.order {
                 let n = graph.nodes[id]
                 let edges = backward.edges(from: id)
                 let targets = edges.map { "δ \(graph.nodes[$0.to].name) \($0.accumulates ? "+=" : "=")" }.joined(separator: ", ")
-                e.w.line("// \(n.name): \(n.op.name) backward\(targets.isEmpty ? "" : " → " + targets)")
-                var bindings = n.inputs.enumerated().map { ("x\($0.offset)", e.value($0.element), graph.nodes[$0.element].size) }
-                bindings += [("y", e.value(id), n.size), ("dy", e.gradient(id), n.size)]
-                bindings += edges.map { ("dx\($0.inputIndex)", e.gradient($0.to), graph.nodes[$0.to].size) }
-                if n.op is DropoutOp { bindings.append(("mask", EmitContext.maskName(e.value(id)), n.size)) }
-                perSample(&e, bindings) { n.op.emitBackward(n, edges: edges, &$0) }
+                body.w.line("// \(n.name): \(n.op.name) backward\(targets.isEmpty ? "" : " → " + targets)")
+                if n.op.emitBatchBackward(n, edges: edges, &body) {
+                    overwritten.formUnion(n.parameters)
+                    continue
+                }
+                var bindings = n.inputs.enumerated().map { ("x\($0.offset)", body.value($0.element), graph.nodes[$0.element].size) }
+                bindings += [("y", body.value(id), n.size), ("dy", body.gradient(id), n.size)]
+                bindings += edges.map { ("dx\($0.inputIndex)", body.gradient($0.to), graph.nodes[$0.to].size) }
+                if n.op is DropoutOp { bindings.append(("mask", EmitContext.maskName(body.value(id)), n.size)) }
+                perSample(&body, bindings) { n.op.emitBackward(n, edges: edges, &$0) }
             }
+            let zeroed = graph.parameters.indices.filter { !overwritten.contains($0) }
+            if zeroed.count == graph.parameters.count {
+                e.w.line("gradients.update(repeating: 0, count: \(graph.parameterCount))")
+            } else {
+                for t in zeroed {
+                    let p = graph.parameters[t]
+                    e.w.line("(gradients + \(p.offset)).update(repeating: 0, count: \(p.count))  // \(p.name)")
+                }
+            }
+            e.w.text += body.w.text
         }
     }
 

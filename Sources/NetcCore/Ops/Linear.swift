@@ -35,9 +35,26 @@ public struct LinearOp: Op {
         return [dx]
     }
 
-    /// y[j] = b[j] + W[j,:]·x, one SIMD dot product per output.
+    /// Layers with at most this many weights become straight-line code: at
+    /// that size loop and call overhead, not arithmetic, dominates (measured
+    /// with netc-bench on xor and iris at batch 1; see docs/Performance.md).
+    static let unrollLimit = 64
+
+    func unrolls(_ n: Int, _ graph: Graph) -> Bool {
+        n * outputs <= LinearOp.unrollLimit && (graph.batchSize == 1 || graph.precision == .double)
+    }
+
+    /// y[j] = b[j] + W[j,:]·x: unrolled for small layers, else one SIMD dot product per output.
     public func emitForward(_ node: Node, _ e: inout EmitContext) {
         let n = e.graph.nodes[node.inputs[0]].size, w = e.parameter(node.parameters[0])
+        if unrolls(n, e.graph) {
+            let b = hasBias ? e.parameter(node.parameters[1]) : nil
+            for j in 0..<outputs {
+                let terms = (0..<n).map { "\(w)[\(j * n + $0)] * x0[\($0)]" }
+                e.w.line("y[\(j)] = " + ((b.map { ["\($0)[\(j)]"] } ?? []) + terms).joined(separator: " + "))
+            }
+            return
+        }
         let bias = hasBias ? "\(e.parameter(node.parameters[1]))[j] + " : ""
         e.w.block("for j in 0..<\(outputs)") { $0.line("y[j] = \(bias)Kernels.dot(\(w) + j &* \(n), x0, \(n))") }
     }
@@ -47,6 +64,19 @@ public struct LinearOp: Op {
         let n = e.graph.nodes[node.inputs[0]].size, w = e.parameter(node.parameters[0])
         let dw = e.parameterGradient(node.parameters[0])
         let db = hasBias ? e.parameterGradient(node.parameters[1]) : nil
+        if unrolls(n, e.graph) {
+            for j in 0..<outputs {
+                let d = "dy[\(j)]"
+                if let db { e.w.line("\(db)[\(j)] += \(d)") }
+                for i in 0..<n { e.w.line("\(dw)[\(j * n + i)] += \(d) * x0[\(i)]") }
+            }
+            guard let edge = edges.first else { return }
+            for i in 0..<n {
+                let sum = (0..<outputs).map { "\(w)[\($0 * n + i)] * dy[\($0)]" }.joined(separator: " + ")
+                e.w.line("dx0[\(i)] \(e.assign(edge)) \(sum)")
+            }
+            return
+        }
         e.w.block("for j in 0..<\(outputs)") {
             if let db { $0.line("\(db)[j] += dy[j]") }
             $0.line("Kernels.axpy(dy[j], x0, \(dw) + j &* \(n), \(n))")
@@ -54,5 +84,33 @@ public struct LinearOp: Op {
         guard let edge = edges.first else { return }
         if !edge.accumulates { e.w.line("for i in 0..<\(n) { dx0[i] = 0 }") }
         e.w.line("for j in 0..<\(outputs) { Kernels.axpy(dy[j], \(w) + j &* \(n), dx0, \(n)) }")
+    }
+
+    /// Float batches use the register-blocked `BatchKernels` (4 samples × 2
+    /// rows forward, 4 rows × 16 columns for dW, 4 samples × 16 columns for dx).
+    func usesBatchKernels(_ e: EmitContext, inputs n: Int) -> Bool {
+        e.graph.precision == .float && !unrolls(n, e.graph)
+    }
+
+    public func emitBatchForward(_ node: Node, count: String, _ e: inout EmitContext) -> Bool {
+        let n = e.graph.nodes[node.inputs[0]].size
+        guard usesBatchKernels(e, inputs: n) else { return false }
+        let bias = hasBias ? e.parameter(node.parameters[1]) : "nil"
+        e.w.line("BatchKernels.linear(\(e.parameter(node.parameters[0])), \(bias), \(e.value(node.inputs[0])), "
+                 + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count))")
+        return true
+    }
+
+    public func emitBatchBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) -> Bool {
+        let n = e.graph.nodes[node.inputs[0]].size, batch = e.graph.batchSize
+        guard usesBatchKernels(e, inputs: n) else { return false }
+        let db = hasBias ? e.parameterGradient(node.parameters[1]) : "nil"
+        e.w.line("BatchKernels.weightGradient(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
+                 + "\(e.parameterGradient(node.parameters[0])), \(db), n: \(n), m: \(outputs), count: \(batch))")
+        if let edge = edges.first {
+            e.w.line("BatchKernels.inputGradient(\(e.gradient(node.id)), \(e.parameter(node.parameters[0])), "
+                     + "\(e.gradient(edge.to)), accumulate: \(edge.accumulates), n: \(n), m: \(outputs), count: \(batch))")
+        }
+        return true
     }
 }

@@ -25,6 +25,17 @@ public protocol Op: Sendable {
     /// `x0`…; writes `dx<k>` with `e.assign(edge)`), and adds this sample's
     /// parameter gradients into the `dp_` buffers.
     func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext)
+    /// Optionally writes the forward over the whole batch at once (the first
+    /// `count` samples; inputs are `e.value(node.inputs[k])`, the output
+    /// `e.value(node.id)`), returning false to use the per-sample body.
+    func emitBatchForward(_ node: Node, count: String, _ e: inout EmitContext) -> Bool
+    /// Optionally writes the backward over the whole batch, as above.
+    func emitBatchBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) -> Bool
+}
+
+extension Op {
+    public func emitBatchForward(_ node: Node, count: String, _ e: inout EmitContext) -> Bool { false }
+    public func emitBatchBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) -> Bool { false }
 }
 
 /// Floating-point operations per sample of one op.

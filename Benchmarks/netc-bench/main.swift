@@ -1,0 +1,137 @@
+import GeneratedModels
+import MallocCounter
+import NetcCore
+import NetcRuntime
+
+// netc-bench: for each network and batch size, times inference and a training
+// step (forward + backward + update) for
+//   (a) the netc-generated model, (b) a hand-written Swift MLP over [Float],
+//   (c) the same network with Swift's _Differentiation, (d) the reference interpreter,
+// counts heap allocations per step, and prints (a)'s speed-up over each and
+// its share of the measured single-core FP32 FMA peak. Single-threaded.
+// Usage: swift run -c release netc-bench [--quick] [--only NAME]
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let quick = arguments.contains("--quick")
+let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
+let budget = quick ? 0.05 : 0.3
+
+/// One implementation's numbers for one configuration.
+struct Row {
+    var name: String
+    var inference: Double  // seconds per batch
+    var training: Double  // seconds per step
+    var allocations: Int  // per training step
+}
+
+/// Deterministic inputs and one-hot (or 0/1) targets.
+func data(batch: Int, inputs: Int, outputs: Int) -> ([Float], [Float]) {
+    var random = SplitMix64(seed: 7)
+    let x = (0..<(batch * inputs)).map { _ in Float(random.nextUnit()) }
+    let t = (0..<(batch * outputs)).map { k -> Float in outputs == 1 ? Float(k % 2) : (k % outputs == (k / outputs) % outputs ? 1 : 0) }
+    return (x, t)
+}
+
+func allocations(_ body: () -> Void) -> Int {
+    body()
+    let before = netc_allocation_count()
+    body()
+    return netc_allocation_count() - before
+}
+
+func benchGenerated<M: GeneratedModel>(_: M.Type) -> Row where M.Scalar == Float {
+    var model = M(seed: 1)
+    let (x, t) = data(batch: M.batchSize, inputs: M.inputCount, outputs: M.outputCount)
+    var y = [Float](repeating: 0, count: M.batchSize * M.outputCount)
+    return x.withUnsafeBufferPointer { x in
+        t.withUnsafeBufferPointer { t in
+            y.withUnsafeMutableBufferPointer { y in
+                let inference = measure(budget: budget) { model.predict(input: x, output: y) }
+                let training = measure(budget: budget) { model.trainStep(input: x, target: t) }
+                let allocs = allocations { model.trainStep(input: x, target: t); model.predict(input: x, output: y) }
+                return Row(name: "(a) netc", inference: inference, training: training, allocations: allocs)
+            }
+        }
+    }
+}
+
+func benchHand(_ sizes: [Int], batch: Int, xor: Bool) -> Row {
+    let mlp = HandMLP(sizes: sizes, hidden: xor ? .sigmoid : .relu, output: xor ? .sigmoid : .identity,
+                      loss: xor ? .halfSquaredError : .softmaxCrossEntropy, learningRate: 0.01, momentum: xor ? 0 : 0.9)
+    let (x, t) = data(batch: batch, inputs: sizes.first!, outputs: sizes.last!)
+    return Row(name: "(b) hand-written", inference: measure(budget: budget) { _ = mlp.predict(x, batch: batch) },
+               training: measure(budget: budget) { mlp.trainStep(x, t, batch: batch) },
+               allocations: allocations { mlp.trainStep(x, t, batch: batch) })
+}
+
+func benchAD(_ sizes: [Int], batch: Int, xor: Bool) -> Row {
+    var mlp = ADMLP(sizes: sizes, sigmoidHidden: xor, squaredError: xor, learningRate: 0.01)
+    let (x, t) = data(batch: batch, inputs: sizes.first!, outputs: sizes.last!)
+    let b = quick ? 0.02 : budget
+    return Row(name: "(c) _Differentiation", inference: measure(budget: b, rounds: 3) { _ = mlp.predict(x, batch: batch) },
+               training: measure(budget: b, rounds: 3) { mlp.trainStep(x, t, batch: batch) },
+               allocations: allocations { mlp.trainStep(x, t, batch: batch) })
+}
+
+func benchInterpreter(_ graph: Graph) -> Row {
+    let interpreter = Interpreter(graph: graph)
+    var p = interpreter.initialParameters(seed: 1)
+    var state = OptimizerState(count: p.count)
+    let (xf, tf) = data(batch: graph.batchSize, inputs: graph.inputSize, outputs: graph.outputSize)
+    let x = xf.map(Double.init), t = tf.map(Double.init)
+    func step() {
+        let g = interpreter.gradients(input: x, target: t, parameters: p, inputGradient: false)
+        interpreter.update(&p, gradient: g.parameters, state: &state)
+    }
+    let b = quick ? 0.02 : budget
+    return Row(name: "(d) interpreter", inference: measure(budget: b, rounds: 3) { _ = interpreter.predict(input: x, parameters: p) },
+               training: measure(budget: b, rounds: 3, step), allocations: allocations(step))
+}
+
+/// The spec's graph, for FLOP counts and the interpreter.
+func loadGraph(_ path: String) -> Graph {
+    let bytes = try! FileIO.read(path)
+    let f = Frontend(file: SourceFile(path: path, bytes: bytes))
+    precondition(!f.hasErrors, f.renderedDiagnostics)
+    return f.graphs[0]
+}
+
+let root: String = {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)  // Benchmarks/netc-bench/main.swift
+    return parts.joined(separator: "/")
+}()
+
+struct Config {
+    var name: String, spec: String, sizes: [Int], xor: Bool
+    var generated: () -> Row
+}
+
+let configs = [
+    Config(name: "xor b1", spec: "Specs/xor.net", sizes: [2, 4, 1], xor: true) { benchGenerated(XOR.self) },
+    Config(name: "iris b1", spec: "Benchmarks/netc-bench/Models/IrisB1.net", sizes: [4, 16, 16, 3], xor: false) { benchGenerated(IrisB1.self) },
+    Config(name: "iris b16", spec: "Specs/iris.net", sizes: [4, 16, 16, 3], xor: false) { benchGenerated(Iris.self) },
+    Config(name: "mnist b1", spec: "Benchmarks/netc-bench/Models/MnistB1.net", sizes: [784, 128, 64, 10], xor: false) { benchGenerated(MnistB1.self) },
+    Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false) { benchGenerated(MnistMLP.self) },
+    Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false) { benchGenerated(MnistB128.self) },
+]
+
+let peak = measurePeakGFLOPS()
+print("netc-bench — single thread; FP32 FMA peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
+print("| network | impl | inference | train step | samples/s | GFLOP/s | % peak | allocs/step | (a) faster by |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+for c in configs where only == nil || c.name.hasPrefix(only!) {
+    let graph = loadGraph("\(root)/\(c.spec)")
+    let batch = graph.batchSize
+    let flops = Double(graph.flopsPerSample.training * batch)
+    let a = c.generated()
+    var rows = [a, benchHand(c.sizes, batch: batch, xor: c.xor)]
+    rows.append(benchAD(c.sizes, batch: batch, xor: c.xor))
+    rows.append(benchInterpreter(graph))
+    for r in rows {
+        let gflops = flops / r.training / 1e9
+        let ratio = r.name == a.name ? "—" : fixed(r.training / a.training, 1) + "×"
+        print("| \(c.name) | \(r.name) | \(formatTime(r.inference)) | \(formatTime(r.training)) | "
+              + "\(Int(Double(batch) / r.training)) | \(fixed(gflops, 2)) | \(fixed(100 * gflops / peak, 1)) | \(r.allocations) | \(ratio) |")
+    }
+}

@@ -1,0 +1,245 @@
+/// Register-blocked Float kernels for dense layers over a whole batch, used by
+/// generated code when the batch size is above one. Operands keep their
+/// documented layouts — weights W[outputs][inputs], activations
+/// [batch][features] — so nothing is packed or copied.
+///
+/// Each micro-kernel holds 8–12 SIMD8 accumulators in registers and feeds
+/// them with fused multiply-adds, loading fewer vectors than it issues FMAs,
+/// so on AVX2/FMA hardware the FMA units, not the loads, bound it.
+/// Build with `-Xswiftc -target-cpu -Xswiftc native` (or another AVX2 target)
+/// for the hardware FMA; on baseline x86-64 `addingProduct` is emulated.
+///
+/// All concrete (no generics), so debug builds do not box vectors either.
+public enum BatchKernels {
+    @inlinable @inline(__always)
+    static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inlinable @inline(__always)
+    static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    @inlinable @inline(__always)
+    static func sum(_ v: SIMD8<Float>) -> Float {
+        ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
+    }
+
+    /// y[b][j] = bias[j] + Σᵢ W[j][i]·x[b][i] for b < count, j < m; n inputs.
+    /// Blocks of 4 samples × 3 rows (12 accumulators, 7 loads per 12 FMAs);
+    /// the rest falls back to 1 sample × 4 rows, then to single dot products.
+    @inlinable @inline(__always)
+    public static func linear(
+        _ w: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>?,
+        _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int
+    ) {
+        let vectorEnd = n & ~7
+        var b = 0
+        while b + 4 <= count {
+            let x0 = x + b &* n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n
+            var j = 0
+            while j &+ 3 <= m {
+                let w0 = w + j &* n, w1 = w0 + n, w2 = w1 + n
+                var a00 = SIMD8<Float>(), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00
+                var a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00
+                var i = 0
+                while i < vectorEnd {
+                    let v0 = load(w0 + i), v1 = load(w1 + i), v2 = load(w2 + i)
+                    var u = load(x0 + i)
+                    a00 = a00.addingProduct(u, v0); a01 = a01.addingProduct(u, v1); a02 = a02.addingProduct(u, v2)
+                    u = load(x1 + i)
+                    a10 = a10.addingProduct(u, v0); a11 = a11.addingProduct(u, v1); a12 = a12.addingProduct(u, v2)
+                    u = load(x2 + i)
+                    a20 = a20.addingProduct(u, v0); a21 = a21.addingProduct(u, v1); a22 = a22.addingProduct(u, v2)
+                    u = load(x3 + i)
+                    a30 = a30.addingProduct(u, v0); a31 = a31.addingProduct(u, v1); a32 = a32.addingProduct(u, v2)
+                    i &+= 8
+                }
+                var s = (sum(a00), sum(a01), sum(a02), sum(a10), sum(a11), sum(a12),
+                         sum(a20), sum(a21), sum(a22), sum(a30), sum(a31), sum(a32))
+                while i < n {
+                    let v0 = w0[i], v1 = w1[i], v2 = w2[i]
+                    s.0 += x0[i] * v0; s.1 += x0[i] * v1; s.2 += x0[i] * v2
+                    s.3 += x1[i] * v0; s.4 += x1[i] * v1; s.5 += x1[i] * v2
+                    s.6 += x2[i] * v0; s.7 += x2[i] * v1; s.8 += x2[i] * v2
+                    s.9 += x3[i] * v0; s.10 += x3[i] * v1; s.11 += x3[i] * v2
+                    i &+= 1
+                }
+                let c0 = bias?[j] ?? 0, c1 = bias?[j &+ 1] ?? 0, c2 = bias?[j &+ 2] ?? 0
+                let y0 = y + (b &* m &+ j), y1 = y0 + m, y2 = y1 + m, y3 = y2 + m
+                y0[0] = c0 + s.0; y0[1] = c1 + s.1; y0[2] = c2 + s.2
+                y1[0] = c0 + s.3; y1[1] = c1 + s.4; y1[2] = c2 + s.5
+                y2[0] = c0 + s.6; y2[1] = c1 + s.7; y2[2] = c2 + s.8
+                y3[0] = c0 + s.9; y3[1] = c1 + s.10; y3[2] = c2 + s.11
+                j &+= 3
+            }
+            while j < m {
+                for r in 0..<4 { y[(b &+ r) &* m &+ j] = (bias?[j] ?? 0) + dot(w + j &* n, x + (b &+ r) &* n, n) }
+                j &+= 1
+            }
+            b &+= 4
+        }
+        while b < count {
+            let xb = x + b &* n, yb = y + b &* m
+            var j = 0
+            while j + 4 <= m {
+                let w0 = w + j &* n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n
+                var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
+                var i = 0
+                while i < vectorEnd {
+                    let u = load(xb + i)
+                    a0 = a0.addingProduct(u, load(w0 + i)); a1 = a1.addingProduct(u, load(w1 + i))
+                    a2 = a2.addingProduct(u, load(w2 + i)); a3 = a3.addingProduct(u, load(w3 + i))
+                    i &+= 8
+                }
+                var s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3)
+                while i < n {
+                    s0 += xb[i] * w0[i]; s1 += xb[i] * w1[i]; s2 += xb[i] * w2[i]; s3 += xb[i] * w3[i]
+                    i &+= 1
+                }
+                yb[j] = (bias?[j] ?? 0) + s0; yb[j &+ 1] = (bias?[j &+ 1] ?? 0) + s1
+                yb[j &+ 2] = (bias?[j &+ 2] ?? 0) + s2; yb[j &+ 3] = (bias?[j &+ 3] ?? 0) + s3
+                j &+= 4
+            }
+            while j < m {
+                yb[j] = (bias?[j] ?? 0) + dot(w + j &* n, xb, n)
+                j &+= 1
+            }
+            b &+= 1
+        }
+    }
+
+    /// Σᵢ a[i]·b[i] with two FMA accumulators.
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
+        var acc0 = SIMD8<Float>(), acc1 = acc0
+        var i = 0
+        while i &+ 16 <= n {
+            acc0 = acc0.addingProduct(load(a + i), load(b + i))
+            acc1 = acc1.addingProduct(load(a + (i &+ 8)), load(b + (i &+ 8)))
+            i &+= 16
+        }
+        if i &+ 8 <= n {
+            acc0 = acc0.addingProduct(load(a + i), load(b + i))
+            i &+= 8
+        }
+        var s = sum(acc0 + acc1)
+        while i < n {
+            s += a[i] * b[i]
+            i &+= 1
+        }
+        return s
+    }
+
+    /// dW[j][i] = Σ_b dy[b][j]·x[b][i] and db[j] = Σ_b dy[b][j] (overwritten,
+    /// so the caller need not zero them): blocks of 4 rows × 16 columns,
+    /// accumulated over the batch in registers.
+    @inlinable @inline(__always)
+    public static func weightGradient(
+        _ dy: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>,
+        _ dw: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>?, n: Int, m: Int, count: Int
+    ) {
+        if let db {
+            for j in 0..<m { db[j] = 0 }
+            for b in 0..<count {
+                let d = dy + b &* m
+                for j in 0..<m { db[j] += d[j] }
+            }
+        }
+        var i = 0
+        while i &+ 16 <= n {
+            var j = 0
+            while j &+ 4 <= m {
+                let r0 = dw + (j &* n &+ i), r1 = r0 + n, r2 = r1 + n, r3 = r2 + n
+                var a00 = SIMD8<Float>(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00
+                for b in 0..<count {
+                    let xb = x + (b &* n &+ i), d = dy + (b &* m &+ j)
+                    let u0 = load(xb), u1 = load(xb + 8)
+                    let d0 = SIMD8<Float>(repeating: d[0]), d1 = SIMD8<Float>(repeating: d[1])
+                    let d2 = SIMD8<Float>(repeating: d[2]), d3 = SIMD8<Float>(repeating: d[3])
+                    a00 = a00.addingProduct(d0, u0); a01 = a01.addingProduct(d0, u1)
+                    a10 = a10.addingProduct(d1, u0); a11 = a11.addingProduct(d1, u1)
+                    a20 = a20.addingProduct(d2, u0); a21 = a21.addingProduct(d2, u1)
+                    a30 = a30.addingProduct(d3, u0); a31 = a31.addingProduct(d3, u1)
+                }
+                store(a00, r0); store(a01, r0 + 8); store(a10, r1); store(a11, r1 + 8)
+                store(a20, r2); store(a21, r2 + 8); store(a30, r3); store(a31, r3 + 8)
+                j &+= 4
+            }
+            while j < m {
+                let r0 = dw + (j &* n &+ i)
+                var a0 = SIMD8<Float>(), a1 = a0
+                for b in 0..<count {
+                    let xb = x + (b &* n &+ i), d = SIMD8<Float>(repeating: dy[b &* m &+ j])
+                    a0 = a0.addingProduct(d, load(xb)); a1 = a1.addingProduct(d, load(xb + 8))
+                }
+                store(a0, r0); store(a1, r0 + 8)
+                j &+= 1
+            }
+            i &+= 16
+        }
+        while i < n {
+            for j in 0..<m {
+                var s: Float = 0
+                for b in 0..<count { s += dy[b &* m &+ j] * x[b &* n &+ i] }
+                dw[j &* n &+ i] = s
+            }
+            i &+= 1
+        }
+    }
+
+    /// dx[b][i] (= or +=) Σⱼ dy[b][j]·W[j][i]: blocks of 4 samples × 16
+    /// columns, accumulated over the rows of W in registers.
+    @inlinable @inline(__always)
+    public static func inputGradient(
+        _ dy: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
+        _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, n: Int, m: Int, count: Int
+    ) {
+        var i = 0
+        while i &+ 16 <= n {
+            var b = 0
+            while b &+ 4 <= count {
+                let r0 = dx + (b &* n &+ i), r1 = r0 + n, r2 = r1 + n, r3 = r2 + n
+                var a00 = SIMD8<Float>(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00
+                if accumulate {
+                    a00 = load(r0); a01 = load(r0 + 8); a10 = load(r1); a11 = load(r1 + 8)
+                    a20 = load(r2); a21 = load(r2 + 8); a30 = load(r3); a31 = load(r3 + 8)
+                }
+                let d = dy + b &* m
+                for j in 0..<m {
+                    let wj = w + (j &* n &+ i)
+                    let v0 = load(wj), v1 = load(wj + 8)
+                    let d0 = SIMD8<Float>(repeating: d[j]), d1 = SIMD8<Float>(repeating: d[m &+ j])
+                    let d2 = SIMD8<Float>(repeating: d[2 &* m &+ j]), d3 = SIMD8<Float>(repeating: d[3 &* m &+ j])
+                    a00 = a00.addingProduct(d0, v0); a01 = a01.addingProduct(d0, v1)
+                    a10 = a10.addingProduct(d1, v0); a11 = a11.addingProduct(d1, v1)
+                    a20 = a20.addingProduct(d2, v0); a21 = a21.addingProduct(d2, v1)
+                    a30 = a30.addingProduct(d3, v0); a31 = a31.addingProduct(d3, v1)
+                }
+                store(a00, r0); store(a01, r0 + 8); store(a10, r1); store(a11, r1 + 8)
+                store(a20, r2); store(a21, r2 + 8); store(a30, r3); store(a31, r3 + 8)
+                b &+= 4
+            }
+            while b < count {
+                let r0 = dx + (b &* n &+ i)
+                var a0 = accumulate ? load(r0) : SIMD8<Float>(), a1 = accumulate ? load(r0 + 8) : SIMD8<Float>()
+                for j in 0..<m {
+                    let wj = w + (j &* n &+ i), d = SIMD8<Float>(repeating: dy[b &* m &+ j])
+                    a0 = a0.addingProduct(d, load(wj)); a1 = a1.addingProduct(d, load(wj + 8))
+                }
+                store(a0, r0); store(a1, r0 + 8)
+                b &+= 1
+            }
+            i &+= 16
+        }
+        while i < n {
+            for b in 0..<count {
+                var s: Float = accumulate ? dx[b &* n &+ i] : 0
+                for j in 0..<m { s += dy[b &* m &+ j] * w[j &* n &+ i] }
+                dx[b &* n &+ i] = s
+            }
+            i &+= 1
+        }
+    }
+}

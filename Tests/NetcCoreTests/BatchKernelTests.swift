@@ -1,0 +1,82 @@
+import NetcRuntime
+import XCTest
+
+/// The register-blocked kernels against the naive triple loops, over shapes
+/// that exercise every full block and every remainder path.
+final class BatchKernelTests: XCTestCase {
+    func random(_ count: Int, _ state: inout SplitMix64) -> [Float] {
+        (0..<count).map { _ in Float(state.nextUnit()) - 0.5 }
+    }
+
+    func assertClose(_ a: [Float], _ b: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, file: file, line: line)
+        for k in a.indices where abs(a[k] - b[k]) > 1e-4 * max(1, abs(b[k])) {
+            XCTFail("\(what)[\(k)]: \(a[k]) vs \(b[k])", file: file, line: line)
+            return
+        }
+    }
+
+    func testKernelsMatchNaiveLoops() {
+        var state = SplitMix64(seed: 3)
+        for n in [1, 3, 8, 15, 16, 17, 33] {
+            for m in [1, 2, 3, 4, 5, 7] {
+                for count in [1, 3, 4, 5, 9] {
+                    var w = random(n * m, &state), bias = random(m, &state), x = random(count * n, &state)
+                    var dy = random(count * m, &state), old = random(count * n, &state)
+                    // Forward.
+                    var y = [Float](repeating: .nan, count: count * m)
+                    var expected = [Float](repeating: 0, count: count * m)
+                    for b in 0..<count {
+                        for j in 0..<m {
+                            expected[b * m + j] = bias[j] + (0..<n).reduce(0) { $0 + w[j * n + $1] * x[b * n + $1] }
+                        }
+                    }
+                    w.withUnsafeMutableBufferPointer { w in bias.withUnsafeMutableBufferPointer { bias in
+                        x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
+                            BatchKernels.linear(w.baseAddress!, bias.baseAddress!, x.baseAddress!, y.baseAddress!, n: n, m: m, count: count)
+                        } } } }
+                    assertClose(y, expected, "y n=\(n) m=\(m) count=\(count)")
+                    // Weight and bias gradients overwrite whatever was there.
+                    var dw = [Float](repeating: .nan, count: n * m), db = [Float](repeating: .nan, count: m)
+                    var expectedW = [Float](repeating: 0, count: n * m), expectedB = [Float](repeating: 0, count: m)
+                    for b in 0..<count {
+                        for j in 0..<m {
+                            expectedB[j] += dy[b * m + j]
+                            for i in 0..<n { expectedW[j * n + i] += dy[b * m + j] * x[b * n + i] }
+                        }
+                    }
+                    dy.withUnsafeMutableBufferPointer { dy in x.withUnsafeMutableBufferPointer { x in
+                        dw.withUnsafeMutableBufferPointer { dw in db.withUnsafeMutableBufferPointer { db in
+                            BatchKernels.weightGradient(dy.baseAddress!, x.baseAddress!, dw.baseAddress!, db.baseAddress!, n: n, m: m, count: count)
+                        } } } }
+                    assertClose(dw, expectedW, "dW n=\(n) m=\(m) count=\(count)")
+                    assertClose(db, expectedB, "db n=\(n) m=\(m) count=\(count)")
+                    // Input gradient, assigned and accumulated.
+                    for accumulate in [false, true] {
+                        var dx = old
+                        var expectedX = accumulate ? old : [Float](repeating: 0, count: count * n)
+                        for b in 0..<count {
+                            for i in 0..<n {
+                                for j in 0..<m { expectedX[b * n + i] += dy[b * m + j] * w[j * n + i] }
+                            }
+                        }
+                        dy.withUnsafeMutableBufferPointer { dy in w.withUnsafeMutableBufferPointer { w in
+                            dx.withUnsafeMutableBufferPointer { dx in
+                                BatchKernels.inputGradient(dy.baseAddress!, w.baseAddress!, dx.baseAddress!, accumulate: accumulate, n: n, m: m, count: count)
+                            } } }
+                        assertClose(dx, expectedX, "dx accumulate=\(accumulate) n=\(n) m=\(m) count=\(count)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testNoBiasMeansZeroBias() {
+        var w: [Float] = [1, 2, 3, 4, 5, 6], x: [Float] = [1, 1, 1]
+        var y: [Float] = [.nan, .nan]
+        w.withUnsafeMutableBufferPointer { w in x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
+            BatchKernels.linear(w.baseAddress!, nil, x.baseAddress!, y.baseAddress!, n: 3, m: 2, count: 1)
+        } } }
+        XCTAssertEqual(y, [6, 15])
+    }
+}
