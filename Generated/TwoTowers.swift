@@ -182,7 +182,9 @@ public struct TwoTowers: GeneratedModel {
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss is not finite (NaN or ±∞), the parameters are left unchanged and that loss is returned.
+    /// If the loss or any gradient is not finite, the step is skipped: the parameters and optimizer
+    /// state are left unchanged and the result is not finite (the loss, or NaN when only a
+    /// gradient overflowed). Check `result.isFinite` to detect it.
     @discardableResult
     public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
@@ -220,6 +222,7 @@ public struct TwoTowers: GeneratedModel {
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
         Self.backward(m)
+        guard Kernels.allFinite(m + 836, 836) else { return .nan }
         storage.step += 1
         Self.update(m, step: storage.step)
         return loss

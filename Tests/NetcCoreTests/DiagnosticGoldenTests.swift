@@ -57,6 +57,6 @@ final class DiagnosticGoldenTests: XCTestCase {
     func testCaretAlignsUnderNonASCIIText() {
         let f = frontend("network N { # é\n  input x: 4 # ü\n  dense é: 3\n}\n")
         let text = f.renderedDiagnostics
-        XCTAssertTrue(text.contains("test.net:3:9: error: unexpected character 'é'; names use ASCII letters, digits and '_'\n  dense é: 3\n        ^\n"), text)
+        XCTAssertTrue(text.contains("test.net:3:9: error: 'é' is not a valid name; names use ASCII letters, digits and '_'\n  dense é: 3\n        ^\n"), text)
     }
 }

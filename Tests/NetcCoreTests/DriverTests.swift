@@ -81,6 +81,53 @@ final class DriverTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("cannot create output directory"), r.stderr)
     }
 
+    /// A full disk mid-write, simulated with RLIMIT_FSIZE (which binds root
+    /// too): a clear message naming the file, exit 2, the earlier file
+    /// intact, and no temporary file left behind.
+    func testFullDiskMidWriteKeepsEarlierOutput() throws {
+        let dir = temporaryDirectory()
+        try FileIO.createDirectory("\(dir)/out")
+        let old = Array("// earlier output\n".utf8)
+        try FileIO.writeAtomically(old, to: "\(dir)/out/MnistMLP.swift")
+        var saved = rlimit()
+        getrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        var small = saved
+        small.rlim_cur = 4096  // the generated file is ~20 kB
+        let previousHandler = signal(SIGXFSZ, SIG_IGN)
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &small)
+        let r = Driver.run(["compile", "\(specs)/mnist-mlp.net", "-o", "\(dir)/out"])
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        signal(SIGXFSZ, previousHandler)
+        XCTAssertEqual(r.code, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(dir)/out/MnistMLP.swift") && r.stderr.contains("File too large"), r.stderr)
+        XCTAssertEqual(try FileIO.read("\(dir)/out/MnistMLP.swift"), old)
+        XCTAssertEqual(files(in: "\(dir)/out", suffix: "").filter { $0 != "." && $0 != ".." }, ["MnistMLP.swift"])
+    }
+
+    func testUnreadableSpecPathsAreUsageErrors() throws {
+        let dir = temporaryDirectory()
+        try FileIO.writeAtomically([1], to: "\(dir)/file")
+        for path in ["\(dir)/file/x.net", "\(dir)/missing.net", dir, "/dev/zero"] {
+            let r = Driver.run(["compile", path, "-o", "\(dir)/out"])
+            XCTAssertEqual(r.code, 2, path)
+            XCTAssertTrue(r.stderr.hasPrefix("netc: error: cannot read \(path): "), r.stderr)
+        }
+        XCTAssertTrue(files(in: "\(dir)/out", suffix: ".swift").isEmpty)
+    }
+
+    /// Network names become file names: nothing that could leave the output
+    /// directory or clash with Swift gets through, and nothing is written.
+    func testHostileNetworkNamesWriteNothing() throws {
+        let dir = temporaryDirectory()
+        for name in ["../Evil", "a/b", "..", "class", "Type", "9lives", "Café", "GeneratedModel", "Scalar", "self", "/tmp/x"] {
+            try FileIO.writeAtomically(Array("network \(name) {\n input x: 1\n dense y: 1\n loss squared_error(y)\n}\n".utf8), to: "\(dir)/n.net")
+            let r = Driver.run(["compile", "\(dir)/n.net", "-o", "\(dir)/out/inner"])
+            XCTAssertEqual(r.code, 1, "\(name): \(r.stderr)")
+            XCTAssertTrue(r.stderr.hasPrefix("\(dir)/n.net:1:"), "\(name): \(r.stderr)")
+        }
+        XCTAssertEqual(files(in: dir, suffix: "").filter { $0 != "." && $0 != ".." }, ["n.net"])
+    }
+
     func testCompilationIsDeterministicAndOrderIndependent() throws {
         let dir = temporaryDirectory()
         let all = files(in: specs, suffix: ".net").map { "\(specs)/\($0)" }

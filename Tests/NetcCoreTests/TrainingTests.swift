@@ -68,6 +68,15 @@ final class TrainingTests: XCTestCase {
         XCTAssertThrowsError(try Iris(contentsOf: "\(dir)/missing.params")) {
             guard case .io? = $0 as? ParameterFile.Failure else { return XCTFail("\($0)") }
         }
+        // Every refusal leaves a loaded model exactly as it was, with a message that says why.
+        for bad in ["xor", "truncated", "corrupt", "text", "missing"] {
+            var model = Iris(seed: 9)
+            let kept = model.parameters
+            XCTAssertThrowsError(try model.load(contentsOf: "\(dir)/\(bad).params")) {
+                XCTAssertGreaterThan("\($0)".count, 20, "\(bad): \($0)")
+            }
+            XCTAssertEqual(model.parameters, kept, bad)
+        }
     }
 
     func testCopiesAreIndependentValues() {
@@ -84,6 +93,55 @@ final class TrainingTests: XCTestCase {
         let loss = model.trainStep(input: [.nan, 0], target: [1])
         XCTAssertTrue(loss.isNaN)
         XCTAssertEqual(model.parameters, before)
+    }
+
+    /// A finite loss whose gradient overflows Float: tanh keeps the loss
+    /// bounded, while δ through the huge output weights times a large input
+    /// overflows dW of the first layer. The step must be skipped, not applied.
+    func testOverflowingGradientSkipsTheStep() {
+        var p = [Float](repeating: 0, count: Regressor.parameterCount)
+        for k in 0..<24 { p[k] = 0.0001 }  // hidden weights [8][3]; biases 24..<32 stay 0
+        for k in 32..<48 { p[k] = 1e18 }  // output weights [2][8], no bias
+        var model = Regressor(parameters: p)
+        let x = [Float](repeating: 1000, count: 8 * 3), t = [Float](repeating: 0, count: 8 * 2)
+        let g = model.gradients(input: x, target: t)
+        XCTAssertTrue(g.loss.isFinite, "the scenario needs a finite loss, got \(g.loss)")
+        XCTAssertFalse(g.parameters.allSatisfy(\.isFinite), "the scenario needs an overflowing gradient")
+        let result = model.trainStep(input: x, target: t)
+        XCTAssertTrue(result.isNaN)
+        XCTAssertEqual(model.parameters, p)
+        // A sane batch afterwards trains normally: the optimizer state was not poisoned.
+        model.parameters = Regressor(seed: 1).parameters
+        XCTAssertTrue(model.trainStep(input: [Float](repeating: 0.5, count: 24), target: t).isFinite)
+        XCTAssertTrue(model.parameters.allSatisfy(\.isFinite))
+        XCTAssertNotEqual(model.parameters, Regressor(seed: 1).parameters)
+    }
+
+    /// Saturating activations and fused losses in generated code, in Float and
+    /// Double, for inputs far outside any sane range.
+    func testGeneratedCodeSaturatesWithoutNaN() {
+        for v in [1e4, -1e4] {
+            let towers = TwoTowers(seed: 1)  // tanh, leaky_relu, elu, softplus, sigmoid, hinge; Double
+            let x = [Double](repeating: v, count: TwoTowers.batchSize * TwoTowers.inputCount)
+            let t = (0..<TwoTowers.batchSize * TwoTowers.outputCount).map { Double($0 % 4 == 1 ? 1 : 0) }
+            let g = towers.gradients(input: x, target: t)
+            XCTAssertTrue(towers.predict(x).allSatisfy(\.isFinite) && g.loss.isFinite, "TwoTowers at \(v)")
+            XCTAssertTrue(g.parameters.allSatisfy(\.isFinite) && g.input.allSatisfy(\.isFinite), "TwoTowers gradients at \(v)")
+
+            let binary = Binary(seed: 1)  // relu, sigmoid + binary cross-entropy on logits; Float
+            let bx = [Float](repeating: Float(v), count: Binary.batchSize * Binary.inputCount)
+            let bg = binary.gradients(input: bx, target: [1, 0])
+            XCTAssertTrue(bg.loss.isFinite && bg.parameters.allSatisfy(\.isFinite), "Binary at \(v): \(bg.loss)")
+
+            let iris = Iris(seed: 1)  // relu, softmax cross-entropy; Float
+            let ix = [Float](repeating: Float(v), count: Iris.batchSize * Iris.inputCount)
+            let it = (0..<Iris.outputCount * Iris.batchSize).map { Float($0 % 3 == 0 ? 1 : 0) }
+            let ig = iris.gradients(input: ix, target: it)
+            XCTAssertTrue(ig.loss.isFinite && ig.parameters.allSatisfy(\.isFinite), "Iris at \(v): \(ig.loss)")
+        }
+        for x in [Float(-1e4), -100, 100, 1e4] {
+            XCTAssertTrue(Math.sigmoid(x).isFinite && Math.softplus(x).isFinite && Math.tanh(x).isFinite, "\(x)")
+        }
     }
 
     func testPredictTakesAnyNumberOfSamples() {

@@ -52,6 +52,9 @@ extension Message {
                byte < 0x80 ? "unexpected character '\(Character(Unicode.Scalar(byte)))'" :
                "invalid UTF-8 byte 0x\(String(byte, radix: 16, uppercase: true))")
     }
+    static func nonASCIIName(_ name: String) -> Message {
+        .error("non-ascii-name", "'\(name)' is not a valid name; names use ASCII letters, digits and '_'")
+    }
     static func invalidCharacter(_ c: Character) -> Message {
         .error("invalid-byte", "unexpected character '\(c)'" + (c.isLetter ? "; names use ASCII letters, digits and '_'" : ""))
     }

@@ -219,7 +219,9 @@ struct APIEmitter {
     func emitTraining(_ w: inout SwiftWriter) {
         w.line("")
         w.doc("One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.",
-              "If the loss is not finite (NaN or ±∞), the parameters are left unchanged and that loss is returned.")
+              "If the loss or any gradient is not finite, the step is skipped: the parameters and optimizer",
+              "state are left unchanged and the result is not finite (the loss, or NaN when only a",
+              "gradient overflowed). Check `result.isFinite` to detect it.")
         w.line("@discardableResult")
         w.block("public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar") { w in
             w.line("makeUnique()")
@@ -265,6 +267,7 @@ struct APIEmitter {
             w.line("let loss = Self.lossAndSeed(m)")
             w.line("guard loss.isFinite else { return loss }")
             w.line("Self.backward(m)")
+            w.line("guard Kernels.allFinite(m + \(layout.gradients), \(graph.parameterCount)) else { return .nan }")
             w.line("storage.step += 1")
             w.line("Self.update(m, step: storage.step)")
             w.line("return loss")

@@ -24,10 +24,15 @@ struct Lexer {
             }
             let start = i
             var kind: TokenKind?
-            if isIdentifierStart(c) {
-                while i < b.count && isIdentifierPart(b[i]) { i += 1 }
+            if isIdentifierStart(c) || startsNonASCIIName(at: i) {
+                // Non-ASCII bytes inside a name (`café`) stay in the token, so
+                // the name is reported once and nothing cascades from it.
+                while i < b.count && (isIdentifierPart(b[i]) || b[i] >= 0x80) { i += 1 }
                 kind = .identifier
-                if i - start > Limits.identifierLength {
+                let name = b[start..<i]
+                if name.contains(where: { $0 >= 0x80 }) {
+                    diagnostics.emit(.nonASCIIName(String(decoding: name.prefix(200), as: UTF8.self)), at: SourceRange(start, i))
+                } else if i - start > Limits.identifierLength {
                     diagnostics.emit(.identifierTooLong, at: SourceRange(start, i))
                 }
             } else if isDigit(c) || (c == UInt8(ascii: ".") && i + 1 < b.count && isDigit(b[i + 1])) {
@@ -92,6 +97,15 @@ struct Lexer {
         } else {
             diagnostics.emit(.invalidByte(slice.first!), at: range)
         }
+    }
+
+    /// A letter outside ASCII (`é`, `Ü`, `λ`) begins a name that will be rejected.
+    func startsNonASCIIName(at i: Int) -> Bool {
+        let b = file.bytes
+        guard b[i] >= 0xC0 else { return false }
+        let end = skipInvalid(from: i)
+        guard end > i + 1, let s = String(validating: b[i..<end], as: UTF8.self), let ch = s.first else { return false }
+        return ch.isLetter
     }
 
     func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }

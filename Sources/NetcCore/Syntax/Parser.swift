@@ -55,19 +55,25 @@ public struct Parser {
         return networks
     }
 
+    /// After a malformed network header its body cannot be read as one
+    /// network; skip it, up to the next `network` that starts a line.
+    mutating func skipToNextNetwork() {
+        repeat { advance() } while current.kind != .endOfFile && !(current.kind == .identifier && current.text == "network" && current.startsLine)
+    }
+
     // network = "network" IDENT "{" { statement } "}"
     mutating func parseNetwork() -> NetworkDecl? {
         let start = current.range
         advance()
         guard let nameToken = consume(.identifier) else {
             diagnostics.emit(.expected("a network name", after: "'network'"), at: current.range)
-            skipLine()
+            skipToNextNetwork()
             return nil
         }
         let name = Identifier(name: nameToken.text, range: nameToken.range)
         guard let open = consume(.leftBrace) else {
             diagnostics.emit(.expected("'{'", after: "the network name"), at: current.range)
-            skipLine()
+            skipToNextNetwork()
             return nil
         }
         var statements: [Statement] = []
