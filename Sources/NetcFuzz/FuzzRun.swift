@@ -62,7 +62,10 @@ public struct FuzzRun {
             case .rejected: report.rejected += 1
             case .compiled(let files):
                 report.compiled += 1
-                for f in files where report.emitted.count < emittedLimit && emittedNames.insert(f.network + "\(f.source.count)").inserted {
+                // Mutated specs that still compile are the interesting ones to type-check
+                // (renamed nodes, odd numbers); plain valid specs are covered by `validSpecs`.
+                for f in files where kind < Mutator.kinds.count && report.emitted.count < emittedLimit
+                    && emittedNames.insert(f.network + "\(f.source.count)").inserted {
                     report.emitted.append(f)
                 }
             case .violated(let why):
