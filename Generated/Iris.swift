@@ -280,11 +280,12 @@ public struct Iris: GeneratedModel {
             var top = z[0]
             for i in 1..<3 { top = max(top, z[i]) }
             var sum: Scalar = 0
-            for i in 0..<3 { sum += Math.exp(z[i] - top) }
+            for i in 0..<3 { gz[i] = Math.exp(z[i] - top); sum += gz[i] }  // one exp per logit, kept for δ
             let logSumExp = top + Math.log(sum)
             var mass: Scalar = 0
             for i in 0..<3 { mass += t[i]; loss += t[i] * (logSumExp - z[i]) }
-            for i in 0..<3 { gz[i] = (mass * Math.exp(z[i] - logSumExp) - t[i]) * invBatch }
+            let scale = mass / sum
+            for i in 0..<3 { gz[i] = (scale * gz[i] - t[i]) * invBatch }
         }
         return loss * invBatch
     }

@@ -154,7 +154,7 @@ let peak = measurePeakGFLOPS()
 print("netc-bench — single thread; FP32 FMA peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
 print("| network | impl | inference | train step | samples/s | GFLOP/s | % peak | allocs/step | (a) faster by |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-for c in configs where only == nil || c.name.hasPrefix(only!) {
+for c in configs where only == nil || c.name == only! || (!configs.contains { $0.name == only! } && c.name.hasPrefix(only!)) {
     let graph = loadGraph("\(root)/\(c.spec)")
     let batch = graph.batchSize
     let flops = Double(graph.flopsPerSample.training * batch)

@@ -1,3 +1,4 @@
+import MallocCounter
 import NetcRuntime
 import XCTest
 
@@ -78,5 +79,30 @@ final class BatchKernelTests: XCTestCase {
             BatchKernels.linear(w.baseAddress!, nil, x.baseAddress!, y.baseAddress!, n: 3, m: 2, count: 1)
         } } }
         XCTAssertEqual(y, [6, 15])
+    }
+
+    /// Every path of every kernel (blocks and leftovers) allocates nothing,
+    /// even unoptimised: the debug build is what this test runs.
+    func testKernelsAllocateNothing() {
+        let w = UnsafeMutablePointer<Float>.allocate(capacity: 40 * 40), x = UnsafeMutablePointer<Float>.allocate(capacity: 9 * 40)
+        let y = UnsafeMutablePointer<Float>.allocate(capacity: 9 * 40), b = UnsafeMutablePointer<Float>.allocate(capacity: 40)
+        defer { w.deallocate(); x.deallocate(); y.deallocate(); b.deallocate() }
+        w.initialize(repeating: 0.5, count: 40 * 40); x.initialize(repeating: 0.25, count: 9 * 40)
+        y.initialize(repeating: 0, count: 9 * 40); b.initialize(repeating: 1, count: 40)
+        BatchKernels.linear(w, b, x, y, n: 33, m: 7, count: 5)  // warm up lazy globals
+        for (n, m, count) in [(33, 7, 5), (16, 16, 1), (40, 3, 9), (5, 2, 3)] {
+            var before = netc_allocation_count()
+            BatchKernels.linear(w, b, x, y, n: n, m: m, count: count)
+            XCTAssertEqual(netc_allocation_count() - before, 0, "linear n=\(n) m=\(m) count=\(count)")
+            before = netc_allocation_count()
+            BatchKernels.weightGradient(y, x, w, b, n: n, m: m, count: count)
+            XCTAssertEqual(netc_allocation_count() - before, 0, "weightGradient n=\(n) m=\(m) count=\(count)")
+            before = netc_allocation_count()
+            BatchKernels.inputGradient(y, w, x, accumulate: true, n: n, m: m, count: count)
+            XCTAssertEqual(netc_allocation_count() - before, 0, "inputGradient n=\(n) m=\(m) count=\(count)")
+            before = netc_allocation_count()
+            _ = Kernels.allFinite(w, n * m)
+            XCTAssertEqual(netc_allocation_count() - before, 0, "allFinite")
+        }
     }
 }

@@ -72,11 +72,12 @@ public struct SoftmaxCrossEntropy: LossRule {
         w.line("var top = z[0]")
         w.line("for i in 1..<\(n) { top = max(top, z[i]) }")
         w.line("var sum: Scalar = 0")
-        w.line("for i in 0..<\(n) { sum += Math.exp(z[i] - top) }")
+        w.line("for i in 0..<\(n) { gz[i] = Math.exp(z[i] - top); sum += gz[i] }  // one exp per logit, kept for δ")
         w.line("let logSumExp = top + Math.log(sum)")
         w.line("var mass: Scalar = 0")
         w.line("for i in 0..<\(n) { mass += t[i]; loss += t[i] * (logSumExp - z[i]) }")
-        w.line("for i in 0..<\(n) { gz[i] = (mass * Math.exp(z[i] - logSumExp) - t[i]) * \(invBatch) }")
+        w.line("let scale = mass / sum")
+        w.line("for i in 0..<\(n) { gz[i] = (scale * gz[i] - t[i]) * \(invBatch) }")
     }
 }
 
