@@ -23,3 +23,29 @@ func measurePeakGFLOPS() -> Double {
     }
     return Double(steps) * 10 * 8 * 2 / seconds / 1e9
 }
+
+import NetcRuntime
+
+/// `--kernels`: the dense-layer kernels alone on mnist-mlp's first layer
+/// (784 → 128) at batch 32, as a share of the peak — separates the kernels'
+/// own efficiency from everything else a training step does.
+func benchKernels(peak: Double) {
+    let n = 784, m = 128, count = 32
+    let w = UnsafeMutablePointer<Float>.allocate(capacity: n * m), x = UnsafeMutablePointer<Float>.allocate(capacity: count * n)
+    let y = UnsafeMutablePointer<Float>.allocate(capacity: count * m), b = UnsafeMutablePointer<Float>.allocate(capacity: m)
+    let dw = UnsafeMutablePointer<Float>.allocate(capacity: n * m), dx = UnsafeMutablePointer<Float>.allocate(capacity: count * n)
+    w.initialize(repeating: 0.01, count: n * m); x.initialize(repeating: 0.5, count: count * n)
+    y.initialize(repeating: 0.1, count: count * m); b.initialize(repeating: 0, count: m)
+    dw.initialize(repeating: 0, count: n * m); dx.initialize(repeating: 0, count: count * n)
+    let flops = Double(2 * n * m * count)
+    for name in ["linear", "weightGradient", "inputGradient"] {
+        let t = measure(budget: 0.3) {
+            switch name {
+            case "linear": BatchKernels.linear(w, b, x, y, n: n, m: m, count: count)
+            case "weightGradient": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count)
+            default: BatchKernels.inputGradient(y, w, dx, accumulate: false, n: n, m: m, count: count)
+            }
+        }
+        print("\(name) 784×128, batch 32: \(formatTime(t)), \(fixed(flops / t / 1e9, 1)) GFLOP/s, \(fixed(100 * flops / t / 1e9 / peak, 1)) % of peak")
+    }
+}

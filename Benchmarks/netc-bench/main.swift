@@ -152,6 +152,9 @@ let configs = [
 
 let peak = measurePeakGFLOPS()
 print("netc-bench — single thread; FP32 FMA peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
+if arguments.contains("--kernels") {
+    benchKernels(peak: peak)
+} else {
 print("| network | impl | inference | train step | samples/s | GFLOP/s | % peak | allocs/step | (a) faster by |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for c in configs where only == nil || c.name == only! || (!configs.contains { $0.name == only! } && c.name.hasPrefix(only!)) {
@@ -168,4 +171,5 @@ for c in configs where only == nil || c.name == only! || (!configs.contains { $0
         print("| \(c.name) | \(r.name) | \(formatTime(r.inference)) | \(formatTime(r.training)) | "
               + "\(Int(Double(batch) / r.training)) | \(fixed(gflops, 2)) | \(fixed(100 * gflops / peak, 1)) | \(r.allocations) | \(ratio) |")
     }
+}
 }
