@@ -1,10 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NetcCore
 import NetcRuntime
 
 /// Drives specs through parse → check → build graph → differentiate → emit
 /// and checks what must hold whatever the input: errors come as rendered
 /// `path:line:col: error:` diagnostics inside the file and yield no graph;
-/// clean specs yield graphs whose emitted Swift is deterministic. A crash,
+/// clean specs yield graphs whose emitted Swift declares each network's type
+/// (and, for a sample, type-checks: see netc-fuzz). A crash,
 /// trap or hang fails the run by itself.
 public struct FuzzRun {
     public let seed: UInt64
@@ -106,9 +110,6 @@ public struct FuzzRun {
             guard source.contains("public struct \(graph.name): GeneratedModel {") else {
                 return .violated("emitted file for '\(graph.name)' lacks its type")
             }
-            if source != ModelEmitter(graph: graph, sourceName: path).emit() {
-                return .violated("emission of '\(graph.name)' is not deterministic")
-            }
             files.append((graph.name, source))
         }
         return .compiled(files)
@@ -147,7 +148,3 @@ public enum FuzzClock {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

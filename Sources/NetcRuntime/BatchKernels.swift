@@ -1,5 +1,6 @@
 /// Register-blocked Float kernels for dense layers over a whole batch, used by
-/// generated code when the batch size is above one. Operands keep their
+/// generated code for every Float layer too large to unroll (batch 1 included:
+/// leftover samples and rows fall back to smaller blocks). Operands keep their
 /// documented layouts — weights W[outputs][inputs], activations
 /// [batch][features] — so nothing is packed or copied.
 ///
@@ -75,7 +76,7 @@ public enum BatchKernels {
                 j &+= 3
             }
             while j < m {
-                for r in 0..<4 { y[(b &+ r) &* m &+ j] = (bias?[j] ?? 0) + dot(w + j &* n, x + (b &+ r) &* n, n) }
+                for r in 0..<4 { y[(b &+ r) &* m &+ j] = (bias?[j] ?? 0) + Kernels.dot(w + j &* n, x + (b &+ r) &* n, n) }
                 j &+= 1
             }
             b &+= 4
@@ -103,33 +104,11 @@ public enum BatchKernels {
                 j &+= 4
             }
             while j < m {
-                yb[j] = (bias?[j] ?? 0) + dot(w + j &* n, xb, n)
+                yb[j] = (bias?[j] ?? 0) + Kernels.dot(w + j &* n, xb, n)
                 j &+= 1
             }
             b &+= 1
         }
-    }
-
-    /// Σᵢ a[i]·b[i] with two FMA accumulators.
-    @inlinable @inline(__always)
-    public static func dot(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
-        var acc0 = SIMD8<Float>(), acc1 = acc0
-        var i = 0
-        while i &+ 16 <= n {
-            acc0 = acc0.addingProduct(load(a + i), load(b + i))
-            acc1 = acc1.addingProduct(load(a + (i &+ 8)), load(b + (i &+ 8)))
-            i &+= 16
-        }
-        if i &+ 8 <= n {
-            acc0 = acc0.addingProduct(load(a + i), load(b + i))
-            i &+= 8
-        }
-        var s = sum(acc0 + acc1)
-        while i < n {
-            s += a[i] * b[i]
-            i &+= 1
-        }
-        return s
     }
 
     /// dW[j][i] = Σ_b dy[b][j]·x[b][i] and db[j] = Σ_b dy[b][j] (overwritten,

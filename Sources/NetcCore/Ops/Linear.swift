@@ -44,7 +44,7 @@ public struct LinearOp: Op {
         n * outputs <= LinearOp.unrollLimit && (graph.batchSize == 1 || graph.precision == .double)
     }
 
-    /// y[j] = b[j] + W[j,:]·x: unrolled for small layers, else one SIMD dot product per output.
+    /// y[j] = b[j] + W[j,:]·x: unrolled for small layers, else (Double) one SIMD dot product per output.
     public func emitForward(_ node: Node, _ e: inout EmitContext) {
         let n = e.graph.nodes[node.inputs[0]].size, w = e.parameter(node.parameters[0])
         if unrolls(n, e.graph) {
@@ -86,8 +86,9 @@ public struct LinearOp: Op {
         e.w.line("for j in 0..<\(outputs) { Kernels.axpy(dy[j], \(w) + j &* \(n), dx0, \(n)) }")
     }
 
-    /// Float batches use the register-blocked `BatchKernels` (4 samples × 2
-    /// rows forward, 4 rows × 16 columns for dW, 4 samples × 16 columns for dx).
+    /// Float layers that are not unrolled use the register-blocked
+    /// `BatchKernels` (4 samples × 3 rows forward, 4 rows × 16 columns for dW,
+    /// 4 samples × 16 columns for dx); Double keeps the per-sample loops below.
     func usesBatchKernels(_ e: EmitContext, inputs n: Int) -> Bool {
         e.graph.precision == .float && !unrolls(n, e.graph)
     }

@@ -31,7 +31,7 @@ struct Lexer {
                 kind = .identifier
                 let name = b[start..<i]
                 if name.contains(where: { $0 >= 0x80 }) {
-                    diagnostics.emit(.nonASCIIName(String(decoding: name.prefix(200), as: UTF8.self)), at: SourceRange(start, i))
+                    diagnostics.emit(.nonASCIIName(String(decoding: name, as: UTF8.self)), at: SourceRange(start, i))
                 } else if i - start > Limits.identifierLength {
                     diagnostics.emit(.identifierTooLong, at: SourceRange(start, i))
                 }

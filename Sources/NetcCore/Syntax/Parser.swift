@@ -45,8 +45,7 @@ public struct Parser {
                 if let n = parseNetwork() { networks.append(n) }
             } else {
                 diagnostics.emit(.expectedNetwork, at: current.range)
-                // Skip to the next `network`.
-                repeat { advance() } while current.kind != .endOfFile && !(current.kind == .identifier && current.text == "network")
+                skipToNextNetwork(atLineStart: false)
             }
         }
         if networks.isEmpty && !diagnostics.hasErrors {
@@ -55,10 +54,12 @@ public struct Parser {
         return networks
     }
 
-    /// After a malformed network header its body cannot be read as one
-    /// network; skip it, up to the next `network` that starts a line.
-    mutating func skipToNextNetwork() {
-        repeat { advance() } while current.kind != .endOfFile && !(current.kind == .identifier && current.text == "network" && current.startsLine)
+    /// Skips to the next `network` keyword (or the end). After a malformed
+    /// header the body cannot be read as a network, so only a `network` that
+    /// starts a line ends the skip; at the top level any `network` does.
+    mutating func skipToNextNetwork(atLineStart: Bool = true) {
+        repeat { advance() } while current.kind != .endOfFile
+            && !(current.kind == .identifier && current.text == "network" && (current.startsLine || !atLineStart))
     }
 
     // network = "network" IDENT "{" { statement } "}"
