@@ -96,8 +96,7 @@ public struct Binary: GeneratedModel {
         var first = 0
         while first < samples {
             let count = min(2, samples - first)
-            for k in 0..<count * 5 { m[172 + k] = input[first * 5 + k] }
-            Self.forward(m, training: false, count: count)
+            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 5), training: false, count: count)
             for k in 0..<count * 1 { output[first * 1 + k] = m[208 + k] }
             first += count
         }
@@ -119,17 +118,18 @@ public struct Binary: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
-        Self.forward(m, training: false)
-        return Self.lossAndSeed(m)
+        return input.withUnsafeBufferPointer { i in
+            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+            return Self.lossAndSeed(m)
+        }
     }
 
-    /// Copies a batch and its targets into the model's buffers, checking their sizes.
+    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 10, "Binary: input needs 10 values, got \(input.count)")
         precondition(target.count == 2, "Binary: target needs 2 values, got \(target.count)")
-        for k in 0..<10 { m[172 + k] = input[k] }
         for k in 0..<2 { m[246 + k] = target[k] }
     }
 
@@ -140,9 +140,10 @@ public struct Binary: GeneratedModel {
         precondition(inputGradient.count == 10, "Binary.gradients: inputGradient needs 10 values")
         let m = storage.memory
         Self.load(m, input, target)
-        Self.forward(m, training: true)
+        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
+        Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m)
+        Self.backwardWithInputGradient(m, x)
         for k in 0..<43 { parameterGradient[k] = m[43 + k] }
         for k in 0..<10 { inputGradient[k] = m[210 + k] }
         return loss
@@ -169,7 +170,7 @@ public struct Binary: GeneratedModel {
     public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step()
+        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -185,22 +186,21 @@ public struct Binary: GeneratedModel {
         precondition(labels.count == 2, "Binary.trainStep: needs 2 labels, got \(labels.count)")
         makeUnique()
         let m = storage.memory
-        for k in 0..<10 { m[172 + k] = input[k] }
         for b in 0..<2 {
             let label = labels[b]
             precondition(label >= 0 && label < 2, "Binary.trainStep: label \(label) out of range")
             m[246 + b] = Scalar(label)
         }
-        return step()
+        return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
 
     @usableFromInline
-    mutating func step() -> Scalar {
+    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
-        Self.forward(m, training: true)
+        Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
-        Self.backward(m)
+        Self.backward(m, input)
         guard Kernels.allFinite(m + 43, 43) else { return .nan }
         storage.step += 1
         Self.update(m, step: storage.step)
@@ -227,9 +227,9 @@ public struct Binary: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_h_weight = m + 0  // [30]
         let p_h_bias = m + 30  // [6]
         let p_p_weight = m + 36  // [6]
@@ -239,6 +239,7 @@ public struct Binary: GeneratedModel {
         let v_h = m + 194  // [12]
         let v_p_linear = m + 206  // [2]
         let v_p = m + 208  // [2]
+        for k in 0..<count &* 5 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // h.linear = linear(x)  [6]
         BatchKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 5, m: 6, count: count)
         // h = relu(h.linear)  [6]
@@ -276,7 +277,7 @@ public struct Binary: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let dp_h_weight = m + 43  // [30]
         let dp_h_bias = m + 73  // [6]
         let p_p_weight = m + 36  // [6]
@@ -301,7 +302,7 @@ public struct Binary: GeneratedModel {
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let p_h_weight = m + 0  // [30]
         let dp_h_weight = m + 43  // [30]
         let dp_h_bias = m + 73  // [6]

@@ -98,8 +98,7 @@ public struct Iris: GeneratedModel {
         var first = 0
         while first < samples {
             let count = min(16, samples - first)
-            for k in 0..<count * 4 { m[1209 + k] = input[first * 4 + k] }
-            Self.forward(m, training: false, count: count)
+            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 4), training: false, count: count)
             for k in 0..<count * 3 { output[first * 3 + k] = m[2297 + k] }
             first += count
         }
@@ -125,17 +124,18 @@ public struct Iris: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
-        Self.forward(m, training: false)
-        return Self.lossAndSeed(m)
+        return input.withUnsafeBufferPointer { i in
+            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+            return Self.lossAndSeed(m)
+        }
     }
 
-    /// Copies a batch and its targets into the model's buffers, checking their sizes.
+    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 64, "Iris: input needs 64 values, got \(input.count)")
         precondition(target.count == 48, "Iris: target needs 48 values, got \(target.count)")
-        for k in 0..<64 { m[1209 + k] = input[k] }
         for k in 0..<48 { m[3481 + k] = target[k] }
     }
 
@@ -146,9 +146,10 @@ public struct Iris: GeneratedModel {
         precondition(inputGradient.count == 64, "Iris.gradients: inputGradient needs 64 values")
         let m = storage.memory
         Self.load(m, input, target)
-        Self.forward(m, training: true)
+        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
+        Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m)
+        Self.backwardWithInputGradient(m, x)
         for k in 0..<403 { parameterGradient[k] = m[403 + k] }
         for k in 0..<64 { inputGradient[k] = m[2345 + k] }
         return loss
@@ -175,7 +176,7 @@ public struct Iris: GeneratedModel {
     public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step()
+        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -191,22 +192,21 @@ public struct Iris: GeneratedModel {
         precondition(labels.count == 16, "Iris.trainStep: needs 16 labels, got \(labels.count)")
         makeUnique()
         let m = storage.memory
-        for k in 0..<64 { m[1209 + k] = input[k] }
         for b in 0..<16 {
             let label = labels[b]
             precondition(label >= 0 && label < 3, "Iris.trainStep: label \(label) out of range")
             for i in 0..<3 { m[3481 + b * 3 + i] = i == label ? 1 : 0 }
         }
-        return step()
+        return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
 
     @usableFromInline
-    mutating func step() -> Scalar {
+    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
-        Self.forward(m, training: true)
+        Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
-        Self.backward(m)
+        Self.backward(m, input)
         guard Kernels.allFinite(m + 403, 403) else { return .nan }
         storage.step += 1
         Self.update(m, step: storage.step)
@@ -233,9 +233,9 @@ public struct Iris: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_hidden1_weight = m + 0  // [64]
         let p_hidden1_bias = m + 64  // [16]
         let p_hidden2_weight = m + 80  // [256]
@@ -248,6 +248,7 @@ public struct Iris: GeneratedModel {
         let v_hidden2_linear = m + 1785  // [256]
         let v_hidden2 = m + 2041  // [256]
         let v_logits = m + 2297  // [48]
+        for k in 0..<count &* 4 { v_features[k] = input[k] }  // small: copied, see ModelLayout
         // hidden1.linear = linear(features)  [16]
         BatchKernels.linear(p_hidden1_weight, p_hidden1_bias, v_features, v_hidden1_linear, n: 4, m: 16, count: count)
         // hidden1 = relu(hidden1.linear)  [16]
@@ -292,7 +293,7 @@ public struct Iris: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let dp_hidden1_weight = m + 403  // [64]
         let dp_hidden1_bias = m + 467  // [16]
         let p_hidden2_weight = m + 80  // [256]
@@ -331,7 +332,7 @@ public struct Iris: GeneratedModel {
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let p_hidden1_weight = m + 0  // [64]
         let dp_hidden1_weight = m + 403  // [64]
         let dp_hidden1_bias = m + 467  // [16]

@@ -31,7 +31,7 @@ public struct MnistMLP: GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("hidden1.weight", 0, 100352), ("hidden1.bias", 100352, 128), ("hidden2.weight", 100480, 8192), ("hidden2.bias", 108672, 64), ("logits.weight", 108736, 640), ("logits.bias", 109376, 10)]
 
-    /// The model's single allocation (403870 scalars); copies share it until one trains.
+    /// The model's single allocation (383390 scalars); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -39,14 +39,14 @@ public struct MnistMLP: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = .allocate(capacity: 403870)
-            memory.initialize(repeating: 0, count: 403870)
+            memory = .allocate(capacity: 383390)
+            memory.initialize(repeating: 0, count: 383390)
             self.random = random
         }
 
         func copy() -> Storage {
             let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 403870)
+            copy.memory.update(from: memory, count: 383390)
             copy.step = step
             return copy
         }
@@ -98,9 +98,8 @@ public struct MnistMLP: GeneratedModel {
         var first = 0
         while first < samples {
             let count = min(32, samples - first)
-            for k in 0..<count * 784 { m[328158 + k] = input[first * 784 + k] }
-            Self.forward(m, training: false, count: count)
-            for k in 0..<count * 10 { output[first * 10 + k] = m[365534 + k] }
+            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 784), training: false, count: count)
+            for k in 0..<count * 10 { output[first * 10 + k] = m[340446 + k] }
             first += count
         }
     }
@@ -125,18 +124,19 @@ public struct MnistMLP: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
-        Self.forward(m, training: false)
-        return Self.lossAndSeed(m)
+        return input.withUnsafeBufferPointer { i in
+            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+            return Self.lossAndSeed(m)
+        }
     }
 
-    /// Copies a batch and its targets into the model's buffers, checking their sizes.
+    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 25088, "MnistMLP: input needs 25088 values, got \(input.count)")
         precondition(target.count == 320, "MnistMLP: target needs 320 values, got \(target.count)")
-        for k in 0..<25088 { m[328158 + k] = input[k] }
-        for k in 0..<320 { m[403550 + k] = target[k] }
+        for k in 0..<320 { m[378462 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -146,11 +146,12 @@ public struct MnistMLP: GeneratedModel {
         precondition(inputGradient.count == 25088, "MnistMLP.gradients: inputGradient needs 25088 values")
         let m = storage.memory
         Self.load(m, input, target)
-        Self.forward(m, training: true)
+        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
+        Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m)
+        Self.backwardWithInputGradient(m, x)
         for k in 0..<109386 { parameterGradient[k] = m[109386 + k] }
-        for k in 0..<25088 { inputGradient[k] = m[365854 + k] }
+        for k in 0..<25088 { inputGradient[k] = m[340766 + k] }
         return loss
     }
 
@@ -175,7 +176,7 @@ public struct MnistMLP: GeneratedModel {
     public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step()
+        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -191,22 +192,21 @@ public struct MnistMLP: GeneratedModel {
         precondition(labels.count == 32, "MnistMLP.trainStep: needs 32 labels, got \(labels.count)")
         makeUnique()
         let m = storage.memory
-        for k in 0..<25088 { m[328158 + k] = input[k] }
         for b in 0..<32 {
             let label = labels[b]
             precondition(label >= 0 && label < 10, "MnistMLP.trainStep: label \(label) out of range")
-            for i in 0..<10 { m[403550 + b * 10 + i] = i == label ? 1 : 0 }
+            for i in 0..<10 { m[378462 + b * 10 + i] = i == label ? 1 : 0 }
         }
-        return step()
+        return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
 
     @usableFromInline
-    mutating func step() -> Scalar {
+    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
-        Self.forward(m, training: true)
+        Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
-        Self.backward(m)
+        Self.backward(m, input)
         guard Kernels.allFinite(m + 109386, 109386) else { return .nan }
         storage.step += 1
         Self.update(m, step: storage.step)
@@ -233,21 +233,21 @@ public struct MnistMLP: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+        let v_pixels = input  // [25088], the caller's
         let p_hidden1_weight = m + 0  // [100352]
         let p_hidden1_bias = m + 100352  // [128]
         let p_hidden2_weight = m + 100480  // [8192]
         let p_hidden2_bias = m + 108672  // [64]
         let p_logits_weight = m + 108736  // [640]
         let p_logits_bias = m + 109376  // [10]
-        let v_pixels = m + 328158  // [25088]
-        let v_hidden1_linear = m + 353246  // [4096]
-        let v_hidden1 = m + 357342  // [4096]
-        let v_hidden2_linear = m + 361438  // [2048]
-        let v_hidden2 = m + 363486  // [2048]
-        let v_logits = m + 365534  // [320]
+        let v_hidden1_linear = m + 328158  // [4096]
+        let v_hidden1 = m + 332254  // [4096]
+        let v_hidden2_linear = m + 336350  // [2048]
+        let v_hidden2 = m + 338398  // [2048]
+        let v_logits = m + 340446  // [320]
         // hidden1.linear = linear(pixels)  [128]
         BatchKernels.linear(p_hidden1_weight, p_hidden1_bias, v_pixels, v_hidden1_linear, n: 784, m: 128, count: count)
         // hidden1 = relu(hidden1.linear)  [128]
@@ -269,9 +269,9 @@ public struct MnistMLP: GeneratedModel {
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
     @usableFromInline
     static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
-        let v_logits = m + 365534  // [320]
-        let g_logits = m + 403230  // [320]
-        let target = m + 403550  // [320]
+        let v_logits = m + 340446  // [320]
+        let g_logits = m + 378142  // [320]
+        let target = m + 378462  // [320]
         // softmax_cross_entropy
         let invBatch: Scalar = 0.03125
         var loss: Scalar = 0
@@ -292,7 +292,8 @@ public struct MnistMLP: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+        let v_pixels = input  // [25088], the caller's
         let dp_hidden1_weight = m + 109386  // [100352]
         let dp_hidden1_bias = m + 209738  // [128]
         let p_hidden2_weight = m + 100480  // [8192]
@@ -301,14 +302,14 @@ public struct MnistMLP: GeneratedModel {
         let p_logits_weight = m + 108736  // [640]
         let dp_logits_weight = m + 218122  // [640]
         let dp_logits_bias = m + 218762  // [10]
-        let v_pixels = m + 328158  // [25088]
-        let v_hidden1 = m + 357342  // [4096]
-        let v_hidden2 = m + 363486  // [2048]
-        let g_hidden1_linear = m + 390942  // [4096]
-        let g_hidden1 = m + 395038  // [4096]
-        let g_hidden2_linear = m + 399134  // [2048]
-        let g_hidden2 = m + 401182  // [2048]
-        let g_logits = m + 403230  // [320]
+        let v_hidden1 = m + 332254  // [4096]
+        let v_hidden2 = m + 338398  // [2048]
+        let g_hidden1_linear = m + 365854  // [4096]
+        let g_hidden1 = m + 369950  // [4096]
+        let g_hidden2_linear = m + 374046  // [2048]
+        let g_hidden2 = m + 376094  // [2048]
+        let g_logits = m + 378142  // [320]
+        let scratch = m + 378782  // [4608]
         // logits: linear backward → δ hidden2 =
         BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
         BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
@@ -326,12 +327,13 @@ public struct MnistMLP: GeneratedModel {
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward
-        BatchKernels.weightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32)
+        BatchKernels.weightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+        let v_pixels = input  // [25088], the caller's
         let p_hidden1_weight = m + 0  // [100352]
         let dp_hidden1_weight = m + 109386  // [100352]
         let dp_hidden1_bias = m + 209738  // [128]
@@ -341,15 +343,15 @@ public struct MnistMLP: GeneratedModel {
         let p_logits_weight = m + 108736  // [640]
         let dp_logits_weight = m + 218122  // [640]
         let dp_logits_bias = m + 218762  // [10]
-        let v_pixels = m + 328158  // [25088]
-        let v_hidden1 = m + 357342  // [4096]
-        let v_hidden2 = m + 363486  // [2048]
-        let g_pixels = m + 365854  // [25088]
-        let g_hidden1_linear = m + 390942  // [4096]
-        let g_hidden1 = m + 395038  // [4096]
-        let g_hidden2_linear = m + 399134  // [2048]
-        let g_hidden2 = m + 401182  // [2048]
-        let g_logits = m + 403230  // [320]
+        let v_hidden1 = m + 332254  // [4096]
+        let v_hidden2 = m + 338398  // [2048]
+        let g_pixels = m + 340766  // [25088]
+        let g_hidden1_linear = m + 365854  // [4096]
+        let g_hidden1 = m + 369950  // [4096]
+        let g_hidden2_linear = m + 374046  // [2048]
+        let g_hidden2 = m + 376094  // [2048]
+        let g_logits = m + 378142  // [320]
+        let scratch = m + 378782  // [4608]
         // logits: linear backward → δ hidden2 =
         BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
         BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
@@ -367,7 +369,7 @@ public struct MnistMLP: GeneratedModel {
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward → δ pixels =
-        BatchKernels.weightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32)
+        BatchKernels.weightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
         BatchKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: 32)
     }
 

@@ -95,8 +95,7 @@ public struct Regressor: GeneratedModel {
         var first = 0
         while first < samples {
             let count = min(8, samples - first)
-            for k in 0..<count * 3 { m[144 + k] = input[first * 3 + k] }
-            Self.forward(m, training: false, count: count)
+            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 3), training: false, count: count)
             for k in 0..<count * 2 { output[first * 2 + k] = m[296 + k] }
             first += count
         }
@@ -112,17 +111,18 @@ public struct Regressor: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
-        Self.forward(m, training: false)
-        return Self.lossAndSeed(m)
+        return input.withUnsafeBufferPointer { i in
+            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+            return Self.lossAndSeed(m)
+        }
     }
 
-    /// Copies a batch and its targets into the model's buffers, checking their sizes.
+    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 24, "Regressor: input needs 24 values, got \(input.count)")
         precondition(target.count == 16, "Regressor: target needs 16 values, got \(target.count)")
-        for k in 0..<24 { m[144 + k] = input[k] }
         for k in 0..<16 { m[480 + k] = target[k] }
     }
 
@@ -133,9 +133,10 @@ public struct Regressor: GeneratedModel {
         precondition(inputGradient.count == 24, "Regressor.gradients: inputGradient needs 24 values")
         let m = storage.memory
         Self.load(m, input, target)
-        Self.forward(m, training: true)
+        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
+        Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m)
+        Self.backwardWithInputGradient(m, x)
         for k in 0..<48 { parameterGradient[k] = m[48 + k] }
         for k in 0..<24 { inputGradient[k] = m[312 + k] }
         return loss
@@ -162,7 +163,7 @@ public struct Regressor: GeneratedModel {
     public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step()
+        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -172,12 +173,12 @@ public struct Regressor: GeneratedModel {
     }
 
     @usableFromInline
-    mutating func step() -> Scalar {
+    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
-        Self.forward(m, training: true)
+        Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
-        Self.backward(m)
+        Self.backward(m, input)
         guard Kernels.allFinite(m + 48, 48) else { return .nan }
         storage.step += 1
         Self.update(m, step: storage.step)
@@ -204,9 +205,9 @@ public struct Regressor: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_h_weight = m + 0  // [24]
         let p_h_bias = m + 24  // [8]
         let p_y_weight = m + 32  // [16]
@@ -214,6 +215,7 @@ public struct Regressor: GeneratedModel {
         let v_h_linear = m + 168  // [64]
         let v_h = m + 232  // [64]
         let v_y = m + 296  // [16]
+        for k in 0..<count &* 3 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // h.linear = linear(x)  [8]
         BatchKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 8, count: count)
         // h = tanh(h.linear)  [8]
@@ -247,7 +249,7 @@ public struct Regressor: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let dp_h_weight = m + 48  // [24]
         let dp_h_bias = m + 72  // [8]
         let p_y_weight = m + 32  // [16]
@@ -271,7 +273,7 @@ public struct Regressor: GeneratedModel {
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let p_h_weight = m + 0  // [24]
         let dp_h_weight = m + 48  // [24]
         let dp_h_bias = m + 72  // [8]

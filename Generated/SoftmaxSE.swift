@@ -93,8 +93,7 @@ public struct SoftmaxSE: GeneratedModel {
         var first = 0
         while first < samples {
             let count = min(1, samples - first)
-            for k in 0..<count * 4 { m[30 + k] = input[first * 4 + k] }
-            Self.forward(m, training: false, count: count)
+            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 4), training: false, count: count)
             for k in 0..<count * 3 { output[first * 3 + k] = m[37 + k] }
             first += count
         }
@@ -110,17 +109,18 @@ public struct SoftmaxSE: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
-        Self.forward(m, training: false)
-        return Self.lossAndSeed(m)
+        return input.withUnsafeBufferPointer { i in
+            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+            return Self.lossAndSeed(m)
+        }
     }
 
-    /// Copies a batch and its targets into the model's buffers, checking their sizes.
+    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 4, "SoftmaxSE: input needs 4 values, got \(input.count)")
         precondition(target.count == 3, "SoftmaxSE: target needs 3 values, got \(target.count)")
-        for k in 0..<4 { m[30 + k] = input[k] }
         for k in 0..<3 { m[50 + k] = target[k] }
     }
 
@@ -131,9 +131,10 @@ public struct SoftmaxSE: GeneratedModel {
         precondition(inputGradient.count == 4, "SoftmaxSE.gradients: inputGradient needs 4 values")
         let m = storage.memory
         Self.load(m, input, target)
-        Self.forward(m, training: true)
+        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
+        Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m)
+        Self.backwardWithInputGradient(m, x)
         for k in 0..<15 { parameterGradient[k] = m[15 + k] }
         for k in 0..<4 { inputGradient[k] = m[40 + k] }
         return loss
@@ -160,7 +161,7 @@ public struct SoftmaxSE: GeneratedModel {
     public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step()
+        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -170,12 +171,12 @@ public struct SoftmaxSE: GeneratedModel {
     }
 
     @usableFromInline
-    mutating func step() -> Scalar {
+    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
-        Self.forward(m, training: true)
+        Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
-        Self.backward(m)
+        Self.backward(m, input)
         guard Kernels.allFinite(m + 15, 15) else { return .nan }
         storage.step += 1
         Self.update(m, step: storage.step)
@@ -201,14 +202,15 @@ public struct SoftmaxSE: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_z_weight = m + 0  // [12]
         let p_z_bias = m + 12  // [3]
         let v_x = m + 30  // [4]
         let v_z = m + 34  // [3]
         let v_probs = m + 37  // [3]
+        for k in 0..<count &* 4 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // z = linear(x)  [3]
         do {
             let x0 = v_x, y = v_z
@@ -250,7 +252,7 @@ public struct SoftmaxSE: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let gradients = m + 15  // [15]
         let dp_z_weight = m + 15  // [12]
         let dp_z_bias = m + 27  // [3]
@@ -289,7 +291,7 @@ public struct SoftmaxSE: GeneratedModel {
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let gradients = m + 15  // [15]
         let p_z_weight = m + 0  // [12]
         let dp_z_weight = m + 15  // [12]

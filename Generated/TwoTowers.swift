@@ -111,8 +111,7 @@ public struct TwoTowers: GeneratedModel {
         var first = 0
         while first < samples {
             let count = min(4, samples - first)
-            for k in 0..<count * 8 { m[3344 + k] = input[first * 8 + k] }
-            Self.forward(m, training: false, count: count)
+            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 8), training: false, count: count)
             for k in 0..<count * 4 { output[first * 4 + k] = m[4144 + k] }
             first += count
         }
@@ -138,17 +137,18 @@ public struct TwoTowers: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
-        Self.forward(m, training: false)
-        return Self.lossAndSeed(m)
+        return input.withUnsafeBufferPointer { i in
+            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+            return Self.lossAndSeed(m)
+        }
     }
 
-    /// Copies a batch and its targets into the model's buffers, checking their sizes.
+    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 32, "TwoTowers: input needs 32 values, got \(input.count)")
         precondition(target.count == 16, "TwoTowers: target needs 16 values, got \(target.count)")
-        for k in 0..<32 { m[3344 + k] = input[k] }
         for k in 0..<16 { m[5040 + k] = target[k] }
     }
 
@@ -159,10 +159,11 @@ public struct TwoTowers: GeneratedModel {
         precondition(inputGradient.count == 32, "TwoTowers.gradients: inputGradient needs 32 values")
         let m = storage.memory
         Self.load(m, input, target)
+        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
         Self.drawMasks(m, &storage.random)
-        Self.forward(m, training: true)
+        Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m)
+        Self.backwardWithInputGradient(m, x)
         for k in 0..<836 { parameterGradient[k] = m[836 + k] }
         for k in 0..<32 { inputGradient[k] = m[4160 + k] }
         return loss
@@ -189,7 +190,7 @@ public struct TwoTowers: GeneratedModel {
     public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step()
+        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -205,23 +206,22 @@ public struct TwoTowers: GeneratedModel {
         precondition(labels.count == 4, "TwoTowers.trainStep: needs 4 labels, got \(labels.count)")
         makeUnique()
         let m = storage.memory
-        for k in 0..<32 { m[3344 + k] = input[k] }
         for b in 0..<4 {
             let label = labels[b]
             precondition(label >= 0 && label < 4, "TwoTowers.trainStep: label \(label) out of range")
             for i in 0..<4 { m[5040 + b * 4 + i] = i == label ? 1 : 0 }
         }
-        return step()
+        return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
 
     @usableFromInline
-    mutating func step() -> Scalar {
+    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
         Self.drawMasks(m, &storage.random)
-        Self.forward(m, training: true)
+        Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
-        Self.backward(m)
+        Self.backward(m, input)
         guard Kernels.allFinite(m + 836, 836) else { return .nan }
         storage.step += 1
         Self.update(m, step: storage.step)
@@ -248,9 +248,9 @@ public struct TwoTowers: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_stem_weight = m + 0  // [128]
         let p_stem_bias = m + 128  // [16]
         let p_block_weight = m + 144  // [256]
@@ -280,6 +280,7 @@ public struct TwoTowers: GeneratedModel {
         let v_gated = m + 4080  // [64]
         let v_out = m + 4144  // [16]
         let mask_dropped = m + 4976  // [64]
+        for k in 0..<count &* 8 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // stem.linear = linear(x)  [16]
         for b in 0..<count {
             let x0 = v_x + b &* 8, y = v_stem_linear + b &* 16
@@ -411,7 +412,7 @@ public struct TwoTowers: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let gradients = m + 836  // [836]
         let dp_stem_weight = m + 836  // [128]
         let dp_stem_bias = m + 964  // [16]
@@ -706,7 +707,7 @@ public struct TwoTowers: GeneratedModel {
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let gradients = m + 836  // [836]
         let p_stem_weight = m + 0  // [128]
         let dp_stem_weight = m + 836  // [128]

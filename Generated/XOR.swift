@@ -96,8 +96,7 @@ public struct XOR: GeneratedModel {
         var first = 0
         while first < samples {
             let count = min(1, samples - first)
-            for k in 0..<count * 2 { m[34 + k] = input[first * 2 + k] }
-            Self.forward(m, training: false, count: count)
+            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 2), training: false, count: count)
             for k in 0..<count * 1 { output[first * 1 + k] = m[45 + k] }
             first += count
         }
@@ -113,17 +112,18 @@ public struct XOR: GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         let m = storage.memory
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }
-        Self.forward(m, training: false)
-        return Self.lossAndSeed(m)
+        return input.withUnsafeBufferPointer { i in
+            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+            return Self.lossAndSeed(m)
+        }
     }
 
-    /// Copies a batch and its targets into the model's buffers, checking their sizes.
+    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 2, "XOR: input needs 2 values, got \(input.count)")
         precondition(target.count == 1, "XOR: target needs 1 values, got \(target.count)")
-        for k in 0..<2 { m[34 + k] = input[k] }
         for k in 0..<1 { m[58 + k] = target[k] }
     }
 
@@ -134,9 +134,10 @@ public struct XOR: GeneratedModel {
         precondition(inputGradient.count == 2, "XOR.gradients: inputGradient needs 2 values")
         let m = storage.memory
         Self.load(m, input, target)
-        Self.forward(m, training: true)
+        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
+        Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m)
+        Self.backwardWithInputGradient(m, x)
         for k in 0..<17 { parameterGradient[k] = m[17 + k] }
         for k in 0..<2 { inputGradient[k] = m[46 + k] }
         return loss
@@ -163,7 +164,7 @@ public struct XOR: GeneratedModel {
     public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step()
+        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -173,12 +174,12 @@ public struct XOR: GeneratedModel {
     }
 
     @usableFromInline
-    mutating func step() -> Scalar {
+    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
-        Self.forward(m, training: true)
+        Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
-        Self.backward(m)
+        Self.backward(m, input)
         guard Kernels.allFinite(m + 17, 17) else { return .nan }
         storage.step += 1
         Self.update(m, step: storage.step)
@@ -204,9 +205,9 @@ public struct XOR: GeneratedModel {
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
-    /// Every node's value for the first `count` samples in the input buffer; dropout only when training.
+    /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_hidden_weight = m + 0  // [8]
         let p_hidden_bias = m + 8  // [4]
         let p_out_weight = m + 12  // [4]
@@ -216,6 +217,7 @@ public struct XOR: GeneratedModel {
         let v_hidden = m + 40  // [4]
         let v_out_linear = m + 44  // [1]
         let v_out = m + 45  // [1]
+        for k in 0..<count &* 2 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // hidden.linear = linear(x)  [4]
         do {
             let x0 = v_x, y = v_hidden_linear
@@ -263,7 +265,7 @@ public struct XOR: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let gradients = m + 17  // [17]
         let dp_hidden_weight = m + 17  // [8]
         let dp_hidden_bias = m + 25  // [4]
@@ -321,7 +323,7 @@ public struct XOR: GeneratedModel {
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let gradients = m + 17  // [17]
         let p_hidden_weight = m + 0  // [8]
         let dp_hidden_weight = m + 17  // [8]

@@ -26,11 +26,17 @@ func measurePeakGFLOPS() -> Double {
 
 import NetcRuntime
 
-/// `--kernels`: the dense-layer kernels alone on mnist-mlp's first layer
-/// (784 → 128) at batch 32, as a share of the peak — separates the kernels'
-/// own efficiency from everything else a training step does.
+/// `--kernels`: the dense-layer kernels alone on mnist-mlp's layer shapes
+/// and batches, as a share of the peak (the weight gradient both in place
+/// and packed into scratch) — separates the kernels' own efficiency from
+/// everything else a training step does.
 func benchKernels(peak: Double) {
-    let n = 784, m = 128, count = 32
+    for (n, m, count) in [(784, 128, 32), (784, 128, 128), (128, 64, 32), (128, 64, 128), (64, 10, 128)] {
+        benchKernels(n: n, m: m, count: count, peak: peak)
+    }
+}
+
+func benchKernels(n: Int, m: Int, count: Int, peak: Double) {
     let w = UnsafeMutablePointer<Float>.allocate(capacity: n * m), x = UnsafeMutablePointer<Float>.allocate(capacity: count * n)
     let y = UnsafeMutablePointer<Float>.allocate(capacity: count * m), b = UnsafeMutablePointer<Float>.allocate(capacity: m)
     let dw = UnsafeMutablePointer<Float>.allocate(capacity: n * m), dx = UnsafeMutablePointer<Float>.allocate(capacity: count * n)
@@ -38,14 +44,18 @@ func benchKernels(peak: Double) {
     y.initialize(repeating: 0.1, count: count * m); b.initialize(repeating: 0, count: m)
     dw.initialize(repeating: 0, count: n * m); dx.initialize(repeating: 0, count: count * n)
     let flops = Double(2 * n * m * count)
-    for name in ["linear", "weightGradient", "inputGradient"] {
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: count * (m + 16))
+    defer { scratch.deallocate() }
+    for name in ["linear", "weightGradient", "weightGradient+scratch", "inputGradient"] {
         let t = measure(budget: 0.3) {
             switch name {
             case "linear": BatchKernels.linear(w, b, x, y, n: n, m: m, count: count)
             case "weightGradient": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count)
+            case "weightGradient+scratch": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count, scratch: scratch)
             default: BatchKernels.inputGradient(y, w, dx, accumulate: false, n: n, m: m, count: count)
             }
         }
-        print("\(name) 784×128, batch 32: \(formatTime(t)), \(fixed(flops / t / 1e9, 1)) GFLOP/s, \(fixed(100 * flops / t / 1e9 / peak, 1)) % of peak")
+        print("\(name) \(n)→\(m), batch \(count): \(formatTime(t)), \(fixed(flops / t / 1e9, 1)) GFLOP/s, \(fixed(100 * flops / t / 1e9 / peak, 1)) % of peak")
     }
+    for p in [w, x, y, b, dw, dx] { p.deallocate() }
 }

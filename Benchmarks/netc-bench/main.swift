@@ -9,10 +9,11 @@ import NetcRuntime
 //   (c) the same network with Swift's _Differentiation, (d) the reference interpreter,
 // counts heap allocations per step, and prints (a)'s speed-up over each and
 // its share of the measured single-core FP32 FMA peak. Single-threaded.
-// Usage: swift run -c release netc-bench [--quick] [--only NAME]
+// Usage: swift run -c release netc-bench [--quick] [--only NAME] [--generated-only] [--kernels]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
+let generatedOnly = arguments.contains("--generated-only")  // (a) alone, e.g. under perf
 let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
 let budget = quick ? 0.05 : 0.3
 
@@ -152,7 +153,9 @@ let configs = [
 
 let peak = measurePeakGFLOPS()
 print("netc-bench — single thread; FP32 FMA peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
-if arguments.contains("--kernels") {
+if arguments.contains("--phases") {
+    benchPhases()
+} else if arguments.contains("--kernels") {
     benchKernels(peak: peak)
 } else {
 print("| network | impl | inference | train step | samples/s | GFLOP/s | % peak | allocs/step | (a) faster by |")
@@ -162,9 +165,12 @@ for c in configs where only == nil || c.name == only! || (!configs.contains { $0
     let batch = graph.batchSize
     let flops = Double(graph.flopsPerSample.training * batch)
     let a = c.generated()
-    var rows = [a, benchHand(c.sizes, batch: batch, xor: c.xor)]
-    rows.append(benchAD(c.sizes, batch: batch, xor: c.xor))
-    rows.append(benchInterpreter(graph))
+    var rows = [a]
+    if !generatedOnly {
+        rows.append(benchHand(c.sizes, batch: batch, xor: c.xor))
+        rows.append(benchAD(c.sizes, batch: batch, xor: c.xor))
+        rows.append(benchInterpreter(graph))
+    }
     for r in rows {
         let gflops = flops / r.training / 1e9
         let ratio = r.name == a.name ? "—" : fixed(r.training / a.training, 1) + "×"

@@ -2,7 +2,8 @@
 /// generated code for every Float layer too large to unroll (batch 1 included:
 /// leftover samples and rows fall back to smaller blocks). Operands keep their
 /// documented layouts — weights W[outputs][inputs], activations
-/// [batch][features] — so nothing is packed or copied.
+/// [batch][features]; only the weight gradient, at large batches, packs its
+/// operands into a caller-provided scratch buffer.
 ///
 /// Each micro-kernel holds 8–12 SIMD8 accumulators in registers and feeds
 /// them with fused multiply-adds, loading fewer vectors than it issues FMAs,
@@ -27,60 +28,37 @@ public enum BatchKernels {
         ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
     }
 
+    /// The lane sums of four vectors, as one vector: halves added, then
+    /// pairwise sums of neighbouring lanes (shuffles and adds, no scalar chain).
+    @inlinable @inline(__always)
+    static func sum4(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) -> SIMD4<Float> {
+        let p = a.lowHalf + a.highHalf, q = b.lowHalf + b.highHalf, r = c.lowHalf + c.highHalf, t = d.lowHalf + d.highHalf
+        let pq = SIMD4(lowHalf: p.evenHalf, highHalf: q.evenHalf) + SIMD4(lowHalf: p.oddHalf, highHalf: q.oddHalf)
+        let rt = SIMD4(lowHalf: r.evenHalf, highHalf: t.evenHalf) + SIMD4(lowHalf: r.oddHalf, highHalf: t.oddHalf)
+        return SIMD4(lowHalf: pq.evenHalf, highHalf: rt.evenHalf) + SIMD4(lowHalf: pq.oddHalf, highHalf: rt.oddHalf)
+    }
+
     /// y[b][j] = bias[j] + Σᵢ W[j][i]·x[b][i] for b < count, j < m; n inputs.
-    /// Blocks of 4 samples × 3 rows (12 accumulators, 7 loads per 12 FMAs);
-    /// the rest falls back to 1 sample × 4 rows, then to single dot products.
+    /// Blocks of 4 samples × 3 rows (12 accumulators, 7 loads per 12 FMAs),
+    /// then 4 × 2 or 4 × 1 for the rows left over; samples left over run
+    /// 1 sample × 4 rows, then single dot products.
     @inlinable @inline(__always)
     public static func linear(
         _ w: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>?,
         _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int
     ) {
-        let vectorEnd = n & ~7
         var b = 0
         while b + 4 <= count {
-            let x0 = x + b &* n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n
             var j = 0
             while j &+ 3 <= m {
-                let w0 = w + j &* n, w1 = w0 + n, w2 = w1 + n
-                var a00 = SIMD8<Float>(), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00
-                var a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00
-                var i = 0
-                while i < vectorEnd {
-                    let v0 = load(w0 + i), v1 = load(w1 + i), v2 = load(w2 + i)
-                    var u = load(x0 + i)
-                    a00 = a00.addingProduct(u, v0); a01 = a01.addingProduct(u, v1); a02 = a02.addingProduct(u, v2)
-                    u = load(x1 + i)
-                    a10 = a10.addingProduct(u, v0); a11 = a11.addingProduct(u, v1); a12 = a12.addingProduct(u, v2)
-                    u = load(x2 + i)
-                    a20 = a20.addingProduct(u, v0); a21 = a21.addingProduct(u, v1); a22 = a22.addingProduct(u, v2)
-                    u = load(x3 + i)
-                    a30 = a30.addingProduct(u, v0); a31 = a31.addingProduct(u, v1); a32 = a32.addingProduct(u, v2)
-                    i &+= 8
-                }
-                var s = (sum(a00), sum(a01), sum(a02), sum(a10), sum(a11), sum(a12),
-                         sum(a20), sum(a21), sum(a22), sum(a30), sum(a31), sum(a32))
-                while i < n {
-                    let v0 = w0[i], v1 = w1[i], v2 = w2[i]
-                    s.0 += x0[i] * v0; s.1 += x0[i] * v1; s.2 += x0[i] * v2
-                    s.3 += x1[i] * v0; s.4 += x1[i] * v1; s.5 += x1[i] * v2
-                    s.6 += x2[i] * v0; s.7 += x2[i] * v1; s.8 += x2[i] * v2
-                    s.9 += x3[i] * v0; s.10 += x3[i] * v1; s.11 += x3[i] * v2
-                    i &+= 1
-                }
-                let c0 = bias?[j] ?? 0, c1 = bias?[j &+ 1] ?? 0, c2 = bias?[j &+ 2] ?? 0
-                let y0 = y + (b &* m &+ j), y1 = y0 + m, y2 = y1 + m, y3 = y2 + m
-                y0[0] = c0 + s.0; y0[1] = c1 + s.1; y0[2] = c2 + s.2
-                y1[0] = c0 + s.3; y1[1] = c1 + s.4; y1[2] = c2 + s.5
-                y2[0] = c0 + s.6; y2[1] = c1 + s.7; y2[2] = c2 + s.8
-                y3[0] = c0 + s.9; y3[1] = c1 + s.10; y3[2] = c2 + s.11
+                linearBlock(w, bias, x, y, n: n, m: m, sample: b, row: j, rows: 3)
                 j &+= 3
             }
-            while j < m {
-                for r in 0..<4 { y[(b &+ r) &* m &+ j] = (bias?[j] ?? 0) + Kernels.dot(w + j &* n, x + (b &+ r) &* n, n) }
-                j &+= 1
-            }
+            if m &- j == 2 { linearBlock(w, bias, x, y, n: n, m: m, sample: b, row: j, rows: 2) }
+            if m &- j == 1 { linearBlock(w, bias, x, y, n: n, m: m, sample: b, row: j, rows: 1) }
             b &+= 4
         }
+        let vectorEnd = n & ~7
         while b < count {
             let xb = x + b &* n, yb = y + b &* m
             var j = 0
@@ -111,13 +89,77 @@ public enum BatchKernels {
         }
     }
 
+    /// y for samples b…b+3 and `rows` (1…3, a constant at each call) rows from j.
+    @inlinable @inline(__always)
+    static func linearBlock(
+        _ w: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>?,
+        _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, m: Int, sample b: Int, row j: Int, rows: Int
+    ) {
+        let vectorEnd = n & ~7
+        let x0 = x + b &* n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n
+        let w0 = w + j &* n, w1 = rows > 1 ? w0 + n : w0, w2 = rows > 2 ? w1 + n : w0
+        var a00 = SIMD8<Float>(), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00
+        var a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00
+        var i = 0
+        while i < vectorEnd {
+            let v0 = load(w0 + i), v1 = rows > 1 ? load(w1 + i) : v0, v2 = rows > 2 ? load(w2 + i) : v0
+            var u = load(x0 + i)
+            a00 = a00.addingProduct(u, v0)
+            if rows > 1 { a01 = a01.addingProduct(u, v1) }
+            if rows > 2 { a02 = a02.addingProduct(u, v2) }
+            u = load(x1 + i)
+            a10 = a10.addingProduct(u, v0)
+            if rows > 1 { a11 = a11.addingProduct(u, v1) }
+            if rows > 2 { a12 = a12.addingProduct(u, v2) }
+            u = load(x2 + i)
+            a20 = a20.addingProduct(u, v0)
+            if rows > 1 { a21 = a21.addingProduct(u, v1) }
+            if rows > 2 { a22 = a22.addingProduct(u, v2) }
+            u = load(x3 + i)
+            a30 = a30.addingProduct(u, v0)
+            if rows > 1 { a31 = a31.addingProduct(u, v1) }
+            if rows > 2 { a32 = a32.addingProduct(u, v2) }
+            i &+= 8
+        }
+        let q0 = sum4(a00, a10, a20, a30), q1 = sum4(a01, a11, a21, a31), q2 = sum4(a02, a12, a22, a32)
+        var s = (q0[0], q1[0], q2[0], q0[1], q1[1], q2[1], q0[2], q1[2], q2[2], q0[3], q1[3], q2[3])
+        while i < n {
+            let v0 = w0[i], v1 = w1[i], v2 = w2[i]
+            s.0 += x0[i] * v0; s.1 += x0[i] * v1; s.2 += x0[i] * v2
+            s.3 += x1[i] * v0; s.4 += x1[i] * v1; s.5 += x1[i] * v2
+            s.6 += x2[i] * v0; s.7 += x2[i] * v1; s.8 += x2[i] * v2
+            s.9 += x3[i] * v0; s.10 += x3[i] * v1; s.11 += x3[i] * v2
+            i &+= 1
+        }
+        let y0 = y + (b &* m &+ j), y1 = y0 + m, y2 = y1 + m, y3 = y2 + m
+        let c0 = bias?[j] ?? 0
+        y0[0] = c0 + s.0; y1[0] = c0 + s.3; y2[0] = c0 + s.6; y3[0] = c0 + s.9
+        if rows > 1 {
+            let c1 = bias?[j &+ 1] ?? 0
+            y0[1] = c1 + s.1; y1[1] = c1 + s.4; y2[1] = c1 + s.7; y3[1] = c1 + s.10
+        }
+        if rows > 2 {
+            let c2 = bias?[j &+ 2] ?? 0
+            y0[2] = c2 + s.2; y1[2] = c2 + s.5; y2[2] = c2 + s.8; y3[2] = c2 + s.11
+        }
+    }
+
     /// dW[j][i] = Σ_b dy[b][j]·x[b][i] and db[j] = Σ_b dy[b][j] (overwritten,
     /// so the caller need not zero them): blocks of 4 rows × 16 columns,
     /// accumulated over the batch in registers.
+    ///
+    /// With `scratch` (room for `scratchSize(m:count:)` scalars) the operands
+    /// are packed first: δ as 4-row panels [m/4][count][4], and each 16-column
+    /// slice of x as [count][16] before its blocks run, so a block reads two
+    /// contiguous streams. In place, a block's operands are one line per
+    /// sample, `m` and `n` scalars apart: at large batches those lines crowd a
+    /// few L1 sets and more pages than the L1 TLB holds (784→128 at batch 128:
+    /// 72 % of peak in place, 92 % packed; see docs/Performance.md).
     @inlinable @inline(__always)
     public static func weightGradient(
         _ dy: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>,
-        _ dw: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>?, n: Int, m: Int, count: Int
+        _ dw: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>?, n: Int, m: Int, count: Int,
+        scratch: UnsafeMutablePointer<Float>? = nil
     ) {
         if let db {
             for j in 0..<m { db[j] = 0 }
@@ -126,35 +168,39 @@ public enum BatchKernels {
                 for j in 0..<m { db[j] += d[j] }
             }
         }
+        let fullRows = m & ~3
+        // (while loops, not stride(from:to:by:): the generic iterator allocates in debug builds)
+        if let scratch {
+            var j = 0
+            while j < fullRows {
+                let p = scratch + j &* count
+                for b in 0..<count {
+                    UnsafeMutableRawPointer(p + b &* 4).storeBytes(
+                        of: UnsafeRawPointer(dy + (b &* m &+ j)).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                }
+                j &+= 4
+            }
+        }
         var i = 0
         while i &+ 16 <= n {
             var j = 0
-            while j &+ 4 <= m {
-                let r0 = dw + (j &* n &+ i), r1 = r0 + n, r2 = r1 + n, r3 = r2 + n
-                var a00 = SIMD8<Float>(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00
+            if let scratch {
+                let panel = scratch + fullRows &* count
                 for b in 0..<count {
-                    let xb = x + (b &* n &+ i), d = dy + (b &* m &+ j)
-                    let u0 = load(xb), u1 = load(xb + 8)
-                    let d0 = SIMD8<Float>(repeating: d[0]), d1 = SIMD8<Float>(repeating: d[1])
-                    let d2 = SIMD8<Float>(repeating: d[2]), d3 = SIMD8<Float>(repeating: d[3])
-                    a00 = a00.addingProduct(d0, u0); a01 = a01.addingProduct(d0, u1)
-                    a10 = a10.addingProduct(d1, u0); a11 = a11.addingProduct(d1, u1)
-                    a20 = a20.addingProduct(d2, u0); a21 = a21.addingProduct(d2, u1)
-                    a30 = a30.addingProduct(d3, u0); a31 = a31.addingProduct(d3, u1)
+                    store(load(x + (b &* n &+ i)), panel + b &* 16)
+                    store(load(x + (b &* n &+ i &+ 8)), panel + (b &* 16 &+ 8))
                 }
-                store(a00, r0); store(a01, r0 + 8); store(a10, r1); store(a11, r1 + 8)
-                store(a20, r2); store(a21, r2 + 8); store(a30, r3); store(a31, r3 + 8)
-                j &+= 4
-            }
-            while j < m {
-                let r0 = dw + (j &* n &+ i)
-                var a0 = SIMD8<Float>(), a1 = a0
-                for b in 0..<count {
-                    let xb = x + (b &* n &+ i), d = SIMD8<Float>(repeating: dy[b &* m &+ j])
-                    a0 = a0.addingProduct(d, load(xb)); a1 = a1.addingProduct(d, load(xb + 8))
+                while j < fullRows {
+                    weightBlock(panel, xStride: 16, scratch + j &* count, rowStride: 1, sampleStride: 4, dw + (j &* n &+ i), n: n, count: count)
+                    j &+= 4
                 }
-                store(a0, r0); store(a1, r0 + 8)
-                j &+= 1
+                for j in fullRows..<m { weightRow(panel, xStride: 16, dy + j, sampleStride: m, dw + (j &* n &+ i), count: count) }
+            } else {
+                while j < fullRows {
+                    weightBlock(x + i, xStride: n, dy + j, rowStride: 1, sampleStride: m, dw + (j &* n &+ i), n: n, count: count)
+                    j &+= 4
+                }
+                for j in fullRows..<m { weightRow(x + i, xStride: n, dy + j, sampleStride: m, dw + (j &* n &+ i), count: count) }
             }
             i &+= 16
         }
@@ -166,6 +212,45 @@ public enum BatchKernels {
             }
             i &+= 1
         }
+    }
+
+    /// Space `weightGradient` needs in `scratch` to pack its operands.
+    public static func scratchSize(m: Int, count: Int) -> Int { ((m & ~3) &+ 16) &* count }
+
+    /// dW rows j…j+3, 16 columns: x[b] at `x + b·xStride`, δ(b, row r) at `d[b·sampleStride + r·rowStride]`.
+    @inlinable @inline(__always)
+    static func weightBlock(
+        _ x: UnsafeMutablePointer<Float>, xStride: Int, _ d: UnsafeMutablePointer<Float>, rowStride: Int, sampleStride: Int,
+        _ r0: UnsafeMutablePointer<Float>, n: Int, count: Int
+    ) {
+        let r1 = r0 + n, r2 = r1 + n, r3 = r2 + n
+        var a00 = SIMD8<Float>(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00
+        for b in 0..<count {
+            let xb = x + b &* xStride, e = d + b &* sampleStride
+            let u0 = load(xb), u1 = load(xb + 8)
+            let d0 = SIMD8<Float>(repeating: e[0]), d1 = SIMD8<Float>(repeating: e[rowStride])
+            let d2 = SIMD8<Float>(repeating: e[2 &* rowStride]), d3 = SIMD8<Float>(repeating: e[3 &* rowStride])
+            a00 = a00.addingProduct(d0, u0); a01 = a01.addingProduct(d0, u1)
+            a10 = a10.addingProduct(d1, u0); a11 = a11.addingProduct(d1, u1)
+            a20 = a20.addingProduct(d2, u0); a21 = a21.addingProduct(d2, u1)
+            a30 = a30.addingProduct(d3, u0); a31 = a31.addingProduct(d3, u1)
+        }
+        store(a00, r0); store(a01, r0 + 8); store(a10, r1); store(a11, r1 + 8)
+        store(a20, r2); store(a21, r2 + 8); store(a30, r3); store(a31, r3 + 8)
+    }
+
+    /// One dW row, 16 columns (the rows left over after blocks of 4).
+    @inlinable @inline(__always)
+    static func weightRow(
+        _ x: UnsafeMutablePointer<Float>, xStride: Int, _ d: UnsafeMutablePointer<Float>, sampleStride: Int,
+        _ r0: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        var a0 = SIMD8<Float>(), a1 = a0
+        for b in 0..<count {
+            let xb = x + b &* xStride, s = SIMD8<Float>(repeating: d[b &* sampleStride])
+            a0 = a0.addingProduct(s, load(xb)); a1 = a1.addingProduct(s, load(xb + 8))
+        }
+        store(a0, r0); store(a1, r0 + 8)
     }
 
     /// dx[b][i] (= or +=) Σⱼ dy[b][j]·W[j][i]: blocks of 4 samples × 16

@@ -20,7 +20,7 @@ final class BatchKernelTests: XCTestCase {
     func testKernelsMatchNaiveLoops() {
         var state = SplitMix64(seed: 3)
         for n in [1, 3, 8, 15, 16, 17, 33] {
-            for m in [1, 2, 3, 4, 5, 7] {
+            for m in [1, 2, 3, 4, 5, 7, 9] {
                 for count in [1, 3, 4, 5, 9] {
                     var w = random(n * m, &state), bias = random(m, &state), x = random(count * n, &state)
                     var dy = random(count * m, &state), old = random(count * n, &state)
@@ -38,7 +38,6 @@ final class BatchKernelTests: XCTestCase {
                         } } } }
                     assertClose(y, expected, "y n=\(n) m=\(m) count=\(count)")
                     // Weight and bias gradients overwrite whatever was there.
-                    var dw = [Float](repeating: .nan, count: n * m), db = [Float](repeating: .nan, count: m)
                     var expectedW = [Float](repeating: 0, count: n * m), expectedB = [Float](repeating: 0, count: m)
                     for b in 0..<count {
                         for j in 0..<m {
@@ -46,12 +45,19 @@ final class BatchKernelTests: XCTestCase {
                             for i in 0..<n { expectedW[j * n + i] += dy[b * m + j] * x[b * n + i] }
                         }
                     }
-                    dy.withUnsafeMutableBufferPointer { dy in x.withUnsafeMutableBufferPointer { x in
-                        dw.withUnsafeMutableBufferPointer { dw in db.withUnsafeMutableBufferPointer { db in
-                            BatchKernels.weightGradient(dy.baseAddress!, x.baseAddress!, dw.baseAddress!, db.baseAddress!, n: n, m: m, count: count)
-                        } } } }
-                    assertClose(dw, expectedW, "dW n=\(n) m=\(m) count=\(count)")
-                    assertClose(db, expectedB, "db n=\(n) m=\(m) count=\(count)")
+                    // In place, and with operands packed into scratch (poisoned first).
+                    for packed in [false, true] {
+                        var dw = [Float](repeating: .nan, count: n * m), db = [Float](repeating: .nan, count: m)
+                        var scratch = [Float](repeating: .nan, count: BatchKernels.scratchSize(m: m, count: count))
+                        dy.withUnsafeMutableBufferPointer { dy in x.withUnsafeMutableBufferPointer { x in
+                            dw.withUnsafeMutableBufferPointer { dw in db.withUnsafeMutableBufferPointer { db in
+                                scratch.withUnsafeMutableBufferPointer { scratch in
+                                    BatchKernels.weightGradient(dy.baseAddress!, x.baseAddress!, dw.baseAddress!, db.baseAddress!, n: n, m: m, count: count,
+                                                                scratch: packed ? scratch.baseAddress! : nil)
+                                } } } } }
+                        assertClose(dw, expectedW, "dW packed=\(packed) n=\(n) m=\(m) count=\(count)")
+                        assertClose(db, expectedB, "db packed=\(packed) n=\(n) m=\(m) count=\(count)")
+                    }
                     // Input gradient, assigned and accumulated.
                     for accumulate in [false, true] {
                         var dx = old
@@ -86,7 +92,8 @@ final class BatchKernelTests: XCTestCase {
     func testKernelsAllocateNothing() {
         let w = UnsafeMutablePointer<Float>.allocate(capacity: 40 * 40), x = UnsafeMutablePointer<Float>.allocate(capacity: 9 * 40)
         let y = UnsafeMutablePointer<Float>.allocate(capacity: 9 * 40), b = UnsafeMutablePointer<Float>.allocate(capacity: 40)
-        defer { w.deallocate(); x.deallocate(); y.deallocate(); b.deallocate() }
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: BatchKernels.scratchSize(m: 40, count: 9))
+        defer { w.deallocate(); x.deallocate(); y.deallocate(); b.deallocate(); scratch.deallocate() }
         w.initialize(repeating: 0.5, count: 40 * 40); x.initialize(repeating: 0.25, count: 9 * 40)
         y.initialize(repeating: 0, count: 9 * 40); b.initialize(repeating: 1, count: 40)
         BatchKernels.linear(w, b, x, y, n: 33, m: 7, count: 5)  // warm up lazy globals
@@ -97,6 +104,9 @@ final class BatchKernelTests: XCTestCase {
             before = netc_allocation_count()
             BatchKernels.weightGradient(y, x, w, b, n: n, m: m, count: count)
             XCTAssertEqual(netc_allocation_count() - before, 0, "weightGradient n=\(n) m=\(m) count=\(count)")
+            before = netc_allocation_count()
+            BatchKernels.weightGradient(y, x, w, b, n: n, m: m, count: count, scratch: scratch)
+            XCTAssertEqual(netc_allocation_count() - before, 0, "weightGradient packed n=\(n) m=\(m) count=\(count)")
             before = netc_allocation_count()
             BatchKernels.inputGradient(y, w, x, accumulate: true, n: n, m: m, count: count)
             XCTAssertEqual(netc_allocation_count() - before, 0, "inputGradient n=\(n) m=\(m) count=\(count)")

@@ -11,7 +11,6 @@ struct APIEmitter {
     var outputCount: Int { batch * graph.outputSize }
     var targetCount: Int { batch * graph.nodes[graph.loss.logits].size }
     var p: Int { graph.parameterCount }
-    var inputOffset: Int { layout.offset(e.value(graph.input)) }
     var outputOffset: Int { layout.offset(e.value(graph.loss.output)) }
     var hasDropout: Bool { graph.nodes.contains { $0.op is DropoutOp } }
     var isClassifier: Bool { graph.loss.rule is SoftmaxCrossEntropy || graph.loss.rule is Hinge }
@@ -133,8 +132,7 @@ struct APIEmitter {
             w.line("var first = 0")
             w.block("while first < samples") { w in
                 w.line("let count = min(\(batch), samples - first)")
-                w.line("for k in 0..<count * \(ins) { m[\(inputOffset) + k] = input[first * \(ins) + k] }")
-                w.line("Self.forward(m, training: false, count: count)")
+                w.line("Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * \(ins)), training: false, count: count)")
                 w.line("for k in 0..<count * \(outs) { output[first * \(outs) + k] = m[\(outputOffset) + k] }")
                 w.line("first += count")
             }
@@ -167,17 +165,18 @@ struct APIEmitter {
         w.doc("The batch loss without training (dropout off).")
         w.block("public func loss(input: [Scalar], target: [Scalar]) -> Scalar") { w in
             w.line("let m = storage.memory")
-            w.line("input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { Self.load(m, i, $0) } }")
-            w.line("Self.forward(m, training: false)")
-            w.line("return Self.lossAndSeed(m)")
+            w.block("return input.withUnsafeBufferPointer { i in") { w in
+                w.line("target.withUnsafeBufferPointer { Self.load(m, i, $0) }")
+                w.line("Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)")
+                w.line("return Self.lossAndSeed(m)")
+            }
         }
         w.line("")
-        w.doc("Copies a batch and its targets into the model's buffers, checking their sizes.")
+        w.doc("Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.")
         w.line("@usableFromInline")
         w.block("static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>)") { w in
             w.line("precondition(input.count == \(inputCount), \"\(name): input needs \(inputCount) values, got \\(input.count)\")")
             w.line("precondition(target.count == \(targetCount), \"\(name): target needs \(targetCount) values, got \\(target.count)\")")
-            w.line("for k in 0..<\(inputCount) { m[\(inputOffset) + k] = input[k] }")
             w.line("for k in 0..<\(targetCount) { m[\(layout.target) + k] = target[k] }")
         }
     }
@@ -193,10 +192,11 @@ struct APIEmitter {
             w.line("precondition(inputGradient.count == \(inputCount), \"\(name).gradients: inputGradient needs \(inputCount) values\")")
             w.line("let m = storage.memory")
             w.line("Self.load(m, input, target)")
+            w.line("let x = UnsafeMutablePointer(mutating: input.baseAddress!)")
             if hasDropout { w.line("Self.drawMasks(m, &storage.random)") }
-            w.line("Self.forward(m, training: true)")
+            w.line("Self.forward(m, x, training: true)")
             w.line("let loss = Self.lossAndSeed(m)")
-            w.line("Self.backwardWithInputGradient(m)")
+            w.line("Self.backwardWithInputGradient(m, x)")
             w.line("for k in 0..<\(p) { parameterGradient[k] = m[\(layout.gradients) + k] }")
             w.line("for k in 0..<\(inputCount) { inputGradient[k] = m[\(gin) + k] }")
             w.line("return loss")
@@ -226,7 +226,7 @@ struct APIEmitter {
         w.block("public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar") { w in
             w.line("makeUnique()")
             w.line("Self.load(storage.memory, input, target)")
-            w.line("return step()")
+            w.line("return step(UnsafeMutablePointer(mutating: input.baseAddress!))")
         }
         w.line("")
         w.doc("One optimizer step on a batch; returns the batch loss before the update.")
@@ -245,7 +245,6 @@ struct APIEmitter {
                 w.line("precondition(labels.count == \(batch), \"\(name).trainStep: needs \(batch) labels, got \\(labels.count)\")")
                 w.line("makeUnique()")
                 w.line("let m = storage.memory")
-                w.line("for k in 0..<\(inputCount) { m[\(inputOffset) + k] = input[k] }")
                 w.block("for b in 0..<\(batch)") { w in
                     w.line("let label = labels[b]")
                     w.line("precondition(label >= 0 && label < \(isBinary ? 2 : outputs), \"\(name).trainStep: label \\(label) out of range\")")
@@ -255,18 +254,18 @@ struct APIEmitter {
                         w.line("for i in 0..<\(outputs) { m[\(layout.target) + b * \(outputs) + i] = i == label ? 1 : 0 }")
                     }
                 }
-                w.line("return step()")
+                w.line("return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }")
             }
         }
         w.line("")
         w.line("@usableFromInline")
-        w.block("mutating func step() -> Scalar") { w in
+        w.block("mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar") { w in
             w.line("let m = storage.memory")
             if hasDropout { w.line("Self.drawMasks(m, &storage.random)") }
-            w.line("Self.forward(m, training: true)")
+            w.line("Self.forward(m, input, training: true)")
             w.line("let loss = Self.lossAndSeed(m)")
             w.line("guard loss.isFinite else { return loss }")
-            w.line("Self.backward(m)")
+            w.line("Self.backward(m, input)")
             w.line("guard Kernels.allFinite(m + \(layout.gradients), \(graph.parameterCount)) else { return .nan }")
             w.line("storage.step += 1")
             w.line("Self.update(m, step: storage.step)")

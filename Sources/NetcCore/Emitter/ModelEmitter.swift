@@ -63,6 +63,10 @@ public struct ModelEmitter {
         e.w.line("@usableFromInline")
         e.w.line("static func \(signature) {")
         e.w.level += 1
+        let input = e.value(graph.input)
+        if used.contains(Substring(input)) && ModelLayout.readsInputInPlace(graph) {
+            e.w.line("let \(input) = input  // [\(graph.batchSize * graph.inputSize)], the caller's")
+        }
         for b in layout.buffers where used.contains(Substring(b.name)) {
             e.w.line("let \(b.name) = m + \(b.offset)  // [\(b.count)]")
         }
@@ -82,8 +86,11 @@ public struct ModelEmitter {
     }
 
     func emitForward(_ e: inout EmitContext, _ layout: ModelLayout) {
-        function(&e, layout, doc: "Every node's value for the first `count` samples in the input buffer; dropout only when training.",
-                 "forward(_ m: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize)") { e in
+        function(&e, layout, doc: "Every node's value for the first `count` samples of `input`; dropout only when training.",
+                 "forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize)") { e in
+            if !ModelLayout.readsInputInPlace(graph) {
+                e.w.line("for k in 0..<count &* \(graph.inputSize) { \(e.value(graph.input))[k] = input[k] }  // small: copied, see ModelLayout")
+            }
             for n in graph.nodes where n.id != graph.input {
                 e.w.line("// \(n.name) = \(n.op.name)(\(n.inputs.map { graph.nodes[$0].name }.joined(separator: ", ")))  [\(n.size)]")
                 if n.op.emitBatchForward(n, count: "count", &e) { continue }
@@ -109,7 +116,7 @@ public struct ModelEmitter {
     }
 
     func emitBackward(_ e: inout EmitContext, _ layout: ModelLayout, _ backward: BackwardGraph, name: String, doc: String) {
-        function(&e, layout, doc: doc, "\(name)(_ m: UnsafeMutablePointer<Scalar>)") { e in
+        function(&e, layout, doc: doc, "\(name)(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>)") { e in
             // Whole-batch kernels overwrite their parameter gradients; the rest accumulate into zeros.
             var body = e
             body.w = SwiftWriter()

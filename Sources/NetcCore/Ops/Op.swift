@@ -29,13 +29,18 @@ public protocol Op: Sendable {
     /// `count` samples; inputs are `e.value(node.inputs[k])`, the output
     /// `e.value(node.id)`), returning false to use the per-sample body.
     func emitBatchForward(_ node: Node, count: String, _ e: inout EmitContext) -> Bool
-    /// Optionally writes the backward over the whole batch, as above.
+    /// Optionally writes the backward over the whole batch, as above; such
+    /// code overwrites (not adds to) the node's parameter gradients.
     func emitBatchBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) -> Bool
+    /// Scalars of the model's shared `scratch` buffer this op's batch code
+    /// uses (0: none). Ops run one at a time, so they share one buffer.
+    func scratchSize(_ node: Node, graph: Graph) -> Int
 }
 
 extension Op {
     public func emitBatchForward(_ node: Node, count: String, _ e: inout EmitContext) -> Bool { false }
     public func emitBatchBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) -> Bool { false }
+    public func scratchSize(_ node: Node, graph: Graph) -> Int { 0 }
 }
 
 /// Floating-point operations per sample of one op.

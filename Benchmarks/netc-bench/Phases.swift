@@ -1,0 +1,47 @@
+import NetcRuntime
+
+// netc-bench --phases: times each pass of a generated mnist-mlp training step
+// on its own (batch 128 and 32), to show where a step's time goes. Uses the
+// generated types' internal entry points, so it lives in this module with
+// its own generated copies (Models/MnistB128.net, Models/MnistB32.net).
+
+/// The passes of one training step, as the generated `step` runs them.
+struct Passes {
+    var load: (UnsafeMutablePointer<Float>, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) -> Void
+    var forward: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    var loss: (UnsafeMutablePointer<Float>) -> Float
+    var backward: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    var finite: (UnsafeMutablePointer<Float>) -> Bool
+    var update: (UnsafeMutablePointer<Float>) -> Void
+}
+
+func phases(_ name: String, memory m: UnsafeMutablePointer<Float>, batch: Int, inputs: Int, outputs: Int, _ p: Passes) {
+    let x = [Float](repeating: 0.3, count: batch * inputs), t = [Float](repeating: 0.1, count: batch * outputs)
+    x.withUnsafeBufferPointer { x in
+        t.withUnsafeBufferPointer { t in
+            let input = UnsafeMutablePointer(mutating: x.baseAddress!)
+            let times = [
+                ("targets", measure(budget: 0.2) { p.load(m, x, t) }),
+                ("forward", measure(budget: 0.2) { p.forward(m, input) }),
+                ("loss", measure(budget: 0.2) { _ = p.loss(m) }),
+                ("backward", measure(budget: 0.2) { p.backward(m, input) }),
+                ("finiteness check", measure(budget: 0.2) { _ = p.finite(m) }),
+                ("update", measure(budget: 0.2) { p.update(m) }),
+            ]
+            let total = times.map(\.1).reduce(0, +)
+            print("\(name): " + times.map { "\($0.0) \(formatTime($0.1))" }.joined(separator: ", ") + "; sum \(formatTime(total))")
+        }
+    }
+}
+
+func benchPhases() {
+    let b128 = MnistB128(seed: 1), b32 = MnistB32(seed: 1)
+    phases("mnist b128", memory: b128.storage.memory, batch: 128, inputs: 784, outputs: 10, Passes(
+        load: MnistB128.load, forward: { MnistB128.forward($0, $1, training: true) }, loss: MnistB128.lossAndSeed,
+        backward: MnistB128.backward, finite: { Kernels.allFinite($0 + MnistB128.parameterCount, MnistB128.parameterCount) },
+        update: { MnistB128.update($0, step: 1) }))
+    phases("mnist b32", memory: b32.storage.memory, batch: 32, inputs: 784, outputs: 10, Passes(
+        load: MnistB32.load, forward: { MnistB32.forward($0, $1, training: true) }, loss: MnistB32.lossAndSeed,
+        backward: MnistB32.backward, finite: { Kernels.allFinite($0 + MnistB32.parameterCount, MnistB32.parameterCount) },
+        update: { MnistB32.update($0, step: 1) }))
+}
