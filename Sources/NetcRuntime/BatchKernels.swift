@@ -103,22 +103,10 @@ public enum BatchKernels {
         var i = 0
         while i < vectorEnd {
             let v0 = load(w0 + i), v1 = rows > 1 ? load(w1 + i) : v0, v2 = rows > 2 ? load(w2 + i) : v0
-            var u = load(x0 + i)
-            a00 = a00.addingProduct(u, v0)
-            if rows > 1 { a01 = a01.addingProduct(u, v1) }
-            if rows > 2 { a02 = a02.addingProduct(u, v2) }
-            u = load(x1 + i)
-            a10 = a10.addingProduct(u, v0)
-            if rows > 1 { a11 = a11.addingProduct(u, v1) }
-            if rows > 2 { a12 = a12.addingProduct(u, v2) }
-            u = load(x2 + i)
-            a20 = a20.addingProduct(u, v0)
-            if rows > 1 { a21 = a21.addingProduct(u, v1) }
-            if rows > 2 { a22 = a22.addingProduct(u, v2) }
-            u = load(x3 + i)
-            a30 = a30.addingProduct(u, v0)
-            if rows > 1 { a31 = a31.addingProduct(u, v1) }
-            if rows > 2 { a32 = a32.addingProduct(u, v2) }
+            accumulate(load(x0 + i), v0, v1, v2, rows: rows, &a00, &a01, &a02)
+            accumulate(load(x1 + i), v0, v1, v2, rows: rows, &a10, &a11, &a12)
+            accumulate(load(x2 + i), v0, v1, v2, rows: rows, &a20, &a21, &a22)
+            accumulate(load(x3 + i), v0, v1, v2, rows: rows, &a30, &a31, &a32)
             i &+= 8
         }
         let q0 = sum4(a00, a10, a20, a30), q1 = sum4(a01, a11, a21, a31), q2 = sum4(a02, a12, a22, a32)
@@ -142,6 +130,17 @@ public enum BatchKernels {
             let c2 = bias?[j &+ 2] ?? 0
             y0[2] = c2 + s.2; y1[2] = c2 + s.5; y2[2] = c2 + s.8; y3[2] = c2 + s.11
         }
+    }
+
+    /// One sample's slice `u` times up to three rows' slices, into their accumulators.
+    @inlinable @inline(__always)
+    static func accumulate(
+        _ u: SIMD8<Float>, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, rows: Int,
+        _ a0: inout SIMD8<Float>, _ a1: inout SIMD8<Float>, _ a2: inout SIMD8<Float>
+    ) {
+        a0 = a0.addingProduct(u, v0)
+        if rows > 1 { a1 = a1.addingProduct(u, v1) }
+        if rows > 2 { a2 = a2.addingProduct(u, v2) }
     }
 
     /// dW[j][i] = Σ_b dy[b][j]·x[b][i] and db[j] = Σ_b dy[b][j] (overwritten,
@@ -183,24 +182,17 @@ public enum BatchKernels {
         }
         var i = 0
         while i &+ 16 <= n {
-            var j = 0
+            // Both calls pass constant strides, so each specialises; one call with
+            // strides chosen at run time measured 72 % instead of 84 % at batch 32.
             if let scratch {
                 let panel = scratch + fullRows &* count
                 for b in 0..<count {
                     store(load(x + (b &* n &+ i)), panel + b &* 16)
                     store(load(x + (b &* n &+ i &+ 8)), panel + (b &* 16 &+ 8))
                 }
-                while j < fullRows {
-                    weightBlock(panel, xStride: 16, scratch + j &* count, rowStride: 1, sampleStride: 4, dw + (j &* n &+ i), n: n, count: count)
-                    j &+= 4
-                }
-                for j in fullRows..<m { weightRow(panel, xStride: 16, dy + j, sampleStride: m, dw + (j &* n &+ i), count: count) }
+                weightColumns(panel, xStride: 16, scratch, blockStride: count, sampleStride: 4, dy, dw + i, n: n, m: m, count: count)
             } else {
-                while j < fullRows {
-                    weightBlock(x + i, xStride: n, dy + j, rowStride: 1, sampleStride: m, dw + (j &* n &+ i), n: n, count: count)
-                    j &+= 4
-                }
-                for j in fullRows..<m { weightRow(x + i, xStride: n, dy + j, sampleStride: m, dw + (j &* n &+ i), count: count) }
+                weightColumns(x + i, xStride: n, dy, blockStride: 1, sampleStride: m, dy, dw + i, n: n, m: m, count: count)
             }
             i &+= 16
         }
@@ -216,6 +208,26 @@ public enum BatchKernels {
 
     /// Space `weightGradient` needs in `scratch` to pack its operands.
     public static func scratchSize(m: Int, count: Int) -> Int { ((m & ~3) &+ 16) &* count }
+
+    /// One 16-column slice of dW, every row: blocks of 4 rows read δ for block j
+    /// from `d + j·blockStride` (rows 1 apart, samples `sampleStride` apart); the
+    /// rows left over read `dy` in place.
+    @inlinable @inline(__always)
+    static func weightColumns(
+        _ x: UnsafeMutablePointer<Float>, xStride: Int, _ d: UnsafeMutablePointer<Float>, blockStride: Int, sampleStride: Int,
+        _ dy: UnsafeMutablePointer<Float>, _ dw: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int
+    ) {
+        let fullRows = m & ~3
+        var j = 0
+        while j < fullRows {
+            weightBlock(x, xStride: xStride, d + j &* blockStride, rowStride: 1, sampleStride: sampleStride, dw + j &* n, n: n, count: count)
+            j &+= 4
+        }
+        while j < m {
+            weightRow(x, xStride: xStride, dy + j, sampleStride: m, dw + j &* n, count: count)
+            j &+= 1
+        }
+    }
 
     /// dW rows j…j+3, 16 columns: x[b] at `x + b·xStride`, δ(b, row r) at `d[b·sampleStride + r·rowStride]`.
     @inlinable @inline(__always)

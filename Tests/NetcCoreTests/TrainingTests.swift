@@ -145,12 +145,23 @@ final class TrainingTests: XCTestCase {
     }
 
     func testPredictTakesAnyNumberOfSamples() {
-        let model = Iris(seed: 2)
-        let x = (0..<(37 * 4)).map { Float($0 % 7) / 7 }
-        let all = model.predict(x)
-        XCTAssertEqual(all.count, 37 * 3)
-        // Each sample's output is the same whichever chunk it fell in.
-        XCTAssertEqual(Array(all[(36 * 3)...]), model.predict(Array(x[(36 * 4)...])))
+        // Iris copies its small input; MnistMLP reads its input in place, chunk by chunk.
+        func check<M: GeneratedModel>(_ model: M, samples: Int) where M.Scalar == Float {
+            let ins = M.inputCount, outs = M.outputCount
+            let x = (0..<(samples * ins)).map { Float(($0 * 31) % 97) / 97 }  // every sample different
+            let all = model.predict(x)
+            XCTAssertEqual(all.count, samples * outs)
+            // Each sample's output is the same whichever chunk it fell in (up to
+            // summation order: a lone sample runs the kernels' one-sample path).
+            for s in [0, M.batchSize + 1, samples - 1] {
+                let alone = model.predict(Array(x[(s * ins)..<((s + 1) * ins)]))
+                for k in 0..<outs {
+                    XCTAssertEqual(all[s * outs + k], alone[k], accuracy: 1e-5 * max(1, abs(alone[k])), "\(M.self) sample \(s)")
+                }
+            }
+        }
+        check(Iris(seed: 2), samples: 37)
+        check(MnistMLP(seed: 2), samples: 70)
     }
 
     func testHotPathsAllocateNothing() throws {

@@ -1,3 +1,5 @@
+import NetcRuntime
+
 /// y = W x + b: a dense layer without its activation. W is [outputs][inputs], row-major.
 public struct LinearOp: Op {
     public let outputs: Int
@@ -115,7 +117,7 @@ public struct LinearOp: Op {
     }
 
     public func scratchSize(_ node: Node, graph: Graph) -> Int {
-        packsWeightGradient(graph.nodes[node.inputs[0]].size, graph) ? ((outputs / 4) * 4 + 16) * graph.batchSize : 0
+        packsWeightGradient(graph.nodes[node.inputs[0]].size, graph) ? BatchKernels.scratchSize(m: outputs, count: graph.batchSize) : 0
     }
 
     public func emitBatchBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) -> Bool {
