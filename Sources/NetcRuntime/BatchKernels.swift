@@ -206,6 +206,22 @@ public enum BatchKernels {
         }
     }
 
+    /// Whether every dW[j][i] = Σ_b dy[b][j]·x[b][i] that `weightGradient`
+    /// computes is finite, proved from magnitudes without reading dW: each is
+    /// at most count·max|dy|·max|x| in size, and rounding (one per term,
+    /// relative 2⁻²⁴) cannot double that for a batch under 8 million samples.
+    /// False when the bound is too large or any operand is NaN or infinite;
+    /// then only reading dW can tell. Reads count·(n + m) scalars instead of
+    /// n·m: the training step's finiteness check uses it for layers whose
+    /// weights outnumber their batch's inputs and outputs.
+    @inlinable @inline(__always)
+    public static func weightGradientIsBounded(
+        _ dy: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int
+    ) -> Bool {
+        let bound = Float(count) * Kernels.maxMagnitude(dy, count &* m) * Kernels.maxMagnitude(x, count &* n)
+        return bound <= Float.greatestFiniteMagnitude / 2
+    }
+
     /// Space `weightGradient` needs in `scratch` to pack its operands.
     public static func scratchSize(m: Int, count: Int) -> Int { ((m & ~3) &+ 16) &* count }
 

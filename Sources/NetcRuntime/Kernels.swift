@@ -78,6 +78,18 @@ public enum Kernels {
         return flags & 0x8000_0000 == 0
     }
 
+    /// The largest |x[i]|, or NaN/∞ if any value is (NaN and ∞ compare above
+    /// every finite magnitude as bit patterns). An integer max-reduction, vectorised.
+    @inlinable @inline(__always)
+    public static func maxMagnitude(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
+        var top: UInt32 = 0
+        for i in 0..<n {
+            let bits = x[i].bitPattern & 0x7FFF_FFFF
+            top = bits > top ? bits : top
+        }
+        return Float(bitPattern: top)
+    }
+
     /// Whether every value is finite (Double).
     @inlinable @inline(__always)
     public static func allFinite(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Bool {

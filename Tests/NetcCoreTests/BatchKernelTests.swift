@@ -113,6 +113,55 @@ final class BatchKernelTests: XCTestCase {
             before = netc_allocation_count()
             _ = Kernels.allFinite(w, n * m)
             XCTAssertEqual(netc_allocation_count() - before, 0, "allFinite")
+            before = netc_allocation_count()
+            _ = BatchKernels.weightGradientIsBounded(y, x, n: n, m: m, count: count)
+            XCTAssertEqual(netc_allocation_count() - before, 0, "weightGradientIsBounded")
         }
+    }
+
+    func testMaxMagnitudeMatchesNaiveLoop() {
+        var state = SplitMix64(seed: 11)
+        for count in [0, 1, 7, 8, 9, 33, 100] {
+            var x = random(count, &state).map { $0 * 1e3 }
+            XCTAssertEqual(Kernels.maxMagnitude(&x, count), x.map(abs).max() ?? 0, "count \(count)")
+            guard count > 0 else { continue }
+            for special: Float in [.infinity, -.infinity, .nan, -.greatestFiniteMagnitude, -0.0] {
+                var y = x
+                y[count / 2] = special
+                let top = Kernels.maxMagnitude(&y, count)
+                if special.isNaN {
+                    XCTAssertTrue(top.isNaN, "NaN in \(count)")
+                } else {
+                    XCTAssertEqual(top, y.map(abs).max()!, "\(special) in \(count)")
+                }
+            }
+        }
+    }
+
+    /// Sound: whenever the bound holds, every dW the kernel computes is finite;
+    /// and not vacuous: it holds for ordinary values and fails near overflow.
+    func testWeightGradientBoundIsSoundAndHoldsForOrdinaryValues() {
+        var state = SplitMix64(seed: 12)
+        let (n, m, count) = (40, 9, 8)
+        var held = 0, failed = 0
+        for scale: Float in [1, 1e10, 1e17, 1e18, 1e19, 1e20, 1e30] {
+            var dy = random(count * m, &state).map { $0 * scale }, x = random(count * n, &state).map { $0 * scale }
+            x[5] = scale  // the same sign in a whole column makes the sums as large as the bound allows
+            for b in 0..<count { x[b * n] = scale; dy[b * m] = scale }
+            var dw = [Float](repeating: 0, count: n * m)
+            BatchKernels.weightGradient(&dy, &x, &dw, nil, n: n, m: m, count: count)
+            if BatchKernels.weightGradientIsBounded(&dy, &x, n: n, m: m, count: count) {
+                held += 1
+                XCTAssertTrue(dw.allSatisfy(\.isFinite), "bounded at scale \(scale), yet dW overflowed")
+            } else {
+                failed += 1
+                if scale == 1e19 { XCTAssertFalse(dw.allSatisfy(\.isFinite), "8·1e19·1e19 overflows: the bound fails where it must") }
+            }
+        }
+        XCTAssertEqual(held, 4, "scales 1 to 1e18 (dW up to 8e36) must be proved finite")
+        XCTAssertEqual(failed, 3, "scales from 1e19 up exceed the bound")
+        var dy = [Float](repeating: 1, count: count * m), x = [Float](repeating: 1, count: count * n)
+        x[3] = .nan
+        XCTAssertFalse(BatchKernels.weightGradientIsBounded(&dy, &x, n: n, m: m, count: count))
     }
 }

@@ -117,6 +117,54 @@ final class TrainingTests: XCTestCase {
         XCTAssertNotEqual(model.parameters, Regressor(seed: 1).parameters)
     }
 
+    /// MnistMLP's step proves the first layer's gradient finite from
+    /// max|δ|·max|x| instead of reading it. Parameters for two scenarios where
+    /// that bound fails: W1 tiny except column 0, W2 and W3 large, one-sided.
+    func mnistScenario(column0: Float) -> [Float] {
+        var p = [Float](repeating: 0, count: MnistMLP.parameterCount)
+        for j in 0..<128 {
+            for i in 0..<784 { p[j * 784 + i] = i == 0 ? column0 : 1e-36 }
+        }
+        for k in 100480..<108672 { p[k] = 10 }  // W2 [64][128]
+        for k in 108736..<108800 { p[k] = 10 }  // W3 row 0 only: class 0 dominates
+        return p
+    }
+
+    /// The bound fails and the gradient does overflow: the step reads dW and is skipped.
+    func testMnistOverflowingFirstLayerGradientSkipsTheStep() {
+        let p = mnistScenario(column0: 1e-36)
+        var model = MnistMLP(parameters: p)
+        let x = [Float](repeating: 1e38, count: 32 * 784), labels = [Int](repeating: 1, count: 32)
+        var t = [Float](repeating: 0, count: 32 * 10)
+        for b in 0..<32 { t[b * 10 + 1] = 1 }
+        let g = model.gradients(input: x, target: t)
+        XCTAssertTrue(g.loss.isFinite, "the scenario needs a finite loss, got \(g.loss)")
+        XCTAssertFalse(g.parameters[0..<100352].allSatisfy(\.isFinite), "the scenario needs an overflowing dW1")
+        XCTAssertTrue(g.parameters[100352...].allSatisfy(\.isFinite), "only dW1 may overflow, or another check catches it")
+        XCTAssertTrue(model.trainStep(input: x, labels: labels).isNaN)
+        XCTAssertTrue(model.parameters == p, "a skipped step changed the parameters")
+    }
+
+    /// The bound fails but the gradient is finite (the huge input sits where
+    /// every δ is 0): the step reads dW, finds it finite, and is applied.
+    func testMnistUnprovedButFiniteGradientIsApplied() {
+        let p = mnistScenario(column0: -1)
+        var model = MnistMLP(parameters: p)
+        var x = [Float](repeating: 1e30, count: 32 * 784)
+        for b in 0..<32 { x[b * 784] = 0 }
+        x[0] = 3e38  // sample 0: every hidden1 unit negative, so δ1 = 0 there
+        var t = [Float](repeating: 0, count: 32 * 10)
+        for b in 0..<32 { t[b * 10 + 1] = 1 }
+        let g = model.gradients(input: x, target: t)
+        XCTAssertTrue(g.loss.isFinite && g.parameters.allSatisfy(\.isFinite), "the scenario needs finite gradients")
+        // max|δ1| ≥ max|db1|/32, so the bound 32·max|δ1|·max|x| ≥ max|db1|·3e38 cannot hold.
+        let db1 = g.parameters[100352..<100480].map(abs).max()!
+        XCTAssertGreaterThan(db1 * 3e38, Float.greatestFiniteMagnitude / 2, "the scenario needs the bound to fail")
+        XCTAssertTrue(model.trainStep(input: x, target: t).isFinite)
+        XCTAssertTrue(model.parameters != p, "the step was not applied")
+        XCTAssertTrue(model.parameters.allSatisfy(\.isFinite))
+    }
+
     /// Saturating activations and fused losses in generated code, in Float and
     /// Double, for inputs far outside any sane range.
     func testGeneratedCodeSaturatesWithoutNaN() {

@@ -43,6 +43,7 @@ public struct ModelEmitter {
         emitBackward(&e, layout, training, name: "backward", doc: "Gradients of the batch loss with respect to the parameters.")
         emitBackward(&e, layout, full, name: "backwardWithInputGradient",
                      doc: "Parameter gradients and the gradient with respect to the input.")
+        emitFinitenessCheck(&e, layout)
         emitUpdate(&e, layout)
         if graph.nodes.contains(where: { $0.op is DropoutOp }) { emitMasks(&e, layout) }
         e.w.level -= 1

@@ -59,3 +59,37 @@ extension InitScheme {
         }
     }
 }
+
+extension ModelEmitter {
+    /// The finiteness proofs ops offer for their parameters' gradients, by tensor.
+    static func finitenessProofs(_ graph: Graph, _ e: EmitContext) -> [Int: String] {
+        graph.nodes.reduce(into: [:]) { proofs, n in proofs.merge(n.op.finitenessProofs(n, e)) { first, _ in first } }
+    }
+
+    /// The training step's guard before the update, when some op can prove a
+    /// gradient finite without reading it (otherwise the step reads every
+    /// gradient with one `Kernels.allFinite`).
+    func emitFinitenessCheck(_ e: inout EmitContext, _ layout: ModelLayout) {
+        let proofs = ModelEmitter.finitenessProofs(graph, e)
+        guard !proofs.isEmpty else { return }
+        function(&e, layout, doc: "Whether every parameter gradient is finite; reads a gradient only where no bound proves it.",
+                 "gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool") { e in
+            var unproved: [Range<Int>] = []
+            for (t, p) in graph.parameters.enumerated() where proofs[t] == nil {
+                if let last = unproved.last, last.upperBound == p.offset {
+                    unproved[unproved.count - 1] = last.lowerBound..<(p.offset + p.count)
+                } else {
+                    unproved.append(p.offset..<(p.offset + p.count))
+                }
+            }
+            for r in unproved { e.w.line("guard Kernels.allFinite(gradients + \(r.lowerBound), \(r.count)) else { return false }") }
+            for (t, p) in graph.parameters.enumerated() {
+                guard let proof = proofs[t] else { continue }
+                e.w.line("// \(p.name): read only when the bound does not prove it finite")
+                let read = "guard Kernels.allFinite(\(e.parameterGradient(t)), \(p.count)) else { return false }"
+                e.w.block("if !\(proof)") { $0.line(read) }
+            }
+            e.w.line("return true")
+        }
+    }
+}

@@ -120,6 +120,17 @@ public struct LinearOp: Op {
         packsWeightGradient(graph.nodes[node.inputs[0]].size, graph) ? BatchKernels.scratchSize(m: outputs, count: graph.batchSize) : 0
     }
 
+    /// The weight gradient's finiteness follows from max|δ| and max|x|
+    /// (`BatchKernels.weightGradientIsBounded`) read over count·(n + m)
+    /// scalars; worth it where that is at most half of dW's n·m (mnist at
+    /// batch 32: 29 k instead of 100 k scalars, 1.2 µs instead of 5.5 µs).
+    public func finitenessProofs(_ node: Node, _ e: EmitContext) -> [Int: String] {
+        let n = e.graph.nodes[node.inputs[0]].size, batch = e.graph.batchSize
+        guard usesBatchKernels(e, inputs: n), 2 * batch * (n + outputs) <= n * outputs else { return [:] }
+        return [node.parameters[0]: "BatchKernels.weightGradientIsBounded(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
+                + "n: \(n), m: \(outputs), count: \(batch))"]
+    }
+
     public func emitBatchBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) -> Bool {
         let n = e.graph.nodes[node.inputs[0]].size, batch = e.graph.batchSize
         guard usesBatchKernels(e, inputs: n) else { return false }

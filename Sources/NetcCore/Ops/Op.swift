@@ -35,12 +35,18 @@ public protocol Op: Sendable {
     /// Scalars of the model's shared `scratch` buffer this op's batch code
     /// uses (0: none). Ops run one at a time, so they share one buffer.
     func scratchSize(_ node: Node, graph: Graph) -> Int
+    /// Optionally, per parameter tensor of the node, a Swift Boolean
+    /// expression that, when true, proves the tensor's batch gradient finite
+    /// more cheaply than reading it; the training step's finiteness check
+    /// then reads the gradient only when the expression is false.
+    func finitenessProofs(_ node: Node, _ e: EmitContext) -> [Int: String]
 }
 
 extension Op {
     public func emitBatchForward(_ node: Node, count: String, _ e: inout EmitContext) -> Bool { false }
     public func emitBatchBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) -> Bool { false }
     public func scratchSize(_ node: Node, graph: Graph) -> Int { 0 }
+    public func finitenessProofs(_ node: Node, _ e: EmitContext) -> [Int: String] { [:] }
 }
 
 /// Floating-point operations per sample of one op.
