@@ -38,7 +38,7 @@ func benchPhases() {
     let b128 = MnistB128(seed: 1), b32 = MnistB32(seed: 1)
     phases("mnist b128", memory: b128.storage.memory, batch: 128, inputs: 784, outputs: 10, Passes(
         load: MnistB128.load, forward: { MnistB128.forward($0, $1, training: true) }, loss: MnistB128.lossAndSeed,
-        backward: MnistB128.backward, finite: { m, _ in Kernels.allFinite(m + MnistB128.parameterCount, MnistB128.parameterCount) },
+        backward: MnistB128.backward, finite: MnistB128.gradientsAreFinite,
         update: { MnistB128.update($0, step: 1) }))
     phases("mnist b32", memory: b32.storage.memory, batch: 32, inputs: 784, outputs: 10, Passes(
         load: MnistB32.load, forward: { MnistB32.forward($0, $1, training: true) }, loss: MnistB32.lossAndSeed,

@@ -251,20 +251,12 @@ public enum BatchKernels {
         _ x: UnsafeMutablePointer<Float>, xStride: Int, _ d: UnsafeMutablePointer<Float>, rowStride: Int, sampleStride: Int,
         _ r0: UnsafeMutablePointer<Float>, n: Int, count: Int
     ) {
-        let r1 = r0 + n, r2 = r1 + n, r3 = r2 + n
-        var a00 = SIMD8<Float>(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00
+        var tile = Tile4x16()
         for b in 0..<count {
             let xb = x + b &* xStride, e = d + b &* sampleStride
-            let u0 = load(xb), u1 = load(xb + 8)
-            let d0 = SIMD8<Float>(repeating: e[0]), d1 = SIMD8<Float>(repeating: e[rowStride])
-            let d2 = SIMD8<Float>(repeating: e[2 &* rowStride]), d3 = SIMD8<Float>(repeating: e[3 &* rowStride])
-            a00 = a00.addingProduct(d0, u0); a01 = a01.addingProduct(d0, u1)
-            a10 = a10.addingProduct(d1, u0); a11 = a11.addingProduct(d1, u1)
-            a20 = a20.addingProduct(d2, u0); a21 = a21.addingProduct(d2, u1)
-            a30 = a30.addingProduct(d3, u0); a31 = a31.addingProduct(d3, u1)
+            tile.add(e[0], e[rowStride], e[2 &* rowStride], e[3 &* rowStride], load(xb), load(xb + 8))
         }
-        store(a00, r0); store(a01, r0 + 8); store(a10, r1); store(a11, r1 + 8)
-        store(a20, r2); store(a21, r2 + 8); store(a30, r3); store(a31, r3 + 8)
+        tile.store(r0, rowStride: n)
     }
 
     /// One dW row, 16 columns (the rows left over after blocks of 4).
@@ -292,25 +284,14 @@ public enum BatchKernels {
         while i &+ 16 <= n {
             var b = 0
             while b &+ 4 <= count {
-                let r0 = dx + (b &* n &+ i), r1 = r0 + n, r2 = r1 + n, r3 = r2 + n
-                var a00 = SIMD8<Float>(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00
-                if accumulate {
-                    a00 = load(r0); a01 = load(r0 + 8); a10 = load(r1); a11 = load(r1 + 8)
-                    a20 = load(r2); a21 = load(r2 + 8); a30 = load(r3); a31 = load(r3 + 8)
-                }
+                let r0 = dx + (b &* n &+ i)
+                var tile = accumulate ? Tile4x16(loading: r0, rowStride: n) : Tile4x16()
                 let d = dy + b &* m
                 for j in 0..<m {
                     let wj = w + (j &* n &+ i)
-                    let v0 = load(wj), v1 = load(wj + 8)
-                    let d0 = SIMD8<Float>(repeating: d[j]), d1 = SIMD8<Float>(repeating: d[m &+ j])
-                    let d2 = SIMD8<Float>(repeating: d[2 &* m &+ j]), d3 = SIMD8<Float>(repeating: d[3 &* m &+ j])
-                    a00 = a00.addingProduct(d0, v0); a01 = a01.addingProduct(d0, v1)
-                    a10 = a10.addingProduct(d1, v0); a11 = a11.addingProduct(d1, v1)
-                    a20 = a20.addingProduct(d2, v0); a21 = a21.addingProduct(d2, v1)
-                    a30 = a30.addingProduct(d3, v0); a31 = a31.addingProduct(d3, v1)
+                    tile.add(d[j], d[m &+ j], d[2 &* m &+ j], d[3 &* m &+ j], load(wj), load(wj + 8))
                 }
-                store(a00, r0); store(a01, r0 + 8); store(a10, r1); store(a11, r1 + 8)
-                store(a20, r2); store(a21, r2 + 8); store(a30, r3); store(a31, r3 + 8)
+                tile.store(r0, rowStride: n)
                 b &+= 4
             }
             while b < count {
@@ -333,5 +314,45 @@ public enum BatchKernels {
             }
             i &+= 1
         }
+    }
+}
+
+/// A 4 × 16 block of Float accumulators in eight SIMD8 registers: four rows
+/// of two vectors, each row grown by a scalar times the same 16 values —
+/// the outer-product step of the weight- and input-gradient kernels.
+@usableFromInline @frozen
+struct Tile4x16 {
+    @usableFromInline var a00, a01, a10, a11, a20, a21, a30, a31: SIMD8<Float>
+
+    @inlinable @inline(__always)
+    init() {
+        a00 = SIMD8(); a01 = a00; a10 = a00; a11 = a00; a20 = a00; a21 = a00; a30 = a00; a31 = a00
+    }
+
+    /// The four rows of 16 at `r`, `rowStride` scalars apart.
+    @inlinable @inline(__always)
+    init(loading r: UnsafeMutablePointer<Float>, rowStride: Int) {
+        let r1 = r + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride
+        a00 = BatchKernels.load(r); a01 = BatchKernels.load(r + 8); a10 = BatchKernels.load(r1); a11 = BatchKernels.load(r1 + 8)
+        a20 = BatchKernels.load(r2); a21 = BatchKernels.load(r2 + 8); a30 = BatchKernels.load(r3); a31 = BatchKernels.load(r3 + 8)
+    }
+
+    /// Row k += s_k · (u0, u1), as eight fused multiply-adds.
+    @inlinable @inline(__always)
+    mutating func add(_ s0: Float, _ s1: Float, _ s2: Float, _ s3: Float, _ u0: SIMD8<Float>, _ u1: SIMD8<Float>) {
+        let d0 = SIMD8<Float>(repeating: s0), d1 = SIMD8<Float>(repeating: s1)
+        let d2 = SIMD8<Float>(repeating: s2), d3 = SIMD8<Float>(repeating: s3)
+        a00 = a00.addingProduct(d0, u0); a01 = a01.addingProduct(d0, u1)
+        a10 = a10.addingProduct(d1, u0); a11 = a11.addingProduct(d1, u1)
+        a20 = a20.addingProduct(d2, u0); a21 = a21.addingProduct(d2, u1)
+        a30 = a30.addingProduct(d3, u0); a31 = a31.addingProduct(d3, u1)
+    }
+
+    /// Writes the four rows to `r`, `rowStride` scalars apart.
+    @inlinable @inline(__always)
+    func store(_ r: UnsafeMutablePointer<Float>, rowStride: Int) {
+        let r1 = r + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride
+        BatchKernels.store(a00, r); BatchKernels.store(a01, r + 8); BatchKernels.store(a10, r1); BatchKernels.store(a11, r1 + 8)
+        BatchKernels.store(a20, r2); BatchKernels.store(a21, r2 + 8); BatchKernels.store(a30, r3); BatchKernels.store(a31, r3 + 8)
     }
 }

@@ -146,7 +146,7 @@ final class BatchKernelTests: XCTestCase {
         var held = 0, failed = 0
         for scale: Float in [1, 1e10, 1e17, 1e18, 1e19, 1e20, 1e30] {
             var dy = random(count * m, &state).map { $0 * scale }, x = random(count * n, &state).map { $0 * scale }
-            x[5] = scale  // the same sign in a whole column makes the sums as large as the bound allows
+            // Column 0 of x and row 0 of δ all equal to `scale`: dW[0][0] = count·scale², as large as the bound allows.
             for b in 0..<count { x[b * n] = scale; dy[b * m] = scale }
             var dw = [Float](repeating: 0, count: n * m)
             BatchKernels.weightGradient(&dy, &x, &dw, nil, n: n, m: m, count: count)

@@ -123,12 +123,14 @@ final class TrainingTests: XCTestCase {
     func mnistScenario(column0: Float) -> [Float] {
         var p = [Float](repeating: 0, count: MnistMLP.parameterCount)
         for j in 0..<128 {
-            for i in 0..<784 { p[j * 784 + i] = i == 0 ? column0 : 1e-36 }
+            for i in 0..<784 { p[mnistOffset("hidden1.weight") + j * 784 + i] = i == 0 ? column0 : 1e-36 }
         }
-        for k in 100480..<108672 { p[k] = 10 }  // W2 [64][128]
-        for k in 108736..<108800 { p[k] = 10 }  // W3 row 0 only: class 0 dominates
+        for k in 0..<64 * 128 { p[mnistOffset("hidden2.weight") + k] = 10 }
+        for k in 0..<64 { p[mnistOffset("logits.weight") + k] = 10 }  // row 0 only: class 0 dominates
         return p
     }
+
+    func mnistOffset(_ tensor: String) -> Int { MnistMLP.parameterTensors.first { $0.name == tensor }!.offset }
 
     /// The bound fails and the gradient does overflow: the step reads dW and is skipped.
     func testMnistOverflowingFirstLayerGradientSkipsTheStep() {
@@ -139,8 +141,9 @@ final class TrainingTests: XCTestCase {
         for b in 0..<32 { t[b * 10 + 1] = 1 }
         let g = model.gradients(input: x, target: t)
         XCTAssertTrue(g.loss.isFinite, "the scenario needs a finite loss, got \(g.loss)")
-        XCTAssertFalse(g.parameters[0..<100352].allSatisfy(\.isFinite), "the scenario needs an overflowing dW1")
-        XCTAssertTrue(g.parameters[100352...].allSatisfy(\.isFinite), "only dW1 may overflow, or another check catches it")
+        let dW1 = mnistOffset("hidden1.weight")..<mnistOffset("hidden1.bias")
+        XCTAssertFalse(g.parameters[dW1].allSatisfy(\.isFinite), "the scenario needs an overflowing dW1")
+        XCTAssertTrue(g.parameters[dW1.upperBound...].allSatisfy(\.isFinite), "only dW1 may overflow, or another check catches it")
         XCTAssertTrue(model.trainStep(input: x, labels: labels).isNaN)
         XCTAssertTrue(model.parameters == p, "a skipped step changed the parameters")
     }
@@ -158,7 +161,7 @@ final class TrainingTests: XCTestCase {
         let g = model.gradients(input: x, target: t)
         XCTAssertTrue(g.loss.isFinite && g.parameters.allSatisfy(\.isFinite), "the scenario needs finite gradients")
         // max|δ1| ≥ max|db1|/32, so the bound 32·max|δ1|·max|x| ≥ max|db1|·3e38 cannot hold.
-        let db1 = g.parameters[100352..<100480].map(abs).max()!
+        let db1 = g.parameters[mnistOffset("hidden1.bias")..<mnistOffset("hidden2.weight")].map(abs).max()!
         XCTAssertGreaterThan(db1 * 3e38, Float.greatestFiniteMagnitude / 2, "the scenario needs the bound to fail")
         XCTAssertTrue(model.trainStep(input: x, target: t).isFinite)
         XCTAssertTrue(model.parameters != p, "the step was not applied")

@@ -11,17 +11,7 @@ extension ModelEmitter {
                 e.w.line("let c1 = 1 - Scalar(Math.pow(\(literal(b1)), Double(step)))")
                 e.w.line("let c2 = 1 - Scalar(Math.pow(\(literal(b2)), Double(step)))")
             }
-            // Contiguous ranges with the same decay.
-            var segments: [(Range<Int>, Bool)] = []
-            for p in graph.parameters {
-                let decays = t.weightDecay > 0 && p.isWeight
-                if let last = segments.last, last.1 == decays, last.0.upperBound == p.offset {
-                    segments[segments.count - 1].0 = last.0.lowerBound..<(p.offset + p.count)
-                } else {
-                    segments.append((p.offset..<(p.offset + p.count), decays))
-                }
-            }
-            for (range, decays) in segments {
+            for (range, decays) in graph.parameterRuns({ _, p in t.weightDecay > 0 && p.isWeight }) {
                 e.w.block("for k in \(range.lowerBound)..<\(range.upperBound)") { w in
                     w.line(decays ? "let g = gradients[k] + \(literal(t.weightDecay)) * parameters[k]" : "let g = gradients[k]")
                     switch t.optimizer {
@@ -66,23 +56,17 @@ extension ModelEmitter {
         graph.nodes.reduce(into: [:]) { proofs, n in proofs.merge(n.op.finitenessProofs(n, e)) { first, _ in first } }
     }
 
-    /// The training step's guard before the update, when some op can prove a
-    /// gradient finite without reading it (otherwise the step reads every
-    /// gradient with one `Kernels.allFinite`).
+    /// The training step's guard before the update: every gradient read with
+    /// `Kernels.allFinite`, except where an op proves one finite more cheaply
+    /// (then it is read only if the proof fails).
     func emitFinitenessCheck(_ e: inout EmitContext, _ layout: ModelLayout) {
         let proofs = ModelEmitter.finitenessProofs(graph, e)
-        guard !proofs.isEmpty else { return }
         function(&e, layout, doc: "Whether every parameter gradient is finite; reads a gradient only where no bound proves it.",
                  "gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool") { e in
-            var unproved: [Range<Int>] = []
-            for (t, p) in graph.parameters.enumerated() where proofs[t] == nil {
-                if let last = unproved.last, last.upperBound == p.offset {
-                    unproved[unproved.count - 1] = last.lowerBound..<(p.offset + p.count)
-                } else {
-                    unproved.append(p.offset..<(p.offset + p.count))
-                }
+            for (r, _) in graph.parameterRuns({ t, _ in proofs[t] == nil ? true : nil }) {
+                let start = r.lowerBound == 0 ? "gradients" : "gradients + \(r.lowerBound)"
+                e.w.line("guard Kernels.allFinite(\(start), \(r.count)) else { return false }")
             }
-            for r in unproved { e.w.line("guard Kernels.allFinite(gradients + \(r.lowerBound), \(r.count)) else { return false }") }
             for (t, p) in graph.parameters.enumerated() {
                 guard let proof = proofs[t] else { continue }
                 e.w.line("// \(p.name): read only when the bound does not prove it finite")
@@ -91,5 +75,22 @@ extension ModelEmitter {
             }
             e.w.line("return true")
         }
+    }
+}
+
+extension Graph {
+    /// Runs of adjacent parameter tensors with equal keys, as ranges of the
+    /// flat parameter vector; tensors whose key is nil are left out.
+    func parameterRuns<Key: Equatable>(_ key: (Int, ParameterTensor) -> Key?) -> [(range: Range<Int>, key: Key)] {
+        var runs: [(range: Range<Int>, key: Key)] = []
+        for (t, p) in parameters.enumerated() {
+            guard let k = key(t, p) else { continue }
+            if let last = runs.last, last.key == k, last.range.upperBound == p.offset {
+                runs[runs.count - 1].range = last.range.lowerBound..<(p.offset + p.count)
+            } else {
+                runs.append((p.offset..<(p.offset + p.count), k))
+            }
+        }
+        return runs
     }
 }
