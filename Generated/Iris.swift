@@ -281,7 +281,8 @@ public struct Iris: GeneratedModel {
             var top = z[0]
             for i in 1..<3 { top = max(top, z[i]) }
             var sum: Scalar = 0
-            for i in 0..<3 { gz[i] = Math.exp(z[i] - top); sum += gz[i] }  // one exp per logit, kept for δ
+            Math.exp(z, minus: top, into: gz, 3)  // one exp per logit, kept for δ
+            for i in 0..<3 { sum += gz[i] }
             let logSumExp = top + Math.log(sum)
             var mass: Scalar = 0
             for i in 0..<3 { mass += t[i]; loss += t[i] * (logSumExp - z[i]) }

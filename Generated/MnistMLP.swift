@@ -280,7 +280,8 @@ public struct MnistMLP: GeneratedModel {
             var top = z[0]
             for i in 1..<10 { top = max(top, z[i]) }
             var sum: Scalar = 0
-            for i in 0..<10 { gz[i] = Math.exp(z[i] - top); sum += gz[i] }  // one exp per logit, kept for δ
+            Math.exp(z, minus: top, into: gz, 10)  // one exp per logit, kept for δ
+            for i in 0..<10 { sum += gz[i] }
             let logSumExp = top + Math.log(sum)
             var mass: Scalar = 0
             for i in 0..<10 { mass += t[i]; loss += t[i] * (logSumExp - z[i]) }

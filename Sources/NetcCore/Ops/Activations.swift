@@ -152,7 +152,8 @@ public struct SoftmaxOp: Op {
         e.w.line("var top = x0[0]")
         e.w.line("for i in 1..<\(n) { top = max(top, x0[i]) }")
         e.w.line("var sum: Scalar = 0")
-        e.w.line("for i in 0..<\(n) { y[i] = Math.exp(x0[i] - top); sum += y[i] }")
+        e.w.line("Math.exp(x0, minus: top, into: y, \(n))")
+        e.w.line("for i in 0..<\(n) { sum += y[i] }")
         e.w.line("let scale = 1 / sum")
         e.w.line("for i in 0..<\(n) { y[i] *= scale }")
     }
