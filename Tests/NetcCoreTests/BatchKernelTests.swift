@@ -85,6 +85,18 @@ final class BatchKernelTests: XCTestCase {
             BatchKernels.linear(w.baseAddress!, nil, x.baseAddress!, y.baseAddress!, n: 3, m: 2, count: 1)
         } } }
         XCTAssertEqual(y, [6, 15])
+        // Every path without a bias: 4 × 3 blocks and their leftover rows, and
+        // leftover samples in groups of 4 rows (with a scalar tail) and alone.
+        var state = SplitMix64(seed: 11)
+        for (n, m, count) in [(9, 5, 1), (17, 7, 3), (8, 6, 5), (33, 9, 9)] {
+            var w = random(n * m, &state), x = random(count * n, &state)
+            var y = [Float](repeating: .nan, count: count * m)
+            w.withUnsafeMutableBufferPointer { w in x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
+                BatchKernels.linear(w.baseAddress!, nil, x.baseAddress!, y.baseAddress!, n: n, m: m, count: count)
+            } } }
+            let expected = (0..<count * m).map { k in (0..<n).reduce(Float(0)) { $0 + w[(k % m) * n + $1] * x[(k / m) * n + $1] } }
+            assertClose(y, expected, "no bias, n=\(n) m=\(m) count=\(count)")
+        }
     }
 
     /// Every path of every kernel (blocks and leftovers) allocates nothing,
