@@ -280,8 +280,8 @@ public struct Iris: GeneratedModel {
             let z = v_logits + b &* 3, t = target + b &* 3, gz = g_logits + b &* 3
             var top = z[0]
             for i in 1..<3 { top = max(top, z[i]) }
+            Math.exp(z, minus: top, into: gz, 3)
             var sum: Scalar = 0
-            Math.exp(z, minus: top, into: gz, 3)  // one exp per logit, kept for δ
             for i in 0..<3 { sum += gz[i] }
             let logSumExp = top + Math.log(sum)
             var mass: Scalar = 0

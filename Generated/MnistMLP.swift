@@ -279,8 +279,8 @@ public struct MnistMLP: GeneratedModel {
             let z = v_logits + b &* 10, t = target + b &* 10, gz = g_logits + b &* 10
             var top = z[0]
             for i in 1..<10 { top = max(top, z[i]) }
+            Math.exp(z, minus: top, into: gz, 10)
             var sum: Scalar = 0
-            Math.exp(z, minus: top, into: gz, 10)  // one exp per logit, kept for δ
             for i in 0..<10 { sum += gz[i] }
             let logSumExp = top + Math.log(sum)
             var mass: Scalar = 0

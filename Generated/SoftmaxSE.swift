@@ -223,8 +223,8 @@ public struct SoftmaxSE: GeneratedModel {
             let x0 = v_z, y = v_probs
             var top = x0[0]
             for i in 1..<3 { top = max(top, x0[i]) }
-            var sum: Scalar = 0
             Math.exp(x0, minus: top, into: y, 3)
+            var sum: Scalar = 0
             for i in 0..<3 { sum += y[i] }
             let scale = 1 / sum
             for i in 0..<3 { y[i] *= scale }

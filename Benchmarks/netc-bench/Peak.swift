@@ -44,7 +44,7 @@ func benchKernels(n: Int, m: Int, count: Int, peak: Double) {
     y.initialize(repeating: 0.1, count: count * m); b.initialize(repeating: 0, count: m)
     dw.initialize(repeating: 0, count: n * m); dx.initialize(repeating: 0, count: count * n)
     let flops = Double(2 * n * m * count)
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: count * (m + 16))
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: BatchKernels.scratchSize(m: m, count: count))
     defer { scratch.deallocate() }
     for name in ["linear", "weightGradient", "weightGradient+scratch", "inputGradient"] {
         let t = measure(budget: 0.3) {

@@ -149,11 +149,7 @@ public struct SoftmaxOp: Op {
     }
     public func emitForward(_ node: Node, _ e: inout EmitContext) {
         let n = node.size
-        e.w.line("var top = x0[0]")
-        e.w.line("for i in 1..<\(n) { top = max(top, x0[i]) }")
-        e.w.line("var sum: Scalar = 0")
-        e.w.line("Math.exp(x0, minus: top, into: y, \(n))")
-        e.w.line("for i in 0..<\(n) { sum += y[i] }")
+        emitShiftedExponentials(of: "x0", into: "y", n, &e.w)
         e.w.line("let scale = 1 / sum")
         e.w.line("for i in 0..<\(n) { y[i] *= scale }")
     }
@@ -163,6 +159,17 @@ public struct SoftmaxOp: Op {
         e.w.line("for i in 0..<\(node.size) { dot += dy[i] * y[i] }")
         e.w.line("for i in 0..<\(node.size) { dx0[i] \(e.assign(edge)) y[i] * (dy[i] - dot) }")
     }
+}
+
+/// Emits softmax's numerators for `n` values at `x`: `top` (their maximum),
+/// e^(xᵢ − top) into `y`, and their `sum` — shared by the softmax op and the
+/// fused softmax cross-entropy.
+func emitShiftedExponentials(of x: String, into y: String, _ n: Int, _ w: inout SwiftWriter) {
+    w.line("var top = \(x)[0]")
+    w.line("for i in 1..<\(n) { top = max(top, \(x)[i]) }")
+    w.line("Math.exp(\(x), minus: top, into: \(y), \(n))")
+    w.line("var sum: Scalar = 0")
+    w.line("for i in 0..<\(n) { sum += \(y)[i] }")
 }
 
 /// Numerically stable softmax in Double.

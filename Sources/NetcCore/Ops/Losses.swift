@@ -69,11 +69,7 @@ public struct SoftmaxCrossEntropy: LossRule {
         return zip(p, t).map { mass * $0 - $1 }
     }
     public func emitSample(_ n: Int, invBatch: String, _ w: inout SwiftWriter) {
-        w.line("var top = z[0]")
-        w.line("for i in 1..<\(n) { top = max(top, z[i]) }")
-        w.line("var sum: Scalar = 0")
-        w.line("Math.exp(z, minus: top, into: gz, \(n))  // one exp per logit, kept for δ")
-        w.line("for i in 0..<\(n) { sum += gz[i] }")
+        emitShiftedExponentials(of: "z", into: "gz", n, &w)  // kept in gz for δ
         w.line("let logSumExp = top + Math.log(sum)")
         w.line("var mass: Scalar = 0")
         w.line("for i in 0..<\(n) { mass += t[i]; loss += t[i] * (logSumExp - z[i]) }")
