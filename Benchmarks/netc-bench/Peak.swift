@@ -4,7 +4,8 @@
 /// the optimiser cannot split or hoist;
 /// neither latency nor memory limits it. Returns GFLOP/s (an FMA counts as 2
 /// FLOPs). Needs a build for the host CPU (`-target-cpu native`), else FMA is
-/// emulated in software and the number is meaningless — main.swift warns.
+/// emulated in software and the number is meaningless — main.swift warns
+/// when it reads under 10 GFLOP/s.
 func measurePeakGFLOPS() -> Double {
     let steps = 1 << 20
     var sink: Float = 0

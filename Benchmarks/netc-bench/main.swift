@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import GeneratedModels
 import MallocCounter
 import NetcCore
@@ -9,13 +12,7 @@ import NetcRuntime
 //   (c) the same network with Swift's _Differentiation, (d) the reference interpreter,
 // counts heap allocations per step, and prints (a)'s speed-up over each and
 // its share of the measured single-core FP32 FMA peak. Single-threaded.
-// Usage: swift run -c release netc-bench [--quick] [--only NAME] [--generated-only] [--kernels]
-
-let arguments = Array(CommandLine.arguments.dropFirst())
-let quick = arguments.contains("--quick")
-let generatedOnly = arguments.contains("--generated-only")  // (a) alone, e.g. under perf
-let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
-let budget = quick ? 0.05 : 0.3
+// Usage: see Options.usage (`netc-bench --help`).
 
 /// One implementation's numbers for one configuration.
 struct Row {
@@ -79,7 +76,7 @@ func benchGenerated<M: GeneratedModel>(_: M.Type) -> Row where M.Scalar == Float
                 let inference = measure(budget: budget) { model.predict(input: xs(cycle.next()), output: y) }
                 let training = measure(budget: budget) { let k = cycle.next(); model.trainStep(input: xs(k), target: ts(k)) }
                 let allocs = allocations { let k = cycle.next(); model.trainStep(input: xs(k), target: ts(k)); model.predict(input: xs(k), output: y) }
-                if arguments.contains("--show-loss") { print("  last loss \(model.trainStep(input: xs(0), target: ts(0)))") }
+                if options.showLoss { print("  last loss \(model.trainStep(input: xs(0), target: ts(0)))") }
                 return Row(name: "(a) netc", inference: inference, training: training, allocations: allocs)
             }
         }
@@ -99,7 +96,7 @@ func benchHand(_ sizes: [Int], batch: Int, xor: Bool) -> Row {
 func benchAD(_ sizes: [Int], batch: Int, xor: Bool) -> Row {
     var mlp = ADMLP(sizes: sizes, sigmoidHidden: xor, squaredError: xor, learningRate: 0.01)
     let (x, t) = split(data(batch: batch, inputs: sizes.first!, outputs: sizes.last!))
-    let b = quick ? 0.02 : budget
+    let b = options.quick ? 0.02 : budget
     var cycle = Cycle()
     return Row(name: "(c) _Differentiation", inference: measure(budget: b, rounds: 3) { _ = mlp.predict(x[cycle.next()], batch: batch) },
                training: measure(budget: b, rounds: 3) { let k = cycle.next(); mlp.trainStep(x[k], t[k], batch: batch) },
@@ -118,7 +115,7 @@ func benchInterpreter(_ graph: Graph) -> Row {
         let g = interpreter.gradients(input: x[k], target: t[k], parameters: p, inputGradient: false)
         interpreter.update(&p, gradient: g.parameters, state: &state)
     }
-    let b = quick ? 0.02 : budget
+    let b = options.quick ? 0.02 : budget
     return Row(name: "(d) interpreter", inference: measure(budget: b, rounds: 3) { _ = interpreter.predict(input: x[cycle.next()], parameters: p) },
                training: measure(budget: b, rounds: 3, step), allocations: allocations(step))
 }
@@ -151,22 +148,44 @@ let configs = [
     Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false) { benchGenerated(MnistB128.self) },
 ]
 
+let names = configs.map(\.name)
+let options: Options
+switch Options.parse(Array(CommandLine.arguments.dropFirst()), names: names) {
+case .run(let parsed): options = parsed
+case .help: print(Options.usage); exit(0)
+case .failure(let message):
+    let text = "netc-bench: error: \(message)\n\(Options.usage)\n"
+    _ = text.withCString { write(2, $0, strlen($0)) }
+    exit(2)
+}
+let budget = options.quick ? 0.05 : 0.3
+
 let peak = measurePeakGFLOPS()
 print("netc-bench — single thread; FP32 FMA peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
-if arguments.contains("--phases") {
-    benchPhases()
-} else if arguments.contains("--kernels") {
-    benchKernels(peak: peak)
-} else {
+// Any AVX2 core does tens of GFLOP/s; a few means FMA emulated in software.
+#if DEBUG
+let untrustworthy: String? = "a debug build"
+#else
+let untrustworthy: String? = peak < 10 ? "a peak of \(fixed(peak, 1)) GFLOP/s" : nil
+#endif
+if let untrustworthy {
+    let text = "netc-bench: warning: \(untrustworthy) — these numbers say nothing about the generated code;"
+        + " see --help for the build command\n"
+    _ = text.withCString { write(2, $0, strlen($0)) }
+}
+switch options.mode {
+case .phases: benchPhases()
+case .kernels: benchKernels(peak: peak)
+case .table:
 print("| network | impl | inference | train step | samples/s | GFLOP/s | % peak | allocs/step | (a) faster by |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-for c in configs where only == nil || c.name == only! || (!configs.contains { $0.name == only! } && c.name.hasPrefix(only!)) {
+for c in configs where options.selects(c.name, among: names) {
     let graph = loadGraph("\(root)/\(c.spec)")
     let batch = graph.batchSize
     let flops = Double(graph.flopsPerSample.training * batch)
     let a = c.generated()
     var rows = [a]
-    if !generatedOnly {
+    if !options.generatedOnly {
         rows.append(benchHand(c.sizes, batch: batch, xor: c.xor))
         rows.append(benchAD(c.sizes, batch: batch, xor: c.xor))
         rows.append(benchInterpreter(graph))
