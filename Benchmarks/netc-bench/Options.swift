@@ -10,11 +10,12 @@ struct Options {
     var generatedOnly = false
     /// Print each generated model's loss after its timed steps.
     var showLoss = false
-    /// A network's full name ("mnist b32"), or a prefix of names ("mnist").
-    var only: String?
+    /// The networks the table times: `--only NAME` picks the one named NAME,
+    /// else every one whose name starts with it ("mnist"); all by default.
+    var networks: [String]
 
     static let usage = """
-        usage: netc-bench [--quick] [--generated-only] [--only NAME] [--show-loss]
+        usage: netc-bench [--quick] [--generated-only] [--only NAME] [--show-loss] [--help]
                netc-bench --phases     mnist b32 and b128 step, pass by pass
                netc-bench --kernels    the dense-layer kernels alone, on mnist's shapes
 
@@ -22,7 +23,7 @@ struct Options {
           swift build -c release --product netc-bench -Xswiftc -target-cpu -Xswiftc native
         """
 
-    enum Outcome: Equatable {
+    enum Outcome {
         case run(Options)
         case help
         case failure(String)
@@ -30,7 +31,7 @@ struct Options {
 
     /// Reads `arguments` (without the program name); `names` are the networks `--only` may select.
     static func parse(_ arguments: [String], names: [String]) -> Outcome {
-        var options = Options()
+        var options = Options(networks: names)
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             switch argument {
@@ -44,23 +45,14 @@ struct Options {
                 options.mode = mode
             case "--only":
                 guard let name = rest.popFirst(), !name.hasPrefix("--") else { return .failure("--only needs a network name, e.g. --only \"mnist b32\"") }
-                guard names.contains(where: { $0 == name || $0.hasPrefix(name) }) else {
+                options.networks = names.contains(name) ? [name] : names.filter { $0.hasPrefix(name) }
+                guard !options.networks.isEmpty else {
                     return .failure("no network named '\(name)'; the networks are: " + names.map { "'\($0)'" }.joined(separator: ", "))
                 }
-                options.only = name
             default:
                 return .failure("unknown argument '\(argument)'")
             }
         }
         return .run(options)
     }
-
-    /// Whether the table includes `name`: all without `--only`; else the exact
-    /// name if it is one, or every name it prefixes.
-    func selects(_ name: String, among names: [String]) -> Bool {
-        guard let only else { return true }
-        return names.contains(only) ? name == only : name.hasPrefix(only)
-    }
 }
-
-extension Options: Equatable {}

@@ -148,14 +148,17 @@ let configs = [
     Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false) { benchGenerated(MnistB128.self) },
 ]
 
-let names = configs.map(\.name)
+/// Writes `text` to standard error.
+func printError(_ text: String) {
+    _ = text.withCString { write(2, $0, strlen($0)) }
+}
+
 let options: Options
-switch Options.parse(Array(CommandLine.arguments.dropFirst()), names: names) {
+switch Options.parse(Array(CommandLine.arguments.dropFirst()), names: configs.map(\.name)) {
 case .run(let parsed): options = parsed
 case .help: print(Options.usage); exit(0)
 case .failure(let message):
-    let text = "netc-bench: error: \(message)\n\(Options.usage)\n"
-    _ = text.withCString { write(2, $0, strlen($0)) }
+    printError("netc-bench: error: \(message)\n\(Options.usage)\n")
     exit(2)
 }
 let budget = options.quick ? 0.05 : 0.3
@@ -169,9 +172,8 @@ let untrustworthy: String? = "a debug build"
 let untrustworthy: String? = peak < 10 ? "a peak of \(fixed(peak, 1)) GFLOP/s" : nil
 #endif
 if let untrustworthy {
-    let text = "netc-bench: warning: \(untrustworthy) — these numbers say nothing about the generated code;"
-        + " see --help for the build command\n"
-    _ = text.withCString { write(2, $0, strlen($0)) }
+    printError("netc-bench: warning: \(untrustworthy) — these numbers say nothing about the generated code;"
+               + " see --help for the build command\n")
 }
 switch options.mode {
 case .phases: benchPhases()
@@ -179,7 +181,7 @@ case .kernels: benchKernels(peak: peak)
 case .table:
 print("| network | impl | inference | train step | samples/s | GFLOP/s | % peak | allocs/step | (a) faster by |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-for c in configs where options.selects(c.name, among: names) {
+for c in configs where options.networks.contains(c.name) {
     let graph = loadGraph("\(root)/\(c.spec)")
     let batch = graph.batchSize
     let flops = Double(graph.flopsPerSample.training * batch)
