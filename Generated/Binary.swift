@@ -30,7 +30,7 @@ public struct Binary: GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("h.weight", 0, 30), ("h.bias", 30, 6), ("p.weight", 36, 6), ("p.bias", 42, 1)]
 
-    /// The model's single allocation (248 scalars); copies share it until one trains.
+    /// The model's single allocation (263 scalars, 64-byte aligned); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -38,14 +38,15 @@ public struct Binary: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = .allocate(capacity: 248)
-            memory.initialize(repeating: 0, count: 248)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: 263 &* MemoryLayout<Scalar>.stride, alignment: 64)
+                .bindMemory(to: Scalar.self, capacity: 263)
+            memory.initialize(repeating: 0, count: 263)
             self.random = random
         }
 
         func copy() -> Storage {
             let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 248)
+            copy.memory.update(from: memory, count: 263)
             copy.step = step
             return copy
         }
@@ -97,7 +98,7 @@ public struct Binary: GeneratedModel {
         while first < samples {
             let count = min(2, samples - first)
             Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 5), training: false, count: count)
-            for k in 0..<count * 1 { output[first * 1 + k] = m[208 + k] }
+            for k in 0..<count * 1 { output[first * 1 + k] = m[223 + k] }
             first += count
         }
     }
@@ -130,7 +131,7 @@ public struct Binary: GeneratedModel {
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 10, "Binary: input needs 10 values, got \(input.count)")
         precondition(target.count == 2, "Binary: target needs 2 values, got \(target.count)")
-        for k in 0..<2 { m[246 + k] = target[k] }
+        for k in 0..<2 { m[261 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -144,8 +145,8 @@ public struct Binary: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<43 { parameterGradient[k] = m[43 + k] }
-        for k in 0..<10 { inputGradient[k] = m[210 + k] }
+        for k in 0..<43 { parameterGradient[k] = m[48 + k] }
+        for k in 0..<10 { inputGradient[k] = m[225 + k] }
         return loss
     }
 
@@ -189,7 +190,7 @@ public struct Binary: GeneratedModel {
         for b in 0..<2 {
             let label = labels[b]
             precondition(label >= 0 && label < 2, "Binary.trainStep: label \(label) out of range")
-            m[246 + b] = Scalar(label)
+            m[261 + b] = Scalar(label)
         }
         return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
@@ -221,7 +222,7 @@ public struct Binary: GeneratedModel {
     public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
         let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 43)
         parameters = values
-        (storage.memory + 86).update(repeating: 0, count: 86)
+        (storage.memory + 96).update(repeating: 0, count: 86)
         storage.step = 0
     }
 
@@ -234,11 +235,11 @@ public struct Binary: GeneratedModel {
         let p_h_bias = m + 30  // [6]
         let p_p_weight = m + 36  // [6]
         let p_p_bias = m + 42  // [1]
-        let v_x = m + 172  // [10]
-        let v_h_linear = m + 182  // [12]
-        let v_h = m + 194  // [12]
-        let v_p_linear = m + 206  // [2]
-        let v_p = m + 208  // [2]
+        let v_x = m + 187  // [10]
+        let v_h_linear = m + 197  // [12]
+        let v_h = m + 209  // [12]
+        let v_p_linear = m + 221  // [2]
+        let v_p = m + 223  // [2]
         for k in 0..<count &* 5 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // h.linear = linear(x)  [6]
         BatchKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 5, m: 6, count: count)
@@ -259,9 +260,9 @@ public struct Binary: GeneratedModel {
     /// The batch loss (mean over samples); seeds the gradient at 'p.linear'.
     @usableFromInline
     static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
-        let v_p_linear = m + 206  // [2]
-        let g_p_linear = m + 244  // [2]
-        let target = m + 246  // [2]
+        let v_p_linear = m + 221  // [2]
+        let g_p_linear = m + 259  // [2]
+        let target = m + 261  // [2]
         // binary_cross_entropy
         let invBatch: Scalar = 0.5
         var loss: Scalar = 0
@@ -278,16 +279,16 @@ public struct Binary: GeneratedModel {
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
-        let dp_h_weight = m + 43  // [30]
-        let dp_h_bias = m + 73  // [6]
+        let dp_h_weight = m + 48  // [30]
+        let dp_h_bias = m + 78  // [6]
         let p_p_weight = m + 36  // [6]
-        let dp_p_weight = m + 79  // [6]
-        let dp_p_bias = m + 85  // [1]
-        let v_x = m + 172  // [10]
-        let v_h = m + 194  // [12]
-        let g_h_linear = m + 220  // [12]
-        let g_h = m + 232  // [12]
-        let g_p_linear = m + 244  // [2]
+        let dp_p_weight = m + 84  // [6]
+        let dp_p_bias = m + 90  // [1]
+        let v_x = m + 187  // [10]
+        let v_h = m + 209  // [12]
+        let g_h_linear = m + 235  // [12]
+        let g_h = m + 247  // [12]
+        let g_p_linear = m + 259  // [2]
         // p.linear: linear backward → δ h =
         BatchKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
         BatchKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
@@ -304,17 +305,17 @@ public struct Binary: GeneratedModel {
     @usableFromInline
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let p_h_weight = m + 0  // [30]
-        let dp_h_weight = m + 43  // [30]
-        let dp_h_bias = m + 73  // [6]
+        let dp_h_weight = m + 48  // [30]
+        let dp_h_bias = m + 78  // [6]
         let p_p_weight = m + 36  // [6]
-        let dp_p_weight = m + 79  // [6]
-        let dp_p_bias = m + 85  // [1]
-        let v_x = m + 172  // [10]
-        let v_h = m + 194  // [12]
-        let g_x = m + 210  // [10]
-        let g_h_linear = m + 220  // [12]
-        let g_h = m + 232  // [12]
-        let g_p_linear = m + 244  // [2]
+        let dp_p_weight = m + 84  // [6]
+        let dp_p_bias = m + 90  // [1]
+        let v_x = m + 187  // [10]
+        let v_h = m + 209  // [12]
+        let g_x = m + 225  // [10]
+        let g_h_linear = m + 235  // [12]
+        let g_h = m + 247  // [12]
+        let g_p_linear = m + 259  // [2]
         // p.linear: linear backward → δ h =
         BatchKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
         BatchKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
@@ -331,7 +332,7 @@ public struct Binary: GeneratedModel {
     /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
     @usableFromInline
     static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
-        let gradients = m + 43  // [43]
+        let gradients = m + 48  // [43]
         guard Kernels.allFinite(gradients, 43) else { return false }
         return true
     }
@@ -340,9 +341,9 @@ public struct Binary: GeneratedModel {
     @usableFromInline
     static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
         let parameters = m + 0  // [43]
-        let gradients = m + 43  // [43]
-        let firstMoment = m + 86  // [43]
-        let secondMoment = m + 129  // [43]
+        let gradients = m + 48  // [43]
+        let firstMoment = m + 96  // [43]
+        let secondMoment = m + 144  // [43]
         let c1 = 1 - Scalar(Math.pow(0.9, Double(step)))
         let c2 = 1 - Scalar(Math.pow(0.999, Double(step)))
         for k in 0..<43 {

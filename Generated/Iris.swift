@@ -31,7 +31,7 @@ public struct Iris: GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("hidden1.weight", 0, 64), ("hidden1.bias", 64, 16), ("hidden2.weight", 80, 256), ("hidden2.bias", 336, 16), ("logits.weight", 352, 48), ("logits.bias", 400, 3)]
 
-    /// The model's single allocation (3529 scalars); copies share it until one trains.
+    /// The model's single allocation (3555 scalars, 64-byte aligned); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -39,14 +39,15 @@ public struct Iris: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = .allocate(capacity: 3529)
-            memory.initialize(repeating: 0, count: 3529)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: 3555 &* MemoryLayout<Scalar>.stride, alignment: 64)
+                .bindMemory(to: Scalar.self, capacity: 3555)
+            memory.initialize(repeating: 0, count: 3555)
             self.random = random
         }
 
         func copy() -> Storage {
             let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 3529)
+            copy.memory.update(from: memory, count: 3555)
             copy.step = step
             return copy
         }
@@ -99,7 +100,7 @@ public struct Iris: GeneratedModel {
         while first < samples {
             let count = min(16, samples - first)
             Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 4), training: false, count: count)
-            for k in 0..<count * 3 { output[first * 3 + k] = m[2297 + k] }
+            for k in 0..<count * 3 { output[first * 3 + k] = m[2323 + k] }
             first += count
         }
     }
@@ -136,7 +137,7 @@ public struct Iris: GeneratedModel {
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 64, "Iris: input needs 64 values, got \(input.count)")
         precondition(target.count == 48, "Iris: target needs 48 values, got \(target.count)")
-        for k in 0..<48 { m[3481 + k] = target[k] }
+        for k in 0..<48 { m[3507 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -150,8 +151,8 @@ public struct Iris: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<403 { parameterGradient[k] = m[403 + k] }
-        for k in 0..<64 { inputGradient[k] = m[2345 + k] }
+        for k in 0..<403 { parameterGradient[k] = m[416 + k] }
+        for k in 0..<64 { inputGradient[k] = m[2371 + k] }
         return loss
     }
 
@@ -195,7 +196,7 @@ public struct Iris: GeneratedModel {
         for b in 0..<16 {
             let label = labels[b]
             precondition(label >= 0 && label < 3, "Iris.trainStep: label \(label) out of range")
-            for i in 0..<3 { m[3481 + b * 3 + i] = i == label ? 1 : 0 }
+            for i in 0..<3 { m[3507 + b * 3 + i] = i == label ? 1 : 0 }
         }
         return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
@@ -227,7 +228,7 @@ public struct Iris: GeneratedModel {
     public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
         let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 403)
         parameters = values
-        (storage.memory + 806).update(repeating: 0, count: 403)
+        (storage.memory + 832).update(repeating: 0, count: 403)
         storage.step = 0
     }
 
@@ -242,12 +243,12 @@ public struct Iris: GeneratedModel {
         let p_hidden2_bias = m + 336  // [16]
         let p_logits_weight = m + 352  // [48]
         let p_logits_bias = m + 400  // [3]
-        let v_features = m + 1209  // [64]
-        let v_hidden1_linear = m + 1273  // [256]
-        let v_hidden1 = m + 1529  // [256]
-        let v_hidden2_linear = m + 1785  // [256]
-        let v_hidden2 = m + 2041  // [256]
-        let v_logits = m + 2297  // [48]
+        let v_features = m + 1235  // [64]
+        let v_hidden1_linear = m + 1299  // [256]
+        let v_hidden1 = m + 1555  // [256]
+        let v_hidden2_linear = m + 1811  // [256]
+        let v_hidden2 = m + 2067  // [256]
+        let v_logits = m + 2323  // [48]
         for k in 0..<count &* 4 { v_features[k] = input[k] }  // small: copied, see ModelLayout
         // hidden1.linear = linear(features)  [16]
         BatchKernels.linear(p_hidden1_weight, p_hidden1_bias, v_features, v_hidden1_linear, n: 4, m: 16, count: count)
@@ -270,9 +271,9 @@ public struct Iris: GeneratedModel {
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
     @usableFromInline
     static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
-        let v_logits = m + 2297  // [48]
-        let g_logits = m + 3433  // [48]
-        let target = m + 3481  // [48]
+        let v_logits = m + 2323  // [48]
+        let g_logits = m + 3459  // [48]
+        let target = m + 3507  // [48]
         // softmax_cross_entropy
         let invBatch: Scalar = 0.0625
         var loss: Scalar = 0
@@ -295,22 +296,22 @@ public struct Iris: GeneratedModel {
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
-        let dp_hidden1_weight = m + 403  // [64]
-        let dp_hidden1_bias = m + 467  // [16]
+        let dp_hidden1_weight = m + 416  // [64]
+        let dp_hidden1_bias = m + 480  // [16]
         let p_hidden2_weight = m + 80  // [256]
-        let dp_hidden2_weight = m + 483  // [256]
-        let dp_hidden2_bias = m + 739  // [16]
+        let dp_hidden2_weight = m + 496  // [256]
+        let dp_hidden2_bias = m + 752  // [16]
         let p_logits_weight = m + 352  // [48]
-        let dp_logits_weight = m + 755  // [48]
-        let dp_logits_bias = m + 803  // [3]
-        let v_features = m + 1209  // [64]
-        let v_hidden1 = m + 1529  // [256]
-        let v_hidden2 = m + 2041  // [256]
-        let g_hidden1_linear = m + 2409  // [256]
-        let g_hidden1 = m + 2665  // [256]
-        let g_hidden2_linear = m + 2921  // [256]
-        let g_hidden2 = m + 3177  // [256]
-        let g_logits = m + 3433  // [48]
+        let dp_logits_weight = m + 768  // [48]
+        let dp_logits_bias = m + 816  // [3]
+        let v_features = m + 1235  // [64]
+        let v_hidden1 = m + 1555  // [256]
+        let v_hidden2 = m + 2067  // [256]
+        let g_hidden1_linear = m + 2435  // [256]
+        let g_hidden1 = m + 2691  // [256]
+        let g_hidden2_linear = m + 2947  // [256]
+        let g_hidden2 = m + 3203  // [256]
+        let g_logits = m + 3459  // [48]
         // logits: linear backward → δ hidden2 =
         BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
         BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
@@ -335,23 +336,23 @@ public struct Iris: GeneratedModel {
     @usableFromInline
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let p_hidden1_weight = m + 0  // [64]
-        let dp_hidden1_weight = m + 403  // [64]
-        let dp_hidden1_bias = m + 467  // [16]
+        let dp_hidden1_weight = m + 416  // [64]
+        let dp_hidden1_bias = m + 480  // [16]
         let p_hidden2_weight = m + 80  // [256]
-        let dp_hidden2_weight = m + 483  // [256]
-        let dp_hidden2_bias = m + 739  // [16]
+        let dp_hidden2_weight = m + 496  // [256]
+        let dp_hidden2_bias = m + 752  // [16]
         let p_logits_weight = m + 352  // [48]
-        let dp_logits_weight = m + 755  // [48]
-        let dp_logits_bias = m + 803  // [3]
-        let v_features = m + 1209  // [64]
-        let v_hidden1 = m + 1529  // [256]
-        let v_hidden2 = m + 2041  // [256]
-        let g_features = m + 2345  // [64]
-        let g_hidden1_linear = m + 2409  // [256]
-        let g_hidden1 = m + 2665  // [256]
-        let g_hidden2_linear = m + 2921  // [256]
-        let g_hidden2 = m + 3177  // [256]
-        let g_logits = m + 3433  // [48]
+        let dp_logits_weight = m + 768  // [48]
+        let dp_logits_bias = m + 816  // [3]
+        let v_features = m + 1235  // [64]
+        let v_hidden1 = m + 1555  // [256]
+        let v_hidden2 = m + 2067  // [256]
+        let g_features = m + 2371  // [64]
+        let g_hidden1_linear = m + 2435  // [256]
+        let g_hidden1 = m + 2691  // [256]
+        let g_hidden2_linear = m + 2947  // [256]
+        let g_hidden2 = m + 3203  // [256]
+        let g_logits = m + 3459  // [48]
         // logits: linear backward → δ hidden2 =
         BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
         BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
@@ -376,7 +377,7 @@ public struct Iris: GeneratedModel {
     /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
     @usableFromInline
     static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
-        let gradients = m + 403  // [403]
+        let gradients = m + 416  // [403]
         guard Kernels.allFinite(gradients, 403) else { return false }
         return true
     }
@@ -385,8 +386,8 @@ public struct Iris: GeneratedModel {
     @usableFromInline
     static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
         let parameters = m + 0  // [403]
-        let gradients = m + 403  // [403]
-        let velocity = m + 806  // [403]
+        let gradients = m + 416  // [403]
+        let velocity = m + 832  // [403]
         for k in 0..<403 {
             let g = gradients[k]
             velocity[k] = 0.9 * velocity[k] + g

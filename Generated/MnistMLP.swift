@@ -31,7 +31,7 @@ public struct MnistMLP: GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("hidden1.weight", 0, 100352), ("hidden1.bias", 100352, 128), ("hidden2.weight", 100480, 8192), ("hidden2.bias", 108672, 64), ("logits.weight", 108736, 640), ("logits.bias", 109376, 10)]
 
-    /// The model's single allocation (383390 scalars); copies share it until one trains.
+    /// The model's single allocation (383408 scalars, 64-byte aligned); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -39,14 +39,15 @@ public struct MnistMLP: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = .allocate(capacity: 383390)
-            memory.initialize(repeating: 0, count: 383390)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: 383408 &* MemoryLayout<Scalar>.stride, alignment: 64)
+                .bindMemory(to: Scalar.self, capacity: 383408)
+            memory.initialize(repeating: 0, count: 383408)
             self.random = random
         }
 
         func copy() -> Storage {
             let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 383390)
+            copy.memory.update(from: memory, count: 383408)
             copy.step = step
             return copy
         }
@@ -99,7 +100,7 @@ public struct MnistMLP: GeneratedModel {
         while first < samples {
             let count = min(32, samples - first)
             Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 784), training: false, count: count)
-            for k in 0..<count * 10 { output[first * 10 + k] = m[340446 + k] }
+            for k in 0..<count * 10 { output[first * 10 + k] = m[340464 + k] }
             first += count
         }
     }
@@ -136,7 +137,7 @@ public struct MnistMLP: GeneratedModel {
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 25088, "MnistMLP: input needs 25088 values, got \(input.count)")
         precondition(target.count == 320, "MnistMLP: target needs 320 values, got \(target.count)")
-        for k in 0..<320 { m[378462 + k] = target[k] }
+        for k in 0..<320 { m[378480 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -150,8 +151,8 @@ public struct MnistMLP: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<109386 { parameterGradient[k] = m[109386 + k] }
-        for k in 0..<25088 { inputGradient[k] = m[340766 + k] }
+        for k in 0..<109386 { parameterGradient[k] = m[109392 + k] }
+        for k in 0..<25088 { inputGradient[k] = m[340784 + k] }
         return loss
     }
 
@@ -195,7 +196,7 @@ public struct MnistMLP: GeneratedModel {
         for b in 0..<32 {
             let label = labels[b]
             precondition(label >= 0 && label < 10, "MnistMLP.trainStep: label \(label) out of range")
-            for i in 0..<10 { m[378462 + b * 10 + i] = i == label ? 1 : 0 }
+            for i in 0..<10 { m[378480 + b * 10 + i] = i == label ? 1 : 0 }
         }
         return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
@@ -227,7 +228,7 @@ public struct MnistMLP: GeneratedModel {
     public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
         let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 109386)
         parameters = values
-        (storage.memory + 218772).update(repeating: 0, count: 109386)
+        (storage.memory + 218784).update(repeating: 0, count: 109386)
         storage.step = 0
     }
 
@@ -243,11 +244,11 @@ public struct MnistMLP: GeneratedModel {
         let p_hidden2_bias = m + 108672  // [64]
         let p_logits_weight = m + 108736  // [640]
         let p_logits_bias = m + 109376  // [10]
-        let v_hidden1_linear = m + 328158  // [4096]
-        let v_hidden1 = m + 332254  // [4096]
-        let v_hidden2_linear = m + 336350  // [2048]
-        let v_hidden2 = m + 338398  // [2048]
-        let v_logits = m + 340446  // [320]
+        let v_hidden1_linear = m + 328176  // [4096]
+        let v_hidden1 = m + 332272  // [4096]
+        let v_hidden2_linear = m + 336368  // [2048]
+        let v_hidden2 = m + 338416  // [2048]
+        let v_logits = m + 340464  // [320]
         // hidden1.linear = linear(pixels)  [128]
         BatchKernels.linear(p_hidden1_weight, p_hidden1_bias, v_pixels, v_hidden1_linear, n: 784, m: 128, count: count)
         // hidden1 = relu(hidden1.linear)  [128]
@@ -269,9 +270,9 @@ public struct MnistMLP: GeneratedModel {
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
     @usableFromInline
     static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
-        let v_logits = m + 340446  // [320]
-        let g_logits = m + 378142  // [320]
-        let target = m + 378462  // [320]
+        let v_logits = m + 340464  // [320]
+        let g_logits = m + 378160  // [320]
+        let target = m + 378480  // [320]
         // softmax_cross_entropy
         let invBatch: Scalar = 0.03125
         var loss: Scalar = 0
@@ -295,22 +296,22 @@ public struct MnistMLP: GeneratedModel {
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let v_pixels = input  // [25088], the caller's
-        let dp_hidden1_weight = m + 109386  // [100352]
-        let dp_hidden1_bias = m + 209738  // [128]
+        let dp_hidden1_weight = m + 109392  // [100352]
+        let dp_hidden1_bias = m + 209744  // [128]
         let p_hidden2_weight = m + 100480  // [8192]
-        let dp_hidden2_weight = m + 209866  // [8192]
-        let dp_hidden2_bias = m + 218058  // [64]
+        let dp_hidden2_weight = m + 209872  // [8192]
+        let dp_hidden2_bias = m + 218064  // [64]
         let p_logits_weight = m + 108736  // [640]
-        let dp_logits_weight = m + 218122  // [640]
-        let dp_logits_bias = m + 218762  // [10]
-        let v_hidden1 = m + 332254  // [4096]
-        let v_hidden2 = m + 338398  // [2048]
-        let g_hidden1_linear = m + 365854  // [4096]
-        let g_hidden1 = m + 369950  // [4096]
-        let g_hidden2_linear = m + 374046  // [2048]
-        let g_hidden2 = m + 376094  // [2048]
-        let g_logits = m + 378142  // [320]
-        let scratch = m + 378782  // [4608]
+        let dp_logits_weight = m + 218128  // [640]
+        let dp_logits_bias = m + 218768  // [10]
+        let v_hidden1 = m + 332272  // [4096]
+        let v_hidden2 = m + 338416  // [2048]
+        let g_hidden1_linear = m + 365872  // [4096]
+        let g_hidden1 = m + 369968  // [4096]
+        let g_hidden2_linear = m + 374064  // [2048]
+        let g_hidden2 = m + 376112  // [2048]
+        let g_logits = m + 378160  // [320]
+        let scratch = m + 378800  // [4608]
         // logits: linear backward → δ hidden2 =
         BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
         BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
@@ -336,23 +337,23 @@ public struct MnistMLP: GeneratedModel {
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
         let v_pixels = input  // [25088], the caller's
         let p_hidden1_weight = m + 0  // [100352]
-        let dp_hidden1_weight = m + 109386  // [100352]
-        let dp_hidden1_bias = m + 209738  // [128]
+        let dp_hidden1_weight = m + 109392  // [100352]
+        let dp_hidden1_bias = m + 209744  // [128]
         let p_hidden2_weight = m + 100480  // [8192]
-        let dp_hidden2_weight = m + 209866  // [8192]
-        let dp_hidden2_bias = m + 218058  // [64]
+        let dp_hidden2_weight = m + 209872  // [8192]
+        let dp_hidden2_bias = m + 218064  // [64]
         let p_logits_weight = m + 108736  // [640]
-        let dp_logits_weight = m + 218122  // [640]
-        let dp_logits_bias = m + 218762  // [10]
-        let v_hidden1 = m + 332254  // [4096]
-        let v_hidden2 = m + 338398  // [2048]
-        let g_pixels = m + 340766  // [25088]
-        let g_hidden1_linear = m + 365854  // [4096]
-        let g_hidden1 = m + 369950  // [4096]
-        let g_hidden2_linear = m + 374046  // [2048]
-        let g_hidden2 = m + 376094  // [2048]
-        let g_logits = m + 378142  // [320]
-        let scratch = m + 378782  // [4608]
+        let dp_logits_weight = m + 218128  // [640]
+        let dp_logits_bias = m + 218768  // [10]
+        let v_hidden1 = m + 332272  // [4096]
+        let v_hidden2 = m + 338416  // [2048]
+        let g_pixels = m + 340784  // [25088]
+        let g_hidden1_linear = m + 365872  // [4096]
+        let g_hidden1 = m + 369968  // [4096]
+        let g_hidden2_linear = m + 374064  // [2048]
+        let g_hidden2 = m + 376112  // [2048]
+        let g_logits = m + 378160  // [320]
+        let scratch = m + 378800  // [4608]
         // logits: linear backward → δ hidden2 =
         BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
         BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
@@ -378,9 +379,9 @@ public struct MnistMLP: GeneratedModel {
     @usableFromInline
     static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
         let v_pixels = input  // [25088], the caller's
-        let gradients = m + 109386  // [109386]
-        let dp_hidden1_weight = m + 109386  // [100352]
-        let g_hidden1_linear = m + 365854  // [4096]
+        let gradients = m + 109392  // [109386]
+        let dp_hidden1_weight = m + 109392  // [100352]
+        let g_hidden1_linear = m + 365872  // [4096]
         guard Kernels.allFinite(gradients + 100352, 9034) else { return false }
         // hidden1.weight: read only when the bound does not prove it finite
         if !BatchKernels.weightGradientIsBounded(g_hidden1_linear, v_pixels, n: 784, m: 128, count: 32) {
@@ -393,8 +394,8 @@ public struct MnistMLP: GeneratedModel {
     @usableFromInline
     static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
         let parameters = m + 0  // [109386]
-        let gradients = m + 109386  // [109386]
-        let velocity = m + 218772  // [109386]
+        let gradients = m + 109392  // [109386]
+        let velocity = m + 218784  // [109386]
         for k in 0..<109386 {
             let g = gradients[k]
             velocity[k] = 0.9 * velocity[k] + g

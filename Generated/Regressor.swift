@@ -29,7 +29,7 @@ public struct Regressor: GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("h.weight", 0, 24), ("h.bias", 24, 8), ("y.weight", 32, 16)]
 
-    /// The model's single allocation (496 scalars); copies share it until one trains.
+    /// The model's single allocation (496 scalars, 64-byte aligned); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -37,7 +37,8 @@ public struct Regressor: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = .allocate(capacity: 496)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: 496 &* MemoryLayout<Scalar>.stride, alignment: 64)
+                .bindMemory(to: Scalar.self, capacity: 496)
             memory.initialize(repeating: 0, count: 496)
             self.random = random
         }

@@ -28,7 +28,7 @@ public struct SoftmaxSE: GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("z.weight", 0, 12), ("z.bias", 12, 3)]
 
-    /// The model's single allocation (53 scalars); copies share it until one trains.
+    /// The model's single allocation (54 scalars, 64-byte aligned); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -36,14 +36,15 @@ public struct SoftmaxSE: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = .allocate(capacity: 53)
-            memory.initialize(repeating: 0, count: 53)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: 54 &* MemoryLayout<Scalar>.stride, alignment: 64)
+                .bindMemory(to: Scalar.self, capacity: 54)
+            memory.initialize(repeating: 0, count: 54)
             self.random = random
         }
 
         func copy() -> Storage {
             let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 53)
+            copy.memory.update(from: memory, count: 54)
             copy.step = step
             return copy
         }
@@ -94,7 +95,7 @@ public struct SoftmaxSE: GeneratedModel {
         while first < samples {
             let count = min(1, samples - first)
             Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 4), training: false, count: count)
-            for k in 0..<count * 3 { output[first * 3 + k] = m[37 + k] }
+            for k in 0..<count * 3 { output[first * 3 + k] = m[38 + k] }
             first += count
         }
     }
@@ -121,7 +122,7 @@ public struct SoftmaxSE: GeneratedModel {
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 4, "SoftmaxSE: input needs 4 values, got \(input.count)")
         precondition(target.count == 3, "SoftmaxSE: target needs 3 values, got \(target.count)")
-        for k in 0..<3 { m[50 + k] = target[k] }
+        for k in 0..<3 { m[51 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -135,8 +136,8 @@ public struct SoftmaxSE: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<15 { parameterGradient[k] = m[15 + k] }
-        for k in 0..<4 { inputGradient[k] = m[40 + k] }
+        for k in 0..<15 { parameterGradient[k] = m[16 + k] }
+        for k in 0..<4 { inputGradient[k] = m[41 + k] }
         return loss
     }
 
@@ -207,9 +208,9 @@ public struct SoftmaxSE: GeneratedModel {
     static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
         let p_z_weight = m + 0  // [12]
         let p_z_bias = m + 12  // [3]
-        let v_x = m + 30  // [4]
-        let v_z = m + 34  // [3]
-        let v_probs = m + 37  // [3]
+        let v_x = m + 31  // [4]
+        let v_z = m + 35  // [3]
+        let v_probs = m + 38  // [3]
         for k in 0..<count &* 4 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // z = linear(x)  [3]
         do {
@@ -234,9 +235,9 @@ public struct SoftmaxSE: GeneratedModel {
     /// The batch loss (mean over samples); seeds the gradient at 'probs'.
     @usableFromInline
     static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
-        let v_probs = m + 37  // [3]
-        let g_probs = m + 47  // [3]
-        let target = m + 50  // [3]
+        let v_probs = m + 38  // [3]
+        let g_probs = m + 48  // [3]
+        let target = m + 51  // [3]
         // squared_error(reduction: sum, scale: 1.0)
         let invBatch: Scalar = 1.0
         var loss: Scalar = 0
@@ -254,13 +255,13 @@ public struct SoftmaxSE: GeneratedModel {
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 15  // [15]
-        let dp_z_weight = m + 15  // [12]
-        let dp_z_bias = m + 27  // [3]
-        let v_x = m + 30  // [4]
-        let v_probs = m + 37  // [3]
-        let g_z = m + 44  // [3]
-        let g_probs = m + 47  // [3]
+        let gradients = m + 16  // [15]
+        let dp_z_weight = m + 16  // [12]
+        let dp_z_bias = m + 28  // [3]
+        let v_x = m + 31  // [4]
+        let v_probs = m + 38  // [3]
+        let g_z = m + 45  // [3]
+        let g_probs = m + 48  // [3]
         gradients.update(repeating: 0, count: 15)
         // probs: softmax backward → δ z =
         do {
@@ -293,15 +294,15 @@ public struct SoftmaxSE: GeneratedModel {
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 15  // [15]
+        let gradients = m + 16  // [15]
         let p_z_weight = m + 0  // [12]
-        let dp_z_weight = m + 15  // [12]
-        let dp_z_bias = m + 27  // [3]
-        let v_x = m + 30  // [4]
-        let v_probs = m + 37  // [3]
-        let g_x = m + 40  // [4]
-        let g_z = m + 44  // [3]
-        let g_probs = m + 47  // [3]
+        let dp_z_weight = m + 16  // [12]
+        let dp_z_bias = m + 28  // [3]
+        let v_x = m + 31  // [4]
+        let v_probs = m + 38  // [3]
+        let g_x = m + 41  // [4]
+        let g_z = m + 45  // [3]
+        let g_probs = m + 48  // [3]
         gradients.update(repeating: 0, count: 15)
         // probs: softmax backward → δ z =
         do {
@@ -338,7 +339,7 @@ public struct SoftmaxSE: GeneratedModel {
     /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
     @usableFromInline
     static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
-        let gradients = m + 15  // [15]
+        let gradients = m + 16  // [15]
         guard Kernels.allFinite(gradients, 15) else { return false }
         return true
     }
@@ -347,7 +348,7 @@ public struct SoftmaxSE: GeneratedModel {
     @usableFromInline
     static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
         let parameters = m + 0  // [15]
-        let gradients = m + 15  // [15]
+        let gradients = m + 16  // [15]
         for k in 0..<15 {
             let g = gradients[k]
             parameters[k] -= 0.1 * g

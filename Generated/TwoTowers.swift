@@ -41,7 +41,7 @@ public struct TwoTowers: GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("stem.weight", 0, 128), ("stem.bias", 128, 16), ("block.weight", 144, 256), ("block.bias", 400, 16), ("left.weight", 416, 128), ("left.bias", 544, 8), ("right.weight", 552, 64), ("right.bias", 616, 8), ("gate.weight", 624, 128), ("gate.bias", 752, 16), ("out.weight", 768, 64), ("out.bias", 832, 4)]
 
-    /// The model's single allocation (5056 scalars); copies share it until one trains.
+    /// The model's single allocation (5092 scalars, 64-byte aligned); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -49,14 +49,15 @@ public struct TwoTowers: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = .allocate(capacity: 5056)
-            memory.initialize(repeating: 0, count: 5056)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: 5092 &* MemoryLayout<Scalar>.stride, alignment: 64)
+                .bindMemory(to: Scalar.self, capacity: 5092)
+            memory.initialize(repeating: 0, count: 5092)
             self.random = random
         }
 
         func copy() -> Storage {
             let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 5056)
+            copy.memory.update(from: memory, count: 5092)
             copy.step = step
             return copy
         }
@@ -112,7 +113,7 @@ public struct TwoTowers: GeneratedModel {
         while first < samples {
             let count = min(4, samples - first)
             Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 8), training: false, count: count)
-            for k in 0..<count * 4 { output[first * 4 + k] = m[4144 + k] }
+            for k in 0..<count * 4 { output[first * 4 + k] = m[4180 + k] }
             first += count
         }
     }
@@ -149,7 +150,7 @@ public struct TwoTowers: GeneratedModel {
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 32, "TwoTowers: input needs 32 values, got \(input.count)")
         precondition(target.count == 16, "TwoTowers: target needs 16 values, got \(target.count)")
-        for k in 0..<16 { m[5040 + k] = target[k] }
+        for k in 0..<16 { m[5076 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -164,8 +165,8 @@ public struct TwoTowers: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<836 { parameterGradient[k] = m[836 + k] }
-        for k in 0..<32 { inputGradient[k] = m[4160 + k] }
+        for k in 0..<836 { parameterGradient[k] = m[848 + k] }
+        for k in 0..<32 { inputGradient[k] = m[4196 + k] }
         return loss
     }
 
@@ -209,7 +210,7 @@ public struct TwoTowers: GeneratedModel {
         for b in 0..<4 {
             let label = labels[b]
             precondition(label >= 0 && label < 4, "TwoTowers.trainStep: label \(label) out of range")
-            for i in 0..<4 { m[5040 + b * 4 + i] = i == label ? 1 : 0 }
+            for i in 0..<4 { m[5076 + b * 4 + i] = i == label ? 1 : 0 }
         }
         return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
@@ -242,7 +243,7 @@ public struct TwoTowers: GeneratedModel {
     public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
         let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 836)
         parameters = values
-        (storage.memory + 1672).update(repeating: 0, count: 1672)
+        (storage.memory + 1696).update(repeating: 0, count: 1672)
         storage.step = 0
     }
 
@@ -263,23 +264,23 @@ public struct TwoTowers: GeneratedModel {
         let p_gate_bias = m + 752  // [16]
         let p_out_weight = m + 768  // [64]
         let p_out_bias = m + 832  // [4]
-        let v_x = m + 3344  // [32]
-        let v_stem_linear = m + 3376  // [64]
-        let v_stem = m + 3440  // [64]
-        let v_block_linear = m + 3504  // [64]
-        let v_block = m + 3568  // [64]
-        let v_residual = m + 3632  // [64]
-        let v_left_linear = m + 3696  // [32]
-        let v_left = m + 3728  // [32]
-        let v_right_linear = m + 3760  // [32]
-        let v_right = m + 3792  // [32]
-        let v_both = m + 3824  // [64]
-        let v_dropped = m + 3888  // [64]
-        let v_gate_linear = m + 3952  // [64]
-        let v_gate = m + 4016  // [64]
-        let v_gated = m + 4080  // [64]
-        let v_out = m + 4144  // [16]
-        let mask_dropped = m + 4976  // [64]
+        let v_x = m + 3380  // [32]
+        let v_stem_linear = m + 3412  // [64]
+        let v_stem = m + 3476  // [64]
+        let v_block_linear = m + 3540  // [64]
+        let v_block = m + 3604  // [64]
+        let v_residual = m + 3668  // [64]
+        let v_left_linear = m + 3732  // [32]
+        let v_left = m + 3764  // [32]
+        let v_right_linear = m + 3796  // [32]
+        let v_right = m + 3828  // [32]
+        let v_both = m + 3860  // [64]
+        let v_dropped = m + 3924  // [64]
+        let v_gate_linear = m + 3988  // [64]
+        let v_gate = m + 4052  // [64]
+        let v_gated = m + 4116  // [64]
+        let v_out = m + 4180  // [16]
+        let mask_dropped = m + 5012  // [64]
         for k in 0..<count &* 8 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // stem.linear = linear(x)  [16]
         for b in 0..<count {
@@ -384,9 +385,9 @@ public struct TwoTowers: GeneratedModel {
     /// The batch loss (mean over samples); seeds the gradient at 'out'.
     @usableFromInline
     static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
-        let v_out = m + 4144  // [16]
-        let g_out = m + 4960  // [16]
-        let target = m + 5040  // [16]
+        let v_out = m + 4180  // [16]
+        let g_out = m + 4996  // [16]
+        let target = m + 5076  // [16]
         // hinge
         let invBatch: Scalar = 0.25
         var loss: Scalar = 0
@@ -413,48 +414,48 @@ public struct TwoTowers: GeneratedModel {
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 836  // [836]
-        let dp_stem_weight = m + 836  // [128]
-        let dp_stem_bias = m + 964  // [16]
+        let gradients = m + 848  // [836]
+        let dp_stem_weight = m + 848  // [128]
+        let dp_stem_bias = m + 976  // [16]
         let p_block_weight = m + 144  // [256]
-        let dp_block_weight = m + 980  // [256]
-        let dp_block_bias = m + 1236  // [16]
+        let dp_block_weight = m + 992  // [256]
+        let dp_block_bias = m + 1248  // [16]
         let p_left_weight = m + 416  // [128]
-        let dp_left_weight = m + 1252  // [128]
-        let dp_left_bias = m + 1380  // [8]
-        let dp_right_weight = m + 1388  // [64]
-        let dp_right_bias = m + 1452  // [8]
-        let dp_gate_weight = m + 1460  // [128]
-        let dp_gate_bias = m + 1588  // [16]
+        let dp_left_weight = m + 1264  // [128]
+        let dp_left_bias = m + 1392  // [8]
+        let dp_right_weight = m + 1400  // [64]
+        let dp_right_bias = m + 1464  // [8]
+        let dp_gate_weight = m + 1472  // [128]
+        let dp_gate_bias = m + 1600  // [16]
         let p_out_weight = m + 768  // [64]
-        let dp_out_weight = m + 1604  // [64]
-        let dp_out_bias = m + 1668  // [4]
-        let v_x = m + 3344  // [32]
-        let v_stem = m + 3440  // [64]
-        let v_block_linear = m + 3504  // [64]
-        let v_residual = m + 3632  // [64]
-        let v_left_linear = m + 3696  // [32]
-        let v_left = m + 3728  // [32]
-        let v_right_linear = m + 3760  // [32]
-        let v_dropped = m + 3888  // [64]
-        let v_gate = m + 4016  // [64]
-        let v_gated = m + 4080  // [64]
-        let g_stem_linear = m + 4192  // [64]
-        let g_stem = m + 4256  // [64]
-        let g_block_linear = m + 4320  // [64]
-        let g_block = m + 4384  // [64]
-        let g_residual = m + 4448  // [64]
-        let g_left_linear = m + 4512  // [32]
-        let g_left = m + 4544  // [32]
-        let g_right_linear = m + 4576  // [32]
-        let g_right = m + 4608  // [32]
-        let g_both = m + 4640  // [64]
-        let g_dropped = m + 4704  // [64]
-        let g_gate_linear = m + 4768  // [64]
-        let g_gate = m + 4832  // [64]
-        let g_gated = m + 4896  // [64]
-        let g_out = m + 4960  // [16]
-        let mask_dropped = m + 4976  // [64]
+        let dp_out_weight = m + 1616  // [64]
+        let dp_out_bias = m + 1680  // [4]
+        let v_x = m + 3380  // [32]
+        let v_stem = m + 3476  // [64]
+        let v_block_linear = m + 3540  // [64]
+        let v_residual = m + 3668  // [64]
+        let v_left_linear = m + 3732  // [32]
+        let v_left = m + 3764  // [32]
+        let v_right_linear = m + 3796  // [32]
+        let v_dropped = m + 3924  // [64]
+        let v_gate = m + 4052  // [64]
+        let v_gated = m + 4116  // [64]
+        let g_stem_linear = m + 4228  // [64]
+        let g_stem = m + 4292  // [64]
+        let g_block_linear = m + 4356  // [64]
+        let g_block = m + 4420  // [64]
+        let g_residual = m + 4484  // [64]
+        let g_left_linear = m + 4548  // [32]
+        let g_left = m + 4580  // [32]
+        let g_right_linear = m + 4612  // [32]
+        let g_right = m + 4644  // [32]
+        let g_both = m + 4676  // [64]
+        let g_dropped = m + 4740  // [64]
+        let g_gate_linear = m + 4804  // [64]
+        let g_gate = m + 4868  // [64]
+        let g_gated = m + 4932  // [64]
+        let g_out = m + 4996  // [16]
+        let mask_dropped = m + 5012  // [64]
         gradients.update(repeating: 0, count: 836)
         // out: linear backward → δ gated =
         for b in 0..<4 {
@@ -708,52 +709,52 @@ public struct TwoTowers: GeneratedModel {
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 836  // [836]
+        let gradients = m + 848  // [836]
         let p_stem_weight = m + 0  // [128]
-        let dp_stem_weight = m + 836  // [128]
-        let dp_stem_bias = m + 964  // [16]
+        let dp_stem_weight = m + 848  // [128]
+        let dp_stem_bias = m + 976  // [16]
         let p_block_weight = m + 144  // [256]
-        let dp_block_weight = m + 980  // [256]
-        let dp_block_bias = m + 1236  // [16]
+        let dp_block_weight = m + 992  // [256]
+        let dp_block_bias = m + 1248  // [16]
         let p_left_weight = m + 416  // [128]
-        let dp_left_weight = m + 1252  // [128]
-        let dp_left_bias = m + 1380  // [8]
+        let dp_left_weight = m + 1264  // [128]
+        let dp_left_bias = m + 1392  // [8]
         let p_right_weight = m + 552  // [64]
-        let dp_right_weight = m + 1388  // [64]
-        let dp_right_bias = m + 1452  // [8]
+        let dp_right_weight = m + 1400  // [64]
+        let dp_right_bias = m + 1464  // [8]
         let p_gate_weight = m + 624  // [128]
-        let dp_gate_weight = m + 1460  // [128]
-        let dp_gate_bias = m + 1588  // [16]
+        let dp_gate_weight = m + 1472  // [128]
+        let dp_gate_bias = m + 1600  // [16]
         let p_out_weight = m + 768  // [64]
-        let dp_out_weight = m + 1604  // [64]
-        let dp_out_bias = m + 1668  // [4]
-        let v_x = m + 3344  // [32]
-        let v_stem = m + 3440  // [64]
-        let v_block_linear = m + 3504  // [64]
-        let v_residual = m + 3632  // [64]
-        let v_left_linear = m + 3696  // [32]
-        let v_left = m + 3728  // [32]
-        let v_right_linear = m + 3760  // [32]
-        let v_dropped = m + 3888  // [64]
-        let v_gate = m + 4016  // [64]
-        let v_gated = m + 4080  // [64]
-        let g_x = m + 4160  // [32]
-        let g_stem_linear = m + 4192  // [64]
-        let g_stem = m + 4256  // [64]
-        let g_block_linear = m + 4320  // [64]
-        let g_block = m + 4384  // [64]
-        let g_residual = m + 4448  // [64]
-        let g_left_linear = m + 4512  // [32]
-        let g_left = m + 4544  // [32]
-        let g_right_linear = m + 4576  // [32]
-        let g_right = m + 4608  // [32]
-        let g_both = m + 4640  // [64]
-        let g_dropped = m + 4704  // [64]
-        let g_gate_linear = m + 4768  // [64]
-        let g_gate = m + 4832  // [64]
-        let g_gated = m + 4896  // [64]
-        let g_out = m + 4960  // [16]
-        let mask_dropped = m + 4976  // [64]
+        let dp_out_weight = m + 1616  // [64]
+        let dp_out_bias = m + 1680  // [4]
+        let v_x = m + 3380  // [32]
+        let v_stem = m + 3476  // [64]
+        let v_block_linear = m + 3540  // [64]
+        let v_residual = m + 3668  // [64]
+        let v_left_linear = m + 3732  // [32]
+        let v_left = m + 3764  // [32]
+        let v_right_linear = m + 3796  // [32]
+        let v_dropped = m + 3924  // [64]
+        let v_gate = m + 4052  // [64]
+        let v_gated = m + 4116  // [64]
+        let g_x = m + 4196  // [32]
+        let g_stem_linear = m + 4228  // [64]
+        let g_stem = m + 4292  // [64]
+        let g_block_linear = m + 4356  // [64]
+        let g_block = m + 4420  // [64]
+        let g_residual = m + 4484  // [64]
+        let g_left_linear = m + 4548  // [32]
+        let g_left = m + 4580  // [32]
+        let g_right_linear = m + 4612  // [32]
+        let g_right = m + 4644  // [32]
+        let g_both = m + 4676  // [64]
+        let g_dropped = m + 4740  // [64]
+        let g_gate_linear = m + 4804  // [64]
+        let g_gate = m + 4868  // [64]
+        let g_gated = m + 4932  // [64]
+        let g_out = m + 4996  // [16]
+        let mask_dropped = m + 5012  // [64]
         gradients.update(repeating: 0, count: 836)
         // out: linear backward → δ gated =
         for b in 0..<4 {
@@ -1018,7 +1019,7 @@ public struct TwoTowers: GeneratedModel {
     /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
     @usableFromInline
     static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
-        let gradients = m + 836  // [836]
+        let gradients = m + 848  // [836]
         guard Kernels.allFinite(gradients, 836) else { return false }
         return true
     }
@@ -1027,9 +1028,9 @@ public struct TwoTowers: GeneratedModel {
     @usableFromInline
     static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
         let parameters = m + 0  // [836]
-        let gradients = m + 836  // [836]
-        let firstMoment = m + 1672  // [836]
-        let secondMoment = m + 2508  // [836]
+        let gradients = m + 848  // [836]
+        let firstMoment = m + 1696  // [836]
+        let secondMoment = m + 2544  // [836]
         let c1 = 1 - Scalar(Math.pow(0.9, Double(step)))
         let c2 = 1 - Scalar(Math.pow(0.999, Double(step)))
         for k in 0..<128 {
@@ -1109,7 +1110,7 @@ public struct TwoTowers: GeneratedModel {
     /// Draws inverted-dropout masks: 0 with probability rate, else 1/(1 − rate).
     @usableFromInline
     static func drawMasks(_ m: UnsafeMutablePointer<Scalar>, _ random: inout SplitMix64) {
-        let mask_dropped = m + 4976  // [64]
+        let mask_dropped = m + 5012  // [64]
         for k in 0..<64 { mask_dropped[k] = random.nextUnit() < 0.25 ? 0 : 1.3333333333333333 }
     }
 }

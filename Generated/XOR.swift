@@ -30,7 +30,7 @@ public struct XOR: GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("hidden.weight", 0, 8), ("hidden.bias", 8, 4), ("out.weight", 12, 4), ("out.bias", 16, 1)]
 
-    /// The model's single allocation (59 scalars); copies share it until one trains.
+    /// The model's single allocation (74 scalars, 64-byte aligned); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -38,14 +38,15 @@ public struct XOR: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = .allocate(capacity: 59)
-            memory.initialize(repeating: 0, count: 59)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: 74 &* MemoryLayout<Scalar>.stride, alignment: 64)
+                .bindMemory(to: Scalar.self, capacity: 74)
+            memory.initialize(repeating: 0, count: 74)
             self.random = random
         }
 
         func copy() -> Storage {
             let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 59)
+            copy.memory.update(from: memory, count: 74)
             copy.step = step
             return copy
         }
@@ -97,7 +98,7 @@ public struct XOR: GeneratedModel {
         while first < samples {
             let count = min(1, samples - first)
             Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 2), training: false, count: count)
-            for k in 0..<count * 1 { output[first * 1 + k] = m[45 + k] }
+            for k in 0..<count * 1 { output[first * 1 + k] = m[60 + k] }
             first += count
         }
     }
@@ -124,7 +125,7 @@ public struct XOR: GeneratedModel {
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
         precondition(input.count == 2, "XOR: input needs 2 values, got \(input.count)")
         precondition(target.count == 1, "XOR: target needs 1 values, got \(target.count)")
-        for k in 0..<1 { m[58 + k] = target[k] }
+        for k in 0..<1 { m[73 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
@@ -138,8 +139,8 @@ public struct XOR: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<17 { parameterGradient[k] = m[17 + k] }
-        for k in 0..<2 { inputGradient[k] = m[46 + k] }
+        for k in 0..<17 { parameterGradient[k] = m[32 + k] }
+        for k in 0..<2 { inputGradient[k] = m[61 + k] }
         return loss
     }
 
@@ -212,11 +213,11 @@ public struct XOR: GeneratedModel {
         let p_hidden_bias = m + 8  // [4]
         let p_out_weight = m + 12  // [4]
         let p_out_bias = m + 16  // [1]
-        let v_x = m + 34  // [2]
-        let v_hidden_linear = m + 36  // [4]
-        let v_hidden = m + 40  // [4]
-        let v_out_linear = m + 44  // [1]
-        let v_out = m + 45  // [1]
+        let v_x = m + 49  // [2]
+        let v_hidden_linear = m + 51  // [4]
+        let v_hidden = m + 55  // [4]
+        let v_out_linear = m + 59  // [1]
+        let v_out = m + 60  // [1]
         for k in 0..<count &* 2 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // hidden.linear = linear(x)  [4]
         do {
@@ -246,9 +247,9 @@ public struct XOR: GeneratedModel {
     /// The batch loss (mean over samples); seeds the gradient at 'out'.
     @usableFromInline
     static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
-        let v_out = m + 45  // [1]
-        let g_out = m + 57  // [1]
-        let target = m + 58  // [1]
+        let v_out = m + 60  // [1]
+        let g_out = m + 72  // [1]
+        let target = m + 73  // [1]
         // squared_error(reduction: sum, scale: 0.5)
         let invBatch: Scalar = 1.0
         var loss: Scalar = 0
@@ -266,19 +267,19 @@ public struct XOR: GeneratedModel {
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 17  // [17]
-        let dp_hidden_weight = m + 17  // [8]
-        let dp_hidden_bias = m + 25  // [4]
+        let gradients = m + 32  // [17]
+        let dp_hidden_weight = m + 32  // [8]
+        let dp_hidden_bias = m + 40  // [4]
         let p_out_weight = m + 12  // [4]
-        let dp_out_weight = m + 29  // [4]
-        let dp_out_bias = m + 33  // [1]
-        let v_x = m + 34  // [2]
-        let v_hidden = m + 40  // [4]
-        let v_out = m + 45  // [1]
-        let g_hidden_linear = m + 48  // [4]
-        let g_hidden = m + 52  // [4]
-        let g_out_linear = m + 56  // [1]
-        let g_out = m + 57  // [1]
+        let dp_out_weight = m + 44  // [4]
+        let dp_out_bias = m + 48  // [1]
+        let v_x = m + 49  // [2]
+        let v_hidden = m + 55  // [4]
+        let v_out = m + 60  // [1]
+        let g_hidden_linear = m + 63  // [4]
+        let g_hidden = m + 67  // [4]
+        let g_out_linear = m + 71  // [1]
+        let g_out = m + 72  // [1]
         gradients.update(repeating: 0, count: 17)
         // out: sigmoid backward → δ out.linear =
         do {
@@ -324,21 +325,21 @@ public struct XOR: GeneratedModel {
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 17  // [17]
+        let gradients = m + 32  // [17]
         let p_hidden_weight = m + 0  // [8]
-        let dp_hidden_weight = m + 17  // [8]
-        let dp_hidden_bias = m + 25  // [4]
+        let dp_hidden_weight = m + 32  // [8]
+        let dp_hidden_bias = m + 40  // [4]
         let p_out_weight = m + 12  // [4]
-        let dp_out_weight = m + 29  // [4]
-        let dp_out_bias = m + 33  // [1]
-        let v_x = m + 34  // [2]
-        let v_hidden = m + 40  // [4]
-        let v_out = m + 45  // [1]
-        let g_x = m + 46  // [2]
-        let g_hidden_linear = m + 48  // [4]
-        let g_hidden = m + 52  // [4]
-        let g_out_linear = m + 56  // [1]
-        let g_out = m + 57  // [1]
+        let dp_out_weight = m + 44  // [4]
+        let dp_out_bias = m + 48  // [1]
+        let v_x = m + 49  // [2]
+        let v_hidden = m + 55  // [4]
+        let v_out = m + 60  // [1]
+        let g_x = m + 61  // [2]
+        let g_hidden_linear = m + 63  // [4]
+        let g_hidden = m + 67  // [4]
+        let g_out_linear = m + 71  // [1]
+        let g_out = m + 72  // [1]
         gradients.update(repeating: 0, count: 17)
         // out: sigmoid backward → δ out.linear =
         do {
@@ -386,7 +387,7 @@ public struct XOR: GeneratedModel {
     /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
     @usableFromInline
     static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
-        let gradients = m + 17  // [17]
+        let gradients = m + 32  // [17]
         guard Kernels.allFinite(gradients, 17) else { return false }
         return true
     }
@@ -395,7 +396,7 @@ public struct XOR: GeneratedModel {
     @usableFromInline
     static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
         let parameters = m + 0  // [17]
-        let gradients = m + 17  // [17]
+        let gradients = m + 32  // [17]
         for k in 0..<17 {
             let g = gradients[k]
             parameters[k] -= 0.5 * g

@@ -16,7 +16,7 @@ struct Options {
 
     static let usage = """
         usage: netc-bench [--quick] [--generated-only] [--only NAME] [--show-loss] [--help]
-               netc-bench --phases     mnist b32 and b128 step, pass by pass
+               netc-bench --phases     a training step pass by pass: mnist b128, b32, b1 and iris b1
                netc-bench --kernels    the dense-layer kernels alone, on mnist's shapes
 
         Build for the host CPU first, or FMA is emulated and the numbers mean nothing:

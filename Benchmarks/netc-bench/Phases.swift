@@ -1,9 +1,9 @@
 import NetcRuntime
 
-// netc-bench --phases: times each pass of a generated mnist-mlp training step
-// on its own (batch 128 and 32), to show where a step's time goes. Uses the
-// generated types' internal entry points, so it lives in this module with
-// its own generated copies (Models/MnistB128.net, Models/MnistB32.net).
+// netc-bench --phases: times each pass of a generated training step on its
+// own (mnist-mlp at batch 128, 32 and 1, iris at batch 1), to show where a
+// step's time goes. Uses the generated types' internal entry points, so it
+// lives in this module with its own generated copies (Models/*.net).
 
 /// The passes of one training step, as the generated `step` runs them.
 struct Passes {
@@ -44,4 +44,14 @@ func benchPhases() {
         load: MnistB32.load, forward: { MnistB32.forward($0, $1, training: true) }, loss: MnistB32.lossAndSeed,
         backward: MnistB32.backward, finite: MnistB32.gradientsAreFinite,
         update: { MnistB32.update($0, step: 1) }))
+    let m1 = MnistB1(seed: 1)
+    phases("mnist b1", memory: m1.storage.memory, batch: 1, inputs: 784, outputs: 10, Passes(
+        load: MnistB1.load, forward: { MnistB1.forward($0, $1, training: true) }, loss: MnistB1.lossAndSeed,
+        backward: MnistB1.backward, finite: MnistB1.gradientsAreFinite,
+        update: { MnistB1.update($0, step: 1) }))
+    let b1 = IrisB1(seed: 1)
+    phases("iris b1", memory: b1.storage.memory, batch: 1, inputs: 4, outputs: 3, Passes(
+        load: IrisB1.load, forward: { IrisB1.forward($0, $1, training: true) }, loss: IrisB1.lossAndSeed,
+        backward: IrisB1.backward, finite: IrisB1.gradientsAreFinite,
+        update: { IrisB1.update($0, step: 1) }))
 }

@@ -38,6 +38,27 @@ public enum BatchKernels {
         return SIMD4(lowHalf: pq.evenHalf, highHalf: rt.evenHalf) + SIMD4(lowHalf: pq.oddHalf, highHalf: rt.oddHalf)
     }
 
+    /// The lane sums of eight vectors, as one vector (lane k: the sum of the
+    /// k-th argument): 128-bit halves exchanged and added, then two rounds of
+    /// pairwise sums of neighbouring lanes, as AVX's `vhaddps` does.
+    @inlinable @inline(__always)
+    static func sum8(
+        _ a0: SIMD8<Float>, _ a1: SIMD8<Float>, _ a2: SIMD8<Float>, _ a3: SIMD8<Float>,
+        _ a4: SIMD8<Float>, _ a5: SIMD8<Float>, _ a6: SIMD8<Float>, _ a7: SIMD8<Float>
+    ) -> SIMD8<Float> {
+        let t0 = SIMD8(lowHalf: a0.lowHalf, highHalf: a4.lowHalf) + SIMD8(lowHalf: a0.highHalf, highHalf: a4.highHalf)
+        let t1 = SIMD8(lowHalf: a1.lowHalf, highHalf: a5.lowHalf) + SIMD8(lowHalf: a1.highHalf, highHalf: a5.highHalf)
+        let t2 = SIMD8(lowHalf: a2.lowHalf, highHalf: a6.lowHalf) + SIMD8(lowHalf: a2.highHalf, highHalf: a6.highHalf)
+        let t3 = SIMD8(lowHalf: a3.lowHalf, highHalf: a7.lowHalf) + SIMD8(lowHalf: a3.highHalf, highHalf: a7.highHalf)
+        return pairSums(pairSums(t0, t1), pairSums(t2, t3))
+    }
+
+    /// Per 128-bit half: (a₀+a₁, a₂+a₃, b₀+b₁, b₂+b₃), the lane order of `vhaddps`.
+    @inlinable @inline(__always)
+    static func pairSums(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8(a[0], a[2], b[0], b[2], a[4], a[6], b[4], b[6]) + SIMD8(a[1], a[3], b[1], b[3], a[5], a[7], b[5], b[7])
+    }
+
     /// y[b][j] = bias[j] + Σᵢ W[j][i]·x[b][i] for b < count, j < m; n inputs.
     /// Blocks of 4 samples × 3 rows (12 accumulators, 7 loads per 12 FMAs),
     /// then 4 × 2 or 4 × 1 for the rows left over; samples left over run
@@ -58,34 +79,63 @@ public enum BatchKernels {
             if m &- j == 1 { linearBlock(w, bias, x, y, n: n, m: m, sample: b, row: j, rows: 1) }
             b &+= 4
         }
-        let vectorEnd = n & ~7
         while b < count {
-            let xb = x + b &* n, yb = y + b &* m
-            var j = 0
-            while j + 4 <= m {
-                let w0 = w + j &* n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n
-                var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
+            linearSample(w, bias, x + b &* n, y + b &* m, n: n, m: m)
+            b &+= 1
+        }
+    }
+
+    /// y[j] = bias[j] + Σᵢ W[j][i]·x[i] for one sample: blocks of 8 rows whose
+    /// lane sums come out as one vector (`sum8`), then 4 rows with scalar sums,
+    /// then single dot products.
+    @inlinable
+    static func linearSample(
+        _ w: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>?,
+        _ xb: UnsafeMutablePointer<Float>, _ yb: UnsafeMutablePointer<Float>, n: Int, m: Int
+    ) {
+        let vectorEnd = n & ~7
+        var j = 0
+        if n == vectorEnd {
+            while j &+ 8 <= m {
+                let w0 = w + j &* n
+                var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
                 var i = 0
                 while i < vectorEnd {
                     let u = load(xb + i)
-                    a0 = a0.addingProduct(u, load(w0 + i)); a1 = a1.addingProduct(u, load(w1 + i))
-                    a2 = a2.addingProduct(u, load(w2 + i)); a3 = a3.addingProduct(u, load(w3 + i))
+                    a0 = a0.addingProduct(u, load(w0 + i)); a1 = a1.addingProduct(u, load(w0 + (n &+ i)))
+                    a2 = a2.addingProduct(u, load(w0 + (2 &* n &+ i))); a3 = a3.addingProduct(u, load(w0 + (3 &* n &+ i)))
+                    a4 = a4.addingProduct(u, load(w0 + (4 &* n &+ i))); a5 = a5.addingProduct(u, load(w0 + (5 &* n &+ i)))
+                    a6 = a6.addingProduct(u, load(w0 + (6 &* n &+ i))); a7 = a7.addingProduct(u, load(w0 + (7 &* n &+ i)))
                     i &+= 8
                 }
-                var s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3)
-                while i < n {
-                    s0 += xb[i] * w0[i]; s1 += xb[i] * w1[i]; s2 += xb[i] * w2[i]; s3 += xb[i] * w3[i]
-                    i &+= 1
-                }
-                yb[j] = (bias?[j] ?? 0) + s0; yb[j &+ 1] = (bias?[j &+ 1] ?? 0) + s1
-                yb[j &+ 2] = (bias?[j &+ 2] ?? 0) + s2; yb[j &+ 3] = (bias?[j &+ 3] ?? 0) + s3
-                j &+= 4
+                var s = sum8(a0, a1, a2, a3, a4, a5, a6, a7)
+                if let bias { s += load(bias + j) }
+                store(s, yb + j)
+                j &+= 8
             }
-            while j < m {
-                yb[j] = (bias?[j] ?? 0) + Kernels.dot(w + j &* n, xb, n)
-                j &+= 1
+        }
+        while j &+ 4 <= m {
+            let w0 = w + j &* n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n
+            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
+            var i = 0
+            while i < vectorEnd {
+                let u = load(xb + i)
+                a0 = a0.addingProduct(u, load(w0 + i)); a1 = a1.addingProduct(u, load(w1 + i))
+                a2 = a2.addingProduct(u, load(w2 + i)); a3 = a3.addingProduct(u, load(w3 + i))
+                i &+= 8
             }
-            b &+= 1
+            var s0 = sum(a0), s1 = sum(a1), s2 = sum(a2), s3 = sum(a3)
+            while i < n {
+                s0 += xb[i] * w0[i]; s1 += xb[i] * w1[i]; s2 += xb[i] * w2[i]; s3 += xb[i] * w3[i]
+                i &+= 1
+            }
+            yb[j] = (bias?[j] ?? 0) + s0; yb[j &+ 1] = (bias?[j &+ 1] ?? 0) + s1
+            yb[j &+ 2] = (bias?[j &+ 2] ?? 0) + s2; yb[j &+ 3] = (bias?[j &+ 3] ?? 0) + s3
+            j &+= 4
+        }
+        while j < m {
+            yb[j] = (bias?[j] ?? 0) + Kernels.dot(w + j &* n, xb, n)
+            j &+= 1
         }
     }
 

@@ -20,7 +20,7 @@ final class BatchKernelTests: XCTestCase {
     func testKernelsMatchNaiveLoops() {
         var state = SplitMix64(seed: 3)
         for n in [1, 3, 8, 15, 16, 17, 33] {
-            for m in [1, 2, 3, 4, 5, 7, 9] {
+            for m in [1, 2, 3, 4, 5, 7, 9, 13, 16] {
                 for count in [1, 3, 4, 5, 9] {
                     var w = random(n * m, &state), bias = random(m, &state), x = random(count * n, &state)
                     var dy = random(count * m, &state), old = random(count * n, &state)
@@ -86,9 +86,10 @@ final class BatchKernelTests: XCTestCase {
         } } }
         XCTAssertEqual(y, [6, 15])
         // Every path without a bias: 4 × 3 blocks and their leftover rows, and
-        // leftover samples in groups of 4 rows (with a scalar tail) and alone.
+        // leftover samples in groups of 8 rows (whole vectors only), of 4 rows
+        // (with a scalar tail) and alone.
         var state = SplitMix64(seed: 11)
-        for (n, m, count) in [(9, 5, 1), (17, 7, 3), (8, 6, 5), (33, 9, 9)] {
+        for (n, m, count) in [(9, 5, 1), (17, 7, 3), (8, 6, 5), (33, 9, 9), (16, 13, 1), (24, 17, 5)] {
             var w = random(n * m, &state), x = random(count * n, &state)
             var y = [Float](repeating: .nan, count: count * m)
             w.withUnsafeMutableBufferPointer { w in x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in

@@ -1,4 +1,4 @@
-import GeneratedModels
+@testable import GeneratedModels
 import NetcRuntime
 import XCTest
 @testable import NetcCore
@@ -15,6 +15,46 @@ final class GeneratedModelTests: XCTestCase {
     func testRegressor() throws { try checkAgainstInterpreter(Regressor.self, "regression.net") }
     func testBinary() throws { try checkAgainstInterpreter(Binary.self, "binary.net") }
     func testSoftmaxSE() throws { try checkAgainstInterpreter(SoftmaxSE.self, "softmax-standalone.net") }
+
+    /// The blocks a step streams — parameters, gradients, optimizer state,
+    /// scratch and node buffers of 1,024 scalars or more — start on 64-byte
+    /// boundaries in every spec's layout and every model's allocation
+    /// (copies included), so vector loads and stores split no cache line
+    /// where the rows do not; smaller node buffers stay packed.
+    func testStreamedBuffersStartOnCacheLines() throws {
+        let blocks: Set<String> = ["parameters", "gradients", "velocity", "firstMoment", "secondMoment", "scratch"]
+        var checked: Set<String> = []
+        // Every spec, and one with a batch of 33, whose buffers do not end on lines by themselves.
+        let odd = try graph("""
+            network Odd {
+              input  pixels: 784
+              dense  hidden: 128, relu
+              dense  logits: 10
+              loss   softmax_cross_entropy(logits)
+              train  sgd(learning_rate: 0.01), batch: 33
+            }
+            """)
+        let graphs = try files(in: "\(repositoryRoot)/Specs", suffix: ".net").map { ($0, try specGraph($0)) } + [("odd", odd)]
+        for (name, graph) in graphs {
+            let layout = ModelEmitter(graph: graph, sourceName: name).layout
+            for b in layout.buffers where blocks.contains(b.name) || (!b.name.hasPrefix("p_") && !b.name.hasPrefix("dp_") && b.count >= 1024) {
+                XCTAssertEqual(b.offset % 16, 0, "\(name): \(b.name) at \(b.offset)")  // 16 Floats: 64 bytes
+                checked.insert(blocks.contains(b.name) ? b.name : "node buffer")
+            }
+        }
+        XCTAssertEqual(checked, ["parameters", "gradients", "velocity", "firstMoment", "secondMoment", "scratch", "node buffer"])
+        func address(_ p: UnsafeMutablePointer<Float>) -> Int { Int(bitPattern: p) % 64 }
+        for seed in 0..<8 as Range<UInt64> {
+            let xor = XOR(seed: seed), iris = Iris(seed: seed), mnist = MnistMLP(seed: seed)
+            var copy = iris
+            copy.trainStep(input: [Float](repeating: 0.5, count: Iris.batchSize * Iris.inputCount), labels: [Int](repeating: 1, count: Iris.batchSize))
+            XCTAssertFalse(copy.storage === iris.storage)
+            for (model, offset) in [("XOR", address(xor.storage.memory)), ("Iris", address(iris.storage.memory)),
+                                    ("Iris copy", address(copy.storage.memory)), ("MnistMLP", address(mnist.storage.memory))] {
+                XCTAssertEqual(offset, 0, "\(model), seed \(seed)")
+            }
+        }
+    }
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).

@@ -46,7 +46,7 @@ struct APIEmitter {
         let tensors = graph.parameters.map { "(\"\($0.name)\", \($0.offset), \($0.count))" }.joined(separator: ", ")
         w.line("public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [\(tensors)]")
         w.line("")
-        w.doc("The model's single allocation (\(layout.size) scalars); copies share it until one trains.")
+        w.doc("The model's single allocation (\(layout.size) scalars, \(ModelLayout.allocationAlignment)-byte aligned); copies share it until one trains.")
         w.line("@usableFromInline")
         w.block("final class Storage") { w in
             w.line("@usableFromInline let memory: UnsafeMutablePointer<Scalar>")
@@ -54,7 +54,8 @@ struct APIEmitter {
             w.line("@usableFromInline var random: SplitMix64")
             w.line("")
             w.block("init(random: SplitMix64)") { w in
-                w.line("memory = .allocate(capacity: \(layout.size))")
+                w.line("memory = UnsafeMutableRawPointer.allocate(byteCount: \(layout.size) &* MemoryLayout<Scalar>.stride, alignment: \(ModelLayout.allocationAlignment))")
+                w.line("    .bindMemory(to: Scalar.self, capacity: \(layout.size))")
                 w.line("memory.initialize(repeating: 0, count: \(layout.size))")
                 w.line("self.random = random")
             }

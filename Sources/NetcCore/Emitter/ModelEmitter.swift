@@ -21,13 +21,23 @@ public struct ModelEmitter {
             + "// Regenerate with: netc compile \(sourceName)\n\nimport NetcRuntime\n"
     }
 
+    /// Where the model's buffers live in its single allocation.
+    var layout: ModelLayout {
+        ModelEmitter.layout(graph, BackwardGraph(graph, inputGradient: true), EmitContext(graph: graph))
+    }
+
+    /// The layout of every value, and every gradient the full backward graph needs.
+    static func layout(_ graph: Graph, _ full: BackwardGraph, _ e: EmitContext) -> ModelLayout {
+        let gradientNodes = Set(graph.nodes.map(\.id).filter { full.needsGradient[$0] } + [graph.loss.logits])
+        return ModelLayout(graph, e, gradientNodes: gradientNodes)
+    }
+
     /// The model type alone, preceded by a blank line.
     public func emitType() -> String {
         let training = BackwardGraph(graph, inputGradient: false)
         let full = BackwardGraph(graph, inputGradient: true)
         var e = EmitContext(graph: graph)
-        let gradientNodes = Set(graph.nodes.map(\.id).filter { full.needsGradient[$0] } + [graph.loss.logits])
-        let layout = ModelLayout(graph, e, gradientNodes: gradientNodes)
+        let layout = ModelEmitter.layout(graph, full, e)
         let api = APIEmitter(graph: graph, layout: layout, e: e)
 
         e.w.line("")
