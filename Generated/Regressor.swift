@@ -6,11 +6,11 @@ import NetcRuntime
 /// `Regressor`, compiled from the spec: every shape below is fixed at compile time.
 ///
 /// - `x`: input [3]
-/// - `h.linear(x)`: linear [8]
-/// - `h(h.linear)`: tanh [8]
+/// - `h.linear(x)`: linear [16]
+/// - `h(h.linear)`: tanh [16]
 /// - `y(h)`: linear(no bias) [2]
 ///
-/// Loss: squared_error(reduction: mean, scale: 1.0) on `y`, mean over a batch of 8.
+/// Loss: squared_error(reduction: mean, scale: 1.0) on `y`, mean over a batch of 64.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
 /// A value is not safe to use from several threads at once; copies share storage until one trains.
 public struct Regressor: GeneratedModel {
@@ -21,15 +21,15 @@ public struct Regressor: GeneratedModel {
     /// Outputs per sample (the value of `y`).
     public static let outputCount = 2
     /// Samples per call, fixed by the spec.
-    public static let batchSize = 8
+    public static let batchSize = 64
     /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
-    public static let parameterCount = 48
+    public static let parameterCount = 96
     /// Identifies the parameter layout in saved files.
-    public static let fingerprint: UInt64 = 0x54a7977cd1b611bd
+    public static let fingerprint: UInt64 = 0xe86b3dcd6e126502
     /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("h.weight", 0, 24), ("h.bias", 24, 8), ("y.weight", 32, 16)]
+    public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("h.weight", 0, 48), ("h.bias", 48, 16), ("y.weight", 64, 32)]
 
-    /// The model's single allocation (496 scalars, 64-byte aligned); copies share it until one trains.
+    /// The model's single allocation (5200 scalars, 64-byte aligned); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -37,15 +37,15 @@ public struct Regressor: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = UnsafeMutableRawPointer.allocate(byteCount: 496 &* MemoryLayout<Scalar>.stride, alignment: 64)
-                .bindMemory(to: Scalar.self, capacity: 496)
-            memory.initialize(repeating: 0, count: 496)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: 5200 &* MemoryLayout<Scalar>.stride, alignment: 64)
+                .bindMemory(to: Scalar.self, capacity: 5200)
+            memory.initialize(repeating: 0, count: 5200)
             self.random = random
         }
 
         func copy() -> Storage {
             let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 496)
+            copy.memory.update(from: memory, count: 5200)
             copy.step = step
             return copy
         }
@@ -65,29 +65,29 @@ public struct Regressor: GeneratedModel {
         storage = Storage(random: SplitMix64(seed: ~seed))
         var random = SplitMix64(seed: seed)
         let m = storage.memory
-        InitScheme.xavierUniform.fill(m + 0, count: 24, fanIn: 3, fanOut: 8, rng: &random)  // h.weight
-        InitScheme.xavierUniform.fill(m + 32, count: 16, fanIn: 8, fanOut: 2, rng: &random)  // y.weight
+        InitScheme.xavierUniform.fill(m + 0, count: 48, fanIn: 3, fanOut: 16, rng: &random)  // h.weight
+        InitScheme.xavierUniform.fill(m + 64, count: 32, fanIn: 16, fanOut: 2, rng: &random)  // y.weight
     }
 
-    /// A model with the given parameters (48 values in flat order).
+    /// A model with the given parameters (96 values in flat order).
     public init(parameters: [Scalar]) {
-        precondition(parameters.count == 48, "Regressor(parameters:) needs 48 values, got \(parameters.count)")
+        precondition(parameters.count == 96, "Regressor(parameters:) needs 96 values, got \(parameters.count)")
         self.init(seed: 0)
         self.parameters = parameters
     }
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(UnsafeBufferPointer(start: storage.memory, count: 48)) }
+        get { Array(UnsafeBufferPointer(start: storage.memory, count: 96)) }
         set {
-            precondition(newValue.count == 48, "Regressor.parameters needs 48 values, got \(newValue.count)")
+            precondition(newValue.count == 96, "Regressor.parameters needs 96 values, got \(newValue.count)")
             makeUnique()
-            for k in 0..<48 { storage.memory[k] = newValue[k] }
+            for k in 0..<96 { storage.memory[k] = newValue[k] }
         }
     }
 
     /// Outputs for any number of samples (3 inputs in, 2 outputs out per sample, row-major),
-    /// computed 8 at a time. Allocates nothing.
+    /// computed 64 at a time. Allocates nothing.
     public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
         precondition(input.count % 3 == 0, "Regressor.predict: input count \(input.count) is not a multiple of 3")
         let samples = input.count / 3
@@ -95,9 +95,9 @@ public struct Regressor: GeneratedModel {
         let m = storage.memory
         var first = 0
         while first < samples {
-            let count = min(8, samples - first)
+            let count = min(64, samples - first)
             Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 3), training: false, count: count)
-            for k in 0..<count * 2 { output[first * 2 + k] = m[296 + k] }
+            for k in 0..<count * 2 { output[first * 2 + k] = m[2528 + k] }
             first += count
         }
     }
@@ -122,30 +122,30 @@ public struct Regressor: GeneratedModel {
     /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
     static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
-        precondition(input.count == 24, "Regressor: input needs 24 values, got \(input.count)")
-        precondition(target.count == 16, "Regressor: target needs 16 values, got \(target.count)")
-        for k in 0..<16 { m[480 + k] = target[k] }
+        precondition(input.count == 192, "Regressor: input needs 192 values, got \(input.count)")
+        precondition(target.count == 128, "Regressor: target needs 128 values, got \(target.count)")
+        for k in 0..<128 { m[5024 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
     /// into caller-provided buffers. Dropout is applied, with masks from the model's generator. Allocates nothing.
     public func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>, parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        precondition(parameterGradient.count == 48, "Regressor.gradients: parameterGradient needs 48 values")
-        precondition(inputGradient.count == 24, "Regressor.gradients: inputGradient needs 24 values")
+        precondition(parameterGradient.count == 96, "Regressor.gradients: parameterGradient needs 96 values")
+        precondition(inputGradient.count == 192, "Regressor.gradients: inputGradient needs 192 values")
         let m = storage.memory
         Self.load(m, input, target)
         let x = UnsafeMutablePointer(mutating: input.baseAddress!)
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<48 { parameterGradient[k] = m[48 + k] }
-        for k in 0..<24 { inputGradient[k] = m[312 + k] }
+        for k in 0..<96 { parameterGradient[k] = m[96 + k] }
+        for k in 0..<192 { inputGradient[k] = m[2656 + k] }
         return loss
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
     public func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar]) {
-        var dp = [Scalar](repeating: 0, count: 48), dx = [Scalar](repeating: 0, count: 24)
+        var dp = [Scalar](repeating: 0, count: 96), dx = [Scalar](repeating: 0, count: 192)
         let loss = input.withUnsafeBufferPointer { i in
             target.withUnsafeBufferPointer { t in
                 dp.withUnsafeMutableBufferPointer { g in
@@ -188,19 +188,19 @@ public struct Regressor: GeneratedModel {
 
     /// Writes the parameters atomically in netc's parameter file format.
     public func save(to path: String) throws(ParameterFile.Failure) {
-        try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: 48), fingerprint: Self.fingerprint, to: path)
+        try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: 96), fingerprint: Self.fingerprint, to: path)
     }
 
     /// A model with parameters read from a file saved by a `Regressor` of the same precision.
     public init(contentsOf path: String) throws(ParameterFile.Failure) {
-        self.init(parameters: try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 48))
+        self.init(parameters: try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 96))
     }
 
     /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
     public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
-        let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 48)
+        let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 96)
         parameters = values
-        (storage.memory + 96).update(repeating: 0, count: 48)
+        (storage.memory + 192).update(repeating: 0, count: 96)
         storage.step = 0
     }
 
@@ -209,35 +209,37 @@ public struct Regressor: GeneratedModel {
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
     static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
-        let p_h_weight = m + 0  // [24]
-        let p_h_bias = m + 24  // [8]
-        let p_y_weight = m + 32  // [16]
-        let v_x = m + 144  // [24]
-        let v_h_linear = m + 168  // [64]
-        let v_h = m + 232  // [64]
-        let v_y = m + 296  // [16]
+        let p_h_weight = m + 0  // [48]
+        let p_h_bias = m + 48  // [16]
+        let p_y_weight = m + 64  // [32]
+        let v_x = m + 288  // [192]
+        let v_h_linear = m + 480  // [1024]
+        let v_h = m + 1504  // [1024]
+        let v_y = m + 2528  // [128]
+        let scratch = m + 5152  // [48]
         for k in 0..<count &* 3 { v_x[k] = input[k] }  // small: copied, see ModelLayout
-        // h.linear = linear(x)  [8]
-        BatchKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 8, count: count)
-        // h = tanh(h.linear)  [8]
+        // h.linear = linear(x)  [16]
+        BatchKernels.transpose(p_h_weight, into: scratch, rows: 16, columns: 3)
+        BatchKernels.linearTransposed(p_h_weight, scratch, p_h_bias, v_x, v_h_linear, n: 3, m: 16, count: count)
+        // h = tanh(h.linear)  [16]
         for b in 0..<count {
-            let x0 = v_h_linear + b &* 8, y = v_h + b &* 8
-            for i in 0..<8 { y[i] = Math.tanh(x0[i]) }
+            let x0 = v_h_linear + b &* 16, y = v_h + b &* 16
+            for i in 0..<16 { y[i] = Math.tanh(x0[i]) }
         }
         // y = linear(no bias)(h)  [2]
-        BatchKernels.linear(p_y_weight, nil, v_h, v_y, n: 8, m: 2, count: count)
+        BatchKernels.linear(p_y_weight, nil, v_h, v_y, n: 16, m: 2, count: count)
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'y'.
     @usableFromInline
     static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
-        let v_y = m + 296  // [16]
-        let g_y = m + 464  // [16]
-        let target = m + 480  // [16]
+        let v_y = m + 2528  // [128]
+        let g_y = m + 4896  // [128]
+        let target = m + 5024  // [128]
         // squared_error(reduction: mean, scale: 1.0)
-        let invBatch: Scalar = 0.125
+        let invBatch: Scalar = 0.015625
         var loss: Scalar = 0
-        for b in 0..<8 {
+        for b in 0..<64 {
             let z = v_y + b &* 2, t = target + b &* 2, gz = g_y + b &* 2
             for i in 0..<2 {
                 let d = z[i] - t[i]
@@ -251,69 +253,69 @@ public struct Regressor: GeneratedModel {
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
     static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
-        let dp_h_weight = m + 48  // [24]
-        let dp_h_bias = m + 72  // [8]
-        let p_y_weight = m + 32  // [16]
-        let dp_y_weight = m + 80  // [16]
-        let v_x = m + 144  // [24]
-        let v_h = m + 232  // [64]
-        let g_h_linear = m + 336  // [64]
-        let g_h = m + 400  // [64]
-        let g_y = m + 464  // [16]
+        let dp_h_weight = m + 96  // [48]
+        let dp_h_bias = m + 144  // [16]
+        let p_y_weight = m + 64  // [32]
+        let dp_y_weight = m + 160  // [32]
+        let v_x = m + 288  // [192]
+        let v_h = m + 1504  // [1024]
+        let g_h_linear = m + 2848  // [1024]
+        let g_h = m + 3872  // [1024]
+        let g_y = m + 4896  // [128]
         // y: linear(no bias) backward → δ h =
-        BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 8, m: 2, count: 8)
-        BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 8, m: 2, count: 8)
+        BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
+        BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
         // h: tanh backward → δ h.linear =
-        for b in 0..<8 {
-            let y = v_h + b &* 8, dy = g_h + b &* 8, dx0 = g_h_linear + b &* 8
-            for i in 0..<8 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
+        for b in 0..<64 {
+            let y = v_h + b &* 16, dy = g_h + b &* 16, dx0 = g_h_linear + b &* 16
+            for i in 0..<16 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // h.linear: linear backward
-        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 8, count: 8)
+        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
     static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
-        let p_h_weight = m + 0  // [24]
-        let dp_h_weight = m + 48  // [24]
-        let dp_h_bias = m + 72  // [8]
-        let p_y_weight = m + 32  // [16]
-        let dp_y_weight = m + 80  // [16]
-        let v_x = m + 144  // [24]
-        let v_h = m + 232  // [64]
-        let g_x = m + 312  // [24]
-        let g_h_linear = m + 336  // [64]
-        let g_h = m + 400  // [64]
-        let g_y = m + 464  // [16]
+        let p_h_weight = m + 0  // [48]
+        let dp_h_weight = m + 96  // [48]
+        let dp_h_bias = m + 144  // [16]
+        let p_y_weight = m + 64  // [32]
+        let dp_y_weight = m + 160  // [32]
+        let v_x = m + 288  // [192]
+        let v_h = m + 1504  // [1024]
+        let g_x = m + 2656  // [192]
+        let g_h_linear = m + 2848  // [1024]
+        let g_h = m + 3872  // [1024]
+        let g_y = m + 4896  // [128]
         // y: linear(no bias) backward → δ h =
-        BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 8, m: 2, count: 8)
-        BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 8, m: 2, count: 8)
+        BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
+        BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
         // h: tanh backward → δ h.linear =
-        for b in 0..<8 {
-            let y = v_h + b &* 8, dy = g_h + b &* 8, dx0 = g_h_linear + b &* 8
-            for i in 0..<8 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
+        for b in 0..<64 {
+            let y = v_h + b &* 16, dy = g_h + b &* 16, dx0 = g_h_linear + b &* 16
+            for i in 0..<16 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // h.linear: linear backward → δ x =
-        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 8, count: 8)
-        BatchKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 3, m: 8, count: 8)
+        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
+        BatchKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 3, m: 16, count: 64)
     }
 
     /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
     @usableFromInline
     static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
-        let gradients = m + 48  // [48]
-        guard Kernels.allFinite(gradients, 48) else { return false }
+        let gradients = m + 96  // [96]
+        guard Kernels.allFinite(gradients, 96) else { return false }
         return true
     }
 
     /// One optimizer step from the gradients (step counts from 1).
     @usableFromInline
     static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
-        let parameters = m + 0  // [48]
-        let gradients = m + 48  // [48]
-        let velocity = m + 96  // [48]
-        for k in 0..<48 {
+        let parameters = m + 0  // [96]
+        let gradients = m + 96  // [96]
+        let velocity = m + 192  // [96]
+        for k in 0..<96 {
             let g = gradients[k]
             velocity[k] = 0.9 * velocity[k] + g
             parameters[k] -= 0.01 * (g + 0.9 * velocity[k])

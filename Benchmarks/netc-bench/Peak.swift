@@ -45,12 +45,16 @@ func benchKernels(n: Int, m: Int, count: Int, peak: Double) {
     y.initialize(repeating: 0.1, count: count * m); b.initialize(repeating: 0, count: m)
     dw.initialize(repeating: 0, count: n * m); dx.initialize(repeating: 0, count: count * n)
     let flops = Double(2 * n * m * count)
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: BatchKernels.scratchSize(m: m, count: count))
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(BatchKernels.scratchSize(m: m, count: count), n * m))
     defer { scratch.deallocate() }
-    for name in ["linear", "weightGradient", "weightGradient+scratch", "inputGradient"] {
+    let transposes = m % 16 == 0 && n * m * 4 <= 32_768  // LinearOp.transposesForward's shape rule
+    for name in ["linear"] + (transposes ? ["transpose+linearTransposed"] : []) + ["weightGradient", "weightGradient+scratch", "inputGradient"] {
         let t = measure(budget: 0.3) {
             switch name {
             case "linear": BatchKernels.linear(w, b, x, y, n: n, m: m, count: count)
+            case "transpose+linearTransposed":
+                BatchKernels.transpose(w, into: scratch, rows: m, columns: n)
+                BatchKernels.linearTransposed(w, scratch, b, x, y, n: n, m: m, count: count)
             case "weightGradient": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count)
             case "weightGradient+scratch": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count, scratch: scratch)
             default: BatchKernels.inputGradient(y, w, dx, accumulate: false, n: n, m: m, count: count)

@@ -139,6 +139,57 @@ public enum BatchKernels {
         }
     }
 
+    /// Wᵀ[i][j] = W[j][i] for W with `rows` rows of `columns` scalars.
+    @inlinable
+    public static func transpose(_ w: UnsafeMutablePointer<Float>, into wt: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        for i in 0..<columns {
+            let column = wt + i &* rows
+            for j in 0..<rows { column[j] = w[j &* columns &+ i] }
+        }
+    }
+
+    /// `linear` for layers whose transposed weights fit L1, from `wt` = Wᵀ
+    /// ([n][m], m a multiple of 16; see `transpose`): blocks of 6 samples ×
+    /// 16 outputs, each step one x scalar broadcast against a row of Wᵀ —
+    /// 12 accumulators, no horizontal sums. Samples left over run `linear` on W.
+    @inlinable @inline(__always)
+    public static func linearTransposed(
+        _ w: UnsafeMutablePointer<Float>, _ wt: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>?,
+        _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int
+    ) {
+        var b = 0
+        while b &+ 6 <= count {
+            let x0 = x + b &* n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n
+            var j = 0
+            while j < m {
+                let c0 = bias.map { load($0 + j) } ?? SIMD8(), c1 = bias.map { load($0 + (j &+ 8)) } ?? SIMD8()
+                var a00 = c0, a01 = c1, a10 = c0, a11 = c1, a20 = c0, a21 = c1
+                var a30 = c0, a31 = c1, a40 = c0, a41 = c1, a50 = c0, a51 = c1
+                var r = wt + j
+                for i in 0..<n {
+                    let v0 = load(r), v1 = load(r + 8)
+                    var s = SIMD8(repeating: x0[i]); a00 = a00.addingProduct(s, v0); a01 = a01.addingProduct(s, v1)
+                    s = SIMD8(repeating: x1[i]); a10 = a10.addingProduct(s, v0); a11 = a11.addingProduct(s, v1)
+                    s = SIMD8(repeating: x2[i]); a20 = a20.addingProduct(s, v0); a21 = a21.addingProduct(s, v1)
+                    s = SIMD8(repeating: x3[i]); a30 = a30.addingProduct(s, v0); a31 = a31.addingProduct(s, v1)
+                    s = SIMD8(repeating: x4[i]); a40 = a40.addingProduct(s, v0); a41 = a41.addingProduct(s, v1)
+                    s = SIMD8(repeating: x5[i]); a50 = a50.addingProduct(s, v0); a51 = a51.addingProduct(s, v1)
+                    r += m
+                }
+                let y0 = y + (b &* m &+ j)
+                store(a00, y0); store(a01, y0 + 8)
+                store(a10, y0 + m); store(a11, y0 + (m &+ 8))
+                store(a20, y0 + 2 &* m); store(a21, y0 + (2 &* m &+ 8))
+                store(a30, y0 + 3 &* m); store(a31, y0 + (3 &* m &+ 8))
+                store(a40, y0 + 4 &* m); store(a41, y0 + (4 &* m &+ 8))
+                store(a50, y0 + 5 &* m); store(a51, y0 + (5 &* m &+ 8))
+                j &+= 16
+            }
+            b &+= 6
+        }
+        if b < count { linear(w, bias, x + b &* n, y + b &* m, n: n, m: m, count: count &- b) }
+    }
+
     /// y for samples b…b+3 and `rows` (1…3, a constant at each call) rows from j.
     @inlinable @inline(__always)
     static func linearBlock(

@@ -78,6 +78,31 @@ final class BatchKernelTests: XCTestCase {
         }
     }
 
+    /// The transposed forward (6 × 16 blocks over Wᵀ, leftover samples on W)
+    /// against the naive loop, with and without a bias.
+    func testTransposedForwardMatchesNaiveLoop() {
+        var state = SplitMix64(seed: 5)
+        for (n, m) in [(1, 16), (7, 16), (16, 32), (33, 48)] {
+            for count in [1, 5, 6, 7, 12, 13, 20] {
+                for withBias in [false, true] {
+                    var w = random(n * m, &state), bias = random(m, &state), x = random(count * n, &state)
+                    var wt = [Float](repeating: .nan, count: n * m), y = [Float](repeating: .nan, count: count * m)
+                    let expected = (0..<count * m).map { k in
+                        (withBias ? bias[k % m] : 0) + (0..<n).reduce(Float(0)) { $0 + w[(k % m) * n + $1] * x[(k / m) * n + $1] }
+                    }
+                    w.withUnsafeMutableBufferPointer { w in wt.withUnsafeMutableBufferPointer { wt in bias.withUnsafeMutableBufferPointer { bias in
+                        x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
+                            BatchKernels.transpose(w.baseAddress!, into: wt.baseAddress!, rows: m, columns: n)
+                            BatchKernels.linearTransposed(w.baseAddress!, wt.baseAddress!, withBias ? bias.baseAddress! : nil,
+                                                          x.baseAddress!, y.baseAddress!, n: n, m: m, count: count)
+                        } } } } }
+                    XCTAssertEqual(wt, (0..<n * m).map { k in w[(k % m) * n + k / m] }, "Wᵀ n=\(n) m=\(m)")
+                    assertClose(y, expected, "y transposed n=\(n) m=\(m) count=\(count) bias=\(withBias)")
+                }
+            }
+        }
+    }
+
     func testNoBiasMeansZeroBias() {
         var w: [Float] = [1, 2, 3, 4, 5, 6], x: [Float] = [1, 1, 1]
         var y: [Float] = [.nan, .nan]

@@ -99,11 +99,16 @@ final class TrainingTests: XCTestCase {
     /// bounded, while δ through the huge output weights times a large input
     /// overflows dW of the first layer. The step must be skipped, not applied.
     func testOverflowingGradientSkipsTheStep() {
+        func tensor(_ name: String) -> Range<Int> {
+            let t = Regressor.parameterTensors.first { $0.name == name }!
+            return t.offset..<(t.offset + t.count)
+        }
         var p = [Float](repeating: 0, count: Regressor.parameterCount)
-        for k in 0..<24 { p[k] = 0.0001 }  // hidden weights [8][3]; biases 24..<32 stay 0
-        for k in 32..<48 { p[k] = 1e18 }  // output weights [2][8], no bias
+        for k in tensor("h.weight") { p[k] = 0.0001 }  // hidden biases stay 0
+        for k in tensor("y.weight") { p[k] = 2.5e17 }  // no output bias; Σy² ≈ 1.7e38 stays finite, dW(h) ≈ 5e38 does not
         var model = Regressor(parameters: p)
-        let x = [Float](repeating: 1000, count: 8 * 3), t = [Float](repeating: 0, count: 8 * 2)
+        let batch = Regressor.batchSize
+        let x = [Float](repeating: 1000, count: batch * 3), t = [Float](repeating: 0, count: batch * 2)
         let g = model.gradients(input: x, target: t)
         XCTAssertTrue(g.loss.isFinite, "the scenario needs a finite loss, got \(g.loss)")
         XCTAssertFalse(g.parameters.allSatisfy(\.isFinite), "the scenario needs an overflowing gradient")
@@ -112,7 +117,7 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(model.parameters, p)
         // A sane batch afterwards trains normally: the optimizer state was not poisoned.
         model.parameters = Regressor(seed: 1).parameters
-        XCTAssertTrue(model.trainStep(input: [Float](repeating: 0.5, count: 24), target: t).isFinite)
+        XCTAssertTrue(model.trainStep(input: [Float](repeating: 0.5, count: batch * 3), target: t).isFinite)
         XCTAssertTrue(model.parameters.allSatisfy(\.isFinite))
         XCTAssertNotEqual(model.parameters, Regressor(seed: 1).parameters)
     }

@@ -98,11 +98,31 @@ public struct LinearOp: Op {
     public func emitBatchForward(_ node: Node, count: String, _ e: inout EmitContext) -> Bool {
         let n = e.graph.nodes[node.inputs[0]].size
         guard usesBatchKernels(e, inputs: n) else { return false }
-        let bias = hasBias ? e.parameter(node.parameters[1]) : "nil"
-        e.w.line("BatchKernels.linear(\(e.parameter(node.parameters[0])), \(bias), \(e.value(node.inputs[0])), "
+        let bias = hasBias ? e.parameter(node.parameters[1]) : "nil", w = e.parameter(node.parameters[0])
+        if transposesForward(n, e.graph) {
+            e.w.line("BatchKernels.transpose(\(w), into: scratch, rows: \(outputs), columns: \(n))")
+            e.w.line("BatchKernels.linearTransposed(\(w), scratch, \(bias), \(e.value(node.inputs[0])), "
+                     + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count))")
+            return true
+        }
+        e.w.line("BatchKernels.linear(\(w), \(bias), \(e.value(node.inputs[0])), "
                  + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count))")
         return true
     }
+
+    /// The forward pass transposes W into scratch each call and runs
+    /// `linearTransposed` where Wᵀ fits in 32 kB (L1; mnist's 128→64), the
+    /// outputs come in whole 16s and the batch is at least `transposingBatch`.
+    /// There the dot-product form spends much of its time on horizontal sums:
+    /// `netc-bench --kernels`, 128→64 at batch 128, transpose included:
+    /// 25–27 µs against 32–37 µs (61–65 % of peak); at batch 32 8.9 against
+    /// 8.5 µs, no gain, hence the threshold.
+    func transposesForward(_ n: Int, _ graph: Graph) -> Bool {
+        graph.precision == .float && !unrolls(n, graph) && outputs % 16 == 0 && n * outputs * 4 <= 32_768
+            && graph.batchSize >= LinearOp.transposingBatch
+    }
+
+    static let transposingBatch = 64
 
     /// The weight gradient packs its operands into scratch when the batch's
     /// inputs span at least 64 kB (16 pages) and the layer has at least 32
@@ -117,7 +137,9 @@ public struct LinearOp: Op {
     }
 
     public func scratchSize(_ node: Node, graph: Graph) -> Int {
-        packsWeightGradient(graph.nodes[node.inputs[0]].size, graph) ? BatchKernels.scratchSize(m: outputs, count: graph.batchSize) : 0
+        let n = graph.nodes[node.inputs[0]].size
+        return max(packsWeightGradient(n, graph) ? BatchKernels.scratchSize(m: outputs, count: graph.batchSize) : 0,
+                   transposesForward(n, graph) ? n * outputs : 0)
     }
 
     /// The weight gradient's finiteness follows from max|δ| and max|x|
