@@ -62,7 +62,7 @@ public enum BatchKernels {
     /// y[b][j] = bias[j] + Σᵢ W[j][i]·x[b][i] for b < count, j < m; n inputs.
     /// Blocks of 4 samples × 3 rows (12 accumulators, 7 loads per 12 FMAs),
     /// then 4 × 2 or 4 × 1 for the rows left over; samples left over run
-    /// 1 sample × 4 rows, then single dot products.
+    /// one at a time (`linearSample`).
     @inlinable @inline(__always)
     public static func linear(
         _ w: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>?,
@@ -86,8 +86,11 @@ public enum BatchKernels {
     }
 
     /// y[j] = bias[j] + Σᵢ W[j][i]·x[i] for one sample: blocks of 8 rows whose
-    /// lane sums come out as one vector (`sum8`), then 4 rows with scalar sums,
-    /// then single dot products.
+    /// lane sums come out as one vector (`sum8`; when n is a whole number of
+    /// vectors), then 4 rows with scalar sums, then single dot products. A
+    /// function of its own, apart from `linear`'s blocked loop: vector sums
+    /// written inside that loop once made the optimiser restructure all of it
+    /// (docs/Performance.md).
     @inlinable
     static func linearSample(
         _ w: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>?,
