@@ -219,8 +219,7 @@ public struct Regressor: GeneratedModel {
         let scratch = m + 5152  // [48]
         for k in 0..<count &* 3 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // h.linear = linear(x)  [16]
-        BatchKernels.transpose(p_h_weight, into: scratch, rows: 16, columns: 3)
-        BatchKernels.linearTransposed(p_h_weight, scratch, p_h_bias, v_x, v_h_linear, n: 3, m: 16, count: count)
+        BatchKernels.linearTransposed(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 16, count: count, scratch: scratch)
         // h = tanh(h.linear)  [16]
         for b in 0..<count {
             let x0 = v_h_linear + b &* 16, y = v_h + b &* 16

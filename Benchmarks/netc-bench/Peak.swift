@@ -47,14 +47,12 @@ func benchKernels(n: Int, m: Int, count: Int, peak: Double) {
     let flops = Double(2 * n * m * count)
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(BatchKernels.scratchSize(m: m, count: count), n * m))
     defer { scratch.deallocate() }
-    let transposes = m % 16 == 0 && n * m * 4 <= 32_768  // LinearOp.transposesForward's shape rule
-    for name in ["linear"] + (transposes ? ["transpose+linearTransposed"] : []) + ["weightGradient", "weightGradient+scratch", "inputGradient"] {
+    let transposed = BatchKernels.transposedFits(n: n, m: m) ? ["linearTransposed"] : []
+    for name in ["linear"] + transposed + ["weightGradient", "weightGradient+scratch", "inputGradient"] {
         let t = measure(budget: 0.3) {
             switch name {
             case "linear": BatchKernels.linear(w, b, x, y, n: n, m: m, count: count)
-            case "transpose+linearTransposed":
-                BatchKernels.transpose(w, into: scratch, rows: m, columns: n)
-                BatchKernels.linearTransposed(w, scratch, b, x, y, n: n, m: m, count: count)
+            case "linearTransposed": BatchKernels.linearTransposed(w, b, x, y, n: n, m: m, count: count, scratch: scratch)
             case "weightGradient": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count)
             case "weightGradient+scratch": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count, scratch: scratch)
             default: BatchKernels.inputGradient(y, w, dx, accumulate: false, n: n, m: m, count: count)

@@ -142,7 +142,8 @@ public enum BatchKernels {
         }
     }
 
-    /// Wᵀ[i][j] = W[j][i] for W with `rows` rows of `columns` scalars.
+    /// Wᵀ[i][j] = W[j][i] for W with `rows` rows of `columns` scalars
+    /// (contiguous stores: strided ones cost 1–2 µs more for 128→64).
     @inlinable
     public static func transpose(_ w: UnsafeMutablePointer<Float>, into wt: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
         for i in 0..<columns {
@@ -151,15 +152,24 @@ public enum BatchKernels {
         }
     }
 
-    /// `linear` for layers whose transposed weights fit L1, from `wt` = Wᵀ
-    /// ([n][m], m a multiple of 16; see `transpose`): blocks of 6 samples ×
-    /// 16 outputs, each step one x scalar broadcast against a row of Wᵀ —
-    /// 12 accumulators, no horizontal sums. Samples left over run `linear` on W.
+    /// Whether `linearTransposed` takes an n → m layer: outputs in whole 16s,
+    /// and Wᵀ within 32 kB, so it stays in L1 while every sample block passes.
+    public static func transposedFits(n: Int, m: Int) -> Bool {
+        m % 16 == 0 && n &* m &* MemoryLayout<Float>.stride <= 32_768
+    }
+
+    /// `linear` for layers that `transposedFits`: W is transposed into
+    /// `scratch` (n·m scalars), then blocks of 6 samples × 16 outputs run over
+    /// Wᵀ, each step one x scalar broadcast against a row of it — 12
+    /// accumulators, no horizontal sums. Samples left over run `linear` on W;
+    /// under 6 samples nothing is transposed.
     @inlinable @inline(__always)
     public static func linearTransposed(
-        _ w: UnsafeMutablePointer<Float>, _ wt: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>?,
-        _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int
+        _ w: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>?,
+        _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int,
+        scratch wt: UnsafeMutablePointer<Float>
     ) {
+        if count >= 6 { transpose(w, into: wt, rows: m, columns: n) }
         var b = 0
         while b &+ 6 <= count {
             let x0 = x + b &* n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, x4 = x3 + n, x5 = x4 + n

@@ -11,7 +11,8 @@ final class BatchKernelTests: XCTestCase {
 
     func assertClose(_ a: [Float], _ b: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(a.count, b.count, file: file, line: line)
-        for k in a.indices where abs(a[k] - b[k]) > 1e-4 * max(1, abs(b[k])) {
+        // Written as "not within" so that a NaN, which compares false, fails.
+        for k in a.indices where !(abs(a[k] - b[k]) <= 1e-4 * max(1, abs(b[k]))) {
             XCTFail("\(what)[\(k)]: \(a[k]) vs \(b[k])", file: file, line: line)
             return
         }
@@ -78,29 +79,36 @@ final class BatchKernelTests: XCTestCase {
         }
     }
 
-    /// The transposed forward (6 × 16 blocks over Wᵀ, leftover samples on W)
-    /// against the naive loop, with and without a bias.
+    /// The transposed forward (W transposed into scratch, 6 × 16 blocks over
+    /// Wᵀ, leftover samples on W) against the naive loop, with and without a
+    /// bias; and the transpose itself.
     func testTransposedForwardMatchesNaiveLoop() {
         var state = SplitMix64(seed: 5)
         for (n, m) in [(1, 16), (7, 16), (16, 32), (33, 48)] {
+            XCTAssertTrue(BatchKernels.transposedFits(n: n, m: m))
             for count in [1, 5, 6, 7, 12, 13, 20] {
                 for withBias in [false, true] {
                     var w = random(n * m, &state), bias = random(m, &state), x = random(count * n, &state)
-                    var wt = [Float](repeating: .nan, count: n * m), y = [Float](repeating: .nan, count: count * m)
+                    var scratch = [Float](repeating: .nan, count: n * m), y = [Float](repeating: .nan, count: count * m)
                     let expected = (0..<count * m).map { k in
                         (withBias ? bias[k % m] : 0) + (0..<n).reduce(Float(0)) { $0 + w[(k % m) * n + $1] * x[(k / m) * n + $1] }
                     }
-                    w.withUnsafeMutableBufferPointer { w in wt.withUnsafeMutableBufferPointer { wt in bias.withUnsafeMutableBufferPointer { bias in
+                    w.withUnsafeMutableBufferPointer { w in scratch.withUnsafeMutableBufferPointer { scratch in bias.withUnsafeMutableBufferPointer { bias in
                         x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
-                            BatchKernels.transpose(w.baseAddress!, into: wt.baseAddress!, rows: m, columns: n)
-                            BatchKernels.linearTransposed(w.baseAddress!, wt.baseAddress!, withBias ? bias.baseAddress! : nil,
-                                                          x.baseAddress!, y.baseAddress!, n: n, m: m, count: count)
+                            BatchKernels.linearTransposed(w.baseAddress!, withBias ? bias.baseAddress! : nil, x.baseAddress!, y.baseAddress!,
+                                                          n: n, m: m, count: count, scratch: scratch.baseAddress!)
                         } } } } }
-                    XCTAssertEqual(wt, (0..<n * m).map { k in w[(k % m) * n + k / m] }, "Wᵀ n=\(n) m=\(m)")
                     assertClose(y, expected, "y transposed n=\(n) m=\(m) count=\(count) bias=\(withBias)")
                 }
             }
+            var w = random(n * m, &state), wt = [Float](repeating: .nan, count: n * m)
+            w.withUnsafeMutableBufferPointer { w in wt.withUnsafeMutableBufferPointer { wt in
+                BatchKernels.transpose(w.baseAddress!, into: wt.baseAddress!, rows: m, columns: n)
+            } }
+            XCTAssertEqual(wt, (0..<n * m).map { k in w[(k % m) * n + k / m] }, "Wᵀ n=\(n) m=\(m)")
         }
+        XCTAssertFalse(BatchKernels.transposedFits(n: 784, m: 128))  // 401 kB
+        XCTAssertFalse(BatchKernels.transposedFits(n: 64, m: 10))  // outputs not in 16s
     }
 
     func testNoBiasMeansZeroBias() {

@@ -128,7 +128,8 @@ nonisolated func assertClose(_ a: [Double], _ b: [Double], _ tolerance: Double, 
                      file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(a.count, b.count, what, file: file, line: line)
         let scale = max(b.map(abs).max() ?? 0, 1e-6)
-        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        // NaN-sticky: `max()` would skip a NaN that is not first, and the check pass.
+        let worst = zip(a, b).reduce(0.0) { r, p in let d = abs(p.0 - p.1); return d.isNaN || d > r ? d : r }
         XCTAssertLessThanOrEqual(worst / scale, tolerance, "\(what): worst difference \(worst) at scale \(scale)", file: file, line: line)
     }
 

@@ -99,13 +99,9 @@ final class TrainingTests: XCTestCase {
     /// bounded, while δ through the huge output weights times a large input
     /// overflows dW of the first layer. The step must be skipped, not applied.
     func testOverflowingGradientSkipsTheStep() {
-        func tensor(_ name: String) -> Range<Int> {
-            let t = Regressor.parameterTensors.first { $0.name == name }!
-            return t.offset..<(t.offset + t.count)
-        }
         var p = [Float](repeating: 0, count: Regressor.parameterCount)
-        for k in tensor("h.weight") { p[k] = 0.0001 }  // hidden biases stay 0
-        for k in tensor("y.weight") { p[k] = 2.5e17 }  // no output bias; Σy² ≈ 1.7e38 stays finite, dW(h) ≈ 5e38 does not
+        for k in tensorRange(Regressor.parameterTensors, "h.weight") { p[k] = 0.0001 }  // hidden biases stay 0
+        for k in tensorRange(Regressor.parameterTensors, "y.weight") { p[k] = 2.5e17 }  // no output bias; Σy² ≈ 1.7e38 stays finite, dW(h) ≈ 5e38 does not
         var model = Regressor(parameters: p)
         let batch = Regressor.batchSize
         let x = [Float](repeating: 1000, count: batch * 3), t = [Float](repeating: 0, count: batch * 2)
@@ -135,7 +131,7 @@ final class TrainingTests: XCTestCase {
         return p
     }
 
-    func mnistOffset(_ tensor: String) -> Int { MnistMLP.parameterTensors.first { $0.name == tensor }!.offset }
+    func mnistOffset(_ tensor: String) -> Int { tensorRange(MnistMLP.parameterTensors, tensor).lowerBound }
 
     /// The bound fails and the gradient does overflow: the step reads dW and is skipped.
     func testMnistOverflowingFirstLayerGradientSkipsTheStep() {
@@ -250,4 +246,10 @@ final class TrainingTests: XCTestCase {
 func temporaryDirectory() -> String {
     var template = Array("/tmp/netc-test-XXXXXX".utf8CString)
     return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+}
+
+/// Where a named tensor lies in a generated model's flat parameters.
+func tensorRange(_ tensors: [(name: String, offset: Int, count: Int)], _ name: String) -> Range<Int> {
+    let t = tensors.first { $0.name == name }!
+    return t.offset..<(t.offset + t.count)
 }

@@ -10,12 +10,12 @@
 /// aligned, their offsets multiples of `alignment`): parameters, gradients,
 /// optimizer state, scratch, and every node buffer of at least
 /// `alignedNodeBuffer` scalars. A vector load or store then splits no cache
-/// line where the rows do not: mnist b128's backward pass took 326 µs
-/// against 341–343 µs unaligned, its momentum update 16.5 against 19.5 µs,
-/// iris b1's update 33 against 48–55 ns. Smaller node buffers stay packed:
-/// aligned, iris b16's 256-scalar activations led the optimiser to compile
-/// its backward pass into slower scalar code (step 2.06–2.14 µs against
-/// 1.79–1.85 µs; docs/Performance.md).
+/// line where the rows do not: mnist b128's backward pass took 326–327 µs
+/// against 341–343 µs unaligned, its momentum update 16.4–16.6 against
+/// 19.5–20.1 µs, iris b1's update 33 against 49–56 ns. Smaller node buffers
+/// stay packed: aligned, iris b16's 256-scalar activations led the optimiser
+/// to compile its backward pass into slower scalar code (step minimum/median
+/// 2.06/2.14 µs against 1.79/1.85 µs; docs/Performance.md).
 struct ModelLayout {
     /// Scalars per alignment unit: 64 bytes of Float, 128 of Double.
     static let alignment = 16

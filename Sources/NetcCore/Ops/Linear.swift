@@ -100,9 +100,8 @@ public struct LinearOp: Op {
         guard usesBatchKernels(e, inputs: n) else { return false }
         let bias = hasBias ? e.parameter(node.parameters[1]) : "nil", w = e.parameter(node.parameters[0])
         if transposesForward(n, e.graph) {
-            e.w.line("BatchKernels.transpose(\(w), into: scratch, rows: \(outputs), columns: \(n))")
-            e.w.line("BatchKernels.linearTransposed(\(w), scratch, \(bias), \(e.value(node.inputs[0])), "
-                     + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count))")
+            e.w.line("BatchKernels.linearTransposed(\(w), \(bias), \(e.value(node.inputs[0])), "
+                     + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count), scratch: scratch)")
             return true
         }
         e.w.line("BatchKernels.linear(\(w), \(bias), \(e.value(node.inputs[0])), "
@@ -110,15 +109,15 @@ public struct LinearOp: Op {
         return true
     }
 
-    /// The forward pass transposes W into scratch each call and runs
-    /// `linearTransposed` where Wᵀ fits in 32 kB (L1; mnist's 128→64), the
-    /// outputs come in whole 16s and the batch is at least `transposingBatch`.
-    /// There the dot-product form spends much of its time on horizontal sums:
-    /// `netc-bench --kernels`, 128→64 at batch 128, transpose included:
-    /// 25–27 µs against 32–37 µs (61–65 % of peak); at batch 32 8.9 against
-    /// 8.5 µs, no gain, hence the threshold.
+    /// The forward pass runs `linearTransposed` (W transposed into scratch on
+    /// each call) for layers it fits (`BatchKernels.transposedFits`: mnist's
+    /// 128→64) at batches of at least `transposingBatch`. There the
+    /// dot-product form spends much of its time on horizontal sums:
+    /// `netc-bench --kernels`, 128→64 at batch 128, transpose included: 25.3
+    /// and 26.0 µs against 33.1 and 33.3 µs (34.2 against 42.6 in a slow
+    /// run); at batch 32 8.9–10.6 against 8.5–10.2 µs, no gain, hence the threshold.
     func transposesForward(_ n: Int, _ graph: Graph) -> Bool {
-        graph.precision == .float && !unrolls(n, graph) && outputs % 16 == 0 && n * outputs * 4 <= 32_768
+        graph.precision == .float && !unrolls(n, graph) && BatchKernels.transposedFits(n: n, m: outputs)
             && graph.batchSize >= LinearOp.transposingBatch
     }
 
