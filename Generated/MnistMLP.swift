@@ -14,6 +14,8 @@ import NetcRuntime
 ///
 /// Loss: softmax_cross_entropy on `logits`, mean over a batch of 32.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
+/// Inside the model `hidden1.weight` is stored in 16-output panels;
+/// `parameters`, `gradients`, `save` and `load` convert to and from the flat order.
 /// A value is not safe to use from several threads at once; copies share storage until one trains.
 public struct MnistMLP: GeneratedModel {
     public typealias Scalar = Float
@@ -31,7 +33,7 @@ public struct MnistMLP: GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("hidden1.weight", 0, 100352), ("hidden1.bias", 100352, 128), ("hidden2.weight", 100480, 8192), ("hidden2.bias", 108672, 64), ("logits.weight", 108736, 640), ("logits.bias", 109376, 10)]
 
-    /// The model's single allocation (383408 scalars, 64-byte aligned); copies share it until one trains.
+    /// The model's single allocation (382896 scalars, 64-byte aligned); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -39,15 +41,15 @@ public struct MnistMLP: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = UnsafeMutableRawPointer.allocate(byteCount: 383408 &* MemoryLayout<Scalar>.stride, alignment: 64)
-                .bindMemory(to: Scalar.self, capacity: 383408)
-            memory.initialize(repeating: 0, count: 383408)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: 382896 &* MemoryLayout<Scalar>.stride, alignment: 64)
+                .bindMemory(to: Scalar.self, capacity: 382896)
+            memory.initialize(repeating: 0, count: 382896)
             self.random = random
         }
 
         func copy() -> Storage {
             let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 383408)
+            copy.memory.update(from: memory, count: 382896)
             copy.step = step
             return copy
         }
@@ -61,6 +63,20 @@ public struct MnistMLP: GeneratedModel {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
+    /// The 109386 parameters (or gradients) stored at `source`, into `flat` in flat order.
+    @usableFromInline
+    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+        flat.update(from: source, count: 109386)
+        BatchKernels.fromPanels(source + 0, into: flat + 0, rows: 128, columns: 784)  // hidden1.weight
+    }
+
+    /// 109386 parameters in flat order, into the model's storage at `target`.
+    @usableFromInline
+    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+        target.update(from: flat, count: 109386)
+        BatchKernels.toPanels(flat + 0, into: target + 0, rows: 128, columns: 784)  // hidden1.weight
+    }
+
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: UInt64 = 1) {
@@ -70,6 +86,7 @@ public struct MnistMLP: GeneratedModel {
         InitScheme.heUniform.fill(m + 0, count: 100352, fanIn: 784, fanOut: 128, rng: &random)  // hidden1.weight
         InitScheme.heUniform.fill(m + 100480, count: 8192, fanIn: 128, fanOut: 64, rng: &random)  // hidden2.weight
         InitScheme.heUniform.fill(m + 108736, count: 640, fanIn: 64, fanOut: 10, rng: &random)  // logits.weight
+        BatchKernels.arrangeInPanels(m + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 
     /// A model with the given parameters (109386 values in flat order).
@@ -81,11 +98,11 @@ public struct MnistMLP: GeneratedModel {
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(UnsafeBufferPointer(start: storage.memory, count: 109386)) }
+        get { Array(unsafeUninitializedCapacity: 109386) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 109386 } }
         set {
             precondition(newValue.count == 109386, "MnistMLP.parameters needs 109386 values, got \(newValue.count)")
             makeUnique()
-            for k in 0..<109386 { storage.memory[k] = newValue[k] }
+            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
         }
     }
 
@@ -151,7 +168,7 @@ public struct MnistMLP: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<109386 { parameterGradient[k] = m[109392 + k] }
+        Self.flatten(m + 109392, into: parameterGradient.baseAddress!)
         for k in 0..<25088 { inputGradient[k] = m[340784 + k] }
         return loss
     }
@@ -216,7 +233,9 @@ public struct MnistMLP: GeneratedModel {
 
     /// Writes the parameters atomically in netc's parameter file format.
     public func save(to path: String) throws(ParameterFile.Failure) {
-        try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: 109386), fingerprint: Self.fingerprint, to: path)
+        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
+            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+        }
     }
 
     /// A model with parameters read from a file saved by a `MnistMLP` of the same precision.
@@ -250,7 +269,7 @@ public struct MnistMLP: GeneratedModel {
         let v_hidden2 = m + 338416  // [2048]
         let v_logits = m + 340464  // [320]
         // hidden1.linear = linear(pixels)  [128]
-        BatchKernels.linear(p_hidden1_weight, p_hidden1_bias, v_pixels, v_hidden1_linear, n: 784, m: 128, count: count)
+        BatchKernels.panelLinear(p_hidden1_weight, p_hidden1_bias, v_pixels, v_hidden1_linear, n: 784, m: 128, count: count)
         // hidden1 = relu(hidden1.linear)  [128]
         for b in 0..<count {
             let x0 = v_hidden1_linear + b &* 128, y = v_hidden1 + b &* 128
@@ -311,7 +330,7 @@ public struct MnistMLP: GeneratedModel {
         let g_hidden2_linear = m + 374064  // [2048]
         let g_hidden2 = m + 376112  // [2048]
         let g_logits = m + 378160  // [320]
-        let scratch = m + 378800  // [4608]
+        let scratch = m + 378800  // [4096]
         // logits: linear backward → δ hidden2 =
         BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
         BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
@@ -329,7 +348,7 @@ public struct MnistMLP: GeneratedModel {
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward
-        BatchKernels.weightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
+        BatchKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
@@ -353,7 +372,7 @@ public struct MnistMLP: GeneratedModel {
         let g_hidden2_linear = m + 374064  // [2048]
         let g_hidden2 = m + 376112  // [2048]
         let g_logits = m + 378160  // [320]
-        let scratch = m + 378800  // [4608]
+        let scratch = m + 378800  // [4096]
         // logits: linear backward → δ hidden2 =
         BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
         BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
@@ -371,8 +390,8 @@ public struct MnistMLP: GeneratedModel {
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward → δ pixels =
-        BatchKernels.weightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
-        BatchKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: 32)
+        BatchKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
+        BatchKernels.panelInputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: 32)
     }
 
     /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.

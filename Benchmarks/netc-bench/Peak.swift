@@ -29,7 +29,8 @@ import NetcRuntime
 
 /// `--kernels`: the dense-layer kernels alone on mnist-mlp's layer shapes
 /// and batches, as a share of the peak (the weight gradient both in place
-/// and packed into scratch) — separates the kernels' own efficiency from
+/// and packed into scratch, and both over W in panels where the outputs
+/// come in whole 16s) — separates the kernels' own efficiency from
 /// everything else a training step does.
 func benchKernels(peak: Double) {
     for (n, m, count) in [(784, 128, 32), (784, 128, 128), (128, 64, 32), (128, 64, 128), (64, 10, 128)] {
@@ -45,14 +46,18 @@ func benchKernels(n: Int, m: Int, count: Int, peak: Double) {
     y.initialize(repeating: 0.1, count: count * m); b.initialize(repeating: 0, count: m)
     dw.initialize(repeating: 0, count: n * m); dx.initialize(repeating: 0, count: count * n)
     let flops = Double(2 * n * m * count)
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(BatchKernels.scratchSize(m: m, count: count), n * m))
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(BatchKernels.scratchSize(m: m, count: count), n * m,
+                                                                      BatchKernels.panelScratchSize(m: m, count: count)))
     defer { scratch.deallocate() }
     let transposed = BatchKernels.transposedFits(n: n, m: m) ? ["linearTransposed"] : []
-    for name in ["linear"] + transposed + ["weightGradient", "weightGradient+scratch", "inputGradient"] {
+    let panels = BatchKernels.panelsFit(m: m) ? ["panelLinear", "panelWeightGradient"] : []
+    for name in ["linear"] + transposed + panels + ["weightGradient", "weightGradient+scratch", "inputGradient"] {
         let t = measure(budget: 0.3) {
             switch name {
             case "linear": BatchKernels.linear(w, b, x, y, n: n, m: m, count: count)
             case "linearTransposed": BatchKernels.linearTransposed(w, b, x, y, n: n, m: m, count: count, scratch: scratch)
+            case "panelLinear": BatchKernels.panelLinear(w, b, x, y, n: n, m: m, count: count)
+            case "panelWeightGradient": BatchKernels.panelWeightGradient(y, x, dw, b, n: n, m: m, count: count, scratch: scratch)
             case "weightGradient": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count)
             case "weightGradient+scratch": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count, scratch: scratch)
             default: BatchKernels.inputGradient(y, w, dx, accumulate: false, n: n, m: m, count: count)

@@ -60,6 +60,33 @@ final class GeneratedModelTests: XCTestCase {
         // A new spec must get a test above (and a generated file).
         XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 7)
     }
+
+    /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);
+    /// every way in and out of the model still speaks the flat [outputs][inputs] order.
+    func testPanelStoredWeightsCrossTheAPIInFlatOrder() throws {
+        let p = (0..<MnistMLP.parameterCount).map { Float($0 % 9973) * 1e-4 - 0.5 }  // every weight of a row distinct
+        var model = MnistMLP(parameters: p)
+        XCTAssertEqual(model.parameters, p, "parameters round trip")
+        let stored = UnsafeBufferPointer(start: model.storage.memory, count: MnistMLP.parameterCount)
+        for (j, i) in [(0, 0), (0, 1), (1, 0), (15, 783), (16, 0), (127, 783), (77, 400)] {
+            XCTAssertEqual(stored[(j / 16) * 784 * 16 + i * 16 + j % 16], p[j * 784 + i], "W[\(j)][\(i)] in its panel")
+        }
+        XCTAssertEqual(Array(stored[100_352...]), Array(p[100_352...]), "the other tensors stay in flat order")
+        let iris = Iris(seed: 4)
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: iris.storage.memory, count: Iris.parameterCount)), iris.parameters,
+                       "a model without panel tensors stores the flat order")
+
+        let dir = temporaryDirectory()
+        try model.save(to: "\(dir)/mnist.params")
+        let onDisk: [Float] = try ParameterFile.read(from: "\(dir)/mnist.params", fingerprint: MnistMLP.fingerprint,
+                                                      count: MnistMLP.parameterCount)
+        XCTAssertEqual(onDisk, p, "the file holds the flat order")
+        var other = MnistMLP(seed: 9)
+        try other.load(contentsOf: "\(dir)/mnist.params")
+        XCTAssertEqual(other.parameters, p, "load")
+        model.parameters = other.parameters.map { -$0 }
+        XCTAssertEqual(model.parameters, p.map { -$0 }, "setter after init")
+    }
 }
 
 /// Checks one generated model against the interpreter on its spec.

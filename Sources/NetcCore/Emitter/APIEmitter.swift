@@ -16,6 +16,17 @@ struct APIEmitter {
     var isClassifier: Bool { graph.loss.rule is SoftmaxCrossEntropy || graph.loss.rule is Hinge }
     var isBinary: Bool { graph.loss.rule is SigmoidCrossEntropy && graph.outputSize == 1 }
 
+    /// Weights the emitted code keeps in 16-output panels, in flat order: the
+    /// API converts them wherever parameters or gradients cross it.
+    var panelTensors: [(tensor: ParameterTensor, rows: Int, columns: Int)] {
+        let storage = graph.nodes.reduce(into: [Int: ParameterStorage]()) { all, n in
+            all.merge(n.op.parameterStorage(n, graph: graph)) { first, _ in first }
+        }
+        return storage.keys.sorted().map { t in
+            switch storage[t]! { case .panels(let rows, let columns): (graph.parameters[t], rows, columns) }
+        }
+    }
+
     func emitTypeDoc(_ w: inout SwiftWriter) {
         w.doc("`\(name)`, compiled from the spec: every shape below is fixed at compile time.",
               "")
@@ -25,7 +36,13 @@ struct APIEmitter {
         }
         w.doc("",
               "Loss: \(graph.loss.rule.name) on `\(graph.nodes[graph.loss.output].name)`, mean over a batch of \(batch).",
-              "Inputs, outputs and targets are laid out row-major, [batch][features].",
+              "Inputs, outputs and targets are laid out row-major, [batch][features].")
+        let panels = panelTensors.map { "`\($0.tensor.name)`" }
+        if !panels.isEmpty {
+            w.doc("Inside the model \(panels.joined(separator: ", ")) \(panels.count == 1 ? "is" : "are") stored in 16-output panels;",
+                  "`parameters`, `gradients`, `save` and `load` convert to and from the flat order.")
+        }
+        w.doc(
               "A value is not safe to use from several threads at once; copies share storage until one trains.")
     }
 
@@ -75,6 +92,34 @@ struct APIEmitter {
         w.block("mutating func makeUnique()") { w in
             w.line("if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }")
         }
+        emitPanelConversions(&w)
+    }
+
+    /// `flatten` and `unflatten`: the model's \(p) stored parameters (or
+    /// gradients) to and from the flat order, for models with panel tensors.
+    func emitPanelConversions(_ w: inout SwiftWriter) {
+        let panels = panelTensors
+        guard !panels.isEmpty else { return }
+        w.line("")
+        w.doc("The \(p) parameters (or gradients) stored at `source`, into `flat` in flat order.")
+        w.line("@usableFromInline")
+        w.block("static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>)") { w in
+            w.line("flat.update(from: source, count: \(p))")
+            for t in panels {
+                w.line("BatchKernels.fromPanels(source + \(t.tensor.offset), into: flat + \(t.tensor.offset), "
+                       + "rows: \(t.rows), columns: \(t.columns))  // \(t.tensor.name)")
+            }
+        }
+        w.line("")
+        w.doc("\(p) parameters in flat order, into the model's storage at `target`.")
+        w.line("@usableFromInline")
+        w.block("static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>)") { w in
+            w.line("target.update(from: flat, count: \(p))")
+            for t in panels {
+                w.line("BatchKernels.toPanels(flat + \(t.tensor.offset), into: target + \(t.tensor.offset), "
+                       + "rows: \(t.rows), columns: \(t.columns))  // \(t.tensor.name)")
+            }
+        }
     }
 
     func emitPublicAPI(_ w: inout SwiftWriter) {
@@ -99,6 +144,9 @@ struct APIEmitter {
                     w.line("InitScheme\(graph.initScheme.swiftExpression).fill(m + \(t.offset), count: \(t.count), "
                            + "fanIn: \(t.shape[1]), fanOut: \(t.shape[0]), rng: &random)  // \(t.name)")
                 }
+                for t in panelTensors {
+                    w.line("BatchKernels.arrangeInPanels(m + \(t.tensor.offset), rows: \(t.rows), columns: \(t.columns))  // \(t.tensor.name)")
+                }
             }
         }
         w.line("")
@@ -110,12 +158,21 @@ struct APIEmitter {
         }
         w.line("")
         w.doc("The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.")
+        let panels = !panelTensors.isEmpty
         w.block("public var parameters: [Scalar]") { w in
-            w.line("get { Array(UnsafeBufferPointer(start: storage.memory, count: \(p))) }")
+            if panels {
+                w.line("get { Array(unsafeUninitializedCapacity: \(p)) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = \(p) } }")
+            } else {
+                w.line("get { Array(UnsafeBufferPointer(start: storage.memory, count: \(p))) }")
+            }
             w.block("set") { w in
                 w.line("precondition(newValue.count == \(p), \"\(name).parameters needs \(p) values, got \\(newValue.count)\")")
                 w.line("makeUnique()")
-                w.line("for k in 0..<\(p) { storage.memory[k] = newValue[k] }")
+                if panels {
+                    w.line("newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }")
+                } else {
+                    w.line("for k in 0..<\(p) { storage.memory[k] = newValue[k] }")
+                }
             }
         }
     }
@@ -198,7 +255,11 @@ struct APIEmitter {
             w.line("Self.forward(m, x, training: true)")
             w.line("let loss = Self.lossAndSeed(m)")
             w.line("Self.backwardWithInputGradient(m, x)")
-            w.line("for k in 0..<\(p) { parameterGradient[k] = m[\(layout.gradients) + k] }")
+            if panelTensors.isEmpty {
+                w.line("for k in 0..<\(p) { parameterGradient[k] = m[\(layout.gradients) + k] }")
+            } else {
+                w.line("Self.flatten(m + \(layout.gradients), into: parameterGradient.baseAddress!)")
+            }
             w.line("for k in 0..<\(inputCount) { inputGradient[k] = m[\(gin) + k] }")
             w.line("return loss")
         }
@@ -278,7 +339,13 @@ struct APIEmitter {
         w.line("")
         w.doc("Writes the parameters atomically in netc's parameter file format.")
         w.block("public func save(to path: String) throws(ParameterFile.Failure)") { w in
-            w.line("try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: \(p)), fingerprint: Self.fingerprint, to: path)")
+            if panelTensors.isEmpty {
+                w.line("try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: \(p)), fingerprint: Self.fingerprint, to: path)")
+            } else {
+                w.line("try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in")
+                w.line("    try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)")
+                w.line("}")
+            }
         }
         w.line("")
         w.doc("A model with parameters read from a file saved by a `\(name)` of the same precision.")

@@ -99,6 +99,11 @@ public struct LinearOp: Op {
         let n = e.graph.nodes[node.inputs[0]].size
         guard usesBatchKernels(e, inputs: n) else { return false }
         let bias = hasBias ? e.parameter(node.parameters[1]) : "nil", w = e.parameter(node.parameters[0])
+        if storesPanels(node, e.graph) {
+            e.w.line("BatchKernels.panelLinear(\(w), \(bias), \(e.value(node.inputs[0])), "
+                     + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count))")
+            return true
+        }
         if transposesForward(n, e.graph) {
             e.w.line("BatchKernels.linearTransposed(\(w), \(bias), \(e.value(node.inputs[0])), "
                      + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count), scratch: scratch)")
@@ -123,6 +128,29 @@ public struct LinearOp: Op {
 
     static let transposingBatch = 64
 
+    /// W stays in 16-output panels (`PanelKernels.swift`) for Float layers
+    /// that read the network's input — so a training step never needs their
+    /// input gradient, the one product panels make slow — with at least
+    /// `panelWeights` weights (W larger than L1), outputs in whole 16s and a
+    /// batch of at least `panelBatch`. For mnist's 784→128 at batch 128 the
+    /// forward pass then keeps a 16 kB slice of a panel in L1 while every
+    /// 6-sample block passes, instead of streaming three rows of W from L2
+    /// per 4-sample block (docs/Performance.md).
+    func storesPanels(_ node: Node, _ graph: Graph) -> Bool {
+        let n = graph.nodes[node.inputs[0]].size
+        return graph.precision == .float && !unrolls(n, graph) && node.inputs[0] == graph.input
+            && BatchKernels.panelsFit(m: outputs) && n * outputs >= LinearOp.panelWeights
+            && graph.batchSize >= LinearOp.panelBatch
+    }
+
+    static let panelWeights = 16_384
+    static let panelBatch = 32
+
+    public func parameterStorage(_ node: Node, graph: Graph) -> [Int: ParameterStorage] {
+        guard storesPanels(node, graph) else { return [:] }
+        return [node.parameters[0]: .panels(rows: outputs, columns: graph.nodes[node.inputs[0]].size)]
+    }
+
     /// The weight gradient packs its operands into scratch when the batch's
     /// inputs span at least 64 kB (16 pages) and the layer has at least 32
     /// outputs. Measured with `netc-bench --kernels` (% of peak, in place →
@@ -137,6 +165,7 @@ public struct LinearOp: Op {
 
     public func scratchSize(_ node: Node, graph: Graph) -> Int {
         let n = graph.nodes[node.inputs[0]].size
+        if storesPanels(node, graph) { return BatchKernels.panelScratchSize(m: outputs, count: graph.batchSize) }
         return max(packsWeightGradient(n, graph) ? BatchKernels.scratchSize(m: outputs, count: graph.batchSize) : 0,
                    transposesForward(n, graph) ? n * outputs : 0)
     }
@@ -162,6 +191,15 @@ public struct LinearOp: Op {
         let n = e.graph.nodes[node.inputs[0]].size, batch = e.graph.batchSize
         guard usesBatchKernels(e, inputs: n) else { return false }
         let db = hasBias ? e.parameterGradient(node.parameters[1]) : "nil"
+        if storesPanels(node, e.graph) {
+            e.w.line("BatchKernels.panelWeightGradient(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
+                     + "\(e.parameterGradient(node.parameters[0])), \(db), n: \(n), m: \(outputs), count: \(batch), scratch: scratch)")
+            if let edge = edges.first {
+                e.w.line("BatchKernels.panelInputGradient(\(e.gradient(node.id)), \(e.parameter(node.parameters[0])), "
+                         + "\(e.gradient(edge.to)), accumulate: \(edge.accumulates), n: \(n), m: \(outputs), count: \(batch))")
+            }
+            return true
+        }
         let scratch = packsWeightGradient(n, e.graph) ? ", scratch: scratch" : ""
         e.w.line("BatchKernels.weightGradient(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
                  + "\(e.parameterGradient(node.parameters[0])), \(db), n: \(n), m: \(outputs), count: \(batch)\(scratch))")

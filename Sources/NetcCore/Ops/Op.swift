@@ -40,6 +40,17 @@ public protocol Op: Sendable {
     /// more cheaply than reading it; the training step's finiteness check
     /// then reads the gradient only when the expression is false.
     func finitenessProofs(_ node: Node, _ e: EmitContext) -> [Int: String]
+    /// Per parameter tensor of the node that the emitted code keeps in an
+    /// order other than the documented flat one, that order; the generated
+    /// API converts where parameters and gradients cross it.
+    func parameterStorage(_ node: Node, graph: Graph) -> [Int: ParameterStorage]
+}
+
+/// How emitted code stores a parameter tensor it does not keep row-major.
+public enum ParameterStorage: Sendable, Equatable {
+    /// A [rows][columns] weight in 16-row panels, Wp[p][c][r] = W[16p + r][c]
+    /// (`BatchKernels.toPanels`).
+    case panels(rows: Int, columns: Int)
 }
 
 extension Op {
@@ -47,6 +58,7 @@ extension Op {
     public func emitBatchBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) -> Bool { false }
     public func scratchSize(_ node: Node, graph: Graph) -> Int { 0 }
     public func finitenessProofs(_ node: Node, _ e: EmitContext) -> [Int: String] { [:] }
+    public func parameterStorage(_ node: Node, graph: Graph) -> [Int: ParameterStorage] { [:] }
 }
 
 /// Floating-point operations per sample of one op.

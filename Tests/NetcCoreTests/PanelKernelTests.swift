@@ -1,0 +1,147 @@
+import MallocCounter
+import NetcRuntime
+import XCTest
+
+/// The kernels over weights in 16-output panels against naive loops over the
+/// row-major matrix, on shapes that reach every leftover path: 1–5 samples or
+/// inputs after blocks of 6, slabs of 24 inputs, several slices of
+/// `panelDepth` inputs (unevenly divided), and one to three panels.
+final class PanelKernelTests: XCTestCase {
+    func random(_ count: Int, _ state: inout SplitMix64) -> [Float] {
+        (0..<count).map { _ in Float(state.nextUnit()) - 0.5 }
+    }
+
+    func assertClose(_ a: [Float], _ b: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, file: file, line: line)
+        // Written as "not within" so that a NaN, which compares false, fails.
+        for k in a.indices where !(abs(a[k] - b[k]) <= 1e-4 * max(1, abs(b[k]))) {
+            XCTFail("\(what)[\(k)]: \(a[k]) vs \(b[k])", file: file, line: line)
+            return
+        }
+    }
+
+    func panels(_ w: [Float], rows m: Int, columns n: Int) -> [Float] {
+        var wp = [Float](repeating: .nan, count: m * n)
+        w.withUnsafeBufferPointer { w in
+            wp.withUnsafeMutableBufferPointer { BatchKernels.toPanels(w.baseAddress!, into: $0.baseAddress!, rows: m, columns: n) }
+        }
+        return wp
+    }
+
+    func testPanelLayoutRoundTripsAndPlacesEachWeight() {
+        var state = SplitMix64(seed: 5)
+        for (m, n) in [(16, 1), (16, 7), (32, 30), (48, 257)] {
+            let w = random(m * n, &state)
+            let wp = panels(w, rows: m, columns: n)
+            for j in 0..<m {
+                for i in 0..<n where wp[(j / 16) * n * 16 + i * 16 + j % 16] != w[j * n + i] {
+                    XCTFail("W[\(j)][\(i)] is not at panel \(j / 16), row \(i), column \(j % 16)")
+                    return
+                }
+            }
+            var back = [Float](repeating: .nan, count: m * n)
+            wp.withUnsafeBufferPointer { wp in
+                back.withUnsafeMutableBufferPointer { BatchKernels.fromPanels(wp.baseAddress!, into: $0.baseAddress!, rows: m, columns: n) }
+            }
+            XCTAssertEqual(back, w, "fromPanels(toPanels(W)) m=\(m) n=\(n)")
+            var arranged = w
+            arranged.withUnsafeMutableBufferPointer { BatchKernels.arrangeInPanels($0.baseAddress!, rows: m, columns: n) }
+            XCTAssertEqual(arranged, wp, "arrangeInPanels m=\(m) n=\(n)")
+        }
+        XCTAssertTrue(BatchKernels.panelsFit(m: 128))
+        XCTAssertFalse(BatchKernels.panelsFit(m: 10))
+        XCTAssertFalse(BatchKernels.panelsFit(m: 0))
+    }
+
+    func testPanelKernelsMatchNaiveLoops() {
+        var state = SplitMix64(seed: 7)
+        for n in [1, 5, 6, 11, 24, 29, 257, 530] {
+            for m in [16, 48] {
+                for count in [1, 2, 3, 4, 5, 6, 7, 13] {
+                    checkPanelKernels(n: n, m: m, count: count, &state)
+                }
+            }
+        }
+        checkPanelKernels(n: 30, m: 32, count: 12, &state)
+    }
+
+    func checkPanelKernels(n: Int, m: Int, count: Int, _ state: inout SplitMix64) {
+        let w = random(n * m, &state), x = random(count * n, &state), dy = random(count * m, &state)
+        let bias = random(m, &state), old = random(count * n, &state)
+        var wp = panels(w, rows: m, columns: n)
+        var x1 = x, dy1 = dy
+        // Forward, with and without a bias; y is poisoned first.
+        for withBias in [true, false] {
+            var expected = [Float](repeating: 0, count: count * m)
+            for b in 0..<count {
+                for j in 0..<m {
+                    expected[b * m + j] = (withBias ? bias[j] : 0) + (0..<n).reduce(0) { $0 + w[j * n + $1] * x[b * n + $1] }
+                }
+            }
+            var y = [Float](repeating: .nan, count: count * m), bb = bias
+            wp.withUnsafeMutableBufferPointer { wp in x1.withUnsafeMutableBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { y in bb.withUnsafeMutableBufferPointer { bias in
+                    BatchKernels.panelLinear(wp.baseAddress!, withBias ? bias.baseAddress! : nil, x.baseAddress!, y.baseAddress!,
+                                             n: n, m: m, count: count)
+                } } } }
+            assertClose(y, expected, "y bias=\(withBias) n=\(n) m=\(m) count=\(count)")
+        }
+        // Weight gradient in panels and bias gradient overwrite; scratch is poisoned.
+        var expectedW = [Float](repeating: 0, count: n * m), expectedB = [Float](repeating: 0, count: m)
+        for b in 0..<count {
+            for j in 0..<m {
+                expectedB[j] += dy[b * m + j]
+                for i in 0..<n { expectedW[j * n + i] += dy[b * m + j] * x[b * n + i] }
+            }
+        }
+        for withBias in [true, false] {
+            var dwp = [Float](repeating: .nan, count: n * m), db = [Float](repeating: .nan, count: m)
+            var scratch = [Float](repeating: .nan, count: BatchKernels.panelScratchSize(m: m, count: count))
+            dy1.withUnsafeMutableBufferPointer { dy in x1.withUnsafeMutableBufferPointer { x in
+                dwp.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { db in
+                    scratch.withUnsafeMutableBufferPointer { scratch in
+                        BatchKernels.panelWeightGradient(dy.baseAddress!, x.baseAddress!, dwp.baseAddress!, withBias ? db.baseAddress! : nil,
+                                                         n: n, m: m, count: count, scratch: scratch.baseAddress!)
+                    } } } } }
+            assertClose(dwp, panels(expectedW, rows: m, columns: n), "dW bias=\(withBias) n=\(n) m=\(m) count=\(count)")
+            if withBias { assertClose(db, expectedB, "db n=\(n) m=\(m) count=\(count)") }
+            else { XCTAssertTrue(db.allSatisfy(\.isNaN), "db written without a bias") }
+        }
+        // Input gradient, assigned and accumulated.
+        for accumulate in [false, true] {
+            var dx = old
+            var expectedX = accumulate ? old : [Float](repeating: 0, count: count * n)
+            for b in 0..<count {
+                for i in 0..<n {
+                    for j in 0..<m { expectedX[b * n + i] += dy[b * m + j] * w[j * n + i] }
+                }
+            }
+            dy1.withUnsafeMutableBufferPointer { dy in wp.withUnsafeMutableBufferPointer { wp in
+                dx.withUnsafeMutableBufferPointer { dx in
+                    BatchKernels.panelInputGradient(dy.baseAddress!, wp.baseAddress!, dx.baseAddress!, accumulate: accumulate,
+                                                    n: n, m: m, count: count)
+                } } }
+            assertClose(dx, expectedX, "dx accumulate=\(accumulate) n=\(n) m=\(m) count=\(count)")
+        }
+    }
+
+    func testPanelKernelsAllocateNothing() {
+        let (n, m, count) = (300, 32, 13)
+        let w = UnsafeMutablePointer<Float>.allocate(capacity: n * m), x = UnsafeMutablePointer<Float>.allocate(capacity: count * n)
+        let y = UnsafeMutablePointer<Float>.allocate(capacity: count * m), b = UnsafeMutablePointer<Float>.allocate(capacity: m)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: BatchKernels.panelScratchSize(m: m, count: count))
+        defer { w.deallocate(); x.deallocate(); y.deallocate(); b.deallocate(); scratch.deallocate() }
+        w.initialize(repeating: 0.5, count: n * m); x.initialize(repeating: 0.25, count: count * n)
+        y.initialize(repeating: 0, count: count * m); b.initialize(repeating: 1, count: m)
+        BatchKernels.panelLinear(w, b, x, y, n: n, m: m, count: count)  // warm up lazy globals
+        var before = netc_allocation_count()
+        BatchKernels.panelLinear(w, b, x, y, n: n, m: m, count: count)
+        XCTAssertEqual(netc_allocation_count() - before, 0, "panelLinear")
+        before = netc_allocation_count()
+        BatchKernels.panelWeightGradient(y, x, w, b, n: n, m: m, count: count, scratch: scratch)
+        XCTAssertEqual(netc_allocation_count() - before, 0, "panelWeightGradient")
+        before = netc_allocation_count()
+        BatchKernels.panelInputGradient(y, w, x, accumulate: true, n: n, m: m, count: count)
+        XCTAssertEqual(netc_allocation_count() - before, 0, "panelInputGradient")
+    }
+}
