@@ -10,12 +10,17 @@ struct Options {
     var generatedOnly = false
     /// Print each generated model's loss after its timed steps.
     var showLoss = false
+    /// Times the whole table this many times over and keeps each cell's
+    /// best (`--passes N`; 3 by default, 1 with `--quick`): on a shared VM a
+    /// neighbour's burst slows every measurement taken during it, and
+    /// passes a minute apart rarely all fall into one.
+    var passes: Int?
     /// The networks the table times: `--only NAME` picks the one named NAME,
     /// else every one whose name starts with it ("mnist"); all by default.
     var networks: [String]
 
     static let usage = """
-        usage: netc-bench [--quick] [--generated-only] [--only NAME] [--show-loss] [--help]
+        usage: netc-bench [--quick] [--generated-only] [--only NAME] [--passes N] [--show-loss] [--help]
                netc-bench --phases     a training step pass by pass: mnist b128, b32, b1 and iris b1
                netc-bench --kernels    the dense-layer kernels alone, on mnist's shapes
 
@@ -43,6 +48,11 @@ struct Options {
                 let mode: Mode = argument == "--phases" ? .phases : .kernels
                 if options.mode != .table && options.mode != mode { return .failure("--phases and --kernels are separate runs; pick one") }
                 options.mode = mode
+            case "--passes":
+                guard let text = rest.popFirst(), let n = Int(text), (1...20).contains(n) else {
+                    return .failure("--passes needs a whole number from 1 to 20, e.g. --passes 3")
+                }
+                options.passes = n
             case "--only":
                 guard let name = rest.popFirst(), !name.hasPrefix("--") else { return .failure("--only needs a network name, e.g. --only \"mnist b32\"") }
                 options.networks = names.contains(name) ? [name] : names.filter { $0.hasPrefix(name) }
@@ -53,6 +63,7 @@ struct Options {
                 return .failure("unknown argument '\(argument)'")
             }
         }
+        if options.passes != nil && options.mode != .table { return .failure("--passes applies to the table, not to --phases or --kernels") }
         return .run(options)
     }
 }

@@ -20,6 +20,13 @@ struct Row {
     var inference: Double  // seconds per batch
     var training: Double  // seconds per step
     var allocations: Int  // per training step
+
+    /// The better of two measurements of one implementation: each time's
+    /// minimum (noise only ever adds time), the larger allocation count.
+    func best(_ other: Row) -> Row {
+        Row(name: name, inference: min(inference, other.inference), training: min(training, other.training),
+            allocations: max(allocations, other.allocations))
+    }
 }
 
 /// Deterministic data: `variants` different batches with random one-hot (or
@@ -179,24 +186,50 @@ switch options.mode {
 case .phases: benchPhases()
 case .kernels: benchKernels(peak: peak)
 case .table:
-print("| network | impl | inference | train step | samples/s | GFLOP/s | % peak | allocs/step | (a) faster by |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-for c in configs where options.networks.contains(c.name) {
-    let graph = loadGraph("\(root)/\(c.spec)")
-    let batch = graph.batchSize
-    let flops = Double(graph.flopsPerSample.training * batch)
-    let a = c.generated()
-    var rows = [a]
-    if !options.generatedOnly {
-        rows.append(benchHand(c.sizes, batch: batch, xor: c.xor))
-        rows.append(benchAD(c.sizes, batch: batch, xor: c.xor))
-        rows.append(benchInterpreter(graph))
+    // Every pass times each selected network's implementations; the table
+    // keeps each cell's best and the best peak, and a line per network shows
+    // (a)'s step in every pass against that pass's own peak.
+    let passes = options.passes ?? (options.quick ? 1 : 3)
+    let selected = configs.filter { options.networks.contains($0.name) }
+    let graphs = selected.map { loadGraph("\(root)/\($0.spec)") }
+    var best: [[Row]] = []
+    var steps = Array(repeating: [(step: Double, peak: Double)](), count: selected.count)
+    var peaks = [peak]
+    for pass in 0..<passes {
+        if pass > 0 { peaks.append(measurePeakGFLOPS()) }
+        for (k, c) in selected.enumerated() {
+            var rows = [c.generated()]
+            if !options.generatedOnly {
+                rows.append(benchHand(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
+                rows.append(benchAD(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
+                rows.append(benchInterpreter(graphs[k]))
+            }
+            steps[k].append((rows[0].training, peaks[pass]))
+            if pass == 0 { best.append(rows) } else { best[k] = zip(best[k], rows).map { $0.best($1) } }
+        }
     }
-    for r in rows {
-        let gflops = flops / r.training / 1e9
-        let ratio = r.name == a.name ? "—" : fixed(r.training / a.training, 1) + "×"
-        print("| \(c.name) | \(r.name) | \(formatTime(r.inference)) | \(formatTime(r.training)) | "
-              + "\(Int(Double(batch) / r.training)) | \(fixed(gflops, 2)) | \(fixed(100 * gflops / peak, 1)) | \(r.allocations) | \(ratio) |")
+    let bestPeak = peaks.max()!
+    print("| network | impl | inference | train step | samples/s | GFLOP/s | % peak | allocs/step | (a) faster by |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for (k, c) in selected.enumerated() {
+        let batch = graphs[k].batchSize
+        let flops = Double(graphs[k].flopsPerSample.training * batch)
+        let a = best[k][0]
+        for r in best[k] {
+            let gflops = flops / r.training / 1e9
+            let ratio = r.name == a.name ? "—" : fixed(r.training / a.training, 1) + "×"
+            print("| \(c.name) | \(r.name) | \(formatTime(r.inference)) | \(formatTime(r.training)) | "
+                  + "\(Int(Double(batch) / r.training)) | \(fixed(gflops, 2)) | \(fixed(100 * gflops / bestPeak, 1)) | \(r.allocations) | \(ratio) |")
+        }
     }
-}
+    print("\nBest of \(passes) pass\(passes == 1 ? "" : "es") per cell; % peak against the best peak, "
+          + peaks.map { fixed($0, 1) }.joined(separator: ", ") + " GFLOP/s.")
+    if passes > 1 {
+        print("(a)'s train step in each pass, % of that pass's peak:")
+        for (k, c) in selected.enumerated() {
+            let flops = Double(graphs[k].flopsPerSample.training * graphs[k].batchSize)
+            print("  \(c.name): " + steps[k].map { "\(formatTime($0.step)) (\(fixed(100 * flops / $0.step / 1e9 / $0.peak, 1)) %)" }
+                .joined(separator: ", "))
+        }
+    }
 }

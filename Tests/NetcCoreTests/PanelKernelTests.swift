@@ -5,7 +5,8 @@ import XCTest
 /// The kernels over weights in 16-output panels against naive loops over the
 /// row-major matrix, on shapes that reach every leftover path: 1–5 samples or
 /// inputs after blocks of 6, slabs of 24 inputs, several slices of
-/// `panelDepth` inputs (unevenly divided), and one to three panels.
+/// `panelDepth` inputs (unevenly divided), one to five panels (a lone sample
+/// runs four at a time).
 final class PanelKernelTests: XCTestCase {
     func random(_ count: Int, _ state: inout SplitMix64) -> [Float] {
         (0..<count).map { _ in Float(state.nextUnit()) - 0.5 }
@@ -55,14 +56,14 @@ final class PanelKernelTests: XCTestCase {
 
     func testPanelKernelsMatchNaiveLoops() {
         var state = SplitMix64(seed: 7)
-        for n in [1, 5, 6, 11, 24, 29, 257, 530] {
-            for m in [16, 48] {
+        for n in [1, 5, 6, 11, 24, 29, 257, 1100] {
+            for m in [16, 80] {
                 for count in [1, 2, 3, 4, 5, 6, 7, 13] {
                     checkPanelKernels(n: n, m: m, count: count, &state)
                 }
             }
         }
-        checkPanelKernels(n: 30, m: 32, count: 12, &state)
+        checkPanelKernels(n: 30, m: 48, count: 12, &state)
     }
 
     func checkPanelKernels(n: Int, m: Int, count: Int, _ state: inout SplitMix64) {
