@@ -5,47 +5,23 @@ import XCTest
 /// The register-blocked kernels against the naive triple loops, over shapes
 /// that exercise every full block and every remainder path.
 final class BatchKernelTests: XCTestCase {
-    func random(_ count: Int, _ state: inout SplitMix64) -> [Float] {
-        (0..<count).map { _ in Float(state.nextUnit()) - 0.5 }
-    }
-
-    func assertClose(_ a: [Float], _ b: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, file: file, line: line)
-        // Written as "not within" so that a NaN, which compares false, fails.
-        for k in a.indices where !(abs(a[k] - b[k]) <= 1e-4 * max(1, abs(b[k]))) {
-            XCTFail("\(what)[\(k)]: \(a[k]) vs \(b[k])", file: file, line: line)
-            return
-        }
-    }
-
     func testKernelsMatchNaiveLoops() {
         var state = SplitMix64(seed: 3)
         for n in [1, 3, 8, 15, 16, 17, 33] {
             for m in [1, 2, 3, 4, 5, 7, 9, 13, 16] {
                 for count in [1, 3, 4, 5, 9] {
-                    var w = random(n * m, &state), bias = random(m, &state), x = random(count * n, &state)
-                    var dy = random(count * m, &state), old = random(count * n, &state)
+                    var w = randomFloats(n * m, &state), bias = randomFloats(m, &state), x = randomFloats(count * n, &state)
+                    var dy = randomFloats(count * m, &state), old = randomFloats(count * n, &state)
                     // Forward.
                     var y = [Float](repeating: .nan, count: count * m)
-                    var expected = [Float](repeating: 0, count: count * m)
-                    for b in 0..<count {
-                        for j in 0..<m {
-                            expected[b * m + j] = bias[j] + (0..<n).reduce(0) { $0 + w[j * n + $1] * x[b * n + $1] }
-                        }
-                    }
+                    let expected = DenseReference.forward(w, bias, x, n: n, m: m, count: count)
                     w.withUnsafeMutableBufferPointer { w in bias.withUnsafeMutableBufferPointer { bias in
                         x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
                             BatchKernels.linear(w.baseAddress!, bias.baseAddress!, x.baseAddress!, y.baseAddress!, n: n, m: m, count: count)
                         } } } }
                     assertClose(y, expected, "y n=\(n) m=\(m) count=\(count)")
                     // Weight and bias gradients overwrite whatever was there.
-                    var expectedW = [Float](repeating: 0, count: n * m), expectedB = [Float](repeating: 0, count: m)
-                    for b in 0..<count {
-                        for j in 0..<m {
-                            expectedB[j] += dy[b * m + j]
-                            for i in 0..<n { expectedW[j * n + i] += dy[b * m + j] * x[b * n + i] }
-                        }
-                    }
+                    let (expectedW, expectedB) = DenseReference.weightGradient(dy, x, n: n, m: m, count: count)
                     // In place, and with operands packed into scratch (poisoned first).
                     for packed in [false, true] {
                         var dw = [Float](repeating: .nan, count: n * m), db = [Float](repeating: .nan, count: m)
@@ -62,12 +38,7 @@ final class BatchKernelTests: XCTestCase {
                     // Input gradient, assigned and accumulated.
                     for accumulate in [false, true] {
                         var dx = old
-                        var expectedX = accumulate ? old : [Float](repeating: 0, count: count * n)
-                        for b in 0..<count {
-                            for i in 0..<n {
-                                for j in 0..<m { expectedX[b * n + i] += dy[b * m + j] * w[j * n + i] }
-                            }
-                        }
+                        let expectedX = DenseReference.inputGradient(dy, w, adding: accumulate ? old : nil, n: n, m: m, count: count)
                         dy.withUnsafeMutableBufferPointer { dy in w.withUnsafeMutableBufferPointer { w in
                             dx.withUnsafeMutableBufferPointer { dx in
                                 BatchKernels.inputGradient(dy.baseAddress!, w.baseAddress!, dx.baseAddress!, accumulate: accumulate, n: n, m: m, count: count)
@@ -88,11 +59,9 @@ final class BatchKernelTests: XCTestCase {
             XCTAssertTrue(BatchKernels.transposedFits(n: n, m: m))
             for count in [1, 5, 6, 7, 12, 13, 20] {
                 for withBias in [false, true] {
-                    var w = random(n * m, &state), bias = random(m, &state), x = random(count * n, &state)
+                    var w = randomFloats(n * m, &state), bias = randomFloats(m, &state), x = randomFloats(count * n, &state)
                     var scratch = [Float](repeating: .nan, count: n * m), y = [Float](repeating: .nan, count: count * m)
-                    let expected = (0..<count * m).map { k in
-                        (withBias ? bias[k % m] : 0) + (0..<n).reduce(Float(0)) { $0 + w[(k % m) * n + $1] * x[(k / m) * n + $1] }
-                    }
+                    let expected = DenseReference.forward(w, withBias ? bias : nil, x, n: n, m: m, count: count)
                     w.withUnsafeMutableBufferPointer { w in scratch.withUnsafeMutableBufferPointer { scratch in bias.withUnsafeMutableBufferPointer { bias in
                         x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
                             BatchKernels.linearTransposed(w.baseAddress!, withBias ? bias.baseAddress! : nil, x.baseAddress!, y.baseAddress!,
@@ -101,7 +70,7 @@ final class BatchKernelTests: XCTestCase {
                     assertClose(y, expected, "y transposed n=\(n) m=\(m) count=\(count) bias=\(withBias)")
                 }
             }
-            var w = random(n * m, &state), wt = [Float](repeating: .nan, count: n * m)
+            var w = randomFloats(n * m, &state), wt = [Float](repeating: .nan, count: n * m)
             w.withUnsafeMutableBufferPointer { w in wt.withUnsafeMutableBufferPointer { wt in
                 BatchKernels.transpose(w.baseAddress!, into: wt.baseAddress!, rows: m, columns: n)
             } }
@@ -123,12 +92,12 @@ final class BatchKernelTests: XCTestCase {
         // (with a scalar tail) and alone.
         var state = SplitMix64(seed: 11)
         for (n, m, count) in [(9, 5, 1), (17, 7, 3), (8, 6, 5), (33, 9, 9), (16, 13, 1), (24, 17, 5)] {
-            var w = random(n * m, &state), x = random(count * n, &state)
+            var w = randomFloats(n * m, &state), x = randomFloats(count * n, &state)
             var y = [Float](repeating: .nan, count: count * m)
             w.withUnsafeMutableBufferPointer { w in x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
                 BatchKernels.linear(w.baseAddress!, nil, x.baseAddress!, y.baseAddress!, n: n, m: m, count: count)
             } } }
-            let expected = (0..<count * m).map { k in (0..<n).reduce(Float(0)) { $0 + w[(k % m) * n + $1] * x[(k / m) * n + $1] } }
+            let expected = DenseReference.forward(w, nil, x, n: n, m: m, count: count)
             assertClose(y, expected, "no bias, n=\(n) m=\(m) count=\(count)")
         }
     }
@@ -168,7 +137,7 @@ final class BatchKernelTests: XCTestCase {
     func testMaxMagnitudeMatchesNaiveLoop() {
         var state = SplitMix64(seed: 11)
         for count in [0, 1, 7, 8, 9, 33, 100] {
-            var x = random(count, &state).map { $0 * 1e3 }
+            var x = randomFloats(count, &state).map { $0 * 1e3 }
             XCTAssertEqual(Kernels.maxMagnitude(&x, count), x.map(abs).max() ?? 0, "count \(count)")
             guard count > 0 else { continue }
             for special: Float in [.infinity, -.infinity, .nan, -.greatestFiniteMagnitude, -0.0] {
@@ -191,7 +160,7 @@ final class BatchKernelTests: XCTestCase {
         let (n, m, count) = (40, 9, 8)
         var held = 0, failed = 0
         for scale: Float in [1, 1e10, 1e17, 1e18, 1e19, 1e20, 1e30] {
-            var dy = random(count * m, &state).map { $0 * scale }, x = random(count * n, &state).map { $0 * scale }
+            var dy = randomFloats(count * m, &state).map { $0 * scale }, x = randomFloats(count * n, &state).map { $0 * scale }
             // Column 0 of x and row 0 of δ all equal to `scale`: dW[0][0] = count·scale², as large as the bound allows.
             for b in 0..<count { x[b * n] = scale; dy[b * m] = scale }
             var dw = [Float](repeating: 0, count: n * m)

@@ -8,19 +8,6 @@ import XCTest
 /// `panelDepth` inputs (unevenly divided), one to five panels (a lone sample
 /// runs four at a time).
 final class PanelKernelTests: XCTestCase {
-    func random(_ count: Int, _ state: inout SplitMix64) -> [Float] {
-        (0..<count).map { _ in Float(state.nextUnit()) - 0.5 }
-    }
-
-    func assertClose(_ a: [Float], _ b: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, file: file, line: line)
-        // Written as "not within" so that a NaN, which compares false, fails.
-        for k in a.indices where !(abs(a[k] - b[k]) <= 1e-4 * max(1, abs(b[k]))) {
-            XCTFail("\(what)[\(k)]: \(a[k]) vs \(b[k])", file: file, line: line)
-            return
-        }
-    }
-
     func panels(_ w: [Float], rows m: Int, columns n: Int) -> [Float] {
         var wp = [Float](repeating: .nan, count: m * n)
         w.withUnsafeBufferPointer { w in
@@ -32,7 +19,7 @@ final class PanelKernelTests: XCTestCase {
     func testPanelLayoutRoundTripsAndPlacesEachWeight() {
         var state = SplitMix64(seed: 5)
         for (m, n) in [(16, 1), (16, 7), (32, 30), (48, 257)] {
-            let w = random(m * n, &state)
+            let w = randomFloats(m * n, &state)
             let wp = panels(w, rows: m, columns: n)
             for j in 0..<m {
                 for i in 0..<n where wp[(j / 16) * n * 16 + i * 16 + j % 16] != w[j * n + i] {
@@ -67,18 +54,13 @@ final class PanelKernelTests: XCTestCase {
     }
 
     func checkPanelKernels(n: Int, m: Int, count: Int, _ state: inout SplitMix64) {
-        let w = random(n * m, &state), x = random(count * n, &state), dy = random(count * m, &state)
-        let bias = random(m, &state), old = random(count * n, &state)
+        let w = randomFloats(n * m, &state), x = randomFloats(count * n, &state), dy = randomFloats(count * m, &state)
+        let bias = randomFloats(m, &state), old = randomFloats(count * n, &state)
         var wp = panels(w, rows: m, columns: n)
         var x1 = x, dy1 = dy
         // Forward, with and without a bias; y is poisoned first.
         for withBias in [true, false] {
-            var expected = [Float](repeating: 0, count: count * m)
-            for b in 0..<count {
-                for j in 0..<m {
-                    expected[b * m + j] = (withBias ? bias[j] : 0) + (0..<n).reduce(0) { $0 + w[j * n + $1] * x[b * n + $1] }
-                }
-            }
+            let expected = DenseReference.forward(w, withBias ? bias : nil, x, n: n, m: m, count: count)
             var y = [Float](repeating: .nan, count: count * m), bb = bias
             wp.withUnsafeMutableBufferPointer { wp in x1.withUnsafeMutableBufferPointer { x in
                 y.withUnsafeMutableBufferPointer { y in bb.withUnsafeMutableBufferPointer { bias in
@@ -88,13 +70,7 @@ final class PanelKernelTests: XCTestCase {
             assertClose(y, expected, "y bias=\(withBias) n=\(n) m=\(m) count=\(count)")
         }
         // Weight gradient in panels and bias gradient overwrite; scratch is poisoned.
-        var expectedW = [Float](repeating: 0, count: n * m), expectedB = [Float](repeating: 0, count: m)
-        for b in 0..<count {
-            for j in 0..<m {
-                expectedB[j] += dy[b * m + j]
-                for i in 0..<n { expectedW[j * n + i] += dy[b * m + j] * x[b * n + i] }
-            }
-        }
+        let (expectedW, expectedB) = DenseReference.weightGradient(dy, x, n: n, m: m, count: count)
         for withBias in [true, false] {
             var dwp = [Float](repeating: .nan, count: n * m), db = [Float](repeating: .nan, count: m)
             var scratch = [Float](repeating: .nan, count: BatchKernels.panelScratchSize(m: m, count: count))
@@ -111,12 +87,7 @@ final class PanelKernelTests: XCTestCase {
         // Input gradient, assigned and accumulated.
         for accumulate in [false, true] {
             var dx = old
-            var expectedX = accumulate ? old : [Float](repeating: 0, count: count * n)
-            for b in 0..<count {
-                for i in 0..<n {
-                    for j in 0..<m { expectedX[b * n + i] += dy[b * m + j] * w[j * n + i] }
-                }
-            }
+            let expectedX = DenseReference.inputGradient(dy, w, adding: accumulate ? old : nil, n: n, m: m, count: count)
             dy1.withUnsafeMutableBufferPointer { dy in wp.withUnsafeMutableBufferPointer { wp in
                 dx.withUnsafeMutableBufferPointer { dx in
                     BatchKernels.panelInputGradient(dy.baseAddress!, wp.baseAddress!, dx.baseAddress!, accumulate: accumulate,

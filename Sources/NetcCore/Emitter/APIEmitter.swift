@@ -100,24 +100,22 @@ struct APIEmitter {
     func emitPanelConversions(_ w: inout SwiftWriter) {
         let panels = panelTensors
         guard !panels.isEmpty else { return }
-        w.line("")
-        w.doc("The \(p) parameters (or gradients) stored at `source`, into `flat` in flat order.")
-        w.line("@usableFromInline")
-        w.block("static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>)") { w in
-            w.line("flat.update(from: source, count: \(p))")
-            for t in panels {
-                w.line("BatchKernels.fromPanels(source + \(t.tensor.offset), into: flat + \(t.tensor.offset), "
-                       + "rows: \(t.rows), columns: \(t.columns))  // \(t.tensor.name)")
-            }
-        }
-        w.line("")
-        w.doc("\(p) parameters in flat order, into the model's storage at `target`.")
-        w.line("@usableFromInline")
-        w.block("static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>)") { w in
-            w.line("target.update(from: flat, count: \(p))")
-            for t in panels {
-                w.line("BatchKernels.toPanels(flat + \(t.tensor.offset), into: target + \(t.tensor.offset), "
-                       + "rows: \(t.rows), columns: \(t.columns))  // \(t.tensor.name)")
+        let conversions = [
+            ("The \(p) parameters (or gradients) stored at `source`, into `flat` in flat order.",
+             "flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>)", "source", "flat", "fromPanels"),
+            ("\(p) parameters in flat order, into the model's storage at `target`.",
+             "unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>)", "flat", "target", "toPanels"),
+        ]
+        for (doc, signature, from, to, kernel) in conversions {
+            w.line("")
+            w.doc(doc)
+            w.line("@usableFromInline")
+            w.block("static func \(signature)") { w in
+                w.line("\(to).update(from: \(from), count: \(p))")
+                for t in panels {
+                    w.line("BatchKernels.\(kernel)(\(from) + \(t.tensor.offset), into: \(to) + \(t.tensor.offset), "
+                           + "rows: \(t.rows), columns: \(t.columns))  // \(t.tensor.name)")
+                }
             }
         }
     }

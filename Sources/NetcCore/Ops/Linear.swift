@@ -99,17 +99,13 @@ public struct LinearOp: Op {
         let n = e.graph.nodes[node.inputs[0]].size
         guard usesBatchKernels(e, inputs: n) else { return false }
         let bias = hasBias ? e.parameter(node.parameters[1]) : "nil", w = e.parameter(node.parameters[0])
-        if storesPanels(node, e.graph) {
-            e.w.line("BatchKernels.panelLinear(\(w), \(bias), \(e.value(node.inputs[0])), "
-                     + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count))")
-            return true
-        }
-        if transposesForward(n, e.graph) {
+        let panels = storesPanels(node, e.graph)
+        if transposesForward(n, e.graph) && !panels {
             e.w.line("BatchKernels.linearTransposed(\(w), \(bias), \(e.value(node.inputs[0])), "
                      + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count), scratch: scratch)")
             return true
         }
-        e.w.line("BatchKernels.linear(\(w), \(bias), \(e.value(node.inputs[0])), "
+        e.w.line("BatchKernels.\(panels ? "panelLinear" : "linear")(\(w), \(bias), \(e.value(node.inputs[0])), "
                  + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count))")
         return true
     }
@@ -192,20 +188,13 @@ public struct LinearOp: Op {
         let n = e.graph.nodes[node.inputs[0]].size, batch = e.graph.batchSize
         guard usesBatchKernels(e, inputs: n) else { return false }
         let db = hasBias ? e.parameterGradient(node.parameters[1]) : "nil"
-        if storesPanels(node, e.graph) {
-            e.w.line("BatchKernels.panelWeightGradient(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
-                     + "\(e.parameterGradient(node.parameters[0])), \(db), n: \(n), m: \(outputs), count: \(batch), scratch: scratch)")
-            if let edge = edges.first {
-                e.w.line("BatchKernels.panelInputGradient(\(e.gradient(node.id)), \(e.parameter(node.parameters[0])), "
-                         + "\(e.gradient(edge.to)), accumulate: \(edge.accumulates), n: \(n), m: \(outputs), count: \(batch))")
-            }
-            return true
-        }
-        let scratch = packsWeightGradient(n, e.graph) ? ", scratch: scratch" : ""
-        e.w.line("BatchKernels.weightGradient(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
+        // Over panels the weight gradient always packs δ; in rows it packs only for large batches.
+        let panels = storesPanels(node, e.graph)
+        let scratch = panels || packsWeightGradient(n, e.graph) ? ", scratch: scratch" : ""
+        e.w.line("BatchKernels.\(panels ? "panelWeightGradient" : "weightGradient")(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
                  + "\(e.parameterGradient(node.parameters[0])), \(db), n: \(n), m: \(outputs), count: \(batch)\(scratch))")
         if let edge = edges.first {
-            e.w.line("BatchKernels.inputGradient(\(e.gradient(node.id)), \(e.parameter(node.parameters[0])), "
+            e.w.line("BatchKernels.\(panels ? "panelInputGradient" : "inputGradient")(\(e.gradient(node.id)), \(e.parameter(node.parameters[0])), "
                      + "\(e.gradient(edge.to)), accumulate: \(edge.accumulates), n: \(n), m: \(outputs), count: \(batch))")
         }
         return true
