@@ -33,7 +33,7 @@ public struct MnistMLP: GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("hidden1.weight", 0, 100352), ("hidden1.bias", 100352, 128), ("hidden2.weight", 100480, 8192), ("hidden2.bias", 108672, 64), ("logits.weight", 108736, 640), ("logits.bias", 109376, 10)]
 
-    /// The model's single allocation (408240 scalars, 64-byte aligned); copies share it until one trains.
+    /// The model's single allocation (382896 scalars, 64-byte aligned); copies share it until one trains.
     @usableFromInline
     final class Storage {
         @usableFromInline let memory: UnsafeMutablePointer<Scalar>
@@ -41,15 +41,15 @@ public struct MnistMLP: GeneratedModel {
         @usableFromInline var random: SplitMix64
 
         init(random: SplitMix64) {
-            memory = UnsafeMutableRawPointer.allocate(byteCount: 408240 &* MemoryLayout<Scalar>.stride, alignment: 64)
-                .bindMemory(to: Scalar.self, capacity: 408240)
-            memory.initialize(repeating: 0, count: 408240)
+            memory = UnsafeMutableRawPointer.allocate(byteCount: 382896 &* MemoryLayout<Scalar>.stride, alignment: 64)
+                .bindMemory(to: Scalar.self, capacity: 382896)
+            memory.initialize(repeating: 0, count: 382896)
             self.random = random
         }
 
         func copy() -> Storage {
             let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 408240)
+            copy.memory.update(from: memory, count: 382896)
             copy.step = step
             return copy
         }
@@ -330,7 +330,7 @@ public struct MnistMLP: GeneratedModel {
         let g_hidden2_linear = m + 374064  // [2048]
         let g_hidden2 = m + 376112  // [2048]
         let g_logits = m + 378160  // [320]
-        let scratch = m + 378800  // [29440]
+        let scratch = m + 378800  // [4096]
         // logits: linear backward → δ hidden2 =
         BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
         BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
@@ -372,7 +372,7 @@ public struct MnistMLP: GeneratedModel {
         let g_hidden2_linear = m + 374064  // [2048]
         let g_hidden2 = m + 376112  // [2048]
         let g_logits = m + 378160  // [320]
-        let scratch = m + 378800  // [29440]
+        let scratch = m + 378800  // [4096]
         // logits: linear backward → δ hidden2 =
         BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
         BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)

@@ -47,7 +47,7 @@ func benchKernels(n: Int, m: Int, count: Int, peak: Double) {
     dw.initialize(repeating: 0, count: n * m); dx.initialize(repeating: 0, count: count * n)
     let flops = Double(2 * n * m * count)
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(BatchKernels.scratchSize(m: m, count: count), n * m,
-                                                                      BatchKernels.panelScratchSize(n: n, m: m, count: count)))
+                                                                      BatchKernels.panelScratchSize(m: m, count: count)))
     defer { scratch.deallocate() }
     let transposed = BatchKernels.transposedFits(n: n, m: m) ? ["linearTransposed"] : []
     let panels = BatchKernels.panelsFit(m: m) ? ["panelLinear", "panelWeightGradient"] : []

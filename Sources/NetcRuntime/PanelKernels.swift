@@ -128,18 +128,14 @@ extension BatchKernels {
         }
     }
 
-    /// Space `panelWeightGradient` needs in `scratch`: δ packed by panel, and x by slab of 24 inputs.
-    public static func panelScratchSize(n: Int, m: Int, count: Int) -> Int { (m &+ (n &+ 23) / 24 &* 24) &* count }
+    /// Space `panelWeightGradient` needs in `scratch`: δ packed by panel.
+    public static func panelScratchSize(m: Int, count: Int) -> Int { m &* count }
 
     /// dW in panels, Wp[p][i][c] = Σ_b dy[b][16p + c]·x[b][i], and db[j] = Σ_b dy[b][j]
-    /// (both overwritten). Both operands are packed first into `scratch`
-    /// (`panelScratchSize`): δ as one [count][16] block per panel, and x, in
-    /// one pass in its own order, as one [count][24] block per 24 inputs. Then
-    /// blocks of 6 inputs × 16 outputs accumulate over the batch in registers.
-    /// Read in place, x would come in as one stream per sample, 128 of them
-    /// 3,136 bytes apart for mnist at batch 128 — more than the prefetchers
-    /// follow once x has left L2, as it has by the time a training step's
-    /// backward pass reaches the first layer (docs/Performance.md).
+    /// (both overwritten). δ is packed first into `scratch` (`panelScratchSize`)
+    /// as one [count][16] block per panel; then, per 24 inputs, blocks of 6
+    /// inputs × 16 outputs accumulate over the batch in registers, reading x in
+    /// place (6 adjacent scalars of each sample's row).
     @inlinable @inline(__always)
     public static func panelWeightGradient(
         _ dy: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>,
@@ -162,35 +158,25 @@ extension BatchKernels {
             }
             j &+= panelWidth
         }
-        let slabs = scratch + m &* count, whole = n / 24, rest = n &- whole &* 24
-        for b in 0..<count {
-            let row = x + b &* n
-            for s in 0..<whole {
-                let from = row + s &* 24, to = slabs + (s &* count &+ b) &* 24
-                store(load(from), to); store(load(from + 8), to + 8); store(load(from + 16), to + 16)
-            }
-            let to = slabs + (whole &* count &+ b) &* 24
-            for t in 0..<rest { to[t] = row[whole &* 24 &+ t] }
-        }
         var i = 0
         while i < n {
-            let slab = min(24, n &- i), a0 = slabs + i &* count
+            let slab = min(24, n &- i)
             j = 0
             while j < m {
                 let packed = scratch + j &* count, out = dwp + (j &* n &+ i &* panelWidth)
                 var r = 0
                 while r &+ 6 <= slab {
-                    panelTile(packed, a0 + r, rowStride: 1, step: 24, steps: count,
+                    panelTile(packed, x + (i &+ r), rowStride: 1, step: n, steps: count,
                               out + r &* panelWidth, outputStride: panelWidth, rows: 6, start: nil, accumulate: false)
                     r &+= 6
                 }
-                let a = a0 + r, o = out + r &* panelWidth
+                let a = x + (i &+ r), o = out + r &* panelWidth
                 switch slab &- r {
-                case 1: panelTile(packed, a, rowStride: 1, step: 24, steps: count, o, outputStride: panelWidth, rows: 1, start: nil, accumulate: false)
-                case 2: panelTile(packed, a, rowStride: 1, step: 24, steps: count, o, outputStride: panelWidth, rows: 2, start: nil, accumulate: false)
-                case 3: panelTile(packed, a, rowStride: 1, step: 24, steps: count, o, outputStride: panelWidth, rows: 3, start: nil, accumulate: false)
-                case 4: panelTile(packed, a, rowStride: 1, step: 24, steps: count, o, outputStride: panelWidth, rows: 4, start: nil, accumulate: false)
-                case 5: panelTile(packed, a, rowStride: 1, step: 24, steps: count, o, outputStride: panelWidth, rows: 5, start: nil, accumulate: false)
+                case 1: panelTile(packed, a, rowStride: 1, step: n, steps: count, o, outputStride: panelWidth, rows: 1, start: nil, accumulate: false)
+                case 2: panelTile(packed, a, rowStride: 1, step: n, steps: count, o, outputStride: panelWidth, rows: 2, start: nil, accumulate: false)
+                case 3: panelTile(packed, a, rowStride: 1, step: n, steps: count, o, outputStride: panelWidth, rows: 3, start: nil, accumulate: false)
+                case 4: panelTile(packed, a, rowStride: 1, step: n, steps: count, o, outputStride: panelWidth, rows: 4, start: nil, accumulate: false)
+                case 5: panelTile(packed, a, rowStride: 1, step: n, steps: count, o, outputStride: panelWidth, rows: 5, start: nil, accumulate: false)
                 default: break
                 }
                 j &+= panelWidth

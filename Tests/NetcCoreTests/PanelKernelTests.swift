@@ -73,7 +73,7 @@ final class PanelKernelTests: XCTestCase {
         let (expectedW, expectedB) = DenseReference.weightGradient(dy, x, n: n, m: m, count: count)
         for withBias in [true, false] {
             var dwp = [Float](repeating: .nan, count: n * m), db = [Float](repeating: .nan, count: m)
-            var scratch = [Float](repeating: .nan, count: BatchKernels.panelScratchSize(n: n, m: m, count: count))
+            var scratch = [Float](repeating: .nan, count: BatchKernels.panelScratchSize(m: m, count: count))
             dy1.withUnsafeMutableBufferPointer { dy in x1.withUnsafeMutableBufferPointer { x in
                 dwp.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { db in
                     scratch.withUnsafeMutableBufferPointer { scratch in
@@ -101,7 +101,7 @@ final class PanelKernelTests: XCTestCase {
         let (n, m, count) = (300, 32, 13)
         let w = UnsafeMutablePointer<Float>.allocate(capacity: n * m), x = UnsafeMutablePointer<Float>.allocate(capacity: count * n)
         let y = UnsafeMutablePointer<Float>.allocate(capacity: count * m), b = UnsafeMutablePointer<Float>.allocate(capacity: m)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: BatchKernels.panelScratchSize(n: n, m: m, count: count))
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: BatchKernels.panelScratchSize(m: m, count: count))
         defer { w.deallocate(); x.deallocate(); y.deallocate(); b.deallocate(); scratch.deallocate() }
         w.initialize(repeating: 0.5, count: n * m); x.initialize(repeating: 0.25, count: count * n)
         y.initialize(repeating: 0, count: count * m); b.initialize(repeating: 1, count: m)

@@ -162,7 +162,7 @@ public struct LinearOp: Op {
 
     public func scratchSize(_ node: Node, graph: Graph) -> Int {
         let n = graph.nodes[node.inputs[0]].size
-        if storesPanels(node, graph) { return BatchKernels.panelScratchSize(n: n, m: outputs, count: graph.batchSize) }
+        if storesPanels(node, graph) { return BatchKernels.panelScratchSize(m: outputs, count: graph.batchSize) }
         return max(packsWeightGradient(n, graph) ? BatchKernels.scratchSize(m: outputs, count: graph.batchSize) : 0,
                    transposesForward(n, graph) ? n * outputs : 0)
     }
