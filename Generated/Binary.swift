@@ -60,6 +60,18 @@ public struct Binary: GeneratedModel {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
+    /// The 43 parameters (or gradients) stored at `source`, into `flat` in flat order.
+    @usableFromInline
+    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+        flat.update(from: source, count: 43)
+    }
+
+    /// 43 parameters in flat order, into the model's storage at `target`.
+    @usableFromInline
+    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+        target.update(from: flat, count: 43)
+    }
+
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: UInt64 = 11) {
@@ -79,11 +91,11 @@ public struct Binary: GeneratedModel {
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(UnsafeBufferPointer(start: storage.memory, count: 43)) }
+        get { Array(unsafeUninitializedCapacity: 43) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 43 } }
         set {
             precondition(newValue.count == 43, "Binary.parameters needs 43 values, got \(newValue.count)")
             makeUnique()
-            for k in 0..<43 { storage.memory[k] = newValue[k] }
+            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
         }
     }
 
@@ -145,7 +157,7 @@ public struct Binary: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<43 { parameterGradient[k] = m[48 + k] }
+        Self.flatten(m + 48, into: parameterGradient.baseAddress!)
         for k in 0..<10 { inputGradient[k] = m[225 + k] }
         return loss
     }
@@ -210,7 +222,9 @@ public struct Binary: GeneratedModel {
 
     /// Writes the parameters atomically in netc's parameter file format.
     public func save(to path: String) throws(ParameterFile.Failure) {
-        try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: 43), fingerprint: Self.fingerprint, to: path)
+        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
+            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+        }
     }
 
     /// A model with parameters read from a file saved by a `Binary` of the same precision.

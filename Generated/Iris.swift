@@ -61,6 +61,18 @@ public struct Iris: GeneratedModel {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
+    /// The 403 parameters (or gradients) stored at `source`, into `flat` in flat order.
+    @usableFromInline
+    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+        flat.update(from: source, count: 403)
+    }
+
+    /// 403 parameters in flat order, into the model's storage at `target`.
+    @usableFromInline
+    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+        target.update(from: flat, count: 403)
+    }
+
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: UInt64 = 42) {
@@ -81,11 +93,11 @@ public struct Iris: GeneratedModel {
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(UnsafeBufferPointer(start: storage.memory, count: 403)) }
+        get { Array(unsafeUninitializedCapacity: 403) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 403 } }
         set {
             precondition(newValue.count == 403, "Iris.parameters needs 403 values, got \(newValue.count)")
             makeUnique()
-            for k in 0..<403 { storage.memory[k] = newValue[k] }
+            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
         }
     }
 
@@ -151,7 +163,7 @@ public struct Iris: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<403 { parameterGradient[k] = m[416 + k] }
+        Self.flatten(m + 416, into: parameterGradient.baseAddress!)
         for k in 0..<64 { inputGradient[k] = m[2371 + k] }
         return loss
     }
@@ -216,7 +228,9 @@ public struct Iris: GeneratedModel {
 
     /// Writes the parameters atomically in netc's parameter file format.
     public func save(to path: String) throws(ParameterFile.Failure) {
-        try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: 403), fingerprint: Self.fingerprint, to: path)
+        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
+            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+        }
     }
 
     /// A model with parameters read from a file saved by a `Iris` of the same precision.

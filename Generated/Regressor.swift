@@ -59,6 +59,18 @@ public struct Regressor: GeneratedModel {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
+    /// The 96 parameters (or gradients) stored at `source`, into `flat` in flat order.
+    @usableFromInline
+    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+        flat.update(from: source, count: 96)
+    }
+
+    /// 96 parameters in flat order, into the model's storage at `target`.
+    @usableFromInline
+    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+        target.update(from: flat, count: 96)
+    }
+
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: UInt64 = 5) {
@@ -78,11 +90,11 @@ public struct Regressor: GeneratedModel {
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(UnsafeBufferPointer(start: storage.memory, count: 96)) }
+        get { Array(unsafeUninitializedCapacity: 96) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 96 } }
         set {
             precondition(newValue.count == 96, "Regressor.parameters needs 96 values, got \(newValue.count)")
             makeUnique()
-            for k in 0..<96 { storage.memory[k] = newValue[k] }
+            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
         }
     }
 
@@ -138,7 +150,7 @@ public struct Regressor: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<96 { parameterGradient[k] = m[96 + k] }
+        Self.flatten(m + 96, into: parameterGradient.baseAddress!)
         for k in 0..<192 { inputGradient[k] = m[2656 + k] }
         return loss
     }
@@ -188,7 +200,9 @@ public struct Regressor: GeneratedModel {
 
     /// Writes the parameters atomically in netc's parameter file format.
     public func save(to path: String) throws(ParameterFile.Failure) {
-        try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: 96), fingerprint: Self.fingerprint, to: path)
+        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
+            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+        }
     }
 
     /// A model with parameters read from a file saved by a `Regressor` of the same precision.

@@ -58,6 +58,18 @@ public struct SoftmaxSE: GeneratedModel {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
+    /// The 15 parameters (or gradients) stored at `source`, into `flat` in flat order.
+    @usableFromInline
+    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+        flat.update(from: source, count: 15)
+    }
+
+    /// 15 parameters in flat order, into the model's storage at `target`.
+    @usableFromInline
+    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+        target.update(from: flat, count: 15)
+    }
+
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: UInt64 = 2) {
@@ -76,11 +88,11 @@ public struct SoftmaxSE: GeneratedModel {
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(UnsafeBufferPointer(start: storage.memory, count: 15)) }
+        get { Array(unsafeUninitializedCapacity: 15) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 15 } }
         set {
             precondition(newValue.count == 15, "SoftmaxSE.parameters needs 15 values, got \(newValue.count)")
             makeUnique()
-            for k in 0..<15 { storage.memory[k] = newValue[k] }
+            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
         }
     }
 
@@ -136,7 +148,7 @@ public struct SoftmaxSE: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<15 { parameterGradient[k] = m[16 + k] }
+        Self.flatten(m + 16, into: parameterGradient.baseAddress!)
         for k in 0..<4 { inputGradient[k] = m[41 + k] }
         return loss
     }
@@ -186,7 +198,9 @@ public struct SoftmaxSE: GeneratedModel {
 
     /// Writes the parameters atomically in netc's parameter file format.
     public func save(to path: String) throws(ParameterFile.Failure) {
-        try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: 15), fingerprint: Self.fingerprint, to: path)
+        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
+            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+        }
     }
 
     /// A model with parameters read from a file saved by a `SoftmaxSE` of the same precision.

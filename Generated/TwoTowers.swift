@@ -71,6 +71,18 @@ public struct TwoTowers: GeneratedModel {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
+    /// The 836 parameters (or gradients) stored at `source`, into `flat` in flat order.
+    @usableFromInline
+    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+        flat.update(from: source, count: 836)
+    }
+
+    /// 836 parameters in flat order, into the model's storage at `target`.
+    @usableFromInline
+    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+        target.update(from: flat, count: 836)
+    }
+
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: UInt64 = 3) {
@@ -94,11 +106,11 @@ public struct TwoTowers: GeneratedModel {
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(UnsafeBufferPointer(start: storage.memory, count: 836)) }
+        get { Array(unsafeUninitializedCapacity: 836) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 836 } }
         set {
             precondition(newValue.count == 836, "TwoTowers.parameters needs 836 values, got \(newValue.count)")
             makeUnique()
-            for k in 0..<836 { storage.memory[k] = newValue[k] }
+            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
         }
     }
 
@@ -165,7 +177,7 @@ public struct TwoTowers: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<836 { parameterGradient[k] = m[848 + k] }
+        Self.flatten(m + 848, into: parameterGradient.baseAddress!)
         for k in 0..<32 { inputGradient[k] = m[4196 + k] }
         return loss
     }
@@ -231,7 +243,9 @@ public struct TwoTowers: GeneratedModel {
 
     /// Writes the parameters atomically in netc's parameter file format.
     public func save(to path: String) throws(ParameterFile.Failure) {
-        try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: 836), fingerprint: Self.fingerprint, to: path)
+        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
+            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+        }
     }
 
     /// A model with parameters read from a file saved by a `TwoTowers` of the same precision.

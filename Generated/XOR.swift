@@ -60,6 +60,18 @@ public struct XOR: GeneratedModel {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
+    /// The 17 parameters (or gradients) stored at `source`, into `flat` in flat order.
+    @usableFromInline
+    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+        flat.update(from: source, count: 17)
+    }
+
+    /// 17 parameters in flat order, into the model's storage at `target`.
+    @usableFromInline
+    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+        target.update(from: flat, count: 17)
+    }
+
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: UInt64 = 7) {
@@ -79,11 +91,11 @@ public struct XOR: GeneratedModel {
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(UnsafeBufferPointer(start: storage.memory, count: 17)) }
+        get { Array(unsafeUninitializedCapacity: 17) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 17 } }
         set {
             precondition(newValue.count == 17, "XOR.parameters needs 17 values, got \(newValue.count)")
             makeUnique()
-            for k in 0..<17 { storage.memory[k] = newValue[k] }
+            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
         }
     }
 
@@ -139,7 +151,7 @@ public struct XOR: GeneratedModel {
         Self.forward(m, x, training: true)
         let loss = Self.lossAndSeed(m)
         Self.backwardWithInputGradient(m, x)
-        for k in 0..<17 { parameterGradient[k] = m[32 + k] }
+        Self.flatten(m + 32, into: parameterGradient.baseAddress!)
         for k in 0..<2 { inputGradient[k] = m[61 + k] }
         return loss
     }
@@ -189,7 +201,9 @@ public struct XOR: GeneratedModel {
 
     /// Writes the parameters atomically in netc's parameter file format.
     public func save(to path: String) throws(ParameterFile.Failure) {
-        try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: 17), fingerprint: Self.fingerprint, to: path)
+        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
+            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+        }
     }
 
     /// A model with parameters read from a file saved by a `XOR` of the same precision.

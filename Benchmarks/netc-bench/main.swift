@@ -193,7 +193,7 @@ case .table:
     let selected = configs.filter { options.networks.contains($0.name) }
     let graphs = selected.map { loadGraph("\(root)/\($0.spec)") }
     var best: [[Row]] = []
-    var steps = Array(repeating: [(step: Double, peak: Double)](), count: selected.count)
+    var steps = Array(repeating: [Double](), count: selected.count)  // (a)'s train step, per pass
     var peaks = [peak]
     for pass in 0..<passes {
         if pass > 0 { peaks.append(measurePeakGFLOPS()) }
@@ -204,7 +204,7 @@ case .table:
                 rows.append(benchAD(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
                 rows.append(benchInterpreter(graphs[k]))
             }
-            steps[k].append((rows[0].training, peaks[pass]))
+            steps[k].append(rows[0].training)
             if pass == 0 { best.append(rows) } else { best[k] = zip(best[k], rows).map { $0.best($1) } }
         }
     }
@@ -228,7 +228,7 @@ case .table:
         print("(a)'s train step in each pass, % of that pass's peak:")
         for (k, c) in selected.enumerated() {
             let flops = Double(graphs[k].flopsPerSample.training * graphs[k].batchSize)
-            print("  \(c.name): " + steps[k].map { "\(formatTime($0.step)) (\(fixed(100 * flops / $0.step / 1e9 / $0.peak, 1)) %)" }
+            print("  \(c.name): " + zip(steps[k], peaks).map { "\(formatTime($0)) (\(fixed(100 * flops / $0 / 1e9 / $1, 1)) %)" }
                 .joined(separator: ", "))
         }
     }

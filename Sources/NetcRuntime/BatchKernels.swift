@@ -274,13 +274,7 @@ public enum BatchKernels {
         _ dw: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>?, n: Int, m: Int, count: Int,
         scratch: UnsafeMutablePointer<Float>? = nil
     ) {
-        if let db {
-            for j in 0..<m { db[j] = 0 }
-            for b in 0..<count {
-                let d = dy + b &* m
-                for j in 0..<m { db[j] += d[j] }
-            }
-        }
+        if let db { biasGradient(dy, db, m: m, count: count) }
         let fullRows = m & ~3
         // (while loops, not stride(from:to:by:): the generic iterator allocates in debug builds)
         if let scratch {
@@ -317,6 +311,16 @@ public enum BatchKernels {
                 dw[j &* n &+ i] = s
             }
             i &+= 1
+        }
+    }
+
+    /// db[j] = Σ_b dy[b][j] (overwritten), for both weight-gradient kernels.
+    @inlinable @inline(__always)
+    static func biasGradient(_ dy: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>, m: Int, count: Int) {
+        for j in 0..<m { db[j] = 0 }
+        for b in 0..<count {
+            let d = dy + b &* m
+            for j in 0..<m { db[j] += d[j] }
         }
     }
 

@@ -22,10 +22,14 @@ extension BatchKernels {
     /// Whether an n → m layer's weights can be stored in panels: outputs in whole 16s.
     public static func panelsFit(m: Int) -> Bool { m > 0 && m % panelWidth == 0 }
 
+    /// Where row j's first weight, W[j][0], lies in the panels of an n-input
+    /// matrix; W[j][i] lies `i·panelWidth` after it.
+    static func panelOffset(row j: Int, columns n: Int) -> Int { (j / panelWidth) &* n &* panelWidth &+ j % panelWidth }
+
     /// Wp from W ([m][n], row-major); m in whole 16s.
     public static func toPanels(_ w: UnsafePointer<Float>, into wp: UnsafeMutablePointer<Float>, rows m: Int, columns n: Int) {
         for j in 0..<m {
-            let start: Int = (j / panelWidth) &* n &* panelWidth &+ j % panelWidth, panel = wp + start
+            let panel = wp + panelOffset(row: j, columns: n)
             for i in 0..<n { panel[i &* panelWidth] = w[j &* n &+ i] }
         }
     }
@@ -33,7 +37,7 @@ extension BatchKernels {
     /// W ([m][n], row-major) from Wp.
     public static func fromPanels(_ wp: UnsafePointer<Float>, into w: UnsafeMutablePointer<Float>, rows m: Int, columns n: Int) {
         for j in 0..<m {
-            let start: Int = (j / panelWidth) &* n &* panelWidth &+ j % panelWidth, panel = wp + start
+            let panel = wp + panelOffset(row: j, columns: n)
             for i in 0..<n { w[j &* n &+ i] = panel[i &* panelWidth] }
         }
     }
@@ -142,13 +146,7 @@ extension BatchKernels {
         _ dwp: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>?, n: Int, m: Int, count: Int,
         scratch: UnsafeMutablePointer<Float>
     ) {
-        if let db {
-            for j in 0..<m { db[j] = 0 }
-            for b in 0..<count {
-                let d = dy + b &* m
-                for j in 0..<m { db[j] += d[j] }
-            }
-        }
+        if let db { biasGradient(dy, db, m: m, count: count) }
         var j = 0
         while j < m {
             let packed = scratch + j &* count

@@ -92,14 +92,15 @@ struct APIEmitter {
         w.block("mutating func makeUnique()") { w in
             w.line("if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }")
         }
-        emitPanelConversions(&w)
+        emitConversions(&w)
     }
 
-    /// `flatten` and `unflatten`: the model's \(p) stored parameters (or
-    /// gradients) to and from the flat order, for models with panel tensors.
-    func emitPanelConversions(_ w: inout SwiftWriter) {
+    /// `flatten` and `unflatten`: the model's stored parameters (or
+    /// gradients) to and from the flat order — one copy, plus the
+    /// rearrangement of each panel tensor. Every way in and out of the model
+    /// (`parameters`, `gradients`, `save`, `load`) goes through them.
+    func emitConversions(_ w: inout SwiftWriter) {
         let panels = panelTensors
-        guard !panels.isEmpty else { return }
         let conversions = [
             ("The \(p) parameters (or gradients) stored at `source`, into `flat` in flat order.",
              "flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>)", "source", "flat", "fromPanels"),
@@ -156,21 +157,12 @@ struct APIEmitter {
         }
         w.line("")
         w.doc("The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.")
-        let panels = !panelTensors.isEmpty
         w.block("public var parameters: [Scalar]") { w in
-            if panels {
-                w.line("get { Array(unsafeUninitializedCapacity: \(p)) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = \(p) } }")
-            } else {
-                w.line("get { Array(UnsafeBufferPointer(start: storage.memory, count: \(p))) }")
-            }
+            w.line("get { Array(unsafeUninitializedCapacity: \(p)) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = \(p) } }")
             w.block("set") { w in
                 w.line("precondition(newValue.count == \(p), \"\(name).parameters needs \(p) values, got \\(newValue.count)\")")
                 w.line("makeUnique()")
-                if panels {
-                    w.line("newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }")
-                } else {
-                    w.line("for k in 0..<\(p) { storage.memory[k] = newValue[k] }")
-                }
+                w.line("newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }")
             }
         }
     }
@@ -253,11 +245,7 @@ struct APIEmitter {
             w.line("Self.forward(m, x, training: true)")
             w.line("let loss = Self.lossAndSeed(m)")
             w.line("Self.backwardWithInputGradient(m, x)")
-            if panelTensors.isEmpty {
-                w.line("for k in 0..<\(p) { parameterGradient[k] = m[\(layout.gradients) + k] }")
-            } else {
-                w.line("Self.flatten(m + \(layout.gradients), into: parameterGradient.baseAddress!)")
-            }
+            w.line("Self.flatten(m + \(layout.gradients), into: parameterGradient.baseAddress!)")
             w.line("for k in 0..<\(inputCount) { inputGradient[k] = m[\(gin) + k] }")
             w.line("return loss")
         }
@@ -337,13 +325,9 @@ struct APIEmitter {
         w.line("")
         w.doc("Writes the parameters atomically in netc's parameter file format.")
         w.block("public func save(to path: String) throws(ParameterFile.Failure)") { w in
-            if panelTensors.isEmpty {
-                w.line("try ParameterFile.write(UnsafeBufferPointer(start: storage.memory, count: \(p)), fingerprint: Self.fingerprint, to: path)")
-            } else {
-                w.line("try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in")
-                w.line("    try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)")
-                w.line("}")
-            }
+            w.line("try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in")
+            w.line("    try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)")
+            w.line("}")
         }
         w.line("")
         w.doc("A model with parameters read from a file saved by a `\(name)` of the same precision.")

@@ -131,8 +131,8 @@ public struct LinearOp: Op {
     /// batch of at least `panelBatch`. For mnist's 784→128 the forward pass
     /// then reads each panel in order per 6-sample block, broadcasting x, in
     /// place of three rows of W per 4-sample block and horizontal sums:
-    /// `netc-bench --kernels` at batch 128, 92.6–95.0 % of peak against
-    /// 78.4–79.2 % (docs/Performance.md).
+    /// `netc-bench --kernels` at batch 128, 91.1 and 95.0 % of peak against
+    /// 83.0 and 80.2 % in two runs of this build (docs/Performance.md).
     func storesPanels(_ node: Node, _ graph: Graph) -> Bool {
         let n = graph.nodes[node.inputs[0]].size
         return graph.precision == .float && !unrolls(n, graph) && node.inputs[0] == graph.input
