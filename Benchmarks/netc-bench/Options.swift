@@ -1,7 +1,7 @@
 /// netc-bench's command line: what to run, checked before anything is timed,
 /// so a mistyped flag fails in milliseconds instead of after a full run.
 struct Options {
-    enum Mode { case table, phases, kernels }
+    enum Mode { case table, phases, kernels, breakdown }
 
     var mode = Mode.table
     /// Shorter timing budgets (smoke runs; the numbers are noisier).
@@ -23,6 +23,7 @@ struct Options {
         usage: netc-bench [--quick] [--generated-only] [--only NAME] [--passes N] [--show-loss] [--help]
                netc-bench --phases     a training step pass by pass: mnist b128, b32, b1 and iris b1
                netc-bench --kernels    the dense-layer kernels alone, on mnist's shapes
+               netc-bench --breakdown  mnist b128's training step kernel by kernel, minimum and median
 
         Build for the host CPU first, or FMA is emulated and the numbers mean nothing:
           swift build -c release --product netc-bench -Xswiftc -target-cpu -Xswiftc native
@@ -44,9 +45,11 @@ struct Options {
             case "--quick": options.quick = true
             case "--generated-only": options.generatedOnly = true
             case "--show-loss": options.showLoss = true
-            case "--phases", "--kernels":
-                let mode: Mode = argument == "--phases" ? .phases : .kernels
-                if options.mode != .table && options.mode != mode { return .failure("--phases and --kernels are separate runs; pick one") }
+            case "--phases", "--kernels", "--breakdown":
+                let mode: Mode = argument == "--phases" ? .phases : argument == "--kernels" ? .kernels : .breakdown
+                if options.mode != .table && options.mode != mode {
+                    return .failure("--phases, --kernels and --breakdown are separate runs; pick one")
+                }
                 options.mode = mode
             case "--passes":
                 guard let text = rest.popFirst(), let n = Int(text), (1...20).contains(n) else {
@@ -63,7 +66,7 @@ struct Options {
                 return .failure("unknown argument '\(argument)'")
             }
         }
-        if options.passes != nil && options.mode != .table { return .failure("--passes applies to the table, not to --phases or --kernels") }
+        if options.passes != nil && options.mode != .table { return .failure("--passes applies to the table, not to --phases, --kernels or --breakdown") }
         return .run(options)
     }
 }

@@ -185,6 +185,7 @@ if let untrustworthy {
 switch options.mode {
 case .phases: benchPhases()
 case .kernels: benchKernels(peak: peak)
+case .breakdown: benchBreakdown(steps: options.quick ? 4 : 3000)
 case .table:
     // Every pass times each selected network's implementations; the table
     // keeps each cell's best and the best peak, and a line per network shows

@@ -1,0 +1,140 @@
+import Glibc
+import NetcRuntime
+
+// netc-bench --breakdown: mnist-mlp's batch-128 training step replayed one
+// kernel call at a time, each timed on its own, over many steps cycling the
+// table's 16 batches — where --phases times whole passes, this separates the
+// first layer's two kernels from the rest and shows which parts a noisy
+// neighbour slows (the median against the minimum). The calls and offsets
+// are copied from the generated MnistB128 (Models/MnistB128.net); before
+// timing, one replayed step is compared bit for bit with the generated step
+// on a twin model, so a change to the emitter that this copy misses stops
+// the run instead of timing something else.
+
+/// One replayed part of the step: its name and the code, on the model's memory and the batch's input.
+private struct Part: Sendable {
+    var name: String
+    var run: @Sendable (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+}
+
+/// MnistB128's training step, as its generated `forward`, `lossAndSeed`,
+/// `backward`, `gradientsAreFinite` and `update` run it.
+private let parts: [Part] = [
+    Part(name: "h1 forward (panelLinear 784→128)") { m, x in
+        BatchKernels.panelLinear(m + 0, m + 100352, x, m + 328176, n: 784, m: 128, count: 128)
+    },
+    Part(name: "h1 relu") { m, _ in
+        for b in 0..<128 {
+            let x0 = m + 328176 + b &* 128, y = m + 344560 + b &* 128
+            for i in 0..<128 { y[i] = max(0, x0[i]) }
+        }
+    },
+    Part(name: "h2 forward (linearTransposed 128→64)") { m, _ in
+        BatchKernels.linearTransposed(m + 100480, m + 108672, m + 344560, m + 360944, n: 128, m: 64, count: 128, scratch: m + 530672)
+    },
+    Part(name: "h2 relu") { m, _ in
+        for b in 0..<128 {
+            let x0 = m + 360944 + b &* 64, y = m + 369136 + b &* 64
+            for i in 0..<64 { y[i] = max(0, x0[i]) }
+        }
+    },
+    Part(name: "logits forward (linear 64→10)") { m, _ in
+        BatchKernels.linear(m + 108736, m + 109376, m + 369136, m + 377328, n: 64, m: 10, count: 128)
+    },
+    Part(name: "loss and seed") { m, _ in _ = MnistB128.lossAndSeed(m) },
+    Part(name: "logits dW (64→10)") { m, _ in
+        BatchKernels.weightGradient(m + 528112, m + 369136, m + 218128, m + 218768, n: 64, m: 10, count: 128)
+    },
+    Part(name: "logits dx (64→10)") { m, _ in
+        BatchKernels.inputGradient(m + 528112, m + 108736, m + 519920, accumulate: false, n: 64, m: 10, count: 128)
+    },
+    Part(name: "h2 relu backward") { m, _ in
+        for b in 0..<128 {
+            let y = m + 369136 + b &* 64, dy = m + 519920 + b &* 64, dx0 = m + 511728 + b &* 64
+            for i in 0..<64 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
+        }
+    },
+    Part(name: "h2 dW (128→64)") { m, _ in
+        BatchKernels.weightGradient(m + 511728, m + 344560, m + 209872, m + 218064, n: 128, m: 64, count: 128, scratch: m + 530672)
+    },
+    Part(name: "h2 dx (128→64)") { m, _ in
+        BatchKernels.inputGradient(m + 511728, m + 100480, m + 495344, accumulate: false, n: 128, m: 64, count: 128)
+    },
+    Part(name: "h1 relu backward") { m, _ in
+        for b in 0..<128 {
+            let y = m + 344560 + b &* 128, dy = m + 495344 + b &* 128, dx0 = m + 478960 + b &* 128
+            for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
+        }
+    },
+    Part(name: "h1 dW (panelWeightGradient 784→128)") { m, x in
+        BatchKernels.panelWeightGradient(m + 478960, x, m + 109392, m + 209744, n: 784, m: 128, count: 128, scratch: m + 530672)
+    },
+    Part(name: "finiteness check") { m, x in
+        guard MnistB128.gradientsAreFinite(m, x) else { fatalError("netc-bench --breakdown: a gradient is not finite") }
+    },
+    Part(name: "update (momentum SGD)") { m, _ in MnistB128.update(m, step: 1) },
+]
+
+/// Scalars in MnistB128's memory (its generated `init`'s allocation).
+private let memoryScalars = 547056
+
+func benchBreakdown(steps: Int) {
+    let (xs, ts) = data(batch: 128, inputs: 784, outputs: 10)
+    xs.withUnsafeBufferPointer { xs in
+        ts.withUnsafeBufferPointer { ts in
+            let input = { (k: Int) in UnsafeMutablePointer(mutating: xs.baseAddress! + k * 128 * 784) }
+            let target = { (k: Int) in UnsafeBufferPointer(rebasing: ts[(k * 1280)..<((k + 1) * 1280)]) }
+            let batch = { (k: Int) in UnsafeBufferPointer(start: input(k), count: 128 * 784) }
+            let replayed = MnistB128(seed: 1), generated = MnistB128(seed: 1)
+            let m = replayed.storage.memory, g = generated.storage.memory
+            // The check: one step each way from the same state, then every scalar compared.
+            MnistB128.load(m, batch(0), target(0))
+            for part in parts { part.run(m, input(0)) }
+            MnistB128.load(g, batch(0), target(0))
+            MnistB128.forward(g, input(0), training: true)
+            _ = MnistB128.lossAndSeed(g)
+            MnistB128.backward(g, input(0))
+            precondition(MnistB128.gradientsAreFinite(g, input(0)))
+            MnistB128.update(g, step: 1)
+            if let k = (0..<memoryScalars).first(where: { m[$0].bitPattern != g[$0].bitPattern }) {
+                printError("netc-bench: error: --breakdown's copy of MnistB128's step no longer matches the generated one "
+                           + "(scalar \(k) of its memory differs after one step); update Benchmarks/netc-bench/Breakdown.swift\n")
+                exit(1)
+            }
+            var times = Array(repeating: [Double](), count: parts.count), totals: [Double] = []
+            times.indices.forEach { times[$0].reserveCapacity(steps) }
+            var cycle = Cycle()
+            let warmUp = steps >= 100 ? 20 : 1
+            for s in 0..<(steps + warmUp) {
+                let k = cycle.next()
+                MnistB128.load(m, batch(k), target(k))
+                let x = input(k)
+                var start = now()
+                let first = start
+                for (p, part) in parts.enumerated() {
+                    part.run(m, x)
+                    let end = now()
+                    if s >= warmUp { times[p].append(end - start) }
+                    start = end
+                }
+                if s >= warmUp { totals.append(start - first) }
+            }
+            print("mnist b128's training step, part by part: the minimum and median of \(steps) steps (\(variants) batches cycled)\n")
+            print("| part | minimum | median |")
+            print("|---|---:|---:|")
+            for (p, part) in parts.enumerated() {
+                print("| \(part.name) | \(formatTime(minimum(times[p]))) | \(formatTime(median(times[p]))) |")
+            }
+            let sums = (times.map(minimum).reduce(0, +), times.map(median).reduce(0, +))
+            print("| sum of the parts | \(formatTime(sums.0)) | \(formatTime(sums.1)) |")
+            print("| whole step, timed around the parts | \(formatTime(minimum(totals))) | \(formatTime(median(totals))) |")
+        }
+    }
+}
+
+private func minimum(_ values: [Double]) -> Double { values.min() ?? .nan }
+
+private func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+}
