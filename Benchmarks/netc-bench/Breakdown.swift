@@ -7,9 +7,9 @@ import NetcRuntime
 // first layer's two kernels from the rest and shows which parts a noisy
 // neighbour slows (the median against the minimum). The calls and offsets
 // are copied from the generated MnistB128 (Models/MnistB128.net); before
-// timing, one replayed step is compared bit for bit with the generated step
-// on a twin model, so a change to the emitter that this copy misses stops
-// the run instead of timing something else.
+// timing, one replayed step is compared with the generated step on a twin
+// model — every parameter after it, bit for bit — so a change to the emitter
+// that this copy misses stops the run instead of timing something else.
 
 /// One replayed part of the step: its name and the code, on the model's memory and the batch's input.
 private struct Part: Sendable {
@@ -75,9 +75,6 @@ private let parts: [Part] = [
     Part(name: "update (momentum SGD)") { m, _ in MnistB128.update(m, step: 1) },
 ]
 
-/// Scalars in MnistB128's memory (its generated `init`'s allocation).
-private let memoryScalars = 547056
-
 func benchBreakdown(steps: Int) {
     let (xs, ts) = data(batch: 128, inputs: 784, outputs: 10)
     xs.withUnsafeBufferPointer { xs in
@@ -85,6 +82,11 @@ func benchBreakdown(steps: Int) {
             let input = { (k: Int) in UnsafeMutablePointer(mutating: xs.baseAddress! + k * 128 * 784) }
             let target = { (k: Int) in UnsafeBufferPointer(rebasing: ts[(k * 1280)..<((k + 1) * 1280)]) }
             let batch = { (k: Int) in UnsafeBufferPointer(start: input(k), count: 128 * 784) }
+            // The copy's offsets assume this parameter layout; the step's result checks the rest.
+            guard MnistB128.parameterTensors.map(\.offset) == [0, 100352, 100480, 108672, 108736, 109376] else {
+                printError("netc-bench: error: MnistB128's parameter layout changed; update Benchmarks/netc-bench/Breakdown.swift\n")
+                exit(1)
+            }
             let replayed = MnistB128(seed: 1), generated = MnistB128(seed: 1)
             let m = replayed.storage.memory, g = generated.storage.memory
             // The check: one step each way from the same state, then every scalar compared.
@@ -96,9 +98,10 @@ func benchBreakdown(steps: Int) {
             MnistB128.backward(g, input(0))
             precondition(MnistB128.gradientsAreFinite(g, input(0)))
             MnistB128.update(g, step: 1)
-            if let k = (0..<memoryScalars).first(where: { m[$0].bitPattern != g[$0].bitPattern }) {
+            let after = (replayed.parameters, generated.parameters)
+            if let k = after.0.indices.first(where: { after.0[$0].bitPattern != after.1[$0].bitPattern }) {
                 printError("netc-bench: error: --breakdown's copy of MnistB128's step no longer matches the generated one "
-                           + "(scalar \(k) of its memory differs after one step); update Benchmarks/netc-bench/Breakdown.swift\n")
+                           + "(parameter \(k) differs after one step); update Benchmarks/netc-bench/Breakdown.swift\n")
                 exit(1)
             }
             var times = Array(repeating: [Double](), count: parts.count), totals: [Double] = []
