@@ -17,27 +17,35 @@ private struct Part: Sendable {
     var run: @Sendable (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
 }
 
+/// y = max(0, x) over the batch's 128 rows, as the generated forward writes it.
+@inline(__always)
+private func relu(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, width: Int) {
+    for b in 0..<128 {
+        let x0 = x + b &* width, y0 = y + b &* width
+        for i in 0..<width { y0[i] = max(0, x0[i]) }
+    }
+}
+
+/// dx = dy where y > 0, else 0, as the generated backward writes it.
+@inline(__always)
+private func reluBackward(_ y: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>, width: Int) {
+    for b in 0..<128 {
+        let y0 = y + b &* width, dy0 = dy + b &* width, dx0 = dx + b &* width
+        for i in 0..<width { dx0[i] = dy0[i] * (y0[i] > 0 ? 1 : 0) }
+    }
+}
+
 /// MnistB128's training step, as its generated `forward`, `lossAndSeed`,
 /// `backward`, `gradientsAreFinite` and `update` run it.
 private let parts: [Part] = [
     Part(name: "h1 forward (panelLinear 784→128)") { m, x in
         BatchKernels.panelLinear(m + 0, m + 100352, x, m + 328176, n: 784, m: 128, count: 128)
     },
-    Part(name: "h1 relu") { m, _ in
-        for b in 0..<128 {
-            let x0 = m + 328176 + b &* 128, y = m + 344560 + b &* 128
-            for i in 0..<128 { y[i] = max(0, x0[i]) }
-        }
-    },
+    Part(name: "h1 relu") { m, _ in relu(m + 328176, into: m + 344560, width: 128) },
     Part(name: "h2 forward (linearTransposed 128→64)") { m, _ in
         BatchKernels.linearTransposed(m + 100480, m + 108672, m + 344560, m + 360944, n: 128, m: 64, count: 128, scratch: m + 530672)
     },
-    Part(name: "h2 relu") { m, _ in
-        for b in 0..<128 {
-            let x0 = m + 360944 + b &* 64, y = m + 369136 + b &* 64
-            for i in 0..<64 { y[i] = max(0, x0[i]) }
-        }
-    },
+    Part(name: "h2 relu") { m, _ in relu(m + 360944, into: m + 369136, width: 64) },
     Part(name: "logits forward (linear 64→10)") { m, _ in
         BatchKernels.linear(m + 108736, m + 109376, m + 369136, m + 377328, n: 64, m: 10, count: 128)
     },
@@ -48,24 +56,14 @@ private let parts: [Part] = [
     Part(name: "logits dx (64→10)") { m, _ in
         BatchKernels.inputGradient(m + 528112, m + 108736, m + 519920, accumulate: false, n: 64, m: 10, count: 128)
     },
-    Part(name: "h2 relu backward") { m, _ in
-        for b in 0..<128 {
-            let y = m + 369136 + b &* 64, dy = m + 519920 + b &* 64, dx0 = m + 511728 + b &* 64
-            for i in 0..<64 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
-    },
+    Part(name: "h2 relu backward") { m, _ in reluBackward(m + 369136, m + 519920, into: m + 511728, width: 64) },
     Part(name: "h2 dW (128→64)") { m, _ in
         BatchKernels.weightGradient(m + 511728, m + 344560, m + 209872, m + 218064, n: 128, m: 64, count: 128, scratch: m + 530672)
     },
     Part(name: "h2 dx (128→64)") { m, _ in
         BatchKernels.inputGradient(m + 511728, m + 100480, m + 495344, accumulate: false, n: 128, m: 64, count: 128)
     },
-    Part(name: "h1 relu backward") { m, _ in
-        for b in 0..<128 {
-            let y = m + 344560 + b &* 128, dy = m + 495344 + b &* 128, dx0 = m + 478960 + b &* 128
-            for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
-    },
+    Part(name: "h1 relu backward") { m, _ in reluBackward(m + 344560, m + 495344, into: m + 478960, width: 128) },
     Part(name: "h1 dW (panelWeightGradient 784→128)") { m, x in
         BatchKernels.panelWeightGradient(m + 478960, x, m + 109392, m + 209744, n: 784, m: 128, count: 128, scratch: m + 530672)
     },
