@@ -66,14 +66,14 @@ public struct MnistMLP: GeneratedModel {
     /// The 109386 parameters (or gradients) stored at `source`, into `flat` in flat order.
     @usableFromInline
     static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
-        flat.update(from: source, count: 109386)
+        (flat + 100352).update(from: source + 100352, count: 9034)
         BatchKernels.fromPanels(source + 0, into: flat + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 
     /// 109386 parameters in flat order, into the model's storage at `target`.
     @usableFromInline
     static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
-        target.update(from: flat, count: 109386)
+        (target + 100352).update(from: flat + 100352, count: 9034)
         BatchKernels.toPanels(flat + 0, into: target + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 

@@ -193,6 +193,7 @@ case .table:
     let passes = options.passes ?? (options.quick ? 1 : 3)
     let selected = configs.filter { options.networks.contains($0.name) }
     let graphs = selected.map { loadGraph("\(root)/\($0.spec)") }
+    let flops = graphs.map { Double($0.flopsPerSample.training * $0.batchSize) }  // per training step
     var best: [[Row]] = []
     var steps = Array(repeating: [Double](), count: selected.count)  // (a)'s train step, per pass
     var peaks = [peak]
@@ -214,10 +215,9 @@ case .table:
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for (k, c) in selected.enumerated() {
         let batch = graphs[k].batchSize
-        let flops = Double(graphs[k].flopsPerSample.training * batch)
         let a = best[k][0]
         for r in best[k] {
-            let gflops = flops / r.training / 1e9
+            let gflops = flops[k] / r.training / 1e9
             let ratio = r.name == a.name ? "—" : fixed(r.training / a.training, 1) + "×"
             print("| \(c.name) | \(r.name) | \(formatTime(r.inference)) | \(formatTime(r.training)) | "
                   + "\(Int(Double(batch) / r.training)) | \(fixed(gflops, 2)) | \(fixed(100 * gflops / bestPeak, 1)) | \(r.allocations) | \(ratio) |")
@@ -228,8 +228,7 @@ case .table:
     if passes > 1 {
         print("(a)'s train step in each pass, % of that pass's peak:")
         for (k, c) in selected.enumerated() {
-            let flops = Double(graphs[k].flopsPerSample.training * graphs[k].batchSize)
-            print("  \(c.name): " + zip(steps[k], peaks).map { "\(formatTime($0)) (\(fixed(100 * flops / $0 / 1e9 / $1, 1)) %)" }
+            print("  \(c.name): " + zip(steps[k], peaks).map { "\(formatTime($0)) (\(fixed(100 * flops[k] / $0 / 1e9 / $1, 1)) %)" }
                 .joined(separator: ", "))
         }
     }

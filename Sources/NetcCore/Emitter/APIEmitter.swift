@@ -96,11 +96,12 @@ struct APIEmitter {
     }
 
     /// `flatten` and `unflatten`: the model's stored parameters (or
-    /// gradients) to and from the flat order — one copy, plus the
-    /// rearrangement of each panel tensor. Every way in and out of the model
+    /// gradients) to and from the flat order — a copy of each run of tensors
+    /// stored flat, and the rearrangement of each panel tensor, so no scalar
+    /// is written twice. Every way in and out of the model
     /// (`parameters`, `gradients`, `save`, `load`) goes through them.
     func emitConversions(_ w: inout SwiftWriter) {
-        let panels = panelTensors
+        let panels = panelTensors, panelOffsets = Set(panels.map(\.tensor.offset))
         let conversions = [
             ("The \(p) parameters (or gradients) stored at `source`, into `flat` in flat order.",
              "flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>)", "source", "flat", "fromPanels"),
@@ -112,7 +113,11 @@ struct APIEmitter {
             w.doc(doc)
             w.line("@usableFromInline")
             w.block("static func \(signature)") { w in
-                w.line("\(to).update(from: \(from), count: \(p))")
+                // Copied as they are: each run of adjacent tensors not kept in panels.
+                for (r, _) in graph.parameterRuns({ _, t in panelOffsets.contains(t.offset) ? nil : true }) {
+                    let at = r.lowerBound == 0 ? "" : " + \(r.lowerBound)"
+                    w.line("\(at.isEmpty ? to : "(\(to)\(at))").update(from: \(from)\(at), count: \(r.count))")
+                }
                 for t in panels {
                     w.line("BatchKernels.\(kernel)(\(from) + \(t.tensor.offset), into: \(to) + \(t.tensor.offset), "
                            + "rows: \(t.rows), columns: \(t.columns))  // \(t.tensor.name)")
