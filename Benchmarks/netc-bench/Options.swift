@@ -1,7 +1,7 @@
 /// netc-bench's command line: what to run, checked before anything is timed,
 /// so a mistyped flag fails in milliseconds instead of after a full run.
 struct Options {
-    enum Mode { case table, phases, kernels, breakdown }
+    enum Mode { case table, phases, kernels, breakdown, contention }
 
     var mode = Mode.table
     /// Shorter timing budgets (smoke runs; the numbers are noisier).
@@ -21,9 +21,10 @@ struct Options {
 
     static let usage = """
         usage: netc-bench [--quick] [--generated-only] [--only NAME] [--passes N] [--show-loss] [--help]
-               netc-bench --phases     a training step pass by pass: mnist b128, b32, b1 and iris b1
-               netc-bench --kernels    the dense-layer kernels alone, on mnist's shapes
-               netc-bench --breakdown  mnist b128's training step kernel by kernel, minimum and median
+               netc-bench --phases      a training step pass by pass: mnist b128, b32, b1 and iris b1
+               netc-bench --kernels     the dense-layer kernels alone, on mnist's shapes
+               netc-bench --breakdown   mnist b128's training step kernel by kernel, minimum and median
+               netc-bench --contention  how much a neighbour slows register-only, L1-resident and first-layer code
 
         Build for the host CPU first, or FMA is emulated and the numbers mean nothing:
           swift build -c release --product netc-bench -Xswiftc -target-cpu -Xswiftc native
@@ -35,22 +36,26 @@ struct Options {
         case failure(String)
     }
 
+    /// The flags that pick a run other than the table.
+    static let modeFlags: [String: Mode] = ["--phases": .phases, "--kernels": .kernels, "--breakdown": .breakdown, "--contention": .contention]
+
     /// Reads `arguments` (without the program name); `names` are the networks `--only` may select.
     static func parse(_ arguments: [String], names: [String]) -> Outcome {
         var options = Options(networks: names)
         var rest = arguments[...]
         while let argument = rest.popFirst() {
+            if let mode = modeFlags[argument] {
+                if options.mode != .table && options.mode != mode {
+                    return .failure("--phases, --kernels, --breakdown and --contention are separate runs; pick one")
+                }
+                options.mode = mode
+                continue
+            }
             switch argument {
             case "--help", "-h": return .help
             case "--quick": options.quick = true
             case "--generated-only": options.generatedOnly = true
             case "--show-loss": options.showLoss = true
-            case "--phases", "--kernels", "--breakdown":
-                let mode: Mode = argument == "--phases" ? .phases : argument == "--kernels" ? .kernels : .breakdown
-                if options.mode != .table && options.mode != mode {
-                    return .failure("--phases, --kernels and --breakdown are separate runs; pick one")
-                }
-                options.mode = mode
             case "--passes":
                 guard let text = rest.popFirst(), let n = Int(text), (1...20).contains(n) else {
                     return .failure("--passes needs a whole number from 1 to 20, e.g. --passes 3")
@@ -66,7 +71,7 @@ struct Options {
                 return .failure("unknown argument '\(argument)'")
             }
         }
-        if options.passes != nil && options.mode != .table { return .failure("--passes applies to the table, not to --phases, --kernels or --breakdown") }
+        if options.passes != nil && options.mode != .table { return .failure("--passes applies to the table, not to --phases, --kernels, --breakdown or --contention") }
         return .run(options)
     }
 }

@@ -186,6 +186,7 @@ switch options.mode {
 case .phases: benchPhases()
 case .kernels: benchKernels(peak: peak)
 case .breakdown: benchBreakdown(steps: options.quick ? 4 : 3000)
+case .contention: benchContention(rounds: options.quick ? 5 : 2000)
 case .table:
     // Every pass times each selected network's implementations; the table
     // keeps each cell's best and the best peak, and a line per network shows
