@@ -31,9 +31,10 @@ func benchContention(rounds: Int) {
     }
     let (n, m, batch) = (784, 128, 128)
     let w = buffer(n * m, 0.01), bias = buffer(m, 0), x = buffer(batch * n, 0.5), y = buffer(batch * m, 0.1)
-    let dw = buffer(n * m, 0), scratch = buffer(BatchKernels.panelScratchSize(m: m, count: batch), 0)
+    // db apart from bias: the forward reads bias, so a gradient written into it would grow every round.
+    let dw = buffer(n * m, 0), db = buffer(m, 0), scratch = buffer(BatchKernels.panelScratchSize(m: m, count: batch), 0)
     let small = (w: buffer(256 * 16, 0.01), bias: buffer(16, 0), x: buffer(6 * 256, 0.5), y: buffer(6 * 16, 0))
-    defer { for p in [w, bias, x, y, dw, scratch, small.w, small.bias, small.x, small.y] { p.deallocate() } }
+    defer { for p in [w, bias, x, y, dw, db, scratch, small.w, small.bias, small.x, small.y] { p.deallocate() } }
     var sink: Float = 0
     let layer = Double(2 * n * m * batch)
     let bodies = [
@@ -45,7 +46,7 @@ func benchContention(rounds: Int) {
             BatchKernels.panelLinear(w, bias, x, y, n: n, m: m, count: batch)
         },
         Body(name: "h1 dW (panelWeightGradient 784→128, batch 128)", flops: layer) {
-            BatchKernels.panelWeightGradient(y, x, dw, bias, n: n, m: m, count: batch, scratch: scratch)
+            BatchKernels.panelWeightGradient(y, x, dw, db, n: n, m: m, count: batch, scratch: scratch)
         },
     ]
     var times = Array(repeating: [Double](), count: bodies.count)
