@@ -135,10 +135,3 @@ func benchBreakdown(steps: Int) {
         }
     }
 }
-
-private func minimum(_ values: [Double]) -> Double { values.min() ?? .nan }
-
-private func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
-}

@@ -24,16 +24,11 @@ private func blockInL1(_ w: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePo
 }
 
 func benchContention(rounds: Int) {
-    func buffer(_ count: Int, _ value: Float) -> UnsafeMutablePointer<Float> {
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        p.initialize(repeating: value, count: count)
-        return p
-    }
     let (n, m, batch) = (784, 128, 128)
-    let w = buffer(n * m, 0.01), bias = buffer(m, 0), x = buffer(batch * n, 0.5), y = buffer(batch * m, 0.1)
+    let w = filledBuffer(n * m, 0.01), bias = filledBuffer(m, 0), x = filledBuffer(batch * n, 0.5), y = filledBuffer(batch * m, 0.1)
     // db apart from bias: the forward reads bias, so a gradient written into it would grow every round.
-    let dw = buffer(n * m, 0), db = buffer(m, 0), scratch = buffer(BatchKernels.panelScratchSize(m: m, count: batch), 0)
-    let small = (w: buffer(256 * 16, 0.01), bias: buffer(16, 0), x: buffer(6 * 256, 0.5), y: buffer(6 * 16, 0))
+    let dw = filledBuffer(n * m, 0), db = filledBuffer(m, 0), scratch = filledBuffer(BatchKernels.panelScratchSize(m: m, count: batch), 0)
+    let small = (w: filledBuffer(256 * 16, 0.01), bias: filledBuffer(16, 0), x: filledBuffer(6 * 256, 0.5), y: filledBuffer(6 * 16, 0))
     defer { for p in [w, bias, x, y, dw, db, scratch, small.w, small.bias, small.x, small.y] { p.deallocate() } }
     var sink: Float = 0
     let layer = Double(2 * n * m * batch)
@@ -63,7 +58,7 @@ func benchContention(rounds: Int) {
     print("| body | minimum | GFLOP/s at minimum | median | median / minimum |")
     print("|---|---:|---:|---:|---:|")
     for (k, body) in bodies.enumerated() {
-        let sorted = times[k].sorted(), low = sorted[0], middle = sorted[sorted.count / 2]
+        let low = minimum(times[k]), middle = median(times[k])
         print("| \(body.name) | \(formatTime(low)) | \(fixed(body.flops / low / 1e9, 1)) | \(formatTime(middle)) | \(fixed(middle / low, 3)) |")
     }
     if sink == 42 { print("") }  // keeps the peak loop's result alive

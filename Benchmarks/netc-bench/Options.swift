@@ -36,18 +36,24 @@ struct Options {
         case failure(String)
     }
 
-    /// The flags that pick a run other than the table.
-    static let modeFlags: [String: Mode] = ["--phases": .phases, "--kernels": .kernels, "--breakdown": .breakdown, "--contention": .contention]
+    /// The flags that pick a run other than the table, in usage order.
+    static let modeFlags: [(flag: String, mode: Mode)] = [
+        ("--phases", .phases), ("--kernels", .kernels), ("--breakdown", .breakdown), ("--contention", .contention),
+    ]
+
+    /// "--phases, --kernels, … and --contention" (or "or"), for messages.
+    static func modeList(_ conjunction: String) -> String {
+        let flags = modeFlags.map(\.flag)
+        return flags.dropLast().joined(separator: ", ") + " \(conjunction) " + flags.last!
+    }
 
     /// Reads `arguments` (without the program name); `names` are the networks `--only` may select.
     static func parse(_ arguments: [String], names: [String]) -> Outcome {
         var options = Options(networks: names)
         var rest = arguments[...]
         while let argument = rest.popFirst() {
-            if let mode = modeFlags[argument] {
-                if options.mode != .table && options.mode != mode {
-                    return .failure("--phases, --kernels, --breakdown and --contention are separate runs; pick one")
-                }
+            if let mode = modeFlags.first(where: { $0.flag == argument })?.mode {
+                if options.mode != .table && options.mode != mode { return .failure("\(modeList("and")) are separate runs; pick one") }
                 options.mode = mode
                 continue
             }
@@ -71,7 +77,7 @@ struct Options {
                 return .failure("unknown argument '\(argument)'")
             }
         }
-        if options.passes != nil && options.mode != .table { return .failure("--passes applies to the table, not to --phases, --kernels, --breakdown or --contention") }
+        if options.passes != nil && options.mode != .table { return .failure("--passes applies to the table, not to \(modeList("or"))") }
         return .run(options)
     }
 }

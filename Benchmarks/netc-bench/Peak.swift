@@ -49,12 +49,8 @@ func benchKernels(peak: Double) {
 }
 
 func benchKernels(n: Int, m: Int, count: Int, peak: Double) {
-    let w = UnsafeMutablePointer<Float>.allocate(capacity: n * m), x = UnsafeMutablePointer<Float>.allocate(capacity: count * n)
-    let y = UnsafeMutablePointer<Float>.allocate(capacity: count * m), b = UnsafeMutablePointer<Float>.allocate(capacity: m)
-    let dw = UnsafeMutablePointer<Float>.allocate(capacity: n * m), dx = UnsafeMutablePointer<Float>.allocate(capacity: count * n)
-    w.initialize(repeating: 0.01, count: n * m); x.initialize(repeating: 0.5, count: count * n)
-    y.initialize(repeating: 0.1, count: count * m); b.initialize(repeating: 0, count: m)
-    dw.initialize(repeating: 0, count: n * m); dx.initialize(repeating: 0, count: count * n)
+    let w = filledBuffer(n * m, 0.01), x = filledBuffer(count * n, 0.5), y = filledBuffer(count * m, 0.1), b = filledBuffer(m, 0)
+    let dw = filledBuffer(n * m, 0), dx = filledBuffer(count * n, 0)
     let flops = Double(2 * n * m * count)
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(BatchKernels.scratchSize(m: m, count: count), n * m,
                                                                       BatchKernels.panelScratchSize(m: m, count: count)))

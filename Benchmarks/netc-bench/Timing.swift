@@ -49,6 +49,22 @@ func fixed(_ v: Double, _ digits: Int) -> String {
     return s
 }
 
+/// The smallest of `values` (NaN if none): the time noise did not add to.
+func minimum(_ values: [Double]) -> Double { values.min() ?? .nan }
+
+/// The middle of `values` (the upper one of an even count; NaN if none).
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+}
+
+/// A new buffer of `count` copies of `value`; the caller deallocates it.
+func filledBuffer(_ count: Int, _ value: Float) -> UnsafeMutablePointer<Float> {
+    let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    p.initialize(repeating: value, count: count)
+    return p
+}
+
 func padded(_ s: String, _ width: Int) -> String {
     s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
 }
