@@ -14,7 +14,9 @@ let package = Package(
     ],
     targets: [
         /// The small runtime generated code links: math, RNG, initialisers, parameter files.
-        .target(name: "NetcRuntime"),
+        .target(name: "NetcRuntime", dependencies: ["CNetcRuntime"]),
+        /// C support for the runtime (atomics for the storage lease), header-only.
+        .target(name: "CNetcRuntime"),
         /// The compiler: parse → build graph → differentiate → emit.
         .target(name: "NetcCore", dependencies: ["NetcRuntime"]),
         .executableTarget(name: "netc", dependencies: ["NetcCore"]),

@@ -13,9 +13,10 @@ import NetcRuntime
 ///
 /// Loss: binary_cross_entropy on `p`, mean over a batch of 2.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value is not safe to use from several threads at once; copies share storage until one trains.
-public struct Binary: GeneratedModel {
-    public typealias Scalar = Float
+/// A value type: copies share storage until one of them changes, and calls that do not change
+/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+public struct Binary: NetcRuntime.GeneratedModel {
+    public typealias Scalar = Swift.Float
 
     /// Features per sample.
     public static let inputCount = 5
@@ -26,92 +27,74 @@ public struct Binary: GeneratedModel {
     /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
     public static let parameterCount = 43
     /// Identifies the parameter layout in saved files.
-    public static let fingerprint: UInt64 = 0xe885897ae3320895
+    public static let fingerprint: Swift.UInt64 = 0xe885897ae3320895
     /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("h.weight", 0, 30), ("h.bias", 30, 6), ("p.weight", 36, 6), ("p.bias", 42, 1)]
+    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("h.weight", 0, 30), ("h.bias", 30, 6), ("p.weight", 36, 6), ("p.bias", 42, 1)]
 
-    /// The model's single allocation (263 scalars, 64-byte aligned); copies share it until one trains.
-    @usableFromInline
-    final class Storage {
-        @usableFromInline let memory: UnsafeMutablePointer<Scalar>
-        @usableFromInline var step = 0
-        @usableFromInline var random: SplitMix64
-
-        init(random: SplitMix64) {
-            memory = UnsafeMutableRawPointer.allocate(byteCount: 263 &* MemoryLayout<Scalar>.stride, alignment: 64)
-                .bindMemory(to: Scalar.self, capacity: 263)
-            memory.initialize(repeating: 0, count: 263)
-            self.random = random
-        }
-
-        func copy() -> Storage {
-            let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 263)
-            copy.step = step
-            return copy
-        }
-
-        deinit { memory.deallocate() }
-    }
-
-    @usableFromInline var storage: Storage
+    /// The optimizer and its hyperparameters, for the bounds that keep every step finite.
+    @usableFromInline static let updateRule: NetcRuntime.UpdateRule = .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0)
+    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    @usableFromInline static let storageCount = 263
+    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
     /// The 43 parameters (or gradients) stored at `source`, into `flat` in flat order.
     @usableFromInline
-    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
         flat.update(from: source, count: 43)
     }
 
     /// 43 parameters in flat order, into the model's storage at `target`.
     @usableFromInline
-    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
         target.update(from: flat, count: 43)
     }
 
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: UInt64 = 11) {
-        storage = Storage(random: SplitMix64(seed: ~seed))
-        var random = SplitMix64(seed: seed)
+    public init(seed: Swift.UInt64 = 11) {
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
-        InitScheme.heNormal.fill(m + 0, count: 30, fanIn: 5, fanOut: 6, rng: &random)  // h.weight
-        InitScheme.heNormal.fill(m + 36, count: 6, fanIn: 6, fanOut: 1, rng: &random)  // p.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 0, count: 30, fanIn: 5, fanOut: 6, rng: &random)  // h.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 36, count: 6, fanIn: 6, fanOut: 1, rng: &random)  // p.weight
     }
 
     /// A model with the given parameters (43 values in flat order).
     public init(parameters: [Scalar]) {
-        precondition(parameters.count == 43, "Binary(parameters:) needs 43 values, got \(parameters.count)")
+        NetcRuntime.ArgumentCheck.require(parameters.count == 43, "Binary(parameters:) needs 43 values, got \(parameters.count)")
         self.init(seed: 0)
         self.parameters = parameters
     }
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(unsafeUninitializedCapacity: 43) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 43 } }
+        get { Swift.Array(unsafeUninitializedCapacity: 43) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 43 } }
         set {
-            precondition(newValue.count == 43, "Binary.parameters needs 43 values, got \(newValue.count)")
+            NetcRuntime.ArgumentCheck.require(newValue.count == 43, "Binary.parameters needs 43 values, got \(newValue.count)")
             makeUnique()
             newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
+            storage.bounds = .unknown
         }
     }
 
     /// Outputs for any number of samples (5 inputs in, 1 outputs out per sample, row-major),
     /// computed 2 at a time. Allocates nothing.
-    public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count % 5 == 0, "Binary.predict: input count \(input.count) is not a multiple of 5")
+    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count % 5 == 0, "Binary.predict: input count \(input.count) is not a multiple of 5")
         let samples = input.count / 5
-        precondition(output.count == samples * 1, "Binary.predict: output needs \(samples * 1) values, got \(output.count)")
-        let m = storage.memory
-        var first = 0
-        while first < samples {
-            let count = min(2, samples - first)
-            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 5), training: false, count: count)
-            for k in 0..<count * 1 { output[first * 1 + k] = m[223 + k] }
-            first += count
+        NetcRuntime.ArgumentCheck.require(output.count == samples * 1, "Binary.predict: output needs \(samples * 1) values, got \(output.count)")
+        storage.withExclusiveMemory(parameters: 43) { m in
+            var first = 0
+            while first < samples {
+                let count = Swift.min(2, samples - first)
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 5), training: false, count: count)
+                for k in 0..<count * 1 { output[first * 1 + k] = m[223 + k] }
+                first += count
+            }
         }
     }
 
@@ -123,43 +106,47 @@ public struct Binary: GeneratedModel {
     }
 
     /// The predicted class per sample: 1 when the output is at least 0.5.
-    public func classify(_ input: [Scalar]) -> [Int] {
+    public func classify(_ input: [Scalar]) -> [Swift.Int] {
         let output = predict(input)
         return output.map { $0 >= 0.5 ? 1 : 0 }
     }
 
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        let m = storage.memory
         return input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-            return Self.lossAndSeed(m)
+            storage.withExclusiveMemory(parameters: 43) { m in
+                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+                return Self.lossAndSeed(m)
+            }
         }
     }
 
     /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
-    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
-        precondition(input.count == 10, "Binary: input needs 10 values, got \(input.count)")
-        precondition(target.count == 2, "Binary: target needs 2 values, got \(target.count)")
+    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count == 10, "Binary: input needs 10 values (2 samples of 5), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(target.count == 2, "Binary: target needs 2 values (2 samples of 1), got \(target.count)")
         for k in 0..<2 { m[261 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied, with masks from the model's generator. Allocates nothing.
-    public func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>, parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        precondition(parameterGradient.count == 43, "Binary.gradients: parameterGradient needs 43 values")
-        precondition(inputGradient.count == 10, "Binary.gradients: inputGradient needs 10 values")
-        let m = storage.memory
-        Self.load(m, input, target)
-        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
-        Self.forward(m, x, training: true)
-        let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m, x)
-        Self.flatten(m + 48, into: parameterGradient.baseAddress!)
-        for k in 0..<10 { inputGradient[k] = m[225 + k] }
-        return loss
+    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
+    /// generator, so the same model gives the same gradients every time (training steps advance it).
+    /// Allocates nothing.
+    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 43, "Binary.gradients: parameterGradient needs 43 values, got \(parameterGradient.count)")
+        NetcRuntime.ArgumentCheck.require(inputGradient.count == 10, "Binary.gradients: inputGradient needs 10 values, got \(inputGradient.count)")
+        return storage.withExclusiveMemory(parameters: 43) { m in
+            Self.load(m, input, target)
+            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
+            Self.forward(m, x, training: true)
+            let loss = Self.lossAndSeed(m)
+            Self.backwardWithInputGradient(m, x)
+            Self.flatten(m + 48, into: parameterGradient.baseAddress!)
+            for k in 0..<10 { inputGradient[k] = m[225 + k] }
+            return loss
+        }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
@@ -176,14 +163,14 @@ public struct Binary: GeneratedModel {
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss or any gradient is not finite, the step is skipped: the parameters and optimizer
-    /// state are left unchanged and the result is not finite (the loss, or NaN when only a
-    /// gradient overflowed). Check `result.isFinite` to detect it.
+    /// If the loss, any gradient or any value the update would write is not finite, the step is
+    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
+    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
     @discardableResult
-    public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
+    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
+        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -194,57 +181,62 @@ public struct Binary: GeneratedModel {
 
     /// One optimizer step with integer labels (0 or 1) as targets.
     @discardableResult
-    public mutating func trainStep(input: [Scalar], labels: [Int]) -> Scalar {
-        precondition(input.count == 10, "Binary.trainStep: input needs 10 values, got \(input.count)")
-        precondition(labels.count == 2, "Binary.trainStep: needs 2 labels, got \(labels.count)")
+    public mutating func trainStep(input: [Scalar], labels: [Swift.Int]) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(input.count == 10, "Binary.trainStep: input needs 10 values (2 samples of 5), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(labels.count == 2, "Binary.trainStep: needs 2 labels, got \(labels.count)")
         makeUnique()
         let m = storage.memory
         for b in 0..<2 {
             let label = labels[b]
-            precondition(label >= 0 && label < 2, "Binary.trainStep: label \(label) out of range")
+            NetcRuntime.ArgumentCheck.require(label >= 0 && label < 2, "Binary.trainStep: label \(label) at sample \(b) is outside 0..<2")
             m[261 + b] = Scalar(label)
         }
-        return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
+        return input.withUnsafeBufferPointer { step(Swift.UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
 
     @usableFromInline
-    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
+    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
         Self.backward(m, input)
-        guard Self.gradientsAreFinite(m, input) else { return .nan }
-        storage.step += 1
-        Self.update(m, step: storage.step)
+        let gradientBound = Self.gradientBound(m, input)
+        guard gradientBound.isFinite else { return .nan }
+        let next = storage.step + 1
+        guard Self.updateRule.admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+                                     verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        storage.step = next
+        Self.update(m, step: next)
         return loss
     }
 
     /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: String) throws(ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
-            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
+            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
         }
     }
 
     /// A model with parameters read from a file saved by a `Binary` of the same precision.
-    public init(contentsOf path: String) throws(ParameterFile.Failure) {
-        self.init(parameters: try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 43))
+    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 43))
     }
 
     /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
-        let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 43)
+    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 43)
         parameters = values
         (storage.memory + 96).update(repeating: 0, count: 86)
         storage.step = 0
+        storage.bounds = .unknown
     }
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
         let p_h_weight = m + 0  // [30]
         let p_h_bias = m + 30  // [6]
         let p_p_weight = m + 36  // [6]
@@ -256,24 +248,24 @@ public struct Binary: GeneratedModel {
         let v_p = m + 223  // [2]
         for k in 0..<count &* 5 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // h.linear = linear(x)  [6]
-        BatchKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 5, m: 6, count: count)
+        NetcRuntime.BatchKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 5, m: 6, count: count)
         // h = relu(h.linear)  [6]
         for b in 0..<count {
             let x0 = v_h_linear + b &* 6, y = v_h + b &* 6
-            for i in 0..<6 { y[i] = max(0, x0[i]) }
+            for i in 0..<6 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // p.linear = linear(h)  [1]
-        BatchKernels.linear(p_p_weight, p_p_bias, v_h, v_p_linear, n: 6, m: 1, count: count)
+        NetcRuntime.BatchKernels.linear(p_p_weight, p_p_bias, v_h, v_p_linear, n: 6, m: 1, count: count)
         // p = sigmoid(p.linear)  [1]
         for b in 0..<count {
             let x0 = v_p_linear + b &* 1, y = v_p + b &* 1
-            for i in 0..<1 { y[i] = Math.sigmoid(x0[i]) }
+            for i in 0..<1 { y[i] = NetcRuntime.Math.sigmoid(x0[i]) }
         }
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'p.linear'.
     @usableFromInline
-    static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
+    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_p_linear = m + 221  // [2]
         let g_p_linear = m + 259  // [2]
         let target = m + 261  // [2]
@@ -283,8 +275,8 @@ public struct Binary: GeneratedModel {
         for b in 0..<2 {
             let z = v_p_linear + b &* 1, t = target + b &* 1, gz = g_p_linear + b &* 1
             for i in 0..<1 {
-                loss += Math.softplus(z[i]) - t[i] * z[i]
-                gz[i] = (Math.sigmoid(z[i]) - t[i]) * invBatch
+                loss += t[i] * NetcRuntime.Math.softplus(-z[i]) + (1 - t[i]) * NetcRuntime.Math.softplus(z[i])
+                gz[i] = ((1 - t[i]) * NetcRuntime.Math.sigmoid(z[i]) - t[i] * NetcRuntime.Math.sigmoid(-z[i])) * invBatch
             }
         }
         return loss * invBatch
@@ -292,7 +284,7 @@ public struct Binary: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let dp_h_weight = m + 48  // [30]
         let dp_h_bias = m + 78  // [6]
         let p_p_weight = m + 36  // [6]
@@ -304,20 +296,20 @@ public struct Binary: GeneratedModel {
         let g_h = m + 247  // [12]
         let g_p_linear = m + 259  // [2]
         // p.linear: linear backward → δ h =
-        BatchKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
-        BatchKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
+        NetcRuntime.BatchKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
+        NetcRuntime.BatchKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
         // h: relu backward → δ h.linear =
         for b in 0..<2 {
             let y = v_h + b &* 6, dy = g_h + b &* 6, dx0 = g_h_linear + b &* 6
             for i in 0..<6 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // h.linear: linear backward
-        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
+        NetcRuntime.BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_h_weight = m + 0  // [30]
         let dp_h_weight = m + 48  // [30]
         let dp_h_bias = m + 78  // [6]
@@ -331,40 +323,72 @@ public struct Binary: GeneratedModel {
         let g_h = m + 247  // [12]
         let g_p_linear = m + 259  // [2]
         // p.linear: linear backward → δ h =
-        BatchKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
-        BatchKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
+        NetcRuntime.BatchKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
+        NetcRuntime.BatchKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
         // h: relu backward → δ h.linear =
         for b in 0..<2 {
             let y = v_h + b &* 6, dy = g_h + b &* 6, dx0 = g_h_linear + b &* 6
             for i in 0..<6 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // h.linear: linear backward → δ x =
-        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
-        BatchKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 5, m: 6, count: 2)
+        NetcRuntime.BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
+        NetcRuntime.BatchKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 5, m: 6, count: 2)
     }
 
-    /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
+    /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @usableFromInline
-    static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
+    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 48  // [43]
-        guard Kernels.allFinite(gradients, 43) else { return false }
-        return true
+        var bound: Scalar = 0
+        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 43)
+        guard read0.isFinite else { return .nan }
+        bound = Swift.max(bound, read0)
+        return bound
     }
 
     /// One optimizer step from the gradients (step counts from 1).
     @usableFromInline
-    static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
         let parameters = m + 0  // [43]
         let gradients = m + 48  // [43]
         let firstMoment = m + 96  // [43]
         let secondMoment = m + 144  // [43]
-        let c1 = 1 - Scalar(Math.pow(0.9, Double(step)))
-        let c2 = 1 - Scalar(Math.pow(0.999, Double(step)))
+        let c1 = 1 - Scalar(NetcRuntime.Math.pow(0.9, Swift.Double(step)))
+        let c2 = 1 - Scalar(NetcRuntime.Math.pow(0.999, Swift.Double(step)))
         for k in 0..<43 {
             let g = gradients[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.01 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.01 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
+    }
+
+    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    @usableFromInline
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+        let parameters = m + 0  // [43]
+        let gradients = m + 48  // [43]
+        let firstMoment = m + 96  // [43]
+        let secondMoment = m + 144  // [43]
+        let c1 = 1 - Scalar(NetcRuntime.Math.pow(0.9, Swift.Double(step)))
+        let c2 = 1 - Scalar(NetcRuntime.Math.pow(0.999, Swift.Double(step)))
+        for k in 0..<43 {
+            let g = gradients[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.01 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        return true
+    }
+
+    /// The largest magnitudes of the parameters and optimizer state, read.
+    @usableFromInline
+    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
+        let parameters = m + 0  // [43]
+        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 43)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 96, 43)), second: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 144, 43)))
     }
 }

@@ -14,9 +14,10 @@ import NetcRuntime
 ///
 /// Loss: softmax_cross_entropy on `logits`, mean over a batch of 16.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value is not safe to use from several threads at once; copies share storage until one trains.
-public struct Iris: GeneratedModel {
-    public typealias Scalar = Float
+/// A value type: copies share storage until one of them changes, and calls that do not change
+/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+public struct Iris: NetcRuntime.GeneratedModel {
+    public typealias Scalar = Swift.Float
 
     /// Features per sample.
     public static let inputCount = 4
@@ -27,93 +28,75 @@ public struct Iris: GeneratedModel {
     /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
     public static let parameterCount = 403
     /// Identifies the parameter layout in saved files.
-    public static let fingerprint: UInt64 = 0xb23c9293d037bf33
+    public static let fingerprint: Swift.UInt64 = 0xb23c9293d037bf33
     /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("hidden1.weight", 0, 64), ("hidden1.bias", 64, 16), ("hidden2.weight", 80, 256), ("hidden2.bias", 336, 16), ("logits.weight", 352, 48), ("logits.bias", 400, 3)]
+    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("hidden1.weight", 0, 64), ("hidden1.bias", 64, 16), ("hidden2.weight", 80, 256), ("hidden2.bias", 336, 16), ("logits.weight", 352, 48), ("logits.bias", 400, 3)]
 
-    /// The model's single allocation (3555 scalars, 64-byte aligned); copies share it until one trains.
-    @usableFromInline
-    final class Storage {
-        @usableFromInline let memory: UnsafeMutablePointer<Scalar>
-        @usableFromInline var step = 0
-        @usableFromInline var random: SplitMix64
-
-        init(random: SplitMix64) {
-            memory = UnsafeMutableRawPointer.allocate(byteCount: 3555 &* MemoryLayout<Scalar>.stride, alignment: 64)
-                .bindMemory(to: Scalar.self, capacity: 3555)
-            memory.initialize(repeating: 0, count: 3555)
-            self.random = random
-        }
-
-        func copy() -> Storage {
-            let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 3555)
-            copy.step = step
-            return copy
-        }
-
-        deinit { memory.deallocate() }
-    }
-
-    @usableFromInline var storage: Storage
+    /// The optimizer and its hyperparameters, for the bounds that keep every step finite.
+    @usableFromInline static let updateRule: NetcRuntime.UpdateRule = .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0)
+    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    @usableFromInline static let storageCount = 3555
+    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
     /// The 403 parameters (or gradients) stored at `source`, into `flat` in flat order.
     @usableFromInline
-    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
         flat.update(from: source, count: 403)
     }
 
     /// 403 parameters in flat order, into the model's storage at `target`.
     @usableFromInline
-    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
         target.update(from: flat, count: 403)
     }
 
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: UInt64 = 42) {
-        storage = Storage(random: SplitMix64(seed: ~seed))
-        var random = SplitMix64(seed: seed)
+    public init(seed: Swift.UInt64 = 42) {
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
-        InitScheme.heNormal.fill(m + 0, count: 64, fanIn: 4, fanOut: 16, rng: &random)  // hidden1.weight
-        InitScheme.heNormal.fill(m + 80, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // hidden2.weight
-        InitScheme.heNormal.fill(m + 352, count: 48, fanIn: 16, fanOut: 3, rng: &random)  // logits.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 0, count: 64, fanIn: 4, fanOut: 16, rng: &random)  // hidden1.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 80, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // hidden2.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 352, count: 48, fanIn: 16, fanOut: 3, rng: &random)  // logits.weight
     }
 
     /// A model with the given parameters (403 values in flat order).
     public init(parameters: [Scalar]) {
-        precondition(parameters.count == 403, "Iris(parameters:) needs 403 values, got \(parameters.count)")
+        NetcRuntime.ArgumentCheck.require(parameters.count == 403, "Iris(parameters:) needs 403 values, got \(parameters.count)")
         self.init(seed: 0)
         self.parameters = parameters
     }
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(unsafeUninitializedCapacity: 403) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 403 } }
+        get { Swift.Array(unsafeUninitializedCapacity: 403) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 403 } }
         set {
-            precondition(newValue.count == 403, "Iris.parameters needs 403 values, got \(newValue.count)")
+            NetcRuntime.ArgumentCheck.require(newValue.count == 403, "Iris.parameters needs 403 values, got \(newValue.count)")
             makeUnique()
             newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
+            storage.bounds = .unknown
         }
     }
 
     /// Outputs for any number of samples (4 inputs in, 3 outputs out per sample, row-major),
     /// computed 16 at a time. Allocates nothing.
-    public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count % 4 == 0, "Iris.predict: input count \(input.count) is not a multiple of 4")
+    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count % 4 == 0, "Iris.predict: input count \(input.count) is not a multiple of 4")
         let samples = input.count / 4
-        precondition(output.count == samples * 3, "Iris.predict: output needs \(samples * 3) values, got \(output.count)")
-        let m = storage.memory
-        var first = 0
-        while first < samples {
-            let count = min(16, samples - first)
-            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 4), training: false, count: count)
-            for k in 0..<count * 3 { output[first * 3 + k] = m[2323 + k] }
-            first += count
+        NetcRuntime.ArgumentCheck.require(output.count == samples * 3, "Iris.predict: output needs \(samples * 3) values, got \(output.count)")
+        storage.withExclusiveMemory(parameters: 403) { m in
+            var first = 0
+            while first < samples {
+                let count = Swift.min(16, samples - first)
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 4), training: false, count: count)
+                for k in 0..<count * 3 { output[first * 3 + k] = m[2323 + k] }
+                first += count
+            }
         }
     }
 
@@ -125,7 +108,7 @@ public struct Iris: GeneratedModel {
     }
 
     /// The predicted class per sample: the index of the largest output.
-    public func classify(_ input: [Scalar]) -> [Int] {
+    public func classify(_ input: [Scalar]) -> [Swift.Int] {
         let output = predict(input)
         return (0..<output.count / 3).map { b in
             var best = 0
@@ -136,36 +119,40 @@ public struct Iris: GeneratedModel {
 
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        let m = storage.memory
         return input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-            return Self.lossAndSeed(m)
+            storage.withExclusiveMemory(parameters: 403) { m in
+                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+                return Self.lossAndSeed(m)
+            }
         }
     }
 
     /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
-    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
-        precondition(input.count == 64, "Iris: input needs 64 values, got \(input.count)")
-        precondition(target.count == 48, "Iris: target needs 48 values, got \(target.count)")
+    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count == 64, "Iris: input needs 64 values (16 samples of 4), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(target.count == 48, "Iris: target needs 48 values (16 samples of 3), got \(target.count)")
         for k in 0..<48 { m[3507 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied, with masks from the model's generator. Allocates nothing.
-    public func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>, parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        precondition(parameterGradient.count == 403, "Iris.gradients: parameterGradient needs 403 values")
-        precondition(inputGradient.count == 64, "Iris.gradients: inputGradient needs 64 values")
-        let m = storage.memory
-        Self.load(m, input, target)
-        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
-        Self.forward(m, x, training: true)
-        let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m, x)
-        Self.flatten(m + 416, into: parameterGradient.baseAddress!)
-        for k in 0..<64 { inputGradient[k] = m[2371 + k] }
-        return loss
+    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
+    /// generator, so the same model gives the same gradients every time (training steps advance it).
+    /// Allocates nothing.
+    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 403, "Iris.gradients: parameterGradient needs 403 values, got \(parameterGradient.count)")
+        NetcRuntime.ArgumentCheck.require(inputGradient.count == 64, "Iris.gradients: inputGradient needs 64 values, got \(inputGradient.count)")
+        return storage.withExclusiveMemory(parameters: 403) { m in
+            Self.load(m, input, target)
+            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
+            Self.forward(m, x, training: true)
+            let loss = Self.lossAndSeed(m)
+            Self.backwardWithInputGradient(m, x)
+            Self.flatten(m + 416, into: parameterGradient.baseAddress!)
+            for k in 0..<64 { inputGradient[k] = m[2371 + k] }
+            return loss
+        }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
@@ -182,14 +169,14 @@ public struct Iris: GeneratedModel {
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss or any gradient is not finite, the step is skipped: the parameters and optimizer
-    /// state are left unchanged and the result is not finite (the loss, or NaN when only a
-    /// gradient overflowed). Check `result.isFinite` to detect it.
+    /// If the loss, any gradient or any value the update would write is not finite, the step is
+    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
+    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
     @discardableResult
-    public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
+    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
+        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -200,57 +187,62 @@ public struct Iris: GeneratedModel {
 
     /// One optimizer step with class labels (0..<3) as one-hot targets.
     @discardableResult
-    public mutating func trainStep(input: [Scalar], labels: [Int]) -> Scalar {
-        precondition(input.count == 64, "Iris.trainStep: input needs 64 values, got \(input.count)")
-        precondition(labels.count == 16, "Iris.trainStep: needs 16 labels, got \(labels.count)")
+    public mutating func trainStep(input: [Scalar], labels: [Swift.Int]) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(input.count == 64, "Iris.trainStep: input needs 64 values (16 samples of 4), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(labels.count == 16, "Iris.trainStep: needs 16 labels, got \(labels.count)")
         makeUnique()
         let m = storage.memory
         for b in 0..<16 {
             let label = labels[b]
-            precondition(label >= 0 && label < 3, "Iris.trainStep: label \(label) out of range")
+            NetcRuntime.ArgumentCheck.require(label >= 0 && label < 3, "Iris.trainStep: label \(label) at sample \(b) is outside 0..<3")
             for i in 0..<3 { m[3507 + b * 3 + i] = i == label ? 1 : 0 }
         }
-        return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
+        return input.withUnsafeBufferPointer { step(Swift.UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
 
     @usableFromInline
-    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
+    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
         Self.backward(m, input)
-        guard Self.gradientsAreFinite(m, input) else { return .nan }
-        storage.step += 1
-        Self.update(m, step: storage.step)
+        let gradientBound = Self.gradientBound(m, input)
+        guard gradientBound.isFinite else { return .nan }
+        let next = storage.step + 1
+        guard Self.updateRule.admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+                                     verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        storage.step = next
+        Self.update(m, step: next)
         return loss
     }
 
     /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: String) throws(ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
-            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
+            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
         }
     }
 
     /// A model with parameters read from a file saved by a `Iris` of the same precision.
-    public init(contentsOf path: String) throws(ParameterFile.Failure) {
-        self.init(parameters: try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 403))
+    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 403))
     }
 
     /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
-        let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 403)
+    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 403)
         parameters = values
         (storage.memory + 832).update(repeating: 0, count: 403)
         storage.step = 0
+        storage.bounds = .unknown
     }
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
         let p_hidden1_weight = m + 0  // [64]
         let p_hidden1_bias = m + 64  // [16]
         let p_hidden2_weight = m + 80  // [256]
@@ -265,26 +257,26 @@ public struct Iris: GeneratedModel {
         let v_logits = m + 2323  // [48]
         for k in 0..<count &* 4 { v_features[k] = input[k] }  // small: copied, see ModelLayout
         // hidden1.linear = linear(features)  [16]
-        BatchKernels.linear(p_hidden1_weight, p_hidden1_bias, v_features, v_hidden1_linear, n: 4, m: 16, count: count)
+        NetcRuntime.BatchKernels.linear(p_hidden1_weight, p_hidden1_bias, v_features, v_hidden1_linear, n: 4, m: 16, count: count)
         // hidden1 = relu(hidden1.linear)  [16]
         for b in 0..<count {
             let x0 = v_hidden1_linear + b &* 16, y = v_hidden1 + b &* 16
-            for i in 0..<16 { y[i] = max(0, x0[i]) }
+            for i in 0..<16 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // hidden2.linear = linear(hidden1)  [16]
-        BatchKernels.linear(p_hidden2_weight, p_hidden2_bias, v_hidden1, v_hidden2_linear, n: 16, m: 16, count: count)
+        NetcRuntime.BatchKernels.linear(p_hidden2_weight, p_hidden2_bias, v_hidden1, v_hidden2_linear, n: 16, m: 16, count: count)
         // hidden2 = relu(hidden2.linear)  [16]
         for b in 0..<count {
             let x0 = v_hidden2_linear + b &* 16, y = v_hidden2 + b &* 16
-            for i in 0..<16 { y[i] = max(0, x0[i]) }
+            for i in 0..<16 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // logits = linear(hidden2)  [3]
-        BatchKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 16, m: 3, count: count)
+        NetcRuntime.BatchKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 16, m: 3, count: count)
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
     @usableFromInline
-    static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
+    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_logits = m + 2323  // [48]
         let g_logits = m + 3459  // [48]
         let target = m + 3507  // [48]
@@ -294,13 +286,16 @@ public struct Iris: GeneratedModel {
         for b in 0..<16 {
             let z = v_logits + b &* 3, t = target + b &* 3, gz = g_logits + b &* 3
             var top = z[0]
-            for i in 1..<3 { top = max(top, z[i]) }
-            Math.exp(z, minus: top, into: gz, 3)
+            var at = 0
+            for i in 1..<3 where z[i] > top { top = z[i]; at = i }
+            NetcRuntime.Math.exp(z, minus: top, into: gz, 3)
             var sum: Scalar = 0
             for i in 0..<3 { sum += gz[i] }
-            let logSumExp = top + Math.log(sum)
+            var rest: Scalar = 0
+            for i in 0..<3 where i != at { rest += gz[i] }
+            let logSum = NetcRuntime.Math.log1p(rest)
             var mass: Scalar = 0
-            for i in 0..<3 { mass += t[i]; loss += t[i] * (logSumExp - z[i]) }
+            for i in 0..<3 { mass += t[i]; loss += t[i] * (logSum - (z[i] - top)) }
             let scale = mass / sum
             for i in 0..<3 { gz[i] = (scale * gz[i] - t[i]) * invBatch }
         }
@@ -309,7 +304,7 @@ public struct Iris: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let dp_hidden1_weight = m + 416  // [64]
         let dp_hidden1_bias = m + 480  // [16]
         let p_hidden2_weight = m + 80  // [256]
@@ -327,28 +322,28 @@ public struct Iris: GeneratedModel {
         let g_hidden2 = m + 3203  // [256]
         let g_logits = m + 3459  // [48]
         // logits: linear backward → δ hidden2 =
-        BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
-        BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
+        NetcRuntime.BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
+        NetcRuntime.BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<16 {
             let y = v_hidden2 + b &* 16, dy = g_hidden2 + b &* 16, dx0 = g_hidden2_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
-        BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
+        NetcRuntime.BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
+        NetcRuntime.BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<16 {
             let y = v_hidden1 + b &* 16, dy = g_hidden1 + b &* 16, dx0 = g_hidden1_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward
-        BatchKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
+        NetcRuntime.BatchKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_hidden1_weight = m + 0  // [64]
         let dp_hidden1_weight = m + 416  // [64]
         let dp_hidden1_bias = m + 480  // [16]
@@ -368,44 +363,71 @@ public struct Iris: GeneratedModel {
         let g_hidden2 = m + 3203  // [256]
         let g_logits = m + 3459  // [48]
         // logits: linear backward → δ hidden2 =
-        BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
-        BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
+        NetcRuntime.BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
+        NetcRuntime.BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<16 {
             let y = v_hidden2 + b &* 16, dy = g_hidden2 + b &* 16, dx0 = g_hidden2_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
-        BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
+        NetcRuntime.BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
+        NetcRuntime.BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<16 {
             let y = v_hidden1 + b &* 16, dy = g_hidden1 + b &* 16, dx0 = g_hidden1_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward → δ features =
-        BatchKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
-        BatchKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_features, accumulate: false, n: 4, m: 16, count: 16)
+        NetcRuntime.BatchKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
+        NetcRuntime.BatchKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_features, accumulate: false, n: 4, m: 16, count: 16)
     }
 
-    /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
+    /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @usableFromInline
-    static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
+    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 416  // [403]
-        guard Kernels.allFinite(gradients, 403) else { return false }
-        return true
+        var bound: Scalar = 0
+        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 403)
+        guard read0.isFinite else { return .nan }
+        bound = Swift.max(bound, read0)
+        return bound
     }
 
     /// One optimizer step from the gradients (step counts from 1).
     @usableFromInline
-    static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
         let parameters = m + 0  // [403]
         let gradients = m + 416  // [403]
         let velocity = m + 832  // [403]
         for k in 0..<403 {
             let g = gradients[k]
-            velocity[k] = 0.9 * velocity[k] + g
-            parameters[k] -= 0.05 * velocity[k]
+            let v = 0.9 * velocity[k] + g
+            let p = parameters[k] - 0.05 * v
+            velocity[k] = v
+            parameters[k] = p
         }
+    }
+
+    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    @usableFromInline
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+        let parameters = m + 0  // [403]
+        let gradients = m + 416  // [403]
+        let velocity = m + 832  // [403]
+        for k in 0..<403 {
+            let g = gradients[k]
+            let v = 0.9 * velocity[k] + g
+            let p = parameters[k] - 0.05 * v
+            if !(v.isFinite && p.isFinite) { return false }
+        }
+        return true
+    }
+
+    /// The largest magnitudes of the parameters and optimizer state, read.
+    @usableFromInline
+    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
+        let parameters = m + 0  // [403]
+        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 403)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 832, 403)), second: 0)
     }
 }

@@ -16,9 +16,10 @@ import NetcRuntime
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
 /// Inside the model `hidden1.weight` is stored in 16-output panels;
 /// `parameters`, `gradients`, `save` and `load` convert to and from the flat order.
-/// A value is not safe to use from several threads at once; copies share storage until one trains.
-public struct MnistMLP: GeneratedModel {
-    public typealias Scalar = Float
+/// A value type: copies share storage until one of them changes, and calls that do not change
+/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+public struct MnistMLP: NetcRuntime.GeneratedModel {
+    public typealias Scalar = Swift.Float
 
     /// Features per sample.
     public static let inputCount = 784
@@ -29,96 +30,78 @@ public struct MnistMLP: GeneratedModel {
     /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
     public static let parameterCount = 109386
     /// Identifies the parameter layout in saved files.
-    public static let fingerprint: UInt64 = 0x5a62ae002bec90d5
+    public static let fingerprint: Swift.UInt64 = 0x5a62ae002bec90d5
     /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("hidden1.weight", 0, 100352), ("hidden1.bias", 100352, 128), ("hidden2.weight", 100480, 8192), ("hidden2.bias", 108672, 64), ("logits.weight", 108736, 640), ("logits.bias", 109376, 10)]
+    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("hidden1.weight", 0, 100352), ("hidden1.bias", 100352, 128), ("hidden2.weight", 100480, 8192), ("hidden2.bias", 108672, 64), ("logits.weight", 108736, 640), ("logits.bias", 109376, 10)]
 
-    /// The model's single allocation (382896 scalars, 64-byte aligned); copies share it until one trains.
-    @usableFromInline
-    final class Storage {
-        @usableFromInline let memory: UnsafeMutablePointer<Scalar>
-        @usableFromInline var step = 0
-        @usableFromInline var random: SplitMix64
-
-        init(random: SplitMix64) {
-            memory = UnsafeMutableRawPointer.allocate(byteCount: 382896 &* MemoryLayout<Scalar>.stride, alignment: 64)
-                .bindMemory(to: Scalar.self, capacity: 382896)
-            memory.initialize(repeating: 0, count: 382896)
-            self.random = random
-        }
-
-        func copy() -> Storage {
-            let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 382896)
-            copy.step = step
-            return copy
-        }
-
-        deinit { memory.deallocate() }
-    }
-
-    @usableFromInline var storage: Storage
+    /// The optimizer and its hyperparameters, for the bounds that keep every step finite.
+    @usableFromInline static let updateRule: NetcRuntime.UpdateRule = .sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0)
+    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    @usableFromInline static let storageCount = 382896
+    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
     /// The 109386 parameters (or gradients) stored at `source`, into `flat` in flat order.
     @usableFromInline
-    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
         (flat + 100352).update(from: source + 100352, count: 9034)
-        BatchKernels.fromPanels(source + 0, into: flat + 0, rows: 128, columns: 784)  // hidden1.weight
+        NetcRuntime.BatchKernels.fromPanels(source + 0, into: flat + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 
     /// 109386 parameters in flat order, into the model's storage at `target`.
     @usableFromInline
-    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
         (target + 100352).update(from: flat + 100352, count: 9034)
-        BatchKernels.toPanels(flat + 0, into: target + 0, rows: 128, columns: 784)  // hidden1.weight
+        NetcRuntime.BatchKernels.toPanels(flat + 0, into: target + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: UInt64 = 1) {
-        storage = Storage(random: SplitMix64(seed: ~seed))
-        var random = SplitMix64(seed: seed)
+    public init(seed: Swift.UInt64 = 1) {
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
-        InitScheme.heUniform.fill(m + 0, count: 100352, fanIn: 784, fanOut: 128, rng: &random)  // hidden1.weight
-        InitScheme.heUniform.fill(m + 100480, count: 8192, fanIn: 128, fanOut: 64, rng: &random)  // hidden2.weight
-        InitScheme.heUniform.fill(m + 108736, count: 640, fanIn: 64, fanOut: 10, rng: &random)  // logits.weight
-        BatchKernels.arrangeInPanels(m + 0, rows: 128, columns: 784)  // hidden1.weight
+        NetcRuntime.InitScheme.heUniform.fill(m + 0, count: 100352, fanIn: 784, fanOut: 128, rng: &random)  // hidden1.weight
+        NetcRuntime.InitScheme.heUniform.fill(m + 100480, count: 8192, fanIn: 128, fanOut: 64, rng: &random)  // hidden2.weight
+        NetcRuntime.InitScheme.heUniform.fill(m + 108736, count: 640, fanIn: 64, fanOut: 10, rng: &random)  // logits.weight
+        NetcRuntime.BatchKernels.arrangeInPanels(m + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 
     /// A model with the given parameters (109386 values in flat order).
     public init(parameters: [Scalar]) {
-        precondition(parameters.count == 109386, "MnistMLP(parameters:) needs 109386 values, got \(parameters.count)")
+        NetcRuntime.ArgumentCheck.require(parameters.count == 109386, "MnistMLP(parameters:) needs 109386 values, got \(parameters.count)")
         self.init(seed: 0)
         self.parameters = parameters
     }
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(unsafeUninitializedCapacity: 109386) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 109386 } }
+        get { Swift.Array(unsafeUninitializedCapacity: 109386) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 109386 } }
         set {
-            precondition(newValue.count == 109386, "MnistMLP.parameters needs 109386 values, got \(newValue.count)")
+            NetcRuntime.ArgumentCheck.require(newValue.count == 109386, "MnistMLP.parameters needs 109386 values, got \(newValue.count)")
             makeUnique()
             newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
+            storage.bounds = .unknown
         }
     }
 
     /// Outputs for any number of samples (784 inputs in, 10 outputs out per sample, row-major),
     /// computed 32 at a time. Allocates nothing.
-    public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count % 784 == 0, "MnistMLP.predict: input count \(input.count) is not a multiple of 784")
+    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count % 784 == 0, "MnistMLP.predict: input count \(input.count) is not a multiple of 784")
         let samples = input.count / 784
-        precondition(output.count == samples * 10, "MnistMLP.predict: output needs \(samples * 10) values, got \(output.count)")
-        let m = storage.memory
-        var first = 0
-        while first < samples {
-            let count = min(32, samples - first)
-            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 784), training: false, count: count)
-            for k in 0..<count * 10 { output[first * 10 + k] = m[340464 + k] }
-            first += count
+        NetcRuntime.ArgumentCheck.require(output.count == samples * 10, "MnistMLP.predict: output needs \(samples * 10) values, got \(output.count)")
+        storage.withExclusiveMemory(parameters: 109386) { m in
+            var first = 0
+            while first < samples {
+                let count = Swift.min(32, samples - first)
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 784), training: false, count: count)
+                for k in 0..<count * 10 { output[first * 10 + k] = m[340464 + k] }
+                first += count
+            }
         }
     }
 
@@ -130,7 +113,7 @@ public struct MnistMLP: GeneratedModel {
     }
 
     /// The predicted class per sample: the index of the largest output.
-    public func classify(_ input: [Scalar]) -> [Int] {
+    public func classify(_ input: [Scalar]) -> [Swift.Int] {
         let output = predict(input)
         return (0..<output.count / 10).map { b in
             var best = 0
@@ -141,36 +124,40 @@ public struct MnistMLP: GeneratedModel {
 
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        let m = storage.memory
         return input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-            return Self.lossAndSeed(m)
+            storage.withExclusiveMemory(parameters: 109386) { m in
+                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+                return Self.lossAndSeed(m)
+            }
         }
     }
 
     /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
-    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
-        precondition(input.count == 25088, "MnistMLP: input needs 25088 values, got \(input.count)")
-        precondition(target.count == 320, "MnistMLP: target needs 320 values, got \(target.count)")
+    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count == 25088, "MnistMLP: input needs 25088 values (32 samples of 784), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(target.count == 320, "MnistMLP: target needs 320 values (32 samples of 10), got \(target.count)")
         for k in 0..<320 { m[378480 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied, with masks from the model's generator. Allocates nothing.
-    public func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>, parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        precondition(parameterGradient.count == 109386, "MnistMLP.gradients: parameterGradient needs 109386 values")
-        precondition(inputGradient.count == 25088, "MnistMLP.gradients: inputGradient needs 25088 values")
-        let m = storage.memory
-        Self.load(m, input, target)
-        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
-        Self.forward(m, x, training: true)
-        let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m, x)
-        Self.flatten(m + 109392, into: parameterGradient.baseAddress!)
-        for k in 0..<25088 { inputGradient[k] = m[340784 + k] }
-        return loss
+    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
+    /// generator, so the same model gives the same gradients every time (training steps advance it).
+    /// Allocates nothing.
+    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 109386, "MnistMLP.gradients: parameterGradient needs 109386 values, got \(parameterGradient.count)")
+        NetcRuntime.ArgumentCheck.require(inputGradient.count == 25088, "MnistMLP.gradients: inputGradient needs 25088 values, got \(inputGradient.count)")
+        return storage.withExclusiveMemory(parameters: 109386) { m in
+            Self.load(m, input, target)
+            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
+            Self.forward(m, x, training: true)
+            let loss = Self.lossAndSeed(m)
+            Self.backwardWithInputGradient(m, x)
+            Self.flatten(m + 109392, into: parameterGradient.baseAddress!)
+            for k in 0..<25088 { inputGradient[k] = m[340784 + k] }
+            return loss
+        }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
@@ -187,14 +174,14 @@ public struct MnistMLP: GeneratedModel {
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss or any gradient is not finite, the step is skipped: the parameters and optimizer
-    /// state are left unchanged and the result is not finite (the loss, or NaN when only a
-    /// gradient overflowed). Check `result.isFinite` to detect it.
+    /// If the loss, any gradient or any value the update would write is not finite, the step is
+    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
+    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
     @discardableResult
-    public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
+    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
+        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -205,57 +192,62 @@ public struct MnistMLP: GeneratedModel {
 
     /// One optimizer step with class labels (0..<10) as one-hot targets.
     @discardableResult
-    public mutating func trainStep(input: [Scalar], labels: [Int]) -> Scalar {
-        precondition(input.count == 25088, "MnistMLP.trainStep: input needs 25088 values, got \(input.count)")
-        precondition(labels.count == 32, "MnistMLP.trainStep: needs 32 labels, got \(labels.count)")
+    public mutating func trainStep(input: [Scalar], labels: [Swift.Int]) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(input.count == 25088, "MnistMLP.trainStep: input needs 25088 values (32 samples of 784), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(labels.count == 32, "MnistMLP.trainStep: needs 32 labels, got \(labels.count)")
         makeUnique()
         let m = storage.memory
         for b in 0..<32 {
             let label = labels[b]
-            precondition(label >= 0 && label < 10, "MnistMLP.trainStep: label \(label) out of range")
+            NetcRuntime.ArgumentCheck.require(label >= 0 && label < 10, "MnistMLP.trainStep: label \(label) at sample \(b) is outside 0..<10")
             for i in 0..<10 { m[378480 + b * 10 + i] = i == label ? 1 : 0 }
         }
-        return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
+        return input.withUnsafeBufferPointer { step(Swift.UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
 
     @usableFromInline
-    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
+    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
         Self.backward(m, input)
-        guard Self.gradientsAreFinite(m, input) else { return .nan }
-        storage.step += 1
-        Self.update(m, step: storage.step)
+        let gradientBound = Self.gradientBound(m, input)
+        guard gradientBound.isFinite else { return .nan }
+        let next = storage.step + 1
+        guard Self.updateRule.admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+                                     verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        storage.step = next
+        Self.update(m, step: next)
         return loss
     }
 
     /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: String) throws(ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
-            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
+            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
         }
     }
 
     /// A model with parameters read from a file saved by a `MnistMLP` of the same precision.
-    public init(contentsOf path: String) throws(ParameterFile.Failure) {
-        self.init(parameters: try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 109386))
+    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 109386))
     }
 
     /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
-        let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 109386)
+    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 109386)
         parameters = values
         (storage.memory + 218784).update(repeating: 0, count: 109386)
         storage.step = 0
+        storage.bounds = .unknown
     }
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
         let v_pixels = input  // [25088], the caller's
         let p_hidden1_weight = m + 0  // [100352]
         let p_hidden1_bias = m + 100352  // [128]
@@ -269,26 +261,26 @@ public struct MnistMLP: GeneratedModel {
         let v_hidden2 = m + 338416  // [2048]
         let v_logits = m + 340464  // [320]
         // hidden1.linear = linear(pixels)  [128]
-        BatchKernels.panelLinear(p_hidden1_weight, p_hidden1_bias, v_pixels, v_hidden1_linear, n: 784, m: 128, count: count)
+        NetcRuntime.BatchKernels.panelLinear(p_hidden1_weight, p_hidden1_bias, v_pixels, v_hidden1_linear, n: 784, m: 128, count: count)
         // hidden1 = relu(hidden1.linear)  [128]
         for b in 0..<count {
             let x0 = v_hidden1_linear + b &* 128, y = v_hidden1 + b &* 128
-            for i in 0..<128 { y[i] = max(0, x0[i]) }
+            for i in 0..<128 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // hidden2.linear = linear(hidden1)  [64]
-        BatchKernels.linear(p_hidden2_weight, p_hidden2_bias, v_hidden1, v_hidden2_linear, n: 128, m: 64, count: count)
+        NetcRuntime.BatchKernels.linear(p_hidden2_weight, p_hidden2_bias, v_hidden1, v_hidden2_linear, n: 128, m: 64, count: count)
         // hidden2 = relu(hidden2.linear)  [64]
         for b in 0..<count {
             let x0 = v_hidden2_linear + b &* 64, y = v_hidden2 + b &* 64
-            for i in 0..<64 { y[i] = max(0, x0[i]) }
+            for i in 0..<64 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // logits = linear(hidden2)  [10]
-        BatchKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 64, m: 10, count: count)
+        NetcRuntime.BatchKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 64, m: 10, count: count)
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
     @usableFromInline
-    static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
+    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_logits = m + 340464  // [320]
         let g_logits = m + 378160  // [320]
         let target = m + 378480  // [320]
@@ -298,13 +290,16 @@ public struct MnistMLP: GeneratedModel {
         for b in 0..<32 {
             let z = v_logits + b &* 10, t = target + b &* 10, gz = g_logits + b &* 10
             var top = z[0]
-            for i in 1..<10 { top = max(top, z[i]) }
-            Math.exp(z, minus: top, into: gz, 10)
+            var at = 0
+            for i in 1..<10 where z[i] > top { top = z[i]; at = i }
+            NetcRuntime.Math.exp(z, minus: top, into: gz, 10)
             var sum: Scalar = 0
             for i in 0..<10 { sum += gz[i] }
-            let logSumExp = top + Math.log(sum)
+            var rest: Scalar = 0
+            for i in 0..<10 where i != at { rest += gz[i] }
+            let logSum = NetcRuntime.Math.log1p(rest)
             var mass: Scalar = 0
-            for i in 0..<10 { mass += t[i]; loss += t[i] * (logSumExp - z[i]) }
+            for i in 0..<10 { mass += t[i]; loss += t[i] * (logSum - (z[i] - top)) }
             let scale = mass / sum
             for i in 0..<10 { gz[i] = (scale * gz[i] - t[i]) * invBatch }
         }
@@ -313,7 +308,7 @@ public struct MnistMLP: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let v_pixels = input  // [25088], the caller's
         let dp_hidden1_weight = m + 109392  // [100352]
         let dp_hidden1_bias = m + 209744  // [128]
@@ -332,28 +327,28 @@ public struct MnistMLP: GeneratedModel {
         let g_logits = m + 378160  // [320]
         let scratch = m + 378800  // [4096]
         // logits: linear backward → δ hidden2 =
-        BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
-        BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
+        NetcRuntime.BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
+        NetcRuntime.BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<32 {
             let y = v_hidden2 + b &* 64, dy = g_hidden2 + b &* 64, dx0 = g_hidden2_linear + b &* 64
             for i in 0..<64 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
-        BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
+        NetcRuntime.BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
+        NetcRuntime.BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<32 {
             let y = v_hidden1 + b &* 128, dy = g_hidden1 + b &* 128, dx0 = g_hidden1_linear + b &* 128
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward
-        BatchKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
+        NetcRuntime.BatchKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let v_pixels = input  // [25088], the caller's
         let p_hidden1_weight = m + 0  // [100352]
         let dp_hidden1_weight = m + 109392  // [100352]
@@ -374,51 +369,81 @@ public struct MnistMLP: GeneratedModel {
         let g_logits = m + 378160  // [320]
         let scratch = m + 378800  // [4096]
         // logits: linear backward → δ hidden2 =
-        BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
-        BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
+        NetcRuntime.BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
+        NetcRuntime.BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<32 {
             let y = v_hidden2 + b &* 64, dy = g_hidden2 + b &* 64, dx0 = g_hidden2_linear + b &* 64
             for i in 0..<64 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
-        BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
+        NetcRuntime.BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
+        NetcRuntime.BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<32 {
             let y = v_hidden1 + b &* 128, dy = g_hidden1 + b &* 128, dx0 = g_hidden1_linear + b &* 128
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward → δ pixels =
-        BatchKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
-        BatchKernels.panelInputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: 32)
+        NetcRuntime.BatchKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
+        NetcRuntime.BatchKernels.panelInputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: 32)
     }
 
-    /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
+    /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @usableFromInline
-    static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
+    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_pixels = input  // [25088], the caller's
         let gradients = m + 109392  // [109386]
         let dp_hidden1_weight = m + 109392  // [100352]
         let g_hidden1_linear = m + 365872  // [4096]
-        guard Kernels.allFinite(gradients + 100352, 9034) else { return false }
-        // hidden1.weight: read only when the bound does not prove it finite
-        if !BatchKernels.weightGradientIsBounded(g_hidden1_linear, v_pixels, n: 784, m: 128, count: 32) {
-            guard Kernels.allFinite(dp_hidden1_weight, 100352) else { return false }
+        var bound: Scalar = 0
+        let read100352 = NetcRuntime.Kernels.maxMagnitude(gradients + 100352, 9034)
+        guard read100352.isFinite else { return .nan }
+        bound = Swift.max(bound, read100352)
+        // hidden1.weight: read only when the bound is not finite or too large
+        var bound0 = NetcRuntime.BatchKernels.weightGradientBound(g_hidden1_linear, v_pixels, n: 784, m: 128, count: 32)
+        if !(bound0 <= Scalar.greatestFiniteMagnitude / 2) {
+            bound0 = NetcRuntime.Kernels.maxMagnitude(dp_hidden1_weight, 100352)
+            guard bound0.isFinite else { return .nan }
         }
-        return true
+        bound = Swift.max(bound, bound0)
+        return bound
     }
 
     /// One optimizer step from the gradients (step counts from 1).
     @usableFromInline
-    static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
         let parameters = m + 0  // [109386]
         let gradients = m + 109392  // [109386]
         let velocity = m + 218784  // [109386]
         for k in 0..<109386 {
             let g = gradients[k]
-            velocity[k] = 0.9 * velocity[k] + g
-            parameters[k] -= 0.01 * velocity[k]
+            let v = 0.9 * velocity[k] + g
+            let p = parameters[k] - 0.01 * v
+            velocity[k] = v
+            parameters[k] = p
         }
+    }
+
+    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    @usableFromInline
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+        let parameters = m + 0  // [109386]
+        let gradients = m + 109392  // [109386]
+        let velocity = m + 218784  // [109386]
+        for k in 0..<109386 {
+            let g = gradients[k]
+            let v = 0.9 * velocity[k] + g
+            let p = parameters[k] - 0.01 * v
+            if !(v.isFinite && p.isFinite) { return false }
+        }
+        return true
+    }
+
+    /// The largest magnitudes of the parameters and optimizer state, read.
+    @usableFromInline
+    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
+        let parameters = m + 0  // [109386]
+        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 109386)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 218784, 109386)), second: 0)
     }
 }

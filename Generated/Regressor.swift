@@ -12,9 +12,10 @@ import NetcRuntime
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `y`, mean over a batch of 64.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value is not safe to use from several threads at once; copies share storage until one trains.
-public struct Regressor: GeneratedModel {
-    public typealias Scalar = Float
+/// A value type: copies share storage until one of them changes, and calls that do not change
+/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+public struct Regressor: NetcRuntime.GeneratedModel {
+    public typealias Scalar = Swift.Float
 
     /// Features per sample.
     public static let inputCount = 3
@@ -25,92 +26,74 @@ public struct Regressor: GeneratedModel {
     /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
     public static let parameterCount = 96
     /// Identifies the parameter layout in saved files.
-    public static let fingerprint: UInt64 = 0xe86b3dcd6e126502
+    public static let fingerprint: Swift.UInt64 = 0xe86b3dcd6e126502
     /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("h.weight", 0, 48), ("h.bias", 48, 16), ("y.weight", 64, 32)]
+    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("h.weight", 0, 48), ("h.bias", 48, 16), ("y.weight", 64, 32)]
 
-    /// The model's single allocation (5200 scalars, 64-byte aligned); copies share it until one trains.
-    @usableFromInline
-    final class Storage {
-        @usableFromInline let memory: UnsafeMutablePointer<Scalar>
-        @usableFromInline var step = 0
-        @usableFromInline var random: SplitMix64
-
-        init(random: SplitMix64) {
-            memory = UnsafeMutableRawPointer.allocate(byteCount: 5200 &* MemoryLayout<Scalar>.stride, alignment: 64)
-                .bindMemory(to: Scalar.self, capacity: 5200)
-            memory.initialize(repeating: 0, count: 5200)
-            self.random = random
-        }
-
-        func copy() -> Storage {
-            let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 5200)
-            copy.step = step
-            return copy
-        }
-
-        deinit { memory.deallocate() }
-    }
-
-    @usableFromInline var storage: Storage
+    /// The optimizer and its hyperparameters, for the bounds that keep every step finite.
+    @usableFromInline static let updateRule: NetcRuntime.UpdateRule = .sgd(learningRate: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.0)
+    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    @usableFromInline static let storageCount = 5200
+    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
     /// The 96 parameters (or gradients) stored at `source`, into `flat` in flat order.
     @usableFromInline
-    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
         flat.update(from: source, count: 96)
     }
 
     /// 96 parameters in flat order, into the model's storage at `target`.
     @usableFromInline
-    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
         target.update(from: flat, count: 96)
     }
 
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: UInt64 = 5) {
-        storage = Storage(random: SplitMix64(seed: ~seed))
-        var random = SplitMix64(seed: seed)
+    public init(seed: Swift.UInt64 = 5) {
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
-        InitScheme.xavierUniform.fill(m + 0, count: 48, fanIn: 3, fanOut: 16, rng: &random)  // h.weight
-        InitScheme.xavierUniform.fill(m + 64, count: 32, fanIn: 16, fanOut: 2, rng: &random)  // y.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 48, fanIn: 3, fanOut: 16, rng: &random)  // h.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 64, count: 32, fanIn: 16, fanOut: 2, rng: &random)  // y.weight
     }
 
     /// A model with the given parameters (96 values in flat order).
     public init(parameters: [Scalar]) {
-        precondition(parameters.count == 96, "Regressor(parameters:) needs 96 values, got \(parameters.count)")
+        NetcRuntime.ArgumentCheck.require(parameters.count == 96, "Regressor(parameters:) needs 96 values, got \(parameters.count)")
         self.init(seed: 0)
         self.parameters = parameters
     }
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(unsafeUninitializedCapacity: 96) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 96 } }
+        get { Swift.Array(unsafeUninitializedCapacity: 96) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 96 } }
         set {
-            precondition(newValue.count == 96, "Regressor.parameters needs 96 values, got \(newValue.count)")
+            NetcRuntime.ArgumentCheck.require(newValue.count == 96, "Regressor.parameters needs 96 values, got \(newValue.count)")
             makeUnique()
             newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
+            storage.bounds = .unknown
         }
     }
 
     /// Outputs for any number of samples (3 inputs in, 2 outputs out per sample, row-major),
     /// computed 64 at a time. Allocates nothing.
-    public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count % 3 == 0, "Regressor.predict: input count \(input.count) is not a multiple of 3")
+    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count % 3 == 0, "Regressor.predict: input count \(input.count) is not a multiple of 3")
         let samples = input.count / 3
-        precondition(output.count == samples * 2, "Regressor.predict: output needs \(samples * 2) values, got \(output.count)")
-        let m = storage.memory
-        var first = 0
-        while first < samples {
-            let count = min(64, samples - first)
-            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 3), training: false, count: count)
-            for k in 0..<count * 2 { output[first * 2 + k] = m[2528 + k] }
-            first += count
+        NetcRuntime.ArgumentCheck.require(output.count == samples * 2, "Regressor.predict: output needs \(samples * 2) values, got \(output.count)")
+        storage.withExclusiveMemory(parameters: 96) { m in
+            var first = 0
+            while first < samples {
+                let count = Swift.min(64, samples - first)
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 3), training: false, count: count)
+                for k in 0..<count * 2 { output[first * 2 + k] = m[2528 + k] }
+                first += count
+            }
         }
     }
 
@@ -123,36 +106,40 @@ public struct Regressor: GeneratedModel {
 
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        let m = storage.memory
         return input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-            return Self.lossAndSeed(m)
+            storage.withExclusiveMemory(parameters: 96) { m in
+                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+                return Self.lossAndSeed(m)
+            }
         }
     }
 
     /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
-    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
-        precondition(input.count == 192, "Regressor: input needs 192 values, got \(input.count)")
-        precondition(target.count == 128, "Regressor: target needs 128 values, got \(target.count)")
+    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count == 192, "Regressor: input needs 192 values (64 samples of 3), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(target.count == 128, "Regressor: target needs 128 values (64 samples of 2), got \(target.count)")
         for k in 0..<128 { m[5024 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied, with masks from the model's generator. Allocates nothing.
-    public func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>, parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        precondition(parameterGradient.count == 96, "Regressor.gradients: parameterGradient needs 96 values")
-        precondition(inputGradient.count == 192, "Regressor.gradients: inputGradient needs 192 values")
-        let m = storage.memory
-        Self.load(m, input, target)
-        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
-        Self.forward(m, x, training: true)
-        let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m, x)
-        Self.flatten(m + 96, into: parameterGradient.baseAddress!)
-        for k in 0..<192 { inputGradient[k] = m[2656 + k] }
-        return loss
+    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
+    /// generator, so the same model gives the same gradients every time (training steps advance it).
+    /// Allocates nothing.
+    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 96, "Regressor.gradients: parameterGradient needs 96 values, got \(parameterGradient.count)")
+        NetcRuntime.ArgumentCheck.require(inputGradient.count == 192, "Regressor.gradients: inputGradient needs 192 values, got \(inputGradient.count)")
+        return storage.withExclusiveMemory(parameters: 96) { m in
+            Self.load(m, input, target)
+            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
+            Self.forward(m, x, training: true)
+            let loss = Self.lossAndSeed(m)
+            Self.backwardWithInputGradient(m, x)
+            Self.flatten(m + 96, into: parameterGradient.baseAddress!)
+            for k in 0..<192 { inputGradient[k] = m[2656 + k] }
+            return loss
+        }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
@@ -169,14 +156,14 @@ public struct Regressor: GeneratedModel {
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss or any gradient is not finite, the step is skipped: the parameters and optimizer
-    /// state are left unchanged and the result is not finite (the loss, or NaN when only a
-    /// gradient overflowed). Check `result.isFinite` to detect it.
+    /// If the loss, any gradient or any value the update would write is not finite, the step is
+    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
+    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
     @discardableResult
-    public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
+    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
+        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -186,43 +173,48 @@ public struct Regressor: GeneratedModel {
     }
 
     @usableFromInline
-    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
+    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
         Self.backward(m, input)
-        guard Self.gradientsAreFinite(m, input) else { return .nan }
-        storage.step += 1
-        Self.update(m, step: storage.step)
+        let gradientBound = Self.gradientBound(m, input)
+        guard gradientBound.isFinite else { return .nan }
+        let next = storage.step + 1
+        guard Self.updateRule.admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+                                     verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        storage.step = next
+        Self.update(m, step: next)
         return loss
     }
 
     /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: String) throws(ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
-            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
+            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
         }
     }
 
     /// A model with parameters read from a file saved by a `Regressor` of the same precision.
-    public init(contentsOf path: String) throws(ParameterFile.Failure) {
-        self.init(parameters: try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 96))
+    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 96))
     }
 
     /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
-        let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 96)
+    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 96)
         parameters = values
         (storage.memory + 192).update(repeating: 0, count: 96)
         storage.step = 0
+        storage.bounds = .unknown
     }
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
         let p_h_weight = m + 0  // [48]
         let p_h_bias = m + 48  // [16]
         let p_y_weight = m + 64  // [32]
@@ -233,19 +225,19 @@ public struct Regressor: GeneratedModel {
         let scratch = m + 5152  // [48]
         for k in 0..<count &* 3 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // h.linear = linear(x)  [16]
-        BatchKernels.linearTransposed(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 16, count: count, scratch: scratch)
+        NetcRuntime.BatchKernels.linearTransposed(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 16, count: count, scratch: scratch)
         // h = tanh(h.linear)  [16]
         for b in 0..<count {
             let x0 = v_h_linear + b &* 16, y = v_h + b &* 16
-            for i in 0..<16 { y[i] = Math.tanh(x0[i]) }
+            for i in 0..<16 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
         }
         // y = linear(no bias)(h)  [2]
-        BatchKernels.linear(p_y_weight, nil, v_h, v_y, n: 16, m: 2, count: count)
+        NetcRuntime.BatchKernels.linear(p_y_weight, nil, v_h, v_y, n: 16, m: 2, count: count)
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'y'.
     @usableFromInline
-    static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
+    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_y = m + 2528  // [128]
         let g_y = m + 4896  // [128]
         let target = m + 5024  // [128]
@@ -265,7 +257,7 @@ public struct Regressor: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let dp_h_weight = m + 96  // [48]
         let dp_h_bias = m + 144  // [16]
         let p_y_weight = m + 64  // [32]
@@ -276,20 +268,20 @@ public struct Regressor: GeneratedModel {
         let g_h = m + 3872  // [1024]
         let g_y = m + 4896  // [128]
         // y: linear(no bias) backward → δ h =
-        BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
-        BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
+        NetcRuntime.BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
+        NetcRuntime.BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
         // h: tanh backward → δ h.linear =
         for b in 0..<64 {
             let y = v_h + b &* 16, dy = g_h + b &* 16, dx0 = g_h_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // h.linear: linear backward
-        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
+        NetcRuntime.BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_h_weight = m + 0  // [48]
         let dp_h_weight = m + 96  // [48]
         let dp_h_bias = m + 144  // [16]
@@ -302,36 +294,63 @@ public struct Regressor: GeneratedModel {
         let g_h = m + 3872  // [1024]
         let g_y = m + 4896  // [128]
         // y: linear(no bias) backward → δ h =
-        BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
-        BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
+        NetcRuntime.BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
+        NetcRuntime.BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
         // h: tanh backward → δ h.linear =
         for b in 0..<64 {
             let y = v_h + b &* 16, dy = g_h + b &* 16, dx0 = g_h_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // h.linear: linear backward → δ x =
-        BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
-        BatchKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 3, m: 16, count: 64)
+        NetcRuntime.BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
+        NetcRuntime.BatchKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 3, m: 16, count: 64)
     }
 
-    /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
+    /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @usableFromInline
-    static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
+    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 96  // [96]
-        guard Kernels.allFinite(gradients, 96) else { return false }
-        return true
+        var bound: Scalar = 0
+        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 96)
+        guard read0.isFinite else { return .nan }
+        bound = Swift.max(bound, read0)
+        return bound
     }
 
     /// One optimizer step from the gradients (step counts from 1).
     @usableFromInline
-    static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
         let parameters = m + 0  // [96]
         let gradients = m + 96  // [96]
         let velocity = m + 192  // [96]
         for k in 0..<96 {
             let g = gradients[k]
-            velocity[k] = 0.9 * velocity[k] + g
-            parameters[k] -= 0.01 * (g + 0.9 * velocity[k])
+            let v = 0.9 * velocity[k] + g
+            let p = parameters[k] - 0.01 * (g + 0.9 * v)
+            velocity[k] = v
+            parameters[k] = p
         }
+    }
+
+    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    @usableFromInline
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+        let parameters = m + 0  // [96]
+        let gradients = m + 96  // [96]
+        let velocity = m + 192  // [96]
+        for k in 0..<96 {
+            let g = gradients[k]
+            let v = 0.9 * velocity[k] + g
+            let p = parameters[k] - 0.01 * (g + 0.9 * v)
+            if !(v.isFinite && p.isFinite) { return false }
+        }
+        return true
+    }
+
+    /// The largest magnitudes of the parameters and optimizer state, read.
+    @usableFromInline
+    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
+        let parameters = m + 0  // [96]
+        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 96)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 192, 96)), second: 0)
     }
 }

@@ -11,9 +11,10 @@ import NetcRuntime
 ///
 /// Loss: squared_error(reduction: sum, scale: 1.0) on `probs`, mean over a batch of 1.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value is not safe to use from several threads at once; copies share storage until one trains.
-public struct SoftmaxSE: GeneratedModel {
-    public typealias Scalar = Float
+/// A value type: copies share storage until one of them changes, and calls that do not change
+/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+public struct SoftmaxSE: NetcRuntime.GeneratedModel {
+    public typealias Scalar = Swift.Float
 
     /// Features per sample.
     public static let inputCount = 4
@@ -24,91 +25,73 @@ public struct SoftmaxSE: GeneratedModel {
     /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
     public static let parameterCount = 15
     /// Identifies the parameter layout in saved files.
-    public static let fingerprint: UInt64 = 0xa773da7325bc5dd
+    public static let fingerprint: Swift.UInt64 = 0xa773da7325bc5dd
     /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("z.weight", 0, 12), ("z.bias", 12, 3)]
+    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("z.weight", 0, 12), ("z.bias", 12, 3)]
 
-    /// The model's single allocation (54 scalars, 64-byte aligned); copies share it until one trains.
-    @usableFromInline
-    final class Storage {
-        @usableFromInline let memory: UnsafeMutablePointer<Scalar>
-        @usableFromInline var step = 0
-        @usableFromInline var random: SplitMix64
-
-        init(random: SplitMix64) {
-            memory = UnsafeMutableRawPointer.allocate(byteCount: 54 &* MemoryLayout<Scalar>.stride, alignment: 64)
-                .bindMemory(to: Scalar.self, capacity: 54)
-            memory.initialize(repeating: 0, count: 54)
-            self.random = random
-        }
-
-        func copy() -> Storage {
-            let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 54)
-            copy.step = step
-            return copy
-        }
-
-        deinit { memory.deallocate() }
-    }
-
-    @usableFromInline var storage: Storage
+    /// The optimizer and its hyperparameters, for the bounds that keep every step finite.
+    @usableFromInline static let updateRule: NetcRuntime.UpdateRule = .sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0)
+    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    @usableFromInline static let storageCount = 54
+    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
     /// The 15 parameters (or gradients) stored at `source`, into `flat` in flat order.
     @usableFromInline
-    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
         flat.update(from: source, count: 15)
     }
 
     /// 15 parameters in flat order, into the model's storage at `target`.
     @usableFromInline
-    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
         target.update(from: flat, count: 15)
     }
 
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: UInt64 = 2) {
-        storage = Storage(random: SplitMix64(seed: ~seed))
-        var random = SplitMix64(seed: seed)
+    public init(seed: Swift.UInt64 = 2) {
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
-        InitScheme.normal(mean: 0.0, std: 0.5).fill(m + 0, count: 12, fanIn: 4, fanOut: 3, rng: &random)  // z.weight
+        NetcRuntime.InitScheme.normal(mean: 0.0, std: 0.5).fill(m + 0, count: 12, fanIn: 4, fanOut: 3, rng: &random)  // z.weight
     }
 
     /// A model with the given parameters (15 values in flat order).
     public init(parameters: [Scalar]) {
-        precondition(parameters.count == 15, "SoftmaxSE(parameters:) needs 15 values, got \(parameters.count)")
+        NetcRuntime.ArgumentCheck.require(parameters.count == 15, "SoftmaxSE(parameters:) needs 15 values, got \(parameters.count)")
         self.init(seed: 0)
         self.parameters = parameters
     }
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(unsafeUninitializedCapacity: 15) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 15 } }
+        get { Swift.Array(unsafeUninitializedCapacity: 15) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 15 } }
         set {
-            precondition(newValue.count == 15, "SoftmaxSE.parameters needs 15 values, got \(newValue.count)")
+            NetcRuntime.ArgumentCheck.require(newValue.count == 15, "SoftmaxSE.parameters needs 15 values, got \(newValue.count)")
             makeUnique()
             newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
+            storage.bounds = .unknown
         }
     }
 
     /// Outputs for any number of samples (4 inputs in, 3 outputs out per sample, row-major),
     /// computed 1 at a time. Allocates nothing.
-    public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count % 4 == 0, "SoftmaxSE.predict: input count \(input.count) is not a multiple of 4")
+    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count % 4 == 0, "SoftmaxSE.predict: input count \(input.count) is not a multiple of 4")
         let samples = input.count / 4
-        precondition(output.count == samples * 3, "SoftmaxSE.predict: output needs \(samples * 3) values, got \(output.count)")
-        let m = storage.memory
-        var first = 0
-        while first < samples {
-            let count = min(1, samples - first)
-            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 4), training: false, count: count)
-            for k in 0..<count * 3 { output[first * 3 + k] = m[38 + k] }
-            first += count
+        NetcRuntime.ArgumentCheck.require(output.count == samples * 3, "SoftmaxSE.predict: output needs \(samples * 3) values, got \(output.count)")
+        storage.withExclusiveMemory(parameters: 15) { m in
+            var first = 0
+            while first < samples {
+                let count = Swift.min(1, samples - first)
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 4), training: false, count: count)
+                for k in 0..<count * 3 { output[first * 3 + k] = m[38 + k] }
+                first += count
+            }
         }
     }
 
@@ -121,36 +104,40 @@ public struct SoftmaxSE: GeneratedModel {
 
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        let m = storage.memory
         return input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-            return Self.lossAndSeed(m)
+            storage.withExclusiveMemory(parameters: 15) { m in
+                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+                return Self.lossAndSeed(m)
+            }
         }
     }
 
     /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
-    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
-        precondition(input.count == 4, "SoftmaxSE: input needs 4 values, got \(input.count)")
-        precondition(target.count == 3, "SoftmaxSE: target needs 3 values, got \(target.count)")
+    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count == 4, "SoftmaxSE: input needs 4 values (1 samples of 4), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(target.count == 3, "SoftmaxSE: target needs 3 values (1 samples of 3), got \(target.count)")
         for k in 0..<3 { m[51 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied, with masks from the model's generator. Allocates nothing.
-    public func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>, parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        precondition(parameterGradient.count == 15, "SoftmaxSE.gradients: parameterGradient needs 15 values")
-        precondition(inputGradient.count == 4, "SoftmaxSE.gradients: inputGradient needs 4 values")
-        let m = storage.memory
-        Self.load(m, input, target)
-        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
-        Self.forward(m, x, training: true)
-        let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m, x)
-        Self.flatten(m + 16, into: parameterGradient.baseAddress!)
-        for k in 0..<4 { inputGradient[k] = m[41 + k] }
-        return loss
+    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
+    /// generator, so the same model gives the same gradients every time (training steps advance it).
+    /// Allocates nothing.
+    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 15, "SoftmaxSE.gradients: parameterGradient needs 15 values, got \(parameterGradient.count)")
+        NetcRuntime.ArgumentCheck.require(inputGradient.count == 4, "SoftmaxSE.gradients: inputGradient needs 4 values, got \(inputGradient.count)")
+        return storage.withExclusiveMemory(parameters: 15) { m in
+            Self.load(m, input, target)
+            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
+            Self.forward(m, x, training: true)
+            let loss = Self.lossAndSeed(m)
+            Self.backwardWithInputGradient(m, x)
+            Self.flatten(m + 16, into: parameterGradient.baseAddress!)
+            for k in 0..<4 { inputGradient[k] = m[41 + k] }
+            return loss
+        }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
@@ -167,14 +154,14 @@ public struct SoftmaxSE: GeneratedModel {
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss or any gradient is not finite, the step is skipped: the parameters and optimizer
-    /// state are left unchanged and the result is not finite (the loss, or NaN when only a
-    /// gradient overflowed). Check `result.isFinite` to detect it.
+    /// If the loss, any gradient or any value the update would write is not finite, the step is
+    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
+    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
     @discardableResult
-    public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
+    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
+        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -184,42 +171,47 @@ public struct SoftmaxSE: GeneratedModel {
     }
 
     @usableFromInline
-    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
+    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
         Self.backward(m, input)
-        guard Self.gradientsAreFinite(m, input) else { return .nan }
-        storage.step += 1
-        Self.update(m, step: storage.step)
+        let gradientBound = Self.gradientBound(m, input)
+        guard gradientBound.isFinite else { return .nan }
+        let next = storage.step + 1
+        guard Self.updateRule.admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+                                     verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        storage.step = next
+        Self.update(m, step: next)
         return loss
     }
 
     /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: String) throws(ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
-            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
+            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
         }
     }
 
     /// A model with parameters read from a file saved by a `SoftmaxSE` of the same precision.
-    public init(contentsOf path: String) throws(ParameterFile.Failure) {
-        self.init(parameters: try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 15))
+    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 15))
     }
 
     /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
-        let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 15)
+    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 15)
         parameters = values
         storage.step = 0
+        storage.bounds = .unknown
     }
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
         let p_z_weight = m + 0  // [12]
         let p_z_bias = m + 12  // [3]
         let v_x = m + 31  // [4]
@@ -237,8 +229,8 @@ public struct SoftmaxSE: GeneratedModel {
         do {
             let x0 = v_z, y = v_probs
             var top = x0[0]
-            for i in 1..<3 { top = max(top, x0[i]) }
-            Math.exp(x0, minus: top, into: y, 3)
+            for i in 1..<3 { top = Swift.max(top, x0[i]) }
+            NetcRuntime.Math.exp(x0, minus: top, into: y, 3)
             var sum: Scalar = 0
             for i in 0..<3 { sum += y[i] }
             let scale = 1 / sum
@@ -248,7 +240,7 @@ public struct SoftmaxSE: GeneratedModel {
 
     /// The batch loss (mean over samples); seeds the gradient at 'probs'.
     @usableFromInline
-    static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
+    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_probs = m + 38  // [3]
         let g_probs = m + 48  // [3]
         let target = m + 51  // [3]
@@ -268,7 +260,7 @@ public struct SoftmaxSE: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let gradients = m + 16  // [15]
         let dp_z_weight = m + 16  // [12]
         let dp_z_bias = m + 28  // [3]
@@ -307,7 +299,7 @@ public struct SoftmaxSE: GeneratedModel {
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let gradients = m + 16  // [15]
         let p_z_weight = m + 0  // [12]
         let dp_z_weight = m + 16  // [12]
@@ -350,22 +342,46 @@ public struct SoftmaxSE: GeneratedModel {
         }
     }
 
-    /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
+    /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @usableFromInline
-    static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
+    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 16  // [15]
-        guard Kernels.allFinite(gradients, 15) else { return false }
-        return true
+        var bound: Scalar = 0
+        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 15)
+        guard read0.isFinite else { return .nan }
+        bound = Swift.max(bound, read0)
+        return bound
     }
 
     /// One optimizer step from the gradients (step counts from 1).
     @usableFromInline
-    static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
         let parameters = m + 0  // [15]
         let gradients = m + 16  // [15]
         for k in 0..<15 {
             let g = gradients[k]
-            parameters[k] -= 0.1 * g
+            let p = parameters[k] - 0.1 * g
+            parameters[k] = p
         }
+    }
+
+    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    @usableFromInline
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+        let parameters = m + 0  // [15]
+        let gradients = m + 16  // [15]
+        for k in 0..<15 {
+            let g = gradients[k]
+            let p = parameters[k] - 0.1 * g
+            if !(p.isFinite) { return false }
+        }
+        return true
+    }
+
+    /// The largest magnitudes of the parameters and optimizer state, read.
+    @usableFromInline
+    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
+        let parameters = m + 0  // [15]
+        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 15)), first: 0, second: 0)
     }
 }

@@ -24,9 +24,10 @@ import NetcRuntime
 ///
 /// Loss: hinge on `out`, mean over a batch of 4.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value is not safe to use from several threads at once; copies share storage until one trains.
-public struct TwoTowers: GeneratedModel {
-    public typealias Scalar = Double
+/// A value type: copies share storage until one of them changes, and calls that do not change
+/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+public struct TwoTowers: NetcRuntime.GeneratedModel {
+    public typealias Scalar = Swift.Double
 
     /// Features per sample.
     public static let inputCount = 8
@@ -37,96 +38,78 @@ public struct TwoTowers: GeneratedModel {
     /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
     public static let parameterCount = 836
     /// Identifies the parameter layout in saved files.
-    public static let fingerprint: UInt64 = 0xfc72476bf2122794
+    public static let fingerprint: Swift.UInt64 = 0xfc72476bf2122794
     /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("stem.weight", 0, 128), ("stem.bias", 128, 16), ("block.weight", 144, 256), ("block.bias", 400, 16), ("left.weight", 416, 128), ("left.bias", 544, 8), ("right.weight", 552, 64), ("right.bias", 616, 8), ("gate.weight", 624, 128), ("gate.bias", 752, 16), ("out.weight", 768, 64), ("out.bias", 832, 4)]
+    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("stem.weight", 0, 128), ("stem.bias", 128, 16), ("block.weight", 144, 256), ("block.bias", 400, 16), ("left.weight", 416, 128), ("left.bias", 544, 8), ("right.weight", 552, 64), ("right.bias", 616, 8), ("gate.weight", 624, 128), ("gate.bias", 752, 16), ("out.weight", 768, 64), ("out.bias", 832, 4)]
 
-    /// The model's single allocation (5092 scalars, 64-byte aligned); copies share it until one trains.
-    @usableFromInline
-    final class Storage {
-        @usableFromInline let memory: UnsafeMutablePointer<Scalar>
-        @usableFromInline var step = 0
-        @usableFromInline var random: SplitMix64
-
-        init(random: SplitMix64) {
-            memory = UnsafeMutableRawPointer.allocate(byteCount: 5092 &* MemoryLayout<Scalar>.stride, alignment: 64)
-                .bindMemory(to: Scalar.self, capacity: 5092)
-            memory.initialize(repeating: 0, count: 5092)
-            self.random = random
-        }
-
-        func copy() -> Storage {
-            let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 5092)
-            copy.step = step
-            return copy
-        }
-
-        deinit { memory.deallocate() }
-    }
-
-    @usableFromInline var storage: Storage
+    /// The optimizer and its hyperparameters, for the bounds that keep every step finite.
+    @usableFromInline static let updateRule: NetcRuntime.UpdateRule = .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001)
+    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    @usableFromInline static let storageCount = 5092
+    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
     /// The 836 parameters (or gradients) stored at `source`, into `flat` in flat order.
     @usableFromInline
-    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
         flat.update(from: source, count: 836)
     }
 
     /// 836 parameters in flat order, into the model's storage at `target`.
     @usableFromInline
-    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
         target.update(from: flat, count: 836)
     }
 
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: UInt64 = 3) {
-        storage = Storage(random: SplitMix64(seed: ~seed))
-        var random = SplitMix64(seed: seed)
+    public init(seed: Swift.UInt64 = 3) {
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
-        InitScheme.xavierNormal.fill(m + 0, count: 128, fanIn: 8, fanOut: 16, rng: &random)  // stem.weight
-        InitScheme.xavierNormal.fill(m + 144, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // block.weight
-        InitScheme.xavierNormal.fill(m + 416, count: 128, fanIn: 16, fanOut: 8, rng: &random)  // left.weight
-        InitScheme.xavierNormal.fill(m + 552, count: 64, fanIn: 8, fanOut: 8, rng: &random)  // right.weight
-        InitScheme.xavierNormal.fill(m + 624, count: 128, fanIn: 8, fanOut: 16, rng: &random)  // gate.weight
-        InitScheme.xavierNormal.fill(m + 768, count: 64, fanIn: 16, fanOut: 4, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierNormal.fill(m + 0, count: 128, fanIn: 8, fanOut: 16, rng: &random)  // stem.weight
+        NetcRuntime.InitScheme.xavierNormal.fill(m + 144, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // block.weight
+        NetcRuntime.InitScheme.xavierNormal.fill(m + 416, count: 128, fanIn: 16, fanOut: 8, rng: &random)  // left.weight
+        NetcRuntime.InitScheme.xavierNormal.fill(m + 552, count: 64, fanIn: 8, fanOut: 8, rng: &random)  // right.weight
+        NetcRuntime.InitScheme.xavierNormal.fill(m + 624, count: 128, fanIn: 8, fanOut: 16, rng: &random)  // gate.weight
+        NetcRuntime.InitScheme.xavierNormal.fill(m + 768, count: 64, fanIn: 16, fanOut: 4, rng: &random)  // out.weight
     }
 
     /// A model with the given parameters (836 values in flat order).
     public init(parameters: [Scalar]) {
-        precondition(parameters.count == 836, "TwoTowers(parameters:) needs 836 values, got \(parameters.count)")
+        NetcRuntime.ArgumentCheck.require(parameters.count == 836, "TwoTowers(parameters:) needs 836 values, got \(parameters.count)")
         self.init(seed: 0)
         self.parameters = parameters
     }
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(unsafeUninitializedCapacity: 836) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 836 } }
+        get { Swift.Array(unsafeUninitializedCapacity: 836) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 836 } }
         set {
-            precondition(newValue.count == 836, "TwoTowers.parameters needs 836 values, got \(newValue.count)")
+            NetcRuntime.ArgumentCheck.require(newValue.count == 836, "TwoTowers.parameters needs 836 values, got \(newValue.count)")
             makeUnique()
             newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
+            storage.bounds = .unknown
         }
     }
 
     /// Outputs for any number of samples (8 inputs in, 4 outputs out per sample, row-major),
     /// computed 4 at a time. Allocates nothing.
-    public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count % 8 == 0, "TwoTowers.predict: input count \(input.count) is not a multiple of 8")
+    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count % 8 == 0, "TwoTowers.predict: input count \(input.count) is not a multiple of 8")
         let samples = input.count / 8
-        precondition(output.count == samples * 4, "TwoTowers.predict: output needs \(samples * 4) values, got \(output.count)")
-        let m = storage.memory
-        var first = 0
-        while first < samples {
-            let count = min(4, samples - first)
-            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 8), training: false, count: count)
-            for k in 0..<count * 4 { output[first * 4 + k] = m[4180 + k] }
-            first += count
+        NetcRuntime.ArgumentCheck.require(output.count == samples * 4, "TwoTowers.predict: output needs \(samples * 4) values, got \(output.count)")
+        storage.withExclusiveMemory(parameters: 836) { m in
+            var first = 0
+            while first < samples {
+                let count = Swift.min(4, samples - first)
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 8), training: false, count: count)
+                for k in 0..<count * 4 { output[first * 4 + k] = m[4180 + k] }
+                first += count
+            }
         }
     }
 
@@ -138,7 +121,7 @@ public struct TwoTowers: GeneratedModel {
     }
 
     /// The predicted class per sample: the index of the largest output.
-    public func classify(_ input: [Scalar]) -> [Int] {
+    public func classify(_ input: [Scalar]) -> [Swift.Int] {
         let output = predict(input)
         return (0..<output.count / 4).map { b in
             var best = 0
@@ -149,37 +132,42 @@ public struct TwoTowers: GeneratedModel {
 
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        let m = storage.memory
         return input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-            return Self.lossAndSeed(m)
+            storage.withExclusiveMemory(parameters: 836) { m in
+                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+                return Self.lossAndSeed(m)
+            }
         }
     }
 
     /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
-    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
-        precondition(input.count == 32, "TwoTowers: input needs 32 values, got \(input.count)")
-        precondition(target.count == 16, "TwoTowers: target needs 16 values, got \(target.count)")
+    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count == 32, "TwoTowers: input needs 32 values (4 samples of 8), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(target.count == 16, "TwoTowers: target needs 16 values (4 samples of 4), got \(target.count)")
         for k in 0..<16 { m[5076 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied, with masks from the model's generator. Allocates nothing.
-    public func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>, parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        precondition(parameterGradient.count == 836, "TwoTowers.gradients: parameterGradient needs 836 values")
-        precondition(inputGradient.count == 32, "TwoTowers.gradients: inputGradient needs 32 values")
-        let m = storage.memory
-        Self.load(m, input, target)
-        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
-        Self.drawMasks(m, &storage.random)
-        Self.forward(m, x, training: true)
-        let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m, x)
-        Self.flatten(m + 848, into: parameterGradient.baseAddress!)
-        for k in 0..<32 { inputGradient[k] = m[4196 + k] }
-        return loss
+    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
+    /// generator, so the same model gives the same gradients every time (training steps advance it).
+    /// Allocates nothing.
+    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 836, "TwoTowers.gradients: parameterGradient needs 836 values, got \(parameterGradient.count)")
+        NetcRuntime.ArgumentCheck.require(inputGradient.count == 32, "TwoTowers.gradients: inputGradient needs 32 values, got \(inputGradient.count)")
+        var random = storage.random
+        return storage.withExclusiveMemory(parameters: 836) { m in
+            Self.load(m, input, target)
+            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
+            Self.drawMasks(m, &random)
+            Self.forward(m, x, training: true)
+            let loss = Self.lossAndSeed(m)
+            Self.backwardWithInputGradient(m, x)
+            Self.flatten(m + 848, into: parameterGradient.baseAddress!)
+            for k in 0..<32 { inputGradient[k] = m[4196 + k] }
+            return loss
+        }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
@@ -196,14 +184,14 @@ public struct TwoTowers: GeneratedModel {
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss or any gradient is not finite, the step is skipped: the parameters and optimizer
-    /// state are left unchanged and the result is not finite (the loss, or NaN when only a
-    /// gradient overflowed). Check `result.isFinite` to detect it.
+    /// If the loss, any gradient or any value the update would write is not finite, the step is
+    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
+    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
     @discardableResult
-    public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
+    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
+        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -214,58 +202,63 @@ public struct TwoTowers: GeneratedModel {
 
     /// One optimizer step with class labels (0..<4) as one-hot targets.
     @discardableResult
-    public mutating func trainStep(input: [Scalar], labels: [Int]) -> Scalar {
-        precondition(input.count == 32, "TwoTowers.trainStep: input needs 32 values, got \(input.count)")
-        precondition(labels.count == 4, "TwoTowers.trainStep: needs 4 labels, got \(labels.count)")
+    public mutating func trainStep(input: [Scalar], labels: [Swift.Int]) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(input.count == 32, "TwoTowers.trainStep: input needs 32 values (4 samples of 8), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(labels.count == 4, "TwoTowers.trainStep: needs 4 labels, got \(labels.count)")
         makeUnique()
         let m = storage.memory
         for b in 0..<4 {
             let label = labels[b]
-            precondition(label >= 0 && label < 4, "TwoTowers.trainStep: label \(label) out of range")
+            NetcRuntime.ArgumentCheck.require(label >= 0 && label < 4, "TwoTowers.trainStep: label \(label) at sample \(b) is outside 0..<4")
             for i in 0..<4 { m[5076 + b * 4 + i] = i == label ? 1 : 0 }
         }
-        return input.withUnsafeBufferPointer { step(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
+        return input.withUnsafeBufferPointer { step(Swift.UnsafeMutablePointer(mutating: $0.baseAddress!)) }
     }
 
     @usableFromInline
-    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
+    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
         Self.drawMasks(m, &storage.random)
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
         Self.backward(m, input)
-        guard Self.gradientsAreFinite(m, input) else { return .nan }
-        storage.step += 1
-        Self.update(m, step: storage.step)
+        let gradientBound = Self.gradientBound(m, input)
+        guard gradientBound.isFinite else { return .nan }
+        let next = storage.step + 1
+        guard Self.updateRule.admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+                                     verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        storage.step = next
+        Self.update(m, step: next)
         return loss
     }
 
     /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: String) throws(ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
-            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
+            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
         }
     }
 
     /// A model with parameters read from a file saved by a `TwoTowers` of the same precision.
-    public init(contentsOf path: String) throws(ParameterFile.Failure) {
-        self.init(parameters: try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 836))
+    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 836))
     }
 
     /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
-        let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 836)
+    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 836)
         parameters = values
         (storage.memory + 1696).update(repeating: 0, count: 1672)
         storage.step = 0
+        storage.bounds = .unknown
     }
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
         let p_stem_weight = m + 0  // [128]
         let p_stem_bias = m + 128  // [16]
         let p_block_weight = m + 144  // [256]
@@ -300,19 +293,19 @@ public struct TwoTowers: GeneratedModel {
         for b in 0..<count {
             let x0 = v_x + b &* 8, y = v_stem_linear + b &* 16
             for j in 0..<16 {
-                y[j] = p_stem_bias[j] + Kernels.dot(p_stem_weight + j &* 8, x0, 8)
+                y[j] = p_stem_bias[j] + NetcRuntime.Kernels.dot(p_stem_weight + j &* 8, x0, 8)
             }
         }
         // stem = tanh(stem.linear)  [16]
         for b in 0..<count {
             let x0 = v_stem_linear + b &* 16, y = v_stem + b &* 16
-            for i in 0..<16 { y[i] = Math.tanh(x0[i]) }
+            for i in 0..<16 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
         }
         // block.linear = linear(stem)  [16]
         for b in 0..<count {
             let x0 = v_stem + b &* 16, y = v_block_linear + b &* 16
             for j in 0..<16 {
-                y[j] = p_block_bias[j] + Kernels.dot(p_block_weight + j &* 16, x0, 16)
+                y[j] = p_block_bias[j] + NetcRuntime.Kernels.dot(p_block_weight + j &* 16, x0, 16)
             }
         }
         // block = leaky_relu(0.1)(block.linear)  [16]
@@ -329,13 +322,13 @@ public struct TwoTowers: GeneratedModel {
         for b in 0..<count {
             let x0 = v_residual + b &* 16, y = v_left_linear + b &* 8
             for j in 0..<8 {
-                y[j] = p_left_bias[j] + Kernels.dot(p_left_weight + j &* 16, x0, 16)
+                y[j] = p_left_bias[j] + NetcRuntime.Kernels.dot(p_left_weight + j &* 16, x0, 16)
             }
         }
         // left = elu(1.0)(left.linear)  [8]
         for b in 0..<count {
             let x0 = v_left_linear + b &* 8, y = v_left + b &* 8
-            for i in 0..<8 { y[i] = (x0[i] > 0 ? x0[i] : 1.0 * Math.expm1(x0[i])) }
+            for i in 0..<8 { y[i] = (x0[i] > 0 ? x0[i] : 1.0 * NetcRuntime.Math.expm1(x0[i])) }
         }
         // right.linear = linear(x)  [8]
         for b in 0..<count {
@@ -352,7 +345,7 @@ public struct TwoTowers: GeneratedModel {
         // right = softplus(right.linear)  [8]
         for b in 0..<count {
             let x0 = v_right_linear + b &* 8, y = v_right + b &* 8
-            for i in 0..<8 { y[i] = Math.softplus(x0[i]) }
+            for i in 0..<8 { y[i] = NetcRuntime.Math.softplus(x0[i]) }
         }
         // both = concat(left, right)  [16]
         for b in 0..<count {
@@ -373,13 +366,13 @@ public struct TwoTowers: GeneratedModel {
         for b in 0..<count {
             let x0 = v_x + b &* 8, y = v_gate_linear + b &* 16
             for j in 0..<16 {
-                y[j] = p_gate_bias[j] + Kernels.dot(p_gate_weight + j &* 8, x0, 8)
+                y[j] = p_gate_bias[j] + NetcRuntime.Kernels.dot(p_gate_weight + j &* 8, x0, 8)
             }
         }
         // gate = sigmoid(gate.linear)  [16]
         for b in 0..<count {
             let x0 = v_gate_linear + b &* 16, y = v_gate + b &* 16
-            for i in 0..<16 { y[i] = Math.sigmoid(x0[i]) }
+            for i in 0..<16 { y[i] = NetcRuntime.Math.sigmoid(x0[i]) }
         }
         // gated = multiply(dropped, gate)  [16]
         for b in 0..<count {
@@ -398,7 +391,7 @@ public struct TwoTowers: GeneratedModel {
 
     /// The batch loss (mean over samples); seeds the gradient at 'out'.
     @usableFromInline
-    static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
+    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_out = m + 4180  // [16]
         let g_out = m + 4996  // [16]
         let target = m + 5076  // [16]
@@ -411,6 +404,7 @@ public struct TwoTowers: GeneratedModel {
             for i in 1..<4 where t[i] > t[label] { label = i }
             var violations: Scalar = 0
             for i in 0..<4 {
+                loss += (z[i] - z[i]) + (t[i] - t[i])  // 0, or NaN for a NaN or infinite value, which the comparisons would skip
                 let margin = z[i] - z[label] + 1
                 if i != label && margin > 0 {
                     loss += margin
@@ -427,7 +421,7 @@ public struct TwoTowers: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let gradients = m + 848  // [836]
         let dp_stem_weight = m + 848  // [128]
         let dp_stem_bias = m + 976  // [16]
@@ -575,7 +569,7 @@ public struct TwoTowers: GeneratedModel {
             let x0 = v_x + b &* 8, dy = g_gate_linear + b &* 16
             for j in 0..<16 {
                 dp_gate_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_gate_weight + j &* 8, 8)
+                NetcRuntime.Kernels.axpy(dy[j], x0, dp_gate_weight + j &* 8, 8)
             }
         }
         // dropped: dropout(0.25) backward → δ both =
@@ -592,7 +586,7 @@ public struct TwoTowers: GeneratedModel {
         // right: softplus backward → δ right.linear =
         for b in 0..<4 {
             let x0 = v_right_linear + b &* 8, dy = g_right + b &* 8, dx0 = g_right_linear + b &* 8
-            for i in 0..<8 { dx0[i] = dy[i] * Math.sigmoid(x0[i]) }
+            for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.sigmoid(x0[i]) }
         }
         // right.linear: linear backward
         for b in 0..<4 {
@@ -680,10 +674,10 @@ public struct TwoTowers: GeneratedModel {
             let x0 = v_residual + b &* 16, dy = g_left_linear + b &* 8, dx0 = g_residual + b &* 16
             for j in 0..<8 {
                 dp_left_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_left_weight + j &* 16, 16)
+                NetcRuntime.Kernels.axpy(dy[j], x0, dp_left_weight + j &* 16, 16)
             }
             for i in 0..<16 { dx0[i] = 0 }
-            for j in 0..<8 { Kernels.axpy(dy[j], p_left_weight + j &* 16, dx0, 16) }
+            for j in 0..<8 { NetcRuntime.Kernels.axpy(dy[j], p_left_weight + j &* 16, dx0, 16) }
         }
         // residual: add backward → δ stem =, δ block =
         for b in 0..<4 {
@@ -701,9 +695,9 @@ public struct TwoTowers: GeneratedModel {
             let x0 = v_stem + b &* 16, dy = g_block_linear + b &* 16, dx0 = g_stem + b &* 16
             for j in 0..<16 {
                 dp_block_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_block_weight + j &* 16, 16)
+                NetcRuntime.Kernels.axpy(dy[j], x0, dp_block_weight + j &* 16, 16)
             }
-            for j in 0..<16 { Kernels.axpy(dy[j], p_block_weight + j &* 16, dx0, 16) }
+            for j in 0..<16 { NetcRuntime.Kernels.axpy(dy[j], p_block_weight + j &* 16, dx0, 16) }
         }
         // stem: tanh backward → δ stem.linear =
         for b in 0..<4 {
@@ -715,14 +709,14 @@ public struct TwoTowers: GeneratedModel {
             let x0 = v_x + b &* 8, dy = g_stem_linear + b &* 16
             for j in 0..<16 {
                 dp_stem_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_stem_weight + j &* 8, 8)
+                NetcRuntime.Kernels.axpy(dy[j], x0, dp_stem_weight + j &* 8, 8)
             }
         }
     }
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let gradients = m + 848  // [836]
         let p_stem_weight = m + 0  // [128]
         let dp_stem_weight = m + 848  // [128]
@@ -874,10 +868,10 @@ public struct TwoTowers: GeneratedModel {
             let x0 = v_x + b &* 8, dy = g_gate_linear + b &* 16, dx0 = g_x + b &* 8
             for j in 0..<16 {
                 dp_gate_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_gate_weight + j &* 8, 8)
+                NetcRuntime.Kernels.axpy(dy[j], x0, dp_gate_weight + j &* 8, 8)
             }
             for i in 0..<8 { dx0[i] = 0 }
-            for j in 0..<16 { Kernels.axpy(dy[j], p_gate_weight + j &* 8, dx0, 8) }
+            for j in 0..<16 { NetcRuntime.Kernels.axpy(dy[j], p_gate_weight + j &* 8, dx0, 8) }
         }
         // dropped: dropout(0.25) backward → δ both =
         for b in 0..<4 {
@@ -893,7 +887,7 @@ public struct TwoTowers: GeneratedModel {
         // right: softplus backward → δ right.linear =
         for b in 0..<4 {
             let x0 = v_right_linear + b &* 8, dy = g_right + b &* 8, dx0 = g_right_linear + b &* 8
-            for i in 0..<8 { dx0[i] = dy[i] * Math.sigmoid(x0[i]) }
+            for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.sigmoid(x0[i]) }
         }
         // right.linear: linear backward → δ x +=
         for b in 0..<4 {
@@ -989,10 +983,10 @@ public struct TwoTowers: GeneratedModel {
             let x0 = v_residual + b &* 16, dy = g_left_linear + b &* 8, dx0 = g_residual + b &* 16
             for j in 0..<8 {
                 dp_left_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_left_weight + j &* 16, 16)
+                NetcRuntime.Kernels.axpy(dy[j], x0, dp_left_weight + j &* 16, 16)
             }
             for i in 0..<16 { dx0[i] = 0 }
-            for j in 0..<8 { Kernels.axpy(dy[j], p_left_weight + j &* 16, dx0, 16) }
+            for j in 0..<8 { NetcRuntime.Kernels.axpy(dy[j], p_left_weight + j &* 16, dx0, 16) }
         }
         // residual: add backward → δ stem =, δ block =
         for b in 0..<4 {
@@ -1010,9 +1004,9 @@ public struct TwoTowers: GeneratedModel {
             let x0 = v_stem + b &* 16, dy = g_block_linear + b &* 16, dx0 = g_stem + b &* 16
             for j in 0..<16 {
                 dp_block_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_block_weight + j &* 16, 16)
+                NetcRuntime.Kernels.axpy(dy[j], x0, dp_block_weight + j &* 16, 16)
             }
-            for j in 0..<16 { Kernels.axpy(dy[j], p_block_weight + j &* 16, dx0, 16) }
+            for j in 0..<16 { NetcRuntime.Kernels.axpy(dy[j], p_block_weight + j &* 16, dx0, 16) }
         }
         // stem: tanh backward → δ stem.linear =
         for b in 0..<4 {
@@ -1024,106 +1018,248 @@ public struct TwoTowers: GeneratedModel {
             let x0 = v_x + b &* 8, dy = g_stem_linear + b &* 16, dx0 = g_x + b &* 8
             for j in 0..<16 {
                 dp_stem_bias[j] += dy[j]
-                Kernels.axpy(dy[j], x0, dp_stem_weight + j &* 8, 8)
+                NetcRuntime.Kernels.axpy(dy[j], x0, dp_stem_weight + j &* 8, 8)
             }
-            for j in 0..<16 { Kernels.axpy(dy[j], p_stem_weight + j &* 8, dx0, 8) }
+            for j in 0..<16 { NetcRuntime.Kernels.axpy(dy[j], p_stem_weight + j &* 8, dx0, 8) }
         }
     }
 
-    /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
+    /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @usableFromInline
-    static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
+    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 848  // [836]
-        guard Kernels.allFinite(gradients, 836) else { return false }
-        return true
+        var bound: Scalar = 0
+        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 836)
+        guard read0.isFinite else { return .nan }
+        bound = Swift.max(bound, read0)
+        return bound
     }
 
     /// One optimizer step from the gradients (step counts from 1).
     @usableFromInline
-    static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
         let parameters = m + 0  // [836]
         let gradients = m + 848  // [836]
         let firstMoment = m + 1696  // [836]
         let secondMoment = m + 2544  // [836]
-        let c1 = 1 - Scalar(Math.pow(0.9, Double(step)))
-        let c2 = 1 - Scalar(Math.pow(0.999, Double(step)))
+        let c1 = 1 - Scalar(NetcRuntime.Math.pow(0.9, Swift.Double(step)))
+        let c2 = 1 - Scalar(NetcRuntime.Math.pow(0.999, Swift.Double(step)))
         for k in 0..<128 {
             let g = gradients[k] + 0.0001 * parameters[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 128..<144 {
             let g = gradients[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 144..<400 {
             let g = gradients[k] + 0.0001 * parameters[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 400..<416 {
             let g = gradients[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 416..<544 {
             let g = gradients[k] + 0.0001 * parameters[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 544..<552 {
             let g = gradients[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 552..<616 {
             let g = gradients[k] + 0.0001 * parameters[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 616..<624 {
             let g = gradients[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 624..<752 {
             let g = gradients[k] + 0.0001 * parameters[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 752..<768 {
             let g = gradients[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 768..<832 {
             let g = gradients[k] + 0.0001 * parameters[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
         for k in 832..<836 {
             let g = gradients[k]
-            firstMoment[k] = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            secondMoment[k] = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            parameters[k] -= 0.001 * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + 1e-08)
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] = p
         }
+    }
+
+    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    @usableFromInline
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+        let parameters = m + 0  // [836]
+        let gradients = m + 848  // [836]
+        let firstMoment = m + 1696  // [836]
+        let secondMoment = m + 2544  // [836]
+        let c1 = 1 - Scalar(NetcRuntime.Math.pow(0.9, Swift.Double(step)))
+        let c2 = 1 - Scalar(NetcRuntime.Math.pow(0.999, Swift.Double(step)))
+        for k in 0..<128 {
+            let g = gradients[k] + 0.0001 * parameters[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 128..<144 {
+            let g = gradients[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 144..<400 {
+            let g = gradients[k] + 0.0001 * parameters[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 400..<416 {
+            let g = gradients[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 416..<544 {
+            let g = gradients[k] + 0.0001 * parameters[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 544..<552 {
+            let g = gradients[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 552..<616 {
+            let g = gradients[k] + 0.0001 * parameters[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 616..<624 {
+            let g = gradients[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 624..<752 {
+            let g = gradients[k] + 0.0001 * parameters[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 752..<768 {
+            let g = gradients[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 768..<832 {
+            let g = gradients[k] + 0.0001 * parameters[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        for k in 832..<836 {
+            let g = gradients[k]
+            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
+            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
+            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
+        }
+        return true
+    }
+
+    /// The largest magnitudes of the parameters and optimizer state, read.
+    @usableFromInline
+    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
+        let parameters = m + 0  // [836]
+        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 836)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 1696, 836)), second: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 2544, 836)))
     }
 
     /// Draws inverted-dropout masks: 0 with probability rate, else 1/(1 − rate).
     @usableFromInline
-    static func drawMasks(_ m: UnsafeMutablePointer<Scalar>, _ random: inout SplitMix64) {
+    static func drawMasks(_ m: Swift.UnsafeMutablePointer<Scalar>, _ random: inout NetcRuntime.SplitMix64) {
         let mask_dropped = m + 5012  // [64]
         for k in 0..<64 { mask_dropped[k] = random.nextUnit() < 0.25 ? 0 : 1.3333333333333333 }
     }

@@ -13,9 +13,10 @@ import NetcRuntime
 ///
 /// Loss: squared_error(reduction: sum, scale: 0.5) on `out`, mean over a batch of 1.
 /// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value is not safe to use from several threads at once; copies share storage until one trains.
-public struct XOR: GeneratedModel {
-    public typealias Scalar = Float
+/// A value type: copies share storage until one of them changes, and calls that do not change
+/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+public struct XOR: NetcRuntime.GeneratedModel {
+    public typealias Scalar = Swift.Float
 
     /// Features per sample.
     public static let inputCount = 2
@@ -26,92 +27,74 @@ public struct XOR: GeneratedModel {
     /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
     public static let parameterCount = 17
     /// Identifies the parameter layout in saved files.
-    public static let fingerprint: UInt64 = 0x3d53cd690b2dc30b
+    public static let fingerprint: Swift.UInt64 = 0x3d53cd690b2dc30b
     /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [("hidden.weight", 0, 8), ("hidden.bias", 8, 4), ("out.weight", 12, 4), ("out.bias", 16, 1)]
+    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("hidden.weight", 0, 8), ("hidden.bias", 8, 4), ("out.weight", 12, 4), ("out.bias", 16, 1)]
 
-    /// The model's single allocation (74 scalars, 64-byte aligned); copies share it until one trains.
-    @usableFromInline
-    final class Storage {
-        @usableFromInline let memory: UnsafeMutablePointer<Scalar>
-        @usableFromInline var step = 0
-        @usableFromInline var random: SplitMix64
-
-        init(random: SplitMix64) {
-            memory = UnsafeMutableRawPointer.allocate(byteCount: 74 &* MemoryLayout<Scalar>.stride, alignment: 64)
-                .bindMemory(to: Scalar.self, capacity: 74)
-            memory.initialize(repeating: 0, count: 74)
-            self.random = random
-        }
-
-        func copy() -> Storage {
-            let copy = Storage(random: random)
-            copy.memory.update(from: memory, count: 74)
-            copy.step = step
-            return copy
-        }
-
-        deinit { memory.deallocate() }
-    }
-
-    @usableFromInline var storage: Storage
+    /// The optimizer and its hyperparameters, for the bounds that keep every step finite.
+    @usableFromInline static let updateRule: NetcRuntime.UpdateRule = .sgd(learningRate: 0.5, momentum: 0.0, nesterov: false, weightDecay: 0.0)
+    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    @usableFromInline static let storageCount = 74
+    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
     mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
     /// The 17 parameters (or gradients) stored at `source`, into `flat` in flat order.
     @usableFromInline
-    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
         flat.update(from: source, count: 17)
     }
 
     /// 17 parameters in flat order, into the model's storage at `target`.
     @usableFromInline
-    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
         target.update(from: flat, count: 17)
     }
 
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: UInt64 = 7) {
-        storage = Storage(random: SplitMix64(seed: ~seed))
-        var random = SplitMix64(seed: seed)
+    public init(seed: Swift.UInt64 = 7) {
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
-        InitScheme.uniform(-1.0, 1.0).fill(m + 0, count: 8, fanIn: 2, fanOut: 4, rng: &random)  // hidden.weight
-        InitScheme.uniform(-1.0, 1.0).fill(m + 12, count: 4, fanIn: 4, fanOut: 1, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.uniform(-1.0, 1.0).fill(m + 0, count: 8, fanIn: 2, fanOut: 4, rng: &random)  // hidden.weight
+        NetcRuntime.InitScheme.uniform(-1.0, 1.0).fill(m + 12, count: 4, fanIn: 4, fanOut: 1, rng: &random)  // out.weight
     }
 
     /// A model with the given parameters (17 values in flat order).
     public init(parameters: [Scalar]) {
-        precondition(parameters.count == 17, "XOR(parameters:) needs 17 values, got \(parameters.count)")
+        NetcRuntime.ArgumentCheck.require(parameters.count == 17, "XOR(parameters:) needs 17 values, got \(parameters.count)")
         self.init(seed: 0)
         self.parameters = parameters
     }
 
     /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
     public var parameters: [Scalar] {
-        get { Array(unsafeUninitializedCapacity: 17) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 17 } }
+        get { Swift.Array(unsafeUninitializedCapacity: 17) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 17 } }
         set {
-            precondition(newValue.count == 17, "XOR.parameters needs 17 values, got \(newValue.count)")
+            NetcRuntime.ArgumentCheck.require(newValue.count == 17, "XOR.parameters needs 17 values, got \(newValue.count)")
             makeUnique()
             newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
+            storage.bounds = .unknown
         }
     }
 
     /// Outputs for any number of samples (2 inputs in, 1 outputs out per sample, row-major),
     /// computed 1 at a time. Allocates nothing.
-    public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
-        precondition(input.count % 2 == 0, "XOR.predict: input count \(input.count) is not a multiple of 2")
+    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count % 2 == 0, "XOR.predict: input count \(input.count) is not a multiple of 2")
         let samples = input.count / 2
-        precondition(output.count == samples * 1, "XOR.predict: output needs \(samples * 1) values, got \(output.count)")
-        let m = storage.memory
-        var first = 0
-        while first < samples {
-            let count = min(1, samples - first)
-            Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * 2), training: false, count: count)
-            for k in 0..<count * 1 { output[first * 1 + k] = m[60 + k] }
-            first += count
+        NetcRuntime.ArgumentCheck.require(output.count == samples * 1, "XOR.predict: output needs \(samples * 1) values, got \(output.count)")
+        storage.withExclusiveMemory(parameters: 17) { m in
+            var first = 0
+            while first < samples {
+                let count = Swift.min(1, samples - first)
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 2), training: false, count: count)
+                for k in 0..<count * 1 { output[first * 1 + k] = m[60 + k] }
+                first += count
+            }
         }
     }
 
@@ -124,36 +107,40 @@ public struct XOR: GeneratedModel {
 
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        let m = storage.memory
         return input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-            Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-            return Self.lossAndSeed(m)
+            storage.withExclusiveMemory(parameters: 17) { m in
+                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
+                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
+                return Self.lossAndSeed(m)
+            }
         }
     }
 
     /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
     @usableFromInline
-    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
-        precondition(input.count == 2, "XOR: input needs 2 values, got \(input.count)")
-        precondition(target.count == 1, "XOR: target needs 1 values, got \(target.count)")
+    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
+        NetcRuntime.ArgumentCheck.require(input.count == 2, "XOR: input needs 2 values (1 samples of 2), got \(input.count)")
+        NetcRuntime.ArgumentCheck.require(target.count == 1, "XOR: target needs 1 values (1 samples of 1), got \(target.count)")
         for k in 0..<1 { m[73 + k] = target[k] }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied, with masks from the model's generator. Allocates nothing.
-    public func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>, parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        precondition(parameterGradient.count == 17, "XOR.gradients: parameterGradient needs 17 values")
-        precondition(inputGradient.count == 2, "XOR.gradients: inputGradient needs 2 values")
-        let m = storage.memory
-        Self.load(m, input, target)
-        let x = UnsafeMutablePointer(mutating: input.baseAddress!)
-        Self.forward(m, x, training: true)
-        let loss = Self.lossAndSeed(m)
-        Self.backwardWithInputGradient(m, x)
-        Self.flatten(m + 32, into: parameterGradient.baseAddress!)
-        for k in 0..<2 { inputGradient[k] = m[61 + k] }
-        return loss
+    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
+    /// generator, so the same model gives the same gradients every time (training steps advance it).
+    /// Allocates nothing.
+    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
+        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 17, "XOR.gradients: parameterGradient needs 17 values, got \(parameterGradient.count)")
+        NetcRuntime.ArgumentCheck.require(inputGradient.count == 2, "XOR.gradients: inputGradient needs 2 values, got \(inputGradient.count)")
+        return storage.withExclusiveMemory(parameters: 17) { m in
+            Self.load(m, input, target)
+            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
+            Self.forward(m, x, training: true)
+            let loss = Self.lossAndSeed(m)
+            Self.backwardWithInputGradient(m, x)
+            Self.flatten(m + 32, into: parameterGradient.baseAddress!)
+            for k in 0..<2 { inputGradient[k] = m[61 + k] }
+            return loss
+        }
     }
 
     /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
@@ -170,14 +157,14 @@ public struct XOR: GeneratedModel {
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss or any gradient is not finite, the step is skipped: the parameters and optimizer
-    /// state are left unchanged and the result is not finite (the loss, or NaN when only a
-    /// gradient overflowed). Check `result.isFinite` to detect it.
+    /// If the loss, any gradient or any value the update would write is not finite, the step is
+    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
+    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
     @discardableResult
-    public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
+    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
         Self.load(storage.memory, input, target)
-        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
+        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -187,42 +174,47 @@ public struct XOR: GeneratedModel {
     }
 
     @usableFromInline
-    mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
+    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
         guard loss.isFinite else { return loss }
         Self.backward(m, input)
-        guard Self.gradientsAreFinite(m, input) else { return .nan }
-        storage.step += 1
-        Self.update(m, step: storage.step)
+        let gradientBound = Self.gradientBound(m, input)
+        guard gradientBound.isFinite else { return .nan }
+        let next = storage.step + 1
+        guard Self.updateRule.admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+                                     verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        storage.step = next
+        Self.update(m, step: next)
         return loss
     }
 
     /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: String) throws(ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(ParameterFile.Failure) in
-            try ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
+    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
+            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
         }
     }
 
     /// A model with parameters read from a file saved by a `XOR` of the same precision.
-    public init(contentsOf path: String) throws(ParameterFile.Failure) {
-        self.init(parameters: try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 17))
+    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 17))
     }
 
     /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: String) throws(ParameterFile.Failure) {
-        let values: [Scalar] = try ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 17)
+    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
+        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 17)
         parameters = values
         storage.step = 0
+        storage.bounds = .unknown
     }
 
     // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @usableFromInline
-    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize) {
+    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
         let p_hidden_weight = m + 0  // [8]
         let p_hidden_bias = m + 8  // [4]
         let p_out_weight = m + 12  // [4]
@@ -244,7 +236,7 @@ public struct XOR: GeneratedModel {
         // hidden = sigmoid(hidden.linear)  [4]
         do {
             let x0 = v_hidden_linear, y = v_hidden
-            for i in 0..<4 { y[i] = Math.sigmoid(x0[i]) }
+            for i in 0..<4 { y[i] = NetcRuntime.Math.sigmoid(x0[i]) }
         }
         // out.linear = linear(hidden)  [1]
         do {
@@ -254,13 +246,13 @@ public struct XOR: GeneratedModel {
         // out = sigmoid(out.linear)  [1]
         do {
             let x0 = v_out_linear, y = v_out
-            for i in 0..<1 { y[i] = Math.sigmoid(x0[i]) }
+            for i in 0..<1 { y[i] = NetcRuntime.Math.sigmoid(x0[i]) }
         }
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'out'.
     @usableFromInline
-    static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar {
+    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_out = m + 60  // [1]
         let g_out = m + 72  // [1]
         let target = m + 73  // [1]
@@ -280,7 +272,7 @@ public struct XOR: GeneratedModel {
 
     /// Gradients of the batch loss with respect to the parameters.
     @usableFromInline
-    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let gradients = m + 32  // [17]
         let dp_hidden_weight = m + 32  // [8]
         let dp_hidden_bias = m + 40  // [4]
@@ -338,7 +330,7 @@ public struct XOR: GeneratedModel {
 
     /// Parameter gradients and the gradient with respect to the input.
     @usableFromInline
-    static func backwardWithInputGradient(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) {
+    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let gradients = m + 32  // [17]
         let p_hidden_weight = m + 0  // [8]
         let dp_hidden_weight = m + 32  // [8]
@@ -398,22 +390,46 @@ public struct XOR: GeneratedModel {
         }
     }
 
-    /// Whether every parameter gradient is finite; reads a gradient only where no bound proves it.
+    /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @usableFromInline
-    static func gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool {
+    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 32  // [17]
-        guard Kernels.allFinite(gradients, 17) else { return false }
-        return true
+        var bound: Scalar = 0
+        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 17)
+        guard read0.isFinite else { return .nan }
+        bound = Swift.max(bound, read0)
+        return bound
     }
 
     /// One optimizer step from the gradients (step counts from 1).
     @usableFromInline
-    static func update(_ m: UnsafeMutablePointer<Scalar>, step: Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
         let parameters = m + 0  // [17]
         let gradients = m + 32  // [17]
         for k in 0..<17 {
             let g = gradients[k]
-            parameters[k] -= 0.5 * g
+            let p = parameters[k] - 0.5 * g
+            parameters[k] = p
         }
+    }
+
+    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    @usableFromInline
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+        let parameters = m + 0  // [17]
+        let gradients = m + 32  // [17]
+        for k in 0..<17 {
+            let g = gradients[k]
+            let p = parameters[k] - 0.5 * g
+            if !(p.isFinite) { return false }
+        }
+        return true
+    }
+
+    /// The largest magnitudes of the parameters and optimizer state, read.
+    @usableFromInline
+    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
+        let parameters = m + 0  // [17]
+        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 17)), first: 0, second: 0)
     }
 }

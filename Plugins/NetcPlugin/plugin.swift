@@ -30,10 +30,17 @@ struct NetcPlugin: BuildToolPlugin {
     }
 }
 
-/// A file name unique within the target: the spec's path below the target
-/// directory with '/' replaced, e.g. `Models/Iris.net` → `Models_Iris.net.swift`.
+/// A file name unique within the target and short enough for any file
+/// system: the spec's base name (at most 64 characters) and a hash of its
+/// path below the target directory, e.g. `Models/Iris.net` →
+/// `Iris.net-3f9a1c0d2e4b5a69.swift`. `Models/Iris.net` and
+/// `Models_Iris.net` differ in their hashes, where replacing '/' by '_'
+/// once made them collide.
 func outputName(for spec: String, under root: String) -> String {
-    var relative = spec.hasPrefix(root + "/") ? String(spec.dropFirst(root.count + 1)) : spec
-    relative = String(relative.map { $0 == "/" ? "_" : $0 })
-    return relative + ".swift"
+    let relative = spec.hasPrefix(root + "/") ? String(spec.dropFirst(root.count + 1)) : spec
+    let base = String((relative.split(separator: "/").last.map(String.init) ?? relative).prefix(64))
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a, stable across runs and platforms
+    for byte in relative.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    let hex = String(hash, radix: 16)
+    return base + "-" + String(repeating: "0", count: 16 - hex.count) + hex + ".swift"
 }

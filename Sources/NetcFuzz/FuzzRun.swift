@@ -107,7 +107,7 @@ public struct FuzzRun {
         var files: [(String, String)] = []
         for graph in frontend.graphs {
             let source = ModelEmitter(graph: graph, sourceName: path).emit()
-            guard source.contains("public struct \(graph.name): GeneratedModel {") else {
+            guard source.contains("public struct \(graph.name): NetcRuntime.GeneratedModel {") else {
                 return .violated("emitted file for '\(graph.name)' lacks its type")
             }
             files.append((graph.name, source))

@@ -336,8 +336,16 @@ public enum BatchKernels {
     public static func weightGradientIsBounded(
         _ dy: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int
     ) -> Bool {
-        let bound = Float(count) * Kernels.maxMagnitude(dy, count &* m) * Kernels.maxMagnitude(x, count &* n)
-        return bound <= Float.greatestFiniteMagnitude / 2
+        weightGradientBound(dy, x, n: n, m: m, count: count) <= Float.greatestFiniteMagnitude / 2
+    }
+
+    /// count·max|dy|·max|x| doubled for rounding: at least every |dW[j][i]|
+    /// (see `weightGradientIsBounded`); NaN or ∞ when an operand is.
+    @inlinable @inline(__always)
+    public static func weightGradientBound(
+        _ dy: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int
+    ) -> Float {
+        2 * Float(count) * Kernels.maxMagnitude(dy, count &* m) * Kernels.maxMagnitude(x, count &* n)
     }
 
     /// Space `weightGradient` needs in `scratch` to pack its operands.

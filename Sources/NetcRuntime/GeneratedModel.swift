@@ -1,7 +1,7 @@
 /// What every netc-generated model offers, so code can be generic over models
 /// (training loops, evaluation, tests, benchmarks). Classifiers add `classify`
-/// and label-based `trainStep`.
-public protocol GeneratedModel {
+/// and label-based `trainStep`. Models are `Sendable` values (see `ModelStorage`).
+public protocol GeneratedModel: Sendable {
     associatedtype Scalar: BinaryFloatingPoint & BitPatternConvertible
     /// Features per sample, outputs per sample, samples per call, parameter count.
     static var inputCount: Int { get }

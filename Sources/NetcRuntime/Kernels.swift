@@ -90,6 +90,17 @@ public enum Kernels {
         return Float(bitPattern: top)
     }
 
+    /// The largest |x[i]| (Double), or NaN/∞ if any value is.
+    @inlinable @inline(__always)
+    public static func maxMagnitude(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Double {
+        var top: UInt64 = 0
+        for i in 0..<n {
+            let bits = x[i].bitPattern & 0x7FFF_FFFF_FFFF_FFFF
+            top = bits > top ? bits : top
+        }
+        return Double(bitPattern: top)
+    }
+
     /// Whether every value is finite (Double).
     @inlinable @inline(__always)
     public static func allFinite(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Bool {

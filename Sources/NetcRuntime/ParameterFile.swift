@@ -19,6 +19,7 @@ public enum ParameterFile {
         case badMagic(path: String)
         case unsupportedVersion(path: String, UInt32)
         case truncated(path: String, expected: Int, actual: Int)
+        case tooLarge(path: String, expected: Int)
         case wrongPrecision(path: String, expected: Int, actual: Int)
         case wrongNetwork(path: String, expected: UInt64, actual: UInt64)
         case wrongCount(path: String, expected: Int, actual: Int)
@@ -30,6 +31,7 @@ public enum ParameterFile {
             case .badMagic(let p): return "\(p): not a netc parameter file (bad magic)"
             case .unsupportedVersion(let p, let v): return "\(p): unsupported parameter file version \(v)"
             case .truncated(let p, let e, let a): return "\(p): truncated parameter file (\(a) bytes, expected \(e))"
+            case .tooLarge(let p, let e): return "\(p): trailing bytes after the parameters (expected \(e) bytes)"
             case .wrongPrecision(let p, let e, let a):
                 return "\(p): parameters are \(a * 8)-bit but this model uses \(e * 8)-bit scalars"
             case .wrongNetwork(let p, let e, let a):
@@ -71,12 +73,10 @@ public enum ParameterFile {
         do { try FileIO.writeAtomically(encode(values, fingerprint: fingerprint), to: path) } catch { throw .io(error) }
     }
 
-    /// Parses and validates a parameter file; returns the values only if
-    /// everything (magic, version, precision, fingerprint, count, checksum) matches.
-    public static func decode<T: BinaryFloatingPoint & BitPatternConvertible>(
-        _ bytes: [UInt8], path: String, fingerprint: UInt64, count: Int, as: T.Type = T.self
-    ) throws(Failure) -> [T] {
-        let width = MemoryLayout<T>.size
+    /// Checks the 32-byte header (magic, version, precision, fingerprint, count)
+    /// of a file's first bytes, so a file of another network or precision is
+    /// named as such whatever its size.
+    static func checkHeader(_ bytes: [UInt8], path: String, fingerprint: UInt64, count: Int, width: Int) throws(Failure) {
         guard bytes.count >= 8, Array(bytes[0..<8]) == magic else { throw .badMagic(path: path) }
         guard bytes.count >= 32 else { throw .truncated(path: path, expected: 32, actual: bytes.count) }
         let fileVersion = UInt32(read(bytes, at: 8, bytes: 4))
@@ -91,6 +91,15 @@ public enum ParameterFile {
         guard fileCount == UInt64(count) else {
             throw .wrongCount(path: path, expected: count, actual: Int(clamping: fileCount))
         }
+    }
+
+    /// Parses and validates a parameter file; returns the values only if
+    /// everything (magic, version, precision, fingerprint, count, checksum) matches.
+    public static func decode<T: BinaryFloatingPoint & BitPatternConvertible>(
+        _ bytes: [UInt8], path: String, fingerprint: UInt64, count: Int, as: T.Type = T.self
+    ) throws(Failure) -> [T] {
+        let width = MemoryLayout<T>.size
+        try checkHeader(bytes, path: path, fingerprint: fingerprint, count: count, width: width)
         let expected = 32 + count * width + 8
         guard bytes.count == expected else { throw .truncated(path: path, expected: expected, actual: bytes.count) }
         guard read(bytes, at: expected - 8, bytes: 8) == fnv1a(bytes[0..<(expected - 8)]) else {
@@ -99,13 +108,19 @@ public enum ParameterFile {
         return (0..<count).map { T(littleEndianBits: read(bytes, at: 32 + $0 * width, bytes: width)) }
     }
 
-    /// Reads and validates a parameter file.
+    /// Reads and validates a parameter file (a regular file only; the header
+    /// is checked before the size).
     public static func read<T: BinaryFloatingPoint & BitPatternConvertible>(
         from path: String, fingerprint: UInt64, count: Int, as: T.Type = T.self
     ) throws(Failure) -> [T] {
-        let bytes: [UInt8]
-        do { bytes = try FileIO.read(path, limit: 64 + count * MemoryLayout<T>.size) } catch { throw .io(error) }
-        return try decode(bytes, path: path, fingerprint: fingerprint, count: count)
+        let expected = 32 + count * MemoryLayout<T>.size + 8
+        let prefix: (bytes: [UInt8], complete: Bool)
+        do { prefix = try FileIO.readPrefix(path, limit: expected) } catch { throw .io(error) }
+        guard prefix.complete else {
+            try checkHeader(prefix.bytes, path: path, fingerprint: fingerprint, count: count, width: MemoryLayout<T>.size)
+            throw .tooLarge(path: path, expected: expected)
+        }
+        return try decode(prefix.bytes, path: path, fingerprint: fingerprint, count: count)
     }
 
     static func append(_ out: inout [UInt8], _ v: UInt64, bytes: Int) {

@@ -133,7 +133,8 @@ if typecheck && !emitted.isEmpty {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swiftc", "-typecheck", "-swift-version", "6", "-I", modules.path] + paths
+        process.arguments = ["swiftc", "-typecheck", "-swift-version", "6", "-I", modules.path,
+                             "-I", modules.deletingLastPathComponent().appendingPathComponent("CNetcRuntime.build").path] + paths
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe

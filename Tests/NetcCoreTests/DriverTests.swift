@@ -119,7 +119,7 @@ final class DriverTests: XCTestCase {
     /// directory or clash with Swift gets through, and nothing is written.
     func testHostileNetworkNamesWriteNothing() throws {
         let dir = temporaryDirectory()
-        for name in ["../Evil", "a/b", "..", "class", "Type", "9lives", "Café", "GeneratedModel", "Scalar", "self", "/tmp/x"] {
+        for name in ["../Evil", "a/b", "..", "class", "Type", "9lives", "Café", "Swift", "NetcRuntime", "self", "/tmp/x"] {
             try FileIO.writeAtomically(Array("network \(name) {\n input x: 1\n dense y: 1\n loss squared_error(y)\n}\n".utf8), to: "\(dir)/n.net")
             let r = Driver.run(["compile", "\(dir)/n.net", "-o", "\(dir)/out/inner"])
             XCTAssertEqual(r.code, 1, "\(name): \(r.stderr)")
@@ -147,6 +147,6 @@ final class DriverTests: XCTestCase {
                 assertGolden(source, "\(repositoryRoot)/Generated/\(name)")
             }
         }
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Generated", suffix: ".swift").count, 7)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Generated", suffix: ".swift").count, 9)
     }
 }

@@ -43,6 +43,11 @@ extension Driver {
             err += "netc: error: cannot create output directory \(error)\n"
             return 2
         }
+        let outputs = graphs.map { o.output + "/" + $0.0.name + ".swift" }
+        if let spec = o.paths.first(where: { p in outputs.contains { FileIO.sameFile($0, p) } }) {
+            err += "netc: error: \(FileIO.printable(spec)) would be overwritten by its own output; choose another -o directory\n"
+            return 2
+        }
         for (g, file) in graphs {
             for (name, source) in Compiler.emit([g], sourcePath: file.path) {
                 let path = o.output + "/" + name
@@ -62,6 +67,10 @@ extension Driver {
     /// network also declared in one of the other specs is an error at its name.
     mutating func compileSingleFile(_ graphs: [(Graph, SourceFile)], to path: String, conflicts: [String]) -> Int32 {
         guard Set(graphs.map(\.1.path)).count <= 1 else { return usageError("--output-file takes one spec") }
+        if let spec = graphs.first?.1.path, FileIO.sameFile(spec, path) {
+            err += "netc: error: --output-file \(FileIO.printable(path)) is the spec itself; it would be overwritten\n"
+            return 2
+        }
         var clash = false
         for other in conflicts {
             guard let bytes = try? FileIO.read(other, limit: Limits.fileBytes) else { continue }

@@ -87,7 +87,11 @@ public struct Driver {
         if atMostOne && paths.count > 1 { return ([], usageError("expected one spec file, got \(paths.count)")) }
         var graphs: [(Graph, SourceFile)] = []
         var ioFailed = false, specFailed = false
+        var seen: [String] = []
         for path in paths {
+            // The same file named twice (`a.net ./a.net`) is read once, not reported as clashing with itself.
+            if seen.contains(where: { $0 == path || FileIO.sameFile($0, path) }) { continue }
+            seen.append(path)
             guard let f = load(path) else { ioFailed = true; continue }
             specFailed = specFailed || f.hasErrors
             graphs += f.graphs.map { ($0, f.file) }

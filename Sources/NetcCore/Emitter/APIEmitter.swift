@@ -43,7 +43,8 @@ struct APIEmitter {
                   "`parameters`, `gradients`, `save` and `load` convert to and from the flat order.")
         }
         w.doc(
-              "A value is not safe to use from several threads at once; copies share storage until one trains.")
+              "A value type: copies share storage until one of them changes, and calls that do not change",
+              "the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).")
     }
 
     func emitDeclarations(_ w: inout SwiftWriter) {
@@ -63,31 +64,11 @@ struct APIEmitter {
         let tensors = graph.parameters.map { "(\"\($0.name)\", \($0.offset), \($0.count))" }.joined(separator: ", ")
         w.line("public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [\(tensors)]")
         w.line("")
-        w.doc("The model's single allocation (\(layout.size) scalars, \(ModelLayout.allocationAlignment)-byte aligned); copies share it until one trains.")
-        w.line("@usableFromInline")
-        w.block("final class Storage") { w in
-            w.line("@usableFromInline let memory: UnsafeMutablePointer<Scalar>")
-            w.line("@usableFromInline var step = 0")
-            w.line("@usableFromInline var random: SplitMix64")
-            w.line("")
-            w.block("init(random: SplitMix64)") { w in
-                w.line("memory = UnsafeMutableRawPointer.allocate(byteCount: \(layout.size) &* MemoryLayout<Scalar>.stride, alignment: \(ModelLayout.allocationAlignment))")
-                w.line("    .bindMemory(to: Scalar.self, capacity: \(layout.size))")
-                w.line("memory.initialize(repeating: 0, count: \(layout.size))")
-                w.line("self.random = random")
-            }
-            w.line("")
-            w.block("func copy() -> Storage") { w in
-                w.line("let copy = Storage(random: random)")
-                w.line("copy.memory.update(from: memory, count: \(layout.size))")
-                w.line("copy.step = step")
-                w.line("return copy")
-            }
-            w.line("")
-            w.line("deinit { memory.deallocate() }")
-        }
-        w.line("")
-        w.line("@usableFromInline var storage: Storage")
+        w.doc("The optimizer and its hyperparameters, for the bounds that keep every step finite.")
+        w.line("@usableFromInline static let updateRule: UpdateRule = \(ModelEmitter(graph: graph, sourceName: "").updateRule)")
+        w.doc("Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.")
+        w.line("@usableFromInline static let storageCount = \(layout.size)")
+        w.line("@usableFromInline var storage: ModelStorage<Scalar>")
         w.line("")
         w.block("mutating func makeUnique()") { w in
             w.line("if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }")
@@ -139,7 +120,7 @@ struct APIEmitter {
         w.doc("A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.",
               "Dropout masks come from a second generator seeded with `~seed`.")
         w.block("public init(seed: UInt64 = \(graph.seed))") { w in
-            w.line("storage = Storage(random: SplitMix64(seed: ~seed))")
+            w.line("storage = ModelStorage(count: Self.storageCount, random: SplitMix64(seed: ~seed))")
             let weights = graph.parameters.filter(\.isWeight)
             if graph.initScheme != .zeros && !weights.isEmpty {
                 w.line("var random = SplitMix64(seed: seed)")
@@ -156,7 +137,7 @@ struct APIEmitter {
         w.line("")
         w.doc("A model with the given parameters (\(p) values in flat order).")
         w.block("public init(parameters: [Scalar])") { w in
-            w.line("precondition(parameters.count == \(p), \"\(name)(parameters:) needs \(p) values, got \\(parameters.count)\")")
+            w.line("ArgumentCheck.require(parameters.count == \(p), \"\(name)(parameters:) needs \(p) values, got \\(parameters.count)\")")
             w.line("self.init(seed: 0)")
             w.line("self.parameters = parameters")
         }
@@ -165,9 +146,10 @@ struct APIEmitter {
         w.block("public var parameters: [Scalar]") { w in
             w.line("get { Array(unsafeUninitializedCapacity: \(p)) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = \(p) } }")
             w.block("set") { w in
-                w.line("precondition(newValue.count == \(p), \"\(name).parameters needs \(p) values, got \\(newValue.count)\")")
+                w.line("ArgumentCheck.require(newValue.count == \(p), \"\(name).parameters needs \(p) values, got \\(newValue.count)\")")
                 w.line("makeUnique()")
                 w.line("newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }")
+                w.line("storage.bounds = .unknown")
             }
         }
     }
@@ -178,16 +160,17 @@ struct APIEmitter {
         w.doc("Outputs for any number of samples (\(ins) inputs in, \(outs) outputs out per sample, row-major),",
               "computed \(batch) at a time. Allocates nothing.")
         w.block("public func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>)") { w in
-            w.line("precondition(input.count % \(ins) == 0, \"\(name).predict: input count \\(input.count) is not a multiple of \(ins)\")")
+            w.line("ArgumentCheck.require(input.count % \(ins) == 0, \"\(name).predict: input count \\(input.count) is not a multiple of \(ins)\")")
             w.line("let samples = input.count / \(ins)")
-            w.line("precondition(output.count == samples * \(outs), \"\(name).predict: output needs \\(samples * \(outs)) values, got \\(output.count)\")")
-            w.line("let m = storage.memory")
-            w.line("var first = 0")
-            w.block("while first < samples") { w in
-                w.line("let count = min(\(batch), samples - first)")
-                w.line("Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * \(ins)), training: false, count: count)")
-                w.line("for k in 0..<count * \(outs) { output[first * \(outs) + k] = m[\(outputOffset) + k] }")
-                w.line("first += count")
+            w.line("ArgumentCheck.require(output.count == samples * \(outs), \"\(name).predict: output needs \\(samples * \(outs)) values, got \\(output.count)\")")
+            w.block("storage.withExclusiveMemory(parameters: \(p)) { m in") { w in
+                w.line("var first = 0")
+                w.block("while first < samples") { w in
+                    w.line("let count = min(\(batch), samples - first)")
+                    w.line("Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * \(ins)), training: false, count: count)")
+                    w.line("for k in 0..<count * \(outs) { output[first * \(outs) + k] = m[\(outputOffset) + k] }")
+                    w.line("first += count")
+                }
             }
         }
         w.line("")
@@ -217,19 +200,20 @@ struct APIEmitter {
         w.line("")
         w.doc("The batch loss without training (dropout off).")
         w.block("public func loss(input: [Scalar], target: [Scalar]) -> Scalar") { w in
-            w.line("let m = storage.memory")
             w.block("return input.withUnsafeBufferPointer { i in") { w in
-                w.line("target.withUnsafeBufferPointer { Self.load(m, i, $0) }")
-                w.line("Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)")
-                w.line("return Self.lossAndSeed(m)")
+                w.block("storage.withExclusiveMemory(parameters: \(p)) { m in") { w in
+                    w.line("target.withUnsafeBufferPointer { Self.load(m, i, $0) }")
+                    w.line("Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)")
+                    w.line("return Self.lossAndSeed(m)")
+                }
             }
         }
         w.line("")
         w.doc("Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.")
         w.line("@usableFromInline")
         w.block("static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>)") { w in
-            w.line("precondition(input.count == \(inputCount), \"\(name): input needs \(inputCount) values, got \\(input.count)\")")
-            w.line("precondition(target.count == \(targetCount), \"\(name): target needs \(targetCount) values, got \\(target.count)\")")
+            w.line("ArgumentCheck.require(input.count == \(inputCount), \"\(name): input needs \(inputCount) values (\(batch) samples of \(graph.inputSize)), got \\(input.count)\")")
+            w.line("ArgumentCheck.require(target.count == \(targetCount), \"\(name): target needs \(targetCount) values (\(batch) samples of \(targetCount / batch)), got \\(target.count)\")")
             w.line("for k in 0..<\(targetCount) { m[\(layout.target) + k] = target[k] }")
         }
     }
@@ -238,21 +222,25 @@ struct APIEmitter {
         let gin = layout.offset(e.gradient(graph.input))
         w.line("")
         w.doc("The batch loss and its gradients with respect to the parameters (flat order) and the input,",
-              "into caller-provided buffers. Dropout is applied, with masks from the model's generator. Allocates nothing.")
+              "into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's",
+              "generator, so the same model gives the same gradients every time (training steps advance it).",
+              "Allocates nothing.")
         w.block("public func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>, "
                 + "parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar") { w in
-            w.line("precondition(parameterGradient.count == \(p), \"\(name).gradients: parameterGradient needs \(p) values\")")
-            w.line("precondition(inputGradient.count == \(inputCount), \"\(name).gradients: inputGradient needs \(inputCount) values\")")
-            w.line("let m = storage.memory")
-            w.line("Self.load(m, input, target)")
-            w.line("let x = UnsafeMutablePointer(mutating: input.baseAddress!)")
-            if hasDropout { w.line("Self.drawMasks(m, &storage.random)") }
-            w.line("Self.forward(m, x, training: true)")
-            w.line("let loss = Self.lossAndSeed(m)")
-            w.line("Self.backwardWithInputGradient(m, x)")
-            w.line("Self.flatten(m + \(layout.gradients), into: parameterGradient.baseAddress!)")
-            w.line("for k in 0..<\(inputCount) { inputGradient[k] = m[\(gin) + k] }")
-            w.line("return loss")
+            w.line("ArgumentCheck.require(parameterGradient.count == \(p), \"\(name).gradients: parameterGradient needs \(p) values, got \\(parameterGradient.count)\")")
+            w.line("ArgumentCheck.require(inputGradient.count == \(inputCount), \"\(name).gradients: inputGradient needs \(inputCount) values, got \\(inputGradient.count)\")")
+            if hasDropout { w.line("var random = storage.random") }
+            w.block("return storage.withExclusiveMemory(parameters: \(p)) { m in") { w in
+                w.line("Self.load(m, input, target)")
+                w.line("let x = UnsafeMutablePointer(mutating: input.baseAddress!)")
+                if hasDropout { w.line("Self.drawMasks(m, &random)") }
+                w.line("Self.forward(m, x, training: true)")
+                w.line("let loss = Self.lossAndSeed(m)")
+                w.line("Self.backwardWithInputGradient(m, x)")
+                w.line("Self.flatten(m + \(layout.gradients), into: parameterGradient.baseAddress!)")
+                w.line("for k in 0..<\(inputCount) { inputGradient[k] = m[\(gin) + k] }")
+                w.line("return loss")
+            }
         }
         w.line("")
         w.doc("The batch loss and its gradients with respect to the parameters (flat order) and the input.")
@@ -272,9 +260,9 @@ struct APIEmitter {
     func emitTraining(_ w: inout SwiftWriter) {
         w.line("")
         w.doc("One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.",
-              "If the loss or any gradient is not finite, the step is skipped: the parameters and optimizer",
-              "state are left unchanged and the result is not finite (the loss, or NaN when only a",
-              "gradient overflowed). Check `result.isFinite` to detect it.")
+              "If the loss, any gradient or any value the update would write is not finite, the step is",
+              "skipped: the parameters and optimizer state are left unchanged and the result is not finite",
+              "(the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.")
         w.line("@discardableResult")
         w.block("public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar") { w in
             w.line("makeUnique()")
@@ -294,13 +282,13 @@ struct APIEmitter {
                            : "One optimizer step with class labels (0..<\(outputs)) as one-hot targets.")
             w.line("@discardableResult")
             w.block("public mutating func trainStep(input: [Scalar], labels: [Int]) -> Scalar") { w in
-                w.line("precondition(input.count == \(inputCount), \"\(name).trainStep: input needs \(inputCount) values, got \\(input.count)\")")
-                w.line("precondition(labels.count == \(batch), \"\(name).trainStep: needs \(batch) labels, got \\(labels.count)\")")
+                w.line("ArgumentCheck.require(input.count == \(inputCount), \"\(name).trainStep: input needs \(inputCount) values (\(batch) samples of \(graph.inputSize)), got \\(input.count)\")")
+                w.line("ArgumentCheck.require(labels.count == \(batch), \"\(name).trainStep: needs \(batch) labels, got \\(labels.count)\")")
                 w.line("makeUnique()")
                 w.line("let m = storage.memory")
                 w.block("for b in 0..<\(batch)") { w in
                     w.line("let label = labels[b]")
-                    w.line("precondition(label >= 0 && label < \(isBinary ? 2 : outputs), \"\(name).trainStep: label \\(label) out of range\")")
+                    w.line("ArgumentCheck.require(label >= 0 && label < \(isBinary ? 2 : outputs), \"\(name).trainStep: label \\(label) at sample \\(b) is outside 0..<\(isBinary ? 2 : outputs)\")")
                     if isBinary {
                         w.line("m[\(layout.target) + b] = Scalar(label)")
                     } else {
@@ -319,9 +307,13 @@ struct APIEmitter {
             w.line("let loss = Self.lossAndSeed(m)")
             w.line("guard loss.isFinite else { return loss }")
             w.line("Self.backward(m, input)")
-            w.line("guard Self.gradientsAreFinite(m, input) else { return .nan }")
-            w.line("storage.step += 1")
-            w.line("Self.update(m, step: storage.step)")
+            w.line("let gradientBound = Self.gradientBound(m, input)")
+            w.line("guard gradientBound.isFinite else { return .nan }")
+            w.line("let next = storage.step + 1")
+            w.line("guard Self.updateRule.admits(storage, gradient: Double(gradientBound), step: next, exact: { Self.exactBounds(m) },")
+            w.line("                             verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }")
+            w.line("storage.step = next")
+            w.line("Self.update(m, step: next)")
             w.line("return loss")
         }
     }
@@ -349,6 +341,7 @@ struct APIEmitter {
                 w.line("(storage.memory + \(first)).update(repeating: 0, count: \(count))")
             }
             w.line("storage.step = 0")
+            w.line("storage.bounds = .unknown")
         }
     }
 }

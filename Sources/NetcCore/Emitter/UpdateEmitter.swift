@@ -1,35 +1,88 @@
 import NetcRuntime
 
+/// One value the update computes per parameter: `let name = expression`,
+/// stored back into `buffer[k]` by the real update (nil: a temporary).
+struct UpdateStatement {
+    let name: String
+    let expression: String
+    let buffer: String?
+}
+
 extension ModelEmitter {
-    /// The optimizer step over the flat parameters, specialised to the
-    /// spec's optimizer; weight decay (if any) on weight tensors only.
+    /// The optimizer's per-parameter statements; weight decay (if any) on weight tensors only.
+    func updateStatements(decays: Bool) -> [UpdateStatement] {
+        let t = graph.training
+        var s = [UpdateStatement(name: "g", expression: decays ? "gradients[k] + \(literal(t.weightDecay)) * parameters[k]" : "gradients[k]", buffer: nil)]
+        switch t.optimizer {
+        case .sgd(let lr, let momentum, let nesterov):
+            if momentum == 0 {
+                s.append(.init(name: "p", expression: "parameters[k] - \(literal(lr)) * g", buffer: "parameters"))
+            } else {
+                s.append(.init(name: "v", expression: "\(literal(momentum)) * velocity[k] + g", buffer: "velocity"))
+                s.append(.init(name: "p", expression: nesterov ? "parameters[k] - \(literal(lr)) * (g + \(literal(momentum)) * v)"
+                                                                 : "parameters[k] - \(literal(lr)) * v", buffer: "parameters"))
+            }
+        case .adam(let lr, let b1, let b2, let eps):
+            s.append(.init(name: "m1", expression: "\(literal(b1)) * firstMoment[k] + \(literal(1 - b1)) * g", buffer: "firstMoment"))
+            s.append(.init(name: "m2", expression: "\(literal(b2)) * secondMoment[k] + \(literal(1 - b2)) * g * g", buffer: "secondMoment"))
+            s.append(.init(name: "p", expression: "parameters[k] - \(literal(lr)) * (m1 / c1) / ((m2 / c2).squareRoot() + \(literal(eps)))",
+                           buffer: "parameters"))
+        }
+        return s
+    }
+
+    /// The optimizer's hyperparameters as `UpdateRule`, for the step's bounds.
+    var updateRule: String {
+        let t = graph.training
+        switch t.optimizer {
+        case .sgd(let lr, let momentum, let nesterov):
+            return ".sgd(learningRate: \(literal(lr)), momentum: \(literal(momentum)), nesterov: \(nesterov), weightDecay: \(literal(t.weightDecay)))"
+        case .adam(let lr, let b1, let b2, let eps):
+            return ".adam(learningRate: \(literal(lr)), beta1: \(literal(b1)), beta2: \(literal(b2)), epsilon: \(literal(eps)), weightDecay: \(literal(t.weightDecay)))"
+        }
+    }
+
+    /// The optimizer step over the flat parameters (`update`), and the same
+    /// arithmetic as a trial that writes nothing (`updateIsFinite`), which
+    /// a step runs only when `UpdateRule.admits` cannot prove it finite.
     func emitUpdate(_ e: inout EmitContext, _ layout: ModelLayout) {
         let t = graph.training
-        function(&e, layout, doc: "One optimizer step from the gradients (step counts from 1).",
-                 "update(_ m: UnsafeMutablePointer<Scalar>, step: Int)") { e in
-            if case .adam(_, let b1, let b2, _) = t.optimizer {
-                e.w.line("let c1 = 1 - Scalar(Math.pow(\(literal(b1)), Double(step)))")
-                e.w.line("let c2 = 1 - Scalar(Math.pow(\(literal(b2)), Double(step)))")
-            }
-            for (range, decays) in graph.parameterRuns({ _, p in t.weightDecay > 0 && p.isWeight }) {
-                e.w.block("for k in \(range.lowerBound)..<\(range.upperBound)") { w in
-                    w.line(decays ? "let g = gradients[k] + \(literal(t.weightDecay)) * parameters[k]" : "let g = gradients[k]")
-                    switch t.optimizer {
-                    case .sgd(let lr, let momentum, let nesterov):
-                        if momentum == 0 {
-                            w.line("parameters[k] -= \(literal(lr)) * g")
+        for trial in [false, true] {
+            let doc = trial ? "Whether `update(m, step:)` would leave every value finite; writes nothing."
+                            : "One optimizer step from the gradients (step counts from 1)."
+            let signature = trial ? "updateIsFinite(_ m: UnsafeMutablePointer<Scalar>, step: Int) -> Bool"
+                                  : "update(_ m: UnsafeMutablePointer<Scalar>, step: Int)"
+            function(&e, layout, doc: doc, signature) { e in
+                if case .adam(_, let b1, let b2, _) = t.optimizer {
+                    e.w.line("let c1 = 1 - Scalar(Math.pow(\(literal(b1)), Double(step)))")
+                    e.w.line("let c2 = 1 - Scalar(Math.pow(\(literal(b2)), Double(step)))")
+                }
+                for (range, decays) in graph.parameterRuns({ _, p in t.weightDecay > 0 && p.isWeight }) {
+                    e.w.block("for k in \(range.lowerBound)..<\(range.upperBound)") { w in
+                        let statements = updateStatements(decays: decays)
+                        for s in statements { w.line("let \(s.name) = \(s.expression)") }
+                        let stored = statements.filter { $0.buffer != nil }
+                        if trial {
+                            w.line("if !(" + stored.map { "\($0.name).isFinite" }.joined(separator: " && ") + ") { return false }")
                         } else {
-                            w.line("velocity[k] = \(literal(momentum)) * velocity[k] + g")
-                            w.line(nesterov ? "parameters[k] -= \(literal(lr)) * (g + \(literal(momentum)) * velocity[k])"
-                                            : "parameters[k] -= \(literal(lr)) * velocity[k]")
+                            for s in stored { w.line("\(s.buffer!)[k] = \(s.name)") }
                         }
-                    case .adam(let lr, let b1, let b2, let eps):
-                        w.line("firstMoment[k] = \(literal(b1)) * firstMoment[k] + \(literal(1 - b1)) * g")
-                        w.line("secondMoment[k] = \(literal(b2)) * secondMoment[k] + \(literal(1 - b2)) * g * g")
-                        w.line("parameters[k] -= \(literal(lr)) * (firstMoment[k] / c1) / ((secondMoment[k] / c2).squareRoot() + \(literal(eps)))")
                     }
                 }
+                if trial { e.w.line("return true") }
             }
+        }
+        emitExactBounds(&e, layout)
+    }
+
+    /// The true largest magnitudes of the parameters and optimizer state.
+    func emitExactBounds(_ e: inout EmitContext, _ layout: ModelLayout) {
+        let p = graph.parameterCount
+        function(&e, layout, doc: "The largest magnitudes of the parameters and optimizer state, read.",
+                 "exactBounds(_ m: UnsafeMutablePointer<Scalar>) -> UpdateBounds") { e in
+            let first = layout.firstMoment.map { "Double(Kernels.maxMagnitude(m + \($0), \(p)))" } ?? "0"
+            let second = layout.secondMoment.map { "Double(Kernels.maxMagnitude(m + \($0), \(p)))" } ?? "0"
+            e.w.line("return UpdateBounds(parameters: Double(Kernels.maxMagnitude(parameters, \(p))), first: \(first), second: \(second))")
         }
     }
 }
@@ -51,29 +104,39 @@ extension InitScheme {
 }
 
 extension ModelEmitter {
-    /// The finiteness proofs ops offer for their parameters' gradients, by tensor.
-    static func finitenessProofs(_ graph: Graph, _ e: EmitContext) -> [Int: String] {
-        graph.nodes.reduce(into: [:]) { proofs, n in proofs.merge(n.op.finitenessProofs(n, e)) { first, _ in first } }
+    /// The gradient bounds ops offer for their parameters, by tensor.
+    static func gradientBounds(_ graph: Graph, _ e: EmitContext) -> [Int: String] {
+        graph.nodes.reduce(into: [:]) { bounds, n in bounds.merge(n.op.gradientBounds(n, e)) { first, _ in first } }
     }
 
-    /// The training step's guard before the update: every gradient read with
-    /// `Kernels.allFinite`, except where an op proves one finite more cheaply
-    /// (then it is read only if the proof fails).
-    func emitFinitenessCheck(_ e: inout EmitContext, _ layout: ModelLayout) {
-        let proofs = ModelEmitter.finitenessProofs(graph, e)
-        function(&e, layout, doc: "Whether every parameter gradient is finite; reads a gradient only where no bound proves it.",
-                 "gradientsAreFinite(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Bool") { e in
-            for (r, _) in graph.parameterRuns({ t, _ in proofs[t] == nil ? true : nil }) {
+    /// The training step's check before the update: the largest gradient
+    /// magnitude, read with `Kernels.maxMagnitude` (which is as cheap as a
+    /// finiteness test), except where an op bounds a tensor's gradient more
+    /// cheaply (then it is read only if that bound is not finite or too large).
+    /// NaN when any gradient is not finite.
+    func emitGradientBound(_ e: inout EmitContext, _ layout: ModelLayout) {
+        let bounds = ModelEmitter.gradientBounds(graph, e)
+        function(&e, layout, doc: "The largest parameter-gradient magnitude, or NaN if a gradient is not finite.",
+                 "gradientBound(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Scalar") { e in
+            e.w.line("var bound: Scalar = 0")
+            for (r, _) in graph.parameterRuns({ t, _ in bounds[t] == nil ? true : nil }) {
                 let start = r.lowerBound == 0 ? "gradients" : "gradients + \(r.lowerBound)"
-                e.w.line("guard Kernels.allFinite(\(start), \(r.count)) else { return false }")
+                e.w.line("let read\(r.lowerBound) = Kernels.maxMagnitude(\(start), \(r.count))")
+                e.w.line("guard read\(r.lowerBound).isFinite else { return .nan }")
+                e.w.line("bound = Swift.max(bound, read\(r.lowerBound))")
             }
             for (t, p) in graph.parameters.enumerated() {
-                guard let proof = proofs[t] else { continue }
-                e.w.line("// \(p.name): read only when the bound does not prove it finite")
-                let read = "guard Kernels.allFinite(\(e.parameterGradient(t)), \(p.count)) else { return false }"
-                e.w.block("if !\(proof)") { $0.line(read) }
+                guard let expression = bounds[t] else { continue }
+                e.w.line("// \(p.name): read only when the bound is not finite or too large")
+                e.w.line("var bound\(t) = \(expression)")
+                let gradient = e.parameterGradient(t)
+                e.w.block("if !(bound\(t) <= Scalar.greatestFiniteMagnitude / 2)") {
+                    $0.line("bound\(t) = Kernels.maxMagnitude(\(gradient), \(p.count))")
+                    $0.line("guard bound\(t).isFinite else { return .nan }")
+                }
+                e.w.line("bound = Swift.max(bound, bound\(t))")
             }
-            e.w.line("return true")
+            e.w.line("return bound")
         }
     }
 }

@@ -42,9 +42,10 @@ public struct Tanh: ElementwiseActivation {
 
 public struct ReLU: ElementwiseActivation {
     public var name: String { "relu" }
-    public func value(_ x: Double) -> Double { max(0, x) }
+    /// `x < 0 ? 0 : x`, not `max(0, x)`: Swift's `max(0, .nan)` is 0, and a NaN must stay NaN.
+    public func value(_ x: Double) -> Double { x < 0 ? 0 : x }
     public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : 0 }
-    public func emitValue(_ x: String) -> String { "max(0, \(x))" }
+    public func emitValue(_ x: String) -> String { "(\(x) < 0 ? 0 : \(x))" }
     public func emitDerivative(x: String, y: String) -> String { "(\(y) > 0 ? 1 : 0)" }
 }
 
@@ -164,9 +165,15 @@ public struct SoftmaxOp: Op {
 /// Emits softmax's numerators for `n` values at `x`: `top` (their maximum),
 /// e^(xᵢ − top) into `y`, and their `sum` — shared by the softmax op and the
 /// fused softmax cross-entropy.
-func emitShiftedExponentials(of x: String, into y: String, _ n: Int, _ w: inout SwiftWriter) {
+/// With `index`, `at` is the position of the maximum (the first, a NaN never being larger).
+func emitShiftedExponentials(of x: String, into y: String, _ n: Int, index: Bool = false, _ w: inout SwiftWriter) {
     w.line("var top = \(x)[0]")
-    w.line("for i in 1..<\(n) { top = max(top, \(x)[i]) }")
+    if index {
+        w.line("var at = 0")
+        w.line("for i in 1..<\(n) where \(x)[i] > top { top = \(x)[i]; at = i }")
+    } else {
+        w.line("for i in 1..<\(n) { top = max(top, \(x)[i]) }")
+    }
     w.line("Math.exp(\(x), minus: top, into: \(y), \(n))")
     w.line("var sum: Scalar = 0")
     w.line("for i in 0..<\(n) { sum += \(y)[i] }")

@@ -167,17 +167,17 @@ public struct LinearOp: Op {
                    transposesForward(n, graph) ? n * outputs : 0)
     }
 
-    /// The weight gradient's finiteness follows from max|δ| and max|x|
-    /// (`BatchKernels.weightGradientIsBounded`) read over count·(n + m)
+    /// A bound on the weight gradient's magnitudes follows from max|δ| and
+    /// max|x| (`BatchKernels.weightGradientBound`) read over count·(n + m)
     /// scalars; worth it where that is at most half of dW's n·m and dW is
     /// larger than L1 (mnist at batch 32: 29 k instead of 100 k scalars,
     /// 1.7 µs instead of 5.2–6.1 µs). Below `proofWeights` the split check
     /// would cost more calls than the read it saves.
-    public func finitenessProofs(_ node: Node, _ e: EmitContext) -> [Int: String] {
+    public func gradientBounds(_ node: Node, _ e: EmitContext) -> [Int: String] {
         let n = e.graph.nodes[node.inputs[0]].size, batch = e.graph.batchSize
         guard usesBatchKernels(e, inputs: n), n * outputs >= LinearOp.proofWeights,
               2 * batch * (n + outputs) <= n * outputs else { return [:] }
-        return [node.parameters[0]: "BatchKernels.weightGradientIsBounded(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
+        return [node.parameters[0]: "BatchKernels.weightGradientBound(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
                 + "n: \(n), m: \(outputs), count: \(batch))"]
     }
 

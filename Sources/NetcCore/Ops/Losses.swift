@@ -38,41 +38,53 @@ public struct SquaredError: LossRule {
 }
 
 /// Sigmoid fused with binary cross-entropy, on logits z:
-/// L = Σᵢ −[tᵢ log σ(zᵢ) + (1 − tᵢ) log(1 − σ(zᵢ))] = Σᵢ softplus(zᵢ) − tᵢ zᵢ; ∂L/∂z = σ(z) − t.
+/// L = Σᵢ −[tᵢ log σ(zᵢ) + (1 − tᵢ) log(1 − σ(zᵢ))] = Σᵢ tᵢ softplus(−zᵢ) + (1 − tᵢ) softplus(zᵢ);
+/// ∂L/∂z = (1 − t) σ(z) − t σ(−z). Both terms are formed without
+/// cancellation, so a confident correct prediction (z = 17, t = 1) keeps its
+/// tiny loss and gradient instead of rounding them to 0 (`softplus(z) − t z`).
 public struct SigmoidCrossEntropy: LossRule {
     public var name: String { "binary_cross_entropy" }
     public func value(logits z: [Double], target t: [Double]) -> Double {
-        zip(z, t).reduce(0) { $0 + Math.softplus($1.0) - $1.1 * $1.0 }
+        zip(z, t).reduce(0) { $0 + $1.1 * Math.softplus(-$1.0) + (1 - $1.1) * Math.softplus($1.0) }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
-        zip(z, t).map { Math.sigmoid($0) - $1 }
+        zip(z, t).map { (1 - $1) * Math.sigmoid($0) - $1 * Math.sigmoid(-$0) }
     }
     public func emitSample(_ n: Int, invBatch: String, _ w: inout SwiftWriter) {
         w.block("for i in 0..<\(n)") {
-            $0.line("loss += Math.softplus(z[i]) - t[i] * z[i]")
-            $0.line("gz[i] = (Math.sigmoid(z[i]) - t[i]) * \(invBatch)")
+            $0.line("loss += t[i] * Math.softplus(-z[i]) + (1 - t[i]) * Math.softplus(z[i])")
+            $0.line("gz[i] = ((1 - t[i]) * Math.sigmoid(z[i]) - t[i] * Math.sigmoid(-z[i])) * \(invBatch)")
         }
     }
 }
 
 /// Softmax fused with cross-entropy, on logits z:
-/// L = −Σᵢ tᵢ log softmax(z)ᵢ = (Σᵢ tᵢ) · logsumexp(z) − Σᵢ tᵢ zᵢ; ∂L/∂z = (Σᵢ tᵢ) softmax(z) − t.
+/// L = −Σᵢ tᵢ log softmax(z)ᵢ = Σᵢ tᵢ (log Σⱼ e^(zⱼ − top) − (zᵢ − top)); ∂L/∂z = (Σᵢ tᵢ) softmax(z) − t.
+/// The shift by top = max z is taken out of each term before it is added
+/// (not `tᵢ (top + log sum − zᵢ)`), so log sum is not lost next to a large
+/// top; and log sum = log1p(Σ of the other terms), since the top's term is
+/// exactly 1 and `log(1 + small)` would round the small part away (Float
+/// logits [1000, 990, 0]: 4.5399e-5, where log(sum) gives 4.5418e-5).
 public struct SoftmaxCrossEntropy: LossRule {
     public var name: String { "softmax_cross_entropy" }
     public func value(logits z: [Double], target t: [Double]) -> Double {
-        let m = z.max() ?? 0
-        let lse = m + Math.log(z.reduce(0) { $0 + Math.exp($1 - m) })
-        return zip(z, t).reduce(0) { $0 + $1.1 * (lse - $1.0) }
+        guard let at = z.indices.max(by: { z[$0] < z[$1] }) else { return 0 }
+        let m = z[at]
+        let rest = z.indices.reduce(0.0) { $0 + ($1 == at ? 0 : Math.exp(z[$1] - m)) }
+        let poison = z.reduce(0.0) { $0 + ($1 - $1) }  // NaN for a NaN or infinite logit, as the generated code gives
+        return zip(z, t).reduce(poison) { $0 + $1.1 * (Math.log1p(rest) - ($1.0 - m)) }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
         let p = softmax(z), mass = t.reduce(0, +)
         return zip(p, t).map { mass * $0 - $1 }
     }
     public func emitSample(_ n: Int, invBatch: String, _ w: inout SwiftWriter) {
-        emitShiftedExponentials(of: "z", into: "gz", n, &w)  // kept in gz for δ
-        w.line("let logSumExp = top + Math.log(sum)")
+        emitShiftedExponentials(of: "z", into: "gz", n, index: true, &w)  // kept in gz for δ
+        w.line("var rest: Scalar = 0")
+        w.line("for i in 0..<\(n) where i != at { rest += gz[i] }")
+        w.line("let logSum = Math.log1p(rest)")
         w.line("var mass: Scalar = 0")
-        w.line("for i in 0..<\(n) { mass += t[i]; loss += t[i] * (logSumExp - z[i]) }")
+        w.line("for i in 0..<\(n) { mass += t[i]; loss += t[i] * (logSum - (z[i] - top)) }")
         w.line("let scale = mass / sum")
         w.line("for i in 0..<\(n) { gz[i] = (scale * gz[i] - t[i]) * \(invBatch) }")
     }
@@ -85,7 +97,9 @@ public struct Hinge: LossRule {
     static func label(_ t: [Double]) -> Int { t.indices.max { t[$0] < t[$1] || (t[$0] == t[$1] && $0 > $1) } ?? 0 }
     public func value(logits z: [Double], target t: [Double]) -> Double {
         let y = Hinge.label(t)
-        return z.indices.reduce(0) { $0 + ($1 == y ? 0 : max(0, z[$1] - z[y] + 1)) }
+        // A NaN or infinite logit or target makes the loss NaN (the comparisons alone would skip it).
+        let poison = zip(z, t).reduce(0) { $0 + ($1.0 - $1.0) + ($1.1 - $1.1) }
+        return z.indices.reduce(poison) { $0 + ($1 == y ? 0 : max(0, z[$1] - z[y] + 1)) }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
         let y = Hinge.label(t)
@@ -101,6 +115,7 @@ public struct Hinge: LossRule {
         w.line("for i in 1..<\(n) where t[i] > t[label] { label = i }")
         w.line("var violations: Scalar = 0")
         w.block("for i in 0..<\(n)") {
+            $0.line("loss += (z[i] - z[i]) + (t[i] - t[i])  // 0, or NaN for a NaN or infinite value, which the comparisons would skip")
             $0.line("let margin = z[i] - z[label] + 1")
             $0.block("if i != label && margin > 0", closing: "} else {") {
                 $0.line("loss += margin")

@@ -35,11 +35,11 @@ public protocol Op: Sendable {
     /// Scalars of the model's shared `scratch` buffer this op's batch code
     /// uses (0: none). Ops run one at a time, so they share one buffer.
     func scratchSize(_ node: Node, graph: Graph) -> Int
-    /// Optionally, per parameter tensor of the node, a Swift Boolean
-    /// expression that, when true, proves the tensor's batch gradient finite
-    /// more cheaply than reading it; the training step's finiteness check
-    /// then reads the gradient only when the expression is false.
-    func finitenessProofs(_ node: Node, _ e: EmitContext) -> [Int: String]
+    /// Optionally, per parameter tensor of the node, a Swift expression for
+    /// an upper bound on the magnitudes of the tensor's batch gradient that
+    /// is cheaper than reading it; the training step's check then reads the
+    /// gradient only when the bound is not finite or too large.
+    func gradientBounds(_ node: Node, _ e: EmitContext) -> [Int: String]
     /// Per parameter tensor of the node that the emitted code keeps in an
     /// order other than the documented flat one, that order; the generated
     /// API converts where parameters and gradients cross it.
@@ -57,7 +57,7 @@ extension Op {
     public func emitBatchForward(_ node: Node, count: String, _ e: inout EmitContext) -> Bool { false }
     public func emitBatchBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) -> Bool { false }
     public func scratchSize(_ node: Node, graph: Graph) -> Int { 0 }
-    public func finitenessProofs(_ node: Node, _ e: EmitContext) -> [Int: String] { [:] }
+    public func gradientBounds(_ node: Node, _ e: EmitContext) -> [Int: String] { [:] }
     public func parameterStorage(_ node: Node, graph: Graph) -> [Int: ParameterStorage] { [:] }
 }
 

@@ -62,7 +62,7 @@ extension NetworkBuilder {
 
 /// Builds the graphs of every network in a parsed file.
 public enum GraphBuilder {
-    /// Names a network cannot take: Swift keywords and names the generated file uses.
+    /// Names a network cannot take: Swift keywords and the two modules generated code qualifies names with.
     static let reservedNames: Set<String> = [
         "Any", "Protocol", "Self", "Type", "actor", "any", "as", "associatedtype", "async", "await", "borrowing",
         "break", "case", "catch", "class", "consume", "consuming", "continue", "copy", "default", "defer", "deinit",
@@ -71,9 +71,8 @@ public enum GraphBuilder {
         "nonisolated", "open", "operator", "precedencegroup", "private", "protocol", "public", "repeat", "rethrows",
         "return", "self", "some", "static", "struct", "subscript", "super", "switch", "throw", "throws", "true",
         "try", "typealias", "var", "where", "while",
-        "Array", "Bool", "Double", "Float", "Int", "Math", "NetcRuntime", "Scalar", "String", "Swift", "UInt64",
-        "BitPatternConvertible", "FileError", "FileIO", "GeneratedModel", "InitScheme", "Kernels", "MathScalar",
-        "ParameterFile", "SplitMix64", "Storage",
+        // Generated code qualifies every other name it uses (`QualifiedNames`) with one of these.
+        "NetcRuntime", "Swift",
     ]
 
     /// Checks every network and returns the graphs of those without errors.

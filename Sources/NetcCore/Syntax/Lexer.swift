@@ -11,7 +11,8 @@ struct Lexer {
     mutating func tokenize() -> [Token] {
         let b = file.bytes
         var tokens: [Token] = []
-        var i = 0
+        // A UTF-8 byte-order mark (editors on Windows write one) is not part of the spec.
+        var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var startsLine = true
         var badRun = false  // report a run of bad bytes once
         while i < b.count {

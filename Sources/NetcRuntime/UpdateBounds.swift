@@ -1,0 +1,82 @@
+/// Upper bounds on the magnitudes a model's optimizer works with: its
+/// parameters and its state (velocity, or Adam's two moments).
+///
+/// A training step must never leave a non-finite value behind, yet the
+/// update itself can overflow after the loss and gradients passed their
+/// checks (`sgd(learning_rate: 1e6)` on a large gradient). Checking every
+/// updated value would cost a pass over the parameters and could not undo
+/// the values already written. Instead each step carries these bounds
+/// forward from the largest gradient magnitude (which the finiteness check
+/// reads anyway), a few scalar operations per step; only when the bound
+/// reaches `UpdateRule.admits`'s limit are the true magnitudes read, and
+/// only if those cannot prove the step finite is it tried without writing.
+public struct UpdateBounds: Sendable, Equatable {
+    /// ≥ max |parameter|.
+    public var parameters: Double
+    /// ≥ max |velocity| (SGD with momentum) or |first moment| (Adam).
+    public var first: Double
+    /// ≥ max second moment (Adam).
+    public var second: Double
+    /// The largest value a step formed on its way (checked against the limit).
+    public var largest: Double
+
+    public init(parameters: Double, first: Double, second: Double) {
+        self.parameters = parameters
+        self.first = first
+        self.second = second
+        largest = Swift.max(parameters, first, second)
+    }
+
+    /// Nothing known: the next step reads the true magnitudes.
+    public static let unknown = UpdateBounds(parameters: .infinity, first: .infinity, second: .infinity)
+}
+
+/// An optimizer with its hyperparameters, as the generated update applies it.
+public enum UpdateRule: Sendable, Equatable {
+    case sgd(learningRate: Double, momentum: Double, nesterov: Bool, weightDecay: Double)
+    case adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double)
+
+    /// Covers the rounding of the few Float operations per value (each within 2⁻²⁴ relative).
+    @usableFromInline static let margin = 1.0001
+
+    /// Bounds after step number `step` (from 1) with every gradient at most `gradient` in magnitude.
+    public func next(_ b: UpdateBounds, gradient g: Double, step: Int) -> UpdateBounds {
+        let m = UpdateRule.margin
+        switch self {
+        case .sgd(let lr, let momentum, let nesterov, let wd):
+            let d = (g + wd * b.parameters) * m
+            if momentum == 0 { return UpdateBounds(parameters: (b.parameters + lr * d) * m, first: 0, second: 0) }
+            let v = (momentum * b.first + d) * m
+            let p = (b.parameters + lr * (nesterov ? d + momentum * v : v)) * m
+            return UpdateBounds(parameters: p, first: v, second: 0)
+        case .adam(let lr, let b1, let b2, let eps, let wd):
+            let d = (g + wd * b.parameters) * m
+            let first = (b1 * b.first + (1 - b1) * d) * m
+            let second = (b2 * b.second + (1 - b2) * d * d) * m
+            let c1 = 1 - Math.pow(b1, Double(step)), c2 = 1 - Math.pow(b2, Double(step))
+            // |m̂| / (√v̂ + ε) ≤ |m̂| / ε.
+            var next = UpdateBounds(parameters: (b.parameters + lr * first / c1 / eps) * m, first: first, second: second)
+            next.largest = Swift.max(next.largest, first / c1 * m, second / c2 * m, d * d)
+            return next
+        }
+    }
+
+    /// Whether step number `step` may run: true when the bounds prove that
+    /// every value it writes is finite (the usual case, a few scalar
+    /// operations), else when the true magnitudes (`exact`) prove it, else
+    /// when a trial of the update that writes nothing (`verify`) finds every
+    /// value finite. Keeps `storage.bounds` up to date.
+    @inlinable
+    public func admits<Scalar>(_ storage: ModelStorage<Scalar>, gradient: Double, step: Int,
+                               exact: () -> UpdateBounds, verify: () -> Bool) -> Bool {
+        let limit = Double(Scalar.greatestFiniteMagnitude) / 16
+        var bound = next(storage.bounds, gradient: gradient, step: step)
+        if bound.largest <= limit { storage.bounds = bound; return true }
+        storage.bounds = exact()
+        bound = next(storage.bounds, gradient: gradient, step: step)
+        if bound.largest <= limit { storage.bounds = bound; return true }
+        guard verify() else { return false }
+        storage.bounds = .unknown
+        return true
+    }
+}

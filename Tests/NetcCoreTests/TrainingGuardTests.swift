@@ -1,0 +1,133 @@
+import Dispatch
+import GeneratedModels
+import NetcRuntime
+import XCTest
+@testable import NetcCore
+
+/// Issue 19's numerics and value-semantics defects, each reproduced on a
+/// generated model (and the interpreter where it has the same rule).
+final class TrainingGuardTests: XCTestCase {
+    /// 1. relu keeps a NaN (Swift's `max(0, .nan)` is 0): predict is NaN and the step is skipped.
+    func testReLUPassesNaNThroughAndTheStepIsSkipped() {
+        XCTAssertTrue(ReLU().value(.nan).isNaN)
+        var model = NaNReLU(parameters: [1, 1, 0])
+        XCTAssertTrue(model.predict([.nan, 1])[0].isNaN)
+        XCTAssertFalse(model.trainStep(input: [.nan, 1], target: [0]).isFinite)
+        XCTAssertEqual(model.parameters, [1, 1, 0])
+        XCTAssertEqual(model.predict([-2, 3]), [3])  // relu(−2) = 0, relu(3) = 3
+        var iris = Iris()
+        let before = iris.parameters
+        var input = [Float](repeating: 0.5, count: 64)
+        input[5] = .nan
+        XCTAssertTrue(iris.predict(Array(input[4..<8]))[0].isNaN)
+        XCTAssertFalse(iris.trainStep(input: input, labels: Array(repeating: 1, count: 16)).isFinite)
+        XCTAssertEqual(iris.parameters, before)
+    }
+
+    /// 2. softmax cross-entropy keeps log Σ next to a large top logit.
+    func testSoftmaxCrossEntropyKeepsTheLossForLargeLogits() {
+        let rule = SoftmaxCrossEntropy()
+        XCTAssertEqual(rule.value(logits: [1e30, 1e30, -1e30], target: [1, 0, 0]), Math.log(2.0), accuracy: 1e-15)
+        XCTAssertEqual(rule.value(logits: [1e17, 1e17, 0], target: [1, 0, 0]), Math.log(2.0), accuracy: 1e-15)
+        // The generated Float code, logits = bias: [1000, 990, 0] → ln(1 + e⁻¹⁰ + e⁻¹⁰⁰⁰) = 4.5398899e-5.
+        var p = [Float](repeating: 0, count: Iris.parameterCount)
+        p[400] = 1000; p[401] = 990
+        let model = Iris(parameters: p)
+        var target = [Float](repeating: 0, count: 48)
+        for b in 0..<16 { target[b * 3] = 1 }
+        let loss = model.loss(input: [Float](repeating: 0, count: 64), target: target)
+        XCTAssertEqual(loss, 4.5398899e-5, accuracy: 4.54e-5 * 1e-4)
+        p[400] = 1e4; p[401] = 1e4; p[402] = 9999  // exact 0.86199
+        XCTAssertEqual(Iris(parameters: p).loss(input: [Float](repeating: 0, count: 64), target: target), 0.86199, accuracy: 1e-5)
+    }
+
+    /// 3. binary cross-entropy of a confident correct prediction is tiny, not 0.
+    func testBinaryCrossEntropyDoesNotCancel() {
+        var p = [Float](repeating: 0, count: Binary.parameterCount)
+        p[42] = 17  // z = 17 for every sample
+        let model = Binary(parameters: p)
+        let input = [Float](repeating: 1, count: 10)
+        XCTAssertEqual(model.loss(input: input, target: [1, 1]), 4.139938e-8, accuracy: 4.14e-8 * 1e-4)
+        let g = model.gradients(input: input, target: [1, 1])
+        XCTAssertEqual(g.parameters[42], -4.139938e-8, accuracy: 4.14e-8 * 1e-4)  // mean over 2 samples of −σ(−17)
+        XCTAssertEqual(SigmoidCrossEntropy().value(logits: [40], target: [1]), 4.248354e-18, accuracy: 1e-22)
+    }
+
+    /// 4. an update that overflows is skipped, leaving parameters and state as they were.
+    func testOverflowingUpdateIsSkipped() {
+        var model = HugeStep(parameters: [1, 0])
+        // y = 3e16, loss 9e32 and dW = 1.8e33 are finite; 1e6 · dW is not.
+        let loss = model.trainStep(input: [3e16], target: [0])
+        XCTAssertFalse(loss.isFinite)
+        XCTAssertEqual(model.parameters, [1, 0])
+        // A finite update still runs, and the bounds then let ordinary steps through.
+        XCTAssertTrue(model.trainStep(input: [1e-6], target: [0]).isFinite)
+        XCTAssertNotEqual(model.parameters, [1, 0])
+        XCTAssertTrue(model.parameters.allSatisfy(\.isFinite))
+    }
+
+    /// 4. the bounds that admit a step without reading the parameters are bounds.
+    func testUpdateBoundsCoverTheUpdate() {
+        let rule = UpdateRule.adam(learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01)
+        let b = rule.next(UpdateBounds(parameters: 2, first: 0.5, second: 0.25), gradient: 3, step: 1)
+        let d = 3 + 0.01 * 2.0, m1 = 0.9 * 0.5 + 0.1 * d, m2 = 0.999 * 0.25 + 0.001 * d * d
+        XCTAssertGreaterThanOrEqual(b.first, m1)
+        XCTAssertGreaterThanOrEqual(b.second, m2)
+        XCTAssertGreaterThanOrEqual(b.parameters, 2 + 0.1 * (m1 / 0.1) / ((m2 / 0.001).squareRoot() + 1e-8))
+        XCTAssertEqual(UpdateBounds.unknown.largest, .infinity)
+    }
+
+    /// 5. hinge with a NaN target (or logit) is NaN, not a silently skipped label.
+    func testHingeWithNaNTargetIsNotFinite() {
+        XCTAssertTrue(Hinge().value(logits: [1, 2, 3], target: [0, .nan, 1]).isNaN)
+        XCTAssertTrue(Hinge().value(logits: [1, .nan, 3], target: [0, 0, 1]).isNaN)
+        var model = TwoTowers()
+        let before = model.parameters
+        var target = [Double](repeating: 0, count: 16)
+        for b in 0..<4 { target[b * 4 + b % 4] = 1 }
+        target[5] = .nan
+        let input: [Double] = (0..<32).map { Double($0) / 32 }
+        XCTAssertTrue(model.loss(input: input, target: target).isNaN)
+        XCTAssertFalse(model.trainStep(input: input, target: target).isFinite)
+        XCTAssertEqual(model.parameters, before)
+    }
+
+    /// 6. copies used on different threads, and one model used by many, predict correctly.
+    func testCopiesAndOneModelPredictOnManyThreadsAtOnce() {
+        let model = MnistMLP(seed: 3)
+        let inputs: [[Float]] = (0..<8).map { k in (0..<784 * 5).map { (j: Int) -> Float in Float((j * 7 + k * 13) % 97) / 97 } }
+        let expected = inputs.map { model.predict($0) }
+        let copies = (0..<8).map { _ in model }
+        let wrong = Counter()
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            let k = i % 8
+            let subject = i % 2 == 0 ? copies[k] : model
+            for _ in 0..<20 where subject.predict(inputs[k]) != expected[k] { wrong.add() }
+        }
+        XCTAssertEqual(wrong.value, 0)
+    }
+
+    /// 6. `gradients` does not change the model: the same masks every call, and the original's training is unaffected.
+    func testGradientsIsNonMutating() {
+        let input: [Double] = (0..<32).map { Double($0) / 32 }
+        var target = [Double](repeating: 0, count: 16)
+        for b in 0..<4 { target[b * 4 + b % 4] = 1 }
+        var a = TwoTowers(), b = TwoTowers()
+        let copy = a
+        let first = copy.gradients(input: input, target: target)
+        XCTAssertEqual(copy.gradients(input: input, target: target).parameters, first.parameters)
+        for _ in 0..<3 {
+            a.trainStep(input: input, target: target)
+            b.trainStep(input: input, target: target)
+        }
+        XCTAssertEqual(a.parameters, b.parameters)
+    }
+}
+
+/// A thread-safe count.
+final class Counter: @unchecked Sendable {
+    private var count = 0
+    private let lock = DispatchQueue(label: "counter")
+    func add() { lock.sync { count += 1 } }
+    var value: Int { lock.sync { count } }
+}
