@@ -29,8 +29,6 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("y.weight", 0, 2), ("y.bias", 2, 1)]
 
-    /// The optimizer and its hyperparameters, for the bounds that keep every step finite.
-    @usableFromInline static let updateRule: NetcRuntime.UpdateRule = .sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0)
     /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
     @usableFromInline static let storageCount = 30
     @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
@@ -180,8 +178,9 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
         let gradientBound = Self.gradientBound(m, input)
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
-        guard Self.updateRule.admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
-                                     verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        // The optimizer as a constant, for the bounds that keep every value the update writes finite.
+        guard NetcRuntime.UpdateRule.sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+            verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
         storage.step = next
         Self.update(m, step: next)
         return loss

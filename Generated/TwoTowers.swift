@@ -42,8 +42,6 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("stem.weight", 0, 128), ("stem.bias", 128, 16), ("block.weight", 144, 256), ("block.bias", 400, 16), ("left.weight", 416, 128), ("left.bias", 544, 8), ("right.weight", 552, 64), ("right.bias", 616, 8), ("gate.weight", 624, 128), ("gate.bias", 752, 16), ("out.weight", 768, 64), ("out.bias", 832, 4)]
 
-    /// The optimizer and its hyperparameters, for the bounds that keep every step finite.
-    @usableFromInline static let updateRule: NetcRuntime.UpdateRule = .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001)
     /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
     @usableFromInline static let storageCount = 5092
     @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
@@ -226,8 +224,9 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         let gradientBound = Self.gradientBound(m, input)
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
-        guard Self.updateRule.admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
-                                     verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        // The optimizer as a constant, for the bounds that keep every value the update writes finite.
+        guard NetcRuntime.UpdateRule.adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001).admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+            verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
         storage.step = next
         Self.update(m, step: next)
         return loss
