@@ -39,7 +39,10 @@ final class QualifiedNamesTests: XCTestCase {
         try typeCheck(["\(dir)/UserTypes.swift", "\(dir)/Scalar.swift"], modules)
     }
 
-    func typeCheck(_ paths: [String], _ modules: String, file: StaticString = #filePath, line: UInt = #line) throws {
+}
+
+/// Type-checks Swift files against this build's NetcRuntime module, as a user's target would compile them.
+func typeCheck(_ paths: [String], _ modules: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["swiftc", "-typecheck", "-swift-version", "6", "-module-name", "UserTarget",
@@ -54,6 +57,7 @@ final class QualifiedNamesTests: XCTestCase {
         XCTAssertFalse(output.contains("warning:"), String(output.prefix(4000)), file: file, line: line)
     }
 
+extension QualifiedNamesTests {
     func testTheModuleNamesThemselvesAreRefused() {
         for name in ["Swift", "NetcRuntime"] {
             let f = Frontend(file: SourceFile(path: "n.net", text: "network \(name) {\n input x: 1\n dense y: 1\n loss squared_error(y)\n}\n"))

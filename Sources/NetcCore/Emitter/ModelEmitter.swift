@@ -101,20 +101,48 @@ public struct ModelEmitter {
         e.perSample(candidates.filter { used.contains(Substring($0.0)) }, count: count, body)
     }
 
+    /// Nodes per emitted function at most: `swiftc -O` takes superlinear time
+    /// in a function's size (a 997-node tanh chain in one function: 63 s;
+    /// docs/Performance.md), so longer passes are split into parts of this
+    /// many nodes, each its own function, called in order. Every spec in
+    /// Specs/ fits one part, so small networks keep one straight function.
+    static let nodesPerFunction = 64
+
+    /// `nodes` in parts of at most `nodesPerFunction`.
+    static func parts<T>(_ nodes: [T]) -> [[T]] {
+        stride(from: 0, to: nodes.count, by: nodesPerFunction).map { Array(nodes[$0..<min($0 + nodesPerFunction, nodes.count)]) }
+    }
+
     func emitForward(_ e: inout EmitContext, _ layout: ModelLayout) {
+        let nodes = graph.nodes.filter { $0.id != graph.input }
+        let parts = ModelEmitter.parts(nodes)
+        let signature = "(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int"
         function(&e, layout, doc: "Every node's value for the first `count` samples of `input`; dropout only when training.",
-                 "forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int = batchSize)") { e in
+                 "forward\(signature) = batchSize)") { e in
             if !ModelLayout.readsInputInPlace(graph) {
                 e.w.line("for k in 0..<count &* \(graph.inputSize) { \(e.value(graph.input))[k] = input[k] }  // small: copied, see ModelLayout")
             }
-            for n in graph.nodes where n.id != graph.input {
-                e.w.line("// \(n.name) = \(n.op.name)(\(n.inputs.map { graph.nodes[$0].name }.joined(separator: ", ")))  [\(n.size)]")
-                if n.op.emitBatchForward(n, count: "count", &e) { continue }
-                var bindings = n.inputs.enumerated().map { ("x\($0.offset)", e.value($0.element), graph.nodes[$0.element].size) }
-                bindings.append(("y", e.value(n.id), n.size))
-                if n.op is DropoutOp { bindings.append(("mask", EmitContext.maskName(e.value(n.id)), n.size)) }
-                perSample(&e, bindings, count: "count") { n.op.emitForward(n, &$0) }
+            if parts.count == 1 {
+                emitForwardNodes(nodes, &e)
+            } else {
+                for k in parts.indices { e.w.line("forwardPart\(k)(m, input, training: training, count: count)") }
             }
+        }
+        guard parts.count > 1 else { return }
+        for (k, part) in parts.enumerated() {
+            function(&e, layout, doc: "Part \(k) of `forward`: \(part.count) nodes from '\(part[0].name)'.",
+                     "forwardPart\(k)\(signature))") { emitForwardNodes(part, &$0) }
+        }
+    }
+
+    func emitForwardNodes(_ nodes: [Node], _ e: inout EmitContext) {
+        for n in nodes {
+            e.w.line("// \(n.name) = \(n.op.name)(\(n.inputs.map { graph.nodes[$0].name }.joined(separator: ", ")))  [\(n.size)]")
+            if n.op.emitBatchForward(n, count: "count", &e) { continue }
+            var bindings = n.inputs.enumerated().map { ("x\($0.offset)", e.value($0.element), graph.nodes[$0.element].size) }
+            bindings.append(("y", e.value(n.id), n.size))
+            if n.op is DropoutOp { bindings.append(("mask", EmitContext.maskName(e.value(n.id)), n.size)) }
+            perSample(&e, bindings, count: "count") { n.op.emitForward(n, &$0) }
         }
     }
 
@@ -132,27 +160,19 @@ public struct ModelEmitter {
     }
 
     func emitBackward(_ e: inout EmitContext, _ layout: ModelLayout, _ backward: BackwardGraph, name: String, doc: String) {
-        function(&e, layout, doc: doc, "\(name)(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>)") { e in
-            // Whole-batch kernels overwrite their parameter gradients; the rest accumulate into zeros.
+        // Each part's body first (at the level a function body has), so the
+        // tensors whose gradients whole-batch kernels overwrite are known.
+        var overwritten = Set<Int>()
+        let bodies: [String] = ModelEmitter.parts(backward.order).map { part in
             var body = e
             body.w = SwiftWriter()
-            body.w.level = e.w.level
-            var overwritten = Set<Int>()
-            for id in backward.order {
-                let n = graph.nodes[id]
-                let edges = backward.edges(from: id)
-                let targets = edges.map { "δ \(graph.nodes[$0.to].name) \($0.accumulates ? "+=" : "=")" }.joined(separator: ", ")
-                body.w.line("// \(n.name): \(n.op.name) backward\(targets.isEmpty ? "" : " → " + targets)")
-                if n.op.emitBatchBackward(n, edges: edges, &body) {
-                    overwritten.formUnion(n.parameters)
-                    continue
-                }
-                var bindings = n.inputs.enumerated().map { ("x\($0.offset)", body.value($0.element), graph.nodes[$0.element].size) }
-                bindings += [("y", body.value(id), n.size), ("dy", body.gradient(id), n.size)]
-                bindings += edges.map { ("dx\($0.inputIndex)", body.gradient($0.to), graph.nodes[$0.to].size) }
-                if n.op is DropoutOp { bindings.append(("mask", EmitContext.maskName(body.value(id)), n.size)) }
-                perSample(&body, bindings) { n.op.emitBackward(n, edges: edges, &$0) }
-            }
+            body.w.level = e.w.level + 1
+            for id in part { emitBackwardNode(id, backward, &body, &overwritten) }
+            return body.w.text
+        }
+        let signature = "(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>)"
+        function(&e, layout, doc: doc, "\(name)\(signature)") { e in
+            // Whole-batch kernels overwrite their parameter gradients; the rest accumulate into zeros.
             let zeroed = graph.parameters.indices.filter { !overwritten.contains($0) }
             if zeroed.count == graph.parameters.count {
                 e.w.line("gradients.update(repeating: 0, count: \(graph.parameterCount))")
@@ -162,8 +182,33 @@ public struct ModelEmitter {
                     e.w.line("(gradients + \(p.offset)).update(repeating: 0, count: \(p.count))  // \(p.name)")
                 }
             }
-            e.w.text += body.w.text
+            if bodies.count == 1 {
+                e.w.text += bodies[0]
+            } else {
+                for k in bodies.indices { e.w.line("\(name)Part\(k)(m, input)") }
+            }
         }
+        guard bodies.count > 1 else { return }
+        for (k, body) in bodies.enumerated() {
+            function(&e, layout, doc: "Part \(k) of `\(name)`.", "\(name)Part\(k)\(signature)") { $0.w.text += body }
+        }
+    }
+
+    /// One node's backward code (a whole-batch kernel, or a per-sample block).
+    func emitBackwardNode(_ id: Int, _ backward: BackwardGraph, _ body: inout EmitContext, _ overwritten: inout Set<Int>) {
+        let n = graph.nodes[id]
+        let edges = backward.edges(from: id)
+        let targets = edges.map { "δ \(graph.nodes[$0.to].name) \($0.accumulates ? "+=" : "=")" }.joined(separator: ", ")
+        body.w.line("// \(n.name): \(n.op.name) backward\(targets.isEmpty ? "" : " → " + targets)")
+        if n.op.emitBatchBackward(n, edges: edges, &body) {
+            overwritten.formUnion(n.parameters)
+            return
+        }
+        var bindings = n.inputs.enumerated().map { ("x\($0.offset)", body.value($0.element), graph.nodes[$0.element].size) }
+        bindings += [("y", body.value(id), n.size), ("dy", body.gradient(id), n.size)]
+        bindings += edges.map { ("dx\($0.inputIndex)", body.gradient($0.to), graph.nodes[$0.to].size) }
+        if n.op is DropoutOp { bindings.append(("mask", EmitContext.maskName(body.value(id)), n.size)) }
+        perSample(&body, bindings) { n.op.emitBackward(n, edges: edges, &$0) }
     }
 
     func emitMasks(_ e: inout EmitContext, _ layout: ModelLayout) {
