@@ -31,7 +31,7 @@ public struct Binary: NetcRuntime.GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("h.weight", 0, 30), ("h.bias", 30, 6), ("p.weight", 36, 6), ("p.bias", 42, 1)]
 
-    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    /// Scalars in the model's single allocation, shared by copies until one changes.
     @usableFromInline static let storageCount = 263
     @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
@@ -54,7 +54,7 @@ public struct Binary: NetcRuntime.GeneratedModel {
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: Swift.UInt64 = 11) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
         var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
         NetcRuntime.InitScheme.heNormal.fill(m + 0, count: 30, fanIn: 5, fanOut: 6, rng: &random)  // h.weight
@@ -203,7 +203,7 @@ public struct Binary: NetcRuntime.GeneratedModel {
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
         // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+        guard NetcRuntime.UpdateRule.adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
             verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
         storage.step = next
         Self.update(m, step: next)

@@ -34,7 +34,7 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("hidden1.weight", 0, 100352), ("hidden1.bias", 100352, 128), ("hidden2.weight", 100480, 8192), ("hidden2.bias", 108672, 64), ("logits.weight", 108736, 640), ("logits.bias", 109376, 10)]
 
-    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    /// Scalars in the model's single allocation, shared by copies until one changes.
     @usableFromInline static let storageCount = 382896
     @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
@@ -59,7 +59,7 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: Swift.UInt64 = 1) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
         var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
         NetcRuntime.InitScheme.heUniform.fill(m + 0, count: 100352, fanIn: 784, fanOut: 128, rng: &random)  // hidden1.weight
@@ -214,7 +214,7 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
         // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+        guard NetcRuntime.UpdateRule.sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
             verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
         storage.step = next
         Self.update(m, step: next)

@@ -29,7 +29,7 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("z.weight", 0, 12), ("z.bias", 12, 3)]
 
-    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    /// Scalars in the model's single allocation, shared by copies until one changes.
     @usableFromInline static let storageCount = 54
     @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
@@ -52,7 +52,7 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: Swift.UInt64 = 2) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
         var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
         NetcRuntime.InitScheme.normal(mean: 0.0, std: 0.5).fill(m + 0, count: 12, fanIn: 4, fanOut: 3, rng: &random)  // z.weight
@@ -179,7 +179,7 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
         // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+        guard NetcRuntime.UpdateRule.sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
             verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
         storage.step = next
         Self.update(m, step: next)

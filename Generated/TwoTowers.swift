@@ -42,7 +42,7 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("stem.weight", 0, 128), ("stem.bias", 128, 16), ("block.weight", 144, 256), ("block.bias", 400, 16), ("left.weight", 416, 128), ("left.bias", 544, 8), ("right.weight", 552, 64), ("right.bias", 616, 8), ("gate.weight", 624, 128), ("gate.bias", 752, 16), ("out.weight", 768, 64), ("out.bias", 832, 4)]
 
-    /// Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.
+    /// Scalars in the model's single allocation, shared by copies until one changes.
     @usableFromInline static let storageCount = 5092
     @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
 
@@ -65,7 +65,7 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: Swift.UInt64 = 3) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, random: NetcRuntime.SplitMix64(seed: ~seed))
+        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
         var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
         NetcRuntime.InitScheme.xavierNormal.fill(m + 0, count: 128, fanIn: 8, fanOut: 16, rng: &random)  // stem.weight
@@ -225,7 +225,7 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
         // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001).admits(storage, gradient: Swift.Double(gradientBound), step: next, exact: { Self.exactBounds(m) },
+        guard NetcRuntime.UpdateRule.adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
             verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
         storage.step = next
         Self.update(m, step: next)

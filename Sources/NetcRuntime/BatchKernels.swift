@@ -324,23 +324,13 @@ public enum BatchKernels {
         }
     }
 
-    /// Whether every dW[j][i] = Σ_b dy[b][j]·x[b][i] that `weightGradient`
-    /// computes is finite, proved from magnitudes without reading dW: each is
-    /// at most count·max|dy|·max|x| in size, and rounding (one per term,
-    /// relative 2⁻²⁴) cannot double that for a batch under 8 million samples.
-    /// False when the bound is too large or any operand is NaN or infinite;
-    /// then only reading dW can tell. Reads count·(n + m) scalars instead of
-    /// n·m: the training step's finiteness check uses it for layers whose
-    /// weights outnumber their batch's inputs and outputs.
-    @inlinable @inline(__always)
-    public static func weightGradientIsBounded(
-        _ dy: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int
-    ) -> Bool {
-        weightGradientBound(dy, x, n: n, m: m, count: count) <= Float.greatestFiniteMagnitude / 2
-    }
-
-    /// count·max|dy|·max|x| doubled for rounding: at least every |dW[j][i]|
-    /// (see `weightGradientIsBounded`); NaN or ∞ when an operand is.
+    /// An upper bound on every |dW[j][i]| = |Σ_b dy[b][j]·x[b][i]| that
+    /// `weightGradient` computes, from magnitudes alone: count·max|dy|·max|x|,
+    /// doubled so that rounding (one per term, relative 2⁻²⁴) cannot exceed it
+    /// for a batch under 8 million samples; NaN or ∞ when an operand is.
+    /// Reads count·(n + m) scalars instead of n·m: the training step's gradient
+    /// check uses it for layers whose weights outnumber their batch's inputs
+    /// and outputs, and reads dW only when the bound is above half the largest Float.
     @inlinable @inline(__always)
     public static func weightGradientBound(
         _ dy: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, n: Int, m: Int, count: Int

@@ -67,17 +67,6 @@ public enum Kernels {
         for i in 0..<n { y[i] = alpha * x[i] }
     }
 
-    /// Whether every value is finite. A float is NaN or ±∞ exactly when its
-    /// exponent bits are all ones; adding one unit to the masked exponent then
-    /// carries into the top bit. An integer OR-reduction, which the optimiser
-    /// vectorises freely (a floating-point sum it may not reorder).
-    @inlinable @inline(__always)
-    public static func allFinite(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Bool {
-        var flags: UInt32 = 0
-        for i in 0..<n { flags |= (x[i].bitPattern & 0x7F80_0000) &+ 0x0080_0000 }
-        return flags & 0x8000_0000 == 0
-    }
-
     /// The largest |x[i]|, or NaN/∞ if any value is (NaN and ∞ compare above
     /// every finite magnitude as bit patterns). An integer max-reduction, vectorised.
     @inlinable @inline(__always)
@@ -99,13 +88,5 @@ public enum Kernels {
             top = bits > top ? bits : top
         }
         return Double(bitPattern: top)
-    }
-
-    /// Whether every value is finite (Double).
-    @inlinable @inline(__always)
-    public static func allFinite(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Bool {
-        var flags: UInt64 = 0
-        for i in 0..<n { flags |= (x[i].bitPattern & 0x7FF0_0000_0000_0000) &+ 0x0010_0000_0000_0000 }
-        return flags & 0x8000_0000_0000_0000 == 0
     }
 }

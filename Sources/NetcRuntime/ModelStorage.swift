@@ -26,10 +26,14 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
     public var bounds = UpdateBounds.unknown
     @usableFromInline let lease: UnsafeMutablePointer<Int32>
 
-    /// A zeroed allocation of `count` scalars, 64-byte aligned.
-    public init(count: Int, random: SplitMix64) {
+    /// Bytes the allocation is aligned to.
+    public let alignment: Int
+
+    /// A zeroed allocation of `count` scalars, aligned to `alignment` bytes.
+    public init(count: Int, alignment: Int, random: SplitMix64) {
         self.count = count
-        memory = UnsafeMutableRawPointer.allocate(byteCount: count &* MemoryLayout<Scalar>.stride, alignment: 64)
+        self.alignment = alignment
+        memory = UnsafeMutableRawPointer.allocate(byteCount: count &* MemoryLayout<Scalar>.stride, alignment: alignment)
             .bindMemory(to: Scalar.self, capacity: count)
         memory.initialize(repeating: 0, count: count)
         lease = .allocate(capacity: 1)
@@ -39,7 +43,7 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
 
     /// A copy of everything (the caller holds the storage or a lease on it).
     public func copy() -> ModelStorage {
-        let copy = ModelStorage(count: count, random: random)
+        let copy = ModelStorage(count: count, alignment: alignment, random: random)
         copy.memory.update(from: memory, count: count)
         copy.step = step
         copy.bounds = bounds
@@ -75,7 +79,7 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
 
     @usableFromInline
     func contendedCopy(parameters: Int) -> ModelStorage {
-        let copy = ModelStorage(count: count, random: random)
+        let copy = ModelStorage(count: count, alignment: alignment, random: random)
         copy.memory.update(from: memory, count: parameters)
         return copy
     }

@@ -37,11 +37,10 @@ public enum UpdateRule: Sendable, Equatable {
     case sgd(learningRate: Double, momentum: Double, nesterov: Bool, weightDecay: Double)
     case adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double)
 
-    /// Bounds after step number `step` (from 1) with every gradient at most
-    /// `gradient` in magnitude. Inlinable: the generated step passes a
+    /// Bounds after a step with every gradient at most `gradient` in magnitude. Inlinable: the generated step passes a
     /// constant rule, so the switch and the hyperparameters fold away.
     @inlinable
-    public func next(_ b: UpdateBounds, gradient g: Double, step: Int) -> UpdateBounds {
+    public func next(_ b: UpdateBounds, gradient g: Double) -> UpdateBounds {
         let m = 1.0001  // covers the rounding of the few Float operations per value (each within 2⁻²⁴ relative)
         switch self {
         case .sgd(let lr, let momentum, let nesterov, let wd):
@@ -62,19 +61,19 @@ public enum UpdateRule: Sendable, Equatable {
         }
     }
 
-    /// Whether step number `step` may run: true when the bounds prove that
+    /// Whether a step may run: true when the bounds prove that
     /// every value it writes is finite (the usual case, a few scalar
     /// operations), else when the true magnitudes (`exact`) prove it, else
     /// when a trial of the update that writes nothing (`verify`) finds every
     /// value finite. Keeps `storage.bounds` up to date.
     @inlinable
-    public func admits<Scalar>(_ storage: ModelStorage<Scalar>, gradient: Double, step: Int,
+    public func admits<Scalar>(_ storage: ModelStorage<Scalar>, gradient: Double,
                                exact: () -> UpdateBounds, verify: () -> Bool) -> Bool {
         let limit = Double(Scalar.greatestFiniteMagnitude) / 16
-        var bound = next(storage.bounds, gradient: gradient, step: step)
+        var bound = next(storage.bounds, gradient: gradient)
         if bound.largest <= limit { storage.bounds = bound; return true }
         storage.bounds = exact()
-        bound = next(storage.bounds, gradient: gradient, step: step)
+        bound = next(storage.bounds, gradient: gradient)
         if bound.largest <= limit { storage.bounds = bound; return true }
         guard verify() else { return false }
         storage.bounds = .unknown

@@ -64,7 +64,7 @@ struct APIEmitter {
         let tensors = graph.parameters.map { "(\"\($0.name)\", \($0.offset), \($0.count))" }.joined(separator: ", ")
         w.line("public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [\(tensors)]")
         w.line("")
-        w.doc("Scalars in the model's single allocation (64-byte aligned), shared by copies until one changes.")
+        w.doc("Scalars in the model's single allocation, shared by copies until one changes.")
         w.line("@usableFromInline static let storageCount = \(layout.size)")
         w.line("@usableFromInline var storage: ModelStorage<Scalar>")
         w.line("")
@@ -118,7 +118,7 @@ struct APIEmitter {
         w.doc("A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.",
               "Dropout masks come from a second generator seeded with `~seed`.")
         w.block("public init(seed: UInt64 = \(graph.seed))") { w in
-            w.line("storage = ModelStorage(count: Self.storageCount, random: SplitMix64(seed: ~seed))")
+            w.line("storage = ModelStorage(count: Self.storageCount, alignment: \(ModelLayout.allocationAlignment), random: SplitMix64(seed: ~seed))")
             let weights = graph.parameters.filter(\.isWeight)
             if graph.initScheme != .zeros && !weights.isEmpty {
                 w.line("var random = SplitMix64(seed: seed)")
@@ -309,7 +309,7 @@ struct APIEmitter {
             w.line("guard gradientBound.isFinite else { return .nan }")
             w.line("let next = storage.step + 1")
             w.line("// The optimizer as a constant, for the bounds that keep every value the update writes finite.")
-            w.line("guard UpdateRule\(ModelEmitter(graph: graph, sourceName: "").updateRule).admits(storage, gradient: Double(gradientBound), step: next, exact: { Self.exactBounds(m) },")
+            w.line("guard UpdateRule\(graph.training.updateRule).admits(storage, gradient: Double(gradientBound), exact: { Self.exactBounds(m) },")
             w.line("    verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }")
             w.line("storage.step = next")
             w.line("Self.update(m, step: next)")

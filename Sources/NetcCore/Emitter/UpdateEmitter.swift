@@ -31,17 +31,6 @@ extension ModelEmitter {
         return s
     }
 
-    /// The optimizer's hyperparameters as `UpdateRule`, for the step's bounds.
-    var updateRule: String {
-        let t = graph.training
-        switch t.optimizer {
-        case .sgd(let lr, let momentum, let nesterov):
-            return ".sgd(learningRate: \(literal(lr)), momentum: \(literal(momentum)), nesterov: \(nesterov), weightDecay: \(literal(t.weightDecay)))"
-        case .adam(let lr, let b1, let b2, let eps):
-            return ".adam(learningRate: \(literal(lr)), beta1: \(literal(b1)), beta2: \(literal(b2)), epsilon: \(literal(eps)), weightDecay: \(literal(t.weightDecay)))"
-        }
-    }
-
     /// The optimizer step over the flat parameters (`update`), and the same
     /// arithmetic as a trial that writes nothing (`updateIsFinite`), which
     /// a step runs only when `UpdateRule.admits` cannot prove it finite.
@@ -85,6 +74,20 @@ extension ModelEmitter {
             e.w.line("return UpdateBounds(parameters: Double(Kernels.maxMagnitude(parameters, \(p))), first: \(first), second: \(second))")
         }
     }
+}
+
+extension Training {
+    /// The optimizer's hyperparameters as `UpdateRule`, for the step's bounds.
+    var updateRule: String {
+        let t = self
+        switch t.optimizer {
+        case .sgd(let lr, let momentum, let nesterov):
+            return ".sgd(learningRate: \(literal(lr)), momentum: \(literal(momentum)), nesterov: \(nesterov), weightDecay: \(literal(t.weightDecay)))"
+        case .adam(let lr, let b1, let b2, let eps):
+            return ".adam(learningRate: \(literal(lr)), beta1: \(literal(b1)), beta2: \(literal(b2)), epsilon: \(literal(eps)), weightDecay: \(literal(t.weightDecay)))"
+        }
+    }
+
 }
 
 extension InitScheme {
