@@ -1,3 +1,4 @@
+import GeneratedModels
 import XCTest
 @testable import NetcCore
 
@@ -55,6 +56,17 @@ final class GraphTests: XCTestCase {
         // 2·2·4 + 4 (hidden) + 4 (sigmoid) + 2·4·1 + 1 (out) + 1 (sigmoid)
         XCTAssertEqual(g.flopsPerSample.forward, 34)
         XCTAssertTrue(g.summary.hasPrefix("XOR: 5 nodes, 17 parameters"))
+    }
+
+    /// The memory `netc check` reports is what the generated model allocates.
+    func testModelMemoryIsTheGeneratedAllocation() throws {
+        let iris = try specGraph("iris.net"), mnist = try specGraph("mnist-mlp.net")
+        XCTAssertEqual(iris.modelBytes, Iris.storageCount * 4)
+        XCTAssertEqual(mnist.modelBytes, MnistMLP.storageCount * 4)
+        XCTAssertTrue(iris.summary.contains("model memory 13.9 KiB"), iris.summary)
+        XCTAssertEqual(formatBytes(1023), "1023 B")
+        XCTAssertEqual(formatBytes(1 << 33), "8.0 GiB")
+        XCTAssertEqual(formatBytes(3 << 19), "1.5 MiB")
     }
 
     func testFingerprintDependsOnLayoutAndPrecision() throws {

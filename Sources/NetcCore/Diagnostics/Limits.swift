@@ -9,4 +9,7 @@ public enum Limits {
     public static let nodes = 1000
     public static let batchSize = 4096
     public static let statementsPerNetwork = 2000
+    /// Bytes of a model's one allocation (parameters, optimizer state,
+    /// activations and gradients at the batch size): 8 GiB.
+    public static let modelBytes = 1 << 33
 }

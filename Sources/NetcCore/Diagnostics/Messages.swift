@@ -86,6 +86,11 @@ extension Message {
     static func tooLarge(_ what: String, _ limit: Int) -> Message {
         .error("too-large", "\(what) exceeds the limit of \(limit)")
     }
+    static func modelTooLarge(_ name: String, bytes: Int, batch: Int) -> Message {
+        .error("too-large", "network '\(name)' needs \(formatBytes(bytes)) of model memory at batch \(batch) "
+            + "(parameters, optimizer state, activations and gradients), over the limit of \(formatBytes(Limits.modelBytes))")
+    }
+    static let noteModelTooLarge = "lower the batch size or the widths; memory grows with batch × the sum of the node sizes"
     static func tooManyErrors(_ count: Int) -> Message {
         .error("too-many-errors", "\(count) more error\(count == 1 ? "" : "s") not shown")
     }

@@ -74,6 +74,11 @@ struct ModelLayout {
     func offset(_ name: String) -> Int { buffers.first { $0.name == name }!.offset }
 }
 
+extension Graph {
+    /// Bytes of the generated model's one allocation (what `init` allocates).
+    public var modelBytes: Int { ModelEmitter(graph: self, sourceName: "").layout.size * precision.byteWidth }
+}
+
 extension EmitContext {
     static func maskName(_ valueName: String) -> String { "mask_" + valueName.dropFirst(2) }
 }

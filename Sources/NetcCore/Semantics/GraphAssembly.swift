@@ -94,7 +94,14 @@ public enum GraphBuilder {
             var builder = NetworkBuilder(decl: network, diagnostics: diagnostics)
             let graph = builder.build()
             diagnostics = builder.diagnostics
-            if let graph, !reservedNames.contains(name.name) { graphs.append(graph) }
+            guard let graph, !reservedNames.contains(name.name) else { continue }
+            let bytes = graph.modelBytes
+            if bytes > Limits.modelBytes {
+                diagnostics.emit(.modelTooLarge(name.name, bytes: bytes, batch: graph.batchSize), at: name.range,
+                                 notes: [.init(message: Message.noteModelTooLarge, range: nil)])
+                continue
+            }
+            graphs.append(graph)
         }
         return graphs
     }
