@@ -1,4 +1,4 @@
-import GeneratedModels
+@testable import GeneratedModels
 import XCTest
 @testable import NetcCore
 
