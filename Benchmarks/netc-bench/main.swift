@@ -169,6 +169,10 @@ case .failure(let message):
     exit(2)
 }
 let budget = options.quick ? 0.05 : 0.3
+if options.mode == .compileTimes {
+    benchCompileTimes(quick: options.quick)
+    exit(0)
+}
 
 let peak = measurePeakGFLOPS()
 print("netc-bench — single thread; FP32 FMA peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
@@ -187,6 +191,7 @@ case .phases: benchPhases()
 case .kernels: benchKernels(peak: peak)
 case .breakdown: benchBreakdown(steps: options.quick ? 4 : 3000)
 case .contention: benchContention(rounds: options.quick ? 5 : 2000)
+case .compileTimes: break
 case .table:
     // Every pass times each selected network's implementations; the table
     // keeps each cell's best and the best peak, and a line per network shows

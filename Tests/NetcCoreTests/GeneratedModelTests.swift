@@ -17,6 +17,7 @@ final class GeneratedModelTests: XCTestCase {
     func testSoftmaxSE() throws { try checkAgainstInterpreter(SoftmaxSE.self, "softmax-standalone.net") }
     /// guards.net's first network; its second, HugeStep, exists to overflow (TrainingGuardTests).
     func testNaNReLU() throws { try checkAgainstInterpreter(NaNReLU.self, "guards.net") }
+    func testWideJoins() throws { try checkAgainstInterpreter(WideJoins.self, "wide-joins.net") }
 
     /// The blocks a step streams — parameters, gradients, optimizer state,
     /// scratch and node buffers of 1,024 scalars or more — start on 64-byte
@@ -60,7 +61,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 8)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 9)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);

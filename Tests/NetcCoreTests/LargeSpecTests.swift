@@ -38,3 +38,43 @@ final class LargeSpecTests: XCTestCase {
         }
     }
 }
+
+/// Issue 19, item 14: specs whose Swift would be huge are refused with a
+/// diagnostic at the place that crosses the limit, and wide products emit
+/// code linear in their inputs.
+final class SpecSizeLimitTests: XCTestCase {
+    func testInputReferencesPerNetworkAreLimited() {
+        var spec = "network Wide {\n input x: 2\n"
+        for k in 0..<41 { spec += " add s\(k)(" + Array(repeating: "x", count: 100).joined(separator: ", ") + ")\n" }
+        spec += " concat all(" + (0..<41).map { "s\($0)" }.joined(separator: ", ") + ")\n dense y: 1\n loss squared_error(y)\n}\n"
+        let f = frontend(spec)
+        let errors = f.diagnostics.filter { $0.id == "too-large" }
+        XCTAssertEqual(errors.map(\.message), ["the number of inputs named by the network's nodes exceeds the limit of 4000"])
+        // At the 4,001st name: the first input of the 41st add (line 43, after 40 adds of 100).
+        XCTAssertTrue(f.renderedDiagnostics.contains("test.net:43:"), f.renderedDiagnostics)
+    }
+
+    func testNetworksAndNodesPerFileAreLimited() {
+        let small = (0..<33).map { "network N\($0) {\n input x: 1\n dense y: 1\n loss squared_error(y)\n}\n" }.joined()
+        XCTAssertEqual(frontend(small).diagnostics.map(\.message), ["the number of networks in one file exceeds the limit of 32"])
+        XCTAssertEqual(frontend(small).graphs.count, 0)
+        func chain(_ name: String, _ length: Int) -> String {
+            "network \(name) {\n input x: 1\n" + (0..<length).map { " activation a\($0): tanh\n" }.joined()
+                + " dense y: 1\n loss squared_error(y)\n}\n"
+        }
+        let f = frontend(chain("A", 990) + chain("B", 990) + chain("C", 20))
+        XCTAssertEqual(f.diagnostics.map(\.message), ["the number of nodes in one file (2006 so far) exceeds the limit of 2000"])
+        XCTAssertTrue(f.renderedDiagnostics.contains("network C {"), f.renderedDiagnostics)
+        XCTAssertTrue(frontend(chain("A", 990) + chain("B", 990)).diagnostics.isEmpty)
+    }
+
+    /// A 997-input product once emitted 24 MB of Swift (each input's gradient its own product of the others).
+    func testWideProductsEmitCodeLinearInTheirInputs() throws {
+        let spec = "network P {\n input x: 2\n multiply m(" + Array(repeating: "x", count: 997).joined(separator: ", ")
+            + ")\n dense y: 1\n loss squared_error(y)\n}\n"
+        let f = frontend(spec)
+        XCTAssertFalse(f.hasErrors, f.renderedDiagnostics)
+        let source = try XCTUnwrap(Compiler.emit(f.graphs, sourcePath: "p.net").first).source
+        XCTAssertLessThan(source.utf8.count, 400_000, "\(source.utf8.count) bytes")
+    }
+}

@@ -7,6 +7,16 @@ public enum Limits {
     public static let width = 1 << 16
     public static let parameters = 50_000_000
     public static let nodes = 1000
+    /// Inputs named by all of a network's nodes together: a join's code
+    /// grows with its inputs, so this bounds the generated code of wide
+    /// joins and deep DAGs (one 1 MB DAG once emitted 40 MB of Swift).
+    public static let inputReferences = 4000
+    /// Networks in one spec file, and nodes over all of them: a file's
+    /// generated Swift then compiles with `swiftc -O` in well under a
+    /// minute (`netc-bench --compile-times`; docs/Performance.md), where
+    /// 16,000 one-node networks once made 225 MB.
+    public static let networksPerFile = 32
+    public static let nodesPerFile = 2000
     public static let batchSize = 4096
     public static let statementsPerNetwork = 2000
     /// Bytes of a model's one allocation (parameters, optimizer state,

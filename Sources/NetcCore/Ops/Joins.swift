@@ -52,12 +52,35 @@ public struct MultiplyOp: Op {
         let product = node.inputs.indices.map { "x\($0)[i]" }.joined(separator: " * ")
         e.w.line("for i in 0..<\(node.size) { y[i] = \(product) }")
     }
+    /// Up to `directInputs` inputs, each gradient is its own product of the
+    /// others; past that, one loop forms suffix products and then walks a
+    /// running prefix product, so the code grows linearly with the inputs
+    /// (a 997-input product once emitted 24 MB).
     public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {
-        for edge in edges {
-            let others = node.inputs.indices.filter { $0 != edge.inputIndex }.map { " * x\($0)[i]" }.joined()
-            e.w.line("for i in 0..<\(node.size) { dx\(edge.inputIndex)[i] \(e.assign(edge)) dy[i]\(others) }")
+        let k = node.inputs.count
+        if k <= Self.directInputs {
+            for edge in edges {
+                let others = node.inputs.indices.filter { $0 != edge.inputIndex }.map { " * x\($0)[i]" }.joined()
+                e.w.line("for i in 0..<\(node.size) { dx\(edge.inputIndex)[i] \(e.assign(edge)) dy[i]\(others) }")
+            }
+            return
         }
+        let byInput = Dictionary(edges.map { ($0.inputIndex, $0) }, uniquingKeysWith: { a, _ in a })
+        let last = byInput.keys.max() ?? 0
+        e.w.line("for i in 0..<\(node.size) {")
+        // s_j = x_{j+1} ⋯ x_{k−1}: the product of the inputs after j.
+        e.w.line("    let s\(k - 2) = x\(k - 1)[i]")
+        for j in stride(from: k - 3, through: 0, by: -1) { e.w.line("    let s\(j) = s\(j + 1) * x\(j + 1)[i]") }
+        e.w.line("    var p = dy[i]")
+        for j in 0...last {
+            if let edge = byInput[j] { e.w.line("    dx\(j)[i] \(e.assign(edge)) \(j == k - 1 ? "p" : "p * s\(j)")") }
+            if j < last { e.w.line("    p = p * x\(j)[i]") }
+        }
+        e.w.line("}")
     }
+
+    /// Inputs up to which each gradient is written as its own product.
+    static let directInputs = 4
 }
 
 /// Concatenation of the inputs' features, in the order listed.

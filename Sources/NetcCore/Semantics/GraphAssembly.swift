@@ -79,8 +79,18 @@ public enum GraphBuilder {
     public static func build(_ spec: SpecFile, diagnostics: inout DiagnosticBag) -> [Graph] {
         var graphs: [Graph] = []
         var seen: [String: Identifier] = [:]
-        for network in spec.networks {
+        var nodesSoFar = 0
+        for (k, network) in spec.networks.enumerated() {
             let name = network.name
+            if k == Limits.networksPerFile {
+                diagnostics.emit(.tooLarge("the number of networks in one file", Limits.networksPerFile), at: name.range)
+            }
+            let nodes = network.statements.filter { $0.name != nil }.count
+            if nodesSoFar <= Limits.nodesPerFile && nodesSoFar + nodes > Limits.nodesPerFile {
+                diagnostics.emit(.tooLarge("the number of nodes in one file (\(nodesSoFar + nodes) so far)", Limits.nodesPerFile),
+                                 at: name.range)
+            }
+            nodesSoFar += nodes
             if reservedNames.contains(name.name) {
                 diagnostics.emit(.reservedName(name.name, "it is a Swift keyword or a name generated code uses"), at: name.range)
             }

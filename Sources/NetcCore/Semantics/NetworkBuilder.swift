@@ -56,7 +56,14 @@ struct NetworkBuilder {
         if decl.statements.count > Limits.statementsPerNetwork {
             diagnostics.emit(.tooLarge("the number of statements", Limits.statementsPerNetwork), at: decl.name.range)
         }
+        var references = 0
         for s in decl.statements.prefix(Limits.statementsPerNetwork) {
+            let named = s.inputs?.count ?? 0
+            if references <= Limits.inputReferences && references + named > Limits.inputReferences, let first = s.inputs?.first {
+                diagnostics.emit(.tooLarge("the number of inputs named by the network's nodes", Limits.inputReferences),
+                                 at: first.range)
+            }
+            references += named
             if let name = s.name {
                 if let first = nodeIndex[name.name] {
                     diagnostics.emit(.duplicateNode(name.name), at: name.range,
