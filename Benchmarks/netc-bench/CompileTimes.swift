@@ -45,11 +45,11 @@ func benchCompileTimes(quick: Bool) {
     }
 }
 
-/// A network of `n` nodes after its input: each made by `step(k, previous)`, then a dense output.
+/// A network of `n` nodes: the input, `n − 2` made by `step(k, previous)`, and a dense output.
 func chainSpec(_ n: Int, step: (Int, String) -> String) -> String {
     var spec = "network Chain {\n input x: 16\n"
     var previous = "x"
-    for k in 0..<(n - 1) {
+    for k in 0..<(n - 2) {
         spec += step(k, previous) + "\n"
         previous = "a\(k)"
     }

@@ -16,7 +16,7 @@ public enum Limits {
     /// minute (`netc-bench --compile-times`; docs/Performance.md), where
     /// 16,000 one-node networks once made 225 MB.
     public static let networksPerFile = 32
-    public static let nodesPerFile = 2000
+    public static let nodesPerFile = 1500
     public static let batchSize = 4096
     public static let statementsPerNetwork = 2000
     /// Bytes of a model's one allocation (parameters, optimizer state,
