@@ -28,6 +28,8 @@ public struct Binary: NetcRuntime.GeneratedModel {
     public static let parameterCount = 43
     /// Identifies the parameter layout in saved files.
     public static let fingerprint: Swift.UInt64 = 0xe885897ae3320895
+    /// The optimizer and its hyperparameters, from the spec.
+    public static let hyperparameters: NetcRuntime.Hyperparameters = .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0)
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("h.weight", 0, 30), ("h.bias", 30, 6), ("p.weight", 36, 6), ("p.bias", 42, 1)]
 
@@ -85,7 +87,7 @@ public struct Binary: NetcRuntime.GeneratedModel {
         NetcRuntime.ArgumentCheck.require(input.count % 5 == 0, "Binary.predict: input count \(input.count) is not a multiple of 5")
         let samples = input.count / 5
         NetcRuntime.ArgumentCheck.require(output.count == samples * 1, "Binary.predict: output needs \(samples * 1) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 43) { m in
+        storage.withExclusiveMemory(parameters: 43, flushingSubnormals: false) { m in
             var first = 0
             while first < samples {
                 let count = Swift.min(2, samples - first)
@@ -112,7 +114,7 @@ public struct Binary: NetcRuntime.GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 43) { m in
+            storage.withExclusiveMemory(parameters: 43, flushingSubnormals: false) { m in
                 target.withUnsafeBufferPointer { Self.load(m, i, $0) }
                 Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
                 return Self.lossAndSeed(m)
@@ -135,7 +137,7 @@ public struct Binary: NetcRuntime.GeneratedModel {
     public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
         NetcRuntime.ArgumentCheck.require(parameterGradient.count == 43, "Binary.gradients: parameterGradient needs 43 values, got \(parameterGradient.count)")
         NetcRuntime.ArgumentCheck.require(inputGradient.count == 10, "Binary.gradients: inputGradient needs 10 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 43) { m in
+        return storage.withExclusiveMemory(parameters: 43, flushingSubnormals: true) { m in
             Self.load(m, input, target)
             let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
             Self.forward(m, x, training: true)
@@ -194,6 +196,8 @@ public struct Binary: NetcRuntime.GeneratedModel {
 
     @usableFromInline
     mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
+        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
@@ -202,11 +206,13 @@ public struct Binary: NetcRuntime.GeneratedModel {
         let gradientBound = Self.gradientBound(m, input)
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
-        // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        let h = Self.hyperparameters
+        let update = NetcRuntime.OptimizerStep(h, step: next)
+        // Bounds that keep every value the update writes finite.
+        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
+            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
         storage.step = next
-        Self.update(m, step: next)
+        Self.update(m, update)
         return loss
     }
 
@@ -247,14 +253,14 @@ public struct Binary: NetcRuntime.GeneratedModel {
         let v_p = m + 223  // [2]
         for k in 0..<count &* 5 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // h.linear = linear(x)  [6]
-        NetcRuntime.BatchKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 5, m: 6, count: count)
+        NetcRuntime.CPUKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 5, m: 6, count: count)
         // h = relu(h.linear)  [6]
         for b in 0..<count {
             let x0 = v_h_linear + b &* 6, y = v_h + b &* 6
             for i in 0..<6 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // p.linear = linear(h)  [1]
-        NetcRuntime.BatchKernels.linear(p_p_weight, p_p_bias, v_h, v_p_linear, n: 6, m: 1, count: count)
+        NetcRuntime.CPUKernels.linear(p_p_weight, p_p_bias, v_h, v_p_linear, n: 6, m: 1, count: count)
         // p = sigmoid(p.linear)  [1]
         for b in 0..<count {
             let x0 = v_p_linear + b &* 1, y = v_p + b &* 1
@@ -295,15 +301,15 @@ public struct Binary: NetcRuntime.GeneratedModel {
         let g_h = m + 247  // [12]
         let g_p_linear = m + 259  // [2]
         // p.linear: linear backward → δ h =
-        NetcRuntime.BatchKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
-        NetcRuntime.BatchKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
+        NetcRuntime.CPUKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
+        NetcRuntime.CPUKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
         // h: relu backward → δ h.linear =
         for b in 0..<2 {
             let y = v_h + b &* 6, dy = g_h + b &* 6, dx0 = g_h_linear + b &* 6
             for i in 0..<6 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // h.linear: linear backward
-        NetcRuntime.BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
+        NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
@@ -322,16 +328,16 @@ public struct Binary: NetcRuntime.GeneratedModel {
         let g_h = m + 247  // [12]
         let g_p_linear = m + 259  // [2]
         // p.linear: linear backward → δ h =
-        NetcRuntime.BatchKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
-        NetcRuntime.BatchKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
+        NetcRuntime.CPUKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
+        NetcRuntime.CPUKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
         // h: relu backward → δ h.linear =
         for b in 0..<2 {
             let y = v_h + b &* 6, dy = g_h + b &* 6, dx0 = g_h_linear + b &* 6
             for i in 0..<6 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // h.linear: linear backward → δ x =
-        NetcRuntime.BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
-        NetcRuntime.BatchKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 5, m: 6, count: 2)
+        NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
+        NetcRuntime.CPUKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 5, m: 6, count: 2)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
@@ -345,40 +351,38 @@ public struct Binary: NetcRuntime.GeneratedModel {
         return bound
     }
 
-    /// One optimizer step from the gradients (step counts from 1).
+    /// One optimizer step from the gradients.
     @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [43]
         let gradients = m + 48  // [43]
         let firstMoment = m + 96  // [43]
         let secondMoment = m + 144  // [43]
-        let c1 = 1 - Scalar(NetcRuntime.Math.pow(0.9, Swift.Double(step)))
-        let c2 = 1 - Scalar(NetcRuntime.Math.pow(0.999, Swift.Double(step)))
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
         for k in 0..<43 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.01 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
     }
 
-    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    /// Whether `update(m, h)` would leave every value finite; writes nothing.
     @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
         let parameters = m + 0  // [43]
         let gradients = m + 48  // [43]
         let firstMoment = m + 96  // [43]
         let secondMoment = m + 144  // [43]
-        let c1 = 1 - Scalar(NetcRuntime.Math.pow(0.9, Swift.Double(step)))
-        let c2 = 1 - Scalar(NetcRuntime.Math.pow(0.999, Swift.Double(step)))
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
         for k in 0..<43 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.01 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         return true

@@ -25,6 +25,8 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
     public static let parameterCount = 2
     /// Identifies the parameter layout in saved files.
     public static let fingerprint: Swift.UInt64 = 0xfa8f396e7c41f8ab
+    /// The optimizer and its hyperparameters, from the spec.
+    public static let hyperparameters: NetcRuntime.Hyperparameters = .sgd(learningRate: 1000000.0, momentum: 0.0, nesterov: false, weightDecay: 0.0)
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("y.weight", 0, 1), ("y.bias", 1, 1)]
 
@@ -81,7 +83,7 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
         NetcRuntime.ArgumentCheck.require(input.count % 1 == 0, "HugeStep.predict: input count \(input.count) is not a multiple of 1")
         let samples = input.count / 1
         NetcRuntime.ArgumentCheck.require(output.count == samples * 1, "HugeStep.predict: output needs \(samples * 1) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 2) { m in
+        storage.withExclusiveMemory(parameters: 2, flushingSubnormals: false) { m in
             var first = 0
             while first < samples {
                 let count = Swift.min(1, samples - first)
@@ -102,7 +104,7 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 2) { m in
+            storage.withExclusiveMemory(parameters: 2, flushingSubnormals: false) { m in
                 target.withUnsafeBufferPointer { Self.load(m, i, $0) }
                 Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
                 return Self.lossAndSeed(m)
@@ -125,7 +127,7 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
     public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
         NetcRuntime.ArgumentCheck.require(parameterGradient.count == 2, "HugeStep.gradients: parameterGradient needs 2 values, got \(parameterGradient.count)")
         NetcRuntime.ArgumentCheck.require(inputGradient.count == 1, "HugeStep.gradients: inputGradient needs 1 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 2) { m in
+        return storage.withExclusiveMemory(parameters: 2, flushingSubnormals: true) { m in
             Self.load(m, input, target)
             let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
             Self.forward(m, x, training: true)
@@ -169,6 +171,8 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
 
     @usableFromInline
     mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
+        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
@@ -177,11 +181,13 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
         let gradientBound = Self.gradientBound(m, input)
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
-        // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.sgd(learningRate: 1000000.0, momentum: 0.0, nesterov: false, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        let h = Self.hyperparameters
+        let update = NetcRuntime.OptimizerStep(h, step: next)
+        // Bounds that keep every value the update writes finite.
+        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
+            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
         storage.step = next
-        Self.update(m, step: next)
+        Self.update(m, update)
         return loss
     }
 
@@ -290,26 +296,28 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
         return bound
     }
 
-    /// One optimizer step from the gradients (step counts from 1).
+    /// One optimizer step from the gradients.
     @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [2]
         let gradients = m + 16  // [2]
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale)
         for k in 0..<2 {
-            let g = gradients[k]
-            let p = parameters[k] - 1000000.0 * g
+            let g = scale * gradients[k]
+            let p = parameters[k] - lr * g
             parameters[k] = p
         }
     }
 
-    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    /// Whether `update(m, h)` would leave every value finite; writes nothing.
     @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
         let parameters = m + 0  // [2]
         let gradients = m + 16  // [2]
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale)
         for k in 0..<2 {
-            let g = gradients[k]
-            let p = parameters[k] - 1000000.0 * g
+            let g = scale * gradients[k]
+            let p = parameters[k] - lr * g
             if !(p.isFinite) { return false }
         }
         return true

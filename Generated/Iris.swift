@@ -29,6 +29,8 @@ public struct Iris: NetcRuntime.GeneratedModel {
     public static let parameterCount = 403
     /// Identifies the parameter layout in saved files.
     public static let fingerprint: Swift.UInt64 = 0xb23c9293d037bf33
+    /// The optimizer and its hyperparameters, from the spec.
+    public static let hyperparameters: NetcRuntime.Hyperparameters = .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0)
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("hidden1.weight", 0, 64), ("hidden1.bias", 64, 16), ("hidden2.weight", 80, 256), ("hidden2.bias", 336, 16), ("logits.weight", 352, 48), ("logits.bias", 400, 3)]
 
@@ -87,7 +89,7 @@ public struct Iris: NetcRuntime.GeneratedModel {
         NetcRuntime.ArgumentCheck.require(input.count % 4 == 0, "Iris.predict: input count \(input.count) is not a multiple of 4")
         let samples = input.count / 4
         NetcRuntime.ArgumentCheck.require(output.count == samples * 3, "Iris.predict: output needs \(samples * 3) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 403) { m in
+        storage.withExclusiveMemory(parameters: 403, flushingSubnormals: false) { m in
             var first = 0
             while first < samples {
                 let count = Swift.min(16, samples - first)
@@ -118,7 +120,7 @@ public struct Iris: NetcRuntime.GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 403) { m in
+            storage.withExclusiveMemory(parameters: 403, flushingSubnormals: false) { m in
                 target.withUnsafeBufferPointer { Self.load(m, i, $0) }
                 Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
                 return Self.lossAndSeed(m)
@@ -141,7 +143,7 @@ public struct Iris: NetcRuntime.GeneratedModel {
     public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
         NetcRuntime.ArgumentCheck.require(parameterGradient.count == 403, "Iris.gradients: parameterGradient needs 403 values, got \(parameterGradient.count)")
         NetcRuntime.ArgumentCheck.require(inputGradient.count == 64, "Iris.gradients: inputGradient needs 64 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 403) { m in
+        return storage.withExclusiveMemory(parameters: 403, flushingSubnormals: true) { m in
             Self.load(m, input, target)
             let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
             Self.forward(m, x, training: true)
@@ -200,6 +202,8 @@ public struct Iris: NetcRuntime.GeneratedModel {
 
     @usableFromInline
     mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
+        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
@@ -208,11 +212,13 @@ public struct Iris: NetcRuntime.GeneratedModel {
         let gradientBound = Self.gradientBound(m, input)
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
-        // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        let h = Self.hyperparameters
+        let update = NetcRuntime.OptimizerStep(h, step: next)
+        // Bounds that keep every value the update writes finite.
+        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
+            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
         storage.step = next
-        Self.update(m, step: next)
+        Self.update(m, update)
         return loss
     }
 
@@ -256,21 +262,21 @@ public struct Iris: NetcRuntime.GeneratedModel {
         let v_logits = m + 2323  // [48]
         for k in 0..<count &* 4 { v_features[k] = input[k] }  // small: copied, see ModelLayout
         // hidden1.linear = linear(features)  [16]
-        NetcRuntime.BatchKernels.linear(p_hidden1_weight, p_hidden1_bias, v_features, v_hidden1_linear, n: 4, m: 16, count: count)
+        NetcRuntime.CPUKernels.linear(p_hidden1_weight, p_hidden1_bias, v_features, v_hidden1_linear, n: 4, m: 16, count: count)
         // hidden1 = relu(hidden1.linear)  [16]
         for b in 0..<count {
             let x0 = v_hidden1_linear + b &* 16, y = v_hidden1 + b &* 16
             for i in 0..<16 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // hidden2.linear = linear(hidden1)  [16]
-        NetcRuntime.BatchKernels.linear(p_hidden2_weight, p_hidden2_bias, v_hidden1, v_hidden2_linear, n: 16, m: 16, count: count)
+        NetcRuntime.CPUKernels.linear(p_hidden2_weight, p_hidden2_bias, v_hidden1, v_hidden2_linear, n: 16, m: 16, count: count)
         // hidden2 = relu(hidden2.linear)  [16]
         for b in 0..<count {
             let x0 = v_hidden2_linear + b &* 16, y = v_hidden2 + b &* 16
             for i in 0..<16 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // logits = linear(hidden2)  [3]
-        NetcRuntime.BatchKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 16, m: 3, count: count)
+        NetcRuntime.CPUKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 16, m: 3, count: count)
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
@@ -283,11 +289,17 @@ public struct Iris: NetcRuntime.GeneratedModel {
         let invBatch: Scalar = 0.0625
         var loss: Scalar = 0
         for b in 0..<16 {
+            let z = v_logits + b &* 3, gz = g_logits + b &* 3
+            var top = z[0]
+            for i in 1..<3 where z[i] > top { top = z[i] }
+            for i in 0..<3 { gz[i] = z[i] - top }
+        }
+        NetcRuntime.Math.exp(g_logits, minus: 0, into: g_logits, 48)
+        for b in 0..<16 {
             let z = v_logits + b &* 3, t = target + b &* 3, gz = g_logits + b &* 3
             var top = z[0]
             var at = 0
             for i in 1..<3 where z[i] > top { top = z[i]; at = i }
-            NetcRuntime.Math.exp(z, minus: top, into: gz, 3)
             var sum: Scalar = 0
             for i in 0..<3 { sum += gz[i] }
             var rest: Scalar = 0
@@ -321,23 +333,23 @@ public struct Iris: NetcRuntime.GeneratedModel {
         let g_hidden2 = m + 3203  // [256]
         let g_logits = m + 3459  // [48]
         // logits: linear backward → δ hidden2 =
-        NetcRuntime.BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
-        NetcRuntime.BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
+        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
+        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<16 {
             let y = v_hidden2 + b &* 16, dy = g_hidden2 + b &* 16, dx0 = g_hidden2_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        NetcRuntime.BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
-        NetcRuntime.BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
+        NetcRuntime.CPUKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
+        NetcRuntime.CPUKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<16 {
             let y = v_hidden1 + b &* 16, dy = g_hidden1 + b &* 16, dx0 = g_hidden1_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward
-        NetcRuntime.BatchKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
+        NetcRuntime.CPUKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
@@ -362,24 +374,24 @@ public struct Iris: NetcRuntime.GeneratedModel {
         let g_hidden2 = m + 3203  // [256]
         let g_logits = m + 3459  // [48]
         // logits: linear backward → δ hidden2 =
-        NetcRuntime.BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
-        NetcRuntime.BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
+        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
+        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<16 {
             let y = v_hidden2 + b &* 16, dy = g_hidden2 + b &* 16, dx0 = g_hidden2_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        NetcRuntime.BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
-        NetcRuntime.BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
+        NetcRuntime.CPUKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
+        NetcRuntime.CPUKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<16 {
             let y = v_hidden1 + b &* 16, dy = g_hidden1 + b &* 16, dx0 = g_hidden1_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward → δ features =
-        NetcRuntime.BatchKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
-        NetcRuntime.BatchKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_features, accumulate: false, n: 4, m: 16, count: 16)
+        NetcRuntime.CPUKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
+        NetcRuntime.CPUKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_features, accumulate: false, n: 4, m: 16, count: 16)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
@@ -393,31 +405,33 @@ public struct Iris: NetcRuntime.GeneratedModel {
         return bound
     }
 
-    /// One optimizer step from the gradients (step counts from 1).
+    /// One optimizer step from the gradients.
     @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [403]
         let gradients = m + 416  // [403]
         let velocity = m + 832  // [403]
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), momentum = Scalar(h.hyperparameters.momentum)
         for k in 0..<403 {
-            let g = gradients[k]
-            let v = 0.9 * velocity[k] + g
-            let p = parameters[k] - 0.05 * v
+            let g = scale * gradients[k]
+            let v = momentum * velocity[k] + g
+            let p = parameters[k] - lr * v
             velocity[k] = v
             parameters[k] = p
         }
     }
 
-    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    /// Whether `update(m, h)` would leave every value finite; writes nothing.
     @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
         let parameters = m + 0  // [403]
         let gradients = m + 416  // [403]
         let velocity = m + 832  // [403]
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), momentum = Scalar(h.hyperparameters.momentum)
         for k in 0..<403 {
-            let g = gradients[k]
-            let v = 0.9 * velocity[k] + g
-            let p = parameters[k] - 0.05 * v
+            let g = scale * gradients[k]
+            let v = momentum * velocity[k] + g
+            let p = parameters[k] - lr * v
             if !(v.isFinite && p.isFinite) { return false }
         }
         return true

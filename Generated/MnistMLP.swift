@@ -31,6 +31,8 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
     public static let parameterCount = 109386
     /// Identifies the parameter layout in saved files.
     public static let fingerprint: Swift.UInt64 = 0x5a62ae002bec90d5
+    /// The optimizer and its hyperparameters, from the spec.
+    public static let hyperparameters: NetcRuntime.Hyperparameters = .sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0)
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("hidden1.weight", 0, 100352), ("hidden1.bias", 100352, 128), ("hidden2.weight", 100480, 8192), ("hidden2.bias", 108672, 64), ("logits.weight", 108736, 640), ("logits.bias", 109376, 10)]
 
@@ -46,14 +48,14 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
     @usableFromInline
     static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
         (flat + 100352).update(from: source + 100352, count: 9034)
-        NetcRuntime.BatchKernels.fromPanels(source + 0, into: flat + 0, rows: 128, columns: 784)  // hidden1.weight
+        NetcRuntime.PanelLayout.fromPanels(source + 0, into: flat + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 
     /// 109386 parameters in flat order, into the model's storage at `target`.
     @usableFromInline
     static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
         (target + 100352).update(from: flat + 100352, count: 9034)
-        NetcRuntime.BatchKernels.toPanels(flat + 0, into: target + 0, rows: 128, columns: 784)  // hidden1.weight
+        NetcRuntime.PanelLayout.toPanels(flat + 0, into: target + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 
     /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
@@ -65,7 +67,7 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         NetcRuntime.InitScheme.heUniform.fill(m + 0, count: 100352, fanIn: 784, fanOut: 128, rng: &random)  // hidden1.weight
         NetcRuntime.InitScheme.heUniform.fill(m + 100480, count: 8192, fanIn: 128, fanOut: 64, rng: &random)  // hidden2.weight
         NetcRuntime.InitScheme.heUniform.fill(m + 108736, count: 640, fanIn: 64, fanOut: 10, rng: &random)  // logits.weight
-        NetcRuntime.BatchKernels.arrangeInPanels(m + 0, rows: 128, columns: 784)  // hidden1.weight
+        NetcRuntime.PanelLayout.arrangeInPanels(m + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 
     /// A model with the given parameters (109386 values in flat order).
@@ -92,7 +94,7 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         NetcRuntime.ArgumentCheck.require(input.count % 784 == 0, "MnistMLP.predict: input count \(input.count) is not a multiple of 784")
         let samples = input.count / 784
         NetcRuntime.ArgumentCheck.require(output.count == samples * 10, "MnistMLP.predict: output needs \(samples * 10) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 109386) { m in
+        storage.withExclusiveMemory(parameters: 109386, flushingSubnormals: false) { m in
             var first = 0
             while first < samples {
                 let count = Swift.min(32, samples - first)
@@ -123,7 +125,7 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 109386) { m in
+            storage.withExclusiveMemory(parameters: 109386, flushingSubnormals: false) { m in
                 target.withUnsafeBufferPointer { Self.load(m, i, $0) }
                 Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
                 return Self.lossAndSeed(m)
@@ -146,7 +148,7 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
     public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
         NetcRuntime.ArgumentCheck.require(parameterGradient.count == 109386, "MnistMLP.gradients: parameterGradient needs 109386 values, got \(parameterGradient.count)")
         NetcRuntime.ArgumentCheck.require(inputGradient.count == 25088, "MnistMLP.gradients: inputGradient needs 25088 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 109386) { m in
+        return storage.withExclusiveMemory(parameters: 109386, flushingSubnormals: true) { m in
             Self.load(m, input, target)
             let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
             Self.forward(m, x, training: true)
@@ -205,6 +207,8 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
 
     @usableFromInline
     mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
+        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
@@ -213,11 +217,13 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         let gradientBound = Self.gradientBound(m, input)
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
-        // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        let h = Self.hyperparameters
+        let update = NetcRuntime.OptimizerStep(h, step: next)
+        // Bounds that keep every value the update writes finite.
+        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
+            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
         storage.step = next
-        Self.update(m, step: next)
+        Self.update(m, update)
         return loss
     }
 
@@ -260,21 +266,21 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         let v_hidden2 = m + 338416  // [2048]
         let v_logits = m + 340464  // [320]
         // hidden1.linear = linear(pixels)  [128]
-        NetcRuntime.BatchKernels.panelLinear(p_hidden1_weight, p_hidden1_bias, v_pixels, v_hidden1_linear, n: 784, m: 128, count: count)
+        NetcRuntime.CPUKernels.panelLinear(p_hidden1_weight, p_hidden1_bias, v_pixels, v_hidden1_linear, n: 784, m: 128, count: count)
         // hidden1 = relu(hidden1.linear)  [128]
         for b in 0..<count {
             let x0 = v_hidden1_linear + b &* 128, y = v_hidden1 + b &* 128
             for i in 0..<128 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // hidden2.linear = linear(hidden1)  [64]
-        NetcRuntime.BatchKernels.linear(p_hidden2_weight, p_hidden2_bias, v_hidden1, v_hidden2_linear, n: 128, m: 64, count: count)
+        NetcRuntime.CPUKernels.linear(p_hidden2_weight, p_hidden2_bias, v_hidden1, v_hidden2_linear, n: 128, m: 64, count: count)
         // hidden2 = relu(hidden2.linear)  [64]
         for b in 0..<count {
             let x0 = v_hidden2_linear + b &* 64, y = v_hidden2 + b &* 64
             for i in 0..<64 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // logits = linear(hidden2)  [10]
-        NetcRuntime.BatchKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 64, m: 10, count: count)
+        NetcRuntime.CPUKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 64, m: 10, count: count)
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
@@ -287,11 +293,17 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         let invBatch: Scalar = 0.03125
         var loss: Scalar = 0
         for b in 0..<32 {
+            let z = v_logits + b &* 10, gz = g_logits + b &* 10
+            var top = z[0]
+            for i in 1..<10 where z[i] > top { top = z[i] }
+            for i in 0..<10 { gz[i] = z[i] - top }
+        }
+        NetcRuntime.Math.exp(g_logits, minus: 0, into: g_logits, 320)
+        for b in 0..<32 {
             let z = v_logits + b &* 10, t = target + b &* 10, gz = g_logits + b &* 10
             var top = z[0]
             var at = 0
             for i in 1..<10 where z[i] > top { top = z[i]; at = i }
-            NetcRuntime.Math.exp(z, minus: top, into: gz, 10)
             var sum: Scalar = 0
             for i in 0..<10 { sum += gz[i] }
             var rest: Scalar = 0
@@ -326,23 +338,23 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         let g_logits = m + 378160  // [320]
         let scratch = m + 378800  // [4096]
         // logits: linear backward → δ hidden2 =
-        NetcRuntime.BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
-        NetcRuntime.BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
+        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
+        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<32 {
             let y = v_hidden2 + b &* 64, dy = g_hidden2 + b &* 64, dx0 = g_hidden2_linear + b &* 64
             for i in 0..<64 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        NetcRuntime.BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
-        NetcRuntime.BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
+        NetcRuntime.CPUKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
+        NetcRuntime.CPUKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<32 {
             let y = v_hidden1 + b &* 128, dy = g_hidden1 + b &* 128, dx0 = g_hidden1_linear + b &* 128
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward
-        NetcRuntime.BatchKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
+        NetcRuntime.CPUKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
@@ -368,24 +380,24 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         let g_logits = m + 378160  // [320]
         let scratch = m + 378800  // [4096]
         // logits: linear backward → δ hidden2 =
-        NetcRuntime.BatchKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
-        NetcRuntime.BatchKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
+        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
+        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
         // hidden2: relu backward → δ hidden2.linear =
         for b in 0..<32 {
             let y = v_hidden2 + b &* 64, dy = g_hidden2 + b &* 64, dx0 = g_hidden2_linear + b &* 64
             for i in 0..<64 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        NetcRuntime.BatchKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
-        NetcRuntime.BatchKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
+        NetcRuntime.CPUKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
+        NetcRuntime.CPUKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
         // hidden1: relu backward → δ hidden1.linear =
         for b in 0..<32 {
             let y = v_hidden1 + b &* 128, dy = g_hidden1 + b &* 128, dx0 = g_hidden1_linear + b &* 128
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward → δ pixels =
-        NetcRuntime.BatchKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
-        NetcRuntime.BatchKernels.panelInputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: 32)
+        NetcRuntime.CPUKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
+        NetcRuntime.CPUKernels.panelInputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: 32)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
@@ -400,7 +412,7 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         guard read100352.isFinite else { return .nan }
         bound = Swift.max(bound, read100352)
         // hidden1.weight: read only when the bound is not finite or too large
-        var bound0 = NetcRuntime.BatchKernels.weightGradientBound(g_hidden1_linear, v_pixels, n: 784, m: 128, count: 32)
+        var bound0 = NetcRuntime.Kernels.weightGradientBound(g_hidden1_linear, v_pixels, n: 784, m: 128, count: 32)
         if !(bound0 <= Scalar.greatestFiniteMagnitude / 2) {
             bound0 = NetcRuntime.Kernels.maxMagnitude(dp_hidden1_weight, 100352)
             guard bound0.isFinite else { return .nan }
@@ -409,33 +421,22 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         return bound
     }
 
-    /// One optimizer step from the gradients (step counts from 1).
+    /// One optimizer step from the gradients.
     @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [109386]
         let gradients = m + 109392  // [109386]
         let velocity = m + 218784  // [109386]
-        for k in 0..<109386 {
-            let g = gradients[k]
-            let v = 0.9 * velocity[k] + g
-            let p = parameters[k] - 0.01 * v
-            velocity[k] = v
-            parameters[k] = p
-        }
+        h.apply(parameters, gradients: gradients, first: velocity, second: nil, count: 109386, decays: false)
     }
 
-    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    /// Whether `update(m, h)` would leave every value finite; writes nothing.
     @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
         let parameters = m + 0  // [109386]
         let gradients = m + 109392  // [109386]
         let velocity = m + 218784  // [109386]
-        for k in 0..<109386 {
-            let g = gradients[k]
-            let v = 0.9 * velocity[k] + g
-            let p = parameters[k] - 0.01 * v
-            if !(v.isFinite && p.isFinite) { return false }
-        }
+        guard h.isFinite(parameters, gradients: gradients, first: velocity, second: nil, count: 109386, decays: false) else { return false }
         return true
     }
 

@@ -26,6 +26,8 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
     public static let parameterCount = 3
     /// Identifies the parameter layout in saved files.
     public static let fingerprint: Swift.UInt64 = 0xc1a5b11f4682c957
+    /// The optimizer and its hyperparameters, from the spec.
+    public static let hyperparameters: NetcRuntime.Hyperparameters = .sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0)
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("y.weight", 0, 2), ("y.bias", 2, 1)]
 
@@ -82,7 +84,7 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
         NetcRuntime.ArgumentCheck.require(input.count % 2 == 0, "NaNReLU.predict: input count \(input.count) is not a multiple of 2")
         let samples = input.count / 2
         NetcRuntime.ArgumentCheck.require(output.count == samples * 1, "NaNReLU.predict: output needs \(samples * 1) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 3) { m in
+        storage.withExclusiveMemory(parameters: 3, flushingSubnormals: false) { m in
             var first = 0
             while first < samples {
                 let count = Swift.min(1, samples - first)
@@ -103,7 +105,7 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 3) { m in
+            storage.withExclusiveMemory(parameters: 3, flushingSubnormals: false) { m in
                 target.withUnsafeBufferPointer { Self.load(m, i, $0) }
                 Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
                 return Self.lossAndSeed(m)
@@ -126,7 +128,7 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
     public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
         NetcRuntime.ArgumentCheck.require(parameterGradient.count == 3, "NaNReLU.gradients: parameterGradient needs 3 values, got \(parameterGradient.count)")
         NetcRuntime.ArgumentCheck.require(inputGradient.count == 2, "NaNReLU.gradients: inputGradient needs 2 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 3) { m in
+        return storage.withExclusiveMemory(parameters: 3, flushingSubnormals: true) { m in
             Self.load(m, input, target)
             let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
             Self.forward(m, x, training: true)
@@ -170,6 +172,8 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
 
     @usableFromInline
     mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
+        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
@@ -178,11 +182,13 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
         let gradientBound = Self.gradientBound(m, input)
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
-        // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        let h = Self.hyperparameters
+        let update = NetcRuntime.OptimizerStep(h, step: next)
+        // Bounds that keep every value the update writes finite.
+        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
+            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
         storage.step = next
-        Self.update(m, step: next)
+        Self.update(m, update)
         return loss
     }
 
@@ -306,26 +312,28 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
         return bound
     }
 
-    /// One optimizer step from the gradients (step counts from 1).
+    /// One optimizer step from the gradients.
     @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [3]
         let gradients = m + 16  // [3]
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale)
         for k in 0..<3 {
-            let g = gradients[k]
-            let p = parameters[k] - 0.1 * g
+            let g = scale * gradients[k]
+            let p = parameters[k] - lr * g
             parameters[k] = p
         }
     }
 
-    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    /// Whether `update(m, h)` would leave every value finite; writes nothing.
     @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
         let parameters = m + 0  // [3]
         let gradients = m + 16  // [3]
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale)
         for k in 0..<3 {
-            let g = gradients[k]
-            let p = parameters[k] - 0.1 * g
+            let g = scale * gradients[k]
+            let p = parameters[k] - lr * g
             if !(p.isFinite) { return false }
         }
         return true

@@ -27,6 +27,8 @@ public struct Regressor: NetcRuntime.GeneratedModel {
     public static let parameterCount = 96
     /// Identifies the parameter layout in saved files.
     public static let fingerprint: Swift.UInt64 = 0xe86b3dcd6e126502
+    /// The optimizer and its hyperparameters, from the spec.
+    public static let hyperparameters: NetcRuntime.Hyperparameters = .sgd(learningRate: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.0)
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("h.weight", 0, 48), ("h.bias", 48, 16), ("y.weight", 64, 32)]
 
@@ -84,7 +86,7 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         NetcRuntime.ArgumentCheck.require(input.count % 3 == 0, "Regressor.predict: input count \(input.count) is not a multiple of 3")
         let samples = input.count / 3
         NetcRuntime.ArgumentCheck.require(output.count == samples * 2, "Regressor.predict: output needs \(samples * 2) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 96) { m in
+        storage.withExclusiveMemory(parameters: 96, flushingSubnormals: false) { m in
             var first = 0
             while first < samples {
                 let count = Swift.min(64, samples - first)
@@ -105,7 +107,7 @@ public struct Regressor: NetcRuntime.GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 96) { m in
+            storage.withExclusiveMemory(parameters: 96, flushingSubnormals: false) { m in
                 target.withUnsafeBufferPointer { Self.load(m, i, $0) }
                 Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
                 return Self.lossAndSeed(m)
@@ -128,7 +130,7 @@ public struct Regressor: NetcRuntime.GeneratedModel {
     public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
         NetcRuntime.ArgumentCheck.require(parameterGradient.count == 96, "Regressor.gradients: parameterGradient needs 96 values, got \(parameterGradient.count)")
         NetcRuntime.ArgumentCheck.require(inputGradient.count == 192, "Regressor.gradients: inputGradient needs 192 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 96) { m in
+        return storage.withExclusiveMemory(parameters: 96, flushingSubnormals: true) { m in
             Self.load(m, input, target)
             let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
             Self.forward(m, x, training: true)
@@ -172,6 +174,8 @@ public struct Regressor: NetcRuntime.GeneratedModel {
 
     @usableFromInline
     mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
+        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
@@ -180,11 +184,13 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         let gradientBound = Self.gradientBound(m, input)
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
-        // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.sgd(learningRate: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        let h = Self.hyperparameters
+        let update = NetcRuntime.OptimizerStep(h, step: next)
+        // Bounds that keep every value the update writes finite.
+        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
+            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
         storage.step = next
-        Self.update(m, step: next)
+        Self.update(m, update)
         return loss
     }
 
@@ -224,14 +230,14 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         let scratch = m + 5152  // [48]
         for k in 0..<count &* 3 { v_x[k] = input[k] }  // small: copied, see ModelLayout
         // h.linear = linear(x)  [16]
-        NetcRuntime.BatchKernels.linearTransposed(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 16, count: count, scratch: scratch)
+        NetcRuntime.CPUKernels.linearTransposed(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 16, count: count, scratch: scratch)
         // h = tanh(h.linear)  [16]
         for b in 0..<count {
             let x0 = v_h_linear + b &* 16, y = v_h + b &* 16
             for i in 0..<16 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
         }
         // y = linear(no bias)(h)  [2]
-        NetcRuntime.BatchKernels.linear(p_y_weight, nil, v_h, v_y, n: 16, m: 2, count: count)
+        NetcRuntime.CPUKernels.linear(p_y_weight, nil, v_h, v_y, n: 16, m: 2, count: count)
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'y'.
@@ -267,15 +273,15 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         let g_h = m + 3872  // [1024]
         let g_y = m + 4896  // [128]
         // y: linear(no bias) backward → δ h =
-        NetcRuntime.BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
-        NetcRuntime.BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
+        NetcRuntime.CPUKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
+        NetcRuntime.CPUKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
         // h: tanh backward → δ h.linear =
         for b in 0..<64 {
             let y = v_h + b &* 16, dy = g_h + b &* 16, dx0 = g_h_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // h.linear: linear backward
-        NetcRuntime.BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
+        NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
     }
 
     /// Parameter gradients and the gradient with respect to the input.
@@ -293,16 +299,16 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         let g_h = m + 3872  // [1024]
         let g_y = m + 4896  // [128]
         // y: linear(no bias) backward → δ h =
-        NetcRuntime.BatchKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
-        NetcRuntime.BatchKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
+        NetcRuntime.CPUKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
+        NetcRuntime.CPUKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
         // h: tanh backward → δ h.linear =
         for b in 0..<64 {
             let y = v_h + b &* 16, dy = g_h + b &* 16, dx0 = g_h_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // h.linear: linear backward → δ x =
-        NetcRuntime.BatchKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
-        NetcRuntime.BatchKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 3, m: 16, count: 64)
+        NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
+        NetcRuntime.CPUKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 3, m: 16, count: 64)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
@@ -316,31 +322,33 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         return bound
     }
 
-    /// One optimizer step from the gradients (step counts from 1).
+    /// One optimizer step from the gradients.
     @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [96]
         let gradients = m + 96  // [96]
         let velocity = m + 192  // [96]
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), momentum = Scalar(h.hyperparameters.momentum)
         for k in 0..<96 {
-            let g = gradients[k]
-            let v = 0.9 * velocity[k] + g
-            let p = parameters[k] - 0.01 * (g + 0.9 * v)
+            let g = scale * gradients[k]
+            let v = momentum * velocity[k] + g
+            let p = parameters[k] - lr * (g + momentum * v)
             velocity[k] = v
             parameters[k] = p
         }
     }
 
-    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    /// Whether `update(m, h)` would leave every value finite; writes nothing.
     @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
         let parameters = m + 0  // [96]
         let gradients = m + 96  // [96]
         let velocity = m + 192  // [96]
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), momentum = Scalar(h.hyperparameters.momentum)
         for k in 0..<96 {
-            let g = gradients[k]
-            let v = 0.9 * velocity[k] + g
-            let p = parameters[k] - 0.01 * (g + 0.9 * v)
+            let g = scale * gradients[k]
+            let v = momentum * velocity[k] + g
+            let p = parameters[k] - lr * (g + momentum * v)
             if !(v.isFinite && p.isFinite) { return false }
         }
         return true

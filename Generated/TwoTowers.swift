@@ -39,6 +39,8 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
     public static let parameterCount = 836
     /// Identifies the parameter layout in saved files.
     public static let fingerprint: Swift.UInt64 = 0xfc72476bf2122794
+    /// The optimizer and its hyperparameters, from the spec.
+    public static let hyperparameters: NetcRuntime.Hyperparameters = .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001)
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("stem.weight", 0, 128), ("stem.bias", 128, 16), ("block.weight", 144, 256), ("block.bias", 400, 16), ("left.weight", 416, 128), ("left.bias", 544, 8), ("right.weight", 552, 64), ("right.bias", 616, 8), ("gate.weight", 624, 128), ("gate.bias", 752, 16), ("out.weight", 768, 64), ("out.bias", 832, 4)]
 
@@ -100,7 +102,7 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         NetcRuntime.ArgumentCheck.require(input.count % 8 == 0, "TwoTowers.predict: input count \(input.count) is not a multiple of 8")
         let samples = input.count / 8
         NetcRuntime.ArgumentCheck.require(output.count == samples * 4, "TwoTowers.predict: output needs \(samples * 4) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 836) { m in
+        storage.withExclusiveMemory(parameters: 836, flushingSubnormals: false) { m in
             var first = 0
             while first < samples {
                 let count = Swift.min(4, samples - first)
@@ -131,7 +133,7 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 836) { m in
+            storage.withExclusiveMemory(parameters: 836, flushingSubnormals: false) { m in
                 target.withUnsafeBufferPointer { Self.load(m, i, $0) }
                 Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
                 return Self.lossAndSeed(m)
@@ -155,7 +157,7 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         NetcRuntime.ArgumentCheck.require(parameterGradient.count == 836, "TwoTowers.gradients: parameterGradient needs 836 values, got \(parameterGradient.count)")
         NetcRuntime.ArgumentCheck.require(inputGradient.count == 32, "TwoTowers.gradients: inputGradient needs 32 values, got \(inputGradient.count)")
         var random = storage.random
-        return storage.withExclusiveMemory(parameters: 836) { m in
+        return storage.withExclusiveMemory(parameters: 836, flushingSubnormals: true) { m in
             Self.load(m, input, target)
             let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
             Self.drawMasks(m, &random)
@@ -215,6 +217,8 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
 
     @usableFromInline
     mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
+        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
         let m = storage.memory
         Self.drawMasks(m, &storage.random)
         Self.forward(m, input, training: true)
@@ -224,11 +228,13 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         let gradientBound = Self.gradientBound(m, input)
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
-        // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        let h = Self.hyperparameters
+        let update = NetcRuntime.OptimizerStep(h, step: next)
+        // Bounds that keep every value the update writes finite.
+        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
+            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
         storage.step = next
-        Self.update(m, step: next)
+        Self.update(m, update)
         return loss
     }
 
@@ -1034,216 +1040,214 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         return bound
     }
 
-    /// One optimizer step from the gradients (step counts from 1).
+    /// One optimizer step from the gradients.
     @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [836]
         let gradients = m + 848  // [836]
         let firstMoment = m + 1696  // [836]
         let secondMoment = m + 2544  // [836]
-        let c1 = 1 - Scalar(NetcRuntime.Math.pow(0.9, Swift.Double(step)))
-        let c2 = 1 - Scalar(NetcRuntime.Math.pow(0.999, Swift.Double(step)))
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), decay = Scalar(h.hyperparameters.weightDecay), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
         for k in 0..<128 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 128..<144 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 144..<400 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 400..<416 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 416..<544 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 544..<552 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 552..<616 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 616..<624 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 624..<752 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 752..<768 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 768..<832 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
         for k in 832..<836 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
     }
 
-    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    /// Whether `update(m, h)` would leave every value finite; writes nothing.
     @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
         let parameters = m + 0  // [836]
         let gradients = m + 848  // [836]
         let firstMoment = m + 1696  // [836]
         let secondMoment = m + 2544  // [836]
-        let c1 = 1 - Scalar(NetcRuntime.Math.pow(0.9, Swift.Double(step)))
-        let c2 = 1 - Scalar(NetcRuntime.Math.pow(0.999, Swift.Double(step)))
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), decay = Scalar(h.hyperparameters.weightDecay), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
         for k in 0..<128 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 128..<144 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 144..<400 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 400..<416 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 416..<544 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 544..<552 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 552..<616 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 616..<624 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 624..<752 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 752..<768 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 768..<832 {
-            let g = gradients[k] + 0.0001 * parameters[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k] + decay * parameters[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         for k in 832..<836 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.001 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         return true

@@ -36,6 +36,8 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
     public static let parameterCount = 74
     /// Identifies the parameter layout in saved files.
     public static let fingerprint: Swift.UInt64 = 0x1c25734725bc2229
+    /// The optimizer and its hyperparameters, from the spec.
+    public static let hyperparameters: NetcRuntime.Hyperparameters = .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0)
     /// The parameter tensors: name, offset and count, in flat order.
     public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("a.weight", 0, 12), ("a.bias", 12, 4), ("b.weight", 16, 12), ("b.bias", 28, 4), ("c.weight", 32, 12), ("c.bias", 44, 4), ("x4.weight", 48, 12), ("x4.bias", 60, 4), ("y.weight", 64, 8), ("y.bias", 72, 2)]
 
@@ -96,7 +98,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         NetcRuntime.ArgumentCheck.require(input.count % 3 == 0, "WideJoins.predict: input count \(input.count) is not a multiple of 3")
         let samples = input.count / 3
         NetcRuntime.ArgumentCheck.require(output.count == samples * 2, "WideJoins.predict: output needs \(samples * 2) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 74) { m in
+        storage.withExclusiveMemory(parameters: 74, flushingSubnormals: false) { m in
             var first = 0
             while first < samples {
                 let count = Swift.min(3, samples - first)
@@ -117,7 +119,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
     /// The batch loss without training (dropout off).
     public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
         return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 74) { m in
+            storage.withExclusiveMemory(parameters: 74, flushingSubnormals: false) { m in
                 target.withUnsafeBufferPointer { Self.load(m, i, $0) }
                 Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
                 return Self.lossAndSeed(m)
@@ -140,7 +142,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
     public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
         NetcRuntime.ArgumentCheck.require(parameterGradient.count == 74, "WideJoins.gradients: parameterGradient needs 74 values, got \(parameterGradient.count)")
         NetcRuntime.ArgumentCheck.require(inputGradient.count == 9, "WideJoins.gradients: inputGradient needs 9 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 74) { m in
+        return storage.withExclusiveMemory(parameters: 74, flushingSubnormals: true) { m in
             Self.load(m, input, target)
             let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
             Self.forward(m, x, training: true)
@@ -184,6 +186,8 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
 
     @usableFromInline
     mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
+        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
         let m = storage.memory
         Self.forward(m, input, training: true)
         let loss = Self.lossAndSeed(m)
@@ -192,11 +196,13 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         let gradientBound = Self.gradientBound(m, input)
         guard gradientBound.isFinite else { return .nan }
         let next = storage.step + 1
-        // The optimizer as a constant, for the bounds that keep every value the update writes finite.
-        guard NetcRuntime.UpdateRule.adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0).admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }
+        let h = Self.hyperparameters
+        let update = NetcRuntime.OptimizerStep(h, step: next)
+        // Bounds that keep every value the update writes finite.
+        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
+            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
         storage.step = next
-        Self.update(m, step: next)
+        Self.update(m, update)
         return loss
     }
 
@@ -761,40 +767,38 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         return bound
     }
 
-    /// One optimizer step from the gradients (step counts from 1).
+    /// One optimizer step from the gradients.
     @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) {
+    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [74]
         let gradients = m + 80  // [74]
         let firstMoment = m + 160  // [74]
         let secondMoment = m + 240  // [74]
-        let c1 = 1 - Scalar(NetcRuntime.Math.pow(0.9, Swift.Double(step)))
-        let c2 = 1 - Scalar(NetcRuntime.Math.pow(0.999, Swift.Double(step)))
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
         for k in 0..<74 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.01 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
             parameters[k] = p
         }
     }
 
-    /// Whether `update(m, step:)` would leave every value finite; writes nothing.
+    /// Whether `update(m, h)` would leave every value finite; writes nothing.
     @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, step: Swift.Int) -> Swift.Bool {
+    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
         let parameters = m + 0  // [74]
         let gradients = m + 80  // [74]
         let firstMoment = m + 160  // [74]
         let secondMoment = m + 240  // [74]
-        let c1 = 1 - Scalar(NetcRuntime.Math.pow(0.9, Swift.Double(step)))
-        let c2 = 1 - Scalar(NetcRuntime.Math.pow(0.999, Swift.Double(step)))
+        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
         for k in 0..<74 {
-            let g = gradients[k]
-            let m1 = 0.9 * firstMoment[k] + 0.09999999999999998 * g
-            let m2 = 0.999 * secondMoment[k] + 0.0010000000000000009 * g * g
-            let p = parameters[k] - 0.01 * (m1 / c1) / ((m2 / c2).squareRoot() + 1e-08)
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
         }
         return true

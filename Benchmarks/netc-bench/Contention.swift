@@ -20,14 +20,14 @@ private struct Body {
 @inline(never)
 private func blockInL1(_ w: UnsafeMutablePointer<Float>, _ bias: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>,
                        _ y: UnsafeMutablePointer<Float>, calls: Int) {
-    for _ in 0..<calls { BatchKernels.panelLinear(w, bias, x, y, n: 256, m: 16, count: 6) }
+    for _ in 0..<calls { CPUKernels.panelLinear(w, bias, x, y, n: 256, m: 16, count: 6) }
 }
 
 func benchContention(rounds: Int) {
     let (n, m, batch) = (784, 128, 128)
     let w = filledBuffer(n * m, 0.01), bias = filledBuffer(m, 0), x = filledBuffer(batch * n, 0.5), y = filledBuffer(batch * m, 0.1)
     // db apart from bias: the forward reads bias, so a gradient written into it would grow every round.
-    let dw = filledBuffer(n * m, 0), db = filledBuffer(m, 0), scratch = filledBuffer(BatchKernels.panelScratchSize(m: m, count: batch), 0)
+    let dw = filledBuffer(n * m, 0), db = filledBuffer(m, 0), scratch = filledBuffer(CPUKernels.panelWeightGradientScratch(m: m, count: batch), 0)
     let small = (w: filledBuffer(256 * 16, 0.01), bias: filledBuffer(16, 0), x: filledBuffer(6 * 256, 0.5), y: filledBuffer(6 * 16, 0))
     defer { for p in [w, bias, x, y, dw, db, scratch, small.w, small.bias, small.x, small.y] { p.deallocate() } }
     var sink: Float = 0
@@ -38,10 +38,10 @@ func benchContention(rounds: Int) {
             blockInL1(small.w, small.bias, small.x, small.y, calls: 32)
         },
         Body(name: "h1 forward (panelLinear 784→128, batch 128)", flops: layer) {
-            BatchKernels.panelLinear(w, bias, x, y, n: n, m: m, count: batch)
+            CPUKernels.panelLinear(w, bias, x, y, n: n, m: m, count: batch)
         },
         Body(name: "h1 dW (panelWeightGradient 784→128, batch 128)", flops: layer) {
-            BatchKernels.panelWeightGradient(y, x, dw, db, n: n, m: m, count: batch, scratch: scratch)
+            CPUKernels.panelWeightGradient(y, x, dw, db, n: n, m: m, count: batch, scratch: scratch)
         },
     ]
     var times = Array(repeating: [Double](), count: bodies.count)

@@ -1,7 +1,7 @@
 /// netc-bench's command line: what to run, checked before anything is timed,
 /// so a mistyped flag fails in milliseconds instead of after a full run.
 struct Options {
-    enum Mode { case table, phases, kernels, breakdown, contention, compileTimes }
+    enum Mode { case table, phases, kernels, contention, compileTimes }
 
     var mode = Mode.table
     /// Shorter timing budgets (smoke runs; the numbers are noisier).
@@ -23,7 +23,6 @@ struct Options {
         usage: netc-bench [--quick] [--generated-only] [--only NAME] [--passes N] [--show-loss] [--help]
                netc-bench --phases      a training step pass by pass: mnist b128, b32, b1 and iris b1
                netc-bench --kernels     the dense-layer kernels alone, on mnist's shapes
-               netc-bench --breakdown   mnist b128's training step kernel by kernel, minimum and median
                netc-bench --contention  how much a neighbour slows register-only, L1-resident and first-layer code
                netc-bench --compile-times  swiftc -O on the Swift generated for 125–1,000-node chains and mnist-mlp
 
@@ -39,7 +38,7 @@ struct Options {
 
     /// The flags that pick a run other than the table, in usage order.
     static let modeFlags: [(flag: String, mode: Mode)] = [
-        ("--phases", .phases), ("--kernels", .kernels), ("--breakdown", .breakdown), ("--contention", .contention),
+        ("--phases", .phases), ("--kernels", .kernels), ("--contention", .contention),
         ("--compile-times", .compileTimes),
     ]
 

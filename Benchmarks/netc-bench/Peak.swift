@@ -52,21 +52,21 @@ func benchKernels(n: Int, m: Int, count: Int, peak: Double) {
     let w = filledBuffer(n * m, 0.01), x = filledBuffer(count * n, 0.5), y = filledBuffer(count * m, 0.1), b = filledBuffer(m, 0)
     let dw = filledBuffer(n * m, 0), dx = filledBuffer(count * n, 0)
     let flops = Double(2 * n * m * count)
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(BatchKernels.scratchSize(m: m, count: count), n * m,
-                                                                      BatchKernels.panelScratchSize(m: m, count: count)))
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(CPUKernels.weightGradientScratch(m: m, count: count), n * m,
+                                                                      CPUKernels.panelWeightGradientScratch(m: m, count: count)))
     defer { scratch.deallocate() }
-    let transposed = BatchKernels.transposedFits(n: n, m: m) ? ["linearTransposed"] : []
-    let panels = BatchKernels.panelsFit(m: m) ? ["panelLinear", "panelWeightGradient"] : []
+    let transposed = CPUKernels.transposedFits(n: n, m: m) ? ["linearTransposed"] : []
+    let panels = PanelLayout.fits(m: m) ? ["panelLinear", "panelWeightGradient"] : []
     for name in ["linear"] + transposed + panels + ["weightGradient", "weightGradient+scratch", "inputGradient"] {
         let t = measure(budget: 0.3) {
             switch name {
-            case "linear": BatchKernels.linear(w, b, x, y, n: n, m: m, count: count)
-            case "linearTransposed": BatchKernels.linearTransposed(w, b, x, y, n: n, m: m, count: count, scratch: scratch)
-            case "panelLinear": BatchKernels.panelLinear(w, b, x, y, n: n, m: m, count: count)
-            case "panelWeightGradient": BatchKernels.panelWeightGradient(y, x, dw, b, n: n, m: m, count: count, scratch: scratch)
-            case "weightGradient": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count)
-            case "weightGradient+scratch": BatchKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count, scratch: scratch)
-            default: BatchKernels.inputGradient(y, w, dx, accumulate: false, n: n, m: m, count: count)
+            case "linear": CPUKernels.linear(w, b, x, y, n: n, m: m, count: count)
+            case "linearTransposed": CPUKernels.linearTransposed(w, b, x, y, n: n, m: m, count: count, scratch: scratch)
+            case "panelLinear": CPUKernels.panelLinear(w, b, x, y, n: n, m: m, count: count)
+            case "panelWeightGradient": CPUKernels.panelWeightGradient(y, x, dw, b, n: n, m: m, count: count, scratch: scratch)
+            case "weightGradient": CPUKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count)
+            case "weightGradient+scratch": CPUKernels.weightGradient(y, x, dw, b, n: n, m: m, count: count, scratch: scratch)
+            default: CPUKernels.inputGradient(y, w, dx, accumulate: false, n: n, m: m, count: count)
             }
         }
         print("\(name) \(n)→\(m), batch \(count): \(formatTime(t)), \(fixed(flops / t / 1e9, 1)) GFLOP/s, \(fixed(100 * flops / t / 1e9 / peak, 1)) % of peak")

@@ -39,19 +39,19 @@ func benchPhases() {
     phases("mnist b128", memory: b128.storage.memory, batch: 128, inputs: 784, outputs: 10, Passes(
         load: MnistB128.load, forward: { MnistB128.forward($0, $1, training: true) }, loss: MnistB128.lossAndSeed,
         backward: MnistB128.backward, finite: { MnistB128.gradientBound($0, $1).isFinite },
-        update: { MnistB128.update($0, step: 1) }))
+        update: { MnistB128.update($0, OptimizerStep(MnistB128.hyperparameters, step: 1)) }))
     phases("mnist b32", memory: b32.storage.memory, batch: 32, inputs: 784, outputs: 10, Passes(
         load: MnistB32.load, forward: { MnistB32.forward($0, $1, training: true) }, loss: MnistB32.lossAndSeed,
         backward: MnistB32.backward, finite: { MnistB32.gradientBound($0, $1).isFinite },
-        update: { MnistB32.update($0, step: 1) }))
+        update: { MnistB32.update($0, OptimizerStep(MnistB32.hyperparameters, step: 1)) }))
     let m1 = MnistB1(seed: 1)
     phases("mnist b1", memory: m1.storage.memory, batch: 1, inputs: 784, outputs: 10, Passes(
         load: MnistB1.load, forward: { MnistB1.forward($0, $1, training: true) }, loss: MnistB1.lossAndSeed,
         backward: MnistB1.backward, finite: { MnistB1.gradientBound($0, $1).isFinite },
-        update: { MnistB1.update($0, step: 1) }))
+        update: { MnistB1.update($0, OptimizerStep(MnistB1.hyperparameters, step: 1)) }))
     let b1 = IrisB1(seed: 1)
     phases("iris b1", memory: b1.storage.memory, batch: 1, inputs: 4, outputs: 3, Passes(
         load: IrisB1.load, forward: { IrisB1.forward($0, $1, training: true) }, loss: IrisB1.lossAndSeed,
         backward: IrisB1.backward, finite: { IrisB1.gradientBound($0, $1).isFinite },
-        update: { IrisB1.update($0, step: 1) }))
+        update: { IrisB1.update($0, OptimizerStep(IrisB1.hyperparameters, step: 1)) }))
 }

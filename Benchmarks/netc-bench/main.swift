@@ -189,7 +189,6 @@ if let untrustworthy {
 switch options.mode {
 case .phases: benchPhases()
 case .kernels: benchKernels(peak: peak)
-case .breakdown: benchBreakdown(steps: options.quick ? 4 : 3000)
 case .contention: benchContention(rounds: options.quick ? 5 : 2000)
 case .compileTimes: break
 case .table:

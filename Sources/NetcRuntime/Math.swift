@@ -39,45 +39,16 @@ public enum Math {
 extension Math {
     /// yᵢ = e^(xᵢ − shift) for i < n (`y` may be `x`): the exponentials softmax
     /// and its cross-entropy spend their time on, with the largest logit as
-    /// `shift`. A branch-free loop the optimiser vectorises (no library call
-    /// per element): eᵛ = 2ᵏ·eʳ with k = round(v/ln 2) and |r| ≤ ln 2 / 2, eʳ
-    /// from Cephes' `expf` polynomial (at most 1 ulp from the correctly rounded
-    /// result over ExpKernelTests' 2.2 million points), 2ᵏ applied as two
-    /// halves so results underflow to subnormals and zero, and overflow to +∞,
-    /// as `expf` does. NaN stays NaN.
+    /// `shift`; a vector polynomial in C, chosen for the CPU (`CPUKernels.exp`).
     @inlinable @inline(__always)
     public static func exp(_ x: UnsafeMutablePointer<Float>, minus shift: Float, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-        for i in 0..<n { y[i] = exponential(x[i] - shift) }
+        CPUKernels.exp(x, minus: shift, into: y, n)
     }
 
     /// yᵢ = e^(xᵢ − shift) for i < n (Double: the C library's `exp`).
     @inlinable @inline(__always)
     public static func exp(_ x: UnsafeMutablePointer<Double>, minus shift: Double, into y: UnsafeMutablePointer<Double>, _ n: Int) {
         for i in 0..<n { y[i] = Glibc_exp(x[i] - shift) }
-    }
-
-    /// eˣ for `exp(_:minus:into:_:)`: straight-line Float and integer arithmetic only.
-    @inlinable @inline(__always)
-    static func exponential(_ x: Float) -> Float {
-        // Comparisons, not min/max: a NaN fails both and passes through.
-        var v = x < -104 ? -104 : x  // e⁻¹⁰⁴ rounds to 0
-        v = v > 89 ? 89 : v  // e⁸⁹ overflows to +∞
-        let shifter: Float = 12_582_912  // 1.5·2²³: the sum's low bits hold round(v·log₂e)
-        let t = shifter.addingProduct(v, 1.442_695_04)
-        let k = t - shifter
-        let r = v.addingProduct(k, -0.693_359_375).addingProduct(k, 2.121_944_4e-4)  // v − k·ln 2, ln 2 in two parts
-        var p: Float = 1.987_569_15e-4
-        p = Float(1.398_199_950_7e-3).addingProduct(p, r)
-        p = Float(8.333_451_907_3e-3).addingProduct(p, r)
-        p = Float(4.166_579_589_4e-2).addingProduct(p, r)
-        p = Float(1.666_666_545_9e-1).addingProduct(p, r)
-        p = Float(5.000_000_120_1e-1).addingProduct(p, r)
-        let e = (r + 1).addingProduct(p, r * r)  // eʳ
-        let power = Int32(bitPattern: t.bitPattern &- shifter.bitPattern)  // k, in −150…128
-        let half = power &>> 1
-        let a = Float(bitPattern: UInt32(bitPattern: (half &+ 127) &<< 23))
-        let b = Float(bitPattern: UInt32(bitPattern: (power &- half &+ 127) &<< 23))
-        return e * a * b
     }
 }
 

@@ -59,8 +59,16 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
     /// is free (the usual case, no allocation), else that of a fresh storage
     /// holding a copy of the first `parameters` scalars (the parameters, which
     /// lease holders only read; every other buffer is written before it is read).
+    /// With `flushingSubnormals`, subnormal numbers are flushed to zero
+    /// meanwhile (`CPUKernels.withSubnormalsFlushed`).
     @inlinable
-    public func withExclusiveMemory<R>(parameters: Int, _ body: (UnsafeMutablePointer<Scalar>) -> R) -> R {
+    public func withExclusiveMemory<R>(parameters: Int, flushingSubnormals: Bool, _ body: (UnsafeMutablePointer<Scalar>) -> R) -> R {
+        if flushingSubnormals { return CPUKernels.withSubnormalsFlushed { withExclusiveMemory(parameters: parameters, body) } }
+        return withExclusiveMemory(parameters: parameters, body)
+    }
+
+    @inlinable
+    func withExclusiveMemory<R>(parameters: Int, _ body: (UnsafeMutablePointer<Scalar>) -> R) -> R {
         if acquireLease() {
             defer { releaseLease() }
             return body(memory)

@@ -32,30 +32,24 @@ public struct UpdateBounds: Sendable, Equatable {
     public static let unknown = UpdateBounds(parameters: .infinity, first: .infinity, second: .infinity)
 }
 
-/// An optimizer with its hyperparameters, as the generated update applies it.
-public enum UpdateRule: Sendable, Equatable {
-    case sgd(learningRate: Double, momentum: Double, nesterov: Bool, weightDecay: Double)
-    case adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double)
-
-    /// Bounds after a step with every gradient at most `gradient` in magnitude. Inlinable: the generated step passes a
-    /// constant rule, so the switch and the hyperparameters fold away.
+extension Hyperparameters {
+    /// Bounds after a step with every gradient at most `gradient` in magnitude.
     @inlinable
     public func next(_ b: UpdateBounds, gradient g: Double) -> UpdateBounds {
         let m = 1.0001  // covers the rounding of the few Float operations per value (each within 2⁻²⁴ relative)
-        switch self {
-        case .sgd(let lr, let momentum, let nesterov, let wd):
-            let d = (g + wd * b.parameters) * m
-            if momentum == 0 { return UpdateBounds(parameters: (b.parameters + lr * d) * m, first: 0, second: 0) }
+        let d = (g + weightDecay * b.parameters) * m
+        switch optimizer {
+        case .sgd:
+            if momentum == 0 { return UpdateBounds(parameters: (b.parameters + learningRate * d) * m, first: 0, second: 0) }
             let v = (momentum * b.first + d) * m
-            let p = (b.parameters + lr * (nesterov ? d + momentum * v : v)) * m
+            let p = (b.parameters + learningRate * (nesterov ? d + momentum * v : v)) * m
             return UpdateBounds(parameters: p, first: v, second: 0)
-        case .adam(let lr, let b1, let b2, let eps, let wd):
-            let d = (g + wd * b.parameters) * m
-            let first = (b1 * b.first + (1 - b1) * d) * m
-            let second = (b2 * b.second + (1 - b2) * d * d) * m
+        case .adam:
+            let first = (beta1 * b.first + (1 - beta1) * d) * m
+            let second = (beta2 * b.second + (1 - beta2) * d * d) * m
             // The bias corrections 1 − βᵗ are at least 1 − β (no pow per step); |m̂| / (√v̂ + ε) ≤ |m̂| / ε.
-            let c1 = 1 - b1, c2 = 1 - b2
-            var next = UpdateBounds(parameters: (b.parameters + lr * first / c1 / eps) * m, first: first, second: second)
+            let c1 = 1 - beta1, c2 = 1 - beta2
+            var next = UpdateBounds(parameters: (b.parameters + learningRate * first / c1 / epsilon) * m, first: first, second: second)
             next.largest = Swift.max(Swift.max(next.largest, first / c1 * m), Swift.max(second / c2 * m, d * d))
             return next
         }

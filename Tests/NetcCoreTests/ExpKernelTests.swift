@@ -2,8 +2,9 @@ import Foundation
 import NetcRuntime
 import XCTest
 
-/// `Math.exp(_:minus:into:_:)` (Float), the vectorisable eˣ behind softmax and its
-/// cross-entropy, against eˣ in Double rounded to Float.
+/// `Math.exp(_:minus:into:_:)` (Float), the vector eˣ behind softmax and its
+/// cross-entropy (`CPUKernels.exp`, every set this CPU runs), against eˣ in
+/// Double rounded to Float.
 final class ExpKernelTests: XCTestCase {
     /// Distance from `value` to the correctly rounded eˣ, in units in the last
     /// place of the latter (subnormal results: units of the smallest subnormal).
@@ -22,6 +23,10 @@ final class ExpKernelTests: XCTestCase {
     }
 
     func testWithinTwoUlpsOverTheWholeRange() {
+        KernelSets.forEach(checkWithinTwoUlps)
+    }
+
+    func checkWithinTwoUlps(_ set: CPUKernels.Path) {
         // Every 997th Float from −110 to −0 and from +0 to 90, so every binade
         // and both ends of the finite results, subnormals included.
         var xs: [Float] = []
@@ -43,10 +48,14 @@ final class ExpKernelTests: XCTestCase {
             let error = ulpError(y, at: x)
             if error > worst { (worst, worstAt) = (error, x) }
         }
-        XCTAssertLessThanOrEqual(worst, 2, "worst at x = \(worstAt)")
+        XCTAssertLessThanOrEqual(worst, 2, "\(set): worst at x = \(worstAt)")
     }
 
     func testSpecialValues() {
+        KernelSets.forEach(checkSpecialValues)
+    }
+
+    func checkSpecialValues(_ set: CPUKernels.Path) {
         let xs: [Float] = [0, -0.0, .nan, .infinity, -.infinity, 88.72, 88.73, 89.5, 1000, -103, -104.5, -1000, 1e-30, -1e-30]
         let ys = exps(xs)
         XCTAssertEqual(ys[0], 1)

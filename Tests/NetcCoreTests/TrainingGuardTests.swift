@@ -68,7 +68,7 @@ final class TrainingGuardTests: XCTestCase {
 
     /// 4. the bounds that admit a step without reading the parameters are bounds.
     func testUpdateBoundsCoverTheUpdate() {
-        let rule = UpdateRule.adam(learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01)
+        let rule = Hyperparameters.adam(learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01)
         let b = rule.next(UpdateBounds(parameters: 2, first: 0.5, second: 0.25), gradient: 3)
         let d = 3 + 0.01 * 2.0, m1 = 0.9 * 0.5 + 0.1 * d, m2 = 0.999 * 0.25 + 0.001 * d * d
         XCTAssertGreaterThanOrEqual(b.first, m1)
@@ -130,4 +130,28 @@ final class Counter: @unchecked Sendable {
     private let lock = DispatchQueue(label: "counter")
     func add() { lock.sync { count += 1 } }
     var value: Int { lock.sync { count } }
+
+    /// Training flushes subnormal numbers to zero while it computes (a
+    /// subnormal input is read as 0, so its weight's gradient is exactly 0),
+    /// `predict` does not, and the caller's floating-point mode is the same
+    /// afterwards.
+    func testTrainingFlushesSubnormalsAndRestoresTheMode() {
+        func mode() -> UInt32 {
+            let m = CPUKernels.flushSubnormals()
+            CPUKernels.restoreFloatMode(m)
+            return m
+        }
+        let before = mode()
+        let x: Float = 1e-40
+        XCTAssertTrue(x.isSubnormal)
+        var model = HugeStep(parameters: [1e30, 0.5])
+        let (_, gradient, _) = model.gradients(input: [x], target: [1])
+        XCTAssertEqual(gradient[0], 0, "dL/dw = 2(y − t)·x with x read as 0")
+        XCTAssertEqual(gradient[1], -1, "dL/db = 2(y − t), y = 0.5")
+        XCTAssertEqual(model.predict([x]), [1e30 * x + 0.5], "predict reads the subnormal as it is")
+        XCTAssertNotEqual(model.predict([x])[0], 0.5)
+        model.trainStep(input: [x], target: [1])
+        XCTAssertEqual(model.parameters[0], 1e30, "w untouched: its gradient was 0")
+        XCTAssertEqual(mode(), before, "the caller's floating-point mode is restored")
+    }
 }

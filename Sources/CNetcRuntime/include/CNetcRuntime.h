@@ -5,6 +5,7 @@
 #define CNETC_RUNTIME_H
 
 #include <stdint.h>
+#include "netc_kernels.h"
 
 /// Takes a lease flag (0 → 1) if it is free; returns 1 on success, 0 when another thread holds it.
 static inline int netc_lease_try_acquire(int32_t *flag) {

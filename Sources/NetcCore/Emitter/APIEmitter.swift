@@ -60,6 +60,8 @@ struct APIEmitter {
         w.line("public static let parameterCount = \(p)")
         w.doc("Identifies the parameter layout in saved files.")
         w.line("public static let fingerprint: UInt64 = 0x\(String(graph.fingerprint, radix: 16))")
+        w.doc("The optimizer and its hyperparameters, from the spec.")
+        w.line("public static let hyperparameters: Hyperparameters = \(graph.training.hyperparametersLiteral)")
         w.doc("The parameter tensors: name, offset and count, in flat order.")
         let tensors = graph.parameters.map { "(\"\($0.name)\", \($0.offset), \($0.count))" }.joined(separator: ", ")
         w.line("public static let parameterTensors: [(name: String, offset: Int, count: Int)] = [\(tensors)]")
@@ -98,7 +100,7 @@ struct APIEmitter {
                     w.line("\(at.isEmpty ? to : "(\(to)\(at))").update(from: \(from)\(at), count: \(r.count))")
                 }
                 for t in panels {
-                    w.line("BatchKernels.\(kernel)(\(from) + \(t.tensor.offset), into: \(to) + \(t.tensor.offset), "
+                    w.line("PanelLayout.\(kernel)(\(from) + \(t.tensor.offset), into: \(to) + \(t.tensor.offset), "
                            + "rows: \(t.rows), columns: \(t.columns))  // \(t.tensor.name)")
                 }
             }
@@ -128,7 +130,7 @@ struct APIEmitter {
                            + "fanIn: \(t.shape[1]), fanOut: \(t.shape[0]), rng: &random)  // \(t.name)")
                 }
                 for t in panelTensors {
-                    w.line("BatchKernels.arrangeInPanels(m + \(t.tensor.offset), rows: \(t.rows), columns: \(t.columns))  // \(t.tensor.name)")
+                    w.line("PanelLayout.arrangeInPanels(m + \(t.tensor.offset), rows: \(t.rows), columns: \(t.columns))  // \(t.tensor.name)")
                 }
             }
         }
@@ -161,7 +163,7 @@ struct APIEmitter {
             w.line("ArgumentCheck.require(input.count % \(ins) == 0, \"\(name).predict: input count \\(input.count) is not a multiple of \(ins)\")")
             w.line("let samples = input.count / \(ins)")
             w.line("ArgumentCheck.require(output.count == samples * \(outs), \"\(name).predict: output needs \\(samples * \(outs)) values, got \\(output.count)\")")
-            w.block("storage.withExclusiveMemory(parameters: \(p)) { m in") { w in
+            w.block("storage.withExclusiveMemory(parameters: \(p), flushingSubnormals: false) { m in") { w in
                 w.line("var first = 0")
                 w.block("while first < samples") { w in
                     w.line("let count = min(\(batch), samples - first)")
@@ -199,7 +201,7 @@ struct APIEmitter {
         w.doc("The batch loss without training (dropout off).")
         w.block("public func loss(input: [Scalar], target: [Scalar]) -> Scalar") { w in
             w.block("return input.withUnsafeBufferPointer { i in") { w in
-                w.block("storage.withExclusiveMemory(parameters: \(p)) { m in") { w in
+                w.block("storage.withExclusiveMemory(parameters: \(p), flushingSubnormals: false) { m in") { w in
                     w.line("target.withUnsafeBufferPointer { Self.load(m, i, $0) }")
                     w.line("Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false)")
                     w.line("return Self.lossAndSeed(m)")
@@ -228,7 +230,7 @@ struct APIEmitter {
             w.line("ArgumentCheck.require(parameterGradient.count == \(p), \"\(name).gradients: parameterGradient needs \(p) values, got \\(parameterGradient.count)\")")
             w.line("ArgumentCheck.require(inputGradient.count == \(inputCount), \"\(name).gradients: inputGradient needs \(inputCount) values, got \\(inputGradient.count)\")")
             if hasDropout { w.line("var random = storage.random") }
-            w.block("return storage.withExclusiveMemory(parameters: \(p)) { m in") { w in
+            w.block("return storage.withExclusiveMemory(parameters: \(p), flushingSubnormals: true) { m in") { w in
                 w.line("Self.load(m, input, target)")
                 w.line("let x = UnsafeMutablePointer(mutating: input.baseAddress!)")
                 if hasDropout { w.line("Self.drawMasks(m, &random)") }
@@ -299,6 +301,8 @@ struct APIEmitter {
         w.line("")
         w.line("@usableFromInline")
         w.block("mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar") { w in
+            w.line("let saved = CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed")
+            w.line("defer { CPUKernels.restoreFloatMode(saved) }")
             w.line("let m = storage.memory")
             if hasDropout { w.line("Self.drawMasks(m, &storage.random)") }
             w.line("Self.forward(m, input, training: true)")
@@ -308,11 +312,13 @@ struct APIEmitter {
             w.line("let gradientBound = Self.gradientBound(m, input)")
             w.line("guard gradientBound.isFinite else { return .nan }")
             w.line("let next = storage.step + 1")
-            w.line("// The optimizer as a constant, for the bounds that keep every value the update writes finite.")
-            w.line("guard UpdateRule\(graph.training.updateRule).admits(storage, gradient: Double(gradientBound), exact: { Self.exactBounds(m) },")
-            w.line("    verify: { Self.updateIsFinite(m, step: next) }) else { return .nan }")
+            w.line("let h = Self.hyperparameters")
+            w.line("let update = OptimizerStep(h, step: next)")
+            w.line("// Bounds that keep every value the update writes finite.")
+            w.line("guard h.admits(storage, gradient: Double(gradientBound), exact: { Self.exactBounds(m) },")
+            w.line("    verify: { Self.updateIsFinite(m, update) }) else { return .nan }")
             w.line("storage.step = next")
-            w.line("Self.update(m, step: next)")
+            w.line("Self.update(m, update)")
             w.line("return loss")
         }
     }

@@ -72,6 +72,13 @@ struct ModelLayout {
     }
 
     func offset(_ name: String) -> Int { buffers.first { $0.name == name }!.offset }
+
+    /// The names of the optimizer's state buffers (nil where it keeps none).
+    var optimizerState: (first: String?, second: String?) {
+        let names = Set(buffers.map(\.name))
+        return (names.contains("velocity") ? "velocity" : names.contains("firstMoment") ? "firstMoment" : nil,
+                names.contains("secondMoment") ? "secondMoment" : nil)
+    }
 }
 
 extension Graph {

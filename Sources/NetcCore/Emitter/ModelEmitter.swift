@@ -153,6 +153,7 @@ public struct ModelEmitter {
             e.w.line("// \(graph.loss.rule.name)")
             e.w.line("let invBatch: Scalar = \(literal(1 / Double(graph.batchSize)))")
             e.w.line("var loss: Scalar = 0")
+            graph.loss.rule.emitBatchPrologue(n, batch: graph.batchSize, logits: e.value(logits), seed: e.gradient(logits), &e.w)
             let bindings = [("z", e.value(logits), n), ("t", "target", n), ("gz", e.gradient(logits), n)]
             perSample(&e, bindings) { graph.loss.rule.emitSample(n, invBatch: "invBatch", &$0.w) }
             e.w.line("return loss * invBatch")

@@ -10,8 +10,8 @@
 public enum QualifiedNames {
     /// NetcRuntime's names in generated code.
     public static let runtime: Set<String> = [
-        "ArgumentCheck", "BatchKernels", "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelStorage",
-        "ParameterFile", "SplitMix64", "UpdateBounds", "UpdateRule",
+        "ArgumentCheck", "CPUKernels", "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelStorage", "PanelLayout",
+        "Hyperparameters", "OptimizerStep", "ParameterFile", "SplitMix64", "UpdateBounds",
     ]
 
     /// The standard library's names in generated code.

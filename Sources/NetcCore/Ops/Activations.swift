@@ -163,17 +163,10 @@ public struct SoftmaxOp: Op {
 }
 
 /// Emits softmax's numerators for `n` values at `x`: `top` (their maximum),
-/// e^(xᵢ − top) into `y`, and their `sum` — shared by the softmax op and the
-/// fused softmax cross-entropy.
-/// With `index`, `at` is the position of the maximum (the first, a NaN never being larger).
-func emitShiftedExponentials(of x: String, into y: String, _ n: Int, index: Bool = false, _ w: inout SwiftWriter) {
+/// e^(xᵢ − top) into `y`, and their `sum`.
+func emitShiftedExponentials(of x: String, into y: String, _ n: Int, _ w: inout SwiftWriter) {
     w.line("var top = \(x)[0]")
-    if index {
-        w.line("var at = 0")
-        w.line("for i in 1..<\(n) where \(x)[i] > top { top = \(x)[i]; at = i }")
-    } else {
-        w.line("for i in 1..<\(n) { top = max(top, \(x)[i]) }")
-    }
+    w.line("for i in 1..<\(n) where \(x)[i] > top { top = \(x)[i] }")
     w.line("Math.exp(\(x), minus: top, into: \(y), \(n))")
     w.line("var sum: Scalar = 0")
     w.line("for i in 0..<\(n) { sum += \(y)[i] }")

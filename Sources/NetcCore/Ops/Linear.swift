@@ -89,7 +89,7 @@ public struct LinearOp: Op {
     }
 
     /// Float layers that are not unrolled use the register-blocked
-    /// `BatchKernels` (4 samples × 3 rows forward, 4 rows × 16 columns for dW,
+    /// C kernels of `CPUKernels` (4 samples × 3 rows forward, 4 rows × 16 columns for dW,
     /// 4 samples × 16 columns for dx); Double keeps the per-sample loops below.
     func usesBatchKernels(_ e: EmitContext, inputs n: Int) -> Bool {
         e.graph.precision == .float && !unrolls(n, e.graph)
@@ -101,30 +101,30 @@ public struct LinearOp: Op {
         let bias = hasBias ? e.parameter(node.parameters[1]) : "nil", w = e.parameter(node.parameters[0])
         let panels = storesPanels(node, e.graph)
         if transposesForward(n, e.graph) && !panels {
-            e.w.line("BatchKernels.linearTransposed(\(w), \(bias), \(e.value(node.inputs[0])), "
+            e.w.line("CPUKernels.linearTransposed(\(w), \(bias), \(e.value(node.inputs[0])), "
                      + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count), scratch: scratch)")
             return true
         }
-        e.w.line("BatchKernels.\(panels ? "panelLinear" : "linear")(\(w), \(bias), \(e.value(node.inputs[0])), "
+        e.w.line("CPUKernels.\(panels ? "panelLinear" : "linear")(\(w), \(bias), \(e.value(node.inputs[0])), "
                  + "\(e.value(node.id)), n: \(n), m: \(outputs), count: \(count))")
         return true
     }
 
     /// The forward pass runs `linearTransposed` (W transposed into scratch on
-    /// each call) for layers it fits (`BatchKernels.transposedFits`: mnist's
+    /// each call) for layers it fits (`CPUKernels.transposedFits`: mnist's
     /// 128→64) at batches of at least `transposingBatch`. There the
     /// dot-product form spends much of its time on horizontal sums:
     /// `netc-bench --kernels`, 128→64 at batch 128, transpose included: 25.3
     /// and 26.0 µs against 33.1 and 33.3 µs (34.2 against 42.6 in a slow
     /// run); at batch 32 8.9–10.6 against 8.5–10.2 µs, no gain, hence the threshold.
     func transposesForward(_ n: Int, _ graph: Graph) -> Bool {
-        graph.precision == .float && !unrolls(n, graph) && BatchKernels.transposedFits(n: n, m: outputs)
+        graph.precision == .float && !unrolls(n, graph) && CPUKernels.transposedFits(n: n, m: outputs)
             && graph.batchSize >= LinearOp.transposingBatch
     }
 
     static let transposingBatch = 64
 
-    /// W stays in 16-output panels (`PanelKernels.swift`) for Float layers
+    /// W stays in 16-output panels (`PanelLayout`) for Float layers
     /// that read the network's input — so a training step never needs their
     /// input gradient, the one product panels make slow — with at least
     /// `panelWeights` weights (W larger than L1), outputs in whole 16s and a
@@ -136,7 +136,7 @@ public struct LinearOp: Op {
     func storesPanels(_ node: Node, _ graph: Graph) -> Bool {
         let n = graph.nodes[node.inputs[0]].size
         return graph.precision == .float && !unrolls(n, graph) && node.inputs[0] == graph.input
-            && BatchKernels.panelsFit(m: outputs) && n * outputs >= LinearOp.panelWeights
+            && PanelLayout.fits(m: outputs) && n * outputs >= LinearOp.panelWeights
             && graph.batchSize >= LinearOp.panelBatch
     }
 
@@ -162,13 +162,13 @@ public struct LinearOp: Op {
 
     public func scratchSize(_ node: Node, graph: Graph) -> Int {
         let n = graph.nodes[node.inputs[0]].size
-        if storesPanels(node, graph) { return BatchKernels.panelScratchSize(m: outputs, count: graph.batchSize) }
-        return max(packsWeightGradient(n, graph) ? BatchKernels.scratchSize(m: outputs, count: graph.batchSize) : 0,
+        if storesPanels(node, graph) { return CPUKernels.panelWeightGradientScratch(m: outputs, count: graph.batchSize) }
+        return max(packsWeightGradient(n, graph) ? CPUKernels.weightGradientScratch(m: outputs, count: graph.batchSize) : 0,
                    transposesForward(n, graph) ? n * outputs : 0)
     }
 
     /// A bound on the weight gradient's magnitudes follows from max|δ| and
-    /// max|x| (`BatchKernels.weightGradientBound`) read over count·(n + m)
+    /// max|x| (`Kernels.weightGradientBound`) read over count·(n + m)
     /// scalars; worth it where that is at most half of dW's n·m and dW is
     /// larger than L1 (mnist at batch 32: 29 k instead of 100 k scalars,
     /// 1.7 µs instead of 5.2–6.1 µs). Below `proofWeights` the split check
@@ -177,7 +177,7 @@ public struct LinearOp: Op {
         let n = e.graph.nodes[node.inputs[0]].size, batch = e.graph.batchSize
         guard usesBatchKernels(e, inputs: n), n * outputs >= LinearOp.proofWeights,
               2 * batch * (n + outputs) <= n * outputs else { return [:] }
-        return [node.parameters[0]: "BatchKernels.weightGradientBound(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
+        return [node.parameters[0]: "Kernels.weightGradientBound(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
                 + "n: \(n), m: \(outputs), count: \(batch))"]
     }
 
@@ -191,10 +191,10 @@ public struct LinearOp: Op {
         // Over panels the weight gradient always packs δ; in rows it packs only for large batches.
         let panels = storesPanels(node, e.graph)
         let scratch = panels || packsWeightGradient(n, e.graph) ? ", scratch: scratch" : ""
-        e.w.line("BatchKernels.\(panels ? "panelWeightGradient" : "weightGradient")(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
+        e.w.line("CPUKernels.\(panels ? "panelWeightGradient" : "weightGradient")(\(e.gradient(node.id)), \(e.value(node.inputs[0])), "
                  + "\(e.parameterGradient(node.parameters[0])), \(db), n: \(n), m: \(outputs), count: \(batch)\(scratch))")
         if let edge = edges.first {
-            e.w.line("BatchKernels.\(panels ? "panelInputGradient" : "inputGradient")(\(e.gradient(node.id)), \(e.parameter(node.parameters[0])), "
+            e.w.line("CPUKernels.\(panels ? "panelInputGradient" : "inputGradient")(\(e.gradient(node.id)), \(e.parameter(node.parameters[0])), "
                      + "\(e.gradient(edge.to)), accumulate: \(edge.accumulates), n: \(n), m: \(outputs), count: \(batch))")
         }
         return true

@@ -13,6 +13,14 @@ public protocol LossRule: Sendable {
     /// the sample's loss to `loss` and writes ∂L/∂z divided by the batch
     /// size (`invBatch`) to `gz`.
     func emitSample(_ n: Int, invBatch: String, _ w: inout SwiftWriter)
+    /// Optionally writes code that runs once before the per-sample bodies,
+    /// over the whole batch: `logits` and `seed` name the batch's logits and
+    /// gradient buffers ([batch][n]).
+    func emitBatchPrologue(_ n: Int, batch: Int, logits: String, seed: String, _ w: inout SwiftWriter)
+}
+
+extension LossRule {
+    public func emitBatchPrologue(_ n: Int, batch: Int, logits: String, seed: String, _ w: inout SwiftWriter) {}
 }
 
 /// L = scale · Σᵢ (zᵢ − tᵢ)² (reduction sum) or scale · (1/n) Σᵢ (zᵢ − tᵢ)² (reduction mean).
@@ -78,8 +86,26 @@ public struct SoftmaxCrossEntropy: LossRule {
         let p = softmax(z), mass = t.reduce(0, +)
         return zip(p, t).map { mass * $0 - $1 }
     }
+    /// zᵢ − top for every sample, then their exponentials in one call over the
+    /// whole batch (one vector loop instead of a call per sample: iris at
+    /// batch 16 took 3.2 µs per step with a call per sample, 2.7 µs with one).
+    public func emitBatchPrologue(_ n: Int, batch: Int, logits: String, seed: String, _ w: inout SwiftWriter) {
+        w.block("for b in 0..<\(batch)") { w in
+            w.line("let z = \(logits) + b &* \(n), gz = \(seed) + b &* \(n)")
+            w.line("var top = z[0]")
+            w.line("for i in 1..<\(n) where z[i] > top { top = z[i] }")
+            w.line("for i in 0..<\(n) { gz[i] = z[i] - top }")
+        }
+        w.line("Math.exp(\(seed), minus: 0, into: \(seed), \(batch * n))")
+    }
+
     public func emitSample(_ n: Int, invBatch: String, _ w: inout SwiftWriter) {
-        emitShiftedExponentials(of: "z", into: "gz", n, index: true, &w)  // kept in gz for δ
+        // gz holds e^(zᵢ − top) from the prologue; top and its index again (n comparisons).
+        w.line("var top = z[0]")
+        w.line("var at = 0")
+        w.line("for i in 1..<\(n) where z[i] > top { top = z[i]; at = i }")
+        w.line("var sum: Scalar = 0")
+        w.line("for i in 0..<\(n) { sum += gz[i] }")
         w.line("var rest: Scalar = 0")
         w.line("for i in 0..<\(n) where i != at { rest += gz[i] }")
         w.line("let logSum = Math.log1p(rest)")

@@ -49,7 +49,7 @@ public protocol Op: Sendable {
 /// How emitted code stores a parameter tensor it does not keep row-major.
 public enum ParameterStorage: Sendable, Equatable {
     /// A [rows][columns] weight in panels of 16 rows, Wp[p][i][c] = W[16p + c][i]
-    /// (`BatchKernels.toPanels`).
+    /// (`PanelLayout.toPanels`).
     case panels(rows: Int, columns: Int)
 }
 

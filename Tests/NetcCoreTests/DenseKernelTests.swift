@@ -2,10 +2,15 @@ import MallocCounter
 import NetcRuntime
 import XCTest
 
-/// The register-blocked kernels against the naive triple loops, over shapes
-/// that exercise every full block and every remainder path.
-final class BatchKernelTests: XCTestCase {
+/// The register-blocked dense kernels (`CPUKernels`, every set this CPU
+/// runs) against the naive triple loops, over shapes that exercise every full
+/// block and every remainder path.
+final class DenseKernelTests: XCTestCase {
     func testKernelsMatchNaiveLoops() {
+        KernelSets.forEach(checkKernels)
+    }
+
+    func checkKernels(_ set: CPUKernels.Path) {
         var state = SplitMix64(seed: 3)
         for n in [1, 3, 8, 15, 16, 17, 33] {
             for m in [1, 2, 3, 4, 5, 7, 9, 13, 16] {
@@ -17,23 +22,23 @@ final class BatchKernelTests: XCTestCase {
                     let expected = DenseReference.forward(w, bias, x, n: n, m: m, count: count)
                     w.withUnsafeMutableBufferPointer { w in bias.withUnsafeMutableBufferPointer { bias in
                         x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
-                            BatchKernels.linear(w.baseAddress!, bias.baseAddress!, x.baseAddress!, y.baseAddress!, n: n, m: m, count: count)
+                            CPUKernels.linear(w.baseAddress!, bias.baseAddress!, x.baseAddress!, y.baseAddress!, n: n, m: m, count: count)
                         } } } }
-                    assertClose(y, expected, "y n=\(n) m=\(m) count=\(count)")
+                    assertClose(y, expected, "\(set): y n=\(n) m=\(m) count=\(count)")
                     // Weight and bias gradients overwrite whatever was there.
                     let (expectedW, expectedB) = DenseReference.weightGradient(dy, x, n: n, m: m, count: count)
                     // In place, and with operands packed into scratch (poisoned first).
                     for packed in [false, true] {
                         var dw = [Float](repeating: .nan, count: n * m), db = [Float](repeating: .nan, count: m)
-                        var scratch = [Float](repeating: .nan, count: BatchKernels.scratchSize(m: m, count: count))
+                        var scratch = [Float](repeating: .nan, count: CPUKernels.weightGradientScratch(m: m, count: count))
                         dy.withUnsafeMutableBufferPointer { dy in x.withUnsafeMutableBufferPointer { x in
                             dw.withUnsafeMutableBufferPointer { dw in db.withUnsafeMutableBufferPointer { db in
                                 scratch.withUnsafeMutableBufferPointer { scratch in
-                                    BatchKernels.weightGradient(dy.baseAddress!, x.baseAddress!, dw.baseAddress!, db.baseAddress!, n: n, m: m, count: count,
+                                    CPUKernels.weightGradient(dy.baseAddress!, x.baseAddress!, dw.baseAddress!, db.baseAddress!, n: n, m: m, count: count,
                                                                 scratch: packed ? scratch.baseAddress! : nil)
                                 } } } } }
-                        assertClose(dw, expectedW, "dW packed=\(packed) n=\(n) m=\(m) count=\(count)")
-                        assertClose(db, expectedB, "db packed=\(packed) n=\(n) m=\(m) count=\(count)")
+                        assertClose(dw, expectedW, "\(set): dW packed=\(packed) n=\(n) m=\(m) count=\(count)")
+                        assertClose(db, expectedB, "\(set): db packed=\(packed) n=\(n) m=\(m) count=\(count)")
                     }
                     // Input gradient, assigned and accumulated.
                     for accumulate in [false, true] {
@@ -41,9 +46,9 @@ final class BatchKernelTests: XCTestCase {
                         let expectedX = DenseReference.inputGradient(dy, w, adding: accumulate ? old : nil, n: n, m: m, count: count)
                         dy.withUnsafeMutableBufferPointer { dy in w.withUnsafeMutableBufferPointer { w in
                             dx.withUnsafeMutableBufferPointer { dx in
-                                BatchKernels.inputGradient(dy.baseAddress!, w.baseAddress!, dx.baseAddress!, accumulate: accumulate, n: n, m: m, count: count)
+                                CPUKernels.inputGradient(dy.baseAddress!, w.baseAddress!, dx.baseAddress!, accumulate: accumulate, n: n, m: m, count: count)
                             } } }
-                        assertClose(dx, expectedX, "dx accumulate=\(accumulate) n=\(n) m=\(m) count=\(count)")
+                        assertClose(dx, expectedX, "\(set): dx accumulate=\(accumulate) n=\(n) m=\(m) count=\(count)")
                     }
                 }
             }
@@ -54,9 +59,15 @@ final class BatchKernelTests: XCTestCase {
     /// Wᵀ, leftover samples on W) against the naive loop, with and without a
     /// bias; and the transpose itself.
     func testTransposedForwardMatchesNaiveLoop() {
+        KernelSets.forEach(checkTransposedForward)
+        XCTAssertFalse(CPUKernels.transposedFits(n: 784, m: 128))  // 401 kB
+        XCTAssertFalse(CPUKernels.transposedFits(n: 64, m: 10))  // outputs not in 16s
+    }
+
+    func checkTransposedForward(_ path: CPUKernels.Path) {
         var state = SplitMix64(seed: 5)
         for (n, m) in [(1, 16), (7, 16), (16, 32), (33, 48)] {
-            XCTAssertTrue(BatchKernels.transposedFits(n: n, m: m))
+            XCTAssertTrue(CPUKernels.transposedFits(n: n, m: m))
             for count in [1, 5, 6, 7, 12, 13, 20] {
                 for withBias in [false, true] {
                     var w = randomFloats(n * m, &state), bias = randomFloats(m, &state), x = randomFloats(count * n, &state)
@@ -64,29 +75,26 @@ final class BatchKernelTests: XCTestCase {
                     let expected = DenseReference.forward(w, withBias ? bias : nil, x, n: n, m: m, count: count)
                     w.withUnsafeMutableBufferPointer { w in scratch.withUnsafeMutableBufferPointer { scratch in bias.withUnsafeMutableBufferPointer { bias in
                         x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
-                            BatchKernels.linearTransposed(w.baseAddress!, withBias ? bias.baseAddress! : nil, x.baseAddress!, y.baseAddress!,
+                            CPUKernels.linearTransposed(w.baseAddress!, withBias ? bias.baseAddress! : nil, x.baseAddress!, y.baseAddress!,
                                                           n: n, m: m, count: count, scratch: scratch.baseAddress!)
                         } } } } }
-                    assertClose(y, expected, "y transposed n=\(n) m=\(m) count=\(count) bias=\(withBias)")
+                    assertClose(y, expected, "\(path): y transposed n=\(n) m=\(m) count=\(count) bias=\(withBias)")
                 }
             }
-            var w = randomFloats(n * m, &state), wt = [Float](repeating: .nan, count: n * m)
-            w.withUnsafeMutableBufferPointer { w in wt.withUnsafeMutableBufferPointer { wt in
-                BatchKernels.transpose(w.baseAddress!, into: wt.baseAddress!, rows: m, columns: n)
-            } }
-            XCTAssertEqual(wt, (0..<n * m).map { k in w[(k % m) * n + k / m] }, "Wᵀ n=\(n) m=\(m)")
         }
-        XCTAssertFalse(BatchKernels.transposedFits(n: 784, m: 128))  // 401 kB
-        XCTAssertFalse(BatchKernels.transposedFits(n: 64, m: 10))  // outputs not in 16s
     }
 
     func testNoBiasMeansZeroBias() {
         var w: [Float] = [1, 2, 3, 4, 5, 6], x: [Float] = [1, 1, 1]
         var y: [Float] = [.nan, .nan]
         w.withUnsafeMutableBufferPointer { w in x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
-            BatchKernels.linear(w.baseAddress!, nil, x.baseAddress!, y.baseAddress!, n: 3, m: 2, count: 1)
+            CPUKernels.linear(w.baseAddress!, nil, x.baseAddress!, y.baseAddress!, n: 3, m: 2, count: 1)
         } } }
         XCTAssertEqual(y, [6, 15])
+        KernelSets.forEach(checkNoBias)
+    }
+
+    func checkNoBias(_ set: CPUKernels.Path) {
         // Every path without a bias: 4 × 3 blocks and their leftover rows, and
         // leftover samples in groups of 8 rows (whole vectors only), of 4 rows
         // (with a scalar tail) and alone.
@@ -95,41 +103,45 @@ final class BatchKernelTests: XCTestCase {
             var w = randomFloats(n * m, &state), x = randomFloats(count * n, &state)
             var y = [Float](repeating: .nan, count: count * m)
             w.withUnsafeMutableBufferPointer { w in x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
-                BatchKernels.linear(w.baseAddress!, nil, x.baseAddress!, y.baseAddress!, n: n, m: m, count: count)
+                CPUKernels.linear(w.baseAddress!, nil, x.baseAddress!, y.baseAddress!, n: n, m: m, count: count)
             } } }
             let expected = DenseReference.forward(w, nil, x, n: n, m: m, count: count)
-            assertClose(y, expected, "no bias, n=\(n) m=\(m) count=\(count)")
+            assertClose(y, expected, "\(set): no bias, n=\(n) m=\(m) count=\(count)")
         }
     }
 
     /// Every path of every kernel (blocks and leftovers) allocates nothing,
     /// even unoptimised: the debug build is what this test runs.
     func testKernelsAllocateNothing() {
+        KernelSets.forEach { _ in checkNoAllocations() }
+    }
+
+    func checkNoAllocations() {
         let w = UnsafeMutablePointer<Float>.allocate(capacity: 40 * 40), x = UnsafeMutablePointer<Float>.allocate(capacity: 9 * 40)
         let y = UnsafeMutablePointer<Float>.allocate(capacity: 9 * 40), b = UnsafeMutablePointer<Float>.allocate(capacity: 40)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: BatchKernels.scratchSize(m: 40, count: 9))
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: CPUKernels.weightGradientScratch(m: 40, count: 9))
         defer { w.deallocate(); x.deallocate(); y.deallocate(); b.deallocate(); scratch.deallocate() }
         w.initialize(repeating: 0.5, count: 40 * 40); x.initialize(repeating: 0.25, count: 9 * 40)
         y.initialize(repeating: 0, count: 9 * 40); b.initialize(repeating: 1, count: 40)
-        BatchKernels.linear(w, b, x, y, n: 33, m: 7, count: 5)  // warm up lazy globals
+        CPUKernels.linear(w, b, x, y, n: 33, m: 7, count: 5)  // warm up lazy globals
         for (n, m, count) in [(33, 7, 5), (16, 16, 1), (40, 3, 9), (5, 2, 3)] {
             var before = netc_allocation_count()
-            BatchKernels.linear(w, b, x, y, n: n, m: m, count: count)
+            CPUKernels.linear(w, b, x, y, n: n, m: m, count: count)
             XCTAssertEqual(netc_allocation_count() - before, 0, "linear n=\(n) m=\(m) count=\(count)")
             before = netc_allocation_count()
-            BatchKernels.weightGradient(y, x, w, b, n: n, m: m, count: count)
+            CPUKernels.weightGradient(y, x, w, b, n: n, m: m, count: count)
             XCTAssertEqual(netc_allocation_count() - before, 0, "weightGradient n=\(n) m=\(m) count=\(count)")
             before = netc_allocation_count()
-            BatchKernels.weightGradient(y, x, w, b, n: n, m: m, count: count, scratch: scratch)
+            CPUKernels.weightGradient(y, x, w, b, n: n, m: m, count: count, scratch: scratch)
             XCTAssertEqual(netc_allocation_count() - before, 0, "weightGradient packed n=\(n) m=\(m) count=\(count)")
             before = netc_allocation_count()
-            BatchKernels.inputGradient(y, w, x, accumulate: true, n: n, m: m, count: count)
+            CPUKernels.inputGradient(y, w, x, accumulate: true, n: n, m: m, count: count)
             XCTAssertEqual(netc_allocation_count() - before, 0, "inputGradient n=\(n) m=\(m) count=\(count)")
             before = netc_allocation_count()
             _ = Kernels.maxMagnitude(w, n * m)
             XCTAssertEqual(netc_allocation_count() - before, 0, "maxMagnitude")
             before = netc_allocation_count()
-            _ = BatchKernels.weightGradientBound(y, x, n: n, m: m, count: count)
+            _ = Kernels.weightGradientBound(y, x, n: n, m: m, count: count)
             XCTAssertEqual(netc_allocation_count() - before, 0, "weightGradientBound")
         }
     }
@@ -165,8 +177,8 @@ final class BatchKernelTests: XCTestCase {
             // Column 0 of x and row 0 of δ all equal to `scale`: dW[0][0] = count·scale², as large as the bound allows.
             for b in 0..<count { x[b * n] = scale; dy[b * m] = scale }
             var dw = [Float](repeating: 0, count: n * m)
-            BatchKernels.weightGradient(&dy, &x, &dw, nil, n: n, m: m, count: count)
-            let bound = BatchKernels.weightGradientBound(&dy, &x, n: n, m: m, count: count)
+            CPUKernels.weightGradient(&dy, &x, &dw, nil, n: n, m: m, count: count)
+            let bound = Kernels.weightGradientBound(&dy, &x, n: n, m: m, count: count)
             if bound <= Float.greatestFiniteMagnitude / 2 {
                 held += 1
                 XCTAssertTrue(dw.allSatisfy(\.isFinite), "bounded at scale \(scale), yet dW overflowed")
@@ -180,6 +192,6 @@ final class BatchKernelTests: XCTestCase {
         XCTAssertEqual(failed, 3, "scales from 1e19 up exceed the bound")
         var dy = [Float](repeating: 1, count: count * m), x = [Float](repeating: 1, count: count * n)
         x[3] = .nan
-        XCTAssertTrue(BatchKernels.weightGradientBound(&dy, &x, n: n, m: m, count: count).isNaN)
+        XCTAssertTrue(Kernels.weightGradientBound(&dy, &x, n: n, m: m, count: count).isNaN)
     }
 }

@@ -1,0 +1,69 @@
+// Float kernels for dense layers and softmax, compiled twice — for AVX2 with
+// FMA and for the baseline of the target — and chosen once at load time by
+// the CPU's features (cpuid), as simdjson and OpenBLAS do. Operands keep the
+// layouts documented in NetcRuntime's CPUKernels.swift. Sizes are counts of
+// scalars; pointers need no alignment.
+#ifndef NETC_KERNELS_H
+#define NETC_KERNELS_H
+
+#include <stddef.h>
+
+/// y[b][j] = bias[j] + Σᵢ W[j][i]·x[b][i] for b < count, j < m, i < n (bias may be NULL).
+void netc_linear(const float *w, const float *bias, const float *x, float *y, ptrdiff_t n, ptrdiff_t m, ptrdiff_t count);
+/// netc_linear for m in whole 16s, with W transposed into `scratch` (n·m scalars) first.
+void netc_linear_transposed(const float *w, const float *bias, const float *x, float *y,
+                            ptrdiff_t n, ptrdiff_t m, ptrdiff_t count, float *scratch);
+/// dW[j][i] = Σ_b dy[b][j]·x[b][i], db[j] = Σ_b dy[b][j] (overwritten; db may be NULL);
+/// `scratch` (NULL, or netc_weight_gradient_scratch scalars) packs the operands first.
+void netc_weight_gradient(const float *dy, const float *x, float *dw, float *db,
+                          ptrdiff_t n, ptrdiff_t m, ptrdiff_t count, float *scratch);
+/// dx[b][i] (= or +=) Σⱼ dy[b][j]·W[j][i].
+void netc_input_gradient(const float *dy, const float *w, float *dx, int accumulate,
+                         ptrdiff_t n, ptrdiff_t m, ptrdiff_t count);
+/// The three products over W stored in panels of 16 outputs, Wp[p][i][c] = W[16p + c][i].
+void netc_panel_linear(const float *wp, const float *bias, const float *x, float *y, ptrdiff_t n, ptrdiff_t m, ptrdiff_t count);
+void netc_panel_weight_gradient(const float *dy, const float *x, float *dwp, float *db,
+                                ptrdiff_t n, ptrdiff_t m, ptrdiff_t count, float *scratch);
+void netc_panel_input_gradient(const float *dy, const float *wp, float *dx, int accumulate,
+                               ptrdiff_t n, ptrdiff_t m, ptrdiff_t count);
+/// y[i] = e^(x[i] − shift) for i < n (y may be x); at most a few ulp from expf, NaN stays NaN.
+void netc_exp_shifted(const float *x, float shift, float *y, ptrdiff_t n);
+
+/// One optimizer step's constants (`NetcRuntime.Hyperparameters` at step t).
+/// Per parameter, g = gradient_scale·∇ + decay·p, then
+///   sgd:  s1 = momentum·s1 + g; p −= learning_rate·(nesterov ? g + momentum·s1 : s1)
+///         (momentum 0: p −= learning_rate·g, s1 untouched)
+///   adam: s1 = β1·s1 + (1−β1)·g; s2 = β2·s2 + (1−β2)·g²;
+///         p −= learning_rate·(s1/correction1) / (√(s2/correction2) + ε), correction_k = 1 − β_kᵗ.
+enum { NETC_UPDATE_SGD = 0, NETC_UPDATE_ADAM = 1 };
+typedef struct {
+    int kind, nesterov;
+    float learning_rate, momentum, beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon;
+    float correction1, correction2, decay, gradient_scale;
+} netc_update;
+
+/// Applies the update to n parameters p with gradients g; s1 and s2 are the
+/// optimizer's state (NULL where it keeps none).
+void netc_update_apply(const netc_update *u, float *p, const float *g, float *s1, float *s2, ptrdiff_t n);
+/// Whether netc_update_apply would leave every value it writes finite; writes nothing.
+int netc_update_is_finite(const netc_update *u, const float *p, const float *g, const float *s1, const float *s2, ptrdiff_t n);
+/// The largest |x[i]|, or NaN or ∞ if any value is.
+float netc_max_magnitude(const float *x, ptrdiff_t n);
+/// Σ x[i]², accumulated in double.
+double netc_sum_of_squares(const float *x, ptrdiff_t n);
+
+/// The kernel sets: what `netc_kernels_path` reports and `netc_kernels_select` takes.
+enum { NETC_KERNELS_BASELINE = 0, NETC_KERNELS_AVX2_FMA = 1 };
+/// The set in use.
+int netc_kernels_path(void);
+/// Whether this CPU (and its operating system) can run the set.
+int netc_kernels_supported(int path);
+/// Uses `path` from now on if supported; returns the set in use afterwards.
+int netc_kernels_select(int path);
+
+/// Sets the calling thread to flush subnormal inputs and results to zero;
+/// returns the mode to give `netc_restore_float_mode` afterwards.
+unsigned netc_flush_subnormals(void);
+void netc_restore_float_mode(unsigned saved);
+
+#endif
