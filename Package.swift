@@ -15,7 +15,8 @@ let package = Package(
     targets: [
         /// The small runtime generated code links: math, RNG, initialisers, parameter files.
         .target(name: "NetcRuntime", dependencies: ["CNetcRuntime"]),
-        /// C support for the runtime (atomics for the storage lease), header-only.
+        /// C support for the runtime: the kernels, compiled for AVX2 + FMA and for the
+        /// baseline and chosen at run time (kernels/), and atomics for the storage lease.
         .target(name: "CNetcRuntime"),
         /// The compiler: parse → build graph → differentiate → emit.
         .target(name: "NetcCore", dependencies: ["NetcRuntime"]),

@@ -62,6 +62,9 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: Swift.UInt64 = 1) {
         storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+        #if DEBUG
+        NetcRuntime.BuildNotice.unoptimised("MnistMLP")
+        #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
         NetcRuntime.InitScheme.heUniform.fill(m + 0, count: 100352, fanIn: 784, fanOut: 128, rng: &random)  // hidden1.weight

@@ -55,6 +55,9 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: Swift.UInt64 = 0) {
         storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+        #if DEBUG
+        NetcRuntime.BuildNotice.unoptimised("NaNReLU")
+        #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 2, fanIn: 2, fanOut: 1, rng: &random)  // y.weight

@@ -56,6 +56,9 @@ public struct Regressor: NetcRuntime.GeneratedModel {
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: Swift.UInt64 = 5) {
         storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+        #if DEBUG
+        NetcRuntime.BuildNotice.unoptimised("Regressor")
+        #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 48, fanIn: 3, fanOut: 16, rng: &random)  // h.weight

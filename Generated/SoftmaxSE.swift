@@ -55,6 +55,9 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: Swift.UInt64 = 2) {
         storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+        #if DEBUG
+        NetcRuntime.BuildNotice.unoptimised("SoftmaxSE")
+        #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
         NetcRuntime.InitScheme.normal(mean: 0.0, std: 0.5).fill(m + 0, count: 12, fanIn: 4, fanOut: 3, rng: &random)  // z.weight

@@ -57,6 +57,9 @@ public struct XOR: NetcRuntime.GeneratedModel {
     /// Dropout masks come from a second generator seeded with `~seed`.
     public init(seed: Swift.UInt64 = 7) {
         storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+        #if DEBUG
+        NetcRuntime.BuildNotice.unoptimised("XOR")
+        #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         let m = storage.memory
         NetcRuntime.InitScheme.uniform(-1.0, 1.0).fill(m + 0, count: 8, fanIn: 2, fanOut: 4, rng: &random)  // hidden.weight

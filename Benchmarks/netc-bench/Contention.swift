@@ -33,7 +33,7 @@ func benchContention(rounds: Int) {
     var sink: Float = 0
     let layer = Double(2 * n * m * batch)
     let bodies = [
-        Body(name: "register-only FMA loop (the peak's)", flops: 12_000 * peakLoopFLOPs) { sink = peakLoop(steps: 12_000, sink) },
+        Body(name: "register-only FMA loop (the peak's)", flops: 12_000 * CPUKernels.peakLoopFLOPs) { sink = CPUKernels.peakLoop(steps: 12_000, sink) },
         Body(name: "6 × 16 block, operands in L1 (panelLinear 256→16, batch 6, ×32)", flops: 32 * 2 * 256 * 16 * 6) {
             blockInL1(small.w, small.bias, small.x, small.y, calls: 32)
         },

@@ -8,8 +8,9 @@ struct Options {
     var quick = false
     /// Only (a), the generated models — e.g. under `perf record`.
     var generatedOnly = false
-    /// Print each generated model's loss after its timed steps.
-    var showLoss = false
+    /// `--trajectory N`: print each generated model's loss after N training
+    /// steps from seed 1 instead of timing (to compare two builds' values).
+    var trajectory: Int?
     /// Times the whole table this many times over and keeps each cell's
     /// best (`--passes N`; 3 by default, 1 with `--quick`): on a shared VM a
     /// neighbour's burst slows every measurement taken during it, and
@@ -20,14 +21,15 @@ struct Options {
     var networks: [String]
 
     static let usage = """
-        usage: netc-bench [--quick] [--generated-only] [--only NAME] [--passes N] [--show-loss] [--help]
+        usage: netc-bench [--quick] [--generated-only] [--only NAME] [--passes N] [--help]
+               netc-bench --trajectory N  each model's loss after N training steps from seed 1 (compare builds)
                netc-bench --phases      a training step pass by pass: mnist b128, b32, b1 and iris b1
                netc-bench --kernels     the dense-layer kernels alone, on mnist's shapes
                netc-bench --contention  how much a neighbour slows register-only, L1-resident and first-layer code
                netc-bench --compile-times  swiftc -O on the Swift generated for 125–1,000-node chains and mnist-mlp
 
-        Build for the host CPU first, or FMA is emulated and the numbers mean nothing:
-          swift build -c release --product netc-bench -Xswiftc -target-cpu -Xswiftc native
+        Build in release, as a package using netc is built (the kernels pick AVX2+FMA at run time):
+          swift build -c release --product netc-bench
         """
 
     enum Outcome {
@@ -62,7 +64,11 @@ struct Options {
             case "--help", "-h": return .help
             case "--quick": options.quick = true
             case "--generated-only": options.generatedOnly = true
-            case "--show-loss": options.showLoss = true
+            case "--trajectory":
+                guard let text = rest.popFirst(), let n = Int(text), (1...100_000).contains(n) else {
+                    return .failure("--trajectory needs a number of steps from 1 to 100000, e.g. --trajectory 100")
+                }
+                options.trajectory = n
             case "--passes":
                 guard let text = rest.popFirst(), let n = Int(text), (1...20).contains(n) else {
                     return .failure("--passes needs a whole number from 1 to 20, e.g. --passes 3")

@@ -1,38 +1,13 @@
-/// The machine's single-core FP32 FMA throughput, timing `peakLoop`: 10
-/// independent SIMD8 accumulators (more than FMA latency × throughput),
-/// local to it so they live in registers, each updated with a fused
-/// multiply-add a += a·x that the optimiser cannot split or hoist;
-/// neither latency nor memory limits it. Returns GFLOP/s (an FMA counts as 2
-/// FLOPs). Needs a build for the host CPU (`-target-cpu native`), else FMA is
-/// emulated in software and the number is meaningless — main.swift warns
-/// when it reads under 10 GFLOP/s, and in every debug build.
+/// The machine's single-core FP32 multiply-add throughput, with the
+/// instructions the kernels run (`CPUKernels.peakLoop`: 10 independent
+/// eight-lane multiply-adds per step, in registers; neither latency nor
+/// memory limits it), in GFLOP/s; a multiply-add counts as 2 FLOPs.
 func measurePeakGFLOPS() -> Double {
     let steps = 1 << 20
     var sink: Float = 0
-    let seconds = measure(budget: 0.5, rounds: 5) { sink = peakLoop(steps: steps, sink) }
+    let seconds = measure(budget: 0.5, rounds: 5) { sink = CPUKernels.peakLoop(steps: steps, sink) }
     if sink == 42 { print("") }  // keeps every call's result alive
-    return Double(steps) * peakLoopFLOPs / seconds / 1e9
-}
-
-/// FLOPs per step of `peakLoop`: 10 SIMD8 FMAs.
-let peakLoopFLOPs = 10.0 * 8 * 2
-
-/// The peak's timed body: `steps` rounds of 10 independent FMAs, no loads;
-/// returns a value derived from every accumulator (pass it back in as `sink`).
-/// Not inlined, so the accumulators stay in registers whatever the caller.
-@inline(never)
-func peakLoop(steps: Int, _ sink: Float) -> Float {
-    var a0 = SIMD8<Float>(repeating: 1 + sink), a1 = a0, a2 = a0, a3 = a0, a4 = a0
-    var a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0
-    let x = SIMD8<Float>(repeating: 1e-7 + sink)
-    for _ in 0..<steps {
-        a0 = a0.addingProduct(a0, x); a1 = a1.addingProduct(a1, x)
-        a2 = a2.addingProduct(a2, x); a3 = a3.addingProduct(a3, x)
-        a4 = a4.addingProduct(a4, x); a5 = a5.addingProduct(a5, x)
-        a6 = a6.addingProduct(a6, x); a7 = a7.addingProduct(a7, x)
-        a8 = a8.addingProduct(a8, x); a9 = a9.addingProduct(a9, x)
-    }
-    return ((a0 + a1) + (a2 + a3) + (a4 + a5) + (a6 + a7) + (a8 + a9)).sum() * 1e-30
+    return Double(steps) * CPUKernels.peakLoopFLOPs / seconds / 1e9
 }
 
 import NetcRuntime

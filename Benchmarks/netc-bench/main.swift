@@ -83,11 +83,20 @@ func benchGenerated<M: GeneratedModel>(_: M.Type) -> Row where M.Scalar == Float
                 let inference = measure(budget: budget) { model.predict(input: xs(cycle.next()), output: y) }
                 let training = measure(budget: budget) { let k = cycle.next(); model.trainStep(input: xs(k), target: ts(k)) }
                 let allocs = allocations { let k = cycle.next(); model.trainStep(input: xs(k), target: ts(k)); model.predict(input: xs(k), output: y) }
-                if options.showLoss { print("  last loss \(model.trainStep(input: xs(0), target: ts(0)))") }
                 return Row(name: "(a) netc", inference: inference, training: training, allocations: allocs)
             }
         }
     }
+}
+
+/// The loss of the `steps`-th training step from seed 1 over the cycled
+/// batches: what `--trajectory` prints, to compare builds of one model.
+func trajectory<M: GeneratedModel>(_: M.Type, steps: Int) -> Float where M.Scalar == Float {
+    var model = M(seed: 1)
+    let (x, t) = split(data(batch: M.batchSize, inputs: M.inputCount, outputs: M.outputCount))
+    var loss: Float = .nan
+    for k in 0..<steps { loss = model.trainStep(input: x[k % variants], target: t[k % variants]) }
+    return loss
 }
 
 func benchHand(_ sizes: [Int], batch: Int, xor: Bool) -> Row {
@@ -144,15 +153,16 @@ let root: String = {
 struct Config {
     var name: String, spec: String, sizes: [Int], xor: Bool
     var generated: () -> Row
+    var trajectory: (Int) -> Float
 }
 
 let configs = [
-    Config(name: "xor b1", spec: "Specs/xor.net", sizes: [2, 4, 1], xor: true) { benchGenerated(XOR.self) },
-    Config(name: "iris b1", spec: "Benchmarks/netc-bench/Models/IrisB1.net", sizes: [4, 16, 16, 3], xor: false) { benchGenerated(IrisB1.self) },
-    Config(name: "iris b16", spec: "Specs/iris.net", sizes: [4, 16, 16, 3], xor: false) { benchGenerated(Iris.self) },
-    Config(name: "mnist b1", spec: "Benchmarks/netc-bench/Models/MnistB1.net", sizes: [784, 128, 64, 10], xor: false) { benchGenerated(MnistB1.self) },
-    Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false) { benchGenerated(MnistMLP.self) },
-    Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false) { benchGenerated(MnistB128.self) },
+    Config(name: "xor b1", spec: "Specs/xor.net", sizes: [2, 4, 1], xor: true, generated: { benchGenerated(XOR.self) }, trajectory: { trajectory(XOR.self, steps: $0) }),
+    Config(name: "iris b1", spec: "Benchmarks/netc-bench/Models/IrisB1.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(IrisB1.self) }, trajectory: { trajectory(IrisB1.self, steps: $0) }),
+    Config(name: "iris b16", spec: "Specs/iris.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(Iris.self) }, trajectory: { trajectory(Iris.self, steps: $0) }),
+    Config(name: "mnist b1", spec: "Benchmarks/netc-bench/Models/MnistB1.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB1.self) }, trajectory: { trajectory(MnistB1.self, steps: $0) }),
+    Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistMLP.self) }, trajectory: { trajectory(MnistMLP.self, steps: $0) }),
+    Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB128.self) }, trajectory: { trajectory(MnistB128.self, steps: $0) }),
 ]
 
 /// Writes `text` to standard error.
@@ -173,19 +183,20 @@ if options.mode == .compileTimes {
     benchCompileTimes(quick: options.quick)
     exit(0)
 }
+if let steps = options.trajectory {
+    print("| network | loss after \(steps) steps | kernels |")
+    print("|---|---:|---|")
+    for c in configs where options.networks.contains(c.name) {
+        print("| \(c.name) | \(c.trajectory(steps)) | \(CPUKernels.path) |")
+    }
+    exit(0)
+}
 
 let peak = measurePeakGFLOPS()
-print("netc-bench — single thread; FP32 FMA peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
-// Any AVX2 core does tens of GFLOP/s; a few means FMA emulated in software.
+print("netc-bench — single thread; kernels: \(CPUKernels.path); FP32 multiply-add peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
 #if DEBUG
-let untrustworthy: String? = "a debug build"
-#else
-let untrustworthy: String? = peak < 10 ? "a peak of \(fixed(peak, 1)) GFLOP/s" : nil
+printError("netc-bench: warning: a debug build — these numbers say nothing about the generated code; build with -c release\n")
 #endif
-if let untrustworthy {
-    printError("netc-bench: warning: \(untrustworthy) — these numbers say nothing about the generated code;"
-               + " see --help for the build command\n")
-}
 switch options.mode {
 case .phases: benchPhases()
 case .kernels: benchKernels(peak: peak)

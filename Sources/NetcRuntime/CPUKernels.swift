@@ -159,4 +159,12 @@ public enum CPUKernels {
 
     /// Σ x[i]² for i < n, accumulated in Double.
     public static func sumOfSquares(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Double { netc_sum_of_squares(x, n) }
+
+    /// The timed body of a multiply-add peak measurement with the kernels'
+    /// instructions: `steps` rounds of `peakLoopFLOPs` independent FLOPs in
+    /// registers; pass the result back in as `sink` so no call is elided.
+    public static func peakLoop(steps: Int, _ sink: Float) -> Float { netc_peak_loop(steps, sink) }
+
+    /// FLOPs per step of `peakLoop`: 10 eight-lane multiply-adds.
+    public static let peakLoopFLOPs = 160.0
 }

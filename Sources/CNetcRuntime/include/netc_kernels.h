@@ -51,6 +51,8 @@ int netc_update_is_finite(const netc_update *u, const float *p, const float *g, 
 float netc_max_magnitude(const float *x, ptrdiff_t n);
 /// Σ x[i]², accumulated in double.
 double netc_sum_of_squares(const float *x, ptrdiff_t n);
+/// The multiply-add peak's timed body (benchmarks): `steps` rounds of 160 FLOPs.
+float netc_peak_loop(ptrdiff_t steps, float sink);
 
 /// The kernel sets: what `netc_kernels_path` reports and `netc_kernels_select` takes.
 enum { NETC_KERNELS_BASELINE = 0, NETC_KERNELS_AVX2_FMA = 1 };

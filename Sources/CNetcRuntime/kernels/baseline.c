@@ -1,6 +1,8 @@
 // The kernel set for the build's own target: SSE2 on x86-64, where
 // multiplies and adds stay separate (never a library call per lane); NEON
-// with fused multiply-adds on arm64.
+// with fused multiply-adds on arm64. On x86-64 Linux the build assembles
+// baseline.x86_64-linux.S, this file compiled beforehand (prebuild.sh).
+#if !(defined(__x86_64__) && defined(__linux__)) || defined(NETC_ASSEMBLE)
 #if defined(__x86_64__)
 #pragma clang fp contract(off)
 #else
@@ -11,3 +13,4 @@
 #pragma clang diagnostic ignored "-Wpsabi"
 #define NETC_SET baseline
 #include "body.h"
+#endif

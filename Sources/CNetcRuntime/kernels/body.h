@@ -576,5 +576,5 @@ static void exp_shifted(const float *x, float shift, float *y, Int n) {
 const netc_kernel_table NETC_CAT(netc_kernels, NETC_SET) = {
     linear, linear_transposed, weight_gradient, input_gradient,
     panel_linear, panel_weight_gradient, panel_input_gradient, exp_shifted,
-    update_apply, update_is_finite, max_magnitude, sum_of_squares,
+    update_apply, update_is_finite, max_magnitude, sum_of_squares, peak_loop,
 };

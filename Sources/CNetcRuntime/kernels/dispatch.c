@@ -90,6 +90,7 @@ int netc_update_is_finite(const netc_update *u, const float *p, const float *g, 
 }
 float netc_max_magnitude(const float *x, ptrdiff_t n) { return TABLE->max_magnitude(x, n); }
 double netc_sum_of_squares(const float *x, ptrdiff_t n) { return TABLE->sum_of_squares(x, n); }
+float netc_peak_loop(ptrdiff_t steps, float sink) { return TABLE->peak_loop(steps, sink); }
 
 // Subnormal numbers are flushed to zero while a model trains (inputs read
 // as zero, results written as zero), as TensorFlow and XLA do on CPUs: on

@@ -126,3 +126,17 @@ static double sum_of_squares(const float *x, Int n) {
     for (; i < n; i++) s += (double)x[i] * (double)x[i];
     return s;
 }
+
+/// The machine's multiply-add throughput with this set's instructions: `steps`
+/// rounds of 10 independent 8-lane a += a·x (more accumulators than FMA
+/// latency × throughput, no loads); returns a value derived from every
+/// accumulator, to pass back in as `sink`. 160 FLOPs per step.
+static float peak_loop(ptrdiff_t steps, float sink) {
+    v8 a0 = splat(1 + sink), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
+    v8 x = splat(1e-7f + sink);
+    for (ptrdiff_t i = 0; i < steps; i++) {
+        a0 = a0 + a0 * x; a1 = a1 + a1 * x; a2 = a2 + a2 * x; a3 = a3 + a3 * x; a4 = a4 + a4 * x;
+        a5 = a5 + a5 * x; a6 = a6 + a6 * x; a7 = a7 + a7 * x; a8 = a8 + a8 * x; a9 = a9 + a9 * x;
+    }
+    return sum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + (a8 + a9)) * 1e-30f;
+}

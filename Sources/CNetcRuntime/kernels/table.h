@@ -17,6 +17,7 @@ typedef struct {
     int (*update_is_finite)(const netc_update *, const float *, const float *, const float *, const float *, ptrdiff_t);
     float (*max_magnitude)(const float *, ptrdiff_t);
     double (*sum_of_squares)(const float *, ptrdiff_t);
+    float (*peak_loop)(ptrdiff_t, float);
 } netc_kernel_table;
 
 extern const netc_kernel_table netc_kernels_baseline;

@@ -121,6 +121,9 @@ struct APIEmitter {
               "Dropout masks come from a second generator seeded with `~seed`.")
         w.block("public init(seed: UInt64 = \(graph.seed))") { w in
             w.line("storage = ModelStorage(count: Self.storageCount, alignment: \(ModelLayout.allocationAlignment), random: SplitMix64(seed: ~seed))")
+            w.line("#if DEBUG")
+            w.line("BuildNotice.unoptimised(\"\(name)\")")
+            w.line("#endif")
             let weights = graph.parameters.filter(\.isWeight)
             if graph.initScheme != .zeros && !weights.isEmpty {
                 w.line("var random = SplitMix64(seed: seed)")

@@ -10,7 +10,7 @@
 public enum QualifiedNames {
     /// NetcRuntime's names in generated code.
     public static let runtime: Set<String> = [
-        "ArgumentCheck", "CPUKernels", "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelStorage", "PanelLayout",
+        "ArgumentCheck", "BuildNotice", "CPUKernels", "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelStorage", "PanelLayout",
         "Hyperparameters", "OptimizerStep", "ParameterFile", "SplitMix64", "UpdateBounds",
     ]
 

@@ -155,6 +155,7 @@ extension ModelEmitter {
         let bounds = ModelEmitter.gradientBounds(graph, e)
         function(&e, layout, doc: "The largest parameter-gradient magnitude, or NaN if a gradient is not finite.",
                  "gradientBound(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Scalar") { e in
+            guard graph.parameterCount > 0 else { e.w.line("return 0"); return }
             e.w.line("var bound: Scalar = 0")
             for (r, _) in graph.parameterRuns({ t, _ in bounds[t] == nil ? true : nil }) {
                 let start = r.lowerBound == 0 ? "gradients" : "gradients + \(r.lowerBound)"
