@@ -11,240 +11,46 @@ import NetcRuntime
 /// - `p.linear(h)`: linear [1]
 /// - `p(p.linear)`: sigmoid [1]
 ///
-/// Loss: binary_cross_entropy on `p`, mean over a batch of 2.
-/// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value type: copies share storage until one of them changes, and calls that do not change
-/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
-public struct Binary: NetcRuntime.GeneratedModel {
+/// Loss: binary_cross_entropy on `p`, mean over a batch of 2. The API
+/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
+public struct Binary: NetcRuntime.ClassifierModel {
     public typealias Scalar = Swift.Float
 
-    /// Features per sample.
-    public static let inputCount = 5
-    /// Outputs per sample (the value of `p`).
-    public static let outputCount = 1
-    /// Samples per call, fixed by the spec.
-    public static let batchSize = 2
-    /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
-    public static let parameterCount = 43
-    /// Identifies the parameter layout in saved files.
-    public static let fingerprint: Swift.UInt64 = 0xe885897ae3320895
-    /// The optimizer and its hyperparameters, from the spec.
-    public static let hyperparameters: NetcRuntime.Hyperparameters = .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0)
-    /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("h.weight", 0, 30), ("h.bias", 30, 6), ("p.weight", 36, 6), ("p.bias", 42, 1)]
+    public static var inputCount: Swift.Int { 5 }
+    public static var outputCount: Swift.Int { 1 }
+    public static var batchSize: Swift.Int { 2 }
+    public static var targetCount: Swift.Int { 1 }
+    public static var parameterCount: Swift.Int { 43 }
+    public static var storageCount: Swift.Int { 263 }
+    public static var outputOffset: Swift.Int { 223 }
+    public static var targetOffset: Swift.Int { 261 }
+    public static var inputGradientOffset: Swift.Int { 225 }
+    public static var gradientOffset: Swift.Int { 48 }
+    public static let info = NetcRuntime.ModelInfo(name: "Binary", seed: 11, fingerprint: 0xe885897ae3320895, tensors: [
+        .init("h.weight", shape: [6, 5], offset: 0, decays: true),
+        .init("h.bias", shape: [6], offset: 30, decays: false),
+        .init("p.weight", shape: [1, 6], offset: 36, decays: true),
+        .init("p.bias", shape: [1], offset: 42, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 96, secondState: 144)
 
-    /// Scalars in the model's single allocation, shared by copies until one changes.
-    @usableFromInline static let storageCount = 263
-    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
+    public var storage: NetcRuntime.ModelStorage<Scalar>
+    public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
+    public mutating func makeUnique() { if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() } }
 
-    mutating func makeUnique() {
-        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
-    /// The 43 parameters (or gradients) stored at `source`, into `flat` in flat order.
-    @usableFromInline
-    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
-        flat.update(from: source, count: 43)
-    }
-
-    /// 43 parameters in flat order, into the model's storage at `target`.
-    @usableFromInline
-    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
-        target.update(from: flat, count: 43)
-    }
-
-    /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
-    /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: Swift.UInt64 = 11) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+    /// The spec's initial weights from `seed` (biases stay zero).
+    @inlinable
+    public static func initialize(_ m: Swift.UnsafeMutablePointer<Scalar>, seed: Swift.UInt64) {
         #if DEBUG
         NetcRuntime.BuildNotice.unoptimised("Binary")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        let m = storage.memory
         NetcRuntime.InitScheme.heNormal.fill(m + 0, count: 30, fanIn: 5, fanOut: 6, rng: &random)  // h.weight
         NetcRuntime.InitScheme.heNormal.fill(m + 36, count: 6, fanIn: 6, fanOut: 1, rng: &random)  // p.weight
     }
 
-    /// A model with the given parameters (43 values in flat order).
-    public init(parameters: [Scalar]) {
-        NetcRuntime.ArgumentCheck.require(parameters.count == 43, "Binary(parameters:) needs 43 values, got \(parameters.count)")
-        self.init(seed: 0)
-        self.parameters = parameters
-    }
-
-    /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
-    public var parameters: [Scalar] {
-        get { Swift.Array(unsafeUninitializedCapacity: 43) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 43 } }
-        set {
-            NetcRuntime.ArgumentCheck.require(newValue.count == 43, "Binary.parameters needs 43 values, got \(newValue.count)")
-            makeUnique()
-            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
-            storage.bounds = .unknown
-        }
-    }
-
-    /// Outputs for any number of samples (5 inputs in, 1 outputs out per sample, row-major),
-    /// computed 2 at a time. Allocates nothing.
-    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count % 5 == 0, "Binary.predict: input count \(input.count) is not a multiple of 5")
-        let samples = input.count / 5
-        NetcRuntime.ArgumentCheck.require(output.count == samples * 1, "Binary.predict: output needs \(samples * 1) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 43, flushingSubnormals: false) { m in
-            var first = 0
-            while first < samples {
-                let count = Swift.min(2, samples - first)
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 5), training: false, count: count)
-                for k in 0..<count * 1 { output[first * 1 + k] = m[223 + k] }
-                first += count
-            }
-        }
-    }
-
-    /// Outputs for any number of samples, 5 inputs each, row-major.
-    public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: input.count / 5 * 1)
-        input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
-        return output
-    }
-
-    /// The predicted class per sample: 1 when the output is at least 0.5.
-    public func classify(_ input: [Scalar]) -> [Swift.Int] {
-        let output = predict(input)
-        return output.map { $0 >= 0.5 ? 1 : 0 }
-    }
-
-    /// The batch loss without training (dropout off).
-    public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 43, flushingSubnormals: false) { m in
-                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-                return Self.lossAndSeed(m)
-            }
-        }
-    }
-
-    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
-    @usableFromInline
-    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count == 10, "Binary: input needs 10 values (2 samples of 5), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(target.count == 2, "Binary: target needs 2 values (2 samples of 1), got \(target.count)")
-        for k in 0..<2 { m[261 + k] = target[k] }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
-    /// generator, so the same model gives the same gradients every time (training steps advance it).
-    /// Allocates nothing.
-    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 43, "Binary.gradients: parameterGradient needs 43 values, got \(parameterGradient.count)")
-        NetcRuntime.ArgumentCheck.require(inputGradient.count == 10, "Binary.gradients: inputGradient needs 10 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 43, flushingSubnormals: true) { m in
-            Self.load(m, input, target)
-            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
-            Self.forward(m, x, training: true)
-            let loss = Self.lossAndSeed(m)
-            Self.backwardWithInputGradient(m, x)
-            Self.flatten(m + 48, into: parameterGradient.baseAddress!)
-            for k in 0..<10 { inputGradient[k] = m[225 + k] }
-            return loss
-        }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
-    public func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar]) {
-        var dp = [Scalar](repeating: 0, count: 43), dx = [Scalar](repeating: 0, count: 10)
-        let loss = input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { t in
-                dp.withUnsafeMutableBufferPointer { g in
-                    dx.withUnsafeMutableBufferPointer { gradients(input: i, target: t, parameterGradient: g, inputGradient: $0) }
-                }
-            }
-        }
-        return (loss, dp, dx)
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss, any gradient or any value the update would write is not finite, the step is
-    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
-    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
-    @discardableResult
-    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
-    }
-
-    /// One optimizer step with integer labels (0 or 1) as targets.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], labels: [Swift.Int]) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(input.count == 10, "Binary.trainStep: input needs 10 values (2 samples of 5), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(labels.count == 2, "Binary.trainStep: needs 2 labels, got \(labels.count)")
-        makeUnique()
-        let m = storage.memory
-        for b in 0..<2 {
-            let label = labels[b]
-            NetcRuntime.ArgumentCheck.require(label >= 0 && label < 2, "Binary.trainStep: label \(label) at sample \(b) is outside 0..<2")
-            m[261 + b] = Scalar(label)
-        }
-        return input.withUnsafeBufferPointer { step(Swift.UnsafeMutablePointer(mutating: $0.baseAddress!)) }
-    }
-
-    @usableFromInline
-    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
-        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
-        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
-        let m = storage.memory
-        Self.forward(m, input, training: true)
-        let loss = Self.lossAndSeed(m)
-        guard loss.isFinite else { return loss }
-        Self.backward(m, input)
-        let gradientBound = Self.gradientBound(m, input)
-        guard gradientBound.isFinite else { return .nan }
-        let next = storage.step + 1
-        let h = Self.hyperparameters
-        let update = NetcRuntime.OptimizerStep(h, step: next)
-        // Bounds that keep every value the update writes finite.
-        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
-        storage.step = next
-        Self.update(m, update)
-        return loss
-    }
-
-    /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
-            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
-        }
-    }
-
-    /// A model with parameters read from a file saved by a `Binary` of the same precision.
-    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 43))
-    }
-
-    /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 43)
-        parameters = values
-        (storage.memory + 96).update(repeating: 0, count: 86)
-        storage.step = 0
-        storage.bounds = .unknown
-    }
-
-    // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
-
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
-    @usableFromInline
-    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
+    @inlinable
+    public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_h_weight = m + 0  // [30]
         let p_h_bias = m + 30  // [6]
         let p_p_weight = m + 36  // [6]
@@ -254,7 +60,7 @@ public struct Binary: NetcRuntime.GeneratedModel {
         let v_h = m + 209  // [12]
         let v_p_linear = m + 221  // [2]
         let v_p = m + 223  // [2]
-        for k in 0..<count &* 5 { v_x[k] = input[k] }  // small: copied, see ModelLayout
+        for k in 0..<count &* 5 { v_x[k] = input[k] }  // small: copied, see Plan
         // h.linear = linear(x)  [6]
         NetcRuntime.CPUKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 5, m: 6, count: count)
         // h = relu(h.linear)  [6]
@@ -272,8 +78,8 @@ public struct Binary: NetcRuntime.GeneratedModel {
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'p.linear'.
-    @usableFromInline
-    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_p_linear = m + 221  // [2]
         let g_p_linear = m + 259  // [2]
         let target = m + 261  // [2]
@@ -291,11 +97,11 @@ public struct Binary: NetcRuntime.GeneratedModel {
     }
 
     /// Gradients of the batch loss with respect to the parameters.
-    @usableFromInline
-    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    @inlinable
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+        let p_p_weight = m + 36  // [6]
         let dp_h_weight = m + 48  // [30]
         let dp_h_bias = m + 78  // [6]
-        let p_p_weight = m + 36  // [6]
         let dp_p_weight = m + 84  // [6]
         let dp_p_bias = m + 90  // [1]
         let v_x = m + 187  // [10]
@@ -315,86 +121,38 @@ public struct Binary: NetcRuntime.GeneratedModel {
         NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
     }
 
-    /// Parameter gradients and the gradient with respect to the input.
-    @usableFromInline
-    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    /// After `backward`: the gradient with respect to the input.
+    @inlinable
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_h_weight = m + 0  // [30]
-        let dp_h_weight = m + 48  // [30]
-        let dp_h_bias = m + 78  // [6]
-        let p_p_weight = m + 36  // [6]
-        let dp_p_weight = m + 84  // [6]
-        let dp_p_bias = m + 90  // [1]
-        let v_x = m + 187  // [10]
-        let v_h = m + 209  // [12]
         let g_x = m + 225  // [10]
         let g_h_linear = m + 235  // [12]
-        let g_h = m + 247  // [12]
-        let g_p_linear = m + 259  // [2]
-        // p.linear: linear backward → δ h =
-        NetcRuntime.CPUKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
-        NetcRuntime.CPUKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
-        // h: relu backward → δ h.linear =
-        for b in 0..<2 {
-            let y = v_h + b &* 6, dy = g_h + b &* 6, dx0 = g_h_linear + b &* 6
-            for i in 0..<6 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
         // h.linear: linear backward → δ x =
-        NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
         NetcRuntime.CPUKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 5, m: 6, count: 2)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
-    @usableFromInline
-    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 48  // [43]
-        var bound: Scalar = 0
-        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 43)
-        guard read0.isFinite else { return .nan }
-        bound = Swift.max(bound, read0)
-        return bound
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 43)
     }
 
-    /// One optimizer step from the gradients.
-    @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
+    /// One optimizer step from the gradients, with `step`'s hyperparameters.
+    @inlinable
+    public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [43]
         let gradients = m + 48  // [43]
         let firstMoment = m + 96  // [43]
         let secondMoment = m + 144  // [43]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
+        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.hyperparameters.beta1), beta2 = Scalar(step.hyperparameters.beta2), epsilon = Scalar(step.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - step.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - step.hyperparameters.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
         for k in 0..<43 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
-    }
-
-    /// Whether `update(m, h)` would leave every value finite; writes nothing.
-    @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
-        let parameters = m + 0  // [43]
-        let gradients = m + 48  // [43]
-        let firstMoment = m + 96  // [43]
-        let secondMoment = m + 144  // [43]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
-        for k in 0..<43 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        return true
-    }
-
-    /// The largest magnitudes of the parameters and optimizer state, read.
-    @usableFromInline
-    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
-        let parameters = m + 0  // [43]
-        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 43)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 96, 43)), second: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 144, 43)))
     }
 }

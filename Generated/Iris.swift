@@ -12,245 +12,49 @@ import NetcRuntime
 /// - `hidden2(hidden2.linear)`: relu [16]
 /// - `logits(hidden2)`: linear [3]
 ///
-/// Loss: softmax_cross_entropy on `logits`, mean over a batch of 16.
-/// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value type: copies share storage until one of them changes, and calls that do not change
-/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
-public struct Iris: NetcRuntime.GeneratedModel {
+/// Loss: softmax_cross_entropy on `logits`, mean over a batch of 16. The API
+/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
+public struct Iris: NetcRuntime.ClassifierModel {
     public typealias Scalar = Swift.Float
 
-    /// Features per sample.
-    public static let inputCount = 4
-    /// Outputs per sample (the value of `logits`).
-    public static let outputCount = 3
-    /// Samples per call, fixed by the spec.
-    public static let batchSize = 16
-    /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
-    public static let parameterCount = 403
-    /// Identifies the parameter layout in saved files.
-    public static let fingerprint: Swift.UInt64 = 0xb23c9293d037bf33
-    /// The optimizer and its hyperparameters, from the spec.
-    public static let hyperparameters: NetcRuntime.Hyperparameters = .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0)
-    /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("hidden1.weight", 0, 64), ("hidden1.bias", 64, 16), ("hidden2.weight", 80, 256), ("hidden2.bias", 336, 16), ("logits.weight", 352, 48), ("logits.bias", 400, 3)]
+    public static var inputCount: Swift.Int { 4 }
+    public static var outputCount: Swift.Int { 3 }
+    public static var batchSize: Swift.Int { 16 }
+    public static var targetCount: Swift.Int { 3 }
+    public static var parameterCount: Swift.Int { 403 }
+    public static var storageCount: Swift.Int { 3555 }
+    public static var outputOffset: Swift.Int { 2323 }
+    public static var targetOffset: Swift.Int { 3507 }
+    public static var inputGradientOffset: Swift.Int { 2371 }
+    public static var gradientOffset: Swift.Int { 416 }
+    public static let info = NetcRuntime.ModelInfo(name: "Iris", seed: 42, fingerprint: 0xb23c9293d037bf33, tensors: [
+        .init("hidden1.weight", shape: [16, 4], offset: 0, decays: true),
+        .init("hidden1.bias", shape: [16], offset: 64, decays: false),
+        .init("hidden2.weight", shape: [16, 16], offset: 80, decays: true),
+        .init("hidden2.bias", shape: [16], offset: 336, decays: false),
+        .init("logits.weight", shape: [3, 16], offset: 352, decays: true),
+        .init("logits.bias", shape: [3], offset: 400, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 832, secondState: nil)
 
-    /// Scalars in the model's single allocation, shared by copies until one changes.
-    @usableFromInline static let storageCount = 3555
-    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
+    public var storage: NetcRuntime.ModelStorage<Scalar>
+    public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
+    public mutating func makeUnique() { if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() } }
 
-    mutating func makeUnique() {
-        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
-    /// The 403 parameters (or gradients) stored at `source`, into `flat` in flat order.
-    @usableFromInline
-    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
-        flat.update(from: source, count: 403)
-    }
-
-    /// 403 parameters in flat order, into the model's storage at `target`.
-    @usableFromInline
-    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
-        target.update(from: flat, count: 403)
-    }
-
-    /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
-    /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: Swift.UInt64 = 42) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+    /// The spec's initial weights from `seed` (biases stay zero).
+    @inlinable
+    public static func initialize(_ m: Swift.UnsafeMutablePointer<Scalar>, seed: Swift.UInt64) {
         #if DEBUG
         NetcRuntime.BuildNotice.unoptimised("Iris")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        let m = storage.memory
         NetcRuntime.InitScheme.heNormal.fill(m + 0, count: 64, fanIn: 4, fanOut: 16, rng: &random)  // hidden1.weight
         NetcRuntime.InitScheme.heNormal.fill(m + 80, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // hidden2.weight
         NetcRuntime.InitScheme.heNormal.fill(m + 352, count: 48, fanIn: 16, fanOut: 3, rng: &random)  // logits.weight
     }
 
-    /// A model with the given parameters (403 values in flat order).
-    public init(parameters: [Scalar]) {
-        NetcRuntime.ArgumentCheck.require(parameters.count == 403, "Iris(parameters:) needs 403 values, got \(parameters.count)")
-        self.init(seed: 0)
-        self.parameters = parameters
-    }
-
-    /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
-    public var parameters: [Scalar] {
-        get { Swift.Array(unsafeUninitializedCapacity: 403) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 403 } }
-        set {
-            NetcRuntime.ArgumentCheck.require(newValue.count == 403, "Iris.parameters needs 403 values, got \(newValue.count)")
-            makeUnique()
-            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
-            storage.bounds = .unknown
-        }
-    }
-
-    /// Outputs for any number of samples (4 inputs in, 3 outputs out per sample, row-major),
-    /// computed 16 at a time. Allocates nothing.
-    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count % 4 == 0, "Iris.predict: input count \(input.count) is not a multiple of 4")
-        let samples = input.count / 4
-        NetcRuntime.ArgumentCheck.require(output.count == samples * 3, "Iris.predict: output needs \(samples * 3) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 403, flushingSubnormals: false) { m in
-            var first = 0
-            while first < samples {
-                let count = Swift.min(16, samples - first)
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 4), training: false, count: count)
-                for k in 0..<count * 3 { output[first * 3 + k] = m[2323 + k] }
-                first += count
-            }
-        }
-    }
-
-    /// Outputs for any number of samples, 4 inputs each, row-major.
-    public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: input.count / 4 * 3)
-        input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
-        return output
-    }
-
-    /// The predicted class per sample: the index of the largest output.
-    public func classify(_ input: [Scalar]) -> [Swift.Int] {
-        let output = predict(input)
-        return (0..<output.count / 3).map { b in
-            var best = 0
-            for i in 1..<3 where output[b * 3 + i] > output[b * 3 + best] { best = i }
-            return best
-        }
-    }
-
-    /// The batch loss without training (dropout off).
-    public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 403, flushingSubnormals: false) { m in
-                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-                return Self.lossAndSeed(m)
-            }
-        }
-    }
-
-    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
-    @usableFromInline
-    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count == 64, "Iris: input needs 64 values (16 samples of 4), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(target.count == 48, "Iris: target needs 48 values (16 samples of 3), got \(target.count)")
-        for k in 0..<48 { m[3507 + k] = target[k] }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
-    /// generator, so the same model gives the same gradients every time (training steps advance it).
-    /// Allocates nothing.
-    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 403, "Iris.gradients: parameterGradient needs 403 values, got \(parameterGradient.count)")
-        NetcRuntime.ArgumentCheck.require(inputGradient.count == 64, "Iris.gradients: inputGradient needs 64 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 403, flushingSubnormals: true) { m in
-            Self.load(m, input, target)
-            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
-            Self.forward(m, x, training: true)
-            let loss = Self.lossAndSeed(m)
-            Self.backwardWithInputGradient(m, x)
-            Self.flatten(m + 416, into: parameterGradient.baseAddress!)
-            for k in 0..<64 { inputGradient[k] = m[2371 + k] }
-            return loss
-        }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
-    public func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar]) {
-        var dp = [Scalar](repeating: 0, count: 403), dx = [Scalar](repeating: 0, count: 64)
-        let loss = input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { t in
-                dp.withUnsafeMutableBufferPointer { g in
-                    dx.withUnsafeMutableBufferPointer { gradients(input: i, target: t, parameterGradient: g, inputGradient: $0) }
-                }
-            }
-        }
-        return (loss, dp, dx)
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss, any gradient or any value the update would write is not finite, the step is
-    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
-    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
-    @discardableResult
-    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
-    }
-
-    /// One optimizer step with class labels (0..<3) as one-hot targets.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], labels: [Swift.Int]) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(input.count == 64, "Iris.trainStep: input needs 64 values (16 samples of 4), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(labels.count == 16, "Iris.trainStep: needs 16 labels, got \(labels.count)")
-        makeUnique()
-        let m = storage.memory
-        for b in 0..<16 {
-            let label = labels[b]
-            NetcRuntime.ArgumentCheck.require(label >= 0 && label < 3, "Iris.trainStep: label \(label) at sample \(b) is outside 0..<3")
-            for i in 0..<3 { m[3507 + b * 3 + i] = i == label ? 1 : 0 }
-        }
-        return input.withUnsafeBufferPointer { step(Swift.UnsafeMutablePointer(mutating: $0.baseAddress!)) }
-    }
-
-    @usableFromInline
-    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
-        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
-        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
-        let m = storage.memory
-        Self.forward(m, input, training: true)
-        let loss = Self.lossAndSeed(m)
-        guard loss.isFinite else { return loss }
-        Self.backward(m, input)
-        let gradientBound = Self.gradientBound(m, input)
-        guard gradientBound.isFinite else { return .nan }
-        let next = storage.step + 1
-        let h = Self.hyperparameters
-        let update = NetcRuntime.OptimizerStep(h, step: next)
-        // Bounds that keep every value the update writes finite.
-        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
-        storage.step = next
-        Self.update(m, update)
-        return loss
-    }
-
-    /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
-            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
-        }
-    }
-
-    /// A model with parameters read from a file saved by a `Iris` of the same precision.
-    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 403))
-    }
-
-    /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 403)
-        parameters = values
-        (storage.memory + 832).update(repeating: 0, count: 403)
-        storage.step = 0
-        storage.bounds = .unknown
-    }
-
-    // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
-
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
-    @usableFromInline
-    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
+    @inlinable
+    public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_hidden1_weight = m + 0  // [64]
         let p_hidden1_bias = m + 64  // [16]
         let p_hidden2_weight = m + 80  // [256]
@@ -263,7 +67,7 @@ public struct Iris: NetcRuntime.GeneratedModel {
         let v_hidden2_linear = m + 1811  // [256]
         let v_hidden2 = m + 2067  // [256]
         let v_logits = m + 2323  // [48]
-        for k in 0..<count &* 4 { v_features[k] = input[k] }  // small: copied, see ModelLayout
+        for k in 0..<count &* 4 { v_features[k] = input[k] }  // small: copied, see Plan
         // hidden1.linear = linear(features)  [16]
         NetcRuntime.CPUKernels.linear(p_hidden1_weight, p_hidden1_bias, v_features, v_hidden1_linear, n: 4, m: 16, count: count)
         // hidden1 = relu(hidden1.linear)  [16]
@@ -283,8 +87,8 @@ public struct Iris: NetcRuntime.GeneratedModel {
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
-    @usableFromInline
-    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_logits = m + 2323  // [48]
         let g_logits = m + 3459  // [48]
         let target = m + 3507  // [48]
@@ -317,14 +121,14 @@ public struct Iris: NetcRuntime.GeneratedModel {
     }
 
     /// Gradients of the batch loss with respect to the parameters.
-    @usableFromInline
-    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    @inlinable
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+        let p_hidden2_weight = m + 80  // [256]
+        let p_logits_weight = m + 352  // [48]
         let dp_hidden1_weight = m + 416  // [64]
         let dp_hidden1_bias = m + 480  // [16]
-        let p_hidden2_weight = m + 80  // [256]
         let dp_hidden2_weight = m + 496  // [256]
         let dp_hidden2_bias = m + 752  // [16]
-        let p_logits_weight = m + 352  // [48]
         let dp_logits_weight = m + 768  // [48]
         let dp_logits_bias = m + 816  // [3]
         let v_features = m + 1235  // [64]
@@ -355,95 +159,35 @@ public struct Iris: NetcRuntime.GeneratedModel {
         NetcRuntime.CPUKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
     }
 
-    /// Parameter gradients and the gradient with respect to the input.
-    @usableFromInline
-    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    /// After `backward`: the gradient with respect to the input.
+    @inlinable
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_hidden1_weight = m + 0  // [64]
-        let dp_hidden1_weight = m + 416  // [64]
-        let dp_hidden1_bias = m + 480  // [16]
-        let p_hidden2_weight = m + 80  // [256]
-        let dp_hidden2_weight = m + 496  // [256]
-        let dp_hidden2_bias = m + 752  // [16]
-        let p_logits_weight = m + 352  // [48]
-        let dp_logits_weight = m + 768  // [48]
-        let dp_logits_bias = m + 816  // [3]
-        let v_features = m + 1235  // [64]
-        let v_hidden1 = m + 1555  // [256]
-        let v_hidden2 = m + 2067  // [256]
         let g_features = m + 2371  // [64]
         let g_hidden1_linear = m + 2435  // [256]
-        let g_hidden1 = m + 2691  // [256]
-        let g_hidden2_linear = m + 2947  // [256]
-        let g_hidden2 = m + 3203  // [256]
-        let g_logits = m + 3459  // [48]
-        // logits: linear backward → δ hidden2 =
-        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
-        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
-        // hidden2: relu backward → δ hidden2.linear =
-        for b in 0..<16 {
-            let y = v_hidden2 + b &* 16, dy = g_hidden2 + b &* 16, dx0 = g_hidden2_linear + b &* 16
-            for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
-        // hidden2.linear: linear backward → δ hidden1 =
-        NetcRuntime.CPUKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
-        NetcRuntime.CPUKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
-        // hidden1: relu backward → δ hidden1.linear =
-        for b in 0..<16 {
-            let y = v_hidden1 + b &* 16, dy = g_hidden1 + b &* 16, dx0 = g_hidden1_linear + b &* 16
-            for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
         // hidden1.linear: linear backward → δ features =
-        NetcRuntime.CPUKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
         NetcRuntime.CPUKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_features, accumulate: false, n: 4, m: 16, count: 16)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
-    @usableFromInline
-    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 416  // [403]
-        var bound: Scalar = 0
-        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 403)
-        guard read0.isFinite else { return .nan }
-        bound = Swift.max(bound, read0)
-        return bound
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 403)
     }
 
-    /// One optimizer step from the gradients.
-    @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
+    /// One optimizer step from the gradients, with `step`'s hyperparameters.
+    @inlinable
+    public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [403]
         let gradients = m + 416  // [403]
         let velocity = m + 832  // [403]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), momentum = Scalar(h.hyperparameters.momentum)
+        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.hyperparameters.momentum)
         for k in 0..<403 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g
-            let p = parameters[k] - lr * v
             velocity[k] = v
-            parameters[k] = p
+            parameters[k] -= lr * v
         }
-    }
-
-    /// Whether `update(m, h)` would leave every value finite; writes nothing.
-    @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
-        let parameters = m + 0  // [403]
-        let gradients = m + 416  // [403]
-        let velocity = m + 832  // [403]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), momentum = Scalar(h.hyperparameters.momentum)
-        for k in 0..<403 {
-            let g = scale * gradients[k]
-            let v = momentum * velocity[k] + g
-            let p = parameters[k] - lr * v
-            if !(v.isFinite && p.isFinite) { return false }
-        }
-        return true
-    }
-
-    /// The largest magnitudes of the parameters and optimizer state, read.
-    @usableFromInline
-    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
-        let parameters = m + 0  // [403]
-        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 403)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 832, 403)), second: 0)
     }
 }

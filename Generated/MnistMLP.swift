@@ -12,250 +12,50 @@ import NetcRuntime
 /// - `hidden2(hidden2.linear)`: relu [64]
 /// - `logits(hidden2)`: linear [10]
 ///
-/// Loss: softmax_cross_entropy on `logits`, mean over a batch of 32.
-/// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// Inside the model `hidden1.weight` is stored in 16-output panels;
-/// `parameters`, `gradients`, `save` and `load` convert to and from the flat order.
-/// A value type: copies share storage until one of them changes, and calls that do not change
-/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
-public struct MnistMLP: NetcRuntime.GeneratedModel {
+/// Loss: softmax_cross_entropy on `logits`, mean over a batch of 32. The API
+/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
+public struct MnistMLP: NetcRuntime.ClassifierModel {
     public typealias Scalar = Swift.Float
 
-    /// Features per sample.
-    public static let inputCount = 784
-    /// Outputs per sample (the value of `logits`).
-    public static let outputCount = 10
-    /// Samples per call, fixed by the spec.
-    public static let batchSize = 32
-    /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
-    public static let parameterCount = 109386
-    /// Identifies the parameter layout in saved files.
-    public static let fingerprint: Swift.UInt64 = 0x5a62ae002bec90d5
-    /// The optimizer and its hyperparameters, from the spec.
-    public static let hyperparameters: NetcRuntime.Hyperparameters = .sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0)
-    /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("hidden1.weight", 0, 100352), ("hidden1.bias", 100352, 128), ("hidden2.weight", 100480, 8192), ("hidden2.bias", 108672, 64), ("logits.weight", 108736, 640), ("logits.bias", 109376, 10)]
+    public static var inputCount: Swift.Int { 784 }
+    public static var outputCount: Swift.Int { 10 }
+    public static var batchSize: Swift.Int { 32 }
+    public static var targetCount: Swift.Int { 10 }
+    public static var parameterCount: Swift.Int { 109386 }
+    public static var storageCount: Swift.Int { 382896 }
+    public static var outputOffset: Swift.Int { 340464 }
+    public static var targetOffset: Swift.Int { 378480 }
+    public static var inputGradientOffset: Swift.Int { 340784 }
+    public static var gradientOffset: Swift.Int { 109392 }
+    public static let info = NetcRuntime.ModelInfo(name: "MnistMLP", seed: 1, fingerprint: 0x5a62ae002bec90d5, tensors: [
+        .init("hidden1.weight", shape: [128, 784], offset: 0, decays: true),
+        .init("hidden1.bias", shape: [128], offset: 100352, decays: false),
+        .init("hidden2.weight", shape: [64, 128], offset: 100480, decays: true),
+        .init("hidden2.bias", shape: [64], offset: 108672, decays: false),
+        .init("logits.weight", shape: [10, 64], offset: 108736, decays: true),
+        .init("logits.bias", shape: [10], offset: 109376, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 218784, secondState: nil)
 
-    /// Scalars in the model's single allocation, shared by copies until one changes.
-    @usableFromInline static let storageCount = 382896
-    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
+    public var storage: NetcRuntime.ModelStorage<Scalar>
+    public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
+    public mutating func makeUnique() { if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() } }
 
-    mutating func makeUnique() {
-        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
-    /// The 109386 parameters (or gradients) stored at `source`, into `flat` in flat order.
-    @usableFromInline
-    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
-        (flat + 100352).update(from: source + 100352, count: 9034)
-        NetcRuntime.PanelLayout.fromPanels(source + 0, into: flat + 0, rows: 128, columns: 784)  // hidden1.weight
-    }
-
-    /// 109386 parameters in flat order, into the model's storage at `target`.
-    @usableFromInline
-    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
-        (target + 100352).update(from: flat + 100352, count: 9034)
-        NetcRuntime.PanelLayout.toPanels(flat + 0, into: target + 0, rows: 128, columns: 784)  // hidden1.weight
-    }
-
-    /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
-    /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: Swift.UInt64 = 1) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+    /// The spec's initial weights from `seed` (biases stay zero).
+    @inlinable
+    public static func initialize(_ m: Swift.UnsafeMutablePointer<Scalar>, seed: Swift.UInt64) {
         #if DEBUG
         NetcRuntime.BuildNotice.unoptimised("MnistMLP")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        let m = storage.memory
         NetcRuntime.InitScheme.heUniform.fill(m + 0, count: 100352, fanIn: 784, fanOut: 128, rng: &random)  // hidden1.weight
         NetcRuntime.InitScheme.heUniform.fill(m + 100480, count: 8192, fanIn: 128, fanOut: 64, rng: &random)  // hidden2.weight
         NetcRuntime.InitScheme.heUniform.fill(m + 108736, count: 640, fanIn: 64, fanOut: 10, rng: &random)  // logits.weight
         NetcRuntime.PanelLayout.arrangeInPanels(m + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 
-    /// A model with the given parameters (109386 values in flat order).
-    public init(parameters: [Scalar]) {
-        NetcRuntime.ArgumentCheck.require(parameters.count == 109386, "MnistMLP(parameters:) needs 109386 values, got \(parameters.count)")
-        self.init(seed: 0)
-        self.parameters = parameters
-    }
-
-    /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
-    public var parameters: [Scalar] {
-        get { Swift.Array(unsafeUninitializedCapacity: 109386) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 109386 } }
-        set {
-            NetcRuntime.ArgumentCheck.require(newValue.count == 109386, "MnistMLP.parameters needs 109386 values, got \(newValue.count)")
-            makeUnique()
-            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
-            storage.bounds = .unknown
-        }
-    }
-
-    /// Outputs for any number of samples (784 inputs in, 10 outputs out per sample, row-major),
-    /// computed 32 at a time. Allocates nothing.
-    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count % 784 == 0, "MnistMLP.predict: input count \(input.count) is not a multiple of 784")
-        let samples = input.count / 784
-        NetcRuntime.ArgumentCheck.require(output.count == samples * 10, "MnistMLP.predict: output needs \(samples * 10) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 109386, flushingSubnormals: false) { m in
-            var first = 0
-            while first < samples {
-                let count = Swift.min(32, samples - first)
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 784), training: false, count: count)
-                for k in 0..<count * 10 { output[first * 10 + k] = m[340464 + k] }
-                first += count
-            }
-        }
-    }
-
-    /// Outputs for any number of samples, 784 inputs each, row-major.
-    public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: input.count / 784 * 10)
-        input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
-        return output
-    }
-
-    /// The predicted class per sample: the index of the largest output.
-    public func classify(_ input: [Scalar]) -> [Swift.Int] {
-        let output = predict(input)
-        return (0..<output.count / 10).map { b in
-            var best = 0
-            for i in 1..<10 where output[b * 10 + i] > output[b * 10 + best] { best = i }
-            return best
-        }
-    }
-
-    /// The batch loss without training (dropout off).
-    public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 109386, flushingSubnormals: false) { m in
-                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-                return Self.lossAndSeed(m)
-            }
-        }
-    }
-
-    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
-    @usableFromInline
-    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count == 25088, "MnistMLP: input needs 25088 values (32 samples of 784), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(target.count == 320, "MnistMLP: target needs 320 values (32 samples of 10), got \(target.count)")
-        for k in 0..<320 { m[378480 + k] = target[k] }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
-    /// generator, so the same model gives the same gradients every time (training steps advance it).
-    /// Allocates nothing.
-    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 109386, "MnistMLP.gradients: parameterGradient needs 109386 values, got \(parameterGradient.count)")
-        NetcRuntime.ArgumentCheck.require(inputGradient.count == 25088, "MnistMLP.gradients: inputGradient needs 25088 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 109386, flushingSubnormals: true) { m in
-            Self.load(m, input, target)
-            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
-            Self.forward(m, x, training: true)
-            let loss = Self.lossAndSeed(m)
-            Self.backwardWithInputGradient(m, x)
-            Self.flatten(m + 109392, into: parameterGradient.baseAddress!)
-            for k in 0..<25088 { inputGradient[k] = m[340784 + k] }
-            return loss
-        }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
-    public func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar]) {
-        var dp = [Scalar](repeating: 0, count: 109386), dx = [Scalar](repeating: 0, count: 25088)
-        let loss = input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { t in
-                dp.withUnsafeMutableBufferPointer { g in
-                    dx.withUnsafeMutableBufferPointer { gradients(input: i, target: t, parameterGradient: g, inputGradient: $0) }
-                }
-            }
-        }
-        return (loss, dp, dx)
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss, any gradient or any value the update would write is not finite, the step is
-    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
-    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
-    @discardableResult
-    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
-    }
-
-    /// One optimizer step with class labels (0..<10) as one-hot targets.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], labels: [Swift.Int]) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(input.count == 25088, "MnistMLP.trainStep: input needs 25088 values (32 samples of 784), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(labels.count == 32, "MnistMLP.trainStep: needs 32 labels, got \(labels.count)")
-        makeUnique()
-        let m = storage.memory
-        for b in 0..<32 {
-            let label = labels[b]
-            NetcRuntime.ArgumentCheck.require(label >= 0 && label < 10, "MnistMLP.trainStep: label \(label) at sample \(b) is outside 0..<10")
-            for i in 0..<10 { m[378480 + b * 10 + i] = i == label ? 1 : 0 }
-        }
-        return input.withUnsafeBufferPointer { step(Swift.UnsafeMutablePointer(mutating: $0.baseAddress!)) }
-    }
-
-    @usableFromInline
-    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
-        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
-        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
-        let m = storage.memory
-        Self.forward(m, input, training: true)
-        let loss = Self.lossAndSeed(m)
-        guard loss.isFinite else { return loss }
-        Self.backward(m, input)
-        let gradientBound = Self.gradientBound(m, input)
-        guard gradientBound.isFinite else { return .nan }
-        let next = storage.step + 1
-        let h = Self.hyperparameters
-        let update = NetcRuntime.OptimizerStep(h, step: next)
-        // Bounds that keep every value the update writes finite.
-        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
-        storage.step = next
-        Self.update(m, update)
-        return loss
-    }
-
-    /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
-            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
-        }
-    }
-
-    /// A model with parameters read from a file saved by a `MnistMLP` of the same precision.
-    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 109386))
-    }
-
-    /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 109386)
-        parameters = values
-        (storage.memory + 218784).update(repeating: 0, count: 109386)
-        storage.step = 0
-        storage.bounds = .unknown
-    }
-
-    // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
-
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
-    @usableFromInline
-    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
+    @inlinable
+    public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let v_pixels = input  // [25088], the caller's
         let p_hidden1_weight = m + 0  // [100352]
         let p_hidden1_bias = m + 100352  // [128]
@@ -287,8 +87,8 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'logits'.
-    @usableFromInline
-    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_logits = m + 340464  // [320]
         let g_logits = m + 378160  // [320]
         let target = m + 378480  // [320]
@@ -321,15 +121,15 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
     }
 
     /// Gradients of the batch loss with respect to the parameters.
-    @usableFromInline
-    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    @inlinable
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let v_pixels = input  // [25088], the caller's
+        let p_hidden2_weight = m + 100480  // [8192]
+        let p_logits_weight = m + 108736  // [640]
         let dp_hidden1_weight = m + 109392  // [100352]
         let dp_hidden1_bias = m + 209744  // [128]
-        let p_hidden2_weight = m + 100480  // [8192]
         let dp_hidden2_weight = m + 209872  // [8192]
         let dp_hidden2_bias = m + 218064  // [64]
-        let p_logits_weight = m + 108736  // [640]
         let dp_logits_weight = m + 218128  // [640]
         let dp_logits_bias = m + 218768  // [10]
         let v_hidden1 = m + 332272  // [4096]
@@ -360,55 +160,22 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         NetcRuntime.CPUKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
     }
 
-    /// Parameter gradients and the gradient with respect to the input.
-    @usableFromInline
-    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
-        let v_pixels = input  // [25088], the caller's
+    /// After `backward`: the gradient with respect to the input.
+    @inlinable
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_hidden1_weight = m + 0  // [100352]
-        let dp_hidden1_weight = m + 109392  // [100352]
-        let dp_hidden1_bias = m + 209744  // [128]
-        let p_hidden2_weight = m + 100480  // [8192]
-        let dp_hidden2_weight = m + 209872  // [8192]
-        let dp_hidden2_bias = m + 218064  // [64]
-        let p_logits_weight = m + 108736  // [640]
-        let dp_logits_weight = m + 218128  // [640]
-        let dp_logits_bias = m + 218768  // [10]
-        let v_hidden1 = m + 332272  // [4096]
-        let v_hidden2 = m + 338416  // [2048]
         let g_pixels = m + 340784  // [25088]
         let g_hidden1_linear = m + 365872  // [4096]
-        let g_hidden1 = m + 369968  // [4096]
-        let g_hidden2_linear = m + 374064  // [2048]
-        let g_hidden2 = m + 376112  // [2048]
-        let g_logits = m + 378160  // [320]
-        let scratch = m + 378800  // [4096]
-        // logits: linear backward → δ hidden2 =
-        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
-        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
-        // hidden2: relu backward → δ hidden2.linear =
-        for b in 0..<32 {
-            let y = v_hidden2 + b &* 64, dy = g_hidden2 + b &* 64, dx0 = g_hidden2_linear + b &* 64
-            for i in 0..<64 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
-        // hidden2.linear: linear backward → δ hidden1 =
-        NetcRuntime.CPUKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
-        NetcRuntime.CPUKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
-        // hidden1: relu backward → δ hidden1.linear =
-        for b in 0..<32 {
-            let y = v_hidden1 + b &* 128, dy = g_hidden1 + b &* 128, dx0 = g_hidden1_linear + b &* 128
-            for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
         // hidden1.linear: linear backward → δ pixels =
-        NetcRuntime.CPUKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
         NetcRuntime.CPUKernels.panelInputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: 32)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
-    @usableFromInline
-    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_pixels = input  // [25088], the caller's
-        let gradients = m + 109392  // [109386]
         let dp_hidden1_weight = m + 109392  // [100352]
+        let gradients = m + 109392  // [109386]
         let g_hidden1_linear = m + 365872  // [4096]
         var bound: Scalar = 0
         let read100352 = NetcRuntime.Kernels.maxMagnitude(gradients + 100352, 9034)
@@ -424,29 +191,26 @@ public struct MnistMLP: NetcRuntime.GeneratedModel {
         return bound
     }
 
-    /// One optimizer step from the gradients.
-    @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
+    /// One optimizer step from the gradients, with `step`'s hyperparameters.
+    @inlinable
+    public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [109386]
         let gradients = m + 109392  // [109386]
         let velocity = m + 218784  // [109386]
-        h.apply(parameters, gradients: gradients, first: velocity, second: nil, count: 109386, decays: false)
+        step.apply(parameters, gradients: gradients, first: velocity, second: nil, count: 109386, decays: false)
     }
 
-    /// Whether `update(m, h)` would leave every value finite; writes nothing.
-    @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
-        let parameters = m + 0  // [109386]
-        let gradients = m + 109392  // [109386]
-        let velocity = m + 218784  // [109386]
-        guard h.isFinite(parameters, gradients: gradients, first: velocity, second: nil, count: 109386, decays: false) else { return false }
-        return true
+    /// The parameters (or gradients) stored at `source`, into `flat` in flat order.
+    @inlinable
+    public static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
+        (flat + 100352).update(from: source + 100352, count: 9034)
+        NetcRuntime.PanelLayout.fromPanels(source + 0, into: flat + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 
-    /// The largest magnitudes of the parameters and optimizer state, read.
-    @usableFromInline
-    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
-        let parameters = m + 0  // [109386]
-        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 109386)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 218784, 109386)), second: 0)
+    /// Parameters in flat order, into the model's storage at `target`.
+    @inlinable
+    public static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
+        (target + 100352).update(from: flat + 100352, count: 9034)
+        NetcRuntime.PanelLayout.toPanels(flat + 0, into: target + 0, rows: 128, columns: 784)  // hidden1.weight
     }
 }

@@ -10,219 +10,45 @@ import NetcRuntime
 /// - `h(h.linear)`: tanh [16]
 /// - `y(h)`: linear(no bias) [2]
 ///
-/// Loss: squared_error(reduction: mean, scale: 1.0) on `y`, mean over a batch of 64.
-/// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value type: copies share storage until one of them changes, and calls that do not change
-/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+/// Loss: squared_error(reduction: mean, scale: 1.0) on `y`, mean over a batch of 64. The API
+/// is NetcRuntime's `GeneratedModel`; this file holds the network's constants and kernels.
 public struct Regressor: NetcRuntime.GeneratedModel {
     public typealias Scalar = Swift.Float
 
-    /// Features per sample.
-    public static let inputCount = 3
-    /// Outputs per sample (the value of `y`).
-    public static let outputCount = 2
-    /// Samples per call, fixed by the spec.
-    public static let batchSize = 64
-    /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
-    public static let parameterCount = 96
-    /// Identifies the parameter layout in saved files.
-    public static let fingerprint: Swift.UInt64 = 0xe86b3dcd6e126502
-    /// The optimizer and its hyperparameters, from the spec.
-    public static let hyperparameters: NetcRuntime.Hyperparameters = .sgd(learningRate: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.0)
-    /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("h.weight", 0, 48), ("h.bias", 48, 16), ("y.weight", 64, 32)]
+    public static var inputCount: Swift.Int { 3 }
+    public static var outputCount: Swift.Int { 2 }
+    public static var batchSize: Swift.Int { 64 }
+    public static var targetCount: Swift.Int { 2 }
+    public static var parameterCount: Swift.Int { 96 }
+    public static var storageCount: Swift.Int { 5200 }
+    public static var outputOffset: Swift.Int { 2528 }
+    public static var targetOffset: Swift.Int { 5024 }
+    public static var inputGradientOffset: Swift.Int { 2656 }
+    public static var gradientOffset: Swift.Int { 96 }
+    public static let info = NetcRuntime.ModelInfo(name: "Regressor", seed: 5, fingerprint: 0xe86b3dcd6e126502, tensors: [
+        .init("h.weight", shape: [16, 3], offset: 0, decays: true),
+        .init("h.bias", shape: [16], offset: 48, decays: false),
+        .init("y.weight", shape: [2, 16], offset: 64, decays: true),
+    ], hyperparameters: .sgd(learningRate: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.0), firstState: 192, secondState: nil)
 
-    /// Scalars in the model's single allocation, shared by copies until one changes.
-    @usableFromInline static let storageCount = 5200
-    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
+    public var storage: NetcRuntime.ModelStorage<Scalar>
+    public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
+    public mutating func makeUnique() { if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() } }
 
-    mutating func makeUnique() {
-        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
-    /// The 96 parameters (or gradients) stored at `source`, into `flat` in flat order.
-    @usableFromInline
-    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
-        flat.update(from: source, count: 96)
-    }
-
-    /// 96 parameters in flat order, into the model's storage at `target`.
-    @usableFromInline
-    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
-        target.update(from: flat, count: 96)
-    }
-
-    /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
-    /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: Swift.UInt64 = 5) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+    /// The spec's initial weights from `seed` (biases stay zero).
+    @inlinable
+    public static func initialize(_ m: Swift.UnsafeMutablePointer<Scalar>, seed: Swift.UInt64) {
         #if DEBUG
         NetcRuntime.BuildNotice.unoptimised("Regressor")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        let m = storage.memory
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 48, fanIn: 3, fanOut: 16, rng: &random)  // h.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 64, count: 32, fanIn: 16, fanOut: 2, rng: &random)  // y.weight
     }
 
-    /// A model with the given parameters (96 values in flat order).
-    public init(parameters: [Scalar]) {
-        NetcRuntime.ArgumentCheck.require(parameters.count == 96, "Regressor(parameters:) needs 96 values, got \(parameters.count)")
-        self.init(seed: 0)
-        self.parameters = parameters
-    }
-
-    /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
-    public var parameters: [Scalar] {
-        get { Swift.Array(unsafeUninitializedCapacity: 96) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 96 } }
-        set {
-            NetcRuntime.ArgumentCheck.require(newValue.count == 96, "Regressor.parameters needs 96 values, got \(newValue.count)")
-            makeUnique()
-            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
-            storage.bounds = .unknown
-        }
-    }
-
-    /// Outputs for any number of samples (3 inputs in, 2 outputs out per sample, row-major),
-    /// computed 64 at a time. Allocates nothing.
-    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count % 3 == 0, "Regressor.predict: input count \(input.count) is not a multiple of 3")
-        let samples = input.count / 3
-        NetcRuntime.ArgumentCheck.require(output.count == samples * 2, "Regressor.predict: output needs \(samples * 2) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 96, flushingSubnormals: false) { m in
-            var first = 0
-            while first < samples {
-                let count = Swift.min(64, samples - first)
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 3), training: false, count: count)
-                for k in 0..<count * 2 { output[first * 2 + k] = m[2528 + k] }
-                first += count
-            }
-        }
-    }
-
-    /// Outputs for any number of samples, 3 inputs each, row-major.
-    public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: input.count / 3 * 2)
-        input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
-        return output
-    }
-
-    /// The batch loss without training (dropout off).
-    public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 96, flushingSubnormals: false) { m in
-                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-                return Self.lossAndSeed(m)
-            }
-        }
-    }
-
-    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
-    @usableFromInline
-    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count == 192, "Regressor: input needs 192 values (64 samples of 3), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(target.count == 128, "Regressor: target needs 128 values (64 samples of 2), got \(target.count)")
-        for k in 0..<128 { m[5024 + k] = target[k] }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
-    /// generator, so the same model gives the same gradients every time (training steps advance it).
-    /// Allocates nothing.
-    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 96, "Regressor.gradients: parameterGradient needs 96 values, got \(parameterGradient.count)")
-        NetcRuntime.ArgumentCheck.require(inputGradient.count == 192, "Regressor.gradients: inputGradient needs 192 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 96, flushingSubnormals: true) { m in
-            Self.load(m, input, target)
-            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
-            Self.forward(m, x, training: true)
-            let loss = Self.lossAndSeed(m)
-            Self.backwardWithInputGradient(m, x)
-            Self.flatten(m + 96, into: parameterGradient.baseAddress!)
-            for k in 0..<192 { inputGradient[k] = m[2656 + k] }
-            return loss
-        }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
-    public func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar]) {
-        var dp = [Scalar](repeating: 0, count: 96), dx = [Scalar](repeating: 0, count: 192)
-        let loss = input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { t in
-                dp.withUnsafeMutableBufferPointer { g in
-                    dx.withUnsafeMutableBufferPointer { gradients(input: i, target: t, parameterGradient: g, inputGradient: $0) }
-                }
-            }
-        }
-        return (loss, dp, dx)
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss, any gradient or any value the update would write is not finite, the step is
-    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
-    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
-    @discardableResult
-    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
-    }
-
-    @usableFromInline
-    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
-        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
-        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
-        let m = storage.memory
-        Self.forward(m, input, training: true)
-        let loss = Self.lossAndSeed(m)
-        guard loss.isFinite else { return loss }
-        Self.backward(m, input)
-        let gradientBound = Self.gradientBound(m, input)
-        guard gradientBound.isFinite else { return .nan }
-        let next = storage.step + 1
-        let h = Self.hyperparameters
-        let update = NetcRuntime.OptimizerStep(h, step: next)
-        // Bounds that keep every value the update writes finite.
-        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
-        storage.step = next
-        Self.update(m, update)
-        return loss
-    }
-
-    /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
-            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
-        }
-    }
-
-    /// A model with parameters read from a file saved by a `Regressor` of the same precision.
-    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 96))
-    }
-
-    /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 96)
-        parameters = values
-        (storage.memory + 192).update(repeating: 0, count: 96)
-        storage.step = 0
-        storage.bounds = .unknown
-    }
-
-    // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
-
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
-    @usableFromInline
-    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
+    @inlinable
+    public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_h_weight = m + 0  // [48]
         let p_h_bias = m + 48  // [16]
         let p_y_weight = m + 64  // [32]
@@ -231,7 +57,7 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         let v_h = m + 1504  // [1024]
         let v_y = m + 2528  // [128]
         let scratch = m + 5152  // [48]
-        for k in 0..<count &* 3 { v_x[k] = input[k] }  // small: copied, see ModelLayout
+        for k in 0..<count &* 3 { v_x[k] = input[k] }  // small: copied, see Plan
         // h.linear = linear(x)  [16]
         NetcRuntime.CPUKernels.linearTransposed(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 16, count: count, scratch: scratch)
         // h = tanh(h.linear)  [16]
@@ -244,8 +70,8 @@ public struct Regressor: NetcRuntime.GeneratedModel {
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'y'.
-    @usableFromInline
-    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_y = m + 2528  // [128]
         let g_y = m + 4896  // [128]
         let target = m + 5024  // [128]
@@ -264,11 +90,11 @@ public struct Regressor: NetcRuntime.GeneratedModel {
     }
 
     /// Gradients of the batch loss with respect to the parameters.
-    @usableFromInline
-    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    @inlinable
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+        let p_y_weight = m + 64  // [32]
         let dp_h_weight = m + 96  // [48]
         let dp_h_bias = m + 144  // [16]
-        let p_y_weight = m + 64  // [32]
         let dp_y_weight = m + 160  // [32]
         let v_x = m + 288  // [192]
         let v_h = m + 1504  // [1024]
@@ -287,80 +113,35 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
     }
 
-    /// Parameter gradients and the gradient with respect to the input.
-    @usableFromInline
-    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    /// After `backward`: the gradient with respect to the input.
+    @inlinable
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_h_weight = m + 0  // [48]
-        let dp_h_weight = m + 96  // [48]
-        let dp_h_bias = m + 144  // [16]
-        let p_y_weight = m + 64  // [32]
-        let dp_y_weight = m + 160  // [32]
-        let v_x = m + 288  // [192]
-        let v_h = m + 1504  // [1024]
         let g_x = m + 2656  // [192]
         let g_h_linear = m + 2848  // [1024]
-        let g_h = m + 3872  // [1024]
-        let g_y = m + 4896  // [128]
-        // y: linear(no bias) backward → δ h =
-        NetcRuntime.CPUKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
-        NetcRuntime.CPUKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
-        // h: tanh backward → δ h.linear =
-        for b in 0..<64 {
-            let y = v_h + b &* 16, dy = g_h + b &* 16, dx0 = g_h_linear + b &* 16
-            for i in 0..<16 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
-        }
         // h.linear: linear backward → δ x =
-        NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
         NetcRuntime.CPUKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 3, m: 16, count: 64)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
-    @usableFromInline
-    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 96  // [96]
-        var bound: Scalar = 0
-        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 96)
-        guard read0.isFinite else { return .nan }
-        bound = Swift.max(bound, read0)
-        return bound
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 96)
     }
 
-    /// One optimizer step from the gradients.
-    @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
+    /// One optimizer step from the gradients, with `step`'s hyperparameters.
+    @inlinable
+    public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [96]
         let gradients = m + 96  // [96]
         let velocity = m + 192  // [96]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), momentum = Scalar(h.hyperparameters.momentum)
+        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.hyperparameters.momentum)
         for k in 0..<96 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g
-            let p = parameters[k] - lr * (g + momentum * v)
             velocity[k] = v
-            parameters[k] = p
+            parameters[k] -= lr * (g + momentum * v)
         }
-    }
-
-    /// Whether `update(m, h)` would leave every value finite; writes nothing.
-    @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
-        let parameters = m + 0  // [96]
-        let gradients = m + 96  // [96]
-        let velocity = m + 192  // [96]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), momentum = Scalar(h.hyperparameters.momentum)
-        for k in 0..<96 {
-            let g = scale * gradients[k]
-            let v = momentum * velocity[k] + g
-            let p = parameters[k] - lr * (g + momentum * v)
-            if !(v.isFinite && p.isFinite) { return false }
-        }
-        return true
-    }
-
-    /// The largest magnitudes of the parameters and optimizer state, read.
-    @usableFromInline
-    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
-        let parameters = m + 0  // [96]
-        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 96)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 192, 96)), second: 0)
     }
 }

@@ -9,223 +9,49 @@ import NetcRuntime
 /// - `z(x)`: linear [3]
 /// - `probs(z)`: softmax [3]
 ///
-/// Loss: squared_error(reduction: sum, scale: 1.0) on `probs`, mean over a batch of 1.
-/// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value type: copies share storage until one of them changes, and calls that do not change
-/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+/// Loss: squared_error(reduction: sum, scale: 1.0) on `probs`, mean over a batch of 1. The API
+/// is NetcRuntime's `GeneratedModel`; this file holds the network's constants and kernels.
 public struct SoftmaxSE: NetcRuntime.GeneratedModel {
     public typealias Scalar = Swift.Float
 
-    /// Features per sample.
-    public static let inputCount = 4
-    /// Outputs per sample (the value of `probs`).
-    public static let outputCount = 3
-    /// Samples per call, fixed by the spec.
-    public static let batchSize = 1
-    /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
-    public static let parameterCount = 15
-    /// Identifies the parameter layout in saved files.
-    public static let fingerprint: Swift.UInt64 = 0xa773da7325bc5dd
-    /// The optimizer and its hyperparameters, from the spec.
-    public static let hyperparameters: NetcRuntime.Hyperparameters = .sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0)
-    /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("z.weight", 0, 12), ("z.bias", 12, 3)]
+    public static var inputCount: Swift.Int { 4 }
+    public static var outputCount: Swift.Int { 3 }
+    public static var batchSize: Swift.Int { 1 }
+    public static var targetCount: Swift.Int { 3 }
+    public static var parameterCount: Swift.Int { 15 }
+    public static var storageCount: Swift.Int { 54 }
+    public static var outputOffset: Swift.Int { 38 }
+    public static var targetOffset: Swift.Int { 51 }
+    public static var inputGradientOffset: Swift.Int { 41 }
+    public static var gradientOffset: Swift.Int { 16 }
+    public static let info = NetcRuntime.ModelInfo(name: "SoftmaxSE", seed: 2, fingerprint: 0xa773da7325bc5dd, tensors: [
+        .init("z.weight", shape: [3, 4], offset: 0, decays: true),
+        .init("z.bias", shape: [3], offset: 12, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0), firstState: nil, secondState: nil)
 
-    /// Scalars in the model's single allocation, shared by copies until one changes.
-    @usableFromInline static let storageCount = 54
-    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
+    public var storage: NetcRuntime.ModelStorage<Scalar>
+    public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
+    public mutating func makeUnique() { if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() } }
 
-    mutating func makeUnique() {
-        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
-    /// The 15 parameters (or gradients) stored at `source`, into `flat` in flat order.
-    @usableFromInline
-    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
-        flat.update(from: source, count: 15)
-    }
-
-    /// 15 parameters in flat order, into the model's storage at `target`.
-    @usableFromInline
-    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
-        target.update(from: flat, count: 15)
-    }
-
-    /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
-    /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: Swift.UInt64 = 2) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+    /// The spec's initial weights from `seed` (biases stay zero).
+    @inlinable
+    public static func initialize(_ m: Swift.UnsafeMutablePointer<Scalar>, seed: Swift.UInt64) {
         #if DEBUG
         NetcRuntime.BuildNotice.unoptimised("SoftmaxSE")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        let m = storage.memory
         NetcRuntime.InitScheme.normal(mean: 0.0, std: 0.5).fill(m + 0, count: 12, fanIn: 4, fanOut: 3, rng: &random)  // z.weight
     }
 
-    /// A model with the given parameters (15 values in flat order).
-    public init(parameters: [Scalar]) {
-        NetcRuntime.ArgumentCheck.require(parameters.count == 15, "SoftmaxSE(parameters:) needs 15 values, got \(parameters.count)")
-        self.init(seed: 0)
-        self.parameters = parameters
-    }
-
-    /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
-    public var parameters: [Scalar] {
-        get { Swift.Array(unsafeUninitializedCapacity: 15) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 15 } }
-        set {
-            NetcRuntime.ArgumentCheck.require(newValue.count == 15, "SoftmaxSE.parameters needs 15 values, got \(newValue.count)")
-            makeUnique()
-            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
-            storage.bounds = .unknown
-        }
-    }
-
-    /// Outputs for any number of samples (4 inputs in, 3 outputs out per sample, row-major),
-    /// computed 1 at a time. Allocates nothing.
-    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count % 4 == 0, "SoftmaxSE.predict: input count \(input.count) is not a multiple of 4")
-        let samples = input.count / 4
-        NetcRuntime.ArgumentCheck.require(output.count == samples * 3, "SoftmaxSE.predict: output needs \(samples * 3) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 15, flushingSubnormals: false) { m in
-            var first = 0
-            while first < samples {
-                let count = Swift.min(1, samples - first)
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 4), training: false, count: count)
-                for k in 0..<count * 3 { output[first * 3 + k] = m[38 + k] }
-                first += count
-            }
-        }
-    }
-
-    /// Outputs for any number of samples, 4 inputs each, row-major.
-    public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: input.count / 4 * 3)
-        input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
-        return output
-    }
-
-    /// The batch loss without training (dropout off).
-    public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 15, flushingSubnormals: false) { m in
-                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-                return Self.lossAndSeed(m)
-            }
-        }
-    }
-
-    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
-    @usableFromInline
-    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count == 4, "SoftmaxSE: input needs 4 values (1 samples of 4), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(target.count == 3, "SoftmaxSE: target needs 3 values (1 samples of 3), got \(target.count)")
-        for k in 0..<3 { m[51 + k] = target[k] }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
-    /// generator, so the same model gives the same gradients every time (training steps advance it).
-    /// Allocates nothing.
-    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 15, "SoftmaxSE.gradients: parameterGradient needs 15 values, got \(parameterGradient.count)")
-        NetcRuntime.ArgumentCheck.require(inputGradient.count == 4, "SoftmaxSE.gradients: inputGradient needs 4 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 15, flushingSubnormals: true) { m in
-            Self.load(m, input, target)
-            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
-            Self.forward(m, x, training: true)
-            let loss = Self.lossAndSeed(m)
-            Self.backwardWithInputGradient(m, x)
-            Self.flatten(m + 16, into: parameterGradient.baseAddress!)
-            for k in 0..<4 { inputGradient[k] = m[41 + k] }
-            return loss
-        }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
-    public func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar]) {
-        var dp = [Scalar](repeating: 0, count: 15), dx = [Scalar](repeating: 0, count: 4)
-        let loss = input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { t in
-                dp.withUnsafeMutableBufferPointer { g in
-                    dx.withUnsafeMutableBufferPointer { gradients(input: i, target: t, parameterGradient: g, inputGradient: $0) }
-                }
-            }
-        }
-        return (loss, dp, dx)
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss, any gradient or any value the update would write is not finite, the step is
-    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
-    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
-    @discardableResult
-    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
-    }
-
-    @usableFromInline
-    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
-        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
-        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
-        let m = storage.memory
-        Self.forward(m, input, training: true)
-        let loss = Self.lossAndSeed(m)
-        guard loss.isFinite else { return loss }
-        Self.backward(m, input)
-        let gradientBound = Self.gradientBound(m, input)
-        guard gradientBound.isFinite else { return .nan }
-        let next = storage.step + 1
-        let h = Self.hyperparameters
-        let update = NetcRuntime.OptimizerStep(h, step: next)
-        // Bounds that keep every value the update writes finite.
-        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
-        storage.step = next
-        Self.update(m, update)
-        return loss
-    }
-
-    /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
-            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
-        }
-    }
-
-    /// A model with parameters read from a file saved by a `SoftmaxSE` of the same precision.
-    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 15))
-    }
-
-    /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 15)
-        parameters = values
-        storage.step = 0
-        storage.bounds = .unknown
-    }
-
-    // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
-
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
-    @usableFromInline
-    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
+    @inlinable
+    public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_z_weight = m + 0  // [12]
         let p_z_bias = m + 12  // [3]
         let v_x = m + 31  // [4]
         let v_z = m + 35  // [3]
         let v_probs = m + 38  // [3]
-        for k in 0..<count &* 4 { v_x[k] = input[k] }  // small: copied, see ModelLayout
+        for k in 0..<count &* 4 { v_x[k] = input[k] }  // small: copied, see Plan
         // z = linear(x)  [3]
         do {
             let x0 = v_x, y = v_z
@@ -247,8 +73,8 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'probs'.
-    @usableFromInline
-    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_probs = m + 38  // [3]
         let g_probs = m + 48  // [3]
         let target = m + 51  // [3]
@@ -267,10 +93,10 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
     }
 
     /// Gradients of the batch loss with respect to the parameters.
-    @usableFromInline
-    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 16  // [15]
+    @inlinable
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let dp_z_weight = m + 16  // [12]
+        let gradients = m + 16  // [15]
         let dp_z_bias = m + 28  // [3]
         let v_x = m + 31  // [4]
         let v_probs = m + 38  // [3]
@@ -305,44 +131,15 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
         }
     }
 
-    /// Parameter gradients and the gradient with respect to the input.
-    @usableFromInline
-    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 16  // [15]
+    /// After `backward`: the gradient with respect to the input.
+    @inlinable
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_z_weight = m + 0  // [12]
-        let dp_z_weight = m + 16  // [12]
-        let dp_z_bias = m + 28  // [3]
-        let v_x = m + 31  // [4]
-        let v_probs = m + 38  // [3]
         let g_x = m + 41  // [4]
         let g_z = m + 45  // [3]
-        let g_probs = m + 48  // [3]
-        gradients.update(repeating: 0, count: 15)
-        // probs: softmax backward → δ z =
-        do {
-            let y = v_probs, dy = g_probs, dx0 = g_z
-            var dot: Scalar = 0
-            for i in 0..<3 { dot += dy[i] * y[i] }
-            for i in 0..<3 { dx0[i] = y[i] * (dy[i] - dot) }
-        }
         // z: linear backward → δ x =
         do {
-            let x0 = v_x, dy = g_z, dx0 = g_x
-            dp_z_bias[0] += dy[0]
-            dp_z_weight[0] += dy[0] * x0[0]
-            dp_z_weight[1] += dy[0] * x0[1]
-            dp_z_weight[2] += dy[0] * x0[2]
-            dp_z_weight[3] += dy[0] * x0[3]
-            dp_z_bias[1] += dy[1]
-            dp_z_weight[4] += dy[1] * x0[0]
-            dp_z_weight[5] += dy[1] * x0[1]
-            dp_z_weight[6] += dy[1] * x0[2]
-            dp_z_weight[7] += dy[1] * x0[3]
-            dp_z_bias[2] += dy[2]
-            dp_z_weight[8] += dy[2] * x0[0]
-            dp_z_weight[9] += dy[2] * x0[1]
-            dp_z_weight[10] += dy[2] * x0[2]
-            dp_z_weight[11] += dy[2] * x0[3]
+            let dy = g_z, dx0 = g_x
             dx0[0] = p_z_weight[0] * dy[0] + p_z_weight[4] * dy[1] + p_z_weight[8] * dy[2]
             dx0[1] = p_z_weight[1] * dy[0] + p_z_weight[5] * dy[1] + p_z_weight[9] * dy[2]
             dx0[2] = p_z_weight[2] * dy[0] + p_z_weight[6] * dy[1] + p_z_weight[10] * dy[2]
@@ -351,47 +148,21 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
-    @usableFromInline
-    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 16  // [15]
-        var bound: Scalar = 0
-        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 15)
-        guard read0.isFinite else { return .nan }
-        bound = Swift.max(bound, read0)
-        return bound
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 15)
     }
 
-    /// One optimizer step from the gradients.
-    @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
+    /// One optimizer step from the gradients, with `step`'s hyperparameters.
+    @inlinable
+    public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [15]
         let gradients = m + 16  // [15]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale)
+        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale)
         for k in 0..<15 {
             let g = scale * gradients[k]
-            let p = parameters[k] - lr * g
-            parameters[k] = p
+            parameters[k] -= lr * g
         }
-    }
-
-    /// Whether `update(m, h)` would leave every value finite; writes nothing.
-    @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
-        let parameters = m + 0  // [15]
-        let gradients = m + 16  // [15]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale)
-        for k in 0..<15 {
-            let g = scale * gradients[k]
-            let p = parameters[k] - lr * g
-            if !(p.isFinite) { return false }
-        }
-        return true
-    }
-
-    /// The largest magnitudes of the parameters and optimizer state, read.
-    @usableFromInline
-    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
-        let parameters = m + 0  // [15]
-        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 15)), first: 0, second: 0)
     }
 }

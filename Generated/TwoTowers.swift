@@ -22,57 +22,47 @@ import NetcRuntime
 /// - `gated(dropped, gate)`: multiply [16]
 /// - `out(gated)`: linear [4]
 ///
-/// Loss: hinge on `out`, mean over a batch of 4.
-/// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value type: copies share storage until one of them changes, and calls that do not change
-/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
-public struct TwoTowers: NetcRuntime.GeneratedModel {
+/// Loss: hinge on `out`, mean over a batch of 4. The API
+/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
+public struct TwoTowers: NetcRuntime.ClassifierModel {
     public typealias Scalar = Swift.Double
 
-    /// Features per sample.
-    public static let inputCount = 8
-    /// Outputs per sample (the value of `out`).
-    public static let outputCount = 4
-    /// Samples per call, fixed by the spec.
-    public static let batchSize = 4
-    /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
-    public static let parameterCount = 836
-    /// Identifies the parameter layout in saved files.
-    public static let fingerprint: Swift.UInt64 = 0xfc72476bf2122794
-    /// The optimizer and its hyperparameters, from the spec.
-    public static let hyperparameters: NetcRuntime.Hyperparameters = .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001)
-    /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("stem.weight", 0, 128), ("stem.bias", 128, 16), ("block.weight", 144, 256), ("block.bias", 400, 16), ("left.weight", 416, 128), ("left.bias", 544, 8), ("right.weight", 552, 64), ("right.bias", 616, 8), ("gate.weight", 624, 128), ("gate.bias", 752, 16), ("out.weight", 768, 64), ("out.bias", 832, 4)]
+    public static var inputCount: Swift.Int { 8 }
+    public static var outputCount: Swift.Int { 4 }
+    public static var batchSize: Swift.Int { 4 }
+    public static var targetCount: Swift.Int { 4 }
+    public static var parameterCount: Swift.Int { 836 }
+    public static var storageCount: Swift.Int { 5092 }
+    public static var outputOffset: Swift.Int { 4180 }
+    public static var targetOffset: Swift.Int { 5076 }
+    public static var inputGradientOffset: Swift.Int { 4196 }
+    public static var gradientOffset: Swift.Int { 848 }
+    public static let info = NetcRuntime.ModelInfo(name: "TwoTowers", seed: 3, fingerprint: 0xfc72476bf2122794, tensors: [
+        .init("stem.weight", shape: [16, 8], offset: 0, decays: true),
+        .init("stem.bias", shape: [16], offset: 128, decays: false),
+        .init("block.weight", shape: [16, 16], offset: 144, decays: true),
+        .init("block.bias", shape: [16], offset: 400, decays: false),
+        .init("left.weight", shape: [8, 16], offset: 416, decays: true),
+        .init("left.bias", shape: [8], offset: 544, decays: false),
+        .init("right.weight", shape: [8, 8], offset: 552, decays: true),
+        .init("right.bias", shape: [8], offset: 616, decays: false),
+        .init("gate.weight", shape: [16, 8], offset: 624, decays: true),
+        .init("gate.bias", shape: [16], offset: 752, decays: false),
+        .init("out.weight", shape: [4, 16], offset: 768, decays: true),
+        .init("out.bias", shape: [4], offset: 832, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001), firstState: 1696, secondState: 2544)
 
-    /// Scalars in the model's single allocation, shared by copies until one changes.
-    @usableFromInline static let storageCount = 5092
-    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
+    public var storage: NetcRuntime.ModelStorage<Scalar>
+    public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
+    public mutating func makeUnique() { if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() } }
 
-    mutating func makeUnique() {
-        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
-    /// The 836 parameters (or gradients) stored at `source`, into `flat` in flat order.
-    @usableFromInline
-    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
-        flat.update(from: source, count: 836)
-    }
-
-    /// 836 parameters in flat order, into the model's storage at `target`.
-    @usableFromInline
-    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
-        target.update(from: flat, count: 836)
-    }
-
-    /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
-    /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: Swift.UInt64 = 3) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+    /// The spec's initial weights from `seed` (biases stay zero).
+    @inlinable
+    public static func initialize(_ m: Swift.UnsafeMutablePointer<Scalar>, seed: Swift.UInt64) {
         #if DEBUG
         NetcRuntime.BuildNotice.unoptimised("TwoTowers")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        let m = storage.memory
         NetcRuntime.InitScheme.xavierNormal.fill(m + 0, count: 128, fanIn: 8, fanOut: 16, rng: &random)  // stem.weight
         NetcRuntime.InitScheme.xavierNormal.fill(m + 144, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // block.weight
         NetcRuntime.InitScheme.xavierNormal.fill(m + 416, count: 128, fanIn: 16, fanOut: 8, rng: &random)  // left.weight
@@ -81,192 +71,9 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         NetcRuntime.InitScheme.xavierNormal.fill(m + 768, count: 64, fanIn: 16, fanOut: 4, rng: &random)  // out.weight
     }
 
-    /// A model with the given parameters (836 values in flat order).
-    public init(parameters: [Scalar]) {
-        NetcRuntime.ArgumentCheck.require(parameters.count == 836, "TwoTowers(parameters:) needs 836 values, got \(parameters.count)")
-        self.init(seed: 0)
-        self.parameters = parameters
-    }
-
-    /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
-    public var parameters: [Scalar] {
-        get { Swift.Array(unsafeUninitializedCapacity: 836) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 836 } }
-        set {
-            NetcRuntime.ArgumentCheck.require(newValue.count == 836, "TwoTowers.parameters needs 836 values, got \(newValue.count)")
-            makeUnique()
-            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
-            storage.bounds = .unknown
-        }
-    }
-
-    /// Outputs for any number of samples (8 inputs in, 4 outputs out per sample, row-major),
-    /// computed 4 at a time. Allocates nothing.
-    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count % 8 == 0, "TwoTowers.predict: input count \(input.count) is not a multiple of 8")
-        let samples = input.count / 8
-        NetcRuntime.ArgumentCheck.require(output.count == samples * 4, "TwoTowers.predict: output needs \(samples * 4) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 836, flushingSubnormals: false) { m in
-            var first = 0
-            while first < samples {
-                let count = Swift.min(4, samples - first)
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 8), training: false, count: count)
-                for k in 0..<count * 4 { output[first * 4 + k] = m[4180 + k] }
-                first += count
-            }
-        }
-    }
-
-    /// Outputs for any number of samples, 8 inputs each, row-major.
-    public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: input.count / 8 * 4)
-        input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
-        return output
-    }
-
-    /// The predicted class per sample: the index of the largest output.
-    public func classify(_ input: [Scalar]) -> [Swift.Int] {
-        let output = predict(input)
-        return (0..<output.count / 4).map { b in
-            var best = 0
-            for i in 1..<4 where output[b * 4 + i] > output[b * 4 + best] { best = i }
-            return best
-        }
-    }
-
-    /// The batch loss without training (dropout off).
-    public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 836, flushingSubnormals: false) { m in
-                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-                return Self.lossAndSeed(m)
-            }
-        }
-    }
-
-    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
-    @usableFromInline
-    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count == 32, "TwoTowers: input needs 32 values (4 samples of 8), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(target.count == 16, "TwoTowers: target needs 16 values (4 samples of 4), got \(target.count)")
-        for k in 0..<16 { m[5076 + k] = target[k] }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
-    /// generator, so the same model gives the same gradients every time (training steps advance it).
-    /// Allocates nothing.
-    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 836, "TwoTowers.gradients: parameterGradient needs 836 values, got \(parameterGradient.count)")
-        NetcRuntime.ArgumentCheck.require(inputGradient.count == 32, "TwoTowers.gradients: inputGradient needs 32 values, got \(inputGradient.count)")
-        var random = storage.random
-        return storage.withExclusiveMemory(parameters: 836, flushingSubnormals: true) { m in
-            Self.load(m, input, target)
-            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
-            Self.drawMasks(m, &random)
-            Self.forward(m, x, training: true)
-            let loss = Self.lossAndSeed(m)
-            Self.backwardWithInputGradient(m, x)
-            Self.flatten(m + 848, into: parameterGradient.baseAddress!)
-            for k in 0..<32 { inputGradient[k] = m[4196 + k] }
-            return loss
-        }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
-    public func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar]) {
-        var dp = [Scalar](repeating: 0, count: 836), dx = [Scalar](repeating: 0, count: 32)
-        let loss = input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { t in
-                dp.withUnsafeMutableBufferPointer { g in
-                    dx.withUnsafeMutableBufferPointer { gradients(input: i, target: t, parameterGradient: g, inputGradient: $0) }
-                }
-            }
-        }
-        return (loss, dp, dx)
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss, any gradient or any value the update would write is not finite, the step is
-    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
-    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
-    @discardableResult
-    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
-    }
-
-    /// One optimizer step with class labels (0..<4) as one-hot targets.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], labels: [Swift.Int]) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(input.count == 32, "TwoTowers.trainStep: input needs 32 values (4 samples of 8), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(labels.count == 4, "TwoTowers.trainStep: needs 4 labels, got \(labels.count)")
-        makeUnique()
-        let m = storage.memory
-        for b in 0..<4 {
-            let label = labels[b]
-            NetcRuntime.ArgumentCheck.require(label >= 0 && label < 4, "TwoTowers.trainStep: label \(label) at sample \(b) is outside 0..<4")
-            for i in 0..<4 { m[5076 + b * 4 + i] = i == label ? 1 : 0 }
-        }
-        return input.withUnsafeBufferPointer { step(Swift.UnsafeMutablePointer(mutating: $0.baseAddress!)) }
-    }
-
-    @usableFromInline
-    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
-        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
-        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
-        let m = storage.memory
-        Self.drawMasks(m, &storage.random)
-        Self.forward(m, input, training: true)
-        let loss = Self.lossAndSeed(m)
-        guard loss.isFinite else { return loss }
-        Self.backward(m, input)
-        let gradientBound = Self.gradientBound(m, input)
-        guard gradientBound.isFinite else { return .nan }
-        let next = storage.step + 1
-        let h = Self.hyperparameters
-        let update = NetcRuntime.OptimizerStep(h, step: next)
-        // Bounds that keep every value the update writes finite.
-        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
-        storage.step = next
-        Self.update(m, update)
-        return loss
-    }
-
-    /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
-            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
-        }
-    }
-
-    /// A model with parameters read from a file saved by a `TwoTowers` of the same precision.
-    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 836))
-    }
-
-    /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 836)
-        parameters = values
-        (storage.memory + 1696).update(repeating: 0, count: 1672)
-        storage.step = 0
-        storage.bounds = .unknown
-    }
-
-    // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
-
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
-    @usableFromInline
-    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
+    @inlinable
+    public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_stem_weight = m + 0  // [128]
         let p_stem_bias = m + 128  // [16]
         let p_block_weight = m + 144  // [256]
@@ -296,7 +103,7 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         let v_gated = m + 4116  // [64]
         let v_out = m + 4180  // [16]
         let mask_dropped = m + 5012  // [64]
-        for k in 0..<count &* 8 { v_x[k] = input[k] }  // small: copied, see ModelLayout
+        for k in 0..<count &* 8 { v_x[k] = input[k] }  // small: copied, see Plan
         // stem.linear = linear(x)  [16]
         for b in 0..<count {
             let x0 = v_x + b &* 8, y = v_stem_linear + b &* 16
@@ -363,9 +170,9 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         }
         // dropped = dropout(0.25)(both)  [16]
         for b in 0..<count {
-            let x0 = v_both + b &* 16, y = v_dropped + b &* 16, mask = mask_dropped + b &* 16
+            let x0 = v_both + b &* 16, y = v_dropped + b &* 16, a0 = mask_dropped + b &* 16
             if training {
-                for i in 0..<16 { y[i] = x0[i] * mask[i] }
+                for i in 0..<16 { y[i] = x0[i] * a0[i] }
             } else {
                 for i in 0..<16 { y[i] = x0[i] }
             }
@@ -398,8 +205,8 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'out'.
-    @usableFromInline
-    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_out = m + 4180  // [16]
         let g_out = m + 4996  // [16]
         let target = m + 5076  // [16]
@@ -428,22 +235,22 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
     }
 
     /// Gradients of the batch loss with respect to the parameters.
-    @usableFromInline
-    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 848  // [836]
-        let dp_stem_weight = m + 848  // [128]
-        let dp_stem_bias = m + 976  // [16]
+    @inlinable
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_block_weight = m + 144  // [256]
+        let p_left_weight = m + 416  // [128]
+        let p_out_weight = m + 768  // [64]
+        let dp_stem_weight = m + 848  // [128]
+        let gradients = m + 848  // [836]
+        let dp_stem_bias = m + 976  // [16]
         let dp_block_weight = m + 992  // [256]
         let dp_block_bias = m + 1248  // [16]
-        let p_left_weight = m + 416  // [128]
         let dp_left_weight = m + 1264  // [128]
         let dp_left_bias = m + 1392  // [8]
         let dp_right_weight = m + 1400  // [64]
         let dp_right_bias = m + 1464  // [8]
         let dp_gate_weight = m + 1472  // [128]
         let dp_gate_bias = m + 1600  // [16]
-        let p_out_weight = m + 768  // [64]
         let dp_out_weight = m + 1616  // [64]
         let dp_out_bias = m + 1680  // [4]
         let v_x = m + 3380  // [32]
@@ -582,8 +389,8 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         }
         // dropped: dropout(0.25) backward → δ both =
         for b in 0..<4 {
-            let dy = g_dropped + b &* 16, dx0 = g_both + b &* 16, mask = mask_dropped + b &* 16
-            for i in 0..<16 { dx0[i] = dy[i] * mask[i] }
+            let dy = g_dropped + b &* 16, dx0 = g_both + b &* 16, a0 = mask_dropped + b &* 16
+            for i in 0..<16 { dx0[i] = dy[i] * a0[i] }
         }
         // both: concat backward → δ left =, δ right =
         for b in 0..<4 {
@@ -722,256 +529,25 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
         }
     }
 
-    /// Parameter gradients and the gradient with respect to the input.
-    @usableFromInline
-    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 848  // [836]
+    /// After `backward`: the gradient with respect to the input.
+    @inlinable
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_stem_weight = m + 0  // [128]
-        let dp_stem_weight = m + 848  // [128]
-        let dp_stem_bias = m + 976  // [16]
-        let p_block_weight = m + 144  // [256]
-        let dp_block_weight = m + 992  // [256]
-        let dp_block_bias = m + 1248  // [16]
-        let p_left_weight = m + 416  // [128]
-        let dp_left_weight = m + 1264  // [128]
-        let dp_left_bias = m + 1392  // [8]
         let p_right_weight = m + 552  // [64]
-        let dp_right_weight = m + 1400  // [64]
-        let dp_right_bias = m + 1464  // [8]
         let p_gate_weight = m + 624  // [128]
-        let dp_gate_weight = m + 1472  // [128]
-        let dp_gate_bias = m + 1600  // [16]
-        let p_out_weight = m + 768  // [64]
-        let dp_out_weight = m + 1616  // [64]
-        let dp_out_bias = m + 1680  // [4]
-        let v_x = m + 3380  // [32]
-        let v_stem = m + 3476  // [64]
-        let v_block_linear = m + 3540  // [64]
-        let v_residual = m + 3668  // [64]
-        let v_left_linear = m + 3732  // [32]
-        let v_left = m + 3764  // [32]
-        let v_right_linear = m + 3796  // [32]
-        let v_dropped = m + 3924  // [64]
-        let v_gate = m + 4052  // [64]
-        let v_gated = m + 4116  // [64]
         let g_x = m + 4196  // [32]
         let g_stem_linear = m + 4228  // [64]
-        let g_stem = m + 4292  // [64]
-        let g_block_linear = m + 4356  // [64]
-        let g_block = m + 4420  // [64]
-        let g_residual = m + 4484  // [64]
-        let g_left_linear = m + 4548  // [32]
-        let g_left = m + 4580  // [32]
         let g_right_linear = m + 4612  // [32]
-        let g_right = m + 4644  // [32]
-        let g_both = m + 4676  // [64]
-        let g_dropped = m + 4740  // [64]
         let g_gate_linear = m + 4804  // [64]
-        let g_gate = m + 4868  // [64]
-        let g_gated = m + 4932  // [64]
-        let g_out = m + 4996  // [16]
-        let mask_dropped = m + 5012  // [64]
-        gradients.update(repeating: 0, count: 836)
-        // out: linear backward → δ gated =
-        for b in 0..<4 {
-            let x0 = v_gated + b &* 16, dy = g_out + b &* 4, dx0 = g_gated + b &* 16
-            dp_out_bias[0] += dy[0]
-            dp_out_weight[0] += dy[0] * x0[0]
-            dp_out_weight[1] += dy[0] * x0[1]
-            dp_out_weight[2] += dy[0] * x0[2]
-            dp_out_weight[3] += dy[0] * x0[3]
-            dp_out_weight[4] += dy[0] * x0[4]
-            dp_out_weight[5] += dy[0] * x0[5]
-            dp_out_weight[6] += dy[0] * x0[6]
-            dp_out_weight[7] += dy[0] * x0[7]
-            dp_out_weight[8] += dy[0] * x0[8]
-            dp_out_weight[9] += dy[0] * x0[9]
-            dp_out_weight[10] += dy[0] * x0[10]
-            dp_out_weight[11] += dy[0] * x0[11]
-            dp_out_weight[12] += dy[0] * x0[12]
-            dp_out_weight[13] += dy[0] * x0[13]
-            dp_out_weight[14] += dy[0] * x0[14]
-            dp_out_weight[15] += dy[0] * x0[15]
-            dp_out_bias[1] += dy[1]
-            dp_out_weight[16] += dy[1] * x0[0]
-            dp_out_weight[17] += dy[1] * x0[1]
-            dp_out_weight[18] += dy[1] * x0[2]
-            dp_out_weight[19] += dy[1] * x0[3]
-            dp_out_weight[20] += dy[1] * x0[4]
-            dp_out_weight[21] += dy[1] * x0[5]
-            dp_out_weight[22] += dy[1] * x0[6]
-            dp_out_weight[23] += dy[1] * x0[7]
-            dp_out_weight[24] += dy[1] * x0[8]
-            dp_out_weight[25] += dy[1] * x0[9]
-            dp_out_weight[26] += dy[1] * x0[10]
-            dp_out_weight[27] += dy[1] * x0[11]
-            dp_out_weight[28] += dy[1] * x0[12]
-            dp_out_weight[29] += dy[1] * x0[13]
-            dp_out_weight[30] += dy[1] * x0[14]
-            dp_out_weight[31] += dy[1] * x0[15]
-            dp_out_bias[2] += dy[2]
-            dp_out_weight[32] += dy[2] * x0[0]
-            dp_out_weight[33] += dy[2] * x0[1]
-            dp_out_weight[34] += dy[2] * x0[2]
-            dp_out_weight[35] += dy[2] * x0[3]
-            dp_out_weight[36] += dy[2] * x0[4]
-            dp_out_weight[37] += dy[2] * x0[5]
-            dp_out_weight[38] += dy[2] * x0[6]
-            dp_out_weight[39] += dy[2] * x0[7]
-            dp_out_weight[40] += dy[2] * x0[8]
-            dp_out_weight[41] += dy[2] * x0[9]
-            dp_out_weight[42] += dy[2] * x0[10]
-            dp_out_weight[43] += dy[2] * x0[11]
-            dp_out_weight[44] += dy[2] * x0[12]
-            dp_out_weight[45] += dy[2] * x0[13]
-            dp_out_weight[46] += dy[2] * x0[14]
-            dp_out_weight[47] += dy[2] * x0[15]
-            dp_out_bias[3] += dy[3]
-            dp_out_weight[48] += dy[3] * x0[0]
-            dp_out_weight[49] += dy[3] * x0[1]
-            dp_out_weight[50] += dy[3] * x0[2]
-            dp_out_weight[51] += dy[3] * x0[3]
-            dp_out_weight[52] += dy[3] * x0[4]
-            dp_out_weight[53] += dy[3] * x0[5]
-            dp_out_weight[54] += dy[3] * x0[6]
-            dp_out_weight[55] += dy[3] * x0[7]
-            dp_out_weight[56] += dy[3] * x0[8]
-            dp_out_weight[57] += dy[3] * x0[9]
-            dp_out_weight[58] += dy[3] * x0[10]
-            dp_out_weight[59] += dy[3] * x0[11]
-            dp_out_weight[60] += dy[3] * x0[12]
-            dp_out_weight[61] += dy[3] * x0[13]
-            dp_out_weight[62] += dy[3] * x0[14]
-            dp_out_weight[63] += dy[3] * x0[15]
-            dx0[0] = p_out_weight[0] * dy[0] + p_out_weight[16] * dy[1] + p_out_weight[32] * dy[2] + p_out_weight[48] * dy[3]
-            dx0[1] = p_out_weight[1] * dy[0] + p_out_weight[17] * dy[1] + p_out_weight[33] * dy[2] + p_out_weight[49] * dy[3]
-            dx0[2] = p_out_weight[2] * dy[0] + p_out_weight[18] * dy[1] + p_out_weight[34] * dy[2] + p_out_weight[50] * dy[3]
-            dx0[3] = p_out_weight[3] * dy[0] + p_out_weight[19] * dy[1] + p_out_weight[35] * dy[2] + p_out_weight[51] * dy[3]
-            dx0[4] = p_out_weight[4] * dy[0] + p_out_weight[20] * dy[1] + p_out_weight[36] * dy[2] + p_out_weight[52] * dy[3]
-            dx0[5] = p_out_weight[5] * dy[0] + p_out_weight[21] * dy[1] + p_out_weight[37] * dy[2] + p_out_weight[53] * dy[3]
-            dx0[6] = p_out_weight[6] * dy[0] + p_out_weight[22] * dy[1] + p_out_weight[38] * dy[2] + p_out_weight[54] * dy[3]
-            dx0[7] = p_out_weight[7] * dy[0] + p_out_weight[23] * dy[1] + p_out_weight[39] * dy[2] + p_out_weight[55] * dy[3]
-            dx0[8] = p_out_weight[8] * dy[0] + p_out_weight[24] * dy[1] + p_out_weight[40] * dy[2] + p_out_weight[56] * dy[3]
-            dx0[9] = p_out_weight[9] * dy[0] + p_out_weight[25] * dy[1] + p_out_weight[41] * dy[2] + p_out_weight[57] * dy[3]
-            dx0[10] = p_out_weight[10] * dy[0] + p_out_weight[26] * dy[1] + p_out_weight[42] * dy[2] + p_out_weight[58] * dy[3]
-            dx0[11] = p_out_weight[11] * dy[0] + p_out_weight[27] * dy[1] + p_out_weight[43] * dy[2] + p_out_weight[59] * dy[3]
-            dx0[12] = p_out_weight[12] * dy[0] + p_out_weight[28] * dy[1] + p_out_weight[44] * dy[2] + p_out_weight[60] * dy[3]
-            dx0[13] = p_out_weight[13] * dy[0] + p_out_weight[29] * dy[1] + p_out_weight[45] * dy[2] + p_out_weight[61] * dy[3]
-            dx0[14] = p_out_weight[14] * dy[0] + p_out_weight[30] * dy[1] + p_out_weight[46] * dy[2] + p_out_weight[62] * dy[3]
-            dx0[15] = p_out_weight[15] * dy[0] + p_out_weight[31] * dy[1] + p_out_weight[47] * dy[2] + p_out_weight[63] * dy[3]
-        }
-        // gated: multiply backward → δ dropped =, δ gate =
-        for b in 0..<4 {
-            let x0 = v_dropped + b &* 16, x1 = v_gate + b &* 16, dy = g_gated + b &* 16, dx0 = g_dropped + b &* 16, dx1 = g_gate + b &* 16
-            for i in 0..<16 { dx0[i] = dy[i] * x1[i] }
-            for i in 0..<16 { dx1[i] = dy[i] * x0[i] }
-        }
-        // gate: sigmoid backward → δ gate.linear =
-        for b in 0..<4 {
-            let y = v_gate + b &* 16, dy = g_gate + b &* 16, dx0 = g_gate_linear + b &* 16
-            for i in 0..<16 { dx0[i] = dy[i] * y[i] * (1 - y[i]) }
-        }
         // gate.linear: linear backward → δ x =
         for b in 0..<4 {
-            let x0 = v_x + b &* 8, dy = g_gate_linear + b &* 16, dx0 = g_x + b &* 8
-            for j in 0..<16 {
-                dp_gate_bias[j] += dy[j]
-                NetcRuntime.Kernels.axpy(dy[j], x0, dp_gate_weight + j &* 8, 8)
-            }
+            let dy = g_gate_linear + b &* 16, dx0 = g_x + b &* 8
             for i in 0..<8 { dx0[i] = 0 }
             for j in 0..<16 { NetcRuntime.Kernels.axpy(dy[j], p_gate_weight + j &* 8, dx0, 8) }
         }
-        // dropped: dropout(0.25) backward → δ both =
-        for b in 0..<4 {
-            let dy = g_dropped + b &* 16, dx0 = g_both + b &* 16, mask = mask_dropped + b &* 16
-            for i in 0..<16 { dx0[i] = dy[i] * mask[i] }
-        }
-        // both: concat backward → δ left =, δ right =
-        for b in 0..<4 {
-            let dy = g_both + b &* 16, dx0 = g_left + b &* 8, dx1 = g_right + b &* 8
-            for i in 0..<8 { dx0[i] = dy[0 + i] }
-            for i in 0..<8 { dx1[i] = dy[8 + i] }
-        }
-        // right: softplus backward → δ right.linear =
-        for b in 0..<4 {
-            let x0 = v_right_linear + b &* 8, dy = g_right + b &* 8, dx0 = g_right_linear + b &* 8
-            for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.sigmoid(x0[i]) }
-        }
         // right.linear: linear backward → δ x +=
         for b in 0..<4 {
-            let x0 = v_x + b &* 8, dy = g_right_linear + b &* 8, dx0 = g_x + b &* 8
-            dp_right_bias[0] += dy[0]
-            dp_right_weight[0] += dy[0] * x0[0]
-            dp_right_weight[1] += dy[0] * x0[1]
-            dp_right_weight[2] += dy[0] * x0[2]
-            dp_right_weight[3] += dy[0] * x0[3]
-            dp_right_weight[4] += dy[0] * x0[4]
-            dp_right_weight[5] += dy[0] * x0[5]
-            dp_right_weight[6] += dy[0] * x0[6]
-            dp_right_weight[7] += dy[0] * x0[7]
-            dp_right_bias[1] += dy[1]
-            dp_right_weight[8] += dy[1] * x0[0]
-            dp_right_weight[9] += dy[1] * x0[1]
-            dp_right_weight[10] += dy[1] * x0[2]
-            dp_right_weight[11] += dy[1] * x0[3]
-            dp_right_weight[12] += dy[1] * x0[4]
-            dp_right_weight[13] += dy[1] * x0[5]
-            dp_right_weight[14] += dy[1] * x0[6]
-            dp_right_weight[15] += dy[1] * x0[7]
-            dp_right_bias[2] += dy[2]
-            dp_right_weight[16] += dy[2] * x0[0]
-            dp_right_weight[17] += dy[2] * x0[1]
-            dp_right_weight[18] += dy[2] * x0[2]
-            dp_right_weight[19] += dy[2] * x0[3]
-            dp_right_weight[20] += dy[2] * x0[4]
-            dp_right_weight[21] += dy[2] * x0[5]
-            dp_right_weight[22] += dy[2] * x0[6]
-            dp_right_weight[23] += dy[2] * x0[7]
-            dp_right_bias[3] += dy[3]
-            dp_right_weight[24] += dy[3] * x0[0]
-            dp_right_weight[25] += dy[3] * x0[1]
-            dp_right_weight[26] += dy[3] * x0[2]
-            dp_right_weight[27] += dy[3] * x0[3]
-            dp_right_weight[28] += dy[3] * x0[4]
-            dp_right_weight[29] += dy[3] * x0[5]
-            dp_right_weight[30] += dy[3] * x0[6]
-            dp_right_weight[31] += dy[3] * x0[7]
-            dp_right_bias[4] += dy[4]
-            dp_right_weight[32] += dy[4] * x0[0]
-            dp_right_weight[33] += dy[4] * x0[1]
-            dp_right_weight[34] += dy[4] * x0[2]
-            dp_right_weight[35] += dy[4] * x0[3]
-            dp_right_weight[36] += dy[4] * x0[4]
-            dp_right_weight[37] += dy[4] * x0[5]
-            dp_right_weight[38] += dy[4] * x0[6]
-            dp_right_weight[39] += dy[4] * x0[7]
-            dp_right_bias[5] += dy[5]
-            dp_right_weight[40] += dy[5] * x0[0]
-            dp_right_weight[41] += dy[5] * x0[1]
-            dp_right_weight[42] += dy[5] * x0[2]
-            dp_right_weight[43] += dy[5] * x0[3]
-            dp_right_weight[44] += dy[5] * x0[4]
-            dp_right_weight[45] += dy[5] * x0[5]
-            dp_right_weight[46] += dy[5] * x0[6]
-            dp_right_weight[47] += dy[5] * x0[7]
-            dp_right_bias[6] += dy[6]
-            dp_right_weight[48] += dy[6] * x0[0]
-            dp_right_weight[49] += dy[6] * x0[1]
-            dp_right_weight[50] += dy[6] * x0[2]
-            dp_right_weight[51] += dy[6] * x0[3]
-            dp_right_weight[52] += dy[6] * x0[4]
-            dp_right_weight[53] += dy[6] * x0[5]
-            dp_right_weight[54] += dy[6] * x0[6]
-            dp_right_weight[55] += dy[6] * x0[7]
-            dp_right_bias[7] += dy[7]
-            dp_right_weight[56] += dy[7] * x0[0]
-            dp_right_weight[57] += dy[7] * x0[1]
-            dp_right_weight[58] += dy[7] * x0[2]
-            dp_right_weight[59] += dy[7] * x0[3]
-            dp_right_weight[60] += dy[7] * x0[4]
-            dp_right_weight[61] += dy[7] * x0[5]
-            dp_right_weight[62] += dy[7] * x0[6]
-            dp_right_weight[63] += dy[7] * x0[7]
+            let dy = g_right_linear + b &* 8, dx0 = g_x + b &* 8
             dx0[0] += p_right_weight[0] * dy[0] + p_right_weight[8] * dy[1] + p_right_weight[16] * dy[2] + p_right_weight[24] * dy[3] + p_right_weight[32] * dy[4] + p_right_weight[40] * dy[5] + p_right_weight[48] * dy[6] + p_right_weight[56] * dy[7]
             dx0[1] += p_right_weight[1] * dy[0] + p_right_weight[9] * dy[1] + p_right_weight[17] * dy[2] + p_right_weight[25] * dy[3] + p_right_weight[33] * dy[4] + p_right_weight[41] * dy[5] + p_right_weight[49] * dy[6] + p_right_weight[57] * dy[7]
             dx0[2] += p_right_weight[2] * dy[0] + p_right_weight[10] * dy[1] + p_right_weight[18] * dy[2] + p_right_weight[26] * dy[3] + p_right_weight[34] * dy[4] + p_right_weight[42] * dy[5] + p_right_weight[50] * dy[6] + p_right_weight[58] * dy[7]
@@ -981,291 +557,129 @@ public struct TwoTowers: NetcRuntime.GeneratedModel {
             dx0[6] += p_right_weight[6] * dy[0] + p_right_weight[14] * dy[1] + p_right_weight[22] * dy[2] + p_right_weight[30] * dy[3] + p_right_weight[38] * dy[4] + p_right_weight[46] * dy[5] + p_right_weight[54] * dy[6] + p_right_weight[62] * dy[7]
             dx0[7] += p_right_weight[7] * dy[0] + p_right_weight[15] * dy[1] + p_right_weight[23] * dy[2] + p_right_weight[31] * dy[3] + p_right_weight[39] * dy[4] + p_right_weight[47] * dy[5] + p_right_weight[55] * dy[6] + p_right_weight[63] * dy[7]
         }
-        // left: elu(1.0) backward → δ left.linear =
-        for b in 0..<4 {
-            let x0 = v_left_linear + b &* 8, y = v_left + b &* 8, dy = g_left + b &* 8, dx0 = g_left_linear + b &* 8
-            for i in 0..<8 { dx0[i] = dy[i] * (x0[i] > 0 ? 1 : y[i] + 1.0) }
-        }
-        // left.linear: linear backward → δ residual =
-        for b in 0..<4 {
-            let x0 = v_residual + b &* 16, dy = g_left_linear + b &* 8, dx0 = g_residual + b &* 16
-            for j in 0..<8 {
-                dp_left_bias[j] += dy[j]
-                NetcRuntime.Kernels.axpy(dy[j], x0, dp_left_weight + j &* 16, 16)
-            }
-            for i in 0..<16 { dx0[i] = 0 }
-            for j in 0..<8 { NetcRuntime.Kernels.axpy(dy[j], p_left_weight + j &* 16, dx0, 16) }
-        }
-        // residual: add backward → δ stem =, δ block =
-        for b in 0..<4 {
-            let dy = g_residual + b &* 16, dx0 = g_stem + b &* 16, dx1 = g_block + b &* 16
-            for i in 0..<16 { dx0[i] = dy[i] }
-            for i in 0..<16 { dx1[i] = dy[i] }
-        }
-        // block: leaky_relu(0.1) backward → δ block.linear =
-        for b in 0..<4 {
-            let x0 = v_block_linear + b &* 16, dy = g_block + b &* 16, dx0 = g_block_linear + b &* 16
-            for i in 0..<16 { dx0[i] = dy[i] * (x0[i] > 0 ? 1 : 0.1) }
-        }
-        // block.linear: linear backward → δ stem +=
-        for b in 0..<4 {
-            let x0 = v_stem + b &* 16, dy = g_block_linear + b &* 16, dx0 = g_stem + b &* 16
-            for j in 0..<16 {
-                dp_block_bias[j] += dy[j]
-                NetcRuntime.Kernels.axpy(dy[j], x0, dp_block_weight + j &* 16, 16)
-            }
-            for j in 0..<16 { NetcRuntime.Kernels.axpy(dy[j], p_block_weight + j &* 16, dx0, 16) }
-        }
-        // stem: tanh backward → δ stem.linear =
-        for b in 0..<4 {
-            let y = v_stem + b &* 16, dy = g_stem + b &* 16, dx0 = g_stem_linear + b &* 16
-            for i in 0..<16 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
-        }
         // stem.linear: linear backward → δ x +=
         for b in 0..<4 {
-            let x0 = v_x + b &* 8, dy = g_stem_linear + b &* 16, dx0 = g_x + b &* 8
-            for j in 0..<16 {
-                dp_stem_bias[j] += dy[j]
-                NetcRuntime.Kernels.axpy(dy[j], x0, dp_stem_weight + j &* 8, 8)
-            }
+            let dy = g_stem_linear + b &* 16, dx0 = g_x + b &* 8
             for j in 0..<16 { NetcRuntime.Kernels.axpy(dy[j], p_stem_weight + j &* 8, dx0, 8) }
         }
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
-    @usableFromInline
-    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 848  // [836]
-        var bound: Scalar = 0
-        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 836)
-        guard read0.isFinite else { return .nan }
-        bound = Swift.max(bound, read0)
-        return bound
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 836)
     }
 
-    /// One optimizer step from the gradients.
-    @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
+    /// One optimizer step from the gradients, with `step`'s hyperparameters.
+    @inlinable
+    public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [836]
         let gradients = m + 848  // [836]
         let firstMoment = m + 1696  // [836]
         let secondMoment = m + 2544  // [836]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), decay = Scalar(h.hyperparameters.weightDecay), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
+        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), decay = Scalar(step.hyperparameters.weightDecay), beta1 = Scalar(step.hyperparameters.beta1), beta2 = Scalar(step.hyperparameters.beta2), epsilon = Scalar(step.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - step.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - step.hyperparameters.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
         for k in 0..<128 {
             let g = scale * gradients[k] + decay * parameters[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 128..<144 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 144..<400 {
             let g = scale * gradients[k] + decay * parameters[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 400..<416 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 416..<544 {
             let g = scale * gradients[k] + decay * parameters[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 544..<552 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 552..<616 {
             let g = scale * gradients[k] + decay * parameters[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 616..<624 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 624..<752 {
             let g = scale * gradients[k] + decay * parameters[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 752..<768 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 768..<832 {
             let g = scale * gradients[k] + decay * parameters[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
         for k in 832..<836 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
-    }
-
-    /// Whether `update(m, h)` would leave every value finite; writes nothing.
-    @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
-        let parameters = m + 0  // [836]
-        let gradients = m + 848  // [836]
-        let firstMoment = m + 1696  // [836]
-        let secondMoment = m + 2544  // [836]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), decay = Scalar(h.hyperparameters.weightDecay), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
-        for k in 0..<128 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 128..<144 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 144..<400 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 400..<416 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 416..<544 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 544..<552 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 552..<616 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 616..<624 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 624..<752 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 752..<768 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 768..<832 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        for k in 832..<836 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        return true
-    }
-
-    /// The largest magnitudes of the parameters and optimizer state, read.
-    @usableFromInline
-    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
-        let parameters = m + 0  // [836]
-        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 836)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 1696, 836)), second: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 2544, 836)))
     }
 
     /// Draws inverted-dropout masks: 0 with probability rate, else 1/(1 − rate).
-    @usableFromInline
-    static func drawMasks(_ m: Swift.UnsafeMutablePointer<Scalar>, _ random: inout NetcRuntime.SplitMix64) {
+    @inlinable
+    public static func drawMasks(_ m: Swift.UnsafeMutablePointer<Scalar>, _ random: inout NetcRuntime.SplitMix64) {
         let mask_dropped = m + 5012  // [64]
         for k in 0..<64 { mask_dropped[k] = random.nextUnit() < 0.25 ? 0 : 1.3333333333333333 }
     }

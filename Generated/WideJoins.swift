@@ -19,57 +19,45 @@ import NetcRuntime
 /// - `s(m, a, b, c, d)`: add [4]
 /// - `y(s)`: linear [2]
 ///
-/// Loss: squared_error(reduction: mean, scale: 1.0) on `y`, mean over a batch of 3.
-/// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value type: copies share storage until one of them changes, and calls that do not change
-/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+/// Loss: squared_error(reduction: mean, scale: 1.0) on `y`, mean over a batch of 3. The API
+/// is NetcRuntime's `GeneratedModel`; this file holds the network's constants and kernels.
 public struct WideJoins: NetcRuntime.GeneratedModel {
     public typealias Scalar = Swift.Double
 
-    /// Features per sample.
-    public static let inputCount = 3
-    /// Outputs per sample (the value of `y`).
-    public static let outputCount = 2
-    /// Samples per call, fixed by the spec.
-    public static let batchSize = 3
-    /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
-    public static let parameterCount = 74
-    /// Identifies the parameter layout in saved files.
-    public static let fingerprint: Swift.UInt64 = 0x1c25734725bc2229
-    /// The optimizer and its hyperparameters, from the spec.
-    public static let hyperparameters: NetcRuntime.Hyperparameters = .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0)
-    /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("a.weight", 0, 12), ("a.bias", 12, 4), ("b.weight", 16, 12), ("b.bias", 28, 4), ("c.weight", 32, 12), ("c.bias", 44, 4), ("x4.weight", 48, 12), ("x4.bias", 60, 4), ("y.weight", 64, 8), ("y.bias", 72, 2)]
+    public static var inputCount: Swift.Int { 3 }
+    public static var outputCount: Swift.Int { 2 }
+    public static var batchSize: Swift.Int { 3 }
+    public static var targetCount: Swift.Int { 2 }
+    public static var parameterCount: Swift.Int { 74 }
+    public static var storageCount: Swift.Int { 614 }
+    public static var outputOffset: Swift.Int { 455 }
+    public static var targetOffset: Swift.Int { 608 }
+    public static var inputGradientOffset: Swift.Int { 461 }
+    public static var gradientOffset: Swift.Int { 80 }
+    public static let info = NetcRuntime.ModelInfo(name: "WideJoins", seed: 0, fingerprint: 0x1c25734725bc2229, tensors: [
+        .init("a.weight", shape: [4, 3], offset: 0, decays: true),
+        .init("a.bias", shape: [4], offset: 12, decays: false),
+        .init("b.weight", shape: [4, 3], offset: 16, decays: true),
+        .init("b.bias", shape: [4], offset: 28, decays: false),
+        .init("c.weight", shape: [4, 3], offset: 32, decays: true),
+        .init("c.bias", shape: [4], offset: 44, decays: false),
+        .init("x4.weight", shape: [4, 3], offset: 48, decays: true),
+        .init("x4.bias", shape: [4], offset: 60, decays: false),
+        .init("y.weight", shape: [2, 4], offset: 64, decays: true),
+        .init("y.bias", shape: [2], offset: 72, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 160, secondState: 240)
 
-    /// Scalars in the model's single allocation, shared by copies until one changes.
-    @usableFromInline static let storageCount = 614
-    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
+    public var storage: NetcRuntime.ModelStorage<Scalar>
+    public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
+    public mutating func makeUnique() { if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() } }
 
-    mutating func makeUnique() {
-        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
-    /// The 74 parameters (or gradients) stored at `source`, into `flat` in flat order.
-    @usableFromInline
-    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
-        flat.update(from: source, count: 74)
-    }
-
-    /// 74 parameters in flat order, into the model's storage at `target`.
-    @usableFromInline
-    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
-        target.update(from: flat, count: 74)
-    }
-
-    /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
-    /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: Swift.UInt64 = 0) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+    /// The spec's initial weights from `seed` (biases stay zero).
+    @inlinable
+    public static func initialize(_ m: Swift.UnsafeMutablePointer<Scalar>, seed: Swift.UInt64) {
         #if DEBUG
         NetcRuntime.BuildNotice.unoptimised("WideJoins")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        let m = storage.memory
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 12, fanIn: 3, fanOut: 4, rng: &random)  // a.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 16, count: 12, fanIn: 3, fanOut: 4, rng: &random)  // b.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 32, count: 12, fanIn: 3, fanOut: 4, rng: &random)  // c.weight
@@ -77,164 +65,9 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         NetcRuntime.InitScheme.xavierUniform.fill(m + 64, count: 8, fanIn: 4, fanOut: 2, rng: &random)  // y.weight
     }
 
-    /// A model with the given parameters (74 values in flat order).
-    public init(parameters: [Scalar]) {
-        NetcRuntime.ArgumentCheck.require(parameters.count == 74, "WideJoins(parameters:) needs 74 values, got \(parameters.count)")
-        self.init(seed: 0)
-        self.parameters = parameters
-    }
-
-    /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
-    public var parameters: [Scalar] {
-        get { Swift.Array(unsafeUninitializedCapacity: 74) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 74 } }
-        set {
-            NetcRuntime.ArgumentCheck.require(newValue.count == 74, "WideJoins.parameters needs 74 values, got \(newValue.count)")
-            makeUnique()
-            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
-            storage.bounds = .unknown
-        }
-    }
-
-    /// Outputs for any number of samples (3 inputs in, 2 outputs out per sample, row-major),
-    /// computed 3 at a time. Allocates nothing.
-    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count % 3 == 0, "WideJoins.predict: input count \(input.count) is not a multiple of 3")
-        let samples = input.count / 3
-        NetcRuntime.ArgumentCheck.require(output.count == samples * 2, "WideJoins.predict: output needs \(samples * 2) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 74, flushingSubnormals: false) { m in
-            var first = 0
-            while first < samples {
-                let count = Swift.min(3, samples - first)
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 3), training: false, count: count)
-                for k in 0..<count * 2 { output[first * 2 + k] = m[455 + k] }
-                first += count
-            }
-        }
-    }
-
-    /// Outputs for any number of samples, 3 inputs each, row-major.
-    public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: input.count / 3 * 2)
-        input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
-        return output
-    }
-
-    /// The batch loss without training (dropout off).
-    public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 74, flushingSubnormals: false) { m in
-                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-                return Self.lossAndSeed(m)
-            }
-        }
-    }
-
-    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
-    @usableFromInline
-    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count == 9, "WideJoins: input needs 9 values (3 samples of 3), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(target.count == 6, "WideJoins: target needs 6 values (3 samples of 2), got \(target.count)")
-        for k in 0..<6 { m[608 + k] = target[k] }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
-    /// generator, so the same model gives the same gradients every time (training steps advance it).
-    /// Allocates nothing.
-    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 74, "WideJoins.gradients: parameterGradient needs 74 values, got \(parameterGradient.count)")
-        NetcRuntime.ArgumentCheck.require(inputGradient.count == 9, "WideJoins.gradients: inputGradient needs 9 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 74, flushingSubnormals: true) { m in
-            Self.load(m, input, target)
-            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
-            Self.forward(m, x, training: true)
-            let loss = Self.lossAndSeed(m)
-            Self.backwardWithInputGradient(m, x)
-            Self.flatten(m + 80, into: parameterGradient.baseAddress!)
-            for k in 0..<9 { inputGradient[k] = m[461 + k] }
-            return loss
-        }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
-    public func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar]) {
-        var dp = [Scalar](repeating: 0, count: 74), dx = [Scalar](repeating: 0, count: 9)
-        let loss = input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { t in
-                dp.withUnsafeMutableBufferPointer { g in
-                    dx.withUnsafeMutableBufferPointer { gradients(input: i, target: t, parameterGradient: g, inputGradient: $0) }
-                }
-            }
-        }
-        return (loss, dp, dx)
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss, any gradient or any value the update would write is not finite, the step is
-    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
-    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
-    @discardableResult
-    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
-    }
-
-    @usableFromInline
-    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
-        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
-        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
-        let m = storage.memory
-        Self.forward(m, input, training: true)
-        let loss = Self.lossAndSeed(m)
-        guard loss.isFinite else { return loss }
-        Self.backward(m, input)
-        let gradientBound = Self.gradientBound(m, input)
-        guard gradientBound.isFinite else { return .nan }
-        let next = storage.step + 1
-        let h = Self.hyperparameters
-        let update = NetcRuntime.OptimizerStep(h, step: next)
-        // Bounds that keep every value the update writes finite.
-        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
-        storage.step = next
-        Self.update(m, update)
-        return loss
-    }
-
-    /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
-            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
-        }
-    }
-
-    /// A model with parameters read from a file saved by a `WideJoins` of the same precision.
-    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 74))
-    }
-
-    /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 74)
-        parameters = values
-        (storage.memory + 160).update(repeating: 0, count: 148)
-        storage.step = 0
-        storage.bounds = .unknown
-    }
-
-    // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
-
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
-    @usableFromInline
-    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
+    @inlinable
+    public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_a_weight = m + 0  // [12]
         let p_a_bias = m + 12  // [4]
         let p_b_weight = m + 16  // [12]
@@ -258,7 +91,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         let v_m = m + 431  // [12]
         let v_s = m + 443  // [12]
         let v_y = m + 455  // [6]
-        for k in 0..<count &* 3 { v_x[k] = input[k] }  // small: copied, see ModelLayout
+        for k in 0..<count &* 3 { v_x[k] = input[k] }  // small: copied, see Plan
         // a.linear = linear(x)  [4]
         for b in 0..<count {
             let x0 = v_x + b &* 3, y = v_a_linear + b &* 4
@@ -335,8 +168,8 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'y'.
-    @usableFromInline
-    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_y = m + 455  // [6]
         let g_y = m + 602  // [6]
         let target = m + 608  // [6]
@@ -355,10 +188,11 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
     }
 
     /// Gradients of the batch loss with respect to the parameters.
-    @usableFromInline
-    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 80  // [74]
+    @inlinable
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+        let p_y_weight = m + 64  // [8]
         let dp_a_weight = m + 80  // [12]
+        let gradients = m + 80  // [74]
         let dp_a_bias = m + 92  // [4]
         let dp_b_weight = m + 96  // [12]
         let dp_b_bias = m + 108  // [4]
@@ -366,7 +200,6 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         let dp_c_bias = m + 124  // [4]
         let dp_x4_weight = m + 128  // [12]
         let dp_x4_bias = m + 140  // [4]
-        let p_y_weight = m + 64  // [8]
         let dp_y_weight = m + 144  // [8]
         let dp_y_bias = m + 152  // [2]
         let v_x = m + 314  // [9]
@@ -548,211 +381,42 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         }
     }
 
-    /// Parameter gradients and the gradient with respect to the input.
-    @usableFromInline
-    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 80  // [74]
+    /// After `backward`: the gradient with respect to the input.
+    @inlinable
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_a_weight = m + 0  // [12]
-        let dp_a_weight = m + 80  // [12]
-        let dp_a_bias = m + 92  // [4]
         let p_b_weight = m + 16  // [12]
-        let dp_b_weight = m + 96  // [12]
-        let dp_b_bias = m + 108  // [4]
         let p_c_weight = m + 32  // [12]
-        let dp_c_weight = m + 112  // [12]
-        let dp_c_bias = m + 124  // [4]
         let p_x4_weight = m + 48  // [12]
-        let dp_x4_weight = m + 128  // [12]
-        let dp_x4_bias = m + 140  // [4]
-        let p_y_weight = m + 64  // [8]
-        let dp_y_weight = m + 144  // [8]
-        let dp_y_bias = m + 152  // [2]
-        let v_x = m + 314  // [9]
-        let v_a = m + 335  // [12]
-        let v_b = m + 359  // [12]
-        let v_c_linear = m + 371  // [12]
-        let v_c = m + 383  // [12]
-        let v_d = m + 395  // [12]
-        let v_e = m + 407  // [12]
-        let v_x4 = m + 419  // [12]
-        let v_s = m + 443  // [12]
         let g_x = m + 461  // [9]
         let g_a_linear = m + 470  // [12]
-        let g_a = m + 482  // [12]
         let g_b_linear = m + 494  // [12]
-        let g_b = m + 506  // [12]
         let g_c_linear = m + 518  // [12]
-        let g_c = m + 530  // [12]
-        let g_d = m + 542  // [12]
-        let g_e = m + 554  // [12]
         let g_x4 = m + 566  // [12]
-        let g_m = m + 578  // [12]
-        let g_s = m + 590  // [12]
-        let g_y = m + 602  // [6]
-        gradients.update(repeating: 0, count: 74)
-        // y: linear backward → δ s =
-        for b in 0..<3 {
-            let x0 = v_s + b &* 4, dy = g_y + b &* 2, dx0 = g_s + b &* 4
-            dp_y_bias[0] += dy[0]
-            dp_y_weight[0] += dy[0] * x0[0]
-            dp_y_weight[1] += dy[0] * x0[1]
-            dp_y_weight[2] += dy[0] * x0[2]
-            dp_y_weight[3] += dy[0] * x0[3]
-            dp_y_bias[1] += dy[1]
-            dp_y_weight[4] += dy[1] * x0[0]
-            dp_y_weight[5] += dy[1] * x0[1]
-            dp_y_weight[6] += dy[1] * x0[2]
-            dp_y_weight[7] += dy[1] * x0[3]
-            dx0[0] = p_y_weight[0] * dy[0] + p_y_weight[4] * dy[1]
-            dx0[1] = p_y_weight[1] * dy[0] + p_y_weight[5] * dy[1]
-            dx0[2] = p_y_weight[2] * dy[0] + p_y_weight[6] * dy[1]
-            dx0[3] = p_y_weight[3] * dy[0] + p_y_weight[7] * dy[1]
-        }
-        // s: add backward → δ m =, δ a =, δ b =, δ c =, δ d =
-        for b in 0..<3 {
-            let dy = g_s + b &* 4, dx0 = g_m + b &* 4, dx1 = g_a + b &* 4, dx2 = g_b + b &* 4, dx3 = g_c + b &* 4, dx4 = g_d + b &* 4
-            for i in 0..<4 { dx0[i] = dy[i] }
-            for i in 0..<4 { dx1[i] = dy[i] }
-            for i in 0..<4 { dx2[i] = dy[i] }
-            for i in 0..<4 { dx3[i] = dy[i] }
-            for i in 0..<4 { dx4[i] = dy[i] }
-        }
-        // m: multiply backward → δ a +=, δ b +=, δ c +=, δ d +=, δ e =, δ x4 =
-        for b in 0..<3 {
-            let x0 = v_a + b &* 4, x1 = v_b + b &* 4, x2 = v_c + b &* 4, x3 = v_d + b &* 4, x4 = v_e + b &* 4, x5 = v_x4 + b &* 4, dy = g_m + b &* 4, dx0 = g_a + b &* 4, dx1 = g_b + b &* 4, dx2 = g_c + b &* 4, dx3 = g_d + b &* 4, dx4 = g_e + b &* 4, dx5 = g_x4 + b &* 4
-            for i in 0..<4 {
-                let s4 = x5[i]
-                let s3 = s4 * x4[i]
-                let s2 = s3 * x3[i]
-                let s1 = s2 * x2[i]
-                let s0 = s1 * x1[i]
-                var p = dy[i]
-                dx0[i] += p * s0
-                p = p * x0[i]
-                dx1[i] += p * s1
-                p = p * x1[i]
-                dx2[i] += p * s2
-                p = p * x2[i]
-                dx3[i] += p * s3
-                p = p * x3[i]
-                dx4[i] = p * s4
-                p = p * x4[i]
-                dx5[i] = p
-            }
-        }
         // x4: linear backward → δ x =
         for b in 0..<3 {
-            let x0 = v_x + b &* 3, dy = g_x4 + b &* 4, dx0 = g_x + b &* 3
-            dp_x4_bias[0] += dy[0]
-            dp_x4_weight[0] += dy[0] * x0[0]
-            dp_x4_weight[1] += dy[0] * x0[1]
-            dp_x4_weight[2] += dy[0] * x0[2]
-            dp_x4_bias[1] += dy[1]
-            dp_x4_weight[3] += dy[1] * x0[0]
-            dp_x4_weight[4] += dy[1] * x0[1]
-            dp_x4_weight[5] += dy[1] * x0[2]
-            dp_x4_bias[2] += dy[2]
-            dp_x4_weight[6] += dy[2] * x0[0]
-            dp_x4_weight[7] += dy[2] * x0[1]
-            dp_x4_weight[8] += dy[2] * x0[2]
-            dp_x4_bias[3] += dy[3]
-            dp_x4_weight[9] += dy[3] * x0[0]
-            dp_x4_weight[10] += dy[3] * x0[1]
-            dp_x4_weight[11] += dy[3] * x0[2]
+            let dy = g_x4 + b &* 4, dx0 = g_x + b &* 3
             dx0[0] = p_x4_weight[0] * dy[0] + p_x4_weight[3] * dy[1] + p_x4_weight[6] * dy[2] + p_x4_weight[9] * dy[3]
             dx0[1] = p_x4_weight[1] * dy[0] + p_x4_weight[4] * dy[1] + p_x4_weight[7] * dy[2] + p_x4_weight[10] * dy[3]
             dx0[2] = p_x4_weight[2] * dy[0] + p_x4_weight[5] * dy[1] + p_x4_weight[8] * dy[2] + p_x4_weight[11] * dy[3]
         }
-        // e: tanh backward → δ b +=
-        for b in 0..<3 {
-            let y = v_e + b &* 4, dy = g_e + b &* 4, dx0 = g_b + b &* 4
-            for i in 0..<4 { dx0[i] += dy[i] * (1 - y[i] * y[i]) }
-        }
-        // d: sigmoid backward → δ a +=
-        for b in 0..<3 {
-            let y = v_d + b &* 4, dy = g_d + b &* 4, dx0 = g_a + b &* 4
-            for i in 0..<4 { dx0[i] += dy[i] * y[i] * (1 - y[i]) }
-        }
-        // c: softplus backward → δ c.linear =
-        for b in 0..<3 {
-            let x0 = v_c_linear + b &* 4, dy = g_c + b &* 4, dx0 = g_c_linear + b &* 4
-            for i in 0..<4 { dx0[i] = dy[i] * NetcRuntime.Math.sigmoid(x0[i]) }
-        }
         // c.linear: linear backward → δ x +=
         for b in 0..<3 {
-            let x0 = v_x + b &* 3, dy = g_c_linear + b &* 4, dx0 = g_x + b &* 3
-            dp_c_bias[0] += dy[0]
-            dp_c_weight[0] += dy[0] * x0[0]
-            dp_c_weight[1] += dy[0] * x0[1]
-            dp_c_weight[2] += dy[0] * x0[2]
-            dp_c_bias[1] += dy[1]
-            dp_c_weight[3] += dy[1] * x0[0]
-            dp_c_weight[4] += dy[1] * x0[1]
-            dp_c_weight[5] += dy[1] * x0[2]
-            dp_c_bias[2] += dy[2]
-            dp_c_weight[6] += dy[2] * x0[0]
-            dp_c_weight[7] += dy[2] * x0[1]
-            dp_c_weight[8] += dy[2] * x0[2]
-            dp_c_bias[3] += dy[3]
-            dp_c_weight[9] += dy[3] * x0[0]
-            dp_c_weight[10] += dy[3] * x0[1]
-            dp_c_weight[11] += dy[3] * x0[2]
+            let dy = g_c_linear + b &* 4, dx0 = g_x + b &* 3
             dx0[0] += p_c_weight[0] * dy[0] + p_c_weight[3] * dy[1] + p_c_weight[6] * dy[2] + p_c_weight[9] * dy[3]
             dx0[1] += p_c_weight[1] * dy[0] + p_c_weight[4] * dy[1] + p_c_weight[7] * dy[2] + p_c_weight[10] * dy[3]
             dx0[2] += p_c_weight[2] * dy[0] + p_c_weight[5] * dy[1] + p_c_weight[8] * dy[2] + p_c_weight[11] * dy[3]
         }
-        // b: sigmoid backward → δ b.linear =
-        for b in 0..<3 {
-            let y = v_b + b &* 4, dy = g_b + b &* 4, dx0 = g_b_linear + b &* 4
-            for i in 0..<4 { dx0[i] = dy[i] * y[i] * (1 - y[i]) }
-        }
         // b.linear: linear backward → δ x +=
         for b in 0..<3 {
-            let x0 = v_x + b &* 3, dy = g_b_linear + b &* 4, dx0 = g_x + b &* 3
-            dp_b_bias[0] += dy[0]
-            dp_b_weight[0] += dy[0] * x0[0]
-            dp_b_weight[1] += dy[0] * x0[1]
-            dp_b_weight[2] += dy[0] * x0[2]
-            dp_b_bias[1] += dy[1]
-            dp_b_weight[3] += dy[1] * x0[0]
-            dp_b_weight[4] += dy[1] * x0[1]
-            dp_b_weight[5] += dy[1] * x0[2]
-            dp_b_bias[2] += dy[2]
-            dp_b_weight[6] += dy[2] * x0[0]
-            dp_b_weight[7] += dy[2] * x0[1]
-            dp_b_weight[8] += dy[2] * x0[2]
-            dp_b_bias[3] += dy[3]
-            dp_b_weight[9] += dy[3] * x0[0]
-            dp_b_weight[10] += dy[3] * x0[1]
-            dp_b_weight[11] += dy[3] * x0[2]
+            let dy = g_b_linear + b &* 4, dx0 = g_x + b &* 3
             dx0[0] += p_b_weight[0] * dy[0] + p_b_weight[3] * dy[1] + p_b_weight[6] * dy[2] + p_b_weight[9] * dy[3]
             dx0[1] += p_b_weight[1] * dy[0] + p_b_weight[4] * dy[1] + p_b_weight[7] * dy[2] + p_b_weight[10] * dy[3]
             dx0[2] += p_b_weight[2] * dy[0] + p_b_weight[5] * dy[1] + p_b_weight[8] * dy[2] + p_b_weight[11] * dy[3]
         }
-        // a: tanh backward → δ a.linear =
-        for b in 0..<3 {
-            let y = v_a + b &* 4, dy = g_a + b &* 4, dx0 = g_a_linear + b &* 4
-            for i in 0..<4 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
-        }
         // a.linear: linear backward → δ x +=
         for b in 0..<3 {
-            let x0 = v_x + b &* 3, dy = g_a_linear + b &* 4, dx0 = g_x + b &* 3
-            dp_a_bias[0] += dy[0]
-            dp_a_weight[0] += dy[0] * x0[0]
-            dp_a_weight[1] += dy[0] * x0[1]
-            dp_a_weight[2] += dy[0] * x0[2]
-            dp_a_bias[1] += dy[1]
-            dp_a_weight[3] += dy[1] * x0[0]
-            dp_a_weight[4] += dy[1] * x0[1]
-            dp_a_weight[5] += dy[1] * x0[2]
-            dp_a_bias[2] += dy[2]
-            dp_a_weight[6] += dy[2] * x0[0]
-            dp_a_weight[7] += dy[2] * x0[1]
-            dp_a_weight[8] += dy[2] * x0[2]
-            dp_a_bias[3] += dy[3]
-            dp_a_weight[9] += dy[3] * x0[0]
-            dp_a_weight[10] += dy[3] * x0[1]
-            dp_a_weight[11] += dy[3] * x0[2]
+            let dy = g_a_linear + b &* 4, dx0 = g_x + b &* 3
             dx0[0] += p_a_weight[0] * dy[0] + p_a_weight[3] * dy[1] + p_a_weight[6] * dy[2] + p_a_weight[9] * dy[3]
             dx0[1] += p_a_weight[1] * dy[0] + p_a_weight[4] * dy[1] + p_a_weight[7] * dy[2] + p_a_weight[10] * dy[3]
             dx0[2] += p_a_weight[2] * dy[0] + p_a_weight[5] * dy[1] + p_a_weight[8] * dy[2] + p_a_weight[11] * dy[3]
@@ -760,57 +424,27 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
-    @usableFromInline
-    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 80  // [74]
-        var bound: Scalar = 0
-        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 74)
-        guard read0.isFinite else { return .nan }
-        bound = Swift.max(bound, read0)
-        return bound
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 74)
     }
 
-    /// One optimizer step from the gradients.
-    @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
+    /// One optimizer step from the gradients, with `step`'s hyperparameters.
+    @inlinable
+    public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [74]
         let gradients = m + 80  // [74]
         let firstMoment = m + 160  // [74]
         let secondMoment = m + 240  // [74]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
+        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.hyperparameters.beta1), beta2 = Scalar(step.hyperparameters.beta2), epsilon = Scalar(step.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - step.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - step.hyperparameters.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
         for k in 0..<74 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
             firstMoment[k] = m1
             secondMoment[k] = m2
-            parameters[k] = p
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
-    }
-
-    /// Whether `update(m, h)` would leave every value finite; writes nothing.
-    @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
-        let parameters = m + 0  // [74]
-        let gradients = m + 80  // [74]
-        let firstMoment = m + 160  // [74]
-        let secondMoment = m + 240  // [74]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale), beta1 = Scalar(h.hyperparameters.beta1), beta2 = Scalar(h.hyperparameters.beta2), epsilon = Scalar(h.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - h.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - h.hyperparameters.beta2), c1 = Scalar(h.correction1), c2 = Scalar(h.correction2)
-        for k in 0..<74 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            let p = parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-            if !(m1.isFinite && m2.isFinite && p.isFinite) { return false }
-        }
-        return true
-    }
-
-    /// The largest magnitudes of the parameters and optimizer state, read.
-    @usableFromInline
-    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
-        let parameters = m + 0  // [74]
-        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 74)), first: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 160, 74)), second: Swift.Double(NetcRuntime.Kernels.maxMagnitude(m + 240, 74)))
     }
 }

@@ -11,218 +11,46 @@ import NetcRuntime
 /// - `out.linear(hidden)`: linear [1]
 /// - `out(out.linear)`: sigmoid [1]
 ///
-/// Loss: squared_error(reduction: sum, scale: 0.5) on `out`, mean over a batch of 1.
-/// Inputs, outputs and targets are laid out row-major, [batch][features].
-/// A value type: copies share storage until one of them changes, and calls that do not change
-/// the model (`predict`, `loss`, `gradients`) can run on many threads at once (`ModelStorage`).
+/// Loss: squared_error(reduction: sum, scale: 0.5) on `out`, mean over a batch of 1. The API
+/// is NetcRuntime's `GeneratedModel`; this file holds the network's constants and kernels.
 public struct XOR: NetcRuntime.GeneratedModel {
     public typealias Scalar = Swift.Float
 
-    /// Features per sample.
-    public static let inputCount = 2
-    /// Outputs per sample (the value of `out`).
-    public static let outputCount = 1
-    /// Samples per call, fixed by the spec.
-    public static let batchSize = 1
-    /// Parameters, in the flat order: each layer's weight [outputs][inputs], then its bias.
-    public static let parameterCount = 17
-    /// Identifies the parameter layout in saved files.
-    public static let fingerprint: Swift.UInt64 = 0x3d53cd690b2dc30b
-    /// The optimizer and its hyperparameters, from the spec.
-    public static let hyperparameters: NetcRuntime.Hyperparameters = .sgd(learningRate: 0.5, momentum: 0.0, nesterov: false, weightDecay: 0.0)
-    /// The parameter tensors: name, offset and count, in flat order.
-    public static let parameterTensors: [(name: Swift.String, offset: Swift.Int, count: Swift.Int)] = [("hidden.weight", 0, 8), ("hidden.bias", 8, 4), ("out.weight", 12, 4), ("out.bias", 16, 1)]
+    public static var inputCount: Swift.Int { 2 }
+    public static var outputCount: Swift.Int { 1 }
+    public static var batchSize: Swift.Int { 1 }
+    public static var targetCount: Swift.Int { 1 }
+    public static var parameterCount: Swift.Int { 17 }
+    public static var storageCount: Swift.Int { 74 }
+    public static var outputOffset: Swift.Int { 60 }
+    public static var targetOffset: Swift.Int { 73 }
+    public static var inputGradientOffset: Swift.Int { 61 }
+    public static var gradientOffset: Swift.Int { 32 }
+    public static let info = NetcRuntime.ModelInfo(name: "XOR", seed: 7, fingerprint: 0x3d53cd690b2dc30b, tensors: [
+        .init("hidden.weight", shape: [4, 2], offset: 0, decays: true),
+        .init("hidden.bias", shape: [4], offset: 8, decays: false),
+        .init("out.weight", shape: [1, 4], offset: 12, decays: true),
+        .init("out.bias", shape: [1], offset: 16, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.5, momentum: 0.0, nesterov: false, weightDecay: 0.0), firstState: nil, secondState: nil)
 
-    /// Scalars in the model's single allocation, shared by copies until one changes.
-    @usableFromInline static let storageCount = 74
-    @usableFromInline var storage: NetcRuntime.ModelStorage<Scalar>
+    public var storage: NetcRuntime.ModelStorage<Scalar>
+    public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
+    public mutating func makeUnique() { if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() } }
 
-    mutating func makeUnique() {
-        if !Swift.isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    }
-
-    /// The 17 parameters (or gradients) stored at `source`, into `flat` in flat order.
-    @usableFromInline
-    static func flatten(_ source: Swift.UnsafeMutablePointer<Scalar>, into flat: Swift.UnsafeMutablePointer<Scalar>) {
-        flat.update(from: source, count: 17)
-    }
-
-    /// 17 parameters in flat order, into the model's storage at `target`.
-    @usableFromInline
-    static func unflatten(_ flat: Swift.UnsafePointer<Scalar>, into target: Swift.UnsafeMutablePointer<Scalar>) {
-        target.update(from: flat, count: 17)
-    }
-
-    /// A model initialised from `seed` with the spec's initializer: weights drawn in flat order, biases zero.
-    /// Dropout masks come from a second generator seeded with `~seed`.
-    public init(seed: Swift.UInt64 = 7) {
-        storage = NetcRuntime.ModelStorage(count: Self.storageCount, alignment: 64, random: NetcRuntime.SplitMix64(seed: ~seed))
+    /// The spec's initial weights from `seed` (biases stay zero).
+    @inlinable
+    public static func initialize(_ m: Swift.UnsafeMutablePointer<Scalar>, seed: Swift.UInt64) {
         #if DEBUG
         NetcRuntime.BuildNotice.unoptimised("XOR")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        let m = storage.memory
         NetcRuntime.InitScheme.uniform(-1.0, 1.0).fill(m + 0, count: 8, fanIn: 2, fanOut: 4, rng: &random)  // hidden.weight
         NetcRuntime.InitScheme.uniform(-1.0, 1.0).fill(m + 12, count: 4, fanIn: 4, fanOut: 1, rng: &random)  // out.weight
     }
 
-    /// A model with the given parameters (17 values in flat order).
-    public init(parameters: [Scalar]) {
-        NetcRuntime.ArgumentCheck.require(parameters.count == 17, "XOR(parameters:) needs 17 values, got \(parameters.count)")
-        self.init(seed: 0)
-        self.parameters = parameters
-    }
-
-    /// The parameters in flat order: each layer's weight [outputs][inputs] row-major, then its bias.
-    public var parameters: [Scalar] {
-        get { Swift.Array(unsafeUninitializedCapacity: 17) { Self.flatten(storage.memory, into: $0.baseAddress!); $1 = 17 } }
-        set {
-            NetcRuntime.ArgumentCheck.require(newValue.count == 17, "XOR.parameters needs 17 values, got \(newValue.count)")
-            makeUnique()
-            newValue.withUnsafeBufferPointer { Self.unflatten($0.baseAddress!, into: storage.memory) }
-            storage.bounds = .unknown
-        }
-    }
-
-    /// Outputs for any number of samples (2 inputs in, 1 outputs out per sample, row-major),
-    /// computed 1 at a time. Allocates nothing.
-    public func predict(input: Swift.UnsafeBufferPointer<Scalar>, output: Swift.UnsafeMutableBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count % 2 == 0, "XOR.predict: input count \(input.count) is not a multiple of 2")
-        let samples = input.count / 2
-        NetcRuntime.ArgumentCheck.require(output.count == samples * 1, "XOR.predict: output needs \(samples * 1) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: 17, flushingSubnormals: false) { m in
-            var first = 0
-            while first < samples {
-                let count = Swift.min(1, samples - first)
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: input.baseAddress! + first * 2), training: false, count: count)
-                for k in 0..<count * 1 { output[first * 1 + k] = m[60 + k] }
-                first += count
-            }
-        }
-    }
-
-    /// Outputs for any number of samples, 2 inputs each, row-major.
-    public func predict(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: input.count / 2 * 1)
-        input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { predict(input: i, output: $0) } }
-        return output
-    }
-
-    /// The batch loss without training (dropout off).
-    public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        return input.withUnsafeBufferPointer { i in
-            storage.withExclusiveMemory(parameters: 17, flushingSubnormals: false) { m in
-                target.withUnsafeBufferPointer { Self.load(m, i, $0) }
-                Self.forward(m, Swift.UnsafeMutablePointer(mutating: i.baseAddress!), training: false)
-                return Self.lossAndSeed(m)
-            }
-        }
-    }
-
-    /// Checks a batch's sizes and copies its targets into the model's buffer; kernels read the input in place.
-    @usableFromInline
-    static func load(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeBufferPointer<Scalar>, _ target: Swift.UnsafeBufferPointer<Scalar>) {
-        NetcRuntime.ArgumentCheck.require(input.count == 2, "XOR: input needs 2 values (1 samples of 2), got \(input.count)")
-        NetcRuntime.ArgumentCheck.require(target.count == 1, "XOR: target needs 1 values (1 samples of 1), got \(target.count)")
-        for k in 0..<1 { m[73 + k] = target[k] }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input,
-    /// into caller-provided buffers. Dropout is applied with masks drawn from a copy of the model's
-    /// generator, so the same model gives the same gradients every time (training steps advance it).
-    /// Allocates nothing.
-    public func gradients(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>, parameterGradient: Swift.UnsafeMutableBufferPointer<Scalar>, inputGradient: Swift.UnsafeMutableBufferPointer<Scalar>) -> Scalar {
-        NetcRuntime.ArgumentCheck.require(parameterGradient.count == 17, "XOR.gradients: parameterGradient needs 17 values, got \(parameterGradient.count)")
-        NetcRuntime.ArgumentCheck.require(inputGradient.count == 2, "XOR.gradients: inputGradient needs 2 values, got \(inputGradient.count)")
-        return storage.withExclusiveMemory(parameters: 17, flushingSubnormals: true) { m in
-            Self.load(m, input, target)
-            let x = Swift.UnsafeMutablePointer(mutating: input.baseAddress!)
-            Self.forward(m, x, training: true)
-            let loss = Self.lossAndSeed(m)
-            Self.backwardWithInputGradient(m, x)
-            Self.flatten(m + 32, into: parameterGradient.baseAddress!)
-            for k in 0..<2 { inputGradient[k] = m[61 + k] }
-            return loss
-        }
-    }
-
-    /// The batch loss and its gradients with respect to the parameters (flat order) and the input.
-    public func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar]) {
-        var dp = [Scalar](repeating: 0, count: 17), dx = [Scalar](repeating: 0, count: 2)
-        let loss = input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { t in
-                dp.withUnsafeMutableBufferPointer { g in
-                    dx.withUnsafeMutableBufferPointer { gradients(input: i, target: t, parameterGradient: g, inputGradient: $0) }
-                }
-            }
-        }
-        return (loss, dp, dx)
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update. Allocates nothing.
-    /// If the loss, any gradient or any value the update would write is not finite, the step is
-    /// skipped: the parameters and optimizer state are left unchanged and the result is not finite
-    /// (the loss, or NaN when only a gradient or the update overflowed). Check `result.isFinite`.
-    @discardableResult
-    public mutating func trainStep(input: Swift.UnsafeBufferPointer<Scalar>, target: Swift.UnsafeBufferPointer<Scalar>) -> Scalar {
-        makeUnique()
-        Self.load(storage.memory, input, target)
-        return step(Swift.UnsafeMutablePointer(mutating: input.baseAddress!))
-    }
-
-    /// One optimizer step on a batch; returns the batch loss before the update.
-    @discardableResult
-    public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
-        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
-    }
-
-    @usableFromInline
-    mutating func step(_ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
-        let saved = NetcRuntime.CPUKernels.flushSubnormals()  // see CPUKernels.withSubnormalsFlushed
-        defer { NetcRuntime.CPUKernels.restoreFloatMode(saved) }
-        let m = storage.memory
-        Self.forward(m, input, training: true)
-        let loss = Self.lossAndSeed(m)
-        guard loss.isFinite else { return loss }
-        Self.backward(m, input)
-        let gradientBound = Self.gradientBound(m, input)
-        guard gradientBound.isFinite else { return .nan }
-        let next = storage.step + 1
-        let h = Self.hyperparameters
-        let update = NetcRuntime.OptimizerStep(h, step: next)
-        // Bounds that keep every value the update writes finite.
-        guard h.admits(storage, gradient: Swift.Double(gradientBound), exact: { Self.exactBounds(m) },
-            verify: { Self.updateIsFinite(m, update) }) else { return .nan }
-        storage.step = next
-        Self.update(m, update)
-        return loss
-    }
-
-    /// Writes the parameters atomically in netc's parameter file format.
-    public func save(to path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        try parameters.withUnsafeBufferPointer { (flat) throws(NetcRuntime.ParameterFile.Failure) in
-            try NetcRuntime.ParameterFile.write(flat, fingerprint: Self.fingerprint, to: path)
-        }
-    }
-
-    /// A model with parameters read from a file saved by a `XOR` of the same precision.
-    public init(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        self.init(parameters: try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 17))
-    }
-
-    /// Replaces the parameters with a file's and resets the optimizer state; on error the model is unchanged.
-    public mutating func load(contentsOf path: Swift.String) throws(NetcRuntime.ParameterFile.Failure) {
-        let values: [Scalar] = try NetcRuntime.ParameterFile.read(from: path, fingerprint: Self.fingerprint, count: 17)
-        parameters = values
-        storage.step = 0
-        storage.bounds = .unknown
-    }
-
-    // MARK: - Kernels: fixed shapes, one allocation, no bounds checks
-
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
-    @usableFromInline
-    static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int = batchSize) {
+    @inlinable
+    public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_hidden_weight = m + 0  // [8]
         let p_hidden_bias = m + 8  // [4]
         let p_out_weight = m + 12  // [4]
@@ -232,7 +60,7 @@ public struct XOR: NetcRuntime.GeneratedModel {
         let v_hidden = m + 55  // [4]
         let v_out_linear = m + 59  // [1]
         let v_out = m + 60  // [1]
-        for k in 0..<count &* 2 { v_x[k] = input[k] }  // small: copied, see ModelLayout
+        for k in 0..<count &* 2 { v_x[k] = input[k] }  // small: copied, see Plan
         // hidden.linear = linear(x)  [4]
         do {
             let x0 = v_x, y = v_hidden_linear
@@ -259,8 +87,8 @@ public struct XOR: NetcRuntime.GeneratedModel {
     }
 
     /// The batch loss (mean over samples); seeds the gradient at 'out'.
-    @usableFromInline
-    static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let v_out = m + 60  // [1]
         let g_out = m + 72  // [1]
         let target = m + 73  // [1]
@@ -279,12 +107,12 @@ public struct XOR: NetcRuntime.GeneratedModel {
     }
 
     /// Gradients of the batch loss with respect to the parameters.
-    @usableFromInline
-    static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 32  // [17]
-        let dp_hidden_weight = m + 32  // [8]
-        let dp_hidden_bias = m + 40  // [4]
+    @inlinable
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_out_weight = m + 12  // [4]
+        let dp_hidden_weight = m + 32  // [8]
+        let gradients = m + 32  // [17]
+        let dp_hidden_bias = m + 40  // [4]
         let dp_out_weight = m + 44  // [4]
         let dp_out_bias = m + 48  // [1]
         let v_x = m + 49  // [2]
@@ -336,110 +164,36 @@ public struct XOR: NetcRuntime.GeneratedModel {
         }
     }
 
-    /// Parameter gradients and the gradient with respect to the input.
-    @usableFromInline
-    static func backwardWithInputGradient(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
-        let gradients = m + 32  // [17]
+    /// After `backward`: the gradient with respect to the input.
+    @inlinable
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
         let p_hidden_weight = m + 0  // [8]
-        let dp_hidden_weight = m + 32  // [8]
-        let dp_hidden_bias = m + 40  // [4]
-        let p_out_weight = m + 12  // [4]
-        let dp_out_weight = m + 44  // [4]
-        let dp_out_bias = m + 48  // [1]
-        let v_x = m + 49  // [2]
-        let v_hidden = m + 55  // [4]
-        let v_out = m + 60  // [1]
         let g_x = m + 61  // [2]
         let g_hidden_linear = m + 63  // [4]
-        let g_hidden = m + 67  // [4]
-        let g_out_linear = m + 71  // [1]
-        let g_out = m + 72  // [1]
-        gradients.update(repeating: 0, count: 17)
-        // out: sigmoid backward → δ out.linear =
-        do {
-            let y = v_out, dy = g_out, dx0 = g_out_linear
-            for i in 0..<1 { dx0[i] = dy[i] * y[i] * (1 - y[i]) }
-        }
-        // out.linear: linear backward → δ hidden =
-        do {
-            let x0 = v_hidden, dy = g_out_linear, dx0 = g_hidden
-            dp_out_bias[0] += dy[0]
-            dp_out_weight[0] += dy[0] * x0[0]
-            dp_out_weight[1] += dy[0] * x0[1]
-            dp_out_weight[2] += dy[0] * x0[2]
-            dp_out_weight[3] += dy[0] * x0[3]
-            dx0[0] = p_out_weight[0] * dy[0]
-            dx0[1] = p_out_weight[1] * dy[0]
-            dx0[2] = p_out_weight[2] * dy[0]
-            dx0[3] = p_out_weight[3] * dy[0]
-        }
-        // hidden: sigmoid backward → δ hidden.linear =
-        do {
-            let y = v_hidden, dy = g_hidden, dx0 = g_hidden_linear
-            for i in 0..<4 { dx0[i] = dy[i] * y[i] * (1 - y[i]) }
-        }
         // hidden.linear: linear backward → δ x =
         do {
-            let x0 = v_x, dy = g_hidden_linear, dx0 = g_x
-            dp_hidden_bias[0] += dy[0]
-            dp_hidden_weight[0] += dy[0] * x0[0]
-            dp_hidden_weight[1] += dy[0] * x0[1]
-            dp_hidden_bias[1] += dy[1]
-            dp_hidden_weight[2] += dy[1] * x0[0]
-            dp_hidden_weight[3] += dy[1] * x0[1]
-            dp_hidden_bias[2] += dy[2]
-            dp_hidden_weight[4] += dy[2] * x0[0]
-            dp_hidden_weight[5] += dy[2] * x0[1]
-            dp_hidden_bias[3] += dy[3]
-            dp_hidden_weight[6] += dy[3] * x0[0]
-            dp_hidden_weight[7] += dy[3] * x0[1]
+            let dy = g_hidden_linear, dx0 = g_x
             dx0[0] = p_hidden_weight[0] * dy[0] + p_hidden_weight[2] * dy[1] + p_hidden_weight[4] * dy[2] + p_hidden_weight[6] * dy[3]
             dx0[1] = p_hidden_weight[1] * dy[0] + p_hidden_weight[3] * dy[1] + p_hidden_weight[5] * dy[2] + p_hidden_weight[7] * dy[3]
         }
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
-    @usableFromInline
-    static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    @inlinable
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
         let gradients = m + 32  // [17]
-        var bound: Scalar = 0
-        let read0 = NetcRuntime.Kernels.maxMagnitude(gradients, 17)
-        guard read0.isFinite else { return .nan }
-        bound = Swift.max(bound, read0)
-        return bound
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 17)
     }
 
-    /// One optimizer step from the gradients.
-    @usableFromInline
-    static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) {
+    /// One optimizer step from the gradients, with `step`'s hyperparameters.
+    @inlinable
+    public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [17]
         let gradients = m + 32  // [17]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale)
+        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale)
         for k in 0..<17 {
             let g = scale * gradients[k]
-            let p = parameters[k] - lr * g
-            parameters[k] = p
+            parameters[k] -= lr * g
         }
-    }
-
-    /// Whether `update(m, h)` would leave every value finite; writes nothing.
-    @usableFromInline
-    static func updateIsFinite(_ m: Swift.UnsafeMutablePointer<Scalar>, _ h: NetcRuntime.OptimizerStep) -> Swift.Bool {
-        let parameters = m + 0  // [17]
-        let gradients = m + 32  // [17]
-        let lr = Scalar(h.hyperparameters.learningRate), scale = Scalar(h.gradientScale)
-        for k in 0..<17 {
-            let g = scale * gradients[k]
-            let p = parameters[k] - lr * g
-            if !(p.isFinite) { return false }
-        }
-        return true
-    }
-
-    /// The largest magnitudes of the parameters and optimizer state, read.
-    @usableFromInline
-    static func exactBounds(_ m: Swift.UnsafeMutablePointer<Scalar>) -> NetcRuntime.UpdateBounds {
-        let parameters = m + 0  // [17]
-        return NetcRuntime.UpdateBounds(parameters: Swift.Double(NetcRuntime.Kernels.maxMagnitude(parameters, 17)), first: 0, second: 0)
     }
 }

@@ -106,8 +106,9 @@ public struct FuzzRun {
         if frontend.graphs.isEmpty { return .violated("no errors but no graph") }
         var files: [(String, String)] = []
         for graph in frontend.graphs {
-            let source = ModelEmitter(graph: graph, sourceName: path).emit()
-            guard source.contains("public struct \(graph.name): NetcRuntime.GeneratedModel {") else {
+            let source = ModelEmitter(plan: Plan(graph), sourceName: path).emit()
+            guard source.contains("public struct \(graph.name): NetcRuntime.GeneratedModel {")
+                    || source.contains("public struct \(graph.name): NetcRuntime.ClassifierModel {") else {
                 return .violated("emitted file for '\(graph.name)' lacks its type")
             }
             files.append((graph.name, source))
@@ -134,7 +135,7 @@ public struct FuzzRun {
                     failures.append("valid spec \(k): gradcheck of \(row.name) failed, relative error \(row.worstError):\n\(text)")
                 }
             }
-            emitted.append((graph.name, ModelEmitter(graph: graph, sourceName: "valid\(k).net").emit()))
+            emitted.append((graph.name, ModelEmitter(plan: Plan(graph), sourceName: "valid\(k).net").emit()))
         }
         return (failures, emitted, worst)
     }

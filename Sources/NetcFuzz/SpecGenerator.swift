@@ -1,7 +1,11 @@
+import NetcCore
 import NetcRuntime
 
-/// Random *valid* specs: small DAGs using every node kind, activation, loss,
-/// optimizer, initializer and precision, in which every node reaches the loss.
+/// Random *valid* specs: small DAGs drawn from every node kind in the
+/// registry (`NodeKinds.all`), every activation (`Activations.table`) and
+/// loss (`Losses.table`), every optimizer, initializer and precision, in
+/// which every node reaches the loss. A kind, activation or loss without a
+/// way to draw it here fails `RegistryTests`.
 public struct SpecGenerator {
     var random: SplitMix64
 
@@ -15,8 +19,8 @@ public struct SpecGenerator {
 
     mutating func chance(_ p: Double) -> Bool { random.nextUnit() < p }
 
-    static let activations = ["identity", "sigmoid", "tanh", "relu", "leaky_relu(slope: 0.2)", "elu(alpha: 0.7)",
-                              "softplus", "softmax", "leaky_relu", "elu"]
+    /// Arguments to try besides the defaults, by activation.
+    static let activationArguments = ["leaky_relu": ["(slope: 0.2)"], "elu": ["(alpha: 0.7)"]]
     static let initializers = ["zeros", "constant(value: 0.1)", "uniform(low: -0.3, high: 0.3)", "normal(mean: 0, std: 0.2)",
                                "xavier_uniform", "xavier_normal", "glorot_uniform", "glorot_normal",
                                "he_uniform", "he_normal", "kaiming_uniform", "kaiming_normal"]
@@ -24,68 +28,109 @@ public struct SpecGenerator {
                              "sgd(learning_rate: 0.01, momentum: 0.5, nesterov: true)", "adam(learning_rate: 0.001)",
                              "adam(learning_rate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 0.0000001)"]
 
+    /// A node the generator has declared: its name and shape.
+    struct Drawn: Sendable {
+        let name: String
+        let shape: [Int]
+        var size: Int { shape.reduce(1, *) }
+        var isVector: Bool { shape.count == 1 }
+    }
+
+    /// How to draw a statement of each node kind after the nodes so far (nil: not possible now).
+    static let nodes: [String: @Sendable (inout SpecGenerator, String, [Drawn]) -> (line: String, node: Drawn, inputs: [String])?] = [
+        "dense": { g, name, order in
+            guard let from = g.vector(order) else { return nil }
+            let width = g.int(1...9)
+            var line = "dense \(name)(\(from.name)): \(width)"
+            if g.chance(0.7) { line += ", " + g.activation() }
+            if g.chance(0.2) { line += ", bias: false" }
+            return (line, Drawn(name: name, shape: [width]), [from.name])
+        },
+        "activation": { g, name, order in
+            let from = order.last!
+            return ("activation \(name)(\(from.name)): \(g.activation())", Drawn(name: name, shape: from.shape), [from.name])
+        },
+        "dropout": { g, name, order in
+            let from = order.last!
+            return ("dropout \(name)(\(from.name)): \(g.pick(["0.1", "0.25", "0.5"]))", Drawn(name: name, shape: from.shape), [from.name])
+        },
+        "add": { g, name, order in g.join("add", name, order) },
+        "multiply": { g, name, order in g.join("multiply", name, order) },
+        "concat": { g, name, order in
+            let vectors = order.filter(\.isVector)
+            guard vectors.count >= 1 else { return nil }
+            let a = vectors.last!, b = g.pick(vectors)
+            return ("concat \(name)(\(a.name), \(b.name))", Drawn(name: name, shape: [a.size + b.size]), [a.name, b.name])
+        },
+        "flatten": { g, name, order in
+            let from = order.last!
+            return ("flatten \(name)(\(from.name))", Drawn(name: name, shape: [from.size]), [from.name])
+        },
+    ]
+
+    /// How to end the network for each loss: the output layer, and the loss statement.
+    static let losses: [String: @Sendable (inout SpecGenerator, String) -> (output: String, loss: String)] = [
+        "squared_error": { g, head in
+            ("dense out(\(head)): \(g.int(1...4))" + (g.chance(0.5) ? ", tanh" : ""),
+             "loss squared_error(out" + g.pick(["", ", reduction: sum", ", reduction: mean", ", reduction: sum, scale: 0.5"]) + ")")
+        },
+        "binary_cross_entropy": { g, head in ("dense out(\(head)): \(g.int(1...3)), sigmoid", "loss binary_cross_entropy(out)") },
+        "softmax_cross_entropy": { g, head in ("dense out(\(head)): \(g.int(2...5))", "loss softmax_cross_entropy(out)") },
+        "hinge": { g, head in ("dense out(\(head)): \(g.int(2...5))", "loss hinge(out)") },
+    ]
+
+    mutating func activation() -> String {
+        let name = pick(Activations.names)
+        guard let arguments = Self.activationArguments[name], chance(0.5) else { return name }
+        return name + pick(arguments)
+    }
+
+    /// A vector node to read, most often the last one.
+    mutating func vector(_ order: [Drawn]) -> Drawn? {
+        let vectors = order.filter(\.isVector)
+        guard !vectors.isEmpty else { return nil }
+        return order.last!.isVector && chance(0.5) ? order.last! : pick(vectors)
+    }
+
+    mutating func join(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
+        let previous = order.last!
+        let same = order.filter { $0.name != previous.name && $0.shape == previous.shape }
+        guard !same.isEmpty else { return nil }
+        let other = pick(same)
+        return ("\(keyword) \(name)(\(previous.name), \(other.name))", Drawn(name: name, shape: previous.shape), [previous.name, other.name])
+    }
+
     /// One spec with one network called `name`.
     public mutating func spec(name: String) -> String {
         var lines = ["# generated", "network \(name) {"]
-        var sizes: [String: Int] = [:]
-        var order: [String] = []
+        var order: [Drawn] = []
         var consumed = Set<String>()
-        func add(_ line: String, _ node: String, _ size: Int, inputs: [String]) {
+        let input = chance(0.2) ? [int(1...3), int(1...3), int(1...3)] : [int(1...6)]
+        lines.append("  input x: " + input.map(String.init).joined(separator: "x"))
+        order.append(Drawn(name: "x", shape: input))
+        let kinds = NodeKinds.all.map(\.keyword).filter { Self.nodes[$0] != nil }
+        for k in 0..<int(1...6) {
+            let name = "n\(k)"
+            var drawn = Self.nodes[pick(kinds)]!(&self, name, order)
+            if drawn == nil { drawn = Self.nodes["flatten"]!(&self, name, order) }
+            guard let (line, node, inputs) = drawn else { continue }
             lines.append("  " + line)
-            sizes[node] = size
             order.append(node)
             consumed.formUnion(inputs)
         }
-        let inputWidth = int(1...6)
-        add("input x: \(inputWidth)", "x", inputWidth, inputs: [])
-        for k in 0..<int(1...6) {
-            let name = "n\(k)"
-            let previous = order.last!
-            switch int(0...9) {
-            case 0...3:
-                let from = chance(0.5) ? previous : pick(order)
-                let width = int(1...9)
-                var line = "dense \(name)(\(from)): \(width)"
-                if chance(0.7) { line += ", " + pick(Self.activations) }
-                if chance(0.2) { line += ", bias: false" }
-                add(line, name, width, inputs: [from])
-            case 4:
-                add("activation \(name): \(pick(Self.activations))", name, sizes[previous]!, inputs: [previous])
-            case 5:
-                add("dropout \(name): \(pick(["0.1", "0.25", "0.5"]))", name, sizes[previous]!, inputs: [previous])
-            case 6, 7:
-                let same = order.filter { $0 != previous && sizes[$0] == sizes[previous] }
-                if let other = same.isEmpty ? nil : pick(same) {
-                    add("\(pick(["add", "multiply"])) \(name)(\(previous), \(other))", name, sizes[previous]!, inputs: [previous, other])
-                } else {
-                    add("dense \(name): \(sizes[previous]!), tanh", name, sizes[previous]!, inputs: [previous])
-                }
-            default:
-                let other = pick(order)
-                add("concat \(name)(\(previous), \(other))", name, sizes[previous]! + sizes[other]!, inputs: [previous, other])
-            }
+        // Gather every node nothing consumes (flattened), so that all of them reach the loss.
+        var dangling = order.filter { !consumed.contains($0.name) }
+        for (k, d) in dangling.enumerated() where !d.isVector {
+            lines.append("  flatten f\(k)(\(d.name))")
+            dangling[k] = Drawn(name: "f\(k)", shape: [d.size])
         }
-        // Gather every node nothing consumes, so that all of them reach the loss.
-        let dangling = order.filter { !consumed.contains($0) }
-        var head = dangling.last!
+        var head = dangling.last!.name
         if dangling.count > 1 {
-            add("concat joined(\(dangling.joined(separator: ", ")))", "joined", dangling.reduce(0) { $0 + sizes[$1]! }, inputs: dangling)
+            lines.append("  concat joined(\(dangling.map(\.name).joined(separator: ", ")))")
             head = "joined"
         }
-        switch int(0...4) {
-        case 0:
-            add("dense out(\(head)): \(int(1...4))" + (chance(0.5) ? ", tanh" : ""), "out", 0, inputs: [head])
-            lines.append("  loss squared_error(out" + pick(["", ", reduction: sum", ", reduction: mean", ", reduction: sum, scale: 0.5"]) + ")")
-        case 1:
-            add("dense out(\(head)): \(int(1...3)), sigmoid", "out", 0, inputs: [head])
-            lines.append("  loss binary_cross_entropy(out)")
-        case 2, 3:
-            add("dense out(\(head)): \(int(2...5))", "out", 0, inputs: [head])
-            lines.append("  loss softmax_cross_entropy(out)")
-        default:
-            add("dense out(\(head)): \(int(2...5))", "out", 0, inputs: [head])
-            lines.append("  loss hinge(out)")
-        }
+        let (output, loss) = Self.losses[pick(Losses.names)]!(&self, head)
+        lines += ["  " + output, "  " + loss]
         var train = "  train \(pick(Self.optimizers)), batch: \(pick([1, 1, 2, 3, 4, 5, 8]))"
         if chance(0.3) { train += ", weight_decay: 0.001" }
         lines.append(train)

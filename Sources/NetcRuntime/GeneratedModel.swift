@@ -1,26 +1,197 @@
-/// What every netc-generated model offers, so code can be generic over models
-/// (training loops, evaluation, tests, benchmarks). Classifiers add `classify`
-/// and label-based `trainStep`. Models are `Sendable` values (see `ModelStorage`).
+/// A model netc generated from a spec.
+///
+/// The generated file supplies only what is specific to one network: its
+/// constants, where its buffers lie in its one allocation, and its kernels —
+/// static functions over that allocation with every shape fixed. Everything a
+/// user calls (`predict`, `trainStep`, `gradients`, `parameters`, `save`…) is
+/// implemented once, here and in the `GeneratedModel+…` files, on top of them;
+/// the implementations are `@inlinable`, so each model's calls specialise to
+/// its constants.
+///
+/// Models are values: copies share one `ModelStorage` until one of them
+/// changes (copy-on-write), and calls that do not change the model can run on
+/// many threads at once (see `ModelStorage`).
 public protocol GeneratedModel: Sendable {
-    associatedtype Scalar: BinaryFloatingPoint & BitPatternConvertible
-    /// Features per sample, outputs per sample, samples per call, parameter count.
+    /// Float or Double, as the spec's `precision`.
+    associatedtype Scalar: ModelScalar
+
+    /// Features per sample (every input shape flattened, row-major).
     static var inputCount: Int { get }
+    /// Outputs per sample: the value of the node the loss names.
     static var outputCount: Int { get }
+    /// Samples per training step, fixed by the spec.
     static var batchSize: Int { get }
+    /// Target scalars per sample (the loss's logits).
+    static var targetCount: Int { get }
+    /// Parameters, in the flat order: each layer's tensors in declaration order.
     static var parameterCount: Int { get }
-    init(seed: UInt64)
-    init(parameters: [Scalar])
-    init(contentsOf path: String) throws(ParameterFile.Failure)
-    var parameters: [Scalar] { get set }
-    func predict(_ input: [Scalar]) -> [Scalar]
-    func loss(input: [Scalar], target: [Scalar]) -> Scalar
-    func gradients(input: [Scalar], target: [Scalar]) -> (loss: Scalar, parameters: [Scalar], input: [Scalar])
-    @discardableResult mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar
-    /// Zero-allocation forms: caller-provided buffers, row-major [batch][features].
-    func predict(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>)
-    @discardableResult mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar
-    func gradients(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>,
-                   parameterGradient: UnsafeMutableBufferPointer<Scalar>, inputGradient: UnsafeMutableBufferPointer<Scalar>) -> Scalar
-    func save(to path: String) throws(ParameterFile.Failure)
-    mutating func load(contentsOf path: String) throws(ParameterFile.Failure)
+    /// Scalars in the model's one allocation.
+    static var storageCount: Int { get }
+    /// Offsets in the allocation: the output `forward` leaves, the targets the
+    /// loss reads, the input gradient `backwardToInput` leaves, and the
+    /// parameter gradients (the parameters start at 0).
+    static var outputOffset: Int { get }
+    static var targetOffset: Int { get }
+    static var inputGradientOffset: Int { get }
+    static var gradientOffset: Int { get }
+    /// The rest of what is known about the model, for the calls that are not hot.
+    static var info: ModelInfo { get }
+
+    /// The model's allocation and training state. Public because protocol
+    /// witnesses are; use the API above it.
+    var storage: ModelStorage<Scalar> { get set }
+    /// A model over `storage` (which `init(seed:)` makes and initialises).
+    init(storage: ModelStorage<Scalar>)
+    /// Gives this model its own storage if a copy shares it. Each model
+    /// implements it on its stored property: through the protocol's setter,
+    /// the reference would never look unique (and an unoptimised build would
+    /// allocate the accessor's frame on each call).
+    mutating func makeUnique()
+
+    /// Writes the initial weights drawn from `seed` with the spec's
+    /// initializers into the parameters at `m` (biases and the rest are zero).
+    static func initialize(_ m: UnsafeMutablePointer<Scalar>, seed: UInt64)
+    /// Every node's value for the first `count` samples of `input`; dropout only when `training`.
+    static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int)
+    /// The batch loss (mean over samples), seeding the gradient at the logits.
+    static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar
+    /// Every parameter's gradient, from the seeded logits back.
+    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>)
+    /// After `backward`: the gradient with respect to the input.
+    static func backwardToInput(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>)
+    /// The largest parameter-gradient magnitude (or a bound on it), NaN if a gradient is not finite.
+    static func gradientBound(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Scalar
+    /// One optimizer step from the gradients.
+    static func update(_ m: UnsafeMutablePointer<Scalar>, _ step: OptimizerStep)
+    /// Draws the masks dropout applies in the next training forward pass (none by default).
+    static func drawMasks(_ m: UnsafeMutablePointer<Scalar>, _ random: inout SplitMix64)
+    /// The parameters (or gradients) as stored at `source`, into `flat` in the
+    /// flat order; a copy unless the model keeps some weights in panels.
+    static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>)
+    /// Parameters in the flat order, into the model's storage at `target`.
+    static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>)
+}
+
+extension GeneratedModel {
+    @inlinable
+    public static func drawMasks(_ m: UnsafeMutablePointer<Scalar>, _ random: inout SplitMix64) {}
+
+    @inlinable
+    public static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {
+        flat.update(from: source, count: parameterCount)
+    }
+
+    @inlinable
+    public static func unflatten(_ flat: UnsafePointer<Scalar>, into target: UnsafeMutablePointer<Scalar>) {
+        target.update(from: flat, count: parameterCount)
+    }
+
+    /// The parameter tensors: name, offset and count, in flat order.
+    public static var parameterTensors: [(name: String, offset: Int, count: Int)] {
+        info.tensors.map { ($0.name, $0.offset, $0.count) }
+    }
+
+    /// Identifies the parameter layout in saved files.
+    public static var fingerprint: UInt64 { info.fingerprint }
+}
+
+/// What is known about a generated model beyond its hot constants.
+public struct ModelInfo: Sendable {
+    /// One parameter tensor, PyTorch's name and shape (`hidden.weight`, [outputs, inputs]).
+    public struct Tensor: Sendable, Equatable {
+        public let name: String
+        public let shape: [Int]
+        public let offset: Int
+        /// Whether weight decay applies to it (weights, not biases).
+        public let decays: Bool
+        public var count: Int { shape.reduce(1, *) }
+
+        public init(_ name: String, shape: [Int], offset: Int, decays: Bool) {
+            self.name = name
+            self.shape = shape
+            self.offset = offset
+            self.decays = decays
+        }
+    }
+
+    /// The network's name in the spec.
+    public let name: String
+    /// The spec's `init` seed: what `init()` uses.
+    public let seed: UInt64
+    public let fingerprint: UInt64
+    public let tensors: [Tensor]
+    /// The spec's optimizer and hyperparameters, where a new model starts.
+    public let hyperparameters: Hyperparameters
+    /// Offsets of the optimizer's state arrays (velocity, or Adam's two
+    /// moments), each `parameterCount` long; nil where it keeps none.
+    public let firstState: Int?
+    public let secondState: Int?
+    /// The byte alignment of the allocation: a cache line, so that the
+    /// blocks a step streams split no line (the generated layout aligns them).
+    public var alignment: Int { 64 }
+
+    public init(name: String, seed: UInt64, fingerprint: UInt64, tensors: [Tensor], hyperparameters: Hyperparameters,
+                firstState: Int?, secondState: Int?) {
+        self.name = name
+        self.seed = seed
+        self.fingerprint = fingerprint
+        self.tensors = tensors
+        self.hyperparameters = hyperparameters
+        self.firstState = firstState
+        self.secondState = secondState
+    }
+
+    /// Runs of adjacent tensors that weight decay treats alike, for the
+    /// update's careful path: (offset, count, decays).
+    public var updateRuns: [(offset: Int, count: Int, decays: Bool)] {
+        var runs: [(offset: Int, count: Int, decays: Bool)] = []
+        for t in tensors {
+            let decays = t.decays && hyperparameters.weightDecay > 0
+            if let last = runs.last, last.decays == decays, last.offset + last.count == t.offset {
+                runs[runs.count - 1].count += t.count
+            } else {
+                runs.append((t.offset, t.count, decays))
+            }
+        }
+        return runs
+    }
+}
+
+/// The scalar types a model computes in.
+public protocol ModelScalar: BinaryFloatingPoint, BitPatternConvertible, Sendable {
+    /// The largest |x[i]| for i < n, NaN or ∞ if any value is.
+    static func maxMagnitude(_ x: UnsafeMutablePointer<Self>, _ n: Int) -> Self
+    /// The careful path of an optimizer step, and its trial (see `OptimizerStep`).
+    static func applyUpdate(_ step: OptimizerStep, _ p: UnsafeMutablePointer<Self>, gradients: UnsafeMutablePointer<Self>,
+                            first: UnsafeMutablePointer<Self>?, second: UnsafeMutablePointer<Self>?, count: Int, decays: Bool)
+    static func updateIsFinite(_ step: OptimizerStep, _ p: UnsafeMutablePointer<Self>, gradients: UnsafeMutablePointer<Self>,
+                               first: UnsafeMutablePointer<Self>?, second: UnsafeMutablePointer<Self>?, count: Int, decays: Bool) -> Bool
+}
+
+extension Float: ModelScalar {
+    @inlinable
+    public static func maxMagnitude(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Float { Kernels.maxMagnitude(x, n) }
+    public static func applyUpdate(_ step: OptimizerStep, _ p: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+                                   first: UnsafeMutablePointer<Float>?, second: UnsafeMutablePointer<Float>?, count: Int, decays: Bool) {
+        step.apply(p, gradients: gradients, first: first, second: second, count: count, decays: decays)
+    }
+    public static func updateIsFinite(_ step: OptimizerStep, _ p: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+                                      first: UnsafeMutablePointer<Float>?, second: UnsafeMutablePointer<Float>?, count: Int,
+                                      decays: Bool) -> Bool {
+        step.isFinite(p, gradients: gradients, first: first, second: second, count: count, decays: decays)
+    }
+}
+
+extension Double: ModelScalar {
+    @inlinable
+    public static func maxMagnitude(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Double { Kernels.maxMagnitude(x, n) }
+    public static func applyUpdate(_ step: OptimizerStep, _ p: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Double>,
+                                   first: UnsafeMutablePointer<Double>?, second: UnsafeMutablePointer<Double>?, count: Int, decays: Bool) {
+        _ = step.visit(p, gradients, first, second, count, decays, write: true)
+    }
+    public static func updateIsFinite(_ step: OptimizerStep, _ p: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Double>,
+                                      first: UnsafeMutablePointer<Double>?, second: UnsafeMutablePointer<Double>?, count: Int,
+                                      decays: Bool) -> Bool {
+        step.visit(p, gradients, first, second, count, decays, write: false)
+    }
 }

@@ -35,6 +35,14 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
              beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
     }
 
+    /// The optimizer in a few words, for messages: "sgd with momentum", "adam".
+    public var summary: String {
+        switch optimizer {
+        case .sgd: momentum > 0 ? "sgd with momentum" : "sgd without momentum"
+        case .adam: "adam"
+        }
+    }
+
     /// How many arrays of state, each as large as the parameters, the optimizer keeps.
     public var stateCount: Int {
         switch optimizer {
@@ -77,5 +85,38 @@ public struct OptimizerStep: Sendable {
     public func isFinite(_ parameters: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>,
                          first: UnsafeMutablePointer<Float>?, second: UnsafeMutablePointer<Float>?, count: Int, decays: Bool) -> Bool {
         CPUKernels.updateIsFinite(self, parameters, gradients: gradients, first: first, second: second, count: count, decays: decays)
+    }
+
+    /// The update in Swift for Double (`write`), or its trial: the C kernel's
+    /// formulas, one parameter at a time (the careful path; generated code
+    /// writes the fast loop itself).
+    func visit<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ gradient: UnsafeMutablePointer<T>,
+                                       _ first: UnsafeMutablePointer<T>?, _ second: UnsafeMutablePointer<T>?,
+                                       _ count: Int, _ decays: Bool, write: Bool) -> Bool {
+        let h = hyperparameters
+        let decay = T(decays ? h.weightDecay : 0), lr = T(h.learningRate), scale = T(gradientScale)
+        for k in 0..<count {
+            let g = scale * gradient[k] + decay * p[k]
+            var s1: T = 0, s2: T = 0, q: T
+            switch h.optimizer {
+            case .adam:
+                s1 = T(h.beta1) * first![k] + T(1 - h.beta1) * g
+                s2 = T(h.beta2) * second![k] + T(1 - h.beta2) * g * g
+                q = p[k] - lr * (s1 / T(correction1)) / ((s2 / T(correction2)).squareRoot() + T(h.epsilon))
+            case .sgd where h.momentum != 0:
+                s1 = T(h.momentum) * first![k] + g
+                q = p[k] - lr * (h.nesterov ? g + T(h.momentum) * s1 : s1)
+            case .sgd:
+                q = p[k] - lr * g
+            }
+            if write {
+                p[k] = q
+                first?[k] = s1
+                second?[k] = s2
+            } else if !(q.isFinite && s1.isFinite && s2.isFinite) {
+                return false
+            }
+        }
+        return true
     }
 }

@@ -24,13 +24,16 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
     public var random: SplitMix64
     /// What is known of the largest parameter and optimizer-state magnitudes (see `UpdateBounds`).
     public var bounds = UpdateBounds.unknown
+    /// The optimizer and its hyperparameters the next step applies.
+    public var hyperparameters: Hyperparameters
     @usableFromInline let lease: UnsafeMutablePointer<Int32>
 
     /// Bytes the allocation is aligned to.
     public let alignment: Int
 
     /// A zeroed allocation of `count` scalars, aligned to `alignment` bytes.
-    public init(count: Int, alignment: Int, random: SplitMix64) {
+    public init(count: Int, alignment: Int, random: SplitMix64, hyperparameters: Hyperparameters) {
+        self.hyperparameters = hyperparameters
         self.count = count
         self.alignment = alignment
         memory = UnsafeMutableRawPointer.allocate(byteCount: count &* MemoryLayout<Scalar>.stride, alignment: alignment)
@@ -43,7 +46,7 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
 
     /// A copy of everything (the caller holds the storage or a lease on it).
     public func copy() -> ModelStorage {
-        let copy = ModelStorage(count: count, alignment: alignment, random: random)
+        let copy = ModelStorage(count: count, alignment: alignment, random: random, hyperparameters: hyperparameters)
         copy.memory.update(from: memory, count: count)
         copy.step = step
         copy.bounds = bounds
@@ -87,7 +90,7 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
 
     @usableFromInline
     func contendedCopy(parameters: Int) -> ModelStorage {
-        let copy = ModelStorage(count: count, alignment: alignment, random: random)
+        let copy = ModelStorage(count: count, alignment: alignment, random: random, hyperparameters: hyperparameters)
         copy.memory.update(from: memory, count: parameters)
         return copy
     }

@@ -55,22 +55,28 @@ extension Hyperparameters {
         }
     }
 
-    /// Whether a step may run: true when the bounds prove that
-    /// every value it writes is finite (the usual case, a few scalar
-    /// operations), else when the true magnitudes (`exact`) prove it, else
-    /// when a trial of the update that writes nothing (`verify`) finds every
-    /// value finite. Keeps `storage.bounds` up to date.
+    /// Whether a step may run, and how it was shown: `.proven` when the
+    /// bounds prove that every value it writes is finite (the usual case, a
+    /// few scalar operations), or when the true magnitudes (`exact`) prove it;
+    /// `.verified` when a trial of the update that writes nothing (`verify`)
+    /// finds every value finite — then the step must run the update the trial
+    /// ran; `.refused` otherwise. Keeps `storage.bounds` up to date.
     @inlinable
-    public func admits<Scalar>(_ storage: ModelStorage<Scalar>, gradient: Double,
-                               exact: () -> UpdateBounds, verify: () -> Bool) -> Bool {
+    public func admission<Scalar>(_ storage: ModelStorage<Scalar>, gradient: Double,
+                                  exact: () -> UpdateBounds, verify: () -> Bool) -> UpdateAdmission {
         let limit = Double(Scalar.greatestFiniteMagnitude) / 16
         var bound = next(storage.bounds, gradient: gradient)
-        if bound.largest <= limit { storage.bounds = bound; return true }
+        if bound.largest <= limit { storage.bounds = bound; return .proven }
         storage.bounds = exact()
         bound = next(storage.bounds, gradient: gradient)
-        if bound.largest <= limit { storage.bounds = bound; return true }
-        guard verify() else { return false }
+        if bound.largest <= limit { storage.bounds = bound; return .proven }
+        guard verify() else { return .refused }
         storage.bounds = .unknown
-        return true
+        return .verified
     }
+}
+
+/// How `Hyperparameters.admission` decided a step.
+public enum UpdateAdmission: Sendable {
+    case proven, verified, refused
 }

@@ -59,7 +59,7 @@ final class FileSafetyTests: XCTestCase {
         XCTAssertEqual(files(in: dir, suffix: ".tmp"), [])
         try FileIO.writeAtomically([0xEF, 0xBB, 0xBF] + Array(spec.utf8), to: "\(dir)/bom.net")
         XCTAssertEqual(Driver.run(["check", "\(dir)/bom.net"]).code, 0)
-        let header = ModelEmitter.header("evil\nimport Foundation\n.net")
+        let header = ModelEmitter.header("evil\nimport Foundation\n.net", command: "netc compile evil\nimport Foundation\n.net")
         XCTAssertEqual(header.split(separator: "\n").filter { $0.hasPrefix("import") }, ["import NetcRuntime"])
     }
 

@@ -61,8 +61,8 @@ final class GradientTests: XCTestCase {
             var name: String { "wrong_tanh" }
             func value(_ x: Double) -> Double { Math.tanh(x) }
             func derivative(x: Double, y: Double) -> Double { 1 - y }
-            func emitValue(_ x: String) -> String { x }
-            func emitDerivative(x: String, y: String) -> String { "1" }
+            func emitValue(_ x: Code) -> Code { x }
+            func emitDerivative(x: Code, y: Code) -> Code? { nil }
         }
         var g = try graph(net("  dense h: 4, tanh\n  dense out: 3"))
         let h = g.nodes.firstIndex { $0.name == "h" }!

@@ -21,8 +21,9 @@ final class LargeSpecTests: XCTestCase {
         let f = Frontend(file: SourceFile(path: "chain.net", text: spec))
         XCTAssertFalse(f.hasErrors, f.renderedDiagnostics)
         let source = try XCTUnwrap(Compiler.emit(f.graphs, sourcePath: "chain.net").first).source
-        // 151 nodes after the input: three parts of at most 64 (the training backward pass reaches only y).
-        for part in ["forwardPart0", "forwardPart2", "backwardWithInputGradientPart2"] {
+        // 151 nodes after the input: three parts of at most 64 (the training backward pass reaches only y;
+        // the input gradient's tail walks the chain).
+        for part in ["forwardPart0", "forwardPart2", "backwardToInputPart2"] {
             XCTAssertTrue(source.contains("static func \(part)("), part)
         }
         XCTAssertFalse(source.contains("forwardPart3("))

@@ -54,4 +54,17 @@ public struct BackwardGraph: Sendable {
 
     /// The edges leaving `node` (its VJP's outputs).
     public func edges(from node: Int) -> [Edge] { edges.filter { $0.from == node } }
+
+    /// The work that gives the gradient with respect to the input once the
+    /// parameter gradients are done (`backward` computed them with a graph
+    /// built without `inputGradient`): in the order of this full graph, each
+    /// visit's edges into nodes the training graph gives no δ (the input, and
+    /// nodes computed from it alone). Those nodes' δ were never written by
+    /// the training pass, so each edge keeps its own assign-or-add.
+    public func inputTail(after training: BackwardGraph) -> [(node: Int, edges: [Edge])] {
+        order.compactMap { id in
+            let edges = edges(from: id).filter { !training.needsGradient[$0.to] }
+            return edges.isEmpty ? nil : (id, edges)
+        }
+    }
 }

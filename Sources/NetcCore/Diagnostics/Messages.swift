@@ -80,8 +80,17 @@ extension Message {
     static func reservedName(_ name: String, _ why: String) -> Message {
         .error("reserved-name", "'\(name)' cannot name a network: \(why)")
     }
+    static func shapeRank(_ rank: Int, _ limit: Int) -> Message {
+        .error("shape-rank", "a shape has at most \(limit) dimensions, this one has \(rank)")
+    }
+    static func needsVector(_ keyword: String, _ input: String, _ shape: Shape) -> Message {
+        .error("needs-vector", "'\(keyword)' needs vector inputs, but '\(input)' has shape \(shape); flatten it first ('flatten f(\(input))')")
+    }
     static func shapeMismatch(_ keyword: String, _ sizes: String) -> Message {
         .error("shape-mismatch", "'\(keyword)' needs inputs of one size, got \(sizes)")
+    }
+    static func shapesMismatch(_ keyword: String, _ shapes: String) -> Message {
+        .error("shape-mismatch", "'\(keyword)' needs inputs of one shape, got \(shapes)")
     }
     static func tooLarge(_ what: String, _ limit: Int) -> Message {
         .error("too-large", "\(what) exceeds the limit of \(limit)")

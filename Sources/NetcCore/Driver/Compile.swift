@@ -5,13 +5,14 @@ public enum Compiler {
     /// The generated file name and contents for each graph of a spec.
     public static func emit(_ graphs: [Graph], sourcePath: String) -> [(fileName: String, source: String)] {
         let sourceName = String(sourcePath.split(separator: "/").last ?? Substring(sourcePath))
-        return graphs.map { ("\($0.name).swift", ModelEmitter(graph: $0, sourceName: sourceName).emit()) }
+        return graphs.map { ("\($0.name).swift", ModelEmitter(plan: Plan($0), sourceName: sourceName).emit()) }
     }
 
     /// All networks of a spec in one file (what the build plugin writes).
     public static func emitSingleFile(_ graphs: [Graph], sourcePath: String) -> String {
         let sourceName = String(sourcePath.split(separator: "/").last ?? Substring(sourcePath))
-        return ModelEmitter.header(sourceName) + graphs.map { ModelEmitter(graph: $0, sourceName: sourceName).emitType() }.joined()
+        return ModelEmitter.header(sourceName, command: "netc compile \(FileIO.printable(sourceName))")
+            + graphs.map { ModelEmitter(plan: Plan($0), sourceName: sourceName).emitType() }.joined()
     }
 }
 

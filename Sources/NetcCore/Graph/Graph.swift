@@ -8,7 +8,7 @@ public enum Precision: String, Sendable, CaseIterable {
     public var byteWidth: Int { self == .float ? 4 : 8 }
 }
 
-/// The optimizer and its hyper-parameters.
+/// The optimizer and its hyper-parameters, as the spec gives them.
 public enum Optimizer: Sendable, Equatable {
     /// v ← μv + g; p ← p − η(g + μv) with Nesterov, p ← p − ηv without (PyTorch's convention).
     case sgd(learningRate: Double, momentum: Double, nesterov: Bool)
@@ -16,23 +16,42 @@ public enum Optimizer: Sendable, Equatable {
     case adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double)
 }
 
-/// Training settings fixed at compile time.
+/// Training settings from the spec.
 public struct Training: Sendable, Equatable {
     public var optimizer: Optimizer = .sgd(learningRate: 0.01, momentum: 0, nesterov: false)
     public var batchSize = 1
     /// L2 penalty λ: the update uses g + λw for weights (biases are not decayed).
     public var weightDecay = 0.0
+
+    /// The runtime's form: what a generated model starts with and can change.
+    public var hyperparameters: Hyperparameters {
+        switch optimizer {
+        case .sgd(let lr, let momentum, let nesterov):
+            .sgd(learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+        case .adam(let lr, let b1, let b2, let eps):
+            .adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: weightDecay)
+        }
+    }
 }
 
-/// A parameter tensor: a dense layer's weight matrix or bias vector.
+/// How a parameter tensor starts.
+public enum TensorInitializer: Sendable, Equatable {
+    /// The spec's `init` scheme, with the tensor's fan-in and fan-out.
+    case scheme(fanIn: Int, fanOut: Int)
+    case zeros
+    case ones
+}
+
+/// A parameter tensor: named as PyTorch names it (`hidden.weight`), shaped as
+/// PyTorch shapes it (a linear weight is [outputs, inputs]), stored row-major
+/// at `offset` in the flat parameter vector.
 public struct ParameterTensor: Sendable, Equatable {
-    /// `layer.weight` or `layer.bias`.
     public var name: String
-    /// [outputs, inputs] for weights (row-major, PyTorch's Linear layout), [outputs] for biases.
     public var shape: [Int]
-    /// Offset in the flat parameter vector.
     public var offset: Int
+    /// Weight decay applies (weights, not biases or normalisation parameters).
     public var isWeight: Bool
+    public var initializer: TensorInitializer
     public var count: Int { shape.reduce(1, *) }
 }
 
@@ -44,12 +63,14 @@ public struct Node: Sendable {
     public var name: String
     public var op: any Op
     public var inputs: [Int]
-    /// Features per sample.
-    public var size: Int
-    /// Indices into `Graph.parameters` (weight, then bias) for linear nodes.
+    /// One sample's value.
+    public var shape: Shape
+    /// Indices into `Graph.parameters`, in the op's order (a linear node: weight, then bias).
     public var parameters: [Int]
     /// Where the spec declared the node.
     public var range: SourceRange?
+    /// Scalars per sample.
+    public var size: Int { shape.count }
 }
 
 /// The loss: which node it reads, and which node it differentiates.
@@ -90,10 +111,10 @@ public struct Graph: Sendable {
     }
 
     /// A stable 64-bit fingerprint of everything that determines the
-    /// parameter layout: name, precision, node ops and sizes, parameter shapes.
+    /// parameter layout: name, precision, node ops and shapes, parameter shapes.
     public var fingerprint: UInt64 {
         var text = "netc-params-1|\(name)|\(precision.rawValue)"
-        for n in nodes { text += "|\(n.name):\(n.op.name):\(n.size):\(n.inputs)" }
+        for n in nodes { text += "|\(n.name):\(n.op.name):\(n.shape.isVector ? "\(n.size)" : n.shape.description):\(n.inputs)" }
         for p in parameters { text += "|\(p.name)\(p.shape)" }
         return ParameterFile.fnv1a(Array(text.utf8))
     }
@@ -104,7 +125,7 @@ public struct Graph: Sendable {
         var forward = 0, backward = 0
         let backwardGraph = BackwardGraph(self, inputGradient: false)
         for n in nodes {
-            let f = n.op.flops(n, inputSizes: n.inputs.map { nodes[$0].size })
+            let f = n.op.flops(n, inputs: n.inputs.map { nodes[$0].shape })
             forward += f.forward
             guard backwardGraph.order.contains(n.id) else { continue }
             backward += f.parameterGradient + (backwardGraph.edges(from: n.id).isEmpty ? 0 : f.inputGradient)

@@ -15,29 +15,36 @@ public struct Interpreter: Sendable {
     public func dropoutMasks(rng: inout SplitMix64) -> [Int: [Double]] {
         var masks: [Int: [Double]] = [:]
         for n in graph.nodes {
-            guard let op = n.op as? DropoutOp else { continue }
-            masks[n.id] = (0..<(graph.batchSize * n.size)).map { _ in
-                rng.nextUnit() < op.rate ? 0 : 1 / (1 - op.rate)
+            for aux in n.op.auxiliary {
+                guard case .dropoutMask(let rate) = aux else { continue }
+                masks[n.id] = (0..<(graph.batchSize * n.size)).map { _ in rng.nextUnit() < rate ? 0 : 1 / (1 - rate) }
             }
         }
         return masks
     }
 
-    /// The spec's initial parameters: weights from its scheme, in flat order
-    /// from one generator; biases zero.
+    /// The spec's initial parameters: tensors drawn from its scheme in flat
+    /// order from one generator (weights), ones where a tensor starts at one,
+    /// the rest (biases) zero.
     public func initialParameters(seed: UInt64) -> [Double] {
         var rng = SplitMix64(seed: seed)
         var p = [Double](repeating: 0, count: graph.parameterCount)
-        for t in graph.parameters where t.isWeight {
-            for k in 0..<t.count {
-                p[t.offset + k] = graph.initScheme.sample(fanIn: t.shape[1], fanOut: t.shape[0], rng: &rng)
+        for t in graph.parameters {
+            switch t.initializer {
+            case .scheme(let fanIn, let fanOut):
+                guard graph.initScheme != .zeros else { continue }
+                for k in 0..<t.count { p[t.offset + k] = graph.initScheme.sample(fanIn: fanIn, fanOut: fanOut, rng: &rng) }
+            case .ones:
+                for k in 0..<t.count { p[t.offset + k] = 1 }
+            case .zeros:
+                continue
             }
         }
         return p
     }
 
     /// Node values for a batch (`input` is [batch][features] flattened).
-    /// With `masks`, dropout is applied (training); without, it is the identity.
+    /// With `masks`, a training pass (dropout applies them); without, inference.
     public func forward(input: [Double], parameters: [Double], masks: [Int: [Double]]? = nil) -> [[[Double]]] {
         let batch = input.count / graph.inputSize
         return (0..<batch).map { b in
@@ -47,12 +54,17 @@ public struct Interpreter: Sendable {
                     values[n.id] = Array(input[(b * n.size)..<((b + 1) * n.size)])
                     continue
                 }
-                var y = n.op.forward(n, inputs: n.inputs.map { values[$0] }, parameters: parameters, graph: graph)
-                if let mask = masks?[n.id] { for i in y.indices { y[i] *= mask[b * n.size + i] } }
-                values[n.id] = y
+                values[n.id] = n.op.forward(n, inputs: n.inputs.map { values[$0] }, parameters: parameters,
+                                            context: context(n, b, masks), graph: graph)
             }
             return values
         }
+    }
+
+    /// A sample's context at node `n`: its masks, and whether this is training.
+    func context(_ n: Node, _ b: Int, _ masks: [Int: [Double]]?) -> SampleContext {
+        let auxiliary = masks?[n.id].map { [Array($0[(b * n.size)..<((b + 1) * n.size)])] } ?? []
+        return SampleContext(auxiliary: auxiliary, training: masks != nil)
     }
 
     /// The prediction: the loss's named node, [batch][outputs] flattened.
@@ -79,10 +91,9 @@ public struct Interpreter: Sendable {
             delta[graph.loss.logits] = graph.loss.rule.gradient(logits: z, target: t).map { $0 / Double(batch) }
             for id in backward.order {
                 let n = graph.nodes[id]
-                var dy = delta[id]!
-                if let mask = masks?[id] { for i in dy.indices { dy[i] *= mask[b * n.size + i] } }
-                let dx = n.op.backward(n, inputs: n.inputs.map { values[b][$0] }, output: values[b][id], gradient: dy,
-                                       parameters: parameters, parameterGradient: &dParameters, graph: graph)
+                let dx = n.op.backward(n, inputs: n.inputs.map { values[b][$0] }, output: values[b][id], gradient: delta[id]!,
+                                       parameters: parameters, parameterGradient: &dParameters,
+                                       context: context(n, b, masks), graph: graph)
                 for e in backward.edges(from: id) {
                     delta[e.to] = e.accumulates ? zip(delta[e.to]!, dx[e.inputIndex]).map(+) : dx[e.inputIndex]
                 }

@@ -2,42 +2,43 @@ import NetcRuntime
 
 /// An elementwise activation y = f(x). Each one is defined here once: its
 /// value and derivative in Double for the interpreter, and the Swift
-/// expressions the emitter writes (see `Emitter/EmitActivation.swift`).
+/// expressions the emitter writes.
 ///
-/// Adding an activation = one struct here + one row in `Activations.table`.
+/// Adding an activation = one struct here + one row in `Activations.table`
+/// (and its row in docs/Language.md, which a test checks).
 public protocol ElementwiseActivation: Sendable {
     var name: String { get }
     func value(_ x: Double) -> Double
     /// f′(x), given both the input x and the output y = f(x) (whichever is cheaper).
     func derivative(x: Double, y: Double) -> Double
     /// Swift for f(x), with `x` a scalar expression.
-    func emitValue(_ x: String) -> String
-    /// Swift for f′(x) given the input `x` and output `y` expressions.
-    func emitDerivative(x: String, y: String) -> String
+    func emitValue(_ x: Code) -> Code
+    /// Swift for f′(x) given the input `x` and output `y` expressions (nil: 1).
+    func emitDerivative(x: Code, y: Code) -> Code?
 }
 
 public struct Identity: ElementwiseActivation {
     public var name: String { "identity" }
     public func value(_ x: Double) -> Double { x }
     public func derivative(x: Double, y: Double) -> Double { 1 }
-    public func emitValue(_ x: String) -> String { x }
-    public func emitDerivative(x: String, y: String) -> String { "1" }
+    public func emitValue(_ x: Code) -> Code { x }
+    public func emitDerivative(x: Code, y: Code) -> Code? { nil }
 }
 
 public struct Sigmoid: ElementwiseActivation {
     public var name: String { "sigmoid" }
     public func value(_ x: Double) -> Double { Math.sigmoid(x) }
     public func derivative(x: Double, y: Double) -> Double { y * (1 - y) }
-    public func emitValue(_ x: String) -> String { "Math.sigmoid(\(x))" }
-    public func emitDerivative(x: String, y: String) -> String { "\(y) * (1 - \(y))" }
+    public func emitValue(_ x: Code) -> Code { "Math.sigmoid(\(x))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "\(y) * (1 - \(y))" }
 }
 
 public struct Tanh: ElementwiseActivation {
     public var name: String { "tanh" }
     public func value(_ x: Double) -> Double { Math.tanh(x) }
     public func derivative(x: Double, y: Double) -> Double { 1 - y * y }
-    public func emitValue(_ x: String) -> String { "Math.tanh(\(x))" }
-    public func emitDerivative(x: String, y: String) -> String { "(1 - \(y) * \(y))" }
+    public func emitValue(_ x: Code) -> Code { "Math.tanh(\(x))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "(1 - \(y) * \(y))" }
 }
 
 public struct ReLU: ElementwiseActivation {
@@ -45,8 +46,8 @@ public struct ReLU: ElementwiseActivation {
     /// `x < 0 ? 0 : x`, not `max(0, x)`: Swift's `max(0, .nan)` is 0, and a NaN must stay NaN.
     public func value(_ x: Double) -> Double { x < 0 ? 0 : x }
     public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : 0 }
-    public func emitValue(_ x: String) -> String { "(\(x) < 0 ? 0 : \(x))" }
-    public func emitDerivative(x: String, y: String) -> String { "(\(y) > 0 ? 1 : 0)" }
+    public func emitValue(_ x: Code) -> Code { "(\(x) < 0 ? 0 : \(x))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "(\(y) > 0 ? 1 : 0)" }
 }
 
 public struct LeakyReLU: ElementwiseActivation {
@@ -54,8 +55,8 @@ public struct LeakyReLU: ElementwiseActivation {
     public var name: String { "leaky_relu(\(slope))" }
     public func value(_ x: Double) -> Double { x > 0 ? x : slope * x }
     public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : slope }
-    public func emitValue(_ x: String) -> String { "(\(x) > 0 ? \(x) : \(literal(slope)) * \(x))" }
-    public func emitDerivative(x: String, y: String) -> String { "(\(x) > 0 ? 1 : \(literal(slope)))" }
+    public func emitValue(_ x: Code) -> Code { "(\(x) > 0 ? \(x) : \(literal(slope)) * \(x))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) > 0 ? 1 : \(literal(slope)))" }
 }
 
 public struct ELU: ElementwiseActivation {
@@ -63,16 +64,16 @@ public struct ELU: ElementwiseActivation {
     public var name: String { "elu(\(alpha))" }
     public func value(_ x: Double) -> Double { x > 0 ? x : alpha * Math.expm1(x) }
     public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : y + alpha }
-    public func emitValue(_ x: String) -> String { "(\(x) > 0 ? \(x) : \(literal(alpha)) * Math.expm1(\(x)))" }
-    public func emitDerivative(x: String, y: String) -> String { "(\(x) > 0 ? 1 : \(y) + \(literal(alpha)))" }
+    public func emitValue(_ x: Code) -> Code { "(\(x) > 0 ? \(x) : \(literal(alpha)) * Math.expm1(\(x)))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) > 0 ? 1 : \(y) + \(literal(alpha)))" }
 }
 
 public struct Softplus: ElementwiseActivation {
     public var name: String { "softplus" }
     public func value(_ x: Double) -> Double { Math.softplus(x) }
     public func derivative(x: Double, y: Double) -> Double { Math.sigmoid(x) }
-    public func emitValue(_ x: String) -> String { "Math.softplus(\(x))" }
-    public func emitDerivative(x: String, y: String) -> String { "Math.sigmoid(\(x))" }
+    public func emitValue(_ x: Code) -> Code { "Math.softplus(\(x))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "Math.sigmoid(\(x))" }
 }
 
 /// A Swift literal for a constant, exact for any Double and stable across runs.
@@ -113,23 +114,23 @@ public enum Activations {
 public struct ElementwiseOp: Op {
     public let function: any ElementwiseActivation
     public var name: String { function.name }
-    public func outputSize(inputSizes: [Int]) -> Int? { inputSizes.count == 1 ? inputSizes[0] : nil }
-    public func flops(_ node: Node, inputSizes: [Int]) -> Flops { Flops(forward: node.size, inputGradient: 2 * node.size) }
-    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? inputs[0] : nil }
+    public func flops(_ node: Node, inputs: [Shape]) -> Flops { Flops(forward: node.size, inputGradient: 2 * node.size) }
+    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
         inputs[0].map(function.value)
     }
     /// dx = δ ⊙ f′(x).
-    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double],
-                         parameters: [Double], parameterGradient: inout [Double], graph: Graph) -> [[Double]] {
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double], parameters: [Double],
+                         parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
         [inputs[0].indices.map { gradient[$0] * function.derivative(x: inputs[0][$0], y: output[$0]) }]
     }
-    public func emitForward(_ node: Node, _ e: inout EmitContext) {
-        e.w.line("for i in 0..<\(node.size) { y[i] = \(function.emitValue("x0[i]")) }")
+    public func emitForward(_ node: Node, _ c: inout OpCode) {
+        c.line("for i in 0..<\(node.size) { \(y)[i] = \(function.emitValue("\(x0)[i]")) }")
     }
-    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
         for edge in edges {
-            let d = function.emitDerivative(x: "x0[i]", y: "y[i]")
-            e.w.line("for i in 0..<\(node.size) { dx0[i] \(e.assign(edge)) \(d == "1" ? "dy[i]" : "dy[i] * \(d)") }")
+            let derivative = function.emitDerivative(x: "\(x0)[i]", y: "\(y)[i]").map { " * \($0)" as Code } ?? ""
+            c.line("for i in 0..<\(node.size) { \(dx0)[i] \(c.assign(edge)) \(dy)[i]\(derivative) }")
         }
     }
 }
@@ -137,39 +138,33 @@ public struct ElementwiseOp: Op {
 /// softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x).
 public struct SoftmaxOp: Op {
     public var name: String { "softmax" }
-    public func outputSize(inputSizes: [Int]) -> Int? { inputSizes.count == 1 ? inputSizes[0] : nil }
-    public func flops(_ node: Node, inputSizes: [Int]) -> Flops { Flops(forward: 4 * node.size, inputGradient: 4 * node.size) }
-    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], graph: Graph) -> [Double] {
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? inputs[0] : nil }
+    public func flops(_ node: Node, inputs: [Shape]) -> Flops { Flops(forward: 4 * node.size, inputGradient: 4 * node.size) }
+    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
         softmax(inputs[0])
     }
     /// dx = y ⊙ (δ − ⟨δ, y⟩).
-    public func backward(_ node: Node, inputs: [[Double]], output y: [Double], gradient dy: [Double],
-                         parameters: [Double], parameterGradient: inout [Double], graph: Graph) -> [[Double]] {
+    public func backward(_ node: Node, inputs: [[Double]], output y: [Double], gradient dy: [Double], parameters: [Double],
+                         parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
         let dot = zip(dy, y).reduce(0) { $0 + $1.0 * $1.1 }
         return [y.indices.map { y[$0] * (dy[$0] - dot) }]
     }
-    public func emitForward(_ node: Node, _ e: inout EmitContext) {
+    public func emitForward(_ node: Node, _ c: inout OpCode) {
         let n = node.size
-        emitShiftedExponentials(of: "x0", into: "y", n, &e.w)
-        e.w.line("let scale = 1 / sum")
-        e.w.line("for i in 0..<\(n) { y[i] *= scale }")
+        c.line("var top = \(x0)[0]")
+        c.line("for i in 1..<\(n) where \(x0)[i] > top { top = \(x0)[i] }")
+        c.line("Math.exp(\(x0), minus: top, into: \(y), \(n))")
+        c.line("var sum: Scalar = 0")
+        c.line("for i in 0..<\(n) { sum += \(y)[i] }")
+        c.line("let scale = 1 / sum")
+        c.line("for i in 0..<\(n) { \(y)[i] *= scale }")
     }
-    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], _ e: inout EmitContext) {
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
         guard let edge = edges.first else { return }
-        e.w.line("var dot: Scalar = 0")
-        e.w.line("for i in 0..<\(node.size) { dot += dy[i] * y[i] }")
-        e.w.line("for i in 0..<\(node.size) { dx0[i] \(e.assign(edge)) y[i] * (dy[i] - dot) }")
+        c.line("var dot: Scalar = 0")
+        c.line("for i in 0..<\(node.size) { dot += \(dy)[i] * \(y)[i] }")
+        c.line("for i in 0..<\(node.size) { \(dx0)[i] \(c.assign(edge)) \(y)[i] * (\(dy)[i] - dot) }")
     }
-}
-
-/// Emits softmax's numerators for `n` values at `x`: `top` (their maximum),
-/// e^(xᵢ − top) into `y`, and their `sum`.
-func emitShiftedExponentials(of x: String, into y: String, _ n: Int, _ w: inout SwiftWriter) {
-    w.line("var top = \(x)[0]")
-    w.line("for i in 1..<\(n) where \(x)[i] > top { top = \(x)[i] }")
-    w.line("Math.exp(\(x), minus: top, into: \(y), \(n))")
-    w.line("var sum: Scalar = 0")
-    w.line("for i in 0..<\(n) { sum += \(y)[i] }")
 }
 
 /// Numerically stable softmax in Double.

@@ -1,6 +1,7 @@
 /// A checked argument value.
 public enum Value: Sendable, Equatable {
     case number(Double)
+    case shape(Shape)
     case bool(Bool)
     case word(String)
     case expression(Expression)
@@ -10,6 +11,7 @@ public enum Value: Sendable, Equatable {
     var bool: Bool { if case .bool(let v) = self { return v }; return false }
     var word: String { if case .word(let v) = self { return v }; return "" }
     var expression: Expression? { if case .expression(let e) = self { return e }; return nil }
+    var shape: Shape? { if case .shape(let s) = self { return s }; return nil }
 }
 
 /// One accepted argument: its name, what it takes, and its default (nil = required).
@@ -17,6 +19,8 @@ public struct ParameterSpec: Sendable {
     public enum Kind: Sendable {
         case number(ClosedRange<Double>)
         case integer(ClosedRange<Int>)
+        /// A size (`784`) or a shape (`1x28x28`): each dimension in the range, at most `maxRank` of them.
+        case shape(ClosedRange<Int>, maxRank: Int)
         case bool
         case word([String])
         case expression
@@ -117,6 +121,27 @@ struct ArgumentReader {
                 return nil
             }
             return .number(v)
+        case (.shape(let r, _), .number(let v, let isInteger, let range)):
+            guard !v.isNaN else { return nil }
+            guard isInteger else {
+                diagnostics.emit(.wrongType(name, "a whole number"), at: range)
+                return nil
+            }
+            guard v >= Double(r.lowerBound), v <= Double(r.upperBound) else {
+                diagnostics.emit(.outOfRange(name, "between \(r.lowerBound) and \(r.upperBound)"), at: range)
+                return nil
+            }
+            return .shape(.vector(Int(v)))
+        case (.shape(let r, let maxRank), .shape(let dimensions, let range)):
+            guard dimensions.count <= maxRank else {
+                diagnostics.emit(.shapeRank(dimensions.count, maxRank), at: range)
+                return nil
+            }
+            guard dimensions.allSatisfy(r.contains) else {
+                diagnostics.emit(.outOfRange("every dimension of \(what)", "between \(r.lowerBound) and \(r.upperBound)"), at: range)
+                return nil
+            }
+            return .shape(Shape(dimensions))
         case (.bool, .word(let id)) where id.name == "true" || id.name == "false":
             return .bool(id.name == "true")
         case (.word(let choices), .word(let id)):
@@ -127,6 +152,8 @@ struct ArgumentReader {
             return .word(id.name)
         case (.number, _), (.integer, _):
             diagnostics.emit(.wrongType(name, "a number"), at: e.range)
+        case (.shape, _):
+            diagnostics.emit(.wrongType(name, "a size such as 784 or a shape such as 1x28x28"), at: e.range)
         case (.bool, _):
             diagnostics.emit(.wrongType(name, "'true' or 'false'"), at: e.range)
         case (.word(let choices), _):
@@ -157,6 +184,9 @@ struct ArgumentReader {
         case .call(let w, let a, _): (id, arguments) = (w, a)
         case .number(let v, _, let range):
             if !v.isNaN { diagnostics.emit(.wrongType("a number", "the name of \(article(kind)) \(kind)"), at: range) }
+            return nil
+        case .shape(_, let range):
+            diagnostics.emit(.wrongType("a shape", "the name of \(article(kind)) \(kind)"), at: range)
             return nil
         }
         guard let entry = catalogue.first(where: { $0.name == id.name }) else {

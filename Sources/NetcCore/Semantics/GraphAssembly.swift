@@ -1,66 +1,37 @@
 import NetcRuntime
 
-/// Lowers checked declarations into the graph IR: dense layers become a
-/// linear node plus an activation node, parameters get their flat offsets.
+/// Lowers checked declarations into the graph IR: each declaration
+/// numbers its parameter tensors (in declaration order, so the flat order
+/// follows the spec), then lowers to graph nodes in topological order.
 extension NetworkBuilder {
     func assemble(order: [Int], input: Int, loss: (rule: any LossRule, node: Int, logits: Int),
                   training: Training, initScheme: InitScheme, seed: UInt64, precision: Precision) -> Graph {
-        // Parameters in declaration order: each layer's weight, then its bias.
         var parameters: [ParameterTensor] = []
-        var layerParameters: [Int: [Int]] = [:]
+        var tensors: [Int: [Int]] = [:]
         var offset = 0
         for (i, d) in declared.enumerated() {
-            guard case .dense(let width, _, let bias)? = d.kind else { continue }
-            let inSize = declared[d.inputs![0]].size!
-            var tensors = [parameters.count]
-            parameters.append(ParameterTensor(name: "\(d.name.name).weight", shape: [width, inSize], offset: offset, isWeight: true))
-            offset += width * inSize
-            if bias {
-                tensors.append(parameters.count)
-                parameters.append(ParameterTensor(name: "\(d.name.name).bias", shape: [width], offset: offset, isWeight: false))
-                offset += width
+            let shapes = d.inputs!.map { declared[$0].shape! }
+            for spec in d.declaration!.parameters(shapes) {
+                tensors[i, default: []].append(parameters.count)
+                parameters.append(ParameterTensor(name: "\(d.name.name).\(spec.suffix)", shape: spec.shape, offset: offset,
+                                                  isWeight: spec.isWeight, initializer: spec.initializer))
+                offset += spec.shape.reduce(1, *)
             }
-            layerParameters[i] = tensors
         }
-
-        var nodes: [Node] = []
-        var graphID: [Int: Int] = [:]  // declaration → node holding its value
-        var preActivation: [Int: Int] = [:]
-        func add(_ name: String, _ op: any Op, _ inputs: [Int], _ size: Int, _ params: [Int], _ range: SourceRange) -> Int {
-            nodes.append(Node(id: nodes.count, name: name, op: op, inputs: inputs, size: size, parameters: params, range: range))
-            return nodes.count - 1
-        }
+        var g = GraphLowering()
+        var lowered: [Int: (value: Int, logits: Int)] = [:]  // declaration → its nodes
         for i in order {
             let d = declared[i]
-            let inputs = d.inputs!.map { graphID[$0]! }
-            let range = d.name.range
-            switch d.kind! {
-            case .input(let n):
-                graphID[i] = add(d.name.name, InputOp(), [], n, [], range)
-            case .dense(let width, let activation, let bias):
-                let isIdentity = (activation as? ElementwiseOp)?.function is Identity
-                let linear = add(isIdentity ? d.name.name : "\(d.name.name).linear", LinearOp(outputs: width, hasBias: bias),
-                                 inputs, width, layerParameters[i]!, range)
-                preActivation[i] = linear
-                graphID[i] = isIdentity ? linear : add(d.name.name, activation, [linear], width, [], range)
-            case .activation(let op):
-                preActivation[i] = inputs[0]
-                graphID[i] = add(d.name.name, op, inputs, d.size!, [], range)
-            case .dropout(let rate):
-                graphID[i] = add(d.name.name, DropoutOp(rate: rate), inputs, d.size!, [], range)
-            case .join(let op):
-                graphID[i] = add(d.name.name, op, inputs, d.size!, [], range)
-            }
+            lowered[i] = d.declaration!.lower(&g, name: d.name, inputs: d.inputs!.map { lowered[$0]!.value }, tensors: tensors[i] ?? [])
         }
-        let output = graphID[loss.node]!
-        let logits = loss.rule is SigmoidCrossEntropy ? preActivation[loss.logits]! : output
-        return Graph(name: decl.name.name, nodes: nodes, parameters: parameters, input: graphID[input]!,
+        let output = lowered[loss.node]!.value
+        let logits = loss.rule is SigmoidCrossEntropy ? lowered[loss.logits]!.logits : output
+        return Graph(name: decl.name.name, nodes: g.nodes, parameters: parameters, input: lowered[input]!.value,
                      loss: LossNode(rule: loss.rule, output: output, logits: logits), training: training,
                      initScheme: initScheme, seed: seed, precision: precision)
     }
 }
 
-/// Builds the graphs of every network in a parsed file.
 public enum GraphBuilder {
     /// Names a network cannot take: Swift keywords and the two modules generated code qualifies names with.
     static let reservedNames: Set<String> = [

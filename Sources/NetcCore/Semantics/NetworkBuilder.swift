@@ -20,12 +20,14 @@ struct NetworkBuilder {
         let errorsBefore = diagnostics.errorCount
         collectStatements()
         for i in declared.indices where declared[i].statement.isValid {
-            declared[i].kind = declaredKind(of: declared[i].statement)
+            let kind = NodeKinds.named(declared[i].keyword)
+            declared[i].kind = kind
+            declared[i].declaration = kind?.declare(declared[i].statement, &diagnostics)
             declared[i].inputs = resolveInputs(i)
         }
         let inputIndex = checkSingleInput()
         let order = topologicalOrder()
-        inferSizes(order)
+        inferShapes(order)
 
         var training = Training()
         if let s = settings["train"], let t = readTraining(s) { training = t }
@@ -44,7 +46,7 @@ struct NetworkBuilder {
 
         // Statements with syntax errors were reported by the parser and skipped here.
         // Anything left unresolved was reported somewhere (possibly by the parser).
-        let resolved = declared.allSatisfy { $0.kind != nil && $0.inputs != nil && $0.size != nil }
+        let resolved = declared.allSatisfy { $0.declaration != nil && $0.inputs != nil && $0.shape != nil }
         guard diagnostics.errorCount == errorsBefore, resolved, decl.statements.allSatisfy(\.isValid), let inputIndex, let order, let loss, let logits = loss.logits
         else { return nil }
         return assemble(order: order, input: inputIndex, loss: (loss.rule, loss.node, logits),
@@ -88,7 +90,7 @@ struct NetworkBuilder {
 
     /// Exactly one `input`.
     mutating func checkSingleInput() -> Int? {
-        let inputs = declared.indices.filter { declared[$0].keyword == "input" }
+        let inputs = declared.indices.filter { declared[$0].isInput }
         guard let first = inputs.first else {
             diagnostics.emit(.missing("input", in: decl.name.name), at: decl.name.range)
             return nil
@@ -141,49 +143,34 @@ struct NetworkBuilder {
         }
     }
 
-    /// Sizes in topological order; reports shape mismatches.
-    mutating func inferSizes(_ order: [Int]?) {
+    /// Shapes in topological order, by each declaration's shape rule; reports mismatches.
+    mutating func inferShapes(_ order: [Int]?) {
         for i in order ?? [] {
-            guard let kind = declared[i].kind, let inputs = declared[i].inputs else { continue }
-            let sizes = inputs.compactMap { declared[$0].size }
-            guard sizes.count == inputs.count else { continue }
-            switch kind {
-            case .input(let n), .dense(let n, _, _): declared[i].size = n
-            case .activation, .dropout: declared[i].size = sizes[0]
-            case .join(let op):
-                if let size = op.outputSize(inputSizes: sizes) {
-                    guard size <= Limits.width else {
-                        diagnostics.emit(.tooLarge("the size of '\(declared[i].name.name)' (\(size))", Limits.width),
-                                         at: declared[i].name.range)
-                        continue
-                    }
-                    declared[i].size = size
-                } else {
-                    let names = declared[i].statement.inputs ?? []
-                    diagnostics.emit(.shapeMismatch(declared[i].keyword, sizes.map(String.init).joined(separator: " and ")),
-                                     at: declared[i].name.range,
-                                     notes: zip(names, sizes).map { .init(message: "'\($0.name)' has size \($1)", range: $0.range) })
-                }
-            }
+            guard let declaration = declared[i].declaration, let inputs = declared[i].inputs else { continue }
+            let shapes = inputs.compactMap { declared[$0].shape }
+            guard shapes.count == inputs.count else { continue }
+            let site = ShapeSite(keyword: declared[i].keyword, name: declared[i].name,
+                                 inputs: declared[i].statement.inputs ?? inputs.map { declared[$0].name })
+            declared[i].shape = declaration.shape(shapes, site, &diagnostics)
         }
     }
 
     /// Checks that a loss fits its node; returns the node whose value the loss differentiates.
     mutating func checkLoss(_ rule: any LossRule, _ node: Int, _ id: Identifier) -> Int? {
         let d = declared[node]
-        if d.keyword == "input" {
+        if d.isInput {
             diagnostics.emit(.lossOnInput, at: id.range)
             return nil
         }
-        if rule is SoftmaxCrossEntropy || rule is Hinge, let size = d.size, size < 2 {
+        if rule is SoftmaxCrossEntropy || rule is Hinge, let size = d.shape?.count, size < 2 {
             diagnostics.emit(.lossNeedsClasses(rule.name, size), at: id.range)
         }
-        if rule is SoftmaxCrossEntropy, d.kind?.finalOp is SoftmaxOp {
+        if rule is SoftmaxCrossEntropy, d.declaration?.finalOp is SoftmaxOp {
             diagnostics.emit(.activationAlreadyInLoss(d.name.name, "softmax", rule.name), at: id.range,
                              notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
         }
         if rule is SigmoidCrossEntropy {
-            guard let op = d.kind?.finalOp as? ElementwiseOp, op.function is Sigmoid else {
+            guard let op = d.declaration?.finalOp as? ElementwiseOp, op.function is Sigmoid else {
                 diagnostics.emit(.binaryCrossEntropyNeedsSigmoid(d.name.name), at: id.range,
                                  notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
                 return nil
@@ -209,9 +196,10 @@ struct NetworkBuilder {
     mutating func checkParameterCount() {
         var total = 0
         for d in declared {
-            guard case .dense(let width, _, let bias)? = d.kind, let input = d.inputs?.first,
-                  let inSize = declared[input].size else { continue }
-            total += width * inSize + (bias ? width : 0)
+            guard let declaration = d.declaration, let inputs = d.inputs else { continue }
+            let shapes = inputs.compactMap { declared[$0].shape }
+            guard shapes.count == inputs.count else { continue }
+            total += declaration.parameters(shapes).reduce(0) { $0 + $1.shape.reduce(1, *) }
         }
         if total > Limits.parameters {
             diagnostics.emit(.tooLarge("the parameter count (\(total))", Limits.parameters), at: decl.name.range)

@@ -4,15 +4,17 @@ public struct Identifier: Sendable, Equatable {
     public var range: SourceRange
 }
 
-/// A value in a spec: a number, a word, or a call such as `leaky_relu(slope: 0.2)`.
+/// A value in a spec: a number, a shape such as `1x28x28`, a word, or a call
+/// such as `leaky_relu(slope: 0.2)`.
 public indirect enum Expression: Sendable, Equatable {
     case number(Double, isInteger: Bool, range: SourceRange)
+    case shape([Int], range: SourceRange)
     case word(Identifier)
     case call(Identifier, [Argument], range: SourceRange)
 
     public var range: SourceRange {
         switch self {
-        case .number(_, _, let r), .call(_, _, let r): return r
+        case .number(_, _, let r), .shape(_, let r), .call(_, _, let r): return r
         case .word(let id): return id.range
         }
     }
@@ -59,7 +61,7 @@ public struct SpecFile: Sendable {
 /// Statement keywords and what follows them.
 public enum Keyword {
     /// Keywords that declare a node: `KEYWORD name [(inputs)] [: value] {, argument}`.
-    public static let nodes = ["input", "dense", "activation", "dropout", "add", "multiply", "concat"]
+    public static var nodes: [String] { NodeKinds.all.map(\.keyword) }
     /// Keywords that configure the network: `KEYWORD argument {, argument}`.
     public static let settings = ["loss", "train", "init", "precision"]
     public static var all: [String] { nodes + settings }

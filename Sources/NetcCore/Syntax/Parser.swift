@@ -207,6 +207,7 @@ public struct Parser {
             }
             let range = start.union(t.range)
             let text = t.text.replacing("_", with: "")
+            if !negative, let dimensions = Parser.shape(text) { return .shape(dimensions, range: range) }
             guard let value = Double(text) else {
                 diagnostics.emit(.malformedNumber(t.text), at: t.range)
                 return .number(.nan, isInteger: false, range: range)
@@ -242,6 +243,15 @@ public struct Parser {
             diagnostics.emit(.expected("a value", after: describe(previous)), at: current.range)
             return nil
         }
+    }
+
+    /// The dimensions of a shape literal (`1x28x28`: two or more whole
+    /// numbers joined by `x`), or nil. A dimension too large for an Int is
+    /// kept as Int.max for the checks to report.
+    static func shape(_ text: String) -> [Int]? {
+        let parts = text.split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
+        return parts.map { Int($0) ?? Int.max }
     }
 
     /// Error recovery: skip to the first token of the next line, or a `}` / end of file.

@@ -1,0 +1,68 @@
+/// Builds a pass's statements node by node: a comment per node, then its
+/// code — a linear layer through `LinearLowering`, every other op's body in a
+/// loop over the batch that binds the per-sample locals it uses.
+struct PassBuilder {
+    let plan: Plan
+    let names: BufferNames
+    var code = CodeBuilder()
+    /// Tensors whose gradients a whole-batch kernel overwrote (the rest add into zeros).
+    var overwritten = Set<Int>()
+
+    var graph: Graph { plan.graph }
+
+    /// One node's forward code, over the first `count` samples.
+    mutating func forward(_ n: Node) {
+        let inputs = n.inputs.map { graph.nodes[$0].name }.joined(separator: ", ")
+        code.line("// \(n.name) = \(n.op.name)(\(inputs))  [\(n.shape)]")
+        if let linear = plan.linear[n.id] {
+            LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names).forward(&self)
+        } else {
+            forwardPerSample(n) { n.op.emitForward(n, &$0) }
+        }
+    }
+
+    /// One node's backward code for `edges` (and its parameter gradients when asked).
+    mutating func backward(_ n: Node, _ edges: [BackwardGraph.Edge], parameterGradients: Bool) {
+        let targets = edges.map { "δ \(graph.nodes[$0.to].name) \($0.accumulates ? "+=" : "=")" }.joined(separator: ", ")
+        code.line("// \(n.name): \(n.op.name) backward\(targets.isEmpty ? "" : " → " + targets)")
+        if let linear = plan.linear[n.id] {
+            let lowering = LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names)
+            overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
+        } else {
+            backwardPerSample(n, edges) { n.op.emitBackward(n, edges: edges, parameterGradients: parameterGradients, &$0) }
+        }
+    }
+
+    /// The op body `body` writes, in a loop over the first `count` samples.
+    mutating func forwardPerSample(_ n: Node, _ body: (inout OpCode) -> Void) {
+        var bindings = n.inputs.enumerated().map { bind(.input($0.offset), .value($0.element)) }
+        bindings.append(bind(.output, .value(n.id)))
+        bindings += n.op.auxiliary.indices.map { bind(.auxiliary($0), .auxiliary(node: n.id, index: $0), stride: n.size) }
+        perSample(count: "count", bindings, body)
+    }
+
+    /// The op body `body` writes for `edges`, in a loop over the batch.
+    mutating func backwardPerSample(_ n: Node, _ edges: [BackwardGraph.Edge], _ body: (inout OpCode) -> Void) {
+        var bindings = n.inputs.enumerated().map { bind(.input($0.offset), .value($0.element)) }
+        bindings += [bind(.output, .value(n.id)), bind(.outputGradient, .gradient(n.id))]
+        bindings += edges.map { bind(.inputGradient($0.inputIndex), .gradient($0.to)) }
+        bindings += n.op.auxiliary.indices.map { bind(.auxiliary($0), .auxiliary(node: n.id, index: $0), stride: n.size) }
+        perSample(count: "\(graph.batchSize)", bindings, body)
+    }
+
+    mutating func perSample(count: String, _ bindings: [SwiftStatement.Binding], _ body: (inout OpCode) -> Void) {
+        var c = OpCode(graph: graph, names: names)
+        body(&c)
+        code.append(.perSample(count: count, bindings: bindings, body: c.code.statements))
+    }
+
+    /// A local bound to a node buffer, one sample of it per `stride` scalars (the node's size by default).
+    func bind(_ local: Local, _ buffer: Buffer, stride: Int? = nil) -> SwiftStatement.Binding {
+        let size: Int
+        switch buffer {
+        case .value(let id), .gradient(let id): size = graph.nodes[id].size
+        default: size = stride ?? 0
+        }
+        return SwiftStatement.Binding(local: local, ref: names.ref(buffer), stride: stride ?? size)
+    }
+}

@@ -1,0 +1,55 @@
+/// The joins: `add s(a, b)`, `multiply m(a, b)`, `concat c(a, b)` — two or
+/// more inputs, no value, no arguments; their shape rule is their op's.
+struct JoinKind: NodeKind {
+    let keyword: String
+    let summary: String
+    let op: any Op
+    var example: String { "\(keyword) k(x, x)" }
+    var arity: Arity { .twoOrMore }
+
+    func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
+        if let v = s.value {
+            diagnostics.emit(.unexpectedToken(":", "after '\(s.name!.name)': '\(keyword)' takes no size"), at: v.range)
+            return nil
+        }
+        guard noArguments(s, &diagnostics) else { return nil }
+        return JoinDeclaration(op: op)
+    }
+}
+
+extension JoinKind {
+    static let add = JoinKind(keyword: "add", summary: "elementwise sum of two or more nodes of one shape", op: AddOp())
+    static let multiply = JoinKind(keyword: "multiply", summary: "elementwise product of two or more nodes of one shape", op: MultiplyOp())
+    static let concat = JoinKind(keyword: "concat", summary: "the features of two or more vectors, in order", op: ConcatOp())
+}
+
+struct JoinDeclaration: NodeDeclaration {
+    let op: any Op
+
+    func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
+        if let shape = op.outputShape(inputs) {
+            guard shape.count <= Limits.width else {
+                diagnostics.emit(.tooLarge("the size of '\(site.name.name)' (\(shape.count))", Limits.width), at: site.name.range)
+                return nil
+            }
+            return shape
+        }
+        // Sizes, as before shapes, when every input is a vector; shapes otherwise.
+        let vectors = inputs.allSatisfy(\.isVector)
+        if site.keyword == "concat", let k = inputs.firstIndex(where: { !$0.isVector }) {
+            diagnostics.emit(.needsVector(site.keyword, site.inputs[k].name, inputs[k]), at: site.inputs[k].range)
+            return nil
+        }
+        let listed = inputs.map(\.description).joined(separator: " and ")
+        diagnostics.emit(vectors ? .shapeMismatch(site.keyword, listed) : .shapesMismatch(site.keyword, listed), at: site.name.range,
+                         notes: zip(site.inputs, inputs).map {
+                             .init(message: "'\($0.name)' has \(vectors ? "size" : "shape") \($1)", range: $0.range)
+                         })
+        return nil
+    }
+
+    func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
+        let id = g.add(name.name, op, inputs: inputs, shape: op.outputShape(inputs.map(g.shape))!, range: name.range)
+        return (id, id)
+    }
+}

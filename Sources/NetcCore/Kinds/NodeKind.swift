@@ -1,0 +1,105 @@
+/// One kind of node statement — `dense`, `add`, `flatten`… — and everything
+/// the compiler knows about it: its keyword and inputs, the value and
+/// arguments it takes, its shape rule, its parameters, and the graph nodes it
+/// lowers to. The parser, the builder, the docs test and the fuzzer read
+/// `NodeKinds.all`; adding a kind is one file here (plus its op, if new) and
+/// its entry there.
+public protocol NodeKind: Sendable {
+    /// The statement's keyword.
+    var keyword: String { get }
+    /// What it declares, one line (docs/Language.md's table has a row per kind).
+    var summary: String { get }
+    /// A statement using it that reads a vector node `x` of 6 features and
+    /// names its node `k`, for the gradient checks of every kind.
+    var example: String { get }
+    /// How many inputs it takes.
+    var arity: Arity { get }
+    /// Checks the statement's value (after `:`) and arguments; nil after
+    /// reporting what is wrong.
+    func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)?
+}
+
+/// How many inputs a node kind takes.
+public enum Arity: Sendable {
+    /// The network's input: none.
+    case none
+    /// One: the node named in parentheses, else the one declared before.
+    case one
+    /// Two or more, named in parentheses.
+    case twoOrMore
+}
+
+/// A checked node statement: what it computes, given its inputs.
+public protocol NodeDeclaration: Sendable {
+    /// The node's shape from its inputs' shapes; reports a mismatch at `site` and returns nil.
+    func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape?
+    /// The parameter tensors the node owns, given its input shapes, in flat
+    /// order: name suffix (`weight`), shape, whether weight decay applies, and how it starts.
+    func parameters(_ inputs: [Shape]) -> [TensorSpec]
+    /// The op whose output is the node's value, where the loss checks it (sigmoid, softmax).
+    var finalOp: (any Op)? { get }
+    /// Appends the node's graph nodes (their parameters already numbered in
+    /// `tensors`): the node that holds its value, and the one before its
+    /// final activation, where a fused loss (binary cross-entropy) reads logits.
+    func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int)
+
+    typealias TensorSpec = (suffix: String, shape: [Int], isWeight: Bool, initializer: TensorInitializer)
+}
+
+extension NodeDeclaration {
+    public func parameters(_ inputs: [Shape]) -> [TensorSpec] { [] }
+    public var finalOp: (any Op)? { nil }
+}
+
+/// Where a node's shape is checked: its name and the names of its inputs.
+public struct ShapeSite {
+    public let keyword: String
+    public let name: Identifier
+    public let inputs: [Identifier]
+}
+
+/// Graph nodes as the builder lowers declarations, in topological order.
+public struct GraphLowering {
+    public private(set) var nodes: [Node] = []
+
+    /// Appends a node; returns its id.
+    public mutating func add(_ name: String, _ op: any Op, inputs: [Int], shape: Shape, parameters: [Int] = [],
+                             range: SourceRange?) -> Int {
+        nodes.append(Node(id: nodes.count, name: name, op: op, inputs: inputs, shape: shape, parameters: parameters, range: range))
+        return nodes.count - 1
+    }
+
+    /// A node's shape.
+    public func shape(_ id: Int) -> Shape { nodes[id].shape }
+}
+
+/// Every node kind, in the order docs/Language.md lists them.
+public enum NodeKinds {
+    public static let all: [any NodeKind] = [
+        InputKind(), DenseKind(), ActivationKind(), DropoutKind(), JoinKind.add, JoinKind.multiply, JoinKind.concat, FlattenKind(),
+    ]
+
+    /// The kind with this keyword.
+    public static func named(_ keyword: String) -> (any NodeKind)? { all.first { $0.keyword == keyword } }
+}
+
+extension NodeKind {
+    /// Reports and refuses a value after ':' for kinds that take none.
+    func noValue(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> Bool {
+        guard let v = s.value else { return true }
+        diagnostics.emit(.unexpectedToken(":", "after '\(s.name!.name)': '\(keyword)' takes no size"), at: v.range)
+        return false
+    }
+
+    /// Reports any argument, for kinds that take none.
+    func noArguments(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> Bool {
+        _ = ArgumentReader.read(s.arguments, [], what: "'\(keyword)'", at: s.range, diagnostics: &diagnostics)
+        return s.arguments.isEmpty
+    }
+
+    /// The value after ':', or a report that it is missing (`what` names it: "size", "rate").
+    func requireValue(_ s: Statement, _ what: String, _ diagnostics: inout DiagnosticBag) -> Expression? {
+        if s.value == nil { diagnostics.emit(.missingArgument(what, "'\(keyword)'"), at: s.name!.range) }
+        return s.value
+    }
+}

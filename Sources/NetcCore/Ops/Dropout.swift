@@ -1,0 +1,49 @@
+/// Inverted dropout: in training, each feature is kept with probability
+/// 1 − rate and scaled by 1/(1 − rate); at inference it is the identity.
+/// The mask is an auxiliary buffer drawn from the model's generator before
+/// each training forward pass, so the op itself is deterministic: y = x ⊙ mask.
+public struct DropoutOp: Op {
+    public let rate: Double
+    public var name: String { "dropout(\(rate))" }
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? inputs[0] : nil }
+    public func flops(_ node: Node, inputs: [Shape]) -> Flops { Flops(forward: node.size, inputGradient: node.size) }
+    public var auxiliary: [Auxiliary] { [.dropoutMask(rate: rate)] }
+
+    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
+        guard let mask = context.auxiliary.first else { return inputs[0] }  // inference
+        return zip(inputs[0], mask).map { $0 * $1 }
+    }
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double], parameters: [Double],
+                         parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
+        guard let mask = context.auxiliary.first else { return [gradient] }
+        return [zip(gradient, mask).map { $0 * $1 }]
+    }
+    /// Training multiplies by the sample's mask; inference copies.
+    public func emitForward(_ node: Node, _ c: inout OpCode) {
+        let mask = Local.auxiliary(0)
+        c.block("if training") { $0.line("for i in 0..<\(node.size) { \(y)[i] = \(x0)[i] * \(mask)[i] }") }
+        c.block("else") { $0.line("for i in 0..<\(node.size) { \(y)[i] = \(x0)[i] }") }
+    }
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
+        for edge in edges { c.line("for i in 0..<\(node.size) { \(dx0)[i] \(c.assign(edge)) \(dy)[i] * \(Local.auxiliary(0))[i] }") }
+    }
+}
+
+/// A reshape to a vector: the same scalars in the same (row-major) order, so
+/// `dense` can follow a multi-dimensional node, as `torch.flatten(x, 1)` does.
+public struct FlattenOp: Op {
+    public var name: String { "flatten" }
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? .vector(inputs[0].count) : nil }
+    public func flops(_ node: Node, inputs: [Shape]) -> Flops { Flops() }
+    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
+        inputs[0]
+    }
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double], parameters: [Double],
+                         parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] { [gradient] }
+    public func emitForward(_ node: Node, _ c: inout OpCode) {
+        c.line("for i in 0..<\(node.size) { \(y)[i] = \(x0)[i] }")
+    }
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
+        for edge in edges { c.line("for i in 0..<\(node.size) { \(dx0)[i] \(c.assign(edge)) \(dy)[i] }") }
+    }
+}

@@ -1,0 +1,154 @@
+import NetcRuntime
+
+/// How each node of a graph runs, and where everything lives: every decision
+/// that makes the generated code fast, apart from what the ops mean. Each
+/// threshold is here with the measurement behind it (netc-bench, the 2-core
+/// CI VM; docs/Performance.md).
+public struct Plan: Sendable {
+    public let graph: Graph
+    /// The training step's backward graph, and the one that also reaches the input.
+    public let training: BackwardGraph
+    public let full: BackwardGraph
+    /// How each linear node runs, by node id.
+    public let linear: [Int: LinearPlan]
+    /// Where every buffer lies in the model's one allocation.
+    public let layout: StorageLayout
+
+    public init(_ graph: Graph) {
+        self.graph = graph
+        training = BackwardGraph(graph, inputGradient: false)
+        full = BackwardGraph(graph, inputGradient: true)
+        var linear: [Int: LinearPlan] = [:]
+        for n in graph.nodes {
+            if let op = n.op as? LinearOp { linear[n.id] = LinearPlan(op, n, graph) }
+        }
+        self.linear = linear
+        let scratch = linear.values.map(\.scratch).max() ?? 0
+        let needsGradient = full.needsGradient
+        layout = StorageLayout(graph, gradientNodes: Set(graph.nodes.map(\.id).filter { needsGradient[$0] } + [graph.loss.logits]),
+                               scratch: scratch, readsInputInPlace: Plan.readsInputInPlace(graph))
+    }
+
+    /// Parameter tensors kept in 16-output panels inside the model, with their rows and columns.
+    public var panelTensors: [(tensor: Int, rows: Int, columns: Int)] {
+        linear.keys.sorted().compactMap { id in
+            guard linear[id]!.forward == .panels else { return nil }
+            let n = graph.nodes[id]
+            return (n.parameters[0], (n.op as! LinearOp).outputs, graph.nodes[n.inputs[0]].size)
+        }
+    }
+
+    /// Whether kernels read the caller's input where it is (large batches:
+    /// no copy per step) or a copy in the model's buffer (small ones: the
+    /// copy is cheap, and with every operand at a constant offset from one
+    /// pointer the optimiser knows that the unrolled code's stores cannot
+    /// alias its inputs — iris b1 took 292 ns per step in place, 271–278 ns copied).
+    static func readsInputInPlace(_ graph: Graph) -> Bool { graph.batchSize * graph.inputSize >= 4096 }
+
+    /// Nodes per emitted function at most: `swiftc -O` takes superlinear time
+    /// in a function's size (a 997-node tanh chain in one function: 63 s), so
+    /// longer passes are emitted as parts of this many nodes, each its own
+    /// function, called in order. Every spec in Specs/ fits one part.
+    static let nodesPerFunction = 64
+
+    /// Parameters from which a Float run of the update calls the C kernel
+    /// (`OptimizerStep.apply`): shorter runs, and Double, are loops in the
+    /// generated code with every buffer at a constant offset, which the
+    /// optimiser vectorises in any build; through a call, xor's 17
+    /// parameters took 103 ns per step instead of 77.
+    static let inlineUpdateLimit = 1024
+
+    /// Whether the update of a run of parameters is a loop in generated code.
+    func updatesInline(_ run: Range<Int>) -> Bool { graph.precision == .double || run.count < Plan.inlineUpdateLimit }
+}
+
+/// How one linear layer runs.
+public struct LinearPlan: Sendable, Equatable {
+    public enum Form: Sendable, Equatable {
+        /// Straight-line code, every product written out with constant indices.
+        case unrolled
+        /// A dot product per output (forward), an axpy per output (backward): Double layers.
+        case perSample
+        /// `CPUKernels` over W [outputs][inputs]: 4 samples × 3 rows forward,
+        /// 4 rows × 16 columns for dW (packed into scratch when `packs`), 4
+        /// samples × 16 columns for dx.
+        case rows
+        /// Forward over Wᵀ, transposed into scratch on each call.
+        case transposed
+        /// W kept in panels of 16 outputs inside the model.
+        case panels
+    }
+
+    public var forward: Form
+    /// The weight and input gradients: `.rows` stands for `.transposed` too.
+    public var backward: Form
+    /// Whether the rows weight gradient packs its operands into scratch.
+    public var packs: Bool
+    /// Whether the step's check bounds dW from max|δ| and max|x| instead of reading it.
+    public var boundsGradient: Bool
+    /// Scalars of scratch the layer's kernels use.
+    public var scratch: Int
+
+    init(_ op: LinearOp, _ node: Node, _ graph: Graph) {
+        let n = graph.nodes[node.inputs[0]].size, m = op.outputs, batch = graph.batchSize
+        let float = graph.precision == .float
+        if n * m <= LinearPlan.unrollLimit && (batch == 1 || !float) {
+            forward = .unrolled
+        } else if !float {
+            forward = .perSample
+        } else if node.inputs[0] == graph.input && PanelLayout.fits(m: m) && n * m >= LinearPlan.panelWeights
+                    && batch >= LinearPlan.panelBatch {
+            forward = .panels
+        } else if CPUKernels.transposedFits(n: n, m: m) && batch >= LinearPlan.transposingBatch {
+            forward = .transposed
+        } else {
+            forward = .rows
+        }
+        backward = forward == .transposed ? .rows : forward
+        packs = forward == .panels || (backward == .rows && m >= 32 && n >= 16 && batch * n * 4 >= LinearPlan.packingBytes)
+        boundsGradient = float && (backward == .rows || backward == .panels) && n * m >= LinearPlan.proofWeights
+            && 2 * batch * (n + m) <= n * m
+        switch forward {
+        case .panels: scratch = CPUKernels.panelWeightGradientScratch(m: m, count: batch)
+        case .transposed: scratch = Swift.max(n * m, packs ? CPUKernels.weightGradientScratch(m: m, count: batch) : 0)
+        default: scratch = packs ? CPUKernels.weightGradientScratch(m: m, count: batch) : 0
+        }
+    }
+
+    /// Layers with at most this many weights become straight-line code at
+    /// batch 1 (and Double at any batch): at that size loop and call overhead,
+    /// not arithmetic, dominates. iris b1: kernels everywhere 309 ns per step,
+    /// unrolling ≤ 64 weights 287 ns, ≤ 256 weights 318 ns. Float batches
+    /// above one use the kernels (iris b16: 2.83 µs unrolled, 1.97 µs kernels).
+    static let unrollLimit = 64
+
+    /// The forward pass runs over Wᵀ (transposed into scratch on each call)
+    /// for layers whose Wᵀ fits L1 (`CPUKernels.transposedFits`: mnist's
+    /// 128→64) at batches of at least this: the dot-product form spends much
+    /// of its time on horizontal sums (128→64 at batch 128, transpose
+    /// included: 25.3 and 26.0 µs against 33.1 and 33.3 µs); at batch 32 no gain.
+    static let transposingBatch = 64
+
+    /// W stays in 16-output panels for Float layers that read the network's
+    /// input — so a training step never needs their input gradient, the one
+    /// product panels make slow — with at least this many weights (W larger
+    /// than L1) and a batch of at least `panelBatch`. mnist's 784→128 at
+    /// batch 128: 91.1 and 95.0 % of peak in panels against 83.0 and 80.2 %
+    /// in rows.
+    static let panelWeights = 16_384
+    static let panelBatch = 32
+
+    /// The rows weight gradient packs its operands into scratch when the
+    /// batch's inputs span at least 64 kB (16 pages) and the layer has at
+    /// least 32 outputs (% of peak, in place → packed): 784→128 at batch 128
+    /// 72 → 92, at batch 32 82 → 84; 128→64 at batch 128 63 → 84 but at
+    /// batch 32 89 → 86; 64→10 at batch 128 54 → 47.
+    static let packingBytes = 65_536
+
+    /// dW's magnitudes are bounded from max|δ| and max|x|
+    /// (`Kernels.weightGradientBound`, count·(n + m) scalars read) instead of
+    /// read (n·m) where that halves the reading and dW is larger than L1
+    /// (64 kB of Float): mnist at batch 32 read 29 k instead of 100 k
+    /// scalars, 1.7 µs instead of 5.2–6.1 µs.
+    static let proofWeights = 16_384
+}

@@ -1,0 +1,73 @@
+extension GeneratedModel {
+    /// One optimizer step on a batch of `batchSize` samples; returns the batch
+    /// loss before the update. Allocates nothing. If the loss, any gradient or
+    /// any value the update would write is not finite, the step is skipped:
+    /// the parameters and optimizer state are left unchanged and the result is
+    /// not finite (the loss, or NaN when only a gradient or the update
+    /// overflowed). Check `result.isFinite`.
+    @inlinable @discardableResult
+    public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
+        makeUnique()
+        Self.load(storage.memory, input, target)
+        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
+    }
+
+    /// One optimizer step on a batch; returns the batch loss before the update.
+    @inlinable @discardableResult
+    public mutating func trainStep(input: [Scalar], target: [Scalar]) -> Scalar {
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { trainStep(input: i, target: $0) } }
+    }
+
+    /// The step once the targets are in place: subnormals are flushed
+    /// meanwhile (`CPUKernels.withSubnormalsFlushed`), and the update runs
+    /// only when `Hyperparameters.admission` shows every value it writes is finite.
+    @inlinable
+    public mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
+        let saved = CPUKernels.flushSubnormals()
+        defer { CPUKernels.restoreFloatMode(saved) }
+        let m = storage.memory
+        Self.drawMasks(m, &storage.random)
+        Self.forward(m, input, training: true, count: Self.batchSize)
+        let loss = Self.lossAndSeed(m)
+        guard loss.isFinite else { return loss }
+        Self.backward(m, input)
+        let bound = Self.gradientBound(m, input)
+        guard bound.isFinite else { return .nan }
+        let next = storage.step + 1
+        let h = storage.hyperparameters
+        let update = OptimizerStep(h, step: next)
+        switch h.admission(storage, gradient: Double(bound), exact: { Self.exactBounds(m) },
+                           verify: { Self.carefulUpdate(m, update, write: false) }) {
+        case .refused: return .nan
+        case .proven: Self.update(m, update)
+        case .verified: _ = Self.carefulUpdate(m, update, write: true)
+        }
+        storage.step = next
+        return loss
+    }
+
+    /// The largest magnitudes of the parameters and optimizer state, read.
+    @inlinable
+    static func exactBounds(_ m: UnsafeMutablePointer<Scalar>) -> UpdateBounds {
+        func largest(_ offset: Int?) -> Double { offset.map { Double(Scalar.maxMagnitude(m + $0, parameterCount)) } ?? 0 }
+        return UpdateBounds(parameters: largest(0), first: largest(info.firstState), second: largest(info.secondState))
+    }
+
+    /// The update through the runtime's kernels, run by tensor runs (or only
+    /// tried, when not `write`): the path a step takes when its bounds could
+    /// not prove the generated update finite, so that the update the trial
+    /// checked is the one that runs.
+    @usableFromInline
+    static func carefulUpdate(_ m: UnsafeMutablePointer<Scalar>, _ update: OptimizerStep, write: Bool) -> Bool {
+        for run in info.updateRuns {
+            let first = info.firstState.map { m + $0 + run.offset }, second = info.secondState.map { m + $0 + run.offset }
+            let p = m + run.offset, g = m + gradientOffset + run.offset
+            if write {
+                Scalar.applyUpdate(update, p, gradients: g, first: first, second: second, count: run.count, decays: run.decays)
+            } else if !Scalar.updateIsFinite(update, p, gradients: g, first: first, second: second, count: run.count, decays: run.decays) {
+                return false
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,59 @@
+import NetcRuntime
+import XCTest
+@testable import NetcCore
+@testable import NetcFuzz
+
+/// The registries — node kinds, activations, losses — are the one list each
+/// part of netc reads: every entry has a row in docs/Language.md, a way for
+/// the fuzzer to draw it, and (for node kinds and activations) a derivative
+/// that passes the gradient check.
+final class RegistryTests: XCTestCase {
+    var language: String { String(decoding: (try? FileIO.read("\(repositoryRoot)/docs/Language.md")) ?? [], as: UTF8.self) }
+
+    func testEveryNodeKindIsDocumentedFuzzedAndDifferentiated() throws {
+        let docs = language
+        for kind in NodeKinds.all {
+            XCTAssertTrue(docs.contains("| `\(kind.keyword) "), "docs/Language.md has no row for '\(kind.keyword)'")
+            if case .none = kind.arity { continue }
+            XCTAssertNotNil(SpecGenerator.nodes[kind.keyword], "the fuzzer cannot draw '\(kind.keyword)'")
+            // The kind's example, between a vector input and a dense output, passes the gradient check.
+            let g = try graph("network K {\n input x: 6\n \(kind.example)\n dense out(k): 2\n loss squared_error(out)\n"
+                              + " train sgd(learning_rate: 0.1), batch: 3\n precision double\n}\n")
+            for row in GradientCheck.run(g, seed: 5) {
+                XCTAssertTrue(row.passed, "\(kind.keyword): \(row.name) error \(row.worstError)")
+            }
+        }
+        XCTAssertEqual(Set(Keyword.nodes).count, NodeKinds.all.count, "two kinds share a keyword")
+    }
+
+    func testEveryActivationIsDocumentedAndDifferentiated() throws {
+        let docs = language
+        for name in Activations.names {
+            XCTAssertTrue(docs.contains("| `\(name)"), "docs/Language.md has no row for activation '\(name)'")
+            let g = try graph("network A {\n input x: 5\n activation a: \(name)\n dense out: 2\n loss squared_error(out)\n"
+                              + " train sgd(learning_rate: 0.1), batch: 2\n precision double\n}\n")
+            for row in GradientCheck.run(g, seed: 9) { XCTAssertTrue(row.passed, "\(name): \(row.name) error \(row.worstError)") }
+        }
+    }
+
+    func testEveryLossIsDocumentedAndFuzzed() {
+        let docs = language
+        for name in Losses.names {
+            XCTAssertTrue(docs.contains("| `\(name)("), "docs/Language.md has no row for loss '\(name)'")
+            XCTAssertNotNil(SpecGenerator.losses[name], "the fuzzer cannot end a network with '\(name)'")
+        }
+    }
+
+    /// Drawn specs use every kind, and every one they draw is valid.
+    func testTheFuzzerDrawsEveryKindFromTheRegistry() {
+        var seen = Set<String>()
+        for k in 0..<200 {
+            var generator = SpecGenerator(seed: UInt64(k))
+            let text = generator.spec(name: "G\(k)")
+            let f = frontend(text)
+            XCTAssertFalse(f.hasErrors, "\(text)\n\(f.renderedDiagnostics)")
+            for line in text.split(separator: "\n") { seen.insert(String(line.split(separator: " ").first ?? "")) }
+        }
+        for kind in NodeKinds.all { XCTAssertTrue(seen.contains(kind.keyword), "no drawn spec used '\(kind.keyword)'") }
+    }
+}
