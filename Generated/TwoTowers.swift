@@ -579,102 +579,28 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
         let firstMoment = m + 1696  // [836]
         let secondMoment = m + 2544  // [836]
         let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), decay = Scalar(step.hyperparameters.weightDecay), beta1 = Scalar(step.hyperparameters.beta1), beta2 = Scalar(step.hyperparameters.beta2), epsilon = Scalar(step.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - step.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - step.hyperparameters.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<128 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
+        func apply(_ range: Range<Swift.Int>, _ decay: Scalar) {
+            for k in range {
+                let g = scale * gradients[k] + decay * parameters[k]
+                let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+                let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+                firstMoment[k] = m1
+                secondMoment[k] = m2
+                parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
+            }
         }
-        for k in 128..<144 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
-        for k in 144..<400 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
-        for k in 400..<416 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
-        for k in 416..<544 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
-        for k in 544..<552 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
-        for k in 552..<616 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
-        for k in 616..<624 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
-        for k in 624..<752 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
-        for k in 752..<768 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
-        for k in 768..<832 {
-            let g = scale * gradients[k] + decay * parameters[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
-        for k in 832..<836 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
+        apply(0..<128, decay)
+        apply(128..<144, 0)
+        apply(144..<400, decay)
+        apply(400..<416, 0)
+        apply(416..<544, decay)
+        apply(544..<552, 0)
+        apply(552..<616, decay)
+        apply(616..<624, 0)
+        apply(624..<752, decay)
+        apply(752..<768, 0)
+        apply(768..<832, decay)
+        apply(832..<836, 0)
     }
 
     /// Draws inverted-dropout masks: 0 with probability rate, else 1/(1 − rate).

@@ -1,3 +1,4 @@
+import NetcCore
 import NetcRuntime
 
 /// Hostile variants of a spec: byte-level damage, token-level edits, and
@@ -47,9 +48,9 @@ public struct Mutator {
                 let targets = tokens.indices.filter { tokens[$0].first.map { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } ?? false }
                 tokens[targets.isEmpty ? i : targets[int(targets.count)]] = Array(numbers[int(numbers.count)].utf8)
             default:
-                let names = ["network", "input", "dense", "loss", "train", "init", "precision", "x", "out", "class", "self",
-                             "Type", "init", "parameters", "predict", "m", "Scalar", "_", "__", "a1", "relu", "softmax",
-                             "true", "false", "mean", "sum", "batch", "seed", "double", "float", "Iris", "iris", "dropout"]
+                let names = ["network", "x", "out", "class", "self", "Type", "parameters", "predict", "m", "Scalar", "_", "__",
+                             "a1", "true", "false", "mean", "sum", "batch", "seed", "double", "float", "Iris", "iris", "1x28x28",
+                             "3x0x2", "2x2x2x2x2"] + Keyword.all + Activations.names + Losses.names
                 tokens[i] = Array(names[int(names.count)].utf8)
             }
             return Array(tokens.map { $0 + [UInt8(ascii: " ")] }.joined())

@@ -4,23 +4,23 @@ import NetcRuntime
 /// Random *valid* specs: small DAGs drawn from every node kind in the
 /// registry (`NodeKinds.all`), every activation (`Activations.table`) and
 /// loss (`Losses.table`), every optimizer, initializer and precision, in
-/// which every node reaches the loss. A kind, activation or loss without a
-/// way to draw it here fails `RegistryTests`.
-public struct SpecGenerator {
+/// which every node reaches the loss; calls get arguments drawn from their
+/// parameter specs. A node kind without a way to draw it here fails `RegistryTests`.
+public struct SpecGenerator: RandomNumberGenerator {
     var random: SplitMix64
 
     public init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
+    public mutating func next() -> UInt64 { random.next() }
+
     mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(random.next() % UInt64(range.count))
+        range.lowerBound + Int(next() % UInt64(range.count))
     }
 
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 
     mutating func chance(_ p: Double) -> Bool { random.nextUnit() < p }
 
-    /// Arguments to try besides the defaults, by activation.
-    static let activationArguments = ["leaky_relu": ["(slope: 0.2)"], "elu": ["(alpha: 0.7)"]]
     static let initializers = ["zeros", "constant(value: 0.1)", "uniform(low: -0.3, high: 0.3)", "normal(mean: 0, std: 0.2)",
                                "xavier_uniform", "xavier_normal", "glorot_uniform", "glorot_normal",
                                "he_uniform", "he_normal", "kaiming_uniform", "kaiming_normal"]
@@ -68,21 +68,43 @@ public struct SpecGenerator {
         },
     ]
 
-    /// How to end the network for each loss: the output layer, and the loss statement.
-    static let losses: [String: @Sendable (inout SpecGenerator, String) -> (output: String, loss: String)] = [
-        "squared_error": { g, head in
-            ("dense out(\(head)): \(g.int(1...4))" + (g.chance(0.5) ? ", tanh" : ""),
-             "loss squared_error(out" + g.pick(["", ", reduction: sum", ", reduction: mean", ", reduction: sum, scale: 0.5"]) + ")")
-        },
-        "binary_cross_entropy": { g, head in ("dense out(\(head)): \(g.int(1...3)), sigmoid", "loss binary_cross_entropy(out)") },
-        "softmax_cross_entropy": { g, head in ("dense out(\(head)): \(g.int(2...5))", "loss softmax_cross_entropy(out)") },
-        "hinge": { g, head in ("dense out(\(head)): \(g.int(2...5))", "loss hinge(out)") },
-    ]
+    /// A call of a catalogue entry: its name, with arguments drawn from its
+    /// parameter specs half of the time (the defaults otherwise).
+    mutating func call(_ name: String, _ parameters: [ParameterSpec], first: String? = nil) -> String {
+        var arguments = first.map { [$0] } ?? []
+        if chance(0.5) {
+            for p in parameters {
+                guard chance(0.6), let value = draw(p.kind) else { continue }
+                arguments.append("\(p.name): \(value)")
+            }
+        }
+        return arguments.isEmpty ? name : "\(name)(\(arguments.joined(separator: ", ")))"
+    }
+
+    /// A value a parameter of this kind accepts, if one can be drawn.
+    mutating func draw(_ kind: ParameterSpec.Kind) -> String? {
+        switch kind {
+        case .number(let r): return [0.01, 0.2, 0.5, 1, 2].filter(r.contains).map { "\($0)" }.randomElement(using: &self)
+        case .integer(let r): return "\(int(r.lowerBound...Swift.min(r.upperBound, r.lowerBound + 7)))"
+        case .bool: return pick(["true", "false"])
+        case .word(let choices): return pick(choices)
+        case .shape, .expression: return nil
+        }
+    }
 
     mutating func activation() -> String {
-        let name = pick(Activations.names)
-        guard let arguments = Self.activationArguments[name], chance(0.5) else { return name }
-        return name + pick(arguments)
+        let entry = pick(Activations.table)
+        return call(entry.name, entry.parameters)
+    }
+
+    /// The output layer and the loss statement for a loss from the catalogue,
+    /// shaped by what its targets are and the activation it fuses.
+    mutating func loss(after head: String) -> (output: String, loss: String) {
+        let entry = pick(Losses.table)
+        let rule = entry.make(Dictionary(uniqueKeysWithValues: entry.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } }))
+        var output = "dense out(\(head)): \(rule.targets == .oneHot ? int(2...5) : int(1...4))"
+        if rule.fusedActivation == .sigmoid { output += ", sigmoid" } else if rule.targets == .real && chance(0.5) { output += ", tanh" }
+        return (output, "loss " + call(entry.name, entry.parameters, first: "out"))
     }
 
     /// A vector node to read, most often the last one.
@@ -129,7 +151,7 @@ public struct SpecGenerator {
             lines.append("  concat joined(\(dangling.map(\.name).joined(separator: ", ")))")
             head = "joined"
         }
-        let (output, loss) = Self.losses[pick(Losses.names)]!(&self, head)
+        let (output, loss) = loss(after: head)
         lines += ["  " + output, "  " + loss]
         var train = "  train \(pick(Self.optimizers)), batch: \(pick([1, 1, 2, 3, 4, 5, 8]))"
         if chance(0.3) { train += ", weight_decay: 0.001" }

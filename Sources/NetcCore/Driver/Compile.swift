@@ -1,21 +1,5 @@
 import NetcRuntime
 
-/// The emit stage: one Swift file per network.
-public enum Compiler {
-    /// The generated file name and contents for each graph of a spec.
-    public static func emit(_ graphs: [Graph], sourcePath: String) -> [(fileName: String, source: String)] {
-        let sourceName = String(sourcePath.split(separator: "/").last ?? Substring(sourcePath))
-        return graphs.map { ("\($0.name).swift", ModelEmitter(plan: Plan($0), sourceName: sourceName).emit()) }
-    }
-
-    /// All networks of a spec in one file (what the build plugin writes).
-    public static func emitSingleFile(_ graphs: [Graph], sourcePath: String) -> String {
-        let sourceName = String(sourcePath.split(separator: "/").last ?? Substring(sourcePath))
-        return ModelEmitter.header(sourceName, command: "netc compile \(FileIO.printable(sourceName))")
-            + graphs.map { ModelEmitter(plan: Plan($0), sourceName: sourceName).emitType() }.joined()
-    }
-}
-
 extension Driver {
     /// `netc compile SPEC... [-o DIR]`: checks every spec first and writes
     /// nothing unless all are clean; then writes each file atomically and

@@ -33,10 +33,10 @@ public struct ModelEmitter {
 
     /// Whether the loss names classes, so the model gets `classify` and label training.
     var isClassifier: Bool {
-        switch graph.loss.rule {
-        case is SoftmaxCrossEntropy, is Hinge: true
-        case is SigmoidCrossEntropy: graph.outputSize == 1
-        default: false
+        switch graph.loss.rule.targets {
+        case .oneHot: true
+        case .probabilities: graph.outputSize == 1
+        case .real: false
         }
     }
 

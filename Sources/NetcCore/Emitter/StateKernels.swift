@@ -85,6 +85,11 @@ extension ModelEmitter {
         let parameters = names.ref(.parameters), gradients = names.ref(.gradients)
         let first: Ref? = plan.layout.offset(.state(0)) == nil ? nil : names.ref(.state(0))
         let second: Ref? = plan.layout.offset(.state(1)) == nil ? nil : names.ref(.state(1))
+        // More than one inline run (weight decay alternating with biases): one local function, called per run.
+        let shared = inline.count > 1
+        if shared {
+            c.block("func apply(_ range: Range<Int>, _ decay: Scalar)") { updateLoop(&$0, range: "range", decays: true, first, second) }
+        }
         for (run, decays) in runs {
             guard plan.updatesInline(run) else {
                 func at(_ ref: Ref?) -> Code {
@@ -94,30 +99,40 @@ extension ModelEmitter {
                 c.line("step.apply(\(at(parameters)), gradients: \(at(gradients)), first: \(at(first)), second: \(at(second)), count: \(run.count), decays: \(decays))")
                 continue
             }
-            c.block("for k in \(run.lowerBound)..<\(run.upperBound)") { c in
-                let decay: Code = decays ? " + decay * \(parameters)[k]" : ""
-                c.line("let g = scale * \(gradients)[k]\(decay)")
-                switch t.optimizer {
-                case .sgd(_, let momentum, let nesterov):
-                    if momentum == 0 {
-                        c.line("\(parameters)[k] -= lr * g")
-                    } else {
-                        let v = first!
-                        c.line("let v = momentum * \(v)[k] + g")
-                        c.line("\(v)[k] = v")
-                        c.line(nesterov ? "\(parameters)[k] -= lr * (g + momentum * v)" : "\(parameters)[k] -= lr * v")
-                    }
-                case .adam:
-                    c.line("let m1 = beta1 * \(first!)[k] + oneMinusBeta1 * g")
-                    c.line("let m2 = beta2 * \(second!)[k] + oneMinusBeta2 * g * g")
-                    c.line("\(first!)[k] = m1")
-                    c.line("\(second!)[k] = m2")
-                    c.line("\(parameters)[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)")
-                }
+            if shared {
+                c.line("apply(\(run.lowerBound)..<\(run.upperBound), \(decays ? "decay" : "0"))")
+            } else {
+                updateLoop(&c, range: "\(run.lowerBound)..<\(run.upperBound)", decays: decays, first, second)
             }
         }
         r.function(doc: ["One optimizer step from the gradients, with `step`'s hyperparameters."],
                    "update(_ m: UnsafeMutablePointer<Scalar>, _ step: OptimizerStep)", c.statements)
+    }
+
+    /// The update's loop over `range`, the optimizer's formulas with the
+    /// hyperparameters as the locals `updateConstants` binds.
+    func updateLoop(_ c: inout CodeBuilder, range: String, decays: Bool, _ first: Ref?, _ second: Ref?) {
+        let parameters = names.ref(.parameters), gradients = names.ref(.gradients)
+        c.block("for k in \(range)") { c in
+            let decay: Code = decays ? " + decay * \(parameters)[k]" : ""
+            c.line("let g = scale * \(gradients)[k]\(decay)")
+            switch graph.training.optimizer {
+            case .sgd(_, let momentum, let nesterov):
+                if momentum == 0 {
+                    c.line("\(parameters)[k] -= lr * g")
+                } else {
+                    c.line("let v = momentum * \(first!)[k] + g")
+                    c.line("\(first!)[k] = v")
+                    c.line(nesterov ? "\(parameters)[k] -= lr * (g + momentum * v)" : "\(parameters)[k] -= lr * v")
+                }
+            case .adam:
+                c.line("let m1 = beta1 * \(first!)[k] + oneMinusBeta1 * g")
+                c.line("let m2 = beta2 * \(second!)[k] + oneMinusBeta2 * g * g")
+                c.line("\(first!)[k] = m1")
+                c.line("\(second!)[k] = m2")
+                c.line("\(parameters)[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)")
+            }
+        }
     }
 
     /// The hyperparameters as Scalar locals, read once per step.

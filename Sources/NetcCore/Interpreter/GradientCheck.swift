@@ -68,10 +68,10 @@ public struct GradientCheck: Sendable {
     static func makeTarget(_ graph: Graph, rng: inout SplitMix64) -> [Double] {
         let n = graph.nodes[graph.loss.logits].size
         return (0..<graph.batchSize).flatMap { _ -> [Double] in
-            switch graph.loss.rule {
-            case is SquaredError: return (0..<n).map { _ in 2 * rng.nextUnit() - 1 }
-            case is SigmoidCrossEntropy: return (0..<n).map { _ in rng.nextUnit() }
-            default:
+            switch graph.loss.rule.targets {
+            case .real: return (0..<n).map { _ in 2 * rng.nextUnit() - 1 }
+            case .probabilities: return (0..<n).map { _ in rng.nextUnit() }
+            case .oneHot:
                 let label = Int(rng.next() % UInt64(n))
                 return (0..<n).map { $0 == label ? 1 : 0 }
             }

@@ -86,7 +86,7 @@ func literal(_ v: Double) -> String {
 public enum Activations {
     public struct Entry: Sendable {
         public let name: String
-        let parameters: [ParameterSpec]
+        public let parameters: [ParameterSpec]
         let make: @Sendable ([String: Value]) -> any Op
     }
 

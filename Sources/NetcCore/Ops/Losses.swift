@@ -5,6 +5,12 @@ import NetcRuntime
 /// `Emitter/EmitLoss.swift`. The batch loss is the mean of per-sample losses.
 public protocol LossRule: Sendable {
     var name: String { get }
+    /// What its targets are: real values, probabilities, or one-hot classes
+    /// (which makes a model with it a classifier, and needs two or more outputs).
+    var targets: LossTargets { get }
+    /// The activation the loss applies itself, on the logits: the node it
+    /// names must end in sigmoid (read before it), or should not end in softmax.
+    var fusedActivation: FusedActivation? { get }
     /// The per-sample loss for logits z and target t.
     func value(logits z: [Double], target t: [Double]) -> Double
     /// ∂L/∂z for one sample.
@@ -19,7 +25,22 @@ public protocol LossRule: Sendable {
     func emitBatchPrologue(_ n: Int, batch: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder)
 }
 
+/// What a loss's targets are.
+public enum LossTargets: Sendable, Equatable {
+    case real, probabilities, oneHot
+}
+
+/// An activation a loss applies itself.
+public enum FusedActivation: Sendable, Equatable {
+    /// The named node must end in sigmoid; the loss reads the logits before it.
+    case sigmoid
+    /// The loss applies softmax; a node that ends in one draws a warning.
+    case softmax
+}
+
 extension LossRule {
+    public var fusedActivation: FusedActivation? { nil }
+
     public func emitBatchPrologue(_ n: Int, batch: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {}
 }
 
@@ -27,6 +48,7 @@ let z = Local.logits, t = Local.target, gz = Local.seed
 
 /// L = scale · Σᵢ (zᵢ − tᵢ)² (reduction sum) or scale · (1/n) Σᵢ (zᵢ − tᵢ)² (reduction mean).
 public struct SquaredError: LossRule {
+    public var targets: LossTargets { .real }
     public let mean: Bool
     public let scale: Double
     public var name: String { "squared_error(reduction: \(mean ? "mean" : "sum"), scale: \(scale))" }
@@ -54,6 +76,8 @@ public struct SquaredError: LossRule {
 /// tiny loss and gradient instead of rounding them to 0 (`softplus(z) − t z`).
 public struct SigmoidCrossEntropy: LossRule {
     public var name: String { "binary_cross_entropy" }
+    public var targets: LossTargets { .probabilities }
+    public var fusedActivation: FusedActivation? { .sigmoid }
     public func value(logits z: [Double], target t: [Double]) -> Double {
         zip(z, t).reduce(0) { $0 + $1.1 * Math.softplus(-$1.0) + (1 - $1.1) * Math.softplus($1.0) }
     }
@@ -77,6 +101,8 @@ public struct SigmoidCrossEntropy: LossRule {
 /// logits [1000, 990, 0]: 4.5399e-5, where log(sum) gives 4.5418e-5).
 public struct SoftmaxCrossEntropy: LossRule {
     public var name: String { "softmax_cross_entropy" }
+    public var targets: LossTargets { .oneHot }
+    public var fusedActivation: FusedActivation? { .softmax }
     public func value(logits z: [Double], target t: [Double]) -> Double {
         guard let at = z.indices.max(by: { z[$0] < z[$1] }) else { return 0 }
         let m = z[at]
@@ -124,6 +150,7 @@ public struct SoftmaxCrossEntropy: LossRule {
 /// L = Σ_{j≠y} max(0, zⱼ − z_y + 1).
 public struct Hinge: LossRule {
     public var name: String { "hinge" }
+    public var targets: LossTargets { .oneHot }
     static func label(_ t: [Double]) -> Int { t.indices.max { t[$0] < t[$1] || (t[$0] == t[$1] && $0 > $1) } ?? 0 }
     public func value(logits z: [Double], target t: [Double]) -> Double {
         let y = Hinge.label(t)
@@ -162,8 +189,8 @@ public struct Hinge: LossRule {
 public enum Losses {
     public struct Entry: Sendable {
         public let name: String
-        let parameters: [ParameterSpec]
-        let make: @Sendable ([String: Value]) -> any LossRule
+        public let parameters: [ParameterSpec]
+        public let make: @Sendable ([String: Value]) -> any LossRule
     }
 
     public static let table: [Entry] = [

@@ -25,9 +25,9 @@ public struct ParameterSpec: Sendable {
         case word([String])
         case expression
     }
-    let name: String
-    let kind: Kind
-    let defaultValue: Value?
+    public let name: String
+    public let kind: Kind
+    public let defaultValue: Value?
 
     init(_ name: String, _ kind: Kind, default defaultValue: Value? = nil) {
         self.name = name

@@ -25,7 +25,7 @@ extension NetworkBuilder {
             lowered[i] = d.declaration!.lower(&g, name: d.name, inputs: d.inputs!.map { lowered[$0]!.value }, tensors: tensors[i] ?? [])
         }
         let output = lowered[loss.node]!.value
-        let logits = loss.rule is SigmoidCrossEntropy ? lowered[loss.logits]!.logits : output
+        let logits = loss.rule.fusedActivation == .sigmoid ? lowered[loss.logits]!.logits : output
         return Graph(name: decl.name.name, nodes: g.nodes, parameters: parameters, input: lowered[input]!.value,
                      loss: LossNode(rule: loss.rule, output: output, logits: logits), training: training,
                      initScheme: initScheme, seed: seed, precision: precision)

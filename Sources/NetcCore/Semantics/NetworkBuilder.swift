@@ -162,14 +162,14 @@ struct NetworkBuilder {
             diagnostics.emit(.lossOnInput, at: id.range)
             return nil
         }
-        if rule is SoftmaxCrossEntropy || rule is Hinge, let size = d.shape?.count, size < 2 {
+        if rule.targets == .oneHot, let size = d.shape?.count, size < 2 {
             diagnostics.emit(.lossNeedsClasses(rule.name, size), at: id.range)
         }
-        if rule is SoftmaxCrossEntropy, d.declaration?.finalOp is SoftmaxOp {
+        if rule.fusedActivation == .softmax, d.declaration?.finalOp is SoftmaxOp {
             diagnostics.emit(.activationAlreadyInLoss(d.name.name, "softmax", rule.name), at: id.range,
                              notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
         }
-        if rule is SigmoidCrossEntropy {
+        if rule.fusedActivation == .sigmoid {
             guard let op = d.declaration?.finalOp as? ElementwiseOp, op.function is Sigmoid else {
                 diagnostics.emit(.binaryCrossEntropyNeedsSigmoid(d.name.name), at: id.range,
                                  notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
