@@ -31,7 +31,7 @@ public struct Binary: NetcRuntime.ClassifierModel {
         .init("h.bias", shape: [6], offset: 30, decays: false),
         .init("p.weight", shape: [1, 6], offset: 36, decays: true),
         .init("p.bias", shape: [1], offset: 42, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 96, secondState: 144)
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 96, secondState: 144, classCount: 2)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -77,16 +77,16 @@ public struct Binary: NetcRuntime.ClassifierModel {
         }
     }
 
-    /// The batch loss (mean over samples); seeds the gradient at 'p.linear'.
+    /// The loss of the first `count` samples (their mean); seeds the gradient at 'p.linear'.
     @inlinable
-    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_p_linear = m + 221  // [2]
         let g_p_linear = m + 259  // [2]
         let target = m + 261  // [2]
         // binary_cross_entropy
-        let invBatch: Scalar = 0.5
+        let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
-        for b in 0..<2 {
+        for b in 0..<count {
             let z = v_p_linear + b &* 1, t = target + b &* 1, gz = g_p_linear + b &* 1
             for i in 0..<1 {
                 loss += t[i] * NetcRuntime.Math.softplus(-z[i]) + (1 - t[i]) * NetcRuntime.Math.softplus(z[i])
@@ -96,9 +96,9 @@ public struct Binary: NetcRuntime.ClassifierModel {
         return loss * invBatch
     }
 
-    /// Gradients of the batch loss with respect to the parameters.
+    /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
-    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_p_weight = m + 36  // [6]
         let dp_h_weight = m + 48  // [30]
         let dp_h_bias = m + 78  // [6]
@@ -110,30 +110,30 @@ public struct Binary: NetcRuntime.ClassifierModel {
         let g_h = m + 247  // [12]
         let g_p_linear = m + 259  // [2]
         // p.linear: linear backward → δ h =
-        NetcRuntime.CPUKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: 2)
-        NetcRuntime.CPUKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: 2)
+        NetcRuntime.CPUKernels.weightGradient(g_p_linear, v_h, dp_p_weight, dp_p_bias, n: 6, m: 1, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_p_linear, p_p_weight, g_h, accumulate: false, n: 6, m: 1, count: count)
         // h: relu backward → δ h.linear =
-        for b in 0..<2 {
+        for b in 0..<count {
             let y = v_h + b &* 6, dy = g_h + b &* 6, dx0 = g_h_linear + b &* 6
             for i in 0..<6 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // h.linear: linear backward
-        NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: 2)
+        NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 5, m: 6, count: count)
     }
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
-    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_h_weight = m + 0  // [30]
         let g_x = m + 225  // [10]
         let g_h_linear = m + 235  // [12]
         // h.linear: linear backward → δ x =
-        NetcRuntime.CPUKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 5, m: 6, count: 2)
+        NetcRuntime.CPUKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 5, m: 6, count: count)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
-    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let gradients = m + 48  // [43]
         return NetcRuntime.Kernels.maxMagnitude(gradients, 43)
     }
@@ -145,7 +145,7 @@ public struct Binary: NetcRuntime.ClassifierModel {
         let gradients = m + 48  // [43]
         let firstMoment = m + 96  // [43]
         let secondMoment = m + 144  // [43]
-        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.hyperparameters.beta1), beta2 = Scalar(step.hyperparameters.beta2), epsilon = Scalar(step.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - step.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - step.hyperparameters.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
         for k in 0..<43 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g

@@ -57,14 +57,14 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
         }
     }
 
-    /// The batch loss (mean over samples); seeds the gradient at 'y'.
+    /// The loss of the first `count` samples (their mean); seeds the gradient at 'y'.
     @inlinable
-    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_y = m + 19  // [1]
         let g_y = m + 21  // [1]
         let target = m + 22  // [1]
         // squared_error(reduction: mean, scale: 1.0)
-        let invBatch: Scalar = 1.0
+        let invBatch: Scalar = 1
         var loss: Scalar = 0
         do {
             let z = v_y, t = target, gz = g_y
@@ -77,9 +77,9 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
         return loss * invBatch
     }
 
-    /// Gradients of the batch loss with respect to the parameters.
+    /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
-    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let dp_y_weight = m + 16  // [1]
         let gradients = m + 16  // [2]
         let dp_y_bias = m + 17  // [1]
@@ -96,7 +96,7 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
-    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_y_weight = m + 0  // [1]
         let g_x = m + 20  // [1]
         let g_y = m + 21  // [1]
@@ -109,7 +109,7 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
-    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let gradients = m + 16  // [2]
         return NetcRuntime.Kernels.maxMagnitude(gradients, 2)
     }
@@ -119,7 +119,7 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [2]
         let gradients = m + 16  // [2]
-        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale)
         for k in 0..<2 {
             let g = scale * gradients[k]
             parameters[k] -= lr * g

@@ -31,7 +31,7 @@ public struct ImageMLP: NetcRuntime.ClassifierModel {
         .init("hidden.bias", shape: [16], offset: 1024, decays: false),
         .init("logits.weight", shape: [10, 16], offset: 1040, decays: true),
         .init("logits.bias", shape: [10], offset: 1200, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 2432, secondState: 3648)
+    ], hyperparameters: .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 2432, secondState: 3648, classCount: 10)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -77,23 +77,23 @@ public struct ImageMLP: NetcRuntime.ClassifierModel {
         NetcRuntime.CPUKernels.linear(p_logits_weight, p_logits_bias, v_hidden, v_logits, n: 16, m: 10, count: count)
     }
 
-    /// The batch loss (mean over samples); seeds the gradient at 'logits'.
+    /// The loss of the first `count` samples (their mean); seeds the gradient at 'logits'.
     @inlinable
-    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_logits = m + 6138  // [80]
         let g_logits = m + 7498  // [80]
         let target = m + 7578  // [80]
         // softmax_cross_entropy
-        let invBatch: Scalar = 0.125
+        let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
-        for b in 0..<8 {
+        for b in 0..<count {
             let z = v_logits + b &* 10, gz = g_logits + b &* 10
             var top = z[0]
             for i in 1..<10 where z[i] > top { top = z[i] }
             for i in 0..<10 { gz[i] = z[i] - top }
         }
-        NetcRuntime.Math.exp(g_logits, minus: 0, into: g_logits, 80)
-        for b in 0..<8 {
+        NetcRuntime.Math.exp(g_logits, minus: 0, into: g_logits, count &* 10)
+        for b in 0..<count {
             let z = v_logits + b &* 10, t = target + b &* 10, gz = g_logits + b &* 10
             var top = z[0]
             var at = 0
@@ -111,9 +111,9 @@ public struct ImageMLP: NetcRuntime.ClassifierModel {
         return loss * invBatch
     }
 
-    /// Gradients of the batch loss with respect to the parameters.
+    /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
-    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_logits_weight = m + 1040  // [160]
         let dp_hidden_weight = m + 1216  // [1024]
         let dp_hidden_bias = m + 2240  // [16]
@@ -125,28 +125,28 @@ public struct ImageMLP: NetcRuntime.ClassifierModel {
         let g_hidden = m + 7370  // [128]
         let g_logits = m + 7498  // [80]
         // logits: linear backward → δ hidden =
-        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden, dp_logits_weight, dp_logits_bias, n: 16, m: 10, count: 8)
-        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden, accumulate: false, n: 16, m: 10, count: 8)
+        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden, dp_logits_weight, dp_logits_bias, n: 16, m: 10, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden, accumulate: false, n: 16, m: 10, count: count)
         // hidden: relu backward → δ hidden.linear =
-        for b in 0..<8 {
+        for b in 0..<count {
             let y = v_hidden + b &* 16, dy = g_hidden + b &* 16, dx0 = g_hidden_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden.linear: linear backward
-        NetcRuntime.CPUKernels.weightGradient(g_hidden_linear, v_pixels, dp_hidden_weight, dp_hidden_bias, n: 64, m: 16, count: 8)
+        NetcRuntime.CPUKernels.weightGradient(g_hidden_linear, v_pixels, dp_hidden_weight, dp_hidden_bias, n: 64, m: 16, count: count)
     }
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
-    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_hidden_weight = m + 0  // [1024]
         let g_image = m + 6218  // [512]
         let g_pixels = m + 6730  // [512]
         let g_hidden_linear = m + 7242  // [128]
         // hidden.linear: linear backward → δ pixels =
-        NetcRuntime.CPUKernels.inputGradient(g_hidden_linear, p_hidden_weight, g_pixels, accumulate: false, n: 64, m: 16, count: 8)
+        NetcRuntime.CPUKernels.inputGradient(g_hidden_linear, p_hidden_weight, g_pixels, accumulate: false, n: 64, m: 16, count: count)
         // pixels: flatten backward → δ image =
-        for b in 0..<8 {
+        for b in 0..<count {
             let dy = g_pixels + b &* 64, dx0 = g_image + b &* 64
             for i in 0..<64 { dx0[i] = dy[i] }
         }
@@ -154,7 +154,7 @@ public struct ImageMLP: NetcRuntime.ClassifierModel {
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
-    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let gradients = m + 1216  // [1210]
         return NetcRuntime.Kernels.maxMagnitude(gradients, 1210)
     }

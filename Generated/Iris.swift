@@ -34,7 +34,7 @@ public struct Iris: NetcRuntime.ClassifierModel {
         .init("hidden2.bias", shape: [16], offset: 336, decays: false),
         .init("logits.weight", shape: [3, 16], offset: 352, decays: true),
         .init("logits.bias", shape: [3], offset: 400, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 832, secondState: nil)
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 832, secondState: nil, classCount: 3)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -86,23 +86,23 @@ public struct Iris: NetcRuntime.ClassifierModel {
         NetcRuntime.CPUKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 16, m: 3, count: count)
     }
 
-    /// The batch loss (mean over samples); seeds the gradient at 'logits'.
+    /// The loss of the first `count` samples (their mean); seeds the gradient at 'logits'.
     @inlinable
-    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_logits = m + 2323  // [48]
         let g_logits = m + 3459  // [48]
         let target = m + 3507  // [48]
         // softmax_cross_entropy
-        let invBatch: Scalar = 0.0625
+        let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
-        for b in 0..<16 {
+        for b in 0..<count {
             let z = v_logits + b &* 3, gz = g_logits + b &* 3
             var top = z[0]
             for i in 1..<3 where z[i] > top { top = z[i] }
             for i in 0..<3 { gz[i] = z[i] - top }
         }
-        NetcRuntime.Math.exp(g_logits, minus: 0, into: g_logits, 48)
-        for b in 0..<16 {
+        NetcRuntime.Math.exp(g_logits, minus: 0, into: g_logits, count &* 3)
+        for b in 0..<count {
             let z = v_logits + b &* 3, t = target + b &* 3, gz = g_logits + b &* 3
             var top = z[0]
             var at = 0
@@ -120,9 +120,9 @@ public struct Iris: NetcRuntime.ClassifierModel {
         return loss * invBatch
     }
 
-    /// Gradients of the batch loss with respect to the parameters.
+    /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
-    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_hidden2_weight = m + 80  // [256]
         let p_logits_weight = m + 352  // [48]
         let dp_hidden1_weight = m + 416  // [64]
@@ -140,38 +140,38 @@ public struct Iris: NetcRuntime.ClassifierModel {
         let g_hidden2 = m + 3203  // [256]
         let g_logits = m + 3459  // [48]
         // logits: linear backward → δ hidden2 =
-        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: 16)
-        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: 16)
+        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 16, m: 3, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 16, m: 3, count: count)
         // hidden2: relu backward → δ hidden2.linear =
-        for b in 0..<16 {
+        for b in 0..<count {
             let y = v_hidden2 + b &* 16, dy = g_hidden2 + b &* 16, dx0 = g_hidden2_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        NetcRuntime.CPUKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: 16)
-        NetcRuntime.CPUKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: 16)
+        NetcRuntime.CPUKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 16, m: 16, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 16, m: 16, count: count)
         // hidden1: relu backward → δ hidden1.linear =
-        for b in 0..<16 {
+        for b in 0..<count {
             let y = v_hidden1 + b &* 16, dy = g_hidden1 + b &* 16, dx0 = g_hidden1_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward
-        NetcRuntime.CPUKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: 16)
+        NetcRuntime.CPUKernels.weightGradient(g_hidden1_linear, v_features, dp_hidden1_weight, dp_hidden1_bias, n: 4, m: 16, count: count)
     }
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
-    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_hidden1_weight = m + 0  // [64]
         let g_features = m + 2371  // [64]
         let g_hidden1_linear = m + 2435  // [256]
         // hidden1.linear: linear backward → δ features =
-        NetcRuntime.CPUKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_features, accumulate: false, n: 4, m: 16, count: 16)
+        NetcRuntime.CPUKernels.inputGradient(g_hidden1_linear, p_hidden1_weight, g_features, accumulate: false, n: 4, m: 16, count: count)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
-    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let gradients = m + 416  // [403]
         return NetcRuntime.Kernels.maxMagnitude(gradients, 403)
     }
@@ -182,7 +182,7 @@ public struct Iris: NetcRuntime.ClassifierModel {
         let parameters = m + 0  // [403]
         let gradients = m + 416  // [403]
         let velocity = m + 832  // [403]
-        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.hyperparameters.momentum)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
         for k in 0..<403 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g

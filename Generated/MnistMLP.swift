@@ -34,7 +34,7 @@ public struct MnistMLP: NetcRuntime.ClassifierModel {
         .init("hidden2.bias", shape: [64], offset: 108672, decays: false),
         .init("logits.weight", shape: [10, 64], offset: 108736, decays: true),
         .init("logits.bias", shape: [10], offset: 109376, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 218784, secondState: nil)
+    ], hyperparameters: .sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 218784, secondState: nil, classCount: 10)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -86,23 +86,23 @@ public struct MnistMLP: NetcRuntime.ClassifierModel {
         NetcRuntime.CPUKernels.linear(p_logits_weight, p_logits_bias, v_hidden2, v_logits, n: 64, m: 10, count: count)
     }
 
-    /// The batch loss (mean over samples); seeds the gradient at 'logits'.
+    /// The loss of the first `count` samples (their mean); seeds the gradient at 'logits'.
     @inlinable
-    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_logits = m + 340464  // [320]
         let g_logits = m + 378160  // [320]
         let target = m + 378480  // [320]
         // softmax_cross_entropy
-        let invBatch: Scalar = 0.03125
+        let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
-        for b in 0..<32 {
+        for b in 0..<count {
             let z = v_logits + b &* 10, gz = g_logits + b &* 10
             var top = z[0]
             for i in 1..<10 where z[i] > top { top = z[i] }
             for i in 0..<10 { gz[i] = z[i] - top }
         }
-        NetcRuntime.Math.exp(g_logits, minus: 0, into: g_logits, 320)
-        for b in 0..<32 {
+        NetcRuntime.Math.exp(g_logits, minus: 0, into: g_logits, count &* 10)
+        for b in 0..<count {
             let z = v_logits + b &* 10, t = target + b &* 10, gz = g_logits + b &* 10
             var top = z[0]
             var at = 0
@@ -120,9 +120,9 @@ public struct MnistMLP: NetcRuntime.ClassifierModel {
         return loss * invBatch
     }
 
-    /// Gradients of the batch loss with respect to the parameters.
+    /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
-    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let v_pixels = input  // [25088], the caller's
         let p_hidden2_weight = m + 100480  // [8192]
         let p_logits_weight = m + 108736  // [640]
@@ -141,38 +141,38 @@ public struct MnistMLP: NetcRuntime.ClassifierModel {
         let g_logits = m + 378160  // [320]
         let scratch = m + 378800  // [4096]
         // logits: linear backward → δ hidden2 =
-        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: 32)
-        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: 32)
+        NetcRuntime.CPUKernels.weightGradient(g_logits, v_hidden2, dp_logits_weight, dp_logits_bias, n: 64, m: 10, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_hidden2, accumulate: false, n: 64, m: 10, count: count)
         // hidden2: relu backward → δ hidden2.linear =
-        for b in 0..<32 {
+        for b in 0..<count {
             let y = v_hidden2 + b &* 64, dy = g_hidden2 + b &* 64, dx0 = g_hidden2_linear + b &* 64
             for i in 0..<64 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden2.linear: linear backward → δ hidden1 =
-        NetcRuntime.CPUKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: 32)
-        NetcRuntime.CPUKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: 32)
+        NetcRuntime.CPUKernels.weightGradient(g_hidden2_linear, v_hidden1, dp_hidden2_weight, dp_hidden2_bias, n: 128, m: 64, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_hidden2_linear, p_hidden2_weight, g_hidden1, accumulate: false, n: 128, m: 64, count: count)
         // hidden1: relu backward → δ hidden1.linear =
-        for b in 0..<32 {
+        for b in 0..<count {
             let y = v_hidden1 + b &* 128, dy = g_hidden1 + b &* 128, dx0 = g_hidden1_linear + b &* 128
             for i in 0..<128 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // hidden1.linear: linear backward
-        NetcRuntime.CPUKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: 32, scratch: scratch)
+        NetcRuntime.CPUKernels.panelWeightGradient(g_hidden1_linear, v_pixels, dp_hidden1_weight, dp_hidden1_bias, n: 784, m: 128, count: count, scratch: scratch)
     }
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
-    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_hidden1_weight = m + 0  // [100352]
         let g_pixels = m + 340784  // [25088]
         let g_hidden1_linear = m + 365872  // [4096]
         // hidden1.linear: linear backward → δ pixels =
-        NetcRuntime.CPUKernels.panelInputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: 32)
+        NetcRuntime.CPUKernels.panelInputGradient(g_hidden1_linear, p_hidden1_weight, g_pixels, accumulate: false, n: 784, m: 128, count: count)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
-    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_pixels = input  // [25088], the caller's
         let dp_hidden1_weight = m + 109392  // [100352]
         let gradients = m + 109392  // [109386]
@@ -182,7 +182,7 @@ public struct MnistMLP: NetcRuntime.ClassifierModel {
         guard read100352.isFinite else { return .nan }
         bound = Swift.max(bound, read100352)
         // hidden1.weight: read only when the bound is not finite or too large
-        var bound0 = NetcRuntime.Kernels.weightGradientBound(g_hidden1_linear, v_pixels, n: 784, m: 128, count: 32)
+        var bound0 = NetcRuntime.Kernels.weightGradientBound(g_hidden1_linear, v_pixels, n: 784, m: 128, count: count)
         if !(bound0 <= Scalar.greatestFiniteMagnitude / 2) {
             bound0 = NetcRuntime.Kernels.maxMagnitude(dp_hidden1_weight, 100352)
             guard bound0.isFinite else { return .nan }

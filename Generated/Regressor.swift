@@ -69,16 +69,16 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         NetcRuntime.CPUKernels.linear(p_y_weight, nil, v_h, v_y, n: 16, m: 2, count: count)
     }
 
-    /// The batch loss (mean over samples); seeds the gradient at 'y'.
+    /// The loss of the first `count` samples (their mean); seeds the gradient at 'y'.
     @inlinable
-    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_y = m + 2528  // [128]
         let g_y = m + 4896  // [128]
         let target = m + 5024  // [128]
         // squared_error(reduction: mean, scale: 1.0)
-        let invBatch: Scalar = 0.015625
+        let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
-        for b in 0..<64 {
+        for b in 0..<count {
             let z = v_y + b &* 2, t = target + b &* 2, gz = g_y + b &* 2
             for i in 0..<2 {
                 let d = z[i] - t[i]
@@ -89,9 +89,9 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         return loss * invBatch
     }
 
-    /// Gradients of the batch loss with respect to the parameters.
+    /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
-    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_y_weight = m + 64  // [32]
         let dp_h_weight = m + 96  // [48]
         let dp_h_bias = m + 144  // [16]
@@ -102,30 +102,30 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         let g_h = m + 3872  // [1024]
         let g_y = m + 4896  // [128]
         // y: linear(no bias) backward → δ h =
-        NetcRuntime.CPUKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: 64)
-        NetcRuntime.CPUKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: 64)
+        NetcRuntime.CPUKernels.weightGradient(g_y, v_h, dp_y_weight, nil, n: 16, m: 2, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_y, p_y_weight, g_h, accumulate: false, n: 16, m: 2, count: count)
         // h: tanh backward → δ h.linear =
-        for b in 0..<64 {
+        for b in 0..<count {
             let y = v_h + b &* 16, dy = g_h + b &* 16, dx0 = g_h_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // h.linear: linear backward
-        NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: 64)
+        NetcRuntime.CPUKernels.weightGradient(g_h_linear, v_x, dp_h_weight, dp_h_bias, n: 3, m: 16, count: count)
     }
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
-    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_h_weight = m + 0  // [48]
         let g_x = m + 2656  // [192]
         let g_h_linear = m + 2848  // [1024]
         // h.linear: linear backward → δ x =
-        NetcRuntime.CPUKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 3, m: 16, count: 64)
+        NetcRuntime.CPUKernels.inputGradient(g_h_linear, p_h_weight, g_x, accumulate: false, n: 3, m: 16, count: count)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
-    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let gradients = m + 96  // [96]
         return NetcRuntime.Kernels.maxMagnitude(gradients, 96)
     }
@@ -136,7 +136,7 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         let parameters = m + 0  // [96]
         let gradients = m + 96  // [96]
         let velocity = m + 192  // [96]
-        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.hyperparameters.momentum)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
         for k in 0..<96 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g

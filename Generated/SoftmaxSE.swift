@@ -72,14 +72,14 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
         }
     }
 
-    /// The batch loss (mean over samples); seeds the gradient at 'probs'.
+    /// The loss of the first `count` samples (their mean); seeds the gradient at 'probs'.
     @inlinable
-    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_probs = m + 38  // [3]
         let g_probs = m + 48  // [3]
         let target = m + 51  // [3]
         // squared_error(reduction: sum, scale: 1.0)
-        let invBatch: Scalar = 1.0
+        let invBatch: Scalar = 1
         var loss: Scalar = 0
         do {
             let z = v_probs, t = target, gz = g_probs
@@ -92,9 +92,9 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
         return loss * invBatch
     }
 
-    /// Gradients of the batch loss with respect to the parameters.
+    /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
-    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let dp_z_weight = m + 16  // [12]
         let gradients = m + 16  // [15]
         let dp_z_bias = m + 28  // [3]
@@ -133,7 +133,7 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
-    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_z_weight = m + 0  // [12]
         let g_x = m + 41  // [4]
         let g_z = m + 45  // [3]
@@ -149,7 +149,7 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
-    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let gradients = m + 16  // [15]
         return NetcRuntime.Kernels.maxMagnitude(gradients, 15)
     }
@@ -159,7 +159,7 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [15]
         let gradients = m + 16  // [15]
-        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale)
         for k in 0..<15 {
             let g = scale * gradients[k]
             parameters[k] -= lr * g

@@ -50,7 +50,7 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
         .init("gate.bias", shape: [16], offset: 752, decays: false),
         .init("out.weight", shape: [4, 16], offset: 768, decays: true),
         .init("out.bias", shape: [4], offset: 832, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001), firstState: 1696, secondState: 2544)
+    ], hyperparameters: .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0001), firstState: 1696, secondState: 2544, classCount: 4)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -204,16 +204,16 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
         }
     }
 
-    /// The batch loss (mean over samples); seeds the gradient at 'out'.
+    /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
-    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out = m + 4180  // [16]
         let g_out = m + 4996  // [16]
         let target = m + 5076  // [16]
         // hinge
-        let invBatch: Scalar = 0.25
+        let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
-        for b in 0..<4 {
+        for b in 0..<count {
             let z = v_out + b &* 4, t = target + b &* 4, gz = g_out + b &* 4
             var label = 0
             for i in 1..<4 where t[i] > t[label] { label = i }
@@ -234,9 +234,9 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
         return loss * invBatch
     }
 
-    /// Gradients of the batch loss with respect to the parameters.
+    /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
-    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_block_weight = m + 144  // [256]
         let p_left_weight = m + 416  // [128]
         let p_out_weight = m + 768  // [64]
@@ -281,7 +281,7 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
         let mask_dropped = m + 5012  // [64]
         gradients.update(repeating: 0, count: 836)
         // out: linear backward → δ gated =
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_gated + b &* 16, dy = g_out + b &* 4, dx0 = g_gated + b &* 16
             dp_out_bias[0] += dy[0]
             dp_out_weight[0] += dy[0] * x0[0]
@@ -369,18 +369,18 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
             dx0[15] = p_out_weight[15] * dy[0] + p_out_weight[31] * dy[1] + p_out_weight[47] * dy[2] + p_out_weight[63] * dy[3]
         }
         // gated: multiply backward → δ dropped =, δ gate =
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_dropped + b &* 16, x1 = v_gate + b &* 16, dy = g_gated + b &* 16, dx0 = g_dropped + b &* 16, dx1 = g_gate + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * x1[i] }
             for i in 0..<16 { dx1[i] = dy[i] * x0[i] }
         }
         // gate: sigmoid backward → δ gate.linear =
-        for b in 0..<4 {
+        for b in 0..<count {
             let y = v_gate + b &* 16, dy = g_gate + b &* 16, dx0 = g_gate_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * y[i] * (1 - y[i]) }
         }
         // gate.linear: linear backward
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_x + b &* 8, dy = g_gate_linear + b &* 16
             for j in 0..<16 {
                 dp_gate_bias[j] += dy[j]
@@ -388,23 +388,23 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
             }
         }
         // dropped: dropout(0.25) backward → δ both =
-        for b in 0..<4 {
+        for b in 0..<count {
             let dy = g_dropped + b &* 16, dx0 = g_both + b &* 16, a0 = mask_dropped + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * a0[i] }
         }
         // both: concat backward → δ left =, δ right =
-        for b in 0..<4 {
+        for b in 0..<count {
             let dy = g_both + b &* 16, dx0 = g_left + b &* 8, dx1 = g_right + b &* 8
             for i in 0..<8 { dx0[i] = dy[0 + i] }
             for i in 0..<8 { dx1[i] = dy[8 + i] }
         }
         // right: softplus backward → δ right.linear =
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_right_linear + b &* 8, dy = g_right + b &* 8, dx0 = g_right_linear + b &* 8
             for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.sigmoid(x0[i]) }
         }
         // right.linear: linear backward
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_x + b &* 8, dy = g_right_linear + b &* 8
             dp_right_bias[0] += dy[0]
             dp_right_weight[0] += dy[0] * x0[0]
@@ -480,12 +480,12 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
             dp_right_weight[63] += dy[7] * x0[7]
         }
         // left: elu(1.0) backward → δ left.linear =
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_left_linear + b &* 8, y = v_left + b &* 8, dy = g_left + b &* 8, dx0 = g_left_linear + b &* 8
             for i in 0..<8 { dx0[i] = dy[i] * (x0[i] > 0 ? 1 : y[i] + 1.0) }
         }
         // left.linear: linear backward → δ residual =
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_residual + b &* 16, dy = g_left_linear + b &* 8, dx0 = g_residual + b &* 16
             for j in 0..<8 {
                 dp_left_bias[j] += dy[j]
@@ -495,18 +495,18 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
             for j in 0..<8 { NetcRuntime.Kernels.axpy(dy[j], p_left_weight + j &* 16, dx0, 16) }
         }
         // residual: add backward → δ stem =, δ block =
-        for b in 0..<4 {
+        for b in 0..<count {
             let dy = g_residual + b &* 16, dx0 = g_stem + b &* 16, dx1 = g_block + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] }
             for i in 0..<16 { dx1[i] = dy[i] }
         }
         // block: leaky_relu(0.1) backward → δ block.linear =
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_block_linear + b &* 16, dy = g_block + b &* 16, dx0 = g_block_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (x0[i] > 0 ? 1 : 0.1) }
         }
         // block.linear: linear backward → δ stem +=
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_stem + b &* 16, dy = g_block_linear + b &* 16, dx0 = g_stem + b &* 16
             for j in 0..<16 {
                 dp_block_bias[j] += dy[j]
@@ -515,12 +515,12 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
             for j in 0..<16 { NetcRuntime.Kernels.axpy(dy[j], p_block_weight + j &* 16, dx0, 16) }
         }
         // stem: tanh backward → δ stem.linear =
-        for b in 0..<4 {
+        for b in 0..<count {
             let y = v_stem + b &* 16, dy = g_stem + b &* 16, dx0 = g_stem_linear + b &* 16
             for i in 0..<16 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // stem.linear: linear backward
-        for b in 0..<4 {
+        for b in 0..<count {
             let x0 = v_x + b &* 8, dy = g_stem_linear + b &* 16
             for j in 0..<16 {
                 dp_stem_bias[j] += dy[j]
@@ -531,7 +531,7 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
-    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_stem_weight = m + 0  // [128]
         let p_right_weight = m + 552  // [64]
         let p_gate_weight = m + 624  // [128]
@@ -540,13 +540,13 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
         let g_right_linear = m + 4612  // [32]
         let g_gate_linear = m + 4804  // [64]
         // gate.linear: linear backward → δ x =
-        for b in 0..<4 {
+        for b in 0..<count {
             let dy = g_gate_linear + b &* 16, dx0 = g_x + b &* 8
             for i in 0..<8 { dx0[i] = 0 }
             for j in 0..<16 { NetcRuntime.Kernels.axpy(dy[j], p_gate_weight + j &* 8, dx0, 8) }
         }
         // right.linear: linear backward → δ x +=
-        for b in 0..<4 {
+        for b in 0..<count {
             let dy = g_right_linear + b &* 8, dx0 = g_x + b &* 8
             dx0[0] += p_right_weight[0] * dy[0] + p_right_weight[8] * dy[1] + p_right_weight[16] * dy[2] + p_right_weight[24] * dy[3] + p_right_weight[32] * dy[4] + p_right_weight[40] * dy[5] + p_right_weight[48] * dy[6] + p_right_weight[56] * dy[7]
             dx0[1] += p_right_weight[1] * dy[0] + p_right_weight[9] * dy[1] + p_right_weight[17] * dy[2] + p_right_weight[25] * dy[3] + p_right_weight[33] * dy[4] + p_right_weight[41] * dy[5] + p_right_weight[49] * dy[6] + p_right_weight[57] * dy[7]
@@ -558,7 +558,7 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
             dx0[7] += p_right_weight[7] * dy[0] + p_right_weight[15] * dy[1] + p_right_weight[23] * dy[2] + p_right_weight[31] * dy[3] + p_right_weight[39] * dy[4] + p_right_weight[47] * dy[5] + p_right_weight[55] * dy[6] + p_right_weight[63] * dy[7]
         }
         // stem.linear: linear backward → δ x +=
-        for b in 0..<4 {
+        for b in 0..<count {
             let dy = g_stem_linear + b &* 16, dx0 = g_x + b &* 8
             for j in 0..<16 { NetcRuntime.Kernels.axpy(dy[j], p_stem_weight + j &* 8, dx0, 8) }
         }
@@ -566,7 +566,7 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
-    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let gradients = m + 848  // [836]
         return NetcRuntime.Kernels.maxMagnitude(gradients, 836)
     }
@@ -578,7 +578,7 @@ public struct TwoTowers: NetcRuntime.ClassifierModel {
         let gradients = m + 848  // [836]
         let firstMoment = m + 1696  // [836]
         let secondMoment = m + 2544  // [836]
-        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), decay = Scalar(step.hyperparameters.weightDecay), beta1 = Scalar(step.hyperparameters.beta1), beta2 = Scalar(step.hyperparameters.beta2), epsilon = Scalar(step.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - step.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - step.hyperparameters.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), decay = Scalar(step.weightDecay), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
         func apply(_ range: Range<Swift.Int>, _ decay: Scalar) {
             for k in range {
                 let g = scale * gradients[k] + decay * parameters[k]

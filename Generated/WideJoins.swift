@@ -167,16 +167,16 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         }
     }
 
-    /// The batch loss (mean over samples); seeds the gradient at 'y'.
+    /// The loss of the first `count` samples (their mean); seeds the gradient at 'y'.
     @inlinable
-    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_y = m + 455  // [6]
         let g_y = m + 602  // [6]
         let target = m + 608  // [6]
         // squared_error(reduction: mean, scale: 1.0)
-        let invBatch: Scalar = 0.3333333333333333
+        let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
-        for b in 0..<3 {
+        for b in 0..<count {
             let z = v_y + b &* 2, t = target + b &* 2, gz = g_y + b &* 2
             for i in 0..<2 {
                 let d = z[i] - t[i]
@@ -187,9 +187,9 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         return loss * invBatch
     }
 
-    /// Gradients of the batch loss with respect to the parameters.
+    /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
-    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_y_weight = m + 64  // [8]
         let dp_a_weight = m + 80  // [12]
         let gradients = m + 80  // [74]
@@ -225,7 +225,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         let g_y = m + 602  // [6]
         gradients.update(repeating: 0, count: 74)
         // y: linear backward → δ s =
-        for b in 0..<3 {
+        for b in 0..<count {
             let x0 = v_s + b &* 4, dy = g_y + b &* 2, dx0 = g_s + b &* 4
             dp_y_bias[0] += dy[0]
             dp_y_weight[0] += dy[0] * x0[0]
@@ -243,7 +243,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
             dx0[3] = p_y_weight[3] * dy[0] + p_y_weight[7] * dy[1]
         }
         // s: add backward → δ m =, δ a =, δ b =, δ c =, δ d =
-        for b in 0..<3 {
+        for b in 0..<count {
             let dy = g_s + b &* 4, dx0 = g_m + b &* 4, dx1 = g_a + b &* 4, dx2 = g_b + b &* 4, dx3 = g_c + b &* 4, dx4 = g_d + b &* 4
             for i in 0..<4 { dx0[i] = dy[i] }
             for i in 0..<4 { dx1[i] = dy[i] }
@@ -252,7 +252,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
             for i in 0..<4 { dx4[i] = dy[i] }
         }
         // m: multiply backward → δ a +=, δ b +=, δ c +=, δ d +=, δ e =, δ x4 =
-        for b in 0..<3 {
+        for b in 0..<count {
             let x0 = v_a + b &* 4, x1 = v_b + b &* 4, x2 = v_c + b &* 4, x3 = v_d + b &* 4, x4 = v_e + b &* 4, x5 = v_x4 + b &* 4, dy = g_m + b &* 4, dx0 = g_a + b &* 4, dx1 = g_b + b &* 4, dx2 = g_c + b &* 4, dx3 = g_d + b &* 4, dx4 = g_e + b &* 4, dx5 = g_x4 + b &* 4
             for i in 0..<4 {
                 let s4 = x5[i]
@@ -275,7 +275,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
             }
         }
         // x4: linear backward
-        for b in 0..<3 {
+        for b in 0..<count {
             let x0 = v_x + b &* 3, dy = g_x4 + b &* 4
             dp_x4_bias[0] += dy[0]
             dp_x4_weight[0] += dy[0] * x0[0]
@@ -295,22 +295,22 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
             dp_x4_weight[11] += dy[3] * x0[2]
         }
         // e: tanh backward → δ b +=
-        for b in 0..<3 {
+        for b in 0..<count {
             let y = v_e + b &* 4, dy = g_e + b &* 4, dx0 = g_b + b &* 4
             for i in 0..<4 { dx0[i] += dy[i] * (1 - y[i] * y[i]) }
         }
         // d: sigmoid backward → δ a +=
-        for b in 0..<3 {
+        for b in 0..<count {
             let y = v_d + b &* 4, dy = g_d + b &* 4, dx0 = g_a + b &* 4
             for i in 0..<4 { dx0[i] += dy[i] * y[i] * (1 - y[i]) }
         }
         // c: softplus backward → δ c.linear =
-        for b in 0..<3 {
+        for b in 0..<count {
             let x0 = v_c_linear + b &* 4, dy = g_c + b &* 4, dx0 = g_c_linear + b &* 4
             for i in 0..<4 { dx0[i] = dy[i] * NetcRuntime.Math.sigmoid(x0[i]) }
         }
         // c.linear: linear backward
-        for b in 0..<3 {
+        for b in 0..<count {
             let x0 = v_x + b &* 3, dy = g_c_linear + b &* 4
             dp_c_bias[0] += dy[0]
             dp_c_weight[0] += dy[0] * x0[0]
@@ -330,12 +330,12 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
             dp_c_weight[11] += dy[3] * x0[2]
         }
         // b: sigmoid backward → δ b.linear =
-        for b in 0..<3 {
+        for b in 0..<count {
             let y = v_b + b &* 4, dy = g_b + b &* 4, dx0 = g_b_linear + b &* 4
             for i in 0..<4 { dx0[i] = dy[i] * y[i] * (1 - y[i]) }
         }
         // b.linear: linear backward
-        for b in 0..<3 {
+        for b in 0..<count {
             let x0 = v_x + b &* 3, dy = g_b_linear + b &* 4
             dp_b_bias[0] += dy[0]
             dp_b_weight[0] += dy[0] * x0[0]
@@ -355,12 +355,12 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
             dp_b_weight[11] += dy[3] * x0[2]
         }
         // a: tanh backward → δ a.linear =
-        for b in 0..<3 {
+        for b in 0..<count {
             let y = v_a + b &* 4, dy = g_a + b &* 4, dx0 = g_a_linear + b &* 4
             for i in 0..<4 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // a.linear: linear backward
-        for b in 0..<3 {
+        for b in 0..<count {
             let x0 = v_x + b &* 3, dy = g_a_linear + b &* 4
             dp_a_bias[0] += dy[0]
             dp_a_weight[0] += dy[0] * x0[0]
@@ -383,7 +383,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
-    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_a_weight = m + 0  // [12]
         let p_b_weight = m + 16  // [12]
         let p_c_weight = m + 32  // [12]
@@ -394,28 +394,28 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         let g_c_linear = m + 518  // [12]
         let g_x4 = m + 566  // [12]
         // x4: linear backward → δ x =
-        for b in 0..<3 {
+        for b in 0..<count {
             let dy = g_x4 + b &* 4, dx0 = g_x + b &* 3
             dx0[0] = p_x4_weight[0] * dy[0] + p_x4_weight[3] * dy[1] + p_x4_weight[6] * dy[2] + p_x4_weight[9] * dy[3]
             dx0[1] = p_x4_weight[1] * dy[0] + p_x4_weight[4] * dy[1] + p_x4_weight[7] * dy[2] + p_x4_weight[10] * dy[3]
             dx0[2] = p_x4_weight[2] * dy[0] + p_x4_weight[5] * dy[1] + p_x4_weight[8] * dy[2] + p_x4_weight[11] * dy[3]
         }
         // c.linear: linear backward → δ x +=
-        for b in 0..<3 {
+        for b in 0..<count {
             let dy = g_c_linear + b &* 4, dx0 = g_x + b &* 3
             dx0[0] += p_c_weight[0] * dy[0] + p_c_weight[3] * dy[1] + p_c_weight[6] * dy[2] + p_c_weight[9] * dy[3]
             dx0[1] += p_c_weight[1] * dy[0] + p_c_weight[4] * dy[1] + p_c_weight[7] * dy[2] + p_c_weight[10] * dy[3]
             dx0[2] += p_c_weight[2] * dy[0] + p_c_weight[5] * dy[1] + p_c_weight[8] * dy[2] + p_c_weight[11] * dy[3]
         }
         // b.linear: linear backward → δ x +=
-        for b in 0..<3 {
+        for b in 0..<count {
             let dy = g_b_linear + b &* 4, dx0 = g_x + b &* 3
             dx0[0] += p_b_weight[0] * dy[0] + p_b_weight[3] * dy[1] + p_b_weight[6] * dy[2] + p_b_weight[9] * dy[3]
             dx0[1] += p_b_weight[1] * dy[0] + p_b_weight[4] * dy[1] + p_b_weight[7] * dy[2] + p_b_weight[10] * dy[3]
             dx0[2] += p_b_weight[2] * dy[0] + p_b_weight[5] * dy[1] + p_b_weight[8] * dy[2] + p_b_weight[11] * dy[3]
         }
         // a.linear: linear backward → δ x +=
-        for b in 0..<3 {
+        for b in 0..<count {
             let dy = g_a_linear + b &* 4, dx0 = g_x + b &* 3
             dx0[0] += p_a_weight[0] * dy[0] + p_a_weight[3] * dy[1] + p_a_weight[6] * dy[2] + p_a_weight[9] * dy[3]
             dx0[1] += p_a_weight[1] * dy[0] + p_a_weight[4] * dy[1] + p_a_weight[7] * dy[2] + p_a_weight[10] * dy[3]
@@ -425,7 +425,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
-    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let gradients = m + 80  // [74]
         return NetcRuntime.Kernels.maxMagnitude(gradients, 74)
     }
@@ -437,7 +437,7 @@ public struct WideJoins: NetcRuntime.GeneratedModel {
         let gradients = m + 80  // [74]
         let firstMoment = m + 160  // [74]
         let secondMoment = m + 240  // [74]
-        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.hyperparameters.beta1), beta2 = Scalar(step.hyperparameters.beta2), epsilon = Scalar(step.hyperparameters.epsilon), oneMinusBeta1 = Scalar(1 - step.hyperparameters.beta1), oneMinusBeta2 = Scalar(1 - step.hyperparameters.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
         for k in 0..<74 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g

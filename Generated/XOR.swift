@@ -86,14 +86,14 @@ public struct XOR: NetcRuntime.GeneratedModel {
         }
     }
 
-    /// The batch loss (mean over samples); seeds the gradient at 'out'.
+    /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
-    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out = m + 60  // [1]
         let g_out = m + 72  // [1]
         let target = m + 73  // [1]
         // squared_error(reduction: sum, scale: 0.5)
-        let invBatch: Scalar = 1.0
+        let invBatch: Scalar = 1
         var loss: Scalar = 0
         do {
             let z = v_out, t = target, gz = g_out
@@ -106,9 +106,9 @@ public struct XOR: NetcRuntime.GeneratedModel {
         return loss * invBatch
     }
 
-    /// Gradients of the batch loss with respect to the parameters.
+    /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
-    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_out_weight = m + 12  // [4]
         let dp_hidden_weight = m + 32  // [8]
         let gradients = m + 32  // [17]
@@ -166,7 +166,7 @@ public struct XOR: NetcRuntime.GeneratedModel {
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
-    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) {
+    public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_hidden_weight = m + 0  // [8]
         let g_x = m + 61  // [2]
         let g_hidden_linear = m + 63  // [4]
@@ -180,7 +180,7 @@ public struct XOR: NetcRuntime.GeneratedModel {
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
-    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>) -> Scalar {
+    public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let gradients = m + 32  // [17]
         return NetcRuntime.Kernels.maxMagnitude(gradients, 17)
     }
@@ -190,7 +190,7 @@ public struct XOR: NetcRuntime.GeneratedModel {
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
         let parameters = m + 0  // [17]
         let gradients = m + 32  // [17]
-        let lr = Scalar(step.hyperparameters.learningRate), scale = Scalar(step.gradientScale)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale)
         for k in 0..<17 {
             let g = scale * gradients[k]
             parameters[k] -= lr * g

@@ -15,9 +15,9 @@ func phases<M: GeneratedModel>(_ name: String, _: M.Type) where M.Scalar == Floa
         let times = [
             ("targets", measure(budget: 0.2) { for k in t.indices { m[M.targetOffset + k] = t[k] } }),
             ("forward", measure(budget: 0.2) { M.forward(m, input, training: true, count: M.batchSize) }),
-            ("loss", measure(budget: 0.2) { _ = M.lossAndSeed(m) }),
-            ("backward", measure(budget: 0.2) { M.backward(m, input) }),
-            ("finiteness check", measure(budget: 0.2) { _ = M.gradientBound(m, input).isFinite }),
+            ("loss", measure(budget: 0.2) { _ = M.lossAndSeed(m, count: M.batchSize) }),
+            ("backward", measure(budget: 0.2) { M.backward(m, input, count: M.batchSize) }),
+            ("finiteness check", measure(budget: 0.2) { _ = M.gradientBound(m, input, count: M.batchSize).isFinite }),
             ("update", measure(budget: 0.2) { M.update(m, step) }),
         ]
         let total = times.map(\.1).reduce(0, +)

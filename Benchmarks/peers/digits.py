@@ -3,8 +3,8 @@
 MLPClassifier and (when installed) PyTorch on one thread, and time netc's
 Digits beside them in the same run.
 
-The same data (Examples/Data/digits.csv, pixels / 16), the same 80/20 split
-(SplitMix64, seed 2024, Fisher–Yates, as the Swift program draws it), the same
+The same data (Examples/Data/digits.csv, pixels / 16), the same stratified
+80/20 split (SplitMix64, seed 2024, Fisher–Yates, as DataSet.split draws it), the same
 network (64 → 64 relu → 10, softmax cross-entropy), Adam with learning rate
 0.001, batches of 32, 50 epochs, no weight decay. Only training is timed.
 
@@ -12,6 +12,7 @@ network (64 → 64 relu → 10, softmax cross-entropy), Adam with learning rate
 
 Needs numpy and scikit-learn (pip install scikit-learn); PyTorch is optional.
 """
+import math
 import os
 import subprocess
 import sys
@@ -52,10 +53,17 @@ def load():
     return (data[:, :64] / 16).astype(np.float32), data[:, 64]
 
 
-def split(n):
-    order = shuffled(range(n), SplitMix64(2024))
-    cut = n * 4 // 5
-    return np.array(order[:cut]), np.array(order[cut:])
+def split(y):
+    """DataSet.split([0.8], seed: 2024): per class (in order), its members
+    shuffled and the first round(0.8 n) kept for training; then each part shuffled."""
+    rng = SplitMix64(2024)
+    train, test = [], []
+    for c in range(int(y.max()) + 1):
+        members = shuffled([i for i in range(len(y)) if y[i] == c], rng)
+        take = min(math.floor(len(members) * 0.8 + 0.5), len(members))
+        train += members[:take]
+        test += members[take:]
+    return np.array(shuffled(train, rng)), np.array(shuffled(test, rng))
 
 
 def sklearn_run(x, y, train, test):
@@ -98,7 +106,8 @@ def torch_run(x, y, train, test):
 def netc_run():
     package = os.path.join(ROOT, "Examples/Digits")
     subprocess.run(["swift", "build", "-c", "release"], cwd=package, check=True, stdout=subprocess.DEVNULL)
-    out = subprocess.run([os.path.join(package, ".build/release/Digits")], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([os.path.join(package, ".build/release/Digits")], cwd=package, check=True, capture_output=True,
+                         text=True).stdout
     line = next(l for l in out.splitlines() if l.startswith("trained"))
     milliseconds = float(line.split(" in ")[1].split(" ms")[0])
     accuracy = float(line.rsplit(" ", 1)[1])
@@ -108,7 +117,7 @@ def netc_run():
 
 def main():
     x, y = load()
-    train, test = split(len(y))
+    train, test = split(y)
     rows = []
     seconds, accuracy, kernels = netc_run()
     rows.append((f"netc (swift build -c release; kernels {kernels})", seconds, accuracy))

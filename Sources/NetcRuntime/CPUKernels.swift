@@ -146,7 +146,7 @@ public enum CPUKernels {
 
     /// One step's constants for the C update, rounded to Float.
     static func constants(_ step: OptimizerStep, decays: Bool) -> netc_update {
-        let h = step.hyperparameters
+        let h = step
         return netc_update(kind: h.optimizer == .adam ? Int32(NETC_UPDATE_ADAM) : Int32(NETC_UPDATE_SGD), nesterov: h.nesterov ? 1 : 0,
                            learning_rate: Float(h.learningRate), momentum: Float(h.momentum), beta1: Float(h.beta1), beta2: Float(h.beta2),
                            one_minus_beta1: Float(1 - h.beta1), one_minus_beta2: Float(1 - h.beta2), epsilon: Float(h.epsilon),

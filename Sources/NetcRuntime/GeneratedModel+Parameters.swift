@@ -60,11 +60,10 @@ extension GeneratedModel {
         }
     }
 
-    /// The learning rate the next step uses (`hyperparameters.learningRate`).
+    /// The base learning rate (`hyperparameters.learningRate`), which the schedule scales at each step.
     @inlinable
     public var learningRate: Double {
         get { storage.hyperparameters.learningRate }
         set { hyperparameters.learningRate = newValue }
     }
-
 }

@@ -27,29 +27,54 @@ extension GeneratedModel {
         return output
     }
 
-    /// The batch loss without training (dropout off), for one batch of `batchSize` samples.
+    /// The loss without training (dropout off) over any number of samples:
+    /// the mean of their per-sample losses, computed `batchSize` at a time.
     @inlinable
-    public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
-        input.withUnsafeBufferPointer { i in
-            target.withUnsafeBufferPointer { t in
-                storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: false) { m in
-                    Self.load(m, i, t)
-                    Self.forward(m, UnsafeMutablePointer(mutating: i.baseAddress!), training: false, count: Self.batchSize)
-                    return Self.lossAndSeed(m)
-                }
+    public func loss(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
+        let samples = Self.samples(input, target, "loss", atMost: nil)
+        return storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: false) { m in
+            var total: Scalar = 0, first = 0
+            while first < samples {
+                let count = Swift.min(Self.batchSize, samples - first)
+                for k in 0..<count * Self.targetCount { m[Self.targetOffset + k] = target[first * Self.targetCount + k] }
+                Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * Self.inputCount), training: false, count: count)
+                total += Self.lossAndSeed(m, count: count) * Scalar(count)
+                first += count
             }
+            return total / Scalar(samples)
         }
     }
 
-    /// Checks a batch's sizes and copies its targets into the model's buffer;
-    /// kernels read the input where it is.
+    /// The loss without training (dropout off) over any number of samples, their mean.
     @inlinable
-    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>) {
-        let inputs = batchSize * inputCount, targets = batchSize * targetCount
-        ArgumentCheck.require(input.count == inputs,
-                              "\(info.name): input needs \(inputs) values (\(batchSize) samples of \(inputCount)), got \(input.count)")
-        ArgumentCheck.require(target.count == targets,
-                              "\(info.name): target needs \(targets) values (\(batchSize) samples of \(targetCount)), got \(target.count)")
-        for k in 0..<targets { m[targetOffset + k] = target[k] }
+    public func loss(input: [Scalar], target: [Scalar]) -> Scalar {
+        input.withUnsafeBufferPointer { i in target.withUnsafeBufferPointer { loss(input: i, target: $0) } }
+    }
+
+    /// The samples in `input` and `target` (whole samples, the same number of
+    /// each, at least one, and at most `atMost`); stops with a message naming
+    /// the sizes otherwise.
+    @inlinable
+    static func samples(_ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>, _ call: String, atMost: Int?) -> Int {
+        ArgumentCheck.require(input.count % inputCount == 0 && !input.isEmpty,
+                              "\(info.name).\(call): input count \(input.count) is not a positive multiple of \(inputCount)")
+        let samples = input.count / inputCount
+        if let atMost {
+            ArgumentCheck.require(samples <= atMost,
+                                  "\(info.name).\(call): input needs at most \(atMost * inputCount) values (\(atMost) samples of \(inputCount)), got \(input.count)")
+        }
+        ArgumentCheck.require(target.count == samples * targetCount,
+                              "\(info.name).\(call): target needs \(samples * targetCount) values (\(samples) samples of \(targetCount)), got \(target.count)")
+        return samples
+    }
+
+    /// Checks a batch of up to `batchSize` samples and copies its targets into
+    /// the model's buffer (kernels read the input where it is); returns its samples.
+    @inlinable
+    static func load(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeBufferPointer<Scalar>, _ target: UnsafeBufferPointer<Scalar>,
+                     _ call: String) -> Int {
+        let count = samples(input, target, call, atMost: batchSize)
+        for k in 0..<count * targetCount { m[targetOffset + k] = target[k] }
+        return count
     }
 }

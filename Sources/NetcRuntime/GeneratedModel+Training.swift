@@ -1,15 +1,16 @@
 extension GeneratedModel {
-    /// One optimizer step on a batch of `batchSize` samples; returns the batch
-    /// loss before the update. Allocates nothing. If the loss, any gradient or
-    /// any value the update would write is not finite, the step is skipped:
-    /// the parameters and optimizer state are left unchanged and the result is
-    /// not finite (the loss, or NaN when only a gradient or the update
-    /// overflowed). Check `result.isFinite`.
+    /// One optimizer step on a batch of `batchSize` samples (or fewer: the
+    /// last, partial batch of an epoch, whose loss and gradients are the mean
+    /// over the samples given); returns the loss before the update. Allocates
+    /// nothing. If the loss, any gradient or any value the update would write
+    /// is not finite, the step is skipped: the parameters and optimizer state
+    /// are left unchanged and the result is not finite (the loss, or NaN when
+    /// only a gradient or the update overflowed). Check `result.isFinite`.
     @inlinable @discardableResult
     public mutating func trainStep(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         makeUnique()
-        Self.load(storage.memory, input, target)
-        return step(UnsafeMutablePointer(mutating: input.baseAddress!))
+        let count = Self.load(storage.memory, input, target, "trainStep")
+        return step(UnsafeMutablePointer(mutating: input.baseAddress!), count: count)
     }
 
     /// One optimizer step on a batch; returns the batch loss before the update.
@@ -19,25 +20,32 @@ extension GeneratedModel {
     }
 
     /// The step once the targets are in place: subnormals are flushed
-    /// meanwhile (`CPUKernels.withSubnormalsFlushed`), and the update runs
-    /// only when `Hyperparameters.admission` shows every value it writes is finite.
+    /// meanwhile (`CPUKernels.withSubnormalsFlushed`), the gradient is clipped
+    /// to `gradientClipNorm` if it is set, the schedule sets the learning
+    /// rate, and the update runs only when `OptimizerStep.admission` shows
+    /// every value it writes is finite.
     @inlinable
-    public mutating func step(_ input: UnsafeMutablePointer<Scalar>) -> Scalar {
+    mutating func step(_ input: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar {
         let saved = CPUKernels.flushSubnormals()
         defer { CPUKernels.restoreFloatMode(saved) }
         let m = storage.memory
         Self.drawMasks(m, &storage.random)
-        Self.forward(m, input, training: true, count: Self.batchSize)
-        let loss = Self.lossAndSeed(m)
+        Self.forward(m, input, training: true, count: count)
+        let loss = Self.lossAndSeed(m, count: count)
         guard loss.isFinite else { return loss }
-        Self.backward(m, input)
-        let bound = Self.gradientBound(m, input)
+        Self.backward(m, input, count: count)
+        let bound = Self.gradientBound(m, input, count: count)
         guard bound.isFinite else { return .nan }
         let next = storage.step + 1
         let h = storage.hyperparameters
-        let update = OptimizerStep(h, step: next)
-        switch h.admission(storage, gradient: Double(bound), exact: { Self.exactBounds(m) },
-                           verify: { Self.carefulUpdate(m, update, write: false) }) {
+        var scale = 1.0
+        if h.gradientClipNorm > 0 {
+            let norm = Scalar.sumOfSquares(m + Self.gradientOffset, Self.parameterCount).squareRoot()
+            if norm > h.gradientClipNorm { scale = h.gradientClipNorm / norm }
+        }
+        let update = OptimizerStep(h, step: next, gradientScale: scale)
+        switch update.admission(storage, gradient: Double(bound) * scale, exact: { Self.exactBounds(m) },
+                                                verify: { Self.carefulUpdate(m, update, write: false) }) {
         case .refused: return .nan
         case .proven: Self.update(m, update)
         case .verified: _ = Self.carefulUpdate(m, update, write: true)

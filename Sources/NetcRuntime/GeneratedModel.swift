@@ -53,14 +53,14 @@ public protocol GeneratedModel: Sendable {
     static func initialize(_ m: UnsafeMutablePointer<Scalar>, seed: UInt64)
     /// Every node's value for the first `count` samples of `input`; dropout only when `training`.
     static func forward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int)
-    /// The batch loss (mean over samples), seeding the gradient at the logits.
-    static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar
-    /// Every parameter's gradient, from the seeded logits back.
-    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>)
+    /// The loss of the first `count` samples (their mean), seeding the gradient at the logits.
+    static func lossAndSeed(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar
+    /// Every parameter's gradient, from the seeded logits of `count` samples back.
+    static func backward(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, count: Int)
     /// After `backward`: the gradient with respect to the input.
-    static func backwardToInput(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>)
+    static func backwardToInput(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, count: Int)
     /// The largest parameter-gradient magnitude (or a bound on it), NaN if a gradient is not finite.
-    static func gradientBound(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>) -> Scalar
+    static func gradientBound(_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar
     /// One optimizer step from the gradients.
     static func update(_ m: UnsafeMutablePointer<Scalar>, _ step: OptimizerStep)
     /// Draws the masks dropout applies in the next training forward pass (none by default).
@@ -126,12 +126,14 @@ public struct ModelInfo: Sendable {
     /// moments), each `parameterCount` long; nil where it keeps none.
     public let firstState: Int?
     public let secondState: Int?
+    /// The classes the loss names (2 for one sigmoid output); nil when it names none.
+    public let classCount: Int?
     /// The byte alignment of the allocation: a cache line, so that the
     /// blocks a step streams split no line (the generated layout aligns them).
     public var alignment: Int { 64 }
 
     public init(name: String, seed: UInt64, fingerprint: UInt64, tensors: [Tensor], hyperparameters: Hyperparameters,
-                firstState: Int?, secondState: Int?) {
+                firstState: Int?, secondState: Int?, classCount: Int? = nil) {
         self.name = name
         self.seed = seed
         self.fingerprint = fingerprint
@@ -139,6 +141,7 @@ public struct ModelInfo: Sendable {
         self.hyperparameters = hyperparameters
         self.firstState = firstState
         self.secondState = secondState
+        self.classCount = classCount
     }
 
     /// Runs of adjacent tensors that weight decay treats alike, for the
@@ -161,6 +164,8 @@ public struct ModelInfo: Sendable {
 public protocol ModelScalar: BinaryFloatingPoint, BitPatternConvertible, Sendable {
     /// The largest |x[i]| for i < n, NaN or ∞ if any value is.
     static func maxMagnitude(_ x: UnsafeMutablePointer<Self>, _ n: Int) -> Self
+    /// Σ x[i]² for i < n, accumulated in Double.
+    static func sumOfSquares(_ x: UnsafeMutablePointer<Self>, _ n: Int) -> Double
     /// The careful path of an optimizer step, and its trial (see `OptimizerStep`).
     static func applyUpdate(_ step: OptimizerStep, _ p: UnsafeMutablePointer<Self>, gradients: UnsafeMutablePointer<Self>,
                             first: UnsafeMutablePointer<Self>?, second: UnsafeMutablePointer<Self>?, count: Int, decays: Bool)
@@ -171,6 +176,7 @@ public protocol ModelScalar: BinaryFloatingPoint, BitPatternConvertible, Sendabl
 extension Float: ModelScalar {
     @inlinable
     public static func maxMagnitude(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Float { Kernels.maxMagnitude(x, n) }
+    public static func sumOfSquares(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Double { CPUKernels.sumOfSquares(x, n) }
     public static func applyUpdate(_ step: OptimizerStep, _ p: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>,
                                    first: UnsafeMutablePointer<Float>?, second: UnsafeMutablePointer<Float>?, count: Int, decays: Bool) {
         step.apply(p, gradients: gradients, first: first, second: second, count: count, decays: decays)
@@ -185,6 +191,11 @@ extension Float: ModelScalar {
 extension Double: ModelScalar {
     @inlinable
     public static func maxMagnitude(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Double { Kernels.maxMagnitude(x, n) }
+    public static func sumOfSquares(_ x: UnsafeMutablePointer<Double>, _ n: Int) -> Double {
+        var sum = 0.0
+        for i in 0..<n { sum += x[i] * x[i] }
+        return sum
+    }
     public static func applyUpdate(_ step: OptimizerStep, _ p: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Double>,
                                    first: UnsafeMutablePointer<Double>?, second: UnsafeMutablePointer<Double>?, count: Int, decays: Bool) {
         _ = step.visit(p, gradients, first, second, count, decays, write: true)

@@ -23,17 +23,27 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
     public var epsilon: Double
     /// λ: the update uses g + λw for weights (biases are not decayed).
     public var weightDecay: Double
+    /// How the learning rate changes from step to step.
+    public var schedule: LearningRateSchedule
+    /// When positive, a step whose gradient's Euclidean norm (over every
+    /// parameter) exceeds it scales the gradient down to that norm, as
+    /// PyTorch's `clip_grad_norm_` does; 0 leaves gradients alone.
+    public var gradientClipNorm: Double
 
-    public static func sgd(learningRate: Double, momentum: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) -> Self {
+    public static func sgd(learningRate: Double, momentum: Double = 0, nesterov: Bool = false, weightDecay: Double = 0,
+                           schedule: LearningRateSchedule = .constant, gradientClipNorm: Double = 0) -> Self {
         Self(optimizer: .sgd, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
-             beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: weightDecay)
+             beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: weightDecay, schedule: schedule, gradientClipNorm: gradientClipNorm)
     }
 
     public static func adam(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
-                            weightDecay: Double = 0) -> Self {
+                            weightDecay: Double = 0, schedule: LearningRateSchedule = .constant, gradientClipNorm: Double = 0) -> Self {
         Self(optimizer: .adam, learningRate: learningRate, momentum: 0, nesterov: false,
-             beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+             beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, schedule: schedule, gradientClipNorm: gradientClipNorm)
     }
+
+    /// The learning rate the schedule gives at optimizer step `t` (from 1).
+    public func learningRate(atStep t: Int) -> Double { learningRate * schedule.factor(step: t) }
 
     /// The optimizer in a few words, for messages: "sgd with momentum", "adam".
     public var summary: String {
@@ -49,74 +59,5 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
         case .sgd: momentum > 0 ? 1 : 0
         case .adam: 2
         }
-    }
-}
-
-/// One optimizer step: the hyperparameters and the step number t (from 1)
-/// with what follows from them (Adam's bias corrections), applied to runs
-/// of a model's flat parameters — in C for Float (`CPUKernels`, chosen for
-/// the CPU), in Swift for Double.
-public struct OptimizerStep: Sendable {
-    public let hyperparameters: Hyperparameters
-    /// 1 − β₁ᵗ and 1 − β₂ᵗ (1 for SGD).
-    public let correction1: Double, correction2: Double
-    /// Multiplies every gradient (1, or less when clipping by norm).
-    public var gradientScale: Double = 1
-
-    @inlinable
-    public init(_ h: Hyperparameters, step: Int) {
-        hyperparameters = h
-        correction1 = h.optimizer == .adam ? 1 - Math.pow(h.beta1, Double(step)) : 1
-        correction2 = h.optimizer == .adam ? 1 - Math.pow(h.beta2, Double(step)) : 1
-    }
-
-    /// Applies the step to `count` Float parameters at `parameters`, with their gradients and the
-    /// optimizer's state (`first`, `second`; nil where it keeps none); `decays`: whether weight decay
-    /// applies (weights). Generated code calls it for runs of at least 1024 parameters, and writes
-    /// the same formulas as a loop for shorter runs and for Double.
-    @inlinable
-    public func apply(_ parameters: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>,
-                      first: UnsafeMutablePointer<Float>?, second: UnsafeMutablePointer<Float>?, count: Int, decays: Bool) {
-        CPUKernels.update(self, parameters, gradients: gradients, first: first, second: second, count: count, decays: decays)
-    }
-
-    /// Whether `apply` with the same arguments would leave every value it writes finite; writes nothing.
-    @inlinable
-    public func isFinite(_ parameters: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>,
-                         first: UnsafeMutablePointer<Float>?, second: UnsafeMutablePointer<Float>?, count: Int, decays: Bool) -> Bool {
-        CPUKernels.updateIsFinite(self, parameters, gradients: gradients, first: first, second: second, count: count, decays: decays)
-    }
-
-    /// The update in Swift for Double (`write`), or its trial: the C kernel's
-    /// formulas, one parameter at a time (the careful path; generated code
-    /// writes the fast loop itself).
-    func visit<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ gradient: UnsafeMutablePointer<T>,
-                                       _ first: UnsafeMutablePointer<T>?, _ second: UnsafeMutablePointer<T>?,
-                                       _ count: Int, _ decays: Bool, write: Bool) -> Bool {
-        let h = hyperparameters
-        let decay = T(decays ? h.weightDecay : 0), lr = T(h.learningRate), scale = T(gradientScale)
-        for k in 0..<count {
-            let g = scale * gradient[k] + decay * p[k]
-            var s1: T = 0, s2: T = 0, q: T
-            switch h.optimizer {
-            case .adam:
-                s1 = T(h.beta1) * first![k] + T(1 - h.beta1) * g
-                s2 = T(h.beta2) * second![k] + T(1 - h.beta2) * g * g
-                q = p[k] - lr * (s1 / T(correction1)) / ((s2 / T(correction2)).squareRoot() + T(h.epsilon))
-            case .sgd where h.momentum != 0:
-                s1 = T(h.momentum) * first![k] + g
-                q = p[k] - lr * (h.nesterov ? g + T(h.momentum) * s1 : s1)
-            case .sgd:
-                q = p[k] - lr * g
-            }
-            if write {
-                p[k] = q
-                first?[k] = s1
-                second?[k] = s2
-            } else if !(q.isFinite && s1.isFinite && s2.isFinite) {
-                return false
-            }
-        }
-        return true
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Initialisation and dropout masks use it in both generated code and the
 /// reference interpreter, so both see the same stream for the same seed.
-public struct SplitMix64: Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     @usableFromInline var state: UInt64
 
     @inlinable public init(seed: UInt64) { state = seed }
@@ -19,6 +19,15 @@ public struct SplitMix64: Sendable {
     /// A uniform double in [0, 1) with 53 random bits.
     @inlinable public mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// `items` in a random order: Fisher–Yates from the last position down,
+    /// swapping position i with j = next() mod (i + 1) — simple enough to
+    /// reproduce in any language (Benchmarks/peers/digits.py does).
+    public mutating func shuffle<T>(_ items: [T]) -> [T] {
+        var order = items
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(next() % UInt64(i + 1))) }
+        return order
     }
 
     /// A standard normal sample (Box–Muller, one sample per two uniforms).

@@ -32,7 +32,7 @@ public struct UpdateBounds: Sendable, Equatable {
     public static let unknown = UpdateBounds(parameters: .infinity, first: .infinity, second: .infinity)
 }
 
-extension Hyperparameters {
+extension OptimizerStep {
     /// Bounds after a step with every gradient at most `gradient` in magnitude.
     @inlinable
     public func next(_ b: UpdateBounds, gradient g: Double) -> UpdateBounds {
@@ -76,7 +76,7 @@ extension Hyperparameters {
     }
 }
 
-/// How `Hyperparameters.admission` decided a step.
+/// How `OptimizerStep.admission` decided a step.
 public enum UpdateAdmission: Sendable {
     case proven, verified, refused
 }

@@ -5,7 +5,7 @@ import IrisDemo
 
 // Trains the generated Iris classifier (Specs/iris.net → Generated/Iris.swift)
 // on Fisher's Iris data and reports held-out accuracy and a confusion matrix.
-var path = IrisDataset.defaultPath
+var path = IrisTraining.defaultPath
 var epochs = 60
 var arguments = CommandLine.arguments.dropFirst()
 while let a = arguments.popFirst() {
@@ -16,21 +16,12 @@ while let a = arguments.popFirst() {
     }
 }
 do {
-    let data = try IrisDataset(contentsOf: path)
-    print("Iris: \(data.features.count) samples; training on 120, testing on 30 (10 per class)")
-    let (_, report) = IrisTraining(epochs: epochs).run(data: data) { print($0) }
-    print("test accuracy: \(Int((report.testAccuracy * 100).rounded()))%")
+    let run = try IrisTraining(epochs: epochs).run(path: path, progress: true)
+    print("Iris: trained on \(run.training.count) samples, tested on \(run.test.count)")
+    print("test accuracy: \(Int(((run.evaluation.accuracy ?? 0) * 100).rounded()))%")
     print("confusion matrix (rows: actual, columns: predicted):")
-    let names = data.classNames.map { $0.padding(12) }
-    print("            " + names.joined())
-    for (c, row) in report.confusion.enumerated() {
-        print(names[c] + row.map { String($0).padding(12) }.joined())
-    }
+    print(run.evaluation.confusion!)
 } catch {
     print("iris-demo: error: \(error)")
     exit(2)
-}
-
-extension String {
-    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(1, width - count)) }
 }

@@ -19,6 +19,8 @@ final class GeneratedModelTests: XCTestCase {
     func testNaNReLU() throws { try checkAgainstInterpreter(NaNReLU.self, "guards.net") }
     func testWideJoins() throws { try checkAgainstInterpreter(WideJoins.self, "wide-joins.net") }
     func testImageMLP() throws { try checkAgainstInterpreter(ImageMLP.self, "image-mlp.net") }
+    /// Eight steps: through the warm-up, the cosine decay and past its end, with clipping.
+    func testScheduled() throws { try checkAgainstInterpreter(Scheduled.self, "scheduled.net", steps: 8) }
 
     /// The blocks a step streams — parameters, gradients, optimizer state,
     /// scratch and node buffers of 1,024 scalars or more — start on 64-byte
@@ -64,7 +66,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 10)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 11)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);
@@ -140,6 +142,21 @@ nonisolated func checkAgainstInterpreter<M: GeneratedModel>(_ type: M.Type, _ sp
             assertClose(doubles(Array(g.parameters[r])), Array(reference.parameters[r]), tolerance, "\(spec): ∂\(tensor.name)")
         }
         assertClose(doubles(g.input), reference.input, tolerance, "\(spec): ∂input")
+
+        // A partial batch (the last of an epoch): the loss and gradients are the mean over the samples given.
+        if graph.batchSize > 1 {
+            let k = graph.batchSize - 1, n = graph.inputSize, c = target.count / graph.batchSize
+            let xk = Array(x[..<(k * n)]), tk = Array(t[..<(k * c)])
+            let partial = model.gradients(input: xk, target: tk)
+            let expected = interpreter.gradients(input: doubles(xk), target: doubles(tk), parameters: pd, masks: masks)
+            assertClose([Double(partial.loss)], [expected.loss], tolerance, "\(spec): partial batch loss")
+            assertClose(doubles(partial.parameters), expected.parameters, tolerance, "\(spec): partial batch ∂parameters")
+            assertClose(doubles(partial.input), expected.input, tolerance, "\(spec): partial batch ∂input")
+            // The loss over more samples than a batch is their mean.
+            let x3 = x + x + xk, t3 = t + t + tk
+            let l3 = interpreter.gradients(input: doubles(x3), target: doubles(t3), parameters: pd, inputGradient: false).loss
+            assertClose([Double(model.loss(input: x3, target: t3))], [l3], tolerance, "\(spec): loss over \(2 * graph.batchSize + k) samples")
+        }
 
         // Optimizer steps, each with fresh masks from the same stream.
         var trained = M(parameters: p)

@@ -68,7 +68,7 @@ final class TrainingGuardTests: XCTestCase {
 
     /// 4. the bounds that admit a step without reading the parameters are bounds.
     func testUpdateBoundsCoverTheUpdate() {
-        let rule = Hyperparameters.adam(learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01)
+        let rule = OptimizerStep(.adam(learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01), step: 1)
         let b = rule.next(UpdateBounds(parameters: 2, first: 0.5, second: 0.25), gradient: 3)
         let d = 3 + 0.01 * 2.0, m1 = 0.9 * 0.5 + 0.1 * d, m2 = 0.999 * 0.25 + 0.001 * d * d
         XCTAssertGreaterThanOrEqual(b.first, m1)

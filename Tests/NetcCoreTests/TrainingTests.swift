@@ -21,11 +21,12 @@ final class TrainingTests: XCTestCase {
     }
 
     func testIrisReachesNinetyFivePercentOnHeldOutSamples() throws {
-        let data = try IrisDataset(contentsOf: IrisDataset.defaultPath)
-        XCTAssertEqual(data.features.count, 150)
-        let (_, report) = IrisTraining(epochs: 60, seed: 42).run(data: data)
-        XCTAssertGreaterThanOrEqual(report.testAccuracy, 0.95, "confusion: \(report.confusion)")
-        XCTAssertEqual(report.confusion.joined().reduce(0, +), 30)
+        let run = try IrisTraining(epochs: 60, seed: 42).run()
+        XCTAssertEqual(run.training.count + run.test.count, 150)
+        let confusion = try XCTUnwrap(run.evaluation.confusion)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(run.evaluation.accuracy), 0.95, "\(confusion)")
+        XCTAssertEqual(confusion.counts.joined().reduce(0, +), 30)
+        XCTAssertEqual(confusion.counts.map { $0.reduce(0, +) }, [10, 10, 10], "a stratified split")
     }
 
     func testParameterFilesRoundTripAndRefuseMismatches() throws {

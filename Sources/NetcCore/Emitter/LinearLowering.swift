@@ -65,8 +65,8 @@ struct LinearLowering {
             passes.backwardPerSample(node, edges) { op.emitBackward(node, edges: edges, parameterGradients: parameterGradients, &$0) }
             return []
         case .rows, .transposed, .panels:
-            let panels = plan.backward == .panels, batch = graph.batchSize
-            let shapes = "n: \(n), m: \(m), count: \(batch)"
+            let panels = plan.backward == .panels
+            let shapes = "n: \(n), m: \(m), count: count"
             if parameterGradients {
                 let dw = names.ref(.parameterGradient(node.parameters[0]))
                 let db: Code = op.hasBias ? "\(names.ref(.parameterGradient(node.parameters[1])))" : "nil"
@@ -84,6 +84,6 @@ struct LinearLowering {
     /// A bound on the weight gradient's magnitudes cheaper than reading it
     /// (`plan.boundsGradient`), as a Swift expression.
     var gradientBound: Code {
-        "Kernels.weightGradientBound(\(delta), \(input), n: \(n), m: \(m), count: \(graph.batchSize))"
+        "Kernels.weightGradientBound(\(delta), \(input), n: \(n), m: \(m), count: count)"
     }
 }

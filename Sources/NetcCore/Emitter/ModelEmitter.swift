@@ -91,7 +91,8 @@ public struct ModelEmitter {
         w.level += 1
         for t in tensors { w.line(t + ",") }
         w.level -= 1
-        w.line("], hyperparameters: \(graph.training.hyperparametersLiteral), firstState: \(offset(.state(0))), secondState: \(offset(.state(1))))")
+        let classes = isClassifier ? ", classCount: \(graph.outputSize == 1 ? 2 : graph.outputSize)" : ""
+        w.line("], hyperparameters: \(graph.training.hyperparametersLiteral), firstState: \(offset(.state(0))), secondState: \(offset(.state(1)))\(classes))")
     }
 
     func emitKernels(_ r: inout Renderer) {
@@ -132,7 +133,7 @@ public struct ModelEmitter {
         }
     }
 
-    static let kernelParameters = "_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>"
+    static let kernelParameters = "_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, count: Int"
 
     func emitForward(_ r: inout Renderer) {
         var prologue = CodeBuilder()
@@ -140,28 +141,28 @@ public struct ModelEmitter {
             prologue.line("for k in 0..<count &* \(graph.inputSize) { \(names.ref(.value(graph.input)))[k] = input[k] }  // small: copied, see Plan")
         }
         emitPass(&r, doc: "Every node's value for the first `count` samples of `input`; dropout only when training.",
-                 name: "forward", parameters: ModelEmitter.kernelParameters + ", training: Bool, count: Int",
+                 name: "forward", parameters: "_ m: UnsafeMutablePointer<Scalar>, _ input: UnsafeMutablePointer<Scalar>, training: Bool, count: Int",
                  arguments: "m, input, training: training, count: count", prologue: prologue.statements,
                  graph.nodes.filter { $0.id != graph.input }) { n, p in p.forward(n) }
     }
 
     func emitLoss(_ r: inout Renderer) {
-        let logits = graph.loss.logits, n = graph.nodes[logits].size, batch = graph.batchSize
+        let logits = graph.loss.logits, n = graph.nodes[logits].size
         var c = CodeBuilder()
         c.line("// \(graph.loss.rule.name)")
-        c.line("let invBatch: Scalar = \(literal(1 / Double(batch)))")
+        c.line(graph.batchSize == 1 ? "let invBatch: Scalar = 1" : "let invBatch = 1 / Scalar(count)")
         c.line("var loss: Scalar = 0")
-        graph.loss.rule.emitBatchPrologue(n, batch: batch, logits: names.ref(.value(logits)), seed: names.ref(.gradient(logits)), &c)
+        graph.loss.rule.emitBatchPrologue(n, logits: names.ref(.value(logits)), seed: names.ref(.gradient(logits)), &c)
         var body = CodeBuilder()
         graph.loss.rule.emitSample(n, &body)
-        c.append(.perSample(count: "\(batch)", bindings: [
+        c.append(.perSample(count: "count", bindings: [
             .init(local: .logits, ref: names.ref(.value(logits)), stride: n),
             .init(local: .target, ref: names.ref(.target), stride: n),
             .init(local: .seed, ref: names.ref(.gradient(logits)), stride: n),
         ], body: body.statements))
         c.line("return loss * invBatch")
-        r.function(doc: ["The batch loss (mean over samples); seeds the gradient at '\(graph.nodes[logits].name)'."],
-                   "lossAndSeed(_ m: UnsafeMutablePointer<Scalar>) -> Scalar", c.statements)
+        r.function(doc: ["The loss of the first `count` samples (their mean); seeds the gradient at '\(graph.nodes[logits].name)'."],
+                   "lossAndSeed(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar", c.statements)
     }
 
     /// `backward` (the training graph) and `backwardToInput` (the rest of the
@@ -183,11 +184,11 @@ public struct ModelEmitter {
                 zeroing.line("\(names.ref(.parameterGradient(t))).update(repeating: 0, count: \(graph.parameters[t].count))  // \(graph.parameters[t].name)")
             }
         }
-        emitPass(&r, doc: "Gradients of the batch loss with respect to the parameters.", name: "backward",
-                 parameters: ModelEmitter.kernelParameters, arguments: "m, input", prologue: zeroing.statements,
+        emitPass(&r, doc: "Gradients of the loss of the first `count` samples with respect to the parameters.", name: "backward",
+                 parameters: ModelEmitter.kernelParameters, arguments: "m, input, count: count", prologue: zeroing.statements,
                  plan.training.order) { id, p in p.backward(graph.nodes[id], plan.training.edges(from: id), parameterGradients: true) }
         emitPass(&r, doc: "After `backward`: the gradient with respect to the input.", name: "backwardToInput",
-                 parameters: ModelEmitter.kernelParameters, arguments: "m, input",
+                 parameters: ModelEmitter.kernelParameters, arguments: "m, input, count: count",
                  plan.full.inputTail(after: plan.training)) { item, p in p.backward(graph.nodes[item.node], item.edges, parameterGradients: false) }
     }
 }

@@ -41,13 +41,13 @@ struct PassBuilder {
         perSample(count: "count", bindings, body)
     }
 
-    /// The op body `body` writes for `edges`, in a loop over the batch.
+    /// The op body `body` writes for `edges`, in a loop over the first `count` samples.
     mutating func backwardPerSample(_ n: Node, _ edges: [BackwardGraph.Edge], _ body: (inout OpCode) -> Void) {
         var bindings = n.inputs.enumerated().map { bind(.input($0.offset), .value($0.element)) }
         bindings += [bind(.output, .value(n.id)), bind(.outputGradient, .gradient(n.id))]
         bindings += edges.map { bind(.inputGradient($0.inputIndex), .gradient($0.to)) }
         bindings += n.op.auxiliary.indices.map { bind(.auxiliary($0), .auxiliary(node: n.id, index: $0), stride: n.size) }
-        perSample(count: "\(graph.batchSize)", bindings, body)
+        perSample(count: "count", bindings, body)
     }
 
     mutating func perSample(count: String, _ bindings: [SwiftStatement.Binding], _ body: (inout OpCode) -> Void) {

@@ -137,7 +137,7 @@ extension ModelEmitter {
 
     /// The hyperparameters as Scalar locals, read once per step.
     func updateConstants(decays: Bool) -> Code {
-        let h = "step.hyperparameters"
+        let h = "step"
         var locals = ["lr = Scalar(\(h).learningRate)", "scale = Scalar(step.gradientScale)"]
         if decays { locals.append("decay = Scalar(\(h).weightDecay)") }
         switch graph.training.optimizer {
@@ -195,14 +195,32 @@ extension ModelEmitter {
 }
 
 extension Training {
-    /// The optimizer's hyperparameters as the runtime's `Hyperparameters`, in Swift.
+    /// The optimizer's hyperparameters as the runtime's `Hyperparameters`, in
+    /// Swift (the schedule and clipping only when the spec sets them).
     var hyperparametersLiteral: String {
+        var extra = ""
+        if schedule != .constant { extra += ", schedule: \(schedule.literal)" }
+        if gradientClipNorm > 0 { extra += ", gradientClipNorm: \(literal(gradientClipNorm))" }
         switch optimizer {
         case .sgd(let lr, let momentum, let nesterov):
-            return ".sgd(learningRate: \(literal(lr)), momentum: \(literal(momentum)), nesterov: \(nesterov), weightDecay: \(literal(weightDecay)))"
+            return ".sgd(learningRate: \(literal(lr)), momentum: \(literal(momentum)), nesterov: \(nesterov), weightDecay: \(literal(weightDecay))\(extra))"
         case .adam(let lr, let b1, let b2, let eps):
-            return ".adam(learningRate: \(literal(lr)), beta1: \(literal(b1)), beta2: \(literal(b2)), epsilon: \(literal(eps)), weightDecay: \(literal(weightDecay)))"
+            return ".adam(learningRate: \(literal(lr)), beta1: \(literal(b1)), beta2: \(literal(b2)), epsilon: \(literal(eps)), weightDecay: \(literal(weightDecay))\(extra))"
         }
+    }
+}
+
+extension LearningRateSchedule {
+    /// The schedule in Swift.
+    var literal: String {
+        let decay: String
+        switch self.decay {
+        case .constant: decay = ".constant"
+        case .step(let every, let factor): decay = ".step(every: \(every), factor: \(NetcCore.literal(factor)))"
+        case .exponential(let factor): decay = ".exponential(factor: \(NetcCore.literal(factor)))"
+        case .cosine(let steps, let minimum): decay = ".cosine(steps: \(steps), minimum: \(NetcCore.literal(minimum)))"
+        }
+        return ".init(\(decay), warmup: \(warmup))"
     }
 }
 

@@ -22,14 +22,20 @@ public struct Training: Sendable, Equatable {
     public var batchSize = 1
     /// L2 penalty λ: the update uses g + λw for weights (biases are not decayed).
     public var weightDecay = 0.0
+    /// How the learning rate changes from step to step.
+    public var schedule = LearningRateSchedule.constant
+    /// The gradient's largest Euclidean norm, 0 for no clipping.
+    public var gradientClipNorm = 0.0
 
     /// The runtime's form: what a generated model starts with and can change.
     public var hyperparameters: Hyperparameters {
         switch optimizer {
         case .sgd(let lr, let momentum, let nesterov):
-            .sgd(learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+            .sgd(learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay,
+                 schedule: schedule, gradientClipNorm: gradientClipNorm)
         case .adam(let lr, let b1, let b2, let eps):
-            .adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: weightDecay)
+            .adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: weightDecay,
+                  schedule: schedule, gradientClipNorm: gradientClipNorm)
         }
     }
 }

@@ -13,10 +13,16 @@ public struct OptimizerState: Sendable {
 }
 
 extension Interpreter {
-    /// Applies one update to `parameters` given the batch gradient.
-    /// Weight decay adds λw to the gradient of weights (not biases).
+    /// Applies one update to `parameters` given the batch gradient: clipped
+    /// to the spec's norm, plus λw for weights (not biases), at the
+    /// schedule's learning rate for this step.
     public func update(_ parameters: inout [Double], gradient: [Double], state: inout OptimizerState) {
         var g = gradient
+        let clip = graph.training.gradientClipNorm
+        if clip > 0 {
+            let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm > clip { g = g.map { $0 * clip / norm } }
+        }
         let decay = graph.training.weightDecay
         if decay > 0 {
             for t in graph.parameters where t.isWeight {
@@ -24,8 +30,10 @@ extension Interpreter {
             }
         }
         state.step += 1
+        let factor = graph.training.schedule.factor(step: state.step)
         switch graph.training.optimizer {
-        case .sgd(let lr, let momentum, let nesterov):
+        case .sgd(let base, let momentum, let nesterov):
+            let lr = base * factor
             for k in g.indices {
                 if momentum == 0 {
                     parameters[k] -= lr * g[k]
@@ -34,7 +42,8 @@ extension Interpreter {
                     parameters[k] -= lr * (nesterov ? g[k] + momentum * state.first[k] : state.first[k])
                 }
             }
-        case .adam(let lr, let b1, let b2, let eps):
+        case .adam(let base, let b1, let b2, let eps):
+            let lr = base * factor
             let c1 = 1 - pow(b1, state.step), c2 = 1 - pow(b2, state.step)
             for k in g.indices {
                 state.first[k] = b1 * state.first[k] + (1 - b1) * g[k]

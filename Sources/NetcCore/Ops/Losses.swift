@@ -22,7 +22,7 @@ public protocol LossRule: Sendable {
     /// Optionally writes code that runs once before the per-sample bodies,
     /// over the whole batch: `logits` and `seed` are the batch's logits and
     /// gradient buffers ([batch][n]).
-    func emitBatchPrologue(_ n: Int, batch: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder)
+    func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder)
 }
 
 /// What a loss's targets are.
@@ -41,7 +41,7 @@ public enum FusedActivation: Sendable, Equatable {
 extension LossRule {
     public var fusedActivation: FusedActivation? { nil }
 
-    public func emitBatchPrologue(_ n: Int, batch: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {}
+    public func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {}
 }
 
 let z = Local.logits, t = Local.target, gz = Local.seed
@@ -117,8 +117,8 @@ public struct SoftmaxCrossEntropy: LossRule {
     /// zᵢ − top for every sample, then their exponentials in one call over the
     /// whole batch (one vector loop instead of a call per sample: iris at
     /// batch 16 took 3.2 µs per step with a call per sample, 2.7 µs with one).
-    public func emitBatchPrologue(_ n: Int, batch: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {
-        c.append(.perSample(count: "\(batch)", bindings: [.init(local: z, ref: logits, stride: n), .init(local: gz, ref: seed, stride: n)],
+    public func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {
+        c.append(.perSample(count: "count", bindings: [.init(local: z, ref: logits, stride: n), .init(local: gz, ref: seed, stride: n)],
                             body: {
             var b = CodeBuilder()
             b.line("var top = \(z)[0]")
@@ -126,7 +126,7 @@ public struct SoftmaxCrossEntropy: LossRule {
             b.line("for i in 0..<\(n) { \(gz)[i] = \(z)[i] - top }")
             return b.statements
         }()))
-        c.line("Math.exp(\(seed), minus: 0, into: \(seed), \(batch * n))")
+        c.line("Math.exp(\(seed), minus: 0, into: \(seed), count &* \(n))")
     }
 
     public func emitSample(_ n: Int, _ c: inout CodeBuilder) {

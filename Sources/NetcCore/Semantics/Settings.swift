@@ -12,6 +12,13 @@ extension NetworkBuilder {
                   .init("epsilon", .number(1e-30...1), default: .number(1e-8))]),
     ]
 
+    static let schedules: [(name: String, parameters: [ParameterSpec])] = [
+        ("constant", []),
+        ("step", [.init("every", .integer(1...1_000_000_000)), .init("factor", .number(0...1e6))]),
+        ("exponential", [.init("factor", .number(0...1e6))]),
+        ("cosine", [.init("steps", .integer(1...1_000_000_000)), .init("minimum", .number(0...1), default: .number(0))]),
+    ]
+
     static let initializers: [(name: String, parameters: [ParameterSpec])] = [
         ("zeros", []),
         ("constant", [.init("value", .number(-1e6...1e6))]),
@@ -23,16 +30,22 @@ extension NetworkBuilder {
         ("he_uniform", []), ("he_normal", []), ("kaiming_uniform", []), ("kaiming_normal", []),
     ]
 
-    /// Reads `train OPTIMIZER, batch: N, weight_decay: λ`.
+    /// Reads `train OPTIMIZER, batch: N, weight_decay: λ, schedule: DECAY, warmup: W, clip_norm: c`.
     mutating func readTraining(_ s: Statement) -> Training? {
         let specs = [ParameterSpec("optimizer", .expression),
                      ParameterSpec("batch", .integer(1...Limits.batchSize), default: .number(1)),
-                     ParameterSpec("weight_decay", .number(0...1e6), default: .number(0))]
+                     ParameterSpec("weight_decay", .number(0...1e6), default: .number(0)),
+                     ParameterSpec("schedule", .expression, default: .word("constant")),
+                     ParameterSpec("warmup", .integer(0...1_000_000_000), default: .number(0)),
+                     ParameterSpec("clip_norm", .number(0...1e12), default: .number(0))]
         let (v, ok) = ArgumentReader.readAll(s.arguments, specs, what: "'train'", at: s.keyword.range, diagnostics: &diagnostics)
+        let schedule = v["schedule"]?.expression.map { readSchedule($0) } ?? .some(.constant)
         guard let e = v["optimizer"]?.expression,
               let (name, o) = ArgumentReader.resolveCall(e, kind: "optimizer", catalogue: Self.optimizers, diagnostics: &diagnostics),
-              ok else { return nil }
-        var t = Training(batchSize: v["batch"]!.integer, weightDecay: v["weight_decay"]!.number)
+              ok, let decay = schedule else { return nil }
+        var t = Training(batchSize: v["batch"]!.integer, weightDecay: v["weight_decay"]!.number,
+                         schedule: LearningRateSchedule(decay, warmup: v["warmup"]!.integer),
+                         gradientClipNorm: v["clip_norm"]!.number)
         if name == "sgd" {
             if o["nesterov"]!.bool && o["momentum"]!.number == 0 {
                 diagnostics.emit(.outOfRange("'momentum' of 'sgd' with nesterov: true", "greater than 0"), at: s.range)
@@ -45,6 +58,19 @@ extension NetworkBuilder {
                                 beta2: o["beta2"]!.number, epsilon: o["epsilon"]!.number)
         }
         return t
+    }
+
+    /// Reads a learning-rate decay: `constant`, `step(every: k, factor: γ)`,
+    /// `exponential(factor: γ)` or `cosine(steps: T, minimum: m)`.
+    mutating func readSchedule(_ e: Expression) -> LearningRateSchedule.Decay? {
+        guard let (name, a) = ArgumentReader.resolveCall(e, kind: "schedule", catalogue: Self.schedules, diagnostics: &diagnostics)
+        else { return nil }
+        switch name {
+        case "step": return .step(every: a["every"]!.integer, factor: a["factor"]!.number)
+        case "exponential": return .exponential(factor: a["factor"]!.number)
+        case "cosine": return .cosine(steps: a["steps"]!.integer, minimum: a["minimum"]!.number)
+        default: return .constant
+        }
     }
 
     /// Reads `init SCHEME, seed: N`.

@@ -1,0 +1,291 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How `fit` trains, beyond the data and the number of epochs.
+public struct FitOptions: Sendable {
+    /// Seeds each epoch's shuffle (epoch e uses `seed + e`); `shuffle: false` keeps the data's order.
+    public var seed: UInt64
+    public var shuffle: Bool
+    /// What to do with the samples left after the last full batch of an epoch.
+    public var partialBatch: PartialBatch
+    /// Stop when the monitored loss (validation if given, else training) has
+    /// not improved for `patience` epochs; nil trains every epoch.
+    public var earlyStopping: EarlyStopping?
+    /// Where to save the best weights so far, atomically, whenever the monitored loss improves.
+    public var checkpoint: String?
+    /// Print one line per epoch, as Keras does.
+    public var progress: Bool
+
+    public init(seed: UInt64 = 0, shuffle: Bool = true, partialBatch: PartialBatch = .train, earlyStopping: EarlyStopping? = nil,
+                checkpoint: String? = nil, progress: Bool = false) {
+        self.seed = seed
+        self.shuffle = shuffle
+        self.partialBatch = partialBatch
+        self.earlyStopping = earlyStopping
+        self.checkpoint = checkpoint
+        self.progress = progress
+    }
+}
+
+/// The samples after an epoch's last full batch: one more, smaller step
+/// (its loss and gradients the mean over them), or left out.
+public enum PartialBatch: Sendable { case train, drop }
+
+/// When `fit` stops before its last epoch.
+public struct EarlyStopping: Sendable {
+    /// Epochs without an improvement larger than `minimumImprovement` before stopping.
+    public var patience: Int
+    public var minimumImprovement: Double
+    /// Whether the model ends with the parameters of its best epoch (else its last).
+    public var restoresBest: Bool
+
+    public init(patience: Int, minimumImprovement: Double = 0, restoresBest: Bool = true) {
+        self.patience = patience
+        self.minimumImprovement = minimumImprovement
+        self.restoresBest = restoresBest
+    }
+}
+
+/// What one epoch of `fit` did.
+public struct EpochRecord: Sendable, Equatable {
+    /// From 1.
+    public var epoch: Int
+    /// The mean training loss of the epoch's steps (weighted by their samples; skipped steps left out).
+    public var loss: Double
+    /// After the epoch, on the validation data: the loss, and the accuracy
+    /// (classifiers) or R² (other models).
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    public var validationR2: Double?
+    /// The learning rate of the epoch's last step.
+    public var learningRate: Double
+    public var seconds: Double
+    public var steps: Int
+    /// Steps skipped because their loss, a gradient or the update was not finite.
+    public var skippedSteps: Int
+
+    public init(epoch: Int, loss: Double, validationLoss: Double? = nil, validationAccuracy: Double? = nil, validationR2: Double? = nil,
+                learningRate: Double, seconds: Double, steps: Int, skippedSteps: Int) {
+        self.epoch = epoch
+        self.loss = loss
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.validationR2 = validationR2
+        self.learningRate = learningRate
+        self.seconds = seconds
+        self.steps = steps
+        self.skippedSteps = skippedSteps
+    }
+}
+
+/// Every epoch `fit` ran, and which was best.
+public struct History: Sendable {
+    public var epochs: [EpochRecord] = []
+    /// The epoch with the lowest monitored loss (validation if given, else training).
+    public var bestEpoch: Int?
+    public var stoppedEarly = false
+    public var skippedSteps: Int { epochs.reduce(0) { $0 + $1.skippedSteps } }
+
+    public init() {}
+}
+
+/// A model's measures on a data set.
+public struct Evaluation: Sendable {
+    /// The mean loss over the samples (dropout off).
+    public var loss: Double
+    /// Classifiers on labelled data: accuracy and the confusion matrix.
+    public var accuracy: Double?
+    public var confusion: ConfusionMatrix?
+    /// Other models: mean squared and absolute error and R² over every output value.
+    public var meanSquaredError: Double?
+    public var meanAbsoluteError: Double?
+    public var r2: Double?
+
+    public init(loss: Double) { self.loss = loss }
+}
+
+extension GeneratedModel {
+    /// Trains for `epochs` epochs over `data` in shuffled batches of
+    /// `batchSize`, evaluating `validation` (if given) after each. `onEpoch`
+    /// sees each epoch's record and returns false to stop. Throws only when a
+    /// checkpoint cannot be written. Allocates per epoch, not per step.
+    @inlinable @discardableResult
+    public mutating func fit(_ data: DataSet<Scalar>, validation: DataSet<Scalar>? = nil, epochs: Int,
+                             options: FitOptions = FitOptions(), onEpoch: (EpochRecord) -> Bool = { _ in true })
+        throws(ParameterFile.Failure) -> History {
+        Self.checkShape(data, "fit")
+        if let validation { Self.checkShape(validation, "fit (validation)") }
+        var history = History()
+        var best = Double.infinity, bestParameters: [Scalar]?, waited = 0
+        var input = [Scalar](repeating: 0, count: Self.batchSize * Self.inputCount)
+        var target = [Scalar](repeating: 0, count: Self.batchSize * Self.targetCount)
+        for epoch in 1...Swift.max(epochs, 1) {
+            let start = monotonicSeconds()
+            var random = SplitMix64(seed: options.seed &+ UInt64(epoch))
+            let order = options.shuffle ? random.shuffle(Array(0..<data.count)) : Array(0..<data.count)
+            var total = 0.0, samples = 0, steps = 0, skipped = 0
+            var first = 0
+            while first < order.count {
+                let count = Swift.min(Self.batchSize, order.count - first)
+                if count < Self.batchSize && options.partialBatch == .drop { break }
+                Self.gather(data, order[first..<(first + count)], into: &input, &target)
+                let loss = input.withUnsafeBufferPointer { i in
+                    target.withUnsafeBufferPointer { t in
+                        trainStep(input: UnsafeBufferPointer(rebasing: i[0..<(count * Self.inputCount)]),
+                                  target: UnsafeBufferPointer(rebasing: t[0..<(count * Self.targetCount)]))
+                    }
+                }
+                if loss.isFinite { total += Double(loss) * Double(count); samples += count } else { skipped += 1 }
+                steps += 1
+                first += count
+            }
+            var record = EpochRecord(epoch: epoch, loss: samples > 0 ? total / Double(samples) : .nan,
+                                     learningRate: storage.hyperparameters.learningRate(atStep: Swift.max(storage.step, 1)),
+                                     seconds: 0, steps: steps, skippedSteps: skipped)
+            if let validation {
+                let e = evaluate(validation)
+                record.validationLoss = e.loss
+                record.validationAccuracy = e.accuracy
+                record.validationR2 = e.r2
+            }
+            record.seconds = monotonicSeconds() - start
+            history.epochs.append(record)
+            if options.progress { print(Self.progressLine(record, of: epochs)) }
+            // The monitored loss: validation if given, else training.
+            let monitored = record.validationLoss ?? record.loss
+            if monitored < best - (options.earlyStopping?.minimumImprovement ?? 0) {
+                best = monitored
+                history.bestEpoch = epoch
+                waited = 0
+                if options.earlyStopping?.restoresBest == true { bestParameters = parameters }
+                if let path = options.checkpoint { try save(to: path) }
+            } else {
+                waited += 1
+            }
+            guard onEpoch(record) else { break }
+            if let stopping = options.earlyStopping, waited >= stopping.patience, epoch < epochs {
+                history.stoppedEarly = true
+                break
+            }
+        }
+        if let bestParameters { parameters = bestParameters }
+        return history
+    }
+
+    /// The loss over every sample of `data` (dropout off), and accuracy and a
+    /// confusion matrix for a classifier on labelled data, or mean squared and
+    /// absolute error and R² otherwise.
+    @inlinable
+    public func evaluate(_ data: DataSet<Scalar>) -> Evaluation {
+        Self.checkShape(data, "evaluate")
+        var target = [Scalar](repeating: 0, count: data.count * Self.targetCount)
+        Self.gather(data, 0..<data.count, into: nil, &target)
+        var result = Evaluation(loss: Double(loss(input: data.features, target: target)))
+        let output = predict(data.features)
+        if let labels = data.labels, let classes = Self.info.classCount {
+            let predicted = Self.classes(of: output)
+            result.confusion = ConfusionMatrix(predicted: predicted, labels: labels, classCount: classes, classNames: data.classNames)
+            result.accuracy = Metrics.accuracy(predicted, labels)
+        } else if Self.outputCount == Self.targetCount {
+            result.meanSquaredError = Metrics.meanSquaredError(output, target)
+            result.meanAbsoluteError = Metrics.meanAbsoluteError(output, target)
+            result.r2 = Metrics.r2(output, target)
+        }
+        return result
+    }
+
+    /// The class of each sample's outputs: the largest output's index, or for
+    /// one sigmoid output, 1 when it is at least 0.5.
+    @inlinable
+    public static func classes(of output: [Scalar]) -> [Int] {
+        guard outputCount > 1 else { return output.map { $0 >= 0.5 ? 1 : 0 } }
+        return (0..<output.count / outputCount).map { b in
+            let row = b * outputCount
+            var best = 0
+            for i in 1..<outputCount where output[row + i] > output[row + best] { best = i }
+            return best
+        }
+    }
+
+    /// Stops with a message unless `data` fits the model: its features per
+    /// sample, and labels for a classifier or targets of the loss's size.
+    @inlinable
+    static func checkShape(_ data: DataSet<Scalar>, _ call: String) {
+        ArgumentCheck.require(data.count > 0, "\(info.name).\(call): the data set is empty")
+        ArgumentCheck.require(data.featureCount == inputCount,
+                              "\(info.name).\(call): samples have \(data.featureCount) features, the model takes \(inputCount)")
+        if data.labels != nil {
+            ArgumentCheck.require(info.classCount != nil, "\(info.name).\(call): labelled data, but the model's loss names no classes")
+            ArgumentCheck.require(data.classCount <= info.classCount!,
+                                  "\(info.name).\(call): the data has \(data.classCount) classes, the model \(info.classCount!)")
+        } else {
+            ArgumentCheck.require(data.targetCount == targetCount,
+                                  "\(info.name).\(call): samples have \(data.targetCount) targets, the loss takes \(targetCount)")
+        }
+    }
+
+    /// Copies the samples at `indices` into `input` (when given) and their
+    /// targets — one-hot rows, or the label, for labelled data — into `target`.
+    @inlinable
+    static func gather<C: Collection<Int>>(_ data: DataSet<Scalar>, _ indices: C, into input: UnsafeMutablePointer<[Scalar]>?,
+                                           _ target: inout [Scalar]) {
+        for (b, i) in indices.enumerated() {
+            if let input {
+                for f in 0..<inputCount { input.pointee[b * inputCount + f] = data.features[i * inputCount + f] }
+            }
+            if let labels = data.labels {
+                if targetCount == 1 {
+                    target[b] = Scalar(labels[i])
+                } else {
+                    for k in 0..<targetCount { target[b * targetCount + k] = k == labels[i] ? 1 : 0 }
+                }
+            } else {
+                for k in 0..<targetCount { target[b * targetCount + k] = data.targets[i * targetCount + k] }
+            }
+        }
+    }
+
+    @inlinable
+    static func gather<C: Collection<Int>>(_ data: DataSet<Scalar>, _ indices: C, into input: inout [Scalar], _ target: inout [Scalar]) {
+        withUnsafeMutablePointer(to: &input) { gather(data, indices, into: $0, &target) }
+    }
+
+    /// "epoch 3/50 · 12 ms · loss 0.4312 · val_loss 0.5012 · val_accuracy 0.9444 · lr 0.001"
+    public static func progressLine(_ r: EpochRecord, of epochs: Int) -> String {
+        var parts = ["epoch \(r.epoch)/\(epochs)", duration(r.seconds), "loss \(fixed(r.loss, 4))"]
+        if let v = r.validationLoss { parts.append("val_loss \(fixed(v, 4))") }
+        if let v = r.validationAccuracy { parts.append("val_accuracy \(fixed(v, 4))") }
+        if let v = r.validationR2 { parts.append("val_r2 \(fixed(v, 4))") }
+        parts.append("lr \(significant(r.learningRate))")
+        if r.skippedSteps > 0 { parts.append("skipped \(r.skippedSteps) steps") }
+        return parts.joined(separator: " · ")
+    }
+}
+
+/// "0.41 ms", "12 ms", "3.2 s": three significant figures at most.
+@usableFromInline
+func duration(_ seconds: Double) -> String {
+    let ms = seconds * 1000
+    if ms < 10 { return "\(fixed(ms, 2)) ms" }
+    if ms < 10_000 { return "\(Int(ms.rounded())) ms" }
+    return "\(fixed(seconds, 1)) s"
+}
+
+/// `v` to four significant digits: "0.01958", "0.001", "2.5e-05".
+@usableFromInline
+func significant(_ v: Double) -> String {
+    guard v.isFinite, v != 0 else { return "\(v)" }
+    let unit = pow(10, (log10(Swift.abs(v))).rounded(.down) - 3)
+    return "\(Float((v / unit).rounded() * unit))"
+}
+
+/// Seconds on a monotonic clock.
+@usableFromInline
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
