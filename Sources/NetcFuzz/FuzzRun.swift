@@ -129,7 +129,7 @@ public struct FuzzRun {
                 failures.append("valid spec \(k) rejected:\n\(text)\(frontend.renderedDiagnostics)")
                 continue
             }
-            for row in GradientCheck.run(graph, seed: UInt64(k)) {
+            for row in GradientCheck.run(graph, .init(seed: UInt64(k))) {
                 worst = max(worst, row.worstError)
                 if !row.passed {
                     failures.append("valid spec \(k): gradcheck of \(row.name) failed, relative error \(row.worstError):\n\(text)")

@@ -132,10 +132,11 @@ final class DriverTests: XCTestCase {
         let dir = temporaryDirectory()
         let all = files(in: specs, suffix: ".net").map { "\(specs)/\($0)" }
         XCTAssertEqual(Driver.run(["compile"] + all + ["-o", "\(dir)/a"]).code, 0)
-        XCTAssertEqual(Driver.run(["compile"] + all.reversed() + ["-o", "\(dir)/b"]).code, 0)
-        for name in files(in: "\(dir)/a", suffix: ".swift") {
-            XCTAssertEqual(try FileIO.read("\(dir)/a/\(name)"), try FileIO.read("\(dir)/b/\(name)"), name)
-        }
+        let names = files(in: "\(dir)/a", suffix: ".swift")
+        let first = try names.map { try FileIO.read("\(dir)/a/\($0)") }
+        for name in names { unlink("\(dir)/a/\(name)") }
+        XCTAssertEqual(Driver.run(["compile"] + all.reversed() + ["-o", "\(dir)/a"]).code, 0)
+        XCTAssertEqual(try names.map { try FileIO.read("\(dir)/a/\($0)") }, first)
     }
 
     /// Generated/ is the golden output: it must match what netc emits for Specs/ now.
@@ -144,7 +145,7 @@ final class DriverTests: XCTestCase {
         for spec in files(in: specs, suffix: ".net") {
             let path = "\(specs)/\(spec)"
             let f = Frontend(file: SourceFile(path: "Specs/\(spec)", bytes: try FileIO.read(path)))
-            for (name, source) in Compiler.emit(f.graphs, sourcePath: "Specs/\(spec)") {
+            for (name, source) in Compiler.emit(f.graphs, sourcePath: "Specs/\(spec)", command: "netc compile Specs/\(spec) -o Generated") {
                 assertGolden(source, "\(repositoryRoot)/Generated/\(name)")
                 emitted.append(name)
             }

@@ -19,7 +19,7 @@ final class RegistryTests: XCTestCase {
             // The kind's example, between a vector input and a dense output, passes the gradient check.
             let g = try graph("network K {\n input x: 6\n \(kind.example)\n dense out(k): 2\n loss squared_error(out)\n"
                               + " train sgd(learning_rate: 0.1), batch: 3\n precision double\n}\n")
-            for row in GradientCheck.run(g, seed: 5) {
+            for row in GradientCheck.run(g, .init(seed: 5)) {
                 XCTAssertTrue(row.passed, "\(kind.keyword): \(row.name) error \(row.worstError)")
             }
         }
@@ -32,7 +32,7 @@ final class RegistryTests: XCTestCase {
             XCTAssertTrue(docs.contains("| `\(name)"), "docs/Language.md has no row for activation '\(name)'")
             let g = try graph("network A {\n input x: 5\n activation a: \(name)\n dense out: 2\n loss squared_error(out)\n"
                               + " train sgd(learning_rate: 0.1), batch: 2\n precision double\n}\n")
-            for row in GradientCheck.run(g, seed: 9) { XCTAssertTrue(row.passed, "\(name): \(row.name) error \(row.worstError)") }
+            for row in GradientCheck.run(g, .init(seed: 9)) { XCTAssertTrue(row.passed, "\(name): \(row.name) error \(row.worstError)") }
         }
     }
 

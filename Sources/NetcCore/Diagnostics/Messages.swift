@@ -40,6 +40,9 @@ extension Message {
     static let expectedEndOfStatement = error("expected-end-of-statement", "expected ',' or the end of the line")
     static let expectedNetwork = error("expected-network", "expected 'network' at the top level of a spec")
     static func fileTooLarge(_ limit: Int) -> Message { .error("file-too-large", "spec is larger than \(limit) bytes") }
+    static func invalidNetworkName(_ text: String) -> Message {
+        .error("expected", "'\(text)' is not a valid network name; names start with a letter or '_'")
+    }
     static let identifierTooLong = error("identifier-too-long", "identifier is longer than \(Limits.identifierLength) characters")
     static func inputGivesNoValue(_ keyword: String) -> Message {
         .error("input-count", "'\(keyword)' takes no inputs")
@@ -70,6 +73,8 @@ extension Message {
         .error("missing-argument", "\(what) needs the argument '\(name)'")
     }
     static func nestingTooDeep(_ limit: Int) -> Message { .error("nesting-too-deep", "expression nested more than \(limit) levels deep") }
+    static let notASpec = error("not-a-spec", "this does not look like a netc spec, which is made of 'network Name { ... }' blocks; "
+                                + "other errors in the file are not shown")
     static let noPreviousNode = error("no-previous-node", "this node needs an input and there is no node before it")
     static let noteFirstDefined = "first defined here"
     static let noteOpenedHere = "opened here"
@@ -106,15 +111,21 @@ extension Message {
     static func unexpectedToken(_ text: String, _ context: String) -> Message {
         .error("unexpected-token", "unexpected '\(text)' \(context)")
     }
+    /// With a did-you-mean when one candidate is close, else the list of
+    /// them when it is short.
     static func unknown(_ kind: String, _ name: String, _ candidates: [String]) -> Message {
-        .error("unknown-\(kind.replacing(" ", with: "-"))",
-               "unknown \(kind) '\(name)'\(Suggestions.hint(name, candidates))")
+        var hint = Suggestions.hint(name, candidates)
+        if hint.isEmpty && !candidates.isEmpty && candidates.count <= 12 { hint = "; expected " + Suggestions.list(candidates) }
+        return .error("unknown-\(kind.replacing(" ", with: "-"))", "unknown \(kind) '\(name)'\(hint)")
     }
     static func unknownArgument(_ name: String, _ what: String, _ candidates: [String]) -> Message {
         .error("unknown-argument", "\(what) has no argument '\(name)'\(Suggestions.hint(name, candidates))")
     }
     static func unreachable(_ name: String) -> Message {
         .error("unreachable-node", "node '\(name)' does not contribute to the loss")
+    }
+    static func trailingComma(_ keyword: String) -> Message {
+        .error("trailing-comma", "trailing ',' continues the statement onto the next line, which starts a '\(keyword)' statement; remove the ','")
     }
     static let unterminatedNetwork = error("unterminated-network", "expected '}' at the end of the file to close the network")
     static func wrongType(_ what: String, _ expected: String) -> Message {

@@ -34,6 +34,16 @@ enum Suggestions {
         return prev[b.count]
     }
 
+    /// "'a' or 'b'", "one of 'a', 'b', 'c'" (sorted, so messages do not depend on hashing).
+    static func list(_ candidates: [String]) -> String {
+        let quoted = Set(candidates).sorted().map { "'\($0)'" }
+        switch quoted.count {
+        case 1: return quoted[0]
+        case 2: return "\(quoted[0]) or \(quoted[1])"
+        default: return "one of " + quoted.joined(separator: ", ")
+        }
+    }
+
     /// "; did you mean 'x'?" or "".
     static func hint(_ word: String, _ candidates: [String]) -> String {
         closest(to: word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""

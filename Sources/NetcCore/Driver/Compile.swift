@@ -1,13 +1,26 @@
 import NetcRuntime
 
 extension Driver {
-    /// `netc compile SPEC... [-o DIR]`: checks every spec first and writes
-    /// nothing unless all are clean; then writes each file atomically and
-    /// only if its content changed.
-    mutating func compile(_ o: inout Options) -> Int32 {
-        let (graphs, failure) = loadAll(o.paths)
+    /// `netc compile SPEC... [-o DIR] [--verbose]`: checks every spec first
+    /// and writes nothing unless all are clean; then writes each file
+    /// atomically and only if its content changed.
+    mutating func compile(_ arguments: ParsedArguments) -> Int32 {
+        let outputFile = arguments.value("--output-file")
+        if outputFile != nil && arguments.has("--output") {
+            return usageError(UsageError("compile", "give -o <dir> or --output-file <file>, not both"))
+        }
+        if outputFile == nil && arguments.has("--conflicts-with") {
+            return usageError(UsageError("compile", "--conflicts-with applies only with --output-file"))
+        }
+        if outputFile != nil && arguments.paths.count > 1 {
+            return usageError(UsageError("compile", "--output-file takes one spec, got \(arguments.paths.count)"))
+        }
+        let output = arguments.value("--output") ?? "Generated"
+        let verbose = arguments.has("--verbose")
+        let (graphs, failure) = loadAll(arguments.paths)
         if let failure { return failure }
-        if let file = o.outputFile { return compileSingleFile(graphs, to: file, conflicts: o.conflictsWith) }
+        if let outputFile { return compileSingleFile(graphs, to: outputFile, conflicts: arguments.values["--conflicts-with"] ?? []) }
+        let o = (output: output, paths: arguments.paths)
         // Two specs declaring one network would write one file twice.
         var owners: [String: (Graph, SourceFile)] = [:]
         var clash = false
@@ -34,10 +47,12 @@ extension Driver {
             return 2
         }
         for (g, file) in graphs {
-            for (name, source) in Compiler.emit([g], sourcePath: file.path) {
+            let command = "netc compile \(file.path == "<stdin>" ? "-" : file.path) -o \(output)"
+            for (name, source) in Compiler.emit([g], sourcePath: file.path, command: command) {
                 let path = o.output + "/" + name
                 do {
-                    try FileIO.writeIfChanged(Array(source.utf8), to: path)
+                    let changed = try FileIO.writeIfChanged(Array(source.utf8), to: path)
+                    if verbose { out += "\(changed ? "wrote" : "unchanged") \(FileIO.printable(path)) (network \(g.name) from \(FileIO.printable(file.path)))\n" }
                 } catch {
                     err += "netc: error: cannot write \(error)\n"
                     return 2
@@ -51,7 +66,6 @@ extension Driver {
     /// build plugin's form. Every network of one spec goes into one file; a
     /// network also declared in one of the other specs is an error at its name.
     mutating func compileSingleFile(_ graphs: [(Graph, SourceFile)], to path: String, conflicts: [String]) -> Int32 {
-        guard Set(graphs.map(\.1.path)).count <= 1 else { return usageError("--output-file takes one spec") }
         if let spec = graphs.first?.1.path, FileIO.sameFile(spec, path) {
             err += "netc: error: --output-file \(FileIO.printable(path)) is the spec itself; it would be overwritten\n"
             return 2

@@ -72,6 +72,22 @@ public struct Interpreter: Sendable {
         forward(input: input, parameters: parameters).flatMap { $0[graph.loss.output] }
     }
 
+    /// The batch loss alone (a forward pass), with every op's and the
+    /// loss's `kinkSides`: what a gradient check's finite differences need.
+    public func lossAndKinks(input: [Double], target: [Double], parameters: [Double],
+                             masks: [Int: [Double]]? = nil) -> (loss: Double, kinks: [Int]) {
+        let values = forward(input: input, parameters: parameters, masks: masks)
+        let outputs = graph.nodes[graph.loss.logits].size
+        var loss = 0.0, kinks: [Int] = []
+        for (b, v) in values.enumerated() {
+            let t = Array(target[(b * outputs)..<((b + 1) * outputs)])
+            loss += graph.loss.rule.value(logits: v[graph.loss.logits], target: t) / Double(values.count)
+            for n in graph.nodes where n.id != graph.input { kinks += n.op.kinkSides(inputs: n.inputs.map { v[$0] }) }
+            kinks += graph.loss.rule.kinkSides(logits: v[graph.loss.logits], target: t)
+        }
+        return (loss, kinks)
+    }
+
     /// Batch loss (the mean of per-sample losses) and gradients with respect
     /// to the flat parameters and, if asked, the input.
     public func gradients(input: [Double], target: [Double], parameters: [Double],

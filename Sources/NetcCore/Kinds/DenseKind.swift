@@ -29,6 +29,7 @@ struct DenseDeclaration: NodeDeclaration {
     let bias: Bool
 
     var finalOp: (any Op)? { activation }
+    var declaredSize: Int? { width }
 
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
         guard inputs[0].isVector else {

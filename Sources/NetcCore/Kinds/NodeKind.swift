@@ -38,6 +38,9 @@ public protocol NodeDeclaration: Sendable {
     func parameters(_ inputs: [Shape]) -> [TensorSpec]
     /// The op whose output is the node's value, where the loss checks it (sigmoid, softmax).
     var finalOp: (any Op)? { get }
+    /// The node's size when the statement fixes it whatever its inputs
+    /// (`dense h: 8`), so checks can use it when an input has an error.
+    var declaredSize: Int? { get }
     /// Appends the node's graph nodes (their parameters already numbered in
     /// `tensors`): the node that holds its value, and the one before its
     /// final activation, where a fused loss (binary cross-entropy) reads logits.
@@ -49,6 +52,7 @@ public protocol NodeDeclaration: Sendable {
 extension NodeDeclaration {
     public func parameters(_ inputs: [Shape]) -> [TensorSpec] { [] }
     public var finalOp: (any Op)? { nil }
+    public var declaredSize: Int? { nil }
 }
 
 /// Where a node's shape is checked: its name and the names of its inputs.

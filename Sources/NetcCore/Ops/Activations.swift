@@ -15,6 +15,12 @@ public protocol ElementwiseActivation: Sendable {
     func emitValue(_ x: Code) -> Code
     /// Swift for f′(x) given the input `x` and output `y` expressions (nil: 1).
     func emitDerivative(x: Code, y: Code) -> Code?
+    /// The inputs where f is not differentiable (relu's 0), for gradient checks.
+    var kinks: [Double] { get }
+}
+
+extension ElementwiseActivation {
+    public var kinks: [Double] { [] }
 }
 
 public struct Identity: ElementwiseActivation {
@@ -48,6 +54,7 @@ public struct ReLU: ElementwiseActivation {
     public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : 0 }
     public func emitValue(_ x: Code) -> Code { "(\(x) < 0 ? 0 : \(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(\(y) > 0 ? 1 : 0)" }
+    public var kinks: [Double] { [0] }
 }
 
 public struct LeakyReLU: ElementwiseActivation {
@@ -57,6 +64,7 @@ public struct LeakyReLU: ElementwiseActivation {
     public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : slope }
     public func emitValue(_ x: Code) -> Code { "(\(x) > 0 ? \(x) : \(literal(slope)) * \(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) > 0 ? 1 : \(literal(slope)))" }
+    public var kinks: [Double] { [0] }
 }
 
 public struct ELU: ElementwiseActivation {
@@ -66,6 +74,8 @@ public struct ELU: ElementwiseActivation {
     public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : y + alpha }
     public func emitValue(_ x: Code) -> Code { "(\(x) > 0 ? \(x) : \(literal(alpha)) * Math.expm1(\(x)))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) > 0 ? 1 : \(y) + \(literal(alpha)))" }
+    /// The slope jumps from α to 1 at 0 unless α = 1.
+    public var kinks: [Double] { alpha == 1 ? [] : [0] }
 }
 
 public struct Softplus: ElementwiseActivation {
@@ -118,6 +128,10 @@ public struct ElementwiseOp: Op {
     public func flops(_ node: Node, inputs: [Shape]) -> Flops { Flops(forward: node.size, inputGradient: 2 * node.size) }
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
         inputs[0].map(function.value)
+    }
+    public func kinkSides(inputs: [[Double]]) -> [Int] {
+        let kinks = function.kinks
+        return kinks.isEmpty ? [] : inputs[0].map { x in kinks.filter { $0 < x }.count }
     }
     /// dx = δ ⊙ f′(x).
     public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double], parameters: [Double],

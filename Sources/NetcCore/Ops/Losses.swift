@@ -23,6 +23,8 @@ public protocol LossRule: Sendable {
     /// over the whole batch: `logits` and `seed` are the batch's logits and
     /// gradient buffers ([batch][n]).
     func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder)
+    /// As `Op.kinkSides`: where the loss is not differentiable in the logits (a hinge margin at 0).
+    func kinkSides(logits z: [Double], target t: [Double]) -> [Int]
 }
 
 /// What a loss's targets are.
@@ -42,6 +44,7 @@ extension LossRule {
     public var fusedActivation: FusedActivation? { nil }
 
     public func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {}
+    public func kinkSides(logits z: [Double], target t: [Double]) -> [Int] { [] }
 }
 
 let z = Local.logits, t = Local.target, gz = Local.seed
@@ -157,6 +160,10 @@ public struct Hinge: LossRule {
         // A NaN or infinite logit or target makes the loss NaN (the comparisons alone would skip it).
         let poison = zip(z, t).reduce(0) { $0 + ($1.0 - $1.0) + ($1.1 - $1.1) }
         return z.indices.reduce(poison) { $0 + ($1 == y ? 0 : max(0, z[$1] - z[y] + 1)) }
+    }
+    public func kinkSides(logits z: [Double], target t: [Double]) -> [Int] {
+        let y = Hinge.label(t)
+        return z.indices.map { z[$0] - z[y] + 1 > 0 ? 1 : 0 }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
         let y = Hinge.label(t)

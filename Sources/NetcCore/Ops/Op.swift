@@ -30,10 +30,16 @@ public protocol Op: Sendable {
     /// `parameterGradients` adds this sample's parameter gradients into the
     /// tensors' gradient buffers.
     func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode)
+    /// Where one sample's inputs lie relative to the points at which the op
+    /// is not differentiable (relu's 0), as numbers that change exactly when
+    /// an input crosses one: a gradient check skips a finite difference
+    /// across which they change. Empty for smooth ops.
+    func kinkSides(inputs: [[Double]]) -> [Int]
 }
 
 extension Op {
     public var auxiliary: [Auxiliary] { [] }
+    public func kinkSides(inputs: [[Double]]) -> [Int] { [] }
 }
 
 /// A per-sample auxiliary buffer an op reads.

@@ -162,17 +162,16 @@ struct ArgumentReader {
         return nil
     }
 
+    /// The whole range, both ends: "between 1e-12 and 1e6".
     static func describe(_ r: ClosedRange<Double>) -> String {
-        if r.lowerBound > 0 && r.lowerBound < 1e-6 {
-            return r.upperBound >= 1e6 ? "greater than 0" : "greater than 0 and at most \(format(r.upperBound))"
-        }
-        if r.upperBound >= 1e6 { return "at least \(format(r.lowerBound))" }
         if r.upperBound == 0.999999 { return "at least \(format(r.lowerBound)) and less than 1" }
         return "between \(format(r.lowerBound)) and \(format(r.upperBound))"
     }
 
+    /// 0.5, 3, 1e6, 1e-12: powers of ten from 10⁴ up and 10⁻⁴ down as exponents.
     static func format(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
+        for e in -30...30 where abs(e) >= 4 && v == Double("1e\(e)")! { return "1e\(e)" }
+        return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
     }
 
     /// Resolves `name` or `name(arguments)` against a catalogue of callables.

@@ -53,6 +53,12 @@ public enum GraphBuilder {
         var nodesSoFar = 0
         for (k, network) in spec.networks.enumerated() {
             let name = network.name
+            guard network.isValid else {
+                var builder = NetworkBuilder(decl: network, diagnostics: diagnostics)
+                _ = builder.build()
+                diagnostics = builder.diagnostics
+                continue
+            }
             if k == Limits.networksPerFile {
                 diagnostics.emit(.tooLarge("the number of networks in one file", Limits.networksPerFile), at: name.range)
             }

@@ -10,6 +10,10 @@ struct NetworkBuilder {
     var declared: [DeclaredNode] = []
     var nodeIndex: [String: Int] = [:]
     var settings: [String: Statement] = [:]
+    /// Node statements whose name was taken: reported, and their arguments still checked.
+    var duplicates: [Statement] = []
+    /// Settings whose statements had syntax errors (reported): not also reported missing.
+    var unreadSettings: Set<String> = []
 
     init(decl: NetworkDecl, diagnostics: DiagnosticBag) {
         self.decl = decl
@@ -25,6 +29,7 @@ struct NetworkBuilder {
             declared[i].declaration = kind?.declare(declared[i].statement, &diagnostics)
             declared[i].inputs = resolveInputs(i)
         }
+        for s in duplicates where s.isValid { _ = NodeKinds.named(s.keyword.name)?.declare(s, &diagnostics) }
         let inputIndex = checkSingleInput()
         let order = topologicalOrder()
         inferShapes(order)
@@ -38,7 +43,7 @@ struct NetworkBuilder {
         var loss: (rule: any LossRule, node: Int, logits: Int?)?
         if let s = settings["loss"] {
             if let (rule, node, id) = readLoss(s) { loss = (rule, node, checkLoss(rule, node, id)) }
-        } else {
+        } else if !unreadSettings.contains("loss") {
             diagnostics.emit(.missing("loss", in: decl.name.name), at: decl.name.range)
         }
         if let loss { checkReachability(loss.node) }
@@ -70,6 +75,7 @@ struct NetworkBuilder {
                 if let first = nodeIndex[name.name] {
                     diagnostics.emit(.duplicateNode(name.name), at: name.range,
                                      notes: [.init(message: Message.noteFirstDefined, range: declared[first].name.range)])
+                    duplicates.append(s)
                     continue
                 }
                 if declared.count == Limits.nodes {
@@ -78,6 +84,7 @@ struct NetworkBuilder {
                 nodeIndex[name.name] = declared.count
                 declared.append(DeclaredNode(statement: s, name: name))
             } else if !s.isValid {
+                unreadSettings.insert(s.keyword.name)
                 continue
             } else if let first = settings[s.keyword.name] {
                 diagnostics.emit(.duplicateSetting(s.keyword.name), at: s.keyword.range,
@@ -162,7 +169,7 @@ struct NetworkBuilder {
             diagnostics.emit(.lossOnInput, at: id.range)
             return nil
         }
-        if rule.targets == .oneHot, let size = d.shape?.count, size < 2 {
+        if rule.targets == .oneHot, let size = d.shape?.count ?? d.declaration?.declaredSize, size < 2 {
             diagnostics.emit(.lossNeedsClasses(rule.name, size), at: id.range)
         }
         if rule.fusedActivation == .softmax, d.declaration?.finalOp is SoftmaxOp {
@@ -179,18 +186,25 @@ struct NetworkBuilder {
         return node
     }
 
-    /// Every node must feed the loss.
+    /// Every node must feed the loss. Checked even when other nodes have
+    /// errors; a node whose inputs could not be resolved is taken to read
+    /// every node, so no error is invented.
     mutating func checkReachability(_ lossNode: Int) {
-        // With an unresolved node, reachability is unknown: say nothing rather than cascade.
-        guard declared.allSatisfy({ $0.inputs != nil }) else { return }
         var seen: Set<Int> = [lossNode]
         var stack = [lossNode]
         while let n = stack.popLast() {
-            for i in declared[n].inputs ?? [] where seen.insert(i).inserted { stack.append(i) }
+            for i in possibleInputs(n) where seen.insert(i).inserted { stack.append(i) }
         }
-        for (i, d) in declared.enumerated() where !seen.contains(i) && d.inputs != nil {
+        for (i, d) in declared.enumerated() where !seen.contains(i) && d.statement.isValid {
             diagnostics.emit(.unreachable(d.name.name), at: d.name.range)
         }
+    }
+
+    /// A node's inputs, or when they could not be resolved (an unknown
+    /// name, a statement that could not be read), any node: what it was
+    /// meant to read is unknown.
+    func possibleInputs(_ n: Int) -> [Int] {
+        declared[n].inputs ?? declared.indices.filter { $0 != n }
     }
 
     mutating func checkParameterCount() {

@@ -50,6 +50,9 @@ public struct NetworkDecl: Sendable, Equatable {
     public var name: Identifier
     public var statements: [Statement]
     public var range: SourceRange
+    /// False when the header was malformed (`network 3Net {`): the body is
+    /// still checked, so its errors are reported, but no graph is built.
+    public var isValid = true
 }
 
 /// A parsed spec file.

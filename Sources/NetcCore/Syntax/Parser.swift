@@ -19,7 +19,19 @@ public struct Parser {
         let tokens = lexer.tokenize()
         var parser = Parser(tokens: tokens, diagnostics: lexer.diagnostics)
         let networks = parser.parseFile()
-        return (SpecFile(source: file, networks: networks), parser.diagnostics)
+        return (SpecFile(source: file, networks: networks), notASpec(file, tokens, parser.diagnostics) ?? parser.diagnostics)
+    }
+
+    /// A file that is not a spec at all (a README, a Swift file) would bury
+    /// the one useful message under hundreds: when three or more lines
+    /// before the first `network` have errors, that message replaces them all.
+    static func notASpec(_ file: SourceFile, _ tokens: [Token], _ bag: DiagnosticBag) -> DiagnosticBag? {
+        let firstNetwork = tokens.first { $0.kind == .identifier && $0.text == "network" && $0.startsLine }?.range.start ?? Int.max
+        let early = bag.items.filter { $0.severity == .error && ($0.range?.start ?? Int.max) < firstNetwork }
+        guard Set(early.map { file.location(of: $0.range!.start).line }).count >= 3 else { return nil }
+        var replaced = DiagnosticBag()
+        replaced.emit(.notASpec, at: tokens.first?.range)
+        return replaced
     }
 
     var current: Token { tokens[index] }
@@ -31,6 +43,13 @@ public struct Parser {
         guard current.kind == kind else { return nil }
         defer { advance() }
         return current
+    }
+
+    /// Where a missing token is reported: at the current token, or just
+    /// after the previous one when the current one starts another line
+    /// (`(y` at the end of a line is missing its `)` there, not on the next line).
+    var missingTokenRange: SourceRange {
+        current.startsLine || current.kind == .endOfFile ? SourceRange(previous.range.end, previous.range.end) : current.range
     }
 
     func describe(_ t: Token) -> String {
@@ -66,17 +85,38 @@ public struct Parser {
     mutating func parseNetwork() -> NetworkDecl? {
         let start = current.range
         advance()
-        guard let nameToken = consume(.identifier) else {
-            diagnostics.emit(.expected("a network name", after: "'network'"), at: current.range)
-            skipToNextNetwork()
-            return nil
+        var name: Identifier
+        var isValid = true
+        if let nameToken = consume(.identifier) {
+            name = Identifier(name: nameToken.text, range: nameToken.range)
+        } else {
+            let bad = current
+            if bad.kind == .number && bad.text.contains(where: \.isLetter) {
+                diagnostics.emit(.invalidNetworkName(bad.text), at: bad.range)
+            } else {
+                diagnostics.emit(.expected("a network name", after: "'network'"), at: bad.range)
+            }
+            // Read the body anyway when the line opens one, so its errors are reported too;
+            // the network itself gets no graph.
+            name = Identifier(name: bad.kind == .endOfFile ? "" : bad.text, range: bad.range)
+            isValid = false
+            while !current.startsLine || current.range == bad.range {
+                if current.kind == .leftBrace || current.kind == .endOfFile { break }
+                advance()
+            }
         }
-        let name = Identifier(name: nameToken.text, range: nameToken.range)
         guard let open = consume(.leftBrace) else {
-            diagnostics.emit(.expected("'{'", after: "the network name"), at: current.range)
+            if isValid { diagnostics.emit(.expected("'{'", after: "the network name"), at: current.range) }
             skipToNextNetwork()
             return nil
         }
+        var network = parseBody(name: name, open: open, start: start)
+        network.isValid = isValid
+        return network
+    }
+
+    /// The statements up to the network's closing brace.
+    mutating func parseBody(name: Identifier, open: Token, start: SourceRange) -> NetworkDecl {
         var statements: [Statement] = []
         while true {
             switch current.kind {
@@ -122,10 +162,10 @@ public struct Parser {
             isNode = true
         }
         advance()
-        /// Gives up on the rest of the line; keeps the name if there is one.
+        /// Gives up on the rest of the line; keeps the statement, marked
+        /// invalid, so its name is declared and its setting not reported missing.
         func failed(_ parser: inout Parser, _ s: Statement) -> Statement? {
             parser.skipLine()
-            guard s.name != nil else { return nil }
             var invalid = s
             invalid.isValid = false
             return invalid
@@ -145,14 +185,37 @@ public struct Parser {
                 guard let value = parseExpression() else { return failed(&self, statement) }
                 statement.value = value
             }
-            if current.kind == .comma && !current.startsLine { advance() } else { return finish(statement) }
+            if current.kind == .comma && !current.startsLine {
+                if endsStatementAtComma() { return finish(statement) }
+            } else {
+                return finish(statement)
+            }
         }
         while true {
             guard let argument = parseArgument() else { return failed(&self, statement) }
             statement.arguments.append(argument)
-            if current.kind == .comma && !current.startsLine { advance() } else { break }
+            if current.kind == .comma && !current.startsLine {
+                if endsStatementAtComma() { return finish(statement) }
+            } else {
+                break
+            }
         }
         return finish(statement)
+    }
+
+    /// At a `,` between arguments: consumes it and says whether the
+    /// statement ends here anyway. A `,` at the end of a line continues the
+    /// statement onto the next; when that line plainly starts a statement of
+    /// its own (a keyword, then no `:`), the comma is the mistake: it is
+    /// reported there and the next line is read as the new statement.
+    mutating func endsStatementAtComma() -> Bool {
+        let comma = current
+        advance()
+        guard current.startsLine, current.kind == .identifier, Keyword.all.contains(current.text),
+              tokens[index + 1].kind != .colon, !tokens[index + 1].startsLine || Keyword.settings.contains(current.text)
+        else { return false }
+        diagnostics.emit(.trailingComma(current.text), at: comma.range)
+        return true
     }
 
     /// A statement ends at a line break, `;`, `}` or the end of the file.
@@ -172,13 +235,13 @@ public struct Parser {
         if consume(.rightParen) != nil { return names }
         while true {
             guard let t = consume(.identifier) else {
-                diagnostics.emit(.expected("an input name", after: describe(previous)), at: current.range)
+                diagnostics.emit(.expected("an input name", after: describe(previous)), at: missingTokenRange)
                 return nil
             }
             names.append(Identifier(name: t.text, range: t.range))
             if consume(.comma) != nil { continue }
             if consume(.rightParen) != nil { return names }
-            diagnostics.emit(.expectedCloseParen, at: current.range,
+            diagnostics.emit(.expectedCloseParen, at: missingTokenRange,
                              notes: [.init(message: Message.noteOpenedHere, range: open.range)])
             return nil
         }
@@ -235,12 +298,12 @@ public struct Parser {
                 arguments.append(a)
                 if consume(.comma) != nil { continue }
                 if let close = consume(.rightParen) { return .call(name, arguments, range: name.range.union(close.range)) }
-                diagnostics.emit(.expectedCloseParen, at: current.range,
+                diagnostics.emit(.expectedCloseParen, at: missingTokenRange,
                                  notes: [.init(message: Message.noteOpenedHere, range: open.range)])
                 return nil
             }
         default:
-            diagnostics.emit(.expected("a value", after: describe(previous)), at: current.range)
+            diagnostics.emit(.expected("a value", after: describe(previous)), at: missingTokenRange)
             return nil
         }
     }
