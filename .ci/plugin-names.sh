@@ -7,15 +7,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 pkg=$(mktemp -d)
 trap 'rm -rf "$pkg"' EXIT
 mkdir -p "$pkg/Sources/App/Models"
-name=$(basename "$root")
 cat > "$pkg/Package.swift" <<SWIFT
 // swift-tools-version: 6.1
 import PackageDescription
 let package = Package(
     name: "PluginNames",
-    dependencies: [.package(path: "$root")],
-    targets: [.executableTarget(name: "App", dependencies: [.product(name: "NetcRuntime", package: "$name")],
-                                plugins: [.plugin(name: "NetcPlugin", package: "$name")])],
+    dependencies: [.package(name: "netc", path: "$root")],
+    targets: [.executableTarget(name: "App", dependencies: [.product(name: "NetcRuntime", package: "netc")],
+                                plugins: [.plugin(name: "NetcPlugin", package: "netc")])],
     swiftLanguageModes: [.v6]
 )
 SWIFT

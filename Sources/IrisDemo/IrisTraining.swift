@@ -20,19 +20,36 @@ public struct IrisTraining {
         self.seed = seed
     }
 
+    /// What `run` returns: the trained model, the two parts and the test evaluation.
+    public struct Outcome {
+        public var model: Iris
+        public var training: DataSet<Float>
+        public var test: DataSet<Float>
+        public var evaluation: Evaluation
+
+        /// What iris-demo prints after training (README shows it).
+        public var summary: String {
+            """
+            Iris: trained on \(training.count) samples, tested on \(test.count)
+            test accuracy: \(Int(((evaluation.accuracy ?? 0) * 100).rounded()))%
+            confusion matrix (rows: actual, columns: predicted):
+            \(evaluation.confusion!)
+            """
+        }
+    }
+
     /// Trains on 80 % of `path`'s samples (every class in proportion) and
-    /// evaluates on the rest; `progress` prints the first epoch's line and every tenth.
-    public func run(path: String = IrisTraining.defaultPath, progress: Bool = false)
-        throws -> (model: Iris, training: DataSet<Float>, test: DataSet<Float>, evaluation: Evaluation) {
+    /// evaluates on the rest; `progress` receives the first epoch's line and every tenth.
+    public func run(path: String = IrisTraining.defaultPath, progress: (String) -> Void = { _ in }) throws -> Outcome {
         let data = try DataSet<Float>.csv(contentsOf: path, label: .named("species"))
         let parts = data.split([0.2], seed: seed)  // 20 % of each class held out for testing, the rest to train on
         let scaler = Standardizer(fitting: parts[1])
         let test = scaler.transform(parts[0]), training = scaler.transform(parts[1])
         var model = Iris(seed: seed)
         try model.fit(training, epochs: epochs, options: FitOptions(seed: seed)) { record in
-            if progress && (record.epoch == 1 || record.epoch % 10 == 0) { print(Iris.progressLine(record, of: epochs)) }
+            if record.epoch == 1 || record.epoch % 10 == 0 { progress(Iris.progressLine(record, of: epochs)) }
             return true
         }
-        return (model, training, test, model.evaluate(test))
+        return Outcome(model: model, training: training, test: test, evaluation: model.evaluate(test))
     }
 }

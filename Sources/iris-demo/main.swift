@@ -16,11 +16,8 @@ while let a = arguments.popFirst() {
     }
 }
 do {
-    let run = try IrisTraining(epochs: epochs).run(path: path, progress: true)
-    print("Iris: trained on \(run.training.count) samples, tested on \(run.test.count)")
-    print("test accuracy: \(Int(((run.evaluation.accuracy ?? 0) * 100).rounded()))%")
-    print("confusion matrix (rows: actual, columns: predicted):")
-    print(run.evaluation.confusion!)
+    let run = try IrisTraining(epochs: epochs).run(path: path) { print($0) }
+    print(run.summary)
 } catch {
     print("iris-demo: error: \(error)")
     exit(2)
