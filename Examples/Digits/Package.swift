@@ -12,6 +12,12 @@ let package = Package(
             dependencies: [.product(name: "NetcRuntime", package: "netc")],
             plugins: [.plugin(name: "NetcPlugin", package: "netc")]
         ),
+        /// The same data through a small convolutional network (Specs/digits-cnn.net).
+        .executableTarget(
+            name: "DigitsCNN",
+            dependencies: [.product(name: "NetcRuntime", package: "netc")],
+            plugins: [.plugin(name: "NetcPlugin", package: "netc")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

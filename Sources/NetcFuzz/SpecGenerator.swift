@@ -66,7 +66,61 @@ public struct SpecGenerator: RandomNumberGenerator {
             let from = order.last!
             return ("flatten \(name)(\(from.name))", Drawn(name: name, shape: [from.size]), [from.name])
         },
+        "conv2d": { g, name, order in g.convolution("conv2d", name, order, rank: 3) },
+        "conv1d": { g, name, order in g.convolution("conv1d", name, order, rank: 2) },
+        "max_pool": { g, name, order in g.pool("max_pool", name, order) },
+        "avg_pool": { g, name, order in g.pool("avg_pool", name, order) },
+        "global_avg_pool": { g, name, order in
+            let planes = order.filter { $0.shape.count >= 2 }
+            guard !planes.isEmpty else { return nil }
+            let from = g.pick(planes)
+            return ("global_avg_pool \(name)(\(from.name))", Drawn(name: name, shape: [from.shape[0]]), [from.name])
+        },
     ]
+
+    /// A window's output side, or nil when it does not fit.
+    static func side(_ side: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Int? {
+        let span = dilation * (kernel - 1) + 1
+        return side + 2 * padding >= span ? (side + 2 * padding - span) / stride + 1 : nil
+    }
+
+    /// A convolution over a node of `rank` (channels first), with drawn window arguments.
+    mutating func convolution(_ keyword: String, _ name: String, _ order: [Drawn], rank: Int)
+        -> (line: String, node: Drawn, inputs: [String])? {
+        let candidates = order.filter { $0.shape.count == rank }
+        guard !candidates.isEmpty else { return nil }
+        let from = pick(candidates), channels = int(1...3), kernel = int(1...3), dilation = chance(0.2) ? 2 : 1
+        var line = "\(keyword) \(name)(\(from.name)): \(channels)"
+        if chance(0.6) { line += ", " + activation() }
+        line += ", kernel: \(kernel)"
+        let sides = Array(from.shape.dropFirst())
+        var out: [Int]
+        if chance(0.3) {
+            line += ", padding: same"  // stride 1: the output keeps the input's sides
+            out = sides
+        } else {
+            let stride = pick([1, 1, 2]), padding = pick([0, 0, 1])
+            if stride > 1 { line += ", stride: \(stride)" }
+            if padding > 0 { line += ", padding: \(padding)" }
+            let o = sides.compactMap { Self.side($0, kernel: kernel, stride: stride, padding: padding, dilation: dilation) }
+            guard o.count == sides.count else { return nil }
+            out = o
+        }
+        if dilation > 1 { line += ", dilation: \(dilation)" }
+        if chance(0.2) { line += ", bias: false" }
+        return (line, Drawn(name: name, shape: [channels] + out), [from.name])
+    }
+
+    /// A max or average pool over a node of rank 2 or 3.
+    mutating func pool(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
+        let candidates = order.filter { $0.shape.count == 2 || $0.shape.count == 3 }
+        guard !candidates.isEmpty else { return nil }
+        let from = pick(candidates), kernel = int(1...2), stride = chance(0.5) ? kernel : 1
+        let o = from.shape.dropFirst().compactMap { Self.side($0, kernel: kernel, stride: stride, padding: 0, dilation: 1) }
+        guard o.count == from.shape.count - 1 else { return nil }
+        let line = "\(keyword) \(name)(\(from.name)): \(kernel)" + (stride == kernel ? "" : ", stride: \(stride)")
+        return (line, Drawn(name: name, shape: [from.shape[0]] + o), [from.name])
+    }
 
     /// A call of a catalogue entry: its name, with arguments drawn from its
     /// parameter specs half of the time (the defaults otherwise).
@@ -127,7 +181,7 @@ public struct SpecGenerator: RandomNumberGenerator {
         var lines = ["# generated", "network \(name) {"]
         var order: [Drawn] = []
         var consumed = Set<String>()
-        let input = chance(0.2) ? [int(1...3), int(1...3), int(1...3)] : [int(1...6)]
+        let input = chance(0.2) ? [int(1...3), int(2...5), int(2...5)] : chance(0.15) ? [int(1...3), int(2...8)] : [int(1...6)]
         lines.append("  input x: " + input.map(String.init).joined(separator: "x"))
         order.append(Drawn(name: "x", shape: input))
         let kinds = NodeKinds.all.map(\.keyword).filter { Self.nodes[$0] != nil }

@@ -31,6 +31,12 @@ final class DocumentationExampleTests: XCTestCase {
         XCTAssertLessThanOrEqual(program.split(separator: "\n").count, 25, "the README's training program stays short")
     }
 
+    func testTheDigitsCNNExampleTrainsTheCheckedInSpec() throws {
+        let example = try String(contentsOfFile: "\(repositoryRoot)/Examples/Digits/Sources/DigitsCNN/DigitsCNN.net", encoding: .utf8)
+        let spec = try String(contentsOfFile: "\(repositoryRoot)/Specs/digits-cnn.net", encoding: .utf8)
+        XCTAssertEqual(example, spec, "Examples/Digits/Sources/DigitsCNN/DigitsCNN.net is a copy of Specs/digits-cnn.net")
+    }
+
     /// docs/Training.md's complete example, run in a directory holding a copy of the iris data.
     func testTrainingGuideExampleRuns() throws {
         try assertPage("docs/Training.md", shows: excerpt("docs/Training.md"))

@@ -19,6 +19,9 @@ final class GeneratedModelTests: XCTestCase {
     func testNaNReLU() throws { try checkAgainstInterpreter(NaNReLU.self, "guards.net") }
     func testWideJoins() throws { try checkAgainstInterpreter(WideJoins.self, "wide-joins.net") }
     func testImageMLP() throws { try checkAgainstInterpreter(ImageMLP.self, "image-mlp.net") }
+    func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
+    func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
+    func testDigitsCNN() throws { try checkAgainstInterpreter(DigitsCNN.self, "digits-cnn.net") }
     /// Eight steps: through the warm-up, the cosine decay and past its end, with clipping.
     func testScheduled() throws { try checkAgainstInterpreter(Scheduled.self, "scheduled.net", steps: 8) }
 
@@ -66,7 +69,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 11)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 13)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);
@@ -98,8 +101,9 @@ final class GeneratedModelTests: XCTestCase {
 }
 
 /// Checks one generated model against the interpreter on its spec.
-nonisolated func checkAgainstInterpreter<M: GeneratedModel>(_ type: M.Type, _ spec: String, steps: Int = 3) throws {
-        let graph = try specGraph(spec)
+nonisolated func checkAgainstInterpreter<M: GeneratedModel>(_ type: M.Type, _ spec: String, network: String? = nil,
+                                                            steps: Int = 3) throws {
+        let graph = try specGraph(spec, network: network)
         XCTAssertEqual(M.inputCount, graph.inputSize)
         XCTAssertEqual(M.outputCount, graph.outputSize)
         XCTAssertEqual(M.batchSize, graph.batchSize)

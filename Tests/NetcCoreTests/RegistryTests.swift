@@ -16,8 +16,9 @@ final class RegistryTests: XCTestCase {
             XCTAssertTrue(docs.contains("| `\(kind.keyword) "), "docs/Language.md has no row for '\(kind.keyword)'")
             if case .none = kind.arity { continue }
             XCTAssertNotNil(SpecGenerator.nodes[kind.keyword], "the fuzzer cannot draw '\(kind.keyword)'")
-            // The kind's example, between a vector input and a dense output, passes the gradient check.
-            let g = try graph("network K {\n input x: 6\n \(kind.example)\n dense out(k): 2\n loss squared_error(out)\n"
+            // The kind's example, between its input and a dense output, passes the gradient check.
+            let g = try graph("network K {\n input x: \(kind.exampleInput)\n \(kind.example)\n flatten f(k)\n dense out(f): 2\n"
+                              + " loss squared_error(out)\n"
                               + " train sgd(learning_rate: 0.1), batch: 3\n precision double\n}\n")
             for row in GradientCheck.run(g, .init(seed: 5)) {
                 XCTAssertTrue(row.passed, "\(kind.keyword): \(row.name) error \(row.worstError)")
@@ -51,7 +52,7 @@ final class RegistryTests: XCTestCase {
             let text = generator.spec(name: "G\(k)")
             let f = frontend(text)
             XCTAssertFalse(f.hasErrors, "\(text)\n\(f.renderedDiagnostics)")
-            words.formUnion(text.split { !($0.isLetter || $0 == "_") }.map(String.init))
+            words.formUnion(text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
         }
         for name in NodeKinds.all.map(\.keyword) + Activations.names + Losses.names {
             XCTAssertTrue(words.contains(name), "no drawn spec used '\(name)'")

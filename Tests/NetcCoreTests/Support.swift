@@ -25,11 +25,11 @@ func graph(_ text: String, file: StaticString = #filePath, line: UInt = #line) t
 }
 
 /// The graph of a file in Specs/.
-func specGraph(_ name: String) throws -> Graph {
+func specGraph(_ name: String, network: String? = nil) throws -> Graph {
     let path = "\(repositoryRoot)/Specs/\(name)"
     let f = Frontend(file: SourceFile(path: path, bytes: try FileIO.read(path)))
     XCTAssertFalse(f.hasErrors, f.renderedDiagnostics)
-    return try XCTUnwrap(f.graphs.first)
+    return try XCTUnwrap(network.map { n in f.graphs.first { $0.name == n } } ?? f.graphs.first)
 }
 
 /// Names of the files in a directory with a given suffix, sorted.

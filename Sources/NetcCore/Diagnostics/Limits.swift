@@ -18,6 +18,8 @@ public enum Limits {
     public static let networksPerFile = 32
     public static let nodesPerFile = 1500
     public static let batchSize = 4096
+    /// A convolution's or pool's kernel side, stride, dilation and padding.
+    public static let kernel = 64
     public static let statementsPerNetwork = 2000
     /// Bytes of a model's one allocation (parameters, optimizer state,
     /// activations and gradients at the batch size): 8 GiB.

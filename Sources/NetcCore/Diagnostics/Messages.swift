@@ -91,6 +91,18 @@ extension Message {
     static func needsVector(_ keyword: String, _ input: String, _ shape: Shape) -> Message {
         .error("needs-vector", "'\(keyword)' needs vector inputs, but '\(input)' has shape \(shape); flatten it first ('flatten f(\(input))')")
     }
+    static func needsRank(_ keyword: String, _ layout: String, _ input: String, _ shape: Shape) -> Message {
+        .error("needs-rank", "'\(keyword)' reads samples of \(layout), but '\(input)' has shape \(shape)")
+    }
+    static func windowTooLarge(_ keyword: String, _ window: String, _ input: String, _ shape: Shape) -> Message {
+        .error("window-too-large", "the \(window) of '\(keyword)' does not fit in '\(input)' (shape \(shape)), even with its padding")
+    }
+    static func sameNeedsStrideOne(_ keyword: String) -> Message {
+        .error("same-needs-stride-1", "'\(keyword)' with padding 'same' needs stride 1 (as in PyTorch); give the padding as a number")
+    }
+    static func badPadding(_ keyword: String) -> Message {
+        .error("bad-padding", "padding of '\(keyword)' is 'valid', 'same' or a number of zeros on each side (0 to 64)")
+    }
     static func shapeMismatch(_ keyword: String, _ sizes: String) -> Message {
         .error("shape-mismatch", "'\(keyword)' needs inputs of one size, got \(sizes)")
     }

@@ -9,9 +9,11 @@ public protocol NodeKind: Sendable {
     var keyword: String { get }
     /// What it declares, one line (docs/Language.md's table has a row per kind).
     var summary: String { get }
-    /// A statement using it that reads a vector node `x` of 6 features and
+    /// A statement using it that reads a node `x` of shape `exampleInput` and
     /// names its node `k`, for the gradient checks of every kind.
     var example: String { get }
+    /// The shape of `x` in `example` ("6", "2x5x5").
+    var exampleInput: String { get }
     /// How many inputs it takes.
     var arity: Arity { get }
     /// Checks the statement's value (after `:`) and arguments; nil after
@@ -81,6 +83,7 @@ public struct GraphLowering {
 public enum NodeKinds {
     public static let all: [any NodeKind] = [
         InputKind(), DenseKind(), ActivationKind(), DropoutKind(), JoinKind.add, JoinKind.multiply, JoinKind.concat, FlattenKind(),
+        ConvolutionKind.conv2d, ConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalAveragePoolKind(),
     ]
 
     /// The kind with this keyword.
@@ -88,6 +91,8 @@ public enum NodeKinds {
 }
 
 extension NodeKind {
+    public var exampleInput: String { "6" }
+
     /// Reports and refuses a value after ':' for kinds that take none.
     func noValue(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> Bool {
         guard let v = s.value else { return true }

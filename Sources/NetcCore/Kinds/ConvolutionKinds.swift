@@ -1,0 +1,141 @@
+/// `conv2d c(x): 16, relu, kernel: 3, stride: 1, padding: same, dilation: 1, bias: true`
+/// over channels × height × width, and `conv1d` over channels × length: a
+/// convolution layer (PyTorch's `Conv2d`/`Conv1d`), then an optional activation.
+struct ConvolutionKind: NodeKind {
+    /// Whether samples are sequences (channels × length).
+    let sequence: Bool
+
+    static let conv1d = ConvolutionKind(sequence: true), conv2d = ConvolutionKind(sequence: false)
+
+    var keyword: String { sequence ? "conv1d" : "conv2d" }
+    var summary: String {
+        sequence ? "1-d convolution over channels × length; W [out][in][k], then an optional activation"
+            : "2-d convolution over channels × height × width; W [out][in][kh][kw], then an optional activation"
+    }
+    var example: String { sequence ? "conv1d k(x): 3, tanh, kernel: 3, padding: same" : "conv2d k(x): 2, tanh, kernel: 3, stride: 2, padding: 1" }
+    var exampleInput: String { sequence ? "2x7" : "2x5x5" }
+    var arity: Arity { .one }
+
+    func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
+        let what = "'\(keyword)'"
+        let specs = [ParameterSpec("activation", .expression, default: .word("identity")),
+                     ParameterSpec("kernel", .shape(1...Limits.kernel, maxRank: sequence ? 1 : 2)),
+                     ParameterSpec("stride", .shape(1...Limits.kernel, maxRank: sequence ? 1 : 2), default: .shape(Shape([1]))),
+                     ParameterSpec("padding", .expression, default: .word("valid")),
+                     ParameterSpec("dilation", .integer(1...Limits.kernel), default: .number(1)),
+                     ParameterSpec("bias", .bool, default: .bool(true))]
+        let channels = requireValue(s, "output channels", &diagnostics).flatMap {
+            ArgumentReader.convert($0, ParameterSpec("output channels", .integer(1...Limits.width)), what: what, diagnostics: &diagnostics)?.integer
+        }
+        guard let values = ArgumentReader.read(s.arguments, specs, what: what, at: s.range, diagnostics: &diagnostics) else { return nil }
+        let activation = values["activation"]!.expression.map { Activations.resolve($0, &diagnostics) } ?? ElementwiseOp(function: Identity())
+        guard let padding = WindowArguments.padding(values["padding"]!, keyword, &diagnostics) else { return nil }
+        let kernel = WindowArguments.pair(values["kernel"]!.shape!), stride = WindowArguments.pair(values["stride"]!.shape!)
+        if padding == .same && stride != (1, 1) {
+            diagnostics.emit(.sameNeedsStrideOne(keyword), at: s.range)
+            return nil
+        }
+        guard let channels, let activation else { return nil }
+        return ConvolutionDeclaration(keyword: keyword, sequence: sequence, channels: channels, activation: activation,
+                                      kernel: sequence ? (1, kernel.1) : kernel, stride: sequence ? (1, stride.1) : stride,
+                                      padding: padding, dilation: values["dilation"]!.integer, bias: values["bias"]!.bool)
+    }
+}
+
+/// The padding argument: `valid`, `same`, or zeros on each side.
+enum Padding: Equatable, Sendable {
+    case valid, same
+    case zeros(Int, Int)
+}
+
+/// Reading the arguments that place a window.
+enum WindowArguments {
+    /// (height, width) of a kernel or stride given as `3` or `3x5`.
+    static func pair(_ shape: Shape) -> (Int, Int) {
+        shape.rank == 1 ? (shape.dimensions[0], shape.dimensions[0]) : (shape.dimensions[0], shape.dimensions[1])
+    }
+
+    static func padding(_ value: Value, _ keyword: String, _ diagnostics: inout DiagnosticBag) -> Padding? {
+        guard case .expression(let e) = value else { return value.word == "same" ? .same : .valid }
+        switch e {
+        case .word(let id) where id.name == "valid": return .valid
+        case .word(let id) where id.name == "same": return .same
+        case .number(let v, true, _) where (0...Double(Limits.kernel)).contains(v): return .zeros(Int(v), Int(v))
+        case .shape(let d, _) where d.count == 2 && d.allSatisfy({ (0...Limits.kernel).contains($0) }): return .zeros(d[0], d[1])
+        default:
+            diagnostics.emit(.badPadding(keyword), at: e.range)
+            return nil
+        }
+    }
+
+    /// The sample layout a kind reads, for diagnostics.
+    static func layout(sequence: Bool) -> String { sequence ? "channels × length (e.g. 3x100)" : "channels × height × width (e.g. 1x28x28)" }
+
+    /// The input's (channels, height, width), or a diagnostic when its rank is not the kind's.
+    static func planes(_ input: Shape, sequence: Bool, _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> (Int, Int, Int)? {
+        let d = input.dimensions
+        if sequence && d.count == 2 { return (d[0], 1, d[1]) }
+        if !sequence && d.count == 3 { return (d[0], d[1], d[2]) }
+        diagnostics.emit(.needsRank(site.keyword, layout(sequence: sequence), site.inputs.first?.name ?? "", input), at: site.name.range)
+        return nil
+    }
+}
+
+struct ConvolutionDeclaration: NodeDeclaration {
+    let keyword: String
+    let sequence: Bool
+    let channels: Int
+    let activation: any Op
+    let kernel: (Int, Int), stride: (Int, Int)
+    let padding: Padding
+    let dilation: Int
+    let bias: Bool
+
+    var finalOp: (any Op)? { activation }
+
+    func window(_ input: Shape) -> Window? {
+        let d = input.dimensions
+        guard d.count == (sequence ? 2 : 3) else { return nil }
+        var w = Window(channels: d[0], height: sequence ? 1 : d[1], width: d[d.count - 1], kernelHeight: kernel.0, kernelWidth: kernel.1)
+        (w.strideY, w.strideX, w.dilation) = (stride.0, stride.1, dilation)
+        switch padding {
+        case .valid: break
+        case .same:  // PyTorch: the total (k − 1)·d, the smaller half before
+            let totalY = dilation * (kernel.0 - 1), totalX = dilation * (kernel.1 - 1)
+            (w.padTop, w.padBottom, w.padLeft, w.padRight) = (totalY / 2, totalY - totalY / 2, totalX / 2, totalX - totalX / 2)
+        case .zeros(let py, let px):
+            (w.padTop, w.padBottom, w.padLeft, w.padRight) = sequence ? (0, 0, py, py) : (py, py, px, px)
+        }
+        return w
+    }
+
+    func op(_ input: Shape) -> ConvolutionOp? {
+        window(input).map { ConvolutionOp(window: $0, outputChannels: channels, hasBias: bias, sequence: sequence) }
+    }
+
+    func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
+        guard WindowArguments.planes(inputs[0], sequence: sequence, site, &diagnostics) != nil, let w = window(inputs[0]) else { return nil }
+        guard w.fits else {
+            diagnostics.emit(.windowTooLarge(site.keyword, "kernel", site.inputs.first?.name ?? "", inputs[0]), at: site.name.range)
+            return nil
+        }
+        return op(inputs[0])!.outputShape
+    }
+
+    func parameters(_ inputs: [Shape]) -> [TensorSpec] {
+        guard let w = window(inputs[0]) else { return [] }
+        let shape = sequence ? [channels, w.channels, w.kernelWidth] : [channels, w.channels, w.kernelHeight, w.kernelWidth]
+        // PyTorch's fans for a convolution: in × kernel area, out × kernel area.
+        let weight: TensorSpec = ("weight", shape, true, .scheme(fanIn: w.channels * w.kernelArea, fanOut: channels * w.kernelArea))
+        return bias ? [weight, ("bias", [channels], false, .zeros)] : [weight]
+    }
+
+    func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
+        let op = op(g.shape(inputs[0]))!
+        let isIdentity = (activation as? ElementwiseOp)?.function is Identity
+        let conv = g.add(isIdentity ? name.name : "\(name.name).conv", op, inputs: inputs, shape: op.outputShape,
+                         parameters: tensors, range: name.range)
+        guard !isIdentity else { return (conv, conv) }
+        return (g.add(name.name, activation, inputs: [conv], shape: op.outputShape, range: name.range), conv)
+    }
+}

@@ -1,0 +1,155 @@
+/// y[o, oy, ox] = b[o] + Σ_c,ky,kx W[o, c, ky, kx] · x[c, oy·s − p + ky·d, ox·s − p + kx·d]
+/// (zero outside the input): PyTorch's `Conv2d` (cross-correlation), W
+/// [out][in][kh][kw], b [out]. A sequence (`conv1d`, channels × length) is
+/// the same with height 1, W [out][in][k].
+///
+/// The body is the direct form: for each output channel, input channel and
+/// tap, one multiply–add over the output rows and columns the tap reaches, so
+/// the innermost loop runs along a row (contiguous for stride 1).
+public struct ConvolutionOp: Op {
+    public let window: Window
+    public let outputChannels: Int
+    public let hasBias: Bool
+    /// Whether samples are sequences (the output is channels × length).
+    public let sequence: Bool
+
+    public var name: String { sequence ? "conv1d" : "conv2d" }
+
+    public var outputShape: Shape {
+        sequence ? Shape([outputChannels, window.outputWidth]) : Shape([outputChannels, window.outputHeight, window.outputWidth])
+    }
+
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? outputShape : nil }
+
+    public func flops(_ node: Node, inputs: [Shape]) -> Flops {
+        let mac = 2 * outputChannels * window.outputPlane * window.channels * window.kernelArea
+        let bias = hasBias ? outputChannels * window.outputPlane : 0
+        return Flops(forward: mac + bias, parameterGradient: mac + bias, inputGradient: mac)
+    }
+
+    func weightIndex(_ o: Int, _ c: Int, _ ky: Int, _ kx: Int) -> Int {
+        ((o * window.channels + c) * window.kernelHeight + ky) * window.kernelWidth + kx
+    }
+
+    /// Calls `body(o, c, ky, kx, outputIndex, inputIndex)` for every tap that reads the input.
+    func forEachTap(_ body: (Int, Int, Int, Int, Int, Int) -> Void) {
+        let w = window
+        for o in 0..<outputChannels {
+            for c in 0..<w.channels {
+                for ky in 0..<w.kernelHeight {
+                    for kx in 0..<w.kernelWidth {
+                        for oy in w.rows(ky) {
+                            for ox in w.columns(kx) {
+                                body(o, c, ky, kx, (o * w.outputHeight + oy) * w.outputWidth + ox,
+                                     w.input(channel: c, oy: oy, ox: ox, ky: ky, kx: kx)!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
+        let x = inputs[0], w = graph.parameters[node.parameters[0]].offset
+        var y = [Double](repeating: 0, count: outputShape.count)
+        if hasBias {
+            let b = graph.parameters[node.parameters[1]].offset
+            for i in y.indices { y[i] = parameters[b + i / window.outputPlane] }
+        }
+        forEachTap { o, c, ky, kx, out, input in y[out] += parameters[w + weightIndex(o, c, ky, kx)] * x[input] }
+        return y
+    }
+
+    /// dx[input] += W·δ[out], dW += δ[out]·x[input] over every tap; db[o] += Σ δ[o, ·].
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient dy: [Double], parameters: [Double],
+                         parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
+        let x = inputs[0], w = graph.parameters[node.parameters[0]].offset
+        var dx = [Double](repeating: 0, count: x.count)
+        forEachTap { o, c, ky, kx, out, input in
+            dx[input] += parameters[w + weightIndex(o, c, ky, kx)] * dy[out]
+            parameterGradient[w + weightIndex(o, c, ky, kx)] += dy[out] * x[input]
+        }
+        if hasBias {
+            let b = graph.parameters[node.parameters[1]].offset
+            for i in dy.indices { parameterGradient[b + i / window.outputPlane] += dy[i] }
+        }
+        return [dx]
+    }
+
+    /// Loops over (channel, tap, reachable rows), with `row` the code of the
+    /// innermost loop over `ox` given `xr` (the input row, offset by the tap)
+    /// and `yr` (the output row).
+    func emitTaps(_ c: inout CodeBuilder, input: Local, output: Local, row: @escaping (inout CodeBuilder) -> Void) {
+        let w = window
+        c.block("for c in 0..<\(w.channels)") { c in
+            c.line("let plane = \(input) + \(times("c", w.inputPlane))")
+            c.block("for ky in 0..<\(w.kernelHeight)") { c in
+                let rows = w.insideCode("ky", rows: true)
+                c.line("let yLow = \(rows.low), yHigh = \(rows.high)")
+                c.block("for kx in 0..<\(w.kernelWidth)") { c in
+                    let columns = w.insideCode("kx", rows: false)
+                    c.line("let xLow = \(columns.low), xHigh = \(columns.high)")
+                    c.line("let tap = \(times(times(times("o", w.channels) + " &+ c", w.kernelHeight) + " &+ ky", w.kernelWidth)) &+ kx")
+                    c.block("for oy in yLow..<yHigh") { c in
+                        let rowStart = times(times("oy", w.strideY) + plus(-w.padTop) + " &+ " + times("ky", w.dilation), w.width)
+                        c.line("let xr = plane + (\(rowStart)\(plus(-w.padLeft)) &+ \(times("kx", w.dilation)))")
+                        c.line("let yr = \(output) + (o &* \(w.outputPlane) &+ \(times("oy", w.outputWidth)))")
+                        row(&c)
+                    }
+                }
+            }
+        }
+    }
+
+    var xIndex: String { times("ox", window.strideX) }
+
+    public func emitForward(_ node: Node, _ c: inout OpCode) {
+        let w = c.parameter(node.parameters[0]), plane = window.outputPlane
+        let bias: Ref? = hasBias ? c.parameter(node.parameters[1]) : nil
+        c.block("for o in 0..<\(outputChannels)") { c in
+            if let bias { c.line("for i in 0..<\(plane) { \(y)[o &* \(plane) &+ i] = \(bias)[o] }") }
+            else { c.line("for i in 0..<\(plane) { \(y)[o &* \(plane) &+ i] = 0 }") }
+            emitTaps(&c, input: x0, output: y) { c in
+                c.line("let weight = \(w)[tap]")
+                c.line("for ox in xLow..<xHigh { yr[ox] += weight * xr[\(xIndex)] }")
+            }
+        }
+    }
+
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
+        let plane = window.outputPlane, w = c.parameter(node.parameters[0])
+        if parameterGradients {
+            let dw = c.parameterGradient(node.parameters[0])
+            let db: Ref? = hasBias ? c.parameterGradient(node.parameters[1]) : nil
+            c.block("for o in 0..<\(outputChannels)") { c in
+                if let db {
+                    c.line("var sum: Scalar = 0")
+                    c.line("for i in 0..<\(plane) { sum += \(dy)[o &* \(plane) &+ i] }")
+                    c.line("\(db)[o] += sum")
+                }
+                emitTaps(&c, input: x0, output: dy) { c in
+                    c.line("var sum: Scalar = 0")
+                    c.line("for ox in xLow..<xHigh { sum += yr[ox] * xr[\(xIndex)] }")
+                    c.line("\(dw)[tap] += sum")
+                }
+            }
+        }
+        guard let edge = edges.first else { return }
+        if !edge.accumulates { c.line("for i in 0..<\(window.channels * window.inputPlane) { \(dx0)[i] = 0 }") }
+        c.block("for o in 0..<\(outputChannels)") { c in
+            emitTaps(&c, input: dx0, output: dy) { c in
+                c.line("let weight = \(w)[tap]")
+                c.line("for ox in xLow..<xHigh { xr[\(xIndex)] += weight * yr[ox] }")
+            }
+        }
+    }
+}
+
+/// `v &* k`, or `v` for k = 1, parenthesised where it is a sum.
+func times(_ v: String, _ k: Int) -> String {
+    k == 1 ? v : v.contains(" ") ? "(\(v)) &* \(k)" : "\(v) &* \(k)"
+}
+
+/// ` &+ k`, ` &- |k|`, or nothing for 0.
+func plus(_ k: Int) -> String { k == 0 ? "" : k > 0 ? " &+ \(k)" : " &- \(-k)" }

@@ -1,0 +1,162 @@
+/// Max or average pooling over windows of each channel (no padding), as
+/// PyTorch's `MaxPool2d`/`AvgPool2d` (and their 1-d forms, height 1).
+/// Max pooling propagates NaN (a window holding NaN gives NaN) and sends
+/// the gradient to the window's first maximum, as PyTorch does.
+public struct PoolOp: Op {
+    public enum Reduction: String, Sendable { case max, average }
+    public let reduction: Reduction
+    public let window: Window
+    public let sequence: Bool
+
+    public var name: String { reduction == .max ? "max_pool" : "avg_pool" }
+
+    public var outputShape: Shape {
+        sequence ? Shape([window.channels, window.outputWidth])
+            : Shape([window.channels, window.outputHeight, window.outputWidth])
+    }
+
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? outputShape : nil }
+
+    public func flops(_ node: Node, inputs: [Shape]) -> Flops {
+        let n = outputShape.count * window.kernelArea
+        return Flops(forward: n, parameterGradient: 0, inputGradient: reduction == .max ? n : outputShape.count * window.kernelArea)
+    }
+
+    /// The input indices of output `index`'s window, in row-major order.
+    func taps(_ index: Int) -> [Int] {
+        let w = window, c = index / w.outputPlane, oy = index % w.outputPlane / w.outputWidth, ox = index % w.outputWidth
+        return (0..<w.kernelHeight).flatMap { ky in (0..<w.kernelWidth).map { kx in w.input(channel: c, oy: oy, ox: ox, ky: ky, kx: kx)! } }
+    }
+
+    /// The window's first maximum, or its first NaN.
+    static func argmax(_ x: [Double], _ taps: [Int]) -> Int {
+        var at = taps[0]
+        for i in taps.dropFirst() where x[i] > x[at] || (x[i].isNaN && !x[at].isNaN) { at = i }
+        return at
+    }
+
+    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
+        let x = inputs[0]
+        return (0..<outputShape.count).map { index in
+            let taps = taps(index)
+            switch reduction {
+            case .max: return x[PoolOp.argmax(x, taps)]
+            case .average: return taps.reduce(0) { $0 + x[$1] } / Double(taps.count)
+            }
+        }
+    }
+
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient dy: [Double], parameters: [Double],
+                         parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
+        let x = inputs[0]
+        var dx = [Double](repeating: 0, count: x.count)
+        for index in dy.indices {
+            let taps = taps(index)
+            switch reduction {
+            case .max: dx[PoolOp.argmax(x, taps)] += dy[index]
+            case .average: for i in taps { dx[i] += dy[index] / Double(taps.count) }
+            }
+        }
+        return [dx]
+    }
+
+    /// Max pooling is not differentiable where a window's maximum moves.
+    public func kinkSides(inputs: [[Double]]) -> [Int] {
+        reduction == .max ? (0..<outputShape.count).map { PoolOp.argmax(inputs[0], taps($0)) } : []
+    }
+
+    /// Loops over every window, with `base` its first input and `out` its output index.
+    func emitWindows(_ c: inout CodeBuilder, _ body: (inout CodeBuilder) -> Void) {
+        let w = window
+        c.block("for c in 0..<\(w.channels)") { c in
+            c.block("for oy in 0..<\(w.outputHeight)") { c in
+                c.block("for ox in 0..<\(w.outputWidth)") { c in
+                    c.line("let base = c &* \(w.inputPlane) &+ oy &* \(w.strideY * w.width) &+ ox &* \(w.strideX)")
+                    c.line("let out = (c &* \(w.outputHeight) &+ oy) &* \(w.outputWidth) &+ ox")
+                    body(&c)
+                }
+            }
+        }
+    }
+
+    /// `at` := the window's first maximum (or first NaN), as an input index.
+    func emitArgmax(_ c: inout CodeBuilder) {
+        c.line("var at = base")
+        c.block("for ky in 0..<\(window.kernelHeight)") { c in
+            c.block("for kx in 0..<\(window.kernelWidth)") { c in
+                c.line("let i = base &+ ky &* \(window.width) &+ kx")
+                c.line("if \(x0)[i] > \(x0)[at] || (\(x0)[i].isNaN && !\(x0)[at].isNaN) { at = i }")
+            }
+        }
+    }
+
+    public func emitForward(_ node: Node, _ c: inout OpCode) {
+        let area = window.kernelArea, width = window.width, kernelHeight = window.kernelHeight, kernelWidth = window.kernelWidth
+        emitWindows(&c.code) { c in
+            switch reduction {
+            case .max:
+                emitArgmax(&c)
+                c.line("\(y)[out] = \(x0)[at]")
+            case .average:
+                c.line("var sum: Scalar = 0")
+                c.line("for ky in 0..<\(kernelHeight) { for kx in 0..<\(kernelWidth) { sum += \(x0)[base &+ ky &* \(width) &+ kx] } }")
+                c.line("\(y)[out] = sum * \(literal(1 / Double(area)))")
+            }
+        }
+    }
+
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
+        guard let edge = edges.first else { return }
+        let area = window.kernelArea, width = window.width, kernelHeight = window.kernelHeight, kernelWidth = window.kernelWidth
+        if !edge.accumulates { c.line("for i in 0..<\(window.channels * window.inputPlane) { \(dx0)[i] = 0 }") }
+        emitWindows(&c.code) { c in
+            switch reduction {
+            case .max:
+                emitArgmax(&c)
+                c.line("\(dx0)[at] += \(dy)[out]")
+            case .average:
+                c.line("let share = \(dy)[out] * \(literal(1 / Double(area)))")
+                c.line("for ky in 0..<\(kernelHeight) { for kx in 0..<\(kernelWidth) { \(dx0)[base &+ ky &* \(width) &+ kx] += share } }")
+            }
+        }
+    }
+}
+
+/// The mean of each channel over all its positions: channels × … → channels
+/// (PyTorch's `AdaptiveAvgPool2d(1)` followed by `flatten`).
+public struct GlobalAveragePoolOp: Op {
+    public let channels: Int
+    public let plane: Int
+    public var name: String { "global_avg_pool" }
+
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? .vector(channels) : nil }
+    public func flops(_ node: Node, inputs: [Shape]) -> Flops {
+        Flops(forward: channels * plane, parameterGradient: 0, inputGradient: channels * plane)
+    }
+
+    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
+        (0..<channels).map { c in inputs[0][(c * plane)..<((c + 1) * plane)].reduce(0, +) / Double(plane) }
+    }
+
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient dy: [Double], parameters: [Double],
+                         parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
+        [(0..<(channels * plane)).map { dy[$0 / plane] / Double(plane) }]
+    }
+
+    public func emitForward(_ node: Node, _ c: inout OpCode) {
+        c.block("for c in 0..<\(channels)") { c in
+            c.line("var sum: Scalar = 0")
+            c.line("for i in 0..<\(plane) { sum += \(x0)[c &* \(plane) &+ i] }")
+            c.line("\(y)[c] = sum * \(literal(1 / Double(plane)))")
+        }
+    }
+
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
+        guard let edge = edges.first else { return }
+        let assign = c.assign(edge)
+        c.block("for c in 0..<\(channels)") { c in
+            c.line("let share = \(dy)[c] * \(literal(1 / Double(plane)))")
+            c.line("for i in 0..<\(plane) { \(dx0)[c &* \(plane) &+ i] \(assign) share }")
+        }
+    }
+}

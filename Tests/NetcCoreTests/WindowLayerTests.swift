@@ -1,0 +1,70 @@
+import XCTest
+@testable import NetcCore
+
+/// What convolution and pooling compute, on cases worked by hand in
+/// PyTorch's conventions (cross-correlation, padding split with the smaller
+/// half first, NaN winning a max). The gradient checks cannot see a wrong
+/// forward definition; these can.
+final class WindowLayerTests: XCTestCase {
+    /// The interpreter's output of a one-layer network (`layer` reads `x`, names its node `k`).
+    func output(input shape: String, _ layer: String, parameters: [Double], input: [Double]) throws -> [Double] {
+        let g = try graph("network W {\n input x: \(shape)\n \(layer)\n flatten f(k)\n loss squared_error(f)\n precision double\n}\n")
+        XCTAssertEqual(g.parameterCount, parameters.count, "parameters of '\(layer)'")
+        return Interpreter(graph: g).predict(input: input, parameters: parameters)
+    }
+
+    func testConv2dIsCrossCorrelationWithBias() throws {
+        let x = (1...9).map(Double.init)  // 1x3x3
+        XCTAssertEqual(try output(input: "1x3x3", "conv2d k: 1, kernel: 2", parameters: [1, 0, 0, 1, 0.5], input: x),
+                       [6.5, 8.5, 12.5, 14.5])
+    }
+
+    func testConv2dWeightsAreRowMajorOverKernelRowsThenColumns() throws {
+        XCTAssertEqual(try output(input: "1x2x2", "conv2d k: 1, kernel: 2, bias: false", parameters: [1, 2, 3, 4],
+                                  input: [1, 10, 100, 1000]), [4321])
+        XCTAssertEqual(try output(input: "1x2x2", "conv2d k: 1, kernel: 1x2, bias: false", parameters: [1, 10],
+                                  input: [1, 2, 3, 4]), [21, 43])
+        XCTAssertEqual(try output(input: "1x2x2", "conv2d k: 1, kernel: 2x1, bias: false", parameters: [1, 10],
+                                  input: [1, 2, 3, 4]), [31, 42])
+    }
+
+    func testConv2dPaddingAndStride() throws {
+        let x = (1...9).map(Double.init)
+        // Windows at (−1, −1), (−1, 1), (1, −1), (1, 1): only W[1][1] and W[0][0] meet the image.
+        XCTAssertEqual(try output(input: "1x3x3", "conv2d k: 1, kernel: 2, stride: 2, padding: 1, bias: false",
+                                  parameters: [1, 0, 0, 1], input: x), [1, 3, 7, 14])
+    }
+
+    func testConv2dSumsOverInputChannelsPerOutputChannel() throws {
+        // 2 input channels, 2 output channels, 1x1 kernels: y[o] = Σ_c W[o][c] x[c].
+        let x: [Double] = [1, 2, 10, 20]  // 2x1x2
+        XCTAssertEqual(try output(input: "2x1x2", "conv2d k: 2, kernel: 1, bias: false", parameters: [1, 1, 2, -1], input: x),
+                       [11, 22, -8, -16])
+    }
+
+    func testConv1dDilationAndSamePadding() throws {
+        XCTAssertEqual(try output(input: "1x5", "conv1d k: 1, kernel: 2, dilation: 2, bias: false", parameters: [1, -1],
+                                  input: [1, 2, 3, 4, 5]), [-2, -2, -2])
+        // 'same' with an even kernel pads 0 before and 1 after, as PyTorch does.
+        XCTAssertEqual(try output(input: "1x3", "conv1d k: 1, kernel: 2, padding: same, bias: false", parameters: [1, 10],
+                                  input: [1, 2, 3]), [21, 32, 3])
+    }
+
+    func testPoolsAndNaN() throws {
+        let x: [Double] = [1, 5, 2, 0, 3, 4, .nan, 1]  // 1x2x4
+        let max = try output(input: "1x2x4", "max_pool k: 2", parameters: [], input: x)
+        XCTAssertEqual(max[0], 5)
+        XCTAssertTrue(max[1].isNaN, "a window holding NaN gives NaN")
+        let mean = try output(input: "1x2x4", "avg_pool k: 2", parameters: [], input: x)
+        XCTAssertEqual(mean[0], 13.0 / 4)
+        XCTAssertTrue(mean[1].isNaN)
+        XCTAssertEqual(try output(input: "1x2x4", "avg_pool k: 1x2, stride: 1x2", parameters: [], input: x).prefix(3), [3, 1, 3.5])
+        XCTAssertEqual(try output(input: "2x2x2", "global_avg_pool k", parameters: [], input: [1, 2, 3, 4, 5, 5, 5, 9]), [2.5, 6])
+    }
+
+    func testMaxPoolSendsTheGradientToTheFirstMaximum() throws {
+        let g = try graph("network W {\n input x: 1x1x4\n max_pool k: 1x4\n flatten f(k)\n loss squared_error(f)\n precision double\n}\n")
+        let result = Interpreter(graph: g).gradients(input: [3, 7, 7, 1], target: [0], parameters: [])
+        XCTAssertEqual(result.input.map { $0 != 0 }, [false, true, false, false], "\(result.input)")  // the first 7 only
+    }
+}
