@@ -1,8 +1,13 @@
 // CI (issue 19, item 7a): a wrong-size input in an -O build stops with a
 // message naming the sizes (precondition's message is dropped under -O).
+// With the argument 'id' (issue 24): an embedding's id out of its range
+// stops with a message naming the id and the range, never a read outside the table.
 @main struct Probe {
     static func main() {
-        let model = XOR()
-        print(model.predict([1, 2, 3]))
+        if CommandLine.arguments.dropFirst().first == "id" {
+            print(Tokens().predict([0, 1, 2, 3, 4, 5, 11, 0, 1, 2, 3, 4, 5, 6]))
+        } else {
+            print(XOR().predict([1, 2, 3]))
+        }
     }
 }

@@ -11,7 +11,8 @@ import NetcRuntime
 /// - `c2.conv(signal)`: conv2d [2x5x6]
 /// - `c2(c2.conv)`: elu(1.0) [2x5x6]
 /// - `p1(c2)`: max_pool [2x4x5]
-/// - `p2(c1)`: avg_pool [3x2x5]
+/// - `n1(c1)`: layer_norm [3x3x7]
+/// - `p2(n1)`: avg_pool [3x2x5]
 /// - `g1(p1)`: global_avg_pool [2]
 /// - `f2(p2)`: flatten [30]
 /// - `joined(g1, f2)`: concat [32]
@@ -26,19 +27,21 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     public static var outputCount: Swift.Int { 3 }
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 3 }
-    public static var parameterCount: Swift.Int { 154 }
-    public static var storageCount: Swift.Int { 3141 }
-    public static var outputOffset: Swift.Int { 1794 }
-    public static var targetOffset: Swift.Int { 3132 }
-    public static var inputGradientOffset: Swift.Int { 1803 }
-    public static var gradientOffset: Swift.Int { 160 }
-    public static let info = NetcRuntime.ModelInfo(name: "ConvLayers", seed: 0, fingerprint: 0xafa7020af4d454e3, tensors: [
+    public static var parameterCount: Swift.Int { 280 }
+    public static var storageCount: Swift.Int { 3901 }
+    public static var outputOffset: Swift.Int { 2365 }
+    public static var targetOffset: Swift.Int { 3892 }
+    public static var inputGradientOffset: Swift.Int { 2374 }
+    public static var gradientOffset: Swift.Int { 288 }
+    public static let info = NetcRuntime.ModelInfo(name: "ConvLayers", seed: 0, fingerprint: 0x3f9930bf98150f51, tensors: [
         .init("c1.weight", shape: [3, 2, 3, 2], offset: 0, decays: true),
         .init("c1.bias", shape: [3], offset: 36, decays: false),
         .init("c2.weight", shape: [2, 2, 2, 2], offset: 39, decays: true),
-        .init("out.weight", shape: [3, 32], offset: 55, decays: true),
-        .init("out.bias", shape: [3], offset: 151, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 320, secondState: nil, classCount: 3)
+        .init("n1.weight", shape: [3, 3, 7], offset: 55, decays: false),
+        .init("n1.bias", shape: [3, 3, 7], offset: 118, decays: false),
+        .init("out.weight", shape: [3, 32], offset: 181, decays: true),
+        .init("out.bias", shape: [3], offset: 277, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 576, secondState: nil, classCount: 3)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -53,7 +56,8 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 36, fanIn: 12, fanOut: 18, rng: &random)  // c1.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 39, count: 16, fanIn: 8, fanOut: 8, rng: &random)  // c2.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 55, count: 96, fanIn: 32, fanOut: 3, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 181, count: 96, fanIn: 32, fanOut: 3, rng: &random)  // out.weight
+        (m + 55).update(repeating: 1, count: 63)  // n1.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -62,19 +66,22 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
         let p_c1_weight = m + 0  // [36]
         let p_c1_bias = m + 36  // [3]
         let p_c2_weight = m + 39  // [16]
-        let p_out_weight = m + 55  // [96]
-        let p_out_bias = m + 151  // [3]
-        let v_signal = m + 474  // [180]
-        let v_c1_conv = m + 654  // [189]
-        let v_c1 = m + 843  // [189]
-        let v_c2_conv = m + 1032  // [180]
-        let v_c2 = m + 1212  // [180]
-        let v_p1 = m + 1392  // [120]
-        let v_p2 = m + 1512  // [90]
-        let v_g1 = m + 1602  // [6]
-        let v_f2 = m + 1608  // [90]
-        let v_joined = m + 1698  // [96]
-        let v_out = m + 1794  // [9]
+        let p_n1_weight = m + 55  // [63]
+        let p_n1_bias = m + 118  // [63]
+        let p_out_weight = m + 181  // [96]
+        let p_out_bias = m + 277  // [3]
+        let v_signal = m + 856  // [180]
+        let v_c1_conv = m + 1036  // [189]
+        let v_c1 = m + 1225  // [189]
+        let v_c2_conv = m + 1414  // [180]
+        let v_c2 = m + 1594  // [180]
+        let v_p1 = m + 1774  // [120]
+        let v_n1 = m + 1894  // [189]
+        let v_p2 = m + 2083  // [90]
+        let v_g1 = m + 2173  // [6]
+        let v_f2 = m + 2179  // [90]
+        let v_joined = m + 2269  // [96]
+        let v_out = m + 2365  // [9]
         for k in 0..<count &* 60 { v_signal[k] = input[k] }  // small: copied, see Plan
         // c1.conv = conv2d(signal)  [3x3x7]
         for b in 0..<count {
@@ -152,9 +159,20 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                 }
             }
         }
-        // p2 = avg_pool(c1)  [3x2x5]
+        // n1 = layer_norm(c1)  [3x3x7]
         for b in 0..<count {
-            let x0 = v_c1 + b &* 63, y = v_p2 + b &* 30
+            let x0 = v_c1 + b &* 63, y = v_n1 + b &* 63
+            var mean: Scalar = 0
+            for i in 0..<63 { mean += x0[i] }
+            mean *= 0.015873015873015872
+            var variance: Scalar = 0
+            for i in 0..<63 { let d = x0[i] - mean; variance += d * d }
+            let inverse = 1 / (variance * 0.015873015873015872 + 1e-05).squareRoot()
+            for i in 0..<63 { y[i] = (x0[i] - mean) * inverse * p_n1_weight[i] + p_n1_bias[i] }
+        }
+        // p2 = avg_pool(n1)  [3x2x5]
+        for b in 0..<count {
+            let x0 = v_n1 + b &* 63, y = v_p2 + b &* 30
             for c in 0..<3 {
                 for oy in 0..<2 {
                     for ox in 0..<5 {
@@ -199,9 +217,9 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 1794  // [9]
-        let g_out = m + 3123  // [9]
-        let target = m + 3132  // [9]
+        let v_out = m + 2365  // [9]
+        let g_out = m + 3883  // [9]
+        let target = m + 3892  // [9]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -233,29 +251,33 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_out_weight = m + 55  // [96]
-        let dp_c1_weight = m + 160  // [36]
-        let gradients = m + 160  // [154]
-        let dp_c1_bias = m + 196  // [3]
-        let dp_c2_weight = m + 199  // [16]
-        let dp_out_weight = m + 215  // [96]
-        let dp_out_bias = m + 311  // [3]
-        let v_signal = m + 474  // [180]
-        let v_c1 = m + 843  // [189]
-        let v_c2_conv = m + 1032  // [180]
-        let v_c2 = m + 1212  // [180]
-        let v_joined = m + 1698  // [96]
-        let g_c1_conv = m + 1983  // [189]
-        let g_c1 = m + 2172  // [189]
-        let g_c2_conv = m + 2361  // [180]
-        let g_c2 = m + 2541  // [180]
-        let g_p1 = m + 2721  // [120]
-        let g_p2 = m + 2841  // [90]
-        let g_g1 = m + 2931  // [6]
-        let g_f2 = m + 2937  // [90]
-        let g_joined = m + 3027  // [96]
-        let g_out = m + 3123  // [9]
-        gradients.update(repeating: 0, count: 154)
+        let p_n1_weight = m + 55  // [63]
+        let p_out_weight = m + 181  // [96]
+        let dp_c1_weight = m + 288  // [36]
+        let gradients = m + 288  // [280]
+        let dp_c1_bias = m + 324  // [3]
+        let dp_c2_weight = m + 327  // [16]
+        let dp_n1_weight = m + 343  // [63]
+        let dp_n1_bias = m + 406  // [63]
+        let dp_out_weight = m + 469  // [96]
+        let dp_out_bias = m + 565  // [3]
+        let v_signal = m + 856  // [180]
+        let v_c1 = m + 1225  // [189]
+        let v_c2_conv = m + 1414  // [180]
+        let v_c2 = m + 1594  // [180]
+        let v_joined = m + 2269  // [96]
+        let g_c1_conv = m + 2554  // [189]
+        let g_c1 = m + 2743  // [189]
+        let g_c2_conv = m + 2932  // [180]
+        let g_c2 = m + 3112  // [180]
+        let g_p1 = m + 3292  // [120]
+        let g_n1 = m + 3412  // [189]
+        let g_p2 = m + 3601  // [90]
+        let g_g1 = m + 3691  // [6]
+        let g_f2 = m + 3697  // [90]
+        let g_joined = m + 3787  // [96]
+        let g_out = m + 3883  // [9]
+        gradients.update(repeating: 0, count: 280)
         // out: linear backward → δ joined =
         for b in 0..<count {
             let x0 = v_joined + b &* 32, dy = g_out + b &* 3, dx0 = g_joined + b &* 32
@@ -285,9 +307,9 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                 for i in 0..<20 { dx0[c &* 20 &+ i] = share }
             }
         }
-        // p2: avg_pool backward → δ c1 =
+        // p2: avg_pool backward → δ n1 =
         for b in 0..<count {
-            let dy = g_p2 + b &* 30, dx0 = g_c1 + b &* 63
+            let dy = g_p2 + b &* 30, dx0 = g_n1 + b &* 63
             for i in 0..<63 { dx0[i] = 0 }
             for c in 0..<3 {
                 for oy in 0..<2 {
@@ -299,6 +321,21 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                     }
                 }
             }
+        }
+        // n1: layer_norm backward → δ c1 =
+        for b in 0..<count {
+            let x0 = v_c1 + b &* 63, dy = g_n1 + b &* 63, dx0 = g_c1 + b &* 63
+            var mean: Scalar = 0
+            for i in 0..<63 { mean += x0[i] }
+            mean *= 0.015873015873015872
+            var variance: Scalar = 0
+            for i in 0..<63 { let d = x0[i] - mean; variance += d * d }
+            let inverse = 1 / (variance * 0.015873015873015872 + 1e-05).squareRoot()
+            for i in 0..<63 { dp_n1_weight[i] += dy[i] * (x0[i] - mean) * inverse; dp_n1_bias[i] += dy[i] }
+            var sumG: Scalar = 0, sumGX: Scalar = 0
+            for i in 0..<63 { let g = dy[i] * p_n1_weight[i]; sumG += g; sumGX += g * (x0[i] - mean) * inverse }
+            let meanG = sumG * 0.015873015873015872, meanGX = sumGX * 0.015873015873015872
+            for i in 0..<63 { dx0[i] = (dy[i] * p_n1_weight[i] - meanG - (x0[i] - mean) * inverse * meanGX) * inverse }
         }
         // p1: max_pool backward → δ c2 =
         for b in 0..<count {
@@ -387,9 +424,9 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c1_weight = m + 0  // [36]
         let p_c2_weight = m + 39  // [16]
-        let g_signal = m + 1803  // [180]
-        let g_c1_conv = m + 1983  // [189]
-        let g_c2_conv = m + 2361  // [180]
+        let g_signal = m + 2374  // [180]
+        let g_c1_conv = m + 2554  // [189]
+        let g_c2_conv = m + 2932  // [180]
         // c2.conv: conv2d backward → δ signal =
         for b in 0..<count {
             let dy = g_c2_conv + b &* 60, dx0 = g_signal + b &* 60
@@ -440,18 +477,18 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 160  // [154]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 154)
+        let gradients = m + 288  // [280]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 280)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [154]
-        let gradients = m + 160  // [154]
-        let velocity = m + 320  // [154]
+        let parameters = m + 0  // [280]
+        let gradients = m + 288  // [280]
+        let velocity = m + 576  // [280]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
-        for k in 0..<154 {
+        for k in 0..<280 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g
             velocity[k] = v

@@ -11,7 +11,8 @@ import NetcRuntime
 /// - `p1(c1)`: max_pool [4x3]
 /// - `c2(p1)`: conv1d [2x3]
 /// - `p2(c2)`: avg_pool [2x1]
-/// - `f(p2)`: flatten [2]
+/// - `n2(p2)`: layer_norm [2x1]
+/// - `f(n2)`: flatten [2]
 /// - `out(f)`: linear [1]
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `out`, mean over a batch of 2. The API
@@ -24,12 +25,12 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     public static var batchSize: Swift.Int { 2 }
     public static var targetCount: Swift.Int { 1 }
     public static var parameterCount: Swift.Int { 61 }
-    public static var storageCount: Swift.Int { 715 }
-    public static var outputOffset: Swift.Int { 481 }
-    public static var targetOffset: Swift.Int { 713 }
-    public static var inputGradientOffset: Swift.Int { 483 }
+    public static var storageCount: Swift.Int { 723 }
+    public static var outputOffset: Swift.Int { 485 }
+    public static var targetOffset: Swift.Int { 721 }
+    public static var inputGradientOffset: Swift.Int { 487 }
     public static var gradientOffset: Swift.Int { 64 }
-    public static let info = NetcRuntime.ModelInfo(name: "Sequence", seed: 0, fingerprint: 0x79d2af15ecd827a4, tensors: [
+    public static let info = NetcRuntime.ModelInfo(name: "Sequence", seed: 0, fingerprint: 0xe36431abf76f1c9c, tensors: [
         .init("c1.weight", shape: [4, 3, 3], offset: 0, decays: true),
         .init("c1.bias", shape: [4], offset: 36, decays: false),
         .init("c2.weight", shape: [2, 4, 2], offset: 40, decays: true),
@@ -69,8 +70,9 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         let v_p1 = m + 437  // [24]
         let v_c2 = m + 461  // [12]
         let v_p2 = m + 473  // [4]
-        let v_f = m + 477  // [4]
-        let v_out = m + 481  // [2]
+        let v_n2 = m + 477  // [4]
+        let v_f = m + 481  // [4]
+        let v_out = m + 485  // [2]
         for k in 0..<count &* 36 { v_series[k] = input[k] }  // small: copied, see Plan
         // c1.conv = conv1d(series)  [4x7]
         for b in 0..<count {
@@ -158,9 +160,20 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                 }
             }
         }
-        // f = flatten(p2)  [2]
+        // n2 = layer_norm(p2)  [2x1]
         for b in 0..<count {
-            let x0 = v_p2 + b &* 2, y = v_f + b &* 2
+            let x0 = v_p2 + b &* 2, y = v_n2 + b &* 2
+            var mean: Scalar = 0
+            for i in 0..<2 { mean += x0[i] }
+            mean *= 0.5
+            var variance: Scalar = 0
+            for i in 0..<2 { let d = x0[i] - mean; variance += d * d }
+            let inverse = 1 / (variance * 0.5 + 0.001).squareRoot()
+            for i in 0..<2 { y[i] = (x0[i] - mean) * inverse }
+        }
+        // f = flatten(n2)  [2]
+        for b in 0..<count {
+            let x0 = v_n2 + b &* 2, y = v_f + b &* 2
             for i in 0..<2 { y[i] = x0[i] }
         }
         // out = linear(f)  [1]
@@ -173,9 +186,9 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 481  // [2]
-        let g_out = m + 711  // [2]
-        let target = m + 713  // [2]
+        let v_out = m + 485  // [2]
+        let g_out = m + 719  // [2]
+        let target = m + 721  // [2]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -205,14 +218,16 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         let v_series = m + 253  // [72]
         let v_c1 = m + 381  // [56]
         let v_p1 = m + 437  // [24]
-        let v_f = m + 477  // [4]
-        let g_c1_conv = m + 555  // [56]
-        let g_c1 = m + 611  // [56]
-        let g_p1 = m + 667  // [24]
-        let g_c2 = m + 691  // [12]
-        let g_p2 = m + 703  // [4]
-        let g_f = m + 707  // [4]
-        let g_out = m + 711  // [2]
+        let v_p2 = m + 473  // [4]
+        let v_f = m + 481  // [4]
+        let g_c1_conv = m + 559  // [56]
+        let g_c1 = m + 615  // [56]
+        let g_p1 = m + 671  // [24]
+        let g_c2 = m + 695  // [12]
+        let g_p2 = m + 707  // [4]
+        let g_n2 = m + 711  // [4]
+        let g_f = m + 715  // [4]
+        let g_out = m + 719  // [2]
         gradients.update(repeating: 0, count: 61)
         // out: linear backward → δ f =
         for b in 0..<count {
@@ -223,10 +238,24 @@ public struct Sequence: NetcRuntime.GeneratedModel {
             dx0[0] = p_out_weight[0] * dy[0]
             dx0[1] = p_out_weight[1] * dy[0]
         }
-        // f: flatten backward → δ p2 =
+        // f: flatten backward → δ n2 =
         for b in 0..<count {
-            let dy = g_f + b &* 2, dx0 = g_p2 + b &* 2
+            let dy = g_f + b &* 2, dx0 = g_n2 + b &* 2
             for i in 0..<2 { dx0[i] = dy[i] }
+        }
+        // n2: layer_norm backward → δ p2 =
+        for b in 0..<count {
+            let x0 = v_p2 + b &* 2, dy = g_n2 + b &* 2, dx0 = g_p2 + b &* 2
+            var mean: Scalar = 0
+            for i in 0..<2 { mean += x0[i] }
+            mean *= 0.5
+            var variance: Scalar = 0
+            for i in 0..<2 { let d = x0[i] - mean; variance += d * d }
+            let inverse = 1 / (variance * 0.5 + 0.001).squareRoot()
+            var sumG: Scalar = 0, sumGX: Scalar = 0
+            for i in 0..<2 { let g = dy[i]; sumG += g; sumGX += g * (x0[i] - mean) * inverse }
+            let meanG = sumG * 0.5, meanGX = sumGX * 0.5
+            for i in 0..<2 { dx0[i] = (dy[i] - meanG - (x0[i] - mean) * inverse * meanGX) * inverse }
         }
         // p2: avg_pool backward → δ c2 =
         for b in 0..<count {
@@ -346,8 +375,8 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c1_weight = m + 0  // [36]
-        let g_series = m + 483  // [72]
-        let g_c1_conv = m + 555  // [56]
+        let g_series = m + 487  // [72]
+        let g_c1_conv = m + 559  // [56]
         // c1.conv: conv1d backward → δ series =
         for b in 0..<count {
             let dy = g_c1_conv + b &* 28, dx0 = g_series + b &* 36

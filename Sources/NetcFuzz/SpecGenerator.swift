@@ -70,6 +70,18 @@ public struct SpecGenerator: RandomNumberGenerator {
         "conv1d": { g, name, order in g.convolution("conv1d", name, order, rank: 2) },
         "max_pool": { g, name, order in g.pool("max_pool", name, order) },
         "avg_pool": { g, name, order in g.pool("avg_pool", name, order) },
+        "embedding": { g, name, order in
+            let input = order[0]
+            guard input.isVector else { return nil }
+            let width = g.int(1...4)
+            return ("embedding \(name)(\(input.name)): \(width), vocabulary: \(g.int(1...9))",
+                    Drawn(name: name, shape: [width, input.size]), [input.name])
+        },
+        "layer_norm": { g, name, order in
+            let from = order.last!
+            let line = "layer_norm \(name)(\(from.name))" + (g.chance(0.3) ? ", affine: false" : "")
+            return (line, Drawn(name: name, shape: from.shape), [from.name])
+        },
         "global_avg_pool": { g, name, order in
             let planes = order.filter { $0.shape.count >= 2 }
             guard !planes.isEmpty else { return nil }

@@ -11,6 +11,15 @@ public enum ArgumentCheck {
         if !condition { fail(message()) }
     }
 
+    /// The row an embedding reads for `id`: an integer in 0..<`vocabulary`,
+    /// or a stop naming the model, the value and the range — never a read
+    /// outside the table.
+    @inlinable @inline(__always)
+    public static func id<Scalar: BinaryFloatingPoint>(_ id: Scalar, below vocabulary: Int, model: StaticString) -> Int {
+        if let row = Int(exactly: id), row >= 0, row < vocabulary { return row }
+        fail("\(model): input id \(id) is not an integer in 0..<\(vocabulary)")
+    }
+
     /// Stops with `message`, in every build configuration.
     @inline(never)
     public static func fail(_ message: String) -> Never {

@@ -21,6 +21,7 @@ final class GeneratedModelTests: XCTestCase {
     func testImageMLP() throws { try checkAgainstInterpreter(ImageMLP.self, "image-mlp.net") }
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
+    func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
     func testDigitsCNN() throws { try checkAgainstInterpreter(DigitsCNN.self, "digits-cnn.net") }
     /// Eight steps: through the warm-up, the cosine decay and past its end, with clipping.
     func testScheduled() throws { try checkAgainstInterpreter(Scheduled.self, "scheduled.net", steps: 8) }
@@ -123,7 +124,7 @@ nonisolated func checkAgainstInterpreter<M: GeneratedModel>(_ type: M.Type, _ sp
         for t in graph.parameters where !t.isWeight {
             for k in t.offset..<(t.offset + t.count) { parameters[k] = rng.nextUnit() - 0.5 }
         }
-        let input = (0..<(graph.batchSize * graph.inputSize)).map { _ in 2 * rng.nextUnit() - 1 }
+        let input = GradientCheck.makeInput(graph, count: graph.batchSize, rng: &rng)
         let target = GradientCheck.makeTarget(graph, rng: &rng)
         let p: [M.Scalar] = scalars(parameters), x: [M.Scalar] = scalars(input), t: [M.Scalar] = scalars(target)
         let pd = doubles(p), xd = doubles(x), td = doubles(t)  // exactly what the model sees

@@ -62,6 +62,15 @@ final class WindowLayerTests: XCTestCase {
         XCTAssertEqual(try output(input: "2x2x2", "global_avg_pool k", parameters: [], input: [1, 2, 3, 4, 5, 5, 5, 9]), [2.5, 6])
     }
 
+    func testLayerNormUsesTheBiasedVarianceAndStartsAsIdentityAffine() throws {
+        let y = try output(input: "4", "layer_norm k", parameters: [1, 1, 1, 1, 0, 0, 0, 0], input: [1, 2, 3, 4])
+        let scale = 1 / (1.25 + 1e-5).squareRoot()  // variance 1.25: divided by 4, not 3
+        for (a, b) in zip(y, [-1.5, -0.5, 0.5, 1.5].map { $0 * scale }) { XCTAssertEqual(a, b, accuracy: 1e-15) }
+        let g = try graph("network W {\n input x: 2x2\n layer_norm k\n flatten f(k)\n loss squared_error(f)\n}\n")
+        XCTAssertEqual(Interpreter(graph: g).initialParameters(seed: 3), [1, 1, 1, 1, 0, 0, 0, 0], "γ = 1, β = 0")
+        XCTAssertEqual(g.parameters.map(\.name), ["k.weight", "k.bias"])
+    }
+
     func testMaxPoolSendsTheGradientToTheFirstMaximum() throws {
         let g = try graph("network W {\n input x: 1x1x4\n max_pool k: 1x4\n flatten f(k)\n loss squared_error(f)\n precision double\n}\n")
         let result = Interpreter(graph: g).gradients(input: [3, 7, 7, 1], target: [0], parameters: [])

@@ -32,7 +32,9 @@ public struct BackwardGraph: Sendable {
     /// nor (with `inputGradient`) on the input get no δ: no work nobody needs.
     public init(_ graph: Graph, inputGradient: Bool) {
         self.inputGradient = inputGradient
-        let onLossPath = graph.ancestors(of: graph.loss.logits)
+        // Nodes from which the loss is reached along edges gradients flow through.
+        var onLossPath: Set<Int> = [graph.loss.logits]
+        for n in graph.nodes.reversed() where onLossPath.contains(n.id) && n.op.differentiable { onLossPath.formUnion(n.inputs) }
         var dependsOnVariable = [Bool](repeating: false, count: graph.nodes.count)
         for n in graph.nodes {
             dependsOnVariable[n.id] = n.id == graph.input ? inputGradient
@@ -45,7 +47,7 @@ public struct BackwardGraph: Sendable {
         var assigned = Set<Int>()
         for n in graph.nodes.reversed() where needsGradient[n.id] && n.id != graph.input {
             order.append(n.id)
-            for (k, i) in n.inputs.enumerated() where needsGradient[i] {
+            for (k, i) in n.inputs.enumerated() where needsGradient[i] && n.op.differentiable {
                 edges.append(Edge(from: n.id, to: i, inputIndex: k, accumulates: !assigned.insert(i).inserted))
             }
             for t in n.parameters { parameterGradients.append((n.id, t)) }

@@ -103,6 +103,9 @@ extension Message {
     static func badPadding(_ keyword: String) -> Message {
         .error("bad-padding", "padding of '\(keyword)' is 'valid', 'same' or a number of zeros on each side (0 to 64)")
     }
+    static func embeddingNeedsInput(_ input: String) -> Message {
+        .error("embedding-needs-input", "'embedding' reads ids from the network's input, but '\(input)' is computed")
+    }
     static func shapeMismatch(_ keyword: String, _ sizes: String) -> Message {
         .error("shape-mismatch", "'\(keyword)' needs inputs of one size, got \(sizes)")
     }

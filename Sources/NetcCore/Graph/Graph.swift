@@ -103,6 +103,8 @@ public struct Graph: Sendable {
 
     public var batchSize: Int { training.batchSize }
     public var inputSize: Int { nodes[input].size }
+    /// The bound of the ids an embedding reads from the input (nil: the input holds features).
+    public var inputVocabulary: Int? { nodes.compactMap { ($0.op as? EmbeddingOp)?.vocabulary }.min() }
     public var outputSize: Int { nodes[loss.output].size }
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 

@@ -62,10 +62,14 @@ public struct ShapeSite {
     public let keyword: String
     public let name: Identifier
     public let inputs: [Identifier]
+    /// Whether each input is the network's input.
+    public var readsNetworkInput: [Bool] = []
 }
 
 /// Graph nodes as the builder lowers declarations, in topological order.
 public struct GraphLowering {
+    /// The network's name.
+    public let network: String
     public private(set) var nodes: [Node] = []
 
     /// Appends a node; returns its id.
@@ -84,6 +88,7 @@ public enum NodeKinds {
     public static let all: [any NodeKind] = [
         InputKind(), DenseKind(), ActivationKind(), DropoutKind(), JoinKind.add, JoinKind.multiply, JoinKind.concat, FlattenKind(),
         ConvolutionKind.conv2d, ConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalAveragePoolKind(),
+        LayerNormKind(), EmbeddingKind(),
     ]
 
     /// The kind with this keyword.

@@ -35,9 +35,12 @@ public protocol Op: Sendable {
     /// an input crosses one: a gradient check skips a finite difference
     /// across which they change. Empty for smooth ops.
     func kinkSides(inputs: [[Double]]) -> [Int]
+    /// Whether gradients flow into the op's inputs (not into an embedding's ids).
+    var differentiable: Bool { get }
 }
 
 extension Op {
+    public var differentiable: Bool { true }
     public var auxiliary: [Auxiliary] { [] }
     public func kinkSides(inputs: [[Double]]) -> [Int] { [] }
 }

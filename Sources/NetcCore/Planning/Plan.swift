@@ -25,7 +25,7 @@ public struct Plan: Sendable {
         self.linear = linear
         let scratch = linear.values.map(\.scratch).max() ?? 0
         let needsGradient = full.needsGradient
-        layout = StorageLayout(graph, gradientNodes: Set(graph.nodes.map(\.id).filter { needsGradient[$0] } + [graph.loss.logits]),
+        layout = StorageLayout(graph, gradientNodes: Set(graph.nodes.map(\.id).filter { needsGradient[$0] } + [graph.loss.logits, graph.input]),
                                scratch: scratch, readsInputInPlace: Plan.readsInputInPlace(graph))
     }
 

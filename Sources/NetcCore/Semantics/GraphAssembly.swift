@@ -18,7 +18,7 @@ extension NetworkBuilder {
                 offset += spec.shape.reduce(1, *)
             }
         }
-        var g = GraphLowering()
+        var g = GraphLowering(network: decl.name.name)
         var lowered: [Int: (value: Int, logits: Int)] = [:]  // declaration → its nodes
         for i in order {
             let d = declared[i]

@@ -157,7 +157,8 @@ struct NetworkBuilder {
             let shapes = inputs.compactMap { declared[$0].shape }
             guard shapes.count == inputs.count else { continue }
             let site = ShapeSite(keyword: declared[i].keyword, name: declared[i].name,
-                                 inputs: declared[i].statement.inputs ?? inputs.map { declared[$0].name })
+                                 inputs: declared[i].statement.inputs ?? inputs.map { declared[$0].name },
+                                 readsNetworkInput: inputs.map { declared[$0].isInput })
             declared[i].shape = declaration.shape(shapes, site, &diagnostics)
         }
     }

@@ -1,0 +1,51 @@
+/// `embedding e(tokens): 16, vocabulary: 1000`: each id of the input (a
+/// vector of ids) picks a row of a table, giving width × length, channels first.
+struct EmbeddingKind: NodeKind {
+    var keyword: String { "embedding" }
+    var summary: String { "a learned vector per id: the input's L ids → width × L (channels first); E is [vocabulary][width]" }
+    var example: String { "embedding k(x): 3, vocabulary: 5" }
+    var arity: Arity { .one }
+
+    func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
+        let width = requireValue(s, "width", &diagnostics).flatMap {
+            ArgumentReader.convert($0, ParameterSpec("width", .integer(1...Limits.width)), what: "'embedding'", diagnostics: &diagnostics)?.integer
+        }
+        let specs = [ParameterSpec("vocabulary", .integer(1...Limits.parameters))]
+        guard let values = ArgumentReader.read(s.arguments, specs, what: "'embedding'", at: s.range, diagnostics: &diagnostics),
+              let width else { return nil }
+        return EmbeddingDeclaration(width: width, vocabulary: values["vocabulary"]!.integer)
+    }
+}
+
+struct EmbeddingDeclaration: NodeDeclaration {
+    let width: Int
+    let vocabulary: Int
+
+    var declaredSize: Int? { nil }
+
+    func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
+        guard site.readsNetworkInput.first ?? true else {
+            diagnostics.emit(.embeddingNeedsInput(site.inputs.first?.name ?? ""), at: site.name.range)
+            return nil
+        }
+        guard inputs[0].isVector else {
+            diagnostics.emit(.needsRank(site.keyword, "ids (a vector, e.g. 'input tokens: 20')", site.inputs.first?.name ?? "", inputs[0]),
+                             at: site.name.range)
+            return nil
+        }
+        return Shape([width, inputs[0].count])
+    }
+
+    /// PyTorch's `Embedding.weight`, initialised like a layer with fan-in 1
+    /// and fan-out `width` (the spec's scheme; PyTorch draws N(0, 1)).
+    func parameters(_ inputs: [Shape]) -> [TensorSpec] {
+        [("weight", [vocabulary, width], true, .scheme(fanIn: 1, fanOut: width))]
+    }
+
+    func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
+        let length = g.shape(inputs[0]).count
+        let op = EmbeddingOp(vocabulary: vocabulary, width: width, length: length, model: g.network)
+        let id = g.add(name.name, op, inputs: inputs, shape: Shape([width, length]), parameters: tensors, range: name.range)
+        return (id, id)
+    }
+}
