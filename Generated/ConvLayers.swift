@@ -6,8 +6,9 @@ import NetcRuntime
 /// `ConvLayers`, compiled from the spec: every shape below is fixed at compile time.
 ///
 /// - `signal`: input [2x5x6]
-/// - `c1.conv(signal)`: conv2d [3x3x7]
-/// - `c1(c1.conv)`: tanh [3x3x7]
+/// - `c0(signal)`: conv2d [3x3x7]
+/// - `b0(c0)`: batch_norm [3x3x7]
+/// - `c1(b0)`: tanh [3x3x7]
 /// - `c2.conv(signal)`: conv2d [2x5x6]
 /// - `c2(c2.conv)`: elu(1.0) [2x5x6]
 /// - `p1(c2)`: max_pool [2x4x5]
@@ -27,21 +28,24 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     public static var outputCount: Swift.Int { 3 }
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 3 }
-    public static var parameterCount: Swift.Int { 280 }
-    public static var storageCount: Swift.Int { 3901 }
-    public static var outputOffset: Swift.Int { 2365 }
-    public static var targetOffset: Swift.Int { 3892 }
-    public static var inputGradientOffset: Swift.Int { 2374 }
-    public static var gradientOffset: Swift.Int { 288 }
-    public static let info = NetcRuntime.ModelInfo(name: "ConvLayers", seed: 0, fingerprint: 0x3f9930bf98150f51, tensors: [
-        .init("c1.weight", shape: [3, 2, 3, 2], offset: 0, decays: true),
-        .init("c1.bias", shape: [3], offset: 36, decays: false),
-        .init("c2.weight", shape: [2, 2, 2, 2], offset: 39, decays: true),
-        .init("n1.weight", shape: [3, 3, 7], offset: 55, decays: false),
-        .init("n1.bias", shape: [3, 3, 7], offset: 118, decays: false),
-        .init("out.weight", shape: [3, 32], offset: 181, decays: true),
-        .init("out.bias", shape: [3], offset: 277, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 576, secondState: nil, classCount: 3)
+    public static var parameterCount: Swift.Int { 289 }
+    public static var storageCount: Swift.Int { 4320 }
+    public static var outputOffset: Swift.Int { 2595 }
+    public static var targetOffset: Swift.Int { 4311 }
+    public static var inputGradientOffset: Swift.Int { 2604 }
+    public static var gradientOffset: Swift.Int { 304 }
+    public static let info = NetcRuntime.ModelInfo(name: "ConvLayers", seed: 0, fingerprint: 0x87f2198586283d2, tensors: [
+        .init("c0.weight", shape: [3, 2, 3, 2], offset: 0, decays: true),
+        .init("b0.weight", shape: [3], offset: 36, decays: false),
+        .init("b0.bias", shape: [3], offset: 39, decays: false),
+        .init("b0.running_mean", shape: [3], offset: 42, decays: false),
+        .init("b0.running_var", shape: [3], offset: 45, decays: false),
+        .init("c2.weight", shape: [2, 2, 2, 2], offset: 48, decays: true),
+        .init("n1.weight", shape: [3, 3, 7], offset: 64, decays: false),
+        .init("n1.bias", shape: [3, 3, 7], offset: 127, decays: false),
+        .init("out.weight", shape: [3, 32], offset: 190, decays: true),
+        .init("out.bias", shape: [3], offset: 286, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 608, secondState: nil, classCount: 3)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -54,40 +58,46 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
         NetcRuntime.BuildNotice.unoptimised("ConvLayers")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 36, fanIn: 12, fanOut: 18, rng: &random)  // c1.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 39, count: 16, fanIn: 8, fanOut: 8, rng: &random)  // c2.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 181, count: 96, fanIn: 32, fanOut: 3, rng: &random)  // out.weight
-        (m + 55).update(repeating: 1, count: 63)  // n1.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 36, fanIn: 12, fanOut: 18, rng: &random)  // c0.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 48, count: 16, fanIn: 8, fanOut: 8, rng: &random)  // c2.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 190, count: 96, fanIn: 32, fanOut: 3, rng: &random)  // out.weight
+        (m + 36).update(repeating: 1, count: 3)  // b0.weight
+        (m + 45).update(repeating: 1, count: 3)  // b0.running_var
+        (m + 64).update(repeating: 1, count: 63)  // n1.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @inlinable
     public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
-        let p_c1_weight = m + 0  // [36]
-        let p_c1_bias = m + 36  // [3]
-        let p_c2_weight = m + 39  // [16]
-        let p_n1_weight = m + 55  // [63]
-        let p_n1_bias = m + 118  // [63]
-        let p_out_weight = m + 181  // [96]
-        let p_out_bias = m + 277  // [3]
-        let v_signal = m + 856  // [180]
-        let v_c1_conv = m + 1036  // [189]
-        let v_c1 = m + 1225  // [189]
-        let v_c2_conv = m + 1414  // [180]
-        let v_c2 = m + 1594  // [180]
-        let v_p1 = m + 1774  // [120]
-        let v_n1 = m + 1894  // [189]
-        let v_p2 = m + 2083  // [90]
-        let v_g1 = m + 2173  // [6]
-        let v_f2 = m + 2179  // [90]
-        let v_joined = m + 2269  // [96]
-        let v_out = m + 2365  // [9]
+        let p_c0_weight = m + 0  // [36]
+        let p_b0_weight = m + 36  // [3]
+        let p_b0_bias = m + 39  // [3]
+        let p_b0_running_mean = m + 42  // [3]
+        let p_b0_running_var = m + 45  // [3]
+        let p_c2_weight = m + 48  // [16]
+        let p_n1_weight = m + 64  // [63]
+        let p_n1_bias = m + 127  // [63]
+        let p_out_weight = m + 190  // [96]
+        let p_out_bias = m + 286  // [3]
+        let v_signal = m + 897  // [180]
+        let v_c0 = m + 1077  // [189]
+        let v_b0 = m + 1266  // [189]
+        let v_c1 = m + 1455  // [189]
+        let v_c2_conv = m + 1644  // [180]
+        let v_c2 = m + 1824  // [180]
+        let v_p1 = m + 2004  // [120]
+        let v_n1 = m + 2124  // [189]
+        let v_p2 = m + 2313  // [90]
+        let v_g1 = m + 2403  // [6]
+        let v_f2 = m + 2409  // [90]
+        let v_joined = m + 2499  // [96]
+        let v_out = m + 2595  // [9]
         for k in 0..<count &* 60 { v_signal[k] = input[k] }  // small: copied, see Plan
-        // c1.conv = conv2d(signal)  [3x3x7]
+        // c0 = conv2d(signal)  [3x3x7]
         for b in 0..<count {
-            let x0 = v_signal + b &* 60, y = v_c1_conv + b &* 63
+            let x0 = v_signal + b &* 60, y = v_c0 + b &* 63
             for o in 0..<3 {
-                for i in 0..<21 { y[o &* 21 &+ i] = p_c1_bias[o] }
+                for i in 0..<21 { y[o &* 21 &+ i] = 0 }
                 for c in 0..<2 {
                     let plane = x0 + c &* 30
                     for ky in 0..<3 {
@@ -98,7 +108,7 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &* 2 &- 1 &+ ky) &* 6 &- 1 &+ kx)
                                 let yr = y + (o &* 21 &+ oy &* 7)
-                                let weight = p_c1_weight[tap]
+                                let weight = p_c0_weight[tap]
                                 for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
                             }
                         }
@@ -106,9 +116,40 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                 }
             }
         }
-        // c1 = tanh(c1.conv)  [3x3x7]
+        // b0 = batch_norm(c0)  [3x3x7]
+        if training {
+            for c in 0..<3 {
+                let values = Scalar(count &* 21)
+                var mean: Scalar = 0
+                for b in 0..<count {
+                    let x0 = v_c0 + b &* 63
+                    for i in 0..<21 { mean += x0[c &* 21 &+ i] }
+                }
+                mean /= values
+                var variance: Scalar = 0
+                for b in 0..<count {
+                    let x0 = v_c0 + b &* 63
+                    for i in 0..<21 { let d = x0[c &* 21 &+ i] - mean; variance += d * d }
+                }
+                variance /= values
+                let scale = p_b0_weight[c] / (variance + 1e-05).squareRoot(), shift = p_b0_bias[c] - mean * scale
+                for b in 0..<count {
+                    let x0 = v_c0 + b &* 63, y = v_b0 + b &* 63
+                    for i in 0..<21 { y[c &* 21 &+ i] = x0[c &* 21 &+ i] * scale + shift }
+                }
+            }
+        } else {
+            for c in 0..<3 {
+                let scale = p_b0_weight[c] / (p_b0_running_var[c] + 1e-05).squareRoot(), shift = p_b0_bias[c] - p_b0_running_mean[c] * scale
+                for b in 0..<count {
+                    let x0 = v_c0 + b &* 63, y = v_b0 + b &* 63
+                    for i in 0..<21 { y[c &* 21 &+ i] = x0[c &* 21 &+ i] * scale + shift }
+                }
+            }
+        }
+        // c1 = tanh(b0)  [3x3x7]
         for b in 0..<count {
-            let x0 = v_c1_conv + b &* 63, y = v_c1 + b &* 63
+            let x0 = v_b0 + b &* 63, y = v_c1 + b &* 63
             for i in 0..<63 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
         }
         // c2.conv = conv2d(signal)  [2x5x6]
@@ -217,9 +258,9 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 2365  // [9]
-        let g_out = m + 3883  // [9]
-        let target = m + 3892  // [9]
+        let v_out = m + 2595  // [9]
+        let g_out = m + 4302  // [9]
+        let target = m + 4311  // [9]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -251,33 +292,37 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_n1_weight = m + 55  // [63]
-        let p_out_weight = m + 181  // [96]
-        let dp_c1_weight = m + 288  // [36]
-        let gradients = m + 288  // [280]
-        let dp_c1_bias = m + 324  // [3]
-        let dp_c2_weight = m + 327  // [16]
-        let dp_n1_weight = m + 343  // [63]
-        let dp_n1_bias = m + 406  // [63]
-        let dp_out_weight = m + 469  // [96]
-        let dp_out_bias = m + 565  // [3]
-        let v_signal = m + 856  // [180]
-        let v_c1 = m + 1225  // [189]
-        let v_c2_conv = m + 1414  // [180]
-        let v_c2 = m + 1594  // [180]
-        let v_joined = m + 2269  // [96]
-        let g_c1_conv = m + 2554  // [189]
-        let g_c1 = m + 2743  // [189]
-        let g_c2_conv = m + 2932  // [180]
-        let g_c2 = m + 3112  // [180]
-        let g_p1 = m + 3292  // [120]
-        let g_n1 = m + 3412  // [189]
-        let g_p2 = m + 3601  // [90]
-        let g_g1 = m + 3691  // [6]
-        let g_f2 = m + 3697  // [90]
-        let g_joined = m + 3787  // [96]
-        let g_out = m + 3883  // [9]
-        gradients.update(repeating: 0, count: 280)
+        let p_b0_weight = m + 36  // [3]
+        let p_n1_weight = m + 64  // [63]
+        let p_out_weight = m + 190  // [96]
+        let dp_c0_weight = m + 304  // [36]
+        let gradients = m + 304  // [289]
+        let dp_b0_weight = m + 340  // [3]
+        let dp_b0_bias = m + 343  // [3]
+        let dp_c2_weight = m + 352  // [16]
+        let dp_n1_weight = m + 368  // [63]
+        let dp_n1_bias = m + 431  // [63]
+        let dp_out_weight = m + 494  // [96]
+        let dp_out_bias = m + 590  // [3]
+        let v_signal = m + 897  // [180]
+        let v_c0 = m + 1077  // [189]
+        let v_c1 = m + 1455  // [189]
+        let v_c2_conv = m + 1644  // [180]
+        let v_c2 = m + 1824  // [180]
+        let v_joined = m + 2499  // [96]
+        let g_c0 = m + 2784  // [189]
+        let g_b0 = m + 2973  // [189]
+        let g_c1 = m + 3162  // [189]
+        let g_c2_conv = m + 3351  // [180]
+        let g_c2 = m + 3531  // [180]
+        let g_p1 = m + 3711  // [120]
+        let g_n1 = m + 3831  // [189]
+        let g_p2 = m + 4020  // [90]
+        let g_g1 = m + 4110  // [6]
+        let g_f2 = m + 4116  // [90]
+        let g_joined = m + 4206  // [96]
+        let g_out = m + 4302  // [9]
+        gradients.update(repeating: 0, count: 289)
         // out: linear backward → δ joined =
         for b in 0..<count {
             let x0 = v_joined + b &* 32, dy = g_out + b &* 3, dx0 = g_joined + b &* 32
@@ -386,18 +431,51 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                 }
             }
         }
-        // c1: tanh backward → δ c1.conv =
+        // c1: tanh backward → δ b0 =
         for b in 0..<count {
-            let y = v_c1 + b &* 63, dy = g_c1 + b &* 63, dx0 = g_c1_conv + b &* 63
+            let y = v_c1 + b &* 63, dy = g_c1 + b &* 63, dx0 = g_b0 + b &* 63
             for i in 0..<63 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
-        // c1.conv: conv2d backward
+        // b0: batch_norm backward → δ c0 =
+        for c in 0..<3 {
+            let values = Scalar(count &* 21)
+            var mean: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 63
+                for i in 0..<21 { mean += x0[c &* 21 &+ i] }
+            }
+            mean /= values
+            var variance: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 63
+                for i in 0..<21 { let d = x0[c &* 21 &+ i] - mean; variance += d * d }
+            }
+            variance /= values
+            let inverse = 1 / (variance + 1e-05).squareRoot()
+            var sum: Scalar = 0, sumX: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 63, dy = g_b0 + b &* 63
+                for i in 0..<21 {
+                    let g = dy[c &* 21 &+ i]
+                    sum += g
+                    sumX += g * (x0[c &* 21 &+ i] - mean) * inverse
+                }
+            }
+            dp_b0_weight[c] += sumX
+            dp_b0_bias[c] += sum
+            let scale = p_b0_weight[c] * inverse, meanG = sum / values, meanGX = sumX / values
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 63, dy = g_b0 + b &* 63, dx0 = g_c0 + b &* 63
+                for i in 0..<21 {
+                    let k = c &* 21 &+ i
+                    dx0[k] = scale * (dy[k] - meanG - (x0[k] - mean) * inverse * meanGX)
+                }
+            }
+        }
+        // c0: conv2d backward
         for b in 0..<count {
-            let x0 = v_signal + b &* 60, dy = g_c1_conv + b &* 63
+            let x0 = v_signal + b &* 60, dy = g_c0 + b &* 63
             for o in 0..<3 {
-                var sum: Scalar = 0
-                for i in 0..<21 { sum += dy[o &* 21 &+ i] }
-                dp_c1_bias[o] += sum
                 for c in 0..<2 {
                     let plane = x0 + c &* 30
                     for ky in 0..<3 {
@@ -410,7 +488,7 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                                 let yr = dy + (o &* 21 &+ oy &* 7)
                                 var sum: Scalar = 0
                                 for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c1_weight[tap] += sum
+                                dp_c0_weight[tap] += sum
                             }
                         }
                     }
@@ -422,11 +500,11 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     /// After `backward`: the gradient with respect to the input.
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_c1_weight = m + 0  // [36]
-        let p_c2_weight = m + 39  // [16]
-        let g_signal = m + 2374  // [180]
-        let g_c1_conv = m + 2554  // [189]
-        let g_c2_conv = m + 2932  // [180]
+        let p_c0_weight = m + 0  // [36]
+        let p_c2_weight = m + 48  // [16]
+        let g_signal = m + 2604  // [180]
+        let g_c0 = m + 2784  // [189]
+        let g_c2_conv = m + 3351  // [180]
         // c2.conv: conv2d backward → δ signal =
         for b in 0..<count {
             let dy = g_c2_conv + b &* 60, dx0 = g_signal + b &* 60
@@ -450,9 +528,9 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                 }
             }
         }
-        // c1.conv: conv2d backward → δ signal +=
+        // c0: conv2d backward → δ signal +=
         for b in 0..<count {
-            let dy = g_c1_conv + b &* 63, dx0 = g_signal + b &* 60
+            let dy = g_c0 + b &* 63, dx0 = g_signal + b &* 60
             for o in 0..<3 {
                 for c in 0..<2 {
                     let plane = dx0 + c &* 30
@@ -464,7 +542,7 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &* 2 &- 1 &+ ky) &* 6 &- 1 &+ kx)
                                 let yr = dy + (o &* 21 &+ oy &* 7)
-                                let weight = p_c1_weight[tap]
+                                let weight = p_c0_weight[tap]
                                 for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
                             }
                         }
@@ -477,22 +555,56 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 288  // [280]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 280)
+        let gradients = m + 304  // [289]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 289)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [280]
-        let gradients = m + 288  // [280]
-        let velocity = m + 576  // [280]
+        let parameters = m + 0  // [289]
+        let gradients = m + 304  // [289]
+        let velocity = m + 608  // [289]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
-        for k in 0..<280 {
+        for k in 0..<289 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g
             velocity[k] = v
             parameters[k] -= lr * v
         }
+    }
+
+    /// After an accepted training step: each batch normalisation's running statistics; the largest magnitude written.
+    @inlinable
+    public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
+        let p_b0_running_mean = m + 42  // [3]
+        let p_b0_running_var = m + 45  // [3]
+        let v_c0 = m + 1077  // [189]
+        var written: Scalar = 0
+        // b0: batch_norm running statistics
+        for c in 0..<3 {
+            let values = Scalar(count &* 21)
+            var mean: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 63
+                for i in 0..<21 { mean += x0[c &* 21 &+ i] }
+            }
+            mean /= values
+            var variance: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 63
+                for i in 0..<21 { let d = x0[c &* 21 &+ i] - mean; variance += d * d }
+            }
+            variance /= values
+            let unbiased: Scalar = values > 1 ? values / (values - 1) : 1
+            let newMean = 0.9 * p_b0_running_mean[c] + 0.1 * mean
+            let newVariance = 0.9 * p_b0_running_var[c] + 0.1 * variance * unbiased
+            if newMean.isFinite && newVariance.isFinite {
+                p_b0_running_mean[c] = newMean
+                p_b0_running_var[c] = newVariance
+                written = Swift.max(written, Swift.abs(newMean), newVariance)
+            }
+        }
+        return written
     }
 }

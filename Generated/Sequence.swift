@@ -6,8 +6,9 @@ import NetcRuntime
 /// `Sequence`, compiled from the spec: every shape below is fixed at compile time.
 ///
 /// - `series`: input [3x12]
-/// - `c1.conv(series)`: conv1d [4x7]
-/// - `c1(c1.conv)`: relu [4x7]
+/// - `c0(series)`: conv1d [4x7]
+/// - `b0(c0)`: batch_norm [4x7]
+/// - `c1(b0)`: relu [4x7]
 /// - `p1(c1)`: max_pool [4x3]
 /// - `c2(p1)`: conv1d [2x3]
 /// - `p2(c2)`: avg_pool [2x1]
@@ -15,29 +16,32 @@ import NetcRuntime
 /// - `f(n2)`: flatten [2]
 /// - `out(f)`: linear [1]
 ///
-/// Loss: squared_error(reduction: mean, scale: 1.0) on `out`, mean over a batch of 2. The API
+/// Loss: squared_error(reduction: mean, scale: 1.0) on `out`, mean over a batch of 3. The API
 /// is NetcRuntime's `GeneratedModel`; this file holds the network's constants and kernels.
 public struct Sequence: NetcRuntime.GeneratedModel {
     public typealias Scalar = Swift.Double
 
     public static var inputCount: Swift.Int { 36 }
     public static var outputCount: Swift.Int { 1 }
-    public static var batchSize: Swift.Int { 2 }
+    public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 1 }
-    public static var parameterCount: Swift.Int { 61 }
-    public static var storageCount: Swift.Int { 723 }
-    public static var outputOffset: Swift.Int { 485 }
-    public static var targetOffset: Swift.Int { 721 }
-    public static var inputGradientOffset: Swift.Int { 487 }
-    public static var gradientOffset: Swift.Int { 64 }
-    public static let info = NetcRuntime.ModelInfo(name: "Sequence", seed: 0, fingerprint: 0xe36431abf76f1c9c, tensors: [
-        .init("c1.weight", shape: [4, 3, 3], offset: 0, decays: true),
-        .init("c1.bias", shape: [4], offset: 36, decays: false),
-        .init("c2.weight", shape: [2, 4, 2], offset: 40, decays: true),
-        .init("c2.bias", shape: [2], offset: 56, decays: false),
-        .init("out.weight", shape: [1, 2], offset: 58, decays: true),
-        .init("out.bias", shape: [1], offset: 60, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 128, secondState: 192)
+    public static var parameterCount: Swift.Int { 73 }
+    public static var storageCount: Swift.Int { 1186 }
+    public static var outputOffset: Swift.Int { 745 }
+    public static var targetOffset: Swift.Int { 1183 }
+    public static var inputGradientOffset: Swift.Int { 748 }
+    public static var gradientOffset: Swift.Int { 80 }
+    public static let info = NetcRuntime.ModelInfo(name: "Sequence", seed: 0, fingerprint: 0x44367fd2dd273474, tensors: [
+        .init("c0.weight", shape: [4, 3, 3], offset: 0, decays: true),
+        .init("b0.weight", shape: [4], offset: 36, decays: false),
+        .init("b0.bias", shape: [4], offset: 40, decays: false),
+        .init("b0.running_mean", shape: [4], offset: 44, decays: false),
+        .init("b0.running_var", shape: [4], offset: 48, decays: false),
+        .init("c2.weight", shape: [2, 4, 2], offset: 52, decays: true),
+        .init("c2.bias", shape: [2], offset: 68, decays: false),
+        .init("out.weight", shape: [1, 2], offset: 70, decays: true),
+        .init("out.bias", shape: [1], offset: 72, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 160, secondState: 240)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -50,35 +54,41 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         NetcRuntime.BuildNotice.unoptimised("Sequence")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 36, fanIn: 9, fanOut: 12, rng: &random)  // c1.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 40, count: 16, fanIn: 8, fanOut: 4, rng: &random)  // c2.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 58, count: 2, fanIn: 2, fanOut: 1, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 36, fanIn: 9, fanOut: 12, rng: &random)  // c0.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 52, count: 16, fanIn: 8, fanOut: 4, rng: &random)  // c2.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 70, count: 2, fanIn: 2, fanOut: 1, rng: &random)  // out.weight
+        (m + 36).update(repeating: 1, count: 4)  // b0.weight
+        (m + 48).update(repeating: 1, count: 4)  // b0.running_var
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @inlinable
     public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
-        let p_c1_weight = m + 0  // [36]
-        let p_c1_bias = m + 36  // [4]
-        let p_c2_weight = m + 40  // [16]
-        let p_c2_bias = m + 56  // [2]
-        let p_out_weight = m + 58  // [2]
-        let p_out_bias = m + 60  // [1]
-        let v_series = m + 253  // [72]
-        let v_c1_conv = m + 325  // [56]
-        let v_c1 = m + 381  // [56]
-        let v_p1 = m + 437  // [24]
-        let v_c2 = m + 461  // [12]
-        let v_p2 = m + 473  // [4]
-        let v_n2 = m + 477  // [4]
-        let v_f = m + 481  // [4]
-        let v_out = m + 485  // [2]
+        let p_c0_weight = m + 0  // [36]
+        let p_b0_weight = m + 36  // [4]
+        let p_b0_bias = m + 40  // [4]
+        let p_b0_running_mean = m + 44  // [4]
+        let p_b0_running_var = m + 48  // [4]
+        let p_c2_weight = m + 52  // [16]
+        let p_c2_bias = m + 68  // [2]
+        let p_out_weight = m + 70  // [2]
+        let p_out_bias = m + 72  // [1]
+        let v_series = m + 313  // [108]
+        let v_c0 = m + 421  // [84]
+        let v_b0 = m + 505  // [84]
+        let v_c1 = m + 589  // [84]
+        let v_p1 = m + 673  // [36]
+        let v_c2 = m + 709  // [18]
+        let v_p2 = m + 727  // [6]
+        let v_n2 = m + 733  // [6]
+        let v_f = m + 739  // [6]
+        let v_out = m + 745  // [3]
         for k in 0..<count &* 36 { v_series[k] = input[k] }  // small: copied, see Plan
-        // c1.conv = conv1d(series)  [4x7]
+        // c0 = conv1d(series)  [4x7]
         for b in 0..<count {
-            let x0 = v_series + b &* 36, y = v_c1_conv + b &* 28
+            let x0 = v_series + b &* 36, y = v_c0 + b &* 28
             for o in 0..<4 {
-                for i in 0..<7 { y[o &* 7 &+ i] = p_c1_bias[o] }
+                for i in 0..<7 { y[o &* 7 &+ i] = 0 }
                 for c in 0..<3 {
                     let plane = x0 + c &* 12
                     for ky in 0..<1 {
@@ -89,7 +99,7 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 12 &- 2 &+ kx)
                                 let yr = y + (o &* 7 &+ oy &* 7)
-                                let weight = p_c1_weight[tap]
+                                let weight = p_c0_weight[tap]
                                 for ox in xLow..<xHigh { yr[ox] += weight * xr[ox &* 2] }
                             }
                         }
@@ -97,9 +107,40 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                 }
             }
         }
-        // c1 = relu(c1.conv)  [4x7]
+        // b0 = batch_norm(c0)  [4x7]
+        if training {
+            for c in 0..<4 {
+                let values = Scalar(count &* 7)
+                var mean: Scalar = 0
+                for b in 0..<count {
+                    let x0 = v_c0 + b &* 28
+                    for i in 0..<7 { mean += x0[c &* 7 &+ i] }
+                }
+                mean /= values
+                var variance: Scalar = 0
+                for b in 0..<count {
+                    let x0 = v_c0 + b &* 28
+                    for i in 0..<7 { let d = x0[c &* 7 &+ i] - mean; variance += d * d }
+                }
+                variance /= values
+                let scale = p_b0_weight[c] / (variance + 1e-05).squareRoot(), shift = p_b0_bias[c] - mean * scale
+                for b in 0..<count {
+                    let x0 = v_c0 + b &* 28, y = v_b0 + b &* 28
+                    for i in 0..<7 { y[c &* 7 &+ i] = x0[c &* 7 &+ i] * scale + shift }
+                }
+            }
+        } else {
+            for c in 0..<4 {
+                let scale = p_b0_weight[c] / (p_b0_running_var[c] + 1e-05).squareRoot(), shift = p_b0_bias[c] - p_b0_running_mean[c] * scale
+                for b in 0..<count {
+                    let x0 = v_c0 + b &* 28, y = v_b0 + b &* 28
+                    for i in 0..<7 { y[c &* 7 &+ i] = x0[c &* 7 &+ i] * scale + shift }
+                }
+            }
+        }
+        // c1 = relu(b0)  [4x7]
         for b in 0..<count {
-            let x0 = v_c1_conv + b &* 28, y = v_c1 + b &* 28
+            let x0 = v_b0 + b &* 28, y = v_c1 + b &* 28
             for i in 0..<28 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // p1 = max_pool(c1)  [4x3]
@@ -186,9 +227,9 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 485  // [2]
-        let g_out = m + 719  // [2]
-        let target = m + 721  // [2]
+        let v_out = m + 745  // [3]
+        let g_out = m + 1180  // [3]
+        let target = m + 1183  // [3]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -206,29 +247,33 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_c2_weight = m + 40  // [16]
-        let p_out_weight = m + 58  // [2]
-        let dp_c1_weight = m + 64  // [36]
-        let gradients = m + 64  // [61]
-        let dp_c1_bias = m + 100  // [4]
-        let dp_c2_weight = m + 104  // [16]
-        let dp_c2_bias = m + 120  // [2]
-        let dp_out_weight = m + 122  // [2]
-        let dp_out_bias = m + 124  // [1]
-        let v_series = m + 253  // [72]
-        let v_c1 = m + 381  // [56]
-        let v_p1 = m + 437  // [24]
-        let v_p2 = m + 473  // [4]
-        let v_f = m + 481  // [4]
-        let g_c1_conv = m + 559  // [56]
-        let g_c1 = m + 615  // [56]
-        let g_p1 = m + 671  // [24]
-        let g_c2 = m + 695  // [12]
-        let g_p2 = m + 707  // [4]
-        let g_n2 = m + 711  // [4]
-        let g_f = m + 715  // [4]
-        let g_out = m + 719  // [2]
-        gradients.update(repeating: 0, count: 61)
+        let p_b0_weight = m + 36  // [4]
+        let p_c2_weight = m + 52  // [16]
+        let p_out_weight = m + 70  // [2]
+        let dp_c0_weight = m + 80  // [36]
+        let gradients = m + 80  // [73]
+        let dp_b0_weight = m + 116  // [4]
+        let dp_b0_bias = m + 120  // [4]
+        let dp_c2_weight = m + 132  // [16]
+        let dp_c2_bias = m + 148  // [2]
+        let dp_out_weight = m + 150  // [2]
+        let dp_out_bias = m + 152  // [1]
+        let v_series = m + 313  // [108]
+        let v_c0 = m + 421  // [84]
+        let v_c1 = m + 589  // [84]
+        let v_p1 = m + 673  // [36]
+        let v_p2 = m + 727  // [6]
+        let v_f = m + 739  // [6]
+        let g_c0 = m + 856  // [84]
+        let g_b0 = m + 940  // [84]
+        let g_c1 = m + 1024  // [84]
+        let g_p1 = m + 1108  // [36]
+        let g_c2 = m + 1144  // [18]
+        let g_p2 = m + 1162  // [6]
+        let g_n2 = m + 1168  // [6]
+        let g_f = m + 1174  // [6]
+        let g_out = m + 1180  // [3]
+        gradients.update(repeating: 0, count: 73)
         // out: linear backward → δ f =
         for b in 0..<count {
             let x0 = v_f + b &* 2, dy = g_out + b &* 1, dx0 = g_f + b &* 2
@@ -338,18 +383,51 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                 }
             }
         }
-        // c1: relu backward → δ c1.conv =
+        // c1: relu backward → δ b0 =
         for b in 0..<count {
-            let y = v_c1 + b &* 28, dy = g_c1 + b &* 28, dx0 = g_c1_conv + b &* 28
+            let y = v_c1 + b &* 28, dy = g_c1 + b &* 28, dx0 = g_b0 + b &* 28
             for i in 0..<28 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
-        // c1.conv: conv1d backward
+        // b0: batch_norm backward → δ c0 =
+        for c in 0..<4 {
+            let values = Scalar(count &* 7)
+            var mean: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 28
+                for i in 0..<7 { mean += x0[c &* 7 &+ i] }
+            }
+            mean /= values
+            var variance: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 28
+                for i in 0..<7 { let d = x0[c &* 7 &+ i] - mean; variance += d * d }
+            }
+            variance /= values
+            let inverse = 1 / (variance + 1e-05).squareRoot()
+            var sum: Scalar = 0, sumX: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 28, dy = g_b0 + b &* 28
+                for i in 0..<7 {
+                    let g = dy[c &* 7 &+ i]
+                    sum += g
+                    sumX += g * (x0[c &* 7 &+ i] - mean) * inverse
+                }
+            }
+            dp_b0_weight[c] += sumX
+            dp_b0_bias[c] += sum
+            let scale = p_b0_weight[c] * inverse, meanG = sum / values, meanGX = sumX / values
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 28, dy = g_b0 + b &* 28, dx0 = g_c0 + b &* 28
+                for i in 0..<7 {
+                    let k = c &* 7 &+ i
+                    dx0[k] = scale * (dy[k] - meanG - (x0[k] - mean) * inverse * meanGX)
+                }
+            }
+        }
+        // c0: conv1d backward
         for b in 0..<count {
-            let x0 = v_series + b &* 36, dy = g_c1_conv + b &* 28
+            let x0 = v_series + b &* 36, dy = g_c0 + b &* 28
             for o in 0..<4 {
-                var sum: Scalar = 0
-                for i in 0..<7 { sum += dy[o &* 7 &+ i] }
-                dp_c1_bias[o] += sum
                 for c in 0..<3 {
                     let plane = x0 + c &* 12
                     for ky in 0..<1 {
@@ -362,7 +440,7 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                                 let yr = dy + (o &* 7 &+ oy &* 7)
                                 var sum: Scalar = 0
                                 for ox in xLow..<xHigh { sum += yr[ox] * xr[ox &* 2] }
-                                dp_c1_weight[tap] += sum
+                                dp_c0_weight[tap] += sum
                             }
                         }
                     }
@@ -374,12 +452,12 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     /// After `backward`: the gradient with respect to the input.
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_c1_weight = m + 0  // [36]
-        let g_series = m + 487  // [72]
-        let g_c1_conv = m + 559  // [56]
-        // c1.conv: conv1d backward → δ series =
+        let p_c0_weight = m + 0  // [36]
+        let g_series = m + 748  // [108]
+        let g_c0 = m + 856  // [84]
+        // c0: conv1d backward → δ series =
         for b in 0..<count {
-            let dy = g_c1_conv + b &* 28, dx0 = g_series + b &* 36
+            let dy = g_c0 + b &* 28, dx0 = g_series + b &* 36
             for i in 0..<36 { dx0[i] = 0 }
             for o in 0..<4 {
                 for c in 0..<3 {
@@ -392,7 +470,7 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 12 &- 2 &+ kx)
                                 let yr = dy + (o &* 7 &+ oy &* 7)
-                                let weight = p_c1_weight[tap]
+                                let weight = p_c0_weight[tap]
                                 for ox in xLow..<xHigh { xr[ox &* 2] += weight * yr[ox] }
                             }
                         }
@@ -405,19 +483,19 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 64  // [61]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 61)
+        let gradients = m + 80  // [73]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 73)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [61]
-        let gradients = m + 64  // [61]
-        let firstMoment = m + 128  // [61]
-        let secondMoment = m + 192  // [61]
+        let parameters = m + 0  // [73]
+        let gradients = m + 80  // [73]
+        let firstMoment = m + 160  // [73]
+        let secondMoment = m + 240  // [73]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<61 {
+        for k in 0..<73 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
@@ -425,5 +503,39 @@ public struct Sequence: NetcRuntime.GeneratedModel {
             secondMoment[k] = m2
             parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
         }
+    }
+
+    /// After an accepted training step: each batch normalisation's running statistics; the largest magnitude written.
+    @inlinable
+    public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
+        let p_b0_running_mean = m + 44  // [4]
+        let p_b0_running_var = m + 48  // [4]
+        let v_c0 = m + 421  // [84]
+        var written: Scalar = 0
+        // b0: batch_norm running statistics
+        for c in 0..<4 {
+            let values = Scalar(count &* 7)
+            var mean: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 28
+                for i in 0..<7 { mean += x0[c &* 7 &+ i] }
+            }
+            mean /= values
+            var variance: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c0 + b &* 28
+                for i in 0..<7 { let d = x0[c &* 7 &+ i] - mean; variance += d * d }
+            }
+            variance /= values
+            let unbiased: Scalar = values > 1 ? values / (values - 1) : 1
+            let newMean = 0.7 * p_b0_running_mean[c] + 0.3 * mean
+            let newVariance = 0.7 * p_b0_running_var[c] + 0.3 * variance * unbiased
+            if newMean.isFinite && newVariance.isFinite {
+                p_b0_running_mean[c] = newMean
+                p_b0_running_var[c] = newVariance
+                written = Swift.max(written, Swift.abs(newMean), newVariance)
+            }
+        }
+        return written
     }
 }

@@ -77,6 +77,13 @@ public struct SpecGenerator: RandomNumberGenerator {
             return ("embedding \(name)(\(input.name)): \(width), vocabulary: \(g.int(1...9))",
                     Drawn(name: name, shape: [width, input.size]), [input.name])
         },
+        "batch_norm": { g, name, order in
+            let from = order.last!
+            // ε = 0.1: a channel whose values nearly coincide (dropout zeros, relu's flat side, equal ids) is
+            // then curved on a scale of 0.3, not 0.003, which central differences with h = 1e-5 follow.
+            let line = "batch_norm \(name)(\(from.name))" + (g.chance(0.3) ? ", momentum: 0.5" : "") + ", epsilon: 0.1"
+            return (line, Drawn(name: name, shape: from.shape), [from.name])
+        },
         "layer_norm": { g, name, order in
             let from = order.last!
             let line = "layer_norm \(name)(\(from.name))" + (g.chance(0.3) ? ", affine: false" : "")
@@ -219,7 +226,9 @@ public struct SpecGenerator: RandomNumberGenerator {
         }
         let (output, loss) = loss(after: head)
         lines += ["  " + output, "  " + loss]
-        var train = "  train \(pick(Self.optimizers)), batch: \(pick([1, 1, 2, 3, 4, 5, 8]))"
+        // Batch statistics of two samples make a near-step function that central differences cannot follow.
+        let batches = lines.contains { $0.contains("batch_norm") } ? [4, 5, 8] : [1, 1, 2, 3, 4, 5, 8]
+        var train = "  train \(pick(Self.optimizers)), batch: \(pick(batches))"
         if chance(0.3) { train += ", weight_decay: 0.001" }
         lines.append(train)
         lines.append("  init \(pick(Self.initializers)), seed: \(int(0...1000))")

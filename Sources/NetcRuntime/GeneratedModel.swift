@@ -65,6 +65,9 @@ public protocol GeneratedModel: Sendable {
     static func update(_ m: UnsafeMutablePointer<Scalar>, _ step: OptimizerStep)
     /// Draws the masks dropout applies in the next training forward pass (none by default).
     static func drawMasks(_ m: UnsafeMutablePointer<Scalar>, _ random: inout SplitMix64)
+    /// After an accepted training step, batch normalisation's running
+    /// statistics (none by default); returns the largest magnitude written.
+    static func updateStatistics(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar
     /// The parameters (or gradients) as stored at `source`, into `flat` in the
     /// flat order; a copy unless the model keeps some weights in panels.
     static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>)
@@ -75,6 +78,9 @@ public protocol GeneratedModel: Sendable {
 extension GeneratedModel {
     @inlinable
     public static func drawMasks(_ m: UnsafeMutablePointer<Scalar>, _ random: inout SplitMix64) {}
+
+    @inlinable
+    public static func updateStatistics(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar { 0 }
 
     @inlinable
     public static func flatten(_ source: UnsafeMutablePointer<Scalar>, into flat: UnsafeMutablePointer<Scalar>) {

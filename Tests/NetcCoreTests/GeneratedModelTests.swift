@@ -121,9 +121,7 @@ nonisolated func checkAgainstInterpreter<M: GeneratedModel>(_ type: M.Type, _ sp
         // A point off the kinks: biases and inputs drawn at random.
         var rng = SplitMix64(seed: 99)
         var parameters = initial
-        for t in graph.parameters where !t.isWeight {
-            for k in t.offset..<(t.offset + t.count) { parameters[k] = rng.nextUnit() - 0.5 }
-        }
+        GradientCheck.perturbNonWeights(graph, &parameters, rng: &rng)
         let input = GradientCheck.makeInput(graph, count: graph.batchSize, rng: &rng)
         let target = GradientCheck.makeTarget(graph, rng: &rng)
         let p: [M.Scalar] = scalars(parameters), x: [M.Scalar] = scalars(input), t: [M.Scalar] = scalars(target)
@@ -173,6 +171,7 @@ nonisolated func checkAgainstInterpreter<M: GeneratedModel>(_ type: M.Type, _ sp
             let r = interpreter.gradients(input: xd, target: td, parameters: reference_p, masks: masks, inputGradient: false)
             let l = trained.trainStep(input: x, target: t)
             assertClose([Double(l)], [r.loss], tolerance, "\(spec): step \(step) loss")
+            interpreter.updateStatistics(&reference_p, input: xd, masks: masks)
             interpreter.update(&reference_p, gradient: r.parameters, state: &state)
         }
         assertClose(doubles(trained.parameters), reference_p, tolerance * 10, "\(spec): parameters after \(steps) steps")

@@ -1,7 +1,7 @@
 import XCTest
 @testable import NetcCore
 
-/// What convolution and pooling compute, on cases worked by hand in
+/// What convolution, pooling and layer normalisation compute, on cases worked by hand in
 /// PyTorch's conventions (cross-correlation, padding split with the smaller
 /// half first, NaN winning a max). The gradient checks cannot see a wrong
 /// forward definition; these can.

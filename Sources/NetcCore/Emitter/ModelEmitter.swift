@@ -102,6 +102,7 @@ public struct ModelEmitter {
         emitBackward(&r)
         emitGradientBound(&r)
         emitUpdate(&r)
+        emitStatistics(&r)
         emitMasks(&r)
         emitPanelConversions(&r)
     }
@@ -163,6 +164,19 @@ public struct ModelEmitter {
         c.line("return loss * invBatch")
         r.function(doc: ["The loss of the first `count` samples (their mean); seeds the gradient at '\(graph.nodes[logits].name)'."],
                    "lossAndSeed(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar", c.statements)
+    }
+
+    /// `updateStatistics`, for a network with batch normalisation: the running
+    /// statistics from the inputs the training forward pass left in place.
+    func emitStatistics(_ r: inout Renderer) {
+        let nodes = graph.nodes.filter { $0.op is BatchOp }
+        guard !nodes.isEmpty else { return }
+        var p = PassBuilder(plan: plan, names: names)
+        p.code.line("var written: Scalar = 0")
+        for n in nodes { p.statistics(n, n.op as! BatchOp) }
+        p.code.line("return written")
+        r.function(doc: ["After an accepted training step: each batch normalisation's running statistics; the largest magnitude written."],
+                   "updateStatistics(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar", p.code.statements)
     }
 
     /// `backward` (the training graph) and `backwardToInput` (the rest of the

@@ -16,6 +16,10 @@ struct PassBuilder {
         code.line("// \(n.name) = \(n.op.name)(\(inputs))  [\(n.shape)]")
         if let linear = plan.linear[n.id] {
             LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names).forward(&self)
+        } else if let op = n.op as? BatchOp {
+            var c = batchCode([bind(x0, .value(n.inputs[0])), bind(y, .value(n.id))])
+            op.emitBatchForward(n, &c)
+            code.append(contentsOf: c.op.code.statements)
         } else {
             forwardPerSample(n) { n.op.emitForward(n, &$0) }
         }
@@ -28,9 +32,27 @@ struct PassBuilder {
         if let linear = plan.linear[n.id] {
             let lowering = LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names)
             overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
+        } else if let op = n.op as? BatchOp {
+            var c = batchCode([bind(x0, .value(n.inputs[0])), bind(dy, .gradient(n.id))]
+                              + edges.map { bind(.inputGradient($0.inputIndex), .gradient($0.to)) })
+            op.emitBatchBackward(n, edge: edges.first, parameterGradients: parameterGradients, &c)
+            code.append(contentsOf: c.op.code.statements)
         } else {
             backwardPerSample(n, edges) { n.op.emitBackward(n, edges: edges, parameterGradients: parameterGradients, &$0) }
         }
+    }
+
+    /// A batch op's code, its locals bound as given.
+    func batchCode(_ bindings: [SwiftStatement.Binding]) -> BatchCode {
+        BatchCode(op: OpCode(graph: graph, names: names), bindings: bindings)
+    }
+
+    /// A batch op's running-statistics update after an accepted step.
+    mutating func statistics(_ n: Node, _ op: BatchOp) {
+        code.line("// \(n.name): \(op.name) running statistics")
+        var c = batchCode([bind(x0, .value(n.inputs[0]))])
+        op.emitStatisticsUpdate(n, &c)
+        code.append(contentsOf: c.op.code.statements)
     }
 
     /// The op body `body` writes, in a loop over the first `count` samples.

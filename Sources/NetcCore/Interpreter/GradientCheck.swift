@@ -55,6 +55,17 @@ public struct GradientCheck: Sendable {
         }
     }
 
+    /// Tensors that are not weights, off their starting values: those that
+    /// start at 0 (biases, running means) uniform in [−0.5, 0.5], those that
+    /// start at 1 (scales, running variances) in [0.5, 1.5], so that no
+    /// kink lies where they start and a variance stays positive.
+    public static func perturbNonWeights(_ graph: Graph, _ parameters: inout [Double], rng: inout SplitMix64) {
+        for t in graph.parameters where !t.isWeight {
+            let centre: Double = t.initializer == .ones ? 1 : 0
+            for k in t.offset..<(t.offset + t.count) { parameters[k] = centre + rng.nextUnit() - 0.5 }
+        }
+    }
+
     /// `count` samples of input: uniform in [−1, 1], or ids below the
     /// vocabulary where an embedding reads the input.
     public static func makeInput(_ graph: Graph, count: Int, rng: inout SplitMix64) -> [Double] {
@@ -64,15 +75,13 @@ public struct GradientCheck: Sendable {
     }
 
     /// Checks a graph at a point drawn from the seed: weights from the
-    /// spec's initializer, biases uniform in [−0.5, 0.5], input uniform in
+    /// spec's initializer, other tensors perturbed (`perturbNonWeights`), input uniform in
     /// [−1, 1], a target that suits the loss, and a fixed dropout mask.
     public static func run(_ graph: Graph, _ options: Options = Options()) -> [Row] {
         let interpreter = Interpreter(graph: graph)
         var rng = SplitMix64(seed: options.seed)
         var parameters = interpreter.initialParameters(seed: graph.seed)
-        for t in graph.parameters where !t.isWeight {
-            for k in t.offset..<(t.offset + t.count) { parameters[k] = rng.nextUnit() - 0.5 }
-        }
+        perturbNonWeights(graph, &parameters, rng: &rng)
         let samples = min(graph.batchSize, max(options.batchSamples, 1))
         let drawn = makeInput(graph, count: samples, rng: &rng)
         let input = options.input ?? drawn

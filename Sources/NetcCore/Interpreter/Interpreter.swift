@@ -44,20 +44,35 @@ public struct Interpreter: Sendable {
     }
 
     /// Node values for a batch (`input` is [batch][features] flattened).
-    /// With `masks`, a training pass (dropout applies them); without, inference.
+    /// With `masks`, a training pass (dropout applies them, batch
+    /// normalisation uses the batch's statistics); without, inference.
     public func forward(input: [Double], parameters: [Double], masks: [Int: [Double]]? = nil) -> [[[Double]]] {
         let batch = input.count / graph.inputSize
-        return (0..<batch).map { b in
-            var values = [[Double]](repeating: [], count: graph.nodes.count)
-            for n in graph.nodes {
-                if n.id == graph.input {
-                    values[n.id] = Array(input[(b * n.size)..<((b + 1) * n.size)])
-                    continue
+        var values = [[[Double]]](repeating: [[Double]](repeating: [], count: graph.nodes.count), count: batch)
+        for n in graph.nodes {
+            if n.id == graph.input {
+                for b in 0..<batch { values[b][n.id] = Array(input[(b * n.size)..<((b + 1) * n.size)]) }
+            } else if let op = n.op as? BatchOp {
+                let outputs = op.forwardBatch(n, inputs: values.map { $0[n.inputs[0]] }, parameters: parameters,
+                                              training: masks != nil, graph: graph)
+                for b in 0..<batch { values[b][n.id] = outputs[b] }
+            } else {
+                for b in 0..<batch {
+                    values[b][n.id] = n.op.forward(n, inputs: n.inputs.map { values[b][$0] }, parameters: parameters,
+                                                   context: context(n, b, masks), graph: graph)
                 }
-                values[n.id] = n.op.forward(n, inputs: n.inputs.map { values[$0] }, parameters: parameters,
-                                            context: context(n, b, masks), graph: graph)
             }
-            return values
+        }
+        return values
+    }
+
+    /// After an accepted training step on `input`: every batch
+    /// normalisation's running statistics, from the batch's values.
+    public func updateStatistics(_ parameters: inout [Double], input: [Double], masks: [Int: [Double]]) {
+        let values = forward(input: input, parameters: parameters, masks: masks)
+        for n in graph.nodes {
+            guard let op = n.op as? BatchOp else { continue }
+            op.updateStatistics(n, inputs: values.map { $0[n.inputs[0]] }, parameters: &parameters, graph: graph)
         }
     }
 
@@ -99,22 +114,34 @@ public struct Interpreter: Sendable {
         var loss = 0.0
         var dParameters = [Double](repeating: 0, count: parameters.count)
         var dInput = [Double](repeating: 0, count: input.count)
+        var delta = [[[Double]?]](repeating: [[Double]?](repeating: nil, count: graph.nodes.count), count: batch)
         for b in 0..<batch {
             let t = Array(target[(b * outputs)..<((b + 1) * outputs)])
             let z = values[b][graph.loss.logits]
             loss += graph.loss.rule.value(logits: z, target: t) / Double(batch)
-            var delta = [[Double]?](repeating: nil, count: graph.nodes.count)
-            delta[graph.loss.logits] = graph.loss.rule.gradient(logits: z, target: t).map { $0 / Double(batch) }
-            for id in backward.order {
-                let n = graph.nodes[id]
-                let dx = n.op.backward(n, inputs: n.inputs.map { values[b][$0] }, output: values[b][id], gradient: delta[id]!,
-                                       parameters: parameters, parameterGradient: &dParameters,
-                                       context: context(n, b, masks), graph: graph)
-                for e in backward.edges(from: id) {
-                    delta[e.to] = e.accumulates ? zip(delta[e.to]!, dx[e.inputIndex]).map(+) : dx[e.inputIndex]
+            delta[b][graph.loss.logits] = graph.loss.rule.gradient(logits: z, target: t).map { $0 / Double(batch) }
+        }
+        for id in backward.order {
+            let n = graph.nodes[id]
+            var dx: [[[Double]]]  // [sample][input]
+            if let op = n.op as? BatchOp {
+                dx = op.backwardBatch(n, inputs: values.map { $0[n.inputs[0]] }, gradients: delta.map { $0[id]! },
+                                      parameters: parameters, parameterGradient: &dParameters, graph: graph).map { [$0] }
+            } else {
+                dx = (0..<batch).map { b in
+                    n.op.backward(n, inputs: n.inputs.map { values[b][$0] }, output: values[b][id], gradient: delta[b][id]!,
+                                  parameters: parameters, parameterGradient: &dParameters, context: context(n, b, masks), graph: graph)
                 }
             }
-            if inputGradient, let d = delta[graph.input] {
+            for e in backward.edges(from: id) {
+                for b in 0..<batch {
+                    delta[b][e.to] = e.accumulates ? zip(delta[b][e.to]!, dx[b][e.inputIndex]).map(+) : dx[b][e.inputIndex]
+                }
+            }
+        }
+        if inputGradient {
+            for b in 0..<batch {
+                guard let d = delta[b][graph.input] else { continue }
                 for i in d.indices { dInput[b * graph.inputSize + i] = d[i] }
             }
         }

@@ -88,7 +88,7 @@ public enum NodeKinds {
     public static let all: [any NodeKind] = [
         InputKind(), DenseKind(), ActivationKind(), DropoutKind(), JoinKind.add, JoinKind.multiply, JoinKind.concat, FlattenKind(),
         ConvolutionKind.conv2d, ConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalAveragePoolKind(),
-        LayerNormKind(), EmbeddingKind(),
+        LayerNormKind(), BatchNormKind(), EmbeddingKind(),
     ]
 
     /// The kind with this keyword.

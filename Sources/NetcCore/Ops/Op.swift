@@ -45,6 +45,63 @@ extension Op {
     public func kinkSides(inputs: [[Double]]) -> [Int] { [] }
 }
 
+/// An op whose value for one sample depends on the others in the batch
+/// (batch normalisation while training). The interpreter and the emitter
+/// hand it the whole batch; its per-sample `forward` is its inference form.
+public protocol BatchOp: Op {
+    /// Every sample's value, from every sample's input (the op's one input).
+    func forwardBatch(_ node: Node, inputs: [[Double]], parameters: [Double], training: Bool, graph: Graph) -> [[Double]]
+    /// Every sample's input gradient from every sample's output gradient, in
+    /// a training pass; parameter gradients are added into `parameterGradient`.
+    func backwardBatch(_ node: Node, inputs: [[Double]], gradients: [[Double]], parameters: [Double],
+                       parameterGradient: inout [Double], graph: Graph) -> [[Double]]
+    /// After an accepted training step: the running statistics from the batch's inputs.
+    func updateStatistics(_ node: Node, inputs: [[Double]], parameters: inout [Double], graph: Graph)
+    /// The whole-batch forward code (`training` tells which form).
+    func emitBatchForward(_ node: Node, _ c: inout BatchCode)
+    /// The whole-batch backward code, writing the input gradient by `edge` if there is one.
+    func emitBatchBackward(_ node: Node, edge: BackwardGraph.Edge?, parameterGradients: Bool, _ c: inout BatchCode)
+    /// The running-statistics update; leaves the largest magnitude it wrote in `written`.
+    func emitStatisticsUpdate(_ node: Node, _ c: inout BatchCode)
+}
+
+extension BatchOp {
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double], parameters: [Double],
+                         parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
+        preconditionFailure("\(name) differentiates whole batches (backwardBatch)")
+    }
+    public func emitForward(_ node: Node, _ c: inout OpCode) { preconditionFailure("\(name) is emitted for whole batches") }
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
+        preconditionFailure("\(name) is emitted for whole batches")
+    }
+}
+
+/// What a batch op's code is written into: the statements, the parameter
+/// names, and the per-sample bindings of its locals (`x0`, `y`, `dy`, `dx0`)
+/// for the loops over the samples it writes with `eachSample`.
+public struct BatchCode {
+    public var op: OpCode
+    let bindings: [SwiftStatement.Binding]
+
+    init(op: OpCode, bindings: [SwiftStatement.Binding]) {
+        self.op = op
+        self.bindings = bindings
+    }
+
+    public mutating func line(_ c: Code) { op.line(c) }
+    public mutating func block(_ header: Code, _ body: (inout CodeBuilder, BatchCode) -> Void) {
+        let copy = self
+        op.block(header) { body(&$0, copy) }
+    }
+
+    /// `body` for each of the first `count` samples, its locals bound to that sample.
+    public func eachSample(_ c: inout CodeBuilder, _ body: (inout CodeBuilder) -> Void) {
+        var inner = CodeBuilder()
+        body(&inner)
+        c.append(.perSample(count: "count", bindings: bindings, body: inner.statements))
+    }
+}
+
 /// A per-sample auxiliary buffer an op reads.
 public enum Auxiliary: Sendable, Equatable {
     /// Inverted dropout's mask: 0 with probability `rate`, else 1/(1 − rate).

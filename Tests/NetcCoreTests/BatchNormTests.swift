@@ -1,0 +1,61 @@
+@testable import GeneratedModels
+import NetcRuntime
+import XCTest
+@testable import NetcCore
+
+/// Batch normalisation's two modes and its running statistics, on cases
+/// worked by hand in PyTorch's conventions, and in a generated model.
+final class BatchNormTests: XCTestCase {
+    let spec = "network N {\n input x: 2\n batch_norm k\n loss squared_error(k)\n train sgd(learning_rate: 0.1), batch: 2\n precision double\n}\n"
+    let x: [Double] = [1, 10, 3, 30]  // two samples of two features
+    let start: [Double] = [1, 1, 0, 0, 0, 0, 1, 1]  // weight, bias, running_mean, running_var
+
+    func testTrainingUsesTheBatchAndInferenceTheRunningStatistics() throws {
+        let interpreter = Interpreter(graph: try graph(spec))
+        XCTAssertEqual(interpreter.initialParameters(seed: 1), start)
+        // Feature 0: mean 2, biased variance 1; feature 1: mean 20, variance 100.
+        let training = interpreter.forward(input: x, parameters: start, masks: [:]).map { $0[1] }
+        let a = 1 / (1 + 1e-5).squareRoot(), b = 10 / (100 + 1e-5).squareRoot()
+        XCTAssertEqual(training[0][0], -a, accuracy: 1e-15)
+        XCTAssertEqual(training[1][0], a, accuracy: 1e-15)
+        XCTAssertEqual(training[0][1], -b, accuracy: 1e-15)
+        // Inference with the starting statistics (mean 0, variance 1) is nearly the identity.
+        XCTAssertEqual(interpreter.predict(input: x, parameters: start)[1], 10 / (1 + 1e-5).squareRoot(), accuracy: 1e-12)
+    }
+
+    func testRunningStatisticsUseMomentumAndTheUnbiasedVariance() throws {
+        let interpreter = Interpreter(graph: try graph(spec))
+        var p = start
+        interpreter.updateStatistics(&p, input: x, masks: [:])
+        // mean: 0.9·0 + 0.1·2; variance: 0.9·1 + 0.1·(1 · 2/1) — PyTorch's update.
+        XCTAssertEqual(p[4], 0.2, accuracy: 1e-15)
+        XCTAssertEqual(p[5], 2.0, accuracy: 1e-15)
+        XCTAssertEqual(p[6], 1.1, accuracy: 1e-15)
+        XCTAssertEqual(p[7], 0.9 + 0.1 * 200, accuracy: 1e-12)
+    }
+
+    func testOnlyAnAcceptedTrainingStepMovesTheRunningStatistics() throws {
+        var model = ConvLayers(seed: 3)
+        let names = ConvLayers.parameterTensors.map(\.name)
+        XCTAssertTrue(names.contains("b0.running_mean") && names.contains("b0.running_var"), "\(names)")
+        let running = ConvLayers.parameterTensors.first { $0.name == "b0.running_var" }!
+        let range = running.offset..<(running.offset + running.count)
+        let input = (0..<(ConvLayers.batchSize * ConvLayers.inputCount)).map { Double($0 % 7) - 3 }
+        let labels = [0, 1, 2]
+        let before = model.parameters
+        _ = model.gradients(input: input, target: labels.flatMap { l in (0..<3).map { $0 == l ? 1.0 : 0 } })
+        _ = model.loss(input: input, target: labels.flatMap { l in (0..<3).map { $0 == l ? 1.0 : 0 } })
+        XCTAssertEqual(model.parameters, before, "gradients and loss change nothing")
+        var poisoned = input
+        poisoned[5] = .nan
+        XCTAssertTrue(model.trainStep(input: poisoned, labels: labels).isNaN)
+        XCTAssertEqual(model.parameters, before, "a skipped step leaves the statistics too")
+        XCTAssertTrue(model.trainStep(input: input, labels: labels).isFinite)
+        XCTAssertNotEqual(Array(model.parameters[range]), Array(before[range]), "an accepted step updates them")
+        XCTAssertTrue(model.parameters[range].allSatisfy { $0 > 0 })
+        // They travel with the parameters through a file.
+        let path = "\(temporaryDirectory())/bn.params"
+        try model.save(to: path)
+        XCTAssertEqual(try ConvLayers(contentsOf: path).parameters, model.parameters)
+    }
+}
