@@ -25,7 +25,7 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
     public static var batchSize: Swift.Int { 32 }
     public static var targetCount: Swift.Int { 10 }
     public static var parameterCount: Swift.Int { 6090 }
-    public static var storageCount: Swift.Int { 258816 }
+    public static var storageCount: Swift.Int { 348928 }
     public static var outputOffset: Swift.Int { 141120 }
     public static var targetOffset: Swift.Int { 258496 }
     public static var inputGradientOffset: Swift.Int { 141440 }
@@ -73,6 +73,7 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let v_p2 = m + 132928  // [4096]
         let v_features = m + 137024  // [4096]
         let v_logits = m + 141120  // [320]
+        let scratch = m + 258816  // [90112]
         for k in 0..<count &* 64 { v_pixels[k] = input[k] }  // small: copied, see Plan
         // c1.conv = conv2d(pixels)  [16x8x8]
         for b in 0..<count {
@@ -123,28 +124,9 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
             }
         }
         // c2.conv = conv2d(p1)  [32x4x4]
-        for b in 0..<count {
-            let x0 = v_p1 + b &* 256, y = v_c2_conv + b &* 512
-            for o in 0..<32 {
-                for i in 0..<16 { y[o &* 16 &+ i] = p_c2_bias[o] }
-                for c in 0..<16 {
-                    let plane = x0 + c &* 16
-                    for ky in 0..<3 {
-                        let yLow = Swift.max(0, 1 &- ky), yHigh = Swift.max(yLow, Swift.min(4, (4 &- ky) &+ 1))
-                        for kx in 0..<3 {
-                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(4, (4 &- kx) &+ 1))
-                            let tap = ((o &* 16 &+ c) &* 3 &+ ky) &* 3 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &- 1 &+ ky) &* 4 &- 1 &+ kx)
-                                let yr = y + (o &* 16 &+ oy &* 4)
-                                let weight = p_c2_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padLeft: 1, outputHeight: 4, outputWidth: 4), count: count)
+        NetcRuntime.CPUKernels.linear(p_c2_weight, p_c2_bias, scratch, (scratch + count &* 2304), n: 144, m: 32, count: count &* 16)
+        NetcRuntime.ConvolutionKernels.fromPositions((scratch + count &* 2304), v_c2_conv, outputs: 32, positions: 16, count: count)
         // c2 = relu(c2.conv)  [32x4x4]
         for b in 0..<count {
             let x0 = v_c2_conv + b &* 512, y = v_c2 + b &* 512
@@ -237,10 +219,9 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let g_p2 = m + 249984  // [4096]
         let g_features = m + 254080  // [4096]
         let g_logits = m + 258176  // [320]
+        let scratch = m + 258816  // [90112]
         dp_c1_weight.update(repeating: 0, count: 144)  // c1.weight
         dp_c1_bias.update(repeating: 0, count: 16)  // c1.bias
-        dp_c2_weight.update(repeating: 0, count: 4608)  // c2.weight
-        dp_c2_bias.update(repeating: 0, count: 32)  // c2.bias
         // logits: linear backward → δ features =
         NetcRuntime.CPUKernels.weightGradient(g_logits, v_features, dp_logits_weight, dp_logits_bias, n: 128, m: 10, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_features, accumulate: false, n: 128, m: 10, count: count)
@@ -276,50 +257,11 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
             for i in 0..<512 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // c2.conv: conv2d backward → δ p1 =
-        for b in 0..<count {
-            let x0 = v_p1 + b &* 256, dy = g_c2_conv + b &* 512, dx0 = g_p1 + b &* 256
-            for o in 0..<32 {
-                var sum: Scalar = 0
-                for i in 0..<16 { sum += dy[o &* 16 &+ i] }
-                dp_c2_bias[o] += sum
-                for c in 0..<16 {
-                    let plane = x0 + c &* 16
-                    for ky in 0..<3 {
-                        let yLow = Swift.max(0, 1 &- ky), yHigh = Swift.max(yLow, Swift.min(4, (4 &- ky) &+ 1))
-                        for kx in 0..<3 {
-                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(4, (4 &- kx) &+ 1))
-                            let tap = ((o &* 16 &+ c) &* 3 &+ ky) &* 3 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &- 1 &+ ky) &* 4 &- 1 &+ kx)
-                                let yr = dy + (o &* 16 &+ oy &* 4)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c2_weight[tap] += sum
-                            }
-                        }
-                    }
-                }
-            }
-            for i in 0..<256 { dx0[i] = 0 }
-            for o in 0..<32 {
-                for c in 0..<16 {
-                    let plane = dx0 + c &* 16
-                    for ky in 0..<3 {
-                        let yLow = Swift.max(0, 1 &- ky), yHigh = Swift.max(yLow, Swift.min(4, (4 &- ky) &+ 1))
-                        for kx in 0..<3 {
-                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(4, (4 &- kx) &+ 1))
-                            let tap = ((o &* 16 &+ c) &* 3 &+ ky) &* 3 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &- 1 &+ ky) &* 4 &- 1 &+ kx)
-                                let yr = dy + (o &* 16 &+ oy &* 4)
-                                let weight = p_c2_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.toPositions(g_c2_conv, (scratch + count &* 2304), outputs: 32, positions: 16, count: count)
+        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padLeft: 1, outputHeight: 4, outputWidth: 4), count: count)
+        NetcRuntime.CPUKernels.weightGradient((scratch + count &* 2304), scratch, dp_c2_weight, dp_c2_bias, n: 144, m: 32, count: count &* 16)
+        NetcRuntime.CPUKernels.inputGradient((scratch + count &* 2304), p_c2_weight, scratch, accumulate: false, n: 144, m: 32, count: count &* 16)
+        NetcRuntime.ConvolutionKernels.col2im(scratch, g_p1, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padLeft: 1, outputHeight: 4, outputWidth: 4), count: count, accumulate: false)
         // p1: max_pool backward → δ c1 =
         for b in 0..<count {
             let x0 = v_c1 + b &* 1024, dy = g_p1 + b &* 256, dx0 = g_c1 + b &* 1024

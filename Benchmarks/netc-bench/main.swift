@@ -151,6 +151,7 @@ let root: String = {
 }()
 
 struct Config {
+    /// `sizes`: the MLP the hand-written and autodiff baselines build (none for a CNN).
     var name: String, spec: String, sizes: [Int], xor: Bool
     var generated: () -> Row
     var trajectory: (Int) -> Float
@@ -162,6 +163,7 @@ let configs = [
     Config(name: "iris b16", spec: "Specs/iris.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(Iris.self) }, trajectory: { trajectory(Iris.self, steps: $0) }),
     Config(name: "mnist b1", spec: "Benchmarks/netc-bench/Models/MnistB1.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB1.self) }, trajectory: { trajectory(MnistB1.self, steps: $0) }),
     Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistMLP.self) }, trajectory: { trajectory(MnistMLP.self, steps: $0) }),
+    Config(name: "mnist-cnn b32", spec: "Specs/mnist-cnn.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNN.self) }, trajectory: { trajectory(MnistCNN.self, steps: $0) }),
     Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB128.self) }, trajectory: { trajectory(MnistB128.self, steps: $0) }),
 ]
 
@@ -218,8 +220,10 @@ case .table:
         for (k, c) in selected.enumerated() {
             var rows = [c.generated()]
             if !options.generatedOnly {
-                rows.append(benchHand(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
-                rows.append(benchAD(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
+                if !c.sizes.isEmpty {  // the hand-written and autodiff baselines are MLPs
+                    rows.append(benchHand(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
+                    rows.append(benchAD(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
+                }
                 rows.append(benchInterpreter(graphs[k]))
             }
             steps[k].append(rows[0].training)

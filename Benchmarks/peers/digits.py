@@ -10,6 +10,9 @@ network (64 → 64 relu → 10, softmax cross-entropy), Adam with learning rate
 
     python3 Benchmarks/peers/digits.py        # builds Examples/Digits first (swift build -c release)
 
+Then the same for the convolutional network of Specs/digits-cnn.net (DigitsCNN),
+against PyTorch.
+
 Needs numpy and scikit-learn (pip install scikit-learn); PyTorch is optional.
 """
 import math
@@ -103,15 +106,41 @@ def torch_run(x, y, train, test):
     return seconds, (predicted == y[test]).mean()
 
 
-def netc_run():
+def torch_cnn_run(x, y, train, test):
+    """Specs/digits-cnn.net in PyTorch: conv 16 3×3 same, relu, max pool 2, conv 32, relu, max pool 2, linear 128 → 10."""
+    import torch
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    nn = torch.nn
+    net = nn.Sequential(nn.Conv2d(1, 16, 3, padding="same"), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Conv2d(16, 32, 3, padding="same"), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(128, 10))
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.003)
+    loss_fn = nn.CrossEntropyLoss()
+    xt, yt = torch.from_numpy(x[train]).reshape(-1, 1, 8, 8), torch.from_numpy(y[train])
+    generator = torch.Generator().manual_seed(0)
+    start = time.perf_counter()
+    for _ in range(30):
+        order = torch.randperm(len(train), generator=generator)
+        for first in range(0, len(train) - 31, 32):
+            idx = order[first:first + 32]
+            optimizer.zero_grad()
+            loss_fn(net(xt[idx]), yt[idx]).backward()
+            optimizer.step()
+    seconds = time.perf_counter() - start
+    with torch.no_grad():
+        predicted = net(torch.from_numpy(x[test]).reshape(-1, 1, 8, 8)).argmax(1).numpy()
+    return seconds, (predicted == y[test]).mean()
+
+
+def netc_run(product="Digits"):
     package = os.path.join(ROOT, "Examples/Digits")
     subprocess.run(["swift", "build", "-c", "release"], cwd=package, check=True, stdout=subprocess.DEVNULL)
-    out = subprocess.run([os.path.join(package, ".build/release/Digits")], cwd=package, check=True, capture_output=True,
+    out = subprocess.run([os.path.join(package, ".build/release", product)], cwd=package, check=True, capture_output=True,
                          text=True).stdout
     line = next(l for l in out.splitlines() if l.startswith("trained"))
     milliseconds = float(line.split(" in ")[1].split(" ms")[0])
     accuracy = float(line.rsplit(" ", 1)[1])
-    kernels = out.splitlines()[0].rsplit("kernels: ", 1)[1]
+    kernels = out.splitlines()[0].rsplit("kernels: ", 1)[1] if "kernels: " in out else ""
     return milliseconds / 1000, accuracy, kernels
 
 
@@ -133,6 +162,20 @@ def main():
     for name, seconds, accuracy in rows:
         ratio = "—" if seconds == netc_seconds else f"{seconds / netc_seconds:.0f}×"
         print(f"| {name} | {seconds * 1000:.0f} ms | {accuracy:.4f} | {ratio} |")
+
+    # The convolutional network of Specs/digits-cnn.net (Examples/Digits' DigitsCNN), 30 epochs.
+    seconds, accuracy, _ = netc_run("DigitsCNN")
+    rows = [("netc DigitsCNN (swift build -c release)", seconds, accuracy)]
+    try:
+        rows.append(("PyTorch eager, 1 thread", *torch_cnn_run(x, y, train, test)))
+    except ImportError:
+        pass
+    print("\nDigits CNN (Specs/digits-cnn.net): 30 epochs, batch 32, Adam 0.003\n")
+    print("| implementation | training time | test accuracy | netc faster by |")
+    print("|---|---:|---:|---:|")
+    for name, s, a in rows:
+        ratio = "—" if s == seconds else f"{s / seconds:.1f}×"
+        print(f"| {name} | {s * 1000:.0f} ms | {a:.4f} | {ratio} |")
 
 
 if __name__ == "__main__":

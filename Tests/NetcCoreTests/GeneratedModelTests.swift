@@ -22,6 +22,7 @@ final class GeneratedModelTests: XCTestCase {
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
+    func testMnistCNN() throws { try checkAgainstInterpreter(MnistCNN.self, "mnist-cnn.net", steps: 1) }
     func testDigitsCNN() throws { try checkAgainstInterpreter(DigitsCNN.self, "digits-cnn.net") }
     /// Eight steps: through the warm-up, the cosine decay and past its end, with clipping.
     func testScheduled() throws { try checkAgainstInterpreter(Scheduled.self, "scheduled.net", steps: 8) }
@@ -70,7 +71,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 13)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 14)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);

@@ -16,6 +16,8 @@ struct PassBuilder {
         code.line("// \(n.name) = \(n.op.name)(\(inputs))  [\(n.shape)]")
         if let linear = plan.linear[n.id] {
             LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names).forward(&self)
+        } else if let convolution = plan.convolution[n.id] {
+            ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names).forward(&self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(y, .value(n.id))])
             op.emitBatchForward(n, &c)
@@ -31,6 +33,9 @@ struct PassBuilder {
         code.line("// \(n.name): \(n.op.name) backward\(targets.isEmpty ? "" : " → " + targets)")
         if let linear = plan.linear[n.id] {
             let lowering = LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names)
+            overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
+        } else if let convolution = plan.convolution[n.id] {
+            let lowering = ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names)
             overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(dy, .gradient(n.id))]

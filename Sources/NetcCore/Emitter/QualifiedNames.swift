@@ -10,8 +10,8 @@
 public enum QualifiedNames {
     /// NetcRuntime's names in generated code.
     public static let runtime: Set<String> = [
-        "BuildNotice", "CPUKernels", "ClassifierModel", "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelInfo",
-        "ModelStorage", "OptimizerStep", "PanelLayout", "SplitMix64",
+        "ArgumentCheck", "BuildNotice", "CPUKernels", "ClassifierModel", "ConvolutionGeometry", "ConvolutionKernels",
+        "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelInfo", "ModelStorage", "OptimizerStep", "PanelLayout", "SplitMix64",
     ]
 
     /// The standard library's names in generated code.
