@@ -505,6 +505,9 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         }
     }
 
+    /// The model keeps running statistics: a training step updates them.
+    @inlinable public static var hasRunningStatistics: Swift.Bool { true }
+
     /// After an accepted training step: each batch normalisation's running statistics; the largest magnitude written.
     @inlinable
     public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {

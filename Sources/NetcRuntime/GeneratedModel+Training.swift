@@ -51,9 +51,11 @@ extension GeneratedModel {
         case .verified: _ = Self.carefulUpdate(m, update, write: true)
         }
         storage.step = next
-        // Running statistics change parameters outside the update: the carried bound must cover them.
-        let written = Double(Self.updateStatistics(m, count: count))
-        if written > storage.bounds.parameters { storage.bounds.parameters = written }
+        if Self.hasRunningStatistics {
+            // Running statistics change parameters outside the update: the carried bound must cover them.
+            let written = Double(Self.updateStatistics(m, count: count))
+            if written > storage.bounds.parameters { storage.bounds.parameters = written }
+        }
         return loss
     }
 

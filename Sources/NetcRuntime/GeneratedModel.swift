@@ -65,6 +65,9 @@ public protocol GeneratedModel: Sendable {
     static func update(_ m: UnsafeMutablePointer<Scalar>, _ step: OptimizerStep)
     /// Draws the masks dropout applies in the next training forward pass (none by default).
     static func drawMasks(_ m: UnsafeMutablePointer<Scalar>, _ random: inout SplitMix64)
+    /// Whether the model keeps running statistics (batch normalisation); a
+    /// constant, so a step of a model without them does not look.
+    static var hasRunningStatistics: Bool { get }
     /// After an accepted training step, batch normalisation's running
     /// statistics (none by default); returns the largest magnitude written.
     static func updateStatistics(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar
@@ -78,6 +81,9 @@ public protocol GeneratedModel: Sendable {
 extension GeneratedModel {
     @inlinable
     public static func drawMasks(_ m: UnsafeMutablePointer<Scalar>, _ random: inout SplitMix64) {}
+
+    @inlinable
+    public static var hasRunningStatistics: Bool { false }
 
     @inlinable
     public static func updateStatistics(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar { 0 }

@@ -175,6 +175,9 @@ public struct ModelEmitter {
         p.code.line("var written: Scalar = 0")
         for n in nodes { p.statistics(n, n.op as! BatchOp) }
         p.code.line("return written")
+        r.w.line("")
+        r.w.line("/// The model keeps running statistics: a training step updates them.")
+        r.w.line("@inlinable public static var hasRunningStatistics: Swift.Bool { true }")
         r.function(doc: ["After an accepted training step: each batch normalisation's running statistics; the largest magnitude written."],
                    "updateStatistics(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar", p.code.statements)
     }
