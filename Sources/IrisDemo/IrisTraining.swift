@@ -38,13 +38,23 @@ public struct IrisTraining {
         }
     }
 
-    /// Trains on 80 % of `path`'s samples (every class in proportion) and
-    /// evaluates on the rest; `progress` receives the first epoch's line and every tenth.
-    public func run(path: String = IrisTraining.defaultPath, progress: (String) -> Void = { _ in }) throws -> Outcome {
+    /// The standardised training and test parts of `path`'s samples.
+    public func parts(path: String = IrisTraining.defaultPath) throws -> (training: DataSet<Float>, test: DataSet<Float>) {
         let data = try DataSet<Float>.csv(contentsOf: path, label: .named("species"))
         let parts = data.split([0.2], seed: seed)  // 20 % of each class held out for testing, the rest to train on
         let scaler = Standardizer(fitting: parts[1])
-        let test = scaler.transform(parts[0]), training = scaler.transform(parts[1])
+        return (scaler.transform(parts[1]), scaler.transform(parts[0]))
+    }
+
+    /// The test accuracy of the parameters saved in `file` (safetensors for `.safetensors`).
+    public func accuracy(ofParametersIn file: String, path: String = IrisTraining.defaultPath) throws -> Double {
+        try Iris(contentsOf: file).evaluate(parts(path: path).test).accuracy ?? 0
+    }
+
+    /// Trains on 80 % of `path`'s samples (every class in proportion) and
+    /// evaluates on the rest; `progress` receives the first epoch's line and every tenth.
+    public func run(path: String = IrisTraining.defaultPath, progress: (String) -> Void = { _ in }) throws -> Outcome {
+        let (training, test) = try parts(path: path)
         var model = Iris(seed: seed)
         try model.fit(training, epochs: epochs, options: FitOptions(seed: seed)) { record in
             if record.epoch == 1 || record.epoch % 10 == 0 { progress(Iris.progressLine(record, of: epochs)) }

@@ -24,6 +24,10 @@ public enum ParameterFile {
         case wrongNetwork(path: String, expected: UInt64, actual: UInt64)
         case wrongCount(path: String, expected: Int, actual: Int)
         case corrupt(path: String)
+        /// A safetensors file that breaks the format (header, JSON, offsets).
+        case malformed(path: String, reason: String)
+        /// A well-formed safetensors file whose tensors are not this model's: every difference.
+        case mismatch(path: String, problems: [String])
 
         public var description: String {
             switch self {
@@ -38,6 +42,8 @@ public enum ParameterFile {
                 return "\(p): parameters belong to another network (fingerprint \(hex(a)), expected \(hex(e)))"
             case .wrongCount(let p, let e, let a): return "\(p): file holds \(a) parameters, this model has \(e)"
             case .corrupt(let p): return "\(p): checksum mismatch, the file is corrupt"
+            case .malformed(let p, let reason): return "\(p): not a valid safetensors file: \(reason)"
+            case .mismatch(let p, let problems): return "\(p): the tensors do not fit this model: " + problems.joined(separator: "; ")
             }
         }
     }

@@ -1,3 +1,4 @@
+import GeneratedModels
 import NetcRuntime
 import XCTest
 @testable import NetcCore
@@ -148,5 +149,34 @@ final class CommandLineTests: XCTestCase {
         let missing = Driver.run(["graph", "\(specs)/iris.net", "--format", "svg"])
         XCTAssertEqual(missing.code, 2)
         XCTAssertTrue(missing.stderr.contains("--format svg needs Graphviz's 'dot' on PATH"), missing.stderr)
+    }
+
+    func testCheckWeightsReportsEveryDifference() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Iris(seed: 2).save(to: "\(directory)/iris.safetensors")
+        try TwoTowers(seed: 2).save(to: "\(directory)/towers.safetensors")
+        let fits = Driver.run(["check", "\(specs)/iris.net", "--weights", "\(directory)/iris.safetensors"])
+        XCTAssertEqual(fits.code, 0, fits.stderr)
+        XCTAssertTrue(fits.stdout.contains("iris.safetensors fits Iris: 6 tensors, 403 parameters, F32"), fits.stdout)
+        let other = Driver.run(["check", "\(specs)/xor.net", "--weights", "\(directory)/iris.safetensors"])
+        XCTAssertEqual(other.code, 1)
+        XCTAssertTrue(other.stderr.contains("error: XOR: missing tensor 'hidden.weight' [4, 2]"), other.stderr)
+        XCTAssertTrue(other.stderr.contains("error: XOR: tensor 'logits.bias' is not in this model"), other.stderr)
+        XCTAssertTrue(other.stderr.hasSuffix("10 errors in 1 file\n"), other.stderr)
+        // Right names and shapes, wrong precision: two-towers.net is double.
+        let precision = Driver.run(["check", "\(specs)/two-towers.net", "--weights", "\(directory)/towers.safetensors"])
+        XCTAssertEqual(precision.code, 0, precision.stderr)
+        let floats = [Float](repeating: 0, count: TwoTowers.parameterCount).withUnsafeBufferPointer {
+            SafeTensors.encode($0, tensors: TwoTowers.info.tensors, metadata: [])
+        }
+        try Data(floats).write(to: URL(fileURLWithPath: "\(directory)/float.safetensors"))
+        let float = Driver.run(["check", "\(specs)/two-towers.net", "--weights", "\(directory)/float.safetensors"])
+        XCTAssertEqual(float.code, 1)
+        XCTAssertTrue(float.stderr.contains("error: TwoTowers: tensor 'stem.weight' is F32, this model's precision is F64"), float.stderr)
+        let broken = Driver.run(["check", "\(specs)/xor.net", "--weights", "\(specs)/xor.net"])
+        XCTAssertEqual(broken.code, 1)
+        XCTAssertTrue(broken.stderr.contains("xor.net: error: not a valid safetensors file: header length"), broken.stderr)
+        XCTAssertEqual(Driver.run(["check", "\(specs)/xor.net", "--weights", "\(directory)/none.safetensors"]).code, 2)
     }
 }

@@ -33,12 +33,16 @@ extension CommandSpec {
 
     static let all: [CommandSpec] = [
         CommandSpec(
-            name: "check", synopsis: "<spec>...", summary: "check specs; print one summary line per network",
+            name: "check", synopsis: "<spec>... [--weights <file.safetensors>]", summary: "check specs; print one summary line per network",
             details: """
                 Checks each spec and prints, per network, its nodes, parameters, sizes, model
                 memory and FLOPs. Diagnostics go to standard error. '-' reads standard input.
+                With --weights, also checks that a safetensors file fits each network: every
+                tensor present under its name with its shape and the network's precision
+                (F32 or F64), and no other; every difference is reported.
                 """,
-            options: [help], specs: 1...Int.max),
+            options: [OptionSpec("--weights", value: "file", help: "a safetensors file that must fit the networks"), help],
+            specs: 1...Int.max),
         CommandSpec(
             name: "graph", synopsis: "<spec> [--backward] [--format dot|svg|png] [-o <file>]",
             summary: "draw a network: Graphviz DOT, or SVG/PNG through Graphviz",

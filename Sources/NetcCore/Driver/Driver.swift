@@ -134,6 +134,36 @@ public struct Driver {
     mutating func check(_ arguments: ParsedArguments) -> Int32 {
         let (graphs, failure) = loadAll(arguments.paths)
         for (g, _) in graphs { out += g.summary + "\n" }
-        return failure ?? 0
+        guard let weights = arguments.value("--weights"), failure == nil else { return failure ?? 0 }
+        return checkWeights(weights, graphs.map(\.0))
+    }
+
+    /// Whether a safetensors file fits each network: tensor names, shapes and
+    /// the precision's dtype; every difference reported.
+    mutating func checkWeights(_ path: String, _ graphs: [Graph]) -> Int32 {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path) } catch {
+            err += "netc: error: \(error)\n"
+            return 2
+        }
+        let found: [String: SafeTensors.Entry]
+        do { found = try SafeTensors.header(bytes, path: FileIO.printable(path)).tensors } catch {
+            err += "\(FileIO.printable(path)): error: \(error.description.drop { $0 != ":" }.dropFirst(2))\n"
+            errorCount += 1
+            filesWithDiagnostics += 1
+            return 1
+        }
+        var failed = false
+        for g in graphs {
+            let tensors = g.parameters.map { ModelInfo.Tensor($0.name, shape: $0.shape, offset: $0.offset, decays: $0.isWeight) }
+            let dtype = g.precision == .double ? "F64" : "F32"
+            let problems = SafeTensors.mismatches(found, tensors, dtype: dtype)
+            for problem in problems { err += "\(FileIO.printable(path)): error: \(g.name): \(problem)\n" }
+            errorCount += problems.count
+            failed = failed || !problems.isEmpty
+            if problems.isEmpty { out += "\(FileIO.printable(path)) fits \(g.name): \(tensors.count) tensors, \(g.parameterCount) parameters, \(dtype)\n" }
+        }
+        if failed { filesWithDiagnostics += 1 }
+        return failed ? 1 : 0
     }
 }

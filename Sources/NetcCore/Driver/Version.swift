@@ -1,4 +1,4 @@
-/// The compiler's version, written into every generated file's header.
-public enum NetcVersion {
-    public static let string = "0.1.0"
-}
+import NetcRuntime
+
+/// The compiler's version (the runtime's, one place), written into every generated file's header.
+public typealias NetcVersion = NetcRuntime.NetcVersion
