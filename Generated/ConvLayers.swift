@@ -11,7 +11,7 @@ import NetcRuntime
 /// - `c1(b0)`: tanh [3x3x7]
 /// - `c2.conv(signal)`: conv2d [2x5x6]
 /// - `c2(c2.conv)`: elu(1.0) [2x5x6]
-/// - `p1(c2)`: max_pool [2x4x5]
+/// - `p1(c2)`: max_pool [2x5x6]
 /// - `n1(c1)`: layer_norm [3x3x7]
 /// - `p2(n1)`: avg_pool [3x2x5]
 /// - `g1(p1)`: global_avg_pool [2]
@@ -29,12 +29,12 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 3 }
     public static var parameterCount: Swift.Int { 289 }
-    public static var storageCount: Swift.Int { 4320 }
-    public static var outputOffset: Swift.Int { 2595 }
-    public static var targetOffset: Swift.Int { 4311 }
-    public static var inputGradientOffset: Swift.Int { 2604 }
+    public static var storageCount: Swift.Int { 4440 }
+    public static var outputOffset: Swift.Int { 2655 }
+    public static var targetOffset: Swift.Int { 4431 }
+    public static var inputGradientOffset: Swift.Int { 2664 }
     public static var gradientOffset: Swift.Int { 304 }
-    public static let info = NetcRuntime.ModelInfo(name: "ConvLayers", seed: 0, fingerprint: 0x87f2198586283d2, tensors: [
+    public static let info = NetcRuntime.ModelInfo(name: "ConvLayers", seed: 0, fingerprint: 0x4fdc221a1125ef38, tensors: [
         .init("c0.weight", shape: [3, 2, 3, 2], offset: 0, decays: true),
         .init("b0.weight", shape: [3], offset: 36, decays: false),
         .init("b0.bias", shape: [3], offset: 39, decays: false),
@@ -85,13 +85,13 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
         let v_c1 = m + 1455  // [189]
         let v_c2_conv = m + 1644  // [180]
         let v_c2 = m + 1824  // [180]
-        let v_p1 = m + 2004  // [120]
-        let v_n1 = m + 2124  // [189]
-        let v_p2 = m + 2313  // [90]
-        let v_g1 = m + 2403  // [6]
-        let v_f2 = m + 2409  // [90]
-        let v_joined = m + 2499  // [96]
-        let v_out = m + 2595  // [9]
+        let v_p1 = m + 2004  // [180]
+        let v_n1 = m + 2184  // [189]
+        let v_p2 = m + 2373  // [90]
+        let v_g1 = m + 2463  // [6]
+        let v_f2 = m + 2469  // [90]
+        let v_joined = m + 2559  // [96]
+        let v_out = m + 2655  // [9]
         for k in 0..<count &* 60 { v_signal[k] = input[k] }  // small: copied, see Plan
         // c0 = conv2d(signal)  [3x3x7]
         for b in 0..<count {
@@ -180,19 +180,22 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
             let x0 = v_c2_conv + b &* 60, y = v_c2 + b &* 60
             for i in 0..<60 { y[i] = (x0[i] > 0 ? x0[i] : 1.0 * NetcRuntime.Math.expm1(x0[i])) }
         }
-        // p1 = max_pool(c2)  [2x4x5]
+        // p1 = max_pool(c2)  [2x5x6]
         for b in 0..<count {
-            let x0 = v_c2 + b &* 60, y = v_p1 + b &* 40
+            let x0 = v_c2 + b &* 60, y = v_p1 + b &* 60
             for c in 0..<2 {
-                for oy in 0..<4 {
-                    for ox in 0..<5 {
-                        let base = c &* 30 &+ oy &* 6 &+ ox &* 1
-                        let out = (c &* 4 &+ oy) &* 5 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
+                for oy in 0..<5 {
+                    for ox in 0..<6 {
+                        let top = oy &* 1 &- 1, left = ox &* 1 &- 1
+                        let base = c &* 30 &+ top &* 6 &+ left
+                        let out = (c &* 5 &+ oy) &* 6 &+ ox
+                        var at = -1
+                        for ky in 0..<3 {
+                            if top &+ ky < 0 || top &+ ky >= 5 { continue }
+                            for kx in 0..<3 {
+                                if left &+ kx < 0 || left &+ kx >= 6 { continue }
                                 let i = base &+ ky &* 6 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
+                                if at < 0 || x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
                             }
                         }
                         y[out] = x0[at]
@@ -220,7 +223,12 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                         let base = c &* 21 &+ oy &* 7 &+ ox &* 1
                         let out = (c &* 2 &+ oy) &* 5 &+ ox
                         var sum: Scalar = 0
-                        for ky in 0..<2 { for kx in 0..<3 { sum += x0[base &+ ky &* 7 &+ kx] } }
+                        for ky in 0..<2 {
+                            for kx in 0..<3 {
+                                let i = base &+ ky &* 7 &+ kx
+                                sum += x0[i]
+                            }
+                        }
                         y[out] = sum * 0.16666666666666666
                     }
                 }
@@ -228,11 +236,11 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
         }
         // g1 = global_avg_pool(p1)  [2]
         for b in 0..<count {
-            let x0 = v_p1 + b &* 40, y = v_g1 + b &* 2
+            let x0 = v_p1 + b &* 60, y = v_g1 + b &* 2
             for c in 0..<2 {
                 var sum: Scalar = 0
-                for i in 0..<20 { sum += x0[c &* 20 &+ i] }
-                y[c] = sum * 0.05
+                for i in 0..<30 { sum += x0[c &* 30 &+ i] }
+                y[c] = sum * 0.03333333333333333
             }
         }
         // f2 = flatten(p2)  [30]
@@ -258,9 +266,9 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 2595  // [9]
-        let g_out = m + 4302  // [9]
-        let target = m + 4311  // [9]
+        let v_out = m + 2655  // [9]
+        let g_out = m + 4422  // [9]
+        let target = m + 4431  // [9]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -309,19 +317,19 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
         let v_c1 = m + 1455  // [189]
         let v_c2_conv = m + 1644  // [180]
         let v_c2 = m + 1824  // [180]
-        let v_joined = m + 2499  // [96]
-        let g_c0 = m + 2784  // [189]
-        let g_b0 = m + 2973  // [189]
-        let g_c1 = m + 3162  // [189]
-        let g_c2_conv = m + 3351  // [180]
-        let g_c2 = m + 3531  // [180]
-        let g_p1 = m + 3711  // [120]
-        let g_n1 = m + 3831  // [189]
-        let g_p2 = m + 4020  // [90]
-        let g_g1 = m + 4110  // [6]
-        let g_f2 = m + 4116  // [90]
-        let g_joined = m + 4206  // [96]
-        let g_out = m + 4302  // [9]
+        let v_joined = m + 2559  // [96]
+        let g_c0 = m + 2844  // [189]
+        let g_b0 = m + 3033  // [189]
+        let g_c1 = m + 3222  // [189]
+        let g_c2_conv = m + 3411  // [180]
+        let g_c2 = m + 3591  // [180]
+        let g_p1 = m + 3771  // [180]
+        let g_n1 = m + 3951  // [189]
+        let g_p2 = m + 4140  // [90]
+        let g_g1 = m + 4230  // [6]
+        let g_f2 = m + 4236  // [90]
+        let g_joined = m + 4326  // [96]
+        let g_out = m + 4422  // [9]
         gradients.update(repeating: 0, count: 289)
         // out: linear backward → δ joined =
         for b in 0..<count {
@@ -346,10 +354,10 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
         }
         // g1: global_avg_pool backward → δ p1 =
         for b in 0..<count {
-            let dy = g_g1 + b &* 2, dx0 = g_p1 + b &* 40
+            let dy = g_g1 + b &* 2, dx0 = g_p1 + b &* 60
             for c in 0..<2 {
-                let share = dy[c] * 0.05
-                for i in 0..<20 { dx0[c &* 20 &+ i] = share }
+                let share = dy[c] * 0.03333333333333333
+                for i in 0..<30 { dx0[c &* 30 &+ i] = share }
             }
         }
         // p2: avg_pool backward → δ n1 =
@@ -362,7 +370,12 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
                         let base = c &* 21 &+ oy &* 7 &+ ox &* 1
                         let out = (c &* 2 &+ oy) &* 5 &+ ox
                         let share = dy[out] * 0.16666666666666666
-                        for ky in 0..<2 { for kx in 0..<3 { dx0[base &+ ky &* 7 &+ kx] += share } }
+                        for ky in 0..<2 {
+                            for kx in 0..<3 {
+                                let i = base &+ ky &* 7 &+ kx
+                                dx0[i] += share
+                            }
+                        }
                     }
                 }
             }
@@ -384,18 +397,21 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
         }
         // p1: max_pool backward → δ c2 =
         for b in 0..<count {
-            let x0 = v_c2 + b &* 60, dy = g_p1 + b &* 40, dx0 = g_c2 + b &* 60
+            let x0 = v_c2 + b &* 60, dy = g_p1 + b &* 60, dx0 = g_c2 + b &* 60
             for i in 0..<60 { dx0[i] = 0 }
             for c in 0..<2 {
-                for oy in 0..<4 {
-                    for ox in 0..<5 {
-                        let base = c &* 30 &+ oy &* 6 &+ ox &* 1
-                        let out = (c &* 4 &+ oy) &* 5 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
+                for oy in 0..<5 {
+                    for ox in 0..<6 {
+                        let top = oy &* 1 &- 1, left = ox &* 1 &- 1
+                        let base = c &* 30 &+ top &* 6 &+ left
+                        let out = (c &* 5 &+ oy) &* 6 &+ ox
+                        var at = -1
+                        for ky in 0..<3 {
+                            if top &+ ky < 0 || top &+ ky >= 5 { continue }
+                            for kx in 0..<3 {
+                                if left &+ kx < 0 || left &+ kx >= 6 { continue }
                                 let i = base &+ ky &* 6 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
+                                if at < 0 || x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
                             }
                         }
                         dx0[at] += dy[out]
@@ -502,9 +518,9 @@ public struct ConvLayers: NetcRuntime.ClassifierModel {
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c0_weight = m + 0  // [36]
         let p_c2_weight = m + 48  // [16]
-        let g_signal = m + 2604  // [180]
-        let g_c0 = m + 2784  // [189]
-        let g_c2_conv = m + 3351  // [180]
+        let g_signal = m + 2664  // [180]
+        let g_c0 = m + 2844  // [189]
+        let g_c2_conv = m + 3411  // [180]
         // c2.conv: conv2d backward → δ signal =
         for b in 0..<count {
             let dy = g_c2_conv + b &* 60, dx0 = g_signal + b &* 60

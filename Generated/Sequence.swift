@@ -11,9 +11,9 @@ import NetcRuntime
 /// - `c1(b0)`: relu [4x7]
 /// - `p1(c1)`: max_pool [4x3]
 /// - `c2(p1)`: conv1d [2x3]
-/// - `p2(c2)`: avg_pool [2x1]
-/// - `n2(p2)`: layer_norm [2x1]
-/// - `f(n2)`: flatten [2]
+/// - `p2(c2)`: avg_pool [2x2]
+/// - `n2(p2)`: layer_norm [2x2]
+/// - `f(n2)`: flatten [4]
 /// - `out(f)`: linear [1]
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `out`, mean over a batch of 3. The API
@@ -25,13 +25,13 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 1 }
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 1 }
-    public static var parameterCount: Swift.Int { 73 }
-    public static var storageCount: Swift.Int { 1186 }
-    public static var outputOffset: Swift.Int { 745 }
-    public static var targetOffset: Swift.Int { 1183 }
-    public static var inputGradientOffset: Swift.Int { 748 }
+    public static var parameterCount: Swift.Int { 75 }
+    public static var storageCount: Swift.Int { 1224 }
+    public static var outputOffset: Swift.Int { 765 }
+    public static var targetOffset: Swift.Int { 1221 }
+    public static var inputGradientOffset: Swift.Int { 768 }
     public static var gradientOffset: Swift.Int { 80 }
-    public static let info = NetcRuntime.ModelInfo(name: "Sequence", seed: 0, fingerprint: 0x44367fd2dd273474, tensors: [
+    public static let info = NetcRuntime.ModelInfo(name: "Sequence", seed: 0, fingerprint: 0xe8e2b8d543292a64, tensors: [
         .init("c0.weight", shape: [4, 3, 3], offset: 0, decays: true),
         .init("b0.weight", shape: [4], offset: 36, decays: false),
         .init("b0.bias", shape: [4], offset: 40, decays: false),
@@ -39,8 +39,8 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         .init("b0.running_var", shape: [4], offset: 48, decays: false),
         .init("c2.weight", shape: [2, 4, 2], offset: 52, decays: true),
         .init("c2.bias", shape: [2], offset: 68, decays: false),
-        .init("out.weight", shape: [1, 2], offset: 70, decays: true),
-        .init("out.bias", shape: [1], offset: 72, decays: false),
+        .init("out.weight", shape: [1, 4], offset: 70, decays: true),
+        .init("out.bias", shape: [1], offset: 74, decays: false),
     ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 160, secondState: 240)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
@@ -56,7 +56,7 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 36, fanIn: 9, fanOut: 12, rng: &random)  // c0.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 52, count: 16, fanIn: 8, fanOut: 4, rng: &random)  // c2.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 70, count: 2, fanIn: 2, fanOut: 1, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 70, count: 4, fanIn: 4, fanOut: 1, rng: &random)  // out.weight
         (m + 36).update(repeating: 1, count: 4)  // b0.weight
         (m + 48).update(repeating: 1, count: 4)  // b0.running_var
     }
@@ -71,18 +71,18 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         let p_b0_running_var = m + 48  // [4]
         let p_c2_weight = m + 52  // [16]
         let p_c2_bias = m + 68  // [2]
-        let p_out_weight = m + 70  // [2]
-        let p_out_bias = m + 72  // [1]
-        let v_series = m + 313  // [108]
-        let v_c0 = m + 421  // [84]
-        let v_b0 = m + 505  // [84]
-        let v_c1 = m + 589  // [84]
-        let v_p1 = m + 673  // [36]
-        let v_c2 = m + 709  // [18]
-        let v_p2 = m + 727  // [6]
-        let v_n2 = m + 733  // [6]
-        let v_f = m + 739  // [6]
-        let v_out = m + 745  // [3]
+        let p_out_weight = m + 70  // [4]
+        let p_out_bias = m + 74  // [1]
+        let v_series = m + 315  // [108]
+        let v_c0 = m + 423  // [84]
+        let v_b0 = m + 507  // [84]
+        let v_c1 = m + 591  // [84]
+        let v_p1 = m + 675  // [36]
+        let v_c2 = m + 711  // [18]
+        let v_p2 = m + 729  // [12]
+        let v_n2 = m + 741  // [12]
+        let v_f = m + 753  // [12]
+        let v_out = m + 765  // [3]
         for k in 0..<count &* 36 { v_series[k] = input[k] }  // small: copied, see Plan
         // c0 = conv1d(series)  [4x7]
         for b in 0..<count {
@@ -186,50 +186,58 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                 }
             }
         }
-        // p2 = avg_pool(c2)  [2x1]
+        // p2 = avg_pool(c2)  [2x2]
         for b in 0..<count {
-            let x0 = v_c2 + b &* 6, y = v_p2 + b &* 2
+            let x0 = v_c2 + b &* 6, y = v_p2 + b &* 4
             for c in 0..<2 {
                 for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let base = c &* 3 &+ oy &* 3 &+ ox &* 2
-                        let out = (c &* 1 &+ oy) &* 1 &+ ox
+                    for ox in 0..<2 {
+                        let top = oy &* 1 &- 0, left = ox &* 2 &- 1
+                        let base = c &* 3 &+ top &* 3 &+ left
+                        let out = (c &* 1 &+ oy) &* 2 &+ ox
                         var sum: Scalar = 0
-                        for ky in 0..<1 { for kx in 0..<2 { sum += x0[base &+ ky &* 3 &+ kx] } }
+                        for ky in 0..<1 {
+                            if top &+ ky < 0 || top &+ ky >= 1 { continue }
+                            for kx in 0..<2 {
+                                if left &+ kx < 0 || left &+ kx >= 3 { continue }
+                                let i = base &+ ky &* 3 &+ kx
+                                sum += x0[i]
+                            }
+                        }
                         y[out] = sum * 0.5
                     }
                 }
             }
         }
-        // n2 = layer_norm(p2)  [2x1]
+        // n2 = layer_norm(p2)  [2x2]
         for b in 0..<count {
-            let x0 = v_p2 + b &* 2, y = v_n2 + b &* 2
+            let x0 = v_p2 + b &* 4, y = v_n2 + b &* 4
             var mean: Scalar = 0
-            for i in 0..<2 { mean += x0[i] }
-            mean *= 0.5
+            for i in 0..<4 { mean += x0[i] }
+            mean *= 0.25
             var variance: Scalar = 0
-            for i in 0..<2 { let d = x0[i] - mean; variance += d * d }
-            let inverse = 1 / (variance * 0.5 + 0.001).squareRoot()
-            for i in 0..<2 { y[i] = (x0[i] - mean) * inverse }
+            for i in 0..<4 { let d = x0[i] - mean; variance += d * d }
+            let inverse = 1 / (variance * 0.25 + 0.001).squareRoot()
+            for i in 0..<4 { y[i] = (x0[i] - mean) * inverse }
         }
-        // f = flatten(n2)  [2]
+        // f = flatten(n2)  [4]
         for b in 0..<count {
-            let x0 = v_n2 + b &* 2, y = v_f + b &* 2
-            for i in 0..<2 { y[i] = x0[i] }
+            let x0 = v_n2 + b &* 4, y = v_f + b &* 4
+            for i in 0..<4 { y[i] = x0[i] }
         }
         // out = linear(f)  [1]
         for b in 0..<count {
-            let x0 = v_f + b &* 2, y = v_out + b &* 1
-            y[0] = p_out_bias[0] + p_out_weight[0] * x0[0] + p_out_weight[1] * x0[1]
+            let x0 = v_f + b &* 4, y = v_out + b &* 1
+            y[0] = p_out_bias[0] + p_out_weight[0] * x0[0] + p_out_weight[1] * x0[1] + p_out_weight[2] * x0[2] + p_out_weight[3] * x0[3]
         }
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 745  // [3]
-        let g_out = m + 1180  // [3]
-        let target = m + 1183  // [3]
+        let v_out = m + 765  // [3]
+        let g_out = m + 1218  // [3]
+        let target = m + 1221  // [3]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -249,70 +257,82 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_b0_weight = m + 36  // [4]
         let p_c2_weight = m + 52  // [16]
-        let p_out_weight = m + 70  // [2]
+        let p_out_weight = m + 70  // [4]
         let dp_c0_weight = m + 80  // [36]
-        let gradients = m + 80  // [73]
+        let gradients = m + 80  // [75]
         let dp_b0_weight = m + 116  // [4]
         let dp_b0_bias = m + 120  // [4]
         let dp_c2_weight = m + 132  // [16]
         let dp_c2_bias = m + 148  // [2]
-        let dp_out_weight = m + 150  // [2]
-        let dp_out_bias = m + 152  // [1]
-        let v_series = m + 313  // [108]
-        let v_c0 = m + 421  // [84]
-        let v_c1 = m + 589  // [84]
-        let v_p1 = m + 673  // [36]
-        let v_p2 = m + 727  // [6]
-        let v_f = m + 739  // [6]
-        let g_c0 = m + 856  // [84]
-        let g_b0 = m + 940  // [84]
-        let g_c1 = m + 1024  // [84]
-        let g_p1 = m + 1108  // [36]
-        let g_c2 = m + 1144  // [18]
-        let g_p2 = m + 1162  // [6]
-        let g_n2 = m + 1168  // [6]
-        let g_f = m + 1174  // [6]
-        let g_out = m + 1180  // [3]
-        gradients.update(repeating: 0, count: 73)
+        let dp_out_weight = m + 150  // [4]
+        let dp_out_bias = m + 154  // [1]
+        let v_series = m + 315  // [108]
+        let v_c0 = m + 423  // [84]
+        let v_c1 = m + 591  // [84]
+        let v_p1 = m + 675  // [36]
+        let v_p2 = m + 729  // [12]
+        let v_f = m + 753  // [12]
+        let g_c0 = m + 876  // [84]
+        let g_b0 = m + 960  // [84]
+        let g_c1 = m + 1044  // [84]
+        let g_p1 = m + 1128  // [36]
+        let g_c2 = m + 1164  // [18]
+        let g_p2 = m + 1182  // [12]
+        let g_n2 = m + 1194  // [12]
+        let g_f = m + 1206  // [12]
+        let g_out = m + 1218  // [3]
+        gradients.update(repeating: 0, count: 75)
         // out: linear backward → δ f =
         for b in 0..<count {
-            let x0 = v_f + b &* 2, dy = g_out + b &* 1, dx0 = g_f + b &* 2
+            let x0 = v_f + b &* 4, dy = g_out + b &* 1, dx0 = g_f + b &* 4
             dp_out_bias[0] += dy[0]
             dp_out_weight[0] += dy[0] * x0[0]
             dp_out_weight[1] += dy[0] * x0[1]
+            dp_out_weight[2] += dy[0] * x0[2]
+            dp_out_weight[3] += dy[0] * x0[3]
             dx0[0] = p_out_weight[0] * dy[0]
             dx0[1] = p_out_weight[1] * dy[0]
+            dx0[2] = p_out_weight[2] * dy[0]
+            dx0[3] = p_out_weight[3] * dy[0]
         }
         // f: flatten backward → δ n2 =
         for b in 0..<count {
-            let dy = g_f + b &* 2, dx0 = g_n2 + b &* 2
-            for i in 0..<2 { dx0[i] = dy[i] }
+            let dy = g_f + b &* 4, dx0 = g_n2 + b &* 4
+            for i in 0..<4 { dx0[i] = dy[i] }
         }
         // n2: layer_norm backward → δ p2 =
         for b in 0..<count {
-            let x0 = v_p2 + b &* 2, dy = g_n2 + b &* 2, dx0 = g_p2 + b &* 2
+            let x0 = v_p2 + b &* 4, dy = g_n2 + b &* 4, dx0 = g_p2 + b &* 4
             var mean: Scalar = 0
-            for i in 0..<2 { mean += x0[i] }
-            mean *= 0.5
+            for i in 0..<4 { mean += x0[i] }
+            mean *= 0.25
             var variance: Scalar = 0
-            for i in 0..<2 { let d = x0[i] - mean; variance += d * d }
-            let inverse = 1 / (variance * 0.5 + 0.001).squareRoot()
+            for i in 0..<4 { let d = x0[i] - mean; variance += d * d }
+            let inverse = 1 / (variance * 0.25 + 0.001).squareRoot()
             var sumG: Scalar = 0, sumGX: Scalar = 0
-            for i in 0..<2 { let g = dy[i]; sumG += g; sumGX += g * (x0[i] - mean) * inverse }
-            let meanG = sumG * 0.5, meanGX = sumGX * 0.5
-            for i in 0..<2 { dx0[i] = (dy[i] - meanG - (x0[i] - mean) * inverse * meanGX) * inverse }
+            for i in 0..<4 { let g = dy[i]; sumG += g; sumGX += g * (x0[i] - mean) * inverse }
+            let meanG = sumG * 0.25, meanGX = sumGX * 0.25
+            for i in 0..<4 { dx0[i] = (dy[i] - meanG - (x0[i] - mean) * inverse * meanGX) * inverse }
         }
         // p2: avg_pool backward → δ c2 =
         for b in 0..<count {
-            let dy = g_p2 + b &* 2, dx0 = g_c2 + b &* 6
+            let dy = g_p2 + b &* 4, dx0 = g_c2 + b &* 6
             for i in 0..<6 { dx0[i] = 0 }
             for c in 0..<2 {
                 for oy in 0..<1 {
-                    for ox in 0..<1 {
-                        let base = c &* 3 &+ oy &* 3 &+ ox &* 2
-                        let out = (c &* 1 &+ oy) &* 1 &+ ox
+                    for ox in 0..<2 {
+                        let top = oy &* 1 &- 0, left = ox &* 2 &- 1
+                        let base = c &* 3 &+ top &* 3 &+ left
+                        let out = (c &* 1 &+ oy) &* 2 &+ ox
                         let share = dy[out] * 0.5
-                        for ky in 0..<1 { for kx in 0..<2 { dx0[base &+ ky &* 3 &+ kx] += share } }
+                        for ky in 0..<1 {
+                            if top &+ ky < 0 || top &+ ky >= 1 { continue }
+                            for kx in 0..<2 {
+                                if left &+ kx < 0 || left &+ kx >= 3 { continue }
+                                let i = base &+ ky &* 3 &+ kx
+                                dx0[i] += share
+                            }
+                        }
                     }
                 }
             }
@@ -453,8 +473,8 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c0_weight = m + 0  // [36]
-        let g_series = m + 748  // [108]
-        let g_c0 = m + 856  // [84]
+        let g_series = m + 768  // [108]
+        let g_c0 = m + 876  // [84]
         // c0: conv1d backward → δ series =
         for b in 0..<count {
             let dy = g_c0 + b &* 28, dx0 = g_series + b &* 36
@@ -483,19 +503,19 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 80  // [73]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 73)
+        let gradients = m + 80  // [75]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 75)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [73]
-        let gradients = m + 80  // [73]
-        let firstMoment = m + 160  // [73]
-        let secondMoment = m + 240  // [73]
+        let parameters = m + 0  // [75]
+        let gradients = m + 80  // [75]
+        let firstMoment = m + 160  // [75]
+        let secondMoment = m + 240  // [75]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<73 {
+        for k in 0..<75 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
@@ -513,7 +533,7 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let p_b0_running_mean = m + 44  // [4]
         let p_b0_running_var = m + 48  // [4]
-        let v_c0 = m + 421  // [84]
+        let v_c0 = m + 423  // [84]
         var written: Scalar = 0
         // b0: batch_norm running statistics
         for c in 0..<4 {

@@ -137,7 +137,12 @@ public struct SpecGenerator: RandomNumberGenerator {
         let from = pick(candidates), kernel = int(1...2), stride = chance(0.5) ? kernel : 1
         let o = from.shape.dropFirst().compactMap { Self.side($0, kernel: kernel, stride: stride, padding: 0, dilation: 1) }
         guard o.count == from.shape.count - 1 else { return nil }
-        let line = "\(keyword) \(name)(\(from.name)): \(kernel)" + (stride == kernel ? "" : ", stride: \(stride)")
+        var line = "\(keyword) \(name)(\(from.name)): \(kernel)" + (stride == kernel ? "" : ", stride: \(stride)")
+        if kernel == 2 && chance(0.3) {  // padding 1 (half the kernel): each side one longer
+            let padded = from.shape.dropFirst().compactMap { Self.side($0, kernel: 2, stride: stride, padding: 1, dilation: 1) }
+            line += ", padding: 1"
+            return (line, Drawn(name: name, shape: [from.shape[0]] + padded), [from.name])
+        }
         return (line, Drawn(name: name, shape: [from.shape[0]] + o), [from.name])
     }
 

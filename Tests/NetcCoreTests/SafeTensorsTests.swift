@@ -129,4 +129,37 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     func bytes(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)"))) }
+
+    /// Hostile files: 5,000 mutations of a valid one (bytes flipped, inserted
+    /// or deleted in the header and data, truncations, other header lengths)
+    /// end in values or an error, never a crash, a hang or a huge allocation.
+    func testMutatedFilesEndInValuesOrAnError() {
+        let valid = XOR(seed: 4).parameters.withUnsafeBufferPointer {
+            SafeTensors.encode($0, tensors: XOR.info.tensors, metadata: [("format", "pt")])
+        }
+        var random = SplitMix64(seed: 77)
+        var refused = 0
+        for _ in 0..<5000 {
+            var b = valid
+            for _ in 0..<(1 + Int(random.next() % 4)) {
+                let at = Int(random.next() % UInt64(b.count))
+                switch random.next() % 6 {
+                case 0: b[at] = UInt8(truncatingIfNeeded: random.next())
+                case 1: b.insert(UInt8(truncatingIfNeeded: random.next()), at: at)
+                case 2: if b.count > 1 { b.remove(at: at) }
+                case 3: b = Array(b.prefix(at))
+                case 4: for k in 0..<8 where k < b.count { b[k] = UInt8(truncatingIfNeeded: random.next() >> (8 * UInt64(k))) }
+                default: if at < b.count { b[at] = [UInt8(ascii: "\""), UInt8(ascii: "["), UInt8(ascii: "}"), UInt8(ascii: "9")][at % 4] }
+                }
+                if b.isEmpty { break }
+            }
+            do {
+                let values: [Float] = try SafeTensors.decode(b, path: "fuzz", tensors: XOR.info.tensors)
+                XCTAssertEqual(values.count, XOR.parameterCount)
+            } catch {
+                refused += 1
+            }
+        }
+        XCTAssertGreaterThan(refused, 4000, "most mutations break the file")
+    }
 }

@@ -71,6 +71,12 @@ final class WindowLayerTests: XCTestCase {
         XCTAssertEqual(g.parameters.map(\.name), ["k.weight", "k.bias"])
     }
 
+    func testPoolPaddingIsIgnoredByAMaxAndCountedByAMean() throws {
+        // Windows [pad, −1] and [−5, −2]: a max never picks the padding; a mean counts it as 0 (count_include_pad).
+        XCTAssertEqual(try output(input: "1x3", "max_pool k: 2, padding: 1", parameters: [], input: [-1, -5, -2]), [-1, -2])
+        XCTAssertEqual(try output(input: "1x3", "avg_pool k: 2, padding: 1", parameters: [], input: [-1, -5, -2]), [-0.5, -3.5])
+    }
+
     func testMaxPoolSendsTheGradientToTheFirstMaximum() throws {
         let g = try graph("network W {\n input x: 1x1x4\n max_pool k: 1x4\n flatten f(k)\n loss squared_error(f)\n precision double\n}\n")
         let result = Interpreter(graph: g).gradients(input: [3, 7, 7, 1], target: [0], parameters: [])

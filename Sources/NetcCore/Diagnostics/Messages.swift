@@ -100,6 +100,9 @@ extension Message {
     static func sameNeedsStrideOne(_ keyword: String) -> Message {
         .error("same-needs-stride-1", "'\(keyword)' with padding 'same' needs stride 1 (as in PyTorch); give the padding as a number")
     }
+    static func poolPadding(_ keyword: String) -> Message {
+        .error("pool-padding", "the padding of '\(keyword)' is at most half its kernel on each side (as in PyTorch)")
+    }
     static func badPadding(_ keyword: String) -> Message {
         .error("bad-padding", "padding of '\(keyword)' is 'valid', 'same' or a number of zeros on each side (0 to 64)")
     }

@@ -1,6 +1,8 @@
-/// `max_pool p(x): 2` and `avg_pool p(x): 2x2, stride: 1` over channels ×
-/// height × width or channels × length: the kernel (a side, or height ×
-/// width), stride (the kernel's by default, as in PyTorch), no padding.
+/// `max_pool p(x): 2` and `avg_pool p(x): 3x3, stride: 1, padding: 1` over
+/// channels × height × width or channels × length: the kernel (a side, or
+/// height × width), stride (the kernel's by default) and padding on each side
+/// (at most half the kernel), as in PyTorch: a max ignores the padding, a
+/// mean counts it as zeros (`count_include_pad`).
 struct PoolKind: NodeKind {
     let reduction: PoolOp.Reduction
 
@@ -20,16 +22,23 @@ struct PoolKind: NodeKind {
         let kernel = requireValue(s, "kernel", &diagnostics).flatMap {
             ArgumentReader.convert($0, ParameterSpec("kernel", .shape(1...Limits.kernel, maxRank: 2)), what: what, diagnostics: &diagnostics)?.shape
         }
-        let specs = [ParameterSpec("stride", .shape(1...Limits.kernel, maxRank: 2), default: .word("kernel"))]
+        let specs = [ParameterSpec("stride", .shape(1...Limits.kernel, maxRank: 2), default: .word("kernel")),
+                     ParameterSpec("padding", .shape(0...Limits.kernel, maxRank: 2), default: .shape(Shape([0])))]
         guard let values = ArgumentReader.read(s.arguments, specs, what: what, at: s.range, diagnostics: &diagnostics),
               let kernel else { return nil }
-        return PoolDeclaration(reduction: reduction, kernel: kernel, stride: values["stride"]!.shape ?? kernel)
+        let padding = values["padding"]!.shape!
+        let k = WindowArguments.pair(kernel), p = WindowArguments.pair(padding)
+        guard p.0 <= k.0 / 2 && p.1 <= k.1 / 2 else {
+            diagnostics.emit(.poolPadding(keyword), at: s.range)
+            return nil
+        }
+        return PoolDeclaration(reduction: reduction, kernel: kernel, stride: values["stride"]!.shape ?? kernel, padding: padding)
     }
 }
 
 struct PoolDeclaration: NodeDeclaration {
     let reduction: PoolOp.Reduction
-    let kernel: Shape, stride: Shape
+    let kernel: Shape, stride: Shape, padding: Shape
 
     func op(_ input: Shape) -> PoolOp? {
         let d = input.dimensions, sequence = d.count == 2
@@ -39,12 +48,14 @@ struct PoolDeclaration: NodeDeclaration {
         var w = Window(channels: d[0], height: sequence ? 1 : d[1], width: d[d.count - 1],
                        kernelHeight: sequence ? 1 : k.0, kernelWidth: sequence ? k.0 : k.1)
         (w.strideY, w.strideX) = sequence ? (1, s.0) : s
+        let p = WindowArguments.pair(padding)
+        (w.padTop, w.padBottom, w.padLeft, w.padRight) = sequence ? (0, 0, p.0, p.0) : (p.0, p.0, p.1, p.1)
         return PoolOp(reduction: reduction, window: w, sequence: sequence)
     }
 
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
         let rank = inputs[0].rank
-        guard rank == 2 || rank == 3, rank == 3 || (kernel.rank == 1 && stride.rank == 1) else {
+        guard rank == 2 || rank == 3, rank == 3 || (kernel.rank == 1 && stride.rank == 1 && padding.rank == 1) else {
             diagnostics.emit(.needsRank(site.keyword, "channels × height × width or channels × length", site.inputs.first?.name ?? "",
                                         inputs[0]), at: site.name.range)
             return nil

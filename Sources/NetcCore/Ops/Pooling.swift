@@ -1,7 +1,8 @@
-/// Max or average pooling over windows of each channel (no padding), as
-/// PyTorch's `MaxPool2d`/`AvgPool2d` (and their 1-d forms, height 1).
-/// Max pooling propagates NaN (a window holding NaN gives NaN) and sends
-/// the gradient to the window's first maximum, as PyTorch does.
+/// Max or average pooling over windows of each channel, as PyTorch's
+/// `MaxPool2d`/`AvgPool2d` (and their 1-d forms, height 1): padding, at most
+/// half the kernel, is ignored by a max and counted as zeros by a mean
+/// (`count_include_pad`). Max pooling propagates NaN (a window holding NaN
+/// gives NaN) and sends the gradient to the window's first maximum, as PyTorch does.
 public struct PoolOp: Op {
     public enum Reduction: String, Sendable { case max, average }
     public let reduction: Reduction
@@ -22,11 +23,13 @@ public struct PoolOp: Op {
         return Flops(forward: n, parameterGradient: 0, inputGradient: reduction == .max ? n : outputShape.count * window.kernelArea)
     }
 
-    /// The input indices of output `index`'s window, in row-major order.
+    /// The input indices of output `index`'s window inside the input, in row-major order.
     func taps(_ index: Int) -> [Int] {
         let w = window, c = index / w.outputPlane, oy = index % w.outputPlane / w.outputWidth, ox = index % w.outputWidth
-        return (0..<w.kernelHeight).flatMap { ky in (0..<w.kernelWidth).map { kx in w.input(channel: c, oy: oy, ox: ox, ky: ky, kx: kx)! } }
+        return (0..<w.kernelHeight).flatMap { ky in (0..<w.kernelWidth).compactMap { kx in w.input(channel: c, oy: oy, ox: ox, ky: ky, kx: kx) } }
     }
+
+    var padded: Bool { window.padTop + window.padLeft > 0 }
 
     /// The window's first maximum, or its first NaN.
     static func argmax(_ x: [Double], _ taps: [Int]) -> Int {
@@ -41,7 +44,7 @@ public struct PoolOp: Op {
             let taps = taps(index)
             switch reduction {
             case .max: return x[PoolOp.argmax(x, taps)]
-            case .average: return taps.reduce(0) { $0 + x[$1] } / Double(taps.count)
+            case .average: return taps.reduce(0) { $0 + x[$1] } / Double(window.kernelArea)
             }
         }
     }
@@ -54,7 +57,7 @@ public struct PoolOp: Op {
             let taps = taps(index)
             switch reduction {
             case .max: dx[PoolOp.argmax(x, taps)] += dy[index]
-            case .average: for i in taps { dx[i] += dy[index] / Double(taps.count) }
+            case .average: for i in taps { dx[i] += dy[index] / Double(window.kernelArea) }
             }
         }
         return [dx]
@@ -65,13 +68,19 @@ public struct PoolOp: Op {
         reduction == .max ? (0..<outputShape.count).map { PoolOp.argmax(inputs[0], taps($0)) } : []
     }
 
-    /// Loops over every window, with `base` its first input and `out` its output index.
+    /// Loops over every window, with `base` its first input (where it starts
+    /// in the padding, the index it would have) and `out` its output index.
     func emitWindows(_ c: inout CodeBuilder, _ body: (inout CodeBuilder) -> Void) {
         let w = window
         c.block("for c in 0..<\(w.channels)") { c in
             c.block("for oy in 0..<\(w.outputHeight)") { c in
                 c.block("for ox in 0..<\(w.outputWidth)") { c in
-                    c.line("let base = c &* \(w.inputPlane) &+ oy &* \(w.strideY * w.width) &+ ox &* \(w.strideX)")
+                    if padded {
+                        c.line("let top = oy &* \(w.strideY) &- \(w.padTop), left = ox &* \(w.strideX) &- \(w.padLeft)")
+                        c.line("let base = c &* \(w.inputPlane) &+ top &* \(w.width) &+ left")
+                    } else {
+                        c.line("let base = c &* \(w.inputPlane) &+ oy &* \(w.strideY * w.width) &+ ox &* \(w.strideX)")
+                    }
                     c.line("let out = (c &* \(w.outputHeight) &+ oy) &* \(w.outputWidth) &+ ox")
                     body(&c)
                 }
@@ -79,19 +88,29 @@ public struct PoolOp: Op {
         }
     }
 
-    /// `at` := the window's first maximum (or first NaN), as an input index.
-    func emitArgmax(_ c: inout CodeBuilder) {
-        c.line("var at = base")
-        c.block("for ky in 0..<\(window.kernelHeight)") { c in
-            c.block("for kx in 0..<\(window.kernelWidth)") { c in
-                c.line("let i = base &+ ky &* \(window.width) &+ kx")
-                c.line("if \(x0)[i] > \(x0)[at] || (\(x0)[i].isNaN && !\(x0)[at].isNaN) { at = i }")
+    /// `body` for each tap of the window inside the input, with `i` its input index.
+    func emitTaps(_ c: inout CodeBuilder, _ body: (inout CodeBuilder) -> Void) {
+        let w = window
+        c.block("for ky in 0..<\(w.kernelHeight)") { c in
+            if padded { c.line("if top &+ ky < 0 || top &+ ky >= \(w.height) { continue }") }
+            c.block("for kx in 0..<\(w.kernelWidth)") { c in
+                if padded { c.line("if left &+ kx < 0 || left &+ kx >= \(w.width) { continue }") }
+                c.line("let i = base &+ ky &* \(w.width) &+ kx")
+                body(&c)
             }
         }
     }
 
+    /// `at` := the window's first maximum (or first NaN) inside the input, as an input index.
+    func emitArgmax(_ c: inout CodeBuilder) {
+        c.line(padded ? "var at = -1" : "var at = base")
+        emitTaps(&c) { c in
+            c.line("if \(padded ? "at < 0 || " : "")\(x0)[i] > \(x0)[at] || (\(x0)[i].isNaN && !\(x0)[at].isNaN) { at = i }")
+        }
+    }
+
     public func emitForward(_ node: Node, _ c: inout OpCode) {
-        let area = window.kernelArea, width = window.width, kernelHeight = window.kernelHeight, kernelWidth = window.kernelWidth
+        let area = window.kernelArea
         emitWindows(&c.code) { c in
             switch reduction {
             case .max:
@@ -99,7 +118,7 @@ public struct PoolOp: Op {
                 c.line("\(y)[out] = \(x0)[at]")
             case .average:
                 c.line("var sum: Scalar = 0")
-                c.line("for ky in 0..<\(kernelHeight) { for kx in 0..<\(kernelWidth) { sum += \(x0)[base &+ ky &* \(width) &+ kx] } }")
+                emitTaps(&c) { $0.line("sum += \(x0)[i]") }
                 c.line("\(y)[out] = sum * \(literal(1 / Double(area)))")
             }
         }
@@ -107,7 +126,7 @@ public struct PoolOp: Op {
 
     public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
         guard let edge = edges.first else { return }
-        let area = window.kernelArea, width = window.width, kernelHeight = window.kernelHeight, kernelWidth = window.kernelWidth
+        let area = window.kernelArea
         if !edge.accumulates { c.line("for i in 0..<\(window.channels * window.inputPlane) { \(dx0)[i] = 0 }") }
         emitWindows(&c.code) { c in
             switch reduction {
@@ -116,7 +135,7 @@ public struct PoolOp: Op {
                 c.line("\(dx0)[at] += \(dy)[out]")
             case .average:
                 c.line("let share = \(dy)[out] * \(literal(1 / Double(area)))")
-                c.line("for ky in 0..<\(kernelHeight) { for kx in 0..<\(kernelWidth) { \(dx0)[base &+ ky &* \(width) &+ kx] += share } }")
+                emitTaps(&c) { $0.line("\(dx0)[i] += share") }
             }
         }
     }
