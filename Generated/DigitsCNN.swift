@@ -124,7 +124,7 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
             }
         }
         // c2.conv = conv2d(p1)  [32x4x4]
-        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padLeft: 1, outputHeight: 4, outputWidth: 4), count: count)
+        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), count: count)
         NetcRuntime.CPUKernels.linear(p_c2_weight, p_c2_bias, scratch, (scratch + count &* 2304), n: 144, m: 32, count: count &* 16)
         NetcRuntime.ConvolutionKernels.fromPositions((scratch + count &* 2304), v_c2_conv, outputs: 32, positions: 16, count: count)
         // c2 = relu(c2.conv)  [32x4x4]
@@ -258,10 +258,10 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         }
         // c2.conv: conv2d backward → δ p1 =
         NetcRuntime.ConvolutionKernels.toPositions(g_c2_conv, (scratch + count &* 2304), outputs: 32, positions: 16, count: count)
-        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padLeft: 1, outputHeight: 4, outputWidth: 4), count: count)
+        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), count: count)
         NetcRuntime.CPUKernels.weightGradient((scratch + count &* 2304), scratch, dp_c2_weight, dp_c2_bias, n: 144, m: 32, count: count &* 16)
         NetcRuntime.CPUKernels.inputGradient((scratch + count &* 2304), p_c2_weight, scratch, accumulate: false, n: 144, m: 32, count: count &* 16)
-        NetcRuntime.ConvolutionKernels.col2im(scratch, g_p1, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padLeft: 1, outputHeight: 4, outputWidth: 4), count: count, accumulate: false)
+        NetcRuntime.ConvolutionKernels.col2im(scratch, g_p1, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), count: count, accumulate: false)
         // p1: max_pool backward → δ c1 =
         for b in 0..<count {
             let x0 = v_c1 + b &* 1024, dy = g_p1 + b &* 256, dx0 = g_c1 + b &* 1024

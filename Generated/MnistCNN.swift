@@ -141,7 +141,7 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
             }
         }
         // c2.conv = conv2d(p1)  [16x8x8]
-        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padLeft: 0, outputHeight: 8, outputWidth: 8), count: count)
+        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), count: count)
         NetcRuntime.CPUKernels.linear(p_c2_weight, p_c2_bias, scratch, (scratch + count &* 9600), n: 150, m: 16, count: count &* 64)
         NetcRuntime.ConvolutionKernels.fromPositions((scratch + count &* 9600), v_c2_conv, outputs: 16, positions: 64, count: count)
         // c2 = relu(c2.conv)  [16x8x8]
@@ -317,10 +317,10 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         }
         // c2.conv: conv2d backward → δ p1 =
         NetcRuntime.ConvolutionKernels.toPositions(g_c2_conv, (scratch + count &* 9600), outputs: 16, positions: 64, count: count)
-        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padLeft: 0, outputHeight: 8, outputWidth: 8), count: count)
+        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), count: count)
         NetcRuntime.CPUKernels.weightGradient((scratch + count &* 9600), scratch, dp_c2_weight, dp_c2_bias, n: 150, m: 16, count: count &* 64)
         NetcRuntime.CPUKernels.inputGradient((scratch + count &* 9600), p_c2_weight, scratch, accumulate: false, n: 150, m: 16, count: count &* 64)
-        NetcRuntime.ConvolutionKernels.col2im(scratch, g_p1, NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padLeft: 0, outputHeight: 8, outputWidth: 8), count: count, accumulate: false)
+        NetcRuntime.ConvolutionKernels.col2im(scratch, g_p1, NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), count: count, accumulate: false)
         // p1: max_pool backward → δ c1 =
         for b in 0..<count {
             let x0 = v_c1 + b &* 3456, dy = g_p1 + b &* 864, dx0 = g_c1 + b &* 3456

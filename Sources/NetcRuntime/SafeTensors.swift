@@ -187,19 +187,8 @@ public enum SafeTensors {
 /// strings, non-negative integers (offsets and shapes), `true`/`false`/`null`;
 /// nesting at most 16 deep; a duplicate key is an error.
 struct JSONReader {
-    indirect enum Value: Equatable {
+    indirect enum Value {
         case object([(String, Value)]), array([Value]), string(String), integer(Int), other
-
-        static func == (a: Value, b: Value) -> Bool {
-            switch (a, b) {
-            case (.array(let x), .array(let y)): return x == y
-            case (.string(let x), .string(let y)): return x == y
-            case (.integer(let x), .integer(let y)): return x == y
-            case (.other, .other): return true
-            case (.object(let x), .object(let y)): return x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
-            default: return false
-            }
-        }
     }
 
     struct Failure: Error {

@@ -147,8 +147,9 @@ public struct Driver {
             return 2
         }
         let found: [String: SafeTensors.Entry]
-        do { found = try SafeTensors.header(bytes, path: FileIO.printable(path)).tensors } catch {
-            err += "\(FileIO.printable(path)): error: \(error.description.drop { $0 != ":" }.dropFirst(2))\n"
+        do { found = try SafeTensors.header(bytes, path: path).tensors } catch {
+            let reason = if case .malformed(_, let reason) = error { reason } else { "\(error)" }
+            err += "\(FileIO.printable(path)): error: not a valid safetensors file: \(reason)\n"
             errorCount += 1
             filesWithDiagnostics += 1
             return 1

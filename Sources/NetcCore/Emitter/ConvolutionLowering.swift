@@ -12,15 +12,15 @@ struct ConvolutionLowering {
     var input: Ref { names.ref(.value(node.inputs[0])) }
     var scratch: Ref { names.ref(.scratch) }
     /// The position-major rows, after the window matrix in scratch.
-    var rows: Code { "(\(scratch) + count &* \(plan.positions * plan.patch))" }
-    var shapes: String { "n: \(plan.patch), m: \(plan.outputs), count: count &* \(plan.positions)" }
-    var layout: String { "outputs: \(plan.outputs), positions: \(plan.positions), count: count" }
+    var rows: Code { "(\(scratch) + count &* \(plan.geometry.positions * plan.geometry.patch))" }
+    var shapes: String { "n: \(plan.geometry.patch), m: \(plan.outputs), count: count &* \(plan.geometry.positions)" }
+    var layout: String { "outputs: \(plan.outputs), positions: \(plan.geometry.positions), count: count" }
 
     var geometry: Code {
         let w = plan.geometry
         return Code(stringLiteral: "ConvolutionGeometry(channels: \(w.channels), height: \(w.height), width: \(w.width), kernelHeight: \(w.kernelHeight), "
             + "kernelWidth: \(w.kernelWidth), strideY: \(w.strideY), strideX: \(w.strideX), dilation: \(w.dilation), padTop: \(w.padTop), "
-            + "padLeft: \(w.padLeft), outputHeight: \(w.outputHeight), outputWidth: \(w.outputWidth))")
+            + "padBottom: \(w.padBottom), padLeft: \(w.padLeft), padRight: \(w.padRight))")
     }
 
     func forward(_ passes: inout PassBuilder) {

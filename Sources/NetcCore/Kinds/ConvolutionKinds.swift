@@ -1,3 +1,5 @@
+import NetcRuntime
+
 /// `conv2d c(x): 16, relu, kernel: 3, stride: 1, padding: same, dilation: 1, bias: true`
 /// over channels × height × width, and `conv1d` over channels × length: a
 /// convolution layer (PyTorch's `Conv2d`/`Conv1d`), then an optional activation.
@@ -29,7 +31,7 @@ struct ConvolutionKind: NodeKind {
         }
         guard let values = ArgumentReader.read(s.arguments, specs, what: what, at: s.range, diagnostics: &diagnostics) else { return nil }
         let activation = values["activation"]!.expression.map { Activations.resolve($0, &diagnostics) } ?? ElementwiseOp(function: Identity())
-        guard let padding = WindowArguments.padding(values["padding"]!, keyword, &diagnostics) else { return nil }
+        guard let padding = WindowArguments.padding(values["padding"]!, keyword, sequence: sequence, &diagnostics) else { return nil }
         let kernel = WindowArguments.pair(values["kernel"]!.shape!), stride = WindowArguments.pair(values["stride"]!.shape!)
         if padding == .same && stride != (1, 1) {
             diagnostics.emit(.sameNeedsStrideOne(keyword), at: s.range)
@@ -55,13 +57,13 @@ enum WindowArguments {
         shape.rank == 1 ? (shape.dimensions[0], shape.dimensions[0]) : (shape.dimensions[0], shape.dimensions[1])
     }
 
-    static func padding(_ value: Value, _ keyword: String, _ diagnostics: inout DiagnosticBag) -> Padding? {
+    static func padding(_ value: Value, _ keyword: String, sequence: Bool, _ diagnostics: inout DiagnosticBag) -> Padding? {
         guard case .expression(let e) = value else { return value.word == "same" ? .same : .valid }
         switch e {
         case .word(let id) where id.name == "valid": return .valid
         case .word(let id) where id.name == "same": return .same
         case .number(let v, true, _) where (0...Double(Limits.kernel)).contains(v): return .zeros(Int(v), Int(v))
-        case .shape(let d, _) where d.count == 2 && d.allSatisfy({ (0...Limits.kernel).contains($0) }): return .zeros(d[0], d[1])
+        case .shape(let d, _) where !sequence && d.count == 2 && d.allSatisfy({ (0...Limits.kernel).contains($0) }): return .zeros(d[0], d[1])
         default:
             diagnostics.emit(.badPadding(keyword), at: e.range)
             return nil
@@ -93,20 +95,21 @@ struct ConvolutionDeclaration: NodeDeclaration {
 
     var finalOp: (any Op)? { activation }
 
-    func window(_ input: Shape) -> Window? {
+    func window(_ input: Shape) -> ConvolutionGeometry? {
         let d = input.dimensions
         guard d.count == (sequence ? 2 : 3) else { return nil }
-        var w = Window(channels: d[0], height: sequence ? 1 : d[1], width: d[d.count - 1], kernelHeight: kernel.0, kernelWidth: kernel.1)
-        (w.strideY, w.strideX, w.dilation) = (stride.0, stride.1, dilation)
+        let pads: (top: Int, bottom: Int, left: Int, right: Int)
         switch padding {
-        case .valid: break
+        case .valid: pads = (0, 0, 0, 0)
         case .same:  // PyTorch: the total (k − 1)·d, the smaller half before
             let totalY = dilation * (kernel.0 - 1), totalX = dilation * (kernel.1 - 1)
-            (w.padTop, w.padBottom, w.padLeft, w.padRight) = (totalY / 2, totalY - totalY / 2, totalX / 2, totalX - totalX / 2)
+            pads = (totalY / 2, totalY - totalY / 2, totalX / 2, totalX - totalX / 2)
         case .zeros(let py, let px):
-            (w.padTop, w.padBottom, w.padLeft, w.padRight) = sequence ? (0, 0, py, py) : (py, py, px, px)
+            pads = sequence ? (0, 0, px, px) : (py, py, px, px)
         }
-        return w
+        return ConvolutionGeometry(channels: d[0], height: sequence ? 1 : d[1], width: d[d.count - 1], kernelHeight: kernel.0,
+                                   kernelWidth: kernel.1, strideY: stride.0, strideX: stride.1, dilation: dilation,
+                                   padTop: pads.top, padBottom: pads.bottom, padLeft: pads.left, padRight: pads.right)
     }
 
     func op(_ input: Shape) -> ConvolutionOp? {

@@ -1,3 +1,5 @@
+import NetcRuntime
+
 /// `max_pool p(x): 2` and `avg_pool p(x): 3x3, stride: 1, padding: 1` over
 /// channels × height × width or channels × length: the kernel (a side, or
 /// height × width), stride (the kernel's by default) and padding on each side
@@ -45,11 +47,12 @@ struct PoolDeclaration: NodeDeclaration {
         guard d.count == 2 || d.count == 3 else { return nil }
         // A single number applies to every spatial dimension; a sequence has one.
         let k = WindowArguments.pair(kernel), s = WindowArguments.pair(stride)
-        var w = Window(channels: d[0], height: sequence ? 1 : d[1], width: d[d.count - 1],
-                       kernelHeight: sequence ? 1 : k.0, kernelWidth: sequence ? k.0 : k.1)
-        (w.strideY, w.strideX) = sequence ? (1, s.0) : s
         let p = WindowArguments.pair(padding)
-        (w.padTop, w.padBottom, w.padLeft, w.padRight) = sequence ? (0, 0, p.0, p.0) : (p.0, p.0, p.1, p.1)
+        let w = ConvolutionGeometry(channels: d[0], height: sequence ? 1 : d[1], width: d[d.count - 1],
+                                    kernelHeight: sequence ? 1 : k.0, kernelWidth: sequence ? k.0 : k.1,
+                                    strideY: sequence ? 1 : s.0, strideX: sequence ? s.0 : s.1,
+                                    padTop: sequence ? 0 : p.0, padBottom: sequence ? 0 : p.0, padLeft: sequence ? p.0 : p.1,
+                                    padRight: sequence ? p.0 : p.1)
         return PoolOp(reduction: reduction, window: w, sequence: sequence)
     }
 

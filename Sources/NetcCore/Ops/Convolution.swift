@@ -1,3 +1,5 @@
+import NetcRuntime
+
 /// y[o, oy, ox] = b[o] + Σ_c,ky,kx W[o, c, ky, kx] · x[c, oy·s − p + ky·d, ox·s − p + kx·d]
 /// (zero outside the input): PyTorch's `Conv2d` (cross-correlation), W
 /// [out][in][kh][kw], b [out]. A sequence (`conv1d`, channels × length) is
@@ -7,7 +9,7 @@
 /// tap, one multiply–add over the output rows and columns the tap reaches, so
 /// the innermost loop runs along a row (contiguous for stride 1).
 public struct ConvolutionOp: Op {
-    public let window: Window
+    public let window: ConvolutionGeometry
     public let outputChannels: Int
     public let hasBias: Bool
     /// Whether samples are sequences (the output is channels × length).
@@ -85,10 +87,10 @@ public struct ConvolutionOp: Op {
         c.block("for c in 0..<\(w.channels)") { c in
             c.line("let plane = \(input) + \(times("c", w.inputPlane))")
             c.block("for ky in 0..<\(w.kernelHeight)") { c in
-                let rows = w.insideCode("ky", rows: true)
+                let rows = w.insideCode("ky", rows: true, low: "yLow")
                 c.line("let yLow = \(rows.low), yHigh = \(rows.high)")
                 c.block("for kx in 0..<\(w.kernelWidth)") { c in
-                    let columns = w.insideCode("kx", rows: false)
+                    let columns = w.insideCode("kx", rows: false, low: "xLow")
                     c.line("let xLow = \(columns.low), xHigh = \(columns.high)")
                     c.line("let tap = \(times(times(times("o", w.channels) + " &+ c", w.kernelHeight) + " &+ ky", w.kernelWidth)) &+ kx")
                     c.block("for oy in yLow..<yHigh") { c in
@@ -147,9 +149,9 @@ public struct ConvolutionOp: Op {
 }
 
 /// `v &* k`, or `v` for k = 1, parenthesised where it is a sum.
-func times(_ v: String, _ k: Int) -> String {
+private func times(_ v: String, _ k: Int) -> String {
     k == 1 ? v : v.contains(" ") ? "(\(v)) &* \(k)" : "\(v) &* \(k)"
 }
 
 /// ` &+ k`, ` &- |k|`, or nothing for 0.
-func plus(_ k: Int) -> String { k == 0 ? "" : k > 0 ? " &+ \(k)" : " &- \(-k)" }
+private func plus(_ k: Int) -> String { k == 0 ? "" : k > 0 ? " &+ \(k)" : " &- \(-k)" }

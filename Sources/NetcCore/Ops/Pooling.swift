@@ -1,3 +1,5 @@
+import NetcRuntime
+
 /// Max or average pooling over windows of each channel, as PyTorch's
 /// `MaxPool2d`/`AvgPool2d` (and their 1-d forms, height 1): padding, at most
 /// half the kernel, is ignored by a max and counted as zeros by a mean
@@ -6,7 +8,7 @@
 public struct PoolOp: Op {
     public enum Reduction: String, Sendable { case max, average }
     public let reduction: Reduction
-    public let window: Window
+    public let window: ConvolutionGeometry
     public let sequence: Bool
 
     public var name: String { reduction == .max ? "max_pool" : "avg_pool" }
@@ -19,8 +21,8 @@ public struct PoolOp: Op {
     public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? outputShape : nil }
 
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
-        let n = outputShape.count * window.kernelArea
-        return Flops(forward: n, parameterGradient: 0, inputGradient: reduction == .max ? n : outputShape.count * window.kernelArea)
+        let n = outputShape.count * window.kernelArea  // a comparison or an addition per tap, both ways
+        return Flops(forward: n, parameterGradient: 0, inputGradient: n)
     }
 
     /// The input indices of output `index`'s window inside the input, in row-major order.

@@ -173,19 +173,17 @@ public struct ConvolutionPlan: Sendable, Equatable {
     /// (9) as loops 0.89 s.
     static let minimumPatch = 32
 
-    public let geometry: Window
+    public let geometry: ConvolutionGeometry
     public let outputs: Int
     /// Scalars of scratch: the window matrix, then the position-major product.
     public let scratch: Int
 
     init?(_ op: ConvolutionOp, _ graph: Graph) {
-        let w = op.window, patch = w.channels * w.kernelArea
+        let w = op.window, patch = w.patch
         guard graph.precision == .float, patch >= ConvolutionPlan.minimumPatch else { return nil }
         geometry = w
         outputs = op.outputChannels
         scratch = graph.batchSize * w.outputPlane * (patch + op.outputChannels)
     }
 
-    var patch: Int { geometry.channels * geometry.kernelArea }
-    var positions: Int { geometry.outputPlane }
 }
