@@ -49,6 +49,9 @@ let package = Package(
         /// CI runs `swift run -c release netc-fuzz` (100,000 cases, fixed seed).
         .target(name: "NetcFuzz", dependencies: ["NetcCore"]),
         .executableTarget(name: "netc-fuzz", dependencies: ["NetcFuzz", "NetcCore"]),
+        /// Test-only: the netc half of Tests/python/test_pytorch_export.py (trains a generated
+        /// model on given batches from given weights).
+        .executableTarget(name: "netc-parity", dependencies: ["GeneratedModels", "NetcRuntime"], path: "Tests/Parity"),
         /// Test-only: counts heap allocations by wrapping the C allocator.
         .target(name: "MallocCounter", path: "Tests/MallocCounter"),
         .testTarget(name: "NetcCoreTests", dependencies: ["NetcCore", "NetcFuzz", "GeneratedModels", "IrisDemo", "MallocCounter"]),

@@ -19,7 +19,12 @@ public enum SafeTensors {
     /// The largest header accepted, as in the reference implementation.
     public static let headerLimit = 100_000_000
 
-    static let sizes = ["F64": 8, "F32": 4, "F16": 2, "BF16": 2]
+    /// Bytes per value of every dtype the format defines (a file may hold any;
+    /// `PyTorch`'s BatchNorm adds an I64 `num_batches_tracked`).
+    static let sizes = ["BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
+                        "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8]
+    /// The dtypes a model's tensor may be read from.
+    static let readable: Set<String> = ["F64", "F32", "F16", "BF16"]
 
     /// The file's bytes for `flat` (the model's parameters in flat order).
     public static func encode<T: BinaryFloatingPoint & BitPatternConvertible>(
@@ -72,6 +77,9 @@ public enum SafeTensors {
         for t in tensors {
             guard let e = found[t.name] else { problems.append("missing tensor '\(t.name)' \(t.shape)"); continue }
             if e.shape != t.shape { problems.append("tensor '\(t.name)' has shape \(e.shape), this model's is \(t.shape)") }
+            if !readable.contains(e.dtype) {
+                problems.append("tensor '\(t.name)' has dtype \(e.dtype); netc reads F64, F32, F16 and BF16")
+            }
             if let dtype, e.dtype != dtype { problems.append("tensor '\(t.name)' is \(e.dtype), this model's precision is \(dtype)") }
         }
         let known = Set(tensors.map(\.name))
@@ -105,7 +113,7 @@ public enum SafeTensors {
                   case .array(let offsets)? = fields.first(where: { $0.0 == "data_offsets" })?.1,
                   let dims = integers(shape), let range = integers(offsets), range.count == 2
             else { throw malformed("tensor '\(name)' needs a dtype, a shape of integers and two data_offsets") }
-            guard let size = sizes[dtype] else { throw malformed("tensor '\(name)' has dtype \(dtype); netc reads F64, F32, F16 and BF16") }
+            guard let size = sizes[dtype] else { throw malformed("tensor '\(name)' has dtype \(dtype), which safetensors does not define") }
             var count = 1
             for d in dims {
                 let (product, overflow) = count.multipliedReportingOverflow(by: d)

@@ -26,6 +26,9 @@ final class GeneratedModelTests: XCTestCase {
     func testDigitsCNN() throws { try checkAgainstInterpreter(DigitsCNN.self, "digits-cnn.net") }
     /// Eight steps: through the warm-up, the cosine decay and past its end, with clipping.
     func testScheduled() throws { try checkAgainstInterpreter(Scheduled.self, "scheduled.net", steps: 8) }
+    /// A step schedule, clipping and weight decay (SGD); an exponential schedule after warm-up and Adam's weight decay.
+    func testMargins() throws { try checkAgainstInterpreter(Margins.self, "interchange.net", network: "Margins", steps: 8) }
+    func testTags() throws { try checkAgainstInterpreter(Tags.self, "interchange.net", network: "Tags", steps: 5) }
 
     /// The blocks a step streams — parameters, gradients, optimizer state,
     /// scratch and node buffers of 1,024 scalars or more — start on 64-byte
@@ -71,7 +74,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 14)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 15)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);

@@ -62,6 +62,7 @@ final class GradientTests: XCTestCase {
             func derivative(x: Double, y: Double) -> Double { 1 - y }
             func emitValue(_ x: Code) -> Code { x }
             func emitDerivative(x: Code, y: Code) -> Code? { nil }
+            func pytorch(_ x: String) -> String { x }
         }
         var g = try graph(net("  dense h: 4, tanh\n  dense out: 3"))
         let h = g.nodes.firstIndex { $0.name == "h" }!

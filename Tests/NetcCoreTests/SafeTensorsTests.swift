@@ -100,6 +100,8 @@ final class SafeTensorsTests: XCTestCase {
         cases.append(("gap", try file("gap.safetensors", header: header(Array(good.dropFirst())), data: data), "gap before"))
         cases.append(("wrong dtype", try file("dtype.safetensors", header: header(good.map { ($0.0, "I32", $0.2, $0.3, $0.4) }), data: data),
                       "has dtype I32"))
+        cases.append(("undefined dtype", try file("q7.safetensors", header: header(good.map { ($0.0, "Q7", $0.2, $0.3, $0.4) }), data: data),
+                      "dtype Q7, which safetensors does not define"))
         cases.append(("wrong shape", try file("shape.safetensors", header: header(swapped), data: data), "has shape [2, 4], this model's is [4, 2]"))
         var renamed = good
         renamed[0].0 = "renamed.weight"
@@ -120,6 +122,9 @@ final class SafeTensorsTests: XCTestCase {
         var model = original
         try model.load(contentsOf: try file("good.safetensors", header: header(good), data: data))
         XCTAssertEqual(model.parameters, [Float](repeating: 0, count: XOR.parameterCount))
+        // PyTorch's BatchNorm count (I64, a dtype netc does not read) is skipped, as its name says.
+        let counted = good + [("b.num_batches_tracked", "I64", [], size, size + 8)]
+        try model.load(contentsOf: try file("counted.safetensors", header: header(counted), data: data + [UInt8](repeating: 0, count: 8)))
     }
 
     func rawFile(_ name: String, _ contents: [UInt8]) throws -> String {

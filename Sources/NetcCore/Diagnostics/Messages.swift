@@ -82,6 +82,9 @@ extension Message {
     static func outOfRange(_ what: String, _ range: String) -> Message {
         .error("out-of-range", "\(what) must be \(range)")
     }
+    static func pytorchName(_ name: String, _ what: String, _ why: String) -> Message {
+        .error("pytorch-name", "\(what) name '\(name)' is \(why), so a PyTorch module cannot hold it; rename it to export")
+    }
     static func reservedName(_ name: String, _ why: String) -> Message {
         .error("reserved-name", "'\(name)' cannot name a network: \(why)")
     }

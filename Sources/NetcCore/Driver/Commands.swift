@@ -92,6 +92,18 @@ extension CommandSpec {
                       OptionSpec("--conflicts-with", value: "spec", help: "a spec whose networks must not be redeclared"),
                       help],
             specs: 1...Int.max),
+        CommandSpec(
+            name: "export-pytorch", synopsis: "<spec> [-o <file.py>]",
+            summary: "write the spec's networks as PyTorch modules (Python)",
+            details: """
+                Writes a self-contained Python file with one torch.nn.Module per network: the same
+                layers, loss, optimizer, schedule and training step, and state_dict keys and shapes
+                equal to netc's tensor names, so model.load_state_dict(safetensors.torch.load_file(f))
+                loads a file netc saved, and netc loads what safetensors.torch.save_file(model.state_dict(), f)
+                writes. Standard output unless -o is given.
+                """,
+            options: [OptionSpec("-o", "--output", value: "file", help: "write to <file> (atomically, only if changed)"), help],
+            specs: 1...1),
     ]
 
     static func named(_ name: String) -> CommandSpec? { all.first { $0.name == name } }

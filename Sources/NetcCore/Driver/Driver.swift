@@ -64,6 +64,7 @@ public struct Driver {
         case "check": return check(parsed)
         case "graph": return graph(parsed)
         case "gradcheck": return gradcheck(parsed)
+        case "export-pytorch": return exportPyTorch(parsed)
         default: return compile(parsed)
         }
     }

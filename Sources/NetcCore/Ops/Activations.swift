@@ -17,6 +17,8 @@ public protocol ElementwiseActivation: Sendable {
     func emitDerivative(x: Code, y: Code) -> Code?
     /// The inputs where f is not differentiable (relu's 0), for gradient checks.
     var kinks: [Double] { get }
+    /// Python (PyTorch) for f over a tensor expression `x`.
+    func pytorch(_ x: String) -> String
 }
 
 extension ElementwiseActivation {
@@ -29,6 +31,7 @@ public struct Identity: ElementwiseActivation {
     public func derivative(x: Double, y: Double) -> Double { 1 }
     public func emitValue(_ x: Code) -> Code { x }
     public func emitDerivative(x: Code, y: Code) -> Code? { nil }
+    public func pytorch(_ x: String) -> String { x }
 }
 
 public struct Sigmoid: ElementwiseActivation {
@@ -37,6 +40,7 @@ public struct Sigmoid: ElementwiseActivation {
     public func derivative(x: Double, y: Double) -> Double { y * (1 - y) }
     public func emitValue(_ x: Code) -> Code { "Math.sigmoid(\(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "\(y) * (1 - \(y))" }
+    public func pytorch(_ x: String) -> String { "torch.sigmoid(\(x))" }
 }
 
 public struct Tanh: ElementwiseActivation {
@@ -45,6 +49,7 @@ public struct Tanh: ElementwiseActivation {
     public func derivative(x: Double, y: Double) -> Double { 1 - y * y }
     public func emitValue(_ x: Code) -> Code { "Math.tanh(\(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(1 - \(y) * \(y))" }
+    public func pytorch(_ x: String) -> String { "torch.tanh(\(x))" }
 }
 
 public struct ReLU: ElementwiseActivation {
@@ -54,6 +59,7 @@ public struct ReLU: ElementwiseActivation {
     public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : 0 }
     public func emitValue(_ x: Code) -> Code { "(\(x) < 0 ? 0 : \(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(\(y) > 0 ? 1 : 0)" }
+    public func pytorch(_ x: String) -> String { "torch.relu(\(x))" }
     public var kinks: [Double] { [0] }
 }
 
@@ -64,6 +70,7 @@ public struct LeakyReLU: ElementwiseActivation {
     public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : slope }
     public func emitValue(_ x: Code) -> Code { "(\(x) > 0 ? \(x) : \(literal(slope)) * \(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) > 0 ? 1 : \(literal(slope)))" }
+    public func pytorch(_ x: String) -> String { "F.leaky_relu(\(x), \(Python.float(slope)))" }
     public var kinks: [Double] { [0] }
 }
 
@@ -74,6 +81,7 @@ public struct ELU: ElementwiseActivation {
     public func derivative(x: Double, y: Double) -> Double { x > 0 ? 1 : y + alpha }
     public func emitValue(_ x: Code) -> Code { "(\(x) > 0 ? \(x) : \(literal(alpha)) * Math.expm1(\(x)))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) > 0 ? 1 : \(y) + \(literal(alpha)))" }
+    public func pytorch(_ x: String) -> String { "F.elu(\(x), \(Python.float(alpha)))" }
     /// The slope jumps from α to 1 at 0 unless α = 1.
     public var kinks: [Double] { alpha == 1 ? [] : [0] }
 }
@@ -84,6 +92,8 @@ public struct Softplus: ElementwiseActivation {
     public func derivative(x: Double, y: Double) -> Double { Math.sigmoid(x) }
     public func emitValue(_ x: Code) -> Code { "Math.softplus(\(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "Math.sigmoid(\(x))" }
+    /// PyTorch's softplus is x itself above 20 (threshold=20), a difference below 2e-9 relative.
+    public func pytorch(_ x: String) -> String { "F.softplus(\(x))" }
 }
 
 /// A Swift literal for a constant, exact for any Double and stable across runs.
@@ -187,4 +197,15 @@ func softmax(_ x: [Double]) -> [Double] {
     let e = x.map { Math.exp($0 - m) }
     let s = e.reduce(0, +)
     return e.map { $0 / s }
+}
+
+extension ElementwiseOp {
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm { PyTorchForm(value: function.pytorch(p.x0)) }
+}
+
+extension SoftmaxOp {
+    /// Over all of a sample's values, as here.
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        PyTorchForm(value: node.shape.isVector ? "torch.softmax(\(p.x0), 1)" : "torch.softmax(\(p.x0).flatten(1), 1).view_as(\(p.x0))")
+    }
 }

@@ -170,3 +170,12 @@ public struct BatchNormOp: BatchOp {
         }
     }
 }
+
+extension BatchNormOp {
+    /// `BatchNorm1d` for features or sequences, `BatchNorm2d` for images: the same statistics and momentum convention.
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        let kind = node.shape.rank == 3 ? "BatchNorm2d" : "BatchNorm1d"
+        return PyTorchForm(module: "nn.\(kind)(\(channels), eps=\(Python.float(epsilon)), momentum=\(Python.float(momentum)))",
+                           value: "\(p.module)(\(p.x0))")
+    }
+}

@@ -155,3 +155,16 @@ private func times(_ v: String, _ k: Int) -> String {
 
 /// ` &+ k`, ` &- |k|`, or nothing for 0.
 private func plus(_ k: Int) -> String { k == 0 ? "" : k > 0 ? " &+ \(k)" : " &- \(-k)" }
+
+extension ConvolutionOp {
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        let w = window.pytorch(sequence: sequence)
+        var arguments = ["\(window.channels)", "\(outputChannels)", w.kernel]
+        if w.stride != "1" { arguments.append("stride=\(w.stride)") }
+        if w.padding != "0" { arguments.append("padding=\(w.padding)") }
+        if window.dilation != 1 { arguments.append("dilation=\(window.dilation)") }
+        if !hasBias { arguments.append("bias=False") }
+        let input = w.pad.map { "F.pad(\(p.x0), \($0))" } ?? p.x0
+        return PyTorchForm(module: "nn.Conv\(sequence ? 1 : 2)d(\(arguments.joined(separator: ", ")))", value: "\(p.module)(\(input))")
+    }
+}

@@ -49,3 +49,16 @@ extension ConvolutionGeometry {
         return (low, "Swift.max(\(lowName), \(high))")
     }
 }
+
+extension ConvolutionGeometry {
+    /// PyTorch's arguments for the window (a sequence's: its width alone):
+    /// kernel, stride and padding, and where the padding is uneven (which
+    /// PyTorch's layers cannot take), the `F.pad` widths to apply first.
+    func pytorch(sequence: Bool) -> (kernel: String, stride: String, padding: String, pad: String?) {
+        let kernel = sequence ? "\(kernelWidth)" : Python.pair(kernelHeight, kernelWidth)
+        let stride = sequence ? "\(strideX)" : Python.pair(strideY, strideX)
+        let even = padLeft == padRight && (sequence || padTop == padBottom)
+        if even { return (kernel, stride, sequence ? "\(padLeft)" : Python.pair(padTop, padLeft), nil) }
+        return (kernel, stride, "0", sequence ? "(\(padLeft), \(padRight))" : "(\(padLeft), \(padRight), \(padTop), \(padBottom))")
+    }
+}

@@ -28,3 +28,10 @@ public struct DropoutOp: Op {
         for edge in edges { c.line("for i in 0..<\(node.size) { \(dx0)[i] \(c.assign(edge)) \(dy)[i] * \(Local.auxiliary(0))[i] }") }
     }
 }
+
+extension DropoutOp {
+    /// PyTorch's dropout is inverted dropout too; its masks come from torch's generator, not the model's.
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        PyTorchForm(value: "F.dropout(\(p.x0), \(Python.float(rate)), self.training)")
+    }
+}

@@ -66,3 +66,9 @@ public struct EmbeddingOp: Op {
         }
     }
 }
+
+extension EmbeddingOp {
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        PyTorchForm(module: "nn.Embedding(\(vocabulary), \(width))", value: "\(p.module)(\(p.x0).long()).transpose(1, 2)")
+    }
+}

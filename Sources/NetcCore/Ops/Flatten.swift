@@ -16,3 +16,7 @@ public struct FlattenOp: Op {
         for edge in edges { c.line("for i in 0..<\(node.size) { \(dx0)[i] \(c.assign(edge)) \(dy)[i] }") }
     }
 }
+
+extension FlattenOp {
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm { PyTorchForm(value: "\(p.x0).flatten(1)") }
+}

@@ -129,3 +129,17 @@ extension Array where Element == Code {
         return result
     }
 }
+
+extension AddOp {
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm { PyTorchForm(value: p.inputs.joined(separator: " + ")) }
+}
+
+extension MultiplyOp {
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm { PyTorchForm(value: p.inputs.joined(separator: " * ")) }
+}
+
+extension ConcatOp {
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        PyTorchForm(value: "torch.cat([\(p.inputs.joined(separator: ", "))], 1)")
+    }
+}

@@ -86,3 +86,11 @@ public struct LayerNormOp: Op {
         c.line("for i in 0..<\(count) { \(dx0)[i] \(c.assign(edge)) (\(g) - meanG - (\(x0)[i] - mean) * inverse * meanGX) * inverse }")
     }
 }
+
+extension LayerNormOp {
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        let shape = Python.tuple(node.shape.dimensions), eps = Python.float(epsilon)
+        return affine ? PyTorchForm(module: "nn.LayerNorm(\(shape), eps=\(eps))", value: "\(p.module)(\(p.x0))")
+            : PyTorchForm(value: "F.layer_norm(\(p.x0), \(shape), eps=\(eps))")
+    }
+}

@@ -64,3 +64,9 @@ public struct LinearOp: Op {
         c.line("for j in 0..<\(outputs) { Kernels.axpy(\(dy)[j], \(w) + j &* \(n), \(dx0), \(n)) }")
     }
 }
+
+extension LinearOp {
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        PyTorchForm(module: "nn.Linear(\(p.shapes[0].count), \(outputs)\(hasBias ? "" : ", bias=False"))", value: "\(p.module)(\(p.x0))")
+    }
+}

@@ -23,6 +23,9 @@ public protocol LossRule: Sendable {
     /// over the whole batch: `logits` and `seed` are the batch's logits and
     /// gradient buffers ([batch][n]).
     func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder)
+    /// Python (PyTorch) for the batch's loss, the mean of the per-sample
+    /// losses, from the logits `z` and targets `t` ([batch, n] tensors).
+    func pytorch(z: String, t: String, n: Int) -> String
     /// As `Op.kinkSides`: where the loss is not differentiable in the logits (a hinge margin at 0).
     func kinkSides(logits z: [Double], target t: [Double]) -> [Int]
 }
@@ -51,6 +54,11 @@ let z = Local.logits, t = Local.target, gz = Local.seed
 
 /// L = scale · Σᵢ (zᵢ − tᵢ)² (reduction sum) or scale · (1/n) Σᵢ (zᵢ − tᵢ)² (reduction mean).
 public struct SquaredError: LossRule {
+    /// F.mse_loss's mean runs over the outputs and the batch at once, which is the same mean of means.
+    public func pytorch(z: String, t: String, n: Int) -> String {
+        let scaled = scale == 1 ? "" : "\(Python.float(scale)) * "
+        return mean ? "\(scaled)F.mse_loss(\(z), \(t))" : "\(scaled)F.mse_loss(\(z), \(t), reduction=\"sum\") / \(z).shape[0]"
+    }
     public var targets: LossTargets { .real }
     public let mean: Bool
     public let scale: Double
@@ -78,6 +86,10 @@ public struct SquaredError: LossRule {
 /// cancellation, so a confident correct prediction (z = 17, t = 1) keeps its
 /// tiny loss and gradient instead of rounding them to 0 (`softplus(z) − t z`).
 public struct SigmoidCrossEntropy: LossRule {
+    /// Summed over the outputs, as here; PyTorch's mean would also divide by them.
+    public func pytorch(z: String, t: String, n: Int) -> String {
+        "F.binary_cross_entropy_with_logits(\(z), \(t), reduction=\"sum\") / \(z).shape[0]"
+    }
     public var name: String { "binary_cross_entropy" }
     public var targets: LossTargets { .probabilities }
     public var fusedActivation: FusedActivation? { .sigmoid }
@@ -103,6 +115,8 @@ public struct SigmoidCrossEntropy: LossRule {
 /// exactly 1 and `log(1 + small)` would round the small part away (Float
 /// logits [1000, 990, 0]: 4.5399e-5, where log(sum) gives 4.5418e-5).
 public struct SoftmaxCrossEntropy: LossRule {
+    /// PyTorch's cross-entropy with probability targets, averaged over the batch.
+    public func pytorch(z: String, t: String, n: Int) -> String { "F.cross_entropy(\(z), \(t))" }
     public var name: String { "softmax_cross_entropy" }
     public var targets: LossTargets { .oneHot }
     public var fusedActivation: FusedActivation? { .softmax }
@@ -152,6 +166,10 @@ public struct SoftmaxCrossEntropy: LossRule {
 /// Multiclass hinge (Weston–Watkins SVM, margin 1), with y = argmax t:
 /// L = Σ_{j≠y} max(0, zⱼ − z_y + 1).
 public struct Hinge: LossRule {
+    /// PyTorch's multi-margin loss divides each sample's sum by the class count; argmax takes the first maximum, as here.
+    public func pytorch(z: String, t: String, n: Int) -> String {
+        "F.multi_margin_loss(\(z), \(t).argmax(1), reduction=\"sum\") * \(n) / \(z).shape[0]"
+    }
     public var name: String { "hinge" }
     public var targets: LossTargets { .oneHot }
     static func label(_ t: [Double]) -> Int { t.indices.max { t[$0] < t[$1] || (t[$0] == t[$1] && $0 > $1) } ?? 0 }

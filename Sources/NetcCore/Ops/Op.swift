@@ -37,6 +37,8 @@ public protocol Op: Sendable {
     func kinkSides(inputs: [[Double]]) -> [Int]
     /// Whether gradients flow into the op's inputs (not into an embedding's ids).
     var differentiable: Bool { get }
+    /// The op in PyTorch (`netc export-pytorch`): its submodule and the expression of its value.
+    func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm
 }
 
 extension Op {
@@ -162,4 +164,8 @@ public struct InputOp: Op {
                          parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] { [] }
     public func emitForward(_ node: Node, _ c: inout OpCode) {}
     public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {}
+    /// The argument (the one operand), as a batch of samples of the input's shape.
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        PyTorchForm(value: "\(p.x0).reshape(-1, \(node.shape.dimensions.map(String.init).joined(separator: ", ")))")
+    }
 }

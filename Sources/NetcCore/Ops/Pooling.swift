@@ -181,3 +181,18 @@ public struct GlobalAveragePoolOp: Op {
         }
     }
 }
+
+extension PoolOp {
+    /// Uneven padding goes through `F.pad` first: −inf for a max (which
+    /// ignores it), zeros for a mean (which counts it).
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        let w = window.pytorch(sequence: sequence)
+        let function = "F.\(reduction == .max ? "max" : "avg")_pool\(sequence ? 1 : 2)d"
+        let input = w.pad.map { "F.pad(\(p.x0), \($0)\(reduction == .max ? ", value=-math.inf" : ""))" } ?? p.x0
+        return PyTorchForm(value: "\(function)(\(input), \(w.kernel), \(w.stride)\(w.padding == "0" ? "" : ", \(w.padding)"))")
+    }
+}
+
+extension GlobalAveragePoolOp {
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm { PyTorchForm(value: "\(p.x0).flatten(2).mean(2)") }
+}
