@@ -112,6 +112,13 @@ public struct FuzzRun {
                 return .violated("emitted file for '\(graph.name)' lacks its type")
             }
             files.append((graph.name, source))
+            // The PyTorch export takes every clean graph too (refusing only names a module cannot hold).
+            if PyTorchExporter.nameProblems(graph).isEmpty {
+                let python = PyTorchExporter.file([graph], sourceName: path, command: "netc export-pytorch \(path)")
+                guard python.contains("class \(graph.name)(nn.Module):") else {
+                    return .violated("exported module for '\(graph.name)' lacks its class")
+                }
+            }
         }
         return .compiled(files)
     }
