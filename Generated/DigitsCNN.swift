@@ -30,6 +30,8 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
     public static var targetOffset: Swift.Int { 258496 }
     public static var inputGradientOffset: Swift.Int { 141440 }
     public static var gradientOffset: Swift.Int { 6096 }
+    /// Large enough to split products across threads (`Plan.usesThreads`).
+    @inlinable public static var usesThreads: Swift.Bool { true }
     public static let info = NetcRuntime.ModelInfo(name: "DigitsCNN", seed: 7, fingerprint: 0xf71fccd98a6b15ec, tensors: [
         .init("c1.weight", shape: [16, 1, 3, 3], offset: 0, decays: true),
         .init("c1.bias", shape: [16], offset: 144, decays: false),

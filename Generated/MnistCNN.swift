@@ -34,6 +34,8 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
     public static var targetOffset: Swift.Int { 846640 }
     public static var inputGradientOffset: Swift.Int { 477424 }
     public static var gradientOffset: Swift.Int { 44432 }
+    /// Large enough to split products across threads (`Plan.usesThreads`).
+    @inlinable public static var usesThreads: Swift.Bool { true }
     public static let info = NetcRuntime.ModelInfo(name: "MnistCNN", seed: 5, fingerprint: 0x3e99617c21785776, tensors: [
         .init("c1.weight", shape: [6, 1, 5, 5], offset: 0, decays: true),
         .init("c1.bias", shape: [6], offset: 150, decays: false),

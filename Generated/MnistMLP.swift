@@ -27,6 +27,8 @@ public struct MnistMLP: NetcRuntime.ClassifierModel {
     public static var targetOffset: Swift.Int { 378480 }
     public static var inputGradientOffset: Swift.Int { 340784 }
     public static var gradientOffset: Swift.Int { 109392 }
+    /// Large enough to split products across threads (`Plan.usesThreads`).
+    @inlinable public static var usesThreads: Swift.Bool { true }
     public static let info = NetcRuntime.ModelInfo(name: "MnistMLP", seed: 1, fingerprint: 0x5a62ae002bec90d5, tensors: [
         .init("hidden1.weight", shape: [128, 784], offset: 0, decays: true),
         .init("hidden1.bias", shape: [128], offset: 100352, decays: false),

@@ -1,3 +1,5 @@
+import NetcRuntime
+
 /// netc-bench's command line: what to run, checked before anything is timed,
 /// so a mistyped flag fails in milliseconds instead of after a full run.
 struct Options {
@@ -19,11 +21,15 @@ struct Options {
     /// The networks the table times: `--only NAME` picks the one named NAME,
     /// else every one whose name starts with it ("mnist"); all by default.
     var networks: [String]
+    /// `--threads 1,2`: the thread counts (a) runs with, each its own row
+    /// (default: 1 and `Threads.defaultCount`, when that is more); the
+    /// counts run one after another within each pass.
+    var threads: [Int] = Threads.defaultCount > 1 ? [1, Threads.defaultCount] : [1]
 
     static let usage = """
-        usage: netc-bench [--quick] [--generated-only] [--only NAME] [--passes N] [--help]
+        usage: netc-bench [--quick] [--generated-only] [--only NAME] [--passes N] [--threads N,M...] [--help]
                netc-bench --trajectory N  each model's loss after N training steps from seed 1 (compare builds)
-               netc-bench --phases      a training step pass by pass: mnist b128, b32, b1 and iris b1
+               netc-bench --phases      a training step pass by pass: mnist b128, b32, b1 and iris b1 (--threads N: on N threads)
                netc-bench --kernels     the dense-layer kernels alone, on mnist's shapes
                netc-bench --contention  how much a neighbour slows register-only, L1-resident and first-layer code
                netc-bench --compile-times  swiftc -O on the Swift generated for 125–1,000-node chains and mnist-mlp
@@ -74,6 +80,13 @@ struct Options {
                     return .failure("--passes needs a whole number from 1 to 20, e.g. --passes 3")
                 }
                 options.passes = n
+            case "--threads":
+                guard let text = rest.popFirst() else { return .failure("--threads needs thread counts, e.g. --threads 1,2") }
+                let counts = text.split(separator: ",").map { Int($0) }
+                guard !counts.isEmpty, counts.allSatisfy({ $0 != nil && (1...64).contains($0!) }) else {
+                    return .failure("--threads needs thread counts from 1 to 64 separated by commas, e.g. --threads 1,2")
+                }
+                options.threads = counts.map { $0! }
             case "--only":
                 guard let name = rest.popFirst(), !name.hasPrefix("--") else { return .failure("--only needs a network name, e.g. --only \"mnist b32\"") }
                 options.networks = names.contains(name) ? [name] : names.filter { $0.hasPrefix(name) }

@@ -25,7 +25,9 @@ func phases<M: GeneratedModel>(_ name: String, _: M.Type) where M.Scalar == Floa
     }
 }
 
-func benchPhases() {
+func benchPhases(threads: Int) {
+    CPUKernels.setThreadBudget(threads)
+    print("on \(threads) thread\(threads == 1 ? "" : "s")")
     phases("mnist b128", MnistB128.self)
     phases("mnist b32", MnistMLP.self)
     phases("mnist b1", MnistB1.self)

@@ -11,12 +11,14 @@ import NetcRuntime
 //   (a) the netc-generated model, (b) a hand-written Swift MLP over [Float],
 //   (c) the same network with Swift's _Differentiation, (d) the reference interpreter,
 // counts heap allocations per step, and prints (a)'s speed-up over each and
-// its share of the measured single-core FP32 FMA peak. Single-threaded.
+// its share of the measured single-core FP32 FMA peak. The baselines run on
+// one thread; (a) once per `--threads` count (1 and the default count).
 // Usage: see Options.usage (`netc-bench --help`).
 
 /// One implementation's numbers for one configuration.
 struct Row {
     var name: String
+    var threads = 1
     var inference: Double  // seconds per batch
     var training: Double  // seconds per step
     var allocations: Int  // per training step
@@ -24,7 +26,7 @@ struct Row {
     /// The better of two measurements of one implementation: each time's
     /// minimum (noise only ever adds time), the larger allocation count.
     func best(_ other: Row) -> Row {
-        Row(name: name, inference: min(inference, other.inference), training: min(training, other.training),
+        Row(name: name, threads: threads, inference: min(inference, other.inference), training: min(training, other.training),
             allocations: max(allocations, other.allocations))
     }
 }
@@ -69,8 +71,9 @@ func allocations(_ body: () -> Void) -> Int {
     return netc_allocation_count() - before
 }
 
-func benchGenerated<M: GeneratedModel>(_: M.Type) -> Row where M.Scalar == Float {
+func benchGenerated<M: GeneratedModel>(_: M.Type, threads: Int) -> Row where M.Scalar == Float {
     var model = M(seed: 1)
+    model.threads = threads
     let (x, t) = data(batch: M.batchSize, inputs: M.inputCount, outputs: M.outputCount)
     var y = [Float](repeating: 0, count: M.batchSize * M.outputCount)
     return x.withUnsafeBufferPointer { x in
@@ -83,7 +86,7 @@ func benchGenerated<M: GeneratedModel>(_: M.Type) -> Row where M.Scalar == Float
                 let inference = measure(budget: budget) { model.predict(input: xs(cycle.next()), output: y) }
                 let training = measure(budget: budget) { let k = cycle.next(); model.trainStep(input: xs(k), target: ts(k)) }
                 let allocs = allocations { let k = cycle.next(); model.trainStep(input: xs(k), target: ts(k)); model.predict(input: xs(k), output: y) }
-                return Row(name: "(a) netc", inference: inference, training: training, allocations: allocs)
+                return Row(name: "(a) netc", threads: threads, inference: inference, training: training, allocations: allocs)
             }
         }
     }
@@ -153,18 +156,18 @@ let root: String = {
 struct Config {
     /// `sizes`: the MLP the hand-written and autodiff baselines build (none for a CNN).
     var name: String, spec: String, sizes: [Int], xor: Bool
-    var generated: () -> Row
+    var generated: (Int) -> Row
     var trajectory: (Int) -> Float
 }
 
 let configs = [
-    Config(name: "xor b1", spec: "Specs/xor.net", sizes: [2, 4, 1], xor: true, generated: { benchGenerated(XOR.self) }, trajectory: { trajectory(XOR.self, steps: $0) }),
-    Config(name: "iris b1", spec: "Benchmarks/netc-bench/Models/IrisB1.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(IrisB1.self) }, trajectory: { trajectory(IrisB1.self, steps: $0) }),
-    Config(name: "iris b16", spec: "Specs/iris.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(Iris.self) }, trajectory: { trajectory(Iris.self, steps: $0) }),
-    Config(name: "mnist b1", spec: "Benchmarks/netc-bench/Models/MnistB1.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB1.self) }, trajectory: { trajectory(MnistB1.self, steps: $0) }),
-    Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistMLP.self) }, trajectory: { trajectory(MnistMLP.self, steps: $0) }),
-    Config(name: "mnist-cnn b32", spec: "Specs/mnist-cnn.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNN.self) }, trajectory: { trajectory(MnistCNN.self, steps: $0) }),
-    Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB128.self) }, trajectory: { trajectory(MnistB128.self, steps: $0) }),
+    Config(name: "xor b1", spec: "Specs/xor.net", sizes: [2, 4, 1], xor: true, generated: { benchGenerated(XOR.self, threads: $0) }, trajectory: { trajectory(XOR.self, steps: $0) }),
+    Config(name: "iris b1", spec: "Benchmarks/netc-bench/Models/IrisB1.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(IrisB1.self, threads: $0) }, trajectory: { trajectory(IrisB1.self, steps: $0) }),
+    Config(name: "iris b16", spec: "Specs/iris.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(Iris.self, threads: $0) }, trajectory: { trajectory(Iris.self, steps: $0) }),
+    Config(name: "mnist b1", spec: "Benchmarks/netc-bench/Models/MnistB1.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB1.self, threads: $0) }, trajectory: { trajectory(MnistB1.self, steps: $0) }),
+    Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistMLP.self, threads: $0) }, trajectory: { trajectory(MnistMLP.self, steps: $0) }),
+    Config(name: "mnist-cnn b32", spec: "Specs/mnist-cnn.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNN.self, threads: $0) }, trajectory: { trajectory(MnistCNN.self, steps: $0) }),
+    Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB128.self, threads: $0) }, trajectory: { trajectory(MnistB128.self, steps: $0) }),
 ]
 
 /// Writes `text` to standard error.
@@ -195,12 +198,12 @@ if let steps = options.trajectory {
 }
 
 let peak = measurePeakGFLOPS()
-print("netc-bench — single thread; kernels: \(CPUKernels.path); FP32 multiply-add peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
+print("netc-bench — (a) on \(options.threads.map(String.init).joined(separator: " and ")) thread\(options.threads == [1] ? "" : "s") (\(Threads.available) cores available); kernels: \(CPUKernels.path); FP32 multiply-add peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
 #if DEBUG
 printError("netc-bench: warning: a debug build — these numbers say nothing about the generated code; build with -c release\n")
 #endif
 switch options.mode {
-case .phases: benchPhases()
+case .phases: benchPhases(threads: options.threads.last!)
 case .kernels: benchKernels(peak: peak)
 case .contention: benchContention(rounds: options.quick ? 5 : 2000)
 case .compileTimes: break
@@ -214,11 +217,12 @@ case .table:
     let flops = graphs.map { Double($0.flopsPerSample.training * $0.batchSize) }  // per training step
     var best: [[Row]] = []
     var steps = Array(repeating: [Double](), count: selected.count)  // (a)'s train step, per pass
+    var threadSteps = Array(repeating: [[Double]](), count: selected.count)  // per pass, (a)'s step per thread count
     var peaks = [peak]
     for pass in 0..<passes {
         if pass > 0 { peaks.append(measurePeakGFLOPS()) }
         for (k, c) in selected.enumerated() {
-            var rows = [c.generated()]
+            var rows = options.threads.map { c.generated($0) }
             if !options.generatedOnly {
                 if !c.sizes.isEmpty {  // the hand-written and autodiff baselines are MLPs
                     rows.append(benchHand(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
@@ -227,20 +231,31 @@ case .table:
                 rows.append(benchInterpreter(graphs[k]))
             }
             steps[k].append(rows[0].training)
+            threadSteps[k].append(rows.prefix(options.threads.count).map(\.training))
             if pass == 0 { best.append(rows) } else { best[k] = zip(best[k], rows).map { $0.best($1) } }
         }
     }
     let bestPeak = peaks.max()!
-    print("| network | impl | inference | train step | samples/s | GFLOP/s | % peak | allocs/step | (a) faster by |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| network | impl | threads | inference | train step | samples/s | GFLOP/s | % peak | allocs/step | (a) faster by |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for (k, c) in selected.enumerated() {
         let batch = graphs[k].batchSize
         let a = best[k][0]
         for r in best[k] {
             let gflops = flops[k] / r.training / 1e9
             let ratio = r.name == a.name ? "—" : fixed(r.training / a.training, 1) + "×"
-            print("| \(c.name) | \(r.name) | \(formatTime(r.inference)) | \(formatTime(r.training)) | "
+            print("| \(c.name) | \(r.name) | \(r.threads) | \(formatTime(r.inference)) | \(formatTime(r.training)) | "
                   + "\(Int(Double(batch) / r.training)) | \(fixed(gflops, 2)) | \(fixed(100 * gflops / bestPeak, 1)) | \(r.allocations) | \(ratio) |")
+        }
+    }
+    if options.threads.count > 1 {
+        // Each pass times the thread counts back to back: the median of the per-pass ratios.
+        print("\n(a)'s train step with \(options.threads[0]) thread\(options.threads[0] == 1 ? "" : "s") over each other count, median of \(passes) pass\(passes == 1 ? "" : "es") (each pass runs the counts in turn):")
+        for (k, c) in selected.enumerated() {
+            let ratios = options.threads.indices.dropFirst().map { t in
+                median(threadSteps[k].map { $0[0] / $0[t] })
+            }
+            print("  \(c.name): " + zip(options.threads.dropFirst(), ratios).map { "\($0) threads \(fixed($1, 2))×" }.joined(separator: ", "))
         }
     }
     print("\nBest of \(passes) pass\(passes == 1 ? "" : "es") per cell; % peak against the best peak, "

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time the netc-bench networks in NumPy, PyTorch eager and JAX (jit), single thread.
+"""Time the netc-bench networks in NumPy, PyTorch eager and JAX (jit), single thread by default.
 
 Same networks, batches, losses, optimizer (SGD, momentum 0.9 except xor) and
 FLOP counts as `swift run -c release netc-bench`, so the numbers line up with
@@ -10,14 +10,24 @@ not run it.
     XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" \
     python3 Benchmarks/peers/peers.py
 
+With `--threads N` (N > 1): PyTorch with torch.set_num_threads(N) and its
+BLAS on N threads, JAX with its default (multi-threaded) XLA, NumPy's BLAS
+on N threads — beside `netc-bench --threads 1,N`:
+
+    python3 Benchmarks/peers/peers.py --threads 2
+
 PyTorch on Linux: pip install torch --index-url https://download.pytorch.org/whl/cpu
 JAX: pip install jax
 """
 import os
+import sys
 import time
 
+THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(var, "1")
+    os.environ.setdefault(var, str(THREADS))
+if THREADS == 1:
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
 import numpy as np
 
@@ -114,7 +124,7 @@ def numpy_step(sizes, batch, xor):
 
 def torch_step(sizes, batch, xor):
     import torch
-    torch.set_num_threads(1)
+    torch.set_num_threads(THREADS)
     layers = []
     for k, (n, m) in enumerate(zip(sizes, sizes[1:])):
         layers.append(torch.nn.Linear(n, m))
@@ -174,17 +184,18 @@ def jax_step(sizes, batch, xor):
 
 
 def main():
-    print("| network | framework | train step | GFLOP/s |")
-    print("|---|---|---:|---:|")
+    print(f"| network | framework | threads | train step | GFLOP/s |")
+    print("|---|---|---:|---:|---:|")
     for name, sizes, batch, xor in CONFIGS:
         flops = training_flops(sizes, batch)
-        for framework, make in (("NumPy", numpy_step), ("PyTorch eager", torch_step), ("JAX jit", jax_step)):
+        jax_name = "JAX jit" if THREADS == 1 else "JAX jit (default threads)"
+        for framework, make in (("NumPy", numpy_step), ("PyTorch eager", torch_step), (jax_name, jax_step)):
             try:
                 step = make(sizes, batch, xor)
             except ImportError:
                 continue
             seconds = best_time(step)
-            print(f"| {name} | {framework} | {seconds * 1e6:.2f} µs | {flops / seconds / 1e9:.2f} |")
+            print(f"| {name} | {framework} | {THREADS} | {seconds * 1e6:.2f} µs | {flops / seconds / 1e9:.2f} |")
 
 
 if __name__ == "__main__":

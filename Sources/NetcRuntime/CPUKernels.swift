@@ -66,6 +66,19 @@ public enum CPUKernels {
         return try body()
     }
 
+    /// Sets how many threads the products this thread calls may split across
+    /// (`Threads`); returns the previous budget. Results do not depend on it.
+    @discardableResult
+    public static func setThreadBudget(_ threads: Int) -> Int { Int(netc_set_thread_budget(Int32(clamping: threads))) }
+    /// The cores this process may run on.
+    public static var availableCores: Int { Int(netc_available_cores()) }
+    /// The smallest part of a product worth a thread, in multiply-adds: a product
+    /// splits into parts of at least this much (`netc_parallel_parts`).
+    public static var partWork: Int { netc_parallel_part_work() }
+
+    /// Jobs handed to worker threads so far in this process (tests and benchmarks).
+    public static var parallelJobs: Int { Int(netc_parallel_jobs()) }
+
     /// Flushes subnormals on this thread; returns the mode to restore.
     public static func flushSubnormals() -> UInt32 { netc_flush_subnormals() }
     /// Restores a mode `flushSubnormals` returned.

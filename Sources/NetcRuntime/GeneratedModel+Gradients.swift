@@ -13,7 +13,7 @@ extension GeneratedModel {
         ArgumentCheck.require(inputGradient.count == input.count,
                               "\(Self.info.name).gradients: inputGradient needs \(input.count) values, got \(inputGradient.count)")
         var random = storage.random
-        return storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: true) { m in
+        return withThreadBudget { storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: true) { m in
             let count = Self.load(m, input, target, "gradients")
             let x = UnsafeMutablePointer(mutating: input.baseAddress!)
             Self.drawMasks(m, &random)
@@ -24,7 +24,7 @@ extension GeneratedModel {
             Self.flatten(m + Self.gradientOffset, into: parameterGradient.baseAddress!)
             for k in 0..<input.count { inputGradient[k] = m[Self.inputGradientOffset + k] }
             return loss
-        }
+        } }
     }
 
     /// The loss of a batch of up to `batchSize` samples and its gradients with respect to the parameters (flat order) and the input.

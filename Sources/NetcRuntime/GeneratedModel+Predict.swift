@@ -8,7 +8,7 @@ extension GeneratedModel {
         let samples = input.count / Self.inputCount
         ArgumentCheck.require(output.count == samples * Self.outputCount,
                               "\(Self.info.name).predict: output needs \(samples * Self.outputCount) values, got \(output.count)")
-        storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: false) { m in
+        withThreadBudget { storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: false) { m in
             var first = 0
             while first < samples {
                 let count = Swift.min(Self.batchSize, samples - first)
@@ -16,7 +16,7 @@ extension GeneratedModel {
                 for k in 0..<count * Self.outputCount { output[first * Self.outputCount + k] = m[Self.outputOffset + k] }
                 first += count
             }
-        }
+        } }
     }
 
     /// Outputs for any number of samples, `inputCount` values each, row-major.
@@ -32,7 +32,7 @@ extension GeneratedModel {
     @inlinable
     public func loss(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         let samples = Self.samples(input, target, "loss", atMost: nil)
-        return storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: false) { m in
+        return withThreadBudget { storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: false) { m in
             var total: Scalar = 0, first = 0
             while first < samples {
                 let count = Swift.min(Self.batchSize, samples - first)
@@ -42,7 +42,7 @@ extension GeneratedModel {
                 first += count
             }
             return total / Scalar(samples)
-        }
+        } }
     }
 
     /// The loss without training (dropout off) over any number of samples, their mean.

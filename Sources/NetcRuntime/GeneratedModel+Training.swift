@@ -20,7 +20,8 @@ extension GeneratedModel {
     }
 
     /// The step once the targets are in place: subnormals are flushed
-    /// meanwhile (`CPUKernels.withSubnormalsFlushed`), the gradient is clipped
+    /// meanwhile (`CPUKernels.withSubnormalsFlushed`), products split across
+    /// the model's `threads` (`Threads`), the gradient is clipped
     /// to `gradientClipNorm` if it is set, the schedule sets the learning
     /// rate, and the update runs only when `OptimizerStep.admission` shows
     /// every value it writes is finite.
@@ -28,6 +29,8 @@ extension GeneratedModel {
     mutating func step(_ input: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar {
         let saved = CPUKernels.flushSubnormals()
         defer { CPUKernels.restoreFloatMode(saved) }
+        let budget = Self.usesThreads ? CPUKernels.setThreadBudget(storage.threads) : 1
+        defer { if Self.usesThreads { CPUKernels.setThreadBudget(budget) } }
         let m = storage.memory
         Self.drawMasks(m, &storage.random)
         Self.forward(m, input, training: true, count: count)

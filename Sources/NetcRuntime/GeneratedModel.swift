@@ -68,6 +68,10 @@ public protocol GeneratedModel: Sendable {
     /// Whether the model keeps running statistics (batch normalisation); a
     /// constant, so a step of a model without them does not look.
     static var hasRunningStatistics: Bool { get }
+    /// Whether a product of the model is large enough to split across threads
+    /// (the plan's decision, `Plan.usesThreads`); a constant, so a small
+    /// model's calls never touch the thread budget.
+    static var usesThreads: Bool { get }
     /// After an accepted training step, batch normalisation's running
     /// statistics (none by default); returns the largest magnitude written.
     static func updateStatistics(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar
@@ -84,6 +88,32 @@ extension GeneratedModel {
 
     @inlinable
     public static var hasRunningStatistics: Bool { false }
+
+    @inlinable
+    public static var usesThreads: Bool { false }
+
+    /// Threads this model's training steps, `predict`, `loss` and `gradients`
+    /// may use: large products split across them (`Threads`), with results
+    /// bit-identical for any count. Starts at `Threads.defaultCount`; 1 keeps
+    /// every call on the calling thread.
+    @inlinable
+    public var threads: Int {
+        get { storage.threads }
+        set {
+            ArgumentCheck.require(newValue >= 1, "\(Self.info.name).threads must be at least 1, not \(newValue)")
+            makeUnique()
+            storage.threads = newValue
+        }
+    }
+
+    /// `body` with this thread's budget set to the model's `threads` (when the model splits products at all).
+    @inlinable
+    func withThreadBudget<R>(_ body: () -> R) -> R {
+        guard Self.usesThreads else { return body() }
+        let previous = CPUKernels.setThreadBudget(storage.threads)
+        defer { CPUKernels.setThreadBudget(previous) }
+        return body()
+    }
 
     @inlinable
     public static func updateStatistics(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar { 0 }

@@ -26,6 +26,8 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
     public var bounds = UpdateBounds.unknown
     /// The optimizer and its hyperparameters the next step applies.
     public var hyperparameters: Hyperparameters
+    /// Threads a call may split its products across (`Threads`).
+    public var threads = Threads.defaultCount
     @usableFromInline let lease: UnsafeMutablePointer<Int32>
 
     /// Bytes the allocation is aligned to.
@@ -50,6 +52,7 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
         copy.memory.update(from: memory, count: count)
         copy.step = step
         copy.bounds = bounds
+        copy.threads = threads
         return copy
     }
 

@@ -63,6 +63,27 @@ int netc_kernels_supported(int path);
 /// Uses `path` from now on if supported; returns the set in use afterwards.
 int netc_kernels_select(int path);
 
+/// Threads: the products above split across worker threads (pool.c) when
+/// the calling thread's budget allows more than one and the product is large
+/// enough (`netc_parallel_parts`). Each part computes its own outputs with the
+/// same arithmetic as one thread would, so results do not depend on the budget.
+/// Sets the calling thread's budget (1 or more); returns the previous one (initially 1).
+int netc_set_thread_budget(int threads);
+int netc_thread_budget(void);
+/// The cores this process may run on (its CPU affinity on Linux).
+int netc_available_cores(void);
+/// How many parts a product of `work` multiply-adds splits into under the calling thread's budget: the decision and its threshold.
+ptrdiff_t netc_parallel_parts(double work);
+/// The smallest part worth a thread, in multiply-adds (what netc_parallel_parts divides by).
+ptrdiff_t netc_parallel_part_work(void);
+/// Runs body(context, p, parts) for p < parts, part 0 on the calling thread and the others on workers; returns when all are done.
+typedef void (*netc_part)(void *context, ptrdiff_t part, ptrdiff_t parts);
+void netc_parallel_run(ptrdiff_t parts, netc_part body, void *context);
+/// Jobs handed to worker threads so far in this process (tests and benchmarks).
+unsigned long long netc_parallel_jobs(void);
+/// The calling thread's floating-point control mode (what netc_restore_float_mode sets).
+unsigned netc_float_mode(void);
+
 /// Sets the calling thread to flush subnormal inputs and results to zero;
 /// returns the mode to give `netc_restore_float_mode` afterwards.
 unsigned netc_flush_subnormals(void);

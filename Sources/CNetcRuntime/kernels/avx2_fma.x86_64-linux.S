@@ -1101,191 +1101,179 @@ linear_transposed:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$104, %rsp
+	subq	$88, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rcx, -112(%rbp)
-	movq	%rdx, -80(%rbp)
-	movq	%rsi, -120(%rbp)
-	movq	%rdi, -88(%rbp)
-	movq	24(%rbp), %rax
-	movq	%rax, -104(%rbp)
-	cmpq	$6, 16(%rbp)
-	setl	%al
-	testq	%r8, %r8
-	setle	%cl
-	orb	%al, %cl
-	jne	.LBB1_20
 	movq	%r9, %rax
-	imulq	%r8, %rax
-	movq	24(%rbp), %r11
-	leaq	(%r11,%rax,4), %rax
-	leaq	(%r9,%r8), %rcx
-	movq	-88(%rbp), %rsi
-	leaq	(%rsi,%rcx,4), %rcx
-	addq	$-4, %rcx
-	cmpq	$4, %r9
-	setae	%dl
-	cmpq	$1, %r8
-	sete	%dil
-	andb	%dl, %dil
-	cmpq	%rcx, %r11
-	setb	%cl
-	cmpq	%rax, %rsi
-	setb	%dl
-	andb	%cl, %dl
-	movq	%r9, %rax
-	shrq	$61, %rax
-	andl	$1, %eax
-	orb	%dl, %al
-	movabsq	$6917529027641081824, %rcx
-	movq	%r9, %rdx
-	andq	%rcx, %rdx
+	movq	%rcx, -104(%rbp)
 	movq	%rdx, -96(%rbp)
+	movq	%rsi, -88(%rbp)
+	movq	%rdi, -64(%rbp)
+	cmpq	$6, 16(%rbp)
+	setl	%cl
+	movq	%r8, -56(%rbp)
+	testq	%r8, %r8
+	setle	%dl
+	orb	%cl, %dl
+	jne	.LBB1_20
+	movq	%rax, %rcx
+	movq	-56(%rbp), %r9
+	imulq	%r9, %rcx
+	movq	24(%rbp), %rdi
+	leaq	(%rdi,%rcx,4), %rcx
+	leaq	(%rax,%r9), %rdx
+	movq	-64(%rbp), %r15
+	leaq	(%r15,%rdx,4), %rdx
+	addq	$-4, %rdx
+	cmpq	$4, %rax
+	setae	%sil
+	cmpq	$1, %r9
+	sete	%r11b
+	andb	%sil, %r11b
+	cmpq	%rdx, %rdi
+	setb	%dl
+	cmpq	%rcx, %r15
+	setb	%cl
+	andb	%dl, %cl
+	movq	%rax, %rdx
+	shrq	$61, %rdx
+	andl	$1, %edx
+	orb	%cl, %dl
+	movabsq	$6917529027641081824, %rcx
+	movq	%rax, %rsi
+	andq	%rcx, %rsi
+	movq	%rsi, -72(%rbp)
 	orq	$28, %rcx
-	andq	%r9, %rcx
-	movq	%rcx, -128(%rbp)
-	movl	%r9d, %ecx
+	andq	%rax, %rcx
+	movq	%rcx, -112(%rbp)
+	movl	%eax, %ecx
 	andl	$3, %ecx
-	movq	%rcx, -48(%rbp)
-	leaq	96(%r11), %rbx
-	leaq	(,%r9,4), %rcx
-	movq	%rcx, -64(%rbp)
-	leaq	96(%rsi), %r15
-	leaq	(,%r8,4), %r12
-	movq	%r8, %r13
-	shlq	$4, %r13
-	xorl	%edx, %edx
-	xorb	$1, %dil
-	orb	%al, %dil
-	movb	%dil, -56(%rbp)
-	movq	%rsi, %rcx
+	movq	%rcx, -80(%rbp)
+	leaq	96(%rdi), %r12
+	leaq	(,%rax,4), %rcx
+	movq	%rcx, -120(%rbp)
+	leaq	96(%r15), %r10
+	leaq	(,%r9,4), %r8
+	shlq	$4, %r9
+	xorl	%ecx, %ecx
+	xorb	$1, %r11b
+	orb	%dl, %r11b
+	movb	%r11b, -41(%rbp)
+	movq	%rdi, %rsi
 	jmp	.LBB1_2
 	.p2align	4
 .LBB1_19:
-	movq	-72(%rbp), %rdx
-	incq	%rdx
-	movq	-64(%rbp), %rax
-	addq	%rax, %rbx
+	incq	%rcx
+	movq	-120(%rbp), %rdx
+	addq	%rdx, %r12
+	addq	$4, %r10
+	addq	%rdx, %rsi
 	addq	$4, %r15
-	addq	%rax, %r11
-	addq	$4, %rcx
-	cmpq	%r8, %rdx
+	cmpq	-56(%rbp), %rcx
 	je	.LBB1_20
 .LBB1_2:
-	movq	%rdx, -72(%rbp)
-	testq	%r9, %r9
+	testq	%rax, %rax
 	jle	.LBB1_19
-	cmpb	$1, -56(%rbp)
+	cmpb	$1, -41(%rbp)
 	jne	.LBB1_11
-	xorl	%edx, %edx
+	xorl	%ebx, %ebx
 	jmp	.LBB1_5
 	.p2align	4
 .LBB1_11:
-	xorl	%eax, %eax
-	cmpq	$32, %r9
+	xorl	%edx, %edx
+	cmpq	$32, %rax
 	jb	.LBB1_16
-	movq	-96(%rbp), %rdx
+	movq	-72(%rbp), %rdi
 	.p2align	4
 .LBB1_13:
-	vmovups	-96(%r15,%rax,4), %ymm0
-	vmovups	-64(%r15,%rax,4), %ymm1
-	vmovups	-32(%r15,%rax,4), %ymm2
-	vmovups	(%r15,%rax,4), %ymm3
-	vmovups	%ymm0, -96(%rbx,%rax,4)
-	vmovups	%ymm1, -64(%rbx,%rax,4)
-	vmovups	%ymm2, -32(%rbx,%rax,4)
-	vmovups	%ymm3, (%rbx,%rax,4)
-	addq	$32, %rax
-	cmpq	%rax, %rdx
+	vmovups	-96(%r10,%rdx,4), %ymm0
+	vmovups	-64(%r10,%rdx,4), %ymm1
+	vmovups	-32(%r10,%rdx,4), %ymm2
+	vmovups	(%r10,%rdx,4), %ymm3
+	vmovups	%ymm0, -96(%r12,%rdx,4)
+	vmovups	%ymm1, -64(%r12,%rdx,4)
+	vmovups	%ymm2, -32(%r12,%rdx,4)
+	vmovups	%ymm3, (%r12,%rdx,4)
+	addq	$32, %rdx
+	cmpq	%rdx, %rdi
 	jne	.LBB1_13
-	cmpq	%rdx, %r9
+	cmpq	%rdi, %rax
 	je	.LBB1_19
-	movq	-96(%rbp), %rax
-	movq	%rax, %rdx
-	testb	$28, %r9b
+	movq	-72(%rbp), %rdx
+	movq	%rdx, %rbx
+	testb	$28, %al
 	je	.LBB1_5
 .LBB1_16:
-	movq	-128(%rbp), %rsi
+	movq	-112(%rbp), %rdi
 	.p2align	4
 .LBB1_17:
-	vmovups	(%rcx,%rax,4), %xmm0
-	vmovups	%xmm0, (%r11,%rax,4)
-	addq	$4, %rax
-	cmpq	%rax, %rsi
+	vmovups	(%r15,%rdx,4), %xmm0
+	vmovups	%xmm0, (%rsi,%rdx,4)
+	addq	$4, %rdx
+	cmpq	%rdx, %rdi
 	jne	.LBB1_17
-	movq	%rsi, %rdx
-	cmpq	%rsi, %r9
+	movq	%rdi, %rbx
+	cmpq	%rdi, %rax
 	je	.LBB1_19
 .LBB1_5:
-	movq	%rdx, %rsi
-	cmpq	$0, -48(%rbp)
+	movq	%rbx, %rdx
+	cmpq	$0, -80(%rbp)
 	je	.LBB1_8
-	movq	%r12, %rdi
-	imulq	%rdx, %rdi
-	addq	%rcx, %rdi
-	movq	-48(%rbp), %rax
-	movq	%rdx, %rsi
+	movq	%r8, %r11
+	imulq	%rbx, %r11
+	addq	%r15, %r11
+	movq	-80(%rbp), %rdi
+	movq	%rbx, %rdx
 	.p2align	4
 .LBB1_7:
-	vmovss	(%rdi), %xmm0
-	vmovss	%xmm0, (%r11,%rsi,4)
-	incq	%rsi
-	addq	%r12, %rdi
-	decq	%rax
+	vmovss	(%r11), %xmm0
+	vmovss	%xmm0, (%rsi,%rdx,4)
+	incq	%rdx
+	addq	%r8, %r11
+	decq	%rdi
 	jne	.LBB1_7
 .LBB1_8:
-	subq	%r9, %rdx
-	cmpq	$-4, %rdx
+	subq	%rax, %rbx
+	cmpq	$-4, %rbx
 	ja	.LBB1_19
-	movq	%r12, %rdx
-	imulq	%rsi, %rdx
-	leaq	3(%rsi), %r14
-	imulq	%r12, %r14
-	leaq	2(%rsi), %rdi
-	imulq	%r12, %rdi
-	leaq	1(%rsi), %r10
-	imulq	%r12, %r10
-	movq	%rcx, %rax
+	movq	%r8, %rbx
+	imulq	%rdx, %rbx
+	leaq	3(%rdx), %r11
+	imulq	%r8, %r11
+	leaq	2(%rdx), %r13
+	imulq	%r8, %r13
+	leaq	1(%rdx), %r14
+	imulq	%r8, %r14
+	movq	%r15, %rdi
 	.p2align	4
 .LBB1_10:
-	vmovss	(%rax,%rdx), %xmm0
-	vmovss	%xmm0, (%r11,%rsi,4)
-	vmovss	(%rax,%r10), %xmm0
-	vmovss	%xmm0, 4(%r11,%rsi,4)
-	vmovss	(%rax,%rdi), %xmm0
-	vmovss	%xmm0, 8(%r11,%rsi,4)
-	vmovss	(%rax,%r14), %xmm0
-	vmovss	%xmm0, 12(%r11,%rsi,4)
-	addq	$4, %rsi
-	addq	%r13, %rax
-	cmpq	%rsi, %r9
+	vmovss	(%rdi,%rbx), %xmm0
+	vmovss	%xmm0, (%rsi,%rdx,4)
+	vmovss	(%rdi,%r14), %xmm0
+	vmovss	%xmm0, 4(%rsi,%rdx,4)
+	vmovss	(%rdi,%r13), %xmm0
+	vmovss	%xmm0, 8(%rsi,%rdx,4)
+	vmovss	(%rdi,%r11), %xmm0
+	vmovss	%xmm0, 12(%rsi,%rdx,4)
+	addq	$4, %rdx
+	addq	%r9, %rdi
+	cmpq	%rdx, %rax
 	jne	.LBB1_10
 	jmp	.LBB1_19
 .LBB1_20:
-	movq	16(%rbp), %rsi
-	cmpq	$6, %rsi
-	jge	.LBB1_25
-	xorl	%r11d, %r11d
-.LBB1_22:
-	subq	%r11, %rsi
-	jle	.LBB1_24
-	movq	%r11, %rax
-	imulq	%r8, %rax
-	movq	-80(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rdx
-	imulq	%r9, %r11
-	movq	-112(%rbp), %rax
-	leaq	(%rax,%r11,4), %rcx
-	movq	%rsi, (%rsp)
-	movq	-88(%rbp), %rdi
-	movq	-120(%rbp), %rsi
+	movq	-64(%rbp), %rdi
+	movq	24(%rbp), %rsi
+	movq	-88(%rbp), %rdx
+	movq	-96(%rbp), %rcx
+	movq	-104(%rbp), %r8
+	movq	-56(%rbp), %r9
+	pushq	16(%rbp)
+	pushq	%rax
 	vzeroupper
-	callq	linear
-.LBB1_24:
+	callq	linear_transposed_rows
 	addq	$104, %rsp
 	popq	%rbx
 	popq	%r12
@@ -1294,137 +1282,7 @@ linear_transposed:
 	popq	%r15
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
-	vzeroupper
 	retq
-.LBB1_25:
-	.cfi_def_cfa %rbp, 16
-	leaq	(,%r9,4), %rbx
-	leaq	(%rbx,%rbx,2), %rax
-	movq	%rax, -72(%rbp)
-	movq	%r9, %r15
-	shlq	$4, %r15
-	leaq	(%rbx,%rbx,4), %rax
-	movq	%rax, -64(%rbp)
-	leaq	(,%r8,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rax, -56(%rbp)
-	addq	$32, -104(%rbp)
-	leaq	(,%r8,4), %r10
-	movl	$6, %eax
-	xorl	%r11d, %r11d
-	leaq	(%r10,%r10), %rdx
-	movq	-80(%rbp), %rdi
-	jmp	.LBB1_27
-	.p2align	4
-.LBB1_26:
-	movq	-48(%rbp), %r11
-	leaq	6(%r11), %rax
-	addq	-56(%rbp), %rdi
-	movq	16(%rbp), %rsi
-	cmpq	%rsi, %rax
-	jg	.LBB1_22
-.LBB1_27:
-	movq	%rax, -48(%rbp)
-	testq	%r9, %r9
-	jle	.LBB1_26
-	movq	%r11, %rcx
-	imulq	%r9, %rcx
-	movq	-112(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rcx
-	movq	-104(%rbp), %r11
-	xorl	%r13d, %r13d
-	jmp	.LBB1_29
-	.p2align	4
-.LBB1_33:
-	vmovaps	%ymm0, %ymm11
-	vmovaps	%ymm1, %ymm10
-	vmovaps	%ymm0, %ymm9
-	vmovaps	%ymm1, %ymm8
-	vmovaps	%ymm0, %ymm7
-	vmovaps	%ymm1, %ymm6
-	vmovaps	%ymm0, %ymm5
-	vmovaps	%ymm1, %ymm4
-	vmovaps	%ymm0, %ymm3
-	vmovaps	%ymm1, %ymm2
-.LBB1_34:
-	leaq	(%rcx,%r13,4), %rax
-	vmovups	%ymm11, (%rcx,%r13,4)
-	vmovups	%ymm10, 32(%rcx,%r13,4)
-	vmovups	%ymm9, (%rax,%r9,4)
-	vmovups	%ymm8, 32(%rax,%r9,4)
-	vmovups	%ymm7, (%rax,%r9,8)
-	vmovups	%ymm6, 32(%rax,%r9,8)
-	movq	-72(%rbp), %rsi
-	vmovups	%ymm5, (%rsi,%rax)
-	vmovups	%ymm4, 32(%rsi,%rax)
-	vmovups	%ymm3, (%r15,%rax)
-	vmovups	%ymm2, 32(%r15,%rax)
-	movq	-64(%rbp), %rsi
-	vmovups	%ymm0, (%rsi,%rax)
-	vmovups	%ymm1, 32(%rsi,%rax)
-	addq	$16, %r13
-	addq	$64, %r11
-	cmpq	%r9, %r13
-	jge	.LBB1_26
-.LBB1_29:
-	movq	-120(%rbp), %rax
-	testq	%rax, %rax
-	je	.LBB1_30
-	vmovups	(%rax,%r13,4), %ymm0
-	vmovups	32(%rax,%r13,4), %ymm1
-	testq	%r8, %r8
-	jg	.LBB1_35
-	jmp	.LBB1_33
-	.p2align	4
-.LBB1_30:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	testq	%r8, %r8
-	jle	.LBB1_33
-.LBB1_35:
-	movq	%r11, %rax
-	xorl	%r14d, %r14d
-	vmovaps	%ymm1, %ymm2
-	vmovaps	%ymm0, %ymm3
-	vmovaps	%ymm1, %ymm4
-	vmovaps	%ymm0, %ymm5
-	vmovaps	%ymm1, %ymm6
-	vmovaps	%ymm0, %ymm7
-	vmovaps	%ymm1, %ymm8
-	vmovaps	%ymm0, %ymm9
-	vmovaps	%ymm1, %ymm10
-	vmovaps	%ymm0, %ymm11
-	.p2align	4
-.LBB1_36:
-	vmovups	-32(%rax), %ymm13
-	vmovups	(%rax), %ymm12
-	leaq	(%rdi,%r14,4), %rsi
-	vbroadcastss	(%rdi,%r14,4), %ymm14
-	vfmadd231ps	%ymm14, %ymm13, %ymm11
-	vfmadd231ps	%ymm14, %ymm12, %ymm10
-	vbroadcastss	(%rsi,%r8,4), %ymm14
-	leaq	(%rsi,%r10), %r12
-	vfmadd231ps	%ymm14, %ymm13, %ymm9
-	vfmadd231ps	%ymm14, %ymm12, %ymm8
-	addq	%r10, %r12
-	vbroadcastss	(%rsi,%r8,8), %ymm14
-	vfmadd231ps	%ymm14, %ymm13, %ymm7
-	vfmadd231ps	%ymm14, %ymm12, %ymm6
-	vbroadcastss	(%r12,%r8,4), %ymm14
-	vfmadd231ps	%ymm14, %ymm13, %ymm5
-	vfmadd231ps	%ymm14, %ymm12, %ymm4
-	vbroadcastss	(%r12,%r8,8), %ymm14
-	addq	%rdx, %r12
-	vfmadd231ps	%ymm14, %ymm13, %ymm3
-	vfmadd231ps	%ymm14, %ymm12, %ymm2
-	vbroadcastss	(%r12,%r8,4), %ymm14
-	vfmadd231ps	%ymm13, %ymm14, %ymm0
-	vfmadd231ps	%ymm14, %ymm12, %ymm1
-	incq	%r14
-	addq	%rbx, %rax
-	cmpq	%r14, %r8
-	jne	.LBB1_36
-	jmp	.LBB1_34
 .Lfunc_end1:
 	.size	linear_transposed, .Lfunc_end1-linear_transposed
 	.cfi_endproc
@@ -2453,694 +2311,18 @@ panel_linear:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%r15
-	pushq	%r14
-	pushq	%r13
-	pushq	%r12
-	pushq	%rbx
-	subq	$40, %rsp
-	.cfi_offset %rbx, -56
-	.cfi_offset %r12, -48
-	.cfi_offset %r13, -40
-	.cfi_offset %r14, -32
-	.cfi_offset %r15, -24
-	movq	%rcx, -88(%rbp)
-	movq	%rdx, -96(%rbp)
-	movq	%rdi, -112(%rbp)
-	leaq	1023(%r8), %rax
-	leaq	2046(%r8), %rcx
-	testq	%rax, %rax
-	cmovnsq	%rax, %rcx
-	sarq	$10, %rcx
-	leaq	(%r8,%rcx), %rax
-	decq	%rax
-	movq	%rax, %rdx
-	orq	%rcx, %rdx
-	shrq	$32, %rdx
-	je	.LBB4_1
-	cqto
-	idivq	%rcx
-	jmp	.LBB4_3
-.LBB4_1:
-	xorl	%edx, %edx
-	divl	%ecx
-.LBB4_3:
-	movq	%rax, -104(%rbp)
-	testq	%r8, %r8
-	jle	.LBB4_87
-	movq	16(%rbp), %rdi
-	leaq	(,%r9,8), %rax
-	movq	%rax, -168(%rbp)
-	leaq	(,%r9,4), %rax
-	leaq	(%rax,%rax,2), %rcx
-	movq	%rcx, -64(%rbp)
-	movq	%r9, %rcx
-	shlq	$4, %rcx
-	movq	%rcx, -80(%rbp)
-	leaq	(%rax,%rax,4), %rax
-	movq	%rax, -144(%rbp)
-	movabsq	$3074457345618258603, %rcx
-	movq	%rdi, %rax
-	imulq	%rcx
-	movq	%rdx, %rax
-	shrq	$63, %rax
-	addq	%rdx, %rax
-	addq	%rax, %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rdi, %rcx
-	subq	%rax, %rcx
-	movq	%rcx, -160(%rbp)
-	leaq	-1(%rdi), %rax
-	movq	%rax, %rcx
-	imulq	%r8, %rcx
-	movq	-96(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -152(%rbp)
-	imulq	%r9, %rax
-	movq	-88(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -120(%rbp)
-	leaq	(,%r8,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rax, -200(%rbp)
-	leaq	(,%r8,4), %rax
-	movq	%r8, %rcx
-	shlq	$8, %rcx
-	movq	%rcx, -184(%rbp)
-	movq	%r8, %rcx
-	shlq	$6, %rcx
-	movq	%rcx, -176(%rbp)
-	xorl	%ecx, %ecx
-	movq	%rsi, -72(%rbp)
-	jmp	.LBB4_5
-	.p2align	4
-.LBB4_86:
-	movq	-48(%rbp), %rcx
-	addq	%rdx, %rcx
-	cmpq	%r8, %rcx
-	movq	-72(%rbp), %rsi
-	jge	.LBB4_87
-.LBB4_5:
-	movq	%r8, %rdx
-	movq	%rcx, -48(%rbp)
-	subq	%rcx, %rdx
-	movq	-104(%rbp), %rcx
-	cmpq	%rdx, %rcx
-	cmovlq	%rcx, %rdx
-	testq	%r9, %r9
-	jle	.LBB4_60
-	movq	-96(%rbp), %rcx
-	movq	-48(%rbp), %rdi
-	leaq	(%rcx,%rdi,4), %rcx
-	movq	%rcx, -128(%rbp)
-	testq	%rsi, %rsi
-	setne	%cl
-	movq	%rdi, %r10
-	shlq	$6, %r10
-	addq	-112(%rbp), %r10
-	movq	%r10, -192(%rbp)
-	testq	%rdi, %rdi
-	sete	%dil
-	andb	%cl, %dil
-	movb	%dil, -49(%rbp)
-	xorl	%r12d, %r12d
-	jmp	.LBB4_7
-	.p2align	4
-.LBB4_46:
-	vmovups	%ymm7, (%r11)
-	vmovups	%ymm6, 32(%r11)
-	vmovups	%ymm5, (%r11,%r9,4)
-	vmovups	%ymm4, 32(%r11,%r9,4)
-	vmovups	%ymm3, (%r11,%r9,8)
-	vmovups	%ymm2, 32(%r11,%r9,8)
-	movq	-64(%rbp), %rcx
-.LBB4_56:
-	vmovups	%ymm1, (%r11,%rcx)
-	addq	%rcx, %r11
-.LBB4_57:
-	movq	%r11, %rcx
-.LBB4_58:
-	vmovups	%ymm0, 32(%rcx)
-.LBB4_59:
-	addq	$16, %r12
-	cmpq	%r9, %r12
-	movq	-72(%rbp), %rsi
-	jge	.LBB4_60
-.LBB4_7:
-	movq	%r12, %rcx
-	imulq	%r8, %rcx
-	movq	%r12, -136(%rbp)
-	leaq	(%rsi,%r12,4), %rsi
-	cmpb	$0, -49(%rbp)
-	movl	$0, %r10d
-	cmovneq	%rsi, %r10
-	movq	-192(%rbp), %rdi
-	leaq	(%rdi,%rcx,4), %r15
-	movl	$0, %r11d
-	cmpq	$6, 16(%rbp)
-	jge	.LBB4_8
-.LBB4_18:
-	movq	16(%rbp), %rcx
-	subq	%r11, %rcx
-	addq	$-2, %rcx
-	cmpq	$3, %rcx
-	movq	-136(%rbp), %r12
-	ja	.LBB4_59
-	movq	%r11, %rdi
-	imulq	%r8, %rdi
-	movq	-128(%rbp), %rbx
-	leaq	(%rbx,%rdi,4), %rbx
-	imulq	%r9, %r11
-	movq	-88(%rbp), %rdi
-	leaq	(%rdi,%r11,4), %rdi
-	leaq	(%rdi,%r12,4), %r11
-	leaq	.LJTI4_0(%rip), %rdi
-	movslq	(%rdi,%rcx,4), %rcx
-	addq	%rdi, %rcx
-	jmpq	*%rcx
-.LBB4_20:
-	testq	%r10, %r10
-	je	.LBB4_21
-	vmovups	(%rsi), %ymm1
-	vmovups	32(%rsi), %ymm0
-	jmp	.LBB4_23
-	.p2align	4
-.LBB4_8:
-	movq	-88(%rbp), %rcx
-	movq	-136(%rbp), %rdi
-	leaq	(%rcx,%rdi,4), %rcx
-	movq	%rcx, -208(%rbp)
-	movl	$6, %r12d
-	movq	-128(%rbp), %r14
-	xorl	%ecx, %ecx
-	jmp	.LBB4_9
-	.p2align	4
-.LBB4_17:
-	vmovups	%ymm11, (%r13)
-	vmovups	%ymm10, 32(%r13)
-	vmovups	%ymm9, (%r13,%r9,4)
-	vmovups	%ymm8, 32(%r13,%r9,4)
-	vmovups	%ymm7, (%r13,%r9,8)
-	vmovups	%ymm6, 32(%r13,%r9,8)
-	movq	-64(%rbp), %rcx
-	vmovups	%ymm5, (%r13,%rcx)
-	vmovups	%ymm4, 32(%r13,%rcx)
-	movq	-80(%rbp), %rcx
-	vmovups	%ymm3, (%r13,%rcx)
-	vmovups	%ymm1, 32(%r13,%rcx)
-	movq	-144(%rbp), %rcx
-	vmovups	%ymm0, (%r13,%rcx)
-	vmovups	%ymm2, 32(%r13,%rcx)
-	leaq	6(%r11), %r12
-	addq	-200(%rbp), %r14
-	movq	%r11, %rcx
-	cmpq	16(%rbp), %r12
-	jg	.LBB4_18
-.LBB4_9:
-	movq	%r12, %r11
-	testq	%r10, %r10
-	je	.LBB4_10
-	vmovups	(%rsi), %ymm0
-	vmovups	32(%rsi), %ymm1
-	jmp	.LBB4_12
-	.p2align	4
-.LBB4_10:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-.LBB4_12:
-	imulq	%r9, %rcx
-	movq	-208(%rbp), %rdi
-	leaq	(%rdi,%rcx,4), %r13
-	vmovaps	%ymm1, %ymm2
-	vmovaps	%ymm0, %ymm3
-	vmovaps	%ymm1, %ymm4
-	vmovaps	%ymm0, %ymm5
-	vmovaps	%ymm1, %ymm6
-	vmovaps	%ymm0, %ymm7
-	vmovaps	%ymm1, %ymm8
-	vmovaps	%ymm0, %ymm9
-	vmovaps	%ymm1, %ymm10
-	vmovaps	%ymm0, %ymm11
-	cmpq	$0, -48(%rbp)
-	jle	.LBB4_14
-	vmovups	(%r13), %ymm11
-	vmovups	32(%r13), %ymm10
-	vmovups	(%r13,%r9,4), %ymm9
-	vmovups	32(%r13,%r9,4), %ymm8
-	vmovups	(%r13,%r9,8), %ymm7
-	vmovups	32(%r13,%r9,8), %ymm6
-	movq	-64(%rbp), %rcx
-	vmovups	(%r13,%rcx), %ymm5
-	vmovups	32(%r13,%rcx), %ymm4
-	movq	-80(%rbp), %rcx
-	vmovups	(%r13,%rcx), %ymm3
-	vmovups	32(%r13,%rcx), %ymm1
-	movq	-144(%rbp), %rcx
-	vmovups	(%r13,%rcx), %ymm0
-	vmovups	32(%r13,%rcx), %ymm2
-.LBB4_14:
-	testq	%rdx, %rdx
-	jle	.LBB4_17
-	xorl	%r12d, %r12d
-	movq	%r15, %rcx
-	.p2align	4
-.LBB4_16:
-	vmovups	(%rcx), %ymm13
-	vmovups	32(%rcx), %ymm12
-	leaq	(%r14,%r12,4), %rdi
-	vbroadcastss	(%r14,%r12,4), %ymm14
-	vfmadd231ps	%ymm14, %ymm13, %ymm11
-	vfmadd231ps	%ymm14, %ymm12, %ymm10
-	leaq	(%rdi,%rax), %rbx
-	vbroadcastss	(%rdi,%r8,4), %ymm14
-	vfmadd231ps	%ymm14, %ymm13, %ymm9
-	vfmadd231ps	%ymm14, %ymm12, %ymm8
-	vbroadcastss	(%rdi,%r8,8), %ymm14
-	addq	%rax, %rbx
-	vfmadd231ps	%ymm14, %ymm13, %ymm7
-	vbroadcastss	(%rbx,%r8,4), %ymm15
-	vfmadd231ps	%ymm14, %ymm12, %ymm6
-	vfmadd231ps	%ymm15, %ymm13, %ymm5
-	vfmadd231ps	%ymm15, %ymm12, %ymm4
-	leaq	(%rax,%rax), %rdi
-	addq	%rbx, %rdi
-	vbroadcastss	(%rbx,%r8,8), %ymm14
-	vfmadd231ps	%ymm14, %ymm13, %ymm3
-	vfmadd231ps	%ymm14, %ymm12, %ymm1
-	vbroadcastss	(%rdi,%r8,4), %ymm14
-	vfmadd231ps	%ymm13, %ymm14, %ymm0
-	vfmadd231ps	%ymm14, %ymm12, %ymm2
-	incq	%r12
-	addq	$64, %rcx
-	cmpq	%r12, %rdx
-	jne	.LBB4_16
-	jmp	.LBB4_17
-	.p2align	4
-.LBB4_38:
-	testq	%r10, %r10
-	je	.LBB4_39
-	vmovups	(%rsi), %ymm1
-	vmovups	32(%rsi), %ymm0
-	jmp	.LBB4_41
-	.p2align	4
-.LBB4_47:
-	testq	%r10, %r10
-	je	.LBB4_48
-	vmovups	(%rsi), %ymm1
-	vmovups	32(%rsi), %ymm0
-	jmp	.LBB4_50
-.LBB4_29:
-	testq	%r10, %r10
-	je	.LBB4_30
-	vmovups	(%rsi), %ymm1
-	vmovups	32(%rsi), %ymm0
-	jmp	.LBB4_32
-.LBB4_39:
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm0, %xmm0, %xmm0
-.LBB4_41:
-	movq	-48(%rbp), %rcx
-	vmovaps	%ymm0, %ymm2
-	vmovaps	%ymm1, %ymm3
-	vmovaps	%ymm0, %ymm4
-	vmovaps	%ymm1, %ymm5
-	vmovaps	%ymm0, %ymm6
-	vmovaps	%ymm1, %ymm7
-	testq	%rcx, %rcx
-	jle	.LBB4_43
-	vmovups	(%r11), %ymm7
-	vmovups	32(%r11), %ymm6
-	vmovups	(%r11,%r9,4), %ymm5
-	vmovups	32(%r11,%r9,4), %ymm4
-	vmovups	(%r11,%r9,8), %ymm3
-	vmovups	32(%r11,%r9,8), %ymm2
-	movq	-64(%rbp), %rcx
-	vmovups	(%r11,%rcx), %ymm1
-	vmovups	32(%r11,%rcx), %ymm0
-.LBB4_43:
-	testq	%rdx, %rdx
-	jle	.LBB4_46
-	leaq	(%rbx,%r8,4), %rcx
-	leaq	(%rcx,%r8,4), %rsi
-	leaq	(%rsi,%r8,4), %r10
-	xorl	%r14d, %r14d
-	.p2align	4
-.LBB4_45:
-	vmovups	(%r15), %ymm8
-	vmovups	32(%r15), %ymm9
-	vbroadcastss	(%rbx,%r14,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm7
-	vfmadd231ps	%ymm10, %ymm9, %ymm6
-	vbroadcastss	(%rcx,%r14,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm5
-	vfmadd231ps	%ymm10, %ymm9, %ymm4
-	vbroadcastss	(%rsi,%r14,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm3
-	vfmadd231ps	%ymm10, %ymm9, %ymm2
-	vbroadcastss	(%r10,%r14,4), %ymm10
-	vfmadd231ps	%ymm8, %ymm10, %ymm1
-	vfmadd231ps	%ymm10, %ymm9, %ymm0
-	incq	%r14
-	addq	$64, %r15
-	cmpq	%r14, %rdx
-	jne	.LBB4_45
-	jmp	.LBB4_46
-.LBB4_48:
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm0, %xmm0, %xmm0
-.LBB4_50:
-	movq	-48(%rbp), %rcx
-	vmovaps	%ymm0, %ymm2
-	vmovaps	%ymm1, %ymm3
-	vmovaps	%ymm0, %ymm4
-	vmovaps	%ymm1, %ymm5
-	vmovaps	%ymm0, %ymm6
-	vmovaps	%ymm1, %ymm7
-	vmovaps	%ymm0, %ymm8
-	vmovaps	%ymm1, %ymm9
-	testq	%rcx, %rcx
-	jle	.LBB4_52
-	vmovups	(%r11), %ymm9
-	vmovups	32(%r11), %ymm8
-	vmovups	(%r11,%r9,4), %ymm7
-	vmovups	32(%r11,%r9,4), %ymm6
-	vmovups	(%r11,%r9,8), %ymm5
-	vmovups	32(%r11,%r9,8), %ymm4
-	movq	-64(%rbp), %rcx
-	vmovups	(%r11,%rcx), %ymm3
-	vmovups	32(%r11,%rcx), %ymm2
-	movq	-80(%rbp), %rcx
-	vmovups	(%r11,%rcx), %ymm1
-	vmovups	32(%r11,%rcx), %ymm0
-.LBB4_52:
-	testq	%rdx, %rdx
-	jle	.LBB4_55
-	xorl	%ecx, %ecx
-	.p2align	4
-.LBB4_54:
-	vmovups	(%r15), %ymm11
-	vmovups	32(%r15), %ymm10
-	leaq	(%rbx,%rcx,4), %rsi
-	vbroadcastss	(%rbx,%rcx,4), %ymm12
-	vfmadd231ps	%ymm12, %ymm11, %ymm9
-	vfmadd231ps	%ymm12, %ymm10, %ymm8
-	vbroadcastss	(%rax,%rsi), %ymm12
-	addq	%rax, %rsi
-	vfmadd231ps	%ymm12, %ymm11, %ymm7
-	vbroadcastss	(%rax,%rsi), %ymm13
-	vfmadd231ps	%ymm12, %ymm10, %ymm6
-	addq	%rax, %rsi
-	vfmadd231ps	%ymm13, %ymm11, %ymm5
-	vfmadd231ps	%ymm13, %ymm10, %ymm4
-	vbroadcastss	(%rax,%rsi), %ymm12
-	addq	%rax, %rsi
-	vfmadd231ps	%ymm12, %ymm11, %ymm3
-	vfmadd231ps	%ymm12, %ymm10, %ymm2
-	vbroadcastss	(%rax,%rsi), %ymm12
-	vfmadd231ps	%ymm11, %ymm12, %ymm1
-	vfmadd231ps	%ymm12, %ymm10, %ymm0
-	incq	%rcx
-	addq	$64, %r15
-	cmpq	%rcx, %rdx
-	jne	.LBB4_54
-.LBB4_55:
-	vmovups	%ymm9, (%r11)
-	vmovups	%ymm8, 32(%r11)
-	vmovups	%ymm7, (%r11,%r9,4)
-	vmovups	%ymm6, 32(%r11,%r9,4)
-	vmovups	%ymm5, (%r11,%r9,8)
-	vmovups	%ymm4, 32(%r11,%r9,8)
-	movq	-64(%rbp), %rcx
-	vmovups	%ymm3, (%r11,%rcx)
-	vmovups	%ymm2, 32(%r11,%rcx)
-	movq	-80(%rbp), %rcx
-	jmp	.LBB4_56
-.LBB4_21:
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm0, %xmm0, %xmm0
-.LBB4_23:
-	movq	-48(%rbp), %rcx
-	vmovaps	%ymm0, %ymm2
-	vmovaps	%ymm1, %ymm3
-	testq	%rcx, %rcx
-	jle	.LBB4_25
-	vmovups	(%r11), %ymm3
-	vmovups	32(%r11), %ymm2
-	vmovups	(%r11,%r9,4), %ymm1
-	vmovups	32(%r11,%r9,4), %ymm0
-.LBB4_25:
-	testq	%rdx, %rdx
-	jle	.LBB4_28
-	leaq	(%rbx,%r8,4), %rcx
-	xorl	%esi, %esi
-	.p2align	4
-.LBB4_27:
-	vmovups	(%r15), %ymm4
-	vmovups	32(%r15), %ymm5
-	vbroadcastss	(%rbx,%rsi,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm4, %ymm3
-	vfmadd231ps	%ymm6, %ymm5, %ymm2
-	vbroadcastss	(%rcx,%rsi,4), %ymm6
-	vfmadd231ps	%ymm4, %ymm6, %ymm1
-	vfmadd231ps	%ymm6, %ymm5, %ymm0
-	incq	%rsi
-	addq	$64, %r15
-	cmpq	%rsi, %rdx
-	jne	.LBB4_27
-.LBB4_28:
-	vmovups	%ymm3, (%r11)
-	vmovups	%ymm2, 32(%r11)
-	leaq	(%r11,%r9,4), %rcx
-	vmovups	%ymm1, (%r11,%r9,4)
-	jmp	.LBB4_58
-.LBB4_30:
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm0, %xmm0, %xmm0
-.LBB4_32:
-	movq	-48(%rbp), %rcx
-	vmovaps	%ymm0, %ymm2
-	vmovaps	%ymm1, %ymm3
-	vmovaps	%ymm0, %ymm4
-	vmovaps	%ymm1, %ymm5
-	testq	%rcx, %rcx
-	jle	.LBB4_34
-	vmovups	(%r11), %ymm5
-	vmovups	32(%r11), %ymm4
-	vmovups	(%r11,%r9,4), %ymm3
-	vmovups	32(%r11,%r9,4), %ymm2
-	vmovups	(%r11,%r9,8), %ymm1
-	vmovups	32(%r11,%r9,8), %ymm0
-.LBB4_34:
-	testq	%rdx, %rdx
-	jle	.LBB4_37
-	leaq	(%rbx,%r8,4), %rcx
-	leaq	(%rcx,%r8,4), %rsi
-	xorl	%r10d, %r10d
-	.p2align	4
-.LBB4_36:
-	vmovups	(%r15), %ymm6
-	vmovups	32(%r15), %ymm7
-	vbroadcastss	(%rbx,%r10,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm5
-	vfmadd231ps	%ymm8, %ymm7, %ymm4
-	vbroadcastss	(%rcx,%r10,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm3
-	vfmadd231ps	%ymm8, %ymm7, %ymm2
-	vbroadcastss	(%rsi,%r10,4), %ymm8
-	vfmadd231ps	%ymm6, %ymm8, %ymm1
-	vfmadd231ps	%ymm8, %ymm7, %ymm0
-	incq	%r10
-	addq	$64, %r15
-	cmpq	%r10, %rdx
-	jne	.LBB4_36
-.LBB4_37:
-	vmovups	%ymm5, (%r11)
-	vmovups	%ymm4, 32(%r11)
-	vmovups	%ymm3, (%r11,%r9,4)
-	vmovups	%ymm2, 32(%r11,%r9,4)
-	vmovups	%ymm1, (%r11,%r9,8)
-	addq	-168(%rbp), %r11
-	jmp	.LBB4_57
-	.p2align	4
-.LBB4_60:
-	cmpq	$1, -160(%rbp)
-	jne	.LBB4_86
-	movq	-48(%rbp), %rdi
-	movq	%rdi, %rcx
-	shlq	$6, %rcx
-	addq	-112(%rbp), %rcx
-	movq	-152(%rbp), %rsi
-	leaq	(%rsi,%rdi,4), %rsi
-	cmpq	$64, %r9
-	jge	.LBB4_68
-	xorl	%r11d, %r11d
-.LBB4_63:
-	cmpq	%r9, %r11
-	jge	.LBB4_86
-	cmpq	$0, -48(%rbp)
-	setg	%dil
-	cmpq	$0, -72(%rbp)
-	sete	%r10b
-	orb	%dil, %r10b
-	movq	%rdx, %rbx
-	movabsq	$9223372036854775806, %rdi
-	andq	%rdi, %rbx
-	leaq	4(%rsi), %r14
-	jmp	.LBB4_65
-	.p2align	4
-.LBB4_85:
-	vmovups	%ymm1, (%r13)
-	vmovups	%ymm0, 32(%r13)
-	addq	$16, %r11
-	cmpq	%r9, %r11
-	jge	.LBB4_86
-.LBB4_65:
-	movq	-120(%rbp), %rdi
-	leaq	(%rdi,%r11,4), %r13
-	testb	%r10b, %r10b
-	je	.LBB4_66
-	movq	%r13, %r15
-	cmpq	$0, -48(%rbp)
-	jg	.LBB4_67
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	testq	%rdx, %rdx
-	jg	.LBB4_81
-	jmp	.LBB4_85
-	.p2align	4
-.LBB4_66:
-	movq	-72(%rbp), %rdi
-	leaq	(%rdi,%r11,4), %r15
-.LBB4_67:
-	vmovups	(%r15), %ymm1
-	vmovups	32(%r15), %ymm0
-	testq	%rdx, %rdx
-	jle	.LBB4_85
-.LBB4_81:
-	movq	%r11, %rdi
-	imulq	%r8, %rdi
-	leaq	(%rcx,%rdi,4), %r15
-	xorl	%r12d, %r12d
-	cmpq	$1, %rdx
-	je	.LBB4_83
-	.p2align	4
-.LBB4_82:
-	vbroadcastss	-4(%r14,%r12,4), %ymm2
-	vfmadd231ps	(%r15), %ymm2, %ymm1
-	vfmadd231ps	32(%r15), %ymm2, %ymm0
-	vbroadcastss	(%r14,%r12,4), %ymm2
-	vfmadd231ps	64(%r15), %ymm2, %ymm1
-	vfmadd231ps	96(%r15), %ymm2, %ymm0
-	addq	$2, %r12
-	subq	$-128, %r15
-	cmpq	%r12, %rbx
-	jne	.LBB4_82
-.LBB4_83:
-	testb	$1, %dl
-	je	.LBB4_85
-	vbroadcastss	(%rsi,%r12,4), %ymm2
-	vfmadd231ps	(%r15), %ymm2, %ymm1
-	vfmadd231ps	32(%r15), %ymm2, %ymm0
-	jmp	.LBB4_85
-	.p2align	4
-.LBB4_68:
-	movl	$64, %ebx
-	movq	%rcx, %r10
-	xorl	%r14d, %r14d
-	jmp	.LBB4_69
-	.p2align	4
-.LBB4_77:
-	vmovups	%ymm7, (%rbx)
-	vmovups	%ymm0, 32(%rbx)
-	vmovups	%ymm1, 64(%rbx)
-	vmovups	%ymm2, 96(%rbx)
-	vmovups	%ymm3, 128(%rbx)
-	vmovups	%ymm4, 160(%rbx)
-	vmovups	%ymm5, 192(%rbx)
-	vmovups	%ymm6, 224(%rbx)
-	leaq	64(%r11), %rbx
-	addq	-184(%rbp), %r10
-	movq	%r11, %r14
-	cmpq	%r9, %rbx
-	jg	.LBB4_63
-.LBB4_69:
-	movq	%rbx, %r11
-	movq	-120(%rbp), %rdi
-	leaq	(%rdi,%r14,4), %rbx
-	movq	%rbx, %r15
-	cmpq	$0, -48(%rbp)
-	jg	.LBB4_73
-	movq	-72(%rbp), %rdi
-	testq	%rdi, %rdi
-	je	.LBB4_71
-	leaq	(%rdi,%r14,4), %r15
-.LBB4_73:
-	vmovups	(%r15), %ymm7
-	vmovups	32(%r15), %ymm0
-	vmovups	64(%r15), %ymm1
-	vmovups	96(%r15), %ymm2
-	vmovups	128(%r15), %ymm3
-	vmovups	160(%r15), %ymm4
-	vmovups	192(%r15), %ymm5
-	vmovups	224(%r15), %ymm6
-	testq	%rdx, %rdx
-	jle	.LBB4_77
-.LBB4_75:
-	movq	%r10, %r14
-	xorl	%r15d, %r15d
-	movq	-176(%rbp), %r13
-	.p2align	4
-.LBB4_76:
-	vbroadcastss	(%rsi,%r15,4), %ymm8
-	vfmadd231ps	(%r14), %ymm8, %ymm7
-	vfmadd231ps	32(%r14), %ymm8, %ymm0
-	vfmadd231ps	(%r14,%r13), %ymm8, %ymm1
-	leaq	(%r14,%r13), %rdi
-	vfmadd231ps	32(%r14,%r13), %ymm8, %ymm2
-	leaq	(%rdi,%r13), %r12
-	vfmadd231ps	(%r13,%rdi), %ymm8, %ymm3
-	vfmadd231ps	32(%r13,%rdi), %ymm8, %ymm4
-	vfmadd231ps	(%r13,%r12), %ymm8, %ymm5
-	vfmadd231ps	32(%r13,%r12), %ymm8, %ymm6
-	incq	%r15
-	addq	$64, %r14
-	cmpq	%r15, %rdx
-	jne	.LBB4_76
-	jmp	.LBB4_77
-.LBB4_71:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm7, %xmm7, %xmm7
-	testq	%rdx, %rdx
-	jg	.LBB4_75
-	jmp	.LBB4_77
-.LBB4_87:
-	addq	$40, %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
+	subq	$8, %rsp
+	pushq	%r9
+	pushq	$0
+	pushq	16(%rbp)
+	callq	panel_linear_outputs
+	addq	$32, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
-	vzeroupper
 	retq
 .Lfunc_end4:
 	.size	panel_linear, .Lfunc_end4-panel_linear
 	.cfi_endproc
-	.section	.rodata,"a",@progbits
-	.p2align	2, 0x0
-.LJTI4_0:
-	.long	.LBB4_20-.LJTI4_0
-	.long	.LBB4_29-.LJTI4_0
-	.long	.LBB4_38-.LJTI4_0
-	.long	.LBB4_47-.LJTI4_0
-	.text
 	.p2align	4
 	.type	panel_weight_gradient,@function
 panel_weight_gradient:
@@ -3150,637 +2332,19 @@ panel_weight_gradient:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%r15
-	pushq	%r14
-	pushq	%r13
-	pushq	%r12
-	pushq	%rbx
-	subq	$88, %rsp
-	.cfi_offset %rbx, -56
-	.cfi_offset %r12, -48
-	.cfi_offset %r13, -40
-	.cfi_offset %r14, -32
-	.cfi_offset %r15, -24
-	movq	%r9, %rbx
-	movq	%r8, %r12
-	movq	%rdx, -96(%rbp)
-	movq	%rsi, -56(%rbp)
-	movq	%rdi, -48(%rbp)
-	movq	16(%rbp), %r13
-	movabsq	$9223372036854775806, %rax
-	movq	%rax, -72(%rbp)
-	testq	%rcx, %rcx
-	movq	%r8, -80(%rbp)
-	je	.LBB5_20
-	movq	%rcx, %r15
-	testq	%rbx, %rbx
-	jle	.LBB5_3
-	leaq	(,%rbx,4), %rdx
-	movq	%r15, %rdi
-	xorl	%esi, %esi
-	callq	memset@PLT
-.LBB5_3:
-	testq	%r13, %r13
-	jle	.LBB5_20
-	leaq	(,%rbx,4), %rax
-	leaq	(%r15,%rbx,4), %rcx
-	movq	%r13, %rdx
-	imulq	%rbx, %rdx
-	movq	-48(%rbp), %r10
-	leaq	(%r10,%rdx,4), %rdx
-	cmpq	%rdx, %r15
-	setb	%dl
-	cmpq	%rcx, %r10
-	setb	%sil
-	andb	%dl, %sil
-	testq	%rax, %rax
-	sets	%cl
-	orb	%sil, %cl
-	movabsq	$9223372036854775806, %rsi
-	leaq	-30(%rsi), %rdx
-	andq	%rbx, %rdx
-	addq	$-2, %rsi
-	andq	%rbx, %rsi
-	movl	%ebx, %edi
-	andl	$3, %edi
-	leaq	96(%r10), %r8
-	xorl	%r9d, %r9d
-	xorb	$1, %cl
-	jmp	.LBB5_5
-	.p2align	4
-.LBB5_19:
-	incq	%r9
-	addq	%rax, %r8
-	addq	%rax, %r10
-	cmpq	%r13, %r9
-	je	.LBB5_20
-.LBB5_5:
-	testq	%rbx, %rbx
-	jle	.LBB5_19
-	cmpq	$4, %rbx
-	setae	%r11b
-	testb	%cl, %r11b
-	jne	.LBB5_13
-	xorl	%r14d, %r14d
-	jmp	.LBB5_8
-	.p2align	4
-.LBB5_13:
-	xorl	%r11d, %r11d
-	cmpq	$32, %rbx
-	jb	.LBB5_17
-	.p2align	4
-.LBB5_14:
-	vmovups	-96(%r8,%r11,4), %ymm0
-	vmovups	-64(%r8,%r11,4), %ymm1
-	vmovups	-32(%r8,%r11,4), %ymm2
-	vmovups	(%r8,%r11,4), %ymm3
-	vaddps	(%r15,%r11,4), %ymm0, %ymm0
-	vaddps	32(%r15,%r11,4), %ymm1, %ymm1
-	vaddps	64(%r15,%r11,4), %ymm2, %ymm2
-	vaddps	96(%r15,%r11,4), %ymm3, %ymm3
-	vmovups	%ymm0, (%r15,%r11,4)
-	vmovups	%ymm1, 32(%r15,%r11,4)
-	vmovups	%ymm2, 64(%r15,%r11,4)
-	vmovups	%ymm3, 96(%r15,%r11,4)
-	addq	$32, %r11
-	cmpq	%r11, %rdx
-	jne	.LBB5_14
-	cmpq	%rdx, %rbx
-	je	.LBB5_19
-	movq	%rdx, %r14
-	movq	%rdx, %r11
-	testb	$28, %bl
-	je	.LBB5_8
-	.p2align	4
-.LBB5_17:
-	vmovups	(%r10,%r11,4), %xmm0
-	vaddps	(%r15,%r11,4), %xmm0, %xmm0
-	vmovups	%xmm0, (%r15,%r11,4)
-	addq	$4, %r11
-	cmpq	%r11, %rsi
-	jne	.LBB5_17
-	movq	%rsi, %r14
-	cmpq	%rsi, %rbx
-	je	.LBB5_19
-.LBB5_8:
-	movq	%r14, %r11
-	testq	%rdi, %rdi
-	je	.LBB5_11
-	movq	%rdi, %r12
-	movq	%r14, %r11
-	.p2align	4
-.LBB5_10:
-	vmovss	(%r10,%r11,4), %xmm0
-	vaddss	(%r15,%r11,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%r11,4)
-	incq	%r11
-	decq	%r12
-	jne	.LBB5_10
-.LBB5_11:
-	subq	%rbx, %r14
-	cmpq	$-4, %r14
-	movq	-80(%rbp), %r12
-	ja	.LBB5_19
-	.p2align	4
-.LBB5_12:
-	vmovss	(%r10,%r11,4), %xmm0
-	vaddss	(%r15,%r11,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%r11,4)
-	vmovss	4(%r10,%r11,4), %xmm0
-	vaddss	4(%r15,%r11,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%r15,%r11,4)
-	vmovss	8(%r10,%r11,4), %xmm0
-	vaddss	8(%r15,%r11,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%r15,%r11,4)
-	vmovss	12(%r10,%r11,4), %xmm0
-	vaddss	12(%r15,%r11,4), %xmm0, %xmm0
-	vmovss	%xmm0, 12(%r15,%r11,4)
-	addq	$4, %r11
-	cmpq	%r11, %rbx
-	jne	.LBB5_12
-	jmp	.LBB5_19
-.LBB5_20:
-	testq	%rbx, %rbx
-	movabsq	$9223372036854775806, %rcx
-	movq	-48(%rbp), %r15
-	jle	.LBB5_28
-	movq	%r13, %rax
-	andq	%rcx, %rax
-	leaq	32(%r15), %rcx
-	leaq	(,%rbx,8), %rdx
-	movq	24(%rbp), %rsi
-	addq	$96, %rsi
-	movq	%r13, %rdi
-	shlq	$6, %rdi
-	xorl	%r8d, %r8d
-	jmp	.LBB5_22
-	.p2align	4
-.LBB5_27:
-	addq	$16, %r8
-	addq	$64, %rcx
-	addq	%rdi, %rsi
-	cmpq	%rbx, %r8
-	jge	.LBB5_28
-.LBB5_22:
-	testq	%r13, %r13
-	jle	.LBB5_27
-	cmpq	$1, %r13
-	jne	.LBB5_34
-	xorl	%r9d, %r9d
-	jmp	.LBB5_25
-	.p2align	4
-.LBB5_34:
-	movq	%rsi, %r10
-	movq	%rcx, %r11
-	xorl	%r9d, %r9d
-	.p2align	4
-.LBB5_35:
-	vmovups	-32(%r11), %ymm0
-	vmovups	%ymm0, -96(%r10)
-	vmovups	(%r11), %ymm0
-	vmovups	%ymm0, -64(%r10)
-	vmovups	-32(%r11,%rbx,4), %ymm0
-	vmovups	%ymm0, -32(%r10)
-	vmovups	(%r11,%rbx,4), %ymm0
-	vmovups	%ymm0, (%r10)
-	addq	$2, %r9
-	addq	%rdx, %r11
-	subq	$-128, %r10
-	cmpq	%r9, %rax
-	jne	.LBB5_35
-.LBB5_25:
-	testb	$1, %r13b
-	je	.LBB5_27
-	movq	%r8, %r10
-	imulq	%r13, %r10
-	movq	24(%rbp), %r11
-	leaq	(%r11,%r10,4), %r10
-	leaq	(%r15,%r8,4), %r11
-	movq	%r9, %r14
-	imulq	%rbx, %r14
-	vmovups	(%r11,%r14,4), %ymm0
-	shlq	$6, %r9
-	vmovups	%ymm0, (%r10,%r9)
-	vmovups	32(%r11,%r14,4), %ymm0
-	vmovups	%ymm0, 32(%r10,%r9)
-	jmp	.LBB5_27
-.LBB5_28:
-	testq	%r12, %r12
-	jle	.LBB5_37
-	andq	%r13, -72(%rbp)
-	movq	-56(%rbp), %rax
-	addq	$20, %rax
-	movq	%rax, -88(%rbp)
-	leaq	(,%r12,4), %rdx
-	leaq	(,%r12,8), %rsi
-	xorl	%eax, %eax
-	jmp	.LBB5_30
-	.p2align	4
-.LBB5_36:
-	movq	-64(%rbp), %rax
-	addq	%r10, %rax
-	cmpq	%r12, %rax
-	jge	.LBB5_37
-.LBB5_30:
-	movq	%r12, %rcx
-	movq	%rax, -64(%rbp)
-	subq	%rax, %rcx
-	cmpq	$24, %rcx
-	movl	$24, %r10d
-	movq	%rcx, -48(%rbp)
-	cmovlq	%rcx, %r10
-	testq	%rbx, %rbx
-	jle	.LBB5_36
-	movq	-64(%rbp), %rcx
-	movq	%rcx, %rax
-	shlq	$6, %rax
-	addq	-96(%rbp), %rax
-	movq	%rax, -120(%rbp)
-	movq	-56(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -112(%rbp)
-	movq	-88(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -104(%rbp)
-	xorl	%eax, %eax
-	jmp	.LBB5_32
-.LBB5_47:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-.LBB5_54:
-	vmovups	%ymm1, (%rdi)
-	movl	$32, %ecx
-	.p2align	4
-.LBB5_75:
-	vmovups	%ymm0, (%rdi,%rcx)
-.LBB5_76:
-	addq	$16, %rax
-	cmpq	%rbx, %rax
-	jge	.LBB5_36
-.LBB5_32:
-	movq	%rax, %rcx
-	imulq	%r13, %rcx
-	movq	%rax, %rdi
-	imulq	%r12, %rdi
-	movq	24(%rbp), %r8
-	leaq	(%r8,%rcx,4), %r9
-	movq	-120(%rbp), %rcx
-	leaq	(%rcx,%rdi,4), %rdi
-	cmpq	$6, -48(%rbp)
-	jge	.LBB5_38
-	xorl	%r15d, %r15d
-.LBB5_44:
-	movq	%r15, %rcx
-	notq	%rcx
-	addq	%r10, %rcx
-	cmpq	$4, %rcx
-	movq	-80(%rbp), %r12
-	ja	.LBB5_76
-	movq	-112(%rbp), %r8
-	leaq	(%r8,%r15,4), %r14
-	shlq	$6, %r15
-	addq	%r15, %rdi
-	leaq	.LJTI5_0(%rip), %r8
-	movslq	(%r8,%rcx,4), %rcx
-	addq	%r8, %rcx
-	jmpq	*%rcx
-.LBB5_46:
-	testq	%r13, %r13
-	movq	-72(%rbp), %r11
-	jle	.LBB5_47
-	vxorps	%xmm1, %xmm1, %xmm1
-	cmpq	$1, %r13
-	jne	.LBB5_50
-	vxorps	%xmm0, %xmm0, %xmm0
-	xorl	%ecx, %ecx
-	jmp	.LBB5_52
-	.p2align	4
-.LBB5_38:
-	movl	$6, %ecx
-	movq	-104(%rbp), %r11
-	xorl	%r8d, %r8d
-	jmp	.LBB5_39
-	.p2align	4
-.LBB5_40:
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm9, %xmm9, %xmm9
-	vxorps	%xmm10, %xmm10, %xmm10
-	vxorps	%xmm11, %xmm11, %xmm11
-	vxorps	%xmm8, %xmm8, %xmm8
-.LBB5_43:
-	shlq	$6, %r8
-	vmovups	%ymm8, (%rdi,%r8)
-	vmovups	%ymm11, 32(%rdi,%r8)
-	vmovups	%ymm10, 64(%rdi,%r8)
-	vmovups	%ymm9, 96(%rdi,%r8)
-	vmovups	%ymm7, 128(%rdi,%r8)
-	vmovups	%ymm6, 160(%rdi,%r8)
-	vmovups	%ymm5, 192(%rdi,%r8)
-	vmovups	%ymm4, 224(%rdi,%r8)
-	vmovups	%ymm3, 256(%rdi,%r8)
-	vmovups	%ymm1, 288(%rdi,%r8)
-	vmovups	%ymm2, 320(%rdi,%r8)
-	vmovups	%ymm0, 352(%rdi,%r8)
-	leaq	6(%r15), %rcx
-	addq	$24, %r11
-	movq	%r15, %r8
-	cmpq	%r10, %rcx
-	jg	.LBB5_44
-.LBB5_39:
-	movq	%rcx, %r15
-	testq	%r13, %r13
-	jle	.LBB5_40
-	vxorps	%xmm8, %xmm8, %xmm8
-	movq	%r13, %r12
-	movq	%r11, %r14
-	vxorps	%xmm11, %xmm11, %xmm11
-	vxorps	%xmm10, %xmm10, %xmm10
-	movq	%r9, %rcx
-	vxorps	%xmm9, %xmm9, %xmm9
-	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm1, %xmm1, %xmm1
-	.p2align	4
-.LBB5_42:
-	vmovups	(%rcx), %ymm12
-	vmovups	32(%rcx), %ymm13
-	vbroadcastss	-20(%r14), %ymm14
-	vfmadd231ps	%ymm14, %ymm12, %ymm8
-	vfmadd231ps	%ymm14, %ymm13, %ymm11
-	vbroadcastss	-16(%r14), %ymm14
-	vfmadd231ps	%ymm14, %ymm12, %ymm10
-	vfmadd231ps	%ymm14, %ymm13, %ymm9
-	vbroadcastss	-12(%r14), %ymm14
-	vfmadd231ps	%ymm14, %ymm12, %ymm7
-	vfmadd231ps	%ymm14, %ymm13, %ymm6
-	vbroadcastss	-8(%r14), %ymm14
-	vfmadd231ps	%ymm14, %ymm12, %ymm5
-	vfmadd231ps	%ymm14, %ymm13, %ymm4
-	vbroadcastss	-4(%r14), %ymm14
-	vfmadd231ps	%ymm14, %ymm12, %ymm3
-	vfmadd231ps	%ymm14, %ymm13, %ymm1
-	vbroadcastss	(%r14), %ymm14
-	vfmadd231ps	%ymm12, %ymm14, %ymm2
-	vfmadd231ps	%ymm14, %ymm13, %ymm0
-	addq	$64, %rcx
-	addq	%rdx, %r14
-	decq	%r12
-	jne	.LBB5_42
-	jmp	.LBB5_43
-.LBB5_70:
-	testq	%r13, %r13
-	jle	.LBB5_71
-	addq	$16, %r14
-	vxorps	%xmm6, %xmm6, %xmm6
-	movq	%r13, %rcx
-	vxorps	%xmm9, %xmm9, %xmm9
-	vxorps	%xmm8, %xmm8, %xmm8
-	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm0, %xmm0, %xmm0
-	.p2align	4
-.LBB5_73:
-	vmovups	(%r9), %ymm10
-	vmovups	32(%r9), %ymm11
-	vbroadcastss	-16(%r14), %ymm12
-	vfmadd231ps	%ymm12, %ymm10, %ymm6
-	vfmadd231ps	%ymm12, %ymm11, %ymm9
-	vbroadcastss	-12(%r14), %ymm12
-	vfmadd231ps	%ymm12, %ymm10, %ymm8
-	vfmadd231ps	%ymm12, %ymm11, %ymm7
-	vbroadcastss	-8(%r14), %ymm12
-	vfmadd231ps	%ymm12, %ymm10, %ymm5
-	vfmadd231ps	%ymm12, %ymm11, %ymm4
-	vbroadcastss	-4(%r14), %ymm12
-	vfmadd231ps	%ymm12, %ymm10, %ymm3
-	vfmadd231ps	%ymm12, %ymm11, %ymm2
-	vbroadcastss	(%r14), %ymm12
-	vfmadd231ps	%ymm10, %ymm12, %ymm1
-	vfmadd231ps	%ymm12, %ymm11, %ymm0
-	addq	$64, %r9
-	addq	%rdx, %r14
-	decq	%rcx
-	jne	.LBB5_73
-	jmp	.LBB5_74
-.LBB5_60:
-	testq	%r13, %r13
-	jle	.LBB5_61
-	addq	$8, %r14
-	vxorps	%xmm2, %xmm2, %xmm2
-	movq	%r13, %rcx
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm0, %xmm0, %xmm0
-	.p2align	4
-.LBB5_63:
-	vmovups	(%r9), %ymm6
-	vmovups	32(%r9), %ymm7
-	vbroadcastss	-8(%r14), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm2
-	vfmadd231ps	%ymm8, %ymm7, %ymm5
-	vbroadcastss	-4(%r14), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm4
-	vfmadd231ps	%ymm8, %ymm7, %ymm3
-	vbroadcastss	(%r14), %ymm8
-	vfmadd231ps	%ymm6, %ymm8, %ymm1
-	vfmadd231ps	%ymm8, %ymm7, %ymm0
-	addq	$64, %r9
-	addq	%rdx, %r14
-	decq	%rcx
-	jne	.LBB5_63
-	jmp	.LBB5_64
-.LBB5_65:
-	testq	%r13, %r13
-	jle	.LBB5_66
-	addq	$12, %r14
-	vxorps	%xmm4, %xmm4, %xmm4
-	movq	%r13, %rcx
-	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm0, %xmm0, %xmm0
-	.p2align	4
-.LBB5_68:
-	vmovups	(%r9), %ymm8
-	vmovups	32(%r9), %ymm9
-	vbroadcastss	-12(%r14), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm4
-	vfmadd231ps	%ymm10, %ymm9, %ymm7
-	vbroadcastss	-8(%r14), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm6
-	vfmadd231ps	%ymm10, %ymm9, %ymm5
-	vbroadcastss	-4(%r14), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm3
-	vfmadd231ps	%ymm10, %ymm9, %ymm2
-	vbroadcastss	(%r14), %ymm10
-	vfmadd231ps	%ymm8, %ymm10, %ymm1
-	vfmadd231ps	%ymm10, %ymm9, %ymm0
-	addq	$64, %r9
-	addq	%rdx, %r14
-	decq	%rcx
-	jne	.LBB5_68
-	jmp	.LBB5_69
-.LBB5_55:
-	testq	%r13, %r13
-	jle	.LBB5_56
-	addq	$4, %r14
-	vxorps	%xmm1, %xmm1, %xmm1
-	movq	%r13, %rcx
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm0, %xmm0, %xmm0
-	.p2align	4
-.LBB5_58:
-	vmovups	(%r9), %ymm4
-	vmovups	32(%r9), %ymm5
-	vbroadcastss	-4(%r14), %ymm6
-	vfmadd231ps	%ymm6, %ymm4, %ymm1
-	vfmadd231ps	%ymm6, %ymm5, %ymm3
-	vbroadcastss	(%r14), %ymm6
-	vfmadd231ps	%ymm4, %ymm6, %ymm2
-	vfmadd231ps	%ymm6, %ymm5, %ymm0
-	addq	$64, %r9
-	addq	%rdx, %r14
-	decq	%rcx
-	jne	.LBB5_58
-	jmp	.LBB5_59
-.LBB5_71:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm8, %xmm8, %xmm8
-	vxorps	%xmm9, %xmm9, %xmm9
-	vxorps	%xmm6, %xmm6, %xmm6
-.LBB5_74:
-	vmovups	%ymm6, (%rdi)
-	vmovups	%ymm9, 32(%rdi)
-	vmovups	%ymm8, 64(%rdi)
-	vmovups	%ymm7, 96(%rdi)
-	vmovups	%ymm5, 128(%rdi)
-	vmovups	%ymm4, 160(%rdi)
-	vmovups	%ymm3, 192(%rdi)
-	vmovups	%ymm2, 224(%rdi)
-	vmovups	%ymm1, 256(%rdi)
-	movl	$288, %ecx
-	jmp	.LBB5_75
-.LBB5_61:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm2, %xmm2, %xmm2
-.LBB5_64:
-	vmovups	%ymm2, (%rdi)
-	vmovups	%ymm5, 32(%rdi)
-	vmovups	%ymm4, 64(%rdi)
-	vmovups	%ymm3, 96(%rdi)
-	vmovups	%ymm1, 128(%rdi)
-	movl	$160, %ecx
-	jmp	.LBB5_75
-.LBB5_66:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm4, %xmm4, %xmm4
-.LBB5_69:
-	vmovups	%ymm4, (%rdi)
-	vmovups	%ymm7, 32(%rdi)
-	vmovups	%ymm6, 64(%rdi)
-	vmovups	%ymm5, 96(%rdi)
-	vmovups	%ymm3, 128(%rdi)
-	vmovups	%ymm2, 160(%rdi)
-	vmovups	%ymm1, 192(%rdi)
-	movl	$224, %ecx
-	jmp	.LBB5_75
-.LBB5_56:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm1, %xmm1, %xmm1
-.LBB5_59:
-	vmovups	%ymm1, (%rdi)
-	vmovups	%ymm3, 32(%rdi)
-	vmovups	%ymm2, 64(%rdi)
-	movl	$96, %ecx
-	jmp	.LBB5_75
-.LBB5_50:
-	movq	%r14, %r8
-	vxorps	%xmm0, %xmm0, %xmm0
-	xorl	%ecx, %ecx
-	.p2align	4
-.LBB5_51:
-	vbroadcastss	(%r8), %ymm2
-	vfmadd231ps	(%r9), %ymm2, %ymm1
-	vfmadd231ps	32(%r9), %ymm2, %ymm0
-	vbroadcastss	(%r8,%rdx), %ymm2
-	vfmadd231ps	64(%r9), %ymm2, %ymm1
-	vfmadd231ps	96(%r9), %ymm2, %ymm0
-	addq	$2, %rcx
-	subq	$-128, %r9
-	addq	%rsi, %r8
-	cmpq	%rcx, %r11
-	jne	.LBB5_51
-.LBB5_52:
-	testb	$1, %r13b
-	je	.LBB5_54
-	imulq	%r12, %rcx
-	vbroadcastss	(%r14,%rcx,4), %ymm2
-	vfmadd231ps	(%r9), %ymm2, %ymm1
-	vfmadd231ps	32(%r9), %ymm2, %ymm0
-	jmp	.LBB5_54
-.LBB5_37:
-	addq	$88, %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
+	subq	$32, %rsp
+	vmovaps	16(%rbp), %xmm0
+	movq	%r9, 24(%rsp)
+	vmovups	%xmm0, (%rsp)
+	movq	$0, 16(%rsp)
+	callq	panel_weight_gradient_outputs
+	addq	$32, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
-	vzeroupper
 	retq
 .Lfunc_end5:
 	.size	panel_weight_gradient, .Lfunc_end5-panel_weight_gradient
 	.cfi_endproc
-	.section	.rodata,"a",@progbits
-	.p2align	2, 0x0
-.LJTI5_0:
-	.long	.LBB5_46-.LJTI5_0
-	.long	.LBB5_55-.LJTI5_0
-	.long	.LBB5_60-.LJTI5_0
-	.long	.LBB5_65-.LJTI5_0
-	.long	.LBB5_70-.LJTI5_0
-	.text
 	.p2align	4
 	.type	panel_input_gradient,@function
 panel_input_gradient:
@@ -5242,6 +3806,2999 @@ peak_loop:
 .Lfunc_end12:
 	.size	peak_loop, .Lfunc_end12-peak_loop
 	.cfi_endproc
+	.p2align	4
+	.type	transpose_weights,@function
+transpose_weights:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, -72(%rbp)
+	testq	%rdx, %rdx
+	jle	.LBB13_20
+	movq	%rdi, %r10
+	movq	%rcx, %rax
+	movq	-72(%rbp), %r12
+	imulq	%r12, %rax
+	leaq	(%rsi,%rax,4), %rax
+	leaq	(%rcx,%r12), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	addq	$-4, %rdx
+	cmpq	$4, %rcx
+	setae	%dil
+	cmpq	$1, %r12
+	sete	%r8b
+	andb	%dil, %r8b
+	cmpq	%rdx, %rsi
+	setb	%dl
+	cmpq	%rax, %r10
+	setb	%dil
+	andb	%dl, %dil
+	movq	%rcx, %rax
+	shrq	$61, %rax
+	andl	$1, %eax
+	orb	%dil, %al
+	movabsq	$6917529027641081824, %rdx
+	movq	%rcx, %rdi
+	andq	%rdx, %rdi
+	movq	%rdi, -56(%rbp)
+	orq	$28, %rdx
+	andq	%rcx, %rdx
+	movq	%rdx, -80(%rbp)
+	movl	%ecx, %edx
+	andl	$3, %edx
+	movq	%rdx, -64(%rbp)
+	leaq	96(%rsi), %r11
+	leaq	(,%rcx,4), %rdx
+	movq	%rdx, -88(%rbp)
+	leaq	96(%r10), %r14
+	leaq	(,%r12,4), %r15
+	shlq	$4, %r12
+	xorb	$1, %r8b
+	orb	%al, %r8b
+	movb	%r8b, -41(%rbp)
+	xorl	%r13d, %r13d
+	jmp	.LBB13_2
+	.p2align	4
+.LBB13_19:
+	incq	%r13
+	movq	-88(%rbp), %rax
+	addq	%rax, %r11
+	addq	$4, %r14
+	addq	%rax, %rsi
+	addq	$4, %r10
+	cmpq	-72(%rbp), %r13
+	je	.LBB13_20
+.LBB13_2:
+	testq	%rcx, %rcx
+	jle	.LBB13_19
+	cmpb	$1, -41(%rbp)
+	jne	.LBB13_11
+	xorl	%r8d, %r8d
+	jmp	.LBB13_5
+	.p2align	4
+.LBB13_11:
+	xorl	%eax, %eax
+	cmpq	$32, %rcx
+	jb	.LBB13_16
+	movq	-56(%rbp), %rdx
+	.p2align	4
+.LBB13_13:
+	vmovups	-96(%r14,%rax,4), %ymm0
+	vmovups	-64(%r14,%rax,4), %ymm1
+	vmovups	-32(%r14,%rax,4), %ymm2
+	vmovups	(%r14,%rax,4), %ymm3
+	vmovups	%ymm0, -96(%r11,%rax,4)
+	vmovups	%ymm1, -64(%r11,%rax,4)
+	vmovups	%ymm2, -32(%r11,%rax,4)
+	vmovups	%ymm3, (%r11,%rax,4)
+	addq	$32, %rax
+	cmpq	%rax, %rdx
+	jne	.LBB13_13
+	cmpq	%rdx, %rcx
+	je	.LBB13_19
+	movq	-56(%rbp), %rax
+	movq	%rax, %r8
+	testb	$28, %cl
+	je	.LBB13_5
+.LBB13_16:
+	movq	-80(%rbp), %rdx
+	.p2align	4
+.LBB13_17:
+	vmovups	(%r10,%rax,4), %xmm0
+	vmovups	%xmm0, (%rsi,%rax,4)
+	addq	$4, %rax
+	cmpq	%rax, %rdx
+	jne	.LBB13_17
+	movq	%rdx, %r8
+	cmpq	%rdx, %rcx
+	je	.LBB13_19
+.LBB13_5:
+	movq	%r8, %rax
+	cmpq	$0, -64(%rbp)
+	je	.LBB13_8
+	movq	%r15, %rdx
+	imulq	%r8, %rdx
+	addq	%r10, %rdx
+	movq	-64(%rbp), %rdi
+	movq	%r8, %rax
+	.p2align	4
+.LBB13_7:
+	vmovss	(%rdx), %xmm0
+	vmovss	%xmm0, (%rsi,%rax,4)
+	incq	%rax
+	addq	%r15, %rdx
+	decq	%rdi
+	jne	.LBB13_7
+.LBB13_8:
+	subq	%rcx, %r8
+	cmpq	$-4, %r8
+	ja	.LBB13_19
+	movq	%r15, %r8
+	imulq	%rax, %r8
+	leaq	3(%rax), %rbx
+	imulq	%r15, %rbx
+	leaq	2(%rax), %rdx
+	imulq	%r15, %rdx
+	leaq	1(%rax), %r9
+	imulq	%r15, %r9
+	movq	%r10, %rdi
+	.p2align	4
+.LBB13_10:
+	vmovss	(%rdi,%r8), %xmm0
+	vmovss	%xmm0, (%rsi,%rax,4)
+	vmovss	(%rdi,%r9), %xmm0
+	vmovss	%xmm0, 4(%rsi,%rax,4)
+	vmovss	(%rdi,%rdx), %xmm0
+	vmovss	%xmm0, 8(%rsi,%rax,4)
+	vmovss	(%rdi,%rbx), %xmm0
+	vmovss	%xmm0, 12(%rsi,%rax,4)
+	addq	$4, %rax
+	addq	%r12, %rdi
+	cmpq	%rax, %rcx
+	jne	.LBB13_10
+	jmp	.LBB13_19
+.LBB13_20:
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end13:
+	.size	transpose_weights, .Lfunc_end13-transpose_weights
+	.cfi_endproc
+	.p2align	4
+	.type	linear_transposed_rows,@function
+linear_transposed_rows:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$88, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r8, -48(%rbp)
+	movq	%rdx, %r15
+	movq	%rdi, -64(%rbp)
+	movq	24(%rbp), %r8
+	movq	16(%rbp), %rax
+	cmpq	$6, %r8
+	movq	%rcx, -56(%rbp)
+	jge	.LBB14_5
+	xorl	%r11d, %r11d
+.LBB14_2:
+	subq	%r11, %r8
+	jle	.LBB14_4
+	movq	%r11, %rcx
+	imulq	%r9, %rcx
+	movq	-56(%rbp), %rsi
+	leaq	(%rsi,%rcx,4), %rdx
+	imulq	%rax, %r11
+	movq	-48(%rbp), %rcx
+	leaq	(%rcx,%r11,4), %rcx
+	movq	%r8, (%rsp)
+	movq	-64(%rbp), %rdi
+	movq	%r15, %rsi
+	movq	%r9, %r8
+	movq	%rax, %r9
+	vzeroupper
+	callq	linear
+.LBB14_4:
+	addq	$88, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.LBB14_5:
+	.cfi_def_cfa %rbp, 16
+	leaq	(,%rax,4), %r10
+	leaq	(%r10,%r10,2), %rdi
+	movq	%rdi, -112(%rbp)
+	movq	%rax, %rdi
+	shlq	$4, %rdi
+	movq	%rdi, -104(%rbp)
+	leaq	(%r10,%r10,4), %rdi
+	movq	%rdi, -96(%rbp)
+	leaq	(,%r9,8), %rdi
+	leaq	(%rdi,%rdi,2), %rdi
+	movq	%rdi, -80(%rbp)
+	addq	$32, %rsi
+	movq	%rsi, -72(%rbp)
+	leaq	(,%r9,4), %r13
+	movl	$6, %esi
+	xorl	%r11d, %r11d
+	leaq	(,%r13,2), %rdi
+	jmp	.LBB14_7
+	.p2align	4
+.LBB14_6:
+	movq	-88(%rbp), %r11
+	leaq	6(%r11), %rsi
+	addq	-80(%rbp), %rcx
+	movq	24(%rbp), %r8
+	cmpq	%r8, %rsi
+	jg	.LBB14_2
+.LBB14_7:
+	movq	%rsi, -88(%rbp)
+	testq	%rax, %rax
+	jle	.LBB14_6
+	movq	%r11, %r8
+	imulq	%rax, %r8
+	movq	-48(%rbp), %rsi
+	leaq	(%rsi,%r8,4), %r8
+	movq	-72(%rbp), %rbx
+	xorl	%r11d, %r11d
+	jmp	.LBB14_9
+	.p2align	4
+.LBB14_13:
+	vmovaps	%ymm0, %ymm11
+	vmovaps	%ymm1, %ymm10
+	vmovaps	%ymm0, %ymm9
+	vmovaps	%ymm1, %ymm8
+	vmovaps	%ymm0, %ymm7
+	vmovaps	%ymm1, %ymm6
+	vmovaps	%ymm0, %ymm5
+	vmovaps	%ymm1, %ymm4
+	vmovaps	%ymm0, %ymm3
+	vmovaps	%ymm1, %ymm2
+.LBB14_14:
+	leaq	(%r8,%r11,4), %rsi
+	vmovups	%ymm1, (%r8,%r11,4)
+	vmovups	%ymm11, 32(%r8,%r11,4)
+	vmovups	%ymm10, (%rsi,%rax,4)
+	vmovups	%ymm9, 32(%rsi,%rax,4)
+	vmovups	%ymm8, (%rsi,%rax,8)
+	vmovups	%ymm7, 32(%rsi,%rax,8)
+	movq	-112(%rbp), %rdx
+	vmovups	%ymm6, (%rdx,%rsi)
+	vmovups	%ymm5, 32(%rdx,%rsi)
+	movq	-104(%rbp), %rdx
+	vmovups	%ymm4, (%rdx,%rsi)
+	vmovups	%ymm3, 32(%rdx,%rsi)
+	movq	-96(%rbp), %rdx
+	vmovups	%ymm2, (%rdx,%rsi)
+	vmovups	%ymm0, 32(%rdx,%rsi)
+	addq	$16, %r11
+	addq	$64, %rbx
+	cmpq	%rax, %r11
+	jge	.LBB14_6
+.LBB14_9:
+	testq	%r15, %r15
+	je	.LBB14_10
+	vmovups	(%r15,%r11,4), %ymm1
+	vmovups	32(%r15,%r11,4), %ymm0
+	testq	%r9, %r9
+	jg	.LBB14_15
+	jmp	.LBB14_13
+	.p2align	4
+.LBB14_10:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+	testq	%r9, %r9
+	jle	.LBB14_13
+.LBB14_15:
+	movq	%rbx, %rsi
+	xorl	%r14d, %r14d
+	vmovaps	%ymm1, %ymm2
+	vmovaps	%ymm0, %ymm3
+	vmovaps	%ymm1, %ymm4
+	vmovaps	%ymm0, %ymm5
+	vmovaps	%ymm1, %ymm6
+	vmovaps	%ymm0, %ymm7
+	vmovaps	%ymm1, %ymm8
+	vmovaps	%ymm0, %ymm9
+	vmovaps	%ymm1, %ymm10
+	vmovaps	%ymm0, %ymm11
+	.p2align	4
+.LBB14_16:
+	vmovups	-32(%rsi), %ymm13
+	vmovups	(%rsi), %ymm12
+	leaq	(%rcx,%r14,4), %r12
+	vbroadcastss	(%rcx,%r14,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm13, %ymm1
+	vfmadd231ps	%ymm14, %ymm12, %ymm11
+	vbroadcastss	(%r12,%r9,4), %ymm14
+	leaq	(%r12,%r13), %rdx
+	vfmadd231ps	%ymm14, %ymm13, %ymm10
+	vfmadd231ps	%ymm14, %ymm12, %ymm9
+	addq	%r13, %rdx
+	vbroadcastss	(%r12,%r9,8), %ymm14
+	vfmadd231ps	%ymm14, %ymm13, %ymm8
+	vfmadd231ps	%ymm14, %ymm12, %ymm7
+	vbroadcastss	(%rdx,%r9,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm13, %ymm6
+	vfmadd231ps	%ymm14, %ymm12, %ymm5
+	vbroadcastss	(%rdx,%r9,8), %ymm14
+	addq	%rdi, %rdx
+	vfmadd231ps	%ymm14, %ymm13, %ymm4
+	vfmadd231ps	%ymm14, %ymm12, %ymm3
+	vbroadcastss	(%rdx,%r9,4), %ymm14
+	vfmadd231ps	%ymm13, %ymm14, %ymm2
+	vfmadd231ps	%ymm14, %ymm12, %ymm0
+	incq	%r14
+	addq	%r10, %rsi
+	cmpq	%r14, %r9
+	jne	.LBB14_16
+	jmp	.LBB14_14
+.Lfunc_end14:
+	.size	linear_transposed_rows, .Lfunc_end14-linear_transposed_rows
+	.cfi_endproc
+	.p2align	4
+	.type	linear_rows,@function
+linear_rows:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$88, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rcx, -104(%rbp)
+	movq	%rdx, -120(%rbp)
+	movq	%rdi, -88(%rbp)
+	cmpq	$4, 16(%rbp)
+	jge	.LBB15_1
+.LBB15_48:
+	addq	$88, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.LBB15_1:
+	.cfi_def_cfa %rbp, 16
+	movq	24(%rbp), %rdx
+	leaq	3(%rdx), %rax
+	movq	%rax, -168(%rbp)
+	movq	%r8, %r13
+	andq	$-8, %r13
+	movq	%rdx, %rax
+	imulq	%r8, %rax
+	movq	-88(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -216(%rbp)
+	leaq	(,%r8,4), %r12
+	leaq	(%r12,%r12,2), %r11
+	leaq	4(,%rdx,4), %rax
+	imulq	%r8, %rax
+	addq	%rcx, %rax
+	movq	%rax, -208(%rbp)
+	leaq	8(,%rdx,4), %rax
+	imulq	%r8, %rax
+	addq	%rcx, %rax
+	movq	%rax, -200(%rbp)
+	movq	%r8, %rax
+	shlq	$4, %rax
+	movq	%rax, -224(%rbp)
+	movq	-120(%rbp), %rdi
+	leaq	(%rdi,%r8,4), %r14
+	leaq	(,%r8,8), %rax
+	movq	%rax, -192(%rbp)
+	leaq	(%rdi,%r8,8), %r15
+	leaq	(%rdi,%r11), %rbx
+	leaq	4(%rcx), %rax
+	movq	%rax, -184(%rbp)
+	leaq	4(%rdi), %rax
+	movq	%rax, -160(%rbp)
+	leaq	4(%rdi,%r8,4), %rax
+	movq	%rax, -152(%rbp)
+	leaq	4(%rdi,%r8,8), %rax
+	movq	%rax, -144(%rbp)
+	leaq	(%rdi,%r11), %rax
+	addq	$4, %rax
+	movq	%rax, -136(%rbp)
+	movl	$4, %eax
+	xorl	%edx, %edx
+	movq	%rsi, -176(%rbp)
+	movq	%r11, -64(%rbp)
+	movq	%r9, -248(%rbp)
+	movq	%r8, -240(%rbp)
+	movq	%r13, -232(%rbp)
+	movq	%r12, -128(%rbp)
+	jmp	.LBB15_2
+.LBB15_29:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vaddss	%xmm1, %xmm2, %xmm3
+	vmovss	%xmm3, (%rcx)
+	vmovshdup	%xmm2, %xmm3
+	vaddss	%xmm1, %xmm3, %xmm3
+	vmovss	%xmm3, (%rcx,%r9,4)
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	%xmm1, %xmm3, %xmm3
+	vmovss	%xmm3, (%rcx,%r9,8)
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	vaddss	%xmm1, %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r9,4)
+.LBB15_30:
+	movq	-64(%rbp), %r11
+	movq	-72(%rbp), %r14
+	movq	-56(%rbp), %r15
+	movq	-80(%rbp), %rdx
+	vaddss	%xmm1, %xmm0, %xmm2
+	vmovss	%xmm2, 4(%rcx)
+	vmovshdup	%xmm0, %xmm2
+	vaddss	%xmm1, %xmm2, %xmm2
+	vmovss	%xmm2, 4(%rcx,%r9,4)
+	vshufpd	$1, %xmm0, %xmm0, %xmm2
+	vaddss	%xmm1, %xmm2, %xmm2
+	vmovss	%xmm2, 4(%rcx,%r9,8)
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rax,%r9,4)
+.LBB15_47:
+	leaq	4(%rdx), %rax
+	movq	-224(%rbp), %rcx
+	addq	%rcx, %rdi
+	addq	%rcx, %r14
+	addq	%rcx, %r15
+	addq	%rcx, %rbx
+	addq	%rcx, -160(%rbp)
+	addq	%rcx, -152(%rbp)
+	addq	%rcx, -144(%rbp)
+	addq	%rcx, -136(%rbp)
+	cmpq	16(%rbp), %rax
+	jg	.LBB15_48
+.LBB15_2:
+	movq	%rdx, -96(%rbp)
+	movq	%rax, -80(%rbp)
+	movq	24(%rbp), %rdx
+	movq	-168(%rbp), %rax
+	cmpq	32(%rbp), %rax
+	movq	%r14, -72(%rbp)
+	movq	%r15, -56(%rbp)
+	jle	.LBB15_3
+.LBB15_18:
+	movq	32(%rbp), %rax
+	subq	%rdx, %rax
+	cmpq	$1, %rax
+	movq	%rdx, -48(%rbp)
+	je	.LBB15_31
+	cmpq	$2, %rax
+	movq	-128(%rbp), %r12
+	movq	-80(%rbp), %rdx
+	jne	.LBB15_47
+	cmpq	$8, %r8
+	jl	.LBB15_21
+	movq	-48(%rbp), %rax
+	imulq	%r8, %rax
+	movq	-88(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	leaq	(%rcx,%r8,4), %rdx
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm6, %xmm6, %xmm6
+	xorl	%eax, %eax
+	.p2align	4
+.LBB15_23:
+	vmovups	(%rcx,%rax,4), %ymm8
+	vmovups	(%rdx,%rax,4), %ymm9
+	vmovups	(%rdi,%rax,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm0
+	vfmadd231ps	%ymm10, %ymm9, %ymm1
+	vmovups	(%r14,%rax,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm3
+	vfmadd231ps	%ymm10, %ymm9, %ymm2
+	vmovups	(%r15,%rax,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm5
+	vfmadd231ps	%ymm10, %ymm9, %ymm4
+	vmovups	(%rbx,%rax,4), %ymm10
+	vfmadd231ps	%ymm8, %ymm10, %ymm7
+	vfmadd231ps	%ymm10, %ymm9, %ymm6
+	addq	$8, %rax
+	cmpq	%r13, %rax
+	jl	.LBB15_23
+	jmp	.LBB15_24
+	.p2align	4
+.LBB15_3:
+	movq	-96(%rbp), %rax
+	imulq	%r9, %rax
+	movq	-104(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -256(%rbp)
+	movq	-200(%rbp), %r12
+	movq	-208(%rbp), %rax
+	movq	-216(%rbp), %r10
+	movq	-168(%rbp), %rcx
+	movq	%rdx, -112(%rbp)
+	jmp	.LBB15_4
+	.p2align	4
+.LBB15_16:
+	movq	-112(%rbp), %rcx
+	vmovss	8(%rsi,%rcx,4), %xmm4
+.LBB15_17:
+	vaddss	%xmm4, %xmm3, %xmm3
+	vmovss	%xmm3, 8(%r8)
+	vaddss	%xmm4, %xmm2, %xmm2
+	vmovss	%xmm2, 8(%r8,%r9,4)
+	vaddss	%xmm4, %xmm1, %xmm1
+	vmovss	%xmm1, 8(%r8,%r9,8)
+	vaddss	%xmm4, %xmm0, %xmm0
+	vmovss	%xmm0, 8(%r13,%r9,4)
+	leaq	3(%rdx), %rcx
+	addq	%r11, %r10
+	addq	%r11, %rax
+	addq	%r11, %r12
+	movq	%rdx, -112(%rbp)
+	cmpq	32(%rbp), %rcx
+	movq	-240(%rbp), %r8
+	movq	-232(%rbp), %r13
+	jg	.LBB15_18
+.LBB15_4:
+	cmpq	$8, %r8
+	jl	.LBB15_5
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm11, %xmm11, %xmm11
+	vxorps	%xmm10, %xmm10, %xmm10
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB15_7:
+	vmovups	(%r10,%r11,4), %ymm12
+	vmovups	(%rax,%r11,4), %ymm13
+	vmovups	(%r12,%r11,4), %ymm14
+	vmovups	(%rdi,%r11,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm4
+	vfmadd231ps	%ymm15, %ymm13, %ymm5
+	vfmadd231ps	%ymm15, %ymm14, %ymm3
+	vmovups	(%r14,%r11,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm7
+	vfmadd231ps	%ymm15, %ymm13, %ymm6
+	vfmadd231ps	%ymm15, %ymm14, %ymm2
+	vmovups	(%r15,%r11,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm9
+	vfmadd231ps	%ymm15, %ymm13, %ymm8
+	vfmadd231ps	%ymm15, %ymm14, %ymm1
+	vmovups	(%rbx,%r11,4), %ymm15
+	vfmadd231ps	%ymm12, %ymm15, %ymm11
+	vfmadd231ps	%ymm13, %ymm15, %ymm10
+	vfmadd231ps	%ymm15, %ymm14, %ymm0
+	addq	$8, %r11
+	cmpq	%r13, %r11
+	jl	.LBB15_7
+	jmp	.LBB15_8
+	.p2align	4
+.LBB15_5:
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%r11d, %r11d
+	vxorps	%xmm10, %xmm10, %xmm10
+	vxorps	%xmm11, %xmm11, %xmm11
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm4, %xmm4, %xmm4
+.LBB15_8:
+	movq	%rcx, -48(%rbp)
+	vextractf128	$1, %ymm3, %xmm12
+	vaddps	%xmm3, %xmm12, %xmm3
+	vextractf128	$1, %ymm2, %xmm12
+	vaddps	%xmm2, %xmm12, %xmm2
+	vhaddps	%xmm2, %xmm3, %xmm2
+	vextractf128	$1, %ymm1, %xmm3
+	vaddps	%xmm3, %xmm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm3
+	vaddps	%xmm3, %xmm0, %xmm0
+	vhaddps	%xmm0, %xmm1, %xmm0
+	vhaddps	%xmm0, %xmm2, %xmm3
+	vmovshdup	%xmm3, %xmm2
+	vshufpd	$1, %xmm3, %xmm3, %xmm1
+	vshufps	$255, %xmm3, %xmm3, %xmm0
+	movq	%r8, %r13
+	vperm2f128	$49, %ymm11, %ymm10, %ymm12
+	vinsertf128	$1, %xmm11, %ymm10, %ymm10
+	vaddps	%ymm12, %ymm10, %ymm10
+	vperm2f128	$49, %ymm9, %ymm8, %ymm11
+	vinsertf128	$1, %xmm9, %ymm8, %ymm8
+	vaddps	%ymm11, %ymm8, %ymm8
+	vhaddps	%ymm10, %ymm8, %ymm8
+	vperm2f128	$49, %ymm7, %ymm6, %ymm9
+	vinsertf128	$1, %xmm7, %ymm6, %ymm6
+	vaddps	%ymm6, %ymm9, %ymm6
+	vperm2f128	$49, %ymm4, %ymm5, %ymm7
+	vinsertf128	$1, %xmm4, %ymm5, %ymm4
+	vaddps	%ymm7, %ymm4, %ymm4
+	vhaddps	%ymm6, %ymm4, %ymm4
+	vhaddps	%ymm8, %ymm4, %ymm4
+	subq	%r11, %r13
+	jle	.LBB15_11
+	leaq	(%r10,%r11,4), %rdx
+	leaq	(%rax,%r11,4), %rcx
+	leaq	(%r12,%r11,4), %rsi
+	leaq	(%rdi,%r11,4), %r9
+	leaq	(%r14,%r11,4), %r14
+	leaq	(%r15,%r11,4), %r15
+	leaq	(%rbx,%r11,4), %r8
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB15_10:
+	vmovss	(%rsi,%r11,4), %xmm5
+	vmovss	(%r9,%r11,4), %xmm6
+	vfmadd231ss	%xmm6, %xmm5, %xmm3
+	vmovss	(%r14,%r11,4), %xmm7
+	vfmadd231ss	%xmm7, %xmm5, %xmm2
+	vmovss	(%r15,%r11,4), %xmm8
+	vfmadd231ss	%xmm8, %xmm5, %xmm1
+	vmovss	(%r8,%r11,4), %xmm9
+	vmovss	(%rdx,%r11,4), %xmm10
+	vmovss	(%rcx,%r11,4), %xmm11
+	vshufps	$0, %xmm10, %xmm11, %xmm10
+	vpermpd	$80, %ymm10, %ymm10
+	vinsertps	$16, %xmm7, %xmm6, %xmm6
+	vinsertps	$32, %xmm8, %xmm6, %xmm6
+	vinsertps	$48, %xmm9, %xmm6, %xmm6
+	vpermpd	$68, %ymm6, %ymm6
+	vfmadd231ps	%ymm6, %ymm10, %ymm4
+	vfmadd231ss	%xmm9, %xmm5, %xmm0
+	incq	%r11
+	cmpq	%r11, %r13
+	jne	.LBB15_10
+.LBB15_11:
+	movq	-256(%rbp), %rcx
+	movq	-112(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %r8
+	movq	-248(%rbp), %r9
+	leaq	(%r8,%r9,4), %rcx
+	leaq	(%rcx,%r9,4), %r13
+	vextractf128	$1, %ymm4, %xmm6
+	movq	-176(%rbp), %rsi
+	testq	%rsi, %rsi
+	je	.LBB15_13
+	vmovss	(%rsi,%rdx,4), %xmm5
+	vaddss	%xmm5, %xmm6, %xmm7
+	vmovss	%xmm7, (%r8)
+	vmovshdup	%xmm6, %xmm7
+	vaddss	%xmm5, %xmm7, %xmm7
+	vmovss	%xmm7, (%r8,%r9,4)
+	vshufpd	$1, %xmm6, %xmm6, %xmm7
+	vaddss	%xmm5, %xmm7, %xmm7
+	vmovss	%xmm7, (%r8,%r9,8)
+	vshufps	$255, %xmm6, %xmm6, %xmm6
+	vaddss	%xmm5, %xmm6, %xmm5
+	vmovss	%xmm5, (%r13,%r9,4)
+	vmovss	4(%rsi,%rdx,4), %xmm5
+	jmp	.LBB15_14
+	.p2align	4
+.LBB15_13:
+	vxorps	%xmm5, %xmm5, %xmm5
+	vaddss	%xmm5, %xmm6, %xmm7
+	vmovss	%xmm7, (%r8)
+	vmovshdup	%xmm6, %xmm7
+	vaddss	%xmm5, %xmm7, %xmm7
+	vmovss	%xmm7, (%r8,%r9,4)
+	vshufpd	$1, %xmm6, %xmm6, %xmm7
+	vaddss	%xmm5, %xmm7, %xmm7
+	vmovss	%xmm7, (%r8,%r9,8)
+	vshufps	$255, %xmm6, %xmm6, %xmm6
+	vaddss	%xmm5, %xmm6, %xmm6
+	vmovss	%xmm6, (%r13,%r9,4)
+.LBB15_14:
+	movq	-64(%rbp), %r11
+	movq	-72(%rbp), %r14
+	movq	-56(%rbp), %r15
+	movq	-48(%rbp), %rdx
+	vaddss	%xmm5, %xmm4, %xmm6
+	vmovss	%xmm6, 4(%r8)
+	vmovshdup	%xmm4, %xmm6
+	vaddss	%xmm5, %xmm6, %xmm6
+	vmovss	%xmm6, 4(%r8,%r9,4)
+	vshufpd	$1, %xmm4, %xmm4, %xmm6
+	vaddss	%xmm5, %xmm6, %xmm6
+	vmovss	%xmm6, 4(%r8,%r9,8)
+	vshufps	$255, %xmm4, %xmm4, %xmm4
+	vaddss	%xmm5, %xmm4, %xmm4
+	vmovss	%xmm4, 4(%r13,%r9,4)
+	testq	%rsi, %rsi
+	jne	.LBB15_16
+	vxorps	%xmm4, %xmm4, %xmm4
+	jmp	.LBB15_17
+	.p2align	4
+.LBB15_31:
+	movq	%rdx, %rax
+	imulq	%r8, %rax
+	movq	-88(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	cmpq	$8, %r8
+	movq	-128(%rbp), %r12
+	jl	.LBB15_32
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	%rdi, %rdx
+	movq	%rcx, %r10
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	movq	-192(%rbp), %r14
+	.p2align	4
+.LBB15_34:
+	vmovups	(%r10), %ymm4
+	vfmadd231ps	(%rdx), %ymm4, %ymm2
+	vfmadd231ps	(%rdx,%r12), %ymm4, %ymm3
+	vfmadd231ps	(%rdx,%r14), %ymm4, %ymm1
+	vfmadd231ps	(%rdx,%r11), %ymm4, %ymm0
+	addq	$8, %rax
+	addq	$32, %r10
+	addq	$32, %rdx
+	cmpq	%r13, %rax
+	jl	.LBB15_34
+	jmp	.LBB15_35
+.LBB15_21:
+	vxorps	%xmm6, %xmm6, %xmm6
+	xorl	%eax, %eax
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB15_24:
+	movq	%r8, %rcx
+	vperm2f128	$49, %ymm7, %ymm6, %ymm8
+	vinsertf128	$1, %xmm7, %ymm6, %ymm6
+	vaddps	%ymm6, %ymm8, %ymm6
+	vperm2f128	$49, %ymm5, %ymm4, %ymm7
+	vinsertf128	$1, %xmm5, %ymm4, %ymm4
+	vaddps	%ymm7, %ymm4, %ymm4
+	vhaddps	%ymm6, %ymm4, %ymm4
+	vperm2f128	$49, %ymm3, %ymm2, %ymm5
+	vinsertf128	$1, %xmm3, %ymm2, %ymm2
+	vaddps	%ymm5, %ymm2, %ymm2
+	vperm2f128	$49, %ymm0, %ymm1, %ymm3
+	vinsertf128	$1, %xmm0, %ymm1, %ymm0
+	vaddps	%ymm3, %ymm0, %ymm0
+	vhaddps	%ymm2, %ymm0, %ymm0
+	vhaddps	%ymm4, %ymm0, %ymm0
+	subq	%rax, %rcx
+	jle	.LBB15_27
+	movq	%r12, %rdx
+	movq	-48(%rbp), %rsi
+	imulq	%rsi, %rdx
+	leaq	(%rdx,%rax,4), %rdx
+	movq	-88(%rbp), %r10
+	addq	%r10, %rdx
+	leaq	4(,%rsi,4), %rsi
+	imulq	%r8, %rsi
+	leaq	(%rsi,%rax,4), %rsi
+	addq	%r10, %rsi
+	leaq	(%rdi,%rax,4), %r15
+	leaq	(%r14,%rax,4), %r14
+	movq	-56(%rbp), %r10
+	leaq	(%r10,%rax,4), %r10
+	leaq	(%rbx,%rax,4), %rax
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB15_26:
+	vmovss	(%rdx,%r11,4), %xmm1
+	vmovss	(%rsi,%r11,4), %xmm2
+	vshufps	$0, %xmm1, %xmm2, %xmm1
+	vpermpd	$80, %ymm1, %ymm1
+	vmovss	(%r15,%r11,4), %xmm2
+	vinsertps	$16, (%r14,%r11,4), %xmm2, %xmm2
+	vinsertps	$32, (%r10,%r11,4), %xmm2, %xmm2
+	vinsertps	$48, (%rax,%r11,4), %xmm2, %xmm2
+	vpermpd	$68, %ymm2, %ymm2
+	vfmadd231ps	%ymm2, %ymm1, %ymm0
+	incq	%r11
+	cmpq	%r11, %rcx
+	jne	.LBB15_26
+.LBB15_27:
+	movq	-96(%rbp), %rcx
+	imulq	%r9, %rcx
+	movq	-104(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	-48(%rbp), %rdx
+	leaq	(%rax,%rdx,4), %rcx
+	leaq	(%rcx,%r9,4), %rax
+	leaq	(%rax,%r9,4), %rax
+	vextractf128	$1, %ymm0, %xmm2
+	movq	-176(%rbp), %rsi
+	testq	%rsi, %rsi
+	je	.LBB15_29
+	vmovss	(%rsi,%rdx,4), %xmm1
+	vaddss	%xmm1, %xmm2, %xmm3
+	vmovss	%xmm3, (%rcx)
+	vmovshdup	%xmm2, %xmm3
+	vaddss	%xmm1, %xmm3, %xmm3
+	vmovss	%xmm3, (%rcx,%r9,4)
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	%xmm1, %xmm3, %xmm3
+	vmovss	%xmm3, (%rcx,%r9,8)
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	vaddss	%xmm1, %xmm2, %xmm1
+	vmovss	%xmm1, (%rax,%r9,4)
+	vmovss	4(%rsi,%rdx,4), %xmm1
+	jmp	.LBB15_30
+.LBB15_32:
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB15_35:
+	vextractf128	$1, %ymm2, %xmm4
+	vaddps	%xmm4, %xmm2, %xmm2
+	vextractf128	$1, %ymm3, %xmm4
+	vaddps	%xmm4, %xmm3, %xmm3
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vextractf128	$1, %ymm1, %xmm3
+	vaddps	%xmm3, %xmm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm3
+	vaddps	%xmm3, %xmm0, %xmm0
+	vhaddps	%xmm0, %xmm1, %xmm0
+	vhaddps	%xmm0, %xmm2, %xmm1
+	cmpq	%rax, %r8
+	jle	.LBB15_36
+	movl	%r8d, %r10d
+	subl	%eax, %r10d
+	leaq	1(%rax), %rdx
+	testb	$1, %r10b
+	jne	.LBB15_39
+	cmpq	%rdx, %r8
+	jne	.LBB15_41
+	jmp	.LBB15_43
+.LBB15_36:
+	vmovaps	%xmm1, %xmm0
+	jmp	.LBB15_43
+.LBB15_39:
+	movq	-96(%rbp), %r11
+	imulq	%r8, %r11
+	movq	-120(%rbp), %r10
+	leaq	(%r10,%r11,4), %r15
+	leaq	(%r15,%r8,4), %r14
+	leaq	(%r14,%r8,4), %r11
+	leaq	(%r11,%r8,4), %r10
+	vmovss	(%r15,%rax,4), %xmm0
+	vinsertps	$16, (%r14,%rax,4), %xmm0, %xmm0
+	vinsertps	$32, (%r11,%rax,4), %xmm0, %xmm0
+	vinsertps	$48, (%r10,%rax,4), %xmm0, %xmm0
+	vbroadcastss	(%rcx,%rax,4), %xmm2
+	vfmadd213ps	%xmm1, %xmm2, %xmm0
+	movq	%rdx, %rax
+	vmovaps	%xmm0, %xmm1
+	cmpq	%rdx, %r8
+	je	.LBB15_43
+.LBB15_41:
+	movq	%r8, %rcx
+	subq	%rax, %rcx
+	movq	%r12, %rdx
+	imulq	-48(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rdx
+	addq	-184(%rbp), %rdx
+	movq	-160(%rbp), %r10
+	leaq	(%r10,%rax,4), %r15
+	movq	-152(%rbp), %r10
+	leaq	(%r10,%rax,4), %r14
+	movq	-144(%rbp), %r10
+	leaq	(%r10,%rax,4), %r11
+	movq	-136(%rbp), %r10
+	leaq	(%r10,%rax,4), %rax
+	xorl	%r10d, %r10d
+	vmovaps	%xmm1, %xmm0
+	.p2align	4
+.LBB15_42:
+	vbroadcastss	-4(%rdx,%r10,4), %xmm1
+	vmovss	-4(%r15,%r10,4), %xmm2
+	vinsertps	$16, -4(%r14,%r10,4), %xmm2, %xmm2
+	vinsertps	$32, -4(%r11,%r10,4), %xmm2, %xmm2
+	vinsertps	$48, -4(%rax,%r10,4), %xmm2, %xmm2
+	vmovss	(%r15,%r10,4), %xmm3
+	vfmadd213ps	%xmm0, %xmm1, %xmm2
+	vinsertps	$16, (%r14,%r10,4), %xmm3, %xmm0
+	vinsertps	$32, (%r11,%r10,4), %xmm0, %xmm0
+	vinsertps	$48, (%rax,%r10,4), %xmm0, %xmm0
+	vbroadcastss	(%rdx,%r10,4), %xmm1
+	vfmadd213ps	%xmm2, %xmm1, %xmm0
+	addq	$2, %r10
+	cmpq	%r10, %rcx
+	jne	.LBB15_42
+.LBB15_43:
+	testq	%rsi, %rsi
+	je	.LBB15_44
+	movq	-48(%rbp), %r10
+	vmovss	(%rsi,%r10,4), %xmm1
+	movq	-64(%rbp), %r11
+	movq	-72(%rbp), %r14
+	movq	-56(%rbp), %r15
+	movq	-80(%rbp), %rdx
+	jmp	.LBB15_46
+.LBB15_44:
+	vxorps	%xmm1, %xmm1, %xmm1
+	movq	-64(%rbp), %r11
+	movq	-72(%rbp), %r14
+	movq	-56(%rbp), %r15
+	movq	-80(%rbp), %rdx
+	movq	-48(%rbp), %r10
+.LBB15_46:
+	movq	-96(%rbp), %rcx
+	imulq	%r9, %rcx
+	movq	-104(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	leaq	(%rax,%r10,4), %rax
+	leaq	(%rax,%r9,4), %rcx
+	leaq	(%rcx,%r9,4), %rcx
+	vaddss	%xmm1, %xmm0, %xmm2
+	vmovss	%xmm2, (%rax)
+	vmovshdup	%xmm0, %xmm2
+	vaddss	%xmm1, %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r9,4)
+	vshufpd	$1, %xmm0, %xmm0, %xmm2
+	vaddss	%xmm1, %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r9,8)
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%r9,4)
+	jmp	.LBB15_47
+.Lfunc_end15:
+	.size	linear_rows, .Lfunc_end15-linear_rows
+	.cfi_endproc
+	.p2align	4
+	.type	weight_gradient_rows,@function
+weight_gradient_rows:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$104, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, -120(%rbp)
+	movq	%rsi, -104(%rbp)
+	movq	%rdi, -64(%rbp)
+	movq	40(%rbp), %r15
+	movq	16(%rbp), %rdi
+	testq	%rcx, %rcx
+	je	.LBB16_21
+	movq	%r15, %rdx
+	movq	32(%rbp), %rax
+	leaq	(%rcx,%rax,4), %rbx
+	subq	%rax, %rdx
+	movq	%rdx, -48(%rbp)
+	jle	.LBB16_3
+	movq	-48(%rbp), %rax
+	leaq	(,%rax,4), %rdx
+	movq	%rbx, %rdi
+	xorl	%esi, %esi
+	movq	%r9, %r14
+	movq	%r8, %r12
+	movq	%rcx, %r15
+	callq	memset@PLT
+	movq	%r15, %rcx
+	movq	40(%rbp), %r15
+	movq	%r12, %r8
+	movq	%r14, %r9
+	movq	16(%rbp), %rdi
+.LBB16_3:
+	testq	%rdi, %rdi
+	jle	.LBB16_21
+	leaq	(%rcx,%r15,4), %rsi
+	movq	-64(%rbp), %rdx
+	movq	32(%rbp), %r11
+	leaq	(%rdx,%r11,4), %rax
+	decq	%rdi
+	imulq	%r9, %rdi
+	addq	%r15, %rdi
+	leaq	(%rdx,%rdi,4), %rdi
+	cmpq	%rdi, %rbx
+	setb	%dil
+	cmpq	%rsi, %rax
+	setb	%sil
+	andb	%dil, %sil
+	movq	%r9, %rdi
+	shrq	$61, %rdi
+	andl	$1, %edi
+	orb	%sil, %dil
+	movq	%rdi, -88(%rbp)
+	movq	-48(%rbp), %r10
+	movq	%r10, %rsi
+	andq	$-32, %rsi
+	movq	%rsi, -56(%rbp)
+	addq	%r11, %rsi
+	movq	%rsi, -80(%rbp)
+	andq	$-4, %r10
+	leaq	(%r11,%r10), %rsi
+	movq	%rsi, -112(%rbp)
+	leaq	(%rcx,%r11,4), %r12
+	addq	$96, %r12
+	leaq	(%rdx,%r11,4), %r13
+	addq	$96, %r13
+	leaq	(,%r9,4), %rsi
+	movq	%rsi, -96(%rbp)
+	xorl	%r11d, %r11d
+	jmp	.LBB16_5
+	.p2align	4
+.LBB16_20:
+	incq	%r11
+	movq	-96(%rbp), %rdi
+	addq	%rdi, %r13
+	addq	%rdi, %rax
+	addq	%rdi, %rdx
+	cmpq	16(%rbp), %r11
+	movq	%rsi, %r15
+	je	.LBB16_21
+.LBB16_5:
+	cmpq	32(%rbp), %r15
+	movq	%r15, %rsi
+	jle	.LBB16_20
+	cmpq	$4, -48(%rbp)
+	setb	%dil
+	orb	-88(%rbp), %dil
+	movq	32(%rbp), %r14
+	testb	$1, %dil
+	jne	.LBB16_7
+	cmpq	$32, -48(%rbp)
+	jae	.LBB16_14
+	xorl	%edi, %edi
+	jmp	.LBB16_18
+.LBB16_14:
+	xorl	%edi, %edi
+	movq	-56(%rbp), %rsi
+	.p2align	4
+.LBB16_15:
+	vmovups	-96(%r13,%rdi,4), %ymm0
+	vmovups	-64(%r13,%rdi,4), %ymm1
+	vmovups	-32(%r13,%rdi,4), %ymm2
+	vmovups	(%r13,%rdi,4), %ymm3
+	vaddps	-96(%r12,%rdi,4), %ymm0, %ymm0
+	vaddps	-64(%r12,%rdi,4), %ymm1, %ymm1
+	vaddps	-32(%r12,%rdi,4), %ymm2, %ymm2
+	vaddps	(%r12,%rdi,4), %ymm3, %ymm3
+	vmovups	%ymm0, -96(%r12,%rdi,4)
+	vmovups	%ymm1, -64(%r12,%rdi,4)
+	vmovups	%ymm2, -32(%r12,%rdi,4)
+	vmovups	%ymm3, (%r12,%rdi,4)
+	addq	$32, %rdi
+	cmpq	%rdi, %rsi
+	jne	.LBB16_15
+	cmpq	%rsi, -48(%rbp)
+	movq	40(%rbp), %rsi
+	je	.LBB16_20
+	movq	-80(%rbp), %r14
+	movq	-56(%rbp), %rdi
+	testb	$28, -48(%rbp)
+	je	.LBB16_7
+	.p2align	4
+.LBB16_18:
+	vmovups	(%rax,%rdi,4), %xmm0
+	vaddps	(%rbx,%rdi,4), %xmm0, %xmm0
+	vmovups	%xmm0, (%rbx,%rdi,4)
+	addq	$4, %rdi
+	cmpq	%rdi, %r10
+	jne	.LBB16_18
+	movq	-112(%rbp), %r14
+	cmpq	%r10, -48(%rbp)
+	movq	40(%rbp), %rsi
+	je	.LBB16_20
+.LBB16_7:
+	movl	%esi, %edi
+	subl	%r14d, %edi
+	movq	%r14, %r15
+	andl	$3, %edi
+	je	.LBB16_10
+	movq	%r14, %r15
+	.p2align	4
+.LBB16_9:
+	vmovss	(%rdx,%r15,4), %xmm0
+	vaddss	(%rcx,%r15,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%r15,4)
+	incq	%r15
+	decq	%rdi
+	jne	.LBB16_9
+.LBB16_10:
+	movq	40(%rbp), %rsi
+	subq	%rsi, %r14
+	cmpq	$-4, %r14
+	ja	.LBB16_20
+	.p2align	4
+.LBB16_11:
+	vmovss	(%rdx,%r15,4), %xmm0
+	vaddss	(%rcx,%r15,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%r15,4)
+	vmovss	4(%rdx,%r15,4), %xmm0
+	vaddss	4(%rcx,%r15,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%r15,4)
+	vmovss	8(%rdx,%r15,4), %xmm0
+	vaddss	8(%rcx,%r15,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%r15,4)
+	vmovss	12(%rdx,%r15,4), %xmm0
+	vaddss	12(%rcx,%r15,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%r15,4)
+	addq	$4, %r15
+	cmpq	%r15, %rsi
+	jne	.LBB16_11
+	jmp	.LBB16_20
+.LBB16_21:
+	movabsq	$9223372036854775806, %rax
+	movq	%r9, %rdx
+	andq	$-4, %rdx
+	cmpq	%rdx, %r15
+	cmovlq	%r15, %rdx
+	cmpq	$0, 24(%rbp)
+	sete	%cl
+	movq	%rdx, -96(%rbp)
+	cmpq	%rdx, 32(%rbp)
+	setge	%dl
+	orb	%cl, %dl
+	jne	.LBB16_30
+	movq	16(%rbp), %rbx
+	movl	%ebx, %r13d
+	andl	$3, %r13d
+	leaq	-2(%rax), %rdx
+	andq	%rbx, %rdx
+	leaq	(,%r9,4), %rsi
+	leaq	(%rsi,%rsi,2), %rdi
+	movq	-64(%rbp), %rcx
+	movq	32(%rbp), %r10
+	leaq	(%rcx,%r10,4), %r14
+	movq	%r9, %r11
+	shlq	$4, %r11
+	movq	%r10, %rcx
+	imulq	%rbx, %rcx
+	movq	24(%rbp), %r15
+	leaq	(%r15,%rcx,4), %r12
+	addq	$48, %r12
+	movq	%r12, -48(%rbp)
+	shlq	$4, %rbx
+	movq	%rbx, -88(%rbp)
+	leaq	(%r15,%rcx,4), %r12
+	movq	%r13, -56(%rbp)
+	shll	$4, %r13d
+	movq	%r10, %rcx
+	jmp	.LBB16_23
+	.p2align	4
+.LBB16_29:
+	addq	$4, %rcx
+	addq	$16, %r14
+	movq	-88(%rbp), %r10
+	addq	%r10, -48(%rbp)
+	addq	%r10, %r12
+	cmpq	-96(%rbp), %rcx
+	jge	.LBB16_30
+.LBB16_23:
+	cmpq	$0, 16(%rbp)
+	jle	.LBB16_29
+	cmpq	$4, 16(%rbp)
+	jae	.LBB16_44
+	xorl	%r15d, %r15d
+	jmp	.LBB16_26
+	.p2align	4
+.LBB16_44:
+	movq	-48(%rbp), %rbx
+	movq	%r14, %r10
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB16_45:
+	vmovups	(%r10), %xmm0
+	vmovups	%xmm0, -48(%rbx)
+	vmovups	(%r10,%r9,4), %xmm0
+	vmovups	%xmm0, -32(%rbx)
+	vmovups	(%r10,%r9,8), %xmm0
+	vmovups	%xmm0, -16(%rbx)
+	vmovups	(%r10,%rdi), %xmm0
+	vmovups	%xmm0, (%rbx)
+	addq	$4, %r15
+	addq	%r11, %r10
+	addq	$64, %rbx
+	cmpq	%r15, %rdx
+	jne	.LBB16_45
+.LBB16_26:
+	cmpq	$0, -56(%rbp)
+	je	.LBB16_29
+	movq	%rsi, %r10
+	imulq	%r15, %r10
+	shlq	$4, %r15
+	addq	%r12, %r15
+	addq	%r14, %r10
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB16_28:
+	vmovups	(%r10), %xmm0
+	vmovups	%xmm0, (%r15,%rbx)
+	addq	$16, %rbx
+	addq	%rsi, %r10
+	cmpq	%rbx, %r13
+	jne	.LBB16_28
+	jmp	.LBB16_29
+.LBB16_30:
+	cmpq	$16, %r8
+	jge	.LBB16_46
+	xorl	%edx, %edx
+	movq	40(%rbp), %r15
+.LBB16_32:
+	movq	%rdx, -72(%rbp)
+	cmpq	%r8, %rdx
+	jge	.LBB16_43
+	andq	16(%rbp), %rax
+	movq	-64(%rbp), %rcx
+	movq	32(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	leaq	(,%r9,8), %rdx
+	movq	-104(%rbp), %rsi
+	movq	-72(%rbp), %rdi
+	leaq	(%rsi,%rdi,4), %rsi
+	leaq	(,%r8,8), %rdi
+	jmp	.LBB16_34
+	.p2align	4
+.LBB16_42:
+	movq	-72(%rbp), %r11
+	incq	%r11
+	addq	$4, %rsi
+	movq	%r11, -72(%rbp)
+	cmpq	%r8, %r11
+	je	.LBB16_43
+.LBB16_34:
+	cmpq	32(%rbp), %r15
+	jle	.LBB16_42
+	movq	-120(%rbp), %r10
+	movq	-72(%rbp), %rbx
+	leaq	(%r10,%rbx,4), %r10
+	movq	-104(%rbp), %r11
+	leaq	(%r11,%rbx,4), %r11
+	movq	%rcx, %rbx
+	movq	32(%rbp), %r14
+	jmp	.LBB16_36
+	.p2align	4
+.LBB16_41:
+	movq	%r14, %r15
+	imulq	%r8, %r15
+	vmovss	%xmm0, (%r10,%r15,4)
+	incq	%r14
+	addq	$4, %rbx
+	movq	40(%rbp), %r15
+	cmpq	%r15, %r14
+	je	.LBB16_42
+.LBB16_36:
+	movq	16(%rbp), %r15
+	vxorps	%xmm0, %xmm0, %xmm0
+	testq	%r15, %r15
+	jle	.LBB16_41
+	cmpq	$1, %r15
+	jne	.LBB16_70
+	xorl	%r15d, %r15d
+	jmp	.LBB16_39
+	.p2align	4
+.LBB16_70:
+	movq	%rsi, %r12
+	movq	%rbx, %r13
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB16_71:
+	vmovss	(%r13), %xmm1
+	vfmadd132ss	(%r12), %xmm0, %xmm1
+	vmovss	(%r13,%r9,4), %xmm0
+	vfmadd132ss	(%r12,%r8,4), %xmm1, %xmm0
+	addq	$2, %r15
+	addq	%rdx, %r13
+	addq	%rdi, %r12
+	cmpq	%r15, %rax
+	jne	.LBB16_71
+.LBB16_39:
+	movq	16(%rbp), %r12
+	testb	$1, %r12b
+	je	.LBB16_41
+	movq	-64(%rbp), %r12
+	leaq	(%r12,%r14,4), %r12
+	movq	%r15, %r13
+	imulq	%r9, %r13
+	vmovss	(%r12,%r13,4), %xmm1
+	imulq	%r8, %r15
+	vfmadd231ss	(%r11,%r15,4), %xmm1, %xmm0
+	jmp	.LBB16_41
+.LBB16_43:
+	addq	$104, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.LBB16_46:
+	.cfi_def_cfa %rbp, 16
+	leaq	(,%r8,4), %r11
+	leaq	(%r11,%r11,2), %rcx
+	movq	%rcx, -88(%rbp)
+	movq	16(%rbp), %r14
+	movq	%r14, %r12
+	andq	%rax, %r12
+	movq	-104(%rbp), %rcx
+	addq	$32, %rcx
+	movq	%rcx, -56(%rbp)
+	movq	-64(%rbp), %rcx
+	movq	32(%rbp), %rdx
+	leaq	12(%rcx,%rdx,4), %rcx
+	movq	%rcx, -136(%rbp)
+	leaq	(,%r9,4), %rsi
+	movq	%rdx, %rcx
+	imulq	%r14, %rcx
+	movq	24(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	addq	$12, %rcx
+	movq	%rcx, -128(%rbp)
+	movq	%r14, %rcx
+	shlq	$4, %rcx
+	movq	%rcx, -112(%rbp)
+	leaq	(,%r8,8), %r10
+	leaq	(,%r9,8), %rdi
+	movl	$16, %ecx
+	xorl	%edx, %edx
+	jmp	.LBB16_48
+	.p2align	4
+.LBB16_47:
+	movq	-72(%rbp), %rdx
+	leaq	16(%rdx), %rcx
+	addq	$64, -56(%rbp)
+	cmpq	%r8, %rcx
+	jg	.LBB16_32
+.LBB16_48:
+	movq	%rcx, -72(%rbp)
+	movq	-120(%rbp), %rcx
+	movq	%rdx, -80(%rbp)
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, -48(%rbp)
+	movq	32(%rbp), %rdx
+	movq	%rdx, %rcx
+	movq	-128(%rbp), %r15
+	movq	-136(%rbp), %r13
+	cmpq	-96(%rbp), %rdx
+	jl	.LBB16_53
+.LBB16_49:
+	movq	40(%rbp), %r15
+	cmpq	%r15, %rcx
+	jge	.LBB16_47
+	movq	-104(%rbp), %rdx
+	movq	-80(%rbp), %rbx
+	leaq	(%rdx,%rbx,4), %rdx
+	movq	%rdx, -80(%rbp)
+	movq	-64(%rbp), %rbx
+	leaq	(%rbx,%rcx,4), %r13
+	jmp	.LBB16_51
+	.p2align	4
+.LBB16_52:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB16_69:
+	movq	%rcx, %rbx
+	imulq	%r8, %rbx
+	movq	-48(%rbp), %rdx
+	vmovups	%ymm0, (%rdx,%rbx,4)
+	vmovups	%ymm1, 32(%rdx,%rbx,4)
+	incq	%rcx
+	addq	$4, %r13
+	cmpq	%r15, %rcx
+	je	.LBB16_47
+.LBB16_51:
+	testq	%r14, %r14
+	jle	.LBB16_52
+	vxorps	%xmm0, %xmm0, %xmm0
+	cmpq	$1, %r14
+	jne	.LBB16_65
+	vxorps	%xmm1, %xmm1, %xmm1
+	xorl	%ebx, %ebx
+	jmp	.LBB16_67
+	.p2align	4
+.LBB16_65:
+	movq	%r13, %r14
+	movq	-56(%rbp), %r15
+	vxorps	%xmm1, %xmm1, %xmm1
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB16_66:
+	vbroadcastss	(%r14), %ymm2
+	vfmadd231ps	-32(%r15), %ymm2, %ymm0
+	vfmadd231ps	(%r15), %ymm2, %ymm1
+	vbroadcastss	(%r14,%rsi), %ymm2
+	vfmadd231ps	-32(%r15,%r11), %ymm2, %ymm0
+	vfmadd231ps	(%r15,%r11), %ymm2, %ymm1
+	addq	$2, %rbx
+	addq	%r10, %r15
+	addq	%rdi, %r14
+	cmpq	%rbx, %r12
+	jne	.LBB16_66
+.LBB16_67:
+	movq	16(%rbp), %r14
+	testb	$1, %r14b
+	movq	40(%rbp), %r15
+	je	.LBB16_69
+	movq	-64(%rbp), %r14
+	leaq	(%r14,%rcx,4), %r14
+	movq	%rbx, %r15
+	imulq	%r8, %r15
+	imulq	%r9, %rbx
+	vbroadcastss	(%r14,%rbx,4), %ymm2
+	movq	16(%rbp), %r14
+	movq	-80(%rbp), %rdx
+	vfmadd231ps	(%rdx,%r15,4), %ymm2, %ymm0
+	vfmadd231ps	32(%rdx,%r15,4), %ymm2, %ymm1
+	movq	40(%rbp), %r15
+	jmp	.LBB16_69
+	.p2align	4
+.LBB16_55:
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB16_62:
+	movq	%rcx, %rdx
+	imulq	%r8, %rdx
+	movq	-48(%rbp), %rbx
+	leaq	(%rbx,%rdx,4), %rdx
+	vmovups	%ymm7, (%rdx)
+	vmovups	%ymm6, 32(%rdx)
+	vmovups	%ymm5, (%rdx,%r8,4)
+	vmovups	%ymm3, 32(%rdx,%r8,4)
+	vmovups	%ymm4, (%rdx,%r8,8)
+	vmovups	%ymm2, 32(%rdx,%r8,8)
+	movq	-88(%rbp), %rbx
+	vmovups	%ymm1, (%rdx,%rbx)
+	vmovups	%ymm0, 32(%rdx,%rbx)
+	addq	$4, %rcx
+	addq	$16, %r13
+	addq	-112(%rbp), %r15
+	cmpq	-96(%rbp), %rcx
+	movq	16(%rbp), %r14
+	jge	.LBB16_49
+.LBB16_53:
+	cmpq	$0, 24(%rbp)
+	je	.LBB16_58
+	testq	%r14, %r14
+	jle	.LBB16_55
+	vxorps	%xmm0, %xmm0, %xmm0
+	movq	%r15, %rdx
+	movq	%r14, %rbx
+	movq	-56(%rbp), %r14
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm3, %xmm3, %xmm3
+	.p2align	4
+.LBB16_57:
+	vmovups	-32(%r14), %ymm8
+	vbroadcastss	-12(%rdx), %ymm9
+	vbroadcastss	-8(%rdx), %ymm10
+	vbroadcastss	-4(%rdx), %ymm11
+	vbroadcastss	(%rdx), %ymm12
+	vmovups	(%r14), %ymm13
+	vfmadd231ps	%ymm8, %ymm9, %ymm7
+	vfmadd231ps	%ymm9, %ymm13, %ymm6
+	vfmadd231ps	%ymm8, %ymm10, %ymm5
+	vfmadd231ps	%ymm10, %ymm13, %ymm3
+	vfmadd231ps	%ymm8, %ymm11, %ymm4
+	vfmadd231ps	%ymm11, %ymm13, %ymm2
+	vfmadd231ps	%ymm8, %ymm12, %ymm1
+	vfmadd231ps	%ymm13, %ymm12, %ymm0
+	addq	%r11, %r14
+	addq	$16, %rdx
+	decq	%rbx
+	jne	.LBB16_57
+	jmp	.LBB16_62
+	.p2align	4
+.LBB16_58:
+	testq	%r14, %r14
+	jle	.LBB16_59
+	vxorps	%xmm7, %xmm7, %xmm7
+	movq	%r14, %rdx
+	movq	%r13, %rbx
+	movq	-56(%rbp), %r14
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+	.p2align	4
+.LBB16_61:
+	vmovups	-32(%r14), %ymm8
+	vbroadcastss	-12(%rbx), %ymm9
+	vbroadcastss	-8(%rbx), %ymm10
+	vbroadcastss	-4(%rbx), %ymm11
+	vbroadcastss	(%rbx), %ymm12
+	vmovups	(%r14), %ymm13
+	vfmadd231ps	%ymm8, %ymm9, %ymm7
+	vfmadd231ps	%ymm9, %ymm13, %ymm6
+	vfmadd231ps	%ymm8, %ymm10, %ymm5
+	vfmadd231ps	%ymm10, %ymm13, %ymm3
+	vfmadd231ps	%ymm8, %ymm11, %ymm4
+	vfmadd231ps	%ymm11, %ymm13, %ymm2
+	vfmadd231ps	%ymm8, %ymm12, %ymm1
+	vfmadd231ps	%ymm13, %ymm12, %ymm0
+	addq	%r11, %r14
+	addq	%rsi, %rbx
+	decq	%rdx
+	jne	.LBB16_61
+	jmp	.LBB16_62
+.LBB16_59:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm7, %xmm7, %xmm7
+	jmp	.LBB16_62
+.Lfunc_end16:
+	.size	weight_gradient_rows, .Lfunc_end16-weight_gradient_rows
+	.cfi_endproc
+	.p2align	4
+	.type	panel_linear_outputs,@function
+panel_linear_outputs:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$56, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rcx, -96(%rbp)
+	movq	%rdx, -120(%rbp)
+	movq	%rdi, -88(%rbp)
+	leaq	1023(%r8), %rax
+	leaq	2046(%r8), %rcx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rcx
+	sarq	$10, %rcx
+	leaq	(%r8,%rcx), %rax
+	decq	%rax
+	movq	%rax, %rdx
+	orq	%rcx, %rdx
+	shrq	$32, %rdx
+	je	.LBB17_1
+	cqto
+	idivq	%rcx
+	jmp	.LBB17_3
+.LBB17_1:
+	xorl	%edx, %edx
+	divl	%ecx
+.LBB17_3:
+	movq	%rax, -136(%rbp)
+	testq	%r8, %r8
+	jle	.LBB17_86
+	movq	24(%rbp), %rdi
+	movq	16(%rbp), %r10
+	leaq	(,%r9,4), %rax
+	leaq	(%rax,%rax,2), %rcx
+	movq	%rcx, -64(%rbp)
+	movq	%r9, %rcx
+	shlq	$4, %rcx
+	movq	%rcx, -80(%rbp)
+	leaq	(%rax,%rax,4), %rax
+	movq	%rax, -160(%rbp)
+	movabsq	$3074457345618258603, %rcx
+	movq	%r10, %rax
+	imulq	%rcx
+	movq	%rdx, %rax
+	shrq	$63, %rax
+	addq	%rdx, %rax
+	addq	%rax, %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%r10, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, -184(%rbp)
+	leaq	-1(%r10), %rax
+	movq	%rax, %rcx
+	imulq	%r8, %rcx
+	movq	-120(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, -176(%rbp)
+	imulq	%r9, %rax
+	movq	-96(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -144(%rbp)
+	leaq	(,%r8,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rax, -216(%rbp)
+	movq	%rdi, %rax
+	imulq	%r8, %rax
+	movq	-88(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -168(%rbp)
+	movq	%r8, %rax
+	shlq	$8, %rax
+	movq	%rax, -200(%rbp)
+	movq	%r8, %rax
+	shlq	$6, %rax
+	movq	%rax, -56(%rbp)
+	leaq	(,%r9,8), %rax
+	movq	%rax, -192(%rbp)
+	leaq	64(%rdi), %rax
+	movq	%rax, -128(%rbp)
+	leaq	(,%r8,4), %r11
+	xorl	%r15d, %r15d
+	movq	%rsi, -72(%rbp)
+	jmp	.LBB17_5
+	.p2align	4
+.LBB17_85:
+	addq	%rdx, %r15
+	cmpq	%r8, %r15
+	movq	-72(%rbp), %rsi
+	jge	.LBB17_86
+.LBB17_5:
+	movq	%r8, %rdx
+	subq	%r15, %rdx
+	movq	-136(%rbp), %rax
+	cmpq	%rdx, %rax
+	cmovlq	%rax, %rdx
+	movq	24(%rbp), %rax
+	cmpq	32(%rbp), %rax
+	movq	%r15, -112(%rbp)
+	jge	.LBB17_60
+	movq	-120(%rbp), %rax
+	leaq	(%rax,%r15,4), %rax
+	movq	%rax, -152(%rbp)
+	testq	%rsi, %rsi
+	setne	%al
+	movq	%r15, %rcx
+	shlq	$6, %rcx
+	addq	-88(%rbp), %rcx
+	movq	%rcx, -208(%rbp)
+	testq	%r15, %r15
+	sete	%cl
+	andb	%al, %cl
+	movb	%cl, -41(%rbp)
+	movq	24(%rbp), %rax
+	jmp	.LBB17_7
+	.p2align	4
+.LBB17_46:
+	vmovups	%ymm7, (%r14)
+	vmovups	%ymm6, 32(%r14)
+	vmovups	%ymm5, (%r14,%r9,4)
+	vmovups	%ymm4, 32(%r14,%r9,4)
+	vmovups	%ymm3, (%r14,%r9,8)
+	vmovups	%ymm2, 32(%r14,%r9,8)
+	movq	-64(%rbp), %rax
+.LBB17_56:
+	vmovups	%ymm1, (%r14,%rax)
+	addq	%rax, %r14
+.LBB17_57:
+	movq	%r14, %rax
+.LBB17_58:
+	vmovups	%ymm0, 32(%rax)
+.LBB17_59:
+	movq	-104(%rbp), %rax
+	addq	$16, %rax
+	cmpq	32(%rbp), %rax
+	movq	-72(%rbp), %rsi
+	jge	.LBB17_60
+.LBB17_7:
+	movq	%rax, %rcx
+	imulq	%r8, %rcx
+	movq	%rax, -104(%rbp)
+	leaq	(%rsi,%rax,4), %rsi
+	cmpb	$0, -41(%rbp)
+	movl	$0, %eax
+	cmovneq	%rsi, %rax
+	movq	-208(%rbp), %rdi
+	leaq	(%rdi,%rcx,4), %r12
+	movl	$0, %r14d
+	cmpq	$6, 16(%rbp)
+	jge	.LBB17_8
+.LBB17_18:
+	movq	16(%rbp), %rcx
+	subq	%r14, %rcx
+	addq	$-2, %rcx
+	cmpq	$3, %rcx
+	ja	.LBB17_59
+	movq	%r14, %rdi
+	imulq	%r8, %rdi
+	movq	-152(%rbp), %r10
+	leaq	(%r10,%rdi,4), %rbx
+	imulq	%r9, %r14
+	movq	-96(%rbp), %rdi
+	leaq	(%rdi,%r14,4), %rdi
+	movq	-104(%rbp), %r10
+	leaq	(%rdi,%r10,4), %r14
+	leaq	.LJTI17_0(%rip), %rdi
+	movslq	(%rdi,%rcx,4), %rcx
+	addq	%rdi, %rcx
+	jmpq	*%rcx
+.LBB17_20:
+	testq	%rax, %rax
+	je	.LBB17_21
+	vmovups	(%rsi), %ymm1
+	vmovups	32(%rsi), %ymm0
+	jmp	.LBB17_23
+	.p2align	4
+.LBB17_8:
+	movq	-96(%rbp), %rcx
+	movq	-104(%rbp), %rdi
+	leaq	(%rcx,%rdi,4), %rcx
+	movq	%rcx, -224(%rbp)
+	movl	$6, %r10d
+	movq	-152(%rbp), %rdi
+	xorl	%ecx, %ecx
+	jmp	.LBB17_9
+	.p2align	4
+.LBB17_17:
+	vmovups	%ymm11, (%r10)
+	vmovups	%ymm10, 32(%r10)
+	vmovups	%ymm9, (%r10,%r9,4)
+	vmovups	%ymm8, 32(%r10,%r9,4)
+	vmovups	%ymm7, (%r10,%r9,8)
+	vmovups	%ymm6, 32(%r10,%r9,8)
+	movq	-64(%rbp), %rcx
+	vmovups	%ymm5, (%r10,%rcx)
+	vmovups	%ymm4, 32(%r10,%rcx)
+	movq	-80(%rbp), %rcx
+	vmovups	%ymm3, (%r10,%rcx)
+	vmovups	%ymm1, 32(%r10,%rcx)
+	movq	-160(%rbp), %rcx
+	vmovups	%ymm0, (%r10,%rcx)
+	vmovups	%ymm2, 32(%r10,%rcx)
+	leaq	6(%r14), %r10
+	addq	-216(%rbp), %rdi
+	movq	%r14, %rcx
+	cmpq	16(%rbp), %r10
+	movq	-112(%rbp), %r15
+	jg	.LBB17_18
+.LBB17_9:
+	movq	%r10, %r14
+	testq	%rax, %rax
+	je	.LBB17_10
+	vmovups	(%rsi), %ymm0
+	vmovups	32(%rsi), %ymm1
+	jmp	.LBB17_12
+	.p2align	4
+.LBB17_10:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB17_12:
+	imulq	%r9, %rcx
+	movq	-224(%rbp), %r10
+	leaq	(%r10,%rcx,4), %r10
+	vmovaps	%ymm1, %ymm2
+	vmovaps	%ymm0, %ymm3
+	vmovaps	%ymm1, %ymm4
+	vmovaps	%ymm0, %ymm5
+	vmovaps	%ymm1, %ymm6
+	vmovaps	%ymm0, %ymm7
+	vmovaps	%ymm1, %ymm8
+	vmovaps	%ymm0, %ymm9
+	vmovaps	%ymm1, %ymm10
+	vmovaps	%ymm0, %ymm11
+	testq	%r15, %r15
+	jle	.LBB17_14
+	vmovups	(%r10), %ymm11
+	vmovups	32(%r10), %ymm10
+	vmovups	(%r10,%r9,4), %ymm9
+	vmovups	32(%r10,%r9,4), %ymm8
+	vmovups	(%r10,%r9,8), %ymm7
+	vmovups	32(%r10,%r9,8), %ymm6
+	movq	-64(%rbp), %rcx
+	vmovups	(%r10,%rcx), %ymm5
+	vmovups	32(%r10,%rcx), %ymm4
+	movq	-80(%rbp), %rcx
+	vmovups	(%r10,%rcx), %ymm3
+	vmovups	32(%r10,%rcx), %ymm1
+	movq	-160(%rbp), %rcx
+	vmovups	(%r10,%rcx), %ymm0
+	vmovups	32(%r10,%rcx), %ymm2
+.LBB17_14:
+	testq	%rdx, %rdx
+	jle	.LBB17_17
+	xorl	%r13d, %r13d
+	movq	%r12, %rcx
+	.p2align	4
+.LBB17_16:
+	vmovups	(%rcx), %ymm13
+	vmovups	32(%rcx), %ymm12
+	leaq	(%rdi,%r13,4), %rbx
+	vbroadcastss	(%rdi,%r13,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm13, %ymm11
+	vfmadd231ps	%ymm14, %ymm12, %ymm10
+	leaq	(%rbx,%r11), %r15
+	vbroadcastss	(%rbx,%r8,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm13, %ymm9
+	vfmadd231ps	%ymm14, %ymm12, %ymm8
+	vbroadcastss	(%rbx,%r8,8), %ymm14
+	addq	%r11, %r15
+	vfmadd231ps	%ymm14, %ymm13, %ymm7
+	vbroadcastss	(%r15,%r8,4), %ymm15
+	vfmadd231ps	%ymm14, %ymm12, %ymm6
+	vfmadd231ps	%ymm15, %ymm13, %ymm5
+	vfmadd231ps	%ymm15, %ymm12, %ymm4
+	leaq	(%r11,%r11), %rbx
+	addq	%r15, %rbx
+	vbroadcastss	(%r15,%r8,8), %ymm14
+	vfmadd231ps	%ymm14, %ymm13, %ymm3
+	vfmadd231ps	%ymm14, %ymm12, %ymm1
+	vbroadcastss	(%rbx,%r8,4), %ymm14
+	vfmadd231ps	%ymm13, %ymm14, %ymm0
+	vfmadd231ps	%ymm14, %ymm12, %ymm2
+	incq	%r13
+	addq	$64, %rcx
+	cmpq	%r13, %rdx
+	jne	.LBB17_16
+	jmp	.LBB17_17
+	.p2align	4
+.LBB17_38:
+	testq	%rax, %rax
+	je	.LBB17_39
+	vmovups	(%rsi), %ymm1
+	vmovups	32(%rsi), %ymm0
+	jmp	.LBB17_41
+	.p2align	4
+.LBB17_47:
+	testq	%rax, %rax
+	je	.LBB17_48
+	vmovups	(%rsi), %ymm1
+	vmovups	32(%rsi), %ymm0
+	jmp	.LBB17_50
+.LBB17_29:
+	testq	%rax, %rax
+	je	.LBB17_30
+	vmovups	(%rsi), %ymm1
+	vmovups	32(%rsi), %ymm0
+	jmp	.LBB17_32
+.LBB17_39:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB17_41:
+	vmovaps	%ymm0, %ymm2
+	vmovaps	%ymm1, %ymm3
+	vmovaps	%ymm0, %ymm4
+	vmovaps	%ymm1, %ymm5
+	vmovaps	%ymm0, %ymm6
+	vmovaps	%ymm1, %ymm7
+	testq	%r15, %r15
+	jle	.LBB17_43
+	vmovups	(%r14), %ymm7
+	vmovups	32(%r14), %ymm6
+	vmovups	(%r14,%r9,4), %ymm5
+	vmovups	32(%r14,%r9,4), %ymm4
+	vmovups	(%r14,%r9,8), %ymm3
+	vmovups	32(%r14,%r9,8), %ymm2
+	movq	-64(%rbp), %rax
+	vmovups	(%r14,%rax), %ymm1
+	vmovups	32(%r14,%rax), %ymm0
+.LBB17_43:
+	testq	%rdx, %rdx
+	jle	.LBB17_46
+	leaq	(%rbx,%r8,4), %rax
+	leaq	(%rax,%r8,4), %rcx
+	leaq	(%rcx,%r8,4), %rsi
+	xorl	%edi, %edi
+	.p2align	4
+.LBB17_45:
+	vmovups	(%r12), %ymm8
+	vmovups	32(%r12), %ymm9
+	vbroadcastss	(%rbx,%rdi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm7
+	vfmadd231ps	%ymm10, %ymm9, %ymm6
+	vbroadcastss	(%rax,%rdi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm5
+	vfmadd231ps	%ymm10, %ymm9, %ymm4
+	vbroadcastss	(%rcx,%rdi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm3
+	vfmadd231ps	%ymm10, %ymm9, %ymm2
+	vbroadcastss	(%rsi,%rdi,4), %ymm10
+	vfmadd231ps	%ymm8, %ymm10, %ymm1
+	vfmadd231ps	%ymm10, %ymm9, %ymm0
+	incq	%rdi
+	addq	$64, %r12
+	cmpq	%rdi, %rdx
+	jne	.LBB17_45
+	jmp	.LBB17_46
+.LBB17_48:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB17_50:
+	vmovaps	%ymm0, %ymm2
+	vmovaps	%ymm1, %ymm3
+	vmovaps	%ymm0, %ymm4
+	vmovaps	%ymm1, %ymm5
+	vmovaps	%ymm0, %ymm6
+	vmovaps	%ymm1, %ymm7
+	vmovaps	%ymm0, %ymm8
+	vmovaps	%ymm1, %ymm9
+	testq	%r15, %r15
+	jle	.LBB17_52
+	vmovups	(%r14), %ymm9
+	vmovups	32(%r14), %ymm8
+	vmovups	(%r14,%r9,4), %ymm7
+	vmovups	32(%r14,%r9,4), %ymm6
+	vmovups	(%r14,%r9,8), %ymm5
+	vmovups	32(%r14,%r9,8), %ymm4
+	movq	-64(%rbp), %rax
+	vmovups	(%r14,%rax), %ymm3
+	vmovups	32(%r14,%rax), %ymm2
+	movq	-80(%rbp), %rax
+	vmovups	(%r14,%rax), %ymm1
+	vmovups	32(%r14,%rax), %ymm0
+.LBB17_52:
+	testq	%rdx, %rdx
+	jle	.LBB17_55
+	xorl	%eax, %eax
+	.p2align	4
+.LBB17_54:
+	vmovups	(%r12), %ymm11
+	vmovups	32(%r12), %ymm10
+	leaq	(%rbx,%rax,4), %rcx
+	vbroadcastss	(%rbx,%rax,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm11, %ymm9
+	vfmadd231ps	%ymm12, %ymm10, %ymm8
+	vbroadcastss	(%r11,%rcx), %ymm12
+	addq	%r11, %rcx
+	vfmadd231ps	%ymm12, %ymm11, %ymm7
+	vbroadcastss	(%r11,%rcx), %ymm13
+	vfmadd231ps	%ymm12, %ymm10, %ymm6
+	addq	%r11, %rcx
+	vfmadd231ps	%ymm13, %ymm11, %ymm5
+	vfmadd231ps	%ymm13, %ymm10, %ymm4
+	vbroadcastss	(%r11,%rcx), %ymm12
+	addq	%r11, %rcx
+	vfmadd231ps	%ymm12, %ymm11, %ymm3
+	vfmadd231ps	%ymm12, %ymm10, %ymm2
+	vbroadcastss	(%r11,%rcx), %ymm12
+	vfmadd231ps	%ymm11, %ymm12, %ymm1
+	vfmadd231ps	%ymm12, %ymm10, %ymm0
+	incq	%rax
+	addq	$64, %r12
+	cmpq	%rax, %rdx
+	jne	.LBB17_54
+.LBB17_55:
+	vmovups	%ymm9, (%r14)
+	vmovups	%ymm8, 32(%r14)
+	vmovups	%ymm7, (%r14,%r9,4)
+	vmovups	%ymm6, 32(%r14,%r9,4)
+	vmovups	%ymm5, (%r14,%r9,8)
+	vmovups	%ymm4, 32(%r14,%r9,8)
+	movq	-64(%rbp), %rax
+	vmovups	%ymm3, (%r14,%rax)
+	vmovups	%ymm2, 32(%r14,%rax)
+	movq	-80(%rbp), %rax
+	jmp	.LBB17_56
+.LBB17_21:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB17_23:
+	vmovaps	%ymm0, %ymm2
+	vmovaps	%ymm1, %ymm3
+	testq	%r15, %r15
+	jle	.LBB17_25
+	vmovups	(%r14), %ymm3
+	vmovups	32(%r14), %ymm2
+	vmovups	(%r14,%r9,4), %ymm1
+	vmovups	32(%r14,%r9,4), %ymm0
+.LBB17_25:
+	testq	%rdx, %rdx
+	jle	.LBB17_28
+	leaq	(%rbx,%r8,4), %rax
+	xorl	%ecx, %ecx
+	.p2align	4
+.LBB17_27:
+	vmovups	(%r12), %ymm4
+	vmovups	32(%r12), %ymm5
+	vbroadcastss	(%rbx,%rcx,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm3
+	vfmadd231ps	%ymm6, %ymm5, %ymm2
+	vbroadcastss	(%rax,%rcx,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm1
+	vfmadd231ps	%ymm6, %ymm5, %ymm0
+	incq	%rcx
+	addq	$64, %r12
+	cmpq	%rcx, %rdx
+	jne	.LBB17_27
+.LBB17_28:
+	vmovups	%ymm3, (%r14)
+	vmovups	%ymm2, 32(%r14)
+	leaq	(%r14,%r9,4), %rax
+	vmovups	%ymm1, (%r14,%r9,4)
+	jmp	.LBB17_58
+.LBB17_30:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB17_32:
+	vmovaps	%ymm0, %ymm2
+	vmovaps	%ymm1, %ymm3
+	vmovaps	%ymm0, %ymm4
+	vmovaps	%ymm1, %ymm5
+	testq	%r15, %r15
+	jle	.LBB17_34
+	vmovups	(%r14), %ymm5
+	vmovups	32(%r14), %ymm4
+	vmovups	(%r14,%r9,4), %ymm3
+	vmovups	32(%r14,%r9,4), %ymm2
+	vmovups	(%r14,%r9,8), %ymm1
+	vmovups	32(%r14,%r9,8), %ymm0
+.LBB17_34:
+	testq	%rdx, %rdx
+	jle	.LBB17_37
+	leaq	(%rbx,%r8,4), %rax
+	leaq	(%rax,%r8,4), %rcx
+	xorl	%esi, %esi
+	.p2align	4
+.LBB17_36:
+	vmovups	(%r12), %ymm6
+	vmovups	32(%r12), %ymm7
+	vbroadcastss	(%rbx,%rsi,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm5
+	vfmadd231ps	%ymm8, %ymm7, %ymm4
+	vbroadcastss	(%rax,%rsi,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm3
+	vfmadd231ps	%ymm8, %ymm7, %ymm2
+	vbroadcastss	(%rcx,%rsi,4), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm1
+	vfmadd231ps	%ymm8, %ymm7, %ymm0
+	incq	%rsi
+	addq	$64, %r12
+	cmpq	%rsi, %rdx
+	jne	.LBB17_36
+.LBB17_37:
+	vmovups	%ymm5, (%r14)
+	vmovups	%ymm4, 32(%r14)
+	vmovups	%ymm3, (%r14,%r9,4)
+	vmovups	%ymm2, 32(%r14,%r9,4)
+	vmovups	%ymm1, (%r14,%r9,8)
+	addq	-192(%rbp), %r14
+	jmp	.LBB17_57
+	.p2align	4
+.LBB17_60:
+	cmpq	$1, -184(%rbp)
+	jne	.LBB17_85
+	movq	%r15, %rcx
+	shlq	$6, %rcx
+	movq	-176(%rbp), %rax
+	leaq	(%rax,%r15,4), %rsi
+	movq	24(%rbp), %rbx
+	movq	-128(%rbp), %rax
+	cmpq	32(%rbp), %rax
+	movq	-56(%rbp), %r12
+	jle	.LBB17_62
+.LBB17_66:
+	cmpq	32(%rbp), %rbx
+	jge	.LBB17_85
+	addq	-88(%rbp), %rcx
+	testq	%r15, %r15
+	setg	%dil
+	cmpq	$0, -72(%rbp)
+	sete	%al
+	orb	%dil, %al
+	movq	%rdx, %rdi
+	movabsq	$9223372036854775806, %r10
+	andq	%r10, %rdi
+	leaq	4(%rsi), %r10
+	jmp	.LBB17_68
+	.p2align	4
+.LBB17_84:
+	vmovups	%ymm1, (%r14)
+	vmovups	%ymm0, 32(%r14)
+	addq	$16, %rbx
+	cmpq	32(%rbp), %rbx
+	movq	-112(%rbp), %r15
+	jge	.LBB17_85
+.LBB17_68:
+	movq	-144(%rbp), %r14
+	leaq	(%r14,%rbx,4), %r14
+	testb	%al, %al
+	je	.LBB17_69
+	movq	%r14, %r12
+	testq	%r15, %r15
+	jg	.LBB17_70
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	testq	%rdx, %rdx
+	jg	.LBB17_80
+	jmp	.LBB17_84
+	.p2align	4
+.LBB17_69:
+	movq	-72(%rbp), %r15
+	leaq	(%r15,%rbx,4), %r12
+.LBB17_70:
+	vmovups	(%r12), %ymm1
+	vmovups	32(%r12), %ymm0
+	testq	%rdx, %rdx
+	jle	.LBB17_84
+.LBB17_80:
+	movq	%rbx, %r15
+	imulq	%r8, %r15
+	leaq	(%rcx,%r15,4), %r12
+	xorl	%r13d, %r13d
+	cmpq	$1, %rdx
+	je	.LBB17_82
+	.p2align	4
+.LBB17_81:
+	vbroadcastss	-4(%r10,%r13,4), %ymm2
+	vfmadd231ps	(%r12), %ymm2, %ymm1
+	vfmadd231ps	32(%r12), %ymm2, %ymm0
+	vbroadcastss	(%r10,%r13,4), %ymm2
+	vfmadd231ps	64(%r12), %ymm2, %ymm1
+	vfmadd231ps	96(%r12), %ymm2, %ymm0
+	addq	$2, %r13
+	subq	$-128, %r12
+	cmpq	%r13, %rdi
+	jne	.LBB17_81
+.LBB17_82:
+	testb	$1, %dl
+	je	.LBB17_84
+	vbroadcastss	(%rsi,%r13,4), %ymm2
+	vfmadd231ps	(%r12), %ymm2, %ymm1
+	vfmadd231ps	32(%r12), %ymm2, %ymm0
+	jmp	.LBB17_84
+	.p2align	4
+.LBB17_62:
+	movq	-168(%rbp), %rax
+	addq	%rcx, %rax
+	movq	-128(%rbp), %rdi
+	movq	24(%rbp), %r10
+	jmp	.LBB17_63
+	.p2align	4
+.LBB17_76:
+	vmovups	%ymm7, (%rdi)
+	vmovups	%ymm0, 32(%rdi)
+	vmovups	%ymm1, 64(%rdi)
+	vmovups	%ymm2, 96(%rdi)
+	vmovups	%ymm3, 128(%rdi)
+	vmovups	%ymm4, 160(%rdi)
+	vmovups	%ymm5, 192(%rdi)
+	vmovups	%ymm6, 224(%rdi)
+	leaq	64(%rbx), %rdi
+	addq	-200(%rbp), %rax
+	movq	%rbx, %r10
+	cmpq	32(%rbp), %rdi
+	movq	-112(%rbp), %r15
+	jg	.LBB17_66
+.LBB17_63:
+	movq	%rdi, %rbx
+	movq	-144(%rbp), %rdi
+	leaq	(%rdi,%r10,4), %rdi
+	movq	%rdi, %r14
+	testq	%r15, %r15
+	jg	.LBB17_72
+	movq	-72(%rbp), %r14
+	testq	%r14, %r14
+	je	.LBB17_65
+	leaq	(%r14,%r10,4), %r14
+.LBB17_72:
+	vmovups	(%r14), %ymm7
+	vmovups	32(%r14), %ymm0
+	vmovups	64(%r14), %ymm1
+	vmovups	96(%r14), %ymm2
+	vmovups	128(%r14), %ymm3
+	vmovups	160(%r14), %ymm4
+	vmovups	192(%r14), %ymm5
+	vmovups	224(%r14), %ymm6
+	testq	%rdx, %rdx
+	jle	.LBB17_76
+.LBB17_74:
+	movq	%rax, %r10
+	xorl	%r14d, %r14d
+	.p2align	4
+.LBB17_75:
+	vbroadcastss	(%rsi,%r14,4), %ymm8
+	vfmadd231ps	(%r10), %ymm8, %ymm7
+	vfmadd231ps	32(%r10), %ymm8, %ymm0
+	vfmadd231ps	(%r10,%r12), %ymm8, %ymm1
+	leaq	(%r10,%r12), %r15
+	vfmadd231ps	32(%r10,%r12), %ymm8, %ymm2
+	movq	-56(%rbp), %r12
+	addq	%r15, %r12
+	movq	-56(%rbp), %r13
+	vfmadd231ps	(%r13,%r15), %ymm8, %ymm3
+	movq	-56(%rbp), %r13
+	vfmadd231ps	32(%r13,%r15), %ymm8, %ymm4
+	movq	-56(%rbp), %r15
+	vfmadd231ps	(%r15,%r12), %ymm8, %ymm5
+	movq	-56(%rbp), %r15
+	vfmadd231ps	32(%r15,%r12), %ymm8, %ymm6
+	movq	-56(%rbp), %r12
+	incq	%r14
+	addq	$64, %r10
+	cmpq	%r14, %rdx
+	jne	.LBB17_75
+	jmp	.LBB17_76
+.LBB17_65:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm7, %xmm7, %xmm7
+	testq	%rdx, %rdx
+	jg	.LBB17_74
+	jmp	.LBB17_76
+.LBB17_86:
+	addq	$56, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end17:
+	.size	panel_linear_outputs, .Lfunc_end17-panel_linear_outputs
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI17_0:
+	.long	.LBB17_20-.LJTI17_0
+	.long	.LBB17_29-.LJTI17_0
+	.long	.LBB17_38-.LJTI17_0
+	.long	.LBB17_47-.LJTI17_0
+	.text
+	.p2align	4
+	.type	panel_weight_gradient_outputs,@function
+panel_weight_gradient_outputs:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$88, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r8, -56(%rbp)
+	movq	%rdx, -120(%rbp)
+	movq	%rsi, -104(%rbp)
+	movq	%rdi, -72(%rbp)
+	movq	40(%rbp), %r12
+	movq	16(%rbp), %r13
+	testq	%rcx, %rcx
+	je	.LBB18_21
+	movq	%r12, %rdx
+	movq	32(%rbp), %rax
+	leaq	(%rcx,%rax,4), %rbx
+	subq	%rax, %rdx
+	movq	%rdx, -48(%rbp)
+	jle	.LBB18_3
+	movq	-48(%rbp), %rax
+	leaq	(,%rax,4), %rdx
+	movq	%rbx, %rdi
+	xorl	%esi, %esi
+	movq	%r9, %r15
+	movq	%rcx, %r14
+	callq	memset@PLT
+	movq	%r14, %rcx
+	movq	%r15, %r9
+.LBB18_3:
+	testq	%r13, %r13
+	jle	.LBB18_21
+	leaq	(%rcx,%r12,4), %rdx
+	movq	-72(%rbp), %rdi
+	movq	32(%rbp), %r10
+	leaq	(%rdi,%r10,4), %rax
+	leaq	-1(%r13), %rsi
+	imulq	%r9, %rsi
+	addq	%r12, %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	cmpq	%rsi, %rbx
+	setb	%sil
+	cmpq	%rdx, %rax
+	setb	%dl
+	andb	%sil, %dl
+	movq	%r9, %rsi
+	shrq	$61, %rsi
+	andl	$1, %esi
+	orb	%dl, %sil
+	movq	%rsi, -88(%rbp)
+	movq	-48(%rbp), %r11
+	movq	%r11, %rdx
+	andq	$-32, %rdx
+	movq	%rdx, -64(%rbp)
+	addq	%r10, %rdx
+	movq	%rdx, -112(%rbp)
+	andq	$-4, %r11
+	leaq	(%r10,%r11), %rdx
+	movq	%rdx, -80(%rbp)
+	leaq	(%rcx,%r10,4), %r8
+	addq	$96, %r8
+	leaq	(%rdi,%r10,4), %r10
+	addq	$96, %r10
+	leaq	(,%r9,4), %rdx
+	movq	%rdx, -96(%rbp)
+	xorl	%edx, %edx
+	jmp	.LBB18_5
+	.p2align	4
+.LBB18_20:
+	incq	%rdx
+	movq	-96(%rbp), %r14
+	addq	%r14, %r10
+	addq	%r14, %rax
+	addq	%r14, %rdi
+	cmpq	%r13, %rdx
+	movq	%rsi, %r12
+	je	.LBB18_21
+.LBB18_5:
+	cmpq	32(%rbp), %r12
+	movq	%r12, %rsi
+	jle	.LBB18_20
+	cmpq	$4, -48(%rbp)
+	setb	%r15b
+	orb	-88(%rbp), %r15b
+	movq	32(%rbp), %r14
+	testb	$1, %r15b
+	jne	.LBB18_7
+	cmpq	$32, -48(%rbp)
+	jae	.LBB18_14
+	xorl	%r15d, %r15d
+	jmp	.LBB18_18
+.LBB18_14:
+	xorl	%r14d, %r14d
+	movq	-64(%rbp), %rsi
+	.p2align	4
+.LBB18_15:
+	vmovups	-96(%r10,%r14,4), %ymm0
+	vmovups	-64(%r10,%r14,4), %ymm1
+	vmovups	-32(%r10,%r14,4), %ymm2
+	vmovups	(%r10,%r14,4), %ymm3
+	vaddps	-96(%r8,%r14,4), %ymm0, %ymm0
+	vaddps	-64(%r8,%r14,4), %ymm1, %ymm1
+	vaddps	-32(%r8,%r14,4), %ymm2, %ymm2
+	vaddps	(%r8,%r14,4), %ymm3, %ymm3
+	vmovups	%ymm0, -96(%r8,%r14,4)
+	vmovups	%ymm1, -64(%r8,%r14,4)
+	vmovups	%ymm2, -32(%r8,%r14,4)
+	vmovups	%ymm3, (%r8,%r14,4)
+	addq	$32, %r14
+	cmpq	%r14, %rsi
+	jne	.LBB18_15
+	cmpq	%rsi, -48(%rbp)
+	movq	40(%rbp), %rsi
+	je	.LBB18_20
+	movq	-112(%rbp), %r14
+	movq	-64(%rbp), %r15
+	testb	$28, -48(%rbp)
+	je	.LBB18_7
+	.p2align	4
+.LBB18_18:
+	vmovups	(%rax,%r15,4), %xmm0
+	vaddps	(%rbx,%r15,4), %xmm0, %xmm0
+	vmovups	%xmm0, (%rbx,%r15,4)
+	addq	$4, %r15
+	cmpq	%r15, %r11
+	jne	.LBB18_18
+	movq	-80(%rbp), %r14
+	cmpq	%r11, -48(%rbp)
+	movq	40(%rbp), %rsi
+	je	.LBB18_20
+.LBB18_7:
+	movl	%esi, %r15d
+	subl	%r14d, %r15d
+	movq	%r14, %r12
+	andl	$3, %r15d
+	je	.LBB18_10
+	movq	%r14, %r12
+	.p2align	4
+.LBB18_9:
+	vmovss	(%rdi,%r12,4), %xmm0
+	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%r12,4)
+	incq	%r12
+	decq	%r15
+	jne	.LBB18_9
+.LBB18_10:
+	movq	40(%rbp), %rsi
+	subq	%rsi, %r14
+	cmpq	$-4, %r14
+	ja	.LBB18_20
+	.p2align	4
+.LBB18_11:
+	vmovss	(%rdi,%r12,4), %xmm0
+	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%r12,4)
+	vmovss	4(%rdi,%r12,4), %xmm0
+	vaddss	4(%rcx,%r12,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%r12,4)
+	vmovss	8(%rdi,%r12,4), %xmm0
+	vaddss	8(%rcx,%r12,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%r12,4)
+	vmovss	12(%rdi,%r12,4), %xmm0
+	vaddss	12(%rcx,%r12,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%r12,4)
+	addq	$4, %r12
+	cmpq	%r12, %rsi
+	jne	.LBB18_11
+	jmp	.LBB18_20
+.LBB18_21:
+	movabsq	$9223372036854775806, %rcx
+	cmpq	32(%rbp), %r12
+	jle	.LBB18_29
+	movq	%r13, %rax
+	andq	%rcx, %rax
+	movq	-72(%rbp), %rdx
+	movq	32(%rbp), %r10
+	leaq	(%rdx,%r10,4), %rdx
+	addq	$32, %rdx
+	leaq	(,%r9,8), %rsi
+	movq	%r10, %rdi
+	imulq	%r13, %rdi
+	movq	24(%rbp), %r8
+	leaq	(%r8,%rdi,4), %rdi
+	addq	$96, %rdi
+	movq	%r13, %r8
+	shlq	$6, %r8
+	jmp	.LBB18_23
+	.p2align	4
+.LBB18_28:
+	addq	$16, %r10
+	addq	$64, %rdx
+	addq	%r8, %rdi
+	cmpq	%r12, %r10
+	jge	.LBB18_29
+.LBB18_23:
+	testq	%r13, %r13
+	jle	.LBB18_28
+	cmpq	$1, %r13
+	jne	.LBB18_35
+	xorl	%r11d, %r11d
+	jmp	.LBB18_26
+	.p2align	4
+.LBB18_35:
+	movq	%rdi, %rbx
+	movq	%rdx, %r14
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB18_36:
+	vmovups	-32(%r14), %ymm0
+	vmovups	%ymm0, -96(%rbx)
+	vmovups	(%r14), %ymm0
+	vmovups	%ymm0, -64(%rbx)
+	vmovups	-32(%r14,%r9,4), %ymm0
+	vmovups	%ymm0, -32(%rbx)
+	vmovups	(%r14,%r9,4), %ymm0
+	vmovups	%ymm0, (%rbx)
+	addq	$2, %r11
+	addq	%rsi, %r14
+	subq	$-128, %rbx
+	cmpq	%r11, %rax
+	jne	.LBB18_36
+.LBB18_26:
+	testb	$1, %r13b
+	je	.LBB18_28
+	movq	%r10, %rbx
+	imulq	%r13, %rbx
+	movq	24(%rbp), %r14
+	leaq	(%r14,%rbx,4), %r14
+	movq	-72(%rbp), %rbx
+	leaq	(%rbx,%r10,4), %rbx
+	movq	%r11, %r15
+	imulq	%r9, %r15
+	vmovups	(%rbx,%r15,4), %ymm0
+	shlq	$6, %r11
+	vmovups	%ymm0, (%r14,%r11)
+	vmovups	32(%rbx,%r15,4), %ymm0
+	vmovups	%ymm0, 32(%r14,%r11)
+	jmp	.LBB18_28
+.LBB18_29:
+	cmpq	$0, -56(%rbp)
+	jle	.LBB18_38
+	andq	%r13, %rcx
+	movq	-104(%rbp), %rax
+	addq	$20, %rax
+	movq	%rax, -80(%rbp)
+	movq	-56(%rbp), %rax
+	leaq	(,%rax,4), %r9
+	leaq	(,%rax,8), %r10
+	xorl	%eax, %eax
+	jmp	.LBB18_31
+	.p2align	4
+.LBB18_37:
+	movq	-64(%rbp), %rax
+	addq	%rdi, %rax
+	cmpq	-56(%rbp), %rax
+	jge	.LBB18_38
+.LBB18_31:
+	movq	-56(%rbp), %rdx
+	movq	%rax, -64(%rbp)
+	subq	%rax, %rdx
+	cmpq	$24, %rdx
+	movl	$24, %edi
+	movq	%rdx, -48(%rbp)
+	cmovlq	%rdx, %rdi
+	cmpq	32(%rbp), %r12
+	jle	.LBB18_37
+	movq	-64(%rbp), %rdx
+	movq	%rdx, %rax
+	shlq	$6, %rax
+	addq	-120(%rbp), %rax
+	movq	%rax, -96(%rbp)
+	movq	-104(%rbp), %rax
+	leaq	(%rax,%rdx,4), %rax
+	movq	%rax, -72(%rbp)
+	movq	-80(%rbp), %rax
+	leaq	(%rax,%rdx,4), %rax
+	movq	%rax, -88(%rbp)
+	movq	32(%rbp), %rax
+	jmp	.LBB18_33
+.LBB18_48:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB18_55:
+	vmovups	%ymm1, (%r14)
+	movl	$32, %edx
+	.p2align	4
+.LBB18_76:
+	vmovups	%ymm0, (%r14,%rdx)
+.LBB18_77:
+	addq	$16, %rax
+	cmpq	%r12, %rax
+	jge	.LBB18_37
+.LBB18_33:
+	movq	%rax, %rdx
+	imulq	%r13, %rdx
+	movq	%rax, %rsi
+	imulq	-56(%rbp), %rsi
+	movq	24(%rbp), %r8
+	leaq	(%r8,%rdx,4), %r8
+	movq	-96(%rbp), %rdx
+	leaq	(%rdx,%rsi,4), %r14
+	cmpq	$6, -48(%rbp)
+	jge	.LBB18_39
+	xorl	%esi, %esi
+.LBB18_45:
+	movq	%rsi, %r11
+	notq	%r11
+	addq	%rdi, %r11
+	cmpq	$4, %r11
+	movq	40(%rbp), %r12
+	ja	.LBB18_77
+	movq	-72(%rbp), %rdx
+	leaq	(%rdx,%rsi,4), %rdx
+	shlq	$6, %rsi
+	addq	%rsi, %r14
+	leaq	.LJTI18_0(%rip), %rbx
+	movslq	(%rbx,%r11,4), %rsi
+	addq	%rbx, %rsi
+	jmpq	*%rsi
+.LBB18_47:
+	testq	%r13, %r13
+	jle	.LBB18_48
+	vxorps	%xmm1, %xmm1, %xmm1
+	cmpq	$1, %r13
+	jne	.LBB18_51
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%esi, %esi
+	jmp	.LBB18_53
+	.p2align	4
+.LBB18_39:
+	movl	$6, %edx
+	movq	-88(%rbp), %r11
+	xorl	%ebx, %ebx
+	jmp	.LBB18_40
+	.p2align	4
+.LBB18_41:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm10, %xmm10, %xmm10
+	vxorps	%xmm11, %xmm11, %xmm11
+	vxorps	%xmm8, %xmm8, %xmm8
+.LBB18_44:
+	shlq	$6, %rbx
+	vmovups	%ymm8, (%r14,%rbx)
+	vmovups	%ymm11, 32(%r14,%rbx)
+	vmovups	%ymm10, 64(%r14,%rbx)
+	vmovups	%ymm9, 96(%r14,%rbx)
+	vmovups	%ymm7, 128(%r14,%rbx)
+	vmovups	%ymm6, 160(%r14,%rbx)
+	vmovups	%ymm5, 192(%r14,%rbx)
+	vmovups	%ymm4, 224(%r14,%rbx)
+	vmovups	%ymm3, 256(%r14,%rbx)
+	vmovups	%ymm1, 288(%r14,%rbx)
+	vmovups	%ymm2, 320(%r14,%rbx)
+	vmovups	%ymm0, 352(%r14,%rbx)
+	leaq	6(%rsi), %rdx
+	addq	$24, %r11
+	movq	%rsi, %rbx
+	cmpq	%rdi, %rdx
+	jg	.LBB18_45
+.LBB18_40:
+	movq	%rdx, %rsi
+	testq	%r13, %r13
+	jle	.LBB18_41
+	vxorps	%xmm8, %xmm8, %xmm8
+	movq	%r13, %r12
+	movq	%r11, %rdx
+	vxorps	%xmm11, %xmm11, %xmm11
+	vxorps	%xmm10, %xmm10, %xmm10
+	movq	%r8, %r15
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	.p2align	4
+.LBB18_43:
+	vmovups	(%r15), %ymm12
+	vmovups	32(%r15), %ymm13
+	vbroadcastss	-20(%rdx), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm8
+	vfmadd231ps	%ymm14, %ymm13, %ymm11
+	vbroadcastss	-16(%rdx), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm10
+	vfmadd231ps	%ymm14, %ymm13, %ymm9
+	vbroadcastss	-12(%rdx), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm7
+	vfmadd231ps	%ymm14, %ymm13, %ymm6
+	vbroadcastss	-8(%rdx), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm5
+	vfmadd231ps	%ymm14, %ymm13, %ymm4
+	vbroadcastss	-4(%rdx), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm3
+	vfmadd231ps	%ymm14, %ymm13, %ymm1
+	vbroadcastss	(%rdx), %ymm14
+	vfmadd231ps	%ymm12, %ymm14, %ymm2
+	vfmadd231ps	%ymm14, %ymm13, %ymm0
+	addq	$64, %r15
+	addq	%r9, %rdx
+	decq	%r12
+	jne	.LBB18_43
+	jmp	.LBB18_44
+.LBB18_71:
+	testq	%r13, %r13
+	jle	.LBB18_72
+	addq	$16, %rdx
+	vxorps	%xmm6, %xmm6, %xmm6
+	movq	%r13, %rsi
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+	.p2align	4
+.LBB18_74:
+	vmovups	(%r8), %ymm10
+	vmovups	32(%r8), %ymm11
+	vbroadcastss	-16(%rdx), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm6
+	vfmadd231ps	%ymm12, %ymm11, %ymm9
+	vbroadcastss	-12(%rdx), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm8
+	vfmadd231ps	%ymm12, %ymm11, %ymm7
+	vbroadcastss	-8(%rdx), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm5
+	vfmadd231ps	%ymm12, %ymm11, %ymm4
+	vbroadcastss	-4(%rdx), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm3
+	vfmadd231ps	%ymm12, %ymm11, %ymm2
+	vbroadcastss	(%rdx), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm1
+	vfmadd231ps	%ymm12, %ymm11, %ymm0
+	addq	$64, %r8
+	addq	%r9, %rdx
+	decq	%rsi
+	jne	.LBB18_74
+	jmp	.LBB18_75
+.LBB18_61:
+	testq	%r13, %r13
+	jle	.LBB18_62
+	addq	$8, %rdx
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	%r13, %rsi
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+	.p2align	4
+.LBB18_64:
+	vmovups	(%r8), %ymm6
+	vmovups	32(%r8), %ymm7
+	vbroadcastss	-8(%rdx), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm2
+	vfmadd231ps	%ymm8, %ymm7, %ymm5
+	vbroadcastss	-4(%rdx), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm4
+	vfmadd231ps	%ymm8, %ymm7, %ymm3
+	vbroadcastss	(%rdx), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm1
+	vfmadd231ps	%ymm8, %ymm7, %ymm0
+	addq	$64, %r8
+	addq	%r9, %rdx
+	decq	%rsi
+	jne	.LBB18_64
+	jmp	.LBB18_65
+.LBB18_66:
+	testq	%r13, %r13
+	jle	.LBB18_67
+	addq	$12, %rdx
+	vxorps	%xmm4, %xmm4, %xmm4
+	movq	%r13, %rsi
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+	.p2align	4
+.LBB18_69:
+	vmovups	(%r8), %ymm8
+	vmovups	32(%r8), %ymm9
+	vbroadcastss	-12(%rdx), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm4
+	vfmadd231ps	%ymm10, %ymm9, %ymm7
+	vbroadcastss	-8(%rdx), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm6
+	vfmadd231ps	%ymm10, %ymm9, %ymm5
+	vbroadcastss	-4(%rdx), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm3
+	vfmadd231ps	%ymm10, %ymm9, %ymm2
+	vbroadcastss	(%rdx), %ymm10
+	vfmadd231ps	%ymm8, %ymm10, %ymm1
+	vfmadd231ps	%ymm10, %ymm9, %ymm0
+	addq	$64, %r8
+	addq	%r9, %rdx
+	decq	%rsi
+	jne	.LBB18_69
+	jmp	.LBB18_70
+.LBB18_56:
+	testq	%r13, %r13
+	jle	.LBB18_57
+	addq	$4, %rdx
+	vxorps	%xmm1, %xmm1, %xmm1
+	movq	%r13, %rsi
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm0, %xmm0, %xmm0
+	.p2align	4
+.LBB18_59:
+	vmovups	(%r8), %ymm4
+	vmovups	32(%r8), %ymm5
+	vbroadcastss	-4(%rdx), %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm1
+	vfmadd231ps	%ymm6, %ymm5, %ymm3
+	vbroadcastss	(%rdx), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm2
+	vfmadd231ps	%ymm6, %ymm5, %ymm0
+	addq	$64, %r8
+	addq	%r9, %rdx
+	decq	%rsi
+	jne	.LBB18_59
+	jmp	.LBB18_60
+.LBB18_72:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm6, %xmm6, %xmm6
+.LBB18_75:
+	vmovups	%ymm6, (%r14)
+	vmovups	%ymm9, 32(%r14)
+	vmovups	%ymm8, 64(%r14)
+	vmovups	%ymm7, 96(%r14)
+	vmovups	%ymm5, 128(%r14)
+	vmovups	%ymm4, 160(%r14)
+	vmovups	%ymm3, 192(%r14)
+	vmovups	%ymm2, 224(%r14)
+	vmovups	%ymm1, 256(%r14)
+	movl	$288, %edx
+	jmp	.LBB18_76
+.LBB18_62:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB18_65:
+	vmovups	%ymm2, (%r14)
+	vmovups	%ymm5, 32(%r14)
+	vmovups	%ymm4, 64(%r14)
+	vmovups	%ymm3, 96(%r14)
+	vmovups	%ymm1, 128(%r14)
+	movl	$160, %edx
+	jmp	.LBB18_76
+.LBB18_67:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm4, %xmm4, %xmm4
+.LBB18_70:
+	vmovups	%ymm4, (%r14)
+	vmovups	%ymm7, 32(%r14)
+	vmovups	%ymm6, 64(%r14)
+	vmovups	%ymm5, 96(%r14)
+	vmovups	%ymm3, 128(%r14)
+	vmovups	%ymm2, 160(%r14)
+	vmovups	%ymm1, 192(%r14)
+	movl	$224, %edx
+	jmp	.LBB18_76
+.LBB18_57:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB18_60:
+	vmovups	%ymm1, (%r14)
+	vmovups	%ymm3, 32(%r14)
+	vmovups	%ymm2, 64(%r14)
+	movl	$96, %edx
+	jmp	.LBB18_76
+.LBB18_51:
+	movq	%rdx, %r11
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%esi, %esi
+	.p2align	4
+.LBB18_52:
+	vbroadcastss	(%r11), %ymm2
+	vfmadd231ps	(%r8), %ymm2, %ymm1
+	vfmadd231ps	32(%r8), %ymm2, %ymm0
+	vbroadcastss	(%r11,%r9), %ymm2
+	vfmadd231ps	64(%r8), %ymm2, %ymm1
+	vfmadd231ps	96(%r8), %ymm2, %ymm0
+	addq	$2, %rsi
+	subq	$-128, %r8
+	addq	%r10, %r11
+	cmpq	%rsi, %rcx
+	jne	.LBB18_52
+.LBB18_53:
+	testb	$1, %r13b
+	je	.LBB18_55
+	imulq	-56(%rbp), %rsi
+	vbroadcastss	(%rdx,%rsi,4), %ymm2
+	vfmadd231ps	(%r8), %ymm2, %ymm1
+	vfmadd231ps	32(%r8), %ymm2, %ymm0
+	jmp	.LBB18_55
+.LBB18_38:
+	addq	$88, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end18:
+	.size	panel_weight_gradient_outputs, .Lfunc_end18-panel_weight_gradient_outputs
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI18_0:
+	.long	.LBB18_47-.LJTI18_0
+	.long	.LBB18_56-.LJTI18_0
+	.long	.LBB18_61-.LJTI18_0
+	.long	.LBB18_66-.LJTI18_0
+	.long	.LBB18_71-.LJTI18_0
 	.type	netc_kernels_avx2_fma,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_avx2_fma
@@ -5260,7 +6817,13 @@ netc_kernels_avx2_fma:
 	.quad	max_magnitude
 	.quad	sum_of_squares
 	.quad	peak_loop
-	.size	netc_kernels_avx2_fma, 104
+	.quad	transpose_weights
+	.quad	linear_transposed_rows
+	.quad	linear_rows
+	.quad	weight_gradient_rows
+	.quad	panel_linear_outputs
+	.quad	panel_weight_gradient_outputs
+	.size	netc_kernels_avx2_fma, 152
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -5276,4 +6839,10 @@ netc_kernels_avx2_fma:
 	.addrsig_sym max_magnitude
 	.addrsig_sym sum_of_squares
 	.addrsig_sym peak_loop
+	.addrsig_sym transpose_weights
+	.addrsig_sym linear_transposed_rows
+	.addrsig_sym linear_rows
+	.addrsig_sym weight_gradient_rows
+	.addrsig_sym panel_linear_outputs
+	.addrsig_sym panel_weight_gradient_outputs
 #endif

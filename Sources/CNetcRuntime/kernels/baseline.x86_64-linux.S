@@ -1515,164 +1515,153 @@ linear_transposed:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$344, %rsp
+	subq	$72, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rcx, -160(%rbp)
-	movq	%rdx, -136(%rbp)
-	movq	%rsi, -168(%rbp)
-	movq	%rdi, -144(%rbp)
-	movq	24(%rbp), %rax
-	movq	%rax, -152(%rbp)
-	cmpq	$6, 16(%rbp)
-	setl	%al
-	testq	%r8, %r8
-	setle	%cl
-	orb	%al, %cl
-	jne	.LBB1_15
 	movq	%r9, %rax
-	imulq	%r8, %rax
-	movq	24(%rbp), %r12
-	leaq	(%r12,%rax,4), %rax
-	leaq	(%r9,%r8), %rcx
-	movq	-144(%rbp), %rdi
-	leaq	(%rdi,%rcx,4), %rcx
-	addq	$-4, %rcx
-	cmpq	$8, %r9
-	setae	%dl
-	cmpq	$1, %r8
+	movq	%rcx, -104(%rbp)
+	movq	%rdx, -96(%rbp)
+	movq	%rsi, -88(%rbp)
+	movq	%rdi, -72(%rbp)
+	cmpq	$6, 16(%rbp)
+	setl	%cl
+	movq	%r8, -56(%rbp)
+	testq	%r8, %r8
+	setle	%dl
+	orb	%cl, %dl
+	jne	.LBB1_15
+	movq	%rax, %rcx
+	movq	-56(%rbp), %r9
+	imulq	%r9, %rcx
+	movq	24(%rbp), %r11
+	leaq	(%r11,%rcx,4), %rcx
+	leaq	(%rax,%r9), %rdx
+	movq	-72(%rbp), %rdi
+	leaq	(%rdi,%rdx,4), %rdx
+	addq	$-4, %rdx
+	cmpq	$8, %rax
+	setae	%sil
+	cmpq	$1, %r9
 	sete	%r14b
-	andb	%dl, %r14b
-	cmpq	%rcx, %r12
+	andb	%sil, %r14b
+	cmpq	%rdx, %r11
+	setb	%dl
+	cmpq	%rcx, %rdi
 	setb	%cl
-	cmpq	%rax, %rdi
-	setb	%al
-	andb	%cl, %al
-	movq	%r9, %rdx
+	andb	%dl, %cl
+	movq	%rax, %rdx
 	shrq	$61, %rdx
 	andl	$1, %edx
-	orb	%al, %dl
-	movabsq	$6917529027641081848, %rcx
-	andq	%r9, %rcx
-	movl	%r9d, %eax
-	andl	$3, %eax
-	movq	%rax, -80(%rbp)
-	leaq	16(%r12), %rsi
-	leaq	(,%r9,4), %rax
-	movq	%rax, -112(%rbp)
-	leaq	16(%rdi), %r10
-	leaq	(,%r8,4), %r11
-	movq	%r8, %rbx
-	shlq	$4, %rbx
-	xorl	%r15d, %r15d
+	orb	%cl, %dl
+	movabsq	$6917529027641081848, %rbx
+	andq	%rax, %rbx
+	movl	%eax, %ecx
+	andl	$3, %ecx
+	movq	%rcx, -80(%rbp)
+	leaq	16(%r11), %r15
+	leaq	(,%rax,4), %rcx
+	movq	%rcx, -112(%rbp)
+	leaq	16(%rdi), %r13
+	leaq	(,%r9,4), %r10
+	shlq	$4, %r9
+	xorl	%r8d, %r8d
 	xorb	$1, %r14b
 	orb	%dl, %r14b
-	movb	%r14b, -96(%rbp)
+	movb	%r14b, -41(%rbp)
 	movq	%rdi, -64(%rbp)
+	movq	%r11, %rsi
 	jmp	.LBB1_2
 	.p2align	4
 .LBB1_14:
-	movq	-128(%rbp), %r15
-	incq	%r15
-	movq	-112(%rbp), %rax
-	addq	%rax, %rsi
-	addq	$4, %r10
-	addq	%rax, %r12
+	incq	%r8
+	movq	-112(%rbp), %rcx
+	addq	%rcx, %r15
+	addq	$4, %r13
+	addq	%rcx, %rsi
 	addq	$4, -64(%rbp)
-	cmpq	%r8, %r15
+	cmpq	-56(%rbp), %r8
 	je	.LBB1_15
 .LBB1_2:
-	movq	%r15, -128(%rbp)
-	testq	%r9, %r9
+	testq	%rax, %rax
 	jle	.LBB1_14
-	cmpb	$0, -96(%rbp)
+	cmpb	$0, -41(%rbp)
 	je	.LBB1_5
-	xorl	%eax, %eax
+	xorl	%ecx, %ecx
 	jmp	.LBB1_8
 	.p2align	4
 .LBB1_5:
-	xorl	%eax, %eax
+	xorl	%ecx, %ecx
 	.p2align	4
 .LBB1_6:
-	movups	-16(%r10,%rax,4), %xmm0
-	movups	(%r10,%rax,4), %xmm1
-	movups	%xmm0, -16(%rsi,%rax,4)
-	movups	%xmm1, (%rsi,%rax,4)
-	addq	$8, %rax
-	cmpq	%rax, %rcx
+	movups	-16(%r13,%rcx,4), %xmm0
+	movups	(%r13,%rcx,4), %xmm1
+	movups	%xmm0, -16(%r15,%rcx,4)
+	movups	%xmm1, (%r15,%rcx,4)
+	addq	$8, %rcx
+	cmpq	%rcx, %rbx
 	jne	.LBB1_6
-	movq	%rcx, %rax
-	cmpq	%rcx, %r9
+	movq	%rbx, %rcx
+	cmpq	%rbx, %rax
 	je	.LBB1_14
 .LBB1_8:
-	movq	%rax, %r13
+	movq	%rcx, %rdx
 	cmpq	$0, -80(%rbp)
 	je	.LBB1_11
-	movq	%r11, %rdx
-	imulq	%rax, %rdx
-	addq	-64(%rbp), %rdx
+	movq	%r10, %r11
+	imulq	%rcx, %r11
+	addq	-64(%rbp), %r11
 	movq	-80(%rbp), %rdi
-	movq	%rax, %r13
+	movq	%rcx, %rdx
 	.p2align	4
 .LBB1_10:
-	movss	(%rdx), %xmm0
-	movss	%xmm0, (%r12,%r13,4)
-	incq	%r13
-	addq	%r11, %rdx
+	movss	(%r11), %xmm0
+	movss	%xmm0, (%rsi,%rdx,4)
+	incq	%rdx
+	addq	%r10, %r11
 	decq	%rdi
 	jne	.LBB1_10
 .LBB1_11:
-	subq	%r9, %rax
-	cmpq	$-4, %rax
+	subq	%rax, %rcx
+	cmpq	$-4, %rcx
 	ja	.LBB1_14
-	movq	%r11, %rax
-	imulq	%r13, %rax
-	leaq	3(%r13), %rdx
-	imulq	%r11, %rdx
-	leaq	2(%r13), %rdi
-	imulq	%r11, %rdi
-	leaq	1(%r13), %r15
-	imulq	%r11, %r15
-	movq	-64(%rbp), %r14
+	movq	%r10, %rcx
+	imulq	%rdx, %rcx
+	leaq	3(%rdx), %r14
+	imulq	%r10, %r14
+	leaq	2(%rdx), %r11
+	imulq	%r10, %r11
+	leaq	1(%rdx), %r12
+	imulq	%r10, %r12
+	movq	-64(%rbp), %rdi
 	.p2align	4
 .LBB1_13:
-	movss	(%r14,%rax), %xmm0
-	movss	%xmm0, (%r12,%r13,4)
-	movss	(%r14,%r15), %xmm0
-	movss	%xmm0, 4(%r12,%r13,4)
-	movss	(%r14,%rdi), %xmm0
-	movss	%xmm0, 8(%r12,%r13,4)
-	movss	(%r14,%rdx), %xmm0
-	movss	%xmm0, 12(%r12,%r13,4)
-	addq	$4, %r13
-	addq	%rbx, %r14
-	cmpq	%r13, %r9
+	movss	(%rdi,%rcx), %xmm0
+	movss	%xmm0, (%rsi,%rdx,4)
+	movss	(%rdi,%r12), %xmm0
+	movss	%xmm0, 4(%rsi,%rdx,4)
+	movss	(%rdi,%r11), %xmm0
+	movss	%xmm0, 8(%rsi,%rdx,4)
+	movss	(%rdi,%r14), %xmm0
+	movss	%xmm0, 12(%rsi,%rdx,4)
+	addq	$4, %rdx
+	addq	%r9, %rdi
+	cmpq	%rdx, %rax
 	jne	.LBB1_13
 	jmp	.LBB1_14
 .LBB1_15:
-	movq	16(%rbp), %rsi
-	cmpq	$6, %rsi
-	jge	.LBB1_20
-	xorl	%r11d, %r11d
-.LBB1_17:
-	subq	%r11, %rsi
-	jle	.LBB1_19
-	movq	%r11, %rax
-	imulq	%r8, %rax
-	movq	-136(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rdx
-	imulq	%r9, %r11
-	movq	-160(%rbp), %rax
-	leaq	(%rax,%r11,4), %rcx
-	movq	%rsi, (%rsp)
-	movq	-144(%rbp), %rdi
-	movq	-168(%rbp), %rsi
-	callq	linear
-.LBB1_19:
-	addq	$344, %rsp
+	movq	-72(%rbp), %rdi
+	movq	24(%rbp), %rsi
+	movq	-88(%rbp), %rdx
+	movq	-96(%rbp), %rcx
+	movq	-104(%rbp), %r8
+	movq	-56(%rbp), %r9
+	pushq	16(%rbp)
+	pushq	%rax
+	callq	linear_transposed_rows
+	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -1681,290 +1670,6 @@ linear_transposed:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB1_20:
-	.cfi_def_cfa %rbp, 16
-	leaq	(,%r9,4), %rbx
-	leaq	(%rbx,%rbx,2), %rax
-	movq	%rax, -336(%rbp)
-	movq	%r9, %r15
-	shlq	$4, %r15
-	leaq	(%rbx,%rbx,4), %rax
-	movq	%rax, -328(%rbp)
-	leaq	(,%r8,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rax, -312(%rbp)
-	addq	$32, -152(%rbp)
-	leaq	(,%r8,4), %r10
-	movl	$6, %eax
-	xorl	%r11d, %r11d
-	leaq	(%r10,%r10), %rdx
-	movq	-136(%rbp), %rdi
-	jmp	.LBB1_22
-	.p2align	4
-.LBB1_21:
-	movq	-320(%rbp), %r11
-	leaq	6(%r11), %rax
-	addq	-312(%rbp), %rdi
-	movq	16(%rbp), %rsi
-	cmpq	%rsi, %rax
-	jg	.LBB1_17
-.LBB1_22:
-	movq	%rax, -320(%rbp)
-	testq	%r9, %r9
-	jle	.LBB1_21
-	movq	%r11, %rcx
-	imulq	%r9, %rcx
-	movq	-160(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rcx
-	movq	-152(%rbp), %r11
-	xorl	%r13d, %r13d
-	jmp	.LBB1_24
-	.p2align	4
-.LBB1_28:
-	movaps	%xmm12, -208(%rbp)
-	movaps	%xmm15, -192(%rbp)
-	movaps	%xmm9, -240(%rbp)
-	movaps	%xmm8, -224(%rbp)
-	movaps	%xmm12, -288(%rbp)
-	movaps	%xmm15, -256(%rbp)
-	movaps	%xmm9, -96(%rbp)
-	movaps	%xmm8, -272(%rbp)
-	movaps	%xmm12, -112(%rbp)
-	movaps	%xmm15, -304(%rbp)
-	movaps	%xmm9, %xmm6
-	movaps	%xmm8, -80(%rbp)
-	movaps	%xmm12, %xmm4
-	movaps	%xmm15, %xmm7
-	movaps	%xmm9, %xmm3
-	movaps	%xmm8, %xmm5
-	movaps	%xmm12, %xmm1
-	movaps	%xmm15, %xmm2
-	movaps	%xmm9, -64(%rbp)
-	movaps	%xmm8, %xmm0
-.LBB1_29:
-	movaps	-208(%rbp), %xmm11
-	movups	%xmm11, (%rcx,%r13,4)
-	movaps	-192(%rbp), %xmm11
-	movups	%xmm11, 16(%rcx,%r13,4)
-	movaps	-240(%rbp), %xmm11
-	movups	%xmm11, 32(%rcx,%r13,4)
-	movaps	-224(%rbp), %xmm11
-	movups	%xmm11, 48(%rcx,%r13,4)
-	leaq	(%rcx,%r13,4), %rax
-	movaps	-256(%rbp), %xmm11
-	movups	%xmm11, 16(%rax,%r9,4)
-	movaps	-288(%rbp), %xmm11
-	movups	%xmm11, (%rax,%r9,4)
-	movaps	-272(%rbp), %xmm11
-	movups	%xmm11, 48(%rax,%r9,4)
-	movaps	-96(%rbp), %xmm11
-	movups	%xmm11, 32(%rax,%r9,4)
-	movaps	-304(%rbp), %xmm11
-	movups	%xmm11, 16(%rax,%r9,8)
-	movaps	-112(%rbp), %xmm11
-	movups	%xmm11, (%rax,%r9,8)
-	movaps	-80(%rbp), %xmm11
-	movups	%xmm11, 48(%rax,%r9,8)
-	movups	%xmm6, 32(%rax,%r9,8)
-	movq	-336(%rbp), %rsi
-	movups	%xmm7, 16(%rsi,%rax)
-	movups	%xmm4, (%rsi,%rax)
-	movups	%xmm5, 48(%rsi,%rax)
-	movups	%xmm3, 32(%rsi,%rax)
-	movups	%xmm2, 16(%r15,%rax)
-	movups	%xmm1, (%r15,%rax)
-	movups	%xmm0, 48(%r15,%rax)
-	movaps	-64(%rbp), %xmm0
-	movups	%xmm0, 32(%r15,%rax)
-	movq	-328(%rbp), %rsi
-	movups	%xmm12, (%rsi,%rax)
-	movups	%xmm15, 16(%rsi,%rax)
-	movups	%xmm9, 32(%rsi,%rax)
-	movups	%xmm8, 48(%rsi,%rax)
-	addq	$16, %r13
-	addq	$64, %r11
-	cmpq	%r9, %r13
-	jge	.LBB1_21
-.LBB1_24:
-	movq	-168(%rbp), %rax
-	testq	%rax, %rax
-	je	.LBB1_25
-	movups	(%rax,%r13,4), %xmm12
-	movups	16(%rax,%r13,4), %xmm15
-	movups	32(%rax,%r13,4), %xmm9
-	movups	48(%rax,%r13,4), %xmm8
-	testq	%r8, %r8
-	jg	.LBB1_30
-	jmp	.LBB1_28
-	.p2align	4
-.LBB1_25:
-	xorps	%xmm12, %xmm12
-	xorps	%xmm15, %xmm15
-	xorps	%xmm9, %xmm9
-	xorps	%xmm8, %xmm8
-	testq	%r8, %r8
-	jle	.LBB1_28
-.LBB1_30:
-	movq	%r11, %rax
-	xorl	%r14d, %r14d
-	movaps	%xmm9, -64(%rbp)
-	movaps	%xmm8, %xmm0
-	movaps	%xmm12, %xmm1
-	movaps	%xmm15, %xmm2
-	movaps	%xmm9, %xmm3
-	movaps	%xmm8, %xmm5
-	movaps	%xmm12, %xmm4
-	movaps	%xmm15, %xmm7
-	movaps	%xmm9, %xmm6
-	movaps	%xmm8, -80(%rbp)
-	movaps	%xmm12, -112(%rbp)
-	movaps	%xmm15, -304(%rbp)
-	movaps	%xmm9, -96(%rbp)
-	movaps	%xmm8, -272(%rbp)
-	movaps	%xmm12, -288(%rbp)
-	movaps	%xmm15, -256(%rbp)
-	movaps	%xmm9, -240(%rbp)
-	movaps	%xmm8, -224(%rbp)
-	movaps	%xmm12, -208(%rbp)
-	movaps	%xmm15, -192(%rbp)
-	.p2align	4
-.LBB1_31:
-	movaps	%xmm9, -128(%rbp)
-	movaps	%xmm8, -352(%rbp)
-	movaps	%xmm12, -368(%rbp)
-	movups	-32(%rax), %xmm13
-	movups	-16(%rax), %xmm10
-	movups	(%rax), %xmm9
-	movups	16(%rax), %xmm14
-	leaq	(%rdi,%r14,4), %r12
-	movss	(%rdi,%r14,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm13, %xmm11
-	mulps	%xmm12, %xmm11
-	movaps	-208(%rbp), %xmm8
-	addps	%xmm11, %xmm8
-	movaps	%xmm8, -208(%rbp)
-	movaps	%xmm10, %xmm11
-	mulps	%xmm12, %xmm11
-	movaps	-192(%rbp), %xmm8
-	addps	%xmm11, %xmm8
-	movaps	%xmm8, -192(%rbp)
-	movaps	%xmm9, %xmm11
-	mulps	%xmm12, %xmm11
-	movaps	-240(%rbp), %xmm8
-	addps	%xmm11, %xmm8
-	movaps	%xmm8, -240(%rbp)
-	mulps	%xmm14, %xmm12
-	movaps	-224(%rbp), %xmm8
-	addps	%xmm12, %xmm8
-	movaps	%xmm8, -224(%rbp)
-	leaq	(%r12,%r10), %rsi
-	movss	(%r12,%r8,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-288(%rbp), %xmm8
-	addps	%xmm12, %xmm8
-	movaps	%xmm8, -288(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-256(%rbp), %xmm8
-	addps	%xmm12, %xmm8
-	movaps	%xmm8, -256(%rbp)
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-96(%rbp), %xmm8
-	addps	%xmm12, %xmm8
-	movaps	%xmm8, -96(%rbp)
-	mulps	%xmm14, %xmm11
-	movaps	-272(%rbp), %xmm8
-	addps	%xmm11, %xmm8
-	movaps	%xmm8, -272(%rbp)
-	addq	%r10, %rsi
-	movss	(%r12,%r8,8), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-112(%rbp), %xmm8
-	addps	%xmm12, %xmm8
-	movaps	%xmm8, -112(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-304(%rbp), %xmm8
-	addps	%xmm12, %xmm8
-	movaps	%xmm8, -304(%rbp)
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm6
-	mulps	%xmm14, %xmm11
-	movaps	-80(%rbp), %xmm8
-	addps	%xmm11, %xmm8
-	movaps	%xmm8, -80(%rbp)
-	movss	(%rsi,%r8,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm4
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm7
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm3
-	mulps	%xmm14, %xmm11
-	addps	%xmm11, %xmm5
-	movss	(%rsi,%r8,8), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm1
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm2
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	%xmm7, %xmm8
-	movaps	%xmm6, %xmm7
-	movaps	%xmm5, %xmm6
-	movaps	%xmm4, %xmm5
-	movaps	%xmm2, %xmm4
-	movaps	%xmm3, %xmm2
-	movaps	%xmm0, %xmm3
-	movaps	%xmm1, %xmm0
-	movaps	-64(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	movaps	%xmm1, -64(%rbp)
-	movaps	%xmm0, %xmm1
-	movaps	%xmm3, %xmm0
-	movaps	%xmm2, %xmm3
-	movaps	%xmm4, %xmm2
-	movaps	%xmm5, %xmm4
-	movaps	%xmm6, %xmm5
-	movaps	%xmm7, %xmm6
-	movaps	%xmm8, %xmm7
-	movaps	-368(%rbp), %xmm12
-	addq	%rdx, %rsi
-	mulps	%xmm14, %xmm11
-	addps	%xmm11, %xmm0
-	movss	(%rsi,%r8,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	mulps	%xmm11, %xmm13
-	addps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm10
-	addps	%xmm10, %xmm15
-	mulps	%xmm11, %xmm9
-	movaps	-128(%rbp), %xmm8
-	addps	%xmm9, %xmm8
-	movaps	%xmm8, -128(%rbp)
-	movaps	-128(%rbp), %xmm9
-	mulps	%xmm14, %xmm11
-	movaps	-352(%rbp), %xmm8
-	addps	%xmm11, %xmm8
-	incq	%r14
-	addq	%rbx, %rax
-	cmpq	%r14, %r8
-	jne	.LBB1_31
-	jmp	.LBB1_29
 .Lfunc_end1:
 	.size	linear_transposed, .Lfunc_end1-linear_transposed
 	.cfi_endproc
@@ -3248,1357 +2953,18 @@ panel_linear:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%r15
-	pushq	%r14
-	pushq	%r13
-	pushq	%r12
-	pushq	%rbx
-	subq	$376, %rsp
-	.cfi_offset %rbx, -56
-	.cfi_offset %r12, -48
-	.cfi_offset %r13, -40
-	.cfi_offset %r14, -32
-	.cfi_offset %r15, -24
-	movq	%rcx, -360(%rbp)
-	movq	%rdx, -376(%rbp)
-	movq	%rsi, -200(%rbp)
-	movq	%rdi, -392(%rbp)
-	leaq	1023(%r8), %rax
-	leaq	2046(%r8), %rcx
-	testq	%rax, %rax
-	cmovnsq	%rax, %rcx
-	sarq	$10, %rcx
-	leaq	(%r8,%rcx), %rax
-	decq	%rax
-	movq	%rax, %rdx
-	orq	%rcx, %rdx
-	shrq	$32, %rdx
-	je	.LBB4_1
-	cqto
-	idivq	%rcx
-	jmp	.LBB4_3
-.LBB4_1:
-	xorl	%edx, %edx
-	divl	%ecx
-.LBB4_3:
-	movq	%rax, -384(%rbp)
-	testq	%r8, %r8
-	jle	.LBB4_92
-	movq	16(%rbp), %rsi
-	leaq	(,%r9,8), %rax
-	movq	%rax, -504(%rbp)
-	leaq	(,%r9,4), %rax
-	leaq	(%rax,%rax,2), %rcx
-	movq	%rcx, -136(%rbp)
-	movq	%r9, %rcx
-	shlq	$4, %rcx
-	movq	%rcx, -232(%rbp)
-	leaq	(%rax,%rax,4), %rax
-	movq	%rax, -416(%rbp)
-	movabsq	$3074457345618258603, %rcx
-	movq	%rsi, %rax
-	imulq	%rcx
-	movq	%rdx, %rax
-	shrq	$63, %rax
-	addq	%rdx, %rax
-	addq	%rax, %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rsi, %rcx
-	subq	%rax, %rcx
-	movq	%rcx, -496(%rbp)
-	leaq	-1(%rsi), %rax
-	movq	%rax, %rcx
-	imulq	%r8, %rcx
-	movq	-376(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -488(%rbp)
-	imulq	%r9, %rax
-	movq	-360(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -400(%rbp)
-	leaq	(,%r8,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rax, -528(%rbp)
-	leaq	(,%r8,4), %rax
-	movq	%r8, %rcx
-	shlq	$8, %rcx
-	movq	%rcx, -512(%rbp)
-	movq	%r8, %rcx
-	shlq	$6, %rcx
-	movq	%rcx, -56(%rbp)
-	xorl	%r12d, %r12d
-	jmp	.LBB4_5
-	.p2align	4
-.LBB4_91:
-	addq	%rdx, %r12
-	cmpq	%r8, %r12
-	jge	.LBB4_92
-.LBB4_5:
-	movq	%r8, %rdx
-	subq	%r12, %rdx
-	movq	-384(%rbp), %rcx
-	cmpq	%rdx, %rcx
-	cmovlq	%rcx, %rdx
-	testq	%r9, %r9
-	jle	.LBB4_62
-	movq	-376(%rbp), %rcx
-	leaq	(%rcx,%r12,4), %rcx
-	movq	%rcx, -408(%rbp)
-	cmpq	$0, -200(%rbp)
-	setne	%cl
-	movq	%r12, %rsi
-	shlq	$6, %rsi
-	addq	-392(%rbp), %rsi
-	movq	%rsi, -520(%rbp)
-	testq	%r12, %r12
-	sete	%sil
-	andb	%cl, %sil
-	movb	%sil, -41(%rbp)
-	xorl	%r14d, %r14d
-	jmp	.LBB4_7
-.LBB4_46:
-	movaps	-80(%rbp), %xmm10
-	movaps	-160(%rbp), %xmm14
-.LBB4_49:
-	movups	%xmm15, (%r11)
-	movups	%xmm14, 16(%r11)
-	movups	%xmm12, 32(%r11)
-	movups	%xmm13, 48(%r11)
-	movups	%xmm10, 16(%r11,%r9,4)
-	movups	%xmm11, (%r11,%r9,4)
-	movaps	-192(%rbp), %xmm2
-	movups	%xmm2, 32(%r11,%r9,4)
-	movaps	-176(%rbp), %xmm2
-	movups	%xmm2, 48(%r11,%r9,4)
-	movaps	-112(%rbp), %xmm2
-	movups	%xmm2, 16(%r11,%r9,8)
-	movaps	-128(%rbp), %xmm2
-	movups	%xmm2, (%r11,%r9,8)
-	movaps	-96(%rbp), %xmm2
-	movups	%xmm2, 32(%r11,%r9,8)
-	movups	%xmm6, 48(%r11,%r9,8)
-	movq	-136(%rbp), %rsi
-	leaq	(%r11,%rsi), %rcx
-	movups	%xmm4, 16(%r11,%rsi)
-	movups	%xmm5, (%r11,%rsi)
-	movq	-368(%rbp), %r14
-.LBB4_60:
-	movups	%xmm1, 32(%rcx)
-	movups	%xmm0, 48(%rcx)
-.LBB4_61:
-	addq	$16, %r14
-	cmpq	%r9, %r14
-	jge	.LBB4_62
-.LBB4_7:
-	movq	%r14, %rcx
-	imulq	%r8, %rcx
-	movq	-200(%rbp), %rsi
-	movq	%r14, -368(%rbp)
-	leaq	(%rsi,%r14,4), %rsi
-	cmpb	$0, -41(%rbp)
-	movl	$0, %edi
-	cmovneq	%rsi, %rdi
-	movq	%rdi, -208(%rbp)
-	movq	-520(%rbp), %rdi
-	leaq	(%rdi,%rcx,4), %r13
-	movl	$0, %r11d
-	cmpq	$6, 16(%rbp)
-	jge	.LBB4_8
-.LBB4_19:
-	movq	16(%rbp), %rcx
-	subq	%r11, %rcx
-	addq	$-2, %rcx
-	cmpq	$3, %rcx
-	movq	-368(%rbp), %r14
-	ja	.LBB4_61
-	movq	%r11, %r10
-	imulq	%r8, %r10
-	movq	-408(%rbp), %rdi
-	leaq	(%rdi,%r10,4), %rbx
-	imulq	%r9, %r11
-	movq	-360(%rbp), %r10
-	leaq	(%r10,%r11,4), %r10
-	leaq	(%r10,%r14,4), %r11
-	leaq	.LJTI4_0(%rip), %rdi
-	movslq	(%rdi,%rcx,4), %rcx
-	addq	%rdi, %rcx
-	jmpq	*%rcx
-.LBB4_21:
-	cmpq	$0, -208(%rbp)
-	je	.LBB4_22
-	movups	(%rsi), %xmm2
-	movups	16(%rsi), %xmm3
-	movups	32(%rsi), %xmm1
-	movups	48(%rsi), %xmm0
-	jmp	.LBB4_24
-	.p2align	4
-.LBB4_8:
-	movq	-360(%rbp), %rcx
-	movq	-368(%rbp), %rdi
-	leaq	(%rcx,%rdi,4), %rcx
-	movq	%rcx, -536(%rbp)
-	movl	$6, %r10d
-	movq	-408(%rbp), %r14
-	xorl	%ecx, %ecx
-	jmp	.LBB4_9
-	.p2align	4
-.LBB4_15:
-	movaps	-272(%rbp), %xmm7
-	movaps	-256(%rbp), %xmm6
-	movaps	-480(%rbp), %xmm2
-	movaps	-464(%rbp), %xmm1
-	movaps	-448(%rbp), %xmm5
-	movaps	-432(%rbp), %xmm4
-.LBB4_18:
-	movups	%xmm5, (%rbx)
-	movups	%xmm4, 16(%rbx)
-	movups	%xmm2, 32(%rbx)
-	movups	%xmm1, 48(%rbx)
-	movups	%xmm6, 16(%rbx,%r9,4)
-	movups	%xmm7, (%rbx,%r9,4)
-	movaps	-96(%rbp), %xmm1
-	movups	%xmm1, 48(%rbx,%r9,4)
-	movaps	-128(%rbp), %xmm1
-	movups	%xmm1, 32(%rbx,%r9,4)
-	movaps	-80(%rbp), %xmm1
-	movups	%xmm1, 16(%rbx,%r9,8)
-	movaps	-288(%rbp), %xmm1
-	movups	%xmm1, (%rbx,%r9,8)
-	movaps	-304(%rbp), %xmm1
-	movups	%xmm1, 48(%rbx,%r9,8)
-	movaps	-224(%rbp), %xmm1
-	movups	%xmm1, 32(%rbx,%r9,8)
-	movq	-136(%rbp), %rcx
-	movaps	-320(%rbp), %xmm1
-	movups	%xmm1, 16(%rbx,%rcx)
-	movaps	-336(%rbp), %xmm1
-	movups	%xmm1, (%rbx,%rcx)
-	movaps	-352(%rbp), %xmm1
-	movups	%xmm1, 48(%rbx,%rcx)
-	movaps	-160(%rbp), %xmm1
-	movups	%xmm1, 32(%rbx,%rcx)
-	movq	-232(%rbp), %rcx
-	movaps	-176(%rbp), %xmm1
-	movups	%xmm1, 16(%rbx,%rcx)
-	movaps	-192(%rbp), %xmm1
-	movups	%xmm1, (%rbx,%rcx)
-	movups	%xmm14, 48(%rbx,%rcx)
-	movaps	-112(%rbp), %xmm1
-	movups	%xmm1, 32(%rbx,%rcx)
-	movq	-416(%rbp), %rcx
-	movups	%xmm12, (%rbx,%rcx)
-	movups	%xmm10, 16(%rbx,%rcx)
-	movups	%xmm0, 32(%rbx,%rcx)
-	movups	%xmm3, 48(%rbx,%rcx)
-	leaq	6(%r11), %r10
-	addq	-528(%rbp), %r14
-	movq	%r11, %rcx
-	cmpq	16(%rbp), %r10
-	movq	%rdi, %r12
-	jg	.LBB4_19
-.LBB4_9:
-	movq	%r10, %r11
-	cmpq	$0, -208(%rbp)
-	je	.LBB4_10
-	movups	(%rsi), %xmm12
-	movups	16(%rsi), %xmm10
-	movups	32(%rsi), %xmm1
-	movups	48(%rsi), %xmm14
-	jmp	.LBB4_12
-	.p2align	4
-.LBB4_10:
-	xorps	%xmm12, %xmm12
-	xorps	%xmm10, %xmm10
-	xorps	%xmm1, %xmm1
-	xorps	%xmm14, %xmm14
-.LBB4_12:
-	imulq	%r9, %rcx
-	movq	-536(%rbp), %rdi
-	leaq	(%rdi,%rcx,4), %rbx
-	movaps	%xmm1, %xmm0
-	movaps	%xmm14, %xmm3
-	movaps	%xmm12, %xmm2
-	movaps	%xmm10, %xmm5
-	movaps	%xmm1, %xmm4
-	movaps	%xmm14, %xmm7
-	movaps	%xmm12, %xmm6
-	movaps	%xmm10, %xmm9
-	movaps	%xmm1, %xmm8
-	movaps	%xmm14, %xmm13
-	movaps	%xmm12, %xmm11
-	movaps	%xmm10, -80(%rbp)
-	movaps	%xmm1, %xmm15
-	movaps	%xmm14, -96(%rbp)
-	movaps	%xmm12, -272(%rbp)
-	movaps	%xmm10, -256(%rbp)
-	movaps	%xmm1, -480(%rbp)
-	movaps	%xmm14, -464(%rbp)
-	movaps	%xmm12, -448(%rbp)
-	movaps	%xmm10, -432(%rbp)
-	testq	%r12, %r12
-	jle	.LBB4_14
-	movups	(%rbx), %xmm0
-	movaps	%xmm0, -448(%rbp)
-	movups	16(%rbx), %xmm0
-	movaps	%xmm0, -432(%rbp)
-	movups	32(%rbx), %xmm0
-	movaps	%xmm0, -480(%rbp)
-	movups	48(%rbx), %xmm0
-	movaps	%xmm0, -464(%rbp)
-	movups	(%rbx,%r9,4), %xmm0
-	movaps	%xmm0, -272(%rbp)
-	movups	16(%rbx,%r9,4), %xmm0
-	movaps	%xmm0, -256(%rbp)
-	movups	32(%rbx,%r9,4), %xmm15
-	movups	48(%rbx,%r9,4), %xmm0
-	movaps	%xmm0, -96(%rbp)
-	movups	(%rbx,%r9,8), %xmm11
-	movups	16(%rbx,%r9,8), %xmm0
-	movaps	%xmm0, -80(%rbp)
-	movups	32(%rbx,%r9,8), %xmm8
-	movups	48(%rbx,%r9,8), %xmm13
-	movq	-136(%rbp), %rcx
-	movups	(%rbx,%rcx), %xmm6
-	movups	16(%rbx,%rcx), %xmm9
-	movups	32(%rbx,%rcx), %xmm4
-	movups	48(%rbx,%rcx), %xmm7
-	movq	-232(%rbp), %rcx
-	movups	(%rbx,%rcx), %xmm2
-	movups	16(%rbx,%rcx), %xmm5
-	movups	32(%rbx,%rcx), %xmm1
-	movups	48(%rbx,%rcx), %xmm14
-	movq	-416(%rbp), %rcx
-	movups	(%rbx,%rcx), %xmm12
-	movups	16(%rbx,%rcx), %xmm10
-	movups	32(%rbx,%rcx), %xmm0
-	movups	48(%rbx,%rcx), %xmm3
-.LBB4_14:
-	movaps	%xmm15, -128(%rbp)
-	movaps	%xmm13, %xmm15
-	movaps	%xmm11, %xmm13
-	movaps	%xmm9, %xmm11
-	movaps	%xmm8, %xmm9
-	movaps	%xmm7, %xmm8
-	movaps	%xmm6, %xmm7
-	movq	%r12, %rdi
-	testq	%rdx, %rdx
-	movaps	%xmm1, -112(%rbp)
-	movaps	%xmm2, -192(%rbp)
-	movaps	%xmm5, -176(%rbp)
-	movaps	%xmm4, -160(%rbp)
-	movaps	%xmm8, -352(%rbp)
-	movaps	%xmm7, -336(%rbp)
-	movaps	%xmm11, -320(%rbp)
-	movaps	%xmm9, -224(%rbp)
-	movaps	%xmm15, -304(%rbp)
-	movaps	%xmm13, -288(%rbp)
-	jle	.LBB4_15
-	xorl	%r10d, %r10d
-	movq	%r13, %rcx
-	movaps	-272(%rbp), %xmm7
-	movaps	-256(%rbp), %xmm6
-	movaps	-480(%rbp), %xmm2
-	movaps	-464(%rbp), %xmm1
-	movaps	-448(%rbp), %xmm5
-	movaps	-432(%rbp), %xmm4
-	.p2align	4
-.LBB4_17:
-	movaps	%xmm0, -256(%rbp)
-	movaps	%xmm3, -272(%rbp)
-	movups	(%rcx), %xmm13
-	movaps	%xmm10, %xmm15
-	movups	16(%rcx), %xmm10
-	movups	32(%rcx), %xmm9
-	movups	48(%rcx), %xmm8
-	leaq	(%r14,%r10,4), %r15
-	movaps	%xmm14, %xmm0
-	movaps	%xmm12, %xmm14
-	movss	(%r14,%r10,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm13, %xmm11
-	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm5
-	movaps	%xmm10, %xmm11
-	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm4
-	movaps	%xmm9, %xmm11
-	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm2
-	mulps	%xmm8, %xmm12
-	addps	%xmm12, %xmm1
-	leaq	(%r15,%rax), %r12
-	movss	(%r15,%r8,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm7
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm6
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-128(%rbp), %xmm3
-	addps	%xmm12, %xmm3
-	movaps	%xmm3, -128(%rbp)
-	mulps	%xmm8, %xmm11
-	movaps	-96(%rbp), %xmm3
-	addps	%xmm11, %xmm3
-	movaps	%xmm3, -96(%rbp)
-	addq	%rax, %r12
-	movss	(%r15,%r8,8), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-288(%rbp), %xmm3
-	addps	%xmm12, %xmm3
-	movaps	%xmm3, -288(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-80(%rbp), %xmm3
-	addps	%xmm12, %xmm3
-	movaps	%xmm3, -80(%rbp)
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-224(%rbp), %xmm3
-	addps	%xmm12, %xmm3
-	movaps	%xmm3, -224(%rbp)
-	mulps	%xmm8, %xmm11
-	movaps	-304(%rbp), %xmm3
-	addps	%xmm11, %xmm3
-	movaps	%xmm3, -304(%rbp)
-	movss	(%r12,%r8,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-336(%rbp), %xmm3
-	addps	%xmm12, %xmm3
-	movaps	%xmm3, -336(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-320(%rbp), %xmm3
-	addps	%xmm12, %xmm3
-	movaps	%xmm3, -320(%rbp)
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-160(%rbp), %xmm3
-	addps	%xmm12, %xmm3
-	movaps	%xmm3, -160(%rbp)
-	mulps	%xmm8, %xmm11
-	movaps	-352(%rbp), %xmm3
-	addps	%xmm11, %xmm3
-	movaps	%xmm3, -352(%rbp)
-	movss	(%r12,%r8,8), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-192(%rbp), %xmm3
-	addps	%xmm12, %xmm3
-	movaps	%xmm3, -192(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-176(%rbp), %xmm3
-	addps	%xmm12, %xmm3
-	movaps	%xmm3, -176(%rbp)
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-112(%rbp), %xmm3
-	addps	%xmm12, %xmm3
-	movaps	%xmm3, -112(%rbp)
-	movaps	%xmm14, %xmm12
-	movaps	%xmm0, %xmm14
-	movaps	-256(%rbp), %xmm0
-	movaps	-272(%rbp), %xmm3
-	leaq	(%rax,%rax), %r15
-	addq	%r12, %r15
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm14
-	movss	(%r15,%r8,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	mulps	%xmm11, %xmm13
-	addps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm10
-	addps	%xmm10, %xmm15
-	movaps	%xmm15, %xmm10
-	mulps	%xmm11, %xmm9
-	addps	%xmm9, %xmm0
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm3
-	incq	%r10
-	addq	$64, %rcx
-	cmpq	%r10, %rdx
-	jne	.LBB4_17
-	jmp	.LBB4_18
-	.p2align	4
-.LBB4_40:
-	cmpq	$0, -208(%rbp)
-	je	.LBB4_41
-	movups	(%rsi), %xmm5
-	movups	16(%rsi), %xmm4
-	movups	32(%rsi), %xmm1
-	movups	48(%rsi), %xmm0
-	jmp	.LBB4_43
-	.p2align	4
-.LBB4_50:
-	cmpq	$0, -208(%rbp)
-	je	.LBB4_51
-	movups	(%rsi), %xmm9
-	movups	16(%rsi), %xmm8
-	movups	32(%rsi), %xmm1
-	movups	48(%rsi), %xmm0
-	jmp	.LBB4_53
-.LBB4_30:
-	cmpq	$0, -208(%rbp)
-	je	.LBB4_31
-	movups	(%rsi), %xmm15
-	movups	16(%rsi), %xmm3
-	movups	32(%rsi), %xmm1
-	movups	48(%rsi), %xmm0
-	jmp	.LBB4_33
-.LBB4_41:
-	xorps	%xmm5, %xmm5
-	xorps	%xmm4, %xmm4
-	xorps	%xmm1, %xmm1
-	xorps	%xmm0, %xmm0
-.LBB4_43:
-	movaps	%xmm1, %xmm2
-	movaps	%xmm0, %xmm6
-	movaps	%xmm5, %xmm3
-	movaps	%xmm4, %xmm7
-	movaps	%xmm1, %xmm8
-	movaps	%xmm0, %xmm9
-	movaps	%xmm5, %xmm10
-	movaps	%xmm4, %xmm11
-	movaps	%xmm1, %xmm12
-	movaps	%xmm0, %xmm13
-	movaps	%xmm5, %xmm14
-	movaps	%xmm4, %xmm15
-	testq	%r12, %r12
-	jle	.LBB4_45
-	movups	(%r11), %xmm14
-	movups	16(%r11), %xmm15
-	movups	32(%r11), %xmm12
-	movups	48(%r11), %xmm13
-	movups	(%r11,%r9,4), %xmm10
-	movups	16(%r11,%r9,4), %xmm11
-	movups	32(%r11,%r9,4), %xmm8
-	movups	48(%r11,%r9,4), %xmm9
-	movups	(%r11,%r9,8), %xmm3
-	movups	16(%r11,%r9,8), %xmm7
-	movups	32(%r11,%r9,8), %xmm2
-	movups	48(%r11,%r9,8), %xmm6
-	movq	-136(%rbp), %rcx
-	movups	(%r11,%rcx), %xmm5
-	movups	16(%r11,%rcx), %xmm4
-	movups	32(%r11,%rcx), %xmm1
-	movups	48(%r11,%rcx), %xmm0
-.LBB4_45:
-	movaps	%xmm15, -160(%rbp)
-	movaps	%xmm14, %xmm15
-	movaps	%xmm11, -80(%rbp)
-	movaps	%xmm10, %xmm11
-	testq	%rdx, %rdx
-	movaps	%xmm2, -96(%rbp)
-	movaps	%xmm3, -128(%rbp)
-	movaps	%xmm7, -112(%rbp)
-	movaps	%xmm8, -192(%rbp)
-	movaps	%xmm9, -176(%rbp)
-	jle	.LBB4_46
-	leaq	(%rbx,%r8,4), %rcx
-	leaq	(%rcx,%r8,4), %rsi
-	leaq	(%rsi,%r8,4), %r10
-	xorl	%r14d, %r14d
-	movaps	-80(%rbp), %xmm10
-	movaps	-160(%rbp), %xmm14
-	.p2align	4
-.LBB4_48:
-	movaps	%xmm1, -80(%rbp)
-	movaps	%xmm6, -160(%rbp)
-	movaps	%xmm5, %xmm8
-	movups	(%r13), %xmm5
-	movaps	%xmm4, %xmm9
-	movups	16(%r13), %xmm4
-	movups	32(%r13), %xmm3
-	movups	48(%r13), %xmm2
-	movaps	%xmm0, %xmm7
-	movss	(%rbx,%r14,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm5, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm15
-	movaps	%xmm4, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm14
-	movaps	%xmm3, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm12
-	mulps	%xmm2, %xmm0
-	addps	%xmm0, %xmm13
-	movss	(%rcx,%r14,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm5, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm11
-	movaps	%xmm4, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm10
-	movaps	%xmm3, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-192(%rbp), %xmm6
-	addps	%xmm1, %xmm6
-	movaps	%xmm6, -192(%rbp)
-	mulps	%xmm2, %xmm0
-	movaps	-176(%rbp), %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm1, -176(%rbp)
-	movss	(%rsi,%r14,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm5, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-128(%rbp), %xmm6
-	addps	%xmm1, %xmm6
-	movaps	%xmm6, -128(%rbp)
-	movaps	%xmm4, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-112(%rbp), %xmm6
-	addps	%xmm1, %xmm6
-	movaps	%xmm6, -112(%rbp)
-	movaps	%xmm3, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-96(%rbp), %xmm6
-	addps	%xmm1, %xmm6
-	movaps	%xmm6, -96(%rbp)
-	movaps	-80(%rbp), %xmm1
-	movaps	-160(%rbp), %xmm6
-	mulps	%xmm2, %xmm0
-	addps	%xmm0, %xmm6
-	movss	(%r10,%r14,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	mulps	%xmm0, %xmm5
-	addps	%xmm5, %xmm8
-	movaps	%xmm8, %xmm5
-	mulps	%xmm0, %xmm4
-	addps	%xmm4, %xmm9
-	movaps	%xmm9, %xmm4
-	mulps	%xmm0, %xmm3
-	addps	%xmm3, %xmm1
-	mulps	%xmm2, %xmm0
-	addps	%xmm0, %xmm7
-	movaps	%xmm7, %xmm0
-	incq	%r14
-	addq	$64, %r13
-	cmpq	%r14, %rdx
-	jne	.LBB4_48
-	jmp	.LBB4_49
-.LBB4_51:
-	xorps	%xmm9, %xmm9
-	xorps	%xmm8, %xmm8
-	xorps	%xmm1, %xmm1
-	xorps	%xmm0, %xmm0
-.LBB4_53:
-	movaps	%xmm1, %xmm6
-	movaps	%xmm0, %xmm10
-	movaps	%xmm9, %xmm2
-	movaps	%xmm8, %xmm7
-	movaps	%xmm1, %xmm3
-	movaps	%xmm0, %xmm4
-	movaps	%xmm9, %xmm5
-	movaps	%xmm8, %xmm11
-	movaps	%xmm1, %xmm12
-	movaps	%xmm0, %xmm13
-	movaps	%xmm9, %xmm14
-	movaps	%xmm8, %xmm15
-	movaps	%xmm1, -80(%rbp)
-	movaps	%xmm0, -224(%rbp)
-	movaps	%xmm9, -304(%rbp)
-	movaps	%xmm8, -288(%rbp)
-	testq	%r12, %r12
-	jle	.LBB4_55
-	movups	(%r11), %xmm0
-	movaps	%xmm0, -304(%rbp)
-	movups	16(%r11), %xmm0
-	movaps	%xmm0, -288(%rbp)
-	movups	32(%r11), %xmm0
-	movaps	%xmm0, -80(%rbp)
-	movups	48(%r11), %xmm0
-	movaps	%xmm0, -224(%rbp)
-	movups	(%r11,%r9,4), %xmm14
-	movups	16(%r11,%r9,4), %xmm15
-	movups	32(%r11,%r9,4), %xmm12
-	movups	48(%r11,%r9,4), %xmm13
-	movups	(%r11,%r9,8), %xmm5
-	movups	16(%r11,%r9,8), %xmm11
-	movups	32(%r11,%r9,8), %xmm3
-	movups	48(%r11,%r9,8), %xmm4
-	movq	-136(%rbp), %rcx
-	movups	(%r11,%rcx), %xmm2
-	movups	16(%r11,%rcx), %xmm7
-	movups	32(%r11,%rcx), %xmm6
-	movups	48(%r11,%rcx), %xmm10
-	movq	-232(%rbp), %rcx
-	movups	(%r11,%rcx), %xmm9
-	movups	16(%r11,%rcx), %xmm8
-	movups	32(%r11,%rcx), %xmm1
-	movups	48(%r11,%rcx), %xmm0
-.LBB4_55:
-	movaps	%xmm15, -256(%rbp)
-	movaps	%xmm14, -272(%rbp)
-	movaps	%xmm11, %xmm14
-	movaps	%xmm5, %xmm11
-	testq	%rdx, %rdx
-	movaps	%xmm6, -96(%rbp)
-	movaps	%xmm2, -128(%rbp)
-	movaps	%xmm7, -112(%rbp)
-	movaps	%xmm3, -192(%rbp)
-	movaps	%xmm4, -176(%rbp)
-	movaps	%xmm11, -160(%rbp)
-	movaps	%xmm14, -352(%rbp)
-	movaps	%xmm12, -336(%rbp)
-	movaps	%xmm13, -320(%rbp)
-	jle	.LBB4_56
-	xorl	%ecx, %ecx
-	movaps	-272(%rbp), %xmm2
-	movaps	-256(%rbp), %xmm5
-	movaps	-80(%rbp), %xmm4
-	movaps	-224(%rbp), %xmm3
-	movaps	-304(%rbp), %xmm14
-	movaps	-288(%rbp), %xmm15
-	.p2align	4
-.LBB4_58:
-	movaps	%xmm1, -80(%rbp)
-	movaps	%xmm10, -224(%rbp)
-	movaps	%xmm9, %xmm12
-	movups	(%r13), %xmm9
-	movaps	%xmm8, %xmm13
-	movups	16(%r13), %xmm8
-	movups	32(%r13), %xmm7
-	movups	48(%r13), %xmm6
-	leaq	(%rbx,%rcx,4), %rsi
-	movaps	%xmm0, %xmm11
-	movss	(%rbx,%rcx,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm9, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm14
-	movaps	%xmm8, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm15
-	movaps	%xmm7, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm4
-	mulps	%xmm6, %xmm0
-	addps	%xmm0, %xmm3
-	movss	(%rax,%rsi), %xmm0
-	addq	%rax, %rsi
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm9, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm2
-	movaps	%xmm8, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm5
-	movaps	%xmm7, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-336(%rbp), %xmm10
-	addps	%xmm1, %xmm10
-	movaps	%xmm10, -336(%rbp)
-	mulps	%xmm6, %xmm0
-	movaps	-320(%rbp), %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm1, -320(%rbp)
-	movss	(%rax,%rsi), %xmm0
-	addq	%rax, %rsi
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm9, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-160(%rbp), %xmm10
-	addps	%xmm1, %xmm10
-	movaps	%xmm10, -160(%rbp)
-	movaps	%xmm8, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-352(%rbp), %xmm10
-	addps	%xmm1, %xmm10
-	movaps	%xmm10, -352(%rbp)
-	movaps	%xmm7, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-192(%rbp), %xmm10
-	addps	%xmm1, %xmm10
-	movaps	%xmm10, -192(%rbp)
-	mulps	%xmm6, %xmm0
-	movaps	-176(%rbp), %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm1, -176(%rbp)
-	movss	(%rax,%rsi), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm9, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-128(%rbp), %xmm10
-	addps	%xmm1, %xmm10
-	movaps	%xmm10, -128(%rbp)
-	movaps	%xmm8, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-112(%rbp), %xmm10
-	addps	%xmm1, %xmm10
-	movaps	%xmm10, -112(%rbp)
-	movaps	%xmm7, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-96(%rbp), %xmm10
-	addps	%xmm1, %xmm10
-	movaps	%xmm10, -96(%rbp)
-	movaps	-80(%rbp), %xmm1
-	movaps	-224(%rbp), %xmm10
-	addq	%rax, %rsi
-	mulps	%xmm6, %xmm0
-	addps	%xmm0, %xmm10
-	movss	(%rax,%rsi), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	mulps	%xmm0, %xmm9
-	addps	%xmm9, %xmm12
-	movaps	%xmm12, %xmm9
-	mulps	%xmm0, %xmm8
-	addps	%xmm8, %xmm13
-	movaps	%xmm13, %xmm8
-	mulps	%xmm0, %xmm7
-	addps	%xmm7, %xmm1
-	mulps	%xmm6, %xmm0
-	addps	%xmm0, %xmm11
-	movaps	%xmm11, %xmm0
-	incq	%rcx
-	addq	$64, %r13
-	cmpq	%rcx, %rdx
-	jne	.LBB4_58
-	jmp	.LBB4_59
-.LBB4_56:
-	movaps	-272(%rbp), %xmm2
-	movaps	-256(%rbp), %xmm5
-	movaps	-80(%rbp), %xmm4
-	movaps	-224(%rbp), %xmm3
-	movaps	-304(%rbp), %xmm14
-	movaps	-288(%rbp), %xmm15
-.LBB4_59:
-	movups	%xmm14, (%r11)
-	movups	%xmm15, 16(%r11)
-	movups	%xmm4, 32(%r11)
-	movups	%xmm3, 48(%r11)
-	movups	%xmm5, 16(%r11,%r9,4)
-	movups	%xmm2, (%r11,%r9,4)
-	movaps	-336(%rbp), %xmm2
-	movups	%xmm2, 32(%r11,%r9,4)
-	movaps	-320(%rbp), %xmm2
-	movups	%xmm2, 48(%r11,%r9,4)
-	movaps	-352(%rbp), %xmm2
-	movups	%xmm2, 16(%r11,%r9,8)
-	movaps	-160(%rbp), %xmm2
-	movups	%xmm2, (%r11,%r9,8)
-	movaps	-192(%rbp), %xmm2
-	movups	%xmm2, 32(%r11,%r9,8)
-	movaps	-176(%rbp), %xmm2
-	movups	%xmm2, 48(%r11,%r9,8)
-	movq	-136(%rbp), %rcx
-	movaps	-112(%rbp), %xmm2
-	movups	%xmm2, 16(%r11,%rcx)
-	movaps	-128(%rbp), %xmm2
-	movups	%xmm2, (%r11,%rcx)
-	movaps	-96(%rbp), %xmm2
-	movups	%xmm2, 32(%r11,%rcx)
-	movups	%xmm10, 48(%r11,%rcx)
-	movq	-232(%rbp), %rcx
-	movups	%xmm8, 16(%r11,%rcx)
-	movups	%xmm9, (%r11,%rcx)
-	addq	%r11, %rcx
-	jmp	.LBB4_60
-.LBB4_22:
-	xorps	%xmm2, %xmm2
-	xorps	%xmm3, %xmm3
-	xorps	%xmm1, %xmm1
-	xorps	%xmm0, %xmm0
-.LBB4_24:
-	movaps	%xmm1, %xmm4
-	movaps	%xmm0, %xmm5
-	movaps	%xmm2, %xmm6
-	movaps	%xmm3, %xmm7
-	testq	%r12, %r12
-	jle	.LBB4_26
-	movups	(%r11), %xmm6
-	movups	16(%r11), %xmm7
-	movups	32(%r11), %xmm4
-	movups	48(%r11), %xmm5
-	movups	(%r11,%r9,4), %xmm2
-	movups	16(%r11,%r9,4), %xmm3
-	movups	32(%r11,%r9,4), %xmm1
-	movups	48(%r11,%r9,4), %xmm0
-.LBB4_26:
-	testq	%rdx, %rdx
-	jle	.LBB4_29
-	leaq	(%rbx,%r8,4), %rcx
-	xorl	%esi, %esi
-	.p2align	4
-.LBB4_28:
-	movups	(%r13), %xmm10
-	movups	16(%r13), %xmm11
-	movups	32(%r13), %xmm9
-	movups	48(%r13), %xmm8
-	movss	(%rbx,%rsi,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm10, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm6
-	movaps	%xmm11, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm7
-	movaps	%xmm9, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm4
-	mulps	%xmm8, %xmm12
-	addps	%xmm12, %xmm5
-	movss	(%rcx,%rsi,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	mulps	%xmm12, %xmm10
-	addps	%xmm10, %xmm2
-	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm3
-	mulps	%xmm12, %xmm9
-	addps	%xmm9, %xmm1
-	mulps	%xmm8, %xmm12
-	addps	%xmm12, %xmm0
-	incq	%rsi
-	addq	$64, %r13
-	cmpq	%rsi, %rdx
-	jne	.LBB4_28
-.LBB4_29:
-	movups	%xmm6, (%r11)
-	movups	%xmm7, 16(%r11)
-	movups	%xmm4, 32(%r11)
-	movups	%xmm5, 48(%r11)
-	leaq	(%r11,%r9,4), %rcx
-	movups	%xmm3, 16(%r11,%r9,4)
-	movups	%xmm2, (%r11,%r9,4)
-	jmp	.LBB4_60
-.LBB4_31:
-	xorps	%xmm15, %xmm15
-	xorps	%xmm3, %xmm3
-	xorps	%xmm1, %xmm1
-	xorps	%xmm0, %xmm0
-.LBB4_33:
-	movaps	%xmm1, %xmm2
-	movaps	%xmm0, %xmm4
-	movaps	%xmm15, %xmm5
-	movaps	%xmm3, %xmm6
-	movaps	%xmm1, %xmm7
-	movaps	%xmm0, %xmm8
-	movaps	%xmm15, %xmm11
-	movaps	%xmm3, %xmm10
-	testq	%r12, %r12
-	jle	.LBB4_35
-	movups	(%r11), %xmm11
-	movups	16(%r11), %xmm10
-	movups	32(%r11), %xmm7
-	movups	48(%r11), %xmm8
-	movups	(%r11,%r9,4), %xmm5
-	movups	16(%r11,%r9,4), %xmm6
-	movups	32(%r11,%r9,4), %xmm2
-	movups	48(%r11,%r9,4), %xmm4
-	movups	(%r11,%r9,8), %xmm15
-	movups	16(%r11,%r9,8), %xmm3
-	movups	32(%r11,%r9,8), %xmm1
-	movups	48(%r11,%r9,8), %xmm0
-.LBB4_35:
-	movaps	%xmm10, %xmm12
-	movaps	%xmm8, %xmm10
-	movaps	%xmm7, %xmm9
-	movaps	%xmm5, %xmm7
-	testq	%rdx, %rdx
-	jle	.LBB4_36
-	leaq	(%rbx,%r8,4), %rcx
-	leaq	(%rcx,%r8,4), %rsi
-	xorl	%r10d, %r10d
-	movaps	%xmm2, %xmm5
-	movaps	%xmm6, %xmm8
-	movaps	%xmm12, %xmm6
-	.p2align	4
-.LBB4_38:
-	movaps	%xmm4, -96(%rbp)
-	movaps	%xmm1, -80(%rbp)
-	movups	(%r13), %xmm1
-	movups	16(%r13), %xmm14
-	movups	32(%r13), %xmm13
-	movups	48(%r13), %xmm12
-	movaps	%xmm0, %xmm2
-	movss	(%rbx,%r10,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm3, %xmm4
-	movaps	%xmm15, %xmm3
-	movaps	%xmm1, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm11
-	movaps	%xmm14, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm6
-	movaps	%xmm13, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm9
-	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm10
-	movss	(%rcx,%r10,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm1, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm7
-	movaps	%xmm14, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm8
-	movaps	%xmm13, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm5
-	movaps	%xmm3, %xmm15
-	movaps	%xmm4, %xmm3
-	movaps	-96(%rbp), %xmm4
-	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm4
-	movss	(%rsi,%r10,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm15
-	movaps	-80(%rbp), %xmm1
-	mulps	%xmm0, %xmm14
-	addps	%xmm14, %xmm3
-	mulps	%xmm0, %xmm13
-	addps	%xmm13, %xmm1
-	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm2
-	movaps	%xmm2, %xmm0
-	incq	%r10
-	addq	$64, %r13
-	cmpq	%r10, %rdx
-	jne	.LBB4_38
-	jmp	.LBB4_39
-.LBB4_36:
-	movaps	%xmm2, %xmm5
-	movaps	%xmm6, %xmm8
-	movaps	%xmm12, %xmm6
-.LBB4_39:
-	movups	%xmm11, (%r11)
-	movups	%xmm6, 16(%r11)
-	movups	%xmm9, 32(%r11)
-	movups	%xmm10, 48(%r11)
-	movups	%xmm8, 16(%r11,%r9,4)
-	movups	%xmm7, (%r11,%r9,4)
-	movups	%xmm5, 32(%r11,%r9,4)
-	movups	%xmm4, 48(%r11,%r9,4)
-	movq	-504(%rbp), %rcx
-	addq	%r11, %rcx
-	movups	%xmm3, 16(%r11,%r9,8)
-	movups	%xmm15, (%r11,%r9,8)
-	jmp	.LBB4_60
-	.p2align	4
-.LBB4_62:
-	cmpq	$1, -496(%rbp)
-	jne	.LBB4_91
-	movq	%r12, %r10
-	shlq	$6, %r10
-	addq	-392(%rbp), %r10
-	movq	-488(%rbp), %rcx
-	leaq	(%rcx,%r12,4), %rsi
-	cmpq	$64, %r9
-	movq	%r10, -112(%rbp)
-	jge	.LBB4_70
-	xorl	%r11d, %r11d
-.LBB4_65:
-	cmpq	%r9, %r11
-	jge	.LBB4_91
-	testq	%r12, %r12
-	setg	%cl
-	cmpq	$0, -200(%rbp)
-	sete	%r15b
-	orb	%cl, %r15b
-	movq	%rdx, %rbx
-	movabsq	$9223372036854775806, %rcx
-	andq	%rcx, %rbx
-	leaq	4(%rsi), %r14
-	jmp	.LBB4_67
-	.p2align	4
-.LBB4_90:
-	movups	%xmm1, (%r13)
-	movups	%xmm3, 16(%r13)
-	movups	%xmm0, 32(%r13)
-	movups	%xmm2, 48(%r13)
-	addq	$16, %r11
-	cmpq	%r9, %r11
-	jge	.LBB4_91
-.LBB4_67:
-	movq	-400(%rbp), %rcx
-	leaq	(%rcx,%r11,4), %r13
-	testb	%r15b, %r15b
-	je	.LBB4_68
-	movq	%r13, %rcx
-	testq	%r12, %r12
-	jg	.LBB4_69
-	xorps	%xmm0, %xmm0
-	xorps	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	xorps	%xmm3, %xmm3
-	testq	%rdx, %rdx
-	jg	.LBB4_84
-	jmp	.LBB4_90
-	.p2align	4
-.LBB4_68:
-	movq	-200(%rbp), %rcx
-	leaq	(%rcx,%r11,4), %rcx
-.LBB4_69:
-	movups	(%rcx), %xmm1
-	movups	16(%rcx), %xmm3
-	movups	32(%rcx), %xmm0
-	movups	48(%rcx), %xmm2
-	testq	%rdx, %rdx
-	jle	.LBB4_90
-.LBB4_84:
-	movq	%r11, %rcx
-	imulq	%r8, %rcx
-	movq	-112(%rbp), %rdi
-	leaq	(%rdi,%rcx,4), %rcx
-	cmpq	$1, %rdx
-	jne	.LBB4_86
-	xorl	%r10d, %r10d
-	jmp	.LBB4_88
-	.p2align	4
-.LBB4_86:
-	movaps	%xmm2, %xmm4
-	xorl	%r10d, %r10d
-	.p2align	4
-.LBB4_87:
-	movups	(%rcx), %xmm8
-	movups	16(%rcx), %xmm7
-	movups	32(%rcx), %xmm9
-	movups	48(%rcx), %xmm5
-	movss	-4(%r14,%r10,4), %xmm6
-	movss	(%r14,%r10,4), %xmm2
-	shufps	$0, %xmm6, %xmm6
-	mulps	%xmm6, %xmm7
-	addps	%xmm3, %xmm7
-	mulps	%xmm6, %xmm8
-	addps	%xmm1, %xmm8
-	mulps	%xmm6, %xmm5
-	addps	%xmm4, %xmm5
-	mulps	%xmm9, %xmm6
-	addps	%xmm0, %xmm6
-	movups	80(%rcx), %xmm3
-	movups	64(%rcx), %xmm1
-	movups	112(%rcx), %xmm4
-	movups	96(%rcx), %xmm0
-	shufps	$0, %xmm2, %xmm2
-	mulps	%xmm2, %xmm1
-	addps	%xmm8, %xmm1
-	mulps	%xmm2, %xmm3
-	addps	%xmm7, %xmm3
-	mulps	%xmm2, %xmm0
-	addps	%xmm6, %xmm0
-	mulps	%xmm4, %xmm2
-	addps	%xmm5, %xmm2
-	addq	$2, %r10
-	subq	$-128, %rcx
-	movaps	%xmm2, %xmm4
-	cmpq	%r10, %rbx
-	jne	.LBB4_87
-.LBB4_88:
-	testb	$1, %dl
-	je	.LBB4_90
-	movups	(%rcx), %xmm4
-	movups	16(%rcx), %xmm5
-	movups	32(%rcx), %xmm6
-	movups	48(%rcx), %xmm7
-	movss	(%rsi,%r10,4), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	mulps	%xmm8, %xmm4
-	addps	%xmm4, %xmm1
-	mulps	%xmm8, %xmm5
-	addps	%xmm5, %xmm3
-	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm0
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm2
-	jmp	.LBB4_90
-	.p2align	4
-.LBB4_70:
-	movl	$64, %ecx
-	xorl	%r14d, %r14d
-	jmp	.LBB4_71
-	.p2align	4
-.LBB4_77:
-	movaps	%xmm1, %xmm12
-.LBB4_78:
-	movups	%xmm15, (%rbx)
-	movups	%xmm12, 16(%rbx)
-	movups	%xmm2, 32(%rbx)
-	movups	%xmm3, 48(%rbx)
-	movups	%xmm5, 64(%rbx)
-	movups	%xmm4, 80(%rbx)
-	movups	%xmm7, 96(%rbx)
-	movups	%xmm6, 112(%rbx)
-	movups	%xmm9, 128(%rbx)
-	movups	%xmm8, 144(%rbx)
-	movups	%xmm11, 160(%rbx)
-	movups	%xmm10, 176(%rbx)
-	movups	%xmm13, 192(%rbx)
-	movaps	-96(%rbp), %xmm1
-	movups	%xmm1, 208(%rbx)
-	movaps	-80(%rbp), %xmm1
-	movups	%xmm1, 224(%rbx)
-	movups	%xmm0, 240(%rbx)
-	leaq	64(%r11), %rcx
-	addq	-512(%rbp), %r10
-	movq	%r11, %r14
-	cmpq	%r9, %rcx
-	jg	.LBB4_65
-.LBB4_71:
-	movq	%rcx, %r11
-	movq	-400(%rbp), %rcx
-	leaq	(%rcx,%r14,4), %rbx
-	movq	%rbx, %rcx
-	testq	%r12, %r12
-	jg	.LBB4_75
-	movq	-200(%rbp), %rcx
-	testq	%rcx, %rcx
-	je	.LBB4_73
-	leaq	(%rcx,%r14,4), %rcx
-.LBB4_75:
-	movups	(%rcx), %xmm15
-	movups	16(%rcx), %xmm1
-	movups	32(%rcx), %xmm2
-	movups	48(%rcx), %xmm3
-	movups	80(%rcx), %xmm4
-	movups	64(%rcx), %xmm5
-	movups	112(%rcx), %xmm6
-	movups	96(%rcx), %xmm7
-	movups	144(%rcx), %xmm8
-	movups	128(%rcx), %xmm9
-	movups	176(%rcx), %xmm10
-	movups	160(%rcx), %xmm11
-	movups	208(%rcx), %xmm12
-	movups	192(%rcx), %xmm13
-	movups	240(%rcx), %xmm0
-	movups	224(%rcx), %xmm14
-.LBB4_76:
-	testq	%rdx, %rdx
-	movaps	%xmm14, -80(%rbp)
-	movaps	%xmm12, -96(%rbp)
-	jle	.LBB4_77
-	movq	%r10, %r14
-	xorl	%r13d, %r13d
-	movaps	%xmm1, %xmm12
-	.p2align	4
-.LBB4_80:
-	movaps	%xmm0, -128(%rbp)
-	movss	(%rsi,%r13,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movups	(%r14), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm15
-	movups	16(%r14), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm12
-	movups	32(%r14), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm2
-	movups	48(%r14), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm3
-	movq	-56(%rbp), %rcx
-	leaq	(%r14,%rcx), %rcx
-	movq	-56(%rbp), %rdi
-	movups	(%r14,%rdi), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm5
-	movq	-56(%rbp), %rdi
-	movups	16(%r14,%rdi), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm4
-	movq	-56(%rbp), %rdi
-	movups	32(%r14,%rdi), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm7
-	movq	-56(%rbp), %rdi
-	movups	48(%r14,%rdi), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm6
-	movq	-56(%rbp), %rdi
-	leaq	(%rcx,%rdi), %r15
-	movq	-56(%rbp), %rdi
-	movups	(%rdi,%rcx), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm9
-	movq	-56(%rbp), %rdi
-	movups	16(%rdi,%rcx), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm8
-	movq	-56(%rbp), %rdi
-	movups	32(%rdi,%rcx), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm11
-	movq	-56(%rbp), %rdi
-	movups	48(%rdi,%rcx), %xmm1
-	movq	-56(%rbp), %rcx
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm10
-	movups	(%rcx,%r15), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm13
-	movups	16(%rcx,%r15), %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-96(%rbp), %xmm14
-	addps	%xmm1, %xmm14
-	movaps	%xmm14, -96(%rbp)
-	movups	32(%rcx,%r15), %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-80(%rbp), %xmm14
-	addps	%xmm1, %xmm14
-	movaps	%xmm14, -80(%rbp)
-	movups	48(%rcx,%r15), %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	-128(%rbp), %xmm0
-	addps	%xmm1, %xmm0
-	incq	%r13
-	addq	$64, %r14
-	cmpq	%r13, %rdx
-	jne	.LBB4_80
-	jmp	.LBB4_78
-.LBB4_73:
-	xorps	%xmm2, %xmm2
-	xorps	%xmm3, %xmm3
-	xorps	%xmm5, %xmm5
-	xorps	%xmm4, %xmm4
-	xorps	%xmm7, %xmm7
-	xorps	%xmm6, %xmm6
-	xorps	%xmm9, %xmm9
-	xorps	%xmm8, %xmm8
-	xorps	%xmm11, %xmm11
-	xorps	%xmm10, %xmm10
-	xorps	%xmm13, %xmm13
-	xorps	%xmm12, %xmm12
-	xorps	%xmm14, %xmm14
-	xorps	%xmm0, %xmm0
-	xorps	%xmm15, %xmm15
-	xorps	%xmm1, %xmm1
-	jmp	.LBB4_76
-.LBB4_92:
-	addq	$376, %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
+	subq	$8, %rsp
+	pushq	%r9
+	pushq	$0
+	pushq	16(%rbp)
+	callq	panel_linear_outputs
+	addq	$32, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
 .Lfunc_end4:
 	.size	panel_linear, .Lfunc_end4-panel_linear
 	.cfi_endproc
-	.section	.rodata,"a",@progbits
-	.p2align	2, 0x0
-.LJTI4_0:
-	.long	.LBB4_21-.LJTI4_0
-	.long	.LBB4_30-.LJTI4_0
-	.long	.LBB4_40-.LJTI4_0
-	.long	.LBB4_50-.LJTI4_0
-	.text
 	.p2align	4
 	.type	panel_weight_gradient,@function
 panel_weight_gradient:
@@ -4608,1103 +2974,19 @@ panel_weight_gradient:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%r15
-	pushq	%r14
-	pushq	%r13
-	pushq	%r12
-	pushq	%rbx
-	subq	$328, %rsp
-	.cfi_offset %rbx, -56
-	.cfi_offset %r12, -48
-	.cfi_offset %r13, -40
-	.cfi_offset %r14, -32
-	.cfi_offset %r15, -24
-	movq	%r9, %rbx
-	movq	%r8, -264(%rbp)
-	movq	%rdx, -304(%rbp)
-	movq	%rsi, -248(%rbp)
-	movq	%rdi, -64(%rbp)
-	movq	16(%rbp), %r14
-	movabsq	$9223372036854775800, %r13
-	testq	%rcx, %rcx
-	je	.LBB5_16
-	movq	%rcx, %r15
-	testq	%rbx, %rbx
-	jle	.LBB5_3
-	leaq	(,%rbx,4), %rdx
-	movq	%r15, %rdi
-	xorl	%esi, %esi
-	callq	memset@PLT
-.LBB5_3:
-	testq	%r14, %r14
-	jle	.LBB5_16
-	leaq	(,%rbx,4), %rax
-	leaq	(%r15,%rbx,4), %rcx
-	movq	%r14, %rdx
-	imulq	%rbx, %rdx
-	movq	-64(%rbp), %r9
-	leaq	(%r9,%rdx,4), %rdx
-	cmpq	%rdx, %r15
-	setb	%dl
-	cmpq	%rcx, %r9
-	setb	%sil
-	andb	%dl, %sil
-	testq	%rax, %rax
-	sets	%cl
-	orb	%sil, %cl
-	movq	%rbx, %rdx
-	andq	%r13, %rdx
-	movl	%ebx, %esi
-	andl	$3, %esi
-	leaq	16(%r9), %rdi
-	xorl	%r8d, %r8d
-	jmp	.LBB5_5
-	.p2align	4
-.LBB5_15:
-	incq	%r8
-	addq	%rax, %rdi
-	addq	%rax, %r9
-	cmpq	%r14, %r8
-	je	.LBB5_16
-.LBB5_5:
-	testq	%rbx, %rbx
-	jle	.LBB5_15
-	cmpq	$8, %rbx
-	setb	%r10b
-	orb	%cl, %r10b
-	je	.LBB5_8
-	xorl	%r11d, %r11d
-	jmp	.LBB5_11
-	.p2align	4
-.LBB5_8:
-	xorl	%r10d, %r10d
-	.p2align	4
-.LBB5_9:
-	movups	-16(%rdi,%r10,4), %xmm0
-	movups	(%rdi,%r10,4), %xmm1
-	movups	(%r15,%r10,4), %xmm2
-	addps	%xmm0, %xmm2
-	movups	16(%r15,%r10,4), %xmm0
-	addps	%xmm1, %xmm0
-	movups	%xmm2, (%r15,%r10,4)
-	movups	%xmm0, 16(%r15,%r10,4)
-	addq	$8, %r10
-	cmpq	%r10, %rdx
-	jne	.LBB5_9
-	movq	%rdx, %r11
-	cmpq	%rdx, %rbx
-	je	.LBB5_15
-.LBB5_11:
-	movq	%r11, %r10
-	testq	%rsi, %rsi
-	je	.LBB5_14
-	movq	%rsi, %r12
-	movq	%r11, %r10
-	.p2align	4
-.LBB5_13:
-	movss	(%r9,%r10,4), %xmm0
-	addss	(%r15,%r10,4), %xmm0
-	movss	%xmm0, (%r15,%r10,4)
-	incq	%r10
-	decq	%r12
-	jne	.LBB5_13
-.LBB5_14:
-	subq	%rbx, %r11
-	cmpq	$-4, %r11
-	ja	.LBB5_15
-	.p2align	4
-.LBB5_69:
-	movss	(%r9,%r10,4), %xmm0
-	addss	(%r15,%r10,4), %xmm0
-	movss	%xmm0, (%r15,%r10,4)
-	movss	4(%r9,%r10,4), %xmm0
-	addss	4(%r15,%r10,4), %xmm0
-	movss	%xmm0, 4(%r15,%r10,4)
-	movss	8(%r9,%r10,4), %xmm0
-	addss	8(%r15,%r10,4), %xmm0
-	movss	%xmm0, 8(%r15,%r10,4)
-	movss	12(%r9,%r10,4), %xmm0
-	addss	12(%r15,%r10,4), %xmm0
-	movss	%xmm0, 12(%r15,%r10,4)
-	addq	$4, %r10
-	cmpq	%r10, %rbx
-	jne	.LBB5_69
-	jmp	.LBB5_15
-.LBB5_16:
-	testq	%rbx, %rbx
-	movq	-64(%rbp), %r15
-	jle	.LBB5_24
-	addq	$6, %r13
-	andq	%r14, %r13
-	leaq	32(%r15), %rax
-	leaq	(,%rbx,8), %rcx
-	movq	24(%rbp), %rdx
-	addq	$96, %rdx
-	movq	%r14, %rsi
-	shlq	$6, %rsi
-	xorl	%edi, %edi
-	jmp	.LBB5_18
-	.p2align	4
-.LBB5_23:
-	addq	$16, %rdi
-	addq	$64, %rax
-	addq	%rsi, %rdx
-	cmpq	%rbx, %rdi
-	jge	.LBB5_24
-.LBB5_18:
-	testq	%r14, %r14
-	jle	.LBB5_23
-	cmpq	$1, %r14
-	jne	.LBB5_30
-	xorl	%r8d, %r8d
-	jmp	.LBB5_21
-	.p2align	4
-.LBB5_30:
-	movq	%rdx, %r9
-	movq	%rax, %r10
-	xorl	%r8d, %r8d
-	.p2align	4
-.LBB5_31:
-	movups	-32(%r10), %xmm0
-	movups	-16(%r10), %xmm1
-	movups	%xmm1, -80(%r9)
-	movups	%xmm0, -96(%r9)
-	movups	(%r10), %xmm0
-	movups	16(%r10), %xmm1
-	movups	%xmm1, -48(%r9)
-	movups	%xmm0, -64(%r9)
-	movups	-32(%r10,%rbx,4), %xmm0
-	movups	-16(%r10,%rbx,4), %xmm1
-	movups	%xmm1, -16(%r9)
-	movups	%xmm0, -32(%r9)
-	movups	(%r10,%rbx,4), %xmm0
-	movups	16(%r10,%rbx,4), %xmm1
-	movups	%xmm1, 16(%r9)
-	movups	%xmm0, (%r9)
-	addq	$2, %r8
-	addq	%rcx, %r10
-	subq	$-128, %r9
-	cmpq	%r8, %r13
-	jne	.LBB5_31
-.LBB5_21:
-	testb	$1, %r14b
-	je	.LBB5_23
-	movq	%rdi, %r9
-	imulq	%r14, %r9
-	movq	24(%rbp), %r10
-	leaq	(%r10,%r9,4), %r9
-	leaq	(%r15,%rdi,4), %r10
-	movq	%r8, %r11
-	imulq	%rbx, %r11
-	movups	(%r10,%r11,4), %xmm0
-	movups	16(%r10,%r11,4), %xmm1
-	shlq	$6, %r8
-	movups	%xmm1, 16(%r9,%r8)
-	movups	%xmm0, (%r9,%r8)
-	movups	32(%r10,%r11,4), %xmm0
-	movups	48(%r10,%r11,4), %xmm1
-	movups	%xmm1, 48(%r9,%r8)
-	movups	%xmm0, 32(%r9,%r8)
-	jmp	.LBB5_23
-.LBB5_24:
-	movq	-264(%rbp), %rsi
-	testq	%rsi, %rsi
-	jle	.LBB5_33
-	movq	-248(%rbp), %rax
-	addq	$20, %rax
-	movq	%rax, -296(%rbp)
-	leaq	(,%rsi,4), %rdx
-	xorl	%eax, %eax
-	jmp	.LBB5_26
-	.p2align	4
-.LBB5_32:
-	movq	-256(%rbp), %rax
-	addq	%r9, %rax
-	cmpq	%rsi, %rax
-	jge	.LBB5_33
-.LBB5_26:
-	movq	%rsi, %r8
-	movq	%rax, -256(%rbp)
-	subq	%rax, %r8
-	cmpq	$24, %r8
-	movl	$24, %r9d
-	cmovlq	%r8, %r9
-	testq	%rbx, %rbx
-	jle	.LBB5_32
-	movq	-256(%rbp), %rcx
-	movq	%rcx, %rax
-	shlq	$6, %rax
-	addq	-304(%rbp), %rax
-	movq	%rax, -328(%rbp)
-	movq	-248(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -320(%rbp)
-	movq	-296(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -312(%rbp)
-	xorl	%r13d, %r13d
-	jmp	.LBB5_28
-.LBB5_63:
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	%xmm0, -80(%rbp)
-	xorps	%xmm10, %xmm10
-	xorps	%xmm6, %xmm6
-	xorps	%xmm2, %xmm2
-	movaps	%xmm2, -128(%rbp)
-	xorps	%xmm13, %xmm13
-	xorps	%xmm14, %xmm14
-	xorps	%xmm15, %xmm15
-	xorps	%xmm3, %xmm3
-	xorps	%xmm4, %xmm4
-	xorps	%xmm5, %xmm5
-	xorps	%xmm7, %xmm7
-	movaps	%xmm7, -112(%rbp)
-	movaps	%xmm7, -96(%rbp)
-	movaps	%xmm7, -176(%rbp)
-	movaps	%xmm7, -240(%rbp)
-	movaps	%xmm7, -224(%rbp)
-	movaps	%xmm7, -208(%rbp)
-	movaps	%xmm7, -160(%rbp)
-	movaps	%xmm7, -192(%rbp)
-.LBB5_66:
-	movaps	-160(%rbp), %xmm7
-	movups	%xmm7, (%rcx)
-	movaps	-192(%rbp), %xmm7
-	movups	%xmm7, 16(%rcx)
-	movaps	-224(%rbp), %xmm7
-	movups	%xmm7, 32(%rcx)
-	movaps	-208(%rbp), %xmm7
-	movups	%xmm7, 48(%rcx)
-	movaps	-176(%rbp), %xmm7
-	movups	%xmm7, 64(%rcx)
-	movaps	-240(%rbp), %xmm7
-	movups	%xmm7, 80(%rcx)
-	movaps	-112(%rbp), %xmm7
-	movups	%xmm7, 96(%rcx)
-	movaps	-96(%rbp), %xmm7
-	movups	%xmm7, 112(%rcx)
-	movups	%xmm4, 128(%rcx)
-	movups	%xmm5, 144(%rcx)
-	movups	%xmm2, 160(%rcx)
-	movups	%xmm3, 176(%rcx)
-	movups	%xmm14, 192(%rcx)
-	movups	%xmm15, 208(%rcx)
-	movaps	-128(%rbp), %xmm2
-	movups	%xmm2, 224(%rcx)
-	movups	%xmm13, 240(%rcx)
-	movups	%xmm10, 256(%rcx)
-	movups	%xmm6, 272(%rcx)
-	movl	$288, %eax
-	.p2align	4
-.LBB5_67:
-	movaps	-64(%rbp), %xmm0
-	movups	%xmm0, (%rcx,%rax)
-	movaps	-80(%rbp), %xmm0
-	movups	%xmm0, 16(%rcx,%rax)
-.LBB5_68:
-	addq	$16, %r13
-	cmpq	%rbx, %r13
-	movq	-264(%rbp), %rsi
-	jge	.LBB5_32
-.LBB5_28:
-	movq	%r13, %rax
-	imulq	%r14, %rax
-	movq	%r13, %rcx
-	imulq	%rsi, %rcx
-	movq	24(%rbp), %rsi
-	leaq	(%rsi,%rax,4), %r10
-	movq	-328(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rcx
-	cmpq	$6, %r8
-	jge	.LBB5_34
-	xorl	%edi, %edi
-.LBB5_40:
-	movq	%rdi, %rax
-	notq	%rax
-	addq	%r9, %rax
-	cmpq	$4, %rax
-	ja	.LBB5_68
-	movq	-320(%rbp), %rsi
-	leaq	(%rsi,%rdi,4), %rsi
-	shlq	$6, %rdi
-	addq	%rdi, %rcx
-	leaq	.LJTI5_0(%rip), %rdi
-	movslq	(%rdi,%rax,4), %rax
-	addq	%rdi, %rax
-	jmpq	*%rax
-.LBB5_42:
-	testq	%r14, %r14
-	jle	.LBB5_43
-	xorps	%xmm2, %xmm2
-	movq	%r14, %rax
-	xorps	%xmm3, %xmm3
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	%xmm0, -80(%rbp)
-	.p2align	4
-.LBB5_45:
-	movups	(%r10), %xmm4
-	movups	16(%r10), %xmm5
-	movups	32(%r10), %xmm6
-	movups	48(%r10), %xmm7
-	movss	(%rsi), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	mulps	%xmm8, %xmm4
-	addps	%xmm4, %xmm2
-	mulps	%xmm8, %xmm5
-	addps	%xmm5, %xmm3
-	mulps	%xmm8, %xmm6
-	movaps	-64(%rbp), %xmm0
-	addps	%xmm6, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	mulps	%xmm7, %xmm8
-	movaps	-80(%rbp), %xmm0
-	addps	%xmm8, %xmm0
-	movaps	%xmm0, -80(%rbp)
-	addq	$64, %r10
-	addq	%rdx, %rsi
-	decq	%rax
-	jne	.LBB5_45
-	jmp	.LBB5_46
-	.p2align	4
-.LBB5_34:
-	movl	$6, %eax
-	movq	-312(%rbp), %r11
-	xorl	%r15d, %r15d
-	jmp	.LBB5_35
-	.p2align	4
-.LBB5_36:
-	xorps	%xmm12, %xmm12
-	xorps	%xmm15, %xmm15
-	xorps	%xmm13, %xmm13
-	xorps	%xmm0, %xmm0
-	xorps	%xmm14, %xmm14
-	xorps	%xmm8, %xmm8
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -80(%rbp)
-	movaps	%xmm1, -144(%rbp)
-	xorps	%xmm2, %xmm2
-	xorps	%xmm3, %xmm3
-	xorps	%xmm4, %xmm4
-	xorps	%xmm5, %xmm5
-	xorps	%xmm6, %xmm6
-	xorps	%xmm7, %xmm7
-	xorps	%xmm10, %xmm10
-	movaps	%xmm10, -128(%rbp)
-	movaps	%xmm10, -112(%rbp)
-	movaps	%xmm10, -96(%rbp)
-	movaps	%xmm10, -176(%rbp)
-	movaps	%xmm10, -240(%rbp)
-	movaps	%xmm10, -224(%rbp)
-	movaps	%xmm10, -208(%rbp)
-	movaps	%xmm10, -160(%rbp)
-	movaps	%xmm10, -192(%rbp)
-.LBB5_39:
-	shlq	$6, %r15
-	movaps	-160(%rbp), %xmm10
-	movups	%xmm10, (%rcx,%r15)
-	movaps	-192(%rbp), %xmm10
-	movups	%xmm10, 16(%rcx,%r15)
-	movaps	-224(%rbp), %xmm10
-	movups	%xmm10, 32(%rcx,%r15)
-	movaps	-208(%rbp), %xmm10
-	movups	%xmm10, 48(%rcx,%r15)
-	movaps	-176(%rbp), %xmm10
-	movups	%xmm10, 64(%rcx,%r15)
-	movaps	-240(%rbp), %xmm10
-	movups	%xmm10, 80(%rcx,%r15)
-	movaps	-112(%rbp), %xmm10
-	movups	%xmm10, 96(%rcx,%r15)
-	movaps	-96(%rbp), %xmm10
-	movups	%xmm10, 112(%rcx,%r15)
-	movups	%xmm7, 128(%rcx,%r15)
-	movaps	-128(%rbp), %xmm7
-	movups	%xmm7, 144(%rcx,%r15)
-	movups	%xmm5, 160(%rcx,%r15)
-	movups	%xmm6, 176(%rcx,%r15)
-	movups	%xmm3, 192(%rcx,%r15)
-	movups	%xmm4, 208(%rcx,%r15)
-	movups	%xmm1, 224(%rcx,%r15)
-	movups	%xmm2, 240(%rcx,%r15)
-	movaps	-80(%rbp), %xmm1
-	movups	%xmm1, 256(%rcx,%r15)
-	movaps	-144(%rbp), %xmm1
-	movups	%xmm1, 272(%rcx,%r15)
-	movups	%xmm12, 288(%rcx,%r15)
-	movups	%xmm15, 304(%rcx,%r15)
-	movups	%xmm13, 320(%rcx,%r15)
-	movups	%xmm0, 336(%rcx,%r15)
-	movups	%xmm14, 352(%rcx,%r15)
-	movups	%xmm8, 368(%rcx,%r15)
-	leaq	6(%rdi), %rax
-	addq	$24, %r11
-	movq	%rdi, %r15
-	cmpq	%r9, %rax
-	jg	.LBB5_40
-.LBB5_35:
-	movq	%rax, %rdi
-	testq	%r14, %r14
-	jle	.LBB5_36
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -160(%rbp)
-	movq	%r14, %r12
-	movq	%r11, %rsi
-	movaps	%xmm0, -192(%rbp)
-	movaps	%xmm0, -224(%rbp)
-	movaps	%xmm0, -208(%rbp)
-	movaps	%xmm0, -176(%rbp)
-	movaps	%xmm0, -240(%rbp)
-	movq	%r10, %rax
-	movaps	%xmm0, -112(%rbp)
-	movaps	%xmm0, -96(%rbp)
-	xorps	%xmm7, %xmm7
-	movaps	%xmm0, -128(%rbp)
-	xorps	%xmm5, %xmm5
-	xorps	%xmm6, %xmm6
-	xorps	%xmm3, %xmm3
-	xorps	%xmm4, %xmm4
-	xorps	%xmm1, %xmm1
-	xorps	%xmm2, %xmm2
-	movaps	%xmm0, -80(%rbp)
-	movaps	%xmm0, -144(%rbp)
-	xorps	%xmm14, %xmm14
-	xorps	%xmm8, %xmm8
-	xorps	%xmm13, %xmm13
-	xorps	%xmm12, %xmm12
-	xorps	%xmm15, %xmm15
-	.p2align	4
-.LBB5_38:
-	movaps	%xmm13, -64(%rbp)
-	movaps	%xmm15, -352(%rbp)
-	movaps	%xmm0, -368(%rbp)
-	movaps	%xmm8, -288(%rbp)
-	movups	(%rax), %xmm13
-	movups	16(%rax), %xmm10
-	movups	32(%rax), %xmm9
-	movups	48(%rax), %xmm8
-	movaps	%xmm12, %xmm15
-	movss	-20(%rsi), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm13, %xmm11
-	mulps	%xmm12, %xmm11
-	movaps	-160(%rbp), %xmm0
-	addps	%xmm11, %xmm0
-	movaps	%xmm0, -160(%rbp)
-	movaps	%xmm10, %xmm11
-	mulps	%xmm12, %xmm11
-	movaps	-192(%rbp), %xmm0
-	addps	%xmm11, %xmm0
-	movaps	%xmm0, -192(%rbp)
-	movaps	%xmm9, %xmm11
-	mulps	%xmm12, %xmm11
-	movaps	-224(%rbp), %xmm0
-	addps	%xmm11, %xmm0
-	movaps	%xmm0, -224(%rbp)
-	movss	-16(%rsi), %xmm11
-	mulps	%xmm8, %xmm12
-	movaps	-208(%rbp), %xmm0
-	addps	%xmm12, %xmm0
-	movaps	%xmm0, -208(%rbp)
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-176(%rbp), %xmm0
-	addps	%xmm12, %xmm0
-	movaps	%xmm0, -176(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-240(%rbp), %xmm0
-	addps	%xmm12, %xmm0
-	movaps	%xmm0, -240(%rbp)
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-112(%rbp), %xmm0
-	addps	%xmm12, %xmm0
-	movaps	%xmm0, -112(%rbp)
-	movss	-12(%rsi), %xmm12
-	mulps	%xmm8, %xmm11
-	movaps	-96(%rbp), %xmm0
-	addps	%xmm11, %xmm0
-	movaps	%xmm0, -96(%rbp)
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm13, %xmm11
-	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm7
-	movaps	%xmm10, %xmm11
-	mulps	%xmm12, %xmm11
-	movaps	-128(%rbp), %xmm0
-	addps	%xmm11, %xmm0
-	movaps	%xmm0, -128(%rbp)
-	movaps	%xmm9, %xmm11
-	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm5
-	movss	-8(%rsi), %xmm11
-	mulps	%xmm8, %xmm12
-	addps	%xmm12, %xmm6
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm3
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm4
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm1
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm2
-	movss	-4(%rsi), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	%xmm7, %xmm0
-	movaps	%xmm6, %xmm7
-	movaps	%xmm5, %xmm6
-	movaps	%xmm4, %xmm5
-	movaps	%xmm3, %xmm4
-	movaps	%xmm2, %xmm3
-	movaps	%xmm1, %xmm2
-	movaps	-80(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	movaps	%xmm1, -80(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-144(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	movaps	%xmm1, -144(%rbp)
-	movaps	%xmm2, %xmm1
-	movaps	%xmm3, %xmm2
-	movaps	%xmm4, %xmm3
-	movaps	%xmm5, %xmm4
-	movaps	%xmm6, %xmm5
-	movaps	%xmm7, %xmm6
-	movaps	%xmm0, %xmm7
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm15
-	movaps	%xmm15, %xmm12
-	movaps	-352(%rbp), %xmm15
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm15
-	movss	(%rsi), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	mulps	%xmm11, %xmm13
-	movaps	-64(%rbp), %xmm0
-	addps	%xmm13, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	-64(%rbp), %xmm13
-	movaps	-368(%rbp), %xmm0
-	mulps	%xmm11, %xmm10
-	addps	%xmm10, %xmm0
-	mulps	%xmm11, %xmm9
-	addps	%xmm9, %xmm14
-	mulps	%xmm8, %xmm11
-	movaps	-288(%rbp), %xmm8
-	addps	%xmm11, %xmm8
-	addq	$64, %rax
-	addq	%rdx, %rsi
-	decq	%r12
-	jne	.LBB5_38
-	jmp	.LBB5_39
-.LBB5_62:
-	testq	%r14, %r14
-	jle	.LBB5_63
-	addq	$16, %rsi
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -160(%rbp)
-	movq	%r14, %rax
-	movaps	%xmm0, -192(%rbp)
-	movaps	%xmm0, -224(%rbp)
-	movaps	%xmm0, -208(%rbp)
-	movaps	%xmm0, -176(%rbp)
-	movaps	%xmm0, -240(%rbp)
-	movaps	%xmm0, -112(%rbp)
-	movaps	%xmm0, -96(%rbp)
-	xorps	%xmm4, %xmm4
-	xorps	%xmm5, %xmm5
-	xorps	%xmm2, %xmm2
-	xorps	%xmm3, %xmm3
-	xorps	%xmm14, %xmm14
-	xorps	%xmm15, %xmm15
-	movaps	%xmm0, -128(%rbp)
-	xorps	%xmm13, %xmm13
-	xorps	%xmm10, %xmm10
-	xorps	%xmm6, %xmm6
-	movaps	%xmm0, -64(%rbp)
-	movaps	%xmm0, -80(%rbp)
-	.p2align	4
-.LBB5_65:
-	movaps	%xmm6, -144(%rbp)
-	movaps	%xmm10, -288(%rbp)
-	movups	(%r10), %xmm11
-	movups	16(%r10), %xmm8
-	movups	32(%r10), %xmm7
-	movups	48(%r10), %xmm12
-	movss	-16(%rsi), %xmm10
-	shufps	$0, %xmm10, %xmm10
-	movaps	%xmm11, %xmm9
-	mulps	%xmm10, %xmm9
-	movaps	-160(%rbp), %xmm6
-	addps	%xmm9, %xmm6
-	movaps	%xmm6, -160(%rbp)
-	movaps	%xmm8, %xmm9
-	mulps	%xmm10, %xmm9
-	movaps	-192(%rbp), %xmm6
-	addps	%xmm9, %xmm6
-	movaps	%xmm6, -192(%rbp)
-	movaps	%xmm7, %xmm9
-	mulps	%xmm10, %xmm9
-	movaps	-224(%rbp), %xmm6
-	addps	%xmm9, %xmm6
-	movaps	%xmm6, -224(%rbp)
-	movss	-12(%rsi), %xmm9
-	mulps	%xmm12, %xmm10
-	movaps	-208(%rbp), %xmm6
-	addps	%xmm10, %xmm6
-	movaps	%xmm6, -208(%rbp)
-	shufps	$0, %xmm9, %xmm9
-	movaps	%xmm11, %xmm10
-	mulps	%xmm9, %xmm10
-	movaps	-176(%rbp), %xmm6
-	addps	%xmm10, %xmm6
-	movaps	%xmm6, -176(%rbp)
-	movaps	%xmm8, %xmm10
-	mulps	%xmm9, %xmm10
-	movaps	-240(%rbp), %xmm6
-	addps	%xmm10, %xmm6
-	movaps	%xmm6, -240(%rbp)
-	movaps	%xmm7, %xmm10
-	mulps	%xmm9, %xmm10
-	movaps	-112(%rbp), %xmm6
-	addps	%xmm10, %xmm6
-	movaps	%xmm6, -112(%rbp)
-	movss	-8(%rsi), %xmm10
-	mulps	%xmm12, %xmm9
-	movaps	-96(%rbp), %xmm6
-	addps	%xmm9, %xmm6
-	movaps	%xmm6, -96(%rbp)
-	shufps	$0, %xmm10, %xmm10
-	movaps	%xmm11, %xmm9
-	mulps	%xmm10, %xmm9
-	addps	%xmm9, %xmm4
-	movaps	%xmm8, %xmm9
-	mulps	%xmm10, %xmm9
-	addps	%xmm9, %xmm5
-	movaps	%xmm7, %xmm9
-	mulps	%xmm10, %xmm9
-	addps	%xmm9, %xmm2
-	movss	-4(%rsi), %xmm9
-	mulps	%xmm12, %xmm10
-	addps	%xmm10, %xmm3
-	shufps	$0, %xmm9, %xmm9
-	movaps	%xmm11, %xmm10
-	mulps	%xmm9, %xmm10
-	addps	%xmm10, %xmm14
-	movaps	%xmm8, %xmm10
-	mulps	%xmm9, %xmm10
-	addps	%xmm10, %xmm15
-	movaps	%xmm7, %xmm10
-	mulps	%xmm9, %xmm10
-	movaps	%xmm5, %xmm0
-	movaps	%xmm4, %xmm5
-	movaps	%xmm3, %xmm4
-	movaps	%xmm2, %xmm3
-	movaps	%xmm15, %xmm2
-	movaps	%xmm14, %xmm15
-	movaps	%xmm13, %xmm14
-	movaps	-128(%rbp), %xmm13
-	addps	%xmm10, %xmm13
-	movaps	%xmm13, -128(%rbp)
-	movaps	%xmm14, %xmm13
-	movaps	%xmm15, %xmm14
-	movaps	%xmm2, %xmm15
-	movaps	%xmm3, %xmm2
-	movaps	%xmm4, %xmm3
-	movaps	%xmm5, %xmm4
-	movaps	%xmm0, %xmm5
-	movaps	-64(%rbp), %xmm0
-	movaps	-80(%rbp), %xmm1
-	movaps	-288(%rbp), %xmm10
-	mulps	%xmm12, %xmm9
-	addps	%xmm9, %xmm13
-	movss	(%rsi), %xmm9
-	shufps	$0, %xmm9, %xmm9
-	mulps	%xmm9, %xmm11
-	addps	%xmm11, %xmm10
-	mulps	%xmm9, %xmm8
-	movaps	-144(%rbp), %xmm6
-	addps	%xmm8, %xmm6
-	movaps	%xmm6, -144(%rbp)
-	movaps	-144(%rbp), %xmm6
-	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	mulps	%xmm12, %xmm9
-	addps	%xmm9, %xmm1
-	movaps	%xmm1, -80(%rbp)
-	addq	$64, %r10
-	addq	%rdx, %rsi
-	decq	%rax
-	jne	.LBB5_65
-	jmp	.LBB5_66
-.LBB5_52:
-	testq	%r14, %r14
-	jle	.LBB5_53
-	addq	$8, %rsi
-	xorps	%xmm7, %xmm7
-	movq	%r14, %rax
-	xorps	%xmm11, %xmm11
-	xorps	%xmm9, %xmm9
-	xorps	%xmm10, %xmm10
-	xorps	%xmm6, %xmm6
-	xorps	%xmm8, %xmm8
-	xorps	%xmm4, %xmm4
-	xorps	%xmm5, %xmm5
-	xorps	%xmm1, %xmm1
-	xorps	%xmm3, %xmm3
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	%xmm0, -80(%rbp)
-	.p2align	4
-.LBB5_55:
-	movaps	%xmm3, %xmm0
-	movups	(%r10), %xmm3
-	movups	16(%r10), %xmm14
-	movups	32(%r10), %xmm13
-	movups	48(%r10), %xmm12
-	movss	-8(%rsi), %xmm2
-	shufps	$0, %xmm2, %xmm2
-	movaps	%xmm3, %xmm15
-	mulps	%xmm2, %xmm15
-	addps	%xmm15, %xmm7
-	movaps	%xmm14, %xmm15
-	mulps	%xmm2, %xmm15
-	addps	%xmm15, %xmm11
-	movaps	%xmm13, %xmm15
-	mulps	%xmm2, %xmm15
-	addps	%xmm15, %xmm9
-	movss	-4(%rsi), %xmm15
-	mulps	%xmm12, %xmm2
-	addps	%xmm2, %xmm10
-	shufps	$0, %xmm15, %xmm15
-	movaps	%xmm3, %xmm2
-	mulps	%xmm15, %xmm2
-	addps	%xmm2, %xmm6
-	movaps	%xmm14, %xmm2
-	mulps	%xmm15, %xmm2
-	addps	%xmm2, %xmm8
-	movaps	%xmm13, %xmm2
-	mulps	%xmm15, %xmm2
-	addps	%xmm2, %xmm4
-	mulps	%xmm12, %xmm15
-	addps	%xmm15, %xmm5
-	movss	(%rsi), %xmm2
-	shufps	$0, %xmm2, %xmm2
-	mulps	%xmm2, %xmm3
-	addps	%xmm3, %xmm1
-	movaps	%xmm0, %xmm3
-	mulps	%xmm2, %xmm14
-	addps	%xmm14, %xmm3
-	mulps	%xmm2, %xmm13
-	movaps	-64(%rbp), %xmm0
-	addps	%xmm13, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	mulps	%xmm12, %xmm2
-	movaps	-80(%rbp), %xmm0
-	addps	%xmm2, %xmm0
-	movaps	%xmm0, -80(%rbp)
-	addq	$64, %r10
-	addq	%rdx, %rsi
-	decq	%rax
-	jne	.LBB5_55
-	jmp	.LBB5_56
-.LBB5_57:
-	testq	%r14, %r14
-	jle	.LBB5_58
-	addq	$12, %rsi
-	xorps	%xmm15, %xmm15
-	movq	%r14, %rax
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -96(%rbp)
-	xorps	%xmm8, %xmm8
-	movaps	%xmm0, -112(%rbp)
-	xorps	%xmm14, %xmm14
-	xorps	%xmm12, %xmm12
-	xorps	%xmm13, %xmm13
-	xorps	%xmm10, %xmm10
-	xorps	%xmm11, %xmm11
-	movaps	%xmm0, -128(%rbp)
-	xorps	%xmm9, %xmm9
-	xorps	%xmm6, %xmm6
-	xorps	%xmm4, %xmm4
-	movaps	%xmm0, -64(%rbp)
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -80(%rbp)
-	.p2align	4
-.LBB5_60:
-	movaps	%xmm4, -144(%rbp)
-	movaps	%xmm6, -176(%rbp)
-	movups	(%r10), %xmm7
-	movups	16(%r10), %xmm4
-	movups	32(%r10), %xmm3
-	movups	48(%r10), %xmm2
-	movss	-12(%rsi), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	movaps	%xmm7, %xmm5
-	mulps	%xmm6, %xmm5
-	addps	%xmm5, %xmm15
-	movaps	%xmm4, %xmm5
-	mulps	%xmm6, %xmm5
-	movaps	-96(%rbp), %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm1, -96(%rbp)
-	movaps	%xmm3, %xmm5
-	mulps	%xmm6, %xmm5
-	addps	%xmm5, %xmm8
-	movaps	%xmm8, -160(%rbp)
-	movss	-8(%rsi), %xmm5
-	mulps	%xmm2, %xmm6
-	movaps	-112(%rbp), %xmm8
-	addps	%xmm6, %xmm8
-	movaps	%xmm8, -112(%rbp)
-	shufps	$0, %xmm5, %xmm5
-	movaps	%xmm7, %xmm6
-	mulps	%xmm5, %xmm6
-	addps	%xmm6, %xmm14
-	movaps	%xmm4, %xmm6
-	mulps	%xmm5, %xmm6
-	addps	%xmm6, %xmm0
-	movaps	%xmm3, %xmm6
-	mulps	%xmm5, %xmm6
-	addps	%xmm6, %xmm12
-	movss	-4(%rsi), %xmm6
-	mulps	%xmm2, %xmm5
-	addps	%xmm5, %xmm13
-	shufps	$0, %xmm6, %xmm6
-	movaps	%xmm7, %xmm5
-	mulps	%xmm6, %xmm5
-	addps	%xmm5, %xmm10
-	movaps	%xmm4, %xmm5
-	mulps	%xmm6, %xmm5
-	addps	%xmm5, %xmm11
-	movaps	%xmm3, %xmm5
-	mulps	%xmm6, %xmm5
-	movaps	%xmm0, %xmm8
-	movaps	%xmm15, %xmm0
-	movaps	%xmm14, %xmm15
-	movaps	%xmm13, %xmm14
-	movaps	%xmm12, %xmm13
-	movaps	%xmm11, %xmm12
-	movaps	%xmm10, %xmm11
-	movaps	%xmm9, %xmm10
-	movaps	-128(%rbp), %xmm9
-	addps	%xmm5, %xmm9
-	movaps	%xmm9, -128(%rbp)
-	movaps	%xmm10, %xmm9
-	movaps	%xmm11, %xmm10
-	movaps	%xmm12, %xmm11
-	movaps	%xmm13, %xmm12
-	movaps	%xmm14, %xmm13
-	movaps	%xmm15, %xmm14
-	movaps	%xmm0, %xmm15
-	mulps	%xmm2, %xmm6
-	addps	%xmm6, %xmm9
-	movaps	-176(%rbp), %xmm6
-	movss	(%rsi), %xmm5
-	shufps	$0, %xmm5, %xmm5
-	mulps	%xmm5, %xmm7
-	addps	%xmm7, %xmm6
-	mulps	%xmm5, %xmm4
-	movaps	-144(%rbp), %xmm0
-	addps	%xmm4, %xmm0
-	movaps	%xmm0, -144(%rbp)
-	movaps	-144(%rbp), %xmm4
-	mulps	%xmm5, %xmm3
-	movaps	-64(%rbp), %xmm0
-	addps	%xmm3, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	%xmm8, %xmm0
-	movaps	-160(%rbp), %xmm8
-	mulps	%xmm2, %xmm5
-	movaps	-80(%rbp), %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm1, -80(%rbp)
-	addq	$64, %r10
-	addq	%rdx, %rsi
-	decq	%rax
-	jne	.LBB5_60
-	jmp	.LBB5_61
-.LBB5_47:
-	testq	%r14, %r14
-	jle	.LBB5_48
-	addq	$4, %rsi
-	xorps	%xmm3, %xmm3
-	movq	%r14, %rax
-	xorps	%xmm7, %xmm7
-	xorps	%xmm5, %xmm5
-	xorps	%xmm6, %xmm6
-	xorps	%xmm2, %xmm2
-	xorps	%xmm4, %xmm4
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	%xmm0, -80(%rbp)
-	.p2align	4
-.LBB5_50:
-	movups	(%r10), %xmm11
-	movups	16(%r10), %xmm12
-	movups	32(%r10), %xmm10
-	movups	48(%r10), %xmm8
-	movss	-4(%rsi), %xmm13
-	movss	(%rsi), %xmm9
-	shufps	$0, %xmm13, %xmm13
-	movaps	%xmm11, %xmm14
-	mulps	%xmm13, %xmm14
-	addps	%xmm14, %xmm3
-	movaps	%xmm12, %xmm14
-	mulps	%xmm13, %xmm14
-	addps	%xmm14, %xmm7
-	movaps	%xmm10, %xmm14
-	mulps	%xmm13, %xmm14
-	addps	%xmm14, %xmm5
-	mulps	%xmm8, %xmm13
-	addps	%xmm13, %xmm6
-	shufps	$0, %xmm9, %xmm9
-	mulps	%xmm9, %xmm11
-	addps	%xmm11, %xmm2
-	mulps	%xmm9, %xmm12
-	addps	%xmm12, %xmm4
-	mulps	%xmm9, %xmm10
-	movaps	-64(%rbp), %xmm0
-	addps	%xmm10, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	mulps	%xmm8, %xmm9
-	movaps	-80(%rbp), %xmm0
-	addps	%xmm9, %xmm0
-	movaps	%xmm0, -80(%rbp)
-	addq	$64, %r10
-	addq	%rdx, %rsi
-	decq	%rax
-	jne	.LBB5_50
-	jmp	.LBB5_51
-.LBB5_53:
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	%xmm0, -80(%rbp)
-	xorps	%xmm1, %xmm1
-	xorps	%xmm3, %xmm3
-	xorps	%xmm4, %xmm4
-	xorps	%xmm5, %xmm5
-	xorps	%xmm6, %xmm6
-	xorps	%xmm8, %xmm8
-	xorps	%xmm9, %xmm9
-	xorps	%xmm10, %xmm10
-	xorps	%xmm7, %xmm7
-	xorps	%xmm11, %xmm11
-.LBB5_56:
-	movups	%xmm7, (%rcx)
-	movups	%xmm11, 16(%rcx)
-	movups	%xmm9, 32(%rcx)
-	movups	%xmm10, 48(%rcx)
-	movups	%xmm6, 64(%rcx)
-	movups	%xmm8, 80(%rcx)
-	movups	%xmm4, 96(%rcx)
-	movups	%xmm5, 112(%rcx)
-	movups	%xmm1, 128(%rcx)
-	movups	%xmm3, 144(%rcx)
-	movl	$160, %eax
-	jmp	.LBB5_67
-.LBB5_58:
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	%xmm0, -80(%rbp)
-	xorps	%xmm6, %xmm6
-	xorps	%xmm4, %xmm4
-	xorps	%xmm2, %xmm2
-	movaps	%xmm2, -128(%rbp)
-	xorps	%xmm9, %xmm9
-	xorps	%xmm10, %xmm10
-	xorps	%xmm11, %xmm11
-	xorps	%xmm12, %xmm12
-	xorps	%xmm13, %xmm13
-	xorps	%xmm14, %xmm14
-	xorps	%xmm8, %xmm8
-	movaps	%xmm2, -112(%rbp)
-	xorps	%xmm15, %xmm15
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -96(%rbp)
-.LBB5_61:
-	movups	%xmm15, (%rcx)
-	movaps	-96(%rbp), %xmm1
-	movups	%xmm1, 16(%rcx)
-	movups	%xmm8, 32(%rcx)
-	movaps	-112(%rbp), %xmm2
-	movups	%xmm2, 48(%rcx)
-	movups	%xmm14, 64(%rcx)
-	movups	%xmm0, 80(%rcx)
-	movups	%xmm12, 96(%rcx)
-	movups	%xmm13, 112(%rcx)
-	movups	%xmm10, 128(%rcx)
-	movups	%xmm11, 144(%rcx)
-	movaps	-128(%rbp), %xmm2
-	movups	%xmm2, 160(%rcx)
-	movups	%xmm9, 176(%rcx)
-	movups	%xmm6, 192(%rcx)
-	movups	%xmm4, 208(%rcx)
-	movl	$224, %eax
-	jmp	.LBB5_67
-.LBB5_43:
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	%xmm0, -80(%rbp)
-	xorps	%xmm2, %xmm2
-	xorps	%xmm3, %xmm3
-.LBB5_46:
-	movups	%xmm2, (%rcx)
-	movups	%xmm3, 16(%rcx)
-	movl	$32, %eax
-	jmp	.LBB5_67
-.LBB5_48:
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	%xmm0, -80(%rbp)
-	xorps	%xmm2, %xmm2
-	xorps	%xmm4, %xmm4
-	xorps	%xmm5, %xmm5
-	xorps	%xmm6, %xmm6
-	xorps	%xmm3, %xmm3
-	xorps	%xmm7, %xmm7
-.LBB5_51:
-	movups	%xmm3, (%rcx)
-	movups	%xmm7, 16(%rcx)
-	movups	%xmm5, 32(%rcx)
-	movups	%xmm6, 48(%rcx)
-	movups	%xmm2, 64(%rcx)
-	movups	%xmm4, 80(%rcx)
-	movl	$96, %eax
-	jmp	.LBB5_67
-.LBB5_33:
-	addq	$328, %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
+	subq	$32, %rsp
+	movaps	16(%rbp), %xmm0
+	movq	%r9, 24(%rsp)
+	movups	%xmm0, (%rsp)
+	movq	$0, 16(%rsp)
+	callq	panel_weight_gradient_outputs
+	addq	$32, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
 .Lfunc_end5:
 	.size	panel_weight_gradient, .Lfunc_end5-panel_weight_gradient
 	.cfi_endproc
-	.section	.rodata,"a",@progbits
-	.p2align	2, 0x0
-.LJTI5_0:
-	.long	.LBB5_42-.LJTI5_0
-	.long	.LBB5_47-.LJTI5_0
-	.long	.LBB5_52-.LJTI5_0
-	.long	.LBB5_57-.LJTI5_0
-	.long	.LBB5_62-.LJTI5_0
-	.text
 	.p2align	4
 	.type	panel_input_gradient,@function
 panel_input_gradient:
@@ -7581,6 +4863,4640 @@ peak_loop:
 .Lfunc_end12:
 	.size	peak_loop, .Lfunc_end12-peak_loop
 	.cfi_endproc
+	.p2align	4
+	.type	transpose_weights,@function
+transpose_weights:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdi, -56(%rbp)
+	movq	%rdx, -72(%rbp)
+	testq	%rdx, %rdx
+	jle	.LBB13_15
+	movq	%rcx, %rax
+	movq	-72(%rbp), %r15
+	imulq	%r15, %rax
+	leaq	(%rsi,%rax,4), %rax
+	leaq	(%rcx,%r15), %rdx
+	movq	-56(%rbp), %r9
+	leaq	(%r9,%rdx,4), %rdx
+	addq	$-4, %rdx
+	cmpq	$8, %rcx
+	setae	%dil
+	cmpq	$1, %r15
+	sete	%r11b
+	andb	%dil, %r11b
+	cmpq	%rdx, %rsi
+	setb	%dl
+	cmpq	%rax, %r9
+	setb	%al
+	andb	%dl, %al
+	movq	%rcx, %rdx
+	shrq	$61, %rdx
+	andl	$1, %edx
+	orb	%al, %dl
+	movabsq	$6917529027641081848, %r8
+	andq	%rcx, %r8
+	movl	%ecx, %eax
+	andl	$3, %eax
+	movq	%rax, -64(%rbp)
+	leaq	16(%rsi), %r10
+	leaq	(,%rcx,4), %rax
+	movq	%rax, -80(%rbp)
+	leaq	16(%r9), %rbx
+	leaq	(,%r15,4), %r14
+	shlq	$4, %r15
+	xorb	$1, %r11b
+	orb	%dl, %r11b
+	movb	%r11b, -41(%rbp)
+	xorl	%r12d, %r12d
+	jmp	.LBB13_2
+	.p2align	4
+.LBB13_14:
+	incq	%r12
+	movq	-80(%rbp), %rax
+	addq	%rax, %r10
+	addq	$4, %rbx
+	addq	%rax, %rsi
+	addq	$4, -56(%rbp)
+	cmpq	-72(%rbp), %r12
+	je	.LBB13_15
+.LBB13_2:
+	testq	%rcx, %rcx
+	jle	.LBB13_14
+	cmpb	$0, -41(%rbp)
+	je	.LBB13_5
+	xorl	%eax, %eax
+	jmp	.LBB13_8
+	.p2align	4
+.LBB13_5:
+	xorl	%eax, %eax
+	.p2align	4
+.LBB13_6:
+	movups	-16(%rbx,%rax,4), %xmm0
+	movups	(%rbx,%rax,4), %xmm1
+	movups	%xmm0, -16(%r10,%rax,4)
+	movups	%xmm1, (%r10,%rax,4)
+	addq	$8, %rax
+	cmpq	%rax, %r8
+	jne	.LBB13_6
+	movq	%r8, %rax
+	cmpq	%r8, %rcx
+	je	.LBB13_14
+.LBB13_8:
+	movq	%rax, %r13
+	cmpq	$0, -64(%rbp)
+	je	.LBB13_11
+	movq	%r14, %rdx
+	imulq	%rax, %rdx
+	addq	-56(%rbp), %rdx
+	movq	-64(%rbp), %rdi
+	movq	%rax, %r13
+	.p2align	4
+.LBB13_10:
+	movss	(%rdx), %xmm0
+	movss	%xmm0, (%rsi,%r13,4)
+	incq	%r13
+	addq	%r14, %rdx
+	decq	%rdi
+	jne	.LBB13_10
+.LBB13_11:
+	subq	%rcx, %rax
+	cmpq	$-4, %rax
+	ja	.LBB13_14
+	movq	%r14, %rax
+	imulq	%r13, %rax
+	leaq	3(%r13), %r9
+	imulq	%r14, %r9
+	leaq	2(%r13), %r11
+	imulq	%r14, %r11
+	leaq	1(%r13), %rdx
+	imulq	%r14, %rdx
+	movq	-56(%rbp), %rdi
+	.p2align	4
+.LBB13_13:
+	movss	(%rdi,%rax), %xmm0
+	movss	%xmm0, (%rsi,%r13,4)
+	movss	(%rdi,%rdx), %xmm0
+	movss	%xmm0, 4(%rsi,%r13,4)
+	movss	(%rdi,%r11), %xmm0
+	movss	%xmm0, 8(%rsi,%r13,4)
+	movss	(%rdi,%r9), %xmm0
+	movss	%xmm0, 12(%rsi,%r13,4)
+	addq	$4, %r13
+	addq	%r15, %rdi
+	cmpq	%r13, %rcx
+	jne	.LBB13_13
+	jmp	.LBB13_14
+.LBB13_15:
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end13:
+	.size	transpose_weights, .Lfunc_end13-transpose_weights
+	.cfi_endproc
+	.p2align	4
+	.type	linear_transposed_rows,@function
+linear_transposed_rows:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$328, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r8, -48(%rbp)
+	movq	%rdi, -256(%rbp)
+	movq	24(%rbp), %r11
+	movq	16(%rbp), %rax
+	cmpq	$6, %r11
+	movq	%rcx, -248(%rbp)
+	jge	.LBB14_5
+	xorl	%ebx, %ebx
+.LBB14_2:
+	subq	%rbx, %r11
+	jle	.LBB14_4
+	movq	%rbx, %rcx
+	imulq	%r9, %rcx
+	movq	-248(%rbp), %rdi
+	leaq	(%rdi,%rcx,4), %r10
+	imulq	%rax, %rbx
+	movq	-48(%rbp), %rcx
+	leaq	(%rcx,%rbx,4), %rcx
+	movq	%r11, (%rsp)
+	movq	-256(%rbp), %rdi
+	movq	%rdx, %rsi
+	movq	%r10, %rdx
+	movq	%r9, %r8
+	movq	%rax, %r9
+	callq	linear
+.LBB14_4:
+	addq	$328, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.LBB14_5:
+	.cfi_def_cfa %rbp, 16
+	leaq	(,%rax,4), %r10
+	leaq	(%r10,%r10,2), %rdi
+	movq	%rdi, -296(%rbp)
+	movq	%rax, %r15
+	shlq	$4, %r15
+	leaq	(%r10,%r10,4), %rdi
+	movq	%rdi, -288(%rbp)
+	leaq	(,%r9,8), %rdi
+	leaq	(%rdi,%rdi,2), %rdi
+	movq	%rdi, -272(%rbp)
+	addq	$32, %rsi
+	movq	%rsi, -264(%rbp)
+	leaq	(,%r9,4), %r13
+	movl	$6, %r8d
+	xorl	%ebx, %ebx
+	leaq	(,%r13,2), %rdi
+	movq	%rdx, -304(%rbp)
+	jmp	.LBB14_7
+	.p2align	4
+.LBB14_6:
+	movq	-280(%rbp), %rbx
+	leaq	6(%rbx), %r8
+	addq	-272(%rbp), %rcx
+	movq	24(%rbp), %r11
+	cmpq	%r11, %r8
+	jg	.LBB14_2
+.LBB14_7:
+	movq	%r8, -280(%rbp)
+	testq	%rax, %rax
+	jle	.LBB14_6
+	movq	%rbx, %rsi
+	imulq	%rax, %rsi
+	movq	-48(%rbp), %r8
+	leaq	(%r8,%rsi,4), %r8
+	movq	-264(%rbp), %rbx
+	xorl	%r11d, %r11d
+	jmp	.LBB14_9
+	.p2align	4
+.LBB14_13:
+	movaps	%xmm9, -80(%rbp)
+	movaps	%xmm8, -64(%rbp)
+	movaps	%xmm10, -128(%rbp)
+	movaps	%xmm11, -96(%rbp)
+	movaps	%xmm9, -160(%rbp)
+	movaps	%xmm8, -112(%rbp)
+	movaps	%xmm10, %xmm15
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm9, %xmm7
+	movaps	%xmm8, -176(%rbp)
+	movaps	%xmm10, %xmm5
+	movaps	%xmm11, %xmm1
+	movaps	%xmm9, %xmm2
+	movaps	%xmm8, %xmm6
+	movaps	%xmm10, %xmm0
+	movaps	%xmm11, %xmm4
+	movaps	%xmm9, -192(%rbp)
+	movaps	%xmm8, %xmm3
+	movaps	%xmm10, %xmm12
+	movaps	%xmm11, %xmm13
+.LBB14_14:
+	movaps	-208(%rbp), %xmm10
+	movups	%xmm10, (%r8,%r11,4)
+	movaps	-224(%rbp), %xmm10
+	movups	%xmm10, 16(%r8,%r11,4)
+	movaps	-80(%rbp), %xmm10
+	movups	%xmm10, 32(%r8,%r11,4)
+	movaps	-64(%rbp), %xmm10
+	movups	%xmm10, 48(%r8,%r11,4)
+	leaq	(%r8,%r11,4), %rdx
+	movaps	-96(%rbp), %xmm10
+	movups	%xmm10, 16(%rdx,%rax,4)
+	movaps	-128(%rbp), %xmm10
+	movups	%xmm10, (%rdx,%rax,4)
+	movaps	-112(%rbp), %xmm10
+	movups	%xmm10, 48(%rdx,%rax,4)
+	movaps	-160(%rbp), %xmm10
+	movups	%xmm10, 32(%rdx,%rax,4)
+	movaps	-144(%rbp), %xmm10
+	movups	%xmm10, 16(%rdx,%rax,8)
+	movups	%xmm15, (%rdx,%rax,8)
+	movaps	-176(%rbp), %xmm10
+	movups	%xmm10, 48(%rdx,%rax,8)
+	movups	%xmm7, 32(%rdx,%rax,8)
+	movq	-296(%rbp), %rsi
+	movups	%xmm1, 16(%rsi,%rdx)
+	movups	%xmm5, (%rsi,%rdx)
+	movups	%xmm6, 48(%rsi,%rdx)
+	movups	%xmm2, 32(%rsi,%rdx)
+	movups	%xmm4, 16(%r15,%rdx)
+	movups	%xmm0, (%r15,%rdx)
+	movups	%xmm3, 48(%r15,%rdx)
+	movaps	-192(%rbp), %xmm0
+	movups	%xmm0, 32(%r15,%rdx)
+	movq	-288(%rbp), %rsi
+	movups	%xmm12, (%rsi,%rdx)
+	movups	%xmm13, 16(%rsi,%rdx)
+	movups	%xmm9, 32(%rsi,%rdx)
+	movups	%xmm8, 48(%rsi,%rdx)
+	addq	$16, %r11
+	addq	$64, %rbx
+	cmpq	%rax, %r11
+	movq	-304(%rbp), %rdx
+	jge	.LBB14_6
+.LBB14_9:
+	testq	%rdx, %rdx
+	je	.LBB14_10
+	movups	(%rdx,%r11,4), %xmm10
+	movups	16(%rdx,%r11,4), %xmm11
+	movups	32(%rdx,%r11,4), %xmm9
+	movups	48(%rdx,%r11,4), %xmm8
+	jmp	.LBB14_12
+	.p2align	4
+.LBB14_10:
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+.LBB14_12:
+	testq	%r9, %r9
+	movaps	%xmm11, -224(%rbp)
+	movaps	%xmm10, -208(%rbp)
+	jle	.LBB14_13
+	movq	%rbx, %rsi
+	xorl	%r14d, %r14d
+	movaps	%xmm10, %xmm12
+	movaps	%xmm11, %xmm13
+	movaps	%xmm9, -192(%rbp)
+	movaps	%xmm8, %xmm3
+	movaps	%xmm10, %xmm0
+	movaps	%xmm11, %xmm4
+	movaps	%xmm9, %xmm2
+	movaps	%xmm8, %xmm6
+	movaps	%xmm10, %xmm5
+	movaps	%xmm11, %xmm1
+	movaps	%xmm9, %xmm7
+	movaps	%xmm8, -176(%rbp)
+	movaps	%xmm10, %xmm15
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm9, -160(%rbp)
+	movaps	%xmm8, -112(%rbp)
+	movaps	%xmm10, -128(%rbp)
+	movaps	%xmm11, -96(%rbp)
+	movaps	%xmm9, -80(%rbp)
+	movaps	%xmm8, -64(%rbp)
+	.p2align	4
+.LBB14_16:
+	movaps	%xmm9, -240(%rbp)
+	movaps	%xmm13, -320(%rbp)
+	movaps	%xmm12, -336(%rbp)
+	movaps	%xmm8, -352(%rbp)
+	movups	-32(%rsi), %xmm13
+	movups	-16(%rsi), %xmm10
+	movups	(%rsi), %xmm9
+	movups	16(%rsi), %xmm14
+	leaq	(%rcx,%r14,4), %r12
+	movss	(%rcx,%r14,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm13, %xmm11
+	mulps	%xmm12, %xmm11
+	movaps	-208(%rbp), %xmm8
+	addps	%xmm11, %xmm8
+	movaps	%xmm8, -208(%rbp)
+	movaps	%xmm10, %xmm11
+	mulps	%xmm12, %xmm11
+	movaps	-224(%rbp), %xmm8
+	addps	%xmm11, %xmm8
+	movaps	%xmm8, -224(%rbp)
+	movaps	%xmm9, %xmm11
+	mulps	%xmm12, %xmm11
+	movaps	-80(%rbp), %xmm8
+	addps	%xmm11, %xmm8
+	movaps	%xmm8, -80(%rbp)
+	mulps	%xmm14, %xmm12
+	movaps	-64(%rbp), %xmm8
+	addps	%xmm12, %xmm8
+	movaps	%xmm8, -64(%rbp)
+	leaq	(%r12,%r13), %rdx
+	movss	(%r12,%r9,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-128(%rbp), %xmm8
+	addps	%xmm12, %xmm8
+	movaps	%xmm8, -128(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-96(%rbp), %xmm8
+	addps	%xmm12, %xmm8
+	movaps	%xmm8, -96(%rbp)
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-160(%rbp), %xmm8
+	addps	%xmm12, %xmm8
+	movaps	%xmm8, -160(%rbp)
+	mulps	%xmm14, %xmm11
+	movaps	-112(%rbp), %xmm8
+	addps	%xmm11, %xmm8
+	movaps	%xmm8, -112(%rbp)
+	addq	%r13, %rdx
+	movss	(%r12,%r9,8), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm15
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-144(%rbp), %xmm8
+	addps	%xmm12, %xmm8
+	movaps	%xmm8, -144(%rbp)
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm7
+	mulps	%xmm14, %xmm11
+	movaps	-176(%rbp), %xmm8
+	addps	%xmm11, %xmm8
+	movaps	%xmm8, -176(%rbp)
+	movss	(%rdx,%r9,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm5
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm1
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm2
+	mulps	%xmm14, %xmm11
+	addps	%xmm11, %xmm6
+	movss	(%rdx,%r9,8), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm0
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm4
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	%xmm15, %xmm8
+	movaps	%xmm1, %xmm15
+	movaps	%xmm7, %xmm1
+	movaps	%xmm6, %xmm7
+	movaps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm5
+	movaps	%xmm2, %xmm4
+	movaps	%xmm3, %xmm2
+	movaps	%xmm0, %xmm3
+	movaps	-192(%rbp), %xmm0
+	addps	%xmm12, %xmm0
+	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm3, %xmm0
+	movaps	%xmm2, %xmm3
+	movaps	%xmm4, %xmm2
+	movaps	%xmm5, %xmm4
+	movaps	%xmm6, %xmm5
+	movaps	%xmm7, %xmm6
+	movaps	%xmm1, %xmm7
+	movaps	%xmm15, %xmm1
+	movaps	%xmm8, %xmm15
+	movaps	-336(%rbp), %xmm12
+	addq	%rdi, %rdx
+	mulps	%xmm14, %xmm11
+	addps	%xmm11, %xmm3
+	movss	(%rdx,%r9,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	mulps	%xmm11, %xmm13
+	addps	%xmm13, %xmm12
+	movaps	-320(%rbp), %xmm13
+	mulps	%xmm11, %xmm10
+	addps	%xmm10, %xmm13
+	mulps	%xmm11, %xmm9
+	movaps	-240(%rbp), %xmm8
+	addps	%xmm9, %xmm8
+	movaps	%xmm8, -240(%rbp)
+	movaps	-240(%rbp), %xmm9
+	mulps	%xmm14, %xmm11
+	movaps	-352(%rbp), %xmm8
+	addps	%xmm11, %xmm8
+	incq	%r14
+	addq	%r10, %rsi
+	cmpq	%r14, %r9
+	jne	.LBB14_16
+	jmp	.LBB14_14
+.Lfunc_end14:
+	.size	linear_transposed_rows, .Lfunc_end14-linear_transposed_rows
+	.cfi_endproc
+	.p2align	4
+	.type	linear_rows,@function
+linear_rows:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$344, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r8, -56(%rbp)
+	movq	%rcx, -216(%rbp)
+	movq	%rdi, -80(%rbp)
+	cmpq	$4, 16(%rbp)
+	jge	.LBB15_1
+.LBB15_43:
+	addq	$344, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.LBB15_1:
+	.cfi_def_cfa %rbp, 16
+	movq	24(%rbp), %rdi
+	leaq	3(%rdi), %rax
+	movq	%rax, -288(%rbp)
+	movq	-56(%rbp), %r8
+	movq	%r8, %r13
+	andq	$-8, %r13
+	movq	%rdi, %rax
+	imulq	%r8, %rax
+	movq	-80(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -432(%rbp)
+	leaq	(,%r8,4), %r12
+	leaq	(%r12,%r12,2), %r14
+	leaq	4(,%rdi,4), %rax
+	imulq	%r8, %rax
+	addq	%rcx, %rax
+	movq	%rax, -424(%rbp)
+	leaq	8(,%rdi,4), %rax
+	imulq	%r8, %rax
+	addq	%rcx, %rax
+	movq	%rax, -416(%rbp)
+	movq	%r8, %rax
+	shlq	$4, %rax
+	movq	%rax, -440(%rbp)
+	leaq	(%rdx,%r8,4), %rax
+	movq	%rax, -64(%rbp)
+	leaq	(,%r8,8), %r10
+	leaq	(%rdx,%r8,8), %rbx
+	leaq	(%rdx,%r14), %rdi
+	movl	$4, %eax
+	xorl	%r11d, %r11d
+	movq	%r13, -168(%rbp)
+	movq	%r14, -96(%rbp)
+	movq	%r9, -456(%rbp)
+	movq	%rsi, -448(%rbp)
+	movq	%r12, -280(%rbp)
+	movq	%r10, -408(%rbp)
+	jmp	.LBB15_2
+.LBB15_29:
+	xorps	%xmm2, %xmm2
+	addss	%xmm2, %xmm9
+	movss	%xmm9, (%rcx)
+	addss	%xmm2, %xmm5
+	movss	%xmm5, (%rcx,%r9,4)
+	addss	%xmm2, %xmm4
+	movss	%xmm4, (%rcx,%r9,8)
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rax,%r9,4)
+.LBB15_30:
+	movq	-72(%rbp), %rdx
+	movq	-168(%rbp), %r13
+	movq	-96(%rbp), %r14
+	movq	-88(%rbp), %r11
+	movaps	%xmm0, %xmm1
+	addss	%xmm2, %xmm1
+	movss	%xmm1, 4(%rcx)
+	movaps	%xmm0, %xmm1
+	shufps	$85, %xmm0, %xmm1
+	addss	%xmm2, %xmm1
+	movss	%xmm1, 4(%rcx,%r9,4)
+	movaps	%xmm0, %xmm1
+	unpckhpd	%xmm0, %xmm1
+	addss	%xmm2, %xmm1
+	movss	%xmm1, 4(%rcx,%r9,8)
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm2, %xmm0
+	movss	%xmm0, 4(%rax,%r9,4)
+.LBB15_42:
+	leaq	4(%r11), %rax
+	movq	-440(%rbp), %rcx
+	addq	%rcx, %rdx
+	addq	%rcx, -64(%rbp)
+	addq	%rcx, %rbx
+	addq	%rcx, %rdi
+	cmpq	16(%rbp), %rax
+	jg	.LBB15_43
+.LBB15_2:
+	movq	%r11, -224(%rbp)
+	movq	%rax, -88(%rbp)
+	movq	24(%rbp), %r8
+	movq	-288(%rbp), %rax
+	cmpq	32(%rbp), %rax
+	movq	%rdx, -72(%rbp)
+	jle	.LBB15_3
+.LBB15_18:
+	movq	32(%rbp), %rax
+	subq	%r8, %rax
+	cmpq	$1, %rax
+	je	.LBB15_31
+	cmpq	$2, %rax
+	movq	-280(%rbp), %r12
+	movq	-88(%rbp), %r11
+	jne	.LBB15_42
+	movq	-56(%rbp), %rcx
+	cmpq	$8, %rcx
+	jl	.LBB15_21
+	movq	%r8, %rax
+	imulq	%rcx, %rax
+	movq	%rcx, %r10
+	movq	-80(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	leaq	(%rax,%r10,4), %r10
+	xorps	%xmm9, %xmm9
+	xorps	%xmm12, %xmm12
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+	movaps	%xmm2, -128(%rbp)
+	xorps	%xmm11, %xmm11
+	xorps	%xmm13, %xmm13
+	movaps	%xmm2, -144(%rbp)
+	movaps	%xmm2, -112(%rbp)
+	movaps	%xmm2, -160(%rbp)
+	xorps	%xmm14, %xmm14
+	xorps	%xmm8, %xmm8
+	xorps	%xmm10, %xmm10
+	xorps	%xmm7, %xmm7
+	xorps	%xmm15, %xmm15
+	xorps	%xmm4, %xmm4
+	xorps	%xmm3, %xmm3
+	xorl	%ecx, %ecx
+	movq	-64(%rbp), %r14
+	.p2align	4
+.LBB15_23:
+	movaps	%xmm3, -192(%rbp)
+	movaps	%xmm4, -208(%rbp)
+	movaps	%xmm7, -256(%rbp)
+	movaps	%xmm8, -272(%rbp)
+	movups	(%rax,%rcx,4), %xmm5
+	movups	16(%rax,%rcx,4), %xmm2
+	movups	(%r10,%rcx,4), %xmm4
+	movups	16(%r10,%rcx,4), %xmm3
+	movups	(%rdx,%rcx,4), %xmm8
+	movups	16(%rdx,%rcx,4), %xmm7
+	movaps	%xmm5, %xmm6
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm9
+	movaps	%xmm2, %xmm6
+	mulps	%xmm7, %xmm6
+	addps	%xmm6, %xmm12
+	mulps	%xmm4, %xmm8
+	addps	%xmm8, %xmm0
+	mulps	%xmm3, %xmm7
+	movaps	-128(%rbp), %xmm6
+	addps	%xmm7, %xmm6
+	movaps	%xmm6, -128(%rbp)
+	movups	(%r14,%rcx,4), %xmm6
+	movups	16(%r14,%rcx,4), %xmm7
+	movaps	%xmm5, %xmm8
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm11
+	movaps	%xmm2, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm13
+	mulps	%xmm4, %xmm6
+	movaps	-144(%rbp), %xmm8
+	addps	%xmm6, %xmm8
+	movaps	%xmm8, -144(%rbp)
+	mulps	%xmm3, %xmm7
+	movaps	-112(%rbp), %xmm6
+	addps	%xmm7, %xmm6
+	movaps	%xmm6, -112(%rbp)
+	movups	(%rbx,%rcx,4), %xmm6
+	movups	16(%rbx,%rcx,4), %xmm7
+	movaps	%xmm5, %xmm8
+	mulps	%xmm6, %xmm8
+	movaps	%xmm0, %xmm1
+	movaps	%xmm10, %xmm0
+	movaps	%xmm14, %xmm10
+	movaps	%xmm13, %xmm14
+	movaps	%xmm12, %xmm13
+	movaps	%xmm11, %xmm12
+	movaps	-160(%rbp), %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -160(%rbp)
+	movaps	%xmm12, %xmm11
+	movaps	%xmm13, %xmm12
+	movaps	%xmm14, %xmm13
+	movaps	%xmm10, %xmm14
+	movaps	%xmm0, %xmm10
+	movaps	%xmm1, %xmm0
+	movaps	%xmm2, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm14
+	movaps	-272(%rbp), %xmm8
+	mulps	%xmm4, %xmm6
+	addps	%xmm6, %xmm8
+	mulps	%xmm3, %xmm7
+	addps	%xmm7, %xmm10
+	movaps	-256(%rbp), %xmm7
+	movups	(%rdi,%rcx,4), %xmm6
+	mulps	%xmm6, %xmm5
+	addps	%xmm5, %xmm7
+	movups	16(%rdi,%rcx,4), %xmm5
+	mulps	%xmm5, %xmm2
+	addps	%xmm2, %xmm15
+	mulps	%xmm6, %xmm4
+	movaps	-208(%rbp), %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, -208(%rbp)
+	movaps	-208(%rbp), %xmm4
+	mulps	%xmm5, %xmm3
+	movaps	-192(%rbp), %xmm5
+	addps	%xmm3, %xmm5
+	movaps	%xmm5, -192(%rbp)
+	movaps	-192(%rbp), %xmm3
+	addq	$8, %rcx
+	cmpq	%r13, %rcx
+	jl	.LBB15_23
+	jmp	.LBB15_24
+	.p2align	4
+.LBB15_3:
+	movq	-224(%rbp), %rax
+	imulq	%r9, %rax
+	movq	-216(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -464(%rbp)
+	movq	-416(%rbp), %r10
+	movq	-424(%rbp), %r11
+	movq	-432(%rbp), %r12
+	movq	-288(%rbp), %rax
+	movq	24(%rbp), %rcx
+	movq	%rcx, -232(%rbp)
+	jmp	.LBB15_4
+	.p2align	4
+.LBB15_16:
+	movq	-232(%rbp), %r15
+	movss	8(%rsi,%r15,4), %xmm1
+.LBB15_17:
+	addss	%xmm1, %xmm0
+	movss	%xmm0, 8(%rcx)
+	addss	%xmm1, %xmm5
+	movss	%xmm5, 8(%rcx,%r9,4)
+	addss	%xmm1, %xmm4
+	movss	%xmm4, 8(%rcx,%r9,8)
+	addss	%xmm1, %xmm3
+	movss	%xmm3, 8(%rax,%r9,4)
+	leaq	3(%r8), %rax
+	addq	%r14, %r12
+	addq	%r14, %r11
+	addq	%r14, %r10
+	movq	%r8, -232(%rbp)
+	cmpq	32(%rbp), %rax
+	jg	.LBB15_18
+.LBB15_4:
+	movq	%rax, -48(%rbp)
+	movq	-56(%rbp), %r8
+	cmpq	$8, %r8
+	jl	.LBB15_5
+	xorps	%xmm2, %xmm2
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -272(%rbp)
+	xorps	%xmm1, %xmm1
+	movaps	%xmm0, -384(%rbp)
+	xorps	%xmm3, %xmm3
+	movaps	%xmm3, -320(%rbp)
+	movaps	%xmm3, -128(%rbp)
+	movaps	%xmm3, -256(%rbp)
+	movaps	%xmm3, -160(%rbp)
+	movaps	%xmm3, -368(%rbp)
+	movaps	%xmm3, -192(%rbp)
+	movaps	%xmm3, -304(%rbp)
+	movaps	%xmm3, -144(%rbp)
+	movaps	%xmm3, -400(%rbp)
+	movaps	%xmm3, -208(%rbp)
+	movaps	%xmm3, -352(%rbp)
+	xorl	%r15d, %r15d
+	xorps	%xmm5, %xmm5
+	xorps	%xmm12, %xmm12
+	movaps	%xmm3, -112(%rbp)
+	movaps	%xmm3, -336(%rbp)
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorps	%xmm7, %xmm7
+	xorps	%xmm13, %xmm13
+	movq	-64(%rbp), %rax
+	.p2align	4
+.LBB15_7:
+	movaps	%xmm9, -480(%rbp)
+	movaps	%xmm7, -496(%rbp)
+	movaps	%xmm5, -512(%rbp)
+	movups	(%r12,%r15,4), %xmm7
+	movups	16(%r12,%r15,4), %xmm9
+	movups	(%r11,%r15,4), %xmm15
+	movups	16(%r11,%r15,4), %xmm11
+	movups	(%r10,%r15,4), %xmm14
+	movups	16(%r10,%r15,4), %xmm10
+	movups	(%rdx,%r15,4), %xmm5
+	movups	16(%rdx,%r15,4), %xmm3
+	movaps	%xmm7, %xmm4
+	mulps	%xmm5, %xmm4
+	addps	%xmm4, %xmm2
+	movaps	%xmm9, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	-272(%rbp), %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, -272(%rbp)
+	movaps	%xmm15, %xmm4
+	mulps	%xmm5, %xmm4
+	addps	%xmm4, %xmm1
+	movaps	%xmm11, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	-384(%rbp), %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, -384(%rbp)
+	mulps	%xmm14, %xmm5
+	addps	%xmm5, %xmm0
+	mulps	%xmm10, %xmm3
+	movaps	-320(%rbp), %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm4, -320(%rbp)
+	movups	(%rax,%r15,4), %xmm3
+	movups	16(%rax,%r15,4), %xmm4
+	movaps	%xmm7, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-128(%rbp), %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm6, -128(%rbp)
+	movaps	%xmm9, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	-256(%rbp), %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm6, -256(%rbp)
+	movaps	%xmm15, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-160(%rbp), %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm6, -160(%rbp)
+	movaps	%xmm11, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	-368(%rbp), %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm6, -368(%rbp)
+	mulps	%xmm14, %xmm3
+	movaps	-192(%rbp), %xmm5
+	addps	%xmm3, %xmm5
+	movaps	%xmm5, -192(%rbp)
+	mulps	%xmm10, %xmm4
+	movaps	-304(%rbp), %xmm3
+	addps	%xmm4, %xmm3
+	movaps	%xmm3, -304(%rbp)
+	movups	(%rbx,%r15,4), %xmm3
+	movups	16(%rbx,%r15,4), %xmm4
+	movaps	%xmm7, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-144(%rbp), %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm6, -144(%rbp)
+	movaps	%xmm9, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	-400(%rbp), %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm6, -400(%rbp)
+	movaps	%xmm15, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-208(%rbp), %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm6, -208(%rbp)
+	movaps	%xmm11, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	-352(%rbp), %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm6, -352(%rbp)
+	movaps	-512(%rbp), %xmm5
+	mulps	%xmm14, %xmm3
+	addps	%xmm3, %xmm5
+	mulps	%xmm10, %xmm4
+	addps	%xmm4, %xmm12
+	movups	(%rdi,%r15,4), %xmm3
+	mulps	%xmm3, %xmm7
+	movaps	-112(%rbp), %xmm4
+	addps	%xmm7, %xmm4
+	movaps	%xmm4, -112(%rbp)
+	movaps	-496(%rbp), %xmm7
+	movups	16(%rdi,%r15,4), %xmm4
+	mulps	%xmm4, %xmm9
+	movaps	-336(%rbp), %xmm6
+	addps	%xmm9, %xmm6
+	movaps	%xmm6, -336(%rbp)
+	movaps	-480(%rbp), %xmm9
+	mulps	%xmm3, %xmm15
+	addps	%xmm15, %xmm9
+	mulps	%xmm4, %xmm11
+	addps	%xmm11, %xmm8
+	mulps	%xmm3, %xmm14
+	addps	%xmm14, %xmm7
+	mulps	%xmm4, %xmm10
+	addps	%xmm10, %xmm13
+	addq	$8, %r15
+	cmpq	%r13, %r15
+	jl	.LBB15_7
+	jmp	.LBB15_8
+	.p2align	4
+.LBB15_5:
+	xorps	%xmm7, %xmm7
+	xorl	%r15d, %r15d
+	xorps	%xmm13, %xmm13
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm0, -336(%rbp)
+	xorps	%xmm5, %xmm5
+	xorps	%xmm12, %xmm12
+	movaps	%xmm0, -208(%rbp)
+	movaps	%xmm0, -352(%rbp)
+	movaps	%xmm0, -144(%rbp)
+	movaps	%xmm0, -400(%rbp)
+	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm0, -304(%rbp)
+	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm0, -368(%rbp)
+	movaps	%xmm0, -128(%rbp)
+	movaps	%xmm0, -256(%rbp)
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -320(%rbp)
+	xorps	%xmm2, %xmm2
+	movaps	%xmm2, -384(%rbp)
+	xorps	%xmm3, %xmm3
+	movaps	%xmm3, -272(%rbp)
+	movq	-64(%rbp), %rax
+.LBB15_8:
+	addps	%xmm13, %xmm7
+	addps	%xmm12, %xmm5
+	movaps	-192(%rbp), %xmm6
+	addps	-304(%rbp), %xmm6
+	addps	-320(%rbp), %xmm0
+	addps	%xmm8, %xmm9
+	movaps	-208(%rbp), %xmm4
+	addps	-352(%rbp), %xmm4
+	movaps	-160(%rbp), %xmm8
+	addps	-368(%rbp), %xmm8
+	addps	-384(%rbp), %xmm1
+	movaps	-112(%rbp), %xmm12
+	addps	-336(%rbp), %xmm12
+	movaps	-144(%rbp), %xmm10
+	addps	-400(%rbp), %xmm10
+	movaps	-128(%rbp), %xmm11
+	addps	-256(%rbp), %xmm11
+	addps	-272(%rbp), %xmm2
+	movaps	%xmm2, %xmm3
+	shufps	$136, %xmm11, %xmm3
+	shufps	$221, %xmm11, %xmm2
+	addps	%xmm3, %xmm2
+	movaps	%xmm10, %xmm3
+	shufps	$136, %xmm12, %xmm3
+	shufps	$221, %xmm12, %xmm10
+	addps	%xmm3, %xmm10
+	movaps	%xmm2, %xmm3
+	shufps	$136, %xmm10, %xmm3
+	shufps	$221, %xmm10, %xmm2
+	addps	%xmm3, %xmm2
+	movaps	%xmm1, %xmm3
+	shufps	$136, %xmm8, %xmm3
+	shufps	$221, %xmm8, %xmm1
+	addps	%xmm3, %xmm1
+	movaps	%xmm4, %xmm3
+	shufps	$136, %xmm9, %xmm3
+	shufps	$221, %xmm9, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm1, %xmm3
+	shufps	$136, %xmm4, %xmm3
+	shufps	$221, %xmm4, %xmm1
+	addps	%xmm3, %xmm1
+	movaps	%xmm0, %xmm3
+	shufps	$136, %xmm6, %xmm3
+	shufps	$221, %xmm6, %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm5, %xmm3
+	shufps	$136, %xmm7, %xmm3
+	shufps	$221, %xmm7, %xmm5
+	addps	%xmm3, %xmm5
+	movaps	%xmm0, %xmm3
+	shufps	$136, %xmm5, %xmm3
+	shufps	$221, %xmm5, %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm3
+	movaps	%xmm0, %xmm4
+	unpckhpd	%xmm0, %xmm4
+	movaps	%xmm0, %xmm5
+	shufps	$85, %xmm0, %xmm5
+	movaps	%xmm1, %xmm6
+	shufps	$255, %xmm1, %xmm6
+	movaps	%xmm1, %xmm7
+	unpckhpd	%xmm1, %xmm7
+	movaps	%xmm1, %xmm8
+	shufps	$85, %xmm1, %xmm8
+	movaps	%xmm2, %xmm9
+	shufps	$255, %xmm2, %xmm9
+	movaps	%xmm2, %xmm10
+	unpckhpd	%xmm2, %xmm10
+	movaps	%xmm2, %xmm11
+	shufps	$85, %xmm2, %xmm11
+	subq	%r15, %r8
+	jle	.LBB15_11
+	leaq	(%r12,%r15,4), %r13
+	leaq	(%r11,%r15,4), %rcx
+	leaq	(%r10,%r15,4), %rsi
+	leaq	(%rdx,%r15,4), %r9
+	leaq	(%rax,%r15,4), %r14
+	leaq	(%rbx,%r15,4), %rax
+	leaq	(%rdi,%r15,4), %r15
+	xorl	%edx, %edx
+	.p2align	4
+.LBB15_10:
+	unpcklps	%xmm3, %xmm4
+	unpcklps	%xmm5, %xmm0
+	movlhps	%xmm4, %xmm0
+	unpcklps	%xmm6, %xmm7
+	unpcklps	%xmm8, %xmm1
+	movlhps	%xmm7, %xmm1
+	unpcklps	%xmm9, %xmm10
+	unpcklps	%xmm11, %xmm2
+	movlhps	%xmm10, %xmm2
+	movss	(%r13,%rdx,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movss	(%rcx,%rdx,4), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	movss	(%rsi,%rdx,4), %xmm5
+	shufps	$0, %xmm5, %xmm5
+	movss	(%r15,%rdx,4), %xmm6
+	movss	(%rax,%rdx,4), %xmm7
+	unpcklps	%xmm6, %xmm7
+	movss	(%r14,%rdx,4), %xmm6
+	movss	(%r9,%rdx,4), %xmm8
+	unpcklps	%xmm6, %xmm8
+	movlhps	%xmm7, %xmm8
+	mulps	%xmm8, %xmm5
+	addps	%xmm5, %xmm0
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm2
+	movaps	%xmm2, %xmm9
+	shufps	$255, %xmm2, %xmm9
+	movaps	%xmm2, %xmm10
+	unpckhpd	%xmm2, %xmm10
+	movaps	%xmm2, %xmm11
+	shufps	$85, %xmm2, %xmm11
+	movaps	%xmm1, %xmm6
+	shufps	$255, %xmm1, %xmm6
+	movaps	%xmm1, %xmm7
+	unpckhpd	%xmm1, %xmm7
+	movaps	%xmm1, %xmm8
+	shufps	$85, %xmm1, %xmm8
+	movaps	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm3
+	movaps	%xmm0, %xmm4
+	unpckhpd	%xmm0, %xmm4
+	movaps	%xmm0, %xmm5
+	shufps	$85, %xmm0, %xmm5
+	incq	%rdx
+	cmpq	%rdx, %r8
+	jne	.LBB15_10
+.LBB15_11:
+	movq	-464(%rbp), %rax
+	movq	-232(%rbp), %rdx
+	leaq	(%rax,%rdx,4), %rcx
+	movq	-456(%rbp), %r9
+	leaq	(%rcx,%r9,4), %rax
+	leaq	(%rax,%r9,4), %rax
+	movq	-448(%rbp), %rsi
+	testq	%rsi, %rsi
+	movq	-96(%rbp), %r14
+	je	.LBB15_13
+	movss	(%rsi,%rdx,4), %xmm12
+	addss	%xmm12, %xmm2
+	movss	%xmm2, (%rcx)
+	addss	%xmm12, %xmm11
+	movss	%xmm11, (%rcx,%r9,4)
+	addss	%xmm12, %xmm10
+	movss	%xmm10, (%rcx,%r9,8)
+	addss	%xmm12, %xmm9
+	movss	%xmm9, (%rax,%r9,4)
+	movss	4(%rsi,%rdx,4), %xmm12
+	jmp	.LBB15_14
+	.p2align	4
+.LBB15_13:
+	xorps	%xmm12, %xmm12
+	addss	%xmm12, %xmm2
+	movss	%xmm2, (%rcx)
+	addss	%xmm12, %xmm11
+	movss	%xmm11, (%rcx,%r9,4)
+	addss	%xmm12, %xmm10
+	movss	%xmm10, (%rcx,%r9,8)
+	addss	%xmm12, %xmm9
+	movss	%xmm9, (%rax,%r9,4)
+.LBB15_14:
+	movq	-72(%rbp), %rdx
+	movq	-168(%rbp), %r13
+	movq	-48(%rbp), %r8
+	addss	%xmm12, %xmm1
+	movss	%xmm1, 4(%rcx)
+	addss	%xmm12, %xmm8
+	movss	%xmm8, 4(%rcx,%r9,4)
+	addss	%xmm12, %xmm7
+	movss	%xmm7, 4(%rcx,%r9,8)
+	addss	%xmm12, %xmm6
+	movss	%xmm6, 4(%rax,%r9,4)
+	testq	%rsi, %rsi
+	jne	.LBB15_16
+	xorps	%xmm1, %xmm1
+	jmp	.LBB15_17
+	.p2align	4
+.LBB15_31:
+	movq	-56(%rbp), %rcx
+	cmpq	$8, %rcx
+	movq	-280(%rbp), %r12
+	movq	-408(%rbp), %r11
+	jl	.LBB15_32
+	movq	%r8, %rax
+	imulq	%rcx, %rax
+	movq	-80(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	xorps	%xmm0, %xmm0
+	movq	%rdx, %r10
+	xorps	%xmm4, %xmm4
+	xorps	%xmm3, %xmm3
+	xorps	%xmm5, %xmm5
+	xorps	%xmm1, %xmm1
+	xorps	%xmm6, %xmm6
+	xorps	%xmm2, %xmm2
+	xorps	%xmm7, %xmm7
+	xorl	%ecx, %ecx
+	.p2align	4
+.LBB15_34:
+	movups	(%rax), %xmm9
+	movups	16(%rax), %xmm8
+	movups	(%r10), %xmm10
+	movups	16(%r10), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm0
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm4
+	movups	(%r10,%r12), %xmm10
+	movups	16(%r10,%r12), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm3
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm5
+	movups	(%r10,%r11), %xmm10
+	movups	16(%r10,%r11), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm1
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm6
+	movups	(%r10,%r14), %xmm10
+	movups	16(%r10,%r14), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm2
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm7
+	addq	$8, %rcx
+	addq	$32, %rax
+	addq	$32, %r10
+	cmpq	%r13, %rcx
+	jl	.LBB15_34
+	jmp	.LBB15_35
+.LBB15_21:
+	xorps	%xmm4, %xmm4
+	xorl	%ecx, %ecx
+	xorps	%xmm3, %xmm3
+	xorps	%xmm7, %xmm7
+	xorps	%xmm15, %xmm15
+	xorps	%xmm8, %xmm8
+	xorps	%xmm10, %xmm10
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	xorps	%xmm14, %xmm14
+	movaps	%xmm0, -144(%rbp)
+	movaps	%xmm0, -112(%rbp)
+	xorps	%xmm11, %xmm11
+	xorps	%xmm13, %xmm13
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -128(%rbp)
+	xorps	%xmm9, %xmm9
+	xorps	%xmm12, %xmm12
+	movq	-64(%rbp), %r14
+.LBB15_24:
+	addps	%xmm3, %xmm4
+	addps	%xmm10, %xmm8
+	movaps	-144(%rbp), %xmm10
+	addps	-112(%rbp), %xmm10
+	addps	-128(%rbp), %xmm0
+	addps	%xmm15, %xmm7
+	movaps	-160(%rbp), %xmm3
+	addps	%xmm14, %xmm3
+	addps	%xmm13, %xmm11
+	addps	%xmm12, %xmm9
+	movaps	%xmm9, %xmm2
+	shufps	$136, %xmm11, %xmm2
+	shufps	$221, %xmm11, %xmm9
+	addps	%xmm2, %xmm9
+	movaps	%xmm3, %xmm2
+	shufps	$136, %xmm7, %xmm2
+	shufps	$221, %xmm7, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm9, %xmm2
+	shufps	$136, %xmm3, %xmm2
+	shufps	$221, %xmm3, %xmm9
+	addps	%xmm2, %xmm9
+	movaps	%xmm0, %xmm2
+	shufps	$136, %xmm10, %xmm2
+	shufps	$221, %xmm10, %xmm0
+	addps	%xmm2, %xmm0
+	movaps	%xmm8, %xmm2
+	shufps	$136, %xmm4, %xmm2
+	shufps	$221, %xmm4, %xmm8
+	addps	%xmm2, %xmm8
+	movaps	%xmm0, %xmm2
+	shufps	$136, %xmm8, %xmm2
+	shufps	$221, %xmm8, %xmm0
+	addps	%xmm2, %xmm0
+	movq	-56(%rbp), %r15
+	movq	%r15, %rax
+	subq	%rcx, %rax
+	movq	%r8, -48(%rbp)
+	jle	.LBB15_27
+	movq	%r12, %r10
+	imulq	%r8, %r10
+	leaq	(%r10,%rcx,4), %r12
+	movq	-80(%rbp), %r11
+	addq	%r11, %r12
+	leaq	4(,%r8,4), %r10
+	imulq	%r15, %r10
+	leaq	(%r10,%rcx,4), %r13
+	addq	%r11, %r13
+	leaq	(%rdx,%rcx,4), %r15
+	leaq	(%r14,%rcx,4), %r14
+	leaq	(%rbx,%rcx,4), %r10
+	leaq	(%rdi,%rcx,4), %rcx
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB15_26:
+	movss	(%r13,%r11,4), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movss	(%r12,%r11,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movss	(%rcx,%r11,4), %xmm4
+	movss	(%r10,%r11,4), %xmm5
+	unpcklps	%xmm4, %xmm5
+	movss	(%r14,%r11,4), %xmm4
+	movss	(%r15,%r11,4), %xmm6
+	unpcklps	%xmm4, %xmm6
+	movlhps	%xmm5, %xmm6
+	mulps	%xmm6, %xmm3
+	addps	%xmm3, %xmm9
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm0
+	incq	%r11
+	cmpq	%r11, %rax
+	jne	.LBB15_26
+.LBB15_27:
+	movq	-224(%rbp), %rcx
+	imulq	%r9, %rcx
+	movq	-216(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	-48(%rbp), %rdx
+	leaq	(%rax,%rdx,4), %rcx
+	leaq	(%rcx,%r9,4), %rax
+	leaq	(%rax,%r9,4), %rax
+	movaps	%xmm9, %xmm5
+	shufps	$85, %xmm9, %xmm5
+	movaps	%xmm9, %xmm4
+	unpckhpd	%xmm9, %xmm4
+	movaps	%xmm9, %xmm3
+	shufps	$255, %xmm9, %xmm3
+	testq	%rsi, %rsi
+	je	.LBB15_29
+	movss	(%rsi,%rdx,4), %xmm2
+	addss	%xmm2, %xmm9
+	movss	%xmm9, (%rcx)
+	addss	%xmm2, %xmm5
+	movss	%xmm5, (%rcx,%r9,4)
+	addss	%xmm2, %xmm4
+	movss	%xmm4, (%rcx,%r9,8)
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rax,%r9,4)
+	movss	4(%rsi,%rdx,4), %xmm2
+	jmp	.LBB15_30
+.LBB15_32:
+	xorps	%xmm2, %xmm2
+	xorl	%ecx, %ecx
+	xorps	%xmm7, %xmm7
+	xorps	%xmm1, %xmm1
+	xorps	%xmm6, %xmm6
+	xorps	%xmm3, %xmm3
+	xorps	%xmm5, %xmm5
+	xorps	%xmm0, %xmm0
+	xorps	%xmm4, %xmm4
+.LBB15_35:
+	addps	%xmm7, %xmm2
+	addps	%xmm6, %xmm1
+	addps	%xmm5, %xmm3
+	addps	%xmm4, %xmm0
+	movaps	%xmm0, %xmm4
+	shufps	$136, %xmm3, %xmm4
+	shufps	$221, %xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	movaps	%xmm1, %xmm3
+	shufps	$136, %xmm2, %xmm3
+	shufps	$221, %xmm2, %xmm1
+	addps	%xmm3, %xmm1
+	movaps	%xmm0, %xmm2
+	shufps	$136, %xmm1, %xmm2
+	shufps	$221, %xmm1, %xmm0
+	addps	%xmm2, %xmm0
+	movq	-56(%rbp), %rax
+	subq	%rcx, %rax
+	movq	%r8, -48(%rbp)
+	jle	.LBB15_38
+	movq	%r12, %r10
+	imulq	%r8, %r10
+	leaq	(%r10,%rcx,4), %r15
+	addq	-80(%rbp), %r15
+	leaq	(%rdx,%rcx,4), %rdx
+	movq	-64(%rbp), %r10
+	leaq	(%r10,%rcx,4), %r14
+	leaq	(%rbx,%rcx,4), %r11
+	leaq	(%rdi,%rcx,4), %rcx
+	xorl	%r10d, %r10d
+	.p2align	4
+.LBB15_37:
+	movss	(%r15,%r10,4), %xmm1
+	shufps	$0, %xmm1, %xmm1
+	movss	(%rcx,%r10,4), %xmm2
+	movss	(%r11,%r10,4), %xmm3
+	unpcklps	%xmm2, %xmm3
+	movss	(%r14,%r10,4), %xmm2
+	movss	(%rdx,%r10,4), %xmm4
+	unpcklps	%xmm2, %xmm4
+	movlhps	%xmm3, %xmm4
+	mulps	%xmm1, %xmm4
+	addps	%xmm4, %xmm0
+	incq	%r10
+	cmpq	%r10, %rax
+	jne	.LBB15_37
+.LBB15_38:
+	testq	%rsi, %rsi
+	je	.LBB15_39
+	movq	-48(%rbp), %rcx
+	movss	(%rsi,%rcx,4), %xmm1
+	movq	-72(%rbp), %rdx
+	movq	-96(%rbp), %r14
+	movq	-88(%rbp), %r11
+	jmp	.LBB15_41
+.LBB15_39:
+	xorps	%xmm1, %xmm1
+	movq	-72(%rbp), %rdx
+	movq	-96(%rbp), %r14
+	movq	-88(%rbp), %r11
+	movq	-48(%rbp), %rcx
+.LBB15_41:
+	movq	-224(%rbp), %r15
+	imulq	%r9, %r15
+	movq	-216(%rbp), %rax
+	leaq	(%rax,%r15,4), %rax
+	leaq	(%rax,%rcx,4), %rax
+	leaq	(%rax,%r9,4), %rcx
+	leaq	(%rcx,%r9,4), %rcx
+	movaps	%xmm0, %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, (%rax)
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, (%rax,%r9,4)
+	movaps	%xmm0, %xmm2
+	unpckhpd	%xmm0, %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, (%rax,%r9,8)
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm1, %xmm0
+	movss	%xmm0, (%rcx,%r9,4)
+	jmp	.LBB15_42
+.Lfunc_end15:
+	.size	linear_rows, .Lfunc_end15-linear_rows
+	.cfi_endproc
+	.p2align	4
+	.type	weight_gradient_rows,@function
+weight_gradient_rows:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$216, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, -216(%rbp)
+	movq	%rsi, -176(%rbp)
+	movq	%rdi, -72(%rbp)
+	movq	40(%rbp), %rbx
+	testq	%rcx, %rcx
+	je	.LBB16_15
+	movq	%rbx, %r15
+	movq	32(%rbp), %rax
+	leaq	(%rcx,%rax,4), %r14
+	subq	%rax, %r15
+	jle	.LBB16_3
+	leaq	(,%r15,4), %rdx
+	movq	%r14, %rdi
+	xorl	%esi, %esi
+	movq	%r9, %rbx
+	movq	%r8, %r13
+	movq	%rcx, %r12
+	callq	memset@PLT
+	movq	%r12, %rcx
+	movq	%r13, %r8
+	movq	%rbx, %r9
+	movq	40(%rbp), %rbx
+.LBB16_3:
+	cmpq	$0, 16(%rbp)
+	jle	.LBB16_15
+	leaq	(%rcx,%rbx,4), %rax
+	movq	-72(%rbp), %r12
+	movq	32(%rbp), %r10
+	leaq	(%r12,%r10,4), %rdx
+	movq	16(%rbp), %rsi
+	decq	%rsi
+	imulq	%r9, %rsi
+	addq	%rbx, %rsi
+	leaq	(%r12,%rsi,4), %rsi
+	cmpq	%rsi, %r14
+	setb	%sil
+	cmpq	%rax, %rdx
+	setb	%al
+	andb	%sil, %al
+	movq	%r9, %rdx
+	shrq	$61, %rdx
+	andl	$1, %edx
+	orb	%al, %dl
+	movq	%rdx, -64(%rbp)
+	movq	%r15, %rdx
+	andq	$-8, %rdx
+	leaq	(%r10,%rdx), %rax
+	movq	%rax, -96(%rbp)
+	leaq	(%rcx,%r10,4), %rdi
+	addq	$16, %rdi
+	leaq	(%r12,%r10,4), %r10
+	addq	$16, %r10
+	leaq	(,%r9,4), %r11
+	xorl	%r14d, %r14d
+	jmp	.LBB16_5
+	.p2align	4
+.LBB16_14:
+	incq	%r14
+	addq	%r11, %r10
+	addq	%r11, %r12
+	cmpq	16(%rbp), %r14
+	je	.LBB16_15
+.LBB16_5:
+	cmpq	32(%rbp), %rbx
+	jle	.LBB16_14
+	cmpq	$8, %r15
+	setb	%al
+	orb	-64(%rbp), %al
+	movq	32(%rbp), %rsi
+	testb	$1, %al
+	jne	.LBB16_10
+	xorl	%eax, %eax
+	.p2align	4
+.LBB16_8:
+	movups	-16(%r10,%rax,4), %xmm0
+	movups	(%r10,%rax,4), %xmm1
+	movups	-16(%rdi,%rax,4), %xmm2
+	addps	%xmm0, %xmm2
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm1, %xmm0
+	movups	%xmm2, -16(%rdi,%rax,4)
+	movups	%xmm0, (%rdi,%rax,4)
+	addq	$8, %rax
+	cmpq	%rax, %rdx
+	jne	.LBB16_8
+	movq	-96(%rbp), %rsi
+	cmpq	%rdx, %r15
+	je	.LBB16_14
+.LBB16_10:
+	movl	%ebx, %eax
+	subl	%esi, %eax
+	movq	%rsi, %r13
+	andl	$3, %eax
+	je	.LBB16_13
+	movq	%rsi, %r13
+	.p2align	4
+.LBB16_12:
+	movss	(%r12,%r13,4), %xmm0
+	addss	(%rcx,%r13,4), %xmm0
+	movss	%xmm0, (%rcx,%r13,4)
+	incq	%r13
+	decq	%rax
+	jne	.LBB16_12
+.LBB16_13:
+	subq	%rbx, %rsi
+	cmpq	$-4, %rsi
+	ja	.LBB16_14
+	.p2align	4
+.LBB16_64:
+	movss	(%r12,%r13,4), %xmm0
+	addss	(%rcx,%r13,4), %xmm0
+	movss	%xmm0, (%rcx,%r13,4)
+	movss	4(%r12,%r13,4), %xmm0
+	addss	4(%rcx,%r13,4), %xmm0
+	movss	%xmm0, 4(%rcx,%r13,4)
+	movss	8(%r12,%r13,4), %xmm0
+	addss	8(%rcx,%r13,4), %xmm0
+	movss	%xmm0, 8(%rcx,%r13,4)
+	movss	12(%r12,%r13,4), %xmm0
+	addss	12(%rcx,%r13,4), %xmm0
+	movss	%xmm0, 12(%rcx,%r13,4)
+	addq	$4, %r13
+	cmpq	%r13, %rbx
+	jne	.LBB16_64
+	jmp	.LBB16_14
+.LBB16_15:
+	movq	%r9, %rcx
+	andq	$-4, %rcx
+	cmpq	%rcx, %rbx
+	cmovlq	%rbx, %rcx
+	cmpq	$0, 24(%rbp)
+	sete	%al
+	movq	%rcx, -184(%rbp)
+	cmpq	%rcx, 32(%rbp)
+	setge	%cl
+	orb	%al, %cl
+	jne	.LBB16_24
+	movq	16(%rbp), %rdi
+	movl	%edi, %r12d
+	andl	$3, %r12d
+	movabsq	$9223372036854775804, %rcx
+	andq	%rdi, %rcx
+	leaq	(,%r9,4), %rdx
+	leaq	(%rdx,%rdx,2), %rsi
+	movq	-72(%rbp), %rax
+	movq	32(%rbp), %r13
+	leaq	(%rax,%r13,4), %rbx
+	movq	%r9, %r10
+	shlq	$4, %r10
+	movq	%r13, %rax
+	imulq	%rdi, %rax
+	movq	24(%rbp), %r11
+	leaq	(%r11,%rax,4), %r14
+	addq	$48, %r14
+	shlq	$4, %rdi
+	movq	%rdi, -64(%rbp)
+	leaq	(%r11,%rax,4), %r15
+	movq	%r12, -96(%rbp)
+	shll	$4, %r12d
+	jmp	.LBB16_17
+	.p2align	4
+.LBB16_23:
+	addq	$4, %r13
+	addq	$16, %rbx
+	movq	-64(%rbp), %rax
+	addq	%rax, %r14
+	addq	%rax, %r15
+	cmpq	-184(%rbp), %r13
+	jge	.LBB16_24
+.LBB16_17:
+	cmpq	$0, 16(%rbp)
+	jle	.LBB16_23
+	cmpq	$4, 16(%rbp)
+	jae	.LBB16_38
+	xorl	%eax, %eax
+	jmp	.LBB16_20
+	.p2align	4
+.LBB16_38:
+	movq	%r14, %r11
+	movq	%rbx, %rdi
+	xorl	%eax, %eax
+	.p2align	4
+.LBB16_39:
+	movups	(%rdi), %xmm0
+	movups	%xmm0, -48(%r11)
+	movups	(%rdi,%r9,4), %xmm0
+	movups	%xmm0, -32(%r11)
+	movups	(%rdi,%r9,8), %xmm0
+	movups	%xmm0, -16(%r11)
+	movups	(%rdi,%rsi), %xmm0
+	movups	%xmm0, (%r11)
+	addq	$4, %rax
+	addq	%r10, %rdi
+	addq	$64, %r11
+	cmpq	%rax, %rcx
+	jne	.LBB16_39
+.LBB16_20:
+	cmpq	$0, -96(%rbp)
+	je	.LBB16_23
+	movq	%rdx, %rdi
+	imulq	%rax, %rdi
+	shlq	$4, %rax
+	addq	%r15, %rax
+	addq	%rbx, %rdi
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB16_22:
+	movups	(%rdi), %xmm0
+	movups	%xmm0, (%rax,%r11)
+	addq	$16, %r11
+	addq	%rdx, %rdi
+	cmpq	%r11, %r12
+	jne	.LBB16_22
+	jmp	.LBB16_23
+.LBB16_24:
+	cmpq	$16, %r8
+	jge	.LBB16_40
+	xorl	%r14d, %r14d
+	movq	40(%rbp), %rbx
+	movq	16(%rbp), %r12
+.LBB16_26:
+	cmpq	%r8, %r14
+	jge	.LBB16_37
+	movabsq	$9223372036854775804, %rax
+	orq	$2, %rax
+	andq	%r12, %rax
+	movq	-72(%rbp), %rcx
+	movq	32(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, -64(%rbp)
+	leaq	(,%r9,8), %rdx
+	movq	-176(%rbp), %rcx
+	leaq	(%rcx,%r14,4), %rsi
+	leaq	(,%r8,8), %rdi
+	jmp	.LBB16_28
+	.p2align	4
+.LBB16_36:
+	movq	-168(%rbp), %r14
+	incq	%r14
+	addq	$4, %rsi
+	cmpq	%r8, %r14
+	je	.LBB16_37
+.LBB16_28:
+	movq	%r14, -168(%rbp)
+	cmpq	32(%rbp), %rbx
+	jle	.LBB16_36
+	movq	-216(%rbp), %rcx
+	movq	-168(%rbp), %r11
+	leaq	(%rcx,%r11,4), %r10
+	movq	-176(%rbp), %rcx
+	leaq	(%rcx,%r11,4), %r11
+	movq	-64(%rbp), %rcx
+	movq	32(%rbp), %r15
+	jmp	.LBB16_30
+	.p2align	4
+.LBB16_35:
+	movq	%r15, %rbx
+	imulq	%r8, %rbx
+	movss	%xmm0, (%r10,%rbx,4)
+	incq	%r15
+	addq	$4, %rcx
+	movq	40(%rbp), %rbx
+	cmpq	%rbx, %r15
+	movq	16(%rbp), %r12
+	je	.LBB16_36
+.LBB16_30:
+	xorps	%xmm0, %xmm0
+	testq	%r12, %r12
+	jle	.LBB16_35
+	cmpq	$1, %r12
+	jne	.LBB16_62
+	xorl	%r12d, %r12d
+	jmp	.LBB16_33
+	.p2align	4
+.LBB16_62:
+	movq	%rsi, %r13
+	movq	%rcx, %r14
+	xorl	%r12d, %r12d
+	.p2align	4
+.LBB16_63:
+	movss	(%r14), %xmm1
+	mulss	(%r13), %xmm1
+	addss	%xmm0, %xmm1
+	movss	(%r14,%r9,4), %xmm0
+	mulss	(%r13,%r8,4), %xmm0
+	addss	%xmm1, %xmm0
+	addq	$2, %r12
+	addq	%rdx, %r14
+	addq	%rdi, %r13
+	cmpq	%r12, %rax
+	jne	.LBB16_63
+.LBB16_33:
+	movq	16(%rbp), %rbx
+	testb	$1, %bl
+	je	.LBB16_35
+	movq	-72(%rbp), %rbx
+	leaq	(%rbx,%r15,4), %rbx
+	movq	%r12, %r14
+	imulq	%r9, %r14
+	movss	(%rbx,%r14,4), %xmm1
+	imulq	%r8, %r12
+	mulss	(%r11,%r12,4), %xmm1
+	addss	%xmm1, %xmm0
+	jmp	.LBB16_35
+.LBB16_37:
+	addq	$216, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.LBB16_40:
+	.cfi_def_cfa %rbp, 16
+	leaq	(,%r8,4), %r10
+	leaq	(%r10,%r10,2), %r11
+	movq	-176(%rbp), %rax
+	leaq	32(%rax), %rdx
+	movq	-72(%rbp), %rax
+	movq	32(%rbp), %rcx
+	leaq	12(%rax,%rcx,4), %rax
+	movq	%rax, -232(%rbp)
+	leaq	(,%r9,4), %rsi
+	movq	%rcx, %rax
+	movq	16(%rbp), %r12
+	imulq	%r12, %rax
+	movq	24(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	addq	$12, %rax
+	movq	%rax, -224(%rbp)
+	movq	%r12, %rax
+	shlq	$4, %rax
+	movq	%rax, -240(%rbp)
+	movl	$16, %eax
+	xorl	%r14d, %r14d
+	movq	40(%rbp), %rbx
+	jmp	.LBB16_42
+	.p2align	4
+.LBB16_41:
+	movq	-168(%rbp), %r14
+	leaq	16(%r14), %rax
+	addq	$64, %rdx
+	cmpq	%r8, %rax
+	jg	.LBB16_26
+.LBB16_42:
+	movq	-216(%rbp), %rcx
+	leaq	(%rcx,%r14,4), %r15
+	movq	%rax, -168(%rbp)
+	movq	32(%rbp), %rax
+	movq	%rax, %r13
+	movq	-224(%rbp), %r14
+	movq	-232(%rbp), %rdi
+	cmpq	-184(%rbp), %rax
+	jl	.LBB16_47
+.LBB16_43:
+	cmpq	%rbx, %r13
+	jge	.LBB16_41
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%r13,4), %rax
+	jmp	.LBB16_45
+	.p2align	4
+.LBB16_46:
+	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
+	xorps	%xmm0, %xmm0
+	xorps	%xmm3, %xmm3
+.LBB16_61:
+	movq	%r13, %rcx
+	imulq	%r8, %rcx
+	movups	%xmm0, (%r15,%rcx,4)
+	movups	%xmm3, 16(%r15,%rcx,4)
+	movups	%xmm1, 32(%r15,%rcx,4)
+	movups	%xmm2, 48(%r15,%rcx,4)
+	incq	%r13
+	addq	$4, %rax
+	cmpq	%rbx, %r13
+	je	.LBB16_41
+.LBB16_45:
+	testq	%r12, %r12
+	jle	.LBB16_46
+	xorps	%xmm0, %xmm0
+	movq	%r12, %rcx
+	movq	%rax, %rdi
+	movq	%rdx, %r14
+	xorps	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
+	.p2align	4
+.LBB16_60:
+	movss	(%rdi), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	movups	-32(%r14), %xmm5
+	movups	-16(%r14), %xmm6
+	movups	(%r14), %xmm7
+	movups	16(%r14), %xmm8
+	mulps	%xmm4, %xmm5
+	addps	%xmm5, %xmm0
+	mulps	%xmm4, %xmm6
+	addps	%xmm6, %xmm3
+	mulps	%xmm4, %xmm7
+	addps	%xmm7, %xmm1
+	mulps	%xmm4, %xmm8
+	addps	%xmm8, %xmm2
+	addq	%r10, %r14
+	addq	%rsi, %rdi
+	decq	%rcx
+	jne	.LBB16_60
+	jmp	.LBB16_61
+	.p2align	4
+.LBB16_49:
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	xorps	%xmm7, %xmm7
+	movaps	%xmm0, -64(%rbp)
+	xorps	%xmm10, %xmm10
+	xorps	%xmm13, %xmm13
+	xorps	%xmm12, %xmm12
+	movaps	%xmm0, -112(%rbp)
+	xorps	%xmm9, %xmm9
+	movaps	%xmm0, -144(%rbp)
+	xorps	%xmm14, %xmm14
+	movaps	%xmm0, -128(%rbp)
+	movaps	%xmm0, -96(%rbp)
+	xorps	%xmm6, %xmm6
+	xorps	%xmm11, %xmm11
+	xorps	%xmm15, %xmm15
+	xorps	%xmm8, %xmm8
+.LBB16_52:
+	movaps	%xmm12, %xmm1
+	movaps	%xmm10, %xmm12
+	movaps	%xmm13, %xmm0
+	movq	%r13, %rax
+	imulq	%r8, %rax
+	leaq	(%r15,%rax,4), %rax
+	movaps	-112(%rbp), %xmm2
+	movups	%xmm2, (%rax)
+	movups	%xmm9, 16(%rax)
+	movaps	-128(%rbp), %xmm4
+	movaps	-160(%rbp), %xmm3
+	movaps	-144(%rbp), %xmm2
+	movaps	-96(%rbp), %xmm5
+.LBB16_58:
+	movaps	-64(%rbp), %xmm9
+	movups	%xmm0, 32(%rax)
+	movups	%xmm1, 48(%rax)
+	movups	%xmm12, 16(%rax,%r8,4)
+	movups	%xmm9, (%rax,%r8,4)
+	movups	%xmm7, 48(%rax,%r8,4)
+	movups	%xmm3, 32(%rax,%r8,4)
+	movups	%xmm14, 16(%rax,%r8,8)
+	movups	%xmm2, (%rax,%r8,8)
+	movups	%xmm5, 48(%rax,%r8,8)
+	movups	%xmm4, 32(%rax,%r8,8)
+	movups	%xmm6, (%rax,%r11)
+	movups	%xmm11, 16(%rax,%r11)
+	movups	%xmm15, 32(%rax,%r11)
+	movups	%xmm8, 48(%rax,%r11)
+	addq	$4, %r13
+	addq	$16, %rdi
+	addq	-240(%rbp), %r14
+	cmpq	-184(%rbp), %r13
+	movq	16(%rbp), %r12
+	jge	.LBB16_43
+.LBB16_47:
+	cmpq	$0, 24(%rbp)
+	je	.LBB16_53
+	testq	%r12, %r12
+	jle	.LBB16_49
+	xorps	%xmm15, %xmm15
+	movq	%r14, %rcx
+	movq	%rdx, %rax
+	xorps	%xmm8, %xmm8
+	xorps	%xmm6, %xmm6
+	xorps	%xmm11, %xmm11
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -128(%rbp)
+	movaps	%xmm0, -96(%rbp)
+	movaps	%xmm0, -144(%rbp)
+	xorps	%xmm14, %xmm14
+	movaps	%xmm0, -112(%rbp)
+	xorps	%xmm9, %xmm9
+	xorps	%xmm13, %xmm13
+	xorps	%xmm12, %xmm12
+	movaps	%xmm0, -64(%rbp)
+	xorps	%xmm10, %xmm10
+	movaps	%xmm0, -160(%rbp)
+	xorps	%xmm7, %xmm7
+	.p2align	4
+.LBB16_51:
+	movaps	%xmm8, -256(%rbp)
+	movaps	%xmm11, -208(%rbp)
+	movups	-32(%rax), %xmm3
+	movups	-16(%rax), %xmm2
+	movups	(%rax), %xmm1
+	movups	16(%rax), %xmm0
+	movss	-12(%rcx), %xmm5
+	shufps	$0, %xmm5, %xmm5
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	-112(%rbp), %xmm11
+	addps	%xmm4, %xmm11
+	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm5, %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm9
+	movaps	%xmm5, %xmm4
+	mulps	%xmm1, %xmm4
+	addps	%xmm4, %xmm13
+	movss	-8(%rcx), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	mulps	%xmm0, %xmm5
+	addps	%xmm5, %xmm12
+	movaps	%xmm4, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-64(%rbp), %xmm11
+	addps	%xmm5, %xmm11
+	movaps	%xmm11, -64(%rbp)
+	movaps	%xmm4, %xmm5
+	mulps	%xmm2, %xmm5
+	addps	%xmm5, %xmm10
+	movaps	%xmm4, %xmm5
+	mulps	%xmm1, %xmm5
+	movaps	-160(%rbp), %xmm11
+	addps	%xmm5, %xmm11
+	movaps	%xmm11, -160(%rbp)
+	movss	-4(%rcx), %xmm5
+	shufps	$0, %xmm5, %xmm5
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm7
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	-144(%rbp), %xmm11
+	addps	%xmm4, %xmm11
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm5, %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm14
+	movaps	%xmm5, %xmm4
+	mulps	%xmm1, %xmm4
+	movaps	-128(%rbp), %xmm11
+	addps	%xmm4, %xmm11
+	movaps	%xmm11, -128(%rbp)
+	mulps	%xmm0, %xmm5
+	movaps	-96(%rbp), %xmm4
+	addps	%xmm5, %xmm4
+	movaps	%xmm4, -96(%rbp)
+	movaps	-256(%rbp), %xmm8
+	movaps	-208(%rbp), %xmm11
+	movss	(%rcx), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm11
+	mulps	%xmm4, %xmm1
+	addps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm8
+	addq	%r10, %rax
+	addq	$16, %rcx
+	decq	%r12
+	jne	.LBB16_51
+	jmp	.LBB16_52
+	.p2align	4
+.LBB16_53:
+	testq	%r12, %r12
+	jle	.LBB16_54
+	xorps	%xmm13, %xmm13
+	movq	%r12, %rcx
+	movq	%rdi, %r12
+	movq	%rdx, %rax
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm0, -144(%rbp)
+	movaps	%xmm0, -208(%rbp)
+	movaps	%xmm0, -64(%rbp)
+	xorps	%xmm12, %xmm12
+	xorps	%xmm10, %xmm10
+	movaps	%xmm0, -112(%rbp)
+	xorps	%xmm9, %xmm9
+	movaps	%xmm0, -128(%rbp)
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm6, %xmm6
+	xorps	%xmm11, %xmm11
+	xorps	%xmm15, %xmm15
+	xorps	%xmm8, %xmm8
+	.p2align	4
+.LBB16_56:
+	movaps	%xmm5, -96(%rbp)
+	movups	-32(%rax), %xmm2
+	movups	-16(%rax), %xmm1
+	movups	(%rax), %xmm0
+	movups	16(%rax), %xmm14
+	movss	-12(%r12), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm4, %xmm7
+	movaps	%xmm3, %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm13
+	movaps	%xmm3, %xmm4
+	mulps	%xmm1, %xmm4
+	movaps	-160(%rbp), %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm5, -160(%rbp)
+	movaps	%xmm3, %xmm4
+	mulps	%xmm0, %xmm4
+	movaps	-144(%rbp), %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm5, -144(%rbp)
+	movss	-8(%r12), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	mulps	%xmm14, %xmm3
+	movaps	-208(%rbp), %xmm5
+	addps	%xmm3, %xmm5
+	movaps	%xmm5, -208(%rbp)
+	movaps	%xmm4, %xmm3
+	mulps	%xmm2, %xmm3
+	movaps	%xmm13, %xmm5
+	movaps	%xmm9, %xmm13
+	movaps	%xmm10, %xmm9
+	movaps	-64(%rbp), %xmm10
+	addps	%xmm3, %xmm10
+	movaps	%xmm10, -64(%rbp)
+	movaps	%xmm9, %xmm10
+	movaps	%xmm13, %xmm9
+	movaps	%xmm5, %xmm13
+	movaps	%xmm4, %xmm3
+	mulps	%xmm1, %xmm3
+	addps	%xmm3, %xmm12
+	movaps	%xmm4, %xmm3
+	mulps	%xmm0, %xmm3
+	addps	%xmm3, %xmm10
+	movss	-4(%r12), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm14, %xmm4
+	movaps	-112(%rbp), %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm5, -112(%rbp)
+	movaps	%xmm3, %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm9
+	movaps	%xmm3, %xmm4
+	mulps	%xmm1, %xmm4
+	movaps	-128(%rbp), %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm5, -128(%rbp)
+	movaps	%xmm3, %xmm4
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm7
+	movaps	%xmm7, %xmm4
+	movaps	-96(%rbp), %xmm5
+	mulps	%xmm14, %xmm3
+	addps	%xmm3, %xmm5
+	movss	(%r12), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm3, %xmm2
+	addps	%xmm2, %xmm6
+	mulps	%xmm3, %xmm1
+	addps	%xmm1, %xmm11
+	mulps	%xmm3, %xmm0
+	addps	%xmm0, %xmm15
+	mulps	%xmm14, %xmm3
+	addps	%xmm3, %xmm8
+	addq	%r10, %rax
+	addq	%rsi, %r12
+	decq	%rcx
+	jne	.LBB16_56
+	jmp	.LBB16_57
+.LBB16_54:
+	xorps	%xmm15, %xmm15
+	xorps	%xmm8, %xmm8
+	xorps	%xmm6, %xmm6
+	xorps	%xmm11, %xmm11
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm9, %xmm9
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -128(%rbp)
+	xorps	%xmm10, %xmm10
+	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm0, -64(%rbp)
+	xorps	%xmm12, %xmm12
+	movaps	%xmm0, -144(%rbp)
+	movaps	%xmm0, -208(%rbp)
+	xorps	%xmm13, %xmm13
+	movaps	%xmm0, -160(%rbp)
+.LBB16_57:
+	movaps	-208(%rbp), %xmm1
+	movaps	-144(%rbp), %xmm0
+	movaps	-112(%rbp), %xmm7
+	movaps	-128(%rbp), %xmm14
+	movq	%r13, %rax
+	imulq	%r8, %rax
+	leaq	(%r15,%rax,4), %rax
+	movups	%xmm13, (%rax)
+	movaps	-160(%rbp), %xmm2
+	movups	%xmm2, 16(%rax)
+	movaps	%xmm9, %xmm2
+	movaps	%xmm10, %xmm3
+	jmp	.LBB16_58
+.Lfunc_end16:
+	.size	weight_gradient_rows, .Lfunc_end16-weight_gradient_rows
+	.cfi_endproc
+	.p2align	4
+	.type	panel_linear_outputs,@function
+panel_linear_outputs:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$392, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rcx, -368(%rbp)
+	movq	%rdx, -384(%rbp)
+	movq	%rsi, -200(%rbp)
+	movq	%rdi, -360(%rbp)
+	leaq	1023(%r8), %rax
+	leaq	2046(%r8), %rcx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rcx
+	sarq	$10, %rcx
+	leaq	(%r8,%rcx), %rax
+	decq	%rax
+	movq	%rax, %rdx
+	orq	%rcx, %rdx
+	shrq	$32, %rdx
+	je	.LBB17_1
+	cqto
+	idivq	%rcx
+	jmp	.LBB17_3
+.LBB17_1:
+	xorl	%edx, %edx
+	divl	%ecx
+.LBB17_3:
+	movq	%rax, -400(%rbp)
+	testq	%r8, %r8
+	jle	.LBB17_91
+	movq	24(%rbp), %rsi
+	movq	16(%rbp), %rdi
+	leaq	(,%r9,4), %rax
+	leaq	(%rax,%rax,2), %rcx
+	movq	%rcx, -136(%rbp)
+	movq	%r9, %rcx
+	shlq	$4, %rcx
+	movq	%rcx, -232(%rbp)
+	leaq	(%rax,%rax,4), %rax
+	movq	%rax, -424(%rbp)
+	movabsq	$3074457345618258603, %rcx
+	movq	%rdi, %rax
+	imulq	%rcx
+	movq	%rdx, %rax
+	shrq	$63, %rax
+	addq	%rdx, %rax
+	addq	%rax, %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rdi, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, -520(%rbp)
+	leaq	-1(%rdi), %rax
+	movq	%rax, %rcx
+	imulq	%r8, %rcx
+	movq	-384(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, -512(%rbp)
+	imulq	%r9, %rax
+	movq	-368(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -408(%rbp)
+	leaq	(,%r8,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rax, -552(%rbp)
+	movq	%rsi, %rax
+	imulq	%r8, %rax
+	movq	-360(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -504(%rbp)
+	movq	%r8, %rax
+	shlq	$8, %rax
+	movq	%rax, -536(%rbp)
+	movq	%r8, %rax
+	shlq	$6, %rax
+	movq	%rax, -56(%rbp)
+	leaq	(,%r9,8), %rax
+	movq	%rax, -528(%rbp)
+	leaq	64(%rsi), %rax
+	movq	%rax, -392(%rbp)
+	leaq	(,%r8,4), %r11
+	xorl	%r13d, %r13d
+	jmp	.LBB17_5
+	.p2align	4
+.LBB17_90:
+	addq	%rdx, %r13
+	cmpq	%r8, %r13
+	jge	.LBB17_91
+.LBB17_5:
+	movq	%r8, %rdx
+	subq	%r13, %rdx
+	movq	-400(%rbp), %rax
+	cmpq	%rdx, %rax
+	cmovlq	%rax, %rdx
+	movq	24(%rbp), %rax
+	cmpq	32(%rbp), %rax
+	jge	.LBB17_62
+	movq	-384(%rbp), %rax
+	leaq	(%rax,%r13,4), %rax
+	movq	%rax, -416(%rbp)
+	cmpq	$0, -200(%rbp)
+	setne	%al
+	movq	%r13, %rcx
+	shlq	$6, %rcx
+	addq	-360(%rbp), %rcx
+	movq	%rcx, -544(%rbp)
+	testq	%r13, %r13
+	sete	%cl
+	andb	%al, %cl
+	movb	%cl, -41(%rbp)
+	movq	24(%rbp), %rsi
+	jmp	.LBB17_7
+.LBB17_46:
+	movaps	-80(%rbp), %xmm10
+	movaps	-160(%rbp), %xmm14
+.LBB17_49:
+	movups	%xmm15, (%r14)
+	movups	%xmm14, 16(%r14)
+	movups	%xmm12, 32(%r14)
+	movups	%xmm13, 48(%r14)
+	movups	%xmm10, 16(%r14,%r9,4)
+	movups	%xmm11, (%r14,%r9,4)
+	movaps	-192(%rbp), %xmm2
+	movups	%xmm2, 32(%r14,%r9,4)
+	movaps	-176(%rbp), %xmm2
+	movups	%xmm2, 48(%r14,%r9,4)
+	movaps	-112(%rbp), %xmm2
+	movups	%xmm2, 16(%r14,%r9,8)
+	movaps	-128(%rbp), %xmm2
+	movups	%xmm2, (%r14,%r9,8)
+	movaps	-96(%rbp), %xmm2
+	movups	%xmm2, 32(%r14,%r9,8)
+	movups	%xmm6, 48(%r14,%r9,8)
+	movq	-136(%rbp), %rcx
+	leaq	(%r14,%rcx), %rax
+	movups	%xmm4, 16(%r14,%rcx)
+	movups	%xmm5, (%r14,%rcx)
+.LBB17_60:
+	movups	%xmm1, 32(%rax)
+	movups	%xmm0, 48(%rax)
+.LBB17_61:
+	movq	-376(%rbp), %rsi
+	addq	$16, %rsi
+	cmpq	32(%rbp), %rsi
+	jge	.LBB17_62
+.LBB17_7:
+	movq	%rsi, %rax
+	imulq	%r8, %rax
+	movq	-200(%rbp), %rcx
+	movq	%rsi, -376(%rbp)
+	leaq	(%rcx,%rsi,4), %rcx
+	cmpb	$0, -41(%rbp)
+	movl	$0, %esi
+	cmovneq	%rcx, %rsi
+	movq	%rsi, -208(%rbp)
+	movq	-544(%rbp), %rsi
+	leaq	(%rsi,%rax,4), %r10
+	movl	$0, %r14d
+	cmpq	$6, 16(%rbp)
+	jge	.LBB17_8
+.LBB17_19:
+	movq	16(%rbp), %rax
+	subq	%r14, %rax
+	addq	$-2, %rax
+	cmpq	$3, %rax
+	ja	.LBB17_61
+	movq	%r14, %rsi
+	imulq	%r8, %rsi
+	movq	-416(%rbp), %rdi
+	leaq	(%rdi,%rsi,4), %rbx
+	imulq	%r9, %r14
+	movq	-368(%rbp), %rsi
+	leaq	(%rsi,%r14,4), %rsi
+	movq	-376(%rbp), %rdi
+	leaq	(%rsi,%rdi,4), %r14
+	leaq	.LJTI17_0(%rip), %rsi
+	movslq	(%rsi,%rax,4), %rax
+	addq	%rsi, %rax
+	jmpq	*%rax
+.LBB17_21:
+	cmpq	$0, -208(%rbp)
+	je	.LBB17_22
+	movups	(%rcx), %xmm2
+	movups	16(%rcx), %xmm3
+	movups	32(%rcx), %xmm1
+	movups	48(%rcx), %xmm0
+	jmp	.LBB17_24
+	.p2align	4
+.LBB17_8:
+	movq	-368(%rbp), %rax
+	movq	-376(%rbp), %rsi
+	leaq	(%rax,%rsi,4), %rax
+	movq	%rax, -560(%rbp)
+	movl	$6, %esi
+	movq	-416(%rbp), %rdi
+	xorl	%eax, %eax
+	jmp	.LBB17_9
+	.p2align	4
+.LBB17_15:
+	movaps	-272(%rbp), %xmm7
+	movaps	-256(%rbp), %xmm6
+	movaps	-496(%rbp), %xmm2
+	movaps	-480(%rbp), %xmm1
+	movaps	-464(%rbp), %xmm5
+	movaps	-448(%rbp), %xmm4
+.LBB17_18:
+	movups	%xmm5, (%rbx)
+	movups	%xmm4, 16(%rbx)
+	movups	%xmm2, 32(%rbx)
+	movups	%xmm1, 48(%rbx)
+	movups	%xmm6, 16(%rbx,%r9,4)
+	movups	%xmm7, (%rbx,%r9,4)
+	movaps	-96(%rbp), %xmm1
+	movups	%xmm1, 48(%rbx,%r9,4)
+	movaps	-128(%rbp), %xmm1
+	movups	%xmm1, 32(%rbx,%r9,4)
+	movaps	-80(%rbp), %xmm1
+	movups	%xmm1, 16(%rbx,%r9,8)
+	movaps	-288(%rbp), %xmm1
+	movups	%xmm1, (%rbx,%r9,8)
+	movaps	-304(%rbp), %xmm1
+	movups	%xmm1, 48(%rbx,%r9,8)
+	movaps	-224(%rbp), %xmm1
+	movups	%xmm1, 32(%rbx,%r9,8)
+	movq	-136(%rbp), %rax
+	movaps	-320(%rbp), %xmm1
+	movups	%xmm1, 16(%rbx,%rax)
+	movaps	-336(%rbp), %xmm1
+	movups	%xmm1, (%rbx,%rax)
+	movaps	-352(%rbp), %xmm1
+	movups	%xmm1, 48(%rbx,%rax)
+	movaps	-160(%rbp), %xmm1
+	movups	%xmm1, 32(%rbx,%rax)
+	movq	-232(%rbp), %rax
+	movaps	-176(%rbp), %xmm1
+	movups	%xmm1, 16(%rbx,%rax)
+	movaps	-192(%rbp), %xmm1
+	movups	%xmm1, (%rbx,%rax)
+	movups	%xmm14, 48(%rbx,%rax)
+	movaps	-112(%rbp), %xmm1
+	movups	%xmm1, 32(%rbx,%rax)
+	movq	-424(%rbp), %rax
+	movups	%xmm12, (%rbx,%rax)
+	movups	%xmm10, 16(%rbx,%rax)
+	movups	%xmm0, 32(%rbx,%rax)
+	movups	%xmm3, 48(%rbx,%rax)
+	leaq	6(%r14), %rsi
+	addq	-552(%rbp), %rdi
+	movq	%r14, %rax
+	cmpq	16(%rbp), %rsi
+	movq	%r15, %r13
+	jg	.LBB17_19
+.LBB17_9:
+	movq	%rsi, %r14
+	cmpq	$0, -208(%rbp)
+	je	.LBB17_10
+	movups	(%rcx), %xmm12
+	movups	16(%rcx), %xmm10
+	movups	32(%rcx), %xmm1
+	movups	48(%rcx), %xmm14
+	jmp	.LBB17_12
+	.p2align	4
+.LBB17_10:
+	xorps	%xmm12, %xmm12
+	xorps	%xmm10, %xmm10
+	xorps	%xmm1, %xmm1
+	xorps	%xmm14, %xmm14
+.LBB17_12:
+	imulq	%r9, %rax
+	movq	-560(%rbp), %rsi
+	leaq	(%rsi,%rax,4), %rbx
+	movaps	%xmm1, %xmm0
+	movaps	%xmm14, %xmm3
+	movaps	%xmm12, %xmm2
+	movaps	%xmm10, %xmm5
+	movaps	%xmm1, %xmm4
+	movaps	%xmm14, %xmm7
+	movaps	%xmm12, %xmm6
+	movaps	%xmm10, %xmm9
+	movaps	%xmm1, %xmm8
+	movaps	%xmm14, %xmm13
+	movaps	%xmm12, %xmm11
+	movaps	%xmm10, -80(%rbp)
+	movaps	%xmm1, %xmm15
+	movaps	%xmm14, -96(%rbp)
+	movaps	%xmm12, -272(%rbp)
+	movaps	%xmm10, -256(%rbp)
+	movaps	%xmm1, -496(%rbp)
+	movaps	%xmm14, -480(%rbp)
+	movaps	%xmm12, -464(%rbp)
+	movaps	%xmm10, -448(%rbp)
+	testq	%r13, %r13
+	jle	.LBB17_14
+	movups	(%rbx), %xmm0
+	movaps	%xmm0, -464(%rbp)
+	movups	16(%rbx), %xmm0
+	movaps	%xmm0, -448(%rbp)
+	movups	32(%rbx), %xmm0
+	movaps	%xmm0, -496(%rbp)
+	movups	48(%rbx), %xmm0
+	movaps	%xmm0, -480(%rbp)
+	movups	(%rbx,%r9,4), %xmm0
+	movaps	%xmm0, -272(%rbp)
+	movups	16(%rbx,%r9,4), %xmm0
+	movaps	%xmm0, -256(%rbp)
+	movups	32(%rbx,%r9,4), %xmm15
+	movups	48(%rbx,%r9,4), %xmm0
+	movaps	%xmm0, -96(%rbp)
+	movups	(%rbx,%r9,8), %xmm11
+	movups	16(%rbx,%r9,8), %xmm0
+	movaps	%xmm0, -80(%rbp)
+	movups	32(%rbx,%r9,8), %xmm8
+	movups	48(%rbx,%r9,8), %xmm13
+	movq	-136(%rbp), %rax
+	movups	(%rbx,%rax), %xmm6
+	movups	16(%rbx,%rax), %xmm9
+	movups	32(%rbx,%rax), %xmm4
+	movups	48(%rbx,%rax), %xmm7
+	movq	-232(%rbp), %rax
+	movups	(%rbx,%rax), %xmm2
+	movups	16(%rbx,%rax), %xmm5
+	movups	32(%rbx,%rax), %xmm1
+	movups	48(%rbx,%rax), %xmm14
+	movq	-424(%rbp), %rax
+	movups	(%rbx,%rax), %xmm12
+	movups	16(%rbx,%rax), %xmm10
+	movups	32(%rbx,%rax), %xmm0
+	movups	48(%rbx,%rax), %xmm3
+.LBB17_14:
+	movaps	%xmm15, -128(%rbp)
+	movaps	%xmm13, %xmm15
+	movaps	%xmm11, %xmm13
+	movaps	%xmm9, %xmm11
+	movaps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm8
+	movaps	%xmm6, %xmm7
+	movq	%r13, %r15
+	testq	%rdx, %rdx
+	movaps	%xmm1, -112(%rbp)
+	movaps	%xmm2, -192(%rbp)
+	movaps	%xmm5, -176(%rbp)
+	movaps	%xmm4, -160(%rbp)
+	movaps	%xmm8, -352(%rbp)
+	movaps	%xmm7, -336(%rbp)
+	movaps	%xmm11, -320(%rbp)
+	movaps	%xmm9, -224(%rbp)
+	movaps	%xmm15, -304(%rbp)
+	movaps	%xmm13, -288(%rbp)
+	jle	.LBB17_15
+	xorl	%eax, %eax
+	movq	%r10, %rsi
+	movaps	-272(%rbp), %xmm7
+	movaps	-256(%rbp), %xmm6
+	movaps	-496(%rbp), %xmm2
+	movaps	-480(%rbp), %xmm1
+	movaps	-464(%rbp), %xmm5
+	movaps	-448(%rbp), %xmm4
+	.p2align	4
+.LBB17_17:
+	movaps	%xmm0, -256(%rbp)
+	movaps	%xmm3, -272(%rbp)
+	movups	(%rsi), %xmm13
+	movaps	%xmm10, %xmm15
+	movups	16(%rsi), %xmm10
+	movups	32(%rsi), %xmm9
+	movups	48(%rsi), %xmm8
+	leaq	(%rdi,%rax,4), %r12
+	movaps	%xmm14, %xmm0
+	movaps	%xmm12, %xmm14
+	movss	(%rdi,%rax,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm13, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm5
+	movaps	%xmm10, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm4
+	movaps	%xmm9, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm2
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm1
+	leaq	(%r12,%r11), %r13
+	movss	(%r12,%r8,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm7
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm6
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-128(%rbp), %xmm3
+	addps	%xmm12, %xmm3
+	movaps	%xmm3, -128(%rbp)
+	mulps	%xmm8, %xmm11
+	movaps	-96(%rbp), %xmm3
+	addps	%xmm11, %xmm3
+	movaps	%xmm3, -96(%rbp)
+	addq	%r11, %r13
+	movss	(%r12,%r8,8), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-288(%rbp), %xmm3
+	addps	%xmm12, %xmm3
+	movaps	%xmm3, -288(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-80(%rbp), %xmm3
+	addps	%xmm12, %xmm3
+	movaps	%xmm3, -80(%rbp)
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-224(%rbp), %xmm3
+	addps	%xmm12, %xmm3
+	movaps	%xmm3, -224(%rbp)
+	mulps	%xmm8, %xmm11
+	movaps	-304(%rbp), %xmm3
+	addps	%xmm11, %xmm3
+	movaps	%xmm3, -304(%rbp)
+	movss	(%r13,%r8,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-336(%rbp), %xmm3
+	addps	%xmm12, %xmm3
+	movaps	%xmm3, -336(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-320(%rbp), %xmm3
+	addps	%xmm12, %xmm3
+	movaps	%xmm3, -320(%rbp)
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-160(%rbp), %xmm3
+	addps	%xmm12, %xmm3
+	movaps	%xmm3, -160(%rbp)
+	mulps	%xmm8, %xmm11
+	movaps	-352(%rbp), %xmm3
+	addps	%xmm11, %xmm3
+	movaps	%xmm3, -352(%rbp)
+	movss	(%r13,%r8,8), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-192(%rbp), %xmm3
+	addps	%xmm12, %xmm3
+	movaps	%xmm3, -192(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-176(%rbp), %xmm3
+	addps	%xmm12, %xmm3
+	movaps	%xmm3, -176(%rbp)
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-112(%rbp), %xmm3
+	addps	%xmm12, %xmm3
+	movaps	%xmm3, -112(%rbp)
+	movaps	%xmm14, %xmm12
+	movaps	%xmm0, %xmm14
+	movaps	-256(%rbp), %xmm0
+	movaps	-272(%rbp), %xmm3
+	leaq	(%r11,%r11), %r12
+	addq	%r13, %r12
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm14
+	movss	(%r12,%r8,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	mulps	%xmm11, %xmm13
+	addps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm10
+	addps	%xmm10, %xmm15
+	movaps	%xmm15, %xmm10
+	mulps	%xmm11, %xmm9
+	addps	%xmm9, %xmm0
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm3
+	incq	%rax
+	addq	$64, %rsi
+	cmpq	%rax, %rdx
+	jne	.LBB17_17
+	jmp	.LBB17_18
+	.p2align	4
+.LBB17_40:
+	cmpq	$0, -208(%rbp)
+	je	.LBB17_41
+	movups	(%rcx), %xmm5
+	movups	16(%rcx), %xmm4
+	movups	32(%rcx), %xmm1
+	movups	48(%rcx), %xmm0
+	jmp	.LBB17_43
+	.p2align	4
+.LBB17_50:
+	cmpq	$0, -208(%rbp)
+	je	.LBB17_51
+	movups	(%rcx), %xmm9
+	movups	16(%rcx), %xmm8
+	movups	32(%rcx), %xmm1
+	movups	48(%rcx), %xmm0
+	jmp	.LBB17_53
+.LBB17_30:
+	cmpq	$0, -208(%rbp)
+	je	.LBB17_31
+	movups	(%rcx), %xmm15
+	movups	16(%rcx), %xmm3
+	movups	32(%rcx), %xmm1
+	movups	48(%rcx), %xmm0
+	jmp	.LBB17_33
+.LBB17_41:
+	xorps	%xmm5, %xmm5
+	xorps	%xmm4, %xmm4
+	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
+.LBB17_43:
+	movaps	%xmm1, %xmm2
+	movaps	%xmm0, %xmm6
+	movaps	%xmm5, %xmm3
+	movaps	%xmm4, %xmm7
+	movaps	%xmm1, %xmm8
+	movaps	%xmm0, %xmm9
+	movaps	%xmm5, %xmm10
+	movaps	%xmm4, %xmm11
+	movaps	%xmm1, %xmm12
+	movaps	%xmm0, %xmm13
+	movaps	%xmm5, %xmm14
+	movaps	%xmm4, %xmm15
+	testq	%r13, %r13
+	jle	.LBB17_45
+	movups	(%r14), %xmm14
+	movups	16(%r14), %xmm15
+	movups	32(%r14), %xmm12
+	movups	48(%r14), %xmm13
+	movups	(%r14,%r9,4), %xmm10
+	movups	16(%r14,%r9,4), %xmm11
+	movups	32(%r14,%r9,4), %xmm8
+	movups	48(%r14,%r9,4), %xmm9
+	movups	(%r14,%r9,8), %xmm3
+	movups	16(%r14,%r9,8), %xmm7
+	movups	32(%r14,%r9,8), %xmm2
+	movups	48(%r14,%r9,8), %xmm6
+	movq	-136(%rbp), %rax
+	movups	(%r14,%rax), %xmm5
+	movups	16(%r14,%rax), %xmm4
+	movups	32(%r14,%rax), %xmm1
+	movups	48(%r14,%rax), %xmm0
+.LBB17_45:
+	movaps	%xmm15, -160(%rbp)
+	movaps	%xmm14, %xmm15
+	movaps	%xmm11, -80(%rbp)
+	movaps	%xmm10, %xmm11
+	testq	%rdx, %rdx
+	movaps	%xmm2, -96(%rbp)
+	movaps	%xmm3, -128(%rbp)
+	movaps	%xmm7, -112(%rbp)
+	movaps	%xmm8, -192(%rbp)
+	movaps	%xmm9, -176(%rbp)
+	jle	.LBB17_46
+	leaq	(%rbx,%r8,4), %rax
+	leaq	(%rax,%r8,4), %rcx
+	leaq	(%rcx,%r8,4), %rsi
+	xorl	%edi, %edi
+	movaps	-80(%rbp), %xmm10
+	movaps	-160(%rbp), %xmm14
+	.p2align	4
+.LBB17_48:
+	movaps	%xmm1, -80(%rbp)
+	movaps	%xmm6, -160(%rbp)
+	movaps	%xmm5, %xmm8
+	movups	(%r10), %xmm5
+	movaps	%xmm4, %xmm9
+	movups	16(%r10), %xmm4
+	movups	32(%r10), %xmm3
+	movups	48(%r10), %xmm2
+	movaps	%xmm0, %xmm7
+	movss	(%rbx,%rdi,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm5, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm15
+	movaps	%xmm4, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm14
+	movaps	%xmm3, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm12
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm13
+	movss	(%rax,%rdi,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm5, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm11
+	movaps	%xmm4, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm10
+	movaps	%xmm3, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-192(%rbp), %xmm6
+	addps	%xmm1, %xmm6
+	movaps	%xmm6, -192(%rbp)
+	mulps	%xmm2, %xmm0
+	movaps	-176(%rbp), %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm1, -176(%rbp)
+	movss	(%rcx,%rdi,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm5, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-128(%rbp), %xmm6
+	addps	%xmm1, %xmm6
+	movaps	%xmm6, -128(%rbp)
+	movaps	%xmm4, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-112(%rbp), %xmm6
+	addps	%xmm1, %xmm6
+	movaps	%xmm6, -112(%rbp)
+	movaps	%xmm3, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-96(%rbp), %xmm6
+	addps	%xmm1, %xmm6
+	movaps	%xmm6, -96(%rbp)
+	movaps	-80(%rbp), %xmm1
+	movaps	-160(%rbp), %xmm6
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm6
+	movss	(%rsi,%rdi,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm5
+	addps	%xmm5, %xmm8
+	movaps	%xmm8, %xmm5
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm9
+	movaps	%xmm9, %xmm4
+	mulps	%xmm0, %xmm3
+	addps	%xmm3, %xmm1
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm7
+	movaps	%xmm7, %xmm0
+	incq	%rdi
+	addq	$64, %r10
+	cmpq	%rdi, %rdx
+	jne	.LBB17_48
+	jmp	.LBB17_49
+.LBB17_51:
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
+.LBB17_53:
+	movaps	%xmm1, %xmm6
+	movaps	%xmm0, %xmm10
+	movaps	%xmm9, %xmm2
+	movaps	%xmm8, %xmm7
+	movaps	%xmm1, %xmm3
+	movaps	%xmm0, %xmm4
+	movaps	%xmm9, %xmm5
+	movaps	%xmm8, %xmm11
+	movaps	%xmm1, %xmm12
+	movaps	%xmm0, %xmm13
+	movaps	%xmm9, %xmm14
+	movaps	%xmm8, %xmm15
+	movaps	%xmm1, -80(%rbp)
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm9, -304(%rbp)
+	movaps	%xmm8, -288(%rbp)
+	testq	%r13, %r13
+	jle	.LBB17_55
+	movups	(%r14), %xmm0
+	movaps	%xmm0, -304(%rbp)
+	movups	16(%r14), %xmm0
+	movaps	%xmm0, -288(%rbp)
+	movups	32(%r14), %xmm0
+	movaps	%xmm0, -80(%rbp)
+	movups	48(%r14), %xmm0
+	movaps	%xmm0, -224(%rbp)
+	movups	(%r14,%r9,4), %xmm14
+	movups	16(%r14,%r9,4), %xmm15
+	movups	32(%r14,%r9,4), %xmm12
+	movups	48(%r14,%r9,4), %xmm13
+	movups	(%r14,%r9,8), %xmm5
+	movups	16(%r14,%r9,8), %xmm11
+	movups	32(%r14,%r9,8), %xmm3
+	movups	48(%r14,%r9,8), %xmm4
+	movq	-136(%rbp), %rax
+	movups	(%r14,%rax), %xmm2
+	movups	16(%r14,%rax), %xmm7
+	movups	32(%r14,%rax), %xmm6
+	movups	48(%r14,%rax), %xmm10
+	movq	-232(%rbp), %rax
+	movups	(%r14,%rax), %xmm9
+	movups	16(%r14,%rax), %xmm8
+	movups	32(%r14,%rax), %xmm1
+	movups	48(%r14,%rax), %xmm0
+.LBB17_55:
+	movaps	%xmm15, -256(%rbp)
+	movaps	%xmm14, -272(%rbp)
+	movaps	%xmm11, %xmm14
+	movaps	%xmm5, %xmm11
+	testq	%rdx, %rdx
+	movaps	%xmm6, -96(%rbp)
+	movaps	%xmm2, -128(%rbp)
+	movaps	%xmm7, -112(%rbp)
+	movaps	%xmm3, -192(%rbp)
+	movaps	%xmm4, -176(%rbp)
+	movaps	%xmm11, -160(%rbp)
+	movaps	%xmm14, -352(%rbp)
+	movaps	%xmm12, -336(%rbp)
+	movaps	%xmm13, -320(%rbp)
+	jle	.LBB17_56
+	xorl	%eax, %eax
+	movaps	-272(%rbp), %xmm2
+	movaps	-256(%rbp), %xmm5
+	movaps	-80(%rbp), %xmm4
+	movaps	-224(%rbp), %xmm3
+	movaps	-304(%rbp), %xmm14
+	movaps	-288(%rbp), %xmm15
+	.p2align	4
+.LBB17_58:
+	movaps	%xmm1, -80(%rbp)
+	movaps	%xmm10, -224(%rbp)
+	movaps	%xmm9, %xmm12
+	movups	(%r10), %xmm9
+	movaps	%xmm8, %xmm13
+	movups	16(%r10), %xmm8
+	movups	32(%r10), %xmm7
+	movups	48(%r10), %xmm6
+	leaq	(%rbx,%rax,4), %rcx
+	movaps	%xmm0, %xmm11
+	movss	(%rbx,%rax,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm9, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm14
+	movaps	%xmm8, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm15
+	movaps	%xmm7, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm4
+	mulps	%xmm6, %xmm0
+	addps	%xmm0, %xmm3
+	movss	(%r11,%rcx), %xmm0
+	addq	%r11, %rcx
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm9, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm2
+	movaps	%xmm8, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm5
+	movaps	%xmm7, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-336(%rbp), %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm10, -336(%rbp)
+	mulps	%xmm6, %xmm0
+	movaps	-320(%rbp), %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm1, -320(%rbp)
+	movss	(%r11,%rcx), %xmm0
+	addq	%r11, %rcx
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm9, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-160(%rbp), %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm10, -160(%rbp)
+	movaps	%xmm8, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-352(%rbp), %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm10, -352(%rbp)
+	movaps	%xmm7, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-192(%rbp), %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm10, -192(%rbp)
+	mulps	%xmm6, %xmm0
+	movaps	-176(%rbp), %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm1, -176(%rbp)
+	movss	(%r11,%rcx), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm9, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-128(%rbp), %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm10, -128(%rbp)
+	movaps	%xmm8, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-112(%rbp), %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm10, -112(%rbp)
+	movaps	%xmm7, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-96(%rbp), %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm10, -96(%rbp)
+	movaps	-80(%rbp), %xmm1
+	movaps	-224(%rbp), %xmm10
+	addq	%r11, %rcx
+	mulps	%xmm6, %xmm0
+	addps	%xmm0, %xmm10
+	movss	(%r11,%rcx), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm9
+	addps	%xmm9, %xmm12
+	movaps	%xmm12, %xmm9
+	mulps	%xmm0, %xmm8
+	addps	%xmm8, %xmm13
+	movaps	%xmm13, %xmm8
+	mulps	%xmm0, %xmm7
+	addps	%xmm7, %xmm1
+	mulps	%xmm6, %xmm0
+	addps	%xmm0, %xmm11
+	movaps	%xmm11, %xmm0
+	incq	%rax
+	addq	$64, %r10
+	cmpq	%rax, %rdx
+	jne	.LBB17_58
+	jmp	.LBB17_59
+.LBB17_56:
+	movaps	-272(%rbp), %xmm2
+	movaps	-256(%rbp), %xmm5
+	movaps	-80(%rbp), %xmm4
+	movaps	-224(%rbp), %xmm3
+	movaps	-304(%rbp), %xmm14
+	movaps	-288(%rbp), %xmm15
+.LBB17_59:
+	movups	%xmm14, (%r14)
+	movups	%xmm15, 16(%r14)
+	movups	%xmm4, 32(%r14)
+	movups	%xmm3, 48(%r14)
+	movups	%xmm5, 16(%r14,%r9,4)
+	movups	%xmm2, (%r14,%r9,4)
+	movaps	-336(%rbp), %xmm2
+	movups	%xmm2, 32(%r14,%r9,4)
+	movaps	-320(%rbp), %xmm2
+	movups	%xmm2, 48(%r14,%r9,4)
+	movaps	-352(%rbp), %xmm2
+	movups	%xmm2, 16(%r14,%r9,8)
+	movaps	-160(%rbp), %xmm2
+	movups	%xmm2, (%r14,%r9,8)
+	movaps	-192(%rbp), %xmm2
+	movups	%xmm2, 32(%r14,%r9,8)
+	movaps	-176(%rbp), %xmm2
+	movups	%xmm2, 48(%r14,%r9,8)
+	movq	-136(%rbp), %rax
+	movaps	-112(%rbp), %xmm2
+	movups	%xmm2, 16(%r14,%rax)
+	movaps	-128(%rbp), %xmm2
+	movups	%xmm2, (%r14,%rax)
+	movaps	-96(%rbp), %xmm2
+	movups	%xmm2, 32(%r14,%rax)
+	movups	%xmm10, 48(%r14,%rax)
+	movq	-232(%rbp), %rax
+	movups	%xmm8, 16(%r14,%rax)
+	movups	%xmm9, (%r14,%rax)
+	addq	%r14, %rax
+	jmp	.LBB17_60
+.LBB17_22:
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
+.LBB17_24:
+	movaps	%xmm1, %xmm4
+	movaps	%xmm0, %xmm5
+	movaps	%xmm2, %xmm6
+	movaps	%xmm3, %xmm7
+	testq	%r13, %r13
+	jle	.LBB17_26
+	movups	(%r14), %xmm6
+	movups	16(%r14), %xmm7
+	movups	32(%r14), %xmm4
+	movups	48(%r14), %xmm5
+	movups	(%r14,%r9,4), %xmm2
+	movups	16(%r14,%r9,4), %xmm3
+	movups	32(%r14,%r9,4), %xmm1
+	movups	48(%r14,%r9,4), %xmm0
+.LBB17_26:
+	testq	%rdx, %rdx
+	jle	.LBB17_29
+	leaq	(%rbx,%r8,4), %rax
+	xorl	%ecx, %ecx
+	.p2align	4
+.LBB17_28:
+	movups	(%r10), %xmm10
+	movups	16(%r10), %xmm11
+	movups	32(%r10), %xmm9
+	movups	48(%r10), %xmm8
+	movss	(%rbx,%rcx,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm10, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm6
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm7
+	movaps	%xmm9, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm4
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm5
+	movss	(%rax,%rcx,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm2
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm12, %xmm9
+	addps	%xmm9, %xmm1
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm0
+	incq	%rcx
+	addq	$64, %r10
+	cmpq	%rcx, %rdx
+	jne	.LBB17_28
+.LBB17_29:
+	movups	%xmm6, (%r14)
+	movups	%xmm7, 16(%r14)
+	movups	%xmm4, 32(%r14)
+	movups	%xmm5, 48(%r14)
+	leaq	(%r14,%r9,4), %rax
+	movups	%xmm3, 16(%r14,%r9,4)
+	movups	%xmm2, (%r14,%r9,4)
+	jmp	.LBB17_60
+.LBB17_31:
+	xorps	%xmm15, %xmm15
+	xorps	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
+.LBB17_33:
+	movaps	%xmm1, %xmm2
+	movaps	%xmm0, %xmm4
+	movaps	%xmm15, %xmm5
+	movaps	%xmm3, %xmm6
+	movaps	%xmm1, %xmm7
+	movaps	%xmm0, %xmm8
+	movaps	%xmm15, %xmm11
+	movaps	%xmm3, %xmm10
+	testq	%r13, %r13
+	jle	.LBB17_35
+	movups	(%r14), %xmm11
+	movups	16(%r14), %xmm10
+	movups	32(%r14), %xmm7
+	movups	48(%r14), %xmm8
+	movups	(%r14,%r9,4), %xmm5
+	movups	16(%r14,%r9,4), %xmm6
+	movups	32(%r14,%r9,4), %xmm2
+	movups	48(%r14,%r9,4), %xmm4
+	movups	(%r14,%r9,8), %xmm15
+	movups	16(%r14,%r9,8), %xmm3
+	movups	32(%r14,%r9,8), %xmm1
+	movups	48(%r14,%r9,8), %xmm0
+.LBB17_35:
+	movaps	%xmm10, %xmm12
+	movaps	%xmm8, %xmm10
+	movaps	%xmm7, %xmm9
+	movaps	%xmm5, %xmm7
+	testq	%rdx, %rdx
+	jle	.LBB17_36
+	leaq	(%rbx,%r8,4), %rax
+	leaq	(%rax,%r8,4), %rcx
+	xorl	%esi, %esi
+	movaps	%xmm2, %xmm5
+	movaps	%xmm6, %xmm8
+	movaps	%xmm12, %xmm6
+	.p2align	4
+.LBB17_38:
+	movaps	%xmm4, -96(%rbp)
+	movaps	%xmm1, -80(%rbp)
+	movups	(%r10), %xmm1
+	movups	16(%r10), %xmm14
+	movups	32(%r10), %xmm13
+	movups	48(%r10), %xmm12
+	movaps	%xmm0, %xmm2
+	movss	(%rbx,%rsi,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm3, %xmm4
+	movaps	%xmm15, %xmm3
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm6
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm10
+	movss	(%rax,%rsi,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm7
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm8
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm5
+	movaps	%xmm3, %xmm15
+	movaps	%xmm4, %xmm3
+	movaps	-96(%rbp), %xmm4
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm4
+	movss	(%rcx,%rsi,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm15
+	movaps	-80(%rbp), %xmm1
+	mulps	%xmm0, %xmm14
+	addps	%xmm14, %xmm3
+	mulps	%xmm0, %xmm13
+	addps	%xmm13, %xmm1
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm2
+	movaps	%xmm2, %xmm0
+	incq	%rsi
+	addq	$64, %r10
+	cmpq	%rsi, %rdx
+	jne	.LBB17_38
+	jmp	.LBB17_39
+.LBB17_36:
+	movaps	%xmm2, %xmm5
+	movaps	%xmm6, %xmm8
+	movaps	%xmm12, %xmm6
+.LBB17_39:
+	movups	%xmm11, (%r14)
+	movups	%xmm6, 16(%r14)
+	movups	%xmm9, 32(%r14)
+	movups	%xmm10, 48(%r14)
+	movups	%xmm8, 16(%r14,%r9,4)
+	movups	%xmm7, (%r14,%r9,4)
+	movups	%xmm5, 32(%r14,%r9,4)
+	movups	%xmm4, 48(%r14,%r9,4)
+	movq	-528(%rbp), %rax
+	addq	%r14, %rax
+	movups	%xmm3, 16(%r14,%r9,8)
+	movups	%xmm15, (%r14,%r9,8)
+	jmp	.LBB17_60
+	.p2align	4
+.LBB17_62:
+	cmpq	$1, -520(%rbp)
+	jne	.LBB17_90
+	movq	%r13, %rax
+	shlq	$6, %rax
+	movq	%rax, -112(%rbp)
+	movq	-512(%rbp), %rax
+	leaq	(%rax,%r13,4), %rsi
+	movq	24(%rbp), %rbx
+	movq	-392(%rbp), %rax
+	cmpq	32(%rbp), %rax
+	jle	.LBB17_64
+.LBB17_68:
+	cmpq	32(%rbp), %rbx
+	jge	.LBB17_90
+	movq	-112(%rbp), %rax
+	addq	-360(%rbp), %rax
+	movq	%rax, -112(%rbp)
+	testq	%r13, %r13
+	setg	%al
+	cmpq	$0, -200(%rbp)
+	sete	%r15b
+	orb	%al, %r15b
+	movq	%rdx, %rdi
+	movabsq	$9223372036854775806, %rax
+	andq	%rax, %rdi
+	leaq	4(%rsi), %r10
+	jmp	.LBB17_70
+	.p2align	4
+.LBB17_89:
+	movups	%xmm1, (%r14)
+	movups	%xmm3, 16(%r14)
+	movups	%xmm0, 32(%r14)
+	movups	%xmm2, 48(%r14)
+	addq	$16, %rbx
+	cmpq	32(%rbp), %rbx
+	jge	.LBB17_90
+.LBB17_70:
+	movq	-408(%rbp), %rax
+	leaq	(%rax,%rbx,4), %r14
+	testb	%r15b, %r15b
+	je	.LBB17_71
+	movq	%r14, %rax
+	testq	%r13, %r13
+	jg	.LBB17_72
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	xorps	%xmm3, %xmm3
+	testq	%rdx, %rdx
+	jg	.LBB17_83
+	jmp	.LBB17_89
+	.p2align	4
+.LBB17_71:
+	movq	-200(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rax
+.LBB17_72:
+	movups	(%rax), %xmm1
+	movups	16(%rax), %xmm3
+	movups	32(%rax), %xmm0
+	movups	48(%rax), %xmm2
+	testq	%rdx, %rdx
+	jle	.LBB17_89
+.LBB17_83:
+	movq	%rbx, %rax
+	imulq	%r8, %rax
+	movq	-112(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	cmpq	$1, %rdx
+	jne	.LBB17_85
+	xorl	%eax, %eax
+	jmp	.LBB17_87
+	.p2align	4
+.LBB17_85:
+	movaps	%xmm2, %xmm4
+	xorl	%eax, %eax
+	.p2align	4
+.LBB17_86:
+	movups	(%rcx), %xmm8
+	movups	16(%rcx), %xmm7
+	movups	32(%rcx), %xmm9
+	movups	48(%rcx), %xmm5
+	movss	-4(%r10,%rax,4), %xmm6
+	movss	(%r10,%rax,4), %xmm2
+	shufps	$0, %xmm6, %xmm6
+	mulps	%xmm6, %xmm7
+	addps	%xmm3, %xmm7
+	mulps	%xmm6, %xmm8
+	addps	%xmm1, %xmm8
+	mulps	%xmm6, %xmm5
+	addps	%xmm4, %xmm5
+	mulps	%xmm9, %xmm6
+	addps	%xmm0, %xmm6
+	movups	80(%rcx), %xmm3
+	movups	64(%rcx), %xmm1
+	movups	112(%rcx), %xmm4
+	movups	96(%rcx), %xmm0
+	shufps	$0, %xmm2, %xmm2
+	mulps	%xmm2, %xmm1
+	addps	%xmm8, %xmm1
+	mulps	%xmm2, %xmm3
+	addps	%xmm7, %xmm3
+	mulps	%xmm2, %xmm0
+	addps	%xmm6, %xmm0
+	mulps	%xmm4, %xmm2
+	addps	%xmm5, %xmm2
+	addq	$2, %rax
+	subq	$-128, %rcx
+	movaps	%xmm2, %xmm4
+	cmpq	%rax, %rdi
+	jne	.LBB17_86
+.LBB17_87:
+	testb	$1, %dl
+	je	.LBB17_89
+	movups	(%rcx), %xmm4
+	movups	16(%rcx), %xmm5
+	movups	32(%rcx), %xmm6
+	movups	48(%rcx), %xmm7
+	movss	(%rsi,%rax,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm8, %xmm5
+	addps	%xmm5, %xmm3
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm2
+	jmp	.LBB17_89
+	.p2align	4
+.LBB17_64:
+	movq	-504(%rbp), %rax
+	movq	-112(%rbp), %rcx
+	addq	%rcx, %rax
+	movq	-392(%rbp), %rcx
+	movq	24(%rbp), %r10
+	jmp	.LBB17_65
+	.p2align	4
+.LBB17_76:
+	movaps	%xmm1, %xmm12
+.LBB17_77:
+	movups	%xmm15, (%rdi)
+	movups	%xmm12, 16(%rdi)
+	movups	%xmm2, 32(%rdi)
+	movups	%xmm3, 48(%rdi)
+	movups	%xmm5, 64(%rdi)
+	movups	%xmm4, 80(%rdi)
+	movups	%xmm7, 96(%rdi)
+	movups	%xmm6, 112(%rdi)
+	movups	%xmm9, 128(%rdi)
+	movups	%xmm8, 144(%rdi)
+	movups	%xmm11, 160(%rdi)
+	movups	%xmm10, 176(%rdi)
+	movups	%xmm13, 192(%rdi)
+	movaps	-96(%rbp), %xmm1
+	movups	%xmm1, 208(%rdi)
+	movaps	-80(%rbp), %xmm1
+	movups	%xmm1, 224(%rdi)
+	movups	%xmm0, 240(%rdi)
+	leaq	64(%rbx), %rcx
+	addq	-536(%rbp), %rax
+	movq	%rbx, %r10
+	cmpq	32(%rbp), %rcx
+	jg	.LBB17_68
+.LBB17_65:
+	movq	%rcx, %rbx
+	movq	-408(%rbp), %rcx
+	leaq	(%rcx,%r10,4), %rdi
+	movq	%rdi, %rcx
+	testq	%r13, %r13
+	jg	.LBB17_74
+	movq	-200(%rbp), %rcx
+	testq	%rcx, %rcx
+	je	.LBB17_67
+	leaq	(%rcx,%r10,4), %rcx
+.LBB17_74:
+	movups	(%rcx), %xmm15
+	movups	16(%rcx), %xmm1
+	movups	32(%rcx), %xmm2
+	movups	48(%rcx), %xmm3
+	movups	80(%rcx), %xmm4
+	movups	64(%rcx), %xmm5
+	movups	112(%rcx), %xmm6
+	movups	96(%rcx), %xmm7
+	movups	144(%rcx), %xmm8
+	movups	128(%rcx), %xmm9
+	movups	176(%rcx), %xmm10
+	movups	160(%rcx), %xmm11
+	movups	208(%rcx), %xmm12
+	movups	192(%rcx), %xmm13
+	movups	240(%rcx), %xmm0
+	movups	224(%rcx), %xmm14
+.LBB17_75:
+	testq	%rdx, %rdx
+	movaps	%xmm14, -80(%rbp)
+	movaps	%xmm12, -96(%rbp)
+	jle	.LBB17_76
+	movq	%rax, %r10
+	xorl	%r14d, %r14d
+	movaps	%xmm1, %xmm12
+	.p2align	4
+.LBB17_79:
+	movaps	%xmm0, -128(%rbp)
+	movss	(%rsi,%r14,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movups	(%r10), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm15
+	movups	16(%r10), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm12
+	movups	32(%r10), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm2
+	movups	48(%r10), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm3
+	movq	-56(%rbp), %rcx
+	leaq	(%r10,%rcx), %rcx
+	movq	-56(%rbp), %r15
+	movups	(%r10,%r15), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm5
+	movq	-56(%rbp), %r15
+	movups	16(%r10,%r15), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm4
+	movq	-56(%rbp), %r15
+	movups	32(%r10,%r15), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm7
+	movq	-56(%rbp), %r15
+	movups	48(%r10,%r15), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm6
+	movq	-56(%rbp), %r15
+	leaq	(%rcx,%r15), %r12
+	movq	-56(%rbp), %r15
+	movups	(%r15,%rcx), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm9
+	movq	-56(%rbp), %r15
+	movups	16(%r15,%rcx), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm8
+	movq	-56(%rbp), %r15
+	movups	32(%r15,%rcx), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm11
+	movq	-56(%rbp), %r15
+	movups	48(%r15,%rcx), %xmm1
+	movq	-56(%rbp), %rcx
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm10
+	movups	(%rcx,%r12), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm13
+	movups	16(%rcx,%r12), %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-96(%rbp), %xmm14
+	addps	%xmm1, %xmm14
+	movaps	%xmm14, -96(%rbp)
+	movups	32(%rcx,%r12), %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-80(%rbp), %xmm14
+	addps	%xmm1, %xmm14
+	movaps	%xmm14, -80(%rbp)
+	movups	48(%rcx,%r12), %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	-128(%rbp), %xmm0
+	addps	%xmm1, %xmm0
+	incq	%r14
+	addq	$64, %r10
+	cmpq	%r14, %rdx
+	jne	.LBB17_79
+	jmp	.LBB17_77
+.LBB17_67:
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	xorps	%xmm5, %xmm5
+	xorps	%xmm4, %xmm4
+	xorps	%xmm7, %xmm7
+	xorps	%xmm6, %xmm6
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm13, %xmm13
+	xorps	%xmm12, %xmm12
+	xorps	%xmm14, %xmm14
+	xorps	%xmm0, %xmm0
+	xorps	%xmm15, %xmm15
+	xorps	%xmm1, %xmm1
+	jmp	.LBB17_75
+.LBB17_91:
+	addq	$392, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end17:
+	.size	panel_linear_outputs, .Lfunc_end17-panel_linear_outputs
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI17_0:
+	.long	.LBB17_21-.LJTI17_0
+	.long	.LBB17_30-.LJTI17_0
+	.long	.LBB17_40-.LJTI17_0
+	.long	.LBB17_50-.LJTI17_0
+	.text
+	.p2align	4
+	.type	panel_weight_gradient_outputs,@function
+panel_weight_gradient_outputs:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$312, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r8, -184(%rbp)
+	movq	%rdx, -304(%rbp)
+	movq	%rsi, -264(%rbp)
+	movq	%rdi, -64(%rbp)
+	movq	40(%rbp), %rax
+	movq	16(%rbp), %r13
+	testq	%rcx, %rcx
+	je	.LBB18_15
+	movq	%rax, %r14
+	movq	32(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rbx
+	subq	%rdx, %r14
+	jle	.LBB18_3
+	leaq	(,%r14,4), %rdx
+	movq	%rbx, %rdi
+	xorl	%esi, %esi
+	movq	%r9, %r12
+	movq	%rcx, %r15
+	callq	memset@PLT
+	movq	40(%rbp), %rax
+	movq	%r15, %rcx
+	movq	%r12, %r9
+.LBB18_3:
+	testq	%r13, %r13
+	jle	.LBB18_15
+	leaq	(%rcx,%rax,4), %rax
+	movq	-64(%rbp), %r15
+	movq	32(%rbp), %r10
+	leaq	(%r15,%r10,4), %rdx
+	leaq	-1(%r13), %rsi
+	imulq	%r9, %rsi
+	addq	40(%rbp), %rsi
+	leaq	(%r15,%rsi,4), %rsi
+	cmpq	%rsi, %rbx
+	setb	%sil
+	cmpq	%rax, %rdx
+	setb	%al
+	andb	%sil, %al
+	movq	%r9, %rdi
+	shrq	$61, %rdi
+	andl	$1, %edi
+	orb	%al, %dil
+	movq	40(%rbp), %rax
+	movq	%r14, %rdx
+	andq	$-8, %rdx
+	leaq	(%r10,%rdx), %rsi
+	movq	%rsi, -80(%rbp)
+	leaq	(%rcx,%r10,4), %r8
+	addq	$16, %r8
+	leaq	(%r15,%r10,4), %r10
+	addq	$16, %r10
+	leaq	(,%r9,4), %r11
+	xorl	%ebx, %ebx
+	jmp	.LBB18_5
+	.p2align	4
+.LBB18_14:
+	incq	%rbx
+	addq	%r11, %r10
+	addq	%r11, %r15
+	cmpq	%r13, %rbx
+	je	.LBB18_15
+.LBB18_5:
+	cmpq	32(%rbp), %rax
+	jle	.LBB18_14
+	cmpq	$8, %r14
+	setb	%al
+	orb	%dil, %al
+	movq	32(%rbp), %rsi
+	testb	$1, %al
+	movq	40(%rbp), %rax
+	jne	.LBB18_10
+	xorl	%eax, %eax
+	.p2align	4
+.LBB18_8:
+	movups	-16(%r10,%rax,4), %xmm0
+	movups	(%r10,%rax,4), %xmm1
+	movups	-16(%r8,%rax,4), %xmm2
+	addps	%xmm0, %xmm2
+	movups	(%r8,%rax,4), %xmm0
+	addps	%xmm1, %xmm0
+	movups	%xmm2, -16(%r8,%rax,4)
+	movups	%xmm0, (%r8,%rax,4)
+	addq	$8, %rax
+	cmpq	%rax, %rdx
+	jne	.LBB18_8
+	movq	-80(%rbp), %rsi
+	cmpq	%rdx, %r14
+	movq	40(%rbp), %rax
+	je	.LBB18_14
+.LBB18_10:
+	subl	%esi, %eax
+	movq	%rsi, %r12
+	andl	$3, %eax
+	je	.LBB18_13
+	movq	%rsi, %r12
+	.p2align	4
+.LBB18_12:
+	movss	(%r15,%r12,4), %xmm0
+	addss	(%rcx,%r12,4), %xmm0
+	movss	%xmm0, (%rcx,%r12,4)
+	incq	%r12
+	decq	%rax
+	jne	.LBB18_12
+.LBB18_13:
+	movq	40(%rbp), %rax
+	subq	%rax, %rsi
+	cmpq	$-4, %rsi
+	ja	.LBB18_14
+	.p2align	4
+.LBB18_68:
+	movss	(%r15,%r12,4), %xmm0
+	addss	(%rcx,%r12,4), %xmm0
+	movss	%xmm0, (%rcx,%r12,4)
+	movss	4(%r15,%r12,4), %xmm0
+	addss	4(%rcx,%r12,4), %xmm0
+	movss	%xmm0, 4(%rcx,%r12,4)
+	movss	8(%r15,%r12,4), %xmm0
+	addss	8(%rcx,%r12,4), %xmm0
+	movss	%xmm0, 8(%rcx,%r12,4)
+	movss	12(%r15,%r12,4), %xmm0
+	addss	12(%rcx,%r12,4), %xmm0
+	movss	%xmm0, 12(%rcx,%r12,4)
+	addq	$4, %r12
+	cmpq	%r12, %rax
+	jne	.LBB18_68
+	jmp	.LBB18_14
+.LBB18_15:
+	cmpq	32(%rbp), %rax
+	jle	.LBB18_23
+	movabsq	$9223372036854775806, %rax
+	andq	%r13, %rax
+	movq	-64(%rbp), %rcx
+	movq	32(%rbp), %r10
+	leaq	(%rcx,%r10,4), %rcx
+	addq	$32, %rcx
+	leaq	(,%r9,8), %rdx
+	movq	%r10, %rsi
+	imulq	%r13, %rsi
+	movq	24(%rbp), %rdi
+	leaq	(%rdi,%rsi,4), %rsi
+	addq	$96, %rsi
+	movq	%r13, %r8
+	shlq	$6, %r8
+	jmp	.LBB18_17
+	.p2align	4
+.LBB18_22:
+	addq	$16, %r10
+	addq	$64, %rcx
+	addq	%r8, %rsi
+	cmpq	40(%rbp), %r10
+	jge	.LBB18_23
+.LBB18_17:
+	testq	%r13, %r13
+	jle	.LBB18_22
+	cmpq	$1, %r13
+	jne	.LBB18_29
+	xorl	%r11d, %r11d
+	jmp	.LBB18_20
+	.p2align	4
+.LBB18_29:
+	movq	%rsi, %rbx
+	movq	%rcx, %r14
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB18_30:
+	movups	-32(%r14), %xmm0
+	movups	-16(%r14), %xmm1
+	movups	%xmm1, -80(%rbx)
+	movups	%xmm0, -96(%rbx)
+	movups	(%r14), %xmm0
+	movups	16(%r14), %xmm1
+	movups	%xmm1, -48(%rbx)
+	movups	%xmm0, -64(%rbx)
+	movups	-32(%r14,%r9,4), %xmm0
+	movups	-16(%r14,%r9,4), %xmm1
+	movups	%xmm1, -16(%rbx)
+	movups	%xmm0, -32(%rbx)
+	movups	(%r14,%r9,4), %xmm0
+	movups	16(%r14,%r9,4), %xmm1
+	movups	%xmm1, 16(%rbx)
+	movups	%xmm0, (%rbx)
+	addq	$2, %r11
+	addq	%rdx, %r14
+	subq	$-128, %rbx
+	cmpq	%r11, %rax
+	jne	.LBB18_30
+.LBB18_20:
+	testb	$1, %r13b
+	je	.LBB18_22
+	movq	%r10, %rdi
+	imulq	%r13, %rdi
+	movq	24(%rbp), %rbx
+	leaq	(%rbx,%rdi,4), %rbx
+	movq	-64(%rbp), %rdi
+	leaq	(%rdi,%r10,4), %rdi
+	movq	%r11, %r14
+	imulq	%r9, %r14
+	movups	(%rdi,%r14,4), %xmm0
+	movups	16(%rdi,%r14,4), %xmm1
+	shlq	$6, %r11
+	movups	%xmm1, 16(%rbx,%r11)
+	movups	%xmm0, (%rbx,%r11)
+	movups	32(%rdi,%r14,4), %xmm0
+	movups	48(%rdi,%r14,4), %xmm1
+	movups	%xmm1, 48(%rbx,%r11)
+	movups	%xmm0, 32(%rbx,%r11)
+	jmp	.LBB18_22
+.LBB18_23:
+	cmpq	$0, -184(%rbp)
+	jle	.LBB18_32
+	movq	-264(%rbp), %rax
+	addq	$20, %rax
+	movq	%rax, -296(%rbp)
+	movq	-184(%rbp), %rax
+	leaq	(,%rax,4), %rdi
+	movq	40(%rbp), %rax
+	xorl	%ecx, %ecx
+	jmp	.LBB18_25
+	.p2align	4
+.LBB18_31:
+	movq	-272(%rbp), %rcx
+	addq	%rbx, %rcx
+	cmpq	-184(%rbp), %rcx
+	jge	.LBB18_32
+.LBB18_25:
+	movq	-184(%rbp), %r11
+	movq	%rcx, -272(%rbp)
+	subq	%rcx, %r11
+	cmpq	$24, %r11
+	movl	$24, %ebx
+	cmovlq	%r11, %rbx
+	cmpq	32(%rbp), %rax
+	jle	.LBB18_31
+	movq	-272(%rbp), %rcx
+	movq	%rcx, %r8
+	shlq	$6, %r8
+	addq	-304(%rbp), %r8
+	movq	-264(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -320(%rbp)
+	movq	-296(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -312(%rbp)
+	movq	32(%rbp), %r15
+	jmp	.LBB18_27
+.LBB18_62:
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -80(%rbp)
+	xorps	%xmm10, %xmm10
+	xorps	%xmm6, %xmm6
+	xorps	%xmm2, %xmm2
+	movaps	%xmm2, -128(%rbp)
+	xorps	%xmm13, %xmm13
+	xorps	%xmm14, %xmm14
+	xorps	%xmm15, %xmm15
+	xorps	%xmm3, %xmm3
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm7, %xmm7
+	movaps	%xmm7, -112(%rbp)
+	movaps	%xmm7, -96(%rbp)
+	movaps	%xmm7, -176(%rbp)
+	movaps	%xmm7, -256(%rbp)
+	movaps	%xmm7, -240(%rbp)
+	movaps	%xmm7, -224(%rbp)
+	movaps	%xmm7, -160(%rbp)
+	movaps	%xmm7, -208(%rbp)
+.LBB18_65:
+	movaps	-160(%rbp), %xmm7
+	movups	%xmm7, (%rsi)
+	movaps	-208(%rbp), %xmm7
+	movups	%xmm7, 16(%rsi)
+	movaps	-240(%rbp), %xmm7
+	movups	%xmm7, 32(%rsi)
+	movaps	-224(%rbp), %xmm7
+	movups	%xmm7, 48(%rsi)
+	movaps	-176(%rbp), %xmm7
+	movups	%xmm7, 64(%rsi)
+	movaps	-256(%rbp), %xmm7
+	movups	%xmm7, 80(%rsi)
+	movaps	-112(%rbp), %xmm7
+	movups	%xmm7, 96(%rsi)
+	movaps	-96(%rbp), %xmm7
+	movups	%xmm7, 112(%rsi)
+	movups	%xmm4, 128(%rsi)
+	movups	%xmm5, 144(%rsi)
+	movups	%xmm2, 160(%rsi)
+	movups	%xmm3, 176(%rsi)
+	movups	%xmm14, 192(%rsi)
+	movups	%xmm15, 208(%rsi)
+	movaps	-128(%rbp), %xmm2
+	movups	%xmm2, 224(%rsi)
+	movups	%xmm13, 240(%rsi)
+	movups	%xmm10, 256(%rsi)
+	movups	%xmm6, 272(%rsi)
+	movl	$288, %eax
+	.p2align	4
+.LBB18_66:
+	movaps	-64(%rbp), %xmm0
+	movups	%xmm0, (%rsi,%rax)
+	movaps	-80(%rbp), %xmm0
+	movups	%xmm0, 16(%rsi,%rax)
+.LBB18_67:
+	addq	$16, %r15
+	movq	40(%rbp), %rax
+	cmpq	%rax, %r15
+	jge	.LBB18_31
+.LBB18_27:
+	movq	%r15, %rax
+	imulq	%r13, %rax
+	movq	%r15, %rcx
+	imulq	-184(%rbp), %rcx
+	movq	24(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %r10
+	leaq	(%r8,%rcx,4), %rsi
+	cmpq	$6, %r11
+	jge	.LBB18_33
+	xorl	%r9d, %r9d
+.LBB18_39:
+	movq	%r9, %rax
+	notq	%rax
+	addq	%rbx, %rax
+	cmpq	$4, %rax
+	ja	.LBB18_67
+	movq	-320(%rbp), %rcx
+	leaq	(%rcx,%r9,4), %rdx
+	shlq	$6, %r9
+	addq	%r9, %rsi
+	leaq	.LJTI18_0(%rip), %rcx
+	movslq	(%rcx,%rax,4), %rax
+	addq	%rcx, %rax
+	jmpq	*%rax
+.LBB18_41:
+	testq	%r13, %r13
+	jle	.LBB18_42
+	xorps	%xmm2, %xmm2
+	movq	%r13, %rax
+	xorps	%xmm3, %xmm3
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -80(%rbp)
+	.p2align	4
+.LBB18_44:
+	movups	(%r10), %xmm4
+	movups	16(%r10), %xmm5
+	movups	32(%r10), %xmm6
+	movups	48(%r10), %xmm7
+	movss	(%rdx), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm2
+	mulps	%xmm8, %xmm5
+	addps	%xmm5, %xmm3
+	mulps	%xmm8, %xmm6
+	movaps	-64(%rbp), %xmm0
+	addps	%xmm6, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	mulps	%xmm7, %xmm8
+	movaps	-80(%rbp), %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -80(%rbp)
+	addq	$64, %r10
+	addq	%rdi, %rdx
+	decq	%rax
+	jne	.LBB18_44
+	jmp	.LBB18_45
+	.p2align	4
+.LBB18_33:
+	movl	$6, %eax
+	movq	-312(%rbp), %rcx
+	xorl	%r14d, %r14d
+	jmp	.LBB18_34
+	.p2align	4
+.LBB18_35:
+	xorps	%xmm12, %xmm12
+	xorps	%xmm15, %xmm15
+	xorps	%xmm13, %xmm13
+	xorps	%xmm0, %xmm0
+	xorps	%xmm14, %xmm14
+	xorps	%xmm8, %xmm8
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -80(%rbp)
+	movaps	%xmm1, -144(%rbp)
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm6, %xmm6
+	xorps	%xmm7, %xmm7
+	xorps	%xmm10, %xmm10
+	movaps	%xmm10, -128(%rbp)
+	movaps	%xmm10, -112(%rbp)
+	movaps	%xmm10, -96(%rbp)
+	movaps	%xmm10, -176(%rbp)
+	movaps	%xmm10, -256(%rbp)
+	movaps	%xmm10, -240(%rbp)
+	movaps	%xmm10, -224(%rbp)
+	movaps	%xmm10, -160(%rbp)
+	movaps	%xmm10, -208(%rbp)
+.LBB18_38:
+	shlq	$6, %r14
+	movaps	-160(%rbp), %xmm10
+	movups	%xmm10, (%rsi,%r14)
+	movaps	-208(%rbp), %xmm10
+	movups	%xmm10, 16(%rsi,%r14)
+	movaps	-240(%rbp), %xmm10
+	movups	%xmm10, 32(%rsi,%r14)
+	movaps	-224(%rbp), %xmm10
+	movups	%xmm10, 48(%rsi,%r14)
+	movaps	-176(%rbp), %xmm10
+	movups	%xmm10, 64(%rsi,%r14)
+	movaps	-256(%rbp), %xmm10
+	movups	%xmm10, 80(%rsi,%r14)
+	movaps	-112(%rbp), %xmm10
+	movups	%xmm10, 96(%rsi,%r14)
+	movaps	-96(%rbp), %xmm10
+	movups	%xmm10, 112(%rsi,%r14)
+	movups	%xmm7, 128(%rsi,%r14)
+	movaps	-128(%rbp), %xmm7
+	movups	%xmm7, 144(%rsi,%r14)
+	movups	%xmm5, 160(%rsi,%r14)
+	movups	%xmm6, 176(%rsi,%r14)
+	movups	%xmm3, 192(%rsi,%r14)
+	movups	%xmm4, 208(%rsi,%r14)
+	movups	%xmm1, 224(%rsi,%r14)
+	movups	%xmm2, 240(%rsi,%r14)
+	movaps	-80(%rbp), %xmm1
+	movups	%xmm1, 256(%rsi,%r14)
+	movaps	-144(%rbp), %xmm1
+	movups	%xmm1, 272(%rsi,%r14)
+	movups	%xmm12, 288(%rsi,%r14)
+	movups	%xmm15, 304(%rsi,%r14)
+	movups	%xmm13, 320(%rsi,%r14)
+	movups	%xmm0, 336(%rsi,%r14)
+	movups	%xmm14, 352(%rsi,%r14)
+	movups	%xmm8, 368(%rsi,%r14)
+	leaq	6(%r9), %rax
+	addq	$24, %rcx
+	movq	%r9, %r14
+	cmpq	%rbx, %rax
+	jg	.LBB18_39
+.LBB18_34:
+	movq	%rax, %r9
+	testq	%r13, %r13
+	jle	.LBB18_35
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	movq	%r13, %r12
+	movq	%rcx, %rdx
+	movaps	%xmm0, -208(%rbp)
+	movaps	%xmm0, -240(%rbp)
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm0, -256(%rbp)
+	movq	%r10, %rax
+	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm0, -96(%rbp)
+	xorps	%xmm7, %xmm7
+	movaps	%xmm0, -128(%rbp)
+	xorps	%xmm5, %xmm5
+	xorps	%xmm6, %xmm6
+	xorps	%xmm3, %xmm3
+	xorps	%xmm4, %xmm4
+	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
+	movaps	%xmm0, -80(%rbp)
+	movaps	%xmm0, -144(%rbp)
+	xorps	%xmm14, %xmm14
+	xorps	%xmm8, %xmm8
+	xorps	%xmm13, %xmm13
+	xorps	%xmm12, %xmm12
+	xorps	%xmm15, %xmm15
+	.p2align	4
+.LBB18_37:
+	movaps	%xmm13, -64(%rbp)
+	movaps	%xmm15, -336(%rbp)
+	movaps	%xmm0, -352(%rbp)
+	movaps	%xmm8, -288(%rbp)
+	movups	(%rax), %xmm13
+	movups	16(%rax), %xmm10
+	movups	32(%rax), %xmm9
+	movups	48(%rax), %xmm8
+	movaps	%xmm12, %xmm15
+	movss	-20(%rdx), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm13, %xmm11
+	mulps	%xmm12, %xmm11
+	movaps	-160(%rbp), %xmm0
+	addps	%xmm11, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm10, %xmm11
+	mulps	%xmm12, %xmm11
+	movaps	-208(%rbp), %xmm0
+	addps	%xmm11, %xmm0
+	movaps	%xmm0, -208(%rbp)
+	movaps	%xmm9, %xmm11
+	mulps	%xmm12, %xmm11
+	movaps	-240(%rbp), %xmm0
+	addps	%xmm11, %xmm0
+	movaps	%xmm0, -240(%rbp)
+	movss	-16(%rdx), %xmm11
+	mulps	%xmm8, %xmm12
+	movaps	-224(%rbp), %xmm0
+	addps	%xmm12, %xmm0
+	movaps	%xmm0, -224(%rbp)
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-176(%rbp), %xmm0
+	addps	%xmm12, %xmm0
+	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-256(%rbp), %xmm0
+	addps	%xmm12, %xmm0
+	movaps	%xmm0, -256(%rbp)
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-112(%rbp), %xmm0
+	addps	%xmm12, %xmm0
+	movaps	%xmm0, -112(%rbp)
+	movss	-12(%rdx), %xmm12
+	mulps	%xmm8, %xmm11
+	movaps	-96(%rbp), %xmm0
+	addps	%xmm11, %xmm0
+	movaps	%xmm0, -96(%rbp)
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm13, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm7
+	movaps	%xmm10, %xmm11
+	mulps	%xmm12, %xmm11
+	movaps	-128(%rbp), %xmm0
+	addps	%xmm11, %xmm0
+	movaps	%xmm0, -128(%rbp)
+	movaps	%xmm9, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm5
+	movss	-8(%rdx), %xmm11
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm6
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm3
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm4
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm1
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm2
+	movss	-4(%rdx), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	%xmm7, %xmm0
+	movaps	%xmm6, %xmm7
+	movaps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	movaps	%xmm1, %xmm2
+	movaps	-80(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -80(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-144(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -144(%rbp)
+	movaps	%xmm2, %xmm1
+	movaps	%xmm3, %xmm2
+	movaps	%xmm4, %xmm3
+	movaps	%xmm5, %xmm4
+	movaps	%xmm6, %xmm5
+	movaps	%xmm7, %xmm6
+	movaps	%xmm0, %xmm7
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm15
+	movaps	%xmm15, %xmm12
+	movaps	-336(%rbp), %xmm15
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm15
+	movss	(%rdx), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	mulps	%xmm11, %xmm13
+	movaps	-64(%rbp), %xmm0
+	addps	%xmm13, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	-64(%rbp), %xmm13
+	movaps	-352(%rbp), %xmm0
+	mulps	%xmm11, %xmm10
+	addps	%xmm10, %xmm0
+	mulps	%xmm11, %xmm9
+	addps	%xmm9, %xmm14
+	mulps	%xmm8, %xmm11
+	movaps	-288(%rbp), %xmm8
+	addps	%xmm11, %xmm8
+	addq	$64, %rax
+	addq	%rdi, %rdx
+	decq	%r12
+	jne	.LBB18_37
+	jmp	.LBB18_38
+.LBB18_61:
+	testq	%r13, %r13
+	jle	.LBB18_62
+	addq	$16, %rdx
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	movq	%r13, %rax
+	movaps	%xmm0, -208(%rbp)
+	movaps	%xmm0, -240(%rbp)
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm0, -256(%rbp)
+	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm0, -96(%rbp)
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	xorps	%xmm14, %xmm14
+	xorps	%xmm15, %xmm15
+	movaps	%xmm0, -128(%rbp)
+	xorps	%xmm13, %xmm13
+	xorps	%xmm10, %xmm10
+	xorps	%xmm6, %xmm6
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -80(%rbp)
+	.p2align	4
+.LBB18_64:
+	movaps	%xmm6, -144(%rbp)
+	movaps	%xmm10, -288(%rbp)
+	movups	(%r10), %xmm11
+	movups	16(%r10), %xmm8
+	movups	32(%r10), %xmm7
+	movups	48(%r10), %xmm12
+	movss	-16(%rdx), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm11, %xmm9
+	mulps	%xmm10, %xmm9
+	movaps	-160(%rbp), %xmm6
+	addps	%xmm9, %xmm6
+	movaps	%xmm6, -160(%rbp)
+	movaps	%xmm8, %xmm9
+	mulps	%xmm10, %xmm9
+	movaps	-208(%rbp), %xmm6
+	addps	%xmm9, %xmm6
+	movaps	%xmm6, -208(%rbp)
+	movaps	%xmm7, %xmm9
+	mulps	%xmm10, %xmm9
+	movaps	-240(%rbp), %xmm6
+	addps	%xmm9, %xmm6
+	movaps	%xmm6, -240(%rbp)
+	movss	-12(%rdx), %xmm9
+	mulps	%xmm12, %xmm10
+	movaps	-224(%rbp), %xmm6
+	addps	%xmm10, %xmm6
+	movaps	%xmm6, -224(%rbp)
+	shufps	$0, %xmm9, %xmm9
+	movaps	%xmm11, %xmm10
+	mulps	%xmm9, %xmm10
+	movaps	-176(%rbp), %xmm6
+	addps	%xmm10, %xmm6
+	movaps	%xmm6, -176(%rbp)
+	movaps	%xmm8, %xmm10
+	mulps	%xmm9, %xmm10
+	movaps	-256(%rbp), %xmm6
+	addps	%xmm10, %xmm6
+	movaps	%xmm6, -256(%rbp)
+	movaps	%xmm7, %xmm10
+	mulps	%xmm9, %xmm10
+	movaps	-112(%rbp), %xmm6
+	addps	%xmm10, %xmm6
+	movaps	%xmm6, -112(%rbp)
+	movss	-8(%rdx), %xmm10
+	mulps	%xmm12, %xmm9
+	movaps	-96(%rbp), %xmm6
+	addps	%xmm9, %xmm6
+	movaps	%xmm6, -96(%rbp)
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm11, %xmm9
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm4
+	movaps	%xmm8, %xmm9
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm5
+	movaps	%xmm7, %xmm9
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm2
+	movss	-4(%rdx), %xmm9
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm3
+	shufps	$0, %xmm9, %xmm9
+	movaps	%xmm11, %xmm10
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm14
+	movaps	%xmm8, %xmm10
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm15
+	movaps	%xmm7, %xmm10
+	mulps	%xmm9, %xmm10
+	movaps	%xmm5, %xmm0
+	movaps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	movaps	%xmm15, %xmm2
+	movaps	%xmm14, %xmm15
+	movaps	%xmm13, %xmm14
+	movaps	-128(%rbp), %xmm13
+	addps	%xmm10, %xmm13
+	movaps	%xmm13, -128(%rbp)
+	movaps	%xmm14, %xmm13
+	movaps	%xmm15, %xmm14
+	movaps	%xmm2, %xmm15
+	movaps	%xmm3, %xmm2
+	movaps	%xmm4, %xmm3
+	movaps	%xmm5, %xmm4
+	movaps	%xmm0, %xmm5
+	movaps	-64(%rbp), %xmm0
+	movaps	-80(%rbp), %xmm1
+	movaps	-288(%rbp), %xmm10
+	mulps	%xmm12, %xmm9
+	addps	%xmm9, %xmm13
+	movss	(%rdx), %xmm9
+	shufps	$0, %xmm9, %xmm9
+	mulps	%xmm9, %xmm11
+	addps	%xmm11, %xmm10
+	mulps	%xmm9, %xmm8
+	movaps	-144(%rbp), %xmm6
+	addps	%xmm8, %xmm6
+	movaps	%xmm6, -144(%rbp)
+	movaps	-144(%rbp), %xmm6
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	mulps	%xmm12, %xmm9
+	addps	%xmm9, %xmm1
+	movaps	%xmm1, -80(%rbp)
+	addq	$64, %r10
+	addq	%rdi, %rdx
+	decq	%rax
+	jne	.LBB18_64
+	jmp	.LBB18_65
+.LBB18_51:
+	testq	%r13, %r13
+	jle	.LBB18_52
+	addq	$8, %rdx
+	xorps	%xmm7, %xmm7
+	movq	%r13, %rax
+	xorps	%xmm11, %xmm11
+	xorps	%xmm9, %xmm9
+	xorps	%xmm10, %xmm10
+	xorps	%xmm6, %xmm6
+	xorps	%xmm8, %xmm8
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm1, %xmm1
+	xorps	%xmm3, %xmm3
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -80(%rbp)
+	.p2align	4
+.LBB18_54:
+	movaps	%xmm3, %xmm0
+	movups	(%r10), %xmm3
+	movups	16(%r10), %xmm14
+	movups	32(%r10), %xmm13
+	movups	48(%r10), %xmm12
+	movss	-8(%rdx), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movaps	%xmm3, %xmm15
+	mulps	%xmm2, %xmm15
+	addps	%xmm15, %xmm7
+	movaps	%xmm14, %xmm15
+	mulps	%xmm2, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm13, %xmm15
+	mulps	%xmm2, %xmm15
+	addps	%xmm15, %xmm9
+	movss	-4(%rdx), %xmm15
+	mulps	%xmm12, %xmm2
+	addps	%xmm2, %xmm10
+	shufps	$0, %xmm15, %xmm15
+	movaps	%xmm3, %xmm2
+	mulps	%xmm15, %xmm2
+	addps	%xmm2, %xmm6
+	movaps	%xmm14, %xmm2
+	mulps	%xmm15, %xmm2
+	addps	%xmm2, %xmm8
+	movaps	%xmm13, %xmm2
+	mulps	%xmm15, %xmm2
+	addps	%xmm2, %xmm4
+	mulps	%xmm12, %xmm15
+	addps	%xmm15, %xmm5
+	movss	(%rdx), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	mulps	%xmm2, %xmm3
+	addps	%xmm3, %xmm1
+	movaps	%xmm0, %xmm3
+	mulps	%xmm2, %xmm14
+	addps	%xmm14, %xmm3
+	mulps	%xmm2, %xmm13
+	movaps	-64(%rbp), %xmm0
+	addps	%xmm13, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	mulps	%xmm12, %xmm2
+	movaps	-80(%rbp), %xmm0
+	addps	%xmm2, %xmm0
+	movaps	%xmm0, -80(%rbp)
+	addq	$64, %r10
+	addq	%rdi, %rdx
+	decq	%rax
+	jne	.LBB18_54
+	jmp	.LBB18_55
+.LBB18_56:
+	testq	%r13, %r13
+	jle	.LBB18_57
+	addq	$12, %rdx
+	xorps	%xmm15, %xmm15
+	movq	%r13, %rax
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -96(%rbp)
+	xorps	%xmm8, %xmm8
+	movaps	%xmm0, -112(%rbp)
+	xorps	%xmm14, %xmm14
+	xorps	%xmm12, %xmm12
+	xorps	%xmm13, %xmm13
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	movaps	%xmm0, -128(%rbp)
+	xorps	%xmm9, %xmm9
+	xorps	%xmm6, %xmm6
+	xorps	%xmm4, %xmm4
+	movaps	%xmm0, -64(%rbp)
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -80(%rbp)
+	.p2align	4
+.LBB18_59:
+	movaps	%xmm4, -144(%rbp)
+	movaps	%xmm6, -176(%rbp)
+	movups	(%r10), %xmm7
+	movups	16(%r10), %xmm4
+	movups	32(%r10), %xmm3
+	movups	48(%r10), %xmm2
+	movss	-12(%rdx), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm7, %xmm5
+	mulps	%xmm6, %xmm5
+	addps	%xmm5, %xmm15
+	movaps	%xmm4, %xmm5
+	mulps	%xmm6, %xmm5
+	movaps	-96(%rbp), %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm1, -96(%rbp)
+	movaps	%xmm3, %xmm5
+	mulps	%xmm6, %xmm5
+	addps	%xmm5, %xmm8
+	movaps	%xmm8, -160(%rbp)
+	movss	-8(%rdx), %xmm5
+	mulps	%xmm2, %xmm6
+	movaps	-112(%rbp), %xmm8
+	addps	%xmm6, %xmm8
+	movaps	%xmm8, -112(%rbp)
+	shufps	$0, %xmm5, %xmm5
+	movaps	%xmm7, %xmm6
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm14
+	movaps	%xmm4, %xmm6
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm0
+	movaps	%xmm3, %xmm6
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm12
+	movss	-4(%rdx), %xmm6
+	mulps	%xmm2, %xmm5
+	addps	%xmm5, %xmm13
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm7, %xmm5
+	mulps	%xmm6, %xmm5
+	addps	%xmm5, %xmm10
+	movaps	%xmm4, %xmm5
+	mulps	%xmm6, %xmm5
+	addps	%xmm5, %xmm11
+	movaps	%xmm3, %xmm5
+	mulps	%xmm6, %xmm5
+	movaps	%xmm0, %xmm8
+	movaps	%xmm15, %xmm0
+	movaps	%xmm14, %xmm15
+	movaps	%xmm13, %xmm14
+	movaps	%xmm12, %xmm13
+	movaps	%xmm11, %xmm12
+	movaps	%xmm10, %xmm11
+	movaps	%xmm9, %xmm10
+	movaps	-128(%rbp), %xmm9
+	addps	%xmm5, %xmm9
+	movaps	%xmm9, -128(%rbp)
+	movaps	%xmm10, %xmm9
+	movaps	%xmm11, %xmm10
+	movaps	%xmm12, %xmm11
+	movaps	%xmm13, %xmm12
+	movaps	%xmm14, %xmm13
+	movaps	%xmm15, %xmm14
+	movaps	%xmm0, %xmm15
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm9
+	movaps	-176(%rbp), %xmm6
+	movss	(%rdx), %xmm5
+	shufps	$0, %xmm5, %xmm5
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm6
+	mulps	%xmm5, %xmm4
+	movaps	-144(%rbp), %xmm0
+	addps	%xmm4, %xmm0
+	movaps	%xmm0, -144(%rbp)
+	movaps	-144(%rbp), %xmm4
+	mulps	%xmm5, %xmm3
+	movaps	-64(%rbp), %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm8, %xmm0
+	movaps	-160(%rbp), %xmm8
+	mulps	%xmm2, %xmm5
+	movaps	-80(%rbp), %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm1, -80(%rbp)
+	addq	$64, %r10
+	addq	%rdi, %rdx
+	decq	%rax
+	jne	.LBB18_59
+	jmp	.LBB18_60
+.LBB18_46:
+	testq	%r13, %r13
+	jle	.LBB18_47
+	addq	$4, %rdx
+	xorps	%xmm3, %xmm3
+	movq	%r13, %rax
+	xorps	%xmm7, %xmm7
+	xorps	%xmm5, %xmm5
+	xorps	%xmm6, %xmm6
+	xorps	%xmm2, %xmm2
+	xorps	%xmm4, %xmm4
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -80(%rbp)
+	.p2align	4
+.LBB18_49:
+	movups	(%r10), %xmm11
+	movups	16(%r10), %xmm12
+	movups	32(%r10), %xmm10
+	movups	48(%r10), %xmm8
+	movss	-4(%rdx), %xmm13
+	movss	(%rdx), %xmm9
+	shufps	$0, %xmm13, %xmm13
+	movaps	%xmm11, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	%xmm14, %xmm3
+	movaps	%xmm12, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	%xmm14, %xmm7
+	movaps	%xmm10, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	%xmm14, %xmm5
+	mulps	%xmm8, %xmm13
+	addps	%xmm13, %xmm6
+	shufps	$0, %xmm9, %xmm9
+	mulps	%xmm9, %xmm11
+	addps	%xmm11, %xmm2
+	mulps	%xmm9, %xmm12
+	addps	%xmm12, %xmm4
+	mulps	%xmm9, %xmm10
+	movaps	-64(%rbp), %xmm0
+	addps	%xmm10, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	mulps	%xmm8, %xmm9
+	movaps	-80(%rbp), %xmm0
+	addps	%xmm9, %xmm0
+	movaps	%xmm0, -80(%rbp)
+	addq	$64, %r10
+	addq	%rdi, %rdx
+	decq	%rax
+	jne	.LBB18_49
+	jmp	.LBB18_50
+.LBB18_52:
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -80(%rbp)
+	xorps	%xmm1, %xmm1
+	xorps	%xmm3, %xmm3
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm6, %xmm6
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	xorps	%xmm10, %xmm10
+	xorps	%xmm7, %xmm7
+	xorps	%xmm11, %xmm11
+.LBB18_55:
+	movups	%xmm7, (%rsi)
+	movups	%xmm11, 16(%rsi)
+	movups	%xmm9, 32(%rsi)
+	movups	%xmm10, 48(%rsi)
+	movups	%xmm6, 64(%rsi)
+	movups	%xmm8, 80(%rsi)
+	movups	%xmm4, 96(%rsi)
+	movups	%xmm5, 112(%rsi)
+	movups	%xmm1, 128(%rsi)
+	movups	%xmm3, 144(%rsi)
+	movl	$160, %eax
+	jmp	.LBB18_66
+.LBB18_57:
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -80(%rbp)
+	xorps	%xmm6, %xmm6
+	xorps	%xmm4, %xmm4
+	xorps	%xmm2, %xmm2
+	movaps	%xmm2, -128(%rbp)
+	xorps	%xmm9, %xmm9
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	xorps	%xmm12, %xmm12
+	xorps	%xmm13, %xmm13
+	xorps	%xmm14, %xmm14
+	xorps	%xmm8, %xmm8
+	movaps	%xmm2, -112(%rbp)
+	xorps	%xmm15, %xmm15
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -96(%rbp)
+.LBB18_60:
+	movups	%xmm15, (%rsi)
+	movaps	-96(%rbp), %xmm1
+	movups	%xmm1, 16(%rsi)
+	movups	%xmm8, 32(%rsi)
+	movaps	-112(%rbp), %xmm2
+	movups	%xmm2, 48(%rsi)
+	movups	%xmm14, 64(%rsi)
+	movups	%xmm0, 80(%rsi)
+	movups	%xmm12, 96(%rsi)
+	movups	%xmm13, 112(%rsi)
+	movups	%xmm10, 128(%rsi)
+	movups	%xmm11, 144(%rsi)
+	movaps	-128(%rbp), %xmm2
+	movups	%xmm2, 160(%rsi)
+	movups	%xmm9, 176(%rsi)
+	movups	%xmm6, 192(%rsi)
+	movups	%xmm4, 208(%rsi)
+	movl	$224, %eax
+	jmp	.LBB18_66
+.LBB18_42:
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -80(%rbp)
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+.LBB18_45:
+	movups	%xmm2, (%rsi)
+	movups	%xmm3, 16(%rsi)
+	movl	$32, %eax
+	jmp	.LBB18_66
+.LBB18_47:
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -80(%rbp)
+	xorps	%xmm2, %xmm2
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm6, %xmm6
+	xorps	%xmm3, %xmm3
+	xorps	%xmm7, %xmm7
+.LBB18_50:
+	movups	%xmm3, (%rsi)
+	movups	%xmm7, 16(%rsi)
+	movups	%xmm5, 32(%rsi)
+	movups	%xmm6, 48(%rsi)
+	movups	%xmm2, 64(%rsi)
+	movups	%xmm4, 80(%rsi)
+	movl	$96, %eax
+	jmp	.LBB18_66
+.LBB18_32:
+	addq	$312, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end18:
+	.size	panel_weight_gradient_outputs, .Lfunc_end18-panel_weight_gradient_outputs
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI18_0:
+	.long	.LBB18_41-.LJTI18_0
+	.long	.LBB18_46-.LJTI18_0
+	.long	.LBB18_51-.LJTI18_0
+	.long	.LBB18_56-.LJTI18_0
+	.long	.LBB18_61-.LJTI18_0
 	.type	netc_kernels_baseline,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_baseline
@@ -7599,7 +9515,13 @@ netc_kernels_baseline:
 	.quad	max_magnitude
 	.quad	sum_of_squares
 	.quad	peak_loop
-	.size	netc_kernels_baseline, 104
+	.quad	transpose_weights
+	.quad	linear_transposed_rows
+	.quad	linear_rows
+	.quad	weight_gradient_rows
+	.quad	panel_linear_outputs
+	.quad	panel_weight_gradient_outputs
+	.size	netc_kernels_baseline, 152
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -7615,4 +9537,10 @@ netc_kernels_baseline:
 	.addrsig_sym max_magnitude
 	.addrsig_sym sum_of_squares
 	.addrsig_sym peak_loop
+	.addrsig_sym transpose_weights
+	.addrsig_sym linear_transposed_rows
+	.addrsig_sym linear_rows
+	.addrsig_sym weight_gradient_rows
+	.addrsig_sym panel_linear_outputs
+	.addrsig_sym panel_weight_gradient_outputs
 #endif

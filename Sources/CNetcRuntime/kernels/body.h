@@ -169,18 +169,31 @@ static void linear(const float *w, const float *bias, const float *x, float *y, 
     for (; b < count; b++) linear_sample(w, bias, x + b * n, y + b * m, n, m);
 }
 
+/// `linear`'s blocks of 4 samples for rows j0 ..< j1 only (j0 a multiple of
+/// 3; j1 one too, or m), for whole blocks of samples (count a multiple of 4).
+static void linear_rows(const float *w, const float *bias, const float *x, float *y, Int n, Int m, Int count, Int j0, Int j1) {
+    for (Int b = 0; b + 4 <= count; b += 4) {
+        Int j = j0;
+        for (; j + 3 <= j1; j += 3) linear_block(w, bias, x, y, n, m, b, j, 3);
+        if (j1 - j == 2) linear_block(w, bias, x, y, n, m, b, j, 2);
+        if (j1 - j == 1) linear_block(w, bias, x, y, n, m, b, j, 1);
+    }
+}
+
 /// `linear` for m in whole 16s and Wᵀ within L1: W is transposed into
 /// `scratch` (n·m scalars; contiguous stores), then blocks of 6 samples × 16
 /// outputs run over Wᵀ, each step one x scalar broadcast against a row of it
 /// — 12 accumulators, no horizontal sums. Samples left over run `linear` on
 /// W; under 6 samples nothing is transposed.
-static void linear_transposed(const float *w, const float *bias, const float *x, float *y, Int n, Int m, Int count, float *wt) {
-    if (count >= 6) {
-        for (Int i = 0; i < n; i++) {
-            float *column = wt + i * m;
-            for (Int j = 0; j < m; j++) column[j] = w[j * n + i];
-        }
+static void transpose_weights(const float *w, float *wt, Int n, Int m) {
+    for (Int i = 0; i < n; i++) {
+        float *column = wt + i * m;
+        for (Int j = 0; j < m; j++) column[j] = w[j * n + i];
     }
+}
+
+/// `linear_transposed` once Wᵀ is in `wt`: the blocks of 6 samples, then `linear` on W for the rest.
+static void linear_transposed_rows(const float *w, const float *wt, const float *bias, const float *x, float *y, Int n, Int m, Int count) {
     Int b = 0;
     for (; b + 6 <= count; b += 6) {
         const float *x0 = x + b * n, *x1 = x0 + n, *x2 = x1 + n, *x3 = x2 + n, *x4 = x3 + n, *x5 = x4 + n;
@@ -210,16 +223,24 @@ static void linear_transposed(const float *w, const float *bias, const float *x,
     if (b < count) linear(w, bias, x + b * n, y + b * m, n, m, count - b);
 }
 
+static void linear_transposed(const float *w, const float *bias, const float *x, float *y, Int n, Int m, Int count, float *wt) {
+    if (count >= 6) transpose_weights(w, wt, n, m);
+    linear_transposed_rows(w, wt, bias, x, y, n, m, count);
+}
+
 // MARK: - Weight gradient: dW = δᵀ x
 
-/// db[j] = Σ_b dy[b][j] (overwritten).
-INLINE void bias_gradient(const float *dy, float *db, Int m, Int count) {
-    for (Int j = 0; j < m; j++) db[j] = 0;
+/// db[j] = Σ_b dy[b][j] (overwritten) for j0 ≤ j < j1.
+static void bias_gradient_rows(const float *dy, float *db, Int m, Int count, Int j0, Int j1) {
+    for (Int j = j0; j < j1; j++) db[j] = 0;
     for (Int b = 0; b < count; b++) {
         const float *d = dy + b * m;
-        for (Int j = 0; j < m; j++) db[j] += d[j];
+        for (Int j = j0; j < j1; j++) db[j] += d[j];
     }
 }
+
+/// db[j] = Σ_b dy[b][j] (overwritten).
+INLINE void bias_gradient(const float *dy, float *db, Int m, Int count) { bias_gradient_rows(dy, db, m, count, 0, m); }
 
 /// A 4 × 16 block of accumulators: row k += s_k · (u0, u1).
 typedef struct { v8 a00, a01, a10, a11, a20, a21, a30, a31; } tile4x16;
@@ -285,6 +306,37 @@ INLINE void weight_columns(const float *x, Int x_stride, const float *d, Int blo
 /// scalars apart: at large batches those lines crowd a few L1 sets and more
 /// pages than the L1 TLB holds (784→128 at batch 128: 72 % of peak in place,
 /// 92 % packed).
+/// dW's rows j0 ..< j1 (j0 a multiple of 4; j1 one too, or m) and, with
+/// `db`, the bias gradient's: the sums `weight_gradient` forms, in the same
+/// order, for the rows of one part. δ's 4-row panels are packed into
+/// `scratch` (at the rows' own place) when it is given; x is read in place.
+static void weight_gradient_rows(const float *dy, const float *x, float *dw, float *db, Int n, Int m, Int count, float *scratch, Int j0, Int j1) {
+    if (db) bias_gradient_rows(dy, db, m, count, j0, j1);
+    Int full_rows = m & ~(Int)3, block_end = j1 < full_rows ? j1 : full_rows;
+    if (scratch) {
+        for (Int j = j0; j < block_end; j += 4) {
+            float *p = scratch + j * count;
+            for (Int b = 0; b < count; b++) *(v4u *)(p + b * 4) = *(const v4u *)(dy + b * m + j);
+        }
+    }
+    Int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        Int j = j0;
+        for (; j < block_end; j += 4) {
+            if (scratch) weight_block(x + i, n, scratch + j * count, 1, 4, dw + j * n + i, n, count);
+            else weight_block(x + i, n, dy + j, 1, m, dw + j * n + i, n, count);
+        }
+        for (; j < j1; j++) weight_row(x + i, n, dy + j, m, dw + j * n + i, count);
+    }
+    for (; i < n; i++) {
+        for (Int j = j0; j < j1; j++) {
+            float s = 0;
+            for (Int b = 0; b < count; b++) s += dy[b * m + j] * x[b * n + i];
+            dw[j * n + i] = s;
+        }
+    }
+}
+
 static void weight_gradient(const float *dy, const float *x, float *dw, float *db, Int n, Int m, Int count, float *scratch) {
     if (db) bias_gradient(dy, db, m, count);
     Int full_rows = m & ~(Int)3;
@@ -409,9 +461,10 @@ INLINE void panel_tile(const float *panel, const float *a, Int row_stride, Int s
 /// after blocks of 6, every sample of a lone prediction): four panels at a
 /// time, so 8 accumulators hide the FMA latency that a 1 × 16 block's two
 /// would expose; then one panel at a time.
-static void panel_row(const float *wp, const float *bias, const float *x, float *y, Int n, Int m, Int steps, int accumulate) {
-    Int stride = n * PANEL, j = 0;
-    for (; j + 4 * PANEL <= m; j += 4 * PANEL) {
+static void panel_row(const float *wp, const float *bias, const float *x, float *y, Int n, Int m, Int steps, int accumulate,
+                      Int j0, Int j1) {
+    Int stride = n * PANEL, j = j0;
+    for (; j + 4 * PANEL <= j1; j += 4 * PANEL) {
         const float *p0 = wp + j * n, *p1 = p0 + stride, *p2 = p1 + stride, *p3 = p2 + stride;
         float *out = y + j;
         v8 a0 = zero(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
@@ -433,22 +486,18 @@ static void panel_row(const float *wp, const float *bias, const float *x, float 
         st(a0, out); st(a1, out + 8); st(a2, out + 16); st(a3, out + 24);
         st(a4, out + 32); st(a5, out + 40); st(a6, out + 48); st(a7, out + 56);
     }
-    for (; j < m; j += PANEL) {
+    for (; j < j1; j += PANEL) {
         panel_tile(wp + j * n, x, n, 1, steps, y + j, m, 1, accumulate ? 0 : (bias ? bias + j : 0), accumulate);
     }
 }
 
-/// y[b][j] = bias[j] + Σᵢ W[j][i]·x[b][i] over W in panels: per slice of at
-/// most PANEL_DEPTH inputs and per panel, blocks of 6 samples × 16 outputs
-/// (12 accumulators; per input, 2 loads of the panel and 6 broadcasts for 12
-/// FMAs); 2–5 samples left over run as one smaller block, a single one as
-/// `panel_row`. Slices after the first add to y.
-static void panel_linear(const float *wp, const float *bias, const float *x, float *y, Int n, Int m, Int count) {
+static void panel_linear_outputs(const float *wp, const float *bias, const float *x, float *y, Int n, Int m, Int count,
+                                 Int j0, Int j1) {
     Int slices = (n + PANEL_DEPTH - 1) / PANEL_DEPTH, depth = (n + slices - 1) / slices;
     for (Int i = 0; i < n;) {
         Int steps = min_int(depth, n - i);
         int acc = i > 0;
-        for (Int j = 0; j < m; j += PANEL) {
+        for (Int j = j0; j < j1; j += PANEL) {
             const float *panel = wp + (j * n + i * PANEL);
             const float *start = i == 0 && bias ? bias + j : 0;
             Int b = 0;
@@ -465,19 +514,29 @@ static void panel_linear(const float *wp, const float *bias, const float *x, flo
         }
         if (count % 6 == 1) {
             Int b = count - 1;
-            panel_row(wp + i * PANEL, bias, x + (b * n + i), y + b * m, n, m, steps, acc);
+            panel_row(wp + i * PANEL, bias, x + (b * n + i), y + b * m, n, m, steps, acc, j0, j1);
         }
         i += steps;
     }
 }
 
-/// dW in panels, Wp[p][i][c] = Σ_b dy[b][16p + c]·x[b][i], and db (both
-/// overwritten). δ is packed first into `scratch` (m·count scalars) as one
-/// [count][16] block per panel; then, per 24 inputs, blocks of 6 inputs × 16
-/// outputs accumulate over the batch in registers, reading x in place.
-static void panel_weight_gradient(const float *dy, const float *x, float *dwp, float *db, Int n, Int m, Int count, float *scratch) {
-    if (db) bias_gradient(dy, db, m, count);
-    for (Int j = 0; j < m; j += PANEL) {
+/// y[b][j] = bias[j] + Σᵢ W[j][i]·x[b][i] over W in panels: per slice of at
+/// most PANEL_DEPTH inputs and per panel, blocks of 6 samples × 16 outputs
+/// (12 accumulators; per input, 2 loads of the panel and 6 broadcasts for 12
+/// FMAs); 2–5 samples left over run as one smaller block, a single one as
+/// `panel_row`. Slices after the first add to y. `panel_linear_outputs`
+/// computes the outputs j0 ..< j1 only (multiples of 64, or m: `panel_row`
+/// takes panels four at a time), with the same sums.
+static void panel_linear(const float *wp, const float *bias, const float *x, float *y, Int n, Int m, Int count) {
+    panel_linear_outputs(wp, bias, x, y, n, m, count, 0, m);
+}
+
+/// The panels of outputs j0 ..< j1 (multiples of 16, or m) and their bias
+/// gradient, with δ for them packed into `scratch` at their own place.
+static void panel_weight_gradient_outputs(const float *dy, const float *x, float *dwp, float *db, Int n, Int m, Int count,
+                                          float *scratch, Int j0, Int j1) {
+    if (db) bias_gradient_rows(dy, db, m, count, j0, j1);
+    for (Int j = j0; j < j1; j += PANEL) {
         float *packed = scratch + j * count;
         for (Int b = 0; b < count; b++) {
             st(ld(dy + (b * m + j)), packed + b * PANEL);
@@ -486,7 +545,7 @@ static void panel_weight_gradient(const float *dy, const float *x, float *dwp, f
     }
     for (Int i = 0; i < n;) {
         Int slab = min_int(24, n - i);
-        for (Int j = 0; j < m; j += PANEL) {
+        for (Int j = j0; j < j1; j += PANEL) {
             const float *packed = scratch + j * count;
             float *out = dwp + (j * n + i * PANEL);
             Int r = 0;
@@ -504,6 +563,14 @@ static void panel_weight_gradient(const float *dy, const float *x, float *dwp, f
         }
         i += slab;
     }
+}
+
+/// dW in panels, Wp[p][i][c] = Σ_b dy[b][16p + c]·x[b][i], and db (both
+/// overwritten). δ is packed first into `scratch` (m·count scalars) as one
+/// [count][16] block per panel; then, per 24 inputs, blocks of 6 inputs × 16
+/// outputs accumulate over the batch in registers, reading x in place.
+static void panel_weight_gradient(const float *dy, const float *x, float *dwp, float *db, Int n, Int m, Int count, float *scratch) {
+    panel_weight_gradient_outputs(dy, x, dwp, db, n, m, count, scratch, 0, m);
 }
 
 /// dx[b][i] (= or +=) Σⱼ dy[b][j]·W[j][i] over W in panels: per sample and
@@ -577,4 +644,6 @@ const netc_kernel_table NETC_CAT(netc_kernels, NETC_SET) = {
     linear, linear_transposed, weight_gradient, input_gradient,
     panel_linear, panel_weight_gradient, panel_input_gradient, exp_shifted,
     update_apply, update_is_finite, max_magnitude, sum_of_squares, peak_loop,
+    transpose_weights, linear_transposed_rows, linear_rows, weight_gradient_rows,
+    panel_linear_outputs, panel_weight_gradient_outputs,
 };

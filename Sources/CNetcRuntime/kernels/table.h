@@ -18,6 +18,14 @@ typedef struct {
     float (*max_magnitude)(const float *, ptrdiff_t);
     double (*sum_of_squares)(const float *, ptrdiff_t);
     float (*peak_loop)(ptrdiff_t, float);
+    // The parts the products split into when they run on several threads (dispatch.c).
+    void (*transpose_weights)(const float *, float *, ptrdiff_t, ptrdiff_t);
+    void (*linear_transposed_rows)(const float *, const float *, const float *, const float *, float *, ptrdiff_t, ptrdiff_t, ptrdiff_t);
+    void (*linear_rows)(const float *, const float *, const float *, float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t);
+    void (*weight_gradient_rows)(const float *, const float *, float *, float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, float *, ptrdiff_t, ptrdiff_t);
+    void (*panel_linear_outputs)(const float *, const float *, const float *, float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t, ptrdiff_t);
+    void (*panel_weight_gradient_outputs)(const float *, const float *, float *, float *, ptrdiff_t, ptrdiff_t, ptrdiff_t, float *,
+                                          ptrdiff_t, ptrdiff_t);
 } netc_kernel_table;
 
 extern const netc_kernel_table netc_kernels_baseline;

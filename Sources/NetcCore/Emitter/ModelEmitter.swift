@@ -83,6 +83,10 @@ public struct ModelEmitter {
             ("gradientOffset", layout.offset(.gradients)!),
         ]
         for (name, value) in constants { w.line("public static var \(name): Int { \(value) }") }
+        if plan.usesThreads {
+            w.line("/// Large enough to split products across threads (`Plan.usesThreads`).")
+            w.line("@inlinable public static var usesThreads: Swift.Bool { true }")
+        }
         let tensors = graph.parameters.map {
             ".init(\"\($0.name)\", shape: \($0.shape), offset: \($0.offset), decays: \($0.isWeight))"
         }

@@ -1,0 +1,166 @@
+// The worker threads a model's products split across (dispatch.c): created
+// once, on the first product that splits, and kept; a job is handed over by
+// bumping a generation counter the workers spin on, then sleep on (a futex on
+// Linux, a condition variable elsewhere) once they have spun for a while with
+// nothing to do. A job takes no lock and allocates nothing.
+//
+// Each part of a job writes its own outputs with the same arithmetic as the
+// single-threaded kernel, so results do not depend on which thread runs which
+// part, nor on timing. One job runs at a time: a second thread that asks
+// while one runs gets its parts run in turn on itself (the same results).
+#define _GNU_SOURCE  // sched_getaffinity
+#include "netc_kernels.h"
+#include <pthread.h>
+#include <stdint.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#endif
+
+enum { MAX_WORKERS = 63, SPINS = 1 << 14 };
+
+static struct {
+    pthread_mutex_t lock;  // guards starting workers and the sleep fallback
+    pthread_cond_t wake;
+    int workers;           // started, each numbered 1...workers
+    int busy;              // a job is running
+    // The job: read by the workers after they see `generation` change.
+    netc_part body;
+    void *context;
+    ptrdiff_t parts;
+    unsigned mode;         // the caller's floating-point mode (subnormals flushed or not)
+    uint32_t generation;
+    int32_t remaining;     // workers yet to finish the job
+    int32_t sleepers;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+static _Thread_local int budget = 1;
+static uint64_t jobs = 0;  // handed to workers, for tests and benchmarks
+
+unsigned long long netc_parallel_jobs(void) { return __atomic_load_n(&jobs, __ATOMIC_RELAXED); }
+
+int netc_set_thread_budget(int threads) {
+    int previous = budget;
+    budget = threads < 1 ? 1 : threads > MAX_WORKERS + 1 ? MAX_WORKERS + 1 : threads;
+    return previous;
+}
+
+int netc_thread_budget(void) { return budget; }
+
+int netc_available_cores(void) {
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n > 0) return n;
+    }
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static inline void relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
+static void sleep_while(uint32_t seen) {
+    __atomic_add_fetch(&pool.sleepers, 1, __ATOMIC_SEQ_CST);
+#if defined(__linux__)
+    while (__atomic_load_n(&pool.generation, __ATOMIC_SEQ_CST) == seen)
+        syscall(SYS_futex, &pool.generation, FUTEX_WAIT_PRIVATE, seen, 0, 0, 0);
+#else
+    pthread_mutex_lock(&pool.lock);
+    while (__atomic_load_n(&pool.generation, __ATOMIC_SEQ_CST) == seen) pthread_cond_wait(&pool.wake, &pool.lock);
+    pthread_mutex_unlock(&pool.lock);
+#endif
+    __atomic_sub_fetch(&pool.sleepers, 1, __ATOMIC_SEQ_CST);
+}
+
+/// A worker: its number in the high half of `argument`, in the low half the
+/// generation when it was started (a job posted before it first runs is still
+/// its to see).
+static void *worker(void *argument) {
+    ptrdiff_t index = (ptrdiff_t)((uintptr_t)argument >> 32);
+    uint32_t seen = (uint32_t)(uintptr_t)argument;
+    for (;;) {
+        uint32_t now;
+        int spins = 0;
+        while ((now = __atomic_load_n(&pool.generation, __ATOMIC_ACQUIRE)) == seen) {
+            if (++spins < SPINS) relax();
+            else { sleep_while(seen); spins = 0; }
+        }
+        seen = now;
+        if (index < pool.parts) {
+            netc_restore_float_mode(pool.mode);
+            pool.body(pool.context, index, pool.parts);
+        }
+        __atomic_sub_fetch(&pool.remaining, 1, __ATOMIC_RELEASE);
+    }
+    return 0;
+}
+
+/// Starts workers up to `wanted` (by the thread running jobs, so the
+/// generation stays put meanwhile); returns how many run.
+static int start_workers(int wanted) {
+    if (wanted > MAX_WORKERS) wanted = MAX_WORKERS;
+    int running = __atomic_load_n(&pool.workers, __ATOMIC_ACQUIRE);
+    if (running >= wanted) return running;
+    pthread_mutex_lock(&pool.lock);
+    while (pool.workers < wanted) {
+        pthread_attr_t attributes;
+        pthread_attr_init(&attributes);
+        pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+        pthread_t thread;
+        uintptr_t argument = (uintptr_t)(pool.workers + 1) << 32 | __atomic_load_n(&pool.generation, __ATOMIC_RELAXED);
+        int failed = pthread_create(&thread, &attributes, worker, (void *)argument);
+        pthread_attr_destroy(&attributes);
+        if (failed) break;
+        __atomic_store_n(&pool.workers, pool.workers + 1, __ATOMIC_RELEASE);
+    }
+    running = pool.workers;
+    pthread_mutex_unlock(&pool.lock);
+    return running;
+}
+
+void netc_parallel_run(ptrdiff_t parts, netc_part body, void *context) {
+    int expected = 0;
+    if (parts < 2 || !__atomic_compare_exchange_n(&pool.busy, &expected, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        for (ptrdiff_t p = 0; p < parts; p++) body(context, p, parts);
+        return;
+    }
+    int workers = start_workers((int)parts - 1);
+    if (workers == 0) {
+        for (ptrdiff_t p = 0; p < parts; p++) body(context, p, parts);
+        __atomic_store_n(&pool.busy, 0, __ATOMIC_RELEASE);
+        return;
+    }
+    // Fewer parts when fewer workers could start: a part's results do not depend on how many there are.
+    ptrdiff_t shared = parts <= workers + 1 ? parts : workers + 1;
+    pool.body = body;
+    pool.context = context;
+    pool.parts = shared;
+    pool.mode = netc_float_mode();
+    __atomic_add_fetch(&jobs, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&pool.remaining, workers, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&pool.generation, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&pool.sleepers, __ATOMIC_SEQ_CST) > 0) {
+#if defined(__linux__)
+        syscall(SYS_futex, &pool.generation, FUTEX_WAKE_PRIVATE, INT_MAX, 0, 0, 0);
+#else
+        pthread_mutex_lock(&pool.lock);
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.lock);
+#endif
+    }
+    body(context, 0, shared);
+    while (__atomic_load_n(&pool.remaining, __ATOMIC_ACQUIRE) > 0) relax();
+    __atomic_store_n(&pool.busy, 0, __ATOMIC_RELEASE);
+}

@@ -1,0 +1,157 @@
+import GeneratedModels
+import MallocCounter
+import NetcRuntime
+import XCTest
+
+/// Products split across threads give the same bits as on one: each kernel,
+/// on shapes that reach every way a product splits (by samples, by output
+/// features, leftover blocks and samples) and on any number of threads; and
+/// whole training runs, on 1, 2 and 3 threads and 20 times over.
+final class ThreadTests: XCTestCase {
+    override func tearDown() { CPUKernels.setThreadBudget(1) }
+
+    /// Runs `body` with the budget at 1, 2, 3 and 4 threads; every run's outputs must equal the first's.
+    func sameOnAnyThreads(_ what: String, _ body: () -> [Float]) {
+        CPUKernels.setThreadBudget(1)
+        let one = body()
+        for threads in 2...4 {
+            CPUKernels.setThreadBudget(threads)
+            let many = body()
+            XCTAssertTrue(zip(one, many).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(what) on \(threads) threads differs from 1")
+        }
+        CPUKernels.setThreadBudget(1)
+    }
+
+    func testEveryProductGivesTheSameBitsOnAnyNumberOfThreads() {
+        let before = CPUKernels.parallelJobs
+        KernelSets.forEach { path in
+            var state = SplitMix64(seed: 11)
+            // (n, m, count): features split (4m ≥ count), samples split, leftover samples and rows, a lone sample after blocks of 6.
+            for (n, m, count) in [(300, 130, 37), (784, 128, 32), (150, 16, 250), (97, 200, 29), (1100, 48, 13), (257, 144, 31),
+                                  (200, 256, 7), (33, 80, 401)] {
+                checkProducts(n: n, m: m, count: count, &state, "\(path) n=\(n) m=\(m) count=\(count)")
+            }
+        }
+        XCTAssertGreaterThan(CPUKernels.parallelJobs, before, "no product was handed to a worker thread")
+    }
+
+    func checkProducts(n: Int, m: Int, count: Int, _ state: inout SplitMix64, _ label: String) {
+        let w = randomFloats(n * m, &state), bias = randomFloats(m, &state), x = randomFloats(count * n, &state)
+        let dy = randomFloats(count * m, &state), old = randomFloats(count * n, &state)
+        /// The output buffer (NaN, or `initial`) after `body` writes it, with a scratch buffer of any kernel's size.
+        func run(_ size: Int, initial: [Float]? = nil, _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+            var out = initial ?? [Float](repeating: .nan, count: size)
+            var scratch = [Float](repeating: .nan, count: max(n * m, (m + 16) * count, 16))
+            out.withUnsafeMutableBufferPointer { o in scratch.withUnsafeMutableBufferPointer { s in body(o.baseAddress!, s.baseAddress!) } }
+            return out
+        }
+        var wm = w, bm = bias, xm = x, dym = dy
+        wm.withUnsafeMutableBufferPointer { w in bm.withUnsafeMutableBufferPointer { bias in
+            xm.withUnsafeMutableBufferPointer { x in dym.withUnsafeMutableBufferPointer { dy in
+                let w = w.baseAddress!, bias = bias.baseAddress!, x = x.baseAddress!, dy = dy.baseAddress!
+                sameOnAnyThreads("linear \(label)") {
+                    run(count * m) { y, _ in CPUKernels.linear(w, bias, x, y, n: n, m: m, count: count) }
+                }
+                sameOnAnyThreads("weightGradient \(label)") {
+                    run(n * m + m) { dw, _ in CPUKernels.weightGradient(dy, x, dw, dw + n * m, n: n, m: m, count: count) }
+                }
+                sameOnAnyThreads("weightGradient packed \(label)") {
+                    run(n * m + m) { dw, s in CPUKernels.weightGradient(dy, x, dw, dw + n * m, n: n, m: m, count: count, scratch: s) }
+                }
+                sameOnAnyThreads("inputGradient \(label)") {
+                    run(count * n, initial: old) { dx, _ in CPUKernels.inputGradient(dy, w, dx, accumulate: true, n: n, m: m, count: count) }
+                }
+                guard m % 16 == 0 else { return }
+                if m <= 256 && n * m <= 8192 * 4 {
+                    sameOnAnyThreads("linearTransposed \(label)") {
+                        run(count * m) { y, s in CPUKernels.linearTransposed(w, bias, x, y, n: n, m: m, count: count, scratch: s) }
+                    }
+                }
+                // Panels: the same arithmetic whatever W's values, so W's own storage serves as Wp.
+                sameOnAnyThreads("panelLinear \(label)") {
+                    run(count * m) { y, _ in CPUKernels.panelLinear(w, bias, x, y, n: n, m: m, count: count) }
+                }
+                sameOnAnyThreads("panelWeightGradient \(label)") {
+                    run(n * m + m) { dw, s in CPUKernels.panelWeightGradient(dy, x, dw, dw + n * m, n: n, m: m, count: count, scratch: s) }
+                }
+                sameOnAnyThreads("panelInputGradient \(label)") {
+                    run(count * n, initial: old) { dx, _ in CPUKernels.panelInputGradient(dy, w, dx, accumulate: false, n: n, m: m, count: count) }
+                }
+            } }
+        } }
+    }
+
+    func testTheUpdateGivesTheSameBitsOnAnyNumberOfThreads() {
+        KernelSets.forEach { path in
+            var state = SplitMix64(seed: 3)
+            let n = 50_021
+            let p = randomFloats(n, &state), g = randomFloats(n, &state), v = randomFloats(n, &state), s = randomFloats(n, &state).map(abs)
+            for h in [Hyperparameters.sgd(learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01),
+                      .adam(learningRate: 0.01, weightDecay: 0.001)] {
+                let step = OptimizerStep(h, step: 3, gradientScale: 0.5)
+                sameOnAnyThreads("update \(path) \(h.summary)") {
+                    var pp = p, gg = g, vv = v, ss = s
+                    step.apply(&pp, gradients: &gg, first: &vv, second: &ss, count: n, decays: true)
+                    return pp + vv + ss
+                }
+                var pp = p, gg = g, vv = v, ss = s
+                for threads in 1...3 {
+                    CPUKernels.setThreadBudget(threads)
+                    XCTAssertTrue(step.isFinite(&pp, gradients: &gg, first: &vv, second: &ss, count: n, decays: true))
+                    gg[n - 1] = .infinity
+                    XCTAssertFalse(step.isFinite(&pp, gradients: &gg, first: &vv, second: &ss, count: n, decays: true),
+                                   "an infinite gradient in the last part, on \(threads) threads")
+                    gg[n - 1] = g[n - 1]
+                }
+                CPUKernels.setThreadBudget(1)
+            }
+        }
+    }
+
+    /// Training on 2 and 3 threads gives the bits training on 1 gives, run after run; no allocation per step.
+    func testTrainingIsBitIdenticalOnAnyThreadCountRunAfterRun() {
+        XCTAssertTrue(MnistMLP.usesThreads && MnistCNN.usesThreads)
+        XCTAssertFalse(XOR.usesThreads || Iris.usesThreads, "small networks never set a thread budget")
+        var state = SplitMix64(seed: 4)
+        let x = randomFloats(MnistMLP.batchSize * MnistMLP.inputCount, &state).map(abs)
+        var t = [Float](repeating: 0, count: MnistMLP.batchSize * MnistMLP.targetCount)
+        for b in 0..<MnistMLP.batchSize { t[b * 10 + b % 10] = 1 }
+        func train(threads: Int) -> [Float] {
+            var model = MnistMLP(seed: 1)
+            model.threads = threads
+            for _ in 0..<3 { model.trainStep(input: x, target: t) }
+            return model.parameters + model.predict(x)
+        }
+        let before = CPUKernels.parallelJobs
+        let one = train(threads: 1)
+        XCTAssertEqual(CPUKernels.parallelJobs, before, "1 thread hands nothing over")
+        for run in 0..<20 {
+            let threads = run % 2 == 0 ? 2 : 3
+            XCTAssertTrue(zip(one, train(threads: threads)).allSatisfy { $0.bitPattern == $1.bitPattern }, "run \(run) on \(threads) threads")
+        }
+        XCTAssertGreaterThan(CPUKernels.parallelJobs, before)
+
+        var model = MnistMLP(seed: 1)
+        model.threads = 2
+        model.trainStep(input: x, target: t)
+        let allocations = x.withUnsafeBufferPointer { x in
+            t.withUnsafeBufferPointer { t in
+                let before = netc_allocation_count()
+                model.trainStep(input: x, target: t)
+                return netc_allocation_count() - before
+            }
+        }
+        XCTAssertEqual(allocations, 0, "a step on 2 threads allocates nothing")
+
+        let images = randomFloats(MnistCNN.batchSize * MnistCNN.inputCount, &state).map(abs)
+        var labels = [Float](repeating: 0, count: MnistCNN.batchSize * 10)
+        for b in 0..<MnistCNN.batchSize { labels[b * 10 + (b * 7) % 10] = 1 }
+        func trainCNN(threads: Int) -> [Float] {
+            var model = MnistCNN(seed: 2)
+            model.threads = threads
+            model.trainStep(input: images, target: labels)
+            return model.parameters
+        }
+        XCTAssertEqual(trainCNN(threads: 1).map(\.bitPattern), trainCNN(threads: 2).map(\.bitPattern), "MnistCNN on 2 threads")
+    }
+}
