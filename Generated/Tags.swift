@@ -8,7 +8,8 @@ import NetcRuntime
 /// - `image`: input [2x6x5]
 /// - `c.conv(image)`: conv2d [3x6x5]
 /// - `c(c.conv)`: tanh [3x6x5]
-/// - `p(c)`: max_pool [3x5x4]
+/// - `n(c)`: batch_norm [3x6x5]
+/// - `p(n)`: max_pool [3x5x4]
 /// - `q(p)`: avg_pool [3x3x2]
 /// - `f(q)`: flatten [18]
 /// - `out.linear(f)`: linear [3]
@@ -23,18 +24,20 @@ public struct Tags: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 3 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 3 }
-    public static var parameterCount: Swift.Int { 96 }
-    public static var storageCount: Swift.Int { 3120 }
-    public static var outputOffset: Swift.Int { 1740 }
-    public static var targetOffset: Swift.Int { 3108 }
-    public static var inputGradientOffset: Swift.Int { 1752 }
-    public static var gradientOffset: Swift.Int { 96 }
-    public static let info = NetcRuntime.ModelInfo(name: "Tags", seed: 0, fingerprint: 0x785b8ee352d5f88b, tensors: [
+    public static var parameterCount: Swift.Int { 102 }
+    public static var storageCount: Swift.Int { 3894 }
+    public static var outputOffset: Swift.Int { 2154 }
+    public static var targetOffset: Swift.Int { 3882 }
+    public static var inputGradientOffset: Swift.Int { 2166 }
+    public static var gradientOffset: Swift.Int { 112 }
+    public static let info = NetcRuntime.ModelInfo(name: "Tags", seed: 0, fingerprint: 0x435a6f775c40ba35, tensors: [
         .init("c.weight", shape: [3, 2, 2, 3], offset: 0, decays: true),
         .init("c.bias", shape: [3], offset: 36, decays: false),
-        .init("out.weight", shape: [3, 18], offset: 39, decays: true),
-        .init("out.bias", shape: [3], offset: 93, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.8, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.001, schedule: .init(.exponential(factor: 0.9), warmup: 3)), firstState: 192, secondState: 288)
+        .init("n.running_mean", shape: [3], offset: 39, decays: false),
+        .init("n.running_var", shape: [3], offset: 42, decays: false),
+        .init("out.weight", shape: [3, 18], offset: 45, decays: true),
+        .init("out.bias", shape: [3], offset: 99, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.8, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.001, schedule: .init(.exponential(factor: 0.9), warmup: 3)), firstState: 224, secondState: 336)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -48,7 +51,8 @@ public struct Tags: NetcRuntime.GeneratedModel {
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 36, fanIn: 12, fanOut: 18, rng: &random)  // c.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 39, count: 54, fanIn: 18, fanOut: 3, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 45, count: 54, fanIn: 18, fanOut: 3, rng: &random)  // out.weight
+        (m + 42).update(repeating: 1, count: 3)  // n.running_var
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -56,16 +60,19 @@ public struct Tags: NetcRuntime.GeneratedModel {
     public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_c_weight = m + 0  // [36]
         let p_c_bias = m + 36  // [3]
-        let p_out_weight = m + 39  // [54]
-        let p_out_bias = m + 93  // [3]
-        let v_image = m + 384  // [240]
-        let v_c_conv = m + 624  // [360]
-        let v_c = m + 984  // [360]
-        let v_p = m + 1344  // [240]
-        let v_q = m + 1584  // [72]
-        let v_f = m + 1656  // [72]
-        let v_out_linear = m + 1728  // [12]
-        let v_out = m + 1740  // [12]
+        let p_n_running_mean = m + 39  // [3]
+        let p_n_running_var = m + 42  // [3]
+        let p_out_weight = m + 45  // [54]
+        let p_out_bias = m + 99  // [3]
+        let v_image = m + 438  // [240]
+        let v_c_conv = m + 678  // [360]
+        let v_c = m + 1038  // [360]
+        let v_n = m + 1398  // [360]
+        let v_p = m + 1758  // [240]
+        let v_q = m + 1998  // [72]
+        let v_f = m + 2070  // [72]
+        let v_out_linear = m + 2142  // [12]
+        let v_out = m + 2154  // [12]
         for k in 0..<count &* 60 { v_image[k] = input[k] }  // small: copied, see Plan
         // c.conv = conv2d(image)  [3x6x5]
         for b in 0..<count {
@@ -95,9 +102,40 @@ public struct Tags: NetcRuntime.GeneratedModel {
             let x0 = v_c_conv + b &* 90, y = v_c + b &* 90
             for i in 0..<90 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
         }
-        // p = max_pool(c)  [3x5x4]
+        // n = batch_norm(c)  [3x6x5]
+        if training {
+            for c in 0..<3 {
+                let values = Scalar(count &* 30)
+                var mean: Scalar = 0
+                for b in 0..<count {
+                    let x0 = v_c + b &* 90
+                    for i in 0..<30 { mean += x0[c &* 30 &+ i] }
+                }
+                mean /= values
+                var variance: Scalar = 0
+                for b in 0..<count {
+                    let x0 = v_c + b &* 90
+                    for i in 0..<30 { let d = x0[c &* 30 &+ i] - mean; variance += d * d }
+                }
+                variance /= values
+                let scale = 1 / (variance + 1e-05).squareRoot(), shift = 0 - mean * scale
+                for b in 0..<count {
+                    let x0 = v_c + b &* 90, y = v_n + b &* 90
+                    for i in 0..<30 { y[c &* 30 &+ i] = x0[c &* 30 &+ i] * scale + shift }
+                }
+            }
+        } else {
+            for c in 0..<3 {
+                let scale = 1 / (p_n_running_var[c] + 1e-05).squareRoot(), shift = 0 - p_n_running_mean[c] * scale
+                for b in 0..<count {
+                    let x0 = v_c + b &* 90, y = v_n + b &* 90
+                    for i in 0..<30 { y[c &* 30 &+ i] = x0[c &* 30 &+ i] * scale + shift }
+                }
+            }
+        }
+        // p = max_pool(n)  [3x5x4]
         for b in 0..<count {
-            let x0 = v_c + b &* 90, y = v_p + b &* 60
+            let x0 = v_n + b &* 90, y = v_p + b &* 60
             for c in 0..<3 {
                 for oy in 0..<5 {
                     for ox in 0..<4 {
@@ -155,9 +193,9 @@ public struct Tags: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out.linear'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out_linear = m + 1728  // [12]
-        let g_out_linear = m + 3096  // [12]
-        let target = m + 3108  // [12]
+        let v_out_linear = m + 2142  // [12]
+        let g_out_linear = m + 3870  // [12]
+        let target = m + 3882  // [12]
         // binary_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -174,22 +212,28 @@ public struct Tags: NetcRuntime.GeneratedModel {
     /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_out_weight = m + 39  // [54]
-        let dp_c_weight = m + 96  // [36]
-        let dp_c_bias = m + 132  // [3]
-        let dp_out_weight = m + 135  // [54]
-        let dp_out_bias = m + 189  // [3]
-        let v_image = m + 384  // [240]
-        let v_c = m + 984  // [360]
-        let v_f = m + 1656  // [72]
-        let g_c_conv = m + 1992  // [360]
-        let g_c = m + 2352  // [360]
-        let g_p = m + 2712  // [240]
-        let g_q = m + 2952  // [72]
-        let g_f = m + 3024  // [72]
-        let g_out_linear = m + 3096  // [12]
+        let p_out_weight = m + 45  // [54]
+        let dp_c_weight = m + 112  // [36]
+        let dp_c_bias = m + 148  // [3]
+        let dp_n_running_mean = m + 151  // [3]
+        let dp_n_running_var = m + 154  // [3]
+        let dp_out_weight = m + 157  // [54]
+        let dp_out_bias = m + 211  // [3]
+        let v_image = m + 438  // [240]
+        let v_c = m + 1038  // [360]
+        let v_n = m + 1398  // [360]
+        let v_f = m + 2070  // [72]
+        let g_c_conv = m + 2406  // [360]
+        let g_c = m + 2766  // [360]
+        let g_n = m + 3126  // [360]
+        let g_p = m + 3486  // [240]
+        let g_q = m + 3726  // [72]
+        let g_f = m + 3798  // [72]
+        let g_out_linear = m + 3870  // [12]
         dp_c_weight.update(repeating: 0, count: 36)  // c.weight
         dp_c_bias.update(repeating: 0, count: 3)  // c.bias
+        dp_n_running_mean.update(repeating: 0, count: 3)  // n.running_mean
+        dp_n_running_var.update(repeating: 0, count: 3)  // n.running_var
         // out.linear: linear backward → δ f =
         NetcRuntime.CPUKernels.weightGradient(g_out_linear, v_f, dp_out_weight, dp_out_bias, n: 18, m: 3, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_out_linear, p_out_weight, g_f, accumulate: false, n: 18, m: 3, count: count)
@@ -221,9 +265,9 @@ public struct Tags: NetcRuntime.GeneratedModel {
                 }
             }
         }
-        // p: max_pool backward → δ c =
+        // p: max_pool backward → δ n =
         for b in 0..<count {
-            let x0 = v_c + b &* 90, dy = g_p + b &* 60, dx0 = g_c + b &* 90
+            let x0 = v_n + b &* 90, dy = g_p + b &* 60, dx0 = g_n + b &* 90
             for i in 0..<90 { dx0[i] = 0 }
             for c in 0..<3 {
                 for oy in 0..<5 {
@@ -239,6 +283,40 @@ public struct Tags: NetcRuntime.GeneratedModel {
                         }
                         dx0[at] += dy[out]
                     }
+                }
+            }
+        }
+        // n: batch_norm backward → δ c =
+        for c in 0..<3 {
+            let values = Scalar(count &* 30)
+            var mean: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c + b &* 90
+                for i in 0..<30 { mean += x0[c &* 30 &+ i] }
+            }
+            mean /= values
+            var variance: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c + b &* 90
+                for i in 0..<30 { let d = x0[c &* 30 &+ i] - mean; variance += d * d }
+            }
+            variance /= values
+            let inverse = 1 / (variance + 1e-05).squareRoot()
+            var sum: Scalar = 0, sumX: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c + b &* 90, dy = g_n + b &* 90
+                for i in 0..<30 {
+                    let g = dy[c &* 30 &+ i]
+                    sum += g
+                    sumX += g * (x0[c &* 30 &+ i] - mean) * inverse
+                }
+            }
+            let scale = 1 * inverse, meanG = sum / values, meanGX = sumX / values
+            for b in 0..<count {
+                let x0 = v_c + b &* 90, dy = g_n + b &* 90, dx0 = g_c + b &* 90
+                for i in 0..<30 {
+                    let k = c &* 30 &+ i
+                    dx0[k] = scale * (dy[k] - meanG - (x0[k] - mean) * inverse * meanGX)
                 }
             }
         }
@@ -279,8 +357,8 @@ public struct Tags: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c_weight = m + 0  // [36]
-        let g_image = m + 1752  // [240]
-        let g_c_conv = m + 1992  // [360]
+        let g_image = m + 2166  // [240]
+        let g_c_conv = m + 2406  // [360]
         // c.conv: conv2d backward → δ image =
         for b in 0..<count {
             let dy = g_c_conv + b &* 90, dx0 = g_image + b &* 60
@@ -309,17 +387,17 @@ public struct Tags: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 96  // [96]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 96)
+        let gradients = m + 112  // [102]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 102)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [96]
-        let gradients = m + 96  // [96]
-        let firstMoment = m + 192  // [96]
-        let secondMoment = m + 288  // [96]
+        let parameters = m + 0  // [102]
+        let gradients = m + 112  // [102]
+        let firstMoment = m + 224  // [102]
+        let secondMoment = m + 336  // [102]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), decay = Scalar(step.weightDecay), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
         func apply(_ range: Range<Swift.Int>, _ decay: Scalar) {
             for k in range {
@@ -332,8 +410,45 @@ public struct Tags: NetcRuntime.GeneratedModel {
             }
         }
         apply(0..<36, decay)
-        apply(36..<39, 0)
-        apply(39..<93, decay)
-        apply(93..<96, 0)
+        apply(36..<45, 0)
+        apply(45..<99, decay)
+        apply(99..<102, 0)
+    }
+
+    /// The model keeps running statistics: a training step updates them.
+    @inlinable public static var hasRunningStatistics: Swift.Bool { true }
+
+    /// After an accepted training step: each batch normalisation's running statistics; the largest magnitude written.
+    @inlinable
+    public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
+        let p_n_running_mean = m + 39  // [3]
+        let p_n_running_var = m + 42  // [3]
+        let v_c = m + 1038  // [360]
+        var written: Scalar = 0
+        // n: batch_norm running statistics
+        for c in 0..<3 {
+            let values = Scalar(count &* 30)
+            var mean: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c + b &* 90
+                for i in 0..<30 { mean += x0[c &* 30 &+ i] }
+            }
+            mean /= values
+            var variance: Scalar = 0
+            for b in 0..<count {
+                let x0 = v_c + b &* 90
+                for i in 0..<30 { let d = x0[c &* 30 &+ i] - mean; variance += d * d }
+            }
+            variance /= values
+            let unbiased: Scalar = values > 1 ? values / (values - 1) : 1
+            let newMean = 0.8 * p_n_running_mean[c] + 0.2 * mean
+            let newVariance = 0.8 * p_n_running_var[c] + 0.2 * variance * unbiased
+            if newMean.isFinite && newVariance.isFinite {
+                p_n_running_mean[c] = newMean
+                p_n_running_var[c] = newVariance
+                written = Swift.max(written, Swift.abs(newMean), newVariance)
+            }
+        }
+        return written
     }
 }

@@ -81,7 +81,7 @@ public struct SpecGenerator: RandomNumberGenerator {
             let from = order.last!
             // ε = 0.1: a channel whose values nearly coincide (dropout zeros, relu's flat side, equal ids) is
             // then curved on a scale of 0.3, not 0.003, which central differences with h = 1e-5 follow.
-            let line = "batch_norm \(name)(\(from.name))" + (g.chance(0.3) ? ", momentum: 0.5" : "") + ", epsilon: 0.1"
+            let line = "batch_norm \(name)(\(from.name))" + (g.chance(0.3) ? ", momentum: 0.5" : "") + ", epsilon: 0.1" + (g.chance(0.3) ? ", affine: false" : "")
             return (line, Drawn(name: name, shape: from.shape), [from.name])
         },
         "layer_norm": { g, name, order in

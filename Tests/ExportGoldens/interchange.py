@@ -120,23 +120,33 @@ class Tags(nn.Module):
     def __init__(self):
         super().__init__()
         self.c = nn.Conv2d(2, 3, (2, 3))
+        self.n = nn.BatchNorm2d(3, eps=1e-05, momentum=0.2, affine=False)
         self.out = nn.Linear(18, 3)
         self.to(self.dtype)
         self.reset_parameters()
+        self._register_load_state_dict_pre_hook(self._batch_counts)
 
     def reset_parameters(self):
         """The spec's initializers: netc's distributions (not its draws)."""
         with torch.no_grad():
             nn.init.uniform_(self.c.weight, -0.4472135954999579, 0.4472135954999579)
             nn.init.zeros_(self.c.bias)
+            nn.init.zeros_(self.n.running_mean)
+            nn.init.ones_(self.n.running_var)
             nn.init.uniform_(self.out.weight, -0.5345224838248488, 0.5345224838248488)
             nn.init.zeros_(self.out.bias)
+
+    def _batch_counts(self, state_dict, prefix, *_):
+        # netc's files have no num_batches_tracked (a count BatchNorm uses only without a momentum): keep the module's.
+        for name in ("n",):
+            state_dict.setdefault(prefix + name + ".num_batches_tracked", self.get_submodule(name).num_batches_tracked)
 
     def values(self, image):
         """What forward returns (predict's output) and the logits the loss reads."""
         image = image.reshape(-1, 2, 6, 5)
         c = torch.tanh(self.c(F.pad(image, (1, 1, 0, 1))))
-        p = F.max_pool2d(c, 2, 1)
+        n = self.n(c)
+        p = F.max_pool2d(n, 2, 1)
         q = F.avg_pool2d(p, 3, 2, 1)
         f = q.flatten(1)
         out_linear = self.out(f)

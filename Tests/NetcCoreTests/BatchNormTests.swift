@@ -23,6 +23,27 @@ final class BatchNormTests: XCTestCase {
         XCTAssertEqual(interpreter.predict(input: x, parameters: start)[1], 10 / (1 + 1e-5).squareRoot(), accuracy: 1e-12)
     }
 
+    /// `affine: false`: PyTorch's `affine=False` — no weight or bias, y = x̂; the same statistics; gradients checked.
+    func testWithoutAffineThereIsNoScaleOrShift() throws {
+        let g = try graph(spec.replacingOccurrences(of: "batch_norm k", with: "batch_norm k, affine: false"))
+        XCTAssertEqual(g.parameters.map(\.name), ["k.running_mean", "k.running_var"])
+        let interpreter = Interpreter(graph: g)
+        let p: [Double] = [0, 0, 1, 1]
+        var shifted = p
+        shifted[0] = 5  // a running mean only inference reads
+        let training = interpreter.forward(input: x, parameters: shifted, masks: [:]).map { $0[1] }
+        XCTAssertEqual(training[0][0], -1 / (1 + 1e-5).squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(training[1][1], 10 / (100 + 1e-5).squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(interpreter.predict(input: x, parameters: shifted)[0], (1 - 5) / (1 + 1e-5).squareRoot(), accuracy: 1e-12)
+        var updated = p
+        interpreter.updateStatistics(&updated, input: x, masks: [:])
+        for (value, expected) in zip(updated, [0.2, 2.0, 1.1, 0.9 + 0.1 * 200]) { XCTAssertEqual(value, expected, accuracy: 1e-12) }
+        let wide = try graph(spec.replacingOccurrences(of: "input x: 2", with: "input x: 3x4")
+            .replacingOccurrences(of: "batch_norm k", with: "batch_norm k, affine: false, epsilon: 0.1")
+            .replacingOccurrences(of: "batch: 2", with: "batch: 3"))
+        XCTAssertTrue(GradientCheck.run(wide, .init(seed: 2)).allSatisfy(\.passed))
+    }
+
     func testRunningStatisticsUseMomentumAndTheUnbiasedVariance() throws {
         let interpreter = Interpreter(graph: try graph(spec))
         var p = start

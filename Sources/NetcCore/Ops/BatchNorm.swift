@@ -6,13 +6,16 @@
 /// running = (1 − momentum)·running + momentum·batch, with the variance
 /// unbiased (× M/(M − 1), M values per channel; as it is for M = 1).
 /// Tensors, in PyTorch's order and names: weight γ (1), bias β (0),
-/// running_mean (0), running_var (1); the last two get no gradient.
+/// running_mean (0), running_var (1); the last two get no gradient. With
+/// `affine: false` there is no γ or β (y = x̂, PyTorch's `affine=False`).
 public struct BatchNormOp: BatchOp {
     public let channels: Int
     /// Values per channel in one sample.
     public let plane: Int
     public let epsilon: Double
     public let momentum: Double
+    /// Whether γ and β scale and shift the normalised values.
+    public let affine: Bool
 
     public var name: String { "batch_norm" }
 
@@ -23,9 +26,15 @@ public struct BatchNormOp: BatchOp {
         return Flops(forward: 5 * n, parameterGradient: 3 * n, inputGradient: 6 * n)
     }
 
-    func offsets(_ node: Node, _ graph: Graph) -> (gamma: Int, beta: Int, mean: Int, variance: Int) {
+    /// The tensors' offsets; γ and β are nil without `affine`.
+    func offsets(_ node: Node, _ graph: Graph) -> (gamma: Int?, beta: Int?, mean: Int, variance: Int) {
         let o = node.parameters.map { graph.parameters[$0].offset }
-        return (o[0], o[1], o[2], o[3])
+        return affine ? (o[0], o[1], o[2], o[3]) : (nil, nil, o[0], o[1])
+    }
+
+    /// The running statistics' tensors (indices into the graph's parameters).
+    func statisticsTensors(_ node: Node) -> (mean: Int, variance: Int) {
+        affine ? (node.parameters[2], node.parameters[3]) : (node.parameters[0], node.parameters[1])
     }
 
     /// Each channel's mean and biased variance over every sample's values.
@@ -48,7 +57,8 @@ public struct BatchNormOp: BatchOp {
         return inputs.map { x in
             x.indices.map { i in
                 let c = i / plane
-                return p[o.gamma + c] * (x[i] - stats[c].mean) / (stats[c].variance + epsilon).squareRoot() + p[o.beta + c]
+                let gamma = o.gamma.map { p[$0 + c] } ?? 1, beta = o.beta.map { p[$0 + c] } ?? 0
+                return gamma * (x[i] - stats[c].mean) / (stats[c].variance + epsilon).squareRoot() + beta
             }
         }
     }
@@ -67,12 +77,14 @@ public struct BatchNormOp: BatchOp {
                     sumX += dy[b][i] * (x[i] - stats[c].mean) * inverse
                 }
             }
-            parameterGradient[o.gamma + c] += sumX
-            parameterGradient[o.beta + c] += sum
+            if let gamma = o.gamma, let beta = o.beta {
+                parameterGradient[gamma + c] += sumX
+                parameterGradient[beta + c] += sum
+            }
             for (b, x) in inputs.enumerated() {
                 for i in (c * plane)..<((c + 1) * plane) {
                     let normalised = (x[i] - stats[c].mean) * inverse
-                    dx[b][i] = p[o.gamma + c] * inverse * (dy[b][i] - sum / m - normalised * sumX / m)
+                    dx[b][i] = (o.gamma.map { p[$0 + c] } ?? 1) * inverse * (dy[b][i] - sum / m - normalised * sumX / m)
                 }
             }
         }
@@ -103,29 +115,35 @@ public struct BatchNormOp: BatchOp {
 
     var perChannel: Code { "for c in 0..<\(channels)" }
 
+    /// γ[c] and β[c] as code: the tensors', or 1 and 0 without `affine`.
+    func scaleAndShift(_ node: Node, _ c: BatchCode) -> (gamma: Code, beta: Code) {
+        guard affine else { return ("1", "0") }
+        return ("\(c.op.parameter(node.parameters[0]))[c]", "\(c.op.parameter(node.parameters[1]))[c]")
+    }
+
     public func emitBatchForward(_ node: Node, _ c: inout BatchCode) {
-        let gamma = c.op.parameter(node.parameters[0]), beta = c.op.parameter(node.parameters[1])
-        let runningMean = c.op.parameter(node.parameters[2]), runningVariance = c.op.parameter(node.parameters[3])
+        let (gamma, beta) = scaleAndShift(node, c), tensors = statisticsTensors(node)
+        let runningMean = c.op.parameter(tensors.mean), runningVariance = c.op.parameter(tensors.variance)
         let eps = literal(epsilon), plane = plane
         c.block("if training") { c, batch in
             c.block(perChannel) { c in
                 emitStatistics(&c, batch)
-                c.line("let scale = \(gamma)[c] / (variance + \(eps)).squareRoot(), shift = \(beta)[c] - mean * scale")
+                c.line("let scale = \(gamma) / (variance + \(eps)).squareRoot(), shift = \(beta) - mean * scale")
                 batch.eachSample(&c) { $0.line("for i in 0..<\(plane) { \(y)[c &* \(plane) &+ i] = \(x0)[c &* \(plane) &+ i] * scale + shift }") }
             }
         }
         c.block("else") { c, batch in
             c.block(perChannel) { c in
-                c.line("let scale = \(gamma)[c] / (\(runningVariance)[c] + \(eps)).squareRoot(), shift = \(beta)[c] - \(runningMean)[c] * scale")
+                c.line("let scale = \(gamma) / (\(runningVariance)[c] + \(eps)).squareRoot(), shift = \(beta) - \(runningMean)[c] * scale")
                 batch.eachSample(&c) { $0.line("for i in 0..<\(plane) { \(y)[c &* \(plane) &+ i] = \(x0)[c &* \(plane) &+ i] * scale + shift }") }
             }
         }
     }
 
     public func emitBatchBackward(_ node: Node, edge: BackwardGraph.Edge?, parameterGradients: Bool, _ c: inout BatchCode) {
-        guard parameterGradients || edge != nil else { return }
-        let gamma = c.op.parameter(node.parameters[0])
-        let dGamma = c.op.parameterGradient(node.parameters[0]), dBeta = c.op.parameterGradient(node.parameters[1])
+        guard (parameterGradients && affine) || edge != nil else { return }
+        let gamma = scaleAndShift(node, c).gamma
+        let gradients = affine ? (c.op.parameterGradient(node.parameters[0]), c.op.parameterGradient(node.parameters[1])) : nil
         let eps = literal(epsilon), plane = plane
         c.block(perChannel) { c, batch in
             emitStatistics(&c, batch)
@@ -138,12 +156,12 @@ public struct BatchNormOp: BatchOp {
                     c.line("sumX += g * (\(x0)[c &* \(plane) &+ i] - mean) * inverse")
                 }
             }
-            if parameterGradients {
+            if parameterGradients, let (dGamma, dBeta) = gradients {
                 c.line("\(dGamma)[c] += sumX")
                 c.line("\(dBeta)[c] += sum")
             }
             if let edge {
-                c.line("let scale = \(gamma)[c] * inverse, meanG = sum / values, meanGX = sumX / values")
+                c.line("let scale = \(gamma) * inverse, meanG = sum / values, meanGX = sumX / values")
                 batch.eachSample(&c) { c in
                     c.block("for i in 0..<\(plane)") { c in
                         c.line("let k = c &* \(plane) &+ i")
@@ -155,7 +173,8 @@ public struct BatchNormOp: BatchOp {
     }
 
     public func emitStatisticsUpdate(_ node: Node, _ c: inout BatchCode) {
-        let runningMean = c.op.parameter(node.parameters[2]), runningVariance = c.op.parameter(node.parameters[3])
+        let tensors = statisticsTensors(node)
+        let runningMean = c.op.parameter(tensors.mean), runningVariance = c.op.parameter(tensors.variance)
         let keep = literal(1 - momentum), take = literal(momentum)
         c.block(perChannel) { c, batch in
             emitStatistics(&c, batch)
@@ -175,7 +194,7 @@ extension BatchNormOp {
     /// `BatchNorm1d` for features or sequences, `BatchNorm2d` for images: the same statistics and momentum convention.
     public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
         let kind = node.shape.rank == 3 ? "BatchNorm2d" : "BatchNorm1d"
-        return PyTorchForm(module: "nn.\(kind)(\(channels), eps=\(Python.float(epsilon)), momentum=\(Python.float(momentum)))",
+        return PyTorchForm(module: "nn.\(kind)(\(channels), eps=\(Python.float(epsilon)), momentum=\(Python.float(momentum))\(affine ? "" : ", affine=False"))",
                            value: "\(p.module)(\(p.x0))")
     }
 }
