@@ -7,7 +7,45 @@ import torch.nn.functional as F
 from torch import nn
 
 
-class ConvLayers(nn.Module):
+class NetcModule(nn.Module):
+    """What every network in this file shares: netc's training step and the schedule's hook."""
+
+    clip_norm = 0.0  # the gradient's largest norm (0: no clipping)
+    batch_norms = ()  # the BatchNorm submodules
+
+    def forward(self, x):
+        return self.values(x)[0]
+
+    def make_scheduler(self, optimizer):
+        """The spec's schedule: step it after each optimizer step."""
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))
+
+    def train_step(self, x, target, optimizer, scheduler):
+        """One of netc's training steps; returns the batch's loss before the update.
+        A step whose loss or gradient is not finite changes no parameter (BatchNorm's running
+        statistics, which PyTorch updates in the forward pass, excepted)."""
+        self.train()
+        optimizer.zero_grad()
+        loss = self.loss(x, target)
+        loss.backward()
+        grads = [p.grad for p in self.parameters() if p.grad is not None]
+        norm = torch.sqrt(sum(g.double().square().sum() for g in grads))
+        if not (torch.isfinite(loss) and torch.isfinite(norm)):
+            return loss.item()
+        if self.clip_norm > 0 and norm > self.clip_norm:
+            for g in grads:
+                g.mul_(self.clip_norm / norm)
+        optimizer.step()
+        scheduler.step()
+        return loss.item()
+
+    def _batch_counts(self, state_dict, prefix, *_):
+        # netc's files have no num_batches_tracked (a count BatchNorm uses only without a momentum): keep the module's.
+        for name in self.batch_norms:
+            state_dict.setdefault(prefix + name + ".num_batches_tracked", self.get_submodule(name).num_batches_tracked)
+
+
+class ConvLayers(NetcModule):
     """ConvLayers from conv-layers.net, as netc compiles it.
 
     Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
@@ -22,6 +60,7 @@ class ConvLayers(nn.Module):
     targets = "one_hot"  # real, probabilities or one_hot
     batch_size = 3  # the spec's
     dtype = torch.float64
+    batch_norms = ("b0",)
 
     def __init__(self):
         super().__init__()
@@ -48,11 +87,6 @@ class ConvLayers(nn.Module):
             nn.init.uniform_(self.out.weight, -0.4140393356054125, 0.4140393356054125)
             nn.init.zeros_(self.out.bias)
 
-    def _batch_counts(self, state_dict, prefix, *_):
-        # netc's files have no num_batches_tracked (a count BatchNorm uses only without a momentum): keep the module's.
-        for name in ("b0",):
-            state_dict.setdefault(prefix + name + ".num_batches_tracked", self.get_submodule(name).num_batches_tracked)
-
     def values(self, signal):
         """What forward returns (predict's output) and the logits the loss reads."""
         signal = signal.reshape(-1, 2, 5, 6)
@@ -69,9 +103,6 @@ class ConvLayers(nn.Module):
         out = self.out(joined)
         return out, out
 
-    def forward(self, signal):
-        return self.values(signal)[0]
-
     def loss(self, x, target):
         """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
         z = self.values(x)[1]
@@ -82,33 +113,13 @@ class ConvLayers(nn.Module):
         """The spec's optimizer."""
         return torch.optim.SGD(self.parameters(), lr=0.05, momentum=0.9)
 
-    def make_scheduler(self, optimizer):
-        """The spec's schedule: step it after each optimizer step."""
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))
-
     @staticmethod
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         return 1.0
 
-    def train_step(self, x, target, optimizer, scheduler):
-        """One of netc's training steps; returns the batch's loss before the update.
-        A step whose loss or gradient is not finite changes no parameter (BatchNorm's running
-        statistics, which PyTorch updates in the forward pass, excepted)."""
-        self.train()
-        optimizer.zero_grad()
-        loss = self.loss(x, target)
-        loss.backward()
-        grads = [p.grad for p in self.parameters() if p.grad is not None]
-        norm = torch.sqrt(sum(g.double().square().sum() for g in grads))
-        if not (torch.isfinite(loss) and torch.isfinite(norm)):
-            return loss.item()
-        optimizer.step()
-        scheduler.step()
-        return loss.item()
 
-
-class Sequence(nn.Module):
+class Sequence(NetcModule):
     """Sequence from conv-layers.net, as netc compiles it.
 
     Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
@@ -123,6 +134,7 @@ class Sequence(nn.Module):
     targets = "real"  # real, probabilities or one_hot
     batch_size = 3  # the spec's
     dtype = torch.float64
+    batch_norms = ("b0",)
 
     def __init__(self):
         super().__init__()
@@ -147,11 +159,6 @@ class Sequence(nn.Module):
             nn.init.uniform_(self.out.weight, -1.0954451150103321, 1.0954451150103321)
             nn.init.zeros_(self.out.bias)
 
-    def _batch_counts(self, state_dict, prefix, *_):
-        # netc's files have no num_batches_tracked (a count BatchNorm uses only without a momentum): keep the module's.
-        for name in ("b0",):
-            state_dict.setdefault(prefix + name + ".num_batches_tracked", self.get_submodule(name).num_batches_tracked)
-
     def values(self, series):
         """What forward returns (predict's output) and the logits the loss reads."""
         series = series.reshape(-1, 3, 12)
@@ -166,9 +173,6 @@ class Sequence(nn.Module):
         out = self.out(f)
         return out, out
 
-    def forward(self, series):
-        return self.values(series)[0]
-
     def loss(self, x, target):
         """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
         z = self.values(x)[1]
@@ -179,33 +183,13 @@ class Sequence(nn.Module):
         """The spec's optimizer."""
         return torch.optim.Adam(self.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08)
 
-    def make_scheduler(self, optimizer):
-        """The spec's schedule: step it after each optimizer step."""
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))
-
     @staticmethod
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         return 1.0
 
-    def train_step(self, x, target, optimizer, scheduler):
-        """One of netc's training steps; returns the batch's loss before the update.
-        A step whose loss or gradient is not finite changes no parameter (BatchNorm's running
-        statistics, which PyTorch updates in the forward pass, excepted)."""
-        self.train()
-        optimizer.zero_grad()
-        loss = self.loss(x, target)
-        loss.backward()
-        grads = [p.grad for p in self.parameters() if p.grad is not None]
-        norm = torch.sqrt(sum(g.double().square().sum() for g in grads))
-        if not (torch.isfinite(loss) and torch.isfinite(norm)):
-            return loss.item()
-        optimizer.step()
-        scheduler.step()
-        return loss.item()
 
-
-class Tokens(nn.Module):
+class Tokens(NetcModule):
     """Tokens from conv-layers.net, as netc compiles it.
 
     Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
@@ -247,9 +231,6 @@ class Tokens(nn.Module):
         out = self.out(g)
         return out, out
 
-    def forward(self, tokens):
-        return self.values(tokens)[0]
-
     def loss(self, x, target):
         """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
         z = self.values(x)[1]
@@ -260,27 +241,7 @@ class Tokens(nn.Module):
         """The spec's optimizer."""
         return torch.optim.Adam(self.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08)
 
-    def make_scheduler(self, optimizer):
-        """The spec's schedule: step it after each optimizer step."""
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))
-
     @staticmethod
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         return 1.0
-
-    def train_step(self, x, target, optimizer, scheduler):
-        """One of netc's training steps; returns the batch's loss before the update.
-        A step whose loss or gradient is not finite changes no parameter (BatchNorm's running
-        statistics, which PyTorch updates in the forward pass, excepted)."""
-        self.train()
-        optimizer.zero_grad()
-        loss = self.loss(x, target)
-        loss.backward()
-        grads = [p.grad for p in self.parameters() if p.grad is not None]
-        norm = torch.sqrt(sum(g.double().square().sum() for g in grads))
-        if not (torch.isfinite(loss) and torch.isfinite(norm)):
-            return loss.item()
-        optimizer.step()
-        scheduler.step()
-        return loss.item()

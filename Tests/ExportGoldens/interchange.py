@@ -7,7 +7,45 @@ import torch.nn.functional as F
 from torch import nn
 
 
-class Margins(nn.Module):
+class NetcModule(nn.Module):
+    """What every network in this file shares: netc's training step and the schedule's hook."""
+
+    clip_norm = 0.0  # the gradient's largest norm (0: no clipping)
+    batch_norms = ()  # the BatchNorm submodules
+
+    def forward(self, x):
+        return self.values(x)[0]
+
+    def make_scheduler(self, optimizer):
+        """The spec's schedule: step it after each optimizer step."""
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))
+
+    def train_step(self, x, target, optimizer, scheduler):
+        """One of netc's training steps; returns the batch's loss before the update.
+        A step whose loss or gradient is not finite changes no parameter (BatchNorm's running
+        statistics, which PyTorch updates in the forward pass, excepted)."""
+        self.train()
+        optimizer.zero_grad()
+        loss = self.loss(x, target)
+        loss.backward()
+        grads = [p.grad for p in self.parameters() if p.grad is not None]
+        norm = torch.sqrt(sum(g.double().square().sum() for g in grads))
+        if not (torch.isfinite(loss) and torch.isfinite(norm)):
+            return loss.item()
+        if self.clip_norm > 0 and norm > self.clip_norm:
+            for g in grads:
+                g.mul_(self.clip_norm / norm)
+        optimizer.step()
+        scheduler.step()
+        return loss.item()
+
+    def _batch_counts(self, state_dict, prefix, *_):
+        # netc's files have no num_batches_tracked (a count BatchNorm uses only without a momentum): keep the module's.
+        for name in self.batch_norms:
+            state_dict.setdefault(prefix + name + ".num_batches_tracked", self.get_submodule(name).num_batches_tracked)
+
+
+class Margins(NetcModule):
     """Margins from interchange.net, as netc compiles it.
 
     Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
@@ -22,6 +60,7 @@ class Margins(nn.Module):
     targets = "one_hot"  # real, probabilities or one_hot
     batch_size = 5  # the spec's
     dtype = torch.float64
+    clip_norm = 1.0
 
     def __init__(self):
         super().__init__()
@@ -53,9 +92,6 @@ class Margins(nn.Module):
         out = self.out(g)
         return out, out
 
-    def forward(self, x):
-        return self.values(x)[0]
-
     def loss(self, x, target):
         """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
         z = self.values(x)[1]
@@ -72,36 +108,13 @@ class Margins(nn.Module):
         ]
         return torch.optim.SGD(parameters, lr=0.05, momentum=0.9, nesterov=True)
 
-    def make_scheduler(self, optimizer):
-        """The spec's schedule: step it after each optimizer step."""
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))
-
     @staticmethod
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         return 0.5 ** ((t - 1) // 5)
 
-    def train_step(self, x, target, optimizer, scheduler):
-        """One of netc's training steps; returns the batch's loss before the update.
-        A step whose loss or gradient is not finite changes no parameter (BatchNorm's running
-        statistics, which PyTorch updates in the forward pass, excepted)."""
-        self.train()
-        optimizer.zero_grad()
-        loss = self.loss(x, target)
-        loss.backward()
-        grads = [p.grad for p in self.parameters() if p.grad is not None]
-        norm = torch.sqrt(sum(g.double().square().sum() for g in grads))
-        if not (torch.isfinite(loss) and torch.isfinite(norm)):
-            return loss.item()
-        if norm > 1.0:
-            for g in grads:
-                g.mul_(1.0 / norm)
-        optimizer.step()
-        scheduler.step()
-        return loss.item()
 
-
-class Tags(nn.Module):
+class Tags(NetcModule):
     """Tags from interchange.net, as netc compiles it.
 
     Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
@@ -116,6 +129,7 @@ class Tags(nn.Module):
     targets = "probabilities"  # real, probabilities or one_hot
     batch_size = 4  # the spec's
     dtype = torch.float32
+    batch_norms = ("n",)
 
     def __init__(self):
         super().__init__()
@@ -136,11 +150,6 @@ class Tags(nn.Module):
             nn.init.uniform_(self.out.weight, -0.5345224838248488, 0.5345224838248488)
             nn.init.zeros_(self.out.bias)
 
-    def _batch_counts(self, state_dict, prefix, *_):
-        # netc's files have no num_batches_tracked (a count BatchNorm uses only without a momentum): keep the module's.
-        for name in ("n",):
-            state_dict.setdefault(prefix + name + ".num_batches_tracked", self.get_submodule(name).num_batches_tracked)
-
     def values(self, image):
         """What forward returns (predict's output) and the logits the loss reads."""
         image = image.reshape(-1, 2, 6, 5)
@@ -152,9 +161,6 @@ class Tags(nn.Module):
         out_linear = self.out(f)
         out = torch.sigmoid(out_linear)
         return out, out_linear
-
-    def forward(self, image):
-        return self.values(image)[0]
 
     def loss(self, x, target):
         """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
@@ -172,29 +178,9 @@ class Tags(nn.Module):
         ]
         return torch.optim.Adam(parameters, lr=0.01, betas=(0.8, 0.999), eps=1e-08)
 
-    def make_scheduler(self, optimizer):
-        """The spec's schedule: step it after each optimizer step."""
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))
-
     @staticmethod
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         if t <= 3:
             return t / 3
         return 0.9 ** (t - 4)
-
-    def train_step(self, x, target, optimizer, scheduler):
-        """One of netc's training steps; returns the batch's loss before the update.
-        A step whose loss or gradient is not finite changes no parameter (BatchNorm's running
-        statistics, which PyTorch updates in the forward pass, excepted)."""
-        self.train()
-        optimizer.zero_grad()
-        loss = self.loss(x, target)
-        loss.backward()
-        grads = [p.grad for p in self.parameters() if p.grad is not None]
-        norm = torch.sqrt(sum(g.double().square().sum() for g in grads))
-        if not (torch.isfinite(loss) and torch.isfinite(norm)):
-            return loss.item()
-        optimizer.step()
-        scheduler.step()
-        return loss.item()

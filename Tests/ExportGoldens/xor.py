@@ -7,7 +7,45 @@ import torch.nn.functional as F
 from torch import nn
 
 
-class XOR(nn.Module):
+class NetcModule(nn.Module):
+    """What every network in this file shares: netc's training step and the schedule's hook."""
+
+    clip_norm = 0.0  # the gradient's largest norm (0: no clipping)
+    batch_norms = ()  # the BatchNorm submodules
+
+    def forward(self, x):
+        return self.values(x)[0]
+
+    def make_scheduler(self, optimizer):
+        """The spec's schedule: step it after each optimizer step."""
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))
+
+    def train_step(self, x, target, optimizer, scheduler):
+        """One of netc's training steps; returns the batch's loss before the update.
+        A step whose loss or gradient is not finite changes no parameter (BatchNorm's running
+        statistics, which PyTorch updates in the forward pass, excepted)."""
+        self.train()
+        optimizer.zero_grad()
+        loss = self.loss(x, target)
+        loss.backward()
+        grads = [p.grad for p in self.parameters() if p.grad is not None]
+        norm = torch.sqrt(sum(g.double().square().sum() for g in grads))
+        if not (torch.isfinite(loss) and torch.isfinite(norm)):
+            return loss.item()
+        if self.clip_norm > 0 and norm > self.clip_norm:
+            for g in grads:
+                g.mul_(self.clip_norm / norm)
+        optimizer.step()
+        scheduler.step()
+        return loss.item()
+
+    def _batch_counts(self, state_dict, prefix, *_):
+        # netc's files have no num_batches_tracked (a count BatchNorm uses only without a momentum): keep the module's.
+        for name in self.batch_norms:
+            state_dict.setdefault(prefix + name + ".num_batches_tracked", self.get_submodule(name).num_batches_tracked)
+
+
+class XOR(NetcModule):
     """XOR from xor.net, as netc compiles it.
 
     Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
@@ -45,9 +83,6 @@ class XOR(nn.Module):
         out = torch.sigmoid(self.out(hidden))
         return out, out
 
-    def forward(self, x):
-        return self.values(x)[0]
-
     def loss(self, x, target):
         """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
         z = self.values(x)[1]
@@ -58,27 +93,7 @@ class XOR(nn.Module):
         """The spec's optimizer."""
         return torch.optim.SGD(self.parameters(), lr=0.5)
 
-    def make_scheduler(self, optimizer):
-        """The spec's schedule: step it after each optimizer step."""
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))
-
     @staticmethod
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         return 1.0
-
-    def train_step(self, x, target, optimizer, scheduler):
-        """One of netc's training steps; returns the batch's loss before the update.
-        A step whose loss or gradient is not finite changes no parameter (BatchNorm's running
-        statistics, which PyTorch updates in the forward pass, excepted)."""
-        self.train()
-        optimizer.zero_grad()
-        loss = self.loss(x, target)
-        loss.backward()
-        grads = [p.grad for p in self.parameters() if p.grad is not None]
-        norm = torch.sqrt(sum(g.double().square().sum() for g in grads))
-        if not (torch.isfinite(loss) and torch.isfinite(norm)):
-            return loss.item()
-        optimizer.step()
-        scheduler.step()
-        return loss.item()

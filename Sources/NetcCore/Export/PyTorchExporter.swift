@@ -45,11 +45,14 @@ public struct PyTorchExporter {
     /// Names the generated file uses besides the nodes'.
     static let reservedLocals: Set<String> = ["self", "torch", "nn", "F", "math", "z", "target"]
 
-    /// What a generated class defines besides its submodules.
+    /// What a generated class and its base define besides its submodules.
     static let members: Set<String> = [
-        "input_shape", "input_ids", "output_count", "target_count", "targets", "batch_size", "dtype", "reset_parameters",
-        "values", "loss", "make_optimizer", "make_scheduler", "lr_factor", "train_step", "_batch_counts",
+        "input_shape", "input_ids", "output_count", "target_count", "targets", "batch_size", "dtype", "clip_norm", "batch_norms",
+        "reset_parameters", "values", "loss", "make_optimizer", "make_scheduler", "lr_factor", "train_step", "_batch_counts",
     ]
+
+    /// The names the file defines at the top level besides the networks' classes.
+    static let fileNames: Set<String> = ["torch", "nn", "F", "math", "NetcModule"]
 
     /// `torch.nn.Module`'s attributes (torch 2.x; the Python test checks the list against
     /// the installed torch): a submodule by one of these names would replace them.
@@ -75,8 +78,8 @@ public struct PyTorchExporter {
     /// member of the module. Each with the node (or nil: the network) it names.
     public static func nameProblems(_ g: Graph) -> [(node: Node?, message: Message)] {
         var problems: [(Node?, Message)] = []
-        if Python.keywords.contains(g.name) || ["torch", "nn", "F", "math"].contains(g.name) {
-            problems.append((nil, .pytorchName(g.name, "the network", Python.keywords.contains(g.name) ? "a Python keyword" : "a name the file imports")))
+        if Python.keywords.contains(g.name) || fileNames.contains(g.name) {
+            problems.append((nil, .pytorchName(g.name, "the network", Python.keywords.contains(g.name) ? "a Python keyword" : "a name the file defines")))
         }
         let exporter = PyTorchExporter(g)
         for (id, attribute) in exporter.attributes.sorted(by: { $0.key < $1.key }) {
@@ -99,10 +102,56 @@ public struct PyTorchExporter {
             import torch.nn.functional as F
             from torch import nn
 
-            """
+
+
+            """ + base
         for g in graphs { s += "\n\n" + PyTorchExporter(g).module(sourceName: FileIO.printable(sourceName)) }
         return s
     }
+
+    /// What every exported module shares: netc's training step (the loss of
+    /// the batch before the update; a step whose loss or gradient is not
+    /// finite skipped; the gradient scaled down to `clip_norm` when its norm
+    /// exceeds it), the schedule's hook, and the batch counts netc's files lack.
+    static let base = """
+        class NetcModule(nn.Module):
+            \"\"\"What every network in this file shares: netc's training step and the schedule's hook.\"\"\"
+
+            clip_norm = 0.0  # the gradient's largest norm (0: no clipping)
+            batch_norms = ()  # the BatchNorm submodules
+
+            def forward(self, x):
+                return self.values(x)[0]
+
+            def make_scheduler(self, optimizer):
+                \"\"\"The spec's schedule: step it after each optimizer step.\"\"\"
+                return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))
+
+            def train_step(self, x, target, optimizer, scheduler):
+                \"\"\"One of netc's training steps; returns the batch's loss before the update.
+                A step whose loss or gradient is not finite changes no parameter (BatchNorm's running
+                statistics, which PyTorch updates in the forward pass, excepted).\"\"\"
+                self.train()
+                optimizer.zero_grad()
+                loss = self.loss(x, target)
+                loss.backward()
+                grads = [p.grad for p in self.parameters() if p.grad is not None]
+                norm = torch.sqrt(sum(g.double().square().sum() for g in grads))
+                if not (torch.isfinite(loss) and torch.isfinite(norm)):
+                    return loss.item()
+                if self.clip_norm > 0 and norm > self.clip_norm:
+                    for g in grads:
+                        g.mul_(self.clip_norm / norm)
+                optimizer.step()
+                scheduler.step()
+                return loss.item()
+
+            def _batch_counts(self, state_dict, prefix, *_):
+                # netc's files have no num_batches_tracked (a count BatchNorm uses only without a momentum): keep the module's.
+                for name in self.batch_norms:
+                    state_dict.setdefault(prefix + name + ".num_batches_tracked", self.get_submodule(name).num_batches_tracked)
+
+        """
 
     func value(_ id: Int) -> String { locals[id] ?? expression(id) }
 
@@ -123,7 +172,7 @@ public struct PyTorchExporter {
         let batchNorms = g.nodes.filter { $0.op is BatchNormOp }.compactMap { attributes[$0.id] }
         let targets = switch g.loss.rule.targets { case .real: "real"; case .probabilities: "probabilities"; case .oneHot: "one_hot" }
 
-        line(0, "class \(g.name)(nn.Module):")
+        line(0, "class \(g.name)(NetcModule):")
         line(1, "\"\"\"\(g.name) from \(sourceName), as netc compiles it.")
         line(0, "")
         line(1, "Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:")
@@ -138,6 +187,8 @@ public struct PyTorchExporter {
         line(1, "targets = \"\(targets)\"  # real, probabilities or one_hot")
         line(1, "batch_size = \(g.batchSize)  # the spec's")
         line(1, "dtype = torch.\(g.precision == .double ? "float64" : "float32")")
+        if g.training.gradientClipNorm > 0 { line(1, "clip_norm = \(Python.float(g.training.gradientClipNorm))") }
+        if !batchNorms.isEmpty { line(1, "batch_norms = \(Python.strings(batchNorms))") }
         line(0, "")
         line(1, "def __init__(self):")
         line(2, "super().__init__()")
@@ -154,13 +205,6 @@ public struct PyTorchExporter {
         line(2, "with torch.no_grad():")
         if g.parameters.isEmpty { line(3, "pass") }
         for t in g.parameters { line(3, initializer(t)) }
-        if !batchNorms.isEmpty {
-            line(0, "")
-            line(1, "def _batch_counts(self, state_dict, prefix, *_):")
-            line(2, "# netc's files have no num_batches_tracked (a count BatchNorm uses only without a momentum): keep the module's.")
-            line(2, "for name in \(Python.strings(batchNorms)):")
-            line(3, "state_dict.setdefault(prefix + name + \".num_batches_tracked\", self.get_submodule(name).num_batches_tracked)")
-        }
         line(0, "")
         line(1, "def values(self, \(locals[g.input]!)):")
         line(2, "\"\"\"What forward returns (predict's output) and the logits the loss reads.\"\"\"")
@@ -168,9 +212,6 @@ public struct PyTorchExporter {
             line(2, "\(locals[id]!) = \(expression(id))")
         }
         line(2, "return \(locals[g.loss.output]!), \(locals[g.loss.logits]!)")
-        line(0, "")
-        line(1, "def forward(self, \(locals[g.input]!)):")
-        line(2, "return self.values(\(locals[g.input]!))[0]")
         line(0, "")
         line(1, "def loss(self, x, target):")
         line(2, "\"\"\"The mean over the batch of each sample's loss, as netc's loss(input:target:).\"\"\"")
@@ -180,13 +221,7 @@ public struct PyTorchExporter {
         line(0, "")
         optimizer(line)
         line(0, "")
-        line(1, "def make_scheduler(self, optimizer):")
-        line(2, "\"\"\"The spec's schedule: step it after each optimizer step.\"\"\"")
-        line(2, "return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: self.lr_factor(step + 1))")
-        line(0, "")
         schedule(line)
-        line(0, "")
-        trainStep(line)
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -262,33 +297,6 @@ public struct PyTorchExporter {
         case .cosine(let steps, let minimum):
             line(2, "return \(Python.float(minimum)) + \(Python.float(1 - minimum)) * (1 + math.cos(math.pi * min(\(u), \(steps)) / \(steps))) / 2")
         }
-    }
-
-    /// `train_step`: netc's `trainStep` — the loss of the batch before the
-    /// update, a step skipped when the loss or the gradient is not finite,
-    /// the gradient scaled down to the clipping norm when it exceeds it.
-    func trainStep(_ line: (Int, String) -> Void) {
-        let clip = graph.training.gradientClipNorm
-        line(1, "def train_step(self, x, target, optimizer, scheduler):")
-        line(2, "\"\"\"One of netc's training steps; returns the batch's loss before the update.")
-        line(2, "A step whose loss or gradient is not finite changes no parameter (BatchNorm's running")
-        line(2, "statistics, which PyTorch updates in the forward pass, excepted).\"\"\"")
-        line(2, "self.train()")
-        line(2, "optimizer.zero_grad()")
-        line(2, "loss = self.loss(x, target)")
-        line(2, "loss.backward()")
-        line(2, "grads = [p.grad for p in self.parameters() if p.grad is not None]")
-        line(2, "norm = torch.sqrt(sum(g.double().square().sum() for g in grads))")
-        line(2, "if not (torch.isfinite(loss) and torch.isfinite(norm)):")
-        line(3, "return loss.item()")
-        if clip > 0 {
-            line(2, "if norm > \(Python.float(clip)):")
-            line(3, "for g in grads:")
-            line(4, "g.mul_(\(Python.float(clip)) / norm)")
-        }
-        line(2, "optimizer.step()")
-        line(2, "scheduler.step()")
-        line(2, "return loss.item()")
     }
 }
 
