@@ -103,6 +103,8 @@ typedef struct {
     int accumulate, features;
     const netc_update *update;
     float *s1, *s2;
+    /// The input gradient's kernel (plain or panels), for `input_gradient_part`.
+    void (*input_gradient)(const float *, const float *, float *, int, ptrdiff_t, ptrdiff_t, ptrdiff_t);
     int finite[64];
 } job;
 
@@ -158,17 +160,19 @@ void netc_weight_gradient(const float *dy, const float *x, float *dw, float *db,
     netc_parallel_run(parts, weight_gradient_part, &j);
 }
 
+/// Either input gradient, by samples: each sample's dx reads all of W.
 static void input_gradient_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
-    const job *j = context;  // a: dy, b: w
+    const job *j = context;  // a: dy, b: w or wp
     ptrdiff_t s, e;
     part_range(j->count, 4, p, parts, &s, &e);
-    if (e > s) TABLE->input_gradient(j->a + s * j->m, j->b, j->out + s * j->n, j->accumulate, j->n, j->m, e - s);
+    if (e > s) j->input_gradient(j->a + s * j->m, j->b, j->out + s * j->n, j->accumulate, j->n, j->m, e - s);
 }
 
 void netc_input_gradient(const float *dy, const float *w, float *dx, int accumulate, ptrdiff_t n, ptrdiff_t m, ptrdiff_t count) {
     ptrdiff_t parts = netc_parallel_parts((double)n * m * count);
     if (parts == 1) { TABLE->input_gradient(dy, w, dx, accumulate, n, m, count); return; }
-    job j = {.a = dy, .b = w, .out = dx, .accumulate = accumulate, .n = n, .m = m, .count = count};
+    job j = {.a = dy, .b = w, .out = dx, .accumulate = accumulate, .n = n, .m = m, .count = count,
+             .input_gradient = TABLE->input_gradient};
     netc_parallel_run(parts, input_gradient_part, &j);
 }
 
@@ -210,19 +214,13 @@ void netc_panel_weight_gradient(const float *dy, const float *x, float *dwp, flo
     netc_parallel_run(parts, panel_weight_gradient_part, &j);
 }
 
-static void panel_input_gradient_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
-    const job *j = context;  // a: dy, b: wp
-    ptrdiff_t s, e;
-    part_range(j->count, 4, p, parts, &s, &e);
-    if (e > s) TABLE->panel_input_gradient(j->a + s * j->m, j->b, j->out + s * j->n, j->accumulate, j->n, j->m, e - s);
-}
-
 void netc_panel_input_gradient(const float *dy, const float *wp, float *dx, int accumulate,
                                ptrdiff_t n, ptrdiff_t m, ptrdiff_t count) {
     ptrdiff_t parts = netc_parallel_parts((double)n * m * count);
     if (parts == 1) { TABLE->panel_input_gradient(dy, wp, dx, accumulate, n, m, count); return; }
-    job j = {.a = dy, .b = wp, .out = dx, .accumulate = accumulate, .n = n, .m = m, .count = count};
-    netc_parallel_run(parts, panel_input_gradient_part, &j);
+    job j = {.a = dy, .b = wp, .out = dx, .accumulate = accumulate, .n = n, .m = m, .count = count,
+             .input_gradient = TABLE->panel_input_gradient};
+    netc_parallel_run(parts, input_gradient_part, &j);
 }
 
 /// The optimizer's update splits into runs of whole 64-value blocks; one
