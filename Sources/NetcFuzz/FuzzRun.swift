@@ -115,7 +115,7 @@ public struct FuzzRun {
             // The PyTorch export takes every clean graph too (refusing only names a module cannot hold).
             if PyTorchExporter.nameProblems(graph).isEmpty {
                 let python = PyTorchExporter.file([graph], sourceName: path, command: "netc export-pytorch \(path)")
-                guard python.contains("class \(graph.name)(nn.Module):") else {
+                guard python.contains("class \(graph.name)(NetcModule):") else {
                     return .violated("exported module for '\(graph.name)' lacks its class")
                 }
             }
