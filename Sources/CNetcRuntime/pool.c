@@ -4,10 +4,14 @@
 // Linux, a condition variable elsewhere) once they have spun for a while with
 // nothing to do. A job takes no lock and allocates nothing.
 //
-// Each part of a job writes its own outputs with the same arithmetic as the
-// single-threaded kernel, so results do not depend on which thread runs which
-// part, nor on timing. One job runs at a time: a second thread that asks
-// while one runs gets its parts run in turn on itself (the same results).
+// The caller and the workers claim the job's parts one at a time from one
+// atomic word, so a worker whose core is busy elsewhere (a neighbour on a
+// shared machine) delays nothing: the caller takes the parts it has not
+// claimed, and returns once every part is done, without waiting for workers
+// that never woke. Each part writes its own outputs with the same arithmetic
+// as the single-threaded kernel, so results do not depend on which thread
+// runs which part, nor on timing. One job runs at a time: a second thread
+// that asks while one runs gets its parts run in turn on itself.
 #define _GNU_SOURCE  // sched_getaffinity
 #include "netc_kernels.h"
 #include <pthread.h>
@@ -28,18 +32,20 @@ static struct {
     pthread_cond_t wake;
     int workers;           // started, each numbered 1...workers
     int busy;              // a job is running
-    // The job: read by the workers after they see `generation` change.
+    // The job: read by a thread once it has claimed one of its parts.
     netc_part body;
     void *context;
-    ptrdiff_t parts;
     unsigned mode;         // the caller's floating-point mode (subnormals flushed or not)
-    uint32_t generation;
-    int32_t remaining;     // workers yet to finish the job
+    uint32_t generation;   // bumped for each job: what workers wait on
+    /// The job's generation (high 32 bits), the next part to claim (bits
+    /// 16–31) and the number of parts (low 16): claimed by compare-and-swap.
+    uint64_t claim;
+    int32_t done;          // the job's parts finished
     int32_t sleepers;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 static _Thread_local int budget = 1;
-static uint64_t jobs = 0;  // handed to workers, for tests and benchmarks
+static uint64_t jobs = 0;  // parts run on workers, for tests and benchmarks
 
 unsigned long long netc_parallel_jobs(void) { return __atomic_load_n(&jobs, __ATOMIC_RELAXED); }
 
@@ -84,11 +90,25 @@ static void sleep_while(uint32_t seen) {
     __atomic_sub_fetch(&pool.sleepers, 1, __ATOMIC_SEQ_CST);
 }
 
-/// A worker: its number in the high half of `argument`, in the low half the
-/// generation when it was started (a job posted before it first runs is still
-/// its to see).
+/// Runs parts of job `generation` while any is left to claim; returns how many it ran.
+static int run_parts(uint32_t generation) {
+    int ran = 0;
+    for (;;) {
+        uint64_t claim = __atomic_load_n(&pool.claim, __ATOMIC_ACQUIRE);
+        uint32_t next = (uint32_t)(claim >> 16) & 0xffff, parts = (uint32_t)claim & 0xffff;
+        if ((uint32_t)(claim >> 32) != generation || next >= parts) return ran;
+        if (!__atomic_compare_exchange_n(&pool.claim, &claim, claim + (1u << 16), 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) continue;
+        // The part is ours, so the job cannot end (nor its fields change) before we count it done.
+        netc_restore_float_mode(pool.mode);
+        pool.body(pool.context, next, parts);
+        __atomic_add_fetch(&pool.done, 1, __ATOMIC_RELEASE);
+        ran++;
+    }
+}
+
+/// A worker; `argument` is the generation when it was started (a job posted
+/// before it first runs is still its to see).
 static void *worker(void *argument) {
-    ptrdiff_t index = (ptrdiff_t)((uintptr_t)argument >> 32);
     uint32_t seen = (uint32_t)(uintptr_t)argument;
     for (;;) {
         uint32_t now;
@@ -98,11 +118,8 @@ static void *worker(void *argument) {
             else { sleep_while(seen); spins = 0; }
         }
         seen = now;
-        if (index < pool.parts) {
-            netc_restore_float_mode(pool.mode);
-            pool.body(pool.context, index, pool.parts);
-        }
-        __atomic_sub_fetch(&pool.remaining, 1, __ATOMIC_RELEASE);
+        int ran = run_parts(seen);
+        if (ran) __atomic_add_fetch(&jobs, ran, __ATOMIC_RELAXED);
     }
     return 0;
 }
@@ -119,7 +136,7 @@ static int start_workers(int wanted) {
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
         pthread_t thread;
-        uintptr_t argument = (uintptr_t)(pool.workers + 1) << 32 | __atomic_load_n(&pool.generation, __ATOMIC_RELAXED);
+        uintptr_t argument = __atomic_load_n(&pool.generation, __ATOMIC_RELAXED);
         int failed = pthread_create(&thread, &attributes, worker, (void *)argument);
         pthread_attr_destroy(&attributes);
         if (failed) break;
@@ -146,11 +163,11 @@ void netc_parallel_run(ptrdiff_t parts, netc_part body, void *context) {
     ptrdiff_t shared = parts <= workers + 1 ? parts : workers + 1;
     pool.body = body;
     pool.context = context;
-    pool.parts = shared;
     pool.mode = netc_float_mode();
-    __atomic_add_fetch(&jobs, 1, __ATOMIC_RELAXED);
-    __atomic_store_n(&pool.remaining, workers, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&pool.generation, 1, __ATOMIC_SEQ_CST);
+    uint32_t generation = pool.generation + 1;
+    __atomic_store_n(&pool.done, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&pool.claim, (uint64_t)generation << 32 | (uint64_t)shared, __ATOMIC_RELEASE);
+    __atomic_store_n(&pool.generation, generation, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&pool.sleepers, __ATOMIC_SEQ_CST) > 0) {
 #if defined(__linux__)
         syscall(SYS_futex, &pool.generation, FUTEX_WAKE_PRIVATE, INT_MAX, 0, 0, 0);
@@ -160,7 +177,7 @@ void netc_parallel_run(ptrdiff_t parts, netc_part body, void *context) {
         pthread_mutex_unlock(&pool.lock);
 #endif
     }
-    body(context, 0, shared);
-    while (__atomic_load_n(&pool.remaining, __ATOMIC_ACQUIRE) > 0) relax();
+    run_parts(generation);
+    while (__atomic_load_n(&pool.done, __ATOMIC_ACQUIRE) < shared) relax();
     __atomic_store_n(&pool.busy, 0, __ATOMIC_RELEASE);
 }

@@ -76,7 +76,7 @@ public enum CPUKernels {
     /// splits into parts of at least this much (`netc_parallel_parts`).
     public static var partWork: Int { netc_parallel_part_work() }
 
-    /// Jobs handed to worker threads so far in this process (tests and benchmarks).
+    /// Parts of products run on worker threads so far in this process (tests and benchmarks).
     public static var parallelJobs: Int { Int(netc_parallel_jobs()) }
 
     /// Flushes subnormals on this thread; returns the mode to restore.

@@ -79,7 +79,7 @@ ptrdiff_t netc_parallel_part_work(void);
 /// Runs body(context, p, parts) for p < parts, part 0 on the calling thread and the others on workers; returns when all are done.
 typedef void (*netc_part)(void *context, ptrdiff_t part, ptrdiff_t parts);
 void netc_parallel_run(ptrdiff_t parts, netc_part body, void *context);
-/// Jobs handed to worker threads so far in this process (tests and benchmarks).
+/// Parts run on worker threads so far in this process (tests and benchmarks).
 unsigned long long netc_parallel_jobs(void);
 /// The calling thread's floating-point control mode (what netc_restore_float_mode sets).
 unsigned netc_float_mode(void);

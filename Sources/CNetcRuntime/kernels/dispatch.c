@@ -123,9 +123,10 @@ static void linear_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
 }
 
 void netc_linear(const float *w, const float *bias, const float *x, float *y, ptrdiff_t n, ptrdiff_t m, ptrdiff_t count) {
+    int features = by_features(m, count) && m >= 6;
     ptrdiff_t parts = netc_parallel_parts((double)n * m * count);
     if (parts == 1) { TABLE->linear(w, bias, x, y, n, m, count); return; }
-    job j = {.a = w, .b = bias, .c = x, .out = y, .n = n, .m = m, .count = count, .features = by_features(m, count) && m >= 6};
+    job j = {.a = w, .b = bias, .c = x, .out = y, .n = n, .m = m, .count = count, .features = features};
     netc_parallel_run(parts, linear_part, &j);
 }
 
@@ -154,7 +155,7 @@ static void weight_gradient_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
 
 void netc_weight_gradient(const float *dy, const float *x, float *dw, float *db,
                           ptrdiff_t n, ptrdiff_t m, ptrdiff_t count, float *scratch) {
-    ptrdiff_t parts = m >= 8 ? netc_parallel_parts((double)n * m * count) : 1;
+    ptrdiff_t parts = netc_parallel_parts((double)n * m * count);
     if (parts == 1) { TABLE->weight_gradient(dy, x, dw, db, n, m, count, scratch); return; }
     job j = {.a = dy, .c = x, .out = dw, .out2 = db, .scratch = scratch, .n = n, .m = m, .count = count};
     netc_parallel_run(parts, weight_gradient_part, &j);
@@ -192,10 +193,10 @@ static void panel_linear_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
 }
 
 void netc_panel_linear(const float *wp, const float *bias, const float *x, float *y, ptrdiff_t n, ptrdiff_t m, ptrdiff_t count) {
+    int features = by_features(m, count) && m >= 2 * PANEL_GROUP;
     ptrdiff_t parts = netc_parallel_parts((double)n * m * count);
     if (parts == 1) { TABLE->panel_linear(wp, bias, x, y, n, m, count); return; }
-    job j = {.a = wp, .b = bias, .c = x, .out = y, .n = n, .m = m, .count = count,
-             .features = by_features(m, count) && m >= 2 * PANEL_GROUP};
+    job j = {.a = wp, .b = bias, .c = x, .out = y, .n = n, .m = m, .count = count, .features = features};
     netc_parallel_run(parts, panel_linear_part, &j);
 }
 
@@ -208,7 +209,7 @@ static void panel_weight_gradient_part(void *context, ptrdiff_t p, ptrdiff_t par
 
 void netc_panel_weight_gradient(const float *dy, const float *x, float *dwp, float *db,
                                 ptrdiff_t n, ptrdiff_t m, ptrdiff_t count, float *scratch) {
-    ptrdiff_t parts = m >= 32 ? netc_parallel_parts((double)n * m * count) : 1;
+    ptrdiff_t parts = netc_parallel_parts((double)n * m * count);
     if (parts == 1) { TABLE->panel_weight_gradient(dy, x, dwp, db, n, m, count, scratch); return; }
     job j = {.a = dy, .c = x, .out = dwp, .out2 = db, .scratch = scratch, .n = n, .m = m, .count = count};
     netc_parallel_run(parts, panel_weight_gradient_part, &j);
