@@ -95,19 +95,19 @@ static void sleep_while(uint32_t seen) {
     __atomic_sub_fetch(&pool.sleepers, 1, __ATOMIC_SEQ_CST);
 }
 
-/// Runs parts of job `generation` while any is left to claim; returns how many it ran.
-static int run_parts(uint32_t generation) {
-    int ran = 0;
+/// Runs parts of job `generation` while any is left to claim (a worker's
+/// counted in `jobs` before it is marked done, so a caller never sees the count lag).
+static void run_parts(uint32_t generation, int worker) {
     for (;;) {
         uint64_t claim = __atomic_load_n(&pool.claim, __ATOMIC_ACQUIRE);
         uint32_t next = (uint32_t)(claim >> 16) & 0xffff, parts = (uint32_t)claim & 0xffff;
-        if ((uint32_t)(claim >> 32) != generation || next >= parts) return ran;
+        if ((uint32_t)(claim >> 32) != generation || next >= parts) return;
         if (!__atomic_compare_exchange_n(&pool.claim, &claim, claim + (1u << 16), 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) continue;
         // The part is ours, so the job cannot end (nor its fields change) before we count it done.
         netc_restore_float_mode(pool.mode);
         pool.body(pool.context, next, parts);
+        if (worker) __atomic_add_fetch(&jobs, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&pool.done, 1, __ATOMIC_RELEASE);
-        ran++;
     }
 }
 
@@ -123,8 +123,7 @@ static void *worker(void *argument) {
             else { sleep_while(seen); spins = 0; }
         }
         seen = now;
-        int ran = run_parts(seen);
-        if (ran) __atomic_add_fetch(&jobs, ran, __ATOMIC_RELAXED);
+        run_parts(seen, 1);
     }
     return 0;
 }
@@ -182,7 +181,7 @@ void netc_parallel_run(ptrdiff_t parts, netc_part body, void *context) {
         pthread_mutex_unlock(&pool.lock);
 #endif
     }
-    run_parts(generation);
+    run_parts(generation, 0);
     while (__atomic_load_n(&pool.done, __ATOMIC_ACQUIRE) < shared) relax();
     __atomic_store_n(&pool.busy, 0, __ATOMIC_RELEASE);
 }
