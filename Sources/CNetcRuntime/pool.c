@@ -35,7 +35,7 @@ enum { MAX_WORKERS = 63, SPINS = 1 << 17 };
 static struct {
     pthread_mutex_t lock;  // guards starting workers and the sleep fallback
     pthread_cond_t wake;
-    int workers;           // started, each numbered 1...workers
+    int workers;           // started
     int busy;              // a job is running
     // The job: read by a thread once it has claimed one of its parts.
     netc_part body;

@@ -29,6 +29,7 @@ extension GeneratedModel {
     mutating func step(_ input: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar {
         let saved = CPUKernels.flushSubnormals()
         defer { CPUKernels.restoreFloatMode(saved) }
+        // `withThreadBudget` spelled out: it reads `self` while its closure would mutate it.
         let budget = Self.usesThreads ? CPUKernels.setThreadBudget(storage.threads) : 1
         defer { if Self.usesThreads { CPUKernels.setThreadBudget(budget) } }
         let m = storage.memory

@@ -76,7 +76,7 @@ int netc_available_cores(void);
 ptrdiff_t netc_parallel_parts(double work);
 /// The smallest part worth a thread, in multiply-adds (what netc_parallel_parts divides by).
 ptrdiff_t netc_parallel_part_work(void);
-/// Runs body(context, p, parts) for p < parts, part 0 on the calling thread and the others on workers; returns when all are done.
+/// Runs body(context, p, parts) for p < parts, each part claimed by the calling thread or a worker; returns when all are done.
 typedef void (*netc_part)(void *context, ptrdiff_t part, ptrdiff_t parts);
 void netc_parallel_run(ptrdiff_t parts, netc_part body, void *context);
 /// Parts run on worker threads so far in this process (tests and benchmarks).

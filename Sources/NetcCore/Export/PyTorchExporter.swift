@@ -8,7 +8,8 @@ import NetcRuntime
 /// Each op gives its own PyTorch form (`Op.pytorch`), each activation and
 /// loss its expression; this file assembles them into a class: constructor,
 /// initializers, the forward pass in topological order, the loss, the
-/// optimizer with its parameter groups, the schedule and netc's training step.
+/// optimizer with its parameter groups and the schedule. netc's training step
+/// and what else every class shares is written once per file (`base`).
 public struct PyTorchExporter {
     let graph: Graph
     /// The submodule attribute of each node that has one, by node id.
@@ -153,15 +154,17 @@ public struct PyTorchExporter {
 
         """
 
-    func value(_ id: Int) -> String { locals[id] ?? expression(id) }
+    /// A node's value where its users read it: its local, or its expression when inlined.
+    func value(_ id: Int) -> String { locals[id] ?? form(id).value }
 
-    func expression(_ id: Int) -> String {
+    /// The node's PyTorch form over its inputs' values (the input node's over the argument).
+    func form(_ id: Int) -> PyTorchForm {
         let node = graph.nodes[id]
         let operands = PyTorchOperands(
             inputs: id == graph.input ? [locals[id]!] : node.inputs.map(value),
             shapes: node.inputs.map { graph.nodes[$0].shape },
             module: "self." + (attributes[id] ?? "_"))
-        return node.op.pytorch(node, operands).value
+        return node.op.pytorch(node, operands)
     }
 
     func module(sourceName: String) -> String {
@@ -193,7 +196,7 @@ public struct PyTorchExporter {
         line(1, "def __init__(self):")
         line(2, "super().__init__()")
         for id in g.nodes.indices {
-            guard let attribute = attributes[id], let module = expressionForm(id).module else { continue }
+            guard let attribute = attributes[id], let module = form(id).module else { continue }
             line(2, "self.\(attribute) = \(module)")
         }
         line(2, "self.to(self.dtype)")
@@ -209,7 +212,7 @@ public struct PyTorchExporter {
         line(1, "def values(self, \(locals[g.input]!)):")
         line(2, "\"\"\"What forward returns (predict's output) and the logits the loss reads.\"\"\"")
         for id in order where locals[id] != nil {
-            line(2, "\(locals[id]!) = \(expression(id))")
+            line(2, "\(locals[id]!) = \(form(id).value)")
         }
         line(2, "return \(locals[g.loss.output]!), \(locals[g.loss.logits]!)")
         line(0, "")
@@ -223,12 +226,6 @@ public struct PyTorchExporter {
         line(0, "")
         schedule(line)
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    func expressionForm(_ id: Int) -> PyTorchForm {
-        let node = graph.nodes[id]
-        return node.op.pytorch(node, PyTorchOperands(inputs: node.inputs.map { _ in "_" }, shapes: node.inputs.map { graph.nodes[$0].shape },
-                                                     module: "self." + (attributes[id] ?? "_")))
     }
 
     /// One tensor's initializer, as `nn.init` writes it.
