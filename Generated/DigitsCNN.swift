@@ -25,7 +25,7 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
     public static var batchSize: Swift.Int { 32 }
     public static var targetCount: Swift.Int { 10 }
     public static var parameterCount: Swift.Int { 6090 }
-    public static var storageCount: Swift.Int { 348928 }
+    public static var storageCount: Swift.Int { 291452 }
     public static var outputOffset: Swift.Int { 141120 }
     public static var targetOffset: Swift.Int { 258496 }
     public static var inputGradientOffset: Swift.Int { 141440 }
@@ -75,85 +75,26 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let v_p2 = m + 132928  // [4096]
         let v_features = m + 137024  // [4096]
         let v_logits = m + 141120  // [320]
-        let scratch = m + 258816  // [90112]
+        let scratch = m + 258816  // [32636]
         for k in 0..<count &* 64 { v_pixels[k] = input[k] }  // small: copied, see Plan
         // c1.conv = conv2d(pixels)  [16x8x8]
-        for b in 0..<count {
-            let x0 = v_pixels + b &* 64, y = v_c1_conv + b &* 1024
-            for o in 0..<16 {
-                for i in 0..<64 { y[o &* 64 &+ i] = p_c1_bias[o] }
-                for c in 0..<1 {
-                    let plane = x0 + c &* 64
-                    for ky in 0..<3 {
-                        let yLow = Swift.max(0, 1 &- ky), yHigh = Swift.max(yLow, Swift.min(8, (8 &- ky) &+ 1))
-                        for kx in 0..<3 {
-                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(8, (8 &- kx) &+ 1))
-                            let tap = ((o &+ c) &* 3 &+ ky) &* 3 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &- 1 &+ ky) &* 8 &- 1 &+ kx)
-                                let yr = y + (o &* 64 &+ oy &* 8)
-                                let weight = p_c1_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 16, p_c1_weight, p_c1_bias, v_pixels, v_c1_conv, count: count, scratch: scratch)
         // c1 = relu(c1.conv)  [16x8x8]
         for b in 0..<count {
             let x0 = v_c1_conv + b &* 1024, y = v_c1 + b &* 1024
             for i in 0..<1024 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // p1 = max_pool(c1)  [16x4x4]
-        for b in 0..<count {
-            let x0 = v_c1 + b &* 1024, y = v_p1 + b &* 256
-            for c in 0..<16 {
-                for oy in 0..<4 {
-                    for ox in 0..<4 {
-                        let base = c &* 64 &+ oy &* 16 &+ ox &* 2
-                        let out = (c &* 4 &+ oy) &* 4 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let i = base &+ ky &* 8 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                            }
-                        }
-                        y[out] = x0[at]
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.maxForward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c1, v_p1, count: count)
         // c2.conv = conv2d(p1)  [32x4x4]
-        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), count: count)
-        NetcRuntime.CPUKernels.linear(p_c2_weight, p_c2_bias, scratch, (scratch + count &* 2304), n: 144, m: 32, count: count &* 16)
-        NetcRuntime.ConvolutionKernels.fromPositions((scratch + count &* 2304), v_c2_conv, outputs: 32, positions: 16, count: count)
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 32, p_c2_weight, p_c2_bias, v_p1, v_c2_conv, count: count, scratch: scratch)
         // c2 = relu(c2.conv)  [32x4x4]
         for b in 0..<count {
             let x0 = v_c2_conv + b &* 512, y = v_c2 + b &* 512
             for i in 0..<512 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // p2 = max_pool(c2)  [32x2x2]
-        for b in 0..<count {
-            let x0 = v_c2 + b &* 512, y = v_p2 + b &* 128
-            for c in 0..<32 {
-                for oy in 0..<2 {
-                    for ox in 0..<2 {
-                        let base = c &* 16 &+ oy &* 8 &+ ox &* 2
-                        let out = (c &* 2 &+ oy) &* 2 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let i = base &+ ky &* 4 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                            }
-                        }
-                        y[out] = x0[at]
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.maxForward(NetcRuntime.ConvolutionGeometry(channels: 32, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, count: count)
         // features = flatten(p2)  [128]
         for b in 0..<count {
             let x0 = v_p2 + b &* 128, y = v_features + b &* 128
@@ -212,6 +153,7 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let v_c1 = m + 59200  // [32768]
         let v_p1 = m + 91968  // [8192]
         let v_c2 = m + 116544  // [16384]
+        let v_p2 = m + 132928  // [4096]
         let v_features = m + 137024  // [4096]
         let g_c1_conv = m + 143488  // [32768]
         let g_c1 = m + 176256  // [32768]
@@ -221,9 +163,7 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let g_p2 = m + 249984  // [4096]
         let g_features = m + 254080  // [4096]
         let g_logits = m + 258176  // [320]
-        let scratch = m + 258816  // [90112]
-        dp_c1_weight.update(repeating: 0, count: 144)  // c1.weight
-        dp_c1_bias.update(repeating: 0, count: 16)  // c1.bias
+        let scratch = m + 258816  // [32636]
         // logits: linear backward → δ features =
         NetcRuntime.CPUKernels.weightGradient(g_logits, v_features, dp_logits_weight, dp_logits_bias, n: 128, m: 10, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_features, accumulate: false, n: 128, m: 10, count: count)
@@ -233,89 +173,24 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
             for i in 0..<128 { dx0[i] = dy[i] }
         }
         // p2: max_pool backward → δ c2 =
-        for b in 0..<count {
-            let x0 = v_c2 + b &* 512, dy = g_p2 + b &* 128, dx0 = g_c2 + b &* 512
-            for i in 0..<512 { dx0[i] = 0 }
-            for c in 0..<32 {
-                for oy in 0..<2 {
-                    for ox in 0..<2 {
-                        let base = c &* 16 &+ oy &* 8 &+ ox &* 2
-                        let out = (c &* 2 &+ oy) &* 2 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let i = base &+ ky &* 4 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                            }
-                        }
-                        dx0[at] += dy[out]
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 32, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, g_p2, g_c2, accumulate: false, count: count)
         // c2: relu backward → δ c2.conv =
         for b in 0..<count {
             let y = v_c2 + b &* 512, dy = g_c2 + b &* 512, dx0 = g_c2_conv + b &* 512
             for i in 0..<512 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // c2.conv: conv2d backward → δ p1 =
-        NetcRuntime.ConvolutionKernels.toPositions(g_c2_conv, (scratch + count &* 2304), outputs: 32, positions: 16, count: count)
-        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), count: count)
-        NetcRuntime.CPUKernels.weightGradient((scratch + count &* 2304), scratch, dp_c2_weight, dp_c2_bias, n: 144, m: 32, count: count &* 16)
-        NetcRuntime.CPUKernels.inputGradient((scratch + count &* 2304), p_c2_weight, scratch, accumulate: false, n: 144, m: 32, count: count &* 16)
-        NetcRuntime.ConvolutionKernels.col2im(scratch, g_p1, NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), count: count, accumulate: false)
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 32, g_c2_conv, v_p1, dp_c2_weight, dp_c2_bias, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 32, g_c2_conv, p_c2_weight, g_p1, accumulate: false, count: count, scratch: scratch)
         // p1: max_pool backward → δ c1 =
-        for b in 0..<count {
-            let x0 = v_c1 + b &* 1024, dy = g_p1 + b &* 256, dx0 = g_c1 + b &* 1024
-            for i in 0..<1024 { dx0[i] = 0 }
-            for c in 0..<16 {
-                for oy in 0..<4 {
-                    for ox in 0..<4 {
-                        let base = c &* 64 &+ oy &* 16 &+ ox &* 2
-                        let out = (c &* 4 &+ oy) &* 4 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let i = base &+ ky &* 8 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                            }
-                        }
-                        dx0[at] += dy[out]
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c1, v_p1, g_p1, g_c1, accumulate: false, count: count)
         // c1: relu backward → δ c1.conv =
         for b in 0..<count {
             let y = v_c1 + b &* 1024, dy = g_c1 + b &* 1024, dx0 = g_c1_conv + b &* 1024
             for i in 0..<1024 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // c1.conv: conv2d backward
-        for b in 0..<count {
-            let x0 = v_pixels + b &* 64, dy = g_c1_conv + b &* 1024
-            for o in 0..<16 {
-                var sum: Scalar = 0
-                for i in 0..<64 { sum += dy[o &* 64 &+ i] }
-                dp_c1_bias[o] += sum
-                for c in 0..<1 {
-                    let plane = x0 + c &* 64
-                    for ky in 0..<3 {
-                        let yLow = Swift.max(0, 1 &- ky), yHigh = Swift.max(yLow, Swift.min(8, (8 &- ky) &+ 1))
-                        for kx in 0..<3 {
-                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(8, (8 &- kx) &+ 1))
-                            let tap = ((o &+ c) &* 3 &+ ky) &* 3 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &- 1 &+ ky) &* 8 &- 1 &+ kx)
-                                let yr = dy + (o &* 64 &+ oy &* 8)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c1_weight[tap] += sum
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 16, g_c1_conv, v_pixels, dp_c1_weight, dp_c1_bias, count: count, scratch: scratch)
     }
 
     /// After `backward`: the gradient with respect to the input.
@@ -324,29 +199,9 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let p_c1_weight = m + 0  // [144]
         let g_pixels = m + 141440  // [2048]
         let g_c1_conv = m + 143488  // [32768]
+        let scratch = m + 258816  // [32636]
         // c1.conv: conv2d backward → δ pixels =
-        for b in 0..<count {
-            let dy = g_c1_conv + b &* 1024, dx0 = g_pixels + b &* 64
-            for i in 0..<64 { dx0[i] = 0 }
-            for o in 0..<16 {
-                for c in 0..<1 {
-                    let plane = dx0 + c &* 64
-                    for ky in 0..<3 {
-                        let yLow = Swift.max(0, 1 &- ky), yHigh = Swift.max(yLow, Swift.min(8, (8 &- ky) &+ 1))
-                        for kx in 0..<3 {
-                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(8, (8 &- kx) &+ 1))
-                            let tap = ((o &+ c) &* 3 &+ ky) &* 3 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &- 1 &+ ky) &* 8 &- 1 &+ kx)
-                                let yr = dy + (o &* 64 &+ oy &* 8)
-                                let weight = p_c1_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 16, g_c1_conv, p_c1_weight, g_pixels, accumulate: false, count: count, scratch: scratch)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.

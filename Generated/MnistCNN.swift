@@ -29,7 +29,7 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
     public static var batchSize: Swift.Int { 32 }
     public static var targetCount: Swift.Int { 10 }
     public static var parameterCount: Swift.Int { 44426 }
-    public static var storageCount: Swift.Int { 1186928 }
+    public static var storageCount: Swift.Int { 888673 }
     public static var outputOffset: Swift.Int { 477104 }
     public static var targetOffset: Swift.Int { 846640 }
     public static var inputGradientOffset: Swift.Int { 477424 }
@@ -93,84 +93,25 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         let v_f2_linear = m + 471728  // [2688]
         let v_f2 = m + 474416  // [2688]
         let v_logits = m + 477104  // [320]
-        let scratch = m + 846960  // [339968]
+        let scratch = m + 846960  // [41713]
         // c1.conv = conv2d(image)  [6x24x24]
-        for b in 0..<count {
-            let x0 = v_image + b &* 784, y = v_c1_conv + b &* 3456
-            for o in 0..<6 {
-                for i in 0..<576 { y[o &* 576 &+ i] = p_c1_bias[o] }
-                for c in 0..<1 {
-                    let plane = x0 + c &* 784
-                    for ky in 0..<5 {
-                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(24, (27 &- ky) &+ 1))
-                        for kx in 0..<5 {
-                            let xLow = 0, xHigh = Swift.max(xLow, Swift.min(24, (27 &- kx) &+ 1))
-                            let tap = ((o &+ c) &* 5 &+ ky) &* 5 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &+ ky) &* 28 &+ kx)
-                                let yr = y + (o &* 576 &+ oy &* 24)
-                                let weight = p_c1_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 6, p_c1_weight, p_c1_bias, v_image, v_c1_conv, count: count, scratch: scratch)
         // c1 = relu(c1.conv)  [6x24x24]
         for b in 0..<count {
             let x0 = v_c1_conv + b &* 3456, y = v_c1 + b &* 3456
             for i in 0..<3456 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // p1 = max_pool(c1)  [6x12x12]
-        for b in 0..<count {
-            let x0 = v_c1 + b &* 3456, y = v_p1 + b &* 864
-            for c in 0..<6 {
-                for oy in 0..<12 {
-                    for ox in 0..<12 {
-                        let base = c &* 576 &+ oy &* 48 &+ ox &* 2
-                        let out = (c &* 12 &+ oy) &* 12 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let i = base &+ ky &* 24 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                            }
-                        }
-                        y[out] = x0[at]
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.maxForward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 24, width: 24, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c1, v_p1, count: count)
         // c2.conv = conv2d(p1)  [16x8x8]
-        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), count: count)
-        NetcRuntime.CPUKernels.linear(p_c2_weight, p_c2_bias, scratch, (scratch + count &* 9600), n: 150, m: 16, count: count &* 64)
-        NetcRuntime.ConvolutionKernels.fromPositions((scratch + count &* 9600), v_c2_conv, outputs: 16, positions: 64, count: count)
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, p_c2_weight, p_c2_bias, v_p1, v_c2_conv, count: count, scratch: scratch)
         // c2 = relu(c2.conv)  [16x8x8]
         for b in 0..<count {
             let x0 = v_c2_conv + b &* 1024, y = v_c2 + b &* 1024
             for i in 0..<1024 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
         // p2 = max_pool(c2)  [16x4x4]
-        for b in 0..<count {
-            let x0 = v_c2 + b &* 1024, y = v_p2 + b &* 256
-            for c in 0..<16 {
-                for oy in 0..<4 {
-                    for ox in 0..<4 {
-                        let base = c &* 64 &+ oy &* 16 &+ ox &* 2
-                        let out = (c &* 4 &+ oy) &* 4 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let i = base &+ ky &* 8 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                            }
-                        }
-                        y[out] = x0[at]
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.maxForward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, count: count)
         // features = flatten(p2)  [256]
         for b in 0..<count {
             let x0 = v_p2 + b &* 256, y = v_features + b &* 256
@@ -249,6 +190,7 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         let v_c1 = m + 243888  // [110592]
         let v_p1 = m + 354480  // [27648]
         let v_c2 = m + 414896  // [32768]
+        let v_p2 = m + 447664  // [8192]
         let v_features = m + 455856  // [8192]
         let v_f1 = m + 467888  // [3840]
         let v_f2 = m + 474416  // [2688]
@@ -264,9 +206,7 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         let g_f2_linear = m + 840944  // [2688]
         let g_f2 = m + 843632  // [2688]
         let g_logits = m + 846320  // [320]
-        let scratch = m + 846960  // [339968]
-        dp_c1_weight.update(repeating: 0, count: 150)  // c1.weight
-        dp_c1_bias.update(repeating: 0, count: 6)  // c1.bias
+        let scratch = m + 846960  // [41713]
         // logits: linear backward → δ f2 =
         NetcRuntime.CPUKernels.weightGradient(g_logits, v_f2, dp_logits_weight, dp_logits_bias, n: 84, m: 10, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_f2, accumulate: false, n: 84, m: 10, count: count)
@@ -292,89 +232,24 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
             for i in 0..<256 { dx0[i] = dy[i] }
         }
         // p2: max_pool backward → δ c2 =
-        for b in 0..<count {
-            let x0 = v_c2 + b &* 1024, dy = g_p2 + b &* 256, dx0 = g_c2 + b &* 1024
-            for i in 0..<1024 { dx0[i] = 0 }
-            for c in 0..<16 {
-                for oy in 0..<4 {
-                    for ox in 0..<4 {
-                        let base = c &* 64 &+ oy &* 16 &+ ox &* 2
-                        let out = (c &* 4 &+ oy) &* 4 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let i = base &+ ky &* 8 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                            }
-                        }
-                        dx0[at] += dy[out]
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, g_p2, g_c2, accumulate: false, count: count)
         // c2: relu backward → δ c2.conv =
         for b in 0..<count {
             let y = v_c2 + b &* 1024, dy = g_c2 + b &* 1024, dx0 = g_c2_conv + b &* 1024
             for i in 0..<1024 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // c2.conv: conv2d backward → δ p1 =
-        NetcRuntime.ConvolutionKernels.toPositions(g_c2_conv, (scratch + count &* 9600), outputs: 16, positions: 64, count: count)
-        NetcRuntime.ConvolutionKernels.im2col(v_p1, scratch, NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), count: count)
-        NetcRuntime.CPUKernels.weightGradient((scratch + count &* 9600), scratch, dp_c2_weight, dp_c2_bias, n: 150, m: 16, count: count &* 64)
-        NetcRuntime.CPUKernels.inputGradient((scratch + count &* 9600), p_c2_weight, scratch, accumulate: false, n: 150, m: 16, count: count &* 64)
-        NetcRuntime.ConvolutionKernels.col2im(scratch, g_p1, NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), count: count, accumulate: false)
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, g_c2_conv, v_p1, dp_c2_weight, dp_c2_bias, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, g_c2_conv, p_c2_weight, g_p1, accumulate: false, count: count, scratch: scratch)
         // p1: max_pool backward → δ c1 =
-        for b in 0..<count {
-            let x0 = v_c1 + b &* 3456, dy = g_p1 + b &* 864, dx0 = g_c1 + b &* 3456
-            for i in 0..<3456 { dx0[i] = 0 }
-            for c in 0..<6 {
-                for oy in 0..<12 {
-                    for ox in 0..<12 {
-                        let base = c &* 576 &+ oy &* 48 &+ ox &* 2
-                        let out = (c &* 12 &+ oy) &* 12 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let i = base &+ ky &* 24 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                            }
-                        }
-                        dx0[at] += dy[out]
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 24, width: 24, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c1, v_p1, g_p1, g_c1, accumulate: false, count: count)
         // c1: relu backward → δ c1.conv =
         for b in 0..<count {
             let y = v_c1 + b &* 3456, dy = g_c1 + b &* 3456, dx0 = g_c1_conv + b &* 3456
             for i in 0..<3456 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
         // c1.conv: conv2d backward
-        for b in 0..<count {
-            let x0 = v_image + b &* 784, dy = g_c1_conv + b &* 3456
-            for o in 0..<6 {
-                var sum: Scalar = 0
-                for i in 0..<576 { sum += dy[o &* 576 &+ i] }
-                dp_c1_bias[o] += sum
-                for c in 0..<1 {
-                    let plane = x0 + c &* 784
-                    for ky in 0..<5 {
-                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(24, (27 &- ky) &+ 1))
-                        for kx in 0..<5 {
-                            let xLow = 0, xHigh = Swift.max(xLow, Swift.min(24, (27 &- kx) &+ 1))
-                            let tap = ((o &+ c) &* 5 &+ ky) &* 5 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &+ ky) &* 28 &+ kx)
-                                let yr = dy + (o &* 576 &+ oy &* 24)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c1_weight[tap] += sum
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 6, g_c1_conv, v_image, dp_c1_weight, dp_c1_bias, count: count, scratch: scratch)
     }
 
     /// After `backward`: the gradient with respect to the input.
@@ -383,29 +258,9 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         let p_c1_weight = m + 0  // [150]
         let g_image = m + 477424  // [25088]
         let g_c1_conv = m + 502512  // [110592]
+        let scratch = m + 846960  // [41713]
         // c1.conv: conv2d backward → δ image =
-        for b in 0..<count {
-            let dy = g_c1_conv + b &* 3456, dx0 = g_image + b &* 784
-            for i in 0..<784 { dx0[i] = 0 }
-            for o in 0..<6 {
-                for c in 0..<1 {
-                    let plane = dx0 + c &* 784
-                    for ky in 0..<5 {
-                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(24, (27 &- ky) &+ 1))
-                        for kx in 0..<5 {
-                            let xLow = 0, xHigh = Swift.max(xLow, Swift.min(24, (27 &- kx) &+ 1))
-                            let tap = ((o &+ c) &* 5 &+ ky) &* 5 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &+ ky) &* 28 &+ kx)
-                                let yr = dy + (o &* 576 &+ oy &* 24)
-                                let weight = p_c1_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 6, g_c1_conv, p_c1_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.

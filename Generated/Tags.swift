@@ -25,7 +25,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 3 }
     public static var parameterCount: Swift.Int { 102 }
-    public static var storageCount: Swift.Int { 3894 }
+    public static var storageCount: Swift.Int { 6328 }
     public static var outputOffset: Swift.Int { 2154 }
     public static var targetOffset: Swift.Int { 3882 }
     public static var inputGradientOffset: Swift.Int { 2166 }
@@ -73,30 +73,10 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let v_f = m + 2070  // [72]
         let v_out_linear = m + 2142  // [12]
         let v_out = m + 2154  // [12]
+        let scratch = m + 3904  // [2424]
         for k in 0..<count &* 60 { v_image[k] = input[k] }  // small: copied, see Plan
         // c.conv = conv2d(image)  [3x6x5]
-        for b in 0..<count {
-            let x0 = v_image + b &* 60, y = v_c_conv + b &* 90
-            for o in 0..<3 {
-                for i in 0..<30 { y[o &* 30 &+ i] = p_c_bias[o] }
-                for c in 0..<2 {
-                    let plane = x0 + c &* 30
-                    for ky in 0..<2 {
-                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(6, (5 &- ky) &+ 1))
-                        for kx in 0..<3 {
-                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(5, (5 &- kx) &+ 1))
-                            let tap = ((o &* 2 &+ c) &* 2 &+ ky) &* 3 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &+ ky) &* 5 &- 1 &+ kx)
-                                let yr = y + (o &* 30 &+ oy &* 5)
-                                let weight = p_c_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 2, height: 6, width: 5, kernelHeight: 2, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 1, padLeft: 1, padRight: 1), outputs: 3, p_c_weight, p_c_bias, v_image, v_c_conv, count: count, scratch: scratch)
         // c = tanh(c.conv)  [3x6x5]
         for b in 0..<count {
             let x0 = v_c_conv + b &* 90, y = v_c + b &* 90
@@ -134,48 +114,9 @@ public struct Tags: NetcRuntime.GeneratedModel {
             }
         }
         // p = max_pool(n)  [3x5x4]
-        for b in 0..<count {
-            let x0 = v_n + b &* 90, y = v_p + b &* 60
-            for c in 0..<3 {
-                for oy in 0..<5 {
-                    for ox in 0..<4 {
-                        let base = c &* 30 &+ oy &* 5 &+ ox &* 1
-                        let out = (c &* 5 &+ oy) &* 4 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let i = base &+ ky &* 5 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                            }
-                        }
-                        y[out] = x0[at]
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.maxForward(NetcRuntime.ConvolutionGeometry(channels: 3, height: 6, width: 5, kernelHeight: 2, kernelWidth: 2, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_n, v_p, count: count)
         // q = avg_pool(p)  [3x3x2]
-        for b in 0..<count {
-            let x0 = v_p + b &* 60, y = v_q + b &* 18
-            for c in 0..<3 {
-                for oy in 0..<3 {
-                    for ox in 0..<2 {
-                        let top = oy &* 2 &- 1, left = ox &* 2 &- 1
-                        let base = c &* 20 &+ top &* 4 &+ left
-                        let out = (c &* 3 &+ oy) &* 2 &+ ox
-                        var sum: Scalar = 0
-                        for ky in 0..<3 {
-                            if top &+ ky < 0 || top &+ ky >= 5 { continue }
-                            for kx in 0..<3 {
-                                if left &+ kx < 0 || left &+ kx >= 4 { continue }
-                                let i = base &+ ky &* 4 &+ kx
-                                sum += x0[i]
-                            }
-                        }
-                        y[out] = sum * 0.1111111111111111
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.averageForward(NetcRuntime.ConvolutionGeometry(channels: 3, height: 5, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), v_p, v_q, count: count)
         // f = flatten(q)  [18]
         for b in 0..<count {
             let x0 = v_q + b &* 18, y = v_f + b &* 18
@@ -222,6 +163,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let v_image = m + 438  // [240]
         let v_c = m + 1038  // [360]
         let v_n = m + 1398  // [360]
+        let v_p = m + 1758  // [240]
         let v_f = m + 2070  // [72]
         let g_c_conv = m + 2406  // [360]
         let g_c = m + 2766  // [360]
@@ -230,8 +172,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let g_q = m + 3726  // [72]
         let g_f = m + 3798  // [72]
         let g_out_linear = m + 3870  // [12]
-        dp_c_weight.update(repeating: 0, count: 36)  // c.weight
-        dp_c_bias.update(repeating: 0, count: 3)  // c.bias
+        let scratch = m + 3904  // [2424]
         dp_n_running_mean.update(repeating: 0, count: 3)  // n.running_mean
         dp_n_running_var.update(repeating: 0, count: 3)  // n.running_var
         // out.linear: linear backward → δ f =
@@ -243,49 +184,9 @@ public struct Tags: NetcRuntime.GeneratedModel {
             for i in 0..<18 { dx0[i] = dy[i] }
         }
         // q: avg_pool backward → δ p =
-        for b in 0..<count {
-            let dy = g_q + b &* 18, dx0 = g_p + b &* 60
-            for i in 0..<60 { dx0[i] = 0 }
-            for c in 0..<3 {
-                for oy in 0..<3 {
-                    for ox in 0..<2 {
-                        let top = oy &* 2 &- 1, left = ox &* 2 &- 1
-                        let base = c &* 20 &+ top &* 4 &+ left
-                        let out = (c &* 3 &+ oy) &* 2 &+ ox
-                        let share = dy[out] * 0.1111111111111111
-                        for ky in 0..<3 {
-                            if top &+ ky < 0 || top &+ ky >= 5 { continue }
-                            for kx in 0..<3 {
-                                if left &+ kx < 0 || left &+ kx >= 4 { continue }
-                                let i = base &+ ky &* 4 &+ kx
-                                dx0[i] += share
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.averageBackward(NetcRuntime.ConvolutionGeometry(channels: 3, height: 5, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), g_q, g_p, accumulate: false, count: count)
         // p: max_pool backward → δ n =
-        for b in 0..<count {
-            let x0 = v_n + b &* 90, dy = g_p + b &* 60, dx0 = g_n + b &* 90
-            for i in 0..<90 { dx0[i] = 0 }
-            for c in 0..<3 {
-                for oy in 0..<5 {
-                    for ox in 0..<4 {
-                        let base = c &* 30 &+ oy &* 5 &+ ox &* 1
-                        let out = (c &* 5 &+ oy) &* 4 &+ ox
-                        var at = base
-                        for ky in 0..<2 {
-                            for kx in 0..<2 {
-                                let i = base &+ ky &* 5 &+ kx
-                                if x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                            }
-                        }
-                        dx0[at] += dy[out]
-                    }
-                }
-            }
-        }
+        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 3, height: 6, width: 5, kernelHeight: 2, kernelWidth: 2, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_n, v_p, g_p, g_n, accumulate: false, count: count)
         // n: batch_norm backward → δ c =
         for c in 0..<3 {
             let values = Scalar(count &* 30)
@@ -326,31 +227,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
             for i in 0..<90 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // c.conv: conv2d backward
-        for b in 0..<count {
-            let x0 = v_image + b &* 60, dy = g_c_conv + b &* 90
-            for o in 0..<3 {
-                var sum: Scalar = 0
-                for i in 0..<30 { sum += dy[o &* 30 &+ i] }
-                dp_c_bias[o] += sum
-                for c in 0..<2 {
-                    let plane = x0 + c &* 30
-                    for ky in 0..<2 {
-                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(6, (5 &- ky) &+ 1))
-                        for kx in 0..<3 {
-                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(5, (5 &- kx) &+ 1))
-                            let tap = ((o &* 2 &+ c) &* 2 &+ ky) &* 3 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &+ ky) &* 5 &- 1 &+ kx)
-                                let yr = dy + (o &* 30 &+ oy &* 5)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c_weight[tap] += sum
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 2, height: 6, width: 5, kernelHeight: 2, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 1, padLeft: 1, padRight: 1), outputs: 3, g_c_conv, v_image, dp_c_weight, dp_c_bias, count: count, scratch: scratch)
     }
 
     /// After `backward`: the gradient with respect to the input.
@@ -359,29 +236,9 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let p_c_weight = m + 0  // [36]
         let g_image = m + 2166  // [240]
         let g_c_conv = m + 2406  // [360]
+        let scratch = m + 3904  // [2424]
         // c.conv: conv2d backward → δ image =
-        for b in 0..<count {
-            let dy = g_c_conv + b &* 90, dx0 = g_image + b &* 60
-            for i in 0..<60 { dx0[i] = 0 }
-            for o in 0..<3 {
-                for c in 0..<2 {
-                    let plane = dx0 + c &* 30
-                    for ky in 0..<2 {
-                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(6, (5 &- ky) &+ 1))
-                        for kx in 0..<3 {
-                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(5, (5 &- kx) &+ 1))
-                            let tap = ((o &* 2 &+ c) &* 2 &+ ky) &* 3 &+ kx
-                            for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &+ ky) &* 5 &- 1 &+ kx)
-                                let yr = dy + (o &* 30 &+ oy &* 5)
-                                let weight = p_c_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 2, height: 6, width: 5, kernelHeight: 2, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 1, padLeft: 1, padRight: 1), outputs: 3, g_c_conv, p_c_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.

@@ -166,7 +166,9 @@ let configs = [
     Config(name: "iris b16", spec: "Specs/iris.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(Iris.self, threads: $0) }, trajectory: { trajectory(Iris.self, steps: $0) }),
     Config(name: "mnist b1", spec: "Benchmarks/netc-bench/Models/MnistB1.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB1.self, threads: $0) }, trajectory: { trajectory(MnistB1.self, steps: $0) }),
     Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistMLP.self, threads: $0) }, trajectory: { trajectory(MnistMLP.self, steps: $0) }),
+    Config(name: "mnist-cnn b1", spec: "Benchmarks/netc-bench/Models/MnistCNNB1.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB1.self, threads: $0) }, trajectory: { trajectory(MnistCNNB1.self, steps: $0) }),
     Config(name: "mnist-cnn b32", spec: "Specs/mnist-cnn.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNN.self, threads: $0) }, trajectory: { trajectory(MnistCNN.self, steps: $0) }),
+    Config(name: "mnist-cnn b128", spec: "Benchmarks/netc-bench/Models/MnistCNNB128.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB128.self, threads: $0) }, trajectory: { trajectory(MnistCNNB128.self, steps: $0) }),
     Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB128.self, threads: $0) }, trajectory: { trajectory(MnistB128.self, steps: $0) }),
 ]
 

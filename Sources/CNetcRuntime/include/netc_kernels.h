@@ -29,6 +29,39 @@ void netc_panel_input_gradient(const float *dy, const float *wp, float *dx, int 
 /// y[i] = e^(x[i] − shift) for i < n (y may be x); at most a few ulp from expf, NaN stays NaN.
 void netc_exp_shifted(const float *x, float shift, float *y, ptrdiff_t n);
 
+/// A convolution over samples [channels][height][width] with weights
+/// W[outputs][channels][kernel_height][kernel_width] into [outputs][output_height][output_width]:
+/// output (o, oy, ox) and tap (c, ky, kx) read input row oy·stride_y − pad_top + ky·dilation
+/// and column ox·stride_x − pad_left + kx·dilation, zero outside (NetcRuntime's ConvolutionGeometry).
+typedef struct {
+    ptrdiff_t channels, height, width, kernel_height, kernel_width, stride_y, stride_x, dilation;
+    ptrdiff_t pad_top, pad_bottom, pad_left, pad_right, output_height, output_width, outputs;
+} netc_convolution;
+/// Whether the convolution kernels below take `g`: output rows of 8 or more
+/// at stride 1, or 8 or more output positions per channel.
+int netc_convolution_supported(const netc_convolution *g);
+/// The scratch (in scalars) the three kernels need for up to `count` samples.
+ptrdiff_t netc_convolution_scratch(const netc_convolution *g, ptrdiff_t count);
+/// y[b] = bias + W ⊛ x[b] for b < count (bias may be NULL).
+void netc_convolution_forward(const netc_convolution *g, const float *w, const float *bias, const float *x, float *y,
+                              ptrdiff_t count, float *scratch);
+/// dW[o][c][ky][kx] = Σ_b Σ_(oy,ox) dy[b][o][oy][ox]·(what tap (c, ky, kx) read there), db[o] = Σ_b Σ dy[b][o]
+/// (both overwritten; db may be NULL).
+void netc_convolution_weight_gradient(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
+                                      ptrdiff_t count, float *scratch);
+/// dx[b] (= or +=) every window's Σ_o W[o]·dy[b][o] added back where the window read.
+void netc_convolution_input_gradient(const netc_convolution *g, const float *dy, const float *w, float *dx, int accumulate,
+                                     ptrdiff_t count, float *scratch);
+
+/// Pooling over each channel's plane, the window as a convolution's (`outputs` unused): a max
+/// ignores padding, propagates NaN and sends the gradient to the window's first maximum
+/// (its backward pass reads the forward input x and output y); a mean counts padding as zeros.
+void netc_max_pool_forward(const netc_convolution *g, const float *x, float *y, ptrdiff_t count);
+void netc_max_pool_backward(const netc_convolution *g, const float *x, const float *y, const float *dy, float *dx,
+                            int accumulate, ptrdiff_t count);
+void netc_avg_pool_forward(const netc_convolution *g, const float *x, float *y, ptrdiff_t count);
+void netc_avg_pool_backward(const netc_convolution *g, const float *dy, float *dx, int accumulate, ptrdiff_t count);
+
 /// One optimizer step's constants (`NetcRuntime.Hyperparameters` at step t).
 /// Per parameter, g = gradient_scale·∇ + decay·p, then
 ///   sgd:  s1 = momentum·s1 + g; p −= learning_rate·(nesterov ? g + momentum·s1 : s1)

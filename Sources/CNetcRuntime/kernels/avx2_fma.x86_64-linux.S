@@ -3806,6 +3806,11011 @@ peak_loop:
 .Lfunc_end12:
 	.size	peak_loop, .Lfunc_end12-peak_loop
 	.cfi_endproc
+	.section	.rodata.cst32,"aM",@progbits,32
+	.p2align	5, 0x0
+.LCPI13_0:
+	.quad	4
+	.quad	5
+	.quad	6
+	.quad	7
+.LCPI13_1:
+	.quad	0
+	.quad	1
+	.quad	2
+	.quad	3
+	.section	.rodata.cst8,"aM",@progbits,8
+	.p2align	3, 0x0
+.LCPI13_2:
+	.quad	8
+.LCPI13_6:
+	.quad	32
+.LCPI13_7:
+	.quad	4
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI13_3:
+	.long	8
+.LCPI13_4:
+	.long	16
+.LCPI13_5:
+	.long	24
+	.text
+	.p2align	4
+	.type	convolution_forward,@function
+convolution_forward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$344, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r9, -88(%rbp)
+	vmovdqu	(%rdi), %ymm0
+	vmovups	32(%rdi), %ymm1
+	vmovups	64(%rdi), %ymm2
+	vmovups	88(%rdi), %ymm3
+	vmovups	%ymm3, -248(%rbp)
+	vmovups	%ymm2, -272(%rbp)
+	vmovups	%ymm1, -304(%rbp)
+	vmovdqu	%ymm0, -336(%rbp)
+	movq	-336(%rbp), %rax
+	movq	-312(%rbp), %r15
+	movq	%r15, %r12
+	movq	%rax, -56(%rbp)
+	imulq	%rax, %r12
+	movq	-304(%rbp), %r14
+	movq	-296(%rbp), %rax
+	imulq	%r14, %r12
+	movq	%r12, -200(%rbp)
+	movq	-240(%rbp), %rbx
+	movq	-232(%rbp), %r9
+	movq	%r9, %r13
+	imulq	%rbx, %r13
+	movq	%r13, -192(%rbp)
+	cmpq	$1, %rax
+	movq	%rsi, -136(%rbp)
+	jne	.LBB13_4
+	cmpq	$1, -288(%rbp)
+	jne	.LBB13_4
+	xorl	%eax, %eax
+	cmpq	$8, %r9
+	setge	%al
+	movl	%eax, -208(%rbp)
+	jl	.LBB13_5
+	vmovdqu	-272(%rbp), %ymm0
+	xorl	%r10d, %r10d
+	vptest	%ymm0, %ymm0
+	setne	%r10b
+	xorl	%r11d, %r11d
+	jmp	.LBB13_6
+.LBB13_4:
+	movl	$0, -208(%rbp)
+.LBB13_5:
+	xorl	%r10d, %r10d
+	movb	$1, %r11b
+.LBB13_6:
+	movq	%rdx, -144(%rbp)
+	movl	%r10d, -204(%rbp)
+	vmovdqu	-328(%rbp), %xmm0
+	vmovdqa	-256(%rbp), %xmm1
+	vmovdqa	-272(%rbp), %xmm2
+	vpunpcklqdq	%xmm1, %xmm2, %xmm3
+	vpaddq	%xmm0, %xmm3, %xmm3
+	vpunpckhqdq	%xmm1, %xmm2, %xmm1
+	vpaddq	%xmm1, %xmm3, %xmm1
+	vmovdqu	%xmm1, -184(%rbp)
+	testb	%r11b, %r11b
+	je	.LBB13_8
+	leaq	7(%r13), %rax
+	leaq	14(%r13), %rdx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rdx
+	sarq	$3, %rdx
+	movq	%rdx, -168(%rbp)
+	movq	%r13, %rsi
+	imulq	%r12, %rsi
+	jmp	.LBB13_11
+.LBB13_8:
+	leaq	7(%r9), %rax
+	leaq	14(%r9), %rdx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rdx
+	sarq	$3, %rdx
+	imulq	%rbx, %rdx
+	movq	%rdx, -168(%rbp)
+	testl	%r10d, %r10d
+	je	.LBB13_9
+	vmovq	%xmm1, %rax
+	imulq	-56(%rbp), %rax
+	vpextrq	$1, %xmm1, %rsi
+	imulq	%rax, %rsi
+	jmp	.LBB13_11
+.LBB13_9:
+	xorl	%esi, %esi
+.LBB13_11:
+	movq	%rsi, -160(%rbp)
+	movq	-224(%rbp), %rdx
+	movq	%rdx, %rax
+	imulq	%r13, %rax
+	movq	%rax, -104(%rbp)
+	addq	%rax, %rsi
+	cmpq	$2, %rsi
+	movl	$1, %edi
+	cmovlq	%rdi, %rsi
+	cmpq	$32768, %rsi
+	movq	%rcx, -120(%rbp)
+	movq	%r13, -80(%rbp)
+	ja	.LBB13_12
+	movl	$32768, %eax
+	movq	%rdx, %rcx
+	xorl	%edx, %edx
+	divl	%esi
+	movq	%rcx, %rdx
+	jmp	.LBB13_14
+.LBB13_12:
+	xorl	%eax, %eax
+.LBB13_14:
+	movq	%r8, -112(%rbp)
+	movq	16(%rbp), %r13
+	movq	-88(%rbp), %rcx
+	cmpq	%rcx, %rax
+	cmovgeq	%rcx, %rax
+	cmpq	$2, %rax
+	cmovgeq	%rax, %rdi
+	movq	%rdi, -152(%rbp)
+	cmpq	%rdx, %r12
+	movq	%rdx, -128(%rbp)
+	cmovgq	%r12, %rdx
+	movq	%rdx, -64(%rbp)
+	vpextrq	$1, %xmm0, %rcx
+	vmovq	%xmm0, %rdx
+	testb	%r11b, %r11b
+	movq	%rcx, -72(%rbp)
+	movq	%rdx, -96(%rbp)
+	movq	%r12, -48(%rbp)
+	je	.LBB13_29
+	testq	%r12, %r12
+	jle	.LBB13_43
+	movq	-48(%rbp), %rdi
+	cmpq	$4, %rdi
+	jae	.LBB13_18
+	xorl	%edx, %edx
+	jmp	.LBB13_27
+.LBB13_29:
+	vpextrq	$1, %xmm1, %r8
+	vmovq	%xmm1, %rax
+	imulq	%r8, %rax
+	movq	%rcx, %rsi
+	imulq	%rdx, %rsi
+	testl	%r10d, %r10d
+	cmoveq	%rcx, %r8
+	cmovneq	%rax, %rsi
+	cmpq	$0, -56(%rbp)
+	jle	.LBB13_43
+	movq	-280(%rbp), %r10
+	movabsq	$9223372036854775776, %r9
+	orq	$24, %r9
+	andq	%r14, %r9
+	vmovq	%r10, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	xorl	%ebx, %ebx
+	vmovdqa	.LCPI13_0(%rip), %ymm1
+	vmovdqa	.LCPI13_1(%rip), %ymm2
+	vpbroadcastq	.LCPI13_2(%rip), %ymm3
+	xorl	%r12d, %r12d
+	xorl	%edx, %edx
+	jmp	.LBB13_31
+	.p2align	4
+.LBB13_42:
+	incq	%r12
+	addl	%esi, %ebx
+	cmpq	-56(%rbp), %r12
+	je	.LBB13_43
+.LBB13_31:
+	testq	%r15, %r15
+	jle	.LBB13_42
+	movq	%r12, %rax
+	imulq	%rsi, %rax
+	vmovq	%rax, %xmm4
+	vpbroadcastq	%xmm4, %ymm4
+	xorl	%eax, %eax
+	xorl	%ecx, %ecx
+	jmp	.LBB13_33
+	.p2align	4
+.LBB13_41:
+	incq	%rcx
+	addl	%r8d, %eax
+	cmpq	%r15, %rcx
+	je	.LBB13_42
+.LBB13_33:
+	testq	%r14, %r14
+	jle	.LBB13_41
+	cmpq	$8, %r14
+	jae	.LBB13_36
+	xorl	%r11d, %r11d
+	jmp	.LBB13_39
+	.p2align	4
+.LBB13_36:
+	movq	%rcx, %rdi
+	imulq	%r8, %rdi
+	vmovq	%rdi, %xmm5
+	vpbroadcastq	%xmm5, %ymm5
+	leaq	(,%rdx,4), %r11
+	addq	%r13, %r11
+	addq	%r9, %rdx
+	xorl	%edi, %edi
+	vmovdqa	%ymm2, %ymm6
+	vmovdqa	%ymm1, %ymm7
+	.p2align	4
+.LBB13_37:
+	vpaddq	%ymm5, %ymm6, %ymm8
+	vpaddq	%ymm5, %ymm7, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm0, %ymm8, %ymm8
+	vpaddq	%ymm4, %ymm8, %ymm8
+	vpaddq	%ymm4, %ymm9, %ymm9
+	vshufps	$136, %ymm9, %ymm8, %ymm8
+	vpermpd	$216, %ymm8, %ymm8
+	vmovups	%ymm8, (%r11,%rdi,4)
+	addq	$8, %rdi
+	vpaddq	%ymm3, %ymm6, %ymm6
+	vpaddq	%ymm3, %ymm7, %ymm7
+	cmpq	%rdi, %r9
+	jne	.LBB13_37
+	movq	%r9, %r11
+	cmpq	%r9, %r14
+	je	.LBB13_41
+.LBB13_39:
+	movq	%r14, %rdi
+	subq	%r11, %rdi
+	addl	%eax, %r11d
+	imull	%r10d, %r11d
+	addl	%ebx, %r11d
+	.p2align	4
+.LBB13_40:
+	movl	%r11d, (%r13,%rdx,4)
+	incq	%rdx
+	addl	%r10d, %r11d
+	decq	%rdi
+	jne	.LBB13_40
+	jmp	.LBB13_41
+.LBB13_18:
+	movabsq	$9223372036854775776, %rax
+	vmovsd	-80(%rbp), %xmm0
+	cmpq	$32, %rdi
+	jae	.LBB13_20
+	xorl	%edx, %edx
+	jmp	.LBB13_24
+.LBB13_20:
+	movq	%rdi, %rdx
+	andq	%rax, %rdx
+	vbroadcastsd	%xmm0, %ymm3
+	vmovaps	.LCPI13_0(%rip), %ymm1
+	vmovaps	.LCPI13_1(%rip), %ymm2
+	xorl	%ecx, %ecx
+	vshufps	$136, %ymm3, %ymm3, %ymm3
+	vpermpd	$216, %ymm3, %ymm3
+	vpbroadcastd	.LCPI13_3(%rip), %ymm4
+	vpbroadcastd	.LCPI13_4(%rip), %ymm5
+	vpbroadcastd	.LCPI13_5(%rip), %ymm6
+	vpbroadcastq	.LCPI13_6(%rip), %ymm7
+	.p2align	4
+.LBB13_21:
+	vshufps	$136, %ymm1, %ymm2, %ymm8
+	vpermpd	$216, %ymm8, %ymm8
+	vpmulld	%ymm3, %ymm8, %ymm9
+	vpaddd	%ymm4, %ymm8, %ymm10
+	vpmulld	%ymm3, %ymm10, %ymm10
+	vpaddd	%ymm5, %ymm8, %ymm11
+	vpmulld	%ymm3, %ymm11, %ymm11
+	vpaddd	%ymm6, %ymm8, %ymm8
+	vpmulld	%ymm3, %ymm8, %ymm8
+	vmovdqu	%ymm9, (%r13,%rcx,4)
+	vmovdqu	%ymm10, 32(%r13,%rcx,4)
+	vmovdqu	%ymm11, 64(%r13,%rcx,4)
+	vmovdqu	%ymm8, 96(%r13,%rcx,4)
+	addq	$32, %rcx
+	vpaddq	%ymm7, %ymm2, %ymm2
+	vpaddq	%ymm7, %ymm1, %ymm1
+	cmpq	%rcx, %rdx
+	jne	.LBB13_21
+	cmpq	%rdx, %rdi
+	je	.LBB13_43
+	testb	$28, -48(%rbp)
+	je	.LBB13_27
+.LBB13_24:
+	movq	%rdx, %rcx
+	addq	$28, %rax
+	movq	%rax, %rdx
+	movq	-48(%rbp), %rax
+	andq	%rax, %rdx
+	vbroadcastsd	%xmm0, %ymm1
+	vmovq	%rcx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vpor	.LCPI13_1(%rip), %ymm0, %ymm0
+	vextractf128	$1, %ymm1, %xmm2
+	vshufps	$136, %xmm2, %xmm1, %xmm1
+	vpbroadcastq	.LCPI13_7(%rip), %ymm2
+	.p2align	4
+.LBB13_25:
+	vextracti128	$1, %ymm0, %xmm3
+	vshufps	$136, %xmm3, %xmm0, %xmm3
+	vpmulld	%xmm1, %xmm3, %xmm3
+	vmovdqu	%xmm3, (%r13,%rcx,4)
+	addq	$4, %rcx
+	vpaddq	%ymm2, %ymm0, %ymm0
+	cmpq	%rcx, %rdx
+	jne	.LBB13_25
+	cmpq	%rdx, %rax
+	je	.LBB13_43
+.LBB13_27:
+	imull	%edx, %r9d
+	imull	%r9d, %ebx
+	.p2align	4
+.LBB13_28:
+	movl	%ebx, (%r13,%rdx,4)
+	incq	%rdx
+	addl	-80(%rbp), %ebx
+	cmpq	%rdx, -48(%rbp)
+	jne	.LBB13_28
+.LBB13_43:
+	movq	-88(%rbp), %r14
+	testq	%r14, %r14
+	movq	-112(%rbp), %r15
+	movq	-120(%rbp), %r12
+	movq	-104(%rbp), %rbx
+	movq	-72(%rbp), %rcx
+	jle	.LBB13_46
+	movq	-64(%rbp), %rdx
+	leaq	(,%rdx,4), %rdx
+	addq	%r13, %rdx
+	movq	%rdx, -64(%rbp)
+	shlq	$2, %rbx
+	imulq	-96(%rbp), %rcx
+	imulq	-56(%rbp), %rcx
+	shlq	$2, %rcx
+	movq	%rcx, -72(%rbp)
+	.p2align	4
+.LBB13_45:
+	leaq	-384(%rbp), %rdi
+	leaq	-336(%rbp), %rsi
+	leaq	-208(%rbp), %rdx
+	movq	%r13, %rcx
+	movq	%r12, %r8
+	movq	-64(%rbp), %r9
+	vzeroupper
+	callq	conv_view_of
+	movl	$1, %edx
+	movq	-136(%rbp), %rdi
+	movq	-48(%rbp), %rsi
+	movq	-144(%rbp), %rcx
+	leaq	-384(%rbp), %r8
+	movq	%r15, %r9
+	pushq	-128(%rbp)
+	pushq	-80(%rbp)
+	callq	conv_product
+	movq	-72(%rbp), %rcx
+	addq	$16, %rsp
+	addq	%rbx, %r15
+	addq	%rcx, %r12
+	decq	%r14
+	jne	.LBB13_45
+.LBB13_46:
+	addq	$344, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end13:
+	.size	convolution_forward, .Lfunc_end13-convolution_forward
+	.cfi_endproc
+	.section	.rodata.cst32,"aM",@progbits,32
+	.p2align	5, 0x0
+.LCPI14_0:
+	.quad	4
+	.quad	5
+	.quad	6
+	.quad	7
+.LCPI14_1:
+	.quad	0
+	.quad	1
+	.quad	2
+	.quad	3
+.LCPI14_8:
+	.quad	32
+	.quad	40
+	.quad	48
+	.quad	56
+.LCPI14_9:
+	.quad	0
+	.quad	8
+	.quad	16
+	.quad	24
+.LCPI14_11:
+	.long	1
+	.long	2
+	.long	3
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+	.long	8
+.LCPI14_12:
+	.long	0
+	.long	1
+	.long	2
+	.long	3
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+	.section	.rodata.cst8,"aM",@progbits,8
+	.p2align	3, 0x0
+.LCPI14_2:
+	.quad	8
+.LCPI14_6:
+	.quad	32
+.LCPI14_7:
+	.quad	4
+.LCPI14_10:
+	.quad	64
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI14_3:
+	.long	8
+.LCPI14_4:
+	.long	16
+.LCPI14_5:
+	.long	24
+	.text
+	.p2align	4
+	.type	convolution_weight_gradient,@function
+convolution_weight_gradient:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	andq	$-32, %rsp
+	subq	$13632, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r9, 240(%rsp)
+	movq	%r8, 64(%rsp)
+	movq	%rcx, 272(%rsp)
+	movq	%rdx, 608(%rsp)
+	movq	%rsi, 224(%rsp)
+	vmovdqu	(%rdi), %ymm0
+	vmovups	32(%rdi), %ymm1
+	vmovups	64(%rdi), %ymm2
+	vmovups	88(%rdi), %ymm3
+	vmovups	%ymm3, 488(%rsp)
+	vmovups	%ymm2, 464(%rsp)
+	vmovups	%ymm1, 432(%rsp)
+	vmovdqu	%ymm0, 400(%rsp)
+	movq	400(%rsp), %rax
+	movq	424(%rsp), %r10
+	movq	%r10, %rbx
+	movq	%rax, 56(%rsp)
+	imulq	%rax, %rbx
+	movq	432(%rsp), %r14
+	movq	440(%rsp), %rax
+	imulq	%r14, %rbx
+	movq	%rbx, 1224(%rsp)
+	movq	496(%rsp), %rcx
+	movq	504(%rsp), %rsi
+	movq	%rsi, %r13
+	imulq	%rcx, %r13
+	movq	%r13, 1232(%rsp)
+	cmpq	$1, %rax
+	jne	.LBB14_4
+	cmpq	$1, 448(%rsp)
+	jne	.LBB14_4
+	xorl	%eax, %eax
+	cmpq	$8, %rsi
+	setge	%al
+	movl	%eax, 1216(%rsp)
+	jl	.LBB14_5
+	vmovdqu	464(%rsp), %ymm0
+	xorl	%edi, %edi
+	vptest	%ymm0, %ymm0
+	setne	%dil
+	xorl	%r8d, %r8d
+	jmp	.LBB14_6
+.LBB14_4:
+	movl	$0, 1216(%rsp)
+.LBB14_5:
+	xorl	%edi, %edi
+	movb	$1, %r8b
+.LBB14_6:
+	movl	%edi, 1220(%rsp)
+	vmovdqu	408(%rsp), %xmm0
+	vmovdqa	480(%rsp), %xmm1
+	vmovdqa	464(%rsp), %xmm2
+	vpunpcklqdq	%xmm1, %xmm2, %xmm3
+	vpaddq	%xmm0, %xmm3, %xmm3
+	vpunpckhqdq	%xmm1, %xmm2, %xmm1
+	vpaddq	%xmm1, %xmm3, %xmm1
+	vmovdqu	%xmm1, 1240(%rsp)
+	testb	%r8b, %r8b
+	je	.LBB14_8
+	leaq	7(%r13), %rax
+	leaq	14(%r13), %rdx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rdx
+	sarq	$3, %rdx
+	movq	%rdx, 168(%rsp)
+	movq	%rdx, 1256(%rsp)
+	movq	%r13, %rax
+	imulq	%rbx, %rax
+	jmp	.LBB14_11
+.LBB14_8:
+	leaq	7(%rsi), %rax
+	leaq	14(%rsi), %rdx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rdx
+	sarq	$3, %rdx
+	imulq	%rcx, %rdx
+	movq	%rdx, 168(%rsp)
+	movq	%rdx, 1256(%rsp)
+	testl	%edi, %edi
+	je	.LBB14_10
+	vmovq	%xmm1, %rax
+	imulq	56(%rsp), %rax
+	vpextrq	$1, %xmm1, %rdx
+	imulq	%rax, %rdx
+	movq	%rdx, %rax
+	jmp	.LBB14_11
+.LBB14_10:
+	xorl	%eax, %eax
+.LBB14_11:
+	movq	%rax, 1264(%rsp)
+	movq	512(%rsp), %r11
+	movq	%r11, %r9
+	imulq	%r13, %r9
+	movq	%rax, 320(%rsp)
+	movq	%r9, 88(%rsp)
+	addq	%rax, %r9
+	cmpq	$2, %r9
+	movl	$1, %eax
+	cmovlq	%rax, %r9
+	cmpq	$32768, %r9
+	ja	.LBB14_13
+	movl	$32768, %eax
+	xorl	%edx, %edx
+	divl	%r9d
+	jmp	.LBB14_14
+.LBB14_13:
+	xorl	%eax, %eax
+.LBB14_14:
+	movq	240(%rsp), %rdx
+	cmpq	%rdx, %rax
+	cmovgeq	%rdx, %rax
+	cmpq	$2, %rax
+	movl	$1, %edx
+	cmovgeq	%rax, %rdx
+	movq	%rdx, 328(%rsp)
+	movq	%rdx, 1272(%rsp)
+	cmpq	%r11, %rbx
+	movq	%r11, 8(%rsp)
+	cmovgq	%rbx, %r11
+	movq	%r11, 136(%rsp)
+	vmovq	%xmm0, %r11
+	vpextrq	$1, %xmm0, %r9
+	testb	%r8b, %r8b
+	movq	%r10, 184(%rsp)
+	movq	%rbx, 32(%rsp)
+	movq	%r9, 312(%rsp)
+	movq	%r11, 392(%rsp)
+	je	.LBB14_18
+	testq	%rbx, %rbx
+	jle	.LBB14_43
+	cmpq	$4, %rbx
+	jae	.LBB14_32
+	xorl	%eax, %eax
+	jmp	.LBB14_41
+.LBB14_18:
+	vpextrq	$1, %xmm1, %rax
+	vmovq	%xmm1, %rdx
+	imulq	%rax, %rdx
+	movq	%r9, %rcx
+	imulq	%r11, %rcx
+	testl	%edi, %edi
+	cmoveq	%r9, %rax
+	cmovneq	%rdx, %rcx
+	cmpq	$0, 56(%rsp)
+	jle	.LBB14_43
+	movq	456(%rsp), %rdx
+	movabsq	$9223372036854775806, %rsi
+	addq	$-6, %rsi
+	andq	%r14, %rsi
+	vmovq	%rdx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	xorl	%edi, %edi
+	vmovdqa	.LCPI14_0(%rip), %ymm1
+	vmovdqa	.LCPI14_1(%rip), %ymm2
+	vpbroadcastq	.LCPI14_2(%rip), %ymm3
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	jmp	.LBB14_21
+	.p2align	4
+.LBB14_20:
+	incq	%r8
+	addl	%ecx, %edi
+	cmpq	56(%rsp), %r8
+	movq	184(%rsp), %r10
+	je	.LBB14_43
+.LBB14_21:
+	testq	%r10, %r10
+	jle	.LBB14_20
+	movq	%r8, %r10
+	imulq	%rcx, %r10
+	vmovq	%r10, %xmm4
+	vpbroadcastq	%xmm4, %ymm4
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	jmp	.LBB14_24
+	.p2align	4
+.LBB14_23:
+	incq	%r11
+	addl	%eax, %r10d
+	cmpq	184(%rsp), %r11
+	movq	32(%rsp), %rbx
+	je	.LBB14_20
+.LBB14_24:
+	testq	%r14, %r14
+	jle	.LBB14_23
+	cmpq	$8, %r14
+	jae	.LBB14_27
+	xorl	%ebx, %ebx
+	movq	16(%rbp), %r12
+	jmp	.LBB14_30
+	.p2align	4
+.LBB14_27:
+	movq	%r11, %rbx
+	imulq	%rax, %rbx
+	vmovq	%rbx, %xmm5
+	vpbroadcastq	%xmm5, %ymm5
+	movq	16(%rbp), %rbx
+	leaq	(%rbx,%r9,4), %rbx
+	addq	%rsi, %r9
+	xorl	%r15d, %r15d
+	vmovdqa	%ymm2, %ymm6
+	vmovdqa	%ymm1, %ymm7
+	.p2align	4
+.LBB14_28:
+	vpaddq	%ymm5, %ymm6, %ymm8
+	vpaddq	%ymm5, %ymm7, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm0, %ymm8, %ymm8
+	vpaddq	%ymm4, %ymm8, %ymm8
+	vpaddq	%ymm4, %ymm9, %ymm9
+	vshufps	$136, %ymm9, %ymm8, %ymm8
+	vpermpd	$216, %ymm8, %ymm8
+	vmovups	%ymm8, (%rbx,%r15,4)
+	addq	$8, %r15
+	vpaddq	%ymm3, %ymm6, %ymm6
+	vpaddq	%ymm3, %ymm7, %ymm7
+	cmpq	%r15, %rsi
+	jne	.LBB14_28
+	movq	%rsi, %rbx
+	cmpq	%rsi, %r14
+	movq	16(%rbp), %r12
+	je	.LBB14_23
+.LBB14_30:
+	movq	%r14, %r15
+	subq	%rbx, %r15
+	addl	%r10d, %ebx
+	imull	%edx, %ebx
+	addl	%edi, %ebx
+	.p2align	4
+.LBB14_31:
+	movl	%ebx, (%r12,%r9,4)
+	incq	%r9
+	addl	%edx, %ebx
+	decq	%r15
+	jne	.LBB14_31
+	jmp	.LBB14_23
+.LBB14_32:
+	vmovq	%r13, %xmm0
+	cmpq	$32, %rbx
+	jae	.LBB14_34
+	xorl	%eax, %eax
+	jmp	.LBB14_38
+.LBB14_34:
+	movabsq	$9223372036854775806, %rax
+	addq	$-30, %rax
+	andq	%rbx, %rax
+	vpbroadcastq	%xmm0, %ymm3
+	vmovaps	.LCPI14_0(%rip), %ymm1
+	vmovaps	.LCPI14_1(%rip), %ymm2
+	xorl	%edx, %edx
+	vshufps	$136, %ymm3, %ymm3, %ymm3
+	vpermpd	$216, %ymm3, %ymm3
+	vpbroadcastd	.LCPI14_3(%rip), %ymm4
+	vpbroadcastd	.LCPI14_4(%rip), %ymm5
+	vpbroadcastd	.LCPI14_5(%rip), %ymm6
+	vpbroadcastq	.LCPI14_6(%rip), %ymm7
+	movq	16(%rbp), %rdi
+	.p2align	4
+.LBB14_35:
+	vshufps	$136, %ymm1, %ymm2, %ymm8
+	vpermpd	$216, %ymm8, %ymm8
+	vpmulld	%ymm3, %ymm8, %ymm9
+	vpaddd	%ymm4, %ymm8, %ymm10
+	vpmulld	%ymm3, %ymm10, %ymm10
+	vpaddd	%ymm5, %ymm8, %ymm11
+	vpmulld	%ymm3, %ymm11, %ymm11
+	vpaddd	%ymm6, %ymm8, %ymm8
+	vpmulld	%ymm3, %ymm8, %ymm8
+	vmovdqu	%ymm9, (%rdi,%rdx,4)
+	vmovdqu	%ymm10, 32(%rdi,%rdx,4)
+	vmovdqu	%ymm11, 64(%rdi,%rdx,4)
+	vmovdqu	%ymm8, 96(%rdi,%rdx,4)
+	addq	$32, %rdx
+	vpaddq	%ymm7, %ymm2, %ymm2
+	vpaddq	%ymm7, %ymm1, %ymm1
+	cmpq	%rdx, %rax
+	jne	.LBB14_35
+	cmpq	%rax, %rbx
+	je	.LBB14_43
+	testb	$28, %bl
+	je	.LBB14_41
+.LBB14_38:
+	movq	%rax, %rdx
+	movabsq	$9223372036854775806, %rax
+	addq	$-2, %rax
+	andq	%rbx, %rax
+	vpbroadcastq	%xmm0, %ymm1
+	vmovq	%rdx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vpor	.LCPI14_1(%rip), %ymm0, %ymm0
+	vextracti128	$1, %ymm1, %xmm2
+	vshufps	$136, %xmm2, %xmm1, %xmm1
+	vpbroadcastq	.LCPI14_7(%rip), %ymm2
+	movq	16(%rbp), %rdi
+	.p2align	4
+.LBB14_39:
+	vextracti128	$1, %ymm0, %xmm3
+	vshufps	$136, %xmm3, %xmm0, %xmm3
+	vpmulld	%xmm1, %xmm3, %xmm3
+	vmovdqu	%xmm3, (%rdi,%rdx,4)
+	addq	$4, %rdx
+	vpaddq	%ymm2, %ymm0, %ymm0
+	cmpq	%rdx, %rax
+	jne	.LBB14_39
+	cmpq	%rax, %rbx
+	je	.LBB14_43
+.LBB14_41:
+	imull	%eax, %esi
+	imull	%esi, %ecx
+	.p2align	4
+.LBB14_42:
+	movq	16(%rbp), %rdx
+	movl	%ecx, (%rdx,%rax,4)
+	incq	%rax
+	addl	%r13d, %ecx
+	cmpq	%rax, %rbx
+	jne	.LBB14_42
+.LBB14_43:
+	movq	8(%rsp), %r15
+	movq	%r15, %rax
+	imulq	%rbx, %rax
+	testq	%rax, %rax
+	jle	.LBB14_45
+	movq	184(%rsp), %rdx
+	imulq	%r14, %rdx
+	imulq	%r15, %rdx
+	imulq	56(%rsp), %rdx
+	shlq	$2, %rdx
+	movq	272(%rsp), %rdi
+	xorl	%esi, %esi
+	vzeroupper
+	callq	memset@PLT
+	movq	8(%rsp), %r15
+.LBB14_45:
+	cmpq	$0, 64(%rsp)
+	sete	%al
+	testq	%r15, %r15
+	setle	%cl
+	orb	%al, %cl
+	movq	%r13, 72(%rsp)
+	jne	.LBB14_67
+	leaq	-8(%r13), %rax
+	movq	%rax, %rsi
+	shrq	$3, %rsi
+	incq	%rsi
+	movl	%esi, %edx
+	andl	$7, %edx
+	movabsq	$4611686018427387896, %rcx
+	andq	%rcx, %rsi
+	movq	%rsi, 144(%rsp)
+	movq	224(%rsp), %r12
+	leaq	224(%r12), %r9
+	leaq	(,%r13,4), %rcx
+	movq	%rcx, (%rsp)
+	movq	88(%rsp), %rcx
+	leaq	(,%rcx,4), %r8
+	leal	(,%rdx,8), %ecx
+	movq	%rcx, 40(%rsp)
+	xorl	%r10d, %r10d
+	jmp	.LBB14_49
+	.p2align	4
+.LBB14_47:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+.LBB14_48:
+	vextractf128	$1, %ymm1, %xmm2
+	vhaddps	%xmm2, %xmm1, %xmm1
+	vhaddps	%xmm1, %xmm1, %xmm1
+	vmovshdup	%xmm1, %xmm2
+	vaddss	%xmm2, %xmm1, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm0
+	movq	64(%rsp), %rcx
+	vmovss	%xmm0, (%rcx,%r10,4)
+	incq	%r10
+	movq	24(%rsp), %r9
+	movq	(%rsp), %rcx
+	addq	%rcx, %r9
+	addq	%rcx, %r12
+	movq	8(%rsp), %r15
+	cmpq	%r15, %r10
+	movq	72(%rsp), %r13
+	je	.LBB14_67
+.LBB14_49:
+	cmpq	$0, 240(%rsp)
+	movq	%r9, 24(%rsp)
+	jle	.LBB14_47
+	movq	%r10, %rcx
+	imulq	%r13, %rcx
+	movq	224(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %r13
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	%r12, %r11
+	movq	%r9, %rsi
+	xorl	%r15d, %r15d
+	jmp	.LBB14_52
+	.p2align	4
+.LBB14_51:
+	incq	%r15
+	addq	%r8, %rsi
+	addq	%r8, %r11
+	cmpq	240(%rsp), %r15
+	je	.LBB14_48
+.LBB14_52:
+	cmpq	$8, 72(%rsp)
+	jge	.LBB14_54
+	xorl	%edi, %edi
+	jmp	.LBB14_62
+	.p2align	4
+.LBB14_54:
+	cmpq	$56, %rax
+	jae	.LBB14_56
+	movl	$8, %ecx
+	xorl	%edi, %edi
+	testq	%rdx, %rdx
+	jne	.LBB14_59
+	jmp	.LBB14_62
+	.p2align	4
+.LBB14_56:
+	movq	144(%rsp), %rcx
+	xorl	%edi, %edi
+	.p2align	4
+.LBB14_57:
+	vaddps	-224(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-192(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-160(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-128(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-96(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-64(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-32(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	(%rsi,%rdi,4), %ymm1, %ymm1
+	addq	$64, %rdi
+	addq	$-8, %rcx
+	jne	.LBB14_57
+	leaq	8(%rdi), %rcx
+	testq	%rdx, %rdx
+	je	.LBB14_62
+.LBB14_59:
+	movq	%r15, %r9
+	imulq	88(%rsp), %r9
+	leaq	(,%r9,4), %r9
+	addq	%r13, %r9
+	movq	40(%rsp), %rbx
+	.p2align	4
+.LBB14_60:
+	vaddps	(%r9,%rdi,4), %ymm1, %ymm1
+	movq	%rcx, %rdi
+	addq	$8, %rcx
+	addq	$-8, %rbx
+	jne	.LBB14_60
+	addq	$-8, %rcx
+	movq	%rcx, %rdi
+	movq	32(%rsp), %rbx
+.LBB14_62:
+	movq	%rdi, %rcx
+	movq	72(%rsp), %r9
+	subq	%r9, %rcx
+	jge	.LBB14_51
+	subl	%edi, %r9d
+	andl	$7, %r9d
+	je	.LBB14_65
+	.p2align	4
+.LBB14_64:
+	vaddss	(%r11,%rdi,4), %xmm0, %xmm0
+	incq	%rdi
+	decq	%r9
+	jne	.LBB14_64
+.LBB14_65:
+	cmpq	$-8, %rcx
+	movq	72(%rsp), %rcx
+	ja	.LBB14_51
+	.p2align	4
+.LBB14_66:
+	vaddss	(%r11,%rdi,4), %xmm0, %xmm0
+	vaddss	4(%r11,%rdi,4), %xmm0, %xmm0
+	vaddss	8(%r11,%rdi,4), %xmm0, %xmm0
+	vaddss	12(%r11,%rdi,4), %xmm0, %xmm0
+	vaddss	16(%r11,%rdi,4), %xmm0, %xmm0
+	vaddss	20(%r11,%rdi,4), %xmm0, %xmm0
+	vaddss	24(%r11,%rdi,4), %xmm0, %xmm0
+	vaddss	28(%r11,%rdi,4), %xmm0, %xmm0
+	addq	$8, %rdi
+	cmpq	%rdi, %rcx
+	jne	.LBB14_66
+	jmp	.LBB14_51
+.LBB14_67:
+	movq	328(%rsp), %rax
+	cmpq	$256, %rax
+	movl	$256, %esi
+	cmovlq	%rax, %rsi
+	cmpq	$0, 240(%rsp)
+	movq	184(%rsp), %r8
+	jle	.LBB14_645
+	addq	$7, %r15
+	movq	%r15, 8(%rsp)
+	movq	%r15, %rax
+	andq	$-8, %rax
+	movq	%rax, 144(%rsp)
+	movq	168(%rsp), %rax
+	shlq	$2, %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rsi, %r9
+	imulq	320(%rsp), %r9
+	movq	136(%rsp), %rcx
+	leaq	(%r9,%rcx), %rdx
+	movq	%r9, %rcx
+	movq	%r9, 40(%rsp)
+	shrq	$3, %r15
+	movq	%r13, %r9
+	imulq	%r15, %r9
+	shlq	$5, %r9
+	movq	%r9, 632(%rsp)
+	movq	%r15, %r12
+	shlq	$5, %r12
+	movq	16(%rbp), %r10
+	leaq	(%r10,%rdx,4), %rdx
+	movq	%rax, %r9
+	movq	%rax, 24(%rsp)
+	addq	%rax, %rdx
+	movq	%rdx, 1104(%rsp)
+	leaq	(,%r13,4), %rax
+	movq	%rax, %r11
+	negq	%r11
+	leaq	-1(%r13), %rdi
+	imulq	%r15, %rdi
+	shlq	$5, %rdi
+	movq	88(%rsp), %rdx
+	imulq	%rsi, %rdx
+	shlq	$2, %rdx
+	movq	%rdx, 600(%rsp)
+	leaq	(%r10,%rcx,4), %rdx
+	addq	%r9, %rdx
+	movq	136(%rsp), %rcx
+	leaq	(%rdx,%rcx,4), %rdx
+	movq	%rdx, 1136(%rsp)
+	addq	%rdx, %rdi
+	movq	%rdi, 1088(%rsp)
+	testq	%rax, %rax
+	movq	%rax, 360(%rsp)
+	cmovnsq	%rax, %r11
+	movq	%r11, 1096(%rsp)
+	movq	%rsi, 264(%rsp)
+	movq	312(%rsp), %r11
+	imulq	392(%rsp), %r11
+	leaq	(,%r13,8), %rdx
+	addq	%r13, %rdx
+	leaq	(%rdx,%rdx,2), %rax
+	movq	224(%rsp), %r9
+	addq	%r9, %rax
+	addq	%r13, %rax
+	movq	%rax, 592(%rsp)
+	imulq	%r14, %r8
+	movq	56(%rsp), %rax
+	imulq	%rax, %r11
+	imulq	%rax, %r8
+	movabsq	$2305843009213693952, %rax
+	andq	8(%rsp), %rax
+	movq	%rax, 1192(%rsp)
+	movq	%rcx, %rdx
+	leaq	(%r10,%rcx,4), %rax
+	movq	%rax, 248(%rsp)
+	movq	24(%rsp), %rcx
+	addq	%rcx, %rax
+	movq	%rax, 1120(%rsp)
+	movq	40(%rsp), %rcx
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, 616(%rsp)
+	leaq	4(%r10,%rdx,4), %rax
+	movq	%rax, 216(%rsp)
+	leaq	(%r10,%rdx,4), %rax
+	addq	$8, %rax
+	movq	%rax, 192(%rsp)
+	movq	%rbx, %rax
+	shlq	$4, %rax
+	movq	%rax, 120(%rsp)
+	leaq	(,%rbx,4), %rax
+	leaq	(%rax,%rax,2), %rcx
+	movq	%rcx, 128(%rsp)
+	leaq	(%rax,%rax,4), %rax
+	movq	%rax, 112(%rsp)
+	leaq	(,%rbx,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rax, 104(%rsp)
+	leaq	(%rbx,%rbx,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	addq	%rbx, %rax
+	movq	%rax, 96(%rsp)
+	shlq	$2, 320(%rsp)
+	movq	%r11, %rax
+	imulq	264(%rsp), %rax
+	shlq	$2, %rax
+	movq	%rax, 1128(%rsp)
+	shlq	$2, %r11
+	movq	%r11, 312(%rsp)
+	movq	264(%rsp), %r10
+	movq	%r13, %rax
+	shlq	$5, %rax
+	movq	%rax, 1184(%rsp)
+	leaq	(,%r13,4), %rax
+	addq	%r13, %rax
+	leaq	(%r9,%rax,4), %rax
+	movq	%rax, 584(%rsp)
+	movq	%r13, %rdx
+	shlq	$4, %rdx
+	movq	%rdx, 368(%rsp)
+	leaq	(,%r13,2), %rax
+	addq	%r13, %rax
+	leaq	(%r9,%rax,8), %rcx
+	movq	%rcx, 576(%rsp)
+	leaq	(%r9,%rax,4), %rax
+	movq	%rax, 568(%rsp)
+	movq	240(%rsp), %rax
+	movq	%r15, %r14
+	shlq	$6, %r14
+	movq	%r8, %rcx
+	shlq	$6, %rcx
+	movq	%rcx, 1176(%rsp)
+	shlq	$7, %r15
+	movq	%r15, 392(%rsp)
+	movq	272(%rsp), %rcx
+	leaq	(%rcx,%r8,4), %rcx
+	movq	%rcx, 1112(%rsp)
+	leaq	(,%r8,8), %r11
+	addq	%r8, %r8
+	movq	%r8, 184(%rsp)
+	vpbroadcastq	.LCPI14_10(%rip), %ymm15
+	vmovaps	.LCPI14_12(%rip), %ymm13
+	vmovaps	.LCPI14_11(%rip), %ymm14
+	movq	88(%rsp), %rcx
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, 624(%rsp)
+	leaq	(%r9,%rdx), %rcx
+	movq	%rcx, 560(%rsp)
+	leaq	(%r9,%r13,8), %rcx
+	movq	%rcx, 552(%rsp)
+	leaq	(%r9,%r13,4), %rcx
+	movq	%rcx, 544(%rsp)
+	leaq	(%r12,%r12,2), %r8
+	movq	$0, 536(%rsp)
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	%r9, 528(%rsp)
+	movq	%r10, %r9
+	movq	%rax, %rcx
+	xorl	%edx, %edx
+	movq	$0, 8(%rsp)
+	movq	%r11, 256(%rsp)
+	vmovdqa	%ymm15, 1280(%rsp)
+	movq	%r8, 1208(%rsp)
+	jmp	.LBB14_71
+	.p2align	4
+.LBB14_69:
+	movq	232(%rsp), %rdx
+	movq	264(%rsp), %r9
+.LBB14_70:
+	addq	%r9, %rdx
+	movq	336(%rsp), %rcx
+	subq	%r9, %rcx
+	incq	536(%rsp)
+	movq	1128(%rsp), %rax
+	addq	%rax, 608(%rsp)
+	movq	600(%rsp), %rax
+	addq	%rax, 592(%rsp)
+	addq	%rax, 576(%rsp)
+	addq	%rax, 584(%rsp)
+	addq	%rax, 560(%rsp)
+	addq	%rax, 568(%rsp)
+	addq	%rax, 552(%rsp)
+	addq	%rax, 544(%rsp)
+	addq	%rax, 528(%rsp)
+	movq	240(%rsp), %rax
+	cmpq	%rax, %rdx
+	jge	.LBB14_645
+.LBB14_71:
+	movq	%rcx, 336(%rsp)
+	movq	%rdx, 232(%rsp)
+	subq	%rdx, %rax
+	cmpq	%rax, %r9
+	movq	%rax, %rcx
+	cmovlq	%r9, %rcx
+	movq	%rcx, 40(%rsp)
+	testq	%rax, %rax
+	jle	.LBB14_76
+	movq	608(%rsp), %r8
+	movq	1120(%rsp), %r15
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB14_73:
+	movq	%r8, 24(%rsp)
+	leaq	1216(%rsp), %rdx
+	movq	16(%rbp), %rcx
+	movq	24(%rsp), %r8
+	movq	%r15, %r9
+	vzeroupper
+	callq	conv_view_of
+	movq	24(%rsp), %r8
+	movl	$1, %edx
+	leaq	400(%rsp), %rsi
+	leaq	704(%rsp), %rdi
+	movl	$256, %ecx
+	vmovups	704(%rsp), %ymm0
+	vmovups	720(%rsp), %ymm1
+	vmovups	%ymm1, 1328(%rsp,%rbx)
+	vmovups	%ymm0, 1312(%rsp,%rbx)
+	movq	328(%rsp), %r9
+	movq	336(%rsp), %rax
+	cmpq	%rax, %r9
+	cmovlq	%r9, %rax
+	cmpq	$2, %rax
+	cmovlq	%rdx, %rax
+	cmpq	$256, %rax
+	cmovgeq	%rcx, %rax
+	shll	$4, %eax
+	leaq	(%rax,%rax,2), %rax
+	addq	$48, %rbx
+	addq	320(%rsp), %r15
+	addq	312(%rsp), %r8
+	cmpq	%rbx, %rax
+	jne	.LBB14_73
+	movq	512(%rsp), %rdi
+	cmpq	$16, %rdi
+	jge	.LBB14_206
+	movq	32(%rsp), %rbx
+	vmovdqa	1280(%rsp), %ymm15
+	vmovaps	.LCPI14_12(%rip), %ymm13
+	vmovaps	.LCPI14_11(%rip), %ymm14
+	movq	%rdi, %rcx
+	jmp	.LBB14_77
+	.p2align	4
+.LBB14_76:
+	movq	512(%rsp), %rcx
+	cmpq	$16, %rcx
+	jge	.LBB14_229
+.LBB14_77:
+	cmpq	$0, 232(%rsp)
+	movq	%rcx, 176(%rsp)
+	je	.LBB14_628
+.LBB14_78:
+	xorl	%edi, %edi
+	testb	$7, 1344(%rsp)
+	setne	%al
+	testq	%rcx, %rcx
+	jle	.LBB14_205
+	movq	232(%rsp), %rcx
+	imulq	88(%rsp), %rcx
+	movq	224(%rsp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, 16(%rsp)
+	movb	%al, %dil
+	movq	%rdi, 200(%rsp)
+	movq	8(%rsp), %rax
+	leaq	-1(%rax), %rcx
+	movq	%rcx, 24(%rsp)
+	movq	%rax, %rcx
+	movabsq	$9223372036854775806, %rax
+	andq	%rax, %rcx
+	movq	%rcx, 64(%rsp)
+	movq	$0, 168(%rsp)
+	jmp	.LBB14_81
+	.p2align	4
+.LBB14_80:
+	movq	168(%rsp), %rcx
+	addq	$3, %rcx
+	movq	%rcx, 168(%rsp)
+	cmpq	176(%rsp), %rcx
+	jge	.LBB14_205
+.LBB14_81:
+	testq	%rbx, %rbx
+	jle	.LBB14_80
+	movq	176(%rsp), %rax
+	movq	168(%rsp), %rdi
+	subq	%rdi, %rax
+	cmpq	$3, %rax
+	movl	$3, %ecx
+	cmovgeq	%rcx, %rax
+	movq	%rdi, %rcx
+	imulq	%r13, %rcx
+	movq	16(%rsp), %rdx
+	leaq	(%rdx,%rcx,4), %r8
+	movq	%rdi, %rcx
+	imulq	%rbx, %rcx
+	movq	272(%rsp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, 136(%rsp)
+	movq	248(%rsp), %rcx
+	movq	200(%rsp), %rdx
+	leal	(%rdx,%rax,8), %eax
+	movq	%rax, 56(%rsp)
+	xorl	%r11d, %r11d
+	jmp	.LBB14_86
+.LBB14_83:
+	vhaddps	%xmm1, %xmm2, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm1, %xmm2, %xmm1
+	vshufps	$232, %xmm1, %xmm1, %xmm2
+	vshufps	$237, %xmm1, %xmm1, %xmm1
+	vaddps	%xmm1, %xmm2, %xmm1
+	vaddps	%xmm1, %xmm3, %xmm1
+	movq	(%rsp), %rax
+	vmovsd	(%rax), %xmm2
+	vaddps	%xmm1, %xmm2, %xmm1
+	vmovlps	%xmm1, (%rax)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	8(%rax), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax)
+	movq	32(%rsp), %rbx
+	movq	72(%rsp), %r13
+	.p2align	4
+.LBB14_84:
+	leaq	400(%rsp), %rsi
+.LBB14_85:
+	addq	$3, %r11
+	cmpq	%rbx, %r11
+	jge	.LBB14_80
+.LBB14_86:
+	movq	%rbx, %rax
+	subq	%r11, %rax
+	cmpq	$3, %rax
+	movl	$3, %edx
+	cmovgeq	%rdx, %rax
+	movq	56(%rsp), %rdx
+	leal	(%rdx,%rax,2), %eax
+	addl	$-10, %eax
+	cmpl	$21, %eax
+	ja	.LBB14_85
+	movq	136(%rsp), %rdx
+	leaq	(%rdx,%r11,4), %r15
+	leaq	.LJTI14_1(%rip), %rdx
+	movslq	(%rdx,%rax,4), %rax
+	addq	%rdx, %rax
+	jmpq	*%rax
+.LBB14_88:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	jmp	.LBB14_90
+	.p2align	4
+.LBB14_89:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	leaq	400(%rsp), %rsi
+	je	.LBB14_128
+.LBB14_90:
+	cmpq	$0, 8(%rsp)
+	jle	.LBB14_89
+	leaq	(%rbx,%rbx,2), %rdx
+	shlq	$4, %rdx
+	movq	%rbx, %rsi
+	imulq	88(%rsp), %rsi
+	movq	1320(%rsp,%rdx), %rax
+	movslq	(%rax,%r11,4), %rax
+	shlq	$2, %rax
+	addq	1312(%rsp,%rdx), %rax
+	leaq	(%r8,%rsi,4), %rdi
+	cmpq	$0, 24(%rsp)
+	je	.LBB14_95
+	movq	64(%rsp), %r10
+	xorl	%r9d, %r9d
+	movq	8(%rsp), %rsi
+	.p2align	4
+.LBB14_93:
+	movslq	4(%rcx,%r9), %rdx
+	vmovups	(%rdi,%rdx,4), %ymm1
+	movslq	(%rcx,%r9), %rdx
+	vfmadd132ps	(%rax,%rdx,4), %ymm0, %ymm1
+	movslq	16(%rcx,%r9), %rdx
+	vmovups	(%rdi,%rdx,4), %ymm0
+	movslq	12(%rcx,%r9), %rdx
+	vfmadd132ps	(%rax,%rdx,4), %ymm1, %ymm0
+	addq	$24, %r9
+	addq	$-2, %r10
+	jne	.LBB14_93
+	testb	$1, %sil
+	je	.LBB14_89
+	jmp	.LBB14_96
+	.p2align	4
+.LBB14_95:
+	xorl	%r9d, %r9d
+	movq	8(%rsp), %rsi
+	testb	$1, %sil
+	je	.LBB14_89
+.LBB14_96:
+	movslq	4(%rcx,%r9), %rdx
+	vmovups	(%rdi,%rdx,4), %ymm1
+	movslq	(%rcx,%r9), %rdx
+	vfmadd231ps	(%rax,%rdx,4), %ymm1, %ymm0
+	jmp	.LBB14_89
+.LBB14_97:
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	jmp	.LBB14_99
+	.p2align	4
+.LBB14_98:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	je	.LBB14_102
+.LBB14_99:
+	movq	8(%rsp), %r10
+	testq	%r10, %r10
+	jle	.LBB14_98
+	leaq	(%rbx,%rbx,2), %rdx
+	shlq	$4, %rdx
+	movq	%rbx, %rsi
+	movq	1320(%rsp,%rdx), %rax
+	movslq	(%rax,%r11,4), %rax
+	shlq	$2, %rax
+	addq	1312(%rsp,%rdx), %rax
+	imulq	88(%rsp), %rsi
+	leaq	(%r8,%rsi,4), %rdi
+	movq	192(%rsp), %r9
+	.p2align	4
+.LBB14_101:
+	movslq	-4(%r9), %rdx
+	vpbroadcastd	(%r9), %ymm3
+	leaq	(%rdi,%rdx,4), %rsi
+	vpcmpgtd	%ymm13, %ymm3, %ymm3
+	vpandn	(%rdi,%rdx,4), %ymm3, %ymm4
+	vpandn	(%rsi,%r13,4), %ymm3, %ymm5
+	vpandn	(%rsi,%r13,8), %ymm3, %ymm3
+	movslq	-8(%r9), %rdx
+	vmovups	(%rax,%rdx,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm2
+	vfmadd231ps	%ymm5, %ymm6, %ymm1
+	vfmadd231ps	%ymm3, %ymm6, %ymm0
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB14_101
+	jmp	.LBB14_98
+.LBB14_102:
+	vmovshdup	%ymm2, %ymm3
+	vshufps	$255, %ymm2, %ymm2, %ymm4
+	vextractf128	$1, %ymm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm5
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	vaddss	%xmm4, %xmm6, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vaddss	%xmm3, %xmm5, %xmm3
+	vaddss	%xmm4, %xmm3, %xmm3
+	vshufps	$255, %xmm2, %xmm2, %xmm4
+	vshufpd	$1, %xmm2, %xmm2, %xmm5
+	vaddss	%xmm4, %xmm5, %xmm4
+	vmovshdup	%xmm2, %xmm5
+	vaddss	%xmm5, %xmm2, %xmm2
+	vaddss	%xmm4, %xmm2, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vaddss	(%r15), %xmm2, %xmm2
+	vmovss	%xmm2, (%r15)
+	vmovshdup	%ymm1, %ymm2
+	vshufps	$255, %ymm1, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm1, %xmm1, %xmm3
+	vshufpd	$1, %xmm1, %xmm1, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm1, %xmm4
+	vaddss	%xmm4, %xmm1, %xmm1
+	vaddss	%xmm3, %xmm1, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	movq	32(%rsp), %rbx
+	vaddss	(%r15,%rbx,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%r15,%rbx,4)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	(%r15,%rbx,8), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rbx,8)
+	jmp	.LBB14_84
+.LBB14_103:
+	movq	%r15, (%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	jmp	.LBB14_105
+	.p2align	4
+.LBB14_104:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	je	.LBB14_139
+.LBB14_105:
+	movq	8(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB14_104
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	88(%rsp), %rdx
+	movq	1312(%rsp,%rax), %rsi
+	movq	1320(%rsp,%rax), %r9
+	movslq	(%r9,%r11,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r9,%r11,4), %rdi
+	leaq	(%rsi,%rdi,4), %rdi
+	movslq	8(%r9,%r11,4), %r9
+	leaq	(%rsi,%r9,4), %r9
+	leaq	(%r8,%rdx,4), %r10
+	movq	216(%rsp), %r15
+	movq	72(%rsp), %rcx
+	.p2align	4
+.LBB14_107:
+	movslq	(%r15), %rdx
+	leaq	(%r10,%rdx,4), %rsi
+	vmovups	(%r10,%rdx,4), %ymm6
+	vmovups	(%rsi,%rcx,4), %ymm7
+	movslq	-4(%r15), %rdx
+	vmovups	(%rax,%rdx,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm4
+	vfmadd231ps	%ymm8, %ymm7, %ymm1
+	vmovups	(%rdi,%rdx,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm5
+	vfmadd231ps	%ymm8, %ymm7, %ymm2
+	vmovups	(%r9,%rdx,4), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm3
+	vfmadd231ps	%ymm8, %ymm7, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB14_107
+	jmp	.LBB14_104
+.LBB14_108:
+	movq	%r15, (%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	xorl	%eax, %eax
+	movq	8(%rsp), %rsi
+	jmp	.LBB14_110
+	.p2align	4
+.LBB14_109:
+	incq	%rax
+	cmpq	40(%rsp), %rax
+	je	.LBB14_83
+.LBB14_110:
+	testq	%rsi, %rsi
+	jle	.LBB14_109
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	imulq	88(%rsp), %rsi
+	movq	1312(%rsp,%rdx), %r10
+	movq	1320(%rsp,%rdx), %rdx
+	movslq	(%rdx,%r11,4), %rdi
+	leaq	(%r10,%rdi,4), %rdi
+	movslq	4(%rdx,%r11,4), %r9
+	leaq	(%r10,%r9,4), %r9
+	movslq	8(%rdx,%r11,4), %rdx
+	leaq	(%r10,%rdx,4), %r10
+	leaq	(%r8,%rsi,4), %rbx
+	movq	8(%rsp), %rsi
+	movq	216(%rsp), %r15
+	movq	%rsi, %r13
+	.p2align	4
+.LBB14_112:
+	movslq	(%r15), %rdx
+	vmovups	(%rbx,%rdx,4), %ymm3
+	movslq	-4(%r15), %rdx
+	vfmadd231ps	(%rdi,%rdx,4), %ymm3, %ymm2
+	vfmadd231ps	(%r9,%rdx,4), %ymm3, %ymm1
+	vfmadd231ps	(%r10,%rdx,4), %ymm3, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB14_112
+	jmp	.LBB14_109
+.LBB14_113:
+	movq	%r15, (%rsp)
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB14_115
+	.p2align	4
+.LBB14_114:
+	incq	%rax
+	cmpq	40(%rsp), %rax
+	je	.LBB14_118
+.LBB14_115:
+	movq	8(%rsp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB14_114
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	1320(%rsp,%rdx), %rdi
+	movslq	(%rdi,%r11,4), %rdi
+	shlq	$2, %rdi
+	addq	1312(%rsp,%rdx), %rdi
+	imulq	88(%rsp), %rsi
+	leaq	(%r8,%rsi,4), %r9
+	movq	216(%rsp), %r10
+	.p2align	4
+.LBB14_117:
+	movslq	(%r10), %rdx
+	leaq	(%r9,%rdx,4), %rsi
+	movslq	-4(%r10), %r15
+	vmovups	(%rdi,%r15,4), %ymm3
+	vfmadd231ps	(%r9,%rdx,4), %ymm3, %ymm2
+	vfmadd231ps	(%rsi,%r13,4), %ymm3, %ymm1
+	vfmadd231ps	(%rsi,%r13,8), %ymm3, %ymm0
+	addq	$12, %r10
+	decq	%rbx
+	jne	.LBB14_117
+	jmp	.LBB14_114
+.LBB14_118:
+	vmovshdup	%ymm2, %ymm3
+	vshufps	$255, %ymm2, %ymm2, %ymm4
+	vextractf128	$1, %ymm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm5
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	vaddss	%xmm4, %xmm6, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vaddss	%xmm3, %xmm5, %xmm3
+	vaddss	%xmm4, %xmm3, %xmm3
+	vshufps	$255, %xmm2, %xmm2, %xmm4
+	vshufpd	$1, %xmm2, %xmm2, %xmm5
+	vaddss	%xmm4, %xmm5, %xmm4
+	vmovshdup	%xmm2, %xmm5
+	vaddss	%xmm5, %xmm2, %xmm2
+	vaddss	%xmm4, %xmm2, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	movq	(%rsp), %rax
+	vaddss	(%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax)
+	vmovshdup	%ymm1, %ymm2
+	vshufps	$255, %ymm1, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm1, %xmm1, %xmm3
+	vshufpd	$1, %xmm1, %xmm1, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm1, %xmm4
+	vaddss	%xmm4, %xmm1, %xmm1
+	vaddss	%xmm3, %xmm1, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	movq	32(%rsp), %rbx
+	vaddss	(%rax,%rbx,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rbx,4)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	(%rax,%rbx,8), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%rbx,8)
+	jmp	.LBB14_84
+.LBB14_119:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	jmp	.LBB14_121
+	.p2align	4
+.LBB14_120:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	leaq	400(%rsp), %rsi
+	je	.LBB14_128
+.LBB14_121:
+	cmpq	$0, 8(%rsp)
+	jle	.LBB14_120
+	leaq	(%rbx,%rbx,2), %rdx
+	shlq	$4, %rdx
+	movq	%rbx, %rsi
+	imulq	88(%rsp), %rsi
+	movq	1320(%rsp,%rdx), %rax
+	movslq	(%rax,%r11,4), %rax
+	shlq	$2, %rax
+	addq	1312(%rsp,%rdx), %rax
+	leaq	(%r8,%rsi,4), %rdi
+	cmpq	$0, 24(%rsp)
+	je	.LBB14_126
+	movq	64(%rsp), %r10
+	xorl	%r9d, %r9d
+	movq	8(%rsp), %rsi
+	.p2align	4
+.LBB14_124:
+	vpbroadcastd	8(%rcx,%r9), %ymm1
+	movslq	4(%rcx,%r9), %rdx
+	vpcmpgtd	%ymm1, %ymm14, %ymm1
+	vpand	(%rdi,%rdx,4), %ymm1, %ymm1
+	movslq	(%rcx,%r9), %rdx
+	vfmadd132ps	(%rax,%rdx,4), %ymm0, %ymm1
+	movslq	16(%rcx,%r9), %rdx
+	vpbroadcastd	20(%rcx,%r9), %ymm0
+	vpcmpgtd	%ymm0, %ymm14, %ymm0
+	vpand	(%rdi,%rdx,4), %ymm0, %ymm0
+	movslq	12(%rcx,%r9), %rdx
+	vfmadd132ps	(%rax,%rdx,4), %ymm1, %ymm0
+	addq	$24, %r9
+	addq	$-2, %r10
+	jne	.LBB14_124
+	testb	$1, %sil
+	je	.LBB14_120
+	jmp	.LBB14_127
+	.p2align	4
+.LBB14_126:
+	xorl	%r9d, %r9d
+	movq	8(%rsp), %rsi
+	testb	$1, %sil
+	je	.LBB14_120
+.LBB14_127:
+	vpbroadcastd	8(%rcx,%r9), %ymm1
+	movslq	4(%rcx,%r9), %rdx
+	vpcmpgtd	%ymm13, %ymm1, %ymm1
+	vpandn	(%rdi,%rdx,4), %ymm1, %ymm1
+	movslq	(%rcx,%r9), %rdx
+	vfmadd231ps	(%rax,%rdx,4), %ymm1, %ymm0
+	jmp	.LBB14_120
+.LBB14_128:
+	vextractf128	$1, %ymm0, %xmm1
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vhaddps	%xmm0, %xmm0, %xmm0
+	vmovshdup	%xmm0, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	(%r15), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15)
+	movq	32(%rsp), %rbx
+	jmp	.LBB14_85
+.LBB14_129:
+	movq	%r15, (%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	xorl	%eax, %eax
+	movq	8(%rsp), %rsi
+	jmp	.LBB14_131
+	.p2align	4
+.LBB14_130:
+	incq	%rax
+	cmpq	40(%rsp), %rax
+	je	.LBB14_83
+.LBB14_131:
+	testq	%rsi, %rsi
+	jle	.LBB14_130
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	imulq	88(%rsp), %rsi
+	movq	1312(%rsp,%rdx), %r10
+	movq	1320(%rsp,%rdx), %rdx
+	movslq	(%rdx,%r11,4), %rdi
+	leaq	(%r10,%rdi,4), %rdi
+	movslq	4(%rdx,%r11,4), %r9
+	leaq	(%r10,%r9,4), %r9
+	movslq	8(%rdx,%r11,4), %rdx
+	leaq	(%r10,%rdx,4), %r10
+	leaq	(%r8,%rsi,4), %rbx
+	movq	8(%rsp), %rsi
+	movq	192(%rsp), %r15
+	movq	%rsi, %r13
+	.p2align	4
+.LBB14_133:
+	movslq	-4(%r15), %rdx
+	vpbroadcastd	(%r15), %ymm3
+	vpcmpgtd	%ymm13, %ymm3, %ymm3
+	vpandn	(%rbx,%rdx,4), %ymm3, %ymm3
+	movslq	-8(%r15), %rdx
+	vfmadd231ps	(%rdi,%rdx,4), %ymm3, %ymm2
+	vfmadd231ps	(%r9,%rdx,4), %ymm3, %ymm1
+	vfmadd231ps	(%r10,%rdx,4), %ymm3, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB14_133
+	jmp	.LBB14_130
+.LBB14_134:
+	movq	%r15, (%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	jmp	.LBB14_136
+	.p2align	4
+.LBB14_135:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	je	.LBB14_139
+.LBB14_136:
+	movq	8(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB14_135
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	88(%rsp), %rdx
+	movq	1312(%rsp,%rax), %rsi
+	movq	1320(%rsp,%rax), %r9
+	movslq	(%r9,%r11,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r9,%r11,4), %rdi
+	leaq	(%rsi,%rdi,4), %rdi
+	movslq	8(%r9,%r11,4), %r9
+	leaq	(%rsi,%r9,4), %r9
+	leaq	(%r8,%rdx,4), %r10
+	movq	192(%rsp), %r15
+	movq	72(%rsp), %rcx
+	.p2align	4
+.LBB14_138:
+	movslq	-4(%r15), %rdx
+	leaq	(%r10,%rdx,4), %rsi
+	vpbroadcastd	(%r15), %ymm6
+	vpcmpgtd	%ymm13, %ymm6, %ymm6
+	vpandn	(%r10,%rdx,4), %ymm6, %ymm7
+	vpandn	(%rsi,%rcx,4), %ymm6, %ymm6
+	movslq	-8(%r15), %rdx
+	vmovups	(%rax,%rdx,4), %ymm8
+	vfmadd231ps	%ymm7, %ymm8, %ymm4
+	vfmadd231ps	%ymm8, %ymm6, %ymm1
+	vmovups	(%rdi,%rdx,4), %ymm8
+	vfmadd231ps	%ymm7, %ymm8, %ymm5
+	vfmadd231ps	%ymm8, %ymm6, %ymm2
+	vmovups	(%r9,%rdx,4), %ymm8
+	vfmadd231ps	%ymm7, %ymm8, %ymm3
+	vfmadd231ps	%ymm6, %ymm8, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB14_138
+	jmp	.LBB14_135
+.LBB14_139:
+	vhaddps	%xmm5, %xmm4, %xmm6
+	vhaddps	%xmm6, %xmm6, %xmm6
+	vextractf128	$1, %ymm5, %xmm5
+	vextractf128	$1, %ymm4, %xmm4
+	vhaddps	%xmm5, %xmm4, %xmm4
+	vshufps	$232, %xmm4, %xmm4, %xmm5
+	vshufps	$237, %xmm4, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm5, %xmm4
+	vaddps	%xmm4, %xmm6, %xmm4
+	movq	(%rsp), %rax
+	vmovsd	(%rax), %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vmovlps	%xmm4, (%rax)
+	vmovshdup	%ymm3, %ymm4
+	vshufps	$255, %ymm3, %ymm3, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vextractf128	$1, %ymm3, %xmm6
+	vshufpd	$1, %xmm6, %xmm6, %xmm7
+	vaddss	%xmm5, %xmm7, %xmm5
+	vextractf128	$1, %ymm4, %xmm4
+	vaddss	%xmm4, %xmm6, %xmm4
+	vaddss	%xmm5, %xmm4, %xmm4
+	vshufps	$255, %xmm3, %xmm3, %xmm5
+	vshufpd	$1, %xmm3, %xmm3, %xmm6
+	vaddss	%xmm5, %xmm6, %xmm5
+	vmovshdup	%xmm3, %xmm6
+	vaddss	%xmm6, %xmm3, %xmm3
+	vaddss	%xmm5, %xmm3, %xmm3
+	vaddss	%xmm4, %xmm3, %xmm3
+	vaddss	8(%rax), %xmm3, %xmm3
+	vhaddps	%xmm2, %xmm1, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vhaddps	%xmm2, %xmm1, %xmm1
+	vmovss	%xmm3, 8(%rax)
+	vshufps	$232, %xmm1, %xmm1, %xmm2
+	vshufps	$237, %xmm1, %xmm1, %xmm1
+	vaddps	%xmm1, %xmm2, %xmm1
+	vaddps	%xmm1, %xmm4, %xmm1
+	movq	32(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm2
+	vaddps	%xmm2, %xmm1, %xmm1
+	vmovlps	%xmm1, (%rax,%rbx,4)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	8(%rax,%rbx,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax,%rbx,4)
+	jmp	.LBB14_204
+.LBB14_140:
+	movq	%r15, (%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%eax, %eax
+	movq	8(%rsp), %rsi
+	jmp	.LBB14_142
+	.p2align	4
+.LBB14_141:
+	incq	%rax
+	cmpq	40(%rsp), %rax
+	je	.LBB14_154
+.LBB14_142:
+	testq	%rsi, %rsi
+	jle	.LBB14_141
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	imulq	88(%rsp), %rsi
+	movq	1312(%rsp,%rdx), %r9
+	movq	1320(%rsp,%rdx), %rdx
+	movslq	(%rdx,%r11,4), %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	movslq	4(%rdx,%r11,4), %rdx
+	leaq	(%r9,%rdx,4), %r9
+	leaq	(%r8,%rsi,4), %r10
+	movq	8(%rsp), %rsi
+	movq	192(%rsp), %rbx
+	movq	%rsi, %r15
+	.p2align	4
+.LBB14_144:
+	vpbroadcastd	(%rbx), %ymm2
+	movslq	-4(%rbx), %rdx
+	vpcmpgtd	%ymm13, %ymm2, %ymm2
+	vpandn	(%r10,%rdx,4), %ymm2, %ymm2
+	movslq	-8(%rbx), %rdx
+	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm1
+	vfmadd231ps	(%r9,%rdx,4), %ymm2, %ymm0
+	addq	$12, %rbx
+	decq	%r15
+	jne	.LBB14_144
+	jmp	.LBB14_141
+.LBB14_145:
+	movq	%r15, (%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%ebx, %ebx
+	movq	8(%rsp), %rsi
+	jmp	.LBB14_147
+	.p2align	4
+.LBB14_146:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	je	.LBB14_154
+.LBB14_147:
+	testq	%rsi, %rsi
+	jle	.LBB14_146
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	88(%rsp), %rdx
+	movq	1312(%rsp,%rax), %rsi
+	movq	1320(%rsp,%rax), %rdi
+	movslq	(%rdi,%r11,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%rdi,%r11,4), %rdi
+	leaq	(%rsi,%rdi,4), %rdi
+	leaq	(%r8,%rdx,4), %r9
+	cmpq	$0, 24(%rsp)
+	je	.LBB14_152
+	movq	64(%rsp), %r15
+	xorl	%r10d, %r10d
+	movq	8(%rsp), %rsi
+	.p2align	4
+.LBB14_150:
+	movslq	4(%rcx,%r10), %rdx
+	vmovups	(%r9,%rdx,4), %ymm2
+	movslq	(%rcx,%r10), %rdx
+	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
+	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm0
+	movslq	16(%rcx,%r10), %rdx
+	vmovups	(%r9,%rdx,4), %ymm2
+	movslq	12(%rcx,%r10), %rdx
+	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
+	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm0
+	addq	$24, %r10
+	addq	$-2, %r15
+	jne	.LBB14_150
+	testb	$1, %sil
+	je	.LBB14_146
+	jmp	.LBB14_153
+	.p2align	4
+.LBB14_152:
+	xorl	%r10d, %r10d
+	movq	8(%rsp), %rsi
+	testb	$1, %sil
+	je	.LBB14_146
+.LBB14_153:
+	movslq	4(%rcx,%r10), %rdx
+	vmovups	(%r9,%rdx,4), %ymm2
+	movslq	(%rcx,%r10), %rdx
+	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
+	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm0
+	jmp	.LBB14_146
+.LBB14_154:
+	vhaddps	%xmm0, %xmm1, %xmm2
+	vhaddps	%xmm2, %xmm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm0
+	vextractf128	$1, %ymm1, %xmm1
+	vhaddps	%xmm0, %xmm1, %xmm0
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm2, %xmm0
+	movq	(%rsp), %rax
+	vmovsd	(%rax), %xmm1
+	vaddps	%xmm0, %xmm1, %xmm0
+	vmovlps	%xmm0, (%rax)
+	movq	32(%rsp), %rbx
+	jmp	.LBB14_84
+.LBB14_155:
+	movq	%r15, (%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%ebx, %ebx
+	jmp	.LBB14_157
+	.p2align	4
+.LBB14_156:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	leaq	400(%rsp), %rsi
+	je	.LBB14_164
+.LBB14_157:
+	cmpq	$0, 8(%rsp)
+	jle	.LBB14_156
+	leaq	(%rbx,%rbx,2), %rdx
+	shlq	$4, %rdx
+	movq	%rbx, %rsi
+	imulq	88(%rsp), %rsi
+	movq	1320(%rsp,%rdx), %rax
+	movslq	(%rax,%r11,4), %rax
+	shlq	$2, %rax
+	addq	1312(%rsp,%rdx), %rax
+	leaq	(%r8,%rsi,4), %rdi
+	cmpq	$0, 24(%rsp)
+	je	.LBB14_162
+	movq	64(%rsp), %r10
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB14_160:
+	movslq	4(%rcx,%r9), %rdx
+	leaq	(%rdi,%rdx,4), %rsi
+	movslq	(%rcx,%r9), %r15
+	vmovups	(%rax,%r15,4), %ymm2
+	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm1
+	vfmadd231ps	(%rsi,%r13,4), %ymm2, %ymm0
+	movslq	16(%rcx,%r9), %rdx
+	leaq	(%rdi,%rdx,4), %rsi
+	movslq	12(%rcx,%r9), %r15
+	vmovups	(%rax,%r15,4), %ymm2
+	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm1
+	vfmadd231ps	(%rsi,%r13,4), %ymm2, %ymm0
+	addq	$24, %r9
+	addq	$-2, %r10
+	jne	.LBB14_160
+	testb	$1, 8(%rsp)
+	je	.LBB14_156
+	jmp	.LBB14_163
+	.p2align	4
+.LBB14_162:
+	xorl	%r9d, %r9d
+	testb	$1, 8(%rsp)
+	je	.LBB14_156
+.LBB14_163:
+	movslq	4(%rcx,%r9), %rdx
+	leaq	(%rdi,%rdx,4), %rsi
+	movslq	(%rcx,%r9), %r9
+	vmovups	(%rax,%r9,4), %ymm2
+	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm1
+	vfmadd231ps	(%rsi,%r13,4), %ymm2, %ymm0
+	jmp	.LBB14_156
+.LBB14_164:
+	vmovshdup	%ymm1, %ymm2
+	vshufps	$255, %ymm1, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm1, %xmm1, %xmm3
+	vshufpd	$1, %xmm1, %xmm1, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm1, %xmm4
+	vaddss	%xmm4, %xmm1, %xmm1
+	vaddss	%xmm3, %xmm1, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	movq	(%rsp), %rax
+	vaddss	(%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	movq	32(%rsp), %rbx
+	vaddss	(%rax,%rbx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%rbx,4)
+	jmp	.LBB14_85
+.LBB14_165:
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%eax, %eax
+	jmp	.LBB14_167
+	.p2align	4
+.LBB14_166:
+	incq	%rax
+	cmpq	40(%rsp), %rax
+	je	.LBB14_170
+.LBB14_167:
+	movq	8(%rsp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB14_166
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	1320(%rsp,%rdx), %rdi
+	movslq	(%rdi,%r11,4), %rdi
+	shlq	$2, %rdi
+	addq	1312(%rsp,%rdx), %rdi
+	imulq	88(%rsp), %rsi
+	leaq	(%r8,%rsi,4), %r9
+	movq	192(%rsp), %r10
+	.p2align	4
+.LBB14_169:
+	movslq	-4(%r10), %rdx
+	vpbroadcastd	(%r10), %ymm2
+	leaq	(%r9,%rdx,4), %rsi
+	vpcmpgtd	%ymm13, %ymm2, %ymm2
+	vpandn	(%r9,%rdx,4), %ymm2, %ymm3
+	vpandn	(%rsi,%r13,4), %ymm2, %ymm2
+	movslq	-8(%r10), %rdx
+	vmovups	(%rdi,%rdx,4), %ymm4
+	vfmadd231ps	%ymm3, %ymm4, %ymm1
+	vfmadd231ps	%ymm2, %ymm4, %ymm0
+	addq	$12, %r10
+	decq	%rbx
+	jne	.LBB14_169
+	jmp	.LBB14_166
+.LBB14_170:
+	vmovshdup	%ymm1, %ymm2
+	vshufps	$255, %ymm1, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm1, %xmm1, %xmm3
+	vshufpd	$1, %xmm1, %xmm1, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm1, %xmm4
+	vaddss	%xmm4, %xmm1, %xmm1
+	vaddss	%xmm3, %xmm1, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vaddss	(%r15), %xmm1, %xmm1
+	vmovss	%xmm1, (%r15)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	movq	32(%rsp), %rbx
+	vaddss	(%r15,%rbx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rbx,4)
+	jmp	.LBB14_84
+.LBB14_171:
+	movq	%r15, (%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%ebx, %ebx
+	jmp	.LBB14_173
+	.p2align	4
+.LBB14_172:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	je	.LBB14_181
+.LBB14_173:
+	movq	8(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB14_172
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	88(%rsp), %rdx
+	movq	1312(%rsp,%rax), %rsi
+	movq	1320(%rsp,%rax), %rdi
+	movslq	(%rdi,%r11,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%rdi,%r11,4), %rdi
+	leaq	(%rsi,%rdi,4), %rdi
+	leaq	(%r8,%rdx,4), %r9
+	movq	216(%rsp), %r10
+	.p2align	4
+.LBB14_175:
+	movslq	(%r10), %rdx
+	leaq	(%r9,%rdx,4), %rsi
+	vmovups	(%r9,%rdx,4), %ymm6
+	vmovups	(%rsi,%r13,4), %ymm7
+	vmovups	(%rsi,%r13,8), %ymm8
+	movslq	-4(%r10), %rdx
+	vmovups	(%rax,%rdx,4), %ymm9
+	vfmadd231ps	%ymm9, %ymm6, %ymm4
+	vfmadd231ps	%ymm9, %ymm7, %ymm2
+	vfmadd231ps	%ymm9, %ymm8, %ymm0
+	vmovups	(%rdi,%rdx,4), %ymm9
+	vfmadd231ps	%ymm6, %ymm9, %ymm5
+	vfmadd231ps	%ymm7, %ymm9, %ymm3
+	vfmadd231ps	%ymm9, %ymm8, %ymm1
+	addq	$12, %r10
+	decq	%r15
+	jne	.LBB14_175
+	jmp	.LBB14_172
+.LBB14_176:
+	movq	%r15, (%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%ebx, %ebx
+	jmp	.LBB14_178
+	.p2align	4
+.LBB14_177:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	je	.LBB14_181
+.LBB14_178:
+	movq	8(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB14_177
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	88(%rsp), %rdx
+	movq	1312(%rsp,%rax), %rsi
+	movq	1320(%rsp,%rax), %rdi
+	movslq	(%rdi,%r11,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%rdi,%r11,4), %rdi
+	leaq	(%rsi,%rdi,4), %rdi
+	leaq	(%r8,%rdx,4), %r9
+	movq	192(%rsp), %r10
+	.p2align	4
+.LBB14_180:
+	movslq	-4(%r10), %rdx
+	vpbroadcastd	(%r10), %ymm6
+	leaq	(%r9,%rdx,4), %rsi
+	vpcmpgtd	%ymm13, %ymm6, %ymm6
+	vpandn	(%r9,%rdx,4), %ymm6, %ymm7
+	vpandn	(%rsi,%r13,4), %ymm6, %ymm8
+	vpandn	(%rsi,%r13,8), %ymm6, %ymm6
+	movslq	-8(%r10), %rdx
+	vmovups	(%rax,%rdx,4), %ymm9
+	vfmadd231ps	%ymm7, %ymm9, %ymm4
+	vfmadd231ps	%ymm8, %ymm9, %ymm2
+	vfmadd231ps	%ymm9, %ymm6, %ymm0
+	vmovups	(%rdi,%rdx,4), %ymm9
+	vfmadd231ps	%ymm7, %ymm9, %ymm5
+	vfmadd231ps	%ymm8, %ymm9, %ymm3
+	vfmadd231ps	%ymm6, %ymm9, %ymm1
+	addq	$12, %r10
+	decq	%r15
+	jne	.LBB14_180
+	jmp	.LBB14_177
+.LBB14_181:
+	vhaddps	%xmm5, %xmm4, %xmm6
+	vhaddps	%xmm6, %xmm6, %xmm6
+	vextractf128	$1, %ymm5, %xmm5
+	vextractf128	$1, %ymm4, %xmm4
+	vhaddps	%xmm5, %xmm4, %xmm4
+	vshufps	$232, %xmm4, %xmm4, %xmm5
+	vshufps	$237, %xmm4, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm5, %xmm4
+	vaddps	%xmm4, %xmm6, %xmm4
+	vhaddps	%xmm3, %xmm2, %xmm5
+	movq	(%rsp), %rax
+	vmovsd	(%rax), %xmm6
+	vhaddps	%xmm5, %xmm5, %xmm5
+	vaddps	%xmm6, %xmm4, %xmm4
+	vmovlps	%xmm4, (%rax)
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vshufps	$232, %xmm2, %xmm2, %xmm3
+	vshufps	$237, %xmm2, %xmm2, %xmm2
+	vaddps	%xmm2, %xmm3, %xmm2
+	vaddps	%xmm2, %xmm5, %xmm2
+	movq	32(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm3
+	vaddps	%xmm3, %xmm2, %xmm2
+	vhaddps	%xmm1, %xmm0, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm2, (%rax,%rbx,4)
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm3, %xmm0
+	vmovsd	(%rax,%rbx,8), %xmm1
+	vaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm0, (%rax,%rbx,8)
+	jmp	.LBB14_84
+.LBB14_182:
+	movq	%r15, (%rsp)
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%ebx, %ebx
+	movq	8(%rsp), %rsi
+	jmp	.LBB14_184
+	.p2align	4
+.LBB14_183:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	je	.LBB14_192
+.LBB14_184:
+	testq	%rsi, %rsi
+	jle	.LBB14_183
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	88(%rsp), %rdx
+	movq	1312(%rsp,%rax), %rsi
+	movq	1320(%rsp,%rax), %rdi
+	movslq	(%rdi,%r11,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%rdi,%r11,4), %rdi
+	leaq	(%rsi,%rdi,4), %rdi
+	movq	8(%rsp), %rsi
+	leaq	(%r8,%rdx,4), %r9
+	movq	192(%rsp), %r10
+	movq	%rsi, %r15
+	.p2align	4
+.LBB14_186:
+	vpbroadcastd	(%r10), %ymm4
+	movslq	-4(%r10), %rdx
+	vpcmpgtd	%ymm13, %ymm4, %ymm4
+	vpandn	(%r9,%rdx,4), %ymm4, %ymm5
+	leaq	(%r9,%rdx,4), %rdx
+	vpandn	(%rdx,%r13,4), %ymm4, %ymm4
+	movslq	-8(%r10), %rdx
+	vmovups	(%rax,%rdx,4), %ymm6
+	vfmadd231ps	%ymm5, %ymm6, %ymm2
+	vfmadd231ps	%ymm6, %ymm4, %ymm0
+	vmovups	(%rdi,%rdx,4), %ymm6
+	vfmadd231ps	%ymm5, %ymm6, %ymm3
+	vfmadd231ps	%ymm4, %ymm6, %ymm1
+	addq	$12, %r10
+	decq	%r15
+	jne	.LBB14_186
+	jmp	.LBB14_183
+.LBB14_187:
+	movq	%r15, (%rsp)
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%ebx, %ebx
+	jmp	.LBB14_189
+	.p2align	4
+.LBB14_188:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	je	.LBB14_192
+.LBB14_189:
+	movq	8(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB14_188
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	88(%rsp), %rdx
+	movq	1312(%rsp,%rax), %rsi
+	movq	1320(%rsp,%rax), %rdi
+	movslq	(%rdi,%r11,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%rdi,%r11,4), %rdi
+	leaq	(%rsi,%rdi,4), %rdi
+	leaq	(%r8,%rdx,4), %r9
+	movq	216(%rsp), %r10
+	.p2align	4
+.LBB14_191:
+	movslq	(%r10), %rdx
+	leaq	(%r9,%rdx,4), %rsi
+	vmovups	(%r9,%rdx,4), %ymm4
+	vmovups	(%rsi,%r13,4), %ymm5
+	movslq	-4(%r10), %rdx
+	vmovups	(%rax,%rdx,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm5, %ymm0
+	vmovups	(%rdi,%rdx,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm3
+	vfmadd231ps	%ymm6, %ymm5, %ymm1
+	addq	$12, %r10
+	decq	%r15
+	jne	.LBB14_191
+	jmp	.LBB14_188
+.LBB14_192:
+	vhaddps	%xmm3, %xmm2, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vshufps	$232, %xmm2, %xmm2, %xmm3
+	vshufps	$237, %xmm2, %xmm2, %xmm2
+	vaddps	%xmm2, %xmm3, %xmm2
+	vaddps	%xmm2, %xmm4, %xmm2
+	movq	(%rsp), %rax
+	vmovsd	(%rax), %xmm3
+	vaddps	%xmm2, %xmm3, %xmm2
+	vhaddps	%xmm1, %xmm0, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm2, (%rax)
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm3, %xmm0
+	movq	32(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm1
+	vaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm0, (%rax,%rbx,4)
+	jmp	.LBB14_84
+.LBB14_193:
+	movq	%r15, (%rsp)
+	vpxor	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	jmp	.LBB14_195
+	.p2align	4
+.LBB14_194:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	je	.LBB14_203
+.LBB14_195:
+	movq	8(%rsp), %r10
+	testq	%r10, %r10
+	jle	.LBB14_194
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	88(%rsp), %rdx
+	movq	1312(%rsp,%rax), %rsi
+	movq	1320(%rsp,%rax), %rax
+	movslq	(%rax,%r11,4), %rdi
+	leaq	(%rsi,%rdi,4), %r15
+	movslq	4(%rax,%r11,4), %rdi
+	leaq	(%rsi,%rdi,4), %r13
+	movslq	8(%rax,%r11,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	leaq	(%r8,%rdx,4), %rdi
+	movq	192(%rsp), %r9
+	movq	72(%rsp), %rcx
+	.p2align	4
+.LBB14_197:
+	movslq	-4(%r9), %rdx
+	vpbroadcastd	(%r9), %ymm9
+	leaq	(%rdi,%rdx,4), %rsi
+	vpcmpgtd	%ymm13, %ymm9, %ymm9
+	vpandn	(%rdi,%rdx,4), %ymm9, %ymm10
+	vpandn	(%rsi,%rcx,4), %ymm9, %ymm11
+	vpandn	(%rsi,%rcx,8), %ymm9, %ymm9
+	movslq	-8(%r9), %rdx
+	vmovups	(%r15,%rdx,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm7
+	vfmadd231ps	%ymm11, %ymm12, %ymm4
+	vfmadd231ps	%ymm12, %ymm9, %ymm1
+	vmovups	(%r13,%rdx,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm8
+	vfmadd231ps	%ymm11, %ymm12, %ymm5
+	vfmadd231ps	%ymm12, %ymm9, %ymm2
+	vmovups	(%rax,%rdx,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm6
+	vfmadd231ps	%ymm11, %ymm12, %ymm3
+	vfmadd231ps	%ymm9, %ymm12, %ymm0
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB14_197
+	jmp	.LBB14_194
+.LBB14_198:
+	movq	%r15, (%rsp)
+	vpxor	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	jmp	.LBB14_200
+	.p2align	4
+.LBB14_199:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	je	.LBB14_203
+.LBB14_200:
+	movq	8(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB14_199
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %r9
+	imulq	88(%rsp), %r9
+	movq	1312(%rsp,%rax), %rdi
+	movq	1320(%rsp,%rax), %r10
+	movslq	(%r10,%r11,4), %rax
+	leaq	(%rdi,%rax,4), %r15
+	movslq	4(%r10,%r11,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	8(%r10,%r11,4), %r10
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(%r8,%r9,4), %r9
+	movq	216(%rsp), %r10
+	movq	72(%rsp), %rcx
+	.p2align	4
+.LBB14_202:
+	movslq	(%r10), %rsi
+	leaq	(%r9,%rsi,4), %rdx
+	vmovups	(%r9,%rsi,4), %ymm9
+	vmovups	(%rdx,%rcx,4), %ymm10
+	vmovups	(%rdx,%rcx,8), %ymm11
+	movslq	-4(%r10), %rdx
+	vmovups	(%r15,%rdx,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm9, %ymm7
+	vfmadd231ps	%ymm12, %ymm10, %ymm4
+	vfmadd231ps	%ymm12, %ymm11, %ymm1
+	vmovups	(%rax,%rdx,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm9, %ymm8
+	vfmadd231ps	%ymm12, %ymm10, %ymm5
+	vfmadd231ps	%ymm12, %ymm11, %ymm2
+	vmovups	(%rdi,%rdx,4), %ymm12
+	vfmadd231ps	%ymm9, %ymm12, %ymm6
+	vfmadd231ps	%ymm10, %ymm12, %ymm3
+	vfmadd231ps	%ymm12, %ymm11, %ymm0
+	addq	$12, %r10
+	decq	%r13
+	jne	.LBB14_202
+	jmp	.LBB14_199
+.LBB14_203:
+	vhaddps	%xmm8, %xmm7, %xmm9
+	vhaddps	%xmm9, %xmm9, %xmm9
+	vunpcklps	%ymm8, %ymm7, %ymm10
+	vextractf128	$1, %ymm10, %xmm10
+	vshufps	$17, %ymm7, %ymm8, %ymm11
+	vshufps	$226, %ymm7, %ymm11, %ymm11
+	vextractf128	$1, %ymm11, %xmm11
+	vaddps	%xmm11, %xmm10, %xmm10
+	vunpckhps	%ymm8, %ymm7, %ymm11
+	vextractf128	$1, %ymm11, %xmm11
+	vshufps	$51, %ymm7, %ymm8, %ymm8
+	vshufps	$226, %ymm7, %ymm8, %ymm7
+	vextractf128	$1, %ymm7, %xmm7
+	vaddps	%xmm7, %xmm11, %xmm7
+	vaddps	%xmm7, %xmm10, %xmm7
+	vaddps	%xmm7, %xmm9, %xmm7
+	movq	(%rsp), %rax
+	vmovsd	(%rax), %xmm8
+	vaddps	%xmm7, %xmm8, %xmm7
+	vmovlps	%xmm7, (%rax)
+	vmovshdup	%xmm6, %xmm7
+	vaddss	%xmm7, %xmm6, %xmm7
+	vshufpd	$1, %xmm6, %xmm6, %xmm8
+	vshufps	$255, %xmm6, %xmm6, %xmm9
+	vaddss	%xmm9, %xmm8, %xmm8
+	vaddss	%xmm7, %xmm8, %xmm7
+	vextractf128	$1, %ymm6, %xmm6
+	vmovshdup	%xmm6, %xmm8
+	vaddss	%xmm6, %xmm8, %xmm8
+	vshufpd	$1, %xmm6, %xmm6, %xmm9
+	vshufps	$255, %xmm6, %xmm6, %xmm6
+	vaddss	%xmm6, %xmm9, %xmm6
+	vaddss	%xmm6, %xmm8, %xmm6
+	vaddss	%xmm6, %xmm7, %xmm6
+	vaddss	8(%rax), %xmm6, %xmm6
+	vmovss	%xmm6, 8(%rax)
+	vhaddps	%xmm5, %xmm4, %xmm6
+	vhaddps	%xmm6, %xmm6, %xmm6
+	vunpcklps	%ymm5, %ymm4, %ymm7
+	vextractf128	$1, %ymm7, %xmm7
+	vshufps	$17, %ymm4, %ymm5, %ymm8
+	vshufps	$226, %ymm4, %ymm8, %ymm8
+	vextractf128	$1, %ymm8, %xmm8
+	vaddps	%xmm7, %xmm8, %xmm7
+	vunpckhps	%ymm5, %ymm4, %ymm8
+	vextractf128	$1, %ymm8, %xmm8
+	vshufps	$51, %ymm4, %ymm5, %ymm5
+	vshufps	$226, %ymm4, %ymm5, %ymm4
+	vextractf128	$1, %ymm4, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	vaddps	%xmm4, %xmm7, %xmm4
+	vaddps	%xmm4, %xmm6, %xmm4
+	movq	32(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm5
+	vaddps	%xmm4, %xmm5, %xmm4
+	vmovlps	%xmm4, (%rax,%rbx,4)
+	vmovshdup	%xmm3, %xmm4
+	vaddss	%xmm4, %xmm3, %xmm4
+	vshufpd	$1, %xmm3, %xmm3, %xmm5
+	vshufps	$255, %xmm3, %xmm3, %xmm6
+	vaddss	%xmm6, %xmm5, %xmm5
+	vaddss	%xmm5, %xmm4, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vmovshdup	%xmm3, %xmm5
+	vaddss	%xmm5, %xmm3, %xmm5
+	vshufpd	$1, %xmm3, %xmm3, %xmm6
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	vaddss	%xmm3, %xmm6, %xmm3
+	vaddss	%xmm3, %xmm5, %xmm3
+	vaddss	%xmm3, %xmm4, %xmm3
+	vaddss	8(%rax,%rbx,4), %xmm3, %xmm3
+	vhaddps	%xmm2, %xmm1, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vmovss	%xmm3, 8(%rax,%rbx,4)
+	vunpcklps	%ymm2, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vshufps	$17, %ymm1, %ymm2, %ymm5
+	vshufps	$226, %ymm1, %ymm5, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vaddps	%xmm5, %xmm3, %xmm3
+	vunpckhps	%ymm2, %ymm1, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vshufps	$51, %ymm1, %ymm2, %ymm2
+	vshufps	$226, %ymm1, %ymm2, %ymm1
+	vextractf128	$1, %ymm1, %xmm1
+	vaddps	%xmm1, %xmm5, %xmm1
+	vaddps	%xmm1, %xmm3, %xmm1
+	vaddps	%xmm1, %xmm4, %xmm1
+	vmovsd	(%rax,%rbx,8), %xmm2
+	vaddps	%xmm1, %xmm2, %xmm1
+	vmovlps	%xmm1, (%rax,%rbx,8)
+	vmovshdup	%xmm0, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm1
+	vshufpd	$1, %xmm0, %xmm0, %xmm2
+	vshufps	$255, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm3, %xmm2, %xmm2
+	vaddss	%xmm2, %xmm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vmovshdup	%xmm0, %xmm2
+	vaddss	%xmm2, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm3, %xmm0
+	vaddss	%xmm0, %xmm2, %xmm0
+	vaddss	%xmm0, %xmm1, %xmm0
+	vaddss	8(%rax,%rbx,8), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax,%rbx,8)
+.LBB14_204:
+	movq	72(%rsp), %r13
+	movq	248(%rsp), %rcx
+	jmp	.LBB14_84
+	.p2align	4
+.LBB14_205:
+	movq	264(%rsp), %r9
+	leaq	704(%rsp), %rdi
+	movq	232(%rsp), %rdx
+	jmp	.LBB14_70
+	.p2align	4
+.LBB14_206:
+	leaq	(,%rdi,4), %rax
+	movq	%r12, %rsi
+	subq	%rax, %rsi
+	movq	%rsi, 376(%rsp)
+	movq	328(%rsp), %rax
+	movq	336(%rsp), %rsi
+	cmpq	%rsi, %rax
+	cmovlq	%rax, %rsi
+	movq	1104(%rsp), %rax
+	leaq	(%rax,%rdi,4), %rax
+	movq	%rax, 1160(%rsp)
+	cmpq	$2, %rsi
+	cmovlq	%rdx, %rsi
+	cmpq	$256, %rsi
+	cmovgeq	%rcx, %rsi
+	movq	%rsi, 1168(%rsp)
+	leaq	-1(%rdi), %rcx
+	movq	600(%rsp), %r8
+	imulq	536(%rsp), %r8
+	movq	360(%rsp), %r9
+	movq	%r9, %rsi
+	imulq	%rcx, %rsi
+	movq	1088(%rsp), %rax
+	leaq	(%rax,%rdi,4), %rax
+	movq	%rax, 1144(%rsp)
+	movq	1096(%rsp), %rax
+	mulq	%rcx
+	seto	208(%rsp)
+	movq	%rax, 152(%rsp)
+	negq	%rax
+	movq	%rax, 296(%rsp)
+	addq	224(%rsp), %r8
+	addq	%rsi, %r8
+	movq	%r8, 1152(%rsp)
+	movabsq	$9223372036854775806, %rax
+	addq	$-6, %rax
+	andq	%rdi, %rax
+	movq	%rax, 64(%rsp)
+	movl	%edi, %eax
+	andl	$3, %eax
+	movq	%rax, 80(%rsp)
+	movq	616(%rsp), %rax
+	movq	%rax, 352(%rsp)
+	movq	528(%rsp), %rax
+	movq	%rax, 696(%rsp)
+	movq	544(%rsp), %rax
+	movq	%rax, 688(%rsp)
+	movq	552(%rsp), %rax
+	movq	%rax, 680(%rsp)
+	movq	568(%rsp), %rax
+	movq	%rax, 672(%rsp)
+	movq	560(%rsp), %rax
+	movq	%rax, 664(%rsp)
+	movq	584(%rsp), %rax
+	movq	%rax, 656(%rsp)
+	movq	576(%rsp), %rax
+	movq	%rax, 648(%rsp)
+	movq	592(%rsp), %rax
+	movq	%rax, 640(%rsp)
+	movq	$0, 344(%rsp)
+	vmovdqa	1280(%rsp), %ymm15
+	vmovaps	.LCPI14_12(%rip), %ymm13
+	vmovaps	.LCPI14_11(%rip), %ymm14
+	movq	%rdi, %rcx
+	movq	%rdi, 176(%rsp)
+	jmp	.LBB14_208
+	.p2align	4
+.LBB14_207:
+	movq	344(%rsp), %rdx
+	incq	%rdx
+	movq	624(%rsp), %rax
+	addq	%rax, 640(%rsp)
+	addq	%rax, 648(%rsp)
+	addq	%rax, 656(%rsp)
+	addq	%rax, 664(%rsp)
+	addq	%rax, 672(%rsp)
+	addq	%rax, 680(%rsp)
+	addq	%rax, 688(%rsp)
+	addq	%rax, 696(%rsp)
+	movq	352(%rsp), %rax
+	addq	632(%rsp), %rax
+	movq	%rax, 352(%rsp)
+	movq	%rdx, 344(%rsp)
+	cmpq	1168(%rsp), %rdx
+	movq	72(%rsp), %r13
+	je	.LBB14_228
+.LBB14_208:
+	testq	%r13, %r13
+	jle	.LBB14_207
+	movq	624(%rsp), %rsi
+	movq	344(%rsp), %rdx
+	imulq	%rdx, %rsi
+	addq	1152(%rsp), %rsi
+	movq	%rsi, 288(%rsp)
+	movq	632(%rsp), %rsi
+	imulq	%rdx, %rsi
+	movq	232(%rsp), %rax
+	addq	%rdx, %rax
+	imulq	88(%rsp), %rax
+	movq	224(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 384(%rsp)
+	movq	176(%rsp), %r10
+	movq	1160(%rsp), %rax
+	addq	%rsi, %rax
+	movq	%rax, 160(%rsp)
+	movq	1136(%rsp), %rax
+	addq	%rsi, %rax
+	movq	%rax, 1200(%rsp)
+	addq	1144(%rsp), %rsi
+	movq	%rsi, 280(%rsp)
+	movq	352(%rsp), %r13
+	movq	696(%rsp), %rbx
+	movq	688(%rsp), %rdi
+	movq	680(%rsp), %r8
+	movq	672(%rsp), %r15
+	movq	664(%rsp), %rax
+	movq	656(%rsp), %rdx
+	movq	648(%rsp), %rsi
+	movq	640(%rsp), %rcx
+	movq	%rcx, 24(%rsp)
+	movq	%r10, %rcx
+	movq	$0, 56(%rsp)
+	jmp	.LBB14_211
+	.p2align	4
+.LBB14_210:
+	incq	%r15
+	addq	$4, %rbx
+	movq	%rbx, 24(%rsp)
+	movq	304(%rsp), %rsi
+	addq	$4, %rsi
+	movq	48(%rsp), %rdx
+	addq	$4, %rdx
+	movq	16(%rsp), %rax
+	addq	$4, %rax
+	movq	%r15, %r10
+	movq	200(%rsp), %r15
+	addq	$4, %r15
+	movq	168(%rsp), %r8
+	addq	$4, %r8
+	movq	136(%rsp), %rdi
+	addq	$4, %rdi
+	movq	(%rsp), %rbx
+	addq	$4, %rbx
+	addq	%r12, %r13
+	movq	%r10, 56(%rsp)
+	movq	%r11, %rcx
+	cmpq	72(%rsp), %r10
+	je	.LBB14_207
+.LBB14_211:
+	movq	%rsi, 304(%rsp)
+	movq	%rdx, 48(%rsp)
+	movq	%rax, 16(%rsp)
+	cmpq	$40, %rcx
+	movq	%rdi, 136(%rsp)
+	movq	%r8, 168(%rsp)
+	movq	%r15, 200(%rsp)
+	movq	%rbx, (%rsp)
+	jae	.LBB14_213
+	xorl	%ecx, %ecx
+	movq	24(%rsp), %rbx
+	movq	368(%rsp), %r10
+	jmp	.LBB14_215
+	.p2align	4
+.LBB14_213:
+	movq	384(%rsp), %rax
+	movq	56(%rsp), %r11
+	leaq	(%rax,%r11,4), %rax
+	movq	152(%rsp), %rcx
+	addq	%rax, %rcx
+	movq	296(%rsp), %rdx
+	addq	%rax, %rdx
+	xorl	%esi, %esi
+	cmpq	%rax, %rcx
+	setb	%sil
+	xorl	%ecx, %ecx
+	cmpq	%rax, %rdx
+	seta	%cl
+	testq	%r9, %r9
+	cmovsl	%ecx, %esi
+	orb	208(%rsp), %sil
+	movq	368(%rsp), %r10
+	je	.LBB14_223
+.LBB14_214:
+	xorl	%ecx, %ecx
+	movq	24(%rsp), %rbx
+.LBB14_215:
+	movq	%rcx, %rax
+	cmpq	$0, 80(%rsp)
+	je	.LBB14_218
+	movq	%r9, %rdx
+	imulq	%rcx, %rdx
+	addq	(%rsp), %rdx
+	movq	80(%rsp), %rsi
+	movq	%rcx, %rax
+	.p2align	4
+.LBB14_217:
+	vmovss	(%rdx), %xmm0
+	vmovss	%xmm0, (%r13,%rax,4)
+	incq	%rax
+	addq	%r9, %rdx
+	decq	%rsi
+	jne	.LBB14_217
+.LBB14_218:
+	movq	176(%rsp), %r11
+	subq	%r11, %rcx
+	cmpq	$-4, %rcx
+	ja	.LBB14_221
+	movq	%r9, %rcx
+	imulq	%rax, %rcx
+	leaq	3(%rax), %rdx
+	imulq	%r9, %rdx
+	leaq	2(%rax), %rsi
+	imulq	%r9, %rsi
+	leaq	1(%rax), %rdi
+	imulq	%r9, %rdi
+	movq	(%rsp), %r8
+	.p2align	4
+.LBB14_220:
+	vmovss	(%r8,%rcx), %xmm0
+	vmovss	%xmm0, (%r13,%rax,4)
+	vmovss	(%r8,%rdi), %xmm0
+	vmovss	%xmm0, 4(%r13,%rax,4)
+	vmovss	(%r8,%rsi), %xmm0
+	vmovss	%xmm0, 8(%r13,%rax,4)
+	vmovss	(%r8,%rdx), %xmm0
+	vmovss	%xmm0, 12(%r13,%rax,4)
+	addq	$4, %rax
+	addq	%r10, %r8
+	cmpq	%rax, %r11
+	jne	.LBB14_220
+.LBB14_221:
+	cmpq	144(%rsp), %r11
+	movq	56(%rsp), %r15
+	jge	.LBB14_210
+	movq	%r12, %rdi
+	imulq	%r15, %rdi
+	addq	160(%rsp), %rdi
+	xorl	%esi, %esi
+	movq	376(%rsp), %rdx
+	vzeroupper
+	callq	memset@PLT
+	movq	176(%rsp), %r11
+	vmovaps	.LCPI14_11(%rip), %ymm14
+	vmovaps	.LCPI14_12(%rip), %ymm13
+	vmovdqa	1280(%rsp), %ymm15
+	movq	360(%rsp), %r9
+	jmp	.LBB14_210
+	.p2align	4
+.LBB14_223:
+	leaq	(,%r11,4), %rcx
+	addq	288(%rsp), %rcx
+	cmpq	%rcx, %rax
+	movq	%rcx, %rdx
+	cmovaq	%rax, %rcx
+	cmovbq	%rax, %rdx
+	addq	$4, %rcx
+	cmpq	%rcx, 1200(%rsp)
+	setb	%al
+	cmpq	280(%rsp), %rdx
+	setb	%cl
+	testb	%cl, %al
+	jne	.LBB14_214
+	movl	$0, %ecx
+	cmpq	$0, 1192(%rsp)
+	movq	24(%rsp), %rbx
+	jne	.LBB14_215
+	xorl	%eax, %eax
+	xorl	%ecx, %ecx
+	movq	1184(%rsp), %rdx
+	movq	%rbx, 24(%rsp)
+	movq	(%rsp), %rdi
+	movq	136(%rsp), %r8
+	movq	168(%rsp), %r15
+	movq	200(%rsp), %r10
+	movq	16(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	304(%rsp), %rsi
+	.p2align	4
+.LBB14_226:
+	vmovss	(%rdi,%rax), %xmm0
+	vinsertps	$16, (%r8,%rax), %xmm0, %xmm0
+	vinsertps	$32, (%r15,%rax), %xmm0, %xmm0
+	vinsertps	$48, (%r10,%rax), %xmm0, %xmm0
+	vmovss	(%r11,%rax), %xmm1
+	vinsertps	$16, (%r9,%rax), %xmm1, %xmm1
+	vinsertps	$32, (%rsi,%rax), %xmm1, %xmm1
+	movq	24(%rsp), %rbx
+	vinsertps	$48, (%rbx,%rax), %xmm1, %xmm1
+	vmovups	%xmm1, 16(%r13,%rcx,4)
+	vmovups	%xmm0, (%r13,%rcx,4)
+	addq	$8, %rcx
+	addq	%rdx, %rax
+	cmpq	%rcx, 64(%rsp)
+	jne	.LBB14_226
+	movq	64(%rsp), %rax
+	movq	%rax, %rcx
+	movq	176(%rsp), %r11
+	cmpq	%rax, %r11
+	movq	368(%rsp), %r10
+	movq	360(%rsp), %r9
+	movq	24(%rsp), %rbx
+	jne	.LBB14_215
+	jmp	.LBB14_221
+	.p2align	4
+.LBB14_228:
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	32(%rsp), %rbx
+.LBB14_229:
+	leaq	-1(%rcx), %r9
+	movq	272(%rsp), %rax
+	movq	%rax, 288(%rsp)
+	movq	1112(%rsp), %rax
+	movq	%rax, 280(%rsp)
+	xorl	%eax, %eax
+	movq	%rcx, 176(%rsp)
+	jmp	.LBB14_231
+	.p2align	4
+.LBB14_230:
+	movq	296(%rsp), %rcx
+	addq	$16, %rcx
+	addq	$-16, %r9
+	movq	1176(%rsp), %rax
+	addq	%rax, 280(%rsp)
+	addq	%rax, 288(%rsp)
+	movq	%rcx, %rax
+	movq	176(%rsp), %rcx
+	cmpq	%rcx, %rax
+	movq	%r10, %rbx
+	jge	.LBB14_69
+.LBB14_231:
+	cmpq	$15, %r9
+	movl	$15, %edx
+	cmovbq	%r9, %rdx
+	movq	%rdx, 80(%rsp)
+	movq	%rax, 296(%rsp)
+	subq	%rax, %rcx
+	movq	%rcx, 160(%rsp)
+	cmpq	$9, %rcx
+	setge	%al
+	testq	%rbx, %rbx
+	movq	%rbx, %r10
+	jle	.LBB14_230
+	movq	80(%rsp), %rcx
+	leal	1(%rcx), %ebx
+	andl	$30, %ebx
+	xorl	%ecx, %ecx
+	movb	%al, %cl
+	incl	%ecx
+	movq	%rcx, 384(%rsp)
+	movq	616(%rsp), %rax
+	movq	296(%rsp), %rcx
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, 64(%rsp)
+	movq	%rcx, %rax
+	imulq	%r10, %rax
+	movq	272(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 376(%rsp)
+	movq	288(%rsp), %r15
+	movq	280(%rsp), %rdx
+	xorl	%eax, %eax
+	movq	%r9, 152(%rsp)
+	movq	%rbx, 208(%rsp)
+	jmp	.LBB14_235
+	.p2align	4
+.LBB14_233:
+	movq	16(%rsp), %rdx
+.LBB14_234:
+	movq	24(%rsp), %rax
+	addq	$6, %rax
+	addq	$24, %rdx
+	addq	$24, %r15
+	cmpq	%r10, %rax
+	jge	.LBB14_230
+.LBB14_235:
+	movq	%rax, %r8
+	movq	%r10, %rax
+	movq	%r8, 24(%rsp)
+	subq	%r8, %rax
+	cmpq	$6, %rax
+	movl	$6, %ecx
+	cmovgeq	%rcx, %rax
+	movq	384(%rsp), %rcx
+	leal	(%rcx,%rax,2), %eax
+	addl	$-3, %eax
+	cmpl	$11, %eax
+	ja	.LBB14_234
+	movq	376(%rsp), %rcx
+	movq	24(%rsp), %rsi
+	leaq	(%rcx,%rsi,4), %rcx
+	movq	%rcx, 48(%rsp)
+	leaq	.LJTI14_0(%rip), %rcx
+	movslq	(%rcx,%rax,4), %rax
+	addq	%rcx, %rax
+	movq	%r15, (%rsp)
+	movq	%rdx, 16(%rsp)
+	jmpq	*%rax
+.LBB14_237:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	movq	%rax, 136(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%r8d, %r8d
+	jmp	.LBB14_239
+	.p2align	4
+.LBB14_238:
+	movq	56(%rsp), %r8
+	incq	%r8
+	cmpq	40(%rsp), %r8
+	je	.LBB14_430
+.LBB14_239:
+	leaq	(%r8,%r8,2), %rax
+	shlq	$4, %rax
+	movq	1336(%rsp,%rax), %rdx
+	testq	%rdx, %rdx
+	movq	%r8, 56(%rsp)
+	jle	.LBB14_238
+	leaq	(%rsp,%rax), %r9
+	addq	$1312, %r9
+	movq	1312(%rsp,%rax), %rbx
+	movq	1320(%rsp,%rax), %rax
+	movq	24(%rsp), %rcx
+	movslq	(%rax,%rcx,4), %rax
+	leaq	(%rbx,%rax,4), %rsi
+	movq	136(%rsp), %rdi
+	imulq	%r8, %rdi
+	movq	64(%rsp), %rcx
+	leaq	(%rcx,%rdi,4), %rdi
+	movq	32(%r9), %r8
+	movq	40(%r9), %r9
+	movl	%r8d, %r10d
+	andl	$3, %r10d
+	movabsq	$9223372036854775806, %r11
+	addq	$-2, %r11
+	andq	%r8, %r11
+	leaq	(%rbx,%rax,4), %rbx
+	addq	$12, %rbx
+	shlq	$2, %r9
+	xorl	%r15d, %r15d
+	jmp	.LBB14_242
+	.p2align	4
+.LBB14_241:
+	incq	%r15
+	addq	%r9, %rbx
+	addq	%r9, %rsi
+	cmpq	%rdx, %r15
+	movq	72(%rsp), %r13
+	je	.LBB14_238
+.LBB14_242:
+	testq	%r8, %r8
+	jle	.LBB14_241
+	xorl	%r13d, %r13d
+	cmpq	$4, %r8
+	jb	.LBB14_246
+	movq	392(%rsp), %rax
+	movq	1208(%rsp), %rcx
+	.p2align	4
+.LBB14_245:
+	vbroadcastss	-12(%rbx,%r13,4), %ymm1
+	vfmadd132ps	(%rdi), %ymm0, %ymm1
+	vbroadcastss	-8(%rbx,%r13,4), %ymm0
+	vfmadd132ps	(%rdi,%r12), %ymm1, %ymm0
+	vbroadcastss	-4(%rbx,%r13,4), %ymm1
+	vfmadd132ps	(%rdi,%r14), %ymm0, %ymm1
+	vbroadcastss	(%rbx,%r13,4), %ymm0
+	vfmadd132ps	(%rdi,%rcx), %ymm1, %ymm0
+	addq	$4, %r13
+	addq	%rax, %rdi
+	cmpq	%r13, %r11
+	jne	.LBB14_245
+.LBB14_246:
+	testq	%r10, %r10
+	je	.LBB14_241
+	leaq	(%rsi,%r13,4), %r13
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_248:
+	vbroadcastss	(%r13,%rax,4), %ymm1
+	vfmadd231ps	(%rdi), %ymm1, %ymm0
+	incq	%rax
+	addq	%r12, %rdi
+	cmpq	%rax, %r10
+	jne	.LBB14_248
+	jmp	.LBB14_241
+.LBB14_249:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	movq	%rax, 136(%rsp)
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm11, %xmm11, %xmm11
+	vpxor	%xmm10, %xmm10, %xmm10
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm6, %xmm6, %xmm6
+	xorl	%r15d, %r15d
+	jmp	.LBB14_251
+	.p2align	4
+.LBB14_250:
+	movq	56(%rsp), %r15
+	incq	%r15
+	cmpq	40(%rsp), %r15
+	je	.LBB14_257
+.LBB14_251:
+	leaq	(%r15,%r15,2), %rcx
+	shlq	$4, %rcx
+	movq	1336(%rsp,%rcx), %rax
+	testq	%rax, %rax
+	movq	%r15, 56(%rsp)
+	jle	.LBB14_250
+	leaq	(%rsp,%rcx), %rdi
+	addq	$1312, %rdi
+	movq	1312(%rsp,%rcx), %rdx
+	movq	1320(%rsp,%rcx), %rcx
+	movq	24(%rsp), %rbx
+	movslq	(%rcx,%rbx,4), %rsi
+	leaq	(%rdx,%rsi,4), %r8
+	movslq	4(%rcx,%rbx,4), %rsi
+	leaq	(%rdx,%rsi,4), %r13
+	movslq	8(%rcx,%rbx,4), %rsi
+	leaq	(%rdx,%rsi,4), %r11
+	movslq	12(%rcx,%rbx,4), %rsi
+	leaq	(%rdx,%rsi,4), %r10
+	movslq	16(%rcx,%rbx,4), %rsi
+	leaq	(%rdx,%rsi,4), %r9
+	movslq	20(%rcx,%rbx,4), %rcx
+	leaq	(%rdx,%rcx,4), %rdx
+	movq	136(%rsp), %rcx
+	imulq	%r15, %rcx
+	movq	64(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %rsi
+	movq	32(%rdi), %rcx
+	movq	40(%rdi), %rbx
+	shlq	$2, %rbx
+	xorl	%r15d, %r15d
+	jmp	.LBB14_254
+	.p2align	4
+.LBB14_253:
+	incq	%r15
+	addq	%rbx, %rdx
+	addq	%rbx, %r9
+	addq	%rbx, %r10
+	addq	%rbx, %r11
+	addq	%rbx, %r13
+	addq	%rbx, %r8
+	cmpq	%rax, %r15
+	je	.LBB14_250
+.LBB14_254:
+	testq	%rcx, %rcx
+	jle	.LBB14_253
+	xorl	%edi, %edi
+	.p2align	4
+.LBB14_256:
+	vmovups	(%rsi), %ymm12
+	vmovups	32(%rsi), %ymm13
+	vbroadcastss	(%r8,%rdi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm11
+	vfmadd231ps	%ymm14, %ymm13, %ymm3
+	vbroadcastss	(%r13,%rdi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm10
+	vfmadd231ps	%ymm14, %ymm13, %ymm5
+	vbroadcastss	(%r11,%rdi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm9
+	vfmadd231ps	%ymm14, %ymm13, %ymm4
+	vbroadcastss	(%r10,%rdi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm8
+	vfmadd231ps	%ymm14, %ymm13, %ymm2
+	vbroadcastss	(%r9,%rdi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm7
+	vfmadd231ps	%ymm14, %ymm13, %ymm1
+	vbroadcastss	(%rdx,%rdi,4), %ymm14
+	vfmadd231ps	%ymm12, %ymm14, %ymm6
+	vfmadd231ps	%ymm14, %ymm13, %ymm0
+	incq	%rdi
+	addq	%r12, %rsi
+	cmpq	%rdi, %rcx
+	jne	.LBB14_256
+	jmp	.LBB14_253
+.LBB14_257:
+	vmovups	%ymm11, 704(%rsp)
+	vmovups	%ymm3, 736(%rsp)
+	vmovups	%ymm10, 768(%rsp)
+	vmovups	%ymm5, 800(%rsp)
+	vmovups	%ymm9, 832(%rsp)
+	vmovups	%ymm4, 864(%rsp)
+	vmovups	%ymm8, 896(%rsp)
+	vmovups	%ymm2, 928(%rsp)
+	vmovups	%ymm7, 960(%rsp)
+	vmovups	%ymm1, 992(%rsp)
+	vmovups	%ymm6, 1024(%rsp)
+	vmovups	%ymm0, 1056(%rsp)
+	cmpq	$0, 160(%rsp)
+	movq	184(%rsp), %rdx
+	movq	32(%rsp), %r10
+	movq	72(%rsp), %r13
+	movq	256(%rsp), %r11
+	vmovaps	.LCPI14_12(%rip), %ymm13
+	vmovaps	.LCPI14_11(%rip), %ymm14
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	208(%rsp), %rbx
+	movq	(%rsp), %r15
+	jle	.LBB14_233
+	testq	%r9, %r9
+	je	.LBB14_605
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_260:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx)
+	vmovss	708(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%r11, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_260
+	testb	$1, 80(%rsp)
+	jne	.LBB14_263
+.LBB14_262:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_263:
+	testq	%r9, %r9
+	je	.LBB14_606
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_265:
+	vmovss	768(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	772(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_265
+	testb	$1, 80(%rsp)
+	jne	.LBB14_268
+.LBB14_267:
+	vmovss	768(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_268:
+	testq	%r9, %r9
+	je	.LBB14_607
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_270:
+	vmovss	832(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	836(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_270
+	testb	$1, 80(%rsp)
+	jne	.LBB14_273
+.LBB14_272:
+	vmovss	832(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+.LBB14_273:
+	testq	%r9, %r9
+	je	.LBB14_608
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_275:
+	vmovss	896(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	900(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_275
+	testb	$1, 80(%rsp)
+	jne	.LBB14_278
+.LBB14_277:
+	vmovss	896(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%rax,4)
+.LBB14_278:
+	testq	%r9, %r9
+	je	.LBB14_609
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_280:
+	vmovss	960(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	964(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_280
+	testb	$1, 80(%rsp)
+	jne	.LBB14_283
+.LBB14_282:
+	vmovss	960(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 16(%rcx,%rax,4)
+.LBB14_283:
+	testq	%r9, %r9
+	je	.LBB14_610
+	movl	$5, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_285:
+	vmovss	1024(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	1028(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_285
+	testb	$1, 80(%rsp)
+	jne	.LBB14_233
+	jmp	.LBB14_611
+.LBB14_287:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	xorl	%ecx, %ecx
+	jmp	.LBB14_289
+	.p2align	4
+.LBB14_288:
+	incq	%rcx
+	cmpq	40(%rsp), %rcx
+	je	.LBB14_295
+.LBB14_289:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1336(%rsp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_288
+	leaq	(%rsp,%rsi), %r11
+	addq	$1312, %r11
+	movq	1312(%rsp,%rsi), %r8
+	movq	1320(%rsp,%rsi), %r9
+	movq	24(%rsp), %r10
+	movslq	(%r9,%r10,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	4(%r9,%r10,4), %rdi
+	leaq	(%r8,%rdi,4), %rdi
+	movslq	8(%r9,%r10,4), %r9
+	leaq	(%r8,%r9,4), %r8
+	movq	%rax, %r9
+	imulq	%rcx, %r9
+	movq	64(%rsp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	32(%r11), %r10
+	movq	40(%r11), %r11
+	shlq	$2, %r11
+	xorl	%ebx, %ebx
+	jmp	.LBB14_292
+	.p2align	4
+.LBB14_291:
+	incq	%rbx
+	addq	%r11, %r8
+	addq	%r11, %rdi
+	addq	%r11, %rsi
+	cmpq	%rdx, %rbx
+	je	.LBB14_288
+.LBB14_292:
+	testq	%r10, %r10
+	jle	.LBB14_291
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB14_294:
+	vmovups	(%r9), %ymm3
+	vbroadcastss	(%rsi,%r15,4), %ymm4
+	vbroadcastss	(%rdi,%r15,4), %ymm5
+	vfmadd231ps	%ymm4, %ymm3, %ymm2
+	vfmadd231ps	%ymm5, %ymm3, %ymm1
+	vbroadcastss	(%r8,%r15,4), %ymm4
+	vfmadd231ps	%ymm4, %ymm3, %ymm0
+	incq	%r15
+	addq	%r12, %r9
+	cmpq	%r15, %r10
+	jne	.LBB14_294
+	jmp	.LBB14_291
+.LBB14_295:
+	cmpq	$0, 160(%rsp)
+	movq	32(%rsp), %r10
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	(%rsp), %r15
+	movq	16(%rsp), %rdx
+	movq	48(%rsp), %r8
+	jle	.LBB14_234
+	vaddss	(%r8), %xmm2, %xmm3
+	vmovss	%xmm3, (%r8)
+	testq	%r9, %r9
+	je	.LBB14_304
+	vmovshdup	%xmm2, %xmm3
+	vaddss	(%r8,%r10,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_304
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%r8,%r10,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_304
+	vshufps	$255, %xmm2, %xmm2, %xmm3
+	movq	128(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_304
+	vextractf128	$1, %ymm2, %xmm2
+	movq	120(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm2, %xmm3
+	vmovss	%xmm3, (%r8,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_304
+	vmovshdup	%xmm2, %xmm3
+	movq	112(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_304
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	movq	104(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_304
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	96(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%r8,%rax)
+.LBB14_304:
+	vaddss	4(%r8), %xmm1, %xmm2
+	vmovss	%xmm2, 4(%r8)
+	testq	%r9, %r9
+	je	.LBB14_312
+	leaq	4(%r8), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%r10,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_312
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%r10,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_312
+	vshufps	$255, %xmm1, %xmm1, %xmm2
+	movq	128(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$3, %r9
+	je	.LBB14_312
+	vextractf128	$1, %ymm1, %xmm1
+	movq	120(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$4, %r9
+	je	.LBB14_312
+	vmovshdup	%xmm1, %xmm2
+	movq	112(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %r9
+	je	.LBB14_312
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	movq	104(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %r9
+	je	.LBB14_312
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	96(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rcx)
+.LBB14_312:
+	vaddss	8(%r8), %xmm0, %xmm1
+	vmovss	%xmm1, 8(%r8)
+	testq	%r9, %r9
+	je	.LBB14_234
+	addq	$8, %r8
+	jmp	.LBB14_598
+.LBB14_314:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	movq	%rax, 56(%rsp)
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm5, %xmm5, %xmm5
+	xorl	%r9d, %r9d
+	jmp	.LBB14_316
+	.p2align	4
+.LBB14_315:
+	incq	%r9
+	cmpq	40(%rsp), %r9
+	je	.LBB14_322
+.LBB14_316:
+	leaq	(%r9,%r9,2), %rcx
+	shlq	$4, %rcx
+	movq	1336(%rsp,%rcx), %rax
+	testq	%rax, %rax
+	jle	.LBB14_315
+	leaq	(%rsp,%rcx), %rdi
+	addq	$1312, %rdi
+	movq	1312(%rsp,%rcx), %r10
+	movq	1320(%rsp,%rcx), %r11
+	movq	24(%rsp), %rbx
+	movslq	(%r11,%rbx,4), %rcx
+	leaq	(%r10,%rcx,4), %rcx
+	movslq	4(%r11,%rbx,4), %rdx
+	leaq	(%r10,%rdx,4), %rdx
+	movslq	8(%r11,%rbx,4), %rsi
+	leaq	(%r10,%rsi,4), %rsi
+	movslq	12(%r11,%rbx,4), %r8
+	leaq	(%r10,%r8,4), %r8
+	movslq	16(%r11,%rbx,4), %r11
+	leaq	(%r10,%r11,4), %r10
+	movq	56(%rsp), %r11
+	imulq	%r9, %r11
+	movq	64(%rsp), %rbx
+	leaq	(%rbx,%r11,4), %r11
+	movq	32(%rdi), %rbx
+	movq	40(%rdi), %r15
+	shlq	$2, %r15
+	xorl	%r13d, %r13d
+	jmp	.LBB14_319
+	.p2align	4
+.LBB14_318:
+	incq	%r13
+	addq	%r15, %r10
+	addq	%r15, %r8
+	addq	%r15, %rsi
+	addq	%r15, %rdx
+	addq	%r15, %rcx
+	cmpq	%rax, %r13
+	je	.LBB14_315
+.LBB14_319:
+	testq	%rbx, %rbx
+	jle	.LBB14_318
+	xorl	%edi, %edi
+	.p2align	4
+.LBB14_321:
+	vmovups	(%r11), %ymm10
+	vmovups	32(%r11), %ymm11
+	vbroadcastss	(%rcx,%rdi,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm9
+	vfmadd231ps	%ymm12, %ymm11, %ymm2
+	vbroadcastss	(%rdx,%rdi,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm8
+	vfmadd231ps	%ymm12, %ymm11, %ymm4
+	vbroadcastss	(%rsi,%rdi,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm7
+	vfmadd231ps	%ymm12, %ymm11, %ymm3
+	vbroadcastss	(%r8,%rdi,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm6
+	vfmadd231ps	%ymm12, %ymm11, %ymm1
+	vbroadcastss	(%r10,%rdi,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm5
+	vfmadd231ps	%ymm12, %ymm11, %ymm0
+	incq	%rdi
+	addq	%r12, %r11
+	cmpq	%rdi, %rbx
+	jne	.LBB14_321
+	jmp	.LBB14_318
+.LBB14_322:
+	vmovups	%ymm9, 704(%rsp)
+	vmovups	%ymm2, 736(%rsp)
+	vmovups	%ymm8, 768(%rsp)
+	vmovups	%ymm4, 800(%rsp)
+	vmovups	%ymm7, 832(%rsp)
+	vmovups	%ymm3, 864(%rsp)
+	vmovups	%ymm6, 896(%rsp)
+	vmovups	%ymm1, 928(%rsp)
+	vmovups	%ymm5, 960(%rsp)
+	vmovups	%ymm0, 992(%rsp)
+	cmpq	$0, 160(%rsp)
+	movq	184(%rsp), %rdx
+	movq	32(%rsp), %r10
+	movq	72(%rsp), %r13
+	movq	256(%rsp), %r11
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	208(%rsp), %rbx
+	movq	(%rsp), %r15
+	jle	.LBB14_233
+	testq	%r9, %r9
+	je	.LBB14_612
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_325:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx)
+	vmovss	708(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%r11, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_325
+	testb	$1, 80(%rsp)
+	jne	.LBB14_328
+.LBB14_327:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_328:
+	testq	%r9, %r9
+	je	.LBB14_613
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_330:
+	vmovss	768(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	772(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_330
+	testb	$1, 80(%rsp)
+	jne	.LBB14_333
+.LBB14_332:
+	vmovss	768(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_333:
+	testq	%r9, %r9
+	je	.LBB14_614
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_335:
+	vmovss	832(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	836(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_335
+	testb	$1, 80(%rsp)
+	jne	.LBB14_338
+.LBB14_337:
+	vmovss	832(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+.LBB14_338:
+	testq	%r9, %r9
+	je	.LBB14_615
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_340:
+	vmovss	896(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	900(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_340
+	testb	$1, 80(%rsp)
+	jne	.LBB14_343
+.LBB14_342:
+	vmovss	896(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%rax,4)
+.LBB14_343:
+	testq	%r9, %r9
+	je	.LBB14_616
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_345:
+	vmovss	960(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	964(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_345
+	testb	$1, 80(%rsp)
+	jne	.LBB14_233
+	jmp	.LBB14_347
+.LBB14_349:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	movq	%rax, 304(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%edi, %edi
+	jmp	.LBB14_351
+	.p2align	4
+.LBB14_350:
+	movq	200(%rsp), %rdi
+	incq	%rdi
+	cmpq	40(%rsp), %rdi
+	je	.LBB14_359
+.LBB14_351:
+	leaq	(%rdi,%rdi,2), %rax
+	shlq	$4, %rax
+	movq	1336(%rsp,%rax), %rdx
+	testq	%rdx, %rdx
+	movq	%rdi, 200(%rsp)
+	jle	.LBB14_350
+	leaq	(%rsp,%rax), %rsi
+	addq	$1312, %rsi
+	movq	1312(%rsp,%rax), %r13
+	movq	1320(%rsp,%rax), %rax
+	movq	24(%rsp), %rcx
+	movslq	(%rax,%rcx,4), %rbx
+	leaq	(%r13,%rbx,4), %r8
+	movq	%r8, 56(%rsp)
+	movslq	4(%rax,%rcx,4), %rax
+	leaq	(,%rax,4), %rcx
+	addq	%r13, %rcx
+	movq	%rcx, 136(%rsp)
+	movq	304(%rsp), %r8
+	imulq	%rdi, %r8
+	movq	64(%rsp), %rcx
+	leaq	(%rcx,%r8,4), %r8
+	movq	32(%rsi), %r9
+	movq	40(%rsi), %rsi
+	movq	%r9, %r11
+	movabsq	$9223372036854775806, %rcx
+	andq	%rcx, %r11
+	leaq	4(,%rbx,4), %rbx
+	addq	%r13, %rbx
+	movq	%rsi, 168(%rsp)
+	leaq	(,%rsi,4), %r15
+	leaq	4(%r13,%rax,4), %r13
+	xorl	%edi, %edi
+	jmp	.LBB14_354
+	.p2align	4
+.LBB14_353:
+	incq	%rdi
+	addq	%r15, %rbx
+	addq	%r15, %r13
+	cmpq	%rdx, %rdi
+	je	.LBB14_350
+.LBB14_354:
+	testq	%r9, %r9
+	jle	.LBB14_353
+	xorl	%esi, %esi
+	cmpq	$1, %r9
+	je	.LBB14_357
+	.p2align	4
+.LBB14_356:
+	vmovups	(%r8), %ymm2
+	vbroadcastss	-4(%rbx,%rsi,4), %ymm3
+	vbroadcastss	-4(%r13,%rsi,4), %ymm4
+	vfmadd213ps	%ymm1, %ymm2, %ymm3
+	vfmadd213ps	%ymm0, %ymm2, %ymm4
+	vbroadcastss	(%rbx,%rsi,4), %ymm1
+	vmovups	(%r8,%r12), %ymm2
+	vfmadd213ps	%ymm3, %ymm2, %ymm1
+	vbroadcastss	(%r13,%rsi,4), %ymm0
+	vfmadd213ps	%ymm4, %ymm2, %ymm0
+	addq	$2, %rsi
+	addq	%r14, %r8
+	cmpq	%rsi, %r11
+	jne	.LBB14_356
+.LBB14_357:
+	testb	$1, %r9b
+	je	.LBB14_353
+	movq	%rdi, %rax
+	imulq	168(%rsp), %rax
+	movq	56(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	136(%rsp), %r10
+	leaq	(%r10,%rax,4), %rax
+	vmovups	(%r8), %ymm2
+	vbroadcastss	(%rcx,%rsi,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm2, %ymm1
+	vbroadcastss	(%rax,%rsi,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm2, %ymm0
+	movq	144(%rsp), %rax
+	leaq	(%r8,%rax,4), %r8
+	jmp	.LBB14_353
+.LBB14_359:
+	cmpq	$0, 160(%rsp)
+	movq	32(%rsp), %r10
+	movq	72(%rsp), %r13
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	(%rsp), %r15
+	movq	16(%rsp), %rdx
+	movq	48(%rsp), %rcx
+	jle	.LBB14_234
+	vaddss	(%rcx), %xmm1, %xmm2
+	vmovss	%xmm2, (%rcx)
+	testq	%r9, %r9
+	je	.LBB14_368
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rcx,%r10,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rcx,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_368
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rcx,%r10,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rcx,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_368
+	vshufps	$255, %xmm1, %xmm1, %xmm2
+	movq	128(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rcx,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_368
+	vextractf128	$1, %ymm1, %xmm1
+	movq	120(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm1, %xmm2
+	vmovss	%xmm2, (%rcx,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_368
+	vmovshdup	%xmm1, %xmm2
+	movq	112(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rcx,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_368
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	movq	104(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rcx,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_368
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	96(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%rax)
+.LBB14_368:
+	vaddss	4(%rcx), %xmm0, %xmm1
+	vmovss	%xmm1, 4(%rcx)
+	testq	%r9, %r9
+	je	.LBB14_234
+	addq	$4, %rcx
+	jmp	.LBB14_432
+.LBB14_370:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
+	xorl	%ecx, %ecx
+	jmp	.LBB14_372
+	.p2align	4
+.LBB14_371:
+	incq	%rcx
+	cmpq	40(%rsp), %rcx
+	je	.LBB14_378
+.LBB14_372:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1336(%rsp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_371
+	leaq	(%rsp,%rsi), %r10
+	addq	$1312, %r10
+	movq	1312(%rsp,%rsi), %rdi
+	movq	1320(%rsp,%rsi), %r8
+	movq	24(%rsp), %r9
+	movslq	(%r8,%r9,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	4(%r8,%r9,4), %r8
+	leaq	(%rdi,%r8,4), %rdi
+	movq	%rax, %r8
+	imulq	%rcx, %r8
+	movq	64(%rsp), %r9
+	leaq	(%r9,%r8,4), %r8
+	movq	32(%r10), %r9
+	movq	40(%r10), %r10
+	shlq	$2, %r10
+	xorl	%r11d, %r11d
+	jmp	.LBB14_375
+	.p2align	4
+.LBB14_374:
+	incq	%r11
+	addq	%r10, %rdi
+	addq	%r10, %rsi
+	cmpq	%rdx, %r11
+	je	.LBB14_371
+.LBB14_375:
+	testq	%r9, %r9
+	jle	.LBB14_374
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB14_377:
+	vmovups	(%r8), %ymm4
+	vmovups	32(%r8), %ymm5
+	vbroadcastss	(%rsi,%rbx,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm5, %ymm3
+	vbroadcastss	(%rdi,%rbx,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm0
+	vfmadd231ps	%ymm6, %ymm5, %ymm1
+	incq	%rbx
+	addq	%r12, %r8
+	cmpq	%rbx, %r9
+	jne	.LBB14_377
+	jmp	.LBB14_374
+.LBB14_378:
+	vmovups	%ymm2, 704(%rsp)
+	vmovups	%ymm3, 736(%rsp)
+	vmovups	%ymm0, 768(%rsp)
+	vmovups	%ymm1, 800(%rsp)
+	cmpq	$0, 160(%rsp)
+	movq	184(%rsp), %rdx
+	movq	32(%rsp), %r10
+	movq	256(%rsp), %r11
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	208(%rsp), %rbx
+	jle	.LBB14_233
+	testq	%r9, %r9
+	je	.LBB14_617
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_381:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx)
+	vmovss	708(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%r11, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_381
+	testb	$1, 80(%rsp)
+	jne	.LBB14_384
+.LBB14_383:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_384:
+	testq	%r9, %r9
+	je	.LBB14_618
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_386:
+	vmovss	768(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	772(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_386
+	testb	$1, 80(%rsp)
+	jne	.LBB14_233
+	jmp	.LBB14_388
+.LBB14_390:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm7, %xmm7, %xmm7
+	xorl	%edi, %edi
+	jmp	.LBB14_392
+	.p2align	4
+.LBB14_391:
+	incq	%rdi
+	cmpq	40(%rsp), %rdi
+	je	.LBB14_398
+.LBB14_392:
+	leaq	(%rdi,%rdi,2), %rdx
+	shlq	$4, %rdx
+	movq	1336(%rsp,%rdx), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB14_391
+	leaq	(%rsp,%rdx), %rbx
+	addq	$1312, %rbx
+	movq	1312(%rsp,%rdx), %r9
+	movq	1320(%rsp,%rdx), %r10
+	movq	24(%rsp), %r11
+	movslq	(%r10,%r11,4), %rdx
+	leaq	(%r9,%rdx,4), %rdx
+	movslq	4(%r10,%r11,4), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movslq	8(%r10,%r11,4), %r8
+	leaq	(%r9,%r8,4), %r8
+	movslq	12(%r10,%r11,4), %r10
+	leaq	(%r9,%r10,4), %r9
+	movq	%rax, %r10
+	imulq	%rdi, %r10
+	movq	64(%rsp), %r11
+	leaq	(%r11,%r10,4), %r10
+	movq	32(%rbx), %r11
+	movq	40(%rbx), %rbx
+	shlq	$2, %rbx
+	xorl	%r15d, %r15d
+	jmp	.LBB14_395
+	.p2align	4
+.LBB14_394:
+	incq	%r15
+	addq	%rbx, %r9
+	addq	%rbx, %r8
+	addq	%rbx, %rsi
+	addq	%rbx, %rdx
+	cmpq	%rcx, %r15
+	je	.LBB14_391
+.LBB14_395:
+	testq	%r11, %r11
+	jle	.LBB14_394
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB14_397:
+	vmovups	(%r10), %ymm8
+	vmovups	32(%r10), %ymm9
+	vbroadcastss	(%rdx,%r13,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm5
+	vfmadd231ps	%ymm10, %ymm9, %ymm7
+	vbroadcastss	(%rsi,%r13,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm3
+	vfmadd231ps	%ymm10, %ymm9, %ymm6
+	vbroadcastss	(%r8,%r13,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm1
+	vfmadd231ps	%ymm10, %ymm9, %ymm4
+	vbroadcastss	(%r9,%r13,4), %ymm10
+	vfmadd231ps	%ymm8, %ymm10, %ymm0
+	vfmadd231ps	%ymm10, %ymm9, %ymm2
+	incq	%r13
+	addq	%r12, %r10
+	cmpq	%r13, %r11
+	jne	.LBB14_397
+	jmp	.LBB14_394
+.LBB14_398:
+	vmovups	%ymm5, 704(%rsp)
+	vmovups	%ymm7, 736(%rsp)
+	vmovups	%ymm3, 768(%rsp)
+	vmovups	%ymm6, 800(%rsp)
+	vmovups	%ymm1, 832(%rsp)
+	vmovups	%ymm4, 864(%rsp)
+	vmovups	%ymm0, 896(%rsp)
+	vmovups	%ymm2, 928(%rsp)
+	cmpq	$0, 160(%rsp)
+	movq	184(%rsp), %rdx
+	movq	32(%rsp), %r10
+	movq	72(%rsp), %r13
+	movq	256(%rsp), %r11
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	208(%rsp), %rbx
+	movq	(%rsp), %r15
+	jle	.LBB14_233
+	testq	%r9, %r9
+	je	.LBB14_619
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_401:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx)
+	vmovss	708(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%r11, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_401
+	testb	$1, 80(%rsp)
+	jne	.LBB14_404
+.LBB14_403:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_404:
+	testq	%r9, %r9
+	je	.LBB14_620
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_406:
+	vmovss	768(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	772(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_406
+	testb	$1, 80(%rsp)
+	jne	.LBB14_409
+.LBB14_408:
+	vmovss	768(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_409:
+	testq	%r9, %r9
+	je	.LBB14_621
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_411:
+	vmovss	832(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	836(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_411
+	testb	$1, 80(%rsp)
+	jne	.LBB14_414
+.LBB14_413:
+	vmovss	832(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+.LBB14_414:
+	testq	%r9, %r9
+	je	.LBB14_622
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_416:
+	vmovss	896(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	900(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_416
+	testb	$1, 80(%rsp)
+	jne	.LBB14_233
+	jmp	.LBB14_418
+.LBB14_420:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	movq	%rax, 56(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%ecx, %ecx
+	jmp	.LBB14_422
+	.p2align	4
+.LBB14_421:
+	incq	%rcx
+	cmpq	40(%rsp), %rcx
+	je	.LBB14_439
+.LBB14_422:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1336(%rsp,%rsi), %rdx
+	testq	%rdx, %rdx
+	movq	24(%rsp), %rax
+	jle	.LBB14_421
+	leaq	(%rsp,%rsi), %r9
+	addq	$1312, %r9
+	movq	1312(%rsp,%rsi), %r11
+	movq	1320(%rsp,%rsi), %rsi
+	movslq	(%rsi,%rax,4), %rbx
+	leaq	(%r11,%rbx,4), %rsi
+	movq	56(%rsp), %rdi
+	imulq	%rcx, %rdi
+	movq	64(%rsp), %rax
+	leaq	(%rax,%rdi,4), %rdi
+	movq	32(%r9), %r8
+	movq	40(%r9), %r9
+	movq	%r8, %r10
+	movabsq	$9223372036854775806, %rax
+	andq	%rax, %r10
+	leaq	(%r11,%rbx,4), %r11
+	addq	$4, %r11
+	leaq	(,%r9,4), %rbx
+	xorl	%eax, %eax
+	jmp	.LBB14_425
+	.p2align	4
+.LBB14_424:
+	incq	%rax
+	addq	%rbx, %r11
+	cmpq	%rdx, %rax
+	movq	72(%rsp), %r13
+	je	.LBB14_421
+.LBB14_425:
+	testq	%r8, %r8
+	jle	.LBB14_424
+	xorl	%r13d, %r13d
+	cmpq	$1, %r8
+	je	.LBB14_428
+	.p2align	4
+.LBB14_427:
+	vbroadcastss	-4(%r11,%r13,4), %ymm2
+	vfmadd231ps	(%rdi), %ymm2, %ymm0
+	vfmadd231ps	32(%rdi), %ymm2, %ymm1
+	vbroadcastss	(%r11,%r13,4), %ymm2
+	vfmadd231ps	(%rdi,%r12), %ymm2, %ymm0
+	vfmadd231ps	32(%rdi,%r12), %ymm2, %ymm1
+	addq	$2, %r13
+	addq	%r14, %rdi
+	cmpq	%r13, %r10
+	jne	.LBB14_427
+.LBB14_428:
+	testb	$1, %r8b
+	je	.LBB14_424
+	movq	%rax, %r15
+	imulq	%r9, %r15
+	leaq	(%rsi,%r15,4), %r15
+	vbroadcastss	(%r15,%r13,4), %ymm2
+	vfmadd231ps	(%rdi), %ymm2, %ymm0
+	vfmadd231ps	32(%rdi), %ymm2, %ymm1
+	movq	144(%rsp), %r15
+	leaq	(%rdi,%r15,4), %rdi
+	movq	(%rsp), %r15
+	jmp	.LBB14_424
+.LBB14_430:
+	cmpq	$0, 160(%rsp)
+	movq	32(%rsp), %r10
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	(%rsp), %r15
+	movq	16(%rsp), %rdx
+	movq	48(%rsp), %rcx
+	jle	.LBB14_234
+	vaddss	(%rcx), %xmm0, %xmm1
+	vmovss	%xmm1, (%rcx)
+	testq	%r9, %r9
+	je	.LBB14_234
+.LBB14_432:
+	vmovshdup	%xmm0, %xmm1
+	vaddss	(%rcx,%r10,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_234
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
+	vaddss	(%rcx,%r10,8), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_234
+	vshufps	$255, %xmm0, %xmm0, %xmm1
+	movq	128(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_234
+	vextractf128	$1, %ymm0, %xmm0
+	movq	120(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm0, %xmm1
+	vmovss	%xmm1, (%rcx,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_234
+	vmovshdup	%xmm0, %xmm1
+	movq	112(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_234
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
+	movq	104(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_234
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	movq	96(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax)
+	jmp	.LBB14_234
+.LBB14_439:
+	vmovups	%ymm0, 704(%rsp)
+	vmovups	%ymm1, 736(%rsp)
+	cmpq	$0, 160(%rsp)
+	movq	32(%rsp), %r10
+	movq	256(%rsp), %r11
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	208(%rsp), %rbx
+	movq	16(%rsp), %rdx
+	movq	48(%rsp), %r8
+	jle	.LBB14_234
+	testq	%r9, %r9
+	je	.LBB14_623
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_442:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx)
+	vmovss	708(%rsp,%rax,4), %xmm0
+	vaddss	(%rdx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdx,%rcx)
+	addq	$2, %rax
+	addq	%r11, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_442
+	testb	$1, 80(%rsp)
+	jne	.LBB14_234
+	jmp	.LBB14_624
+.LBB14_444:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	xorl	%ecx, %ecx
+	jmp	.LBB14_446
+	.p2align	4
+.LBB14_445:
+	incq	%rcx
+	cmpq	40(%rsp), %rcx
+	je	.LBB14_452
+.LBB14_446:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1336(%rsp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_445
+	leaq	(%rsp,%rsi), %r11
+	addq	$1312, %r11
+	movq	1312(%rsp,%rsi), %r8
+	movq	1320(%rsp,%rsi), %r9
+	movq	24(%rsp), %r10
+	movslq	(%r9,%r10,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	4(%r9,%r10,4), %rdi
+	leaq	(%r8,%rdi,4), %rdi
+	movslq	8(%r9,%r10,4), %r9
+	leaq	(%r8,%r9,4), %r8
+	movq	%rax, %r9
+	imulq	%rcx, %r9
+	movq	64(%rsp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	32(%r11), %r10
+	movq	40(%r11), %r11
+	shlq	$2, %r11
+	xorl	%ebx, %ebx
+	jmp	.LBB14_449
+	.p2align	4
+.LBB14_448:
+	incq	%rbx
+	addq	%r11, %r8
+	addq	%r11, %rdi
+	addq	%r11, %rsi
+	cmpq	%rdx, %rbx
+	je	.LBB14_445
+.LBB14_449:
+	testq	%r10, %r10
+	jle	.LBB14_448
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB14_451:
+	vmovups	(%r9), %ymm6
+	vmovups	32(%r9), %ymm7
+	vbroadcastss	(%rsi,%r15,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm4
+	vfmadd231ps	%ymm8, %ymm7, %ymm5
+	vbroadcastss	(%rdi,%r15,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm2
+	vfmadd231ps	%ymm8, %ymm7, %ymm3
+	vbroadcastss	(%r8,%r15,4), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm0
+	vfmadd231ps	%ymm8, %ymm7, %ymm1
+	incq	%r15
+	addq	%r12, %r9
+	cmpq	%r15, %r10
+	jne	.LBB14_451
+	jmp	.LBB14_448
+.LBB14_452:
+	vmovups	%ymm4, 704(%rsp)
+	vmovups	%ymm5, 736(%rsp)
+	vmovups	%ymm2, 768(%rsp)
+	vmovups	%ymm3, 800(%rsp)
+	vmovups	%ymm0, 832(%rsp)
+	vmovups	%ymm1, 864(%rsp)
+	cmpq	$0, 160(%rsp)
+	movq	184(%rsp), %rdx
+	movq	32(%rsp), %r10
+	movq	256(%rsp), %r11
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	208(%rsp), %rbx
+	movq	(%rsp), %r15
+	jle	.LBB14_233
+	testq	%r9, %r9
+	je	.LBB14_625
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_455:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx)
+	vmovss	708(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%r11, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_455
+	testb	$1, 80(%rsp)
+	jne	.LBB14_458
+.LBB14_457:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_458:
+	testq	%r9, %r9
+	je	.LBB14_626
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_460:
+	vmovss	768(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	772(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_460
+	testb	$1, 80(%rsp)
+	jne	.LBB14_463
+.LBB14_462:
+	vmovss	768(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_463:
+	testq	%r9, %r9
+	je	.LBB14_627
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	16(%rsp), %r8
+	.p2align	4
+.LBB14_465:
+	vmovss	832(%rsp,%rax,4), %xmm0
+	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r15,%rcx,4)
+	vmovss	836(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_465
+	testb	$1, 80(%rsp)
+	jne	.LBB14_233
+	jmp	.LBB14_467
+.LBB14_469:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ecx, %ecx
+	jmp	.LBB14_471
+	.p2align	4
+.LBB14_470:
+	incq	%rcx
+	cmpq	40(%rsp), %rcx
+	je	.LBB14_477
+.LBB14_471:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1336(%rsp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_470
+	leaq	(%rsp,%rsi), %rbx
+	addq	$1312, %rbx
+	movq	1312(%rsp,%rsi), %r9
+	movq	1320(%rsp,%rsi), %r10
+	movq	24(%rsp), %r11
+	movslq	(%r10,%r11,4), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movslq	4(%r10,%r11,4), %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	movslq	8(%r10,%r11,4), %r8
+	leaq	(%r9,%r8,4), %r8
+	movslq	12(%r10,%r11,4), %r10
+	leaq	(%r9,%r10,4), %r9
+	movq	%rax, %r10
+	imulq	%rcx, %r10
+	movq	64(%rsp), %r11
+	leaq	(%r11,%r10,4), %r10
+	movq	32(%rbx), %r11
+	movq	40(%rbx), %rbx
+	shlq	$2, %rbx
+	xorl	%r15d, %r15d
+	jmp	.LBB14_474
+	.p2align	4
+.LBB14_473:
+	incq	%r15
+	addq	%rbx, %r9
+	addq	%rbx, %r8
+	addq	%rbx, %rdi
+	addq	%rbx, %rsi
+	cmpq	%rdx, %r15
+	je	.LBB14_470
+.LBB14_474:
+	testq	%r11, %r11
+	jle	.LBB14_473
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB14_476:
+	vmovups	(%r10), %ymm4
+	vbroadcastss	(%rsi,%r13,4), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm3
+	vbroadcastss	(%rdi,%r13,4), %ymm5
+	vbroadcastss	(%r8,%r13,4), %ymm6
+	vfmadd231ps	%ymm5, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm4, %ymm1
+	vbroadcastss	(%r9,%r13,4), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm0
+	incq	%r13
+	addq	%r12, %r10
+	cmpq	%r13, %r11
+	jne	.LBB14_476
+	jmp	.LBB14_473
+.LBB14_477:
+	cmpq	$0, 160(%rsp)
+	movq	32(%rsp), %r10
+	movq	72(%rsp), %r13
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	(%rsp), %r15
+	movq	16(%rsp), %rdx
+	movq	48(%rsp), %r8
+	jle	.LBB14_234
+	vaddss	(%r8), %xmm3, %xmm4
+	vmovss	%xmm4, (%r8)
+	testq	%r9, %r9
+	je	.LBB14_486
+	vmovshdup	%xmm3, %xmm4
+	vaddss	(%r8,%r10,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_486
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	(%r8,%r10,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_486
+	vshufps	$255, %xmm3, %xmm3, %xmm4
+	movq	128(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_486
+	vextractf128	$1, %ymm3, %xmm3
+	movq	120(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm3, %xmm4
+	vmovss	%xmm4, (%r8,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_486
+	vmovshdup	%xmm3, %xmm4
+	movq	112(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_486
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	movq	104(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_486
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	96(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%rax)
+.LBB14_486:
+	vaddss	4(%r8), %xmm2, %xmm3
+	vmovss	%xmm3, 4(%r8)
+	testq	%r9, %r9
+	je	.LBB14_494
+	leaq	4(%r8), %rax
+	vmovshdup	%xmm2, %xmm3
+	vaddss	(%rax,%r10,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_494
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%rax,%r10,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_494
+	vshufps	$255, %xmm2, %xmm2, %xmm3
+	movq	128(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$3, %r9
+	je	.LBB14_494
+	vextractf128	$1, %ymm2, %xmm2
+	movq	120(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$4, %r9
+	je	.LBB14_494
+	vmovshdup	%xmm2, %xmm3
+	movq	112(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %r9
+	je	.LBB14_494
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	movq	104(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %r9
+	je	.LBB14_494
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	96(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+.LBB14_494:
+	vaddss	8(%r8), %xmm1, %xmm2
+	vmovss	%xmm2, 8(%r8)
+	testq	%r9, %r9
+	je	.LBB14_502
+	leaq	8(%r8), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%r10,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_502
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%r10,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_502
+	vshufps	$255, %xmm1, %xmm1, %xmm2
+	movq	128(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$3, %r9
+	je	.LBB14_502
+	vextractf128	$1, %ymm1, %xmm1
+	movq	120(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$4, %r9
+	je	.LBB14_502
+	vmovshdup	%xmm1, %xmm2
+	movq	112(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %r9
+	je	.LBB14_502
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	movq	104(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %r9
+	je	.LBB14_502
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	96(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rcx)
+.LBB14_502:
+	vaddss	12(%r8), %xmm0, %xmm1
+	vmovss	%xmm1, 12(%r8)
+	testq	%r9, %r9
+	je	.LBB14_234
+	addq	$12, %r8
+	jmp	.LBB14_598
+.LBB14_504:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	movq	%rax, 136(%rsp)
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%r15d, %r15d
+	jmp	.LBB14_506
+	.p2align	4
+.LBB14_505:
+	movq	56(%rsp), %r15
+	incq	%r15
+	cmpq	40(%rsp), %r15
+	je	.LBB14_512
+.LBB14_506:
+	leaq	(%r15,%r15,2), %rax
+	shlq	$4, %rax
+	movq	1336(%rsp,%rax), %rdx
+	testq	%rdx, %rdx
+	movq	%r15, 56(%rsp)
+	jle	.LBB14_505
+	leaq	(%rsp,%rax), %rcx
+	addq	$1312, %rcx
+	movq	1312(%rsp,%rax), %r11
+	movq	1320(%rsp,%rax), %rax
+	movq	24(%rsp), %rbx
+	movslq	(%rax,%rbx,4), %rsi
+	leaq	(%r11,%rsi,4), %rsi
+	movslq	4(%rax,%rbx,4), %rdi
+	leaq	(%r11,%rdi,4), %rdi
+	movslq	8(%rax,%rbx,4), %r8
+	leaq	(%r11,%r8,4), %r8
+	movslq	12(%rax,%rbx,4), %r9
+	leaq	(%r11,%r9,4), %r9
+	movslq	16(%rax,%rbx,4), %r10
+	leaq	(%r11,%r10,4), %r10
+	movslq	20(%rax,%rbx,4), %rax
+	leaq	(%r11,%rax,4), %r11
+	movq	136(%rsp), %rax
+	imulq	%r15, %rax
+	movq	64(%rsp), %rbx
+	leaq	(%rbx,%rax,4), %rbx
+	movq	32(%rcx), %r15
+	movq	40(%rcx), %r13
+	shlq	$2, %r13
+	xorl	%eax, %eax
+	jmp	.LBB14_509
+	.p2align	4
+.LBB14_508:
+	incq	%rax
+	addq	%r13, %r11
+	addq	%r13, %r10
+	addq	%r13, %r9
+	addq	%r13, %r8
+	addq	%r13, %rdi
+	addq	%r13, %rsi
+	cmpq	%rdx, %rax
+	je	.LBB14_505
+.LBB14_509:
+	testq	%r15, %r15
+	jle	.LBB14_508
+	xorl	%ecx, %ecx
+	.p2align	4
+.LBB14_511:
+	vbroadcastss	(%rsi,%rcx,4), %ymm6
+	vmovups	(%rbx), %ymm7
+	vfmadd231ps	%ymm6, %ymm7, %ymm5
+	vbroadcastss	(%rdi,%rcx,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm7, %ymm4
+	vbroadcastss	(%r8,%rcx,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm7, %ymm3
+	vbroadcastss	(%r9,%rcx,4), %ymm6
+	vbroadcastss	(%r10,%rcx,4), %ymm8
+	vfmadd231ps	%ymm6, %ymm7, %ymm2
+	vfmadd231ps	%ymm8, %ymm7, %ymm1
+	vbroadcastss	(%r11,%rcx,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm7, %ymm0
+	incq	%rcx
+	addq	%r12, %rbx
+	cmpq	%rcx, %r15
+	jne	.LBB14_511
+	jmp	.LBB14_508
+.LBB14_512:
+	cmpq	$0, 160(%rsp)
+	movq	32(%rsp), %r10
+	movq	72(%rsp), %r13
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	(%rsp), %r15
+	movq	16(%rsp), %rdx
+	movq	48(%rsp), %r8
+	jle	.LBB14_234
+	vaddss	(%r8), %xmm5, %xmm6
+	vmovss	%xmm6, (%r8)
+	testq	%r9, %r9
+	je	.LBB14_521
+	vmovshdup	%xmm5, %xmm6
+	vaddss	(%r8,%r10,4), %xmm6, %xmm6
+	vmovss	%xmm6, (%r8,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_521
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	vaddss	(%r8,%r10,8), %xmm6, %xmm6
+	vmovss	%xmm6, (%r8,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_521
+	vshufps	$255, %xmm5, %xmm5, %xmm6
+	movq	128(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%r8,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_521
+	vextractf128	$1, %ymm5, %xmm5
+	movq	120(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm5, %xmm6
+	vmovss	%xmm6, (%r8,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_521
+	vmovshdup	%xmm5, %xmm6
+	movq	112(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%r8,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_521
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	movq	104(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%r8,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_521
+	vshufps	$255, %xmm5, %xmm5, %xmm5
+	movq	96(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%rax)
+.LBB14_521:
+	vaddss	4(%r8), %xmm4, %xmm5
+	vmovss	%xmm5, 4(%r8)
+	testq	%r9, %r9
+	je	.LBB14_529
+	leaq	4(%r8), %rax
+	vmovshdup	%xmm4, %xmm5
+	vaddss	(%rax,%r10,4), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_529
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	(%rax,%r10,8), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_529
+	vshufps	$255, %xmm4, %xmm4, %xmm5
+	movq	128(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rcx)
+	cmpq	$3, %r9
+	je	.LBB14_529
+	vextractf128	$1, %ymm4, %xmm4
+	movq	120(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm5
+	vmovss	%xmm5, (%rax,%rcx)
+	cmpq	$4, %r9
+	je	.LBB14_529
+	vmovshdup	%xmm4, %xmm5
+	movq	112(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rcx)
+	cmpq	$5, %r9
+	je	.LBB14_529
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	movq	104(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rcx)
+	cmpq	$6, %r9
+	je	.LBB14_529
+	vshufps	$255, %xmm4, %xmm4, %xmm4
+	movq	96(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+.LBB14_529:
+	vaddss	8(%r8), %xmm3, %xmm4
+	vmovss	%xmm4, 8(%r8)
+	testq	%r9, %r9
+	je	.LBB14_537
+	leaq	8(%r8), %rax
+	vmovshdup	%xmm3, %xmm4
+	vaddss	(%rax,%r10,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_537
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	(%rax,%r10,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_537
+	vshufps	$255, %xmm3, %xmm3, %xmm4
+	movq	128(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$3, %r9
+	je	.LBB14_537
+	vextractf128	$1, %ymm3, %xmm3
+	movq	120(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$4, %r9
+	je	.LBB14_537
+	vmovshdup	%xmm3, %xmm4
+	movq	112(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$5, %r9
+	je	.LBB14_537
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	movq	104(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$6, %r9
+	je	.LBB14_537
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	96(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+.LBB14_537:
+	vaddss	12(%r8), %xmm2, %xmm3
+	vmovss	%xmm3, 12(%r8)
+	testq	%r9, %r9
+	je	.LBB14_545
+	leaq	12(%r8), %rax
+	vmovshdup	%xmm2, %xmm3
+	vaddss	(%rax,%r10,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_545
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%rax,%r10,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_545
+	vshufps	$255, %xmm2, %xmm2, %xmm3
+	movq	128(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$3, %r9
+	je	.LBB14_545
+	vextractf128	$1, %ymm2, %xmm2
+	movq	120(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$4, %r9
+	je	.LBB14_545
+	vmovshdup	%xmm2, %xmm3
+	movq	112(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %r9
+	je	.LBB14_545
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	movq	104(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %r9
+	je	.LBB14_545
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	96(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+.LBB14_545:
+	vaddss	16(%r8), %xmm1, %xmm2
+	vmovss	%xmm2, 16(%r8)
+	testq	%r9, %r9
+	je	.LBB14_553
+	leaq	16(%r8), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%r10,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_553
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%r10,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_553
+	vshufps	$255, %xmm1, %xmm1, %xmm2
+	movq	128(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$3, %r9
+	je	.LBB14_553
+	vextractf128	$1, %ymm1, %xmm1
+	movq	120(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$4, %r9
+	je	.LBB14_553
+	vmovshdup	%xmm1, %xmm2
+	movq	112(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %r9
+	je	.LBB14_553
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	movq	104(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %r9
+	je	.LBB14_553
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	96(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rcx)
+.LBB14_553:
+	vaddss	20(%r8), %xmm0, %xmm1
+	vmovss	%xmm1, 20(%r8)
+	testq	%r9, %r9
+	je	.LBB14_234
+	addq	$20, %r8
+	jmp	.LBB14_598
+.LBB14_555:
+	movq	1336(%rsp), %rax
+	imulq	1344(%rsp), %rax
+	imulq	144(%rsp), %rax
+	movq	%rax, 56(%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ecx, %ecx
+	jmp	.LBB14_557
+	.p2align	4
+.LBB14_556:
+	incq	%rcx
+	cmpq	40(%rsp), %rcx
+	je	.LBB14_563
+.LBB14_557:
+	leaq	(%rcx,%rcx,2), %rax
+	shlq	$4, %rax
+	movq	1336(%rsp,%rax), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_556
+	leaq	(%rsp,%rax), %r15
+	addq	$1312, %r15
+	movq	1312(%rsp,%rax), %r10
+	movq	1320(%rsp,%rax), %rax
+	movq	24(%rsp), %r11
+	movslq	(%rax,%r11,4), %rsi
+	leaq	(%r10,%rsi,4), %rsi
+	movslq	4(%rax,%r11,4), %rdi
+	leaq	(%r10,%rdi,4), %rdi
+	movslq	8(%rax,%r11,4), %r8
+	leaq	(%r10,%r8,4), %r8
+	movslq	12(%rax,%r11,4), %r9
+	leaq	(%r10,%r9,4), %r9
+	movslq	16(%rax,%r11,4), %rax
+	leaq	(%r10,%rax,4), %r10
+	movq	56(%rsp), %rax
+	imulq	%rcx, %rax
+	movq	64(%rsp), %r11
+	leaq	(%r11,%rax,4), %r11
+	movq	32(%r15), %rbx
+	movq	40(%r15), %r15
+	shlq	$2, %r15
+	xorl	%r13d, %r13d
+	jmp	.LBB14_560
+	.p2align	4
+.LBB14_559:
+	incq	%r13
+	addq	%r15, %r10
+	addq	%r15, %r9
+	addq	%r15, %r8
+	addq	%r15, %rdi
+	addq	%r15, %rsi
+	cmpq	%rdx, %r13
+	je	.LBB14_556
+.LBB14_560:
+	testq	%rbx, %rbx
+	jle	.LBB14_559
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_562:
+	vmovups	(%r11), %ymm5
+	vbroadcastss	(%rsi,%rax,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm4
+	vbroadcastss	(%rdi,%rax,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm3
+	vbroadcastss	(%r8,%rax,4), %ymm6
+	vbroadcastss	(%r9,%rax,4), %ymm7
+	vfmadd231ps	%ymm6, %ymm5, %ymm2
+	vfmadd231ps	%ymm7, %ymm5, %ymm1
+	vbroadcastss	(%r10,%rax,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm0
+	incq	%rax
+	addq	%r12, %r11
+	cmpq	%rax, %rbx
+	jne	.LBB14_562
+	jmp	.LBB14_559
+.LBB14_563:
+	cmpq	$0, 160(%rsp)
+	movq	32(%rsp), %r10
+	movq	72(%rsp), %r13
+	leaq	704(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	movq	152(%rsp), %r9
+	movq	(%rsp), %r15
+	movq	16(%rsp), %rdx
+	movq	48(%rsp), %r8
+	jle	.LBB14_234
+	vaddss	(%r8), %xmm4, %xmm5
+	vmovss	%xmm5, (%r8)
+	testq	%r9, %r9
+	je	.LBB14_572
+	vmovshdup	%xmm4, %xmm5
+	vaddss	(%r8,%r10,4), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_572
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	(%r8,%r10,8), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_572
+	vshufps	$255, %xmm4, %xmm4, %xmm5
+	movq	128(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_572
+	vextractf128	$1, %ymm4, %xmm4
+	movq	120(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm4, %xmm5
+	vmovss	%xmm5, (%r8,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_572
+	vmovshdup	%xmm4, %xmm5
+	movq	112(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_572
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	movq	104(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_572
+	vshufps	$255, %xmm4, %xmm4, %xmm4
+	movq	96(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%rax)
+.LBB14_572:
+	vaddss	4(%r8), %xmm3, %xmm4
+	vmovss	%xmm4, 4(%r8)
+	testq	%r9, %r9
+	je	.LBB14_580
+	leaq	4(%r8), %rax
+	vmovshdup	%xmm3, %xmm4
+	vaddss	(%rax,%r10,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_580
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	(%rax,%r10,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_580
+	vshufps	$255, %xmm3, %xmm3, %xmm4
+	movq	128(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$3, %r9
+	je	.LBB14_580
+	vextractf128	$1, %ymm3, %xmm3
+	movq	120(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$4, %r9
+	je	.LBB14_580
+	vmovshdup	%xmm3, %xmm4
+	movq	112(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$5, %r9
+	je	.LBB14_580
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	movq	104(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$6, %r9
+	je	.LBB14_580
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	96(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+.LBB14_580:
+	vaddss	8(%r8), %xmm2, %xmm3
+	vmovss	%xmm3, 8(%r8)
+	testq	%r9, %r9
+	je	.LBB14_588
+	leaq	8(%r8), %rax
+	vmovshdup	%xmm2, %xmm3
+	vaddss	(%rax,%r10,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_588
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%rax,%r10,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_588
+	vshufps	$255, %xmm2, %xmm2, %xmm3
+	movq	128(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$3, %r9
+	je	.LBB14_588
+	vextractf128	$1, %ymm2, %xmm2
+	movq	120(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$4, %r9
+	je	.LBB14_588
+	vmovshdup	%xmm2, %xmm3
+	movq	112(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %r9
+	je	.LBB14_588
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	movq	104(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %r9
+	je	.LBB14_588
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	96(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+.LBB14_588:
+	vaddss	12(%r8), %xmm1, %xmm2
+	vmovss	%xmm2, 12(%r8)
+	testq	%r9, %r9
+	je	.LBB14_596
+	leaq	12(%r8), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%r10,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_596
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%r10,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_596
+	vshufps	$255, %xmm1, %xmm1, %xmm2
+	movq	128(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$3, %r9
+	je	.LBB14_596
+	vextractf128	$1, %ymm1, %xmm1
+	movq	120(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$4, %r9
+	je	.LBB14_596
+	vmovshdup	%xmm1, %xmm2
+	movq	112(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %r9
+	je	.LBB14_596
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	movq	104(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %r9
+	je	.LBB14_596
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	96(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rcx)
+.LBB14_596:
+	vaddss	16(%r8), %xmm0, %xmm1
+	vmovss	%xmm1, 16(%r8)
+	testq	%r9, %r9
+	je	.LBB14_234
+	addq	$16, %r8
+.LBB14_598:
+	vmovshdup	%xmm0, %xmm1
+	vaddss	(%r8,%r10,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%r10,4)
+	cmpq	$1, %r9
+	je	.LBB14_234
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
+	vaddss	(%r8,%r10,8), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%r10,8)
+	cmpq	$2, %r9
+	je	.LBB14_234
+	vshufps	$255, %xmm0, %xmm0, %xmm1
+	movq	128(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_234
+	vextractf128	$1, %ymm0, %xmm0
+	movq	120(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm0, %xmm1
+	vmovss	%xmm1, (%r8,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_234
+	vmovshdup	%xmm0, %xmm1
+	movq	112(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_234
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
+	movq	104(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_234
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	movq	96(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rax)
+	jmp	.LBB14_234
+.LBB14_605:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_262
+	jmp	.LBB14_263
+.LBB14_606:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_267
+	jmp	.LBB14_268
+.LBB14_607:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_272
+	jmp	.LBB14_273
+.LBB14_608:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_277
+	jmp	.LBB14_278
+.LBB14_609:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_282
+	jmp	.LBB14_283
+.LBB14_610:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	jne	.LBB14_233
+.LBB14_611:
+	vmovss	1024(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	20(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 20(%rcx,%rax,4)
+	jmp	.LBB14_233
+.LBB14_612:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_327
+	jmp	.LBB14_328
+.LBB14_613:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_332
+	jmp	.LBB14_333
+.LBB14_614:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_337
+	jmp	.LBB14_338
+.LBB14_615:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_342
+	jmp	.LBB14_343
+.LBB14_616:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	jne	.LBB14_233
+.LBB14_347:
+	vmovss	960(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 16(%rcx,%rax,4)
+	jmp	.LBB14_233
+.LBB14_617:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_383
+	jmp	.LBB14_384
+.LBB14_618:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	jne	.LBB14_233
+.LBB14_388:
+	vmovss	768(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+	jmp	.LBB14_233
+.LBB14_619:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_403
+	jmp	.LBB14_404
+.LBB14_620:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_408
+	jmp	.LBB14_409
+.LBB14_621:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_413
+	jmp	.LBB14_414
+.LBB14_622:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	jne	.LBB14_233
+.LBB14_418:
+	vmovss	896(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%rax,4)
+	jmp	.LBB14_233
+.LBB14_623:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	jne	.LBB14_234
+.LBB14_624:
+	vmovss	704(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	vaddss	(%r8,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rax,4)
+	jmp	.LBB14_234
+.LBB14_625:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_457
+	jmp	.LBB14_458
+.LBB14_626:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	je	.LBB14_462
+	jmp	.LBB14_463
+.LBB14_627:
+	xorl	%eax, %eax
+	testb	$1, 80(%rsp)
+	jne	.LBB14_233
+.LBB14_467:
+	vmovss	832(%rsp,%rax,4), %xmm0
+	imulq	%r10, %rax
+	movq	48(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+	jmp	.LBB14_233
+.LBB14_628:
+	movq	1336(%rsp), %rax
+	movq	%rax, (%rsp)
+	testq	%rax, %rax
+	jle	.LBB14_644
+	movq	1344(%rsp), %rdi
+	movq	1352(%rsp), %rax
+	movq	%rax, 56(%rsp)
+	leaq	-8(%rdi), %r8
+	leaq	-1(%rdi), %rax
+	shrq	$3, %rax
+	leaq	1(%rax), %r9
+	movl	$12, %ecx
+	mulq	%rcx
+	movq	%rax, 168(%rsp)
+	seto	%al
+	movq	%r9, 24(%rsp)
+	movabsq	$4611686018427387896, %rcx
+	andq	%rcx, %r9
+	movq	176(%rsp), %rcx
+	movq	%r9, 200(%rsp)
+	leaq	(,%r9,8), %rdx
+	movq	%rdx, 16(%rsp)
+	vmovq	%r8, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	movq	$0, 8(%rsp)
+	xorl	%r11d, %r11d
+	movq	%rdi, 136(%rsp)
+	jmp	.LBB14_633
+.LBB14_630:
+	movq	%r13, 8(%rsp)
+	movq	32(%rsp), %rbx
+	movq	72(%rsp), %r13
+	.p2align	4
+.LBB14_631:
+	movq	176(%rsp), %rcx
+	movq	136(%rsp), %rdi
+.LBB14_632:
+	incq	%r11
+	cmpq	(%rsp), %r11
+	je	.LBB14_78
+.LBB14_633:
+	testq	%rdi, %rdi
+	jle	.LBB14_632
+	movl	%eax, %r13d
+	movq	56(%rsp), %r15
+	imulq	%r11, %r15
+	movq	%r11, %rbx
+	imulq	%rdi, %rbx
+	movq	8(%rsp), %r9
+	movq	24(%rsp), %rax
+	addq	%r9, %rax
+	movq	%rax, 64(%rsp)
+	cmpq	$185, %rdi
+	jae	.LBB14_639
+.LBB14_635:
+	movq	%r9, %rdx
+	xorl	%edi, %edi
+	movl	%r13d, %eax
+	movq	64(%rsp), %r13
+.LBB14_636:
+	addq	24(%rsp), %r9
+	subq	%rdx, %r9
+	leaq	(%rdx,%rdx,2), %rcx
+	movq	192(%rsp), %rdx
+	leaq	(%rdx,%rcx,4), %rdx
+	movq	%r9, %rsi
+	.p2align	4
+.LBB14_637:
+	cmpq	%r8, %rdi
+	movq	%r8, %rcx
+	cmovlq	%rdi, %rcx
+	movl	%edi, %r10d
+	subl	%ecx, %r10d
+	leal	(%r15,%rcx), %r9d
+	movl	%r9d, -8(%rdx)
+	addl	%ebx, %ecx
+	movl	%ecx, -4(%rdx)
+	movl	%r10d, (%rdx)
+	addq	$8, %rdi
+	addq	$12, %rdx
+	decq	%rsi
+	jne	.LBB14_637
+	movq	%r13, 8(%rsp)
+	movq	32(%rsp), %rbx
+	movq	72(%rsp), %r13
+	leaq	400(%rsp), %rsi
+	jmp	.LBB14_631
+	.p2align	4
+.LBB14_639:
+	leaq	(,%r9,4), %rdx
+	leaq	(%rdx,%rdx,2), %r10
+	movq	216(%rsp), %rcx
+	leaq	(%rcx,%r10), %rdx
+	movq	168(%rsp), %rax
+	leaq	(%rdx,%rax), %rdi
+	cmpq	%rdx, %rdi
+	setb	%dil
+	orb	%r13b, %dil
+	movq	192(%rsp), %rcx
+	leaq	(%rcx,%r10), %rdx
+	leaq	(%rdx,%rax), %rcx
+	cmpq	%rdx, %rcx
+	setb	%dl
+	testb	%dil, %dil
+	jne	.LBB14_635
+	orb	%r13b, %dl
+	movq	%r9, %rdx
+	movl	$0, %edi
+	movq	248(%rsp), %rcx
+	movl	%r13d, %eax
+	movq	64(%rsp), %r13
+	jne	.LBB14_636
+	movq	200(%rsp), %rdi
+	leaq	(%r9,%rdi), %rdx
+	vmovq	%r15, %xmm1
+	vpbroadcastq	%xmm1, %ymm1
+	vmovq	%rbx, %xmm2
+	vpbroadcastq	%xmm2, %ymm2
+	addq	%rcx, %r10
+	vmovdqa	.LCPI14_9(%rip), %ymm3
+	vmovdqa	.LCPI14_8(%rip), %ymm4
+	.p2align	4
+.LBB14_642:
+	vpcmpgtq	%ymm4, %ymm0, %ymm5
+	vblendvpd	%ymm5, %ymm4, %ymm0, %ymm5
+	vpcmpgtq	%ymm3, %ymm0, %ymm6
+	vblendvpd	%ymm6, %ymm3, %ymm0, %ymm6
+	vpaddq	%ymm1, %ymm6, %ymm7
+	vpaddq	%ymm1, %ymm5, %ymm8
+	vpaddq	%ymm2, %ymm6, %ymm9
+	vpaddq	%ymm2, %ymm5, %ymm10
+	vshufps	$136, %ymm10, %ymm9, %ymm9
+	vpsubq	%ymm6, %ymm3, %ymm6
+	vpsubq	%ymm5, %ymm4, %ymm5
+	vshufps	$136, %ymm5, %ymm6, %ymm10
+	vpermpd	$216, %ymm9, %ymm9
+	vshufps	$136, %ymm8, %ymm7, %ymm8
+	vpermpd	$255, %ymm8, %ymm11
+	vshufps	$249, %ymm9, %ymm9, %ymm12
+	vpermpd	$234, %ymm12, %ymm12
+	vblendps	$36, %ymm11, %ymm12, %ymm11
+	vshufps	$136, %ymm5, %ymm5, %ymm5
+	vblendps	$146, %ymm5, %ymm11, %ymm5
+	vpermpd	$90, %ymm8, %ymm8
+	vshufps	$240, %ymm9, %ymm9, %ymm11
+	vblendps	$36, %ymm11, %ymm8, %ymm8
+	vpermpd	$90, %ymm10, %ymm10
+	vblendps	$73, %ymm10, %ymm8, %ymm8
+	vshufps	$161, %xmm9, %xmm9, %xmm9
+	vpermpd	$68, %ymm9, %ymm9
+	vshufps	$136, %ymm7, %ymm7, %ymm7
+	vblendps	$146, %ymm9, %ymm7, %ymm7
+	vshufps	$232, %xmm6, %xmm6, %xmm6
+	vbroadcastsd	%xmm6, %ymm6
+	vblendps	$36, %ymm6, %ymm7, %ymm6
+	vmovups	%ymm8, 32(%r10)
+	vmovups	%ymm5, 64(%r10)
+	vmovups	%ymm6, (%r10)
+	vpaddq	%ymm3, %ymm15, %ymm3
+	vpaddq	%ymm4, %ymm15, %ymm4
+	addq	$96, %r10
+	addq	$-8, %rdi
+	jne	.LBB14_642
+	movq	16(%rsp), %rdi
+	movq	200(%rsp), %rcx
+	cmpq	%rcx, 24(%rsp)
+	movq	8(%rsp), %r9
+	je	.LBB14_630
+	jmp	.LBB14_636
+.LBB14_644:
+	movq	$0, 8(%rsp)
+	jmp	.LBB14_78
+.LBB14_645:
+	leaq	-40(%rbp), %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end14:
+	.size	convolution_weight_gradient, .Lfunc_end14-convolution_weight_gradient
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI14_0:
+	.long	.LBB14_237-.LJTI14_0
+	.long	.LBB14_420-.LJTI14_0
+	.long	.LBB14_349-.LJTI14_0
+	.long	.LBB14_370-.LJTI14_0
+	.long	.LBB14_287-.LJTI14_0
+	.long	.LBB14_444-.LJTI14_0
+	.long	.LBB14_469-.LJTI14_0
+	.long	.LBB14_390-.LJTI14_0
+	.long	.LBB14_555-.LJTI14_0
+	.long	.LBB14_314-.LJTI14_0
+	.long	.LBB14_504-.LJTI14_0
+	.long	.LBB14_249-.LJTI14_0
+.LJTI14_1:
+	.long	.LBB14_88-.LJTI14_1
+	.long	.LBB14_119-.LJTI14_1
+	.long	.LBB14_145-.LJTI14_1
+	.long	.LBB14_140-.LJTI14_1
+	.long	.LBB14_108-.LJTI14_1
+	.long	.LBB14_129-.LJTI14_1
+	.long	.LBB14_85-.LJTI14_1
+	.long	.LBB14_85-.LJTI14_1
+	.long	.LBB14_155-.LJTI14_1
+	.long	.LBB14_165-.LJTI14_1
+	.long	.LBB14_187-.LJTI14_1
+	.long	.LBB14_182-.LJTI14_1
+	.long	.LBB14_103-.LJTI14_1
+	.long	.LBB14_134-.LJTI14_1
+	.long	.LBB14_85-.LJTI14_1
+	.long	.LBB14_85-.LJTI14_1
+	.long	.LBB14_113-.LJTI14_1
+	.long	.LBB14_97-.LJTI14_1
+	.long	.LBB14_171-.LJTI14_1
+	.long	.LBB14_176-.LJTI14_1
+	.long	.LBB14_198-.LJTI14_1
+	.long	.LBB14_193-.LJTI14_1
+	.section	.rodata.cst32,"aM",@progbits,32
+	.p2align	5, 0x0
+.LCPI15_0:
+	.quad	4
+	.quad	5
+	.quad	6
+	.quad	7
+.LCPI15_1:
+	.quad	0
+	.quad	1
+	.quad	2
+	.quad	3
+.LCPI15_7:
+	.quad	28
+	.quad	29
+	.quad	30
+	.quad	31
+.LCPI15_8:
+	.quad	24
+	.quad	25
+	.quad	26
+	.quad	27
+.LCPI15_9:
+	.quad	20
+	.quad	21
+	.quad	22
+	.quad	23
+.LCPI15_10:
+	.quad	16
+	.quad	17
+	.quad	18
+	.quad	19
+.LCPI15_11:
+	.quad	12
+	.quad	13
+	.quad	14
+	.quad	15
+.LCPI15_12:
+	.quad	8
+	.quad	9
+	.quad	10
+	.quad	11
+.LCPI15_13:
+	.byte	32
+	.byte	31
+	.byte	30
+	.byte	29
+	.byte	28
+	.byte	27
+	.byte	26
+	.byte	25
+	.byte	24
+	.byte	23
+	.byte	22
+	.byte	21
+	.byte	20
+	.byte	19
+	.byte	18
+	.byte	17
+	.byte	16
+	.byte	15
+	.byte	14
+	.byte	13
+	.byte	12
+	.byte	11
+	.byte	10
+	.byte	9
+	.byte	8
+	.byte	7
+	.byte	6
+	.byte	5
+	.byte	4
+	.byte	3
+	.byte	2
+	.byte	1
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI15_2:
+	.long	8
+.LCPI15_3:
+	.long	16
+.LCPI15_4:
+	.long	24
+	.section	.rodata.cst8,"aM",@progbits,8
+	.p2align	3, 0x0
+.LCPI15_5:
+	.quad	32
+.LCPI15_6:
+	.quad	4
+	.text
+	.p2align	4
+	.type	convolution_input_gradient,@function
+convolution_input_gradient:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	andq	$-32, %rsp
+	subq	$960, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r9, 152(%rsp)
+	movq	%rcx, 64(%rsp)
+	movq	%rdx, 544(%rsp)
+	movq	%rsi, 536(%rsp)
+	movq	(%rdi), %rax
+	movq	8(%rdi), %rcx
+	movq	%rcx, 56(%rsp)
+	movq	16(%rdi), %rcx
+	movq	%rcx, 48(%rsp)
+	movq	24(%rdi), %rcx
+	movq	32(%rdi), %rdx
+	movq	40(%rdi), %rsi
+	movq	%rsi, 368(%rsp)
+	movq	48(%rdi), %r12
+	movq	56(%rdi), %r15
+	movq	64(%rdi), %rsi
+	movq	%rsi, 128(%rsp)
+	movq	80(%rdi), %rsi
+	movq	%rsi, 104(%rsp)
+	movq	96(%rdi), %r14
+	movq	104(%rdi), %r9
+	movq	112(%rdi), %rdi
+	movq	%rdx, 8(%rsp)
+	movq	%rcx, 32(%rsp)
+	imulq	%rcx, %rdx
+	movq	%rax, 80(%rsp)
+	imulq	%rax, %rdx
+	movq	%r9, %r10
+	imulq	%r14, %r10
+	cmpq	%rdi, %rdx
+	movq	%rdi, %rax
+	movq	%rdx, 528(%rsp)
+	cmovgq	%rdx, %rax
+	movq	16(%rbp), %r11
+	testq	%rdi, %rdi
+	jle	.LBB15_14
+	cmpq	$3, %rdi
+	ja	.LBB15_5
+	xorl	%ecx, %ecx
+	jmp	.LBB15_3
+.LBB15_5:
+	movabsq	$9223372036854775776, %rdx
+	vmovq	%r10, %xmm0
+	cmpq	$32, %rdi
+	jae	.LBB15_7
+	xorl	%ecx, %ecx
+	jmp	.LBB15_11
+.LBB15_7:
+	movq	%rdi, %rcx
+	andq	%rdx, %rcx
+	vpbroadcastq	%xmm0, %ymm3
+	vmovaps	.LCPI15_0(%rip), %ymm1
+	vmovaps	.LCPI15_1(%rip), %ymm2
+	xorl	%esi, %esi
+	vshufps	$136, %ymm3, %ymm3, %ymm3
+	vpermpd	$216, %ymm3, %ymm3
+	vpbroadcastd	.LCPI15_2(%rip), %ymm4
+	vpbroadcastd	.LCPI15_3(%rip), %ymm5
+	vpbroadcastd	.LCPI15_4(%rip), %ymm6
+	vpbroadcastq	.LCPI15_5(%rip), %ymm7
+	.p2align	4
+.LBB15_8:
+	vshufps	$136, %ymm1, %ymm2, %ymm8
+	vpermpd	$216, %ymm8, %ymm8
+	vpmulld	%ymm3, %ymm8, %ymm9
+	vpaddd	%ymm4, %ymm8, %ymm10
+	vpmulld	%ymm3, %ymm10, %ymm10
+	vpaddd	%ymm5, %ymm8, %ymm11
+	vpmulld	%ymm3, %ymm11, %ymm11
+	vpaddd	%ymm6, %ymm8, %ymm8
+	vpmulld	%ymm3, %ymm8, %ymm8
+	vmovdqu	%ymm9, (%r11,%rsi,4)
+	vmovdqu	%ymm10, 32(%r11,%rsi,4)
+	vmovdqu	%ymm11, 64(%r11,%rsi,4)
+	vmovdqu	%ymm8, 96(%r11,%rsi,4)
+	addq	$32, %rsi
+	vpaddq	%ymm7, %ymm2, %ymm2
+	vpaddq	%ymm7, %ymm1, %ymm1
+	cmpq	%rsi, %rcx
+	jne	.LBB15_8
+	cmpq	%rcx, %rdi
+	je	.LBB15_14
+	testb	$28, %dil
+	je	.LBB15_3
+.LBB15_11:
+	movq	%rcx, %rsi
+	addq	$28, %rdx
+	movq	%rdx, %rcx
+	andq	%rdi, %rcx
+	vpbroadcastq	%xmm0, %ymm1
+	vmovq	%rsi, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vpor	.LCPI15_1(%rip), %ymm0, %ymm0
+	vextracti128	$1, %ymm1, %xmm2
+	vshufps	$136, %xmm2, %xmm1, %xmm1
+	vpbroadcastq	.LCPI15_6(%rip), %ymm2
+	.p2align	4
+.LBB15_12:
+	vextracti128	$1, %ymm0, %xmm3
+	vshufps	$136, %xmm3, %xmm0, %xmm3
+	vpmulld	%xmm1, %xmm3, %xmm3
+	vmovdqu	%xmm3, (%r11,%rsi,4)
+	addq	$4, %rsi
+	vpaddq	%ymm2, %ymm0, %ymm0
+	cmpq	%rsi, %rcx
+	jne	.LBB15_12
+	cmpq	%rcx, %rdi
+	je	.LBB15_14
+.LBB15_3:
+	movl	%ecx, %esi
+	imull	%r9d, %esi
+	movl	%r14d, %edx
+	imull	%esi, %edx
+	.p2align	4
+.LBB15_4:
+	movl	%edx, (%r11,%rcx,4)
+	incq	%rcx
+	addl	%r10d, %edx
+	cmpq	%rcx, %rdi
+	jne	.LBB15_4
+.LBB15_14:
+	cmpq	$0, 152(%rsp)
+	jle	.LBB15_82
+	movq	%rdi, %rcx
+	imulq	%r10, %rcx
+	movq	%rcx, 520(%rsp)
+	movq	%r9, 16(%rsp)
+	movq	48(%rsp), %r9
+	movq	%r9, %rcx
+	imulq	56(%rsp), %rcx
+	movq	%rcx, 192(%rsp)
+	movq	%rcx, %rsi
+	imulq	80(%rsp), %rsi
+	movq	%rsi, 136(%rsp)
+	movq	368(%rsp), %r11
+	movq	%r11, %rcx
+	xorq	$1, %rcx
+	movq	%r10, 40(%rsp)
+	movq	8(%rsp), %r10
+	imulq	40(%rsp), %r10
+	testl	%r8d, %r8d
+	setne	%dl
+	testq	%rsi, %rsi
+	setle	%r8b
+	movq	%r10, %rsi
+	imulq	32(%rsp), %rsi
+	movq	%rsi, 184(%rsp)
+	movq	%r12, %rsi
+	xorq	$1, %rsi
+	orq	%rcx, %rsi
+	sete	6(%rsp)
+	orb	%dl, %r8b
+	movb	%r8b, 5(%rsp)
+	movq	128(%rsp), %rbx
+	movq	%rbx, %rcx
+	imulq	%r9, %rcx
+	movq	104(%rsp), %rdx
+	leaq	(,%rdx,4), %rdx
+	leaq	(%rdx,%rcx,4), %rsi
+	movq	%r15, %rcx
+	imulq	%r9, %rcx
+	shlq	$2, %rcx
+	movq	%rcx, 304(%rsp)
+	leaq	-1(%r14), %rcx
+	movq	%rdi, 144(%rsp)
+	movq	%r11, %rdi
+	imulq	%rcx, %rdi
+	subq	%rbx, %rdi
+	imulq	%r9, %rdi
+	movq	64(%rsp), %r8
+	movq	%r8, %r13
+	subq	%rsi, %r13
+	leaq	(,%rax,4), %rsi
+	leaq	(%r8,%rdi,4), %r8
+	movq	144(%rsp), %rdi
+	subq	%rdx, %r8
+	movq	%r8, 504(%rsp)
+	movq	%rbx, %rdx
+	imulq	16(%rsp), %rdx
+	leaq	(%rsi,%rdx,4), %r8
+	imulq	%r9, %r11
+	movq	16(%rsp), %rdx
+	shlq	$2, %r10
+	movq	%r10, 312(%rsp)
+	imulq	%rdx, %rcx
+	addq	%rax, %rcx
+	movabsq	$9223372036854775776, %r9
+	andq	%rdx, %r9
+	vmovq	%r12, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 896(%rsp)
+	movq	16(%rbp), %rsi
+	leaq	(%rsi,%rcx,4), %rcx
+	movq	%rcx, 576(%rsp)
+	movq	%rdx, %rcx
+	orq	%r11, %rcx
+	movq	104(%rsp), %rbx
+	movq	%rbx, %r10
+	negq	%r10
+	movq	%r10, 568(%rsp)
+	movq	%r12, %r10
+	imulq	%rdx, %r10
+	subq	%rbx, %r10
+	movq	%r10, 560(%rsp)
+	leaq	(%rsi,%rax,4), %r10
+	movq	%r10, 72(%rsp)
+	leaq	(%rsi,%rax,4), %r10
+	movq	%r10, 552(%rsp)
+	leaq	(%rsi,%rax,4), %r10
+	addq	$96, %r10
+	movq	%r10, 488(%rsp)
+	shlq	$2, %r11
+	movq	%r11, 752(%rsp)
+	addq	%rsi, %r8
+	movq	%r8, 496(%rsp)
+	movq	%r14, %rbx
+	imulq	8(%rsp), %rbx
+	movq	40(%rsp), %r10
+	shlq	$2, %rbx
+	leaq	(,%r15,4), %rsi
+	movq	%rsi, 288(%rsp)
+	subq	%rsi, %rbx
+	imulq	%rdx, %rbx
+	shrq	$61, %rcx
+	andl	$1, %ecx
+	movq	%rcx, 656(%rsp)
+	movq	136(%rsp), %rax
+	leaq	(,%rax,4), %rcx
+	movq	192(%rsp), %rax
+	leaq	(,%rax,4), %rsi
+	movq	%rsi, 208(%rsp)
+	movq	184(%rsp), %rax
+	leaq	(,%rax,4), %rsi
+	movq	%rsi, 200(%rsp)
+	leaq	(,%r10,4), %rsi
+	movq	%rsi, 280(%rsp)
+	leaq	(,%rdx,4), %rdx
+	movq	%rdx, 376(%rsp)
+	leaq	(,%r12,4), %rdx
+	movq	%rdx, 728(%rsp)
+	leaq	(,%r12,8), %rdx
+	movq	%rdx, 760(%rsp)
+	xorl	%edx, %edx
+	movq	%r13, 512(%rsp)
+	movq	%r13, 168(%rsp)
+	movq	%r12, 120(%rsp)
+	movq	%r9, 248(%rsp)
+	movq	%rcx, 160(%rsp)
+	jmp	.LBB15_16
+	.p2align	4
+.LBB15_81:
+	movq	176(%rsp), %rdx
+	incq	%rdx
+	movq	160(%rsp), %rcx
+	addq	%rcx, 168(%rsp)
+	cmpq	152(%rsp), %rdx
+	movq	144(%rsp), %rdi
+	movq	40(%rsp), %r10
+	je	.LBB15_82
+.LBB15_16:
+	imulq	%rdx, %rcx
+	movq	%rcx, %r13
+	movq	520(%rsp), %rax
+	movq	%rdx, 176(%rsp)
+	imulq	%rdx, %rax
+	movq	536(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 848(%rsp)
+	movq	16(%rbp), %rax
+	movq	%rax, 856(%rsp)
+	movq	%rdi, 864(%rsp)
+	movq	$1, 872(%rsp)
+	movq	%r10, 880(%rsp)
+	movq	$0, 888(%rsp)
+	movl	$1, %esi
+	movq	544(%rsp), %rdi
+	movq	528(%rsp), %rdx
+	xorl	%ecx, %ecx
+	leaq	848(%rsp), %r8
+	movq	72(%rsp), %r9
+	pushq	%rdx
+	pushq	%r10
+	vzeroupper
+	callq	conv_product
+	addq	$16, %rsp
+	cmpb	$0, 5(%rsp)
+	jne	.LBB15_18
+	movq	64(%rsp), %rax
+	leaq	(%rax,%r13), %rdi
+	xorl	%esi, %esi
+	movq	160(%rsp), %rdx
+	callq	memset@PLT
+.LBB15_18:
+	cmpq	$0, 80(%rsp)
+	movq	16(%rsp), %rdi
+	movq	248(%rsp), %r9
+	jle	.LBB15_81
+	movq	176(%rsp), %rax
+	imulq	136(%rsp), %rax
+	movq	64(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 592(%rsp)
+	movq	512(%rsp), %rax
+	addq	%r13, %rax
+	movq	%rax, 584(%rsp)
+	addq	504(%rsp), %r13
+	movq	%r13, 600(%rsp)
+	movq	496(%rsp), %rax
+	movq	%rax, 232(%rsp)
+	movq	72(%rsp), %rax
+	movq	%rax, 224(%rsp)
+	movq	168(%rsp), %rax
+	movq	%rax, 96(%rsp)
+	movq	488(%rsp), %rax
+	movq	%rax, 216(%rsp)
+	movq	$0, 88(%rsp)
+	jmp	.LBB15_20
+	.p2align	4
+.LBB15_80:
+	movq	88(%rsp), %rdx
+	incq	%rdx
+	movq	200(%rsp), %rax
+	addq	%rax, 216(%rsp)
+	movq	96(%rsp), %rcx
+	addq	208(%rsp), %rcx
+	movq	%rcx, 96(%rsp)
+	addq	%rax, 224(%rsp)
+	addq	%rax, 232(%rsp)
+	movq	%rdx, 88(%rsp)
+	cmpq	80(%rsp), %rdx
+	je	.LBB15_81
+.LBB15_20:
+	cmpq	$0, 8(%rsp)
+	jle	.LBB15_80
+	movq	208(%rsp), %rsi
+	movq	88(%rsp), %rdx
+	imulq	%rdx, %rsi
+	movq	200(%rsp), %r8
+	imulq	%rdx, %r8
+	movq	192(%rsp), %rax
+	imulq	%rdx, %rax
+	movq	184(%rsp), %rcx
+	imulq	%rdx, %rcx
+	movq	592(%rsp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 240(%rsp)
+	movq	72(%rsp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, 664(%rsp)
+	movq	584(%rsp), %rax
+	addq	%rsi, %rax
+	movq	%rax, 616(%rsp)
+	addq	600(%rsp), %rsi
+	movq	%rsi, 632(%rsp)
+	movq	552(%rsp), %rax
+	addq	%r8, %rax
+	movq	%rax, 608(%rsp)
+	addq	576(%rsp), %r8
+	movq	%r8, 624(%rsp)
+	movq	232(%rsp), %rax
+	movq	%rax, 272(%rsp)
+	movq	224(%rsp), %rax
+	movq	%rax, 264(%rsp)
+	movq	96(%rsp), %rax
+	movq	%rax, 112(%rsp)
+	movq	216(%rsp), %rax
+	movq	%rax, 256(%rsp)
+	movq	560(%rsp), %r8
+	movq	568(%rsp), %r10
+	xorl	%r11d, %r11d
+	jmp	.LBB15_22
+	.p2align	4
+.LBB15_79:
+	movq	296(%rsp), %r11
+	incq	%r11
+	movq	640(%rsp), %r10
+	addq	%r15, %r10
+	movq	648(%rsp), %r8
+	addq	%r15, %r8
+	movq	280(%rsp), %rax
+	addq	%rax, 256(%rsp)
+	movq	112(%rsp), %rcx
+	addq	288(%rsp), %rcx
+	movq	%rcx, 112(%rsp)
+	addq	%rax, 264(%rsp)
+	addq	%rax, 272(%rsp)
+	cmpq	8(%rsp), %r11
+	movq	120(%rsp), %r12
+	movq	16(%rsp), %rdi
+	movq	248(%rsp), %r9
+	je	.LBB15_80
+.LBB15_22:
+	movq	%r11, %rsi
+	imulq	%r15, %rsi
+	subq	104(%rsp), %rsi
+	testq	%rdi, %rdi
+	jle	.LBB15_23
+	cmpq	$96, %rdi
+	jae	.LBB15_26
+	xorl	%ecx, %ecx
+.LBB15_31:
+	leaq	-1(%rcx), %rax
+	imulq	%r12, %rax
+	addq	%r10, %rax
+	movq	%rcx, %r9
+	.p2align	4
+.LBB15_32:
+	addq	%r12, %rax
+	jns	.LBB15_35
+	incq	%r9
+	cmpq	%r9, %rdi
+	jne	.LBB15_32
+	movq	%rdi, %r9
+	jmp	.LBB15_35
+	.p2align	4
+.LBB15_23:
+	xorl	%r9d, %r9d
+	jmp	.LBB15_35
+	.p2align	4
+.LBB15_26:
+	vmovq	%rsi, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 768(%rsp)
+	movl	$32, %eax
+	vmovaps	.LCPI15_1(%rip), %ymm1
+	vmovaps	%ymm1, 416(%rsp)
+	vmovdqa	.LCPI15_0(%rip), %ymm2
+	vmovdqa	.LCPI15_12(%rip), %ymm3
+	vmovdqa	.LCPI15_11(%rip), %ymm4
+	vmovdqa	.LCPI15_10(%rip), %ymm5
+	vmovdqa	.LCPI15_9(%rip), %ymm6
+	vmovdqa	.LCPI15_8(%rip), %ymm7
+	vmovdqa	.LCPI15_7(%rip), %ymm8
+	.p2align	4
+.LBB15_27:
+	vmovdqa	416(%rsp), %ymm1
+	vpsrlq	$32, %ymm1, %ymm9
+	vmovdqa	896(%rsp), %ymm0
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpsrlq	$32, %ymm0, %ymm12
+	vpmuludq	%ymm1, %ymm12, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpsllq	$32, %ymm9, %ymm1
+	vmovdqa	%ymm1, 448(%rsp)
+	vpsrlq	$32, %ymm2, %ymm10
+	vpmuludq	%ymm0, %ymm10, %ymm10
+	vpmuludq	%ymm2, %ymm12, %ymm11
+	vpaddq	%ymm10, %ymm11, %ymm10
+	vpsllq	$32, %ymm10, %ymm1
+	vmovdqa	%ymm1, 384(%rsp)
+	vpsrlq	$32, %ymm3, %ymm11
+	vpmuludq	%ymm0, %ymm11, %ymm11
+	vpmuludq	%ymm3, %ymm12, %ymm13
+	vpaddq	%ymm11, %ymm13, %ymm11
+	vpsllq	$32, %ymm11, %ymm11
+	vpsrlq	$32, %ymm4, %ymm13
+	vpmuludq	%ymm0, %ymm13, %ymm13
+	vpmuludq	%ymm4, %ymm12, %ymm14
+	vpaddq	%ymm13, %ymm14, %ymm13
+	vpsllq	$32, %ymm13, %ymm13
+	vpsrlq	$32, %ymm5, %ymm14
+	vpmuludq	%ymm0, %ymm14, %ymm14
+	vpmuludq	%ymm5, %ymm12, %ymm15
+	vpaddq	%ymm14, %ymm15, %ymm14
+	vpsllq	$32, %ymm14, %ymm15
+	vpsrlq	$32, %ymm6, %ymm14
+	vpmuludq	%ymm0, %ymm14, %ymm14
+	vpmuludq	%ymm6, %ymm12, %ymm9
+	vpaddq	%ymm14, %ymm9, %ymm9
+	vpsllq	$32, %ymm9, %ymm9
+	vpsrlq	$32, %ymm7, %ymm14
+	vpmuludq	%ymm0, %ymm14, %ymm14
+	vpmuludq	%ymm7, %ymm12, %ymm10
+	vpaddq	%ymm14, %ymm10, %ymm10
+	vpsllq	$32, %ymm10, %ymm10
+	vpsrlq	$32, %ymm8, %ymm14
+	vpmuludq	%ymm0, %ymm14, %ymm14
+	vpmuludq	%ymm12, %ymm8, %ymm12
+	vpaddq	%ymm14, %ymm12, %ymm12
+	vpsllq	$32, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm8, %ymm14
+	vmovdqa	768(%rsp), %ymm1
+	vpaddq	%ymm1, %ymm14, %ymm14
+	vpaddq	%ymm12, %ymm14, %ymm12
+	vmovdqa	%ymm12, 800(%rsp)
+	vpmuludq	%ymm0, %ymm7, %ymm14
+	vpaddq	%ymm1, %ymm14, %ymm14
+	vpaddq	%ymm10, %ymm14, %ymm14
+	vpmuludq	%ymm0, %ymm6, %ymm10
+	vpaddq	%ymm1, %ymm10, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpmuludq	%ymm0, %ymm5, %ymm10
+	vpaddq	%ymm1, %ymm10, %ymm10
+	vpaddq	%ymm15, %ymm10, %ymm10
+	vpmuludq	%ymm0, %ymm4, %ymm15
+	vpaddq	%ymm1, %ymm15, %ymm15
+	vpaddq	%ymm13, %ymm15, %ymm13
+	vpmuludq	%ymm0, %ymm3, %ymm15
+	vpaddq	%ymm1, %ymm15, %ymm15
+	vpaddq	%ymm11, %ymm15, %ymm11
+	vpmuludq	%ymm0, %ymm2, %ymm15
+	vpaddq	%ymm1, %ymm15, %ymm15
+	vpaddq	384(%rsp), %ymm15, %ymm15
+	vpmuludq	416(%rsp), %ymm0, %ymm12
+	vpaddq	%ymm1, %ymm12, %ymm12
+	vpaddq	448(%rsp), %ymm12, %ymm12
+	vpcmpeqd	%ymm0, %ymm0, %ymm0
+	vpcmpgtq	%ymm0, %ymm12, %ymm12
+	vpcmpgtq	%ymm0, %ymm15, %ymm15
+	vpackssdw	%ymm15, %ymm12, %ymm12
+	vpcmpgtq	%ymm0, %ymm11, %ymm11
+	vpcmpgtq	%ymm0, %ymm13, %ymm13
+	vpackssdw	%ymm13, %ymm11, %ymm11
+	vpermq	$216, %ymm12, %ymm12
+	vpermq	$216, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm12, %ymm11
+	vpcmpgtq	%ymm0, %ymm10, %ymm10
+	vpcmpgtq	%ymm0, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm10, %ymm9
+	vpcmpgtq	%ymm0, %ymm14, %ymm10
+	vmovdqa	800(%rsp), %ymm1
+	vpcmpgtq	%ymm0, %ymm1, %ymm12
+	vpackssdw	%ymm12, %ymm10, %ymm10
+	vpermq	$216, %ymm9, %ymm9
+	vpermq	$216, %ymm10, %ymm10
+	vpackssdw	%ymm10, %ymm9, %ymm9
+	vpermq	$216, %ymm11, %ymm10
+	vpermq	$216, %ymm9, %ymm9
+	vpacksswb	%ymm9, %ymm10, %ymm9
+	vpmovmskb	%ymm9, %edx
+	leaq	-32(%rax), %rcx
+	testl	%edx, %edx
+	jne	.LBB15_29
+	addq	%r9, %rax
+	vpbroadcastq	.LCPI15_5(%rip), %ymm10
+	vmovdqa	416(%rsp), %ymm0
+	vpaddq	%ymm0, %ymm10, %ymm0
+	vmovdqa	%ymm0, 416(%rsp)
+	vpaddq	%ymm2, %ymm10, %ymm2
+	vpaddq	%ymm3, %ymm10, %ymm3
+	vpaddq	%ymm4, %ymm10, %ymm4
+	vpaddq	%ymm5, %ymm10, %ymm5
+	vpaddq	%ymm6, %ymm10, %ymm6
+	vpaddq	%ymm7, %ymm10, %ymm7
+	vpaddq	%ymm10, %ymm8, %ymm8
+	cmpq	$64, %rax
+	movq	%rcx, %rax
+	jne	.LBB15_27
+.LBB15_29:
+	vpermq	$216, %ymm9, %ymm0
+	vpmovmskb	%ymm0, %eax
+	testl	%eax, %eax
+	je	.LBB15_30
+	vpand	.LCPI15_13(%rip), %ymm0, %ymm0
+	vextracti128	$1, %ymm0, %xmm1
+	vpmaxub	%xmm1, %xmm0, %xmm0
+	vpextrb	$1, %xmm0, %eax
+	vmovd	%xmm0, %edx
+	cmpb	%al, %dl
+	cmoval	%edx, %eax
+	vpextrb	$2, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$3, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$4, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$5, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$6, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$7, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$8, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$9, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$10, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$11, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$12, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$13, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$14, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$15, %xmm0, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	movb	$32, %dl
+	subb	%al, %dl
+	movzbl	%dl, %r9d
+	subq	%rcx, %r9
+	jmp	.LBB15_35
+.LBB15_30:
+	movq	%r9, %rcx
+	cmpq	%r9, %rdi
+	movq	%rdi, %r9
+	jne	.LBB15_31
+	.p2align	4
+.LBB15_35:
+	movq	288(%rsp), %rdx
+	imulq	%r11, %rdx
+	movq	280(%rsp), %rax
+	imulq	%r11, %rax
+	cmpq	%rdi, %r9
+	movq	%rdi, %rcx
+	cmovlq	%r9, %rcx
+	movq	%r8, 648(%rsp)
+	.p2align	4
+.LBB15_36:
+	cmpq	%r9, %rdi
+	jle	.LBB15_39
+	decq	%rdi
+	subq	%r12, %r8
+	cmpq	48(%rsp), %r8
+	jge	.LBB15_36
+	incq	%rdi
+	movq	%rdi, %rcx
+.LBB15_39:
+	movq	%r9, 448(%rsp)
+	movq	%r11, 296(%rsp)
+	movq	%r10, 640(%rsp)
+	cmpb	$0, 6(%rsp)
+	je	.LBB15_40
+	cmpq	$0, 56(%rsp)
+	jle	.LBB15_79
+	movq	240(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	movq	%rax, 768(%rsp)
+	movq	448(%rsp), %rdx
+	leaq	8(%rdx), %rax
+	movq	%rax, 24(%rsp)
+	movq	272(%rsp), %r13
+	leaq	(,%rdx,4), %rdi
+	addq	%r13, %rdi
+	movq	128(%rsp), %rdx
+	xorl	%esi, %esi
+	jmp	.LBB15_51
+	.p2align	4
+.LBB15_56:
+	movq	800(%rsp), %rsi
+	incq	%rsi
+	movq	376(%rsp), %rax
+	movq	416(%rsp), %rdi
+	addq	%rax, %rdi
+	incq	%rdx
+	addq	%rax, %r13
+	cmpq	56(%rsp), %rsi
+	je	.LBB15_79
+.LBB15_51:
+	movq	%r13, 384(%rsp)
+	movq	%rsi, 800(%rsp)
+	movq	%rsi, %rax
+	imulq	48(%rsp), %rax
+	movq	768(%rsp), %rsi
+	leaq	(%rsi,%rax,4), %r10
+	movq	448(%rsp), %r11
+	movq	%rdi, 416(%rsp)
+	movq	%rdi, %rsi
+	movq	24(%rsp), %rax
+	movq	%rax, %r13
+	cmpq	%rcx, %rax
+	jle	.LBB15_57
+.LBB15_52:
+	cmpq	%rcx, %r11
+	movq	384(%rsp), %r13
+	jge	.LBB15_56
+	leaq	(,%r11,4), %r12
+	addq	%r13, %r12
+	jmp	.LBB15_54
+	.p2align	4
+.LBB15_58:
+	vmovups	%ymm0, (%r10,%r11,4)
+	movq	%r13, %r11
+	addq	$8, %r13
+	addq	$32, %rsi
+	cmpq	%rcx, %r13
+	jg	.LBB15_52
+.LBB15_57:
+	vmovups	(%r10,%r11,4), %ymm0
+	movq	32(%rsp), %rdi
+	movq	%rdi, %rax
+	movq	%rdx, %r8
+	movq	%rsi, %r12
+	testq	%rdi, %rdi
+	jg	.LBB15_59
+	jmp	.LBB15_58
+	.p2align	4
+.LBB15_61:
+	addq	%rbx, %r12
+	subq	%r15, %r8
+	decq	%rax
+	je	.LBB15_58
+.LBB15_59:
+	testq	%r8, %r8
+	setns	%dil
+	cmpq	%r14, %r8
+	setl	%r9b
+	andb	%dil, %r9b
+	cmpb	$1, %r9b
+	jne	.LBB15_61
+	vaddps	(%r12), %ymm0, %ymm0
+	jmp	.LBB15_61
+	.p2align	4
+.LBB15_55:
+	vmovss	%xmm0, (%r10,%r11,4)
+	incq	%r11
+	addq	$4, %r12
+	cmpq	%rcx, %r11
+	je	.LBB15_56
+.LBB15_54:
+	vmovss	(%r10,%r11,4), %xmm0
+	movq	32(%rsp), %rdi
+	movq	%rdi, %rax
+	movq	%rdx, %r8
+	movq	%r12, %rsi
+	testq	%rdi, %rdi
+	jg	.LBB15_62
+	jmp	.LBB15_55
+	.p2align	4
+.LBB15_64:
+	addq	%rbx, %rsi
+	subq	%r15, %r8
+	decq	%rax
+	je	.LBB15_55
+.LBB15_62:
+	testq	%r8, %r8
+	setns	%dil
+	cmpq	%r14, %r8
+	setl	%r9b
+	andb	%dil, %r9b
+	cmpb	$1, %r9b
+	jne	.LBB15_64
+	vaddss	(%rsi), %xmm0, %xmm0
+	jmp	.LBB15_64
+	.p2align	4
+.LBB15_40:
+	cmpq	$0, 32(%rsp)
+	jle	.LBB15_79
+	cmpq	$1, 120(%rsp)
+	sete	%dil
+	movq	240(%rsp), %r8
+	leaq	(%r8,%rsi,4), %rsi
+	movq	%rsi, 736(%rsp)
+	movq	%rcx, %r9
+	movq	448(%rsp), %r8
+	subq	%r8, %r9
+	movq	616(%rsp), %rsi
+	addq	%rdx, %rsi
+	leaq	(%rsi,%r8,4), %rsi
+	movq	%rsi, 704(%rsp)
+	addq	632(%rsp), %rdx
+	leaq	(%rdx,%rcx,4), %rdx
+	movq	%rdx, 696(%rsp)
+	movq	608(%rsp), %rdx
+	addq	%rax, %rdx
+	leaq	(%rdx,%r8,4), %rdx
+	movq	%rdx, 688(%rsp)
+	addq	624(%rsp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, 680(%rsp)
+	cmpq	$4, %r9
+	setae	%sil
+	andb	%dil, %sil
+	movq	%r9, %rax
+	andq	$-32, %rax
+	movq	%rax, 360(%rsp)
+	addq	%r8, %rax
+	movq	%rax, 672(%rsp)
+	movq	%r9, 384(%rsp)
+	andq	$-4, %r9
+	movq	%r9, 720(%rsp)
+	leaq	(%r8,%r9), %rax
+	movq	%rax, 712(%rsp)
+	movq	256(%rsp), %rax
+	leaq	(%rax,%r8,4), %rax
+	movq	%rax, 352(%rsp)
+	movq	112(%rsp), %rdx
+	leaq	(%rdx,%r8,4), %rax
+	movq	%rax, 344(%rsp)
+	notb	%sil
+	movb	%sil, 7(%rsp)
+	movq	264(%rsp), %rax
+	leaq	(%rax,%r8,4), %rsi
+	movq	%rsi, 336(%rsp)
+	movq	%rax, 328(%rsp)
+	movq	%rdx, 320(%rsp)
+	movq	$0, 24(%rsp)
+	jmp	.LBB15_42
+	.p2align	4
+.LBB15_78:
+	movq	24(%rsp), %rsi
+	incq	%rsi
+	movq	312(%rsp), %rax
+	addq	%rax, 352(%rsp)
+	movq	304(%rsp), %rdx
+	addq	%rdx, 344(%rsp)
+	addq	%rax, 336(%rsp)
+	addq	%rdx, 320(%rsp)
+	addq	%rax, 328(%rsp)
+	movq	%rsi, 24(%rsp)
+	cmpq	32(%rsp), %rsi
+	je	.LBB15_79
+.LBB15_42:
+	testq	%r14, %r14
+	jle	.LBB15_78
+	movq	304(%rsp), %rax
+	movq	24(%rsp), %r10
+	imulq	%r10, %rax
+	movq	704(%rsp), %rdx
+	addq	%rax, %rdx
+	addq	696(%rsp), %rax
+	movq	312(%rsp), %rsi
+	imulq	%r10, %rsi
+	movq	688(%rsp), %rdi
+	addq	%rsi, %rdi
+	addq	680(%rsp), %rsi
+	movq	%r10, %r8
+	imulq	8(%rsp), %r8
+	addq	296(%rsp), %r8
+	imulq	40(%rsp), %r8
+	movq	664(%rsp), %r9
+	leaq	(%r9,%r8,4), %r8
+	movq	%r8, 744(%rsp)
+	imulq	%r15, %r10
+	movq	%r10, 416(%rsp)
+	cmpq	%rsi, %rdx
+	setb	%dl
+	cmpq	%rax, %rdi
+	setb	%al
+	andb	%dl, %al
+	orb	656(%rsp), %al
+	orb	7(%rsp), %al
+	movb	%al, 800(%rsp)
+	movq	328(%rsp), %r9
+	movq	320(%rsp), %rdi
+	movq	336(%rsp), %r11
+	movq	344(%rsp), %rax
+	movq	352(%rsp), %rsi
+	xorl	%r13d, %r13d
+	jmp	.LBB15_44
+	.p2align	4
+.LBB15_77:
+	incq	%r13
+	movq	376(%rsp), %r8
+	addq	%r8, %rsi
+	movq	752(%rsp), %rdx
+	addq	%rdx, %rax
+	addq	%r8, %r11
+	addq	%rdx, %rdi
+	addq	%r8, %r9
+	cmpq	%r14, %r13
+	je	.LBB15_78
+.LBB15_44:
+	movq	%r13, %r12
+	imulq	368(%rsp), %r12
+	subq	128(%rsp), %r12
+	addq	416(%rsp), %r12
+	setns	%dl
+	cmpq	56(%rsp), %r12
+	setl	%r8b
+	andb	%dl, %r8b
+	cmpb	$1, %r8b
+	jne	.LBB15_77
+	cmpq	448(%rsp), %rcx
+	jle	.LBB15_77
+	movq	448(%rsp), %r8
+	testb	$1, 800(%rsp)
+	jne	.LBB15_72
+	cmpq	$32, 384(%rsp)
+	jae	.LBB15_65
+	xorl	%r10d, %r10d
+	jmp	.LBB15_69
+.LBB15_65:
+	xorl	%r8d, %r8d
+	movq	360(%rsp), %rdx
+	.p2align	4
+.LBB15_66:
+	vmovups	-96(%rsi,%r8,4), %ymm0
+	vmovups	-64(%rsi,%r8,4), %ymm1
+	vmovups	-32(%rsi,%r8,4), %ymm2
+	vmovups	(%rsi,%r8,4), %ymm3
+	vaddps	(%rax,%r8,4), %ymm0, %ymm0
+	vaddps	32(%rax,%r8,4), %ymm1, %ymm1
+	vaddps	64(%rax,%r8,4), %ymm2, %ymm2
+	vaddps	96(%rax,%r8,4), %ymm3, %ymm3
+	vmovups	%ymm0, (%rax,%r8,4)
+	vmovups	%ymm1, 32(%rax,%r8,4)
+	vmovups	%ymm2, 64(%rax,%r8,4)
+	vmovups	%ymm3, 96(%rax,%r8,4)
+	addq	$32, %r8
+	cmpq	%r8, %rdx
+	jne	.LBB15_66
+	cmpq	%rdx, 384(%rsp)
+	je	.LBB15_77
+	movq	360(%rsp), %r10
+	movq	672(%rsp), %r8
+	testb	$28, 384(%rsp)
+	je	.LBB15_72
+.LBB15_69:
+	movq	720(%rsp), %rdx
+	.p2align	4
+.LBB15_70:
+	vmovups	(%r11,%r10,4), %xmm0
+	vaddps	(%rax,%r10,4), %xmm0, %xmm0
+	vmovups	%xmm0, (%rax,%r10,4)
+	addq	$4, %r10
+	cmpq	%r10, %rdx
+	jne	.LBB15_70
+	movq	712(%rsp), %r8
+	cmpq	%rdx, 384(%rsp)
+	je	.LBB15_77
+.LBB15_72:
+	movl	%ecx, %edx
+	subl	%r8d, %edx
+	leaq	1(%r8), %r10
+	testb	$1, %dl
+	je	.LBB15_74
+	imulq	48(%rsp), %r12
+	movq	%r13, %rdx
+	imulq	16(%rsp), %rdx
+	movq	%r10, 768(%rsp)
+	movq	736(%rsp), %r10
+	leaq	(%r10,%r12,4), %r12
+	movq	744(%rsp), %r10
+	leaq	(%r10,%rdx,4), %rdx
+	movq	768(%rsp), %r10
+	vmovss	(%rdx,%r8,4), %xmm0
+	imulq	120(%rsp), %r8
+	vaddss	(%r12,%r8,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r12,%r8,4)
+	movq	%r10, %r8
+.LBB15_74:
+	cmpq	%r10, %rcx
+	je	.LBB15_77
+	leaq	1(%r8), %r12
+	movq	728(%rsp), %r10
+	imulq	%r10, %r12
+	imulq	%r8, %r10
+	movq	%rdi, %rdx
+	.p2align	4
+.LBB15_76:
+	vmovss	(%r9,%r8,4), %xmm0
+	vaddss	(%rdx,%r10), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdx,%r10)
+	vmovss	4(%r9,%r8,4), %xmm0
+	vaddss	(%rdx,%r12), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdx,%r12)
+	addq	$2, %r8
+	addq	760(%rsp), %rdx
+	cmpq	%r8, %rcx
+	jne	.LBB15_76
+	jmp	.LBB15_77
+.LBB15_82:
+	leaq	-40(%rbp), %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end15:
+	.size	convolution_input_gradient, .Lfunc_end15-convolution_input_gradient
+	.cfi_endproc
+	.section	.rodata.cst8,"aM",@progbits,8
+	.p2align	3, 0x0
+.LCPI16_0:
+	.quad	4
+.LCPI16_1:
+	.quad	8
+.LCPI16_2:
+	.quad	12
+.LCPI16_4:
+	.quad	16
+.LCPI16_12:
+	.quad	32
+	.section	.rodata.cst32,"aM",@progbits,32
+	.p2align	5, 0x0
+.LCPI16_3:
+	.quad	0
+	.quad	1
+	.quad	2
+	.quad	3
+.LCPI16_5:
+	.quad	28
+	.quad	29
+	.quad	30
+	.quad	31
+.LCPI16_6:
+	.quad	24
+	.quad	25
+	.quad	26
+	.quad	27
+.LCPI16_7:
+	.quad	20
+	.quad	21
+	.quad	22
+	.quad	23
+.LCPI16_8:
+	.quad	16
+	.quad	17
+	.quad	18
+	.quad	19
+.LCPI16_9:
+	.quad	12
+	.quad	13
+	.quad	14
+	.quad	15
+.LCPI16_10:
+	.quad	8
+	.quad	9
+	.quad	10
+	.quad	11
+.LCPI16_11:
+	.quad	4
+	.quad	5
+	.quad	6
+	.quad	7
+.LCPI16_13:
+	.byte	32
+	.byte	31
+	.byte	30
+	.byte	29
+	.byte	28
+	.byte	27
+	.byte	26
+	.byte	25
+	.byte	24
+	.byte	23
+	.byte	22
+	.byte	21
+	.byte	20
+	.byte	19
+	.byte	18
+	.byte	17
+	.byte	16
+	.byte	15
+	.byte	14
+	.byte	13
+	.byte	12
+	.byte	11
+	.byte	10
+	.byte	9
+	.byte	8
+	.byte	7
+	.byte	6
+	.byte	5
+	.byte	4
+	.byte	3
+	.byte	2
+	.byte	1
+	.text
+	.p2align	4
+	.type	max_pool_forward,@function
+max_pool_forward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	andq	$-32, %rsp
+	subq	$1152, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, 240(%rsp)
+	movq	%rsi, 64(%rsp)
+	movq	16(%rdi), %r15
+	movq	24(%rdi), %r12
+	movq	32(%rdi), %r11
+	movq	56(%rdi), %r10
+	movq	64(%rdi), %rax
+	movq	72(%rdi), %rbx
+	movq	80(%rdi), %rdx
+	imulq	(%rdi), %rcx
+	movq	%rcx, 72(%rsp)
+	orq	88(%rdi), %rbx
+	movq	%rax, 80(%rsp)
+	orq	%rax, %rbx
+	movq	%rdx, 104(%rsp)
+	orq	%rdx, %rbx
+	movq	%r11, 24(%rsp)
+	je	.LBB16_2
+	movq	$0, 8(%rsp)
+.LBB16_15:
+	cmpq	$0, 72(%rsp)
+	movq	8(%rsp), %r9
+	jle	.LBB16_24
+	movq	8(%rdi), %rax
+	movq	96(%rdi), %rdx
+	movq	104(%rdi), %rcx
+	movq	40(%rdi), %r8
+	movq	48(%rdi), %rdi
+	movq	%r15, %r14
+	movq	%rax, 328(%rsp)
+	imulq	%rax, %r14
+	movq	%rcx, %rax
+	movq	%rdx, 16(%rsp)
+	imulq	%rdx, %rax
+	movq	%rax, 224(%rsp)
+	movq	%r12, %rax
+	xorq	$2, %rax
+	movq	%r11, %rdx
+	xorq	$2, %rdx
+	orq	%rax, %rdx
+	movq	%r8, %rax
+	xorq	$2, %rax
+	movq	%rdi, %rsi
+	xorq	$2, %rsi
+	orq	%rax, %rsi
+	orq	%rdx, %rsi
+	movq	%r10, %rax
+	xorq	$1, %rax
+	orq	%rsi, %rax
+	orq	%rbx, %rax
+	movq	%rcx, %rbx
+	setne	%al
+	cmpq	$8, %rcx
+	setl	%cl
+	orb	%al, %cl
+	movb	%cl, 7(%rsp)
+	movq	%r8, 88(%rsp)
+	imulq	%r15, %r8
+	movq	%r8, 272(%rsp)
+	leaq	-1(%r9), %rcx
+	movabsq	$9223372036854775776, %rax
+	movq	%r12, %rdx
+	andq	%rax, %rdx
+	movq	%rdx, 288(%rsp)
+	vmovq	%r10, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 448(%rsp)
+	andq	%r11, %rax
+	movq	%rax, 320(%rsp)
+	movq	%rcx, 312(%rsp)
+	movq	%rcx, %r8
+	andq	$-2, %r8
+	negq	%r8
+	movq	80(%rsp), %rax
+	movq	%rax, %rcx
+	negq	%rcx
+	movq	%rcx, 208(%rsp)
+	movq	%r10, %rcx
+	imulq	%r12, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, 200(%rsp)
+	movq	104(%rsp), %rax
+	movq	%rax, %rcx
+	negq	%rcx
+	movq	%rcx, 264(%rsp)
+	movq	%r10, %rcx
+	imulq	%r11, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, 256(%rsp)
+	movq	%r10, %rax
+	imulq	%r15, %rax
+	vpxor	%xmm7, %xmm7, %xmm7
+	leaq	(%r15,%r15), %rcx
+	movq	%rcx, 280(%rsp)
+	leaq	-8(%rbx), %rsi
+	movq	608(%rsp), %rcx
+	movq	%rcx, 344(%rsp)
+	movq	%r14, 232(%rsp)
+	leaq	(,%r14,4), %rcx
+	movq	%rcx, 216(%rsp)
+	leaq	(,%r15,4), %rcx
+	movq	%rcx, 296(%rsp)
+	movq	%rax, 376(%rsp)
+	leaq	(,%rax,4), %rax
+	movq	%rax, 368(%rsp)
+	xorl	%edx, %edx
+	movq	64(%rsp), %rax
+	movq	%rax, 40(%rsp)
+	movq	%r15, 136(%rsp)
+	movq	%r12, 336(%rsp)
+	movq	%rdi, 120(%rsp)
+	movq	%r8, 112(%rsp)
+	movq	%rsi, 144(%rsp)
+	movq	%rbx, 56(%rsp)
+	jmp	.LBB16_17
+	.p2align	4
+.LBB16_23:
+	movq	248(%rsp), %rdx
+	incq	%rdx
+	movq	40(%rsp), %rax
+	addq	216(%rsp), %rax
+	movq	%rax, 40(%rsp)
+	cmpq	72(%rsp), %rdx
+	je	.LBB16_24
+.LBB16_17:
+	movq	232(%rsp), %rax
+	imulq	%rdx, %rax
+	movq	64(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %r14
+	movq	224(%rsp), %rax
+	movq	%rdx, 248(%rsp)
+	imulq	%rdx, %rax
+	movq	240(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 96(%rsp)
+	cmpb	$0, 7(%rsp)
+	je	.LBB16_18
+	movq	16(%rsp), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_23
+	movq	200(%rsp), %rax
+	movq	%rax, 128(%rsp)
+	movq	208(%rsp), %rax
+	movq	%rax, 48(%rsp)
+	movq	$0, 32(%rsp)
+	jmp	.LBB16_27
+	.p2align	4
+.LBB16_37:
+	movq	32(%rsp), %rcx
+	incq	%rcx
+	movq	88(%rsp), %rax
+	addq	%rax, 48(%rsp)
+	addq	%rax, 128(%rsp)
+	movq	16(%rsp), %rdx
+	movq	%rcx, 32(%rsp)
+	cmpq	%rdx, %rcx
+	je	.LBB16_23
+.LBB16_27:
+	testq	%rbx, %rbx
+	jle	.LBB16_37
+	movq	272(%rsp), %rax
+	movq	32(%rsp), %rdx
+	imulq	%rdx, %rax
+	movq	%rdx, %rcx
+	imulq	%rbx, %rcx
+	leaq	(%r14,%rax,4), %rax
+	movq	%rax, 352(%rsp)
+	imulq	88(%rsp), %rdx
+	subq	80(%rsp), %rdx
+	movq	96(%rsp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, 360(%rsp)
+	movq	%rdx, 304(%rsp)
+	vmovq	%rdx, %xmm1
+	vpbroadcastq	%xmm1, %ymm0
+	vmovdqa	%ymm0, 480(%rsp)
+	movq	256(%rsp), %r13
+	movq	264(%rsp), %rax
+	movq	%rax, 152(%rsp)
+	xorl	%ecx, %ecx
+	jmp	.LBB16_29
+	.p2align	4
+.LBB16_76:
+	vmovss	(%r14,%r12,4), %xmm1
+	movq	136(%rsp), %r15
+	movq	336(%rsp), %r12
+	movq	24(%rsp), %r11
+	movq	8(%rsp), %r9
+	movq	56(%rsp), %rbx
+	movq	120(%rsp), %rdi
+	movq	112(%rsp), %r8
+	movq	144(%rsp), %rsi
+.LBB16_36:
+	movq	360(%rsp), %rax
+	vmovss	%xmm1, (%rax,%rcx,4)
+	incq	%rcx
+	addq	%rdi, 152(%rsp)
+	addq	%rdi, %r13
+	cmpq	%rbx, %rcx
+	je	.LBB16_37
+.LBB16_29:
+	movq	%rcx, %rbx
+	imulq	%rdi, %rbx
+	testq	%r9, %r9
+	je	.LBB16_38
+	movq	352(%rsp), %rax
+	leaq	(%rax,%rbx,4), %rax
+	movq	344(%rsp), %rdx
+	vmovss	(%rax,%rdx,4), %xmm1
+	cmpq	$2, %r9
+	jl	.LBB16_31
+	movl	$1, %edx
+	movq	56(%rsp), %rbx
+	je	.LBB16_34
+	.p2align	4
+.LBB16_33:
+	movq	608(%rsp,%rdx,8), %rsi
+	vmovss	(%rax,%rsi,4), %xmm2
+	vcmpunordss	%xmm2, %xmm2, %xmm3
+	vblendvps	%xmm3, %xmm2, %xmm1, %xmm3
+	vcmpordss	%xmm1, %xmm1, %xmm4
+	vblendvps	%xmm4, %xmm3, %xmm1, %xmm3
+	movq	616(%rsp,%rdx,8), %rsi
+	vcmpltss	%xmm2, %xmm1, %xmm1
+	vblendvps	%xmm1, %xmm2, %xmm3, %xmm1
+	vmovss	(%rax,%rsi,4), %xmm2
+	vcmpunordss	%xmm2, %xmm2, %xmm3
+	vblendvps	%xmm3, %xmm2, %xmm1, %xmm3
+	vcmpordss	%xmm1, %xmm1, %xmm4
+	vblendvps	%xmm4, %xmm3, %xmm1, %xmm3
+	vcmpltss	%xmm2, %xmm1, %xmm1
+	vblendvps	%xmm1, %xmm2, %xmm3, %xmm1
+	leaq	(%r8,%rdx), %rsi
+	addq	$2, %rsi
+	addq	$2, %rdx
+	cmpq	$1, %rsi
+	jne	.LBB16_33
+.LBB16_34:
+	testb	$1, 312(%rsp)
+	movq	144(%rsp), %rsi
+	je	.LBB16_36
+	movq	608(%rsp,%rdx,8), %rdx
+	vmovss	(%rax,%rdx,4), %xmm0
+	vcmpunordss	%xmm0, %xmm0, %xmm2
+	vblendvps	%xmm2, %xmm0, %xmm1, %xmm2
+	vcmpordss	%xmm1, %xmm1, %xmm3
+	vblendvps	%xmm3, %xmm2, %xmm1, %xmm2
+	vcmpltss	%xmm0, %xmm1, %xmm1
+	vblendvps	%xmm1, %xmm0, %xmm2, %xmm1
+	jmp	.LBB16_36
+	.p2align	4
+.LBB16_38:
+	testq	%r12, %r12
+	jle	.LBB16_39
+	cmpq	$96, %r12
+	jae	.LBB16_42
+	xorl	%edx, %edx
+.LBB16_47:
+	leaq	-1(%rdx), %rax
+	imulq	%r10, %rax
+	addq	48(%rsp), %rax
+	movq	%rdx, %r9
+	.p2align	4
+.LBB16_48:
+	addq	%r10, %rax
+	jns	.LBB16_51
+	incq	%r9
+	cmpq	%r9, %r12
+	jne	.LBB16_48
+	movq	%r12, %r9
+	jmp	.LBB16_51
+	.p2align	4
+.LBB16_31:
+	movq	56(%rsp), %rbx
+	jmp	.LBB16_36
+.LBB16_39:
+	xorl	%r9d, %r9d
+	jmp	.LBB16_51
+.LBB16_42:
+	movl	$32, %edx
+	vmovaps	.LCPI16_3(%rip), %ymm13
+	vmovaps	%ymm13, 160(%rsp)
+	vmovdqa	.LCPI16_11(%rip), %ymm14
+	vmovdqa	.LCPI16_10(%rip), %ymm15
+	vmovdqa	.LCPI16_9(%rip), %ymm6
+	vmovdqa	.LCPI16_8(%rip), %ymm5
+	vmovdqa	.LCPI16_7(%rip), %ymm4
+	vmovdqa	.LCPI16_6(%rip), %ymm3
+	vmovdqa	.LCPI16_5(%rip), %ymm2
+	movq	288(%rsp), %rsi
+	.p2align	4
+.LBB16_43:
+	vmovdqa	160(%rsp), %ymm7
+	vpsrlq	$32, %ymm7, %ymm1
+	vmovdqa	448(%rsp), %ymm0
+	vpmuludq	%ymm0, %ymm1, %ymm1
+	vpsrlq	$32, %ymm0, %ymm8
+	vpmuludq	%ymm7, %ymm8, %ymm7
+	vpaddq	%ymm1, %ymm7, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vmovdqa	%ymm1, 416(%rsp)
+	vpsrlq	$32, %ymm14, %ymm7
+	vpmuludq	%ymm0, %ymm7, %ymm7
+	vpmuludq	%ymm8, %ymm14, %ymm9
+	vpaddq	%ymm7, %ymm9, %ymm7
+	vpsllq	$32, %ymm7, %ymm1
+	vmovdqa	%ymm1, 384(%rsp)
+	vpsrlq	$32, %ymm15, %ymm7
+	vpmuludq	%ymm0, %ymm7, %ymm7
+	vpmuludq	%ymm8, %ymm15, %ymm9
+	vpaddq	%ymm7, %ymm9, %ymm7
+	vpsllq	$32, %ymm7, %ymm7
+	vpsrlq	$32, %ymm6, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm6, %ymm8, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm9
+	vpsllq	$32, %ymm9, %ymm11
+	vpsrlq	$32, %ymm5, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm5, %ymm8, %ymm12
+	vpaddq	%ymm9, %ymm12, %ymm9
+	vpsllq	$32, %ymm9, %ymm12
+	vpsrlq	$32, %ymm4, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm4, %ymm8, %ymm1
+	vpaddq	%ymm1, %ymm9, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vpsrlq	$32, %ymm3, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm3, %ymm8, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpsllq	$32, %ymm9, %ymm9
+	vpsrlq	$32, %ymm2, %ymm10
+	vpmuludq	%ymm0, %ymm10, %ymm10
+	vpmuludq	%ymm2, %ymm8, %ymm8
+	vpaddq	%ymm10, %ymm8, %ymm8
+	vpsllq	$32, %ymm8, %ymm8
+	vpmuludq	%ymm0, %ymm2, %ymm10
+	vmovdqa	480(%rsp), %ymm13
+	vpaddq	%ymm13, %ymm10, %ymm10
+	vpaddq	%ymm8, %ymm10, %ymm8
+	vpmuludq	%ymm0, %ymm3, %ymm10
+	vpaddq	%ymm13, %ymm10, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpmuludq	%ymm0, %ymm4, %ymm10
+	vpaddq	%ymm13, %ymm10, %ymm10
+	vpaddq	%ymm1, %ymm10, %ymm1
+	vpmuludq	%ymm0, %ymm5, %ymm10
+	vpaddq	%ymm13, %ymm10, %ymm10
+	vpaddq	%ymm12, %ymm10, %ymm10
+	vpmuludq	%ymm0, %ymm6, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpaddq	%ymm11, %ymm12, %ymm11
+	vpmuludq	%ymm0, %ymm15, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpaddq	%ymm7, %ymm12, %ymm7
+	vpmuludq	%ymm0, %ymm14, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpaddq	384(%rsp), %ymm12, %ymm12
+	vpmuludq	160(%rsp), %ymm0, %ymm0
+	vpaddq	%ymm0, %ymm13, %ymm0
+	vpaddq	416(%rsp), %ymm0, %ymm0
+	vpcmpeqd	%ymm13, %ymm13, %ymm13
+	vpcmpgtq	%ymm13, %ymm0, %ymm0
+	vpcmpgtq	%ymm13, %ymm12, %ymm12
+	vpackssdw	%ymm12, %ymm0, %ymm0
+	vpcmpgtq	%ymm13, %ymm7, %ymm7
+	vpcmpgtq	%ymm13, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm7, %ymm7
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm7, %ymm7
+	vpackssdw	%ymm7, %ymm0, %ymm0
+	vpcmpgtq	%ymm13, %ymm10, %ymm7
+	vpcmpgtq	%ymm13, %ymm1, %ymm1
+	vpackssdw	%ymm1, %ymm7, %ymm1
+	vpcmpgtq	%ymm13, %ymm9, %ymm7
+	vpcmpgtq	%ymm13, %ymm8, %ymm8
+	vpackssdw	%ymm8, %ymm7, %ymm7
+	vpermq	$216, %ymm1, %ymm1
+	vpermq	$216, %ymm7, %ymm7
+	vpackssdw	%ymm7, %ymm1, %ymm1
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm1, %ymm1
+	vpacksswb	%ymm1, %ymm0, %ymm1
+	vpmovmskb	%ymm1, %eax
+	leaq	-32(%rdx), %r8
+	testl	%eax, %eax
+	jne	.LBB16_45
+	addq	%rsi, %rdx
+	vpbroadcastq	.LCPI16_12(%rip), %ymm0
+	vmovdqa	160(%rsp), %ymm7
+	vpaddq	%ymm0, %ymm7, %ymm7
+	vmovdqa	%ymm7, 160(%rsp)
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm0, %ymm6, %ymm6
+	vpaddq	%ymm0, %ymm5, %ymm5
+	vpaddq	%ymm0, %ymm4, %ymm4
+	vpaddq	%ymm0, %ymm3, %ymm3
+	vpaddq	%ymm0, %ymm2, %ymm2
+	cmpq	$64, %rdx
+	movq	%r8, %rdx
+	jne	.LBB16_43
+.LBB16_45:
+	vpermq	$216, %ymm1, %ymm1
+	vpmovmskb	%ymm1, %eax
+	testl	%eax, %eax
+	je	.LBB16_46
+	vpand	.LCPI16_13(%rip), %ymm1, %ymm0
+	vextracti128	$1, %ymm0, %xmm1
+	vpmaxub	%xmm1, %xmm0, %xmm1
+	vpextrb	$1, %xmm1, %edx
+	vmovd	%xmm1, %eax
+	cmpb	%dl, %al
+	cmoval	%eax, %edx
+	vpextrb	$2, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$3, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$4, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$5, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$6, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$7, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$8, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$9, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$10, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$11, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$12, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$13, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$14, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	vpextrb	$15, %xmm1, %eax
+	cmpb	%al, %dl
+	cmovbel	%eax, %edx
+	movb	$32, %al
+	subb	%dl, %al
+	movzbl	%al, %r9d
+	subq	%r8, %r9
+	vpxor	%xmm7, %xmm7, %xmm7
+	jmp	.LBB16_51
+.LBB16_46:
+	movq	%rsi, %rdx
+	movq	%r12, %r9
+	cmpq	%rsi, %r12
+	vpxor	%xmm7, %xmm7, %xmm7
+	jne	.LBB16_47
+	.p2align	4
+.LBB16_51:
+	subq	104(%rsp), %rbx
+	cmpq	%r12, %r9
+	movq	%r12, %rdx
+	cmovlq	%r9, %rdx
+	movq	128(%rsp), %rsi
+	movq	%r12, %rax
+	movq	328(%rsp), %rdi
+	.p2align	4
+.LBB16_52:
+	cmpq	%r9, %rax
+	jle	.LBB16_55
+	decq	%rax
+	subq	%r10, %rsi
+	cmpq	%rdi, %rsi
+	jge	.LBB16_52
+	incq	%rax
+	movq	%rax, %rdx
+.LBB16_55:
+	testq	%r11, %r11
+	movq	320(%rsp), %rdi
+	jle	.LBB16_56
+	cmpq	$96, %r11
+	jae	.LBB16_59
+	xorl	%esi, %esi
+.LBB16_64:
+	leaq	-1(%rsi), %rax
+	imulq	%r10, %rax
+	addq	152(%rsp), %rax
+	movq	%rsi, %r8
+	.p2align	4
+.LBB16_65:
+	addq	%r10, %rax
+	jns	.LBB16_68
+	incq	%r8
+	cmpq	%r8, %r11
+	jne	.LBB16_65
+	movq	%r11, %r8
+	jmp	.LBB16_68
+.LBB16_56:
+	xorl	%r8d, %r8d
+	jmp	.LBB16_68
+.LBB16_59:
+	vmovq	%rbx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 512(%rsp)
+	movl	$32, %r8d
+	vmovdqa	.LCPI16_3(%rip), %ymm14
+	vmovdqa	.LCPI16_11(%rip), %ymm15
+	vmovdqa	.LCPI16_10(%rip), %ymm6
+	vmovdqa	.LCPI16_9(%rip), %ymm5
+	vmovdqa	.LCPI16_8(%rip), %ymm4
+	vmovdqa	.LCPI16_7(%rip), %ymm3
+	vmovdqa	.LCPI16_6(%rip), %ymm2
+	vmovdqa	.LCPI16_5(%rip), %ymm1
+	.p2align	4
+.LBB16_60:
+	vpsrlq	$32, %ymm14, %ymm0
+	vmovdqa	448(%rsp), %ymm13
+	vpmuludq	%ymm0, %ymm13, %ymm0
+	vpsrlq	$32, %ymm13, %ymm11
+	vpmuludq	%ymm11, %ymm14, %ymm7
+	vpaddq	%ymm0, %ymm7, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 160(%rsp)
+	vpsrlq	$32, %ymm15, %ymm0
+	vpmuludq	%ymm0, %ymm13, %ymm0
+	vpmuludq	%ymm11, %ymm15, %ymm7
+	vpaddq	%ymm0, %ymm7, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 416(%rsp)
+	vpsrlq	$32, %ymm6, %ymm0
+	vpmuludq	%ymm0, %ymm13, %ymm0
+	vpmuludq	%ymm6, %ymm11, %ymm8
+	vpaddq	%ymm0, %ymm8, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 384(%rsp)
+	vpsrlq	$32, %ymm5, %ymm0
+	vpmuludq	%ymm0, %ymm13, %ymm0
+	vpmuludq	%ymm5, %ymm11, %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm0
+	vpsllq	$32, %ymm0, %ymm9
+	vpsrlq	$32, %ymm4, %ymm0
+	vpmuludq	%ymm0, %ymm13, %ymm0
+	vpmuludq	%ymm4, %ymm11, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm0
+	vpsllq	$32, %ymm0, %ymm8
+	vpsrlq	$32, %ymm3, %ymm12
+	vpmuludq	%ymm13, %ymm12, %ymm12
+	vpmuludq	%ymm3, %ymm11, %ymm10
+	vpaddq	%ymm12, %ymm10, %ymm10
+	vpsllq	$32, %ymm10, %ymm10
+	vpsrlq	$32, %ymm2, %ymm12
+	vpmuludq	%ymm13, %ymm12, %ymm12
+	vpmuludq	%ymm2, %ymm11, %ymm7
+	vpaddq	%ymm7, %ymm12, %ymm7
+	vpsllq	$32, %ymm7, %ymm7
+	vpsrlq	$32, %ymm1, %ymm12
+	vpmuludq	%ymm13, %ymm12, %ymm12
+	vpmuludq	%ymm1, %ymm11, %ymm11
+	vpaddq	%ymm12, %ymm11, %ymm11
+	vpsllq	$32, %ymm11, %ymm11
+	vpmuludq	%ymm1, %ymm13, %ymm12
+	vmovdqa	512(%rsp), %ymm0
+	vpaddq	%ymm0, %ymm12, %ymm12
+	vpaddq	%ymm11, %ymm12, %ymm11
+	vmovdqa	%ymm11, 576(%rsp)
+	vpmuludq	%ymm2, %ymm13, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm12
+	vpaddq	%ymm7, %ymm12, %ymm7
+	vmovdqa	%ymm7, 544(%rsp)
+	vpmuludq	%ymm3, %ymm13, %ymm7
+	vpaddq	%ymm0, %ymm7, %ymm7
+	vpaddq	%ymm7, %ymm10, %ymm12
+	vpmuludq	%ymm4, %ymm13, %ymm10
+	vpaddq	%ymm0, %ymm10, %ymm10
+	vpaddq	%ymm8, %ymm10, %ymm7
+	vpmuludq	%ymm5, %ymm13, %ymm10
+	vpaddq	%ymm0, %ymm10, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpmuludq	%ymm6, %ymm13, %ymm10
+	vpaddq	%ymm0, %ymm10, %ymm10
+	vpaddq	384(%rsp), %ymm10, %ymm8
+	vpmuludq	%ymm13, %ymm15, %ymm10
+	vpaddq	%ymm0, %ymm10, %ymm10
+	vpaddq	416(%rsp), %ymm10, %ymm10
+	vpmuludq	%ymm13, %ymm14, %ymm11
+	vpaddq	%ymm0, %ymm11, %ymm11
+	vpaddq	160(%rsp), %ymm11, %ymm11
+	vpcmpeqd	%ymm13, %ymm13, %ymm13
+	vpcmpgtq	%ymm13, %ymm11, %ymm11
+	vpcmpgtq	%ymm13, %ymm10, %ymm10
+	vpackssdw	%ymm10, %ymm11, %ymm10
+	vpcmpgtq	%ymm13, %ymm8, %ymm8
+	vpcmpgtq	%ymm13, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm8, %ymm8
+	vpermq	$216, %ymm10, %ymm9
+	vpermq	$216, %ymm8, %ymm8
+	vpackssdw	%ymm8, %ymm9, %ymm8
+	vpcmpgtq	%ymm13, %ymm7, %ymm0
+	vpcmpgtq	%ymm13, %ymm12, %ymm7
+	vpackssdw	%ymm7, %ymm0, %ymm0
+	vmovdqa	544(%rsp), %ymm7
+	vpcmpgtq	%ymm13, %ymm7, %ymm7
+	vmovdqa	576(%rsp), %ymm9
+	vpcmpgtq	%ymm13, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm7, %ymm7
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm7, %ymm7
+	vpackssdw	%ymm7, %ymm0, %ymm0
+	vpermq	$216, %ymm8, %ymm7
+	vpermq	$216, %ymm0, %ymm0
+	vpacksswb	%ymm0, %ymm7, %ymm7
+	vpmovmskb	%ymm7, %eax
+	leaq	-32(%r8), %rsi
+	testl	%eax, %eax
+	jne	.LBB16_62
+	addq	%rdi, %r8
+	vpbroadcastq	.LCPI16_12(%rip), %ymm0
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm0, %ymm6, %ymm6
+	vpaddq	%ymm0, %ymm5, %ymm5
+	vpaddq	%ymm0, %ymm4, %ymm4
+	vpaddq	%ymm0, %ymm3, %ymm3
+	vpaddq	%ymm0, %ymm2, %ymm2
+	vpaddq	%ymm0, %ymm1, %ymm1
+	cmpq	$64, %r8
+	movq	%rsi, %r8
+	jne	.LBB16_60
+.LBB16_62:
+	vpermq	$216, %ymm7, %ymm1
+	vpmovmskb	%ymm1, %eax
+	testl	%eax, %eax
+	je	.LBB16_63
+	vpand	.LCPI16_13(%rip), %ymm1, %ymm0
+	vextracti128	$1, %ymm0, %xmm1
+	vpmaxub	%xmm1, %xmm0, %xmm1
+	vpextrb	$1, %xmm1, %r8d
+	vmovd	%xmm1, %eax
+	cmpb	%r8b, %al
+	cmoval	%eax, %r8d
+	vpextrb	$2, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$3, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$4, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$5, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$6, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$7, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$8, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$9, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$10, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$11, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$12, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$13, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$14, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$15, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	movb	$32, %al
+	subb	%r8b, %al
+	movzbl	%al, %r8d
+	subq	%rsi, %r8
+	vpxor	%xmm7, %xmm7, %xmm7
+	jmp	.LBB16_68
+.LBB16_63:
+	movq	%rdi, %rsi
+	movq	%r11, %r8
+	cmpq	%rdi, %r11
+	vpxor	%xmm7, %xmm7, %xmm7
+	jne	.LBB16_64
+	.p2align	4
+.LBB16_68:
+	cmpq	%r11, %r8
+	movq	%r11, %rsi
+	cmovlq	%r8, %rsi
+	movq	%r13, %rdi
+	movq	%r11, %rax
+	.p2align	4
+.LBB16_69:
+	cmpq	%r8, %rax
+	jle	.LBB16_72
+	decq	%rax
+	subq	%r10, %rdi
+	cmpq	%r15, %rdi
+	jge	.LBB16_69
+	incq	%rax
+	movq	%rax, %rsi
+.LBB16_72:
+	imulq	%r10, %r9
+	imulq	%r10, %rdx
+	movq	$-1, %r12
+	cmpq	%rdx, %r9
+	jge	.LBB16_76
+	movq	304(%rsp), %r11
+	addq	%r11, %rdx
+	imulq	%r10, %r8
+	leaq	(%r8,%rbx), %rdi
+	imulq	%r10, %rsi
+	addq	%rsi, %rbx
+	movq	48(%rsp), %rax
+	leaq	(%rax,%r9), %r15
+	addq	%r11, %r9
+	movq	136(%rsp), %r11
+	imulq	%r15, %r11
+	imulq	296(%rsp), %r15
+	addq	40(%rsp), %r15
+	jmp	.LBB16_74
+	.p2align	4
+.LBB16_75:
+	addq	%r10, %r9
+	addq	376(%rsp), %r11
+	addq	368(%rsp), %r15
+	cmpq	%rdx, %r9
+	jge	.LBB16_76
+.LBB16_74:
+	movq	%rdi, %rax
+	cmpq	%rsi, %r8
+	jl	.LBB16_77
+	jmp	.LBB16_75
+	.p2align	4
+.LBB16_81:
+	leaq	(%r11,%rax), %r12
+.LBB16_82:
+	addq	%r10, %rax
+	cmpq	%rbx, %rax
+	jge	.LBB16_75
+.LBB16_77:
+	testq	%r12, %r12
+	js	.LBB16_81
+	vmovss	(%r15,%rax,4), %xmm2
+	vmovss	(%r14,%r12,4), %xmm1
+	vucomiss	%xmm1, %xmm2
+	ja	.LBB16_81
+	vucomiss	%xmm2, %xmm2
+	jnp	.LBB16_82
+	vucomiss	%xmm1, %xmm1
+	jnp	.LBB16_81
+	jmp	.LBB16_82
+	.p2align	4
+.LBB16_18:
+	movq	16(%rsp), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_23
+	xorl	%eax, %eax
+	.p2align	4
+.LBB16_20:
+	movq	280(%rsp), %rcx
+	imulq	%rax, %rcx
+	leaq	(%r14,%rcx,4), %rcx
+	leaq	(%rcx,%r15,4), %rdx
+	movq	%rsi, %r13
+	movq	%rax, %rsi
+	imulq	%rbx, %rsi
+	movq	96(%rsp), %rdi
+	leaq	(%rdi,%rsi,4), %rsi
+	xorl	%edi, %edi
+	.p2align	4
+.LBB16_21:
+	cmpq	%r13, %rdi
+	movq	%r13, %r8
+	cmovlq	%rdi, %r8
+	vmovups	(%rcx,%r8,8), %ymm0
+	vmovups	32(%rcx,%r8,8), %ymm1
+	vmovups	(%rdx,%r8,8), %ymm2
+	vmovups	32(%rdx,%r8,8), %ymm3
+	vshufps	$136, %ymm1, %ymm0, %ymm4
+	vpermpd	$216, %ymm4, %ymm4
+	vshufps	$221, %ymm1, %ymm0, %ymm0
+	vpermpd	$216, %ymm0, %ymm0
+	vshufps	$136, %ymm3, %ymm2, %ymm1
+	vpermpd	$216, %ymm1, %ymm1
+	vcmpordps	%ymm7, %ymm0, %ymm5
+	vcmpunordps	%ymm7, %ymm4, %ymm6
+	vorps	%ymm5, %ymm6, %ymm5
+	vcmpnltps	%ymm0, %ymm4, %ymm6
+	vandps	%ymm5, %ymm6, %ymm5
+	vblendvps	%ymm5, %ymm4, %ymm0, %ymm0
+	vshufps	$221, %ymm3, %ymm2, %ymm2
+	vcmpnltps	%ymm1, %ymm0, %ymm3
+	vcmpordps	%ymm7, %ymm1, %ymm4
+	vcmpunordps	%ymm7, %ymm0, %ymm5
+	vorps	%ymm4, %ymm5, %ymm4
+	vandps	%ymm4, %ymm3, %ymm3
+	vblendvps	%ymm3, %ymm0, %ymm1, %ymm0
+	vpermpd	$216, %ymm2, %ymm1
+	vcmpnltps	%ymm1, %ymm0, %ymm2
+	vcmpordps	%ymm7, %ymm1, %ymm3
+	vcmpunordps	%ymm7, %ymm0, %ymm4
+	vorps	%ymm3, %ymm4, %ymm3
+	vandps	%ymm3, %ymm2, %ymm2
+	vblendvps	%ymm2, %ymm0, %ymm1, %ymm0
+	vmovups	%ymm0, (%rsi,%r8,4)
+	addq	$8, %rdi
+	cmpq	%rbx, %rdi
+	jl	.LBB16_21
+	incq	%rax
+	movq	16(%rsp), %rdx
+	cmpq	%rdx, %rax
+	movq	120(%rsp), %rdi
+	movq	112(%rsp), %r8
+	movq	%r13, %rsi
+	jne	.LBB16_20
+	jmp	.LBB16_23
+.LBB16_24:
+	leaq	-40(%rbp), %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.LBB16_2:
+	.cfi_def_cfa %rbp, 16
+	movq	$0, 8(%rsp)
+	testq	%r12, %r12
+	jle	.LBB16_15
+	movq	%r11, %rax
+	imulq	%r12, %rax
+	cmpq	$64, %rax
+	jg	.LBB16_15
+	movabsq	$9223372036854775776, %rdx
+	orq	$16, %rdx
+	andq	%r11, %rdx
+	vmovq	%r10, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	leaq	704(%rsp), %rsi
+	xorl	%r8d, %r8d
+	vpbroadcastq	.LCPI16_0(%rip), %ymm1
+	vmovdqa	%ymm1, 160(%rsp)
+	vpbroadcastq	.LCPI16_1(%rip), %ymm2
+	vpbroadcastq	.LCPI16_2(%rip), %ymm3
+	vpsrlq	$32, %ymm0, %ymm5
+	vpbroadcastq	.LCPI16_4(%rip), %ymm6
+	xorl	%r9d, %r9d
+	movq	$0, 8(%rsp)
+	jmp	.LBB16_5
+	.p2align	4
+.LBB16_6:
+	movq	8(%rsp), %rcx
+.LBB16_14:
+	movq	%rcx, 8(%rsp)
+	incq	%r9
+	addq	%r15, %r8
+	cmpq	%r12, %r9
+	movq	24(%rsp), %r11
+	je	.LBB16_15
+.LBB16_5:
+	testq	%r11, %r11
+	jle	.LBB16_6
+	cmpq	$16, %r11
+	jae	.LBB16_9
+	xorl	%eax, %eax
+	movq	8(%rsp), %rcx
+	jmp	.LBB16_12
+	.p2align	4
+.LBB16_9:
+	movq	%r9, %rax
+	imulq	%r15, %rax
+	vmovq	%rax, %xmm7
+	vpbroadcastq	%xmm7, %ymm7
+	vpaddq	160(%rsp), %ymm7, %ymm8
+	vpaddq	%ymm2, %ymm7, %ymm9
+	vpaddq	%ymm3, %ymm7, %ymm10
+	movq	8(%rsp), %rcx
+	leaq	(%rsi,%rcx,8), %rax
+	addq	%rdx, %rcx
+	xorl	%r11d, %r11d
+	vmovdqa	.LCPI16_3(%rip), %ymm11
+	.p2align	4
+.LBB16_10:
+	vpaddq	%ymm7, %ymm11, %ymm12
+	vpaddq	%ymm8, %ymm11, %ymm13
+	vpaddq	%ymm9, %ymm11, %ymm14
+	vpaddq	%ymm10, %ymm11, %ymm15
+	vpmuludq	%ymm5, %ymm12, %ymm4
+	vpsrlq	$32, %ymm12, %ymm1
+	vpmuludq	%ymm0, %ymm1, %ymm1
+	vpaddq	%ymm1, %ymm4, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vpmuludq	%ymm0, %ymm12, %ymm4
+	vpaddq	%ymm1, %ymm4, %ymm1
+	vpmuludq	%ymm5, %ymm13, %ymm4
+	vpsrlq	$32, %ymm13, %ymm12
+	vpmuludq	%ymm0, %ymm12, %ymm12
+	vpaddq	%ymm4, %ymm12, %ymm4
+	vpsllq	$32, %ymm4, %ymm4
+	vpmuludq	%ymm0, %ymm13, %ymm12
+	vpaddq	%ymm4, %ymm12, %ymm4
+	vpmuludq	%ymm5, %ymm14, %ymm12
+	vpsrlq	$32, %ymm14, %ymm13
+	vpmuludq	%ymm0, %ymm13, %ymm13
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpsllq	$32, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm14, %ymm13
+	vpaddq	%ymm12, %ymm13, %ymm12
+	vpmuludq	%ymm5, %ymm15, %ymm13
+	vpsrlq	$32, %ymm15, %ymm14
+	vpmuludq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm14, %ymm13, %ymm13
+	vpsllq	$32, %ymm13, %ymm13
+	vpmuludq	%ymm0, %ymm15, %ymm14
+	vpaddq	%ymm13, %ymm14, %ymm13
+	vmovdqu	%ymm1, -96(%rax,%r11,8)
+	vmovdqu	%ymm4, -64(%rax,%r11,8)
+	vmovdqu	%ymm12, -32(%rax,%r11,8)
+	vmovdqu	%ymm13, (%rax,%r11,8)
+	addq	$16, %r11
+	vpaddq	%ymm6, %ymm11, %ymm11
+	cmpq	%r11, %rdx
+	jne	.LBB16_10
+	movq	%rdx, %rax
+	cmpq	%rdx, 24(%rsp)
+	je	.LBB16_14
+.LBB16_12:
+	movq	24(%rsp), %r11
+	subq	%rax, %r11
+	addq	%r8, %rax
+	imulq	%r10, %rax
+	.p2align	4
+.LBB16_13:
+	movq	%rax, 608(%rsp,%rcx,8)
+	incq	%rcx
+	addq	%r10, %rax
+	decq	%r11
+	jne	.LBB16_13
+	jmp	.LBB16_14
+.Lfunc_end16:
+	.size	max_pool_forward, .Lfunc_end16-max_pool_forward
+	.cfi_endproc
+	.section	.rodata.cst8,"aM",@progbits,8
+	.p2align	3, 0x0
+.LCPI17_0:
+	.quad	4
+.LCPI17_1:
+	.quad	8
+.LCPI17_2:
+	.quad	12
+.LCPI17_4:
+	.quad	16
+.LCPI17_13:
+	.quad	32
+	.section	.rodata.cst32,"aM",@progbits,32
+	.p2align	5, 0x0
+.LCPI17_3:
+	.quad	0
+	.quad	1
+	.quad	2
+	.quad	3
+.LCPI17_5:
+	.long	0
+	.long	1
+	.long	2
+	.long	3
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+.LCPI17_6:
+	.quad	28
+	.quad	29
+	.quad	30
+	.quad	31
+.LCPI17_7:
+	.quad	24
+	.quad	25
+	.quad	26
+	.quad	27
+.LCPI17_8:
+	.quad	20
+	.quad	21
+	.quad	22
+	.quad	23
+.LCPI17_9:
+	.quad	16
+	.quad	17
+	.quad	18
+	.quad	19
+.LCPI17_10:
+	.quad	12
+	.quad	13
+	.quad	14
+	.quad	15
+.LCPI17_11:
+	.quad	8
+	.quad	9
+	.quad	10
+	.quad	11
+.LCPI17_12:
+	.quad	4
+	.quad	5
+	.quad	6
+	.quad	7
+.LCPI17_14:
+	.byte	32
+	.byte	31
+	.byte	30
+	.byte	29
+	.byte	28
+	.byte	27
+	.byte	26
+	.byte	25
+	.byte	24
+	.byte	23
+	.byte	22
+	.byte	21
+	.byte	20
+	.byte	19
+	.byte	18
+	.byte	17
+	.byte	16
+	.byte	15
+	.byte	14
+	.byte	13
+	.byte	12
+	.byte	11
+	.byte	10
+	.byte	9
+	.byte	8
+	.byte	7
+	.byte	6
+	.byte	5
+	.byte	4
+	.byte	3
+	.byte	2
+	.byte	1
+	.text
+	.p2align	4
+	.type	max_pool_backward,@function
+max_pool_backward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	andq	$-32, %rsp
+	subq	$1184, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r8, 96(%rsp)
+	movq	%rcx, 264(%rsp)
+	movq	%rdx, 232(%rsp)
+	movq	%rsi, 104(%rsp)
+	movq	16(%rbp), %rax
+	movq	64(%rdi), %rcx
+	movq	72(%rdi), %rbx
+	movq	80(%rdi), %rdx
+	orq	88(%rdi), %rbx
+	movq	%rcx, 112(%rsp)
+	orq	%rcx, %rbx
+	movq	%rdx, 128(%rsp)
+	orq	%rdx, %rbx
+	movq	24(%rdi), %r15
+	movq	32(%rdi), %rcx
+	movq	%rcx, 16(%rsp)
+	je	.LBB17_2
+	movq	$0, 8(%rsp)
+.LBB17_15:
+	movq	(%rdi), %rdx
+	movq	8(%rdi), %rcx
+	movq	16(%rdi), %r14
+	movq	40(%rdi), %r8
+	movq	%r8, 48(%rsp)
+	movq	48(%rdi), %r8
+	movq	56(%rdi), %r12
+	movq	96(%rdi), %r10
+	movq	%r10, 24(%rsp)
+	movq	104(%rdi), %rdi
+	movq	%rdi, 40(%rsp)
+	movq	%r14, 32(%rsp)
+	movq	%rcx, 352(%rsp)
+	imulq	%rcx, %r14
+	movq	%rdx, %rsi
+	imulq	%rax, %rsi
+	testl	%r9d, %r9d
+	movq	%r8, 80(%rsp)
+	movq	%rsi, 88(%rsp)
+	jne	.LBB17_18
+	movq	%r14, %rcx
+	imulq	%rsi, %rcx
+	testq	%rcx, %rcx
+	jle	.LBB17_18
+	imulq	%r14, %rdx
+	imulq	%rax, %rdx
+	shlq	$2, %rdx
+	movq	96(%rsp), %rdi
+	xorl	%esi, %esi
+	vzeroupper
+	callq	memset@PLT
+	movq	88(%rsp), %rsi
+	movq	80(%rsp), %r8
+.LBB17_18:
+	testq	%rsi, %rsi
+	jle	.LBB17_27
+	movq	40(%rsp), %r9
+	movq	%r9, %rax
+	imulq	24(%rsp), %rax
+	movq	%rax, 248(%rsp)
+	movq	%r15, %rax
+	xorq	$2, %rax
+	movq	16(%rsp), %rsi
+	movq	%rsi, %rcx
+	xorq	$2, %rcx
+	orq	%rax, %rcx
+	movq	48(%rsp), %rdi
+	movq	%rdi, %rax
+	xorq	$2, %rax
+	movq	%r8, %rdx
+	xorq	$2, %rdx
+	orq	%rax, %rdx
+	orq	%rcx, %rdx
+	movq	%r12, %rax
+	xorq	$1, %rax
+	orq	%rdx, %rax
+	orq	%rax, %rbx
+	setne	%al
+	cmpq	$8, %r9
+	setl	%cl
+	orb	%al, %cl
+	movb	%cl, 3(%rsp)
+	leaq	-8(%r9), %r10
+	movq	32(%rsp), %rcx
+	imulq	%rcx, %rdi
+	movq	%rdi, 296(%rsp)
+	movq	8(%rsp), %rax
+	leaq	-1(%rax), %rdx
+	movabsq	$9223372036854775776, %rax
+	movq	%r15, %rdi
+	andq	%rax, %rdi
+	movq	%rdi, 344(%rsp)
+	vmovq	%r12, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 480(%rsp)
+	andq	%rsi, %rax
+	movq	%rax, 304(%rsp)
+	movq	%rdx, 336(%rsp)
+	andq	$-2, %rdx
+	negq	%rdx
+	movq	%rdx, 312(%rsp)
+	movq	112(%rsp), %rax
+	movq	%rax, %rdx
+	negq	%rdx
+	movq	%rdx, 224(%rsp)
+	movq	%r12, %rdx
+	imulq	%r15, %rdx
+	subq	%rax, %rdx
+	movq	%rdx, 216(%rsp)
+	movq	128(%rsp), %rax
+	movq	%rax, %rdx
+	negq	%rdx
+	movq	%rdx, 288(%rsp)
+	movq	%r12, %rdx
+	imulq	%rsi, %rdx
+	subq	%rax, %rdx
+	movq	%rdx, 280(%rsp)
+	movq	%r12, %rax
+	imulq	%rcx, %rax
+	vpxor	%xmm9, %xmm9, %xmm9
+	vmovdqa	.LCPI17_5(%rip), %ymm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	movq	640(%rsp), %rdx
+	movq	%rdx, 360(%rsp)
+	leaq	(,%r14,4), %rdx
+	movq	%rdx, 240(%rsp)
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, 320(%rsp)
+	movq	%rax, 408(%rsp)
+	leaq	(,%rax,4), %rax
+	movq	%rax, 400(%rsp)
+	xorl	%edx, %edx
+	movq	104(%rsp), %rax
+	movq	%rax, 64(%rsp)
+	movq	%r15, 384(%rsp)
+	movq	%r10, 376(%rsp)
+	movq	%r14, 256(%rsp)
+	jmp	.LBB17_20
+	.p2align	4
+.LBB17_26:
+	movq	272(%rsp), %rdx
+	incq	%rdx
+	movq	64(%rsp), %rax
+	addq	240(%rsp), %rax
+	movq	%rax, 64(%rsp)
+	cmpq	88(%rsp), %rdx
+	movq	256(%rsp), %r14
+	je	.LBB17_27
+.LBB17_20:
+	movq	%rdx, %rcx
+	imulq	%r14, %rcx
+	movq	104(%rsp), %rax
+	leaq	(%rax,%rcx,4), %r11
+	movq	248(%rsp), %rax
+	movq	%rdx, 272(%rsp)
+	imulq	%rdx, %rax
+	movq	264(%rsp), %rdx
+	leaq	(%rdx,%rax,4), %rdx
+	movq	%rdx, 120(%rsp)
+	movq	96(%rsp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, 144(%rsp)
+	cmpb	$0, 3(%rsp)
+	je	.LBB17_21
+	cmpq	$0, 24(%rsp)
+	movq	40(%rsp), %rcx
+	jle	.LBB17_26
+	movq	216(%rsp), %rax
+	movq	%rax, 136(%rsp)
+	movq	224(%rsp), %rax
+	movq	%rax, 72(%rsp)
+	movq	$0, 56(%rsp)
+	jmp	.LBB17_30
+	.p2align	4
+.LBB17_45:
+	movq	56(%rsp), %rdx
+	incq	%rdx
+	movq	48(%rsp), %rax
+	addq	%rax, 72(%rsp)
+	addq	%rax, 136(%rsp)
+	movq	%rdx, 56(%rsp)
+	cmpq	24(%rsp), %rdx
+	je	.LBB17_26
+.LBB17_30:
+	testq	%rcx, %rcx
+	jle	.LBB17_45
+	movq	296(%rsp), %rsi
+	movq	56(%rsp), %rdx
+	imulq	%rdx, %rsi
+	movq	%rsi, 368(%rsp)
+	movq	%rdx, %rax
+	imulq	%rcx, %rax
+	movq	120(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 392(%rsp)
+	imulq	48(%rsp), %rdx
+	subq	112(%rsp), %rdx
+	movq	%rdx, 328(%rsp)
+	vmovq	%rdx, %xmm1
+	vpbroadcastq	%xmm1, %ymm0
+	vmovdqa	%ymm0, 512(%rsp)
+	movq	280(%rsp), %rsi
+	movq	288(%rsp), %rax
+	movq	%rax, 152(%rsp)
+	xorl	%r14d, %r14d
+	jmp	.LBB17_32
+	.p2align	4
+.LBB17_43:
+	addq	%rdx, %r9
+.LBB17_44:
+	movq	144(%rsp), %rax
+	vaddss	(%rax,%r9,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%r9,4)
+	incq	%r14
+	movq	80(%rsp), %r8
+	addq	%r8, 152(%rsp)
+	addq	%r8, %rsi
+	movq	40(%rsp), %rcx
+	cmpq	%rcx, %r14
+	movq	384(%rsp), %r15
+	movq	376(%rsp), %r10
+	je	.LBB17_45
+.LBB17_32:
+	movq	%r14, %rdx
+	imulq	%r8, %rdx
+	movq	392(%rsp), %rax
+	vmovss	(%rax,%r14,4), %xmm0
+	movq	8(%rsp), %rax
+	testq	%rax, %rax
+	je	.LBB17_46
+	addq	368(%rsp), %rdx
+	movq	360(%rsp), %rcx
+	movq	%rcx, %r9
+	cmpq	$2, %rax
+	jl	.LBB17_43
+	leaq	(%r11,%rdx,4), %r8
+	vmovss	(%r8,%rcx,4), %xmm1
+	movl	$1, %r10d
+	movq	%rcx, %r9
+	jne	.LBB17_35
+.LBB17_41:
+	testb	$1, 336(%rsp)
+	je	.LBB17_43
+	movq	640(%rsp,%r10,8), %rax
+	vmovss	(%r8,%rax,4), %xmm2
+	vucomiss	%xmm2, %xmm2
+	movq	%r9, %rcx
+	cmovpq	%rax, %rcx
+	vucomiss	%xmm1, %xmm1
+	cmovpq	%r9, %rcx
+	vucomiss	%xmm1, %xmm2
+	cmovaq	%rax, %rcx
+	movq	%rcx, %r9
+	jmp	.LBB17_43
+	.p2align	4
+.LBB17_46:
+	testq	%r15, %r15
+	movq	344(%rsp), %rdi
+	jle	.LBB17_47
+	cmpq	$96, %r15
+	jae	.LBB17_50
+	xorl	%ecx, %ecx
+.LBB17_55:
+	leaq	-1(%rcx), %rax
+	imulq	%r12, %rax
+	addq	72(%rsp), %rax
+	movq	%rcx, %rbx
+	.p2align	4
+.LBB17_56:
+	addq	%r12, %rax
+	jns	.LBB17_59
+	incq	%rbx
+	cmpq	%rbx, %r15
+	jne	.LBB17_56
+	movq	%r15, %rbx
+	jmp	.LBB17_59
+.LBB17_35:
+	movq	312(%rsp), %rbx
+	jmp	.LBB17_36
+	.p2align	4
+.LBB17_40:
+	cmovneq	%rax, %r9
+	leaq	(%rbx,%r10), %rax
+	addq	$2, %rax
+	addq	$2, %r10
+	cmpq	$1, %rax
+	je	.LBB17_41
+.LBB17_36:
+	movq	640(%rsp,%r10,8), %rax
+	vmovss	(%r8,%rax,4), %xmm2
+	vucomiss	%xmm1, %xmm2
+	seta	%cl
+	vcmpordss	%xmm1, %xmm9, %xmm3
+	vcmpunordss	%xmm2, %xmm9, %xmm4
+	vandps	%xmm4, %xmm3, %xmm3
+	vmovd	%xmm3, %edi
+	orb	%cl, %dil
+	testb	$1, %dil
+	jne	.LBB17_38
+	vmovaps	%xmm1, %xmm2
+.LBB17_38:
+	cmovneq	%rax, %r9
+	movq	648(%rsp,%r10,8), %rax
+	vmovss	(%r8,%rax,4), %xmm1
+	vucomiss	%xmm2, %xmm1
+	seta	%cl
+	vcmpordss	%xmm2, %xmm9, %xmm3
+	vcmpunordss	%xmm1, %xmm9, %xmm4
+	vandps	%xmm4, %xmm3, %xmm3
+	vmovd	%xmm3, %edi
+	orb	%cl, %dil
+	testb	$1, %dil
+	jne	.LBB17_40
+	vmovaps	%xmm2, %xmm1
+	jmp	.LBB17_40
+.LBB17_47:
+	xorl	%ebx, %ebx
+	jmp	.LBB17_59
+.LBB17_50:
+	vmovss	%xmm0, 4(%rsp)
+	movl	$32, %r8d
+	vmovaps	.LCPI17_3(%rip), %ymm10
+	vmovaps	%ymm10, 160(%rsp)
+	vmovdqa	.LCPI17_12(%rip), %ymm8
+	vmovdqa	.LCPI17_11(%rip), %ymm7
+	vmovdqa	.LCPI17_10(%rip), %ymm6
+	vmovdqa	.LCPI17_9(%rip), %ymm5
+	vmovdqa	.LCPI17_8(%rip), %ymm4
+	vmovdqa	.LCPI17_7(%rip), %ymm3
+	vmovdqa	.LCPI17_6(%rip), %ymm2
+	.p2align	4
+.LBB17_51:
+	vmovdqa	160(%rsp), %ymm9
+	vpsrlq	$32, %ymm9, %ymm1
+	vmovdqa	480(%rsp), %ymm0
+	vpmuludq	%ymm0, %ymm1, %ymm1
+	vpsrlq	$32, %ymm0, %ymm13
+	vpmuludq	%ymm13, %ymm9, %ymm9
+	vpaddq	%ymm1, %ymm9, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vmovdqa	%ymm1, 416(%rsp)
+	vpsrlq	$32, %ymm8, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm13, %ymm8, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm9
+	vpsllq	$32, %ymm9, %ymm1
+	vmovdqa	%ymm1, 448(%rsp)
+	vpsrlq	$32, %ymm7, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm7, %ymm13, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm9
+	vpsllq	$32, %ymm9, %ymm15
+	vpsrlq	$32, %ymm6, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm6, %ymm13, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm9
+	vpsllq	$32, %ymm9, %ymm11
+	vpsrlq	$32, %ymm5, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm5, %ymm13, %ymm14
+	vpaddq	%ymm9, %ymm14, %ymm9
+	vpsllq	$32, %ymm9, %ymm14
+	vpsrlq	$32, %ymm4, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm4, %ymm13, %ymm1
+	vpaddq	%ymm1, %ymm9, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vpsrlq	$32, %ymm3, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm3, %ymm13, %ymm12
+	vpaddq	%ymm9, %ymm12, %ymm9
+	vpsllq	$32, %ymm9, %ymm12
+	vpsrlq	$32, %ymm2, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm2, %ymm13, %ymm13
+	vpaddq	%ymm9, %ymm13, %ymm9
+	vpsllq	$32, %ymm9, %ymm9
+	vpmuludq	%ymm0, %ymm2, %ymm13
+	vmovdqa	512(%rsp), %ymm10
+	vpaddq	%ymm10, %ymm13, %ymm13
+	vpaddq	%ymm9, %ymm13, %ymm9
+	vpmuludq	%ymm0, %ymm3, %ymm13
+	vpaddq	%ymm10, %ymm13, %ymm13
+	vpaddq	%ymm12, %ymm13, %ymm13
+	vpmuludq	%ymm0, %ymm4, %ymm12
+	vpaddq	%ymm10, %ymm12, %ymm12
+	vpaddq	%ymm1, %ymm12, %ymm1
+	vpmuludq	%ymm0, %ymm5, %ymm12
+	vpaddq	%ymm10, %ymm12, %ymm12
+	vpaddq	%ymm14, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm6, %ymm14
+	vpaddq	%ymm10, %ymm14, %ymm14
+	vpaddq	%ymm11, %ymm14, %ymm11
+	vpmuludq	%ymm0, %ymm7, %ymm14
+	vpaddq	%ymm10, %ymm14, %ymm14
+	vpaddq	%ymm15, %ymm14, %ymm14
+	vpmuludq	%ymm0, %ymm8, %ymm15
+	vpaddq	%ymm10, %ymm15, %ymm15
+	vpaddq	448(%rsp), %ymm15, %ymm15
+	vpmuludq	160(%rsp), %ymm0, %ymm0
+	vpaddq	%ymm0, %ymm10, %ymm0
+	vpaddq	416(%rsp), %ymm0, %ymm0
+	vpcmpeqd	%ymm10, %ymm10, %ymm10
+	vpcmpgtq	%ymm10, %ymm0, %ymm0
+	vpcmpgtq	%ymm10, %ymm15, %ymm15
+	vpackssdw	%ymm15, %ymm0, %ymm0
+	vpcmpgtq	%ymm10, %ymm14, %ymm14
+	vpcmpgtq	%ymm10, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm14, %ymm11
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm0, %ymm0
+	vpcmpgtq	%ymm10, %ymm12, %ymm11
+	vpcmpgtq	%ymm10, %ymm1, %ymm1
+	vpackssdw	%ymm1, %ymm11, %ymm1
+	vpcmpgtq	%ymm10, %ymm13, %ymm11
+	vpcmpgtq	%ymm10, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm11, %ymm9
+	vpermq	$216, %ymm1, %ymm1
+	vpermq	$216, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm1, %ymm1
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm1, %ymm1
+	vpacksswb	%ymm1, %ymm0, %ymm1
+	vpmovmskb	%ymm1, %eax
+	leaq	-32(%r8), %r9
+	testl	%eax, %eax
+	jne	.LBB17_53
+	addq	%rdi, %r8
+	vpbroadcastq	.LCPI17_13(%rip), %ymm0
+	vmovdqa	160(%rsp), %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm9
+	vmovdqa	%ymm9, 160(%rsp)
+	vpaddq	%ymm0, %ymm8, %ymm8
+	vpaddq	%ymm0, %ymm7, %ymm7
+	vpaddq	%ymm0, %ymm6, %ymm6
+	vpaddq	%ymm0, %ymm5, %ymm5
+	vpaddq	%ymm0, %ymm4, %ymm4
+	vpaddq	%ymm0, %ymm3, %ymm3
+	vpaddq	%ymm0, %ymm2, %ymm2
+	cmpq	$64, %r8
+	movq	%r9, %r8
+	jne	.LBB17_51
+.LBB17_53:
+	vpermq	$216, %ymm1, %ymm1
+	vpmovmskb	%ymm1, %eax
+	testl	%eax, %eax
+	je	.LBB17_54
+	vpand	.LCPI17_14(%rip), %ymm1, %ymm0
+	vextracti128	$1, %ymm0, %xmm1
+	vpmaxub	%xmm1, %xmm0, %xmm1
+	vpextrb	$1, %xmm1, %r8d
+	vmovd	%xmm1, %eax
+	cmpb	%r8b, %al
+	cmoval	%eax, %r8d
+	vpextrb	$2, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$3, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$4, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$5, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$6, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$7, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$8, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$9, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$10, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$11, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$12, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$13, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$14, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	vpextrb	$15, %xmm1, %eax
+	cmpb	%al, %r8b
+	cmovbel	%eax, %r8d
+	movb	$32, %al
+	subb	%r8b, %al
+	movzbl	%al, %ebx
+	subq	%r9, %rbx
+	vpxor	%xmm9, %xmm9, %xmm9
+	vmovdqa	.LCPI17_5(%rip), %ymm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	vmovss	4(%rsp), %xmm0
+	jmp	.LBB17_59
+.LBB17_54:
+	movq	%rdi, %rcx
+	movq	%r15, %rbx
+	cmpq	%rdi, %r15
+	vpxor	%xmm9, %xmm9, %xmm9
+	vmovdqa	.LCPI17_5(%rip), %ymm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	vmovss	4(%rsp), %xmm0
+	jne	.LBB17_55
+	.p2align	4
+.LBB17_59:
+	subq	128(%rsp), %rdx
+	cmpq	%r15, %rbx
+	movq	%r15, %r8
+	cmovlq	%rbx, %r8
+	movq	136(%rsp), %rcx
+	movq	%r15, %rax
+	movq	16(%rsp), %rdi
+	movq	352(%rsp), %r9
+	movq	32(%rsp), %r15
+	.p2align	4
+.LBB17_60:
+	cmpq	%rbx, %rax
+	jle	.LBB17_63
+	decq	%rax
+	subq	%r12, %rcx
+	cmpq	%r9, %rcx
+	jge	.LBB17_60
+	incq	%rax
+	movq	%rax, %r8
+.LBB17_63:
+	testq	%rdi, %rdi
+	jle	.LBB17_64
+	cmpq	$96, %rdi
+	jae	.LBB17_67
+	xorl	%ecx, %ecx
+.LBB17_72:
+	leaq	-1(%rcx), %rax
+	imulq	%r12, %rax
+	addq	152(%rsp), %rax
+	movq	%rcx, %r10
+	.p2align	4
+.LBB17_73:
+	addq	%r12, %rax
+	jns	.LBB17_76
+	incq	%r10
+	cmpq	%r10, %rdi
+	jne	.LBB17_73
+	movq	%rdi, %r10
+	jmp	.LBB17_76
+.LBB17_64:
+	xorl	%r10d, %r10d
+	jmp	.LBB17_76
+.LBB17_67:
+	vmovss	%xmm0, 4(%rsp)
+	vmovq	%rdx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 544(%rsp)
+	movl	$32, %r9d
+	vmovdqa	.LCPI17_3(%rip), %ymm8
+	vmovdqa	.LCPI17_12(%rip), %ymm7
+	vmovdqa	.LCPI17_11(%rip), %ymm6
+	vmovdqa	.LCPI17_10(%rip), %ymm5
+	vmovdqa	.LCPI17_9(%rip), %ymm4
+	vmovdqa	.LCPI17_8(%rip), %ymm3
+	vmovdqa	.LCPI17_7(%rip), %ymm2
+	vmovdqa	.LCPI17_6(%rip), %ymm1
+	movq	304(%rsp), %r10
+	.p2align	4
+.LBB17_68:
+	vpsrlq	$32, %ymm8, %ymm0
+	vmovdqa	480(%rsp), %ymm10
+	vpmuludq	%ymm0, %ymm10, %ymm0
+	vpsrlq	$32, %ymm10, %ymm11
+	vpmuludq	%ymm11, %ymm8, %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 160(%rsp)
+	vpsrlq	$32, %ymm7, %ymm0
+	vpmuludq	%ymm0, %ymm10, %ymm0
+	vpmuludq	%ymm7, %ymm11, %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 416(%rsp)
+	vpsrlq	$32, %ymm6, %ymm0
+	vpmuludq	%ymm0, %ymm10, %ymm0
+	vpmuludq	%ymm6, %ymm11, %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 448(%rsp)
+	vpsrlq	$32, %ymm5, %ymm0
+	vpmuludq	%ymm0, %ymm10, %ymm0
+	vpmuludq	%ymm5, %ymm11, %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm0
+	vpsllq	$32, %ymm0, %ymm13
+	vpsrlq	$32, %ymm4, %ymm0
+	vpmuludq	%ymm0, %ymm10, %ymm0
+	vpmuludq	%ymm4, %ymm11, %ymm14
+	vpaddq	%ymm0, %ymm14, %ymm0
+	vpsllq	$32, %ymm0, %ymm9
+	vpsrlq	$32, %ymm3, %ymm14
+	vpmuludq	%ymm10, %ymm14, %ymm14
+	vpmuludq	%ymm3, %ymm11, %ymm12
+	vpaddq	%ymm14, %ymm12, %ymm12
+	vpsllq	$32, %ymm12, %ymm12
+	vpsrlq	$32, %ymm2, %ymm14
+	vpmuludq	%ymm10, %ymm14, %ymm14
+	vpmuludq	%ymm2, %ymm11, %ymm15
+	vpaddq	%ymm14, %ymm15, %ymm14
+	vpsllq	$32, %ymm14, %ymm14
+	vpsrlq	$32, %ymm1, %ymm15
+	vpmuludq	%ymm10, %ymm15, %ymm15
+	vpmuludq	%ymm1, %ymm11, %ymm11
+	vpaddq	%ymm15, %ymm11, %ymm11
+	vpsllq	$32, %ymm11, %ymm11
+	vpmuludq	%ymm1, %ymm10, %ymm15
+	vmovdqa	544(%rsp), %ymm0
+	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm11, %ymm15, %ymm11
+	vmovdqa	%ymm11, 608(%rsp)
+	vpmuludq	%ymm2, %ymm10, %ymm15
+	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm14, %ymm15, %ymm11
+	vmovdqa	%ymm11, 576(%rsp)
+	vpmuludq	%ymm3, %ymm10, %ymm15
+	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm12, %ymm15, %ymm14
+	vpmuludq	%ymm4, %ymm10, %ymm15
+	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm9, %ymm15, %ymm12
+	vpmuludq	%ymm5, %ymm10, %ymm15
+	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm13, %ymm15, %ymm9
+	vpmuludq	%ymm6, %ymm10, %ymm15
+	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	448(%rsp), %ymm15, %ymm13
+	vpmuludq	%ymm7, %ymm10, %ymm15
+	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	416(%rsp), %ymm15, %ymm15
+	vpmuludq	%ymm10, %ymm8, %ymm11
+	vpaddq	%ymm0, %ymm11, %ymm11
+	vpaddq	160(%rsp), %ymm11, %ymm11
+	vpcmpeqd	%ymm10, %ymm10, %ymm10
+	vpcmpgtq	%ymm10, %ymm11, %ymm11
+	vpcmpgtq	%ymm10, %ymm15, %ymm15
+	vpackssdw	%ymm15, %ymm11, %ymm11
+	vpcmpgtq	%ymm10, %ymm13, %ymm13
+	vpcmpgtq	%ymm10, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm13, %ymm9
+	vpermq	$216, %ymm11, %ymm11
+	vpermq	$216, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm11, %ymm9
+	vpcmpgtq	%ymm10, %ymm12, %ymm0
+	vpcmpgtq	%ymm10, %ymm14, %ymm11
+	vpackssdw	%ymm11, %ymm0, %ymm0
+	vmovdqa	576(%rsp), %ymm11
+	vpcmpgtq	%ymm10, %ymm11, %ymm11
+	vmovdqa	608(%rsp), %ymm12
+	vpcmpgtq	%ymm10, %ymm12, %ymm12
+	vpackssdw	%ymm12, %ymm11, %ymm11
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm0, %ymm0
+	vpermq	$216, %ymm9, %ymm9
+	vpermq	$216, %ymm0, %ymm0
+	vpacksswb	%ymm0, %ymm9, %ymm9
+	vpmovmskb	%ymm9, %eax
+	leaq	-32(%r9), %r13
+	testl	%eax, %eax
+	jne	.LBB17_70
+	addq	%r10, %r9
+	vpbroadcastq	.LCPI17_13(%rip), %ymm0
+	vpaddq	%ymm0, %ymm8, %ymm8
+	vpaddq	%ymm0, %ymm7, %ymm7
+	vpaddq	%ymm0, %ymm6, %ymm6
+	vpaddq	%ymm0, %ymm5, %ymm5
+	vpaddq	%ymm0, %ymm4, %ymm4
+	vpaddq	%ymm0, %ymm3, %ymm3
+	vpaddq	%ymm0, %ymm2, %ymm2
+	vpaddq	%ymm0, %ymm1, %ymm1
+	cmpq	$64, %r9
+	movq	%r13, %r9
+	jne	.LBB17_68
+.LBB17_70:
+	vpermq	$216, %ymm9, %ymm1
+	vpmovmskb	%ymm1, %eax
+	testl	%eax, %eax
+	je	.LBB17_71
+	vpand	.LCPI17_14(%rip), %ymm1, %ymm0
+	vextracti128	$1, %ymm0, %xmm1
+	vpmaxub	%xmm1, %xmm0, %xmm1
+	vpextrb	$1, %xmm1, %r9d
+	vmovd	%xmm1, %eax
+	cmpb	%r9b, %al
+	cmoval	%eax, %r9d
+	vpextrb	$2, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$3, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$4, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$5, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$6, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$7, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$8, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$9, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$10, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$11, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$12, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$13, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$14, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	vpextrb	$15, %xmm1, %eax
+	cmpb	%al, %r9b
+	cmovbel	%eax, %r9d
+	movb	$32, %al
+	subb	%r9b, %al
+	movzbl	%al, %r10d
+	subq	%r13, %r10
+	vpxor	%xmm9, %xmm9, %xmm9
+	vmovdqa	.LCPI17_5(%rip), %ymm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	vmovss	4(%rsp), %xmm0
+	jmp	.LBB17_76
+.LBB17_71:
+	movq	%r10, %rcx
+	movq	%r10, %rax
+	movq	%rdi, %r10
+	cmpq	%rax, %rdi
+	vpxor	%xmm9, %xmm9, %xmm9
+	vmovdqa	.LCPI17_5(%rip), %ymm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	vmovss	4(%rsp), %xmm0
+	jne	.LBB17_72
+	.p2align	4
+.LBB17_76:
+	cmpq	%rdi, %r10
+	movq	%rdi, %r13
+	cmovlq	%r10, %r13
+	movq	%rsi, %rcx
+	movq	%rdi, %rax
+	.p2align	4
+.LBB17_77:
+	cmpq	%r10, %rax
+	jle	.LBB17_80
+	decq	%rax
+	subq	%r12, %rcx
+	cmpq	%r15, %rcx
+	jge	.LBB17_77
+	incq	%rax
+	movq	%rax, %r13
+.LBB17_80:
+	imulq	%r12, %rbx
+	imulq	%r12, %r8
+	movq	$-1, %r9
+	cmpq	%r8, %rbx
+	jge	.LBB17_44
+	movq	328(%rsp), %r9
+	addq	%r9, %r8
+	imulq	%r12, %r10
+	leaq	(%r10,%rdx), %rdi
+	imulq	%r12, %r13
+	addq	%r13, %rdx
+	movq	72(%rsp), %rax
+	leaq	(%rax,%rbx), %rcx
+	addq	%r9, %rbx
+	movq	32(%rsp), %rax
+	imulq	%rcx, %rax
+	imulq	320(%rsp), %rcx
+	addq	64(%rsp), %rcx
+	movq	$-1, %r9
+	jmp	.LBB17_82
+	.p2align	4
+.LBB17_83:
+	addq	%r12, %rbx
+	addq	408(%rsp), %rax
+	addq	400(%rsp), %rcx
+	cmpq	%r8, %rbx
+	jge	.LBB17_44
+.LBB17_82:
+	movq	%rdi, %r15
+	cmpq	%r13, %r10
+	jl	.LBB17_84
+	jmp	.LBB17_83
+	.p2align	4
+.LBB17_88:
+	leaq	(%rax,%r15), %r9
+.LBB17_89:
+	addq	%r12, %r15
+	cmpq	%rdx, %r15
+	jge	.LBB17_83
+.LBB17_84:
+	testq	%r9, %r9
+	js	.LBB17_88
+	vmovss	(%rcx,%r15,4), %xmm2
+	vmovss	(%r11,%r9,4), %xmm1
+	vucomiss	%xmm1, %xmm2
+	ja	.LBB17_88
+	vucomiss	%xmm2, %xmm2
+	jnp	.LBB17_89
+	vucomiss	%xmm1, %xmm1
+	jnp	.LBB17_88
+	jmp	.LBB17_89
+	.p2align	4
+.LBB17_21:
+	cmpq	$0, 24(%rsp)
+	movq	40(%rsp), %rdx
+	jle	.LBB17_26
+	movq	232(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 416(%rsp)
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB17_23:
+	movq	%rbx, %rax
+	movq	32(%rsp), %rcx
+	imulq	%rcx, %rax
+	leaq	(%r11,%rax,8), %rdi
+	leaq	(%rdi,%rcx,4), %r8
+	movq	144(%rsp), %rsi
+	leaq	(%rsi,%rax,8), %r9
+	movq	%r10, %rsi
+	leaq	(%r9,%rcx,4), %r10
+	movq	%rbx, 160(%rsp)
+	movq	%rbx, %rax
+	imulq	%rdx, %rax
+	movq	416(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rbx
+	movq	120(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %r14
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB17_24:
+	cmpq	%rsi, %r13
+	movq	%rsi, %rcx
+	cmovlq	%r13, %rcx
+	movl	%r13d, %eax
+	subl	%ecx, %eax
+	vmovd	%eax, %xmm0
+	vmovups	(%rdi,%rcx,8), %ymm1
+	vpbroadcastd	%xmm0, %ymm0
+	vmovups	32(%rdi,%rcx,8), %ymm2
+	vmovups	(%r8,%rcx,8), %ymm3
+	vmovups	32(%r8,%rcx,8), %ymm4
+	vpcmpgtd	%ymm10, %ymm0, %ymm0
+	vshufps	$136, %ymm2, %ymm1, %ymm5
+	vpermpd	$216, %ymm5, %ymm5
+	vshufps	$221, %ymm2, %ymm1, %ymm1
+	vpermpd	$216, %ymm1, %ymm1
+	vshufps	$136, %ymm4, %ymm3, %ymm2
+	vshufps	$221, %ymm4, %ymm3, %ymm3
+	vmovups	(%rbx,%rcx,4), %ymm4
+	vpermpd	$216, %ymm2, %ymm2
+	vpandn	(%r14,%rcx,4), %ymm0, %ymm0
+	vcmpunordps	%ymm4, %ymm11, %ymm6
+	vcmpeqps	%ymm4, %ymm5, %ymm7
+	vcmpunordps	%ymm5, %ymm11, %ymm5
+	vandps	%ymm5, %ymm6, %ymm5
+	vcmpeqps	%ymm4, %ymm1, %ymm8
+	vorps	%ymm5, %ymm7, %ymm5
+	vcmpunordps	%ymm1, %ymm11, %ymm1
+	vandps	%ymm1, %ymm6, %ymm1
+	vorps	%ymm1, %ymm8, %ymm1
+	vpermpd	$216, %ymm3, %ymm3
+	vandnps	%ymm1, %ymm5, %ymm7
+	vorps	%ymm5, %ymm1, %ymm1
+	vcmpeqps	%ymm4, %ymm2, %ymm8
+	vandps	%ymm0, %ymm7, %ymm7
+	vcmpunordps	%ymm2, %ymm11, %ymm2
+	vandps	%ymm2, %ymm6, %ymm2
+	vorps	%ymm2, %ymm8, %ymm2
+	vandnps	%ymm2, %ymm1, %ymm8
+	vcmpeqps	%ymm4, %ymm3, %ymm4
+	vcmpunordps	%ymm3, %ymm11, %ymm3
+	vandps	%ymm3, %ymm6, %ymm3
+	vandps	%ymm0, %ymm8, %ymm6
+	vorps	%ymm3, %ymm4, %ymm3
+	vorps	%ymm1, %ymm2, %ymm1
+	vandnps	%ymm3, %ymm1, %ymm1
+	vandps	%ymm0, %ymm1, %ymm1
+	vandps	%ymm0, %ymm5, %ymm0
+	vunpckhps	%ymm7, %ymm0, %ymm2
+	vunpcklps	%ymm7, %ymm0, %ymm0
+	vperm2f128	$32, %ymm2, %ymm0, %ymm3
+	vaddps	(%r9,%rcx,8), %ymm3, %ymm3
+	vmovups	%ymm3, (%r9,%rcx,8)
+	vperm2f128	$49, %ymm2, %ymm0, %ymm0
+	vaddps	32(%r9,%rcx,8), %ymm0, %ymm0
+	vunpckhps	%ymm1, %ymm6, %ymm2
+	vmovups	%ymm0, 32(%r9,%rcx,8)
+	vunpcklps	%ymm1, %ymm6, %ymm0
+	vperm2f128	$32, %ymm2, %ymm0, %ymm1
+	vaddps	(%r10,%rcx,8), %ymm1, %ymm1
+	vperm2f128	$49, %ymm2, %ymm0, %ymm0
+	vmovups	%ymm1, (%r10,%rcx,8)
+	vaddps	32(%r10,%rcx,8), %ymm0, %ymm0
+	vmovups	%ymm0, 32(%r10,%rcx,8)
+	addq	$8, %r13
+	cmpq	%rdx, %r13
+	jl	.LBB17_24
+	movq	160(%rsp), %rbx
+	incq	%rbx
+	cmpq	24(%rsp), %rbx
+	movq	80(%rsp), %r8
+	movq	%rsi, %r10
+	jne	.LBB17_23
+	jmp	.LBB17_26
+.LBB17_27:
+	leaq	-40(%rbp), %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.LBB17_2:
+	.cfi_def_cfa %rbp, 16
+	movq	$0, 8(%rsp)
+	testq	%r15, %r15
+	jle	.LBB17_15
+	movq	16(%rsp), %rcx
+	imulq	%r15, %rcx
+	cmpq	$64, %rcx
+	jg	.LBB17_15
+	movabsq	$9223372036854775776, %rcx
+	orq	$16, %rcx
+	andq	16(%rsp), %rcx
+	leaq	736(%rsp), %rdx
+	xorl	%esi, %esi
+	vpbroadcastq	.LCPI17_0(%rip), %ymm0
+	vmovdqa	%ymm0, 160(%rsp)
+	vpbroadcastq	.LCPI17_1(%rip), %ymm1
+	vpbroadcastq	.LCPI17_2(%rip), %ymm2
+	vpbroadcastq	.LCPI17_4(%rip), %ymm4
+	movq	$0, 8(%rsp)
+	jmp	.LBB17_5
+	.p2align	4
+.LBB17_6:
+	movq	8(%rsp), %r12
+.LBB17_14:
+	movq	%r12, 8(%rsp)
+	incq	%rsi
+	cmpq	%r15, %rsi
+	je	.LBB17_15
+.LBB17_5:
+	movq	16(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB17_6
+	movq	56(%rdi), %r8
+	movq	16(%rdi), %r10
+	imulq	%rsi, %r10
+	cmpq	$16, %r11
+	jae	.LBB17_9
+	xorl	%r14d, %r14d
+	movq	8(%rsp), %r12
+	jmp	.LBB17_12
+	.p2align	4
+.LBB17_9:
+	vmovq	%r10, %xmm5
+	vpbroadcastq	%xmm5, %ymm5
+	vmovq	%r8, %xmm6
+	vpbroadcastq	%xmm6, %ymm6
+	vpaddq	160(%rsp), %ymm5, %ymm7
+	vpaddq	%ymm1, %ymm5, %ymm8
+	vpaddq	%ymm2, %ymm5, %ymm9
+	movq	8(%rsp), %r12
+	leaq	(%rdx,%r12,8), %r11
+	addq	%rcx, %r12
+	vpsrlq	$32, %ymm6, %ymm10
+	xorl	%r14d, %r14d
+	vmovdqa	.LCPI17_3(%rip), %ymm11
+	.p2align	4
+.LBB17_10:
+	vpaddq	%ymm5, %ymm11, %ymm12
+	vpaddq	%ymm7, %ymm11, %ymm13
+	vpaddq	%ymm8, %ymm11, %ymm14
+	vpaddq	%ymm9, %ymm11, %ymm15
+	vpmuludq	%ymm10, %ymm12, %ymm3
+	vpsrlq	$32, %ymm12, %ymm0
+	vpmuludq	%ymm6, %ymm0, %ymm0
+	vpaddq	%ymm0, %ymm3, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vpmuludq	%ymm6, %ymm12, %ymm3
+	vpaddq	%ymm0, %ymm3, %ymm0
+	vpmuludq	%ymm10, %ymm13, %ymm3
+	vpsrlq	$32, %ymm13, %ymm12
+	vpmuludq	%ymm6, %ymm12, %ymm12
+	vpaddq	%ymm3, %ymm12, %ymm3
+	vpsllq	$32, %ymm3, %ymm3
+	vpmuludq	%ymm6, %ymm13, %ymm12
+	vpaddq	%ymm3, %ymm12, %ymm3
+	vpmuludq	%ymm10, %ymm14, %ymm12
+	vpsrlq	$32, %ymm14, %ymm13
+	vpmuludq	%ymm6, %ymm13, %ymm13
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpsllq	$32, %ymm12, %ymm12
+	vpmuludq	%ymm6, %ymm14, %ymm13
+	vpaddq	%ymm12, %ymm13, %ymm12
+	vpmuludq	%ymm10, %ymm15, %ymm13
+	vpsrlq	$32, %ymm15, %ymm14
+	vpmuludq	%ymm6, %ymm14, %ymm14
+	vpaddq	%ymm14, %ymm13, %ymm13
+	vpsllq	$32, %ymm13, %ymm13
+	vpmuludq	%ymm6, %ymm15, %ymm14
+	vpaddq	%ymm13, %ymm14, %ymm13
+	vmovdqu	%ymm0, -96(%r11,%r14,8)
+	vmovdqu	%ymm3, -64(%r11,%r14,8)
+	vmovdqu	%ymm12, -32(%r11,%r14,8)
+	vmovdqu	%ymm13, (%r11,%r14,8)
+	addq	$16, %r14
+	vpaddq	%ymm4, %ymm11, %ymm11
+	cmpq	%r14, %rcx
+	jne	.LBB17_10
+	movq	%rcx, %r14
+	cmpq	%rcx, 16(%rsp)
+	je	.LBB17_14
+.LBB17_12:
+	movq	16(%rsp), %r11
+	subq	%r14, %r11
+	addq	%r14, %r10
+	imulq	%r8, %r10
+	.p2align	4
+.LBB17_13:
+	movq	%r10, 640(%rsp,%r12,8)
+	incq	%r12
+	addq	%r8, %r10
+	decq	%r11
+	jne	.LBB17_13
+	jmp	.LBB17_14
+.Lfunc_end17:
+	.size	max_pool_backward, .Lfunc_end17-max_pool_backward
+	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI18_0:
+	.long	0x3f800000
+	.section	.rodata.cst32,"aM",@progbits,32
+	.p2align	5, 0x0
+.LCPI18_1:
+	.quad	28
+	.quad	29
+	.quad	30
+	.quad	31
+.LCPI18_2:
+	.quad	24
+	.quad	25
+	.quad	26
+	.quad	27
+.LCPI18_3:
+	.quad	20
+	.quad	21
+	.quad	22
+	.quad	23
+.LCPI18_4:
+	.quad	16
+	.quad	17
+	.quad	18
+	.quad	19
+.LCPI18_5:
+	.quad	12
+	.quad	13
+	.quad	14
+	.quad	15
+.LCPI18_6:
+	.quad	8
+	.quad	9
+	.quad	10
+	.quad	11
+.LCPI18_7:
+	.quad	4
+	.quad	5
+	.quad	6
+	.quad	7
+.LCPI18_8:
+	.quad	0
+	.quad	1
+	.quad	2
+	.quad	3
+.LCPI18_10:
+	.byte	32
+	.byte	31
+	.byte	30
+	.byte	29
+	.byte	28
+	.byte	27
+	.byte	26
+	.byte	25
+	.byte	24
+	.byte	23
+	.byte	22
+	.byte	21
+	.byte	20
+	.byte	19
+	.byte	18
+	.byte	17
+	.byte	16
+	.byte	15
+	.byte	14
+	.byte	13
+	.byte	12
+	.byte	11
+	.byte	10
+	.byte	9
+	.byte	8
+	.byte	7
+	.byte	6
+	.byte	5
+	.byte	4
+	.byte	3
+	.byte	2
+	.byte	1
+	.section	.rodata.cst8,"aM",@progbits,8
+	.p2align	3, 0x0
+.LCPI18_9:
+	.quad	32
+	.text
+	.p2align	4
+	.type	avg_pool_forward,@function
+avg_pool_forward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	andq	$-32, %rsp
+	subq	$512, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, 128(%rsp)
+	movq	%rsi, 72(%rsp)
+	imulq	(%rdi), %rcx
+	movq	%rcx, 144(%rsp)
+	testq	%rcx, %rcx
+	jle	.LBB18_9
+	movq	8(%rdi), %rax
+	movq	16(%rdi), %r8
+	movq	24(%rdi), %rsi
+	movq	32(%rdi), %r10
+	movq	40(%rdi), %rcx
+	movq	%rcx, 64(%rsp)
+	movq	48(%rdi), %r11
+	movq	56(%rdi), %r14
+	movq	64(%rdi), %rdx
+	movq	80(%rdi), %r9
+	movq	96(%rdi), %rcx
+	movq	104(%rdi), %rdi
+	movq	%rdi, 40(%rsp)
+	movq	%rcx, 56(%rsp)
+	imulq	%rcx, %rdi
+	movq	%rdi, 120(%rsp)
+	movq	%r10, %rcx
+	imulq	%rsi, %rcx
+	vcvtsi2ss	%rcx, %xmm15, %xmm0
+	vmovss	.LCPI18_0(%rip), %xmm1
+	vdivss	%xmm0, %xmm1, %xmm0
+	vmovss	%xmm0, 52(%rsp)
+	movabsq	$9223372036854775776, %rbx
+	movq	%rsi, %r12
+	andq	%rbx, %r12
+	vmovq	%r14, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 416(%rsp)
+	andq	%r10, %rbx
+	movq	%rdx, %rcx
+	negq	%rcx
+	movq	%rcx, 112(%rsp)
+	movq	%r14, %rcx
+	imulq	%rsi, %rcx
+	movq	%rdx, 168(%rsp)
+	subq	%rdx, %rcx
+	movq	%rcx, 104(%rsp)
+	movq	%r9, %rcx
+	negq	%rcx
+	movq	%rcx, 160(%rsp)
+	movq	%r14, %rcx
+	movq	%r10, 224(%rsp)
+	imulq	%r10, %rcx
+	movq	%r9, 232(%rsp)
+	subq	%r9, %rcx
+	movq	%rcx, 152(%rsp)
+	movq	%r8, %rcx
+	imulq	%rax, %rcx
+	shlq	$2, %rcx
+	movq	%rcx, 136(%rsp)
+	movq	%r14, %rcx
+	imulq	%r8, %rcx
+	shlq	$2, %rcx
+	leaq	(,%r8,4), %rdx
+	movq	%rdx, 184(%rsp)
+	movq	$0, 16(%rsp)
+	movq	%r11, 240(%rsp)
+	movq	%r12, 216(%rsp)
+	movq	%rsi, 208(%rsp)
+	movq	%rbx, 200(%rsp)
+	jmp	.LBB18_2
+	.p2align	4
+.LBB18_8:
+	movq	16(%rsp), %rdi
+	incq	%rdi
+	movq	136(%rsp), %rdx
+	addq	%rdx, 72(%rsp)
+	movq	%rdi, 16(%rsp)
+	cmpq	144(%rsp), %rdi
+	je	.LBB18_9
+.LBB18_2:
+	cmpq	$0, 56(%rsp)
+	jle	.LBB18_8
+	movq	120(%rsp), %rdx
+	imulq	16(%rsp), %rdx
+	movq	128(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %rdx
+	movq	%rdx, 176(%rsp)
+	movq	104(%rsp), %rdx
+	movq	%rdx, 80(%rsp)
+	movq	112(%rsp), %rdx
+	movq	%rdx, 32(%rsp)
+	movq	$0, 24(%rsp)
+	jmp	.LBB18_4
+	.p2align	4
+.LBB18_47:
+	movq	24(%rsp), %rdi
+	incq	%rdi
+	movq	64(%rsp), %rdx
+	addq	%rdx, 32(%rsp)
+	addq	%rdx, 80(%rsp)
+	movq	%rdi, 24(%rsp)
+	cmpq	56(%rsp), %rdi
+	je	.LBB18_8
+.LBB18_4:
+	cmpq	$0, 40(%rsp)
+	jle	.LBB18_47
+	movq	24(%rsp), %rdx
+	movq	%rdx, %r9
+	imulq	64(%rsp), %r9
+	subq	168(%rsp), %r9
+	imulq	40(%rsp), %rdx
+	movq	176(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %r10
+	movq	%r9, 192(%rsp)
+	vmovq	%r9, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 448(%rsp)
+	movq	152(%rsp), %rdx
+	movq	%rdx, 96(%rsp)
+	movq	160(%rsp), %rdx
+	movq	%rdx, 88(%rsp)
+	xorl	%r13d, %r13d
+	jmp	.LBB18_6
+	.p2align	4
+.LBB18_46:
+	vmulss	52(%rsp), %xmm2, %xmm0
+	movq	248(%rsp), %r13
+	vmovss	%xmm0, (%r10,%r13,4)
+	incq	%r13
+	movq	240(%rsp), %r11
+	addq	%r11, 88(%rsp)
+	addq	%r11, 96(%rsp)
+	cmpq	40(%rsp), %r13
+	movq	200(%rsp), %rbx
+	movq	208(%rsp), %rsi
+	movq	216(%rsp), %r12
+	je	.LBB18_47
+.LBB18_6:
+	testq	%rsi, %rsi
+	jle	.LBB18_7
+	cmpq	$96, %rsi
+	jae	.LBB18_12
+	xorl	%edi, %edi
+.LBB18_17:
+	leaq	-1(%rdi), %rdx
+	imulq	%r14, %rdx
+	addq	32(%rsp), %rdx
+	movq	%rdi, %r9
+	.p2align	4
+.LBB18_18:
+	addq	%r14, %rdx
+	jns	.LBB18_21
+	incq	%r9
+	cmpq	%r9, %rsi
+	jne	.LBB18_18
+	movq	%rsi, %r9
+	jmp	.LBB18_21
+	.p2align	4
+.LBB18_7:
+	xorl	%r9d, %r9d
+	jmp	.LBB18_21
+	.p2align	4
+.LBB18_12:
+	movl	$32, %r9d
+	vmovdqa	.LCPI18_8(%rip), %ymm13
+	vmovdqa	.LCPI18_7(%rip), %ymm14
+	vmovdqa	.LCPI18_6(%rip), %ymm15
+	vmovdqa	.LCPI18_5(%rip), %ymm7
+	vmovdqa	.LCPI18_4(%rip), %ymm6
+	vmovdqa	.LCPI18_3(%rip), %ymm5
+	vmovdqa	.LCPI18_2(%rip), %ymm4
+	vmovdqa	.LCPI18_1(%rip), %ymm3
+	.p2align	4
+.LBB18_13:
+	vpsrlq	$32, %ymm13, %ymm0
+	vmovdqa	416(%rsp), %ymm1
+	vpmuludq	%ymm1, %ymm0, %ymm0
+	vpsrlq	$32, %ymm1, %ymm9
+	vpmuludq	%ymm9, %ymm13, %ymm2
+	vpaddq	%ymm0, %ymm2, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 384(%rsp)
+	vpsrlq	$32, %ymm14, %ymm0
+	vpmuludq	%ymm1, %ymm0, %ymm0
+	vpmuludq	%ymm9, %ymm14, %ymm8
+	vpaddq	%ymm0, %ymm8, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 352(%rsp)
+	vpsrlq	$32, %ymm15, %ymm0
+	vpmuludq	%ymm1, %ymm0, %ymm0
+	vpmuludq	%ymm9, %ymm15, %ymm8
+	vpaddq	%ymm0, %ymm8, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 320(%rsp)
+	vpsrlq	$32, %ymm7, %ymm0
+	vpmuludq	%ymm1, %ymm0, %ymm0
+	vpmuludq	%ymm7, %ymm9, %ymm10
+	vpaddq	%ymm0, %ymm10, %ymm0
+	vpsllq	$32, %ymm0, %ymm8
+	vpsrlq	$32, %ymm6, %ymm10
+	vpmuludq	%ymm1, %ymm10, %ymm10
+	vpmuludq	%ymm6, %ymm9, %ymm12
+	vpaddq	%ymm10, %ymm12, %ymm10
+	vpsllq	$32, %ymm10, %ymm12
+	vpsrlq	$32, %ymm5, %ymm10
+	vpmuludq	%ymm1, %ymm10, %ymm10
+	vpmuludq	%ymm5, %ymm9, %ymm2
+	vpaddq	%ymm2, %ymm10, %ymm2
+	vpsllq	$32, %ymm2, %ymm2
+	vpsrlq	$32, %ymm4, %ymm10
+	vpmuludq	%ymm1, %ymm10, %ymm10
+	vpmuludq	%ymm4, %ymm9, %ymm11
+	vpaddq	%ymm10, %ymm11, %ymm10
+	vpsllq	$32, %ymm10, %ymm10
+	vpsrlq	$32, %ymm3, %ymm11
+	vpmuludq	%ymm1, %ymm11, %ymm11
+	vpmuludq	%ymm3, %ymm9, %ymm9
+	vpaddq	%ymm11, %ymm9, %ymm9
+	vpsllq	$32, %ymm9, %ymm9
+	vpmuludq	%ymm1, %ymm3, %ymm11
+	vmovdqa	448(%rsp), %ymm0
+	vpaddq	%ymm0, %ymm11, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm9
+	vmovdqa	%ymm9, 288(%rsp)
+	vpmuludq	%ymm1, %ymm4, %ymm11
+	vpaddq	%ymm0, %ymm11, %ymm11
+	vpaddq	%ymm10, %ymm11, %ymm9
+	vmovdqa	%ymm9, 256(%rsp)
+	vpmuludq	%ymm1, %ymm5, %ymm11
+	vpaddq	%ymm0, %ymm11, %ymm11
+	vpaddq	%ymm2, %ymm11, %ymm10
+	vpmuludq	%ymm1, %ymm6, %ymm11
+	vpaddq	%ymm0, %ymm11, %ymm11
+	vpaddq	%ymm12, %ymm11, %ymm11
+	vpmuludq	%ymm1, %ymm7, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm12
+	vpaddq	%ymm8, %ymm12, %ymm2
+	vpmuludq	%ymm1, %ymm15, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm12
+	vpaddq	320(%rsp), %ymm12, %ymm8
+	vpmuludq	%ymm1, %ymm14, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm12
+	vpaddq	352(%rsp), %ymm12, %ymm12
+	vpmuludq	%ymm1, %ymm13, %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm9
+	vpaddq	384(%rsp), %ymm9, %ymm9
+	vpcmpeqd	%ymm1, %ymm1, %ymm1
+	vpcmpgtq	%ymm1, %ymm9, %ymm9
+	vpcmpgtq	%ymm1, %ymm12, %ymm12
+	vpackssdw	%ymm12, %ymm9, %ymm9
+	vpcmpgtq	%ymm1, %ymm8, %ymm8
+	vpcmpgtq	%ymm1, %ymm2, %ymm0
+	vpackssdw	%ymm0, %ymm8, %ymm0
+	vpermq	$216, %ymm9, %ymm8
+	vpermq	$216, %ymm0, %ymm0
+	vpackssdw	%ymm0, %ymm8, %ymm0
+	vpcmpgtq	%ymm1, %ymm11, %ymm8
+	vpcmpgtq	%ymm1, %ymm10, %ymm2
+	vpackssdw	%ymm2, %ymm8, %ymm2
+	vmovdqa	256(%rsp), %ymm8
+	vpcmpgtq	%ymm1, %ymm8, %ymm8
+	vmovdqa	288(%rsp), %ymm9
+	vpcmpgtq	%ymm1, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm8, %ymm8
+	vpermq	$216, %ymm2, %ymm2
+	vpermq	$216, %ymm8, %ymm8
+	vpackssdw	%ymm8, %ymm2, %ymm2
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm2, %ymm2
+	vpacksswb	%ymm2, %ymm0, %ymm0
+	vpmovmskb	%ymm0, %edx
+	leaq	-32(%r9), %r15
+	testl	%edx, %edx
+	jne	.LBB18_15
+	addq	%r12, %r9
+	vpbroadcastq	.LCPI18_9(%rip), %ymm2
+	vpaddq	%ymm2, %ymm13, %ymm13
+	vpaddq	%ymm2, %ymm14, %ymm14
+	vpaddq	%ymm2, %ymm15, %ymm15
+	vpaddq	%ymm2, %ymm7, %ymm7
+	vpaddq	%ymm2, %ymm6, %ymm6
+	vpaddq	%ymm2, %ymm5, %ymm5
+	vpaddq	%ymm2, %ymm4, %ymm4
+	vpaddq	%ymm2, %ymm3, %ymm3
+	cmpq	$64, %r9
+	movq	%r15, %r9
+	jne	.LBB18_13
+.LBB18_15:
+	vpermq	$216, %ymm0, %ymm0
+	vpmovmskb	%ymm0, %edx
+	testl	%edx, %edx
+	je	.LBB18_16
+	vpand	.LCPI18_10(%rip), %ymm0, %ymm0
+	vextracti128	$1, %ymm0, %xmm2
+	vpmaxub	%xmm2, %xmm0, %xmm2
+	vpextrb	$1, %xmm2, %edi
+	vmovd	%xmm2, %edx
+	cmpb	%dil, %dl
+	cmoval	%edx, %edi
+	vpextrb	$2, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$3, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$4, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$5, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$6, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$7, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$8, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$9, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$10, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$11, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$12, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$13, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$14, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	vpextrb	$15, %xmm2, %edx
+	cmpb	%dl, %dil
+	cmovbel	%edx, %edi
+	movb	$32, %dl
+	subb	%dil, %dl
+	movzbl	%dl, %r9d
+	subq	%r15, %r9
+	jmp	.LBB18_21
+.LBB18_16:
+	movq	%r12, %rdi
+	movq	%rsi, %r9
+	cmpq	%r12, %rsi
+	jne	.LBB18_17
+	.p2align	4
+.LBB18_21:
+	movq	%r13, 248(%rsp)
+	imulq	%r11, %r13
+	subq	232(%rsp), %r13
+	cmpq	%rsi, %r9
+	movq	%rsi, %r15
+	cmovlq	%r9, %r15
+	movq	80(%rsp), %rdi
+	movq	%rsi, %rdx
+	movq	224(%rsp), %r11
+	.p2align	4
+.LBB18_22:
+	cmpq	%r9, %rdx
+	jle	.LBB18_25
+	decq	%rdx
+	subq	%r14, %rdi
+	cmpq	%rax, %rdi
+	jge	.LBB18_22
+	incq	%rdx
+	movq	%rdx, %r15
+.LBB18_25:
+	testq	%r11, %r11
+	jle	.LBB18_26
+	cmpq	$96, %r11
+	jae	.LBB18_29
+	xorl	%edi, %edi
+.LBB18_34:
+	leaq	-1(%rdi), %rdx
+	imulq	%r14, %rdx
+	addq	88(%rsp), %rdx
+	movq	%rdi, %r12
+	.p2align	4
+.LBB18_35:
+	addq	%r14, %rdx
+	jns	.LBB18_38
+	incq	%r12
+	cmpq	%r12, %r11
+	jne	.LBB18_35
+	movq	%r11, %r12
+	jmp	.LBB18_38
+	.p2align	4
+.LBB18_26:
+	xorl	%r12d, %r12d
+	jmp	.LBB18_38
+	.p2align	4
+.LBB18_29:
+	vmovq	%r13, %xmm0
+	vpbroadcastq	%xmm0, %ymm13
+	movl	$32, %r12d
+	vmovdqa	.LCPI18_8(%rip), %ymm14
+	vmovdqa	.LCPI18_7(%rip), %ymm15
+	vmovdqa	.LCPI18_6(%rip), %ymm7
+	vmovdqa	.LCPI18_5(%rip), %ymm6
+	vmovdqa	.LCPI18_4(%rip), %ymm5
+	vmovdqa	.LCPI18_3(%rip), %ymm4
+	vmovdqa	.LCPI18_2(%rip), %ymm3
+	vmovdqa	.LCPI18_1(%rip), %ymm2
+	.p2align	4
+.LBB18_30:
+	vpsrlq	$32, %ymm14, %ymm0
+	vmovdqa	416(%rsp), %ymm1
+	vpmuludq	%ymm1, %ymm0, %ymm8
+	vpsrlq	$32, %ymm1, %ymm0
+	vpmuludq	%ymm0, %ymm14, %ymm9
+	vpaddq	%ymm8, %ymm9, %ymm8
+	vpsllq	$32, %ymm8, %ymm8
+	vmovdqa	%ymm8, 384(%rsp)
+	vpsrlq	$32, %ymm15, %ymm8
+	vpmuludq	%ymm1, %ymm8, %ymm8
+	vpmuludq	%ymm0, %ymm15, %ymm9
+	vpaddq	%ymm8, %ymm9, %ymm8
+	vpsllq	$32, %ymm8, %ymm8
+	vmovdqa	%ymm8, 352(%rsp)
+	vpsrlq	$32, %ymm7, %ymm9
+	vpmuludq	%ymm1, %ymm9, %ymm9
+	vpmuludq	%ymm0, %ymm7, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpsllq	$32, %ymm9, %ymm8
+	vmovdqa	%ymm8, 320(%rsp)
+	vpsrlq	$32, %ymm6, %ymm10
+	vpmuludq	%ymm1, %ymm10, %ymm10
+	vpmuludq	%ymm0, %ymm6, %ymm12
+	vpaddq	%ymm10, %ymm12, %ymm10
+	vpsllq	$32, %ymm10, %ymm10
+	vpsrlq	$32, %ymm5, %ymm12
+	vpmuludq	%ymm1, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm5, %ymm11
+	vpaddq	%ymm12, %ymm11, %ymm11
+	vpsllq	$32, %ymm11, %ymm11
+	vpsrlq	$32, %ymm4, %ymm12
+	vpmuludq	%ymm1, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm4, %ymm8
+	vpaddq	%ymm12, %ymm8, %ymm8
+	vpsllq	$32, %ymm8, %ymm8
+	vpsrlq	$32, %ymm3, %ymm12
+	vpmuludq	%ymm1, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm3, %ymm9
+	vpaddq	%ymm12, %ymm9, %ymm9
+	vpsllq	$32, %ymm9, %ymm9
+	vpsrlq	$32, %ymm2, %ymm12
+	vpmuludq	%ymm1, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm2, %ymm0
+	vpaddq	%ymm0, %ymm12, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vpmuludq	%ymm1, %ymm2, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm0
+	vmovdqa	%ymm0, 288(%rsp)
+	vpmuludq	%ymm1, %ymm3, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpaddq	%ymm9, %ymm12, %ymm0
+	vmovdqa	%ymm0, 256(%rsp)
+	vpmuludq	%ymm1, %ymm4, %ymm9
+	vpaddq	%ymm13, %ymm9, %ymm9
+	vpaddq	%ymm8, %ymm9, %ymm8
+	vpmuludq	%ymm1, %ymm5, %ymm9
+	vpaddq	%ymm13, %ymm9, %ymm9
+	vpaddq	%ymm11, %ymm9, %ymm9
+	vpmuludq	%ymm1, %ymm6, %ymm11
+	vpaddq	%ymm13, %ymm11, %ymm11
+	vpaddq	%ymm10, %ymm11, %ymm10
+	vpmuludq	%ymm1, %ymm7, %ymm11
+	vpaddq	%ymm13, %ymm11, %ymm11
+	vpaddq	320(%rsp), %ymm11, %ymm11
+	vpmuludq	%ymm1, %ymm15, %ymm0
+	vpaddq	%ymm0, %ymm13, %ymm0
+	vpaddq	352(%rsp), %ymm0, %ymm0
+	vpmuludq	%ymm1, %ymm14, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpaddq	384(%rsp), %ymm12, %ymm12
+	vpcmpeqd	%ymm1, %ymm1, %ymm1
+	vpcmpgtq	%ymm1, %ymm12, %ymm12
+	vpcmpgtq	%ymm1, %ymm0, %ymm0
+	vpackssdw	%ymm0, %ymm12, %ymm0
+	vpcmpgtq	%ymm1, %ymm11, %ymm11
+	vpcmpgtq	%ymm1, %ymm10, %ymm10
+	vpackssdw	%ymm10, %ymm11, %ymm10
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm10, %ymm10
+	vpackssdw	%ymm10, %ymm0, %ymm0
+	vpcmpgtq	%ymm1, %ymm9, %ymm9
+	vpcmpgtq	%ymm1, %ymm8, %ymm8
+	vpackssdw	%ymm8, %ymm9, %ymm8
+	vmovdqa	256(%rsp), %ymm9
+	vpcmpgtq	%ymm1, %ymm9, %ymm9
+	vmovdqa	288(%rsp), %ymm10
+	vpcmpgtq	%ymm1, %ymm10, %ymm10
+	vpackssdw	%ymm10, %ymm9, %ymm9
+	vpermq	$216, %ymm8, %ymm8
+	vpermq	$216, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm8, %ymm8
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm8, %ymm8
+	vpacksswb	%ymm8, %ymm0, %ymm0
+	vpmovmskb	%ymm0, %edx
+	leaq	-32(%r12), %rdi
+	testl	%edx, %edx
+	jne	.LBB18_32
+	addq	%rbx, %r12
+	vpbroadcastq	.LCPI18_9(%rip), %ymm8
+	vpaddq	%ymm8, %ymm14, %ymm14
+	vpaddq	%ymm8, %ymm15, %ymm15
+	vpaddq	%ymm7, %ymm8, %ymm7
+	vpaddq	%ymm6, %ymm8, %ymm6
+	vpaddq	%ymm5, %ymm8, %ymm5
+	vpaddq	%ymm4, %ymm8, %ymm4
+	vpaddq	%ymm3, %ymm8, %ymm3
+	vpaddq	%ymm2, %ymm8, %ymm2
+	cmpq	$64, %r12
+	movq	%rdi, %r12
+	jne	.LBB18_30
+.LBB18_32:
+	vpermq	$216, %ymm0, %ymm0
+	vpmovmskb	%ymm0, %edx
+	testl	%edx, %edx
+	je	.LBB18_33
+	vpand	.LCPI18_10(%rip), %ymm0, %ymm0
+	vextracti128	$1, %ymm0, %xmm2
+	vpmaxub	%xmm2, %xmm0, %xmm2
+	vpextrb	$1, %xmm2, %r12d
+	vmovd	%xmm2, %edx
+	cmpb	%r12b, %dl
+	cmoval	%edx, %r12d
+	vpextrb	$2, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$3, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$4, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$5, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$6, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$7, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$8, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$9, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$10, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$11, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$12, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$13, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$14, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	vpextrb	$15, %xmm2, %edx
+	cmpb	%dl, %r12b
+	cmovbel	%edx, %r12d
+	movb	$32, %dl
+	subb	%r12b, %dl
+	movzbl	%dl, %r12d
+	subq	%rdi, %r12
+	jmp	.LBB18_38
+.LBB18_33:
+	movq	%rbx, %rdi
+	movq	%r11, %r12
+	cmpq	%rbx, %r11
+	jne	.LBB18_34
+	.p2align	4
+.LBB18_38:
+	cmpq	%r11, %r12
+	movq	%r11, %rdi
+	cmovlq	%r12, %rdi
+	movq	96(%rsp), %rbx
+	movq	%r11, %rdx
+	.p2align	4
+.LBB18_39:
+	cmpq	%r12, %rdx
+	jle	.LBB18_42
+	decq	%rdx
+	subq	%r14, %rbx
+	cmpq	%r8, %rbx
+	jge	.LBB18_39
+	incq	%rdx
+	movq	%rdx, %rdi
+.LBB18_42:
+	imulq	%r14, %r9
+	imulq	%r14, %r15
+	vpxor	%xmm2, %xmm2, %xmm2
+	cmpq	%r15, %r9
+	jge	.LBB18_46
+	movq	%r10, %rsi
+	movq	192(%rsp), %r10
+	addq	%r10, %r15
+	imulq	%r14, %r12
+	leaq	(%r12,%r13), %r11
+	imulq	%r14, %rdi
+	addq	%rdi, %r13
+	movq	32(%rsp), %rdx
+	leaq	(%rdx,%r9), %rbx
+	addq	%r10, %r9
+	movq	%rsi, %r10
+	imulq	184(%rsp), %rbx
+	addq	72(%rsp), %rbx
+	jmp	.LBB18_44
+	.p2align	4
+.LBB18_45:
+	addq	%r14, %r9
+	addq	%rcx, %rbx
+	cmpq	%r15, %r9
+	jge	.LBB18_46
+.LBB18_44:
+	movq	%r11, %rdx
+	cmpq	%rdi, %r12
+	jge	.LBB18_45
+	.p2align	4
+.LBB18_48:
+	vaddss	(%rbx,%rdx,4), %xmm2, %xmm2
+	addq	%r14, %rdx
+	cmpq	%r13, %rdx
+	jl	.LBB18_48
+	jmp	.LBB18_45
+.LBB18_9:
+	leaq	-40(%rbp), %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end18:
+	.size	avg_pool_forward, .Lfunc_end18-avg_pool_forward
+	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI19_0:
+	.long	0x3f800000
+	.section	.rodata.cst32,"aM",@progbits,32
+	.p2align	5, 0x0
+.LCPI19_1:
+	.quad	28
+	.quad	29
+	.quad	30
+	.quad	31
+.LCPI19_2:
+	.quad	24
+	.quad	25
+	.quad	26
+	.quad	27
+.LCPI19_3:
+	.quad	20
+	.quad	21
+	.quad	22
+	.quad	23
+.LCPI19_4:
+	.quad	16
+	.quad	17
+	.quad	18
+	.quad	19
+.LCPI19_5:
+	.quad	12
+	.quad	13
+	.quad	14
+	.quad	15
+.LCPI19_6:
+	.quad	8
+	.quad	9
+	.quad	10
+	.quad	11
+.LCPI19_7:
+	.quad	4
+	.quad	5
+	.quad	6
+	.quad	7
+.LCPI19_8:
+	.quad	0
+	.quad	1
+	.quad	2
+	.quad	3
+.LCPI19_10:
+	.byte	32
+	.byte	31
+	.byte	30
+	.byte	29
+	.byte	28
+	.byte	27
+	.byte	26
+	.byte	25
+	.byte	24
+	.byte	23
+	.byte	22
+	.byte	21
+	.byte	20
+	.byte	19
+	.byte	18
+	.byte	17
+	.byte	16
+	.byte	15
+	.byte	14
+	.byte	13
+	.byte	12
+	.byte	11
+	.byte	10
+	.byte	9
+	.byte	8
+	.byte	7
+	.byte	6
+	.byte	5
+	.byte	4
+	.byte	3
+	.byte	2
+	.byte	1
+	.section	.rodata.cst8,"aM",@progbits,8
+	.p2align	3, 0x0
+.LCPI19_9:
+	.quad	32
+	.text
+	.p2align	4
+	.type	avg_pool_backward,@function
+avg_pool_backward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	andq	$-32, %rsp
+	subq	$672, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, 48(%rsp)
+	movq	%rsi, 264(%rsp)
+	movq	(%rdi), %rdx
+	movq	8(%rdi), %r14
+	movq	16(%rdi), %r11
+	movq	24(%rdi), %r15
+	movq	32(%rdi), %rax
+	movq	%rax, 176(%rsp)
+	movq	40(%rdi), %rax
+	movq	%rax, 152(%rsp)
+	movq	48(%rdi), %r12
+	movq	56(%rdi), %rbx
+	movq	64(%rdi), %rax
+	movq	%rax, 144(%rsp)
+	movq	80(%rdi), %rax
+	movq	%rax, 64(%rsp)
+	movq	96(%rdi), %rax
+	movq	%rax, 96(%rsp)
+	movq	104(%rdi), %rax
+	movq	%rax, 56(%rsp)
+	movq	%r11, %rsi
+	imulq	%r14, %rsi
+	movq	%rdx, %rdi
+	imulq	%r8, %rdi
+	testl	%ecx, %ecx
+	movq	%r11, 168(%rsp)
+	movq	%rsi, 136(%rsp)
+	jne	.LBB19_3
+	movq	%rsi, %rax
+	imulq	%rdi, %rax
+	testq	%rax, %rax
+	jle	.LBB19_3
+	imulq	%rsi, %rdx
+	imulq	%r8, %rdx
+	shlq	$2, %rdx
+	movq	%rdi, %r13
+	movq	48(%rsp), %rdi
+	xorl	%esi, %esi
+	callq	memset@PLT
+	movq	%r13, %rdi
+	movq	168(%rsp), %r11
+.LBB19_3:
+	movq	%rdi, 272(%rsp)
+	testq	%rdi, %rdi
+	movq	176(%rsp), %rdi
+	jle	.LBB19_12
+	movq	%rdi, %rax
+	imulq	%r15, %rax
+	vcvtsi2ss	%rax, %xmm15, %xmm0
+	vmovss	.LCPI19_0(%rip), %xmm1
+	vdivss	%xmm0, %xmm1, %xmm0
+	vmovss	%xmm0, 132(%rsp)
+	movq	56(%rsp), %rax
+	imulq	96(%rsp), %rax
+	movq	%rax, 256(%rsp)
+	cmpq	$1, %rbx
+	movq	%rbx, %rax
+	adcq	$0, %rax
+	movq	%rax, 320(%rsp)
+	movabsq	$9223372036854775776, %rax
+	movq	%r15, %rsi
+	andq	%rax, %rsi
+	vmovq	%rbx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 576(%rsp)
+	andq	%rdi, %rax
+	movq	%rax, 304(%rsp)
+	movq	144(%rsp), %rax
+	movq	%rax, %rcx
+	negq	%rcx
+	movq	%rcx, 248(%rsp)
+	movq	%rbx, %rcx
+	imulq	%r15, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, 240(%rsp)
+	movq	64(%rsp), %rax
+	movq	%rax, %rcx
+	negq	%rcx
+	movq	%rcx, 288(%rsp)
+	movq	%rbx, %rcx
+	imulq	%rdi, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, 280(%rsp)
+	movq	48(%rsp), %rax
+	addq	$64, %rax
+	movq	%rax, 160(%rsp)
+	shlq	$2, 136(%rsp)
+	leaq	(,%r11,4), %rax
+	movq	%rax, 312(%rsp)
+	movq	%rbx, %rax
+	imulq	%r11, %rax
+	shlq	$2, %rax
+	movq	%rax, 408(%rsp)
+	movq	%rbx, %r9
+	shlq	$7, %r9
+	movq	%rbx, %r10
+	shlq	$4, %r10
+	leaq	(,%rbx,4), %rax
+	movq	%rax, 400(%rsp)
+	movq	$0, 88(%rsp)
+	movq	%r14, 384(%rsp)
+	movq	%r15, 376(%rsp)
+	movq	%rsi, 360(%rsp)
+	movq	%r12, 368(%rsp)
+	jmp	.LBB19_5
+	.p2align	4
+.LBB19_11:
+	movq	88(%rsp), %rcx
+	incq	%rcx
+	movq	136(%rsp), %rax
+	addq	%rax, 160(%rsp)
+	addq	%rax, 48(%rsp)
+	movq	%rcx, 88(%rsp)
+	cmpq	272(%rsp), %rcx
+	je	.LBB19_12
+.LBB19_5:
+	cmpq	$0, 96(%rsp)
+	jle	.LBB19_11
+	movq	256(%rsp), %rax
+	imulq	88(%rsp), %rax
+	movq	264(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 296(%rsp)
+	movq	240(%rsp), %rax
+	movq	%rax, 184(%rsp)
+	movq	248(%rsp), %rax
+	movq	%rax, 112(%rsp)
+	movq	$0, 104(%rsp)
+	jmp	.LBB19_7
+	.p2align	4
+.LBB19_69:
+	movq	104(%rsp), %rcx
+	incq	%rcx
+	movq	152(%rsp), %rax
+	addq	%rax, 112(%rsp)
+	addq	%rax, 184(%rsp)
+	movq	%rcx, 104(%rsp)
+	cmpq	96(%rsp), %rcx
+	je	.LBB19_11
+.LBB19_7:
+	cmpq	$0, 56(%rsp)
+	jle	.LBB19_69
+	movq	104(%rsp), %rax
+	movq	%rax, %rdx
+	imulq	152(%rsp), %rdx
+	subq	144(%rsp), %rdx
+	imulq	56(%rsp), %rax
+	movq	296(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 328(%rsp)
+	movq	%rdx, 336(%rsp)
+	vmovq	%rdx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 608(%rsp)
+	movq	64(%rsp), %rax
+	movq	%rax, 120(%rsp)
+	movq	280(%rsp), %r8
+	movq	288(%rsp), %rax
+	movq	%rax, 72(%rsp)
+	movq	$0, 80(%rsp)
+	jmp	.LBB19_9
+	.p2align	4
+.LBB19_68:
+	movq	80(%rsp), %rcx
+	incq	%rcx
+	movq	368(%rsp), %r12
+	addq	%r12, 72(%rsp)
+	movq	392(%rsp), %r8
+	addq	%r12, %r8
+	subq	%r12, 120(%rsp)
+	movq	%rcx, 80(%rsp)
+	cmpq	56(%rsp), %rcx
+	movq	384(%rsp), %r14
+	movq	168(%rsp), %r11
+	movq	376(%rsp), %r15
+	movq	176(%rsp), %rdi
+	movq	360(%rsp), %rsi
+	je	.LBB19_69
+.LBB19_9:
+	testq	%r15, %r15
+	jle	.LBB19_10
+	cmpq	$96, %r15
+	jae	.LBB19_15
+	xorl	%ecx, %ecx
+.LBB19_20:
+	leaq	-1(%rcx), %rax
+	imulq	%rbx, %rax
+	addq	112(%rsp), %rax
+	movq	%rcx, %r13
+	.p2align	4
+.LBB19_21:
+	addq	%rbx, %rax
+	jns	.LBB19_24
+	incq	%r13
+	cmpq	%r13, %r15
+	jne	.LBB19_21
+	movq	%r15, %r13
+	jmp	.LBB19_24
+	.p2align	4
+.LBB19_10:
+	xorl	%r13d, %r13d
+	jmp	.LBB19_24
+	.p2align	4
+.LBB19_15:
+	movl	$32, %eax
+	vmovaps	.LCPI19_8(%rip), %ymm13
+	vmovaps	%ymm13, 192(%rsp)
+	vmovdqa	.LCPI19_7(%rip), %ymm14
+	vmovdqa	.LCPI19_6(%rip), %ymm15
+	vmovdqa	.LCPI19_5(%rip), %ymm7
+	vmovdqa	.LCPI19_4(%rip), %ymm6
+	vmovdqa	.LCPI19_3(%rip), %ymm5
+	vmovdqa	.LCPI19_2(%rip), %ymm4
+	vmovdqa	.LCPI19_1(%rip), %ymm3
+	.p2align	4
+.LBB19_16:
+	vmovdqa	192(%rsp), %ymm2
+	vpsrlq	$32, %ymm2, %ymm0
+	vmovdqa	576(%rsp), %ymm1
+	vpmuludq	%ymm1, %ymm0, %ymm0
+	vpsrlq	$32, %ymm1, %ymm9
+	vpmuludq	%ymm2, %ymm9, %ymm2
+	vpaddq	%ymm0, %ymm2, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 448(%rsp)
+	vpsrlq	$32, %ymm14, %ymm0
+	vpmuludq	%ymm1, %ymm0, %ymm0
+	vpmuludq	%ymm9, %ymm14, %ymm8
+	vpaddq	%ymm0, %ymm8, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 416(%rsp)
+	vpsrlq	$32, %ymm15, %ymm0
+	vpmuludq	%ymm1, %ymm0, %ymm0
+	vpmuludq	%ymm9, %ymm15, %ymm8
+	vpaddq	%ymm0, %ymm8, %ymm0
+	vpsllq	$32, %ymm0, %ymm8
+	vpsrlq	$32, %ymm7, %ymm0
+	vpmuludq	%ymm1, %ymm0, %ymm0
+	vpmuludq	%ymm7, %ymm9, %ymm10
+	vpaddq	%ymm0, %ymm10, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vpsrlq	$32, %ymm6, %ymm10
+	vpmuludq	%ymm1, %ymm10, %ymm10
+	vpmuludq	%ymm6, %ymm9, %ymm12
+	vpaddq	%ymm10, %ymm12, %ymm10
+	vpsllq	$32, %ymm10, %ymm12
+	vpsrlq	$32, %ymm5, %ymm10
+	vpmuludq	%ymm1, %ymm10, %ymm10
+	vpmuludq	%ymm5, %ymm9, %ymm2
+	vpaddq	%ymm2, %ymm10, %ymm2
+	vpsllq	$32, %ymm2, %ymm2
+	vpsrlq	$32, %ymm4, %ymm10
+	vpmuludq	%ymm1, %ymm10, %ymm10
+	vpmuludq	%ymm4, %ymm9, %ymm11
+	vpaddq	%ymm10, %ymm11, %ymm10
+	vpsllq	$32, %ymm10, %ymm10
+	vpsrlq	$32, %ymm3, %ymm11
+	vpmuludq	%ymm1, %ymm11, %ymm11
+	vpmuludq	%ymm3, %ymm9, %ymm9
+	vpaddq	%ymm11, %ymm9, %ymm9
+	vpsllq	$32, %ymm9, %ymm9
+	vpmuludq	%ymm1, %ymm3, %ymm11
+	vmovdqa	608(%rsp), %ymm13
+	vpaddq	%ymm13, %ymm11, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm9
+	vpmuludq	%ymm1, %ymm4, %ymm11
+	vpaddq	%ymm13, %ymm11, %ymm11
+	vpaddq	%ymm10, %ymm11, %ymm10
+	vpmuludq	%ymm1, %ymm5, %ymm11
+	vpaddq	%ymm13, %ymm11, %ymm11
+	vpaddq	%ymm2, %ymm11, %ymm2
+	vpmuludq	%ymm1, %ymm6, %ymm11
+	vpaddq	%ymm13, %ymm11, %ymm11
+	vpaddq	%ymm12, %ymm11, %ymm11
+	vpmuludq	%ymm1, %ymm7, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm0
+	vpmuludq	%ymm1, %ymm15, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpaddq	%ymm8, %ymm12, %ymm8
+	vpmuludq	%ymm1, %ymm14, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpaddq	416(%rsp), %ymm12, %ymm12
+	vpmuludq	192(%rsp), %ymm1, %ymm1
+	vpaddq	%ymm1, %ymm13, %ymm1
+	vpaddq	448(%rsp), %ymm1, %ymm1
+	vpcmpeqd	%ymm13, %ymm13, %ymm13
+	vpcmpgtq	%ymm13, %ymm1, %ymm1
+	vpcmpgtq	%ymm13, %ymm12, %ymm12
+	vpackssdw	%ymm12, %ymm1, %ymm1
+	vpcmpgtq	%ymm13, %ymm8, %ymm8
+	vpcmpgtq	%ymm13, %ymm0, %ymm0
+	vpackssdw	%ymm0, %ymm8, %ymm0
+	vpermq	$216, %ymm1, %ymm1
+	vpermq	$216, %ymm0, %ymm0
+	vpackssdw	%ymm0, %ymm1, %ymm0
+	vpcmpgtq	%ymm13, %ymm11, %ymm1
+	vpcmpgtq	%ymm13, %ymm2, %ymm2
+	vpackssdw	%ymm2, %ymm1, %ymm1
+	vpcmpgtq	%ymm13, %ymm10, %ymm2
+	vpcmpgtq	%ymm13, %ymm9, %ymm8
+	vpackssdw	%ymm8, %ymm2, %ymm2
+	vpermq	$216, %ymm1, %ymm1
+	vpermq	$216, %ymm2, %ymm2
+	vpackssdw	%ymm2, %ymm1, %ymm1
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm1, %ymm1
+	vpacksswb	%ymm1, %ymm0, %ymm0
+	vpmovmskb	%ymm0, %edx
+	leaq	-32(%rax), %rcx
+	testl	%edx, %edx
+	jne	.LBB19_18
+	addq	%rsi, %rax
+	vpbroadcastq	.LCPI19_9(%rip), %ymm1
+	vmovdqa	192(%rsp), %ymm2
+	vpaddq	%ymm1, %ymm2, %ymm2
+	vmovdqa	%ymm2, 192(%rsp)
+	vpaddq	%ymm1, %ymm14, %ymm14
+	vpaddq	%ymm1, %ymm15, %ymm15
+	vpaddq	%ymm1, %ymm7, %ymm7
+	vpaddq	%ymm1, %ymm6, %ymm6
+	vpaddq	%ymm1, %ymm5, %ymm5
+	vpaddq	%ymm1, %ymm4, %ymm4
+	vpaddq	%ymm1, %ymm3, %ymm3
+	cmpq	$64, %rax
+	movq	%rcx, %rax
+	jne	.LBB19_16
+.LBB19_18:
+	vpermq	$216, %ymm0, %ymm0
+	vpmovmskb	%ymm0, %eax
+	testl	%eax, %eax
+	je	.LBB19_19
+	vpand	.LCPI19_10(%rip), %ymm0, %ymm0
+	vextracti128	$1, %ymm0, %xmm1
+	vpmaxub	%xmm1, %xmm0, %xmm2
+	vpextrb	$1, %xmm2, %eax
+	vmovd	%xmm2, %edx
+	cmpb	%al, %dl
+	cmoval	%edx, %eax
+	vpextrb	$2, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$3, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$4, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$5, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$6, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$7, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$8, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$9, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$10, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$11, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$12, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$13, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$14, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$15, %xmm2, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	movb	$32, %dl
+	subb	%al, %dl
+	movzbl	%dl, %r13d
+	subq	%rcx, %r13
+	jmp	.LBB19_24
+.LBB19_19:
+	movq	%rsi, %rcx
+	movq	%r15, %r13
+	cmpq	%rsi, %r15
+	jne	.LBB19_20
+	.p2align	4
+.LBB19_24:
+	movq	%r12, %rcx
+	imulq	80(%rsp), %rcx
+	movq	%rcx, %rax
+	subq	64(%rsp), %rax
+	movq	%rax, 32(%rsp)
+	cmpq	%r15, %r13
+	movq	%r15, %rax
+	cmovlq	%r13, %rax
+	movq	%rax, 40(%rsp)
+	movq	184(%rsp), %rdx
+	movq	%r15, %rax
+	.p2align	4
+.LBB19_25:
+	cmpq	%r13, %rax
+	jle	.LBB19_28
+	decq	%rax
+	subq	%rbx, %rdx
+	cmpq	%r14, %rdx
+	jge	.LBB19_25
+	incq	%rax
+	movq	%rax, 40(%rsp)
+.LBB19_28:
+	testq	%rdi, %rdi
+	jle	.LBB19_29
+	cmpq	$96, %rdi
+	jae	.LBB19_32
+	xorl	%edx, %edx
+.LBB19_37:
+	leaq	-1(%rdx), %rax
+	imulq	%rbx, %rax
+	addq	72(%rsp), %rax
+	movq	%rdx, %r15
+	.p2align	4
+.LBB19_38:
+	addq	%rbx, %rax
+	jns	.LBB19_41
+	incq	%r15
+	cmpq	%r15, %rdi
+	jne	.LBB19_38
+	movq	%rdi, %r15
+	jmp	.LBB19_41
+	.p2align	4
+.LBB19_29:
+	xorl	%r15d, %r15d
+	jmp	.LBB19_41
+	.p2align	4
+.LBB19_32:
+	movq	%r8, %r14
+	vmovsd	32(%rsp), %xmm0
+	vbroadcastsd	%xmm0, %ymm0
+	vmovaps	%ymm0, 512(%rsp)
+	movl	$32, %eax
+	vmovdqa	.LCPI19_8(%rip), %ymm14
+	vmovdqa	.LCPI19_7(%rip), %ymm15
+	vmovdqa	.LCPI19_6(%rip), %ymm7
+	vmovdqa	.LCPI19_5(%rip), %ymm6
+	vmovdqa	.LCPI19_4(%rip), %ymm5
+	vmovdqa	.LCPI19_3(%rip), %ymm4
+	vmovdqa	.LCPI19_2(%rip), %ymm3
+	vmovdqa	.LCPI19_1(%rip), %ymm2
+	movq	304(%rsp), %r8
+	.p2align	4
+.LBB19_33:
+	vpsrlq	$32, %ymm14, %ymm0
+	vmovdqa	576(%rsp), %ymm13
+	vpmuludq	%ymm0, %ymm13, %ymm1
+	vpsrlq	$32, %ymm13, %ymm0
+	vpmuludq	%ymm0, %ymm14, %ymm8
+	vpaddq	%ymm1, %ymm8, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vmovdqa	%ymm1, 192(%rsp)
+	vpsrlq	$32, %ymm15, %ymm1
+	vpmuludq	%ymm1, %ymm13, %ymm1
+	vpmuludq	%ymm0, %ymm15, %ymm8
+	vpaddq	%ymm1, %ymm8, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vmovdqa	%ymm1, 448(%rsp)
+	vpsrlq	$32, %ymm7, %ymm1
+	vpmuludq	%ymm1, %ymm13, %ymm1
+	vpmuludq	%ymm0, %ymm7, %ymm9
+	vpaddq	%ymm1, %ymm9, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vmovdqa	%ymm1, 416(%rsp)
+	vpsrlq	$32, %ymm6, %ymm1
+	vpmuludq	%ymm1, %ymm13, %ymm1
+	vpmuludq	%ymm0, %ymm6, %ymm10
+	vpaddq	%ymm1, %ymm10, %ymm1
+	vpsllq	$32, %ymm1, %ymm10
+	vpsrlq	$32, %ymm5, %ymm1
+	vpmuludq	%ymm1, %ymm13, %ymm1
+	vpmuludq	%ymm0, %ymm5, %ymm12
+	vpaddq	%ymm1, %ymm12, %ymm1
+	vpsllq	$32, %ymm1, %ymm9
+	vpsrlq	$32, %ymm4, %ymm12
+	vpmuludq	%ymm13, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm4, %ymm11
+	vpaddq	%ymm12, %ymm11, %ymm11
+	vpsllq	$32, %ymm11, %ymm11
+	vpsrlq	$32, %ymm3, %ymm12
+	vpmuludq	%ymm13, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm3, %ymm8
+	vpaddq	%ymm12, %ymm8, %ymm8
+	vpsllq	$32, %ymm8, %ymm8
+	vpsrlq	$32, %ymm2, %ymm12
+	vpmuludq	%ymm13, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm2, %ymm0
+	vpaddq	%ymm0, %ymm12, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vpmuludq	%ymm2, %ymm13, %ymm12
+	vmovdqa	512(%rsp), %ymm1
+	vpaddq	%ymm1, %ymm12, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm0
+	vmovdqa	%ymm0, 544(%rsp)
+	vpmuludq	%ymm3, %ymm13, %ymm12
+	vpaddq	%ymm1, %ymm12, %ymm12
+	vpaddq	%ymm8, %ymm12, %ymm0
+	vmovdqa	%ymm0, 480(%rsp)
+	vpmuludq	%ymm4, %ymm13, %ymm8
+	vpaddq	%ymm1, %ymm8, %ymm8
+	vpaddq	%ymm11, %ymm8, %ymm12
+	vpmuludq	%ymm5, %ymm13, %ymm11
+	vpaddq	%ymm1, %ymm11, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm8
+	vpmuludq	%ymm6, %ymm13, %ymm11
+	vpaddq	%ymm1, %ymm11, %ymm11
+	vpaddq	%ymm10, %ymm11, %ymm10
+	vpmuludq	%ymm7, %ymm13, %ymm11
+	vpaddq	%ymm1, %ymm11, %ymm11
+	vpaddq	416(%rsp), %ymm11, %ymm9
+	vpmuludq	%ymm13, %ymm15, %ymm11
+	vpaddq	%ymm1, %ymm11, %ymm11
+	vpaddq	448(%rsp), %ymm11, %ymm11
+	vpmuludq	%ymm13, %ymm14, %ymm0
+	vpaddq	%ymm1, %ymm0, %ymm0
+	vpaddq	192(%rsp), %ymm0, %ymm0
+	vpcmpeqd	%ymm13, %ymm13, %ymm13
+	vpcmpgtq	%ymm13, %ymm0, %ymm0
+	vpcmpgtq	%ymm13, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm0, %ymm0
+	vpcmpgtq	%ymm13, %ymm9, %ymm9
+	vpcmpgtq	%ymm13, %ymm10, %ymm10
+	vpackssdw	%ymm10, %ymm9, %ymm9
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm0, %ymm0
+	vpcmpgtq	%ymm13, %ymm8, %ymm1
+	vpcmpgtq	%ymm13, %ymm12, %ymm8
+	vpackssdw	%ymm8, %ymm1, %ymm1
+	vmovdqa	480(%rsp), %ymm8
+	vpcmpgtq	%ymm13, %ymm8, %ymm8
+	vmovdqa	544(%rsp), %ymm9
+	vpcmpgtq	%ymm13, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm8, %ymm8
+	vpermq	$216, %ymm1, %ymm1
+	vpermq	$216, %ymm8, %ymm8
+	vpackssdw	%ymm8, %ymm1, %ymm1
+	vpermq	$216, %ymm0, %ymm0
+	vpermq	$216, %ymm1, %ymm1
+	vpacksswb	%ymm1, %ymm0, %ymm0
+	vpmovmskb	%ymm0, %esi
+	leaq	-32(%rax), %rdx
+	testl	%esi, %esi
+	jne	.LBB19_35
+	addq	%r8, %rax
+	vpbroadcastq	.LCPI19_9(%rip), %ymm1
+	vpaddq	%ymm1, %ymm14, %ymm14
+	vpaddq	%ymm1, %ymm15, %ymm15
+	vpaddq	%ymm1, %ymm7, %ymm7
+	vpaddq	%ymm1, %ymm6, %ymm6
+	vpaddq	%ymm1, %ymm5, %ymm5
+	vpaddq	%ymm1, %ymm4, %ymm4
+	vpaddq	%ymm1, %ymm3, %ymm3
+	vpaddq	%ymm1, %ymm2, %ymm2
+	cmpq	$64, %rax
+	movq	%rdx, %rax
+	jne	.LBB19_33
+.LBB19_35:
+	vpermq	$216, %ymm0, %ymm0
+	vpmovmskb	%ymm0, %eax
+	testl	%eax, %eax
+	je	.LBB19_36
+	vpand	.LCPI19_10(%rip), %ymm0, %ymm0
+	vextracti128	$1, %ymm0, %xmm1
+	vpmaxub	%xmm1, %xmm0, %xmm2
+	vpextrb	$1, %xmm2, %eax
+	vmovd	%xmm2, %esi
+	cmpb	%al, %sil
+	cmoval	%esi, %eax
+	vpextrb	$2, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$3, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$4, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$5, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$6, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$7, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$8, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$9, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$10, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$11, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$12, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$13, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$14, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$15, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	movb	$32, %sil
+	subb	%al, %sil
+	movzbl	%sil, %r15d
+	subq	%rdx, %r15
+	movq	%r14, %r8
+	jmp	.LBB19_41
+.LBB19_36:
+	movq	%r8, %rdx
+	movq	%rdi, %r15
+	cmpq	%r8, %rdi
+	movq	%r14, %r8
+	jne	.LBB19_37
+	.p2align	4
+.LBB19_41:
+	cmpq	%rdi, %r15
+	movq	%rdi, %r12
+	cmovlq	%r15, %r12
+	movq	%r8, %rdx
+	movq	%rdi, %rax
+	movq	%r8, 392(%rsp)
+	.p2align	4
+.LBB19_42:
+	cmpq	%r15, %rax
+	jle	.LBB19_45
+	decq	%rax
+	subq	%rbx, %rdx
+	cmpq	%r11, %rdx
+	jge	.LBB19_42
+	incq	%rax
+	movq	%rax, %r12
+.LBB19_45:
+	imulq	%rbx, %r13
+	movq	40(%rsp), %rax
+	imulq	%rbx, %rax
+	movq	%rax, 40(%rsp)
+	cmpq	%rax, %r13
+	jge	.LBB19_68
+	imulq	%rbx, %r12
+	vmovss	132(%rsp), %xmm0
+	movq	328(%rsp), %rax
+	movq	80(%rsp), %rdx
+	vmulss	(%rax,%rdx,4), %xmm0, %xmm13
+	movq	32(%rsp), %rax
+	leaq	(%r12,%rax), %rsi
+	leaq	1(%r15), %r11
+	imulq	%rbx, %r11
+	addq	%r11, %rax
+	cmpq	%rax, %rsi
+	cmovgq	%rsi, %rax
+	addq	64(%rsp), %rax
+	addq	%r11, %rcx
+	xorl	%edi, %edi
+	subq	%rcx, %rax
+	setne	%dil
+	subq	%rdi, %rax
+	movq	%rax, %rcx
+	movq	320(%rsp), %r8
+	orq	%r8, %rcx
+	shrq	$32, %rcx
+	je	.LBB19_47
+	xorl	%edx, %edx
+	divq	%r8
+	movq	%rax, %rcx
+	jmp	.LBB19_49
+.LBB19_47:
+	xorl	%edx, %edx
+	divl	%r8d
+	movl	%eax, %ecx
+.LBB19_49:
+	imulq	%rbx, %r15
+	movq	%rdi, %rdx
+	negq	%rdx
+	incq	%rdi
+	cmpq	$1, %rbx
+	sete	31(%rsp)
+	movq	%rdi, 352(%rsp)
+	addq	%rdi, %rcx
+	cmpq	$4, %rcx
+	setae	192(%rsp)
+	movq	72(%rsp), %rax
+	leaq	(%rax,%r12), %r14
+	leaq	(%rax,%r11), %rdi
+	cmpq	%rdi, %r14
+	movq	%rdi, %rax
+	cmovgq	%r14, %rax
+	addq	120(%rsp), %rax
+	movq	%rdx, 344(%rsp)
+	addq	%rdx, %rax
+	movq	%r11, 480(%rsp)
+	subq	%r11, %rax
+	movq	%rax, %rdx
+	orq	%r8, %rdx
+	shrq	$32, %rdx
+	je	.LBB19_50
+	xorl	%edx, %edx
+	divq	%r8
+	movq	%rax, %r11
+	jmp	.LBB19_52
+.LBB19_50:
+	xorl	%edx, %edx
+	divl	%r8d
+	movl	%eax, %r11d
+.LBB19_52:
+	addq	%r15, 32(%rsp)
+	movq	%rcx, %rax
+	andq	$-32, %rax
+	movq	%rax, 416(%rsp)
+	imulq	%rbx, %rax
+	movq	%rax, 512(%rsp)
+	movq	%rcx, %rax
+	andq	$-4, %rax
+	movq	%rax, 544(%rsp)
+	imulq	%rbx, %rax
+	movq	%rax, 448(%rsp)
+	cmpq	%rdi, %r14
+	cmovgq	%r14, %rdi
+	addq	120(%rsp), %rdi
+	addq	344(%rsp), %rdi
+	subq	480(%rsp), %rdi
+	movq	%rdi, %rax
+	orq	%r8, %rax
+	shrq	$32, %rax
+	je	.LBB19_53
+	movq	%rdi, %rax
+	xorl	%edx, %edx
+	divq	%r8
+	jmp	.LBB19_55
+.LBB19_53:
+	movl	%edi, %eax
+	xorl	%edx, %edx
+	divl	%r8d
+.LBB19_55:
+	movq	336(%rsp), %rdi
+	addq	%rdi, 40(%rsp)
+	movzbl	31(%rsp), %edx
+	andb	%dl, 192(%rsp)
+	vbroadcastss	%xmm13, %ymm14
+	movq	32(%rsp), %rdx
+	addq	%rdx, 512(%rsp)
+	addq	%rdx, 448(%rsp)
+	movq	352(%rsp), %r8
+	addq	%r8, %r11
+	andq	$-32, %r11
+	movq	%r11, 480(%rsp)
+	movq	112(%rsp), %rdx
+	addq	%r13, %rdx
+	addq	%rdi, %r13
+	imulq	312(%rsp), %rdx
+	movq	72(%rsp), %rdi
+	addq	%r15, %rdi
+	leaq	(%rdx,%rdi,4), %rdi
+	addq	%r8, %rax
+	movq	160(%rsp), %r8
+	leaq	(%r8,%rdi), %r14
+	andq	$-4, %rax
+	negq	%rax
+	movq	48(%rsp), %r8
+	addq	%r8, %rdi
+	addq	%r8, %rdx
+	jmp	.LBB19_56
+	.p2align	4
+.LBB19_67:
+	addq	%rbx, %r13
+	movq	408(%rsp), %r8
+	addq	%r8, %r14
+	addq	%r8, %rdi
+	addq	%r8, %rdx
+	cmpq	40(%rsp), %r13
+	jge	.LBB19_68
+.LBB19_56:
+	cmpq	%r12, %r15
+	jge	.LBB19_67
+	movq	32(%rsp), %r8
+	cmpb	$0, 192(%rsp)
+	je	.LBB19_70
+	cmpq	$32, %rcx
+	jae	.LBB19_60
+	xorl	%r11d, %r11d
+	jmp	.LBB19_64
+.LBB19_60:
+	movq	%r14, %r8
+	movq	480(%rsp), %r11
+	.p2align	4
+.LBB19_61:
+	vaddps	-64(%r8), %ymm14, %ymm0
+	vaddps	-32(%r8), %ymm14, %ymm1
+	vaddps	(%r8), %ymm14, %ymm2
+	vaddps	32(%r8), %ymm14, %ymm3
+	vmovups	%ymm0, -64(%r8)
+	vmovups	%ymm1, -32(%r8)
+	vmovups	%ymm2, (%r8)
+	vmovups	%ymm3, 32(%r8)
+	addq	%r9, %r8
+	addq	$-32, %r11
+	jne	.LBB19_61
+	cmpq	416(%rsp), %rcx
+	je	.LBB19_67
+	movq	512(%rsp), %r8
+	movq	416(%rsp), %r11
+	testb	$28, %cl
+	je	.LBB19_70
+.LBB19_64:
+	leaq	(%rax,%r11), %r8
+	imulq	400(%rsp), %r11
+	addq	%rdi, %r11
+	.p2align	4
+.LBB19_65:
+	vaddps	(%r11), %xmm14, %xmm0
+	vmovups	%xmm0, (%r11)
+	addq	%r10, %r11
+	addq	$4, %r8
+	jne	.LBB19_65
+	movq	448(%rsp), %r8
+	cmpq	544(%rsp), %rcx
+	je	.LBB19_67
+	.p2align	4
+.LBB19_70:
+	vaddss	(%rdx,%r8,4), %xmm13, %xmm0
+	vmovss	%xmm0, (%rdx,%r8,4)
+	addq	%rbx, %r8
+	cmpq	%rsi, %r8
+	jl	.LBB19_70
+	jmp	.LBB19_67
+.LBB19_12:
+	leaq	-40(%rbp), %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end19:
+	.size	avg_pool_backward, .Lfunc_end19-avg_pool_backward
+	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
 transpose_weights:
@@ -3827,7 +14832,7 @@ transpose_weights:
 	.cfi_offset %r15, -24
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB13_20
+	jle	.LBB20_20
 	movq	%rdi, %r10
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r12
@@ -3870,9 +14875,9 @@ transpose_weights:
 	orb	%al, %r8b
 	movb	%r8b, -41(%rbp)
 	xorl	%r13d, %r13d
-	jmp	.LBB13_2
+	jmp	.LBB20_2
 	.p2align	4
-.LBB13_19:
+.LBB20_19:
 	incq	%r13
 	movq	-88(%rbp), %rax
 	addq	%rax, %r11
@@ -3880,22 +14885,22 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, %r10
 	cmpq	-72(%rbp), %r13
-	je	.LBB13_20
-.LBB13_2:
+	je	.LBB20_20
+.LBB20_2:
 	testq	%rcx, %rcx
-	jle	.LBB13_19
+	jle	.LBB20_19
 	cmpb	$1, -41(%rbp)
-	jne	.LBB13_11
+	jne	.LBB20_11
 	xorl	%r8d, %r8d
-	jmp	.LBB13_5
+	jmp	.LBB20_5
 	.p2align	4
-.LBB13_11:
+.LBB20_11:
 	xorl	%eax, %eax
 	cmpq	$32, %rcx
-	jb	.LBB13_16
+	jb	.LBB20_16
 	movq	-56(%rbp), %rdx
 	.p2align	4
-.LBB13_13:
+.LBB20_13:
 	vmovups	-96(%r14,%rax,4), %ymm0
 	vmovups	-64(%r14,%rax,4), %ymm1
 	vmovups	-32(%r14,%rax,4), %ymm2
@@ -3906,46 +14911,46 @@ transpose_weights:
 	vmovups	%ymm3, (%r11,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB13_13
+	jne	.LBB20_13
 	cmpq	%rdx, %rcx
-	je	.LBB13_19
+	je	.LBB20_19
 	movq	-56(%rbp), %rax
 	movq	%rax, %r8
 	testb	$28, %cl
-	je	.LBB13_5
-.LBB13_16:
+	je	.LBB20_5
+.LBB20_16:
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB13_17:
+.LBB20_17:
 	vmovups	(%r10,%rax,4), %xmm0
 	vmovups	%xmm0, (%rsi,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB13_17
+	jne	.LBB20_17
 	movq	%rdx, %r8
 	cmpq	%rdx, %rcx
-	je	.LBB13_19
-.LBB13_5:
+	je	.LBB20_19
+.LBB20_5:
 	movq	%r8, %rax
 	cmpq	$0, -64(%rbp)
-	je	.LBB13_8
+	je	.LBB20_8
 	movq	%r15, %rdx
 	imulq	%r8, %rdx
 	addq	%r10, %rdx
 	movq	-64(%rbp), %rdi
 	movq	%r8, %rax
 	.p2align	4
-.LBB13_7:
+.LBB20_7:
 	vmovss	(%rdx), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	incq	%rax
 	addq	%r15, %rdx
 	decq	%rdi
-	jne	.LBB13_7
-.LBB13_8:
+	jne	.LBB20_7
+.LBB20_8:
 	subq	%rcx, %r8
 	cmpq	$-4, %r8
-	ja	.LBB13_19
+	ja	.LBB20_19
 	movq	%r15, %r8
 	imulq	%rax, %r8
 	leaq	3(%rax), %rbx
@@ -3956,7 +14961,7 @@ transpose_weights:
 	imulq	%r15, %r9
 	movq	%r10, %rdi
 	.p2align	4
-.LBB13_10:
+.LBB20_10:
 	vmovss	(%rdi,%r8), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	vmovss	(%rdi,%r9), %xmm0
@@ -3968,9 +14973,9 @@ transpose_weights:
 	addq	$4, %rax
 	addq	%r12, %rdi
 	cmpq	%rax, %rcx
-	jne	.LBB13_10
-	jmp	.LBB13_19
-.LBB13_20:
+	jne	.LBB20_10
+	jmp	.LBB20_19
+.LBB20_20:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -3980,8 +14985,8 @@ transpose_weights:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end13:
-	.size	transpose_weights, .Lfunc_end13-transpose_weights
+.Lfunc_end20:
+	.size	transpose_weights, .Lfunc_end20-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -4010,11 +15015,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r8
 	movq	%rcx, -56(%rbp)
-	jge	.LBB14_5
+	jge	.LBB21_5
 	xorl	%r11d, %r11d
-.LBB14_2:
+.LBB21_2:
 	subq	%r11, %r8
-	jle	.LBB14_4
+	jle	.LBB21_4
 	movq	%r11, %rcx
 	imulq	%r9, %rcx
 	movq	-56(%rbp), %rsi
@@ -4029,7 +15034,7 @@ linear_transposed_rows:
 	movq	%rax, %r9
 	vzeroupper
 	callq	linear
-.LBB14_4:
+.LBB21_4:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -4040,7 +15045,7 @@ linear_transposed_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB14_5:
+.LBB21_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -4059,28 +15064,28 @@ linear_transposed_rows:
 	movl	$6, %esi
 	xorl	%r11d, %r11d
 	leaq	(,%r13,2), %rdi
-	jmp	.LBB14_7
+	jmp	.LBB21_7
 	.p2align	4
-.LBB14_6:
+.LBB21_6:
 	movq	-88(%rbp), %r11
 	leaq	6(%r11), %rsi
 	addq	-80(%rbp), %rcx
 	movq	24(%rbp), %r8
 	cmpq	%r8, %rsi
-	jg	.LBB14_2
-.LBB14_7:
+	jg	.LBB21_2
+.LBB21_7:
 	movq	%rsi, -88(%rbp)
 	testq	%rax, %rax
-	jle	.LBB14_6
+	jle	.LBB21_6
 	movq	%r11, %r8
 	imulq	%rax, %r8
 	movq	-48(%rbp), %rsi
 	leaq	(%rsi,%r8,4), %r8
 	movq	-72(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB14_9
+	jmp	.LBB21_9
 	.p2align	4
-.LBB14_13:
+.LBB21_13:
 	vmovaps	%ymm0, %ymm11
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm9
@@ -4091,7 +15096,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm0, %ymm3
 	vmovaps	%ymm1, %ymm2
-.LBB14_14:
+.LBB21_14:
 	leaq	(%r8,%r11,4), %rsi
 	vmovups	%ymm1, (%r8,%r11,4)
 	vmovups	%ymm11, 32(%r8,%r11,4)
@@ -4111,22 +15116,22 @@ linear_transposed_rows:
 	addq	$16, %r11
 	addq	$64, %rbx
 	cmpq	%rax, %r11
-	jge	.LBB14_6
-.LBB14_9:
+	jge	.LBB21_6
+.LBB21_9:
 	testq	%r15, %r15
-	je	.LBB14_10
+	je	.LBB21_10
 	vmovups	(%r15,%r11,4), %ymm1
 	vmovups	32(%r15,%r11,4), %ymm0
 	testq	%r9, %r9
-	jg	.LBB14_15
-	jmp	.LBB14_13
+	jg	.LBB21_15
+	jmp	.LBB21_13
 	.p2align	4
-.LBB14_10:
+.LBB21_10:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r9, %r9
-	jle	.LBB14_13
-.LBB14_15:
+	jle	.LBB21_13
+.LBB21_15:
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	vmovaps	%ymm1, %ymm2
@@ -4140,7 +15145,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	.p2align	4
-.LBB14_16:
+.LBB21_16:
 	vmovups	-32(%rsi), %ymm13
 	vmovups	(%rsi), %ymm12
 	leaq	(%rcx,%r14,4), %r12
@@ -4168,10 +15173,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB14_16
-	jmp	.LBB14_14
-.Lfunc_end14:
-	.size	linear_transposed_rows, .Lfunc_end14-linear_transposed_rows
+	jne	.LBB21_16
+	jmp	.LBB21_14
+.Lfunc_end21:
+	.size	linear_transposed_rows, .Lfunc_end21-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -4197,8 +15202,8 @@ linear_rows:
 	movq	%rdx, -120(%rbp)
 	movq	%rdi, -88(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB15_1
-.LBB15_48:
+	jge	.LBB22_1
+.LBB22_48:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -4209,7 +15214,7 @@ linear_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB15_1:
+.LBB22_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdx
 	leaq	3(%rdx), %rax
@@ -4259,8 +15264,8 @@ linear_rows:
 	movq	%r8, -240(%rbp)
 	movq	%r13, -232(%rbp)
 	movq	%r12, -128(%rbp)
-	jmp	.LBB15_2
-.LBB15_29:
+	jmp	.LBB22_2
+.LBB22_29:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -4273,7 +15278,7 @@ linear_rows:
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	vaddss	%xmm1, %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%r9,4)
-.LBB15_30:
+.LBB22_30:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -4289,7 +15294,7 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rax,%r9,4)
-.LBB15_47:
+.LBB22_47:
 	leaq	4(%rdx), %rax
 	movq	-224(%rbp), %rcx
 	addq	%rcx, %rdi
@@ -4301,8 +15306,8 @@ linear_rows:
 	addq	%rcx, -144(%rbp)
 	addq	%rcx, -136(%rbp)
 	cmpq	16(%rbp), %rax
-	jg	.LBB15_48
-.LBB15_2:
+	jg	.LBB22_48
+.LBB22_2:
 	movq	%rdx, -96(%rbp)
 	movq	%rax, -80(%rbp)
 	movq	24(%rbp), %rdx
@@ -4310,19 +15315,19 @@ linear_rows:
 	cmpq	32(%rbp), %rax
 	movq	%r14, -72(%rbp)
 	movq	%r15, -56(%rbp)
-	jle	.LBB15_3
-.LBB15_18:
+	jle	.LBB22_3
+.LBB22_18:
 	movq	32(%rbp), %rax
 	subq	%rdx, %rax
 	cmpq	$1, %rax
 	movq	%rdx, -48(%rbp)
-	je	.LBB15_31
+	je	.LBB22_31
 	cmpq	$2, %rax
 	movq	-128(%rbp), %r12
 	movq	-80(%rbp), %rdx
-	jne	.LBB15_47
+	jne	.LBB22_47
 	cmpq	$8, %r8
-	jl	.LBB15_21
+	jl	.LBB22_21
 	movq	-48(%rbp), %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
@@ -4338,7 +15343,7 @@ linear_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	.p2align	4
-.LBB15_23:
+.LBB22_23:
 	vmovups	(%rcx,%rax,4), %ymm8
 	vmovups	(%rdx,%rax,4), %ymm9
 	vmovups	(%rdi,%rax,4), %ymm10
@@ -4355,10 +15360,10 @@ linear_rows:
 	vfmadd231ps	%ymm10, %ymm9, %ymm6
 	addq	$8, %rax
 	cmpq	%r13, %rax
-	jl	.LBB15_23
-	jmp	.LBB15_24
+	jl	.LBB22_23
+	jmp	.LBB22_24
 	.p2align	4
-.LBB15_3:
+.LBB22_3:
 	movq	-96(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-104(%rbp), %rcx
@@ -4369,12 +15374,12 @@ linear_rows:
 	movq	-216(%rbp), %r10
 	movq	-168(%rbp), %rcx
 	movq	%rdx, -112(%rbp)
-	jmp	.LBB15_4
+	jmp	.LBB22_4
 	.p2align	4
-.LBB15_16:
+.LBB22_16:
 	movq	-112(%rbp), %rcx
 	vmovss	8(%rsi,%rcx,4), %xmm4
-.LBB15_17:
+.LBB22_17:
 	vaddss	%xmm4, %xmm3, %xmm3
 	vmovss	%xmm3, 8(%r8)
 	vaddss	%xmm4, %xmm2, %xmm2
@@ -4391,10 +15396,10 @@ linear_rows:
 	cmpq	32(%rbp), %rcx
 	movq	-240(%rbp), %r8
 	movq	-232(%rbp), %r13
-	jg	.LBB15_18
-.LBB15_4:
+	jg	.LBB22_18
+.LBB22_4:
 	cmpq	$8, %r8
-	jl	.LBB15_5
+	jl	.LBB22_5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -4409,7 +15414,7 @@ linear_rows:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB15_7:
+.LBB22_7:
 	vmovups	(%r10,%r11,4), %ymm12
 	vmovups	(%rax,%r11,4), %ymm13
 	vmovups	(%r12,%r11,4), %ymm14
@@ -4431,10 +15436,10 @@ linear_rows:
 	vfmadd231ps	%ymm15, %ymm14, %ymm0
 	addq	$8, %r11
 	cmpq	%r13, %r11
-	jl	.LBB15_7
-	jmp	.LBB15_8
+	jl	.LBB22_7
+	jmp	.LBB22_8
 	.p2align	4
-.LBB15_5:
+.LBB22_5:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	vxorps	%xmm10, %xmm10, %xmm10
@@ -4448,7 +15453,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB15_8:
+.LBB22_8:
 	movq	%rcx, -48(%rbp)
 	vextractf128	$1, %ymm3, %xmm12
 	vaddps	%xmm3, %xmm12, %xmm3
@@ -4481,7 +15486,7 @@ linear_rows:
 	vhaddps	%ymm6, %ymm4, %ymm4
 	vhaddps	%ymm8, %ymm4, %ymm4
 	subq	%r11, %r13
-	jle	.LBB15_11
+	jle	.LBB22_11
 	leaq	(%r10,%r11,4), %rdx
 	leaq	(%rax,%r11,4), %rcx
 	leaq	(%r12,%r11,4), %rsi
@@ -4491,7 +15496,7 @@ linear_rows:
 	leaq	(%rbx,%r11,4), %r8
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB15_10:
+.LBB22_10:
 	vmovss	(%rsi,%r11,4), %xmm5
 	vmovss	(%r9,%r11,4), %xmm6
 	vfmadd231ss	%xmm6, %xmm5, %xmm3
@@ -4512,8 +15517,8 @@ linear_rows:
 	vfmadd231ss	%xmm9, %xmm5, %xmm0
 	incq	%r11
 	cmpq	%r11, %r13
-	jne	.LBB15_10
-.LBB15_11:
+	jne	.LBB22_10
+.LBB22_11:
 	movq	-256(%rbp), %rcx
 	movq	-112(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %r8
@@ -4523,7 +15528,7 @@ linear_rows:
 	vextractf128	$1, %ymm4, %xmm6
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB15_13
+	je	.LBB22_13
 	vmovss	(%rsi,%rdx,4), %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -4537,9 +15542,9 @@ linear_rows:
 	vaddss	%xmm5, %xmm6, %xmm5
 	vmovss	%xmm5, (%r13,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm5
-	jmp	.LBB15_14
+	jmp	.LBB22_14
 	.p2align	4
-.LBB15_13:
+.LBB22_13:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -4552,7 +15557,7 @@ linear_rows:
 	vshufps	$255, %xmm6, %xmm6, %xmm6
 	vaddss	%xmm5, %xmm6, %xmm6
 	vmovss	%xmm6, (%r13,%r9,4)
-.LBB15_14:
+.LBB22_14:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -4569,18 +15574,18 @@ linear_rows:
 	vaddss	%xmm5, %xmm4, %xmm4
 	vmovss	%xmm4, 4(%r13,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB15_16
+	jne	.LBB22_16
 	vxorps	%xmm4, %xmm4, %xmm4
-	jmp	.LBB15_17
+	jmp	.LBB22_17
 	.p2align	4
-.LBB15_31:
+.LBB22_31:
 	movq	%rdx, %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$8, %r8
 	movq	-128(%rbp), %r12
-	jl	.LBB15_32
+	jl	.LBB22_32
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rdi, %rdx
 	movq	%rcx, %r10
@@ -4590,7 +15595,7 @@ linear_rows:
 	xorl	%eax, %eax
 	movq	-192(%rbp), %r14
 	.p2align	4
-.LBB15_34:
+.LBB22_34:
 	vmovups	(%r10), %ymm4
 	vfmadd231ps	(%rdx), %ymm4, %ymm2
 	vfmadd231ps	(%rdx,%r12), %ymm4, %ymm3
@@ -4600,9 +15605,9 @@ linear_rows:
 	addq	$32, %r10
 	addq	$32, %rdx
 	cmpq	%r13, %rax
-	jl	.LBB15_34
-	jmp	.LBB15_35
-.LBB15_21:
+	jl	.LBB22_34
+	jmp	.LBB22_35
+.LBB22_21:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	vxorps	%xmm7, %xmm7, %xmm7
@@ -4612,7 +15617,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB15_24:
+.LBB22_24:
 	movq	%r8, %rcx
 	vperm2f128	$49, %ymm7, %ymm6, %ymm8
 	vinsertf128	$1, %xmm7, %ymm6, %ymm6
@@ -4630,7 +15635,7 @@ linear_rows:
 	vhaddps	%ymm2, %ymm0, %ymm0
 	vhaddps	%ymm4, %ymm0, %ymm0
 	subq	%rax, %rcx
-	jle	.LBB15_27
+	jle	.LBB22_27
 	movq	%r12, %rdx
 	movq	-48(%rbp), %rsi
 	imulq	%rsi, %rdx
@@ -4648,7 +15653,7 @@ linear_rows:
 	leaq	(%rbx,%rax,4), %rax
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB15_26:
+.LBB22_26:
 	vmovss	(%rdx,%r11,4), %xmm1
 	vmovss	(%rsi,%r11,4), %xmm2
 	vshufps	$0, %xmm1, %xmm2, %xmm1
@@ -4661,8 +15666,8 @@ linear_rows:
 	vfmadd231ps	%ymm2, %ymm1, %ymm0
 	incq	%r11
 	cmpq	%r11, %rcx
-	jne	.LBB15_26
-.LBB15_27:
+	jne	.LBB22_26
+.LBB22_27:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -4674,7 +15679,7 @@ linear_rows:
 	vextractf128	$1, %ymm0, %xmm2
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB15_29
+	je	.LBB22_29
 	vmovss	(%rsi,%rdx,4), %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -4688,14 +15693,14 @@ linear_rows:
 	vaddss	%xmm1, %xmm2, %xmm1
 	vmovss	%xmm1, (%rax,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm1
-	jmp	.LBB15_30
-.LBB15_32:
+	jmp	.LBB22_30
+.LBB22_32:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB15_35:
+.LBB22_35:
 	vextractf128	$1, %ymm2, %xmm4
 	vaddps	%xmm4, %xmm2, %xmm2
 	vextractf128	$1, %ymm3, %xmm4
@@ -4708,19 +15713,19 @@ linear_rows:
 	vhaddps	%xmm0, %xmm1, %xmm0
 	vhaddps	%xmm0, %xmm2, %xmm1
 	cmpq	%rax, %r8
-	jle	.LBB15_36
+	jle	.LBB22_36
 	movl	%r8d, %r10d
 	subl	%eax, %r10d
 	leaq	1(%rax), %rdx
 	testb	$1, %r10b
-	jne	.LBB15_39
+	jne	.LBB22_39
 	cmpq	%rdx, %r8
-	jne	.LBB15_41
-	jmp	.LBB15_43
-.LBB15_36:
+	jne	.LBB22_41
+	jmp	.LBB22_43
+.LBB22_36:
 	vmovaps	%xmm1, %xmm0
-	jmp	.LBB15_43
-.LBB15_39:
+	jmp	.LBB22_43
+.LBB22_39:
 	movq	-96(%rbp), %r11
 	imulq	%r8, %r11
 	movq	-120(%rbp), %r10
@@ -4737,8 +15742,8 @@ linear_rows:
 	movq	%rdx, %rax
 	vmovaps	%xmm0, %xmm1
 	cmpq	%rdx, %r8
-	je	.LBB15_43
-.LBB15_41:
+	je	.LBB22_43
+.LBB22_41:
 	movq	%r8, %rcx
 	subq	%rax, %rcx
 	movq	%r12, %rdx
@@ -4756,7 +15761,7 @@ linear_rows:
 	xorl	%r10d, %r10d
 	vmovaps	%xmm1, %xmm0
 	.p2align	4
-.LBB15_42:
+.LBB22_42:
 	vbroadcastss	-4(%rdx,%r10,4), %xmm1
 	vmovss	-4(%r15,%r10,4), %xmm2
 	vinsertps	$16, -4(%r14,%r10,4), %xmm2, %xmm2
@@ -4771,25 +15776,25 @@ linear_rows:
 	vfmadd213ps	%xmm2, %xmm1, %xmm0
 	addq	$2, %r10
 	cmpq	%r10, %rcx
-	jne	.LBB15_42
-.LBB15_43:
+	jne	.LBB22_42
+.LBB22_43:
 	testq	%rsi, %rsi
-	je	.LBB15_44
+	je	.LBB22_44
 	movq	-48(%rbp), %r10
 	vmovss	(%rsi,%r10,4), %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
-	jmp	.LBB15_46
-.LBB15_44:
+	jmp	.LBB22_46
+.LBB22_44:
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
 	movq	-48(%rbp), %r10
-.LBB15_46:
+.LBB22_46:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -4808,9 +15813,9 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB15_47
-.Lfunc_end15:
-	.size	linear_rows, .Lfunc_end15-linear_rows
+	jmp	.LBB22_47
+.Lfunc_end22:
+	.size	linear_rows, .Lfunc_end22-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -4838,13 +15843,13 @@ weight_gradient_rows:
 	movq	40(%rbp), %r15
 	movq	16(%rbp), %rdi
 	testq	%rcx, %rcx
-	je	.LBB16_21
+	je	.LBB23_21
 	movq	%r15, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB16_3
+	jle	.LBB23_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -4858,9 +15863,9 @@ weight_gradient_rows:
 	movq	%r12, %r8
 	movq	%r14, %r9
 	movq	16(%rbp), %rdi
-.LBB16_3:
+.LBB23_3:
 	testq	%rdi, %rdi
-	jle	.LBB16_21
+	jle	.LBB23_21
 	leaq	(%rcx,%r15,4), %rsi
 	movq	-64(%rbp), %rdx
 	movq	32(%rbp), %r11
@@ -4895,9 +15900,9 @@ weight_gradient_rows:
 	leaq	(,%r9,4), %rsi
 	movq	%rsi, -96(%rbp)
 	xorl	%r11d, %r11d
-	jmp	.LBB16_5
+	jmp	.LBB23_5
 	.p2align	4
-.LBB16_20:
+.LBB23_20:
 	incq	%r11
 	movq	-96(%rbp), %rdi
 	addq	%rdi, %r13
@@ -4905,26 +15910,26 @@ weight_gradient_rows:
 	addq	%rdi, %rdx
 	cmpq	16(%rbp), %r11
 	movq	%rsi, %r15
-	je	.LBB16_21
-.LBB16_5:
+	je	.LBB23_21
+.LBB23_5:
 	cmpq	32(%rbp), %r15
 	movq	%r15, %rsi
-	jle	.LBB16_20
+	jle	.LBB23_20
 	cmpq	$4, -48(%rbp)
 	setb	%dil
 	orb	-88(%rbp), %dil
 	movq	32(%rbp), %r14
 	testb	$1, %dil
-	jne	.LBB16_7
+	jne	.LBB23_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB16_14
+	jae	.LBB23_14
 	xorl	%edi, %edi
-	jmp	.LBB16_18
-.LBB16_14:
+	jmp	.LBB23_18
+.LBB23_14:
 	xorl	%edi, %edi
 	movq	-56(%rbp), %rsi
 	.p2align	4
-.LBB16_15:
+.LBB23_15:
 	vmovups	-96(%r13,%rdi,4), %ymm0
 	vmovups	-64(%r13,%rdi,4), %ymm1
 	vmovups	-32(%r13,%rdi,4), %ymm2
@@ -4939,48 +15944,48 @@ weight_gradient_rows:
 	vmovups	%ymm3, (%r12,%rdi,4)
 	addq	$32, %rdi
 	cmpq	%rdi, %rsi
-	jne	.LBB16_15
+	jne	.LBB23_15
 	cmpq	%rsi, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB16_20
+	je	.LBB23_20
 	movq	-80(%rbp), %r14
 	movq	-56(%rbp), %rdi
 	testb	$28, -48(%rbp)
-	je	.LBB16_7
+	je	.LBB23_7
 	.p2align	4
-.LBB16_18:
+.LBB23_18:
 	vmovups	(%rax,%rdi,4), %xmm0
 	vaddps	(%rbx,%rdi,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %r10
-	jne	.LBB16_18
+	jne	.LBB23_18
 	movq	-112(%rbp), %r14
 	cmpq	%r10, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB16_20
-.LBB16_7:
+	je	.LBB23_20
+.LBB23_7:
 	movl	%esi, %edi
 	subl	%r14d, %edi
 	movq	%r14, %r15
 	andl	$3, %edi
-	je	.LBB16_10
+	je	.LBB23_10
 	movq	%r14, %r15
 	.p2align	4
-.LBB16_9:
+.LBB23_9:
 	vmovss	(%rdx,%r15,4), %xmm0
 	vaddss	(%rcx,%r15,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r15,4)
 	incq	%r15
 	decq	%rdi
-	jne	.LBB16_9
-.LBB16_10:
+	jne	.LBB23_9
+.LBB23_10:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r14
 	cmpq	$-4, %r14
-	ja	.LBB16_20
+	ja	.LBB23_20
 	.p2align	4
-.LBB16_11:
+.LBB23_11:
 	vmovss	(%rdx,%r15,4), %xmm0
 	vaddss	(%rcx,%r15,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r15,4)
@@ -4995,9 +16000,9 @@ weight_gradient_rows:
 	vmovss	%xmm0, 12(%rcx,%r15,4)
 	addq	$4, %r15
 	cmpq	%r15, %rsi
-	jne	.LBB16_11
-	jmp	.LBB16_20
-.LBB16_21:
+	jne	.LBB23_11
+	jmp	.LBB23_20
+.LBB23_21:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -5009,7 +16014,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB16_30
+	jne	.LBB23_30
 	movq	16(%rbp), %rbx
 	movl	%ebx, %r13d
 	andl	$3, %r13d
@@ -5034,30 +16039,30 @@ weight_gradient_rows:
 	movq	%r13, -56(%rbp)
 	shll	$4, %r13d
 	movq	%r10, %rcx
-	jmp	.LBB16_23
+	jmp	.LBB23_23
 	.p2align	4
-.LBB16_29:
+.LBB23_29:
 	addq	$4, %rcx
 	addq	$16, %r14
 	movq	-88(%rbp), %r10
 	addq	%r10, -48(%rbp)
 	addq	%r10, %r12
 	cmpq	-96(%rbp), %rcx
-	jge	.LBB16_30
-.LBB16_23:
+	jge	.LBB23_30
+.LBB23_23:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB16_29
+	jle	.LBB23_29
 	cmpq	$4, 16(%rbp)
-	jae	.LBB16_44
+	jae	.LBB23_44
 	xorl	%r15d, %r15d
-	jmp	.LBB16_26
+	jmp	.LBB23_26
 	.p2align	4
-.LBB16_44:
+.LBB23_44:
 	movq	-48(%rbp), %rbx
 	movq	%r14, %r10
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_45:
+.LBB23_45:
 	vmovups	(%r10), %xmm0
 	vmovups	%xmm0, -48(%rbx)
 	vmovups	(%r10,%r9,4), %xmm0
@@ -5070,10 +16075,10 @@ weight_gradient_rows:
 	addq	%r11, %r10
 	addq	$64, %rbx
 	cmpq	%r15, %rdx
-	jne	.LBB16_45
-.LBB16_26:
+	jne	.LBB23_45
+.LBB23_26:
 	cmpq	$0, -56(%rbp)
-	je	.LBB16_29
+	je	.LBB23_29
 	movq	%rsi, %r10
 	imulq	%r15, %r10
 	shlq	$4, %r15
@@ -5081,23 +16086,23 @@ weight_gradient_rows:
 	addq	%r14, %r10
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB16_28:
+.LBB23_28:
 	vmovups	(%r10), %xmm0
 	vmovups	%xmm0, (%r15,%rbx)
 	addq	$16, %rbx
 	addq	%rsi, %r10
 	cmpq	%rbx, %r13
-	jne	.LBB16_28
-	jmp	.LBB16_29
-.LBB16_30:
+	jne	.LBB23_28
+	jmp	.LBB23_29
+.LBB23_30:
 	cmpq	$16, %r8
-	jge	.LBB16_46
+	jge	.LBB23_46
 	xorl	%edx, %edx
 	movq	40(%rbp), %r15
-.LBB16_32:
+.LBB23_32:
 	movq	%rdx, -72(%rbp)
 	cmpq	%r8, %rdx
-	jge	.LBB16_43
+	jge	.LBB23_43
 	andq	16(%rbp), %rax
 	movq	-64(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -5107,18 +16112,18 @@ weight_gradient_rows:
 	movq	-72(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB16_34
+	jmp	.LBB23_34
 	.p2align	4
-.LBB16_42:
+.LBB23_42:
 	movq	-72(%rbp), %r11
 	incq	%r11
 	addq	$4, %rsi
 	movq	%r11, -72(%rbp)
 	cmpq	%r8, %r11
-	je	.LBB16_43
-.LBB16_34:
+	je	.LBB23_43
+.LBB23_34:
 	cmpq	32(%rbp), %r15
-	jle	.LBB16_42
+	jle	.LBB23_42
 	movq	-120(%rbp), %r10
 	movq	-72(%rbp), %rbx
 	leaq	(%r10,%rbx,4), %r10
@@ -5126,9 +16131,9 @@ weight_gradient_rows:
 	leaq	(%r11,%rbx,4), %r11
 	movq	%rcx, %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB16_36
+	jmp	.LBB23_36
 	.p2align	4
-.LBB16_41:
+.LBB23_41:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovss	%xmm0, (%r10,%r15,4)
@@ -5136,23 +16141,23 @@ weight_gradient_rows:
 	addq	$4, %rbx
 	movq	40(%rbp), %r15
 	cmpq	%r15, %r14
-	je	.LBB16_42
-.LBB16_36:
+	je	.LBB23_42
+.LBB23_36:
 	movq	16(%rbp), %r15
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r15, %r15
-	jle	.LBB16_41
+	jle	.LBB23_41
 	cmpq	$1, %r15
-	jne	.LBB16_70
+	jne	.LBB23_70
 	xorl	%r15d, %r15d
-	jmp	.LBB16_39
+	jmp	.LBB23_39
 	.p2align	4
-.LBB16_70:
+.LBB23_70:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_71:
+.LBB23_71:
 	vmovss	(%r13), %xmm1
 	vfmadd132ss	(%r12), %xmm0, %xmm1
 	vmovss	(%r13,%r9,4), %xmm0
@@ -5161,11 +16166,11 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB16_71
-.LBB16_39:
+	jne	.LBB23_71
+.LBB23_39:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB16_41
+	je	.LBB23_41
 	movq	-64(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -5173,8 +16178,8 @@ weight_gradient_rows:
 	vmovss	(%r12,%r13,4), %xmm1
 	imulq	%r8, %r15
 	vfmadd231ss	(%r11,%r15,4), %xmm1, %xmm0
-	jmp	.LBB16_41
-.LBB16_43:
+	jmp	.LBB23_41
+.LBB23_43:
 	addq	$104, %rsp
 	popq	%rbx
 	popq	%r12
@@ -5185,7 +16190,7 @@ weight_gradient_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB16_46:
+.LBB23_46:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rcx
@@ -5214,15 +16219,15 @@ weight_gradient_rows:
 	leaq	(,%r9,8), %rdi
 	movl	$16, %ecx
 	xorl	%edx, %edx
-	jmp	.LBB16_48
+	jmp	.LBB23_48
 	.p2align	4
-.LBB16_47:
+.LBB23_47:
 	movq	-72(%rbp), %rdx
 	leaq	16(%rdx), %rcx
 	addq	$64, -56(%rbp)
 	cmpq	%r8, %rcx
-	jg	.LBB16_32
-.LBB16_48:
+	jg	.LBB23_32
+.LBB23_48:
 	movq	%rcx, -72(%rbp)
 	movq	-120(%rbp), %rcx
 	movq	%rdx, -80(%rbp)
@@ -5233,23 +16238,23 @@ weight_gradient_rows:
 	movq	-128(%rbp), %r15
 	movq	-136(%rbp), %r13
 	cmpq	-96(%rbp), %rdx
-	jl	.LBB16_53
-.LBB16_49:
+	jl	.LBB23_53
+.LBB23_49:
 	movq	40(%rbp), %r15
 	cmpq	%r15, %rcx
-	jge	.LBB16_47
+	jge	.LBB23_47
 	movq	-104(%rbp), %rdx
 	movq	-80(%rbp), %rbx
 	leaq	(%rdx,%rbx,4), %rdx
 	movq	%rdx, -80(%rbp)
 	movq	-64(%rbp), %rbx
 	leaq	(%rbx,%rcx,4), %r13
-	jmp	.LBB16_51
+	jmp	.LBB23_51
 	.p2align	4
-.LBB16_52:
+.LBB23_52:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB16_69:
+.LBB23_69:
 	movq	%rcx, %rbx
 	imulq	%r8, %rbx
 	movq	-48(%rbp), %rdx
@@ -5258,24 +16263,24 @@ weight_gradient_rows:
 	incq	%rcx
 	addq	$4, %r13
 	cmpq	%r15, %rcx
-	je	.LBB16_47
-.LBB16_51:
+	je	.LBB23_47
+.LBB23_51:
 	testq	%r14, %r14
-	jle	.LBB16_52
+	jle	.LBB23_52
 	vxorps	%xmm0, %xmm0, %xmm0
 	cmpq	$1, %r14
-	jne	.LBB16_65
+	jne	.LBB23_65
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%ebx, %ebx
-	jmp	.LBB16_67
+	jmp	.LBB23_67
 	.p2align	4
-.LBB16_65:
+.LBB23_65:
 	movq	%r13, %r14
 	movq	-56(%rbp), %r15
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB16_66:
+.LBB23_66:
 	vbroadcastss	(%r14), %ymm2
 	vfmadd231ps	-32(%r15), %ymm2, %ymm0
 	vfmadd231ps	(%r15), %ymm2, %ymm1
@@ -5286,12 +16291,12 @@ weight_gradient_rows:
 	addq	%r10, %r15
 	addq	%rdi, %r14
 	cmpq	%rbx, %r12
-	jne	.LBB16_66
-.LBB16_67:
+	jne	.LBB23_66
+.LBB23_67:
 	movq	16(%rbp), %r14
 	testb	$1, %r14b
 	movq	40(%rbp), %r15
-	je	.LBB16_69
+	je	.LBB23_69
 	movq	-64(%rbp), %r14
 	leaq	(%r14,%rcx,4), %r14
 	movq	%rbx, %r15
@@ -5303,9 +16308,9 @@ weight_gradient_rows:
 	vfmadd231ps	(%rdx,%r15,4), %ymm2, %ymm0
 	vfmadd231ps	32(%rdx,%r15,4), %ymm2, %ymm1
 	movq	40(%rbp), %r15
-	jmp	.LBB16_69
+	jmp	.LBB23_69
 	.p2align	4
-.LBB16_55:
+.LBB23_55:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm6, %xmm6, %xmm6
@@ -5314,7 +16319,7 @@ weight_gradient_rows:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB16_62:
+.LBB23_62:
 	movq	%rcx, %rdx
 	imulq	%r8, %rdx
 	movq	-48(%rbp), %rbx
@@ -5333,12 +16338,12 @@ weight_gradient_rows:
 	addq	-112(%rbp), %r15
 	cmpq	-96(%rbp), %rcx
 	movq	16(%rbp), %r14
-	jge	.LBB16_49
-.LBB16_53:
+	jge	.LBB23_49
+.LBB23_53:
 	cmpq	$0, 24(%rbp)
-	je	.LBB16_58
+	je	.LBB23_58
 	testq	%r14, %r14
-	jle	.LBB16_55
+	jle	.LBB23_55
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r15, %rdx
 	movq	%r14, %rbx
@@ -5351,7 +16356,7 @@ weight_gradient_rows:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	.p2align	4
-.LBB16_57:
+.LBB23_57:
 	vmovups	-32(%r14), %ymm8
 	vbroadcastss	-12(%rdx), %ymm9
 	vbroadcastss	-8(%rdx), %ymm10
@@ -5369,12 +16374,12 @@ weight_gradient_rows:
 	addq	%r11, %r14
 	addq	$16, %rdx
 	decq	%rbx
-	jne	.LBB16_57
-	jmp	.LBB16_62
+	jne	.LBB23_57
+	jmp	.LBB23_62
 	.p2align	4
-.LBB16_58:
+.LBB23_58:
 	testq	%r14, %r14
-	jle	.LBB16_59
+	jle	.LBB23_59
 	vxorps	%xmm7, %xmm7, %xmm7
 	movq	%r14, %rdx
 	movq	%r13, %rbx
@@ -5387,7 +16392,7 @@ weight_gradient_rows:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB16_61:
+.LBB23_61:
 	vmovups	-32(%r14), %ymm8
 	vbroadcastss	-12(%rbx), %ymm9
 	vbroadcastss	-8(%rbx), %ymm10
@@ -5405,9 +16410,9 @@ weight_gradient_rows:
 	addq	%r11, %r14
 	addq	%rsi, %rbx
 	decq	%rdx
-	jne	.LBB16_61
-	jmp	.LBB16_62
-.LBB16_59:
+	jne	.LBB23_61
+	jmp	.LBB23_62
+.LBB23_59:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -5416,9 +16421,9 @@ weight_gradient_rows:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
-	jmp	.LBB16_62
-.Lfunc_end16:
-	.size	weight_gradient_rows, .Lfunc_end16-weight_gradient_rows
+	jmp	.LBB23_62
+.Lfunc_end23:
+	.size	weight_gradient_rows, .Lfunc_end23-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -5453,17 +16458,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB17_1
+	je	.LBB24_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB17_3
-.LBB17_1:
+	jmp	.LBB24_3
+.LBB24_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB17_3:
+.LBB24_3:
 	movq	%rax, -136(%rbp)
 	testq	%r8, %r8
-	jle	.LBB17_86
+	jle	.LBB24_86
 	movq	24(%rbp), %rdi
 	movq	16(%rbp), %r10
 	leaq	(,%r9,4), %rax
@@ -5516,14 +16521,14 @@ panel_linear_outputs:
 	leaq	(,%r8,4), %r11
 	xorl	%r15d, %r15d
 	movq	%rsi, -72(%rbp)
-	jmp	.LBB17_5
+	jmp	.LBB24_5
 	.p2align	4
-.LBB17_85:
+.LBB24_85:
 	addq	%rdx, %r15
 	cmpq	%r8, %r15
 	movq	-72(%rbp), %rsi
-	jge	.LBB17_86
-.LBB17_5:
+	jge	.LBB24_86
+.LBB24_5:
 	movq	%r8, %rdx
 	subq	%r15, %rdx
 	movq	-136(%rbp), %rax
@@ -5532,7 +16537,7 @@ panel_linear_outputs:
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%r15, -112(%rbp)
-	jge	.LBB17_60
+	jge	.LBB24_60
 	movq	-120(%rbp), %rax
 	leaq	(%rax,%r15,4), %rax
 	movq	%rax, -152(%rbp)
@@ -5547,9 +16552,9 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rax
-	jmp	.LBB17_7
+	jmp	.LBB24_7
 	.p2align	4
-.LBB17_46:
+.LBB24_46:
 	vmovups	%ymm7, (%r14)
 	vmovups	%ymm6, 32(%r14)
 	vmovups	%ymm5, (%r14,%r9,4)
@@ -5557,20 +16562,20 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%r9,8)
 	vmovups	%ymm2, 32(%r14,%r9,8)
 	movq	-64(%rbp), %rax
-.LBB17_56:
+.LBB24_56:
 	vmovups	%ymm1, (%r14,%rax)
 	addq	%rax, %r14
-.LBB17_57:
+.LBB24_57:
 	movq	%r14, %rax
-.LBB17_58:
+.LBB24_58:
 	vmovups	%ymm0, 32(%rax)
-.LBB17_59:
+.LBB24_59:
 	movq	-104(%rbp), %rax
 	addq	$16, %rax
 	cmpq	32(%rbp), %rax
 	movq	-72(%rbp), %rsi
-	jge	.LBB17_60
-.LBB17_7:
+	jge	.LBB24_60
+.LBB24_7:
 	movq	%rax, %rcx
 	imulq	%r8, %rcx
 	movq	%rax, -104(%rbp)
@@ -5582,13 +16587,13 @@ panel_linear_outputs:
 	leaq	(%rdi,%rcx,4), %r12
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB17_8
-.LBB17_18:
+	jge	.LBB24_8
+.LBB24_18:
 	movq	16(%rbp), %rcx
 	subq	%r14, %rcx
 	addq	$-2, %rcx
 	cmpq	$3, %rcx
-	ja	.LBB17_59
+	ja	.LBB24_59
 	movq	%r14, %rdi
 	imulq	%r8, %rdi
 	movq	-152(%rbp), %r10
@@ -5598,18 +16603,18 @@ panel_linear_outputs:
 	leaq	(%rdi,%r14,4), %rdi
 	movq	-104(%rbp), %r10
 	leaq	(%rdi,%r10,4), %r14
-	leaq	.LJTI17_0(%rip), %rdi
+	leaq	.LJTI24_0(%rip), %rdi
 	movslq	(%rdi,%rcx,4), %rcx
 	addq	%rdi, %rcx
 	jmpq	*%rcx
-.LBB17_20:
+.LBB24_20:
 	testq	%rax, %rax
-	je	.LBB17_21
+	je	.LBB24_21
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB17_23
+	jmp	.LBB24_23
 	.p2align	4
-.LBB17_8:
+.LBB24_8:
 	movq	-96(%rbp), %rcx
 	movq	-104(%rbp), %rdi
 	leaq	(%rcx,%rdi,4), %rcx
@@ -5617,9 +16622,9 @@ panel_linear_outputs:
 	movl	$6, %r10d
 	movq	-152(%rbp), %rdi
 	xorl	%ecx, %ecx
-	jmp	.LBB17_9
+	jmp	.LBB24_9
 	.p2align	4
-.LBB17_17:
+.LBB24_17:
 	vmovups	%ymm11, (%r10)
 	vmovups	%ymm10, 32(%r10)
 	vmovups	%ymm9, (%r10,%r9,4)
@@ -5640,19 +16645,19 @@ panel_linear_outputs:
 	movq	%r14, %rcx
 	cmpq	16(%rbp), %r10
 	movq	-112(%rbp), %r15
-	jg	.LBB17_18
-.LBB17_9:
+	jg	.LBB24_18
+.LBB24_9:
 	movq	%r10, %r14
 	testq	%rax, %rax
-	je	.LBB17_10
+	je	.LBB24_10
 	vmovups	(%rsi), %ymm0
 	vmovups	32(%rsi), %ymm1
-	jmp	.LBB17_12
+	jmp	.LBB24_12
 	.p2align	4
-.LBB17_10:
+.LBB24_10:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB17_12:
+.LBB24_12:
 	imulq	%r9, %rcx
 	movq	-224(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
@@ -5667,7 +16672,7 @@ panel_linear_outputs:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	testq	%r15, %r15
-	jle	.LBB17_14
+	jle	.LBB24_14
 	vmovups	(%r10), %ymm11
 	vmovups	32(%r10), %ymm10
 	vmovups	(%r10,%r9,4), %ymm9
@@ -5683,13 +16688,13 @@ panel_linear_outputs:
 	movq	-160(%rbp), %rcx
 	vmovups	(%r10,%rcx), %ymm0
 	vmovups	32(%r10,%rcx), %ymm2
-.LBB17_14:
+.LBB24_14:
 	testq	%rdx, %rdx
-	jle	.LBB17_17
+	jle	.LBB24_17
 	xorl	%r13d, %r13d
 	movq	%r12, %rcx
 	.p2align	4
-.LBB17_16:
+.LBB24_16:
 	vmovups	(%rcx), %ymm13
 	vmovups	32(%rcx), %ymm12
 	leaq	(%rdi,%r13,4), %rbx
@@ -5718,32 +16723,32 @@ panel_linear_outputs:
 	incq	%r13
 	addq	$64, %rcx
 	cmpq	%r13, %rdx
-	jne	.LBB17_16
-	jmp	.LBB17_17
+	jne	.LBB24_16
+	jmp	.LBB24_17
 	.p2align	4
-.LBB17_38:
+.LBB24_38:
 	testq	%rax, %rax
-	je	.LBB17_39
+	je	.LBB24_39
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB17_41
+	jmp	.LBB24_41
 	.p2align	4
-.LBB17_47:
+.LBB24_47:
 	testq	%rax, %rax
-	je	.LBB17_48
+	je	.LBB24_48
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB17_50
-.LBB17_29:
+	jmp	.LBB24_50
+.LBB24_29:
 	testq	%rax, %rax
-	je	.LBB17_30
+	je	.LBB24_30
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB17_32
-.LBB17_39:
+	jmp	.LBB24_32
+.LBB24_39:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB17_41:
+.LBB24_41:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -5751,7 +16756,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm6
 	vmovaps	%ymm1, %ymm7
 	testq	%r15, %r15
-	jle	.LBB17_43
+	jle	.LBB24_43
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm6
 	vmovups	(%r14,%r9,4), %ymm5
@@ -5761,15 +16766,15 @@ panel_linear_outputs:
 	movq	-64(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB17_43:
+.LBB24_43:
 	testq	%rdx, %rdx
-	jle	.LBB17_46
+	jle	.LBB24_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
 	xorl	%edi, %edi
 	.p2align	4
-.LBB17_45:
+.LBB24_45:
 	vmovups	(%r12), %ymm8
 	vmovups	32(%r12), %ymm9
 	vbroadcastss	(%rbx,%rdi,4), %ymm10
@@ -5787,12 +16792,12 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r12
 	cmpq	%rdi, %rdx
-	jne	.LBB17_45
-	jmp	.LBB17_46
-.LBB17_48:
+	jne	.LBB24_45
+	jmp	.LBB24_46
+.LBB24_48:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB17_50:
+.LBB24_50:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -5802,7 +16807,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm8
 	vmovaps	%ymm1, %ymm9
 	testq	%r15, %r15
-	jle	.LBB17_52
+	jle	.LBB24_52
 	vmovups	(%r14), %ymm9
 	vmovups	32(%r14), %ymm8
 	vmovups	(%r14,%r9,4), %ymm7
@@ -5815,12 +16820,12 @@ panel_linear_outputs:
 	movq	-80(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB17_52:
+.LBB24_52:
 	testq	%rdx, %rdx
-	jle	.LBB17_55
+	jle	.LBB24_55
 	xorl	%eax, %eax
 	.p2align	4
-.LBB17_54:
+.LBB24_54:
 	vmovups	(%r12), %ymm11
 	vmovups	32(%r12), %ymm10
 	leaq	(%rbx,%rax,4), %rcx
@@ -5845,8 +16850,8 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r12
 	cmpq	%rax, %rdx
-	jne	.LBB17_54
-.LBB17_55:
+	jne	.LBB24_54
+.LBB24_55:
 	vmovups	%ymm9, (%r14)
 	vmovups	%ymm8, 32(%r14)
 	vmovups	%ymm7, (%r14,%r9,4)
@@ -5857,26 +16862,26 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%rax)
 	vmovups	%ymm2, 32(%r14,%rax)
 	movq	-80(%rbp), %rax
-	jmp	.LBB17_56
-.LBB17_21:
+	jmp	.LBB24_56
+.LBB24_21:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB17_23:
+.LBB24_23:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	testq	%r15, %r15
-	jle	.LBB17_25
+	jle	.LBB24_25
 	vmovups	(%r14), %ymm3
 	vmovups	32(%r14), %ymm2
 	vmovups	(%r14,%r9,4), %ymm1
 	vmovups	32(%r14,%r9,4), %ymm0
-.LBB17_25:
+.LBB24_25:
 	testq	%rdx, %rdx
-	jle	.LBB17_28
+	jle	.LBB24_28
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB17_27:
+.LBB24_27:
 	vmovups	(%r12), %ymm4
 	vmovups	32(%r12), %ymm5
 	vbroadcastss	(%rbx,%rcx,4), %ymm6
@@ -5888,37 +16893,37 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r12
 	cmpq	%rcx, %rdx
-	jne	.LBB17_27
-.LBB17_28:
+	jne	.LBB24_27
+.LBB24_28:
 	vmovups	%ymm3, (%r14)
 	vmovups	%ymm2, 32(%r14)
 	leaq	(%r14,%r9,4), %rax
 	vmovups	%ymm1, (%r14,%r9,4)
-	jmp	.LBB17_58
-.LBB17_30:
+	jmp	.LBB24_58
+.LBB24_30:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB17_32:
+.LBB24_32:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
 	vmovaps	%ymm1, %ymm5
 	testq	%r15, %r15
-	jle	.LBB17_34
+	jle	.LBB24_34
 	vmovups	(%r14), %ymm5
 	vmovups	32(%r14), %ymm4
 	vmovups	(%r14,%r9,4), %ymm3
 	vmovups	32(%r14,%r9,4), %ymm2
 	vmovups	(%r14,%r9,8), %ymm1
 	vmovups	32(%r14,%r9,8), %ymm0
-.LBB17_34:
+.LBB24_34:
 	testq	%rdx, %rdx
-	jle	.LBB17_37
+	jle	.LBB24_37
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
 	.p2align	4
-.LBB17_36:
+.LBB24_36:
 	vmovups	(%r12), %ymm6
 	vmovups	32(%r12), %ymm7
 	vbroadcastss	(%rbx,%rsi,4), %ymm8
@@ -5933,19 +16938,19 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r12
 	cmpq	%rsi, %rdx
-	jne	.LBB17_36
-.LBB17_37:
+	jne	.LBB24_36
+.LBB24_37:
 	vmovups	%ymm5, (%r14)
 	vmovups	%ymm4, 32(%r14)
 	vmovups	%ymm3, (%r14,%r9,4)
 	vmovups	%ymm2, 32(%r14,%r9,4)
 	vmovups	%ymm1, (%r14,%r9,8)
 	addq	-192(%rbp), %r14
-	jmp	.LBB17_57
+	jmp	.LBB24_57
 	.p2align	4
-.LBB17_60:
+.LBB24_60:
 	cmpq	$1, -184(%rbp)
-	jne	.LBB17_85
+	jne	.LBB24_85
 	movq	%r15, %rcx
 	shlq	$6, %rcx
 	movq	-176(%rbp), %rax
@@ -5954,10 +16959,10 @@ panel_linear_outputs:
 	movq	-128(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	-56(%rbp), %r12
-	jle	.LBB17_62
-.LBB17_66:
+	jle	.LBB24_62
+.LBB24_66:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB17_85
+	jge	.LBB24_85
 	addq	-88(%rbp), %rcx
 	testq	%r15, %r15
 	setg	%dil
@@ -5968,46 +16973,46 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %r10
 	andq	%r10, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB17_68
+	jmp	.LBB24_68
 	.p2align	4
-.LBB17_84:
+.LBB24_84:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm0, 32(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
 	movq	-112(%rbp), %r15
-	jge	.LBB17_85
-.LBB17_68:
+	jge	.LBB24_85
+.LBB24_68:
 	movq	-144(%rbp), %r14
 	leaq	(%r14,%rbx,4), %r14
 	testb	%al, %al
-	je	.LBB17_69
+	je	.LBB24_69
 	movq	%r14, %r12
 	testq	%r15, %r15
-	jg	.LBB17_70
+	jg	.LBB24_70
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	testq	%rdx, %rdx
-	jg	.LBB17_80
-	jmp	.LBB17_84
+	jg	.LBB24_80
+	jmp	.LBB24_84
 	.p2align	4
-.LBB17_69:
+.LBB24_69:
 	movq	-72(%rbp), %r15
 	leaq	(%r15,%rbx,4), %r12
-.LBB17_70:
+.LBB24_70:
 	vmovups	(%r12), %ymm1
 	vmovups	32(%r12), %ymm0
 	testq	%rdx, %rdx
-	jle	.LBB17_84
-.LBB17_80:
+	jle	.LBB24_84
+.LBB24_80:
 	movq	%rbx, %r15
 	imulq	%r8, %r15
 	leaq	(%rcx,%r15,4), %r12
 	xorl	%r13d, %r13d
 	cmpq	$1, %rdx
-	je	.LBB17_82
+	je	.LBB24_82
 	.p2align	4
-.LBB17_81:
+.LBB24_81:
 	vbroadcastss	-4(%r10,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
@@ -6017,23 +17022,23 @@ panel_linear_outputs:
 	addq	$2, %r13
 	subq	$-128, %r12
 	cmpq	%r13, %rdi
-	jne	.LBB17_81
-.LBB17_82:
+	jne	.LBB24_81
+.LBB24_82:
 	testb	$1, %dl
-	je	.LBB17_84
+	je	.LBB24_84
 	vbroadcastss	(%rsi,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
-	jmp	.LBB17_84
+	jmp	.LBB24_84
 	.p2align	4
-.LBB17_62:
+.LBB24_62:
 	movq	-168(%rbp), %rax
 	addq	%rcx, %rax
 	movq	-128(%rbp), %rdi
 	movq	24(%rbp), %r10
-	jmp	.LBB17_63
+	jmp	.LBB24_63
 	.p2align	4
-.LBB17_76:
+.LBB24_76:
 	vmovups	%ymm7, (%rdi)
 	vmovups	%ymm0, 32(%rdi)
 	vmovups	%ymm1, 64(%rdi)
@@ -6047,19 +17052,19 @@ panel_linear_outputs:
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rdi
 	movq	-112(%rbp), %r15
-	jg	.LBB17_66
-.LBB17_63:
+	jg	.LBB24_66
+.LBB24_63:
 	movq	%rdi, %rbx
 	movq	-144(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %rdi
 	movq	%rdi, %r14
 	testq	%r15, %r15
-	jg	.LBB17_72
+	jg	.LBB24_72
 	movq	-72(%rbp), %r14
 	testq	%r14, %r14
-	je	.LBB17_65
+	je	.LBB24_65
 	leaq	(%r14,%r10,4), %r14
-.LBB17_72:
+.LBB24_72:
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm0
 	vmovups	64(%r14), %ymm1
@@ -6069,12 +17074,12 @@ panel_linear_outputs:
 	vmovups	192(%r14), %ymm5
 	vmovups	224(%r14), %ymm6
 	testq	%rdx, %rdx
-	jle	.LBB17_76
-.LBB17_74:
+	jle	.LBB24_76
+.LBB24_74:
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB17_75:
+.LBB24_75:
 	vbroadcastss	(%rsi,%r14,4), %ymm8
 	vfmadd231ps	(%r10), %ymm8, %ymm7
 	vfmadd231ps	32(%r10), %ymm8, %ymm0
@@ -6095,9 +17100,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB17_75
-	jmp	.LBB17_76
-.LBB17_65:
+	jne	.LBB24_75
+	jmp	.LBB24_76
+.LBB24_65:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -6107,9 +17112,9 @@ panel_linear_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	testq	%rdx, %rdx
-	jg	.LBB17_74
-	jmp	.LBB17_76
-.LBB17_86:
+	jg	.LBB24_74
+	jmp	.LBB24_76
+.LBB24_86:
 	addq	$56, %rsp
 	popq	%rbx
 	popq	%r12
@@ -6120,16 +17125,16 @@ panel_linear_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end17:
-	.size	panel_linear_outputs, .Lfunc_end17-panel_linear_outputs
+.Lfunc_end24:
+	.size	panel_linear_outputs, .Lfunc_end24-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI17_0:
-	.long	.LBB17_20-.LJTI17_0
-	.long	.LBB17_29-.LJTI17_0
-	.long	.LBB17_38-.LJTI17_0
-	.long	.LBB17_47-.LJTI17_0
+.LJTI24_0:
+	.long	.LBB24_20-.LJTI24_0
+	.long	.LBB24_29-.LJTI24_0
+	.long	.LBB24_38-.LJTI24_0
+	.long	.LBB24_47-.LJTI24_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -6158,13 +17163,13 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %r12
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB18_21
+	je	.LBB25_21
 	movq	%r12, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB18_3
+	jle	.LBB25_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -6174,9 +17179,9 @@ panel_weight_gradient_outputs:
 	callq	memset@PLT
 	movq	%r14, %rcx
 	movq	%r15, %r9
-.LBB18_3:
+.LBB25_3:
 	testq	%r13, %r13
-	jle	.LBB18_21
+	jle	.LBB25_21
 	leaq	(%rcx,%r12,4), %rdx
 	movq	-72(%rbp), %rdi
 	movq	32(%rbp), %r10
@@ -6211,9 +17216,9 @@ panel_weight_gradient_outputs:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -96(%rbp)
 	xorl	%edx, %edx
-	jmp	.LBB18_5
+	jmp	.LBB25_5
 	.p2align	4
-.LBB18_20:
+.LBB25_20:
 	incq	%rdx
 	movq	-96(%rbp), %r14
 	addq	%r14, %r10
@@ -6221,26 +17226,26 @@ panel_weight_gradient_outputs:
 	addq	%r14, %rdi
 	cmpq	%r13, %rdx
 	movq	%rsi, %r12
-	je	.LBB18_21
-.LBB18_5:
+	je	.LBB25_21
+.LBB25_5:
 	cmpq	32(%rbp), %r12
 	movq	%r12, %rsi
-	jle	.LBB18_20
+	jle	.LBB25_20
 	cmpq	$4, -48(%rbp)
 	setb	%r15b
 	orb	-88(%rbp), %r15b
 	movq	32(%rbp), %r14
 	testb	$1, %r15b
-	jne	.LBB18_7
+	jne	.LBB25_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB18_14
+	jae	.LBB25_14
 	xorl	%r15d, %r15d
-	jmp	.LBB18_18
-.LBB18_14:
+	jmp	.LBB25_18
+.LBB25_14:
 	xorl	%r14d, %r14d
 	movq	-64(%rbp), %rsi
 	.p2align	4
-.LBB18_15:
+.LBB25_15:
 	vmovups	-96(%r10,%r14,4), %ymm0
 	vmovups	-64(%r10,%r14,4), %ymm1
 	vmovups	-32(%r10,%r14,4), %ymm2
@@ -6255,48 +17260,48 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm3, (%r8,%r14,4)
 	addq	$32, %r14
 	cmpq	%r14, %rsi
-	jne	.LBB18_15
+	jne	.LBB25_15
 	cmpq	%rsi, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB18_20
+	je	.LBB25_20
 	movq	-112(%rbp), %r14
 	movq	-64(%rbp), %r15
 	testb	$28, -48(%rbp)
-	je	.LBB18_7
+	je	.LBB25_7
 	.p2align	4
-.LBB18_18:
+.LBB25_18:
 	vmovups	(%rax,%r15,4), %xmm0
 	vaddps	(%rbx,%r15,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%r15,4)
 	addq	$4, %r15
 	cmpq	%r15, %r11
-	jne	.LBB18_18
+	jne	.LBB25_18
 	movq	-80(%rbp), %r14
 	cmpq	%r11, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB18_20
-.LBB18_7:
+	je	.LBB25_20
+.LBB25_7:
 	movl	%esi, %r15d
 	subl	%r14d, %r15d
 	movq	%r14, %r12
 	andl	$3, %r15d
-	je	.LBB18_10
+	je	.LBB25_10
 	movq	%r14, %r12
 	.p2align	4
-.LBB18_9:
+.LBB25_9:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%r15
-	jne	.LBB18_9
-.LBB18_10:
+	jne	.LBB25_9
+.LBB25_10:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r14
 	cmpq	$-4, %r14
-	ja	.LBB18_20
+	ja	.LBB25_20
 	.p2align	4
-.LBB18_11:
+.LBB25_11:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
@@ -6311,12 +17316,12 @@ panel_weight_gradient_outputs:
 	vmovss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB18_11
-	jmp	.LBB18_20
-.LBB18_21:
+	jne	.LBB25_11
+	jmp	.LBB25_20
+.LBB25_21:
 	movabsq	$9223372036854775806, %rcx
 	cmpq	32(%rbp), %r12
-	jle	.LBB18_29
+	jle	.LBB25_29
 	movq	%r13, %rax
 	andq	%rcx, %rax
 	movq	-72(%rbp), %rdx
@@ -6331,28 +17336,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rdi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB18_23
+	jmp	.LBB25_23
 	.p2align	4
-.LBB18_28:
+.LBB25_28:
 	addq	$16, %r10
 	addq	$64, %rdx
 	addq	%r8, %rdi
 	cmpq	%r12, %r10
-	jge	.LBB18_29
-.LBB18_23:
+	jge	.LBB25_29
+.LBB25_23:
 	testq	%r13, %r13
-	jle	.LBB18_28
+	jle	.LBB25_28
 	cmpq	$1, %r13
-	jne	.LBB18_35
+	jne	.LBB25_35
 	xorl	%r11d, %r11d
-	jmp	.LBB18_26
+	jmp	.LBB25_26
 	.p2align	4
-.LBB18_35:
+.LBB25_35:
 	movq	%rdi, %rbx
 	movq	%rdx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB18_36:
+.LBB25_36:
 	vmovups	-32(%r14), %ymm0
 	vmovups	%ymm0, -96(%rbx)
 	vmovups	(%r14), %ymm0
@@ -6365,10 +17370,10 @@ panel_weight_gradient_outputs:
 	addq	%rsi, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB18_36
-.LBB18_26:
+	jne	.LBB25_36
+.LBB25_26:
 	testb	$1, %r13b
-	je	.LBB18_28
+	je	.LBB25_28
 	movq	%r10, %rbx
 	imulq	%r13, %rbx
 	movq	24(%rbp), %r14
@@ -6382,10 +17387,10 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm0, (%r14,%r11)
 	vmovups	32(%rbx,%r15,4), %ymm0
 	vmovups	%ymm0, 32(%r14,%r11)
-	jmp	.LBB18_28
-.LBB18_29:
+	jmp	.LBB25_28
+.LBB25_29:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB18_38
+	jle	.LBB25_38
 	andq	%r13, %rcx
 	movq	-104(%rbp), %rax
 	addq	$20, %rax
@@ -6394,14 +17399,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %r9
 	leaq	(,%rax,8), %r10
 	xorl	%eax, %eax
-	jmp	.LBB18_31
+	jmp	.LBB25_31
 	.p2align	4
-.LBB18_37:
+.LBB25_37:
 	movq	-64(%rbp), %rax
 	addq	%rdi, %rax
 	cmpq	-56(%rbp), %rax
-	jge	.LBB18_38
-.LBB18_31:
+	jge	.LBB25_38
+.LBB25_31:
 	movq	-56(%rbp), %rdx
 	movq	%rax, -64(%rbp)
 	subq	%rax, %rdx
@@ -6410,7 +17415,7 @@ panel_weight_gradient_outputs:
 	movq	%rdx, -48(%rbp)
 	cmovlq	%rdx, %rdi
 	cmpq	32(%rbp), %r12
-	jle	.LBB18_37
+	jle	.LBB25_37
 	movq	-64(%rbp), %rdx
 	movq	%rdx, %rax
 	shlq	$6, %rax
@@ -6423,21 +17428,21 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rdx,4), %rax
 	movq	%rax, -88(%rbp)
 	movq	32(%rbp), %rax
-	jmp	.LBB18_33
-.LBB18_48:
+	jmp	.LBB25_33
+.LBB25_48:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB18_55:
+.LBB25_55:
 	vmovups	%ymm1, (%r14)
 	movl	$32, %edx
 	.p2align	4
-.LBB18_76:
+.LBB25_76:
 	vmovups	%ymm0, (%r14,%rdx)
-.LBB18_77:
+.LBB25_77:
 	addq	$16, %rax
 	cmpq	%r12, %rax
-	jge	.LBB18_37
-.LBB18_33:
+	jge	.LBB25_37
+.LBB25_33:
 	movq	%rax, %rdx
 	imulq	%r13, %rdx
 	movq	%rax, %rsi
@@ -6447,40 +17452,40 @@ panel_weight_gradient_outputs:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %r14
 	cmpq	$6, -48(%rbp)
-	jge	.LBB18_39
+	jge	.LBB25_39
 	xorl	%esi, %esi
-.LBB18_45:
+.LBB25_45:
 	movq	%rsi, %r11
 	notq	%r11
 	addq	%rdi, %r11
 	cmpq	$4, %r11
 	movq	40(%rbp), %r12
-	ja	.LBB18_77
+	ja	.LBB25_77
 	movq	-72(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %rdx
 	shlq	$6, %rsi
 	addq	%rsi, %r14
-	leaq	.LJTI18_0(%rip), %rbx
+	leaq	.LJTI25_0(%rip), %rbx
 	movslq	(%rbx,%r11,4), %rsi
 	addq	%rbx, %rsi
 	jmpq	*%rsi
-.LBB18_47:
+.LBB25_47:
 	testq	%r13, %r13
-	jle	.LBB18_48
+	jle	.LBB25_48
 	vxorps	%xmm1, %xmm1, %xmm1
 	cmpq	$1, %r13
-	jne	.LBB18_51
+	jne	.LBB25_51
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
-	jmp	.LBB18_53
+	jmp	.LBB25_53
 	.p2align	4
-.LBB18_39:
+.LBB25_39:
 	movl	$6, %edx
 	movq	-88(%rbp), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB18_40
+	jmp	.LBB25_40
 	.p2align	4
-.LBB18_41:
+.LBB25_41:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
@@ -6493,7 +17498,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm10, %xmm10, %xmm10
 	vxorps	%xmm11, %xmm11, %xmm11
 	vxorps	%xmm8, %xmm8, %xmm8
-.LBB18_44:
+.LBB25_44:
 	shlq	$6, %rbx
 	vmovups	%ymm8, (%r14,%rbx)
 	vmovups	%ymm11, 32(%r14,%rbx)
@@ -6511,11 +17516,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %r11
 	movq	%rsi, %rbx
 	cmpq	%rdi, %rdx
-	jg	.LBB18_45
-.LBB18_40:
+	jg	.LBB25_45
+.LBB25_40:
 	movq	%rdx, %rsi
 	testq	%r13, %r13
-	jle	.LBB18_41
+	jle	.LBB25_41
 	vxorps	%xmm8, %xmm8, %xmm8
 	movq	%r13, %r12
 	movq	%r11, %rdx
@@ -6532,7 +17537,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	.p2align	4
-.LBB18_43:
+.LBB25_43:
 	vmovups	(%r15), %ymm12
 	vmovups	32(%r15), %ymm13
 	vbroadcastss	-20(%rdx), %ymm14
@@ -6556,11 +17561,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r15
 	addq	%r9, %rdx
 	decq	%r12
-	jne	.LBB18_43
-	jmp	.LBB18_44
-.LBB18_71:
+	jne	.LBB25_43
+	jmp	.LBB25_44
+.LBB25_71:
 	testq	%r13, %r13
-	jle	.LBB18_72
+	jle	.LBB25_72
 	addq	$16, %rdx
 	vxorps	%xmm6, %xmm6, %xmm6
 	movq	%r13, %rsi
@@ -6574,7 +17579,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB18_74:
+.LBB25_74:
 	vmovups	(%r8), %ymm10
 	vmovups	32(%r8), %ymm11
 	vbroadcastss	-16(%rdx), %ymm12
@@ -6595,11 +17600,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB18_74
-	jmp	.LBB18_75
-.LBB18_61:
+	jne	.LBB25_74
+	jmp	.LBB25_75
+.LBB25_61:
 	testq	%r13, %r13
-	jle	.LBB18_62
+	jle	.LBB25_62
 	addq	$8, %rdx
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%r13, %rsi
@@ -6609,7 +17614,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB18_64:
+.LBB25_64:
 	vmovups	(%r8), %ymm6
 	vmovups	32(%r8), %ymm7
 	vbroadcastss	-8(%rdx), %ymm8
@@ -6624,11 +17629,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB18_64
-	jmp	.LBB18_65
-.LBB18_66:
+	jne	.LBB25_64
+	jmp	.LBB25_65
+.LBB25_66:
 	testq	%r13, %r13
-	jle	.LBB18_67
+	jle	.LBB25_67
 	addq	$12, %rdx
 	vxorps	%xmm4, %xmm4, %xmm4
 	movq	%r13, %rsi
@@ -6640,7 +17645,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB18_69:
+.LBB25_69:
 	vmovups	(%r8), %ymm8
 	vmovups	32(%r8), %ymm9
 	vbroadcastss	-12(%rdx), %ymm10
@@ -6658,11 +17663,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB18_69
-	jmp	.LBB18_70
-.LBB18_56:
+	jne	.LBB25_69
+	jmp	.LBB25_70
+.LBB25_56:
 	testq	%r13, %r13
-	jle	.LBB18_57
+	jle	.LBB25_57
 	addq	$4, %rdx
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	%r13, %rsi
@@ -6670,7 +17675,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB18_59:
+.LBB25_59:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	-4(%rdx), %ymm6
@@ -6682,9 +17687,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB18_59
-	jmp	.LBB18_60
-.LBB18_72:
+	jne	.LBB25_59
+	jmp	.LBB25_60
+.LBB25_72:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -6695,7 +17700,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm8, %xmm8, %xmm8
 	vxorps	%xmm9, %xmm9, %xmm9
 	vxorps	%xmm6, %xmm6, %xmm6
-.LBB18_75:
+.LBB25_75:
 	vmovups	%ymm6, (%r14)
 	vmovups	%ymm9, 32(%r14)
 	vmovups	%ymm8, 64(%r14)
@@ -6706,23 +17711,23 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 224(%r14)
 	vmovups	%ymm1, 256(%r14)
 	movl	$288, %edx
-	jmp	.LBB18_76
-.LBB18_62:
+	jmp	.LBB25_76
+.LBB25_62:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB18_65:
+.LBB25_65:
 	vmovups	%ymm2, (%r14)
 	vmovups	%ymm5, 32(%r14)
 	vmovups	%ymm4, 64(%r14)
 	vmovups	%ymm3, 96(%r14)
 	vmovups	%ymm1, 128(%r14)
 	movl	$160, %edx
-	jmp	.LBB18_76
-.LBB18_67:
+	jmp	.LBB25_76
+.LBB25_67:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -6731,7 +17736,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB18_70:
+.LBB25_70:
 	vmovups	%ymm4, (%r14)
 	vmovups	%ymm7, 32(%r14)
 	vmovups	%ymm6, 64(%r14)
@@ -6740,24 +17745,24 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 160(%r14)
 	vmovups	%ymm1, 192(%r14)
 	movl	$224, %edx
-	jmp	.LBB18_76
-.LBB18_57:
+	jmp	.LBB25_76
+.LBB25_57:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB18_60:
+.LBB25_60:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm3, 32(%r14)
 	vmovups	%ymm2, 64(%r14)
 	movl	$96, %edx
-	jmp	.LBB18_76
-.LBB18_51:
+	jmp	.LBB25_76
+.LBB25_51:
 	movq	%rdx, %r11
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
 	.p2align	4
-.LBB18_52:
+.LBB25_52:
 	vbroadcastss	(%r11), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
@@ -6768,16 +17773,16 @@ panel_weight_gradient_outputs:
 	subq	$-128, %r8
 	addq	%r10, %r11
 	cmpq	%rsi, %rcx
-	jne	.LBB18_52
-.LBB18_53:
+	jne	.LBB25_52
+.LBB25_53:
 	testb	$1, %r13b
-	je	.LBB18_55
+	je	.LBB25_55
 	imulq	-56(%rbp), %rsi
 	vbroadcastss	(%rdx,%rsi,4), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
-	jmp	.LBB18_55
-.LBB18_38:
+	jmp	.LBB25_55
+.LBB25_38:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -6788,17 +17793,1699 @@ panel_weight_gradient_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end18:
-	.size	panel_weight_gradient_outputs, .Lfunc_end18-panel_weight_gradient_outputs
+.Lfunc_end25:
+	.size	panel_weight_gradient_outputs, .Lfunc_end25-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI18_0:
-	.long	.LBB18_47-.LJTI18_0
-	.long	.LBB18_56-.LJTI18_0
-	.long	.LBB18_61-.LJTI18_0
-	.long	.LBB18_66-.LJTI18_0
-	.long	.LBB18_71-.LJTI18_0
+.LJTI25_0:
+	.long	.LBB25_47-.LJTI25_0
+	.long	.LBB25_56-.LJTI25_0
+	.long	.LBB25_61-.LJTI25_0
+	.long	.LBB25_66-.LJTI25_0
+	.long	.LBB25_71-.LJTI25_0
+	.section	.rodata.cst32,"aM",@progbits,32
+	.p2align	5, 0x0
+.LCPI26_0:
+	.quad	4
+	.quad	5
+	.quad	6
+	.quad	7
+.LCPI26_1:
+	.quad	0
+	.quad	1
+	.quad	2
+	.quad	3
+	.section	.rodata.cst8,"aM",@progbits,8
+	.p2align	3, 0x0
+.LCPI26_2:
+	.quad	8
+	.text
+	.p2align	4
+	.type	conv_view_of,@function
+conv_view_of:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$312, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r8, -144(%rbp)
+	movq	%r8, (%rdi)
+	movq	%rcx, 8(%rdi)
+	movq	8(%rdx), %rax
+	movq	%rax, 16(%rdi)
+	vpxor	%xmm0, %xmm0, %xmm0
+	vmovdqu	%xmm0, 24(%rdi)
+	movq	$0, 40(%rdi)
+	cmpl	$0, (%rdx)
+	movq	%r9, -56(%rbp)
+	movq	%rsi, -96(%rbp)
+	movq	%rdi, -344(%rbp)
+	je	.LBB26_33
+	vmovdqu	96(%rsi), %xmm0
+	vmovdqu	%xmm0, 24(%rdi)
+	leaq	32(%rdx), %rax
+	leaq	16(%rsi), %rcx
+	cmpl	$0, 4(%rdx)
+	cmovneq	%rax, %rcx
+	movq	(%rcx), %rcx
+	movq	%rcx, 40(%rdi)
+	je	.LBB26_70
+	movq	(%rsi), %rcx
+	movq	%rcx, -280(%rbp)
+	testq	%rcx, %rcx
+	jle	.LBB26_32
+	movq	(%rax), %rsi
+	movq	24(%rdx), %rdx
+	movq	%rsi, %rdi
+	imulq	%rdx, %rdi
+	movq	-96(%rbp), %rax
+	movq	8(%rax), %r8
+	movq	16(%rax), %r9
+	movq	64(%rax), %rax
+	movq	%rax, %r10
+	imulq	%rsi, %r10
+	addq	%r8, %rax
+	subq	%rax, %rdx
+	leaq	-4(,%rax,4), %rcx
+	movq	%rax, %r11
+	imulq	%rsi, %r11
+	imulq	%rsi, %rdx
+	shlq	$2, %rdx
+	movq	%rdx, -216(%rbp)
+	imulq	%rsi, %rcx
+	leaq	(,%r9,4), %rbx
+	movq	%r8, -136(%rbp)
+	imulq	%r9, %r8
+	movq	-56(%rbp), %rdx
+	addq	%rdx, %rcx
+	leaq	(%rcx,%r9,4), %rax
+	movq	%rax, -248(%rbp)
+	movq	-144(%rbp), %rcx
+	leaq	(%rcx,%r8,4), %rax
+	movq	%rax, -240(%rbp)
+	shlq	$2, %r8
+	movq	%r8, -120(%rbp)
+	movq	%rsi, %rax
+	shrq	$61, %rax
+	andl	$1, %eax
+	movq	%rbx, -320(%rbp)
+	testq	%rbx, %rbx
+	sets	%r8b
+	orb	%al, %r8b
+	movb	%r8b, -232(%rbp)
+	movabsq	$9223372036854775776, %rax
+	movq	%r9, %r8
+	andq	%rax, %r8
+	movq	%r8, -88(%rbp)
+	orq	$28, %rax
+	andq	%r9, %rax
+	movq	%rax, -128(%rbp)
+	movq	%r9, -192(%rbp)
+	andl	$3, %r9d
+	movq	%r9, -176(%rbp)
+	movq	%rdi, -272(%rbp)
+	leaq	(,%rdi,4), %rdi
+	leaq	(,%r10,4), %rax
+	movq	%rax, -104(%rbp)
+	movq	%rsi, -200(%rbp)
+	leaq	(,%rsi,4), %rax
+	movq	%rax, -184(%rbp)
+	movq	%r11, -264(%rbp)
+	leaq	(%rdx,%r11,4), %rax
+	movq	%rax, -352(%rbp)
+	leaq	(%rdx,%r10,4), %rax
+	leaq	96(%rcx), %rsi
+	movq	%rsi, -112(%rbp)
+	movq	%r10, -152(%rbp)
+	leaq	(%rdx,%r10,4), %rdx
+	addq	$8, %rdx
+	movq	%rdx, -64(%rbp)
+	xorl	%edx, %edx
+	movq	%rcx, -160(%rbp)
+	movq	%rax, -224(%rbp)
+	movq	%rax, -48(%rbp)
+	movq	%rdi, -256(%rbp)
+	jmp	.LBB26_5
+	.p2align	4
+.LBB26_4:
+	movq	-80(%rbp), %rdx
+	incq	%rdx
+	movq	-120(%rbp), %rax
+	addq	%rax, -112(%rbp)
+	movq	-256(%rbp), %rdi
+	addq	%rdi, -48(%rbp)
+	addq	%rax, -160(%rbp)
+	addq	%rdi, -64(%rbp)
+	cmpq	-280(%rbp), %rdx
+	je	.LBB26_32
+.LBB26_5:
+	movq	%rdi, %rbx
+	movq	%rdx, -80(%rbp)
+	imulq	%rdx, %rbx
+	cmpq	$0, -152(%rbp)
+	jle	.LBB26_7
+	movq	-56(%rbp), %rax
+	leaq	(%rax,%rbx), %rdi
+	xorl	%esi, %esi
+	movq	-104(%rbp), %rdx
+	vzeroupper
+	callq	memset@PLT
+.LBB26_7:
+	movq	%rbx, -72(%rbp)
+	cmpq	$0, -136(%rbp)
+	jle	.LBB26_30
+	movq	-224(%rbp), %rax
+	movq	-72(%rbp), %r8
+	addq	%r8, %rax
+	movq	-248(%rbp), %rcx
+	addq	%r8, %rcx
+	movq	-120(%rbp), %rdx
+	imulq	-80(%rbp), %rdx
+	movq	-144(%rbp), %rsi
+	addq	%rdx, %rsi
+	addq	-240(%rbp), %rdx
+	movq	-104(%rbp), %rdi
+	addq	%rdi, %r8
+	movq	-96(%rbp), %rdi
+	movq	80(%rdi), %r9
+	movq	-192(%rbp), %rdi
+	addq	%r9, %rdi
+	leaq	(,%r9,4), %r10
+	movq	%r10, -312(%rbp)
+	movq	-200(%rbp), %r10
+	subq	%rdi, %r10
+	shlq	$2, %r10
+	movq	%r10, -296(%rbp)
+	addq	-56(%rbp), %r8
+	movq	%r8, -168(%rbp)
+	movq	%rdi, -328(%rbp)
+	leaq	(%r8,%rdi,4), %rdi
+	movq	%rdi, -288(%rbp)
+	leaq	(%rax,%r9,4), %rax
+	leaq	(%rcx,%r9,4), %rcx
+	cmpq	%rdx, %rax
+	setb	%al
+	cmpq	%rcx, %rsi
+	movq	-184(%rbp), %rcx
+	setb	%dl
+	andb	%al, %dl
+	orb	-232(%rbp), %dl
+	movb	%dl, -304(%rbp)
+	movq	-48(%rbp), %rax
+	leaq	(%rax,%r9,4), %r12
+	movq	-64(%rbp), %rax
+	movq	%r9, -336(%rbp)
+	leaq	(%rax,%r9,4), %rbx
+	movq	-160(%rbp), %r14
+	movq	-112(%rbp), %r13
+	xorl	%r15d, %r15d
+	jmp	.LBB26_10
+	.p2align	4
+.LBB26_9:
+	incq	%r15
+	movq	-320(%rbp), %rax
+	addq	%rax, %r13
+	movq	-184(%rbp), %rcx
+	addq	%rcx, %r12
+	addq	%rax, %r14
+	addq	%rcx, %rbx
+	cmpq	-136(%rbp), %r15
+	je	.LBB26_30
+.LBB26_10:
+	movq	%rcx, %rdi
+	imulq	%r15, %rdi
+	cmpq	$0, -336(%rbp)
+	jle	.LBB26_12
+	movq	-168(%rbp), %rax
+	movq	%r15, -208(%rbp)
+	movq	%rdi, %r15
+	addq	%rax, %rdi
+	xorl	%esi, %esi
+	movq	-312(%rbp), %rdx
+	vzeroupper
+	callq	memset@PLT
+	movq	%r15, %rdi
+	movq	-208(%rbp), %r15
+.LBB26_12:
+	movq	-192(%rbp), %rsi
+	testq	%rsi, %rsi
+	jle	.LBB26_28
+	cmpq	$4, %rsi
+	setb	%al
+	orb	-304(%rbp), %al
+	testb	$1, %al
+	je	.LBB26_15
+	xorl	%ecx, %ecx
+	jmp	.LBB26_23
+	.p2align	4
+.LBB26_15:
+	xorl	%eax, %eax
+	cmpq	$32, %rsi
+	jb	.LBB26_20
+	movq	-88(%rbp), %rcx
+	.p2align	4
+.LBB26_17:
+	vmovdqu	-96(%r13,%rax,4), %ymm0
+	vmovdqu	-64(%r13,%rax,4), %ymm1
+	vmovdqu	-32(%r13,%rax,4), %ymm2
+	vmovdqu	(%r13,%rax,4), %ymm3
+	vmovdqu	%ymm0, (%r12,%rax,4)
+	vmovdqu	%ymm1, 32(%r12,%rax,4)
+	vmovdqu	%ymm2, 64(%r12,%rax,4)
+	vmovdqu	%ymm3, 96(%r12,%rax,4)
+	addq	$32, %rax
+	cmpq	%rax, %rcx
+	jne	.LBB26_17
+	cmpq	%rcx, %rsi
+	je	.LBB26_28
+	movq	-88(%rbp), %rax
+	movq	%rax, %rcx
+	testb	$28, %sil
+	je	.LBB26_23
+.LBB26_20:
+	movq	-128(%rbp), %rcx
+	.p2align	4
+.LBB26_21:
+	vmovdqu	(%r14,%rax,4), %xmm0
+	vmovdqu	%xmm0, (%r12,%rax,4)
+	addq	$4, %rax
+	cmpq	%rax, %rcx
+	jne	.LBB26_21
+	cmpq	%rcx, %rsi
+	je	.LBB26_28
+.LBB26_23:
+	movq	%rcx, %rax
+	cmpq	$0, -176(%rbp)
+	je	.LBB26_26
+	movq	-176(%rbp), %rdx
+	movq	%rcx, %rax
+	.p2align	4
+.LBB26_25:
+	vmovd	(%r14,%rax,4), %xmm0
+	vmovd	%xmm0, (%r12,%rax,4)
+	incq	%rax
+	decq	%rdx
+	jne	.LBB26_25
+.LBB26_26:
+	subq	%rsi, %rcx
+	cmpq	$-4, %rcx
+	ja	.LBB26_28
+	.p2align	4
+.LBB26_27:
+	vmovss	(%r14,%rax,4), %xmm0
+	vmovss	%xmm0, -8(%rbx,%rax,4)
+	vmovss	4(%r14,%rax,4), %xmm0
+	vmovss	%xmm0, -4(%rbx,%rax,4)
+	vmovss	8(%r14,%rax,4), %xmm0
+	vmovss	%xmm0, (%rbx,%rax,4)
+	vmovd	12(%r14,%rax,4), %xmm0
+	vmovd	%xmm0, 4(%rbx,%rax,4)
+	addq	$4, %rax
+	cmpq	%rax, %rsi
+	jne	.LBB26_27
+.LBB26_28:
+	movq	-328(%rbp), %rax
+	cmpq	-200(%rbp), %rax
+	jge	.LBB26_9
+	addq	-288(%rbp), %rdi
+	xorl	%esi, %esi
+	movq	-296(%rbp), %rdx
+	vzeroupper
+	callq	memset@PLT
+	jmp	.LBB26_9
+	.p2align	4
+.LBB26_30:
+	movq	-264(%rbp), %rax
+	cmpq	-272(%rbp), %rax
+	jge	.LBB26_4
+	movq	-72(%rbp), %rdi
+	addq	-352(%rbp), %rdi
+	xorl	%esi, %esi
+	movq	-216(%rbp), %rdx
+	vzeroupper
+	callq	memset@PLT
+	jmp	.LBB26_4
+.LBB26_32:
+	movq	-56(%rbp), %rax
+	movq	-344(%rbp), %rcx
+	movq	%rax, (%rcx)
+	jmp	.LBB26_70
+.LBB26_33:
+	movq	$1, 24(%rdi)
+	movq	16(%rdx), %rcx
+	movq	%rcx, -104(%rbp)
+	movq	%rcx, 32(%rdi)
+	movq	%r9, (%rdi)
+	movq	(%rsi), %rax
+	movq	%rax, -248(%rbp)
+	testq	%rax, %rax
+	jle	.LBB26_70
+	movabsq	$9223372036854775776, %rdx
+	movq	8(%rsi), %rcx
+	movq	16(%rsi), %rdi
+	movq	%rcx, -320(%rbp)
+	imulq	%rdi, %rcx
+	movq	24(%rsi), %rax
+	movq	%rax, -152(%rbp)
+	movq	%r9, %rsi
+	movq	-144(%rbp), %rax
+	subq	%rax, %rsi
+	movq	%rsi, -224(%rbp)
+	movq	%rcx, -232(%rbp)
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, -240(%rbp)
+	negq	%rcx
+	movq	%rcx, -216(%rbp)
+	movq	-104(%rbp), %rcx
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, -80(%rbp)
+	leaq	(,%rdi,4), %rcx
+	movq	%rcx, -272(%rbp)
+	vmovq	%rdi, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	xorl	%ecx, %ecx
+	addq	$24, %rdx
+	movq	%rdx, -280(%rbp)
+	vmovdqa	.LCPI26_0(%rip), %ymm1
+	vmovdqa	.LCPI26_1(%rip), %ymm2
+	vpcmpeqd	%ymm3, %ymm3, %ymm3
+	vpbroadcastq	.LCPI26_2(%rip), %ymm4
+	movq	%rax, -48(%rbp)
+	movq	$0, -72(%rbp)
+	jmp	.LBB26_36
+	.p2align	4
+.LBB26_35:
+	movq	-256(%rbp), %rcx
+	incq	%rcx
+	movq	-48(%rbp), %rax
+	addq	-240(%rbp), %rax
+	movq	%rax, -48(%rbp)
+	cmpq	-248(%rbp), %rcx
+	je	.LBB26_70
+.LBB26_36:
+	cmpq	$0, -152(%rbp)
+	movq	%rcx, -256(%rbp)
+	jle	.LBB26_35
+	movq	-216(%rbp), %rax
+	imulq	%rcx, %rax
+	addq	-224(%rbp), %rax
+	movq	%rax, -264(%rbp)
+	movq	-232(%rbp), %rax
+	imulq	%rcx, %rax
+	movq	-144(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -176(%rbp)
+	movq	-96(%rbp), %rax
+	movq	32(%rax), %rcx
+	movq	%rcx, -112(%rbp)
+	movq	$0, -64(%rbp)
+	jmp	.LBB26_39
+	.p2align	4
+.LBB26_38:
+	movq	-64(%rbp), %rcx
+	incq	%rcx
+	movq	%rcx, -64(%rbp)
+	cmpq	-152(%rbp), %rcx
+	movq	-56(%rbp), %r9
+	movq	-96(%rbp), %rax
+	je	.LBB26_35
+.LBB26_39:
+	cmpq	$0, -112(%rbp)
+	jle	.LBB26_38
+	movq	96(%rax), %rax
+	movq	%rax, -136(%rbp)
+	movq	-80(%rbp), %rcx
+	imulq	-72(%rbp), %rcx
+	movq	-264(%rbp), %rax
+	addq	%rcx, %rax
+	movq	%rax, -160(%rbp)
+	addq	%r9, %rcx
+	movq	%rcx, -88(%rbp)
+	movq	$0, -120(%rbp)
+	movq	$0, -128(%rbp)
+	jmp	.LBB26_42
+	.p2align	4
+.LBB26_41:
+	movq	-128(%rbp), %rcx
+	incq	%rcx
+	incq	-72(%rbp)
+	movq	-88(%rbp), %rax
+	addq	-80(%rbp), %rax
+	movq	%rax, -88(%rbp)
+	addq	$4, -120(%rbp)
+	movq	%rcx, -128(%rbp)
+	cmpq	-112(%rbp), %rcx
+	je	.LBB26_38
+.LBB26_42:
+	cmpq	$0, -136(%rbp)
+	jle	.LBB26_41
+	movq	-72(%rbp), %rax
+	imulq	-104(%rbp), %rax
+	movq	-56(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -296(%rbp)
+	movq	-80(%rbp), %rax
+	movq	-128(%rbp), %rdx
+	imulq	%rdx, %rax
+	addq	-160(%rbp), %rax
+	movq	-96(%rbp), %rcx
+	movq	40(%rcx), %rsi
+	movq	56(%rcx), %r9
+	movq	64(%rcx), %r10
+	movq	%r9, %r11
+	imulq	-64(%rbp), %r11
+	movq	104(%rcx), %r8
+	movq	%r9, %rbx
+	imulq	%rdx, %rbx
+	leaq	(,%rbx,4), %rcx
+	subq	%rcx, %rax
+	movq	%r10, %rdx
+	subq	%r11, %rdx
+	movq	-272(%rbp), %rcx
+	imulq	%rcx, %rdx
+	addq	%rax, %rdx
+	movq	%rdx, -312(%rbp)
+	leaq	(,%r8,4), %rax
+	movq	%rcx, %rdx
+	movq	%rsi, -200(%rbp)
+	imulq	%rsi, %rdx
+	movq	%rax, -336(%rbp)
+	movq	%rdx, -328(%rbp)
+	subq	%rdx, %rax
+	movq	%rax, -304(%rbp)
+	movq	%r8, %rax
+	andq	-280(%rbp), %rax
+	movq	%rax, -288(%rbp)
+	movq	%rbx, -168(%rbp)
+	vmovq	%rbx, %xmm5
+	vpbroadcastq	%xmm5, %ymm5
+	movq	%r11, -184(%rbp)
+	movq	%r11, %rax
+	movq	%r10, -192(%rbp)
+	subq	%r10, %rax
+	imulq	%rcx, %rax
+	imulq	-120(%rbp), %r9
+	addq	-48(%rbp), %r9
+	addq	%rax, %r9
+	movq	%r9, -208(%rbp)
+	movq	-88(%rbp), %r12
+	xorl	%eax, %eax
+	jmp	.LBB26_45
+	.p2align	4
+.LBB26_44:
+	incq	%rax
+	addq	-336(%rbp), %r12
+	movq	-328(%rbp), %rcx
+	addq	%rcx, -208(%rbp)
+	cmpq	-136(%rbp), %rax
+	je	.LBB26_41
+.LBB26_45:
+	movq	-200(%rbp), %r11
+	imulq	%rax, %r11
+	subq	-192(%rbp), %r11
+	addq	-184(%rbp), %r11
+	setns	%sil
+	cmpq	-320(%rbp), %r11
+	setl	%cl
+	testq	%r8, %r8
+	jle	.LBB26_44
+	andb	%cl, %sil
+	cmpq	$8, %r8
+	setae	%cl
+	movq	-96(%rbp), %rdx
+	movq	48(%rdx), %r9
+	movq	80(%rdx), %rdx
+	imulq	%rdi, %r11
+	movq	-176(%rbp), %r10
+	leaq	(%r10,%r11,4), %rbx
+	cmpq	$1, %r9
+	sete	%r11b
+	andb	%cl, %r11b
+	cmpb	$1, %r11b
+	jne	.LBB26_49
+	movq	-304(%rbp), %rcx
+	imulq	%rax, %rcx
+	addq	-312(%rbp), %rcx
+	leaq	(%rcx,%rdx,4), %rcx
+	cmpq	$32, %rcx
+	jae	.LBB26_64
+.LBB26_49:
+	xorl	%r11d, %r11d
+.LBB26_50:
+	movq	%r11, %r14
+	orq	$1, %r14
+	testb	$1, %r8b
+	je	.LBB26_55
+	movq	%r9, %r15
+	imulq	%r11, %r15
+	subq	%rdx, %r15
+	addq	-168(%rbp), %r15
+	setns	%cl
+	andb	%sil, %cl
+	vpxor	%xmm6, %xmm6, %xmm6
+	cmpb	$1, %cl
+	jne	.LBB26_54
+	cmpq	%rdi, %r15
+	jge	.LBB26_54
+	vmovd	(%rbx,%r15,4), %xmm6
+.LBB26_54:
+	movq	%r8, %rcx
+	imulq	%rax, %rcx
+	movq	-296(%rbp), %r10
+	leaq	(%r10,%rcx,4), %rcx
+	vmovd	%xmm6, (%rcx,%r11,4)
+	movq	%r14, %r11
+.LBB26_55:
+	cmpq	%r14, %r8
+	je	.LBB26_44
+	leaq	1(%r11), %rbx
+	leaq	(,%rdx,4), %r14
+	imulq	%r9, %rbx
+	movq	-208(%rbp), %r10
+	leaq	(%r10,%rbx,4), %r15
+	subq	%r14, %r15
+	movq	-168(%rbp), %rcx
+	addq	%rcx, %rbx
+	subq	%rdx, %rbx
+	movq	%r11, %r13
+	imulq	%r9, %r13
+	addq	%r9, %r9
+	addq	%r13, %rcx
+	subq	%rdx, %rcx
+	leaq	(%r10,%r13,4), %rdx
+	subq	%r14, %rdx
+	xorl	%r14d, %r14d
+	jmp	.LBB26_58
+	.p2align	4
+.LBB26_57:
+	vmovd	%xmm6, 4(%r12,%r11,4)
+	addq	$2, %r11
+	addq	%r9, %r14
+	cmpq	%r11, %r8
+	je	.LBB26_44
+.LBB26_58:
+	movq	%rcx, %r13
+	addq	%r14, %r13
+	setns	%r10b
+	andb	%sil, %r10b
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm7, %xmm7, %xmm7
+	cmpb	$1, %r10b
+	jne	.LBB26_61
+	cmpq	%rdi, %r13
+	jge	.LBB26_61
+	vmovd	(%rdx,%r14,4), %xmm7
+.LBB26_61:
+	vmovd	%xmm7, (%r12,%r11,4)
+	movq	%rbx, %r13
+	addq	%r14, %r13
+	setns	%r10b
+	andb	%sil, %r10b
+	cmpb	$1, %r10b
+	jne	.LBB26_57
+	cmpq	%rdi, %r13
+	jge	.LBB26_57
+	vmovd	(%r15,%r14,4), %xmm6
+	jmp	.LBB26_57
+.LBB26_64:
+	vmovq	%rdx, %xmm6
+	vpbroadcastq	%xmm6, %ymm6
+	xorl	%r11d, %r11d
+	vmovdqa	%ymm2, %ymm7
+	vmovdqa	%ymm1, %ymm8
+	movq	-288(%rbp), %r10
+	jmp	.LBB26_67
+	.p2align	4
+.LBB26_65:
+	vpxor	%xmm11, %xmm11, %xmm11
+.LBB26_66:
+	vpcmpgtq	%ymm9, %ymm0, %ymm12
+	vpcmpgtq	%ymm10, %ymm0, %ymm10
+	vpackssdw	%ymm10, %ymm12, %ymm10
+	vextracti128	$1, %ymm10, %xmm12
+	vpackssdw	%xmm12, %xmm10, %xmm10
+	vpshufd	$216, %xmm10, %xmm10
+	vpand	%xmm10, %xmm11, %xmm10
+	vpmovzxwd	%xmm10, %ymm10
+	vpslld	$31, %ymm10, %ymm10
+	vmovq	%xmm9, %rcx
+	vmaskmovps	(%rbx,%rcx,4), %ymm10, %ymm9
+	vmovups	%ymm9, (%r12,%r11,4)
+	addq	$8, %r11
+	vpaddq	%ymm4, %ymm7, %ymm7
+	vpaddq	%ymm4, %ymm8, %ymm8
+	cmpq	%r11, %r10
+	je	.LBB26_69
+.LBB26_67:
+	vpsubq	%ymm6, %ymm7, %ymm9
+	vpsubq	%ymm6, %ymm8, %ymm10
+	vpaddq	%ymm5, %ymm10, %ymm10
+	vpaddq	%ymm5, %ymm9, %ymm9
+	testb	%sil, %sil
+	je	.LBB26_65
+	vpcmpgtq	%ymm3, %ymm9, %ymm11
+	vpcmpgtq	%ymm3, %ymm10, %ymm12
+	vpackssdw	%ymm12, %ymm11, %ymm11
+	vextracti128	$1, %ymm11, %xmm12
+	vpackssdw	%xmm12, %xmm11, %xmm11
+	vpshufd	$216, %xmm11, %xmm11
+	jmp	.LBB26_66
+.LBB26_69:
+	movq	%r10, %r11
+	cmpq	%r10, %r8
+	jne	.LBB26_50
+	jmp	.LBB26_44
+.LBB26_70:
+	movq	-344(%rbp), %rax
+	addq	$312, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end26:
+	.size	conv_view_of, .Lfunc_end26-conv_view_of
+	.cfi_endproc
+	.p2align	4
+	.type	conv_product,@function
+conv_product:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$88, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r9, -240(%rbp)
+	movq	%rcx, -232(%rbp)
+	movq	%rdx, -96(%rbp)
+	movq	%rdi, -160(%rbp)
+	movq	24(%rbp), %r15
+	movq	%r8, -80(%rbp)
+	movq	32(%r8), %r8
+	leaq	7(%r8), %rax
+	addq	$14, %r8
+	testq	%rax, %rax
+	cmovnsq	%rax, %r8
+	testq	%r15, %r15
+	jle	.LBB27_125
+	movq	16(%rbp), %rax
+	sarq	$3, %r8
+	movq	-80(%rbp), %rcx
+	movq	24(%rcx), %rcx
+	imulq	%r8, %rcx
+	movq	%rcx, -144(%rbp)
+	leaq	(%rax,%rax), %rcx
+	movq	%rcx, -104(%rbp)
+	leaq	(,%rsi,4), %r10
+	leaq	(%r10,%r10,2), %r12
+	leaq	(%rax,%rax,2), %rcx
+	movq	%rcx, -136(%rbp)
+	leaq	(,%rax,4), %rcx
+	leaq	(%rax,%rax,4), %rdx
+	movq	%rdx, -256(%rbp)
+	leaq	(%rcx,%rcx,2), %rdx
+	movq	%rdx, -120(%rbp)
+	shlq	$4, %rax
+	movq	%rax, -152(%rbp)
+	movq	%rcx, -184(%rbp)
+	leaq	(%rcx,%rcx,4), %rax
+	movq	%rax, -216(%rbp)
+	leaq	(,%rsi,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rax, -224(%rbp)
+	movq	-96(%rbp), %rax
+	leaq	(,%rax,4), %rcx
+	leaq	(,%rax,8), %r13
+	leaq	(%r10,%rax,4), %rax
+	movq	%rax, -208(%rbp)
+	xorl	%edi, %edi
+	movq	-160(%rbp), %rax
+	movq	%rax, -56(%rbp)
+	movq	%r8, -48(%rbp)
+	movq	%r12, -200(%rbp)
+	movq	%r13, -168(%rbp)
+	jmp	.LBB27_4
+.LBB27_2:
+	movq	-88(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	vmovups	%ymm0, (%rax)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm1, (%rax,%rdx,4)
+	.p2align	4
+.LBB27_3:
+	movq	-248(%rbp), %rdi
+	addq	$6, %rdi
+	movq	-56(%rbp), %rax
+	addq	-224(%rbp), %rax
+	movq	%rax, -56(%rbp)
+	cmpq	%r15, %rdi
+	jge	.LBB27_125
+.LBB27_4:
+	subq	%rdi, %r15
+	cmpq	$6, %r15
+	movl	$6, %eax
+	cmovgeq	%rax, %r15
+	movq	%r15, -192(%rbp)
+	movq	%rdi, %rax
+	imulq	%rsi, %rax
+	movq	-232(%rbp), %rdx
+	testq	%rdx, %rdx
+	leaq	(%rdx,%rdi,4), %r9
+	movq	%r9, -64(%rbp)
+	cmoveq	%rdx, %r9
+	movq	%r9, -72(%rbp)
+	movq	%rdi, -248(%rbp)
+	movq	%rdi, %rdx
+	imulq	16(%rbp), %rdx
+	movq	-160(%rbp), %rdi
+	leaq	(%rdi,%rax,4), %rax
+	movq	%rax, -128(%rbp)
+	movq	-240(%rbp), %rax
+	leaq	(%rax,%rdx,4), %r11
+	cmpq	$2, -144(%rbp)
+	movq	%r11, -88(%rbp)
+	jge	.LBB27_9
+	xorl	%eax, %eax
+.LBB27_6:
+	cmpq	-144(%rbp), %rax
+	movq	24(%rbp), %r15
+	movq	-168(%rbp), %r13
+	jge	.LBB27_3
+	movq	%rax, %rdx
+	orq	%r8, %rdx
+	shrq	$32, %rdx
+	je	.LBB27_73
+	cqto
+	idivq	%r8
+	jmp	.LBB27_74
+	.p2align	4
+.LBB27_9:
+	movl	$2, %edx
+	xorl	%eax, %eax
+	jmp	.LBB27_15
+.LBB27_10:
+	vmovaps	%ymm4, %ymm6
+	vmovaps	%ymm5, %ymm7
+	vmovaps	%ymm1, %ymm8
+	vmovaps	%ymm3, %ymm9
+	vmovaps	%ymm0, %ymm10
+	vmovaps	%ymm2, %ymm11
+.LBB27_11:
+	movq	-88(%rbp), %r11
+	leaq	(%r11,%rbx,4), %rdx
+	leaq	(%r11,%rax,4), %rax
+	vmovups	%ymm6, (%rdx)
+	vmovups	%ymm4, (%rax)
+	movq	16(%rbp), %rdi
+	vmovups	%ymm7, (%rdx,%rdi,4)
+	vmovups	%ymm5, (%rax,%rdi,4)
+	movq	-104(%rbp), %rdi
+	vmovups	%ymm8, (%rdx,%rdi,4)
+	vmovups	%ymm1, (%rax,%rdi,4)
+	movq	-136(%rbp), %rdi
+	vmovups	%ymm9, (%rdx,%rdi,4)
+	vmovups	%ymm3, (%rax,%rdi,4)
+	movq	-184(%rbp), %rdi
+	vmovups	%ymm10, (%rdx,%rdi,4)
+	vmovups	%ymm0, (%rax,%rdi,4)
+	movq	-256(%rbp), %rdi
+	vmovups	%ymm11, (%rdx,%rdi,4)
+.LBB27_12:
+	vmovups	%ymm2, (%rax,%rdi,4)
+.LBB27_13:
+	movq	-48(%rbp), %r8
+.LBB27_14:
+	movq	-112(%rbp), %rax
+	leaq	2(%rax), %rdx
+	cmpq	-144(%rbp), %rdx
+	movq	-200(%rbp), %r12
+	jg	.LBB27_6
+.LBB27_15:
+	movq	%rax, %r15
+	movq	%rdx, -112(%rbp)
+	movq	%rax, %r13
+	orq	%r8, %r13
+	shrq	$32, %r13
+	je	.LBB27_17
+	movq	%r15, %rax
+	cqto
+	idivq	%r8
+	movq	%rdx, %r14
+	movq	%rax, %rbx
+	jmp	.LBB27_18
+	.p2align	4
+.LBB27_17:
+	movl	%r15d, %eax
+	xorl	%edx, %edx
+	divl	%r8d
+	movl	%edx, %r14d
+	movl	%eax, %ebx
+.LBB27_18:
+	movq	-80(%rbp), %rax
+	shlq	$3, %r14
+	movq	32(%rax), %rdi
+	movq	40(%rax), %r9
+	leaq	-8(%rdi), %r12
+	cmpq	%r12, %r14
+	cmovgeq	%r12, %r14
+	orq	$1, %r15
+	testq	%r13, %r13
+	je	.LBB27_20
+	movq	%r15, %rax
+	cqto
+	idivq	%r8
+	jmp	.LBB27_21
+	.p2align	4
+.LBB27_20:
+	movl	%r15d, %eax
+	xorl	%edx, %edx
+	divl	%r8d
+.LBB27_21:
+	movq	%rax, %r15
+	imulq	%r9, %r15
+	imulq	%rbx, %r9
+	addq	%r14, %r9
+	imulq	%rdi, %rbx
+	addq	%r14, %rbx
+	shlq	$3, %rdx
+	cmpq	%r12, %rdx
+	cmovgeq	%r12, %rdx
+	addq	%rdx, %r15
+	imulq	%rdi, %rax
+	addq	%rdx, %rax
+	movq	-192(%rbp), %rdx
+	addl	$-2, %edx
+	cmpl	$4, %edx
+	ja	.LBB27_33
+	leaq	.LJTI27_0(%rip), %rdi
+	movslq	(%rdi,%rdx,4), %rdx
+	addq	%rdi, %rdx
+	movq	-80(%rbp), %r8
+	jmpq	*%rdx
+.LBB27_23:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_51
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm0
+	vbroadcastss	4(%rdx), %ymm1
+	jmp	.LBB27_52
+.LBB27_25:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_35
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm4
+	vbroadcastss	4(%rdx), %ymm5
+	vbroadcastss	8(%rdx), %ymm1
+	vbroadcastss	12(%rdx), %ymm3
+	vbroadcastss	16(%rdx), %ymm0
+	vbroadcastss	20(%rdx), %ymm2
+	jmp	.LBB27_36
+.LBB27_27:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_39
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm3
+	vbroadcastss	4(%rdx), %ymm2
+	vbroadcastss	8(%rdx), %ymm0
+	vbroadcastss	12(%rdx), %ymm1
+	jmp	.LBB27_40
+.LBB27_29:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_45
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm4
+	vbroadcastss	4(%rdx), %ymm2
+	vbroadcastss	8(%rdx), %ymm3
+	vbroadcastss	12(%rdx), %ymm0
+	vbroadcastss	16(%rdx), %ymm1
+	jmp	.LBB27_46
+.LBB27_31:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_55
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm2
+	vbroadcastss	4(%rdx), %ymm0
+	vbroadcastss	8(%rdx), %ymm1
+	jmp	.LBB27_56
+.LBB27_33:
+	cmpq	$0, -72(%rbp)
+	movq	-80(%rbp), %rdi
+	je	.LBB27_63
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm0
+	jmp	.LBB27_64
+.LBB27_35:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB27_36:
+	movq	16(%r8), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_10
+	movq	(%r8), %r14
+	movq	8(%r8), %r13
+	movq	-56(%rbp), %rdi
+	vmovaps	%ymm4, %ymm6
+	vmovaps	%ymm5, %ymm7
+	vmovaps	%ymm1, %ymm8
+	vmovaps	%ymm3, %ymm9
+	vmovaps	%ymm0, %ymm10
+	vmovaps	%ymm2, %ymm11
+	xorl	%r12d, %r12d
+	.p2align	4
+.LBB27_38:
+	movslq	(%r13,%r12,4), %r11
+	leaq	(%r14,%r11,4), %r11
+	vmovups	(%r11,%r9,4), %ymm13
+	vmovups	(%r11,%r15,4), %ymm12
+	vbroadcastss	(%rdi), %ymm14
+	vfmadd231ps	%ymm14, %ymm13, %ymm6
+	vfmadd231ps	%ymm14, %ymm12, %ymm4
+	leaq	(%rdi,%r10), %r11
+	vbroadcastss	(%rdi,%rsi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm13, %ymm7
+	vfmadd231ps	%ymm14, %ymm12, %ymm5
+	vbroadcastss	(%rdi,%rsi,8), %ymm14
+	addq	%r10, %r11
+	vfmadd231ps	%ymm14, %ymm13, %ymm8
+	vbroadcastss	(%r11,%rsi,4), %ymm15
+	vfmadd231ps	%ymm14, %ymm12, %ymm1
+	vfmadd231ps	%ymm15, %ymm13, %ymm9
+	vfmadd231ps	%ymm15, %ymm12, %ymm3
+	leaq	(%r10,%r10), %r8
+	addq	%r11, %r8
+	vbroadcastss	(%r11,%rsi,8), %ymm14
+	vfmadd231ps	%ymm14, %ymm13, %ymm10
+	vfmadd231ps	%ymm14, %ymm12, %ymm0
+	vbroadcastss	(%r8,%rsi,4), %ymm14
+	vfmadd231ps	%ymm13, %ymm14, %ymm11
+	vfmadd231ps	%ymm14, %ymm12, %ymm2
+	incq	%r12
+	addq	%rcx, %rdi
+	cmpq	%r12, %rdx
+	jne	.LBB27_38
+	jmp	.LBB27_11
+.LBB27_39:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_40:
+	movq	16(%r8), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_43
+	movq	(%r8), %rdi
+	movq	8(%r8), %r14
+	movq	-56(%rbp), %r12
+	vmovaps	%ymm1, %ymm4
+	vmovaps	%ymm0, %ymm5
+	vmovaps	%ymm2, %ymm6
+	vmovaps	%ymm3, %ymm7
+	xorl	%r13d, %r13d
+	movq	-200(%rbp), %r11
+	.p2align	4
+.LBB27_42:
+	movslq	(%r14,%r13,4), %r8
+	leaq	(%rdi,%r8,4), %r8
+	vmovups	(%r8,%r9,4), %ymm8
+	vmovups	(%r8,%r15,4), %ymm9
+	vbroadcastss	(%r12), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm3
+	vfmadd231ps	%ymm10, %ymm9, %ymm7
+	vbroadcastss	(%r12,%rsi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm2
+	vfmadd231ps	%ymm10, %ymm9, %ymm6
+	vbroadcastss	(%r12,%rsi,8), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm0
+	vfmadd231ps	%ymm10, %ymm9, %ymm5
+	vbroadcastss	(%r12,%r11), %ymm10
+	vfmadd231ps	%ymm8, %ymm10, %ymm1
+	vfmadd231ps	%ymm10, %ymm9, %ymm4
+	incq	%r13
+	addq	%rcx, %r12
+	cmpq	%r13, %rdx
+	jne	.LBB27_42
+	jmp	.LBB27_44
+.LBB27_43:
+	vmovaps	%ymm1, %ymm4
+	vmovaps	%ymm0, %ymm5
+	vmovaps	%ymm2, %ymm6
+	vmovaps	%ymm3, %ymm7
+.LBB27_44:
+	movq	-88(%rbp), %r11
+	leaq	(%r11,%rbx,4), %rdx
+	leaq	(%r11,%rax,4), %rax
+	vmovups	%ymm3, (%rdx)
+	vmovups	%ymm7, (%rax)
+	movq	16(%rbp), %rdi
+	vmovups	%ymm2, (%rdx,%rdi,4)
+	vmovups	%ymm6, (%rax,%rdi,4)
+	movq	-104(%rbp), %rdi
+	vmovups	%ymm0, (%rdx,%rdi,4)
+	vmovups	%ymm5, (%rax,%rdi,4)
+	movq	-136(%rbp), %rdi
+	vmovups	%ymm1, (%rdx,%rdi,4)
+	vmovups	%ymm4, (%rax,%rdi,4)
+	jmp	.LBB27_13
+.LBB27_45:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_46:
+	movq	16(%r8), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_49
+	movq	(%r8), %rdi
+	movq	8(%r8), %r14
+	movq	-56(%rbp), %r12
+	vmovaps	%ymm0, %ymm5
+	vmovaps	%ymm3, %ymm6
+	vmovaps	%ymm2, %ymm8
+	vmovaps	%ymm4, %ymm9
+	vmovaps	%ymm1, %ymm7
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB27_48:
+	movslq	(%r14,%r13,4), %r8
+	leaq	(%rdi,%r8,4), %r8
+	vmovups	(%r8,%r9,4), %ymm10
+	vbroadcastss	(%r12), %ymm11
+	vmovups	(%r8,%r15,4), %ymm12
+	vfmadd231ps	%ymm11, %ymm10, %ymm4
+	vfmadd231ps	%ymm11, %ymm12, %ymm9
+	leaq	(%r12,%r10), %r8
+	vbroadcastss	(%r12,%rsi,4), %ymm11
+	vfmadd231ps	%ymm11, %ymm10, %ymm2
+	vfmadd231ps	%ymm11, %ymm12, %ymm8
+	addq	%r10, %r8
+	vbroadcastss	(%r12,%rsi,8), %ymm11
+	vfmadd231ps	%ymm11, %ymm10, %ymm3
+	vfmadd231ps	%ymm11, %ymm12, %ymm6
+	vbroadcastss	(%r8,%rsi,4), %ymm11
+	vfmadd231ps	%ymm11, %ymm10, %ymm0
+	vfmadd231ps	%ymm11, %ymm12, %ymm5
+	vbroadcastss	(%r8,%rsi,8), %ymm11
+	vfmadd231ps	%ymm10, %ymm11, %ymm7
+	vfmadd231ps	%ymm11, %ymm12, %ymm1
+	incq	%r13
+	addq	%rcx, %r12
+	cmpq	%r13, %rdx
+	jne	.LBB27_48
+	jmp	.LBB27_50
+.LBB27_49:
+	vmovaps	%ymm0, %ymm5
+	vmovaps	%ymm3, %ymm6
+	vmovaps	%ymm2, %ymm8
+	vmovaps	%ymm4, %ymm9
+	vmovaps	%ymm1, %ymm7
+.LBB27_50:
+	leaq	(%r11,%rbx,4), %rdx
+	leaq	(%r11,%rax,4), %rax
+	vmovups	%ymm4, (%rdx)
+	vmovups	%ymm9, (%rax)
+	movq	16(%rbp), %rdi
+	vmovups	%ymm2, (%rdx,%rdi,4)
+	vmovups	%ymm8, (%rax,%rdi,4)
+	movq	-104(%rbp), %rdi
+	vmovups	%ymm3, (%rdx,%rdi,4)
+	vmovups	%ymm6, (%rax,%rdi,4)
+	movq	-136(%rbp), %rdi
+	vmovups	%ymm0, (%rdx,%rdi,4)
+	vmovups	%ymm5, (%rax,%rdi,4)
+	movq	-184(%rbp), %rdi
+	vmovups	%ymm7, (%rdx,%rdi,4)
+	vmovups	%ymm1, (%rax,%rdi,4)
+	jmp	.LBB27_13
+.LBB27_51:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_52:
+	movq	16(%r8), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_59
+	movq	(%r8), %rdi
+	movq	8(%r8), %r14
+	movq	-56(%rbp), %r12
+	vmovaps	%ymm1, %ymm2
+	vmovaps	%ymm0, %ymm3
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB27_54:
+	movslq	(%r14,%r13,4), %r8
+	leaq	(%rdi,%r8,4), %r8
+	vmovups	(%r8,%r9,4), %ymm4
+	vmovups	(%r8,%r15,4), %ymm5
+	vbroadcastss	(%r12), %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm0
+	vfmadd231ps	%ymm6, %ymm5, %ymm3
+	vbroadcastss	(%r12,%rsi,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm1
+	vfmadd231ps	%ymm6, %ymm5, %ymm2
+	incq	%r13
+	addq	%rcx, %r12
+	cmpq	%r13, %rdx
+	jne	.LBB27_54
+	jmp	.LBB27_60
+.LBB27_55:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_56:
+	movq	16(%r8), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_61
+	movq	(%r8), %rdi
+	movq	8(%r8), %r14
+	movq	-56(%rbp), %r12
+	vmovaps	%ymm1, %ymm3
+	vmovaps	%ymm0, %ymm4
+	vmovaps	%ymm2, %ymm5
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB27_58:
+	movslq	(%r14,%r13,4), %r8
+	leaq	(%rdi,%r8,4), %r8
+	vmovups	(%r8,%r9,4), %ymm6
+	vmovups	(%r8,%r15,4), %ymm7
+	vbroadcastss	(%r12), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm2
+	vfmadd231ps	%ymm8, %ymm7, %ymm5
+	vbroadcastss	(%r12,%rsi,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm0
+	vfmadd231ps	%ymm8, %ymm7, %ymm4
+	vbroadcastss	(%r12,%rsi,8), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm1
+	vfmadd231ps	%ymm8, %ymm7, %ymm3
+	incq	%r13
+	addq	%rcx, %r12
+	cmpq	%r13, %rdx
+	jne	.LBB27_58
+	jmp	.LBB27_62
+.LBB27_59:
+	vmovaps	%ymm1, %ymm2
+	vmovaps	%ymm0, %ymm3
+.LBB27_60:
+	leaq	(%r11,%rbx,4), %rdx
+	leaq	(%r11,%rax,4), %rax
+	vmovups	%ymm0, (%rdx)
+	vmovups	%ymm3, (%rax)
+	movq	16(%rbp), %rdi
+	vmovups	%ymm1, (%rdx,%rdi,4)
+	jmp	.LBB27_12
+.LBB27_61:
+	vmovaps	%ymm1, %ymm3
+	vmovaps	%ymm0, %ymm4
+	vmovaps	%ymm2, %ymm5
+.LBB27_62:
+	leaq	(%r11,%rbx,4), %rdx
+	leaq	(%r11,%rax,4), %rax
+	vmovups	%ymm2, (%rdx)
+	vmovups	%ymm5, (%rax)
+	movq	16(%rbp), %rdi
+	vmovups	%ymm0, (%rdx,%rdi,4)
+	vmovups	%ymm4, (%rax,%rdi,4)
+	movq	-104(%rbp), %rdi
+	vmovups	%ymm1, (%rdx,%rdi,4)
+	vmovups	%ymm3, (%rax,%rdi,4)
+	jmp	.LBB27_13
+.LBB27_63:
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB27_64:
+	movq	16(%rdi), %r13
+	testq	%r13, %r13
+	jle	.LBB27_67
+	movq	(%rdi), %rdx
+	movq	8(%rdi), %rdi
+	cmpq	$1, %r13
+	jne	.LBB27_68
+	movq	%r13, -176(%rbp)
+	vmovaps	%ymm0, %ymm1
+	xorl	%r12d, %r12d
+	jmp	.LBB27_70
+.LBB27_67:
+	vmovaps	%ymm0, %ymm1
+	jmp	.LBB27_72
+.LBB27_68:
+	movq	%r13, -176(%rbp)
+	movabsq	$9223372036854775806, %r8
+	andq	%r8, %r13
+	movq	-56(%rbp), %r11
+	vmovaps	%ymm0, %ymm1
+	xorl	%r12d, %r12d
+	movq	-168(%rbp), %r14
+	.p2align	4
+.LBB27_69:
+	movslq	(%rdi,%r12,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	vbroadcastss	(%r11), %ymm2
+	vfmadd231ps	(%r8,%r9,4), %ymm2, %ymm0
+	vfmadd231ps	(%r8,%r15,4), %ymm2, %ymm1
+	movslq	4(%rdi,%r12,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	vbroadcastss	(%r11,%rcx), %ymm2
+	vfmadd231ps	(%r8,%r9,4), %ymm2, %ymm0
+	vfmadd231ps	(%r8,%r15,4), %ymm2, %ymm1
+	addq	$2, %r12
+	addq	%r14, %r11
+	cmpq	%r12, %r13
+	jne	.LBB27_69
+.LBB27_70:
+	testb	$1, -176(%rbp)
+	movq	-48(%rbp), %r8
+	movq	-88(%rbp), %r11
+	je	.LBB27_72
+	movslq	(%rdi,%r12,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	imulq	-96(%rbp), %r12
+	movq	-128(%rbp), %rdi
+	vbroadcastss	(%rdi,%r12,4), %ymm2
+	vfmadd231ps	(%rdx,%r9,4), %ymm2, %ymm0
+	vfmadd231ps	(%rdx,%r15,4), %ymm2, %ymm1
+.LBB27_72:
+	vmovups	%ymm0, (%r11,%rbx,4)
+	vmovups	%ymm1, (%r11,%rax,4)
+	jmp	.LBB27_14
+.LBB27_73:
+	xorl	%edx, %edx
+	divl	%r8d
+.LBB27_74:
+	shlq	$3, %rdx
+	movq	-80(%rbp), %r9
+	movq	32(%r9), %rdi
+	leaq	-8(%rdi), %r8
+	cmpq	%r8, %rdx
+	cmovgeq	%r8, %rdx
+	movq	40(%r9), %r9
+	imulq	%rax, %r9
+	addq	%rdx, %r9
+	imulq	%rdi, %rax
+	addq	%rdx, %rax
+	movq	-192(%rbp), %r8
+	addl	$-2, %r8d
+	cmpl	$4, %r8d
+	ja	.LBB27_86
+	leaq	.LJTI27_1(%rip), %rdi
+	movslq	(%rdi,%r8,4), %rdx
+	addq	%rdi, %rdx
+	jmpq	*%rdx
+.LBB27_76:
+	cmpq	$0, -72(%rbp)
+	movq	-48(%rbp), %r8
+	je	.LBB27_103
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm0
+	vbroadcastss	4(%rdx), %ymm1
+	jmp	.LBB27_104
+.LBB27_78:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_88
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm2
+	vbroadcastss	4(%rdx), %ymm3
+	vbroadcastss	8(%rdx), %ymm1
+	vbroadcastss	12(%rdx), %ymm4
+	vbroadcastss	16(%rdx), %ymm0
+	vbroadcastss	20(%rdx), %ymm5
+	jmp	.LBB27_89
+.LBB27_80:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_93
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm1
+	vbroadcastss	4(%rdx), %ymm2
+	vbroadcastss	8(%rdx), %ymm0
+	vbroadcastss	12(%rdx), %ymm3
+	jmp	.LBB27_94
+.LBB27_82:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_98
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm2
+	vbroadcastss	4(%rdx), %ymm1
+	vbroadcastss	8(%rdx), %ymm3
+	vbroadcastss	12(%rdx), %ymm0
+	vbroadcastss	16(%rdx), %ymm4
+	jmp	.LBB27_99
+.LBB27_84:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_107
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm1
+	vbroadcastss	4(%rdx), %ymm0
+	vbroadcastss	8(%rdx), %ymm2
+	jmp	.LBB27_108
+.LBB27_86:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_112
+	movq	-64(%rbp), %rdx
+	vbroadcastss	(%rdx), %ymm0
+	jmp	.LBB27_113
+.LBB27_88:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+.LBB27_89:
+	movq	-80(%rbp), %rdi
+	movq	16(%rdi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_92
+	shlq	$2, %r9
+	addq	(%rdi), %r9
+	movq	8(%rdi), %rdi
+	movq	-56(%rbp), %r11
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB27_91:
+	movslq	(%rdi,%rbx,4), %r8
+	vbroadcastss	(%r11), %ymm6
+	vmovups	(%r9,%r8,4), %ymm7
+	vfmadd231ps	%ymm6, %ymm7, %ymm2
+	vbroadcastss	(%r11,%rsi,4), %ymm6
+	leaq	(%r11,%r10), %r8
+	vfmadd231ps	%ymm6, %ymm7, %ymm3
+	vbroadcastss	(%r11,%rsi,8), %ymm6
+	addq	%r10, %r8
+	vfmadd231ps	%ymm6, %ymm7, %ymm1
+	vbroadcastss	(%r8,%rsi,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm7, %ymm4
+	leaq	(%r10,%r10), %r14
+	vbroadcastss	(%r8,%rsi,8), %ymm6
+	addq	%r8, %r14
+	vfmadd231ps	%ymm6, %ymm7, %ymm0
+	vbroadcastss	(%r14,%rsi,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm7, %ymm5
+	incq	%rbx
+	addq	%rcx, %r11
+	cmpq	%rbx, %rdx
+	jne	.LBB27_91
+.LBB27_92:
+	movq	-88(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	vmovups	%ymm2, (%rax)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm3, (%rax,%rdx,4)
+	vmovups	%ymm1, (%rax,%rdx,8)
+	movq	-120(%rbp), %rdx
+	vmovups	%ymm4, (%rax,%rdx)
+	movq	-152(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx)
+	movq	-216(%rbp), %rdx
+	vmovups	%ymm5, (%rax,%rdx)
+	movq	-48(%rbp), %r8
+	jmp	.LBB27_3
+.LBB27_93:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+.LBB27_94:
+	movq	-80(%rbp), %rdi
+	movq	16(%rdi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_97
+	shlq	$2, %r9
+	addq	(%rdi), %r9
+	movq	8(%rdi), %rdi
+	movq	-56(%rbp), %r11
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB27_96:
+	movslq	(%rdi,%rbx,4), %r8
+	vmovups	(%r9,%r8,4), %ymm4
+	vbroadcastss	(%r11), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm1
+	vbroadcastss	(%r11,%rsi,4), %ymm5
+	vbroadcastss	(%r11,%rsi,8), %ymm6
+	vfmadd231ps	%ymm5, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm4, %ymm0
+	vbroadcastss	(%r11,%r12), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm3
+	incq	%rbx
+	addq	%rcx, %r11
+	cmpq	%rbx, %rdx
+	jne	.LBB27_96
+.LBB27_97:
+	movq	-88(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	vmovups	%ymm1, (%rax)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm2, (%rax,%rdx,4)
+	vmovups	%ymm0, (%rax,%rdx,8)
+	movq	-120(%rbp), %rdx
+	vmovups	%ymm3, (%rax,%rdx)
+	movq	-48(%rbp), %r8
+	jmp	.LBB27_3
+.LBB27_98:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm4, %xmm4, %xmm4
+.LBB27_99:
+	movq	-80(%rbp), %rdi
+	movq	16(%rdi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_102
+	shlq	$2, %r9
+	addq	(%rdi), %r9
+	movq	8(%rdi), %rdi
+	movq	-56(%rbp), %r11
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB27_101:
+	movslq	(%rdi,%rbx,4), %r8
+	vmovups	(%r9,%r8,4), %ymm5
+	vbroadcastss	(%r11), %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm2
+	leaq	(%r11,%r10), %r8
+	vbroadcastss	(%r11,%rsi,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm1
+	addq	%r10, %r8
+	vbroadcastss	(%r11,%rsi,8), %ymm6
+	vbroadcastss	(%r8,%rsi,4), %ymm7
+	vfmadd231ps	%ymm6, %ymm5, %ymm3
+	vfmadd231ps	%ymm7, %ymm5, %ymm0
+	vbroadcastss	(%r8,%rsi,8), %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm4
+	incq	%rbx
+	addq	%rcx, %r11
+	cmpq	%rbx, %rdx
+	jne	.LBB27_101
+.LBB27_102:
+	movq	-88(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	vmovups	%ymm2, (%rax)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm1, (%rax,%rdx,4)
+	vmovups	%ymm3, (%rax,%rdx,8)
+	movq	-120(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx)
+	movq	-152(%rbp), %rdx
+	vmovups	%ymm4, (%rax,%rdx)
+	movq	-48(%rbp), %r8
+	jmp	.LBB27_3
+.LBB27_103:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_104:
+	movq	-80(%rbp), %rdx
+	movq	16(%rdx), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB27_2
+	shlq	$2, %r9
+	addq	(%rdx), %r9
+	movq	8(%rdx), %rdi
+	cmpq	$1, %rbx
+	jne	.LBB27_116
+	movq	%rbx, -112(%rbp)
+	xorl	%r11d, %r11d
+	jmp	.LBB27_118
+.LBB27_107:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB27_108:
+	movq	-80(%rbp), %rdi
+	movq	16(%rdi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_111
+	shlq	$2, %r9
+	addq	(%rdi), %r9
+	movq	8(%rdi), %rdi
+	movq	-56(%rbp), %r8
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB27_110:
+	movslq	(%rdi,%r11,4), %rbx
+	vmovups	(%r9,%rbx,4), %ymm3
+	vbroadcastss	(%r8), %ymm4
+	vbroadcastss	(%r8,%rsi,4), %ymm5
+	vfmadd231ps	%ymm4, %ymm3, %ymm1
+	vfmadd231ps	%ymm5, %ymm3, %ymm0
+	vbroadcastss	(%r8,%rsi,8), %ymm4
+	vfmadd231ps	%ymm4, %ymm3, %ymm2
+	incq	%r11
+	addq	%rcx, %r8
+	cmpq	%r11, %rdx
+	jne	.LBB27_110
+.LBB27_111:
+	movq	-88(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	vmovups	%ymm1, (%rax)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx,4)
+	vmovups	%ymm2, (%rax,%rdx,8)
+	movq	-48(%rbp), %r8
+	jmp	.LBB27_3
+.LBB27_112:
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB27_113:
+	movq	-48(%rbp), %r8
+	movq	-80(%rbp), %rdi
+	movq	16(%rdi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_124
+	shlq	$2, %r9
+	addq	(%rdi), %r9
+	movq	8(%rdi), %rdi
+	cmpq	$1, %rdx
+	jne	.LBB27_120
+	xorl	%r11d, %r11d
+	jmp	.LBB27_122
+.LBB27_116:
+	movq	%rbx, -112(%rbp)
+	movabsq	$9223372036854775806, %r8
+	andq	%r8, %rbx
+	movq	-56(%rbp), %r14
+	xorl	%r11d, %r11d
+	movq	-208(%rbp), %rdx
+	.p2align	4
+.LBB27_117:
+	movslq	(%rdi,%r11,4), %r8
+	vbroadcastss	(%r14), %ymm2
+	vmovups	(%r9,%r8,4), %ymm3
+	vfmadd213ps	%ymm0, %ymm3, %ymm2
+	vbroadcastss	(%r14,%r10), %ymm4
+	vfmadd213ps	%ymm1, %ymm3, %ymm4
+	movslq	4(%rdi,%r11,4), %r8
+	vbroadcastss	(%r14,%rcx), %ymm0
+	vmovups	(%r9,%r8,4), %ymm3
+	vfmadd213ps	%ymm2, %ymm3, %ymm0
+	vbroadcastss	(%r14,%rdx), %ymm1
+	vfmadd213ps	%ymm4, %ymm3, %ymm1
+	addq	$2, %r11
+	addq	%r13, %r14
+	cmpq	%r11, %rbx
+	jne	.LBB27_117
+.LBB27_118:
+	testb	$1, -112(%rbp)
+	movq	-48(%rbp), %r8
+	je	.LBB27_2
+	movslq	(%rdi,%r11,4), %rdx
+	imulq	-96(%rbp), %r11
+	movq	-128(%rbp), %rbx
+	leaq	(%rbx,%r11,4), %rdi
+	vmovups	(%r9,%rdx,4), %ymm2
+	vbroadcastss	(%rbx,%r11,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm2, %ymm0
+	vbroadcastss	(%rdi,%rsi,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm2, %ymm1
+	jmp	.LBB27_2
+.LBB27_120:
+	movq	%rdx, %r8
+	movabsq	$9223372036854775806, %r11
+	andq	%r11, %r8
+	movq	-56(%rbp), %rbx
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB27_121:
+	vbroadcastss	(%rbx), %ymm1
+	movslq	(%rdi,%r11,4), %r14
+	vfmadd132ps	(%r9,%r14,4), %ymm0, %ymm1
+	movslq	4(%rdi,%r11,4), %r14
+	vbroadcastss	(%rbx,%rcx), %ymm0
+	vfmadd132ps	(%r9,%r14,4), %ymm1, %ymm0
+	addq	$2, %r11
+	addq	%r13, %rbx
+	cmpq	%r11, %r8
+	jne	.LBB27_121
+.LBB27_122:
+	testb	$1, %dl
+	movq	-48(%rbp), %r8
+	je	.LBB27_124
+	movslq	(%rdi,%r11,4), %rdx
+	imulq	-96(%rbp), %r11
+	movq	-128(%rbp), %rdi
+	vbroadcastss	(%rdi,%r11,4), %ymm1
+	vfmadd231ps	(%r9,%rdx,4), %ymm1, %ymm0
+.LBB27_124:
+	movq	-88(%rbp), %rdx
+	vmovups	%ymm0, (%rdx,%rax,4)
+	jmp	.LBB27_3
+.LBB27_125:
+	addq	$88, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end27:
+	.size	conv_product, .Lfunc_end27-conv_product
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI27_0:
+	.long	.LBB27_23-.LJTI27_0
+	.long	.LBB27_31-.LJTI27_0
+	.long	.LBB27_27-.LJTI27_0
+	.long	.LBB27_29-.LJTI27_0
+	.long	.LBB27_25-.LJTI27_0
+.LJTI27_1:
+	.long	.LBB27_76-.LJTI27_1
+	.long	.LBB27_84-.LJTI27_1
+	.long	.LBB27_80-.LJTI27_1
+	.long	.LBB27_82-.LJTI27_1
+	.long	.LBB27_78-.LJTI27_1
 	.type	netc_kernels_avx2_fma,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_avx2_fma
@@ -6817,13 +19504,20 @@ netc_kernels_avx2_fma:
 	.quad	max_magnitude
 	.quad	sum_of_squares
 	.quad	peak_loop
+	.quad	convolution_forward
+	.quad	convolution_weight_gradient
+	.quad	convolution_input_gradient
+	.quad	max_pool_forward
+	.quad	max_pool_backward
+	.quad	avg_pool_forward
+	.quad	avg_pool_backward
 	.quad	transpose_weights
 	.quad	linear_transposed_rows
 	.quad	linear_rows
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_avx2_fma, 152
+	.size	netc_kernels_avx2_fma, 208
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -6839,6 +19533,13 @@ netc_kernels_avx2_fma:
 	.addrsig_sym max_magnitude
 	.addrsig_sym sum_of_squares
 	.addrsig_sym peak_loop
+	.addrsig_sym convolution_forward
+	.addrsig_sym convolution_weight_gradient
+	.addrsig_sym convolution_input_gradient
+	.addrsig_sym max_pool_forward
+	.addrsig_sym max_pool_backward
+	.addrsig_sym avg_pool_forward
+	.addrsig_sym avg_pool_backward
 	.addrsig_sym transpose_weights
 	.addrsig_sym linear_transposed_rows
 	.addrsig_sym linear_rows

@@ -4863,6 +4863,10243 @@ peak_loop:
 .Lfunc_end12:
 	.size	peak_loop, .Lfunc_end12-peak_loop
 	.cfi_endproc
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI13_0:
+	.quad	2
+	.quad	3
+.LCPI13_1:
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	1
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+.LCPI13_2:
+	.quad	4
+	.quad	4
+	.text
+	.p2align	4
+	.type	convolution_forward,@function
+convolution_forward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$344, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rcx, -120(%rbp)
+	movq	112(%rdi), %rax
+	movq	%rax, -160(%rbp)
+	movups	96(%rdi), %xmm0
+	movaps	%xmm0, -176(%rbp)
+	movups	80(%rdi), %xmm0
+	movaps	%xmm0, -192(%rbp)
+	movups	64(%rdi), %xmm0
+	movaps	%xmm0, -208(%rbp)
+	movdqu	(%rdi), %xmm0
+	movdqu	16(%rdi), %xmm1
+	movdqu	32(%rdi), %xmm2
+	movdqu	48(%rdi), %xmm3
+	movdqa	%xmm3, -224(%rbp)
+	movdqa	%xmm2, -240(%rbp)
+	movdqa	%xmm1, -256(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	movq	-272(%rbp), %rax
+	movq	-248(%rbp), %rdi
+	movq	%rdi, %r12
+	movq	%rax, -48(%rbp)
+	imulq	%rax, %r12
+	movq	-240(%rbp), %r15
+	imulq	%r15, %r12
+	movq	%r12, -328(%rbp)
+	movq	-176(%rbp), %r10
+	movq	-168(%rbp), %r11
+	movq	%r11, %rax
+	imulq	%r10, %rax
+	movq	%rax, -56(%rbp)
+	movq	%rax, -320(%rbp)
+	cmpq	$1, -232(%rbp)
+	movq	%r9, -104(%rbp)
+	movq	%r8, -128(%rbp)
+	movq	%rdx, -144(%rbp)
+	movq	%rsi, -136(%rbp)
+	jne	.LBB13_4
+	cmpq	$1, -224(%rbp)
+	jne	.LBB13_4
+	xorl	%eax, %eax
+	cmpq	$8, %r11
+	setge	%al
+	movl	%eax, -336(%rbp)
+	jl	.LBB13_5
+	movdqa	-208(%rbp), %xmm0
+	por	-192(%rbp), %xmm0
+	pxor	%xmm1, %xmm1
+	pcmpeqd	%xmm0, %xmm1
+	movmskps	%xmm1, %eax
+	xorl	%esi, %esi
+	xorl	$15, %eax
+	setne	%sil
+	xorl	%ecx, %ecx
+	jmp	.LBB13_6
+.LBB13_4:
+	movl	$0, -336(%rbp)
+.LBB13_5:
+	xorl	%esi, %esi
+	movb	$1, %cl
+.LBB13_6:
+	movl	%esi, -332(%rbp)
+	movq	-264(%rbp), %rax
+	movq	-208(%rbp), %rbx
+	movq	%rax, -88(%rbp)
+	addq	%rax, %rbx
+	addq	-200(%rbp), %rbx
+	movq	-256(%rbp), %rax
+	movq	%rbx, -312(%rbp)
+	movq	-192(%rbp), %r9
+	movq	%rax, -96(%rbp)
+	addq	%rax, %r9
+	addq	-184(%rbp), %r9
+	movq	%r9, -304(%rbp)
+	testb	%cl, %cl
+	movq	%r12, -72(%rbp)
+	movq	-56(%rbp), %r8
+	je	.LBB13_8
+	leaq	7(%r8), %rax
+	leaq	14(%r8), %rdx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rdx
+	sarq	$3, %rdx
+	movq	%rdx, -296(%rbp)
+	movq	%r8, %r14
+	imulq	%r12, %r14
+	jmp	.LBB13_11
+.LBB13_8:
+	leaq	7(%r11), %rax
+	leaq	14(%r11), %rdx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rdx
+	sarq	$3, %rdx
+	imulq	%r10, %rdx
+	movq	%rdx, -296(%rbp)
+	testl	%esi, %esi
+	je	.LBB13_9
+	movq	%rbx, %r14
+	imulq	-48(%rbp), %r14
+	imulq	%r9, %r14
+	jmp	.LBB13_11
+.LBB13_9:
+	xorl	%r14d, %r14d
+.LBB13_11:
+	movq	%r14, -288(%rbp)
+	movq	-160(%rbp), %rax
+	movq	%rax, -112(%rbp)
+	imulq	%r8, %rax
+	addq	%rax, %r14
+	cmpq	$2, %r14
+	movl	$1, %r12d
+	cmovlq	%r12, %r14
+	cmpq	$32768, %r14
+	movq	%rax, -80(%rbp)
+	ja	.LBB13_12
+	movl	$32768, %eax
+	xorl	%edx, %edx
+	divl	%r14d
+	jmp	.LBB13_14
+.LBB13_12:
+	xorl	%eax, %eax
+.LBB13_14:
+	movq	16(%rbp), %r13
+	movq	-104(%rbp), %rdx
+	cmpq	%rdx, %rax
+	cmovgeq	%rdx, %rax
+	cmpq	$2, %rax
+	cmovgeq	%rax, %r12
+	movq	%r12, -280(%rbp)
+	movq	-72(%rbp), %rax
+	movq	-112(%rbp), %rdx
+	cmpq	%rdx, %rax
+	cmovgq	%rax, %rdx
+	movq	%rdx, -64(%rbp)
+	testb	%cl, %cl
+	je	.LBB13_23
+	testq	%rax, %rax
+	jle	.LBB13_37
+	movq	-72(%rbp), %rsi
+	movl	%esi, %eax
+	andl	$3, %eax
+	xorl	%ecx, %ecx
+	cmpq	$4, %rsi
+	jae	.LBB13_18
+	xorl	%esi, %esi
+	jmp	.LBB13_20
+.LBB13_23:
+	imulq	%r9, %rbx
+	movq	-96(%rbp), %rax
+	movq	%rax, %r8
+	imulq	-88(%rbp), %r8
+	testl	%esi, %esi
+	cmoveq	%rax, %r9
+	cmovneq	%rbx, %r8
+	cmpq	$0, -48(%rbp)
+	jle	.LBB13_37
+	movq	-216(%rbp), %r10
+	movabsq	$9223372036854775804, %rdx
+	andq	%r15, %rdx
+	movq	%r10, %xmm0
+	pshufd	$68, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	movdqa	.LCPI13_0(%rip), %xmm1
+	movdqa	.LCPI13_1(%rip), %xmm2
+	movdqa	.LCPI13_2(%rip), %xmm3
+	xorl	%r12d, %r12d
+	xorl	%esi, %esi
+	jmp	.LBB13_25
+	.p2align	4
+.LBB13_36:
+	incq	%r12
+	addl	%r8d, %ebx
+	cmpq	-48(%rbp), %r12
+	je	.LBB13_37
+.LBB13_25:
+	testq	%rdi, %rdi
+	jle	.LBB13_36
+	movq	%r12, %rax
+	imulq	%r8, %rax
+	movq	%rax, %xmm4
+	pshufd	$68, %xmm4, %xmm4
+	xorl	%eax, %eax
+	xorl	%ecx, %ecx
+	jmp	.LBB13_27
+	.p2align	4
+.LBB13_35:
+	incq	%rcx
+	addl	%r9d, %eax
+	cmpq	%rdi, %rcx
+	je	.LBB13_36
+.LBB13_27:
+	testq	%r15, %r15
+	jle	.LBB13_35
+	cmpq	$4, %r15
+	jae	.LBB13_30
+	xorl	%r11d, %r11d
+	jmp	.LBB13_33
+	.p2align	4
+.LBB13_30:
+	movq	%rcx, %r11
+	imulq	%r9, %r11
+	movq	%r11, %xmm5
+	pshufd	$68, %xmm5, %xmm5
+	leaq	(,%rsi,4), %r11
+	addq	%r13, %r11
+	addq	%rdx, %rsi
+	xorl	%r14d, %r14d
+	movdqa	%xmm2, %xmm6
+	movdqa	%xmm1, %xmm7
+	.p2align	4
+.LBB13_31:
+	movdqa	%xmm6, %xmm8
+	paddq	%xmm5, %xmm8
+	movdqa	%xmm7, %xmm9
+	paddq	%xmm5, %xmm9
+	pmuludq	%xmm0, %xmm9
+	pmuludq	%xmm0, %xmm8
+	paddq	%xmm4, %xmm8
+	paddq	%xmm4, %xmm9
+	shufps	$136, %xmm9, %xmm8
+	movups	%xmm8, (%r11,%r14,4)
+	addq	$4, %r14
+	paddq	%xmm3, %xmm6
+	paddq	%xmm3, %xmm7
+	cmpq	%r14, %rdx
+	jne	.LBB13_31
+	movq	%rdx, %r11
+	cmpq	%rdx, %r15
+	je	.LBB13_35
+.LBB13_33:
+	movq	%r15, %r14
+	subq	%r11, %r14
+	addl	%eax, %r11d
+	imull	%r10d, %r11d
+	addl	%ebx, %r11d
+	.p2align	4
+.LBB13_34:
+	movl	%r11d, (%r13,%rsi,4)
+	incq	%rsi
+	addl	%r10d, %r11d
+	decq	%r14
+	jne	.LBB13_34
+	jmp	.LBB13_35
+.LBB13_18:
+	movabsq	$9223372036854775804, %rdx
+	andq	%rsi, %rdx
+	movl	%r11d, %edi
+	imull	%r10d, %edi
+	leal	(%rdi,%rdi,2), %r8d
+	leal	(,%rdi,4), %r9d
+	addl	%edi, %edi
+	xorl	%esi, %esi
+	movq	-56(%rbp), %r14
+	.p2align	4
+.LBB13_19:
+	movl	%ecx, (%r13,%rsi,4)
+	leal	(%r14,%rcx), %ebx
+	movl	%ebx, 4(%r13,%rsi,4)
+	leal	(%rdi,%rcx), %ebx
+	movl	%ebx, 8(%r13,%rsi,4)
+	leal	(%r8,%rcx), %ebx
+	movl	%ebx, 12(%r13,%rsi,4)
+	addq	$4, %rsi
+	addl	%r9d, %ecx
+	cmpq	%rsi, %rdx
+	jne	.LBB13_19
+.LBB13_20:
+	testq	%rax, %rax
+	je	.LBB13_37
+	leaq	(,%rsi,4), %rcx
+	addq	%r13, %rcx
+	imull	%r11d, %r10d
+	imull	%esi, %r10d
+	xorl	%edx, %edx
+	.p2align	4
+.LBB13_22:
+	movl	%r10d, (%rcx,%rdx,4)
+	incq	%rdx
+	addl	-56(%rbp), %r10d
+	cmpq	%rdx, %rax
+	jne	.LBB13_22
+.LBB13_37:
+	movq	-104(%rbp), %rax
+	testq	%rax, %rax
+	movq	-128(%rbp), %r12
+	movq	-120(%rbp), %r15
+	movq	-96(%rbp), %rbx
+	movq	-80(%rbp), %rdx
+	jle	.LBB13_40
+	movq	-64(%rbp), %rsi
+	leaq	(,%rsi,4), %rsi
+	addq	%r13, %rsi
+	movq	%rsi, -64(%rbp)
+	shlq	$2, %rdx
+	imulq	-88(%rbp), %rbx
+	imulq	-48(%rbp), %rbx
+	shlq	$2, %rbx
+	movq	%rdx, -80(%rbp)
+	.p2align	4
+.LBB13_39:
+	leaq	-384(%rbp), %rdi
+	leaq	-272(%rbp), %rsi
+	leaq	-336(%rbp), %rdx
+	movq	%r13, %rcx
+	movq	%r15, %r8
+	movq	%rax, %r14
+	movq	-64(%rbp), %r9
+	callq	conv_view_of
+	movl	$1, %edx
+	movq	-136(%rbp), %rdi
+	movq	-72(%rbp), %rsi
+	movq	-144(%rbp), %rcx
+	leaq	-384(%rbp), %r8
+	movq	%r12, %r9
+	pushq	-112(%rbp)
+	pushq	-56(%rbp)
+	callq	conv_product
+	movq	-80(%rbp), %rdx
+	movq	%r14, %rax
+	addq	$16, %rsp
+	addq	%rdx, %r12
+	addq	%rbx, %r15
+	decq	%rax
+	jne	.LBB13_39
+.LBB13_40:
+	addq	$344, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end13:
+	.size	convolution_forward, .Lfunc_end13-convolution_forward
+	.cfi_endproc
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI14_0:
+	.quad	2
+	.quad	3
+.LCPI14_1:
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	1
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+.LCPI14_2:
+	.quad	4
+	.quad	4
+.LCPI14_3:
+	.long	0
+	.long	1
+	.long	2
+	.long	3
+.LCPI14_4:
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+	.text
+	.p2align	4
+	.type	convolution_weight_gradient,@function
+convolution_weight_gradient:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$13624, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r9, -440(%rbp)
+	movq	%r8, -272(%rbp)
+	movq	%rcx, -504(%rbp)
+	movq	%rdx, -1024(%rbp)
+	movq	%rsi, -536(%rbp)
+	movq	112(%rdi), %rax
+	movq	%rax, -1200(%rbp)
+	movups	96(%rdi), %xmm0
+	movaps	%xmm0, -1216(%rbp)
+	movups	80(%rdi), %xmm0
+	movaps	%xmm0, -1232(%rbp)
+	movups	64(%rdi), %xmm0
+	movaps	%xmm0, -1248(%rbp)
+	movdqu	(%rdi), %xmm0
+	movdqu	16(%rdi), %xmm1
+	movdqu	32(%rdi), %xmm2
+	movdqu	48(%rdi), %xmm3
+	movdqa	%xmm3, -1264(%rbp)
+	movdqa	%xmm2, -1280(%rbp)
+	movdqa	%xmm1, -1296(%rbp)
+	movdqa	%xmm0, -1312(%rbp)
+	movq	-1312(%rbp), %rcx
+	movq	-1288(%rbp), %r15
+	movq	%r15, %rax
+	movq	%rcx, -288(%rbp)
+	imulq	%rcx, %rax
+	movq	-1280(%rbp), %r12
+	imulq	%r12, %rax
+	movq	%rax, -72(%rbp)
+	movq	%rax, -1368(%rbp)
+	movq	-1216(%rbp), %rsi
+	movq	-1208(%rbp), %rdi
+	movq	%rdi, %r13
+	imulq	%rsi, %r13
+	movq	%r13, -1360(%rbp)
+	cmpq	$1, -1272(%rbp)
+	jne	.LBB14_4
+	cmpq	$1, -1264(%rbp)
+	jne	.LBB14_4
+	xorl	%eax, %eax
+	cmpq	$8, %rdi
+	setge	%al
+	movl	%eax, -1376(%rbp)
+	jl	.LBB14_5
+	movdqa	-1248(%rbp), %xmm0
+	por	-1232(%rbp), %xmm0
+	pxor	%xmm1, %xmm1
+	pcmpeqd	%xmm0, %xmm1
+	movmskps	%xmm1, %eax
+	xorl	%r8d, %r8d
+	xorl	$15, %eax
+	setne	%r8b
+	xorl	%r9d, %r9d
+	jmp	.LBB14_6
+.LBB14_4:
+	movl	$0, -1376(%rbp)
+.LBB14_5:
+	xorl	%r8d, %r8d
+	movb	$1, %r9b
+.LBB14_6:
+	movl	%r8d, -1372(%rbp)
+	movq	-1304(%rbp), %rax
+	movq	-1248(%rbp), %r10
+	movq	%rax, -368(%rbp)
+	addq	%rax, %r10
+	addq	-1240(%rbp), %r10
+	movq	-1296(%rbp), %rdx
+	movq	%r10, -1352(%rbp)
+	movq	-1232(%rbp), %rcx
+	addq	%rdx, %rcx
+	addq	-1224(%rbp), %rcx
+	movq	%rcx, -1344(%rbp)
+	testb	%r9b, %r9b
+	je	.LBB14_8
+	leaq	7(%r13), %rax
+	leaq	14(%r13), %r11
+	testq	%rax, %rax
+	cmovnsq	%rax, %r11
+	sarq	$3, %r11
+	movq	%r11, -352(%rbp)
+	movq	%r11, -1336(%rbp)
+	movq	%r13, %rax
+	imulq	-72(%rbp), %rax
+	jmp	.LBB14_11
+.LBB14_8:
+	leaq	7(%rdi), %rax
+	leaq	14(%rdi), %r11
+	testq	%rax, %rax
+	cmovnsq	%rax, %r11
+	sarq	$3, %r11
+	imulq	%rsi, %r11
+	movq	%r11, -352(%rbp)
+	movq	%r11, -1336(%rbp)
+	testl	%r8d, %r8d
+	je	.LBB14_10
+	movq	%r10, %rax
+	imulq	-288(%rbp), %rax
+	imulq	%rcx, %rax
+	jmp	.LBB14_11
+.LBB14_10:
+	xorl	%eax, %eax
+.LBB14_11:
+	movq	%rdx, -544(%rbp)
+	movq	%rax, -1328(%rbp)
+	movq	-1200(%rbp), %rdx
+	movq	%rdx, -408(%rbp)
+	imulq	%r13, %rdx
+	movq	%rax, -560(%rbp)
+	movq	%rdx, -392(%rbp)
+	leaq	(%rdx,%rax), %r11
+	cmpq	$2, %r11
+	movl	$1, %eax
+	cmovlq	%rax, %r11
+	cmpq	$32768, %r11
+	ja	.LBB14_13
+	movl	$32768, %eax
+	xorl	%edx, %edx
+	divl	%r11d
+	jmp	.LBB14_14
+.LBB14_13:
+	xorl	%eax, %eax
+.LBB14_14:
+	movq	-440(%rbp), %rdx
+	cmpq	%rdx, %rax
+	cmovgeq	%rdx, %rax
+	cmpq	$2, %rax
+	movl	$1, %edx
+	cmovgeq	%rax, %rdx
+	movq	%rdx, -1040(%rbp)
+	movq	%rdx, -1320(%rbp)
+	movq	-72(%rbp), %rax
+	movq	-408(%rbp), %rdx
+	cmpq	%rdx, %rax
+	cmovgq	%rax, %rdx
+	movq	%rdx, -320(%rbp)
+	testb	%r9b, %r9b
+	je	.LBB14_18
+	testq	%rax, %rax
+	jle	.LBB14_37
+	movq	-72(%rbp), %r8
+	leaq	-1(%r8), %rdx
+	movl	%r8d, %eax
+	andl	$3, %eax
+	xorl	%ecx, %ecx
+	cmpq	$3, %rdx
+	jae	.LBB14_32
+	xorl	%r8d, %r8d
+	jmp	.LBB14_34
+.LBB14_18:
+	imulq	%rcx, %r10
+	movq	-544(%rbp), %rdx
+	movq	%rdx, %rax
+	imulq	-368(%rbp), %rax
+	testl	%r8d, %r8d
+	cmoveq	%rdx, %rcx
+	cmovneq	%r10, %rax
+	movq	%rax, -112(%rbp)
+	cmpq	$0, -288(%rbp)
+	jle	.LBB14_37
+	movq	-1256(%rbp), %rdx
+	movq	%r12, %rsi
+	movabsq	$9223372036854775804, %rax
+	andq	%rax, %rsi
+	movq	%rdx, %xmm0
+	pshufd	$68, %xmm0, %xmm0
+	xorl	%edi, %edi
+	movdqa	.LCPI14_0(%rip), %xmm1
+	movdqa	.LCPI14_1(%rip), %xmm2
+	movdqa	.LCPI14_2(%rip), %xmm3
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	jmp	.LBB14_21
+	.p2align	4
+.LBB14_20:
+	incq	%r8
+	addl	-112(%rbp), %edi
+	cmpq	-288(%rbp), %r8
+	je	.LBB14_37
+.LBB14_21:
+	testq	%r15, %r15
+	jle	.LBB14_20
+	movq	%r8, %r10
+	imulq	-112(%rbp), %r10
+	movq	%r10, %xmm4
+	pshufd	$68, %xmm4, %xmm4
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	jmp	.LBB14_24
+	.p2align	4
+.LBB14_23:
+	incq	%r11
+	addl	%ecx, %r10d
+	cmpq	%r15, %r11
+	je	.LBB14_20
+.LBB14_24:
+	testq	%r12, %r12
+	jle	.LBB14_23
+	cmpq	$4, %r12
+	jae	.LBB14_27
+	xorl	%ebx, %ebx
+	movq	16(%rbp), %rax
+	jmp	.LBB14_30
+	.p2align	4
+.LBB14_27:
+	movq	%r11, %rbx
+	imulq	%rcx, %rbx
+	movq	%rbx, %xmm5
+	pshufd	$68, %xmm5, %xmm5
+	movq	16(%rbp), %rax
+	leaq	(%rax,%r9,4), %rbx
+	addq	%rsi, %r9
+	xorl	%r14d, %r14d
+	movdqa	%xmm2, %xmm6
+	movdqa	%xmm1, %xmm7
+	.p2align	4
+.LBB14_28:
+	movdqa	%xmm6, %xmm8
+	paddq	%xmm5, %xmm8
+	movdqa	%xmm7, %xmm9
+	paddq	%xmm5, %xmm9
+	pmuludq	%xmm0, %xmm9
+	pmuludq	%xmm0, %xmm8
+	paddq	%xmm4, %xmm8
+	paddq	%xmm4, %xmm9
+	shufps	$136, %xmm9, %xmm8
+	movups	%xmm8, (%rbx,%r14,4)
+	addq	$4, %r14
+	paddq	%xmm3, %xmm6
+	paddq	%xmm3, %xmm7
+	cmpq	%r14, %rsi
+	jne	.LBB14_28
+	movq	%rsi, %rbx
+	cmpq	%rsi, %r12
+	movq	16(%rbp), %rax
+	je	.LBB14_23
+.LBB14_30:
+	movq	%r12, %r14
+	subq	%rbx, %r14
+	addl	%r10d, %ebx
+	imull	%edx, %ebx
+	addl	%edi, %ebx
+	.p2align	4
+.LBB14_31:
+	movl	%ebx, (%rax,%r9,4)
+	incq	%r9
+	addl	%edx, %ebx
+	decq	%r14
+	jne	.LBB14_31
+	jmp	.LBB14_23
+.LBB14_32:
+	movq	%r8, %rdx
+	movabsq	$9223372036854775804, %r8
+	andq	%r8, %rdx
+	movl	%edi, %r9d
+	imull	%esi, %r9d
+	leal	(%r9,%r9,2), %r10d
+	leal	(,%r9,4), %r11d
+	addl	%r9d, %r9d
+	xorl	%r8d, %r8d
+	movq	16(%rbp), %r14
+	.p2align	4
+.LBB14_33:
+	movl	%ecx, (%r14,%r8,4)
+	leal	(%rcx,%r13), %ebx
+	movl	%ebx, 4(%r14,%r8,4)
+	leal	(%r9,%rcx), %ebx
+	movl	%ebx, 8(%r14,%r8,4)
+	leal	(%r10,%rcx), %ebx
+	movl	%ebx, 12(%r14,%r8,4)
+	addq	$4, %r8
+	addl	%r11d, %ecx
+	cmpq	%r8, %rdx
+	jne	.LBB14_33
+.LBB14_34:
+	testq	%rax, %rax
+	je	.LBB14_37
+	movq	16(%rbp), %rcx
+	leaq	(%rcx,%r8,4), %rcx
+	imull	%edi, %esi
+	imull	%r8d, %esi
+	xorl	%edx, %edx
+	.p2align	4
+.LBB14_36:
+	movl	%esi, (%rcx,%rdx,4)
+	incq	%rdx
+	addl	%r13d, %esi
+	cmpq	%rdx, %rax
+	jne	.LBB14_36
+.LBB14_37:
+	movq	-408(%rbp), %rcx
+	movq	%rcx, %rax
+	imulq	-72(%rbp), %rax
+	testq	%rax, %rax
+	jle	.LBB14_39
+	movq	%r15, %rdx
+	imulq	%r12, %rdx
+	imulq	%rcx, %rdx
+	imulq	-288(%rbp), %rdx
+	shlq	$2, %rdx
+	movq	-504(%rbp), %rdi
+	xorl	%esi, %esi
+	callq	memset@PLT
+	movq	-408(%rbp), %rcx
+.LBB14_39:
+	cmpq	$0, -272(%rbp)
+	sete	%al
+	testq	%rcx, %rcx
+	setle	%cl
+	orb	%al, %cl
+	movq	%r15, %r9
+	movq	%r13, -80(%rbp)
+	movq	16(%rbp), %rdi
+	jne	.LBB14_61
+	leaq	-8(%r13), %rax
+	movq	%rax, %rcx
+	shrq	$3, %rcx
+	incq	%rcx
+	movl	%ecx, %edx
+	andl	$3, %edx
+	andq	$-4, %rcx
+	movq	%rcx, -176(%rbp)
+	movq	-536(%rbp), %r11
+	leaq	96(%r11), %rsi
+	movq	%rsi, -256(%rbp)
+	leaq	(,%r13,4), %rsi
+	movq	%rsi, -336(%rbp)
+	movq	-392(%rbp), %rsi
+	leaq	(,%rsi,4), %r8
+	leal	(,%rdx,8), %esi
+	movq	%rsi, -112(%rbp)
+	xorl	%r10d, %r10d
+	jmp	.LBB14_43
+	.p2align	4
+.LBB14_41:
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	pxor	%xmm2, %xmm2
+.LBB14_42:
+	movaps	%xmm1, %xmm3
+	unpcklps	%xmm2, %xmm3
+	movaps	%xmm2, %xmm4
+	shufps	$17, %xmm1, %xmm4
+	shufps	$226, %xmm1, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm1, %xmm3
+	unpckhps	%xmm2, %xmm3
+	shufps	$51, %xmm1, %xmm2
+	shufps	$226, %xmm1, %xmm2
+	addps	%xmm3, %xmm2
+	addps	%xmm4, %xmm2
+	movaps	%xmm2, %xmm1
+	shufps	$85, %xmm2, %xmm1
+	addss	%xmm2, %xmm1
+	addss	%xmm0, %xmm1
+	movq	-272(%rbp), %rcx
+	movss	%xmm1, (%rcx,%r10,4)
+	incq	%r10
+	movq	-336(%rbp), %rcx
+	addq	%rcx, -256(%rbp)
+	movq	-224(%rbp), %r11
+	addq	%rcx, %r11
+	cmpq	-408(%rbp), %r10
+	je	.LBB14_61
+.LBB14_43:
+	cmpq	$0, -440(%rbp)
+	movq	%r11, -224(%rbp)
+	jle	.LBB14_41
+	movq	%r10, %rcx
+	imulq	%r13, %rcx
+	movq	-536(%rbp), %rsi
+	leaq	(%rsi,%rcx,4), %r14
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	movq	-256(%rbp), %rsi
+	pxor	%xmm2, %xmm2
+	xorl	%ecx, %ecx
+	jmp	.LBB14_46
+	.p2align	4
+.LBB14_45:
+	incq	%rcx
+	addq	%r8, %rsi
+	addq	%r8, %r11
+	cmpq	-440(%rbp), %rcx
+	movq	%rdi, %r13
+	movq	16(%rbp), %rdi
+	je	.LBB14_42
+.LBB14_46:
+	cmpq	$8, %r13
+	jge	.LBB14_48
+	xorl	%r13d, %r13d
+	jmp	.LBB14_56
+	.p2align	4
+.LBB14_48:
+	cmpq	$24, %rax
+	jae	.LBB14_50
+	movl	$8, %ebx
+	xorl	%r13d, %r13d
+	testq	%rdx, %rdx
+	jne	.LBB14_53
+	jmp	.LBB14_56
+	.p2align	4
+.LBB14_50:
+	movq	-176(%rbp), %rbx
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB14_51:
+	movups	-96(%rsi,%r13,4), %xmm3
+	addps	%xmm1, %xmm3
+	movups	-80(%rsi,%r13,4), %xmm1
+	addps	%xmm2, %xmm1
+	movups	-64(%rsi,%r13,4), %xmm2
+	addps	%xmm3, %xmm2
+	movups	-48(%rsi,%r13,4), %xmm3
+	addps	%xmm1, %xmm3
+	movups	-16(%rsi,%r13,4), %xmm4
+	addps	%xmm3, %xmm4
+	movups	-32(%rsi,%r13,4), %xmm3
+	addps	%xmm2, %xmm3
+	movups	(%rsi,%r13,4), %xmm1
+	addps	%xmm3, %xmm1
+	movups	16(%rsi,%r13,4), %xmm2
+	addps	%xmm4, %xmm2
+	addq	$32, %r13
+	addq	$-4, %rbx
+	jne	.LBB14_51
+	leaq	8(%r13), %rbx
+	testq	%rdx, %rdx
+	je	.LBB14_56
+.LBB14_53:
+	movq	%rcx, %rdi
+	imulq	-392(%rbp), %rdi
+	leaq	(%r14,%rdi,4), %r9
+	movq	-112(%rbp), %rdi
+	.p2align	4
+.LBB14_54:
+	movups	(%r9,%r13,4), %xmm3
+	addps	%xmm3, %xmm1
+	movups	16(%r9,%r13,4), %xmm3
+	addps	%xmm3, %xmm2
+	movq	%rbx, %r13
+	addq	$8, %rbx
+	addq	$-8, %rdi
+	jne	.LBB14_54
+	addq	$-8, %rbx
+	movq	%rbx, %r13
+	movq	%r15, %r9
+.LBB14_56:
+	movq	%r13, %rbx
+	movq	-80(%rbp), %rdi
+	subq	%rdi, %rbx
+	jge	.LBB14_45
+	subl	%r13d, %edi
+	andl	$7, %edi
+	je	.LBB14_59
+	.p2align	4
+.LBB14_58:
+	addss	(%r11,%r13,4), %xmm0
+	incq	%r13
+	decq	%rdi
+	jne	.LBB14_58
+.LBB14_59:
+	cmpq	$-8, %rbx
+	movq	-80(%rbp), %rdi
+	ja	.LBB14_45
+	.p2align	4
+.LBB14_60:
+	addss	(%r11,%r13,4), %xmm0
+	addss	4(%r11,%r13,4), %xmm0
+	addss	8(%r11,%r13,4), %xmm0
+	addss	12(%r11,%r13,4), %xmm0
+	addss	16(%r11,%r13,4), %xmm0
+	addss	20(%r11,%r13,4), %xmm0
+	addss	24(%r11,%r13,4), %xmm0
+	addss	28(%r11,%r13,4), %xmm0
+	addq	$8, %r13
+	cmpq	%r13, %rdi
+	jne	.LBB14_60
+	jmp	.LBB14_45
+.LBB14_61:
+	movq	-1040(%rbp), %rax
+	cmpq	$256, %rax
+	movl	$256, %r11d
+	cmovlq	%rax, %r11
+	cmpq	$0, -440(%rbp)
+	jle	.LBB14_613
+	movq	-320(%rbp), %rbx
+	leaq	(%rdi,%rbx,4), %r14
+	movq	-408(%rbp), %r10
+	addq	$7, %r10
+	movq	%r10, %rax
+	andq	$-8, %rax
+	movq	%rax, -240(%rbp)
+	movq	-352(%rbp), %rax
+	shlq	$2, %rax
+	leaq	(%rax,%rax,2), %rax
+	leaq	(%r14,%rax), %rdx
+	movq	%r11, %rcx
+	movq	-560(%rbp), %r8
+	imulq	%r8, %rcx
+	movq	%rdx, -1112(%rbp)
+	leaq	(%rdx,%rcx,4), %rdx
+	movq	%rdx, -1152(%rbp)
+	leaq	(%rcx,%rbx), %rdx
+	shrq	$3, %r10
+	movq	%r13, %rsi
+	imulq	%r10, %rsi
+	shlq	$5, %rsi
+	movq	%rsi, -1032(%rbp)
+	movq	%r10, %r15
+	shlq	$5, %r15
+	leaq	(%rdi,%rdx,4), %rdx
+	addq	%rax, %rdx
+	movq	%rdx, -1096(%rbp)
+	movq	-544(%rbp), %rdi
+	imulq	-368(%rbp), %rdi
+	movq	-72(%rbp), %rsi
+	leaq	(,%rsi,4), %rdx
+	leaq	(%rax,%rcx,4), %rax
+	leaq	(%rdx,%rdx,2), %rcx
+	movq	%rcx, -152(%rbp)
+	imulq	%r12, %r9
+	movq	%rsi, %rcx
+	shlq	$4, %rcx
+	movq	%rcx, -144(%rbp)
+	leaq	(%rdx,%rdx,4), %rcx
+	movq	%rcx, -136(%rbp)
+	movq	-288(%rbp), %rcx
+	imulq	%rcx, %rdi
+	imulq	%rcx, %r9
+	leaq	(,%rsi,8), %rcx
+	leaq	(%rcx,%rcx,2), %rcx
+	movq	%rcx, -128(%rbp)
+	leaq	(%rsi,%rsi,8), %rcx
+	leaq	(%rcx,%rcx,2), %rcx
+	addq	%rsi, %rcx
+	movq	%rcx, -120(%rbp)
+	shlq	$2, %r8
+	movq	%r8, -560(%rbp)
+	movq	%rdi, %rcx
+	imulq	%r11, %rcx
+	shlq	$2, %rcx
+	movq	%rcx, -1128(%rbp)
+	shlq	$2, %rdi
+	movq	%rdi, -544(%rbp)
+	movq	16(%rbp), %rdi
+	leaq	(,%r13,2), %rcx
+	addq	%r13, %rcx
+	movq	-536(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, -1016(%rbp)
+	movq	-392(%rbp), %rsi
+	movq	%rsi, %rcx
+	imulq	%r11, %rcx
+	shlq	$2, %rcx
+	movq	%rcx, -1120(%rbp)
+	movq	%r13, %rcx
+	shlq	$4, %rcx
+	leaq	(%r14,%rax), %r8
+	addq	$12, %r8
+	movq	%r8, -1088(%rbp)
+	addq	%r14, %rax
+	addq	$16, %rax
+	movq	%rax, -1080(%rbp)
+	movq	-440(%rbp), %rax
+	shlq	$6, %r10
+	movq	%r10, -408(%rbp)
+	movq	%rcx, %r8
+	movq	%rcx, -1072(%rbp)
+	movq	%r9, %rcx
+	shlq	$6, %rcx
+	movq	%rcx, -1160(%rbp)
+	movq	-504(%rbp), %rcx
+	leaq	(%rcx,%r9,4), %rcx
+	movq	%rcx, -1104(%rbp)
+	leaq	(,%r9,8), %r10
+	addq	%r9, %r9
+	leaq	(%rdi,%rbx,4), %rcx
+	addq	$8, %rcx
+	movq	%rcx, -376(%rbp)
+	leaq	4(%rdi,%rbx,4), %rcx
+	movq	%rcx, -400(%rbp)
+	movaps	.LCPI14_3(%rip), %xmm15
+	movaps	.LCPI14_4(%rip), %xmm14
+	leaq	(,%rsi,4), %rcx
+	movq	%rcx, -1144(%rbp)
+	leaq	(%rdx,%r13,8), %rcx
+	movq	%rcx, -1008(%rbp)
+	leaq	(,%r13,4), %rcx
+	movq	%rcx, -1168(%rbp)
+	leaq	(%rdx,%r13,4), %rcx
+	movq	%rcx, -1000(%rbp)
+	leaq	(%rdx,%r8), %rcx
+	movq	%rcx, -992(%rbp)
+	xorl	%ecx, %ecx
+	movq	%rdx, -984(%rbp)
+	movq	%rax, %rdx
+	movq	$0, -160(%rbp)
+	movq	%r11, -1136(%rbp)
+	movq	%r14, -56(%rbp)
+	movq	%r9, -512(%rbp)
+	movq	%r10, -448(%rbp)
+	jmp	.LBB14_64
+	.p2align	4
+.LBB14_63:
+	movq	-1136(%rbp), %r11
+	movq	-552(%rbp), %rcx
+	addq	%r11, %rcx
+	movq	-568(%rbp), %rdx
+	subq	%r11, %rdx
+	movq	-1128(%rbp), %rax
+	addq	%rax, -1024(%rbp)
+	movq	-1120(%rbp), %rax
+	addq	%rax, -1016(%rbp)
+	addq	%rax, -1008(%rbp)
+	addq	%rax, -1000(%rbp)
+	addq	%rax, -984(%rbp)
+	addq	%rax, -992(%rbp)
+	movq	-440(%rbp), %rax
+	cmpq	%rax, %rcx
+	jge	.LBB14_613
+.LBB14_64:
+	movq	%rdx, -568(%rbp)
+	movq	%rcx, -552(%rbp)
+	subq	%rcx, %rax
+	cmpq	%rax, %r11
+	movq	%rax, %rcx
+	cmovlq	%r11, %rcx
+	movq	%rcx, -64(%rbp)
+	testq	%rax, %rax
+	jle	.LBB14_69
+	movq	-1024(%rbp), %r14
+	movq	-1112(%rbp), %r12
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB14_66:
+	leaq	-976(%rbp), %rdi
+	leaq	-1312(%rbp), %rsi
+	leaq	-1376(%rbp), %rdx
+	movq	16(%rbp), %rcx
+	movq	%r14, %r8
+	movq	%r12, %r9
+	callq	conv_view_of
+	movl	$1, %esi
+	movl	$256, %edx
+	movq	-1040(%rbp), %rcx
+	movdqu	-976(%rbp), %xmm0
+	movups	-960(%rbp), %xmm1
+	movdqu	-944(%rbp), %xmm2
+	movdqu	%xmm2, -13632(%rbp,%rbx)
+	movups	%xmm1, -13648(%rbp,%rbx)
+	movdqu	%xmm0, -13664(%rbp,%rbx)
+	movq	-568(%rbp), %rax
+	cmpq	%rax, %rcx
+	cmovlq	%rcx, %rax
+	cmpq	$2, %rax
+	cmovlq	%rsi, %rax
+	cmpq	$256, %rax
+	cmovgeq	%rdx, %rax
+	shll	$4, %eax
+	leaq	(%rax,%rax,2), %rax
+	addq	$48, %rbx
+	addq	-560(%rbp), %r12
+	addq	-544(%rbp), %r14
+	cmpq	%rbx, %rax
+	jne	.LBB14_66
+	movq	-1200(%rbp), %rax
+	cmpq	$16, %rax
+	jge	.LBB14_196
+	movq	-56(%rbp), %r14
+	movaps	.LCPI14_3(%rip), %xmm15
+	movaps	.LCPI14_4(%rip), %xmm14
+	jmp	.LBB14_70
+	.p2align	4
+.LBB14_69:
+	movq	-1200(%rbp), %rax
+	cmpq	$16, %rax
+	jge	.LBB14_209
+.LBB14_70:
+	movq	%rax, -384(%rbp)
+	cmpq	$0, -552(%rbp)
+	movq	-72(%rbp), %r12
+	movq	-160(%rbp), %rbx
+	je	.LBB14_599
+.LBB14_71:
+	xorl	%esi, %esi
+	testb	$7, -13632(%rbp)
+	setne	%al
+	cmpq	$0, -384(%rbp)
+	movq	%rbx, -160(%rbp)
+	jle	.LBB14_63
+	movq	-552(%rbp), %rcx
+	movq	-392(%rbp), %r9
+	imulq	%r9, %rcx
+	movq	-536(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, -200(%rbp)
+	movb	%al, %sil
+	movq	%rsi, -48(%rbp)
+	movabsq	$9223372036854775804, %rax
+	addq	$2, %rax
+	andq	%rbx, %rax
+	movq	%rax, -192(%rbp)
+	movq	$0, -184(%rbp)
+	jmp	.LBB14_74
+	.p2align	4
+.LBB14_73:
+	movq	-184(%rbp), %rcx
+	addq	$3, %rcx
+	movq	%rcx, -184(%rbp)
+	cmpq	-384(%rbp), %rcx
+	jge	.LBB14_63
+.LBB14_74:
+	testq	%r12, %r12
+	jle	.LBB14_73
+	movq	-384(%rbp), %rax
+	movq	-184(%rbp), %rsi
+	subq	%rsi, %rax
+	cmpq	$3, %rax
+	movl	$3, %ecx
+	cmovgeq	%rcx, %rax
+	movq	%rsi, %rcx
+	imulq	%r13, %rcx
+	movq	-200(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rdi
+	movq	%rsi, %rcx
+	imulq	%r12, %rcx
+	movq	-504(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, -592(%rbp)
+	movq	-48(%rbp), %rcx
+	leal	(%rcx,%rax,8), %eax
+	movq	%rax, -496(%rbp)
+	xorl	%r10d, %r10d
+	jmp	.LBB14_79
+.LBB14_76:
+	movaps	%xmm4, %xmm6
+	shufps	$85, %xmm4, %xmm6
+	addss	%xmm4, %xmm6
+	movaps	%xmm4, %xmm7
+	unpckhpd	%xmm4, %xmm7
+	shufps	$255, %xmm4, %xmm4
+	addss	%xmm7, %xmm4
+	addss	%xmm6, %xmm4
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	%xmm5, %xmm6
+	movaps	%xmm5, %xmm7
+	unpckhpd	%xmm5, %xmm7
+	shufps	$255, %xmm5, %xmm5
+	addss	%xmm7, %xmm5
+	addss	%xmm6, %xmm5
+	addss	%xmm4, %xmm5
+	addss	(%r11), %xmm5
+	movss	%xmm5, (%r11)
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	%xmm3, %xmm4
+	movaps	%xmm3, %xmm5
+	unpckhpd	%xmm3, %xmm5
+	shufps	$255, %xmm3, %xmm3
+	addss	%xmm5, %xmm3
+	addss	%xmm4, %xmm3
+	movaps	%xmm2, %xmm4
+	shufps	$85, %xmm2, %xmm4
+	addss	%xmm2, %xmm4
+	movaps	%xmm2, %xmm5
+	unpckhpd	%xmm2, %xmm5
+	shufps	$255, %xmm2, %xmm2
+	addss	%xmm5, %xmm2
+	addss	%xmm4, %xmm2
+	addss	%xmm3, %xmm2
+	addss	(%r11,%r12,4), %xmm2
+	movss	%xmm2, (%r11,%r12,4)
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	unpckhpd	%xmm1, %xmm3
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm3, %xmm1
+	addss	%xmm2, %xmm1
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	addss	%xmm1, %xmm0
+	addss	(%r11,%r12,8), %xmm0
+	movss	%xmm0, (%r11,%r12,8)
+.LBB14_77:
+	movq	-56(%rbp), %r14
+.LBB14_78:
+	addq	$3, %r10
+	cmpq	%r12, %r10
+	jge	.LBB14_73
+.LBB14_79:
+	movq	%r12, %rax
+	subq	%r10, %rax
+	cmpq	$3, %rax
+	movl	$3, %ecx
+	cmovgeq	%rcx, %rax
+	movq	-496(%rbp), %rcx
+	leal	(%rcx,%rax,2), %eax
+	addl	$-10, %eax
+	cmpl	$21, %eax
+	ja	.LBB14_78
+	movq	-592(%rbp), %rcx
+	leaq	(%rcx,%r10,4), %r11
+	leaq	.LJTI14_1(%rip), %rcx
+	movslq	(%rcx,%rax,4), %rax
+	addq	%rcx, %rax
+	jmpq	*%rax
+.LBB14_81:
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB14_83
+	.p2align	4
+.LBB14_82:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	je	.LBB14_117
+.LBB14_83:
+	testq	%rbx, %rbx
+	jle	.LBB14_82
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	imulq	%r9, %rsi
+	movq	-13656(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r10,4), %rcx
+	shlq	$2, %rcx
+	addq	-13664(%rbp,%rdx), %rcx
+	leaq	(%rdi,%rsi,4), %rdx
+	cmpq	$1, %rbx
+	jne	.LBB14_86
+	xorl	%esi, %esi
+	jmp	.LBB14_88
+	.p2align	4
+.LBB14_86:
+	movq	-192(%rbp), %rbx
+	xorl	%esi, %esi
+	.p2align	4
+.LBB14_87:
+	movslq	4(%r14,%rsi), %r8
+	movups	(%rdx,%r8,4), %xmm2
+	movups	16(%rdx,%r8,4), %xmm3
+	movslq	(%r14,%rsi), %r8
+	movups	(%rcx,%r8,4), %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm1, %xmm4
+	movups	16(%rcx,%r8,4), %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm0, %xmm2
+	movslq	16(%r14,%rsi), %r8
+	movups	(%rdx,%r8,4), %xmm0
+	movups	16(%rdx,%r8,4), %xmm3
+	movslq	12(%r14,%rsi), %r8
+	movups	(%rcx,%r8,4), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm4, %xmm1
+	movups	16(%rcx,%r8,4), %xmm0
+	mulps	%xmm3, %xmm0
+	addps	%xmm2, %xmm0
+	addq	$24, %rsi
+	addq	$-2, %rbx
+	jne	.LBB14_87
+.LBB14_88:
+	movq	-160(%rbp), %rbx
+	testb	$1, %bl
+	je	.LBB14_82
+	movslq	4(%r14,%rsi), %r8
+	movups	(%rdx,%r8,4), %xmm2
+	movups	16(%rdx,%r8,4), %xmm3
+	movslq	(%r14,%rsi), %rdx
+	movups	(%rcx,%rdx,4), %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm1
+	movups	16(%rcx,%rdx,4), %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm2, %xmm0
+	jmp	.LBB14_82
+.LBB14_90:
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB14_92
+	.p2align	4
+.LBB14_91:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_76
+.LBB14_92:
+	testq	%rbx, %rbx
+	jle	.LBB14_91
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13656(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r10,4), %rcx
+	shlq	$2, %rcx
+	addq	-13664(%rbp,%rdx), %rcx
+	imulq	%r9, %rsi
+	leaq	(%rdi,%rsi,4), %rdx
+	movq	-376(%rbp), %rsi
+	.p2align	4
+.LBB14_94:
+	movslq	-4(%rsi), %r8
+	leaq	(%rdx,%r8,4), %r14
+	movdqu	(%rdx,%r8,4), %xmm8
+	movdqu	16(%rdx,%r8,4), %xmm9
+	movdqu	(%r14,%r13,4), %xmm10
+	movdqu	16(%r14,%r13,4), %xmm11
+	movd	(%rsi), %xmm6
+	pshufd	$0, %xmm6, %xmm6
+	movdqa	%xmm6, %xmm7
+	pcmpgtd	%xmm15, %xmm7
+	pcmpgtd	%xmm14, %xmm6
+	movdqa	%xmm6, %xmm12
+	pandn	%xmm9, %xmm12
+	movdqa	%xmm7, %xmm9
+	pandn	%xmm8, %xmm9
+	movdqa	%xmm6, %xmm8
+	pandn	%xmm11, %xmm8
+	movdqa	%xmm7, %xmm11
+	pandn	%xmm10, %xmm11
+	movdqu	16(%r14,%r13,8), %xmm10
+	pandn	%xmm10, %xmm6
+	movdqu	(%r14,%r13,8), %xmm10
+	pandn	%xmm10, %xmm7
+	movslq	-8(%rsi), %r8
+	movups	(%rcx,%r8,4), %xmm10
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm4
+	movups	16(%rcx,%r8,4), %xmm9
+	mulps	%xmm9, %xmm12
+	addps	%xmm12, %xmm5
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm9, %xmm8
+	addps	%xmm8, %xmm2
+	mulps	%xmm10, %xmm7
+	addps	%xmm7, %xmm1
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm0
+	addq	$12, %rsi
+	decq	%rbx
+	jne	.LBB14_94
+	jmp	.LBB14_91
+.LBB14_95:
+	xorps	%xmm10, %xmm10
+	xorps	%xmm9, %xmm9
+	xorps	%xmm11, %xmm11
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm6, %xmm6
+	xorps	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	xorps	%xmm15, %xmm15
+	xorps	%xmm14, %xmm14
+	pxor	%xmm0, %xmm0
+	xorl	%r14d, %r14d
+	jmp	.LBB14_98
+	.p2align	4
+.LBB14_96:
+	movdqa	%xmm2, %xmm7
+	movaps	%xmm1, %xmm8
+.LBB14_97:
+	movaps	%xmm8, %xmm1
+	movaps	%xmm7, %xmm2
+	incq	%r14
+	cmpq	-64(%rbp), %r14
+	movq	-392(%rbp), %r9
+	movq	-160(%rbp), %rbx
+	je	.LBB14_101
+.LBB14_98:
+	testq	%rbx, %rbx
+	jle	.LBB14_96
+	leaq	(%r14,%r14,2), %rax
+	shlq	$4, %rax
+	movq	%r14, %rsi
+	imulq	%r9, %rsi
+	movq	-13664(%rbp,%rax), %rdx
+	movq	-13656(%rbp,%rax), %r8
+	movslq	(%r8,%r10,4), %rax
+	leaq	(%rdx,%rax,4), %rax
+	movslq	4(%r8,%r10,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	8(%r8,%r10,4), %r8
+	leaq	(%rdx,%r8,4), %rdx
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	-400(%rbp), %r12
+	movq	%rbx, %r13
+	movq	-80(%rbp), %r9
+	movdqa	%xmm2, %xmm7
+	movaps	%xmm1, %xmm8
+	.p2align	4
+.LBB14_100:
+	movdqa	%xmm6, -224(%rbp)
+	movdqa	%xmm0, -176(%rbp)
+	movaps	%xmm14, -112(%rbp)
+	movslq	(%r12), %r8
+	leaq	(%rsi,%r8,4), %rbx
+	movups	(%rsi,%r8,4), %xmm2
+	movups	16(%rsi,%r8,4), %xmm14
+	movups	(%rbx,%r9,4), %xmm13
+	movups	16(%rbx,%r9,4), %xmm12
+	movslq	-4(%r12), %rbx
+	movups	(%rax,%rbx,4), %xmm0
+	movups	16(%rax,%rbx,4), %xmm1
+	movdqa	%xmm5, %xmm6
+	movaps	%xmm15, %xmm5
+	movaps	%xmm2, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	movaps	%xmm14, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm9
+	mulps	%xmm13, %xmm0
+	addps	%xmm0, %xmm8
+	mulps	%xmm12, %xmm1
+	addps	%xmm1, %xmm7
+	movups	(%rcx,%rbx,4), %xmm0
+	movups	16(%rcx,%rbx,4), %xmm1
+	movaps	%xmm2, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm14, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm4
+	movaps	%xmm5, %xmm15
+	movdqa	%xmm6, %xmm5
+	movaps	-224(%rbp), %xmm6
+	mulps	%xmm13, %xmm0
+	addps	%xmm0, %xmm5
+	mulps	%xmm12, %xmm1
+	addps	%xmm1, %xmm15
+	movups	(%rdx,%rbx,4), %xmm0
+	mulps	%xmm0, %xmm2
+	addps	%xmm2, %xmm3
+	movups	16(%rdx,%rbx,4), %xmm1
+	mulps	%xmm1, %xmm14
+	addps	%xmm14, %xmm6
+	movaps	-112(%rbp), %xmm14
+	mulps	%xmm0, %xmm13
+	movaps	-176(%rbp), %xmm0
+	addps	%xmm13, %xmm14
+	mulps	%xmm1, %xmm12
+	addps	%xmm12, %xmm0
+	addq	$12, %r12
+	decq	%r13
+	jne	.LBB14_100
+	jmp	.LBB14_97
+.LBB14_101:
+	movaps	%xmm10, %xmm12
+	movaps	%xmm11, %xmm7
+	unpcklps	%xmm11, %xmm12
+	movaps	%xmm11, %xmm13
+	shufps	$17, %xmm10, %xmm13
+	shufps	$226, %xmm10, %xmm13
+	addps	%xmm12, %xmm13
+	movaps	%xmm10, %xmm12
+	unpckhps	%xmm11, %xmm12
+	shufps	$255, %xmm10, %xmm7
+	shufps	$226, %xmm10, %xmm7
+	addps	%xmm12, %xmm7
+	addps	%xmm13, %xmm7
+	movaps	%xmm9, %xmm11
+	unpcklps	%xmm4, %xmm11
+	movaps	%xmm4, %xmm12
+	shufps	$17, %xmm9, %xmm12
+	shufps	$226, %xmm9, %xmm12
+	addps	%xmm11, %xmm12
+	movaps	%xmm9, %xmm11
+	unpckhps	%xmm4, %xmm11
+	shufps	$255, %xmm9, %xmm4
+	shufps	$226, %xmm9, %xmm4
+	addps	%xmm11, %xmm4
+	addps	%xmm12, %xmm4
+	addps	%xmm7, %xmm4
+	movsd	(%r11), %xmm9
+	addps	%xmm4, %xmm9
+	movlps	%xmm9, (%r11)
+	movaps	%xmm3, %xmm8
+	shufps	$85, %xmm3, %xmm8
+	addss	%xmm3, %xmm8
+	movaps	%xmm3, %xmm9
+	unpckhpd	%xmm3, %xmm9
+	shufps	$255, %xmm3, %xmm3
+	addss	%xmm9, %xmm3
+	addss	%xmm8, %xmm3
+	movaps	%xmm6, %xmm8
+	shufps	$85, %xmm6, %xmm8
+	addss	%xmm6, %xmm8
+	movaps	%xmm6, %xmm9
+	unpckhpd	%xmm6, %xmm9
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm9, %xmm6
+	addss	%xmm8, %xmm6
+	addss	%xmm3, %xmm6
+	addss	8(%r11), %xmm6
+	movss	%xmm6, 8(%r11)
+	movaps	%xmm1, %xmm6
+	unpcklps	%xmm5, %xmm6
+	movaps	%xmm5, %xmm7
+	shufps	$17, %xmm1, %xmm7
+	shufps	$226, %xmm1, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm1, %xmm6
+	unpckhps	%xmm5, %xmm6
+	shufps	$255, %xmm1, %xmm5
+	shufps	$226, %xmm1, %xmm5
+	addps	%xmm6, %xmm5
+	addps	%xmm7, %xmm5
+	movaps	%xmm5, %xmm1
+	movaps	%xmm2, %xmm5
+	unpcklps	%xmm15, %xmm5
+	movaps	%xmm15, %xmm6
+	shufps	$17, %xmm2, %xmm6
+	shufps	$226, %xmm2, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm2, %xmm5
+	unpckhps	%xmm15, %xmm5
+	shufps	$255, %xmm2, %xmm15
+	shufps	$226, %xmm2, %xmm15
+	addps	%xmm5, %xmm15
+	addps	%xmm6, %xmm15
+	addps	%xmm1, %xmm15
+	movq	-72(%rbp), %r12
+	movsd	(%r11,%r12,4), %xmm3
+	addps	%xmm15, %xmm3
+	movlps	%xmm3, (%r11,%r12,4)
+	movaps	%xmm14, %xmm2
+	shufps	$85, %xmm14, %xmm2
+	addss	%xmm14, %xmm2
+	movaps	%xmm14, %xmm3
+	unpckhpd	%xmm14, %xmm3
+	shufps	$255, %xmm14, %xmm14
+	addss	%xmm3, %xmm14
+	addss	%xmm2, %xmm14
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	addss	%xmm14, %xmm0
+	addss	8(%r11,%r12,4), %xmm0
+	movss	%xmm0, 8(%r11,%r12,4)
+	jmp	.LBB14_194
+.LBB14_102:
+	pxor	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	xorl	%eax, %eax
+	jmp	.LBB14_104
+	.p2align	4
+.LBB14_103:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_123
+.LBB14_104:
+	testq	%rbx, %rbx
+	jle	.LBB14_103
+	movq	%rbx, %r12
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %r8
+	imulq	%r9, %r8
+	movq	-13664(%rbp,%rcx), %rsi
+	movq	-13656(%rbp,%rcx), %rbx
+	movslq	(%rbx,%r10,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	4(%rbx,%r10,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%rbx,%r10,4), %rbx
+	leaq	(%rsi,%rbx,4), %rsi
+	leaq	(%rdi,%r8,4), %rbx
+	movq	-400(%rbp), %r14
+	.p2align	4
+.LBB14_106:
+	movslq	(%r14), %r8
+	movups	(%rbx,%r8,4), %xmm6
+	movups	16(%rbx,%r8,4), %xmm7
+	movslq	-4(%r14), %r8
+	movups	(%rcx,%r8,4), %xmm8
+	movups	16(%rcx,%r8,4), %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm5
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm4
+	movups	(%rdx,%r8,4), %xmm8
+	movups	16(%rdx,%r8,4), %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm3
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm2
+	movups	(%rsi,%r8,4), %xmm8
+	movups	16(%rsi,%r8,4), %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm0
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm1
+	addq	$12, %r14
+	decq	%r12
+	jne	.LBB14_106
+	jmp	.LBB14_103
+.LBB14_107:
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB14_109
+	.p2align	4
+.LBB14_108:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_76
+.LBB14_109:
+	testq	%rbx, %rbx
+	jle	.LBB14_108
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13656(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r10,4), %rcx
+	shlq	$2, %rcx
+	addq	-13664(%rbp,%rdx), %rcx
+	imulq	%r9, %rsi
+	leaq	(%rdi,%rsi,4), %rdx
+	movq	-400(%rbp), %rsi
+	.p2align	4
+.LBB14_111:
+	movslq	(%rsi), %r8
+	leaq	(%rdx,%r8,4), %r14
+	movups	(%rdx,%r8,4), %xmm6
+	movups	16(%rdx,%r8,4), %xmm7
+	movups	(%r14,%r13,4), %xmm8
+	movups	16(%r14,%r13,4), %xmm9
+	movups	(%r14,%r13,8), %xmm10
+	movups	16(%r14,%r13,8), %xmm11
+	movslq	-4(%rsi), %r8
+	movups	(%rcx,%r8,4), %xmm12
+	movups	16(%rcx,%r8,4), %xmm13
+	mulps	%xmm12, %xmm6
+	addps	%xmm6, %xmm4
+	mulps	%xmm13, %xmm7
+	addps	%xmm7, %xmm5
+	mulps	%xmm12, %xmm8
+	addps	%xmm8, %xmm3
+	mulps	%xmm13, %xmm9
+	addps	%xmm9, %xmm2
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm1
+	mulps	%xmm13, %xmm11
+	addps	%xmm11, %xmm0
+	addq	$12, %rsi
+	decq	%rbx
+	jne	.LBB14_111
+	jmp	.LBB14_108
+.LBB14_112:
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB14_114
+	.p2align	4
+.LBB14_113:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_117
+.LBB14_114:
+	testq	%rbx, %rbx
+	jle	.LBB14_113
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13656(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r10,4), %rcx
+	shlq	$2, %rcx
+	addq	-13664(%rbp,%rdx), %rcx
+	imulq	%r9, %rsi
+	leaq	(%rdi,%rsi,4), %rdx
+	movq	-376(%rbp), %rsi
+	.p2align	4
+.LBB14_116:
+	movslq	-4(%rsi), %r8
+	movdqu	(%rdx,%r8,4), %xmm2
+	movdqu	16(%rdx,%r8,4), %xmm3
+	movd	(%rsi), %xmm4
+	pshufd	$0, %xmm4, %xmm4
+	movdqa	%xmm4, %xmm5
+	pcmpgtd	%xmm15, %xmm5
+	pandn	%xmm2, %xmm5
+	pcmpgtd	%xmm14, %xmm4
+	pandn	%xmm3, %xmm4
+	movslq	-8(%rsi), %r8
+	movups	(%rcx,%r8,4), %xmm2
+	mulps	%xmm5, %xmm2
+	addps	%xmm2, %xmm1
+	movups	16(%rcx,%r8,4), %xmm2
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm0
+	addq	$12, %rsi
+	decq	%rbx
+	jne	.LBB14_116
+	jmp	.LBB14_113
+.LBB14_117:
+	movaps	%xmm1, %xmm2
+	unpcklps	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	shufps	$17, %xmm1, %xmm3
+	shufps	$226, %xmm1, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm1, %xmm2
+	unpckhps	%xmm0, %xmm2
+	shufps	$51, %xmm1, %xmm0
+	shufps	$226, %xmm1, %xmm0
+	addps	%xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, %xmm1
+	shufps	$85, %xmm0, %xmm1
+	addss	%xmm0, %xmm1
+	addss	(%r11), %xmm1
+	movss	%xmm1, (%r11)
+	jmp	.LBB14_78
+.LBB14_118:
+	pxor	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	xorl	%eax, %eax
+	jmp	.LBB14_120
+	.p2align	4
+.LBB14_119:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_123
+.LBB14_120:
+	testq	%rbx, %rbx
+	jle	.LBB14_119
+	movq	%rbx, %r12
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %r8
+	imulq	%r9, %r8
+	movq	-13664(%rbp,%rcx), %rsi
+	movq	-13656(%rbp,%rcx), %rbx
+	movslq	(%rbx,%r10,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	4(%rbx,%r10,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%rbx,%r10,4), %rbx
+	leaq	(%rsi,%rbx,4), %rsi
+	leaq	(%rdi,%r8,4), %rbx
+	movq	-376(%rbp), %r14
+	.p2align	4
+.LBB14_122:
+	movslq	-4(%r14), %r8
+	movdqu	(%rbx,%r8,4), %xmm7
+	movdqu	16(%rbx,%r8,4), %xmm8
+	movd	(%r14), %xmm6
+	pshufd	$0, %xmm6, %xmm6
+	movdqa	%xmm6, %xmm9
+	pcmpgtd	%xmm15, %xmm9
+	pandn	%xmm7, %xmm9
+	pcmpgtd	%xmm14, %xmm6
+	pandn	%xmm8, %xmm6
+	movslq	-8(%r14), %r8
+	movups	(%rcx,%r8,4), %xmm7
+	movups	16(%rcx,%r8,4), %xmm8
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm5
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm4
+	movups	(%rdx,%r8,4), %xmm7
+	movups	16(%rdx,%r8,4), %xmm8
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm2
+	movups	(%rsi,%r8,4), %xmm7
+	movups	16(%rsi,%r8,4), %xmm8
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm0
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm1
+	addq	$12, %r14
+	decq	%r12
+	jne	.LBB14_122
+	jmp	.LBB14_119
+.LBB14_123:
+	movaps	%xmm5, %xmm6
+	unpcklps	%xmm3, %xmm6
+	movaps	%xmm3, %xmm7
+	shufps	$17, %xmm5, %xmm7
+	shufps	$226, %xmm5, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm5, %xmm6
+	unpckhps	%xmm3, %xmm6
+	shufps	$255, %xmm5, %xmm3
+	shufps	$226, %xmm5, %xmm3
+	addps	%xmm6, %xmm3
+	addps	%xmm7, %xmm3
+	movaps	%xmm4, %xmm5
+	unpcklps	%xmm2, %xmm5
+	movaps	%xmm2, %xmm6
+	shufps	$17, %xmm4, %xmm6
+	shufps	$226, %xmm4, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm5
+	unpckhps	%xmm2, %xmm5
+	shufps	$255, %xmm4, %xmm2
+	shufps	$226, %xmm4, %xmm2
+	addps	%xmm5, %xmm2
+	addps	%xmm6, %xmm2
+	addps	%xmm3, %xmm2
+	movsd	(%r11), %xmm3
+	addps	%xmm2, %xmm3
+	movlps	%xmm3, (%r11)
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	unpckhpd	%xmm1, %xmm3
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm3, %xmm1
+	addss	%xmm2, %xmm1
+	addss	%xmm0, %xmm1
+	addss	8(%r11), %xmm1
+	movss	%xmm1, 8(%r11)
+	movq	-72(%rbp), %r12
+	jmp	.LBB14_77
+.LBB14_124:
+	xorps	%xmm12, %xmm12
+	xorps	%xmm9, %xmm9
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm5, %xmm5
+	pxor	%xmm2, %xmm2
+	xorps	%xmm15, %xmm15
+	xorps	%xmm1, %xmm1
+	xorl	%r14d, %r14d
+	jmp	.LBB14_127
+	.p2align	4
+.LBB14_125:
+	movaps	%xmm9, %xmm8
+	movaps	%xmm12, %xmm9
+.LBB14_126:
+	movaps	%xmm9, %xmm12
+	movaps	%xmm8, %xmm9
+	incq	%r14
+	cmpq	-64(%rbp), %r14
+	movq	-392(%rbp), %r9
+	movq	-160(%rbp), %rbx
+	je	.LBB14_130
+.LBB14_127:
+	testq	%rbx, %rbx
+	jle	.LBB14_125
+	leaq	(%r14,%r14,2), %rax
+	shlq	$4, %rax
+	movq	%r14, %rsi
+	imulq	%r9, %rsi
+	movq	-13664(%rbp,%rax), %rdx
+	movq	-13656(%rbp,%rax), %r8
+	movslq	(%r8,%r10,4), %rax
+	leaq	(%rdx,%rax,4), %rax
+	movslq	4(%r8,%r10,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	8(%r8,%r10,4), %r8
+	leaq	(%rdx,%r8,4), %rdx
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	-376(%rbp), %r12
+	movq	%rbx, %r13
+	movq	-80(%rbp), %r9
+	movaps	%xmm9, %xmm8
+	movaps	%xmm12, %xmm9
+	.p2align	4
+.LBB14_129:
+	movdqa	%xmm6, -224(%rbp)
+	movaps	%xmm15, -176(%rbp)
+	movaps	%xmm1, -112(%rbp)
+	movslq	-4(%r12), %r8
+	leaq	(%rsi,%r8,4), %rbx
+	movdqu	(%rsi,%r8,4), %xmm0
+	movdqu	16(%rsi,%r8,4), %xmm15
+	movdqu	(%rbx,%r9,4), %xmm1
+	movdqa	%xmm5, %xmm6
+	movdqa	%xmm2, %xmm5
+	movdqu	16(%rbx,%r9,4), %xmm2
+	movd	(%r12), %xmm12
+	pshufd	$0, %xmm12, %xmm12
+	movdqa	%xmm12, %xmm13
+	pcmpgtd	.LCPI14_3(%rip), %xmm13
+	pcmpgtd	%xmm14, %xmm12
+	movdqa	%xmm12, %xmm14
+	pandn	%xmm15, %xmm14
+	movdqa	%xmm13, %xmm15
+	pandn	%xmm0, %xmm15
+	pandn	%xmm2, %xmm12
+	pandn	%xmm1, %xmm13
+	movslq	-8(%r12), %rbx
+	movups	(%rax,%rbx,4), %xmm0
+	movups	16(%rax,%rbx,4), %xmm1
+	movaps	%xmm0, %xmm2
+	mulps	%xmm15, %xmm2
+	addps	%xmm2, %xmm9
+	movaps	%xmm1, %xmm2
+	mulps	%xmm14, %xmm2
+	addps	%xmm2, %xmm8
+	mulps	%xmm13, %xmm0
+	addps	%xmm0, %xmm4
+	mulps	%xmm12, %xmm1
+	addps	%xmm1, %xmm3
+	movups	(%rcx,%rbx,4), %xmm0
+	movups	16(%rcx,%rbx,4), %xmm1
+	movaps	%xmm0, %xmm2
+	mulps	%xmm15, %xmm2
+	addps	%xmm2, %xmm11
+	movaps	%xmm1, %xmm2
+	mulps	%xmm14, %xmm2
+	addps	%xmm2, %xmm10
+	movdqa	%xmm5, %xmm2
+	movdqa	%xmm6, %xmm5
+	movaps	-224(%rbp), %xmm6
+	mulps	%xmm13, %xmm0
+	addps	%xmm0, %xmm5
+	mulps	%xmm12, %xmm1
+	addps	%xmm1, %xmm2
+	movups	(%rdx,%rbx,4), %xmm0
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm7
+	movaps	-176(%rbp), %xmm15
+	movups	16(%rdx,%rbx,4), %xmm1
+	mulps	%xmm1, %xmm14
+	addps	%xmm14, %xmm6
+	movaps	.LCPI14_4(%rip), %xmm14
+	mulps	%xmm0, %xmm13
+	addps	%xmm13, %xmm15
+	mulps	%xmm1, %xmm12
+	movaps	-112(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	addq	$12, %r12
+	decq	%r13
+	jne	.LBB14_129
+	jmp	.LBB14_126
+.LBB14_130:
+	movaps	%xmm12, %xmm0
+	movaps	%xmm11, %xmm8
+	unpcklps	%xmm11, %xmm12
+	movaps	%xmm11, %xmm13
+	shufps	$17, %xmm0, %xmm13
+	shufps	$226, %xmm0, %xmm13
+	addps	%xmm12, %xmm13
+	movaps	%xmm0, %xmm12
+	unpckhps	%xmm11, %xmm12
+	shufps	$255, %xmm0, %xmm8
+	shufps	$226, %xmm0, %xmm8
+	addps	%xmm12, %xmm8
+	addps	%xmm13, %xmm8
+	movaps	%xmm9, %xmm11
+	unpcklps	%xmm10, %xmm11
+	movaps	%xmm10, %xmm12
+	shufps	$17, %xmm9, %xmm12
+	shufps	$226, %xmm9, %xmm12
+	addps	%xmm11, %xmm12
+	movaps	%xmm9, %xmm11
+	unpckhps	%xmm10, %xmm11
+	shufps	$255, %xmm9, %xmm10
+	shufps	$226, %xmm9, %xmm10
+	addps	%xmm11, %xmm10
+	addps	%xmm12, %xmm10
+	addps	%xmm8, %xmm10
+	movsd	(%r11), %xmm9
+	addps	%xmm10, %xmm9
+	movlps	%xmm9, (%r11)
+	movaps	%xmm7, %xmm8
+	shufps	$85, %xmm7, %xmm8
+	addss	%xmm7, %xmm8
+	movaps	%xmm7, %xmm9
+	unpckhpd	%xmm7, %xmm9
+	shufps	$255, %xmm7, %xmm7
+	addss	%xmm9, %xmm7
+	addss	%xmm8, %xmm7
+	movaps	%xmm6, %xmm8
+	shufps	$85, %xmm6, %xmm8
+	addss	%xmm6, %xmm8
+	movaps	%xmm6, %xmm9
+	unpckhpd	%xmm6, %xmm9
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm9, %xmm6
+	addss	%xmm8, %xmm6
+	addss	%xmm7, %xmm6
+	addss	8(%r11), %xmm6
+	movss	%xmm6, 8(%r11)
+	movaps	%xmm4, %xmm6
+	unpcklps	%xmm5, %xmm6
+	movaps	%xmm5, %xmm7
+	shufps	$17, %xmm4, %xmm7
+	shufps	$226, %xmm4, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm4, %xmm6
+	unpckhps	%xmm5, %xmm6
+	shufps	$255, %xmm4, %xmm5
+	shufps	$226, %xmm4, %xmm5
+	addps	%xmm6, %xmm5
+	addps	%xmm7, %xmm5
+	movaps	%xmm5, %xmm0
+	movaps	%xmm3, %xmm5
+	unpcklps	%xmm2, %xmm5
+	movaps	%xmm2, %xmm6
+	shufps	$17, %xmm3, %xmm6
+	shufps	$226, %xmm3, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm3, %xmm5
+	unpckhps	%xmm2, %xmm5
+	shufps	$255, %xmm3, %xmm2
+	shufps	$226, %xmm3, %xmm2
+	addps	%xmm5, %xmm2
+	addps	%xmm6, %xmm2
+	addps	%xmm0, %xmm2
+	movq	-72(%rbp), %r12
+	movsd	(%r11,%r12,4), %xmm3
+	addps	%xmm2, %xmm3
+	movlps	%xmm3, (%r11,%r12,4)
+	movaps	%xmm15, %xmm2
+	shufps	$85, %xmm15, %xmm2
+	addss	%xmm15, %xmm2
+	movaps	%xmm15, %xmm3
+	unpckhpd	%xmm15, %xmm3
+	shufps	$255, %xmm15, %xmm15
+	addss	%xmm3, %xmm15
+	addss	%xmm2, %xmm15
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	unpckhpd	%xmm1, %xmm3
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm3, %xmm1
+	addss	%xmm2, %xmm1
+	addss	%xmm15, %xmm1
+	addss	8(%r11,%r12,4), %xmm1
+	movss	%xmm1, 8(%r11,%r12,4)
+	movq	-80(%rbp), %r13
+	movq	-56(%rbp), %r14
+	movaps	.LCPI14_3(%rip), %xmm15
+	jmp	.LBB14_78
+.LBB14_131:
+	pxor	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorl	%eax, %eax
+	jmp	.LBB14_133
+	.p2align	4
+.LBB14_132:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_141
+.LBB14_133:
+	testq	%rbx, %rbx
+	jle	.LBB14_132
+	movq	%rbx, %r14
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r9, %rsi
+	movq	-13664(%rbp,%rcx), %rdx
+	movq	-13656(%rbp,%rcx), %r8
+	movslq	(%r8,%r10,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%r8,%r10,4), %r8
+	leaq	(%rdx,%r8,4), %rdx
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	-376(%rbp), %rbx
+	.p2align	4
+.LBB14_135:
+	movslq	-4(%rbx), %r8
+	movdqu	(%rsi,%r8,4), %xmm4
+	movdqu	16(%rsi,%r8,4), %xmm5
+	movd	(%rbx), %xmm6
+	pshufd	$0, %xmm6, %xmm6
+	movdqa	%xmm6, %xmm7
+	pcmpgtd	%xmm15, %xmm7
+	pandn	%xmm4, %xmm7
+	pcmpgtd	%xmm14, %xmm6
+	pandn	%xmm5, %xmm6
+	movslq	-8(%rbx), %r8
+	movups	(%rcx,%r8,4), %xmm4
+	movups	16(%rcx,%r8,4), %xmm5
+	mulps	%xmm7, %xmm4
+	addps	%xmm4, %xmm3
+	mulps	%xmm6, %xmm5
+	addps	%xmm5, %xmm2
+	movups	(%rdx,%r8,4), %xmm4
+	movups	16(%rdx,%r8,4), %xmm5
+	mulps	%xmm7, %xmm4
+	addps	%xmm4, %xmm0
+	mulps	%xmm6, %xmm5
+	addps	%xmm5, %xmm1
+	addq	$12, %rbx
+	decq	%r14
+	jne	.LBB14_135
+	jmp	.LBB14_132
+.LBB14_136:
+	pxor	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorl	%eax, %eax
+	jmp	.LBB14_138
+	.p2align	4
+.LBB14_137:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_141
+.LBB14_138:
+	testq	%rbx, %rbx
+	jle	.LBB14_137
+	movq	%rbx, %r14
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r9, %rsi
+	movq	-13664(%rbp,%rcx), %rdx
+	movq	-13656(%rbp,%rcx), %r8
+	movslq	(%r8,%r10,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%r8,%r10,4), %r8
+	leaq	(%rdx,%r8,4), %rdx
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	-400(%rbp), %rbx
+	.p2align	4
+.LBB14_140:
+	movslq	(%rbx), %r8
+	movups	(%rsi,%r8,4), %xmm4
+	movups	16(%rsi,%r8,4), %xmm5
+	movslq	-4(%rbx), %r8
+	movups	(%rcx,%r8,4), %xmm6
+	movups	16(%rcx,%r8,4), %xmm7
+	mulps	%xmm4, %xmm6
+	addps	%xmm6, %xmm3
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm2
+	movups	(%rdx,%r8,4), %xmm6
+	movups	16(%rdx,%r8,4), %xmm7
+	mulps	%xmm4, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm1
+	addq	$12, %rbx
+	decq	%r14
+	jne	.LBB14_140
+	jmp	.LBB14_137
+.LBB14_141:
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm0, %xmm4
+	movaps	%xmm0, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm0, %xmm4
+	shufps	$255, %xmm3, %xmm0
+	shufps	$226, %xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm1, %xmm3
+	movaps	%xmm1, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm1, %xmm3
+	shufps	$255, %xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	addps	%xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm0, %xmm1
+	movsd	(%r11), %xmm0
+	addps	%xmm1, %xmm0
+	movlps	%xmm0, (%r11)
+	jmp	.LBB14_77
+.LBB14_142:
+	pxor	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorl	%eax, %eax
+	jmp	.LBB14_144
+	.p2align	4
+.LBB14_143:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_152
+.LBB14_144:
+	testq	%rbx, %rbx
+	jle	.LBB14_143
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13656(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r10,4), %rcx
+	shlq	$2, %rcx
+	addq	-13664(%rbp,%rdx), %rcx
+	imulq	%r9, %rsi
+	leaq	(%rdi,%rsi,4), %rdx
+	movq	-400(%rbp), %rsi
+	.p2align	4
+.LBB14_146:
+	movslq	(%rsi), %r8
+	leaq	(%rdx,%r8,4), %r14
+	movups	(%rdx,%r8,4), %xmm4
+	movups	16(%rdx,%r8,4), %xmm5
+	movups	(%r14,%r13,4), %xmm6
+	movups	16(%r14,%r13,4), %xmm7
+	movslq	-4(%rsi), %r8
+	movups	(%rcx,%r8,4), %xmm8
+	movups	16(%rcx,%r8,4), %xmm9
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm3
+	mulps	%xmm9, %xmm5
+	addps	%xmm5, %xmm2
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm1
+	addq	$12, %rsi
+	decq	%rbx
+	jne	.LBB14_146
+	jmp	.LBB14_143
+.LBB14_147:
+	pxor	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorl	%eax, %eax
+	jmp	.LBB14_149
+	.p2align	4
+.LBB14_148:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_152
+.LBB14_149:
+	testq	%rbx, %rbx
+	jle	.LBB14_148
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13656(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r10,4), %rcx
+	shlq	$2, %rcx
+	addq	-13664(%rbp,%rdx), %rcx
+	imulq	%r9, %rsi
+	leaq	(%rdi,%rsi,4), %rdx
+	movq	-376(%rbp), %rsi
+	.p2align	4
+.LBB14_151:
+	movslq	-4(%rsi), %r8
+	leaq	(%rdx,%r8,4), %r14
+	movdqu	(%rdx,%r8,4), %xmm4
+	movdqu	16(%rdx,%r8,4), %xmm5
+	movdqu	(%r14,%r13,4), %xmm6
+	movdqu	16(%r14,%r13,4), %xmm7
+	movd	(%rsi), %xmm8
+	pshufd	$0, %xmm8, %xmm8
+	movdqa	%xmm8, %xmm9
+	pcmpgtd	%xmm15, %xmm9
+	pcmpgtd	%xmm14, %xmm8
+	movdqa	%xmm8, %xmm10
+	pandn	%xmm5, %xmm10
+	movdqa	%xmm9, %xmm5
+	pandn	%xmm4, %xmm5
+	pandn	%xmm7, %xmm8
+	pandn	%xmm6, %xmm9
+	movslq	-8(%rsi), %r8
+	movups	(%rcx,%r8,4), %xmm4
+	movups	16(%rcx,%r8,4), %xmm6
+	mulps	%xmm4, %xmm5
+	addps	%xmm5, %xmm3
+	mulps	%xmm6, %xmm10
+	addps	%xmm10, %xmm2
+	mulps	%xmm4, %xmm9
+	addps	%xmm9, %xmm0
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm1
+	addq	$12, %rsi
+	decq	%rbx
+	jne	.LBB14_151
+	jmp	.LBB14_148
+.LBB14_152:
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	%xmm3, %xmm4
+	movaps	%xmm3, %xmm5
+	unpckhpd	%xmm3, %xmm5
+	shufps	$255, %xmm3, %xmm3
+	addss	%xmm5, %xmm3
+	addss	%xmm4, %xmm3
+	movaps	%xmm2, %xmm4
+	shufps	$85, %xmm2, %xmm4
+	addss	%xmm2, %xmm4
+	movaps	%xmm2, %xmm5
+	unpckhpd	%xmm2, %xmm5
+	shufps	$255, %xmm2, %xmm2
+	addss	%xmm5, %xmm2
+	addss	%xmm4, %xmm2
+	addss	%xmm3, %xmm2
+	addss	(%r11), %xmm2
+	movss	%xmm2, (%r11)
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	unpckhpd	%xmm1, %xmm3
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm3, %xmm1
+	addss	%xmm2, %xmm1
+	addss	%xmm0, %xmm1
+	addss	(%r11,%r12,4), %xmm1
+	movss	%xmm1, (%r11,%r12,4)
+	jmp	.LBB14_77
+.LBB14_153:
+	pxor	%xmm7, %xmm7
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm8, %xmm8
+	pxor	%xmm4, %xmm4
+	xorps	%xmm15, %xmm15
+	xorps	%xmm14, %xmm14
+	xorps	%xmm12, %xmm12
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%r14d, %r14d
+	jmp	.LBB14_156
+	.p2align	4
+.LBB14_154:
+	movdqa	%xmm3, %xmm6
+	movaps	%xmm15, %xmm9
+.LBB14_155:
+	movaps	%xmm9, %xmm15
+	movaps	%xmm6, %xmm3
+	movaps	-112(%rbp), %xmm2
+	incq	%r14
+	cmpq	-64(%rbp), %r14
+	movq	-160(%rbp), %rbx
+	je	.LBB14_159
+.LBB14_156:
+	testq	%rbx, %rbx
+	movdqa	%xmm2, -112(%rbp)
+	jle	.LBB14_154
+	leaq	(%r14,%r14,2), %rax
+	shlq	$4, %rax
+	movq	%r14, %rdx
+	imulq	%r9, %rdx
+	movq	-13664(%rbp,%rax), %rcx
+	movq	-13656(%rbp,%rax), %rsi
+	movslq	(%rsi,%r10,4), %rax
+	leaq	(%rcx,%rax,4), %rax
+	movslq	4(%rsi,%r10,4), %rsi
+	leaq	(%rcx,%rsi,4), %rcx
+	leaq	(%rdi,%rdx,4), %rdx
+	movq	-400(%rbp), %rsi
+	movq	%rbx, %r12
+	movdqa	%xmm3, %xmm6
+	movaps	%xmm15, %xmm9
+	.p2align	4
+.LBB14_158:
+	movaps	%xmm12, -256(%rbp)
+	movaps	%xmm14, -224(%rbp)
+	movaps	%xmm1, -176(%rbp)
+	movslq	(%rsi), %r8
+	leaq	(%rdx,%r8,4), %r13
+	movups	(%rdx,%r8,4), %xmm2
+	movups	16(%rdx,%r8,4), %xmm14
+	movq	-80(%rbp), %r8
+	movups	(%r13,%r8,4), %xmm13
+	movq	-80(%rbp), %r8
+	movups	16(%r13,%r8,4), %xmm5
+	movslq	-4(%rsi), %rbx
+	movdqa	%xmm0, %xmm3
+	movups	(%rax,%rbx,4), %xmm0
+	movups	16(%rax,%rbx,4), %xmm1
+	movaps	%xmm2, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm7
+	movaps	%xmm14, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm4
+	movaps	%xmm5, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm9
+	movq	-80(%rbp), %r8
+	movups	(%r13,%r8,8), %xmm15
+	mulps	%xmm15, %xmm0
+	addps	%xmm0, %xmm6
+	movq	-80(%rbp), %r8
+	movups	16(%r13,%r8,8), %xmm0
+	movq	-80(%rbp), %r13
+	mulps	%xmm0, %xmm1
+	movaps	-112(%rbp), %xmm12
+	addps	%xmm1, %xmm12
+	movaps	%xmm12, -112(%rbp)
+	movups	(%rcx,%rbx,4), %xmm1
+	mulps	%xmm1, %xmm2
+	addps	%xmm2, %xmm10
+	movups	16(%rcx,%rbx,4), %xmm2
+	mulps	%xmm2, %xmm14
+	addps	%xmm14, %xmm8
+	movaps	-256(%rbp), %xmm12
+	movaps	-224(%rbp), %xmm14
+	mulps	%xmm1, %xmm13
+	addps	%xmm13, %xmm14
+	mulps	%xmm2, %xmm5
+	addps	%xmm5, %xmm12
+	mulps	%xmm1, %xmm15
+	movaps	-176(%rbp), %xmm1
+	addps	%xmm15, %xmm1
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm3
+	movaps	%xmm3, %xmm0
+	addq	$12, %rsi
+	decq	%r12
+	jne	.LBB14_158
+	jmp	.LBB14_155
+.LBB14_159:
+	movaps	%xmm7, %xmm5
+	unpcklps	%xmm10, %xmm7
+	movaps	%xmm10, %xmm13
+	shufps	$17, %xmm5, %xmm13
+	shufps	$226, %xmm5, %xmm13
+	addps	%xmm7, %xmm13
+	movaps	%xmm5, %xmm7
+	unpckhps	%xmm10, %xmm7
+	shufps	$255, %xmm5, %xmm10
+	shufps	$226, %xmm5, %xmm10
+	addps	%xmm7, %xmm10
+	addps	%xmm13, %xmm10
+	movaps	%xmm11, %xmm9
+	unpcklps	%xmm8, %xmm11
+	movaps	%xmm8, %xmm7
+	shufps	$17, %xmm9, %xmm7
+	shufps	$226, %xmm9, %xmm7
+	addps	%xmm11, %xmm7
+	movaps	%xmm9, %xmm11
+	unpckhps	%xmm8, %xmm11
+	shufps	$255, %xmm9, %xmm8
+	shufps	$226, %xmm9, %xmm8
+	addps	%xmm11, %xmm8
+	addps	%xmm7, %xmm8
+	addps	%xmm10, %xmm8
+	movsd	(%r11), %xmm9
+	addps	%xmm8, %xmm9
+	movlps	%xmm9, (%r11)
+	movaps	%xmm4, %xmm8
+	unpcklps	%xmm14, %xmm8
+	movaps	%xmm14, %xmm9
+	shufps	$17, %xmm4, %xmm9
+	shufps	$226, %xmm4, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm4, %xmm8
+	unpckhps	%xmm14, %xmm8
+	shufps	$255, %xmm4, %xmm14
+	shufps	$226, %xmm4, %xmm14
+	addps	%xmm8, %xmm14
+	addps	%xmm9, %xmm14
+	movaps	%xmm15, %xmm7
+	unpcklps	%xmm12, %xmm7
+	movaps	%xmm12, %xmm8
+	shufps	$17, %xmm15, %xmm8
+	shufps	$226, %xmm15, %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm15, %xmm7
+	unpckhps	%xmm12, %xmm7
+	shufps	$255, %xmm15, %xmm12
+	shufps	$226, %xmm15, %xmm12
+	addps	%xmm7, %xmm12
+	addps	%xmm8, %xmm12
+	addps	%xmm14, %xmm12
+	movq	-72(%rbp), %r12
+	movsd	(%r11,%r12,4), %xmm5
+	addps	%xmm12, %xmm5
+	movlps	%xmm5, (%r11,%r12,4)
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	%xmm1, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	shufps	$255, %xmm3, %xmm1
+	shufps	$226, %xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	%xmm0, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	shufps	$255, %xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm1, %xmm0
+	movsd	(%r11,%r12,8), %xmm1
+	addps	%xmm0, %xmm1
+	movlps	%xmm1, (%r11,%r12,8)
+	jmp	.LBB14_195
+.LBB14_160:
+	xorps	%xmm12, %xmm12
+	pxor	%xmm7, %xmm7
+	xorps	%xmm10, %xmm10
+	xorps	%xmm8, %xmm8
+	xorps	%xmm11, %xmm11
+	xorps	%xmm9, %xmm9
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -176(%rbp)
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorl	%r14d, %r14d
+	jmp	.LBB14_163
+	.p2align	4
+.LBB14_161:
+	movaps	%xmm12, %xmm7
+.LBB14_162:
+	movaps	%xmm7, %xmm12
+	movaps	-112(%rbp), %xmm7
+	incq	%r14
+	cmpq	-64(%rbp), %r14
+	movq	-160(%rbp), %rbx
+	je	.LBB14_166
+.LBB14_163:
+	testq	%rbx, %rbx
+	movdqa	%xmm7, -112(%rbp)
+	jle	.LBB14_161
+	leaq	(%r14,%r14,2), %rax
+	shlq	$4, %rax
+	movq	%r14, %rdx
+	imulq	%r9, %rdx
+	movq	-13664(%rbp,%rax), %rcx
+	movq	-13656(%rbp,%rax), %rsi
+	movslq	(%rsi,%r10,4), %rax
+	leaq	(%rcx,%rax,4), %rax
+	movslq	4(%rsi,%r10,4), %rsi
+	leaq	(%rcx,%rsi,4), %rcx
+	leaq	(%rdi,%rdx,4), %rdx
+	movq	-376(%rbp), %rsi
+	movq	%rbx, %r12
+	movaps	%xmm12, %xmm7
+	.p2align	4
+.LBB14_165:
+	movdqa	%xmm3, -288(%rbp)
+	movaps	%xmm10, -336(%rbp)
+	movdqa	%xmm5, -272(%rbp)
+	movdqa	%xmm6, -256(%rbp)
+	movdqa	%xmm2, -224(%rbp)
+	movslq	-4(%rsi), %r8
+	leaq	(%rdx,%r8,4), %rbx
+	movdqu	(%rdx,%r8,4), %xmm0
+	movdqu	16(%rdx,%r8,4), %xmm1
+	movdqu	(%rbx,%r13,4), %xmm2
+	movdqu	16(%rbx,%r13,4), %xmm3
+	movdqa	%xmm4, %xmm10
+	movdqu	(%rbx,%r13,8), %xmm6
+	movdqu	16(%rbx,%r13,8), %xmm5
+	movd	(%rsi), %xmm12
+	pshufd	$0, %xmm12, %xmm12
+	movdqa	%xmm12, %xmm13
+	pcmpgtd	%xmm15, %xmm13
+	pcmpgtd	%xmm14, %xmm12
+	movdqa	%xmm12, %xmm15
+	pandn	%xmm1, %xmm15
+	movdqa	%xmm13, %xmm1
+	pandn	%xmm0, %xmm1
+	movdqa	%xmm12, %xmm14
+	pandn	%xmm3, %xmm14
+	movdqa	%xmm13, %xmm0
+	pandn	%xmm2, %xmm0
+	pandn	%xmm5, %xmm12
+	movaps	-176(%rbp), %xmm5
+	pandn	%xmm6, %xmm13
+	movslq	-8(%rsi), %rbx
+	movups	(%rax,%rbx,4), %xmm2
+	movups	16(%rax,%rbx,4), %xmm3
+	movaps	%xmm2, %xmm4
+	mulps	%xmm1, %xmm4
+	addps	%xmm4, %xmm7
+	movaps	%xmm3, %xmm4
+	mulps	%xmm15, %xmm4
+	movaps	-112(%rbp), %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, -112(%rbp)
+	movaps	%xmm2, %xmm4
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm11
+	movaps	%xmm3, %xmm4
+	mulps	%xmm14, %xmm4
+	addps	%xmm4, %xmm9
+	movdqa	%xmm10, %xmm4
+	mulps	%xmm13, %xmm2
+	addps	%xmm2, %xmm5
+	movaps	%xmm5, -176(%rbp)
+	mulps	%xmm12, %xmm3
+	addps	%xmm3, %xmm4
+	movaps	-288(%rbp), %xmm3
+	movaps	-336(%rbp), %xmm10
+	movaps	-272(%rbp), %xmm5
+	movaps	-256(%rbp), %xmm6
+	movups	(%rcx,%rbx,4), %xmm2
+	mulps	%xmm2, %xmm1
+	addps	%xmm1, %xmm10
+	movups	16(%rcx,%rbx,4), %xmm1
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm8
+	movaps	.LCPI14_3(%rip), %xmm15
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm6
+	mulps	%xmm1, %xmm14
+	addps	%xmm14, %xmm5
+	movaps	.LCPI14_4(%rip), %xmm14
+	mulps	%xmm2, %xmm13
+	movaps	-224(%rbp), %xmm2
+	addps	%xmm13, %xmm3
+	mulps	%xmm1, %xmm12
+	addps	%xmm12, %xmm2
+	addq	$12, %rsi
+	decq	%r12
+	jne	.LBB14_165
+	jmp	.LBB14_162
+.LBB14_166:
+	movaps	%xmm12, %xmm0
+	unpcklps	%xmm10, %xmm0
+	movaps	%xmm10, %xmm1
+	shufps	$17, %xmm12, %xmm1
+	shufps	$226, %xmm12, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm12, %xmm0
+	unpckhps	%xmm10, %xmm0
+	shufps	$255, %xmm12, %xmm10
+	shufps	$226, %xmm12, %xmm10
+	addps	%xmm0, %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm7, %xmm0
+	unpcklps	%xmm8, %xmm0
+	movaps	%xmm8, %xmm1
+	shufps	$17, %xmm7, %xmm1
+	shufps	$226, %xmm7, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm7, %xmm0
+	unpckhps	%xmm8, %xmm0
+	shufps	$255, %xmm7, %xmm8
+	shufps	$226, %xmm7, %xmm8
+	addps	%xmm0, %xmm8
+	addps	%xmm1, %xmm8
+	addps	%xmm10, %xmm8
+	movsd	(%r11), %xmm0
+	addps	%xmm8, %xmm0
+	movlps	%xmm0, (%r11)
+	movaps	%xmm11, %xmm0
+	unpcklps	%xmm6, %xmm0
+	movaps	%xmm6, %xmm1
+	shufps	$17, %xmm11, %xmm1
+	shufps	$226, %xmm11, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm11, %xmm0
+	unpckhps	%xmm6, %xmm0
+	shufps	$255, %xmm11, %xmm6
+	shufps	$226, %xmm11, %xmm6
+	addps	%xmm0, %xmm6
+	addps	%xmm1, %xmm6
+	movaps	%xmm9, %xmm0
+	unpcklps	%xmm5, %xmm0
+	movaps	%xmm5, %xmm1
+	shufps	$17, %xmm9, %xmm1
+	shufps	$226, %xmm9, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm9, %xmm0
+	unpckhps	%xmm5, %xmm0
+	shufps	$255, %xmm9, %xmm5
+	shufps	$226, %xmm9, %xmm5
+	addps	%xmm0, %xmm5
+	addps	%xmm1, %xmm5
+	addps	%xmm6, %xmm5
+	movq	-72(%rbp), %r12
+	movsd	(%r11,%r12,4), %xmm0
+	addps	%xmm5, %xmm0
+	movlps	%xmm0, (%r11,%r12,4)
+	movaps	-176(%rbp), %xmm5
+	movaps	%xmm5, %xmm0
+	unpcklps	%xmm3, %xmm0
+	movaps	%xmm3, %xmm1
+	shufps	$17, %xmm5, %xmm1
+	shufps	$226, %xmm5, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm5, %xmm0
+	unpckhps	%xmm3, %xmm0
+	shufps	$255, %xmm5, %xmm3
+	shufps	$226, %xmm5, %xmm3
+	addps	%xmm0, %xmm3
+	addps	%xmm1, %xmm3
+	movaps	%xmm4, %xmm0
+	unpcklps	%xmm2, %xmm0
+	movaps	%xmm2, %xmm1
+	shufps	$17, %xmm4, %xmm1
+	shufps	$226, %xmm4, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm4, %xmm0
+	unpckhps	%xmm2, %xmm0
+	shufps	$255, %xmm4, %xmm2
+	shufps	$226, %xmm4, %xmm2
+	addps	%xmm0, %xmm2
+	addps	%xmm1, %xmm2
+	addps	%xmm3, %xmm2
+	movsd	(%r11,%r12,8), %xmm0
+	addps	%xmm2, %xmm0
+	movlps	%xmm0, (%r11,%r12,8)
+	jmp	.LBB14_77
+.LBB14_167:
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB14_169
+	.p2align	4
+.LBB14_168:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_172
+.LBB14_169:
+	testq	%rbx, %rbx
+	jle	.LBB14_168
+	movq	%rbx, %r14
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r9, %rsi
+	movq	-13664(%rbp,%rcx), %rdx
+	movq	-13656(%rbp,%rcx), %r8
+	movslq	(%r8,%r10,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%r8,%r10,4), %r8
+	leaq	(%rdx,%r8,4), %rdx
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	-376(%rbp), %rbx
+	movdqa	.LCPI14_3(%rip), %xmm15
+	.p2align	4
+.LBB14_171:
+	movslq	-4(%rbx), %r8
+	leaq	(%rsi,%r8,4), %r12
+	movdqu	(%rsi,%r8,4), %xmm11
+	movdqu	16(%rsi,%r8,4), %xmm12
+	movdqu	(%r12,%r13,4), %xmm13
+	movdqu	16(%r12,%r13,4), %xmm14
+	movd	(%rbx), %xmm8
+	pshufd	$0, %xmm8, %xmm8
+	movdqa	%xmm8, %xmm9
+	pcmpgtd	%xmm15, %xmm9
+	pcmpgtd	.LCPI14_4(%rip), %xmm8
+	movdqa	%xmm8, %xmm10
+	pandn	%xmm12, %xmm10
+	movdqa	%xmm9, %xmm12
+	pandn	%xmm11, %xmm12
+	pandn	%xmm14, %xmm8
+	pandn	%xmm13, %xmm9
+	movslq	-8(%rbx), %r8
+	movups	(%rcx,%r8,4), %xmm11
+	movups	16(%rcx,%r8,4), %xmm13
+	movaps	%xmm11, %xmm14
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm7
+	movaps	%xmm13, %xmm14
+	mulps	%xmm10, %xmm14
+	addps	%xmm14, %xmm6
+	mulps	%xmm9, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm8, %xmm13
+	addps	%xmm13, %xmm2
+	movups	(%rdx,%r8,4), %xmm11
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm5
+	movups	16(%rdx,%r8,4), %xmm12
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm4
+	mulps	%xmm11, %xmm9
+	addps	%xmm9, %xmm1
+	mulps	%xmm12, %xmm8
+	addps	%xmm8, %xmm0
+	addq	$12, %rbx
+	decq	%r14
+	jne	.LBB14_171
+	jmp	.LBB14_168
+.LBB14_172:
+	movaps	%xmm7, %xmm8
+	unpcklps	%xmm5, %xmm8
+	movaps	%xmm5, %xmm9
+	shufps	$17, %xmm7, %xmm9
+	shufps	$226, %xmm7, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm8
+	unpckhps	%xmm5, %xmm8
+	shufps	$255, %xmm7, %xmm5
+	shufps	$226, %xmm7, %xmm5
+	addps	%xmm8, %xmm5
+	addps	%xmm9, %xmm5
+	movaps	%xmm6, %xmm7
+	unpcklps	%xmm4, %xmm7
+	movaps	%xmm4, %xmm8
+	shufps	$17, %xmm6, %xmm8
+	shufps	$226, %xmm6, %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm6, %xmm7
+	unpckhps	%xmm4, %xmm7
+	shufps	$255, %xmm6, %xmm4
+	shufps	$226, %xmm6, %xmm4
+	addps	%xmm7, %xmm4
+	addps	%xmm8, %xmm4
+	addps	%xmm5, %xmm4
+	movsd	(%r11), %xmm5
+	addps	%xmm4, %xmm5
+	movlps	%xmm5, (%r11)
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	%xmm1, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	shufps	$255, %xmm3, %xmm1
+	shufps	$226, %xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	%xmm0, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	shufps	$255, %xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm1, %xmm0
+	movq	-72(%rbp), %r12
+	movsd	(%r11,%r12,4), %xmm1
+	addps	%xmm0, %xmm1
+	movlps	%xmm1, (%r11,%r12,4)
+	movq	-56(%rbp), %r14
+	movaps	.LCPI14_4(%rip), %xmm14
+	movaps	.LCPI14_3(%rip), %xmm15
+	jmp	.LBB14_78
+.LBB14_173:
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB14_175
+	.p2align	4
+.LBB14_174:
+	incq	%rax
+	cmpq	-64(%rbp), %rax
+	movq	-160(%rbp), %rbx
+	je	.LBB14_178
+.LBB14_175:
+	testq	%rbx, %rbx
+	jle	.LBB14_174
+	movq	%rbx, %r14
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r9, %rsi
+	movq	-13664(%rbp,%rcx), %rdx
+	movq	-13656(%rbp,%rcx), %r8
+	movslq	(%r8,%r10,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%r8,%r10,4), %r8
+	leaq	(%rdx,%r8,4), %rdx
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	-400(%rbp), %rbx
+	.p2align	4
+.LBB14_177:
+	movslq	(%rbx), %r8
+	leaq	(%rsi,%r8,4), %r12
+	movups	(%rsi,%r8,4), %xmm10
+	movups	16(%rsi,%r8,4), %xmm11
+	movups	(%r12,%r13,4), %xmm9
+	movups	16(%r12,%r13,4), %xmm8
+	movslq	-4(%rbx), %r8
+	movups	(%rcx,%r8,4), %xmm12
+	movups	16(%rcx,%r8,4), %xmm13
+	movaps	%xmm10, %xmm14
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm7
+	movaps	%xmm11, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	%xmm14, %xmm6
+	mulps	%xmm9, %xmm12
+	addps	%xmm12, %xmm3
+	mulps	%xmm8, %xmm13
+	addps	%xmm13, %xmm2
+	movups	(%rdx,%r8,4), %xmm12
+	movups	16(%rdx,%r8,4), %xmm13
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm5
+	mulps	%xmm13, %xmm11
+	addps	%xmm11, %xmm4
+	mulps	%xmm12, %xmm9
+	addps	%xmm9, %xmm1
+	mulps	%xmm13, %xmm8
+	addps	%xmm8, %xmm0
+	addq	$12, %rbx
+	decq	%r14
+	jne	.LBB14_177
+	jmp	.LBB14_174
+.LBB14_178:
+	movaps	%xmm7, %xmm8
+	unpcklps	%xmm5, %xmm8
+	movaps	%xmm5, %xmm9
+	shufps	$17, %xmm7, %xmm9
+	shufps	$226, %xmm7, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm8
+	unpckhps	%xmm5, %xmm8
+	shufps	$255, %xmm7, %xmm5
+	shufps	$226, %xmm7, %xmm5
+	addps	%xmm8, %xmm5
+	addps	%xmm9, %xmm5
+	movaps	%xmm6, %xmm7
+	unpcklps	%xmm4, %xmm7
+	movaps	%xmm4, %xmm8
+	shufps	$17, %xmm6, %xmm8
+	shufps	$226, %xmm6, %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm6, %xmm7
+	unpckhps	%xmm4, %xmm7
+	shufps	$255, %xmm6, %xmm4
+	shufps	$226, %xmm6, %xmm4
+	addps	%xmm7, %xmm4
+	addps	%xmm8, %xmm4
+	addps	%xmm5, %xmm4
+	movsd	(%r11), %xmm5
+	addps	%xmm4, %xmm5
+	movlps	%xmm5, (%r11)
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	%xmm1, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	shufps	$255, %xmm3, %xmm1
+	shufps	$226, %xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	%xmm0, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	shufps	$255, %xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm1, %xmm0
+	movq	-72(%rbp), %r12
+	movsd	(%r11,%r12,4), %xmm1
+	addps	%xmm0, %xmm1
+	movlps	%xmm1, (%r11,%r12,4)
+	movq	-56(%rbp), %r14
+	movaps	.LCPI14_4(%rip), %xmm14
+	jmp	.LBB14_78
+.LBB14_179:
+	pxor	%xmm2, %xmm2
+	xorps	%xmm8, %xmm8
+	xorps	%xmm13, %xmm13
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	xorps	%xmm1, %xmm1
+	xorps	%xmm14, %xmm14
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -336(%rbp)
+	xorps	%xmm15, %xmm15
+	movdqa	%xmm0, -288(%rbp)
+	xorps	%xmm11, %xmm11
+	xorps	%xmm9, %xmm9
+	xorps	%xmm12, %xmm12
+	movdqa	%xmm0, -272(%rbp)
+	xorps	%xmm10, %xmm10
+	movdqa	%xmm0, -256(%rbp)
+	xorl	%r14d, %r14d
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	jmp	.LBB14_182
+	.p2align	4
+.LBB14_180:
+	movaps	%xmm1, %xmm0
+	movdqa	%xmm7, %xmm1
+.LBB14_181:
+	movaps	-224(%rbp), %xmm2
+	movaps	-176(%rbp), %xmm8
+	movaps	-112(%rbp), %xmm6
+	movaps	%xmm1, %xmm7
+	movaps	%xmm0, %xmm1
+	incq	%r14
+	cmpq	-64(%rbp), %r14
+	movq	-392(%rbp), %r9
+	movq	-160(%rbp), %rbx
+	je	.LBB14_185
+.LBB14_182:
+	testq	%rbx, %rbx
+	movdqa	%xmm6, -112(%rbp)
+	movaps	%xmm8, -176(%rbp)
+	movdqa	%xmm2, -224(%rbp)
+	jle	.LBB14_180
+	leaq	(%r14,%r14,2), %rax
+	shlq	$4, %rax
+	movq	%r14, %rdx
+	imulq	%r9, %rdx
+	movq	-13664(%rbp,%rax), %rcx
+	movq	-13656(%rbp,%rax), %rax
+	movslq	(%rax,%r10,4), %rsi
+	leaq	(%rcx,%rsi,4), %r12
+	movslq	4(%rax,%r10,4), %rsi
+	leaq	(%rcx,%rsi,4), %r13
+	movslq	8(%rax,%r10,4), %rax
+	leaq	(%rcx,%rax,4), %rcx
+	leaq	(%rdi,%rdx,4), %rax
+	movq	-376(%rbp), %rsi
+	movq	%rbx, %rdx
+	movq	-80(%rbp), %r9
+	movaps	%xmm1, %xmm0
+	movdqa	%xmm7, %xmm1
+	.p2align	4
+.LBB14_184:
+	movaps	%xmm0, -480(%rbp)
+	movaps	%xmm10, -528(%rbp)
+	movaps	%xmm11, -432(%rbp)
+	movdqa	%xmm5, -352(%rbp)
+	movaps	%xmm9, -320(%rbp)
+	movdqa	%xmm4, -368(%rbp)
+	movslq	-4(%rsi), %r8
+	leaq	(%rax,%r8,4), %rbx
+	movdqu	(%rax,%r8,4), %xmm4
+	movdqu	16(%rax,%r8,4), %xmm6
+	movdqu	(%rbx,%r9,4), %xmm8
+	movdqu	16(%rbx,%r9,4), %xmm9
+	movdqu	(%rbx,%r9,8), %xmm10
+	movdqu	16(%rbx,%r9,8), %xmm11
+	movd	(%rsi), %xmm2
+	pshufd	$0, %xmm2, %xmm2
+	movdqa	%xmm2, %xmm3
+	pcmpgtd	.LCPI14_3(%rip), %xmm3
+	pcmpgtd	.LCPI14_4(%rip), %xmm2
+	movdqa	%xmm2, %xmm5
+	pandn	%xmm6, %xmm5
+	movdqa	%xmm3, %xmm7
+	pandn	%xmm4, %xmm7
+	movdqa	%xmm2, %xmm4
+	pandn	%xmm9, %xmm4
+	movdqa	%xmm3, %xmm6
+	pandn	%xmm8, %xmm6
+	pandn	%xmm11, %xmm2
+	movaps	-272(%rbp), %xmm0
+	pandn	%xmm10, %xmm3
+	movslq	-8(%rsi), %rbx
+	movups	(%r12,%rbx,4), %xmm8
+	movups	16(%r12,%rbx,4), %xmm9
+	movaps	%xmm8, %xmm10
+	mulps	%xmm7, %xmm10
+	movaps	-224(%rbp), %xmm11
+	addps	%xmm10, %xmm11
+	movaps	%xmm11, -224(%rbp)
+	movaps	%xmm9, %xmm10
+	mulps	%xmm5, %xmm10
+	movaps	-176(%rbp), %xmm11
+	addps	%xmm10, %xmm11
+	movaps	%xmm11, -176(%rbp)
+	movaps	%xmm8, %xmm10
+	mulps	%xmm6, %xmm10
+	addps	%xmm10, %xmm14
+	movaps	%xmm9, %xmm10
+	mulps	%xmm4, %xmm10
+	movaps	-336(%rbp), %xmm11
+	addps	%xmm10, %xmm11
+	movaps	%xmm11, -336(%rbp)
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm12
+	mulps	%xmm2, %xmm9
+	addps	%xmm9, %xmm0
+	movaps	%xmm0, -272(%rbp)
+	movups	(%r13,%rbx,4), %xmm8
+	movups	16(%r13,%rbx,4), %xmm9
+	movaps	%xmm8, %xmm10
+	mulps	%xmm7, %xmm10
+	addps	%xmm10, %xmm13
+	movaps	%xmm9, %xmm10
+	mulps	%xmm5, %xmm10
+	movaps	-112(%rbp), %xmm0
+	addps	%xmm10, %xmm0
+	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm8, %xmm10
+	mulps	%xmm6, %xmm10
+	addps	%xmm10, %xmm15
+	movaps	%xmm9, %xmm10
+	mulps	%xmm4, %xmm10
+	movaps	-288(%rbp), %xmm0
+	addps	%xmm10, %xmm0
+	movaps	%xmm0, -288(%rbp)
+	movaps	-528(%rbp), %xmm10
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm10
+	mulps	%xmm2, %xmm9
+	movaps	-256(%rbp), %xmm0
+	addps	%xmm9, %xmm0
+	movaps	%xmm0, -256(%rbp)
+	movaps	-480(%rbp), %xmm0
+	movaps	-432(%rbp), %xmm11
+	movups	(%rcx,%rbx,4), %xmm8
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm1
+	movups	16(%rcx,%rbx,4), %xmm7
+	mulps	%xmm7, %xmm5
+	addps	%xmm5, %xmm0
+	movaps	-352(%rbp), %xmm5
+	movaps	-320(%rbp), %xmm9
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm11
+	mulps	%xmm7, %xmm4
+	addps	%xmm4, %xmm9
+	movaps	-368(%rbp), %xmm4
+	mulps	%xmm8, %xmm3
+	addps	%xmm3, %xmm5
+	mulps	%xmm7, %xmm2
+	addps	%xmm2, %xmm4
+	addq	$12, %rsi
+	decq	%rdx
+	jne	.LBB14_184
+	jmp	.LBB14_181
+.LBB14_185:
+	movaps	%xmm2, %xmm3
+	movaps	%xmm13, %xmm0
+	unpcklps	%xmm13, %xmm3
+	shufps	$17, %xmm2, %xmm13
+	shufps	$226, %xmm2, %xmm13
+	addps	%xmm3, %xmm13
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	shufps	$255, %xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm13, %xmm0
+	movaps	%xmm8, %xmm13
+	unpcklps	%xmm6, %xmm8
+	movaps	%xmm6, %xmm2
+	shufps	$17, %xmm13, %xmm2
+	shufps	$226, %xmm13, %xmm2
+	addps	%xmm8, %xmm2
+	movaps	%xmm13, %xmm8
+	unpckhps	%xmm6, %xmm8
+	shufps	$255, %xmm13, %xmm6
+	shufps	$226, %xmm13, %xmm6
+	addps	%xmm8, %xmm6
+	addps	%xmm2, %xmm6
+	addps	%xmm0, %xmm6
+	movsd	(%r11), %xmm0
+	addps	%xmm6, %xmm0
+	movlps	%xmm0, (%r11)
+	movaps	%xmm7, %xmm0
+	shufps	$85, %xmm7, %xmm0
+	addss	%xmm7, %xmm0
+	movaps	%xmm7, %xmm2
+	unpckhpd	%xmm7, %xmm2
+	shufps	$255, %xmm7, %xmm7
+	addss	%xmm2, %xmm7
+	addss	%xmm0, %xmm7
+	movaps	%xmm1, %xmm0
+	shufps	$85, %xmm1, %xmm0
+	addss	%xmm1, %xmm0
+	movaps	%xmm1, %xmm3
+	unpckhpd	%xmm1, %xmm3
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm3, %xmm1
+	addss	%xmm0, %xmm1
+	addss	%xmm7, %xmm1
+	addss	8(%r11), %xmm1
+	movss	%xmm1, 8(%r11)
+	movaps	%xmm14, %xmm0
+	unpcklps	%xmm15, %xmm0
+	movaps	%xmm15, %xmm6
+	shufps	$17, %xmm14, %xmm6
+	shufps	$226, %xmm14, %xmm6
+	addps	%xmm0, %xmm6
+	movaps	%xmm14, %xmm0
+	unpckhps	%xmm15, %xmm0
+	shufps	$255, %xmm14, %xmm15
+	shufps	$226, %xmm14, %xmm15
+	addps	%xmm0, %xmm15
+	addps	%xmm6, %xmm15
+	movaps	-336(%rbp), %xmm8
+	movaps	%xmm8, %xmm0
+	movaps	-288(%rbp), %xmm2
+	unpcklps	%xmm2, %xmm0
+	movaps	%xmm2, %xmm1
+	shufps	$17, %xmm8, %xmm1
+	shufps	$226, %xmm8, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm8, %xmm0
+	unpckhps	%xmm2, %xmm0
+	shufps	$255, %xmm8, %xmm2
+	shufps	$226, %xmm8, %xmm2
+	addps	%xmm0, %xmm2
+	addps	%xmm1, %xmm2
+	addps	%xmm15, %xmm2
+	movq	-72(%rbp), %r12
+	movsd	(%r11,%r12,4), %xmm0
+	addps	%xmm2, %xmm0
+	movlps	%xmm0, (%r11,%r12,4)
+	movaps	%xmm11, %xmm0
+	shufps	$85, %xmm11, %xmm0
+	addss	%xmm11, %xmm0
+	movaps	%xmm11, %xmm1
+	unpckhpd	%xmm11, %xmm1
+	shufps	$255, %xmm11, %xmm11
+	addss	%xmm1, %xmm11
+	addss	%xmm0, %xmm11
+	movaps	%xmm9, %xmm0
+	shufps	$85, %xmm9, %xmm0
+	addss	%xmm9, %xmm0
+	movaps	%xmm9, %xmm1
+	unpckhpd	%xmm9, %xmm1
+	shufps	$255, %xmm9, %xmm9
+	addss	%xmm1, %xmm9
+	addss	%xmm0, %xmm9
+	addss	%xmm11, %xmm9
+	addss	8(%r11,%r12,4), %xmm9
+	movss	%xmm9, 8(%r11,%r12,4)
+	movaps	%xmm12, %xmm0
+	unpcklps	%xmm10, %xmm0
+	movaps	%xmm10, %xmm1
+	shufps	$17, %xmm12, %xmm1
+	shufps	$226, %xmm12, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm12, %xmm0
+	unpckhps	%xmm10, %xmm0
+	shufps	$255, %xmm12, %xmm10
+	shufps	$226, %xmm12, %xmm10
+	addps	%xmm0, %xmm10
+	addps	%xmm1, %xmm10
+	movaps	-272(%rbp), %xmm3
+	movaps	%xmm3, %xmm0
+	movaps	-256(%rbp), %xmm2
+	unpcklps	%xmm2, %xmm0
+	movaps	%xmm2, %xmm1
+	shufps	$17, %xmm3, %xmm1
+	shufps	$226, %xmm3, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm3, %xmm0
+	unpckhps	%xmm2, %xmm0
+	shufps	$255, %xmm3, %xmm2
+	shufps	$226, %xmm3, %xmm2
+	addps	%xmm0, %xmm2
+	addps	%xmm1, %xmm2
+	addps	%xmm10, %xmm2
+	movsd	(%r11,%r12,8), %xmm0
+	addps	%xmm2, %xmm0
+	jmp	.LBB14_193
+.LBB14_186:
+	pxor	%xmm2, %xmm2
+	xorps	%xmm8, %xmm8
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	pxor	%xmm3, %xmm3
+	xorps	%xmm15, %xmm15
+	xorps	%xmm11, %xmm11
+	xorps	%xmm1, %xmm1
+	xorps	%xmm14, %xmm14
+	xorps	%xmm12, %xmm12
+	xorps	%xmm9, %xmm9
+	xorps	%xmm10, %xmm10
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -336(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	xorps	%xmm13, %xmm13
+	xorl	%r14d, %r14d
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	jmp	.LBB14_189
+	.p2align	4
+.LBB14_187:
+	movaps	%xmm15, %xmm14
+	movdqa	%xmm6, %xmm0
+	movaps	%xmm8, %xmm11
+	movdqa	%xmm2, %xmm15
+.LBB14_188:
+	movdqa	%xmm15, %xmm2
+	movaps	%xmm11, %xmm8
+	movdqa	-256(%rbp), %xmm7
+	movaps	%xmm0, %xmm6
+	movaps	-224(%rbp), %xmm3
+	movaps	%xmm14, %xmm15
+	movaps	-176(%rbp), %xmm11
+	movaps	-112(%rbp), %xmm14
+	incq	%r14
+	cmpq	-64(%rbp), %r14
+	movq	-392(%rbp), %r9
+	movq	-160(%rbp), %rbx
+	je	.LBB14_192
+.LBB14_189:
+	testq	%rbx, %rbx
+	movaps	%xmm14, -112(%rbp)
+	movaps	%xmm11, -176(%rbp)
+	movdqa	%xmm3, -224(%rbp)
+	movdqa	%xmm7, -256(%rbp)
+	jle	.LBB14_187
+	movq	%rbx, %r13
+	leaq	(%r14,%r14,2), %rax
+	shlq	$4, %rax
+	movq	%r14, %rsi
+	imulq	%r9, %rsi
+	movq	-13664(%rbp,%rax), %rdx
+	movq	-13656(%rbp,%rax), %rbx
+	movslq	(%rbx,%r10,4), %rax
+	leaq	(%rdx,%rax,4), %rax
+	movslq	4(%rbx,%r10,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	8(%rbx,%r10,4), %rbx
+	leaq	(%rdx,%rbx,4), %rdx
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	-400(%rbp), %r12
+	movq	-80(%rbp), %r9
+	movaps	%xmm15, %xmm14
+	movdqa	%xmm6, %xmm0
+	movaps	%xmm8, %xmm11
+	movdqa	%xmm2, %xmm15
+	.p2align	4
+.LBB14_191:
+	movaps	%xmm9, -528(%rbp)
+	movaps	%xmm10, -432(%rbp)
+	movdqa	%xmm5, -352(%rbp)
+	movdqa	%xmm4, -320(%rbp)
+	movslq	(%r12), %rbx
+	leaq	(%rsi,%rbx,4), %r8
+	movups	(%rsi,%rbx,4), %xmm10
+	movups	16(%rsi,%rbx,4), %xmm6
+	movups	(%r8,%r9,4), %xmm5
+	movups	16(%r8,%r9,4), %xmm4
+	movups	(%r8,%r9,8), %xmm3
+	movups	16(%r8,%r9,8), %xmm2
+	movslq	-4(%r12), %rbx
+	movups	(%rax,%rbx,4), %xmm8
+	movups	16(%rax,%rbx,4), %xmm9
+	movaps	%xmm10, %xmm7
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm15
+	movaps	%xmm15, -368(%rbp)
+	movaps	%xmm6, %xmm7
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm11
+	movaps	%xmm5, %xmm7
+	mulps	%xmm8, %xmm7
+	movaps	-176(%rbp), %xmm15
+	addps	%xmm7, %xmm15
+	movaps	%xmm15, -176(%rbp)
+	movaps	%xmm4, %xmm7
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm1
+	mulps	%xmm3, %xmm8
+	movaps	-288(%rbp), %xmm7
+	addps	%xmm8, %xmm7
+	movaps	%xmm7, -288(%rbp)
+	mulps	%xmm2, %xmm9
+	movaps	-336(%rbp), %xmm7
+	addps	%xmm9, %xmm7
+	movaps	%xmm7, -336(%rbp)
+	movups	(%rcx,%rbx,4), %xmm7
+	movups	16(%rcx,%rbx,4), %xmm8
+	movaps	%xmm10, %xmm9
+	mulps	%xmm7, %xmm9
+	movaps	-256(%rbp), %xmm15
+	addps	%xmm9, %xmm15
+	movaps	%xmm15, -256(%rbp)
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm0
+	movaps	%xmm5, %xmm9
+	mulps	%xmm7, %xmm9
+	movaps	-112(%rbp), %xmm15
+	addps	%xmm9, %xmm15
+	movaps	%xmm15, -112(%rbp)
+	movaps	%xmm4, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm12
+	movaps	-528(%rbp), %xmm15
+	mulps	%xmm3, %xmm7
+	movaps	-272(%rbp), %xmm9
+	addps	%xmm7, %xmm9
+	movaps	%xmm9, -272(%rbp)
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm13
+	movups	(%rdx,%rbx,4), %xmm7
+	mulps	%xmm7, %xmm10
+	movaps	-224(%rbp), %xmm8
+	addps	%xmm10, %xmm8
+	movaps	%xmm8, -224(%rbp)
+	movaps	-432(%rbp), %xmm10
+	movups	16(%rdx,%rbx,4), %xmm8
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm14
+	mulps	%xmm7, %xmm5
+	addps	%xmm5, %xmm15
+	movaps	%xmm15, %xmm9
+	movdqa	-368(%rbp), %xmm15
+	movaps	-352(%rbp), %xmm5
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm10
+	movaps	-320(%rbp), %xmm4
+	mulps	%xmm7, %xmm3
+	addps	%xmm3, %xmm5
+	mulps	%xmm8, %xmm2
+	addps	%xmm2, %xmm4
+	addq	$12, %r12
+	decq	%r13
+	jne	.LBB14_191
+	jmp	.LBB14_188
+.LBB14_192:
+	movdqa	%xmm2, -368(%rbp)
+	movdqa	%xmm2, %xmm0
+	punpckldq	%xmm7, %xmm0
+	movdqa	%xmm0, -320(%rbp)
+	movdqa	%xmm7, %xmm0
+	shufps	$17, %xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	addps	-320(%rbp), %xmm0
+	movaps	%xmm2, -320(%rbp)
+	movdqa	-320(%rbp), %xmm2
+	punpckhdq	%xmm7, %xmm2
+	movdqa	%xmm2, -320(%rbp)
+	movaps	-368(%rbp), %xmm2
+	shufps	$255, %xmm2, %xmm7
+	shufps	$226, %xmm2, %xmm7
+	addps	-320(%rbp), %xmm7
+	addps	%xmm0, %xmm7
+	movaps	%xmm8, %xmm2
+	unpcklps	%xmm6, %xmm2
+	movaps	%xmm6, %xmm0
+	shufps	$17, %xmm8, %xmm0
+	shufps	$226, %xmm8, %xmm0
+	addps	%xmm2, %xmm0
+	movaps	%xmm8, %xmm2
+	unpckhps	%xmm6, %xmm2
+	shufps	$255, %xmm8, %xmm6
+	shufps	$226, %xmm8, %xmm6
+	addps	%xmm2, %xmm6
+	addps	%xmm0, %xmm6
+	addps	%xmm7, %xmm6
+	movsd	(%r11), %xmm0
+	addps	%xmm6, %xmm0
+	movlps	%xmm0, (%r11)
+	movaps	%xmm3, %xmm6
+	movaps	%xmm3, %xmm0
+	shufps	$85, %xmm3, %xmm0
+	addss	%xmm3, %xmm0
+	movhlps	%xmm3, %xmm3
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm3, %xmm6
+	addss	%xmm0, %xmm6
+	movaps	%xmm15, %xmm0
+	shufps	$85, %xmm15, %xmm0
+	addss	%xmm15, %xmm0
+	movaps	%xmm15, %xmm3
+	unpckhpd	%xmm15, %xmm3
+	shufps	$255, %xmm15, %xmm15
+	addss	%xmm3, %xmm15
+	addss	%xmm0, %xmm15
+	addss	%xmm6, %xmm15
+	addss	8(%r11), %xmm15
+	movss	%xmm15, 8(%r11)
+	movaps	%xmm11, %xmm0
+	unpcklps	%xmm14, %xmm0
+	movaps	%xmm14, %xmm2
+	shufps	$17, %xmm11, %xmm2
+	shufps	$226, %xmm11, %xmm2
+	addps	%xmm0, %xmm2
+	movaps	%xmm11, %xmm0
+	unpckhps	%xmm14, %xmm0
+	shufps	$255, %xmm11, %xmm14
+	shufps	$226, %xmm11, %xmm14
+	addps	%xmm0, %xmm14
+	addps	%xmm2, %xmm14
+	movaps	%xmm1, %xmm6
+	movaps	%xmm1, %xmm0
+	unpcklps	%xmm12, %xmm0
+	movaps	%xmm12, %xmm1
+	shufps	$17, %xmm6, %xmm1
+	shufps	$226, %xmm6, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm6, %xmm0
+	unpckhps	%xmm12, %xmm0
+	shufps	$255, %xmm6, %xmm12
+	shufps	$226, %xmm6, %xmm12
+	addps	%xmm0, %xmm12
+	addps	%xmm1, %xmm12
+	addps	%xmm14, %xmm12
+	movq	-72(%rbp), %r12
+	movsd	(%r11,%r12,4), %xmm0
+	addps	%xmm12, %xmm0
+	movlps	%xmm0, (%r11,%r12,4)
+	movaps	%xmm9, %xmm2
+	movaps	%xmm9, %xmm0
+	shufps	$85, %xmm9, %xmm0
+	addss	%xmm9, %xmm0
+	movaps	%xmm9, %xmm1
+	unpckhpd	%xmm9, %xmm1
+	shufps	$255, %xmm9, %xmm2
+	addss	%xmm1, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm10, %xmm0
+	shufps	$85, %xmm10, %xmm0
+	addss	%xmm10, %xmm0
+	movaps	%xmm10, %xmm1
+	unpckhpd	%xmm10, %xmm1
+	shufps	$255, %xmm10, %xmm10
+	addss	%xmm1, %xmm10
+	addss	%xmm0, %xmm10
+	addss	%xmm2, %xmm10
+	addss	8(%r11,%r12,4), %xmm10
+	movss	%xmm10, 8(%r11,%r12,4)
+	movaps	-288(%rbp), %xmm2
+	movaps	%xmm2, %xmm0
+	movaps	-272(%rbp), %xmm7
+	unpcklps	%xmm7, %xmm0
+	movaps	%xmm7, %xmm1
+	shufps	$17, %xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm2, %xmm0
+	unpckhps	%xmm7, %xmm0
+	shufps	$255, %xmm2, %xmm7
+	shufps	$226, %xmm2, %xmm7
+	addps	%xmm0, %xmm7
+	addps	%xmm1, %xmm7
+	movaps	-336(%rbp), %xmm2
+	movaps	%xmm2, %xmm0
+	unpcklps	%xmm13, %xmm0
+	movaps	%xmm13, %xmm1
+	shufps	$17, %xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm2, %xmm0
+	unpckhps	%xmm13, %xmm0
+	shufps	$255, %xmm2, %xmm13
+	shufps	$226, %xmm2, %xmm13
+	addps	%xmm0, %xmm13
+	addps	%xmm1, %xmm13
+	addps	%xmm7, %xmm13
+	movsd	(%r11,%r12,8), %xmm0
+	addps	%xmm13, %xmm0
+.LBB14_193:
+	movlps	%xmm0, (%r11,%r12,8)
+	movaps	%xmm5, %xmm0
+	shufps	$85, %xmm5, %xmm0
+	addss	%xmm5, %xmm0
+	movaps	%xmm5, %xmm1
+	unpckhpd	%xmm5, %xmm1
+	shufps	$255, %xmm5, %xmm5
+	addss	%xmm1, %xmm5
+	addss	%xmm0, %xmm5
+	movaps	%xmm4, %xmm0
+	shufps	$85, %xmm4, %xmm0
+	addss	%xmm4, %xmm0
+	movaps	%xmm4, %xmm1
+	unpckhpd	%xmm4, %xmm1
+	shufps	$255, %xmm4, %xmm4
+	addss	%xmm1, %xmm4
+	addss	%xmm0, %xmm4
+	addss	%xmm5, %xmm4
+	addss	8(%r11,%r12,8), %xmm4
+	movss	%xmm4, 8(%r11,%r12,8)
+.LBB14_194:
+	movq	-80(%rbp), %r13
+.LBB14_195:
+	movq	-56(%rbp), %r14
+	movaps	.LCPI14_3(%rip), %xmm15
+	movaps	.LCPI14_4(%rip), %xmm14
+	jmp	.LBB14_78
+	.p2align	4
+.LBB14_196:
+	movq	%rax, %rdi
+	leaq	(,%rax,4), %rax
+	movq	%r15, %r8
+	subq	%rax, %r8
+	movq	%r8, -528(%rbp)
+	movq	-568(%rbp), %r8
+	cmpq	%r8, %rcx
+	cmovlq	%rcx, %r8
+	cmpq	$2, %r8
+	cmovlq	%rsi, %r8
+	movq	-1096(%rbp), %rax
+	leaq	(%rax,%rdi,4), %rax
+	movq	%rax, -88(%rbp)
+	cmpq	$256, %r8
+	cmovgeq	%rdx, %r8
+	movq	%r8, -576(%rbp)
+	movl	%edi, %eax
+	andl	$3, %eax
+	movq	%rax, -368(%rbp)
+	movq	%rdi, -384(%rbp)
+	movabsq	$9223372036854775804, %rax
+	andq	%rax, %rdi
+	movq	%rdi, -352(%rbp)
+	movq	-992(%rbp), %rax
+	movq	%rax, -496(%rbp)
+	movq	-1080(%rbp), %rax
+	movq	%rax, -592(%rbp)
+	movq	-984(%rbp), %rax
+	movq	%rax, -192(%rbp)
+	movq	-1000(%rbp), %rax
+	movq	%rax, -184(%rbp)
+	movq	-1008(%rbp), %rax
+	movq	%rax, -48(%rbp)
+	movq	-1088(%rbp), %rax
+	movq	%rax, -200(%rbp)
+	movq	-1016(%rbp), %rax
+	movq	%rax, -232(%rbp)
+	movq	$0, -480(%rbp)
+	movq	-1072(%rbp), %rdi
+	movaps	.LCPI14_3(%rip), %xmm15
+	movaps	.LCPI14_4(%rip), %xmm14
+	jmp	.LBB14_198
+	.p2align	4
+.LBB14_197:
+	movq	-480(%rbp), %rdx
+	incq	%rdx
+	movq	-1144(%rbp), %rcx
+	addq	%rcx, -232(%rbp)
+	movq	-1032(%rbp), %rax
+	addq	%rax, -200(%rbp)
+	addq	%rcx, -48(%rbp)
+	addq	%rcx, -184(%rbp)
+	addq	%rcx, -192(%rbp)
+	addq	%rax, -592(%rbp)
+	addq	%rcx, -496(%rbp)
+	movq	%rdx, -480(%rbp)
+	cmpq	-576(%rbp), %rdx
+	movq	-80(%rbp), %r13
+	je	.LBB14_208
+.LBB14_198:
+	testq	%r13, %r13
+	jle	.LBB14_197
+	movq	-1032(%rbp), %rax
+	imulq	-480(%rbp), %rax
+	addq	-88(%rbp), %rax
+	movq	%rax, -432(%rbp)
+	movq	-496(%rbp), %r8
+	movq	-592(%rbp), %r9
+	movq	-192(%rbp), %r13
+	movq	-184(%rbp), %rbx
+	movq	-48(%rbp), %r12
+	movq	-200(%rbp), %r14
+	movq	-232(%rbp), %rsi
+	xorl	%r10d, %r10d
+	jmp	.LBB14_201
+	.p2align	4
+.LBB14_200:
+	movq	-288(%rbp), %r10
+	incq	%r10
+	movq	-336(%rbp), %rsi
+	addq	$4, %rsi
+	addq	%r15, %r14
+	movq	-272(%rbp), %r12
+	addq	$4, %r12
+	movq	-256(%rbp), %rbx
+	addq	$4, %rbx
+	movq	-224(%rbp), %r13
+	addq	$4, %r13
+	movq	-176(%rbp), %r9
+	addq	%r15, %r9
+	movq	-112(%rbp), %r8
+	addq	$4, %r8
+	cmpq	-80(%rbp), %r10
+	je	.LBB14_197
+.LBB14_201:
+	movq	%r15, %r11
+	movq	%r10, -288(%rbp)
+	imulq	%r10, %r11
+	movq	%r11, -320(%rbp)
+	movq	%r8, -112(%rbp)
+	movq	%r9, -176(%rbp)
+	xorl	%edx, %edx
+	movq	%rsi, %r10
+	xorl	%esi, %esi
+	movq	-352(%rbp), %r11
+	.p2align	4
+.LBB14_202:
+	movq	%r9, %rax
+	movq	%r8, %rcx
+	movss	(%r13,%rdx), %xmm0
+	movss	%xmm0, -12(%r14,%rsi,4)
+	movss	(%rbx,%rdx), %xmm0
+	movss	%xmm0, -8(%r14,%rsi,4)
+	movss	(%r12,%rdx), %xmm0
+	movss	%xmm0, -4(%r14,%rsi,4)
+	movd	(%r10,%rdx), %xmm0
+	movd	%xmm0, (%r14,%rsi,4)
+	addq	$4, %rsi
+	addq	%rdi, %rdx
+	addq	$16, %r9
+	addq	%rdi, %r8
+	cmpq	%rsi, %r11
+	jne	.LBB14_202
+	movq	%r10, -336(%rbp)
+	movq	%r12, -272(%rbp)
+	movq	%rbx, -256(%rbp)
+	movq	%r13, -224(%rbp)
+	cmpq	$0, -368(%rbp)
+	movq	-1168(%rbp), %rsi
+	je	.LBB14_206
+	movq	-368(%rbp), %rdx
+	.p2align	4
+.LBB14_205:
+	movd	(%rcx), %xmm0
+	movd	%xmm0, (%rax)
+	addq	$4, %rax
+	addq	%rsi, %rcx
+	decq	%rdx
+	jne	.LBB14_205
+.LBB14_206:
+	movq	-384(%rbp), %rax
+	cmpq	-240(%rbp), %rax
+	jge	.LBB14_200
+	movq	-320(%rbp), %rdi
+	addq	-432(%rbp), %rdi
+	xorl	%esi, %esi
+	movq	-528(%rbp), %rdx
+	callq	memset@PLT
+	movaps	.LCPI14_4(%rip), %xmm14
+	movaps	.LCPI14_3(%rip), %xmm15
+	movq	-1072(%rbp), %rdi
+	jmp	.LBB14_200
+	.p2align	4
+.LBB14_208:
+	movq	-56(%rbp), %r14
+	movq	-384(%rbp), %rax
+.LBB14_209:
+	leaq	-1(%rax), %rdx
+	movq	-504(%rbp), %rcx
+	movq	%rcx, -1056(%rbp)
+	movq	-1104(%rbp), %rcx
+	movq	%rcx, -1048(%rbp)
+	xorl	%ecx, %ecx
+	movq	-72(%rbp), %r12
+	movq	%rax, -384(%rbp)
+	jmp	.LBB14_211
+	.p2align	4
+.LBB14_210:
+	movq	-1064(%rbp), %rcx
+	addq	$16, %rcx
+	addq	$-16, %rdx
+	movq	-1160(%rbp), %rax
+	addq	%rax, -1048(%rbp)
+	addq	%rax, -1056(%rbp)
+	movq	-384(%rbp), %rax
+	cmpq	%rax, %rcx
+	jge	.LBB14_63
+.LBB14_211:
+	cmpq	$15, %rdx
+	movl	$15, %esi
+	cmovbq	%rdx, %rsi
+	movq	%rsi, -88(%rbp)
+	movq	%rcx, -1064(%rbp)
+	subq	%rcx, %rax
+	movq	%rax, -304(%rbp)
+	cmpq	$9, %rax
+	setge	%al
+	testq	%r12, %r12
+	jle	.LBB14_210
+	movq	-88(%rbp), %rcx
+	leal	1(%rcx), %esi
+	andl	$30, %esi
+	xorl	%ecx, %ecx
+	movb	%al, %cl
+	incl	%ecx
+	movq	%rcx, -1184(%rbp)
+	movq	-1152(%rbp), %rax
+	movq	-1064(%rbp), %rcx
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -184(%rbp)
+	movq	%rcx, %rax
+	imulq	%r12, %rax
+	movq	-504(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -1176(%rbp)
+	movq	-1056(%rbp), %r8
+	movq	-1048(%rbp), %r11
+	xorl	%ecx, %ecx
+	movq	%rdx, -296(%rbp)
+	movq	%rsi, -456(%rbp)
+	jmp	.LBB14_214
+	.p2align	4
+.LBB14_213:
+	movq	-192(%rbp), %rcx
+	addq	$6, %rcx
+	addq	$24, %r11
+	addq	$24, %r8
+	cmpq	%r12, %rcx
+	jge	.LBB14_210
+.LBB14_214:
+	movq	%r12, %rax
+	movq	%rcx, -192(%rbp)
+	subq	%rcx, %rax
+	cmpq	$6, %rax
+	movl	$6, %ecx
+	cmovgeq	%rcx, %rax
+	movq	-1184(%rbp), %rcx
+	leal	(%rcx,%rax,2), %eax
+	addl	$-3, %eax
+	cmpl	$11, %eax
+	ja	.LBB14_213
+	movq	%r11, -232(%rbp)
+	movq	%r8, -200(%rbp)
+	movq	-1176(%rbp), %rcx
+	movq	-192(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, -48(%rbp)
+	leaq	.LJTI14_0(%rip), %rcx
+	movslq	(%rcx,%rax,4), %rax
+	addq	%rcx, %rax
+	jmpq	*%rax
+.LBB14_216:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	movq	%rax, -112(%rbp)
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%ecx, %ecx
+	jmp	.LBB14_218
+	.p2align	4
+.LBB14_217:
+	incq	%rcx
+	cmpq	-64(%rbp), %rcx
+	je	.LBB14_406
+.LBB14_218:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13640(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_217
+	leaq	(%rsi,%rbp), %r9
+	addq	$-13664, %r9
+	movq	-13664(%rbp,%rsi), %r11
+	movq	-13656(%rbp,%rsi), %rsi
+	movq	-192(%rbp), %rax
+	movslq	(%rsi,%rax,4), %rbx
+	leaq	(%r11,%rbx,4), %rsi
+	movq	-112(%rbp), %rdi
+	imulq	%rcx, %rdi
+	movq	-184(%rbp), %rax
+	leaq	(%rax,%rdi,4), %rdi
+	movq	32(%r9), %r8
+	movq	40(%r9), %r9
+	movabsq	$9223372036854775804, %rax
+	leaq	2(%rax), %r10
+	andq	%r8, %r10
+	leaq	(%r11,%rbx,4), %r11
+	addq	$4, %r11
+	leaq	(,%r9,4), %r14
+	xorl	%r12d, %r12d
+	jmp	.LBB14_221
+	.p2align	4
+.LBB14_220:
+	incq	%r12
+	addq	%r14, %r11
+	cmpq	%rdx, %r12
+	je	.LBB14_217
+.LBB14_221:
+	testq	%r8, %r8
+	jle	.LBB14_220
+	cmpq	$1, %r8
+	jne	.LBB14_224
+	xorl	%ebx, %ebx
+	jmp	.LBB14_226
+	.p2align	4
+.LBB14_224:
+	movdqa	%xmm0, %xmm2
+	xorl	%ebx, %ebx
+	movq	-408(%rbp), %rax
+	.p2align	4
+.LBB14_225:
+	movups	(%rdi), %xmm3
+	movups	16(%rdi), %xmm4
+	movss	-4(%r11,%rbx,4), %xmm5
+	movss	(%r11,%rbx,4), %xmm0
+	shufps	$0, %xmm5, %xmm5
+	mulps	%xmm5, %xmm4
+	addps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm5
+	addps	%xmm1, %xmm5
+	movups	(%rdi,%r15), %xmm1
+	movups	16(%rdi,%r15), %xmm2
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm1
+	addps	%xmm5, %xmm1
+	mulps	%xmm2, %xmm0
+	addps	%xmm4, %xmm0
+	addq	$2, %rbx
+	addq	%rax, %rdi
+	movaps	%xmm0, %xmm2
+	cmpq	%rbx, %r10
+	jne	.LBB14_225
+.LBB14_226:
+	testb	$1, %r8b
+	je	.LBB14_220
+	movq	%r12, %r13
+	imulq	%r9, %r13
+	leaq	(%rsi,%r13,4), %r13
+	movups	(%rdi), %xmm2
+	movups	16(%rdi), %xmm3
+	movss	(%r13,%rbx,4), %xmm4
+	movq	-80(%rbp), %r13
+	shufps	$0, %xmm4, %xmm4
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm1
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm0
+	movq	-240(%rbp), %rax
+	leaq	(%rdi,%rax,4), %rdi
+	jmp	.LBB14_220
+.LBB14_228:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	movq	%rax, -576(%rbp)
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -368(%rbp)
+	xorps	%xmm15, %xmm15
+	pxor	%xmm6, %xmm6
+	movdqa	%xmm0, -352(%rbp)
+	pxor	%xmm3, %xmm3
+	movdqa	%xmm0, -480(%rbp)
+	pxor	%xmm4, %xmm4
+	movdqa	%xmm0, -288(%rbp)
+	xorps	%xmm12, %xmm12
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorps	%xmm1, %xmm1
+	xorps	%xmm11, %xmm11
+	pxor	%xmm2, %xmm2
+	movdqa	%xmm2, -432(%rbp)
+	movdqa	%xmm2, -320(%rbp)
+	xorl	%ebx, %ebx
+	xorps	%xmm10, %xmm10
+	xorps	%xmm14, %xmm14
+	xorps	%xmm13, %xmm13
+	pxor	%xmm7, %xmm7
+	movdqa	%xmm2, -528(%rbp)
+	movdqa	%xmm2, -496(%rbp)
+	pxor	%xmm5, %xmm5
+	jmp	.LBB14_230
+	.p2align	4
+.LBB14_229:
+	incq	%rbx
+	cmpq	-64(%rbp), %rbx
+	je	.LBB14_237
+.LBB14_230:
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	-13640(%rbp,%rax), %r9
+	testq	%r9, %r9
+	jle	.LBB14_229
+	leaq	(%rax,%rbp), %r8
+	addq	$-13664, %r8
+	movq	-13664(%rbp,%rax), %rcx
+	movq	-13656(%rbp,%rax), %rdx
+	movq	%rbx, %r14
+	movq	-192(%rbp), %rbx
+	movslq	(%rdx,%rbx,4), %rax
+	leaq	(%rcx,%rax,4), %rdi
+	movslq	4(%rdx,%rbx,4), %rax
+	leaq	(%rcx,%rax,4), %rax
+	movslq	8(%rdx,%rbx,4), %rsi
+	leaq	(%rcx,%rsi,4), %rsi
+	movslq	12(%rdx,%rbx,4), %r10
+	leaq	(%rcx,%r10,4), %r11
+	movslq	16(%rdx,%rbx,4), %r10
+	leaq	(%rcx,%r10,4), %r10
+	movslq	20(%rdx,%rbx,4), %rdx
+	movq	%r14, %rbx
+	leaq	(%rcx,%rdx,4), %r12
+	movq	-576(%rbp), %rcx
+	imulq	%r14, %rcx
+	movq	-184(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	32(%r8), %rdx
+	movq	40(%r8), %r14
+	shlq	$2, %r14
+	xorl	%r8d, %r8d
+	jmp	.LBB14_234
+	.p2align	4
+.LBB14_232:
+	movaps	-480(%rbp), %xmm4
+	movaps	%xmm11, %xmm2
+	movaps	-496(%rbp), %xmm5
+	movaps	%xmm14, %xmm3
+.LBB14_233:
+	movaps	%xmm3, %xmm14
+	movaps	-272(%rbp), %xmm10
+	movaps	%xmm5, -496(%rbp)
+	movaps	-256(%rbp), %xmm13
+	movaps	%xmm4, -480(%rbp)
+	movaps	%xmm2, %xmm11
+	movdqa	-176(%rbp), %xmm5
+	movdqa	-336(%rbp), %xmm2
+	movdqa	-112(%rbp), %xmm3
+	movdqa	-224(%rbp), %xmm4
+	incq	%r8
+	addq	%r14, %r12
+	addq	%r14, %r10
+	addq	%r14, %r11
+	addq	%r14, %rsi
+	addq	%r14, %rax
+	addq	%r14, %rdi
+	cmpq	%r9, %r8
+	je	.LBB14_229
+.LBB14_234:
+	testq	%rdx, %rdx
+	movdqa	%xmm3, -112(%rbp)
+	movdqa	%xmm5, -176(%rbp)
+	movdqa	%xmm4, -224(%rbp)
+	movaps	%xmm13, -256(%rbp)
+	movaps	%xmm10, -272(%rbp)
+	movdqa	%xmm2, -336(%rbp)
+	jle	.LBB14_232
+	xorl	%r13d, %r13d
+	movaps	-480(%rbp), %xmm4
+	movaps	%xmm11, %xmm2
+	movaps	-496(%rbp), %xmm5
+	movaps	%xmm14, %xmm3
+	.p2align	4
+.LBB14_236:
+	movdqa	%xmm0, -496(%rbp)
+	movaps	%xmm8, -480(%rbp)
+	movups	(%rcx), %xmm13
+	movups	16(%rcx), %xmm10
+	movaps	%xmm9, %xmm14
+	movups	32(%rcx), %xmm9
+	movups	48(%rcx), %xmm8
+	movaps	%xmm12, %xmm0
+	movss	(%rdi,%r13,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm13, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -592(%rbp)
+	movaps	%xmm10, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm2
+	movaps	%xmm9, %xmm11
+	mulps	%xmm12, %xmm11
+	movaps	-368(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -368(%rbp)
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm15
+	movss	(%rax,%r13,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-432(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -432(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-320(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -320(%rbp)
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm6
+	mulps	%xmm8, %xmm11
+	movaps	-352(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -352(%rbp)
+	movss	(%rsi,%r13,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-272(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -272(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm3
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-112(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -112(%rbp)
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm4
+	movss	(%r11,%r13,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-256(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -256(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm7
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-224(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -224(%rbp)
+	mulps	%xmm8, %xmm11
+	movaps	-288(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -288(%rbp)
+	movss	(%r10,%r13,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-528(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -528(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm5
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm0
+	movaps	%xmm0, %xmm12
+	movaps	-496(%rbp), %xmm0
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm0
+	movss	(%r12,%r13,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	mulps	%xmm11, %xmm13
+	movaps	-336(%rbp), %xmm1
+	addps	%xmm13, %xmm1
+	movaps	%xmm1, -336(%rbp)
+	mulps	%xmm11, %xmm10
+	movaps	-176(%rbp), %xmm1
+	addps	%xmm10, %xmm1
+	movaps	%xmm1, -176(%rbp)
+	movaps	-592(%rbp), %xmm1
+	mulps	%xmm11, %xmm9
+	addps	%xmm9, %xmm14
+	movaps	%xmm14, %xmm9
+	mulps	%xmm8, %xmm11
+	movaps	-480(%rbp), %xmm8
+	addps	%xmm11, %xmm8
+	incq	%r13
+	addq	%r15, %rcx
+	cmpq	%r13, %rdx
+	jne	.LBB14_236
+	jmp	.LBB14_233
+.LBB14_237:
+	movaps	%xmm1, -976(%rbp)
+	movaps	%xmm11, -960(%rbp)
+	movaps	-368(%rbp), %xmm11
+	movaps	%xmm11, -944(%rbp)
+	movaps	%xmm15, -928(%rbp)
+	movaps	-432(%rbp), %xmm1
+	movaps	%xmm1, -912(%rbp)
+	movaps	-320(%rbp), %xmm1
+	movaps	%xmm1, -896(%rbp)
+	movaps	%xmm6, -880(%rbp)
+	movaps	-352(%rbp), %xmm1
+	movaps	%xmm1, -864(%rbp)
+	movaps	%xmm10, -848(%rbp)
+	movaps	%xmm14, -832(%rbp)
+	movdqa	%xmm3, -816(%rbp)
+	movaps	-480(%rbp), %xmm1
+	movaps	%xmm1, -800(%rbp)
+	movaps	%xmm13, -784(%rbp)
+	movaps	%xmm7, -768(%rbp)
+	movdqa	%xmm4, -752(%rbp)
+	movaps	-288(%rbp), %xmm1
+	movaps	%xmm1, -736(%rbp)
+	movaps	-528(%rbp), %xmm1
+	movaps	%xmm1, -720(%rbp)
+	movaps	-496(%rbp), %xmm1
+	movaps	%xmm1, -704(%rbp)
+	movaps	%xmm12, -688(%rbp)
+	movaps	%xmm0, -672(%rbp)
+	movdqa	%xmm2, -656(%rbp)
+	movdqa	%xmm5, -640(%rbp)
+	movaps	%xmm9, -624(%rbp)
+	movaps	%xmm8, -608(%rbp)
+	cmpq	$0, -304(%rbp)
+	movq	-512(%rbp), %r9
+	movq	-72(%rbp), %r12
+	movq	-80(%rbp), %r13
+	movq	-56(%rbp), %r14
+	movq	-448(%rbp), %r10
+	movaps	.LCPI14_3(%rip), %xmm15
+	movaps	.LCPI14_4(%rip), %xmm14
+	movq	-296(%rbp), %rdx
+	movq	-456(%rbp), %rsi
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	jle	.LBB14_213
+	testq	%rdx, %rdx
+	je	.LBB14_572
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_240:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx), %xmm0
+	movss	%xmm0, (%r8,%rcx)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx), %xmm0
+	movss	%xmm0, (%r11,%rcx)
+	addq	$2, %rax
+	addq	%r10, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_240
+	testb	$1, -88(%rbp)
+	jne	.LBB14_243
+.LBB14_242:
+	movss	-976(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB14_243:
+	testq	%rdx, %rdx
+	je	.LBB14_573
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_245:
+	movss	-912(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-908(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_245
+	testb	$1, -88(%rbp)
+	jne	.LBB14_248
+.LBB14_247:
+	movss	-912(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_248:
+	testq	%rdx, %rdx
+	je	.LBB14_574
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_250:
+	movss	-848(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-844(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_250
+	testb	$1, -88(%rbp)
+	jne	.LBB14_253
+.LBB14_252:
+	movss	-848(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+.LBB14_253:
+	testq	%rdx, %rdx
+	je	.LBB14_575
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_255:
+	movss	-784(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-780(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_255
+	testb	$1, -88(%rbp)
+	jne	.LBB14_258
+.LBB14_257:
+	movss	-784(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	12(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+.LBB14_258:
+	testq	%rdx, %rdx
+	je	.LBB14_576
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_260:
+	movss	-720(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-716(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_260
+	testb	$1, -88(%rbp)
+	jne	.LBB14_263
+.LBB14_262:
+	movss	-720(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	16(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 16(%rcx,%rax,4)
+.LBB14_263:
+	testq	%rdx, %rdx
+	je	.LBB14_577
+	movl	$5, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_265:
+	movss	-656(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-652(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_265
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+	jmp	.LBB14_578
+.LBB14_267:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	xorl	%ecx, %ecx
+	jmp	.LBB14_269
+	.p2align	4
+.LBB14_268:
+	incq	%rcx
+	cmpq	-64(%rbp), %rcx
+	je	.LBB14_275
+.LBB14_269:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13640(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_268
+	leaq	(%rsi,%rbp), %r11
+	addq	$-13664, %r11
+	movq	-13664(%rbp,%rsi), %r8
+	movq	-13656(%rbp,%rsi), %r9
+	movq	-192(%rbp), %r10
+	movslq	(%r9,%r10,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	4(%r9,%r10,4), %rdi
+	leaq	(%r8,%rdi,4), %rdi
+	movslq	8(%r9,%r10,4), %r9
+	leaq	(%r8,%r9,4), %r8
+	movq	%rax, %r9
+	imulq	%rcx, %r9
+	movq	-184(%rbp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	32(%r11), %r10
+	movq	40(%r11), %r11
+	shlq	$2, %r11
+	xorl	%r14d, %r14d
+	jmp	.LBB14_272
+	.p2align	4
+.LBB14_271:
+	incq	%r14
+	addq	%r11, %r8
+	addq	%r11, %rdi
+	addq	%r11, %rsi
+	cmpq	%rdx, %r14
+	je	.LBB14_268
+.LBB14_272:
+	testq	%r10, %r10
+	jle	.LBB14_271
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB14_274:
+	movups	(%r9), %xmm6
+	movups	16(%r9), %xmm7
+	movss	(%rsi,%rbx,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm5
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm4
+	movss	(%rdi,%rbx,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm3
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm2
+	movss	(%r8,%rbx,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm1
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm0
+	incq	%rbx
+	addq	%r15, %r9
+	cmpq	%rbx, %r10
+	jne	.LBB14_274
+	jmp	.LBB14_271
+.LBB14_275:
+	cmpq	$0, -304(%rbp)
+	movq	-56(%rbp), %r14
+	movq	-296(%rbp), %rdx
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	movq	-48(%rbp), %rcx
+	jle	.LBB14_213
+	movss	(%rcx), %xmm6
+	addss	%xmm5, %xmm6
+	movss	%xmm6, (%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_284
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	(%rcx,%r12,4), %xmm6
+	movss	%xmm6, (%rcx,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_284
+	movaps	%xmm5, %xmm6
+	unpckhpd	%xmm5, %xmm6
+	addss	(%rcx,%r12,8), %xmm6
+	movss	%xmm6, (%rcx,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_284
+	shufps	$255, %xmm5, %xmm5
+	movq	-152(%rbp), %rax
+	addss	(%rcx,%rax), %xmm5
+	movss	%xmm5, (%rcx,%rax)
+	cmpq	$3, %rdx
+	je	.LBB14_284
+	movq	-144(%rbp), %rax
+	movss	(%rcx,%rax), %xmm5
+	addss	%xmm4, %xmm5
+	movss	%xmm5, (%rcx,%rax)
+	cmpq	$4, %rdx
+	je	.LBB14_284
+	movaps	%xmm4, %xmm5
+	shufps	$85, %xmm4, %xmm5
+	movq	-136(%rbp), %rax
+	addss	(%rcx,%rax), %xmm5
+	movss	%xmm5, (%rcx,%rax)
+	cmpq	$5, %rdx
+	je	.LBB14_284
+	movaps	%xmm4, %xmm5
+	unpckhpd	%xmm4, %xmm5
+	movq	-128(%rbp), %rax
+	addss	(%rcx,%rax), %xmm5
+	movss	%xmm5, (%rcx,%rax)
+	cmpq	$6, %rdx
+	je	.LBB14_284
+	shufps	$255, %xmm4, %xmm4
+	movq	-120(%rbp), %rax
+	addss	(%rcx,%rax), %xmm4
+	movss	%xmm4, (%rcx,%rax)
+.LBB14_284:
+	movss	4(%rcx), %xmm4
+	addss	%xmm3, %xmm4
+	movss	%xmm4, 4(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_292
+	leaq	4(%rcx), %rax
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	(%rax,%r12,4), %xmm4
+	movss	%xmm4, (%rax,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_292
+	movaps	%xmm3, %xmm4
+	unpckhpd	%xmm3, %xmm4
+	addss	(%rax,%r12,8), %xmm4
+	movss	%xmm4, (%rax,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_292
+	shufps	$255, %xmm3, %xmm3
+	movq	-152(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$3, %rdx
+	je	.LBB14_292
+	movq	-144(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm3
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$4, %rdx
+	je	.LBB14_292
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	movq	-136(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$5, %rdx
+	je	.LBB14_292
+	movaps	%xmm2, %xmm3
+	unpckhpd	%xmm2, %xmm3
+	movq	-128(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$6, %rdx
+	je	.LBB14_292
+	shufps	$255, %xmm2, %xmm2
+	movq	-120(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm2
+	movss	%xmm2, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+.LBB14_292:
+	movss	8(%rcx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, 8(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_213
+	addq	$8, %rcx
+	jmp	.LBB14_565
+.LBB14_294:
+	movq	-13640(%rbp), %rbx
+	imulq	-13632(%rbp), %rbx
+	imulq	-240(%rbp), %rbx
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -320(%rbp)
+	pxor	%xmm2, %xmm2
+	movdqa	%xmm0, -352(%rbp)
+	movdqa	%xmm0, -368(%rbp)
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	movdqa	%xmm3, -336(%rbp)
+	xorps	%xmm8, %xmm8
+	xorps	%xmm12, %xmm12
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm6, %xmm6
+	xorps	%xmm10, %xmm10
+	xorps	%xmm15, %xmm15
+	xorps	%xmm13, %xmm13
+	movdqa	%xmm3, -288(%rbp)
+	xorl	%r12d, %r12d
+	xorps	%xmm9, %xmm9
+	pxor	%xmm7, %xmm7
+	xorps	%xmm14, %xmm14
+	movdqa	%xmm3, -432(%rbp)
+	jmp	.LBB14_296
+	.p2align	4
+.LBB14_295:
+	incq	%r12
+	cmpq	-64(%rbp), %r12
+	je	.LBB14_303
+.LBB14_296:
+	leaq	(%r12,%r12,2), %rcx
+	shlq	$4, %rcx
+	movq	-13640(%rbp,%rcx), %rax
+	testq	%rax, %rax
+	jle	.LBB14_295
+	leaq	(%rcx,%rbp), %r8
+	addq	$-13664, %r8
+	movq	-13664(%rbp,%rcx), %r9
+	movq	-13656(%rbp,%rcx), %r10
+	movq	-192(%rbp), %r11
+	movslq	(%r10,%r11,4), %rcx
+	leaq	(%r9,%rcx,4), %rcx
+	movslq	4(%r10,%r11,4), %rdx
+	leaq	(%r9,%rdx,4), %rdx
+	movslq	8(%r10,%r11,4), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movslq	12(%r10,%r11,4), %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	movslq	16(%r10,%r11,4), %r10
+	leaq	(%r9,%r10,4), %r9
+	movq	%rbx, %r10
+	imulq	%r12, %r10
+	movq	-184(%rbp), %r11
+	leaq	(%r11,%r10,4), %r10
+	movq	32(%r8), %r11
+	movq	40(%r8), %r14
+	shlq	$2, %r14
+	xorl	%r8d, %r8d
+	jmp	.LBB14_300
+	.p2align	4
+.LBB14_298:
+	movaps	-320(%rbp), %xmm11
+	movaps	-352(%rbp), %xmm1
+	movaps	-432(%rbp), %xmm14
+	movdqa	%xmm7, %xmm2
+	movdqa	%xmm6, %xmm0
+	movaps	%xmm10, %xmm3
+.LBB14_299:
+	movaps	%xmm3, %xmm10
+	movaps	%xmm14, -432(%rbp)
+	movdqa	%xmm0, %xmm6
+	movaps	%xmm1, -352(%rbp)
+	movaps	%xmm11, -320(%rbp)
+	movaps	%xmm2, %xmm7
+	movaps	-256(%rbp), %xmm9
+	movdqa	-272(%rbp), %xmm0
+	movaps	-224(%rbp), %xmm14
+	movdqa	-176(%rbp), %xmm2
+	movaps	-112(%rbp), %xmm1
+	incq	%r8
+	addq	%r14, %r9
+	addq	%r14, %rdi
+	addq	%r14, %rsi
+	addq	%r14, %rdx
+	addq	%r14, %rcx
+	cmpq	%rax, %r8
+	je	.LBB14_295
+.LBB14_300:
+	testq	%r11, %r11
+	movaps	%xmm1, -112(%rbp)
+	movdqa	%xmm2, -176(%rbp)
+	movaps	%xmm14, -224(%rbp)
+	movaps	%xmm9, -256(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	jle	.LBB14_298
+	xorl	%r13d, %r13d
+	movaps	-320(%rbp), %xmm11
+	movaps	-352(%rbp), %xmm1
+	movaps	-432(%rbp), %xmm14
+	movdqa	%xmm7, %xmm2
+	movdqa	%xmm6, %xmm0
+	movaps	%xmm10, %xmm3
+	.p2align	4
+.LBB14_302:
+	movaps	%xmm12, -352(%rbp)
+	movdqa	%xmm4, -320(%rbp)
+	movups	(%r10), %xmm9
+	movups	16(%r10), %xmm6
+	movdqa	%xmm5, %xmm10
+	movups	32(%r10), %xmm5
+	movups	48(%r10), %xmm4
+	movaps	%xmm8, %xmm12
+	movss	(%rcx,%r13,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm9, %xmm7
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -432(%rbp)
+	movaps	%xmm6, %xmm7
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm3
+	movaps	%xmm5, %xmm7
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm11
+	mulps	%xmm4, %xmm8
+	movaps	-176(%rbp), %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -176(%rbp)
+	movss	(%rdx,%r13,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm9, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-272(%rbp), %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -272(%rbp)
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm15
+	movaps	%xmm5, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm1
+	mulps	%xmm4, %xmm7
+	movaps	-368(%rbp), %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm8, -368(%rbp)
+	movss	(%rsi,%r13,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm9, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm13
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	%xmm14, %xmm0
+	movaps	-288(%rbp), %xmm14
+	addps	%xmm8, %xmm14
+	movaps	%xmm14, -288(%rbp)
+	movaps	%xmm5, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	%xmm13, %xmm14
+	movaps	%xmm11, %xmm13
+	movaps	-112(%rbp), %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm13, %xmm11
+	movaps	%xmm14, %xmm13
+	movaps	%xmm0, %xmm14
+	mulps	%xmm4, %xmm7
+	movaps	-336(%rbp), %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm8, -336(%rbp)
+	movss	(%rdi,%r13,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm9, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-256(%rbp), %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -256(%rbp)
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm2
+	movaps	%xmm5, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm12
+	movaps	%xmm12, %xmm8
+	movaps	-352(%rbp), %xmm12
+	mulps	%xmm4, %xmm7
+	addps	%xmm7, %xmm12
+	movss	(%r9,%r13,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	mulps	%xmm7, %xmm9
+	movaps	-224(%rbp), %xmm0
+	addps	%xmm9, %xmm0
+	movaps	%xmm0, -224(%rbp)
+	movdqa	-432(%rbp), %xmm0
+	mulps	%xmm7, %xmm6
+	addps	%xmm6, %xmm14
+	mulps	%xmm7, %xmm5
+	addps	%xmm5, %xmm10
+	movaps	%xmm10, %xmm5
+	mulps	%xmm4, %xmm7
+	movaps	-320(%rbp), %xmm4
+	addps	%xmm7, %xmm4
+	incq	%r13
+	addq	%r15, %r10
+	cmpq	%r13, %r11
+	jne	.LBB14_302
+	jmp	.LBB14_299
+.LBB14_303:
+	movdqa	%xmm6, -976(%rbp)
+	movaps	%xmm10, -960(%rbp)
+	movdqa	-320(%rbp), %xmm3
+	movdqa	%xmm3, -944(%rbp)
+	movdqa	%xmm2, -928(%rbp)
+	movdqa	%xmm0, -912(%rbp)
+	movaps	%xmm15, -896(%rbp)
+	movdqa	-352(%rbp), %xmm2
+	movdqa	%xmm2, -880(%rbp)
+	movaps	-368(%rbp), %xmm0
+	movaps	%xmm0, -864(%rbp)
+	movaps	%xmm13, -848(%rbp)
+	movaps	-288(%rbp), %xmm0
+	movaps	%xmm0, -832(%rbp)
+	movaps	%xmm1, -816(%rbp)
+	movaps	-336(%rbp), %xmm0
+	movaps	%xmm0, -800(%rbp)
+	movaps	%xmm9, -784(%rbp)
+	movaps	%xmm7, -768(%rbp)
+	movaps	%xmm8, -752(%rbp)
+	movaps	%xmm12, -736(%rbp)
+	movaps	%xmm14, -720(%rbp)
+	movaps	-432(%rbp), %xmm0
+	movaps	%xmm0, -704(%rbp)
+	movaps	%xmm5, -688(%rbp)
+	movaps	%xmm4, -672(%rbp)
+	cmpq	$0, -304(%rbp)
+	movq	-512(%rbp), %r9
+	movq	-72(%rbp), %r12
+	movq	-80(%rbp), %r13
+	movq	-56(%rbp), %r14
+	movq	-448(%rbp), %r10
+	movaps	.LCPI14_3(%rip), %xmm15
+	movaps	.LCPI14_4(%rip), %xmm14
+	movq	-296(%rbp), %rdx
+	movq	-456(%rbp), %rsi
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	jle	.LBB14_213
+	testq	%rdx, %rdx
+	je	.LBB14_579
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_306:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx), %xmm0
+	movss	%xmm0, (%r8,%rcx)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx), %xmm0
+	movss	%xmm0, (%r11,%rcx)
+	addq	$2, %rax
+	addq	%r10, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_306
+	testb	$1, -88(%rbp)
+	jne	.LBB14_309
+.LBB14_308:
+	movss	-976(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB14_309:
+	testq	%rdx, %rdx
+	je	.LBB14_580
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_311:
+	movss	-912(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-908(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_311
+	testb	$1, -88(%rbp)
+	jne	.LBB14_314
+.LBB14_313:
+	movss	-912(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_314:
+	testq	%rdx, %rdx
+	je	.LBB14_581
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_316:
+	movss	-848(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-844(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_316
+	testb	$1, -88(%rbp)
+	jne	.LBB14_319
+.LBB14_318:
+	movss	-848(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+.LBB14_319:
+	testq	%rdx, %rdx
+	je	.LBB14_582
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_321:
+	movss	-784(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-780(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_321
+	testb	$1, -88(%rbp)
+	jne	.LBB14_324
+.LBB14_323:
+	movss	-784(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	12(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+.LBB14_324:
+	testq	%rdx, %rdx
+	je	.LBB14_583
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_326:
+	movss	-720(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-716(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_326
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+	jmp	.LBB14_584
+.LBB14_328:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorl	%ecx, %ecx
+	jmp	.LBB14_330
+	.p2align	4
+.LBB14_329:
+	incq	%rcx
+	cmpq	-64(%rbp), %rcx
+	je	.LBB14_336
+.LBB14_330:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13640(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_329
+	leaq	(%rsi,%rbp), %r10
+	addq	$-13664, %r10
+	movq	-13664(%rbp,%rsi), %rdi
+	movq	-13656(%rbp,%rsi), %r8
+	movq	-192(%rbp), %r9
+	movslq	(%r8,%r9,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	4(%r8,%r9,4), %r8
+	leaq	(%rdi,%r8,4), %rdi
+	movq	%rax, %r8
+	imulq	%rcx, %r8
+	movq	-184(%rbp), %r9
+	leaq	(%r9,%r8,4), %r8
+	movq	32(%r10), %r9
+	movq	40(%r10), %r10
+	shlq	$2, %r10
+	xorl	%r11d, %r11d
+	jmp	.LBB14_333
+	.p2align	4
+.LBB14_332:
+	incq	%r11
+	addq	%r10, %rdi
+	addq	%r10, %rsi
+	cmpq	%rdx, %r11
+	je	.LBB14_329
+.LBB14_333:
+	testq	%r9, %r9
+	jle	.LBB14_332
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB14_335:
+	movups	(%r8), %xmm4
+	movups	16(%r8), %xmm5
+	movss	(%rsi,%rbx,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm3
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm2
+	movss	(%rdi,%rbx,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm0
+	incq	%rbx
+	addq	%r15, %r8
+	cmpq	%rbx, %r9
+	jne	.LBB14_335
+	jmp	.LBB14_332
+.LBB14_336:
+	cmpq	$0, -304(%rbp)
+	movq	-296(%rbp), %rdx
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	movq	-48(%rbp), %rcx
+	jle	.LBB14_213
+	movss	(%rcx), %xmm4
+	addss	%xmm3, %xmm4
+	movss	%xmm4, (%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_345
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	(%rcx,%r12,4), %xmm4
+	movss	%xmm4, (%rcx,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_345
+	movaps	%xmm3, %xmm4
+	unpckhpd	%xmm3, %xmm4
+	addss	(%rcx,%r12,8), %xmm4
+	movss	%xmm4, (%rcx,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_345
+	shufps	$255, %xmm3, %xmm3
+	movq	-152(%rbp), %rax
+	addss	(%rcx,%rax), %xmm3
+	movss	%xmm3, (%rcx,%rax)
+	cmpq	$3, %rdx
+	je	.LBB14_345
+	movq	-144(%rbp), %rax
+	movss	(%rcx,%rax), %xmm3
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rcx,%rax)
+	cmpq	$4, %rdx
+	je	.LBB14_345
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	movq	-136(%rbp), %rax
+	addss	(%rcx,%rax), %xmm3
+	movss	%xmm3, (%rcx,%rax)
+	cmpq	$5, %rdx
+	je	.LBB14_345
+	movaps	%xmm2, %xmm3
+	unpckhpd	%xmm2, %xmm3
+	movq	-128(%rbp), %rax
+	addss	(%rcx,%rax), %xmm3
+	movss	%xmm3, (%rcx,%rax)
+	cmpq	$6, %rdx
+	je	.LBB14_345
+	shufps	$255, %xmm2, %xmm2
+	movq	-120(%rbp), %rax
+	addss	(%rcx,%rax), %xmm2
+	movss	%xmm2, (%rcx,%rax)
+.LBB14_345:
+	movss	4(%rcx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, 4(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_213
+	addq	$4, %rcx
+	jmp	.LBB14_565
+.LBB14_347:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	pxor	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+	pxor	%xmm2, %xmm2
+	pxor	%xmm3, %xmm3
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	xorl	%ecx, %ecx
+	jmp	.LBB14_349
+	.p2align	4
+.LBB14_348:
+	incq	%rcx
+	cmpq	-64(%rbp), %rcx
+	je	.LBB14_355
+.LBB14_349:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13640(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_348
+	leaq	(%rsi,%rbp), %r10
+	addq	$-13664, %r10
+	movq	-13664(%rbp,%rsi), %rdi
+	movq	-13656(%rbp,%rsi), %r8
+	movq	-192(%rbp), %r9
+	movslq	(%r8,%r9,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	4(%r8,%r9,4), %r8
+	leaq	(%rdi,%r8,4), %rdi
+	movq	%rax, %r8
+	imulq	%rcx, %r8
+	movq	-184(%rbp), %r9
+	leaq	(%r9,%r8,4), %r8
+	movq	32(%r10), %r9
+	movq	40(%r10), %r10
+	shlq	$2, %r10
+	xorl	%r11d, %r11d
+	jmp	.LBB14_352
+	.p2align	4
+.LBB14_351:
+	incq	%r11
+	addq	%r10, %rdi
+	addq	%r10, %rsi
+	cmpq	%rdx, %r11
+	je	.LBB14_348
+.LBB14_352:
+	testq	%r9, %r9
+	jle	.LBB14_351
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB14_354:
+	movups	(%r8), %xmm10
+	movups	16(%r8), %xmm11
+	movups	32(%r8), %xmm9
+	movups	48(%r8), %xmm8
+	movss	(%rsi,%rbx,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm10, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm4
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm5
+	movaps	%xmm9, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm6
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm7
+	movss	(%rdi,%rbx,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm0
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm12, %xmm9
+	addps	%xmm9, %xmm2
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm3
+	incq	%rbx
+	addq	%r15, %r8
+	cmpq	%rbx, %r9
+	jne	.LBB14_354
+	jmp	.LBB14_351
+.LBB14_355:
+	movaps	%xmm4, -976(%rbp)
+	movaps	%xmm5, -960(%rbp)
+	movaps	%xmm6, -944(%rbp)
+	movaps	%xmm7, -928(%rbp)
+	movaps	%xmm0, -912(%rbp)
+	movaps	%xmm1, -896(%rbp)
+	movaps	%xmm2, -880(%rbp)
+	movaps	%xmm3, -864(%rbp)
+	cmpq	$0, -304(%rbp)
+	movq	-512(%rbp), %r9
+	movq	-448(%rbp), %r10
+	movq	-296(%rbp), %rdx
+	movq	-456(%rbp), %rsi
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	jle	.LBB14_213
+	testq	%rdx, %rdx
+	je	.LBB14_585
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_358:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx), %xmm0
+	movss	%xmm0, (%r8,%rcx)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx), %xmm0
+	movss	%xmm0, (%r11,%rcx)
+	addq	$2, %rax
+	addq	%r10, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_358
+	testb	$1, -88(%rbp)
+	jne	.LBB14_361
+.LBB14_360:
+	movss	-976(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB14_361:
+	testq	%rdx, %rdx
+	je	.LBB14_586
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_363:
+	movss	-912(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-908(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_363
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+	jmp	.LBB14_587
+.LBB14_365:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -272(%rbp)
+	pxor	%xmm2, %xmm2
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	pxor	%xmm6, %xmm6
+	xorps	%xmm13, %xmm13
+	xorps	%xmm11, %xmm11
+	xorps	%xmm15, %xmm15
+	pxor	%xmm5, %xmm5
+	pxor	%xmm3, %xmm3
+	xorps	%xmm10, %xmm10
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -256(%rbp)
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	xorl	%ecx, %ecx
+	jmp	.LBB14_367
+	.p2align	4
+.LBB14_366:
+	incq	%rcx
+	cmpq	-64(%rbp), %rcx
+	je	.LBB14_374
+.LBB14_367:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13640(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_366
+	leaq	(%rsi,%rbp), %rbx
+	addq	$-13664, %rbx
+	movq	-13664(%rbp,%rsi), %r9
+	movq	-13656(%rbp,%rsi), %r10
+	movq	-192(%rbp), %r11
+	movslq	(%r10,%r11,4), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movslq	4(%r10,%r11,4), %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	movslq	8(%r10,%r11,4), %r8
+	leaq	(%r9,%r8,4), %r8
+	movslq	12(%r10,%r11,4), %r10
+	leaq	(%r9,%r10,4), %r9
+	movq	%rax, %r10
+	imulq	%rcx, %r10
+	movq	-184(%rbp), %r11
+	leaq	(%r11,%r10,4), %r10
+	movq	32(%rbx), %r11
+	movq	40(%rbx), %r14
+	shlq	$2, %r14
+	xorl	%r12d, %r12d
+	jmp	.LBB14_371
+	.p2align	4
+.LBB14_369:
+	movaps	%xmm10, %xmm8
+	movaps	%xmm11, %xmm14
+	movaps	%xmm15, %xmm10
+	movaps	%xmm1, %xmm12
+	movdqa	%xmm4, %xmm15
+	movdqa	%xmm7, %xmm13
+.LBB14_370:
+	movdqa	%xmm13, %xmm7
+	movaps	%xmm15, %xmm4
+	movaps	%xmm12, %xmm1
+	movaps	%xmm10, %xmm15
+	movaps	%xmm14, %xmm11
+	movaps	%xmm8, %xmm10
+	movaps	-224(%rbp), %xmm13
+	movdqa	-176(%rbp), %xmm6
+	movaps	-112(%rbp), %xmm8
+	incq	%r12
+	addq	%r14, %r9
+	addq	%r14, %r8
+	addq	%r14, %rdi
+	addq	%r14, %rsi
+	cmpq	%rdx, %r12
+	je	.LBB14_366
+.LBB14_371:
+	testq	%r11, %r11
+	movaps	%xmm8, -112(%rbp)
+	movdqa	%xmm6, -176(%rbp)
+	movaps	%xmm13, -224(%rbp)
+	jle	.LBB14_369
+	xorl	%r13d, %r13d
+	movaps	%xmm10, %xmm8
+	movaps	%xmm11, %xmm14
+	movaps	%xmm15, %xmm10
+	movaps	%xmm1, %xmm12
+	movdqa	%xmm4, %xmm15
+	movdqa	%xmm7, %xmm13
+	.p2align	4
+.LBB14_373:
+	movdqa	%xmm5, -336(%rbp)
+	movups	(%r10), %xmm5
+	movdqa	%xmm2, %xmm7
+	movups	16(%r10), %xmm2
+	movups	32(%r10), %xmm1
+	movups	48(%r10), %xmm6
+	movss	(%rsi,%r13,4), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	movdqa	%xmm3, %xmm11
+	movaps	%xmm5, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm14
+	movaps	%xmm2, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm10
+	movaps	%xmm1, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm0
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm13
+	movaps	%xmm13, -288(%rbp)
+	movss	(%rdi,%r13,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	%xmm0, %xmm13
+	movaps	-176(%rbp), %xmm0
+	addps	%xmm4, %xmm0
+	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	-224(%rbp), %xmm0
+	addps	%xmm4, %xmm0
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm12
+	mulps	%xmm6, %xmm3
+	addps	%xmm3, %xmm15
+	movss	(%r8,%r13,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	%xmm15, %xmm0
+	movaps	%xmm14, %xmm15
+	movaps	%xmm12, %xmm14
+	movaps	%xmm10, %xmm12
+	movaps	%xmm8, %xmm10
+	movaps	%xmm9, %xmm8
+	movaps	-112(%rbp), %xmm9
+	addps	%xmm4, %xmm9
+	movaps	%xmm9, -112(%rbp)
+	movaps	%xmm8, %xmm9
+	movaps	%xmm10, %xmm8
+	movaps	%xmm12, %xmm10
+	movaps	%xmm14, %xmm12
+	movaps	%xmm15, %xmm14
+	movaps	%xmm0, %xmm15
+	movaps	%xmm13, %xmm0
+	movdqa	-288(%rbp), %xmm13
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm9
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm8
+	mulps	%xmm6, %xmm3
+	movaps	-256(%rbp), %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm4, -256(%rbp)
+	movss	(%r9,%r13,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm3, %xmm5
+	movaps	-272(%rbp), %xmm4
+	addps	%xmm5, %xmm4
+	movaps	%xmm4, -272(%rbp)
+	movaps	-336(%rbp), %xmm5
+	mulps	%xmm3, %xmm2
+	addps	%xmm2, %xmm7
+	movaps	%xmm7, %xmm2
+	mulps	%xmm3, %xmm1
+	addps	%xmm1, %xmm5
+	mulps	%xmm6, %xmm3
+	addps	%xmm3, %xmm11
+	movaps	%xmm11, %xmm3
+	incq	%r13
+	addq	%r15, %r10
+	cmpq	%r13, %r11
+	jne	.LBB14_373
+	jmp	.LBB14_370
+.LBB14_374:
+	movaps	%xmm11, -976(%rbp)
+	movaps	%xmm15, -960(%rbp)
+	movaps	%xmm0, -944(%rbp)
+	movdqa	%xmm7, -928(%rbp)
+	movdqa	%xmm6, -912(%rbp)
+	movaps	%xmm13, -896(%rbp)
+	movaps	%xmm1, -880(%rbp)
+	movaps	%xmm4, -864(%rbp)
+	movaps	%xmm8, -848(%rbp)
+	movaps	%xmm9, -832(%rbp)
+	movaps	%xmm10, -816(%rbp)
+	movaps	-256(%rbp), %xmm0
+	movaps	%xmm0, -800(%rbp)
+	movaps	-272(%rbp), %xmm0
+	movaps	%xmm0, -784(%rbp)
+	movaps	%xmm2, -768(%rbp)
+	movaps	%xmm5, -752(%rbp)
+	movaps	%xmm3, -736(%rbp)
+	cmpq	$0, -304(%rbp)
+	movq	-512(%rbp), %r9
+	movq	-72(%rbp), %r12
+	movq	-80(%rbp), %r13
+	movq	-56(%rbp), %r14
+	movq	-448(%rbp), %r10
+	movaps	.LCPI14_3(%rip), %xmm15
+	movaps	.LCPI14_4(%rip), %xmm14
+	movq	-296(%rbp), %rdx
+	movq	-456(%rbp), %rsi
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	jle	.LBB14_213
+	testq	%rdx, %rdx
+	je	.LBB14_588
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_377:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx), %xmm0
+	movss	%xmm0, (%r8,%rcx)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx), %xmm0
+	movss	%xmm0, (%r11,%rcx)
+	addq	$2, %rax
+	addq	%r10, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_377
+	testb	$1, -88(%rbp)
+	jne	.LBB14_380
+.LBB14_379:
+	movss	-976(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB14_380:
+	testq	%rdx, %rdx
+	je	.LBB14_589
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_382:
+	movss	-912(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-908(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_382
+	testb	$1, -88(%rbp)
+	jne	.LBB14_385
+.LBB14_384:
+	movss	-912(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_385:
+	testq	%rdx, %rdx
+	je	.LBB14_590
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_387:
+	movss	-848(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-844(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_387
+	testb	$1, -88(%rbp)
+	jne	.LBB14_390
+.LBB14_389:
+	movss	-848(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+.LBB14_390:
+	testq	%rdx, %rdx
+	je	.LBB14_591
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_392:
+	movss	-784(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-780(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_392
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+	jmp	.LBB14_592
+.LBB14_394:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	movq	%rax, -112(%rbp)
+	xorps	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm0, %xmm0
+	pxor	%xmm3, %xmm3
+	xorl	%ecx, %ecx
+	jmp	.LBB14_396
+	.p2align	4
+.LBB14_395:
+	incq	%rcx
+	cmpq	-64(%rbp), %rcx
+	je	.LBB14_408
+.LBB14_396:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13640(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_395
+	leaq	(%rsi,%rbp), %r9
+	addq	$-13664, %r9
+	movq	-13664(%rbp,%rsi), %r11
+	movq	-13656(%rbp,%rsi), %rsi
+	movq	-192(%rbp), %rax
+	movslq	(%rsi,%rax,4), %rbx
+	leaq	(%r11,%rbx,4), %rsi
+	movq	-112(%rbp), %rdi
+	imulq	%rcx, %rdi
+	movq	-184(%rbp), %rax
+	leaq	(%rax,%rdi,4), %rdi
+	movq	32(%r9), %r8
+	movq	40(%r9), %r9
+	movabsq	$9223372036854775804, %rax
+	leaq	2(%rax), %r10
+	andq	%r8, %r10
+	leaq	(%r11,%rbx,4), %r11
+	addq	$4, %r11
+	leaq	(,%r9,4), %r14
+	xorl	%r12d, %r12d
+	jmp	.LBB14_399
+	.p2align	4
+.LBB14_398:
+	incq	%r12
+	addq	%r14, %r11
+	cmpq	%rdx, %r12
+	je	.LBB14_395
+.LBB14_399:
+	testq	%r8, %r8
+	jle	.LBB14_398
+	cmpq	$1, %r8
+	jne	.LBB14_402
+	xorl	%ebx, %ebx
+	jmp	.LBB14_404
+	.p2align	4
+.LBB14_402:
+	movdqa	%xmm3, %xmm7
+	xorl	%ebx, %ebx
+	movq	-408(%rbp), %rax
+	.p2align	4
+.LBB14_403:
+	movups	(%rdi), %xmm8
+	movups	16(%rdi), %xmm6
+	movups	32(%rdi), %xmm9
+	movups	48(%rdi), %xmm4
+	movss	-4(%r11,%rbx,4), %xmm5
+	movss	(%r11,%rbx,4), %xmm3
+	shufps	$0, %xmm5, %xmm5
+	mulps	%xmm5, %xmm6
+	addps	%xmm2, %xmm6
+	mulps	%xmm5, %xmm8
+	addps	%xmm1, %xmm8
+	mulps	%xmm5, %xmm4
+	addps	%xmm7, %xmm4
+	mulps	%xmm9, %xmm5
+	addps	%xmm0, %xmm5
+	movups	(%rdi,%r15), %xmm1
+	movups	16(%rdi,%r15), %xmm2
+	movups	32(%rdi,%r15), %xmm0
+	movups	48(%rdi,%r15), %xmm7
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm3, %xmm1
+	addps	%xmm8, %xmm1
+	mulps	%xmm3, %xmm2
+	addps	%xmm6, %xmm2
+	mulps	%xmm3, %xmm0
+	addps	%xmm5, %xmm0
+	mulps	%xmm7, %xmm3
+	addps	%xmm4, %xmm3
+	addq	$2, %rbx
+	addq	%rax, %rdi
+	movaps	%xmm3, %xmm7
+	cmpq	%rbx, %r10
+	jne	.LBB14_403
+.LBB14_404:
+	testb	$1, %r8b
+	je	.LBB14_398
+	movq	%r12, %r13
+	imulq	%r9, %r13
+	leaq	(%rsi,%r13,4), %r13
+	movups	(%rdi), %xmm4
+	movups	16(%rdi), %xmm5
+	movups	32(%rdi), %xmm6
+	movups	48(%rdi), %xmm7
+	movss	(%r13,%rbx,4), %xmm8
+	movq	-80(%rbp), %r13
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm8, %xmm5
+	addps	%xmm5, %xmm2
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm3
+	movq	-240(%rbp), %rax
+	leaq	(%rdi,%rax,4), %rdi
+	jmp	.LBB14_398
+.LBB14_406:
+	cmpq	$0, -304(%rbp)
+	movq	-72(%rbp), %r12
+	movq	-56(%rbp), %r14
+	movq	-296(%rbp), %rdx
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	movq	-48(%rbp), %rcx
+	jle	.LBB14_213
+	movss	(%rcx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, (%rcx)
+	testq	%rdx, %rdx
+	jne	.LBB14_565
+	jmp	.LBB14_213
+.LBB14_408:
+	movaps	%xmm1, -976(%rbp)
+	movaps	%xmm2, -960(%rbp)
+	movaps	%xmm0, -944(%rbp)
+	movaps	%xmm3, -928(%rbp)
+	cmpq	$0, -304(%rbp)
+	movq	-72(%rbp), %r12
+	movq	-56(%rbp), %r14
+	movq	-448(%rbp), %r10
+	movq	-296(%rbp), %rdx
+	movq	-456(%rbp), %rsi
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	jle	.LBB14_213
+	testq	%rdx, %rdx
+	je	.LBB14_593
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_411:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx), %xmm0
+	movss	%xmm0, (%r8,%rcx)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx), %xmm0
+	movss	%xmm0, (%r11,%rcx)
+	addq	$2, %rax
+	addq	%r10, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_411
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+	jmp	.LBB14_594
+.LBB14_413:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	xorps	%xmm9, %xmm9
+	pxor	%xmm3, %xmm3
+	pxor	%xmm0, %xmm0
+	xorps	%xmm15, %xmm15
+	xorps	%xmm8, %xmm8
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	xorl	%ecx, %ecx
+	jmp	.LBB14_415
+	.p2align	4
+.LBB14_414:
+	incq	%rcx
+	cmpq	-64(%rbp), %rcx
+	je	.LBB14_421
+.LBB14_415:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13640(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_414
+	leaq	(%rsi,%rbp), %r11
+	addq	$-13664, %r11
+	movq	-13664(%rbp,%rsi), %r8
+	movq	-13656(%rbp,%rsi), %r9
+	movq	-192(%rbp), %r10
+	movslq	(%r9,%r10,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	4(%r9,%r10,4), %rdi
+	leaq	(%r8,%rdi,4), %rdi
+	movslq	8(%r9,%r10,4), %r9
+	leaq	(%r8,%r9,4), %r8
+	movq	%rax, %r9
+	imulq	%rcx, %r9
+	movq	-184(%rbp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	32(%r11), %r10
+	movq	40(%r11), %r11
+	shlq	$2, %r11
+	xorl	%r14d, %r14d
+	jmp	.LBB14_418
+	.p2align	4
+.LBB14_417:
+	incq	%r14
+	addq	%r11, %r8
+	addq	%r11, %rdi
+	addq	%r11, %rsi
+	cmpq	%rdx, %r14
+	je	.LBB14_414
+.LBB14_418:
+	testq	%r10, %r10
+	jle	.LBB14_417
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB14_420:
+	movdqa	%xmm2, -176(%rbp)
+	movdqa	%xmm3, -112(%rbp)
+	movaps	%xmm1, %xmm2
+	movups	(%r9), %xmm1
+	movups	16(%r9), %xmm14
+	movups	32(%r9), %xmm13
+	movups	48(%r9), %xmm12
+	movdqa	%xmm0, %xmm5
+	movss	(%rsi,%rbx,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm8, %xmm3
+	movaps	%xmm15, %xmm8
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm6
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm9
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm11
+	movss	(%rdi,%rbx,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm4
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm7
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm8
+	movaps	%xmm8, %xmm15
+	movaps	%xmm3, %xmm8
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm8
+	movss	(%r8,%rbx,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm2
+	movaps	%xmm2, %xmm1
+	movaps	-176(%rbp), %xmm2
+	movaps	-112(%rbp), %xmm3
+	mulps	%xmm0, %xmm14
+	addps	%xmm14, %xmm2
+	mulps	%xmm0, %xmm13
+	addps	%xmm13, %xmm3
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm5
+	movaps	%xmm5, %xmm0
+	incq	%rbx
+	addq	%r15, %r9
+	cmpq	%rbx, %r10
+	jne	.LBB14_420
+	jmp	.LBB14_417
+.LBB14_421:
+	movaps	%xmm6, -976(%rbp)
+	movaps	%xmm9, -960(%rbp)
+	movaps	%xmm10, -944(%rbp)
+	movaps	%xmm11, -928(%rbp)
+	movaps	%xmm4, -912(%rbp)
+	movaps	%xmm7, -896(%rbp)
+	movaps	%xmm15, -880(%rbp)
+	movaps	%xmm8, -864(%rbp)
+	movaps	%xmm1, -848(%rbp)
+	movaps	%xmm2, -832(%rbp)
+	movaps	%xmm3, -816(%rbp)
+	movaps	%xmm0, -800(%rbp)
+	cmpq	$0, -304(%rbp)
+	movq	-512(%rbp), %r9
+	movq	-56(%rbp), %r14
+	movq	-448(%rbp), %r10
+	movaps	.LCPI14_3(%rip), %xmm15
+	movaps	.LCPI14_4(%rip), %xmm14
+	movq	-296(%rbp), %rdx
+	movq	-456(%rbp), %rsi
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	jle	.LBB14_213
+	testq	%rdx, %rdx
+	je	.LBB14_595
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_424:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx), %xmm0
+	movss	%xmm0, (%r8,%rcx)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx), %xmm0
+	movss	%xmm0, (%r11,%rcx)
+	addq	$2, %rax
+	addq	%r10, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_424
+	testb	$1, -88(%rbp)
+	jne	.LBB14_427
+.LBB14_426:
+	movss	-976(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB14_427:
+	testq	%rdx, %rdx
+	je	.LBB14_596
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_429:
+	movss	-912(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-908(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_429
+	testb	$1, -88(%rbp)
+	jne	.LBB14_432
+.LBB14_431:
+	movss	-912(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_432:
+	testq	%rdx, %rdx
+	je	.LBB14_597
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_434:
+	movss	-848(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-844(%rbp,%rax,4), %xmm0
+	addss	(%r11,%rcx,4), %xmm0
+	movss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rsi
+	jne	.LBB14_434
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+	jmp	.LBB14_598
+.LBB14_436:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%ecx, %ecx
+	jmp	.LBB14_438
+	.p2align	4
+.LBB14_437:
+	incq	%rcx
+	cmpq	-64(%rbp), %rcx
+	je	.LBB14_444
+.LBB14_438:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13640(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_437
+	leaq	(%rsi,%rbp), %rbx
+	addq	$-13664, %rbx
+	movq	-13664(%rbp,%rsi), %r9
+	movq	-13656(%rbp,%rsi), %r10
+	movq	-192(%rbp), %r11
+	movslq	(%r10,%r11,4), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movslq	4(%r10,%r11,4), %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	movslq	8(%r10,%r11,4), %r8
+	leaq	(%r9,%r8,4), %r8
+	movslq	12(%r10,%r11,4), %r10
+	leaq	(%r9,%r10,4), %r9
+	movq	%rax, %r10
+	imulq	%rcx, %r10
+	movq	-184(%rbp), %r11
+	leaq	(%r11,%r10,4), %r10
+	movq	32(%rbx), %r11
+	movq	40(%rbx), %r14
+	shlq	$2, %r14
+	xorl	%r12d, %r12d
+	jmp	.LBB14_441
+	.p2align	4
+.LBB14_440:
+	incq	%r12
+	addq	%r14, %r9
+	addq	%r14, %r8
+	addq	%r14, %rdi
+	addq	%r14, %rsi
+	cmpq	%rdx, %r12
+	je	.LBB14_437
+.LBB14_441:
+	testq	%r11, %r11
+	jle	.LBB14_440
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB14_443:
+	movups	(%r10), %xmm9
+	movups	16(%r10), %xmm8
+	movss	(%rsi,%rbx,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm7
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm6
+	movss	(%rdi,%rbx,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm5
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm4
+	movss	(%r8,%rbx,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm2
+	movss	(%r9,%rbx,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm1
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm0
+	incq	%rbx
+	addq	%r15, %r10
+	cmpq	%rbx, %r11
+	jne	.LBB14_443
+	jmp	.LBB14_440
+.LBB14_444:
+	cmpq	$0, -304(%rbp)
+	movq	-72(%rbp), %r12
+	movq	-56(%rbp), %r14
+	movq	-296(%rbp), %rdx
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	movq	-48(%rbp), %rcx
+	jle	.LBB14_213
+	movss	(%rcx), %xmm8
+	addss	%xmm7, %xmm8
+	movss	%xmm8, (%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_453
+	movaps	%xmm7, %xmm8
+	shufps	$85, %xmm7, %xmm8
+	addss	(%rcx,%r12,4), %xmm8
+	movss	%xmm8, (%rcx,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_453
+	movaps	%xmm7, %xmm8
+	unpckhpd	%xmm7, %xmm8
+	addss	(%rcx,%r12,8), %xmm8
+	movss	%xmm8, (%rcx,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_453
+	shufps	$255, %xmm7, %xmm7
+	movq	-152(%rbp), %rax
+	addss	(%rcx,%rax), %xmm7
+	movss	%xmm7, (%rcx,%rax)
+	cmpq	$3, %rdx
+	je	.LBB14_453
+	movq	-144(%rbp), %rax
+	movss	(%rcx,%rax), %xmm7
+	addss	%xmm6, %xmm7
+	movss	%xmm7, (%rcx,%rax)
+	cmpq	$4, %rdx
+	je	.LBB14_453
+	movaps	%xmm6, %xmm7
+	shufps	$85, %xmm6, %xmm7
+	movq	-136(%rbp), %rax
+	addss	(%rcx,%rax), %xmm7
+	movss	%xmm7, (%rcx,%rax)
+	cmpq	$5, %rdx
+	je	.LBB14_453
+	movaps	%xmm6, %xmm7
+	unpckhpd	%xmm6, %xmm7
+	movq	-128(%rbp), %rax
+	addss	(%rcx,%rax), %xmm7
+	movss	%xmm7, (%rcx,%rax)
+	cmpq	$6, %rdx
+	je	.LBB14_453
+	shufps	$255, %xmm6, %xmm6
+	movq	-120(%rbp), %rax
+	addss	(%rcx,%rax), %xmm6
+	movss	%xmm6, (%rcx,%rax)
+.LBB14_453:
+	movss	4(%rcx), %xmm6
+	addss	%xmm5, %xmm6
+	movss	%xmm6, 4(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_461
+	leaq	4(%rcx), %rax
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	(%rax,%r12,4), %xmm6
+	movss	%xmm6, (%rax,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_461
+	movaps	%xmm5, %xmm6
+	unpckhpd	%xmm5, %xmm6
+	addss	(%rax,%r12,8), %xmm6
+	movss	%xmm6, (%rax,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_461
+	shufps	$255, %xmm5, %xmm5
+	movq	-152(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$3, %rdx
+	je	.LBB14_461
+	movq	-144(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm5
+	addss	%xmm4, %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$4, %rdx
+	je	.LBB14_461
+	movaps	%xmm4, %xmm5
+	shufps	$85, %xmm4, %xmm5
+	movq	-136(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$5, %rdx
+	je	.LBB14_461
+	movaps	%xmm4, %xmm5
+	unpckhpd	%xmm4, %xmm5
+	movq	-128(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$6, %rdx
+	je	.LBB14_461
+	shufps	$255, %xmm4, %xmm4
+	movq	-120(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm4
+	movss	%xmm4, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+.LBB14_461:
+	movss	8(%rcx), %xmm4
+	addss	%xmm3, %xmm4
+	movss	%xmm4, 8(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_469
+	leaq	8(%rcx), %rax
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	(%rax,%r12,4), %xmm4
+	movss	%xmm4, (%rax,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_469
+	movaps	%xmm3, %xmm4
+	unpckhpd	%xmm3, %xmm4
+	addss	(%rax,%r12,8), %xmm4
+	movss	%xmm4, (%rax,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_469
+	shufps	$255, %xmm3, %xmm3
+	movq	-152(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$3, %rdx
+	je	.LBB14_469
+	movq	-144(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm3
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$4, %rdx
+	je	.LBB14_469
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	movq	-136(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$5, %rdx
+	je	.LBB14_469
+	movaps	%xmm2, %xmm3
+	unpckhpd	%xmm2, %xmm3
+	movq	-128(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$6, %rdx
+	je	.LBB14_469
+	shufps	$255, %xmm2, %xmm2
+	movq	-120(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm2
+	movss	%xmm2, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+.LBB14_469:
+	movss	12(%rcx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, 12(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_213
+	addq	$12, %rcx
+	jmp	.LBB14_565
+.LBB14_471:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	movq	%rax, -176(%rbp)
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%r14d, %r14d
+	jmp	.LBB14_473
+	.p2align	4
+.LBB14_472:
+	movq	-112(%rbp), %r14
+	incq	%r14
+	cmpq	-64(%rbp), %r14
+	je	.LBB14_479
+.LBB14_473:
+	leaq	(%r14,%r14,2), %rax
+	shlq	$4, %rax
+	movq	-13640(%rbp,%rax), %rdx
+	testq	%rdx, %rdx
+	movq	%r14, -112(%rbp)
+	jle	.LBB14_472
+	leaq	(%rax,%rbp), %rcx
+	addq	$-13664, %rcx
+	movq	-13664(%rbp,%rax), %r11
+	movq	-13656(%rbp,%rax), %rax
+	movq	-192(%rbp), %rbx
+	movslq	(%rax,%rbx,4), %rsi
+	leaq	(%r11,%rsi,4), %rsi
+	movslq	4(%rax,%rbx,4), %rdi
+	leaq	(%r11,%rdi,4), %rdi
+	movslq	8(%rax,%rbx,4), %r8
+	leaq	(%r11,%r8,4), %r8
+	movslq	12(%rax,%rbx,4), %r9
+	leaq	(%r11,%r9,4), %r9
+	movslq	16(%rax,%rbx,4), %r10
+	leaq	(%r11,%r10,4), %r10
+	movslq	20(%rax,%rbx,4), %rax
+	leaq	(%r11,%rax,4), %r11
+	movq	-176(%rbp), %rax
+	imulq	%r14, %rax
+	movq	-184(%rbp), %rbx
+	leaq	(%rbx,%rax,4), %r14
+	movq	32(%rcx), %r12
+	movq	40(%rcx), %rax
+	shlq	$2, %rax
+	xorl	%ecx, %ecx
+	jmp	.LBB14_476
+	.p2align	4
+.LBB14_475:
+	incq	%rcx
+	addq	%rax, %r11
+	addq	%rax, %r10
+	addq	%rax, %r9
+	addq	%rax, %r8
+	addq	%rax, %rdi
+	addq	%rax, %rsi
+	cmpq	%rdx, %rcx
+	je	.LBB14_472
+.LBB14_476:
+	testq	%r12, %r12
+	jle	.LBB14_475
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB14_478:
+	movups	(%r14), %xmm13
+	movups	16(%r14), %xmm12
+	movss	(%rsi,%r13,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm11
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm10
+	movss	(%rdi,%r13,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm8
+	movss	(%r8,%r13,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm7
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm6
+	movss	(%r9,%r13,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm5
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm4
+	movss	(%r10,%r13,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm3
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm2
+	movss	(%r11,%r13,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	mulps	%xmm14, %xmm13
+	addps	%xmm13, %xmm1
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm0
+	incq	%r13
+	addq	%r15, %r14
+	cmpq	%r13, %r12
+	jne	.LBB14_478
+	jmp	.LBB14_475
+.LBB14_479:
+	cmpq	$0, -304(%rbp)
+	movq	-72(%rbp), %r12
+	movq	-80(%rbp), %r13
+	movq	-56(%rbp), %r14
+	movaps	.LCPI14_3(%rip), %xmm15
+	movaps	.LCPI14_4(%rip), %xmm14
+	movq	-296(%rbp), %rdx
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	movq	-48(%rbp), %rcx
+	jle	.LBB14_213
+	movss	(%rcx), %xmm12
+	addss	%xmm11, %xmm12
+	movss	%xmm12, (%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_488
+	movaps	%xmm11, %xmm12
+	shufps	$85, %xmm11, %xmm12
+	addss	(%rcx,%r12,4), %xmm12
+	movss	%xmm12, (%rcx,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_488
+	movaps	%xmm11, %xmm12
+	unpckhpd	%xmm11, %xmm12
+	addss	(%rcx,%r12,8), %xmm12
+	movss	%xmm12, (%rcx,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_488
+	shufps	$255, %xmm11, %xmm11
+	movq	-152(%rbp), %rax
+	addss	(%rcx,%rax), %xmm11
+	movss	%xmm11, (%rcx,%rax)
+	cmpq	$3, %rdx
+	je	.LBB14_488
+	movq	-144(%rbp), %rax
+	movss	(%rcx,%rax), %xmm11
+	addss	%xmm10, %xmm11
+	movss	%xmm11, (%rcx,%rax)
+	cmpq	$4, %rdx
+	je	.LBB14_488
+	movaps	%xmm10, %xmm11
+	shufps	$85, %xmm10, %xmm11
+	movq	-136(%rbp), %rax
+	addss	(%rcx,%rax), %xmm11
+	movss	%xmm11, (%rcx,%rax)
+	cmpq	$5, %rdx
+	je	.LBB14_488
+	movaps	%xmm10, %xmm11
+	unpckhpd	%xmm10, %xmm11
+	movq	-128(%rbp), %rax
+	addss	(%rcx,%rax), %xmm11
+	movss	%xmm11, (%rcx,%rax)
+	cmpq	$6, %rdx
+	je	.LBB14_488
+	shufps	$255, %xmm10, %xmm10
+	movq	-120(%rbp), %rax
+	addss	(%rcx,%rax), %xmm10
+	movss	%xmm10, (%rcx,%rax)
+.LBB14_488:
+	movss	4(%rcx), %xmm10
+	addss	%xmm9, %xmm10
+	movss	%xmm10, 4(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_496
+	leaq	4(%rcx), %rax
+	movaps	%xmm9, %xmm10
+	shufps	$85, %xmm9, %xmm10
+	addss	(%rax,%r12,4), %xmm10
+	movss	%xmm10, (%rax,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_496
+	movaps	%xmm9, %xmm10
+	unpckhpd	%xmm9, %xmm10
+	addss	(%rax,%r12,8), %xmm10
+	movss	%xmm10, (%rax,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_496
+	shufps	$255, %xmm9, %xmm9
+	movq	-152(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm9
+	movss	%xmm9, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$3, %rdx
+	je	.LBB14_496
+	movq	-144(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm9
+	addss	%xmm8, %xmm9
+	movss	%xmm9, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$4, %rdx
+	je	.LBB14_496
+	movaps	%xmm8, %xmm9
+	shufps	$85, %xmm8, %xmm9
+	movq	-136(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm9
+	movss	%xmm9, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$5, %rdx
+	je	.LBB14_496
+	movaps	%xmm8, %xmm9
+	unpckhpd	%xmm8, %xmm9
+	movq	-128(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm9
+	movss	%xmm9, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$6, %rdx
+	je	.LBB14_496
+	shufps	$255, %xmm8, %xmm8
+	movq	-120(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm8
+	movss	%xmm8, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+.LBB14_496:
+	movss	8(%rcx), %xmm8
+	addss	%xmm7, %xmm8
+	movss	%xmm8, 8(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_504
+	leaq	8(%rcx), %rax
+	movaps	%xmm7, %xmm8
+	shufps	$85, %xmm7, %xmm8
+	addss	(%rax,%r12,4), %xmm8
+	movss	%xmm8, (%rax,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_504
+	movaps	%xmm7, %xmm8
+	unpckhpd	%xmm7, %xmm8
+	addss	(%rax,%r12,8), %xmm8
+	movss	%xmm8, (%rax,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_504
+	shufps	$255, %xmm7, %xmm7
+	movq	-152(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$3, %rdx
+	je	.LBB14_504
+	movq	-144(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm7
+	addss	%xmm6, %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$4, %rdx
+	je	.LBB14_504
+	movaps	%xmm6, %xmm7
+	shufps	$85, %xmm6, %xmm7
+	movq	-136(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$5, %rdx
+	je	.LBB14_504
+	movaps	%xmm6, %xmm7
+	unpckhpd	%xmm6, %xmm7
+	movq	-128(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$6, %rdx
+	je	.LBB14_504
+	shufps	$255, %xmm6, %xmm6
+	movq	-120(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm6
+	movss	%xmm6, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+.LBB14_504:
+	movss	12(%rcx), %xmm6
+	addss	%xmm5, %xmm6
+	movss	%xmm6, 12(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_512
+	leaq	12(%rcx), %rax
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	(%rax,%r12,4), %xmm6
+	movss	%xmm6, (%rax,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_512
+	movaps	%xmm5, %xmm6
+	unpckhpd	%xmm5, %xmm6
+	addss	(%rax,%r12,8), %xmm6
+	movss	%xmm6, (%rax,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_512
+	shufps	$255, %xmm5, %xmm5
+	movq	-152(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$3, %rdx
+	je	.LBB14_512
+	movq	-144(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm5
+	addss	%xmm4, %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$4, %rdx
+	je	.LBB14_512
+	movaps	%xmm4, %xmm5
+	shufps	$85, %xmm4, %xmm5
+	movq	-136(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$5, %rdx
+	je	.LBB14_512
+	movaps	%xmm4, %xmm5
+	unpckhpd	%xmm4, %xmm5
+	movq	-128(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$6, %rdx
+	je	.LBB14_512
+	shufps	$255, %xmm4, %xmm4
+	movq	-120(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm4
+	movss	%xmm4, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+.LBB14_512:
+	movss	16(%rcx), %xmm4
+	addss	%xmm3, %xmm4
+	movss	%xmm4, 16(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_520
+	leaq	16(%rcx), %rax
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	(%rax,%r12,4), %xmm4
+	movss	%xmm4, (%rax,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_520
+	movaps	%xmm3, %xmm4
+	unpckhpd	%xmm3, %xmm4
+	addss	(%rax,%r12,8), %xmm4
+	movss	%xmm4, (%rax,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_520
+	shufps	$255, %xmm3, %xmm3
+	movq	-152(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$3, %rdx
+	je	.LBB14_520
+	movq	-144(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm3
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$4, %rdx
+	je	.LBB14_520
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	movq	-136(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$5, %rdx
+	je	.LBB14_520
+	movaps	%xmm2, %xmm3
+	unpckhpd	%xmm2, %xmm3
+	movq	-128(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$6, %rdx
+	je	.LBB14_520
+	shufps	$255, %xmm2, %xmm2
+	movq	-120(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm2
+	movss	%xmm2, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+.LBB14_520:
+	movss	20(%rcx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, 20(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_213
+	addq	$20, %rcx
+	jmp	.LBB14_565
+.LBB14_522:
+	movq	-13640(%rbp), %rax
+	imulq	-13632(%rbp), %rax
+	imulq	-240(%rbp), %rax
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%ecx, %ecx
+	jmp	.LBB14_524
+	.p2align	4
+.LBB14_523:
+	incq	%rcx
+	cmpq	-64(%rbp), %rcx
+	je	.LBB14_530
+.LBB14_524:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13640(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_523
+	leaq	(%rsi,%rbp), %rbx
+	addq	$-13664, %rbx
+	movq	-13664(%rbp,%rsi), %r10
+	movq	-13656(%rbp,%rsi), %r11
+	movq	-192(%rbp), %r14
+	movslq	(%r11,%r14,4), %rsi
+	leaq	(%r10,%rsi,4), %rsi
+	movslq	4(%r11,%r14,4), %rdi
+	leaq	(%r10,%rdi,4), %rdi
+	movslq	8(%r11,%r14,4), %r8
+	leaq	(%r10,%r8,4), %r8
+	movslq	12(%r11,%r14,4), %r9
+	leaq	(%r10,%r9,4), %r9
+	movslq	16(%r11,%r14,4), %r11
+	leaq	(%r10,%r11,4), %r10
+	movq	%rax, %r11
+	imulq	%rcx, %r11
+	movq	-184(%rbp), %r14
+	leaq	(%r14,%r11,4), %r11
+	movq	32(%rbx), %r14
+	movq	40(%rbx), %r12
+	shlq	$2, %r12
+	xorl	%r13d, %r13d
+	jmp	.LBB14_527
+	.p2align	4
+.LBB14_526:
+	incq	%r13
+	addq	%r12, %r10
+	addq	%r12, %r9
+	addq	%r12, %r8
+	addq	%r12, %rdi
+	addq	%r12, %rsi
+	cmpq	%rdx, %r13
+	je	.LBB14_523
+.LBB14_527:
+	testq	%r14, %r14
+	jle	.LBB14_526
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB14_529:
+	movups	(%r11), %xmm11
+	movups	16(%r11), %xmm10
+	movss	(%rsi,%rbx,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm9
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm8
+	movss	(%rdi,%rbx,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm7
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm6
+	movss	(%r8,%rbx,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm5
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm4
+	movss	(%r9,%rbx,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm3
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm2
+	movss	(%r10,%rbx,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm0
+	incq	%rbx
+	addq	%r15, %r11
+	cmpq	%rbx, %r14
+	jne	.LBB14_529
+	jmp	.LBB14_526
+.LBB14_530:
+	cmpq	$0, -304(%rbp)
+	movq	-72(%rbp), %r12
+	movq	-80(%rbp), %r13
+	movq	-56(%rbp), %r14
+	movq	-296(%rbp), %rdx
+	movq	-200(%rbp), %r8
+	movq	-232(%rbp), %r11
+	movq	-48(%rbp), %rcx
+	jle	.LBB14_213
+	movss	(%rcx), %xmm10
+	addss	%xmm9, %xmm10
+	movss	%xmm10, (%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_539
+	movaps	%xmm9, %xmm10
+	shufps	$85, %xmm9, %xmm10
+	addss	(%rcx,%r12,4), %xmm10
+	movss	%xmm10, (%rcx,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_539
+	movaps	%xmm9, %xmm10
+	unpckhpd	%xmm9, %xmm10
+	addss	(%rcx,%r12,8), %xmm10
+	movss	%xmm10, (%rcx,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_539
+	shufps	$255, %xmm9, %xmm9
+	movq	-152(%rbp), %rax
+	addss	(%rcx,%rax), %xmm9
+	movss	%xmm9, (%rcx,%rax)
+	cmpq	$3, %rdx
+	je	.LBB14_539
+	movq	-144(%rbp), %rax
+	movss	(%rcx,%rax), %xmm9
+	addss	%xmm8, %xmm9
+	movss	%xmm9, (%rcx,%rax)
+	cmpq	$4, %rdx
+	je	.LBB14_539
+	movaps	%xmm8, %xmm9
+	shufps	$85, %xmm8, %xmm9
+	movq	-136(%rbp), %rax
+	addss	(%rcx,%rax), %xmm9
+	movss	%xmm9, (%rcx,%rax)
+	cmpq	$5, %rdx
+	je	.LBB14_539
+	movaps	%xmm8, %xmm9
+	unpckhpd	%xmm8, %xmm9
+	movq	-128(%rbp), %rax
+	addss	(%rcx,%rax), %xmm9
+	movss	%xmm9, (%rcx,%rax)
+	cmpq	$6, %rdx
+	je	.LBB14_539
+	shufps	$255, %xmm8, %xmm8
+	movq	-120(%rbp), %rax
+	addss	(%rcx,%rax), %xmm8
+	movss	%xmm8, (%rcx,%rax)
+.LBB14_539:
+	movss	4(%rcx), %xmm8
+	addss	%xmm7, %xmm8
+	movss	%xmm8, 4(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_547
+	leaq	4(%rcx), %rax
+	movaps	%xmm7, %xmm8
+	shufps	$85, %xmm7, %xmm8
+	addss	(%rax,%r12,4), %xmm8
+	movss	%xmm8, (%rax,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_547
+	movaps	%xmm7, %xmm8
+	unpckhpd	%xmm7, %xmm8
+	addss	(%rax,%r12,8), %xmm8
+	movss	%xmm8, (%rax,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_547
+	shufps	$255, %xmm7, %xmm7
+	movq	-152(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$3, %rdx
+	je	.LBB14_547
+	movq	-144(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm7
+	addss	%xmm6, %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$4, %rdx
+	je	.LBB14_547
+	movaps	%xmm6, %xmm7
+	shufps	$85, %xmm6, %xmm7
+	movq	-136(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$5, %rdx
+	je	.LBB14_547
+	movaps	%xmm6, %xmm7
+	unpckhpd	%xmm6, %xmm7
+	movq	-128(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$6, %rdx
+	je	.LBB14_547
+	shufps	$255, %xmm6, %xmm6
+	movq	-120(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm6
+	movss	%xmm6, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+.LBB14_547:
+	movss	8(%rcx), %xmm6
+	addss	%xmm5, %xmm6
+	movss	%xmm6, 8(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_555
+	leaq	8(%rcx), %rax
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	(%rax,%r12,4), %xmm6
+	movss	%xmm6, (%rax,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_555
+	movaps	%xmm5, %xmm6
+	unpckhpd	%xmm5, %xmm6
+	addss	(%rax,%r12,8), %xmm6
+	movss	%xmm6, (%rax,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_555
+	shufps	$255, %xmm5, %xmm5
+	movq	-152(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$3, %rdx
+	je	.LBB14_555
+	movq	-144(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm5
+	addss	%xmm4, %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$4, %rdx
+	je	.LBB14_555
+	movaps	%xmm4, %xmm5
+	shufps	$85, %xmm4, %xmm5
+	movq	-136(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$5, %rdx
+	je	.LBB14_555
+	movaps	%xmm4, %xmm5
+	unpckhpd	%xmm4, %xmm5
+	movq	-128(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$6, %rdx
+	je	.LBB14_555
+	shufps	$255, %xmm4, %xmm4
+	movq	-120(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm4
+	movss	%xmm4, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+.LBB14_555:
+	movss	12(%rcx), %xmm4
+	addss	%xmm3, %xmm4
+	movss	%xmm4, 12(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_563
+	leaq	12(%rcx), %rax
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	(%rax,%r12,4), %xmm4
+	movss	%xmm4, (%rax,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_563
+	movaps	%xmm3, %xmm4
+	unpckhpd	%xmm3, %xmm4
+	addss	(%rax,%r12,8), %xmm4
+	movss	%xmm4, (%rax,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_563
+	shufps	$255, %xmm3, %xmm3
+	movq	-152(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$3, %rdx
+	je	.LBB14_563
+	movq	-144(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm3
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$4, %rdx
+	je	.LBB14_563
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	movq	-136(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$5, %rdx
+	je	.LBB14_563
+	movaps	%xmm2, %xmm3
+	unpckhpd	%xmm2, %xmm3
+	movq	-128(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+	cmpq	$6, %rdx
+	je	.LBB14_563
+	shufps	$255, %xmm2, %xmm2
+	movq	-120(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm2
+	movss	%xmm2, (%rax,%rcx)
+	movq	-48(%rbp), %rcx
+.LBB14_563:
+	movss	16(%rcx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, 16(%rcx)
+	testq	%rdx, %rdx
+	je	.LBB14_213
+	addq	$16, %rcx
+.LBB14_565:
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	(%rcx,%r12,4), %xmm2
+	movss	%xmm2, (%rcx,%r12,4)
+	cmpq	$1, %rdx
+	je	.LBB14_213
+	movaps	%xmm1, %xmm2
+	unpckhpd	%xmm1, %xmm2
+	addss	(%rcx,%r12,8), %xmm2
+	movss	%xmm2, (%rcx,%r12,8)
+	cmpq	$2, %rdx
+	je	.LBB14_213
+	shufps	$255, %xmm1, %xmm1
+	movq	-152(%rbp), %rax
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$3, %rdx
+	je	.LBB14_213
+	movq	-144(%rbp), %rax
+	movss	(%rcx,%rax), %xmm1
+	addss	%xmm0, %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$4, %rdx
+	je	.LBB14_213
+	movaps	%xmm0, %xmm1
+	shufps	$85, %xmm0, %xmm1
+	movq	-136(%rbp), %rax
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$5, %rdx
+	je	.LBB14_213
+	movaps	%xmm0, %xmm1
+	unpckhpd	%xmm0, %xmm1
+	movq	-128(%rbp), %rax
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$6, %rdx
+	je	.LBB14_213
+	shufps	$255, %xmm0, %xmm0
+	movq	-120(%rbp), %rax
+	addss	(%rcx,%rax), %xmm0
+	movss	%xmm0, (%rcx,%rax)
+	jmp	.LBB14_213
+.LBB14_572:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_242
+	jmp	.LBB14_243
+.LBB14_573:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_247
+	jmp	.LBB14_248
+.LBB14_574:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_252
+	jmp	.LBB14_253
+.LBB14_575:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_257
+	jmp	.LBB14_258
+.LBB14_576:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_262
+	jmp	.LBB14_263
+.LBB14_577:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+.LBB14_578:
+	movss	-656(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	20(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 20(%rcx,%rax,4)
+	jmp	.LBB14_213
+.LBB14_579:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_308
+	jmp	.LBB14_309
+.LBB14_580:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_313
+	jmp	.LBB14_314
+.LBB14_581:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_318
+	jmp	.LBB14_319
+.LBB14_582:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_323
+	jmp	.LBB14_324
+.LBB14_583:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+.LBB14_584:
+	movss	-720(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	16(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 16(%rcx,%rax,4)
+	jmp	.LBB14_213
+.LBB14_585:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_360
+	jmp	.LBB14_361
+.LBB14_586:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+.LBB14_587:
+	movss	-912(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+	jmp	.LBB14_213
+.LBB14_588:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_379
+	jmp	.LBB14_380
+.LBB14_589:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_384
+	jmp	.LBB14_385
+.LBB14_590:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_389
+	jmp	.LBB14_390
+.LBB14_591:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+.LBB14_592:
+	movss	-784(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	12(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+	jmp	.LBB14_213
+.LBB14_593:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+.LBB14_594:
+	movss	-976(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+	jmp	.LBB14_213
+.LBB14_595:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_426
+	jmp	.LBB14_427
+.LBB14_596:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	je	.LBB14_431
+	jmp	.LBB14_432
+.LBB14_597:
+	xorl	%eax, %eax
+	testb	$1, -88(%rbp)
+	jne	.LBB14_213
+.LBB14_598:
+	movss	-848(%rbp,%rax,4), %xmm0
+	imulq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+	jmp	.LBB14_213
+.LBB14_599:
+	movq	-13640(%rbp), %rax
+	movq	%rax, -112(%rbp)
+	testq	%rax, %rax
+	jle	.LBB14_612
+	movq	-13632(%rbp), %rax
+	movq	-13624(%rbp), %rcx
+	movq	%rcx, -224(%rbp)
+	leaq	-8(%rax), %r8
+	leaq	-1(%rax), %rdx
+	movq	%rdx, -256(%rbp)
+	movq	%rdx, %r9
+	shrq	$3, %r9
+	incq	%r9
+	movq	%r9, -272(%rbp)
+	andq	$-2, %r9
+	negq	%r9
+	xorl	%ebx, %ebx
+	xorl	%r10d, %r10d
+	movq	%rax, -176(%rbp)
+	jmp	.LBB14_604
+	.p2align	4
+.LBB14_601:
+	cmpq	%r8, %r14
+	movq	%r8, %rdx
+	cmovlq	%r14, %rdx
+	addl	%edx, %ebx
+	leaq	(%rsi,%rsi,2), %rsi
+	movq	-56(%rbp), %rax
+	movl	%ebx, (%rax,%rsi,4)
+	addl	%edx, %r11d
+	movl	%r11d, 4(%rax,%rsi,4)
+	subl	%edx, %r14d
+	movl	%r14d, 8(%rax,%rsi,4)
+	movq	%rax, %r14
+.LBB14_602:
+	movq	%rcx, %rbx
+	movq	-176(%rbp), %rax
+.LBB14_603:
+	incq	%r10
+	cmpq	-112(%rbp), %r10
+	je	.LBB14_71
+.LBB14_604:
+	testq	%rax, %rax
+	jle	.LBB14_603
+	movq	%rbx, %rcx
+	movq	-224(%rbp), %rbx
+	imulq	%r10, %rbx
+	movq	%r10, %r11
+	imulq	%rax, %r11
+	cmpq	$9, %rax
+	jae	.LBB14_607
+	movq	%rcx, %rsi
+	xorl	%r14d, %r14d
+	jmp	.LBB14_610
+	.p2align	4
+.LBB14_607:
+	leaq	(%rcx,%rcx,2), %rdx
+	leaq	(%r14,%rdx,4), %r12
+	addq	$20, %r12
+	movl	$8, %r13d
+	xorl	%edx, %edx
+	xorl	%r14d, %r14d
+	.p2align	4
+.LBB14_608:
+	cmpq	%r8, %r13
+	movq	%r8, %rsi
+	cmovlq	%r13, %rsi
+	cmpq	%r8, %r14
+	movq	%r8, %rdi
+	cmovlq	%r14, %rdi
+	leal	(%rdi,%rbx), %eax
+	movl	%eax, -20(%r12)
+	leal	(%rdi,%r11), %eax
+	movl	%eax, -16(%r12)
+	movl	%r14d, %eax
+	subl	%edi, %eax
+	movl	%eax, -12(%r12)
+	leaq	8(%r14), %rax
+	cmpq	%r8, %rax
+	cmovgeq	%r8, %rax
+	leal	(%rax,%rbx), %edi
+	movl	%edi, -8(%r12)
+	addl	%r11d, %eax
+	movl	%eax, -4(%r12)
+	movl	%r14d, %eax
+	subl	%esi, %eax
+	addl	$8, %eax
+	movl	%eax, (%r12)
+	addq	$16, %r14
+	addq	$24, %r12
+	addq	$-2, %rdx
+	addq	$16, %r13
+	cmpq	%rdx, %r9
+	jne	.LBB14_608
+	movq	%rcx, %rsi
+	subq	%rdx, %rsi
+	movq	-72(%rbp), %r12
+	movq	-80(%rbp), %r13
+.LBB14_610:
+	addq	-272(%rbp), %rcx
+	testb	$8, -256(%rbp)
+	je	.LBB14_601
+	movq	-56(%rbp), %r14
+	jmp	.LBB14_602
+.LBB14_612:
+	xorl	%ebx, %ebx
+	jmp	.LBB14_71
+.LBB14_613:
+	addq	$13624, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end14:
+	.size	convolution_weight_gradient, .Lfunc_end14-convolution_weight_gradient
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI14_0:
+	.long	.LBB14_216-.LJTI14_0
+	.long	.LBB14_394-.LJTI14_0
+	.long	.LBB14_328-.LJTI14_0
+	.long	.LBB14_347-.LJTI14_0
+	.long	.LBB14_267-.LJTI14_0
+	.long	.LBB14_413-.LJTI14_0
+	.long	.LBB14_436-.LJTI14_0
+	.long	.LBB14_365-.LJTI14_0
+	.long	.LBB14_522-.LJTI14_0
+	.long	.LBB14_294-.LJTI14_0
+	.long	.LBB14_471-.LJTI14_0
+	.long	.LBB14_228-.LJTI14_0
+.LJTI14_1:
+	.long	.LBB14_81-.LJTI14_1
+	.long	.LBB14_112-.LJTI14_1
+	.long	.LBB14_136-.LJTI14_1
+	.long	.LBB14_131-.LJTI14_1
+	.long	.LBB14_102-.LJTI14_1
+	.long	.LBB14_118-.LJTI14_1
+	.long	.LBB14_78-.LJTI14_1
+	.long	.LBB14_78-.LJTI14_1
+	.long	.LBB14_142-.LJTI14_1
+	.long	.LBB14_147-.LJTI14_1
+	.long	.LBB14_173-.LJTI14_1
+	.long	.LBB14_167-.LJTI14_1
+	.long	.LBB14_95-.LJTI14_1
+	.long	.LBB14_124-.LJTI14_1
+	.long	.LBB14_78-.LJTI14_1
+	.long	.LBB14_78-.LJTI14_1
+	.long	.LBB14_107-.LJTI14_1
+	.long	.LBB14_90-.LJTI14_1
+	.long	.LBB14_153-.LJTI14_1
+	.long	.LBB14_160-.LJTI14_1
+	.long	.LBB14_186-.LJTI14_1
+	.long	.LBB14_179-.LJTI14_1
+	.text
+	.p2align	4
+	.type	convolution_input_gradient,@function
+convolution_input_gradient:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$712, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r9, -256(%rbp)
+	movq	%rcx, -144(%rbp)
+	movq	%rdx, -512(%rbp)
+	movq	%rsi, -504(%rbp)
+	movq	(%rdi), %rax
+	movq	8(%rdi), %rcx
+	movq	%rcx, -128(%rbp)
+	movq	16(%rdi), %rcx
+	movq	%rcx, -120(%rbp)
+	movq	24(%rdi), %rcx
+	movq	32(%rdi), %rdx
+	movq	40(%rdi), %rsi
+	movq	%rsi, -224(%rbp)
+	movq	48(%rdi), %r15
+	movq	56(%rdi), %r13
+	movq	64(%rdi), %rsi
+	movq	%rsi, -232(%rbp)
+	movq	80(%rdi), %rsi
+	movq	%rsi, -344(%rbp)
+	movq	96(%rdi), %r14
+	movq	104(%rdi), %rsi
+	movq	112(%rdi), %rdi
+	movq	%rdx, -72(%rbp)
+	movq	%rcx, -96(%rbp)
+	imulq	%rcx, %rdx
+	movq	%rax, -160(%rbp)
+	imulq	%rax, %rdx
+	movq	%rsi, -56(%rbp)
+	movq	%rsi, %rbx
+	imulq	%r14, %rbx
+	cmpq	%rdi, %rdx
+	movq	%rdi, %rax
+	movq	%rdx, -496(%rbp)
+	cmovgq	%rdx, %rax
+	movq	%rdi, -136(%rbp)
+	testq	%rdi, %rdi
+	movq	%rbx, -64(%rbp)
+	jle	.LBB15_6
+	movq	-136(%rbp), %rdi
+	movl	%edi, %ecx
+	andl	$3, %ecx
+	xorl	%edx, %edx
+	cmpq	$4, %rdi
+	jae	.LBB15_16
+	xorl	%edi, %edi
+	movq	16(%rbp), %r12
+	jmp	.LBB15_3
+.LBB15_16:
+	movabsq	$9223372036854775804, %rsi
+	andq	%rdi, %rsi
+	movq	-56(%rbp), %r9
+	imull	%r14d, %r9d
+	leal	(%r9,%r9,2), %r10d
+	leal	(,%r9,4), %r11d
+	addl	%r9d, %r9d
+	xorl	%edi, %edi
+	movq	16(%rbp), %r12
+	.p2align	4
+.LBB15_17:
+	movl	%edx, (%r12,%rdi,4)
+	movq	-64(%rbp), %rbx
+	addl	%edx, %ebx
+	movl	%ebx, 4(%r12,%rdi,4)
+	leal	(%r9,%rdx), %ebx
+	movl	%ebx, 8(%r12,%rdi,4)
+	leal	(%r10,%rdx), %ebx
+	movl	%ebx, 12(%r12,%rdi,4)
+	movq	-64(%rbp), %rbx
+	addq	$4, %rdi
+	addl	%r11d, %edx
+	cmpq	%rdi, %rsi
+	jne	.LBB15_17
+.LBB15_3:
+	testq	%rcx, %rcx
+	je	.LBB15_6
+	leaq	(%r12,%rdi,4), %rdx
+	movl	%r14d, %esi
+	imull	-56(%rbp), %esi
+	imull	%edi, %esi
+	xorl	%edi, %edi
+	.p2align	4
+.LBB15_5:
+	movl	%esi, (%rdx,%rdi,4)
+	incq	%rdi
+	addl	%ebx, %esi
+	cmpq	%rdi, %rcx
+	jne	.LBB15_5
+.LBB15_6:
+	cmpq	$0, -256(%rbp)
+	jle	.LBB15_47
+	movq	-136(%rbp), %rcx
+	movq	-64(%rbp), %rdx
+	imulq	%rdx, %rcx
+	movq	%rcx, -488(%rbp)
+	movq	-120(%rbp), %r9
+	movq	%r9, %r11
+	imulq	-128(%rbp), %r11
+	movq	%r11, -288(%rbp)
+	imulq	-160(%rbp), %r11
+	movq	%r11, -248(%rbp)
+	movq	-224(%rbp), %rsi
+	movq	%rsi, %rcx
+	movl	%r8d, %edi
+	movq	%rsi, %r8
+	xorq	$1, %rcx
+	movq	%rax, %r10
+	movq	-72(%rbp), %rax
+	imulq	%rdx, %rax
+	testl	%edi, %edi
+	setne	%dl
+	testq	%r11, %r11
+	setle	%dil
+	movq	%rax, %rsi
+	imulq	-96(%rbp), %rsi
+	movq	%rsi, -280(%rbp)
+	movq	%r15, %rsi
+	xorq	$1, %rsi
+	orq	%rcx, %rsi
+	sete	-42(%rbp)
+	orb	%dl, %dil
+	movb	%dil, -41(%rbp)
+	movq	-232(%rbp), %rbx
+	movq	%rbx, %rcx
+	imulq	%r9, %rcx
+	movq	-344(%rbp), %r12
+	leaq	(,%r12,4), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, -104(%rbp)
+	movq	%r13, %rcx
+	imulq	%r9, %rcx
+	shlq	$2, %rcx
+	movq	%rcx, -400(%rbp)
+	leaq	-1(%r14), %rcx
+	movq	%r8, %rdi
+	imulq	%rcx, %rdi
+	subq	%rbx, %rdi
+	imulq	%r9, %rdi
+	movq	-144(%rbp), %r8
+	movq	%r8, %rsi
+	subq	-104(%rbp), %rsi
+	leaq	(,%r10,4), %r11
+	movq	%r11, -104(%rbp)
+	leaq	(%r8,%rdi,4), %rdi
+	subq	%rdx, %rdi
+	movq	%rdi, -472(%rbp)
+	movq	%rbx, %rdx
+	movq	-56(%rbp), %rdi
+	imulq	%rdi, %rdx
+	movq	-104(%rbp), %r8
+	leaq	(%r8,%rdx,4), %r8
+	movq	-224(%rbp), %rbx
+	imulq	%r9, %rbx
+	movq	16(%rbp), %rdx
+	shlq	$2, %rax
+	movq	%rax, -408(%rbp)
+	imulq	%rdi, %rcx
+	addq	%r10, %rcx
+	leaq	(%rdx,%rcx,4), %rax
+	movq	%rax, -544(%rbp)
+	movq	%rdi, %rax
+	orq	%rbx, %rax
+	leaq	(%r12,%r15), %rcx
+	negq	%rcx
+	movq	%rcx, -536(%rbp)
+	movq	%r15, %rcx
+	imulq	%rdi, %rcx
+	subq	%r12, %rcx
+	movq	%rcx, -528(%rbp)
+	leaq	(%rdx,%r10,4), %rcx
+	movq	%rcx, -152(%rbp)
+	leaq	(%rdx,%r10,4), %rcx
+	movq	%rcx, -520(%rbp)
+	leaq	(%rdx,%r10,4), %rcx
+	addq	$16, %rcx
+	movq	%rcx, -456(%rbp)
+	shlq	$2, %rbx
+	movq	%rbx, -704(%rbp)
+	addq	%rdx, %r8
+	movq	%r8, -464(%rbp)
+	movq	%r14, %rbx
+	imulq	-72(%rbp), %rbx
+	shlq	$2, %rbx
+	leaq	(,%r13,4), %rcx
+	movq	%rcx, -392(%rbp)
+	subq	%rcx, %rbx
+	imulq	%rdi, %rbx
+	shrq	$61, %rax
+	andl	$1, %eax
+	movq	%rax, -624(%rbp)
+	movq	-248(%rbp), %rax
+	leaq	(,%rax,4), %rax
+	movq	-288(%rbp), %rcx
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, -304(%rbp)
+	movq	-280(%rbp), %rcx
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, -296(%rbp)
+	movq	-64(%rbp), %rcx
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, -384(%rbp)
+	leaq	(,%rdi,4), %rcx
+	movq	%rcx, -448(%rbp)
+	leaq	(,%r15,4), %rcx
+	movq	%rcx, -672(%rbp)
+	leaq	(,%r15,8), %rcx
+	movq	%rcx, -104(%rbp)
+	xorl	%edi, %edi
+	movq	%rsi, -480(%rbp)
+	movq	%rsi, -272(%rbp)
+	movq	%r15, -192(%rbp)
+	movq	%rax, -264(%rbp)
+	jmp	.LBB15_8
+	.p2align	4
+.LBB15_46:
+	incq	%rdi
+	movq	-264(%rbp), %rax
+	addq	%rax, -272(%rbp)
+	cmpq	-256(%rbp), %rdi
+	je	.LBB15_47
+.LBB15_8:
+	imulq	%rdi, %rax
+	movq	%rax, %r12
+	movq	-488(%rbp), %rax
+	movq	%rdi, -352(%rbp)
+	imulq	%rdi, %rax
+	movq	-504(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -752(%rbp)
+	movq	%rdx, -744(%rbp)
+	movq	-136(%rbp), %rax
+	movq	%rax, -736(%rbp)
+	movq	$1, -728(%rbp)
+	movq	-64(%rbp), %rax
+	movq	%rax, -720(%rbp)
+	movq	$0, -712(%rbp)
+	movl	$1, %esi
+	movq	-512(%rbp), %rdi
+	movq	-496(%rbp), %rdx
+	xorl	%ecx, %ecx
+	leaq	-752(%rbp), %r8
+	movq	-152(%rbp), %r9
+	pushq	%rdx
+	pushq	%rax
+	callq	conv_product
+	addq	$16, %rsp
+	cmpb	$0, -41(%rbp)
+	jne	.LBB15_10
+	movq	-144(%rbp), %rax
+	leaq	(%rax,%r12), %rdi
+	xorl	%esi, %esi
+	movq	-264(%rbp), %rdx
+	callq	memset@PLT
+.LBB15_10:
+	cmpq	$0, -160(%rbp)
+	movq	16(%rbp), %rdx
+	movq	-352(%rbp), %rdi
+	jle	.LBB15_46
+	movq	%rdi, %rax
+	imulq	-248(%rbp), %rax
+	movq	-144(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -560(%rbp)
+	movq	-480(%rbp), %rax
+	addq	%r12, %rax
+	movq	%rax, -552(%rbp)
+	addq	-472(%rbp), %r12
+	movq	%r12, -568(%rbp)
+	movq	-464(%rbp), %rax
+	movq	%rax, -328(%rbp)
+	movq	-152(%rbp), %rax
+	movq	%rax, -320(%rbp)
+	movq	-272(%rbp), %rax
+	movq	%rax, -176(%rbp)
+	movq	-456(%rbp), %rax
+	movq	%rax, -312(%rbp)
+	movq	$0, -168(%rbp)
+	jmp	.LBB15_12
+	.p2align	4
+.LBB15_45:
+	movq	-168(%rbp), %rsi
+	incq	%rsi
+	movq	-296(%rbp), %rax
+	addq	%rax, -312(%rbp)
+	movq	-176(%rbp), %rcx
+	addq	-304(%rbp), %rcx
+	movq	%rcx, -176(%rbp)
+	addq	%rax, -320(%rbp)
+	addq	%rax, -328(%rbp)
+	movq	%rsi, -168(%rbp)
+	cmpq	-160(%rbp), %rsi
+	je	.LBB15_46
+.LBB15_12:
+	cmpq	$0, -72(%rbp)
+	jle	.LBB15_45
+	movq	-304(%rbp), %rsi
+	movq	-168(%rbp), %rdx
+	imulq	%rdx, %rsi
+	movq	-296(%rbp), %rdi
+	imulq	%rdx, %rdi
+	movq	-288(%rbp), %rax
+	imulq	%rdx, %rax
+	movq	-280(%rbp), %rcx
+	imulq	%rdx, %rcx
+	movq	-560(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -336(%rbp)
+	movq	-152(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -632(%rbp)
+	movq	-552(%rbp), %rax
+	addq	%rsi, %rax
+	movq	%rax, -584(%rbp)
+	addq	-568(%rbp), %rsi
+	movq	%rsi, -600(%rbp)
+	movq	-520(%rbp), %rax
+	addq	%rdi, %rax
+	movq	%rax, -576(%rbp)
+	addq	-544(%rbp), %rdi
+	movq	%rdi, -592(%rbp)
+	movq	-328(%rbp), %rax
+	movq	%rax, -376(%rbp)
+	movq	-320(%rbp), %rax
+	movq	%rax, -368(%rbp)
+	movq	-176(%rbp), %rax
+	movq	%rax, -184(%rbp)
+	movq	-312(%rbp), %rax
+	movq	%rax, -360(%rbp)
+	movq	-528(%rbp), %r8
+	movq	-536(%rbp), %rsi
+	movq	$0, -112(%rbp)
+	jmp	.LBB15_14
+	.p2align	4
+.LBB15_44:
+	movq	-112(%rbp), %rdx
+	incq	%rdx
+	movq	-608(%rbp), %rsi
+	addq	%r13, %rsi
+	movq	-616(%rbp), %r8
+	addq	%r13, %r8
+	movq	-384(%rbp), %rax
+	addq	%rax, -360(%rbp)
+	movq	-184(%rbp), %rcx
+	addq	-392(%rbp), %rcx
+	movq	%rcx, -184(%rbp)
+	addq	%rax, -368(%rbp)
+	addq	%rax, -376(%rbp)
+	movq	%rdx, -112(%rbp)
+	cmpq	-72(%rbp), %rdx
+	movq	-192(%rbp), %r15
+	movq	16(%rbp), %rdx
+	movq	-352(%rbp), %rdi
+	je	.LBB15_45
+.LBB15_14:
+	cmpq	$0, -56(%rbp)
+	movq	%rsi, -608(%rbp)
+	jle	.LBB15_15
+	movq	%rsi, %rax
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB15_19:
+	addq	%r15, %rax
+	jns	.LBB15_22
+	incq	%r9
+	cmpq	%r9, -56(%rbp)
+	jne	.LBB15_19
+	movq	-56(%rbp), %r9
+	jmp	.LBB15_22
+	.p2align	4
+.LBB15_15:
+	xorl	%r9d, %r9d
+.LBB15_22:
+	movq	-392(%rbp), %rdx
+	movq	-112(%rbp), %rsi
+	imulq	%rsi, %rdx
+	movq	-384(%rbp), %rax
+	imulq	%rsi, %rax
+	imulq	%r13, %rsi
+	subq	-344(%rbp), %rsi
+	movq	-56(%rbp), %rdi
+	cmpq	%rdi, %r9
+	movq	%rdi, %rcx
+	cmovlq	%r9, %rcx
+	movq	%r8, -616(%rbp)
+	.p2align	4
+.LBB15_23:
+	cmpq	%r9, %rdi
+	jle	.LBB15_26
+	decq	%rdi
+	subq	%r15, %r8
+	cmpq	-120(%rbp), %r8
+	jge	.LBB15_23
+	incq	%rdi
+	movq	%rdi, %rcx
+.LBB15_26:
+	movq	%r9, -88(%rbp)
+	cmpb	$0, -42(%rbp)
+	je	.LBB15_27
+	cmpq	$0, -128(%rbp)
+	jle	.LBB15_44
+	movq	-336(%rbp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	movq	%rax, -80(%rbp)
+	movq	-88(%rbp), %rdx
+	leaq	8(%rdx), %rax
+	movq	%rax, -200(%rbp)
+	movq	-376(%rbp), %r12
+	leaq	(%r12,%rdx,4), %rdi
+	movq	-232(%rbp), %rdx
+	xorl	%esi, %esi
+	jmp	.LBB15_50
+	.p2align	4
+.LBB15_55:
+	movq	-208(%rbp), %rsi
+	incq	%rsi
+	movq	-448(%rbp), %rax
+	movq	-240(%rbp), %rdi
+	addq	%rax, %rdi
+	incq	%rdx
+	addq	%rax, %r12
+	cmpq	-128(%rbp), %rsi
+	je	.LBB15_44
+.LBB15_50:
+	movq	%r12, -216(%rbp)
+	movq	%rsi, -208(%rbp)
+	movq	%rsi, %rax
+	imulq	-120(%rbp), %rax
+	movq	-80(%rbp), %rsi
+	leaq	(%rsi,%rax,4), %r11
+	movq	-88(%rbp), %rax
+	movq	%rdi, -240(%rbp)
+	movq	-200(%rbp), %r8
+	movq	%r8, %rsi
+	cmpq	%rcx, %r8
+	jle	.LBB15_56
+.LBB15_51:
+	cmpq	%rcx, %rax
+	movq	-216(%rbp), %r12
+	jge	.LBB15_55
+	leaq	(%r12,%rax,4), %rsi
+	jmp	.LBB15_53
+	.p2align	4
+.LBB15_57:
+	movups	%xmm0, (%r11,%rax,4)
+	movups	%xmm1, 16(%r11,%rax,4)
+	movq	%rsi, %rax
+	addq	$8, %rsi
+	addq	$32, %rdi
+	cmpq	%rcx, %rsi
+	jg	.LBB15_51
+.LBB15_56:
+	movups	(%r11,%rax,4), %xmm0
+	movups	16(%r11,%rax,4), %xmm1
+	movq	-96(%rbp), %r10
+	movq	%r10, %r12
+	movq	%rdx, %r9
+	movq	%rdi, %r8
+	testq	%r10, %r10
+	jg	.LBB15_58
+	jmp	.LBB15_57
+	.p2align	4
+.LBB15_60:
+	addq	%rbx, %r8
+	subq	%r13, %r9
+	decq	%r12
+	je	.LBB15_57
+.LBB15_58:
+	testq	%r9, %r9
+	setns	%r15b
+	cmpq	%r14, %r9
+	setl	%r10b
+	andb	%r15b, %r10b
+	cmpb	$1, %r10b
+	jne	.LBB15_60
+	movups	(%r8), %xmm2
+	movups	16(%r8), %xmm3
+	addps	%xmm3, %xmm1
+	addps	%xmm2, %xmm0
+	jmp	.LBB15_60
+	.p2align	4
+.LBB15_54:
+	movss	%xmm0, (%r11,%rax,4)
+	incq	%rax
+	addq	$4, %rsi
+	cmpq	%rcx, %rax
+	je	.LBB15_55
+.LBB15_53:
+	movss	(%r11,%rax,4), %xmm0
+	movq	-96(%rbp), %r10
+	movq	%r10, %rdi
+	movq	%rdx, %r8
+	movq	%rsi, %r9
+	testq	%r10, %r10
+	jg	.LBB15_61
+	jmp	.LBB15_54
+	.p2align	4
+.LBB15_63:
+	addq	%rbx, %r9
+	subq	%r13, %r8
+	decq	%rdi
+	je	.LBB15_54
+.LBB15_61:
+	testq	%r8, %r8
+	setns	%r10b
+	cmpq	%r14, %r8
+	setl	%r15b
+	andb	%r10b, %r15b
+	cmpb	$1, %r15b
+	jne	.LBB15_63
+	addss	(%r9), %xmm0
+	jmp	.LBB15_63
+	.p2align	4
+.LBB15_27:
+	cmpq	$0, -96(%rbp)
+	jle	.LBB15_44
+	cmpq	$1, -192(%rbp)
+	sete	%dil
+	movq	-336(%rbp), %r8
+	leaq	(%r8,%rsi,4), %rsi
+	movq	%rsi, -680(%rbp)
+	movq	%rcx, %r9
+	movq	-88(%rbp), %r8
+	subq	%r8, %r9
+	movq	-584(%rbp), %rsi
+	addq	%rdx, %rsi
+	leaq	(%rsi,%r8,4), %rsi
+	movq	%rsi, -664(%rbp)
+	addq	-600(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rdx
+	movq	%rdx, -656(%rbp)
+	movq	-576(%rbp), %rdx
+	addq	%rax, %rdx
+	leaq	(%rdx,%r8,4), %rdx
+	movq	%rdx, -648(%rbp)
+	addq	-592(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -640(%rbp)
+	cmpq	$8, %r9
+	setae	%dl
+	andb	%dil, %dl
+	movq	%r9, -200(%rbp)
+	movq	%r9, %rsi
+	andq	$-8, %rsi
+	leaq	(%r8,%rsi), %rax
+	movq	%rax, -696(%rbp)
+	movq	-360(%rbp), %rax
+	leaq	(%rax,%r8,4), %rax
+	movq	%rax, -440(%rbp)
+	movq	-184(%rbp), %rax
+	leaq	(%rax,%r8,4), %rdi
+	movq	%rdi, -432(%rbp)
+	notb	%dl
+	movb	%dl, -43(%rbp)
+	movq	-368(%rbp), %rdx
+	movq	%rdx, -424(%rbp)
+	movq	%rax, -416(%rbp)
+	movq	$0, -80(%rbp)
+	jmp	.LBB15_29
+	.p2align	4
+.LBB15_43:
+	movq	-80(%rbp), %rdi
+	incq	%rdi
+	movq	-408(%rbp), %rax
+	addq	%rax, -440(%rbp)
+	movq	-400(%rbp), %rdx
+	addq	%rdx, -432(%rbp)
+	addq	%rdx, -416(%rbp)
+	addq	%rax, -424(%rbp)
+	movq	%rdi, -80(%rbp)
+	cmpq	-96(%rbp), %rdi
+	je	.LBB15_44
+.LBB15_29:
+	testq	%r14, %r14
+	jle	.LBB15_43
+	movq	-400(%rbp), %rax
+	movq	-80(%rbp), %r11
+	imulq	%r11, %rax
+	movq	-664(%rbp), %rdx
+	addq	%rax, %rdx
+	addq	-656(%rbp), %rax
+	movq	-408(%rbp), %rdi
+	imulq	%r11, %rdi
+	movq	-648(%rbp), %r8
+	addq	%rdi, %r8
+	addq	-640(%rbp), %rdi
+	movq	%r11, %r9
+	imulq	-72(%rbp), %r9
+	addq	-112(%rbp), %r9
+	imulq	-64(%rbp), %r9
+	movq	-632(%rbp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	%r9, -688(%rbp)
+	imulq	%r13, %r11
+	movq	%r11, -240(%rbp)
+	cmpq	%rdi, %rdx
+	setb	%dl
+	cmpq	%rax, %r8
+	setb	%al
+	andb	%dl, %al
+	orb	-624(%rbp), %al
+	orb	-43(%rbp), %al
+	movb	%al, -216(%rbp)
+	movq	-424(%rbp), %rdi
+	movq	-416(%rbp), %rdx
+	movq	-432(%rbp), %r11
+	movq	-440(%rbp), %r10
+	xorl	%r12d, %r12d
+	jmp	.LBB15_31
+	.p2align	4
+.LBB15_42:
+	incq	%r12
+	movq	-448(%rbp), %r8
+	addq	%r8, %r10
+	movq	-704(%rbp), %rax
+	addq	%rax, %r11
+	addq	%rax, %rdx
+	addq	%r8, %rdi
+	cmpq	%r14, %r12
+	je	.LBB15_43
+.LBB15_31:
+	movq	%r12, %r8
+	imulq	-224(%rbp), %r8
+	subq	-232(%rbp), %r8
+	addq	-240(%rbp), %r8
+	setns	%al
+	cmpq	-128(%rbp), %r8
+	setl	%r9b
+	andb	%al, %r9b
+	cmpb	$1, %r9b
+	jne	.LBB15_42
+	cmpq	-88(%rbp), %rcx
+	jle	.LBB15_42
+	movq	-88(%rbp), %r9
+	testb	$1, -216(%rbp)
+	jne	.LBB15_37
+	xorl	%eax, %eax
+	.p2align	4
+.LBB15_35:
+	movups	-16(%r10,%rax,4), %xmm0
+	movups	(%r10,%rax,4), %xmm1
+	movups	(%r11,%rax,4), %xmm2
+	addps	%xmm0, %xmm2
+	movups	16(%r11,%rax,4), %xmm0
+	addps	%xmm1, %xmm0
+	movups	%xmm2, (%r11,%rax,4)
+	movups	%xmm0, 16(%r11,%rax,4)
+	addq	$8, %rax
+	cmpq	%rax, %rsi
+	jne	.LBB15_35
+	movq	-696(%rbp), %r9
+	cmpq	%rsi, -200(%rbp)
+	je	.LBB15_42
+.LBB15_37:
+	movl	%ecx, %eax
+	subl	%r9d, %eax
+	leaq	1(%r9), %r15
+	testb	$1, %al
+	je	.LBB15_39
+	imulq	-120(%rbp), %r8
+	movq	%r12, %rax
+	imulq	-56(%rbp), %rax
+	movq	%r15, -208(%rbp)
+	movq	-680(%rbp), %r15
+	leaq	(%r15,%r8,4), %r8
+	movq	-688(%rbp), %r15
+	leaq	(%r15,%rax,4), %rax
+	movq	-208(%rbp), %r15
+	movss	(%rax,%r9,4), %xmm0
+	imulq	-192(%rbp), %r9
+	addss	(%r8,%r9,4), %xmm0
+	movss	%xmm0, (%r8,%r9,4)
+	movq	%r15, %r9
+.LBB15_39:
+	cmpq	%r15, %rcx
+	je	.LBB15_42
+	leaq	1(%r9), %r8
+	movq	-672(%rbp), %r15
+	imulq	%r15, %r8
+	imulq	%r9, %r15
+	movq	%rdx, %rax
+	.p2align	4
+.LBB15_41:
+	movss	(%rdi,%r9,4), %xmm0
+	addss	(%rax,%r15), %xmm0
+	movss	%xmm0, (%rax,%r15)
+	movss	4(%rdi,%r9,4), %xmm0
+	addss	(%rax,%r8), %xmm0
+	movss	%xmm0, (%rax,%r8)
+	addq	$2, %r9
+	addq	-104(%rbp), %rax
+	cmpq	%r9, %rcx
+	jne	.LBB15_41
+	jmp	.LBB15_42
+.LBB15_47:
+	addq	$712, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end15:
+	.size	convolution_input_gradient, .Lfunc_end15-convolution_input_gradient
+	.cfi_endproc
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI16_0:
+	.quad	2
+	.quad	2
+.LCPI16_1:
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	1
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+.LCPI16_2:
+	.quad	4
+	.quad	4
+	.text
+	.p2align	4
+	.type	max_pool_forward,@function
+max_pool_forward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$728, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, -256(%rbp)
+	movq	%rsi, -104(%rbp)
+	movq	16(%rdi), %r15
+	movq	24(%rdi), %rdx
+	movq	32(%rdi), %rax
+	movq	%rax, -64(%rbp)
+	movq	56(%rdi), %r10
+	movq	64(%rdi), %rax
+	movq	72(%rdi), %rbx
+	movq	80(%rdi), %rsi
+	imulq	(%rdi), %rcx
+	movq	%rcx, -112(%rbp)
+	orq	88(%rdi), %rbx
+	movq	%rax, -120(%rbp)
+	orq	%rax, %rbx
+	movq	%rsi, -160(%rbp)
+	orq	%rsi, %rbx
+	movq	%rdx, -80(%rbp)
+	je	.LBB16_2
+	movq	$0, -56(%rbp)
+.LBB16_15:
+	cmpq	$0, -112(%rbp)
+	jle	.LBB16_24
+	movq	8(%rdi), %rax
+	movq	96(%rdi), %rcx
+	movq	104(%rdi), %r8
+	movq	40(%rdi), %r9
+	movq	48(%rdi), %r12
+	movq	%r15, %r11
+	movq	%rax, -344(%rbp)
+	imulq	%rax, %r11
+	movq	%r8, %rax
+	movq	%rcx, -72(%rbp)
+	imulq	%rcx, %rax
+	movq	%rax, -240(%rbp)
+	movq	-80(%rbp), %rcx
+	movq	%rcx, %rax
+	xorq	$2, %rax
+	movq	-64(%rbp), %rdi
+	movq	%rdi, %rdx
+	xorq	$2, %rdx
+	orq	%rax, %rdx
+	movq	%r9, %rax
+	xorq	$2, %rax
+	movq	%r12, %rsi
+	xorq	$2, %rsi
+	orq	%rax, %rsi
+	orq	%rdx, %rsi
+	movq	%r10, %rax
+	xorq	$1, %rax
+	orq	%rsi, %rax
+	movq	%r8, %rsi
+	orq	%rbx, %rax
+	setne	%al
+	cmpq	$8, %r8
+	setl	%dl
+	orb	%al, %dl
+	movb	%dl, -41(%rbp)
+	movq	%r9, -128(%rbp)
+	imulq	%r15, %r9
+	movq	%r9, -288(%rbp)
+	movq	-56(%rbp), %rax
+	leaq	-1(%rax), %rdx
+	movq	%rdx, -336(%rbp)
+	movq	%rdx, %r13
+	andq	$-2, %r13
+	negq	%r13
+	movq	-120(%rbp), %rax
+	movq	%rax, %rdx
+	negq	%rdx
+	movq	%rdx, -224(%rbp)
+	subq	%r10, %rdx
+	movq	%rdx, -216(%rbp)
+	movq	%r10, %rdx
+	imulq	%rcx, %rdx
+	subq	%rax, %rdx
+	movq	%rdx, -208(%rbp)
+	movq	-160(%rbp), %rax
+	leaq	(%rax,%r10), %rcx
+	negq	%rcx
+	movq	%rcx, -280(%rbp)
+	movq	%r10, %rcx
+	imulq	%rdi, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, -272(%rbp)
+	movq	%r10, %rax
+	imulq	%r15, %rax
+	pxor	%xmm0, %xmm0
+	leaq	(%r15,%r15), %rcx
+	movq	%rcx, -304(%rbp)
+	leaq	-8(%r8), %rcx
+	movq	%rcx, -296(%rbp)
+	movq	-896(%rbp), %rcx
+	movq	%rcx, -352(%rbp)
+	movq	%r11, -248(%rbp)
+	leaq	(,%r11,4), %rcx
+	movq	%rcx, -232(%rbp)
+	leaq	(,%r15,4), %rcx
+	movq	%rcx, -312(%rbp)
+	movq	%rax, -384(%rbp)
+	leaq	(,%rax,4), %rax
+	movq	%rax, -376(%rbp)
+	xorl	%edi, %edi
+	movq	-104(%rbp), %rax
+	movq	%rax, -96(%rbp)
+	movq	%r15, -184(%rbp)
+	movq	%r8, -192(%rbp)
+	movq	%r12, -168(%rbp)
+	movq	%r13, -328(%rbp)
+	jmp	.LBB16_17
+	.p2align	4
+.LBB16_23:
+	movq	-264(%rbp), %rdi
+	incq	%rdi
+	movq	-96(%rbp), %rax
+	addq	-232(%rbp), %rax
+	movq	%rax, -96(%rbp)
+	cmpq	-112(%rbp), %rdi
+	je	.LBB16_24
+.LBB16_17:
+	movq	-248(%rbp), %rax
+	imulq	%rdi, %rax
+	movq	-104(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rdx
+	movq	-240(%rbp), %rax
+	movq	%rdi, -264(%rbp)
+	imulq	%rdi, %rax
+	movq	-256(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -136(%rbp)
+	cmpb	$0, -41(%rbp)
+	je	.LBB16_18
+	cmpq	$0, -72(%rbp)
+	movq	-80(%rbp), %r9
+	movq	-64(%rbp), %r11
+	movq	-56(%rbp), %rbx
+	jle	.LBB16_23
+	movq	-224(%rbp), %rax
+	movq	%rax, -144(%rbp)
+	movq	-208(%rbp), %rax
+	movq	%rax, -176(%rbp)
+	movq	-216(%rbp), %rax
+	movq	%rax, -152(%rbp)
+	movq	$0, -88(%rbp)
+	jmp	.LBB16_27
+	.p2align	4
+.LBB16_38:
+	movq	-88(%rbp), %rcx
+	incq	%rcx
+	movq	-128(%rbp), %rax
+	addq	%rax, -152(%rbp)
+	addq	%rax, -176(%rbp)
+	addq	%rax, -144(%rbp)
+	movq	%rcx, -88(%rbp)
+	cmpq	-72(%rbp), %rcx
+	je	.LBB16_23
+.LBB16_27:
+	testq	%rsi, %rsi
+	jle	.LBB16_38
+	movq	-288(%rbp), %rax
+	movq	-88(%rbp), %rdi
+	imulq	%rdi, %rax
+	movq	%rdi, %rcx
+	imulq	%rsi, %rcx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -360(%rbp)
+	imulq	-128(%rbp), %rdi
+	subq	-120(%rbp), %rdi
+	movq	%rdi, -320(%rbp)
+	movq	-136(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -368(%rbp)
+	movq	-272(%rbp), %r14
+	movq	-280(%rbp), %rax
+	movq	%rax, -200(%rbp)
+	xorl	%edi, %edi
+	jmp	.LBB16_29
+	.p2align	4
+.LBB16_63:
+	movss	(%rdx,%rbx,4), %xmm2
+	movq	-184(%rbp), %r15
+	movq	-80(%rbp), %r9
+	movq	-64(%rbp), %r11
+	movq	-56(%rbp), %rbx
+	movq	-192(%rbp), %rsi
+	movq	-168(%rbp), %r12
+.LBB16_37:
+	movq	-368(%rbp), %rax
+	movss	%xmm2, (%rax,%rdi,4)
+	incq	%rdi
+	addq	%r12, -200(%rbp)
+	addq	%r12, %r14
+	cmpq	%rsi, %rdi
+	je	.LBB16_38
+.LBB16_29:
+	movq	%rdi, %r13
+	imulq	%r12, %r13
+	testq	%rbx, %rbx
+	je	.LBB16_39
+	movq	-360(%rbp), %rax
+	leaq	(%rax,%r13,4), %rax
+	movq	-352(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm2
+	cmpq	$2, %rbx
+	jl	.LBB16_37
+	movl	$1, %r8d
+	movq	-328(%rbp), %r13
+	jne	.LBB16_33
+	movaps	%xmm2, %xmm1
+	jmp	.LBB16_35
+	.p2align	4
+.LBB16_39:
+	testq	%r9, %r9
+	jle	.LBB16_40
+	movq	-152(%rbp), %rax
+	xorl	%r8d, %r8d
+	.p2align	4
+.LBB16_42:
+	addq	%r10, %rax
+	jns	.LBB16_45
+	incq	%r8
+	cmpq	%r8, %r9
+	jne	.LBB16_42
+	movq	%r9, %r8
+	jmp	.LBB16_45
+.LBB16_33:
+	movaps	%xmm2, %xmm1
+	.p2align	4
+.LBB16_34:
+	movq	-896(%rbp,%r8,8), %rcx
+	movq	-888(%rbp,%r8,8), %rsi
+	movss	(%rax,%rcx,4), %xmm3
+	cmpltss	%xmm3, %xmm1
+	movaps	%xmm1, %xmm4
+	andps	%xmm3, %xmm4
+	movaps	%xmm3, %xmm5
+	cmpunordss	%xmm3, %xmm5
+	andps	%xmm5, %xmm3
+	andnps	%xmm2, %xmm5
+	orps	%xmm3, %xmm5
+	movaps	%xmm2, %xmm3
+	cmpordss	%xmm2, %xmm3
+	andps	%xmm3, %xmm5
+	andnps	%xmm2, %xmm3
+	orps	%xmm5, %xmm3
+	andnps	%xmm3, %xmm1
+	orps	%xmm4, %xmm1
+	movss	(%rax,%rsi,4), %xmm2
+	movaps	%xmm1, %xmm3
+	cmpordss	%xmm1, %xmm3
+	movaps	%xmm2, %xmm4
+	cmpunordss	%xmm2, %xmm4
+	movaps	%xmm4, %xmm5
+	andnps	%xmm1, %xmm5
+	andps	%xmm2, %xmm4
+	orps	%xmm5, %xmm4
+	andps	%xmm3, %xmm4
+	andnps	%xmm1, %xmm3
+	orps	%xmm3, %xmm4
+	cmpltss	%xmm2, %xmm1
+	movaps	%xmm1, %xmm3
+	andnps	%xmm4, %xmm3
+	andps	%xmm2, %xmm1
+	orps	%xmm3, %xmm1
+	leaq	(%r8,%r13), %rcx
+	addq	$2, %rcx
+	addq	$2, %r8
+	movaps	%xmm1, %xmm2
+	cmpq	$1, %rcx
+	jne	.LBB16_34
+.LBB16_35:
+	movaps	%xmm1, %xmm2
+	testb	$1, -336(%rbp)
+	movq	-192(%rbp), %rsi
+	je	.LBB16_37
+	movq	-896(%rbp,%r8,8), %rcx
+	movss	(%rax,%rcx,4), %xmm3
+	movaps	%xmm1, %xmm2
+	cmpltss	%xmm3, %xmm2
+	movaps	%xmm2, %xmm4
+	andps	%xmm3, %xmm4
+	movaps	%xmm3, %xmm5
+	cmpunordss	%xmm3, %xmm5
+	andps	%xmm5, %xmm3
+	andnps	%xmm1, %xmm5
+	orps	%xmm3, %xmm5
+	movaps	%xmm1, %xmm3
+	cmpordss	%xmm1, %xmm3
+	andps	%xmm3, %xmm5
+	andnps	%xmm1, %xmm3
+	orps	%xmm5, %xmm3
+	andnps	%xmm3, %xmm2
+	orps	%xmm4, %xmm2
+	jmp	.LBB16_37
+.LBB16_40:
+	xorl	%r8d, %r8d
+.LBB16_45:
+	subq	-160(%rbp), %r13
+	cmpq	%r9, %r8
+	movq	%r9, %r12
+	cmovlq	%r8, %r12
+	movq	-176(%rbp), %rcx
+	movq	%r9, %rax
+	movq	-344(%rbp), %rsi
+	.p2align	4
+.LBB16_46:
+	cmpq	%r8, %rax
+	jle	.LBB16_49
+	decq	%rax
+	subq	%r10, %rcx
+	cmpq	%rsi, %rcx
+	jge	.LBB16_46
+	incq	%rax
+	movq	%rax, %r12
+.LBB16_49:
+	testq	%r11, %r11
+	jle	.LBB16_50
+	movq	-200(%rbp), %rax
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB16_52:
+	addq	%r10, %rax
+	jns	.LBB16_55
+	incq	%r9
+	cmpq	%r9, %r11
+	jne	.LBB16_52
+	movq	%r11, %r9
+	jmp	.LBB16_55
+.LBB16_50:
+	xorl	%r9d, %r9d
+.LBB16_55:
+	cmpq	%r11, %r9
+	movq	%r11, %rax
+	cmovlq	%r9, %rax
+	movq	%r14, %rsi
+	movq	%r11, %rcx
+	.p2align	4
+.LBB16_56:
+	cmpq	%r9, %rcx
+	jle	.LBB16_59
+	decq	%rcx
+	subq	%r10, %rsi
+	cmpq	%r15, %rsi
+	jge	.LBB16_56
+	incq	%rcx
+	movq	%rcx, %rax
+.LBB16_59:
+	imulq	%r10, %r8
+	imulq	%r10, %r12
+	movq	$-1, %rbx
+	cmpq	%r12, %r8
+	jge	.LBB16_63
+	movq	-320(%rbp), %rsi
+	addq	%rsi, %r12
+	imulq	%r10, %r9
+	leaq	(%r9,%r13), %r11
+	imulq	%r10, %rax
+	addq	%rax, %r13
+	movq	-144(%rbp), %rcx
+	leaq	(%rcx,%r8), %r15
+	addq	%rsi, %r8
+	movq	-184(%rbp), %rcx
+	imulq	%r15, %rcx
+	imulq	-312(%rbp), %r15
+	addq	-96(%rbp), %r15
+	jmp	.LBB16_61
+	.p2align	4
+.LBB16_62:
+	addq	%r10, %r8
+	addq	-384(%rbp), %rcx
+	addq	-376(%rbp), %r15
+	cmpq	%r12, %r8
+	jge	.LBB16_63
+.LBB16_61:
+	movq	%r11, %rsi
+	cmpq	%rax, %r9
+	jl	.LBB16_64
+	jmp	.LBB16_62
+	.p2align	4
+.LBB16_68:
+	leaq	(%rcx,%rsi), %rbx
+.LBB16_69:
+	addq	%r10, %rsi
+	cmpq	%r13, %rsi
+	jge	.LBB16_62
+.LBB16_64:
+	testq	%rbx, %rbx
+	js	.LBB16_68
+	movss	(%r15,%rsi,4), %xmm2
+	movss	(%rdx,%rbx,4), %xmm1
+	ucomiss	%xmm1, %xmm2
+	ja	.LBB16_68
+	ucomiss	%xmm2, %xmm2
+	jnp	.LBB16_69
+	ucomiss	%xmm1, %xmm1
+	jnp	.LBB16_68
+	jmp	.LBB16_69
+	.p2align	4
+.LBB16_18:
+	cmpq	$0, -72(%rbp)
+	jle	.LBB16_23
+	xorl	%edi, %edi
+	.p2align	4
+.LBB16_20:
+	movq	-304(%rbp), %rax
+	imulq	%rdi, %rax
+	leaq	(%rdx,%rax,4), %r8
+	leaq	(%r8,%r15,4), %r11
+	movq	%rdi, %rax
+	imulq	%rsi, %rax
+	movq	-136(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %r14
+	xorl	%r12d, %r12d
+	movq	-296(%rbp), %rax
+	.p2align	4
+.LBB16_21:
+	cmpq	%rax, %r12
+	movq	%rax, %r9
+	cmovlq	%r12, %r9
+	movups	(%r8,%r9,8), %xmm7
+	movups	16(%r8,%r9,8), %xmm3
+	movups	32(%r8,%r9,8), %xmm6
+	movups	48(%r8,%r9,8), %xmm4
+	movups	(%r11,%r9,8), %xmm2
+	movups	16(%r11,%r9,8), %xmm5
+	movups	32(%r11,%r9,8), %xmm1
+	movups	48(%r11,%r9,8), %xmm8
+	movaps	%xmm6, %xmm9
+	shufps	$136, %xmm4, %xmm9
+	movaps	%xmm7, %xmm10
+	shufps	$136, %xmm3, %xmm10
+	shufps	$221, %xmm4, %xmm6
+	shufps	$221, %xmm3, %xmm7
+	movaps	%xmm1, %xmm3
+	shufps	$136, %xmm8, %xmm3
+	movaps	%xmm2, %xmm4
+	shufps	$136, %xmm5, %xmm4
+	shufps	$221, %xmm8, %xmm1
+	shufps	$221, %xmm5, %xmm2
+	movaps	%xmm10, %xmm11
+	cmpnltps	%xmm7, %xmm11
+	movaps	%xmm9, %xmm8
+	cmpnltps	%xmm6, %xmm8
+	movaps	%xmm6, %xmm12
+	cmpordps	%xmm0, %xmm12
+	movaps	%xmm7, %xmm13
+	cmpordps	%xmm0, %xmm13
+	movaps	%xmm9, %xmm5
+	cmpunordps	%xmm0, %xmm5
+	orps	%xmm12, %xmm5
+	andps	%xmm8, %xmm5
+	movaps	%xmm10, %xmm8
+	cmpunordps	%xmm0, %xmm8
+	orps	%xmm13, %xmm8
+	andps	%xmm11, %xmm8
+	packssdw	%xmm5, %xmm8
+	punpcklwd	%xmm8, %xmm8
+	andps	%xmm8, %xmm10
+	andnps	%xmm7, %xmm8
+	orps	%xmm10, %xmm8
+	andps	%xmm5, %xmm9
+	andnps	%xmm6, %xmm5
+	orps	%xmm9, %xmm5
+	movaps	%xmm8, %xmm7
+	cmpnltps	%xmm4, %xmm7
+	movaps	%xmm5, %xmm9
+	cmpnltps	%xmm3, %xmm9
+	movaps	%xmm3, %xmm10
+	cmpordps	%xmm0, %xmm10
+	movaps	%xmm4, %xmm11
+	cmpordps	%xmm0, %xmm11
+	movaps	%xmm8, %xmm6
+	cmpunordps	%xmm0, %xmm6
+	orps	%xmm11, %xmm6
+	andps	%xmm7, %xmm6
+	movaps	%xmm5, %xmm7
+	cmpunordps	%xmm0, %xmm7
+	orps	%xmm10, %xmm7
+	andps	%xmm9, %xmm7
+	packssdw	%xmm7, %xmm6
+	punpcklwd	%xmm6, %xmm6
+	andps	%xmm6, %xmm8
+	andnps	%xmm4, %xmm6
+	orps	%xmm8, %xmm6
+	andps	%xmm7, %xmm5
+	andnps	%xmm3, %xmm7
+	orps	%xmm5, %xmm7
+	movaps	%xmm6, %xmm3
+	cmpnltps	%xmm2, %xmm3
+	movaps	%xmm7, %xmm4
+	cmpnltps	%xmm1, %xmm4
+	movaps	%xmm1, %xmm5
+	cmpordps	%xmm0, %xmm5
+	movaps	%xmm2, %xmm8
+	cmpordps	%xmm0, %xmm8
+	movaps	%xmm6, %xmm9
+	cmpunordps	%xmm0, %xmm9
+	orps	%xmm8, %xmm9
+	andps	%xmm3, %xmm9
+	movaps	%xmm7, %xmm3
+	cmpunordps	%xmm0, %xmm3
+	orps	%xmm5, %xmm3
+	andps	%xmm4, %xmm3
+	packssdw	%xmm3, %xmm9
+	punpcklwd	%xmm9, %xmm9
+	andps	%xmm9, %xmm6
+	andnps	%xmm2, %xmm9
+	orps	%xmm6, %xmm9
+	andps	%xmm3, %xmm7
+	andnps	%xmm1, %xmm3
+	orps	%xmm7, %xmm3
+	movups	%xmm3, 16(%r14,%r9,4)
+	movups	%xmm9, (%r14,%r9,4)
+	addq	$8, %r12
+	cmpq	%rsi, %r12
+	jl	.LBB16_21
+	incq	%rdi
+	cmpq	-72(%rbp), %rdi
+	movq	-168(%rbp), %r12
+	jne	.LBB16_20
+	jmp	.LBB16_23
+.LBB16_24:
+	addq	$728, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.LBB16_2:
+	.cfi_def_cfa %rbp, 16
+	movq	$0, -56(%rbp)
+	testq	%rdx, %rdx
+	jle	.LBB16_15
+	movq	-64(%rbp), %rax
+	imulq	%rdx, %rax
+	cmpq	$64, %rax
+	jg	.LBB16_15
+	movabsq	$9223372036854775804, %rdx
+	andq	-64(%rbp), %rdx
+	movq	%r10, %xmm0
+	pshufd	$68, %xmm0, %xmm0
+	leaq	-880(%rbp), %rsi
+	xorl	%r8d, %r8d
+	movdqa	.LCPI16_0(%rip), %xmm1
+	movdqa	.LCPI16_1(%rip), %xmm2
+	movdqa	%xmm0, %xmm3
+	psrlq	$32, %xmm3
+	movdqa	.LCPI16_2(%rip), %xmm4
+	xorl	%r9d, %r9d
+	movq	$0, -56(%rbp)
+	jmp	.LBB16_5
+	.p2align	4
+.LBB16_6:
+	movq	-56(%rbp), %rcx
+.LBB16_14:
+	movq	%rcx, -56(%rbp)
+	incq	%r9
+	addq	%r15, %r8
+	cmpq	-80(%rbp), %r9
+	je	.LBB16_15
+.LBB16_5:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	jle	.LBB16_6
+	cmpq	$4, %rax
+	jae	.LBB16_9
+	xorl	%eax, %eax
+	movq	-56(%rbp), %rcx
+	jmp	.LBB16_12
+	.p2align	4
+.LBB16_9:
+	movq	%r9, %rax
+	imulq	%r15, %rax
+	movq	%rax, %xmm5
+	pshufd	$68, %xmm5, %xmm5
+	movdqa	%xmm5, %xmm6
+	paddq	%xmm1, %xmm6
+	movq	-56(%rbp), %rcx
+	leaq	(%rsi,%rcx,8), %rax
+	addq	%rdx, %rcx
+	xorl	%r11d, %r11d
+	movdqa	%xmm2, %xmm7
+	.p2align	4
+.LBB16_10:
+	movdqa	%xmm7, %xmm8
+	paddq	%xmm5, %xmm8
+	movdqa	%xmm7, %xmm9
+	paddq	%xmm6, %xmm9
+	movdqa	%xmm8, %xmm10
+	pmuludq	%xmm3, %xmm10
+	movdqa	%xmm8, %xmm11
+	psrlq	$32, %xmm11
+	pmuludq	%xmm0, %xmm11
+	paddq	%xmm10, %xmm11
+	psllq	$32, %xmm11
+	pmuludq	%xmm0, %xmm8
+	paddq	%xmm11, %xmm8
+	movdqa	%xmm9, %xmm10
+	pmuludq	%xmm3, %xmm10
+	movdqa	%xmm9, %xmm11
+	psrlq	$32, %xmm11
+	pmuludq	%xmm0, %xmm11
+	paddq	%xmm10, %xmm11
+	psllq	$32, %xmm11
+	pmuludq	%xmm0, %xmm9
+	paddq	%xmm11, %xmm9
+	movdqu	%xmm8, -16(%rax,%r11,8)
+	movdqu	%xmm9, (%rax,%r11,8)
+	addq	$4, %r11
+	paddq	%xmm4, %xmm7
+	cmpq	%r11, %rdx
+	jne	.LBB16_10
+	movq	%rdx, %rax
+	cmpq	%rdx, -64(%rbp)
+	je	.LBB16_14
+.LBB16_12:
+	movq	-64(%rbp), %r11
+	subq	%rax, %r11
+	addq	%r8, %rax
+	imulq	%r10, %rax
+	.p2align	4
+.LBB16_13:
+	movq	%rax, -896(%rbp,%rcx,8)
+	incq	%rcx
+	addq	%r10, %rax
+	decq	%r11
+	jne	.LBB16_13
+	jmp	.LBB16_14
+.Lfunc_end16:
+	.size	max_pool_forward, .Lfunc_end16-max_pool_forward
+	.cfi_endproc
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI17_0:
+	.quad	2
+	.quad	2
+.LCPI17_1:
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	1
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+.LCPI17_2:
+	.quad	4
+	.quad	4
+.LCPI17_3:
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+.LCPI17_4:
+	.long	0
+	.long	1
+	.long	2
+	.long	3
+	.text
+	.p2align	4
+	.type	max_pool_backward,@function
+max_pool_backward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$872, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r8, -152(%rbp)
+	movq	%rcx, -288(%rbp)
+	movq	%rdx, -256(%rbp)
+	movq	%rsi, -160(%rbp)
+	movq	16(%rbp), %rax
+	movq	64(%rdi), %rcx
+	movq	72(%rdi), %rbx
+	movq	80(%rdi), %rdx
+	orq	88(%rdi), %rbx
+	movq	%rcx, -168(%rbp)
+	orq	%rcx, %rbx
+	movq	%rdx, -208(%rbp)
+	orq	%rdx, %rbx
+	movq	24(%rdi), %rdx
+	movq	32(%rdi), %r11
+	movq	%rdx, -112(%rbp)
+	movq	%r11, -64(%rbp)
+	je	.LBB17_2
+	xorl	%r15d, %r15d
+.LBB17_14:
+	movq	(%rdi), %rdx
+	movq	8(%rdi), %rcx
+	movq	16(%rdi), %r10
+	movq	40(%rdi), %r8
+	movq	%r8, -88(%rbp)
+	movq	48(%rdi), %r13
+	movq	56(%rdi), %r12
+	movq	96(%rdi), %r8
+	movq	%r8, -56(%rbp)
+	movq	104(%rdi), %rdi
+	movq	%rdi, -80(%rbp)
+	movq	%r10, -72(%rbp)
+	movq	%rcx, -200(%rbp)
+	imulq	%rcx, %r10
+	movq	%rdx, %rsi
+	imulq	%rax, %rsi
+	testl	%r9d, %r9d
+	movq	%r10, -144(%rbp)
+	jne	.LBB17_17
+	movq	%r10, %rcx
+	imulq	%rsi, %rcx
+	testq	%rcx, %rcx
+	jle	.LBB17_17
+	imulq	%r10, %rdx
+	imulq	%rax, %rdx
+	shlq	$2, %rdx
+	movq	-152(%rbp), %rdi
+	movq	%rsi, %r14
+	xorl	%esi, %esi
+	callq	memset@PLT
+	movq	%r14, %rsi
+	movq	-144(%rbp), %r10
+.LBB17_17:
+	movq	%rsi, -280(%rbp)
+	testq	%rsi, %rsi
+	movq	-80(%rbp), %rax
+	jle	.LBB17_26
+	imulq	-56(%rbp), %rax
+	movq	%rax, -272(%rbp)
+	movq	-112(%rbp), %rsi
+	movq	%rsi, %rax
+	xorq	$2, %rax
+	movq	-64(%rbp), %rdi
+	movq	%rdi, %rcx
+	xorq	$2, %rcx
+	orq	%rax, %rcx
+	movq	-88(%rbp), %r8
+	movq	%r8, %rax
+	xorq	$2, %rax
+	movq	%r13, %rdx
+	xorq	$2, %rdx
+	orq	%rax, %rdx
+	orq	%rcx, %rdx
+	movq	%r12, %rax
+	xorq	$1, %rax
+	orq	%rdx, %rax
+	orq	%rax, %rbx
+	setne	%al
+	cmpq	$8, -80(%rbp)
+	setl	%cl
+	orb	%al, %cl
+	movb	%cl, -41(%rbp)
+	movq	-80(%rbp), %rax
+	leaq	-8(%rax), %r9
+	movq	-72(%rbp), %rcx
+	imulq	%rcx, %r8
+	movq	%r8, -320(%rbp)
+	movq	-912(%rbp), %rax
+	movq	%rax, -360(%rbp)
+	leaq	-1(%r15), %rdx
+	movq	%rdx, -352(%rbp)
+	andq	$-2, %rdx
+	negq	%rdx
+	movq	%rdx, -328(%rbp)
+	movq	-168(%rbp), %rax
+	movq	%rax, %rdx
+	negq	%rdx
+	movq	%rdx, -248(%rbp)
+	subq	%r12, %rdx
+	movq	%rdx, -240(%rbp)
+	movq	%r12, %rdx
+	imulq	%rsi, %rdx
+	movq	-80(%rbp), %rsi
+	subq	%rax, %rdx
+	movq	%rdx, -232(%rbp)
+	movq	-208(%rbp), %rax
+	leaq	(%rax,%r12), %rdx
+	negq	%rdx
+	movq	%rdx, -312(%rbp)
+	movq	%r12, %rdx
+	imulq	%rdi, %rdx
+	subq	%rax, %rdx
+	movq	%rdx, -304(%rbp)
+	movq	%r12, %rax
+	imulq	%rcx, %rax
+	pxor	%xmm0, %xmm0
+	movdqa	.LCPI17_3(%rip), %xmm2
+	movdqa	.LCPI17_4(%rip), %xmm3
+	leaq	(,%r10,4), %rdx
+	movq	%rdx, -264(%rbp)
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, -336(%rbp)
+	movq	%rax, -400(%rbp)
+	leaq	(,%rax,4), %rax
+	movq	%rax, -392(%rbp)
+	xorl	%edx, %edx
+	movq	-160(%rbp), %rax
+	movq	%rax, -104(%rbp)
+	movq	%r15, -384(%rbp)
+	movq	%r13, -376(%rbp)
+	movq	%r9, -136(%rbp)
+	jmp	.LBB17_19
+	.p2align	4
+.LBB17_25:
+	movq	-296(%rbp), %rdx
+	incq	%rdx
+	movq	-104(%rbp), %rax
+	addq	-264(%rbp), %rax
+	movq	%rax, -104(%rbp)
+	cmpq	-280(%rbp), %rdx
+	movq	-144(%rbp), %r10
+	je	.LBB17_26
+.LBB17_19:
+	movq	%rdx, %rcx
+	imulq	%r10, %rcx
+	movq	-160(%rbp), %rax
+	leaq	(%rax,%rcx,4), %r10
+	movq	-272(%rbp), %rax
+	movq	%rdx, -296(%rbp)
+	imulq	%rdx, %rax
+	movq	-288(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rdx
+	movq	%rdx, -176(%rbp)
+	movq	-152(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, -224(%rbp)
+	cmpb	$0, -41(%rbp)
+	je	.LBB17_20
+	cmpq	$0, -56(%rbp)
+	jle	.LBB17_25
+	movq	-248(%rbp), %rax
+	movq	%rax, -184(%rbp)
+	movq	-232(%rbp), %rax
+	movq	%rax, -216(%rbp)
+	movq	-240(%rbp), %rax
+	movq	%rax, -192(%rbp)
+	movq	$0, -96(%rbp)
+	jmp	.LBB17_29
+	.p2align	4
+.LBB17_44:
+	movq	-96(%rbp), %rcx
+	incq	%rcx
+	movq	-88(%rbp), %rax
+	addq	%rax, -192(%rbp)
+	addq	%rax, -216(%rbp)
+	addq	%rax, -184(%rbp)
+	movq	%rcx, -96(%rbp)
+	cmpq	-56(%rbp), %rcx
+	je	.LBB17_25
+.LBB17_29:
+	testq	%rsi, %rsi
+	jle	.LBB17_44
+	movq	-320(%rbp), %rcx
+	movq	-96(%rbp), %rdx
+	imulq	%rdx, %rcx
+	movq	%rcx, -368(%rbp)
+	movq	%rdx, %rax
+	imulq	%rsi, %rax
+	movq	-176(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -120(%rbp)
+	imulq	-88(%rbp), %rdx
+	subq	-168(%rbp), %rdx
+	movq	%rdx, -344(%rbp)
+	movq	-304(%rbp), %r8
+	movq	-312(%rbp), %r14
+	xorl	%ecx, %ecx
+	jmp	.LBB17_31
+	.p2align	4
+.LBB17_42:
+	addq	%rdi, %rbx
+.LBB17_43:
+	movq	-224(%rbp), %rax
+	addss	(%rax,%rbx,4), %xmm4
+	movss	%xmm4, (%rax,%rbx,4)
+	incq	%rcx
+	movq	-376(%rbp), %r13
+	movq	-128(%rbp), %r14
+	addq	%r13, %r14
+	addq	%r13, %r8
+	movq	-80(%rbp), %rsi
+	cmpq	%rsi, %rcx
+	movq	-384(%rbp), %r15
+	movq	-136(%rbp), %r9
+	je	.LBB17_44
+.LBB17_31:
+	movq	%rcx, %rdi
+	imulq	%r13, %rdi
+	movq	-120(%rbp), %rax
+	movss	(%rax,%rcx,4), %xmm4
+	testq	%r15, %r15
+	movq	%r14, -128(%rbp)
+	je	.LBB17_45
+	addq	-368(%rbp), %rdi
+	movq	-360(%rbp), %rax
+	movq	%rax, %rbx
+	cmpq	$2, %r15
+	jl	.LBB17_42
+	leaq	(%r10,%rdi,4), %rdx
+	movss	(%rdx,%rax,4), %xmm5
+	movl	$1, %r9d
+	movq	%rax, %rbx
+	jne	.LBB17_34
+.LBB17_40:
+	testb	$1, -352(%rbp)
+	je	.LBB17_42
+	movq	-912(%rbp,%r9,8), %rax
+	movss	(%rdx,%rax,4), %xmm1
+	ucomiss	%xmm1, %xmm1
+	movq	%rbx, %rdx
+	cmovpq	%rax, %rdx
+	ucomiss	%xmm5, %xmm5
+	cmovpq	%rbx, %rdx
+	ucomiss	%xmm5, %xmm1
+	cmovaq	%rax, %rdx
+	movq	%rdx, %rbx
+	jmp	.LBB17_42
+	.p2align	4
+.LBB17_45:
+	movq	-112(%rbp), %r11
+	testq	%r11, %r11
+	jle	.LBB17_46
+	movq	-192(%rbp), %rax
+	xorl	%edx, %edx
+	movq	-200(%rbp), %rbx
+	movq	-72(%rbp), %r15
+	.p2align	4
+.LBB17_48:
+	addq	%r12, %rax
+	jns	.LBB17_51
+	incq	%rdx
+	cmpq	%rdx, %r11
+	jne	.LBB17_48
+	movq	%r11, %rdx
+	jmp	.LBB17_51
+.LBB17_34:
+	movq	-328(%rbp), %r14
+	jmp	.LBB17_35
+	.p2align	4
+.LBB17_39:
+	cmovneq	%rax, %rbx
+	leaq	(%r14,%r9), %rax
+	addq	$2, %rax
+	addq	$2, %r9
+	cmpq	$1, %rax
+	je	.LBB17_40
+.LBB17_35:
+	movq	-912(%rbp,%r9,8), %rsi
+	movss	(%rdx,%rsi,4), %xmm1
+	ucomiss	%xmm5, %xmm1
+	seta	%al
+	movaps	%xmm5, %xmm6
+	cmpordss	%xmm0, %xmm6
+	movaps	%xmm1, %xmm7
+	cmpunordss	%xmm0, %xmm7
+	andps	%xmm6, %xmm7
+	movd	%xmm7, %r11d
+	orb	%al, %r11b
+	testb	$1, %r11b
+	jne	.LBB17_37
+	movaps	%xmm5, %xmm1
+.LBB17_37:
+	movq	-904(%rbp,%r9,8), %rax
+	cmovneq	%rsi, %rbx
+	movss	(%rdx,%rax,4), %xmm5
+	ucomiss	%xmm1, %xmm5
+	seta	%sil
+	movaps	%xmm1, %xmm6
+	cmpordss	%xmm0, %xmm6
+	movaps	%xmm5, %xmm7
+	cmpunordss	%xmm0, %xmm7
+	andps	%xmm6, %xmm7
+	movd	%xmm7, %r11d
+	orb	%sil, %r11b
+	testb	$1, %r11b
+	jne	.LBB17_39
+	movaps	%xmm1, %xmm5
+	jmp	.LBB17_39
+.LBB17_46:
+	xorl	%edx, %edx
+	movq	-200(%rbp), %rbx
+	movq	-72(%rbp), %r15
+.LBB17_51:
+	subq	-208(%rbp), %rdi
+	cmpq	%r11, %rdx
+	movq	%r11, %r9
+	cmovlq	%rdx, %r9
+	movq	-216(%rbp), %rsi
+	movq	%r11, %rax
+	movq	-64(%rbp), %r11
+	.p2align	4
+.LBB17_52:
+	cmpq	%rdx, %rax
+	jle	.LBB17_55
+	decq	%rax
+	subq	%r12, %rsi
+	cmpq	%rbx, %rsi
+	jge	.LBB17_52
+	incq	%rax
+	movq	%rax, %r9
+.LBB17_55:
+	testq	%r11, %r11
+	jle	.LBB17_56
+	movq	%r14, %rax
+	xorl	%r14d, %r14d
+	.p2align	4
+.LBB17_58:
+	addq	%r12, %rax
+	jns	.LBB17_61
+	incq	%r14
+	cmpq	%r14, %r11
+	jne	.LBB17_58
+	movq	%r11, %r14
+	jmp	.LBB17_61
+.LBB17_56:
+	xorl	%r14d, %r14d
+.LBB17_61:
+	cmpq	%r11, %r14
+	movq	%r11, %r13
+	cmovlq	%r14, %r13
+	movq	%r8, %rsi
+	movq	%r11, %rax
+	.p2align	4
+.LBB17_62:
+	cmpq	%r14, %rax
+	jle	.LBB17_65
+	decq	%rax
+	subq	%r12, %rsi
+	cmpq	%r15, %rsi
+	jge	.LBB17_62
+	incq	%rax
+	movq	%rax, %r13
+.LBB17_65:
+	imulq	%r12, %rdx
+	imulq	%r12, %r9
+	movq	$-1, %rbx
+	cmpq	%r9, %rdx
+	jge	.LBB17_43
+	movq	-344(%rbp), %rsi
+	addq	%rsi, %r9
+	imulq	%r12, %r14
+	leaq	(%r14,%rdi), %r11
+	imulq	%r12, %r13
+	addq	%r13, %rdi
+	movq	-184(%rbp), %rax
+	addq	%rdx, %rax
+	addq	%rsi, %rdx
+	movq	-72(%rbp), %rsi
+	imulq	%rax, %rsi
+	imulq	-336(%rbp), %rax
+	addq	-104(%rbp), %rax
+	jmp	.LBB17_67
+	.p2align	4
+.LBB17_68:
+	addq	%r12, %rdx
+	addq	-400(%rbp), %rsi
+	addq	-392(%rbp), %rax
+	cmpq	%r9, %rdx
+	jge	.LBB17_43
+.LBB17_67:
+	movq	%r11, %r15
+	cmpq	%r13, %r14
+	jl	.LBB17_69
+	jmp	.LBB17_68
+	.p2align	4
+.LBB17_73:
+	leaq	(%rsi,%r15), %rbx
+.LBB17_74:
+	addq	%r12, %r15
+	cmpq	%rdi, %r15
+	jge	.LBB17_68
+.LBB17_69:
+	testq	%rbx, %rbx
+	js	.LBB17_73
+	movss	(%rax,%r15,4), %xmm5
+	movss	(%r10,%rbx,4), %xmm1
+	ucomiss	%xmm1, %xmm5
+	ja	.LBB17_73
+	ucomiss	%xmm5, %xmm5
+	jnp	.LBB17_74
+	ucomiss	%xmm1, %xmm1
+	jnp	.LBB17_73
+	jmp	.LBB17_74
+	.p2align	4
+.LBB17_20:
+	cmpq	$0, -56(%rbp)
+	jle	.LBB17_25
+	movq	-256(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -120(%rbp)
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB17_22:
+	movq	%rbx, %rax
+	movq	-72(%rbp), %rdx
+	imulq	%rdx, %rax
+	leaq	(%r10,%rax,8), %r8
+	leaq	(%r8,%rdx,4), %r11
+	movq	-224(%rbp), %rcx
+	leaq	(%rcx,%rax,8), %rcx
+	leaq	(%rcx,%rdx,4), %rdi
+	movq	%rbx, -128(%rbp)
+	movq	%rbx, %rax
+	imulq	%rsi, %rax
+	movq	-120(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rdx
+	movq	-176(%rbp), %rbx
+	leaq	(%rbx,%rax,4), %r14
+	xorl	%ebx, %ebx
+	pxor	%xmm0, %xmm0
+	.p2align	4
+.LBB17_23:
+	cmpq	%r9, %rbx
+	movq	-136(%rbp), %r9
+	cmovlq	%rbx, %r9
+	movl	%ebx, %eax
+	subl	%r9d, %eax
+	movd	%eax, %xmm1
+	pshufd	$0, %xmm1, %xmm5
+	movdqa	%xmm5, %xmm6
+	pcmpgtd	%xmm2, %xmm6
+	pcmpgtd	%xmm3, %xmm5
+	movups	(%r8,%r9,8), %xmm9
+	movups	16(%r8,%r9,8), %xmm4
+	movups	32(%r8,%r9,8), %xmm3
+	movups	48(%r8,%r9,8), %xmm11
+	movups	(%r11,%r9,8), %xmm8
+	movups	16(%r11,%r9,8), %xmm12
+	movups	32(%r11,%r9,8), %xmm10
+	movups	48(%r11,%r9,8), %xmm13
+	movaps	%xmm9, %xmm15
+	shufps	$136, %xmm4, %xmm15
+	movaps	%xmm3, %xmm1
+	shufps	$136, %xmm11, %xmm1
+	shufps	$221, %xmm4, %xmm9
+	shufps	$221, %xmm11, %xmm3
+	movaps	%xmm8, %xmm4
+	shufps	$136, %xmm12, %xmm4
+	movaps	%xmm10, %xmm14
+	shufps	$136, %xmm13, %xmm14
+	shufps	$221, %xmm12, %xmm8
+	shufps	$221, %xmm13, %xmm10
+	movups	(%rdx,%r9,4), %xmm11
+	movups	16(%rdx,%r9,4), %xmm2
+	movdqu	(%r14,%r9,4), %xmm12
+	pandn	%xmm12, %xmm5
+	movdqu	16(%r14,%r9,4), %xmm12
+	pandn	%xmm12, %xmm6
+	movaps	%xmm2, %xmm13
+	cmpunordps	%xmm0, %xmm13
+	movaps	%xmm11, %xmm12
+	cmpunordps	%xmm0, %xmm12
+	packssdw	%xmm13, %xmm12
+	movaps	%xmm1, %xmm13
+	cmpeqps	%xmm2, %xmm13
+	movaps	%xmm15, %xmm7
+	cmpeqps	%xmm11, %xmm7
+	packssdw	%xmm13, %xmm7
+	cmpunordps	%xmm0, %xmm1
+	cmpunordps	%xmm0, %xmm15
+	packssdw	%xmm1, %xmm15
+	pand	%xmm12, %xmm15
+	por	%xmm7, %xmm15
+	movaps	%xmm3, %xmm1
+	cmpeqps	%xmm2, %xmm1
+	movaps	%xmm9, %xmm7
+	cmpeqps	%xmm11, %xmm7
+	packssdw	%xmm1, %xmm7
+	cmpunordps	%xmm0, %xmm3
+	cmpunordps	%xmm0, %xmm9
+	packssdw	%xmm3, %xmm9
+	pand	%xmm12, %xmm9
+	por	%xmm7, %xmm9
+	movaps	%xmm14, %xmm1
+	cmpeqps	%xmm2, %xmm1
+	movaps	%xmm4, %xmm3
+	cmpeqps	%xmm11, %xmm3
+	packssdw	%xmm1, %xmm3
+	cmpunordps	%xmm0, %xmm14
+	cmpunordps	%xmm0, %xmm4
+	packssdw	%xmm14, %xmm4
+	movdqa	%xmm15, %xmm14
+	punpckhwd	%xmm14, %xmm14
+	pslld	$31, %xmm14
+	psrad	$31, %xmm14
+	punpcklwd	%xmm15, %xmm15
+	pand	%xmm12, %xmm4
+	por	%xmm3, %xmm4
+	movdqa	%xmm9, %xmm1
+	punpcklwd	%xmm9, %xmm1
+	cmpeqps	%xmm10, %xmm2
+	cmpeqps	%xmm8, %xmm11
+	packssdw	%xmm2, %xmm11
+	movdqa	%xmm15, %xmm2
+	pandn	%xmm1, %xmm2
+	punpckhwd	%xmm9, %xmm9
+	pslld	$31, %xmm9
+	psrad	$31, %xmm9
+	cmpunordps	%xmm0, %xmm10
+	cmpunordps	%xmm0, %xmm8
+	packssdw	%xmm10, %xmm8
+	movdqa	%xmm14, %xmm13
+	pandn	%xmm9, %xmm13
+	por	%xmm14, %xmm9
+	por	%xmm15, %xmm1
+	pand	%xmm12, %xmm8
+	movdqa	%xmm4, %xmm12
+	punpcklwd	%xmm4, %xmm12
+	punpckhwd	%xmm4, %xmm4
+	pslld	$31, %xmm4
+	psrad	$31, %xmm4
+	por	%xmm11, %xmm8
+	movdqa	%xmm9, %xmm10
+	pandn	%xmm4, %xmm10
+	por	%xmm9, %xmm4
+	movdqa	%xmm1, %xmm9
+	pandn	%xmm12, %xmm9
+	por	%xmm1, %xmm12
+	movdqa	%xmm8, %xmm1
+	punpcklwd	%xmm8, %xmm1
+	pandn	%xmm1, %xmm12
+	punpckhwd	%xmm8, %xmm8
+	pslld	$31, %xmm8
+	psrad	$31, %xmm8
+	pandn	%xmm8, %xmm4
+	pand	%xmm6, %xmm13
+	pand	%xmm5, %xmm2
+	pand	%xmm6, %xmm10
+	pand	%xmm5, %xmm9
+	pand	%xmm6, %xmm4
+	pand	%xmm5, %xmm12
+	pand	%xmm6, %xmm14
+	pand	%xmm5, %xmm15
+	movdqa	%xmm15, %xmm1
+	punpckhdq	%xmm2, %xmm1
+	punpckldq	%xmm2, %xmm15
+	movups	(%rcx,%r9,8), %xmm2
+	addps	%xmm15, %xmm2
+	movups	16(%rcx,%r9,8), %xmm3
+	addps	%xmm1, %xmm3
+	movups	32(%rcx,%r9,8), %xmm1
+	movups	48(%rcx,%r9,8), %xmm5
+	movups	%xmm3, 16(%rcx,%r9,8)
+	movups	%xmm2, (%rcx,%r9,8)
+	movdqa	%xmm14, %xmm2
+	punpckhdq	%xmm13, %xmm2
+	addps	%xmm5, %xmm2
+	punpckldq	%xmm13, %xmm14
+	addps	%xmm1, %xmm14
+	movups	%xmm2, 48(%rcx,%r9,8)
+	movups	%xmm14, 32(%rcx,%r9,8)
+	movdqa	%xmm9, %xmm1
+	punpckldq	%xmm12, %xmm1
+	punpckhdq	%xmm12, %xmm9
+	movups	(%rdi,%r9,8), %xmm2
+	addps	%xmm1, %xmm2
+	movups	16(%rdi,%r9,8), %xmm1
+	addps	%xmm9, %xmm1
+	movups	32(%rdi,%r9,8), %xmm3
+	movups	48(%rdi,%r9,8), %xmm5
+	movups	%xmm2, (%rdi,%r9,8)
+	movdqa	.LCPI17_3(%rip), %xmm2
+	movups	%xmm1, 16(%rdi,%r9,8)
+	movdqa	%xmm10, %xmm1
+	punpckldq	%xmm4, %xmm1
+	addps	%xmm3, %xmm1
+	movdqa	.LCPI17_4(%rip), %xmm3
+	punpckhdq	%xmm4, %xmm10
+	addps	%xmm5, %xmm10
+	movups	%xmm1, 32(%rdi,%r9,8)
+	movups	%xmm10, 48(%rdi,%r9,8)
+	movq	-136(%rbp), %r9
+	addq	$8, %rbx
+	cmpq	%rsi, %rbx
+	jl	.LBB17_23
+	movq	-128(%rbp), %rbx
+	incq	%rbx
+	cmpq	-56(%rbp), %rbx
+	xorps	%xmm0, %xmm0
+	jne	.LBB17_22
+	jmp	.LBB17_25
+.LBB17_26:
+	addq	$872, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.LBB17_2:
+	.cfi_def_cfa %rbp, 16
+	xorl	%r15d, %r15d
+	testq	%rdx, %rdx
+	jle	.LBB17_14
+	movq	%r11, %rcx
+	imulq	%rdx, %rcx
+	cmpq	$64, %rcx
+	jg	.LBB17_14
+	movabsq	$9223372036854775804, %rcx
+	andq	%r11, %rcx
+	leaq	-896(%rbp), %rdx
+	xorl	%esi, %esi
+	movdqa	.LCPI17_0(%rip), %xmm0
+	movdqa	.LCPI17_1(%rip), %xmm1
+	movdqa	.LCPI17_2(%rip), %xmm2
+	xorl	%r15d, %r15d
+	jmp	.LBB17_5
+	.p2align	4
+.LBB17_13:
+	incq	%rsi
+	cmpq	-112(%rbp), %rsi
+	movq	-64(%rbp), %r11
+	je	.LBB17_14
+.LBB17_5:
+	testq	%r11, %r11
+	jle	.LBB17_13
+	movq	56(%rdi), %r8
+	movq	16(%rdi), %r10
+	imulq	%rsi, %r10
+	cmpq	$4, %r11
+	jae	.LBB17_8
+	xorl	%r14d, %r14d
+	jmp	.LBB17_11
+	.p2align	4
+.LBB17_8:
+	movq	%r10, %xmm3
+	pshufd	$68, %xmm3, %xmm3
+	movq	%r8, %xmm4
+	pshufd	$68, %xmm4, %xmm4
+	movdqa	%xmm3, %xmm5
+	paddq	%xmm0, %xmm5
+	leaq	(%rdx,%r15,8), %r11
+	addq	%rcx, %r15
+	movdqa	%xmm4, %xmm6
+	psrlq	$32, %xmm6
+	xorl	%r14d, %r14d
+	movdqa	%xmm1, %xmm7
+	.p2align	4
+.LBB17_9:
+	movdqa	%xmm3, %xmm8
+	paddq	%xmm7, %xmm8
+	movdqa	%xmm7, %xmm9
+	paddq	%xmm5, %xmm9
+	movdqa	%xmm8, %xmm10
+	pmuludq	%xmm6, %xmm10
+	movdqa	%xmm8, %xmm11
+	psrlq	$32, %xmm11
+	pmuludq	%xmm4, %xmm11
+	paddq	%xmm10, %xmm11
+	psllq	$32, %xmm11
+	pmuludq	%xmm4, %xmm8
+	paddq	%xmm11, %xmm8
+	movdqa	%xmm9, %xmm10
+	pmuludq	%xmm6, %xmm10
+	movdqa	%xmm9, %xmm11
+	psrlq	$32, %xmm11
+	pmuludq	%xmm4, %xmm11
+	paddq	%xmm10, %xmm11
+	psllq	$32, %xmm11
+	pmuludq	%xmm4, %xmm9
+	paddq	%xmm11, %xmm9
+	movdqu	%xmm8, -16(%r11,%r14,8)
+	movdqu	%xmm9, (%r11,%r14,8)
+	addq	$4, %r14
+	paddq	%xmm2, %xmm7
+	cmpq	%r14, %rcx
+	jne	.LBB17_9
+	movq	%rcx, %r14
+	cmpq	%rcx, -64(%rbp)
+	je	.LBB17_13
+.LBB17_11:
+	movq	-64(%rbp), %r11
+	subq	%r14, %r11
+	addq	%r14, %r10
+	imulq	%r8, %r10
+	.p2align	4
+.LBB17_12:
+	movq	%r10, -912(%rbp,%r15,8)
+	incq	%r15
+	addq	%r8, %r10
+	decq	%r11
+	jne	.LBB17_12
+	jmp	.LBB17_13
+.Lfunc_end17:
+	.size	max_pool_backward, .Lfunc_end17-max_pool_backward
+	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI18_0:
+	.long	0x3f800000
+	.text
+	.p2align	4
+	.type	avg_pool_forward,@function
+avg_pool_forward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$96, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, -152(%rbp)
+	movq	%rsi, -88(%rbp)
+	imulq	(%rdi), %rcx
+	movq	%rcx, -168(%rbp)
+	testq	%rcx, %rcx
+	jle	.LBB18_9
+	movq	8(%rdi), %rax
+	movq	16(%rdi), %r8
+	movq	24(%rdi), %rsi
+	movq	32(%rdi), %rbx
+	movq	40(%rdi), %rcx
+	movq	%rcx, -80(%rbp)
+	movq	48(%rdi), %r10
+	movq	56(%rdi), %r14
+	movq	64(%rdi), %rdx
+	movq	80(%rdi), %r9
+	movq	96(%rdi), %r11
+	movq	104(%rdi), %rdi
+	movq	%rbx, %rcx
+	imulq	%rsi, %rcx
+	cvtsi2ss	%rcx, %xmm1
+	movq	%rdi, -64(%rbp)
+	movq	%r11, -72(%rbp)
+	imulq	%r11, %rdi
+	movq	%rdi, -144(%rbp)
+	movss	.LCPI18_0(%rip), %xmm0
+	divss	%xmm1, %xmm0
+	movq	%rdx, %rcx
+	negq	%rcx
+	movq	%rcx, -136(%rbp)
+	subq	%r14, %rcx
+	movq	%rcx, -128(%rbp)
+	movq	%r14, %rcx
+	imulq	%rsi, %rcx
+	movq	%rdx, -192(%rbp)
+	subq	%rdx, %rcx
+	movq	%rcx, -120(%rbp)
+	leaq	(%r9,%r14), %rcx
+	negq	%rcx
+	movq	%rcx, -184(%rbp)
+	movq	%r14, %rcx
+	imulq	%rbx, %rcx
+	movq	%r9, -224(%rbp)
+	subq	%r9, %rcx
+	movq	%rcx, -176(%rbp)
+	movq	%r8, %rcx
+	imulq	%rax, %rcx
+	shlq	$2, %rcx
+	movq	%rcx, -160(%rbp)
+	movq	%r14, %rcx
+	imulq	%r8, %rcx
+	shlq	$2, %rcx
+	leaq	(,%r8,4), %rdx
+	movq	%rdx, -208(%rbp)
+	movq	$0, -48(%rbp)
+	movq	%r10, -232(%rbp)
+	jmp	.LBB18_2
+	.p2align	4
+.LBB18_8:
+	movq	-48(%rbp), %rdi
+	incq	%rdi
+	movq	-160(%rbp), %rdx
+	addq	%rdx, -88(%rbp)
+	movq	%rdi, -48(%rbp)
+	cmpq	-168(%rbp), %rdi
+	je	.LBB18_9
+.LBB18_2:
+	cmpq	$0, -72(%rbp)
+	jle	.LBB18_8
+	movq	-144(%rbp), %rdx
+	imulq	-48(%rbp), %rdx
+	movq	-152(%rbp), %rdi
+	leaq	(%rdi,%rdx,4), %rdx
+	movq	%rdx, -200(%rbp)
+	movq	-136(%rbp), %rdx
+	movq	%rdx, -96(%rbp)
+	movq	-120(%rbp), %rdx
+	movq	%rdx, -112(%rbp)
+	movq	-128(%rbp), %rdx
+	movq	%rdx, -104(%rbp)
+	movq	$0, -56(%rbp)
+	jmp	.LBB18_4
+	.p2align	4
+.LBB18_33:
+	movq	-56(%rbp), %rdi
+	incq	%rdi
+	movq	-80(%rbp), %rdx
+	addq	%rdx, -104(%rbp)
+	addq	%rdx, -112(%rbp)
+	addq	%rdx, -96(%rbp)
+	movq	%rdi, -56(%rbp)
+	cmpq	-72(%rbp), %rdi
+	je	.LBB18_8
+.LBB18_4:
+	cmpq	$0, -64(%rbp)
+	jle	.LBB18_33
+	movq	-56(%rbp), %rdx
+	movq	%rdx, %rdi
+	imulq	-80(%rbp), %rdi
+	subq	-192(%rbp), %rdi
+	movq	%rdi, -216(%rbp)
+	imulq	-64(%rbp), %rdx
+	movq	-200(%rbp), %rdi
+	leaq	(%rdi,%rdx,4), %rdx
+	movq	%rdx, -240(%rbp)
+	movq	-176(%rbp), %r12
+	movq	-184(%rbp), %r13
+	xorl	%edi, %edi
+	jmp	.LBB18_6
+	.p2align	4
+.LBB18_32:
+	mulss	%xmm0, %xmm1
+	movq	-240(%rbp), %rdx
+	movq	-248(%rbp), %rdi
+	movss	%xmm1, (%rdx,%rdi,4)
+	incq	%rdi
+	movq	-232(%rbp), %r10
+	movq	-256(%rbp), %r13
+	addq	%r10, %r13
+	movq	-264(%rbp), %r12
+	addq	%r10, %r12
+	cmpq	-64(%rbp), %rdi
+	je	.LBB18_33
+.LBB18_6:
+	testq	%rsi, %rsi
+	jle	.LBB18_7
+	movq	-104(%rbp), %rdx
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB18_11:
+	addq	%r14, %rdx
+	jns	.LBB18_14
+	incq	%r9
+	cmpq	%r9, %rsi
+	jne	.LBB18_11
+	movq	%rsi, %r9
+	jmp	.LBB18_14
+	.p2align	4
+.LBB18_7:
+	xorl	%r9d, %r9d
+.LBB18_14:
+	movq	%rdi, -248(%rbp)
+	imulq	%r10, %rdi
+	subq	-224(%rbp), %rdi
+	cmpq	%rsi, %r9
+	movq	%rsi, %r11
+	cmovlq	%r9, %r11
+	movq	-112(%rbp), %r15
+	movq	%rsi, %r10
+	.p2align	4
+.LBB18_15:
+	cmpq	%r9, %r10
+	jle	.LBB18_18
+	decq	%r10
+	subq	%r14, %r15
+	cmpq	%rax, %r15
+	jge	.LBB18_15
+	incq	%r10
+	movq	%r10, %r11
+.LBB18_18:
+	testq	%rbx, %rbx
+	movq	%r13, -256(%rbp)
+	jle	.LBB18_19
+	movq	%r13, %rdx
+	xorl	%r10d, %r10d
+	.p2align	4
+.LBB18_21:
+	addq	%r14, %rdx
+	jns	.LBB18_24
+	incq	%r10
+	cmpq	%r10, %rbx
+	jne	.LBB18_21
+	movq	%rbx, %r10
+	jmp	.LBB18_24
+	.p2align	4
+.LBB18_19:
+	xorl	%r10d, %r10d
+.LBB18_24:
+	cmpq	%rbx, %r10
+	movq	%rbx, %r13
+	cmovlq	%r10, %r13
+	movq	%r12, -264(%rbp)
+	movq	%rbx, %r15
+	.p2align	4
+.LBB18_25:
+	cmpq	%r10, %r15
+	jle	.LBB18_28
+	decq	%r15
+	subq	%r14, %r12
+	cmpq	%r8, %r12
+	jge	.LBB18_25
+	incq	%r15
+	movq	%r15, %r13
+.LBB18_28:
+	imulq	%r14, %r9
+	imulq	%r14, %r11
+	xorps	%xmm1, %xmm1
+	cmpq	%r11, %r9
+	jge	.LBB18_32
+	movq	-216(%rbp), %r12
+	addq	%r12, %r11
+	imulq	%r14, %r10
+	leaq	(%r10,%rdi), %rdx
+	imulq	%r14, %r13
+	addq	%r13, %rdi
+	movq	-96(%rbp), %r15
+	addq	%r9, %r15
+	addq	%r12, %r9
+	imulq	-208(%rbp), %r15
+	addq	-88(%rbp), %r15
+	jmp	.LBB18_30
+	.p2align	4
+.LBB18_31:
+	addq	%r14, %r9
+	addq	%rcx, %r15
+	cmpq	%r11, %r9
+	jge	.LBB18_32
+.LBB18_30:
+	movq	%rdx, %r12
+	cmpq	%r13, %r10
+	jge	.LBB18_31
+	.p2align	4
+.LBB18_34:
+	addss	(%r15,%r12,4), %xmm1
+	addq	%r14, %r12
+	cmpq	%rdi, %r12
+	jl	.LBB18_34
+	jmp	.LBB18_31
+.LBB18_9:
+	addq	$96, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end18:
+	.size	avg_pool_forward, .Lfunc_end18-avg_pool_forward
+	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI19_0:
+	.long	0x3f800000
+	.text
+	.p2align	4
+	.type	avg_pool_backward,@function
+avg_pool_backward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$392, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, -56(%rbp)
+	movq	%rsi, -272(%rbp)
+	movq	(%rdi), %rdx
+	movq	8(%rdi), %r14
+	movq	16(%rdi), %r15
+	movq	24(%rdi), %r12
+	movq	32(%rdi), %r10
+	movq	40(%rdi), %rax
+	movq	%rax, -152(%rbp)
+	movq	48(%rdi), %rsi
+	movq	56(%rdi), %rbx
+	movq	64(%rdi), %rax
+	movq	%rax, -144(%rbp)
+	movq	80(%rdi), %rax
+	movq	%rax, -72(%rbp)
+	movq	96(%rdi), %rax
+	movq	%rax, -104(%rbp)
+	movq	104(%rdi), %rax
+	movq	%rax, -64(%rbp)
+	movq	%r15, %r13
+	imulq	%r14, %r13
+	movq	%rdx, %r9
+	imulq	%r8, %r9
+	testl	%ecx, %ecx
+	movq	%r10, -200(%rbp)
+	movq	%rsi, -192(%rbp)
+	jne	.LBB19_3
+	movq	%r13, %rax
+	imulq	%r9, %rax
+	testq	%rax, %rax
+	jle	.LBB19_3
+	imulq	%r13, %rdx
+	imulq	%r8, %rdx
+	shlq	$2, %rdx
+	movq	-56(%rbp), %rdi
+	movq	%r13, -88(%rbp)
+	xorl	%esi, %esi
+	movq	%r9, %r13
+	callq	memset@PLT
+	movq	%r13, %r9
+	movq	-192(%rbp), %rsi
+	movq	-88(%rbp), %r13
+	movq	-200(%rbp), %r10
+.LBB19_3:
+	movq	%r9, -280(%rbp)
+	testq	%r9, %r9
+	jle	.LBB19_12
+	movq	%r10, %rax
+	imulq	%r12, %rax
+	cvtsi2ss	%rax, %xmm1
+	movss	.LCPI19_0(%rip), %xmm0
+	movq	-64(%rbp), %rax
+	imulq	-104(%rbp), %rax
+	movq	%rax, -264(%rbp)
+	cmpq	$1, %rbx
+	movq	%rbx, %rax
+	adcq	$0, %rax
+	movq	%rax, -184(%rbp)
+	divss	%xmm1, %xmm0
+	movq	-144(%rbp), %rax
+	movq	%rax, %rcx
+	negq	%rcx
+	movq	%rcx, -256(%rbp)
+	subq	%rbx, %rcx
+	movq	%rcx, -248(%rbp)
+	movq	%rbx, %rcx
+	imulq	%r12, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, -240(%rbp)
+	movq	-72(%rbp), %rax
+	movq	%rax, %rcx
+	negq	%rcx
+	movq	%rcx, -312(%rbp)
+	subq	%rbx, %rcx
+	movq	%rcx, -304(%rbp)
+	movq	%rbx, %rcx
+	imulq	%r10, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, -296(%rbp)
+	leaq	(,%rax,4), %rax
+	negq	%rax
+	movq	%rax, -288(%rbp)
+	leaq	(,%rsi,4), %rax
+	movq	%rax, -368(%rbp)
+	leaq	(,%rbx,4), %rax
+	movq	%rax, -336(%rbp)
+	shlq	$2, %r13
+	movq	%rbx, %r11
+	imulq	%r15, %r11
+	shlq	$2, %r11
+	movq	%rbx, %r9
+	shlq	$5, %r9
+	leaq	(,%r15,4), %rax
+	movq	%rax, -328(%rbp)
+	movq	-56(%rbp), %rax
+	addq	$16, %rax
+	movq	%rax, -160(%rbp)
+	movq	$0, -96(%rbp)
+	movq	%r15, -384(%rbp)
+	movq	%r12, -376(%rbp)
+	movq	%r14, -392(%rbp)
+	movq	%r13, -88(%rbp)
+	jmp	.LBB19_5
+	.p2align	4
+.LBB19_11:
+	movq	-96(%rbp), %rcx
+	incq	%rcx
+	movq	-88(%rbp), %r13
+	addq	%r13, -160(%rbp)
+	addq	%r13, -56(%rbp)
+	movq	%rcx, -96(%rbp)
+	cmpq	-280(%rbp), %rcx
+	je	.LBB19_12
+.LBB19_5:
+	cmpq	$0, -104(%rbp)
+	jle	.LBB19_11
+	movq	-264(%rbp), %rax
+	imulq	-96(%rbp), %rax
+	movq	-272(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -320(%rbp)
+	movq	-256(%rbp), %rax
+	movq	%rax, -168(%rbp)
+	movq	-240(%rbp), %rax
+	movq	%rax, -208(%rbp)
+	movq	-248(%rbp), %rax
+	movq	%rax, -176(%rbp)
+	movq	$0, -112(%rbp)
+	jmp	.LBB19_7
+	.p2align	4
+.LBB19_46:
+	movq	-112(%rbp), %rcx
+	incq	%rcx
+	movq	-152(%rbp), %rax
+	addq	%rax, -176(%rbp)
+	addq	%rax, -208(%rbp)
+	addq	%rax, -168(%rbp)
+	movq	%rcx, -112(%rbp)
+	cmpq	-104(%rbp), %rcx
+	je	.LBB19_11
+.LBB19_7:
+	cmpq	$0, -64(%rbp)
+	jle	.LBB19_46
+	movq	-112(%rbp), %rax
+	movq	%rax, %rcx
+	imulq	-152(%rbp), %rcx
+	subq	-144(%rbp), %rcx
+	movq	%rcx, -352(%rbp)
+	imulq	-64(%rbp), %rax
+	movq	-320(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -344(%rbp)
+	movq	-288(%rbp), %rax
+	movq	%rax, -120(%rbp)
+	movq	-72(%rbp), %rax
+	movq	%rax, -224(%rbp)
+	movq	-312(%rbp), %rax
+	movq	%rax, -216(%rbp)
+	movq	-296(%rbp), %r8
+	movq	-304(%rbp), %rdi
+	xorl	%edx, %edx
+	jmp	.LBB19_9
+	.p2align	4
+.LBB19_45:
+	movq	-232(%rbp), %rdx
+	incq	%rdx
+	movq	-192(%rbp), %rsi
+	movq	-400(%rbp), %rdi
+	addq	%rsi, %rdi
+	movq	-408(%rbp), %r8
+	addq	%rsi, %r8
+	addq	%rsi, -216(%rbp)
+	subq	%rsi, -224(%rbp)
+	movq	-120(%rbp), %rax
+	addq	-368(%rbp), %rax
+	movq	%rax, -120(%rbp)
+	cmpq	-64(%rbp), %rdx
+	movq	-392(%rbp), %r14
+	movq	-384(%rbp), %r15
+	movq	-376(%rbp), %r12
+	movq	-200(%rbp), %r10
+	je	.LBB19_46
+.LBB19_9:
+	testq	%r12, %r12
+	jle	.LBB19_10
+	movq	-176(%rbp), %rax
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB19_14:
+	addq	%rbx, %rax
+	jns	.LBB19_17
+	incq	%r13
+	cmpq	%r13, %r12
+	jne	.LBB19_14
+	movq	%r12, %r13
+	jmp	.LBB19_17
+	.p2align	4
+.LBB19_10:
+	xorl	%r13d, %r13d
+.LBB19_17:
+	movq	%rsi, %rcx
+	movq	%rdx, -232(%rbp)
+	imulq	%rdx, %rcx
+	movq	%rcx, %rax
+	subq	-72(%rbp), %rax
+	movq	%rax, -80(%rbp)
+	cmpq	%r12, %r13
+	movq	%r12, %rsi
+	cmovlq	%r13, %rsi
+	movq	-208(%rbp), %rdx
+	movq	%r12, %rax
+	.p2align	4
+.LBB19_18:
+	cmpq	%r13, %rax
+	jle	.LBB19_21
+	decq	%rax
+	subq	%rbx, %rdx
+	cmpq	%r14, %rdx
+	jge	.LBB19_18
+	incq	%rax
+	movq	%rax, %rsi
+.LBB19_21:
+	testq	%r10, %r10
+	movq	%rdi, -400(%rbp)
+	jle	.LBB19_22
+	movq	%rdi, %rax
+	xorl	%r14d, %r14d
+	.p2align	4
+.LBB19_24:
+	addq	%rbx, %rax
+	jns	.LBB19_27
+	incq	%r14
+	cmpq	%r14, %r10
+	jne	.LBB19_24
+	movq	%r10, %r14
+	jmp	.LBB19_27
+	.p2align	4
+.LBB19_22:
+	xorl	%r14d, %r14d
+.LBB19_27:
+	cmpq	%r10, %r14
+	movq	%r10, %rdi
+	cmovlq	%r14, %rdi
+	movq	%r8, %rdx
+	movq	%r10, %rax
+	movq	%r8, -408(%rbp)
+	.p2align	4
+.LBB19_28:
+	cmpq	%r14, %rax
+	jle	.LBB19_31
+	decq	%rax
+	subq	%rbx, %rdx
+	cmpq	%r15, %rdx
+	jge	.LBB19_28
+	incq	%rax
+	movq	%rax, %rdi
+.LBB19_31:
+	imulq	%rbx, %r13
+	imulq	%rbx, %rsi
+	cmpq	%rsi, %r13
+	jge	.LBB19_45
+	imulq	%rbx, %rdi
+	movq	-80(%rbp), %r8
+	leaq	(%rdi,%r8), %r10
+	movq	-344(%rbp), %rax
+	movq	-232(%rbp), %rdx
+	movss	(%rax,%rdx,4), %xmm1
+	mulss	%xmm0, %xmm1
+	leaq	1(%r14), %rdx
+	imulq	%rbx, %rdx
+	leaq	(%r8,%rdx), %rax
+	cmpq	%rax, %r10
+	cmovgq	%r10, %rax
+	addq	-72(%rbp), %rax
+	movq	%rdx, -360(%rbp)
+	addq	%rdx, %rcx
+	xorl	%edx, %edx
+	subq	%rcx, %rax
+	setne	%dl
+	movq	%rdx, %r8
+	subq	%rdx, %rax
+	movq	%rax, %rcx
+	movq	-184(%rbp), %r15
+	orq	%r15, %rcx
+	shrq	$32, %rcx
+	je	.LBB19_33
+	xorl	%edx, %edx
+	divq	%r15
+	jmp	.LBB19_35
+.LBB19_33:
+	xorl	%edx, %edx
+	divl	%r15d
+.LBB19_35:
+	movq	%r14, %r12
+	imulq	%rbx, %r12
+	addq	%r12, -80(%rbp)
+	movq	%r8, %r15
+	negq	%r15
+	incq	%r8
+	cmpq	$1, %rbx
+	sete	-41(%rbp)
+	movq	%r8, -136(%rbp)
+	addq	%r8, %rax
+	cmpq	$8, %rax
+	setae	%cl
+	movq	%rax, -424(%rbp)
+	andq	$-8, %rax
+	movq	%rax, -416(%rbp)
+	imulq	%rbx, %rax
+	movq	%rax, -128(%rbp)
+	movq	-216(%rbp), %rax
+	leaq	(%rax,%rdi), %r8
+	movq	-360(%rbp), %rdx
+	addq	%rdx, %rax
+	cmpq	%rax, %r8
+	cmovgq	%r8, %rax
+	addq	-224(%rbp), %rax
+	addq	%r15, %rax
+	subq	%rdx, %rax
+	movq	%rax, %rdx
+	movq	-184(%rbp), %r8
+	orq	%r8, %rdx
+	shrq	$32, %rdx
+	je	.LBB19_36
+	xorl	%edx, %edx
+	divq	%r8
+	jmp	.LBB19_38
+.LBB19_36:
+	xorl	%edx, %edx
+	divl	%r8d
+.LBB19_38:
+	movq	-352(%rbp), %rdx
+	addq	%rdx, %rsi
+	andb	-41(%rbp), %cl
+	movq	-128(%rbp), %r8
+	addq	-80(%rbp), %r8
+	movq	%r8, -128(%rbp)
+	movaps	%xmm1, %xmm2
+	shufps	$0, %xmm1, %xmm2
+	movq	-136(%rbp), %r8
+	addq	%rax, %r8
+	andq	$-8, %r8
+	movq	%r8, -136(%rbp)
+	imulq	-336(%rbp), %r14
+	addq	-120(%rbp), %r14
+	movq	-168(%rbp), %rax
+	addq	%r13, %rax
+	addq	%rdx, %r13
+	imulq	-328(%rbp), %rax
+	addq	%rax, %r14
+	addq	-56(%rbp), %rax
+	movq	-160(%rbp), %rdx
+	jmp	.LBB19_39
+	.p2align	4
+.LBB19_44:
+	addq	%rbx, %r13
+	addq	%r11, %rdx
+	addq	%r11, %rax
+	cmpq	%rsi, %r13
+	jge	.LBB19_45
+.LBB19_39:
+	cmpq	%rdi, %r12
+	jge	.LBB19_44
+	movq	-80(%rbp), %r8
+	testb	%cl, %cl
+	je	.LBB19_47
+	movq	%rdx, %r8
+	movq	-136(%rbp), %r15
+	.p2align	4
+.LBB19_42:
+	movups	-16(%r8,%r14), %xmm3
+	movups	(%r8,%r14), %xmm4
+	addps	%xmm2, %xmm3
+	addps	%xmm2, %xmm4
+	movups	%xmm3, -16(%r8,%r14)
+	movups	%xmm4, (%r8,%r14)
+	addq	%r9, %r8
+	addq	$-8, %r15
+	jne	.LBB19_42
+	movq	-128(%rbp), %r8
+	movq	-416(%rbp), %r15
+	cmpq	%r15, -424(%rbp)
+	je	.LBB19_44
+	.p2align	4
+.LBB19_47:
+	movss	(%rax,%r8,4), %xmm3
+	addss	%xmm1, %xmm3
+	movss	%xmm3, (%rax,%r8,4)
+	addq	%rbx, %r8
+	cmpq	%r10, %r8
+	jl	.LBB19_47
+	jmp	.LBB19_44
+.LBB19_12:
+	addq	$392, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end19:
+	.size	avg_pool_backward, .Lfunc_end19-avg_pool_backward
+	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
 transpose_weights:
@@ -4885,7 +15122,7 @@ transpose_weights:
 	movq	%rdi, -56(%rbp)
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB13_15
+	jle	.LBB20_15
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r15
 	imulq	%r15, %rax
@@ -4923,9 +15160,9 @@ transpose_weights:
 	orb	%dl, %r11b
 	movb	%r11b, -41(%rbp)
 	xorl	%r12d, %r12d
-	jmp	.LBB13_2
+	jmp	.LBB20_2
 	.p2align	4
-.LBB13_14:
+.LBB20_14:
 	incq	%r12
 	movq	-80(%rbp), %rax
 	addq	%rax, %r10
@@ -4933,50 +15170,50 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, -56(%rbp)
 	cmpq	-72(%rbp), %r12
-	je	.LBB13_15
-.LBB13_2:
+	je	.LBB20_15
+.LBB20_2:
 	testq	%rcx, %rcx
-	jle	.LBB13_14
+	jle	.LBB20_14
 	cmpb	$0, -41(%rbp)
-	je	.LBB13_5
+	je	.LBB20_5
 	xorl	%eax, %eax
-	jmp	.LBB13_8
+	jmp	.LBB20_8
 	.p2align	4
-.LBB13_5:
+.LBB20_5:
 	xorl	%eax, %eax
 	.p2align	4
-.LBB13_6:
+.LBB20_6:
 	movups	-16(%rbx,%rax,4), %xmm0
 	movups	(%rbx,%rax,4), %xmm1
 	movups	%xmm0, -16(%r10,%rax,4)
 	movups	%xmm1, (%r10,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %r8
-	jne	.LBB13_6
+	jne	.LBB20_6
 	movq	%r8, %rax
 	cmpq	%r8, %rcx
-	je	.LBB13_14
-.LBB13_8:
+	je	.LBB20_14
+.LBB20_8:
 	movq	%rax, %r13
 	cmpq	$0, -64(%rbp)
-	je	.LBB13_11
+	je	.LBB20_11
 	movq	%r14, %rdx
 	imulq	%rax, %rdx
 	addq	-56(%rbp), %rdx
 	movq	-64(%rbp), %rdi
 	movq	%rax, %r13
 	.p2align	4
-.LBB13_10:
+.LBB20_10:
 	movss	(%rdx), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	incq	%r13
 	addq	%r14, %rdx
 	decq	%rdi
-	jne	.LBB13_10
-.LBB13_11:
+	jne	.LBB20_10
+.LBB20_11:
 	subq	%rcx, %rax
 	cmpq	$-4, %rax
-	ja	.LBB13_14
+	ja	.LBB20_14
 	movq	%r14, %rax
 	imulq	%r13, %rax
 	leaq	3(%r13), %r9
@@ -4987,7 +15224,7 @@ transpose_weights:
 	imulq	%r14, %rdx
 	movq	-56(%rbp), %rdi
 	.p2align	4
-.LBB13_13:
+.LBB20_13:
 	movss	(%rdi,%rax), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	movss	(%rdi,%rdx), %xmm0
@@ -4999,9 +15236,9 @@ transpose_weights:
 	addq	$4, %r13
 	addq	%r15, %rdi
 	cmpq	%r13, %rcx
-	jne	.LBB13_13
-	jmp	.LBB13_14
-.LBB13_15:
+	jne	.LBB20_13
+	jmp	.LBB20_14
+.LBB20_15:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -5010,8 +15247,8 @@ transpose_weights:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end13:
-	.size	transpose_weights, .Lfunc_end13-transpose_weights
+.Lfunc_end20:
+	.size	transpose_weights, .Lfunc_end20-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -5039,11 +15276,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r11
 	movq	%rcx, -248(%rbp)
-	jge	.LBB14_5
+	jge	.LBB21_5
 	xorl	%ebx, %ebx
-.LBB14_2:
+.LBB21_2:
 	subq	%rbx, %r11
-	jle	.LBB14_4
+	jle	.LBB21_4
 	movq	%rbx, %rcx
 	imulq	%r9, %rcx
 	movq	-248(%rbp), %rdi
@@ -5058,7 +15295,7 @@ linear_transposed_rows:
 	movq	%r9, %r8
 	movq	%rax, %r9
 	callq	linear
-.LBB14_4:
+.LBB21_4:
 	addq	$328, %rsp
 	popq	%rbx
 	popq	%r12
@@ -5068,7 +15305,7 @@ linear_transposed_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB14_5:
+.LBB21_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -5087,28 +15324,28 @@ linear_transposed_rows:
 	xorl	%ebx, %ebx
 	leaq	(,%r13,2), %rdi
 	movq	%rdx, -304(%rbp)
-	jmp	.LBB14_7
+	jmp	.LBB21_7
 	.p2align	4
-.LBB14_6:
+.LBB21_6:
 	movq	-280(%rbp), %rbx
 	leaq	6(%rbx), %r8
 	addq	-272(%rbp), %rcx
 	movq	24(%rbp), %r11
 	cmpq	%r11, %r8
-	jg	.LBB14_2
-.LBB14_7:
+	jg	.LBB21_2
+.LBB21_7:
 	movq	%r8, -280(%rbp)
 	testq	%rax, %rax
-	jle	.LBB14_6
+	jle	.LBB21_6
 	movq	%rbx, %rsi
 	imulq	%rax, %rsi
 	movq	-48(%rbp), %r8
 	leaq	(%r8,%rsi,4), %r8
 	movq	-264(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB14_9
+	jmp	.LBB21_9
 	.p2align	4
-.LBB14_13:
+.LBB21_13:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	movaps	%xmm10, -128(%rbp)
@@ -5129,7 +15366,7 @@ linear_transposed_rows:
 	movaps	%xmm8, %xmm3
 	movaps	%xmm10, %xmm12
 	movaps	%xmm11, %xmm13
-.LBB14_14:
+.LBB21_14:
 	movaps	-208(%rbp), %xmm10
 	movups	%xmm10, (%r8,%r11,4)
 	movaps	-224(%rbp), %xmm10
@@ -5172,26 +15409,26 @@ linear_transposed_rows:
 	addq	$64, %rbx
 	cmpq	%rax, %r11
 	movq	-304(%rbp), %rdx
-	jge	.LBB14_6
-.LBB14_9:
+	jge	.LBB21_6
+.LBB21_9:
 	testq	%rdx, %rdx
-	je	.LBB14_10
+	je	.LBB21_10
 	movups	(%rdx,%r11,4), %xmm10
 	movups	16(%rdx,%r11,4), %xmm11
 	movups	32(%rdx,%r11,4), %xmm9
 	movups	48(%rdx,%r11,4), %xmm8
-	jmp	.LBB14_12
+	jmp	.LBB21_12
 	.p2align	4
-.LBB14_10:
+.LBB21_10:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-.LBB14_12:
+.LBB21_12:
 	testq	%r9, %r9
 	movaps	%xmm11, -224(%rbp)
 	movaps	%xmm10, -208(%rbp)
-	jle	.LBB14_13
+	jle	.LBB21_13
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	movaps	%xmm10, %xmm12
@@ -5215,7 +15452,7 @@ linear_transposed_rows:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	.p2align	4
-.LBB14_16:
+.LBB21_16:
 	movaps	%xmm9, -240(%rbp)
 	movaps	%xmm13, -320(%rbp)
 	movaps	%xmm12, -336(%rbp)
@@ -5352,10 +15589,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB14_16
-	jmp	.LBB14_14
-.Lfunc_end14:
-	.size	linear_transposed_rows, .Lfunc_end14-linear_transposed_rows
+	jne	.LBB21_16
+	jmp	.LBB21_14
+.Lfunc_end21:
+	.size	linear_transposed_rows, .Lfunc_end21-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -5381,8 +15618,8 @@ linear_rows:
 	movq	%rcx, -216(%rbp)
 	movq	%rdi, -80(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB15_1
-.LBB15_43:
+	jge	.LBB22_1
+.LBB22_43:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -5392,7 +15629,7 @@ linear_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB15_1:
+.LBB22_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdi
 	leaq	3(%rdi), %rax
@@ -5431,8 +15668,8 @@ linear_rows:
 	movq	%rsi, -448(%rbp)
 	movq	%r12, -280(%rbp)
 	movq	%r10, -408(%rbp)
-	jmp	.LBB15_2
-.LBB15_29:
+	jmp	.LBB22_2
+.LBB22_29:
 	xorps	%xmm2, %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -5442,7 +15679,7 @@ linear_rows:
 	movss	%xmm4, (%rcx,%r9,8)
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
-.LBB15_30:
+.LBB22_30:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-96(%rbp), %r14
@@ -5461,7 +15698,7 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm2, %xmm0
 	movss	%xmm0, 4(%rax,%r9,4)
-.LBB15_42:
+.LBB22_42:
 	leaq	4(%r11), %rax
 	movq	-440(%rbp), %rcx
 	addq	%rcx, %rdx
@@ -5469,27 +15706,27 @@ linear_rows:
 	addq	%rcx, %rbx
 	addq	%rcx, %rdi
 	cmpq	16(%rbp), %rax
-	jg	.LBB15_43
-.LBB15_2:
+	jg	.LBB22_43
+.LBB22_2:
 	movq	%r11, -224(%rbp)
 	movq	%rax, -88(%rbp)
 	movq	24(%rbp), %r8
 	movq	-288(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%rdx, -72(%rbp)
-	jle	.LBB15_3
-.LBB15_18:
+	jle	.LBB22_3
+.LBB22_18:
 	movq	32(%rbp), %rax
 	subq	%r8, %rax
 	cmpq	$1, %rax
-	je	.LBB15_31
+	je	.LBB22_31
 	cmpq	$2, %rax
 	movq	-280(%rbp), %r12
 	movq	-88(%rbp), %r11
-	jne	.LBB15_42
+	jne	.LBB22_42
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
-	jl	.LBB15_21
+	jl	.LBB22_21
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	%rcx, %r10
@@ -5516,7 +15753,7 @@ linear_rows:
 	xorl	%ecx, %ecx
 	movq	-64(%rbp), %r14
 	.p2align	4
-.LBB15_23:
+.LBB22_23:
 	movaps	%xmm3, -192(%rbp)
 	movaps	%xmm4, -208(%rbp)
 	movaps	%xmm7, -256(%rbp)
@@ -5601,10 +15838,10 @@ linear_rows:
 	movaps	-192(%rbp), %xmm3
 	addq	$8, %rcx
 	cmpq	%r13, %rcx
-	jl	.LBB15_23
-	jmp	.LBB15_24
+	jl	.LBB22_23
+	jmp	.LBB22_24
 	.p2align	4
-.LBB15_3:
+.LBB22_3:
 	movq	-224(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-216(%rbp), %rcx
@@ -5616,12 +15853,12 @@ linear_rows:
 	movq	-288(%rbp), %rax
 	movq	24(%rbp), %rcx
 	movq	%rcx, -232(%rbp)
-	jmp	.LBB15_4
+	jmp	.LBB22_4
 	.p2align	4
-.LBB15_16:
+.LBB22_16:
 	movq	-232(%rbp), %r15
 	movss	8(%rsi,%r15,4), %xmm1
-.LBB15_17:
+.LBB22_17:
 	addss	%xmm1, %xmm0
 	movss	%xmm0, 8(%rcx)
 	addss	%xmm1, %xmm5
@@ -5636,12 +15873,12 @@ linear_rows:
 	addq	%r14, %r10
 	movq	%r8, -232(%rbp)
 	cmpq	32(%rbp), %rax
-	jg	.LBB15_18
-.LBB15_4:
+	jg	.LBB22_18
+.LBB22_4:
 	movq	%rax, -48(%rbp)
 	movq	-56(%rbp), %r8
 	cmpq	$8, %r8
-	jl	.LBB15_5
+	jl	.LBB22_5
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -272(%rbp)
@@ -5670,7 +15907,7 @@ linear_rows:
 	xorps	%xmm13, %xmm13
 	movq	-64(%rbp), %rax
 	.p2align	4
-.LBB15_7:
+.LBB22_7:
 	movaps	%xmm9, -480(%rbp)
 	movaps	%xmm7, -496(%rbp)
 	movaps	%xmm5, -512(%rbp)
@@ -5783,10 +16020,10 @@ linear_rows:
 	addps	%xmm10, %xmm13
 	addq	$8, %r15
 	cmpq	%r13, %r15
-	jl	.LBB15_7
-	jmp	.LBB15_8
+	jl	.LBB22_7
+	jmp	.LBB22_8
 	.p2align	4
-.LBB15_5:
+.LBB22_5:
 	xorps	%xmm7, %xmm7
 	xorl	%r15d, %r15d
 	xorps	%xmm13, %xmm13
@@ -5814,7 +16051,7 @@ linear_rows:
 	xorps	%xmm3, %xmm3
 	movaps	%xmm3, -272(%rbp)
 	movq	-64(%rbp), %rax
-.LBB15_8:
+.LBB22_8:
 	addps	%xmm13, %xmm7
 	addps	%xmm12, %xmm5
 	movaps	-192(%rbp), %xmm6
@@ -5888,7 +16125,7 @@ linear_rows:
 	movaps	%xmm2, %xmm11
 	shufps	$85, %xmm2, %xmm11
 	subq	%r15, %r8
-	jle	.LBB15_11
+	jle	.LBB22_11
 	leaq	(%r12,%r15,4), %r13
 	leaq	(%r11,%r15,4), %rcx
 	leaq	(%r10,%r15,4), %rsi
@@ -5898,7 +16135,7 @@ linear_rows:
 	leaq	(%rdi,%r15,4), %r15
 	xorl	%edx, %edx
 	.p2align	4
-.LBB15_10:
+.LBB22_10:
 	unpcklps	%xmm3, %xmm4
 	unpcklps	%xmm5, %xmm0
 	movlhps	%xmm4, %xmm0
@@ -5947,8 +16184,8 @@ linear_rows:
 	shufps	$85, %xmm0, %xmm5
 	incq	%rdx
 	cmpq	%rdx, %r8
-	jne	.LBB15_10
-.LBB15_11:
+	jne	.LBB22_10
+.LBB22_11:
 	movq	-464(%rbp), %rax
 	movq	-232(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rcx
@@ -5958,7 +16195,7 @@ linear_rows:
 	movq	-448(%rbp), %rsi
 	testq	%rsi, %rsi
 	movq	-96(%rbp), %r14
-	je	.LBB15_13
+	je	.LBB22_13
 	movss	(%rsi,%rdx,4), %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -5969,9 +16206,9 @@ linear_rows:
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm12
-	jmp	.LBB15_14
+	jmp	.LBB22_14
 	.p2align	4
-.LBB15_13:
+.LBB22_13:
 	xorps	%xmm12, %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -5981,7 +16218,7 @@ linear_rows:
 	movss	%xmm10, (%rcx,%r9,8)
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
-.LBB15_14:
+.LBB22_14:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-48(%rbp), %r8
@@ -5994,16 +16231,16 @@ linear_rows:
 	addss	%xmm12, %xmm6
 	movss	%xmm6, 4(%rax,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB15_16
+	jne	.LBB22_16
 	xorps	%xmm1, %xmm1
-	jmp	.LBB15_17
+	jmp	.LBB22_17
 	.p2align	4
-.LBB15_31:
+.LBB22_31:
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
 	movq	-280(%rbp), %r12
 	movq	-408(%rbp), %r11
-	jl	.LBB15_32
+	jl	.LBB22_32
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	-80(%rbp), %rcx
@@ -6019,7 +16256,7 @@ linear_rows:
 	xorps	%xmm7, %xmm7
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB15_34:
+.LBB22_34:
 	movups	(%rax), %xmm9
 	movups	16(%rax), %xmm8
 	movups	(%r10), %xmm10
@@ -6050,9 +16287,9 @@ linear_rows:
 	addq	$32, %rax
 	addq	$32, %r10
 	cmpq	%r13, %rcx
-	jl	.LBB15_34
-	jmp	.LBB15_35
-.LBB15_21:
+	jl	.LBB22_34
+	jmp	.LBB22_35
+.LBB22_21:
 	xorps	%xmm4, %xmm4
 	xorl	%ecx, %ecx
 	xorps	%xmm3, %xmm3
@@ -6072,7 +16309,7 @@ linear_rows:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm12, %xmm12
 	movq	-64(%rbp), %r14
-.LBB15_24:
+.LBB22_24:
 	addps	%xmm3, %xmm4
 	addps	%xmm10, %xmm8
 	movaps	-144(%rbp), %xmm10
@@ -6111,7 +16348,7 @@ linear_rows:
 	movq	%r15, %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB15_27
+	jle	.LBB22_27
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r12
@@ -6127,7 +16364,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB15_26:
+.LBB22_26:
 	movss	(%r13,%r11,4), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movss	(%r12,%r11,4), %xmm3
@@ -6145,8 +16382,8 @@ linear_rows:
 	addps	%xmm6, %xmm0
 	incq	%r11
 	cmpq	%r11, %rax
-	jne	.LBB15_26
-.LBB15_27:
+	jne	.LBB22_26
+.LBB22_27:
 	movq	-224(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-216(%rbp), %rax
@@ -6162,7 +16399,7 @@ linear_rows:
 	movaps	%xmm9, %xmm3
 	shufps	$255, %xmm9, %xmm3
 	testq	%rsi, %rsi
-	je	.LBB15_29
+	je	.LBB22_29
 	movss	(%rsi,%rdx,4), %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -6173,8 +16410,8 @@ linear_rows:
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm2
-	jmp	.LBB15_30
-.LBB15_32:
+	jmp	.LBB22_30
+.LBB22_32:
 	xorps	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	xorps	%xmm7, %xmm7
@@ -6184,7 +16421,7 @@ linear_rows:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm4, %xmm4
-.LBB15_35:
+.LBB22_35:
 	addps	%xmm7, %xmm2
 	addps	%xmm6, %xmm1
 	addps	%xmm5, %xmm3
@@ -6204,7 +16441,7 @@ linear_rows:
 	movq	-56(%rbp), %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB15_38
+	jle	.LBB22_38
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r15
@@ -6216,7 +16453,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB15_37:
+.LBB22_37:
 	movss	(%r15,%r10,4), %xmm1
 	shufps	$0, %xmm1, %xmm1
 	movss	(%rcx,%r10,4), %xmm2
@@ -6230,23 +16467,23 @@ linear_rows:
 	addps	%xmm4, %xmm0
 	incq	%r10
 	cmpq	%r10, %rax
-	jne	.LBB15_37
-.LBB15_38:
+	jne	.LBB22_37
+.LBB22_38:
 	testq	%rsi, %rsi
-	je	.LBB15_39
+	je	.LBB22_39
 	movq	-48(%rbp), %rcx
 	movss	(%rsi,%rcx,4), %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
-	jmp	.LBB15_41
-.LBB15_39:
+	jmp	.LBB22_41
+.LBB22_39:
 	xorps	%xmm1, %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
 	movq	-48(%rbp), %rcx
-.LBB15_41:
+.LBB22_41:
 	movq	-224(%rbp), %r15
 	imulq	%r9, %r15
 	movq	-216(%rbp), %rax
@@ -6268,9 +16505,9 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm1, %xmm0
 	movss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB15_42
-.Lfunc_end15:
-	.size	linear_rows, .Lfunc_end15-linear_rows
+	jmp	.LBB22_42
+.Lfunc_end22:
+	.size	linear_rows, .Lfunc_end22-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -6297,12 +16534,12 @@ weight_gradient_rows:
 	movq	%rdi, -72(%rbp)
 	movq	40(%rbp), %rbx
 	testq	%rcx, %rcx
-	je	.LBB16_15
+	je	.LBB23_15
 	movq	%rbx, %r15
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %r14
 	subq	%rax, %r15
-	jle	.LBB16_3
+	jle	.LBB23_3
 	leaq	(,%r15,4), %rdx
 	movq	%r14, %rdi
 	xorl	%esi, %esi
@@ -6314,9 +16551,9 @@ weight_gradient_rows:
 	movq	%r13, %r8
 	movq	%rbx, %r9
 	movq	40(%rbp), %rbx
-.LBB16_3:
+.LBB23_3:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB16_15
+	jle	.LBB23_15
 	leaq	(%rcx,%rbx,4), %rax
 	movq	-72(%rbp), %r12
 	movq	32(%rbp), %r10
@@ -6346,26 +16583,26 @@ weight_gradient_rows:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB16_5
+	jmp	.LBB23_5
 	.p2align	4
-.LBB16_14:
+.LBB23_14:
 	incq	%r14
 	addq	%r11, %r10
 	addq	%r11, %r12
 	cmpq	16(%rbp), %r14
-	je	.LBB16_15
-.LBB16_5:
+	je	.LBB23_15
+.LBB23_5:
 	cmpq	32(%rbp), %rbx
-	jle	.LBB16_14
+	jle	.LBB23_14
 	cmpq	$8, %r15
 	setb	%al
 	orb	-64(%rbp), %al
 	movq	32(%rbp), %rsi
 	testb	$1, %al
-	jne	.LBB16_10
+	jne	.LBB23_10
 	xorl	%eax, %eax
 	.p2align	4
-.LBB16_8:
+.LBB23_8:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	-16(%rdi,%rax,4), %xmm2
@@ -6376,31 +16613,31 @@ weight_gradient_rows:
 	movups	%xmm0, (%rdi,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB16_8
+	jne	.LBB23_8
 	movq	-96(%rbp), %rsi
 	cmpq	%rdx, %r15
-	je	.LBB16_14
-.LBB16_10:
+	je	.LBB23_14
+.LBB23_10:
 	movl	%ebx, %eax
 	subl	%esi, %eax
 	movq	%rsi, %r13
 	andl	$3, %eax
-	je	.LBB16_13
+	je	.LBB23_13
 	movq	%rsi, %r13
 	.p2align	4
-.LBB16_12:
+.LBB23_12:
 	movss	(%r12,%r13,4), %xmm0
 	addss	(%rcx,%r13,4), %xmm0
 	movss	%xmm0, (%rcx,%r13,4)
 	incq	%r13
 	decq	%rax
-	jne	.LBB16_12
-.LBB16_13:
+	jne	.LBB23_12
+.LBB23_13:
 	subq	%rbx, %rsi
 	cmpq	$-4, %rsi
-	ja	.LBB16_14
+	ja	.LBB23_14
 	.p2align	4
-.LBB16_64:
+.LBB23_64:
 	movss	(%r12,%r13,4), %xmm0
 	addss	(%rcx,%r13,4), %xmm0
 	movss	%xmm0, (%rcx,%r13,4)
@@ -6415,9 +16652,9 @@ weight_gradient_rows:
 	movss	%xmm0, 12(%rcx,%r13,4)
 	addq	$4, %r13
 	cmpq	%r13, %rbx
-	jne	.LBB16_64
-	jmp	.LBB16_14
-.LBB16_15:
+	jne	.LBB23_64
+	jmp	.LBB23_14
+.LBB23_15:
 	movq	%r9, %rcx
 	andq	$-4, %rcx
 	cmpq	%rcx, %rbx
@@ -6428,7 +16665,7 @@ weight_gradient_rows:
 	cmpq	%rcx, 32(%rbp)
 	setge	%cl
 	orb	%al, %cl
-	jne	.LBB16_24
+	jne	.LBB23_24
 	movq	16(%rbp), %rdi
 	movl	%edi, %r12d
 	andl	$3, %r12d
@@ -6451,30 +16688,30 @@ weight_gradient_rows:
 	leaq	(%r11,%rax,4), %r15
 	movq	%r12, -96(%rbp)
 	shll	$4, %r12d
-	jmp	.LBB16_17
+	jmp	.LBB23_17
 	.p2align	4
-.LBB16_23:
+.LBB23_23:
 	addq	$4, %r13
 	addq	$16, %rbx
 	movq	-64(%rbp), %rax
 	addq	%rax, %r14
 	addq	%rax, %r15
 	cmpq	-184(%rbp), %r13
-	jge	.LBB16_24
-.LBB16_17:
+	jge	.LBB23_24
+.LBB23_17:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB16_23
+	jle	.LBB23_23
 	cmpq	$4, 16(%rbp)
-	jae	.LBB16_38
+	jae	.LBB23_38
 	xorl	%eax, %eax
-	jmp	.LBB16_20
+	jmp	.LBB23_20
 	.p2align	4
-.LBB16_38:
+.LBB23_38:
 	movq	%r14, %r11
 	movq	%rbx, %rdi
 	xorl	%eax, %eax
 	.p2align	4
-.LBB16_39:
+.LBB23_39:
 	movups	(%rdi), %xmm0
 	movups	%xmm0, -48(%r11)
 	movups	(%rdi,%r9,4), %xmm0
@@ -6487,10 +16724,10 @@ weight_gradient_rows:
 	addq	%r10, %rdi
 	addq	$64, %r11
 	cmpq	%rax, %rcx
-	jne	.LBB16_39
-.LBB16_20:
+	jne	.LBB23_39
+.LBB23_20:
 	cmpq	$0, -96(%rbp)
-	je	.LBB16_23
+	je	.LBB23_23
 	movq	%rdx, %rdi
 	imulq	%rax, %rdi
 	shlq	$4, %rax
@@ -6498,23 +16735,23 @@ weight_gradient_rows:
 	addq	%rbx, %rdi
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB16_22:
+.LBB23_22:
 	movups	(%rdi), %xmm0
 	movups	%xmm0, (%rax,%r11)
 	addq	$16, %r11
 	addq	%rdx, %rdi
 	cmpq	%r11, %r12
-	jne	.LBB16_22
-	jmp	.LBB16_23
-.LBB16_24:
+	jne	.LBB23_22
+	jmp	.LBB23_23
+.LBB23_24:
 	cmpq	$16, %r8
-	jge	.LBB16_40
+	jge	.LBB23_40
 	xorl	%r14d, %r14d
 	movq	40(%rbp), %rbx
 	movq	16(%rbp), %r12
-.LBB16_26:
+.LBB23_26:
 	cmpq	%r8, %r14
-	jge	.LBB16_37
+	jge	.LBB23_37
 	movabsq	$9223372036854775804, %rax
 	orq	$2, %rax
 	andq	%r12, %rax
@@ -6526,18 +16763,18 @@ weight_gradient_rows:
 	movq	-176(%rbp), %rcx
 	leaq	(%rcx,%r14,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB16_28
+	jmp	.LBB23_28
 	.p2align	4
-.LBB16_36:
+.LBB23_36:
 	movq	-168(%rbp), %r14
 	incq	%r14
 	addq	$4, %rsi
 	cmpq	%r8, %r14
-	je	.LBB16_37
-.LBB16_28:
+	je	.LBB23_37
+.LBB23_28:
 	movq	%r14, -168(%rbp)
 	cmpq	32(%rbp), %rbx
-	jle	.LBB16_36
+	jle	.LBB23_36
 	movq	-216(%rbp), %rcx
 	movq	-168(%rbp), %r11
 	leaq	(%rcx,%r11,4), %r10
@@ -6545,9 +16782,9 @@ weight_gradient_rows:
 	leaq	(%rcx,%r11,4), %r11
 	movq	-64(%rbp), %rcx
 	movq	32(%rbp), %r15
-	jmp	.LBB16_30
+	jmp	.LBB23_30
 	.p2align	4
-.LBB16_35:
+.LBB23_35:
 	movq	%r15, %rbx
 	imulq	%r8, %rbx
 	movss	%xmm0, (%r10,%rbx,4)
@@ -6556,22 +16793,22 @@ weight_gradient_rows:
 	movq	40(%rbp), %rbx
 	cmpq	%rbx, %r15
 	movq	16(%rbp), %r12
-	je	.LBB16_36
-.LBB16_30:
+	je	.LBB23_36
+.LBB23_30:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB16_35
+	jle	.LBB23_35
 	cmpq	$1, %r12
-	jne	.LBB16_62
+	jne	.LBB23_62
 	xorl	%r12d, %r12d
-	jmp	.LBB16_33
+	jmp	.LBB23_33
 	.p2align	4
-.LBB16_62:
+.LBB23_62:
 	movq	%rsi, %r13
 	movq	%rcx, %r14
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB16_63:
+.LBB23_63:
 	movss	(%r14), %xmm1
 	mulss	(%r13), %xmm1
 	addss	%xmm0, %xmm1
@@ -6582,11 +16819,11 @@ weight_gradient_rows:
 	addq	%rdx, %r14
 	addq	%rdi, %r13
 	cmpq	%r12, %rax
-	jne	.LBB16_63
-.LBB16_33:
+	jne	.LBB23_63
+.LBB23_33:
 	movq	16(%rbp), %rbx
 	testb	$1, %bl
-	je	.LBB16_35
+	je	.LBB23_35
 	movq	-72(%rbp), %rbx
 	leaq	(%rbx,%r15,4), %rbx
 	movq	%r12, %r14
@@ -6595,8 +16832,8 @@ weight_gradient_rows:
 	imulq	%r8, %r12
 	mulss	(%r11,%r12,4), %xmm1
 	addss	%xmm1, %xmm0
-	jmp	.LBB16_35
-.LBB16_37:
+	jmp	.LBB23_35
+.LBB23_37:
 	addq	$216, %rsp
 	popq	%rbx
 	popq	%r12
@@ -6606,7 +16843,7 @@ weight_gradient_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB16_40:
+.LBB23_40:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	leaq	(%r10,%r10,2), %r11
@@ -6630,15 +16867,15 @@ weight_gradient_rows:
 	movl	$16, %eax
 	xorl	%r14d, %r14d
 	movq	40(%rbp), %rbx
-	jmp	.LBB16_42
+	jmp	.LBB23_42
 	.p2align	4
-.LBB16_41:
+.LBB23_41:
 	movq	-168(%rbp), %r14
 	leaq	16(%r14), %rax
 	addq	$64, %rdx
 	cmpq	%r8, %rax
-	jg	.LBB16_26
-.LBB16_42:
+	jg	.LBB23_26
+.LBB23_42:
 	movq	-216(%rbp), %rcx
 	leaq	(%rcx,%r14,4), %r15
 	movq	%rax, -168(%rbp)
@@ -6647,20 +16884,20 @@ weight_gradient_rows:
 	movq	-224(%rbp), %r14
 	movq	-232(%rbp), %rdi
 	cmpq	-184(%rbp), %rax
-	jl	.LBB16_47
-.LBB16_43:
+	jl	.LBB23_47
+.LBB23_43:
 	cmpq	%rbx, %r13
-	jge	.LBB16_41
+	jge	.LBB23_41
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%r13,4), %rax
-	jmp	.LBB16_45
+	jmp	.LBB23_45
 	.p2align	4
-.LBB16_46:
+.LBB23_46:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
-.LBB16_61:
+.LBB23_61:
 	movq	%r13, %rcx
 	imulq	%r8, %rcx
 	movups	%xmm0, (%r15,%rcx,4)
@@ -6670,10 +16907,10 @@ weight_gradient_rows:
 	incq	%r13
 	addq	$4, %rax
 	cmpq	%rbx, %r13
-	je	.LBB16_41
-.LBB16_45:
+	je	.LBB23_41
+.LBB23_45:
 	testq	%r12, %r12
-	jle	.LBB16_46
+	jle	.LBB23_46
 	xorps	%xmm0, %xmm0
 	movq	%r12, %rcx
 	movq	%rax, %rdi
@@ -6682,7 +16919,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	.p2align	4
-.LBB16_60:
+.LBB23_60:
 	movss	(%rdi), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movups	-32(%r14), %xmm5
@@ -6700,10 +16937,10 @@ weight_gradient_rows:
 	addq	%r10, %r14
 	addq	%rsi, %rdi
 	decq	%rcx
-	jne	.LBB16_60
-	jmp	.LBB16_61
+	jne	.LBB23_60
+	jmp	.LBB23_61
 	.p2align	4
-.LBB16_49:
+.LBB23_49:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
 	xorps	%xmm7, %xmm7
@@ -6721,7 +16958,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm15, %xmm15
 	xorps	%xmm8, %xmm8
-.LBB16_52:
+.LBB23_52:
 	movaps	%xmm12, %xmm1
 	movaps	%xmm10, %xmm12
 	movaps	%xmm13, %xmm0
@@ -6735,7 +16972,7 @@ weight_gradient_rows:
 	movaps	-160(%rbp), %xmm3
 	movaps	-144(%rbp), %xmm2
 	movaps	-96(%rbp), %xmm5
-.LBB16_58:
+.LBB23_58:
 	movaps	-64(%rbp), %xmm9
 	movups	%xmm0, 32(%rax)
 	movups	%xmm1, 48(%rax)
@@ -6756,12 +16993,12 @@ weight_gradient_rows:
 	addq	-240(%rbp), %r14
 	cmpq	-184(%rbp), %r13
 	movq	16(%rbp), %r12
-	jge	.LBB16_43
-.LBB16_47:
+	jge	.LBB23_43
+.LBB23_47:
 	cmpq	$0, 24(%rbp)
-	je	.LBB16_53
+	je	.LBB23_53
 	testq	%r12, %r12
-	jle	.LBB16_49
+	jle	.LBB23_49
 	xorps	%xmm15, %xmm15
 	movq	%r14, %rcx
 	movq	%rdx, %rax
@@ -6782,7 +17019,7 @@ weight_gradient_rows:
 	movaps	%xmm0, -160(%rbp)
 	xorps	%xmm7, %xmm7
 	.p2align	4
-.LBB16_51:
+.LBB23_51:
 	movaps	%xmm8, -256(%rbp)
 	movaps	%xmm11, -208(%rbp)
 	movups	-32(%rax), %xmm3
@@ -6855,12 +17092,12 @@ weight_gradient_rows:
 	addq	%r10, %rax
 	addq	$16, %rcx
 	decq	%r12
-	jne	.LBB16_51
-	jmp	.LBB16_52
+	jne	.LBB23_51
+	jmp	.LBB23_52
 	.p2align	4
-.LBB16_53:
+.LBB23_53:
 	testq	%r12, %r12
-	jle	.LBB16_54
+	jle	.LBB23_54
 	xorps	%xmm13, %xmm13
 	movq	%r12, %rcx
 	movq	%rdi, %r12
@@ -6882,7 +17119,7 @@ weight_gradient_rows:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm8, %xmm8
 	.p2align	4
-.LBB16_56:
+.LBB23_56:
 	movaps	%xmm5, -96(%rbp)
 	movups	-32(%rax), %xmm2
 	movups	-16(%rax), %xmm1
@@ -6961,9 +17198,9 @@ weight_gradient_rows:
 	addq	%r10, %rax
 	addq	%rsi, %r12
 	decq	%rcx
-	jne	.LBB16_56
-	jmp	.LBB16_57
-.LBB16_54:
+	jne	.LBB23_56
+	jmp	.LBB23_57
+.LBB23_54:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm8, %xmm8
 	xorps	%xmm6, %xmm6
@@ -6981,7 +17218,7 @@ weight_gradient_rows:
 	movaps	%xmm0, -208(%rbp)
 	xorps	%xmm13, %xmm13
 	movaps	%xmm0, -160(%rbp)
-.LBB16_57:
+.LBB23_57:
 	movaps	-208(%rbp), %xmm1
 	movaps	-144(%rbp), %xmm0
 	movaps	-112(%rbp), %xmm7
@@ -6994,9 +17231,9 @@ weight_gradient_rows:
 	movups	%xmm2, 16(%rax)
 	movaps	%xmm9, %xmm2
 	movaps	%xmm10, %xmm3
-	jmp	.LBB16_58
-.Lfunc_end16:
-	.size	weight_gradient_rows, .Lfunc_end16-weight_gradient_rows
+	jmp	.LBB23_58
+.Lfunc_end23:
+	.size	weight_gradient_rows, .Lfunc_end23-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -7032,17 +17269,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB17_1
+	je	.LBB24_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB17_3
-.LBB17_1:
+	jmp	.LBB24_3
+.LBB24_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB17_3:
+.LBB24_3:
 	movq	%rax, -400(%rbp)
 	testq	%r8, %r8
-	jle	.LBB17_91
+	jle	.LBB24_91
 	movq	24(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	leaq	(,%r9,4), %rax
@@ -7094,13 +17331,13 @@ panel_linear_outputs:
 	movq	%rax, -392(%rbp)
 	leaq	(,%r8,4), %r11
 	xorl	%r13d, %r13d
-	jmp	.LBB17_5
+	jmp	.LBB24_5
 	.p2align	4
-.LBB17_90:
+.LBB24_90:
 	addq	%rdx, %r13
 	cmpq	%r8, %r13
-	jge	.LBB17_91
-.LBB17_5:
+	jge	.LBB24_91
+.LBB24_5:
 	movq	%r8, %rdx
 	subq	%r13, %rdx
 	movq	-400(%rbp), %rax
@@ -7108,7 +17345,7 @@ panel_linear_outputs:
 	cmovlq	%rax, %rdx
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jge	.LBB17_62
+	jge	.LBB24_62
 	movq	-384(%rbp), %rax
 	leaq	(%rax,%r13,4), %rax
 	movq	%rax, -416(%rbp)
@@ -7123,11 +17360,11 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rsi
-	jmp	.LBB17_7
-.LBB17_46:
+	jmp	.LBB24_7
+.LBB24_46:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
-.LBB17_49:
+.LBB24_49:
 	movups	%xmm15, (%r14)
 	movups	%xmm14, 16(%r14)
 	movups	%xmm12, 32(%r14)
@@ -7149,15 +17386,15 @@ panel_linear_outputs:
 	leaq	(%r14,%rcx), %rax
 	movups	%xmm4, 16(%r14,%rcx)
 	movups	%xmm5, (%r14,%rcx)
-.LBB17_60:
+.LBB24_60:
 	movups	%xmm1, 32(%rax)
 	movups	%xmm0, 48(%rax)
-.LBB17_61:
+.LBB24_61:
 	movq	-376(%rbp), %rsi
 	addq	$16, %rsi
 	cmpq	32(%rbp), %rsi
-	jge	.LBB17_62
-.LBB17_7:
+	jge	.LBB24_62
+.LBB24_7:
 	movq	%rsi, %rax
 	imulq	%r8, %rax
 	movq	-200(%rbp), %rcx
@@ -7171,13 +17408,13 @@ panel_linear_outputs:
 	leaq	(%rsi,%rax,4), %r10
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB17_8
-.LBB17_19:
+	jge	.LBB24_8
+.LBB24_19:
 	movq	16(%rbp), %rax
 	subq	%r14, %rax
 	addq	$-2, %rax
 	cmpq	$3, %rax
-	ja	.LBB17_61
+	ja	.LBB24_61
 	movq	%r14, %rsi
 	imulq	%r8, %rsi
 	movq	-416(%rbp), %rdi
@@ -7187,20 +17424,20 @@ panel_linear_outputs:
 	leaq	(%rsi,%r14,4), %rsi
 	movq	-376(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %r14
-	leaq	.LJTI17_0(%rip), %rsi
+	leaq	.LJTI24_0(%rip), %rsi
 	movslq	(%rsi,%rax,4), %rax
 	addq	%rsi, %rax
 	jmpq	*%rax
-.LBB17_21:
+.LBB24_21:
 	cmpq	$0, -208(%rbp)
-	je	.LBB17_22
+	je	.LBB24_22
 	movups	(%rcx), %xmm2
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB17_24
+	jmp	.LBB24_24
 	.p2align	4
-.LBB17_8:
+.LBB24_8:
 	movq	-368(%rbp), %rax
 	movq	-376(%rbp), %rsi
 	leaq	(%rax,%rsi,4), %rax
@@ -7208,16 +17445,16 @@ panel_linear_outputs:
 	movl	$6, %esi
 	movq	-416(%rbp), %rdi
 	xorl	%eax, %eax
-	jmp	.LBB17_9
+	jmp	.LBB24_9
 	.p2align	4
-.LBB17_15:
+.LBB24_15:
 	movaps	-272(%rbp), %xmm7
 	movaps	-256(%rbp), %xmm6
 	movaps	-496(%rbp), %xmm2
 	movaps	-480(%rbp), %xmm1
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
-.LBB17_18:
+.LBB24_18:
 	movups	%xmm5, (%rbx)
 	movups	%xmm4, 16(%rbx)
 	movups	%xmm2, 32(%rbx)
@@ -7263,23 +17500,23 @@ panel_linear_outputs:
 	movq	%r14, %rax
 	cmpq	16(%rbp), %rsi
 	movq	%r15, %r13
-	jg	.LBB17_19
-.LBB17_9:
+	jg	.LBB24_19
+.LBB24_9:
 	movq	%rsi, %r14
 	cmpq	$0, -208(%rbp)
-	je	.LBB17_10
+	je	.LBB24_10
 	movups	(%rcx), %xmm12
 	movups	16(%rcx), %xmm10
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm14
-	jmp	.LBB17_12
+	jmp	.LBB24_12
 	.p2align	4
-.LBB17_10:
+.LBB24_10:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm10, %xmm10
 	xorps	%xmm1, %xmm1
 	xorps	%xmm14, %xmm14
-.LBB17_12:
+.LBB24_12:
 	imulq	%r9, %rax
 	movq	-560(%rbp), %rsi
 	leaq	(%rsi,%rax,4), %rbx
@@ -7304,7 +17541,7 @@ panel_linear_outputs:
 	movaps	%xmm12, -464(%rbp)
 	movaps	%xmm10, -448(%rbp)
 	testq	%r13, %r13
-	jle	.LBB17_14
+	jle	.LBB24_14
 	movups	(%rbx), %xmm0
 	movaps	%xmm0, -464(%rbp)
 	movups	16(%rbx), %xmm0
@@ -7340,7 +17577,7 @@ panel_linear_outputs:
 	movups	16(%rbx,%rax), %xmm10
 	movups	32(%rbx,%rax), %xmm0
 	movups	48(%rbx,%rax), %xmm3
-.LBB17_14:
+.LBB24_14:
 	movaps	%xmm15, -128(%rbp)
 	movaps	%xmm13, %xmm15
 	movaps	%xmm11, %xmm13
@@ -7360,7 +17597,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -224(%rbp)
 	movaps	%xmm15, -304(%rbp)
 	movaps	%xmm13, -288(%rbp)
-	jle	.LBB17_15
+	jle	.LBB24_15
 	xorl	%eax, %eax
 	movq	%r10, %rsi
 	movaps	-272(%rbp), %xmm7
@@ -7370,7 +17607,7 @@ panel_linear_outputs:
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
 	.p2align	4
-.LBB17_17:
+.LBB24_17:
 	movaps	%xmm0, -256(%rbp)
 	movaps	%xmm3, -272(%rbp)
 	movups	(%rsi), %xmm13
@@ -7494,40 +17731,40 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %rsi
 	cmpq	%rax, %rdx
-	jne	.LBB17_17
-	jmp	.LBB17_18
+	jne	.LBB24_17
+	jmp	.LBB24_18
 	.p2align	4
-.LBB17_40:
+.LBB24_40:
 	cmpq	$0, -208(%rbp)
-	je	.LBB17_41
+	je	.LBB24_41
 	movups	(%rcx), %xmm5
 	movups	16(%rcx), %xmm4
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB17_43
+	jmp	.LBB24_43
 	.p2align	4
-.LBB17_50:
+.LBB24_50:
 	cmpq	$0, -208(%rbp)
-	je	.LBB17_51
+	je	.LBB24_51
 	movups	(%rcx), %xmm9
 	movups	16(%rcx), %xmm8
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB17_53
-.LBB17_30:
+	jmp	.LBB24_53
+.LBB24_30:
 	cmpq	$0, -208(%rbp)
-	je	.LBB17_31
+	je	.LBB24_31
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB17_33
-.LBB17_41:
+	jmp	.LBB24_33
+.LBB24_41:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm4, %xmm4
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB17_43:
+.LBB24_43:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm6
 	movaps	%xmm5, %xmm3
@@ -7541,7 +17778,7 @@ panel_linear_outputs:
 	movaps	%xmm5, %xmm14
 	movaps	%xmm4, %xmm15
 	testq	%r13, %r13
-	jle	.LBB17_45
+	jle	.LBB24_45
 	movups	(%r14), %xmm14
 	movups	16(%r14), %xmm15
 	movups	32(%r14), %xmm12
@@ -7559,7 +17796,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm4
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB17_45:
+.LBB24_45:
 	movaps	%xmm15, -160(%rbp)
 	movaps	%xmm14, %xmm15
 	movaps	%xmm11, -80(%rbp)
@@ -7570,7 +17807,7 @@ panel_linear_outputs:
 	movaps	%xmm7, -112(%rbp)
 	movaps	%xmm8, -192(%rbp)
 	movaps	%xmm9, -176(%rbp)
-	jle	.LBB17_46
+	jle	.LBB24_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
@@ -7578,7 +17815,7 @@ panel_linear_outputs:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
 	.p2align	4
-.LBB17_48:
+.LBB24_48:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm6, -160(%rbp)
 	movaps	%xmm5, %xmm8
@@ -7655,14 +17892,14 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r10
 	cmpq	%rdi, %rdx
-	jne	.LBB17_48
-	jmp	.LBB17_49
-.LBB17_51:
+	jne	.LBB24_48
+	jmp	.LBB24_49
+.LBB24_51:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB17_53:
+.LBB24_53:
 	movaps	%xmm1, %xmm6
 	movaps	%xmm0, %xmm10
 	movaps	%xmm9, %xmm2
@@ -7680,7 +17917,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -304(%rbp)
 	movaps	%xmm8, -288(%rbp)
 	testq	%r13, %r13
-	jle	.LBB17_55
+	jle	.LBB24_55
 	movups	(%r14), %xmm0
 	movaps	%xmm0, -304(%rbp)
 	movups	16(%r14), %xmm0
@@ -7707,7 +17944,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm8
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB17_55:
+.LBB24_55:
 	movaps	%xmm15, -256(%rbp)
 	movaps	%xmm14, -272(%rbp)
 	movaps	%xmm11, %xmm14
@@ -7722,7 +17959,7 @@ panel_linear_outputs:
 	movaps	%xmm14, -352(%rbp)
 	movaps	%xmm12, -336(%rbp)
 	movaps	%xmm13, -320(%rbp)
-	jle	.LBB17_56
+	jle	.LBB24_56
 	xorl	%eax, %eax
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
@@ -7731,7 +17968,7 @@ panel_linear_outputs:
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
 	.p2align	4
-.LBB17_58:
+.LBB24_58:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm9, %xmm12
@@ -7833,16 +18070,16 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r10
 	cmpq	%rax, %rdx
-	jne	.LBB17_58
-	jmp	.LBB17_59
-.LBB17_56:
+	jne	.LBB24_58
+	jmp	.LBB24_59
+.LBB24_56:
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
 	movaps	-80(%rbp), %xmm4
 	movaps	-224(%rbp), %xmm3
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
-.LBB17_59:
+.LBB24_59:
 	movups	%xmm14, (%r14)
 	movups	%xmm15, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -7873,19 +18110,19 @@ panel_linear_outputs:
 	movups	%xmm8, 16(%r14,%rax)
 	movups	%xmm9, (%r14,%rax)
 	addq	%r14, %rax
-	jmp	.LBB17_60
-.LBB17_22:
+	jmp	.LBB24_60
+.LBB24_22:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB17_24:
+.LBB24_24:
 	movaps	%xmm1, %xmm4
 	movaps	%xmm0, %xmm5
 	movaps	%xmm2, %xmm6
 	movaps	%xmm3, %xmm7
 	testq	%r13, %r13
-	jle	.LBB17_26
+	jle	.LBB24_26
 	movups	(%r14), %xmm6
 	movups	16(%r14), %xmm7
 	movups	32(%r14), %xmm4
@@ -7894,13 +18131,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,4), %xmm3
 	movups	32(%r14,%r9,4), %xmm1
 	movups	48(%r14,%r9,4), %xmm0
-.LBB17_26:
+.LBB24_26:
 	testq	%rdx, %rdx
-	jle	.LBB17_29
+	jle	.LBB24_29
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB17_28:
+.LBB24_28:
 	movups	(%r10), %xmm10
 	movups	16(%r10), %xmm11
 	movups	32(%r10), %xmm9
@@ -7931,8 +18168,8 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r10
 	cmpq	%rcx, %rdx
-	jne	.LBB17_28
-.LBB17_29:
+	jne	.LBB24_28
+.LBB24_29:
 	movups	%xmm6, (%r14)
 	movups	%xmm7, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -7940,13 +18177,13 @@ panel_linear_outputs:
 	leaq	(%r14,%r9,4), %rax
 	movups	%xmm3, 16(%r14,%r9,4)
 	movups	%xmm2, (%r14,%r9,4)
-	jmp	.LBB17_60
-.LBB17_31:
+	jmp	.LBB24_60
+.LBB24_31:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB17_33:
+.LBB24_33:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm4
 	movaps	%xmm15, %xmm5
@@ -7956,7 +18193,7 @@ panel_linear_outputs:
 	movaps	%xmm15, %xmm11
 	movaps	%xmm3, %xmm10
 	testq	%r13, %r13
-	jle	.LBB17_35
+	jle	.LBB24_35
 	movups	(%r14), %xmm11
 	movups	16(%r14), %xmm10
 	movups	32(%r14), %xmm7
@@ -7969,13 +18206,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,8), %xmm3
 	movups	32(%r14,%r9,8), %xmm1
 	movups	48(%r14,%r9,8), %xmm0
-.LBB17_35:
+.LBB24_35:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm8, %xmm10
 	movaps	%xmm7, %xmm9
 	movaps	%xmm5, %xmm7
 	testq	%rdx, %rdx
-	jle	.LBB17_36
+	jle	.LBB24_36
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
@@ -7983,7 +18220,7 @@ panel_linear_outputs:
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
 	.p2align	4
-.LBB17_38:
+.LBB24_38:
 	movaps	%xmm4, -96(%rbp)
 	movaps	%xmm1, -80(%rbp)
 	movups	(%r10), %xmm1
@@ -8037,13 +18274,13 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r10
 	cmpq	%rsi, %rdx
-	jne	.LBB17_38
-	jmp	.LBB17_39
-.LBB17_36:
+	jne	.LBB24_38
+	jmp	.LBB24_39
+.LBB24_36:
 	movaps	%xmm2, %xmm5
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
-.LBB17_39:
+.LBB24_39:
 	movups	%xmm11, (%r14)
 	movups	%xmm6, 16(%r14)
 	movups	%xmm9, 32(%r14)
@@ -8056,11 +18293,11 @@ panel_linear_outputs:
 	addq	%r14, %rax
 	movups	%xmm3, 16(%r14,%r9,8)
 	movups	%xmm15, (%r14,%r9,8)
-	jmp	.LBB17_60
+	jmp	.LBB24_60
 	.p2align	4
-.LBB17_62:
+.LBB24_62:
 	cmpq	$1, -520(%rbp)
-	jne	.LBB17_90
+	jne	.LBB24_90
 	movq	%r13, %rax
 	shlq	$6, %rax
 	movq	%rax, -112(%rbp)
@@ -8069,10 +18306,10 @@ panel_linear_outputs:
 	movq	24(%rbp), %rbx
 	movq	-392(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jle	.LBB17_64
-.LBB17_68:
+	jle	.LBB24_64
+.LBB24_68:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB17_90
+	jge	.LBB24_90
 	movq	-112(%rbp), %rax
 	addq	-360(%rbp), %rax
 	movq	%rax, -112(%rbp)
@@ -8085,57 +18322,57 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %rax
 	andq	%rax, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB17_70
+	jmp	.LBB24_70
 	.p2align	4
-.LBB17_89:
+.LBB24_89:
 	movups	%xmm1, (%r14)
 	movups	%xmm3, 16(%r14)
 	movups	%xmm0, 32(%r14)
 	movups	%xmm2, 48(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
-	jge	.LBB17_90
-.LBB17_70:
+	jge	.LBB24_90
+.LBB24_70:
 	movq	-408(%rbp), %rax
 	leaq	(%rax,%rbx,4), %r14
 	testb	%r15b, %r15b
-	je	.LBB17_71
+	je	.LBB24_71
 	movq	%r14, %rax
 	testq	%r13, %r13
-	jg	.LBB17_72
+	jg	.LBB24_72
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	testq	%rdx, %rdx
-	jg	.LBB17_83
-	jmp	.LBB17_89
+	jg	.LBB24_83
+	jmp	.LBB24_89
 	.p2align	4
-.LBB17_71:
+.LBB24_71:
 	movq	-200(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
-.LBB17_72:
+.LBB24_72:
 	movups	(%rax), %xmm1
 	movups	16(%rax), %xmm3
 	movups	32(%rax), %xmm0
 	movups	48(%rax), %xmm2
 	testq	%rdx, %rdx
-	jle	.LBB17_89
-.LBB17_83:
+	jle	.LBB24_89
+.LBB24_83:
 	movq	%rbx, %rax
 	imulq	%r8, %rax
 	movq	-112(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$1, %rdx
-	jne	.LBB17_85
+	jne	.LBB24_85
 	xorl	%eax, %eax
-	jmp	.LBB17_87
+	jmp	.LBB24_87
 	.p2align	4
-.LBB17_85:
+.LBB24_85:
 	movaps	%xmm2, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB17_86:
+.LBB24_86:
 	movups	(%rcx), %xmm8
 	movups	16(%rcx), %xmm7
 	movups	32(%rcx), %xmm9
@@ -8168,10 +18405,10 @@ panel_linear_outputs:
 	subq	$-128, %rcx
 	movaps	%xmm2, %xmm4
 	cmpq	%rax, %rdi
-	jne	.LBB17_86
-.LBB17_87:
+	jne	.LBB24_86
+.LBB24_87:
 	testb	$1, %dl
-	je	.LBB17_89
+	je	.LBB24_89
 	movups	(%rcx), %xmm4
 	movups	16(%rcx), %xmm5
 	movups	32(%rcx), %xmm6
@@ -8186,19 +18423,19 @@ panel_linear_outputs:
 	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm2
-	jmp	.LBB17_89
+	jmp	.LBB24_89
 	.p2align	4
-.LBB17_64:
+.LBB24_64:
 	movq	-504(%rbp), %rax
 	movq	-112(%rbp), %rcx
 	addq	%rcx, %rax
 	movq	-392(%rbp), %rcx
 	movq	24(%rbp), %r10
-	jmp	.LBB17_65
+	jmp	.LBB24_65
 	.p2align	4
-.LBB17_76:
+.LBB24_76:
 	movaps	%xmm1, %xmm12
-.LBB17_77:
+.LBB24_77:
 	movups	%xmm15, (%rdi)
 	movups	%xmm12, 16(%rdi)
 	movups	%xmm2, 32(%rdi)
@@ -8221,19 +18458,19 @@ panel_linear_outputs:
 	addq	-536(%rbp), %rax
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rcx
-	jg	.LBB17_68
-.LBB17_65:
+	jg	.LBB24_68
+.LBB24_65:
 	movq	%rcx, %rbx
 	movq	-408(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rdi
 	movq	%rdi, %rcx
 	testq	%r13, %r13
-	jg	.LBB17_74
+	jg	.LBB24_74
 	movq	-200(%rbp), %rcx
 	testq	%rcx, %rcx
-	je	.LBB17_67
+	je	.LBB24_67
 	leaq	(%rcx,%r10,4), %rcx
-.LBB17_74:
+.LBB24_74:
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm1
 	movups	32(%rcx), %xmm2
@@ -8250,16 +18487,16 @@ panel_linear_outputs:
 	movups	192(%rcx), %xmm13
 	movups	240(%rcx), %xmm0
 	movups	224(%rcx), %xmm14
-.LBB17_75:
+.LBB24_75:
 	testq	%rdx, %rdx
 	movaps	%xmm14, -80(%rbp)
 	movaps	%xmm12, -96(%rbp)
-	jle	.LBB17_76
+	jle	.LBB24_76
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	movaps	%xmm1, %xmm12
 	.p2align	4
-.LBB17_79:
+.LBB24_79:
 	movaps	%xmm0, -128(%rbp)
 	movss	(%rsi,%r14,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
@@ -8332,9 +18569,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB17_79
-	jmp	.LBB17_77
-.LBB17_67:
+	jne	.LBB24_79
+	jmp	.LBB24_77
+.LBB24_67:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -8351,8 +18588,8 @@ panel_linear_outputs:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
-	jmp	.LBB17_75
-.LBB17_91:
+	jmp	.LBB24_75
+.LBB24_91:
 	addq	$392, %rsp
 	popq	%rbx
 	popq	%r12
@@ -8362,16 +18599,16 @@ panel_linear_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end17:
-	.size	panel_linear_outputs, .Lfunc_end17-panel_linear_outputs
+.Lfunc_end24:
+	.size	panel_linear_outputs, .Lfunc_end24-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI17_0:
-	.long	.LBB17_21-.LJTI17_0
-	.long	.LBB17_30-.LJTI17_0
-	.long	.LBB17_40-.LJTI17_0
-	.long	.LBB17_50-.LJTI17_0
+.LJTI24_0:
+	.long	.LBB24_21-.LJTI24_0
+	.long	.LBB24_30-.LJTI24_0
+	.long	.LBB24_40-.LJTI24_0
+	.long	.LBB24_50-.LJTI24_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -8400,12 +18637,12 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB18_15
+	je	.LBB25_15
 	movq	%rax, %r14
 	movq	32(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rbx
 	subq	%rdx, %r14
-	jle	.LBB18_3
+	jle	.LBB25_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -8415,9 +18652,9 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	%r15, %rcx
 	movq	%r12, %r9
-.LBB18_3:
+.LBB25_3:
 	testq	%r13, %r13
-	jle	.LBB18_15
+	jle	.LBB25_15
 	leaq	(%rcx,%rax,4), %rax
 	movq	-64(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -8446,27 +18683,27 @@ panel_weight_gradient_outputs:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB18_5
+	jmp	.LBB25_5
 	.p2align	4
-.LBB18_14:
+.LBB25_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	%r13, %rbx
-	je	.LBB18_15
-.LBB18_5:
+	je	.LBB25_15
+.LBB25_5:
 	cmpq	32(%rbp), %rax
-	jle	.LBB18_14
+	jle	.LBB25_14
 	cmpq	$8, %r14
 	setb	%al
 	orb	%dil, %al
 	movq	32(%rbp), %rsi
 	testb	$1, %al
 	movq	40(%rbp), %rax
-	jne	.LBB18_10
+	jne	.LBB25_10
 	xorl	%eax, %eax
 	.p2align	4
-.LBB18_8:
+.LBB25_8:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	-16(%r8,%rax,4), %xmm2
@@ -8477,32 +18714,32 @@ panel_weight_gradient_outputs:
 	movups	%xmm0, (%r8,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB18_8
+	jne	.LBB25_8
 	movq	-80(%rbp), %rsi
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rax
-	je	.LBB18_14
-.LBB18_10:
+	je	.LBB25_14
+.LBB25_10:
 	subl	%esi, %eax
 	movq	%rsi, %r12
 	andl	$3, %eax
-	je	.LBB18_13
+	je	.LBB25_13
 	movq	%rsi, %r12
 	.p2align	4
-.LBB18_12:
+.LBB25_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rax
-	jne	.LBB18_12
-.LBB18_13:
+	jne	.LBB25_12
+.LBB25_13:
 	movq	40(%rbp), %rax
 	subq	%rax, %rsi
 	cmpq	$-4, %rsi
-	ja	.LBB18_14
+	ja	.LBB25_14
 	.p2align	4
-.LBB18_68:
+.LBB25_68:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -8517,11 +18754,11 @@ panel_weight_gradient_outputs:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rax
-	jne	.LBB18_68
-	jmp	.LBB18_14
-.LBB18_15:
+	jne	.LBB25_68
+	jmp	.LBB25_14
+.LBB25_15:
 	cmpq	32(%rbp), %rax
-	jle	.LBB18_23
+	jle	.LBB25_23
 	movabsq	$9223372036854775806, %rax
 	andq	%r13, %rax
 	movq	-64(%rbp), %rcx
@@ -8536,28 +18773,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rsi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB18_17
+	jmp	.LBB25_17
 	.p2align	4
-.LBB18_22:
+.LBB25_22:
 	addq	$16, %r10
 	addq	$64, %rcx
 	addq	%r8, %rsi
 	cmpq	40(%rbp), %r10
-	jge	.LBB18_23
-.LBB18_17:
+	jge	.LBB25_23
+.LBB25_17:
 	testq	%r13, %r13
-	jle	.LBB18_22
+	jle	.LBB25_22
 	cmpq	$1, %r13
-	jne	.LBB18_29
+	jne	.LBB25_29
 	xorl	%r11d, %r11d
-	jmp	.LBB18_20
+	jmp	.LBB25_20
 	.p2align	4
-.LBB18_29:
+.LBB25_29:
 	movq	%rsi, %rbx
 	movq	%rcx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB18_30:
+.LBB25_30:
 	movups	-32(%r14), %xmm0
 	movups	-16(%r14), %xmm1
 	movups	%xmm1, -80(%rbx)
@@ -8578,10 +18815,10 @@ panel_weight_gradient_outputs:
 	addq	%rdx, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB18_30
-.LBB18_20:
+	jne	.LBB25_30
+.LBB25_20:
 	testb	$1, %r13b
-	je	.LBB18_22
+	je	.LBB25_22
 	movq	%r10, %rdi
 	imulq	%r13, %rdi
 	movq	24(%rbp), %rbx
@@ -8599,10 +18836,10 @@ panel_weight_gradient_outputs:
 	movups	48(%rdi,%r14,4), %xmm1
 	movups	%xmm1, 48(%rbx,%r11)
 	movups	%xmm0, 32(%rbx,%r11)
-	jmp	.LBB18_22
-.LBB18_23:
+	jmp	.LBB25_22
+.LBB25_23:
 	cmpq	$0, -184(%rbp)
-	jle	.LBB18_32
+	jle	.LBB25_32
 	movq	-264(%rbp), %rax
 	addq	$20, %rax
 	movq	%rax, -296(%rbp)
@@ -8610,14 +18847,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %rdi
 	movq	40(%rbp), %rax
 	xorl	%ecx, %ecx
-	jmp	.LBB18_25
+	jmp	.LBB25_25
 	.p2align	4
-.LBB18_31:
+.LBB25_31:
 	movq	-272(%rbp), %rcx
 	addq	%rbx, %rcx
 	cmpq	-184(%rbp), %rcx
-	jge	.LBB18_32
-.LBB18_25:
+	jge	.LBB25_32
+.LBB25_25:
 	movq	-184(%rbp), %r11
 	movq	%rcx, -272(%rbp)
 	subq	%rcx, %r11
@@ -8625,7 +18862,7 @@ panel_weight_gradient_outputs:
 	movl	$24, %ebx
 	cmovlq	%r11, %rbx
 	cmpq	32(%rbp), %rax
-	jle	.LBB18_31
+	jle	.LBB25_31
 	movq	-272(%rbp), %rcx
 	movq	%rcx, %r8
 	shlq	$6, %r8
@@ -8637,8 +18874,8 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rcx,4), %rax
 	movq	%rax, -312(%rbp)
 	movq	32(%rbp), %r15
-	jmp	.LBB18_27
-.LBB18_62:
+	jmp	.LBB25_27
+.LBB25_62:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -8661,7 +18898,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm7, -224(%rbp)
 	movaps	%xmm7, -160(%rbp)
 	movaps	%xmm7, -208(%rbp)
-.LBB18_65:
+.LBB25_65:
 	movaps	-160(%rbp), %xmm7
 	movups	%xmm7, (%rsi)
 	movaps	-208(%rbp), %xmm7
@@ -8691,17 +18928,17 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 272(%rsi)
 	movl	$288, %eax
 	.p2align	4
-.LBB18_66:
+.LBB25_66:
 	movaps	-64(%rbp), %xmm0
 	movups	%xmm0, (%rsi,%rax)
 	movaps	-80(%rbp), %xmm0
 	movups	%xmm0, 16(%rsi,%rax)
-.LBB18_67:
+.LBB25_67:
 	addq	$16, %r15
 	movq	40(%rbp), %rax
 	cmpq	%rax, %r15
-	jge	.LBB18_31
-.LBB18_27:
+	jge	.LBB25_31
+.LBB25_27:
 	movq	%r15, %rax
 	imulq	%r13, %rax
 	movq	%r15, %rcx
@@ -8710,25 +18947,25 @@ panel_weight_gradient_outputs:
 	leaq	(%rdx,%rax,4), %r10
 	leaq	(%r8,%rcx,4), %rsi
 	cmpq	$6, %r11
-	jge	.LBB18_33
+	jge	.LBB25_33
 	xorl	%r9d, %r9d
-.LBB18_39:
+.LBB25_39:
 	movq	%r9, %rax
 	notq	%rax
 	addq	%rbx, %rax
 	cmpq	$4, %rax
-	ja	.LBB18_67
+	ja	.LBB25_67
 	movq	-320(%rbp), %rcx
 	leaq	(%rcx,%r9,4), %rdx
 	shlq	$6, %r9
 	addq	%r9, %rsi
-	leaq	.LJTI18_0(%rip), %rcx
+	leaq	.LJTI25_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB18_41:
+.LBB25_41:
 	testq	%r13, %r13
-	jle	.LBB18_42
+	jle	.LBB25_42
 	xorps	%xmm2, %xmm2
 	movq	%r13, %rax
 	xorps	%xmm3, %xmm3
@@ -8736,7 +18973,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB18_44:
+.LBB25_44:
 	movups	(%r10), %xmm4
 	movups	16(%r10), %xmm5
 	movups	32(%r10), %xmm6
@@ -8758,16 +18995,16 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB18_44
-	jmp	.LBB18_45
+	jne	.LBB25_44
+	jmp	.LBB25_45
 	.p2align	4
-.LBB18_33:
+.LBB25_33:
 	movl	$6, %eax
 	movq	-312(%rbp), %rcx
 	xorl	%r14d, %r14d
-	jmp	.LBB18_34
+	jmp	.LBB25_34
 	.p2align	4
-.LBB18_35:
+.LBB25_35:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	xorps	%xmm13, %xmm13
@@ -8793,7 +19030,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm10, -160(%rbp)
 	movaps	%xmm10, -208(%rbp)
-.LBB18_38:
+.LBB25_38:
 	shlq	$6, %r14
 	movaps	-160(%rbp), %xmm10
 	movups	%xmm10, (%rsi,%r14)
@@ -8834,11 +19071,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %rcx
 	movq	%r9, %r14
 	cmpq	%rbx, %rax
-	jg	.LBB18_39
-.LBB18_34:
+	jg	.LBB25_39
+.LBB25_34:
 	movq	%rax, %r9
 	testq	%r13, %r13
-	jle	.LBB18_35
+	jle	.LBB25_35
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
 	movq	%r13, %r12
@@ -8867,7 +19104,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB18_37:
+.LBB25_37:
 	movaps	%xmm13, -64(%rbp)
 	movaps	%xmm15, -336(%rbp)
 	movaps	%xmm0, -352(%rbp)
@@ -8998,11 +19235,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %rax
 	addq	%rdi, %rdx
 	decq	%r12
-	jne	.LBB18_37
-	jmp	.LBB18_38
-.LBB18_61:
+	jne	.LBB25_37
+	jmp	.LBB25_38
+.LBB25_61:
 	testq	%r13, %r13
-	jle	.LBB18_62
+	jle	.LBB25_62
 	addq	$16, %rdx
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
@@ -9027,7 +19264,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB18_64:
+.LBB25_64:
 	movaps	%xmm6, -144(%rbp)
 	movaps	%xmm10, -288(%rbp)
 	movups	(%r10), %xmm11
@@ -9139,11 +19376,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB18_64
-	jmp	.LBB18_65
-.LBB18_51:
+	jne	.LBB25_64
+	jmp	.LBB25_65
+.LBB25_51:
 	testq	%r13, %r13
-	jle	.LBB18_52
+	jle	.LBB25_52
 	addq	$8, %rdx
 	xorps	%xmm7, %xmm7
 	movq	%r13, %rax
@@ -9160,7 +19397,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB18_54:
+.LBB25_54:
 	movaps	%xmm3, %xmm0
 	movups	(%r10), %xmm3
 	movups	16(%r10), %xmm14
@@ -9210,11 +19447,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB18_54
-	jmp	.LBB18_55
-.LBB18_56:
+	jne	.LBB25_54
+	jmp	.LBB25_55
+.LBB25_56:
 	testq	%r13, %r13
-	jle	.LBB18_57
+	jle	.LBB25_57
 	addq	$12, %rdx
 	xorps	%xmm15, %xmm15
 	movq	%r13, %rax
@@ -9235,7 +19472,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -80(%rbp)
 	.p2align	4
-.LBB18_59:
+.LBB25_59:
 	movaps	%xmm4, -144(%rbp)
 	movaps	%xmm6, -176(%rbp)
 	movups	(%r10), %xmm7
@@ -9326,11 +19563,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB18_59
-	jmp	.LBB18_60
-.LBB18_46:
+	jne	.LBB25_59
+	jmp	.LBB25_60
+.LBB25_46:
 	testq	%r13, %r13
-	jle	.LBB18_47
+	jle	.LBB25_47
 	addq	$4, %rdx
 	xorps	%xmm3, %xmm3
 	movq	%r13, %rax
@@ -9343,7 +19580,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB18_49:
+.LBB25_49:
 	movups	(%r10), %xmm11
 	movups	16(%r10), %xmm12
 	movups	32(%r10), %xmm10
@@ -9378,9 +19615,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB18_49
-	jmp	.LBB18_50
-.LBB18_52:
+	jne	.LBB25_49
+	jmp	.LBB25_50
+.LBB25_52:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -9394,7 +19631,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm7, %xmm7
 	xorps	%xmm11, %xmm11
-.LBB18_55:
+.LBB25_55:
 	movups	%xmm7, (%rsi)
 	movups	%xmm11, 16(%rsi)
 	movups	%xmm9, 32(%rsi)
@@ -9406,8 +19643,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm1, 128(%rsi)
 	movups	%xmm3, 144(%rsi)
 	movl	$160, %eax
-	jmp	.LBB18_66
-.LBB18_57:
+	jmp	.LBB25_66
+.LBB25_57:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -9426,7 +19663,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -96(%rbp)
-.LBB18_60:
+.LBB25_60:
 	movups	%xmm15, (%rsi)
 	movaps	-96(%rbp), %xmm1
 	movups	%xmm1, 16(%rsi)
@@ -9445,19 +19682,19 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 192(%rsi)
 	movups	%xmm4, 208(%rsi)
 	movl	$224, %eax
-	jmp	.LBB18_66
-.LBB18_42:
+	jmp	.LBB25_66
+.LBB25_42:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
-.LBB18_45:
+.LBB25_45:
 	movups	%xmm2, (%rsi)
 	movups	%xmm3, 16(%rsi)
 	movl	$32, %eax
-	jmp	.LBB18_66
-.LBB18_47:
+	jmp	.LBB25_66
+.LBB25_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -9467,7 +19704,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm3, %xmm3
 	xorps	%xmm7, %xmm7
-.LBB18_50:
+.LBB25_50:
 	movups	%xmm3, (%rsi)
 	movups	%xmm7, 16(%rsi)
 	movups	%xmm5, 32(%rsi)
@@ -9475,8 +19712,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm2, 64(%rsi)
 	movups	%xmm4, 80(%rsi)
 	movl	$96, %eax
-	jmp	.LBB18_66
-.LBB18_32:
+	jmp	.LBB25_66
+.LBB25_32:
 	addq	$312, %rsp
 	popq	%rbx
 	popq	%r12
@@ -9486,17 +19723,2200 @@ panel_weight_gradient_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end18:
-	.size	panel_weight_gradient_outputs, .Lfunc_end18-panel_weight_gradient_outputs
+.Lfunc_end25:
+	.size	panel_weight_gradient_outputs, .Lfunc_end25-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI18_0:
-	.long	.LBB18_41-.LJTI18_0
-	.long	.LBB18_46-.LJTI18_0
-	.long	.LBB18_51-.LJTI18_0
-	.long	.LBB18_56-.LJTI18_0
-	.long	.LBB18_61-.LJTI18_0
+.LJTI25_0:
+	.long	.LBB25_41-.LJTI25_0
+	.long	.LBB25_46-.LJTI25_0
+	.long	.LBB25_51-.LJTI25_0
+	.long	.LBB25_56-.LJTI25_0
+	.long	.LBB25_61-.LJTI25_0
+	.text
+	.p2align	4
+	.type	conv_view_of,@function
+conv_view_of:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$312, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r8, -128(%rbp)
+	movq	%r8, (%rdi)
+	movq	%rcx, 8(%rdi)
+	movq	8(%rdx), %rax
+	movq	%rax, 16(%rdi)
+	xorps	%xmm0, %xmm0
+	movups	%xmm0, 24(%rdi)
+	movq	$0, 40(%rdi)
+	cmpl	$0, (%rdx)
+	movq	%r9, -48(%rbp)
+	movq	%rsi, -328(%rbp)
+	movq	%rdi, -320(%rbp)
+	je	.LBB26_28
+	movups	96(%rsi), %xmm0
+	movups	%xmm0, 24(%rdi)
+	leaq	32(%rdx), %rax
+	leaq	16(%rsi), %rcx
+	cmpl	$0, 4(%rdx)
+	cmovneq	%rax, %rcx
+	movq	(%rcx), %rcx
+	movq	%rcx, 40(%rdi)
+	je	.LBB26_17
+	movq	(%rsi), %rcx
+	movq	%rcx, -144(%rbp)
+	testq	%rcx, %rcx
+	jle	.LBB26_16
+	movq	(%rax), %rdi
+	movq	24(%rdx), %rdx
+	movq	%rdi, %r8
+	imulq	%rdx, %r8
+	movq	8(%rsi), %r9
+	movq	16(%rsi), %r10
+	movq	64(%rsi), %rax
+	movq	%rax, %rsi
+	imulq	%rdi, %rsi
+	addq	%r9, %rax
+	subq	%rax, %rdx
+	leaq	-4(,%rax,4), %rcx
+	movq	%rax, %r11
+	imulq	%rdi, %r11
+	imulq	%rdi, %rdx
+	shlq	$2, %rdx
+	movq	%rdx, -344(%rbp)
+	imulq	%rdi, %rcx
+	leaq	(,%r10,4), %rbx
+	movq	%r9, -184(%rbp)
+	imulq	%r10, %r9
+	movq	-48(%rbp), %rdx
+	addq	%rdx, %rcx
+	leaq	(%rcx,%r10,4), %rax
+	movq	%rax, -216(%rbp)
+	movq	-128(%rbp), %rcx
+	leaq	(%rcx,%r9,4), %rax
+	movq	%rax, -208(%rbp)
+	shlq	$2, %r9
+	movq	%r9, -72(%rbp)
+	movq	%rdi, %rax
+	shrq	$61, %rax
+	andl	$1, %eax
+	movq	%rbx, -288(%rbp)
+	testq	%rbx, %rbx
+	sets	%r9b
+	orb	%al, %r9b
+	movb	%r9b, -200(%rbp)
+	movabsq	$9223372036854775800, %rax
+	andq	%r10, %rax
+	movq	%rax, -248(%rbp)
+	movq	%r10, -176(%rbp)
+	andl	$3, %r10d
+	movq	%r10, -160(%rbp)
+	movq	%r8, -240(%rbp)
+	leaq	(,%r8,4), %r8
+	leaq	(,%rsi,4), %rax
+	movq	%rax, -56(%rbp)
+	movq	%rdi, -120(%rbp)
+	leaq	(,%rdi,4), %rax
+	movq	%rax, -168(%rbp)
+	movq	%r11, -136(%rbp)
+	leaq	(%rdx,%r11,4), %rax
+	movq	%rax, -336(%rbp)
+	leaq	(%rdx,%rsi,4), %rax
+	leaq	16(%rcx), %rdi
+	movq	%rdi, -112(%rbp)
+	movq	%rsi, -232(%rbp)
+	leaq	(%rdx,%rsi,4), %rdx
+	addq	$8, %rdx
+	movq	%rdx, -104(%rbp)
+	xorl	%edx, %edx
+	movq	%rcx, -96(%rbp)
+	movq	%rax, -192(%rbp)
+	movq	%rax, -64(%rbp)
+	movq	%r8, -224(%rbp)
+	jmp	.LBB26_4
+	.p2align	4
+.LBB26_15:
+	movq	-88(%rbp), %rdx
+	incq	%rdx
+	movq	-72(%rbp), %rax
+	addq	%rax, -112(%rbp)
+	movq	-224(%rbp), %r8
+	addq	%r8, -64(%rbp)
+	addq	%rax, -96(%rbp)
+	addq	%r8, -104(%rbp)
+	cmpq	-144(%rbp), %rdx
+	je	.LBB26_16
+.LBB26_4:
+	movq	%r8, %rbx
+	movq	%rdx, -88(%rbp)
+	imulq	%rdx, %rbx
+	cmpq	$0, -232(%rbp)
+	jle	.LBB26_6
+	movq	-48(%rbp), %rax
+	leaq	(%rax,%rbx), %rdi
+	xorl	%esi, %esi
+	movq	-56(%rbp), %rdx
+	callq	memset@PLT
+.LBB26_6:
+	movq	%rbx, -80(%rbp)
+	cmpq	$0, -184(%rbp)
+	jle	.LBB26_13
+	movq	-192(%rbp), %rax
+	movq	-80(%rbp), %r8
+	addq	%r8, %rax
+	movq	-216(%rbp), %rcx
+	addq	%r8, %rcx
+	movq	-72(%rbp), %rdx
+	imulq	-88(%rbp), %rdx
+	movq	-128(%rbp), %rsi
+	addq	%rdx, %rsi
+	addq	-208(%rbp), %rdx
+	movq	-56(%rbp), %rdi
+	addq	%rdi, %r8
+	movq	-328(%rbp), %rdi
+	movq	80(%rdi), %r9
+	movq	-176(%rbp), %rdi
+	addq	%r9, %rdi
+	leaq	(,%r9,4), %r10
+	movq	%r10, -272(%rbp)
+	movq	-120(%rbp), %r10
+	subq	%rdi, %r10
+	shlq	$2, %r10
+	movq	%r10, -152(%rbp)
+	addq	-48(%rbp), %r8
+	movq	%r8, -280(%rbp)
+	movq	%rdi, -296(%rbp)
+	leaq	(%r8,%rdi,4), %rdi
+	movq	%rdi, -256(%rbp)
+	leaq	(%rax,%r9,4), %rax
+	leaq	(%rcx,%r9,4), %rcx
+	cmpq	%rdx, %rax
+	setb	%al
+	cmpq	%rcx, %rsi
+	movq	-168(%rbp), %rcx
+	setb	%dl
+	andb	%al, %dl
+	orb	-200(%rbp), %dl
+	movb	%dl, -264(%rbp)
+	movq	-64(%rbp), %rax
+	leaq	(%rax,%r9,4), %r12
+	movq	-104(%rbp), %rax
+	movq	%r9, -304(%rbp)
+	leaq	(%rax,%r9,4), %rbx
+	movq	-96(%rbp), %r15
+	movq	-112(%rbp), %r14
+	xorl	%r13d, %r13d
+	jmp	.LBB26_8
+	.p2align	4
+.LBB26_27:
+	incq	%r13
+	movq	-288(%rbp), %rax
+	addq	%rax, %r14
+	movq	-168(%rbp), %rcx
+	addq	%rcx, %r12
+	addq	%rax, %r15
+	addq	%rcx, %rbx
+	cmpq	-184(%rbp), %r13
+	je	.LBB26_13
+.LBB26_8:
+	movq	%rcx, %rdi
+	imulq	%r13, %rdi
+	cmpq	$0, -304(%rbp)
+	jle	.LBB26_10
+	movq	-280(%rbp), %rax
+	movq	%r13, -312(%rbp)
+	movq	%rdi, %r13
+	addq	%rax, %rdi
+	xorl	%esi, %esi
+	movq	-272(%rbp), %rdx
+	callq	memset@PLT
+	movq	%r13, %rdi
+	movq	-312(%rbp), %r13
+.LBB26_10:
+	movq	-176(%rbp), %rsi
+	testq	%rsi, %rsi
+	jle	.LBB26_25
+	cmpq	$8, %rsi
+	setb	%al
+	orb	-264(%rbp), %al
+	testb	$1, %al
+	je	.LBB26_18
+	xorl	%ecx, %ecx
+	jmp	.LBB26_21
+	.p2align	4
+.LBB26_18:
+	xorl	%eax, %eax
+	movq	-248(%rbp), %rcx
+	.p2align	4
+.LBB26_19:
+	movups	-16(%r14,%rax,4), %xmm0
+	movups	(%r14,%rax,4), %xmm1
+	movups	%xmm0, (%r12,%rax,4)
+	movups	%xmm1, 16(%r12,%rax,4)
+	addq	$8, %rax
+	cmpq	%rax, %rcx
+	jne	.LBB26_19
+	cmpq	%rcx, %rsi
+	je	.LBB26_25
+.LBB26_21:
+	movq	%rcx, %rax
+	cmpq	$0, -160(%rbp)
+	je	.LBB26_24
+	movq	-160(%rbp), %rdx
+	movq	%rcx, %rax
+	.p2align	4
+.LBB26_23:
+	movss	(%r15,%rax,4), %xmm0
+	movss	%xmm0, (%r12,%rax,4)
+	incq	%rax
+	decq	%rdx
+	jne	.LBB26_23
+.LBB26_24:
+	subq	%rsi, %rcx
+	cmpq	$-4, %rcx
+	ja	.LBB26_25
+	.p2align	4
+.LBB26_56:
+	movss	(%r15,%rax,4), %xmm0
+	movss	%xmm0, -8(%rbx,%rax,4)
+	movss	4(%r15,%rax,4), %xmm0
+	movss	%xmm0, -4(%rbx,%rax,4)
+	movss	8(%r15,%rax,4), %xmm0
+	movss	%xmm0, (%rbx,%rax,4)
+	movss	12(%r15,%rax,4), %xmm0
+	movss	%xmm0, 4(%rbx,%rax,4)
+	addq	$4, %rax
+	cmpq	%rax, %rsi
+	jne	.LBB26_56
+.LBB26_25:
+	movq	-296(%rbp), %rax
+	cmpq	-120(%rbp), %rax
+	jge	.LBB26_27
+	addq	-256(%rbp), %rdi
+	xorl	%esi, %esi
+	movq	-152(%rbp), %rdx
+	callq	memset@PLT
+	jmp	.LBB26_27
+	.p2align	4
+.LBB26_13:
+	movq	-136(%rbp), %rax
+	cmpq	-240(%rbp), %rax
+	jge	.LBB26_15
+	movq	-80(%rbp), %rdi
+	addq	-336(%rbp), %rdi
+	xorl	%esi, %esi
+	movq	-344(%rbp), %rdx
+	callq	memset@PLT
+	jmp	.LBB26_15
+.LBB26_16:
+	movq	-48(%rbp), %rax
+	movq	-320(%rbp), %rcx
+	movq	%rax, (%rcx)
+	jmp	.LBB26_17
+.LBB26_28:
+	movq	$1, 24(%rdi)
+	movq	16(%rdx), %rcx
+	movq	%rcx, -144(%rbp)
+	movq	%rcx, 32(%rdi)
+	movq	%r9, (%rdi)
+	movq	(%rsi), %rax
+	movq	%rax, -208(%rbp)
+	testq	%rax, %rax
+	jle	.LBB26_17
+	movabsq	$9223372036854775800, %rcx
+	movq	8(%rsi), %rax
+	movq	16(%rsi), %rdi
+	movq	%rax, -160(%rbp)
+	imulq	%rdi, %rax
+	movq	24(%rsi), %rdx
+	movq	%rdx, -136(%rbp)
+	movq	%rax, -192(%rbp)
+	leaq	(,%rax,4), %rax
+	movq	%rax, -200(%rbp)
+	leaq	(,%rdi,4), %rax
+	movq	%rax, -232(%rbp)
+	movq	-48(%rbp), %rax
+	addq	$4, %rax
+	movq	%rax, -224(%rbp)
+	movq	-144(%rbp), %rax
+	leaq	(,%rax,4), %rax
+	movq	%rax, -96(%rbp)
+	xorl	%edx, %edx
+	addq	$6, %rcx
+	movq	%rcx, -240(%rbp)
+	movq	-128(%rbp), %rax
+	movq	%rax, -56(%rbp)
+	movq	$0, -72(%rbp)
+	jmp	.LBB26_30
+	.p2align	4
+.LBB26_47:
+	movq	-216(%rbp), %rdx
+	incq	%rdx
+	movq	-56(%rbp), %rax
+	addq	-200(%rbp), %rax
+	movq	%rax, -56(%rbp)
+	cmpq	-208(%rbp), %rdx
+	je	.LBB26_17
+.LBB26_30:
+	cmpq	$0, -136(%rbp)
+	movq	%rdx, -216(%rbp)
+	jle	.LBB26_47
+	movq	-192(%rbp), %rax
+	imulq	%rdx, %rax
+	movq	-128(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -248(%rbp)
+	movq	32(%rsi), %rax
+	movq	%rax, -104(%rbp)
+	movq	$0, -64(%rbp)
+	jmp	.LBB26_32
+	.p2align	4
+.LBB26_46:
+	movq	-64(%rbp), %rcx
+	incq	%rcx
+	movq	%rcx, -64(%rbp)
+	cmpq	-136(%rbp), %rcx
+	je	.LBB26_47
+.LBB26_32:
+	cmpq	$0, -104(%rbp)
+	jle	.LBB26_46
+	movq	96(%rsi), %rax
+	movq	%rax, -120(%rbp)
+	movq	-96(%rbp), %rax
+	imulq	-72(%rbp), %rax
+	addq	-224(%rbp), %rax
+	movq	%rax, -88(%rbp)
+	movq	$0, -112(%rbp)
+	movq	$0, -80(%rbp)
+	jmp	.LBB26_34
+	.p2align	4
+.LBB26_45:
+	movq	-80(%rbp), %rcx
+	incq	%rcx
+	incq	-72(%rbp)
+	addq	$4, -112(%rbp)
+	movq	-88(%rbp), %rax
+	addq	-96(%rbp), %rax
+	movq	%rax, -88(%rbp)
+	movq	%rcx, -80(%rbp)
+	cmpq	-104(%rbp), %rcx
+	je	.LBB26_46
+.LBB26_34:
+	cmpq	$0, -120(%rbp)
+	jle	.LBB26_45
+	movq	-72(%rbp), %rax
+	imulq	-144(%rbp), %rax
+	movq	-48(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -256(%rbp)
+	movq	40(%rsi), %r8
+	movq	56(%rsi), %r14
+	movq	64(%rsi), %rdx
+	movq	%r14, %rax
+	imulq	-64(%rbp), %rax
+	movq	104(%rsi), %r9
+	movq	%r14, %rcx
+	imulq	-80(%rbp), %rcx
+	movq	%rcx, -152(%rbp)
+	movq	%r9, %rcx
+	andq	-240(%rbp), %rcx
+	movq	%rax, -304(%rbp)
+	movq	%rdx, -168(%rbp)
+	subq	%rdx, %rax
+	movq	-232(%rbp), %rdx
+	imulq	%rdx, %rax
+	imulq	-112(%rbp), %r14
+	addq	-56(%rbp), %r14
+	addq	%rax, %r14
+	movq	%r8, -176(%rbp)
+	imulq	%r8, %rdx
+	movq	%rdx, -296(%rbp)
+	leaq	(,%r9,4), %rax
+	movq	%rax, -288(%rbp)
+	movq	-88(%rbp), %r8
+	xorl	%r11d, %r11d
+	movq	%r9, -264(%rbp)
+	jmp	.LBB26_36
+	.p2align	4
+.LBB26_43:
+	movq	%r9, %rax
+	imulq	%r11, %rax
+	movq	-256(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movss	%xmm0, (%rax,%r13,4)
+.LBB26_44:
+	incq	%r11
+	addq	-296(%rbp), %r14
+	addq	-288(%rbp), %r8
+	cmpq	-120(%rbp), %r11
+	je	.LBB26_45
+.LBB26_36:
+	movq	-176(%rbp), %rbx
+	imulq	%r11, %rbx
+	subq	-168(%rbp), %rbx
+	addq	-304(%rbp), %rbx
+	setns	%r10b
+	cmpq	-160(%rbp), %rbx
+	setl	%al
+	testq	%r9, %r9
+	jle	.LBB26_44
+	movq	%r11, -184(%rbp)
+	andb	%al, %r10b
+	movq	48(%rsi), %r15
+	movq	80(%rsi), %r12
+	cmpq	$1, %r9
+	movq	%r14, -312(%rbp)
+	movq	%r15, -280(%rbp)
+	movq	%r12, -272(%rbp)
+	jne	.LBB26_48
+	xorl	%r13d, %r13d
+.LBB26_39:
+	movq	-264(%rbp), %r9
+	testb	$1, %r9b
+	movq	-328(%rbp), %rsi
+	movq	-312(%rbp), %r14
+	movq	-184(%rbp), %r11
+	je	.LBB26_44
+	movq	-280(%rbp), %rdx
+	imulq	%r13, %rdx
+	subq	-272(%rbp), %rdx
+	addq	-152(%rbp), %rdx
+	setns	%al
+	andb	%al, %r10b
+	xorps	%xmm0, %xmm0
+	cmpb	$1, %r10b
+	jne	.LBB26_43
+	cmpq	%rdi, %rdx
+	jge	.LBB26_43
+	imulq	%rdi, %rbx
+	movq	-248(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rax
+	movss	(%rax,%rdx,4), %xmm0
+	jmp	.LBB26_43
+	.p2align	4
+.LBB26_48:
+	leaq	(,%r12,4), %rax
+	leaq	(%r14,%r15,4), %r11
+	subq	%rax, %r11
+	leaq	(%r15,%r15), %rdx
+	movq	-152(%rbp), %rsi
+	addq	%rsi, %r15
+	subq	%r12, %r15
+	subq	%r12, %rsi
+	subq	%rax, %r14
+	xorl	%r9d, %r9d
+	xorl	%r13d, %r13d
+	jmp	.LBB26_49
+	.p2align	4
+.LBB26_55:
+	movss	%xmm0, (%r8,%r13,4)
+	addq	$2, %r13
+	addq	%rdx, %r9
+	cmpq	%r13, %rcx
+	je	.LBB26_39
+.LBB26_49:
+	movq	%rsi, %rax
+	addq	%r9, %rax
+	setns	%r12b
+	andb	%r10b, %r12b
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	cmpb	$1, %r12b
+	jne	.LBB26_52
+	cmpq	%rdi, %rax
+	jge	.LBB26_52
+	movss	(%r14,%r9,4), %xmm1
+.LBB26_52:
+	movss	%xmm1, -4(%r8,%r13,4)
+	movq	%r15, %rax
+	addq	%r9, %rax
+	setns	%r12b
+	andb	%r10b, %r12b
+	cmpb	$1, %r12b
+	jne	.LBB26_55
+	cmpq	%rdi, %rax
+	jge	.LBB26_55
+	movss	(%r11,%r9,4), %xmm0
+	jmp	.LBB26_55
+.LBB26_17:
+	movq	-320(%rbp), %rax
+	addq	$312, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end26:
+	.size	conv_view_of, .Lfunc_end26-conv_view_of
+	.cfi_endproc
+	.p2align	4
+	.type	conv_product,@function
+conv_product:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$344, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r9, -488(%rbp)
+	movq	%r8, %r13
+	movq	%rcx, -480(%rbp)
+	movq	%rdx, -352(%rbp)
+	movq	%rdi, -344(%rbp)
+	movq	24(%rbp), %r15
+	movq	32(%r8), %r8
+	leaq	7(%r8), %rax
+	addq	$14, %r8
+	testq	%rax, %rax
+	cmovnsq	%rax, %r8
+	testq	%r15, %r15
+	jle	.LBB27_118
+	movq	16(%rbp), %rax
+	sarq	$3, %r8
+	movq	24(%r13), %rcx
+	imulq	%r8, %rcx
+	movq	%rcx, -280(%rbp)
+	leaq	(%rax,%rax), %rcx
+	movq	%rcx, -232(%rbp)
+	leaq	(,%rsi,4), %r9
+	leaq	(%r9,%r9,2), %rcx
+	movq	%rcx, -384(%rbp)
+	leaq	(%rax,%rax,2), %rcx
+	movq	%rcx, -272(%rbp)
+	leaq	(,%rax,4), %rcx
+	leaq	(%rax,%rax,4), %rdx
+	movq	%rdx, -496(%rbp)
+	leaq	(%rcx,%rcx,2), %rdx
+	movq	%rdx, -264(%rbp)
+	shlq	$4, %rax
+	movq	%rax, -360(%rbp)
+	movq	%rcx, -376(%rbp)
+	leaq	(%rcx,%rcx,4), %rax
+	movq	%rax, -456(%rbp)
+	leaq	(,%rsi,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rax, -472(%rbp)
+	movq	-352(%rbp), %rax
+	leaq	(,%rax,4), %r10
+	leaq	(,%rax,8), %r12
+	xorl	%ecx, %ecx
+	movq	-344(%rbp), %rax
+	movq	%rax, -48(%rbp)
+	movq	%r13, -200(%rbp)
+	movq	%r8, -120(%rbp)
+	movq	%r12, -464(%rbp)
+	jmp	.LBB27_5
+.LBB27_2:
+	movq	-72(%rbp), %rcx
+	movups	%xmm0, (%rcx,%rax,4)
+	movups	%xmm1, 16(%rcx,%rax,4)
+	.p2align	4
+.LBB27_3:
+	movq	-120(%rbp), %r8
+.LBB27_4:
+	movq	-368(%rbp), %rcx
+	addq	$6, %rcx
+	movq	-48(%rbp), %rax
+	addq	-472(%rbp), %rax
+	movq	%rax, -48(%rbp)
+	cmpq	%r15, %rcx
+	jge	.LBB27_118
+.LBB27_5:
+	subq	%rcx, %r15
+	cmpq	$6, %r15
+	movl	$6, %eax
+	cmovgeq	%rax, %r15
+	movq	%r15, -392(%rbp)
+	movq	-480(%rbp), %rax
+	testq	%rax, %rax
+	leaq	(%rax,%rcx,4), %rdx
+	movq	%rdx, -56(%rbp)
+	cmoveq	%rax, %rdx
+	movq	%rdx, -64(%rbp)
+	movq	%rcx, -368(%rbp)
+	movq	%rcx, %rax
+	imulq	16(%rbp), %rax
+	movq	-488(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -72(%rbp)
+	cmpq	$2, -280(%rbp)
+	jge	.LBB27_10
+	xorl	%r11d, %r11d
+.LBB27_7:
+	cmpq	-280(%rbp), %r11
+	movq	24(%rbp), %r15
+	movq	-464(%rbp), %r12
+	jge	.LBB27_4
+	movq	%r11, %rax
+	orq	%r8, %rax
+	shrq	$32, %rax
+	je	.LBB27_70
+	movq	%r11, %rax
+	cqto
+	idivq	%r8
+	jmp	.LBB27_71
+	.p2align	4
+.LBB27_10:
+	movl	$2, %eax
+	xorl	%r11d, %r11d
+	jmp	.LBB27_16
+.LBB27_11:
+	movaps	%xmm2, -448(%rbp)
+	movaps	%xmm14, -144(%rbp)
+	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm4, -432(%rbp)
+	movaps	%xmm1, -192(%rbp)
+	movaps	%xmm5, -224(%rbp)
+	movaps	%xmm13, -416(%rbp)
+	movaps	%xmm15, %xmm7
+	movaps	%xmm3, %xmm8
+.LBB27_12:
+	movq	-72(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	movaps	-448(%rbp), %xmm0
+	movups	%xmm0, (%rcx)
+	movups	%xmm10, 16(%rcx)
+	leaq	(%rdx,%rax,4), %rax
+	movaps	-320(%rbp), %xmm0
+	movups	%xmm0, 16(%rax)
+	movaps	-160(%rbp), %xmm0
+	movups	%xmm0, (%rax)
+	movq	16(%rbp), %rdx
+	movups	%xmm11, 16(%rcx,%rdx,4)
+	movaps	-144(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movaps	-304(%rbp), %xmm0
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movups	%xmm14, (%rax,%rdx,4)
+	movq	-232(%rbp), %rdx
+	movaps	-432(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%rdx,4)
+	movaps	-176(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movaps	-256(%rbp), %xmm0
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movaps	-112(%rbp), %xmm0
+	movups	%xmm0, (%rax,%rdx,4)
+	movq	-272(%rbp), %rdx
+	movups	%xmm9, 16(%rcx,%rdx,4)
+	movaps	-192(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movaps	-336(%rbp), %xmm0
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movaps	-96(%rbp), %xmm0
+	movups	%xmm0, (%rax,%rdx,4)
+	movq	-376(%rbp), %rdx
+	movaps	-416(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%rdx,4)
+	movaps	-224(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm13, 16(%rax,%rdx,4)
+	movups	%xmm5, (%rax,%rdx,4)
+	movq	-496(%rbp), %rdx
+	movups	%xmm8, 16(%rcx,%rdx,4)
+	movups	%xmm7, (%rcx,%rdx,4)
+	movups	%xmm3, 16(%rax,%rdx,4)
+	movups	%xmm15, (%rax,%rdx,4)
+.LBB27_13:
+	movq	-200(%rbp), %r13
+.LBB27_14:
+	movq	-80(%rbp), %r11
+.LBB27_15:
+	leaq	2(%r11), %rax
+	cmpq	-280(%rbp), %rax
+	movq	-120(%rbp), %r8
+	jg	.LBB27_7
+.LBB27_16:
+	movq	%r11, %r15
+	movq	%r11, %r12
+	orq	%r8, %r12
+	shrq	$32, %r12
+	movq	%rax, -80(%rbp)
+	je	.LBB27_18
+	movq	%r15, %rax
+	cqto
+	idivq	%r8
+	movq	%rdx, %r14
+	movq	%rax, %rbx
+	jmp	.LBB27_19
+	.p2align	4
+.LBB27_18:
+	movl	%r15d, %eax
+	xorl	%edx, %edx
+	divl	%r8d
+	movl	%edx, %r14d
+	movl	%eax, %ebx
+.LBB27_19:
+	shlq	$3, %r14
+	movq	32(%r13), %rcx
+	movq	40(%r13), %rdi
+	leaq	-8(%rcx), %r11
+	cmpq	%r11, %r14
+	cmovgeq	%r11, %r14
+	orq	$1, %r15
+	testq	%r12, %r12
+	je	.LBB27_21
+	movq	%r15, %rax
+	cqto
+	idivq	%r8
+	jmp	.LBB27_22
+	.p2align	4
+.LBB27_21:
+	movl	%r15d, %eax
+	xorl	%edx, %edx
+	divl	%r8d
+.LBB27_22:
+	movq	%rax, %r15
+	imulq	%rdi, %r15
+	imulq	%rbx, %rdi
+	addq	%r14, %rdi
+	imulq	%rcx, %rbx
+	addq	%r14, %rbx
+	shlq	$3, %rdx
+	cmpq	%r11, %rdx
+	cmovgeq	%r11, %rdx
+	addq	%rdx, %r15
+	imulq	%rcx, %rax
+	addq	%rdx, %rax
+	movq	-392(%rbp), %rcx
+	addl	$-2, %ecx
+	cmpl	$4, %ecx
+	ja	.LBB27_34
+	leaq	.LJTI27_0(%rip), %rdx
+	movslq	(%rdx,%rcx,4), %rcx
+	addq	%rdx, %rcx
+	movq	-384(%rbp), %r11
+	jmpq	*%rcx
+.LBB27_24:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_52
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm1
+	movss	4(%rcx), %xmm0
+	shufps	$0, %xmm1, %xmm1
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm2
+	movaps	%xmm0, %xmm3
+	jmp	.LBB27_53
+.LBB27_26:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_36
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm2
+	movss	4(%rcx), %xmm14
+	movss	8(%rcx), %xmm0
+	movss	12(%rcx), %xmm1
+	shufps	$0, %xmm2, %xmm2
+	shufps	$0, %xmm14, %xmm14
+	shufps	$0, %xmm0, %xmm0
+	shufps	$0, %xmm1, %xmm1
+	movss	16(%rcx), %xmm5
+	shufps	$0, %xmm5, %xmm5
+	movss	20(%rcx), %xmm15
+	shufps	$0, %xmm15, %xmm15
+	movaps	%xmm5, %xmm13
+	movaps	%xmm0, %xmm4
+	movaps	%xmm2, %xmm10
+	movaps	%xmm14, %xmm11
+	movaps	%xmm1, %xmm9
+	movaps	%xmm15, %xmm3
+	jmp	.LBB27_37
+.LBB27_28:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_40
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm14
+	movss	4(%rcx), %xmm12
+	movss	8(%rcx), %xmm10
+	movss	12(%rcx), %xmm4
+	shufps	$0, %xmm14, %xmm14
+	shufps	$0, %xmm12, %xmm12
+	shufps	$0, %xmm10, %xmm10
+	shufps	$0, %xmm4, %xmm4
+	movaps	%xmm10, %xmm11
+	movaps	%xmm14, %xmm15
+	movaps	%xmm12, %xmm13
+	movaps	%xmm4, %xmm2
+	jmp	.LBB27_41
+.LBB27_30:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_46
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm14
+	movss	4(%rcx), %xmm15
+	movss	8(%rcx), %xmm12
+	movss	12(%rcx), %xmm10
+	shufps	$0, %xmm14, %xmm14
+	shufps	$0, %xmm15, %xmm15
+	shufps	$0, %xmm12, %xmm12
+	shufps	$0, %xmm10, %xmm10
+	movss	16(%rcx), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movaps	%xmm10, %xmm1
+	movaps	%xmm15, %xmm7
+	movaps	%xmm14, %xmm9
+	movaps	%xmm12, %xmm5
+	movaps	%xmm2, %xmm0
+	jmp	.LBB27_47
+.LBB27_32:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_56
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm10
+	movss	4(%rcx), %xmm8
+	movss	8(%rcx), %xmm1
+	shufps	$0, %xmm10, %xmm10
+	shufps	$0, %xmm8, %xmm8
+	shufps	$0, %xmm1, %xmm1
+	movaps	%xmm8, %xmm9
+	movaps	%xmm10, %xmm11
+	movaps	%xmm1, %xmm3
+	jmp	.LBB27_57
+.LBB27_34:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_64
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm0, %xmm1
+	jmp	.LBB27_65
+.LBB27_36:
+	xorps	%xmm5, %xmm5
+	xorps	%xmm13, %xmm13
+	xorps	%xmm0, %xmm0
+	xorps	%xmm4, %xmm4
+	xorps	%xmm2, %xmm2
+	xorps	%xmm10, %xmm10
+	xorps	%xmm14, %xmm14
+	xorps	%xmm11, %xmm11
+	xorps	%xmm1, %xmm1
+	xorps	%xmm9, %xmm9
+	xorps	%xmm15, %xmm15
+	xorps	%xmm3, %xmm3
+.LBB27_37:
+	movq	16(%r13), %rdx
+	testq	%rdx, %rdx
+	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm1, -96(%rbp)
+	movaps	%xmm2, -160(%rbp)
+	movaps	%xmm4, -256(%rbp)
+	movaps	%xmm9, -336(%rbp)
+	movaps	%xmm10, -320(%rbp)
+	movaps	%xmm11, -304(%rbp)
+	jle	.LBB27_11
+	movq	(%r13), %r14
+	movq	8(%r13), %r13
+	movq	-48(%rbp), %r12
+	movaps	%xmm2, -448(%rbp)
+	movaps	%xmm14, -144(%rbp)
+	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm4, -432(%rbp)
+	movaps	%xmm1, -192(%rbp)
+	movaps	%xmm5, -224(%rbp)
+	movaps	%xmm13, -416(%rbp)
+	movaps	%xmm15, %xmm7
+	movaps	%xmm3, %xmm8
+	xorl	%ecx, %ecx
+	.p2align	4
+.LBB27_39:
+	movaps	%xmm13, -512(%rbp)
+	movslq	(%r13,%rcx,4), %r11
+	leaq	(%r14,%r11,4), %r11
+	movups	(%r11,%rdi,4), %xmm12
+	movups	16(%r11,%rdi,4), %xmm1
+	movups	(%r11,%r15,4), %xmm6
+	movups	16(%r11,%r15,4), %xmm2
+	movaps	%xmm5, %xmm13
+	movss	(%r12), %xmm5
+	shufps	$0, %xmm5, %xmm5
+	movaps	%xmm3, %xmm4
+	movaps	%xmm12, %xmm3
+	mulps	%xmm5, %xmm3
+	movaps	-448(%rbp), %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, -448(%rbp)
+	movaps	%xmm1, %xmm3
+	mulps	%xmm5, %xmm3
+	addps	%xmm3, %xmm10
+	movaps	%xmm6, %xmm3
+	mulps	%xmm5, %xmm3
+	movaps	-160(%rbp), %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	mulps	%xmm2, %xmm5
+	movaps	-320(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -320(%rbp)
+	leaq	(%r12,%r9), %r11
+	movss	(%r12,%rsi,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm12, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-144(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -144(%rbp)
+	movaps	%xmm1, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm5, %xmm11
+	movaps	%xmm6, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm5, %xmm14
+	mulps	%xmm2, %xmm3
+	movaps	-304(%rbp), %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, -304(%rbp)
+	addq	%r9, %r11
+	movss	(%r12,%rsi,8), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm12, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-176(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm1, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-432(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -432(%rbp)
+	movaps	%xmm6, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-112(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -112(%rbp)
+	mulps	%xmm2, %xmm3
+	movaps	-256(%rbp), %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, -256(%rbp)
+	movss	(%r11,%rsi,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm12, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-192(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm1, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm5, %xmm9
+	movaps	%xmm6, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-96(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -96(%rbp)
+	mulps	%xmm2, %xmm3
+	movaps	-336(%rbp), %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, -336(%rbp)
+	movss	(%r11,%rsi,8), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm12, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-224(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm1, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-416(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -416(%rbp)
+	movaps	%xmm6, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm5, %xmm13
+	movaps	%xmm13, %xmm5
+	movaps	-512(%rbp), %xmm13
+	leaq	(%r9,%r9), %r8
+	addq	%r11, %r8
+	mulps	%xmm2, %xmm3
+	addps	%xmm3, %xmm13
+	movss	(%r8,%rsi,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm3, %xmm12
+	addps	%xmm12, %xmm7
+	mulps	%xmm3, %xmm1
+	addps	%xmm1, %xmm8
+	mulps	%xmm3, %xmm6
+	addps	%xmm6, %xmm15
+	mulps	%xmm2, %xmm3
+	addps	%xmm3, %xmm4
+	movaps	%xmm4, %xmm3
+	incq	%rcx
+	addq	%r10, %r12
+	cmpq	%rcx, %rdx
+	jne	.LBB27_39
+	jmp	.LBB27_12
+.LBB27_40:
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	xorps	%xmm14, %xmm14
+	xorps	%xmm15, %xmm15
+	xorps	%xmm12, %xmm12
+	xorps	%xmm13, %xmm13
+	xorps	%xmm4, %xmm4
+	xorps	%xmm2, %xmm2
+.LBB27_41:
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	movaps	%xmm11, -176(%rbp)
+	jle	.LBB27_44
+	movq	(%r13), %rdx
+	movq	8(%r13), %r14
+	movq	-48(%rbp), %r12
+	movaps	%xmm4, %xmm1
+	movaps	%xmm2, %xmm0
+	movaps	%xmm10, %xmm7
+	movaps	%xmm10, -160(%rbp)
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm12, %xmm9
+	movaps	%xmm13, %xmm8
+	movaps	%xmm14, %xmm10
+	movaps	%xmm15, %xmm11
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB27_43:
+	movaps	%xmm2, -96(%rbp)
+	movaps	%xmm1, -112(%rbp)
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm4, -192(%rbp)
+	movslq	(%r14,%r13,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	movups	(%r8,%rdi,4), %xmm5
+	movups	16(%r8,%rdi,4), %xmm2
+	movups	(%r8,%r15,4), %xmm1
+	movups	16(%r8,%r15,4), %xmm0
+	movss	(%r12), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	movaps	%xmm5, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm14
+	movaps	%xmm2, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm11
+	movaps	%xmm1, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm10
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm15
+	movss	(%r12,%rsi,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm9
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm8
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm12
+	mulps	%xmm0, %xmm3
+	addps	%xmm3, %xmm13
+	movss	(%r12,%rsi,8), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm7
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	%xmm15, %xmm6
+	movaps	%xmm14, %xmm15
+	movaps	%xmm10, %xmm14
+	movaps	%xmm8, %xmm10
+	movaps	%xmm13, %xmm8
+	movaps	%xmm9, %xmm13
+	movaps	%xmm12, %xmm9
+	movaps	-176(%rbp), %xmm12
+	addps	%xmm4, %xmm12
+	movaps	%xmm12, -176(%rbp)
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	%xmm7, %xmm12
+	movaps	-160(%rbp), %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm7, -160(%rbp)
+	movaps	%xmm12, %xmm7
+	movaps	-192(%rbp), %xmm4
+	mulps	%xmm0, %xmm3
+	movaps	-144(%rbp), %xmm12
+	addps	%xmm3, %xmm12
+	movaps	%xmm12, -144(%rbp)
+	movaps	%xmm9, %xmm12
+	movaps	%xmm13, %xmm9
+	movaps	%xmm8, %xmm13
+	movaps	%xmm10, %xmm8
+	movaps	%xmm14, %xmm10
+	movaps	%xmm15, %xmm14
+	movaps	%xmm6, %xmm15
+	movss	(%r12,%r11), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm3, %xmm5
+	addps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm2
+	movaps	-96(%rbp), %xmm5
+	addps	%xmm2, %xmm5
+	movaps	%xmm5, -96(%rbp)
+	movaps	-96(%rbp), %xmm2
+	mulps	%xmm3, %xmm1
+	movaps	-112(%rbp), %xmm5
+	addps	%xmm1, %xmm5
+	movaps	%xmm5, -112(%rbp)
+	movaps	-112(%rbp), %xmm1
+	mulps	%xmm0, %xmm3
+	movaps	-224(%rbp), %xmm0
+	addps	%xmm3, %xmm0
+	incq	%r13
+	addq	%r10, %r12
+	cmpq	%r13, %rcx
+	jne	.LBB27_43
+	jmp	.LBB27_45
+.LBB27_44:
+	movaps	%xmm4, %xmm1
+	movaps	%xmm2, %xmm0
+	movaps	%xmm10, %xmm7
+	movaps	%xmm10, -160(%rbp)
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm12, %xmm9
+	movaps	%xmm13, %xmm8
+	movaps	%xmm14, %xmm10
+	movaps	%xmm15, %xmm11
+.LBB27_45:
+	movq	-72(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	movups	%xmm14, (%rcx)
+	movups	%xmm11, 16(%rcx)
+	movups	%xmm15, 16(%rax)
+	movups	%xmm10, (%rax)
+	movq	16(%rbp), %rdx
+	movups	%xmm8, 16(%rcx,%rdx,4)
+	movups	%xmm9, (%rcx,%rdx,4)
+	movups	%xmm13, 16(%rax,%rdx,4)
+	movups	%xmm12, (%rax,%rdx,4)
+	movq	-232(%rbp), %rdx
+	movaps	-176(%rbp), %xmm3
+	movups	%xmm3, 16(%rcx,%rdx,4)
+	movups	%xmm7, (%rcx,%rdx,4)
+	movaps	-144(%rbp), %xmm3
+	movups	%xmm3, 16(%rax,%rdx,4)
+	movaps	-160(%rbp), %xmm3
+	movups	%xmm3, (%rax,%rdx,4)
+	movq	-272(%rbp), %rdx
+	movups	%xmm2, 16(%rcx,%rdx,4)
+	movups	%xmm4, (%rcx,%rdx,4)
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movups	%xmm1, (%rax,%rdx,4)
+	jmp	.LBB27_13
+.LBB27_46:
+	xorps	%xmm10, %xmm10
+	xorps	%xmm1, %xmm1
+	xorps	%xmm15, %xmm15
+	xorps	%xmm7, %xmm7
+	xorps	%xmm14, %xmm14
+	xorps	%xmm9, %xmm9
+	xorps	%xmm12, %xmm12
+	xorps	%xmm5, %xmm5
+	xorps	%xmm2, %xmm2
+	xorps	%xmm0, %xmm0
+.LBB27_47:
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	movaps	%xmm10, -112(%rbp)
+	movaps	%xmm12, -160(%rbp)
+	movaps	%xmm15, -176(%rbp)
+	movaps	%xmm7, -224(%rbp)
+	movaps	%xmm5, -256(%rbp)
+	jle	.LBB27_50
+	movq	(%r13), %rdx
+	movq	8(%r13), %r14
+	movq	-48(%rbp), %r12
+	movaps	%xmm10, %xmm8
+	movaps	%xmm1, %xmm6
+	movaps	%xmm12, -96(%rbp)
+	movaps	%xmm5, -144(%rbp)
+	movaps	%xmm15, %xmm12
+	movaps	%xmm7, -192(%rbp)
+	movaps	%xmm14, %xmm13
+	movaps	%xmm9, %xmm3
+	movaps	%xmm2, %xmm15
+	movaps	%xmm0, %xmm10
+	xorl	%r13d, %r13d
+	movaps	%xmm1, %xmm7
+	.p2align	4
+.LBB27_49:
+	movaps	%xmm6, -304(%rbp)
+	movaps	%xmm0, -320(%rbp)
+	movaps	%xmm2, -336(%rbp)
+	movslq	(%r14,%r13,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	movups	(%r8,%rdi,4), %xmm2
+	movups	16(%r8,%rdi,4), %xmm4
+	movups	(%r8,%r15,4), %xmm5
+	movups	16(%r8,%r15,4), %xmm0
+	movaps	%xmm8, %xmm6
+	movss	(%r12), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm2, %xmm1
+	mulps	%xmm8, %xmm1
+	addps	%xmm1, %xmm14
+	movaps	%xmm4, %xmm1
+	mulps	%xmm8, %xmm1
+	addps	%xmm1, %xmm9
+	movaps	%xmm5, %xmm1
+	mulps	%xmm8, %xmm1
+	addps	%xmm1, %xmm13
+	mulps	%xmm0, %xmm8
+	addps	%xmm8, %xmm3
+	leaq	(%r12,%r9), %r11
+	movss	(%r12,%rsi,4), %xmm1
+	shufps	$0, %xmm1, %xmm1
+	movaps	%xmm2, %xmm8
+	mulps	%xmm1, %xmm8
+	movaps	%xmm13, %xmm11
+	movaps	%xmm7, %xmm13
+	movaps	-176(%rbp), %xmm7
+	addps	%xmm8, %xmm7
+	movaps	%xmm7, -176(%rbp)
+	movaps	%xmm4, %xmm8
+	mulps	%xmm1, %xmm8
+	movaps	-224(%rbp), %xmm7
+	addps	%xmm8, %xmm7
+	movaps	%xmm7, -224(%rbp)
+	movaps	%xmm5, %xmm8
+	mulps	%xmm1, %xmm8
+	addps	%xmm8, %xmm12
+	mulps	%xmm0, %xmm1
+	movaps	-192(%rbp), %xmm7
+	addps	%xmm1, %xmm7
+	movaps	%xmm7, -192(%rbp)
+	addq	%r9, %r11
+	movss	(%r12,%rsi,8), %xmm1
+	shufps	$0, %xmm1, %xmm1
+	movaps	%xmm2, %xmm8
+	mulps	%xmm1, %xmm8
+	movaps	%xmm12, %xmm7
+	movaps	%xmm15, %xmm12
+	movaps	-160(%rbp), %xmm15
+	addps	%xmm8, %xmm15
+	movaps	%xmm15, -160(%rbp)
+	movaps	%xmm4, %xmm8
+	mulps	%xmm1, %xmm8
+	movaps	-256(%rbp), %xmm15
+	addps	%xmm8, %xmm15
+	movaps	%xmm15, -256(%rbp)
+	movaps	%xmm5, %xmm8
+	mulps	%xmm1, %xmm8
+	movaps	-96(%rbp), %xmm15
+	addps	%xmm8, %xmm15
+	movaps	%xmm15, -96(%rbp)
+	mulps	%xmm0, %xmm1
+	movaps	-144(%rbp), %xmm8
+	addps	%xmm1, %xmm8
+	movaps	%xmm8, -144(%rbp)
+	movss	(%r11,%rsi,4), %xmm1
+	shufps	$0, %xmm1, %xmm1
+	movaps	%xmm2, %xmm8
+	mulps	%xmm1, %xmm8
+	movaps	-112(%rbp), %xmm15
+	addps	%xmm8, %xmm15
+	movaps	%xmm15, -112(%rbp)
+	movaps	%xmm12, %xmm15
+	movaps	%xmm7, %xmm12
+	movaps	%xmm13, %xmm7
+	movaps	%xmm11, %xmm13
+	movaps	%xmm4, %xmm8
+	mulps	%xmm1, %xmm8
+	addps	%xmm8, %xmm7
+	movaps	%xmm5, %xmm8
+	mulps	%xmm1, %xmm8
+	addps	%xmm8, %xmm6
+	movaps	%xmm6, %xmm8
+	movaps	-304(%rbp), %xmm6
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm6
+	movss	(%r11,%rsi,8), %xmm1
+	shufps	$0, %xmm1, %xmm1
+	mulps	%xmm1, %xmm2
+	addps	%xmm2, %xmm15
+	movaps	-336(%rbp), %xmm2
+	mulps	%xmm1, %xmm4
+	addps	%xmm4, %xmm10
+	mulps	%xmm1, %xmm5
+	addps	%xmm5, %xmm2
+	mulps	%xmm0, %xmm1
+	movaps	-320(%rbp), %xmm0
+	addps	%xmm1, %xmm0
+	incq	%r13
+	addq	%r10, %r12
+	cmpq	%r13, %rcx
+	jne	.LBB27_49
+	jmp	.LBB27_51
+.LBB27_50:
+	movaps	%xmm10, %xmm8
+	movaps	%xmm1, %xmm6
+	movaps	%xmm12, -96(%rbp)
+	movaps	%xmm5, -144(%rbp)
+	movaps	%xmm15, %xmm12
+	movaps	%xmm7, -192(%rbp)
+	movaps	%xmm14, %xmm13
+	movaps	%xmm9, %xmm3
+	movaps	%xmm2, %xmm15
+	movaps	%xmm0, %xmm10
+	movaps	%xmm1, %xmm7
+.LBB27_51:
+	movq	-72(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	movups	%xmm14, (%rcx)
+	movups	%xmm9, 16(%rcx)
+	leaq	(%rdx,%rax,4), %rax
+	movups	%xmm3, 16(%rax)
+	movups	%xmm13, (%rax)
+	movq	16(%rbp), %rdx
+	movaps	-224(%rbp), %xmm1
+	movups	%xmm1, 16(%rcx,%rdx,4)
+	movaps	-176(%rbp), %xmm1
+	movups	%xmm1, (%rcx,%rdx,4)
+	movaps	-192(%rbp), %xmm1
+	movups	%xmm1, 16(%rax,%rdx,4)
+	movups	%xmm12, (%rax,%rdx,4)
+	movq	-232(%rbp), %rdx
+	movaps	-256(%rbp), %xmm1
+	movups	%xmm1, 16(%rcx,%rdx,4)
+	movaps	-160(%rbp), %xmm1
+	movups	%xmm1, (%rcx,%rdx,4)
+	movaps	-144(%rbp), %xmm1
+	movups	%xmm1, 16(%rax,%rdx,4)
+	movaps	-96(%rbp), %xmm1
+	movups	%xmm1, (%rax,%rdx,4)
+	movq	-272(%rbp), %rdx
+	movups	%xmm7, 16(%rcx,%rdx,4)
+	movaps	-112(%rbp), %xmm1
+	movups	%xmm1, (%rcx,%rdx,4)
+	movups	%xmm6, 16(%rax,%rdx,4)
+	movups	%xmm8, (%rax,%rdx,4)
+	movq	-376(%rbp), %rdx
+	movups	%xmm10, 16(%rcx,%rdx,4)
+	movups	%xmm15, (%rcx,%rdx,4)
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movups	%xmm2, (%rax,%rdx,4)
+	jmp	.LBB27_13
+.LBB27_52:
+	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
+	xorps	%xmm0, %xmm0
+	xorps	%xmm3, %xmm3
+.LBB27_53:
+	movq	-80(%rbp), %r11
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_60
+	movq	(%r13), %rdx
+	movq	8(%r13), %r14
+	movq	-48(%rbp), %r12
+	movaps	%xmm0, %xmm4
+	movaps	%xmm3, %xmm5
+	movaps	%xmm1, %xmm6
+	movaps	%xmm2, %xmm7
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB27_55:
+	movslq	(%r14,%r13,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	movups	(%r8,%rdi,4), %xmm10
+	movups	16(%r8,%rdi,4), %xmm11
+	movups	(%r8,%r15,4), %xmm9
+	movups	16(%r8,%r15,4), %xmm8
+	movss	(%r12), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm10, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm1
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm2
+	movaps	%xmm9, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm6
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm7
+	movss	(%r12,%rsi,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm0
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm12, %xmm9
+	addps	%xmm9, %xmm4
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm5
+	incq	%r13
+	addq	%r10, %r12
+	cmpq	%r13, %rcx
+	jne	.LBB27_55
+	jmp	.LBB27_61
+.LBB27_56:
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	xorps	%xmm1, %xmm1
+	xorps	%xmm3, %xmm3
+.LBB27_57:
+	movq	-80(%rbp), %r11
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	movaps	%xmm8, -96(%rbp)
+	jle	.LBB27_62
+	movq	(%r13), %rdx
+	movq	8(%r13), %r14
+	movq	-48(%rbp), %r12
+	movaps	%xmm1, %xmm7
+	movaps	%xmm3, %xmm0
+	movaps	%xmm9, %xmm5
+	movaps	%xmm10, %xmm4
+	movaps	%xmm11, %xmm6
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB27_59:
+	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm3, -160(%rbp)
+	movslq	(%r14,%r13,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	movaps	%xmm1, %xmm3
+	movups	(%r8,%rdi,4), %xmm1
+	movups	16(%r8,%rdi,4), %xmm14
+	movups	(%r8,%r15,4), %xmm13
+	movups	16(%r8,%r15,4), %xmm12
+	movss	(%r12), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm4
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm6
+	movss	(%r12,%rsi,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	movaps	%xmm11, %xmm2
+	movaps	%xmm10, %xmm11
+	movaps	%xmm6, %xmm10
+	movaps	%xmm4, %xmm6
+	movaps	%xmm9, %xmm4
+	movaps	%xmm5, %xmm9
+	movaps	-96(%rbp), %xmm5
+	addps	%xmm15, %xmm5
+	movaps	%xmm5, -96(%rbp)
+	movaps	%xmm9, %xmm5
+	movaps	%xmm4, %xmm9
+	movaps	%xmm6, %xmm4
+	movaps	%xmm10, %xmm6
+	movaps	%xmm11, %xmm10
+	movaps	%xmm2, %xmm11
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm9
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm8
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm5
+	movss	(%r12,%rsi,8), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm3
+	movaps	%xmm3, %xmm1
+	movaps	-160(%rbp), %xmm3
+	mulps	%xmm0, %xmm14
+	addps	%xmm14, %xmm3
+	mulps	%xmm0, %xmm13
+	addps	%xmm13, %xmm7
+	mulps	%xmm12, %xmm0
+	movaps	-112(%rbp), %xmm2
+	addps	%xmm0, %xmm2
+	movaps	%xmm2, -112(%rbp)
+	movaps	-112(%rbp), %xmm0
+	incq	%r13
+	addq	%r10, %r12
+	cmpq	%r13, %rcx
+	jne	.LBB27_59
+	jmp	.LBB27_63
+.LBB27_60:
+	movaps	%xmm0, %xmm4
+	movaps	%xmm3, %xmm5
+	movaps	%xmm1, %xmm6
+	movaps	%xmm2, %xmm7
+.LBB27_61:
+	movq	-72(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	movups	%xmm1, (%rcx)
+	movups	%xmm2, 16(%rcx)
+	movups	%xmm7, 16(%rax)
+	movups	%xmm6, (%rax)
+	movq	16(%rbp), %rdx
+	movups	%xmm3, 16(%rcx,%rdx,4)
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm5, 16(%rax,%rdx,4)
+	movups	%xmm4, (%rax,%rdx,4)
+	movq	-200(%rbp), %r13
+	jmp	.LBB27_15
+.LBB27_62:
+	movaps	%xmm1, %xmm7
+	movaps	%xmm3, %xmm0
+	movaps	%xmm9, %xmm5
+	movaps	%xmm10, %xmm4
+	movaps	%xmm11, %xmm6
+.LBB27_63:
+	movq	-72(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	movups	%xmm10, (%rcx)
+	movups	%xmm11, 16(%rcx)
+	movups	%xmm6, 16(%rax)
+	movups	%xmm4, (%rax)
+	movq	16(%rbp), %rdx
+	movups	%xmm9, 16(%rcx,%rdx,4)
+	movaps	-96(%rbp), %xmm2
+	movups	%xmm2, (%rcx,%rdx,4)
+	movups	%xmm5, 16(%rax,%rdx,4)
+	movups	%xmm8, (%rax,%rdx,4)
+	movq	-232(%rbp), %rdx
+	movups	%xmm3, 16(%rcx,%rdx,4)
+	movups	%xmm1, (%rcx,%rdx,4)
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movups	%xmm7, (%rax,%rdx,4)
+	movq	-200(%rbp), %r13
+	jmp	.LBB27_15
+.LBB27_64:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+.LBB27_65:
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_68
+	movq	(%r13), %rdx
+	movq	8(%r13), %r11
+	movq	-48(%rbp), %r14
+	movaps	%xmm0, %xmm2
+	movaps	%xmm1, %xmm3
+	xorl	%r12d, %r12d
+	.p2align	4
+.LBB27_67:
+	movslq	(%r11,%r12,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	movups	(%r8,%rdi,4), %xmm4
+	movups	16(%r8,%rdi,4), %xmm5
+	movups	(%r8,%r15,4), %xmm6
+	movups	16(%r8,%r15,4), %xmm7
+	movss	(%r14), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm0
+	mulps	%xmm8, %xmm5
+	addps	%xmm5, %xmm1
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm2
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm3
+	incq	%r12
+	addq	%r10, %r14
+	cmpq	%r12, %rcx
+	jne	.LBB27_67
+	jmp	.LBB27_69
+.LBB27_68:
+	movaps	%xmm0, %xmm2
+	movaps	%xmm1, %xmm3
+.LBB27_69:
+	movq	-72(%rbp), %rcx
+	movups	%xmm0, (%rcx,%rbx,4)
+	movups	%xmm1, 16(%rcx,%rbx,4)
+	movups	%xmm3, 16(%rcx,%rax,4)
+	movups	%xmm2, (%rcx,%rax,4)
+	jmp	.LBB27_14
+.LBB27_70:
+	movl	%r11d, %eax
+	xorl	%edx, %edx
+	divl	%r8d
+.LBB27_71:
+	shlq	$3, %rdx
+	movq	32(%r13), %rcx
+	leaq	-8(%rcx), %rdi
+	cmpq	%rdi, %rdx
+	cmovgeq	%rdi, %rdx
+	movq	40(%r13), %rdi
+	imulq	%rax, %rdi
+	addq	%rdx, %rdi
+	imulq	%rcx, %rax
+	addq	%rdx, %rax
+	movq	-392(%rbp), %r8
+	addl	$-2, %r8d
+	cmpl	$4, %r8d
+	ja	.LBB27_83
+	leaq	.LJTI27_1(%rip), %rdx
+	movslq	(%rdx,%r8,4), %rcx
+	addq	%rdx, %rcx
+	jmpq	*%rcx
+.LBB27_73:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_100
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm0
+	movss	4(%rcx), %xmm1
+	shufps	$0, %xmm0, %xmm0
+	shufps	$0, %xmm1, %xmm1
+	movaps	%xmm0, %xmm2
+	movaps	%xmm1, %xmm3
+	jmp	.LBB27_101
+.LBB27_75:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_85
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm3
+	movss	4(%rcx), %xmm2
+	movss	8(%rcx), %xmm0
+	movss	12(%rcx), %xmm1
+	shufps	$0, %xmm3, %xmm3
+	shufps	$0, %xmm2, %xmm2
+	shufps	$0, %xmm0, %xmm0
+	shufps	$0, %xmm1, %xmm1
+	movss	16(%rcx), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	movss	20(%rcx), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm4, %xmm5
+	movaps	%xmm0, %xmm7
+	movaps	%xmm3, %xmm8
+	movaps	%xmm2, %xmm11
+	movaps	%xmm1, %xmm10
+	movaps	%xmm6, %xmm9
+	jmp	.LBB27_86
+.LBB27_77:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_90
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm3
+	movss	4(%rcx), %xmm2
+	movss	8(%rcx), %xmm0
+	movss	12(%rcx), %xmm1
+	shufps	$0, %xmm3, %xmm3
+	shufps	$0, %xmm2, %xmm2
+	shufps	$0, %xmm0, %xmm0
+	shufps	$0, %xmm1, %xmm1
+	movaps	%xmm0, %xmm4
+	movaps	%xmm3, %xmm5
+	movaps	%xmm2, %xmm7
+	movaps	%xmm1, %xmm6
+	jmp	.LBB27_91
+.LBB27_79:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_95
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm3
+	movss	4(%rcx), %xmm1
+	movss	8(%rcx), %xmm2
+	movss	12(%rcx), %xmm0
+	shufps	$0, %xmm3, %xmm3
+	shufps	$0, %xmm1, %xmm1
+	shufps	$0, %xmm2, %xmm2
+	shufps	$0, %xmm0, %xmm0
+	movss	16(%rcx), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	movaps	%xmm0, %xmm5
+	movaps	%xmm1, %xmm6
+	movaps	%xmm3, %xmm7
+	movaps	%xmm2, %xmm9
+	movaps	%xmm4, %xmm8
+	jmp	.LBB27_96
+.LBB27_81:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_105
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm2
+	movss	4(%rcx), %xmm0
+	movss	8(%rcx), %xmm1
+	shufps	$0, %xmm2, %xmm2
+	shufps	$0, %xmm0, %xmm0
+	shufps	$0, %xmm1, %xmm1
+	movaps	%xmm0, %xmm3
+	movaps	%xmm2, %xmm4
+	movaps	%xmm1, %xmm5
+	jmp	.LBB27_106
+.LBB27_83:
+	cmpq	$0, -64(%rbp)
+	je	.LBB27_110
+	movq	-56(%rbp), %rcx
+	movss	(%rcx), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm0, %xmm1
+	jmp	.LBB27_111
+.LBB27_85:
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm0, %xmm0
+	xorps	%xmm7, %xmm7
+	xorps	%xmm3, %xmm3
+	xorps	%xmm8, %xmm8
+	xorps	%xmm2, %xmm2
+	xorps	%xmm11, %xmm11
+	xorps	%xmm1, %xmm1
+	xorps	%xmm10, %xmm10
+	xorps	%xmm6, %xmm6
+	xorps	%xmm9, %xmm9
+.LBB27_86:
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_89
+	shlq	$2, %rdi
+	addq	(%r13), %rdi
+	movq	8(%r13), %rdx
+	movq	-48(%rbp), %r11
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB27_88:
+	movslq	(%rdx,%rbx,4), %r8
+	movups	(%rdi,%r8,4), %xmm13
+	movups	16(%rdi,%r8,4), %xmm12
+	movss	(%r11), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm3
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm8
+	leaq	(%r11,%r9), %r8
+	movss	(%r11,%rsi,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm2
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm11
+	addq	%r9, %r8
+	movss	(%r11,%rsi,8), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm0
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm7
+	movss	(%r8,%rsi,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm1
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm10
+	leaq	(%r9,%r9), %r14
+	addq	%r8, %r14
+	movss	(%r8,%rsi,8), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm4
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm5
+	movss	(%r14,%rsi,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	mulps	%xmm14, %xmm13
+	addps	%xmm13, %xmm6
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm9
+	incq	%rbx
+	addq	%r10, %r11
+	cmpq	%rbx, %rcx
+	jne	.LBB27_88
+.LBB27_89:
+	movq	-72(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movups	%xmm3, (%rax)
+	movups	%xmm8, 16(%rax)
+	movq	16(%rbp), %rcx
+	movups	%xmm11, 16(%rax,%rcx,4)
+	movups	%xmm2, (%rax,%rcx,4)
+	movups	%xmm7, 16(%rax,%rcx,8)
+	movups	%xmm0, (%rax,%rcx,8)
+	movq	-264(%rbp), %rcx
+	movups	%xmm10, 16(%rax,%rcx)
+	movups	%xmm1, (%rax,%rcx)
+	movq	-360(%rbp), %rcx
+	movups	%xmm5, 16(%rax,%rcx)
+	movups	%xmm4, (%rax,%rcx)
+	movq	-456(%rbp), %rcx
+	movups	%xmm9, 16(%rax,%rcx)
+	movups	%xmm6, (%rax,%rcx)
+	jmp	.LBB27_3
+.LBB27_90:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm4, %xmm4
+	xorps	%xmm3, %xmm3
+	xorps	%xmm5, %xmm5
+	xorps	%xmm2, %xmm2
+	xorps	%xmm7, %xmm7
+	xorps	%xmm1, %xmm1
+	xorps	%xmm6, %xmm6
+.LBB27_91:
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_94
+	shlq	$2, %rdi
+	addq	(%r13), %rdi
+	movq	8(%r13), %rdx
+	movq	-48(%rbp), %r11
+	xorl	%ebx, %ebx
+	movq	-384(%rbp), %r14
+	.p2align	4
+.LBB27_93:
+	movslq	(%rdx,%rbx,4), %r8
+	movups	(%rdi,%r8,4), %xmm9
+	movups	16(%rdi,%r8,4), %xmm8
+	movss	(%r11), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm5
+	movss	(%r11,%rsi,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm2
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm7
+	movss	(%r11,%rsi,8), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm0
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm4
+	movss	(%r11,%r14), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm1
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm6
+	incq	%rbx
+	addq	%r10, %r11
+	cmpq	%rbx, %rcx
+	jne	.LBB27_93
+.LBB27_94:
+	movq	-72(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movups	%xmm3, (%rax)
+	movups	%xmm5, 16(%rax)
+	movq	16(%rbp), %rcx
+	movups	%xmm7, 16(%rax,%rcx,4)
+	movups	%xmm2, (%rax,%rcx,4)
+	movups	%xmm4, 16(%rax,%rcx,8)
+	movups	%xmm0, (%rax,%rcx,8)
+	movq	-264(%rbp), %rcx
+	movups	%xmm6, 16(%rax,%rcx)
+	movups	%xmm1, (%rax,%rcx)
+	jmp	.LBB27_3
+.LBB27_95:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm5, %xmm5
+	xorps	%xmm1, %xmm1
+	xorps	%xmm6, %xmm6
+	xorps	%xmm3, %xmm3
+	xorps	%xmm7, %xmm7
+	xorps	%xmm2, %xmm2
+	xorps	%xmm9, %xmm9
+	xorps	%xmm4, %xmm4
+	xorps	%xmm8, %xmm8
+.LBB27_96:
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_99
+	shlq	$2, %rdi
+	addq	(%r13), %rdi
+	movq	8(%r13), %rdx
+	movq	-48(%rbp), %r11
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB27_98:
+	movslq	(%rdx,%rbx,4), %r8
+	movups	(%rdi,%r8,4), %xmm11
+	movups	16(%rdi,%r8,4), %xmm10
+	movss	(%r11), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm3
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm7
+	leaq	(%r11,%r9), %r8
+	movss	(%r11,%rsi,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm1
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm6
+	addq	%r9, %r8
+	movss	(%r11,%rsi,8), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm2
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm9
+	movss	(%r8,%rsi,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm0
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm5
+	movss	(%r8,%rsi,8), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm4
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm8
+	incq	%rbx
+	addq	%r10, %r11
+	cmpq	%rbx, %rcx
+	jne	.LBB27_98
+.LBB27_99:
+	movq	-72(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movups	%xmm3, (%rax)
+	movups	%xmm7, 16(%rax)
+	movq	16(%rbp), %rcx
+	movups	%xmm6, 16(%rax,%rcx,4)
+	movups	%xmm1, (%rax,%rcx,4)
+	movups	%xmm9, 16(%rax,%rcx,8)
+	movups	%xmm2, (%rax,%rcx,8)
+	movq	-264(%rbp), %rcx
+	movups	%xmm5, 16(%rax,%rcx)
+	movups	%xmm0, (%rax,%rcx)
+	movq	-360(%rbp), %rcx
+	movups	%xmm8, 16(%rax,%rcx)
+	movups	%xmm4, (%rax,%rcx)
+	jmp	.LBB27_3
+.LBB27_100:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	xorps	%xmm3, %xmm3
+.LBB27_101:
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_104
+	shlq	$2, %rdi
+	addq	(%r13), %rdi
+	movq	8(%r13), %rdx
+	movq	-48(%rbp), %r8
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB27_103:
+	movslq	(%rdx,%r11,4), %rbx
+	movups	(%rdi,%rbx,4), %xmm4
+	movups	16(%rdi,%rbx,4), %xmm5
+	movss	(%r8), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm0
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm2
+	movss	(%r8,%rsi,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm3
+	incq	%r11
+	addq	%r10, %r8
+	cmpq	%r11, %rcx
+	jne	.LBB27_103
+.LBB27_104:
+	movq	-72(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movups	%xmm0, (%rax)
+	movups	%xmm2, 16(%rax)
+	movq	16(%rbp), %rcx
+	movups	%xmm3, 16(%rax,%rcx,4)
+	movups	%xmm1, (%rax,%rcx,4)
+	jmp	.LBB27_3
+.LBB27_105:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm3, %xmm3
+	xorps	%xmm2, %xmm2
+	xorps	%xmm4, %xmm4
+	xorps	%xmm1, %xmm1
+	xorps	%xmm5, %xmm5
+.LBB27_106:
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_109
+	shlq	$2, %rdi
+	addq	(%r13), %rdi
+	movq	8(%r13), %rdx
+	movq	-48(%rbp), %r8
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB27_108:
+	movslq	(%rdx,%r11,4), %rbx
+	movups	(%rdi,%rbx,4), %xmm6
+	movups	16(%rdi,%rbx,4), %xmm7
+	movss	(%r8), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm2
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm4
+	movss	(%r8,%rsi,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm0
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm3
+	movss	(%r8,%rsi,8), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm1
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm5
+	incq	%r11
+	addq	%r10, %r8
+	cmpq	%r11, %rcx
+	jne	.LBB27_108
+.LBB27_109:
+	movq	-72(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movups	%xmm2, (%rax)
+	movups	%xmm4, 16(%rax)
+	movq	16(%rbp), %rcx
+	movups	%xmm3, 16(%rax,%rcx,4)
+	movups	%xmm0, (%rax,%rcx,4)
+	movups	%xmm5, 16(%rax,%rcx,8)
+	movups	%xmm1, (%rax,%rcx,8)
+	jmp	.LBB27_3
+.LBB27_110:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+.LBB27_111:
+	movq	16(%r13), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_2
+	shlq	$2, %rdi
+	addq	(%r13), %rdi
+	movq	8(%r13), %rcx
+	cmpq	$1, %rdx
+	jne	.LBB27_114
+	xorl	%r8d, %r8d
+	jmp	.LBB27_116
+.LBB27_114:
+	movq	%rdx, %r11
+	movabsq	$9223372036854775806, %r8
+	andq	%r8, %r11
+	movq	-48(%rbp), %rbx
+	xorl	%r8d, %r8d
+	.p2align	4
+.LBB27_115:
+	movslq	(%rcx,%r8,4), %r14
+	movups	(%rdi,%r14,4), %xmm2
+	movups	16(%rdi,%r14,4), %xmm3
+	movss	(%rbx), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	mulps	%xmm4, %xmm3
+	addps	%xmm1, %xmm3
+	mulps	%xmm2, %xmm4
+	addps	%xmm0, %xmm4
+	movslq	4(%rcx,%r8,4), %r14
+	movups	(%rdi,%r14,4), %xmm0
+	movups	16(%rdi,%r14,4), %xmm2
+	movss	(%rbx,%r10), %xmm1
+	shufps	$0, %xmm1, %xmm1
+	mulps	%xmm1, %xmm0
+	addps	%xmm4, %xmm0
+	mulps	%xmm2, %xmm1
+	addps	%xmm3, %xmm1
+	addq	$2, %r8
+	addq	%r12, %rbx
+	cmpq	%r8, %r11
+	jne	.LBB27_115
+.LBB27_116:
+	testb	$1, %dl
+	je	.LBB27_2
+	movq	-368(%rbp), %rdx
+	imulq	%rsi, %rdx
+	movq	-344(%rbp), %r11
+	leaq	(%r11,%rdx,4), %rdx
+	movslq	(%rcx,%r8,4), %rcx
+	imulq	-352(%rbp), %r8
+	movups	(%rdi,%rcx,4), %xmm2
+	movups	16(%rdi,%rcx,4), %xmm3
+	movss	(%rdx,%r8,4), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm0
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm1
+	jmp	.LBB27_2
+.LBB27_118:
+	addq	$344, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end27:
+	.size	conv_product, .Lfunc_end27-conv_product
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI27_0:
+	.long	.LBB27_24-.LJTI27_0
+	.long	.LBB27_32-.LJTI27_0
+	.long	.LBB27_28-.LJTI27_0
+	.long	.LBB27_30-.LJTI27_0
+	.long	.LBB27_26-.LJTI27_0
+.LJTI27_1:
+	.long	.LBB27_73-.LJTI27_1
+	.long	.LBB27_81-.LJTI27_1
+	.long	.LBB27_77-.LJTI27_1
+	.long	.LBB27_79-.LJTI27_1
+	.long	.LBB27_75-.LJTI27_1
 	.type	netc_kernels_baseline,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_baseline
@@ -9515,13 +21935,20 @@ netc_kernels_baseline:
 	.quad	max_magnitude
 	.quad	sum_of_squares
 	.quad	peak_loop
+	.quad	convolution_forward
+	.quad	convolution_weight_gradient
+	.quad	convolution_input_gradient
+	.quad	max_pool_forward
+	.quad	max_pool_backward
+	.quad	avg_pool_forward
+	.quad	avg_pool_backward
 	.quad	transpose_weights
 	.quad	linear_transposed_rows
 	.quad	linear_rows
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_baseline, 152
+	.size	netc_kernels_baseline, 208
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -9537,6 +21964,13 @@ netc_kernels_baseline:
 	.addrsig_sym max_magnitude
 	.addrsig_sym sum_of_squares
 	.addrsig_sym peak_loop
+	.addrsig_sym convolution_forward
+	.addrsig_sym convolution_weight_gradient
+	.addrsig_sym convolution_input_gradient
+	.addrsig_sym max_pool_forward
+	.addrsig_sym max_pool_backward
+	.addrsig_sym avg_pool_forward
+	.addrsig_sym avg_pool_backward
 	.addrsig_sym transpose_weights
 	.addrsig_sym linear_transposed_rows
 	.addrsig_sym linear_rows

@@ -2,6 +2,7 @@
 // operating system support (cpuid, and xgetbv for the AVX register state);
 // NETC_KERNELS=baseline in the environment forces the baseline set.
 #include "table.h"
+#include "convolution_layout.h"
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
@@ -258,6 +259,36 @@ int netc_update_is_finite(const netc_update *u, const float *p, const float *g, 
 }
 float netc_max_magnitude(const float *x, ptrdiff_t n) { return TABLE->max_magnitude(x, n); }
 double netc_sum_of_squares(const float *x, ptrdiff_t n) { return TABLE->sum_of_squares(x, n); }
+int netc_convolution_supported(const netc_convolution *g) {
+    netc_convolution_layout l = netc_convolution_lay_out(g, 1);
+    return l.direct || l.positions >= 8;
+}
+ptrdiff_t netc_convolution_scratch(const netc_convolution *g, ptrdiff_t count) { return netc_convolution_scratch_size(g, count); }
+void netc_convolution_forward(const netc_convolution *g, const float *w, const float *bias, const float *x, float *y,
+                              ptrdiff_t count, float *scratch) {
+    TABLE->convolution_forward(g, w, bias, x, y, count, scratch);
+}
+void netc_convolution_weight_gradient(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
+                                      ptrdiff_t count, float *scratch) {
+    TABLE->convolution_weight_gradient(g, dy, x, dw, db, count, scratch);
+}
+void netc_convolution_input_gradient(const netc_convolution *g, const float *dy, const float *w, float *dx, int accumulate,
+                                     ptrdiff_t count, float *scratch) {
+    TABLE->convolution_input_gradient(g, dy, w, dx, accumulate, count, scratch);
+}
+void netc_max_pool_forward(const netc_convolution *g, const float *x, float *y, ptrdiff_t count) {
+    TABLE->max_pool_forward(g, x, y, count);
+}
+void netc_max_pool_backward(const netc_convolution *g, const float *x, const float *y, const float *dy, float *dx,
+                            int accumulate, ptrdiff_t count) {
+    TABLE->max_pool_backward(g, x, y, dy, dx, accumulate, count);
+}
+void netc_avg_pool_forward(const netc_convolution *g, const float *x, float *y, ptrdiff_t count) {
+    TABLE->avg_pool_forward(g, x, y, count);
+}
+void netc_avg_pool_backward(const netc_convolution *g, const float *dy, float *dx, int accumulate, ptrdiff_t count) {
+    TABLE->avg_pool_backward(g, dy, dx, accumulate, count);
+}
 float netc_peak_loop(ptrdiff_t steps, float sink) { return TABLE->peak_loop(steps, sink); }
 
 // Subnormal numbers are flushed to zero while a model trains (inputs read

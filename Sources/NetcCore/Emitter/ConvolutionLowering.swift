@@ -1,6 +1,9 @@
-/// A convolution's code when its plan runs it as matrix products: the
-/// batch's windows into `scratch` (im2col), the dense kernels, and the moves
-/// between position-major rows and the model's channels-first layout.
+import NetcRuntime
+
+/// A convolution's code when its plan runs it through the kernels: in the
+/// model's layout (`planes`), or as matrix products (`rows`): the batch's
+/// windows into `scratch` (im2col), the dense kernels, and the moves between
+/// position-major rows and the model's channels-first layout.
 struct ConvolutionLowering {
     let node: Node
     let op: ConvolutionOp
@@ -16,15 +19,17 @@ struct ConvolutionLowering {
     var shapes: String { "n: \(plan.geometry.patch), m: \(plan.outputs), count: count &* \(plan.geometry.positions)" }
     var layout: String { "outputs: \(plan.outputs), positions: \(plan.geometry.positions), count: count" }
 
-    var geometry: Code {
-        let w = plan.geometry
-        return Code(stringLiteral: "ConvolutionGeometry(channels: \(w.channels), height: \(w.height), width: \(w.width), kernelHeight: \(w.kernelHeight), "
-            + "kernelWidth: \(w.kernelWidth), strideY: \(w.strideY), strideX: \(w.strideX), dilation: \(w.dilation), padTop: \(w.padTop), "
-            + "padBottom: \(w.padBottom), padLeft: \(w.padLeft), padRight: \(w.padRight))")
-    }
+    var geometry: Code { plan.geometry.code }
+
+    /// The arguments of the planes kernels that precede the operands.
+    var planes: Code { "\(geometry), outputs: \(plan.outputs)" }
 
     func forward(_ passes: inout PassBuilder) {
         let bias: Code = op.hasBias ? "\(names.ref(.parameter(node.parameters[1])))" : "nil"
+        if plan.scheme == .planes {
+            passes.code.line("ConvolutionKernels.forward(\(planes), \(weight), \(bias), \(input), \(names.ref(.value(node.id))), count: count, scratch: \(scratch))")
+            return
+        }
         passes.code.line("ConvolutionKernels.im2col(\(input), \(scratch), \(geometry), count: count)")
         passes.code.line("CPUKernels.linear(\(weight), \(bias), \(scratch), \(rows), \(shapes))")
         passes.code.line("ConvolutionKernels.fromPositions(\(rows), \(names.ref(.value(node.id))), \(layout))")
@@ -33,6 +38,18 @@ struct ConvolutionLowering {
     /// Returns the tensors whose gradients it overwrites.
     func backward(_ edges: [BackwardGraph.Edge], parameterGradients: Bool, _ passes: inout PassBuilder) -> [Int] {
         guard parameterGradients || !edges.isEmpty else { return [] }
+        if plan.scheme == .planes {
+            let dy = names.ref(.gradient(node.id))
+            if parameterGradients {
+                let dw = names.ref(.parameterGradient(node.parameters[0]))
+                let db: Code = op.hasBias ? "\(names.ref(.parameterGradient(node.parameters[1])))" : "nil"
+                passes.code.line("ConvolutionKernels.weightGradient(\(planes), \(dy), \(input), \(dw), \(db), count: count, scratch: \(scratch))")
+            }
+            if let edge = edges.first {
+                passes.code.line("ConvolutionKernels.inputGradient(\(planes), \(dy), \(weight), \(names.ref(.gradient(edge.to))), accumulate: \(edge.accumulates), count: count, scratch: \(scratch))")
+            }
+            return parameterGradients ? node.parameters : []
+        }
         passes.code.line("ConvolutionKernels.toPositions(\(names.ref(.gradient(node.id))), \(rows), \(layout))")
         if parameterGradients {
             let dw = names.ref(.parameterGradient(node.parameters[0]))
@@ -45,5 +62,14 @@ struct ConvolutionLowering {
             passes.code.line("ConvolutionKernels.col2im(\(scratch), \(names.ref(.gradient(edge.to))), \(geometry), count: count, accumulate: \(edge.accumulates))")
         }
         return parameterGradients ? node.parameters : []
+    }
+}
+
+extension ConvolutionGeometry {
+    /// The geometry as a Swift expression, for the kernels' arguments.
+    var code: Code {
+        Code(stringLiteral: "ConvolutionGeometry(channels: \(channels), height: \(height), width: \(width), kernelHeight: \(kernelHeight), "
+            + "kernelWidth: \(kernelWidth), strideY: \(strideY), strideX: \(strideX), dilation: \(dilation), padTop: \(padTop), "
+            + "padBottom: \(padBottom), padLeft: \(padLeft), padRight: \(padRight))")
     }
 }

@@ -18,6 +18,8 @@ struct PassBuilder {
             LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names).forward(&self)
         } else if let convolution = plan.convolution[n.id] {
             ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names).forward(&self)
+        } else if plan.pooling.contains(n.id) {
+            PoolLowering(node: n, op: n.op as! PoolOp, names: names).forward(&self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(y, .value(n.id))])
             op.emitBatchForward(n, &c)
@@ -37,6 +39,8 @@ struct PassBuilder {
         } else if let convolution = plan.convolution[n.id] {
             let lowering = ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names)
             overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
+        } else if plan.pooling.contains(n.id) {
+            PoolLowering(node: n, op: n.op as! PoolOp, names: names).backward(edges, &self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(dy, .gradient(n.id))]
                               + edges.map { bind(.inputGradient($0.inputIndex), .gradient($0.to)) })

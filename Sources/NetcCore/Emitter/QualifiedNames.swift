@@ -11,7 +11,8 @@ public enum QualifiedNames {
     /// NetcRuntime's names in generated code.
     public static let runtime: Set<String> = [
         "ArgumentCheck", "BuildNotice", "CPUKernels", "ClassifierModel", "ConvolutionGeometry", "ConvolutionKernels",
-        "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelInfo", "ModelStorage", "OptimizerStep", "PanelLayout", "SplitMix64",
+        "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelInfo", "ModelStorage", "OptimizerStep", "PanelLayout", "PoolingKernels",
+        "SplitMix64",
     ]
 
     /// The standard library's names in generated code.

@@ -11,8 +11,12 @@ public struct Plan: Sendable {
     public let full: BackwardGraph
     /// How each linear node runs, by node id.
     public let linear: [Int: LinearPlan]
-    /// The convolutions that run as matrix products through the dense kernels, by node id.
+    /// How each Float convolution runs through the kernels (the others run as the op's loops), by node id.
     public let convolution: [Int: ConvolutionPlan]
+    /// The pools that run through the kernels (`PoolingKernels`): every pool of a
+    /// Float model. mnist-cnn b32's step: 0 ms with its two max pools as
+    /// kernels, 1.52 ms as the op's loops, whose NaN-aware comparisons did not vectorise.
+    public let pooling: Set<Int>
     /// Where every buffer lies in the model's one allocation.
     public let layout: StorageLayout
 
@@ -30,6 +34,7 @@ public struct Plan: Sendable {
             if let op = n.op as? ConvolutionOp, let plan = ConvolutionPlan(op, graph) { convolution[n.id] = plan }
         }
         self.convolution = convolution
+        pooling = graph.precision == .float ? Set(graph.nodes.filter { $0.op is PoolOp }.map(\.id)) : []
         let scratch = (linear.values.map(\.scratch) + convolution.values.map(\.scratch)).max() ?? 0
         let needsGradient = full.needsGradient
         layout = StorageLayout(graph, gradientNodes: Set(graph.nodes.map(\.id).filter { needsGradient[$0] } + [graph.loss.logits, graph.input]),
@@ -184,26 +189,47 @@ public struct LinearPlan: Sendable, Equatable {
 /// kernels. Float only (the C kernels are Float); Double, and convolutions
 /// too small for a matrix product to pay, run the op's own loops.
 public struct ConvolutionPlan: Sendable, Equatable {
-    /// Window values (input channels × kernel area) from which the matrix
+    /// How a Float convolution runs.
+    public enum Scheme: Sendable, Equatable {
+        /// In the model's layout (`ConvolutionKernels.forward` and its
+        /// gradients): the weights times the windows along each row of output
+        /// positions. Rows of 8 or more at stride 1, or 8 or more positions
+        /// per channel. mnist-cnn b32's step: 2.67 ms with `rows` for c2 and
+        /// loops for c1, X ms with both as planes (medians of 5 interleaved runs).
+        case planes
+        /// As matrix products through the dense kernels: the batch's windows as
+        /// rows of a position-major matrix (im2col). For the few positions
+        /// `planes` cannot take, when a window holds `minimumPatch` values or more.
+        case rows
+    }
+
+    /// Window values (input channels × kernel area) from which the `rows`
     /// form runs: the dense kernels vectorise along a window, so a short one
     /// wastes their lanes, and the op's loops, with constant bounds, win.
     /// Examples/Digits' DigitsCNN, 30 epochs: every convolution as loops
     /// 3.4 s; both as products 1.21 s; c2 (144 values) as a product and c1
-    /// (9) as loops 0.89 s. mnist-cnn's c1 (25 values) as a product: 3.2 ms
-    /// per step at batch 32, as loops 2.7 ms (medians of 5 interleaved runs).
+    /// (9) as loops 0.89 s.
     static let minimumPatch = 32
 
+    public let scheme: Scheme
     public let geometry: ConvolutionGeometry
     public let outputs: Int
-    /// Scalars of scratch: the window matrix, then the position-major product.
+    /// Scalars of scratch the scheme needs at the graph's batch size.
     public let scratch: Int
 
     init?(_ op: ConvolutionOp, _ graph: Graph) {
-        let w = op.window, patch = w.patch
-        guard graph.precision == .float, patch >= ConvolutionPlan.minimumPatch else { return nil }
+        let w = op.window
+        guard graph.precision == .float else { return nil }
         geometry = w
         outputs = op.outputChannels
-        scratch = graph.batchSize * w.outputPlane * (patch + op.outputChannels)
+        if ConvolutionKernels.planesSupported(w) {
+            scheme = .planes
+            scratch = ConvolutionKernels.planesScratch(w, outputs: outputs, count: graph.batchSize)
+        } else if w.patch >= ConvolutionPlan.minimumPatch {
+            scheme = .rows
+            scratch = graph.batchSize * w.outputPlane * (w.patch + outputs)
+        } else {
+            return nil
+        }
     }
-
 }

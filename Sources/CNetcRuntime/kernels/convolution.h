@@ -1,0 +1,435 @@
+// MARK: - Convolution over planes (included by body.h, once per kernel set)
+//
+// The model keeps a convolution's input [channels][height][width] and its
+// output [outputs][rows][columns] per sample, and these kernels work in that
+// layout: vectors run along a row of output positions, so the product
+// Y[o][p] = Σ_r W[o][r]·X[r][p] over taps r = (c, ky, kx) is the outer-product
+// micro-kernel of a matrix product — 6 outputs × 16 positions in 12 vector
+// accumulators, one broadcast weight and two vector loads per 12 multiply-adds
+// — whatever the channel counts. X[r][p] is not built: tap r of position
+// (oy, ox) reads src[offset[r] + oy·pitch + ox], where src is the sample
+// itself at stride 1 (a zero-padded copy when the convolution pads), or, at
+// other strides, the windows copied out as rows [taps][positions] (im2col,
+// position-major within a row: then the row is one long line of positions).
+//
+// A row's last vector is anchored at its end and overlaps the one before:
+// the forward pass computes those positions twice, identically, and the
+// weight gradient masks the lanes already counted. So rows need 8 positions
+// or more (netc_convolution_supported); no lane ever reads outside its row.
+
+#include "convolution_layout.h"
+
+/// Where one sample's windows read: tap r at output (oy, ox) reads
+/// src[offset[r] + oy·pitch + ox]; rows × width output positions.
+typedef struct {
+    const float *src;
+    const int32_t *offset;
+    ptrdiff_t taps, rows, width, pitch;
+} conv_view;
+
+/// Fills `offset` for the sample view the layout reads: in place or padded
+/// (taps over channels and the kernel), or lowered (one row per tap).
+static void conv_offsets(const netc_convolution *g, const netc_convolution_layout *l, int32_t *offset) {
+    if (!l->direct) {
+        for (Int r = 0; r < l->taps; r++) offset[r] = (int32_t)(r * l->positions);
+        return;
+    }
+    Int pitch = l->padded ? l->padded_width : g->width, plane = l->padded ? l->padded_height * pitch : g->height * g->width;
+    Int r = 0;
+    for (Int c = 0; c < g->channels; c++)
+        for (Int ky = 0; ky < g->kernel_height; ky++)
+            for (Int kx = 0; kx < g->kernel_width; kx++)
+                offset[r++] = (int32_t)(c * plane + ky * g->dilation * pitch + kx * g->dilation);
+}
+
+/// One sample's view: `x` in place, or its padded copy or windows written to `out`.
+static conv_view conv_view_of(const netc_convolution *g, const netc_convolution_layout *l, const int32_t *offset,
+                              const float *x, float *out) {
+    conv_view v = {.src = x, .offset = offset, .taps = l->taps};
+    if (l->direct) {
+        v.rows = g->output_height; v.width = g->output_width;
+        v.pitch = l->padded ? l->padded_width : g->width;
+        if (l->padded) {
+            Int hp = l->padded_height, wp = l->padded_width;
+            for (Int c = 0; c < g->channels; c++) {
+                float *plane = out + c * hp * wp;
+                const float *in = x + c * g->height * g->width;
+                for (Int i = 0; i < g->pad_top * wp; i++) plane[i] = 0;
+                for (Int iy = 0; iy < g->height; iy++) {
+                    float *row = plane + (iy + g->pad_top) * wp;
+                    for (Int i = 0; i < g->pad_left; i++) row[i] = 0;
+                    for (Int i = 0; i < g->width; i++) row[g->pad_left + i] = in[iy * g->width + i];
+                    for (Int i = g->pad_left + g->width; i < wp; i++) row[i] = 0;
+                }
+                for (Int i = (g->pad_top + g->height) * wp; i < hp * wp; i++) plane[i] = 0;
+            }
+            v.src = out;
+        }
+        return v;
+    }
+    v.rows = 1; v.width = l->positions; v.pitch = 0; v.src = out;
+    Int r = 0;
+    for (Int c = 0; c < g->channels; c++) {
+        const float *in = x + c * g->height * g->width;
+        for (Int ky = 0; ky < g->kernel_height; ky++)
+            for (Int kx = 0; kx < g->kernel_width; kx++, r++) {
+                float *row = out + r * l->positions;
+                for (Int oy = 0; oy < g->output_height; oy++) {
+                    Int iy = oy * g->stride_y - g->pad_top + ky * g->dilation;
+                    int inside = iy >= 0 && iy < g->height;
+                    for (Int ox = 0; ox < g->output_width; ox++) {
+                        Int ix = ox * g->stride_x - g->pad_left + kx * g->dilation;
+                        row[oy * g->output_width + ox] = inside && ix >= 0 && ix < g->width ? in[iy * g->width + ix] : 0;
+                    }
+                }
+            }
+    }
+    return v;
+}
+
+/// Position vector k of a view (rows of `width` positions, the last vector
+/// of each row anchored at its end): its offset in the source and in the output.
+INLINE void conv_slot(const conv_view *v, Int per_row, Int k, Int *src, Int *out) {
+    Int oy = k / per_row, ox = (k % per_row) * 8;
+    if (ox > v->width - 8) ox = v->width - 8;
+    *src = oy * v->pitch + ox;
+    *out = oy * v->width + ox;
+}
+
+/// `rows` outputs (a constant, 1…6) × `slots` position vectors (1 or 2):
+/// y[o][p] = bias[o] + Σ_r A[o][r]·X[r][p], A[o][r] at a[o·a_out + r·a_red].
+INLINE void conv_tile(const float *a, Int a_out, Int a_red, const float *bias, const conv_view *v,
+                      Int s0, Int s1, float *y0, float *y1, Int y_plane, int rows, int slots) {
+    v8 acc0[6], acc1[6];
+    for (int o = 0; o < rows; o++) acc0[o] = acc1[o] = bias ? splat(bias[o]) : zero();
+    const float *src = v->src;
+    for (Int r = 0; r < v->taps; r++) {
+        const float *q = src + v->offset[r], *ar = a + r * a_red;
+        v8 x0 = ld(q + s0), x1 = slots > 1 ? ld(q + s1) : x0;
+        for (int o = 0; o < rows; o++) {
+            v8 w = splat(ar[o * a_out]);
+            acc0[o] = acc0[o] + w * x0;
+            if (slots > 1) acc1[o] = acc1[o] + w * x1;
+        }
+    }
+    for (int o = 0; o < rows; o++) {
+        st(acc0[o], y0 + o * y_plane);
+        if (slots > 1) st(acc1[o], y1 + o * y_plane);
+    }
+}
+
+/// y[o][p] = bias[o] + Σ_r A[o][r]·X[r][p] for o < outputs over the whole view.
+static void conv_product(const float *a, Int a_out, Int a_red, const float *bias, const conv_view *v,
+                         float *y, Int y_plane, Int outputs) {
+    Int per_row = (v->width + 7) / 8, slots = v->rows * per_row;
+    for (Int o = 0; o < outputs; o += 6) {
+        int rows = (int)min_int(6, outputs - o);
+        const float *ao = a + o * a_out, *bo = bias ? bias + o : 0;
+        float *yo = y + o * y_plane;
+        Int k = 0;
+        for (; k + 2 <= slots; k += 2) {
+            Int s0, s1, t0, t1;
+            conv_slot(v, per_row, k, &s0, &t0);
+            conv_slot(v, per_row, k + 1, &s1, &t1);
+            switch (rows) {
+            case 6: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 6, 2); break;
+            case 5: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 5, 2); break;
+            case 4: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 4, 2); break;
+            case 3: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 3, 2); break;
+            case 2: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 2, 2); break;
+            default: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 1, 2); break;
+            }
+        }
+        if (k < slots) {
+            Int s0, t0;
+            conv_slot(v, per_row, k, &s0, &t0);
+            switch (rows) {
+            case 6: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 6, 1); break;
+            case 5: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 5, 1); break;
+            case 4: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 4, 1); break;
+            case 3: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 3, 1); break;
+            case 2: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 2, 1); break;
+            default: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 1, 1); break;
+            }
+        }
+    }
+}
+
+static void convolution_forward(const netc_convolution *g, const float *w, const float *bias, const float *x, float *y,
+                                 Int count, float *scratch) {
+    const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
+    g = &local;
+    netc_convolution_layout l = netc_convolution_lay_out(g, count);
+    Int offsets = l.taps > g->outputs ? l.taps : g->outputs;
+    int32_t *offset = (int32_t *)scratch;
+    float *views = scratch + offsets;
+    conv_offsets(g, &l, offset);
+    Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
+    for (Int b = 0; b < count; b++) {
+        conv_view v = conv_view_of(g, &l, offset, x + b * sample, views);
+        conv_product(w, l.taps, 1, bias, &v, y + b * out, l.positions, g->outputs);
+    }
+}
+
+/// A view's position vectors in order, three integers each: where the vector
+/// starts in the source and in δ, and how many of its first lanes the vector
+/// before it already covered (the anchored last vector of a row).
+static Int conv_slots(const conv_view *v, int32_t *slot) {
+    Int n = 0;
+    for (Int oy = 0; oy < v->rows; oy++)
+        for (Int s = 0; s < v->width; s += 8, n++) {
+            Int ox = min_int(s, v->width - 8);
+            slot[3 * n] = (int32_t)(oy * v->pitch + ox);
+            slot[3 * n + 1] = (int32_t)(oy * v->width + ox);
+            slot[3 * n + 2] = (int32_t)(s - ox);
+        }
+    return n;
+}
+
+/// The weight gradient for fewer than 16 outputs, positions along the
+/// vectors: `rows` outputs (1…3) × `taps` consecutive taps (1…3) from r0,
+/// summed over the positions of `count` samples' views; with `masked`, lanes
+/// a row's last vector shares with the one before are masked out of δ.
+INLINE void conv_gradient_tile_p(const float *dy, Int dy_sample, Int dy_plane, const conv_view *views, Int count, Int r0,
+                                 const int32_t *slot, Int slots, float *dw, Int dw_row, int rows, int taps, int masked) {
+    v8 acc[3][3];
+    for (int o = 0; o < rows; o++)
+        for (int t = 0; t < taps; t++) acc[o][t] = zero();
+    const i8v lane = {0, 1, 2, 3, 4, 5, 6, 7};
+    for (Int b = 0; b < count; b++) {
+        const conv_view *v = views + b;
+        const float *d = dy + b * dy_sample;
+        const float *q[3];
+        for (int t = 0; t < taps; t++) q[t] = v->src + v->offset[r0 + t];
+        for (Int k = 0; k < slots; k++) {
+            const int32_t *at = slot + 3 * k;
+            const float *dk = d + at[1];
+            v8 e[3];
+            for (int o = 0; o < rows; o++) e[o] = ld(dk + o * dy_plane);
+            if (masked) {
+                i8v fresh = lane >= at[2];
+                for (int o = 0; o < rows; o++) e[o] = (v8)((i8v)e[o] & fresh);
+            }
+            for (int t = 0; t < taps; t++) {
+                v8 u = ld(q[t] + at[0]);
+                for (int o = 0; o < rows; o++) acc[o][t] = acc[o][t] + e[o] * u;
+            }
+        }
+    }
+    float lanes[3][3][8];  // through memory once (see conv_gradient_tile)
+    for (int o = 0; o < rows; o++)
+        for (int t = 0; t < taps; t++) st(acc[o][t], lanes[o][t]);
+    for (int o = 0; o < rows; o++)
+        for (int t = 0; t < taps; t++) dw[o * dw_row + t] += sum(ld(lanes[o][t]));
+}
+
+static void conv_gradient_block_p(const float *dy, Int dy_sample, Int dy_plane, const conv_view *views, Int count,
+                                  const int32_t *slot, Int slots, float *dw, Int outputs, Int taps) {
+    int masked = views[0].width % 8 != 0;
+    for (Int o = 0; o < outputs; o += 3) {
+        int rows = (int)min_int(3, outputs - o);
+        for (Int r = 0; r < taps; r += 3) {
+            int n = (int)min_int(3, taps - r);
+            const float *d = dy + o * dy_plane;
+            float *at = dw + o * taps + r;
+            switch ((rows * 4 + n) * 2 + masked) {
+#define NETC_GRADIENT_TILE(R, T) \
+            case (R * 4 + T) * 2: conv_gradient_tile_p(d, dy_sample, dy_plane, views, count, r, slot, slots, at, taps, R, T, 0); break; \
+            case (R * 4 + T) * 2 + 1: conv_gradient_tile_p(d, dy_sample, dy_plane, views, count, r, slot, slots, at, taps, R, T, 1); break;
+            NETC_GRADIENT_TILE(3, 3) NETC_GRADIENT_TILE(3, 2) NETC_GRADIENT_TILE(3, 1)
+            NETC_GRADIENT_TILE(2, 3) NETC_GRADIENT_TILE(2, 2) NETC_GRADIENT_TILE(2, 1)
+            NETC_GRADIENT_TILE(1, 3) NETC_GRADIENT_TILE(1, 2) NETC_GRADIENT_TILE(1, 1)
+#undef NETC_GRADIENT_TILE
+            default: break;
+            }
+        }
+    }
+}
+
+/// The weight gradient for 16 outputs or more, outputs along the vectors: `taps` consecutive taps
+/// (1…6) from r0 × 8·`vectors` outputs (1 or 2) from the first of `dyt`, δ
+/// transposed per sample to [positions][stride] (outputs, then zeros up to a
+/// whole 8); per position, each tap's value broadcast against the outputs' δ.
+/// The forward micro-kernel's shape: 12 accumulators, 2 loads and 6
+/// broadcasts per 12 multiply-adds. Along positions instead, rows of 8 left
+/// δ's vectors short: mnist-cnn's c2 ran at 54 GFLOP/s, this way at 98; its
+/// c1 (6 outputs, so one vector of them) at 26 this way, 68 along positions.
+INLINE void conv_gradient_tile(const float *dyt, Int stride, const conv_view *views, Int count, Int r0,
+                               float *dw, Int dw_row, Int outputs, int taps, int vectors) {
+    v8 acc0[6], acc1[6];
+    for (int t = 0; t < taps; t++) acc0[t] = acc1[t] = zero();
+    Int positions = views[0].rows * views[0].width;
+    for (Int b = 0; b < count; b++) {
+        const conv_view *v = views + b;
+        const float *d = dyt + b * positions * stride;
+        const float *q[6];
+        for (int t = 0; t < taps; t++) q[t] = v->src + v->offset[r0 + t];
+        for (Int oy = 0; oy < v->rows; oy++) {
+            Int sr = oy * v->pitch;
+            for (Int ox = 0; ox < v->width; ox++, d += stride) {
+                v8 d0 = ld(d), d1 = vectors > 1 ? ld(d + 8) : d0;
+                for (int t = 0; t < taps; t++) {
+                    v8 u = splat(q[t][sr + ox]);
+                    acc0[t] = acc0[t] + u * d0;
+                    if (vectors > 1) acc1[t] = acc1[t] + u * d1;
+                }
+            }
+        }
+    }
+    // Through memory once at the end: indexing the accumulators' lanes
+    // directly kept every one of them in memory, stored at each multiply-add.
+    float lanes[6][16];
+    for (int t = 0; t < taps; t++) {
+        st(acc0[t], lanes[t]);
+        if (vectors > 1) st(acc1[t], lanes[t] + 8);
+    }
+    for (int t = 0; t < taps; t++)
+        for (int k = 0; k < 8 * vectors && k < outputs; k++) dw[k * dw_row + t] += lanes[t][k];
+}
+
+static void conv_gradient_block(const float *dyt, Int stride, const conv_view *views, Int count, float *dw, Int outputs, Int taps) {
+    for (Int o = 0; o < outputs; o += 16) {
+        int vectors = outputs - o > 8 ? 2 : 1;
+        for (Int r = 0; r < taps; r += 6) {
+            int n = (int)min_int(6, taps - r);
+            const float *d = dyt + o;
+            float *at = dw + o * taps + r;
+            switch (n * 2 + vectors - 1) {
+#define NETC_GRADIENT_TILE(T) \
+            case T * 2: conv_gradient_tile(d, stride, views, count, r, at, taps, outputs - o, T, 1); break; \
+            case T * 2 + 1: conv_gradient_tile(d, stride, views, count, r, at, taps, outputs - o, T, 2); break;
+            NETC_GRADIENT_TILE(6) NETC_GRADIENT_TILE(5) NETC_GRADIENT_TILE(4)
+            NETC_GRADIENT_TILE(3) NETC_GRADIENT_TILE(2) NETC_GRADIENT_TILE(1)
+#undef NETC_GRADIENT_TILE
+            default: break;
+            }
+        }
+    }
+}
+
+/// Chunks of samples: their views prepared (when not read in place), then
+/// every tile of dW accumulated over the chunk.
+static void convolution_weight_gradient(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
+                                        Int count, float *scratch) {
+    const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
+    g = &local;
+    netc_convolution_layout l = netc_convolution_lay_out(g, count);
+    Int offsets = l.taps > g->outputs ? l.taps : g->outputs;
+    int32_t *offset = (int32_t *)scratch;
+    float *views = scratch + offsets;
+    conv_offsets(g, &l, offset);
+    Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
+    for (Int i = 0; i < g->outputs * l.taps; i++) dw[i] = 0;
+    if (db) {
+        for (Int o = 0; o < g->outputs; o++) {
+            v8 acc = zero();
+            float s = 0;
+            for (Int b = 0; b < count; b++) {
+                const float *d = dy + b * out + o * l.positions;
+                Int p = 0;
+                for (; p + 8 <= l.positions; p += 8) acc = acc + ld(d + p);
+                for (; p < l.positions; p++) s += d[p];
+            }
+            db[o] = sum(acc) + s;
+        }
+    }
+    enum { CHUNK_LIMIT = 256 };
+    conv_view chunk[CHUNK_LIMIT];
+    Int step = min_int(l.chunk, CHUNK_LIMIT), stride = (g->outputs + 7) & ~(Int)7, slots = 0;
+    int32_t *slot = offset + offsets;
+    views += 3 * l.slots;
+    for (Int b = 0; b < count; b += step) {
+        Int n = min_int(step, count - b);
+        for (Int k = 0; k < n; k++) chunk[k] = conv_view_of(g, &l, offset, x + (b + k) * sample, views + k * l.view);
+        if (g->outputs < 16) {
+            if (b == 0) slots = conv_slots(&chunk[0], slot);
+            conv_gradient_block_p(dy + b * out, out, l.positions, chunk, n, slot, slots, dw, g->outputs, l.taps);
+            continue;
+        }
+        float *dyt = views + step * l.view;
+        for (Int k = 0; k < n; k++)
+            for (Int p = 0; p < l.positions; p++) {
+                float *row = dyt + (k * l.positions + p) * stride;
+                for (Int o = 0; o < g->outputs; o++) row[o] = dy[(b + k) * out + o * l.positions + p];
+                for (Int o = g->outputs; o < stride; o++) row[o] = 0;
+            }
+        conv_gradient_block(dyt, stride, chunk, n, dw, g->outputs, l.taps);
+    }
+}
+
+/// dx (= or +=) the window gradients cols[taps][positions] added back where
+/// each window read. At stride 1, per input row and kernel column, the
+/// kernel rows' contributions are summed in a register and added once: one
+/// read-modify-write of dx per row and column, not per tap, and none that
+/// partly overlaps a store still in flight (added per tap, c2's scatter took
+/// 38 % of mnist-cnn's input gradient). Other strides: per tap and output row.
+static void conv_scatter(const netc_convolution *g, const float *cols, Int positions, float *dx) {
+    const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
+    g = &local;
+    Int d = g->dilation, kh = g->kernel_height, kw = g->kernel_width, ow = g->output_width;
+    for (Int c = 0; c < g->channels; c++) {
+        float *plane = dx + c * g->height * g->width;
+        const float *taps = cols + c * kh * kw * positions;
+        for (Int kx = 0; kx < kw; kx++) {
+            // Columns ox with 0 ≤ ox·stride_x − pad_left + kx·dilation < width.
+            Int shift = kx * d - g->pad_left, low = 0, high = ow;
+            while (low < high && low * g->stride_x + shift < 0) low++;
+            while (high > low && (high - 1) * g->stride_x + shift >= g->width) high--;
+            if (g->stride_x == 1 && g->stride_y == 1) {
+                for (Int iy = 0; iy < g->height; iy++) {
+                    float *to = plane + iy * g->width + shift;
+                    Int ox = low;
+                    for (; ox + 8 <= high; ox += 8) {
+                        v8 a = ld(to + ox);
+                        for (Int ky = 0; ky < kh; ky++) {
+                            Int oy = iy + g->pad_top - ky * d;
+                            if (oy >= 0 && oy < g->output_height) a = a + ld(taps + (ky * kw + kx) * positions + oy * ow + ox);
+                        }
+                        st(a, to + ox);
+                    }
+                    for (; ox < high; ox++) {
+                        float a = to[ox];
+                        for (Int ky = 0; ky < kh; ky++) {
+                            Int oy = iy + g->pad_top - ky * d;
+                            if (oy >= 0 && oy < g->output_height) a += taps[(ky * kw + kx) * positions + oy * ow + ox];
+                        }
+                        to[ox] = a;
+                    }
+                }
+                continue;
+            }
+            for (Int ky = 0; ky < kh; ky++) {
+                const float *row = taps + (ky * kw + kx) * positions;
+                for (Int oy = 0; oy < g->output_height; oy++) {
+                    Int iy = oy * g->stride_y - g->pad_top + ky * d;
+                    if (iy < 0 || iy >= g->height) continue;
+                    float *to = plane + iy * g->width + shift;
+                    const float *from = row + oy * ow;
+                    for (Int ox = low; ox < high; ox++) to[ox * g->stride_x] += from[ox];
+                }
+            }
+        }
+    }
+}
+
+/// Per sample: the window gradients Wᵀ·δ as rows [taps][positions] (the
+/// forward micro-kernel, with W read transposed and δ as the view), then
+/// scattered back.
+static void convolution_input_gradient(const netc_convolution *g, const float *dy, const float *w, float *dx, int accumulate,
+                                       Int count, float *scratch) {
+    const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
+    g = &local;
+    netc_convolution_layout l = netc_convolution_lay_out(g, count);
+    Int offsets = l.taps > g->outputs ? l.taps : g->outputs;
+    int32_t *offset = (int32_t *)scratch;
+    float *cols = scratch + offsets;
+    for (Int o = 0; o < g->outputs; o++) offset[o] = (int32_t)(o * l.positions);
+    Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
+    for (Int b = 0; b < count; b++) {
+        conv_view v = {.src = dy + b * out, .offset = offset, .taps = g->outputs, .rows = 1, .width = l.positions, .pitch = 0};
+        conv_product(w, 1, l.taps, 0, &v, cols, l.positions, l.taps);
+        float *dxb = dx + b * sample;
+        if (!accumulate) for (Int i = 0; i < sample; i++) dxb[i] = 0;
+        conv_scatter(g, cols, l.positions, dxb);
+    }
+}
