@@ -110,7 +110,11 @@ final class ConvolutionKernelTests: XCTestCase {
     func testPoolingKernelsMatchTheOp() {
         var rng = SplitMix64(seed: 17)
         func pick(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
+        // Pairs of 2×2 windows: rows of 8 or more outputs (the last vector
+        // overlapping), of 4–7, windows tiling the input or not; then any window.
         var geometries = [ConvolutionGeometry(channels: 3, height: 24, width: 24, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2),
+                          ConvolutionGeometry(channels: 2, height: 7, width: 13, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2),
+                          ConvolutionGeometry(channels: 2, height: 5, width: 21, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2),
                           ConvolutionGeometry(channels: 2, height: 6, width: 38, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2),
                           ConvolutionGeometry(channels: 4, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2)]
         for _ in 0..<20 {
@@ -143,20 +147,24 @@ final class ConvolutionKernelTests: XCTestCase {
                         }
                     }
                 }
+                let before = randomFloats(x.count, &rng)
                 KernelSets.forEach { path in
-                    var yk = [Float](repeating: 5, count: dy.count), dxk = [Float](repeating: 5, count: x.count)
+                    var yk = [Float](repeating: 5, count: dy.count), dxk = [Float](repeating: 5, count: x.count), dxa = before
                     switch reduction {
                     case .max:
                         PoolingKernels.maxForward(g, &x, &yk, count: count)
                         PoolingKernels.maxBackward(g, &x, &yk, &dy, &dxk, accumulate: false, count: count)
+                        PoolingKernels.maxBackward(g, &x, &yk, &dy, &dxa, accumulate: true, count: count)
                     case .average:
                         PoolingKernels.averageForward(g, &x, &yk, count: count)
                         PoolingKernels.averageBackward(g, &dy, &dxk, accumulate: false, count: count)
+                        PoolingKernels.averageBackward(g, &dy, &dxa, accumulate: true, count: count)
                     }
                     let what = "\(path) \(reduction) pool \(g)"
                     XCTAssertEqual(yk.map { $0.isNaN }, y.map { $0.isNaN }, "\(what): NaN outputs")
                     assertClose(yk.map { $0.isNaN ? 0 : $0 }, y.map { $0.isNaN ? 0 : Float($0) }, "\(what) forward")
                     assertClose(dxk, dx.map(Float.init), "\(what) backward")
+                    assertClose(dxa, zip(dx, before).map { Float($0 + Double($1)) }, "\(what) backward +=")
                 }
             }
         }

@@ -1308,11 +1308,11 @@ weight_gradient:
 	.cfi_offset %r15, -24
 	movq	%r9, %rbx
 	movq	%r8, %r14
-	movq	%rdx, -112(%rbp)
-	movq	%rsi, -80(%rbp)
-	movq	%rdi, -56(%rbp)
+	movq	%rdx, -88(%rbp)
+	movq	%rsi, -72(%rbp)
+	movq	%rdi, -48(%rbp)
 	movq	16(%rbp), %r12
-	movabsq	$9223372036854775804, %r13
+	movabsq	$9223372036854775806, %r13
 	testq	%rcx, %rcx
 	je	.LBB2_20
 	movq	%rcx, %r15
@@ -1328,7 +1328,7 @@ weight_gradient:
 	leaq	(,%rbx,4), %rax
 	leaq	(%r15,%rbx,4), %rcx
 	imulq	%rbx, %r12
-	movq	-56(%rbp), %r10
+	movq	-48(%rbp), %r10
 	leaq	(%r10,%r12,4), %rdx
 	cmpq	%rdx, %r15
 	setb	%dl
@@ -1338,16 +1338,16 @@ weight_gradient:
 	testq	%rax, %rax
 	sets	%dil
 	orb	%cl, %dil
-	leaq	-28(%r13), %rdx
+	leaq	-30(%r13), %rdx
 	andq	%rbx, %rdx
-	movq	%rbx, %rsi
-	andq	%r13, %rsi
+	leaq	-2(%r13), %rsi
+	andq	%rbx, %rsi
 	movl	%ebx, %ecx
 	andl	$3, %ecx
 	leaq	96(%r10), %r8
 	xorl	%r9d, %r9d
 	xorb	$1, %dil
-	movb	%dil, -48(%rbp)
+	movb	%dil, -56(%rbp)
 	jmp	.LBB2_5
 	.p2align	4
 .LBB2_19:
@@ -1362,7 +1362,7 @@ weight_gradient:
 	jle	.LBB2_19
 	cmpq	$4, %rbx
 	setae	%dil
-	testb	%dil, -48(%rbp)
+	testb	%dil, -56(%rbp)
 	jne	.LBB2_13
 	xorl	%r12d, %r12d
 	jmp	.LBB2_8
@@ -1444,197 +1444,119 @@ weight_gradient:
 .LBB2_20:
 	movq	%rbx, %rax
 	andq	$-4, %rax
-	movq	%rax, -104(%rbp)
+	movq	%rax, -112(%rbp)
 	cmpq	$0, 24(%rbp)
 	sete	%al
 	cmpq	$4, %rbx
 	setl	%cl
 	orb	%al, %cl
 	jne	.LBB2_29
-	movl	%r12d, %r10d
-	andl	$3, %r10d
+	leaq	-1(%r12), %rax
+	movq	%rax, -80(%rbp)
+	movl	%r12d, %r11d
+	andl	$3, %r11d
+	leaq	-2(%r13), %rdx
+	andq	%r12, %rdx
+	leaq	(,%rbx,4), %rsi
+	leaq	(%rsi,%rsi,2), %rdi
+	movq	%rbx, %r8
+	shlq	$4, %r8
+	movq	24(%rbp), %rax
+	leaq	48(%rax), %rcx
+	movq	%rcx, -56(%rbp)
 	movq	%r12, %rcx
-	andq	%r13, %rcx
-	leaq	(,%rbx,4), %rdx
-	leaq	(%rdx,%rdx,2), %rsi
-	movq	%rbx, %rdi
-	shlq	$4, %rdi
-	movq	24(%rbp), %r15
-	leaq	48(%r15), %rax
-	movq	%rax, -48(%rbp)
-	movq	%r12, %rax
-	shlq	$4, %rax
-	movq	%rax, -96(%rbp)
-	movq	%r10, -72(%rbp)
-	shll	$4, %r10d
-	xorl	%r11d, %r11d
-	movq	-56(%rbp), %r9
+	shlq	$4, %rcx
+	movq	%rcx, -104(%rbp)
+	movq	%r11, -120(%rbp)
+	shll	$4, %r11d
+	xorl	%r15d, %r15d
+	movq	-48(%rbp), %r10
 	jmp	.LBB2_22
 	.p2align	4
 .LBB2_28:
-	addq	$4, %r11
-	addq	$16, %r9
-	movq	-96(%rbp), %rax
-	addq	%rax, -48(%rbp)
-	addq	%rax, %r15
-	cmpq	-104(%rbp), %r11
+	addq	$4, %r15
+	addq	$16, %r10
+	movq	-104(%rbp), %rcx
+	addq	%rcx, -56(%rbp)
+	addq	%rcx, %rax
+	cmpq	-112(%rbp), %r15
 	movq	16(%rbp), %r12
 	jge	.LBB2_29
 .LBB2_22:
 	testq	%r12, %r12
 	jle	.LBB2_28
-	cmpq	$4, 16(%rbp)
-	jae	.LBB2_43
+	cmpq	$3, -80(%rbp)
+	jae	.LBB2_31
 	xorl	%r12d, %r12d
 	jmp	.LBB2_25
 	.p2align	4
-.LBB2_43:
-	movq	-48(%rbp), %r8
-	movq	%r9, %rax
+.LBB2_31:
+	movq	-56(%rbp), %r9
+	movq	%r10, %rcx
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB2_44:
-	vmovups	(%rax), %xmm0
-	vmovups	%xmm0, -48(%r8)
-	vmovups	(%rax,%rbx,4), %xmm0
-	vmovups	%xmm0, -32(%r8)
-	vmovups	(%rax,%rbx,8), %xmm0
-	vmovups	%xmm0, -16(%r8)
-	vmovups	(%rax,%rsi), %xmm0
-	vmovups	%xmm0, (%r8)
+.LBB2_32:
+	vmovups	(%rcx), %xmm0
+	vmovups	%xmm0, -48(%r9)
+	vmovups	(%rcx,%rbx,4), %xmm0
+	vmovups	%xmm0, -32(%r9)
+	vmovups	(%rcx,%rbx,8), %xmm0
+	vmovups	%xmm0, -16(%r9)
+	vmovups	(%rcx,%rdi), %xmm0
+	vmovups	%xmm0, (%r9)
 	addq	$4, %r12
-	addq	%rdi, %rax
-	addq	$64, %r8
-	cmpq	%r12, %rcx
-	jne	.LBB2_44
+	addq	%r8, %rcx
+	addq	$64, %r9
+	cmpq	%r12, %rdx
+	jne	.LBB2_32
 .LBB2_25:
-	cmpq	$0, -72(%rbp)
+	cmpq	$0, -120(%rbp)
 	je	.LBB2_28
-	movq	%rdx, %rax
-	imulq	%r12, %rax
+	movq	%rsi, %rcx
+	imulq	%r12, %rcx
 	shlq	$4, %r12
-	addq	%r15, %r12
-	addq	%r9, %rax
-	xorl	%r8d, %r8d
+	addq	%rax, %r12
+	addq	%r10, %rcx
+	xorl	%r9d, %r9d
 	.p2align	4
 .LBB2_27:
-	vmovups	(%rax), %xmm0
-	vmovups	%xmm0, (%r12,%r8)
-	addq	$16, %r8
-	addq	%rdx, %rax
-	cmpq	%r8, %r10
+	vmovups	(%rcx), %xmm0
+	vmovups	%xmm0, (%r12,%r9)
+	addq	$16, %r9
+	addq	%rsi, %rcx
+	cmpq	%r9, %r11
 	jne	.LBB2_27
 	jmp	.LBB2_28
 .LBB2_29:
 	cmpq	$16, %r14
-	jge	.LBB2_45
+	jge	.LBB2_33
 	xorl	%eax, %eax
-.LBB2_31:
-	movq	%rax, -64(%rbp)
+.LBB2_81:
+	movq	%rax, %rsi
+	orq	$8, %rax
 	cmpq	%r14, %rax
-	jge	.LBB2_42
-	addq	$2, %r13
-	andq	%r12, %r13
-	leaq	(,%rbx,8), %rax
-	movq	-80(%rbp), %rcx
-	movq	-64(%rbp), %rdx
-	leaq	(%rcx,%rdx,4), %rcx
-	leaq	(,%r14,8), %rdx
-	jmp	.LBB2_33
-	.p2align	4
-.LBB2_41:
-	movq	-64(%rbp), %rdi
-	incq	%rdi
-	addq	$4, %rcx
-	movq	%rdi, -64(%rbp)
-	cmpq	%r14, %rdi
-	je	.LBB2_42
+	jle	.LBB2_95
+	movq	%rsi, %rax
+	jmp	.LBB2_83
 .LBB2_33:
-	testq	%rbx, %rbx
-	jle	.LBB2_41
-	movq	-112(%rbp), %rsi
-	movq	-64(%rbp), %r8
-	leaq	(%rsi,%r8,4), %rsi
-	movq	-80(%rbp), %rdi
-	leaq	(%rdi,%r8,4), %rdi
-	movq	-56(%rbp), %r8
-	xorl	%r9d, %r9d
-	jmp	.LBB2_35
-	.p2align	4
-.LBB2_40:
-	movq	%r9, %r10
-	imulq	%r14, %r10
-	vmovss	%xmm0, (%rsi,%r10,4)
-	incq	%r9
-	addq	$4, %r8
-	cmpq	%rbx, %r9
-	je	.LBB2_41
-.LBB2_35:
-	vxorps	%xmm0, %xmm0, %xmm0
-	testq	%r12, %r12
-	jle	.LBB2_40
-	cmpq	$1, %r12
-	jne	.LBB2_93
-	xorl	%r10d, %r10d
-	jmp	.LBB2_38
-	.p2align	4
-.LBB2_93:
-	movq	%rcx, %r11
-	movq	%r8, %r15
-	xorl	%r10d, %r10d
-	.p2align	4
-.LBB2_94:
-	vmovss	(%r15), %xmm1
-	vfmadd132ss	(%r11), %xmm0, %xmm1
-	vmovss	(%r15,%rbx,4), %xmm0
-	vfmadd132ss	(%r11,%r14,4), %xmm1, %xmm0
-	addq	$2, %r10
-	addq	%rax, %r15
-	addq	%rdx, %r11
-	cmpq	%r10, %r13
-	jne	.LBB2_94
-.LBB2_38:
-	testb	$1, %r12b
-	je	.LBB2_40
-	movq	-56(%rbp), %r11
-	leaq	(%r11,%r9,4), %r11
-	movq	%r10, %r15
-	imulq	%rbx, %r15
-	vmovss	(%r11,%r15,4), %xmm1
-	imulq	%r14, %r10
-	vfmadd231ss	(%rdi,%r10,4), %xmm1, %xmm0
-	jmp	.LBB2_40
-.LBB2_42:
-	addq	$104, %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
-	popq	%rbp
-	.cfi_def_cfa %rsp, 8
-	vzeroupper
-	retq
-.LBB2_45:
-	.cfi_def_cfa %rbp, 16
-	movq	-104(%rbp), %rax
+	movq	-112(%rbp), %rax
 	imulq	%r12, %rax
 	movq	24(%rbp), %r8
 	leaq	(%r8,%rax,4), %rdx
 	leaq	(,%r14,8), %rsi
 	leaq	(,%r14,4), %rdi
 	leaq	(%rdi,%rdi,2), %rax
-	movq	%rax, -96(%rbp)
+	movq	%rax, -104(%rbp)
 	leaq	-1(%r12), %rax
-	movq	%rax, -72(%rbp)
-	leaq	2(%r13), %r10
-	andq	%r12, %r10
-	movq	-80(%rbp), %rax
+	movq	%rax, -80(%rbp)
+	movq	%r12, %r10
+	andq	%r13, %r10
+	movq	-72(%rbp), %rax
 	addq	$32, %rax
-	movq	%rax, -88(%rbp)
-	movq	-56(%rbp), %rax
+	movq	%rax, -96(%rbp)
+	movq	-48(%rbp), %rax
 	addq	$12, %rax
-	movq	%rax, -136(%rbp)
+	movq	%rax, -144(%rbp)
 	leaq	(,%rbx,4), %r15
 	leaq	(,%rbx,8), %rcx
 	movq	%rbx, %rax
@@ -1643,36 +1565,36 @@ weight_gradient:
 	shlq	$4, %rax
 	addq	%r8, %rax
 	addq	$96, %rax
-	movq	%rax, -128(%rbp)
+	movq	%rax, -136(%rbp)
 	movq	%r12, %rax
 	shlq	$4, %rax
-	movq	%rax, -144(%rbp)
+	movq	%rax, -120(%rbp)
 	movl	$16, %r8d
 	xorl	%eax, %eax
-	jmp	.LBB2_46
+	jmp	.LBB2_34
 	.p2align	4
-.LBB2_92:
+.LBB2_80:
 	movq	-64(%rbp), %rax
 	leaq	16(%rax), %r8
-	addq	$64, -88(%rbp)
+	addq	$64, -96(%rbp)
 	cmpq	%r14, %r8
-	jg	.LBB2_31
-.LBB2_46:
+	jg	.LBB2_81
+.LBB2_34:
 	movq	%r8, -64(%rbp)
-	movq	-80(%rbp), %r8
+	movq	-72(%rbp), %r8
 	leaq	(%r8,%rax,4), %r8
-	movq	%r8, -120(%rbp)
+	movq	%r8, -128(%rbp)
 	cmpq	$0, 24(%rbp)
-	je	.LBB2_73
+	je	.LBB2_61
 	testq	%r12, %r12
-	jle	.LBB2_52
-	cmpq	$0, -72(%rbp)
-	je	.LBB2_49
-	movq	-128(%rbp), %r9
-	movq	-88(%rbp), %r11
+	jle	.LBB2_40
+	cmpq	$0, -80(%rbp)
+	je	.LBB2_37
+	movq	-136(%rbp), %r9
+	movq	-96(%rbp), %r11
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB2_72:
+.LBB2_60:
 	vmovups	-32(%r11), %ymm0
 	vmovups	%ymm0, -96(%r9)
 	vmovups	(%r11), %ymm0
@@ -1685,100 +1607,100 @@ weight_gradient:
 	addq	%rsi, %r11
 	subq	$-128, %r9
 	cmpq	%r8, %r10
-	jne	.LBB2_72
+	jne	.LBB2_60
 	testb	$1, %r12b
-	je	.LBB2_52
-.LBB2_51:
+	je	.LBB2_40
+.LBB2_39:
 	movq	%r8, %r9
 	imulq	%r14, %r9
-	movq	-120(%rbp), %r11
+	movq	-128(%rbp), %r11
 	vmovups	(%r11,%r9,4), %ymm0
 	shlq	$6, %r8
 	vmovups	%ymm0, (%rdx,%r8)
 	vmovups	32(%r11,%r9,4), %ymm0
 	vmovups	%ymm0, 32(%rdx,%r8)
-.LBB2_52:
-	movq	-112(%rbp), %r8
+.LBB2_40:
+	movq	-88(%rbp), %r8
 	leaq	(%r8,%rax,4), %rax
-	movq	%rax, -48(%rbp)
+	movq	%rax, -56(%rbp)
 	cmpq	$4, %rbx
-	jl	.LBB2_53
+	jl	.LBB2_41
 	movq	24(%rbp), %rax
 	xorl	%r11d, %r11d
-	jmp	.LBB2_59
+	jmp	.LBB2_47
 	.p2align	4
-.LBB2_60:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm5, %xmm5, %xmm5
+.LBB2_48:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB2_63:
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB2_51:
 	movq	%r11, %r8
 	imulq	%r14, %r8
-	movq	-48(%rbp), %r9
+	movq	-56(%rbp), %r9
 	leaq	(%r9,%r8,4), %r8
-	vmovups	%ymm4, (%r8)
+	vmovups	%ymm6, (%r8)
 	vmovups	%ymm7, 32(%r8)
-	vmovups	%ymm6, (%r8,%r14,4)
-	vmovups	%ymm5, 32(%r8,%r14,4)
+	vmovups	%ymm5, (%r8,%r14,4)
+	vmovups	%ymm4, 32(%r8,%r14,4)
 	vmovups	%ymm3, (%r8,%r14,8)
 	vmovups	%ymm2, 32(%r8,%r14,8)
-	movq	-96(%rbp), %r9
+	movq	-104(%rbp), %r9
 	vmovups	%ymm1, (%r8,%r9)
 	vmovups	%ymm0, 32(%r8,%r9)
 	addq	$4, %r11
-	addq	-144(%rbp), %rax
-	cmpq	-104(%rbp), %r11
+	addq	-120(%rbp), %rax
+	cmpq	-112(%rbp), %r11
 	movq	16(%rbp), %r12
-	jge	.LBB2_54
-.LBB2_59:
+	jge	.LBB2_42
+.LBB2_47:
 	testq	%r12, %r12
-	jle	.LBB2_60
-	vxorps	%xmm4, %xmm4, %xmm4
+	jle	.LBB2_48
+	vxorps	%xmm0, %xmm0, %xmm0
 	movl	$8, %r8d
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB2_62:
+.LBB2_50:
 	vmovups	-32(%rdx,%r8,4), %ymm8
 	vmovups	(%rdx,%r8,4), %ymm9
 	vbroadcastss	-8(%rax,%r8), %ymm10
 	vbroadcastss	-4(%rax,%r8), %ymm11
 	vbroadcastss	(%rax,%r8), %ymm12
 	vbroadcastss	4(%rax,%r8), %ymm13
-	vfmadd231ps	%ymm8, %ymm10, %ymm4
+	vfmadd231ps	%ymm8, %ymm10, %ymm6
 	vfmadd231ps	%ymm10, %ymm9, %ymm7
-	vfmadd231ps	%ymm8, %ymm11, %ymm6
-	vfmadd231ps	%ymm11, %ymm9, %ymm5
+	vfmadd231ps	%ymm8, %ymm11, %ymm5
+	vfmadd231ps	%ymm11, %ymm9, %ymm4
 	vfmadd231ps	%ymm8, %ymm12, %ymm3
 	vfmadd231ps	%ymm12, %ymm9, %ymm2
 	vfmadd231ps	%ymm8, %ymm13, %ymm1
 	vfmadd231ps	%ymm9, %ymm13, %ymm0
 	addq	$16, %r8
 	decq	%r12
-	jne	.LBB2_62
-	jmp	.LBB2_63
+	jne	.LBB2_50
+	jmp	.LBB2_51
 	.p2align	4
-.LBB2_73:
-	movq	-112(%rbp), %r8
+.LBB2_61:
+	movq	-88(%rbp), %r8
 	leaq	(%r8,%rax,4), %rax
-	movq	%rax, -48(%rbp)
+	movq	%rax, -56(%rbp)
 	cmpq	$4, %rbx
-	jl	.LBB2_74
-	movq	-136(%rbp), %r8
+	jl	.LBB2_62
+	movq	-144(%rbp), %r8
 	xorl	%r11d, %r11d
-	jmp	.LBB2_80
+	jmp	.LBB2_68
 	.p2align	4
-.LBB2_81:
+.LBB2_69:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm5, %xmm5, %xmm5
@@ -1787,10 +1709,10 @@ weight_gradient:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB2_84:
+.LBB2_72:
 	movq	%r11, %rax
 	imulq	%r14, %rax
-	movq	-48(%rbp), %r9
+	movq	-56(%rbp), %r9
 	leaq	(%r9,%rax,4), %rax
 	vmovups	%ymm6, (%rax)
 	vmovups	%ymm7, 32(%rax)
@@ -1798,20 +1720,20 @@ weight_gradient:
 	vmovups	%ymm4, 32(%rax,%r14,4)
 	vmovups	%ymm3, (%rax,%r14,8)
 	vmovups	%ymm2, 32(%rax,%r14,8)
-	movq	-96(%rbp), %r9
+	movq	-104(%rbp), %r9
 	vmovups	%ymm1, (%rax,%r9)
 	vmovups	%ymm0, 32(%rax,%r9)
 	addq	$4, %r11
 	addq	$16, %r8
-	cmpq	-104(%rbp), %r11
+	cmpq	-112(%rbp), %r11
 	movq	16(%rbp), %r12
-	jge	.LBB2_75
-.LBB2_80:
+	jge	.LBB2_63
+.LBB2_68:
 	testq	%r12, %r12
-	jle	.LBB2_81
+	jle	.LBB2_69
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r8, %rax
-	movq	-88(%rbp), %r9
+	movq	-96(%rbp), %r9
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -1820,7 +1742,7 @@ weight_gradient:
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm6, %xmm6, %xmm6
 	.p2align	4
-.LBB2_83:
+.LBB2_71:
 	vmovups	-32(%r9), %ymm8
 	vbroadcastss	-12(%rax), %ymm9
 	vbroadcastss	-8(%rax), %ymm10
@@ -1838,43 +1760,43 @@ weight_gradient:
 	addq	%rdi, %r9
 	addq	%r15, %rax
 	decq	%r12
-	jne	.LBB2_83
-	jmp	.LBB2_84
+	jne	.LBB2_71
+	jmp	.LBB2_72
 	.p2align	4
-.LBB2_53:
+.LBB2_41:
 	xorl	%r11d, %r11d
-.LBB2_54:
+.LBB2_42:
 	cmpq	%rbx, %r11
-	jge	.LBB2_92
-	movq	-56(%rbp), %rax
+	jge	.LBB2_80
+	movq	-48(%rbp), %rax
 	leaq	(%rax,%r11,4), %rax
-	jmp	.LBB2_56
+	jmp	.LBB2_44
 	.p2align	4
-.LBB2_57:
+.LBB2_45:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB2_70:
+.LBB2_58:
 	movq	%r11, %r8
 	imulq	%r14, %r8
-	movq	-48(%rbp), %r9
+	movq	-56(%rbp), %r9
 	vmovups	%ymm0, (%r9,%r8,4)
 	vmovups	%ymm1, 32(%r9,%r8,4)
 	incq	%r11
 	addq	$4, %rax
 	cmpq	%rbx, %r11
-	je	.LBB2_92
-.LBB2_56:
+	je	.LBB2_80
+.LBB2_44:
 	testq	%r12, %r12
-	jle	.LBB2_57
-	cmpq	$0, -72(%rbp)
-	je	.LBB2_65
+	jle	.LBB2_45
+	cmpq	$0, -80(%rbp)
+	je	.LBB2_53
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%rax, %r12
-	movq	-128(%rbp), %r9
+	movq	-136(%rbp), %r9
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB2_67:
+.LBB2_55:
 	vbroadcastss	(%r12), %ymm2
 	vfmadd231ps	-96(%r9), %ymm2, %ymm0
 	vfmadd231ps	-64(%r9), %ymm2, %ymm1
@@ -1885,18 +1807,18 @@ weight_gradient:
 	subq	$-128, %r9
 	addq	%rcx, %r12
 	cmpq	%r8, %r10
-	jne	.LBB2_67
-	jmp	.LBB2_68
+	jne	.LBB2_55
+	jmp	.LBB2_56
 	.p2align	4
-.LBB2_65:
+.LBB2_53:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%r8d, %r8d
-.LBB2_68:
+.LBB2_56:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB2_70
-	movq	-56(%rbp), %r9
+	je	.LBB2_58
+	movq	-48(%rbp), %r9
 	leaq	(%r9,%r11,4), %r9
 	movq	%r8, %r12
 	shlq	$6, %r12
@@ -1905,41 +1827,41 @@ weight_gradient:
 	vfmadd231ps	(%rdx,%r12), %ymm2, %ymm0
 	vfmadd231ps	32(%rdx,%r12), %ymm2, %ymm1
 	movq	16(%rbp), %r12
-	jmp	.LBB2_70
-.LBB2_74:
+	jmp	.LBB2_58
+.LBB2_62:
 	xorl	%r11d, %r11d
-.LBB2_75:
+.LBB2_63:
 	cmpq	%rbx, %r11
-	jge	.LBB2_92
-	movq	-56(%rbp), %rax
+	jge	.LBB2_80
+	movq	-48(%rbp), %rax
 	leaq	(%rax,%r11,4), %rax
-	jmp	.LBB2_77
+	jmp	.LBB2_65
 	.p2align	4
-.LBB2_78:
+.LBB2_66:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB2_91:
+.LBB2_79:
 	movq	%r11, %r8
 	imulq	%r14, %r8
-	movq	-48(%rbp), %r9
+	movq	-56(%rbp), %r9
 	vmovups	%ymm0, (%r9,%r8,4)
 	vmovups	%ymm1, 32(%r9,%r8,4)
 	incq	%r11
 	addq	$4, %rax
 	cmpq	%rbx, %r11
-	je	.LBB2_92
-.LBB2_77:
+	je	.LBB2_80
+.LBB2_65:
 	testq	%r12, %r12
-	jle	.LBB2_78
-	cmpq	$0, -72(%rbp)
-	je	.LBB2_86
+	jle	.LBB2_66
+	cmpq	$0, -80(%rbp)
+	je	.LBB2_74
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%rax, %r9
-	movq	-88(%rbp), %r12
+	movq	-96(%rbp), %r12
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB2_88:
+.LBB2_76:
 	vbroadcastss	(%r9), %ymm2
 	vfmadd231ps	-32(%r12), %ymm2, %ymm0
 	vfmadd231ps	(%r12), %ymm2, %ymm1
@@ -1950,33 +1872,245 @@ weight_gradient:
 	addq	%rsi, %r12
 	addq	%rcx, %r9
 	cmpq	%r8, %r10
-	jne	.LBB2_88
-	jmp	.LBB2_89
+	jne	.LBB2_76
+	jmp	.LBB2_77
 	.p2align	4
-.LBB2_86:
+.LBB2_74:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%r8d, %r8d
-.LBB2_89:
+.LBB2_77:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB2_91
-	movq	-56(%rbp), %r9
+	je	.LBB2_79
+	movq	-48(%rbp), %r9
 	leaq	(%r9,%r11,4), %r9
 	movq	%r8, %r12
 	imulq	%r14, %r12
 	imulq	%rbx, %r8
 	vbroadcastss	(%r9,%r8,4), %ymm2
-	movq	-120(%rbp), %r8
+	movq	-128(%rbp), %r8
 	vfmadd231ps	(%r8,%r12,4), %ymm2, %ymm0
 	vfmadd231ps	32(%r8,%r12,4), %ymm2, %ymm1
 	movq	16(%rbp), %r12
-	jmp	.LBB2_91
-.LBB2_49:
+	jmp	.LBB2_79
+.LBB2_37:
 	xorl	%r8d, %r8d
 	testb	$1, %r12b
-	jne	.LBB2_51
-	jmp	.LBB2_52
+	jne	.LBB2_39
+	jmp	.LBB2_40
+.LBB2_95:
+	movq	-72(%rbp), %rcx
+	leaq	(%rcx,%rsi,4), %rcx
+	movq	-88(%rbp), %rdx
+	leaq	(%rdx,%rsi,4), %rdx
+	cmpq	$4, %rbx
+	jge	.LBB2_105
+	xorl	%esi, %esi
+.LBB2_97:
+	cmpq	%rbx, %rsi
+	jge	.LBB2_83
+	movq	%r12, %rdi
+	andq	%r13, %rdi
+	movq	-48(%rbp), %r8
+	leaq	(%r8,%rsi,4), %r8
+	leaq	(,%rbx,8), %r9
+	leaq	(,%r14,8), %r10
+	jmp	.LBB2_99
+	.p2align	4
+.LBB2_104:
+	movq	%rsi, %r11
+	imulq	%r14, %r11
+	vmovups	%ymm0, (%rdx,%r11,4)
+	incq	%rsi
+	addq	$4, %r8
+	cmpq	%rbx, %rsi
+	je	.LBB2_83
+.LBB2_99:
+	vxorps	%xmm0, %xmm0, %xmm0
+	testq	%r12, %r12
+	jle	.LBB2_104
+	cmpq	$1, %r12
+	jne	.LBB2_111
+	xorl	%r11d, %r11d
+	jmp	.LBB2_102
+	.p2align	4
+.LBB2_111:
+	movq	%rcx, %r15
+	movq	%r8, %r12
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB2_112:
+	vbroadcastss	(%r12), %ymm1
+	vfmadd132ps	(%r15), %ymm0, %ymm1
+	vbroadcastss	(%r12,%rbx,4), %ymm0
+	vfmadd132ps	(%r15,%r14,4), %ymm1, %ymm0
+	addq	$2, %r11
+	addq	%r9, %r12
+	addq	%r10, %r15
+	cmpq	%r11, %rdi
+	jne	.LBB2_112
+.LBB2_102:
+	movq	16(%rbp), %r12
+	testb	$1, %r12b
+	je	.LBB2_104
+	movq	-48(%rbp), %r15
+	leaq	(%r15,%rsi,4), %r15
+	movq	%r11, %r12
+	imulq	%rbx, %r12
+	vbroadcastss	(%r15,%r12,4), %ymm1
+	movq	16(%rbp), %r12
+	imulq	%r14, %r11
+	vfmadd231ps	(%rcx,%r11,4), %ymm1, %ymm0
+	jmp	.LBB2_104
+.LBB2_83:
+	movq	%rax, -64(%rbp)
+	cmpq	%r14, %rax
+	jge	.LBB2_94
+	andq	%r12, %r13
+	leaq	(,%rbx,8), %rax
+	movq	-72(%rbp), %rcx
+	movq	-64(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	leaq	(,%r14,8), %rdx
+	jmp	.LBB2_85
+	.p2align	4
+.LBB2_93:
+	movq	-64(%rbp), %rdi
+	incq	%rdi
+	addq	$4, %rcx
+	movq	%rdi, -64(%rbp)
+	cmpq	%r14, %rdi
+	je	.LBB2_94
+.LBB2_85:
+	testq	%rbx, %rbx
+	jle	.LBB2_93
+	movq	-88(%rbp), %rsi
+	movq	-64(%rbp), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	-72(%rbp), %rdi
+	leaq	(%rdi,%r8,4), %rdi
+	movq	-48(%rbp), %r8
+	xorl	%r9d, %r9d
+	jmp	.LBB2_87
+	.p2align	4
+.LBB2_92:
+	movq	%r9, %r10
+	imulq	%r14, %r10
+	vmovss	%xmm0, (%rsi,%r10,4)
+	incq	%r9
+	addq	$4, %r8
+	cmpq	%rbx, %r9
+	je	.LBB2_93
+.LBB2_87:
+	vxorps	%xmm0, %xmm0, %xmm0
+	testq	%r12, %r12
+	jle	.LBB2_92
+	cmpq	$1, %r12
+	jne	.LBB2_113
+	xorl	%r10d, %r10d
+	jmp	.LBB2_90
+	.p2align	4
+.LBB2_113:
+	movq	%rcx, %r11
+	movq	%r8, %r15
+	xorl	%r10d, %r10d
+	.p2align	4
+.LBB2_114:
+	vmovss	(%r15), %xmm1
+	vfmadd132ss	(%r11), %xmm0, %xmm1
+	vmovss	(%r15,%rbx,4), %xmm0
+	vfmadd132ss	(%r11,%r14,4), %xmm1, %xmm0
+	addq	$2, %r10
+	addq	%rax, %r15
+	addq	%rdx, %r11
+	cmpq	%r10, %r13
+	jne	.LBB2_114
+.LBB2_90:
+	testb	$1, %r12b
+	je	.LBB2_92
+	movq	-48(%rbp), %r11
+	leaq	(%r11,%r9,4), %r11
+	movq	%r10, %r15
+	imulq	%rbx, %r15
+	vmovss	(%r11,%r15,4), %xmm1
+	imulq	%r14, %r10
+	vfmadd231ss	(%rdi,%r10,4), %xmm1, %xmm0
+	jmp	.LBB2_92
+.LBB2_94:
+	addq	$104, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.LBB2_105:
+	.cfi_def_cfa %rbp, 16
+	leaq	(,%r14,4), %rdi
+	movq	-48(%rbp), %rsi
+	leaq	12(%rsi), %r8
+	leaq	(,%rbx,4), %r9
+	movl	$4, %r11d
+	xorl	%r10d, %r10d
+	jmp	.LBB2_106
+	.p2align	4
+.LBB2_107:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm3, %xmm3, %xmm3
+.LBB2_108:
+	movq	%r10, %r11
+	imulq	%r14, %r11
+	vmovups	%ymm3, (%rdx,%r11,4)
+	movq	%r10, %r11
+	orq	$1, %r11
+	imulq	%r14, %r11
+	vmovups	%ymm2, (%rdx,%r11,4)
+	movq	%r10, %r11
+	orq	$2, %r11
+	imulq	%r14, %r11
+	vmovups	%ymm1, (%rdx,%r11,4)
+	orq	$3, %r10
+	imulq	%r14, %r10
+	vmovups	%ymm0, (%rdx,%r10,4)
+	leaq	4(%rsi), %r11
+	addq	$16, %r8
+	movq	%rsi, %r10
+	cmpq	%rbx, %r11
+	movq	16(%rbp), %r12
+	jg	.LBB2_97
+.LBB2_106:
+	movq	%r11, %rsi
+	testq	%r12, %r12
+	jle	.LBB2_107
+	vxorps	%xmm3, %xmm3, %xmm3
+	movq	%r12, %r11
+	movq	%r8, %r15
+	movq	%rcx, %r12
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	.p2align	4
+.LBB2_110:
+	vmovups	(%r12), %ymm4
+	vbroadcastss	-12(%r15), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm3
+	vbroadcastss	-8(%r15), %ymm5
+	vbroadcastss	-4(%r15), %ymm6
+	vfmadd231ps	%ymm5, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm4, %ymm1
+	vbroadcastss	(%r15), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm0
+	addq	%rdi, %r12
+	addq	%r9, %r15
+	decq	%r11
+	jne	.LBB2_110
+	jmp	.LBB2_108
 .Lfunc_end2:
 	.size	weight_gradient, .Lfunc_end2-weight_gradient
 	.cfi_endproc
@@ -1999,120 +2133,381 @@ input_gradient:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, %r14
+	movq	%r9, %r15
 	movl	%ecx, -44(%rbp)
-	movq	%rdx, -112(%rbp)
+	movq	%rdx, -104(%rbp)
+	movabsq	$9223372036854775806, %r10
 	cmpq	$16, %r8
-	movq	%rdi, -80(%rbp)
-	movq	%rsi, -104(%rbp)
-	jge	.LBB3_8
-	xorl	%edi, %edi
+	movq	%rdi, -64(%rbp)
+	movq	%rsi, -88(%rbp)
+	jge	.LBB3_13
+	xorl	%edx, %edx
 .LBB3_2:
-	cmpq	%r8, %rdi
-	jge	.LBB3_41
-	movl	%r14d, %edx
-	andl	$3, %edx
-	movabsq	$9223372036854775804, %rsi
-	andq	%r14, %rsi
-	movq	-80(%rbp), %rax
-	addq	$12, %rax
-	movq	%rax, -96(%rbp)
-	leaq	(,%r14,4), %r10
-	leaq	(,%r8,4), %r11
-	leaq	(%r11,%r11,2), %rbx
-	movq	-104(%rbp), %rax
-	leaq	(%rax,%rdi,4), %rax
+	movq	%rdx, %rax
+	orq	$8, %rax
+	cmpq	%r8, %rax
+	jg	.LBB3_7
 	movq	%rax, -56(%rbp)
-	movq	%r8, %r15
-	shlq	$4, %r15
-	jmp	.LBB3_4
-	.p2align	4
-.LBB3_40:
-	movq	-72(%rbp), %rdi
-	incq	%rdi
-	addq	$4, -56(%rbp)
-	cmpq	%r8, %rdi
-	je	.LBB3_41
-.LBB3_4:
-	movq	%rdi, -72(%rbp)
-	cmpq	$0, 16(%rbp)
-	jle	.LBB3_40
-	movq	-112(%rbp), %rax
-	movq	-72(%rbp), %rcx
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -64(%rbp)
-	movq	-80(%rbp), %r13
-	movq	-96(%rbp), %rdi
-	xorl	%eax, %eax
-	jmp	.LBB3_6
-	.p2align	4
-.LBB3_39:
-	movq	%rax, %rcx
-	imulq	%r8, %rcx
+	movq	-104(%rbp), %rax
+	movq	%rdx, %rcx
+	leaq	(%rax,%rdx,4), %rdx
+	cmpq	$4, 16(%rbp)
+	movq	%rcx, -80(%rbp)
+	jge	.LBB3_37
+	xorl	%esi, %esi
+.LBB3_5:
+	cmpq	16(%rbp), %rsi
+	jge	.LBB3_6
+	movq	-80(%rbp), %rax
+	movq	-88(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%r15, %rdi
+	andq	%r10, %rdi
+	movq	%rsi, %rax
+	imulq	%r15, %rax
 	movq	-64(%rbp), %r9
-	vmovss	%xmm0, (%r9,%rcx,4)
-	incq	%rax
-	addq	%r10, %rdi
-	addq	%r10, %r13
-	cmpq	16(%rbp), %rax
-	je	.LBB3_40
-.LBB3_6:
+	leaq	(%r9,%rax,4), %r11
+	addq	$4, %r11
+	leaq	(,%r15,4), %rbx
+	leaq	(,%r8,8), %r14
+	movq	-64(%rbp), %r13
+	jmp	.LBB3_45
+	.p2align	4
+.LBB3_53:
+	vmovups	%ymm0, (%rdx,%r9,4)
+	incq	%rsi
+	addq	%rbx, %r11
+	cmpq	16(%rbp), %rsi
+	je	.LBB3_6
+.LBB3_45:
+	movq	%rsi, %r9
+	imulq	%r8, %r9
 	cmpl	$0, -44(%rbp)
-	je	.LBB3_7
-	movq	%rax, %rcx
-	imulq	%r8, %rcx
-	movq	-64(%rbp), %r9
-	vmovss	(%r9,%rcx,4), %xmm0
-	testq	%r14, %r14
-	jg	.LBB3_34
-	jmp	.LBB3_39
+	je	.LBB3_46
+	vmovups	(%rdx,%r9,4), %ymm0
+	testq	%r15, %r15
+	jg	.LBB3_49
+	jmp	.LBB3_53
 	.p2align	4
-.LBB3_7:
+.LBB3_46:
 	vxorps	%xmm0, %xmm0, %xmm0
-	testq	%r14, %r14
-	jle	.LBB3_39
-.LBB3_34:
-	cmpq	$4, %r14
-	jae	.LBB3_42
-	xorl	%r9d, %r9d
-	jmp	.LBB3_36
+	testq	%r15, %r15
+	jle	.LBB3_53
+.LBB3_49:
+	cmpq	$1, %r15
+	jne	.LBB3_54
+	xorl	%r12d, %r12d
+	jmp	.LBB3_51
 	.p2align	4
-.LBB3_42:
-	movq	-56(%rbp), %rcx
-	xorl	%r9d, %r9d
-	.p2align	4
-.LBB3_43:
-	vmovss	-12(%rdi,%r9,4), %xmm1
-	vmovss	-8(%rdi,%r9,4), %xmm2
-	vfmadd132ss	(%rcx), %xmm0, %xmm1
-	vfmadd231ss	(%rcx,%r8,4), %xmm2, %xmm1
-	vmovss	-4(%rdi,%r9,4), %xmm2
-	vfmadd132ss	(%rcx,%r8,8), %xmm1, %xmm2
-	vmovss	(%rdi,%r9,4), %xmm0
-	vfmadd132ss	(%rcx,%rbx), %xmm2, %xmm0
-	addq	$4, %r9
-	addq	%r15, %rcx
-	cmpq	%r9, %rsi
-	jne	.LBB3_43
-.LBB3_36:
-	testq	%rdx, %rdx
-	je	.LBB3_39
-	movq	%r11, %rcx
-	imulq	%r9, %rcx
-	addq	-56(%rbp), %rcx
-	leaq	(,%r9,4), %r9
-	addq	%r13, %r9
+.LBB3_54:
+	movq	%rcx, %rax
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB3_38:
-	vmovss	(%r9,%r12,4), %xmm1
-	vfmadd231ss	(%rcx), %xmm1, %xmm0
-	incq	%r12
-	addq	%r11, %rcx
-	cmpq	%r12, %rdx
-	jne	.LBB3_38
-	jmp	.LBB3_39
-.LBB3_41:
+.LBB3_55:
+	vbroadcastss	-4(%r11,%r12,4), %ymm1
+	vfmadd132ps	(%rax), %ymm0, %ymm1
+	vbroadcastss	(%r11,%r12,4), %ymm0
+	vfmadd132ps	(%rax,%r8,4), %ymm1, %ymm0
+	addq	$2, %r12
+	addq	%r14, %rax
+	cmpq	%r12, %rdi
+	jne	.LBB3_55
+.LBB3_51:
+	testb	$1, %r15b
+	je	.LBB3_53
+	movq	%rsi, %rax
+	imulq	%r15, %rax
+	leaq	(,%rax,4), %rax
+	addq	%r13, %rax
+	vbroadcastss	(%rax,%r12,4), %ymm1
+	imulq	%r8, %r12
+	vfmadd231ps	(%rcx,%r12,4), %ymm1, %ymm0
+	jmp	.LBB3_53
+.LBB3_13:
+	leaq	(,%r8,8), %rbx
+	leaq	(,%r8,4), %r14
+	leaq	(%r14,%r14,2), %rax
+	movq	%rax, -72(%rbp)
+	leaq	(,%r15,4), %rax
+	movq	%rax, -96(%rbp)
+	leaq	(%rax,%rax,2), %r13
+	movq	%r15, %r11
+	andq	%r10, %r11
+	movq	%r15, %rax
+	shlq	$4, %rax
+	movq	%rax, -128(%rbp)
+	leaq	32(%rsi), %rax
+	movq	%rax, -56(%rbp)
+	leaq	4(%rdi), %rax
+	movq	%rax, -120(%rbp)
+	movl	$16, %eax
+	xorl	%edx, %edx
+	jmp	.LBB3_15
+	.p2align	4
+.LBB3_14:
+	movq	-80(%rbp), %rdx
+	leaq	16(%rdx), %rax
+	addq	$64, -56(%rbp)
+	cmpq	%r8, %rax
+	jg	.LBB3_2
+.LBB3_15:
+	movq	%rax, -80(%rbp)
+	movq	-104(%rbp), %rax
+	movq	%rdx, -112(%rbp)
+	leaq	(%rax,%rdx,4), %rdi
+	cmpq	$4, 16(%rbp)
+	jge	.LBB3_21
+	xorl	%edx, %edx
+.LBB3_17:
+	cmpq	16(%rbp), %rdx
+	jge	.LBB3_14
+	movq	-88(%rbp), %rax
+	movq	-112(%rbp), %rcx
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -112(%rbp)
+	movq	-96(%rbp), %r12
+	imulq	%rdx, %r12
+	addq	-120(%rbp), %r12
+	jmp	.LBB3_19
+	.p2align	4
+.LBB3_34:
+	vmovups	%ymm0, (%rdi,%rax,4)
+	vmovups	%ymm1, 32(%rdi,%rax,4)
+	incq	%rdx
+	addq	-96(%rbp), %r12
+	cmpq	16(%rbp), %rdx
+	je	.LBB3_14
+.LBB3_19:
+	movq	%rdx, %rax
+	imulq	%r8, %rax
+	cmpl	$0, -44(%rbp)
+	je	.LBB3_20
+	vmovups	(%rdi,%rax,4), %ymm0
+	vmovups	32(%rdi,%rax,4), %ymm1
+	testq	%r15, %r15
+	jg	.LBB3_30
+	jmp	.LBB3_34
+	.p2align	4
+.LBB3_20:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	testq	%r15, %r15
+	jle	.LBB3_34
+.LBB3_30:
+	cmpq	$1, %r15
+	jne	.LBB3_35
+	xorl	%ecx, %ecx
+	jmp	.LBB3_32
+	.p2align	4
+.LBB3_35:
+	movq	-56(%rbp), %r9
+	xorl	%ecx, %ecx
+	.p2align	4
+.LBB3_36:
+	vbroadcastss	-4(%r12,%rcx,4), %ymm2
+	vfmadd231ps	-32(%r9), %ymm2, %ymm0
+	vfmadd231ps	(%r9), %ymm2, %ymm1
+	vbroadcastss	(%r12,%rcx,4), %ymm2
+	vfmadd231ps	-32(%r9,%r14), %ymm2, %ymm0
+	vfmadd231ps	(%r9,%r14), %ymm2, %ymm1
+	addq	$2, %rcx
+	addq	%rbx, %r9
+	cmpq	%rcx, %r11
+	jne	.LBB3_36
+.LBB3_32:
+	testb	$1, %r15b
+	je	.LBB3_34
+	movq	%rdx, %r9
+	imulq	%r15, %r9
+	movq	-64(%rbp), %rsi
+	leaq	(%rsi,%r9,4), %r9
+	vbroadcastss	(%r9,%rcx,4), %ymm2
+	imulq	%r8, %rcx
+	movq	-112(%rbp), %rsi
+	vfmadd231ps	(%rsi,%rcx,4), %ymm2, %ymm0
+	vfmadd231ps	32(%rsi,%rcx,4), %ymm2, %ymm1
+	jmp	.LBB3_34
+	.p2align	4
+.LBB3_21:
+	movl	$4, %eax
+	movq	-64(%rbp), %rcx
+	xorl	%edx, %edx
+	jmp	.LBB3_22
+	.p2align	4
+.LBB3_26:
+	vmovups	%ymm0, (%r12)
+	vmovups	%ymm1, 32(%r12)
+	vmovups	%ymm2, (%r12,%r8,4)
+	vmovups	%ymm3, 32(%r12,%r8,4)
+	vmovups	%ymm4, (%r12,%r8,8)
+	vmovups	%ymm5, 32(%r12,%r8,8)
+	movq	-72(%rbp), %rax
+	vmovups	%ymm6, (%r12,%rax)
+	vmovups	%ymm7, 32(%r12,%rax)
+	leaq	4(%rdx), %rax
+	addq	-128(%rbp), %rcx
+	cmpq	16(%rbp), %rax
+	jg	.LBB3_17
+.LBB3_22:
+	imulq	%r8, %rdx
+	leaq	(%rdi,%rdx,4), %r12
+	movq	%rax, %rdx
+	cmpl	$0, -44(%rbp)
+	je	.LBB3_23
+	vmovups	(%r12), %ymm0
+	vmovups	32(%r12), %ymm1
+	vmovups	(%r12,%r8,4), %ymm2
+	vmovups	32(%r12,%r8,4), %ymm3
+	vmovups	(%r12,%r8,8), %ymm4
+	vmovups	32(%r12,%r8,8), %ymm5
+	movq	-72(%rbp), %rax
+	vmovups	(%r12,%rax), %ymm6
+	vmovups	32(%r12,%rax), %ymm7
+	jmp	.LBB3_25
+	.p2align	4
+.LBB3_23:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm7, %xmm7, %xmm7
+.LBB3_25:
+	movq	-56(%rbp), %rax
+	movq	%rcx, %rsi
+	movq	%r15, %r9
+	testq	%r15, %r15
+	jle	.LBB3_26
+	.p2align	4
+.LBB3_27:
+	vmovups	-32(%rax), %ymm8
+	vbroadcastss	(%rsi), %ymm9
+	vbroadcastss	(%rsi,%r15,4), %ymm10
+	vbroadcastss	(%rsi,%r15,8), %ymm11
+	vbroadcastss	(%rsi,%r13), %ymm12
+	vmovups	(%rax), %ymm13
+	vfmadd231ps	%ymm8, %ymm9, %ymm0
+	vfmadd231ps	%ymm9, %ymm13, %ymm1
+	vfmadd231ps	%ymm8, %ymm10, %ymm2
+	vfmadd231ps	%ymm10, %ymm13, %ymm3
+	vfmadd231ps	%ymm8, %ymm11, %ymm4
+	vfmadd231ps	%ymm11, %ymm13, %ymm5
+	vfmadd231ps	%ymm8, %ymm12, %ymm6
+	vfmadd231ps	%ymm13, %ymm12, %ymm7
+	addq	$4, %rsi
+	addq	%r14, %rax
+	decq	%r9
+	jne	.LBB3_27
+	jmp	.LBB3_26
+.LBB3_6:
+	movq	-56(%rbp), %rdx
+.LBB3_7:
+	cmpq	%r8, %rdx
+	jge	.LBB3_65
+	movl	%r15d, %eax
+	andl	$3, %eax
+	addq	$-2, %r10
+	andq	%r15, %r10
+	movq	-64(%rbp), %rcx
+	addq	$12, %rcx
+	movq	%rcx, -96(%rbp)
+	leaq	(,%r15,4), %rsi
+	leaq	(,%r8,4), %rdi
+	leaq	(%rdi,%rdi,2), %r11
+	movq	-88(%rbp), %rcx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, -56(%rbp)
+	movq	%r8, %r14
+	shlq	$4, %r14
+	jmp	.LBB3_9
+	.p2align	4
+.LBB3_64:
+	movq	-80(%rbp), %rdx
+	incq	%rdx
+	addq	$4, -56(%rbp)
+	cmpq	%r8, %rdx
+	je	.LBB3_65
+.LBB3_9:
+	movq	%rdx, -80(%rbp)
+	cmpq	$0, 16(%rbp)
+	jle	.LBB3_64
+	movq	-104(%rbp), %rcx
+	movq	-80(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, -72(%rbp)
+	movq	-64(%rbp), %r12
+	movq	-96(%rbp), %r13
+	xorl	%edx, %edx
+	jmp	.LBB3_11
+	.p2align	4
+.LBB3_63:
+	movq	%rdx, %rcx
+	imulq	%r8, %rcx
+	movq	-72(%rbp), %r9
+	vmovss	%xmm0, (%r9,%rcx,4)
+	incq	%rdx
+	addq	%rsi, %r13
+	addq	%rsi, %r12
+	cmpq	16(%rbp), %rdx
+	je	.LBB3_64
+.LBB3_11:
+	cmpl	$0, -44(%rbp)
+	je	.LBB3_12
+	movq	%rdx, %rcx
+	imulq	%r8, %rcx
+	movq	-72(%rbp), %r9
+	vmovss	(%r9,%rcx,4), %xmm0
+	testq	%r15, %r15
+	jg	.LBB3_58
+	jmp	.LBB3_63
+	.p2align	4
+.LBB3_12:
+	vxorps	%xmm0, %xmm0, %xmm0
+	testq	%r15, %r15
+	jle	.LBB3_63
+.LBB3_58:
+	cmpq	$4, %r15
+	jae	.LBB3_66
+	xorl	%r9d, %r9d
+	jmp	.LBB3_60
+	.p2align	4
+.LBB3_66:
+	movq	-56(%rbp), %rbx
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB3_67:
+	vmovss	-12(%r13,%r9,4), %xmm1
+	vmovss	-8(%r13,%r9,4), %xmm2
+	vfmadd132ss	(%rbx), %xmm0, %xmm1
+	vfmadd231ss	(%rbx,%r8,4), %xmm2, %xmm1
+	vmovss	-4(%r13,%r9,4), %xmm2
+	vfmadd132ss	(%rbx,%r8,8), %xmm1, %xmm2
+	vmovss	(%r13,%r9,4), %xmm0
+	vfmadd132ss	(%rbx,%r11), %xmm2, %xmm0
+	addq	$4, %r9
+	addq	%r14, %rbx
+	cmpq	%r9, %r10
+	jne	.LBB3_67
+.LBB3_60:
+	testq	%rax, %rax
+	je	.LBB3_63
+	movq	%rdi, %rbx
+	imulq	%r9, %rbx
+	addq	-56(%rbp), %rbx
+	leaq	(%r12,%r9,4), %r9
+	xorl	%ecx, %ecx
+	.p2align	4
+.LBB3_62:
+	vmovss	(%r9,%rcx,4), %xmm1
+	vfmadd231ss	(%rbx), %xmm1, %xmm0
+	incq	%rcx
+	addq	%rdi, %rbx
+	cmpq	%rcx, %rax
+	jne	.LBB3_62
+	jmp	.LBB3_63
+.LBB3_65:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -2122,183 +2517,70 @@ input_gradient:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB3_8:
+.LBB3_37:
 	.cfi_def_cfa %rbp, 16
-	leaq	(,%r8,8), %r11
-	leaq	(,%r8,4), %rbx
-	leaq	(%rbx,%rbx,2), %rcx
-	leaq	(,%r14,4), %rax
-	movq	%rax, -56(%rbp)
-	leaq	(%rax,%rax,2), %r12
-	movabsq	$9223372036854775804, %r13
-	orq	$2, %r13
-	andq	%r14, %r13
-	movq	%r14, %rax
-	shlq	$4, %rax
-	movq	%rax, -96(%rbp)
-	leaq	32(%rsi), %rax
-	movq	%rax, -64(%rbp)
-	leaq	4(%rdi), %rax
-	movq	%rax, -120(%rbp)
-	movl	$16, %eax
-	xorl	%edi, %edi
-	jmp	.LBB3_10
-	.p2align	4
-.LBB3_9:
-	movq	-72(%rbp), %rdi
-	leaq	16(%rdi), %rax
-	addq	$64, -64(%rbp)
-	cmpq	%r8, %rax
-	jg	.LBB3_2
-.LBB3_10:
+	leaq	(,%r8,4), %rdi
+	leaq	(%rdi,%rdi,2), %r11
+	movq	-88(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
 	movq	%rax, -72(%rbp)
-	movq	-112(%rbp), %rax
-	movq	%rdi, -88(%rbp)
-	leaq	(%rax,%rdi,4), %rdx
-	cmpq	$4, 16(%rbp)
-	jge	.LBB3_16
-	xorl	%edi, %edi
-.LBB3_12:
-	cmpq	16(%rbp), %rdi
-	jge	.LBB3_9
-	movq	-104(%rbp), %rax
-	movq	-88(%rbp), %rsi
-	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, -88(%rbp)
-	movq	-56(%rbp), %r15
-	imulq	%rdi, %r15
-	addq	-120(%rbp), %r15
-	jmp	.LBB3_14
+	leaq	(,%r15,4), %rax
+	leaq	(%rax,%rax,2), %r14
+	movq	%r15, %r9
+	shlq	$4, %r9
+	movl	$4, %ebx
+	xorl	%esi, %esi
+	movq	-64(%rbp), %rax
+	jmp	.LBB3_38
 	.p2align	4
-.LBB3_29:
-	vmovups	%ymm0, (%rdx,%rax,4)
-	vmovups	%ymm1, 32(%rdx,%rax,4)
-	incq	%rdi
-	addq	-56(%rbp), %r15
-	cmpq	16(%rbp), %rdi
-	je	.LBB3_9
-.LBB3_14:
-	movq	%rdi, %rax
-	imulq	%r8, %rax
+.LBB3_42:
+	vmovups	%ymm1, (%rcx)
+	vmovups	%ymm2, (%rcx,%r8,4)
+	vmovups	%ymm0, (%rcx,%r8,8)
+	vmovups	%ymm3, (%rcx,%r11)
+	leaq	4(%rsi), %rbx
+	addq	%r9, %rax
+	cmpq	16(%rbp), %rbx
+	jg	.LBB3_5
+.LBB3_38:
+	imulq	%r8, %rsi
+	leaq	(%rdx,%rsi,4), %rcx
+	movq	%rbx, %rsi
 	cmpl	$0, -44(%rbp)
-	je	.LBB3_15
-	vmovups	(%rdx,%rax,4), %ymm0
-	vmovups	32(%rdx,%rax,4), %ymm1
-	testq	%r14, %r14
-	jg	.LBB3_25
-	jmp	.LBB3_29
+	je	.LBB3_39
+	vmovups	(%rcx), %ymm1
+	vmovups	(%rcx,%r8,4), %ymm2
+	vmovups	(%rcx,%r8,8), %ymm0
+	vmovups	(%rcx,%r11), %ymm3
+	jmp	.LBB3_41
 	.p2align	4
-.LBB3_15:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	testq	%r14, %r14
-	jle	.LBB3_29
-.LBB3_25:
-	cmpq	$1, %r14
-	jne	.LBB3_30
-	xorl	%r10d, %r10d
-	jmp	.LBB3_27
-	.p2align	4
-.LBB3_30:
-	movq	-64(%rbp), %rsi
-	xorl	%r10d, %r10d
-	.p2align	4
-.LBB3_31:
-	vbroadcastss	-4(%r15,%r10,4), %ymm2
-	vfmadd231ps	-32(%rsi), %ymm2, %ymm0
-	vfmadd231ps	(%rsi), %ymm2, %ymm1
-	vbroadcastss	(%r15,%r10,4), %ymm2
-	vfmadd231ps	-32(%rsi,%rbx), %ymm2, %ymm0
-	vfmadd231ps	(%rsi,%rbx), %ymm2, %ymm1
-	addq	$2, %r10
-	addq	%r11, %rsi
-	cmpq	%r10, %r13
-	jne	.LBB3_31
-.LBB3_27:
-	testb	$1, %r14b
-	je	.LBB3_29
-	movq	%rdi, %rsi
-	imulq	%r14, %rsi
-	movq	-80(%rbp), %r9
-	leaq	(%r9,%rsi,4), %rsi
-	vbroadcastss	(%rsi,%r10,4), %ymm2
-	imulq	%r8, %r10
-	movq	-88(%rbp), %rsi
-	vfmadd231ps	(%rsi,%r10,4), %ymm2, %ymm0
-	vfmadd231ps	32(%rsi,%r10,4), %ymm2, %ymm1
-	jmp	.LBB3_29
-	.p2align	4
-.LBB3_16:
-	movl	$4, %eax
-	movq	-80(%rbp), %rsi
-	xorl	%edi, %edi
-	jmp	.LBB3_17
-	.p2align	4
-.LBB3_21:
-	vmovups	%ymm3, (%r15)
-	vmovups	%ymm2, 32(%r15)
-	vmovups	%ymm1, (%r15,%r8,4)
-	vmovups	%ymm0, 32(%r15,%r8,4)
-	vmovups	%ymm4, (%r15,%r8,8)
-	vmovups	%ymm5, 32(%r15,%r8,8)
-	vmovups	%ymm6, (%r15,%rcx)
-	vmovups	%ymm7, 32(%r15,%rcx)
-	leaq	4(%rdi), %rax
-	addq	-96(%rbp), %rsi
-	cmpq	16(%rbp), %rax
-	jg	.LBB3_12
-.LBB3_17:
-	imulq	%r8, %rdi
-	leaq	(%rdx,%rdi,4), %r15
-	movq	%rax, %rdi
-	cmpl	$0, -44(%rbp)
-	je	.LBB3_18
-	vmovups	(%r15), %ymm3
-	vmovups	32(%r15), %ymm2
-	vmovups	(%r15,%r8,4), %ymm1
-	vmovups	32(%r15,%r8,4), %ymm0
-	vmovups	(%r15,%r8,8), %ymm4
-	vmovups	32(%r15,%r8,8), %ymm5
-	vmovups	(%r15,%rcx), %ymm6
-	vmovups	32(%r15,%rcx), %ymm7
-	jmp	.LBB3_20
-	.p2align	4
-.LBB3_18:
+.LBB3_39:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm7, %xmm7, %xmm7
-.LBB3_20:
-	movq	-64(%rbp), %rax
-	movq	%rsi, %r10
-	movq	%r14, %r9
-	testq	%r14, %r14
-	jle	.LBB3_21
+.LBB3_41:
+	movq	-72(%rbp), %r13
+	movq	%rax, %r12
+	movq	%r15, %rbx
+	testq	%r15, %r15
+	jle	.LBB3_42
 	.p2align	4
-.LBB3_22:
-	vmovups	-32(%rax), %ymm8
-	vbroadcastss	(%r10), %ymm9
-	vbroadcastss	(%r10,%r14,4), %ymm10
-	vbroadcastss	(%r10,%r14,8), %ymm11
-	vbroadcastss	(%r10,%r12), %ymm12
-	vmovups	(%rax), %ymm13
-	vfmadd231ps	%ymm8, %ymm9, %ymm3
-	vfmadd231ps	%ymm9, %ymm13, %ymm2
-	vfmadd231ps	%ymm8, %ymm10, %ymm1
-	vfmadd231ps	%ymm10, %ymm13, %ymm0
-	vfmadd231ps	%ymm8, %ymm11, %ymm4
-	vfmadd231ps	%ymm11, %ymm13, %ymm5
-	vfmadd231ps	%ymm8, %ymm12, %ymm6
-	vfmadd231ps	%ymm13, %ymm12, %ymm7
-	addq	$4, %r10
-	addq	%rbx, %rax
-	decq	%r9
-	jne	.LBB3_22
-	jmp	.LBB3_21
+.LBB3_43:
+	vmovups	(%r13), %ymm4
+	vbroadcastss	(%r12), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm1
+	vbroadcastss	(%r12,%r15,4), %ymm5
+	vbroadcastss	(%r12,%r15,8), %ymm6
+	vfmadd231ps	%ymm5, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm4, %ymm0
+	vbroadcastss	(%r12,%r14), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm3
+	addq	$4, %r12
+	addq	%rdi, %r13
+	decq	%rbx
+	jne	.LBB3_43
+	jmp	.LBB3_42
 .Lfunc_end3:
 	.size	input_gradient, .Lfunc_end3-input_gradient
 	.cfi_endproc
@@ -4294,81 +4576,84 @@ convolution_weight_gradient:
 	pushq	%r12
 	pushq	%rbx
 	andq	$-32, %rsp
-	subq	$13632, %rsp
+	subq	$13664, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, 240(%rsp)
-	movq	%r8, 64(%rsp)
-	movq	%rcx, 272(%rsp)
-	movq	%rdx, 608(%rsp)
-	movq	%rsi, 224(%rsp)
+	movq	%r9, 288(%rsp)
+	movq	%r8, 160(%rsp)
+	movq	%rcx, 280(%rsp)
+	movq	%rdx, 968(%rsp)
+	movq	%rsi, 264(%rsp)
 	vmovdqu	(%rdi), %ymm0
 	vmovups	32(%rdi), %ymm1
 	vmovups	64(%rdi), %ymm2
 	vmovups	88(%rdi), %ymm3
-	vmovups	%ymm3, 488(%rsp)
-	vmovups	%ymm2, 464(%rsp)
-	vmovups	%ymm1, 432(%rsp)
-	vmovdqu	%ymm0, 400(%rsp)
-	movq	400(%rsp), %rax
-	movq	424(%rsp), %r10
-	movq	%r10, %rbx
-	movq	%rax, 56(%rsp)
-	imulq	%rax, %rbx
-	movq	432(%rsp), %r14
-	movq	440(%rsp), %rax
-	imulq	%r14, %rbx
-	movq	%rbx, 1224(%rsp)
-	movq	496(%rsp), %rcx
-	movq	504(%rsp), %rsi
-	movq	%rsi, %r13
-	imulq	%rcx, %r13
-	movq	%r13, 1232(%rsp)
+	vmovups	%ymm3, 1160(%rsp)
+	vmovups	%ymm2, 1136(%rsp)
+	vmovups	%ymm1, 1104(%rsp)
+	vmovdqu	%ymm0, 1072(%rsp)
+	movq	1072(%rsp), %rax
+	movq	1096(%rsp), %r13
+	movq	%r13, %rcx
+	movq	%rax, 80(%rsp)
+	imulq	%rax, %rcx
+	movq	1104(%rsp), %r14
+	movq	1112(%rsp), %rax
+	imulq	%r14, %rcx
+	movq	%rcx, 24(%rsp)
+	movq	%rcx, 360(%rsp)
+	movq	1168(%rsp), %rcx
+	movq	1176(%rsp), %rsi
+	movq	%rsi, %rdx
+	imulq	%rcx, %rdx
+	movq	%rdx, 64(%rsp)
+	movq	%rdx, 368(%rsp)
 	cmpq	$1, %rax
 	jne	.LBB14_4
-	cmpq	$1, 448(%rsp)
+	cmpq	$1, 1120(%rsp)
 	jne	.LBB14_4
 	xorl	%eax, %eax
 	cmpq	$8, %rsi
 	setge	%al
-	movl	%eax, 1216(%rsp)
+	movl	%eax, 352(%rsp)
 	jl	.LBB14_5
-	vmovdqu	464(%rsp), %ymm0
+	vmovdqu	1136(%rsp), %ymm0
 	xorl	%edi, %edi
 	vptest	%ymm0, %ymm0
 	setne	%dil
 	xorl	%r8d, %r8d
 	jmp	.LBB14_6
 .LBB14_4:
-	movl	$0, 1216(%rsp)
+	movl	$0, 352(%rsp)
 .LBB14_5:
 	xorl	%edi, %edi
 	movb	$1, %r8b
 .LBB14_6:
-	movl	%edi, 1220(%rsp)
-	vmovdqu	408(%rsp), %xmm0
-	vmovdqa	480(%rsp), %xmm1
-	vmovdqa	464(%rsp), %xmm2
+	movl	%edi, 356(%rsp)
+	vmovdqu	1080(%rsp), %xmm0
+	vmovdqa	1152(%rsp), %xmm1
+	vmovdqa	1136(%rsp), %xmm2
 	vpunpcklqdq	%xmm1, %xmm2, %xmm3
 	vpaddq	%xmm0, %xmm3, %xmm3
 	vpunpckhqdq	%xmm1, %xmm2, %xmm1
 	vpaddq	%xmm1, %xmm3, %xmm1
-	vmovdqu	%xmm1, 1240(%rsp)
+	vmovdqu	%xmm1, 376(%rsp)
 	testb	%r8b, %r8b
 	je	.LBB14_8
-	leaq	7(%r13), %rax
-	leaq	14(%r13), %rdx
+	movq	64(%rsp), %rdx
+	leaq	7(%rdx), %rax
+	leaq	14(%rdx), %r9
 	testq	%rax, %rax
-	cmovnsq	%rax, %rdx
-	sarq	$3, %rdx
-	movq	%rdx, 168(%rsp)
-	movq	%rdx, 1256(%rsp)
-	movq	%r13, %rax
-	imulq	%rbx, %rax
-	jmp	.LBB14_11
+	cmovnsq	%rax, %r9
+	sarq	$3, %r9
+	movq	%r9, 344(%rsp)
+	movq	%r9, 392(%rsp)
+	movq	%rdx, %r10
+	imulq	24(%rsp), %r10
+	jmp	.LBB14_12
 .LBB14_8:
 	leaq	7(%rsi), %rax
 	leaq	14(%rsi), %rdx
@@ -4376,76 +4661,76 @@ convolution_weight_gradient:
 	cmovnsq	%rax, %rdx
 	sarq	$3, %rdx
 	imulq	%rcx, %rdx
-	movq	%rdx, 168(%rsp)
-	movq	%rdx, 1256(%rsp)
+	movq	%rdx, 344(%rsp)
+	movq	%rdx, 392(%rsp)
 	testl	%edi, %edi
 	je	.LBB14_10
 	vmovq	%xmm1, %rax
-	imulq	56(%rsp), %rax
-	vpextrq	$1, %xmm1, %rdx
-	imulq	%rax, %rdx
-	movq	%rdx, %rax
+	imulq	80(%rsp), %rax
+	vpextrq	$1, %xmm1, %r10
+	imulq	%rax, %r10
 	jmp	.LBB14_11
 .LBB14_10:
-	xorl	%eax, %eax
+	xorl	%r10d, %r10d
 .LBB14_11:
-	movq	%rax, 1264(%rsp)
-	movq	512(%rsp), %r11
-	movq	%r11, %r9
-	imulq	%r13, %r9
-	movq	%rax, 320(%rsp)
-	movq	%r9, 88(%rsp)
-	addq	%rax, %r9
+	movq	64(%rsp), %rdx
+.LBB14_12:
+	movq	%r10, 400(%rsp)
+	movq	1184(%rsp), %r11
+	movq	%r11, %rax
+	imulq	%rdx, %rax
+	movq	%rax, 136(%rsp)
+	leaq	(%rax,%r10), %r9
 	cmpq	$2, %r9
-	movl	$1, %eax
-	cmovlq	%rax, %r9
+	movl	$1, %ebx
+	cmovlq	%rbx, %r9
 	cmpq	$32768, %r9
-	ja	.LBB14_13
+	ja	.LBB14_14
 	movl	$32768, %eax
 	xorl	%edx, %edx
 	divl	%r9d
-	jmp	.LBB14_14
-.LBB14_13:
-	xorl	%eax, %eax
+	jmp	.LBB14_15
 .LBB14_14:
-	movq	240(%rsp), %rdx
+	xorl	%eax, %eax
+.LBB14_15:
+	movq	%r10, 424(%rsp)
+	movq	288(%rsp), %rdx
 	cmpq	%rdx, %rax
 	cmovgeq	%rdx, %rax
 	cmpq	$2, %rax
-	movl	$1, %edx
-	cmovgeq	%rax, %rdx
-	movq	%rdx, 328(%rsp)
-	movq	%rdx, 1272(%rsp)
-	cmpq	%r11, %rbx
-	movq	%r11, 8(%rsp)
-	cmovgq	%rbx, %r11
-	movq	%r11, 136(%rsp)
-	vmovq	%xmm0, %r11
+	cmovgeq	%rax, %rbx
+	movq	%rbx, 432(%rsp)
+	movq	%rbx, 408(%rsp)
+	movq	24(%rsp), %rax
+	cmpq	%r11, %rax
+	movq	%r11, 96(%rsp)
+	cmovgq	%rax, %r11
+	movq	%r11, 488(%rsp)
+	vmovq	%xmm0, %r10
 	vpextrq	$1, %xmm0, %r9
 	testb	%r8b, %r8b
-	movq	%r10, 184(%rsp)
-	movq	%rbx, 32(%rsp)
-	movq	%r9, 312(%rsp)
-	movq	%r11, 392(%rsp)
-	je	.LBB14_18
-	testq	%rbx, %rbx
-	jle	.LBB14_43
-	cmpq	$4, %rbx
-	jae	.LBB14_32
+	movq	%r9, 416(%rsp)
+	movq	%r10, 208(%rsp)
+	je	.LBB14_19
+	testq	%rax, %rax
+	jle	.LBB14_44
+	movq	24(%rsp), %rdx
+	cmpq	$4, %rdx
+	jae	.LBB14_33
 	xorl	%eax, %eax
-	jmp	.LBB14_41
-.LBB14_18:
+	jmp	.LBB14_42
+.LBB14_19:
 	vpextrq	$1, %xmm1, %rax
 	vmovq	%xmm1, %rdx
 	imulq	%rax, %rdx
 	movq	%r9, %rcx
-	imulq	%r11, %rcx
+	imulq	%r10, %rcx
 	testl	%edi, %edi
 	cmoveq	%r9, %rax
 	cmovneq	%rdx, %rcx
-	cmpq	$0, 56(%rsp)
-	jle	.LBB14_43
-	movq	456(%rsp), %rdx
+	cmpq	$0, 80(%rsp)
+	jle	.LBB14_44
+	movq	1128(%rsp), %rdx
 	movabsq	$9223372036854775806, %rsi
 	addq	$-6, %rsi
 	andq	%r14, %rsi
@@ -4457,41 +4742,39 @@ convolution_weight_gradient:
 	vpbroadcastq	.LCPI14_2(%rip), %ymm3
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
-	jmp	.LBB14_21
+	jmp	.LBB14_22
 	.p2align	4
-.LBB14_20:
+.LBB14_21:
 	incq	%r8
 	addl	%ecx, %edi
-	cmpq	56(%rsp), %r8
-	movq	184(%rsp), %r10
-	je	.LBB14_43
-.LBB14_21:
-	testq	%r10, %r10
-	jle	.LBB14_20
+	cmpq	80(%rsp), %r8
+	je	.LBB14_44
+.LBB14_22:
+	testq	%r13, %r13
+	jle	.LBB14_21
 	movq	%r8, %r10
 	imulq	%rcx, %r10
 	vmovq	%r10, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%r10d, %r10d
 	xorl	%r11d, %r11d
-	jmp	.LBB14_24
+	jmp	.LBB14_25
 	.p2align	4
-.LBB14_23:
+.LBB14_24:
 	incq	%r11
 	addl	%eax, %r10d
-	cmpq	184(%rsp), %r11
-	movq	32(%rsp), %rbx
-	je	.LBB14_20
-.LBB14_24:
+	cmpq	%r13, %r11
+	je	.LBB14_21
+.LBB14_25:
 	testq	%r14, %r14
-	jle	.LBB14_23
+	jle	.LBB14_24
 	cmpq	$8, %r14
-	jae	.LBB14_27
+	jae	.LBB14_28
 	xorl	%ebx, %ebx
 	movq	16(%rbp), %r12
-	jmp	.LBB14_30
+	jmp	.LBB14_31
 	.p2align	4
-.LBB14_27:
+.LBB14_28:
 	movq	%r11, %rbx
 	imulq	%rax, %rbx
 	vmovq	%rbx, %xmm5
@@ -4503,7 +4786,7 @@ convolution_weight_gradient:
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB14_28:
+.LBB14_29:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -4517,36 +4800,36 @@ convolution_weight_gradient:
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
 	cmpq	%r15, %rsi
-	jne	.LBB14_28
+	jne	.LBB14_29
 	movq	%rsi, %rbx
 	cmpq	%rsi, %r14
 	movq	16(%rbp), %r12
-	je	.LBB14_23
-.LBB14_30:
+	je	.LBB14_24
+.LBB14_31:
 	movq	%r14, %r15
 	subq	%rbx, %r15
 	addl	%r10d, %ebx
 	imull	%edx, %ebx
 	addl	%edi, %ebx
 	.p2align	4
-.LBB14_31:
+.LBB14_32:
 	movl	%ebx, (%r12,%r9,4)
 	incq	%r9
 	addl	%edx, %ebx
 	decq	%r15
-	jne	.LBB14_31
-	jmp	.LBB14_23
-.LBB14_32:
-	vmovq	%r13, %xmm0
-	cmpq	$32, %rbx
-	jae	.LBB14_34
+	jne	.LBB14_32
+	jmp	.LBB14_24
+.LBB14_33:
+	vmovsd	64(%rsp), %xmm0
+	cmpq	$32, %rdx
+	jae	.LBB14_35
 	xorl	%eax, %eax
-	jmp	.LBB14_38
-.LBB14_34:
+	jmp	.LBB14_39
+.LBB14_35:
 	movabsq	$9223372036854775806, %rax
 	addq	$-30, %rax
-	andq	%rbx, %rax
-	vpbroadcastq	%xmm0, %ymm3
+	andq	%rdx, %rax
+	vbroadcastsd	%xmm0, %ymm3
 	vmovaps	.LCPI14_0(%rip), %ymm1
 	vmovaps	.LCPI14_1(%rip), %ymm2
 	xorl	%edx, %edx
@@ -4558,7 +4841,7 @@ convolution_weight_gradient:
 	vpbroadcastq	.LCPI14_6(%rip), %ymm7
 	movq	16(%rbp), %rdi
 	.p2align	4
-.LBB14_35:
+.LBB14_36:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -4576,26 +4859,26 @@ convolution_weight_gradient:
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rdx, %rax
-	jne	.LBB14_35
-	cmpq	%rax, %rbx
-	je	.LBB14_43
-	testb	$28, %bl
-	je	.LBB14_41
-.LBB14_38:
+	jne	.LBB14_36
+	cmpq	%rax, 24(%rsp)
+	je	.LBB14_44
+	testb	$28, 24(%rsp)
+	je	.LBB14_42
+.LBB14_39:
 	movq	%rax, %rdx
 	movabsq	$9223372036854775806, %rax
 	addq	$-2, %rax
-	andq	%rbx, %rax
-	vpbroadcastq	%xmm0, %ymm1
+	andq	24(%rsp), %rax
+	vbroadcastsd	%xmm0, %ymm1
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vpor	.LCPI14_1(%rip), %ymm0, %ymm0
-	vextracti128	$1, %ymm1, %xmm2
+	vextractf128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
 	vpbroadcastq	.LCPI14_7(%rip), %ymm2
 	movq	16(%rbp), %rdi
 	.p2align	4
-.LBB14_39:
+.LBB14_40:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
@@ -4603,126 +4886,129 @@ convolution_weight_gradient:
 	addq	$4, %rdx
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rdx, %rax
-	jne	.LBB14_39
-	cmpq	%rax, %rbx
-	je	.LBB14_43
-.LBB14_41:
+	jne	.LBB14_40
+	cmpq	%rax, 24(%rsp)
+	je	.LBB14_44
+.LBB14_42:
 	imull	%eax, %esi
 	imull	%esi, %ecx
 	.p2align	4
-.LBB14_42:
+.LBB14_43:
 	movq	16(%rbp), %rdx
 	movl	%ecx, (%rdx,%rax,4)
 	incq	%rax
-	addl	%r13d, %ecx
-	cmpq	%rax, %rbx
-	jne	.LBB14_42
-.LBB14_43:
-	movq	8(%rsp), %r15
-	movq	%r15, %rax
-	imulq	%rbx, %rax
+	addl	64(%rsp), %ecx
+	cmpq	%rax, 24(%rsp)
+	jne	.LBB14_43
+.LBB14_44:
+	movq	96(%rsp), %rbx
+	movq	%rbx, %rax
+	imulq	24(%rsp), %rax
 	testq	%rax, %rax
-	jle	.LBB14_45
-	movq	184(%rsp), %rdx
+	jle	.LBB14_46
+	movq	%r13, %rdx
 	imulq	%r14, %rdx
-	imulq	%r15, %rdx
-	imulq	56(%rsp), %rdx
+	imulq	%rbx, %rdx
+	imulq	80(%rsp), %rdx
 	shlq	$2, %rdx
-	movq	272(%rsp), %rdi
+	movq	280(%rsp), %rdi
 	xorl	%esi, %esi
 	vzeroupper
 	callq	memset@PLT
-	movq	8(%rsp), %r15
-.LBB14_45:
-	cmpq	$0, 64(%rsp)
+	movq	96(%rsp), %rbx
+.LBB14_46:
+	cmpq	$0, 160(%rsp)
 	sete	%al
-	testq	%r15, %r15
+	testq	%rbx, %rbx
 	setle	%cl
 	orb	%al, %cl
-	movq	%r13, 72(%rsp)
-	jne	.LBB14_67
-	leaq	-8(%r13), %rax
-	movq	%rax, %rsi
-	shrq	$3, %rsi
-	incq	%rsi
-	movl	%esi, %edx
+	movq	%r13, %r10
+	movq	136(%rsp), %r9
+	jne	.LBB14_68
+	movq	64(%rsp), %rcx
+	leaq	-8(%rcx), %rax
+	movq	%rax, %rdi
+	shrq	$3, %rdi
+	incq	%rdi
+	movl	%edi, %edx
 	andl	$7, %edx
-	movabsq	$4611686018427387896, %rcx
-	andq	%rcx, %rsi
-	movq	%rsi, 144(%rsp)
-	movq	224(%rsp), %r12
-	leaq	224(%r12), %r9
-	leaq	(,%r13,4), %rcx
-	movq	%rcx, (%rsp)
-	movq	88(%rsp), %rcx
-	leaq	(,%rcx,4), %r8
-	leal	(,%rdx,8), %ecx
+	movabsq	$4611686018427387896, %rsi
+	andq	%rsi, %rdi
+	movq	%rdi, 32(%rsp)
+	movq	264(%rsp), %r11
+	leaq	224(%r11), %rdi
+	leaq	(,%rcx,4), %rcx
 	movq	%rcx, 40(%rsp)
-	xorl	%r10d, %r10d
-	jmp	.LBB14_49
+	leaq	(,%r9,4), %r8
+	leal	(,%rdx,8), %ecx
+	movq	%rcx, 200(%rsp)
+	xorl	%r12d, %r12d
+	jmp	.LBB14_50
 	.p2align	4
-.LBB14_47:
+.LBB14_48:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
-.LBB14_48:
+.LBB14_49:
 	vextractf128	$1, %ymm1, %xmm2
 	vhaddps	%xmm2, %xmm1, %xmm1
 	vhaddps	%xmm1, %xmm1, %xmm1
 	vmovshdup	%xmm1, %xmm2
 	vaddss	%xmm2, %xmm1, %xmm1
 	vaddss	%xmm1, %xmm0, %xmm0
-	movq	64(%rsp), %rcx
-	vmovss	%xmm0, (%rcx,%r10,4)
-	incq	%r10
-	movq	24(%rsp), %r9
-	movq	(%rsp), %rcx
-	addq	%rcx, %r9
-	addq	%rcx, %r12
-	movq	8(%rsp), %r15
-	cmpq	%r15, %r10
-	movq	72(%rsp), %r13
-	je	.LBB14_67
-.LBB14_49:
-	cmpq	$0, 240(%rsp)
-	movq	%r9, 24(%rsp)
-	jle	.LBB14_47
-	movq	%r10, %rcx
-	imulq	%r13, %rcx
-	movq	224(%rsp), %rsi
-	leaq	(%rsi,%rcx,4), %r13
+	movq	160(%rsp), %rcx
+	vmovss	%xmm0, (%rcx,%r12,4)
+	incq	%r12
+	movq	88(%rsp), %rdi
+	movq	40(%rsp), %rcx
+	addq	%rcx, %rdi
+	movq	48(%rsp), %r11
+	addq	%rcx, %r11
+	movq	96(%rsp), %rbx
+	cmpq	%rbx, %r12
+	je	.LBB14_68
+.LBB14_50:
+	cmpq	$0, 288(%rsp)
+	movq	%rdi, 88(%rsp)
+	movq	%r11, 48(%rsp)
+	jle	.LBB14_48
+	movq	%r12, %rcx
+	imulq	64(%rsp), %rcx
+	movq	264(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %rcx
+	movq	%rcx, 72(%rsp)
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
-	movq	%r12, %r11
-	movq	%r9, %rsi
+	movq	%rdi, %rsi
 	xorl	%r15d, %r15d
-	jmp	.LBB14_52
+	jmp	.LBB14_53
 	.p2align	4
-.LBB14_51:
+.LBB14_52:
 	incq	%r15
 	addq	%r8, %rsi
 	addq	%r8, %r11
-	cmpq	240(%rsp), %r15
-	je	.LBB14_48
-.LBB14_52:
-	cmpq	$8, 72(%rsp)
-	jge	.LBB14_54
+	cmpq	288(%rsp), %r15
+	movq	136(%rsp), %r9
+	je	.LBB14_49
+.LBB14_53:
+	cmpq	$8, 64(%rsp)
+	jge	.LBB14_55
 	xorl	%edi, %edi
-	jmp	.LBB14_62
+	jmp	.LBB14_63
 	.p2align	4
-.LBB14_54:
+.LBB14_55:
 	cmpq	$56, %rax
-	jae	.LBB14_56
+	jae	.LBB14_57
 	movl	$8, %ecx
 	xorl	%edi, %edi
 	testq	%rdx, %rdx
-	jne	.LBB14_59
-	jmp	.LBB14_62
-	.p2align	4
-.LBB14_56:
-	movq	144(%rsp), %rcx
-	xorl	%edi, %edi
+	jne	.LBB14_60
+	jmp	.LBB14_63
 	.p2align	4
 .LBB14_57:
+	movq	32(%rsp), %rcx
+	xorl	%edi, %edi
+	.p2align	4
+.LBB14_58:
 	vaddps	-224(%rsi,%rdi,4), %ymm1, %ymm1
 	vaddps	-192(%rsi,%rdi,4), %ymm1, %ymm1
 	vaddps	-160(%rsi,%rdi,4), %ymm1, %ymm1
@@ -4733,46 +5019,47 @@ convolution_weight_gradient:
 	vaddps	(%rsi,%rdi,4), %ymm1, %ymm1
 	addq	$64, %rdi
 	addq	$-8, %rcx
-	jne	.LBB14_57
+	jne	.LBB14_58
 	leaq	8(%rdi), %rcx
 	testq	%rdx, %rdx
-	je	.LBB14_62
-.LBB14_59:
-	movq	%r15, %r9
-	imulq	88(%rsp), %r9
-	leaq	(,%r9,4), %r9
-	addq	%r13, %r9
-	movq	40(%rsp), %rbx
-	.p2align	4
+	je	.LBB14_63
 .LBB14_60:
+	movq	%r15, %r9
+	imulq	136(%rsp), %r9
+	movq	72(%rsp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	200(%rsp), %rbx
+	.p2align	4
+.LBB14_61:
 	vaddps	(%r9,%rdi,4), %ymm1, %ymm1
 	movq	%rcx, %rdi
 	addq	$8, %rcx
 	addq	$-8, %rbx
-	jne	.LBB14_60
+	jne	.LBB14_61
 	addq	$-8, %rcx
 	movq	%rcx, %rdi
-	movq	32(%rsp), %rbx
-.LBB14_62:
+	movq	%r13, %r10
+.LBB14_63:
 	movq	%rdi, %rcx
-	movq	72(%rsp), %r9
+	movq	64(%rsp), %r9
 	subq	%r9, %rcx
-	jge	.LBB14_51
+	jge	.LBB14_52
 	subl	%edi, %r9d
 	andl	$7, %r9d
-	je	.LBB14_65
+	je	.LBB14_66
 	.p2align	4
-.LBB14_64:
+.LBB14_65:
 	vaddss	(%r11,%rdi,4), %xmm0, %xmm0
 	incq	%rdi
 	decq	%r9
-	jne	.LBB14_64
-.LBB14_65:
-	cmpq	$-8, %rcx
-	movq	72(%rsp), %rcx
-	ja	.LBB14_51
-	.p2align	4
+	jne	.LBB14_65
 .LBB14_66:
+	cmpq	$-8, %rcx
+	movq	%r13, %r10
+	movq	64(%rsp), %rcx
+	ja	.LBB14_52
+	.p2align	4
+.LBB14_67:
 	vaddss	(%r11,%rdi,4), %xmm0, %xmm0
 	vaddss	4(%r11,%rdi,4), %xmm0, %xmm0
 	vaddss	8(%r11,%rdi,4), %xmm0, %xmm0
@@ -4783,231 +5070,227 @@ convolution_weight_gradient:
 	vaddss	28(%r11,%rdi,4), %xmm0, %xmm0
 	addq	$8, %rdi
 	cmpq	%rdi, %rcx
-	jne	.LBB14_66
-	jmp	.LBB14_51
-.LBB14_67:
-	movq	328(%rsp), %rax
+	jne	.LBB14_67
+	jmp	.LBB14_52
+.LBB14_68:
+	movq	432(%rsp), %rax
 	cmpq	$256, %rax
-	movl	$256, %esi
-	cmovlq	%rax, %rsi
-	cmpq	$0, 240(%rsp)
-	movq	184(%rsp), %r8
-	jle	.LBB14_645
-	addq	$7, %r15
-	movq	%r15, 8(%rsp)
-	movq	%r15, %rax
-	andq	$-8, %rax
-	movq	%rax, 144(%rsp)
-	movq	168(%rsp), %rax
-	shlq	$2, %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rsi, %r9
-	imulq	320(%rsp), %r9
-	movq	136(%rsp), %rcx
-	leaq	(%r9,%rcx), %rdx
-	movq	%r9, %rcx
-	movq	%r9, 40(%rsp)
-	shrq	$3, %r15
-	movq	%r13, %r9
-	imulq	%r15, %r9
-	shlq	$5, %r9
-	movq	%r9, 632(%rsp)
-	movq	%r15, %r12
-	shlq	$5, %r12
-	movq	16(%rbp), %r10
-	leaq	(%r10,%rdx,4), %rdx
-	movq	%rax, %r9
-	movq	%rax, 24(%rsp)
-	addq	%rax, %rdx
-	movq	%rdx, 1104(%rsp)
-	leaq	(,%r13,4), %rax
-	movq	%rax, %r11
-	negq	%r11
-	leaq	-1(%r13), %rdi
-	imulq	%r15, %rdi
-	shlq	$5, %rdi
-	movq	88(%rsp), %rdx
-	imulq	%rsi, %rdx
-	shlq	$2, %rdx
-	movq	%rdx, 600(%rsp)
-	leaq	(%r10,%rcx,4), %rdx
-	addq	%r9, %rdx
-	movq	136(%rsp), %rcx
-	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, 1136(%rsp)
-	addq	%rdx, %rdi
-	movq	%rdi, 1088(%rsp)
-	testq	%rax, %rax
-	movq	%rax, 360(%rsp)
-	cmovnsq	%rax, %r11
-	movq	%r11, 1096(%rsp)
-	movq	%rsi, 264(%rsp)
-	movq	312(%rsp), %r11
-	imulq	392(%rsp), %r11
-	leaq	(,%r13,8), %rdx
-	addq	%r13, %rdx
-	leaq	(%rdx,%rdx,2), %rax
-	movq	224(%rsp), %r9
-	addq	%r9, %rax
-	addq	%r13, %rax
-	movq	%rax, 592(%rsp)
-	imulq	%r14, %r8
-	movq	56(%rsp), %rax
-	imulq	%rax, %r11
-	imulq	%rax, %r8
-	movabsq	$2305843009213693952, %rax
-	andq	8(%rsp), %rax
-	movq	%rax, 1192(%rsp)
-	movq	%rcx, %rdx
-	leaq	(%r10,%rcx,4), %rax
-	movq	%rax, 248(%rsp)
-	movq	24(%rsp), %rcx
-	addq	%rcx, %rax
-	movq	%rax, 1120(%rsp)
-	movq	40(%rsp), %rcx
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 616(%rsp)
-	leaq	4(%r10,%rdx,4), %rax
-	movq	%rax, 216(%rsp)
-	leaq	(%r10,%rdx,4), %rax
-	addq	$8, %rax
-	movq	%rax, 192(%rsp)
+	movl	$256, %edx
+	cmovlq	%rax, %rdx
+	cmpq	$0, 288(%rsp)
+	movq	64(%rsp), %rdi
+	jle	.LBB14_694
+	addq	$7, %rbx
+	movq	%rbx, 96(%rsp)
 	movq	%rbx, %rax
-	shlq	$4, %rax
-	movq	%rax, 120(%rsp)
-	leaq	(,%rbx,4), %rax
-	leaq	(%rax,%rax,2), %rcx
-	movq	%rcx, 128(%rsp)
-	leaq	(%rax,%rax,4), %rax
-	movq	%rax, 112(%rsp)
-	leaq	(,%rbx,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rax, 104(%rsp)
-	leaq	(%rbx,%rbx,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	addq	%rbx, %rax
-	movq	%rax, 96(%rsp)
-	shlq	$2, 320(%rsp)
-	movq	%r11, %rax
-	imulq	264(%rsp), %rax
+	andq	$-8, %rax
+	movq	%rax, 200(%rsp)
+	movq	344(%rsp), %rax
 	shlq	$2, %rax
-	movq	%rax, 1128(%rsp)
-	shlq	$2, %r11
-	movq	%r11, 312(%rsp)
-	movq	264(%rsp), %r10
-	movq	%r13, %rax
+	leaq	(%rax,%rax,2), %r11
+	movq	%rdx, %rsi
+	imulq	424(%rsp), %rsi
+	movq	%rdx, 112(%rsp)
+	movq	488(%rsp), %rcx
+	leaq	(%rsi,%rcx), %rdx
+	movq	%rsi, %r8
+	movq	%rsi, 72(%rsp)
+	movq	%rbx, %r13
+	shrq	$3, %r13
+	movq	%rdi, %rsi
+	imulq	%r13, %rsi
+	shlq	$5, %rsi
+	movq	%rsi, 1000(%rsp)
+	movq	%r13, %r12
+	shlq	$5, %r12
+	movq	16(%rbp), %rbx
+	leaq	(%rbx,%rdx,4), %rdx
+	addq	%r11, %rdx
+	movq	%rdx, 1208(%rsp)
+	leaq	(,%rdi,4), %rsi
+	movq	%rsi, %r15
+	negq	%r15
+	leaq	-1(%rdi), %rax
+	imulq	%r13, %rax
 	shlq	$5, %rax
-	movq	%rax, 1184(%rsp)
-	leaq	(,%r13,4), %rax
-	addq	%r13, %rax
-	leaq	(%r9,%rax,4), %rax
-	movq	%rax, 584(%rsp)
-	movq	%r13, %rdx
-	shlq	$4, %rdx
-	movq	%rdx, 368(%rsp)
-	leaq	(,%r13,2), %rax
-	addq	%r13, %rax
-	leaq	(%r9,%rax,8), %rcx
-	movq	%rcx, 576(%rsp)
-	leaq	(%r9,%rax,4), %rax
-	movq	%rax, 568(%rsp)
-	movq	240(%rsp), %rax
-	movq	%r15, %r14
+	movq	%r9, %rdx
+	imulq	112(%rsp), %rdx
+	shlq	$2, %rdx
+	movq	%rdx, 960(%rsp)
+	leaq	(%rbx,%r8,4), %rdx
+	addq	%r11, %rdx
+	leaq	(%rdx,%rcx,4), %rdx
+	movq	%rdx, 1240(%rsp)
+	addq	%rdx, %rax
+	movq	%rax, 1192(%rsp)
+	testq	%rsi, %rsi
+	movq	%rsi, 472(%rsp)
+	cmovnsq	%rsi, %r15
+	movq	%r15, 1200(%rsp)
+	movq	416(%rsp), %r15
+	imulq	208(%rsp), %r15
+	leaq	(%rdi,%rdi,8), %rdx
+	leaq	(%rdx,%rdx,2), %rax
+	movq	264(%rsp), %r8
+	addq	%r8, %rax
+	addq	%rdi, %rax
+	movq	%rax, 952(%rsp)
+	movq	112(%rsp), %rdx
+	imulq	%r14, %r10
+	movq	80(%rsp), %rax
+	imulq	%rax, %r15
+	imulq	%rax, %r10
+	movabsq	$2305843009213693952, %rax
+	andq	96(%rsp), %rax
+	movq	%rax, 1296(%rsp)
+	leaq	(%rbx,%rcx,4), %r14
+	leaq	(%r14,%r11), %rax
+	movq	%rax, 1224(%rsp)
+	movq	72(%rsp), %rsi
+	leaq	(%rax,%rsi,4), %rax
+	movq	%rax, 976(%rsp)
+	leaq	4(%rbx,%rcx,4), %rax
+	movq	%rax, 232(%rsp)
+	leaq	8(%rbx,%rcx,4), %rax
+	movq	%rax, 208(%rsp)
+	movq	24(%rsp), %rsi
+	movq	%rsi, %rax
+	shlq	$4, %rax
+	movq	%rax, 192(%rsp)
+	leaq	(,%rsi,4), %rax
+	leaq	(%rax,%rax,2), %rcx
+	movq	%rcx, 152(%rsp)
+	leaq	(%rax,%rax,4), %rax
+	movq	%rax, 184(%rsp)
+	leaq	(,%rsi,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rax, 176(%rsp)
+	leaq	(%rsi,%rsi,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	addq	%rsi, %rax
+	movq	%rax, 168(%rsp)
+	shlq	$2, 424(%rsp)
+	movq	%r15, %rax
+	imulq	%rdx, %rax
+	shlq	$2, %rax
+	movq	%rax, 1232(%rsp)
+	shlq	$2, %r15
+	movq	%r15, 416(%rsp)
+	movq	%r14, %r15
+	movq	%rdi, %rax
+	shlq	$5, %rax
+	movq	%rax, 1288(%rsp)
+	leaq	(%rdi,%rdi,4), %rax
+	leaq	(%r8,%rax,4), %rax
+	movq	%rax, 944(%rsp)
+	movq	%rdi, %rsi
+	shlq	$4, %rsi
+	movq	%rsi, 464(%rsp)
+	leaq	(%rdi,%rdi,2), %rax
+	leaq	(%r8,%rax,8), %rcx
+	movq	%rcx, 936(%rsp)
+	leaq	(%r8,%rax,4), %rax
+	movq	%rax, 928(%rsp)
+	movq	288(%rsp), %rax
+	movq	%r13, %r14
 	shlq	$6, %r14
-	movq	%r8, %rcx
+	movq	%r10, %rcx
 	shlq	$6, %rcx
-	movq	%rcx, 1176(%rsp)
-	shlq	$7, %r15
-	movq	%r15, 392(%rsp)
-	movq	272(%rsp), %rcx
-	leaq	(%rcx,%r8,4), %rcx
-	movq	%rcx, 1112(%rsp)
-	leaq	(,%r8,8), %r11
-	addq	%r8, %r8
-	movq	%r8, 184(%rsp)
+	movq	%rcx, 1280(%rsp)
+	shlq	$7, %r13
+	movq	%r13, 488(%rsp)
+	movq	%r9, %r13
+	leaq	(,%r10,4), %rcx
+	movq	%rcx, 984(%rsp)
+	movq	280(%rsp), %rcx
+	leaq	(%rcx,%r10,4), %rcx
+	movq	%rcx, 1216(%rsp)
+	leaq	(,%r10,8), %rcx
+	movq	%rcx, 296(%rsp)
+	addq	%r10, %r10
+	movq	%r10, 304(%rsp)
+	movq	%rdx, %r10
 	vpbroadcastq	.LCPI14_10(%rip), %ymm15
-	vmovaps	.LCPI14_12(%rip), %ymm13
-	vmovaps	.LCPI14_11(%rip), %ymm14
-	movq	88(%rsp), %rcx
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, 624(%rsp)
-	leaq	(%r9,%rdx), %rcx
-	movq	%rcx, 560(%rsp)
-	leaq	(%r9,%r13,8), %rcx
-	movq	%rcx, 552(%rsp)
-	leaq	(%r9,%r13,4), %rcx
-	movq	%rcx, 544(%rsp)
-	leaq	(%r12,%r12,2), %r8
-	movq	$0, 536(%rsp)
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	%r9, 528(%rsp)
-	movq	%r10, %r9
+	leaq	(,%r9,4), %rcx
+	movq	%rcx, 992(%rsp)
+	leaq	(%r8,%rsi), %rcx
+	movq	%rcx, 920(%rsp)
+	leaq	(%r8,%rdi,8), %rcx
+	movq	%rcx, 912(%rsp)
+	leaq	(%r8,%rdi,4), %rcx
+	movq	%rcx, 904(%rsp)
+	leaq	(%r12,%r12,2), %rcx
+	movq	%rcx, 344(%rsp)
+	movq	$0, 896(%rsp)
+	leaq	496(%rsp), %rdi
+	leaq	1072(%rsp), %rsi
+	leaq	352(%rsp), %r11
+	movq	%r8, 888(%rsp)
 	movq	%rax, %rcx
-	xorl	%edx, %edx
-	movq	$0, 8(%rsp)
-	movq	%r11, 256(%rsp)
-	vmovdqa	%ymm15, 1280(%rsp)
-	movq	%r8, 1208(%rsp)
-	jmp	.LBB14_71
+	xorl	%r8d, %r8d
+	movq	$0, 88(%rsp)
+	movq	%r15, 80(%rsp)
+	vmovdqa	%ymm15, 1312(%rsp)
+	jmp	.LBB14_72
 	.p2align	4
-.LBB14_69:
-	movq	232(%rsp), %rdx
-	movq	264(%rsp), %r9
 .LBB14_70:
-	addq	%r9, %rdx
-	movq	336(%rsp), %rcx
-	subq	%r9, %rcx
-	incq	536(%rsp)
-	movq	1128(%rsp), %rax
-	addq	%rax, 608(%rsp)
-	movq	600(%rsp), %rax
-	addq	%rax, 592(%rsp)
-	addq	%rax, 576(%rsp)
-	addq	%rax, 584(%rsp)
-	addq	%rax, 560(%rsp)
-	addq	%rax, 568(%rsp)
-	addq	%rax, 552(%rsp)
-	addq	%rax, 544(%rsp)
-	addq	%rax, 528(%rsp)
-	movq	240(%rsp), %rax
-	cmpq	%rax, %rdx
-	jge	.LBB14_645
+	movq	272(%rsp), %r8
+	leaq	352(%rsp), %r11
+	leaq	496(%rsp), %rdi
+	movq	112(%rsp), %r10
 .LBB14_71:
-	movq	%rcx, 336(%rsp)
-	movq	%rdx, 232(%rsp)
-	subq	%rdx, %rax
-	cmpq	%rax, %r9
+	addq	%r10, %r8
+	movq	440(%rsp), %rcx
+	subq	%r10, %rcx
+	incq	896(%rsp)
+	movq	1232(%rsp), %rax
+	addq	%rax, 968(%rsp)
+	movq	960(%rsp), %rax
+	addq	%rax, 952(%rsp)
+	addq	%rax, 936(%rsp)
+	addq	%rax, 944(%rsp)
+	addq	%rax, 920(%rsp)
+	addq	%rax, 928(%rsp)
+	addq	%rax, 912(%rsp)
+	addq	%rax, 904(%rsp)
+	addq	%rax, 888(%rsp)
+	movq	288(%rsp), %rax
+	cmpq	%rax, %r8
+	jge	.LBB14_694
+.LBB14_72:
+	movq	%rcx, 440(%rsp)
+	movq	%r8, 272(%rsp)
+	subq	%r8, %rax
+	cmpq	%rax, %r10
 	movq	%rax, %rcx
-	cmovlq	%r9, %rcx
-	movq	%rcx, 40(%rsp)
+	cmovlq	%r10, %rcx
+	movq	%rcx, 72(%rsp)
 	testq	%rax, %rax
-	jle	.LBB14_76
-	movq	608(%rsp), %r8
-	movq	1120(%rsp), %r15
+	jle	.LBB14_77
+	movq	968(%rsp), %r13
+	movq	1224(%rsp), %r15
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_73:
-	movq	%r8, 24(%rsp)
-	leaq	1216(%rsp), %rdx
+.LBB14_74:
+	movq	%r11, %rdx
 	movq	16(%rbp), %rcx
-	movq	24(%rsp), %r8
+	movq	%r13, %r8
 	movq	%r15, %r9
 	vzeroupper
 	callq	conv_view_of
-	movq	24(%rsp), %r8
 	movl	$1, %edx
-	leaq	400(%rsp), %rsi
-	leaq	704(%rsp), %rdi
+	leaq	352(%rsp), %r11
+	leaq	1072(%rsp), %rsi
+	leaq	496(%rsp), %rdi
 	movl	$256, %ecx
-	vmovups	704(%rsp), %ymm0
-	vmovups	720(%rsp), %ymm1
-	vmovups	%ymm1, 1328(%rsp,%rbx)
-	vmovups	%ymm0, 1312(%rsp,%rbx)
-	movq	328(%rsp), %r9
-	movq	336(%rsp), %rax
-	cmpq	%rax, %r9
-	cmovlq	%r9, %rax
+	vmovups	496(%rsp), %ymm0
+	vmovups	512(%rsp), %ymm1
+	vmovups	%ymm1, 1360(%rsp,%rbx)
+	vmovups	%ymm0, 1344(%rsp,%rbx)
+	movq	432(%rsp), %r8
+	movq	440(%rsp), %rax
+	cmpq	%rax, %r8
+	cmovlq	%r8, %rax
 	cmpq	$2, %rax
 	cmovlq	%rdx, %rax
 	cmpq	$256, %rax
@@ -5015,663 +5298,768 @@ convolution_weight_gradient:
 	shll	$4, %eax
 	leaq	(%rax,%rax,2), %rax
 	addq	$48, %rbx
-	addq	320(%rsp), %r15
-	addq	312(%rsp), %r8
+	addq	424(%rsp), %r15
+	addq	416(%rsp), %r13
 	cmpq	%rbx, %rax
-	jne	.LBB14_73
-	movq	512(%rsp), %rdi
-	cmpq	$16, %rdi
-	jge	.LBB14_206
-	movq	32(%rsp), %rbx
-	vmovdqa	1280(%rsp), %ymm15
-	vmovaps	.LCPI14_12(%rip), %ymm13
-	vmovaps	.LCPI14_11(%rip), %ymm14
-	movq	%rdi, %rcx
-	jmp	.LBB14_77
+	jne	.LBB14_74
+	movq	1184(%rsp), %r9
+	cmpq	$16, %r9
+	jge	.LBB14_255
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	vmovdqa	1312(%rsp), %ymm15
+	jmp	.LBB14_78
 	.p2align	4
-.LBB14_76:
-	movq	512(%rsp), %rcx
-	cmpq	$16, %rcx
-	jge	.LBB14_229
 .LBB14_77:
-	cmpq	$0, 232(%rsp)
-	movq	%rcx, 176(%rsp)
-	je	.LBB14_628
+	movq	1184(%rsp), %r9
+	cmpq	$16, %r9
+	jge	.LBB14_279
 .LBB14_78:
-	xorl	%edi, %edi
-	testb	$7, 1344(%rsp)
+	cmpq	$0, 272(%rsp)
+	movq	%r9, 144(%rsp)
+	je	.LBB14_675
+.LBB14_79:
+	xorl	%ebx, %ebx
+	testb	$7, 1376(%rsp)
 	setne	%al
-	testq	%rcx, %rcx
-	jle	.LBB14_205
-	movq	232(%rsp), %rcx
-	imulq	88(%rsp), %rcx
-	movq	224(%rsp), %rdx
+	testq	%r9, %r9
+	jle	.LBB14_692
+	movq	272(%rsp), %rcx
+	imulq	%r13, %rcx
+	movq	264(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, 16(%rsp)
-	movb	%al, %dil
-	movq	%rdi, 200(%rsp)
-	movq	8(%rsp), %rax
+	movq	%rcx, 312(%rsp)
+	movb	%al, %bl
+	movq	88(%rsp), %rax
 	leaq	-1(%rax), %rcx
-	movq	%rcx, 24(%rsp)
+	movq	%rcx, 96(%rsp)
 	movq	%rax, %rcx
 	movabsq	$9223372036854775806, %rax
 	andq	%rax, %rcx
-	movq	%rcx, 64(%rsp)
-	movq	$0, 168(%rsp)
-	jmp	.LBB14_81
+	movq	%rcx, 160(%rsp)
+	movq	280(%rsp), %rax
+	movq	%rax, 256(%rsp)
+	movq	$0, 128(%rsp)
+	movq	64(%rsp), %r8
+	movq	112(%rsp), %r10
+	leaq	352(%rsp), %r11
+	movq	24(%rsp), %rcx
+	movq	%rbx, 56(%rsp)
+	jmp	.LBB14_82
 	.p2align	4
-.LBB14_80:
-	movq	168(%rsp), %rcx
-	addq	$3, %rcx
-	movq	%rcx, 168(%rsp)
-	cmpq	176(%rsp), %rcx
-	jge	.LBB14_205
 .LBB14_81:
-	testq	%rbx, %rbx
-	jle	.LBB14_80
-	movq	176(%rsp), %rax
-	movq	168(%rsp), %rdi
+	movq	128(%rsp), %rdx
+	addq	$3, %rdx
+	movq	256(%rsp), %rax
+	addq	152(%rsp), %rax
+	movq	%rax, 256(%rsp)
+	movq	%rdx, 128(%rsp)
+	cmpq	%r9, %rdx
+	jge	.LBB14_277
+.LBB14_82:
+	testq	%rcx, %rcx
+	jle	.LBB14_81
+	movq	%r9, %rax
+	movq	128(%rsp), %rdi
 	subq	%rdi, %rax
 	cmpq	$3, %rax
+	movq	%rcx, %rsi
 	movl	$3, %ecx
 	cmovgeq	%rcx, %rax
 	movq	%rdi, %rcx
-	imulq	%r13, %rcx
-	movq	16(%rsp), %rdx
-	leaq	(%rdx,%rcx,4), %r8
-	movq	%rdi, %rcx
-	imulq	%rbx, %rcx
-	movq	272(%rsp), %rdx
+	imulq	%r8, %rcx
+	movq	312(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, 136(%rsp)
-	movq	248(%rsp), %rcx
-	movq	200(%rsp), %rdx
-	leal	(%rdx,%rax,8), %eax
-	movq	%rax, 56(%rsp)
-	xorl	%r11d, %r11d
-	jmp	.LBB14_86
-.LBB14_83:
-	vhaddps	%xmm1, %xmm2, %xmm3
-	vhaddps	%xmm3, %xmm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm1
-	vextractf128	$1, %ymm2, %xmm2
-	vhaddps	%xmm1, %xmm2, %xmm1
-	vshufps	$232, %xmm1, %xmm1, %xmm2
-	vshufps	$237, %xmm1, %xmm1, %xmm1
-	vaddps	%xmm1, %xmm2, %xmm1
-	vaddps	%xmm1, %xmm3, %xmm1
-	movq	(%rsp), %rax
-	vmovsd	(%rax), %xmm2
-	vaddps	%xmm1, %xmm2, %xmm1
-	vmovlps	%xmm1, (%rax)
-	vmovshdup	%ymm0, %ymm1
-	vshufps	$255, %ymm0, %ymm0, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm3
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	%xmm2, %xmm4, %xmm2
-	vextractf128	$1, %ymm1, %xmm1
-	vaddss	%xmm1, %xmm3, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	vshufps	$255, %xmm0, %xmm0, %xmm2
-	vshufpd	$1, %xmm0, %xmm0, %xmm3
-	vaddss	%xmm2, %xmm3, %xmm2
-	vmovshdup	%xmm0, %xmm3
-	vaddss	%xmm3, %xmm0, %xmm0
-	vaddss	%xmm2, %xmm0, %xmm0
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	8(%rax), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rax)
-	movq	32(%rsp), %rbx
-	movq	72(%rsp), %r13
+	movq	%rcx, 48(%rsp)
+	movq	%rdi, %rcx
+	imulq	%rsi, %rcx
+	movq	280(%rsp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, 120(%rsp)
+	movq	%rsi, %rcx
+	movq	112(%rsp), %r10
+	leal	(%rax,%rax,4), %eax
+	movl	%eax, 104(%rsp)
+	movq	256(%rsp), %rax
+	movq	%rax, 240(%rsp)
+	xorl	%edi, %edi
 	.p2align	4
 .LBB14_84:
-	leaq	400(%rsp), %rsi
-.LBB14_85:
-	addq	$3, %r11
-	cmpq	%rbx, %r11
-	jge	.LBB14_80
-.LBB14_86:
-	movq	%rbx, %rax
-	subq	%r11, %rax
-	cmpq	$3, %rax
-	movl	$3, %edx
-	cmovgeq	%rdx, %rax
-	movq	56(%rsp), %rdx
-	leal	(%rdx,%rax,2), %eax
-	addl	$-10, %eax
-	cmpl	$21, %eax
-	ja	.LBB14_85
-	movq	136(%rsp), %rdx
-	leaq	(%rdx,%r11,4), %r15
-	leaq	.LJTI14_1(%rip), %rdx
-	movslq	(%rdx,%rax,4), %rax
-	addq	%rdx, %rax
+	movq	%rcx, %rax
+	subq	%rdi, %rax
+	cmpq	$4, %rax
+	movl	$4, %esi
+	cmovgeq	%rsi, %rax
+	addl	104(%rsp), %eax
+	leal	(%rbx,%rax,2), %eax
+	addl	$-12, %eax
+	cmpl	$27, %eax
+	ja	.LBB14_254
+	movq	120(%rsp), %rdx
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	.LJTI14_1(%rip), %rsi
+	movslq	(%rsi,%rax,4), %rax
+	addq	%rsi, %rax
+	movq	%rdi, 32(%rsp)
 	jmpq	*%rax
+.LBB14_86:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB14_88
+	.p2align	4
+.LBB14_87:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_174
 .LBB14_88:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%ebx, %ebx
-	jmp	.LBB14_90
+	cmpq	$0, 88(%rsp)
+	jle	.LBB14_87
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	imulq	%r13, %rdi
+	movq	1352(%rsp,%rsi), %rdx
+	movq	32(%rsp), %r10
+	movslq	(%rdx,%r10,4), %rdx
+	shlq	$2, %rdx
+	addq	1344(%rsp,%rsi), %rdx
+	movq	48(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	cmpq	$0, 96(%rsp)
+	je	.LBB14_92
+	xorl	%r10d, %r10d
+	movq	160(%rsp), %r11
 	.p2align	4
-.LBB14_89:
-	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	leaq	400(%rsp), %rsi
-	je	.LBB14_128
-.LBB14_90:
-	cmpq	$0, 8(%rsp)
-	jle	.LBB14_89
-	leaq	(%rbx,%rbx,2), %rdx
-	shlq	$4, %rdx
-	movq	%rbx, %rsi
-	imulq	88(%rsp), %rsi
-	movq	1320(%rsp,%rdx), %rax
-	movslq	(%rax,%r11,4), %rax
-	shlq	$2, %rax
-	addq	1312(%rsp,%rdx), %rax
-	leaq	(%r8,%rsi,4), %rdi
-	cmpq	$0, 24(%rsp)
-	je	.LBB14_95
-	movq	64(%rsp), %r10
-	xorl	%r9d, %r9d
-	movq	8(%rsp), %rsi
+.LBB14_91:
+	movslq	4(%r15,%r10), %rdi
+	vmovups	(%rsi,%rdi,4), %ymm1
+	movslq	(%r15,%r10), %rdi
+	vfmadd132ps	(%rdx,%rdi,4), %ymm0, %ymm1
+	movslq	16(%r15,%r10), %rdi
+	vmovups	(%rsi,%rdi,4), %ymm0
+	movslq	12(%r15,%r10), %rdi
+	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
+	addq	$24, %r10
+	addq	$-2, %r11
+	jne	.LBB14_91
+	jmp	.LBB14_93
 	.p2align	4
+.LBB14_92:
+	xorl	%r10d, %r10d
 .LBB14_93:
-	movslq	4(%rcx,%r9), %rdx
-	vmovups	(%rdi,%rdx,4), %ymm1
-	movslq	(%rcx,%r9), %rdx
-	vfmadd132ps	(%rax,%rdx,4), %ymm0, %ymm1
-	movslq	16(%rcx,%r9), %rdx
-	vmovups	(%rdi,%rdx,4), %ymm0
-	movslq	12(%rcx,%r9), %rdx
-	vfmadd132ps	(%rax,%rdx,4), %ymm1, %ymm0
-	addq	$24, %r9
-	addq	$-2, %r10
-	jne	.LBB14_93
-	testb	$1, %sil
-	je	.LBB14_89
-	jmp	.LBB14_96
-	.p2align	4
+	testb	$1, 88(%rsp)
+	leaq	352(%rsp), %r11
+	je	.LBB14_87
+	movslq	4(%r15,%r10), %rdi
+	vmovups	(%rsi,%rdi,4), %ymm1
+	movslq	(%r15,%r10), %rsi
+	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
+	jmp	.LBB14_87
 .LBB14_95:
-	xorl	%r9d, %r9d
-	movq	8(%rsp), %rsi
-	testb	$1, %sil
-	je	.LBB14_89
-.LBB14_96:
-	movslq	4(%rcx,%r9), %rdx
-	vmovups	(%rdi,%rdx,4), %ymm1
-	movslq	(%rcx,%r9), %rdx
-	vfmadd231ps	(%rax,%rdx,4), %ymm1, %ymm0
-	jmp	.LBB14_89
-.LBB14_97:
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
-	jmp	.LBB14_99
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_97
 	.p2align	4
-.LBB14_98:
+.LBB14_96:
 	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	je	.LBB14_102
-.LBB14_99:
-	movq	8(%rsp), %r10
-	testq	%r10, %r10
-	jle	.LBB14_98
-	leaq	(%rbx,%rbx,2), %rdx
-	shlq	$4, %rdx
+	cmpq	72(%rsp), %rbx
+	je	.LBB14_142
+.LBB14_97:
+	movq	88(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB14_96
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
 	movq	%rbx, %rsi
-	movq	1320(%rsp,%rdx), %rax
-	movslq	(%rax,%r11,4), %rax
-	shlq	$2, %rax
-	addq	1312(%rsp,%rdx), %rax
-	imulq	88(%rsp), %rsi
-	leaq	(%r8,%rsi,4), %rdi
-	movq	192(%rsp), %r9
+	imulq	%r13, %rsi
+	movq	1344(%rsp,%rax), %rdx
+	movq	1352(%rsp,%rax), %rdi
+	movq	32(%rsp), %r10
+	movslq	(%rdi,%r10,4), %rax
+	leaq	(%rdx,%rax,4), %rax
+	movslq	4(%rdi,%r10,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%rcx,%rsi,4), %rsi
+	movq	232(%rsp), %r10
+	.p2align	4
+.LBB14_99:
+	movslq	(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %r15
+	vmovups	(%rsi,%rdi,4), %ymm6
+	vmovups	(%r15,%r8,4), %ymm7
+	vmovups	(%r15,%r8,8), %ymm8
+	movslq	-4(%r10), %rdi
+	vmovups	(%rax,%rdi,4), %ymm9
+	vfmadd231ps	%ymm9, %ymm6, %ymm4
+	vfmadd231ps	%ymm9, %ymm7, %ymm2
+	vfmadd231ps	%ymm9, %ymm8, %ymm0
+	vmovups	(%rdx,%rdi,4), %ymm9
+	vfmadd231ps	%ymm6, %ymm9, %ymm5
+	vfmadd231ps	%ymm7, %ymm9, %ymm3
+	vfmadd231ps	%ymm9, %ymm8, %ymm1
+	addq	$12, %r10
+	decq	%r11
+	jne	.LBB14_99
+	jmp	.LBB14_96
+.LBB14_100:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm7, %xmm7, %xmm7
+	xorl	%ebx, %ebx
+	vxorps	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_102
 	.p2align	4
 .LBB14_101:
-	movslq	-4(%r9), %rdx
-	vpbroadcastd	(%r9), %ymm3
-	leaq	(%rdi,%rdx,4), %rsi
-	vpcmpgtd	%ymm13, %ymm3, %ymm3
-	vpandn	(%rdi,%rdx,4), %ymm3, %ymm4
-	vpandn	(%rsi,%r13,4), %ymm3, %ymm5
-	vpandn	(%rsi,%r13,8), %ymm3, %ymm3
-	movslq	-8(%r9), %rdx
-	vmovups	(%rax,%rdx,4), %ymm6
-	vfmadd231ps	%ymm4, %ymm6, %ymm2
-	vfmadd231ps	%ymm5, %ymm6, %ymm1
-	vfmadd231ps	%ymm3, %ymm6, %ymm0
-	addq	$12, %r9
-	decq	%r10
-	jne	.LBB14_101
-	jmp	.LBB14_98
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB14_250
 .LBB14_102:
-	vmovshdup	%ymm2, %ymm3
-	vshufps	$255, %ymm2, %ymm2, %ymm4
-	vextractf128	$1, %ymm4, %xmm4
-	vextractf128	$1, %ymm2, %xmm5
-	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	vaddss	%xmm4, %xmm6, %xmm4
-	vextractf128	$1, %ymm3, %xmm3
-	vaddss	%xmm3, %xmm5, %xmm3
-	vaddss	%xmm4, %xmm3, %xmm3
-	vshufps	$255, %xmm2, %xmm2, %xmm4
-	vshufpd	$1, %xmm2, %xmm2, %xmm5
-	vaddss	%xmm4, %xmm5, %xmm4
-	vmovshdup	%xmm2, %xmm5
-	vaddss	%xmm5, %xmm2, %xmm2
-	vaddss	%xmm4, %xmm2, %xmm2
-	vaddss	%xmm3, %xmm2, %xmm2
-	vaddss	(%r15), %xmm2, %xmm2
-	vmovss	%xmm2, (%r15)
-	vmovshdup	%ymm1, %ymm2
-	vshufps	$255, %ymm1, %ymm1, %ymm3
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm4
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	%xmm3, %xmm5, %xmm3
-	vextractf128	$1, %ymm2, %xmm2
-	vaddss	%xmm2, %xmm4, %xmm2
-	vaddss	%xmm3, %xmm2, %xmm2
-	vshufps	$255, %xmm1, %xmm1, %xmm3
-	vshufpd	$1, %xmm1, %xmm1, %xmm4
-	vaddss	%xmm3, %xmm4, %xmm3
-	vmovshdup	%xmm1, %xmm4
-	vaddss	%xmm4, %xmm1, %xmm1
-	vaddss	%xmm3, %xmm1, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	movq	32(%rsp), %rbx
-	vaddss	(%r15,%rbx,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%r15,%rbx,4)
-	vmovshdup	%ymm0, %ymm1
-	vshufps	$255, %ymm0, %ymm0, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm3
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	%xmm2, %xmm4, %xmm2
-	vextractf128	$1, %ymm1, %xmm1
-	vaddss	%xmm1, %xmm3, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	vshufps	$255, %xmm0, %xmm0, %xmm2
-	vshufpd	$1, %xmm0, %xmm0, %xmm3
-	vaddss	%xmm2, %xmm3, %xmm2
-	vmovshdup	%xmm0, %xmm3
-	vaddss	%xmm3, %xmm0, %xmm0
-	vaddss	%xmm2, %xmm0, %xmm0
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	(%r15,%rbx,8), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rbx,8)
-	jmp	.LBB14_84
-.LBB14_103:
-	movq	%r15, (%rsp)
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%ebx, %ebx
-	jmp	.LBB14_105
+	movq	88(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB14_101
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	136(%rsp), %rdx
+	movq	1344(%rsp,%rax), %rdi
+	movq	1352(%rsp,%rax), %r10
+	movq	32(%rsp), %r11
+	movslq	(%r10,%r11,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r10,%r11,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	8(%r10,%r11,4), %r10
+	leaq	(%rdi,%r10,4), %r10
+	leaq	(%rcx,%rdx,4), %r11
+	movq	208(%rsp), %r15
 	.p2align	4
 .LBB14_104:
-	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	je	.LBB14_139
-.LBB14_105:
-	movq	8(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB14_104
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	88(%rsp), %rdx
-	movq	1312(%rsp,%rax), %rsi
-	movq	1320(%rsp,%rax), %r9
-	movslq	(%r9,%r11,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%r9,%r11,4), %rdi
-	leaq	(%rsi,%rdi,4), %rdi
-	movslq	8(%r9,%r11,4), %r9
-	leaq	(%rsi,%r9,4), %r9
-	leaq	(%r8,%rdx,4), %r10
-	movq	216(%rsp), %r15
-	movq	72(%rsp), %rcx
-	.p2align	4
-.LBB14_107:
-	movslq	(%r15), %rdx
-	leaq	(%r10,%rdx,4), %rsi
-	vmovups	(%r10,%rdx,4), %ymm6
-	vmovups	(%rsi,%rcx,4), %ymm7
 	movslq	-4(%r15), %rdx
-	vmovups	(%rax,%rdx,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm4
-	vfmadd231ps	%ymm8, %ymm7, %ymm1
-	vmovups	(%rdi,%rdx,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm5
-	vfmadd231ps	%ymm8, %ymm7, %ymm2
-	vmovups	(%r9,%rdx,4), %ymm8
-	vfmadd231ps	%ymm6, %ymm8, %ymm3
-	vfmadd231ps	%ymm8, %ymm7, %ymm0
-	addq	$12, %r15
-	decq	%r13
-	jne	.LBB14_107
-	jmp	.LBB14_104
-.LBB14_108:
-	movq	%r15, (%rsp)
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	xorl	%eax, %eax
-	movq	8(%rsp), %rsi
-	jmp	.LBB14_110
-	.p2align	4
-.LBB14_109:
-	incq	%rax
-	cmpq	40(%rsp), %rax
-	je	.LBB14_83
-.LBB14_110:
-	testq	%rsi, %rsi
-	jle	.LBB14_109
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	imulq	88(%rsp), %rsi
-	movq	1312(%rsp,%rdx), %r10
-	movq	1320(%rsp,%rdx), %rdx
-	movslq	(%rdx,%r11,4), %rdi
-	leaq	(%r10,%rdi,4), %rdi
-	movslq	4(%rdx,%r11,4), %r9
-	leaq	(%r10,%r9,4), %r9
-	movslq	8(%rdx,%r11,4), %rdx
-	leaq	(%r10,%rdx,4), %r10
-	leaq	(%r8,%rsi,4), %rbx
-	movq	8(%rsp), %rsi
-	movq	216(%rsp), %r15
-	movq	%rsi, %r13
-	.p2align	4
-.LBB14_112:
-	movslq	(%r15), %rdx
-	vmovups	(%rbx,%rdx,4), %ymm3
-	movslq	-4(%r15), %rdx
-	vfmadd231ps	(%rdi,%rdx,4), %ymm3, %ymm2
-	vfmadd231ps	(%r9,%rdx,4), %ymm3, %ymm1
-	vfmadd231ps	(%r10,%rdx,4), %ymm3, %ymm0
-	addq	$12, %r15
-	decq	%r13
-	jne	.LBB14_112
-	jmp	.LBB14_109
-.LBB14_113:
-	movq	%r15, (%rsp)
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	jmp	.LBB14_115
-	.p2align	4
-.LBB14_114:
-	incq	%rax
-	cmpq	40(%rsp), %rax
-	je	.LBB14_118
-.LBB14_115:
-	movq	8(%rsp), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB14_114
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	movq	1320(%rsp,%rdx), %rdi
-	movslq	(%rdi,%r11,4), %rdi
-	shlq	$2, %rdi
-	addq	1312(%rsp,%rdx), %rdi
-	imulq	88(%rsp), %rsi
-	leaq	(%r8,%rsi,4), %r9
-	movq	216(%rsp), %r10
-	.p2align	4
-.LBB14_117:
-	movslq	(%r10), %rdx
-	leaq	(%r9,%rdx,4), %rsi
-	movslq	-4(%r10), %r15
-	vmovups	(%rdi,%r15,4), %ymm3
-	vfmadd231ps	(%r9,%rdx,4), %ymm3, %ymm2
-	vfmadd231ps	(%rsi,%r13,4), %ymm3, %ymm1
-	vfmadd231ps	(%rsi,%r13,8), %ymm3, %ymm0
-	addq	$12, %r10
-	decq	%rbx
-	jne	.LBB14_117
-	jmp	.LBB14_114
-.LBB14_118:
-	vmovshdup	%ymm2, %ymm3
-	vshufps	$255, %ymm2, %ymm2, %ymm4
-	vextractf128	$1, %ymm4, %xmm4
-	vextractf128	$1, %ymm2, %xmm5
-	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	vaddss	%xmm4, %xmm6, %xmm4
-	vextractf128	$1, %ymm3, %xmm3
-	vaddss	%xmm3, %xmm5, %xmm3
-	vaddss	%xmm4, %xmm3, %xmm3
-	vshufps	$255, %xmm2, %xmm2, %xmm4
-	vshufpd	$1, %xmm2, %xmm2, %xmm5
-	vaddss	%xmm4, %xmm5, %xmm4
-	vmovshdup	%xmm2, %xmm5
-	vaddss	%xmm5, %xmm2, %xmm2
-	vaddss	%xmm4, %xmm2, %xmm2
-	vaddss	%xmm3, %xmm2, %xmm2
-	movq	(%rsp), %rax
-	vaddss	(%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax)
-	vmovshdup	%ymm1, %ymm2
-	vshufps	$255, %ymm1, %ymm1, %ymm3
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm4
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	%xmm3, %xmm5, %xmm3
-	vextractf128	$1, %ymm2, %xmm2
-	vaddss	%xmm2, %xmm4, %xmm2
-	vaddss	%xmm3, %xmm2, %xmm2
-	vshufps	$255, %xmm1, %xmm1, %xmm3
-	vshufpd	$1, %xmm1, %xmm1, %xmm4
-	vaddss	%xmm3, %xmm4, %xmm3
-	vmovshdup	%xmm1, %xmm4
-	vaddss	%xmm4, %xmm1, %xmm1
-	vaddss	%xmm3, %xmm1, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	movq	32(%rsp), %rbx
-	vaddss	(%rax,%rbx,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%rax,%rbx,4)
-	vmovshdup	%ymm0, %ymm1
-	vshufps	$255, %ymm0, %ymm0, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm3
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	%xmm2, %xmm4, %xmm2
-	vextractf128	$1, %ymm1, %xmm1
-	vaddss	%xmm1, %xmm3, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	vshufps	$255, %xmm0, %xmm0, %xmm2
-	vshufpd	$1, %xmm0, %xmm0, %xmm3
-	vaddss	%xmm2, %xmm3, %xmm2
-	vmovshdup	%xmm0, %xmm3
-	vaddss	%xmm3, %xmm0, %xmm0
-	vaddss	%xmm2, %xmm0, %xmm0
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	(%rax,%rbx,8), %xmm0, %xmm0
-	vmovss	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB14_84
-.LBB14_119:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%ebx, %ebx
-	jmp	.LBB14_121
-	.p2align	4
-.LBB14_120:
-	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	leaq	400(%rsp), %rsi
-	je	.LBB14_128
-.LBB14_121:
-	cmpq	$0, 8(%rsp)
-	jle	.LBB14_120
-	leaq	(%rbx,%rbx,2), %rdx
-	shlq	$4, %rdx
-	movq	%rbx, %rsi
-	imulq	88(%rsp), %rsi
-	movq	1320(%rsp,%rdx), %rax
-	movslq	(%rax,%r11,4), %rax
-	shlq	$2, %rax
-	addq	1312(%rsp,%rdx), %rax
-	leaq	(%r8,%rsi,4), %rdi
-	cmpq	$0, 24(%rsp)
-	je	.LBB14_126
-	movq	64(%rsp), %r10
-	xorl	%r9d, %r9d
-	movq	8(%rsp), %rsi
-	.p2align	4
-.LBB14_124:
-	vpbroadcastd	8(%rcx,%r9), %ymm1
-	movslq	4(%rcx,%r9), %rdx
-	vpcmpgtd	%ymm1, %ymm14, %ymm1
-	vpand	(%rdi,%rdx,4), %ymm1, %ymm1
-	movslq	(%rcx,%r9), %rdx
-	vfmadd132ps	(%rax,%rdx,4), %ymm0, %ymm1
-	movslq	16(%rcx,%r9), %rdx
-	vpbroadcastd	20(%rcx,%r9), %ymm0
-	vpcmpgtd	%ymm0, %ymm14, %ymm0
-	vpand	(%rdi,%rdx,4), %ymm0, %ymm0
-	movslq	12(%rcx,%r9), %rdx
-	vfmadd132ps	(%rax,%rdx,4), %ymm1, %ymm0
-	addq	$24, %r9
-	addq	$-2, %r10
-	jne	.LBB14_124
-	testb	$1, %sil
-	je	.LBB14_120
-	jmp	.LBB14_127
-	.p2align	4
-.LBB14_126:
-	xorl	%r9d, %r9d
-	movq	8(%rsp), %rsi
-	testb	$1, %sil
-	je	.LBB14_120
-.LBB14_127:
-	vpbroadcastd	8(%rcx,%r9), %ymm1
-	movslq	4(%rcx,%r9), %rdx
-	vpcmpgtd	%ymm13, %ymm1, %ymm1
-	vpandn	(%rdi,%rdx,4), %ymm1, %ymm1
-	movslq	(%rcx,%r9), %rdx
-	vfmadd231ps	(%rax,%rdx,4), %ymm1, %ymm0
-	jmp	.LBB14_120
-.LBB14_128:
-	vextractf128	$1, %ymm0, %xmm1
-	vhaddps	%xmm1, %xmm0, %xmm0
-	vhaddps	%xmm0, %xmm0, %xmm0
-	vmovshdup	%xmm0, %xmm1
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	(%r15), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15)
-	movq	32(%rsp), %rbx
-	jmp	.LBB14_85
-.LBB14_129:
-	movq	%r15, (%rsp)
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	xorl	%eax, %eax
-	movq	8(%rsp), %rsi
-	jmp	.LBB14_131
-	.p2align	4
-.LBB14_130:
-	incq	%rax
-	cmpq	40(%rsp), %rax
-	je	.LBB14_83
-.LBB14_131:
-	testq	%rsi, %rsi
-	jle	.LBB14_130
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	imulq	88(%rsp), %rsi
-	movq	1312(%rsp,%rdx), %r10
-	movq	1320(%rsp,%rdx), %rdx
-	movslq	(%rdx,%r11,4), %rdi
-	leaq	(%r10,%rdi,4), %rdi
-	movslq	4(%rdx,%r11,4), %r9
-	leaq	(%r10,%r9,4), %r9
-	movslq	8(%rdx,%r11,4), %rdx
-	leaq	(%r10,%rdx,4), %r10
-	leaq	(%r8,%rsi,4), %rbx
-	movq	8(%rsp), %rsi
-	movq	192(%rsp), %r15
-	movq	%rsi, %r13
-	.p2align	4
-.LBB14_133:
-	movslq	-4(%r15), %rdx
-	vpbroadcastd	(%r15), %ymm3
-	vpcmpgtd	%ymm13, %ymm3, %ymm3
-	vpandn	(%rbx,%rdx,4), %ymm3, %ymm3
+	leaq	(%r11,%rdx,4), %rdi
+	vpbroadcastd	(%r15), %ymm9
+	vpcmpgtd	.LCPI14_12(%rip), %ymm9, %ymm9
+	vpandn	(%r11,%rdx,4), %ymm9, %ymm10
+	vpandn	(%rdi,%r8,4), %ymm9, %ymm11
+	vpandn	(%rdi,%r8,8), %ymm9, %ymm9
 	movslq	-8(%r15), %rdx
-	vfmadd231ps	(%rdi,%rdx,4), %ymm3, %ymm2
-	vfmadd231ps	(%r9,%rdx,4), %ymm3, %ymm1
-	vfmadd231ps	(%r10,%rdx,4), %ymm3, %ymm0
+	vmovups	(%rax,%rdx,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm7
+	vfmadd231ps	%ymm11, %ymm12, %ymm4
+	vfmadd231ps	%ymm12, %ymm9, %ymm1
+	vmovups	(%rsi,%rdx,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm8
+	vfmadd231ps	%ymm11, %ymm12, %ymm5
+	vfmadd231ps	%ymm12, %ymm9, %ymm2
+	vmovups	(%r10,%rdx,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm6
+	vfmadd231ps	%ymm11, %ymm12, %ymm3
+	vfmadd231ps	%ymm9, %ymm12, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB14_133
-	jmp	.LBB14_130
-.LBB14_134:
-	movq	%r15, (%rsp)
+	jne	.LBB14_104
+	jmp	.LBB14_101
+.LBB14_105:
+	movq	%rdx, 40(%rsp)
 	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%ebx, %ebx
-	jmp	.LBB14_136
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_107
 	.p2align	4
-.LBB14_135:
+.LBB14_106:
 	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	je	.LBB14_139
-.LBB14_136:
-	movq	8(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB14_135
+	cmpq	72(%rsp), %rbx
+	je	.LBB14_136
+.LBB14_107:
+	movq	88(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB14_106
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	88(%rsp), %rdx
-	movq	1312(%rsp,%rax), %rsi
-	movq	1320(%rsp,%rax), %r9
-	movslq	(%r9,%r11,4), %rax
+	movq	%rbx, %rdi
+	imulq	%r13, %rdi
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %r8
+	movq	32(%rsp), %r10
+	movslq	(%r8,%r10,4), %rax
 	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%r9,%r11,4), %rdi
-	leaq	(%rsi,%rdi,4), %rdi
-	movslq	8(%r9,%r11,4), %r9
-	leaq	(%rsi,%r9,4), %r9
-	leaq	(%r8,%rdx,4), %r10
-	movq	192(%rsp), %r15
-	movq	72(%rsp), %rcx
+	movslq	4(%r8,%r10,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r8,%r10,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	leaq	(%rcx,%rdi,4), %r10
+	movq	208(%rsp), %r11
 	.p2align	4
-.LBB14_138:
-	movslq	-4(%r15), %rdx
-	leaq	(%r10,%rdx,4), %rsi
-	vpbroadcastd	(%r15), %ymm6
-	vpcmpgtd	%ymm13, %ymm6, %ymm6
-	vpandn	(%r10,%rdx,4), %ymm6, %ymm7
-	vpandn	(%rsi,%rcx,4), %ymm6, %ymm6
-	movslq	-8(%r15), %rdx
-	vmovups	(%rax,%rdx,4), %ymm8
+.LBB14_109:
+	movslq	-4(%r11), %rdi
+	leaq	(%r10,%rdi,4), %r8
+	vpbroadcastd	(%r11), %ymm6
+	vpcmpgtd	.LCPI14_12(%rip), %ymm6, %ymm6
+	vpandn	(%r10,%rdi,4), %ymm6, %ymm7
+	movq	64(%rsp), %rdi
+	vpandn	(%r8,%rdi,4), %ymm6, %ymm6
+	movq	64(%rsp), %r8
+	movslq	-8(%r11), %rdi
+	vmovups	(%rax,%rdi,4), %ymm8
 	vfmadd231ps	%ymm7, %ymm8, %ymm4
 	vfmadd231ps	%ymm8, %ymm6, %ymm1
-	vmovups	(%rdi,%rdx,4), %ymm8
+	vmovups	(%rdx,%rdi,4), %ymm8
 	vfmadd231ps	%ymm7, %ymm8, %ymm5
 	vfmadd231ps	%ymm8, %ymm6, %ymm2
-	vmovups	(%r9,%rdx,4), %ymm8
+	vmovups	(%rsi,%rdi,4), %ymm8
 	vfmadd231ps	%ymm7, %ymm8, %ymm3
 	vfmadd231ps	%ymm6, %ymm8, %ymm0
-	addq	$12, %r15
-	decq	%r13
-	jne	.LBB14_138
-	jmp	.LBB14_135
-.LBB14_139:
+	addq	$12, %r11
+	decq	%r15
+	jne	.LBB14_109
+	jmp	.LBB14_106
+.LBB14_110:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%r8d, %r8d
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_112
+	.p2align	4
+.LBB14_111:
+	incq	%r8
+	cmpq	72(%rsp), %r8
+	movq	136(%rsp), %r13
+	je	.LBB14_115
+.LBB14_112:
+	movq	88(%rsp), %r9
+	testq	%r9, %r9
+	jle	.LBB14_111
+	leaq	(%r8,%r8,2), %rax
+	shlq	$4, %rax
+	movq	%r8, %rdx
+	imulq	%r13, %rdx
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %rax
+	movq	32(%rsp), %r10
+	movslq	(%rax,%r10,4), %rdi
+	leaq	(%rsi,%rdi,4), %rbx
+	movslq	4(%rax,%r10,4), %rdi
+	leaq	(%rsi,%rdi,4), %r15
+	movslq	8(%rax,%r10,4), %rdi
+	leaq	(%rsi,%rdi,4), %r13
+	movslq	12(%rax,%r10,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	leaq	(%rcx,%rdx,4), %r10
+	movq	208(%rsp), %r11
+	movq	%r9, %rsi
+	movq	64(%rsp), %r9
+	.p2align	4
+.LBB14_114:
+	movslq	-4(%r11), %rdx
+	leaq	(%r10,%rdx,4), %rdi
+	vpbroadcastd	(%r11), %ymm12
+	vpcmpgtd	.LCPI14_12(%rip), %ymm12, %ymm12
+	vpandn	(%r10,%rdx,4), %ymm12, %ymm13
+	vpandn	(%rdi,%r9,4), %ymm12, %ymm14
+	vpandn	(%rdi,%r9,8), %ymm12, %ymm12
+	movslq	-8(%r11), %rdx
+	vmovups	(%rbx,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm0
+	vfmadd231ps	%ymm14, %ymm15, %ymm4
+	vfmadd231ps	%ymm15, %ymm12, %ymm8
+	vmovups	(%r15,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm1
+	vfmadd231ps	%ymm14, %ymm15, %ymm5
+	vfmadd231ps	%ymm15, %ymm12, %ymm9
+	vmovups	(%r13,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm2
+	vfmadd231ps	%ymm14, %ymm15, %ymm6
+	vfmadd231ps	%ymm15, %ymm12, %ymm10
+	vmovups	(%rax,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm3
+	vfmadd231ps	%ymm14, %ymm15, %ymm7
+	vfmadd231ps	%ymm12, %ymm15, %ymm11
+	addq	$12, %r11
+	decq	%rsi
+	jne	.LBB14_114
+	jmp	.LBB14_111
+.LBB14_115:
+	vmovups	%ymm0, 496(%rsp)
+	vmovups	%ymm1, 528(%rsp)
+	vmovups	%ymm2, 560(%rsp)
+	vmovups	%ymm3, 592(%rsp)
+	vmovups	%ymm4, 624(%rsp)
+	vmovups	%ymm5, 656(%rsp)
+	vmovups	%ymm6, 688(%rsp)
+	vmovups	%ymm7, 720(%rsp)
+	vmovups	%ymm8, 752(%rsp)
+	vmovups	%ymm9, 784(%rsp)
+	vmovups	%ymm10, 816(%rsp)
+	vmovups	%ymm11, 848(%rsp)
+	xorl	%eax, %eax
+	movq	240(%rsp), %rdx
+	movq	984(%rsp), %rsi
+	.p2align	4
+.LBB14_116:
+	vmovups	592(%rsp,%rax), %ymm0
+	vmovups	560(%rsp,%rax), %ymm1
+	vmovups	528(%rsp,%rax), %ymm2
+	vmovups	496(%rsp,%rax), %ymm3
+	vmovaps	496(%rsp,%rax), %xmm4
+	vmovaps	528(%rsp,%rax), %xmm5
+	vmovaps	560(%rsp,%rax), %xmm6
+	vmovaps	592(%rsp,%rax), %xmm7
+	vmovlhps	%xmm6, %xmm7, %xmm8
+	vunpcklps	%xmm5, %xmm4, %xmm9
+	vshufps	$36, %xmm8, %xmm9, %xmm8
+	vunpcklps	%xmm7, %xmm6, %xmm9
+	vinsertps	$76, %xmm4, %xmm5, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vinsertps	$179, %xmm7, %xmm6, %xmm9
+	vunpckhps	%xmm5, %xmm4, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vunpckhps	%xmm7, %xmm6, %xmm6
+	vshufps	$51, %xmm4, %xmm5, %xmm4
+	vshufps	$226, %xmm6, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm9, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	vunpcklps	%ymm2, %ymm3, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vunpcklps	%ymm0, %ymm1, %ymm6
+	vpermpd	$170, %ymm6, %ymm6
+	vblendps	$3, %xmm5, %xmm6, %xmm5
+	vshufps	$17, %ymm3, %ymm2, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vshufps	$17, %ymm1, %ymm0, %ymm7
+	vshufps	$226, %ymm7, %ymm7, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vshufps	$226, %xmm7, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%ymm2, %ymm3, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vunpckhps	%ymm0, %ymm1, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vblendps	$3, %xmm6, %xmm7, %xmm6
+	vshufps	$51, %ymm3, %ymm2, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vshufps	$51, %ymm1, %ymm0, %ymm0
+	vshufps	$226, %ymm0, %ymm0, %ymm0
+	vpermpd	$170, %ymm0, %ymm0
+	vshufps	$226, %xmm0, %xmm2, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	vaddps	(%rdx), %xmm0, %xmm0
+	vmovups	%xmm0, (%rdx)
+	subq	$-128, %rax
+	addq	%rsi, %rdx
+	cmpq	$384, %rax
+	jne	.LBB14_116
+	jmp	.LBB14_130
+.LBB14_117:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm2, %xmm2, %xmm2
+	xorl	%eax, %eax
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_119
+	.p2align	4
+.LBB14_118:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_122
+.LBB14_119:
+	movq	88(%rsp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB14_118
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r13, %rdi
+	movq	1344(%rsp,%rdx), %rsi
+	movq	1352(%rsp,%rdx), %r8
+	movq	32(%rsp), %r10
+	movslq	(%r8,%r10,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	4(%r8,%r10,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	leaq	(%rcx,%rdi,4), %r10
+	movq	232(%rsp), %r11
+	.p2align	4
+.LBB14_121:
+	movslq	(%r11), %rdi
+	leaq	(%r10,%rdi,4), %r8
+	vmovups	(%r10,%rdi,4), %ymm4
+	movq	64(%rsp), %rdi
+	vmovups	(%r8,%rdi,4), %ymm5
+	movq	64(%rsp), %r8
+	movslq	-4(%r11), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm5, %ymm0
+	vmovups	(%rsi,%rdi,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm3
+	vfmadd231ps	%ymm6, %ymm5, %ymm1
+	addq	$12, %r11
+	decq	%rbx
+	jne	.LBB14_121
+	jmp	.LBB14_118
+.LBB14_122:
+	vhaddps	%xmm3, %xmm2, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vshufps	$232, %xmm2, %xmm2, %xmm3
+	vshufps	$237, %xmm2, %xmm2, %xmm2
+	vaddps	%xmm2, %xmm3, %xmm2
+	vaddps	%xmm2, %xmm4, %xmm2
+	movq	40(%rsp), %rax
+	vmovsd	(%rax), %xmm3
+	vaddps	%xmm2, %xmm3, %xmm2
+	vhaddps	%xmm1, %xmm0, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vhaddps	%xmm1, %xmm0, %xmm0
+	jmp	.LBB14_164
+.LBB14_123:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%r8d, %r8d
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_125
+	.p2align	4
+.LBB14_124:
+	incq	%r8
+	cmpq	72(%rsp), %r8
+	movq	136(%rsp), %r13
+	je	.LBB14_128
+.LBB14_125:
+	movq	88(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB14_124
+	leaq	(%r8,%r8,2), %rax
+	shlq	$4, %rax
+	movq	%r8, %rdx
+	imulq	%r13, %rdx
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %rax
+	movq	32(%rsp), %rdi
+	movslq	(%rax,%rdi,4), %r10
+	leaq	(%rsi,%r10,4), %rbx
+	movslq	4(%rax,%rdi,4), %r10
+	leaq	(%rsi,%r10,4), %r15
+	movslq	8(%rax,%rdi,4), %r10
+	leaq	(%rsi,%r10,4), %r13
+	movslq	12(%rax,%rdi,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	leaq	(%rcx,%rdx,4), %r10
+	movq	232(%rsp), %rsi
+	movq	64(%rsp), %r9
+	.p2align	4
+.LBB14_127:
+	movslq	(%rsi), %rdx
+	leaq	(%r10,%rdx,4), %rdi
+	vmovups	(%r10,%rdx,4), %ymm12
+	vmovups	(%rdi,%r9,4), %ymm13
+	vmovups	(%rdi,%r9,8), %ymm14
+	movslq	-4(%rsi), %rdx
+	vmovups	(%rbx,%rdx,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm0
+	vfmadd231ps	%ymm15, %ymm13, %ymm4
+	vfmadd231ps	%ymm15, %ymm14, %ymm8
+	vmovups	(%r15,%rdx,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm1
+	vfmadd231ps	%ymm15, %ymm13, %ymm5
+	vfmadd231ps	%ymm15, %ymm14, %ymm9
+	vmovups	(%r13,%rdx,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm2
+	vfmadd231ps	%ymm15, %ymm13, %ymm6
+	vfmadd231ps	%ymm15, %ymm14, %ymm10
+	vmovups	(%rax,%rdx,4), %ymm15
+	vfmadd231ps	%ymm12, %ymm15, %ymm3
+	vfmadd231ps	%ymm13, %ymm15, %ymm7
+	vfmadd231ps	%ymm15, %ymm14, %ymm11
+	addq	$12, %rsi
+	decq	%r11
+	jne	.LBB14_127
+	jmp	.LBB14_124
+.LBB14_128:
+	vmovups	%ymm0, 496(%rsp)
+	vmovups	%ymm1, 528(%rsp)
+	vmovups	%ymm2, 560(%rsp)
+	vmovups	%ymm3, 592(%rsp)
+	vmovups	%ymm4, 624(%rsp)
+	vmovups	%ymm5, 656(%rsp)
+	vmovups	%ymm6, 688(%rsp)
+	vmovups	%ymm7, 720(%rsp)
+	vmovups	%ymm8, 752(%rsp)
+	vmovups	%ymm9, 784(%rsp)
+	vmovups	%ymm10, 816(%rsp)
+	vmovups	%ymm11, 848(%rsp)
+	xorl	%eax, %eax
+	movq	240(%rsp), %rdx
+	movq	984(%rsp), %rsi
+	.p2align	4
+.LBB14_129:
+	vmovups	592(%rsp,%rax), %ymm0
+	vmovups	560(%rsp,%rax), %ymm1
+	vmovups	528(%rsp,%rax), %ymm2
+	vmovups	496(%rsp,%rax), %ymm3
+	vmovaps	496(%rsp,%rax), %xmm4
+	vmovaps	528(%rsp,%rax), %xmm5
+	vmovaps	560(%rsp,%rax), %xmm6
+	vmovaps	592(%rsp,%rax), %xmm7
+	vmovlhps	%xmm6, %xmm7, %xmm8
+	vunpcklps	%xmm5, %xmm4, %xmm9
+	vshufps	$36, %xmm8, %xmm9, %xmm8
+	vunpcklps	%xmm7, %xmm6, %xmm9
+	vinsertps	$76, %xmm4, %xmm5, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vinsertps	$179, %xmm7, %xmm6, %xmm9
+	vunpckhps	%xmm5, %xmm4, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vunpckhps	%xmm7, %xmm6, %xmm6
+	vshufps	$51, %xmm4, %xmm5, %xmm4
+	vshufps	$226, %xmm6, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm9, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	vunpcklps	%ymm2, %ymm3, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vunpcklps	%ymm0, %ymm1, %ymm6
+	vpermpd	$170, %ymm6, %ymm6
+	vblendps	$3, %xmm5, %xmm6, %xmm5
+	vshufps	$17, %ymm3, %ymm2, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vshufps	$17, %ymm1, %ymm0, %ymm7
+	vshufps	$226, %ymm7, %ymm7, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vshufps	$226, %xmm7, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%ymm2, %ymm3, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vunpckhps	%ymm0, %ymm1, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vblendps	$3, %xmm6, %xmm7, %xmm6
+	vshufps	$51, %ymm3, %ymm2, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vshufps	$51, %ymm1, %ymm0, %ymm0
+	vshufps	$226, %ymm0, %ymm0, %ymm0
+	vpermpd	$170, %ymm0, %ymm0
+	vshufps	$226, %xmm0, %xmm2, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	vaddps	(%rdx), %xmm0, %xmm0
+	vmovups	%xmm0, (%rdx)
+	subq	$-128, %rax
+	addq	%rsi, %rdx
+	cmpq	$384, %rax
+	jne	.LBB14_129
+.LBB14_130:
+	movq	24(%rsp), %rcx
+	movq	64(%rsp), %r8
+	movq	112(%rsp), %r10
+	movq	80(%rsp), %r15
+	vmovdqa	1312(%rsp), %ymm15
+	jmp	.LBB14_199
+.LBB14_131:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_133
+	.p2align	4
+.LBB14_132:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB14_136
+.LBB14_133:
+	movq	88(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB14_132
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdi
+	imulq	%r13, %rdi
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %r8
+	movq	32(%rsp), %r10
+	movslq	(%r8,%r10,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r8,%r10,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r8,%r10,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	leaq	(%rcx,%rdi,4), %r10
+	movq	232(%rsp), %r11
+	.p2align	4
+.LBB14_135:
+	movslq	(%r11), %rdi
+	leaq	(%r10,%rdi,4), %r8
+	vmovups	(%r10,%rdi,4), %ymm6
+	movq	64(%rsp), %rdi
+	vmovups	(%r8,%rdi,4), %ymm7
+	movq	64(%rsp), %r8
+	movslq	-4(%r11), %rdi
+	vmovups	(%rax,%rdi,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm4
+	vfmadd231ps	%ymm8, %ymm7, %ymm1
+	vmovups	(%rdx,%rdi,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm5
+	vfmadd231ps	%ymm8, %ymm7, %ymm2
+	vmovups	(%rsi,%rdi,4), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm3
+	vfmadd231ps	%ymm8, %ymm7, %ymm0
+	addq	$12, %r11
+	decq	%r15
+	jne	.LBB14_135
+	jmp	.LBB14_132
+.LBB14_136:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -5681,7 +6069,7 @@ convolution_weight_gradient:
 	vshufps	$237, %xmm4, %xmm4, %xmm4
 	vaddps	%xmm4, %xmm5, %xmm4
 	vaddps	%xmm4, %xmm6, %xmm4
-	movq	(%rsp), %rax
+	movq	40(%rsp), %rax
 	vmovsd	(%rax), %xmm5
 	vaddps	%xmm5, %xmm4, %xmm4
 	vmovlps	%xmm4, (%rax)
@@ -5712,10 +6100,10 @@ convolution_weight_gradient:
 	vshufps	$237, %xmm1, %xmm1, %xmm1
 	vaddps	%xmm1, %xmm2, %xmm1
 	vaddps	%xmm1, %xmm4, %xmm1
-	movq	32(%rsp), %rbx
-	vmovsd	(%rax,%rbx,4), %xmm2
+	movq	24(%rsp), %rcx
+	vmovsd	(%rax,%rcx,4), %xmm2
 	vaddps	%xmm2, %xmm1, %xmm1
-	vmovlps	%xmm1, (%rax,%rbx,4)
+	vmovlps	%xmm1, (%rax,%rcx,4)
 	vmovshdup	%ymm0, %ymm1
 	vshufps	$255, %ymm0, %ymm0, %ymm2
 	vextractf128	$1, %ymm2, %xmm2
@@ -5732,114 +6120,165 @@ convolution_weight_gradient:
 	vaddss	%xmm3, %xmm0, %xmm0
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	8(%rax,%rbx,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rax,%rbx,4)
-	jmp	.LBB14_204
-.LBB14_140:
-	movq	%r15, (%rsp)
+	vaddss	8(%rax,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax,%rcx,4)
+	jmp	.LBB14_243
+.LBB14_137:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%eax, %eax
-	movq	8(%rsp), %rsi
-	jmp	.LBB14_142
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_139
+	.p2align	4
+.LBB14_138:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB14_142
+.LBB14_139:
+	movq	88(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB14_138
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rsi
+	imulq	%r13, %rsi
+	movq	1344(%rsp,%rax), %rdx
+	movq	1352(%rsp,%rax), %rdi
+	movq	32(%rsp), %r10
+	movslq	(%rdi,%r10,4), %rax
+	leaq	(%rdx,%rax,4), %rax
+	movslq	4(%rdi,%r10,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%rcx,%rsi,4), %rsi
+	movq	208(%rsp), %r10
 	.p2align	4
 .LBB14_141:
-	incq	%rax
-	cmpq	40(%rsp), %rax
-	je	.LBB14_154
+	movslq	-4(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %r15
+	vpbroadcastd	(%r10), %ymm6
+	vpcmpgtd	.LCPI14_12(%rip), %ymm6, %ymm6
+	vpandn	(%rsi,%rdi,4), %ymm6, %ymm7
+	vpandn	(%r15,%r8,4), %ymm6, %ymm8
+	vpandn	(%r15,%r8,8), %ymm6, %ymm6
+	movslq	-8(%r10), %rdi
+	vmovups	(%rax,%rdi,4), %ymm9
+	vfmadd231ps	%ymm7, %ymm9, %ymm4
+	vfmadd231ps	%ymm8, %ymm9, %ymm2
+	vfmadd231ps	%ymm9, %ymm6, %ymm0
+	vmovups	(%rdx,%rdi,4), %ymm9
+	vfmadd231ps	%ymm7, %ymm9, %ymm5
+	vfmadd231ps	%ymm8, %ymm9, %ymm3
+	vfmadd231ps	%ymm6, %ymm9, %ymm1
+	addq	$12, %r10
+	decq	%r11
+	jne	.LBB14_141
+	jmp	.LBB14_138
 .LBB14_142:
-	testq	%rsi, %rsi
-	jle	.LBB14_141
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	imulq	88(%rsp), %rsi
-	movq	1312(%rsp,%rdx), %r9
-	movq	1320(%rsp,%rdx), %rdx
-	movslq	(%rdx,%r11,4), %rdi
-	leaq	(%r9,%rdi,4), %rdi
-	movslq	4(%rdx,%r11,4), %rdx
-	leaq	(%r9,%rdx,4), %r9
-	leaq	(%r8,%rsi,4), %r10
-	movq	8(%rsp), %rsi
-	movq	192(%rsp), %rbx
-	movq	%rsi, %r15
+	vhaddps	%xmm5, %xmm4, %xmm6
+	vhaddps	%xmm6, %xmm6, %xmm6
+	vextractf128	$1, %ymm5, %xmm5
+	vextractf128	$1, %ymm4, %xmm4
+	vhaddps	%xmm5, %xmm4, %xmm4
+	vshufps	$232, %xmm4, %xmm4, %xmm5
+	vshufps	$237, %xmm4, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm5, %xmm4
+	vaddps	%xmm4, %xmm6, %xmm4
+	vhaddps	%xmm3, %xmm2, %xmm5
+	movq	40(%rsp), %rax
+	vmovsd	(%rax), %xmm6
+	vhaddps	%xmm5, %xmm5, %xmm5
+	vaddps	%xmm6, %xmm4, %xmm4
+	vmovlps	%xmm4, (%rax)
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vshufps	$232, %xmm2, %xmm2, %xmm3
+	vshufps	$237, %xmm2, %xmm2, %xmm2
+	vaddps	%xmm2, %xmm3, %xmm2
+	vaddps	%xmm2, %xmm5, %xmm2
+	movq	24(%rsp), %rcx
+	vmovsd	(%rax,%rcx,4), %xmm3
+	vaddps	%xmm3, %xmm2, %xmm2
+	vhaddps	%xmm1, %xmm0, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm2, (%rax,%rcx,4)
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm3, %xmm0
+	vmovsd	(%rax,%rcx,8), %xmm1
+	vaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm0, (%rax,%rcx,8)
+	jmp	.LBB14_243
+.LBB14_143:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_145
 	.p2align	4
 .LBB14_144:
-	vpbroadcastd	(%rbx), %ymm2
-	movslq	-4(%rbx), %rdx
-	vpcmpgtd	%ymm13, %ymm2, %ymm2
-	vpandn	(%r10,%rdx,4), %ymm2, %ymm2
-	movslq	-8(%rbx), %rdx
-	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm1
-	vfmadd231ps	(%r9,%rdx,4), %ymm2, %ymm0
-	addq	$12, %rbx
-	decq	%r15
-	jne	.LBB14_144
-	jmp	.LBB14_141
-.LBB14_145:
-	movq	%r15, (%rsp)
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%ebx, %ebx
-	movq	8(%rsp), %rsi
-	jmp	.LBB14_147
-	.p2align	4
-.LBB14_146:
 	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	je	.LBB14_154
-.LBB14_147:
-	testq	%rsi, %rsi
-	jle	.LBB14_146
+	cmpq	72(%rsp), %rbx
+	je	.LBB14_152
+.LBB14_145:
+	cmpq	$0, 88(%rsp)
+	jle	.LBB14_144
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
-	imulq	88(%rsp), %rdx
-	movq	1312(%rsp,%rax), %rsi
-	movq	1320(%rsp,%rax), %rdi
-	movslq	(%rdi,%r11,4), %rax
+	imulq	%r13, %rdx
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %rdi
+	movq	32(%rsp), %r10
+	movslq	(%rdi,%r10,4), %rax
 	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%rdi,%r11,4), %rdi
-	leaq	(%rsi,%rdi,4), %rdi
-	leaq	(%r8,%rdx,4), %r9
-	cmpq	$0, 24(%rsp)
-	je	.LBB14_152
-	movq	64(%rsp), %r15
+	movslq	4(%rdi,%r10,4), %rdi
+	leaq	(%rsi,%rdi,4), %rsi
+	leaq	(%rcx,%rdx,4), %rdx
+	cmpq	$0, 96(%rsp)
+	je	.LBB14_149
 	xorl	%r10d, %r10d
-	movq	8(%rsp), %rsi
+	movq	160(%rsp), %r11
 	.p2align	4
-.LBB14_150:
-	movslq	4(%rcx,%r10), %rdx
-	vmovups	(%r9,%rdx,4), %ymm2
-	movslq	(%rcx,%r10), %rdx
-	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
-	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm0
-	movslq	16(%rcx,%r10), %rdx
-	vmovups	(%r9,%rdx,4), %ymm2
-	movslq	12(%rcx,%r10), %rdx
-	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
-	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm0
+.LBB14_148:
+	movslq	4(%r15,%r10), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm2
+	movslq	(%r15,%r10), %rdi
+	vfmadd231ps	(%rax,%rdi,4), %ymm2, %ymm1
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
+	movslq	16(%r15,%r10), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm2
+	movslq	12(%r15,%r10), %rdi
+	vfmadd231ps	(%rax,%rdi,4), %ymm2, %ymm1
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
 	addq	$24, %r10
-	addq	$-2, %r15
-	jne	.LBB14_150
-	testb	$1, %sil
-	je	.LBB14_146
-	jmp	.LBB14_153
+	addq	$-2, %r11
+	jne	.LBB14_148
+	jmp	.LBB14_150
 	.p2align	4
-.LBB14_152:
+.LBB14_149:
 	xorl	%r10d, %r10d
-	movq	8(%rsp), %rsi
-	testb	$1, %sil
-	je	.LBB14_146
-.LBB14_153:
-	movslq	4(%rcx,%r10), %rdx
-	vmovups	(%r9,%rdx,4), %ymm2
-	movslq	(%rcx,%r10), %rdx
+.LBB14_150:
+	testb	$1, 88(%rsp)
+	leaq	352(%rsp), %r11
+	je	.LBB14_144
+	movslq	4(%r15,%r10), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm2
+	movslq	(%r15,%r10), %rdx
 	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
-	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm0
-	jmp	.LBB14_146
-.LBB14_154:
+	vfmadd231ps	(%rsi,%rdx,4), %ymm2, %ymm0
+	jmp	.LBB14_144
+.LBB14_152:
 	vhaddps	%xmm0, %xmm1, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
 	vextractf128	$1, %ymm0, %xmm0
@@ -5849,74 +6288,838 @@ convolution_weight_gradient:
 	vshufps	$237, %xmm0, %xmm0, %xmm0
 	vaddps	%xmm0, %xmm1, %xmm0
 	vaddps	%xmm0, %xmm2, %xmm0
-	movq	(%rsp), %rax
+	movq	40(%rsp), %rax
 	vmovsd	(%rax), %xmm1
 	vaddps	%xmm0, %xmm1, %xmm0
 	vmovlps	%xmm0, (%rax)
-	movq	32(%rsp), %rbx
-	jmp	.LBB14_84
-.LBB14_155:
-	movq	%r15, (%rsp)
+	movq	24(%rsp), %rcx
+	jmp	.LBB14_229
+.LBB14_153:
+	movq	%rdx, 40(%rsp)
 	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%ebx, %ebx
-	jmp	.LBB14_157
+	vpxor	%xmm2, %xmm2, %xmm2
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_155
 	.p2align	4
-.LBB14_156:
-	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	leaq	400(%rsp), %rsi
-	je	.LBB14_164
-.LBB14_157:
-	cmpq	$0, 8(%rsp)
-	jle	.LBB14_156
-	leaq	(%rbx,%rbx,2), %rdx
+.LBB14_154:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_212
+.LBB14_155:
+	movq	88(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB14_154
+	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
-	movq	%rbx, %rsi
-	imulq	88(%rsp), %rsi
-	movq	1320(%rsp,%rdx), %rax
-	movslq	(%rax,%r11,4), %rax
-	shlq	$2, %rax
-	addq	1312(%rsp,%rdx), %rax
-	leaq	(%r8,%rsi,4), %rdi
-	cmpq	$0, 24(%rsp)
-	je	.LBB14_162
-	movq	64(%rsp), %r10
-	xorl	%r9d, %r9d
+	movq	%rax, %rdi
+	imulq	%r13, %rdi
+	movq	1344(%rsp,%rdx), %r8
+	movq	1352(%rsp,%rdx), %r10
+	movq	32(%rsp), %r11
+	movslq	(%r10,%r11,4), %rdx
+	leaq	(%r8,%rdx,4), %rdx
+	movslq	4(%r10,%r11,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	8(%r10,%r11,4), %r10
+	leaq	(%r8,%r10,4), %r10
+	movq	64(%rsp), %r8
+	leaq	(%rcx,%rdi,4), %r11
+	movq	208(%rsp), %rbx
 	.p2align	4
+.LBB14_157:
+	vpbroadcastd	(%rbx), %ymm3
+	vpcmpgtd	.LCPI14_12(%rip), %ymm3, %ymm3
+	movslq	-4(%rbx), %rdi
+	vpandn	(%r11,%rdi,4), %ymm3, %ymm3
+	movslq	-8(%rbx), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm3, %ymm2
+	vfmadd231ps	(%rsi,%rdi,4), %ymm3, %ymm1
+	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
+	addq	$12, %rbx
+	decq	%r15
+	jne	.LBB14_157
+	jmp	.LBB14_154
+.LBB14_158:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_160
+	.p2align	4
+.LBB14_159:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_163
 .LBB14_160:
-	movslq	4(%rcx,%r9), %rdx
-	leaq	(%rdi,%rdx,4), %rsi
-	movslq	(%rcx,%r9), %r15
-	vmovups	(%rax,%r15,4), %ymm2
-	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm1
-	vfmadd231ps	(%rsi,%r13,4), %ymm2, %ymm0
-	movslq	16(%rcx,%r9), %rdx
-	leaq	(%rdi,%rdx,4), %rsi
-	movslq	12(%rcx,%r9), %r15
-	vmovups	(%rax,%r15,4), %ymm2
-	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm1
-	vfmadd231ps	(%rsi,%r13,4), %ymm2, %ymm0
-	addq	$24, %r9
-	addq	$-2, %r10
-	jne	.LBB14_160
-	testb	$1, 8(%rsp)
-	je	.LBB14_156
-	jmp	.LBB14_163
+	movq	88(%rsp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB14_159
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r13, %rdi
+	movq	1344(%rsp,%rdx), %rsi
+	movq	1352(%rsp,%rdx), %r8
+	movq	32(%rsp), %r10
+	movslq	(%r8,%r10,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	4(%r8,%r10,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	64(%rsp), %r8
+	leaq	(%rcx,%rdi,4), %r10
+	movq	208(%rsp), %r11
 	.p2align	4
 .LBB14_162:
-	xorl	%r9d, %r9d
-	testb	$1, 8(%rsp)
-	je	.LBB14_156
+	movslq	-4(%r11), %rdi
+	vpbroadcastd	(%r11), %ymm4
+	vpcmpgtd	.LCPI14_12(%rip), %ymm4, %ymm4
+	vpandn	(%r10,%rdi,4), %ymm4, %ymm5
+	leaq	(%r10,%rdi,4), %rdi
+	vpandn	(%rdi,%r8,4), %ymm4, %ymm4
+	movslq	-8(%r11), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm6
+	vfmadd231ps	%ymm5, %ymm6, %ymm3
+	vfmadd231ps	%ymm6, %ymm4, %ymm1
+	vmovups	(%rsi,%rdi,4), %ymm6
+	vfmadd231ps	%ymm5, %ymm6, %ymm2
+	vfmadd231ps	%ymm4, %ymm6, %ymm0
+	addq	$12, %r11
+	decq	%rbx
+	jne	.LBB14_162
+	jmp	.LBB14_159
 .LBB14_163:
-	movslq	4(%rcx,%r9), %rdx
-	leaq	(%rdi,%rdx,4), %rsi
-	movslq	(%rcx,%r9), %r9
-	vmovups	(%rax,%r9,4), %ymm2
-	vfmadd231ps	(%rdi,%rdx,4), %ymm2, %ymm1
-	vfmadd231ps	(%rsi,%r13,4), %ymm2, %ymm0
-	jmp	.LBB14_156
+	vhaddps	%xmm2, %xmm3, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm3, %xmm3
+	vhaddps	%xmm2, %xmm3, %xmm2
+	vshufps	$232, %xmm2, %xmm2, %xmm3
+	vshufps	$237, %xmm2, %xmm2, %xmm2
+	vaddps	%xmm2, %xmm3, %xmm2
+	vaddps	%xmm2, %xmm4, %xmm2
+	movq	40(%rsp), %rax
+	vmovsd	(%rax), %xmm3
+	vaddps	%xmm2, %xmm3, %xmm2
+	vhaddps	%xmm0, %xmm1, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm0, %xmm0
+	vextractf128	$1, %ymm1, %xmm1
+	vhaddps	%xmm0, %xmm1, %xmm0
 .LBB14_164:
+	vmovlps	%xmm2, (%rax)
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm3, %xmm0
+	movq	24(%rsp), %rcx
+	vmovsd	(%rax,%rcx,4), %xmm1
+	vaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm0, (%rax,%rcx,4)
+	jmp	.LBB14_236
+.LBB14_165:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB14_167
+	.p2align	4
+.LBB14_166:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_174
+.LBB14_167:
+	cmpq	$0, 88(%rsp)
+	jle	.LBB14_166
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	imulq	%r13, %rdi
+	movq	1352(%rsp,%rsi), %rdx
+	movq	32(%rsp), %r10
+	movslq	(%rdx,%r10,4), %rdx
+	shlq	$2, %rdx
+	addq	1344(%rsp,%rsi), %rdx
+	movq	48(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	cmpq	$0, 96(%rsp)
+	je	.LBB14_171
+	xorl	%r10d, %r10d
+	movq	160(%rsp), %r11
+	.p2align	4
+.LBB14_170:
+	movslq	4(%r15,%r10), %rdi
+	vpbroadcastd	8(%r15,%r10), %ymm1
+	vmovdqa	.LCPI14_11(%rip), %ymm2
+	vpcmpgtd	%ymm1, %ymm2, %ymm1
+	vpand	(%rsi,%rdi,4), %ymm1, %ymm1
+	movslq	(%r15,%r10), %rdi
+	vfmadd132ps	(%rdx,%rdi,4), %ymm0, %ymm1
+	movslq	16(%r15,%r10), %rdi
+	vpbroadcastd	20(%r15,%r10), %ymm0
+	vpcmpgtd	%ymm0, %ymm2, %ymm0
+	vpand	(%rsi,%rdi,4), %ymm0, %ymm0
+	movslq	12(%r15,%r10), %rdi
+	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
+	addq	$24, %r10
+	addq	$-2, %r11
+	jne	.LBB14_170
+	jmp	.LBB14_172
+	.p2align	4
+.LBB14_171:
+	xorl	%r10d, %r10d
+.LBB14_172:
+	testb	$1, 88(%rsp)
+	leaq	352(%rsp), %r11
+	je	.LBB14_166
+	movslq	4(%r15,%r10), %rdi
+	vpbroadcastd	8(%r15,%r10), %ymm1
+	vpcmpgtd	.LCPI14_12(%rip), %ymm1, %ymm1
+	vpandn	(%rsi,%rdi,4), %ymm1, %ymm1
+	movslq	(%r15,%r10), %rsi
+	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
+	jmp	.LBB14_166
+.LBB14_174:
+	vextractf128	$1, %ymm0, %xmm1
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vhaddps	%xmm0, %xmm0, %xmm0
+	vmovshdup	%xmm0, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm0
+	movq	40(%rsp), %rax
+	vaddss	(%rax), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax)
+	movq	112(%rsp), %r10
+	jmp	.LBB14_253
+.LBB14_175:
+	movq	%rdx, %rcx
+	movq	%r13, %r9
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	jmp	.LBB14_177
+	.p2align	4
+.LBB14_176:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_185
+.LBB14_177:
+	movq	88(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB14_176
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rdx), %r8
+	movq	1352(%rsp,%rdx), %r11
+	movq	32(%rsp), %rbx
+	movslq	(%r11,%rbx,4), %rdx
+	leaq	(%r8,%rdx,4), %rdx
+	movslq	4(%r11,%rbx,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	8(%r11,%rbx,4), %r10
+	leaq	(%r8,%r10,4), %r10
+	movslq	12(%r11,%rbx,4), %r11
+	leaq	(%r8,%r11,4), %r11
+	movq	64(%rsp), %r8
+	movq	48(%rsp), %rbx
+	leaq	(%rbx,%rdi,4), %rbx
+	movq	232(%rsp), %r15
+	.p2align	4
+.LBB14_179:
+	movslq	(%r15), %rdi
+	vmovups	(%rbx,%rdi,4), %ymm4
+	movslq	-4(%r15), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm4, %ymm3
+	vfmadd231ps	(%rsi,%rdi,4), %ymm4, %ymm2
+	vfmadd231ps	(%r10,%rdi,4), %ymm4, %ymm1
+	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB14_179
+	jmp	.LBB14_176
+.LBB14_180:
+	movq	%rdx, %rcx
+	movq	%r13, %r9
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	jmp	.LBB14_182
+	.p2align	4
+.LBB14_181:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_185
+.LBB14_182:
+	movq	88(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB14_181
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rdx), %r8
+	movq	1352(%rsp,%rdx), %r11
+	movq	32(%rsp), %rbx
+	movslq	(%r11,%rbx,4), %rdx
+	leaq	(%r8,%rdx,4), %rdx
+	movslq	4(%r11,%rbx,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	8(%r11,%rbx,4), %r10
+	leaq	(%r8,%r10,4), %r10
+	movslq	12(%r11,%rbx,4), %r11
+	leaq	(%r8,%r11,4), %r11
+	movq	64(%rsp), %r8
+	movq	48(%rsp), %rbx
+	leaq	(%rbx,%rdi,4), %rbx
+	movq	208(%rsp), %r15
+	.p2align	4
+.LBB14_184:
+	movslq	-4(%r15), %rdi
+	vpbroadcastd	(%r15), %ymm4
+	vpcmpgtd	.LCPI14_12(%rip), %ymm4, %ymm4
+	vpandn	(%rbx,%rdi,4), %ymm4, %ymm4
+	movslq	-8(%r15), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm4, %ymm3
+	vfmadd231ps	(%rsi,%rdi,4), %ymm4, %ymm2
+	vfmadd231ps	(%r10,%rdi,4), %ymm4, %ymm1
+	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB14_184
+	jmp	.LBB14_181
+.LBB14_185:
+	vunpcklps	%xmm2, %xmm3, %xmm4
+	vmovlhps	%xmm1, %xmm4, %xmm4
+	vinsertps	$48, %xmm0, %xmm4, %xmm4
+	vinsertps	$76, %xmm3, %xmm2, %xmm5
+	vshufps	$212, %xmm1, %xmm5, %xmm5
+	vinsertps	$112, %xmm0, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vunpckhps	%xmm2, %xmm3, %xmm5
+	vblendps	$3, %xmm5, %xmm1, %xmm5
+	vinsertps	$176, %xmm0, %xmm5, %xmm5
+	vshufps	$51, %xmm3, %xmm2, %xmm6
+	vshufps	$242, %xmm1, %xmm6, %xmm6
+	vblendps	$8, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm3, %xmm3
+	vunpcklps	%xmm2, %xmm3, %xmm5
+	vextractf128	$1, %ymm1, %xmm1
+	vmovlhps	%xmm1, %xmm5, %xmm5
+	vextractf128	$1, %ymm0, %xmm0
+	vinsertps	$48, %xmm0, %xmm5, %xmm5
+	vinsertps	$76, %xmm3, %xmm2, %xmm6
+	vshufps	$84, %xmm1, %xmm6, %xmm6
+	vinsertps	$112, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%xmm2, %xmm3, %xmm6
+	vblendps	$3, %xmm6, %xmm1, %xmm6
+	vinsertps	$176, %xmm0, %xmm6, %xmm6
+	vshufps	$51, %xmm3, %xmm2, %xmm2
+	vshufps	$242, %xmm1, %xmm2, %xmm1
+	vblendps	$8, %xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	vaddps	(%rcx), %xmm0, %xmm0
+	vmovups	%xmm0, (%rcx)
+	movq	24(%rsp), %rcx
+	movq	112(%rsp), %r10
+	movq	80(%rsp), %r15
+	leaq	352(%rsp), %r11
+	movq	%r9, %r13
+	jmp	.LBB14_200
+.LBB14_186:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_188
+	.p2align	4
+.LBB14_187:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB14_191
+.LBB14_188:
+	movq	88(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB14_187
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	136(%rsp), %rdx
+	movq	1344(%rsp,%rax), %rdi
+	movq	1352(%rsp,%rax), %r11
+	movq	32(%rsp), %r8
+	movslq	(%r11,%r8,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r11,%r8,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	8(%r11,%r8,4), %r10
+	leaq	(%rdi,%r10,4), %r10
+	movslq	12(%r11,%r8,4), %r11
+	leaq	(%rdi,%r11,4), %r11
+	leaq	(%rcx,%rdx,4), %r15
+	movq	232(%rsp), %rdx
+	.p2align	4
+.LBB14_190:
+	movslq	(%rdx), %rdi
+	leaq	(%r15,%rdi,4), %r8
+	vmovups	(%r15,%rdi,4), %ymm8
+	movq	64(%rsp), %rdi
+	vmovups	(%r8,%rdi,4), %ymm9
+	movq	64(%rsp), %r8
+	movslq	-4(%rdx), %rdi
+	vmovups	(%rax,%rdi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm4
+	vfmadd231ps	%ymm10, %ymm9, %ymm1
+	vmovups	(%rsi,%rdi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm7
+	vfmadd231ps	%ymm10, %ymm9, %ymm3
+	vmovups	(%r10,%rdi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm6
+	vfmadd231ps	%ymm10, %ymm9, %ymm2
+	vmovups	(%r11,%rdi,4), %ymm10
+	vfmadd231ps	%ymm8, %ymm10, %ymm5
+	vfmadd231ps	%ymm10, %ymm9, %ymm0
+	addq	$12, %rdx
+	decq	%r13
+	jne	.LBB14_190
+	jmp	.LBB14_187
+.LBB14_191:
+	vunpcklps	%xmm7, %xmm4, %xmm8
+	vmovlhps	%xmm6, %xmm8, %xmm8
+	vinsertps	$48, %xmm5, %xmm8, %xmm8
+	vinsertps	$76, %xmm4, %xmm7, %xmm9
+	vshufps	$212, %xmm6, %xmm9, %xmm9
+	vinsertps	$112, %xmm5, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vunpckhps	%xmm7, %xmm4, %xmm9
+	vblendps	$3, %xmm9, %xmm6, %xmm9
+	vinsertps	$176, %xmm5, %xmm9, %xmm9
+	vshufps	$51, %xmm4, %xmm7, %xmm10
+	vshufps	$242, %xmm6, %xmm10, %xmm10
+	vblendps	$8, %xmm5, %xmm10, %xmm10
+	vaddps	%xmm10, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vextractf128	$1, %ymm7, %xmm7
+	vextractf128	$1, %ymm4, %xmm4
+	vunpcklps	%xmm7, %xmm4, %xmm9
+	vextractf128	$1, %ymm6, %xmm6
+	vmovlhps	%xmm6, %xmm9, %xmm9
+	vextractf128	$1, %ymm5, %xmm5
+	vinsertps	$48, %xmm5, %xmm9, %xmm9
+	vinsertps	$76, %xmm4, %xmm7, %xmm10
+	vshufps	$84, %xmm6, %xmm10, %xmm10
+	vinsertps	$112, %xmm5, %xmm10, %xmm10
+	vaddps	%xmm10, %xmm9, %xmm9
+	vunpckhps	%xmm7, %xmm4, %xmm10
+	vblendps	$3, %xmm10, %xmm6, %xmm10
+	vinsertps	$176, %xmm5, %xmm10, %xmm10
+	vshufps	$51, %xmm4, %xmm7, %xmm4
+	vshufps	$242, %xmm6, %xmm4, %xmm4
+	vblendps	$8, %xmm5, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm10, %xmm4
+	vaddps	%xmm4, %xmm9, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	movq	40(%rsp), %rax
+	vaddps	(%rax), %xmm4, %xmm4
+	vmovups	%xmm4, (%rax)
+	vunpcklps	%xmm3, %xmm1, %xmm4
+	vmovlhps	%xmm2, %xmm4, %xmm4
+	vinsertps	$48, %xmm0, %xmm4, %xmm4
+	vinsertps	$76, %xmm1, %xmm3, %xmm5
+	vshufps	$212, %xmm2, %xmm5, %xmm5
+	vinsertps	$112, %xmm0, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vunpckhps	%xmm3, %xmm1, %xmm5
+	vblendps	$3, %xmm5, %xmm2, %xmm5
+	vinsertps	$176, %xmm0, %xmm5, %xmm5
+	vshufps	$51, %xmm1, %xmm3, %xmm6
+	vshufps	$242, %xmm2, %xmm6, %xmm6
+	vblendps	$8, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vunpcklps	%xmm3, %xmm1, %xmm5
+	vextractf128	$1, %ymm2, %xmm2
+	vmovlhps	%xmm2, %xmm5, %xmm5
+	vextractf128	$1, %ymm0, %xmm0
+	vinsertps	$48, %xmm0, %xmm5, %xmm5
+	vinsertps	$76, %xmm1, %xmm3, %xmm6
+	vshufps	$84, %xmm2, %xmm6, %xmm6
+	vinsertps	$112, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%xmm3, %xmm1, %xmm6
+	vblendps	$3, %xmm6, %xmm2, %xmm6
+	vinsertps	$176, %xmm0, %xmm6, %xmm6
+	vshufps	$51, %xmm1, %xmm3, %xmm1
+	vshufps	$242, %xmm2, %xmm1, %xmm1
+	vblendps	$8, %xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	movq	24(%rsp), %rcx
+	vaddps	(%rax,%rcx,4), %xmm0, %xmm0
+	vmovups	%xmm0, (%rax,%rcx,4)
+	jmp	.LBB14_251
+.LBB14_192:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	jmp	.LBB14_195
+	.p2align	4
+.LBB14_193:
+	movq	%r13, %rcx
+.LBB14_194:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	movq	%rcx, %r13
+	je	.LBB14_198
+.LBB14_195:
+	movq	88(%rsp), %r9
+	testq	%r9, %r9
+	jle	.LBB14_193
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	movq	%r13, %rcx
+	imulq	%r13, %rdx
+	movq	1344(%rsp,%rax), %rdi
+	movq	1352(%rsp,%rax), %r8
+	movq	32(%rsp), %r11
+	movslq	(%r8,%r11,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r8,%r11,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	8(%r8,%r11,4), %r10
+	leaq	(%rdi,%r10,4), %r10
+	movslq	12(%r8,%r11,4), %r8
+	leaq	(%rdi,%r8,4), %r11
+	movq	48(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %r15
+	movq	208(%rsp), %r13
+	movq	%r9, %rdx
+	.p2align	4
+.LBB14_197:
+	movslq	-4(%r13), %rdi
+	leaq	(%r15,%rdi,4), %r8
+	vpbroadcastd	(%r13), %ymm8
+	vpcmpgtd	.LCPI14_12(%rip), %ymm8, %ymm8
+	vpandn	(%r15,%rdi,4), %ymm8, %ymm9
+	movq	64(%rsp), %rdi
+	vpandn	(%r8,%rdi,4), %ymm8, %ymm8
+	movq	64(%rsp), %r8
+	movslq	-8(%r13), %rdi
+	vmovups	(%rax,%rdi,4), %ymm10
+	vfmadd231ps	%ymm9, %ymm10, %ymm4
+	vfmadd231ps	%ymm10, %ymm8, %ymm1
+	vmovups	(%rsi,%rdi,4), %ymm10
+	vfmadd231ps	%ymm9, %ymm10, %ymm7
+	vfmadd231ps	%ymm10, %ymm8, %ymm3
+	vmovups	(%r10,%rdi,4), %ymm10
+	vfmadd231ps	%ymm9, %ymm10, %ymm6
+	vfmadd231ps	%ymm10, %ymm8, %ymm2
+	vmovups	(%r11,%rdi,4), %ymm10
+	vfmadd231ps	%ymm9, %ymm10, %ymm5
+	vfmadd231ps	%ymm8, %ymm10, %ymm0
+	addq	$12, %r13
+	decq	%rdx
+	jne	.LBB14_197
+	jmp	.LBB14_194
+.LBB14_198:
+	vunpcklps	%xmm7, %xmm4, %xmm8
+	vmovlhps	%xmm6, %xmm8, %xmm8
+	vinsertps	$48, %xmm5, %xmm8, %xmm8
+	vinsertps	$76, %xmm4, %xmm7, %xmm9
+	vshufps	$212, %xmm6, %xmm9, %xmm9
+	vinsertps	$112, %xmm5, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vunpckhps	%xmm7, %xmm4, %xmm9
+	vblendps	$3, %xmm9, %xmm6, %xmm9
+	vinsertps	$176, %xmm5, %xmm9, %xmm9
+	vshufps	$51, %xmm4, %xmm7, %xmm10
+	vshufps	$242, %xmm6, %xmm10, %xmm10
+	vblendps	$8, %xmm5, %xmm10, %xmm10
+	vaddps	%xmm10, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vextractf128	$1, %ymm7, %xmm7
+	vextractf128	$1, %ymm4, %xmm4
+	vunpcklps	%xmm7, %xmm4, %xmm9
+	vextractf128	$1, %ymm6, %xmm6
+	vmovlhps	%xmm6, %xmm9, %xmm9
+	vextractf128	$1, %ymm5, %xmm5
+	vinsertps	$48, %xmm5, %xmm9, %xmm9
+	vinsertps	$76, %xmm4, %xmm7, %xmm10
+	vshufps	$84, %xmm6, %xmm10, %xmm10
+	vinsertps	$112, %xmm5, %xmm10, %xmm10
+	vaddps	%xmm10, %xmm9, %xmm9
+	vunpckhps	%xmm7, %xmm4, %xmm10
+	vblendps	$3, %xmm10, %xmm6, %xmm10
+	vinsertps	$176, %xmm5, %xmm10, %xmm10
+	vshufps	$51, %xmm4, %xmm7, %xmm4
+	vshufps	$242, %xmm6, %xmm4, %xmm4
+	vblendps	$8, %xmm5, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm10, %xmm4
+	vaddps	%xmm4, %xmm9, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	movq	40(%rsp), %rax
+	vaddps	(%rax), %xmm4, %xmm4
+	vmovups	%xmm4, (%rax)
+	vunpcklps	%xmm3, %xmm1, %xmm4
+	vmovlhps	%xmm2, %xmm4, %xmm4
+	vinsertps	$48, %xmm0, %xmm4, %xmm4
+	vinsertps	$76, %xmm1, %xmm3, %xmm5
+	vshufps	$212, %xmm2, %xmm5, %xmm5
+	vinsertps	$112, %xmm0, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vunpckhps	%xmm3, %xmm1, %xmm5
+	vblendps	$3, %xmm5, %xmm2, %xmm5
+	vinsertps	$176, %xmm0, %xmm5, %xmm5
+	vshufps	$51, %xmm1, %xmm3, %xmm6
+	vshufps	$242, %xmm2, %xmm6, %xmm6
+	vblendps	$8, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vunpcklps	%xmm3, %xmm1, %xmm5
+	vextractf128	$1, %ymm2, %xmm2
+	vmovlhps	%xmm2, %xmm5, %xmm5
+	vextractf128	$1, %ymm0, %xmm0
+	vinsertps	$48, %xmm0, %xmm5, %xmm5
+	vinsertps	$76, %xmm1, %xmm3, %xmm6
+	vshufps	$84, %xmm2, %xmm6, %xmm6
+	vinsertps	$112, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%xmm3, %xmm1, %xmm6
+	vblendps	$3, %xmm6, %xmm2, %xmm6
+	vinsertps	$176, %xmm0, %xmm6, %xmm6
+	vshufps	$51, %xmm1, %xmm3, %xmm1
+	vshufps	$242, %xmm2, %xmm1, %xmm1
+	vblendps	$8, %xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	movq	24(%rsp), %rcx
+	vaddps	(%rax,%rcx,4), %xmm0, %xmm0
+	vmovups	%xmm0, (%rax,%rcx,4)
+	movq	112(%rsp), %r10
+	movq	80(%rsp), %r15
+.LBB14_199:
+	leaq	352(%rsp), %r11
+.LBB14_200:
+	movq	144(%rsp), %r9
+	jmp	.LBB14_252
+.LBB14_201:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_203
+	.p2align	4
+.LBB14_202:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_206
+.LBB14_203:
+	movq	88(%rsp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB14_202
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r13, %rdi
+	movq	1344(%rsp,%rdx), %rsi
+	movq	1352(%rsp,%rdx), %r8
+	movq	32(%rsp), %r10
+	movslq	(%r8,%r10,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	4(%r8,%r10,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	64(%rsp), %r8
+	leaq	(%rcx,%rdi,4), %r10
+	movq	208(%rsp), %r11
+	.p2align	4
+.LBB14_205:
+	movslq	-4(%r11), %rdi
+	vpbroadcastd	(%r11), %ymm2
+	vpcmpgtd	.LCPI14_12(%rip), %ymm2, %ymm2
+	vpandn	(%r10,%rdi,4), %ymm2, %ymm2
+	movslq	-8(%r11), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm2, %ymm1
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
+	addq	$12, %r11
+	decq	%rbx
+	jne	.LBB14_205
+	jmp	.LBB14_202
+.LBB14_206:
+	vhaddps	%xmm0, %xmm1, %xmm2
+	vhaddps	%xmm2, %xmm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm0
+	vextractf128	$1, %ymm1, %xmm1
+	vhaddps	%xmm0, %xmm1, %xmm0
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm2, %xmm0
+	movq	40(%rsp), %rax
+	vmovsd	(%rax), %xmm1
+	vaddps	%xmm0, %xmm1, %xmm0
+	vmovlps	%xmm0, (%rax)
+	movq	24(%rsp), %rcx
+	jmp	.LBB14_236
+.LBB14_207:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_209
+	.p2align	4
+.LBB14_208:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_212
+.LBB14_209:
+	movq	88(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB14_208
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r13, %rdi
+	movq	1344(%rsp,%rdx), %r8
+	movq	1352(%rsp,%rdx), %r10
+	movq	32(%rsp), %r11
+	movslq	(%r10,%r11,4), %rdx
+	leaq	(%r8,%rdx,4), %rdx
+	movslq	4(%r10,%r11,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	8(%r10,%r11,4), %r10
+	leaq	(%r8,%r10,4), %r10
+	movq	64(%rsp), %r8
+	leaq	(%rcx,%rdi,4), %r11
+	movq	232(%rsp), %rbx
+	.p2align	4
+.LBB14_211:
+	movslq	(%rbx), %rdi
+	vmovups	(%r11,%rdi,4), %ymm3
+	movslq	-4(%rbx), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm3, %ymm2
+	vfmadd231ps	(%rsi,%rdi,4), %ymm3, %ymm1
+	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
+	addq	$12, %rbx
+	decq	%r15
+	jne	.LBB14_211
+	jmp	.LBB14_208
+.LBB14_212:
+	vhaddps	%xmm1, %xmm2, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm1, %xmm2, %xmm1
+	vshufps	$232, %xmm1, %xmm1, %xmm2
+	vshufps	$237, %xmm1, %xmm1, %xmm1
+	vaddps	%xmm1, %xmm2, %xmm1
+	vaddps	%xmm1, %xmm3, %xmm1
+	movq	40(%rsp), %rax
+	vmovsd	(%rax), %xmm2
+	vaddps	%xmm1, %xmm2, %xmm1
+	vmovlps	%xmm1, (%rax)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	8(%rax), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax)
+	movq	24(%rsp), %rcx
+	jmp	.LBB14_243
+.LBB14_213:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	jmp	.LBB14_215
+	.p2align	4
+.LBB14_214:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_218
+.LBB14_215:
+	movq	88(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB14_214
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	movq	1352(%rsp,%rsi), %rdx
+	movq	32(%rsp), %r8
+	movslq	(%rdx,%r8,4), %rdx
+	shlq	$2, %rdx
+	addq	1344(%rsp,%rsi), %rdx
+	imulq	%r13, %rdi
+	movq	48(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	movq	208(%rsp), %r10
+	.p2align	4
+.LBB14_217:
+	movslq	-4(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %r8
+	vpbroadcastd	(%r10), %ymm2
+	vpcmpgtd	.LCPI14_12(%rip), %ymm2, %ymm2
+	vpandn	(%rsi,%rdi,4), %ymm2, %ymm3
+	movq	64(%rsp), %rdi
+	vpandn	(%r8,%rdi,4), %ymm2, %ymm2
+	movq	64(%rsp), %r8
+	movslq	-8(%r10), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm4
+	vfmadd231ps	%ymm3, %ymm4, %ymm1
+	vfmadd231ps	%ymm2, %ymm4, %ymm0
+	addq	$12, %r10
+	decq	%r11
+	jne	.LBB14_217
+	jmp	.LBB14_214
+.LBB14_218:
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -5933,7 +7136,7 @@ convolution_weight_gradient:
 	vaddss	%xmm4, %xmm1, %xmm1
 	vaddss	%xmm3, %xmm1, %xmm1
 	vaddss	%xmm2, %xmm1, %xmm1
-	movq	(%rsp), %rax
+	movq	40(%rsp), %rax
 	vaddss	(%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax)
 	vmovshdup	%ymm0, %ymm1
@@ -5952,51 +7155,78 @@ convolution_weight_gradient:
 	vaddss	%xmm3, %xmm0, %xmm0
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
-	movq	32(%rsp), %rbx
-	vaddss	(%rax,%rbx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB14_85
-.LBB14_165:
+	vaddss	(%rax,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%rcx,4)
+	movq	112(%rsp), %r10
+	leaq	352(%rsp), %r11
+	jmp	.LBB14_253
+.LBB14_219:
+	movq	%rdx, 40(%rsp)
 	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
 	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%eax, %eax
-	jmp	.LBB14_167
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_221
 	.p2align	4
-.LBB14_166:
-	incq	%rax
-	cmpq	40(%rsp), %rax
-	je	.LBB14_170
-.LBB14_167:
-	movq	8(%rsp), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB14_166
-	leaq	(%rax,%rax,2), %rdx
+.LBB14_220:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB14_228
+.LBB14_221:
+	cmpq	$0, 88(%rsp)
+	jle	.LBB14_220
+	leaq	(%rbx,%rbx,2), %rdx
 	shlq	$4, %rdx
-	movq	%rax, %rsi
-	movq	1320(%rsp,%rdx), %rdi
-	movslq	(%rdi,%r11,4), %rdi
-	shlq	$2, %rdi
-	addq	1312(%rsp,%rdx), %rdi
-	imulq	88(%rsp), %rsi
-	leaq	(%r8,%rsi,4), %r9
-	movq	192(%rsp), %r10
+	movq	%rbx, %rsi
+	imulq	%r13, %rsi
+	movq	1352(%rsp,%rdx), %rax
+	movq	32(%rsp), %rdi
+	movslq	(%rax,%rdi,4), %rax
+	shlq	$2, %rax
+	addq	1344(%rsp,%rdx), %rax
+	leaq	(%rcx,%rsi,4), %rsi
+	cmpq	$0, 96(%rsp)
+	je	.LBB14_225
+	xorl	%edx, %edx
+	movq	160(%rsp), %r10
 	.p2align	4
-.LBB14_169:
-	movslq	-4(%r10), %rdx
-	vpbroadcastd	(%r10), %ymm2
-	leaq	(%r9,%rdx,4), %rsi
-	vpcmpgtd	%ymm13, %ymm2, %ymm2
-	vpandn	(%r9,%rdx,4), %ymm2, %ymm3
-	vpandn	(%rsi,%r13,4), %ymm2, %ymm2
-	movslq	-8(%r10), %rdx
-	vmovups	(%rdi,%rdx,4), %ymm4
-	vfmadd231ps	%ymm3, %ymm4, %ymm1
-	vfmadd231ps	%ymm2, %ymm4, %ymm0
-	addq	$12, %r10
-	decq	%rbx
-	jne	.LBB14_169
-	jmp	.LBB14_166
-.LBB14_170:
+.LBB14_224:
+	movslq	4(%r15,%rdx), %rdi
+	leaq	(%rsi,%rdi,4), %r8
+	movslq	(%r15,%rdx), %r11
+	vmovups	(%rax,%r11,4), %ymm2
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
+	movq	64(%rsp), %rdi
+	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
+	movslq	16(%r15,%rdx), %rdi
+	leaq	(%rsi,%rdi,4), %r8
+	movslq	12(%r15,%rdx), %r11
+	vmovups	(%rax,%r11,4), %ymm2
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
+	movq	64(%rsp), %rdi
+	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
+	movq	64(%rsp), %r8
+	addq	$24, %rdx
+	addq	$-2, %r10
+	jne	.LBB14_224
+	jmp	.LBB14_226
+	.p2align	4
+.LBB14_225:
+	xorl	%edx, %edx
+.LBB14_226:
+	testb	$1, 88(%rsp)
+	leaq	352(%rsp), %r11
+	je	.LBB14_220
+	movslq	4(%r15,%rdx), %rdi
+	leaq	(%rsi,%rdi,4), %r8
+	movslq	(%r15,%rdx), %rdx
+	vmovups	(%rax,%rdx,4), %ymm2
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
+	movq	64(%rsp), %rax
+	vfmadd231ps	(%r8,%rax,4), %ymm2, %ymm0
+	movq	64(%rsp), %r8
+	jmp	.LBB14_220
+.LBB14_228:
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -6013,8 +7243,9 @@ convolution_weight_gradient:
 	vaddss	%xmm4, %xmm1, %xmm1
 	vaddss	%xmm3, %xmm1, %xmm1
 	vaddss	%xmm2, %xmm1, %xmm1
-	vaddss	(%r15), %xmm1, %xmm1
-	vmovss	%xmm1, (%r15)
+	movq	40(%rsp), %rax
+	vaddss	(%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax)
 	vmovshdup	%ymm0, %ymm1
 	vshufps	$255, %ymm0, %ymm0, %ymm2
 	vextractf128	$1, %ymm2, %xmm2
@@ -6031,281 +7262,227 @@ convolution_weight_gradient:
 	vaddss	%xmm3, %xmm0, %xmm0
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
-	movq	32(%rsp), %rbx
-	vaddss	(%r15,%rbx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rbx,4)
-	jmp	.LBB14_84
-.LBB14_171:
-	movq	%r15, (%rsp)
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
+	movq	24(%rsp), %rcx
+	vaddss	(%rax,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%rcx,4)
+.LBB14_229:
+	movq	112(%rsp), %r10
+	jmp	.LBB14_252
+.LBB14_230:
+	movq	%rdx, 40(%rsp)
 	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%ebx, %ebx
-	jmp	.LBB14_173
-	.p2align	4
-.LBB14_172:
-	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	je	.LBB14_181
-.LBB14_173:
-	movq	8(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB14_172
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	88(%rsp), %rdx
-	movq	1312(%rsp,%rax), %rsi
-	movq	1320(%rsp,%rax), %rdi
-	movslq	(%rdi,%r11,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%rdi,%r11,4), %rdi
-	leaq	(%rsi,%rdi,4), %rdi
-	leaq	(%r8,%rdx,4), %r9
-	movq	216(%rsp), %r10
-	.p2align	4
-.LBB14_175:
-	movslq	(%r10), %rdx
-	leaq	(%r9,%rdx,4), %rsi
-	vmovups	(%r9,%rdx,4), %ymm6
-	vmovups	(%rsi,%r13,4), %ymm7
-	vmovups	(%rsi,%r13,8), %ymm8
-	movslq	-4(%r10), %rdx
-	vmovups	(%rax,%rdx,4), %ymm9
-	vfmadd231ps	%ymm9, %ymm6, %ymm4
-	vfmadd231ps	%ymm9, %ymm7, %ymm2
-	vfmadd231ps	%ymm9, %ymm8, %ymm0
-	vmovups	(%rdi,%rdx,4), %ymm9
-	vfmadd231ps	%ymm6, %ymm9, %ymm5
-	vfmadd231ps	%ymm7, %ymm9, %ymm3
-	vfmadd231ps	%ymm9, %ymm8, %ymm1
-	addq	$12, %r10
-	decq	%r15
-	jne	.LBB14_175
-	jmp	.LBB14_172
-.LBB14_176:
-	movq	%r15, (%rsp)
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%ebx, %ebx
-	jmp	.LBB14_178
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_232
 	.p2align	4
-.LBB14_177:
-	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	je	.LBB14_181
-.LBB14_178:
-	movq	8(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB14_177
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	88(%rsp), %rdx
-	movq	1312(%rsp,%rax), %rsi
-	movq	1320(%rsp,%rax), %rdi
-	movslq	(%rdi,%r11,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%rdi,%r11,4), %rdi
-	leaq	(%rsi,%rdi,4), %rdi
-	leaq	(%r8,%rdx,4), %r9
-	movq	192(%rsp), %r10
+.LBB14_231:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_235
+.LBB14_232:
+	movq	88(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB14_231
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	movq	1352(%rsp,%rsi), %rdx
+	movq	32(%rsp), %r10
+	movslq	(%rdx,%r10,4), %rdx
+	shlq	$2, %rdx
+	addq	1344(%rsp,%rsi), %rdx
+	imulq	%r13, %rdi
+	leaq	(%rcx,%rdi,4), %rsi
+	movq	208(%rsp), %r10
 	.p2align	4
-.LBB14_180:
-	movslq	-4(%r10), %rdx
-	vpbroadcastd	(%r10), %ymm6
-	leaq	(%r9,%rdx,4), %rsi
-	vpcmpgtd	%ymm13, %ymm6, %ymm6
-	vpandn	(%r9,%rdx,4), %ymm6, %ymm7
-	vpandn	(%rsi,%r13,4), %ymm6, %ymm8
-	vpandn	(%rsi,%r13,8), %ymm6, %ymm6
-	movslq	-8(%r10), %rdx
-	vmovups	(%rax,%rdx,4), %ymm9
-	vfmadd231ps	%ymm7, %ymm9, %ymm4
-	vfmadd231ps	%ymm8, %ymm9, %ymm2
-	vfmadd231ps	%ymm9, %ymm6, %ymm0
-	vmovups	(%rdi,%rdx,4), %ymm9
-	vfmadd231ps	%ymm7, %ymm9, %ymm5
-	vfmadd231ps	%ymm8, %ymm9, %ymm3
-	vfmadd231ps	%ymm6, %ymm9, %ymm1
+.LBB14_234:
+	movslq	-4(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %rbx
+	vpbroadcastd	(%r10), %ymm3
+	vpcmpgtd	.LCPI14_12(%rip), %ymm3, %ymm3
+	vpandn	(%rsi,%rdi,4), %ymm3, %ymm4
+	vpandn	(%rbx,%r8,4), %ymm3, %ymm5
+	vpandn	(%rbx,%r8,8), %ymm3, %ymm3
+	movslq	-8(%r10), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm2
+	vfmadd231ps	%ymm5, %ymm6, %ymm1
+	vfmadd231ps	%ymm3, %ymm6, %ymm0
 	addq	$12, %r10
-	decq	%r15
-	jne	.LBB14_180
-	jmp	.LBB14_177
-.LBB14_181:
-	vhaddps	%xmm5, %xmm4, %xmm6
-	vhaddps	%xmm6, %xmm6, %xmm6
-	vextractf128	$1, %ymm5, %xmm5
+	decq	%r11
+	jne	.LBB14_234
+	jmp	.LBB14_231
+.LBB14_235:
+	vmovshdup	%ymm2, %ymm3
+	vshufps	$255, %ymm2, %ymm2, %ymm4
 	vextractf128	$1, %ymm4, %xmm4
-	vhaddps	%xmm5, %xmm4, %xmm4
-	vshufps	$232, %xmm4, %xmm4, %xmm5
-	vshufps	$237, %xmm4, %xmm4, %xmm4
-	vaddps	%xmm4, %xmm5, %xmm4
-	vaddps	%xmm4, %xmm6, %xmm4
-	vhaddps	%xmm3, %xmm2, %xmm5
-	movq	(%rsp), %rax
-	vmovsd	(%rax), %xmm6
-	vhaddps	%xmm5, %xmm5, %xmm5
-	vaddps	%xmm6, %xmm4, %xmm4
-	vmovlps	%xmm4, (%rax)
+	vextractf128	$1, %ymm2, %xmm5
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	vaddss	%xmm4, %xmm6, %xmm4
 	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm2, %xmm2
-	vhaddps	%xmm3, %xmm2, %xmm2
-	vshufps	$232, %xmm2, %xmm2, %xmm3
-	vshufps	$237, %xmm2, %xmm2, %xmm2
-	vaddps	%xmm2, %xmm3, %xmm2
-	vaddps	%xmm2, %xmm5, %xmm2
-	movq	32(%rsp), %rbx
-	vmovsd	(%rax,%rbx,4), %xmm3
-	vaddps	%xmm3, %xmm2, %xmm2
-	vhaddps	%xmm1, %xmm0, %xmm3
-	vhaddps	%xmm3, %xmm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm1
-	vextractf128	$1, %ymm0, %xmm0
-	vhaddps	%xmm1, %xmm0, %xmm0
-	vmovlps	%xmm2, (%rax,%rbx,4)
-	vshufps	$232, %xmm0, %xmm0, %xmm1
-	vshufps	$237, %xmm0, %xmm0, %xmm0
-	vaddps	%xmm0, %xmm1, %xmm0
-	vaddps	%xmm0, %xmm3, %xmm0
-	vmovsd	(%rax,%rbx,8), %xmm1
-	vaddps	%xmm1, %xmm0, %xmm0
-	vmovlps	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB14_84
-.LBB14_182:
-	movq	%r15, (%rsp)
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%ebx, %ebx
-	movq	8(%rsp), %rsi
-	jmp	.LBB14_184
-	.p2align	4
-.LBB14_183:
-	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	je	.LBB14_192
-.LBB14_184:
-	testq	%rsi, %rsi
-	jle	.LBB14_183
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	88(%rsp), %rdx
-	movq	1312(%rsp,%rax), %rsi
-	movq	1320(%rsp,%rax), %rdi
-	movslq	(%rdi,%r11,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%rdi,%r11,4), %rdi
-	leaq	(%rsi,%rdi,4), %rdi
-	movq	8(%rsp), %rsi
-	leaq	(%r8,%rdx,4), %r9
-	movq	192(%rsp), %r10
-	movq	%rsi, %r15
-	.p2align	4
-.LBB14_186:
-	vpbroadcastd	(%r10), %ymm4
-	movslq	-4(%r10), %rdx
-	vpcmpgtd	%ymm13, %ymm4, %ymm4
-	vpandn	(%r9,%rdx,4), %ymm4, %ymm5
-	leaq	(%r9,%rdx,4), %rdx
-	vpandn	(%rdx,%r13,4), %ymm4, %ymm4
-	movslq	-8(%r10), %rdx
-	vmovups	(%rax,%rdx,4), %ymm6
-	vfmadd231ps	%ymm5, %ymm6, %ymm2
-	vfmadd231ps	%ymm6, %ymm4, %ymm0
-	vmovups	(%rdi,%rdx,4), %ymm6
-	vfmadd231ps	%ymm5, %ymm6, %ymm3
-	vfmadd231ps	%ymm4, %ymm6, %ymm1
-	addq	$12, %r10
-	decq	%r15
-	jne	.LBB14_186
-	jmp	.LBB14_183
-.LBB14_187:
-	movq	%r15, (%rsp)
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%ebx, %ebx
-	jmp	.LBB14_189
-	.p2align	4
-.LBB14_188:
-	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	je	.LBB14_192
-.LBB14_189:
-	movq	8(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB14_188
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	88(%rsp), %rdx
-	movq	1312(%rsp,%rax), %rsi
-	movq	1320(%rsp,%rax), %rdi
-	movslq	(%rdi,%r11,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%rdi,%r11,4), %rdi
-	leaq	(%rsi,%rdi,4), %rdi
-	leaq	(%r8,%rdx,4), %r9
-	movq	216(%rsp), %r10
-	.p2align	4
-.LBB14_191:
-	movslq	(%r10), %rdx
-	leaq	(%r9,%rdx,4), %rsi
-	vmovups	(%r9,%rdx,4), %ymm4
-	vmovups	(%rsi,%r13,4), %ymm5
-	movslq	-4(%r10), %rdx
-	vmovups	(%rax,%rdx,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm4, %ymm2
-	vfmadd231ps	%ymm6, %ymm5, %ymm0
-	vmovups	(%rdi,%rdx,4), %ymm6
-	vfmadd231ps	%ymm4, %ymm6, %ymm3
-	vfmadd231ps	%ymm6, %ymm5, %ymm1
-	addq	$12, %r10
-	decq	%r15
-	jne	.LBB14_191
-	jmp	.LBB14_188
-.LBB14_192:
-	vhaddps	%xmm3, %xmm2, %xmm4
-	vhaddps	%xmm4, %xmm4, %xmm4
+	vaddss	%xmm3, %xmm5, %xmm3
+	vaddss	%xmm4, %xmm3, %xmm3
+	vshufps	$255, %xmm2, %xmm2, %xmm4
+	vshufpd	$1, %xmm2, %xmm2, %xmm5
+	vaddss	%xmm4, %xmm5, %xmm4
+	vmovshdup	%xmm2, %xmm5
+	vaddss	%xmm5, %xmm2, %xmm2
+	vaddss	%xmm4, %xmm2, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	movq	40(%rsp), %rax
+	vaddss	(%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax)
+	vmovshdup	%ymm1, %ymm2
+	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
 	vextractf128	$1, %ymm2, %xmm2
-	vhaddps	%xmm3, %xmm2, %xmm2
-	vshufps	$232, %xmm2, %xmm2, %xmm3
-	vshufps	$237, %xmm2, %xmm2, %xmm2
-	vaddps	%xmm2, %xmm3, %xmm2
-	vaddps	%xmm2, %xmm4, %xmm2
-	movq	(%rsp), %rax
-	vmovsd	(%rax), %xmm3
-	vaddps	%xmm2, %xmm3, %xmm2
-	vhaddps	%xmm1, %xmm0, %xmm3
-	vhaddps	%xmm3, %xmm3, %xmm3
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm1, %xmm1, %xmm3
+	vshufpd	$1, %xmm1, %xmm1, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm1, %xmm4
+	vaddss	%xmm4, %xmm1, %xmm1
+	vaddss	%xmm3, %xmm1, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	movq	24(%rsp), %rcx
+	vaddss	(%rax,%rcx,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rcx,4)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
 	vextractf128	$1, %ymm1, %xmm1
-	vextractf128	$1, %ymm0, %xmm0
-	vhaddps	%xmm1, %xmm0, %xmm0
-	vmovlps	%xmm2, (%rax)
-	vshufps	$232, %xmm0, %xmm0, %xmm1
-	vshufps	$237, %xmm0, %xmm0, %xmm0
-	vaddps	%xmm0, %xmm1, %xmm0
-	vaddps	%xmm0, %xmm3, %xmm0
-	movq	32(%rsp), %rbx
-	vmovsd	(%rax,%rbx,4), %xmm1
-	vaddps	%xmm1, %xmm0, %xmm0
-	vmovlps	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB14_84
-.LBB14_193:
-	movq	%r15, (%rsp)
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	(%rax,%rcx,8), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%rcx,8)
+.LBB14_236:
+	movq	112(%rsp), %r10
+	jmp	.LBB14_244
+.LBB14_237:
+	movq	%rdx, 40(%rsp)
+	vpxor	%xmm2, %xmm2, %xmm2
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_239
+	.p2align	4
+.LBB14_238:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB14_242
+.LBB14_239:
+	movq	88(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB14_238
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	movq	1352(%rsp,%rsi), %rdx
+	movq	32(%rsp), %r10
+	movslq	(%rdx,%r10,4), %rdx
+	shlq	$2, %rdx
+	addq	1344(%rsp,%rsi), %rdx
+	imulq	%r13, %rdi
+	leaq	(%rcx,%rdi,4), %rsi
+	movq	232(%rsp), %r10
+	.p2align	4
+.LBB14_241:
+	movslq	(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %rbx
+	movslq	-4(%r10), %r15
+	vmovups	(%rdx,%r15,4), %ymm3
+	vfmadd231ps	(%rsi,%rdi,4), %ymm3, %ymm2
+	vfmadd231ps	(%rbx,%r8,4), %ymm3, %ymm1
+	vfmadd231ps	(%rbx,%r8,8), %ymm3, %ymm0
+	addq	$12, %r10
+	decq	%r11
+	jne	.LBB14_241
+	jmp	.LBB14_238
+.LBB14_242:
+	vmovshdup	%ymm2, %ymm3
+	vshufps	$255, %ymm2, %ymm2, %ymm4
+	vextractf128	$1, %ymm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm5
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	vaddss	%xmm4, %xmm6, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vaddss	%xmm3, %xmm5, %xmm3
+	vaddss	%xmm4, %xmm3, %xmm3
+	vshufps	$255, %xmm2, %xmm2, %xmm4
+	vshufpd	$1, %xmm2, %xmm2, %xmm5
+	vaddss	%xmm4, %xmm5, %xmm4
+	vmovshdup	%xmm2, %xmm5
+	vaddss	%xmm5, %xmm2, %xmm2
+	vaddss	%xmm4, %xmm2, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	movq	40(%rsp), %rax
+	vaddss	(%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax)
+	vmovshdup	%ymm1, %ymm2
+	vshufps	$255, %ymm1, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm1, %xmm1, %xmm3
+	vshufpd	$1, %xmm1, %xmm1, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm1, %xmm4
+	vaddss	%xmm4, %xmm1, %xmm1
+	vaddss	%xmm3, %xmm1, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	movq	24(%rsp), %rcx
+	vaddss	(%rax,%rcx,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rcx,4)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	(%rax,%rcx,8), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%rcx,8)
+	.p2align	4
+.LBB14_243:
+	movq	112(%rsp), %r10
+	movq	80(%rsp), %r15
+.LBB14_244:
+	leaq	352(%rsp), %r11
+	jmp	.LBB14_252
+.LBB14_245:
+	movq	%rdx, 40(%rsp)
 	vpxor	%xmm7, %xmm7, %xmm7
+	xorl	%ebx, %ebx
 	vxorps	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm4, %xmm4, %xmm4
@@ -6314,120 +7491,57 @@ convolution_weight_gradient:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%ebx, %ebx
-	jmp	.LBB14_195
+	movq	48(%rsp), %rcx
+	jmp	.LBB14_247
 	.p2align	4
-.LBB14_194:
+.LBB14_246:
 	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	je	.LBB14_203
-.LBB14_195:
-	movq	8(%rsp), %r10
-	testq	%r10, %r10
-	jle	.LBB14_194
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	88(%rsp), %rdx
-	movq	1312(%rsp,%rax), %rsi
-	movq	1320(%rsp,%rax), %rax
-	movslq	(%rax,%r11,4), %rdi
-	leaq	(%rsi,%rdi,4), %r15
-	movslq	4(%rax,%r11,4), %rdi
-	leaq	(%rsi,%rdi,4), %r13
-	movslq	8(%rax,%r11,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	leaq	(%r8,%rdx,4), %rdi
-	movq	192(%rsp), %r9
-	movq	72(%rsp), %rcx
-	.p2align	4
-.LBB14_197:
-	movslq	-4(%r9), %rdx
-	vpbroadcastd	(%r9), %ymm9
-	leaq	(%rdi,%rdx,4), %rsi
-	vpcmpgtd	%ymm13, %ymm9, %ymm9
-	vpandn	(%rdi,%rdx,4), %ymm9, %ymm10
-	vpandn	(%rsi,%rcx,4), %ymm9, %ymm11
-	vpandn	(%rsi,%rcx,8), %ymm9, %ymm9
-	movslq	-8(%r9), %rdx
-	vmovups	(%r15,%rdx,4), %ymm12
-	vfmadd231ps	%ymm10, %ymm12, %ymm7
-	vfmadd231ps	%ymm11, %ymm12, %ymm4
-	vfmadd231ps	%ymm12, %ymm9, %ymm1
-	vmovups	(%r13,%rdx,4), %ymm12
-	vfmadd231ps	%ymm10, %ymm12, %ymm8
-	vfmadd231ps	%ymm11, %ymm12, %ymm5
-	vfmadd231ps	%ymm12, %ymm9, %ymm2
-	vmovups	(%rax,%rdx,4), %ymm12
-	vfmadd231ps	%ymm10, %ymm12, %ymm6
-	vfmadd231ps	%ymm11, %ymm12, %ymm3
-	vfmadd231ps	%ymm9, %ymm12, %ymm0
-	addq	$12, %r9
-	decq	%r10
-	jne	.LBB14_197
-	jmp	.LBB14_194
-.LBB14_198:
-	movq	%r15, (%rsp)
-	vpxor	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm8, %xmm8, %xmm8
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%ebx, %ebx
-	jmp	.LBB14_200
-	.p2align	4
-.LBB14_199:
-	incq	%rbx
-	cmpq	40(%rsp), %rbx
-	je	.LBB14_203
-.LBB14_200:
-	movq	8(%rsp), %r13
+	cmpq	72(%rsp), %rbx
+	je	.LBB14_250
+.LBB14_247:
+	movq	88(%rsp), %r13
 	testq	%r13, %r13
-	jle	.LBB14_199
+	jle	.LBB14_246
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
-	movq	%rbx, %r9
-	imulq	88(%rsp), %r9
-	movq	1312(%rsp,%rax), %rdi
-	movq	1320(%rsp,%rax), %r10
+	movq	%rbx, %rdx
+	imulq	136(%rsp), %rdx
+	movq	1344(%rsp,%rax), %rdi
+	movq	1352(%rsp,%rax), %r10
+	movq	32(%rsp), %r11
 	movslq	(%r10,%r11,4), %rax
-	leaq	(%rdi,%rax,4), %r15
-	movslq	4(%r10,%r11,4), %rax
 	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r10,%r11,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
 	movslq	8(%r10,%r11,4), %r10
-	leaq	(%rdi,%r10,4), %rdi
-	leaq	(%r8,%r9,4), %r9
-	movq	216(%rsp), %r10
-	movq	72(%rsp), %rcx
+	leaq	(%rdi,%r10,4), %r10
+	leaq	(%rcx,%rdx,4), %r11
+	movq	232(%rsp), %r15
 	.p2align	4
-.LBB14_202:
-	movslq	(%r10), %rsi
-	leaq	(%r9,%rsi,4), %rdx
-	vmovups	(%r9,%rsi,4), %ymm9
-	vmovups	(%rdx,%rcx,4), %ymm10
-	vmovups	(%rdx,%rcx,8), %ymm11
-	movslq	-4(%r10), %rdx
-	vmovups	(%r15,%rdx,4), %ymm12
+.LBB14_249:
+	movslq	(%r15), %rdx
+	leaq	(%r11,%rdx,4), %rdi
+	vmovups	(%r11,%rdx,4), %ymm9
+	vmovups	(%rdi,%r8,4), %ymm10
+	vmovups	(%rdi,%r8,8), %ymm11
+	movslq	-4(%r15), %rdx
+	vmovups	(%rax,%rdx,4), %ymm12
 	vfmadd231ps	%ymm12, %ymm9, %ymm7
 	vfmadd231ps	%ymm12, %ymm10, %ymm4
 	vfmadd231ps	%ymm12, %ymm11, %ymm1
-	vmovups	(%rax,%rdx,4), %ymm12
+	vmovups	(%rsi,%rdx,4), %ymm12
 	vfmadd231ps	%ymm12, %ymm9, %ymm8
 	vfmadd231ps	%ymm12, %ymm10, %ymm5
 	vfmadd231ps	%ymm12, %ymm11, %ymm2
-	vmovups	(%rdi,%rdx,4), %ymm12
+	vmovups	(%r10,%rdx,4), %ymm12
 	vfmadd231ps	%ymm9, %ymm12, %ymm6
 	vfmadd231ps	%ymm10, %ymm12, %ymm3
 	vfmadd231ps	%ymm12, %ymm11, %ymm0
-	addq	$12, %r10
+	addq	$12, %r15
 	decq	%r13
-	jne	.LBB14_202
-	jmp	.LBB14_199
-.LBB14_203:
+	jne	.LBB14_249
+	jmp	.LBB14_246
+.LBB14_250:
 	vhaddps	%xmm8, %xmm7, %xmm9
 	vhaddps	%xmm9, %xmm9, %xmm9
 	vunpcklps	%ymm8, %ymm7, %ymm10
@@ -6444,7 +7558,7 @@ convolution_weight_gradient:
 	vaddps	%xmm7, %xmm11, %xmm7
 	vaddps	%xmm7, %xmm10, %xmm7
 	vaddps	%xmm7, %xmm9, %xmm7
-	movq	(%rsp), %rax
+	movq	40(%rsp), %rax
 	vmovsd	(%rax), %xmm8
 	vaddps	%xmm7, %xmm8, %xmm7
 	vmovlps	%xmm7, (%rax)
@@ -6480,10 +7594,10 @@ convolution_weight_gradient:
 	vaddps	%xmm4, %xmm8, %xmm4
 	vaddps	%xmm4, %xmm7, %xmm4
 	vaddps	%xmm4, %xmm6, %xmm4
-	movq	32(%rsp), %rbx
-	vmovsd	(%rax,%rbx,4), %xmm5
+	movq	24(%rsp), %rcx
+	vmovsd	(%rax,%rcx,4), %xmm5
 	vaddps	%xmm4, %xmm5, %xmm4
-	vmovlps	%xmm4, (%rax,%rbx,4)
+	vmovlps	%xmm4, (%rax,%rcx,4)
 	vmovshdup	%xmm3, %xmm4
 	vaddss	%xmm4, %xmm3, %xmm4
 	vshufpd	$1, %xmm3, %xmm3, %xmm5
@@ -6498,10 +7612,10 @@ convolution_weight_gradient:
 	vaddss	%xmm3, %xmm6, %xmm3
 	vaddss	%xmm3, %xmm5, %xmm3
 	vaddss	%xmm3, %xmm4, %xmm3
-	vaddss	8(%rax,%rbx,4), %xmm3, %xmm3
+	vaddss	8(%rax,%rcx,4), %xmm3, %xmm3
 	vhaddps	%xmm2, %xmm1, %xmm4
 	vhaddps	%xmm4, %xmm4, %xmm4
-	vmovss	%xmm3, 8(%rax,%rbx,4)
+	vmovss	%xmm3, 8(%rax,%rcx,4)
 	vunpcklps	%ymm2, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
 	vshufps	$17, %ymm1, %ymm2, %ymm5
@@ -6516,9 +7630,9 @@ convolution_weight_gradient:
 	vaddps	%xmm1, %xmm5, %xmm1
 	vaddps	%xmm1, %xmm3, %xmm1
 	vaddps	%xmm1, %xmm4, %xmm1
-	vmovsd	(%rax,%rbx,8), %xmm2
+	vmovsd	(%rax,%rcx,8), %xmm2
 	vaddps	%xmm1, %xmm2, %xmm1
-	vmovlps	%xmm1, (%rax,%rbx,8)
+	vmovlps	%xmm1, (%rax,%rcx,8)
 	vmovshdup	%xmm0, %xmm1
 	vaddss	%xmm1, %xmm0, %xmm1
 	vshufpd	$1, %xmm0, %xmm0, %xmm2
@@ -6533,191 +7647,193 @@ convolution_weight_gradient:
 	vaddss	%xmm0, %xmm3, %xmm0
 	vaddss	%xmm0, %xmm2, %xmm0
 	vaddss	%xmm0, %xmm1, %xmm0
-	vaddss	8(%rax,%rbx,8), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rax,%rbx,8)
-.LBB14_204:
-	movq	72(%rsp), %r13
-	movq	248(%rsp), %rcx
-	jmp	.LBB14_84
+	vaddss	8(%rax,%rcx,8), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax,%rcx,8)
+.LBB14_251:
+	movq	112(%rsp), %r10
+	movq	80(%rsp), %r15
+	leaq	352(%rsp), %r11
+	movq	136(%rsp), %r13
 	.p2align	4
-.LBB14_205:
-	movq	264(%rsp), %r9
-	leaq	704(%rsp), %rdi
-	movq	232(%rsp), %rdx
-	jmp	.LBB14_70
+.LBB14_252:
+	movq	56(%rsp), %rbx
+.LBB14_253:
+	movq	32(%rsp), %rdi
+.LBB14_254:
+	addq	$4, %rdi
+	addq	$16, 240(%rsp)
+	cmpq	%rcx, %rdi
+	jl	.LBB14_84
+	jmp	.LBB14_81
 	.p2align	4
-.LBB14_206:
-	leaq	(,%rdi,4), %rax
-	movq	%r12, %rsi
-	subq	%rax, %rsi
-	movq	%rsi, 376(%rsp)
-	movq	328(%rsp), %rax
-	movq	336(%rsp), %rsi
-	cmpq	%rsi, %rax
-	cmovlq	%rax, %rsi
-	movq	1104(%rsp), %rax
-	leaq	(%rax,%rdi,4), %rax
-	movq	%rax, 1160(%rsp)
-	cmpq	$2, %rsi
-	cmovlq	%rdx, %rsi
-	cmpq	$256, %rsi
-	cmovgeq	%rcx, %rsi
-	movq	%rsi, 1168(%rsp)
-	leaq	-1(%rdi), %rcx
-	movq	600(%rsp), %r8
-	imulq	536(%rsp), %r8
-	movq	360(%rsp), %r9
-	movq	%r9, %rsi
-	imulq	%rcx, %rsi
-	movq	1088(%rsp), %rax
-	leaq	(%rax,%rdi,4), %rax
-	movq	%rax, 1144(%rsp)
-	movq	1096(%rsp), %rax
+.LBB14_255:
+	leaq	(,%r9,4), %rax
+	movq	%r12, %rdi
+	subq	%rax, %rdi
+	movq	%rdi, 480(%rsp)
+	movq	432(%rsp), %rax
+	movq	440(%rsp), %r8
+	cmpq	%r8, %rax
+	cmovlq	%rax, %r8
+	movq	1208(%rsp), %rax
+	leaq	(%rax,%r9,4), %rax
+	movq	%rax, 1264(%rsp)
+	cmpq	$2, %r8
+	cmovlq	%rdx, %r8
+	cmpq	$256, %r8
+	cmovgeq	%rcx, %r8
+	movq	%r8, 1272(%rsp)
+	leaq	-1(%r9), %rcx
+	movq	960(%rsp), %rdi
+	imulq	896(%rsp), %rdi
+	movq	472(%rsp), %r10
+	movq	%r10, %r8
+	imulq	%rcx, %r8
+	movq	1192(%rsp), %rax
+	leaq	(%rax,%r9,4), %rax
+	movq	%rax, 1248(%rsp)
+	movq	1200(%rsp), %rax
 	mulq	%rcx
-	seto	208(%rsp)
-	movq	%rax, 152(%rsp)
+	seto	248(%rsp)
+	movq	%rax, 216(%rsp)
 	negq	%rax
-	movq	%rax, 296(%rsp)
-	addq	224(%rsp), %r8
-	addq	%rsi, %r8
-	movq	%r8, 1152(%rsp)
+	movq	%rax, 336(%rsp)
+	addq	264(%rsp), %rdi
+	addq	%r8, %rdi
+	movq	%rdi, 1256(%rsp)
 	movabsq	$9223372036854775806, %rax
 	addq	$-6, %rax
-	andq	%rdi, %rax
-	movq	%rax, 64(%rsp)
-	movl	%edi, %eax
+	andq	%r9, %rax
+	movq	%rax, 48(%rsp)
+	movl	%r9d, %eax
 	andl	$3, %eax
-	movq	%rax, 80(%rsp)
-	movq	616(%rsp), %rax
-	movq	%rax, 352(%rsp)
-	movq	528(%rsp), %rax
-	movq	%rax, 696(%rsp)
-	movq	544(%rsp), %rax
-	movq	%rax, 688(%rsp)
-	movq	552(%rsp), %rax
-	movq	%rax, 680(%rsp)
-	movq	568(%rsp), %rax
-	movq	%rax, 672(%rsp)
-	movq	560(%rsp), %rax
-	movq	%rax, 664(%rsp)
-	movq	584(%rsp), %rax
-	movq	%rax, 656(%rsp)
-	movq	576(%rsp), %rax
-	movq	%rax, 648(%rsp)
-	movq	592(%rsp), %rax
-	movq	%rax, 640(%rsp)
-	movq	$0, 344(%rsp)
-	vmovdqa	1280(%rsp), %ymm15
-	vmovaps	.LCPI14_12(%rip), %ymm13
-	vmovaps	.LCPI14_11(%rip), %ymm14
-	movq	%rdi, %rcx
-	movq	%rdi, 176(%rsp)
-	jmp	.LBB14_208
+	movq	%rax, 120(%rsp)
+	movq	976(%rsp), %rax
+	movq	%rax, 456(%rsp)
+	movq	888(%rsp), %rax
+	movq	%rax, 1064(%rsp)
+	movq	904(%rsp), %rax
+	movq	%rax, 1056(%rsp)
+	movq	912(%rsp), %rax
+	movq	%rax, 1048(%rsp)
+	movq	928(%rsp), %rax
+	movq	%rax, 1040(%rsp)
+	movq	920(%rsp), %rax
+	movq	%rax, 1032(%rsp)
+	movq	944(%rsp), %rax
+	movq	%rax, 1024(%rsp)
+	movq	936(%rsp), %rax
+	movq	%rax, 1016(%rsp)
+	movq	952(%rsp), %rax
+	movq	%rax, 1008(%rsp)
+	movq	$0, 448(%rsp)
+	movq	64(%rsp), %rax
+	movq	80(%rsp), %r15
+	movq	464(%rsp), %r11
+	vmovdqa	1312(%rsp), %ymm15
+	movq	%r9, 144(%rsp)
+	jmp	.LBB14_257
 	.p2align	4
-.LBB14_207:
-	movq	344(%rsp), %rdx
+.LBB14_256:
+	movq	448(%rsp), %rdx
 	incq	%rdx
-	movq	624(%rsp), %rax
-	addq	%rax, 640(%rsp)
-	addq	%rax, 648(%rsp)
-	addq	%rax, 656(%rsp)
-	addq	%rax, 664(%rsp)
-	addq	%rax, 672(%rsp)
-	addq	%rax, 680(%rsp)
-	addq	%rax, 688(%rsp)
-	addq	%rax, 696(%rsp)
-	movq	352(%rsp), %rax
-	addq	632(%rsp), %rax
-	movq	%rax, 352(%rsp)
-	movq	%rdx, 344(%rsp)
-	cmpq	1168(%rsp), %rdx
-	movq	72(%rsp), %r13
-	je	.LBB14_228
-.LBB14_208:
-	testq	%r13, %r13
-	jle	.LBB14_207
-	movq	624(%rsp), %rsi
-	movq	344(%rsp), %rdx
-	imulq	%rdx, %rsi
-	addq	1152(%rsp), %rsi
-	movq	%rsi, 288(%rsp)
-	movq	632(%rsp), %rsi
-	imulq	%rdx, %rsi
-	movq	232(%rsp), %rax
-	addq	%rdx, %rax
-	imulq	88(%rsp), %rax
-	movq	224(%rsp), %rcx
+	movq	992(%rsp), %rcx
+	addq	%rcx, 1008(%rsp)
+	addq	%rcx, 1016(%rsp)
+	addq	%rcx, 1024(%rsp)
+	addq	%rcx, 1032(%rsp)
+	addq	%rcx, 1040(%rsp)
+	addq	%rcx, 1048(%rsp)
+	addq	%rcx, 1056(%rsp)
+	addq	%rcx, 1064(%rsp)
+	movq	456(%rsp), %rcx
+	addq	1000(%rsp), %rcx
+	movq	%rcx, 456(%rsp)
+	movq	%rdx, 448(%rsp)
+	cmpq	1272(%rsp), %rdx
+	je	.LBB14_278
+.LBB14_257:
+	testq	%rax, %rax
+	jle	.LBB14_256
+	movq	992(%rsp), %rdx
+	movq	448(%rsp), %rcx
+	imulq	%rcx, %rdx
+	addq	1256(%rsp), %rdx
+	movq	%rdx, 328(%rsp)
+	movq	1000(%rsp), %rdx
+	imulq	%rcx, %rdx
+	movq	272(%rsp), %rax
+	addq	%rcx, %rax
+	imulq	136(%rsp), %rax
+	movq	264(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 384(%rsp)
-	movq	176(%rsp), %r10
-	movq	1160(%rsp), %rax
-	addq	%rsi, %rax
-	movq	%rax, 160(%rsp)
-	movq	1136(%rsp), %rax
-	addq	%rsi, %rax
-	movq	%rax, 1200(%rsp)
-	addq	1144(%rsp), %rsi
-	movq	%rsi, 280(%rsp)
-	movq	352(%rsp), %r13
-	movq	696(%rsp), %rbx
-	movq	688(%rsp), %rdi
-	movq	680(%rsp), %r8
-	movq	672(%rsp), %r15
-	movq	664(%rsp), %rax
-	movq	656(%rsp), %rdx
-	movq	648(%rsp), %rsi
-	movq	640(%rsp), %rcx
-	movq	%rcx, 24(%rsp)
-	movq	%r10, %rcx
-	movq	$0, 56(%rsp)
-	jmp	.LBB14_211
+	movq	%rax, 312(%rsp)
+	movq	1264(%rsp), %rax
+	addq	%rdx, %rax
+	movq	%rax, 224(%rsp)
+	movq	1240(%rsp), %rax
+	addq	%rdx, %rax
+	movq	%rax, 1304(%rsp)
+	addq	1248(%rsp), %rdx
+	movq	%rdx, 320(%rsp)
+	movq	456(%rsp), %r13
+	movq	1064(%rsp), %rdi
+	movq	1056(%rsp), %r8
+	movq	1048(%rsp), %rcx
+	movq	1040(%rsp), %rax
+	movq	%rax, 32(%rsp)
+	movq	1032(%rsp), %rdx
+	movq	1024(%rsp), %rax
+	movq	%rax, 56(%rsp)
+	movq	1016(%rsp), %rax
+	movq	%rax, 256(%rsp)
+	movq	1008(%rsp), %rax
+	movq	%rax, 128(%rsp)
+	movq	$0, 160(%rsp)
+	jmp	.LBB14_260
 	.p2align	4
-.LBB14_210:
-	incq	%r15
-	addq	$4, %rbx
-	movq	%rbx, 24(%rsp)
-	movq	304(%rsp), %rsi
-	addq	$4, %rsi
-	movq	48(%rsp), %rdx
+.LBB14_259:
+	movq	160(%rsp), %rax
+	movq	%r9, %rbx
+	movq	%rax, %r9
+	incq	%r9
+	addq	$4, 128(%rsp)
+	addq	$4, 256(%rsp)
+	addq	$4, 56(%rsp)
+	movq	104(%rsp), %rdx
 	addq	$4, %rdx
-	movq	16(%rsp), %rax
-	addq	$4, %rax
-	movq	%r15, %r10
-	movq	200(%rsp), %r15
-	addq	$4, %r15
-	movq	168(%rsp), %r8
+	addq	$4, %rcx
+	movq	%rcx, 32(%rsp)
+	movq	240(%rsp), %rcx
+	addq	$4, %rcx
+	movq	40(%rsp), %r8
 	addq	$4, %r8
-	movq	136(%rsp), %rdi
+	movq	96(%rsp), %rdi
 	addq	$4, %rdi
-	movq	(%rsp), %rbx
-	addq	$4, %rbx
 	addq	%r12, %r13
-	movq	%r10, 56(%rsp)
-	movq	%r11, %rcx
-	cmpq	72(%rsp), %r10
-	je	.LBB14_207
-.LBB14_211:
-	movq	%rsi, 304(%rsp)
-	movq	%rdx, 48(%rsp)
-	movq	%rax, 16(%rsp)
-	cmpq	$40, %rcx
-	movq	%rdi, 136(%rsp)
-	movq	%r8, 168(%rsp)
-	movq	%r15, 200(%rsp)
-	movq	%rbx, (%rsp)
-	jae	.LBB14_213
+	movq	64(%rsp), %rax
+	movq	%r9, 160(%rsp)
+	cmpq	%rax, %r9
+	movq	%rbx, %r9
+	leaq	1072(%rsp), %rsi
+	je	.LBB14_256
+.LBB14_260:
+	movq	%rdx, 104(%rsp)
+	movq	%rcx, 240(%rsp)
+	cmpq	$40, %r9
+	movq	%rdi, 96(%rsp)
+	movq	%r8, 40(%rsp)
+	jae	.LBB14_262
 	xorl	%ecx, %ecx
-	movq	24(%rsp), %rbx
-	movq	368(%rsp), %r10
-	jmp	.LBB14_215
+	jmp	.LBB14_264
 	.p2align	4
-.LBB14_213:
-	movq	384(%rsp), %rax
-	movq	56(%rsp), %r11
-	leaq	(%rax,%r11,4), %rax
-	movq	152(%rsp), %rcx
+.LBB14_262:
+	movq	312(%rsp), %rax
+	movq	160(%rsp), %r9
+	leaq	(%rax,%r9,4), %rax
+	movq	216(%rsp), %rcx
 	addq	%rax, %rcx
-	movq	296(%rsp), %rdx
+	movq	336(%rsp), %rdx
 	addq	%rax, %rdx
 	xorl	%esi, %esi
 	cmpq	%rax, %rcx
@@ -6725,47 +7841,45 @@ convolution_weight_gradient:
 	xorl	%ecx, %ecx
 	cmpq	%rax, %rdx
 	seta	%cl
-	testq	%r9, %r9
+	testq	%r10, %r10
 	cmovsl	%ecx, %esi
-	orb	208(%rsp), %sil
-	movq	368(%rsp), %r10
-	je	.LBB14_223
-.LBB14_214:
+	orb	248(%rsp), %sil
+	je	.LBB14_272
+.LBB14_263:
 	xorl	%ecx, %ecx
-	movq	24(%rsp), %rbx
-.LBB14_215:
+	movq	144(%rsp), %r9
+.LBB14_264:
 	movq	%rcx, %rax
-	cmpq	$0, 80(%rsp)
-	je	.LBB14_218
-	movq	%r9, %rdx
+	cmpq	$0, 120(%rsp)
+	je	.LBB14_267
+	movq	%r10, %rdx
 	imulq	%rcx, %rdx
-	addq	(%rsp), %rdx
-	movq	80(%rsp), %rsi
+	addq	96(%rsp), %rdx
+	movq	120(%rsp), %rsi
 	movq	%rcx, %rax
 	.p2align	4
-.LBB14_217:
+.LBB14_266:
 	vmovss	(%rdx), %xmm0
 	vmovss	%xmm0, (%r13,%rax,4)
 	incq	%rax
-	addq	%r9, %rdx
+	addq	%r10, %rdx
 	decq	%rsi
-	jne	.LBB14_217
-.LBB14_218:
-	movq	176(%rsp), %r11
-	subq	%r11, %rcx
+	jne	.LBB14_266
+.LBB14_267:
+	subq	%r9, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB14_221
-	movq	%r9, %rcx
+	ja	.LBB14_270
+	movq	%r10, %rcx
 	imulq	%rax, %rcx
 	leaq	3(%rax), %rdx
-	imulq	%r9, %rdx
+	imulq	%r10, %rdx
 	leaq	2(%rax), %rsi
-	imulq	%r9, %rsi
+	imulq	%r10, %rsi
 	leaq	1(%rax), %rdi
-	imulq	%r9, %rdi
-	movq	(%rsp), %r8
+	imulq	%r10, %rdi
+	movq	96(%rsp), %r8
 	.p2align	4
-.LBB14_220:
+.LBB14_269:
 	vmovss	(%r8,%rcx), %xmm0
 	vmovss	%xmm0, (%r13,%rax,4)
 	vmovss	(%r8,%rdi), %xmm0
@@ -6775,208 +7889,212 @@ convolution_weight_gradient:
 	vmovss	(%r8,%rdx), %xmm0
 	vmovss	%xmm0, 12(%r13,%rax,4)
 	addq	$4, %rax
-	addq	%r10, %r8
-	cmpq	%rax, %r11
-	jne	.LBB14_220
-.LBB14_221:
-	cmpq	144(%rsp), %r11
-	movq	56(%rsp), %r15
-	jge	.LBB14_210
+	addq	%r11, %r8
+	cmpq	%rax, %r9
+	jne	.LBB14_269
+.LBB14_270:
+	cmpq	200(%rsp), %r9
+	movq	32(%rsp), %rcx
+	jge	.LBB14_259
 	movq	%r12, %rdi
-	imulq	%r15, %rdi
-	addq	160(%rsp), %rdi
+	imulq	160(%rsp), %rdi
+	addq	224(%rsp), %rdi
 	xorl	%esi, %esi
-	movq	376(%rsp), %rdx
+	movq	480(%rsp), %rdx
+	movq	%r9, %rbx
 	vzeroupper
 	callq	memset@PLT
-	movq	176(%rsp), %r11
-	vmovaps	.LCPI14_11(%rip), %ymm14
-	vmovaps	.LCPI14_12(%rip), %ymm13
-	vmovdqa	1280(%rsp), %ymm15
-	movq	360(%rsp), %r9
-	jmp	.LBB14_210
+	movq	%rbx, %r9
+	movq	32(%rsp), %rcx
+	vmovdqa	1312(%rsp), %ymm15
+	movq	464(%rsp), %r11
+	movq	472(%rsp), %r10
+	jmp	.LBB14_259
 	.p2align	4
-.LBB14_223:
-	leaq	(,%r11,4), %rcx
-	addq	288(%rsp), %rcx
+.LBB14_272:
+	leaq	(,%r9,4), %rcx
+	addq	328(%rsp), %rcx
 	cmpq	%rcx, %rax
 	movq	%rcx, %rdx
 	cmovaq	%rax, %rcx
 	cmovbq	%rax, %rdx
 	addq	$4, %rcx
-	cmpq	%rcx, 1200(%rsp)
+	cmpq	%rcx, 1304(%rsp)
 	setb	%al
-	cmpq	280(%rsp), %rdx
+	cmpq	320(%rsp), %rdx
 	setb	%cl
 	testb	%cl, %al
-	jne	.LBB14_214
+	jne	.LBB14_263
 	movl	$0, %ecx
-	cmpq	$0, 1192(%rsp)
-	movq	24(%rsp), %rbx
-	jne	.LBB14_215
+	cmpq	$0, 1296(%rsp)
+	movq	144(%rsp), %r9
+	jne	.LBB14_264
 	xorl	%eax, %eax
 	xorl	%ecx, %ecx
-	movq	1184(%rsp), %rdx
-	movq	%rbx, 24(%rsp)
-	movq	(%rsp), %rdi
-	movq	136(%rsp), %r8
-	movq	168(%rsp), %r15
-	movq	200(%rsp), %r10
-	movq	16(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	304(%rsp), %rsi
+	movq	1288(%rsp), %rdx
+	movq	96(%rsp), %rdi
+	movq	40(%rsp), %r8
+	movq	240(%rsp), %rbx
+	movq	104(%rsp), %r11
+	movq	56(%rsp), %r10
+	movq	256(%rsp), %r15
+	movq	128(%rsp), %r9
 	.p2align	4
-.LBB14_226:
+.LBB14_275:
 	vmovss	(%rdi,%rax), %xmm0
 	vinsertps	$16, (%r8,%rax), %xmm0, %xmm0
-	vinsertps	$32, (%r15,%rax), %xmm0, %xmm0
-	vinsertps	$48, (%r10,%rax), %xmm0, %xmm0
+	vinsertps	$32, (%rbx,%rax), %xmm0, %xmm0
+	movq	32(%rsp), %rsi
+	vinsertps	$48, (%rsi,%rax), %xmm0, %xmm0
 	vmovss	(%r11,%rax), %xmm1
-	vinsertps	$16, (%r9,%rax), %xmm1, %xmm1
-	vinsertps	$32, (%rsi,%rax), %xmm1, %xmm1
-	movq	24(%rsp), %rbx
-	vinsertps	$48, (%rbx,%rax), %xmm1, %xmm1
+	vinsertps	$16, (%r10,%rax), %xmm1, %xmm1
+	vinsertps	$32, (%r15,%rax), %xmm1, %xmm1
+	vinsertps	$48, (%r9,%rax), %xmm1, %xmm1
 	vmovups	%xmm1, 16(%r13,%rcx,4)
 	vmovups	%xmm0, (%r13,%rcx,4)
 	addq	$8, %rcx
 	addq	%rdx, %rax
-	cmpq	%rcx, 64(%rsp)
-	jne	.LBB14_226
-	movq	64(%rsp), %rax
-	movq	%rax, %rcx
-	movq	176(%rsp), %r11
-	cmpq	%rax, %r11
-	movq	368(%rsp), %r10
-	movq	360(%rsp), %r9
-	movq	24(%rsp), %rbx
-	jne	.LBB14_215
-	jmp	.LBB14_221
+	cmpq	%rcx, 48(%rsp)
+	jne	.LBB14_275
+	movq	48(%rsp), %rdx
+	movq	%rdx, %rcx
+	movq	144(%rsp), %r9
+	cmpq	%rdx, %r9
+	movq	464(%rsp), %r11
+	movq	472(%rsp), %r10
+	movq	80(%rsp), %r15
+	jne	.LBB14_264
+	jmp	.LBB14_270
 	.p2align	4
-.LBB14_228:
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	32(%rsp), %rbx
-.LBB14_229:
-	leaq	-1(%rcx), %r9
-	movq	272(%rsp), %rax
-	movq	%rax, 288(%rsp)
-	movq	1112(%rsp), %rax
-	movq	%rax, 280(%rsp)
-	xorl	%eax, %eax
-	movq	%rcx, 176(%rsp)
-	jmp	.LBB14_231
+.LBB14_277:
+	leaq	496(%rsp), %rdi
+	leaq	1072(%rsp), %rsi
+	movq	272(%rsp), %r8
+	jmp	.LBB14_71
 	.p2align	4
-.LBB14_230:
-	movq	296(%rsp), %rcx
+.LBB14_278:
+	movq	136(%rsp), %r13
+.LBB14_279:
+	leaq	-1(%r9), %rdi
+	movq	280(%rsp), %rax
+	movq	%rax, 328(%rsp)
+	movq	1216(%rsp), %rax
+	movq	%rax, 320(%rsp)
+	xorl	%ecx, %ecx
+	movq	%r9, 144(%rsp)
+	jmp	.LBB14_281
+	.p2align	4
+.LBB14_280:
+	movq	336(%rsp), %rcx
 	addq	$16, %rcx
-	addq	$-16, %r9
-	movq	1176(%rsp), %rax
-	addq	%rax, 280(%rsp)
-	addq	%rax, 288(%rsp)
-	movq	%rcx, %rax
-	movq	176(%rsp), %rcx
-	cmpq	%rcx, %rax
-	movq	%r10, %rbx
-	jge	.LBB14_69
-.LBB14_231:
-	cmpq	$15, %r9
-	movl	$15, %edx
-	cmovbq	%r9, %rdx
-	movq	%rdx, 80(%rsp)
-	movq	%rax, 296(%rsp)
-	subq	%rax, %rcx
-	movq	%rcx, 160(%rsp)
-	cmpq	$9, %rcx
+	addq	$-16, %rdi
+	movq	1280(%rsp), %rax
+	addq	%rax, 320(%rsp)
+	addq	%rax, 328(%rsp)
+	cmpq	%r9, %rcx
+	jge	.LBB14_70
+.LBB14_281:
+	cmpq	$15, %rdi
+	movl	$15, %eax
+	cmovbq	%rdi, %rax
+	movq	%rax, 128(%rsp)
+	movq	%r9, %rax
+	movq	%rcx, 336(%rsp)
+	subq	%rcx, %rax
+	movq	%rax, 224(%rsp)
+	cmpq	$9, %rax
 	setge	%al
-	testq	%rbx, %rbx
-	movq	%rbx, %r10
-	jle	.LBB14_230
-	movq	80(%rsp), %rcx
+	movq	24(%rsp), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB14_280
+	movq	128(%rsp), %rcx
 	leal	1(%rcx), %ebx
 	andl	$30, %ebx
 	xorl	%ecx, %ecx
 	movb	%al, %cl
 	incl	%ecx
-	movq	%rcx, 384(%rsp)
-	movq	616(%rsp), %rax
-	movq	296(%rsp), %rcx
+	movq	%rcx, 312(%rsp)
+	movq	976(%rsp), %rax
+	movq	336(%rsp), %rcx
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 64(%rsp)
+	movq	%rax, 48(%rsp)
 	movq	%rcx, %rax
-	imulq	%r10, %rax
-	movq	272(%rsp), %rcx
+	imulq	24(%rsp), %rax
+	movq	280(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 376(%rsp)
-	movq	288(%rsp), %r15
-	movq	280(%rsp), %rdx
+	movq	24(%rsp), %rdx
+	movq	%rax, 480(%rsp)
+	movq	328(%rsp), %r8
+	movq	320(%rsp), %r11
 	xorl	%eax, %eax
-	movq	%r9, 152(%rsp)
-	movq	%rbx, 208(%rsp)
-	jmp	.LBB14_235
+	movq	%rdi, 216(%rsp)
+	movq	%rbx, 248(%rsp)
+	jmp	.LBB14_285
 	.p2align	4
-.LBB14_233:
-	movq	16(%rsp), %rdx
-.LBB14_234:
-	movq	24(%rsp), %rax
+.LBB14_283:
+	movq	104(%rsp), %r8
+	movq	24(%rsp), %rdx
+.LBB14_284:
+	movq	32(%rsp), %rax
 	addq	$6, %rax
-	addq	$24, %rdx
-	addq	$24, %r15
-	cmpq	%r10, %rax
-	jge	.LBB14_230
-.LBB14_235:
-	movq	%rax, %r8
-	movq	%r10, %rax
-	movq	%r8, 24(%rsp)
-	subq	%r8, %rax
+	addq	$24, %r11
+	addq	$24, %r8
+	cmpq	%rdx, %rax
+	jge	.LBB14_280
+.LBB14_285:
+	movq	%rax, %r10
+	movq	%rdx, %rax
+	movq	%r10, 32(%rsp)
+	subq	%r10, %rax
 	cmpq	$6, %rax
 	movl	$6, %ecx
 	cmovgeq	%rcx, %rax
-	movq	384(%rsp), %rcx
+	movq	312(%rsp), %rcx
 	leal	(%rcx,%rax,2), %eax
 	addl	$-3, %eax
 	cmpl	$11, %eax
-	ja	.LBB14_234
-	movq	376(%rsp), %rcx
-	movq	24(%rsp), %rsi
-	leaq	(%rcx,%rsi,4), %rcx
-	movq	%rcx, 48(%rsp)
+	ja	.LBB14_284
+	movq	480(%rsp), %rcx
+	movq	32(%rsp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, 56(%rsp)
 	leaq	.LJTI14_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
-	movq	%r15, (%rsp)
-	movq	%rdx, 16(%rsp)
+	movq	%r8, 104(%rsp)
+	movq	%r11, 120(%rsp)
 	jmpq	*%rax
-.LBB14_237:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
-	movq	%rax, 136(%rsp)
+.LBB14_287:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 160(%rsp)
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
-	jmp	.LBB14_239
+	jmp	.LBB14_289
 	.p2align	4
-.LBB14_238:
-	movq	56(%rsp), %r8
+.LBB14_288:
+	movq	96(%rsp), %r8
 	incq	%r8
-	cmpq	40(%rsp), %r8
-	je	.LBB14_430
-.LBB14_239:
+	cmpq	72(%rsp), %r8
+	je	.LBB14_405
+.LBB14_289:
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
-	movq	1336(%rsp,%rax), %rdx
+	movq	1368(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%r8, 56(%rsp)
-	jle	.LBB14_238
+	movq	%r8, 96(%rsp)
+	jle	.LBB14_288
 	leaq	(%rsp,%rax), %r9
-	addq	$1312, %r9
-	movq	1312(%rsp,%rax), %rbx
-	movq	1320(%rsp,%rax), %rax
-	movq	24(%rsp), %rcx
+	addq	$1344, %r9
+	movq	1344(%rsp,%rax), %rbx
+	movq	1352(%rsp,%rax), %rax
+	movq	32(%rsp), %rcx
 	movslq	(%rax,%rcx,4), %rax
 	leaq	(%rbx,%rax,4), %rsi
-	movq	136(%rsp), %rdi
+	movq	160(%rsp), %rdi
 	imulq	%r8, %rdi
-	movq	64(%rsp), %rcx
+	movq	48(%rsp), %rcx
 	leaq	(%rcx,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
@@ -6989,25 +8107,24 @@ convolution_weight_gradient:
 	addq	$12, %rbx
 	shlq	$2, %r9
 	xorl	%r15d, %r15d
-	jmp	.LBB14_242
+	jmp	.LBB14_292
 	.p2align	4
-.LBB14_241:
+.LBB14_291:
 	incq	%r15
 	addq	%r9, %rbx
 	addq	%r9, %rsi
 	cmpq	%rdx, %r15
-	movq	72(%rsp), %r13
-	je	.LBB14_238
-.LBB14_242:
+	je	.LBB14_288
+.LBB14_292:
 	testq	%r8, %r8
-	jle	.LBB14_241
+	jle	.LBB14_291
 	xorl	%r13d, %r13d
 	cmpq	$4, %r8
-	jb	.LBB14_246
-	movq	392(%rsp), %rax
-	movq	1208(%rsp), %rcx
+	jb	.LBB14_296
+	movq	488(%rsp), %rax
+	movq	344(%rsp), %rcx
 	.p2align	4
-.LBB14_245:
+.LBB14_295:
 	vbroadcastss	-12(%rbx,%r13,4), %ymm1
 	vfmadd132ps	(%rdi), %ymm0, %ymm1
 	vbroadcastss	-8(%rbx,%r13,4), %ymm0
@@ -7019,26 +8136,26 @@ convolution_weight_gradient:
 	addq	$4, %r13
 	addq	%rax, %rdi
 	cmpq	%r13, %r11
-	jne	.LBB14_245
-.LBB14_246:
+	jne	.LBB14_295
+.LBB14_296:
 	testq	%r10, %r10
-	je	.LBB14_241
+	je	.LBB14_291
 	leaq	(%rsi,%r13,4), %r13
 	xorl	%eax, %eax
 	.p2align	4
-.LBB14_248:
+.LBB14_298:
 	vbroadcastss	(%r13,%rax,4), %ymm1
 	vfmadd231ps	(%rdi), %ymm1, %ymm0
 	incq	%rax
 	addq	%r12, %rdi
 	cmpq	%rax, %r10
-	jne	.LBB14_248
-	jmp	.LBB14_241
-.LBB14_249:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
-	movq	%rax, 136(%rsp)
+	jne	.LBB14_298
+	jmp	.LBB14_291
+.LBB14_299:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 160(%rsp)
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm4, %xmm4, %xmm4
@@ -7052,25 +8169,25 @@ convolution_weight_gradient:
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm6, %xmm6, %xmm6
 	xorl	%r15d, %r15d
-	jmp	.LBB14_251
+	jmp	.LBB14_301
 	.p2align	4
-.LBB14_250:
-	movq	56(%rsp), %r15
+.LBB14_300:
+	movq	96(%rsp), %r15
 	incq	%r15
-	cmpq	40(%rsp), %r15
-	je	.LBB14_257
-.LBB14_251:
+	cmpq	72(%rsp), %r15
+	je	.LBB14_307
+.LBB14_301:
 	leaq	(%r15,%r15,2), %rcx
 	shlq	$4, %rcx
-	movq	1336(%rsp,%rcx), %rax
+	movq	1368(%rsp,%rcx), %rax
 	testq	%rax, %rax
-	movq	%r15, 56(%rsp)
-	jle	.LBB14_250
+	movq	%r15, 96(%rsp)
+	jle	.LBB14_300
 	leaq	(%rsp,%rcx), %rdi
-	addq	$1312, %rdi
-	movq	1312(%rsp,%rcx), %rdx
-	movq	1320(%rsp,%rcx), %rcx
-	movq	24(%rsp), %rbx
+	addq	$1344, %rdi
+	movq	1344(%rsp,%rcx), %rdx
+	movq	1352(%rsp,%rcx), %rcx
+	movq	32(%rsp), %rbx
 	movslq	(%rcx,%rbx,4), %rsi
 	leaq	(%rdx,%rsi,4), %r8
 	movslq	4(%rcx,%rbx,4), %rsi
@@ -7083,17 +8200,17 @@ convolution_weight_gradient:
 	leaq	(%rdx,%rsi,4), %r9
 	movslq	20(%rcx,%rbx,4), %rcx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	136(%rsp), %rcx
+	movq	160(%rsp), %rcx
 	imulq	%r15, %rcx
-	movq	64(%rsp), %rsi
+	movq	48(%rsp), %rsi
 	leaq	(%rsi,%rcx,4), %rsi
 	movq	32(%rdi), %rcx
 	movq	40(%rdi), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB14_254
+	jmp	.LBB14_304
 	.p2align	4
-.LBB14_253:
+.LBB14_303:
 	incq	%r15
 	addq	%rbx, %rdx
 	addq	%rbx, %r9
@@ -7102,13 +8219,13 @@ convolution_weight_gradient:
 	addq	%rbx, %r13
 	addq	%rbx, %r8
 	cmpq	%rax, %r15
-	je	.LBB14_250
-.LBB14_254:
+	je	.LBB14_300
+.LBB14_304:
 	testq	%rcx, %rcx
-	jle	.LBB14_253
+	jle	.LBB14_303
 	xorl	%edi, %edi
 	.p2align	4
-.LBB14_256:
+.LBB14_306:
 	vmovups	(%rsi), %ymm12
 	vmovups	32(%rsi), %ymm13
 	vbroadcastss	(%r8,%rdi,4), %ymm14
@@ -7132,209 +8249,76 @@ convolution_weight_gradient:
 	incq	%rdi
 	addq	%r12, %rsi
 	cmpq	%rdi, %rcx
-	jne	.LBB14_256
-	jmp	.LBB14_253
-.LBB14_257:
-	vmovups	%ymm11, 704(%rsp)
-	vmovups	%ymm3, 736(%rsp)
-	vmovups	%ymm10, 768(%rsp)
-	vmovups	%ymm5, 800(%rsp)
-	vmovups	%ymm9, 832(%rsp)
-	vmovups	%ymm4, 864(%rsp)
-	vmovups	%ymm8, 896(%rsp)
-	vmovups	%ymm2, 928(%rsp)
-	vmovups	%ymm7, 960(%rsp)
-	vmovups	%ymm1, 992(%rsp)
-	vmovups	%ymm6, 1024(%rsp)
-	vmovups	%ymm0, 1056(%rsp)
-	cmpq	$0, 160(%rsp)
-	movq	184(%rsp), %rdx
-	movq	32(%rsp), %r10
-	movq	72(%rsp), %r13
-	movq	256(%rsp), %r11
-	vmovaps	.LCPI14_12(%rip), %ymm13
-	vmovaps	.LCPI14_11(%rip), %ymm14
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	208(%rsp), %rbx
-	movq	(%rsp), %r15
-	jle	.LBB14_233
-	testq	%r9, %r9
-	je	.LBB14_605
+	jne	.LBB14_306
+	jmp	.LBB14_303
+.LBB14_307:
+	vmovups	%ymm11, 496(%rsp)
+	vmovups	%ymm3, 528(%rsp)
+	vmovups	%ymm10, 560(%rsp)
+	vmovups	%ymm5, 592(%rsp)
+	vmovups	%ymm9, 624(%rsp)
+	vmovups	%ymm4, 656(%rsp)
+	vmovups	%ymm8, 688(%rsp)
+	vmovups	%ymm2, 720(%rsp)
+	vmovups	%ymm7, 752(%rsp)
+	vmovups	%ymm1, 784(%rsp)
+	vmovups	%ymm6, 816(%rsp)
+	vmovups	%ymm0, 848(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	304(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	movq	296(%rsp), %r8
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	248(%rsp), %rbx
+	movq	120(%rsp), %r11
+	jle	.LBB14_283
+	testq	%rdi, %rdi
+	je	.LBB14_569
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	16(%rsp), %r8
+	movq	104(%rsp), %r11
+	movq	120(%rsp), %r10
 	.p2align	4
-.LBB14_260:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx)
-	vmovss	708(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
+.LBB14_310:
+	vmovss	496(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	500(%rsp,%rax,4), %xmm0
+	vaddss	(%r10,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
-	addq	%r11, %rcx
+	addq	%r8, %rcx
 	cmpq	%rax, %rbx
-	jne	.LBB14_260
-	testb	$1, 80(%rsp)
-	jne	.LBB14_263
-.LBB14_262:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_263:
-	testq	%r9, %r9
-	je	.LBB14_606
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_265:
-	vmovss	768(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	772(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_265
-	testb	$1, 80(%rsp)
-	jne	.LBB14_268
-.LBB14_267:
-	vmovss	768(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_268:
-	testq	%r9, %r9
-	je	.LBB14_607
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_270:
-	vmovss	832(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	836(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_270
-	testb	$1, 80(%rsp)
-	jne	.LBB14_273
-.LBB14_272:
-	vmovss	832(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_273:
-	testq	%r9, %r9
-	je	.LBB14_608
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_275:
-	vmovss	896(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	900(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_275
-	testb	$1, 80(%rsp)
-	jne	.LBB14_278
-.LBB14_277:
-	vmovss	896(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 12(%rcx,%rax,4)
-.LBB14_278:
-	testq	%r9, %r9
-	je	.LBB14_609
-	movl	$4, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_280:
-	vmovss	960(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	964(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_280
-	testb	$1, 80(%rsp)
-	jne	.LBB14_283
-.LBB14_282:
-	vmovss	960(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 16(%rcx,%rax,4)
-.LBB14_283:
-	testq	%r9, %r9
-	je	.LBB14_610
-	movl	$5, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_285:
-	vmovss	1024(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	1028(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_285
-	testb	$1, 80(%rsp)
-	jne	.LBB14_233
-	jmp	.LBB14_611
-.LBB14_287:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
+	jne	.LBB14_310
+	jmp	.LBB14_570
+.LBB14_311:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB14_289
+	jmp	.LBB14_313
 	.p2align	4
-.LBB14_288:
+.LBB14_312:
 	incq	%rcx
-	cmpq	40(%rsp), %rcx
-	je	.LBB14_295
-.LBB14_289:
+	cmpq	72(%rsp), %rcx
+	je	.LBB14_319
+.LBB14_313:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1336(%rsp,%rsi), %rdx
+	movq	1368(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_288
+	jle	.LBB14_312
 	leaq	(%rsp,%rsi), %r11
-	addq	$1312, %r11
-	movq	1312(%rsp,%rsi), %r8
-	movq	1320(%rsp,%rsi), %r9
-	movq	24(%rsp), %r10
+	addq	$1344, %r11
+	movq	1344(%rsp,%rsi), %r8
+	movq	1352(%rsp,%rsi), %r9
+	movq	32(%rsp), %r10
 	movslq	(%r9,%r10,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
 	movslq	4(%r9,%r10,4), %rdi
@@ -7343,27 +8327,27 @@ convolution_weight_gradient:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	64(%rsp), %r10
+	movq	48(%rsp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB14_292
+	jmp	.LBB14_316
 	.p2align	4
-.LBB14_291:
+.LBB14_315:
 	incq	%rbx
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %rbx
-	je	.LBB14_288
-.LBB14_292:
+	je	.LBB14_312
+.LBB14_316:
 	testq	%r10, %r10
-	jle	.LBB14_291
+	jle	.LBB14_315
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB14_294:
+.LBB14_318:
 	vmovups	(%r9), %ymm3
 	vbroadcastss	(%rsi,%r15,4), %ymm4
 	vbroadcastss	(%rdi,%r15,4), %ymm5
@@ -7374,116 +8358,123 @@ convolution_weight_gradient:
 	incq	%r15
 	addq	%r12, %r9
 	cmpq	%r15, %r10
-	jne	.LBB14_294
-	jmp	.LBB14_291
-.LBB14_295:
-	cmpq	$0, 160(%rsp)
-	movq	32(%rsp), %r10
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	(%rsp), %r15
-	movq	16(%rsp), %rdx
-	movq	48(%rsp), %r8
-	jle	.LBB14_234
-	vaddss	(%r8), %xmm2, %xmm3
-	vmovss	%xmm3, (%r8)
-	testq	%r9, %r9
-	je	.LBB14_304
+	jne	.LBB14_318
+	jmp	.LBB14_315
+.LBB14_319:
+	cmpq	$0, 224(%rsp)
+	movq	24(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	movq	56(%rsp), %r10
+	jle	.LBB14_284
+	vaddss	(%r10), %xmm2, %xmm3
+	vmovss	%xmm3, (%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_328
 	vmovshdup	%xmm2, %xmm3
-	vaddss	(%r8,%r10,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_304
+	vaddss	(%r10,%rdx,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%r10,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_328
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%r8,%r10,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_304
+	vaddss	(%r10,%rdx,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%r10,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_328
 	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	128(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_304
+	movq	152(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r10,%rax)
+	cmpq	$3, %rdi
+	je	.LBB14_328
 	vextractf128	$1, %ymm2, %xmm2
-	movq	120(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm2, %xmm3
-	vmovss	%xmm3, (%r8,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_304
+	movq	192(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm2, %xmm3
+	vmovss	%xmm3, (%r10,%rax)
+	cmpq	$4, %rdi
+	je	.LBB14_328
 	vmovshdup	%xmm2, %xmm3
-	movq	112(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_304
+	movq	184(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r10,%rax)
+	cmpq	$5, %rdi
+	je	.LBB14_328
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	104(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_304
+	movq	176(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r10,%rax)
+	cmpq	$6, %rdi
+	je	.LBB14_328
 	vshufps	$255, %xmm2, %xmm2, %xmm2
-	movq	96(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%r8,%rax)
-.LBB14_304:
-	vaddss	4(%r8), %xmm1, %xmm2
-	vmovss	%xmm2, 4(%r8)
-	testq	%r9, %r9
-	je	.LBB14_312
-	leaq	4(%r8), %rax
+	movq	168(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%r10,%rax)
+.LBB14_328:
+	vaddss	4(%r10), %xmm1, %xmm2
+	vmovss	%xmm2, 4(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_336
+	leaq	4(%r10), %rax
 	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%r10,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_312
+	vaddss	(%rax,%rdx,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_336
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%r10,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_312
+	vaddss	(%rax,%rdx,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_336
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	128(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_312
+	movq	24(%rsp), %rdx
+	cmpq	$3, %rdi
+	je	.LBB14_336
 	vextractf128	$1, %ymm1, %xmm1
-	movq	120(%rsp), %rcx
+	movq	192(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_312
+	movq	24(%rsp), %rdx
+	cmpq	$4, %rdi
+	je	.LBB14_336
 	vmovshdup	%xmm1, %xmm2
-	movq	112(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_312
+	movq	24(%rsp), %rdx
+	cmpq	$5, %rdi
+	je	.LBB14_336
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	104(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_312
+	movq	24(%rsp), %rdx
+	cmpq	$6, %rdi
+	je	.LBB14_336
 	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB14_312:
-	vaddss	8(%r8), %xmm0, %xmm1
-	vmovss	%xmm1, 8(%r8)
-	testq	%r9, %r9
-	je	.LBB14_234
-	addq	$8, %r8
-	jmp	.LBB14_598
-.LBB14_314:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
-	movq	%rax, 56(%rsp)
+	movq	24(%rsp), %rdx
+.LBB14_336:
+	vaddss	8(%r10), %xmm0, %xmm1
+	vmovss	%xmm1, 8(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_284
+	addq	$8, %r10
+	jmp	.LBB14_562
+.LBB14_338:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 96(%rsp)
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm3, %xmm3, %xmm3
@@ -7495,23 +8486,23 @@ convolution_weight_gradient:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm5, %xmm5, %xmm5
 	xorl	%r9d, %r9d
-	jmp	.LBB14_316
+	jmp	.LBB14_340
 	.p2align	4
-.LBB14_315:
+.LBB14_339:
 	incq	%r9
-	cmpq	40(%rsp), %r9
-	je	.LBB14_322
-.LBB14_316:
+	cmpq	72(%rsp), %r9
+	je	.LBB14_346
+.LBB14_340:
 	leaq	(%r9,%r9,2), %rcx
 	shlq	$4, %rcx
-	movq	1336(%rsp,%rcx), %rax
+	movq	1368(%rsp,%rcx), %rax
 	testq	%rax, %rax
-	jle	.LBB14_315
+	jle	.LBB14_339
 	leaq	(%rsp,%rcx), %rdi
-	addq	$1312, %rdi
-	movq	1312(%rsp,%rcx), %r10
-	movq	1320(%rsp,%rcx), %r11
-	movq	24(%rsp), %rbx
+	addq	$1344, %rdi
+	movq	1344(%rsp,%rcx), %r10
+	movq	1352(%rsp,%rcx), %r11
+	movq	32(%rsp), %rbx
 	movslq	(%r11,%rbx,4), %rcx
 	leaq	(%r10,%rcx,4), %rcx
 	movslq	4(%r11,%rbx,4), %rdx
@@ -7522,17 +8513,17 @@ convolution_weight_gradient:
 	leaq	(%r10,%r8,4), %r8
 	movslq	16(%r11,%rbx,4), %r11
 	leaq	(%r10,%r11,4), %r10
-	movq	56(%rsp), %r11
+	movq	96(%rsp), %r11
 	imulq	%r9, %r11
-	movq	64(%rsp), %rbx
+	movq	48(%rsp), %rbx
 	leaq	(%rbx,%r11,4), %r11
 	movq	32(%rdi), %rbx
 	movq	40(%rdi), %r15
 	shlq	$2, %r15
 	xorl	%r13d, %r13d
-	jmp	.LBB14_319
+	jmp	.LBB14_343
 	.p2align	4
-.LBB14_318:
+.LBB14_342:
 	incq	%r13
 	addq	%r15, %r10
 	addq	%r15, %r8
@@ -7540,13 +8531,13 @@ convolution_weight_gradient:
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	cmpq	%rax, %r13
-	je	.LBB14_315
-.LBB14_319:
+	je	.LBB14_339
+.LBB14_343:
 	testq	%rbx, %rbx
-	jle	.LBB14_318
+	jle	.LBB14_342
 	xorl	%edi, %edi
 	.p2align	4
-.LBB14_321:
+.LBB14_345:
 	vmovups	(%r11), %ymm10
 	vmovups	32(%r11), %ymm11
 	vbroadcastss	(%rcx,%rdi,4), %ymm12
@@ -7567,191 +8558,86 @@ convolution_weight_gradient:
 	incq	%rdi
 	addq	%r12, %r11
 	cmpq	%rdi, %rbx
-	jne	.LBB14_321
-	jmp	.LBB14_318
-.LBB14_322:
-	vmovups	%ymm9, 704(%rsp)
-	vmovups	%ymm2, 736(%rsp)
-	vmovups	%ymm8, 768(%rsp)
-	vmovups	%ymm4, 800(%rsp)
-	vmovups	%ymm7, 832(%rsp)
-	vmovups	%ymm3, 864(%rsp)
-	vmovups	%ymm6, 896(%rsp)
-	vmovups	%ymm1, 928(%rsp)
-	vmovups	%ymm5, 960(%rsp)
-	vmovups	%ymm0, 992(%rsp)
-	cmpq	$0, 160(%rsp)
-	movq	184(%rsp), %rdx
-	movq	32(%rsp), %r10
-	movq	72(%rsp), %r13
-	movq	256(%rsp), %r11
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	208(%rsp), %rbx
-	movq	(%rsp), %r15
-	jle	.LBB14_233
-	testq	%r9, %r9
-	je	.LBB14_612
+	jne	.LBB14_345
+	jmp	.LBB14_342
+.LBB14_346:
+	vmovups	%ymm9, 496(%rsp)
+	vmovups	%ymm2, 528(%rsp)
+	vmovups	%ymm8, 560(%rsp)
+	vmovups	%ymm4, 592(%rsp)
+	vmovups	%ymm7, 624(%rsp)
+	vmovups	%ymm3, 656(%rsp)
+	vmovups	%ymm6, 688(%rsp)
+	vmovups	%ymm1, 720(%rsp)
+	vmovups	%ymm5, 752(%rsp)
+	vmovups	%ymm0, 784(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	304(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	movq	296(%rsp), %r8
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	248(%rsp), %rbx
+	movq	120(%rsp), %r11
+	jle	.LBB14_283
+	testq	%rdi, %rdi
+	je	.LBB14_602
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	16(%rsp), %r8
+	movq	104(%rsp), %r11
+	movq	120(%rsp), %r10
 	.p2align	4
-.LBB14_325:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx)
-	vmovss	708(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
-	addq	$2, %rax
-	addq	%r11, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_325
-	testb	$1, 80(%rsp)
-	jne	.LBB14_328
-.LBB14_327:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_328:
-	testq	%r9, %r9
-	je	.LBB14_613
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_330:
-	vmovss	768(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	772(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_330
-	testb	$1, 80(%rsp)
-	jne	.LBB14_333
-.LBB14_332:
-	vmovss	768(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_333:
-	testq	%r9, %r9
-	je	.LBB14_614
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_335:
-	vmovss	832(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	836(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_335
-	testb	$1, 80(%rsp)
-	jne	.LBB14_338
-.LBB14_337:
-	vmovss	832(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_338:
-	testq	%r9, %r9
-	je	.LBB14_615
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_340:
-	vmovss	896(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	900(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_340
-	testb	$1, 80(%rsp)
-	jne	.LBB14_343
-.LBB14_342:
-	vmovss	896(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 12(%rcx,%rax,4)
-.LBB14_343:
-	testq	%r9, %r9
-	je	.LBB14_616
-	movl	$4, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_345:
-	vmovss	960(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	964(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_345
-	testb	$1, 80(%rsp)
-	jne	.LBB14_233
-	jmp	.LBB14_347
 .LBB14_349:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
-	movq	%rax, 304(%rsp)
+	vmovss	496(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	500(%rsp,%rax,4), %xmm0
+	vaddss	(%r10,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rcx)
+	addq	$2, %rax
+	addq	%r8, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_349
+	jmp	.LBB14_603
+.LBB14_350:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 256(%rsp)
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
-	jmp	.LBB14_351
+	jmp	.LBB14_352
 	.p2align	4
-.LBB14_350:
-	movq	200(%rsp), %rdi
-	incq	%rdi
-	cmpq	40(%rsp), %rdi
-	je	.LBB14_359
 .LBB14_351:
+	movq	240(%rsp), %rdi
+	incq	%rdi
+	cmpq	72(%rsp), %rdi
+	je	.LBB14_360
+.LBB14_352:
 	leaq	(%rdi,%rdi,2), %rax
 	shlq	$4, %rax
-	movq	1336(%rsp,%rax), %rdx
+	movq	1368(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%rdi, 200(%rsp)
-	jle	.LBB14_350
+	movq	%rdi, 240(%rsp)
+	jle	.LBB14_351
 	leaq	(%rsp,%rax), %rsi
-	addq	$1312, %rsi
-	movq	1312(%rsp,%rax), %r13
-	movq	1320(%rsp,%rax), %rax
-	movq	24(%rsp), %rcx
+	addq	$1344, %rsi
+	movq	1344(%rsp,%rax), %r13
+	movq	1352(%rsp,%rax), %rax
+	movq	32(%rsp), %rcx
 	movslq	(%rax,%rcx,4), %rbx
 	leaq	(%r13,%rbx,4), %r8
-	movq	%r8, 56(%rsp)
+	movq	%r8, 96(%rsp)
 	movslq	4(%rax,%rcx,4), %rax
 	leaq	(,%rax,4), %rcx
 	addq	%r13, %rcx
-	movq	%rcx, 136(%rsp)
-	movq	304(%rsp), %r8
+	movq	%rcx, 160(%rsp)
+	movq	256(%rsp), %r8
 	imulq	%rdi, %r8
-	movq	64(%rsp), %rcx
+	movq	48(%rsp), %rcx
 	leaq	(%rcx,%r8,4), %r8
 	movq	32(%rsi), %r9
 	movq	40(%rsi), %rsi
@@ -7760,26 +8646,26 @@ convolution_weight_gradient:
 	andq	%rcx, %r11
 	leaq	4(,%rbx,4), %rbx
 	addq	%r13, %rbx
-	movq	%rsi, 168(%rsp)
+	movq	%rsi, 40(%rsp)
 	leaq	(,%rsi,4), %r15
 	leaq	4(%r13,%rax,4), %r13
 	xorl	%edi, %edi
-	jmp	.LBB14_354
+	jmp	.LBB14_355
 	.p2align	4
-.LBB14_353:
+.LBB14_354:
 	incq	%rdi
 	addq	%r15, %rbx
 	addq	%r15, %r13
 	cmpq	%rdx, %rdi
-	je	.LBB14_350
-.LBB14_354:
+	je	.LBB14_351
+.LBB14_355:
 	testq	%r9, %r9
-	jle	.LBB14_353
+	jle	.LBB14_354
 	xorl	%esi, %esi
 	cmpq	$1, %r9
-	je	.LBB14_357
+	je	.LBB14_358
 	.p2align	4
-.LBB14_356:
+.LBB14_357:
 	vmovups	(%r8), %ymm2
 	vbroadcastss	-4(%rbx,%rsi,4), %ymm3
 	vbroadcastss	-4(%r13,%rsi,4), %ymm4
@@ -7793,136 +8679,137 @@ convolution_weight_gradient:
 	addq	$2, %rsi
 	addq	%r14, %r8
 	cmpq	%rsi, %r11
-	jne	.LBB14_356
-.LBB14_357:
+	jne	.LBB14_357
+.LBB14_358:
 	testb	$1, %r9b
-	je	.LBB14_353
+	je	.LBB14_354
 	movq	%rdi, %rax
-	imulq	168(%rsp), %rax
-	movq	56(%rsp), %rcx
+	imulq	40(%rsp), %rax
+	movq	96(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
-	movq	136(%rsp), %r10
+	movq	160(%rsp), %r10
 	leaq	(%r10,%rax,4), %rax
 	vmovups	(%r8), %ymm2
 	vbroadcastss	(%rcx,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm2, %ymm1
 	vbroadcastss	(%rax,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm2, %ymm0
-	movq	144(%rsp), %rax
+	movq	200(%rsp), %rax
 	leaq	(%r8,%rax,4), %r8
-	jmp	.LBB14_353
-.LBB14_359:
-	cmpq	$0, 160(%rsp)
-	movq	32(%rsp), %r10
-	movq	72(%rsp), %r13
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	(%rsp), %r15
-	movq	16(%rsp), %rdx
-	movq	48(%rsp), %rcx
-	jle	.LBB14_234
+	jmp	.LBB14_354
+.LBB14_360:
+	cmpq	$0, 224(%rsp)
+	movq	24(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	movq	56(%rsp), %rcx
+	jle	.LBB14_284
 	vaddss	(%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rcx)
-	testq	%r9, %r9
-	je	.LBB14_368
+	testq	%rdi, %rdi
+	je	.LBB14_369
 	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rcx,%r10,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rcx,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_368
+	vaddss	(%rcx,%rdx,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rcx,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_369
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rcx,%r10,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rcx,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_368
+	vaddss	(%rcx,%rdx,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rcx,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_369
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	128(%rsp), %rax
+	movq	152(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_368
+	cmpq	$3, %rdi
+	je	.LBB14_369
 	vextractf128	$1, %ymm1, %xmm1
-	movq	120(%rsp), %rax
+	movq	192(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm1, %xmm2
 	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_368
+	cmpq	$4, %rdi
+	je	.LBB14_369
 	vmovshdup	%xmm1, %xmm2
-	movq	112(%rsp), %rax
+	movq	184(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_368
+	cmpq	$5, %rdi
+	je	.LBB14_369
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	104(%rsp), %rax
+	movq	176(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_368
+	cmpq	$6, %rdi
+	je	.LBB14_369
 	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %rax
+	movq	168(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rcx,%rax)
-.LBB14_368:
+.LBB14_369:
 	vaddss	4(%rcx), %xmm0, %xmm1
 	vmovss	%xmm1, 4(%rcx)
-	testq	%r9, %r9
-	je	.LBB14_234
+	testq	%rdi, %rdi
+	je	.LBB14_284
 	addq	$4, %rcx
-	jmp	.LBB14_432
-.LBB14_370:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
+	jmp	.LBB14_407
+.LBB14_371:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm3, %xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB14_372
+	jmp	.LBB14_373
 	.p2align	4
-.LBB14_371:
-	incq	%rcx
-	cmpq	40(%rsp), %rcx
-	je	.LBB14_378
 .LBB14_372:
+	incq	%rcx
+	cmpq	72(%rsp), %rcx
+	je	.LBB14_379
+.LBB14_373:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1336(%rsp,%rsi), %rdx
+	movq	1368(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_371
+	jle	.LBB14_372
 	leaq	(%rsp,%rsi), %r10
-	addq	$1312, %r10
-	movq	1312(%rsp,%rsi), %rdi
-	movq	1320(%rsp,%rsi), %r8
-	movq	24(%rsp), %r9
+	addq	$1344, %r10
+	movq	1344(%rsp,%rsi), %rdi
+	movq	1352(%rsp,%rsi), %r8
+	movq	32(%rsp), %r9
 	movslq	(%r8,%r9,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
 	movslq	4(%r8,%r9,4), %r8
 	leaq	(%rdi,%r8,4), %rdi
 	movq	%rax, %r8
 	imulq	%rcx, %r8
-	movq	64(%rsp), %r9
+	movq	48(%rsp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	32(%r10), %r9
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB14_375
+	jmp	.LBB14_376
 	.p2align	4
-.LBB14_374:
+.LBB14_375:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB14_371
-.LBB14_375:
+	je	.LBB14_372
+.LBB14_376:
 	testq	%r9, %r9
-	jle	.LBB14_374
+	jle	.LBB14_375
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_377:
+.LBB14_378:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	(%rsi,%rbx,4), %ymm6
@@ -7934,72 +8821,46 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r12, %r8
 	cmpq	%rbx, %r9
-	jne	.LBB14_377
-	jmp	.LBB14_374
-.LBB14_378:
-	vmovups	%ymm2, 704(%rsp)
-	vmovups	%ymm3, 736(%rsp)
-	vmovups	%ymm0, 768(%rsp)
-	vmovups	%ymm1, 800(%rsp)
-	cmpq	$0, 160(%rsp)
-	movq	184(%rsp), %rdx
-	movq	32(%rsp), %r10
-	movq	256(%rsp), %r11
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	208(%rsp), %rbx
-	jle	.LBB14_233
-	testq	%r9, %r9
-	je	.LBB14_617
+	jne	.LBB14_378
+	jmp	.LBB14_375
+.LBB14_379:
+	vmovups	%ymm2, 496(%rsp)
+	vmovups	%ymm3, 528(%rsp)
+	vmovups	%ymm0, 560(%rsp)
+	vmovups	%ymm1, 592(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	304(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	296(%rsp), %r8
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	248(%rsp), %rbx
+	movq	120(%rsp), %r11
+	jle	.LBB14_283
+	testq	%rdi, %rdi
+	je	.LBB14_629
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	16(%rsp), %r8
+	movq	104(%rsp), %r11
+	movq	120(%rsp), %r10
 	.p2align	4
-.LBB14_381:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx)
-	vmovss	708(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
+.LBB14_382:
+	vmovss	496(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	500(%rsp,%rax,4), %xmm0
+	vaddss	(%r10,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
-	addq	%r11, %rcx
+	addq	%r8, %rcx
 	cmpq	%rax, %rbx
-	jne	.LBB14_381
-	testb	$1, 80(%rsp)
-	jne	.LBB14_384
+	jne	.LBB14_382
+	jmp	.LBB14_630
 .LBB14_383:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_384:
-	testq	%r9, %r9
-	je	.LBB14_618
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_386:
-	vmovss	768(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	772(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_386
-	testb	$1, 80(%rsp)
-	jne	.LBB14_233
-	jmp	.LBB14_388
-.LBB14_390:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm3, %xmm3, %xmm3
@@ -8009,23 +8870,23 @@ convolution_weight_gradient:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%edi, %edi
-	jmp	.LBB14_392
+	jmp	.LBB14_385
 	.p2align	4
-.LBB14_391:
+.LBB14_384:
 	incq	%rdi
-	cmpq	40(%rsp), %rdi
-	je	.LBB14_398
-.LBB14_392:
+	cmpq	72(%rsp), %rdi
+	je	.LBB14_391
+.LBB14_385:
 	leaq	(%rdi,%rdi,2), %rdx
 	shlq	$4, %rdx
-	movq	1336(%rsp,%rdx), %rcx
+	movq	1368(%rsp,%rdx), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB14_391
+	jle	.LBB14_384
 	leaq	(%rsp,%rdx), %rbx
-	addq	$1312, %rbx
-	movq	1312(%rsp,%rdx), %r9
-	movq	1320(%rsp,%rdx), %r10
-	movq	24(%rsp), %r11
+	addq	$1344, %rbx
+	movq	1344(%rsp,%rdx), %r9
+	movq	1352(%rsp,%rdx), %r10
+	movq	32(%rsp), %r11
 	movslq	(%r10,%r11,4), %rdx
 	leaq	(%r9,%rdx,4), %rdx
 	movslq	4(%r10,%r11,4), %rsi
@@ -8036,28 +8897,28 @@ convolution_weight_gradient:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rdi, %r10
-	movq	64(%rsp), %r11
+	movq	48(%rsp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%rbx), %r11
 	movq	40(%rbx), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB14_395
+	jmp	.LBB14_388
 	.p2align	4
-.LBB14_394:
+.LBB14_387:
 	incq	%r15
 	addq	%rbx, %r9
 	addq	%rbx, %r8
 	addq	%rbx, %rsi
 	addq	%rbx, %rdx
 	cmpq	%rcx, %r15
-	je	.LBB14_391
-.LBB14_395:
+	je	.LBB14_384
+.LBB14_388:
 	testq	%r11, %r11
-	jle	.LBB14_394
+	jle	.LBB14_387
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB14_397:
+.LBB14_390:
 	vmovups	(%r10), %ymm8
 	vmovups	32(%r10), %ymm9
 	vbroadcastss	(%rdx,%r13,4), %ymm10
@@ -8075,156 +8936,77 @@ convolution_weight_gradient:
 	incq	%r13
 	addq	%r12, %r10
 	cmpq	%r13, %r11
-	jne	.LBB14_397
-	jmp	.LBB14_394
-.LBB14_398:
-	vmovups	%ymm5, 704(%rsp)
-	vmovups	%ymm7, 736(%rsp)
-	vmovups	%ymm3, 768(%rsp)
-	vmovups	%ymm6, 800(%rsp)
-	vmovups	%ymm1, 832(%rsp)
-	vmovups	%ymm4, 864(%rsp)
-	vmovups	%ymm0, 896(%rsp)
-	vmovups	%ymm2, 928(%rsp)
-	cmpq	$0, 160(%rsp)
-	movq	184(%rsp), %rdx
-	movq	32(%rsp), %r10
-	movq	72(%rsp), %r13
-	movq	256(%rsp), %r11
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	208(%rsp), %rbx
-	movq	(%rsp), %r15
-	jle	.LBB14_233
-	testq	%r9, %r9
-	je	.LBB14_619
+	jne	.LBB14_390
+	jmp	.LBB14_387
+.LBB14_391:
+	vmovups	%ymm5, 496(%rsp)
+	vmovups	%ymm7, 528(%rsp)
+	vmovups	%ymm3, 560(%rsp)
+	vmovups	%ymm6, 592(%rsp)
+	vmovups	%ymm1, 624(%rsp)
+	vmovups	%ymm4, 656(%rsp)
+	vmovups	%ymm0, 688(%rsp)
+	vmovups	%ymm2, 720(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	304(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	movq	296(%rsp), %r8
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	248(%rsp), %rbx
+	movq	120(%rsp), %r11
+	jle	.LBB14_283
+	testq	%rdi, %rdi
+	je	.LBB14_638
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	16(%rsp), %r8
+	movq	104(%rsp), %r11
+	movq	120(%rsp), %r10
 	.p2align	4
-.LBB14_401:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx)
-	vmovss	708(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
+.LBB14_394:
+	vmovss	496(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	500(%rsp,%rax,4), %xmm0
+	vaddss	(%r10,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
-	addq	%r11, %rcx
+	addq	%r8, %rcx
 	cmpq	%rax, %rbx
-	jne	.LBB14_401
-	testb	$1, 80(%rsp)
-	jne	.LBB14_404
-.LBB14_403:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_404:
-	testq	%r9, %r9
-	je	.LBB14_620
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_406:
-	vmovss	768(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	772(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_406
-	testb	$1, 80(%rsp)
-	jne	.LBB14_409
-.LBB14_408:
-	vmovss	768(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_409:
-	testq	%r9, %r9
-	je	.LBB14_621
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_411:
-	vmovss	832(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	836(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_411
-	testb	$1, 80(%rsp)
-	jne	.LBB14_414
-.LBB14_413:
-	vmovss	832(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_414:
-	testq	%r9, %r9
-	je	.LBB14_622
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_416:
-	vmovss	896(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	900(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_416
-	testb	$1, 80(%rsp)
-	jne	.LBB14_233
-	jmp	.LBB14_418
-.LBB14_420:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
-	movq	%rax, 56(%rsp)
+	jne	.LBB14_394
+	jmp	.LBB14_639
+.LBB14_395:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 96(%rsp)
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	xorl	%ecx, %ecx
-	jmp	.LBB14_422
+	jmp	.LBB14_397
 	.p2align	4
-.LBB14_421:
+.LBB14_396:
 	incq	%rcx
-	cmpq	40(%rsp), %rcx
-	je	.LBB14_439
-.LBB14_422:
+	cmpq	72(%rsp), %rcx
+	je	.LBB14_414
+.LBB14_397:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1336(%rsp,%rsi), %rdx
+	movq	1368(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	movq	24(%rsp), %rax
-	jle	.LBB14_421
+	movq	32(%rsp), %rax
+	jle	.LBB14_396
 	leaq	(%rsp,%rsi), %r9
-	addq	$1312, %r9
-	movq	1312(%rsp,%rsi), %r11
-	movq	1320(%rsp,%rsi), %rsi
+	addq	$1344, %r9
+	movq	1344(%rsp,%rsi), %r11
+	movq	1352(%rsp,%rsi), %rsi
 	movslq	(%rsi,%rax,4), %rbx
 	leaq	(%r11,%rbx,4), %rsi
-	movq	56(%rsp), %rdi
+	movq	96(%rsp), %rdi
 	imulq	%rcx, %rdi
-	movq	64(%rsp), %rax
+	movq	48(%rsp), %rax
 	leaq	(%rax,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
@@ -8235,22 +9017,21 @@ convolution_weight_gradient:
 	addq	$4, %r11
 	leaq	(,%r9,4), %rbx
 	xorl	%eax, %eax
-	jmp	.LBB14_425
+	jmp	.LBB14_400
 	.p2align	4
-.LBB14_424:
+.LBB14_399:
 	incq	%rax
 	addq	%rbx, %r11
 	cmpq	%rdx, %rax
-	movq	72(%rsp), %r13
-	je	.LBB14_421
-.LBB14_425:
+	je	.LBB14_396
+.LBB14_400:
 	testq	%r8, %r8
-	jle	.LBB14_424
+	jle	.LBB14_399
 	xorl	%r13d, %r13d
 	cmpq	$1, %r8
-	je	.LBB14_428
+	je	.LBB14_403
 	.p2align	4
-.LBB14_427:
+.LBB14_402:
 	vbroadcastss	-4(%r11,%r13,4), %ymm2
 	vfmadd231ps	(%rdi), %ymm2, %ymm0
 	vfmadd231ps	32(%rdi), %ymm2, %ymm1
@@ -8260,110 +9041,122 @@ convolution_weight_gradient:
 	addq	$2, %r13
 	addq	%r14, %rdi
 	cmpq	%r13, %r10
-	jne	.LBB14_427
-.LBB14_428:
+	jne	.LBB14_402
+.LBB14_403:
 	testb	$1, %r8b
-	je	.LBB14_424
+	je	.LBB14_399
 	movq	%rax, %r15
 	imulq	%r9, %r15
 	leaq	(%rsi,%r15,4), %r15
 	vbroadcastss	(%r15,%r13,4), %ymm2
 	vfmadd231ps	(%rdi), %ymm2, %ymm0
 	vfmadd231ps	32(%rdi), %ymm2, %ymm1
-	movq	144(%rsp), %r15
+	movq	200(%rsp), %r15
 	leaq	(%rdi,%r15,4), %rdi
-	movq	(%rsp), %r15
-	jmp	.LBB14_424
-.LBB14_430:
-	cmpq	$0, 160(%rsp)
-	movq	32(%rsp), %r10
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	(%rsp), %r15
-	movq	16(%rsp), %rdx
-	movq	48(%rsp), %rcx
-	jle	.LBB14_234
+	movq	80(%rsp), %r15
+	jmp	.LBB14_399
+.LBB14_405:
+	cmpq	$0, 224(%rsp)
+	movq	24(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	movq	56(%rsp), %rcx
+	jle	.LBB14_284
 	vaddss	(%rcx), %xmm0, %xmm1
 	vmovss	%xmm1, (%rcx)
-	testq	%r9, %r9
-	je	.LBB14_234
-.LBB14_432:
+	testq	%rdi, %rdi
+	je	.LBB14_284
+.LBB14_407:
 	vmovshdup	%xmm0, %xmm1
-	vaddss	(%rcx,%r10,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_234
+	vaddss	(%rcx,%rdx,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_284
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	vaddss	(%rcx,%r10,8), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_234
+	vaddss	(%rcx,%rdx,8), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_284
 	vshufps	$255, %xmm0, %xmm0, %xmm1
-	movq	128(%rsp), %rax
+	movq	152(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_234
+	cmpq	$3, %rdi
+	je	.LBB14_284
 	vextractf128	$1, %ymm0, %xmm0
-	movq	120(%rsp), %rax
+	movq	192(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm0, %xmm1
 	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_234
+	cmpq	$4, %rdi
+	je	.LBB14_284
 	vmovshdup	%xmm0, %xmm1
-	movq	112(%rsp), %rax
+	movq	184(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_234
+	cmpq	$5, %rdi
+	je	.LBB14_284
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	movq	104(%rsp), %rax
+	movq	176(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_234
+	cmpq	$6, %rdi
+	je	.LBB14_284
 	vshufps	$255, %xmm0, %xmm0, %xmm0
-	movq	96(%rsp), %rax
+	movq	168(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax)
-	jmp	.LBB14_234
-.LBB14_439:
-	vmovups	%ymm0, 704(%rsp)
-	vmovups	%ymm1, 736(%rsp)
-	cmpq	$0, 160(%rsp)
-	movq	32(%rsp), %r10
-	movq	256(%rsp), %r11
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	208(%rsp), %rbx
-	movq	16(%rsp), %rdx
-	movq	48(%rsp), %r8
-	jle	.LBB14_234
-	testq	%r9, %r9
-	je	.LBB14_623
+	jmp	.LBB14_284
+.LBB14_414:
+	vmovups	%ymm0, 496(%rsp)
+	vmovups	%ymm1, 528(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	24(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	296(%rsp), %r8
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	248(%rsp), %rbx
+	jle	.LBB14_420
+	testq	%rdi, %rdi
+	je	.LBB14_659
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
+	movq	104(%rsp), %r11
+	movq	120(%rsp), %r10
 	.p2align	4
-.LBB14_442:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx)
-	vmovss	708(%rsp,%rax,4), %xmm0
-	vaddss	(%rdx,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%rdx,%rcx)
+.LBB14_417:
+	vmovss	496(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	500(%rsp,%rax,4), %xmm0
+	vaddss	(%r10,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
-	addq	%r11, %rcx
+	addq	%r8, %rcx
 	cmpq	%rax, %rbx
-	jne	.LBB14_442
-	testb	$1, 80(%rsp)
-	jne	.LBB14_234
-	jmp	.LBB14_624
-.LBB14_444:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
+	jne	.LBB14_417
+	testb	$1, 128(%rsp)
+	jne	.LBB14_420
+.LBB14_419:
+	vmovss	496(%rsp,%rax,4), %xmm0
+	imulq	%rdx, %rax
+	movq	56(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_420:
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	jmp	.LBB14_284
+.LBB14_421:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
@@ -8371,23 +9164,23 @@ convolution_weight_gradient:
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	xorl	%ecx, %ecx
-	jmp	.LBB14_446
+	jmp	.LBB14_423
 	.p2align	4
-.LBB14_445:
+.LBB14_422:
 	incq	%rcx
-	cmpq	40(%rsp), %rcx
-	je	.LBB14_452
-.LBB14_446:
+	cmpq	72(%rsp), %rcx
+	je	.LBB14_429
+.LBB14_423:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1336(%rsp,%rsi), %rdx
+	movq	1368(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_445
+	jle	.LBB14_422
 	leaq	(%rsp,%rsi), %r11
-	addq	$1312, %r11
-	movq	1312(%rsp,%rsi), %r8
-	movq	1320(%rsp,%rsi), %r9
-	movq	24(%rsp), %r10
+	addq	$1344, %r11
+	movq	1344(%rsp,%rsi), %r8
+	movq	1352(%rsp,%rsi), %r9
+	movq	32(%rsp), %r10
 	movslq	(%r9,%r10,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
 	movslq	4(%r9,%r10,4), %rdi
@@ -8396,27 +9189,27 @@ convolution_weight_gradient:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	64(%rsp), %r10
+	movq	48(%rsp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB14_449
+	jmp	.LBB14_426
 	.p2align	4
-.LBB14_448:
+.LBB14_425:
 	incq	%rbx
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %rbx
-	je	.LBB14_445
-.LBB14_449:
+	je	.LBB14_422
+.LBB14_426:
 	testq	%r10, %r10
-	jle	.LBB14_448
+	jle	.LBB14_425
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB14_451:
+.LBB14_428:
 	vmovups	(%r9), %ymm6
 	vmovups	32(%r9), %ymm7
 	vbroadcastss	(%rsi,%r15,4), %ymm8
@@ -8431,123 +9224,71 @@ convolution_weight_gradient:
 	incq	%r15
 	addq	%r12, %r9
 	cmpq	%r15, %r10
-	jne	.LBB14_451
-	jmp	.LBB14_448
-.LBB14_452:
-	vmovups	%ymm4, 704(%rsp)
-	vmovups	%ymm5, 736(%rsp)
-	vmovups	%ymm2, 768(%rsp)
-	vmovups	%ymm3, 800(%rsp)
-	vmovups	%ymm0, 832(%rsp)
-	vmovups	%ymm1, 864(%rsp)
-	cmpq	$0, 160(%rsp)
-	movq	184(%rsp), %rdx
-	movq	32(%rsp), %r10
-	movq	256(%rsp), %r11
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	208(%rsp), %rbx
-	movq	(%rsp), %r15
-	jle	.LBB14_233
-	testq	%r9, %r9
-	je	.LBB14_625
+	jne	.LBB14_428
+	jmp	.LBB14_425
+.LBB14_429:
+	vmovups	%ymm4, 496(%rsp)
+	vmovups	%ymm5, 528(%rsp)
+	vmovups	%ymm2, 560(%rsp)
+	vmovups	%ymm3, 592(%rsp)
+	vmovups	%ymm0, 624(%rsp)
+	vmovups	%ymm1, 656(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	304(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	movq	296(%rsp), %r8
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	248(%rsp), %rbx
+	movq	120(%rsp), %r11
+	jle	.LBB14_283
+	testq	%rdi, %rdi
+	je	.LBB14_660
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	16(%rsp), %r8
+	movq	104(%rsp), %r11
+	movq	120(%rsp), %r10
 	.p2align	4
-.LBB14_455:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx)
-	vmovss	708(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
+.LBB14_432:
+	vmovss	496(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	500(%rsp,%rax,4), %xmm0
+	vaddss	(%r10,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
-	addq	%r11, %rcx
+	addq	%r8, %rcx
 	cmpq	%rax, %rbx
-	jne	.LBB14_455
-	testb	$1, 80(%rsp)
-	jne	.LBB14_458
-.LBB14_457:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_458:
-	testq	%r9, %r9
-	je	.LBB14_626
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_460:
-	vmovss	768(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	772(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_460
-	testb	$1, 80(%rsp)
-	jne	.LBB14_463
-.LBB14_462:
-	vmovss	768(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_463:
-	testq	%r9, %r9
-	je	.LBB14_627
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	16(%rsp), %r8
-	.p2align	4
-.LBB14_465:
-	vmovss	832(%rsp,%rax,4), %xmm0
-	vaddss	(%r15,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r15,%rcx,4)
-	vmovss	836(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_465
-	testb	$1, 80(%rsp)
-	jne	.LBB14_233
-	jmp	.LBB14_467
-.LBB14_469:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
+	jne	.LBB14_432
+	jmp	.LBB14_661
+.LBB14_433:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB14_471
+	jmp	.LBB14_435
 	.p2align	4
-.LBB14_470:
+.LBB14_434:
 	incq	%rcx
-	cmpq	40(%rsp), %rcx
-	je	.LBB14_477
-.LBB14_471:
+	cmpq	72(%rsp), %rcx
+	je	.LBB14_441
+.LBB14_435:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1336(%rsp,%rsi), %rdx
+	movq	1368(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_470
+	jle	.LBB14_434
 	leaq	(%rsp,%rsi), %rbx
-	addq	$1312, %rbx
-	movq	1312(%rsp,%rsi), %r9
-	movq	1320(%rsp,%rsi), %r10
-	movq	24(%rsp), %r11
+	addq	$1344, %rbx
+	movq	1344(%rsp,%rsi), %r9
+	movq	1352(%rsp,%rsi), %r10
+	movq	32(%rsp), %r11
 	movslq	(%r10,%r11,4), %rsi
 	leaq	(%r9,%rsi,4), %rsi
 	movslq	4(%r10,%r11,4), %rdi
@@ -8558,28 +9299,28 @@ convolution_weight_gradient:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rcx, %r10
-	movq	64(%rsp), %r11
+	movq	48(%rsp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%rbx), %r11
 	movq	40(%rbx), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB14_474
+	jmp	.LBB14_438
 	.p2align	4
-.LBB14_473:
+.LBB14_437:
 	incq	%r15
 	addq	%rbx, %r9
 	addq	%rbx, %r8
 	addq	%rbx, %rdi
 	addq	%rbx, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB14_470
-.LBB14_474:
+	je	.LBB14_434
+.LBB14_438:
 	testq	%r11, %r11
-	jle	.LBB14_473
+	jle	.LBB14_437
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB14_476:
+.LBB14_440:
 	vmovups	(%r10), %ymm4
 	vbroadcastss	(%rsi,%r13,4), %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm3
@@ -8592,161 +9333,172 @@ convolution_weight_gradient:
 	incq	%r13
 	addq	%r12, %r10
 	cmpq	%r13, %r11
-	jne	.LBB14_476
-	jmp	.LBB14_473
-.LBB14_477:
-	cmpq	$0, 160(%rsp)
-	movq	32(%rsp), %r10
-	movq	72(%rsp), %r13
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	(%rsp), %r15
-	movq	16(%rsp), %rdx
-	movq	48(%rsp), %r8
-	jle	.LBB14_234
-	vaddss	(%r8), %xmm3, %xmm4
-	vmovss	%xmm4, (%r8)
-	testq	%r9, %r9
-	je	.LBB14_486
+	jne	.LBB14_440
+	jmp	.LBB14_437
+.LBB14_441:
+	cmpq	$0, 224(%rsp)
+	movq	24(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	movq	56(%rsp), %r10
+	jle	.LBB14_284
+	vaddss	(%r10), %xmm3, %xmm4
+	vmovss	%xmm4, (%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_450
 	vmovshdup	%xmm3, %xmm4
-	vaddss	(%r8,%r10,4), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_486
+	vaddss	(%r10,%rdx,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%r10,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_450
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	(%r8,%r10,8), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_486
+	vaddss	(%r10,%rdx,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%r10,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_450
 	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	128(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_486
+	movq	152(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r10,%rax)
+	cmpq	$3, %rdi
+	je	.LBB14_450
 	vextractf128	$1, %ymm3, %xmm3
-	movq	120(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm3, %xmm4
-	vmovss	%xmm4, (%r8,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_486
+	movq	192(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm3, %xmm4
+	vmovss	%xmm4, (%r10,%rax)
+	cmpq	$4, %rdi
+	je	.LBB14_450
 	vmovshdup	%xmm3, %xmm4
-	movq	112(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_486
+	movq	184(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r10,%rax)
+	cmpq	$5, %rdi
+	je	.LBB14_450
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	movq	104(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_486
+	movq	176(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r10,%rax)
+	cmpq	$6, %rdi
+	je	.LBB14_450
 	vshufps	$255, %xmm3, %xmm3, %xmm3
-	movq	96(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%rax)
-.LBB14_486:
-	vaddss	4(%r8), %xmm2, %xmm3
-	vmovss	%xmm3, 4(%r8)
-	testq	%r9, %r9
-	je	.LBB14_494
-	leaq	4(%r8), %rax
+	movq	168(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r10,%rax)
+.LBB14_450:
+	vaddss	4(%r10), %xmm2, %xmm3
+	vmovss	%xmm3, 4(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_458
+	leaq	4(%r10), %rax
 	vmovshdup	%xmm2, %xmm3
-	vaddss	(%rax,%r10,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_494
+	vaddss	(%rax,%rdx,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_458
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%rax,%r10,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_494
+	vaddss	(%rax,%rdx,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_458
 	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	128(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_494
+	movq	24(%rsp), %rdx
+	cmpq	$3, %rdi
+	je	.LBB14_458
 	vextractf128	$1, %ymm2, %xmm2
-	movq	120(%rsp), %rcx
+	movq	192(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_494
+	movq	24(%rsp), %rdx
+	cmpq	$4, %rdi
+	je	.LBB14_458
 	vmovshdup	%xmm2, %xmm3
-	movq	112(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_494
+	movq	24(%rsp), %rdx
+	cmpq	$5, %rdi
+	je	.LBB14_458
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	104(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_494
+	movq	24(%rsp), %rdx
+	cmpq	$6, %rdi
+	je	.LBB14_458
 	vshufps	$255, %xmm2, %xmm2, %xmm2
-	movq	96(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB14_494:
-	vaddss	8(%r8), %xmm1, %xmm2
-	vmovss	%xmm2, 8(%r8)
-	testq	%r9, %r9
-	je	.LBB14_502
-	leaq	8(%r8), %rax
+	movq	24(%rsp), %rdx
+.LBB14_458:
+	vaddss	8(%r10), %xmm1, %xmm2
+	vmovss	%xmm2, 8(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_466
+	leaq	8(%r10), %rax
 	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%r10,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_502
+	vaddss	(%rax,%rdx,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_466
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%r10,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_502
+	vaddss	(%rax,%rdx,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_466
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	128(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_502
+	movq	24(%rsp), %rdx
+	cmpq	$3, %rdi
+	je	.LBB14_466
 	vextractf128	$1, %ymm1, %xmm1
-	movq	120(%rsp), %rcx
+	movq	192(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_502
+	movq	24(%rsp), %rdx
+	cmpq	$4, %rdi
+	je	.LBB14_466
 	vmovshdup	%xmm1, %xmm2
-	movq	112(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_502
+	movq	24(%rsp), %rdx
+	cmpq	$5, %rdi
+	je	.LBB14_466
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	104(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_502
+	movq	24(%rsp), %rdx
+	cmpq	$6, %rdi
+	je	.LBB14_466
 	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB14_502:
-	vaddss	12(%r8), %xmm0, %xmm1
-	vmovss	%xmm1, 12(%r8)
-	testq	%r9, %r9
-	je	.LBB14_234
-	addq	$12, %r8
-	jmp	.LBB14_598
-.LBB14_504:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
-	movq	%rax, 136(%rsp)
+	movq	24(%rsp), %rdx
+.LBB14_466:
+	vaddss	12(%r10), %xmm0, %xmm1
+	vmovss	%xmm1, 12(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_284
+	addq	$12, %r10
+	jmp	.LBB14_562
+.LBB14_468:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 160(%rsp)
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm3, %xmm3, %xmm3
@@ -8754,25 +9506,25 @@ convolution_weight_gradient:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%r15d, %r15d
-	jmp	.LBB14_506
+	jmp	.LBB14_470
 	.p2align	4
-.LBB14_505:
-	movq	56(%rsp), %r15
+.LBB14_469:
+	movq	96(%rsp), %r15
 	incq	%r15
-	cmpq	40(%rsp), %r15
-	je	.LBB14_512
-.LBB14_506:
+	cmpq	72(%rsp), %r15
+	je	.LBB14_476
+.LBB14_470:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
-	movq	1336(%rsp,%rax), %rdx
+	movq	1368(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%r15, 56(%rsp)
-	jle	.LBB14_505
+	movq	%r15, 96(%rsp)
+	jle	.LBB14_469
 	leaq	(%rsp,%rax), %rcx
-	addq	$1312, %rcx
-	movq	1312(%rsp,%rax), %r11
-	movq	1320(%rsp,%rax), %rax
-	movq	24(%rsp), %rbx
+	addq	$1344, %rcx
+	movq	1344(%rsp,%rax), %r11
+	movq	1352(%rsp,%rax), %rax
+	movq	32(%rsp), %rbx
 	movslq	(%rax,%rbx,4), %rsi
 	leaq	(%r11,%rsi,4), %rsi
 	movslq	4(%rax,%rbx,4), %rdi
@@ -8785,17 +9537,17 @@ convolution_weight_gradient:
 	leaq	(%r11,%r10,4), %r10
 	movslq	20(%rax,%rbx,4), %rax
 	leaq	(%r11,%rax,4), %r11
-	movq	136(%rsp), %rax
+	movq	160(%rsp), %rax
 	imulq	%r15, %rax
-	movq	64(%rsp), %rbx
+	movq	48(%rsp), %rbx
 	leaq	(%rbx,%rax,4), %rbx
 	movq	32(%rcx), %r15
 	movq	40(%rcx), %r13
 	shlq	$2, %r13
 	xorl	%eax, %eax
-	jmp	.LBB14_509
+	jmp	.LBB14_473
 	.p2align	4
-.LBB14_508:
+.LBB14_472:
 	incq	%rax
 	addq	%r13, %r11
 	addq	%r13, %r10
@@ -8804,13 +9556,13 @@ convolution_weight_gradient:
 	addq	%r13, %rdi
 	addq	%r13, %rsi
 	cmpq	%rdx, %rax
-	je	.LBB14_505
-.LBB14_509:
+	je	.LBB14_469
+.LBB14_473:
 	testq	%r15, %r15
-	jle	.LBB14_508
+	jle	.LBB14_472
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB14_511:
+.LBB14_475:
 	vbroadcastss	(%rsi,%rcx,4), %ymm6
 	vmovups	(%rbx), %ymm7
 	vfmadd231ps	%ymm6, %ymm7, %ymm5
@@ -8827,272 +9579,296 @@ convolution_weight_gradient:
 	incq	%rcx
 	addq	%r12, %rbx
 	cmpq	%rcx, %r15
-	jne	.LBB14_511
-	jmp	.LBB14_508
-.LBB14_512:
-	cmpq	$0, 160(%rsp)
-	movq	32(%rsp), %r10
-	movq	72(%rsp), %r13
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	(%rsp), %r15
-	movq	16(%rsp), %rdx
-	movq	48(%rsp), %r8
-	jle	.LBB14_234
-	vaddss	(%r8), %xmm5, %xmm6
-	vmovss	%xmm6, (%r8)
-	testq	%r9, %r9
-	je	.LBB14_521
+	jne	.LBB14_475
+	jmp	.LBB14_472
+.LBB14_476:
+	cmpq	$0, 224(%rsp)
+	movq	24(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	movq	56(%rsp), %r10
+	jle	.LBB14_284
+	vaddss	(%r10), %xmm5, %xmm6
+	vmovss	%xmm6, (%r10)
+	testq	%rdi, %rdi
+	movq	%rdx, %rcx
+	je	.LBB14_485
 	vmovshdup	%xmm5, %xmm6
-	vaddss	(%r8,%r10,4), %xmm6, %xmm6
-	vmovss	%xmm6, (%r8,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_521
+	vaddss	(%r10,%rcx,4), %xmm6, %xmm6
+	vmovss	%xmm6, (%r10,%rcx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_485
 	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	vaddss	(%r8,%r10,8), %xmm6, %xmm6
-	vmovss	%xmm6, (%r8,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_521
+	vaddss	(%r10,%rcx,8), %xmm6, %xmm6
+	vmovss	%xmm6, (%r10,%rcx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_485
 	vshufps	$255, %xmm5, %xmm5, %xmm6
-	movq	128(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%r8,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_521
+	movq	152(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%r10,%rax)
+	cmpq	$3, %rdi
+	je	.LBB14_485
 	vextractf128	$1, %ymm5, %xmm5
-	movq	120(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm5, %xmm6
-	vmovss	%xmm6, (%r8,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_521
+	movq	192(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm5, %xmm6
+	vmovss	%xmm6, (%r10,%rax)
+	cmpq	$4, %rdi
+	je	.LBB14_485
 	vmovshdup	%xmm5, %xmm6
-	movq	112(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%r8,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_521
+	movq	184(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%r10,%rax)
+	cmpq	$5, %rdi
+	je	.LBB14_485
 	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	movq	104(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%r8,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_521
+	movq	176(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%r10,%rax)
+	cmpq	$6, %rdi
+	je	.LBB14_485
 	vshufps	$255, %xmm5, %xmm5, %xmm5
-	movq	96(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%rax)
-.LBB14_521:
-	vaddss	4(%r8), %xmm4, %xmm5
-	vmovss	%xmm5, 4(%r8)
-	testq	%r9, %r9
-	je	.LBB14_529
-	leaq	4(%r8), %rax
+	movq	168(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r10,%rax)
+.LBB14_485:
+	vaddss	4(%r10), %xmm4, %xmm5
+	vmovss	%xmm5, 4(%r10)
+	testq	%rdi, %rdi
+	movq	%rcx, %rdx
+	je	.LBB14_493
+	leaq	4(%r10), %rax
 	vmovshdup	%xmm4, %xmm5
-	vaddss	(%rax,%r10,4), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_529
+	vaddss	(%rax,%rcx,4), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rcx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_493
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	(%rax,%r10,8), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_529
+	vaddss	(%rax,%rcx,8), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rcx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_493
 	vshufps	$255, %xmm4, %xmm4, %xmm5
-	movq	128(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_529
+	movq	%rdx, %rcx
+	cmpq	$3, %rdi
+	je	.LBB14_493
 	vextractf128	$1, %ymm4, %xmm4
-	movq	120(%rsp), %rcx
+	movq	192(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_529
+	movq	%rdx, %rcx
+	cmpq	$4, %rdi
+	je	.LBB14_493
 	vmovshdup	%xmm4, %xmm5
-	movq	112(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_529
+	movq	%rdx, %rcx
+	cmpq	$5, %rdi
+	je	.LBB14_493
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	movq	104(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_529
+	movq	%rdx, %rcx
+	cmpq	$6, %rdi
+	je	.LBB14_493
 	vshufps	$255, %xmm4, %xmm4, %xmm4
-	movq	96(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-.LBB14_529:
-	vaddss	8(%r8), %xmm3, %xmm4
-	vmovss	%xmm4, 8(%r8)
-	testq	%r9, %r9
-	je	.LBB14_537
-	leaq	8(%r8), %rax
+	movq	%rdx, %rcx
+.LBB14_493:
+	vaddss	8(%r10), %xmm3, %xmm4
+	vmovss	%xmm4, 8(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_501
+	leaq	8(%r10), %rax
 	vmovshdup	%xmm3, %xmm4
-	vaddss	(%rax,%r10,4), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_537
+	vaddss	(%rax,%rcx,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_501
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	(%rax,%r10,8), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_537
+	vaddss	(%rax,%rcx,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_501
 	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	128(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_537
+	movq	%rdx, %rcx
+	cmpq	$3, %rdi
+	je	.LBB14_501
 	vextractf128	$1, %ymm3, %xmm3
-	movq	120(%rsp), %rcx
+	movq	192(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_537
+	movq	%rdx, %rcx
+	cmpq	$4, %rdi
+	je	.LBB14_501
 	vmovshdup	%xmm3, %xmm4
-	movq	112(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_537
+	movq	%rdx, %rcx
+	cmpq	$5, %rdi
+	je	.LBB14_501
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	movq	104(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_537
+	movq	%rdx, %rcx
+	cmpq	$6, %rdi
+	je	.LBB14_501
 	vshufps	$255, %xmm3, %xmm3, %xmm3
-	movq	96(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-.LBB14_537:
-	vaddss	12(%r8), %xmm2, %xmm3
-	vmovss	%xmm3, 12(%r8)
-	testq	%r9, %r9
-	je	.LBB14_545
-	leaq	12(%r8), %rax
+	movq	%rdx, %rcx
+.LBB14_501:
+	vaddss	12(%r10), %xmm2, %xmm3
+	vmovss	%xmm3, 12(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_509
+	leaq	12(%r10), %rax
 	vmovshdup	%xmm2, %xmm3
-	vaddss	(%rax,%r10,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_545
+	vaddss	(%rax,%rcx,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_509
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%rax,%r10,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_545
+	vaddss	(%rax,%rcx,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_509
 	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	128(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_545
+	movq	%rdx, %rcx
+	cmpq	$3, %rdi
+	je	.LBB14_509
 	vextractf128	$1, %ymm2, %xmm2
-	movq	120(%rsp), %rcx
+	movq	192(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_545
+	movq	%rdx, %rcx
+	cmpq	$4, %rdi
+	je	.LBB14_509
 	vmovshdup	%xmm2, %xmm3
-	movq	112(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_545
+	movq	%rdx, %rcx
+	cmpq	$5, %rdi
+	je	.LBB14_509
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	104(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_545
+	movq	%rdx, %rcx
+	cmpq	$6, %rdi
+	je	.LBB14_509
 	vshufps	$255, %xmm2, %xmm2, %xmm2
-	movq	96(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB14_545:
-	vaddss	16(%r8), %xmm1, %xmm2
-	vmovss	%xmm2, 16(%r8)
-	testq	%r9, %r9
-	je	.LBB14_553
-	leaq	16(%r8), %rax
+	movq	%rdx, %rcx
+.LBB14_509:
+	vaddss	16(%r10), %xmm1, %xmm2
+	vmovss	%xmm2, 16(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_517
+	leaq	16(%r10), %rax
 	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%r10,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_553
+	vaddss	(%rax,%rcx,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_517
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%r10,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_553
+	vaddss	(%rax,%rcx,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_517
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	128(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_553
+	movq	%rdx, %rcx
+	cmpq	$3, %rdi
+	je	.LBB14_517
 	vextractf128	$1, %ymm1, %xmm1
-	movq	120(%rsp), %rcx
+	movq	192(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_553
+	movq	%rdx, %rcx
+	cmpq	$4, %rdi
+	je	.LBB14_517
 	vmovshdup	%xmm1, %xmm2
-	movq	112(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_553
+	movq	%rdx, %rcx
+	cmpq	$5, %rdi
+	je	.LBB14_517
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	104(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_553
+	movq	%rdx, %rcx
+	cmpq	$6, %rdi
+	je	.LBB14_517
 	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB14_553:
-	vaddss	20(%r8), %xmm0, %xmm1
-	vmovss	%xmm1, 20(%r8)
-	testq	%r9, %r9
-	je	.LBB14_234
-	addq	$20, %r8
-	jmp	.LBB14_598
-.LBB14_555:
-	movq	1336(%rsp), %rax
-	imulq	1344(%rsp), %rax
-	imulq	144(%rsp), %rax
-	movq	%rax, 56(%rsp)
+	movq	%rdx, %rcx
+.LBB14_517:
+	vaddss	20(%r10), %xmm0, %xmm1
+	vmovss	%xmm1, 20(%r10)
+	testq	%rdi, %rdi
+	movq	%rcx, %rdx
+	je	.LBB14_284
+	addq	$20, %r10
+	jmp	.LBB14_562
+.LBB14_519:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 96(%rsp)
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB14_557
+	jmp	.LBB14_521
 	.p2align	4
-.LBB14_556:
+.LBB14_520:
 	incq	%rcx
-	cmpq	40(%rsp), %rcx
-	je	.LBB14_563
-.LBB14_557:
+	cmpq	72(%rsp), %rcx
+	je	.LBB14_527
+.LBB14_521:
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
-	movq	1336(%rsp,%rax), %rdx
+	movq	1368(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_556
+	jle	.LBB14_520
 	leaq	(%rsp,%rax), %r15
-	addq	$1312, %r15
-	movq	1312(%rsp,%rax), %r10
-	movq	1320(%rsp,%rax), %rax
-	movq	24(%rsp), %r11
+	addq	$1344, %r15
+	movq	1344(%rsp,%rax), %r10
+	movq	1352(%rsp,%rax), %rax
+	movq	32(%rsp), %r11
 	movslq	(%rax,%r11,4), %rsi
 	leaq	(%r10,%rsi,4), %rsi
 	movslq	4(%rax,%r11,4), %rdi
@@ -9103,17 +9879,17 @@ convolution_weight_gradient:
 	leaq	(%r10,%r9,4), %r9
 	movslq	16(%rax,%r11,4), %rax
 	leaq	(%r10,%rax,4), %r10
-	movq	56(%rsp), %rax
+	movq	96(%rsp), %rax
 	imulq	%rcx, %rax
-	movq	64(%rsp), %r11
+	movq	48(%rsp), %r11
 	leaq	(%r11,%rax,4), %r11
 	movq	32(%r15), %rbx
 	movq	40(%r15), %r15
 	shlq	$2, %r15
 	xorl	%r13d, %r13d
-	jmp	.LBB14_560
+	jmp	.LBB14_524
 	.p2align	4
-.LBB14_559:
+.LBB14_523:
 	incq	%r13
 	addq	%r15, %r10
 	addq	%r15, %r9
@@ -9121,13 +9897,13 @@ convolution_weight_gradient:
 	addq	%r15, %rdi
 	addq	%r15, %rsi
 	cmpq	%rdx, %r13
-	je	.LBB14_556
-.LBB14_560:
+	je	.LBB14_520
+.LBB14_524:
 	testq	%rbx, %rbx
-	jle	.LBB14_559
+	jle	.LBB14_523
 	xorl	%eax, %eax
 	.p2align	4
-.LBB14_562:
+.LBB14_526:
 	vmovups	(%r11), %ymm5
 	vbroadcastss	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm5, %ymm4
@@ -9142,448 +9918,826 @@ convolution_weight_gradient:
 	incq	%rax
 	addq	%r12, %r11
 	cmpq	%rax, %rbx
-	jne	.LBB14_562
-	jmp	.LBB14_559
-.LBB14_563:
-	cmpq	$0, 160(%rsp)
-	movq	32(%rsp), %r10
-	movq	72(%rsp), %r13
-	leaq	704(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	movq	152(%rsp), %r9
-	movq	(%rsp), %r15
-	movq	16(%rsp), %rdx
-	movq	48(%rsp), %r8
-	jle	.LBB14_234
-	vaddss	(%r8), %xmm4, %xmm5
-	vmovss	%xmm5, (%r8)
-	testq	%r9, %r9
-	je	.LBB14_572
+	jne	.LBB14_526
+	jmp	.LBB14_523
+.LBB14_527:
+	cmpq	$0, 224(%rsp)
+	movq	24(%rsp), %rdx
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	leaq	1072(%rsp), %rsi
+	movq	144(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	movq	56(%rsp), %r10
+	jle	.LBB14_284
+	vaddss	(%r10), %xmm4, %xmm5
+	vmovss	%xmm5, (%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_536
 	vmovshdup	%xmm4, %xmm5
-	vaddss	(%r8,%r10,4), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_572
+	vaddss	(%r10,%rdx,4), %xmm5, %xmm5
+	vmovss	%xmm5, (%r10,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_536
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	(%r8,%r10,8), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_572
+	vaddss	(%r10,%rdx,8), %xmm5, %xmm5
+	vmovss	%xmm5, (%r10,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_536
 	vshufps	$255, %xmm4, %xmm4, %xmm5
-	movq	128(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_572
+	movq	152(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r10,%rax)
+	cmpq	$3, %rdi
+	je	.LBB14_536
 	vextractf128	$1, %ymm4, %xmm4
-	movq	120(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm4, %xmm5
-	vmovss	%xmm5, (%r8,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_572
+	movq	192(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm4, %xmm5
+	vmovss	%xmm5, (%r10,%rax)
+	cmpq	$4, %rdi
+	je	.LBB14_536
 	vmovshdup	%xmm4, %xmm5
-	movq	112(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_572
+	movq	184(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r10,%rax)
+	cmpq	$5, %rdi
+	je	.LBB14_536
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	movq	104(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_572
+	movq	176(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r10,%rax)
+	cmpq	$6, %rdi
+	je	.LBB14_536
 	vshufps	$255, %xmm4, %xmm4, %xmm4
-	movq	96(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%rax)
-.LBB14_572:
-	vaddss	4(%r8), %xmm3, %xmm4
-	vmovss	%xmm4, 4(%r8)
-	testq	%r9, %r9
-	je	.LBB14_580
-	leaq	4(%r8), %rax
+	movq	168(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r10,%rax)
+.LBB14_536:
+	vaddss	4(%r10), %xmm3, %xmm4
+	vmovss	%xmm4, 4(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_544
+	leaq	4(%r10), %rax
 	vmovshdup	%xmm3, %xmm4
-	vaddss	(%rax,%r10,4), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_580
+	vaddss	(%rax,%rdx,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_544
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	(%rax,%r10,8), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_580
+	vaddss	(%rax,%rdx,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_544
 	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	128(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_580
+	movq	24(%rsp), %rdx
+	cmpq	$3, %rdi
+	je	.LBB14_544
 	vextractf128	$1, %ymm3, %xmm3
-	movq	120(%rsp), %rcx
+	movq	192(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_580
+	movq	24(%rsp), %rdx
+	cmpq	$4, %rdi
+	je	.LBB14_544
 	vmovshdup	%xmm3, %xmm4
-	movq	112(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_580
+	movq	24(%rsp), %rdx
+	cmpq	$5, %rdi
+	je	.LBB14_544
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	movq	104(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_580
+	movq	24(%rsp), %rdx
+	cmpq	$6, %rdi
+	je	.LBB14_544
 	vshufps	$255, %xmm3, %xmm3, %xmm3
-	movq	96(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-.LBB14_580:
-	vaddss	8(%r8), %xmm2, %xmm3
-	vmovss	%xmm3, 8(%r8)
-	testq	%r9, %r9
-	je	.LBB14_588
-	leaq	8(%r8), %rax
+	movq	24(%rsp), %rdx
+.LBB14_544:
+	vaddss	8(%r10), %xmm2, %xmm3
+	vmovss	%xmm3, 8(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_552
+	leaq	8(%r10), %rax
 	vmovshdup	%xmm2, %xmm3
-	vaddss	(%rax,%r10,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_588
+	vaddss	(%rax,%rdx,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_552
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%rax,%r10,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_588
+	vaddss	(%rax,%rdx,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_552
 	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	128(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_588
+	movq	24(%rsp), %rdx
+	cmpq	$3, %rdi
+	je	.LBB14_552
 	vextractf128	$1, %ymm2, %xmm2
-	movq	120(%rsp), %rcx
+	movq	192(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_588
+	movq	24(%rsp), %rdx
+	cmpq	$4, %rdi
+	je	.LBB14_552
 	vmovshdup	%xmm2, %xmm3
-	movq	112(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_588
+	movq	24(%rsp), %rdx
+	cmpq	$5, %rdi
+	je	.LBB14_552
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	104(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_588
+	movq	24(%rsp), %rdx
+	cmpq	$6, %rdi
+	je	.LBB14_552
 	vshufps	$255, %xmm2, %xmm2, %xmm2
-	movq	96(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB14_588:
-	vaddss	12(%r8), %xmm1, %xmm2
-	vmovss	%xmm2, 12(%r8)
-	testq	%r9, %r9
-	je	.LBB14_596
-	leaq	12(%r8), %rax
+	movq	24(%rsp), %rdx
+.LBB14_552:
+	vaddss	12(%r10), %xmm1, %xmm2
+	vmovss	%xmm2, 12(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_560
+	leaq	12(%r10), %rax
 	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%r10,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_596
+	vaddss	(%rax,%rdx,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_560
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%r10,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_596
+	vaddss	(%rax,%rdx,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_560
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	128(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_596
+	movq	24(%rsp), %rdx
+	cmpq	$3, %rdi
+	je	.LBB14_560
 	vextractf128	$1, %ymm1, %xmm1
-	movq	120(%rsp), %rcx
+	movq	192(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_596
+	movq	24(%rsp), %rdx
+	cmpq	$4, %rdi
+	je	.LBB14_560
 	vmovshdup	%xmm1, %xmm2
-	movq	112(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_596
+	movq	24(%rsp), %rdx
+	cmpq	$5, %rdi
+	je	.LBB14_560
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	104(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_596
+	movq	24(%rsp), %rdx
+	cmpq	$6, %rdi
+	je	.LBB14_560
 	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB14_596:
-	vaddss	16(%r8), %xmm0, %xmm1
-	vmovss	%xmm1, 16(%r8)
-	testq	%r9, %r9
-	je	.LBB14_234
-	addq	$16, %r8
-.LBB14_598:
+	movq	24(%rsp), %rdx
+.LBB14_560:
+	vaddss	16(%r10), %xmm0, %xmm1
+	vmovss	%xmm1, 16(%r10)
+	testq	%rdi, %rdi
+	je	.LBB14_284
+	addq	$16, %r10
+.LBB14_562:
 	vmovshdup	%xmm0, %xmm1
-	vaddss	(%r8,%r10,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%r10,4)
-	cmpq	$1, %r9
-	je	.LBB14_234
+	vaddss	(%r10,%rdx,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%r10,%rdx,4)
+	cmpq	$1, %rdi
+	je	.LBB14_284
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	vaddss	(%r8,%r10,8), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%r10,8)
-	cmpq	$2, %r9
-	je	.LBB14_234
+	vaddss	(%r10,%rdx,8), %xmm1, %xmm1
+	vmovss	%xmm1, (%r10,%rdx,8)
+	cmpq	$2, %rdi
+	je	.LBB14_284
 	vshufps	$255, %xmm0, %xmm0, %xmm1
-	movq	128(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_234
+	movq	152(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%r10,%rax)
+	cmpq	$3, %rdi
+	je	.LBB14_284
 	vextractf128	$1, %ymm0, %xmm0
-	movq	120(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm0, %xmm1
-	vmovss	%xmm1, (%r8,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_234
+	movq	192(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm0, %xmm1
+	vmovss	%xmm1, (%r10,%rax)
+	cmpq	$4, %rdi
+	je	.LBB14_284
 	vmovshdup	%xmm0, %xmm1
-	movq	112(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_234
+	movq	184(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%r10,%rax)
+	cmpq	$5, %rdi
+	je	.LBB14_284
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	movq	104(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_234
+	movq	176(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%r10,%rax)
+	cmpq	$6, %rdi
+	je	.LBB14_284
 	vshufps	$255, %xmm0, %xmm0, %xmm0
-	movq	96(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rax)
-	jmp	.LBB14_234
-.LBB14_605:
+	movq	168(%rsp), %rax
+	vaddss	(%r10,%rax), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rax)
+	jmp	.LBB14_284
+.LBB14_569:
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_262
-	jmp	.LBB14_263
-.LBB14_606:
+.LBB14_570:
+	testb	$1, 128(%rsp)
+	movq	56(%rsp), %r10
+	jne	.LBB14_572
+	vmovss	496(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rax,4)
+.LBB14_572:
+	testq	%rdi, %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	je	.LBB14_596
+	movl	$1, %ecx
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_267
-	jmp	.LBB14_268
-.LBB14_607:
+	.p2align	4
+.LBB14_574:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	564(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_574
+	testb	$1, 128(%rsp)
+	jne	.LBB14_577
+.LBB14_576:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	4(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%r10,%rax,4)
+.LBB14_577:
+	testq	%rdi, %rdi
+	je	.LBB14_597
+	movl	$2, %ecx
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_272
-	jmp	.LBB14_273
-.LBB14_608:
+	.p2align	4
+.LBB14_579:
+	vmovss	624(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	628(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_579
+	testb	$1, 128(%rsp)
+	jne	.LBB14_582
+.LBB14_581:
+	vmovss	624(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	8(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%r10,%rax,4)
+.LBB14_582:
+	testq	%rdi, %rdi
+	je	.LBB14_598
+	movl	$3, %ecx
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_277
-	jmp	.LBB14_278
-.LBB14_609:
+	.p2align	4
+.LBB14_584:
+	vmovss	688(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	692(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_584
+	testb	$1, 128(%rsp)
+	jne	.LBB14_587
+.LBB14_586:
+	vmovss	688(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	12(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%r10,%rax,4)
+.LBB14_587:
+	testq	%rdi, %rdi
+	je	.LBB14_599
+	movl	$4, %ecx
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_282
-	jmp	.LBB14_283
-.LBB14_610:
+	.p2align	4
+.LBB14_589:
+	vmovss	752(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	756(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_589
+	testb	$1, 128(%rsp)
+	jne	.LBB14_592
+.LBB14_591:
+	vmovss	752(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	16(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 16(%r10,%rax,4)
+.LBB14_592:
+	testq	%rdi, %rdi
+	je	.LBB14_600
+	movl	$5, %ecx
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	jne	.LBB14_233
-.LBB14_611:
-	vmovss	1024(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
+	.p2align	4
+.LBB14_594:
+	vmovss	816(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	820(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_594
+	testb	$1, 128(%rsp)
+	jne	.LBB14_283
+	jmp	.LBB14_601
+.LBB14_596:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	je	.LBB14_576
+	jmp	.LBB14_577
+.LBB14_597:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	je	.LBB14_581
+	jmp	.LBB14_582
+.LBB14_598:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	je	.LBB14_586
+	jmp	.LBB14_587
+.LBB14_599:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	je	.LBB14_591
+	jmp	.LBB14_592
+.LBB14_600:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	jne	.LBB14_283
+.LBB14_601:
+	vmovss	816(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	56(%rsp), %rcx
 	vaddss	20(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB14_233
+	jmp	.LBB14_283
+.LBB14_602:
+	xorl	%eax, %eax
+.LBB14_603:
+	testb	$1, 128(%rsp)
+	movq	56(%rsp), %r10
+	jne	.LBB14_605
+	vmovss	496(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rax,4)
+.LBB14_605:
+	testq	%rdi, %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	je	.LBB14_624
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_607:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	564(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_607
+	testb	$1, 128(%rsp)
+	jne	.LBB14_610
+.LBB14_609:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	4(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%r10,%rax,4)
+.LBB14_610:
+	testq	%rdi, %rdi
+	je	.LBB14_625
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	.p2align	4
 .LBB14_612:
-	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_327
-	jmp	.LBB14_328
-.LBB14_613:
-	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_332
-	jmp	.LBB14_333
+	vmovss	624(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	628(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_612
+	testb	$1, 128(%rsp)
+	jne	.LBB14_615
 .LBB14_614:
-	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_337
-	jmp	.LBB14_338
+	vmovss	624(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	8(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%r10,%rax,4)
 .LBB14_615:
+	testq	%rdi, %rdi
+	je	.LBB14_626
+	movl	$3, %ecx
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_342
-	jmp	.LBB14_343
-.LBB14_616:
-	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	jne	.LBB14_233
-.LBB14_347:
-	vmovss	960(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB14_233
+	.p2align	4
 .LBB14_617:
-	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_383
-	jmp	.LBB14_384
-.LBB14_618:
-	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	jne	.LBB14_233
-.LBB14_388:
-	vmovss	768(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB14_233
+	vmovss	688(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	692(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_617
+	testb	$1, 128(%rsp)
+	jne	.LBB14_620
 .LBB14_619:
-	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_403
-	jmp	.LBB14_404
+	vmovss	688(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	12(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%r10,%rax,4)
 .LBB14_620:
+	testq	%rdi, %rdi
+	je	.LBB14_627
+	movl	$4, %ecx
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_408
-	jmp	.LBB14_409
-.LBB14_621:
-	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_413
-	jmp	.LBB14_414
+	.p2align	4
 .LBB14_622:
-	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	jne	.LBB14_233
-.LBB14_418:
-	vmovss	896(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
-	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB14_233
-.LBB14_623:
-	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	jne	.LBB14_234
+	vmovss	752(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	756(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_622
+	testb	$1, 128(%rsp)
+	jne	.LBB14_283
+	jmp	.LBB14_628
 .LBB14_624:
-	vmovss	704(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	vaddss	(%r8,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rax,4)
-	jmp	.LBB14_234
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	je	.LBB14_609
+	jmp	.LBB14_610
 .LBB14_625:
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_457
-	jmp	.LBB14_458
+	testb	$1, 128(%rsp)
+	je	.LBB14_614
+	jmp	.LBB14_615
 .LBB14_626:
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	je	.LBB14_462
-	jmp	.LBB14_463
+	testb	$1, 128(%rsp)
+	je	.LBB14_619
+	jmp	.LBB14_620
 .LBB14_627:
 	xorl	%eax, %eax
-	testb	$1, 80(%rsp)
-	jne	.LBB14_233
-.LBB14_467:
-	vmovss	832(%rsp,%rax,4), %xmm0
-	imulq	%r10, %rax
-	movq	48(%rsp), %rcx
+	testb	$1, 128(%rsp)
+	jne	.LBB14_283
+.LBB14_628:
+	vmovss	752(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	56(%rsp), %rcx
+	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 16(%rcx,%rax,4)
+	jmp	.LBB14_283
+.LBB14_629:
+	xorl	%eax, %eax
+.LBB14_630:
+	testb	$1, 128(%rsp)
+	movq	56(%rsp), %rcx
+	jne	.LBB14_632
+	vmovss	496(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_632:
+	testq	%rdi, %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	je	.LBB14_636
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_634:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	564(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_634
+	testb	$1, 128(%rsp)
+	jne	.LBB14_283
+	jmp	.LBB14_637
+.LBB14_636:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	jne	.LBB14_283
+.LBB14_637:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	56(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+	jmp	.LBB14_283
+.LBB14_638:
+	xorl	%eax, %eax
+.LBB14_639:
+	testb	$1, 128(%rsp)
+	movq	56(%rsp), %r10
+	jne	.LBB14_641
+	vmovss	496(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rax,4)
+.LBB14_641:
+	testq	%rdi, %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	je	.LBB14_655
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_643:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	564(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_643
+	testb	$1, 128(%rsp)
+	jne	.LBB14_646
+.LBB14_645:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	4(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%r10,%rax,4)
+.LBB14_646:
+	testq	%rdi, %rdi
+	je	.LBB14_656
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_648:
+	vmovss	624(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	628(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_648
+	testb	$1, 128(%rsp)
+	jne	.LBB14_651
+.LBB14_650:
+	vmovss	624(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	8(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%r10,%rax,4)
+.LBB14_651:
+	testq	%rdi, %rdi
+	je	.LBB14_657
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_653:
+	vmovss	688(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	692(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_653
+	testb	$1, 128(%rsp)
+	jne	.LBB14_283
+	jmp	.LBB14_658
+.LBB14_655:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	je	.LBB14_645
+	jmp	.LBB14_646
+.LBB14_656:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	je	.LBB14_650
+	jmp	.LBB14_651
+.LBB14_657:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	jne	.LBB14_283
+.LBB14_658:
+	vmovss	688(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	56(%rsp), %rcx
+	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%rax,4)
+	jmp	.LBB14_283
+.LBB14_659:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	je	.LBB14_419
+	jmp	.LBB14_420
+.LBB14_660:
+	xorl	%eax, %eax
+.LBB14_661:
+	testb	$1, 128(%rsp)
+	movq	56(%rsp), %r10
+	jne	.LBB14_663
+	vmovss	496(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r10,%rax,4)
+.LBB14_663:
+	testq	%rdi, %rdi
+	movq	104(%rsp), %r8
+	movq	120(%rsp), %r11
+	je	.LBB14_672
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_665:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	564(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_665
+	testb	$1, 128(%rsp)
+	jne	.LBB14_668
+.LBB14_667:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	vaddss	4(%r10,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%r10,%rax,4)
+.LBB14_668:
+	testq	%rdi, %rdi
+	je	.LBB14_673
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB14_670:
+	vmovss	624(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	vmovss	628(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_670
+	testb	$1, 128(%rsp)
+	jne	.LBB14_283
+	jmp	.LBB14_674
+.LBB14_672:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	je	.LBB14_667
+	jmp	.LBB14_668
+.LBB14_673:
+	xorl	%eax, %eax
+	testb	$1, 128(%rsp)
+	jne	.LBB14_283
+.LBB14_674:
+	vmovss	624(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	56(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB14_233
-.LBB14_628:
-	movq	1336(%rsp), %rax
-	movq	%rax, (%rsp)
-	testq	%rax, %rax
-	jle	.LBB14_644
-	movq	1344(%rsp), %rdi
-	movq	1352(%rsp), %rax
-	movq	%rax, 56(%rsp)
-	leaq	-8(%rdi), %r8
-	leaq	-1(%rdi), %rax
+	jmp	.LBB14_283
+.LBB14_675:
+	movq	1368(%rsp), %rcx
+	movq	%rcx, 48(%rsp)
+	testq	%rcx, %rcx
+	jle	.LBB14_693
+	movq	1376(%rsp), %rsi
+	movq	1384(%rsp), %rax
+	movq	%rax, 160(%rsp)
+	leaq	-8(%rsi), %r8
+	leaq	-1(%rsi), %rax
 	shrq	$3, %rax
-	leaq	1(%rax), %r9
+	leaq	1(%rax), %rdi
 	movl	$12, %ecx
 	mulq	%rcx
-	movq	%rax, 168(%rsp)
-	seto	%al
-	movq	%r9, 24(%rsp)
+	movq	%rax, 40(%rsp)
+	seto	%dl
+	movq	%rdi, 32(%rsp)
 	movabsq	$4611686018427387896, %rcx
-	andq	%rcx, %r9
-	movq	176(%rsp), %rcx
-	movq	%r9, 200(%rsp)
-	leaq	(,%r9,8), %rdx
-	movq	%rdx, 16(%rsp)
+	andq	%rcx, %rdi
+	movq	%rdi, 104(%rsp)
+	leaq	(,%rdi,8), %rcx
+	movq	%rcx, 120(%rsp)
 	vmovq	%r8, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	movq	$0, 8(%rsp)
+	movq	$0, 88(%rsp)
 	xorl	%r11d, %r11d
-	movq	%rdi, 136(%rsp)
-	jmp	.LBB14_633
-.LBB14_630:
-	movq	%r13, 8(%rsp)
-	movq	32(%rsp), %rbx
-	movq	72(%rsp), %r13
+	movb	%dl, 240(%rsp)
+	jmp	.LBB14_680
+.LBB14_677:
+	movq	%rax, 88(%rsp)
+	movq	80(%rsp), %r15
+	movq	136(%rsp), %r13
 	.p2align	4
-.LBB14_631:
-	movq	176(%rsp), %rcx
-	movq	136(%rsp), %rdi
-.LBB14_632:
+.LBB14_678:
+	movq	144(%rsp), %r9
+.LBB14_679:
 	incq	%r11
-	cmpq	(%rsp), %r11
-	je	.LBB14_78
-.LBB14_633:
-	testq	%rdi, %rdi
-	jle	.LBB14_632
-	movl	%eax, %r13d
-	movq	56(%rsp), %r15
+	cmpq	48(%rsp), %r11
+	je	.LBB14_79
+.LBB14_680:
+	testq	%rsi, %rsi
+	jle	.LBB14_679
+	movq	160(%rsp), %r15
 	imulq	%r11, %r15
 	movq	%r11, %rbx
-	imulq	%rdi, %rbx
-	movq	8(%rsp), %r9
-	movq	24(%rsp), %rax
-	addq	%r9, %rax
-	movq	%rax, 64(%rsp)
-	cmpq	$185, %rdi
-	jae	.LBB14_639
-.LBB14_635:
-	movq	%r9, %rdx
+	imulq	%rsi, %rbx
+	movq	88(%rsp), %r13
+	movq	32(%rsp), %rax
+	addq	%r13, %rax
+	cmpq	$185, %rsi
+	jae	.LBB14_686
+	movq	%r13, %rdx
 	xorl	%edi, %edi
-	movl	%r13d, %eax
-	movq	64(%rsp), %r13
-.LBB14_636:
-	addq	24(%rsp), %r9
-	subq	%rdx, %r9
+.LBB14_683:
+	addq	32(%rsp), %r13
+	subq	%rdx, %r13
 	leaq	(%rdx,%rdx,2), %rcx
-	movq	192(%rsp), %rdx
+	movq	208(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	%r9, %rsi
 	.p2align	4
-.LBB14_637:
+.LBB14_684:
 	cmpq	%r8, %rdi
 	movq	%r8, %rcx
 	cmovlq	%rdi, %rcx
@@ -9596,49 +10750,48 @@ convolution_weight_gradient:
 	movl	%r10d, (%rdx)
 	addq	$8, %rdi
 	addq	$12, %rdx
-	decq	%rsi
-	jne	.LBB14_637
-	movq	%r13, 8(%rsp)
-	movq	32(%rsp), %rbx
-	movq	72(%rsp), %r13
-	leaq	400(%rsp), %rsi
-	jmp	.LBB14_631
+	decq	%r13
+	jne	.LBB14_684
+	movq	%rax, 88(%rsp)
+	movq	136(%rsp), %r13
+	movq	80(%rsp), %r15
+	jmp	.LBB14_678
 	.p2align	4
-.LBB14_639:
-	leaq	(,%r9,4), %rdx
+.LBB14_686:
+	movq	%rax, 96(%rsp)
+	leaq	(,%r13,4), %rdx
 	leaq	(%rdx,%rdx,2), %r10
-	movq	216(%rsp), %rcx
+	movq	232(%rsp), %rcx
 	leaq	(%rcx,%r10), %rdx
-	movq	168(%rsp), %rax
-	leaq	(%rdx,%rax), %rdi
+	movq	40(%rsp), %r9
+	leaq	(%rdx,%r9), %rdi
 	cmpq	%rdx, %rdi
 	setb	%dil
-	orb	%r13b, %dil
-	movq	192(%rsp), %rcx
+	movzbl	240(%rsp), %eax
+	orb	%al, %dil
+	movq	208(%rsp), %rcx
 	leaq	(%rcx,%r10), %rdx
-	leaq	(%rdx,%rax), %rcx
+	leaq	(%rdx,%r9), %rcx
 	cmpq	%rdx, %rcx
 	setb	%dl
 	testb	%dil, %dil
-	jne	.LBB14_635
-	orb	%r13b, %dl
-	movq	%r9, %rdx
+	jne	.LBB14_691
+	orb	%al, %dl
+	movq	%r13, %rdx
 	movl	$0, %edi
-	movq	248(%rsp), %rcx
-	movl	%r13d, %eax
-	movq	64(%rsp), %r13
-	jne	.LBB14_636
-	movq	200(%rsp), %rdi
-	leaq	(%r9,%rdi), %rdx
+	movq	96(%rsp), %rax
+	jne	.LBB14_683
+	movq	104(%rsp), %rdi
+	leaq	(%rdi,%r13), %rdx
 	vmovq	%r15, %xmm1
 	vpbroadcastq	%xmm1, %ymm1
 	vmovq	%rbx, %xmm2
 	vpbroadcastq	%xmm2, %ymm2
-	addq	%rcx, %r10
+	addq	80(%rsp), %r10
 	vmovdqa	.LCPI14_9(%rip), %ymm3
 	vmovdqa	.LCPI14_8(%rip), %ymm4
 	.p2align	4
-.LBB14_642:
+.LBB14_689:
 	vpcmpgtq	%ymm4, %ymm0, %ymm5
 	vblendvpd	%ymm5, %ymm4, %ymm0, %ymm5
 	vpcmpgtq	%ymm3, %ymm0, %ymm6
@@ -9678,17 +10831,30 @@ convolution_weight_gradient:
 	vpaddq	%ymm4, %ymm15, %ymm4
 	addq	$96, %r10
 	addq	$-8, %rdi
-	jne	.LBB14_642
-	movq	16(%rsp), %rdi
-	movq	200(%rsp), %rcx
-	cmpq	%rcx, 24(%rsp)
-	movq	8(%rsp), %r9
-	je	.LBB14_630
-	jmp	.LBB14_636
-.LBB14_644:
-	movq	$0, 8(%rsp)
-	jmp	.LBB14_78
-.LBB14_645:
+	jne	.LBB14_689
+	movq	120(%rsp), %rdi
+	movq	104(%rsp), %rax
+	cmpq	%rax, 32(%rsp)
+	movq	88(%rsp), %r13
+	movq	96(%rsp), %rax
+	je	.LBB14_677
+	jmp	.LBB14_683
+.LBB14_691:
+	movq	%r13, %rdx
+	xorl	%edi, %edi
+	movq	96(%rsp), %rax
+	jmp	.LBB14_683
+.LBB14_692:
+	movq	112(%rsp), %r10
+	leaq	496(%rsp), %rdi
+	leaq	1072(%rsp), %rsi
+	leaq	352(%rsp), %r11
+	movq	272(%rsp), %r8
+	jmp	.LBB14_71
+.LBB14_693:
+	movq	$0, 88(%rsp)
+	jmp	.LBB14_79
+.LBB14_694:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -9705,41 +10871,47 @@ convolution_weight_gradient:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI14_0:
-	.long	.LBB14_237-.LJTI14_0
-	.long	.LBB14_420-.LJTI14_0
-	.long	.LBB14_349-.LJTI14_0
-	.long	.LBB14_370-.LJTI14_0
 	.long	.LBB14_287-.LJTI14_0
-	.long	.LBB14_444-.LJTI14_0
-	.long	.LBB14_469-.LJTI14_0
-	.long	.LBB14_390-.LJTI14_0
-	.long	.LBB14_555-.LJTI14_0
-	.long	.LBB14_314-.LJTI14_0
-	.long	.LBB14_504-.LJTI14_0
-	.long	.LBB14_249-.LJTI14_0
+	.long	.LBB14_395-.LJTI14_0
+	.long	.LBB14_350-.LJTI14_0
+	.long	.LBB14_371-.LJTI14_0
+	.long	.LBB14_311-.LJTI14_0
+	.long	.LBB14_421-.LJTI14_0
+	.long	.LBB14_433-.LJTI14_0
+	.long	.LBB14_383-.LJTI14_0
+	.long	.LBB14_519-.LJTI14_0
+	.long	.LBB14_338-.LJTI14_0
+	.long	.LBB14_468-.LJTI14_0
+	.long	.LBB14_299-.LJTI14_0
 .LJTI14_1:
-	.long	.LBB14_88-.LJTI14_1
-	.long	.LBB14_119-.LJTI14_1
-	.long	.LBB14_145-.LJTI14_1
-	.long	.LBB14_140-.LJTI14_1
-	.long	.LBB14_108-.LJTI14_1
-	.long	.LBB14_129-.LJTI14_1
-	.long	.LBB14_85-.LJTI14_1
-	.long	.LBB14_85-.LJTI14_1
-	.long	.LBB14_155-.LJTI14_1
+	.long	.LBB14_86-.LJTI14_1
 	.long	.LBB14_165-.LJTI14_1
-	.long	.LBB14_187-.LJTI14_1
-	.long	.LBB14_182-.LJTI14_1
-	.long	.LBB14_103-.LJTI14_1
-	.long	.LBB14_134-.LJTI14_1
-	.long	.LBB14_85-.LJTI14_1
-	.long	.LBB14_85-.LJTI14_1
-	.long	.LBB14_113-.LJTI14_1
-	.long	.LBB14_97-.LJTI14_1
-	.long	.LBB14_171-.LJTI14_1
-	.long	.LBB14_176-.LJTI14_1
-	.long	.LBB14_198-.LJTI14_1
-	.long	.LBB14_193-.LJTI14_1
+	.long	.LBB14_143-.LJTI14_1
+	.long	.LBB14_201-.LJTI14_1
+	.long	.LBB14_207-.LJTI14_1
+	.long	.LBB14_153-.LJTI14_1
+	.long	.LBB14_175-.LJTI14_1
+	.long	.LBB14_180-.LJTI14_1
+	.long	.LBB14_254-.LJTI14_1
+	.long	.LBB14_254-.LJTI14_1
+	.long	.LBB14_219-.LJTI14_1
+	.long	.LBB14_213-.LJTI14_1
+	.long	.LBB14_117-.LJTI14_1
+	.long	.LBB14_158-.LJTI14_1
+	.long	.LBB14_131-.LJTI14_1
+	.long	.LBB14_105-.LJTI14_1
+	.long	.LBB14_186-.LJTI14_1
+	.long	.LBB14_192-.LJTI14_1
+	.long	.LBB14_254-.LJTI14_1
+	.long	.LBB14_254-.LJTI14_1
+	.long	.LBB14_237-.LJTI14_1
+	.long	.LBB14_230-.LJTI14_1
+	.long	.LBB14_95-.LJTI14_1
+	.long	.LBB14_137-.LJTI14_1
+	.long	.LBB14_245-.LJTI14_1
+	.long	.LBB14_100-.LJTI14_1
+	.long	.LBB14_123-.LJTI14_1
+	.long	.LBB14_110-.LJTI14_1
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
 .LCPI15_0:
@@ -9845,62 +11017,64 @@ convolution_input_gradient:
 	pushq	%r12
 	pushq	%rbx
 	andq	$-32, %rsp
-	subq	$960, %rsp
+	subq	$1056, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, 152(%rsp)
-	movq	%rcx, 64(%rsp)
-	movq	%rdx, 544(%rsp)
-	movq	%rsi, 536(%rsp)
-	movq	(%rdi), %rax
-	movq	8(%rdi), %rcx
-	movq	%rcx, 56(%rsp)
-	movq	16(%rdi), %rcx
-	movq	%rcx, 48(%rsp)
-	movq	24(%rdi), %rcx
-	movq	32(%rdi), %rdx
-	movq	40(%rdi), %rsi
-	movq	%rsi, 368(%rsp)
-	movq	48(%rdi), %r12
-	movq	56(%rdi), %r15
-	movq	64(%rdi), %rsi
-	movq	%rsi, 128(%rsp)
-	movq	80(%rdi), %rsi
-	movq	%rsi, 104(%rsp)
-	movq	96(%rdi), %r14
-	movq	104(%rdi), %r9
-	movq	112(%rdi), %rdi
-	movq	%rdx, 8(%rsp)
-	movq	%rcx, 32(%rsp)
-	imulq	%rcx, %rdx
+	movq	%r9, 184(%rsp)
+	movq	%rcx, 88(%rsp)
+	movq	%rdx, 584(%rsp)
+	movq	%rsi, 552(%rsp)
+	movq	(%rdi), %r9
+	movq	8(%rdi), %rax
 	movq	%rax, 80(%rsp)
-	imulq	%rax, %rdx
-	movq	%r9, %r10
-	imulq	%r14, %r10
-	cmpq	%rdi, %rdx
-	movq	%rdi, %rax
-	movq	%rdx, 528(%rsp)
-	cmovgq	%rdx, %rax
-	movq	16(%rbp), %r11
+	movq	16(%rdi), %rax
+	movq	%rax, 64(%rsp)
+	movq	24(%rdi), %rax
+	movq	32(%rdi), %rcx
+	movq	40(%rdi), %rdx
+	movq	%rdx, 440(%rsp)
+	movq	48(%rdi), %r15
+	movq	56(%rdi), %rbx
+	movq	64(%rdi), %rdx
+	movq	%rdx, 152(%rsp)
+	movq	80(%rdi), %rdx
+	movq	%rdx, 120(%rsp)
+	movq	96(%rdi), %r14
+	movq	104(%rdi), %rdx
+	movq	112(%rdi), %rdi
+	movq	%rcx, 8(%rsp)
+	movq	%rax, 32(%rsp)
+	imulq	%rax, %rcx
+	movq	%rcx, 216(%rsp)
+	movq	%rcx, %rsi
+	imulq	%r9, %rsi
+	movq	%rdx, 16(%rsp)
+	movq	%rdx, %r11
+	imulq	%r14, %r11
+	cmpq	%rdi, %rsi
+	movq	%rdi, %rcx
+	movq	%rsi, 576(%rsp)
+	cmovgq	%rsi, %rcx
+	movq	16(%rbp), %r10
 	testq	%rdi, %rdi
 	jle	.LBB15_14
 	cmpq	$3, %rdi
 	ja	.LBB15_5
-	xorl	%ecx, %ecx
+	xorl	%eax, %eax
 	jmp	.LBB15_3
 .LBB15_5:
 	movabsq	$9223372036854775776, %rdx
-	vmovq	%r10, %xmm0
+	vmovq	%r11, %xmm0
 	cmpq	$32, %rdi
 	jae	.LBB15_7
-	xorl	%ecx, %ecx
+	xorl	%eax, %eax
 	jmp	.LBB15_11
 .LBB15_7:
-	movq	%rdi, %rcx
-	andq	%rdx, %rcx
+	movq	%rdi, %rax
+	andq	%rdx, %rax
 	vpbroadcastq	%xmm0, %ymm3
 	vmovaps	.LCPI15_0(%rip), %ymm1
 	vmovaps	.LCPI15_1(%rip), %ymm2
@@ -9922,24 +11096,24 @@ convolution_input_gradient:
 	vpmulld	%ymm3, %ymm11, %ymm11
 	vpaddd	%ymm6, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm8
-	vmovdqu	%ymm9, (%r11,%rsi,4)
-	vmovdqu	%ymm10, 32(%r11,%rsi,4)
-	vmovdqu	%ymm11, 64(%r11,%rsi,4)
-	vmovdqu	%ymm8, 96(%r11,%rsi,4)
+	vmovdqu	%ymm9, (%r10,%rsi,4)
+	vmovdqu	%ymm10, 32(%r10,%rsi,4)
+	vmovdqu	%ymm11, 64(%r10,%rsi,4)
+	vmovdqu	%ymm8, 96(%r10,%rsi,4)
 	addq	$32, %rsi
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
-	cmpq	%rsi, %rcx
+	cmpq	%rsi, %rax
 	jne	.LBB15_8
-	cmpq	%rcx, %rdi
+	cmpq	%rax, %rdi
 	je	.LBB15_14
 	testb	$28, %dil
 	je	.LBB15_3
 .LBB15_11:
-	movq	%rcx, %rsi
+	movq	%rax, %rsi
 	addq	$28, %rdx
-	movq	%rdx, %rcx
-	andq	%rdi, %rcx
+	movq	%rdx, %rax
+	andq	%rdi, %rax
 	vpbroadcastq	%xmm0, %ymm1
 	vmovq	%rsi, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
@@ -9952,331 +11126,414 @@ convolution_input_gradient:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
-	vmovdqu	%xmm3, (%r11,%rsi,4)
+	vmovdqu	%xmm3, (%r10,%rsi,4)
 	addq	$4, %rsi
 	vpaddq	%ymm2, %ymm0, %ymm0
-	cmpq	%rsi, %rcx
+	cmpq	%rsi, %rax
 	jne	.LBB15_12
-	cmpq	%rcx, %rdi
+	cmpq	%rax, %rdi
 	je	.LBB15_14
 .LBB15_3:
-	movl	%ecx, %esi
-	imull	%r9d, %esi
+	movl	%eax, %esi
+	imull	16(%rsp), %esi
 	movl	%r14d, %edx
 	imull	%esi, %edx
 	.p2align	4
 .LBB15_4:
-	movl	%edx, (%r11,%rcx,4)
-	incq	%rcx
-	addl	%r10d, %edx
-	cmpq	%rcx, %rdi
+	movl	%edx, (%r10,%rax,4)
+	incq	%rax
+	addl	%r11d, %edx
+	cmpq	%rax, %rdi
 	jne	.LBB15_4
 .LBB15_14:
-	cmpq	$0, 152(%rsp)
-	jle	.LBB15_82
-	movq	%rdi, %rcx
-	imulq	%r10, %rcx
-	movq	%rcx, 520(%rsp)
-	movq	%r9, 16(%rsp)
-	movq	48(%rsp), %r9
-	movq	%r9, %rcx
-	imulq	56(%rsp), %rcx
-	movq	%rcx, 192(%rsp)
-	movq	%rcx, %rsi
-	imulq	80(%rsp), %rsi
-	movq	%rsi, 136(%rsp)
-	movq	368(%rsp), %r11
-	movq	%r11, %rcx
-	xorq	$1, %rcx
-	movq	%r10, 40(%rsp)
-	movq	8(%rsp), %r10
-	imulq	40(%rsp), %r10
+	movq	%r11, %rsi
+	imulq	216(%rsp), %rsi
+	movq	%rsi, %rax
+	shrq	$32, %rax
+	movq	%rsi, 648(%rsp)
+	je	.LBB15_15
+	movl	$4096, %eax
+	xorl	%edx, %edx
+	idivq	%rsi
+	jmp	.LBB15_17
+.LBB15_15:
+	movl	$4096, %eax
+	xorl	%edx, %edx
+	divl	%esi
+.LBB15_17:
+	cmpq	$2, %rax
+	movl	$1, %edx
+	cmovgeq	%rax, %rdx
+	movq	%rdx, 208(%rsp)
+	cmpq	$0, 184(%rsp)
+	jle	.LBB15_29
+	movq	64(%rsp), %r10
+	movq	%r10, %r13
+	imulq	80(%rsp), %r13
+	movq	%rdi, %rax
+	imulq	%r11, %rax
+	movq	%rax, 544(%rsp)
+	movq	%r13, %rsi
+	movq	%r13, 248(%rsp)
+	imulq	%r9, %rsi
+	movq	%rsi, 168(%rsp)
+	movq	%r11, 56(%rsp)
+	movq	440(%rsp), %r11
+	movq	%r11, %rax
+	xorq	$1, %rax
 	testl	%r8d, %r8d
-	setne	%dl
+	setne	%r12b
 	testq	%rsi, %rsi
 	setle	%r8b
-	movq	%r10, %rsi
-	imulq	32(%rsp), %rsi
-	movq	%rsi, 184(%rsp)
-	movq	%r12, %rsi
+	movq	%r15, %rsi
 	xorq	$1, %rsi
-	orq	%rcx, %rsi
+	orq	%rax, %rsi
 	sete	6(%rsp)
-	orb	%dl, %r8b
+	orb	%r12b, %r8b
 	movb	%r8b, 5(%rsp)
-	movq	128(%rsp), %rbx
-	movq	%rbx, %rcx
-	imulq	%r9, %rcx
-	movq	104(%rsp), %rdx
-	leaq	(,%rdx,4), %rdx
-	leaq	(%rdx,%rcx,4), %rsi
-	movq	%r15, %rcx
-	imulq	%r9, %rcx
-	shlq	$2, %rcx
-	movq	%rcx, 304(%rsp)
-	leaq	-1(%r14), %rcx
-	movq	%rdi, 144(%rsp)
+	movq	152(%rsp), %r12
+	movq	%r12, %rax
+	imulq	%r10, %rax
+	movq	120(%rsp), %rdx
+	leaq	(,%rdx,4), %rsi
+	leaq	(%rsi,%rax,4), %rax
+	movq	%rax, 40(%rsp)
+	imulq	208(%rsp), %r13
+	shlq	$2, %r13
+	movq	%rbx, %rax
+	imulq	%r10, %rax
+	shlq	$2, %rax
+	movq	%rax, 384(%rsp)
+	leaq	-1(%r14), %rax
+	movq	%rdi, 176(%rsp)
 	movq	%r11, %rdi
-	imulq	%rcx, %rdi
-	subq	%rbx, %rdi
-	imulq	%r9, %rdi
-	movq	64(%rsp), %r8
-	movq	%r8, %r13
-	subq	%rsi, %r13
-	leaq	(,%rax,4), %rsi
-	leaq	(%r8,%rdi,4), %r8
-	movq	144(%rsp), %rdi
-	subq	%rdx, %r8
-	movq	%r8, 504(%rsp)
-	movq	%rbx, %rdx
-	imulq	16(%rsp), %rdx
+	imulq	%rax, %rdi
+	subq	%r12, %rdi
+	imulq	%r10, %rdi
+	movq	%rcx, 72(%rsp)
+	movq	%r11, %rcx
+	movq	56(%rsp), %r11
+	imulq	%r10, %rcx
+	movq	%rcx, 144(%rsp)
+	movq	16(%rbp), %r10
+	movq	88(%rsp), %r8
+	movq	%r8, %rdx
+	subq	40(%rsp), %rdx
+	movq	%rdx, 160(%rsp)
+	movq	72(%rsp), %rcx
+	leaq	(,%rcx,4), %rdx
+	movq	%rdx, 40(%rsp)
+	leaq	(%r8,%rdi,4), %rdi
+	subq	%rsi, %rdi
+	movq	%rdi, 528(%rsp)
+	movq	%r12, %rdx
+	movq	16(%rsp), %rdi
+	imulq	%rdi, %rdx
+	movq	40(%rsp), %rsi
 	leaq	(%rsi,%rdx,4), %r8
-	imulq	%r9, %r11
-	movq	16(%rsp), %rdx
-	shlq	$2, %r10
-	movq	%r10, 312(%rsp)
-	imulq	%rdx, %rcx
-	addq	%rax, %rcx
-	movabsq	$9223372036854775776, %r9
-	andq	%rdx, %r9
-	vmovq	%r12, %xmm0
+	movq	%r13, %rsi
+	movq	%r11, %r12
+	imulq	8(%rsp), %r12
+	movq	%r12, %r13
+	imulq	32(%rsp), %r13
+	shlq	$2, %r13
+	movq	%r13, 272(%rsp)
+	shlq	$2, %r12
+	movq	%r12, 376(%rsp)
+	imulq	%rdi, %rax
+	movq	%rcx, %rdx
+	addq	%rcx, %rax
+	movabsq	$9223372036854775776, %r12
+	andq	%rdi, %r12
+	movq	%r12, 320(%rsp)
+	vmovq	%r15, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 896(%rsp)
-	movq	16(%rbp), %rsi
-	leaq	(%rsi,%rcx,4), %rcx
-	movq	%rcx, 576(%rsp)
-	movq	%rdx, %rcx
-	orq	%r11, %rcx
-	movq	104(%rsp), %rbx
-	movq	%rbx, %r10
-	negq	%r10
-	movq	%r10, 568(%rsp)
-	movq	%r12, %r10
-	imulq	%rdx, %r10
-	subq	%rbx, %r10
-	movq	%r10, 560(%rsp)
-	leaq	(%rsi,%rax,4), %r10
-	movq	%r10, 72(%rsp)
-	leaq	(%rsi,%rax,4), %r10
-	movq	%r10, 552(%rsp)
-	leaq	(%rsi,%rax,4), %r10
-	addq	$96, %r10
-	movq	%r10, 488(%rsp)
-	shlq	$2, %r11
-	movq	%r11, 752(%rsp)
-	addq	%rsi, %r8
-	movq	%r8, 496(%rsp)
-	movq	%r14, %rbx
-	imulq	8(%rsp), %rbx
-	movq	40(%rsp), %r10
-	shlq	$2, %rbx
-	leaq	(,%r15,4), %rsi
-	movq	%rsi, 288(%rsp)
-	subq	%rsi, %rbx
-	imulq	%rdx, %rbx
-	shrq	$61, %rcx
-	andl	$1, %ecx
-	movq	%rcx, 656(%rsp)
-	movq	136(%rsp), %rax
-	leaq	(,%rax,4), %rcx
-	movq	192(%rsp), %rax
-	leaq	(,%rax,4), %rsi
-	movq	%rsi, 208(%rsp)
-	movq	184(%rsp), %rax
-	leaq	(,%rax,4), %rsi
-	movq	%rsi, 200(%rsp)
-	leaq	(,%r10,4), %rsi
-	movq	%rsi, 280(%rsp)
-	leaq	(,%rdx,4), %rdx
-	movq	%rdx, 376(%rsp)
-	leaq	(,%r12,4), %rdx
-	movq	%rdx, 728(%rsp)
-	leaq	(,%r12,8), %rdx
-	movq	%rdx, 760(%rsp)
-	xorl	%edx, %edx
-	movq	%r13, 512(%rsp)
-	movq	%r13, 168(%rsp)
-	movq	%r12, 120(%rsp)
-	movq	%r9, 248(%rsp)
-	movq	%rcx, 160(%rsp)
-	jmp	.LBB15_16
-	.p2align	4
-.LBB15_81:
+	vmovdqa	%ymm0, 992(%rsp)
+	leaq	(%r10,%rax,4), %rax
+	movq	%rax, 640(%rsp)
+	movq	%rdi, %rax
+	movq	144(%rsp), %rcx
+	orq	%rcx, %rax
+	movq	120(%rsp), %r13
+	movq	%r13, %r12
+	negq	%r12
+	movq	%r12, 632(%rsp)
+	movq	%r15, %r12
+	imulq	%rdi, %r12
+	subq	%r13, %r12
+	movq	%r12, 624(%rsp)
+	leaq	(%r10,%rdx,4), %r12
+	movq	%r12, 96(%rsp)
+	leaq	(%r10,%rdx,4), %r12
+	movq	%r12, 616(%rsp)
+	leaq	(%r10,%rdx,4), %r12
+	addq	$96, %r12
+	movq	%r12, 560(%rsp)
+	shlq	$2, %rcx
+	movq	%rcx, 144(%rsp)
+	addq	%r10, %r8
+	movq	%r8, 568(%rsp)
+	movq	%r14, %r12
+	imulq	8(%rsp), %r12
+	shlq	$2, %r12
+	leaq	(,%rbx,4), %rcx
+	movq	%rcx, 360(%rsp)
+	subq	%rcx, %r12
+	imulq	%rdi, %r12
+	shrq	$61, %rax
+	andl	$1, %eax
+	movq	%rax, 736(%rsp)
+	movq	168(%rsp), %rax
+	leaq	(,%rax,4), %r13
+	movq	248(%rsp), %rax
+	leaq	(,%rax,4), %rax
+	movq	%rax, 264(%rsp)
+	leaq	(,%r11,4), %rax
+	movq	%rax, 352(%rsp)
+	leaq	(,%rdi,4), %rax
+	movq	%rax, 72(%rsp)
 	movq	176(%rsp), %rdx
-	incq	%rdx
-	movq	160(%rsp), %rcx
-	addq	%rcx, 168(%rsp)
-	cmpq	152(%rsp), %rdx
-	movq	144(%rsp), %rdi
-	movq	40(%rsp), %r10
-	je	.LBB15_82
-.LBB15_16:
-	imulq	%rdx, %rcx
-	movq	%rcx, %r13
-	movq	520(%rsp), %rax
-	movq	%rdx, 176(%rsp)
-	imulq	%rdx, %rax
-	movq	536(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 848(%rsp)
-	movq	16(%rbp), %rax
-	movq	%rax, 856(%rsp)
-	movq	%rdi, 864(%rsp)
-	movq	$1, 872(%rsp)
-	movq	%r10, 880(%rsp)
-	movq	$0, 888(%rsp)
-	movl	$1, %esi
-	movq	544(%rsp), %rdi
-	movq	528(%rsp), %rdx
+	leaq	(,%r15,4), %rax
+	movq	%rax, 808(%rsp)
+	leaq	(,%r15,8), %rax
+	movq	%rax, 40(%rsp)
 	xorl	%ecx, %ecx
-	leaq	848(%rsp), %r8
-	movq	72(%rsp), %r9
-	pushq	%rdx
-	pushq	%r10
+	movq	160(%rsp), %rax
+	movq	%rax, 192(%rsp)
+	movq	%r9, 232(%rsp)
+	movq	%rsi, 224(%rsp)
+	movq	%r15, 136(%rsp)
+	movq	%r13, 536(%rsp)
+	jmp	.LBB15_19
+	.p2align	4
+.LBB15_28:
+	movq	200(%rsp), %rcx
+	incq	%rcx
+	movq	536(%rsp), %r13
+	addq	%r13, 192(%rsp)
+	cmpq	184(%rsp), %rcx
+	movq	176(%rsp), %rdx
+	movq	16(%rbp), %r10
+	je	.LBB15_29
+.LBB15_19:
+	movq	%r13, %rax
+	imulq	%rcx, %rax
+	movq	%rax, 48(%rsp)
+	movq	544(%rsp), %rax
+	movq	%rcx, 200(%rsp)
+	imulq	%rcx, %rax
+	movq	552(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 944(%rsp)
+	movq	%r10, 952(%rsp)
+	movq	%rdx, 960(%rsp)
+	movq	$1, 968(%rsp)
+	movq	%r11, 976(%rsp)
+	movq	$0, 984(%rsp)
+	cmpb	$0, 5(%rsp)
+	jne	.LBB15_21
+	movq	88(%rsp), %rax
+	movq	48(%rsp), %rcx
+	leaq	(%rax,%rcx), %rdi
+	xorl	%esi, %esi
+	movq	%r13, %rdx
+	vzeroupper
+	callq	memset@PLT
+	movq	224(%rsp), %rsi
+	movq	56(%rsp), %r11
+	movq	232(%rsp), %r9
+.LBB15_21:
+	testq	%r9, %r9
+	jle	.LBB15_28
+	movq	200(%rsp), %rax
+	imulq	168(%rsp), %rax
+	movq	88(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 656(%rsp)
+	movq	160(%rsp), %rax
+	movq	48(%rsp), %rcx
+	addq	%rcx, %rax
+	movq	%rax, 592(%rsp)
+	addq	528(%rsp), %rcx
+	movq	%rcx, 48(%rsp)
+	movq	192(%rsp), %rax
+	xorl	%ecx, %ecx
+	xorl	%edi, %edi
+	jmp	.LBB15_23
+	.p2align	4
+.LBB15_87:
+	movq	608(%rsp), %rcx
+	incq	%rcx
+	movq	224(%rsp), %rsi
+	movq	240(%rsp), %rax
+	addq	%rsi, %rax
+	movq	600(%rsp), %rdx
+	movq	%rdx, %rdi
+	movq	232(%rsp), %r9
+	cmpq	%r9, %rdx
+	movq	56(%rsp), %r11
+	jge	.LBB15_28
+.LBB15_23:
+	movq	%rax, 240(%rsp)
+	movq	%rsi, %r13
+	movq	%rcx, 608(%rsp)
+	imulq	%rcx, %r13
+	movq	208(%rsp), %rax
+	addq	%rdi, %rax
+	cmpq	%r9, %rax
+	movq	%rax, 600(%rsp)
+	cmovlq	%rax, %r9
+	movq	%rdi, %rax
+	movq	216(%rsp), %rdx
+	imulq	%rdx, %rax
+	movq	584(%rsp), %rcx
+	movq	%rdi, %rsi
+	movq	%rdi, 256(%rsp)
+	leaq	(%rcx,%rax,4), %rdi
+	movq	%r9, 680(%rsp)
+	movq	%r9, %rax
+	subq	%rsi, %rax
+	imulq	%rdx, %rax
+	movl	$1, %esi
+	movq	576(%rsp), %rdx
+	xorl	%ecx, %ecx
+	leaq	944(%rsp), %r8
+	movq	96(%rsp), %r9
+	pushq	%rax
+	pushq	%r11
 	vzeroupper
 	callq	conv_product
 	addq	$16, %rsp
-	cmpb	$0, 5(%rsp)
-	jne	.LBB15_18
-	movq	64(%rsp), %rax
-	leaq	(%rax,%r13), %rdi
-	xorl	%esi, %esi
-	movq	160(%rsp), %rdx
-	callq	memset@PLT
-.LBB15_18:
-	cmpq	$0, 80(%rsp)
-	movq	16(%rsp), %rdi
-	movq	248(%rsp), %r9
-	jle	.LBB15_81
-	movq	176(%rsp), %rax
-	imulq	136(%rsp), %rax
-	movq	64(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 592(%rsp)
-	movq	512(%rsp), %rax
+	movq	592(%rsp), %rax
 	addq	%r13, %rax
-	movq	%rax, 584(%rsp)
-	addq	504(%rsp), %r13
-	movq	%r13, 600(%rsp)
-	movq	496(%rsp), %rax
-	movq	%rax, 232(%rsp)
-	movq	72(%rsp), %rax
-	movq	%rax, 224(%rsp)
-	movq	168(%rsp), %rax
-	movq	%rax, 96(%rsp)
-	movq	488(%rsp), %rax
-	movq	%rax, 216(%rsp)
-	movq	$0, 88(%rsp)
-	jmp	.LBB15_20
-	.p2align	4
-.LBB15_80:
-	movq	88(%rsp), %rdx
-	incq	%rdx
-	movq	200(%rsp), %rax
-	addq	%rax, 216(%rsp)
-	movq	96(%rsp), %rcx
-	addq	208(%rsp), %rcx
-	movq	%rcx, 96(%rsp)
-	addq	%rax, 224(%rsp)
-	addq	%rax, 232(%rsp)
-	movq	%rdx, 88(%rsp)
-	cmpq	80(%rsp), %rdx
-	je	.LBB15_81
-.LBB15_20:
-	cmpq	$0, 8(%rsp)
-	jle	.LBB15_80
-	movq	208(%rsp), %rsi
-	movq	88(%rsp), %rdx
-	imulq	%rdx, %rsi
-	movq	200(%rsp), %r8
-	imulq	%rdx, %r8
-	movq	192(%rsp), %rax
-	imulq	%rdx, %rax
-	movq	184(%rsp), %rcx
-	imulq	%rdx, %rcx
-	movq	592(%rsp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 240(%rsp)
-	movq	72(%rsp), %rax
-	leaq	(%rax,%rcx,4), %rax
 	movq	%rax, 664(%rsp)
-	movq	584(%rsp), %rax
-	addq	%rsi, %rax
-	movq	%rax, 616(%rsp)
-	addq	600(%rsp), %rsi
-	movq	%rsi, 632(%rsp)
-	movq	552(%rsp), %rax
-	addq	%r8, %rax
-	movq	%rax, 608(%rsp)
-	addq	576(%rsp), %r8
-	movq	%r8, 624(%rsp)
-	movq	232(%rsp), %rax
-	movq	%rax, 272(%rsp)
-	movq	224(%rsp), %rax
-	movq	%rax, 264(%rsp)
+	addq	48(%rsp), %r13
+	movq	%r13, 672(%rsp)
+	movq	568(%rsp), %rax
+	movq	%rax, 304(%rsp)
 	movq	96(%rsp), %rax
+	movq	%rax, 296(%rsp)
+	movq	240(%rsp), %rax
 	movq	%rax, 112(%rsp)
-	movq	216(%rsp), %rax
-	movq	%rax, 256(%rsp)
-	movq	560(%rsp), %r8
-	movq	568(%rsp), %r10
-	xorl	%r11d, %r11d
-	jmp	.LBB15_22
+	movq	560(%rsp), %rax
+	movq	%rax, 288(%rsp)
+	movq	$0, 280(%rsp)
+	movq	256(%rsp), %rax
+	movq	%rax, 104(%rsp)
+	movq	16(%rsp), %rsi
+	movq	320(%rsp), %rdi
+	jmp	.LBB15_24
 	.p2align	4
-.LBB15_79:
-	movq	296(%rsp), %r11
-	incq	%r11
-	movq	640(%rsp), %r10
-	addq	%r15, %r10
-	movq	648(%rsp), %r8
-	addq	%r15, %r8
-	movq	280(%rsp), %rax
-	addq	%rax, 256(%rsp)
+.LBB15_86:
+	movq	104(%rsp), %rdx
+	incq	%rdx
+	incq	280(%rsp)
+	movq	272(%rsp), %rax
+	addq	%rax, 288(%rsp)
 	movq	112(%rsp), %rcx
-	addq	288(%rsp), %rcx
+	addq	264(%rsp), %rcx
 	movq	%rcx, 112(%rsp)
-	addq	%rax, 264(%rsp)
-	addq	%rax, 272(%rsp)
+	addq	%rax, 296(%rsp)
+	addq	%rax, 304(%rsp)
+	movq	%rdx, 104(%rsp)
+	cmpq	680(%rsp), %rdx
+	je	.LBB15_87
+.LBB15_24:
+	cmpq	$0, 8(%rsp)
+	jle	.LBB15_86
+	movq	264(%rsp), %r8
+	movq	280(%rsp), %rax
+	imulq	%rax, %r8
+	movq	272(%rsp), %r9
+	imulq	%rax, %r9
+	movq	248(%rsp), %rax
+	movq	104(%rsp), %rcx
+	imulq	%rcx, %rax
+	subq	256(%rsp), %rcx
+	imulq	648(%rsp), %rcx
+	movq	656(%rsp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 312(%rsp)
+	movq	96(%rsp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, 744(%rsp)
+	movq	664(%rsp), %rax
+	addq	%r8, %rax
+	movq	%rax, 696(%rsp)
+	addq	672(%rsp), %r8
+	movq	%r8, 712(%rsp)
+	movq	616(%rsp), %rax
+	addq	%r9, %rax
+	movq	%rax, 688(%rsp)
+	addq	640(%rsp), %r9
+	movq	%r9, 704(%rsp)
+	movq	304(%rsp), %rax
+	movq	%rax, 344(%rsp)
+	movq	296(%rsp), %rax
+	movq	%rax, 336(%rsp)
+	movq	112(%rsp), %rax
+	movq	%rax, 128(%rsp)
+	movq	288(%rsp), %rax
+	movq	%rax, 328(%rsp)
+	movq	624(%rsp), %r9
+	movq	632(%rsp), %r10
+	xorl	%r11d, %r11d
+	jmp	.LBB15_26
+	.p2align	4
+.LBB15_85:
+	movq	368(%rsp), %r11
+	incq	%r11
+	movq	720(%rsp), %r10
+	addq	%rbx, %r10
+	movq	728(%rsp), %r9
+	addq	%rbx, %r9
+	movq	352(%rsp), %rax
+	addq	%rax, 328(%rsp)
+	movq	128(%rsp), %rcx
+	addq	360(%rsp), %rcx
+	movq	%rcx, 128(%rsp)
+	addq	%rax, 336(%rsp)
+	addq	%rax, 344(%rsp)
 	cmpq	8(%rsp), %r11
-	movq	120(%rsp), %r12
-	movq	16(%rsp), %rdi
-	movq	248(%rsp), %r9
-	je	.LBB15_80
-.LBB15_22:
-	movq	%r11, %rsi
-	imulq	%r15, %rsi
-	subq	104(%rsp), %rsi
-	testq	%rdi, %rdi
-	jle	.LBB15_23
-	cmpq	$96, %rdi
-	jae	.LBB15_26
+	movq	136(%rsp), %r15
+	movq	16(%rsp), %rsi
+	movq	320(%rsp), %rdi
+	je	.LBB15_86
+.LBB15_26:
+	movq	%r11, %r8
+	imulq	%rbx, %r8
+	subq	120(%rsp), %r8
+	testq	%rsi, %rsi
+	jle	.LBB15_27
+	cmpq	$96, %rsi
+	jae	.LBB15_32
 	xorl	%ecx, %ecx
-.LBB15_31:
+.LBB15_37:
 	leaq	-1(%rcx), %rax
-	imulq	%r12, %rax
+	imulq	%r15, %rax
 	addq	%r10, %rax
-	movq	%rcx, %r9
+	movq	%rcx, %r13
+	.p2align	4
+.LBB15_38:
+	addq	%r15, %rax
+	jns	.LBB15_41
+	incq	%r13
+	cmpq	%r13, %rsi
+	jne	.LBB15_38
+	movq	%rsi, %r13
+	jmp	.LBB15_41
+	.p2align	4
+.LBB15_27:
+	xorl	%r13d, %r13d
+	jmp	.LBB15_41
 	.p2align	4
 .LBB15_32:
-	addq	%r12, %rax
-	jns	.LBB15_35
-	incq	%r9
-	cmpq	%r9, %rdi
-	jne	.LBB15_32
-	movq	%rdi, %r9
-	jmp	.LBB15_35
-	.p2align	4
-.LBB15_23:
-	xorl	%r9d, %r9d
-	jmp	.LBB15_35
-	.p2align	4
-.LBB15_26:
-	vmovq	%rsi, %xmm0
+	vmovq	%r8, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 768(%rsp)
+	vmovdqa	%ymm0, 864(%rsp)
 	movl	$32, %eax
 	vmovaps	.LCPI15_1(%rip), %ymm1
-	vmovaps	%ymm1, 416(%rsp)
+	vmovaps	%ymm1, 480(%rsp)
 	vmovdqa	.LCPI15_0(%rip), %ymm2
 	vmovdqa	.LCPI15_12(%rip), %ymm3
 	vmovdqa	.LCPI15_11(%rip), %ymm4
@@ -10285,22 +11542,22 @@ convolution_input_gradient:
 	vmovdqa	.LCPI15_8(%rip), %ymm7
 	vmovdqa	.LCPI15_7(%rip), %ymm8
 	.p2align	4
-.LBB15_27:
-	vmovdqa	416(%rsp), %ymm1
+.LBB15_33:
+	vmovdqa	480(%rsp), %ymm1
 	vpsrlq	$32, %ymm1, %ymm9
-	vmovdqa	896(%rsp), %ymm0
+	vmovdqa	992(%rsp), %ymm0
 	vpmuludq	%ymm0, %ymm9, %ymm9
 	vpsrlq	$32, %ymm0, %ymm12
 	vpmuludq	%ymm1, %ymm12, %ymm10
 	vpaddq	%ymm9, %ymm10, %ymm9
 	vpsllq	$32, %ymm9, %ymm1
-	vmovdqa	%ymm1, 448(%rsp)
+	vmovdqa	%ymm1, 896(%rsp)
 	vpsrlq	$32, %ymm2, %ymm10
 	vpmuludq	%ymm0, %ymm10, %ymm10
 	vpmuludq	%ymm2, %ymm12, %ymm11
 	vpaddq	%ymm10, %ymm11, %ymm10
 	vpsllq	$32, %ymm10, %ymm1
-	vmovdqa	%ymm1, 384(%rsp)
+	vmovdqa	%ymm1, 448(%rsp)
 	vpsrlq	$32, %ymm3, %ymm11
 	vpmuludq	%ymm0, %ymm11, %ymm11
 	vpmuludq	%ymm3, %ymm12, %ymm13
@@ -10332,10 +11589,10 @@ convolution_input_gradient:
 	vpaddq	%ymm14, %ymm12, %ymm12
 	vpsllq	$32, %ymm12, %ymm12
 	vpmuludq	%ymm0, %ymm8, %ymm14
-	vmovdqa	768(%rsp), %ymm1
+	vmovdqa	864(%rsp), %ymm1
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm12, %ymm14, %ymm12
-	vmovdqa	%ymm12, 800(%rsp)
+	vmovdqa	%ymm12, 832(%rsp)
 	vpmuludq	%ymm0, %ymm7, %ymm14
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm10, %ymm14, %ymm14
@@ -10353,10 +11610,10 @@ convolution_input_gradient:
 	vpaddq	%ymm11, %ymm15, %ymm11
 	vpmuludq	%ymm0, %ymm2, %ymm15
 	vpaddq	%ymm1, %ymm15, %ymm15
-	vpaddq	384(%rsp), %ymm15, %ymm15
-	vpmuludq	416(%rsp), %ymm0, %ymm12
+	vpaddq	448(%rsp), %ymm15, %ymm15
+	vpmuludq	480(%rsp), %ymm0, %ymm12
 	vpaddq	%ymm1, %ymm12, %ymm12
-	vpaddq	448(%rsp), %ymm12, %ymm12
+	vpaddq	896(%rsp), %ymm12, %ymm12
 	vpcmpeqd	%ymm0, %ymm0, %ymm0
 	vpcmpgtq	%ymm0, %ymm12, %ymm12
 	vpcmpgtq	%ymm0, %ymm15, %ymm15
@@ -10371,7 +11628,7 @@ convolution_input_gradient:
 	vpcmpgtq	%ymm0, %ymm9, %ymm9
 	vpackssdw	%ymm9, %ymm10, %ymm9
 	vpcmpgtq	%ymm0, %ymm14, %ymm10
-	vmovdqa	800(%rsp), %ymm1
+	vmovdqa	832(%rsp), %ymm1
 	vpcmpgtq	%ymm0, %ymm1, %ymm12
 	vpackssdw	%ymm12, %ymm10, %ymm10
 	vpermq	$216, %ymm9, %ymm9
@@ -10383,12 +11640,12 @@ convolution_input_gradient:
 	vpmovmskb	%ymm9, %edx
 	leaq	-32(%rax), %rcx
 	testl	%edx, %edx
-	jne	.LBB15_29
-	addq	%r9, %rax
+	jne	.LBB15_35
+	addq	%rdi, %rax
 	vpbroadcastq	.LCPI15_5(%rip), %ymm10
-	vmovdqa	416(%rsp), %ymm0
+	vmovdqa	480(%rsp), %ymm0
 	vpaddq	%ymm0, %ymm10, %ymm0
-	vmovdqa	%ymm0, 416(%rsp)
+	vmovdqa	%ymm0, 480(%rsp)
 	vpaddq	%ymm2, %ymm10, %ymm2
 	vpaddq	%ymm3, %ymm10, %ymm3
 	vpaddq	%ymm4, %ymm10, %ymm4
@@ -10398,12 +11655,12 @@ convolution_input_gradient:
 	vpaddq	%ymm10, %ymm8, %ymm8
 	cmpq	$64, %rax
 	movq	%rcx, %rax
-	jne	.LBB15_27
-.LBB15_29:
+	jne	.LBB15_33
+.LBB15_35:
 	vpermq	$216, %ymm9, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB15_30
+	je	.LBB15_36
 	vpand	.LCPI15_13(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm0
@@ -10455,370 +11712,368 @@ convolution_input_gradient:
 	cmovbel	%edx, %eax
 	movb	$32, %dl
 	subb	%al, %dl
-	movzbl	%dl, %r9d
-	subq	%rcx, %r9
-	jmp	.LBB15_35
-.LBB15_30:
-	movq	%r9, %rcx
-	cmpq	%r9, %rdi
-	movq	%rdi, %r9
-	jne	.LBB15_31
-	.p2align	4
-.LBB15_35:
-	movq	288(%rsp), %rdx
-	imulq	%r11, %rdx
-	movq	280(%rsp), %rax
-	imulq	%r11, %rax
-	cmpq	%rdi, %r9
-	movq	%rdi, %rcx
-	cmovlq	%r9, %rcx
-	movq	%r8, 648(%rsp)
-	.p2align	4
+	movzbl	%dl, %r13d
+	subq	%rcx, %r13
+	jmp	.LBB15_41
 .LBB15_36:
-	cmpq	%r9, %rdi
-	jle	.LBB15_39
-	decq	%rdi
-	subq	%r12, %r8
-	cmpq	48(%rsp), %r8
-	jge	.LBB15_36
-	incq	%rdi
 	movq	%rdi, %rcx
-.LBB15_39:
-	movq	%r9, 448(%rsp)
-	movq	%r11, 296(%rsp)
-	movq	%r10, 640(%rsp)
-	cmpb	$0, 6(%rsp)
-	je	.LBB15_40
-	cmpq	$0, 56(%rsp)
-	jle	.LBB15_79
-	movq	240(%rsp), %rax
-	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, 768(%rsp)
-	movq	448(%rsp), %rdx
-	leaq	8(%rdx), %rax
-	movq	%rax, 24(%rsp)
-	movq	272(%rsp), %r13
-	leaq	(,%rdx,4), %rdi
-	addq	%r13, %rdi
-	movq	128(%rsp), %rdx
-	xorl	%esi, %esi
-	jmp	.LBB15_51
+	movq	%rsi, %r13
+	cmpq	%rdi, %rsi
+	jne	.LBB15_37
 	.p2align	4
-.LBB15_56:
-	movq	800(%rsp), %rsi
+.LBB15_41:
+	movq	360(%rsp), %rdx
+	imulq	%r11, %rdx
+	movq	352(%rsp), %rax
+	imulq	%r11, %rax
+	cmpq	%rsi, %r13
+	movq	%rsi, %rcx
+	cmovlq	%r13, %rcx
+	movq	%r9, %rdi
+	.p2align	4
+.LBB15_42:
+	cmpq	%r13, %rsi
+	jle	.LBB15_45
+	decq	%rsi
+	subq	%r15, %rdi
+	cmpq	64(%rsp), %rdi
+	jge	.LBB15_42
 	incq	%rsi
-	movq	376(%rsp), %rax
-	movq	416(%rsp), %rdi
+	movq	%rsi, %rcx
+.LBB15_45:
+	movq	%r11, 368(%rsp)
+	movq	%r10, 720(%rsp)
+	movq	%r9, 728(%rsp)
+	cmpb	$0, 6(%rsp)
+	movq	%r13, 896(%rsp)
+	je	.LBB15_46
+	cmpq	$0, 80(%rsp)
+	jle	.LBB15_85
+	movq	312(%rsp), %rax
+	leaq	(%rax,%r8,4), %rax
+	movq	%rax, 864(%rsp)
+	leaq	8(%r13), %rax
+	movq	%rax, 24(%rsp)
+	movq	344(%rsp), %rax
+	leaq	(%rax,%r13,4), %rdi
+	movq	%rax, 832(%rsp)
+	movq	152(%rsp), %rdx
+	xorl	%esi, %esi
+	jmp	.LBB15_57
+	.p2align	4
+.LBB15_62:
+	movq	448(%rsp), %rsi
+	incq	%rsi
+	movq	72(%rsp), %rax
+	movq	480(%rsp), %rdi
 	addq	%rax, %rdi
 	incq	%rdx
-	addq	%rax, %r13
-	cmpq	56(%rsp), %rsi
-	je	.LBB15_79
-.LBB15_51:
-	movq	%r13, 384(%rsp)
-	movq	%rsi, 800(%rsp)
+	addq	%rax, 832(%rsp)
+	cmpq	80(%rsp), %rsi
+	je	.LBB15_85
+.LBB15_57:
+	movq	%rsi, 448(%rsp)
 	movq	%rsi, %rax
-	imulq	48(%rsp), %rax
-	movq	768(%rsp), %rsi
+	imulq	64(%rsp), %rax
+	movq	864(%rsp), %rsi
 	leaq	(%rsi,%rax,4), %r10
-	movq	448(%rsp), %r11
-	movq	%rdi, 416(%rsp)
+	movq	%r13, %r11
+	movq	%rdi, 480(%rsp)
 	movq	%rdi, %rsi
 	movq	24(%rsp), %rax
 	movq	%rax, %r13
 	cmpq	%rcx, %rax
-	jle	.LBB15_57
-.LBB15_52:
-	cmpq	%rcx, %r11
-	movq	384(%rsp), %r13
-	jge	.LBB15_56
-	leaq	(,%r11,4), %r12
-	addq	%r13, %r12
-	jmp	.LBB15_54
-	.p2align	4
+	jle	.LBB15_63
 .LBB15_58:
+	cmpq	%rcx, %r11
+	movq	896(%rsp), %r13
+	jge	.LBB15_62
+	movq	832(%rsp), %rax
+	leaq	(%rax,%r11,4), %r15
+	jmp	.LBB15_60
+	.p2align	4
+.LBB15_64:
 	vmovups	%ymm0, (%r10,%r11,4)
 	movq	%r13, %r11
 	addq	$8, %r13
 	addq	$32, %rsi
 	cmpq	%rcx, %r13
-	jg	.LBB15_52
-.LBB15_57:
+	jg	.LBB15_58
+.LBB15_63:
 	vmovups	(%r10,%r11,4), %ymm0
 	movq	32(%rsp), %rdi
 	movq	%rdi, %rax
 	movq	%rdx, %r8
-	movq	%rsi, %r12
+	movq	%rsi, %r15
 	testq	%rdi, %rdi
-	jg	.LBB15_59
-	jmp	.LBB15_58
+	jg	.LBB15_65
+	jmp	.LBB15_64
 	.p2align	4
-.LBB15_61:
-	addq	%rbx, %r12
-	subq	%r15, %r8
+.LBB15_67:
+	addq	%r12, %r15
+	subq	%rbx, %r8
 	decq	%rax
-	je	.LBB15_58
-.LBB15_59:
+	je	.LBB15_64
+.LBB15_65:
 	testq	%r8, %r8
 	setns	%dil
 	cmpq	%r14, %r8
 	setl	%r9b
 	andb	%dil, %r9b
 	cmpb	$1, %r9b
-	jne	.LBB15_61
-	vaddps	(%r12), %ymm0, %ymm0
-	jmp	.LBB15_61
+	jne	.LBB15_67
+	vaddps	(%r15), %ymm0, %ymm0
+	jmp	.LBB15_67
 	.p2align	4
-.LBB15_55:
+.LBB15_61:
 	vmovss	%xmm0, (%r10,%r11,4)
 	incq	%r11
-	addq	$4, %r12
+	addq	$4, %r15
 	cmpq	%rcx, %r11
-	je	.LBB15_56
-.LBB15_54:
+	je	.LBB15_62
+.LBB15_60:
 	vmovss	(%r10,%r11,4), %xmm0
 	movq	32(%rsp), %rdi
 	movq	%rdi, %rax
 	movq	%rdx, %r8
-	movq	%r12, %rsi
+	movq	%r15, %rsi
 	testq	%rdi, %rdi
-	jg	.LBB15_62
-	jmp	.LBB15_55
+	jg	.LBB15_68
+	jmp	.LBB15_61
 	.p2align	4
-.LBB15_64:
-	addq	%rbx, %rsi
-	subq	%r15, %r8
+.LBB15_70:
+	addq	%r12, %rsi
+	subq	%rbx, %r8
 	decq	%rax
-	je	.LBB15_55
-.LBB15_62:
+	je	.LBB15_61
+.LBB15_68:
 	testq	%r8, %r8
 	setns	%dil
 	cmpq	%r14, %r8
 	setl	%r9b
 	andb	%dil, %r9b
 	cmpb	$1, %r9b
-	jne	.LBB15_64
+	jne	.LBB15_70
 	vaddss	(%rsi), %xmm0, %xmm0
-	jmp	.LBB15_64
+	jmp	.LBB15_70
 	.p2align	4
-.LBB15_40:
+.LBB15_46:
 	cmpq	$0, 32(%rsp)
-	jle	.LBB15_79
-	cmpq	$1, 120(%rsp)
-	sete	%dil
-	movq	240(%rsp), %r8
-	leaq	(%r8,%rsi,4), %rsi
-	movq	%rsi, 736(%rsp)
-	movq	%rcx, %r9
-	movq	448(%rsp), %r8
-	subq	%r8, %r9
-	movq	616(%rsp), %rsi
-	addq	%rdx, %rsi
-	leaq	(%rsi,%r8,4), %rsi
-	movq	%rsi, 704(%rsp)
-	addq	632(%rsp), %rdx
+	jle	.LBB15_85
+	cmpq	$1, 136(%rsp)
+	sete	%sil
+	movq	312(%rsp), %rdi
+	leaq	(%rdi,%r8,4), %rdi
+	movq	%rdi, 816(%rsp)
+	movq	%rcx, %r8
+	subq	%r13, %r8
+	movq	696(%rsp), %rdi
+	addq	%rdx, %rdi
+	leaq	(%rdi,%r13,4), %rdi
+	movq	%rdi, 784(%rsp)
+	addq	712(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, 696(%rsp)
-	movq	608(%rsp), %rdx
+	movq	%rdx, 776(%rsp)
+	movq	688(%rsp), %rdx
 	addq	%rax, %rdx
-	leaq	(%rdx,%r8,4), %rdx
-	movq	%rdx, 688(%rsp)
-	addq	624(%rsp), %rax
+	leaq	(%rdx,%r13,4), %rdx
+	movq	%rdx, 768(%rsp)
+	addq	704(%rsp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 680(%rsp)
-	cmpq	$4, %r9
-	setae	%sil
-	andb	%dil, %sil
-	movq	%r9, %rax
+	movq	%rax, 760(%rsp)
+	cmpq	$4, %r8
+	setae	%dil
+	andb	%sil, %dil
+	movq	%r8, %rax
 	andq	$-32, %rax
-	movq	%rax, 360(%rsp)
-	addq	%r8, %rax
-	movq	%rax, 672(%rsp)
-	movq	%r9, 384(%rsp)
-	andq	$-4, %r9
-	movq	%r9, 720(%rsp)
-	leaq	(%r8,%r9), %rax
-	movq	%rax, 712(%rsp)
-	movq	256(%rsp), %rax
-	leaq	(%rax,%r8,4), %rax
-	movq	%rax, 352(%rsp)
-	movq	112(%rsp), %rdx
-	leaq	(%rdx,%r8,4), %rax
-	movq	%rax, 344(%rsp)
-	notb	%sil
-	movb	%sil, 7(%rsp)
-	movq	264(%rsp), %rax
-	leaq	(%rax,%r8,4), %rsi
-	movq	%rsi, 336(%rsp)
-	movq	%rax, 328(%rsp)
-	movq	%rdx, 320(%rsp)
+	movq	%rax, 432(%rsp)
+	addq	%r13, %rax
+	movq	%rax, 752(%rsp)
+	movq	%r8, 448(%rsp)
+	andq	$-4, %r8
+	movq	%r8, 800(%rsp)
+	leaq	(%r8,%r13), %rax
+	movq	%rax, 792(%rsp)
+	movq	328(%rsp), %rax
+	leaq	(%rax,%r13,4), %rax
+	movq	%rax, 424(%rsp)
+	movq	128(%rsp), %rdx
+	leaq	(%rdx,%r13,4), %rax
+	movq	%rax, 416(%rsp)
+	notb	%dil
+	movb	%dil, 7(%rsp)
+	movq	336(%rsp), %rax
+	leaq	(%rax,%r13,4), %rsi
+	movq	%rsi, 408(%rsp)
+	movq	%rax, 400(%rsp)
+	movq	%rdx, 392(%rsp)
 	movq	$0, 24(%rsp)
-	jmp	.LBB15_42
+	jmp	.LBB15_48
 	.p2align	4
-.LBB15_78:
+.LBB15_84:
 	movq	24(%rsp), %rsi
 	incq	%rsi
-	movq	312(%rsp), %rax
-	addq	%rax, 352(%rsp)
-	movq	304(%rsp), %rdx
-	addq	%rdx, 344(%rsp)
-	addq	%rax, 336(%rsp)
-	addq	%rdx, 320(%rsp)
-	addq	%rax, 328(%rsp)
+	movq	376(%rsp), %rdx
+	addq	%rdx, 424(%rsp)
+	movq	384(%rsp), %rax
+	addq	%rax, 416(%rsp)
+	addq	%rdx, 408(%rsp)
+	addq	%rax, 392(%rsp)
+	addq	%rdx, 400(%rsp)
 	movq	%rsi, 24(%rsp)
 	cmpq	32(%rsp), %rsi
-	je	.LBB15_79
-.LBB15_42:
+	je	.LBB15_85
+.LBB15_48:
 	testq	%r14, %r14
-	jle	.LBB15_78
-	movq	304(%rsp), %rax
+	jle	.LBB15_84
+	movq	384(%rsp), %rax
 	movq	24(%rsp), %r10
 	imulq	%r10, %rax
-	movq	704(%rsp), %rdx
+	movq	784(%rsp), %rdx
 	addq	%rax, %rdx
-	addq	696(%rsp), %rax
-	movq	312(%rsp), %rsi
+	addq	776(%rsp), %rax
+	movq	376(%rsp), %rsi
 	imulq	%r10, %rsi
-	movq	688(%rsp), %rdi
+	movq	768(%rsp), %rdi
 	addq	%rsi, %rdi
-	addq	680(%rsp), %rsi
+	addq	760(%rsp), %rsi
 	movq	%r10, %r8
 	imulq	8(%rsp), %r8
-	addq	296(%rsp), %r8
-	imulq	40(%rsp), %r8
-	movq	664(%rsp), %r9
+	addq	368(%rsp), %r8
+	imulq	56(%rsp), %r8
+	movq	744(%rsp), %r9
 	leaq	(%r9,%r8,4), %r8
-	movq	%r8, 744(%rsp)
-	imulq	%r15, %r10
-	movq	%r10, 416(%rsp)
+	movq	%r8, 824(%rsp)
+	imulq	%rbx, %r10
+	movq	%r10, 480(%rsp)
 	cmpq	%rsi, %rdx
 	setb	%dl
 	cmpq	%rax, %rdi
 	setb	%al
 	andb	%dl, %al
-	orb	656(%rsp), %al
+	orb	736(%rsp), %al
 	orb	7(%rsp), %al
-	movb	%al, 800(%rsp)
-	movq	328(%rsp), %r9
-	movq	320(%rsp), %rdi
-	movq	336(%rsp), %r11
-	movq	344(%rsp), %rax
-	movq	352(%rsp), %rsi
-	xorl	%r13d, %r13d
-	jmp	.LBB15_44
+	movb	%al, 832(%rsp)
+	movq	400(%rsp), %r9
+	movq	392(%rsp), %rdi
+	movq	408(%rsp), %r11
+	movq	416(%rsp), %rax
+	movq	424(%rsp), %r8
+	xorl	%r15d, %r15d
+	jmp	.LBB15_50
 	.p2align	4
-.LBB15_77:
-	incq	%r13
-	movq	376(%rsp), %r8
-	addq	%r8, %rsi
-	movq	752(%rsp), %rdx
+.LBB15_83:
+	incq	%r15
+	movq	72(%rsp), %rsi
+	addq	%rsi, %r8
+	movq	144(%rsp), %rdx
 	addq	%rdx, %rax
-	addq	%r8, %r11
+	addq	%rsi, %r11
 	addq	%rdx, %rdi
-	addq	%r8, %r9
-	cmpq	%r14, %r13
-	je	.LBB15_78
-.LBB15_44:
-	movq	%r13, %r12
-	imulq	368(%rsp), %r12
-	subq	128(%rsp), %r12
-	addq	416(%rsp), %r12
+	addq	%rsi, %r9
+	cmpq	%r14, %r15
+	je	.LBB15_84
+.LBB15_50:
+	movq	%r15, %r13
+	imulq	440(%rsp), %r13
+	subq	152(%rsp), %r13
+	addq	480(%rsp), %r13
 	setns	%dl
-	cmpq	56(%rsp), %r12
-	setl	%r8b
-	andb	%dl, %r8b
-	cmpb	$1, %r8b
-	jne	.LBB15_77
-	cmpq	448(%rsp), %rcx
-	jle	.LBB15_77
-	movq	448(%rsp), %r8
-	testb	$1, 800(%rsp)
-	jne	.LBB15_72
-	cmpq	$32, 384(%rsp)
-	jae	.LBB15_65
+	cmpq	80(%rsp), %r13
+	setl	%sil
+	andb	%dl, %sil
+	cmpb	$1, %sil
+	jne	.LBB15_83
+	cmpq	896(%rsp), %rcx
+	jle	.LBB15_83
+	movq	896(%rsp), %rdx
+	testb	$1, 832(%rsp)
+	jne	.LBB15_78
+	cmpq	$32, 448(%rsp)
+	jae	.LBB15_71
 	xorl	%r10d, %r10d
-	jmp	.LBB15_69
-.LBB15_65:
-	xorl	%r8d, %r8d
-	movq	360(%rsp), %rdx
+	jmp	.LBB15_75
+.LBB15_71:
+	xorl	%edx, %edx
+	movq	432(%rsp), %rsi
 	.p2align	4
-.LBB15_66:
-	vmovups	-96(%rsi,%r8,4), %ymm0
-	vmovups	-64(%rsi,%r8,4), %ymm1
-	vmovups	-32(%rsi,%r8,4), %ymm2
-	vmovups	(%rsi,%r8,4), %ymm3
-	vaddps	(%rax,%r8,4), %ymm0, %ymm0
-	vaddps	32(%rax,%r8,4), %ymm1, %ymm1
-	vaddps	64(%rax,%r8,4), %ymm2, %ymm2
-	vaddps	96(%rax,%r8,4), %ymm3, %ymm3
-	vmovups	%ymm0, (%rax,%r8,4)
-	vmovups	%ymm1, 32(%rax,%r8,4)
-	vmovups	%ymm2, 64(%rax,%r8,4)
-	vmovups	%ymm3, 96(%rax,%r8,4)
-	addq	$32, %r8
-	cmpq	%r8, %rdx
-	jne	.LBB15_66
-	cmpq	%rdx, 384(%rsp)
-	je	.LBB15_77
-	movq	360(%rsp), %r10
-	movq	672(%rsp), %r8
-	testb	$28, 384(%rsp)
-	je	.LBB15_72
-.LBB15_69:
-	movq	720(%rsp), %rdx
+.LBB15_72:
+	vmovups	-96(%r8,%rdx,4), %ymm0
+	vmovups	-64(%r8,%rdx,4), %ymm1
+	vmovups	-32(%r8,%rdx,4), %ymm2
+	vmovups	(%r8,%rdx,4), %ymm3
+	vaddps	(%rax,%rdx,4), %ymm0, %ymm0
+	vaddps	32(%rax,%rdx,4), %ymm1, %ymm1
+	vaddps	64(%rax,%rdx,4), %ymm2, %ymm2
+	vaddps	96(%rax,%rdx,4), %ymm3, %ymm3
+	vmovups	%ymm0, (%rax,%rdx,4)
+	vmovups	%ymm1, 32(%rax,%rdx,4)
+	vmovups	%ymm2, 64(%rax,%rdx,4)
+	vmovups	%ymm3, 96(%rax,%rdx,4)
+	addq	$32, %rdx
+	cmpq	%rdx, %rsi
+	jne	.LBB15_72
+	cmpq	%rsi, 448(%rsp)
+	je	.LBB15_83
+	movq	432(%rsp), %r10
+	movq	752(%rsp), %rdx
+	testb	$28, 448(%rsp)
+	je	.LBB15_78
+.LBB15_75:
+	movq	800(%rsp), %rsi
 	.p2align	4
-.LBB15_70:
+.LBB15_76:
 	vmovups	(%r11,%r10,4), %xmm0
 	vaddps	(%rax,%r10,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rax,%r10,4)
 	addq	$4, %r10
-	cmpq	%r10, %rdx
-	jne	.LBB15_70
-	movq	712(%rsp), %r8
-	cmpq	%rdx, 384(%rsp)
-	je	.LBB15_77
-.LBB15_72:
-	movl	%ecx, %edx
-	subl	%r8d, %edx
-	leaq	1(%r8), %r10
-	testb	$1, %dl
-	je	.LBB15_74
-	imulq	48(%rsp), %r12
-	movq	%r13, %rdx
-	imulq	16(%rsp), %rdx
-	movq	%r10, 768(%rsp)
-	movq	736(%rsp), %r10
-	leaq	(%r10,%r12,4), %r12
-	movq	744(%rsp), %r10
-	leaq	(%r10,%rdx,4), %rdx
-	movq	768(%rsp), %r10
-	vmovss	(%rdx,%r8,4), %xmm0
-	imulq	120(%rsp), %r8
-	vaddss	(%r12,%r8,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r12,%r8,4)
-	movq	%r10, %r8
-.LBB15_74:
-	cmpq	%r10, %rcx
-	je	.LBB15_77
-	leaq	1(%r8), %r12
-	movq	728(%rsp), %r10
-	imulq	%r10, %r12
-	imulq	%r8, %r10
-	movq	%rdi, %rdx
-	.p2align	4
-.LBB15_76:
-	vmovss	(%r9,%r8,4), %xmm0
-	vaddss	(%rdx,%r10), %xmm0, %xmm0
-	vmovss	%xmm0, (%rdx,%r10)
-	vmovss	4(%r9,%r8,4), %xmm0
-	vaddss	(%rdx,%r12), %xmm0, %xmm0
-	vmovss	%xmm0, (%rdx,%r12)
-	addq	$2, %r8
-	addq	760(%rsp), %rdx
-	cmpq	%r8, %rcx
+	cmpq	%r10, %rsi
 	jne	.LBB15_76
-	jmp	.LBB15_77
+	movq	792(%rsp), %rdx
+	cmpq	%rsi, 448(%rsp)
+	je	.LBB15_83
+.LBB15_78:
+	movl	%ecx, %esi
+	subl	%edx, %esi
+	leaq	1(%rdx), %r10
+	testb	$1, %sil
+	je	.LBB15_80
+	imulq	64(%rsp), %r13
+	movq	%r15, %rsi
+	imulq	16(%rsp), %rsi
+	movq	%r10, 864(%rsp)
+	movq	816(%rsp), %r10
+	leaq	(%r10,%r13,4), %r13
+	movq	824(%rsp), %r10
+	leaq	(%r10,%rsi,4), %rsi
+	movq	864(%rsp), %r10
+	vmovss	(%rsi,%rdx,4), %xmm0
+	imulq	136(%rsp), %rdx
+	vaddss	(%r13,%rdx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rdx,4)
+	movq	%r10, %rdx
+.LBB15_80:
+	cmpq	%r10, %rcx
+	je	.LBB15_83
+	leaq	1(%rdx), %r13
+	movq	808(%rsp), %r10
+	imulq	%r10, %r13
+	imulq	%rdx, %r10
+	movq	%rdi, %rsi
+	.p2align	4
 .LBB15_82:
+	vmovss	(%r9,%rdx,4), %xmm0
+	vaddss	(%rsi,%r10), %xmm0, %xmm0
+	vmovss	%xmm0, (%rsi,%r10)
+	vmovss	4(%r9,%rdx,4), %xmm0
+	vaddss	(%rsi,%r13), %xmm0, %xmm0
+	vmovss	%xmm0, (%rsi,%r13)
+	addq	$2, %rdx
+	addq	40(%rsp), %rsi
+	cmpq	%rdx, %rcx
+	jne	.LBB15_82
+	jmp	.LBB15_83
+.LBB15_29:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -10935,53 +12190,51 @@ max_pool_forward:
 	pushq	%r12
 	pushq	%rbx
 	andq	$-32, %rsp
-	subq	$1152, %rsp
+	subq	$1184, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rdx, 240(%rsp)
-	movq	%rsi, 64(%rsp)
-	movq	16(%rdi), %r15
-	movq	24(%rdi), %r12
-	movq	32(%rdi), %r11
+	movq	%rdx, 232(%rsp)
+	movq	%rsi, 88(%rsp)
+	movq	16(%rdi), %r14
+	movq	24(%rdi), %r15
+	movq	32(%rdi), %r13
 	movq	56(%rdi), %r10
 	movq	64(%rdi), %rax
 	movq	72(%rdi), %rbx
 	movq	80(%rdi), %rdx
 	imulq	(%rdi), %rcx
-	movq	%rcx, 72(%rsp)
+	movq	%rcx, 96(%rsp)
 	orq	88(%rdi), %rbx
-	movq	%rax, 80(%rsp)
+	movq	%rax, 104(%rsp)
 	orq	%rax, %rbx
-	movq	%rdx, 104(%rsp)
+	movq	%rdx, 128(%rsp)
 	orq	%rdx, %rbx
-	movq	%r11, 24(%rsp)
 	je	.LBB16_2
-	movq	$0, 8(%rsp)
+	movq	$0, 32(%rsp)
 .LBB16_15:
-	cmpq	$0, 72(%rsp)
-	movq	8(%rsp), %r9
-	jle	.LBB16_24
-	movq	8(%rdi), %rax
-	movq	96(%rdi), %rdx
-	movq	104(%rdi), %rcx
-	movq	40(%rdi), %r8
+	cmpq	$0, 96(%rsp)
+	movq	32(%rsp), %r9
+	jle	.LBB16_82
+	movq	8(%rdi), %r11
+	movq	96(%rdi), %rcx
+	movq	104(%rdi), %r8
+	movq	40(%rdi), %r12
 	movq	48(%rdi), %rdi
-	movq	%r15, %r14
-	movq	%rax, 328(%rsp)
-	imulq	%rax, %r14
-	movq	%rcx, %rax
-	movq	%rdx, 16(%rsp)
-	imulq	%rdx, %rax
+	movq	%r14, %rax
+	imulq	%r11, %rax
+	movq	%rax, 80(%rsp)
+	movq	%r8, %rax
+	imulq	%rcx, %rax
 	movq	%rax, 224(%rsp)
-	movq	%r12, %rax
+	movq	%r15, %rax
 	xorq	$2, %rax
-	movq	%r11, %rdx
+	movq	%r13, %rdx
 	xorq	$2, %rdx
 	orq	%rax, %rdx
-	movq	%r8, %rax
+	movq	%r12, %rax
 	xorq	$2, %rax
 	movq	%rdi, %rsi
 	xorq	$2, %rsi
@@ -10990,180 +12243,184 @@ max_pool_forward:
 	movq	%r10, %rax
 	xorq	$1, %rax
 	orq	%rsi, %rax
+	movq	%rdi, %rsi
 	orq	%rbx, %rax
 	movq	%rcx, %rbx
 	setne	%al
-	cmpq	$8, %rcx
+	cmpq	$4, %r8
 	setl	%cl
 	orb	%al, %cl
-	movb	%cl, 7(%rsp)
-	movq	%r8, 88(%rsp)
-	imulq	%r15, %r8
-	movq	%r8, 272(%rsp)
+	movb	%cl, 31(%rsp)
+	movq	%r12, 112(%rsp)
+	imulq	%r14, %r12
+	movq	%r12, 264(%rsp)
 	leaq	-1(%r9), %rcx
 	movabsq	$9223372036854775776, %rax
-	movq	%r12, %rdx
+	movq	%r15, %rdx
 	andq	%rax, %rdx
 	movq	%rdx, 288(%rsp)
 	vmovq	%r10, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 448(%rsp)
-	andq	%r11, %rax
-	movq	%rax, 320(%rsp)
+	vmovdqa	%ymm0, 480(%rsp)
+	andq	%r13, %rax
+	movq	%rax, 328(%rsp)
+	movq	%rcx, 320(%rsp)
+	andq	$-2, %rcx
+	negq	%rcx
 	movq	%rcx, 312(%rsp)
-	movq	%rcx, %r8
-	andq	$-2, %r8
-	negq	%r8
-	movq	80(%rsp), %rax
+	movq	104(%rsp), %rax
 	movq	%rax, %rcx
 	negq	%rcx
 	movq	%rcx, 208(%rsp)
 	movq	%r10, %rcx
-	imulq	%r12, %rcx
+	imulq	%r15, %rcx
 	subq	%rax, %rcx
 	movq	%rcx, 200(%rsp)
-	movq	104(%rsp), %rax
+	movq	128(%rsp), %rax
 	movq	%rax, %rcx
 	negq	%rcx
-	movq	%rcx, 264(%rsp)
-	movq	%r10, %rcx
-	imulq	%r11, %rcx
-	subq	%rax, %rcx
 	movq	%rcx, 256(%rsp)
+	movq	%r10, %rcx
+	imulq	%r13, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, 248(%rsp)
 	movq	%r10, %rax
-	imulq	%r15, %rax
+	imulq	%r14, %rax
 	vpxor	%xmm7, %xmm7, %xmm7
-	leaq	(%r15,%r15), %rcx
-	movq	%rcx, 280(%rsp)
-	leaq	-8(%rbx), %rsi
-	movq	608(%rsp), %rcx
-	movq	%rcx, 344(%rsp)
-	movq	%r14, 232(%rsp)
-	leaq	(,%r14,4), %rcx
+	vpxor	%xmm8, %xmm8, %xmm8
+	leaq	(%r14,%r14), %rcx
+	movq	%rcx, 272(%rsp)
+	leaq	-8(%r8), %rcx
+	movq	%rcx, 384(%rsp)
+	leaq	-4(%r8), %rcx
+	movq	%rcx, 376(%rsp)
+	movq	640(%rsp), %rcx
+	movq	%rcx, 360(%rsp)
+	movq	80(%rsp), %rcx
+	leaq	(,%rcx,4), %rcx
 	movq	%rcx, 216(%rsp)
-	leaq	(,%r15,4), %rcx
+	leaq	(,%r14,4), %rcx
 	movq	%rcx, 296(%rsp)
-	movq	%rax, 376(%rsp)
+	movq	%rax, 408(%rsp)
 	leaq	(,%rax,4), %rax
-	movq	%rax, 368(%rsp)
+	movq	%rax, 400(%rsp)
 	xorl	%edx, %edx
-	movq	64(%rsp), %rax
-	movq	%rax, 40(%rsp)
-	movq	%r15, 136(%rsp)
-	movq	%r12, 336(%rsp)
-	movq	%rdi, 120(%rsp)
-	movq	%r8, 112(%rsp)
-	movq	%rsi, 144(%rsp)
-	movq	%rbx, 56(%rsp)
+	movq	88(%rsp), %rax
+	movq	%rax, 48(%rsp)
+	movq	%r14, 144(%rsp)
+	movq	%r15, 352(%rsp)
+	movq	%r13, 344(%rsp)
+	movq	%r8, 72(%rsp)
+	movq	%rdi, 64(%rsp)
+	movq	%r11, 336(%rsp)
+	movq	%rbx, 280(%rsp)
 	jmp	.LBB16_17
 	.p2align	4
-.LBB16_23:
-	movq	248(%rsp), %rdx
+.LBB16_81:
+	movq	240(%rsp), %rdx
 	incq	%rdx
-	movq	40(%rsp), %rax
+	movq	48(%rsp), %rax
 	addq	216(%rsp), %rax
-	movq	%rax, 40(%rsp)
-	cmpq	72(%rsp), %rdx
-	je	.LBB16_24
-.LBB16_17:
-	movq	232(%rsp), %rax
-	imulq	%rdx, %rax
-	movq	64(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %r14
-	movq	224(%rsp), %rax
-	movq	%rdx, 248(%rsp)
-	imulq	%rdx, %rax
-	movq	240(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 96(%rsp)
-	cmpb	$0, 7(%rsp)
-	je	.LBB16_18
-	movq	16(%rsp), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB16_23
-	movq	200(%rsp), %rax
-	movq	%rax, 128(%rsp)
-	movq	208(%rsp), %rax
 	movq	%rax, 48(%rsp)
-	movq	$0, 32(%rsp)
-	jmp	.LBB16_27
-	.p2align	4
-.LBB16_37:
-	movq	32(%rsp), %rcx
-	incq	%rcx
-	movq	88(%rsp), %rax
-	addq	%rax, 48(%rsp)
-	addq	%rax, 128(%rsp)
-	movq	16(%rsp), %rdx
-	movq	%rcx, 32(%rsp)
-	cmpq	%rdx, %rcx
-	je	.LBB16_23
-.LBB16_27:
+	cmpq	96(%rsp), %rdx
+	je	.LBB16_82
+.LBB16_17:
+	movq	80(%rsp), %rax
+	imulq	%rdx, %rax
+	movq	88(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %r12
+	movq	224(%rsp), %rax
+	movq	%rdx, 240(%rsp)
+	imulq	%rdx, %rax
+	movq	232(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 120(%rsp)
+	cmpb	$0, 31(%rsp)
+	je	.LBB16_18
 	testq	%rbx, %rbx
-	jle	.LBB16_37
-	movq	272(%rsp), %rax
-	movq	32(%rsp), %rdx
+	jle	.LBB16_81
+	movq	200(%rsp), %rax
+	movq	%rax, 136(%rsp)
+	movq	208(%rsp), %rax
+	movq	%rax, 56(%rsp)
+	movq	$0, 40(%rsp)
+	jmp	.LBB16_24
+	.p2align	4
+.LBB16_33:
+	movq	40(%rsp), %rcx
+	incq	%rcx
+	movq	112(%rsp), %rax
+	addq	%rax, 56(%rsp)
+	addq	%rax, 136(%rsp)
+	movq	280(%rsp), %rbx
+	movq	%rcx, 40(%rsp)
+	cmpq	%rbx, %rcx
+	je	.LBB16_81
+.LBB16_24:
+	testq	%r8, %r8
+	jle	.LBB16_33
+	movq	264(%rsp), %rax
+	movq	40(%rsp), %rdx
 	imulq	%rdx, %rax
 	movq	%rdx, %rcx
-	imulq	%rbx, %rcx
-	leaq	(%r14,%rax,4), %rax
-	movq	%rax, 352(%rsp)
-	imulq	88(%rsp), %rdx
-	subq	80(%rsp), %rdx
-	movq	96(%rsp), %rax
+	imulq	%r8, %rcx
+	leaq	(%r12,%rax,4), %rax
+	movq	%rax, 368(%rsp)
+	imulq	112(%rsp), %rdx
+	subq	104(%rsp), %rdx
+	movq	120(%rsp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 360(%rsp)
+	movq	%rax, 392(%rsp)
 	movq	%rdx, 304(%rsp)
 	vmovq	%rdx, %xmm1
 	vpbroadcastq	%xmm1, %ymm0
-	vmovdqa	%ymm0, 480(%rsp)
-	movq	256(%rsp), %r13
-	movq	264(%rsp), %rax
+	vmovdqa	%ymm0, 512(%rsp)
+	movq	248(%rsp), %rbx
+	movq	256(%rsp), %rax
 	movq	%rax, 152(%rsp)
 	xorl	%ecx, %ecx
-	jmp	.LBB16_29
+	jmp	.LBB16_26
 	.p2align	4
-.LBB16_76:
-	vmovss	(%r14,%r12,4), %xmm1
-	movq	136(%rsp), %r15
-	movq	336(%rsp), %r12
-	movq	24(%rsp), %r11
-	movq	8(%rsp), %r9
-	movq	56(%rsp), %rbx
-	movq	120(%rsp), %rdi
-	movq	112(%rsp), %r8
-	movq	144(%rsp), %rsi
-.LBB16_36:
-	movq	360(%rsp), %rax
+.LBB16_72:
+	vmovss	(%r12,%r14,4), %xmm1
+	movq	144(%rsp), %r14
+	movq	352(%rsp), %r15
+	movq	344(%rsp), %r13
+	movq	32(%rsp), %r9
+	movq	336(%rsp), %r11
+	movq	72(%rsp), %r8
+	movq	64(%rsp), %rsi
+.LBB16_32:
+	movq	392(%rsp), %rax
 	vmovss	%xmm1, (%rax,%rcx,4)
 	incq	%rcx
-	addq	%rdi, 152(%rsp)
-	addq	%rdi, %r13
-	cmpq	%rbx, %rcx
-	je	.LBB16_37
-.LBB16_29:
-	movq	%rcx, %rbx
-	imulq	%rdi, %rbx
+	addq	%rsi, 152(%rsp)
+	addq	%rsi, %rbx
+	cmpq	%r8, %rcx
+	je	.LBB16_33
+.LBB16_26:
+	movq	%rcx, %rdi
+	imulq	%rsi, %rdi
 	testq	%r9, %r9
-	je	.LBB16_38
-	movq	352(%rsp), %rax
-	leaq	(%rax,%rbx,4), %rax
-	movq	344(%rsp), %rdx
+	je	.LBB16_34
+	movq	368(%rsp), %rax
+	leaq	(%rax,%rdi,4), %rax
+	movq	360(%rsp), %rdx
 	vmovss	(%rax,%rdx,4), %xmm1
 	cmpq	$2, %r9
-	jl	.LBB16_31
+	jl	.LBB16_32
 	movl	$1, %edx
-	movq	56(%rsp), %rbx
-	je	.LBB16_34
+	movq	312(%rsp), %rdi
+	je	.LBB16_30
 	.p2align	4
-.LBB16_33:
-	movq	608(%rsp,%rdx,8), %rsi
+.LBB16_29:
+	movq	640(%rsp,%rdx,8), %rsi
 	vmovss	(%rax,%rsi,4), %xmm2
 	vcmpunordss	%xmm2, %xmm2, %xmm3
 	vblendvps	%xmm3, %xmm2, %xmm1, %xmm3
 	vcmpordss	%xmm1, %xmm1, %xmm4
 	vblendvps	%xmm4, %xmm3, %xmm1, %xmm3
-	movq	616(%rsp,%rdx,8), %rsi
+	movq	648(%rsp,%rdx,8), %rsi
 	vcmpltss	%xmm2, %xmm1, %xmm1
 	vblendvps	%xmm1, %xmm2, %xmm3, %xmm1
 	vmovss	(%rax,%rsi,4), %xmm2
@@ -11173,16 +12430,16 @@ max_pool_forward:
 	vblendvps	%xmm4, %xmm3, %xmm1, %xmm3
 	vcmpltss	%xmm2, %xmm1, %xmm1
 	vblendvps	%xmm1, %xmm2, %xmm3, %xmm1
-	leaq	(%r8,%rdx), %rsi
+	leaq	(%rdi,%rdx), %rsi
 	addq	$2, %rsi
 	addq	$2, %rdx
 	cmpq	$1, %rsi
-	jne	.LBB16_33
-.LBB16_34:
-	testb	$1, 312(%rsp)
-	movq	144(%rsp), %rsi
-	je	.LBB16_36
-	movq	608(%rsp,%rdx,8), %rdx
+	jne	.LBB16_29
+.LBB16_30:
+	testb	$1, 320(%rsp)
+	movq	64(%rsp), %rsi
+	je	.LBB16_32
+	movq	640(%rsp,%rdx,8), %rdx
 	vmovss	(%rax,%rdx,4), %xmm0
 	vcmpunordss	%xmm0, %xmm0, %xmm2
 	vblendvps	%xmm2, %xmm0, %xmm1, %xmm2
@@ -11190,41 +12447,37 @@ max_pool_forward:
 	vblendvps	%xmm3, %xmm2, %xmm1, %xmm2
 	vcmpltss	%xmm0, %xmm1, %xmm1
 	vblendvps	%xmm1, %xmm0, %xmm2, %xmm1
-	jmp	.LBB16_36
+	jmp	.LBB16_32
 	.p2align	4
-.LBB16_38:
-	testq	%r12, %r12
-	jle	.LBB16_39
-	cmpq	$96, %r12
-	jae	.LBB16_42
+.LBB16_34:
+	testq	%r15, %r15
+	jle	.LBB16_35
+	cmpq	$96, %r15
+	jae	.LBB16_38
 	xorl	%edx, %edx
-.LBB16_47:
+.LBB16_43:
 	leaq	-1(%rdx), %rax
 	imulq	%r10, %rax
-	addq	48(%rsp), %rax
+	addq	56(%rsp), %rax
 	movq	%rdx, %r9
 	.p2align	4
-.LBB16_48:
+.LBB16_44:
 	addq	%r10, %rax
-	jns	.LBB16_51
+	jns	.LBB16_47
 	incq	%r9
-	cmpq	%r9, %r12
-	jne	.LBB16_48
-	movq	%r12, %r9
-	jmp	.LBB16_51
-	.p2align	4
-.LBB16_31:
-	movq	56(%rsp), %rbx
-	jmp	.LBB16_36
-.LBB16_39:
+	cmpq	%r9, %r15
+	jne	.LBB16_44
+	movq	%r15, %r9
+	jmp	.LBB16_47
+.LBB16_35:
 	xorl	%r9d, %r9d
-	jmp	.LBB16_51
-.LBB16_42:
+	jmp	.LBB16_47
+.LBB16_38:
 	movl	$32, %edx
-	vmovaps	.LCPI16_3(%rip), %ymm13
-	vmovaps	%ymm13, 160(%rsp)
-	vmovdqa	.LCPI16_11(%rip), %ymm14
-	vmovdqa	.LCPI16_10(%rip), %ymm15
+	vmovaps	.LCPI16_3(%rip), %ymm14
+	vmovaps	%ymm14, 160(%rsp)
+	vmovdqa	.LCPI16_11(%rip), %ymm15
+	vmovdqa	.LCPI16_10(%rip), %ymm7
 	vmovdqa	.LCPI16_9(%rip), %ymm6
 	vmovdqa	.LCPI16_8(%rip), %ymm5
 	vmovdqa	.LCPI16_7(%rip), %ymm4
@@ -11232,110 +12485,110 @@ max_pool_forward:
 	vmovdqa	.LCPI16_5(%rip), %ymm2
 	movq	288(%rsp), %rsi
 	.p2align	4
-.LBB16_43:
-	vmovdqa	160(%rsp), %ymm7
-	vpsrlq	$32, %ymm7, %ymm1
-	vmovdqa	448(%rsp), %ymm0
+.LBB16_39:
+	vmovdqa	160(%rsp), %ymm8
+	vpsrlq	$32, %ymm8, %ymm1
+	vmovdqa	480(%rsp), %ymm0
 	vpmuludq	%ymm0, %ymm1, %ymm1
-	vpsrlq	$32, %ymm0, %ymm8
-	vpmuludq	%ymm7, %ymm8, %ymm7
-	vpaddq	%ymm1, %ymm7, %ymm1
+	vpsrlq	$32, %ymm0, %ymm11
+	vpmuludq	%ymm11, %ymm8, %ymm8
+	vpaddq	%ymm1, %ymm8, %ymm1
 	vpsllq	$32, %ymm1, %ymm1
+	vmovdqa	%ymm1, 448(%rsp)
+	vpsrlq	$32, %ymm15, %ymm8
+	vpmuludq	%ymm0, %ymm8, %ymm8
+	vpmuludq	%ymm11, %ymm15, %ymm9
+	vpaddq	%ymm8, %ymm9, %ymm8
+	vpsllq	$32, %ymm8, %ymm1
 	vmovdqa	%ymm1, 416(%rsp)
-	vpsrlq	$32, %ymm14, %ymm7
-	vpmuludq	%ymm0, %ymm7, %ymm7
-	vpmuludq	%ymm8, %ymm14, %ymm9
-	vpaddq	%ymm7, %ymm9, %ymm7
-	vpsllq	$32, %ymm7, %ymm1
-	vmovdqa	%ymm1, 384(%rsp)
-	vpsrlq	$32, %ymm15, %ymm7
-	vpmuludq	%ymm0, %ymm7, %ymm7
-	vpmuludq	%ymm8, %ymm15, %ymm9
-	vpaddq	%ymm7, %ymm9, %ymm7
-	vpsllq	$32, %ymm7, %ymm7
+	vpsrlq	$32, %ymm7, %ymm8
+	vpmuludq	%ymm0, %ymm8, %ymm8
+	vpmuludq	%ymm7, %ymm11, %ymm9
+	vpaddq	%ymm8, %ymm9, %ymm8
+	vpsllq	$32, %ymm8, %ymm8
 	vpsrlq	$32, %ymm6, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm6, %ymm8, %ymm11
-	vpaddq	%ymm9, %ymm11, %ymm9
-	vpsllq	$32, %ymm9, %ymm11
-	vpsrlq	$32, %ymm5, %ymm9
-	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm5, %ymm8, %ymm12
+	vpmuludq	%ymm6, %ymm11, %ymm12
 	vpaddq	%ymm9, %ymm12, %ymm9
 	vpsllq	$32, %ymm9, %ymm12
+	vpsrlq	$32, %ymm5, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm5, %ymm11, %ymm13
+	vpaddq	%ymm9, %ymm13, %ymm9
+	vpsllq	$32, %ymm9, %ymm13
 	vpsrlq	$32, %ymm4, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm4, %ymm8, %ymm1
+	vpmuludq	%ymm4, %ymm11, %ymm1
 	vpaddq	%ymm1, %ymm9, %ymm1
 	vpsllq	$32, %ymm1, %ymm1
 	vpsrlq	$32, %ymm3, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm3, %ymm8, %ymm10
+	vpmuludq	%ymm3, %ymm11, %ymm10
 	vpaddq	%ymm9, %ymm10, %ymm9
+	vpsllq	$32, %ymm9, %ymm10
+	vpsrlq	$32, %ymm2, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm2, %ymm11, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm9
 	vpsllq	$32, %ymm9, %ymm9
-	vpsrlq	$32, %ymm2, %ymm10
-	vpmuludq	%ymm0, %ymm10, %ymm10
-	vpmuludq	%ymm2, %ymm8, %ymm8
-	vpaddq	%ymm10, %ymm8, %ymm8
-	vpsllq	$32, %ymm8, %ymm8
-	vpmuludq	%ymm0, %ymm2, %ymm10
-	vmovdqa	480(%rsp), %ymm13
-	vpaddq	%ymm13, %ymm10, %ymm10
-	vpaddq	%ymm8, %ymm10, %ymm8
-	vpmuludq	%ymm0, %ymm3, %ymm10
-	vpaddq	%ymm13, %ymm10, %ymm10
-	vpaddq	%ymm9, %ymm10, %ymm9
+	vpmuludq	%ymm0, %ymm2, %ymm11
+	vmovdqa	512(%rsp), %ymm14
+	vpaddq	%ymm14, %ymm11, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm9
+	vpmuludq	%ymm0, %ymm3, %ymm11
+	vpaddq	%ymm14, %ymm11, %ymm11
+	vpaddq	%ymm10, %ymm11, %ymm11
 	vpmuludq	%ymm0, %ymm4, %ymm10
-	vpaddq	%ymm13, %ymm10, %ymm10
+	vpaddq	%ymm14, %ymm10, %ymm10
 	vpaddq	%ymm1, %ymm10, %ymm1
 	vpmuludq	%ymm0, %ymm5, %ymm10
+	vpaddq	%ymm14, %ymm10, %ymm10
 	vpaddq	%ymm13, %ymm10, %ymm10
-	vpaddq	%ymm12, %ymm10, %ymm10
-	vpmuludq	%ymm0, %ymm6, %ymm12
-	vpaddq	%ymm13, %ymm12, %ymm12
-	vpaddq	%ymm11, %ymm12, %ymm11
-	vpmuludq	%ymm0, %ymm15, %ymm12
-	vpaddq	%ymm13, %ymm12, %ymm12
-	vpaddq	%ymm7, %ymm12, %ymm7
-	vpmuludq	%ymm0, %ymm14, %ymm12
-	vpaddq	%ymm13, %ymm12, %ymm12
-	vpaddq	384(%rsp), %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm6, %ymm13
+	vpaddq	%ymm14, %ymm13, %ymm13
+	vpaddq	%ymm12, %ymm13, %ymm12
+	vpmuludq	%ymm0, %ymm7, %ymm13
+	vpaddq	%ymm14, %ymm13, %ymm13
+	vpaddq	%ymm8, %ymm13, %ymm8
+	vpmuludq	%ymm0, %ymm15, %ymm13
+	vpaddq	%ymm14, %ymm13, %ymm13
+	vpaddq	416(%rsp), %ymm13, %ymm13
 	vpmuludq	160(%rsp), %ymm0, %ymm0
-	vpaddq	%ymm0, %ymm13, %ymm0
-	vpaddq	416(%rsp), %ymm0, %ymm0
-	vpcmpeqd	%ymm13, %ymm13, %ymm13
-	vpcmpgtq	%ymm13, %ymm0, %ymm0
-	vpcmpgtq	%ymm13, %ymm12, %ymm12
-	vpackssdw	%ymm12, %ymm0, %ymm0
-	vpcmpgtq	%ymm13, %ymm7, %ymm7
-	vpcmpgtq	%ymm13, %ymm11, %ymm11
-	vpackssdw	%ymm11, %ymm7, %ymm7
+	vpaddq	%ymm0, %ymm14, %ymm0
+	vpaddq	448(%rsp), %ymm0, %ymm0
+	vpcmpeqd	%ymm14, %ymm14, %ymm14
+	vpcmpgtq	%ymm14, %ymm0, %ymm0
+	vpcmpgtq	%ymm14, %ymm13, %ymm13
+	vpackssdw	%ymm13, %ymm0, %ymm0
+	vpcmpgtq	%ymm14, %ymm8, %ymm8
+	vpcmpgtq	%ymm14, %ymm12, %ymm12
+	vpackssdw	%ymm12, %ymm8, %ymm8
 	vpermq	$216, %ymm0, %ymm0
-	vpermq	$216, %ymm7, %ymm7
-	vpackssdw	%ymm7, %ymm0, %ymm0
-	vpcmpgtq	%ymm13, %ymm10, %ymm7
-	vpcmpgtq	%ymm13, %ymm1, %ymm1
-	vpackssdw	%ymm1, %ymm7, %ymm1
-	vpcmpgtq	%ymm13, %ymm9, %ymm7
-	vpcmpgtq	%ymm13, %ymm8, %ymm8
-	vpackssdw	%ymm8, %ymm7, %ymm7
+	vpermq	$216, %ymm8, %ymm8
+	vpackssdw	%ymm8, %ymm0, %ymm0
+	vpcmpgtq	%ymm14, %ymm10, %ymm8
+	vpcmpgtq	%ymm14, %ymm1, %ymm1
+	vpackssdw	%ymm1, %ymm8, %ymm1
+	vpcmpgtq	%ymm14, %ymm11, %ymm8
+	vpcmpgtq	%ymm14, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm8, %ymm8
 	vpermq	$216, %ymm1, %ymm1
-	vpermq	$216, %ymm7, %ymm7
-	vpackssdw	%ymm7, %ymm1, %ymm1
+	vpermq	$216, %ymm8, %ymm8
+	vpackssdw	%ymm8, %ymm1, %ymm1
 	vpermq	$216, %ymm0, %ymm0
 	vpermq	$216, %ymm1, %ymm1
 	vpacksswb	%ymm1, %ymm0, %ymm1
 	vpmovmskb	%ymm1, %eax
 	leaq	-32(%rdx), %r8
 	testl	%eax, %eax
-	jne	.LBB16_45
+	jne	.LBB16_41
 	addq	%rsi, %rdx
 	vpbroadcastq	.LCPI16_12(%rip), %ymm0
-	vmovdqa	160(%rsp), %ymm7
-	vpaddq	%ymm0, %ymm7, %ymm7
-	vmovdqa	%ymm7, 160(%rsp)
-	vpaddq	%ymm0, %ymm14, %ymm14
+	vmovdqa	160(%rsp), %ymm8
+	vpaddq	%ymm0, %ymm8, %ymm8
+	vmovdqa	%ymm8, 160(%rsp)
 	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
 	vpaddq	%ymm0, %ymm5, %ymm5
 	vpaddq	%ymm0, %ymm4, %ymm4
@@ -11343,12 +12596,12 @@ max_pool_forward:
 	vpaddq	%ymm0, %ymm2, %ymm2
 	cmpq	$64, %rdx
 	movq	%r8, %rdx
-	jne	.LBB16_43
-.LBB16_45:
+	jne	.LBB16_39
+.LBB16_41:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	je	.LBB16_46
+	je	.LBB16_42
 	vpand	.LCPI16_13(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm1
@@ -11403,63 +12656,64 @@ max_pool_forward:
 	movzbl	%al, %r9d
 	subq	%r8, %r9
 	vpxor	%xmm7, %xmm7, %xmm7
-	jmp	.LBB16_51
-.LBB16_46:
+	vpxor	%xmm8, %xmm8, %xmm8
+	jmp	.LBB16_47
+.LBB16_42:
 	movq	%rsi, %rdx
-	movq	%r12, %r9
-	cmpq	%rsi, %r12
+	movq	%r15, %r9
+	cmpq	%rsi, %r15
 	vpxor	%xmm7, %xmm7, %xmm7
-	jne	.LBB16_47
+	vpxor	%xmm8, %xmm8, %xmm8
+	jne	.LBB16_43
 	.p2align	4
-.LBB16_51:
-	subq	104(%rsp), %rbx
-	cmpq	%r12, %r9
-	movq	%r12, %rdx
+.LBB16_47:
+	subq	128(%rsp), %rdi
+	cmpq	%r15, %r9
+	movq	%r15, %rdx
 	cmovlq	%r9, %rdx
-	movq	128(%rsp), %rsi
-	movq	%r12, %rax
-	movq	328(%rsp), %rdi
+	movq	136(%rsp), %rsi
+	movq	%r15, %rax
+	movq	328(%rsp), %r15
 	.p2align	4
-.LBB16_52:
+.LBB16_48:
 	cmpq	%r9, %rax
-	jle	.LBB16_55
+	jle	.LBB16_51
 	decq	%rax
 	subq	%r10, %rsi
-	cmpq	%rdi, %rsi
-	jge	.LBB16_52
+	cmpq	%r11, %rsi
+	jge	.LBB16_48
 	incq	%rax
 	movq	%rax, %rdx
-.LBB16_55:
-	testq	%r11, %r11
-	movq	320(%rsp), %rdi
-	jle	.LBB16_56
-	cmpq	$96, %r11
-	jae	.LBB16_59
+.LBB16_51:
+	testq	%r13, %r13
+	jle	.LBB16_52
+	cmpq	$96, %r13
+	jae	.LBB16_55
 	xorl	%esi, %esi
-.LBB16_64:
+.LBB16_60:
 	leaq	-1(%rsi), %rax
 	imulq	%r10, %rax
 	addq	152(%rsp), %rax
 	movq	%rsi, %r8
 	.p2align	4
-.LBB16_65:
+.LBB16_61:
 	addq	%r10, %rax
-	jns	.LBB16_68
+	jns	.LBB16_64
 	incq	%r8
-	cmpq	%r8, %r11
-	jne	.LBB16_65
-	movq	%r11, %r8
-	jmp	.LBB16_68
-.LBB16_56:
+	cmpq	%r8, %r13
+	jne	.LBB16_61
+	movq	%r13, %r8
+	jmp	.LBB16_64
+.LBB16_52:
 	xorl	%r8d, %r8d
-	jmp	.LBB16_68
-.LBB16_59:
-	vmovq	%rbx, %xmm0
+	jmp	.LBB16_64
+.LBB16_55:
+	vmovq	%rdi, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 512(%rsp)
+	vmovdqa	%ymm0, 544(%rsp)
 	movl	$32, %r8d
-	vmovdqa	.LCPI16_3(%rip), %ymm14
-	vmovdqa	.LCPI16_11(%rip), %ymm15
+	vmovdqa	.LCPI16_3(%rip), %ymm15
+	vmovdqa	.LCPI16_11(%rip), %ymm7
 	vmovdqa	.LCPI16_10(%rip), %ymm6
 	vmovdqa	.LCPI16_9(%rip), %ymm5
 	vmovdqa	.LCPI16_8(%rip), %ymm4
@@ -11467,111 +12721,111 @@ max_pool_forward:
 	vmovdqa	.LCPI16_6(%rip), %ymm2
 	vmovdqa	.LCPI16_5(%rip), %ymm1
 	.p2align	4
-.LBB16_60:
-	vpsrlq	$32, %ymm14, %ymm0
-	vmovdqa	448(%rsp), %ymm13
-	vpmuludq	%ymm0, %ymm13, %ymm0
-	vpsrlq	$32, %ymm13, %ymm11
-	vpmuludq	%ymm11, %ymm14, %ymm7
-	vpaddq	%ymm0, %ymm7, %ymm0
-	vpsllq	$32, %ymm0, %ymm0
-	vmovdqa	%ymm0, 160(%rsp)
+.LBB16_56:
 	vpsrlq	$32, %ymm15, %ymm0
-	vpmuludq	%ymm0, %ymm13, %ymm0
-	vpmuludq	%ymm11, %ymm15, %ymm7
-	vpaddq	%ymm0, %ymm7, %ymm0
-	vpsllq	$32, %ymm0, %ymm0
-	vmovdqa	%ymm0, 416(%rsp)
-	vpsrlq	$32, %ymm6, %ymm0
-	vpmuludq	%ymm0, %ymm13, %ymm0
-	vpmuludq	%ymm6, %ymm11, %ymm8
+	vmovdqa	480(%rsp), %ymm14
+	vpmuludq	%ymm0, %ymm14, %ymm0
+	vpsrlq	$32, %ymm14, %ymm12
+	vpmuludq	%ymm12, %ymm15, %ymm8
 	vpaddq	%ymm0, %ymm8, %ymm0
 	vpsllq	$32, %ymm0, %ymm0
-	vmovdqa	%ymm0, 384(%rsp)
-	vpsrlq	$32, %ymm5, %ymm0
-	vpmuludq	%ymm0, %ymm13, %ymm0
-	vpmuludq	%ymm5, %ymm11, %ymm9
+	vmovdqa	%ymm0, 160(%rsp)
+	vpsrlq	$32, %ymm7, %ymm0
+	vpmuludq	%ymm0, %ymm14, %ymm0
+	vpmuludq	%ymm7, %ymm12, %ymm8
+	vpaddq	%ymm0, %ymm8, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 448(%rsp)
+	vpsrlq	$32, %ymm6, %ymm0
+	vpmuludq	%ymm0, %ymm14, %ymm0
+	vpmuludq	%ymm6, %ymm12, %ymm9
 	vpaddq	%ymm0, %ymm9, %ymm0
-	vpsllq	$32, %ymm0, %ymm9
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 416(%rsp)
+	vpsrlq	$32, %ymm5, %ymm0
+	vpmuludq	%ymm0, %ymm14, %ymm0
+	vpmuludq	%ymm5, %ymm12, %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm0
+	vpsllq	$32, %ymm0, %ymm11
 	vpsrlq	$32, %ymm4, %ymm0
-	vpmuludq	%ymm0, %ymm13, %ymm0
-	vpmuludq	%ymm4, %ymm11, %ymm12
-	vpaddq	%ymm0, %ymm12, %ymm0
-	vpsllq	$32, %ymm0, %ymm8
-	vpsrlq	$32, %ymm3, %ymm12
-	vpmuludq	%ymm13, %ymm12, %ymm12
-	vpmuludq	%ymm3, %ymm11, %ymm10
-	vpaddq	%ymm12, %ymm10, %ymm10
+	vpmuludq	%ymm0, %ymm14, %ymm0
+	vpmuludq	%ymm4, %ymm12, %ymm13
+	vpaddq	%ymm0, %ymm13, %ymm0
+	vpsllq	$32, %ymm0, %ymm9
+	vpsrlq	$32, %ymm3, %ymm13
+	vpmuludq	%ymm14, %ymm13, %ymm13
+	vpmuludq	%ymm3, %ymm12, %ymm10
+	vpaddq	%ymm13, %ymm10, %ymm10
 	vpsllq	$32, %ymm10, %ymm10
-	vpsrlq	$32, %ymm2, %ymm12
-	vpmuludq	%ymm13, %ymm12, %ymm12
-	vpmuludq	%ymm2, %ymm11, %ymm7
-	vpaddq	%ymm7, %ymm12, %ymm7
-	vpsllq	$32, %ymm7, %ymm7
-	vpsrlq	$32, %ymm1, %ymm12
-	vpmuludq	%ymm13, %ymm12, %ymm12
-	vpmuludq	%ymm1, %ymm11, %ymm11
-	vpaddq	%ymm12, %ymm11, %ymm11
-	vpsllq	$32, %ymm11, %ymm11
-	vpmuludq	%ymm1, %ymm13, %ymm12
-	vmovdqa	512(%rsp), %ymm0
-	vpaddq	%ymm0, %ymm12, %ymm12
-	vpaddq	%ymm11, %ymm12, %ymm11
-	vmovdqa	%ymm11, 576(%rsp)
-	vpmuludq	%ymm2, %ymm13, %ymm12
-	vpaddq	%ymm0, %ymm12, %ymm12
-	vpaddq	%ymm7, %ymm12, %ymm7
-	vmovdqa	%ymm7, 544(%rsp)
-	vpmuludq	%ymm3, %ymm13, %ymm7
-	vpaddq	%ymm0, %ymm7, %ymm7
-	vpaddq	%ymm7, %ymm10, %ymm12
-	vpmuludq	%ymm4, %ymm13, %ymm10
+	vpsrlq	$32, %ymm2, %ymm13
+	vpmuludq	%ymm14, %ymm13, %ymm13
+	vpmuludq	%ymm2, %ymm12, %ymm8
+	vpaddq	%ymm13, %ymm8, %ymm8
+	vpsllq	$32, %ymm8, %ymm8
+	vpsrlq	$32, %ymm1, %ymm13
+	vpmuludq	%ymm14, %ymm13, %ymm13
+	vpmuludq	%ymm1, %ymm12, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpsllq	$32, %ymm12, %ymm12
+	vpmuludq	%ymm1, %ymm14, %ymm13
+	vmovdqa	544(%rsp), %ymm0
+	vpaddq	%ymm0, %ymm13, %ymm13
+	vpaddq	%ymm12, %ymm13, %ymm12
+	vmovdqa	%ymm12, 608(%rsp)
+	vpmuludq	%ymm2, %ymm14, %ymm13
+	vpaddq	%ymm0, %ymm13, %ymm13
+	vpaddq	%ymm8, %ymm13, %ymm8
+	vmovdqa	%ymm8, 576(%rsp)
+	vpmuludq	%ymm3, %ymm14, %ymm8
+	vpaddq	%ymm0, %ymm8, %ymm8
+	vpaddq	%ymm10, %ymm8, %ymm13
+	vpmuludq	%ymm4, %ymm14, %ymm10
 	vpaddq	%ymm0, %ymm10, %ymm10
-	vpaddq	%ymm8, %ymm10, %ymm7
-	vpmuludq	%ymm5, %ymm13, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm8
+	vpmuludq	%ymm5, %ymm14, %ymm10
 	vpaddq	%ymm0, %ymm10, %ymm10
-	vpaddq	%ymm9, %ymm10, %ymm9
-	vpmuludq	%ymm6, %ymm13, %ymm10
-	vpaddq	%ymm0, %ymm10, %ymm10
-	vpaddq	384(%rsp), %ymm10, %ymm8
-	vpmuludq	%ymm13, %ymm15, %ymm10
+	vpaddq	%ymm11, %ymm10, %ymm9
+	vpmuludq	%ymm6, %ymm14, %ymm10
 	vpaddq	%ymm0, %ymm10, %ymm10
 	vpaddq	416(%rsp), %ymm10, %ymm10
-	vpmuludq	%ymm13, %ymm14, %ymm11
+	vpmuludq	%ymm7, %ymm14, %ymm11
 	vpaddq	%ymm0, %ymm11, %ymm11
-	vpaddq	160(%rsp), %ymm11, %ymm11
-	vpcmpeqd	%ymm13, %ymm13, %ymm13
-	vpcmpgtq	%ymm13, %ymm11, %ymm11
-	vpcmpgtq	%ymm13, %ymm10, %ymm10
-	vpackssdw	%ymm10, %ymm11, %ymm10
-	vpcmpgtq	%ymm13, %ymm8, %ymm8
-	vpcmpgtq	%ymm13, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm8, %ymm8
-	vpermq	$216, %ymm10, %ymm9
+	vpaddq	448(%rsp), %ymm11, %ymm11
+	vpmuludq	%ymm14, %ymm15, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm12
+	vpaddq	160(%rsp), %ymm12, %ymm12
+	vpcmpeqd	%ymm14, %ymm14, %ymm14
+	vpcmpgtq	%ymm14, %ymm12, %ymm12
+	vpcmpgtq	%ymm14, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm12, %ymm11
+	vpcmpgtq	%ymm14, %ymm10, %ymm10
+	vpcmpgtq	%ymm14, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm10, %ymm9
+	vpermq	$216, %ymm11, %ymm10
+	vpermq	$216, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm10, %ymm9
+	vpcmpgtq	%ymm14, %ymm8, %ymm0
+	vpcmpgtq	%ymm14, %ymm13, %ymm8
+	vpackssdw	%ymm8, %ymm0, %ymm0
+	vmovdqa	576(%rsp), %ymm8
+	vpcmpgtq	%ymm14, %ymm8, %ymm8
+	vmovdqa	608(%rsp), %ymm10
+	vpcmpgtq	%ymm14, %ymm10, %ymm10
+	vpackssdw	%ymm10, %ymm8, %ymm8
+	vpermq	$216, %ymm0, %ymm0
 	vpermq	$216, %ymm8, %ymm8
-	vpackssdw	%ymm8, %ymm9, %ymm8
-	vpcmpgtq	%ymm13, %ymm7, %ymm0
-	vpcmpgtq	%ymm13, %ymm12, %ymm7
-	vpackssdw	%ymm7, %ymm0, %ymm0
-	vmovdqa	544(%rsp), %ymm7
-	vpcmpgtq	%ymm13, %ymm7, %ymm7
-	vmovdqa	576(%rsp), %ymm9
-	vpcmpgtq	%ymm13, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm7, %ymm7
+	vpackssdw	%ymm8, %ymm0, %ymm0
+	vpermq	$216, %ymm9, %ymm8
 	vpermq	$216, %ymm0, %ymm0
-	vpermq	$216, %ymm7, %ymm7
-	vpackssdw	%ymm7, %ymm0, %ymm0
-	vpermq	$216, %ymm8, %ymm7
-	vpermq	$216, %ymm0, %ymm0
-	vpacksswb	%ymm0, %ymm7, %ymm7
-	vpmovmskb	%ymm7, %eax
+	vpacksswb	%ymm0, %ymm8, %ymm8
+	vpmovmskb	%ymm8, %eax
 	leaq	-32(%r8), %rsi
 	testl	%eax, %eax
-	jne	.LBB16_62
-	addq	%rdi, %r8
+	jne	.LBB16_58
+	addq	%r15, %r8
 	vpbroadcastq	.LCPI16_12(%rip), %ymm0
-	vpaddq	%ymm0, %ymm14, %ymm14
 	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
 	vpaddq	%ymm0, %ymm5, %ymm5
 	vpaddq	%ymm0, %ymm4, %ymm4
@@ -11580,12 +12834,13 @@ max_pool_forward:
 	vpaddq	%ymm0, %ymm1, %ymm1
 	cmpq	$64, %r8
 	movq	%rsi, %r8
-	jne	.LBB16_60
-.LBB16_62:
-	vpermq	$216, %ymm7, %ymm1
+	jne	.LBB16_56
+.LBB16_58:
+	vpermq	$216, %ymm8, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	je	.LBB16_63
+	vpxor	%xmm7, %xmm7, %xmm7
+	je	.LBB16_59
 	vpand	.LCPI16_13(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm1
@@ -11639,148 +12894,185 @@ max_pool_forward:
 	subb	%r8b, %al
 	movzbl	%al, %r8d
 	subq	%rsi, %r8
-	vpxor	%xmm7, %xmm7, %xmm7
-	jmp	.LBB16_68
-.LBB16_63:
-	movq	%rdi, %rsi
-	movq	%r11, %r8
-	cmpq	%rdi, %r11
-	vpxor	%xmm7, %xmm7, %xmm7
-	jne	.LBB16_64
+	vpxor	%xmm8, %xmm8, %xmm8
+	jmp	.LBB16_64
+.LBB16_59:
+	movq	%r15, %rsi
+	movq	%r13, %r8
+	cmpq	%r15, %r13
+	vpxor	%xmm8, %xmm8, %xmm8
+	jne	.LBB16_60
 	.p2align	4
-.LBB16_68:
-	cmpq	%r11, %r8
-	movq	%r11, %rsi
+.LBB16_64:
+	cmpq	%r13, %r8
+	movq	%r13, %rsi
 	cmovlq	%r8, %rsi
-	movq	%r13, %rdi
-	movq	%r11, %rax
+	movq	%rbx, %r11
+	movq	%r13, %rax
 	.p2align	4
-.LBB16_69:
+.LBB16_65:
 	cmpq	%r8, %rax
-	jle	.LBB16_72
+	jle	.LBB16_68
 	decq	%rax
-	subq	%r10, %rdi
-	cmpq	%r15, %rdi
-	jge	.LBB16_69
+	subq	%r10, %r11
+	cmpq	%r14, %r11
+	jge	.LBB16_65
 	incq	%rax
 	movq	%rax, %rsi
-.LBB16_72:
+.LBB16_68:
 	imulq	%r10, %r9
 	imulq	%r10, %rdx
-	movq	$-1, %r12
+	movq	$-1, %r14
 	cmpq	%rdx, %r9
-	jge	.LBB16_76
+	jge	.LBB16_72
 	movq	304(%rsp), %r11
 	addq	%r11, %rdx
 	imulq	%r10, %r8
-	leaq	(%r8,%rbx), %rdi
+	leaq	(%r8,%rdi), %r13
 	imulq	%r10, %rsi
-	addq	%rsi, %rbx
-	movq	48(%rsp), %rax
+	addq	%rsi, %rdi
+	movq	56(%rsp), %rax
 	leaq	(%rax,%r9), %r15
 	addq	%r11, %r9
-	movq	136(%rsp), %r11
+	movq	144(%rsp), %r11
 	imulq	%r15, %r11
 	imulq	296(%rsp), %r15
-	addq	40(%rsp), %r15
-	jmp	.LBB16_74
+	addq	48(%rsp), %r15
+	jmp	.LBB16_70
 	.p2align	4
-.LBB16_75:
+.LBB16_71:
 	addq	%r10, %r9
-	addq	376(%rsp), %r11
-	addq	368(%rsp), %r15
+	addq	408(%rsp), %r11
+	addq	400(%rsp), %r15
 	cmpq	%rdx, %r9
-	jge	.LBB16_76
-.LBB16_74:
-	movq	%rdi, %rax
+	jge	.LBB16_72
+.LBB16_70:
+	movq	%r13, %rax
 	cmpq	%rsi, %r8
-	jl	.LBB16_77
-	jmp	.LBB16_75
+	jl	.LBB16_73
+	jmp	.LBB16_71
 	.p2align	4
-.LBB16_81:
-	leaq	(%r11,%rax), %r12
-.LBB16_82:
-	addq	%r10, %rax
-	cmpq	%rbx, %rax
-	jge	.LBB16_75
 .LBB16_77:
-	testq	%r12, %r12
-	js	.LBB16_81
+	leaq	(%r11,%rax), %r14
+.LBB16_78:
+	addq	%r10, %rax
+	cmpq	%rdi, %rax
+	jge	.LBB16_71
+.LBB16_73:
+	testq	%r14, %r14
+	js	.LBB16_77
 	vmovss	(%r15,%rax,4), %xmm2
-	vmovss	(%r14,%r12,4), %xmm1
+	vmovss	(%r12,%r14,4), %xmm1
 	vucomiss	%xmm1, %xmm2
-	ja	.LBB16_81
+	ja	.LBB16_77
 	vucomiss	%xmm2, %xmm2
-	jnp	.LBB16_82
+	jnp	.LBB16_78
 	vucomiss	%xmm1, %xmm1
-	jnp	.LBB16_81
-	jmp	.LBB16_82
+	jnp	.LBB16_77
+	jmp	.LBB16_78
 	.p2align	4
 .LBB16_18:
-	movq	16(%rsp), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB16_23
-	xorl	%eax, %eax
+	testq	%rbx, %rbx
+	jle	.LBB16_81
+	xorl	%ecx, %ecx
+	jmp	.LBB16_20
 	.p2align	4
+.LBB16_80:
+	incq	%rcx
+	cmpq	%rbx, %rcx
+	movq	64(%rsp), %rsi
+	je	.LBB16_81
 .LBB16_20:
-	movq	280(%rsp), %rcx
-	imulq	%rax, %rcx
-	leaq	(%r14,%rcx,4), %rcx
-	leaq	(%rcx,%r15,4), %rdx
-	movq	%rsi, %r13
-	movq	%rax, %rsi
-	imulq	%rbx, %rsi
-	movq	96(%rsp), %rdi
-	leaq	(%rdi,%rsi,4), %rsi
-	xorl	%edi, %edi
+	movq	272(%rsp), %rax
+	imulq	%rcx, %rax
+	movq	%rcx, %rdi
+	imulq	%r8, %rdi
+	leaq	(%r12,%rax,4), %rdx
+	leaq	(%rdx,%r14,4), %rsi
+	movq	120(%rsp), %rax
+	leaq	(%rax,%rdi,4), %rdi
+	xorl	%eax, %eax
+	cmpq	$8, %r8
+	jge	.LBB16_21
+	.p2align	4
+.LBB16_79:
+	movq	376(%rsp), %r8
+	cmpq	%r8, %rax
+	cmovlq	%rax, %r8
+	vmovups	(%rdx,%r8,8), %xmm0
+	vmovups	16(%rdx,%r8,8), %xmm1
+	vshufps	$136, %xmm1, %xmm0, %xmm2
+	vshufps	$221, %xmm1, %xmm0, %xmm0
+	vmovups	(%rsi,%r8,8), %xmm1
+	vmovups	16(%rsi,%r8,8), %xmm3
+	vcmpnltps	%xmm0, %xmm2, %xmm4
+	vcmpordps	%xmm7, %xmm0, %xmm5
+	vcmpunordps	%xmm7, %xmm2, %xmm6
+	vorps	%xmm5, %xmm6, %xmm5
+	vandps	%xmm5, %xmm4, %xmm4
+	vblendvps	%xmm4, %xmm2, %xmm0, %xmm0
+	vshufps	$136, %xmm3, %xmm1, %xmm2
+	vcmpnltps	%xmm2, %xmm0, %xmm4
+	vcmpordps	%xmm7, %xmm2, %xmm5
+	vcmpunordps	%xmm7, %xmm0, %xmm6
+	vorps	%xmm5, %xmm6, %xmm5
+	vandps	%xmm5, %xmm4, %xmm4
+	vblendvps	%xmm4, %xmm0, %xmm2, %xmm0
+	vshufps	$221, %xmm3, %xmm1, %xmm1
+	vcmpnltps	%xmm1, %xmm0, %xmm2
+	vcmpordps	%xmm7, %xmm1, %xmm3
+	vcmpunordps	%xmm7, %xmm0, %xmm4
+	vorps	%xmm3, %xmm4, %xmm3
+	vandps	%xmm3, %xmm2, %xmm2
+	vblendvps	%xmm2, %xmm0, %xmm1, %xmm0
+	vmovups	%xmm0, (%rdi,%r8,4)
+	movq	72(%rsp), %r8
+	addq	$4, %rax
+	cmpq	%r8, %rax
+	jl	.LBB16_79
+	jmp	.LBB16_80
 	.p2align	4
 .LBB16_21:
-	cmpq	%r13, %rdi
-	movq	%r13, %r8
-	cmovlq	%rdi, %r8
-	vmovups	(%rcx,%r8,8), %ymm0
-	vmovups	32(%rcx,%r8,8), %ymm1
-	vmovups	(%rdx,%r8,8), %ymm2
-	vmovups	32(%rdx,%r8,8), %ymm3
+	movq	384(%rsp), %r8
+	cmpq	%r8, %rax
+	cmovlq	%rax, %r8
+	vmovups	(%rdx,%r8,8), %ymm0
+	vmovups	32(%rdx,%r8,8), %ymm1
+	vmovups	(%rsi,%r8,8), %ymm2
+	vmovups	32(%rsi,%r8,8), %ymm3
 	vshufps	$136, %ymm1, %ymm0, %ymm4
 	vpermpd	$216, %ymm4, %ymm4
 	vshufps	$221, %ymm1, %ymm0, %ymm0
 	vpermpd	$216, %ymm0, %ymm0
 	vshufps	$136, %ymm3, %ymm2, %ymm1
 	vpermpd	$216, %ymm1, %ymm1
-	vcmpordps	%ymm7, %ymm0, %ymm5
-	vcmpunordps	%ymm7, %ymm4, %ymm6
+	vcmpordps	%ymm0, %ymm8, %ymm5
+	vcmpunordps	%ymm4, %ymm8, %ymm6
 	vorps	%ymm5, %ymm6, %ymm5
 	vcmpnltps	%ymm0, %ymm4, %ymm6
 	vandps	%ymm5, %ymm6, %ymm5
 	vblendvps	%ymm5, %ymm4, %ymm0, %ymm0
 	vshufps	$221, %ymm3, %ymm2, %ymm2
 	vcmpnltps	%ymm1, %ymm0, %ymm3
-	vcmpordps	%ymm7, %ymm1, %ymm4
-	vcmpunordps	%ymm7, %ymm0, %ymm5
+	vcmpordps	%ymm1, %ymm8, %ymm4
+	vcmpunordps	%ymm0, %ymm8, %ymm5
 	vorps	%ymm4, %ymm5, %ymm4
 	vandps	%ymm4, %ymm3, %ymm3
 	vblendvps	%ymm3, %ymm0, %ymm1, %ymm0
 	vpermpd	$216, %ymm2, %ymm1
 	vcmpnltps	%ymm1, %ymm0, %ymm2
-	vcmpordps	%ymm7, %ymm1, %ymm3
-	vcmpunordps	%ymm7, %ymm0, %ymm4
+	vcmpordps	%ymm1, %ymm8, %ymm3
+	vcmpunordps	%ymm0, %ymm8, %ymm4
 	vorps	%ymm3, %ymm4, %ymm3
 	vandps	%ymm3, %ymm2, %ymm2
 	vblendvps	%ymm2, %ymm0, %ymm1, %ymm0
-	vmovups	%ymm0, (%rsi,%r8,4)
-	addq	$8, %rdi
-	cmpq	%rbx, %rdi
+	vmovups	%ymm0, (%rdi,%r8,4)
+	movq	72(%rsp), %r8
+	addq	$8, %rax
+	cmpq	%r8, %rax
 	jl	.LBB16_21
-	incq	%rax
-	movq	16(%rsp), %rdx
-	cmpq	%rdx, %rax
-	movq	120(%rsp), %rdi
-	movq	112(%rsp), %r8
-	movq	%r13, %rsi
-	jne	.LBB16_20
-	jmp	.LBB16_23
-.LBB16_24:
+	jmp	.LBB16_80
+.LBB16_82:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -11793,19 +13085,19 @@ max_pool_forward:
 	retq
 .LBB16_2:
 	.cfi_def_cfa %rbp, 16
-	movq	$0, 8(%rsp)
-	testq	%r12, %r12
+	movq	$0, 32(%rsp)
+	testq	%r15, %r15
 	jle	.LBB16_15
-	movq	%r11, %rax
-	imulq	%r12, %rax
+	movq	%r13, %rax
+	imulq	%r15, %rax
 	cmpq	$64, %rax
 	jg	.LBB16_15
 	movabsq	$9223372036854775776, %rdx
 	orq	$16, %rdx
-	andq	%r11, %rdx
+	andq	%r13, %rdx
 	vmovq	%r10, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	leaq	704(%rsp), %rsi
+	leaq	736(%rsp), %rsi
 	xorl	%r8d, %r8d
 	vpbroadcastq	.LCPI16_0(%rip), %ymm1
 	vmovdqa	%ymm1, 160(%rsp)
@@ -11814,36 +13106,35 @@ max_pool_forward:
 	vpsrlq	$32, %ymm0, %ymm5
 	vpbroadcastq	.LCPI16_4(%rip), %ymm6
 	xorl	%r9d, %r9d
-	movq	$0, 8(%rsp)
+	movq	$0, 32(%rsp)
 	jmp	.LBB16_5
 	.p2align	4
 .LBB16_6:
-	movq	8(%rsp), %rcx
+	movq	32(%rsp), %rcx
 .LBB16_14:
-	movq	%rcx, 8(%rsp)
+	movq	%rcx, 32(%rsp)
 	incq	%r9
-	addq	%r15, %r8
-	cmpq	%r12, %r9
-	movq	24(%rsp), %r11
+	addq	%r14, %r8
+	cmpq	%r15, %r9
 	je	.LBB16_15
 .LBB16_5:
-	testq	%r11, %r11
+	testq	%r13, %r13
 	jle	.LBB16_6
-	cmpq	$16, %r11
+	cmpq	$16, %r13
 	jae	.LBB16_9
 	xorl	%eax, %eax
-	movq	8(%rsp), %rcx
+	movq	32(%rsp), %rcx
 	jmp	.LBB16_12
 	.p2align	4
 .LBB16_9:
 	movq	%r9, %rax
-	imulq	%r15, %rax
+	imulq	%r14, %rax
 	vmovq	%rax, %xmm7
 	vpbroadcastq	%xmm7, %ymm7
 	vpaddq	160(%rsp), %ymm7, %ymm8
 	vpaddq	%ymm2, %ymm7, %ymm9
 	vpaddq	%ymm3, %ymm7, %ymm10
-	movq	8(%rsp), %rcx
+	movq	32(%rsp), %rcx
 	leaq	(%rsi,%rcx,8), %rax
 	addq	%rdx, %rcx
 	xorl	%r11d, %r11d
@@ -11891,16 +13182,16 @@ max_pool_forward:
 	cmpq	%r11, %rdx
 	jne	.LBB16_10
 	movq	%rdx, %rax
-	cmpq	%rdx, 24(%rsp)
+	cmpq	%rdx, %r13
 	je	.LBB16_14
 .LBB16_12:
-	movq	24(%rsp), %r11
+	movq	%r13, %r11
 	subq	%rax, %r11
 	addq	%r8, %rax
 	imulq	%r10, %rax
 	.p2align	4
 .LBB16_13:
-	movq	%rax, 608(%rsp,%rcx,8)
+	movq	%rax, 640(%rsp,%rcx,8)
 	incq	%rcx
 	addq	%r10, %rax
 	decq	%r11
@@ -11919,7 +13210,9 @@ max_pool_forward:
 	.quad	12
 .LCPI17_4:
 	.quad	16
-.LCPI17_13:
+.LCPI17_5:
+	.quad	2
+.LCPI17_15:
 	.quad	32
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
@@ -11928,7 +13221,7 @@ max_pool_forward:
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI17_5:
+.LCPI17_6:
 	.long	0
 	.long	1
 	.long	2
@@ -11937,42 +13230,42 @@ max_pool_forward:
 	.long	5
 	.long	6
 	.long	7
-.LCPI17_6:
+.LCPI17_8:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI17_7:
+.LCPI17_9:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI17_8:
+.LCPI17_10:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI17_9:
+.LCPI17_11:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI17_10:
+.LCPI17_12:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI17_11:
+.LCPI17_13:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI17_12:
+.LCPI17_14:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI17_14:
+.LCPI17_16:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -12005,6 +13298,13 @@ max_pool_forward:
 	.byte	3
 	.byte	2
 	.byte	1
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI17_7:
+	.long	0
+	.long	1
+	.long	2
+	.long	3
 	.text
 	.p2align	4
 	.type	max_pool_backward,@function
@@ -12027,829 +13327,970 @@ max_pool_backward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r8, 96(%rsp)
+	movq	%r8, 104(%rsp)
 	movq	%rcx, 264(%rsp)
-	movq	%rdx, 232(%rsp)
-	movq	%rsi, 104(%rsp)
-	movq	16(%rbp), %rax
-	movq	64(%rdi), %rcx
-	movq	72(%rdi), %rbx
-	movq	80(%rdi), %rdx
-	orq	88(%rdi), %rbx
-	movq	%rcx, 112(%rsp)
-	orq	%rcx, %rbx
-	movq	%rdx, 128(%rsp)
-	orq	%rdx, %rbx
-	movq	24(%rdi), %r15
-	movq	32(%rdi), %rcx
-	movq	%rcx, 16(%rsp)
-	je	.LBB17_2
-	movq	$0, 8(%rsp)
-.LBB17_15:
-	movq	(%rdi), %rdx
-	movq	8(%rdi), %rcx
+	movq	%rdx, 240(%rsp)
+	movq	%rsi, 112(%rsp)
+	movq	16(%rbp), %rcx
+	movq	64(%rdi), %rax
+	movq	72(%rdi), %rdx
+	movq	80(%rdi), %rsi
+	orq	88(%rdi), %rdx
+	movq	%rax, 120(%rsp)
+	orq	%rax, %rdx
+	movq	%rsi, 144(%rsp)
+	orq	%rsi, %rdx
+	vmovdqu	24(%rdi), %xmm0
+	vmovdqa	%ymm0, 448(%rsp)
+	movq	24(%rdi), %rbx
+	movq	32(%rdi), %rax
+	movq	%rax, 24(%rsp)
+	movq	%rbx, 160(%rsp)
+	je	.LBB17_10
+	movq	$0, 16(%rsp)
+.LBB17_2:
+	movq	(%rdi), %rax
+	movq	8(%rdi), %rsi
 	movq	16(%rdi), %r14
-	movq	40(%rdi), %r8
-	movq	%r8, 48(%rsp)
-	movq	48(%rdi), %r8
-	movq	56(%rdi), %r12
-	movq	96(%rdi), %r10
-	movq	%r10, 24(%rsp)
-	movq	104(%rdi), %rdi
-	movq	%rdi, 40(%rsp)
-	movq	%r14, 32(%rsp)
-	movq	%rcx, 352(%rsp)
-	imulq	%rcx, %r14
-	movq	%rdx, %rsi
-	imulq	%rax, %rsi
+	movq	56(%rdi), %r13
+	movq	96(%rdi), %r8
+	movq	%r8, 40(%rsp)
+	movq	104(%rdi), %r15
+	movq	%r14, %r8
+	movq	%rsi, 136(%rsp)
+	imulq	%rsi, %r8
+	movq	%rax, %rsi
+	imulq	%rcx, %rsi
+	movq	%rsi, 56(%rsp)
+	movq	48(%rdi), %r12
+	vmovdqa	448(%rsp), %ymm0
+	vinserti128	$1, 40(%rdi), %ymm0, %ymm0
+	vpbroadcastq	.LCPI17_5(%rip), %ymm1
+	movq	40(%rdi), %rsi
+	movq	%rsi, 64(%rsp)
+	vpxor	%ymm1, %ymm0, %ymm0
+	vptest	%ymm0, %ymm0
+	movq	%r8, 96(%rsp)
+	jne	.LBB17_8
+	cmpq	$1, %r13
+	jne	.LBB17_8
+	testq	%rdx, %rdx
+	jne	.LBB17_8
+	cmpq	$4, %r15
+	setl	%dil
 	testl	%r9d, %r9d
-	movq	%r8, 80(%rsp)
-	movq	%rsi, 88(%rsp)
-	jne	.LBB17_18
-	movq	%r14, %rcx
-	imulq	%rsi, %rcx
-	testq	%rcx, %rcx
-	jle	.LBB17_18
-	imulq	%r14, %rdx
-	imulq	%rax, %rdx
-	shlq	$2, %rdx
-	movq	96(%rsp), %rdi
+	setne	%dl
+	leaq	(%r15,%r15), %rsi
+	cmpq	%rsi, %r14
+	setne	%sil
+	movl	%edi, 36(%rsp)
+	orb	%dil, %dl
+	orb	%sil, %dl
+	je	.LBB17_23
+	testl	%r9d, %r9d
+	jne	.LBB17_9
+	jmp	.LBB17_24
+.LBB17_8:
+	movb	$1, %dl
+	movl	%edx, 36(%rsp)
+	testl	%r9d, %r9d
+	jne	.LBB17_9
+	jmp	.LBB17_24
+.LBB17_10:
+	movq	$0, 16(%rsp)
+	testq	%rbx, %rbx
+	jle	.LBB17_2
+	movq	24(%rsp), %rax
+	imulq	%rbx, %rax
+	cmpq	$64, %rax
+	jg	.LBB17_2
+	movabsq	$9223372036854775776, %rax
+	orq	$16, %rax
+	andq	24(%rsp), %rax
+	leaq	736(%rsp), %rsi
+	xorl	%r8d, %r8d
+	vpbroadcastq	.LCPI17_0(%rip), %ymm0
+	vmovdqa	%ymm0, 192(%rsp)
+	vpbroadcastq	.LCPI17_1(%rip), %ymm2
+	vpbroadcastq	.LCPI17_2(%rip), %ymm3
+	vpbroadcastq	.LCPI17_4(%rip), %ymm5
+	movq	$0, 16(%rsp)
+	jmp	.LBB17_15
+	.p2align	4
+.LBB17_13:
+	movq	16(%rsp), %r15
+.LBB17_14:
+	movq	%r15, 16(%rsp)
+	incq	%r8
+	movq	160(%rsp), %rbx
+	cmpq	%rbx, %r8
+	je	.LBB17_2
+.LBB17_15:
+	movq	24(%rsp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB17_13
+	movq	56(%rdi), %r10
+	movq	16(%rdi), %r11
+	imulq	%r8, %r11
+	cmpq	$16, %rbx
+	jae	.LBB17_18
+	xorl	%r14d, %r14d
+	movq	16(%rsp), %r15
+	jmp	.LBB17_21
+	.p2align	4
+.LBB17_18:
+	vmovq	%r11, %xmm6
+	vpbroadcastq	%xmm6, %ymm6
+	vmovq	%r10, %xmm7
+	vpbroadcastq	%xmm7, %ymm7
+	vpaddq	192(%rsp), %ymm6, %ymm8
+	vpaddq	%ymm2, %ymm6, %ymm9
+	vpaddq	%ymm3, %ymm6, %ymm10
+	movq	16(%rsp), %r15
+	leaq	(%rsi,%r15,8), %rbx
+	addq	%rax, %r15
+	vpsrlq	$32, %ymm7, %ymm11
+	xorl	%r14d, %r14d
+	vmovdqa	.LCPI17_3(%rip), %ymm12
+	.p2align	4
+.LBB17_19:
+	vpaddq	%ymm6, %ymm12, %ymm13
+	vpaddq	%ymm8, %ymm12, %ymm14
+	vpaddq	%ymm9, %ymm12, %ymm15
+	vpaddq	%ymm10, %ymm12, %ymm4
+	vpmuludq	%ymm11, %ymm13, %ymm0
+	vpsrlq	$32, %ymm13, %ymm1
+	vpmuludq	%ymm7, %ymm1, %ymm1
+	vpaddq	%ymm1, %ymm0, %ymm0
+	vpsllq	$32, %ymm0, %ymm0
+	vpmuludq	%ymm7, %ymm13, %ymm1
+	vpaddq	%ymm0, %ymm1, %ymm0
+	vpmuludq	%ymm11, %ymm14, %ymm1
+	vpsrlq	$32, %ymm14, %ymm13
+	vpmuludq	%ymm7, %ymm13, %ymm13
+	vpaddq	%ymm1, %ymm13, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vpmuludq	%ymm7, %ymm14, %ymm13
+	vpaddq	%ymm1, %ymm13, %ymm1
+	vpmuludq	%ymm11, %ymm15, %ymm13
+	vpsrlq	$32, %ymm15, %ymm14
+	vpmuludq	%ymm7, %ymm14, %ymm14
+	vpaddq	%ymm14, %ymm13, %ymm13
+	vpsllq	$32, %ymm13, %ymm13
+	vpmuludq	%ymm7, %ymm15, %ymm14
+	vpaddq	%ymm13, %ymm14, %ymm13
+	vpmuludq	%ymm4, %ymm11, %ymm14
+	vpsrlq	$32, %ymm4, %ymm15
+	vpmuludq	%ymm7, %ymm15, %ymm15
+	vpaddq	%ymm15, %ymm14, %ymm14
+	vpsllq	$32, %ymm14, %ymm14
+	vpmuludq	%ymm7, %ymm4, %ymm4
+	vpaddq	%ymm4, %ymm14, %ymm4
+	vmovdqu	%ymm0, -96(%rbx,%r14,8)
+	vmovdqu	%ymm1, -64(%rbx,%r14,8)
+	vmovdqu	%ymm13, -32(%rbx,%r14,8)
+	vmovdqu	%ymm4, (%rbx,%r14,8)
+	addq	$16, %r14
+	vpaddq	%ymm5, %ymm12, %ymm12
+	cmpq	%r14, %rax
+	jne	.LBB17_19
+	movq	%rax, %r14
+	cmpq	%rax, 24(%rsp)
+	je	.LBB17_14
+.LBB17_21:
+	movq	24(%rsp), %rbx
+	subq	%r14, %rbx
+	addq	%r14, %r11
+	imulq	%r10, %r11
+	.p2align	4
+.LBB17_22:
+	movq	%r11, 640(%rsp,%r15,8)
+	incq	%r15
+	addq	%r10, %r11
+	decq	%rbx
+	jne	.LBB17_22
+	jmp	.LBB17_14
+.LBB17_23:
+	movq	40(%rsp), %rdx
+	addq	%rdx, %rdx
+	movb	$1, %sil
+	movl	%esi, 8(%rsp)
+	movl	$0, 36(%rsp)
+	cmpq	%rdx, 136(%rsp)
+	je	.LBB17_26
+.LBB17_24:
+	movq	%r8, %rdx
+	imulq	56(%rsp), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB17_9
+	imulq	%r8, %rax
+	imulq	%rcx, %rax
+	shlq	$2, %rax
+	movl	$0, 8(%rsp)
+	movq	104(%rsp), %rdi
 	xorl	%esi, %esi
+	movq	%rax, %rdx
 	vzeroupper
 	callq	memset@PLT
-	movq	88(%rsp), %rsi
-	movq	80(%rsp), %r8
-.LBB17_18:
-	testq	%rsi, %rsi
-	jle	.LBB17_27
-	movq	40(%rsp), %r9
-	movq	%r9, %rax
-	imulq	24(%rsp), %rax
-	movq	%rax, 248(%rsp)
+	movq	96(%rsp), %r8
+.LBB17_26:
+	cmpq	$0, 56(%rsp)
+	jg	.LBB17_27
+	jmp	.LBB17_114
+.LBB17_9:
+	movl	$0, 8(%rsp)
+	cmpq	$0, 56(%rsp)
+	jle	.LBB17_114
+.LBB17_27:
 	movq	%r15, %rax
-	xorq	$2, %rax
-	movq	16(%rsp), %rsi
-	movq	%rsi, %rcx
-	xorq	$2, %rcx
-	orq	%rax, %rcx
-	movq	48(%rsp), %rdi
-	movq	%rdi, %rax
-	xorq	$2, %rax
-	movq	%r8, %rdx
-	xorq	$2, %rdx
-	orq	%rax, %rdx
-	orq	%rcx, %rdx
-	movq	%r12, %rax
-	xorq	$1, %rax
-	orq	%rdx, %rax
-	orq	%rax, %rbx
-	setne	%al
-	cmpq	$8, %r9
-	setl	%cl
-	orb	%al, %cl
-	movb	%cl, 3(%rsp)
-	leaq	-8(%r9), %r10
-	movq	32(%rsp), %rcx
-	imulq	%rcx, %rdi
-	movq	%rdi, 296(%rsp)
-	movq	8(%rsp), %rax
+	imulq	40(%rsp), %rax
+	movq	%rax, 256(%rsp)
+	leaq	-8(%r15), %rax
+	movq	%rax, 376(%rsp)
+	leaq	-4(%r15), %rax
+	movq	%rax, 352(%rsp)
+	movq	64(%rsp), %rax
+	imulq	%r14, %rax
+	movq	%rax, 296(%rsp)
+	movq	16(%rsp), %rax
 	leaq	-1(%rax), %rdx
 	movabsq	$9223372036854775776, %rax
-	movq	%r15, %rdi
-	andq	%rax, %rdi
-	movq	%rdi, 344(%rsp)
-	vmovq	%r12, %xmm0
+	movq	%rbx, %rcx
+	andq	%rax, %rcx
+	movq	%rcx, 304(%rsp)
+	vmovq	%r13, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 480(%rsp)
-	andq	%rsi, %rax
-	movq	%rax, 304(%rsp)
+	vmovdqa	%ymm0, 448(%rsp)
+	movq	24(%rsp), %rcx
+	andq	%rcx, %rax
+	movq	%rax, 344(%rsp)
 	movq	%rdx, 336(%rsp)
 	andq	$-2, %rdx
 	negq	%rdx
 	movq	%rdx, 312(%rsp)
-	movq	112(%rsp), %rax
+	movq	120(%rsp), %rax
 	movq	%rax, %rdx
 	negq	%rdx
-	movq	%rdx, 224(%rsp)
-	movq	%r12, %rdx
-	imulq	%r15, %rdx
+	movq	%rdx, 232(%rsp)
+	movq	%r13, %rdx
+	imulq	%rbx, %rdx
 	subq	%rax, %rdx
-	movq	%rdx, 216(%rsp)
-	movq	128(%rsp), %rax
+	movq	%rdx, 224(%rsp)
+	movq	144(%rsp), %rax
 	movq	%rax, %rdx
 	negq	%rdx
 	movq	%rdx, 288(%rsp)
-	movq	%r12, %rdx
-	imulq	%rsi, %rdx
+	movq	%r13, %rdx
+	imulq	%rcx, %rdx
 	subq	%rax, %rdx
 	movq	%rdx, 280(%rsp)
-	movq	%r12, %rax
-	imulq	%rcx, %rax
+	movq	%r13, %rax
+	imulq	%r14, %rax
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovdqa	.LCPI17_5(%rip), %ymm10
+	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
-	movq	640(%rsp), %rdx
-	movq	%rdx, 360(%rsp)
-	leaq	(,%r14,4), %rdx
-	movq	%rdx, 240(%rsp)
-	leaq	(,%rcx,4), %rcx
+	movq	640(%rsp), %rcx
+	movq	%rcx, 360(%rsp)
+	leaq	(,%r8,4), %rcx
+	movq	%rcx, 248(%rsp)
+	leaq	(,%r14,4), %rcx
 	movq	%rcx, 320(%rsp)
 	movq	%rax, 408(%rsp)
 	leaq	(,%rax,4), %rax
 	movq	%rax, 400(%rsp)
 	xorl	%edx, %edx
-	movq	104(%rsp), %rax
-	movq	%rax, 64(%rsp)
+	movq	112(%rsp), %rax
+	movq	%rax, 80(%rsp)
 	movq	%r15, 384(%rsp)
-	movq	%r10, 376(%rsp)
-	movq	%r14, 256(%rsp)
-	jmp	.LBB17_20
+	movq	%r12, 168(%rsp)
+	movq	%r14, 48(%rsp)
+	jmp	.LBB17_29
 	.p2align	4
-.LBB17_26:
+.LBB17_28:
 	movq	272(%rsp), %rdx
 	incq	%rdx
-	movq	64(%rsp), %rax
-	addq	240(%rsp), %rax
-	movq	%rax, 64(%rsp)
-	cmpq	88(%rsp), %rdx
-	movq	256(%rsp), %r14
-	je	.LBB17_27
-.LBB17_20:
-	movq	%rdx, %rcx
-	imulq	%r14, %rcx
-	movq	104(%rsp), %rax
-	leaq	(%rax,%rcx,4), %r11
-	movq	248(%rsp), %rax
+	movq	80(%rsp), %rax
+	addq	248(%rsp), %rax
+	movq	%rax, 80(%rsp)
+	cmpq	56(%rsp), %rdx
+	movq	96(%rsp), %r8
+	je	.LBB17_114
+.LBB17_29:
+	movq	%rdx, %rsi
+	imulq	%r8, %rsi
+	movq	112(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rcx
+	movq	256(%rsp), %rax
 	movq	%rdx, 272(%rsp)
 	imulq	%rdx, %rax
 	movq	264(%rsp), %rdx
 	leaq	(%rdx,%rax,4), %rdx
-	movq	%rdx, 120(%rsp)
-	movq	96(%rsp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, 144(%rsp)
-	cmpb	$0, 3(%rsp)
-	je	.LBB17_21
-	cmpq	$0, 24(%rsp)
-	movq	40(%rsp), %rcx
-	jle	.LBB17_26
-	movq	216(%rsp), %rax
-	movq	%rax, 136(%rsp)
+	movq	%rdx, 128(%rsp)
+	movq	104(%rsp), %rdx
+	leaq	(%rdx,%rsi,4), %rdx
+	movq	%rdx, 176(%rsp)
+	cmpb	$0, 36(%rsp)
+	je	.LBB17_94
+	cmpq	$0, 40(%rsp)
+	jle	.LBB17_28
 	movq	224(%rsp), %rax
-	movq	%rax, 72(%rsp)
-	movq	$0, 56(%rsp)
-	jmp	.LBB17_30
-	.p2align	4
-.LBB17_45:
-	movq	56(%rsp), %rdx
-	incq	%rdx
-	movq	48(%rsp), %rax
-	addq	%rax, 72(%rsp)
-	addq	%rax, 136(%rsp)
-	movq	%rdx, 56(%rsp)
-	cmpq	24(%rsp), %rdx
-	je	.LBB17_26
-.LBB17_30:
-	testq	%rcx, %rcx
-	jle	.LBB17_45
-	movq	296(%rsp), %rsi
-	movq	56(%rsp), %rdx
-	imulq	%rdx, %rsi
-	movq	%rsi, 368(%rsp)
-	movq	%rdx, %rax
-	imulq	%rcx, %rax
-	movq	120(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 392(%rsp)
-	imulq	48(%rsp), %rdx
-	subq	112(%rsp), %rdx
-	movq	%rdx, 328(%rsp)
-	vmovq	%rdx, %xmm1
-	vpbroadcastq	%xmm1, %ymm0
-	vmovdqa	%ymm0, 512(%rsp)
-	movq	280(%rsp), %rsi
-	movq	288(%rsp), %rax
 	movq	%rax, 152(%rsp)
-	xorl	%r14d, %r14d
-	jmp	.LBB17_32
+	movq	232(%rsp), %rax
+	movq	%rax, 88(%rsp)
+	movq	$0, 72(%rsp)
+	jmp	.LBB17_33
 	.p2align	4
-.LBB17_43:
-	addq	%rdx, %r9
-.LBB17_44:
-	movq	144(%rsp), %rax
-	vaddss	(%rax,%r9,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rax,%r9,4)
-	incq	%r14
-	movq	80(%rsp), %r8
-	addq	%r8, 152(%rsp)
-	addq	%r8, %rsi
-	movq	40(%rsp), %rcx
-	cmpq	%rcx, %r14
-	movq	384(%rsp), %r15
-	movq	376(%rsp), %r10
-	je	.LBB17_45
 .LBB17_32:
-	movq	%r14, %rdx
-	imulq	%r8, %rdx
+	movq	72(%rsp), %rdx
+	incq	%rdx
+	movq	64(%rsp), %rax
+	addq	%rax, 88(%rsp)
+	addq	%rax, 152(%rsp)
+	movq	%rdx, 72(%rsp)
+	cmpq	40(%rsp), %rdx
+	movq	48(%rsp), %r14
+	je	.LBB17_28
+.LBB17_33:
+	testq	%r15, %r15
+	jle	.LBB17_32
+	movq	296(%rsp), %rdx
+	movq	72(%rsp), %rsi
+	imulq	%rsi, %rdx
+	movq	%rdx, 368(%rsp)
+	movq	%rsi, %rax
+	imulq	%r15, %rax
+	movq	128(%rsp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 392(%rsp)
+	imulq	64(%rsp), %rsi
+	subq	120(%rsp), %rsi
+	movq	%rsi, 328(%rsp)
+	vmovq	%rsi, %xmm1
+	vpbroadcastq	%xmm1, %ymm0
+	vmovdqa	%ymm0, 544(%rsp)
+	movq	280(%rsp), %r10
+	movq	288(%rsp), %rax
+	movq	%rax, 184(%rsp)
+	xorl	%edx, %edx
+	jmp	.LBB17_37
+	.p2align	4
+.LBB17_35:
+	addq	%rdi, %r15
+.LBB17_36:
+	movq	176(%rsp), %rax
+	vaddss	(%rax,%r15,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%r15,4)
+	incq	%rdx
+	movq	168(%rsp), %r12
+	addq	%r12, 184(%rsp)
+	addq	%r12, %r10
+	movq	384(%rsp), %r15
+	cmpq	%r15, %rdx
+	movq	160(%rsp), %rbx
+	je	.LBB17_32
+.LBB17_37:
+	movq	%rdx, %rdi
+	imulq	%r12, %rdi
 	movq	392(%rsp), %rax
-	vmovss	(%rax,%r14,4), %xmm0
-	movq	8(%rsp), %rax
+	vmovss	(%rax,%rdx,4), %xmm0
+	movq	16(%rsp), %rax
 	testq	%rax, %rax
-	je	.LBB17_46
-	addq	368(%rsp), %rdx
-	movq	360(%rsp), %rcx
-	movq	%rcx, %r9
+	je	.LBB17_42
+	addq	368(%rsp), %rdi
+	movq	360(%rsp), %rsi
+	movq	%rsi, %r15
 	cmpq	$2, %rax
-	jl	.LBB17_43
-	leaq	(%r11,%rdx,4), %r8
-	vmovss	(%r8,%rcx,4), %xmm1
-	movl	$1, %r10d
-	movq	%rcx, %r9
-	jne	.LBB17_35
-.LBB17_41:
+	jl	.LBB17_35
+	leaq	(%rcx,%rdi,4), %rax
+	vmovss	(%rax,%rsi,4), %xmm2
+	movl	$1, %r11d
+	movq	%rsi, %r15
+	jne	.LBB17_49
+.LBB17_40:
 	testb	$1, 336(%rsp)
-	je	.LBB17_43
-	movq	640(%rsp,%r10,8), %rax
-	vmovss	(%r8,%rax,4), %xmm2
-	vucomiss	%xmm2, %xmm2
-	movq	%r9, %rcx
-	cmovpq	%rax, %rcx
+	je	.LBB17_35
+	movq	640(%rsp,%r11,8), %rsi
+	vmovss	(%rax,%rsi,4), %xmm1
 	vucomiss	%xmm1, %xmm1
-	cmovpq	%r9, %rcx
-	vucomiss	%xmm1, %xmm2
-	cmovaq	%rax, %rcx
-	movq	%rcx, %r9
-	jmp	.LBB17_43
+	movq	%r15, %rax
+	cmovpq	%rsi, %rax
+	vucomiss	%xmm2, %xmm2
+	cmovpq	%r15, %rax
+	vucomiss	%xmm2, %xmm1
+	cmovaq	%rsi, %rax
+	movq	%rax, %r15
+	jmp	.LBB17_35
+	.p2align	4
+.LBB17_42:
+	testq	%rbx, %rbx
+	jle	.LBB17_55
+	cmpq	$96, %rbx
+	movq	48(%rsp), %r14
+	jae	.LBB17_56
+	xorl	%esi, %esi
+.LBB17_45:
+	leaq	-1(%rsi), %rax
+	imulq	%r13, %rax
+	addq	88(%rsp), %rax
+	movq	%rsi, %r12
 	.p2align	4
 .LBB17_46:
-	testq	%r15, %r15
-	movq	344(%rsp), %rdi
-	jle	.LBB17_47
-	cmpq	$96, %r15
-	jae	.LBB17_50
-	xorl	%ecx, %ecx
-.LBB17_55:
-	leaq	-1(%rcx), %rax
-	imulq	%r12, %rax
-	addq	72(%rsp), %rax
-	movq	%rcx, %rbx
-	.p2align	4
-.LBB17_56:
-	addq	%r12, %rax
-	jns	.LBB17_59
-	incq	%rbx
-	cmpq	%rbx, %r15
-	jne	.LBB17_56
-	movq	%r15, %rbx
-	jmp	.LBB17_59
-.LBB17_35:
+	addq	%r13, %rax
+	jns	.LBB17_62
+	incq	%r12
+	cmpq	%r12, %rbx
+	jne	.LBB17_46
+	movq	%rbx, %r12
+	jmp	.LBB17_62
+.LBB17_49:
 	movq	312(%rsp), %rbx
-	jmp	.LBB17_36
+	jmp	.LBB17_51
 	.p2align	4
-.LBB17_40:
-	cmovneq	%rax, %r9
-	leaq	(%rbx,%r10), %rax
-	addq	$2, %rax
-	addq	$2, %r10
-	cmpq	$1, %rax
-	je	.LBB17_41
-.LBB17_36:
-	movq	640(%rsp,%r10,8), %rax
-	vmovss	(%r8,%rax,4), %xmm2
-	vucomiss	%xmm1, %xmm2
-	seta	%cl
-	vcmpordss	%xmm1, %xmm9, %xmm3
-	vcmpunordss	%xmm2, %xmm9, %xmm4
-	vandps	%xmm4, %xmm3, %xmm3
-	vmovd	%xmm3, %edi
-	orb	%cl, %dil
-	testb	$1, %dil
-	jne	.LBB17_38
-	vmovaps	%xmm1, %xmm2
-.LBB17_38:
-	cmovneq	%rax, %r9
-	movq	648(%rsp,%r10,8), %rax
-	vmovss	(%r8,%rax,4), %xmm1
+.LBB17_50:
+	cmovneq	%rsi, %r15
+	leaq	(%rbx,%r11), %rsi
+	addq	$2, %rsi
+	addq	$2, %r11
+	cmpq	$1, %rsi
+	je	.LBB17_40
+.LBB17_51:
+	movq	640(%rsp,%r11,8), %rsi
+	vmovss	(%rax,%rsi,4), %xmm1
 	vucomiss	%xmm2, %xmm1
-	seta	%cl
+	seta	%r8b
 	vcmpordss	%xmm2, %xmm9, %xmm3
 	vcmpunordss	%xmm1, %xmm9, %xmm4
 	vandps	%xmm4, %xmm3, %xmm3
-	vmovd	%xmm3, %edi
-	orb	%cl, %dil
-	testb	$1, %dil
-	jne	.LBB17_40
+	vmovd	%xmm3, %r9d
+	orb	%r8b, %r9b
+	testb	$1, %r9b
+	jne	.LBB17_53
 	vmovaps	%xmm2, %xmm1
-	jmp	.LBB17_40
-.LBB17_47:
-	xorl	%ebx, %ebx
-	jmp	.LBB17_59
-.LBB17_50:
-	vmovss	%xmm0, 4(%rsp)
-	movl	$32, %r8d
-	vmovaps	.LCPI17_3(%rip), %ymm10
-	vmovaps	%ymm10, 160(%rsp)
-	vmovdqa	.LCPI17_12(%rip), %ymm8
-	vmovdqa	.LCPI17_11(%rip), %ymm7
-	vmovdqa	.LCPI17_10(%rip), %ymm6
-	vmovdqa	.LCPI17_9(%rip), %ymm5
-	vmovdqa	.LCPI17_8(%rip), %ymm4
-	vmovdqa	.LCPI17_7(%rip), %ymm3
-	vmovdqa	.LCPI17_6(%rip), %ymm2
+.LBB17_53:
+	cmovneq	%rsi, %r15
+	movq	648(%rsp,%r11,8), %rsi
+	vmovss	(%rax,%rsi,4), %xmm2
+	vucomiss	%xmm1, %xmm2
+	seta	%r8b
+	vcmpordss	%xmm1, %xmm9, %xmm3
+	vcmpunordss	%xmm2, %xmm9, %xmm4
+	vandps	%xmm4, %xmm3, %xmm3
+	vmovd	%xmm3, %r9d
+	orb	%r8b, %r9b
+	testb	$1, %r9b
+	jne	.LBB17_50
+	vmovaps	%xmm1, %xmm2
+	jmp	.LBB17_50
+.LBB17_55:
+	xorl	%r12d, %r12d
+	movq	48(%rsp), %r14
+	jmp	.LBB17_62
+.LBB17_56:
+	vmovss	%xmm0, 12(%rsp)
+	movl	$32, %eax
+	vmovaps	.LCPI17_3(%rip), %ymm2
+	vmovaps	%ymm2, 192(%rsp)
+	vmovdqa	.LCPI17_14(%rip), %ymm8
+	vmovdqa	.LCPI17_13(%rip), %ymm7
+	vmovdqa	.LCPI17_12(%rip), %ymm6
+	vmovdqa	.LCPI17_11(%rip), %ymm5
+	vmovdqa	.LCPI17_10(%rip), %ymm4
+	vmovdqa	.LCPI17_9(%rip), %ymm3
+	vmovdqa	.LCPI17_8(%rip), %ymm13
+	movq	304(%rsp), %r8
 	.p2align	4
-.LBB17_51:
-	vmovdqa	160(%rsp), %ymm9
-	vpsrlq	$32, %ymm9, %ymm1
-	vmovdqa	480(%rsp), %ymm0
-	vpmuludq	%ymm0, %ymm1, %ymm1
-	vpsrlq	$32, %ymm0, %ymm13
-	vpmuludq	%ymm13, %ymm9, %ymm9
-	vpaddq	%ymm1, %ymm9, %ymm1
-	vpsllq	$32, %ymm1, %ymm1
-	vmovdqa	%ymm1, 416(%rsp)
+.LBB17_57:
+	vmovdqa	192(%rsp), %ymm2
+	vpsrlq	$32, %ymm2, %ymm1
+	vmovdqa	448(%rsp), %ymm0
+	vpmuludq	%ymm0, %ymm1, %ymm9
+	vpsrlq	$32, %ymm0, %ymm1
+	vpmuludq	%ymm1, %ymm2, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpsllq	$32, %ymm9, %ymm2
+	vmovdqa	%ymm2, 416(%rsp)
 	vpsrlq	$32, %ymm8, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm13, %ymm8, %ymm11
-	vpaddq	%ymm9, %ymm11, %ymm9
-	vpsllq	$32, %ymm9, %ymm1
-	vmovdqa	%ymm1, 448(%rsp)
+	vpmuludq	%ymm1, %ymm8, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpsllq	$32, %ymm9, %ymm2
+	vmovdqa	%ymm2, 512(%rsp)
 	vpsrlq	$32, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm7, %ymm13, %ymm11
-	vpaddq	%ymm9, %ymm11, %ymm9
-	vpsllq	$32, %ymm9, %ymm15
+	vpmuludq	%ymm1, %ymm7, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpsllq	$32, %ymm9, %ymm14
 	vpsrlq	$32, %ymm6, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm6, %ymm13, %ymm11
-	vpaddq	%ymm9, %ymm11, %ymm9
+	vpmuludq	%ymm1, %ymm6, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
 	vpsllq	$32, %ymm9, %ymm11
 	vpsrlq	$32, %ymm5, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm5, %ymm13, %ymm14
-	vpaddq	%ymm9, %ymm14, %ymm9
-	vpsllq	$32, %ymm9, %ymm14
+	vpmuludq	%ymm1, %ymm5, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpsllq	$32, %ymm9, %ymm10
 	vpsrlq	$32, %ymm4, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm4, %ymm13, %ymm1
-	vpaddq	%ymm1, %ymm9, %ymm1
-	vpsllq	$32, %ymm1, %ymm1
+	vpmuludq	%ymm1, %ymm4, %ymm15
+	vpaddq	%ymm9, %ymm15, %ymm9
+	vpsllq	$32, %ymm9, %ymm15
 	vpsrlq	$32, %ymm3, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm3, %ymm13, %ymm12
+	vpmuludq	%ymm1, %ymm3, %ymm12
 	vpaddq	%ymm9, %ymm12, %ymm9
-	vpsllq	$32, %ymm9, %ymm12
-	vpsrlq	$32, %ymm2, %ymm9
-	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm2, %ymm13, %ymm13
-	vpaddq	%ymm9, %ymm13, %ymm9
 	vpsllq	$32, %ymm9, %ymm9
-	vpmuludq	%ymm0, %ymm2, %ymm13
-	vmovdqa	512(%rsp), %ymm10
-	vpaddq	%ymm10, %ymm13, %ymm13
-	vpaddq	%ymm9, %ymm13, %ymm9
-	vpmuludq	%ymm0, %ymm3, %ymm13
-	vpaddq	%ymm10, %ymm13, %ymm13
-	vpaddq	%ymm12, %ymm13, %ymm13
-	vpmuludq	%ymm0, %ymm4, %ymm12
-	vpaddq	%ymm10, %ymm12, %ymm12
+	vpsrlq	$32, %ymm13, %ymm12
+	vpmuludq	%ymm0, %ymm12, %ymm12
+	vpmuludq	%ymm1, %ymm13, %ymm1
 	vpaddq	%ymm1, %ymm12, %ymm1
-	vpmuludq	%ymm0, %ymm5, %ymm12
-	vpaddq	%ymm10, %ymm12, %ymm12
-	vpaddq	%ymm14, %ymm12, %ymm12
-	vpmuludq	%ymm0, %ymm6, %ymm14
-	vpaddq	%ymm10, %ymm14, %ymm14
-	vpaddq	%ymm11, %ymm14, %ymm11
-	vpmuludq	%ymm0, %ymm7, %ymm14
-	vpaddq	%ymm10, %ymm14, %ymm14
-	vpaddq	%ymm15, %ymm14, %ymm14
+	vpsllq	$32, %ymm1, %ymm1
+	vpmuludq	%ymm0, %ymm13, %ymm12
+	vmovdqa	544(%rsp), %ymm2
+	vpaddq	%ymm2, %ymm12, %ymm12
+	vpaddq	%ymm1, %ymm12, %ymm1
+	vmovdqa	%ymm1, 480(%rsp)
+	vpmuludq	%ymm0, %ymm3, %ymm12
+	vpaddq	%ymm2, %ymm12, %ymm12
+	vpaddq	%ymm9, %ymm12, %ymm9
+	vpmuludq	%ymm0, %ymm4, %ymm12
+	vpaddq	%ymm2, %ymm12, %ymm12
+	vpaddq	%ymm15, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm5, %ymm15
+	vpaddq	%ymm2, %ymm15, %ymm15
+	vpaddq	%ymm10, %ymm15, %ymm10
+	vpmuludq	%ymm0, %ymm6, %ymm15
+	vpaddq	%ymm2, %ymm15, %ymm15
+	vpaddq	%ymm11, %ymm15, %ymm11
+	vpmuludq	%ymm0, %ymm7, %ymm15
+	vpaddq	%ymm2, %ymm15, %ymm15
+	vpaddq	%ymm14, %ymm15, %ymm14
 	vpmuludq	%ymm0, %ymm8, %ymm15
-	vpaddq	%ymm10, %ymm15, %ymm15
-	vpaddq	448(%rsp), %ymm15, %ymm15
-	vpmuludq	160(%rsp), %ymm0, %ymm0
-	vpaddq	%ymm0, %ymm10, %ymm0
+	vpaddq	%ymm2, %ymm15, %ymm15
+	vpaddq	512(%rsp), %ymm15, %ymm15
+	vpmuludq	192(%rsp), %ymm0, %ymm0
+	vpaddq	%ymm2, %ymm0, %ymm0
 	vpaddq	416(%rsp), %ymm0, %ymm0
-	vpcmpeqd	%ymm10, %ymm10, %ymm10
-	vpcmpgtq	%ymm10, %ymm0, %ymm0
-	vpcmpgtq	%ymm10, %ymm15, %ymm15
+	vpcmpeqd	%ymm1, %ymm1, %ymm1
+	vpcmpgtq	%ymm1, %ymm0, %ymm0
+	vpcmpgtq	%ymm1, %ymm15, %ymm15
 	vpackssdw	%ymm15, %ymm0, %ymm0
-	vpcmpgtq	%ymm10, %ymm14, %ymm14
-	vpcmpgtq	%ymm10, %ymm11, %ymm11
+	vpcmpgtq	%ymm1, %ymm14, %ymm14
+	vpcmpgtq	%ymm1, %ymm11, %ymm11
 	vpackssdw	%ymm11, %ymm14, %ymm11
 	vpermq	$216, %ymm0, %ymm0
 	vpermq	$216, %ymm11, %ymm11
 	vpackssdw	%ymm11, %ymm0, %ymm0
-	vpcmpgtq	%ymm10, %ymm12, %ymm11
-	vpcmpgtq	%ymm10, %ymm1, %ymm1
-	vpackssdw	%ymm1, %ymm11, %ymm1
-	vpcmpgtq	%ymm10, %ymm13, %ymm11
-	vpcmpgtq	%ymm10, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm11, %ymm9
+	vpcmpgtq	%ymm1, %ymm10, %ymm10
+	vpcmpgtq	%ymm1, %ymm12, %ymm11
+	vpackssdw	%ymm11, %ymm10, %ymm10
+	vpcmpgtq	%ymm1, %ymm9, %ymm9
+	vmovdqa	480(%rsp), %ymm2
+	vpcmpgtq	%ymm1, %ymm2, %ymm1
+	vpackssdw	%ymm1, %ymm9, %ymm1
+	vpermq	$216, %ymm10, %ymm9
 	vpermq	$216, %ymm1, %ymm1
-	vpermq	$216, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm1, %ymm1
+	vpackssdw	%ymm1, %ymm9, %ymm1
 	vpermq	$216, %ymm0, %ymm0
 	vpermq	$216, %ymm1, %ymm1
 	vpacksswb	%ymm1, %ymm0, %ymm1
-	vpmovmskb	%ymm1, %eax
-	leaq	-32(%r8), %r9
-	testl	%eax, %eax
-	jne	.LBB17_53
-	addq	%rdi, %r8
-	vpbroadcastq	.LCPI17_13(%rip), %ymm0
-	vmovdqa	160(%rsp), %ymm9
-	vpaddq	%ymm0, %ymm9, %ymm9
-	vmovdqa	%ymm9, 160(%rsp)
+	vpmovmskb	%ymm1, %esi
+	leaq	-32(%rax), %r11
+	testl	%esi, %esi
+	jne	.LBB17_59
+	addq	%r8, %rax
+	vpbroadcastq	.LCPI17_15(%rip), %ymm0
+	vmovdqa	192(%rsp), %ymm2
+	vpaddq	%ymm0, %ymm2, %ymm2
+	vmovdqa	%ymm2, 192(%rsp)
 	vpaddq	%ymm0, %ymm8, %ymm8
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
 	vpaddq	%ymm0, %ymm5, %ymm5
 	vpaddq	%ymm0, %ymm4, %ymm4
 	vpaddq	%ymm0, %ymm3, %ymm3
-	vpaddq	%ymm0, %ymm2, %ymm2
-	cmpq	$64, %r8
-	movq	%r9, %r8
-	jne	.LBB17_51
-.LBB17_53:
+	vpaddq	%ymm0, %ymm13, %ymm13
+	cmpq	$64, %rax
+	movq	%r11, %rax
+	jne	.LBB17_57
+.LBB17_59:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	je	.LBB17_54
-	vpand	.LCPI17_14(%rip), %ymm1, %ymm0
+	je	.LBB17_61
+	vpand	.LCPI17_16(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
-	vpmaxub	%xmm1, %xmm0, %xmm1
-	vpextrb	$1, %xmm1, %r8d
-	vmovd	%xmm1, %eax
-	cmpb	%r8b, %al
-	cmoval	%eax, %r8d
-	vpextrb	$2, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$3, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$4, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$5, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$6, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$7, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$8, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$9, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$10, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$11, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$12, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$13, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$14, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$15, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	movb	$32, %al
-	subb	%r8b, %al
-	movzbl	%al, %ebx
-	subq	%r9, %rbx
+	vpmaxub	%xmm1, %xmm0, %xmm2
+	vpextrb	$1, %xmm2, %eax
+	vmovd	%xmm2, %esi
+	cmpb	%al, %sil
+	cmoval	%esi, %eax
+	vpextrb	$2, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$3, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$4, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$5, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$6, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$7, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$8, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$9, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$10, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$11, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$12, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$13, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$14, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$15, %xmm2, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	movb	$32, %sil
+	subb	%al, %sil
+	movzbl	%sil, %r12d
+	subq	%r11, %r12
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovdqa	.LCPI17_5(%rip), %ymm10
+	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
-	vmovss	4(%rsp), %xmm0
-	jmp	.LBB17_59
-.LBB17_54:
-	movq	%rdi, %rcx
-	movq	%r15, %rbx
-	cmpq	%rdi, %r15
+	vmovss	12(%rsp), %xmm0
+	jmp	.LBB17_62
+.LBB17_61:
+	movq	%r8, %rsi
+	movq	%rbx, %r12
+	cmpq	%r8, %rbx
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovdqa	.LCPI17_5(%rip), %ymm10
+	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
-	vmovss	4(%rsp), %xmm0
-	jne	.LBB17_55
+	vmovss	12(%rsp), %xmm0
+	jne	.LBB17_45
 	.p2align	4
-.LBB17_59:
-	subq	128(%rsp), %rdx
-	cmpq	%r15, %rbx
-	movq	%r15, %r8
-	cmovlq	%rbx, %r8
-	movq	136(%rsp), %rcx
-	movq	%r15, %rax
-	movq	16(%rsp), %rdi
-	movq	352(%rsp), %r9
-	movq	32(%rsp), %r15
+.LBB17_62:
+	subq	144(%rsp), %rdi
+	cmpq	%rbx, %r12
+	movq	%rbx, %rax
+	cmovlq	%r12, %rax
+	movq	152(%rsp), %r8
+	movq	%rbx, %rsi
+	movq	24(%rsp), %r9
+	movq	136(%rsp), %r11
+	movq	344(%rsp), %rbx
 	.p2align	4
-.LBB17_60:
-	cmpq	%rbx, %rax
-	jle	.LBB17_63
-	decq	%rax
-	subq	%r12, %rcx
-	cmpq	%r9, %rcx
-	jge	.LBB17_60
-	incq	%rax
-	movq	%rax, %r8
 .LBB17_63:
-	testq	%rdi, %rdi
-	jle	.LBB17_64
-	cmpq	$96, %rdi
-	jae	.LBB17_67
-	xorl	%ecx, %ecx
-.LBB17_72:
-	leaq	-1(%rcx), %rax
-	imulq	%r12, %rax
-	addq	152(%rsp), %rax
-	movq	%rcx, %r10
+	cmpq	%r12, %rsi
+	jle	.LBB17_66
+	decq	%rsi
+	subq	%r13, %r8
+	cmpq	%r11, %r8
+	jge	.LBB17_63
+	incq	%rsi
+	movq	%rsi, %rax
+.LBB17_66:
+	testq	%r9, %r9
+	jle	.LBB17_73
+	cmpq	$96, %r9
+	jae	.LBB17_74
+	xorl	%r8d, %r8d
+.LBB17_69:
+	leaq	-1(%r8), %rsi
+	imulq	%r13, %rsi
+	addq	184(%rsp), %rsi
+	movq	%r8, %r11
 	.p2align	4
+.LBB17_70:
+	addq	%r13, %rsi
+	jns	.LBB17_80
+	incq	%r11
+	cmpq	%r11, %r9
+	jne	.LBB17_70
+	movq	%r9, %r11
+	jmp	.LBB17_80
 .LBB17_73:
-	addq	%r12, %rax
-	jns	.LBB17_76
-	incq	%r10
-	cmpq	%r10, %rdi
-	jne	.LBB17_73
-	movq	%rdi, %r10
-	jmp	.LBB17_76
-.LBB17_64:
-	xorl	%r10d, %r10d
-	jmp	.LBB17_76
-.LBB17_67:
-	vmovss	%xmm0, 4(%rsp)
-	vmovq	%rdx, %xmm0
+	xorl	%r11d, %r11d
+	jmp	.LBB17_80
+.LBB17_74:
+	vmovss	%xmm0, 12(%rsp)
+	vmovq	%rdi, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 544(%rsp)
-	movl	$32, %r9d
+	vmovdqa	%ymm0, 576(%rsp)
+	movl	$32, %r11d
 	vmovdqa	.LCPI17_3(%rip), %ymm8
-	vmovdqa	.LCPI17_12(%rip), %ymm7
-	vmovdqa	.LCPI17_11(%rip), %ymm6
-	vmovdqa	.LCPI17_10(%rip), %ymm5
-	vmovdqa	.LCPI17_9(%rip), %ymm4
-	vmovdqa	.LCPI17_8(%rip), %ymm3
-	vmovdqa	.LCPI17_7(%rip), %ymm2
-	vmovdqa	.LCPI17_6(%rip), %ymm1
-	movq	304(%rsp), %r10
+	vmovdqa	.LCPI17_14(%rip), %ymm7
+	vmovdqa	.LCPI17_13(%rip), %ymm6
+	vmovdqa	.LCPI17_12(%rip), %ymm5
+	vmovdqa	.LCPI17_11(%rip), %ymm4
+	vmovdqa	.LCPI17_10(%rip), %ymm3
+	vmovdqa	.LCPI17_9(%rip), %ymm13
+	vmovdqa	.LCPI17_8(%rip), %ymm15
 	.p2align	4
-.LBB17_68:
+.LBB17_75:
 	vpsrlq	$32, %ymm8, %ymm0
-	vmovdqa	480(%rsp), %ymm10
-	vpmuludq	%ymm0, %ymm10, %ymm0
-	vpsrlq	$32, %ymm10, %ymm11
-	vpmuludq	%ymm11, %ymm8, %ymm9
-	vpaddq	%ymm0, %ymm9, %ymm0
+	vmovdqa	448(%rsp), %ymm2
+	vpmuludq	%ymm2, %ymm0, %ymm0
+	vpsrlq	$32, %ymm2, %ymm11
+	vpmuludq	%ymm11, %ymm8, %ymm1
+	vpaddq	%ymm0, %ymm1, %ymm0
 	vpsllq	$32, %ymm0, %ymm0
-	vmovdqa	%ymm0, 160(%rsp)
+	vmovdqa	%ymm0, 192(%rsp)
 	vpsrlq	$32, %ymm7, %ymm0
-	vpmuludq	%ymm0, %ymm10, %ymm0
-	vpmuludq	%ymm7, %ymm11, %ymm9
-	vpaddq	%ymm0, %ymm9, %ymm0
+	vpmuludq	%ymm2, %ymm0, %ymm0
+	vpmuludq	%ymm7, %ymm11, %ymm1
+	vpaddq	%ymm0, %ymm1, %ymm0
 	vpsllq	$32, %ymm0, %ymm0
 	vmovdqa	%ymm0, 416(%rsp)
 	vpsrlq	$32, %ymm6, %ymm0
-	vpmuludq	%ymm0, %ymm10, %ymm0
-	vpmuludq	%ymm6, %ymm11, %ymm9
-	vpaddq	%ymm0, %ymm9, %ymm0
+	vpmuludq	%ymm2, %ymm0, %ymm0
+	vpmuludq	%ymm6, %ymm11, %ymm1
+	vpaddq	%ymm0, %ymm1, %ymm0
 	vpsllq	$32, %ymm0, %ymm0
-	vmovdqa	%ymm0, 448(%rsp)
+	vmovdqa	%ymm0, 512(%rsp)
 	vpsrlq	$32, %ymm5, %ymm0
-	vpmuludq	%ymm0, %ymm10, %ymm0
+	vpmuludq	%ymm2, %ymm0, %ymm0
 	vpmuludq	%ymm5, %ymm11, %ymm9
 	vpaddq	%ymm0, %ymm9, %ymm0
-	vpsllq	$32, %ymm0, %ymm13
-	vpsrlq	$32, %ymm4, %ymm0
-	vpmuludq	%ymm0, %ymm10, %ymm0
-	vpmuludq	%ymm4, %ymm11, %ymm14
-	vpaddq	%ymm0, %ymm14, %ymm0
 	vpsllq	$32, %ymm0, %ymm9
-	vpsrlq	$32, %ymm3, %ymm14
-	vpmuludq	%ymm10, %ymm14, %ymm14
+	vpsrlq	$32, %ymm4, %ymm0
+	vpmuludq	%ymm2, %ymm0, %ymm0
+	vpmuludq	%ymm4, %ymm11, %ymm10
+	vpaddq	%ymm0, %ymm10, %ymm0
+	vpsllq	$32, %ymm0, %ymm1
+	vpsrlq	$32, %ymm3, %ymm10
+	vpmuludq	%ymm2, %ymm10, %ymm10
 	vpmuludq	%ymm3, %ymm11, %ymm12
-	vpaddq	%ymm14, %ymm12, %ymm12
-	vpsllq	$32, %ymm12, %ymm12
-	vpsrlq	$32, %ymm2, %ymm14
-	vpmuludq	%ymm10, %ymm14, %ymm14
-	vpmuludq	%ymm2, %ymm11, %ymm15
-	vpaddq	%ymm14, %ymm15, %ymm14
-	vpsllq	$32, %ymm14, %ymm14
-	vpsrlq	$32, %ymm1, %ymm15
-	vpmuludq	%ymm10, %ymm15, %ymm15
-	vpmuludq	%ymm1, %ymm11, %ymm11
-	vpaddq	%ymm15, %ymm11, %ymm11
+	vpaddq	%ymm10, %ymm12, %ymm10
+	vpsllq	$32, %ymm10, %ymm12
+	vpsrlq	$32, %ymm13, %ymm10
+	vpmuludq	%ymm2, %ymm10, %ymm10
+	vpmuludq	%ymm11, %ymm13, %ymm14
+	vpaddq	%ymm10, %ymm14, %ymm10
+	vpsllq	$32, %ymm10, %ymm10
+	vpsrlq	$32, %ymm15, %ymm14
+	vpmuludq	%ymm2, %ymm14, %ymm14
+	vpmuludq	%ymm11, %ymm15, %ymm11
+	vpaddq	%ymm14, %ymm11, %ymm11
 	vpsllq	$32, %ymm11, %ymm11
-	vpmuludq	%ymm1, %ymm10, %ymm15
-	vmovdqa	544(%rsp), %ymm0
-	vpaddq	%ymm0, %ymm15, %ymm15
-	vpaddq	%ymm11, %ymm15, %ymm11
-	vmovdqa	%ymm11, 608(%rsp)
-	vpmuludq	%ymm2, %ymm10, %ymm15
-	vpaddq	%ymm0, %ymm15, %ymm15
-	vpaddq	%ymm14, %ymm15, %ymm11
-	vmovdqa	%ymm11, 576(%rsp)
-	vpmuludq	%ymm3, %ymm10, %ymm15
-	vpaddq	%ymm0, %ymm15, %ymm15
-	vpaddq	%ymm12, %ymm15, %ymm14
-	vpmuludq	%ymm4, %ymm10, %ymm15
-	vpaddq	%ymm0, %ymm15, %ymm15
-	vpaddq	%ymm9, %ymm15, %ymm12
-	vpmuludq	%ymm5, %ymm10, %ymm15
-	vpaddq	%ymm0, %ymm15, %ymm15
-	vpaddq	%ymm13, %ymm15, %ymm9
-	vpmuludq	%ymm6, %ymm10, %ymm15
-	vpaddq	%ymm0, %ymm15, %ymm15
-	vpaddq	448(%rsp), %ymm15, %ymm13
-	vpmuludq	%ymm7, %ymm10, %ymm15
-	vpaddq	%ymm0, %ymm15, %ymm15
-	vpaddq	416(%rsp), %ymm15, %ymm15
-	vpmuludq	%ymm10, %ymm8, %ymm11
+	vpmuludq	%ymm2, %ymm15, %ymm14
+	vmovdqa	576(%rsp), %ymm0
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm11, %ymm14, %ymm11
+	vmovdqa	%ymm11, 480(%rsp)
+	vpmuludq	%ymm2, %ymm13, %ymm14
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm10, %ymm14, %ymm10
+	vmovdqa	%ymm10, 608(%rsp)
+	vpmuludq	%ymm2, %ymm3, %ymm14
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm12, %ymm14, %ymm12
+	vpmuludq	%ymm2, %ymm4, %ymm14
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm1, %ymm14, %ymm10
+	vpmuludq	%ymm2, %ymm5, %ymm14
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm9, %ymm14, %ymm9
+	vpmuludq	%ymm2, %ymm6, %ymm14
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	512(%rsp), %ymm14, %ymm1
+	vpmuludq	%ymm2, %ymm7, %ymm14
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	416(%rsp), %ymm14, %ymm14
+	vpmuludq	%ymm2, %ymm8, %ymm11
 	vpaddq	%ymm0, %ymm11, %ymm11
-	vpaddq	160(%rsp), %ymm11, %ymm11
-	vpcmpeqd	%ymm10, %ymm10, %ymm10
-	vpcmpgtq	%ymm10, %ymm11, %ymm11
-	vpcmpgtq	%ymm10, %ymm15, %ymm15
-	vpackssdw	%ymm15, %ymm11, %ymm11
-	vpcmpgtq	%ymm10, %ymm13, %ymm13
-	vpcmpgtq	%ymm10, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm13, %ymm9
-	vpermq	$216, %ymm11, %ymm11
-	vpermq	$216, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm11, %ymm9
-	vpcmpgtq	%ymm10, %ymm12, %ymm0
-	vpcmpgtq	%ymm10, %ymm14, %ymm11
-	vpackssdw	%ymm11, %ymm0, %ymm0
-	vmovdqa	576(%rsp), %ymm11
-	vpcmpgtq	%ymm10, %ymm11, %ymm11
-	vmovdqa	608(%rsp), %ymm12
-	vpcmpgtq	%ymm10, %ymm12, %ymm12
-	vpackssdw	%ymm12, %ymm11, %ymm11
+	vpaddq	192(%rsp), %ymm11, %ymm11
+	vpcmpeqd	%ymm2, %ymm2, %ymm2
+	vpcmpgtq	%ymm2, %ymm11, %ymm11
+	vpcmpgtq	%ymm2, %ymm14, %ymm14
+	vpackssdw	%ymm14, %ymm11, %ymm11
+	vpcmpgtq	%ymm2, %ymm1, %ymm1
+	vpcmpgtq	%ymm2, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm1, %ymm1
+	vpermq	$216, %ymm11, %ymm9
+	vpermq	$216, %ymm1, %ymm1
+	vpackssdw	%ymm1, %ymm9, %ymm1
+	vpcmpgtq	%ymm2, %ymm10, %ymm0
+	vpcmpgtq	%ymm2, %ymm12, %ymm9
+	vpackssdw	%ymm9, %ymm0, %ymm0
+	vmovdqa	608(%rsp), %ymm9
+	vpcmpgtq	%ymm2, %ymm9, %ymm9
+	vmovdqa	480(%rsp), %ymm10
+	vpcmpgtq	%ymm2, %ymm10, %ymm10
+	vpackssdw	%ymm10, %ymm9, %ymm9
 	vpermq	$216, %ymm0, %ymm0
-	vpermq	$216, %ymm11, %ymm11
-	vpackssdw	%ymm11, %ymm0, %ymm0
 	vpermq	$216, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm0, %ymm0
+	vpermq	$216, %ymm1, %ymm1
 	vpermq	$216, %ymm0, %ymm0
-	vpacksswb	%ymm0, %ymm9, %ymm9
-	vpmovmskb	%ymm9, %eax
-	leaq	-32(%r9), %r13
-	testl	%eax, %eax
-	jne	.LBB17_70
-	addq	%r10, %r9
-	vpbroadcastq	.LCPI17_13(%rip), %ymm0
+	vpacksswb	%ymm0, %ymm1, %ymm1
+	vpmovmskb	%ymm1, %esi
+	leaq	-32(%r11), %r15
+	testl	%esi, %esi
+	jne	.LBB17_77
+	addq	%rbx, %r11
+	vpbroadcastq	.LCPI17_15(%rip), %ymm0
 	vpaddq	%ymm0, %ymm8, %ymm8
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
 	vpaddq	%ymm0, %ymm5, %ymm5
 	vpaddq	%ymm0, %ymm4, %ymm4
 	vpaddq	%ymm0, %ymm3, %ymm3
-	vpaddq	%ymm0, %ymm2, %ymm2
-	vpaddq	%ymm0, %ymm1, %ymm1
-	cmpq	$64, %r9
-	movq	%r13, %r9
-	jne	.LBB17_68
-.LBB17_70:
-	vpermq	$216, %ymm9, %ymm1
-	vpmovmskb	%ymm1, %eax
-	testl	%eax, %eax
-	je	.LBB17_71
-	vpand	.LCPI17_14(%rip), %ymm1, %ymm0
-	vextracti128	$1, %ymm0, %xmm1
-	vpmaxub	%xmm1, %xmm0, %xmm1
-	vpextrb	$1, %xmm1, %r9d
-	vmovd	%xmm1, %eax
-	cmpb	%r9b, %al
-	cmoval	%eax, %r9d
-	vpextrb	$2, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$3, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$4, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$5, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$6, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$7, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$8, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$9, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$10, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$11, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$12, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$13, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$14, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	vpextrb	$15, %xmm1, %eax
-	cmpb	%al, %r9b
-	cmovbel	%eax, %r9d
-	movb	$32, %al
-	subb	%r9b, %al
-	movzbl	%al, %r10d
-	subq	%r13, %r10
-	vpxor	%xmm9, %xmm9, %xmm9
-	vmovdqa	.LCPI17_5(%rip), %ymm10
-	vpxor	%xmm11, %xmm11, %xmm11
-	vmovss	4(%rsp), %xmm0
-	jmp	.LBB17_76
-.LBB17_71:
-	movq	%r10, %rcx
-	movq	%r10, %rax
-	movq	%rdi, %r10
-	cmpq	%rax, %rdi
-	vpxor	%xmm9, %xmm9, %xmm9
-	vmovdqa	.LCPI17_5(%rip), %ymm10
-	vpxor	%xmm11, %xmm11, %xmm11
-	vmovss	4(%rsp), %xmm0
-	jne	.LBB17_72
-	.p2align	4
-.LBB17_76:
-	cmpq	%rdi, %r10
-	movq	%rdi, %r13
-	cmovlq	%r10, %r13
-	movq	%rsi, %rcx
-	movq	%rdi, %rax
-	.p2align	4
+	vpaddq	%ymm0, %ymm13, %ymm13
+	vpaddq	%ymm0, %ymm15, %ymm15
+	cmpq	$64, %r11
+	movq	%r15, %r11
+	jne	.LBB17_75
 .LBB17_77:
-	cmpq	%r10, %rax
-	jle	.LBB17_80
-	decq	%rax
-	subq	%r12, %rcx
-	cmpq	%r15, %rcx
-	jge	.LBB17_77
-	incq	%rax
-	movq	%rax, %r13
-.LBB17_80:
-	imulq	%r12, %rbx
-	imulq	%r12, %r8
-	movq	$-1, %r9
-	cmpq	%r8, %rbx
-	jge	.LBB17_44
-	movq	328(%rsp), %r9
-	addq	%r9, %r8
-	imulq	%r12, %r10
-	leaq	(%r10,%rdx), %rdi
-	imulq	%r12, %r13
-	addq	%r13, %rdx
-	movq	72(%rsp), %rax
-	leaq	(%rax,%rbx), %rcx
-	addq	%r9, %rbx
-	movq	32(%rsp), %rax
-	imulq	%rcx, %rax
-	imulq	320(%rsp), %rcx
-	addq	64(%rsp), %rcx
-	movq	$-1, %r9
-	jmp	.LBB17_82
+	vpermq	$216, %ymm1, %ymm1
+	vpmovmskb	%ymm1, %esi
+	testl	%esi, %esi
+	je	.LBB17_79
+	vpand	.LCPI17_16(%rip), %ymm1, %ymm0
+	vextracti128	$1, %ymm0, %xmm1
+	vpmaxub	%xmm1, %xmm0, %xmm2
+	vpextrb	$1, %xmm2, %r11d
+	vmovd	%xmm2, %esi
+	cmpb	%r11b, %sil
+	cmoval	%esi, %r11d
+	vpextrb	$2, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$3, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$4, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$5, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$6, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$7, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$8, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$9, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$10, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$11, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$12, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$13, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$14, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	vpextrb	$15, %xmm2, %esi
+	cmpb	%sil, %r11b
+	cmovbel	%esi, %r11d
+	movb	$32, %sil
+	subb	%r11b, %sil
+	movzbl	%sil, %r11d
+	subq	%r15, %r11
+	vpxor	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	vmovss	12(%rsp), %xmm0
+	jmp	.LBB17_80
+.LBB17_79:
+	movq	%rbx, %r8
+	movq	%r9, %r11
+	cmpq	%rbx, %r9
+	vpxor	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	vmovss	12(%rsp), %xmm0
+	jne	.LBB17_69
 	.p2align	4
-.LBB17_83:
-	addq	%r12, %rbx
-	addq	408(%rsp), %rax
-	addq	400(%rsp), %rcx
-	cmpq	%r8, %rbx
-	jge	.LBB17_44
-.LBB17_82:
-	movq	%rdi, %r15
-	cmpq	%r13, %r10
-	jl	.LBB17_84
-	jmp	.LBB17_83
+.LBB17_80:
+	cmpq	%r9, %r11
+	movq	%r9, %rsi
+	movq	%r9, %rbx
+	cmovlq	%r11, %rbx
+	movq	%r10, %r8
+	.p2align	4
+.LBB17_81:
+	cmpq	%r11, %rsi
+	jle	.LBB17_84
+	decq	%rsi
+	subq	%r13, %r8
+	cmpq	%r14, %r8
+	jge	.LBB17_81
+	incq	%rsi
+	movq	%rsi, %rbx
+.LBB17_84:
+	imulq	%r13, %r12
+	imulq	%r13, %rax
+	movq	$-1, %r15
+	cmpq	%rax, %r12
+	jge	.LBB17_36
+	movq	328(%rsp), %r8
+	addq	%r8, %rax
+	imulq	%r13, %r11
+	leaq	(%r11,%rdi), %r9
+	imulq	%r13, %rbx
+	addq	%rbx, %rdi
+	movq	88(%rsp), %rsi
+	addq	%r12, %rsi
+	addq	%r8, %r12
+	movq	48(%rsp), %r8
+	imulq	%rsi, %r8
+	imulq	320(%rsp), %rsi
+	addq	80(%rsp), %rsi
+	jmp	.LBB17_87
+	.p2align	4
+.LBB17_86:
+	addq	%r13, %r12
+	addq	408(%rsp), %r8
+	addq	400(%rsp), %rsi
+	cmpq	%rax, %r12
+	jge	.LBB17_36
+.LBB17_87:
+	movq	%r9, %r14
+	cmpq	%rbx, %r11
+	jl	.LBB17_90
+	jmp	.LBB17_86
 	.p2align	4
 .LBB17_88:
-	leaq	(%rax,%r15), %r9
+	leaq	(%r8,%r14), %r15
 .LBB17_89:
-	addq	%r12, %r15
-	cmpq	%rdx, %r15
-	jge	.LBB17_83
-.LBB17_84:
-	testq	%r9, %r9
+	addq	%r13, %r14
+	cmpq	%rdi, %r14
+	jge	.LBB17_86
+.LBB17_90:
+	testq	%r15, %r15
 	js	.LBB17_88
-	vmovss	(%rcx,%r15,4), %xmm2
-	vmovss	(%r11,%r9,4), %xmm1
+	vmovss	(%rsi,%r14,4), %xmm2
+	vmovss	(%rcx,%r15,4), %xmm1
 	vucomiss	%xmm1, %xmm2
 	ja	.LBB17_88
 	vucomiss	%xmm2, %xmm2
@@ -12858,110 +14299,200 @@ max_pool_backward:
 	jnp	.LBB17_88
 	jmp	.LBB17_89
 	.p2align	4
-.LBB17_21:
-	cmpq	$0, 24(%rsp)
-	movq	40(%rsp), %rdx
-	jle	.LBB17_26
-	movq	232(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
+.LBB17_94:
+	cmpq	$0, 40(%rsp)
+	jle	.LBB17_28
+	movq	240(%rsp), %rdx
+	leaq	(%rdx,%rax,4), %rax
 	movq	%rax, 416(%rsp)
-	xorl	%ebx, %ebx
+	xorl	%edx, %edx
+	jmp	.LBB17_97
 	.p2align	4
-.LBB17_23:
-	movq	%rbx, %rax
-	movq	32(%rsp), %rcx
-	imulq	%rcx, %rax
-	leaq	(%r11,%rax,8), %rdi
-	leaq	(%rdi,%rcx,4), %r8
-	movq	144(%rsp), %rsi
-	leaq	(%rsi,%rax,8), %r9
-	movq	%r10, %rsi
-	leaq	(%r9,%rcx,4), %r10
-	movq	%rbx, 160(%rsp)
-	movq	%rbx, %rax
-	imulq	%rdx, %rax
-	movq	416(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rbx
-	movq	120(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %r14
-	xorl	%r13d, %r13d
+.LBB17_96:
+	movq	192(%rsp), %rdx
+	incq	%rdx
+	cmpq	40(%rsp), %rdx
+	movq	168(%rsp), %r12
+	je	.LBB17_28
+.LBB17_97:
+	movq	%rdx, %rax
+	imulq	%r14, %rax
+	movq	%rdx, 192(%rsp)
+	imulq	%r15, %rdx
+	leaq	(%rcx,%rax,8), %rdi
+	leaq	(%rdi,%r14,4), %r9
+	movq	416(%rsp), %rsi
+	leaq	(%rsi,%rdx,4), %r10
+	movq	128(%rsp), %rsi
+	leaq	(%rsi,%rdx,4), %r12
+	movq	176(%rsp), %rdx
+	leaq	(%rdx,%rax,8), %rax
+	leaq	(%rax,%r14,4), %rdx
+	cmpq	$8, %r15
+	jge	.LBB17_106
+	testq	%r15, %r15
+	jle	.LBB17_96
+	xorl	%r11d, %r11d
+	jmp	.LBB17_102
 	.p2align	4
-.LBB17_24:
-	cmpq	%rsi, %r13
-	movq	%rsi, %rcx
-	cmovlq	%r13, %rcx
-	movl	%r13d, %eax
-	subl	%ecx, %eax
-	vmovd	%eax, %xmm0
-	vmovups	(%rdi,%rcx,8), %ymm1
+.LBB17_100:
+	vaddps	(%rax,%rsi,4), %ymm1, %ymm0
+	vmovups	%ymm0, (%rax,%rsi,4)
+	vaddps	(%rdx,%rsi,4), %ymm2, %ymm0
+	vmovups	%ymm0, (%rdx,%rsi,4)
+.LBB17_101:
+	addq	$4, %r11
+	cmpq	%r15, %r11
+	jge	.LBB17_96
+.LBB17_102:
+	movq	352(%rsp), %r8
+	cmpq	%r8, %r11
+	cmovlq	%r11, %r8
+	vmovdqu	(%r12,%r8,4), %xmm1
+	cmpb	$0, 8(%rsp)
+	jne	.LBB17_104
+	movl	%r11d, %esi
+	subl	%r8d, %esi
+	vmovd	%esi, %xmm0
+	vpbroadcastd	%xmm0, %xmm0
+	vpcmpgtd	.LCPI17_7(%rip), %xmm0, %xmm0
+	vpandn	%xmm1, %xmm0, %xmm1
+.LBB17_104:
+	leaq	(%r8,%r8), %rsi
+	vmovups	(%rdi,%r8,8), %xmm0
+	vmovups	16(%rdi,%r8,8), %xmm2
+	vshufps	$136, %xmm2, %xmm0, %xmm3
+	vshufps	$221, %xmm2, %xmm0, %xmm0
+	vmovups	(%r9,%r8,8), %xmm2
+	vmovups	16(%r9,%r8,8), %xmm4
+	vshufps	$136, %xmm4, %xmm2, %xmm5
+	vshufps	$221, %xmm4, %xmm2, %xmm2
+	vmovups	(%r10,%r8,4), %xmm4
+	vcmpunordps	%xmm4, %xmm10, %xmm6
+	vcmpeqps	%xmm4, %xmm3, %xmm7
+	vcmpunordps	%xmm3, %xmm10, %xmm3
+	vandps	%xmm3, %xmm6, %xmm3
+	vorps	%xmm3, %xmm7, %xmm3
+	vcmpeqps	%xmm4, %xmm0, %xmm7
+	vcmpunordps	%xmm0, %xmm10, %xmm0
+	vandps	%xmm0, %xmm6, %xmm0
+	vorps	%xmm0, %xmm7, %xmm0
+	vandnps	%xmm0, %xmm3, %xmm7
+	vorps	%xmm3, %xmm0, %xmm0
+	vandps	%xmm1, %xmm7, %xmm7
+	vcmpeqps	%xmm4, %xmm5, %xmm8
+	vcmpunordps	%xmm5, %xmm10, %xmm5
+	vandps	%xmm5, %xmm6, %xmm5
+	vorps	%xmm5, %xmm8, %xmm5
+	vandnps	%xmm5, %xmm0, %xmm8
+	vorps	%xmm0, %xmm5, %xmm0
+	vandps	%xmm1, %xmm8, %xmm5
+	vcmpeqps	%xmm4, %xmm2, %xmm4
+	vcmpunordps	%xmm2, %xmm10, %xmm2
+	vandps	%xmm2, %xmm6, %xmm2
+	vorps	%xmm2, %xmm4, %xmm2
+	vandnps	%xmm2, %xmm0, %xmm0
+	vandps	%xmm1, %xmm0, %xmm0
+	vandps	%xmm1, %xmm3, %xmm1
+	vunpckhps	%xmm7, %xmm1, %xmm2
+	vunpcklps	%xmm7, %xmm1, %xmm1
+	vinsertf128	$1, %xmm2, %ymm1, %ymm1
+	vunpckhps	%xmm0, %xmm5, %xmm2
+	vunpcklps	%xmm0, %xmm5, %xmm0
+	vinsertf128	$1, %xmm2, %ymm0, %ymm2
+	cmpb	$0, 8(%rsp)
+	je	.LBB17_100
+	vmovups	%ymm1, (%rax,%rsi,4)
+	vmovups	%ymm2, (%rdx,%rsi,4)
+	jmp	.LBB17_101
+	.p2align	4
+.LBB17_106:
+	xorl	%r11d, %r11d
+	jmp	.LBB17_109
+	.p2align	4
+.LBB17_107:
+	vaddps	(%rax,%rsi,4), %ymm4, %ymm0
+	vmovups	%ymm0, (%rax,%rsi,4)
+	vaddps	32(%rax,%rsi,4), %ymm2, %ymm0
+	vmovups	%ymm0, 32(%rax,%rsi,4)
+	vaddps	(%rdx,%rsi,4), %ymm3, %ymm0
+	vmovups	%ymm0, (%rdx,%rsi,4)
+	vaddps	32(%rdx,%rsi,4), %ymm1, %ymm0
+	vmovups	%ymm0, 32(%rdx,%rsi,4)
+.LBB17_108:
+	addq	$8, %r11
+	cmpq	%r15, %r11
+	jge	.LBB17_96
+.LBB17_109:
+	movq	376(%rsp), %r8
+	cmpq	%r8, %r11
+	cmovlq	%r11, %r8
+	vmovdqu	(%r12,%r8,4), %ymm1
+	cmpb	$0, 8(%rsp)
+	jne	.LBB17_111
+	movl	%r11d, %esi
+	subl	%r8d, %esi
+	vmovd	%esi, %xmm0
 	vpbroadcastd	%xmm0, %ymm0
-	vmovups	32(%rdi,%rcx,8), %ymm2
-	vmovups	(%r8,%rcx,8), %ymm3
-	vmovups	32(%r8,%rcx,8), %ymm4
-	vpcmpgtd	%ymm10, %ymm0, %ymm0
-	vshufps	$136, %ymm2, %ymm1, %ymm5
+	vpcmpgtd	.LCPI17_6(%rip), %ymm0, %ymm0
+	vpandn	%ymm1, %ymm0, %ymm1
+.LBB17_111:
+	leaq	(%r8,%r8), %rsi
+	vmovups	(%rdi,%r8,8), %ymm0
+	vmovups	32(%rdi,%r8,8), %ymm2
+	vmovups	(%r9,%r8,8), %ymm3
+	vmovups	32(%r9,%r8,8), %ymm4
+	vshufps	$136, %ymm2, %ymm0, %ymm5
 	vpermpd	$216, %ymm5, %ymm5
-	vshufps	$221, %ymm2, %ymm1, %ymm1
-	vpermpd	$216, %ymm1, %ymm1
+	vshufps	$221, %ymm2, %ymm0, %ymm0
+	vpermpd	$216, %ymm0, %ymm0
 	vshufps	$136, %ymm4, %ymm3, %ymm2
-	vshufps	$221, %ymm4, %ymm3, %ymm3
-	vmovups	(%rbx,%rcx,4), %ymm4
 	vpermpd	$216, %ymm2, %ymm2
-	vpandn	(%r14,%rcx,4), %ymm0, %ymm0
+	vshufps	$221, %ymm4, %ymm3, %ymm3
+	vpermpd	$216, %ymm3, %ymm3
+	vmovups	(%r10,%r8,4), %ymm4
 	vcmpunordps	%ymm4, %ymm11, %ymm6
 	vcmpeqps	%ymm4, %ymm5, %ymm7
 	vcmpunordps	%ymm5, %ymm11, %ymm5
 	vandps	%ymm5, %ymm6, %ymm5
-	vcmpeqps	%ymm4, %ymm1, %ymm8
 	vorps	%ymm5, %ymm7, %ymm5
-	vcmpunordps	%ymm1, %ymm11, %ymm1
-	vandps	%ymm1, %ymm6, %ymm1
-	vorps	%ymm1, %ymm8, %ymm1
-	vpermpd	$216, %ymm3, %ymm3
-	vandnps	%ymm1, %ymm5, %ymm7
-	vorps	%ymm5, %ymm1, %ymm1
+	vcmpeqps	%ymm4, %ymm0, %ymm7
+	vcmpunordps	%ymm0, %ymm11, %ymm0
+	vandps	%ymm0, %ymm6, %ymm0
+	vorps	%ymm0, %ymm7, %ymm0
+	vandnps	%ymm0, %ymm5, %ymm7
+	vorps	%ymm5, %ymm0, %ymm0
+	vandps	%ymm1, %ymm7, %ymm7
 	vcmpeqps	%ymm4, %ymm2, %ymm8
-	vandps	%ymm0, %ymm7, %ymm7
 	vcmpunordps	%ymm2, %ymm11, %ymm2
 	vandps	%ymm2, %ymm6, %ymm2
 	vorps	%ymm2, %ymm8, %ymm2
-	vandnps	%ymm2, %ymm1, %ymm8
-	vcmpeqps	%ymm4, %ymm3, %ymm4
+	vandnps	%ymm2, %ymm0, %ymm8
+	vorps	%ymm0, %ymm2, %ymm0
+	vandps	%ymm1, %ymm8, %ymm8
+	vcmpeqps	%ymm4, %ymm3, %ymm2
 	vcmpunordps	%ymm3, %ymm11, %ymm3
 	vandps	%ymm3, %ymm6, %ymm3
-	vandps	%ymm0, %ymm8, %ymm6
-	vorps	%ymm3, %ymm4, %ymm3
-	vorps	%ymm1, %ymm2, %ymm1
-	vandnps	%ymm3, %ymm1, %ymm1
-	vandps	%ymm0, %ymm1, %ymm1
-	vandps	%ymm0, %ymm5, %ymm0
-	vunpckhps	%ymm7, %ymm0, %ymm2
-	vunpcklps	%ymm7, %ymm0, %ymm0
-	vperm2f128	$32, %ymm2, %ymm0, %ymm3
-	vaddps	(%r9,%rcx,8), %ymm3, %ymm3
-	vmovups	%ymm3, (%r9,%rcx,8)
-	vperm2f128	$49, %ymm2, %ymm0, %ymm0
-	vaddps	32(%r9,%rcx,8), %ymm0, %ymm0
-	vunpckhps	%ymm1, %ymm6, %ymm2
-	vmovups	%ymm0, 32(%r9,%rcx,8)
-	vunpcklps	%ymm1, %ymm6, %ymm0
-	vperm2f128	$32, %ymm2, %ymm0, %ymm1
-	vaddps	(%r10,%rcx,8), %ymm1, %ymm1
-	vperm2f128	$49, %ymm2, %ymm0, %ymm0
-	vmovups	%ymm1, (%r10,%rcx,8)
-	vaddps	32(%r10,%rcx,8), %ymm0, %ymm0
-	vmovups	%ymm0, 32(%r10,%rcx,8)
-	addq	$8, %r13
-	cmpq	%rdx, %r13
-	jl	.LBB17_24
-	movq	160(%rsp), %rbx
-	incq	%rbx
-	cmpq	24(%rsp), %rbx
-	movq	80(%rsp), %r8
-	movq	%rsi, %r10
-	jne	.LBB17_23
-	jmp	.LBB17_26
-.LBB17_27:
+	vorps	%ymm3, %ymm2, %ymm2
+	vandnps	%ymm2, %ymm0, %ymm0
+	vandps	%ymm1, %ymm0, %ymm0
+	vandps	%ymm1, %ymm5, %ymm1
+	vunpckhps	%ymm7, %ymm1, %ymm2
+	vunpcklps	%ymm7, %ymm1, %ymm1
+	vperm2f128	$32, %ymm2, %ymm1, %ymm4
+	vperm2f128	$49, %ymm2, %ymm1, %ymm2
+	vunpckhps	%ymm0, %ymm8, %ymm1
+	vunpcklps	%ymm0, %ymm8, %ymm0
+	vperm2f128	$32, %ymm1, %ymm0, %ymm3
+	vperm2f128	$49, %ymm1, %ymm0, %ymm1
+	cmpb	$0, 8(%rsp)
+	je	.LBB17_107
+	vmovups	%ymm4, (%rax,%rsi,4)
+	vmovups	%ymm2, 32(%rax,%rsi,4)
+	vmovups	%ymm3, (%rdx,%rsi,4)
+	vmovups	%ymm1, 32(%rdx,%rsi,4)
+	jmp	.LBB17_108
+.LBB17_114:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -12972,120 +14503,6 @@ max_pool_backward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB17_2:
-	.cfi_def_cfa %rbp, 16
-	movq	$0, 8(%rsp)
-	testq	%r15, %r15
-	jle	.LBB17_15
-	movq	16(%rsp), %rcx
-	imulq	%r15, %rcx
-	cmpq	$64, %rcx
-	jg	.LBB17_15
-	movabsq	$9223372036854775776, %rcx
-	orq	$16, %rcx
-	andq	16(%rsp), %rcx
-	leaq	736(%rsp), %rdx
-	xorl	%esi, %esi
-	vpbroadcastq	.LCPI17_0(%rip), %ymm0
-	vmovdqa	%ymm0, 160(%rsp)
-	vpbroadcastq	.LCPI17_1(%rip), %ymm1
-	vpbroadcastq	.LCPI17_2(%rip), %ymm2
-	vpbroadcastq	.LCPI17_4(%rip), %ymm4
-	movq	$0, 8(%rsp)
-	jmp	.LBB17_5
-	.p2align	4
-.LBB17_6:
-	movq	8(%rsp), %r12
-.LBB17_14:
-	movq	%r12, 8(%rsp)
-	incq	%rsi
-	cmpq	%r15, %rsi
-	je	.LBB17_15
-.LBB17_5:
-	movq	16(%rsp), %r11
-	testq	%r11, %r11
-	jle	.LBB17_6
-	movq	56(%rdi), %r8
-	movq	16(%rdi), %r10
-	imulq	%rsi, %r10
-	cmpq	$16, %r11
-	jae	.LBB17_9
-	xorl	%r14d, %r14d
-	movq	8(%rsp), %r12
-	jmp	.LBB17_12
-	.p2align	4
-.LBB17_9:
-	vmovq	%r10, %xmm5
-	vpbroadcastq	%xmm5, %ymm5
-	vmovq	%r8, %xmm6
-	vpbroadcastq	%xmm6, %ymm6
-	vpaddq	160(%rsp), %ymm5, %ymm7
-	vpaddq	%ymm1, %ymm5, %ymm8
-	vpaddq	%ymm2, %ymm5, %ymm9
-	movq	8(%rsp), %r12
-	leaq	(%rdx,%r12,8), %r11
-	addq	%rcx, %r12
-	vpsrlq	$32, %ymm6, %ymm10
-	xorl	%r14d, %r14d
-	vmovdqa	.LCPI17_3(%rip), %ymm11
-	.p2align	4
-.LBB17_10:
-	vpaddq	%ymm5, %ymm11, %ymm12
-	vpaddq	%ymm7, %ymm11, %ymm13
-	vpaddq	%ymm8, %ymm11, %ymm14
-	vpaddq	%ymm9, %ymm11, %ymm15
-	vpmuludq	%ymm10, %ymm12, %ymm3
-	vpsrlq	$32, %ymm12, %ymm0
-	vpmuludq	%ymm6, %ymm0, %ymm0
-	vpaddq	%ymm0, %ymm3, %ymm0
-	vpsllq	$32, %ymm0, %ymm0
-	vpmuludq	%ymm6, %ymm12, %ymm3
-	vpaddq	%ymm0, %ymm3, %ymm0
-	vpmuludq	%ymm10, %ymm13, %ymm3
-	vpsrlq	$32, %ymm13, %ymm12
-	vpmuludq	%ymm6, %ymm12, %ymm12
-	vpaddq	%ymm3, %ymm12, %ymm3
-	vpsllq	$32, %ymm3, %ymm3
-	vpmuludq	%ymm6, %ymm13, %ymm12
-	vpaddq	%ymm3, %ymm12, %ymm3
-	vpmuludq	%ymm10, %ymm14, %ymm12
-	vpsrlq	$32, %ymm14, %ymm13
-	vpmuludq	%ymm6, %ymm13, %ymm13
-	vpaddq	%ymm13, %ymm12, %ymm12
-	vpsllq	$32, %ymm12, %ymm12
-	vpmuludq	%ymm6, %ymm14, %ymm13
-	vpaddq	%ymm12, %ymm13, %ymm12
-	vpmuludq	%ymm10, %ymm15, %ymm13
-	vpsrlq	$32, %ymm15, %ymm14
-	vpmuludq	%ymm6, %ymm14, %ymm14
-	vpaddq	%ymm14, %ymm13, %ymm13
-	vpsllq	$32, %ymm13, %ymm13
-	vpmuludq	%ymm6, %ymm15, %ymm14
-	vpaddq	%ymm13, %ymm14, %ymm13
-	vmovdqu	%ymm0, -96(%r11,%r14,8)
-	vmovdqu	%ymm3, -64(%r11,%r14,8)
-	vmovdqu	%ymm12, -32(%r11,%r14,8)
-	vmovdqu	%ymm13, (%r11,%r14,8)
-	addq	$16, %r14
-	vpaddq	%ymm4, %ymm11, %ymm11
-	cmpq	%r14, %rcx
-	jne	.LBB17_10
-	movq	%rcx, %r14
-	cmpq	%rcx, 16(%rsp)
-	je	.LBB17_14
-.LBB17_12:
-	movq	16(%rsp), %r11
-	subq	%r14, %r11
-	addq	%r14, %r10
-	imulq	%r8, %r10
-	.p2align	4
-.LBB17_13:
-	movq	%r10, 640(%rsp,%r12,8)
-	incq	%r12
-	addq	%r8, %r10
-	decq	%r11
-	jne	.LBB17_13
-	jmp	.LBB17_14
 .Lfunc_end17:
 	.size	max_pool_backward, .Lfunc_end17-max_pool_backward
 	.cfi_endproc
@@ -15837,14 +17254,13 @@ weight_gradient_rows:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rdx, -120(%rbp)
-	movq	%rsi, -104(%rbp)
-	movq	%rdi, -64(%rbp)
-	movq	40(%rbp), %r15
-	movq	16(%rbp), %rdi
+	movq	%rdx, -112(%rbp)
+	movq	%rsi, -80(%rbp)
+	movq	%rdi, -56(%rbp)
+	movq	40(%rbp), %r13
 	testq	%rcx, %rcx
 	je	.LBB23_21
-	movq	%r15, %rdx
+	movq	%r13, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
@@ -15859,305 +17275,599 @@ weight_gradient_rows:
 	movq	%rcx, %r15
 	callq	memset@PLT
 	movq	%r15, %rcx
-	movq	40(%rbp), %r15
 	movq	%r12, %r8
 	movq	%r14, %r9
-	movq	16(%rbp), %rdi
 .LBB23_3:
-	testq	%rdi, %rdi
+	cmpq	$0, 16(%rbp)
 	jle	.LBB23_21
-	leaq	(%rcx,%r15,4), %rsi
-	movq	-64(%rbp), %rdx
-	movq	32(%rbp), %r11
-	leaq	(%rdx,%r11,4), %rax
-	decq	%rdi
-	imulq	%r9, %rdi
-	addq	%r15, %rdi
-	leaq	(%rdx,%rdi,4), %rdi
-	cmpq	%rdi, %rbx
-	setb	%dil
-	cmpq	%rsi, %rax
+	leaq	(%rcx,%r13,4), %rdx
+	movq	-56(%rbp), %r11
+	movq	32(%rbp), %rdi
+	leaq	(%r11,%rdi,4), %rax
+	movq	16(%rbp), %rsi
+	decq	%rsi
+	imulq	%r9, %rsi
+	addq	%r13, %rsi
+	leaq	(%r11,%rsi,4), %rsi
+	cmpq	%rsi, %rbx
 	setb	%sil
-	andb	%dil, %sil
-	movq	%r9, %rdi
-	shrq	$61, %rdi
-	andl	$1, %edi
-	orb	%sil, %dil
-	movq	%rdi, -88(%rbp)
+	cmpq	%rdx, %rax
+	setb	%dl
+	andb	%sil, %dl
+	movq	%r9, %rsi
+	shrq	$61, %rsi
+	andl	$1, %esi
+	orb	%dl, %sil
+	movq	%rsi, -96(%rbp)
 	movq	-48(%rbp), %r10
 	movq	%r10, %rsi
 	andq	$-32, %rsi
-	movq	%rsi, -56(%rbp)
-	addq	%r11, %rsi
-	movq	%rsi, -80(%rbp)
+	leaq	(%rdi,%rsi), %rdx
+	movq	%rdx, -88(%rbp)
 	andq	$-4, %r10
-	leaq	(%r11,%r10), %rsi
-	movq	%rsi, -112(%rbp)
-	leaq	(%rcx,%r11,4), %r12
+	leaq	(%rdi,%r10), %rdx
+	movq	%rdx, -64(%rbp)
+	leaq	(%rcx,%rdi,4), %r15
+	addq	$96, %r15
+	leaq	(%r11,%rdi,4), %r12
 	addq	$96, %r12
-	leaq	(%rdx,%r11,4), %r13
-	addq	$96, %r13
-	leaq	(,%r9,4), %rsi
-	movq	%rsi, -96(%rbp)
-	xorl	%r11d, %r11d
+	leaq	(,%r9,4), %rdx
+	movq	%rdx, -104(%rbp)
+	xorl	%edi, %edi
 	jmp	.LBB23_5
 	.p2align	4
 .LBB23_20:
-	incq	%r11
-	movq	-96(%rbp), %rdi
-	addq	%rdi, %r13
-	addq	%rdi, %rax
-	addq	%rdi, %rdx
-	cmpq	16(%rbp), %r11
-	movq	%rsi, %r15
+	incq	%rdi
+	movq	-104(%rbp), %rdx
+	addq	%rdx, %r12
+	addq	%rdx, %rax
+	addq	%rdx, %r11
+	cmpq	16(%rbp), %rdi
 	je	.LBB23_21
 .LBB23_5:
-	cmpq	32(%rbp), %r15
-	movq	%r15, %rsi
+	cmpq	32(%rbp), %r13
 	jle	.LBB23_20
 	cmpq	$4, -48(%rbp)
-	setb	%dil
-	orb	-88(%rbp), %dil
+	setb	%dl
+	orb	-96(%rbp), %dl
 	movq	32(%rbp), %r14
-	testb	$1, %dil
+	testb	$1, %dl
 	jne	.LBB23_7
 	cmpq	$32, -48(%rbp)
 	jae	.LBB23_14
-	xorl	%edi, %edi
+	xorl	%edx, %edx
 	jmp	.LBB23_18
 .LBB23_14:
-	xorl	%edi, %edi
-	movq	-56(%rbp), %rsi
+	xorl	%edx, %edx
 	.p2align	4
 .LBB23_15:
-	vmovups	-96(%r13,%rdi,4), %ymm0
-	vmovups	-64(%r13,%rdi,4), %ymm1
-	vmovups	-32(%r13,%rdi,4), %ymm2
-	vmovups	(%r13,%rdi,4), %ymm3
-	vaddps	-96(%r12,%rdi,4), %ymm0, %ymm0
-	vaddps	-64(%r12,%rdi,4), %ymm1, %ymm1
-	vaddps	-32(%r12,%rdi,4), %ymm2, %ymm2
-	vaddps	(%r12,%rdi,4), %ymm3, %ymm3
-	vmovups	%ymm0, -96(%r12,%rdi,4)
-	vmovups	%ymm1, -64(%r12,%rdi,4)
-	vmovups	%ymm2, -32(%r12,%rdi,4)
-	vmovups	%ymm3, (%r12,%rdi,4)
-	addq	$32, %rdi
-	cmpq	%rdi, %rsi
+	vmovups	-96(%r12,%rdx,4), %ymm0
+	vmovups	-64(%r12,%rdx,4), %ymm1
+	vmovups	-32(%r12,%rdx,4), %ymm2
+	vmovups	(%r12,%rdx,4), %ymm3
+	vaddps	-96(%r15,%rdx,4), %ymm0, %ymm0
+	vaddps	-64(%r15,%rdx,4), %ymm1, %ymm1
+	vaddps	-32(%r15,%rdx,4), %ymm2, %ymm2
+	vaddps	(%r15,%rdx,4), %ymm3, %ymm3
+	vmovups	%ymm0, -96(%r15,%rdx,4)
+	vmovups	%ymm1, -64(%r15,%rdx,4)
+	vmovups	%ymm2, -32(%r15,%rdx,4)
+	vmovups	%ymm3, (%r15,%rdx,4)
+	addq	$32, %rdx
+	cmpq	%rdx, %rsi
 	jne	.LBB23_15
 	cmpq	%rsi, -48(%rbp)
-	movq	40(%rbp), %rsi
 	je	.LBB23_20
-	movq	-80(%rbp), %r14
-	movq	-56(%rbp), %rdi
+	movq	-88(%rbp), %r14
+	movq	%rsi, %rdx
 	testb	$28, -48(%rbp)
 	je	.LBB23_7
 	.p2align	4
 .LBB23_18:
-	vmovups	(%rax,%rdi,4), %xmm0
-	vaddps	(%rbx,%rdi,4), %xmm0, %xmm0
-	vmovups	%xmm0, (%rbx,%rdi,4)
-	addq	$4, %rdi
-	cmpq	%rdi, %r10
+	vmovups	(%rax,%rdx,4), %xmm0
+	vaddps	(%rbx,%rdx,4), %xmm0, %xmm0
+	vmovups	%xmm0, (%rbx,%rdx,4)
+	addq	$4, %rdx
+	cmpq	%rdx, %r10
 	jne	.LBB23_18
-	movq	-112(%rbp), %r14
+	movq	-64(%rbp), %r14
 	cmpq	%r10, -48(%rbp)
-	movq	40(%rbp), %rsi
 	je	.LBB23_20
 .LBB23_7:
-	movl	%esi, %edi
-	subl	%r14d, %edi
-	movq	%r14, %r15
-	andl	$3, %edi
+	subl	%r14d, %r13d
+	movq	%r14, %rdx
+	andl	$3, %r13d
 	je	.LBB23_10
-	movq	%r14, %r15
+	movq	%r14, %rdx
 	.p2align	4
 .LBB23_9:
-	vmovss	(%rdx,%r15,4), %xmm0
-	vaddss	(%rcx,%r15,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%r15,4)
-	incq	%r15
-	decq	%rdi
+	vmovss	(%r11,%rdx,4), %xmm0
+	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rdx,4)
+	incq	%rdx
+	decq	%r13
 	jne	.LBB23_9
 .LBB23_10:
-	movq	40(%rbp), %rsi
-	subq	%rsi, %r14
+	movq	40(%rbp), %r13
+	subq	%r13, %r14
 	cmpq	$-4, %r14
 	ja	.LBB23_20
 	.p2align	4
 .LBB23_11:
-	vmovss	(%rdx,%r15,4), %xmm0
-	vaddss	(%rcx,%r15,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%r15,4)
-	vmovss	4(%rdx,%r15,4), %xmm0
-	vaddss	4(%rcx,%r15,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%r15,4)
-	vmovss	8(%rdx,%r15,4), %xmm0
-	vaddss	8(%rcx,%r15,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rcx,%r15,4)
-	vmovss	12(%rdx,%r15,4), %xmm0
-	vaddss	12(%rcx,%r15,4), %xmm0, %xmm0
-	vmovss	%xmm0, 12(%rcx,%r15,4)
-	addq	$4, %r15
-	cmpq	%r15, %rsi
+	vmovss	(%r11,%rdx,4), %xmm0
+	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rdx,4)
+	vmovss	4(%r11,%rdx,4), %xmm0
+	vaddss	4(%rcx,%rdx,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rdx,4)
+	vmovss	8(%r11,%rdx,4), %xmm0
+	vaddss	8(%rcx,%rdx,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rdx,4)
+	vmovss	12(%r11,%rdx,4), %xmm0
+	vaddss	12(%rcx,%rdx,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%rdx,4)
+	addq	$4, %rdx
+	cmpq	%rdx, %r13
 	jne	.LBB23_11
 	jmp	.LBB23_20
 .LBB23_21:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
-	cmpq	%rdx, %r15
-	cmovlq	%r15, %rdx
+	cmpq	%rdx, %r13
+	cmovlq	%r13, %rdx
 	cmpq	$0, 24(%rbp)
 	sete	%cl
-	movq	%rdx, -96(%rbp)
+	movq	%rdx, -104(%rbp)
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
 	jne	.LBB23_30
-	movq	16(%rbp), %rbx
-	movl	%ebx, %r13d
+	movq	16(%rbp), %r11
+	leaq	-1(%r11), %rcx
+	movq	%rcx, -64(%rbp)
+	movl	%r11d, %r13d
 	andl	$3, %r13d
-	leaq	-2(%rax), %rdx
-	andq	%rbx, %rdx
-	leaq	(,%r9,4), %rsi
-	leaq	(%rsi,%rsi,2), %rdi
-	movq	-64(%rbp), %rcx
-	movq	32(%rbp), %r10
-	leaq	(%rcx,%r10,4), %r14
-	movq	%r9, %r11
-	shlq	$4, %r11
-	movq	%r10, %rcx
-	imulq	%rbx, %rcx
-	movq	24(%rbp), %r15
-	leaq	(%r15,%rcx,4), %r12
+	leaq	-2(%rax), %rsi
+	andq	%r11, %rsi
+	leaq	(,%r9,4), %rdi
+	leaq	(%rdi,%rdi,2), %r10
+	movq	-56(%rbp), %rcx
+	movq	32(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %r15
+	movq	%r9, %rbx
+	shlq	$4, %rbx
+	movq	%rdx, %rcx
+	imulq	%r11, %rcx
+	movq	24(%rbp), %r14
+	leaq	(%r14,%rcx,4), %r12
 	addq	$48, %r12
 	movq	%r12, -48(%rbp)
-	shlq	$4, %rbx
-	movq	%rbx, -88(%rbp)
-	leaq	(%r15,%rcx,4), %r12
-	movq	%r13, -56(%rbp)
+	shlq	$4, %r11
+	movq	%r11, -96(%rbp)
+	leaq	(%r14,%rcx,4), %r12
+	movq	%r13, -88(%rbp)
 	shll	$4, %r13d
-	movq	%r10, %rcx
+	movq	%rdx, %rcx
 	jmp	.LBB23_23
 	.p2align	4
 .LBB23_29:
 	addq	$4, %rcx
-	addq	$16, %r14
-	movq	-88(%rbp), %r10
-	addq	%r10, -48(%rbp)
-	addq	%r10, %r12
-	cmpq	-96(%rbp), %rcx
+	addq	$16, %r15
+	movq	-96(%rbp), %rdx
+	addq	%rdx, -48(%rbp)
+	addq	%rdx, %r12
+	cmpq	-104(%rbp), %rcx
 	jge	.LBB23_30
 .LBB23_23:
 	cmpq	$0, 16(%rbp)
 	jle	.LBB23_29
-	cmpq	$4, 16(%rbp)
-	jae	.LBB23_44
-	xorl	%r15d, %r15d
+	cmpq	$3, -64(%rbp)
+	jae	.LBB23_37
+	xorl	%edx, %edx
 	jmp	.LBB23_26
 	.p2align	4
-.LBB23_44:
-	movq	-48(%rbp), %rbx
-	movq	%r14, %r10
-	xorl	%r15d, %r15d
+.LBB23_37:
+	movq	-48(%rbp), %r14
+	movq	%r15, %r11
+	xorl	%edx, %edx
 	.p2align	4
-.LBB23_45:
-	vmovups	(%r10), %xmm0
-	vmovups	%xmm0, -48(%rbx)
-	vmovups	(%r10,%r9,4), %xmm0
-	vmovups	%xmm0, -32(%rbx)
-	vmovups	(%r10,%r9,8), %xmm0
-	vmovups	%xmm0, -16(%rbx)
-	vmovups	(%r10,%rdi), %xmm0
-	vmovups	%xmm0, (%rbx)
-	addq	$4, %r15
-	addq	%r11, %r10
-	addq	$64, %rbx
-	cmpq	%r15, %rdx
-	jne	.LBB23_45
+.LBB23_38:
+	vmovups	(%r11), %xmm0
+	vmovups	%xmm0, -48(%r14)
+	vmovups	(%r11,%r9,4), %xmm0
+	vmovups	%xmm0, -32(%r14)
+	vmovups	(%r11,%r9,8), %xmm0
+	vmovups	%xmm0, -16(%r14)
+	vmovups	(%r11,%r10), %xmm0
+	vmovups	%xmm0, (%r14)
+	addq	$4, %rdx
+	addq	%rbx, %r11
+	addq	$64, %r14
+	cmpq	%rdx, %rsi
+	jne	.LBB23_38
 .LBB23_26:
-	cmpq	$0, -56(%rbp)
+	cmpq	$0, -88(%rbp)
 	je	.LBB23_29
-	movq	%rsi, %r10
-	imulq	%r15, %r10
-	shlq	$4, %r15
-	addq	%r12, %r15
-	addq	%r14, %r10
-	xorl	%ebx, %ebx
+	movq	%rdi, %r11
+	imulq	%rdx, %r11
+	shlq	$4, %rdx
+	addq	%r12, %rdx
+	addq	%r15, %r11
+	xorl	%r14d, %r14d
 	.p2align	4
 .LBB23_28:
-	vmovups	(%r10), %xmm0
-	vmovups	%xmm0, (%r15,%rbx)
-	addq	$16, %rbx
-	addq	%rsi, %r10
-	cmpq	%rbx, %r13
+	vmovups	(%r11), %xmm0
+	vmovups	%xmm0, (%rdx,%r14)
+	addq	$16, %r14
+	addq	%rdi, %r11
+	cmpq	%r14, %r13
 	jne	.LBB23_28
 	jmp	.LBB23_29
 .LBB23_30:
 	cmpq	$16, %r8
-	jge	.LBB23_46
+	jge	.LBB23_39
 	xorl	%edx, %edx
-	movq	40(%rbp), %r15
+	movq	16(%rbp), %r13
 .LBB23_32:
+	movq	%rdx, %rcx
+	orq	$8, %rcx
+	cmpq	%r8, %rcx
+	movq	40(%rbp), %r12
+	jg	.LBB23_66
+	movq	%rdx, %rdi
+	movq	-80(%rbp), %rdx
+	leaq	(%rdx,%rdi,4), %rdx
+	movq	-112(%rbp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	movq	32(%rbp), %rdi
+	leaq	4(%rdi), %r15
+	cmpq	%r12, %r15
+	jle	.LBB23_34
+.LBB23_64:
+	cmpq	%r12, %rdi
+	jge	.LBB23_65
+	movq	%r13, %r10
+	andq	%rax, %r10
+	movq	-56(%rbp), %r11
+	leaq	(%r11,%rdi,4), %r11
+	leaq	(,%r9,8), %rbx
+	leaq	(,%r8,8), %r14
+	jmp	.LBB23_82
+	.p2align	4
+.LBB23_87:
+	movq	%rdi, %r15
+	imulq	%r8, %r15
+	vmovups	%ymm0, (%rsi,%r15,4)
+	incq	%rdi
+	addq	$4, %r11
+	cmpq	%r12, %rdi
+	je	.LBB23_65
+.LBB23_82:
+	vxorps	%xmm0, %xmm0, %xmm0
+	testq	%r13, %r13
+	jle	.LBB23_87
+	cmpq	$1, %r13
+	jne	.LBB23_88
+	xorl	%r15d, %r15d
+	jmp	.LBB23_85
+	.p2align	4
+.LBB23_88:
+	movq	%rdx, %r12
+	movq	%r11, %r13
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB23_89:
+	vbroadcastss	(%r13), %ymm1
+	vfmadd132ps	(%r12), %ymm0, %ymm1
+	vbroadcastss	(%r13,%r9,4), %ymm0
+	vfmadd132ps	(%r12,%r8,4), %ymm1, %ymm0
+	addq	$2, %r15
+	addq	%rbx, %r13
+	addq	%r14, %r12
+	cmpq	%r15, %r10
+	jne	.LBB23_89
+.LBB23_85:
+	movq	16(%rbp), %r13
+	testb	$1, %r13b
+	movq	40(%rbp), %r12
+	je	.LBB23_87
+	movq	-56(%rbp), %r12
+	leaq	(%r12,%rdi,4), %r12
+	movq	%r15, %r13
+	imulq	%r9, %r13
+	vbroadcastss	(%r12,%r13,4), %ymm1
+	movq	16(%rbp), %r13
+	movq	40(%rbp), %r12
+	imulq	%r8, %r15
+	vfmadd231ps	(%rdx,%r15,4), %ymm1, %ymm0
+	jmp	.LBB23_87
+.LBB23_39:
+	leaq	(,%r8,4), %r11
+	leaq	(%r11,%r11,2), %rcx
+	movq	%rcx, -96(%rbp)
+	movq	16(%rbp), %rdi
+	movq	%rdi, %r12
+	andq	%rax, %r12
+	movq	-80(%rbp), %rcx
+	addq	$32, %rcx
+	movq	%rcx, -64(%rbp)
+	movq	-56(%rbp), %rcx
+	movq	32(%rbp), %rdx
+	leaq	12(%rcx,%rdx,4), %rcx
+	movq	%rcx, -136(%rbp)
+	leaq	(,%r9,4), %rsi
+	movq	%rdx, %rcx
+	imulq	%rdi, %rcx
+	movq	24(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	addq	$12, %rcx
+	movq	%rcx, -128(%rbp)
+	shlq	$4, %rdi
+	movq	%rdi, -88(%rbp)
+	leaq	(,%r8,8), %r14
+	leaq	(,%r9,8), %r10
+	movl	$16, %ecx
+	xorl	%edx, %edx
+	jmp	.LBB23_41
+	.p2align	4
+.LBB23_40:
+	movq	-72(%rbp), %rdx
+	leaq	16(%rdx), %rcx
+	addq	$64, -64(%rbp)
+	cmpq	%r8, %rcx
+	jg	.LBB23_32
+.LBB23_41:
+	movq	%rcx, -72(%rbp)
+	movq	-112(%rbp), %rcx
+	movq	%rdx, -120(%rbp)
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, -48(%rbp)
+	movq	32(%rbp), %rdx
+	movq	%rdx, %rcx
+	movq	-128(%rbp), %r13
+	movq	-136(%rbp), %r15
+	cmpq	-104(%rbp), %rdx
+	jl	.LBB23_46
+.LBB23_42:
+	movq	40(%rbp), %rbx
+	cmpq	%rbx, %rcx
+	movq	16(%rbp), %r13
+	jge	.LBB23_40
+	movq	-80(%rbp), %rdx
+	movq	-120(%rbp), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	movq	%rdx, -120(%rbp)
+	movq	-56(%rbp), %rdi
+	leaq	(%rdi,%rcx,4), %r15
+	jmp	.LBB23_44
+	.p2align	4
+.LBB23_45:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB23_63:
+	movq	%rcx, %rdi
+	imulq	%r8, %rdi
+	movq	-48(%rbp), %rdx
+	vmovups	%ymm0, (%rdx,%rdi,4)
+	vmovups	%ymm1, 32(%rdx,%rdi,4)
+	incq	%rcx
+	addq	$4, %r15
+	cmpq	%rbx, %rcx
+	je	.LBB23_40
+.LBB23_44:
+	testq	%r13, %r13
+	jle	.LBB23_45
+	vxorps	%xmm0, %xmm0, %xmm0
+	cmpq	$1, %r13
+	jne	.LBB23_59
+	vxorps	%xmm1, %xmm1, %xmm1
+	xorl	%edi, %edi
+	jmp	.LBB23_61
+	.p2align	4
+.LBB23_59:
+	movq	%r15, %rbx
+	movq	-64(%rbp), %r13
+	vxorps	%xmm1, %xmm1, %xmm1
+	xorl	%edi, %edi
+	.p2align	4
+.LBB23_60:
+	vbroadcastss	(%rbx), %ymm2
+	vfmadd231ps	-32(%r13), %ymm2, %ymm0
+	vfmadd231ps	(%r13), %ymm2, %ymm1
+	vbroadcastss	(%rbx,%rsi), %ymm2
+	vfmadd231ps	-32(%r13,%r11), %ymm2, %ymm0
+	vfmadd231ps	(%r13,%r11), %ymm2, %ymm1
+	addq	$2, %rdi
+	addq	%r14, %r13
+	addq	%r10, %rbx
+	cmpq	%rdi, %r12
+	jne	.LBB23_60
+.LBB23_61:
+	movq	16(%rbp), %r13
+	testb	$1, %r13b
+	movq	40(%rbp), %rbx
+	je	.LBB23_63
+	movq	-56(%rbp), %rbx
+	leaq	(%rbx,%rcx,4), %rbx
+	movq	%rdi, %r13
+	imulq	%r8, %r13
+	imulq	%r9, %rdi
+	vbroadcastss	(%rbx,%rdi,4), %ymm2
+	movq	-120(%rbp), %rdx
+	vfmadd231ps	(%rdx,%r13,4), %ymm2, %ymm0
+	vfmadd231ps	32(%rdx,%r13,4), %ymm2, %ymm1
+	movq	16(%rbp), %r13
+	movq	40(%rbp), %rbx
+	jmp	.LBB23_63
+	.p2align	4
+.LBB23_48:
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm3, %xmm3, %xmm3
+.LBB23_49:
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB23_56:
+	movq	%rcx, %rdx
+	imulq	%r8, %rdx
+	movq	-48(%rbp), %rdi
+	leaq	(%rdi,%rdx,4), %rdx
+	vmovups	%ymm7, (%rdx)
+	vmovups	%ymm6, 32(%rdx)
+	vmovups	%ymm5, (%rdx,%r8,4)
+	vmovups	%ymm3, 32(%rdx,%r8,4)
+	vmovups	%ymm4, (%rdx,%r8,8)
+	vmovups	%ymm2, 32(%rdx,%r8,8)
+	movq	-96(%rbp), %rdi
+	vmovups	%ymm1, (%rdx,%rdi)
+	vmovups	%ymm0, 32(%rdx,%rdi)
+	addq	$4, %rcx
+	addq	$16, %r15
+	addq	-88(%rbp), %r13
+	cmpq	-104(%rbp), %rcx
+	jge	.LBB23_42
+.LBB23_46:
+	cmpq	$0, 24(%rbp)
+	je	.LBB23_52
+	movq	16(%rbp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB23_48
+	vxorps	%xmm0, %xmm0, %xmm0
+	movq	%r13, %rdx
+	movq	-64(%rbp), %rdi
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm7, %xmm7, %xmm7
+	.p2align	4
+.LBB23_51:
+	vmovups	-32(%rdi), %ymm8
+	vbroadcastss	-12(%rdx), %ymm9
+	vbroadcastss	-8(%rdx), %ymm10
+	vbroadcastss	-4(%rdx), %ymm11
+	vbroadcastss	(%rdx), %ymm12
+	vmovups	(%rdi), %ymm13
+	vfmadd231ps	%ymm8, %ymm9, %ymm7
+	vfmadd231ps	%ymm9, %ymm13, %ymm6
+	vfmadd231ps	%ymm8, %ymm10, %ymm5
+	vfmadd231ps	%ymm10, %ymm13, %ymm3
+	vfmadd231ps	%ymm8, %ymm11, %ymm4
+	vfmadd231ps	%ymm11, %ymm13, %ymm2
+	vfmadd231ps	%ymm8, %ymm12, %ymm1
+	vfmadd231ps	%ymm13, %ymm12, %ymm0
+	addq	%r11, %rdi
+	addq	$16, %rdx
+	decq	%rbx
+	jne	.LBB23_51
+	jmp	.LBB23_56
+	.p2align	4
+.LBB23_52:
+	movq	16(%rbp), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB23_53
+	vxorps	%xmm0, %xmm0, %xmm0
+	movq	%r15, %rbx
+	movq	-64(%rbp), %rdi
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm3, %xmm3, %xmm3
+	.p2align	4
+.LBB23_55:
+	vmovups	-32(%rdi), %ymm8
+	vbroadcastss	-12(%rbx), %ymm9
+	vbroadcastss	-8(%rbx), %ymm10
+	vbroadcastss	-4(%rbx), %ymm11
+	vbroadcastss	(%rbx), %ymm12
+	vmovups	(%rdi), %ymm13
+	vfmadd231ps	%ymm8, %ymm9, %ymm7
+	vfmadd231ps	%ymm9, %ymm13, %ymm6
+	vfmadd231ps	%ymm8, %ymm10, %ymm5
+	vfmadd231ps	%ymm10, %ymm13, %ymm3
+	vfmadd231ps	%ymm8, %ymm11, %ymm4
+	vfmadd231ps	%ymm11, %ymm13, %ymm2
+	vfmadd231ps	%ymm8, %ymm12, %ymm1
+	vfmadd231ps	%ymm13, %ymm12, %ymm0
+	addq	%r11, %rdi
+	addq	%rsi, %rbx
+	decq	%rdx
+	jne	.LBB23_55
+	jmp	.LBB23_56
+.LBB23_53:
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm7, %xmm7, %xmm7
+	jmp	.LBB23_49
+.LBB23_65:
+	movq	%rcx, %rdx
+.LBB23_66:
 	movq	%rdx, -72(%rbp)
 	cmpq	%r8, %rdx
-	jge	.LBB23_43
-	andq	16(%rbp), %rax
-	movq	-64(%rbp), %rcx
+	jge	.LBB23_77
+	andq	%r13, %rax
+	movq	-56(%rbp), %rcx
 	movq	32(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	leaq	(,%r9,8), %rdx
-	movq	-104(%rbp), %rsi
+	movq	-80(%rbp), %rsi
 	movq	-72(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB23_34
+	jmp	.LBB23_68
 	.p2align	4
-.LBB23_42:
+.LBB23_76:
 	movq	-72(%rbp), %r11
 	incq	%r11
 	addq	$4, %rsi
 	movq	%r11, -72(%rbp)
 	cmpq	%r8, %r11
-	je	.LBB23_43
-.LBB23_34:
-	cmpq	32(%rbp), %r15
-	jle	.LBB23_42
-	movq	-120(%rbp), %r10
+	je	.LBB23_77
+.LBB23_68:
+	cmpq	32(%rbp), %r12
+	jle	.LBB23_76
+	movq	-112(%rbp), %r10
 	movq	-72(%rbp), %rbx
 	leaq	(%r10,%rbx,4), %r10
-	movq	-104(%rbp), %r11
+	movq	-80(%rbp), %r11
 	leaq	(%r11,%rbx,4), %r11
 	movq	%rcx, %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB23_36
+	jmp	.LBB23_70
 	.p2align	4
-.LBB23_41:
+.LBB23_75:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
-	movq	40(%rbp), %r15
-	cmpq	%r15, %r14
-	je	.LBB23_42
-.LBB23_36:
-	movq	16(%rbp), %r15
-	vxorps	%xmm0, %xmm0, %xmm0
-	testq	%r15, %r15
-	jle	.LBB23_41
-	cmpq	$1, %r15
-	jne	.LBB23_70
-	xorl	%r15d, %r15d
-	jmp	.LBB23_39
-	.p2align	4
+	cmpq	%r12, %r14
+	je	.LBB23_76
 .LBB23_70:
+	vxorps	%xmm0, %xmm0, %xmm0
+	testq	%r13, %r13
+	jle	.LBB23_75
+	cmpq	$1, %r13
+	jne	.LBB23_90
+	xorl	%r15d, %r15d
+	jmp	.LBB23_73
+	.p2align	4
+.LBB23_90:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB23_71:
+.LBB23_91:
 	vmovss	(%r13), %xmm1
 	vfmadd132ss	(%r12), %xmm0, %xmm1
 	vmovss	(%r13,%r9,4), %xmm0
@@ -16166,20 +17876,23 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB23_71
-.LBB23_39:
-	movq	16(%rbp), %r12
-	testb	$1, %r12b
-	je	.LBB23_41
-	movq	-64(%rbp), %r12
+	jne	.LBB23_91
+.LBB23_73:
+	movq	16(%rbp), %r13
+	testb	$1, %r13b
+	movq	40(%rbp), %r12
+	je	.LBB23_75
+	movq	-56(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
 	imulq	%r9, %r13
 	vmovss	(%r12,%r13,4), %xmm1
+	movq	16(%rbp), %r13
+	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ss	(%r11,%r15,4), %xmm1, %xmm0
-	jmp	.LBB23_41
-.LBB23_43:
+	jmp	.LBB23_75
+.LBB23_77:
 	addq	$104, %rsp
 	popq	%rbx
 	popq	%r12
@@ -16190,238 +17903,68 @@ weight_gradient_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB23_46:
+.LBB23_34:
 	.cfi_def_cfa %rbp, 16
-	leaq	(,%r8,4), %r11
-	leaq	(%r11,%r11,2), %rcx
-	movq	%rcx, -88(%rbp)
-	movq	16(%rbp), %r14
-	movq	%r14, %r12
-	andq	%rax, %r12
-	movq	-104(%rbp), %rcx
-	addq	$32, %rcx
-	movq	%rcx, -56(%rbp)
-	movq	-64(%rbp), %rcx
-	movq	32(%rbp), %rdx
-	leaq	12(%rcx,%rdx,4), %rcx
-	movq	%rcx, -136(%rbp)
-	leaq	(,%r9,4), %rsi
-	movq	%rdx, %rcx
-	imulq	%r14, %rcx
-	movq	24(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	addq	$12, %rcx
-	movq	%rcx, -128(%rbp)
-	movq	%r14, %rcx
-	shlq	$4, %rcx
-	movq	%rcx, -112(%rbp)
-	leaq	(,%r8,8), %r10
-	leaq	(,%r9,8), %rdi
-	movl	$16, %ecx
-	xorl	%edx, %edx
-	jmp	.LBB23_48
+	leaq	(,%r8,4), %r10
+	movq	-56(%rbp), %rdi
+	movq	32(%rbp), %r14
+	leaq	(%rdi,%r14,4), %r11
+	addq	$12, %r11
+	leaq	(,%r9,4), %rbx
+	jmp	.LBB23_35
 	.p2align	4
-.LBB23_47:
-	movq	-72(%rbp), %rdx
-	leaq	16(%rdx), %rcx
-	addq	$64, -56(%rbp)
-	cmpq	%r8, %rcx
-	jg	.LBB23_32
-.LBB23_48:
-	movq	%rcx, -72(%rbp)
-	movq	-120(%rbp), %rcx
-	movq	%rdx, -80(%rbp)
-	leaq	(%rcx,%rdx,4), %rcx
-	movq	%rcx, -48(%rbp)
-	movq	32(%rbp), %rdx
-	movq	%rdx, %rcx
-	movq	-128(%rbp), %r15
-	movq	-136(%rbp), %r13
-	cmpq	-96(%rbp), %rdx
-	jl	.LBB23_53
-.LBB23_49:
-	movq	40(%rbp), %r15
-	cmpq	%r15, %rcx
-	jge	.LBB23_47
-	movq	-104(%rbp), %rdx
-	movq	-80(%rbp), %rbx
-	leaq	(%rdx,%rbx,4), %rdx
-	movq	%rdx, -80(%rbp)
-	movq	-64(%rbp), %rbx
-	leaq	(%rbx,%rcx,4), %r13
-	jmp	.LBB23_51
-	.p2align	4
-.LBB23_52:
+.LBB23_36:
+	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB23_69:
-	movq	%rcx, %rbx
-	imulq	%r8, %rbx
-	movq	-48(%rbp), %rdx
-	vmovups	%ymm0, (%rdx,%rbx,4)
-	vmovups	%ymm1, 32(%rdx,%rbx,4)
-	incq	%rcx
-	addq	$4, %r13
-	cmpq	%r15, %rcx
-	je	.LBB23_47
-.LBB23_51:
-	testq	%r14, %r14
-	jle	.LBB23_52
-	vxorps	%xmm0, %xmm0, %xmm0
-	cmpq	$1, %r14
-	jne	.LBB23_65
-	vxorps	%xmm1, %xmm1, %xmm1
-	xorl	%ebx, %ebx
-	jmp	.LBB23_67
-	.p2align	4
-.LBB23_65:
-	movq	%r13, %r14
-	movq	-56(%rbp), %r15
-	vxorps	%xmm1, %xmm1, %xmm1
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB23_66:
-	vbroadcastss	(%r14), %ymm2
-	vfmadd231ps	-32(%r15), %ymm2, %ymm0
-	vfmadd231ps	(%r15), %ymm2, %ymm1
-	vbroadcastss	(%r14,%rsi), %ymm2
-	vfmadd231ps	-32(%r15,%r11), %ymm2, %ymm0
-	vfmadd231ps	(%r15,%r11), %ymm2, %ymm1
-	addq	$2, %rbx
-	addq	%r10, %r15
-	addq	%rdi, %r14
-	cmpq	%rbx, %r12
-	jne	.LBB23_66
-.LBB23_67:
-	movq	16(%rbp), %r14
-	testb	$1, %r14b
-	movq	40(%rbp), %r15
-	je	.LBB23_69
-	movq	-64(%rbp), %r14
-	leaq	(%r14,%rcx,4), %r14
-	movq	%rbx, %r15
+	vxorps	%xmm3, %xmm3, %xmm3
+.LBB23_80:
+	movq	%r14, %r15
 	imulq	%r8, %r15
-	imulq	%r9, %rbx
-	vbroadcastss	(%r14,%rbx,4), %ymm2
-	movq	16(%rbp), %r14
-	movq	-80(%rbp), %rdx
-	vfmadd231ps	(%rdx,%r15,4), %ymm2, %ymm0
-	vfmadd231ps	32(%rdx,%r15,4), %ymm2, %ymm1
-	movq	40(%rbp), %r15
-	jmp	.LBB23_69
-	.p2align	4
-.LBB23_55:
+	vmovups	%ymm3, (%rsi,%r15,4)
+	leaq	1(%r14), %r15
+	imulq	%r8, %r15
+	vmovups	%ymm2, (%rsi,%r15,4)
+	leaq	2(%r14), %r15
+	imulq	%r8, %r15
+	vmovups	%ymm1, (%rsi,%r15,4)
+	addq	$3, %r14
+	imulq	%r8, %r14
+	vmovups	%ymm0, (%rsi,%r14,4)
+	leaq	4(%rdi), %r15
+	addq	$16, %r11
+	movq	%rdi, %r14
+	movq	40(%rbp), %r12
+	cmpq	%r12, %r15
+	movq	16(%rbp), %r13
+	jg	.LBB23_64
+.LBB23_35:
+	movq	%r15, %rdi
+	testq	%r13, %r13
+	jle	.LBB23_36
 	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm0, %xmm0, %xmm0
-.LBB23_62:
-	movq	%rcx, %rdx
-	imulq	%r8, %rdx
-	movq	-48(%rbp), %rbx
-	leaq	(%rbx,%rdx,4), %rdx
-	vmovups	%ymm7, (%rdx)
-	vmovups	%ymm6, 32(%rdx)
-	vmovups	%ymm5, (%rdx,%r8,4)
-	vmovups	%ymm3, 32(%rdx,%r8,4)
-	vmovups	%ymm4, (%rdx,%r8,8)
-	vmovups	%ymm2, 32(%rdx,%r8,8)
-	movq	-88(%rbp), %rbx
-	vmovups	%ymm1, (%rdx,%rbx)
-	vmovups	%ymm0, 32(%rdx,%rbx)
-	addq	$4, %rcx
-	addq	$16, %r13
-	addq	-112(%rbp), %r15
-	cmpq	-96(%rbp), %rcx
-	movq	16(%rbp), %r14
-	jge	.LBB23_49
-.LBB23_53:
-	cmpq	$0, 24(%rbp)
-	je	.LBB23_58
-	testq	%r14, %r14
-	jle	.LBB23_55
-	vxorps	%xmm0, %xmm0, %xmm0
-	movq	%r15, %rdx
-	movq	%r14, %rbx
-	movq	-56(%rbp), %r14
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm3, %xmm3, %xmm3
-	.p2align	4
-.LBB23_57:
-	vmovups	-32(%r14), %ymm8
-	vbroadcastss	-12(%rdx), %ymm9
-	vbroadcastss	-8(%rdx), %ymm10
-	vbroadcastss	-4(%rdx), %ymm11
-	vbroadcastss	(%rdx), %ymm12
-	vmovups	(%r14), %ymm13
-	vfmadd231ps	%ymm8, %ymm9, %ymm7
-	vfmadd231ps	%ymm9, %ymm13, %ymm6
-	vfmadd231ps	%ymm8, %ymm10, %ymm5
-	vfmadd231ps	%ymm10, %ymm13, %ymm3
-	vfmadd231ps	%ymm8, %ymm11, %ymm4
-	vfmadd231ps	%ymm11, %ymm13, %ymm2
-	vfmadd231ps	%ymm8, %ymm12, %ymm1
-	vfmadd231ps	%ymm13, %ymm12, %ymm0
-	addq	%r11, %r14
-	addq	$16, %rdx
-	decq	%rbx
-	jne	.LBB23_57
-	jmp	.LBB23_62
-	.p2align	4
-.LBB23_58:
-	testq	%r14, %r14
-	jle	.LBB23_59
-	vxorps	%xmm7, %xmm7, %xmm7
-	movq	%r14, %rdx
-	movq	%r13, %rbx
-	movq	-56(%rbp), %r14
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm0, %xmm0, %xmm0
-	.p2align	4
-.LBB23_61:
-	vmovups	-32(%r14), %ymm8
-	vbroadcastss	-12(%rbx), %ymm9
-	vbroadcastss	-8(%rbx), %ymm10
-	vbroadcastss	-4(%rbx), %ymm11
-	vbroadcastss	(%rbx), %ymm12
-	vmovups	(%r14), %ymm13
-	vfmadd231ps	%ymm8, %ymm9, %ymm7
-	vfmadd231ps	%ymm9, %ymm13, %ymm6
-	vfmadd231ps	%ymm8, %ymm10, %ymm5
-	vfmadd231ps	%ymm10, %ymm13, %ymm3
-	vfmadd231ps	%ymm8, %ymm11, %ymm4
-	vfmadd231ps	%ymm11, %ymm13, %ymm2
-	vfmadd231ps	%ymm8, %ymm12, %ymm1
-	vfmadd231ps	%ymm13, %ymm12, %ymm0
-	addq	%r11, %r14
-	addq	%rsi, %rbx
-	decq	%rdx
-	jne	.LBB23_61
-	jmp	.LBB23_62
-.LBB23_59:
+	movq	%r13, %r15
+	movq	%r11, %r12
+	movq	%rdx, %r13
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm7, %xmm7, %xmm7
-	jmp	.LBB23_62
+	.p2align	4
+.LBB23_79:
+	vmovups	(%r13), %ymm4
+	vbroadcastss	-12(%r12), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm3
+	vbroadcastss	-8(%r12), %ymm5
+	vbroadcastss	-4(%r12), %ymm6
+	vfmadd231ps	%ymm5, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm4, %ymm1
+	vbroadcastss	(%r12), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm0
+	addq	%r10, %r13
+	addq	%rbx, %r12
+	decq	%r15
+	jne	.LBB23_79
+	jmp	.LBB23_80
 .Lfunc_end23:
 	.size	weight_gradient_rows, .Lfunc_end23-weight_gradient_rows
 	.cfi_endproc

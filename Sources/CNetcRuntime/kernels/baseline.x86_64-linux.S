@@ -1695,8 +1695,8 @@ weight_gradient:
 	.cfi_offset %r15, -24
 	movq	%r9, %rbx
 	movq	%r8, %r14
-	movq	%rdx, -160(%rbp)
-	movq	%rsi, -136(%rbp)
+	movq	%rdx, -152(%rbp)
+	movq	%rsi, -104(%rbp)
 	movq	%rdi, -48(%rbp)
 	movq	16(%rbp), %r15
 	movabsq	$9223372036854775806, %r13
@@ -1788,7 +1788,7 @@ weight_gradient:
 	movq	16(%rbp), %r15
 	ja	.LBB2_15
 	.p2align	4
-.LBB2_83:
+.LBB2_106:
 	movss	(%r9,%r10,4), %xmm0
 	addss	(%r12,%r10,4), %xmm0
 	movss	%xmm0, (%r12,%r10,4)
@@ -1803,12 +1803,12 @@ weight_gradient:
 	movss	%xmm0, 12(%r12,%r10,4)
 	addq	$4, %r10
 	cmpq	%r10, %rbx
-	jne	.LBB2_83
+	jne	.LBB2_106
 	jmp	.LBB2_15
 .LBB2_16:
 	movq	%rbx, %rax
 	andq	$-4, %rax
-	movq	%rax, -152(%rbp)
+	movq	%rax, -176(%rbp)
 	cmpq	$0, 24(%rbp)
 	sete	%al
 	cmpq	$4, %rbx
@@ -1816,188 +1816,195 @@ weight_gradient:
 	orb	%al, %cl
 	jne	.LBB2_25
 	movq	16(%rbp), %rax
-	movl	%eax, %r11d
-	andl	$3, %r11d
-	leaq	-2(%r13), %rdx
-	andq	%rax, %rdx
-	leaq	(,%rbx,4), %rsi
-	leaq	(%rsi,%rsi,2), %rdi
-	movq	%rbx, %r8
-	shlq	$4, %r8
-	movq	24(%rbp), %r12
-	leaq	48(%r12), %rcx
-	movq	%rcx, -96(%rbp)
+	leaq	-1(%rax), %rcx
+	movq	%rcx, -80(%rbp)
+	movl	%eax, %r15d
+	andl	$3, %r15d
+	leaq	-2(%r13), %rsi
+	andq	%rax, %rsi
+	leaq	(,%rbx,4), %rdi
+	leaq	(%rdi,%rdi,2), %r8
+	movq	%rbx, %r9
+	shlq	$4, %r9
+	movq	24(%rbp), %rcx
+	leaq	48(%rcx), %rdx
+	movq	%rdx, -128(%rbp)
 	shlq	$4, %rax
-	movq	%rax, -80(%rbp)
-	movq	%r11, -64(%rbp)
-	shll	$4, %r11d
-	xorl	%r15d, %r15d
+	movq	%rax, -96(%rbp)
+	movq	%r15, -64(%rbp)
+	shll	$4, %r15d
+	xorl	%r12d, %r12d
 	movq	-48(%rbp), %rax
 	jmp	.LBB2_18
 	.p2align	4
 .LBB2_24:
-	addq	$4, %r15
+	addq	$4, %r12
 	addq	$16, %rax
-	movq	-80(%rbp), %rcx
-	addq	%rcx, -96(%rbp)
-	addq	%rcx, %r12
-	cmpq	-152(%rbp), %r15
+	movq	-96(%rbp), %rdx
+	addq	%rdx, -128(%rbp)
+	addq	%rdx, %rcx
+	cmpq	-176(%rbp), %r12
 	jge	.LBB2_25
 .LBB2_18:
 	cmpq	$0, 16(%rbp)
 	jle	.LBB2_24
-	cmpq	$4, 16(%rbp)
-	jae	.LBB2_39
-	xorl	%r10d, %r10d
+	cmpq	$3, -80(%rbp)
+	jae	.LBB2_27
+	xorl	%r11d, %r11d
 	jmp	.LBB2_21
 	.p2align	4
-.LBB2_39:
-	movq	-96(%rbp), %r9
-	movq	%rax, %rcx
-	xorl	%r10d, %r10d
+.LBB2_27:
+	movq	-128(%rbp), %r10
+	movq	%rax, %rdx
+	xorl	%r11d, %r11d
 	.p2align	4
-.LBB2_40:
-	movups	(%rcx), %xmm0
-	movups	%xmm0, -48(%r9)
-	movups	(%rcx,%rbx,4), %xmm0
-	movups	%xmm0, -32(%r9)
-	movups	(%rcx,%rbx,8), %xmm0
-	movups	%xmm0, -16(%r9)
-	movups	(%rcx,%rdi), %xmm0
-	movups	%xmm0, (%r9)
-	addq	$4, %r10
-	addq	%r8, %rcx
-	addq	$64, %r9
-	cmpq	%r10, %rdx
-	jne	.LBB2_40
+.LBB2_28:
+	movups	(%rdx), %xmm0
+	movups	%xmm0, -48(%r10)
+	movups	(%rdx,%rbx,4), %xmm0
+	movups	%xmm0, -32(%r10)
+	movups	(%rdx,%rbx,8), %xmm0
+	movups	%xmm0, -16(%r10)
+	movups	(%rdx,%r8), %xmm0
+	movups	%xmm0, (%r10)
+	addq	$4, %r11
+	addq	%r9, %rdx
+	addq	$64, %r10
+	cmpq	%r11, %rsi
+	jne	.LBB2_28
 .LBB2_21:
 	cmpq	$0, -64(%rbp)
 	je	.LBB2_24
-	movq	%rsi, %rcx
-	imulq	%r10, %rcx
-	shlq	$4, %r10
-	addq	%r12, %r10
-	addq	%rax, %rcx
-	xorl	%r9d, %r9d
+	movq	%rdi, %rdx
+	imulq	%r11, %rdx
+	shlq	$4, %r11
+	addq	%rcx, %r11
+	addq	%rax, %rdx
+	xorl	%r10d, %r10d
 	.p2align	4
 .LBB2_23:
-	movups	(%rcx), %xmm0
-	movups	%xmm0, (%r10,%r9)
-	addq	$16, %r9
-	addq	%rsi, %rcx
-	cmpq	%r9, %r11
+	movups	(%rdx), %xmm0
+	movups	%xmm0, (%r11,%r10)
+	addq	$16, %r10
+	addq	%rdi, %rdx
+	cmpq	%r10, %r15
 	jne	.LBB2_23
 	jmp	.LBB2_24
 .LBB2_25:
 	cmpq	$16, %r14
-	jge	.LBB2_41
+	jge	.LBB2_29
 	xorl	%esi, %esi
 	movq	16(%rbp), %r15
-.LBB2_27:
-	cmpq	%r14, %rsi
-	jge	.LBB2_38
-	andq	%r15, %r13
-	leaq	(,%rbx,8), %rax
-	movq	-136(%rbp), %rcx
+.LBB2_69:
+	movq	%rsi, %rax
+	orq	$8, %rax
+	cmpq	%r14, %rax
+	jg	.LBB2_70
+	movq	-104(%rbp), %rcx
+	leaq	(%rcx,%rsi,4), %rdx
+	movq	-152(%rbp), %rcx
 	leaq	(%rcx,%rsi,4), %rcx
-	leaq	(,%r14,8), %rdx
-	jmp	.LBB2_29
+	cmpq	$4, %rbx
+	jge	.LBB2_87
+	xorl	%esi, %esi
+.LBB2_85:
+	cmpq	%rbx, %rsi
+	jge	.LBB2_86
+	movq	%r15, %rdi
+	andq	%r13, %rdi
+	movq	-48(%rbp), %r12
+	leaq	(%r12,%rsi,4), %r8
+	leaq	(,%rbx,8), %r9
+	leaq	(,%r14,8), %r10
+	jmp	.LBB2_94
 	.p2align	4
-.LBB2_37:
-	movq	%r12, %rsi
+.LBB2_95:
+	xorps	%xmm1, %xmm1
+.LBB2_100:
+	movq	%rsi, %r11
+	imulq	%r14, %r11
+	movups	%xmm1, 16(%rcx,%r11,4)
+	movups	%xmm0, (%rcx,%r11,4)
 	incq	%rsi
-	addq	$4, %rcx
-	cmpq	%r14, %rsi
-	je	.LBB2_38
-.LBB2_29:
-	movq	%rsi, %r12
-	testq	%rbx, %rbx
-	jle	.LBB2_37
-	movq	-160(%rbp), %rsi
-	leaq	(%rsi,%r12,4), %rsi
-	movq	-136(%rbp), %r8
-	leaq	(%r8,%r12,4), %rdi
-	movq	-48(%rbp), %r8
-	xorl	%r9d, %r9d
-	jmp	.LBB2_31
-	.p2align	4
-.LBB2_36:
-	movq	%r9, %r10
-	imulq	%r14, %r10
-	movss	%xmm0, (%rsi,%r10,4)
-	incq	%r9
 	addq	$4, %r8
-	cmpq	%rbx, %r9
-	je	.LBB2_37
-.LBB2_31:
+	cmpq	%rbx, %rsi
+	je	.LBB2_101
+.LBB2_94:
 	xorps	%xmm0, %xmm0
 	testq	%r15, %r15
-	jle	.LBB2_36
+	jle	.LBB2_95
 	cmpq	$1, %r15
-	jne	.LBB2_81
-	xorl	%r10d, %r10d
-	jmp	.LBB2_34
+	jne	.LBB2_102
+	xorl	%r11d, %r11d
+	xorps	%xmm1, %xmm1
+	jmp	.LBB2_98
 	.p2align	4
-.LBB2_81:
-	movq	%rcx, %r11
-	movq	%r8, %r15
-	xorl	%r10d, %r10d
+.LBB2_102:
+	movq	%rdx, %r15
+	movq	%r8, %r12
+	xorl	%r11d, %r11d
+	xorps	%xmm1, %xmm1
 	.p2align	4
-.LBB2_82:
-	movss	(%r15), %xmm1
-	mulss	(%r11), %xmm1
-	addss	%xmm0, %xmm1
-	movss	(%r15,%rbx,4), %xmm0
-	mulss	(%r11,%r14,4), %xmm0
-	addss	%xmm1, %xmm0
-	addq	$2, %r10
-	addq	%rax, %r15
-	addq	%rdx, %r11
-	cmpq	%r10, %r13
-	jne	.LBB2_82
-.LBB2_34:
+.LBB2_103:
+	movss	(%r12), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movups	(%r15), %xmm3
+	movups	16(%r15), %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm1, %xmm4
+	mulps	%xmm2, %xmm3
+	addps	%xmm0, %xmm3
+	movss	(%r12,%rbx,4), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movups	(%r15,%r14,4), %xmm0
+	movups	16(%r15,%r14,4), %xmm1
+	mulps	%xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	mulps	%xmm2, %xmm1
+	addps	%xmm4, %xmm1
+	addq	$2, %r11
+	addq	%r9, %r12
+	addq	%r10, %r15
+	cmpq	%r11, %rdi
+	jne	.LBB2_103
+.LBB2_98:
 	movq	16(%rbp), %r15
 	testb	$1, %r15b
-	je	.LBB2_36
-	movq	-48(%rbp), %r11
-	leaq	(%r11,%r9,4), %r11
-	movq	%r10, %r15
-	imulq	%rbx, %r15
-	movss	(%r11,%r15,4), %xmm1
+	movq	-48(%rbp), %r12
+	je	.LBB2_100
+	leaq	(%r12,%rsi,4), %r15
+	movq	%r11, %r12
+	imulq	%rbx, %r12
+	movss	(%r15,%r12,4), %xmm2
 	movq	16(%rbp), %r15
-	imulq	%r14, %r10
-	mulss	(%rdi,%r10,4), %xmm1
-	addss	%xmm1, %xmm0
-	jmp	.LBB2_36
-.LBB2_38:
-	addq	$216, %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
-	popq	%rbp
-	.cfi_def_cfa %rsp, 8
-	retq
-.LBB2_41:
-	.cfi_def_cfa %rbp, 16
-	movq	-152(%rbp), %rax
+	movq	-48(%rbp), %r12
+	shufps	$0, %xmm2, %xmm2
+	imulq	%r14, %r11
+	movups	(%rdx,%r11,4), %xmm3
+	movups	16(%rdx,%r11,4), %xmm4
+	mulps	%xmm2, %xmm3
+	addps	%xmm3, %xmm0
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm1
+	jmp	.LBB2_100
+.LBB2_29:
+	movq	-176(%rbp), %rax
 	movq	16(%rbp), %r15
 	imulq	%r15, %rax
 	movq	24(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rdx
 	leaq	(,%r14,8), %rax
-	movq	%rax, -216(%rbp)
+	movq	%rax, -232(%rbp)
 	leaq	(,%r14,4), %rdi
 	leaq	(%rdi,%rdi,2), %r8
 	movq	%r15, %r11
 	andq	%r13, %r11
-	movq	-136(%rbp), %rax
+	movq	-104(%rbp), %rax
 	addq	$32, %rax
-	movq	%rax, -144(%rbp)
+	movq	%rax, -168(%rbp)
 	movq	-48(%rbp), %rax
 	addq	$12, %rax
-	movq	%rax, -200(%rbp)
+	movq	%rax, -216(%rbp)
 	leaq	(,%rbx,4), %r12
 	movq	%rbx, %rax
 	shrq	$2, %rax
@@ -2005,74 +2012,74 @@ weight_gradient:
 	shlq	$4, %rax
 	leaq	(%rax,%rcx), %rsi
 	addq	$96, %rsi
-	movq	%rsi, -208(%rbp)
+	movq	%rsi, -224(%rbp)
 	movq	%r15, %rsi
 	shlq	$4, %rsi
-	movq	%rsi, -248(%rbp)
+	movq	%rsi, -256(%rbp)
 	addq	%rcx, %rax
 	addq	$32, %rax
-	movq	%rax, -240(%rbp)
+	movq	%rax, -248(%rbp)
 	movl	$16, %eax
 	xorl	%esi, %esi
-	movq	%r11, -224(%rbp)
-	jmp	.LBB2_42
+	movq	%r11, -240(%rbp)
+	jmp	.LBB2_30
 	.p2align	4
-.LBB2_80:
-	movq	-232(%rbp), %rsi
+.LBB2_68:
+	movq	-160(%rbp), %rsi
 	leaq	16(%rsi), %rax
-	addq	$64, -144(%rbp)
+	addq	$64, -168(%rbp)
 	cmpq	%r14, %rax
-	movq	-224(%rbp), %r11
-	jg	.LBB2_27
-.LBB2_42:
+	movq	-240(%rbp), %r11
+	jg	.LBB2_69
+.LBB2_30:
 	movq	%rsi, %rcx
 	cmpq	$0, 24(%rbp)
-	movq	%rax, -232(%rbp)
-	je	.LBB2_65
+	movq	%rax, -160(%rbp)
+	je	.LBB2_53
 	testq	%r15, %r15
-	jle	.LBB2_48
+	jle	.LBB2_36
 	cmpq	$1, %r15
-	jne	.LBB2_63
+	jne	.LBB2_51
 	xorl	%esi, %esi
-	jmp	.LBB2_46
+	jmp	.LBB2_34
 	.p2align	4
-.LBB2_65:
-	movq	-160(%rbp), %rax
+.LBB2_53:
+	movq	-152(%rbp), %rax
 	leaq	(%rax,%rcx,4), %r9
 	cmpq	$4, %rbx
-	jl	.LBB2_66
-	movq	-200(%rbp), %r11
+	jl	.LBB2_54
+	movq	-216(%rbp), %r11
 	xorl	%esi, %esi
-	jmp	.LBB2_72
+	jmp	.LBB2_60
 	.p2align	4
-.LBB2_73:
+.LBB2_61:
 	xorps	%xmm14, %xmm14
 	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm0, -144(%rbp)
 	xorps	%xmm15, %xmm15
-	movaps	%xmm0, -128(%rbp)
-	xorps	%xmm12, %xmm12
 	movaps	%xmm0, -64(%rbp)
+	xorps	%xmm12, %xmm12
+	movaps	%xmm0, -80(%rbp)
 	xorps	%xmm10, %xmm10
 	xorps	%xmm13, %xmm13
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
-	movaps	%xmm0, -80(%rbp)
+	movaps	%xmm0, -96(%rbp)
 	xorps	%xmm9, %xmm9
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
 	xorps	%xmm7, %xmm7
-.LBB2_76:
+.LBB2_64:
 	movq	%rsi, %rax
 	imulq	%r14, %rax
 	leaq	(%r9,%rax,4), %rax
 	movups	%xmm14, (%rax)
-	movaps	-112(%rbp), %xmm2
+	movaps	-144(%rbp), %xmm2
 	movups	%xmm2, 16(%rax)
 	movups	%xmm15, 32(%rax)
-	movaps	-128(%rbp), %xmm2
-	movups	%xmm2, 48(%rax)
 	movaps	-64(%rbp), %xmm2
+	movups	%xmm2, 48(%rax)
+	movaps	-80(%rbp), %xmm2
 	movups	%xmm2, 16(%rax,%r14,4)
 	movups	%xmm12, (%rax,%r14,4)
 	movups	%xmm13, 48(%rax,%r14,4)
@@ -2080,7 +2087,7 @@ weight_gradient:
 	movups	%xmm11, 16(%rax,%r14,8)
 	movups	%xmm8, (%rax,%r14,8)
 	movups	%xmm9, 48(%rax,%r14,8)
-	movaps	-80(%rbp), %xmm2
+	movaps	-96(%rbp), %xmm2
 	movups	%xmm2, 32(%rax,%r14,8)
 	movups	%xmm3, (%rax,%r8)
 	movups	%xmm5, 16(%rax,%r8)
@@ -2088,36 +2095,36 @@ weight_gradient:
 	movups	%xmm0, 48(%rax,%r8)
 	addq	$4, %rsi
 	addq	$16, %r11
-	cmpq	-152(%rbp), %rsi
+	cmpq	-176(%rbp), %rsi
 	movq	16(%rbp), %r15
-	jge	.LBB2_67
-.LBB2_72:
+	jge	.LBB2_55
+.LBB2_60:
 	testq	%r15, %r15
-	jle	.LBB2_73
+	jle	.LBB2_61
 	xorps	%xmm7, %xmm7
 	movq	%r11, %rcx
-	movq	-144(%rbp), %r10
+	movq	-168(%rbp), %r10
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
 	xorps	%xmm2, %xmm2
-	movaps	%xmm2, -80(%rbp)
+	movaps	%xmm2, -96(%rbp)
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm10, %xmm10
 	xorps	%xmm13, %xmm13
 	xorps	%xmm12, %xmm12
-	movaps	%xmm2, -64(%rbp)
+	movaps	%xmm2, -80(%rbp)
 	xorps	%xmm15, %xmm15
-	movaps	%xmm2, -128(%rbp)
+	movaps	%xmm2, -64(%rbp)
 	xorps	%xmm14, %xmm14
-	movaps	%xmm2, -112(%rbp)
+	movaps	%xmm2, -144(%rbp)
 	.p2align	4
-.LBB2_75:
-	movaps	%xmm3, -96(%rbp)
+.LBB2_63:
+	movaps	%xmm3, -128(%rbp)
 	movaps	%xmm5, -192(%rbp)
-	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm0, -208(%rbp)
 	movups	-32(%r10), %xmm3
 	movups	-16(%r10), %xmm2
 	movups	(%r10), %xmm1
@@ -2129,26 +2136,26 @@ weight_gradient:
 	addps	%xmm4, %xmm14
 	movaps	%xmm5, %xmm4
 	mulps	%xmm2, %xmm4
-	movaps	-112(%rbp), %xmm0
+	movaps	-144(%rbp), %xmm0
 	addps	%xmm4, %xmm0
-	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm0, -144(%rbp)
 	movaps	%xmm5, %xmm4
 	mulps	%xmm1, %xmm4
 	addps	%xmm4, %xmm15
 	movss	-8(%rcx), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm6, %xmm5
-	movaps	-128(%rbp), %xmm0
+	movaps	-64(%rbp), %xmm0
 	addps	%xmm5, %xmm0
-	movaps	%xmm0, -128(%rbp)
+	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm4, %xmm5
 	mulps	%xmm3, %xmm5
 	addps	%xmm5, %xmm12
 	movaps	%xmm4, %xmm5
 	mulps	%xmm2, %xmm5
-	movaps	-64(%rbp), %xmm0
+	movaps	-80(%rbp), %xmm0
 	addps	%xmm5, %xmm0
-	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -80(%rbp)
 	movaps	%xmm4, %xmm5
 	mulps	%xmm1, %xmm5
 	addps	%xmm5, %xmm10
@@ -2172,9 +2179,9 @@ weight_gradient:
 	movaps	%xmm10, %xmm11
 	movaps	%xmm9, %xmm10
 	movaps	%xmm8, %xmm9
-	movaps	-80(%rbp), %xmm8
+	movaps	-96(%rbp), %xmm8
 	addps	%xmm4, %xmm8
-	movaps	%xmm8, -80(%rbp)
+	movaps	%xmm8, -96(%rbp)
 	movaps	%xmm9, %xmm8
 	movaps	%xmm10, %xmm9
 	movaps	%xmm11, %xmm10
@@ -2189,29 +2196,29 @@ weight_gradient:
 	movss	(%rcx), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm3
-	movaps	-96(%rbp), %xmm0
+	movaps	-128(%rbp), %xmm0
 	addps	%xmm3, %xmm0
-	movaps	%xmm0, -96(%rbp)
-	movaps	-96(%rbp), %xmm3
+	movaps	%xmm0, -128(%rbp)
+	movaps	-128(%rbp), %xmm3
 	mulps	%xmm4, %xmm2
 	addps	%xmm2, %xmm5
 	mulps	%xmm4, %xmm1
 	addps	%xmm1, %xmm7
 	mulps	%xmm6, %xmm4
-	movaps	-176(%rbp), %xmm0
+	movaps	-208(%rbp), %xmm0
 	addps	%xmm4, %xmm0
 	addq	%rdi, %r10
 	addq	%r12, %rcx
 	decq	%r15
-	jne	.LBB2_75
-	jmp	.LBB2_76
-.LBB2_63:
-	movq	-208(%rbp), %r9
-	movq	-144(%rbp), %r10
+	jne	.LBB2_63
+	jmp	.LBB2_64
+.LBB2_51:
+	movq	-224(%rbp), %r9
+	movq	-168(%rbp), %r10
 	xorl	%esi, %esi
-	movq	-216(%rbp), %rax
+	movq	-232(%rbp), %rax
 	.p2align	4
-.LBB2_64:
+.LBB2_52:
 	movups	-32(%r10), %xmm0
 	movups	-16(%r10), %xmm1
 	movups	%xmm1, -80(%r9)
@@ -2232,11 +2239,11 @@ weight_gradient:
 	addq	%rax, %r10
 	subq	$-128, %r9
 	cmpq	%rsi, %r11
-	jne	.LBB2_64
-.LBB2_46:
+	jne	.LBB2_52
+.LBB2_34:
 	testb	$1, %r15b
-	je	.LBB2_48
-	movq	-136(%rbp), %rax
+	je	.LBB2_36
+	movq	-104(%rbp), %rax
 	leaq	(%rax,%rcx,4), %rax
 	movq	%rsi, %r9
 	imulq	%r14, %r9
@@ -2249,87 +2256,87 @@ weight_gradient:
 	movups	48(%rax,%r9,4), %xmm1
 	movups	%xmm1, 48(%rdx,%rsi)
 	movups	%xmm0, 32(%rdx,%rsi)
-.LBB2_48:
-	movq	-160(%rbp), %rax
+.LBB2_36:
+	movq	-152(%rbp), %rax
 	leaq	(%rax,%rcx,4), %r9
 	cmpq	$4, %rbx
-	jl	.LBB2_49
+	jl	.LBB2_37
 	movq	24(%rbp), %rcx
 	xorl	%esi, %esi
-	jmp	.LBB2_55
+	jmp	.LBB2_43
 	.p2align	4
-.LBB2_56:
-	xorps	%xmm7, %xmm7
-	xorps	%xmm0, %xmm0
-	xorps	%xmm3, %xmm3
-	xorps	%xmm8, %xmm8
-	xorps	%xmm4, %xmm4
-	movaps	%xmm4, -80(%rbp)
-	xorps	%xmm11, %xmm11
-	xorps	%xmm9, %xmm9
-	xorps	%xmm12, %xmm12
-	xorps	%xmm10, %xmm10
-	xorps	%xmm15, %xmm15
-	xorps	%xmm13, %xmm13
-	movaps	%xmm4, -64(%rbp)
-	movaps	%xmm4, -128(%rbp)
-	movaps	%xmm4, -112(%rbp)
+.LBB2_44:
 	xorps	%xmm14, %xmm14
-	movaps	%xmm4, -176(%rbp)
-.LBB2_59:
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -144(%rbp)
+	xorps	%xmm15, %xmm15
+	movaps	%xmm0, -64(%rbp)
+	xorps	%xmm12, %xmm12
+	movaps	%xmm0, -80(%rbp)
+	xorps	%xmm10, %xmm10
+	xorps	%xmm13, %xmm13
+	xorps	%xmm8, %xmm8
+	xorps	%xmm11, %xmm11
+	movaps	%xmm0, -96(%rbp)
+	xorps	%xmm9, %xmm9
+	xorps	%xmm3, %xmm3
+	xorps	%xmm5, %xmm5
+	xorps	%xmm7, %xmm7
+.LBB2_47:
 	movq	%rsi, %rax
 	imulq	%r14, %rax
 	leaq	(%r9,%rax,4), %rax
 	movups	%xmm14, (%rax)
-	movaps	-176(%rbp), %xmm4
-	movups	%xmm4, 16(%rax)
-	movaps	-128(%rbp), %xmm4
-	movups	%xmm4, 32(%rax)
-	movaps	-112(%rbp), %xmm4
-	movups	%xmm4, 48(%rax)
-	movaps	-64(%rbp), %xmm4
-	movups	%xmm4, 16(%rax,%r14,4)
-	movups	%xmm13, (%rax,%r14,4)
-	movups	%xmm15, 48(%rax,%r14,4)
+	movaps	-144(%rbp), %xmm2
+	movups	%xmm2, 16(%rax)
+	movups	%xmm15, 32(%rax)
+	movaps	-64(%rbp), %xmm2
+	movups	%xmm2, 48(%rax)
+	movaps	-80(%rbp), %xmm2
+	movups	%xmm2, 16(%rax,%r14,4)
+	movups	%xmm12, (%rax,%r14,4)
+	movups	%xmm13, 48(%rax,%r14,4)
 	movups	%xmm10, 32(%rax,%r14,4)
-	movups	%xmm12, 16(%rax,%r14,8)
-	movups	%xmm9, (%rax,%r14,8)
-	movups	%xmm11, 48(%rax,%r14,8)
-	movaps	-80(%rbp), %xmm4
-	movups	%xmm4, 32(%rax,%r14,8)
+	movups	%xmm11, 16(%rax,%r14,8)
+	movups	%xmm8, (%rax,%r14,8)
+	movups	%xmm9, 48(%rax,%r14,8)
+	movaps	-96(%rbp), %xmm2
+	movups	%xmm2, 32(%rax,%r14,8)
 	movups	%xmm3, (%rax,%r8)
-	movups	%xmm8, 16(%rax,%r8)
+	movups	%xmm5, 16(%rax,%r8)
 	movups	%xmm7, 32(%rax,%r8)
 	movups	%xmm0, 48(%rax,%r8)
 	addq	$4, %rsi
-	addq	-248(%rbp), %rcx
-	cmpq	-152(%rbp), %rsi
-	jge	.LBB2_50
-.LBB2_55:
+	addq	-256(%rbp), %rcx
+	cmpq	-176(%rbp), %rsi
+	jge	.LBB2_38
+.LBB2_43:
 	testq	%r15, %r15
-	jle	.LBB2_56
-	xorps	%xmm14, %xmm14
+	jle	.LBB2_44
+	xorps	%xmm7, %xmm7
 	movl	$8, %r10d
 	movq	%r15, %r11
 	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -176(%rbp)
-	movaps	%xmm0, -128(%rbp)
-	movaps	%xmm0, -112(%rbp)
-	xorps	%xmm13, %xmm13
-	movaps	%xmm0, -64(%rbp)
-	xorps	%xmm10, %xmm10
-	xorps	%xmm15, %xmm15
-	xorps	%xmm9, %xmm9
-	xorps	%xmm12, %xmm12
-	movaps	%xmm0, -80(%rbp)
-	xorps	%xmm11, %xmm11
 	xorps	%xmm3, %xmm3
+	xorps	%xmm5, %xmm5
+	xorps	%xmm2, %xmm2
+	movaps	%xmm2, -96(%rbp)
+	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-	xorps	%xmm7, %xmm7
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm13, %xmm13
+	xorps	%xmm12, %xmm12
+	movaps	%xmm2, -80(%rbp)
+	xorps	%xmm15, %xmm15
+	movaps	%xmm2, -64(%rbp)
+	xorps	%xmm14, %xmm14
+	movaps	%xmm2, -144(%rbp)
 	.p2align	4
-.LBB2_58:
-	movaps	%xmm3, -96(%rbp)
-	movaps	%xmm0, -192(%rbp)
+.LBB2_46:
+	movaps	%xmm3, -128(%rbp)
+	movaps	%xmm5, -192(%rbp)
+	movaps	%xmm0, -208(%rbp)
 	movups	-32(%rdx,%r10,4), %xmm3
 	movups	-16(%rdx,%r10,4), %xmm2
 	movups	(%rdx,%r10,4), %xmm1
@@ -2341,94 +2348,97 @@ weight_gradient:
 	addps	%xmm4, %xmm14
 	movaps	%xmm5, %xmm4
 	mulps	%xmm2, %xmm4
-	movaps	-176(%rbp), %xmm0
+	movaps	-144(%rbp), %xmm0
 	addps	%xmm4, %xmm0
-	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm0, -144(%rbp)
 	movaps	%xmm5, %xmm4
 	mulps	%xmm1, %xmm4
-	movaps	-128(%rbp), %xmm0
-	addps	%xmm4, %xmm0
-	movaps	%xmm0, -128(%rbp)
+	addps	%xmm4, %xmm15
 	movss	-4(%rcx,%r10), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm6, %xmm5
-	movaps	-112(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -112(%rbp)
-	movaps	%xmm4, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm5, %xmm13
-	movaps	%xmm4, %xmm5
-	mulps	%xmm2, %xmm5
 	movaps	-64(%rbp), %xmm0
 	addps	%xmm5, %xmm0
 	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm4, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm5, %xmm12
+	movaps	%xmm4, %xmm5
+	mulps	%xmm2, %xmm5
+	movaps	-80(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -80(%rbp)
 	movaps	%xmm4, %xmm5
 	mulps	%xmm1, %xmm5
 	addps	%xmm5, %xmm10
 	movss	(%rcx,%r10), %xmm5
 	shufps	$0, %xmm5, %xmm5
 	mulps	%xmm6, %xmm4
-	addps	%xmm4, %xmm15
+	addps	%xmm4, %xmm13
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm9
+	addps	%xmm4, %xmm8
 	movaps	%xmm5, %xmm4
 	mulps	%xmm2, %xmm4
-	addps	%xmm4, %xmm12
+	addps	%xmm4, %xmm11
 	movaps	%xmm5, %xmm4
 	mulps	%xmm1, %xmm4
 	movaps	%xmm15, %xmm0
 	movaps	%xmm14, %xmm15
 	movaps	%xmm13, %xmm14
 	movaps	%xmm12, %xmm13
-	movaps	%xmm10, %xmm12
+	movaps	%xmm11, %xmm12
+	movaps	%xmm10, %xmm11
 	movaps	%xmm9, %xmm10
-	movaps	-80(%rbp), %xmm9
-	addps	%xmm4, %xmm9
-	movaps	%xmm9, -80(%rbp)
+	movaps	%xmm8, %xmm9
+	movaps	-96(%rbp), %xmm8
+	addps	%xmm4, %xmm8
+	movaps	%xmm8, -96(%rbp)
+	movaps	%xmm9, %xmm8
 	movaps	%xmm10, %xmm9
-	movaps	%xmm12, %xmm10
+	movaps	%xmm11, %xmm10
+	movaps	%xmm12, %xmm11
 	movaps	%xmm13, %xmm12
 	movaps	%xmm14, %xmm13
 	movaps	%xmm15, %xmm14
 	movaps	%xmm0, %xmm15
 	mulps	%xmm6, %xmm5
-	addps	%xmm5, %xmm11
+	addps	%xmm5, %xmm9
+	movaps	-192(%rbp), %xmm5
 	movss	4(%rcx,%r10), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm3
-	movaps	-96(%rbp), %xmm0
+	movaps	-128(%rbp), %xmm0
 	addps	%xmm3, %xmm0
-	movaps	%xmm0, -96(%rbp)
-	movaps	-96(%rbp), %xmm3
+	movaps	%xmm0, -128(%rbp)
+	movaps	-128(%rbp), %xmm3
 	mulps	%xmm4, %xmm2
-	addps	%xmm2, %xmm8
+	addps	%xmm2, %xmm5
 	mulps	%xmm4, %xmm1
 	addps	%xmm1, %xmm7
 	mulps	%xmm6, %xmm4
-	movaps	-192(%rbp), %xmm0
+	movaps	-208(%rbp), %xmm0
 	addps	%xmm4, %xmm0
 	addq	$16, %r10
 	decq	%r11
-	jne	.LBB2_58
-	jmp	.LBB2_59
+	jne	.LBB2_46
+	jmp	.LBB2_47
 	.p2align	4
-.LBB2_49:
+.LBB2_37:
 	xorl	%esi, %esi
-.LBB2_50:
+.LBB2_38:
 	cmpq	%rbx, %rsi
-	jge	.LBB2_80
+	jge	.LBB2_68
 	movq	-48(%rbp), %rax
 	leaq	(%rax,%rsi,4), %rcx
-	jmp	.LBB2_52
+	jmp	.LBB2_40
 	.p2align	4
-.LBB2_53:
+.LBB2_41:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
-.LBB2_62:
+.LBB2_50:
 	movq	%rsi, %rax
 	imulq	%r14, %rax
 	movups	%xmm0, (%r9,%rax,4)
@@ -2439,19 +2449,19 @@ weight_gradient:
 	addq	$4, %rcx
 	cmpq	%rbx, %rsi
 	movq	16(%rbp), %r15
-	je	.LBB2_80
-.LBB2_52:
+	je	.LBB2_68
+.LBB2_40:
 	testq	%r15, %r15
-	jle	.LBB2_53
+	jle	.LBB2_41
 	xorps	%xmm0, %xmm0
-	movq	-240(%rbp), %r10
+	movq	-248(%rbp), %r10
 	movq	%r15, %r11
 	movq	%rcx, %r15
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	.p2align	4
-.LBB2_61:
+.LBB2_49:
 	movss	(%r15), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movups	-32(%r10), %xmm5
@@ -2469,23 +2479,23 @@ weight_gradient:
 	addq	%r12, %r15
 	addq	$64, %r10
 	decq	%r11
-	jne	.LBB2_61
-	jmp	.LBB2_62
-.LBB2_66:
+	jne	.LBB2_49
+	jmp	.LBB2_50
+.LBB2_54:
 	xorl	%esi, %esi
-.LBB2_67:
+.LBB2_55:
 	cmpq	%rbx, %rsi
-	jge	.LBB2_80
+	jge	.LBB2_68
 	movq	-48(%rbp), %rax
 	leaq	(%rax,%rsi,4), %rcx
-	jmp	.LBB2_69
+	jmp	.LBB2_57
 	.p2align	4
-.LBB2_70:
+.LBB2_58:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
-.LBB2_79:
+.LBB2_67:
 	movq	%rsi, %rax
 	imulq	%r14, %rax
 	movups	%xmm0, (%r9,%rax,4)
@@ -2496,19 +2506,19 @@ weight_gradient:
 	addq	$4, %rcx
 	cmpq	%rbx, %rsi
 	movq	16(%rbp), %r15
-	je	.LBB2_80
-.LBB2_69:
+	je	.LBB2_68
+.LBB2_57:
 	testq	%r15, %r15
-	jle	.LBB2_70
+	jle	.LBB2_58
 	xorps	%xmm0, %xmm0
 	movq	%r15, %r10
 	movq	%rcx, %r11
-	movq	-144(%rbp), %r15
+	movq	-168(%rbp), %r15
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	.p2align	4
-.LBB2_78:
+.LBB2_66:
 	movss	(%r11), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movups	-32(%r15), %xmm5
@@ -2526,8 +2536,197 @@ weight_gradient:
 	addq	%rdi, %r15
 	addq	%r12, %r11
 	decq	%r10
-	jne	.LBB2_78
-	jmp	.LBB2_79
+	jne	.LBB2_66
+	jmp	.LBB2_67
+.LBB2_87:
+	leaq	(,%r14,4), %rdi
+	movq	-48(%rbp), %rsi
+	leaq	12(%rsi), %r8
+	leaq	(,%rbx,4), %r9
+	movl	$4, %r11d
+	xorl	%r10d, %r10d
+	jmp	.LBB2_88
+	.p2align	4
+.LBB2_89:
+	xorps	%xmm4, %xmm4
+	xorps	%xmm6, %xmm6
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	xorps	%xmm5, %xmm5
+	xorps	%xmm7, %xmm7
+.LBB2_90:
+	movq	%r10, %r11
+	imulq	%r14, %r11
+	movups	%xmm7, 16(%rcx,%r11,4)
+	movups	%xmm5, (%rcx,%r11,4)
+	movq	%r10, %r11
+	orq	$1, %r11
+	imulq	%r14, %r11
+	movups	%xmm6, 16(%rcx,%r11,4)
+	movups	%xmm4, (%rcx,%r11,4)
+	movq	%r10, %r11
+	orq	$2, %r11
+	imulq	%r14, %r11
+	movups	%xmm3, 16(%rcx,%r11,4)
+	movups	%xmm2, (%rcx,%r11,4)
+	orq	$3, %r10
+	imulq	%r14, %r10
+	movups	%xmm1, 16(%rcx,%r10,4)
+	movups	%xmm0, (%rcx,%r10,4)
+	leaq	4(%rsi), %r11
+	addq	$16, %r8
+	movq	%rsi, %r10
+	cmpq	%rbx, %r11
+	movq	16(%rbp), %r15
+	jg	.LBB2_85
+.LBB2_88:
+	movq	%r11, %rsi
+	testq	%r15, %r15
+	jle	.LBB2_89
+	xorps	%xmm5, %xmm5
+	movq	%r15, %r11
+	movq	%r8, %r15
+	movq	%rdx, %r12
+	xorps	%xmm7, %xmm7
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	xorps	%xmm4, %xmm4
+	xorps	%xmm6, %xmm6
+	.p2align	4
+.LBB2_92:
+	movups	(%r12), %xmm9
+	movups	16(%r12), %xmm8
+	movss	-12(%r15), %xmm11
+	movss	-8(%r15), %xmm12
+	movss	-4(%r15), %xmm13
+	movss	(%r15), %xmm10
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm9, %xmm14
+	mulps	%xmm11, %xmm14
+	addps	%xmm14, %xmm5
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm7
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm9, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm4
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm6
+	shufps	$0, %xmm13, %xmm13
+	movaps	%xmm9, %xmm11
+	mulps	%xmm13, %xmm11
+	addps	%xmm11, %xmm2
+	mulps	%xmm8, %xmm13
+	addps	%xmm13, %xmm3
+	shufps	$0, %xmm10, %xmm10
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm0
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm1
+	addq	%rdi, %r12
+	addq	%r9, %r15
+	decq	%r11
+	jne	.LBB2_92
+	jmp	.LBB2_90
+.LBB2_86:
+	movq	%rax, %rsi
+.LBB2_70:
+	movq	-48(%rbp), %r12
+	cmpq	%r14, %rsi
+	jl	.LBB2_72
+	jmp	.LBB2_82
+.LBB2_101:
+	movq	%rax, %rsi
+	cmpq	%r14, %rsi
+	jge	.LBB2_82
+.LBB2_72:
+	andq	%r15, %r13
+	leaq	(,%rbx,8), %rax
+	movq	-104(%rbp), %rcx
+	leaq	(%rcx,%rsi,4), %rcx
+	leaq	(,%r14,8), %rdx
+	jmp	.LBB2_73
+	.p2align	4
+.LBB2_81:
+	movq	-160(%rbp), %rsi
+	incq	%rsi
+	addq	$4, %rcx
+	cmpq	%r14, %rsi
+	je	.LBB2_82
+.LBB2_73:
+	movq	%rsi, -160(%rbp)
+	testq	%rbx, %rbx
+	jle	.LBB2_81
+	movq	-152(%rbp), %rsi
+	movq	-160(%rbp), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	-104(%rbp), %rdi
+	leaq	(%rdi,%r8,4), %rdi
+	movq	%r12, %r8
+	xorl	%r9d, %r9d
+	jmp	.LBB2_75
+	.p2align	4
+.LBB2_80:
+	movq	%r9, %r10
+	imulq	%r14, %r10
+	movss	%xmm0, (%rsi,%r10,4)
+	incq	%r9
+	addq	$4, %r8
+	cmpq	%rbx, %r9
+	je	.LBB2_81
+.LBB2_75:
+	xorps	%xmm0, %xmm0
+	testq	%r15, %r15
+	jle	.LBB2_80
+	cmpq	$1, %r15
+	jne	.LBB2_104
+	xorl	%r10d, %r10d
+	jmp	.LBB2_78
+	.p2align	4
+.LBB2_104:
+	movq	%rcx, %r11
+	movq	%r8, %r15
+	xorl	%r10d, %r10d
+	.p2align	4
+.LBB2_105:
+	movss	(%r15), %xmm1
+	mulss	(%r11), %xmm1
+	addss	%xmm0, %xmm1
+	movss	(%r15,%rbx,4), %xmm0
+	mulss	(%r11,%r14,4), %xmm0
+	addss	%xmm1, %xmm0
+	addq	$2, %r10
+	addq	%rax, %r15
+	addq	%rdx, %r11
+	cmpq	%r10, %r13
+	jne	.LBB2_105
+.LBB2_78:
+	movq	16(%rbp), %r15
+	testb	$1, %r15b
+	je	.LBB2_80
+	leaq	(%r12,%r9,4), %r11
+	movq	%r10, %r15
+	imulq	%rbx, %r15
+	movss	(%r11,%r15,4), %xmm1
+	movq	16(%rbp), %r15
+	imulq	%r14, %r10
+	mulss	(%rdi,%r10,4), %xmm1
+	addss	%xmm1, %xmm0
+	jmp	.LBB2_80
+.LBB2_82:
+	addq	$216, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
 .Lfunc_end2:
 	.size	weight_gradient, .Lfunc_end2-weight_gradient
 	.cfi_endproc
@@ -2545,7 +2744,7 @@ input_gradient:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$56, %rsp
+	subq	$40, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
@@ -2553,202 +2752,183 @@ input_gradient:
 	.cfi_offset %r15, -24
 	movq	%r9, %rax
 	movl	%ecx, -44(%rbp)
-	movq	%rdx, -120(%rbp)
+	movq	%rdx, -112(%rbp)
 	movq	%rdi, -56(%rbp)
 	cmpq	$16, %r8
-	movq	%rsi, -200(%rbp)
-	jge	.LBB3_8
+	movq	%rsi, -104(%rbp)
+	jge	.LBB3_13
 	xorl	%edi, %edi
 .LBB3_2:
-	cmpq	%r8, %rdi
-	jge	.LBB3_37
-	movl	%eax, %edx
-	andl	$3, %edx
-	movabsq	$9223372036854775804, %rsi
-	andq	%rax, %rsi
-	movq	-56(%rbp), %rcx
-	addq	$12, %rcx
-	movq	%rcx, -112(%rbp)
-	leaq	(,%rax,4), %r10
-	leaq	(,%r8,4), %r11
-	leaq	(%r11,%r11,2), %rbx
-	movq	-200(%rbp), %rcx
-	leaq	(%rcx,%rdi,4), %rcx
+	movq	%rdi, %rcx
+	orq	$8, %rcx
+	cmpq	%r8, %rcx
+	jg	.LBB3_7
 	movq	%rcx, -80(%rbp)
-	movq	%r8, %r15
-	shlq	$4, %r15
-	jmp	.LBB3_4
-	.p2align	4
-.LBB3_36:
-	movq	-64(%rbp), %rdi
-	incq	%rdi
-	addq	$4, -80(%rbp)
-	cmpq	%r8, %rdi
-	je	.LBB3_37
-.LBB3_4:
+	movq	-112(%rbp), %rcx
+	leaq	(%rcx,%rdi,4), %r10
+	cmpq	$4, 16(%rbp)
 	movq	%rdi, -64(%rbp)
-	cmpq	$0, 16(%rbp)
-	jle	.LBB3_36
-	movq	-120(%rbp), %rcx
-	movq	-64(%rbp), %rdi
-	leaq	(%rcx,%rdi,4), %rcx
-	movq	%rcx, -96(%rbp)
-	movq	-56(%rbp), %r12
-	movq	-112(%rbp), %r13
-	xorl	%edi, %edi
-	jmp	.LBB3_6
-	.p2align	4
-.LBB3_35:
-	movq	%rdi, %rcx
-	imulq	%r8, %rcx
-	movq	-96(%rbp), %r9
-	movss	%xmm0, (%r9,%rcx,4)
-	incq	%rdi
-	addq	%r10, %r13
-	addq	%r10, %r12
-	cmpq	16(%rbp), %rdi
-	je	.LBB3_36
-.LBB3_6:
-	cmpl	$0, -44(%rbp)
-	je	.LBB3_7
-	movq	%rdi, %rcx
-	imulq	%r8, %rcx
-	movq	-96(%rbp), %r9
-	movss	(%r9,%rcx,4), %xmm0
-	testq	%rax, %rax
-	jg	.LBB3_30
-	jmp	.LBB3_35
-	.p2align	4
-.LBB3_7:
-	xorps	%xmm0, %xmm0
-	testq	%rax, %rax
-	jle	.LBB3_35
-.LBB3_30:
-	cmpq	$4, %rax
-	jae	.LBB3_38
-	xorl	%r14d, %r14d
-	jmp	.LBB3_32
-	.p2align	4
-.LBB3_38:
-	movq	-80(%rbp), %rcx
-	xorl	%r14d, %r14d
-	.p2align	4
-.LBB3_39:
-	movss	-12(%r13,%r14,4), %xmm1
-	mulss	(%rcx), %xmm1
-	movss	-8(%r13,%r14,4), %xmm2
-	addss	%xmm0, %xmm1
-	mulss	(%rcx,%r8,4), %xmm2
-	addss	%xmm1, %xmm2
-	movss	-4(%r13,%r14,4), %xmm1
-	mulss	(%rcx,%r8,8), %xmm1
-	addss	%xmm2, %xmm1
-	movss	(%r13,%r14,4), %xmm0
-	mulss	(%rcx,%rbx), %xmm0
-	addss	%xmm1, %xmm0
-	addq	$4, %r14
-	addq	%r15, %rcx
-	cmpq	%r14, %rsi
-	jne	.LBB3_39
-.LBB3_32:
-	testq	%rdx, %rdx
-	je	.LBB3_35
+	jge	.LBB3_33
+	xorl	%r11d, %r11d
+.LBB3_5:
+	cmpq	16(%rbp), %r11
+	jge	.LBB3_6
+	movq	-104(%rbp), %rcx
+	movq	-64(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	movabsq	$9223372036854775804, %rdi
+	orq	$2, %rdi
+	andq	%rax, %rdi
 	movq	%r11, %rcx
-	imulq	%r14, %rcx
-	addq	-80(%rbp), %rcx
-	leaq	(%r12,%r14,4), %r14
-	xorl	%r9d, %r9d
+	imulq	%rax, %rcx
+	movq	-56(%rbp), %rsi
+	leaq	(%rsi,%rcx,4), %rbx
+	addq	$4, %rbx
+	leaq	(,%rax,4), %r14
+	leaq	(,%r8,8), %r15
+	movq	-56(%rbp), %r12
+	jmp	.LBB3_41
 	.p2align	4
-.LBB3_34:
-	movss	(%r14,%r9,4), %xmm1
-	mulss	(%rcx), %xmm1
-	addss	%xmm1, %xmm0
-	incq	%r9
-	addq	%r11, %rcx
-	cmpq	%r9, %rdx
-	jne	.LBB3_34
-	jmp	.LBB3_35
-.LBB3_37:
-	addq	$56, %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
-	popq	%rbp
-	.cfi_def_cfa %rsp, 8
-	retq
-.LBB3_8:
-	.cfi_def_cfa %rbp, 16
+.LBB3_49:
+	movups	%xmm0, (%r10,%r9,4)
+	movups	%xmm1, 16(%r10,%r9,4)
+	incq	%r11
+	addq	%r14, %rbx
+	cmpq	16(%rbp), %r11
+	je	.LBB3_6
+.LBB3_41:
+	movq	%r11, %r9
+	imulq	%r8, %r9
+	cmpl	$0, -44(%rbp)
+	je	.LBB3_42
+	movups	(%r10,%r9,4), %xmm0
+	movups	16(%r10,%r9,4), %xmm1
+	testq	%rax, %rax
+	jg	.LBB3_45
+	jmp	.LBB3_49
+	.p2align	4
+.LBB3_42:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	testq	%rax, %rax
+	jle	.LBB3_49
+.LBB3_45:
+	cmpq	$1, %rax
+	jne	.LBB3_50
+	xorl	%esi, %esi
+	jmp	.LBB3_47
+	.p2align	4
+.LBB3_50:
+	movq	%rdx, %rcx
+	xorl	%esi, %esi
+	.p2align	4
+.LBB3_51:
+	movss	-4(%rbx,%rsi,4), %xmm2
+	movss	(%rbx,%rsi,4), %xmm3
+	shufps	$0, %xmm2, %xmm2
+	movups	(%rcx), %xmm4
+	movups	16(%rcx), %xmm5
+	mulps	%xmm2, %xmm5
+	addps	%xmm1, %xmm5
+	mulps	%xmm2, %xmm4
+	addps	%xmm0, %xmm4
+	shufps	$0, %xmm3, %xmm3
+	movups	(%rcx,%r8,4), %xmm0
+	movups	16(%rcx,%r8,4), %xmm1
+	mulps	%xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	mulps	%xmm3, %xmm1
+	addps	%xmm5, %xmm1
+	addq	$2, %rsi
+	addq	%r15, %rcx
+	cmpq	%rsi, %rdi
+	jne	.LBB3_51
+.LBB3_47:
+	testb	$1, %al
+	je	.LBB3_49
+	movq	%r11, %rcx
+	imulq	%rax, %rcx
+	leaq	(%r12,%rcx,4), %rcx
+	movss	(%rcx,%rsi,4), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	imulq	%r8, %rsi
+	movups	(%rdx,%rsi,4), %xmm3
+	movups	16(%rdx,%rsi,4), %xmm4
+	mulps	%xmm2, %xmm3
+	addps	%xmm3, %xmm0
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm1
+	jmp	.LBB3_49
+.LBB3_13:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rbx
-	leaq	(,%rax,4), %r14
-	leaq	(%r14,%r14,2), %r15
+	leaq	(,%rax,4), %r12
+	leaq	(%r12,%r12,2), %r15
 	movq	%rax, %rcx
 	shlq	$4, %rcx
-	movq	%rcx, -216(%rbp)
-	leaq	32(%rsi), %r12
+	movq	%rcx, -192(%rbp)
+	leaq	32(%rsi), %r14
 	movl	$16, %ecx
 	xorl	%edi, %edi
-	movq	%r14, -208(%rbp)
-	jmp	.LBB3_10
+	movq	%r12, -184(%rbp)
+	jmp	.LBB3_15
 	.p2align	4
-.LBB3_9:
+.LBB3_14:
 	movq	-64(%rbp), %rdi
 	leaq	16(%rdi), %rcx
-	addq	$64, %r12
+	addq	$64, %r14
 	cmpq	%r8, %rcx
 	jg	.LBB3_2
-.LBB3_10:
-	movq	-120(%rbp), %rsi
+.LBB3_15:
+	movq	-112(%rbp), %rsi
 	leaq	(%rsi,%rdi,4), %r10
 	cmpq	$4, 16(%rbp)
 	movq	%rcx, -64(%rbp)
-	jge	.LBB3_16
+	jge	.LBB3_21
 	xorl	%esi, %esi
-.LBB3_12:
+.LBB3_17:
 	cmpq	16(%rbp), %rsi
-	movq	-208(%rbp), %r14
-	jge	.LBB3_9
-	movq	%r14, %rdx
+	movq	-184(%rbp), %r12
+	jge	.LBB3_14
+	movq	%r12, %rdx
 	imulq	%rsi, %rdx
 	addq	-56(%rbp), %rdx
-	jmp	.LBB3_14
+	jmp	.LBB3_19
 	.p2align	4
-.LBB3_27:
+.LBB3_32:
 	movups	%xmm0, (%r10,%rdi,4)
 	movups	%xmm1, 16(%r10,%rdi,4)
 	movups	%xmm2, 32(%r10,%rdi,4)
 	movups	%xmm3, 48(%r10,%rdi,4)
 	incq	%rsi
-	addq	%r14, %rdx
+	addq	%r12, %rdx
 	cmpq	16(%rbp), %rsi
-	je	.LBB3_9
-.LBB3_14:
+	je	.LBB3_14
+.LBB3_19:
 	movq	%rsi, %rdi
 	imulq	%r8, %rdi
 	cmpl	$0, -44(%rbp)
-	je	.LBB3_15
+	je	.LBB3_20
 	movups	(%r10,%rdi,4), %xmm0
 	movups	16(%r10,%rdi,4), %xmm1
 	movups	32(%r10,%rdi,4), %xmm2
 	movups	48(%r10,%rdi,4), %xmm3
 	testq	%rax, %rax
-	jg	.LBB3_25
-	jmp	.LBB3_27
+	jg	.LBB3_30
+	jmp	.LBB3_32
 	.p2align	4
-.LBB3_15:
+.LBB3_20:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	testq	%rax, %rax
-	jle	.LBB3_27
-.LBB3_25:
-	movq	%r12, %rcx
+	jle	.LBB3_32
+.LBB3_30:
+	movq	%r14, %rcx
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB3_26:
+.LBB3_31:
 	movss	(%rdx,%r9,4), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movups	-32(%rcx), %xmm5
@@ -2766,30 +2946,29 @@ input_gradient:
 	incq	%r9
 	addq	%r11, %rcx
 	cmpq	%r9, %rax
-	jne	.LBB3_26
-	jmp	.LBB3_27
-	.p2align	4
-.LBB3_16:
-	movl	$4, %ecx
-	movq	-56(%rbp), %r14
-	xorl	%esi, %esi
-	jmp	.LBB3_17
+	jne	.LBB3_31
+	jmp	.LBB3_32
 	.p2align	4
 .LBB3_21:
-	movups	%xmm12, (%rdx)
-	movups	%xmm13, 16(%rdx)
-	movups	%xmm10, 32(%rdx)
-	movups	%xmm11, 48(%rdx)
+	movl	$4, %ecx
+	movq	-56(%rbp), %r12
+	xorl	%esi, %esi
+	jmp	.LBB3_22
+	.p2align	4
+.LBB3_26:
+	movups	%xmm6, (%rdx)
+	movups	%xmm7, 16(%rdx)
+	movups	%xmm8, 32(%rdx)
+	movups	%xmm9, 48(%rdx)
+	movups	%xmm12, 16(%rdx,%r8,4)
 	movaps	-144(%rbp), %xmm0
-	movups	%xmm0, 16(%rdx,%r8,4)
-	movaps	-176(%rbp), %xmm0
 	movups	%xmm0, (%rdx,%r8,4)
-	movaps	-192(%rbp), %xmm0
-	movups	%xmm0, 48(%rdx,%r8,4)
-	movups	%xmm6, 32(%rdx,%r8,4)
+	movups	%xmm14, 48(%rdx,%r8,4)
+	movaps	-176(%rbp), %xmm0
+	movups	%xmm0, 32(%rdx,%r8,4)
 	movaps	-160(%rbp), %xmm0
 	movups	%xmm0, 16(%rdx,%r8,8)
-	movaps	-112(%rbp), %xmm0
+	movaps	-128(%rbp), %xmm0
 	movups	%xmm0, (%rdx,%r8,8)
 	movups	%xmm5, 48(%rdx,%r8,8)
 	movaps	-80(%rbp), %xmm0
@@ -2797,150 +2976,363 @@ input_gradient:
 	movups	%xmm3, (%rdx,%rbx)
 	movups	%xmm2, 16(%rdx,%rbx)
 	movups	%xmm1, 32(%rdx,%rbx)
-	movups	%xmm4, 48(%rdx,%rbx)
+	movups	%xmm10, 48(%rdx,%rbx)
 	leaq	4(%rsi), %rcx
-	addq	-216(%rbp), %r14
+	addq	-192(%rbp), %r12
 	cmpq	16(%rbp), %rcx
-	jg	.LBB3_12
-.LBB3_17:
+	jg	.LBB3_17
+.LBB3_22:
 	imulq	%r8, %rsi
 	leaq	(%r10,%rsi,4), %rdx
 	movq	%rcx, %rsi
 	cmpl	$0, -44(%rbp)
-	je	.LBB3_18
-	movups	(%rdx), %xmm12
-	movups	16(%rdx), %xmm13
-	movups	32(%rdx), %xmm10
-	movups	48(%rdx), %xmm11
-	movups	(%rdx,%r8,4), %xmm7
-	movups	16(%rdx,%r8,4), %xmm9
-	movups	32(%rdx,%r8,4), %xmm6
-	movups	48(%rdx,%r8,4), %xmm8
-	movups	(%rdx,%r8,8), %xmm14
+	je	.LBB3_23
+	movups	(%rdx), %xmm6
+	movups	16(%rdx), %xmm7
+	movups	32(%rdx), %xmm8
+	movups	48(%rdx), %xmm9
+	movups	(%rdx,%r8,4), %xmm13
+	movups	16(%rdx,%r8,4), %xmm12
+	movups	32(%rdx,%r8,4), %xmm11
+	movups	48(%rdx,%r8,4), %xmm14
+	movups	(%rdx,%r8,8), %xmm4
 	movups	16(%rdx,%r8,8), %xmm0
 	movups	32(%rdx,%r8,8), %xmm15
 	movups	48(%rdx,%r8,8), %xmm5
 	movups	(%rdx,%rbx), %xmm3
 	movups	16(%rdx,%rbx), %xmm2
 	movups	32(%rdx,%rbx), %xmm1
-	movups	48(%rdx,%rbx), %xmm4
-	jmp	.LBB3_20
+	movups	48(%rdx,%rbx), %xmm10
+	jmp	.LBB3_25
 	.p2align	4
-.LBB3_18:
+.LBB3_23:
 	xorps	%xmm6, %xmm6
-	xorps	%xmm8, %xmm8
 	xorps	%xmm7, %xmm7
+	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
-	xorps	%xmm10, %xmm10
-	xorps	%xmm11, %xmm11
-	xorps	%xmm12, %xmm12
 	xorps	%xmm13, %xmm13
+	xorps	%xmm12, %xmm12
+	xorps	%xmm11, %xmm11
 	xorps	%xmm14, %xmm14
+	xorps	%xmm4, %xmm4
 	xorps	%xmm0, %xmm0
 	xorps	%xmm15, %xmm15
 	xorps	%xmm5, %xmm5
 	xorps	%xmm3, %xmm3
 	xorps	%xmm2, %xmm2
 	xorps	%xmm1, %xmm1
-	xorps	%xmm4, %xmm4
-.LBB3_20:
-	movaps	%xmm9, -144(%rbp)
+	xorps	%xmm10, %xmm10
+.LBB3_25:
+	movaps	%xmm13, -144(%rbp)
 	movaps	%xmm0, -160(%rbp)
-	movaps	%xmm7, -176(%rbp)
-	movaps	%xmm8, -192(%rbp)
-	movaps	%xmm14, -112(%rbp)
+	movaps	%xmm11, -176(%rbp)
+	movaps	%xmm4, -128(%rbp)
 	movaps	%xmm15, -80(%rbp)
-	movq	%r12, %r13
-	movq	%r14, %rdi
+	movq	%r14, %r13
+	movq	%r12, %rdi
 	movq	%rax, %r9
 	testq	%rax, %rax
-	jle	.LBB3_21
+	jle	.LBB3_26
 	.p2align	4
-.LBB3_22:
+.LBB3_27:
+	movaps	%xmm10, -208(%rbp)
 	movaps	%xmm3, -96(%rbp)
 	movups	-32(%r13), %xmm3
-	movaps	%xmm2, %xmm14
+	movaps	%xmm2, %xmm11
 	movups	-16(%r13), %xmm2
-	movaps	%xmm1, %xmm9
+	movaps	%xmm1, %xmm13
 	movups	(%r13), %xmm1
-	movups	16(%r13), %xmm7
+	movups	16(%r13), %xmm0
 	movaps	%xmm5, %xmm15
 	movss	(%rdi), %xmm5
 	shufps	$0, %xmm5, %xmm5
-	movaps	%xmm4, %xmm8
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm12
+	addps	%xmm4, %xmm6
 	movaps	%xmm5, %xmm4
 	mulps	%xmm2, %xmm4
-	addps	%xmm4, %xmm13
+	addps	%xmm4, %xmm7
 	movaps	%xmm5, %xmm4
 	mulps	%xmm1, %xmm4
-	addps	%xmm4, %xmm10
+	addps	%xmm4, %xmm8
 	movss	(%rdi,%rax,4), %xmm4
 	shufps	$0, %xmm4, %xmm4
-	mulps	%xmm7, %xmm5
-	addps	%xmm5, %xmm11
+	mulps	%xmm0, %xmm5
+	addps	%xmm5, %xmm9
 	movaps	%xmm4, %xmm5
 	mulps	%xmm3, %xmm5
-	movaps	-176(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -176(%rbp)
+	movaps	-144(%rbp), %xmm10
+	addps	%xmm5, %xmm10
+	movaps	%xmm10, -144(%rbp)
 	movaps	%xmm4, %xmm5
 	mulps	%xmm2, %xmm5
-	movaps	-144(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -144(%rbp)
+	addps	%xmm5, %xmm12
 	movaps	%xmm4, %xmm5
 	mulps	%xmm1, %xmm5
-	addps	%xmm5, %xmm6
+	movaps	-176(%rbp), %xmm10
+	addps	%xmm5, %xmm10
+	movaps	%xmm10, -176(%rbp)
 	movss	(%rdi,%rax,8), %xmm5
 	shufps	$0, %xmm5, %xmm5
-	mulps	%xmm7, %xmm4
-	movaps	-192(%rbp), %xmm0
-	addps	%xmm4, %xmm0
-	movaps	%xmm0, -192(%rbp)
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm14
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
-	movaps	-112(%rbp), %xmm0
-	addps	%xmm4, %xmm0
-	movaps	%xmm0, -112(%rbp)
+	movaps	-128(%rbp), %xmm10
+	addps	%xmm4, %xmm10
+	movaps	%xmm10, -128(%rbp)
 	movaps	%xmm5, %xmm4
 	mulps	%xmm2, %xmm4
-	movaps	-160(%rbp), %xmm0
-	addps	%xmm4, %xmm0
-	movaps	%xmm0, -160(%rbp)
+	movaps	-160(%rbp), %xmm10
+	addps	%xmm4, %xmm10
+	movaps	%xmm10, -160(%rbp)
 	movaps	%xmm5, %xmm4
 	mulps	%xmm1, %xmm4
-	movaps	%xmm6, %xmm0
-	movaps	-80(%rbp), %xmm6
-	addps	%xmm4, %xmm6
-	movaps	%xmm6, -80(%rbp)
-	mulps	%xmm7, %xmm5
+	movaps	-80(%rbp), %xmm10
+	addps	%xmm4, %xmm10
+	movaps	%xmm10, -80(%rbp)
+	mulps	%xmm0, %xmm5
 	addps	%xmm5, %xmm15
 	movaps	%xmm15, %xmm5
 	movss	(%rdi,%r15), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm3
-	movaps	-96(%rbp), %xmm6
-	addps	%xmm3, %xmm6
-	movaps	%xmm6, -96(%rbp)
-	movaps	%xmm0, %xmm6
+	movaps	-96(%rbp), %xmm15
+	addps	%xmm3, %xmm15
+	movaps	%xmm15, -96(%rbp)
 	movaps	-96(%rbp), %xmm3
 	mulps	%xmm4, %xmm2
-	addps	%xmm2, %xmm14
-	movaps	%xmm14, %xmm2
+	addps	%xmm2, %xmm11
+	movaps	%xmm11, %xmm2
 	mulps	%xmm4, %xmm1
-	addps	%xmm1, %xmm9
-	movaps	%xmm9, %xmm1
-	mulps	%xmm7, %xmm4
-	addps	%xmm4, %xmm8
-	movaps	%xmm8, %xmm4
+	addps	%xmm1, %xmm13
+	movaps	%xmm13, %xmm1
+	movaps	-208(%rbp), %xmm10
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm10
 	addq	$4, %rdi
 	addq	%r11, %r13
 	decq	%r9
-	jne	.LBB3_22
-	jmp	.LBB3_21
+	jne	.LBB3_27
+	jmp	.LBB3_26
+.LBB3_6:
+	movq	-80(%rbp), %rdi
+.LBB3_7:
+	cmpq	%r8, %rdi
+	jge	.LBB3_61
+	movl	%eax, %edx
+	andl	$3, %edx
+	movabsq	$9223372036854775804, %rsi
+	andq	%rax, %rsi
+	movq	-56(%rbp), %rcx
+	addq	$12, %rcx
+	movq	%rcx, -128(%rbp)
+	leaq	(,%rax,4), %r10
+	leaq	(,%r8,4), %r11
+	leaq	(%r11,%r11,2), %rbx
+	movq	-104(%rbp), %rcx
+	leaq	(%rcx,%rdi,4), %rcx
+	movq	%rcx, -80(%rbp)
+	movq	%r8, %r15
+	shlq	$4, %r15
+	jmp	.LBB3_9
+	.p2align	4
+.LBB3_60:
+	movq	-64(%rbp), %rdi
+	incq	%rdi
+	addq	$4, -80(%rbp)
+	cmpq	%r8, %rdi
+	je	.LBB3_61
+.LBB3_9:
+	movq	%rdi, -64(%rbp)
+	cmpq	$0, 16(%rbp)
+	jle	.LBB3_60
+	movq	-112(%rbp), %rcx
+	movq	-64(%rbp), %rdi
+	leaq	(%rcx,%rdi,4), %rcx
+	movq	%rcx, -96(%rbp)
+	movq	-56(%rbp), %r12
+	movq	-128(%rbp), %r13
+	xorl	%edi, %edi
+	jmp	.LBB3_11
+	.p2align	4
+.LBB3_59:
+	movq	%rdi, %rcx
+	imulq	%r8, %rcx
+	movq	-96(%rbp), %r9
+	movss	%xmm0, (%r9,%rcx,4)
+	incq	%rdi
+	addq	%r10, %r13
+	addq	%r10, %r12
+	cmpq	16(%rbp), %rdi
+	je	.LBB3_60
+.LBB3_11:
+	cmpl	$0, -44(%rbp)
+	je	.LBB3_12
+	movq	%rdi, %rcx
+	imulq	%r8, %rcx
+	movq	-96(%rbp), %r9
+	movss	(%r9,%rcx,4), %xmm0
+	testq	%rax, %rax
+	jg	.LBB3_54
+	jmp	.LBB3_59
+	.p2align	4
+.LBB3_12:
+	xorps	%xmm0, %xmm0
+	testq	%rax, %rax
+	jle	.LBB3_59
+.LBB3_54:
+	cmpq	$4, %rax
+	jae	.LBB3_62
+	xorl	%r14d, %r14d
+	jmp	.LBB3_56
+	.p2align	4
+.LBB3_62:
+	movq	-80(%rbp), %rcx
+	xorl	%r14d, %r14d
+	.p2align	4
+.LBB3_63:
+	movss	-12(%r13,%r14,4), %xmm1
+	mulss	(%rcx), %xmm1
+	movss	-8(%r13,%r14,4), %xmm2
+	addss	%xmm0, %xmm1
+	mulss	(%rcx,%r8,4), %xmm2
+	addss	%xmm1, %xmm2
+	movss	-4(%r13,%r14,4), %xmm1
+	mulss	(%rcx,%r8,8), %xmm1
+	addss	%xmm2, %xmm1
+	movss	(%r13,%r14,4), %xmm0
+	mulss	(%rcx,%rbx), %xmm0
+	addss	%xmm1, %xmm0
+	addq	$4, %r14
+	addq	%r15, %rcx
+	cmpq	%r14, %rsi
+	jne	.LBB3_63
+.LBB3_56:
+	testq	%rdx, %rdx
+	je	.LBB3_59
+	movq	%r11, %rcx
+	imulq	%r14, %rcx
+	addq	-80(%rbp), %rcx
+	leaq	(%r12,%r14,4), %r14
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB3_58:
+	movss	(%r14,%r9,4), %xmm1
+	mulss	(%rcx), %xmm1
+	addss	%xmm1, %xmm0
+	incq	%r9
+	addq	%r11, %rcx
+	cmpq	%r9, %rdx
+	jne	.LBB3_58
+	jmp	.LBB3_59
+.LBB3_61:
+	addq	$40, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.LBB3_33:
+	.cfi_def_cfa %rbp, 16
+	movq	%rdi, %rsi
+	leaq	(,%r8,4), %rdx
+	leaq	(%rdx,%rdx,2), %rdi
+	movq	-104(%rbp), %rcx
+	leaq	(%rcx,%rsi,4), %rcx
+	movq	%rcx, -96(%rbp)
+	leaq	(,%rax,4), %rcx
+	leaq	(%rcx,%rcx,2), %r14
+	movq	%rax, %r15
+	shlq	$4, %r15
+	movl	$4, %ecx
+	xorl	%r11d, %r11d
+	movq	-56(%rbp), %rsi
+	jmp	.LBB3_34
+	.p2align	4
+.LBB3_38:
+	movups	%xmm1, (%r13)
+	movups	%xmm3, 16(%r13)
+	movups	%xmm6, 16(%r13,%r8,4)
+	movups	%xmm4, (%r13,%r8,4)
+	movups	%xmm2, 16(%r13,%r8,8)
+	movups	%xmm0, (%r13,%r8,8)
+	movups	%xmm7, 16(%r13,%rdi)
+	movups	%xmm5, (%r13,%rdi)
+	leaq	4(%r11), %rcx
+	addq	%r15, %rsi
+	cmpq	16(%rbp), %rcx
+	jg	.LBB3_5
+.LBB3_34:
+	imulq	%r8, %r11
+	leaq	(%r10,%r11,4), %r13
+	movq	%rcx, %r11
+	cmpl	$0, -44(%rbp)
+	je	.LBB3_35
+	movups	(%r13), %xmm1
+	movups	16(%r13), %xmm3
+	movups	(%r13,%r8,4), %xmm4
+	movups	16(%r13,%r8,4), %xmm6
+	movups	(%r13,%r8,8), %xmm0
+	movups	16(%r13,%r8,8), %xmm2
+	movups	(%r13,%rdi), %xmm5
+	movups	16(%r13,%rdi), %xmm7
+	jmp	.LBB3_37
+	.p2align	4
+.LBB3_35:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	xorps	%xmm3, %xmm3
+	xorps	%xmm4, %xmm4
+	xorps	%xmm6, %xmm6
+	xorps	%xmm5, %xmm5
+	xorps	%xmm7, %xmm7
+.LBB3_37:
+	movq	-96(%rbp), %r9
+	movq	%rsi, %r12
+	movq	%rax, %rbx
+	testq	%rax, %rax
+	jle	.LBB3_38
+	.p2align	4
+.LBB3_39:
+	movups	(%r9), %xmm9
+	movups	16(%r9), %xmm8
+	movss	(%r12), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm3
+	movss	(%r12,%rax,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm4
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm6
+	movss	(%r12,%rax,8), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm0
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm2
+	movss	(%r12,%r14), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm5
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm7
+	addq	$4, %r12
+	addq	%rdx, %r9
+	decq	%rbx
+	jne	.LBB3_39
+	jmp	.LBB3_38
 .Lfunc_end3:
 	.size	input_gradient, .Lfunc_end3-input_gradient
 	.cfi_endproc
@@ -5295,58 +5687,57 @@ convolution_weight_gradient:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$13624, %rsp
+	subq	$13688, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -440(%rbp)
-	movq	%r8, -272(%rbp)
-	movq	%rcx, -504(%rbp)
-	movq	%rdx, -1024(%rbp)
-	movq	%rsi, -536(%rbp)
+	movq	%r9, -576(%rbp)
+	movq	%r8, -192(%rbp)
+	movq	%rcx, -568(%rbp)
+	movq	%rdx, -1200(%rbp)
+	movq	%rsi, -616(%rbp)
 	movq	112(%rdi), %rax
-	movq	%rax, -1200(%rbp)
+	movq	%rax, -1248(%rbp)
 	movups	96(%rdi), %xmm0
-	movaps	%xmm0, -1216(%rbp)
+	movaps	%xmm0, -1264(%rbp)
 	movups	80(%rdi), %xmm0
-	movaps	%xmm0, -1232(%rbp)
+	movaps	%xmm0, -1280(%rbp)
 	movups	64(%rdi), %xmm0
-	movaps	%xmm0, -1248(%rbp)
+	movaps	%xmm0, -1296(%rbp)
 	movdqu	(%rdi), %xmm0
 	movdqu	16(%rdi), %xmm1
 	movdqu	32(%rdi), %xmm2
 	movdqu	48(%rdi), %xmm3
-	movdqa	%xmm3, -1264(%rbp)
-	movdqa	%xmm2, -1280(%rbp)
-	movdqa	%xmm1, -1296(%rbp)
-	movdqa	%xmm0, -1312(%rbp)
-	movq	-1312(%rbp), %rcx
-	movq	-1288(%rbp), %r15
-	movq	%r15, %rax
-	movq	%rcx, -288(%rbp)
-	imulq	%rcx, %rax
-	movq	-1280(%rbp), %r12
-	imulq	%r12, %rax
-	movq	%rax, -72(%rbp)
-	movq	%rax, -1368(%rbp)
-	movq	-1216(%rbp), %rsi
-	movq	-1208(%rbp), %rdi
+	movdqa	%xmm3, -1312(%rbp)
+	movdqa	%xmm2, -1328(%rbp)
+	movdqa	%xmm1, -1344(%rbp)
+	movdqa	%xmm0, -1360(%rbp)
+	movq	-1360(%rbp), %rcx
+	movq	-1336(%rbp), %rdx
+	movq	%rdx, -408(%rbp)
+	movq	%rcx, -240(%rbp)
+	imulq	%rcx, %rdx
+	movq	-1328(%rbp), %r12
+	imulq	%r12, %rdx
+	movq	%rdx, -1128(%rbp)
+	movq	-1264(%rbp), %rsi
+	movq	-1256(%rbp), %rdi
 	movq	%rdi, %r13
 	imulq	%rsi, %r13
-	movq	%r13, -1360(%rbp)
-	cmpq	$1, -1272(%rbp)
+	movq	%r13, -1120(%rbp)
+	cmpq	$1, -1320(%rbp)
 	jne	.LBB14_4
-	cmpq	$1, -1264(%rbp)
+	cmpq	$1, -1312(%rbp)
 	jne	.LBB14_4
 	xorl	%eax, %eax
 	cmpq	$8, %rdi
 	setge	%al
-	movl	%eax, -1376(%rbp)
+	movl	%eax, -1136(%rbp)
 	jl	.LBB14_5
-	movdqa	-1248(%rbp), %xmm0
-	por	-1232(%rbp), %xmm0
+	movdqa	-1296(%rbp), %xmm0
+	por	-1280(%rbp), %xmm0
 	pxor	%xmm1, %xmm1
 	pcmpeqd	%xmm0, %xmm1
 	movmskps	%xmm1, %eax
@@ -5356,114 +5747,115 @@ convolution_weight_gradient:
 	xorl	%r9d, %r9d
 	jmp	.LBB14_6
 .LBB14_4:
-	movl	$0, -1376(%rbp)
+	movl	$0, -1136(%rbp)
 .LBB14_5:
 	xorl	%r8d, %r8d
 	movb	$1, %r9b
 .LBB14_6:
-	movl	%r8d, -1372(%rbp)
-	movq	-1304(%rbp), %rax
-	movq	-1248(%rbp), %r10
-	movq	%rax, -368(%rbp)
+	movl	%r8d, -1132(%rbp)
+	movq	-1352(%rbp), %rax
+	movq	-1296(%rbp), %r10
+	movq	%rax, -336(%rbp)
 	addq	%rax, %r10
-	addq	-1240(%rbp), %r10
-	movq	-1296(%rbp), %rdx
-	movq	%r10, -1352(%rbp)
-	movq	-1232(%rbp), %rcx
-	addq	%rdx, %rcx
-	addq	-1224(%rbp), %rcx
-	movq	%rcx, -1344(%rbp)
+	addq	-1288(%rbp), %r10
+	movq	-1344(%rbp), %rax
+	movq	%r10, -1112(%rbp)
+	movq	-1280(%rbp), %rcx
+	movq	%rax, -632(%rbp)
+	addq	%rax, %rcx
+	addq	-1272(%rbp), %rcx
+	movq	%rcx, -1104(%rbp)
 	testb	%r9b, %r9b
+	movq	%rdx, -120(%rbp)
 	je	.LBB14_8
 	leaq	7(%r13), %rax
 	leaq	14(%r13), %r11
 	testq	%rax, %rax
 	cmovnsq	%rax, %r11
 	sarq	$3, %r11
-	movq	%r11, -352(%rbp)
-	movq	%r11, -1336(%rbp)
+	movq	%r11, -400(%rbp)
+	movq	%r11, -1096(%rbp)
 	movq	%r13, %rax
-	imulq	-72(%rbp), %rax
+	imulq	%rdx, %rax
 	jmp	.LBB14_11
 .LBB14_8:
 	leaq	7(%rdi), %rax
-	leaq	14(%rdi), %r11
+	leaq	14(%rdi), %rdx
 	testq	%rax, %rax
-	cmovnsq	%rax, %r11
-	sarq	$3, %r11
-	imulq	%rsi, %r11
-	movq	%r11, -352(%rbp)
-	movq	%r11, -1336(%rbp)
+	cmovnsq	%rax, %rdx
+	sarq	$3, %rdx
+	imulq	%rsi, %rdx
+	movq	%rdx, -400(%rbp)
+	movq	%rdx, -1096(%rbp)
 	testl	%r8d, %r8d
-	je	.LBB14_10
+	je	.LBB14_9
 	movq	%r10, %rax
-	imulq	-288(%rbp), %rax
+	imulq	-240(%rbp), %rax
 	imulq	%rcx, %rax
 	jmp	.LBB14_11
-.LBB14_10:
+.LBB14_9:
 	xorl	%eax, %eax
 .LBB14_11:
-	movq	%rdx, -544(%rbp)
-	movq	%rax, -1328(%rbp)
-	movq	-1200(%rbp), %rdx
-	movq	%rdx, -408(%rbp)
-	imulq	%r13, %rdx
-	movq	%rax, -560(%rbp)
-	movq	%rdx, -392(%rbp)
-	leaq	(%rdx,%rax), %r11
+	movq	%rax, -1088(%rbp)
+	movq	-1248(%rbp), %rbx
+	movq	%rbx, -560(%rbp)
+	imulq	%r13, %rbx
+	movq	%rax, -1040(%rbp)
+	leaq	(%rbx,%rax), %r11
 	cmpq	$2, %r11
 	movl	$1, %eax
 	cmovlq	%rax, %r11
 	cmpq	$32768, %r11
-	ja	.LBB14_13
+	ja	.LBB14_12
 	movl	$32768, %eax
 	xorl	%edx, %edx
 	divl	%r11d
 	jmp	.LBB14_14
-.LBB14_13:
+.LBB14_12:
 	xorl	%eax, %eax
 .LBB14_14:
-	movq	-440(%rbp), %rdx
+	movq	16(%rbp), %r15
+	movq	-576(%rbp), %rdx
 	cmpq	%rdx, %rax
 	cmovgeq	%rdx, %rax
 	cmpq	$2, %rax
 	movl	$1, %edx
 	cmovgeq	%rax, %rdx
-	movq	%rdx, -1040(%rbp)
-	movq	%rdx, -1320(%rbp)
-	movq	-72(%rbp), %rax
-	movq	-408(%rbp), %rdx
+	movq	%rdx, -1048(%rbp)
+	movq	%rdx, -1080(%rbp)
+	movq	-120(%rbp), %rax
+	movq	-560(%rbp), %rdx
 	cmpq	%rdx, %rax
 	cmovgq	%rax, %rdx
-	movq	%rdx, -320(%rbp)
+	movq	%rdx, -224(%rbp)
 	testb	%r9b, %r9b
-	je	.LBB14_18
+	movq	%rbx, -208(%rbp)
+	je	.LBB14_23
 	testq	%rax, %rax
 	jle	.LBB14_37
-	movq	-72(%rbp), %r8
+	movq	-120(%rbp), %r8
 	leaq	-1(%r8), %rdx
 	movl	%r8d, %eax
 	andl	$3, %eax
 	xorl	%ecx, %ecx
 	cmpq	$3, %rdx
-	jae	.LBB14_32
+	jae	.LBB14_18
 	xorl	%r8d, %r8d
-	jmp	.LBB14_34
-.LBB14_18:
+	jmp	.LBB14_20
+.LBB14_23:
 	imulq	%rcx, %r10
-	movq	-544(%rbp), %rdx
+	movq	-632(%rbp), %rdx
 	movq	%rdx, %rax
-	imulq	-368(%rbp), %rax
+	imulq	-336(%rbp), %rax
 	testl	%r8d, %r8d
 	cmoveq	%rdx, %rcx
 	cmovneq	%r10, %rax
-	movq	%rax, -112(%rbp)
-	cmpq	$0, -288(%rbp)
+	cmpq	$0, -240(%rbp)
 	jle	.LBB14_37
-	movq	-1256(%rbp), %rdx
+	movq	-1304(%rbp), %rdx
 	movq	%r12, %rsi
-	movabsq	$9223372036854775804, %rax
-	andq	%rax, %rsi
+	movabsq	$9223372036854775804, %rdi
+	andq	%rdi, %rsi
 	movq	%rdx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	xorl	%edi, %edi
@@ -5472,51 +5864,49 @@ convolution_weight_gradient:
 	movdqa	.LCPI14_2(%rip), %xmm3
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
-	jmp	.LBB14_21
+	jmp	.LBB14_25
 	.p2align	4
-.LBB14_20:
+.LBB14_36:
 	incq	%r8
-	addl	-112(%rbp), %edi
-	cmpq	-288(%rbp), %r8
+	addl	%eax, %edi
+	cmpq	-240(%rbp), %r8
 	je	.LBB14_37
-.LBB14_21:
-	testq	%r15, %r15
-	jle	.LBB14_20
+.LBB14_25:
+	cmpq	$0, -408(%rbp)
+	jle	.LBB14_36
 	movq	%r8, %r10
-	imulq	-112(%rbp), %r10
+	imulq	%rax, %r10
 	movq	%r10, %xmm4
 	pshufd	$68, %xmm4, %xmm4
 	xorl	%r10d, %r10d
 	xorl	%r11d, %r11d
-	jmp	.LBB14_24
+	jmp	.LBB14_27
 	.p2align	4
-.LBB14_23:
+.LBB14_35:
 	incq	%r11
 	addl	%ecx, %r10d
-	cmpq	%r15, %r11
-	je	.LBB14_20
-.LBB14_24:
-	testq	%r12, %r12
-	jle	.LBB14_23
-	cmpq	$4, %r12
-	jae	.LBB14_27
-	xorl	%ebx, %ebx
-	movq	16(%rbp), %rax
-	jmp	.LBB14_30
-	.p2align	4
+	cmpq	-408(%rbp), %r11
+	je	.LBB14_36
 .LBB14_27:
+	testq	%r12, %r12
+	jle	.LBB14_35
+	cmpq	$4, %r12
+	jae	.LBB14_30
+	xorl	%ebx, %ebx
+	jmp	.LBB14_33
+	.p2align	4
+.LBB14_30:
 	movq	%r11, %rbx
 	imulq	%rcx, %rbx
 	movq	%rbx, %xmm5
 	pshufd	$68, %xmm5, %xmm5
-	movq	16(%rbp), %rax
-	leaq	(%rax,%r9,4), %rbx
+	leaq	(%r15,%r9,4), %rbx
 	addq	%rsi, %r9
 	xorl	%r14d, %r14d
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB14_28:
+.LBB14_31:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -5531,26 +5921,26 @@ convolution_weight_gradient:
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
 	cmpq	%r14, %rsi
-	jne	.LBB14_28
+	jne	.LBB14_31
 	movq	%rsi, %rbx
 	cmpq	%rsi, %r12
-	movq	16(%rbp), %rax
-	je	.LBB14_23
-.LBB14_30:
+	movq	16(%rbp), %r15
+	je	.LBB14_35
+.LBB14_33:
 	movq	%r12, %r14
 	subq	%rbx, %r14
 	addl	%r10d, %ebx
 	imull	%edx, %ebx
 	addl	%edi, %ebx
 	.p2align	4
-.LBB14_31:
-	movl	%ebx, (%rax,%r9,4)
+.LBB14_34:
+	movl	%ebx, (%r15,%r9,4)
 	incq	%r9
 	addl	%edx, %ebx
 	decq	%r14
-	jne	.LBB14_31
-	jmp	.LBB14_23
-.LBB14_32:
+	jne	.LBB14_34
+	jmp	.LBB14_35
+.LBB14_18:
 	movq	%r8, %rdx
 	movabsq	$9223372036854775804, %r8
 	andq	%r8, %rdx
@@ -5560,60 +5950,55 @@ convolution_weight_gradient:
 	leal	(,%r9,4), %r11d
 	addl	%r9d, %r9d
 	xorl	%r8d, %r8d
-	movq	16(%rbp), %r14
 	.p2align	4
-.LBB14_33:
-	movl	%ecx, (%r14,%r8,4)
+.LBB14_19:
+	movl	%ecx, (%r15,%r8,4)
 	leal	(%rcx,%r13), %ebx
-	movl	%ebx, 4(%r14,%r8,4)
+	movl	%ebx, 4(%r15,%r8,4)
 	leal	(%r9,%rcx), %ebx
-	movl	%ebx, 8(%r14,%r8,4)
+	movl	%ebx, 8(%r15,%r8,4)
 	leal	(%r10,%rcx), %ebx
-	movl	%ebx, 12(%r14,%r8,4)
+	movl	%ebx, 12(%r15,%r8,4)
 	addq	$4, %r8
 	addl	%r11d, %ecx
 	cmpq	%r8, %rdx
-	jne	.LBB14_33
-.LBB14_34:
+	jne	.LBB14_19
+.LBB14_20:
 	testq	%rax, %rax
 	je	.LBB14_37
-	movq	16(%rbp), %rcx
-	leaq	(%rcx,%r8,4), %rcx
+	leaq	(%r15,%r8,4), %rcx
 	imull	%edi, %esi
 	imull	%r8d, %esi
 	xorl	%edx, %edx
 	.p2align	4
-.LBB14_36:
+.LBB14_22:
 	movl	%esi, (%rcx,%rdx,4)
 	incq	%rdx
 	addl	%r13d, %esi
 	cmpq	%rdx, %rax
-	jne	.LBB14_36
+	jne	.LBB14_22
 .LBB14_37:
-	movq	-408(%rbp), %rcx
-	movq	%rcx, %rax
-	imulq	-72(%rbp), %rax
+	movq	-560(%rbp), %rbx
+	movq	%rbx, %rax
+	imulq	-120(%rbp), %rax
 	testq	%rax, %rax
 	jle	.LBB14_39
-	movq	%r15, %rdx
+	movq	-408(%rbp), %rdx
 	imulq	%r12, %rdx
-	imulq	%rcx, %rdx
-	imulq	-288(%rbp), %rdx
+	imulq	%rbx, %rdx
+	imulq	-240(%rbp), %rdx
 	shlq	$2, %rdx
-	movq	-504(%rbp), %rdi
+	movq	-568(%rbp), %rdi
 	xorl	%esi, %esi
 	callq	memset@PLT
-	movq	-408(%rbp), %rcx
 .LBB14_39:
-	cmpq	$0, -272(%rbp)
+	cmpq	$0, -192(%rbp)
 	sete	%al
-	testq	%rcx, %rcx
+	testq	%rbx, %rbx
 	setle	%cl
 	orb	%al, %cl
-	movq	%r15, %r9
-	movq	%r13, -80(%rbp)
-	movq	16(%rbp), %rdi
-	jne	.LBB14_61
+	movq	%r13, -72(%rbp)
+	jne	.LBB14_44
 	leaq	-8(%r13), %rax
 	movq	%rax, %rcx
 	shrq	$3, %rcx
@@ -5621,24 +6006,24 @@ convolution_weight_gradient:
 	movl	%ecx, %edx
 	andl	$3, %edx
 	andq	$-4, %rcx
-	movq	%rcx, -176(%rbp)
-	movq	-536(%rbp), %r11
-	leaq	96(%r11), %rsi
-	movq	%rsi, -256(%rbp)
-	leaq	(,%r13,4), %rsi
-	movq	%rsi, -336(%rbp)
-	movq	-392(%rbp), %rsi
-	leaq	(,%rsi,4), %r8
-	leal	(,%rdx,8), %esi
-	movq	%rsi, -112(%rbp)
+	movq	%rcx, -112(%rbp)
+	movq	-616(%rbp), %r15
+	leaq	96(%r15), %rcx
+	movq	%rcx, -160(%rbp)
+	leaq	(,%r13,4), %rcx
+	movq	%rcx, -288(%rbp)
+	movq	-208(%rbp), %rcx
+	leaq	(,%rcx,4), %r8
+	leal	(,%rdx,8), %ecx
+	movq	%rcx, -64(%rbp)
 	xorl	%r10d, %r10d
-	jmp	.LBB14_43
+	jmp	.LBB14_41
 	.p2align	4
-.LBB14_41:
+.LBB14_42:
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm2, %xmm2
-.LBB14_42:
+.LBB14_43:
 	movaps	%xmm1, %xmm3
 	unpcklps	%xmm2, %xmm3
 	movaps	%xmm2, %xmm4
@@ -5655,58 +6040,56 @@ convolution_weight_gradient:
 	shufps	$85, %xmm2, %xmm1
 	addss	%xmm2, %xmm1
 	addss	%xmm0, %xmm1
-	movq	-272(%rbp), %rcx
+	movq	-192(%rbp), %rcx
 	movss	%xmm1, (%rcx,%r10,4)
 	incq	%r10
-	movq	-336(%rbp), %rcx
-	addq	%rcx, -256(%rbp)
-	movq	-224(%rbp), %r11
-	addq	%rcx, %r11
-	cmpq	-408(%rbp), %r10
-	je	.LBB14_61
-.LBB14_43:
-	cmpq	$0, -440(%rbp)
-	movq	%r11, -224(%rbp)
-	jle	.LBB14_41
+	movq	-288(%rbp), %rcx
+	addq	%rcx, -160(%rbp)
+	addq	%rcx, %r15
+	cmpq	-560(%rbp), %r10
+	je	.LBB14_44
+.LBB14_41:
+	cmpq	$0, -576(%rbp)
+	jle	.LBB14_42
 	movq	%r10, %rcx
 	imulq	%r13, %rcx
-	movq	-536(%rbp), %rsi
+	movq	-616(%rbp), %rsi
 	leaq	(%rsi,%rcx,4), %r14
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	movq	-256(%rbp), %rsi
+	movq	%r15, %r11
+	movq	-160(%rbp), %rsi
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB14_46
+	jmp	.LBB14_55
 	.p2align	4
-.LBB14_45:
+.LBB14_69:
 	incq	%rcx
 	addq	%r8, %rsi
 	addq	%r8, %r11
-	cmpq	-440(%rbp), %rcx
+	cmpq	-576(%rbp), %rcx
 	movq	%rdi, %r13
-	movq	16(%rbp), %rdi
-	je	.LBB14_42
-.LBB14_46:
+	je	.LBB14_43
+.LBB14_55:
 	cmpq	$8, %r13
-	jge	.LBB14_48
+	jge	.LBB14_57
 	xorl	%r13d, %r13d
-	jmp	.LBB14_56
+	jmp	.LBB14_64
 	.p2align	4
-.LBB14_48:
+.LBB14_57:
 	cmpq	$24, %rax
-	jae	.LBB14_50
+	jae	.LBB14_70
 	movl	$8, %ebx
 	xorl	%r13d, %r13d
 	testq	%rdx, %rdx
-	jne	.LBB14_53
-	jmp	.LBB14_56
+	jne	.LBB14_61
+	jmp	.LBB14_64
 	.p2align	4
-.LBB14_50:
-	movq	-176(%rbp), %rbx
+.LBB14_70:
+	movq	-112(%rbp), %rbx
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB14_51:
+.LBB14_71:
 	movups	-96(%rsi,%r13,4), %xmm3
 	addps	%xmm1, %xmm3
 	movups	-80(%rsi,%r13,4), %xmm1
@@ -5725,17 +6108,17 @@ convolution_weight_gradient:
 	addps	%xmm4, %xmm2
 	addq	$32, %r13
 	addq	$-4, %rbx
-	jne	.LBB14_51
+	jne	.LBB14_71
 	leaq	8(%r13), %rbx
 	testq	%rdx, %rdx
-	je	.LBB14_56
-.LBB14_53:
+	je	.LBB14_64
+.LBB14_61:
 	movq	%rcx, %rdi
-	imulq	-392(%rbp), %rdi
+	imulq	-208(%rbp), %rdi
 	leaq	(%r14,%rdi,4), %r9
-	movq	-112(%rbp), %rdi
+	movq	-64(%rbp), %rdi
 	.p2align	4
-.LBB14_54:
+.LBB14_62:
 	movups	(%r9,%r13,4), %xmm3
 	addps	%xmm3, %xmm1
 	movups	16(%r9,%r13,4), %xmm3
@@ -5743,30 +6126,29 @@ convolution_weight_gradient:
 	movq	%rbx, %r13
 	addq	$8, %rbx
 	addq	$-8, %rdi
-	jne	.LBB14_54
+	jne	.LBB14_62
 	addq	$-8, %rbx
 	movq	%rbx, %r13
-	movq	%r15, %r9
-.LBB14_56:
+.LBB14_64:
 	movq	%r13, %rbx
-	movq	-80(%rbp), %rdi
+	movq	-72(%rbp), %rdi
 	subq	%rdi, %rbx
-	jge	.LBB14_45
+	jge	.LBB14_69
 	subl	%r13d, %edi
 	andl	$7, %edi
-	je	.LBB14_59
+	je	.LBB14_67
 	.p2align	4
-.LBB14_58:
+.LBB14_66:
 	addss	(%r11,%r13,4), %xmm0
 	incq	%r13
 	decq	%rdi
-	jne	.LBB14_58
-.LBB14_59:
+	jne	.LBB14_66
+.LBB14_67:
 	cmpq	$-8, %rbx
-	movq	-80(%rbp), %rdi
-	ja	.LBB14_45
+	movq	-72(%rbp), %rdi
+	ja	.LBB14_69
 	.p2align	4
-.LBB14_60:
+.LBB14_68:
 	addss	(%r11,%r13,4), %xmm0
 	addss	4(%r11,%r13,4), %xmm0
 	addss	8(%r11,%r13,4), %xmm0
@@ -5777,311 +6159,1103 @@ convolution_weight_gradient:
 	addss	28(%r11,%r13,4), %xmm0
 	addq	$8, %r13
 	cmpq	%r13, %rdi
-	jne	.LBB14_60
-	jmp	.LBB14_45
-.LBB14_61:
-	movq	-1040(%rbp), %rax
+	jne	.LBB14_68
+	jmp	.LBB14_69
+.LBB14_44:
+	movq	-1048(%rbp), %rax
 	cmpq	$256, %rax
-	movl	$256, %r11d
-	cmovlq	%rax, %r11
-	cmpq	$0, -440(%rbp)
-	jle	.LBB14_613
-	movq	-320(%rbp), %rbx
-	leaq	(%rdi,%rbx,4), %r14
-	movq	-408(%rbp), %r10
-	addq	$7, %r10
-	movq	%r10, %rax
+	movl	$256, %ebx
+	cmovlq	%rax, %rbx
+	cmpq	$0, -576(%rbp)
+	movq	-120(%rbp), %r11
+	movq	-208(%rbp), %r14
+	jle	.LBB14_277
+	movq	16(%rbp), %rdi
+	movq	-224(%rbp), %r10
+	leaq	(%rdi,%r10,4), %rcx
+	movq	%rcx, -168(%rbp)
+	movq	-560(%rbp), %r8
+	addq	$7, %r8
+	movq	%r8, %rax
 	andq	$-8, %rax
-	movq	%rax, -240(%rbp)
-	movq	-352(%rbp), %rax
+	movq	%rax, -384(%rbp)
+	movq	-400(%rbp), %rax
 	shlq	$2, %rax
 	leaq	(%rax,%rax,2), %rax
-	leaq	(%r14,%rax), %rdx
-	movq	%r11, %rcx
-	movq	-560(%rbp), %r8
-	imulq	%r8, %rcx
-	movq	%rdx, -1112(%rbp)
+	leaq	(%rcx,%rax), %rdx
+	movq	%rbx, %rcx
+	movq	-1040(%rbp), %r9
+	imulq	%r9, %rcx
+	movq	%rdx, -1400(%rbp)
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, -1152(%rbp)
-	leaq	(%rcx,%rbx), %rdx
-	shrq	$3, %r10
+	movq	%rdx, -1432(%rbp)
+	leaq	(%rcx,%r10), %rdx
+	shrq	$3, %r8
 	movq	%r13, %rsi
-	imulq	%r10, %rsi
+	imulq	%r8, %rsi
 	shlq	$5, %rsi
-	movq	%rsi, -1032(%rbp)
-	movq	%r10, %r15
+	movq	%rsi, -1216(%rbp)
+	movq	%r8, %r15
 	shlq	$5, %r15
 	leaq	(%rdi,%rdx,4), %rdx
 	addq	%rax, %rdx
-	movq	%rdx, -1096(%rbp)
-	movq	-544(%rbp), %rdi
-	imulq	-368(%rbp), %rdi
-	movq	-72(%rbp), %rsi
-	leaq	(,%rsi,4), %rdx
+	movq	%rdx, -1384(%rbp)
+	movq	-632(%rbp), %rdi
+	imulq	-336(%rbp), %rdi
+	leaq	(,%r11,4), %rdx
 	leaq	(%rax,%rcx,4), %rax
 	leaq	(%rdx,%rdx,2), %rcx
-	movq	%rcx, -152(%rbp)
-	imulq	%r12, %r9
-	movq	%rsi, %rcx
+	movq	%rcx, -248(%rbp)
+	movq	-408(%rbp), %rsi
+	imulq	%r12, %rsi
+	movq	%r11, %rcx
 	shlq	$4, %rcx
-	movq	%rcx, -144(%rbp)
+	movq	%rcx, -320(%rbp)
 	leaq	(%rdx,%rdx,4), %rcx
-	movq	%rcx, -136(%rbp)
-	movq	-288(%rbp), %rcx
+	movq	%rcx, -312(%rbp)
+	movq	-240(%rbp), %rcx
 	imulq	%rcx, %rdi
-	imulq	%rcx, %r9
-	leaq	(,%rsi,8), %rcx
+	imulq	%rcx, %rsi
+	leaq	(,%r11,8), %rcx
 	leaq	(%rcx,%rcx,2), %rcx
-	movq	%rcx, -128(%rbp)
-	leaq	(%rsi,%rsi,8), %rcx
+	movq	%rcx, -304(%rbp)
+	leaq	(%r11,%r11,8), %rcx
 	leaq	(%rcx,%rcx,2), %rcx
-	addq	%rsi, %rcx
-	movq	%rcx, -120(%rbp)
-	shlq	$2, %r8
-	movq	%r8, -560(%rbp)
+	addq	%r11, %rcx
+	movq	%rcx, -296(%rbp)
+	shlq	$2, %r9
+	movq	%r9, -1040(%rbp)
 	movq	%rdi, %rcx
-	imulq	%r11, %rcx
+	imulq	%rbx, %rcx
 	shlq	$2, %rcx
-	movq	%rcx, -1128(%rbp)
+	movq	%rcx, -1416(%rbp)
 	shlq	$2, %rdi
-	movq	%rdi, -544(%rbp)
-	movq	16(%rbp), %rdi
+	movq	%rdi, -632(%rbp)
 	leaq	(,%r13,2), %rcx
 	addq	%r13, %rcx
-	movq	-536(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -1016(%rbp)
-	movq	-392(%rbp), %rsi
-	movq	%rsi, %rcx
-	imulq	%r11, %rcx
+	movq	-616(%rbp), %r9
+	leaq	(%r9,%rcx,4), %rcx
+	movq	%rcx, -1192(%rbp)
+	movq	%r14, %rcx
+	imulq	%rbx, %rcx
 	shlq	$2, %rcx
-	movq	%rcx, -1120(%rbp)
+	movq	%rcx, -1408(%rbp)
 	movq	%r13, %rcx
 	shlq	$4, %rcx
-	leaq	(%r14,%rax), %r8
-	addq	$12, %r8
-	movq	%r8, -1088(%rbp)
-	addq	%r14, %rax
-	addq	$16, %rax
-	movq	%rax, -1080(%rbp)
-	movq	-440(%rbp), %rax
-	shlq	$6, %r10
-	movq	%r10, -408(%rbp)
-	movq	%rcx, %r8
-	movq	%rcx, -1072(%rbp)
-	movq	%r9, %rcx
+	movq	-168(%rbp), %rdx
+	leaq	(%rdx,%rax), %rdi
+	addq	$12, %rdi
+	movq	%rdi, -1376(%rbp)
+	leaq	16(%rdx,%rax), %rax
+	movq	%rax, -1368(%rbp)
+	movq	%rcx, %rdi
+	movq	%rcx, -1232(%rbp)
+	movq	-576(%rbp), %rax
+	shlq	$6, %r8
+	movq	%r8, -560(%rbp)
+	movq	%rsi, %rcx
 	shlq	$6, %rcx
-	movq	%rcx, -1160(%rbp)
-	movq	-504(%rbp), %rcx
-	leaq	(%rcx,%r9,4), %rcx
-	movq	%rcx, -1104(%rbp)
-	leaq	(,%r9,8), %r10
-	addq	%r9, %r9
-	leaq	(%rdi,%rbx,4), %rcx
-	addq	$8, %rcx
-	movq	%rcx, -376(%rbp)
-	leaq	4(%rdi,%rbx,4), %rcx
-	movq	%rcx, -400(%rbp)
-	movaps	.LCPI14_3(%rip), %xmm15
-	movaps	.LCPI14_4(%rip), %xmm14
+	movq	%rcx, -1440(%rbp)
 	leaq	(,%rsi,4), %rcx
-	movq	%rcx, -1144(%rbp)
-	leaq	(%rdx,%r13,8), %rcx
-	movq	%rcx, -1008(%rbp)
-	leaq	(,%r13,4), %rcx
+	movq	%rcx, -1208(%rbp)
+	movq	-568(%rbp), %rcx
+	leaq	(%rcx,%rsi,4), %rcx
+	movq	%rcx, -1392(%rbp)
+	leaq	(,%rsi,8), %rcx
+	movq	%rcx, -592(%rbp)
+	addq	%rsi, %rsi
+	movq	%rsi, -408(%rbp)
+	movq	16(%rbp), %rdx
+	leaq	(%rdx,%r10,4), %rcx
+	addq	$8, %rcx
+	movq	%rcx, -440(%rbp)
+	leaq	4(%rdx,%r10,4), %rcx
+	movq	%rcx, -504(%rbp)
+	leaq	(,%r14,4), %rcx
+	movq	%rcx, -1424(%rbp)
+	leaq	(%r9,%r13,8), %rcx
+	movq	%rcx, -1184(%rbp)
+	leaq	(,%r13,4), %r8
+	leaq	(%r9,%r13,4), %rcx
+	movq	%rcx, -1176(%rbp)
+	leaq	(%r9,%rdi), %rcx
 	movq	%rcx, -1168(%rbp)
-	leaq	(%rdx,%r13,4), %rcx
-	movq	%rcx, -1000(%rbp)
-	leaq	(%rdx,%r8), %rcx
-	movq	%rcx, -992(%rbp)
-	xorl	%ecx, %ecx
-	movq	%rdx, -984(%rbp)
-	movq	%rax, %rdx
-	movq	$0, -160(%rbp)
-	movq	%r11, -1136(%rbp)
-	movq	%r14, -56(%rbp)
-	movq	%r9, -512(%rbp)
-	movq	%r10, -448(%rbp)
-	jmp	.LBB14_64
-	.p2align	4
-.LBB14_63:
-	movq	-1136(%rbp), %r11
-	movq	-552(%rbp), %rcx
-	addq	%r11, %rcx
-	movq	-568(%rbp), %rdx
-	subq	%r11, %rdx
-	movq	-1128(%rbp), %rax
-	addq	%rax, -1024(%rbp)
-	movq	-1120(%rbp), %rax
-	addq	%rax, -1016(%rbp)
-	addq	%rax, -1008(%rbp)
-	addq	%rax, -1000(%rbp)
-	addq	%rax, -984(%rbp)
-	addq	%rax, -992(%rbp)
-	movq	-440(%rbp), %rax
-	cmpq	%rax, %rcx
-	jge	.LBB14_613
-.LBB14_64:
-	movq	%rdx, -568(%rbp)
-	movq	%rcx, -552(%rbp)
-	subq	%rcx, %rax
-	cmpq	%rax, %r11
+	xorl	%r12d, %r12d
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	movq	%r9, -1160(%rbp)
 	movq	%rax, %rcx
-	cmovlq	%r11, %rcx
-	movq	%rcx, -64(%rbp)
+	xorl	%r10d, %r10d
+	movq	%rbx, -1032(%rbp)
+	movq	%r8, -376(%rbp)
+	jmp	.LBB14_46
+	.p2align	4
+.LBB14_274:
+	movq	-1032(%rbp), %rbx
+	movq	-624(%rbp), %r12
+.LBB14_275:
+	movq	-96(%rbp), %r10
+.LBB14_276:
+	addq	%rbx, %r12
+	movq	-1056(%rbp), %rcx
+	subq	%rbx, %rcx
+	movq	-1416(%rbp), %rax
+	addq	%rax, -1200(%rbp)
+	movq	-1408(%rbp), %rax
+	addq	%rax, -1192(%rbp)
+	addq	%rax, -1184(%rbp)
+	addq	%rax, -1176(%rbp)
+	addq	%rax, -1160(%rbp)
+	addq	%rax, -1168(%rbp)
+	movq	-576(%rbp), %rax
+	cmpq	%rax, %r12
+	jge	.LBB14_277
+.LBB14_46:
+	movq	%r10, -96(%rbp)
+	movq	%r12, -624(%rbp)
+	subq	%r12, %rax
+	cmpq	%rax, %rbx
+	movq	%rax, %r8
+	cmovlq	%rbx, %r8
+	movq	%r8, -88(%rbp)
 	testq	%rax, %rax
-	jle	.LBB14_69
-	movq	-1024(%rbp), %r14
-	movq	-1112(%rbp), %r12
+	movq	%rcx, -1056(%rbp)
+	jle	.LBB14_267
+	movq	-1200(%rbp), %r14
+	movq	-1400(%rbp), %r12
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_66:
-	leaq	-976(%rbp), %rdi
-	leaq	-1312(%rbp), %rsi
-	leaq	-1376(%rbp), %rdx
+.LBB14_48:
 	movq	16(%rbp), %rcx
 	movq	%r14, %r8
 	movq	%r12, %r9
 	callq	conv_view_of
-	movl	$1, %esi
-	movl	$256, %edx
-	movq	-1040(%rbp), %rcx
-	movdqu	-976(%rbp), %xmm0
-	movups	-960(%rbp), %xmm1
-	movdqu	-944(%rbp), %xmm2
-	movdqu	%xmm2, -13632(%rbp,%rbx)
-	movups	%xmm1, -13648(%rbp,%rbx)
-	movdqu	%xmm0, -13664(%rbp,%rbx)
-	movq	-568(%rbp), %rax
+	movl	$1, %r8d
+	leaq	-1136(%rbp), %rdx
+	leaq	-1360(%rbp), %rsi
+	leaq	-1024(%rbp), %rdi
+	movdqu	-1024(%rbp), %xmm0
+	movups	-1008(%rbp), %xmm1
+	movdqu	-992(%rbp), %xmm2
+	movdqu	%xmm2, -13696(%rbp,%rbx)
+	movups	%xmm1, -13712(%rbp,%rbx)
+	movdqu	%xmm0, -13728(%rbp,%rbx)
+	movq	-1056(%rbp), %rax
+	movq	-1048(%rbp), %rcx
 	cmpq	%rax, %rcx
 	cmovlq	%rcx, %rax
 	cmpq	$2, %rax
-	cmovlq	%rsi, %rax
+	cmovlq	%r8, %rax
 	cmpq	$256, %rax
-	cmovgeq	%rdx, %rax
+	movl	$256, %ecx
+	cmovgeq	%rcx, %rax
 	shll	$4, %eax
 	leaq	(%rax,%rax,2), %rax
 	addq	$48, %rbx
-	addq	-560(%rbp), %r12
-	addq	-544(%rbp), %r14
+	addq	-1040(%rbp), %r12
+	addq	-632(%rbp), %r14
 	cmpq	%rbx, %rax
-	jne	.LBB14_66
-	movq	-1200(%rbp), %rax
+	jne	.LBB14_48
+	movq	-1248(%rbp), %rax
 	cmpq	$16, %rax
-	jge	.LBB14_196
-	movq	-56(%rbp), %r14
-	movaps	.LCPI14_3(%rip), %xmm15
-	movaps	.LCPI14_4(%rip), %xmm14
-	jmp	.LBB14_70
+	jge	.LBB14_254
+	movq	-120(%rbp), %r11
+	movq	-208(%rbp), %r14
+	jmp	.LBB14_51
 	.p2align	4
-.LBB14_69:
-	movq	-1200(%rbp), %rax
+.LBB14_267:
+	movq	-1248(%rbp), %rax
 	cmpq	$16, %rax
-	jge	.LBB14_209
-.LBB14_70:
-	movq	%rax, -384(%rbp)
-	cmpq	$0, -552(%rbp)
-	movq	-72(%rbp), %r12
-	movq	-160(%rbp), %rbx
-	je	.LBB14_599
-.LBB14_71:
+	jge	.LBB14_268
+.LBB14_51:
+	movq	%rax, -552(%rbp)
+	movq	-624(%rbp), %r12
+	testq	%r12, %r12
+	movl	$4, %ebx
+	je	.LBB14_52
+.LBB14_81:
 	xorl	%esi, %esi
-	testb	$7, -13632(%rbp)
+	testb	$7, -13696(%rbp)
 	setne	%al
-	cmpq	$0, -384(%rbp)
-	movq	%rbx, -160(%rbp)
-	jle	.LBB14_63
-	movq	-552(%rbp), %rcx
-	movq	-392(%rbp), %r9
-	imulq	%r9, %rcx
-	movq	-536(%rbp), %rdx
+	cmpq	$0, -552(%rbp)
+	jle	.LBB14_82
+	movq	%r12, %rcx
+	imulq	%r14, %rcx
+	movq	-616(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -200(%rbp)
+	movq	%rcx, -640(%rbp)
 	movb	%al, %sil
-	movq	%rsi, -48(%rbp)
 	movabsq	$9223372036854775804, %rax
 	addq	$2, %rax
-	andq	%rbx, %rax
-	movq	%rax, -192(%rbp)
-	movq	$0, -184(%rbp)
-	jmp	.LBB14_74
+	andq	-96(%rbp), %rax
+	movq	%rax, -1064(%rbp)
+	movq	-568(%rbp), %rax
+	movq	%rax, -176(%rbp)
+	movq	$0, -584(%rbp)
+	movq	-168(%rbp), %r10
+	movq	%rsi, -80(%rbp)
+	jmp	.LBB14_86
 	.p2align	4
-.LBB14_73:
-	movq	-184(%rbp), %rcx
+.LBB14_90:
+	movq	-584(%rbp), %rcx
 	addq	$3, %rcx
-	movq	%rcx, -184(%rbp)
-	cmpq	-384(%rbp), %rcx
-	jge	.LBB14_63
-.LBB14_74:
-	testq	%r12, %r12
-	jle	.LBB14_73
-	movq	-384(%rbp), %rax
-	movq	-184(%rbp), %rsi
-	subq	%rsi, %rax
+	movq	-176(%rbp), %rax
+	addq	-248(%rbp), %rax
+	movq	%rax, -176(%rbp)
+	movq	%rcx, -584(%rbp)
+	cmpq	-552(%rbp), %rcx
+	jge	.LBB14_91
+.LBB14_86:
+	testq	%r11, %r11
+	jle	.LBB14_90
+	movq	-552(%rbp), %rax
+	movq	-584(%rbp), %rdi
+	subq	%rdi, %rax
 	cmpq	$3, %rax
 	movl	$3, %ecx
 	cmovgeq	%rcx, %rax
-	movq	%rsi, %rcx
+	movq	%rdi, %rcx
 	imulq	%r13, %rcx
-	movq	-200(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %rdi
-	movq	%rsi, %rcx
-	imulq	%r12, %rcx
-	movq	-504(%rbp), %rdx
+	movq	-640(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %r8
+	movq	%rdi, %rcx
+	imulq	%r11, %rcx
+	movq	-568(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -592(%rbp)
-	movq	-48(%rbp), %rcx
-	leal	(%rcx,%rax,8), %eax
-	movq	%rax, -496(%rbp)
-	xorl	%r10d, %r10d
-	jmp	.LBB14_79
-.LBB14_76:
-	movaps	%xmm4, %xmm6
-	shufps	$85, %xmm4, %xmm6
-	addss	%xmm4, %xmm6
-	movaps	%xmm4, %xmm7
-	unpckhpd	%xmm4, %xmm7
-	shufps	$255, %xmm4, %xmm4
-	addss	%xmm7, %xmm4
-	addss	%xmm6, %xmm4
-	movaps	%xmm5, %xmm6
-	shufps	$85, %xmm5, %xmm6
-	addss	%xmm5, %xmm6
-	movaps	%xmm5, %xmm7
-	unpckhpd	%xmm5, %xmm7
-	shufps	$255, %xmm5, %xmm5
-	addss	%xmm7, %xmm5
-	addss	%xmm6, %xmm5
-	addss	%xmm4, %xmm5
-	addss	(%r11), %xmm5
-	movss	%xmm5, (%r11)
+	movq	%rcx, -1072(%rbp)
+	leal	(%rax,%rax,4), %eax
+	movl	%eax, -200(%rbp)
+	movq	-176(%rbp), %rdi
+	xorl	%r12d, %r12d
+	jmp	.LBB14_88
+.LBB14_227:
 	movaps	%xmm3, %xmm4
-	shufps	$85, %xmm3, %xmm4
-	addss	%xmm3, %xmm4
-	movaps	%xmm3, %xmm5
-	unpckhpd	%xmm3, %xmm5
-	shufps	$255, %xmm3, %xmm3
-	addss	%xmm5, %xmm3
-	addss	%xmm4, %xmm3
-	movaps	%xmm2, %xmm4
-	shufps	$85, %xmm2, %xmm4
-	addss	%xmm2, %xmm4
-	movaps	%xmm2, %xmm5
-	unpckhpd	%xmm2, %xmm5
+	unpcklps	%xmm0, %xmm4
+	movaps	%xmm0, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm0, %xmm4
+	shufps	$255, %xmm3, %xmm0
+	shufps	$226, %xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm1, %xmm3
+	movaps	%xmm1, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm1, %xmm3
+	shufps	$255, %xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	addps	%xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm0, %xmm1
+	movq	-144(%rbp), %rax
+	movsd	(%rax), %xmm0
+	addps	%xmm1, %xmm0
+	movlps	%xmm0, (%rax)
+	.p2align	4
+.LBB14_228:
+	movq	-168(%rbp), %r10
+.LBB14_229:
+	movq	-80(%rbp), %rsi
+	movq	-48(%rbp), %rdi
+.LBB14_99:
+	addq	$4, %r12
+	addq	$16, %rdi
+	cmpq	%r11, %r12
+	jge	.LBB14_90
+.LBB14_88:
+	movq	%r11, %rax
+	subq	%r12, %rax
+	cmpq	$4, %rax
+	cmovgeq	%rbx, %rax
+	addl	-200(%rbp), %eax
+	leal	(%rsi,%rax,2), %eax
+	addl	$-12, %eax
+	cmpl	$27, %eax
+	ja	.LBB14_99
+	movq	-1072(%rbp), %rcx
+	leaq	(%rcx,%r12,4), %rdx
+	leaq	.LJTI14_1(%rip), %rcx
+	movslq	(%rcx,%rax,4), %rax
+	addq	%rcx, %rax
+	movq	%rdi, -48(%rbp)
+	jmpq	*%rax
+.LBB14_240:
+	movq	%rdx, -144(%rbp)
+	xorps	%xmm1, %xmm1
+	xorl	%eax, %eax
+	pxor	%xmm0, %xmm0
+	jmp	.LBB14_241
+	.p2align	4
+.LBB14_245:
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_246
+.LBB14_241:
+	movq	-96(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB14_245
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	imulq	%r14, %rsi
+	movq	-13720(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r12,4), %rcx
+	shlq	$2, %rcx
+	addq	-13728(%rbp,%rdx), %rcx
+	leaq	(%r8,%rsi,4), %rdx
+	xorl	%esi, %esi
+	cmpq	$1, %rdi
+	je	.LBB14_243
+	movq	-1064(%rbp), %rdi
+	.p2align	4
+.LBB14_248:
+	movslq	4(%r10,%rsi), %r9
+	movups	(%rdx,%r9,4), %xmm2
+	movups	16(%rdx,%r9,4), %xmm3
+	movslq	(%r10,%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm1, %xmm4
+	movups	16(%rcx,%r9,4), %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm0, %xmm2
+	movslq	16(%r10,%rsi), %r9
+	movups	(%rdx,%r9,4), %xmm0
+	movups	16(%rdx,%r9,4), %xmm3
+	movslq	12(%r10,%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm4, %xmm1
+	movups	16(%rcx,%r9,4), %xmm0
+	mulps	%xmm3, %xmm0
+	addps	%xmm2, %xmm0
+	addq	$24, %rsi
+	addq	$-2, %rdi
+	jne	.LBB14_248
+.LBB14_243:
+	testb	$1, -96(%rbp)
+	je	.LBB14_245
+	movslq	4(%r10,%rsi), %rdi
+	movups	(%rdx,%rdi,4), %xmm2
+	movups	16(%rdx,%rdi,4), %xmm3
+	movslq	(%r10,%rsi), %rdx
+	movups	(%rcx,%rdx,4), %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm1
+	movups	16(%rcx,%rdx,4), %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm2, %xmm0
+	jmp	.LBB14_245
+.LBB14_125:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm7, %xmm7
+	xorl	%eax, %eax
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm8, %xmm8
+	pxor	%xmm4, %xmm4
+	xorps	%xmm15, %xmm15
+	xorps	%xmm14, %xmm14
+	xorps	%xmm12, %xmm12
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	jmp	.LBB14_126
+	.p2align	4
+.LBB14_127:
+	movdqa	%xmm3, %xmm6
+	movaps	%xmm15, %xmm9
+.LBB14_128:
+	movaps	%xmm9, %xmm15
+	movaps	%xmm6, %xmm3
+	movaps	-64(%rbp), %xmm2
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_129
+.LBB14_126:
+	movq	-96(%rbp), %r9
+	testq	%r9, %r9
+	movdqa	%xmm2, -64(%rbp)
+	jle	.LBB14_127
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r14, %rsi
+	movq	-13728(%rbp,%rcx), %rdx
+	movq	-13720(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r12,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%rdi,%r12,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-504(%rbp), %rdi
+	movdqa	%xmm3, %xmm6
+	movaps	%xmm15, %xmm9
+	.p2align	4
+.LBB14_131:
+	movaps	%xmm12, -192(%rbp)
+	movaps	%xmm14, -160(%rbp)
+	movaps	%xmm1, -112(%rbp)
+	movslq	(%rdi), %r10
+	leaq	(%rsi,%r10,4), %rbx
+	movups	(%rsi,%r10,4), %xmm2
+	movups	16(%rsi,%r10,4), %xmm14
+	movups	(%rbx,%r13,4), %xmm13
+	movups	16(%rbx,%r13,4), %xmm5
+	movslq	-4(%rdi), %r10
+	movdqa	%xmm0, %xmm3
+	movups	(%rcx,%r10,4), %xmm0
+	movups	16(%rcx,%r10,4), %xmm1
+	movaps	%xmm2, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm7
+	movaps	%xmm14, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm4
+	movaps	%xmm5, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm9
+	movups	(%rbx,%r13,8), %xmm15
+	mulps	%xmm15, %xmm0
+	addps	%xmm0, %xmm6
+	movups	16(%rbx,%r13,8), %xmm0
+	mulps	%xmm0, %xmm1
+	movaps	-64(%rbp), %xmm12
+	addps	%xmm1, %xmm12
+	movaps	%xmm12, -64(%rbp)
+	movups	(%rdx,%r10,4), %xmm1
+	mulps	%xmm1, %xmm2
+	addps	%xmm2, %xmm10
+	movups	16(%rdx,%r10,4), %xmm2
+	mulps	%xmm2, %xmm14
+	addps	%xmm14, %xmm8
+	movaps	-192(%rbp), %xmm12
+	movaps	-160(%rbp), %xmm14
+	mulps	%xmm1, %xmm13
+	addps	%xmm13, %xmm14
+	mulps	%xmm2, %xmm5
+	addps	%xmm5, %xmm12
+	mulps	%xmm1, %xmm15
+	movaps	-112(%rbp), %xmm1
+	addps	%xmm15, %xmm1
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm3
+	movaps	%xmm3, %xmm0
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB14_131
+	jmp	.LBB14_128
+.LBB14_129:
+	movaps	%xmm7, %xmm5
+	unpcklps	%xmm10, %xmm7
+	movaps	%xmm10, %xmm13
+	shufps	$17, %xmm5, %xmm13
+	shufps	$226, %xmm5, %xmm13
+	addps	%xmm7, %xmm13
+	movaps	%xmm5, %xmm7
+	unpckhps	%xmm10, %xmm7
+	shufps	$255, %xmm5, %xmm10
+	shufps	$226, %xmm5, %xmm10
+	addps	%xmm7, %xmm10
+	addps	%xmm13, %xmm10
+	movaps	%xmm11, %xmm9
+	unpcklps	%xmm8, %xmm11
+	movaps	%xmm8, %xmm7
+	shufps	$17, %xmm9, %xmm7
+	shufps	$226, %xmm9, %xmm7
+	addps	%xmm11, %xmm7
+	movaps	%xmm9, %xmm11
+	unpckhps	%xmm8, %xmm11
+	shufps	$255, %xmm9, %xmm8
+	shufps	$226, %xmm9, %xmm8
+	addps	%xmm11, %xmm8
+	addps	%xmm7, %xmm8
+	addps	%xmm10, %xmm8
+	movq	-144(%rbp), %rax
+	movsd	(%rax), %xmm9
+	addps	%xmm8, %xmm9
+	movlps	%xmm9, (%rax)
+	movaps	%xmm4, %xmm8
+	unpcklps	%xmm14, %xmm8
+	movaps	%xmm14, %xmm9
+	shufps	$17, %xmm4, %xmm9
+	shufps	$226, %xmm4, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm4, %xmm8
+	unpckhps	%xmm14, %xmm8
+	shufps	$255, %xmm4, %xmm14
+	shufps	$226, %xmm4, %xmm14
+	addps	%xmm8, %xmm14
+	addps	%xmm9, %xmm14
+	movaps	%xmm15, %xmm7
+	unpcklps	%xmm12, %xmm7
+	movaps	%xmm12, %xmm8
+	shufps	$17, %xmm15, %xmm8
+	shufps	$226, %xmm15, %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm15, %xmm7
+	unpckhps	%xmm12, %xmm7
+	shufps	$255, %xmm15, %xmm12
+	shufps	$226, %xmm15, %xmm12
+	addps	%xmm7, %xmm12
+	addps	%xmm8, %xmm12
+	addps	%xmm14, %xmm12
+	movsd	(%rax,%r11,4), %xmm5
+	addps	%xmm12, %xmm5
+	movlps	%xmm5, (%rax,%r11,4)
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	%xmm1, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	shufps	$255, %xmm3, %xmm1
+	shufps	$226, %xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	%xmm0, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	shufps	$255, %xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm1, %xmm0
+	movsd	(%rax,%r11,8), %xmm1
+	addps	%xmm0, %xmm1
+	movlps	%xmm1, (%rax,%r11,8)
+	jmp	.LBB14_153
+.LBB14_118:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm3, %xmm3
+	xorl	%ecx, %ecx
+	xorps	%xmm14, %xmm14
+	pxor	%xmm7, %xmm7
+	xorps	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm6, %xmm6
+	xorps	%xmm12, %xmm12
+	xorps	%xmm13, %xmm13
+	xorps	%xmm8, %xmm8
+	xorps	%xmm15, %xmm15
+	xorps	%xmm11, %xmm11
+	xorps	%xmm9, %xmm9
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -336(%rbp)
+	movdqa	%xmm0, -240(%rbp)
+	xorps	%xmm10, %xmm10
+	movdqa	%xmm0, -288(%rbp)
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	jmp	.LBB14_119
+	.p2align	4
+.LBB14_120:
+	movaps	%xmm8, %xmm15
+	movdqa	%xmm6, %xmm12
+	movdqa	%xmm2, %xmm0
+.LBB14_121:
+	movaps	-64(%rbp), %xmm3
+	movaps	-192(%rbp), %xmm7
+	movaps	%xmm0, %xmm2
+	movaps	%xmm12, %xmm6
+	movaps	-160(%rbp), %xmm12
+	movaps	%xmm15, %xmm8
+	movaps	-112(%rbp), %xmm15
+	incq	%rcx
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_122
+.LBB14_119:
+	movq	-96(%rbp), %r10
+	testq	%r10, %r10
+	movaps	%xmm15, -112(%rbp)
+	movaps	%xmm12, -160(%rbp)
+	movdqa	%xmm7, -192(%rbp)
+	movdqa	%xmm3, -64(%rbp)
+	jle	.LBB14_120
+	leaq	(%rcx,%rcx,2), %rax
+	shlq	$4, %rax
+	movq	%rcx, %rdi
+	imulq	%r14, %rdi
+	movq	-13728(%rbp,%rax), %rsi
+	movq	-13720(%rbp,%rax), %r9
+	movslq	(%r9,%r12,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r9,%r12,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r12,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-440(%rbp), %r9
+	movaps	%xmm8, %xmm15
+	movdqa	%xmm6, %xmm12
+	movdqa	%xmm2, %xmm0
+	.p2align	4
+.LBB14_124:
+	movdqa	%xmm0, -528(%rbp)
+	movaps	%xmm10, -544(%rbp)
+	movaps	%xmm11, -480(%rbp)
+	movdqa	%xmm5, -496(%rbp)
+	movaps	%xmm9, -400(%rbp)
+	movdqa	%xmm4, -224(%rbp)
+	movslq	-4(%r9), %rbx
+	leaq	(%rdi,%rbx,4), %r13
+	movdqu	(%rdi,%rbx,4), %xmm4
+	movdqu	16(%rdi,%rbx,4), %xmm6
+	movq	-72(%rbp), %rbx
+	movdqu	(%r13,%rbx,4), %xmm8
+	movq	-72(%rbp), %rbx
+	movdqu	16(%r13,%rbx,4), %xmm9
+	movq	-72(%rbp), %rbx
+	movdqu	(%r13,%rbx,8), %xmm10
+	movd	(%r9), %xmm2
+	pshufd	$0, %xmm2, %xmm2
+	movdqa	%xmm2, %xmm3
+	pcmpgtd	.LCPI14_3(%rip), %xmm3
+	pcmpgtd	.LCPI14_4(%rip), %xmm2
+	movq	-72(%rbp), %rbx
+	movdqu	16(%r13,%rbx,8), %xmm11
+	movq	-72(%rbp), %r13
+	movdqa	%xmm2, %xmm5
+	pandn	%xmm6, %xmm5
+	movdqa	%xmm3, %xmm7
+	pandn	%xmm4, %xmm7
+	movdqa	%xmm2, %xmm4
+	pandn	%xmm9, %xmm4
+	movdqa	%xmm3, %xmm6
+	pandn	%xmm8, %xmm6
+	pandn	%xmm11, %xmm2
+	movaps	-240(%rbp), %xmm0
+	pandn	%xmm10, %xmm3
+	movslq	-8(%r9), %rbx
+	movups	(%rax,%rbx,4), %xmm8
+	movups	16(%rax,%rbx,4), %xmm9
+	movaps	%xmm8, %xmm10
+	mulps	%xmm7, %xmm10
+	movaps	-64(%rbp), %xmm11
+	addps	%xmm10, %xmm11
+	movaps	%xmm11, -64(%rbp)
+	movaps	%xmm9, %xmm10
+	mulps	%xmm5, %xmm10
+	addps	%xmm10, %xmm14
+	movaps	%xmm8, %xmm10
+	mulps	%xmm6, %xmm10
+	movaps	-160(%rbp), %xmm11
+	addps	%xmm10, %xmm11
+	movaps	%xmm11, -160(%rbp)
+	movaps	%xmm9, %xmm10
+	mulps	%xmm4, %xmm10
+	addps	%xmm10, %xmm13
+	mulps	%xmm3, %xmm8
+	movaps	-336(%rbp), %xmm10
+	addps	%xmm8, %xmm10
+	movaps	%xmm10, -336(%rbp)
+	mulps	%xmm2, %xmm9
+	addps	%xmm9, %xmm0
+	movaps	%xmm0, -240(%rbp)
+	movups	(%rdx,%rbx,4), %xmm8
+	movups	16(%rdx,%rbx,4), %xmm9
+	movaps	%xmm8, %xmm10
+	mulps	%xmm7, %xmm10
+	movaps	-192(%rbp), %xmm0
+	addps	%xmm10, %xmm0
+	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm9, %xmm10
+	mulps	%xmm5, %xmm10
+	addps	%xmm10, %xmm1
+	movaps	%xmm8, %xmm10
+	mulps	%xmm6, %xmm10
+	addps	%xmm10, %xmm15
+	movaps	%xmm9, %xmm10
+	mulps	%xmm4, %xmm10
+	movaps	-112(%rbp), %xmm0
+	addps	%xmm10, %xmm0
+	movaps	%xmm0, -112(%rbp)
+	movaps	-544(%rbp), %xmm10
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm10
+	mulps	%xmm2, %xmm9
+	movaps	-288(%rbp), %xmm0
+	addps	%xmm9, %xmm0
+	movaps	%xmm0, -288(%rbp)
+	movaps	-528(%rbp), %xmm0
+	movaps	-480(%rbp), %xmm11
+	movups	(%rsi,%rbx,4), %xmm8
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm0
+	movups	16(%rsi,%rbx,4), %xmm7
+	mulps	%xmm7, %xmm5
+	addps	%xmm5, %xmm12
+	movaps	-496(%rbp), %xmm5
+	movaps	-400(%rbp), %xmm9
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm11
+	mulps	%xmm7, %xmm4
+	addps	%xmm4, %xmm9
+	movaps	-224(%rbp), %xmm4
+	mulps	%xmm8, %xmm3
+	addps	%xmm3, %xmm5
+	mulps	%xmm7, %xmm2
+	addps	%xmm2, %xmm4
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB14_124
+	jmp	.LBB14_121
+.LBB14_122:
+	movaps	%xmm3, -64(%rbp)
+	movaps	%xmm3, -224(%rbp)
+	movaps	%xmm7, %xmm0
+	movaps	-224(%rbp), %xmm7
+	unpcklps	%xmm0, %xmm7
+	movaps	%xmm7, -224(%rbp)
+	movaps	%xmm0, %xmm7
+	shufps	$17, %xmm3, %xmm7
+	shufps	$226, %xmm3, %xmm7
+	addps	-224(%rbp), %xmm7
+	movaps	%xmm3, -224(%rbp)
+	movaps	-224(%rbp), %xmm3
+	unpckhps	%xmm0, %xmm3
+	movaps	%xmm3, -224(%rbp)
+	movaps	-64(%rbp), %xmm3
+	shufps	$255, %xmm3, %xmm0
+	shufps	$226, %xmm3, %xmm0
+	addps	-224(%rbp), %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm14, %xmm7
+	movaps	%xmm14, %xmm3
+	movaps	%xmm1, %xmm14
+	unpcklps	%xmm1, %xmm3
+	shufps	$17, %xmm7, %xmm1
+	shufps	$226, %xmm7, %xmm1
+	addps	%xmm3, %xmm1
+	movaps	%xmm7, %xmm3
+	unpckhps	%xmm14, %xmm3
+	shufps	$255, %xmm7, %xmm14
+	shufps	$226, %xmm7, %xmm14
+	addps	%xmm3, %xmm14
+	addps	%xmm1, %xmm14
+	addps	%xmm0, %xmm14
+	movq	-144(%rbp), %rax
+	movsd	(%rax), %xmm0
+	addps	%xmm14, %xmm0
+	movlps	%xmm0, (%rax)
+	movaps	%xmm2, %xmm0
+	shufps	$85, %xmm2, %xmm0
+	addss	%xmm2, %xmm0
+	movaps	%xmm2, %xmm1
+	unpckhpd	%xmm2, %xmm1
 	shufps	$255, %xmm2, %xmm2
-	addss	%xmm5, %xmm2
-	addss	%xmm4, %xmm2
-	addss	%xmm3, %xmm2
-	addss	(%r11,%r12,4), %xmm2
-	movss	%xmm2, (%r11,%r12,4)
-	movaps	%xmm1, %xmm2
-	shufps	$85, %xmm1, %xmm2
 	addss	%xmm1, %xmm2
-	movaps	%xmm1, %xmm3
-	unpckhpd	%xmm1, %xmm3
-	shufps	$255, %xmm1, %xmm1
-	addss	%xmm3, %xmm1
-	addss	%xmm2, %xmm1
+	addss	%xmm0, %xmm2
+	movaps	%xmm6, %xmm0
+	shufps	$85, %xmm6, %xmm0
+	addss	%xmm6, %xmm0
+	movaps	%xmm6, %xmm1
+	unpckhpd	%xmm6, %xmm1
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm1, %xmm6
+	addss	%xmm0, %xmm6
+	addss	%xmm2, %xmm6
+	addss	8(%rax), %xmm6
+	movss	%xmm6, 8(%rax)
+	movaps	%xmm12, %xmm0
+	movaps	%xmm8, %xmm3
+	unpcklps	%xmm8, %xmm0
+	movaps	%xmm8, %xmm1
+	shufps	$17, %xmm12, %xmm1
+	shufps	$226, %xmm12, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm12, %xmm0
+	unpckhps	%xmm8, %xmm0
+	shufps	$255, %xmm12, %xmm3
+	shufps	$226, %xmm12, %xmm3
+	addps	%xmm0, %xmm3
+	addps	%xmm1, %xmm3
+	movaps	%xmm13, %xmm0
+	unpcklps	%xmm15, %xmm0
+	movaps	%xmm15, %xmm1
+	shufps	$17, %xmm13, %xmm1
+	shufps	$226, %xmm13, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm13, %xmm0
+	unpckhps	%xmm15, %xmm0
+	shufps	$255, %xmm13, %xmm15
+	shufps	$226, %xmm13, %xmm15
+	addps	%xmm0, %xmm15
+	addps	%xmm1, %xmm15
+	addps	%xmm3, %xmm15
+	movsd	(%rax,%r11,4), %xmm0
+	addps	%xmm15, %xmm0
+	movlps	%xmm0, (%rax,%r11,4)
+	movaps	%xmm11, %xmm0
+	shufps	$85, %xmm11, %xmm0
+	addss	%xmm11, %xmm0
+	movaps	%xmm11, %xmm1
+	unpckhpd	%xmm11, %xmm1
+	shufps	$255, %xmm11, %xmm11
+	addss	%xmm1, %xmm11
+	addss	%xmm0, %xmm11
+	movaps	%xmm9, %xmm0
+	shufps	$85, %xmm9, %xmm0
+	addss	%xmm9, %xmm0
+	movaps	%xmm9, %xmm1
+	unpckhpd	%xmm9, %xmm1
+	shufps	$255, %xmm9, %xmm9
+	addss	%xmm1, %xmm9
+	addss	%xmm0, %xmm9
+	addss	%xmm11, %xmm9
+	addss	8(%rax,%r11,4), %xmm9
+	movss	%xmm9, 8(%rax,%r11,4)
+	movaps	-336(%rbp), %xmm2
+	movaps	%xmm2, %xmm0
+	unpcklps	%xmm10, %xmm0
+	movaps	%xmm10, %xmm1
+	shufps	$17, %xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm2, %xmm0
+	unpckhps	%xmm10, %xmm0
+	shufps	$255, %xmm2, %xmm10
+	shufps	$226, %xmm2, %xmm10
+	addps	%xmm0, %xmm10
+	addps	%xmm1, %xmm10
+	movaps	-240(%rbp), %xmm3
+	movaps	%xmm3, %xmm0
+	movaps	-288(%rbp), %xmm2
+	unpcklps	%xmm2, %xmm0
+	movaps	%xmm2, %xmm1
+	shufps	$17, %xmm3, %xmm1
+	shufps	$226, %xmm3, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm3, %xmm0
+	unpckhps	%xmm2, %xmm0
+	shufps	$255, %xmm3, %xmm2
+	shufps	$226, %xmm3, %xmm2
+	addps	%xmm0, %xmm2
+	addps	%xmm1, %xmm2
+	addps	%xmm10, %xmm2
+	movsd	(%rax,%r11,8), %xmm0
+	addps	%xmm2, %xmm0
+	jmp	.LBB14_111
+.LBB14_175:
+	movq	%rdx, -144(%rbp)
+	xorps	%xmm9, %xmm9
+	xorl	%eax, %eax
+	pxor	%xmm4, %xmm4
+	xorps	%xmm11, %xmm11
+	pxor	%xmm7, %xmm7
+	xorps	%xmm15, %xmm15
+	pxor	%xmm6, %xmm6
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm5, %xmm5
+	pxor	%xmm2, %xmm2
+	xorps	%xmm10, %xmm10
+	pxor	%xmm0, %xmm0
+	jmp	.LBB14_176
+	.p2align	4
+.LBB14_177:
+	movaps	%xmm1, %xmm8
+.LBB14_178:
+	movaps	%xmm8, %xmm1
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_179
+.LBB14_176:
+	movq	-96(%rbp), %r10
+	testq	%r10, %r10
+	jle	.LBB14_177
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rdi
+	imulq	%r14, %rdi
+	movq	-13728(%rbp,%rcx), %rsi
+	movq	-13720(%rbp,%rcx), %r9
+	movslq	(%r9,%r12,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	4(%r9,%r12,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r12,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-440(%rbp), %r9
+	movaps	%xmm1, %xmm8
+	.p2align	4
+.LBB14_181:
+	movdqa	%xmm6, -160(%rbp)
+	movaps	%xmm10, -112(%rbp)
+	movdqa	%xmm0, -64(%rbp)
+	movslq	-4(%r9), %r11
+	leaq	(%rdi,%r11,4), %rbx
+	movdqu	(%rdi,%r11,4), %xmm0
+	movaps	%xmm15, %xmm10
+	movdqu	16(%rdi,%r11,4), %xmm15
+	movdqu	(%rbx,%r13,4), %xmm1
+	movd	(%r9), %xmm12
+	pshufd	$0, %xmm12, %xmm12
+	movdqa	%xmm12, %xmm13
+	pcmpgtd	.LCPI14_3(%rip), %xmm13
+	pcmpgtd	.LCPI14_4(%rip), %xmm12
+	movdqa	%xmm5, %xmm6
+	movdqa	%xmm2, %xmm5
+	movdqu	16(%rbx,%r13,4), %xmm2
+	movdqa	%xmm12, %xmm14
+	pandn	%xmm15, %xmm14
+	movdqa	%xmm13, %xmm15
+	pandn	%xmm0, %xmm15
+	pandn	%xmm2, %xmm12
+	pandn	%xmm1, %xmm13
+	movslq	-8(%r9), %rbx
+	movups	(%rcx,%rbx,4), %xmm0
+	movups	16(%rcx,%rbx,4), %xmm1
+	movaps	%xmm0, %xmm2
+	mulps	%xmm15, %xmm2
+	addps	%xmm2, %xmm9
+	movaps	%xmm1, %xmm2
+	mulps	%xmm14, %xmm2
+	addps	%xmm2, %xmm4
+	mulps	%xmm13, %xmm0
+	addps	%xmm0, %xmm8
+	mulps	%xmm12, %xmm1
+	addps	%xmm1, %xmm3
+	movups	(%rdx,%rbx,4), %xmm0
+	movups	16(%rdx,%rbx,4), %xmm1
+	movaps	%xmm0, %xmm2
+	mulps	%xmm15, %xmm2
+	addps	%xmm2, %xmm11
+	movaps	%xmm1, %xmm2
+	mulps	%xmm14, %xmm2
+	addps	%xmm2, %xmm7
+	movdqa	%xmm5, %xmm2
+	movdqa	%xmm6, %xmm5
+	movaps	-160(%rbp), %xmm6
+	mulps	%xmm13, %xmm0
+	addps	%xmm0, %xmm5
+	mulps	%xmm12, %xmm1
+	addps	%xmm1, %xmm2
+	movups	(%rsi,%rbx,4), %xmm0
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	movaps	%xmm10, %xmm15
+	movups	16(%rsi,%rbx,4), %xmm1
+	mulps	%xmm1, %xmm14
+	addps	%xmm14, %xmm6
+	movaps	-112(%rbp), %xmm10
+	mulps	%xmm0, %xmm13
+	movaps	-64(%rbp), %xmm0
+	addps	%xmm13, %xmm10
+	mulps	%xmm1, %xmm12
+	addps	%xmm12, %xmm0
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB14_181
+	jmp	.LBB14_178
+.LBB14_179:
+	movaps	%xmm9, %xmm12
+	movaps	%xmm11, %xmm8
+	unpcklps	%xmm11, %xmm12
+	movaps	%xmm11, %xmm13
+	shufps	$17, %xmm9, %xmm13
+	shufps	$226, %xmm9, %xmm13
+	addps	%xmm12, %xmm13
+	movaps	%xmm9, %xmm12
+	unpckhps	%xmm11, %xmm12
+	shufps	$255, %xmm9, %xmm8
+	shufps	$226, %xmm9, %xmm8
+	addps	%xmm12, %xmm8
+	addps	%xmm13, %xmm8
+	movaps	%xmm4, %xmm11
+	unpcklps	%xmm7, %xmm11
+	movaps	%xmm7, %xmm12
+	shufps	$17, %xmm4, %xmm12
+	shufps	$226, %xmm4, %xmm12
+	addps	%xmm11, %xmm12
+	movaps	%xmm4, %xmm11
+	unpckhps	%xmm7, %xmm11
+	shufps	$255, %xmm4, %xmm7
+	shufps	$226, %xmm4, %xmm7
+	addps	%xmm11, %xmm7
+	addps	%xmm12, %xmm7
+	addps	%xmm8, %xmm7
+	movq	-144(%rbp), %rax
+	movsd	(%rax), %xmm9
+	addps	%xmm7, %xmm9
+	movlps	%xmm9, (%rax)
+	movaps	%xmm15, %xmm8
+	shufps	$85, %xmm15, %xmm8
+	addss	%xmm15, %xmm8
+	movaps	%xmm15, %xmm9
+	unpckhpd	%xmm15, %xmm9
+	shufps	$255, %xmm15, %xmm15
+	addss	%xmm9, %xmm15
+	addss	%xmm8, %xmm15
+	movaps	%xmm6, %xmm8
+	shufps	$85, %xmm6, %xmm8
+	addss	%xmm6, %xmm8
+	movaps	%xmm6, %xmm9
+	unpckhpd	%xmm6, %xmm9
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm9, %xmm6
+	addss	%xmm8, %xmm6
+	addss	%xmm15, %xmm6
+	addss	8(%rax), %xmm6
+	movss	%xmm6, 8(%rax)
+	movaps	%xmm1, %xmm6
+	unpcklps	%xmm5, %xmm6
+	movaps	%xmm5, %xmm7
+	shufps	$17, %xmm1, %xmm7
+	shufps	$226, %xmm1, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm1, %xmm6
+	unpckhps	%xmm5, %xmm6
+	shufps	$255, %xmm1, %xmm5
+	shufps	$226, %xmm1, %xmm5
+	addps	%xmm6, %xmm5
+	addps	%xmm7, %xmm5
+	movaps	%xmm5, %xmm1
+	movaps	%xmm3, %xmm5
+	unpcklps	%xmm2, %xmm5
+	movaps	%xmm2, %xmm6
+	shufps	$17, %xmm3, %xmm6
+	shufps	$226, %xmm3, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm3, %xmm5
+	unpckhps	%xmm2, %xmm5
+	shufps	$255, %xmm3, %xmm2
+	shufps	$226, %xmm3, %xmm2
+	addps	%xmm5, %xmm2
+	addps	%xmm6, %xmm2
+	addps	%xmm1, %xmm2
+	movq	-120(%rbp), %r11
+	movsd	(%rax,%r11,4), %xmm3
+	addps	%xmm2, %xmm3
+	movlps	%xmm3, (%rax,%r11,4)
+	movaps	%xmm10, %xmm2
+	shufps	$85, %xmm10, %xmm2
+	addss	%xmm10, %xmm2
+	movaps	%xmm10, %xmm3
+	unpckhpd	%xmm10, %xmm3
+	shufps	$255, %xmm10, %xmm10
+	addss	%xmm3, %xmm10
+	addss	%xmm2, %xmm10
 	movaps	%xmm0, %xmm2
 	shufps	$85, %xmm0, %xmm2
 	addss	%xmm0, %xmm2
@@ -6090,176 +7264,808 @@ convolution_weight_gradient:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm3, %xmm0
 	addss	%xmm2, %xmm0
-	addss	%xmm1, %xmm0
-	addss	(%r11,%r12,8), %xmm0
-	movss	%xmm0, (%r11,%r12,8)
-.LBB14_77:
-	movq	-56(%rbp), %r14
-.LBB14_78:
-	addq	$3, %r10
-	cmpq	%r12, %r10
-	jge	.LBB14_73
-.LBB14_79:
-	movq	%r12, %rax
-	subq	%r10, %rax
-	cmpq	$3, %rax
-	movl	$3, %ecx
-	cmovgeq	%rcx, %rax
-	movq	-496(%rbp), %rcx
-	leal	(%rcx,%rax,2), %eax
-	addl	$-10, %eax
-	cmpl	$21, %eax
-	ja	.LBB14_78
-	movq	-592(%rbp), %rcx
-	leaq	(%rcx,%r10,4), %r11
-	leaq	.LJTI14_1(%rip), %rcx
-	movslq	(%rcx,%rax,4), %rax
-	addq	%rcx, %rax
-	jmpq	*%rax
-.LBB14_81:
-	xorps	%xmm1, %xmm1
+	addss	%xmm10, %xmm0
+	jmp	.LBB14_168
+.LBB14_102:
 	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	jmp	.LBB14_83
-	.p2align	4
-.LBB14_82:
-	incq	%rax
-	cmpq	-64(%rbp), %rax
-	je	.LBB14_117
-.LBB14_83:
-	testq	%rbx, %rbx
-	jle	.LBB14_82
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	imulq	%r9, %rsi
-	movq	-13656(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r10,4), %rcx
-	shlq	$2, %rcx
-	addq	-13664(%rbp,%rdx), %rcx
-	leaq	(%rdi,%rsi,4), %rdx
-	cmpq	$1, %rbx
-	jne	.LBB14_86
-	xorl	%esi, %esi
-	jmp	.LBB14_88
-	.p2align	4
-.LBB14_86:
-	movq	-192(%rbp), %rbx
-	xorl	%esi, %esi
-	.p2align	4
-.LBB14_87:
-	movslq	4(%r14,%rsi), %r8
-	movups	(%rdx,%r8,4), %xmm2
-	movups	16(%rdx,%r8,4), %xmm3
-	movslq	(%r14,%rsi), %r8
-	movups	(%rcx,%r8,4), %xmm4
-	mulps	%xmm2, %xmm4
-	addps	%xmm1, %xmm4
-	movups	16(%rcx,%r8,4), %xmm2
-	mulps	%xmm3, %xmm2
-	addps	%xmm0, %xmm2
-	movslq	16(%r14,%rsi), %r8
-	movups	(%rdx,%r8,4), %xmm0
-	movups	16(%rdx,%r8,4), %xmm3
-	movslq	12(%r14,%rsi), %r8
-	movups	(%rcx,%r8,4), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm4, %xmm1
-	movups	16(%rcx,%r8,4), %xmm0
-	mulps	%xmm3, %xmm0
-	addps	%xmm2, %xmm0
-	addq	$24, %rsi
-	addq	$-2, %rbx
-	jne	.LBB14_87
-.LBB14_88:
-	movq	-160(%rbp), %rbx
-	testb	$1, %bl
-	je	.LBB14_82
-	movslq	4(%r14,%rsi), %r8
-	movups	(%rdx,%r8,4), %xmm2
-	movups	16(%rdx,%r8,4), %xmm3
-	movslq	(%r14,%rsi), %rdx
-	movups	(%rcx,%rdx,4), %xmm4
-	mulps	%xmm2, %xmm4
-	addps	%xmm4, %xmm1
-	movups	16(%rcx,%rdx,4), %xmm2
-	mulps	%xmm3, %xmm2
-	addps	%xmm2, %xmm0
-	jmp	.LBB14_82
-.LBB14_90:
+	movdqa	%xmm0, -528(%rbp)
+	xorl	%r14d, %r14d
+	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -432(%rbp)
+	xorps	%xmm13, %xmm13
+	xorps	%xmm14, %xmm14
+	xorps	%xmm15, %xmm15
+	pxor	%xmm7, %xmm7
+	pxor	%xmm3, %xmm3
+	movdqa	%xmm0, -608(%rbp)
+	xorps	%xmm12, %xmm12
+	pxor	%xmm2, %xmm2
+	movdqa	%xmm2, -224(%rbp)
 	pxor	%xmm4, %xmm4
+	movdqa	%xmm4, -336(%rbp)
 	pxor	%xmm5, %xmm5
+	xorps	%xmm8, %xmm8
+	movdqa	%xmm4, -64(%rbp)
+	movdqa	%xmm2, -544(%rbp)
+	movdqa	%xmm2, -400(%rbp)
+	movdqa	%xmm2, -480(%rbp)
+	pxor	%xmm6, %xmm6
+	movdqa	%xmm6, -192(%rbp)
+	movdqa	%xmm2, -496(%rbp)
+	movdqa	%xmm4, -112(%rbp)
+	jmp	.LBB14_103
+	.p2align	4
+.LBB14_104:
+	movdqa	%xmm5, %xmm9
+	movaps	-64(%rbp), %xmm10
+	movaps	-192(%rbp), %xmm11
+	movaps	-112(%rbp), %xmm1
+.LBB14_105:
+	movaps	%xmm1, -112(%rbp)
+	movdqa	-240(%rbp), %xmm6
+	movaps	%xmm11, -192(%rbp)
+	movaps	%xmm10, -64(%rbp)
+	movaps	%xmm9, %xmm5
+	movdqa	-288(%rbp), %xmm0
+	incq	%r14
+	cmpq	-88(%rbp), %r14
+	je	.LBB14_106
+.LBB14_103:
+	movq	-96(%rbp), %r10
+	testq	%r10, %r10
+	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm6, -240(%rbp)
+	jle	.LBB14_104
+	leaq	(%r14,%r14,2), %rax
+	shlq	$4, %rax
+	movq	%r14, %r9
+	imulq	-208(%rbp), %r9
+	movq	-13728(%rbp,%rax), %rdi
+	movq	-13720(%rbp,%rax), %rax
+	movslq	(%rax,%r12,4), %rcx
+	leaq	(%rdi,%rcx,4), %rcx
+	movslq	4(%rax,%r12,4), %rdx
+	leaq	(%rdi,%rdx,4), %rsi
+	movslq	8(%rax,%r12,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	12(%rax,%r12,4), %rax
+	leaq	(%rdi,%rax,4), %rdi
+	leaq	(%r8,%r9,4), %rax
+	movq	-440(%rbp), %r9
+	movdqa	%xmm5, %xmm9
+	movaps	-64(%rbp), %xmm10
+	movaps	-192(%rbp), %xmm11
+	movaps	-112(%rbp), %xmm1
+	.p2align	4
+.LBB14_109:
+	movaps	%xmm10, -64(%rbp)
+	movaps	%xmm11, -192(%rbp)
+	movaps	%xmm1, -112(%rbp)
+	movdqa	%xmm9, -1152(%rbp)
+	movaps	%xmm12, -368(%rbp)
+	movdqa	%xmm2, -272(%rbp)
+	movaps	%xmm8, -352(%rbp)
+	movdqa	%xmm3, -160(%rbp)
+	movdqa	%xmm7, -464(%rbp)
+	movslq	-4(%r9), %rbx
+	leaq	(%rax,%rbx,4), %r13
+	movdqu	(%rax,%rbx,4), %xmm2
+	movdqu	16(%rax,%rbx,4), %xmm5
+	movq	-72(%rbp), %rbx
+	movdqu	(%r13,%rbx,4), %xmm8
+	movq	-72(%rbp), %rbx
+	movdqu	16(%r13,%rbx,4), %xmm7
+	movq	-72(%rbp), %rbx
+	movdqu	(%r13,%rbx,8), %xmm6
+	movd	(%r9), %xmm0
+	pshufd	$0, %xmm0, %xmm1
+	movdqa	%xmm1, %xmm4
+	pcmpgtd	.LCPI14_3(%rip), %xmm4
+	movq	-72(%rbp), %rbx
+	movdqu	16(%r13,%rbx,8), %xmm9
+	movq	-72(%rbp), %r13
+	pcmpgtd	.LCPI14_4(%rip), %xmm1
+	movdqa	%xmm1, %xmm3
+	pandn	%xmm5, %xmm3
+	movdqa	%xmm4, %xmm5
+	pandn	%xmm2, %xmm5
+	movdqa	%xmm1, %xmm10
+	pandn	%xmm7, %xmm10
+	movdqa	%xmm4, %xmm2
+	pandn	%xmm8, %xmm2
+	pandn	%xmm9, %xmm1
+	movaps	-528(%rbp), %xmm9
+	movaps	-144(%rbp), %xmm11
+	movaps	-432(%rbp), %xmm12
+	movaps	-608(%rbp), %xmm0
+	pandn	%xmm6, %xmm4
+	movslq	-8(%r9), %rbx
+	movups	(%rcx,%rbx,4), %xmm6
+	movups	16(%rcx,%rbx,4), %xmm7
+	movaps	%xmm6, %xmm8
+	mulps	%xmm5, %xmm8
+	addps	%xmm8, %xmm9
+	movaps	%xmm9, -528(%rbp)
+	movaps	%xmm7, %xmm8
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -608(%rbp)
+	movaps	%xmm7, %xmm8
+	mulps	%xmm10, %xmm8
+	movaps	-288(%rbp), %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm9, -288(%rbp)
+	movaps	-1152(%rbp), %xmm9
+	movaps	-368(%rbp), %xmm0
+	mulps	%xmm4, %xmm6
+	movaps	-544(%rbp), %xmm8
+	addps	%xmm6, %xmm8
+	movaps	%xmm8, -544(%rbp)
+	mulps	%xmm1, %xmm7
+	movaps	-400(%rbp), %xmm6
+	addps	%xmm7, %xmm6
+	movaps	%xmm6, -400(%rbp)
+	movups	(%rsi,%rbx,4), %xmm6
+	movups	16(%rsi,%rbx,4), %xmm7
+	movaps	%xmm6, %xmm8
+	mulps	%xmm5, %xmm8
+	addps	%xmm8, %xmm12
+	movaps	%xmm12, -432(%rbp)
+	movaps	%xmm7, %xmm8
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm13
+	movaps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, %xmm12
+	movaps	%xmm7, %xmm8
+	mulps	%xmm10, %xmm8
+	movaps	-224(%rbp), %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -224(%rbp)
+	movaps	-192(%rbp), %xmm11
+	mulps	%xmm4, %xmm6
+	movaps	-480(%rbp), %xmm8
+	addps	%xmm6, %xmm8
+	movaps	%xmm8, -480(%rbp)
+	mulps	%xmm1, %xmm7
+	addps	%xmm7, %xmm11
+	movups	(%rdx,%rbx,4), %xmm6
+	movups	16(%rdx,%rbx,4), %xmm7
+	movaps	%xmm6, %xmm8
+	mulps	%xmm5, %xmm8
+	addps	%xmm8, %xmm14
+	movaps	%xmm7, %xmm8
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm15
+	movaps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	movaps	-336(%rbp), %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -336(%rbp)
+	movaps	%xmm7, %xmm8
+	mulps	%xmm10, %xmm8
+	addps	%xmm8, %xmm9
+	mulps	%xmm4, %xmm6
+	movaps	-240(%rbp), %xmm8
+	addps	%xmm6, %xmm8
+	movaps	%xmm8, -240(%rbp)
+	mulps	%xmm1, %xmm7
+	movaps	-496(%rbp), %xmm6
+	addps	%xmm7, %xmm6
+	movaps	%xmm6, -496(%rbp)
+	movaps	-464(%rbp), %xmm7
+	movups	(%rdi,%rbx,4), %xmm6
+	mulps	%xmm6, %xmm5
+	addps	%xmm5, %xmm7
+	movups	16(%rdi,%rbx,4), %xmm5
+	mulps	%xmm5, %xmm3
+	movaps	-160(%rbp), %xmm8
+	addps	%xmm3, %xmm8
+	movaps	%xmm8, -160(%rbp)
+	movaps	-352(%rbp), %xmm8
+	movdqa	-160(%rbp), %xmm3
+	mulps	%xmm6, %xmm2
+	addps	%xmm2, %xmm8
+	mulps	%xmm5, %xmm10
+	movaps	-64(%rbp), %xmm2
+	addps	%xmm10, %xmm2
+	movaps	%xmm2, -64(%rbp)
+	movaps	-64(%rbp), %xmm10
+	movaps	-272(%rbp), %xmm2
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm2
+	mulps	%xmm5, %xmm1
+	movaps	-112(%rbp), %xmm4
+	addps	%xmm1, %xmm4
+	movaps	%xmm4, -112(%rbp)
+	movaps	-112(%rbp), %xmm1
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB14_109
+	jmp	.LBB14_105
+.LBB14_106:
+	movaps	-528(%rbp), %xmm4
+	movaps	%xmm4, -1024(%rbp)
+	movaps	-144(%rbp), %xmm4
+	movaps	%xmm4, -1008(%rbp)
+	movaps	-432(%rbp), %xmm4
+	movaps	%xmm4, -992(%rbp)
+	movaps	%xmm13, -976(%rbp)
+	movaps	%xmm14, -960(%rbp)
+	movaps	%xmm15, -944(%rbp)
+	movaps	%xmm7, -928(%rbp)
+	movdqa	%xmm3, -912(%rbp)
+	movaps	-608(%rbp), %xmm3
+	movaps	%xmm3, -896(%rbp)
+	movdqa	%xmm0, -880(%rbp)
+	movaps	%xmm12, -864(%rbp)
+	movaps	-224(%rbp), %xmm0
+	movaps	%xmm0, -848(%rbp)
+	movaps	-336(%rbp), %xmm0
+	movaps	%xmm0, -832(%rbp)
+	movaps	%xmm5, -816(%rbp)
+	movaps	%xmm8, -800(%rbp)
+	movaps	-64(%rbp), %xmm0
+	movaps	%xmm0, -784(%rbp)
+	movaps	-544(%rbp), %xmm0
+	movaps	%xmm0, -768(%rbp)
+	movaps	-400(%rbp), %xmm0
+	movaps	%xmm0, -752(%rbp)
+	movaps	-480(%rbp), %xmm0
+	movaps	%xmm0, -736(%rbp)
+	movaps	-192(%rbp), %xmm0
+	movaps	%xmm0, -720(%rbp)
+	movdqa	%xmm6, -704(%rbp)
+	movaps	-496(%rbp), %xmm0
+	movaps	%xmm0, -688(%rbp)
+	movaps	%xmm2, -672(%rbp)
+	movaps	-112(%rbp), %xmm0
+	movaps	%xmm0, -656(%rbp)
+	movl	$96, %eax
+	movq	-48(%rbp), %rdi
+	movq	%rdi, %rcx
+	movq	-1208(%rbp), %rdx
+	.p2align	4
+.LBB14_107:
+	movaps	-1120(%rbp,%rax), %xmm3
+	movaps	-1104(%rbp,%rax), %xmm2
+	movaps	-1088(%rbp,%rax), %xmm1
+	movaps	-1072(%rbp,%rax), %xmm0
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	-1056(%rbp,%rax), %xmm5
+	movaps	-1024(%rbp,%rax), %xmm6
+	movaps	%xmm6, %xmm7
+	movlhps	%xmm5, %xmm7
+	shufps	$36, %xmm7, %xmm4
+	movaps	%xmm1, %xmm7
+	shufps	$17, %xmm3, %xmm7
+	movaps	%xmm6, %xmm8
+	shufps	$85, %xmm5, %xmm8
+	shufps	$34, %xmm8, %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	movaps	%xmm6, %xmm8
+	unpckhpd	%xmm5, %xmm8
+	shufps	$36, %xmm8, %xmm4
+	shufps	$51, %xmm3, %xmm1
+	shufps	$255, %xmm5, %xmm6
+	shufps	$34, %xmm6, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm7, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	-1040(%rbp,%rax), %xmm4
+	movaps	-1008(%rbp,%rax), %xmm5
+	movaps	%xmm5, %xmm6
+	movlhps	%xmm4, %xmm6
+	shufps	$36, %xmm6, %xmm3
+	movaps	%xmm0, %xmm6
+	shufps	$17, %xmm2, %xmm6
+	movaps	%xmm5, %xmm7
+	shufps	$85, %xmm4, %xmm7
+	shufps	$34, %xmm7, %xmm6
+	addps	%xmm3, %xmm6
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	movaps	%xmm5, %xmm7
+	unpckhpd	%xmm4, %xmm7
+	shufps	$36, %xmm7, %xmm3
+	shufps	$51, %xmm2, %xmm0
+	shufps	$255, %xmm4, %xmm5
+	shufps	$34, %xmm5, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm6, %xmm0
+	addps	%xmm1, %xmm0
+	movups	(%rcx), %xmm1
+	addps	%xmm0, %xmm1
+	movups	%xmm1, (%rcx)
+	subq	$-128, %rax
+	addq	%rdx, %rcx
+	cmpq	$480, %rax
+	jne	.LBB14_107
+	jmp	.LBB14_98
+.LBB14_182:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm7, %xmm7
+	xorl	%eax, %eax
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	jmp	.LBB14_92
+	jmp	.LBB14_183
 	.p2align	4
-.LBB14_91:
+.LBB14_186:
 	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_76
-.LBB14_92:
-	testq	%rbx, %rbx
-	jle	.LBB14_91
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_187
+.LBB14_183:
+	movq	-96(%rbp), %r9
+	testq	%r9, %r9
+	jle	.LBB14_186
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
 	movq	%rax, %rsi
-	movq	-13656(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r10,4), %rcx
-	shlq	$2, %rcx
-	addq	-13664(%rbp,%rdx), %rcx
-	imulq	%r9, %rsi
-	leaq	(%rdi,%rsi,4), %rdx
-	movq	-376(%rbp), %rsi
+	imulq	%r14, %rsi
+	movq	-13728(%rbp,%rcx), %rdx
+	movq	-13720(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r12,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%rdi,%r12,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-504(%rbp), %rdi
+	.p2align	4
+.LBB14_185:
+	movslq	(%rdi), %r10
+	leaq	(%rsi,%r10,4), %r11
+	movups	(%rsi,%r10,4), %xmm10
+	movups	16(%rsi,%r10,4), %xmm11
+	movups	(%r11,%r13,4), %xmm9
+	movups	16(%r11,%r13,4), %xmm8
+	movslq	-4(%rdi), %r10
+	movups	(%rcx,%r10,4), %xmm12
+	movups	16(%rcx,%r10,4), %xmm13
+	movaps	%xmm10, %xmm14
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm7
+	movaps	%xmm11, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	%xmm14, %xmm6
+	mulps	%xmm9, %xmm12
+	addps	%xmm12, %xmm3
+	mulps	%xmm8, %xmm13
+	addps	%xmm13, %xmm2
+	movups	(%rdx,%r10,4), %xmm12
+	movups	16(%rdx,%r10,4), %xmm13
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm5
+	mulps	%xmm13, %xmm11
+	addps	%xmm11, %xmm4
+	mulps	%xmm12, %xmm9
+	addps	%xmm9, %xmm1
+	mulps	%xmm13, %xmm8
+	addps	%xmm8, %xmm0
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB14_185
+	jmp	.LBB14_186
+.LBB14_187:
+	movaps	%xmm7, %xmm8
+	unpcklps	%xmm5, %xmm8
+	movaps	%xmm5, %xmm9
+	shufps	$17, %xmm7, %xmm9
+	shufps	$226, %xmm7, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm8
+	unpckhps	%xmm5, %xmm8
+	shufps	$255, %xmm7, %xmm5
+	shufps	$226, %xmm7, %xmm5
+	addps	%xmm8, %xmm5
+	addps	%xmm9, %xmm5
+	movaps	%xmm6, %xmm7
+	unpcklps	%xmm4, %xmm7
+	movaps	%xmm4, %xmm8
+	shufps	$17, %xmm6, %xmm8
+	shufps	$226, %xmm6, %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm6, %xmm7
+	unpckhps	%xmm4, %xmm7
+	shufps	$255, %xmm6, %xmm4
+	shufps	$226, %xmm6, %xmm4
+	addps	%xmm7, %xmm4
+	addps	%xmm8, %xmm4
+	addps	%xmm5, %xmm4
+	movq	-144(%rbp), %rax
+	movsd	(%rax), %xmm5
+	addps	%xmm4, %xmm5
+	movlps	%xmm5, (%rax)
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	%xmm1, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	shufps	$255, %xmm3, %xmm1
+	shufps	$226, %xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	%xmm0, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	shufps	$255, %xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm1, %xmm0
+	movq	-120(%rbp), %r11
+	movsd	(%rax,%r11,4), %xmm1
+	addps	%xmm0, %xmm1
+	movlps	%xmm1, (%rax,%r11,4)
+	jmp	.LBB14_228
+.LBB14_92:
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -144(%rbp)
+	xorl	%r14d, %r14d
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	movdqa	%xmm0, -112(%rbp)
+	xorps	%xmm13, %xmm13
+	movdqa	%xmm0, -272(%rbp)
+	pxor	%xmm7, %xmm7
+	pxor	%xmm4, %xmm4
+	xorps	%xmm15, %xmm15
+	movdqa	%xmm0, -160(%rbp)
+	xorps	%xmm1, %xmm1
+	movdqa	%xmm0, -432(%rbp)
+	pxor	%xmm3, %xmm3
+	movdqa	%xmm0, -464(%rbp)
+	xorps	%xmm8, %xmm8
+	pxor	%xmm6, %xmm6
+	movdqa	%xmm0, -352(%rbp)
+	pxor	%xmm2, %xmm2
+	movdqa	%xmm2, -528(%rbp)
+	pxor	%xmm5, %xmm5
+	movdqa	%xmm2, -608(%rbp)
+	xorps	%xmm12, %xmm12
+	movaps	%xmm12, -64(%rbp)
+	xorps	%xmm9, %xmm9
+	jmp	.LBB14_93
 	.p2align	4
 .LBB14_94:
-	movslq	-4(%rsi), %r8
-	leaq	(%rdx,%r8,4), %r14
-	movdqu	(%rdx,%r8,4), %xmm8
-	movdqu	16(%rdx,%r8,4), %xmm9
-	movdqu	(%r14,%r13,4), %xmm10
-	movdqu	16(%r14,%r13,4), %xmm11
-	movd	(%rsi), %xmm6
-	pshufd	$0, %xmm6, %xmm6
-	movdqa	%xmm6, %xmm7
-	pcmpgtd	%xmm15, %xmm7
-	pcmpgtd	%xmm14, %xmm6
-	movdqa	%xmm6, %xmm12
-	pandn	%xmm9, %xmm12
-	movdqa	%xmm7, %xmm9
-	pandn	%xmm8, %xmm9
-	movdqa	%xmm6, %xmm8
-	pandn	%xmm11, %xmm8
-	movdqa	%xmm7, %xmm11
-	pandn	%xmm10, %xmm11
-	movdqu	16(%r14,%r13,8), %xmm10
-	pandn	%xmm10, %xmm6
-	movdqu	(%r14,%r13,8), %xmm10
-	pandn	%xmm10, %xmm7
-	movslq	-8(%rsi), %r8
-	movups	(%rcx,%r8,4), %xmm10
-	mulps	%xmm10, %xmm9
-	addps	%xmm9, %xmm4
-	movups	16(%rcx,%r8,4), %xmm9
-	mulps	%xmm9, %xmm12
-	addps	%xmm12, %xmm5
-	mulps	%xmm10, %xmm11
-	addps	%xmm11, %xmm3
-	mulps	%xmm9, %xmm8
-	addps	%xmm8, %xmm2
-	mulps	%xmm10, %xmm7
-	addps	%xmm7, %xmm1
-	mulps	%xmm9, %xmm6
-	addps	%xmm6, %xmm0
-	addq	$12, %rsi
-	decq	%rbx
-	jne	.LBB14_94
-	jmp	.LBB14_91
+	movaps	-112(%rbp), %xmm14
+	movaps	-272(%rbp), %xmm12
+	movaps	-160(%rbp), %xmm10
+	movaps	-432(%rbp), %xmm13
+	movaps	-464(%rbp), %xmm15
+	movdqa	%xmm6, %xmm3
+	movaps	-352(%rbp), %xmm11
+	movaps	-64(%rbp), %xmm1
 .LBB14_95:
+	movaps	%xmm12, -272(%rbp)
+	movaps	%xmm1, -64(%rbp)
+	movdqa	-544(%rbp), %xmm2
+	movaps	%xmm11, -352(%rbp)
+	movaps	%xmm15, -464(%rbp)
+	movdqa	-480(%rbp), %xmm5
+	movaps	%xmm13, -432(%rbp)
+	movaps	%xmm10, -160(%rbp)
+	movdqa	-496(%rbp), %xmm0
+	movaps	%xmm14, -112(%rbp)
+	movaps	%xmm3, %xmm6
+	movdqa	-400(%rbp), %xmm3
+	movaps	-224(%rbp), %xmm1
+	movaps	-336(%rbp), %xmm15
+	movaps	-240(%rbp), %xmm13
+	movaps	-192(%rbp), %xmm11
+	movaps	-288(%rbp), %xmm10
+	incq	%r14
+	cmpq	-88(%rbp), %r14
+	je	.LBB14_96
+.LBB14_93:
+	movq	-96(%rbp), %r10
+	testq	%r10, %r10
+	movaps	%xmm11, -192(%rbp)
+	movaps	%xmm10, -288(%rbp)
+	movaps	%xmm13, -240(%rbp)
+	movaps	%xmm15, -336(%rbp)
+	movaps	%xmm1, -224(%rbp)
+	movdqa	%xmm3, -400(%rbp)
+	movdqa	%xmm0, -496(%rbp)
+	movdqa	%xmm5, -480(%rbp)
+	movdqa	%xmm2, -544(%rbp)
+	jle	.LBB14_94
+	leaq	(%r14,%r14,2), %rax
+	shlq	$4, %rax
+	movq	%r14, %rdi
+	imulq	-208(%rbp), %rdi
+	movq	-13728(%rbp,%rax), %rsi
+	movq	-13720(%rbp,%rax), %r9
+	movslq	(%r9,%r12,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r9,%r12,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	8(%r9,%r12,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	12(%r9,%r12,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-504(%rbp), %r9
+	movaps	-112(%rbp), %xmm14
+	movaps	-272(%rbp), %xmm12
+	movaps	-160(%rbp), %xmm10
+	movaps	-432(%rbp), %xmm13
+	movaps	-464(%rbp), %xmm15
+	movdqa	%xmm6, %xmm3
+	movaps	-352(%rbp), %xmm11
+	movaps	-64(%rbp), %xmm1
+	.p2align	4
+.LBB14_101:
+	movaps	%xmm1, -64(%rbp)
+	movaps	%xmm9, -160(%rbp)
+	movdqa	%xmm3, -352(%rbp)
+	movdqa	%xmm4, -112(%rbp)
+	movaps	%xmm8, -464(%rbp)
+	movdqa	%xmm7, -432(%rbp)
+	movslq	(%r9), %rbx
+	leaq	(%rdi,%rbx,4), %r13
+	movups	(%rdi,%rbx,4), %xmm8
+	movups	16(%rdi,%rbx,4), %xmm4
+	movq	-72(%rbp), %rbx
+	movups	(%r13,%rbx,4), %xmm3
+	movq	-72(%rbp), %rbx
+	movups	16(%r13,%rbx,4), %xmm2
+	movq	-72(%rbp), %rbx
+	movups	(%r13,%rbx,8), %xmm1
+	movq	-72(%rbp), %rbx
+	movups	16(%r13,%rbx,8), %xmm9
+	movq	-72(%rbp), %r13
+	movslq	-4(%r9), %rbx
+	movups	(%rax,%rbx,4), %xmm6
+	movups	16(%rax,%rbx,4), %xmm7
+	movaps	%xmm8, %xmm5
+	mulps	%xmm6, %xmm5
+	movaps	-144(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -144(%rbp)
+	movaps	%xmm4, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	-288(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -288(%rbp)
+	movaps	%xmm3, %xmm5
+	mulps	%xmm6, %xmm5
+	movaps	-336(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -336(%rbp)
+	movaps	%xmm2, %xmm5
+	mulps	%xmm7, %xmm5
+	addps	%xmm5, %xmm10
+	mulps	%xmm1, %xmm6
+	addps	%xmm6, %xmm11
+	mulps	%xmm9, %xmm7
+	movaps	-496(%rbp), %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -496(%rbp)
+	movups	(%rcx,%rbx,4), %xmm5
+	movups	16(%rcx,%rbx,4), %xmm6
+	movaps	%xmm8, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	%xmm14, %xmm0
+	movaps	%xmm12, %xmm14
+	movaps	%xmm15, %xmm12
+	movaps	%xmm13, %xmm15
+	movaps	%xmm11, %xmm13
+	movaps	%xmm10, %xmm11
+	movaps	-192(%rbp), %xmm10
+	addps	%xmm7, %xmm10
+	movaps	%xmm10, -192(%rbp)
+	movaps	%xmm11, %xmm10
+	movaps	%xmm13, %xmm11
+	movaps	%xmm15, %xmm13
+	movaps	%xmm12, %xmm15
+	movaps	%xmm14, %xmm12
+	movaps	%xmm0, %xmm14
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm14
+	movaps	%xmm3, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	-224(%rbp), %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm2, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm13
+	mulps	%xmm1, %xmm5
+	movaps	-528(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -528(%rbp)
+	mulps	%xmm9, %xmm6
+	movaps	-480(%rbp), %xmm0
+	addps	%xmm6, %xmm0
+	movaps	%xmm0, -480(%rbp)
+	movups	(%rdx,%rbx,4), %xmm5
+	movups	16(%rdx,%rbx,4), %xmm6
+	movaps	%xmm8, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	-240(%rbp), %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -240(%rbp)
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm12
+	movaps	%xmm3, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	-400(%rbp), %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -400(%rbp)
+	movaps	%xmm2, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm15
+	movaps	-432(%rbp), %xmm7
+	mulps	%xmm1, %xmm5
+	movaps	-608(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -608(%rbp)
+	mulps	%xmm9, %xmm6
+	movaps	-544(%rbp), %xmm0
+	addps	%xmm6, %xmm0
+	movaps	%xmm0, -544(%rbp)
+	movups	(%rsi,%rbx,4), %xmm5
+	mulps	%xmm5, %xmm8
+	addps	%xmm8, %xmm7
+	movaps	-464(%rbp), %xmm8
+	movups	16(%rsi,%rbx,4), %xmm6
+	mulps	%xmm6, %xmm4
+	movaps	-112(%rbp), %xmm0
+	addps	%xmm4, %xmm0
+	movaps	%xmm0, -112(%rbp)
+	movdqa	-112(%rbp), %xmm4
+	mulps	%xmm5, %xmm3
+	addps	%xmm3, %xmm8
+	movaps	-352(%rbp), %xmm3
+	mulps	%xmm6, %xmm2
+	addps	%xmm2, %xmm3
+	mulps	%xmm5, %xmm1
+	movaps	-64(%rbp), %xmm0
+	addps	%xmm1, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	-64(%rbp), %xmm1
+	mulps	%xmm6, %xmm9
+	movaps	-160(%rbp), %xmm0
+	addps	%xmm9, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	movaps	-160(%rbp), %xmm9
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB14_101
+	jmp	.LBB14_95
+.LBB14_96:
+	movaps	-144(%rbp), %xmm12
+	movaps	%xmm12, -1024(%rbp)
+	movaps	%xmm10, -1008(%rbp)
+	movaps	%xmm11, -992(%rbp)
+	movaps	-112(%rbp), %xmm10
+	movaps	%xmm10, -976(%rbp)
+	movaps	%xmm13, -960(%rbp)
+	movaps	-272(%rbp), %xmm10
+	movaps	%xmm10, -944(%rbp)
+	movaps	%xmm7, -928(%rbp)
+	movdqa	%xmm4, -912(%rbp)
+	movaps	%xmm15, -896(%rbp)
+	movaps	-160(%rbp), %xmm4
+	movaps	%xmm4, -880(%rbp)
+	movaps	%xmm1, -864(%rbp)
+	movaps	-432(%rbp), %xmm1
+	movaps	%xmm1, -848(%rbp)
+	movdqa	%xmm3, -832(%rbp)
+	movaps	-464(%rbp), %xmm1
+	movaps	%xmm1, -816(%rbp)
+	movaps	%xmm8, -800(%rbp)
+	movaps	%xmm6, -784(%rbp)
+	movaps	-352(%rbp), %xmm1
+	movaps	%xmm1, -768(%rbp)
+	movdqa	%xmm0, -752(%rbp)
+	movaps	-528(%rbp), %xmm0
+	movaps	%xmm0, -736(%rbp)
+	movdqa	%xmm5, -720(%rbp)
+	movaps	-608(%rbp), %xmm0
+	movaps	%xmm0, -704(%rbp)
+	movdqa	%xmm2, -688(%rbp)
+	movaps	-64(%rbp), %xmm0
+	movaps	%xmm0, -672(%rbp)
+	movaps	%xmm9, -656(%rbp)
+	movl	$96, %eax
+	movq	-48(%rbp), %rdi
+	movq	%rdi, %rcx
+	movq	-1208(%rbp), %rdx
+	.p2align	4
+.LBB14_97:
+	movaps	-1120(%rbp,%rax), %xmm3
+	movaps	-1104(%rbp,%rax), %xmm2
+	movaps	-1088(%rbp,%rax), %xmm1
+	movaps	-1072(%rbp,%rax), %xmm0
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	-1056(%rbp,%rax), %xmm5
+	movaps	-1024(%rbp,%rax), %xmm6
+	movaps	%xmm6, %xmm7
+	movlhps	%xmm5, %xmm7
+	shufps	$36, %xmm7, %xmm4
+	movaps	%xmm1, %xmm7
+	shufps	$17, %xmm3, %xmm7
+	movaps	%xmm6, %xmm8
+	shufps	$85, %xmm5, %xmm8
+	shufps	$34, %xmm8, %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	movaps	%xmm6, %xmm8
+	unpckhpd	%xmm5, %xmm8
+	shufps	$36, %xmm8, %xmm4
+	shufps	$51, %xmm3, %xmm1
+	shufps	$255, %xmm5, %xmm6
+	shufps	$34, %xmm6, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm7, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	-1040(%rbp,%rax), %xmm4
+	movaps	-1008(%rbp,%rax), %xmm5
+	movaps	%xmm5, %xmm6
+	movlhps	%xmm4, %xmm6
+	shufps	$36, %xmm6, %xmm3
+	movaps	%xmm0, %xmm6
+	shufps	$17, %xmm2, %xmm6
+	movaps	%xmm5, %xmm7
+	shufps	$85, %xmm4, %xmm7
+	shufps	$34, %xmm7, %xmm6
+	addps	%xmm3, %xmm6
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	movaps	%xmm5, %xmm7
+	unpckhpd	%xmm4, %xmm7
+	shufps	$36, %xmm7, %xmm3
+	shufps	$51, %xmm2, %xmm0
+	shufps	$255, %xmm4, %xmm5
+	shufps	$34, %xmm5, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm6, %xmm0
+	addps	%xmm1, %xmm0
+	movups	(%rcx), %xmm1
+	addps	%xmm0, %xmm1
+	movups	%xmm1, (%rcx)
+	subq	$-128, %rax
+	addq	%rdx, %rcx
+	cmpq	$480, %rax
+	jne	.LBB14_97
+.LBB14_98:
+	movq	-208(%rbp), %r14
+	movq	-168(%rbp), %r10
+	movl	$4, %ebx
+	movq	-80(%rbp), %rsi
+	jmp	.LBB14_99
+.LBB14_169:
+	movq	%rdx, -144(%rbp)
 	xorps	%xmm10, %xmm10
+	xorl	%eax, %eax
 	xorps	%xmm9, %xmm9
 	xorps	%xmm11, %xmm11
 	pxor	%xmm4, %xmm4
@@ -6271,55 +8077,51 @@ convolution_weight_gradient:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm14, %xmm14
 	pxor	%xmm0, %xmm0
-	xorl	%r14d, %r14d
-	jmp	.LBB14_98
+	jmp	.LBB14_170
 	.p2align	4
-.LBB14_96:
+.LBB14_171:
 	movdqa	%xmm2, %xmm7
 	movaps	%xmm1, %xmm8
-.LBB14_97:
+.LBB14_172:
 	movaps	%xmm8, %xmm1
 	movaps	%xmm7, %xmm2
-	incq	%r14
-	cmpq	-64(%rbp), %r14
-	movq	-392(%rbp), %r9
-	movq	-160(%rbp), %rbx
-	je	.LBB14_101
-.LBB14_98:
-	testq	%rbx, %rbx
-	jle	.LBB14_96
-	leaq	(%r14,%r14,2), %rax
-	shlq	$4, %rax
-	movq	%r14, %rsi
-	imulq	%r9, %rsi
-	movq	-13664(%rbp,%rax), %rdx
-	movq	-13656(%rbp,%rax), %r8
-	movslq	(%r8,%r10,4), %rax
-	leaq	(%rdx,%rax,4), %rax
-	movslq	4(%r8,%r10,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	8(%r8,%r10,4), %r8
-	leaq	(%rdx,%r8,4), %rdx
-	leaq	(%rdi,%rsi,4), %rsi
-	movq	-400(%rbp), %r12
-	movq	%rbx, %r13
-	movq	-80(%rbp), %r9
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_167
+.LBB14_170:
+	movq	-96(%rbp), %r10
+	testq	%r10, %r10
+	jle	.LBB14_171
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rdi
+	imulq	%r14, %rdi
+	movq	-13728(%rbp,%rcx), %rsi
+	movq	-13720(%rbp,%rcx), %r9
+	movslq	(%r9,%r12,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	4(%r9,%r12,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r12,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-504(%rbp), %r9
 	movdqa	%xmm2, %xmm7
 	movaps	%xmm1, %xmm8
 	.p2align	4
-.LBB14_100:
-	movdqa	%xmm6, -224(%rbp)
-	movdqa	%xmm0, -176(%rbp)
-	movaps	%xmm14, -112(%rbp)
-	movslq	(%r12), %r8
-	leaq	(%rsi,%r8,4), %rbx
-	movups	(%rsi,%r8,4), %xmm2
-	movups	16(%rsi,%r8,4), %xmm14
-	movups	(%rbx,%r9,4), %xmm13
-	movups	16(%rbx,%r9,4), %xmm12
-	movslq	-4(%r12), %rbx
-	movups	(%rax,%rbx,4), %xmm0
-	movups	16(%rax,%rbx,4), %xmm1
+.LBB14_174:
+	movdqa	%xmm6, -160(%rbp)
+	movdqa	%xmm0, -112(%rbp)
+	movaps	%xmm14, -64(%rbp)
+	movslq	(%r9), %r11
+	leaq	(%rdi,%r11,4), %rbx
+	movups	(%rdi,%r11,4), %xmm2
+	movups	16(%rdi,%r11,4), %xmm14
+	movups	(%rbx,%r13,4), %xmm13
+	movups	16(%rbx,%r13,4), %xmm12
+	movslq	-4(%r9), %rbx
+	movups	(%rcx,%rbx,4), %xmm0
+	movups	16(%rcx,%rbx,4), %xmm1
 	movdqa	%xmm5, %xmm6
 	movaps	%xmm15, %xmm5
 	movaps	%xmm2, %xmm15
@@ -6332,8 +8134,8 @@ convolution_weight_gradient:
 	addps	%xmm0, %xmm8
 	mulps	%xmm12, %xmm1
 	addps	%xmm1, %xmm7
-	movups	(%rcx,%rbx,4), %xmm0
-	movups	16(%rcx,%rbx,4), %xmm1
+	movups	(%rdx,%rbx,4), %xmm0
+	movups	16(%rdx,%rbx,4), %xmm1
 	movaps	%xmm2, %xmm15
 	mulps	%xmm0, %xmm15
 	addps	%xmm15, %xmm11
@@ -6342,28 +8144,28 @@ convolution_weight_gradient:
 	addps	%xmm15, %xmm4
 	movaps	%xmm5, %xmm15
 	movdqa	%xmm6, %xmm5
-	movaps	-224(%rbp), %xmm6
+	movaps	-160(%rbp), %xmm6
 	mulps	%xmm13, %xmm0
 	addps	%xmm0, %xmm5
 	mulps	%xmm12, %xmm1
 	addps	%xmm1, %xmm15
-	movups	(%rdx,%rbx,4), %xmm0
+	movups	(%rsi,%rbx,4), %xmm0
 	mulps	%xmm0, %xmm2
 	addps	%xmm2, %xmm3
-	movups	16(%rdx,%rbx,4), %xmm1
+	movups	16(%rsi,%rbx,4), %xmm1
 	mulps	%xmm1, %xmm14
 	addps	%xmm14, %xmm6
-	movaps	-112(%rbp), %xmm14
+	movaps	-64(%rbp), %xmm14
 	mulps	%xmm0, %xmm13
-	movaps	-176(%rbp), %xmm0
+	movaps	-112(%rbp), %xmm0
 	addps	%xmm13, %xmm14
 	mulps	%xmm1, %xmm12
 	addps	%xmm12, %xmm0
-	addq	$12, %r12
-	decq	%r13
-	jne	.LBB14_100
-	jmp	.LBB14_97
-.LBB14_101:
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB14_174
+	jmp	.LBB14_172
+.LBB14_167:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm11, %xmm7
 	unpcklps	%xmm11, %xmm12
@@ -6390,9 +8192,10 @@ convolution_weight_gradient:
 	addps	%xmm11, %xmm4
 	addps	%xmm12, %xmm4
 	addps	%xmm7, %xmm4
-	movsd	(%r11), %xmm9
+	movq	-144(%rbp), %rax
+	movsd	(%rax), %xmm9
 	addps	%xmm4, %xmm9
-	movlps	%xmm9, (%r11)
+	movlps	%xmm9, (%rax)
 	movaps	%xmm3, %xmm8
 	shufps	$85, %xmm3, %xmm8
 	addss	%xmm3, %xmm8
@@ -6410,8 +8213,8 @@ convolution_weight_gradient:
 	addss	%xmm9, %xmm6
 	addss	%xmm8, %xmm6
 	addss	%xmm3, %xmm6
-	addss	8(%r11), %xmm6
-	movss	%xmm6, 8(%r11)
+	addss	8(%rax), %xmm6
+	movss	%xmm6, 8(%rax)
 	movaps	%xmm1, %xmm6
 	unpcklps	%xmm5, %xmm6
 	movaps	%xmm5, %xmm7
@@ -6438,10 +8241,10 @@ convolution_weight_gradient:
 	addps	%xmm5, %xmm15
 	addps	%xmm6, %xmm15
 	addps	%xmm1, %xmm15
-	movq	-72(%rbp), %r12
-	movsd	(%r11,%r12,4), %xmm3
+	movq	-120(%rbp), %r11
+	movsd	(%rax,%r11,4), %xmm3
 	addps	%xmm15, %xmm3
-	movlps	%xmm3, (%r11,%r12,4)
+	movlps	%xmm3, (%rax,%r11,4)
 	movaps	%xmm14, %xmm2
 	shufps	$85, %xmm14, %xmm2
 	addss	%xmm14, %xmm2
@@ -6459,640 +8262,452 @@ convolution_weight_gradient:
 	addss	%xmm3, %xmm0
 	addss	%xmm2, %xmm0
 	addss	%xmm14, %xmm0
-	addss	8(%r11,%r12,4), %xmm0
-	movss	%xmm0, 8(%r11,%r12,4)
-	jmp	.LBB14_194
-.LBB14_102:
-	pxor	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	xorl	%eax, %eax
-	jmp	.LBB14_104
-	.p2align	4
-.LBB14_103:
-	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_123
-.LBB14_104:
-	testq	%rbx, %rbx
-	jle	.LBB14_103
-	movq	%rbx, %r12
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %r8
-	imulq	%r9, %r8
-	movq	-13664(%rbp,%rcx), %rsi
-	movq	-13656(%rbp,%rcx), %rbx
-	movslq	(%rbx,%r10,4), %rcx
-	leaq	(%rsi,%rcx,4), %rcx
-	movslq	4(%rbx,%r10,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%rbx,%r10,4), %rbx
-	leaq	(%rsi,%rbx,4), %rsi
-	leaq	(%rdi,%r8,4), %rbx
-	movq	-400(%rbp), %r14
-	.p2align	4
-.LBB14_106:
-	movslq	(%r14), %r8
-	movups	(%rbx,%r8,4), %xmm6
-	movups	16(%rbx,%r8,4), %xmm7
-	movslq	-4(%r14), %r8
-	movups	(%rcx,%r8,4), %xmm8
-	movups	16(%rcx,%r8,4), %xmm9
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm5
-	mulps	%xmm7, %xmm9
-	addps	%xmm9, %xmm4
-	movups	(%rdx,%r8,4), %xmm8
-	movups	16(%rdx,%r8,4), %xmm9
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm3
-	mulps	%xmm7, %xmm9
-	addps	%xmm9, %xmm2
-	movups	(%rsi,%r8,4), %xmm8
-	movups	16(%rsi,%r8,4), %xmm9
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm0
-	mulps	%xmm7, %xmm9
-	addps	%xmm9, %xmm1
-	addq	$12, %r14
-	decq	%r12
-	jne	.LBB14_106
-	jmp	.LBB14_103
-.LBB14_107:
-	pxor	%xmm4, %xmm4
-	pxor	%xmm5, %xmm5
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	jmp	.LBB14_109
-	.p2align	4
-.LBB14_108:
-	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_76
-.LBB14_109:
-	testq	%rbx, %rbx
-	jle	.LBB14_108
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	movq	-13656(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r10,4), %rcx
-	shlq	$2, %rcx
-	addq	-13664(%rbp,%rdx), %rcx
-	imulq	%r9, %rsi
-	leaq	(%rdi,%rsi,4), %rdx
-	movq	-400(%rbp), %rsi
-	.p2align	4
-.LBB14_111:
-	movslq	(%rsi), %r8
-	leaq	(%rdx,%r8,4), %r14
-	movups	(%rdx,%r8,4), %xmm6
-	movups	16(%rdx,%r8,4), %xmm7
-	movups	(%r14,%r13,4), %xmm8
-	movups	16(%r14,%r13,4), %xmm9
-	movups	(%r14,%r13,8), %xmm10
-	movups	16(%r14,%r13,8), %xmm11
-	movslq	-4(%rsi), %r8
-	movups	(%rcx,%r8,4), %xmm12
-	movups	16(%rcx,%r8,4), %xmm13
-	mulps	%xmm12, %xmm6
-	addps	%xmm6, %xmm4
-	mulps	%xmm13, %xmm7
-	addps	%xmm7, %xmm5
-	mulps	%xmm12, %xmm8
-	addps	%xmm8, %xmm3
-	mulps	%xmm13, %xmm9
-	addps	%xmm9, %xmm2
-	mulps	%xmm12, %xmm10
-	addps	%xmm10, %xmm1
-	mulps	%xmm13, %xmm11
-	addps	%xmm11, %xmm0
-	addq	$12, %rsi
-	decq	%rbx
-	jne	.LBB14_111
-	jmp	.LBB14_108
-.LBB14_112:
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	jmp	.LBB14_114
-	.p2align	4
-.LBB14_113:
-	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_117
-.LBB14_114:
-	testq	%rbx, %rbx
-	jle	.LBB14_113
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	movq	-13656(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r10,4), %rcx
-	shlq	$2, %rcx
-	addq	-13664(%rbp,%rdx), %rcx
-	imulq	%r9, %rsi
-	leaq	(%rdi,%rsi,4), %rdx
-	movq	-376(%rbp), %rsi
-	.p2align	4
-.LBB14_116:
-	movslq	-4(%rsi), %r8
-	movdqu	(%rdx,%r8,4), %xmm2
-	movdqu	16(%rdx,%r8,4), %xmm3
-	movd	(%rsi), %xmm4
-	pshufd	$0, %xmm4, %xmm4
-	movdqa	%xmm4, %xmm5
-	pcmpgtd	%xmm15, %xmm5
-	pandn	%xmm2, %xmm5
-	pcmpgtd	%xmm14, %xmm4
-	pandn	%xmm3, %xmm4
-	movslq	-8(%rsi), %r8
-	movups	(%rcx,%r8,4), %xmm2
-	mulps	%xmm5, %xmm2
-	addps	%xmm2, %xmm1
-	movups	16(%rcx,%r8,4), %xmm2
-	mulps	%xmm4, %xmm2
-	addps	%xmm2, %xmm0
-	addq	$12, %rsi
-	decq	%rbx
-	jne	.LBB14_116
-	jmp	.LBB14_113
-.LBB14_117:
-	movaps	%xmm1, %xmm2
-	unpcklps	%xmm0, %xmm2
-	movaps	%xmm0, %xmm3
-	shufps	$17, %xmm1, %xmm3
-	shufps	$226, %xmm1, %xmm3
-	addps	%xmm2, %xmm3
-	movaps	%xmm1, %xmm2
-	unpckhps	%xmm0, %xmm2
-	shufps	$51, %xmm1, %xmm0
-	shufps	$226, %xmm1, %xmm0
-	addps	%xmm2, %xmm0
-	addps	%xmm3, %xmm0
-	movaps	%xmm0, %xmm1
-	shufps	$85, %xmm0, %xmm1
-	addss	%xmm0, %xmm1
-	addss	(%r11), %xmm1
-	movss	%xmm1, (%r11)
-	jmp	.LBB14_78
-.LBB14_118:
-	pxor	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	xorl	%eax, %eax
-	jmp	.LBB14_120
-	.p2align	4
-.LBB14_119:
-	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_123
-.LBB14_120:
-	testq	%rbx, %rbx
-	jle	.LBB14_119
-	movq	%rbx, %r12
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %r8
-	imulq	%r9, %r8
-	movq	-13664(%rbp,%rcx), %rsi
-	movq	-13656(%rbp,%rcx), %rbx
-	movslq	(%rbx,%r10,4), %rcx
-	leaq	(%rsi,%rcx,4), %rcx
-	movslq	4(%rbx,%r10,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%rbx,%r10,4), %rbx
-	leaq	(%rsi,%rbx,4), %rsi
-	leaq	(%rdi,%r8,4), %rbx
-	movq	-376(%rbp), %r14
-	.p2align	4
-.LBB14_122:
-	movslq	-4(%r14), %r8
-	movdqu	(%rbx,%r8,4), %xmm7
-	movdqu	16(%rbx,%r8,4), %xmm8
-	movd	(%r14), %xmm6
-	pshufd	$0, %xmm6, %xmm6
-	movdqa	%xmm6, %xmm9
-	pcmpgtd	%xmm15, %xmm9
-	pandn	%xmm7, %xmm9
-	pcmpgtd	%xmm14, %xmm6
-	pandn	%xmm8, %xmm6
-	movslq	-8(%r14), %r8
-	movups	(%rcx,%r8,4), %xmm7
-	movups	16(%rcx,%r8,4), %xmm8
-	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm5
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm4
-	movups	(%rdx,%r8,4), %xmm7
-	movups	16(%rdx,%r8,4), %xmm8
-	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm3
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm2
-	movups	(%rsi,%r8,4), %xmm7
-	movups	16(%rsi,%r8,4), %xmm8
-	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm0
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm1
-	addq	$12, %r14
-	decq	%r12
-	jne	.LBB14_122
-	jmp	.LBB14_119
-.LBB14_123:
-	movaps	%xmm5, %xmm6
-	unpcklps	%xmm3, %xmm6
-	movaps	%xmm3, %xmm7
-	shufps	$17, %xmm5, %xmm7
-	shufps	$226, %xmm5, %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm5, %xmm6
-	unpckhps	%xmm3, %xmm6
-	shufps	$255, %xmm5, %xmm3
-	shufps	$226, %xmm5, %xmm3
-	addps	%xmm6, %xmm3
-	addps	%xmm7, %xmm3
-	movaps	%xmm4, %xmm5
-	unpcklps	%xmm2, %xmm5
-	movaps	%xmm2, %xmm6
-	shufps	$17, %xmm4, %xmm6
-	shufps	$226, %xmm4, %xmm6
-	addps	%xmm5, %xmm6
-	movaps	%xmm4, %xmm5
-	unpckhps	%xmm2, %xmm5
-	shufps	$255, %xmm4, %xmm2
-	shufps	$226, %xmm4, %xmm2
-	addps	%xmm5, %xmm2
-	addps	%xmm6, %xmm2
-	addps	%xmm3, %xmm2
-	movsd	(%r11), %xmm3
-	addps	%xmm2, %xmm3
-	movlps	%xmm3, (%r11)
-	movaps	%xmm0, %xmm2
-	shufps	$85, %xmm0, %xmm2
-	addss	%xmm0, %xmm2
-	movaps	%xmm0, %xmm3
-	unpckhpd	%xmm0, %xmm3
-	shufps	$255, %xmm0, %xmm0
-	addss	%xmm3, %xmm0
-	addss	%xmm2, %xmm0
-	movaps	%xmm1, %xmm2
-	shufps	$85, %xmm1, %xmm2
-	addss	%xmm1, %xmm2
-	movaps	%xmm1, %xmm3
-	unpckhpd	%xmm1, %xmm3
-	shufps	$255, %xmm1, %xmm1
-	addss	%xmm3, %xmm1
-	addss	%xmm2, %xmm1
-	addss	%xmm0, %xmm1
-	addss	8(%r11), %xmm1
-	movss	%xmm1, 8(%r11)
-	movq	-72(%rbp), %r12
-	jmp	.LBB14_77
-.LBB14_124:
+.LBB14_168:
+	addss	8(%rax,%r11,4), %xmm0
+	movss	%xmm0, 8(%rax,%r11,4)
+	jmp	.LBB14_153
+.LBB14_132:
+	movq	%rdx, -144(%rbp)
 	xorps	%xmm12, %xmm12
-	xorps	%xmm9, %xmm9
-	xorps	%xmm11, %xmm11
+	xorl	%eax, %eax
+	xorps	%xmm8, %xmm8
 	xorps	%xmm10, %xmm10
-	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
-	pxor	%xmm4, %xmm4
-	pxor	%xmm3, %xmm3
+	xorps	%xmm11, %xmm11
 	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	xorps	%xmm9, %xmm9
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -112(%rbp)
+	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	xorps	%xmm15, %xmm15
-	xorps	%xmm1, %xmm1
-	xorl	%r14d, %r14d
-	jmp	.LBB14_127
+	jmp	.LBB14_133
 	.p2align	4
-.LBB14_125:
-	movaps	%xmm9, %xmm8
-	movaps	%xmm12, %xmm9
-.LBB14_126:
-	movaps	%xmm9, %xmm12
-	movaps	%xmm8, %xmm9
-	incq	%r14
-	cmpq	-64(%rbp), %r14
-	movq	-392(%rbp), %r9
-	movq	-160(%rbp), %rbx
-	je	.LBB14_130
-.LBB14_127:
-	testq	%rbx, %rbx
-	jle	.LBB14_125
-	leaq	(%r14,%r14,2), %rax
-	shlq	$4, %rax
-	movq	%r14, %rsi
-	imulq	%r9, %rsi
-	movq	-13664(%rbp,%rax), %rdx
-	movq	-13656(%rbp,%rax), %r8
-	movslq	(%r8,%r10,4), %rax
-	leaq	(%rdx,%rax,4), %rax
-	movslq	4(%r8,%r10,4), %rcx
+.LBB14_134:
+	movaps	%xmm12, %xmm8
+.LBB14_135:
+	movaps	%xmm8, %xmm12
+	movaps	-64(%rbp), %xmm8
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_136
+.LBB14_133:
+	movq	-96(%rbp), %r9
+	testq	%r9, %r9
+	movaps	%xmm8, -64(%rbp)
+	jle	.LBB14_134
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r14, %rsi
+	movq	-13728(%rbp,%rcx), %rdx
+	movq	-13720(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r12,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
-	movslq	8(%r8,%r10,4), %r8
-	leaq	(%rdx,%r8,4), %rdx
-	leaq	(%rdi,%rsi,4), %rsi
-	movq	-376(%rbp), %r12
-	movq	%rbx, %r13
-	movq	-80(%rbp), %r9
-	movaps	%xmm9, %xmm8
-	movaps	%xmm12, %xmm9
+	movslq	4(%rdi,%r12,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-440(%rbp), %rdi
+	movaps	%xmm12, %xmm8
 	.p2align	4
-.LBB14_129:
-	movdqa	%xmm6, -224(%rbp)
-	movaps	%xmm15, -176(%rbp)
-	movaps	%xmm1, -112(%rbp)
-	movslq	-4(%r12), %r8
-	leaq	(%rsi,%r8,4), %rbx
-	movdqu	(%rsi,%r8,4), %xmm0
-	movdqu	16(%rsi,%r8,4), %xmm15
-	movdqu	(%rbx,%r9,4), %xmm1
-	movdqa	%xmm5, %xmm6
-	movdqa	%xmm2, %xmm5
-	movdqu	16(%rbx,%r9,4), %xmm2
-	movd	(%r12), %xmm12
+.LBB14_138:
+	movaps	%xmm10, -240(%rbp)
+	movdqa	%xmm7, -288(%rbp)
+	movdqa	%xmm4, -192(%rbp)
+	movdqa	%xmm2, -160(%rbp)
+	movslq	-4(%rdi), %r10
+	leaq	(%rsi,%r10,4), %rbx
+	movdqu	(%rsi,%r10,4), %xmm0
+	movdqu	16(%rsi,%r10,4), %xmm1
+	movdqu	(%rbx,%r13,4), %xmm4
+	movdqa	%xmm3, %xmm10
+	movdqu	16(%rbx,%r13,4), %xmm3
+	movdqa	%xmm6, %xmm7
+	movdqu	(%rbx,%r13,8), %xmm6
+	movd	(%rdi), %xmm12
 	pshufd	$0, %xmm12, %xmm12
 	movdqa	%xmm12, %xmm13
 	pcmpgtd	.LCPI14_3(%rip), %xmm13
-	pcmpgtd	%xmm14, %xmm12
+	movaps	%xmm11, %xmm2
+	movdqa	%xmm5, %xmm11
+	movdqu	16(%rbx,%r13,8), %xmm5
+	pcmpgtd	.LCPI14_4(%rip), %xmm12
+	movdqa	%xmm12, %xmm15
+	pandn	%xmm1, %xmm15
+	movdqa	%xmm13, %xmm1
+	pandn	%xmm0, %xmm1
 	movdqa	%xmm12, %xmm14
-	pandn	%xmm15, %xmm14
-	movdqa	%xmm13, %xmm15
-	pandn	%xmm0, %xmm15
-	pandn	%xmm2, %xmm12
-	pandn	%xmm1, %xmm13
-	movslq	-8(%r12), %rbx
-	movups	(%rax,%rbx,4), %xmm0
-	movups	16(%rax,%rbx,4), %xmm1
-	movaps	%xmm0, %xmm2
-	mulps	%xmm15, %xmm2
+	pandn	%xmm3, %xmm14
+	movdqa	%xmm13, %xmm0
+	pandn	%xmm4, %xmm0
+	pandn	%xmm5, %xmm12
+	movdqa	%xmm11, %xmm5
+	movaps	%xmm2, %xmm11
+	pandn	%xmm6, %xmm13
+	movdqa	%xmm7, %xmm6
+	movslq	-8(%rdi), %r10
+	movups	(%rcx,%r10,4), %xmm2
+	movups	16(%rcx,%r10,4), %xmm3
+	movaps	%xmm2, %xmm4
+	mulps	%xmm1, %xmm4
+	addps	%xmm4, %xmm8
+	movaps	%xmm3, %xmm4
+	mulps	%xmm15, %xmm4
+	movaps	-64(%rbp), %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm7, -64(%rbp)
+	movaps	%xmm2, %xmm4
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm11
+	movaps	%xmm3, %xmm4
+	mulps	%xmm14, %xmm4
+	addps	%xmm4, %xmm5
+	movaps	-112(%rbp), %xmm4
+	mulps	%xmm13, %xmm2
 	addps	%xmm2, %xmm9
-	movaps	%xmm1, %xmm2
-	mulps	%xmm14, %xmm2
-	addps	%xmm2, %xmm8
-	mulps	%xmm13, %xmm0
+	mulps	%xmm12, %xmm3
+	addps	%xmm3, %xmm4
+	movaps	%xmm4, -112(%rbp)
+	movdqa	%xmm10, %xmm3
+	movaps	-240(%rbp), %xmm10
+	movaps	-288(%rbp), %xmm7
+	movaps	-192(%rbp), %xmm4
+	movups	(%rdx,%r10,4), %xmm2
+	mulps	%xmm2, %xmm1
+	addps	%xmm1, %xmm10
+	movups	16(%rdx,%r10,4), %xmm1
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm6
+	mulps	%xmm2, %xmm0
 	addps	%xmm0, %xmm4
-	mulps	%xmm12, %xmm1
-	addps	%xmm1, %xmm3
-	movups	(%rcx,%rbx,4), %xmm0
-	movups	16(%rcx,%rbx,4), %xmm1
-	movaps	%xmm0, %xmm2
-	mulps	%xmm15, %xmm2
-	addps	%xmm2, %xmm11
-	movaps	%xmm1, %xmm2
-	mulps	%xmm14, %xmm2
-	addps	%xmm2, %xmm10
-	movdqa	%xmm5, %xmm2
-	movdqa	%xmm6, %xmm5
-	movaps	-224(%rbp), %xmm6
-	mulps	%xmm13, %xmm0
-	addps	%xmm0, %xmm5
-	mulps	%xmm12, %xmm1
-	addps	%xmm1, %xmm2
-	movups	(%rdx,%rbx,4), %xmm0
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm7
-	movaps	-176(%rbp), %xmm15
-	movups	16(%rdx,%rbx,4), %xmm1
 	mulps	%xmm1, %xmm14
-	addps	%xmm14, %xmm6
-	movaps	.LCPI14_4(%rip), %xmm14
-	mulps	%xmm0, %xmm13
-	addps	%xmm13, %xmm15
+	addps	%xmm14, %xmm7
+	mulps	%xmm2, %xmm13
+	movaps	-160(%rbp), %xmm2
+	addps	%xmm13, %xmm3
 	mulps	%xmm1, %xmm12
-	movaps	-112(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	addq	$12, %r12
-	decq	%r13
-	jne	.LBB14_129
-	jmp	.LBB14_126
-.LBB14_130:
-	movaps	%xmm12, %xmm0
-	movaps	%xmm11, %xmm8
-	unpcklps	%xmm11, %xmm12
-	movaps	%xmm11, %xmm13
-	shufps	$17, %xmm0, %xmm13
-	shufps	$226, %xmm0, %xmm13
-	addps	%xmm12, %xmm13
-	movaps	%xmm0, %xmm12
-	unpckhps	%xmm11, %xmm12
-	shufps	$255, %xmm0, %xmm8
-	shufps	$226, %xmm0, %xmm8
-	addps	%xmm12, %xmm8
-	addps	%xmm13, %xmm8
-	movaps	%xmm9, %xmm11
-	unpcklps	%xmm10, %xmm11
-	movaps	%xmm10, %xmm12
-	shufps	$17, %xmm9, %xmm12
-	shufps	$226, %xmm9, %xmm12
-	addps	%xmm11, %xmm12
-	movaps	%xmm9, %xmm11
-	unpckhps	%xmm10, %xmm11
-	shufps	$255, %xmm9, %xmm10
-	shufps	$226, %xmm9, %xmm10
-	addps	%xmm11, %xmm10
-	addps	%xmm12, %xmm10
-	addps	%xmm8, %xmm10
-	movsd	(%r11), %xmm9
-	addps	%xmm10, %xmm9
-	movlps	%xmm9, (%r11)
-	movaps	%xmm7, %xmm8
-	shufps	$85, %xmm7, %xmm8
-	addss	%xmm7, %xmm8
-	movaps	%xmm7, %xmm9
-	unpckhpd	%xmm7, %xmm9
-	shufps	$255, %xmm7, %xmm7
-	addss	%xmm9, %xmm7
-	addss	%xmm8, %xmm7
-	movaps	%xmm6, %xmm8
-	shufps	$85, %xmm6, %xmm8
-	addss	%xmm6, %xmm8
-	movaps	%xmm6, %xmm9
-	unpckhpd	%xmm6, %xmm9
-	shufps	$255, %xmm6, %xmm6
-	addss	%xmm9, %xmm6
-	addss	%xmm8, %xmm6
-	addss	%xmm7, %xmm6
-	addss	8(%r11), %xmm6
-	movss	%xmm6, 8(%r11)
-	movaps	%xmm4, %xmm6
-	unpcklps	%xmm5, %xmm6
-	movaps	%xmm5, %xmm7
-	shufps	$17, %xmm4, %xmm7
-	shufps	$226, %xmm4, %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm4, %xmm6
-	unpckhps	%xmm5, %xmm6
-	shufps	$255, %xmm4, %xmm5
-	shufps	$226, %xmm4, %xmm5
-	addps	%xmm6, %xmm5
-	addps	%xmm7, %xmm5
-	movaps	%xmm5, %xmm0
-	movaps	%xmm3, %xmm5
-	unpcklps	%xmm2, %xmm5
-	movaps	%xmm2, %xmm6
-	shufps	$17, %xmm3, %xmm6
-	shufps	$226, %xmm3, %xmm6
-	addps	%xmm5, %xmm6
-	movaps	%xmm3, %xmm5
-	unpckhps	%xmm2, %xmm5
-	shufps	$255, %xmm3, %xmm2
-	shufps	$226, %xmm3, %xmm2
-	addps	%xmm5, %xmm2
-	addps	%xmm6, %xmm2
-	addps	%xmm0, %xmm2
-	movq	-72(%rbp), %r12
-	movsd	(%r11,%r12,4), %xmm3
-	addps	%xmm2, %xmm3
-	movlps	%xmm3, (%r11,%r12,4)
-	movaps	%xmm15, %xmm2
-	shufps	$85, %xmm15, %xmm2
-	addss	%xmm15, %xmm2
-	movaps	%xmm15, %xmm3
-	unpckhpd	%xmm15, %xmm3
-	shufps	$255, %xmm15, %xmm15
-	addss	%xmm3, %xmm15
-	addss	%xmm2, %xmm15
-	movaps	%xmm1, %xmm2
-	shufps	$85, %xmm1, %xmm2
-	addss	%xmm1, %xmm2
-	movaps	%xmm1, %xmm3
-	unpckhpd	%xmm1, %xmm3
-	shufps	$255, %xmm1, %xmm1
-	addss	%xmm3, %xmm1
-	addss	%xmm2, %xmm1
-	addss	%xmm15, %xmm1
-	addss	8(%r11,%r12,4), %xmm1
-	movss	%xmm1, 8(%r11,%r12,4)
-	movq	-80(%rbp), %r13
-	movq	-56(%rbp), %r14
-	movaps	.LCPI14_3(%rip), %xmm15
-	jmp	.LBB14_78
-.LBB14_131:
-	pxor	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorl	%eax, %eax
-	jmp	.LBB14_133
-	.p2align	4
-.LBB14_132:
-	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_141
-.LBB14_133:
-	testq	%rbx, %rbx
-	jle	.LBB14_132
-	movq	%rbx, %r14
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rsi
-	imulq	%r9, %rsi
-	movq	-13664(%rbp,%rcx), %rdx
-	movq	-13656(%rbp,%rcx), %r8
-	movslq	(%r8,%r10,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	4(%r8,%r10,4), %r8
-	leaq	(%rdx,%r8,4), %rdx
-	leaq	(%rdi,%rsi,4), %rsi
-	movq	-376(%rbp), %rbx
-	.p2align	4
-.LBB14_135:
-	movslq	-4(%rbx), %r8
-	movdqu	(%rsi,%r8,4), %xmm4
-	movdqu	16(%rsi,%r8,4), %xmm5
-	movd	(%rbx), %xmm6
-	pshufd	$0, %xmm6, %xmm6
-	movdqa	%xmm6, %xmm7
-	pcmpgtd	%xmm15, %xmm7
-	pandn	%xmm4, %xmm7
-	pcmpgtd	%xmm14, %xmm6
-	pandn	%xmm5, %xmm6
-	movslq	-8(%rbx), %r8
-	movups	(%rcx,%r8,4), %xmm4
-	movups	16(%rcx,%r8,4), %xmm5
-	mulps	%xmm7, %xmm4
-	addps	%xmm4, %xmm3
-	mulps	%xmm6, %xmm5
-	addps	%xmm5, %xmm2
-	movups	(%rdx,%r8,4), %xmm4
-	movups	16(%rdx,%r8,4), %xmm5
-	mulps	%xmm7, %xmm4
-	addps	%xmm4, %xmm0
-	mulps	%xmm6, %xmm5
-	addps	%xmm5, %xmm1
-	addq	$12, %rbx
-	decq	%r14
-	jne	.LBB14_135
-	jmp	.LBB14_132
+	addps	%xmm12, %xmm2
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB14_138
+	jmp	.LBB14_135
 .LBB14_136:
+	movaps	%xmm12, %xmm0
+	unpcklps	%xmm10, %xmm0
+	movaps	%xmm10, %xmm1
+	shufps	$17, %xmm12, %xmm1
+	shufps	$226, %xmm12, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm12, %xmm0
+	unpckhps	%xmm10, %xmm0
+	shufps	$255, %xmm12, %xmm10
+	shufps	$226, %xmm12, %xmm10
+	addps	%xmm0, %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm8, %xmm0
+	unpcklps	%xmm6, %xmm0
+	movaps	%xmm6, %xmm1
+	shufps	$17, %xmm8, %xmm1
+	shufps	$226, %xmm8, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm8, %xmm0
+	unpckhps	%xmm6, %xmm0
+	shufps	$255, %xmm8, %xmm6
+	shufps	$226, %xmm8, %xmm6
+	addps	%xmm0, %xmm6
+	addps	%xmm1, %xmm6
+	addps	%xmm10, %xmm6
+	movq	-144(%rbp), %rax
+	movsd	(%rax), %xmm0
+	addps	%xmm6, %xmm0
+	movlps	%xmm0, (%rax)
+	movaps	%xmm11, %xmm0
+	unpcklps	%xmm4, %xmm0
+	movaps	%xmm4, %xmm1
+	shufps	$17, %xmm11, %xmm1
+	shufps	$226, %xmm11, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm11, %xmm0
+	unpckhps	%xmm4, %xmm0
+	shufps	$255, %xmm11, %xmm4
+	shufps	$226, %xmm11, %xmm4
+	addps	%xmm0, %xmm4
+	addps	%xmm1, %xmm4
+	movaps	%xmm5, %xmm0
+	unpcklps	%xmm7, %xmm0
+	movaps	%xmm7, %xmm1
+	shufps	$17, %xmm5, %xmm1
+	shufps	$226, %xmm5, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm5, %xmm0
+	unpckhps	%xmm7, %xmm0
+	shufps	$255, %xmm5, %xmm7
+	shufps	$226, %xmm5, %xmm7
+	addps	%xmm0, %xmm7
+	addps	%xmm1, %xmm7
+	addps	%xmm4, %xmm7
+	movsd	(%rax,%r11,4), %xmm0
+	addps	%xmm7, %xmm0
+	movlps	%xmm0, (%rax,%r11,4)
+	movaps	%xmm9, %xmm0
+	unpcklps	%xmm3, %xmm0
+	movaps	%xmm3, %xmm1
+	shufps	$17, %xmm9, %xmm1
+	shufps	$226, %xmm9, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm9, %xmm0
+	unpckhps	%xmm3, %xmm0
+	shufps	$255, %xmm9, %xmm3
+	shufps	$226, %xmm9, %xmm3
+	addps	%xmm0, %xmm3
+	addps	%xmm1, %xmm3
+	movaps	-112(%rbp), %xmm4
+	movaps	%xmm4, %xmm0
+	unpcklps	%xmm2, %xmm0
+	movaps	%xmm2, %xmm1
+	shufps	$17, %xmm4, %xmm1
+	shufps	$226, %xmm4, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm4, %xmm0
+	unpckhps	%xmm2, %xmm0
+	shufps	$255, %xmm4, %xmm2
+	shufps	$226, %xmm4, %xmm2
+	addps	%xmm0, %xmm2
+	addps	%xmm1, %xmm2
+	addps	%xmm3, %xmm2
+	movsd	(%rax,%r11,8), %xmm0
+	addps	%xmm2, %xmm0
+	movlps	%xmm0, (%rax,%r11,8)
+	jmp	.LBB14_153
+.LBB14_230:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
 	xorps	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	xorl	%eax, %eax
-	jmp	.LBB14_138
+	jmp	.LBB14_231
 	.p2align	4
-.LBB14_137:
+.LBB14_234:
 	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_141
-.LBB14_138:
-	testq	%rbx, %rbx
-	jle	.LBB14_137
-	movq	%rbx, %r14
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_227
+.LBB14_231:
+	movq	-96(%rbp), %r9
+	testq	%r9, %r9
+	jle	.LBB14_234
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
-	imulq	%r9, %rsi
-	movq	-13664(%rbp,%rcx), %rdx
-	movq	-13656(%rbp,%rcx), %r8
-	movslq	(%r8,%r10,4), %rcx
+	imulq	%r14, %rsi
+	movq	-13728(%rbp,%rcx), %rdx
+	movq	-13720(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r12,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
-	movslq	4(%r8,%r10,4), %r8
-	leaq	(%rdx,%r8,4), %rdx
-	leaq	(%rdi,%rsi,4), %rsi
-	movq	-400(%rbp), %rbx
+	movslq	4(%rdi,%r12,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-504(%rbp), %rdi
 	.p2align	4
-.LBB14_140:
-	movslq	(%rbx), %r8
-	movups	(%rsi,%r8,4), %xmm4
-	movups	16(%rsi,%r8,4), %xmm5
-	movslq	-4(%rbx), %r8
-	movups	(%rcx,%r8,4), %xmm6
-	movups	16(%rcx,%r8,4), %xmm7
+.LBB14_233:
+	movslq	(%rdi), %r10
+	movups	(%rsi,%r10,4), %xmm4
+	movups	16(%rsi,%r10,4), %xmm5
+	movslq	-4(%rdi), %r10
+	movups	(%rcx,%r10,4), %xmm6
+	movups	16(%rcx,%r10,4), %xmm7
 	mulps	%xmm4, %xmm6
 	addps	%xmm6, %xmm3
 	mulps	%xmm5, %xmm7
 	addps	%xmm7, %xmm2
-	movups	(%rdx,%r8,4), %xmm6
-	movups	16(%rdx,%r8,4), %xmm7
+	movups	(%rdx,%r10,4), %xmm6
+	movups	16(%rdx,%r10,4), %xmm7
 	mulps	%xmm4, %xmm6
 	addps	%xmm6, %xmm0
 	mulps	%xmm5, %xmm7
 	addps	%xmm7, %xmm1
-	addq	$12, %rbx
-	decq	%r14
-	jne	.LBB14_140
-	jmp	.LBB14_137
-.LBB14_141:
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB14_233
+	jmp	.LBB14_234
+.LBB14_222:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	jmp	.LBB14_223
+	.p2align	4
+.LBB14_226:
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_221
+.LBB14_223:
+	movq	-96(%rbp), %r10
+	testq	%r10, %r10
+	jle	.LBB14_226
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rdi
+	imulq	%r14, %rdi
+	movq	-13728(%rbp,%rcx), %rsi
+	movq	-13720(%rbp,%rcx), %r9
+	movslq	(%r9,%r12,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	4(%r9,%r12,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r12,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-440(%rbp), %r9
+	.p2align	4
+.LBB14_225:
+	movslq	-4(%r9), %r11
+	movdqu	(%rdi,%r11,4), %xmm7
+	movdqu	16(%rdi,%r11,4), %xmm8
+	movd	(%r9), %xmm6
+	pshufd	$0, %xmm6, %xmm6
+	movdqa	%xmm6, %xmm9
+	pcmpgtd	.LCPI14_3(%rip), %xmm9
+	pandn	%xmm7, %xmm9
+	pcmpgtd	.LCPI14_4(%rip), %xmm6
+	pandn	%xmm8, %xmm6
+	movslq	-8(%r9), %r11
+	movups	(%rcx,%r11,4), %xmm7
+	movups	16(%rcx,%r11,4), %xmm8
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm5
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm4
+	movups	(%rdx,%r11,4), %xmm7
+	movups	16(%rdx,%r11,4), %xmm8
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm2
+	movups	(%rsi,%r11,4), %xmm7
+	movups	16(%rsi,%r11,4), %xmm8
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm0
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm1
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB14_225
+	jmp	.LBB14_226
+.LBB14_188:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	jmp	.LBB14_189
+	.p2align	4
+.LBB14_192:
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_193
+.LBB14_189:
+	movq	-96(%rbp), %r9
+	testq	%r9, %r9
+	jle	.LBB14_192
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r14, %rsi
+	movq	-13728(%rbp,%rcx), %rdx
+	movq	-13720(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r12,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%rdi,%r12,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-440(%rbp), %rdi
+	.p2align	4
+.LBB14_191:
+	movslq	-4(%rdi), %r10
+	leaq	(%rsi,%r10,4), %r11
+	movdqu	(%rsi,%r10,4), %xmm11
+	movdqu	16(%rsi,%r10,4), %xmm12
+	movdqu	(%r11,%r13,4), %xmm13
+	movd	(%rdi), %xmm8
+	pshufd	$0, %xmm8, %xmm8
+	movdqa	%xmm8, %xmm9
+	pcmpgtd	.LCPI14_3(%rip), %xmm9
+	pcmpgtd	.LCPI14_4(%rip), %xmm8
+	movdqu	16(%r11,%r13,4), %xmm14
+	movdqa	%xmm8, %xmm10
+	pandn	%xmm12, %xmm10
+	movdqa	%xmm9, %xmm12
+	pandn	%xmm11, %xmm12
+	pandn	%xmm14, %xmm8
+	pandn	%xmm13, %xmm9
+	movslq	-8(%rdi), %r10
+	movups	(%rcx,%r10,4), %xmm11
+	movups	16(%rcx,%r10,4), %xmm13
+	movaps	%xmm11, %xmm14
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm7
+	movaps	%xmm13, %xmm14
+	mulps	%xmm10, %xmm14
+	addps	%xmm14, %xmm6
+	mulps	%xmm9, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm8, %xmm13
+	addps	%xmm13, %xmm2
+	movups	(%rdx,%r10,4), %xmm11
+	movups	16(%rdx,%r10,4), %xmm13
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm5
+	mulps	%xmm13, %xmm10
+	addps	%xmm10, %xmm4
+	mulps	%xmm11, %xmm9
+	addps	%xmm9, %xmm0
+	mulps	%xmm13, %xmm8
+	addps	%xmm8, %xmm1
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB14_191
+	jmp	.LBB14_192
+.LBB14_193:
+	movaps	%xmm7, %xmm8
+	unpcklps	%xmm5, %xmm8
+	movaps	%xmm5, %xmm9
+	shufps	$17, %xmm7, %xmm9
+	shufps	$226, %xmm7, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm8
+	unpckhps	%xmm5, %xmm8
+	shufps	$255, %xmm7, %xmm5
+	shufps	$226, %xmm7, %xmm5
+	addps	%xmm8, %xmm5
+	addps	%xmm9, %xmm5
+	movaps	%xmm6, %xmm7
+	unpcklps	%xmm4, %xmm7
+	movaps	%xmm4, %xmm8
+	shufps	$17, %xmm6, %xmm8
+	shufps	$226, %xmm6, %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm6, %xmm7
+	unpckhps	%xmm4, %xmm7
+	shufps	$255, %xmm6, %xmm4
+	shufps	$226, %xmm6, %xmm4
+	addps	%xmm7, %xmm4
+	addps	%xmm8, %xmm4
+	addps	%xmm5, %xmm4
+	movq	-144(%rbp), %rax
+	movsd	(%rax), %xmm5
+	addps	%xmm4, %xmm5
+	movlps	%xmm5, (%rax)
 	movaps	%xmm3, %xmm4
 	unpcklps	%xmm0, %xmm4
 	movaps	%xmm0, %xmm5
@@ -7118,139 +8733,895 @@ convolution_weight_gradient:
 	addps	%xmm3, %xmm1
 	addps	%xmm4, %xmm1
 	addps	%xmm0, %xmm1
-	movsd	(%r11), %xmm0
+	movq	-120(%rbp), %r11
+	movsd	(%rax,%r11,4), %xmm0
 	addps	%xmm1, %xmm0
-	movlps	%xmm0, (%r11)
-	jmp	.LBB14_77
-.LBB14_142:
-	pxor	%xmm0, %xmm0
+	movlps	%xmm0, (%rax,%r11,4)
+	jmp	.LBB14_228
+.LBB14_249:
+	movq	%rdx, -144(%rbp)
 	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
 	xorl	%eax, %eax
-	jmp	.LBB14_144
+	pxor	%xmm0, %xmm0
+	jmp	.LBB14_250
 	.p2align	4
-.LBB14_143:
+.LBB14_253:
 	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_152
-.LBB14_144:
-	testq	%rbx, %rbx
-	jle	.LBB14_143
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_246
+.LBB14_250:
+	movq	-96(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB14_253
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
-	movq	-13656(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r10,4), %rcx
+	movq	-13720(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r12,4), %rcx
 	shlq	$2, %rcx
-	addq	-13664(%rbp,%rdx), %rcx
-	imulq	%r9, %rsi
-	leaq	(%rdi,%rsi,4), %rdx
-	movq	-400(%rbp), %rsi
+	addq	-13728(%rbp,%rdx), %rcx
+	imulq	%r14, %rsi
+	leaq	(%r8,%rsi,4), %rdx
+	movq	-440(%rbp), %rsi
 	.p2align	4
-.LBB14_146:
-	movslq	(%rsi), %r8
-	leaq	(%rdx,%r8,4), %r14
-	movups	(%rdx,%r8,4), %xmm4
-	movups	16(%rdx,%r8,4), %xmm5
-	movups	(%r14,%r13,4), %xmm6
-	movups	16(%r14,%r13,4), %xmm7
-	movslq	-4(%rsi), %r8
-	movups	(%rcx,%r8,4), %xmm8
-	movups	16(%rcx,%r8,4), %xmm9
-	mulps	%xmm8, %xmm4
-	addps	%xmm4, %xmm3
-	mulps	%xmm9, %xmm5
-	addps	%xmm5, %xmm2
-	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm0
-	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm1
+.LBB14_252:
+	movslq	-4(%rsi), %r9
+	movdqu	(%rdx,%r9,4), %xmm2
+	movdqu	16(%rdx,%r9,4), %xmm3
+	movd	(%rsi), %xmm4
+	pshufd	$0, %xmm4, %xmm4
+	movdqa	%xmm4, %xmm5
+	pcmpgtd	.LCPI14_3(%rip), %xmm5
+	pandn	%xmm2, %xmm5
+	pcmpgtd	.LCPI14_4(%rip), %xmm4
+	pandn	%xmm3, %xmm4
+	movslq	-8(%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm2
+	mulps	%xmm5, %xmm2
+	addps	%xmm2, %xmm1
+	movups	16(%rcx,%r9,4), %xmm2
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm0
 	addq	$12, %rsi
-	decq	%rbx
-	jne	.LBB14_146
-	jmp	.LBB14_143
-.LBB14_147:
-	pxor	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
+	decq	%rdi
+	jne	.LBB14_252
+	jmp	.LBB14_253
+.LBB14_246:
+	movaps	%xmm1, %xmm2
+	unpcklps	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	shufps	$17, %xmm1, %xmm3
+	shufps	$226, %xmm1, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm1, %xmm2
+	unpckhps	%xmm0, %xmm2
+	shufps	$51, %xmm1, %xmm0
+	shufps	$226, %xmm1, %xmm0
+	addps	%xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, %xmm1
+	shufps	$85, %xmm0, %xmm1
+	addss	%xmm0, %xmm1
+	movq	-144(%rbp), %rax
+	addss	(%rax), %xmm1
+	movss	%xmm1, (%rax)
+	jmp	.LBB14_229
+.LBB14_205:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm5, %xmm5
 	xorl	%eax, %eax
-	jmp	.LBB14_149
+	pxor	%xmm2, %xmm2
+	pxor	%xmm6, %xmm6
+	pxor	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	pxor	%xmm7, %xmm7
+	pxor	%xmm4, %xmm4
+	jmp	.LBB14_206
 	.p2align	4
-.LBB14_148:
+.LBB14_209:
 	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_152
-.LBB14_149:
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_210
+.LBB14_206:
+	movq	-96(%rbp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB14_148
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	movq	-13656(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r10,4), %rcx
-	shlq	$2, %rcx
-	addq	-13664(%rbp,%rdx), %rcx
-	imulq	%r9, %rsi
-	leaq	(%rdi,%rsi,4), %rdx
-	movq	-376(%rbp), %rsi
+	jle	.LBB14_209
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %r9
+	imulq	%r14, %r9
+	movq	-13728(%rbp,%rcx), %rdi
+	movq	-13720(%rbp,%rcx), %r10
+	movslq	(%r10,%r12,4), %rcx
+	leaq	(%rdi,%rcx,4), %rcx
+	movslq	4(%r10,%r12,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	8(%r10,%r12,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	12(%r10,%r12,4), %r10
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(%r8,%r9,4), %r9
+	movq	-504(%rbp), %r10
 	.p2align	4
-.LBB14_151:
-	movslq	-4(%rsi), %r8
-	leaq	(%rdx,%r8,4), %r14
-	movdqu	(%rdx,%r8,4), %xmm4
-	movdqu	16(%rdx,%r8,4), %xmm5
-	movdqu	(%r14,%r13,4), %xmm6
-	movdqu	16(%r14,%r13,4), %xmm7
-	movd	(%rsi), %xmm8
+.LBB14_208:
+	movslq	(%r10), %r11
+	movups	(%r9,%r11,4), %xmm9
+	movups	16(%r9,%r11,4), %xmm8
+	movslq	-4(%r10), %r13
+	movups	(%rcx,%r13,4), %xmm10
+	movups	16(%rcx,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm7
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm4
+	movups	(%rdx,%r13,4), %xmm10
+	movups	16(%rdx,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm1
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm0
+	movups	(%rsi,%r13,4), %xmm10
+	movups	16(%rsi,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm6
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm3
+	movups	(%rdi,%r13,4), %xmm10
+	movups	16(%rdi,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm5
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm2
+	addq	$12, %r10
+	decq	%rbx
+	jne	.LBB14_208
+	jmp	.LBB14_209
+.LBB14_211:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm5, %xmm5
+	xorl	%eax, %eax
+	pxor	%xmm2, %xmm2
+	pxor	%xmm6, %xmm6
+	pxor	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	pxor	%xmm7, %xmm7
+	pxor	%xmm4, %xmm4
+	jmp	.LBB14_212
+	.p2align	4
+.LBB14_215:
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_210
+.LBB14_212:
+	movq	-96(%rbp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB14_215
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %r9
+	imulq	%r14, %r9
+	movq	-13728(%rbp,%rcx), %rdi
+	movq	-13720(%rbp,%rcx), %r10
+	movslq	(%r10,%r12,4), %rcx
+	leaq	(%rdi,%rcx,4), %rcx
+	movslq	4(%r10,%r12,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	8(%r10,%r12,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	12(%r10,%r12,4), %r10
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(%r8,%r9,4), %r9
+	movq	-440(%rbp), %r10
+	.p2align	4
+.LBB14_214:
+	movslq	-4(%r10), %r11
+	movdqu	(%r9,%r11,4), %xmm10
+	movd	(%r10), %xmm8
 	pshufd	$0, %xmm8, %xmm8
 	movdqa	%xmm8, %xmm9
-	pcmpgtd	%xmm15, %xmm9
-	pcmpgtd	%xmm14, %xmm8
-	movdqa	%xmm8, %xmm10
-	pandn	%xmm5, %xmm10
-	movdqa	%xmm9, %xmm5
-	pandn	%xmm4, %xmm5
-	pandn	%xmm7, %xmm8
-	pandn	%xmm6, %xmm9
-	movslq	-8(%rsi), %r8
-	movups	(%rcx,%r8,4), %xmm4
-	movups	16(%rcx,%r8,4), %xmm6
-	mulps	%xmm4, %xmm5
-	addps	%xmm5, %xmm3
-	mulps	%xmm6, %xmm10
-	addps	%xmm10, %xmm2
-	mulps	%xmm4, %xmm9
-	addps	%xmm9, %xmm0
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm1
-	addq	$12, %rsi
+	pcmpgtd	.LCPI14_3(%rip), %xmm9
+	movdqu	16(%r9,%r11,4), %xmm11
+	pandn	%xmm10, %xmm9
+	pcmpgtd	.LCPI14_4(%rip), %xmm8
+	pandn	%xmm11, %xmm8
+	movslq	-8(%r10), %r13
+	movups	(%rcx,%r13,4), %xmm10
+	movups	16(%rcx,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm7
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm4
+	movups	(%rdx,%r13,4), %xmm10
+	movups	16(%rdx,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm1
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm0
+	movups	(%rsi,%r13,4), %xmm10
+	movups	16(%rsi,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm6
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm3
+	movups	(%rdi,%r13,4), %xmm10
+	movups	16(%rdi,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm5
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm2
+	addq	$12, %r10
 	decq	%rbx
-	jne	.LBB14_151
-	jmp	.LBB14_148
+	jne	.LBB14_214
+	jmp	.LBB14_215
+.LBB14_210:
+	movaps	%xmm7, %xmm8
+	unpcklps	%xmm1, %xmm8
+	movaps	%xmm5, %xmm9
+	movlhps	%xmm6, %xmm9
+	shufps	$36, %xmm9, %xmm8
+	movaps	%xmm1, %xmm9
+	shufps	$17, %xmm7, %xmm9
+	movaps	%xmm5, %xmm10
+	shufps	$85, %xmm6, %xmm10
+	shufps	$34, %xmm10, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm8
+	unpckhps	%xmm1, %xmm8
+	movaps	%xmm5, %xmm10
+	unpckhpd	%xmm6, %xmm10
+	shufps	$36, %xmm10, %xmm8
+	shufps	$51, %xmm7, %xmm1
+	shufps	$255, %xmm6, %xmm5
+	shufps	$34, %xmm5, %xmm1
+	addps	%xmm8, %xmm1
+	addps	%xmm9, %xmm1
+	movaps	%xmm4, %xmm5
+	unpcklps	%xmm0, %xmm5
+	movaps	%xmm2, %xmm6
+	movlhps	%xmm3, %xmm6
+	shufps	$36, %xmm6, %xmm5
+	movaps	%xmm0, %xmm6
+	shufps	$17, %xmm4, %xmm6
+	movaps	%xmm2, %xmm7
+	shufps	$85, %xmm3, %xmm7
+	shufps	$34, %xmm7, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm5
+	unpckhps	%xmm0, %xmm5
+	movaps	%xmm2, %xmm7
+	unpckhpd	%xmm3, %xmm7
+	shufps	$36, %xmm7, %xmm5
+	shufps	$51, %xmm4, %xmm0
+	shufps	$255, %xmm3, %xmm2
+	shufps	$34, %xmm2, %xmm0
+	addps	%xmm5, %xmm0
+	addps	%xmm6, %xmm0
+	addps	%xmm1, %xmm0
+	movq	-144(%rbp), %rax
+	movups	(%rax), %xmm1
+	addps	%xmm0, %xmm1
+	movups	%xmm1, (%rax)
+	movq	-120(%rbp), %r11
+	jmp	.LBB14_152
+.LBB14_154:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm2, %xmm2
+	xorl	%ecx, %ecx
+	pxor	%xmm0, %xmm0
+	xorps	%xmm8, %xmm8
+	xorps	%xmm14, %xmm14
+	xorps	%xmm10, %xmm10
+	pxor	%xmm7, %xmm7
+	pxor	%xmm3, %xmm3
+	pxor	%xmm5, %xmm5
+	xorps	%xmm11, %xmm11
+	xorps	%xmm9, %xmm9
+	pxor	%xmm4, %xmm4
+	xorps	%xmm15, %xmm15
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -336(%rbp)
+	xorps	%xmm12, %xmm12
+	pxor	%xmm6, %xmm6
+	xorps	%xmm13, %xmm13
+	jmp	.LBB14_155
+	.p2align	4
+.LBB14_156:
+	movdqa	%xmm0, %xmm11
+	movdqa	%xmm5, %xmm8
+	movdqa	%xmm2, %xmm7
+	movdqa	%xmm3, %xmm15
+.LBB14_157:
+	movaps	%xmm15, %xmm3
+	movdqa	%xmm7, %xmm2
+	movaps	%xmm8, %xmm5
+	movaps	-192(%rbp), %xmm7
+	movaps	%xmm11, %xmm0
+	movdqa	-160(%rbp), %xmm8
+	movaps	-112(%rbp), %xmm11
+	movaps	-288(%rbp), %xmm4
+	movaps	-64(%rbp), %xmm15
+	incq	%rcx
+	cmpq	-88(%rbp), %rcx
+	movq	-208(%rbp), %r14
+	je	.LBB14_150
+.LBB14_155:
+	movq	-96(%rbp), %r13
+	testq	%r13, %r13
+	movaps	%xmm15, -64(%rbp)
+	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm8, -160(%rbp)
+	movdqa	%xmm7, -192(%rbp)
+	movdqa	%xmm4, -288(%rbp)
+	jle	.LBB14_156
+	leaq	(%rcx,%rcx,2), %rax
+	shlq	$4, %rax
+	movq	%rcx, %r9
+	imulq	%r14, %r9
+	movq	-13728(%rbp,%rax), %rdi
+	movq	-13720(%rbp,%rax), %r10
+	movslq	(%r10,%r12,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r10,%r12,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	8(%r10,%r12,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	12(%r10,%r12,4), %r10
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(%r8,%r9,4), %r9
+	movq	-504(%rbp), %r10
+	movq	-72(%rbp), %r14
+	movdqa	%xmm0, %xmm11
+	movdqa	%xmm5, %xmm8
+	movdqa	%xmm2, %xmm7
+	movdqa	%xmm3, %xmm15
+	.p2align	4
+.LBB14_159:
+	movdqa	%xmm6, -224(%rbp)
+	movslq	(%r10), %rbx
+	leaq	(%r9,%rbx,4), %r11
+	movups	(%r9,%rbx,4), %xmm5
+	movups	16(%r9,%rbx,4), %xmm3
+	movups	(%r11,%r14,4), %xmm1
+	movups	16(%r11,%r14,4), %xmm0
+	movslq	-4(%r10), %rbx
+	movups	(%rax,%rbx,4), %xmm4
+	movups	16(%rax,%rbx,4), %xmm6
+	movaps	%xmm5, %xmm2
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm7
+	movaps	%xmm7, -240(%rbp)
+	movaps	%xmm3, %xmm2
+	mulps	%xmm6, %xmm2
+	addps	%xmm2, %xmm11
+	mulps	%xmm1, %xmm4
+	movaps	-112(%rbp), %xmm2
+	addps	%xmm4, %xmm2
+	movaps	%xmm2, -112(%rbp)
+	mulps	%xmm0, %xmm6
+	addps	%xmm6, %xmm9
+	movups	(%rdx,%rbx,4), %xmm2
+	movups	16(%rdx,%rbx,4), %xmm4
+	movaps	%xmm5, %xmm6
+	mulps	%xmm2, %xmm6
+	movaps	-160(%rbp), %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -160(%rbp)
+	movaps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm6
+	addps	%xmm6, %xmm14
+	mulps	%xmm1, %xmm2
+	movaps	-288(%rbp), %xmm6
+	addps	%xmm2, %xmm6
+	movaps	%xmm6, -288(%rbp)
+	mulps	%xmm0, %xmm4
+	movaps	-64(%rbp), %xmm2
+	addps	%xmm4, %xmm2
+	movaps	%xmm2, -64(%rbp)
+	movups	(%rsi,%rbx,4), %xmm2
+	movups	16(%rsi,%rbx,4), %xmm4
+	movaps	%xmm5, %xmm6
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm10
+	movaps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm6
+	movaps	-192(%rbp), %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -192(%rbp)
+	movaps	-224(%rbp), %xmm7
+	mulps	%xmm1, %xmm2
+	movaps	-336(%rbp), %xmm6
+	addps	%xmm2, %xmm6
+	movaps	%xmm6, -336(%rbp)
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm12
+	movups	(%rdi,%rbx,4), %xmm2
+	mulps	%xmm2, %xmm5
+	addps	%xmm5, %xmm15
+	movups	16(%rdi,%rbx,4), %xmm4
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm8
+	mulps	%xmm2, %xmm1
+	addps	%xmm1, %xmm7
+	movaps	%xmm7, %xmm6
+	movdqa	-240(%rbp), %xmm7
+	mulps	%xmm4, %xmm0
+	addps	%xmm0, %xmm13
+	addq	$12, %r10
+	decq	%r13
+	jne	.LBB14_159
+	jmp	.LBB14_157
+.LBB14_150:
+	movdqa	%xmm2, -240(%rbp)
+	movdqa	%xmm2, %xmm1
+	punpckldq	%xmm8, %xmm1
+	movdqa	%xmm1, -224(%rbp)
+	movaps	%xmm3, %xmm1
+	movaps	%xmm10, -400(%rbp)
+	movlhps	%xmm10, %xmm1
+	movaps	-224(%rbp), %xmm2
+	shufps	$36, %xmm1, %xmm2
+	movaps	%xmm2, -224(%rbp)
+	movdqa	%xmm8, %xmm1
+	shufps	$17, -240(%rbp), %xmm1
+	movaps	%xmm3, %xmm2
+	shufps	$85, %xmm10, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	-224(%rbp), %xmm1
+	movdqa	-240(%rbp), %xmm10
+	punpckhdq	%xmm8, %xmm10
+	movaps	%xmm3, %xmm2
+	unpckhpd	-400(%rbp), %xmm2
+	shufps	$36, %xmm2, %xmm10
+	shufps	$51, -240(%rbp), %xmm8
+	shufps	$255, -400(%rbp), %xmm3
+	shufps	$34, %xmm3, %xmm8
+	addps	%xmm10, %xmm8
+	addps	%xmm1, %xmm8
+	movaps	%xmm0, %xmm3
+	unpcklps	%xmm14, %xmm0
+	movaps	%xmm5, %xmm1
+	movlhps	%xmm7, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$17, %xmm3, %xmm1
+	movaps	%xmm5, %xmm2
+	shufps	$85, %xmm7, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm3, %xmm0
+	unpckhps	%xmm14, %xmm0
+	movaps	%xmm5, %xmm2
+	unpckhpd	%xmm7, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm3, %xmm14
+	shufps	$255, %xmm7, %xmm5
+	shufps	$34, %xmm5, %xmm14
+	addps	%xmm0, %xmm14
+	addps	%xmm1, %xmm14
+	addps	%xmm8, %xmm14
+	movq	-144(%rbp), %rax
+	movups	(%rax), %xmm0
+	addps	%xmm14, %xmm0
+	movups	%xmm0, (%rax)
+	movaps	%xmm11, %xmm0
+	unpcklps	%xmm4, %xmm0
+	movaps	%xmm6, %xmm1
+	movaps	-336(%rbp), %xmm8
+	jmp	.LBB14_151
+.LBB14_160:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm2, %xmm2
+	xorl	%ecx, %ecx
+	pxor	%xmm0, %xmm0
+	pxor	%xmm5, %xmm5
+	xorps	%xmm14, %xmm14
+	xorps	%xmm10, %xmm10
+	pxor	%xmm7, %xmm7
+	pxor	%xmm3, %xmm3
+	xorps	%xmm8, %xmm8
+	xorps	%xmm11, %xmm11
+	xorps	%xmm9, %xmm9
+	pxor	%xmm4, %xmm4
+	xorps	%xmm15, %xmm15
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -240(%rbp)
+	xorps	%xmm12, %xmm12
+	pxor	%xmm6, %xmm6
+	xorps	%xmm13, %xmm13
+	jmp	.LBB14_161
+	.p2align	4
+.LBB14_162:
+	movdqa	%xmm4, %xmm15
+	movdqa	%xmm0, %xmm11
+	movdqa	%xmm2, %xmm7
+	movdqa	%xmm3, %xmm5
+.LBB14_163:
+	movaps	%xmm5, %xmm3
+	movdqa	%xmm7, %xmm2
+	movaps	-192(%rbp), %xmm7
+	movaps	%xmm11, %xmm0
+	movdqa	-64(%rbp), %xmm5
+	movaps	-160(%rbp), %xmm11
+	movaps	%xmm15, %xmm4
+	movaps	-112(%rbp), %xmm15
+	incq	%rcx
+	cmpq	-88(%rbp), %rcx
+	movq	-208(%rbp), %r14
+	je	.LBB14_164
+.LBB14_161:
+	movq	-96(%rbp), %r13
+	testq	%r13, %r13
+	movaps	%xmm15, -112(%rbp)
+	movaps	%xmm11, -160(%rbp)
+	movdqa	%xmm5, -64(%rbp)
+	movdqa	%xmm7, -192(%rbp)
+	jle	.LBB14_162
+	leaq	(%rcx,%rcx,2), %rax
+	shlq	$4, %rax
+	movq	%rcx, %r9
+	imulq	%r14, %r9
+	movq	-13728(%rbp,%rax), %rdi
+	movq	-13720(%rbp,%rax), %r10
+	movslq	(%r10,%r12,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r10,%r12,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	8(%r10,%r12,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	12(%r10,%r12,4), %r10
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(%r8,%r9,4), %r9
+	movq	-440(%rbp), %r10
+	movq	-72(%rbp), %r14
+	movdqa	%xmm4, %xmm15
+	movdqa	%xmm0, %xmm11
+	movdqa	%xmm2, %xmm7
+	movdqa	%xmm3, %xmm5
+	.p2align	4
+.LBB14_166:
+	movdqa	%xmm5, -224(%rbp)
+	movdqa	%xmm6, -336(%rbp)
+	movslq	-4(%r10), %r11
+	leaq	(%r9,%r11,4), %rbx
+	movdqu	(%r9,%r11,4), %xmm4
+	movdqu	16(%r9,%r11,4), %xmm2
+	movdqu	(%rbx,%r14,4), %xmm6
+	movd	(%r10), %xmm0
+	pshufd	$0, %xmm0, %xmm0
+	movdqa	%xmm0, %xmm1
+	pcmpgtd	.LCPI14_3(%rip), %xmm1
+	pcmpgtd	.LCPI14_4(%rip), %xmm0
+	movdqu	16(%rbx,%r14,4), %xmm5
+	movdqa	%xmm0, %xmm3
+	pandn	%xmm2, %xmm3
+	movdqa	%xmm1, %xmm2
+	pandn	%xmm4, %xmm2
+	pandn	%xmm5, %xmm0
+	pandn	%xmm6, %xmm1
+	movslq	-8(%r10), %rbx
+	movups	(%rax,%rbx,4), %xmm4
+	movups	16(%rax,%rbx,4), %xmm5
+	movaps	%xmm4, %xmm6
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -288(%rbp)
+	movaps	%xmm5, %xmm6
+	mulps	%xmm3, %xmm6
+	addps	%xmm6, %xmm11
+	mulps	%xmm1, %xmm4
+	movaps	-160(%rbp), %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, -160(%rbp)
+	mulps	%xmm0, %xmm5
+	addps	%xmm5, %xmm9
+	movups	(%rdx,%rbx,4), %xmm4
+	movups	16(%rdx,%rbx,4), %xmm5
+	movaps	%xmm4, %xmm6
+	mulps	%xmm2, %xmm6
+	movaps	-64(%rbp), %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -64(%rbp)
+	movaps	%xmm5, %xmm6
+	mulps	%xmm3, %xmm6
+	addps	%xmm6, %xmm14
+	mulps	%xmm1, %xmm4
+	addps	%xmm4, %xmm15
+	mulps	%xmm0, %xmm5
+	movaps	-112(%rbp), %xmm4
+	addps	%xmm5, %xmm4
+	movaps	%xmm4, -112(%rbp)
+	movups	(%rsi,%rbx,4), %xmm4
+	movups	16(%rsi,%rbx,4), %xmm5
+	movaps	%xmm4, %xmm6
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm10
+	movaps	%xmm5, %xmm6
+	mulps	%xmm3, %xmm6
+	movaps	-192(%rbp), %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -192(%rbp)
+	movaps	-336(%rbp), %xmm7
+	mulps	%xmm1, %xmm4
+	movaps	-240(%rbp), %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, -240(%rbp)
+	mulps	%xmm0, %xmm5
+	addps	%xmm5, %xmm12
+	movaps	-224(%rbp), %xmm5
+	movups	(%rdi,%rbx,4), %xmm4
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm5
+	movups	16(%rdi,%rbx,4), %xmm2
+	mulps	%xmm2, %xmm3
+	addps	%xmm3, %xmm8
+	mulps	%xmm4, %xmm1
+	addps	%xmm1, %xmm7
+	movaps	%xmm7, %xmm6
+	movdqa	-288(%rbp), %xmm7
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm13
+	addq	$12, %r10
+	decq	%r13
+	jne	.LBB14_166
+	jmp	.LBB14_163
+.LBB14_164:
+	movdqa	%xmm2, -288(%rbp)
+	movdqa	%xmm2, %xmm1
+	movdqa	%xmm5, -64(%rbp)
+	punpckldq	%xmm5, %xmm1
+	movdqa	%xmm1, -336(%rbp)
+	movaps	%xmm3, %xmm1
+	movlhps	%xmm10, %xmm1
+	movaps	-336(%rbp), %xmm2
+	shufps	$36, %xmm1, %xmm2
+	movaps	%xmm2, -336(%rbp)
+	movdqa	%xmm5, %xmm1
+	shufps	$17, -288(%rbp), %xmm1
+	movaps	%xmm3, %xmm2
+	shufps	$85, %xmm10, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	-336(%rbp), %xmm1
+	movaps	-288(%rbp), %xmm5
+	unpckhps	-64(%rbp), %xmm5
+	movaps	%xmm3, %xmm2
+	unpckhpd	%xmm10, %xmm2
+	shufps	$36, %xmm2, %xmm5
+	movaps	-64(%rbp), %xmm2
+	shufps	$51, -288(%rbp), %xmm2
+	shufps	$255, %xmm10, %xmm3
+	shufps	$34, %xmm3, %xmm2
+	addps	%xmm5, %xmm2
+	addps	%xmm1, %xmm2
+	movaps	%xmm2, %xmm3
+	movaps	%xmm0, %xmm5
+	unpcklps	%xmm14, %xmm0
+	movaps	%xmm8, %xmm1
+	movlhps	%xmm7, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$17, %xmm5, %xmm1
+	movaps	%xmm8, %xmm2
+	shufps	$85, %xmm7, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm5, %xmm0
+	unpckhps	%xmm14, %xmm0
+	movaps	%xmm8, %xmm2
+	unpckhpd	%xmm7, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm5, %xmm14
+	shufps	$255, %xmm7, %xmm8
+	shufps	$34, %xmm8, %xmm14
+	addps	%xmm0, %xmm14
+	addps	%xmm1, %xmm14
+	addps	%xmm3, %xmm14
+	movq	-144(%rbp), %rax
+	movups	(%rax), %xmm0
+	addps	%xmm14, %xmm0
+	movups	%xmm0, (%rax)
+	movaps	%xmm11, %xmm0
+	unpcklps	%xmm4, %xmm0
+	movaps	%xmm6, %xmm1
+	movaps	-240(%rbp), %xmm8
+.LBB14_151:
+	movlhps	%xmm8, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm4, %xmm1
+	shufps	$17, %xmm11, %xmm1
+	movaps	%xmm6, %xmm2
+	shufps	$85, %xmm8, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm11, %xmm0
+	unpckhps	%xmm4, %xmm0
+	movaps	%xmm6, %xmm2
+	unpckhpd	%xmm8, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm11, %xmm4
+	shufps	$255, %xmm8, %xmm6
+	shufps	$34, %xmm6, %xmm4
+	addps	%xmm0, %xmm4
+	addps	%xmm1, %xmm4
+	movaps	%xmm9, %xmm0
+	unpcklps	%xmm15, %xmm0
+	movaps	%xmm13, %xmm1
+	movlhps	%xmm12, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm15, %xmm1
+	shufps	$17, %xmm9, %xmm1
+	movaps	%xmm13, %xmm2
+	shufps	$85, %xmm12, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm9, %xmm0
+	unpckhps	%xmm15, %xmm0
+	movaps	%xmm13, %xmm2
+	unpckhpd	%xmm12, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm9, %xmm15
+	shufps	$255, %xmm12, %xmm13
+	shufps	$34, %xmm13, %xmm15
+	addps	%xmm0, %xmm15
+	addps	%xmm1, %xmm15
+	addps	%xmm4, %xmm15
+	movq	-120(%rbp), %r11
+	movups	(%rax,%r11,4), %xmm0
+	addps	%xmm15, %xmm0
+	movups	%xmm0, (%rax,%r11,4)
 .LBB14_152:
-	movaps	%xmm3, %xmm4
-	shufps	$85, %xmm3, %xmm4
-	addss	%xmm3, %xmm4
-	movaps	%xmm3, %xmm5
-	unpckhpd	%xmm3, %xmm5
-	shufps	$255, %xmm3, %xmm3
-	addss	%xmm5, %xmm3
-	addss	%xmm4, %xmm3
-	movaps	%xmm2, %xmm4
-	shufps	$85, %xmm2, %xmm4
-	addss	%xmm2, %xmm4
-	movaps	%xmm2, %xmm5
-	unpckhpd	%xmm2, %xmm5
-	shufps	$255, %xmm2, %xmm2
-	addss	%xmm5, %xmm2
-	addss	%xmm4, %xmm2
-	addss	%xmm3, %xmm2
-	addss	(%r11), %xmm2
-	movss	%xmm2, (%r11)
+	movq	-72(%rbp), %r13
+	jmp	.LBB14_153
+.LBB14_235:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	jmp	.LBB14_236
+	.p2align	4
+.LBB14_239:
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_227
+.LBB14_236:
+	movq	-96(%rbp), %r9
+	testq	%r9, %r9
+	jle	.LBB14_239
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r14, %rsi
+	movq	-13728(%rbp,%rcx), %rdx
+	movq	-13720(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r12,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%rdi,%r12,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-440(%rbp), %rdi
+	.p2align	4
+.LBB14_238:
+	movslq	-4(%rdi), %r10
+	movdqu	(%rsi,%r10,4), %xmm4
+	movd	(%rdi), %xmm5
+	pshufd	$0, %xmm5, %xmm5
+	movdqa	%xmm5, %xmm6
+	pcmpgtd	.LCPI14_3(%rip), %xmm6
+	movdqu	16(%rsi,%r10,4), %xmm7
+	pandn	%xmm4, %xmm6
+	pcmpgtd	.LCPI14_4(%rip), %xmm5
+	pandn	%xmm7, %xmm5
+	movslq	-8(%rdi), %r10
+	movups	(%rcx,%r10,4), %xmm4
+	movups	16(%rcx,%r10,4), %xmm7
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm3
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm2
+	movups	(%rdx,%r10,4), %xmm4
+	movups	16(%rdx,%r10,4), %xmm7
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm0
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm1
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB14_238
+	jmp	.LBB14_239
+.LBB14_216:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	jmp	.LBB14_217
+	.p2align	4
+.LBB14_220:
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_221
+.LBB14_217:
+	movq	-96(%rbp), %r10
+	testq	%r10, %r10
+	jle	.LBB14_220
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rdi
+	imulq	%r14, %rdi
+	movq	-13728(%rbp,%rcx), %rsi
+	movq	-13720(%rbp,%rcx), %r9
+	movslq	(%r9,%r12,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	4(%r9,%r12,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r12,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-504(%rbp), %r9
+	.p2align	4
+.LBB14_219:
+	movslq	(%r9), %r11
+	movups	(%rdi,%r11,4), %xmm6
+	movups	16(%rdi,%r11,4), %xmm7
+	movslq	-4(%r9), %r11
+	movups	(%rcx,%r11,4), %xmm8
+	movups	16(%rcx,%r11,4), %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm5
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm4
+	movups	(%rdx,%r11,4), %xmm8
+	movups	16(%rdx,%r11,4), %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm3
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm2
+	movups	(%rsi,%r11,4), %xmm8
+	movups	16(%rsi,%r11,4), %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm0
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm1
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB14_219
+	jmp	.LBB14_220
+.LBB14_221:
+	movaps	%xmm5, %xmm6
+	unpcklps	%xmm3, %xmm6
+	movaps	%xmm3, %xmm7
+	shufps	$17, %xmm5, %xmm7
+	shufps	$226, %xmm5, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm5, %xmm6
+	unpckhps	%xmm3, %xmm6
+	shufps	$255, %xmm5, %xmm3
+	shufps	$226, %xmm5, %xmm3
+	addps	%xmm6, %xmm3
+	addps	%xmm7, %xmm3
+	movaps	%xmm4, %xmm5
+	unpcklps	%xmm2, %xmm5
+	movaps	%xmm2, %xmm6
+	shufps	$17, %xmm4, %xmm6
+	shufps	$226, %xmm4, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm5
+	unpckhps	%xmm2, %xmm5
+	shufps	$255, %xmm4, %xmm2
+	shufps	$226, %xmm4, %xmm2
+	addps	%xmm5, %xmm2
+	addps	%xmm6, %xmm2
+	addps	%xmm3, %xmm2
+	movq	-144(%rbp), %rax
+	movsd	(%rax), %xmm3
+	addps	%xmm2, %xmm3
+	movlps	%xmm3, (%rax)
 	movaps	%xmm0, %xmm2
 	shufps	$85, %xmm0, %xmm2
 	addss	%xmm0, %xmm2
@@ -7268,1175 +9639,549 @@ convolution_weight_gradient:
 	addss	%xmm3, %xmm1
 	addss	%xmm2, %xmm1
 	addss	%xmm0, %xmm1
-	addss	(%r11,%r12,4), %xmm1
-	movss	%xmm1, (%r11,%r12,4)
-	jmp	.LBB14_77
-.LBB14_153:
-	pxor	%xmm7, %xmm7
-	xorps	%xmm11, %xmm11
-	xorps	%xmm10, %xmm10
-	xorps	%xmm8, %xmm8
-	pxor	%xmm4, %xmm4
-	xorps	%xmm15, %xmm15
-	xorps	%xmm14, %xmm14
-	xorps	%xmm12, %xmm12
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	xorl	%r14d, %r14d
-	jmp	.LBB14_156
-	.p2align	4
-.LBB14_154:
-	movdqa	%xmm3, %xmm6
-	movaps	%xmm15, %xmm9
-.LBB14_155:
-	movaps	%xmm9, %xmm15
-	movaps	%xmm6, %xmm3
-	movaps	-112(%rbp), %xmm2
-	incq	%r14
-	cmpq	-64(%rbp), %r14
-	movq	-160(%rbp), %rbx
-	je	.LBB14_159
-.LBB14_156:
-	testq	%rbx, %rbx
-	movdqa	%xmm2, -112(%rbp)
-	jle	.LBB14_154
-	leaq	(%r14,%r14,2), %rax
-	shlq	$4, %rax
-	movq	%r14, %rdx
-	imulq	%r9, %rdx
-	movq	-13664(%rbp,%rax), %rcx
-	movq	-13656(%rbp,%rax), %rsi
-	movslq	(%rsi,%r10,4), %rax
-	leaq	(%rcx,%rax,4), %rax
-	movslq	4(%rsi,%r10,4), %rsi
-	leaq	(%rcx,%rsi,4), %rcx
-	leaq	(%rdi,%rdx,4), %rdx
-	movq	-400(%rbp), %rsi
-	movq	%rbx, %r12
-	movdqa	%xmm3, %xmm6
-	movaps	%xmm15, %xmm9
-	.p2align	4
-.LBB14_158:
-	movaps	%xmm12, -256(%rbp)
-	movaps	%xmm14, -224(%rbp)
-	movaps	%xmm1, -176(%rbp)
-	movslq	(%rsi), %r8
-	leaq	(%rdx,%r8,4), %r13
-	movups	(%rdx,%r8,4), %xmm2
-	movups	16(%rdx,%r8,4), %xmm14
-	movq	-80(%rbp), %r8
-	movups	(%r13,%r8,4), %xmm13
-	movq	-80(%rbp), %r8
-	movups	16(%r13,%r8,4), %xmm5
-	movslq	-4(%rsi), %rbx
-	movdqa	%xmm0, %xmm3
-	movups	(%rax,%rbx,4), %xmm0
-	movups	16(%rax,%rbx,4), %xmm1
-	movaps	%xmm2, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm7
-	movaps	%xmm14, %xmm15
-	mulps	%xmm1, %xmm15
-	addps	%xmm15, %xmm11
-	movaps	%xmm13, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm4
-	movaps	%xmm5, %xmm15
-	mulps	%xmm1, %xmm15
-	addps	%xmm15, %xmm9
-	movq	-80(%rbp), %r8
-	movups	(%r13,%r8,8), %xmm15
-	mulps	%xmm15, %xmm0
-	addps	%xmm0, %xmm6
-	movq	-80(%rbp), %r8
-	movups	16(%r13,%r8,8), %xmm0
-	movq	-80(%rbp), %r13
-	mulps	%xmm0, %xmm1
-	movaps	-112(%rbp), %xmm12
-	addps	%xmm1, %xmm12
-	movaps	%xmm12, -112(%rbp)
-	movups	(%rcx,%rbx,4), %xmm1
-	mulps	%xmm1, %xmm2
-	addps	%xmm2, %xmm10
-	movups	16(%rcx,%rbx,4), %xmm2
-	mulps	%xmm2, %xmm14
-	addps	%xmm14, %xmm8
-	movaps	-256(%rbp), %xmm12
-	movaps	-224(%rbp), %xmm14
-	mulps	%xmm1, %xmm13
-	addps	%xmm13, %xmm14
-	mulps	%xmm2, %xmm5
-	addps	%xmm5, %xmm12
-	mulps	%xmm1, %xmm15
-	movaps	-176(%rbp), %xmm1
-	addps	%xmm15, %xmm1
-	mulps	%xmm2, %xmm0
-	addps	%xmm0, %xmm3
-	movaps	%xmm3, %xmm0
-	addq	$12, %rsi
-	decq	%r12
-	jne	.LBB14_158
-	jmp	.LBB14_155
-.LBB14_159:
-	movaps	%xmm7, %xmm5
-	unpcklps	%xmm10, %xmm7
-	movaps	%xmm10, %xmm13
-	shufps	$17, %xmm5, %xmm13
-	shufps	$226, %xmm5, %xmm13
-	addps	%xmm7, %xmm13
-	movaps	%xmm5, %xmm7
-	unpckhps	%xmm10, %xmm7
-	shufps	$255, %xmm5, %xmm10
-	shufps	$226, %xmm5, %xmm10
-	addps	%xmm7, %xmm10
-	addps	%xmm13, %xmm10
-	movaps	%xmm11, %xmm9
-	unpcklps	%xmm8, %xmm11
-	movaps	%xmm8, %xmm7
-	shufps	$17, %xmm9, %xmm7
-	shufps	$226, %xmm9, %xmm7
-	addps	%xmm11, %xmm7
-	movaps	%xmm9, %xmm11
-	unpckhps	%xmm8, %xmm11
-	shufps	$255, %xmm9, %xmm8
-	shufps	$226, %xmm9, %xmm8
-	addps	%xmm11, %xmm8
-	addps	%xmm7, %xmm8
-	addps	%xmm10, %xmm8
-	movsd	(%r11), %xmm9
-	addps	%xmm8, %xmm9
-	movlps	%xmm9, (%r11)
-	movaps	%xmm4, %xmm8
-	unpcklps	%xmm14, %xmm8
-	movaps	%xmm14, %xmm9
-	shufps	$17, %xmm4, %xmm9
-	shufps	$226, %xmm4, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm4, %xmm8
-	unpckhps	%xmm14, %xmm8
-	shufps	$255, %xmm4, %xmm14
-	shufps	$226, %xmm4, %xmm14
-	addps	%xmm8, %xmm14
-	addps	%xmm9, %xmm14
-	movaps	%xmm15, %xmm7
-	unpcklps	%xmm12, %xmm7
-	movaps	%xmm12, %xmm8
-	shufps	$17, %xmm15, %xmm8
-	shufps	$226, %xmm15, %xmm8
-	addps	%xmm7, %xmm8
-	movaps	%xmm15, %xmm7
-	unpckhps	%xmm12, %xmm7
-	shufps	$255, %xmm15, %xmm12
-	shufps	$226, %xmm15, %xmm12
-	addps	%xmm7, %xmm12
-	addps	%xmm8, %xmm12
-	addps	%xmm14, %xmm12
-	movq	-72(%rbp), %r12
-	movsd	(%r11,%r12,4), %xmm5
-	addps	%xmm12, %xmm5
-	movlps	%xmm5, (%r11,%r12,4)
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm1, %xmm4
-	movaps	%xmm1, %xmm5
-	shufps	$17, %xmm3, %xmm5
-	shufps	$226, %xmm3, %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm1, %xmm4
-	shufps	$255, %xmm3, %xmm1
-	shufps	$226, %xmm3, %xmm1
-	addps	%xmm4, %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm2, %xmm3
-	unpcklps	%xmm0, %xmm3
-	movaps	%xmm0, %xmm4
-	shufps	$17, %xmm2, %xmm4
-	shufps	$226, %xmm2, %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm2, %xmm3
-	unpckhps	%xmm0, %xmm3
-	shufps	$255, %xmm2, %xmm0
-	shufps	$226, %xmm2, %xmm0
-	addps	%xmm3, %xmm0
-	addps	%xmm4, %xmm0
-	addps	%xmm1, %xmm0
-	movsd	(%r11,%r12,8), %xmm1
-	addps	%xmm0, %xmm1
-	movlps	%xmm1, (%r11,%r12,8)
-	jmp	.LBB14_195
-.LBB14_160:
-	xorps	%xmm12, %xmm12
-	pxor	%xmm7, %xmm7
-	xorps	%xmm10, %xmm10
-	xorps	%xmm8, %xmm8
-	xorps	%xmm11, %xmm11
-	xorps	%xmm9, %xmm9
-	pxor	%xmm6, %xmm6
-	pxor	%xmm5, %xmm5
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -176(%rbp)
-	pxor	%xmm4, %xmm4
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorl	%r14d, %r14d
-	jmp	.LBB14_163
-	.p2align	4
-.LBB14_161:
-	movaps	%xmm12, %xmm7
-.LBB14_162:
-	movaps	%xmm7, %xmm12
-	movaps	-112(%rbp), %xmm7
-	incq	%r14
-	cmpq	-64(%rbp), %r14
-	movq	-160(%rbp), %rbx
-	je	.LBB14_166
-.LBB14_163:
-	testq	%rbx, %rbx
-	movdqa	%xmm7, -112(%rbp)
-	jle	.LBB14_161
-	leaq	(%r14,%r14,2), %rax
-	shlq	$4, %rax
-	movq	%r14, %rdx
-	imulq	%r9, %rdx
-	movq	-13664(%rbp,%rax), %rcx
-	movq	-13656(%rbp,%rax), %rsi
-	movslq	(%rsi,%r10,4), %rax
-	leaq	(%rcx,%rax,4), %rax
-	movslq	4(%rsi,%r10,4), %rsi
-	leaq	(%rcx,%rsi,4), %rcx
-	leaq	(%rdi,%rdx,4), %rdx
-	movq	-376(%rbp), %rsi
-	movq	%rbx, %r12
-	movaps	%xmm12, %xmm7
-	.p2align	4
-.LBB14_165:
-	movdqa	%xmm3, -288(%rbp)
-	movaps	%xmm10, -336(%rbp)
-	movdqa	%xmm5, -272(%rbp)
-	movdqa	%xmm6, -256(%rbp)
-	movdqa	%xmm2, -224(%rbp)
-	movslq	-4(%rsi), %r8
-	leaq	(%rdx,%r8,4), %rbx
-	movdqu	(%rdx,%r8,4), %xmm0
-	movdqu	16(%rdx,%r8,4), %xmm1
-	movdqu	(%rbx,%r13,4), %xmm2
-	movdqu	16(%rbx,%r13,4), %xmm3
-	movdqa	%xmm4, %xmm10
-	movdqu	(%rbx,%r13,8), %xmm6
-	movdqu	16(%rbx,%r13,8), %xmm5
-	movd	(%rsi), %xmm12
-	pshufd	$0, %xmm12, %xmm12
-	movdqa	%xmm12, %xmm13
-	pcmpgtd	%xmm15, %xmm13
-	pcmpgtd	%xmm14, %xmm12
-	movdqa	%xmm12, %xmm15
-	pandn	%xmm1, %xmm15
-	movdqa	%xmm13, %xmm1
-	pandn	%xmm0, %xmm1
-	movdqa	%xmm12, %xmm14
-	pandn	%xmm3, %xmm14
-	movdqa	%xmm13, %xmm0
-	pandn	%xmm2, %xmm0
-	pandn	%xmm5, %xmm12
-	movaps	-176(%rbp), %xmm5
-	pandn	%xmm6, %xmm13
-	movslq	-8(%rsi), %rbx
-	movups	(%rax,%rbx,4), %xmm2
-	movups	16(%rax,%rbx,4), %xmm3
-	movaps	%xmm2, %xmm4
-	mulps	%xmm1, %xmm4
-	addps	%xmm4, %xmm7
-	movaps	%xmm3, %xmm4
-	mulps	%xmm15, %xmm4
-	movaps	-112(%rbp), %xmm6
-	addps	%xmm4, %xmm6
-	movaps	%xmm6, -112(%rbp)
-	movaps	%xmm2, %xmm4
-	mulps	%xmm0, %xmm4
-	addps	%xmm4, %xmm11
-	movaps	%xmm3, %xmm4
-	mulps	%xmm14, %xmm4
-	addps	%xmm4, %xmm9
-	movdqa	%xmm10, %xmm4
-	mulps	%xmm13, %xmm2
-	addps	%xmm2, %xmm5
-	movaps	%xmm5, -176(%rbp)
-	mulps	%xmm12, %xmm3
-	addps	%xmm3, %xmm4
-	movaps	-288(%rbp), %xmm3
-	movaps	-336(%rbp), %xmm10
-	movaps	-272(%rbp), %xmm5
-	movaps	-256(%rbp), %xmm6
-	movups	(%rcx,%rbx,4), %xmm2
-	mulps	%xmm2, %xmm1
-	addps	%xmm1, %xmm10
-	movups	16(%rcx,%rbx,4), %xmm1
-	mulps	%xmm1, %xmm15
-	addps	%xmm15, %xmm8
-	movaps	.LCPI14_3(%rip), %xmm15
-	mulps	%xmm2, %xmm0
-	addps	%xmm0, %xmm6
-	mulps	%xmm1, %xmm14
-	addps	%xmm14, %xmm5
-	movaps	.LCPI14_4(%rip), %xmm14
-	mulps	%xmm2, %xmm13
-	movaps	-224(%rbp), %xmm2
-	addps	%xmm13, %xmm3
-	mulps	%xmm1, %xmm12
-	addps	%xmm12, %xmm2
-	addq	$12, %rsi
-	decq	%r12
-	jne	.LBB14_165
-	jmp	.LBB14_162
-.LBB14_166:
-	movaps	%xmm12, %xmm0
-	unpcklps	%xmm10, %xmm0
-	movaps	%xmm10, %xmm1
-	shufps	$17, %xmm12, %xmm1
-	shufps	$226, %xmm12, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm12, %xmm0
-	unpckhps	%xmm10, %xmm0
-	shufps	$255, %xmm12, %xmm10
-	shufps	$226, %xmm12, %xmm10
-	addps	%xmm0, %xmm10
-	addps	%xmm1, %xmm10
-	movaps	%xmm7, %xmm0
-	unpcklps	%xmm8, %xmm0
-	movaps	%xmm8, %xmm1
-	shufps	$17, %xmm7, %xmm1
-	shufps	$226, %xmm7, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm7, %xmm0
-	unpckhps	%xmm8, %xmm0
-	shufps	$255, %xmm7, %xmm8
-	shufps	$226, %xmm7, %xmm8
-	addps	%xmm0, %xmm8
-	addps	%xmm1, %xmm8
-	addps	%xmm10, %xmm8
-	movsd	(%r11), %xmm0
-	addps	%xmm8, %xmm0
-	movlps	%xmm0, (%r11)
-	movaps	%xmm11, %xmm0
-	unpcklps	%xmm6, %xmm0
-	movaps	%xmm6, %xmm1
-	shufps	$17, %xmm11, %xmm1
-	shufps	$226, %xmm11, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm11, %xmm0
-	unpckhps	%xmm6, %xmm0
-	shufps	$255, %xmm11, %xmm6
-	shufps	$226, %xmm11, %xmm6
-	addps	%xmm0, %xmm6
-	addps	%xmm1, %xmm6
-	movaps	%xmm9, %xmm0
-	unpcklps	%xmm5, %xmm0
-	movaps	%xmm5, %xmm1
-	shufps	$17, %xmm9, %xmm1
-	shufps	$226, %xmm9, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm9, %xmm0
-	unpckhps	%xmm5, %xmm0
-	shufps	$255, %xmm9, %xmm5
-	shufps	$226, %xmm9, %xmm5
-	addps	%xmm0, %xmm5
-	addps	%xmm1, %xmm5
-	addps	%xmm6, %xmm5
-	movq	-72(%rbp), %r12
-	movsd	(%r11,%r12,4), %xmm0
-	addps	%xmm5, %xmm0
-	movlps	%xmm0, (%r11,%r12,4)
-	movaps	-176(%rbp), %xmm5
-	movaps	%xmm5, %xmm0
-	unpcklps	%xmm3, %xmm0
-	movaps	%xmm3, %xmm1
-	shufps	$17, %xmm5, %xmm1
-	shufps	$226, %xmm5, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm5, %xmm0
-	unpckhps	%xmm3, %xmm0
-	shufps	$255, %xmm5, %xmm3
-	shufps	$226, %xmm5, %xmm3
-	addps	%xmm0, %xmm3
-	addps	%xmm1, %xmm3
-	movaps	%xmm4, %xmm0
-	unpcklps	%xmm2, %xmm0
-	movaps	%xmm2, %xmm1
-	shufps	$17, %xmm4, %xmm1
-	shufps	$226, %xmm4, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm4, %xmm0
-	unpckhps	%xmm2, %xmm0
-	shufps	$255, %xmm4, %xmm2
-	shufps	$226, %xmm4, %xmm2
-	addps	%xmm0, %xmm2
-	addps	%xmm1, %xmm2
-	addps	%xmm3, %xmm2
-	movsd	(%r11,%r12,8), %xmm0
-	addps	%xmm2, %xmm0
-	movlps	%xmm0, (%r11,%r12,8)
-	jmp	.LBB14_77
-.LBB14_167:
-	pxor	%xmm7, %xmm7
-	pxor	%xmm6, %xmm6
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
+	addss	8(%rax), %xmm1
+	movss	%xmm1, 8(%rax)
+	movq	-120(%rbp), %r11
+	jmp	.LBB14_228
+.LBB14_200:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
-	jmp	.LBB14_169
-	.p2align	4
-.LBB14_168:
-	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_172
-.LBB14_169:
-	testq	%rbx, %rbx
-	jle	.LBB14_168
-	movq	%rbx, %r14
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rsi
-	imulq	%r9, %rsi
-	movq	-13664(%rbp,%rcx), %rdx
-	movq	-13656(%rbp,%rcx), %r8
-	movslq	(%r8,%r10,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	4(%r8,%r10,4), %r8
-	leaq	(%rdx,%r8,4), %rdx
-	leaq	(%rdi,%rsi,4), %rsi
-	movq	-376(%rbp), %rbx
-	movdqa	.LCPI14_3(%rip), %xmm15
-	.p2align	4
-.LBB14_171:
-	movslq	-4(%rbx), %r8
-	leaq	(%rsi,%r8,4), %r12
-	movdqu	(%rsi,%r8,4), %xmm11
-	movdqu	16(%rsi,%r8,4), %xmm12
-	movdqu	(%r12,%r13,4), %xmm13
-	movdqu	16(%r12,%r13,4), %xmm14
-	movd	(%rbx), %xmm8
-	pshufd	$0, %xmm8, %xmm8
-	movdqa	%xmm8, %xmm9
-	pcmpgtd	%xmm15, %xmm9
-	pcmpgtd	.LCPI14_4(%rip), %xmm8
-	movdqa	%xmm8, %xmm10
-	pandn	%xmm12, %xmm10
-	movdqa	%xmm9, %xmm12
-	pandn	%xmm11, %xmm12
-	pandn	%xmm14, %xmm8
-	pandn	%xmm13, %xmm9
-	movslq	-8(%rbx), %r8
-	movups	(%rcx,%r8,4), %xmm11
-	movups	16(%rcx,%r8,4), %xmm13
-	movaps	%xmm11, %xmm14
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm7
-	movaps	%xmm13, %xmm14
-	mulps	%xmm10, %xmm14
-	addps	%xmm14, %xmm6
-	mulps	%xmm9, %xmm11
-	addps	%xmm11, %xmm3
-	mulps	%xmm8, %xmm13
-	addps	%xmm13, %xmm2
-	movups	(%rdx,%r8,4), %xmm11
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm5
-	movups	16(%rdx,%r8,4), %xmm12
-	mulps	%xmm12, %xmm10
-	addps	%xmm10, %xmm4
-	mulps	%xmm11, %xmm9
-	addps	%xmm9, %xmm1
-	mulps	%xmm12, %xmm8
-	addps	%xmm8, %xmm0
-	addq	$12, %rbx
-	decq	%r14
-	jne	.LBB14_171
-	jmp	.LBB14_168
-.LBB14_172:
-	movaps	%xmm7, %xmm8
-	unpcklps	%xmm5, %xmm8
-	movaps	%xmm5, %xmm9
-	shufps	$17, %xmm7, %xmm9
-	shufps	$226, %xmm7, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm7, %xmm8
-	unpckhps	%xmm5, %xmm8
-	shufps	$255, %xmm7, %xmm5
-	shufps	$226, %xmm7, %xmm5
-	addps	%xmm8, %xmm5
-	addps	%xmm9, %xmm5
-	movaps	%xmm6, %xmm7
-	unpcklps	%xmm4, %xmm7
-	movaps	%xmm4, %xmm8
-	shufps	$17, %xmm6, %xmm8
-	shufps	$226, %xmm6, %xmm8
-	addps	%xmm7, %xmm8
-	movaps	%xmm6, %xmm7
-	unpckhps	%xmm4, %xmm7
-	shufps	$255, %xmm6, %xmm4
-	shufps	$226, %xmm6, %xmm4
-	addps	%xmm7, %xmm4
-	addps	%xmm8, %xmm4
-	addps	%xmm5, %xmm4
-	movsd	(%r11), %xmm5
-	addps	%xmm4, %xmm5
-	movlps	%xmm5, (%r11)
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm1, %xmm4
-	movaps	%xmm1, %xmm5
-	shufps	$17, %xmm3, %xmm5
-	shufps	$226, %xmm3, %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm1, %xmm4
-	shufps	$255, %xmm3, %xmm1
-	shufps	$226, %xmm3, %xmm1
-	addps	%xmm4, %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm2, %xmm3
-	unpcklps	%xmm0, %xmm3
-	movaps	%xmm0, %xmm4
-	shufps	$17, %xmm2, %xmm4
-	shufps	$226, %xmm2, %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm2, %xmm3
-	unpckhps	%xmm0, %xmm3
-	shufps	$255, %xmm2, %xmm0
-	shufps	$226, %xmm2, %xmm0
-	addps	%xmm3, %xmm0
-	addps	%xmm4, %xmm0
-	addps	%xmm1, %xmm0
-	movq	-72(%rbp), %r12
-	movsd	(%r11,%r12,4), %xmm1
-	addps	%xmm0, %xmm1
-	movlps	%xmm1, (%r11,%r12,4)
-	movq	-56(%rbp), %r14
-	movaps	.LCPI14_4(%rip), %xmm14
-	movaps	.LCPI14_3(%rip), %xmm15
-	jmp	.LBB14_78
-.LBB14_173:
-	pxor	%xmm7, %xmm7
-	pxor	%xmm6, %xmm6
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
+	xorps	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	jmp	.LBB14_175
+	jmp	.LBB14_201
 	.p2align	4
-.LBB14_174:
+.LBB14_204:
 	incq	%rax
-	cmpq	-64(%rbp), %rax
-	movq	-160(%rbp), %rbx
-	je	.LBB14_178
-.LBB14_175:
-	testq	%rbx, %rbx
-	jle	.LBB14_174
-	movq	%rbx, %r14
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_199
+.LBB14_201:
+	movq	-96(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB14_204
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
 	movq	%rax, %rsi
-	imulq	%r9, %rsi
-	movq	-13664(%rbp,%rcx), %rdx
-	movq	-13656(%rbp,%rcx), %r8
-	movslq	(%r8,%r10,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	4(%r8,%r10,4), %r8
-	leaq	(%rdx,%r8,4), %rdx
-	leaq	(%rdi,%rsi,4), %rsi
-	movq	-400(%rbp), %rbx
+	movq	-13720(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r12,4), %rcx
+	shlq	$2, %rcx
+	addq	-13728(%rbp,%rdx), %rcx
+	imulq	%r14, %rsi
+	leaq	(%r8,%rsi,4), %rdx
+	movq	-440(%rbp), %rsi
 	.p2align	4
-.LBB14_177:
-	movslq	(%rbx), %r8
-	leaq	(%rsi,%r8,4), %r12
-	movups	(%rsi,%r8,4), %xmm10
-	movups	16(%rsi,%r8,4), %xmm11
-	movups	(%r12,%r13,4), %xmm9
-	movups	16(%r12,%r13,4), %xmm8
-	movslq	-4(%rbx), %r8
-	movups	(%rcx,%r8,4), %xmm12
-	movups	16(%rcx,%r8,4), %xmm13
-	movaps	%xmm10, %xmm14
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm7
-	movaps	%xmm11, %xmm14
-	mulps	%xmm13, %xmm14
-	addps	%xmm14, %xmm6
-	mulps	%xmm9, %xmm12
-	addps	%xmm12, %xmm3
-	mulps	%xmm8, %xmm13
-	addps	%xmm13, %xmm2
-	movups	(%rdx,%r8,4), %xmm12
-	movups	16(%rdx,%r8,4), %xmm13
-	mulps	%xmm12, %xmm10
-	addps	%xmm10, %xmm5
-	mulps	%xmm13, %xmm11
-	addps	%xmm11, %xmm4
-	mulps	%xmm12, %xmm9
-	addps	%xmm9, %xmm1
-	mulps	%xmm13, %xmm8
+.LBB14_203:
+	movslq	-4(%rsi), %r9
+	leaq	(%rdx,%r9,4), %r10
+	movdqu	(%rdx,%r9,4), %xmm4
+	movdqu	16(%rdx,%r9,4), %xmm5
+	movdqu	(%r10,%r13,4), %xmm6
+	movd	(%rsi), %xmm7
+	pshufd	$0, %xmm7, %xmm7
+	movdqa	%xmm7, %xmm8
+	pcmpgtd	.LCPI14_3(%rip), %xmm8
+	pcmpgtd	.LCPI14_4(%rip), %xmm7
+	movdqu	16(%r10,%r13,4), %xmm9
+	movdqa	%xmm7, %xmm10
+	pandn	%xmm5, %xmm10
+	movdqa	%xmm8, %xmm5
+	pandn	%xmm4, %xmm5
+	pandn	%xmm9, %xmm7
+	pandn	%xmm6, %xmm8
+	movslq	-8(%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm4
+	movups	16(%rcx,%r9,4), %xmm6
+	mulps	%xmm4, %xmm5
+	addps	%xmm5, %xmm3
+	mulps	%xmm6, %xmm10
+	addps	%xmm10, %xmm2
+	mulps	%xmm4, %xmm8
 	addps	%xmm8, %xmm0
-	addq	$12, %rbx
-	decq	%r14
-	jne	.LBB14_177
-	jmp	.LBB14_174
-.LBB14_178:
-	movaps	%xmm7, %xmm8
-	unpcklps	%xmm5, %xmm8
-	movaps	%xmm5, %xmm9
-	shufps	$17, %xmm7, %xmm9
-	shufps	$226, %xmm7, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm7, %xmm8
-	unpckhps	%xmm5, %xmm8
-	shufps	$255, %xmm7, %xmm5
-	shufps	$226, %xmm7, %xmm5
-	addps	%xmm8, %xmm5
-	addps	%xmm9, %xmm5
-	movaps	%xmm6, %xmm7
-	unpcklps	%xmm4, %xmm7
-	movaps	%xmm4, %xmm8
-	shufps	$17, %xmm6, %xmm8
-	shufps	$226, %xmm6, %xmm8
-	addps	%xmm7, %xmm8
-	movaps	%xmm6, %xmm7
-	unpckhps	%xmm4, %xmm7
-	shufps	$255, %xmm6, %xmm4
-	shufps	$226, %xmm6, %xmm4
-	addps	%xmm7, %xmm4
-	addps	%xmm8, %xmm4
-	addps	%xmm5, %xmm4
-	movsd	(%r11), %xmm5
-	addps	%xmm4, %xmm5
-	movlps	%xmm5, (%r11)
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm1, %xmm4
-	movaps	%xmm1, %xmm5
-	shufps	$17, %xmm3, %xmm5
-	shufps	$226, %xmm3, %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm1, %xmm4
-	shufps	$255, %xmm3, %xmm1
-	shufps	$226, %xmm3, %xmm1
-	addps	%xmm4, %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm2, %xmm3
-	unpcklps	%xmm0, %xmm3
-	movaps	%xmm0, %xmm4
-	shufps	$17, %xmm2, %xmm4
-	shufps	$226, %xmm2, %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm2, %xmm3
-	unpckhps	%xmm0, %xmm3
-	shufps	$255, %xmm2, %xmm0
-	shufps	$226, %xmm2, %xmm0
-	addps	%xmm3, %xmm0
-	addps	%xmm4, %xmm0
-	addps	%xmm1, %xmm0
-	movq	-72(%rbp), %r12
-	movsd	(%r11,%r12,4), %xmm1
-	addps	%xmm0, %xmm1
-	movlps	%xmm1, (%r11,%r12,4)
-	movq	-56(%rbp), %r14
-	movaps	.LCPI14_4(%rip), %xmm14
-	jmp	.LBB14_78
-.LBB14_179:
-	pxor	%xmm2, %xmm2
-	xorps	%xmm8, %xmm8
-	xorps	%xmm13, %xmm13
-	pxor	%xmm6, %xmm6
-	pxor	%xmm7, %xmm7
-	xorps	%xmm1, %xmm1
-	xorps	%xmm14, %xmm14
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -336(%rbp)
-	xorps	%xmm15, %xmm15
-	movdqa	%xmm0, -288(%rbp)
-	xorps	%xmm11, %xmm11
-	xorps	%xmm9, %xmm9
-	xorps	%xmm12, %xmm12
-	movdqa	%xmm0, -272(%rbp)
-	xorps	%xmm10, %xmm10
-	movdqa	%xmm0, -256(%rbp)
-	xorl	%r14d, %r14d
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	jmp	.LBB14_182
-	.p2align	4
-.LBB14_180:
-	movaps	%xmm1, %xmm0
-	movdqa	%xmm7, %xmm1
-.LBB14_181:
-	movaps	-224(%rbp), %xmm2
-	movaps	-176(%rbp), %xmm8
-	movaps	-112(%rbp), %xmm6
-	movaps	%xmm1, %xmm7
-	movaps	%xmm0, %xmm1
-	incq	%r14
-	cmpq	-64(%rbp), %r14
-	movq	-392(%rbp), %r9
-	movq	-160(%rbp), %rbx
-	je	.LBB14_185
-.LBB14_182:
-	testq	%rbx, %rbx
-	movdqa	%xmm6, -112(%rbp)
-	movaps	%xmm8, -176(%rbp)
-	movdqa	%xmm2, -224(%rbp)
-	jle	.LBB14_180
-	leaq	(%r14,%r14,2), %rax
-	shlq	$4, %rax
-	movq	%r14, %rdx
-	imulq	%r9, %rdx
-	movq	-13664(%rbp,%rax), %rcx
-	movq	-13656(%rbp,%rax), %rax
-	movslq	(%rax,%r10,4), %rsi
-	leaq	(%rcx,%rsi,4), %r12
-	movslq	4(%rax,%r10,4), %rsi
-	leaq	(%rcx,%rsi,4), %r13
-	movslq	8(%rax,%r10,4), %rax
-	leaq	(%rcx,%rax,4), %rcx
-	leaq	(%rdi,%rdx,4), %rax
-	movq	-376(%rbp), %rsi
-	movq	%rbx, %rdx
-	movq	-80(%rbp), %r9
-	movaps	%xmm1, %xmm0
-	movdqa	%xmm7, %xmm1
-	.p2align	4
-.LBB14_184:
-	movaps	%xmm0, -480(%rbp)
-	movaps	%xmm10, -528(%rbp)
-	movaps	%xmm11, -432(%rbp)
-	movdqa	%xmm5, -352(%rbp)
-	movaps	%xmm9, -320(%rbp)
-	movdqa	%xmm4, -368(%rbp)
-	movslq	-4(%rsi), %r8
-	leaq	(%rax,%r8,4), %rbx
-	movdqu	(%rax,%r8,4), %xmm4
-	movdqu	16(%rax,%r8,4), %xmm6
-	movdqu	(%rbx,%r9,4), %xmm8
-	movdqu	16(%rbx,%r9,4), %xmm9
-	movdqu	(%rbx,%r9,8), %xmm10
-	movdqu	16(%rbx,%r9,8), %xmm11
-	movd	(%rsi), %xmm2
-	pshufd	$0, %xmm2, %xmm2
-	movdqa	%xmm2, %xmm3
-	pcmpgtd	.LCPI14_3(%rip), %xmm3
-	pcmpgtd	.LCPI14_4(%rip), %xmm2
-	movdqa	%xmm2, %xmm5
-	pandn	%xmm6, %xmm5
-	movdqa	%xmm3, %xmm7
-	pandn	%xmm4, %xmm7
-	movdqa	%xmm2, %xmm4
-	pandn	%xmm9, %xmm4
-	movdqa	%xmm3, %xmm6
-	pandn	%xmm8, %xmm6
-	pandn	%xmm11, %xmm2
-	movaps	-272(%rbp), %xmm0
-	pandn	%xmm10, %xmm3
-	movslq	-8(%rsi), %rbx
-	movups	(%r12,%rbx,4), %xmm8
-	movups	16(%r12,%rbx,4), %xmm9
-	movaps	%xmm8, %xmm10
-	mulps	%xmm7, %xmm10
-	movaps	-224(%rbp), %xmm11
-	addps	%xmm10, %xmm11
-	movaps	%xmm11, -224(%rbp)
-	movaps	%xmm9, %xmm10
-	mulps	%xmm5, %xmm10
-	movaps	-176(%rbp), %xmm11
-	addps	%xmm10, %xmm11
-	movaps	%xmm11, -176(%rbp)
-	movaps	%xmm8, %xmm10
-	mulps	%xmm6, %xmm10
-	addps	%xmm10, %xmm14
-	movaps	%xmm9, %xmm10
-	mulps	%xmm4, %xmm10
-	movaps	-336(%rbp), %xmm11
-	addps	%xmm10, %xmm11
-	movaps	%xmm11, -336(%rbp)
-	mulps	%xmm3, %xmm8
-	addps	%xmm8, %xmm12
-	mulps	%xmm2, %xmm9
-	addps	%xmm9, %xmm0
-	movaps	%xmm0, -272(%rbp)
-	movups	(%r13,%rbx,4), %xmm8
-	movups	16(%r13,%rbx,4), %xmm9
-	movaps	%xmm8, %xmm10
-	mulps	%xmm7, %xmm10
-	addps	%xmm10, %xmm13
-	movaps	%xmm9, %xmm10
-	mulps	%xmm5, %xmm10
-	movaps	-112(%rbp), %xmm0
-	addps	%xmm10, %xmm0
-	movaps	%xmm0, -112(%rbp)
-	movaps	%xmm8, %xmm10
-	mulps	%xmm6, %xmm10
-	addps	%xmm10, %xmm15
-	movaps	%xmm9, %xmm10
-	mulps	%xmm4, %xmm10
-	movaps	-288(%rbp), %xmm0
-	addps	%xmm10, %xmm0
-	movaps	%xmm0, -288(%rbp)
-	movaps	-528(%rbp), %xmm10
-	mulps	%xmm3, %xmm8
-	addps	%xmm8, %xmm10
-	mulps	%xmm2, %xmm9
-	movaps	-256(%rbp), %xmm0
-	addps	%xmm9, %xmm0
-	movaps	%xmm0, -256(%rbp)
-	movaps	-480(%rbp), %xmm0
-	movaps	-432(%rbp), %xmm11
-	movups	(%rcx,%rbx,4), %xmm8
-	mulps	%xmm8, %xmm7
+	mulps	%xmm6, %xmm7
 	addps	%xmm7, %xmm1
-	movups	16(%rcx,%rbx,4), %xmm7
-	mulps	%xmm7, %xmm5
-	addps	%xmm5, %xmm0
-	movaps	-352(%rbp), %xmm5
-	movaps	-320(%rbp), %xmm9
-	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm11
-	mulps	%xmm7, %xmm4
-	addps	%xmm4, %xmm9
-	movaps	-368(%rbp), %xmm4
-	mulps	%xmm8, %xmm3
-	addps	%xmm3, %xmm5
-	mulps	%xmm7, %xmm2
-	addps	%xmm2, %xmm4
 	addq	$12, %rsi
-	decq	%rdx
-	jne	.LBB14_184
-	jmp	.LBB14_181
-.LBB14_185:
-	movaps	%xmm2, %xmm3
-	movaps	%xmm13, %xmm0
-	unpcklps	%xmm13, %xmm3
-	shufps	$17, %xmm2, %xmm13
-	shufps	$226, %xmm2, %xmm13
-	addps	%xmm3, %xmm13
-	movaps	%xmm2, %xmm3
-	unpckhps	%xmm0, %xmm3
-	shufps	$255, %xmm2, %xmm0
-	shufps	$226, %xmm2, %xmm0
-	addps	%xmm3, %xmm0
-	addps	%xmm13, %xmm0
-	movaps	%xmm8, %xmm13
-	unpcklps	%xmm6, %xmm8
-	movaps	%xmm6, %xmm2
-	shufps	$17, %xmm13, %xmm2
-	shufps	$226, %xmm13, %xmm2
-	addps	%xmm8, %xmm2
-	movaps	%xmm13, %xmm8
-	unpckhps	%xmm6, %xmm8
-	shufps	$255, %xmm13, %xmm6
-	shufps	$226, %xmm13, %xmm6
-	addps	%xmm8, %xmm6
-	addps	%xmm2, %xmm6
-	addps	%xmm0, %xmm6
-	movsd	(%r11), %xmm0
+	decq	%rdi
+	jne	.LBB14_203
+	jmp	.LBB14_204
+.LBB14_194:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	jmp	.LBB14_195
+	.p2align	4
+.LBB14_198:
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_199
+.LBB14_195:
+	movq	-96(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB14_198
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13720(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r12,4), %rcx
+	shlq	$2, %rcx
+	addq	-13728(%rbp,%rdx), %rcx
+	imulq	%r14, %rsi
+	leaq	(%r8,%rsi,4), %rdx
+	movq	-504(%rbp), %rsi
+	.p2align	4
+.LBB14_197:
+	movslq	(%rsi), %r9
+	leaq	(%rdx,%r9,4), %r10
+	movups	(%rdx,%r9,4), %xmm4
+	movups	16(%rdx,%r9,4), %xmm5
+	movups	(%r10,%r13,4), %xmm6
+	movups	16(%r10,%r13,4), %xmm7
+	movslq	-4(%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm8
+	movups	16(%rcx,%r9,4), %xmm9
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm3
+	mulps	%xmm9, %xmm5
+	addps	%xmm5, %xmm2
+	mulps	%xmm8, %xmm6
 	addps	%xmm6, %xmm0
-	movlps	%xmm0, (%r11)
-	movaps	%xmm7, %xmm0
-	shufps	$85, %xmm7, %xmm0
-	addss	%xmm7, %xmm0
-	movaps	%xmm7, %xmm2
-	unpckhpd	%xmm7, %xmm2
-	shufps	$255, %xmm7, %xmm7
-	addss	%xmm2, %xmm7
-	addss	%xmm0, %xmm7
-	movaps	%xmm1, %xmm0
-	shufps	$85, %xmm1, %xmm0
-	addss	%xmm1, %xmm0
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm1
+	addq	$12, %rsi
+	decq	%rdi
+	jne	.LBB14_197
+	jmp	.LBB14_198
+.LBB14_199:
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	%xmm3, %xmm4
+	movaps	%xmm3, %xmm5
+	unpckhpd	%xmm3, %xmm5
+	shufps	$255, %xmm3, %xmm3
+	addss	%xmm5, %xmm3
+	addss	%xmm4, %xmm3
+	movaps	%xmm2, %xmm4
+	shufps	$85, %xmm2, %xmm4
+	addss	%xmm2, %xmm4
+	movaps	%xmm2, %xmm5
+	unpckhpd	%xmm2, %xmm5
+	shufps	$255, %xmm2, %xmm2
+	addss	%xmm5, %xmm2
+	addss	%xmm4, %xmm2
+	addss	%xmm3, %xmm2
+	movq	-144(%rbp), %rax
+	addss	(%rax), %xmm2
+	movss	%xmm2, (%rax)
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	%xmm1, %xmm2
 	movaps	%xmm1, %xmm3
 	unpckhpd	%xmm1, %xmm3
 	shufps	$255, %xmm1, %xmm1
 	addss	%xmm3, %xmm1
+	addss	%xmm2, %xmm1
 	addss	%xmm0, %xmm1
-	addss	%xmm7, %xmm1
-	addss	8(%r11), %xmm1
-	movss	%xmm1, 8(%r11)
-	movaps	%xmm14, %xmm0
-	unpcklps	%xmm15, %xmm0
-	movaps	%xmm15, %xmm6
-	shufps	$17, %xmm14, %xmm6
-	shufps	$226, %xmm14, %xmm6
-	addps	%xmm0, %xmm6
-	movaps	%xmm14, %xmm0
-	unpckhps	%xmm15, %xmm0
-	shufps	$255, %xmm14, %xmm15
-	shufps	$226, %xmm14, %xmm15
-	addps	%xmm0, %xmm15
-	addps	%xmm6, %xmm15
-	movaps	-336(%rbp), %xmm8
-	movaps	%xmm8, %xmm0
-	movaps	-288(%rbp), %xmm2
-	unpcklps	%xmm2, %xmm0
-	movaps	%xmm2, %xmm1
-	shufps	$17, %xmm8, %xmm1
-	shufps	$226, %xmm8, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm8, %xmm0
-	unpckhps	%xmm2, %xmm0
-	shufps	$255, %xmm8, %xmm2
-	shufps	$226, %xmm8, %xmm2
-	addps	%xmm0, %xmm2
-	addps	%xmm1, %xmm2
-	addps	%xmm15, %xmm2
-	movq	-72(%rbp), %r12
-	movsd	(%r11,%r12,4), %xmm0
-	addps	%xmm2, %xmm0
-	movlps	%xmm0, (%r11,%r12,4)
-	movaps	%xmm11, %xmm0
-	shufps	$85, %xmm11, %xmm0
-	addss	%xmm11, %xmm0
-	movaps	%xmm11, %xmm1
-	unpckhpd	%xmm11, %xmm1
-	shufps	$255, %xmm11, %xmm11
-	addss	%xmm1, %xmm11
-	addss	%xmm0, %xmm11
-	movaps	%xmm9, %xmm0
-	shufps	$85, %xmm9, %xmm0
-	addss	%xmm9, %xmm0
-	movaps	%xmm9, %xmm1
-	unpckhpd	%xmm9, %xmm1
-	shufps	$255, %xmm9, %xmm9
-	addss	%xmm1, %xmm9
-	addss	%xmm0, %xmm9
-	addss	%xmm11, %xmm9
-	addss	8(%r11,%r12,4), %xmm9
-	movss	%xmm9, 8(%r11,%r12,4)
-	movaps	%xmm12, %xmm0
-	unpcklps	%xmm10, %xmm0
-	movaps	%xmm10, %xmm1
-	shufps	$17, %xmm12, %xmm1
-	shufps	$226, %xmm12, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm12, %xmm0
-	unpckhps	%xmm10, %xmm0
-	shufps	$255, %xmm12, %xmm10
-	shufps	$226, %xmm12, %xmm10
-	addps	%xmm0, %xmm10
-	addps	%xmm1, %xmm10
-	movaps	-272(%rbp), %xmm3
-	movaps	%xmm3, %xmm0
-	movaps	-256(%rbp), %xmm2
-	unpcklps	%xmm2, %xmm0
-	movaps	%xmm2, %xmm1
-	shufps	$17, %xmm3, %xmm1
-	shufps	$226, %xmm3, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm3, %xmm0
-	unpckhps	%xmm2, %xmm0
-	shufps	$255, %xmm3, %xmm2
-	shufps	$226, %xmm3, %xmm2
-	addps	%xmm0, %xmm2
-	addps	%xmm1, %xmm2
-	addps	%xmm10, %xmm2
-	movsd	(%r11,%r12,8), %xmm0
-	addps	%xmm2, %xmm0
-	jmp	.LBB14_193
-.LBB14_186:
+	addss	(%rax,%r11,4), %xmm1
+	movss	%xmm1, (%rax,%r11,4)
+	jmp	.LBB14_228
+.LBB14_145:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm4, %xmm4
+	xorl	%eax, %eax
+	pxor	%xmm5, %xmm5
+	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	jmp	.LBB14_146
+	.p2align	4
+.LBB14_149:
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_144
+.LBB14_146:
+	movq	-96(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB14_149
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13720(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r12,4), %rcx
+	shlq	$2, %rcx
+	addq	-13728(%rbp,%rdx), %rcx
+	imulq	%r14, %rsi
+	leaq	(%r8,%rsi,4), %rdx
+	movq	-440(%rbp), %rsi
+	.p2align	4
+.LBB14_148:
+	movslq	-4(%rsi), %r9
+	leaq	(%rdx,%r9,4), %r10
+	movdqu	(%rdx,%r9,4), %xmm8
+	movdqu	16(%rdx,%r9,4), %xmm9
+	movdqu	(%r10,%r13,4), %xmm10
+	movdqu	16(%r10,%r13,4), %xmm11
+	movdqu	(%r10,%r13,8), %xmm12
+	movd	(%rsi), %xmm6
+	pshufd	$0, %xmm6, %xmm6
+	movdqa	%xmm6, %xmm7
+	pcmpgtd	.LCPI14_3(%rip), %xmm7
+	pcmpgtd	.LCPI14_4(%rip), %xmm6
+	movdqu	16(%r10,%r13,8), %xmm13
+	movdqa	%xmm6, %xmm14
+	pandn	%xmm9, %xmm14
+	movdqa	%xmm7, %xmm9
+	pandn	%xmm8, %xmm9
+	movdqa	%xmm6, %xmm8
+	pandn	%xmm11, %xmm8
+	movdqa	%xmm7, %xmm11
+	pandn	%xmm10, %xmm11
+	pandn	%xmm13, %xmm6
+	pandn	%xmm12, %xmm7
+	movslq	-8(%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm10
+	movups	16(%rcx,%r9,4), %xmm12
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm4
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm5
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm12, %xmm8
+	addps	%xmm8, %xmm2
+	mulps	%xmm10, %xmm7
+	addps	%xmm7, %xmm1
+	mulps	%xmm12, %xmm6
+	addps	%xmm6, %xmm0
+	addq	$12, %rsi
+	decq	%rdi
+	jne	.LBB14_148
+	jmp	.LBB14_149
+.LBB14_139:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm4, %xmm4
+	xorl	%eax, %eax
+	pxor	%xmm5, %xmm5
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	jmp	.LBB14_140
+	.p2align	4
+.LBB14_143:
+	incq	%rax
+	cmpq	-88(%rbp), %rax
+	je	.LBB14_144
+.LBB14_140:
+	movq	-96(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB14_143
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13720(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r12,4), %rcx
+	shlq	$2, %rcx
+	addq	-13728(%rbp,%rdx), %rcx
+	imulq	%r14, %rsi
+	leaq	(%r8,%rsi,4), %rdx
+	movq	-504(%rbp), %rsi
+	.p2align	4
+.LBB14_142:
+	movslq	(%rsi), %r9
+	leaq	(%rdx,%r9,4), %r10
+	movups	(%rdx,%r9,4), %xmm6
+	movups	16(%rdx,%r9,4), %xmm7
+	movups	(%r10,%r13,4), %xmm8
+	movups	16(%r10,%r13,4), %xmm9
+	movups	(%r10,%r13,8), %xmm10
+	movups	16(%r10,%r13,8), %xmm11
+	movslq	-4(%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm12
+	movups	16(%rcx,%r9,4), %xmm13
+	mulps	%xmm12, %xmm6
+	addps	%xmm6, %xmm4
+	mulps	%xmm13, %xmm7
+	addps	%xmm7, %xmm5
+	mulps	%xmm12, %xmm8
+	addps	%xmm8, %xmm3
+	mulps	%xmm13, %xmm9
+	addps	%xmm9, %xmm2
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm1
+	mulps	%xmm13, %xmm11
+	addps	%xmm11, %xmm0
+	addq	$12, %rsi
+	decq	%rdi
+	jne	.LBB14_142
+	jmp	.LBB14_143
+.LBB14_144:
+	movaps	%xmm4, %xmm6
+	shufps	$85, %xmm4, %xmm6
+	addss	%xmm4, %xmm6
+	movaps	%xmm4, %xmm7
+	unpckhpd	%xmm4, %xmm7
+	shufps	$255, %xmm4, %xmm4
+	addss	%xmm7, %xmm4
+	addss	%xmm6, %xmm4
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	%xmm5, %xmm6
+	movaps	%xmm5, %xmm7
+	unpckhpd	%xmm5, %xmm7
+	shufps	$255, %xmm5, %xmm5
+	addss	%xmm7, %xmm5
+	addss	%xmm6, %xmm5
+	addss	%xmm4, %xmm5
+	movq	-144(%rbp), %rax
+	addss	(%rax), %xmm5
+	movss	%xmm5, (%rax)
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	%xmm3, %xmm4
+	movaps	%xmm3, %xmm5
+	unpckhpd	%xmm3, %xmm5
+	shufps	$255, %xmm3, %xmm3
+	addss	%xmm5, %xmm3
+	addss	%xmm4, %xmm3
+	movaps	%xmm2, %xmm4
+	shufps	$85, %xmm2, %xmm4
+	addss	%xmm2, %xmm4
+	movaps	%xmm2, %xmm5
+	unpckhpd	%xmm2, %xmm5
+	shufps	$255, %xmm2, %xmm2
+	addss	%xmm5, %xmm2
+	addss	%xmm4, %xmm2
+	addss	%xmm3, %xmm2
+	addss	(%rax,%r11,4), %xmm2
+	movss	%xmm2, (%rax,%r11,4)
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	unpckhpd	%xmm1, %xmm3
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm3, %xmm1
+	addss	%xmm2, %xmm1
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	addss	%xmm1, %xmm0
+	addss	(%rax,%r11,8), %xmm0
+	movss	%xmm0, (%rax,%r11,8)
+	jmp	.LBB14_228
+.LBB14_112:
+	movq	%rdx, -144(%rbp)
 	xorps	%xmm8, %xmm8
+	xorl	%ecx, %ecx
 	pxor	%xmm7, %xmm7
+	xorps	%xmm12, %xmm12
 	pxor	%xmm6, %xmm6
 	pxor	%xmm3, %xmm3
 	xorps	%xmm15, %xmm15
+	pxor	%xmm2, %xmm2
+	xorps	%xmm14, %xmm14
 	xorps	%xmm11, %xmm11
 	xorps	%xmm1, %xmm1
-	xorps	%xmm14, %xmm14
-	xorps	%xmm12, %xmm12
 	xorps	%xmm9, %xmm9
 	xorps	%xmm10, %xmm10
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -288(%rbp)
 	movdqa	%xmm0, -336(%rbp)
-	movdqa	%xmm0, -272(%rbp)
+	movdqa	%xmm0, -240(%rbp)
+	movdqa	%xmm0, -288(%rbp)
 	xorps	%xmm13, %xmm13
-	xorl	%r14d, %r14d
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB14_189
+	jmp	.LBB14_113
 	.p2align	4
-.LBB14_187:
-	movaps	%xmm15, %xmm14
-	movdqa	%xmm6, %xmm0
-	movaps	%xmm8, %xmm11
-	movdqa	%xmm2, %xmm15
-.LBB14_188:
-	movdqa	%xmm15, %xmm2
-	movaps	%xmm11, %xmm8
-	movdqa	-256(%rbp), %xmm7
-	movaps	%xmm0, %xmm6
-	movaps	-224(%rbp), %xmm3
-	movaps	%xmm14, %xmm15
-	movaps	-176(%rbp), %xmm11
+.LBB14_114:
+	movdqa	%xmm2, %xmm14
+	movdqa	%xmm3, %xmm0
+	movdqa	%xmm7, %xmm15
+.LBB14_115:
+	movaps	-64(%rbp), %xmm8
+	movdqa	%xmm15, %xmm7
+	movdqa	-192(%rbp), %xmm6
+	movaps	%xmm0, %xmm3
+	movaps	-160(%rbp), %xmm15
+	movaps	%xmm14, %xmm2
 	movaps	-112(%rbp), %xmm14
-	incq	%r14
-	cmpq	-64(%rbp), %r14
-	movq	-392(%rbp), %r9
-	movq	-160(%rbp), %rbx
-	je	.LBB14_192
-.LBB14_189:
-	testq	%rbx, %rbx
+	incq	%rcx
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_110
+.LBB14_113:
+	movq	-96(%rbp), %r10
+	testq	%r10, %r10
 	movaps	%xmm14, -112(%rbp)
-	movaps	%xmm11, -176(%rbp)
-	movdqa	%xmm3, -224(%rbp)
-	movdqa	%xmm7, -256(%rbp)
-	jle	.LBB14_187
-	movq	%rbx, %r13
-	leaq	(%r14,%r14,2), %rax
+	movaps	%xmm15, -160(%rbp)
+	movdqa	%xmm6, -192(%rbp)
+	movaps	%xmm8, -64(%rbp)
+	jle	.LBB14_114
+	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
-	movq	%r14, %rsi
-	imulq	%r9, %rsi
-	movq	-13664(%rbp,%rax), %rdx
-	movq	-13656(%rbp,%rax), %rbx
-	movslq	(%rbx,%r10,4), %rax
-	leaq	(%rdx,%rax,4), %rax
-	movslq	4(%rbx,%r10,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	8(%rbx,%r10,4), %rbx
-	leaq	(%rdx,%rbx,4), %rdx
-	leaq	(%rdi,%rsi,4), %rsi
-	movq	-400(%rbp), %r12
-	movq	-80(%rbp), %r9
-	movaps	%xmm15, %xmm14
-	movdqa	%xmm6, %xmm0
-	movaps	%xmm8, %xmm11
-	movdqa	%xmm2, %xmm15
+	movq	%rcx, %rdi
+	imulq	%r14, %rdi
+	movq	-13728(%rbp,%rax), %rsi
+	movq	-13720(%rbp,%rax), %r9
+	movslq	(%r9,%r12,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r9,%r12,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r12,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-504(%rbp), %r9
+	movdqa	%xmm2, %xmm14
+	movdqa	%xmm3, %xmm0
+	movdqa	%xmm7, %xmm15
 	.p2align	4
-.LBB14_191:
-	movaps	%xmm9, -528(%rbp)
-	movaps	%xmm10, -432(%rbp)
-	movdqa	%xmm5, -352(%rbp)
-	movdqa	%xmm4, -320(%rbp)
-	movslq	(%r12), %rbx
-	leaq	(%rsi,%rbx,4), %r8
-	movups	(%rsi,%rbx,4), %xmm10
-	movups	16(%rsi,%rbx,4), %xmm6
-	movups	(%r8,%r9,4), %xmm5
-	movups	16(%r8,%r9,4), %xmm4
-	movups	(%r8,%r9,8), %xmm3
-	movups	16(%r8,%r9,8), %xmm2
-	movslq	-4(%r12), %rbx
+.LBB14_117:
+	movaps	%xmm13, -528(%rbp)
+	movaps	%xmm9, -480(%rbp)
+	movaps	%xmm10, -496(%rbp)
+	movdqa	%xmm5, -400(%rbp)
+	movdqa	%xmm4, -224(%rbp)
+	movslq	(%r9), %rbx
+	leaq	(%rdi,%rbx,4), %r13
+	movups	(%rdi,%rbx,4), %xmm10
+	movups	16(%rdi,%rbx,4), %xmm6
+	movq	-72(%rbp), %rbx
+	movups	(%r13,%rbx,4), %xmm5
+	movq	-72(%rbp), %rbx
+	movups	16(%r13,%rbx,4), %xmm4
+	movq	-72(%rbp), %rbx
+	movups	(%r13,%rbx,8), %xmm3
+	movq	-72(%rbp), %rbx
+	movups	16(%r13,%rbx,8), %xmm2
+	movq	-72(%rbp), %r13
+	movslq	-4(%r9), %rbx
 	movups	(%rax,%rbx,4), %xmm8
 	movups	16(%rax,%rbx,4), %xmm9
 	movaps	%xmm10, %xmm7
 	mulps	%xmm8, %xmm7
-	addps	%xmm7, %xmm15
-	movaps	%xmm15, -368(%rbp)
+	movaps	-64(%rbp), %xmm13
+	addps	%xmm7, %xmm13
+	movaps	%xmm13, -64(%rbp)
 	movaps	%xmm6, %xmm7
 	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm11
+	addps	%xmm7, %xmm15
+	movaps	%xmm15, -544(%rbp)
 	movaps	%xmm5, %xmm7
 	mulps	%xmm8, %xmm7
-	movaps	-176(%rbp), %xmm15
-	addps	%xmm7, %xmm15
-	movaps	%xmm15, -176(%rbp)
+	addps	%xmm7, %xmm14
 	movaps	%xmm4, %xmm7
 	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm1
+	movaps	-112(%rbp), %xmm15
+	addps	%xmm7, %xmm15
+	movaps	%xmm15, -112(%rbp)
 	mulps	%xmm3, %xmm8
-	movaps	-288(%rbp), %xmm7
-	addps	%xmm8, %xmm7
-	movaps	%xmm7, -288(%rbp)
-	mulps	%xmm2, %xmm9
 	movaps	-336(%rbp), %xmm7
-	addps	%xmm9, %xmm7
+	addps	%xmm8, %xmm7
 	movaps	%xmm7, -336(%rbp)
-	movups	(%rcx,%rbx,4), %xmm7
-	movups	16(%rcx,%rbx,4), %xmm8
+	mulps	%xmm2, %xmm9
+	movaps	-240(%rbp), %xmm7
+	addps	%xmm9, %xmm7
+	movaps	%xmm7, -240(%rbp)
+	movups	(%rdx,%rbx,4), %xmm7
+	movups	16(%rdx,%rbx,4), %xmm8
 	movaps	%xmm10, %xmm9
 	mulps	%xmm7, %xmm9
-	movaps	-256(%rbp), %xmm15
-	addps	%xmm9, %xmm15
-	movaps	%xmm15, -256(%rbp)
+	addps	%xmm9, %xmm12
 	movaps	%xmm6, %xmm9
 	mulps	%xmm8, %xmm9
-	addps	%xmm9, %xmm0
+	movaps	-192(%rbp), %xmm15
+	addps	%xmm9, %xmm15
+	movaps	%xmm15, -192(%rbp)
 	movaps	%xmm5, %xmm9
 	mulps	%xmm7, %xmm9
-	movaps	-112(%rbp), %xmm15
-	addps	%xmm9, %xmm15
-	movaps	%xmm15, -112(%rbp)
+	addps	%xmm9, %xmm11
 	movaps	%xmm4, %xmm9
 	mulps	%xmm8, %xmm9
-	addps	%xmm9, %xmm12
-	movaps	-528(%rbp), %xmm15
+	addps	%xmm9, %xmm1
+	movaps	-528(%rbp), %xmm13
+	movaps	-480(%rbp), %xmm15
 	mulps	%xmm3, %xmm7
-	movaps	-272(%rbp), %xmm9
+	movaps	-288(%rbp), %xmm9
 	addps	%xmm7, %xmm9
-	movaps	%xmm9, -272(%rbp)
+	movaps	%xmm9, -288(%rbp)
 	mulps	%xmm2, %xmm8
 	addps	%xmm8, %xmm13
-	movups	(%rdx,%rbx,4), %xmm7
+	movups	(%rsi,%rbx,4), %xmm7
 	mulps	%xmm7, %xmm10
-	movaps	-224(%rbp), %xmm8
-	addps	%xmm10, %xmm8
-	movaps	%xmm8, -224(%rbp)
-	movaps	-432(%rbp), %xmm10
-	movups	16(%rdx,%rbx,4), %xmm8
+	addps	%xmm10, %xmm0
+	movaps	-496(%rbp), %xmm10
+	movups	16(%rsi,%rbx,4), %xmm8
 	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm14
+	movaps	-160(%rbp), %xmm9
+	addps	%xmm6, %xmm9
+	movaps	%xmm9, -160(%rbp)
 	mulps	%xmm7, %xmm5
 	addps	%xmm5, %xmm15
 	movaps	%xmm15, %xmm9
-	movdqa	-368(%rbp), %xmm15
-	movaps	-352(%rbp), %xmm5
+	movdqa	-544(%rbp), %xmm15
+	movaps	-400(%rbp), %xmm5
 	mulps	%xmm8, %xmm4
 	addps	%xmm4, %xmm10
-	movaps	-320(%rbp), %xmm4
+	movaps	-224(%rbp), %xmm4
 	mulps	%xmm7, %xmm3
 	addps	%xmm3, %xmm5
 	mulps	%xmm8, %xmm2
 	addps	%xmm2, %xmm4
-	addq	$12, %r12
-	decq	%r13
-	jne	.LBB14_191
-	jmp	.LBB14_188
-.LBB14_192:
-	movdqa	%xmm2, -368(%rbp)
-	movdqa	%xmm2, %xmm0
-	punpckldq	%xmm7, %xmm0
-	movdqa	%xmm0, -320(%rbp)
-	movdqa	%xmm7, %xmm0
-	shufps	$17, %xmm2, %xmm0
-	shufps	$226, %xmm2, %xmm0
-	addps	-320(%rbp), %xmm0
-	movaps	%xmm2, -320(%rbp)
-	movdqa	-320(%rbp), %xmm2
-	punpckhdq	%xmm7, %xmm2
-	movdqa	%xmm2, -320(%rbp)
-	movaps	-368(%rbp), %xmm2
-	shufps	$255, %xmm2, %xmm7
-	shufps	$226, %xmm2, %xmm7
-	addps	-320(%rbp), %xmm7
-	addps	%xmm0, %xmm7
-	movaps	%xmm8, %xmm2
-	unpcklps	%xmm6, %xmm2
-	movaps	%xmm6, %xmm0
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB14_117
+	jmp	.LBB14_115
+.LBB14_110:
+	movaps	%xmm8, -64(%rbp)
+	movaps	%xmm8, %xmm0
+	unpcklps	%xmm12, %xmm0
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm12, %xmm0
 	shufps	$17, %xmm8, %xmm0
 	shufps	$226, %xmm8, %xmm0
-	addps	%xmm2, %xmm0
-	movaps	%xmm8, %xmm2
-	unpckhps	%xmm6, %xmm2
-	shufps	$255, %xmm8, %xmm6
-	shufps	$226, %xmm8, %xmm6
-	addps	%xmm2, %xmm6
+	addps	-224(%rbp), %xmm0
+	movaps	%xmm8, -224(%rbp)
+	movaps	-224(%rbp), %xmm8
+	unpckhps	%xmm12, %xmm8
+	movaps	%xmm8, -224(%rbp)
+	movaps	-64(%rbp), %xmm8
+	shufps	$255, %xmm8, %xmm12
+	shufps	$226, %xmm8, %xmm12
+	addps	-224(%rbp), %xmm12
+	addps	%xmm0, %xmm12
+	movdqa	%xmm7, %xmm8
+	punpckldq	%xmm6, %xmm8
+	movdqa	%xmm6, %xmm0
+	shufps	$17, %xmm7, %xmm0
+	shufps	$226, %xmm7, %xmm0
+	addps	%xmm8, %xmm0
+	movdqa	%xmm7, %xmm8
+	punpckhdq	%xmm6, %xmm8
+	shufps	$255, %xmm7, %xmm6
+	shufps	$226, %xmm7, %xmm6
+	addps	%xmm8, %xmm6
 	addps	%xmm0, %xmm6
-	addps	%xmm7, %xmm6
-	movsd	(%r11), %xmm0
+	addps	%xmm12, %xmm6
+	movq	-144(%rbp), %rax
+	movsd	(%rax), %xmm0
 	addps	%xmm6, %xmm0
-	movlps	%xmm0, (%r11)
+	movlps	%xmm0, (%rax)
 	movaps	%xmm3, %xmm6
 	movaps	%xmm3, %xmm0
 	shufps	$85, %xmm3, %xmm0
@@ -8454,73 +10199,73 @@ convolution_weight_gradient:
 	addss	%xmm3, %xmm15
 	addss	%xmm0, %xmm15
 	addss	%xmm6, %xmm15
-	addss	8(%r11), %xmm15
-	movss	%xmm15, 8(%r11)
-	movaps	%xmm11, %xmm0
-	unpcklps	%xmm14, %xmm0
-	movaps	%xmm14, %xmm2
-	shufps	$17, %xmm11, %xmm2
-	shufps	$226, %xmm11, %xmm2
+	addss	8(%rax), %xmm15
+	movss	%xmm15, 8(%rax)
+	movaps	%xmm2, %xmm6
+	movaps	%xmm2, %xmm0
+	movaps	%xmm11, %xmm3
+	unpcklps	%xmm11, %xmm0
+	movaps	%xmm11, %xmm2
+	shufps	$17, %xmm6, %xmm2
+	shufps	$226, %xmm6, %xmm2
 	addps	%xmm0, %xmm2
-	movaps	%xmm11, %xmm0
-	unpckhps	%xmm14, %xmm0
-	shufps	$255, %xmm11, %xmm14
-	shufps	$226, %xmm11, %xmm14
-	addps	%xmm0, %xmm14
-	addps	%xmm2, %xmm14
-	movaps	%xmm1, %xmm6
-	movaps	%xmm1, %xmm0
-	unpcklps	%xmm12, %xmm0
-	movaps	%xmm12, %xmm1
-	shufps	$17, %xmm6, %xmm1
-	shufps	$226, %xmm6, %xmm1
-	addps	%xmm0, %xmm1
 	movaps	%xmm6, %xmm0
-	unpckhps	%xmm12, %xmm0
-	shufps	$255, %xmm6, %xmm12
-	shufps	$226, %xmm6, %xmm12
-	addps	%xmm0, %xmm12
-	addps	%xmm1, %xmm12
-	addps	%xmm14, %xmm12
-	movq	-72(%rbp), %r12
-	movsd	(%r11,%r12,4), %xmm0
-	addps	%xmm12, %xmm0
-	movlps	%xmm0, (%r11,%r12,4)
+	unpckhps	%xmm11, %xmm0
+	shufps	$255, %xmm6, %xmm3
+	shufps	$226, %xmm6, %xmm3
+	addps	%xmm0, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm14, %xmm0
+	unpcklps	%xmm1, %xmm0
+	movaps	%xmm1, %xmm6
+	shufps	$17, %xmm14, %xmm6
+	shufps	$226, %xmm14, %xmm6
+	addps	%xmm0, %xmm6
+	movaps	%xmm14, %xmm0
+	unpckhps	%xmm1, %xmm0
+	shufps	$255, %xmm14, %xmm1
+	shufps	$226, %xmm14, %xmm1
+	addps	%xmm0, %xmm1
+	addps	%xmm6, %xmm1
+	addps	%xmm3, %xmm1
+	movsd	(%rax,%r11,4), %xmm0
+	addps	%xmm1, %xmm0
+	movlps	%xmm0, (%rax,%r11,4)
 	movaps	%xmm9, %xmm2
 	movaps	%xmm9, %xmm0
 	shufps	$85, %xmm9, %xmm0
 	addss	%xmm9, %xmm0
-	movaps	%xmm9, %xmm1
-	unpckhpd	%xmm9, %xmm1
+	movaps	%xmm9, %xmm3
+	unpckhpd	%xmm9, %xmm3
 	shufps	$255, %xmm9, %xmm2
-	addss	%xmm1, %xmm2
+	addss	%xmm3, %xmm2
 	addss	%xmm0, %xmm2
 	movaps	%xmm10, %xmm0
 	shufps	$85, %xmm10, %xmm0
 	addss	%xmm10, %xmm0
-	movaps	%xmm10, %xmm1
-	unpckhpd	%xmm10, %xmm1
+	movaps	%xmm10, %xmm3
+	unpckhpd	%xmm10, %xmm3
 	shufps	$255, %xmm10, %xmm10
-	addss	%xmm1, %xmm10
+	addss	%xmm3, %xmm10
 	addss	%xmm0, %xmm10
 	addss	%xmm2, %xmm10
-	addss	8(%r11,%r12,4), %xmm10
-	movss	%xmm10, 8(%r11,%r12,4)
-	movaps	-288(%rbp), %xmm2
+	addss	8(%rax,%r11,4), %xmm10
+	movss	%xmm10, 8(%rax,%r11,4)
+	movaps	-336(%rbp), %xmm2
 	movaps	%xmm2, %xmm0
-	movaps	-272(%rbp), %xmm7
+	movaps	-288(%rbp), %xmm7
 	unpcklps	%xmm7, %xmm0
-	movaps	%xmm7, %xmm1
-	shufps	$17, %xmm2, %xmm1
-	shufps	$226, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
+	movaps	%xmm7, %xmm3
+	shufps	$17, %xmm2, %xmm3
+	shufps	$226, %xmm2, %xmm3
+	addps	%xmm0, %xmm3
 	movaps	%xmm2, %xmm0
 	unpckhps	%xmm7, %xmm0
 	shufps	$255, %xmm2, %xmm7
 	shufps	$226, %xmm2, %xmm7
 	addps	%xmm0, %xmm7
-	addps	%xmm1, %xmm7
-	movaps	-336(%rbp), %xmm2
+	addps	%xmm3, %xmm7
+	movaps	-240(%rbp), %xmm2
 	movaps	%xmm2, %xmm0
 	unpcklps	%xmm13, %xmm0
 	movaps	%xmm13, %xmm1
@@ -8534,10 +10279,10 @@ convolution_weight_gradient:
 	addps	%xmm0, %xmm13
 	addps	%xmm1, %xmm13
 	addps	%xmm7, %xmm13
-	movsd	(%r11,%r12,8), %xmm0
+	movsd	(%rax,%r11,8), %xmm0
 	addps	%xmm13, %xmm0
-.LBB14_193:
-	movlps	%xmm0, (%r11,%r12,8)
+.LBB14_111:
+	movlps	%xmm0, (%rax,%r11,8)
 	movaps	%xmm5, %xmm0
 	shufps	$85, %xmm5, %xmm0
 	addss	%xmm5, %xmm0
@@ -8555,124 +10300,121 @@ convolution_weight_gradient:
 	addss	%xmm1, %xmm4
 	addss	%xmm0, %xmm4
 	addss	%xmm5, %xmm4
-	addss	8(%r11,%r12,8), %xmm4
-	movss	%xmm4, 8(%r11,%r12,8)
-.LBB14_194:
-	movq	-80(%rbp), %r13
-.LBB14_195:
-	movq	-56(%rbp), %r14
-	movaps	.LCPI14_3(%rip), %xmm15
-	movaps	.LCPI14_4(%rip), %xmm14
-	jmp	.LBB14_78
+	addss	8(%rax,%r11,8), %xmm4
+	movss	%xmm4, 8(%rax,%r11,8)
 	.p2align	4
-.LBB14_196:
-	movq	%rax, %rdi
+.LBB14_153:
+	movq	-168(%rbp), %r10
+	movl	$4, %ebx
+	jmp	.LBB14_229
+	.p2align	4
+.LBB14_254:
+	movq	%rax, %rsi
 	leaq	(,%rax,4), %rax
-	movq	%r15, %r8
-	subq	%rax, %r8
-	movq	%r8, -528(%rbp)
-	movq	-568(%rbp), %r8
-	cmpq	%r8, %rcx
-	cmovlq	%rcx, %r8
-	cmpq	$2, %r8
-	cmovlq	%rsi, %r8
-	movq	-1096(%rbp), %rax
-	leaq	(%rax,%rdi,4), %rax
-	movq	%rax, -88(%rbp)
-	cmpq	$256, %r8
-	cmovgeq	%rdx, %r8
-	movq	%r8, -576(%rbp)
-	movl	%edi, %eax
-	andl	$3, %eax
-	movq	%rax, -368(%rbp)
-	movq	%rdi, -384(%rbp)
-	movabsq	$9223372036854775804, %rax
-	andq	%rax, %rdi
-	movq	%rdi, -352(%rbp)
-	movq	-992(%rbp), %rax
-	movq	%rax, -496(%rbp)
-	movq	-1080(%rbp), %rax
-	movq	%rax, -592(%rbp)
-	movq	-984(%rbp), %rax
-	movq	%rax, -192(%rbp)
-	movq	-1000(%rbp), %rax
-	movq	%rax, -184(%rbp)
-	movq	-1008(%rbp), %rax
+	movq	%r15, %rdx
+	subq	%rax, %rdx
+	movq	%rdx, -544(%rbp)
+	movq	-1048(%rbp), %rax
+	movq	-1056(%rbp), %rdx
+	cmpq	%rdx, %rax
+	cmovlq	%rax, %rdx
+	cmpq	$2, %rdx
+	cmovlq	%r8, %rdx
+	movq	-1384(%rbp), %rax
+	leaq	(%rax,%rsi,4), %rax
 	movq	%rax, -48(%rbp)
-	movq	-1088(%rbp), %rax
-	movq	%rax, -200(%rbp)
-	movq	-1016(%rbp), %rax
-	movq	%rax, -232(%rbp)
-	movq	$0, -480(%rbp)
-	movq	-1072(%rbp), %rdi
-	movaps	.LCPI14_3(%rip), %xmm15
-	movaps	.LCPI14_4(%rip), %xmm14
-	jmp	.LBB14_198
-	.p2align	4
-.LBB14_197:
-	movq	-480(%rbp), %rdx
-	incq	%rdx
-	movq	-1144(%rbp), %rcx
-	addq	%rcx, -232(%rbp)
-	movq	-1032(%rbp), %rax
-	addq	%rax, -200(%rbp)
-	addq	%rcx, -48(%rbp)
-	addq	%rcx, -184(%rbp)
-	addq	%rcx, -192(%rbp)
-	addq	%rax, -592(%rbp)
-	addq	%rcx, -496(%rbp)
-	movq	%rdx, -480(%rbp)
-	cmpq	-576(%rbp), %rdx
-	movq	-80(%rbp), %r13
-	je	.LBB14_208
-.LBB14_198:
-	testq	%r13, %r13
-	jle	.LBB14_197
-	movq	-1032(%rbp), %rax
-	imulq	-480(%rbp), %rax
-	addq	-88(%rbp), %rax
+	cmpq	$256, %rdx
+	cmovgeq	%rcx, %rdx
+	movq	%rdx, -1152(%rbp)
+	movl	%esi, %eax
+	andl	$3, %eax
+	movq	%rax, -224(%rbp)
+	movq	%rsi, -552(%rbp)
+	movabsq	$9223372036854775804, %rax
+	andq	%rax, %rsi
+	movq	%rsi, -496(%rbp)
+	movq	-1168(%rbp), %rax
+	movq	%rax, -144(%rbp)
+	movq	-1368(%rbp), %rax
+	movq	%rax, -608(%rbp)
+	movq	-1160(%rbp), %rax
 	movq	%rax, -432(%rbp)
-	movq	-496(%rbp), %r8
-	movq	-592(%rbp), %r9
-	movq	-192(%rbp), %r13
-	movq	-184(%rbp), %rbx
-	movq	-48(%rbp), %r12
-	movq	-200(%rbp), %r14
-	movq	-232(%rbp), %rsi
-	xorl	%r10d, %r10d
-	jmp	.LBB14_201
+	movq	-1176(%rbp), %rax
+	movq	%rax, -464(%rbp)
+	movq	-1184(%rbp), %rax
+	movq	%rax, -352(%rbp)
+	movq	-1376(%rbp), %rax
+	movq	%rax, -272(%rbp)
+	movq	-1192(%rbp), %rax
+	movq	%rax, -368(%rbp)
+	movq	$0, -528(%rbp)
+	movq	-120(%rbp), %r11
+	movq	-1232(%rbp), %rdi
+	jmp	.LBB14_255
 	.p2align	4
-.LBB14_200:
-	movq	-288(%rbp), %r10
-	incq	%r10
-	movq	-336(%rbp), %rsi
-	addq	$4, %rsi
-	addq	%r15, %r14
-	movq	-272(%rbp), %r12
-	addq	$4, %r12
-	movq	-256(%rbp), %rbx
-	addq	$4, %rbx
-	movq	-224(%rbp), %r13
-	addq	$4, %r13
-	movq	-176(%rbp), %r9
-	addq	%r15, %r9
-	movq	-112(%rbp), %r8
-	addq	$4, %r8
-	cmpq	-80(%rbp), %r10
-	je	.LBB14_197
-.LBB14_201:
-	movq	%r15, %r11
-	movq	%r10, -288(%rbp)
-	imulq	%r10, %r11
-	movq	%r11, -320(%rbp)
-	movq	%r8, -112(%rbp)
-	movq	%r9, -176(%rbp)
-	xorl	%edx, %edx
-	movq	%rsi, %r10
+.LBB14_265:
+	movq	-528(%rbp), %rdx
+	incq	%rdx
+	movq	-1424(%rbp), %rcx
+	addq	%rcx, -368(%rbp)
+	movq	-1216(%rbp), %rax
+	addq	%rax, -272(%rbp)
+	addq	%rcx, -352(%rbp)
+	addq	%rcx, -464(%rbp)
+	addq	%rcx, -432(%rbp)
+	addq	%rax, -608(%rbp)
+	addq	%rcx, -144(%rbp)
+	movq	%rdx, -528(%rbp)
+	cmpq	-1152(%rbp), %rdx
+	movq	-72(%rbp), %r13
+	je	.LBB14_266
+.LBB14_255:
+	testq	%r13, %r13
+	jle	.LBB14_265
+	movq	-1216(%rbp), %rax
+	imulq	-528(%rbp), %rax
+	addq	-48(%rbp), %rax
+	movq	%rax, -480(%rbp)
+	movq	-144(%rbp), %r8
+	movq	-608(%rbp), %r9
+	movq	-432(%rbp), %r13
+	movq	-464(%rbp), %rbx
+	movq	-352(%rbp), %r12
+	movq	-272(%rbp), %r14
+	movq	-368(%rbp), %r10
 	xorl	%esi, %esi
-	movq	-352(%rbp), %r11
+	jmp	.LBB14_257
 	.p2align	4
-.LBB14_202:
+.LBB14_264:
+	movq	-240(%rbp), %rsi
+	incq	%rsi
+	movq	-336(%rbp), %r10
+	addq	$4, %r10
+	addq	%r15, %r14
+	movq	-288(%rbp), %r12
+	addq	$4, %r12
+	movq	-192(%rbp), %rbx
+	addq	$4, %rbx
+	movq	-160(%rbp), %r13
+	addq	$4, %r13
+	movq	-112(%rbp), %r9
+	addq	%r15, %r9
+	movq	-64(%rbp), %r8
+	addq	$4, %r8
+	cmpq	-72(%rbp), %rsi
+	je	.LBB14_265
+.LBB14_257:
+	movq	%r15, %r11
+	movq	%rsi, -240(%rbp)
+	imulq	%rsi, %r11
+	movq	%r11, -400(%rbp)
+	movq	%r8, -64(%rbp)
+	movq	%r9, -112(%rbp)
+	xorl	%edx, %edx
+	xorl	%esi, %esi
+	movq	-496(%rbp), %r11
+	.p2align	4
+.LBB14_258:
 	movq	%r9, %rax
 	movq	%r8, %rcx
 	movss	(%r13,%rdx), %xmm0
@@ -8688,155 +10430,179 @@ convolution_weight_gradient:
 	addq	$16, %r9
 	addq	%rdi, %r8
 	cmpq	%rsi, %r11
-	jne	.LBB14_202
+	jne	.LBB14_258
 	movq	%r10, -336(%rbp)
-	movq	%r12, -272(%rbp)
-	movq	%rbx, -256(%rbp)
-	movq	%r13, -224(%rbp)
-	cmpq	$0, -368(%rbp)
-	movq	-1168(%rbp), %rsi
-	je	.LBB14_206
-	movq	-368(%rbp), %rdx
+	movq	%r12, -288(%rbp)
+	movq	%rbx, -192(%rbp)
+	movq	%r13, -160(%rbp)
+	cmpq	$0, -224(%rbp)
+	movq	-376(%rbp), %rsi
+	movq	-120(%rbp), %r11
+	je	.LBB14_262
+	movq	-224(%rbp), %rdx
 	.p2align	4
-.LBB14_205:
+.LBB14_261:
 	movd	(%rcx), %xmm0
 	movd	%xmm0, (%rax)
 	addq	$4, %rax
 	addq	%rsi, %rcx
 	decq	%rdx
-	jne	.LBB14_205
-.LBB14_206:
-	movq	-384(%rbp), %rax
-	cmpq	-240(%rbp), %rax
-	jge	.LBB14_200
-	movq	-320(%rbp), %rdi
-	addq	-432(%rbp), %rdi
+	jne	.LBB14_261
+.LBB14_262:
+	movq	-552(%rbp), %rax
+	cmpq	-384(%rbp), %rax
+	jge	.LBB14_264
+	movq	-400(%rbp), %rdi
+	addq	-480(%rbp), %rdi
 	xorl	%esi, %esi
-	movq	-528(%rbp), %rdx
+	movq	-544(%rbp), %rdx
 	callq	memset@PLT
-	movaps	.LCPI14_4(%rip), %xmm14
-	movaps	.LCPI14_3(%rip), %xmm15
-	movq	-1072(%rbp), %rdi
-	jmp	.LBB14_200
+	movq	-1232(%rbp), %rdi
+	movq	-120(%rbp), %r11
+	jmp	.LBB14_264
 	.p2align	4
-.LBB14_208:
-	movq	-56(%rbp), %r14
-	movq	-384(%rbp), %rax
-.LBB14_209:
-	leaq	-1(%rax), %rdx
-	movq	-504(%rbp), %rcx
-	movq	%rcx, -1056(%rbp)
-	movq	-1104(%rbp), %rcx
-	movq	%rcx, -1048(%rbp)
+.LBB14_91:
+	movq	-1032(%rbp), %rbx
+	movq	-624(%rbp), %r12
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	jmp	.LBB14_275
+	.p2align	4
+.LBB14_266:
+	movq	-208(%rbp), %r14
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	movq	-552(%rbp), %rax
+.LBB14_268:
+	leaq	-1(%rax), %r9
+	movq	-568(%rbp), %rcx
+	movq	%rcx, -640(%rbp)
+	movq	-1392(%rbp), %rcx
+	movq	%rcx, -1224(%rbp)
 	xorl	%ecx, %ecx
-	movq	-72(%rbp), %r12
-	movq	%rax, -384(%rbp)
-	jmp	.LBB14_211
+	movq	-408(%rbp), %r12
+	movq	-376(%rbp), %rbx
+	movq	%rax, -552(%rbp)
+	jmp	.LBB14_269
 	.p2align	4
-.LBB14_210:
-	movq	-1064(%rbp), %rcx
+.LBB14_273:
+	movq	-584(%rbp), %rcx
 	addq	$16, %rcx
-	addq	$-16, %rdx
-	movq	-1160(%rbp), %rax
-	addq	%rax, -1048(%rbp)
-	addq	%rax, -1056(%rbp)
-	movq	-384(%rbp), %rax
+	addq	$-16, %r9
+	movq	-1440(%rbp), %rax
+	addq	%rax, -1224(%rbp)
+	addq	%rax, -640(%rbp)
+	movq	-552(%rbp), %rax
 	cmpq	%rax, %rcx
-	jge	.LBB14_63
-.LBB14_211:
-	cmpq	$15, %rdx
-	movl	$15, %esi
-	cmovbq	%rdx, %rsi
-	movq	%rsi, -88(%rbp)
-	movq	%rcx, -1064(%rbp)
+	jge	.LBB14_274
+.LBB14_269:
+	cmpq	$15, %r9
+	movq	%rdx, %r8
+	movq	%rsi, %rdx
+	movq	%rdi, %rsi
+	movq	%rbx, %rdi
+	movl	$15, %ebx
+	cmovbq	%r9, %rbx
+	movq	%rbx, -200(%rbp)
+	movq	%rdi, %rbx
+	movq	%rsi, %rdi
+	movq	%rdx, %rsi
+	movq	%r8, %rdx
+	movq	%rcx, -584(%rbp)
 	subq	%rcx, %rax
-	movq	%rax, -304(%rbp)
+	movq	%rax, -80(%rbp)
 	cmpq	$9, %rax
 	setge	%al
-	testq	%r12, %r12
-	jle	.LBB14_210
-	movq	-88(%rbp), %rcx
-	leal	1(%rcx), %esi
-	andl	$30, %esi
+	testq	%r11, %r11
+	jle	.LBB14_273
+	movq	-200(%rbp), %rcx
+	incl	%ecx
+	andl	$30, %ecx
+	movq	%rcx, -176(%rbp)
 	xorl	%ecx, %ecx
 	movb	%al, %cl
 	incl	%ecx
-	movq	%rcx, -1184(%rbp)
-	movq	-1152(%rbp), %rax
-	movq	-1064(%rbp), %rcx
+	movq	%rcx, -1072(%rbp)
+	movq	-1432(%rbp), %rax
+	movq	-584(%rbp), %rcx
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -184(%rbp)
+	movq	%rax, -464(%rbp)
 	movq	%rcx, %rax
-	imulq	%r12, %rax
-	movq	-504(%rbp), %rcx
+	imulq	%r11, %rax
+	movq	-568(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -1176(%rbp)
-	movq	-1056(%rbp), %r8
-	movq	-1048(%rbp), %r11
+	movq	%rax, -1064(%rbp)
+	movq	-640(%rbp), %rax
+	movq	-1224(%rbp), %r8
 	xorl	%ecx, %ecx
-	movq	%rdx, -296(%rbp)
-	movq	%rsi, -456(%rbp)
-	jmp	.LBB14_214
+	movq	%r9, -48(%rbp)
+	jmp	.LBB14_271
 	.p2align	4
-.LBB14_213:
-	movq	-192(%rbp), %rcx
+.LBB14_380:
+	movq	-48(%rbp), %r9
+	movq	-272(%rbp), %r8
+.LBB14_648:
+	movq	-432(%rbp), %rcx
 	addq	$6, %rcx
-	addq	$24, %r11
 	addq	$24, %r8
-	cmpq	%r12, %rcx
-	jge	.LBB14_210
-.LBB14_214:
-	movq	%r12, %rax
-	movq	%rcx, -192(%rbp)
+	movq	-352(%rbp), %rax
+	addq	$24, %rax
+	cmpq	%r11, %rcx
+	jge	.LBB14_273
+.LBB14_271:
+	movq	%rax, -352(%rbp)
+	movq	%r11, %rax
+	movq	%rcx, -432(%rbp)
 	subq	%rcx, %rax
 	cmpq	$6, %rax
 	movl	$6, %ecx
 	cmovgeq	%rcx, %rax
-	movq	-1184(%rbp), %rcx
+	movq	-1072(%rbp), %rcx
 	leal	(%rcx,%rax,2), %eax
 	addl	$-3, %eax
 	cmpl	$11, %eax
-	ja	.LBB14_213
-	movq	%r11, -232(%rbp)
-	movq	%r8, -200(%rbp)
-	movq	-1176(%rbp), %rcx
-	movq	-192(%rbp), %rdx
+	ja	.LBB14_648
+	movq	%r8, -272(%rbp)
+	movq	-1064(%rbp), %rcx
+	movq	-432(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
-	movq	%rcx, -48(%rbp)
+	movq	%rcx, -368(%rbp)
 	leaq	.LJTI14_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB14_216:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
-	movq	%rax, -112(%rbp)
+.LBB14_636:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
+	movq	%rax, -64(%rbp)
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB14_218
+	jmp	.LBB14_637
 	.p2align	4
-.LBB14_217:
+.LBB14_645:
 	incq	%rcx
-	cmpq	-64(%rbp), %rcx
-	je	.LBB14_406
-.LBB14_218:
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_646
+.LBB14_637:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13640(%rbp,%rsi), %rdx
+	movq	-13704(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_217
+	jle	.LBB14_645
 	leaq	(%rsi,%rbp), %r9
-	addq	$-13664, %r9
-	movq	-13664(%rbp,%rsi), %r11
-	movq	-13656(%rbp,%rsi), %rsi
-	movq	-192(%rbp), %rax
+	addq	$-13728, %r9
+	movq	-13728(%rbp,%rsi), %r11
+	movq	-13720(%rbp,%rsi), %rsi
+	movq	-432(%rbp), %rax
 	movslq	(%rsi,%rax,4), %rbx
 	leaq	(%r11,%rbx,4), %rsi
-	movq	-112(%rbp), %rdi
+	movq	-64(%rbp), %rdi
 	imulq	%rcx, %rdi
-	movq	-184(%rbp), %rax
+	movq	-464(%rbp), %rax
 	leaq	(%rax,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
@@ -8847,27 +10613,27 @@ convolution_weight_gradient:
 	addq	$4, %r11
 	leaq	(,%r9,4), %r14
 	xorl	%r12d, %r12d
-	jmp	.LBB14_221
+	jmp	.LBB14_639
 	.p2align	4
-.LBB14_220:
+.LBB14_644:
 	incq	%r12
 	addq	%r14, %r11
 	cmpq	%rdx, %r12
-	je	.LBB14_217
-.LBB14_221:
+	je	.LBB14_645
+.LBB14_639:
 	testq	%r8, %r8
-	jle	.LBB14_220
+	jle	.LBB14_644
 	cmpq	$1, %r8
-	jne	.LBB14_224
+	jne	.LBB14_649
 	xorl	%ebx, %ebx
-	jmp	.LBB14_226
+	jmp	.LBB14_642
 	.p2align	4
-.LBB14_224:
+.LBB14_649:
 	movdqa	%xmm0, %xmm2
 	xorl	%ebx, %ebx
-	movq	-408(%rbp), %rax
+	movq	-560(%rbp), %rax
 	.p2align	4
-.LBB14_225:
+.LBB14_650:
 	movups	(%rdi), %xmm3
 	movups	16(%rdi), %xmm4
 	movss	-4(%r11,%rbx,4), %xmm5
@@ -8888,73 +10654,73 @@ convolution_weight_gradient:
 	addq	%rax, %rdi
 	movaps	%xmm0, %xmm2
 	cmpq	%rbx, %r10
-	jne	.LBB14_225
-.LBB14_226:
+	jne	.LBB14_650
+.LBB14_642:
 	testb	$1, %r8b
-	je	.LBB14_220
+	je	.LBB14_644
 	movq	%r12, %r13
 	imulq	%r9, %r13
 	leaq	(%rsi,%r13,4), %r13
 	movups	(%rdi), %xmm2
 	movups	16(%rdi), %xmm3
 	movss	(%r13,%rbx,4), %xmm4
-	movq	-80(%rbp), %r13
+	movq	-72(%rbp), %r13
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm2
 	addps	%xmm2, %xmm1
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm0
-	movq	-240(%rbp), %rax
+	movq	-384(%rbp), %rax
 	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB14_220
-.LBB14_228:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
-	movq	%rax, -576(%rbp)
+	jmp	.LBB14_644
+.LBB14_343:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
+	movq	%rax, -1152(%rbp)
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -368(%rbp)
+	movdqa	%xmm0, -224(%rbp)
 	xorps	%xmm15, %xmm15
 	pxor	%xmm6, %xmm6
-	movdqa	%xmm0, -352(%rbp)
+	movdqa	%xmm0, -496(%rbp)
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -480(%rbp)
+	movdqa	%xmm0, -528(%rbp)
 	pxor	%xmm4, %xmm4
-	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -336(%rbp)
 	xorps	%xmm12, %xmm12
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm1, %xmm1
 	xorps	%xmm11, %xmm11
 	pxor	%xmm2, %xmm2
-	movdqa	%xmm2, -432(%rbp)
-	movdqa	%xmm2, -320(%rbp)
+	movdqa	%xmm2, -480(%rbp)
+	movdqa	%xmm2, -400(%rbp)
 	xorl	%ebx, %ebx
 	xorps	%xmm10, %xmm10
 	xorps	%xmm14, %xmm14
 	xorps	%xmm13, %xmm13
 	pxor	%xmm7, %xmm7
-	movdqa	%xmm2, -528(%rbp)
-	movdqa	%xmm2, -496(%rbp)
+	movdqa	%xmm2, -544(%rbp)
+	movdqa	%xmm2, -144(%rbp)
 	pxor	%xmm5, %xmm5
-	jmp	.LBB14_230
+	jmp	.LBB14_344
 	.p2align	4
-.LBB14_229:
+.LBB14_349:
 	incq	%rbx
-	cmpq	-64(%rbp), %rbx
-	je	.LBB14_237
-.LBB14_230:
+	cmpq	-88(%rbp), %rbx
+	je	.LBB14_336
+.LBB14_344:
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
-	movq	-13640(%rbp,%rax), %r9
+	movq	-13704(%rbp,%rax), %r9
 	testq	%r9, %r9
-	jle	.LBB14_229
+	jle	.LBB14_349
 	leaq	(%rax,%rbp), %r8
-	addq	$-13664, %r8
-	movq	-13664(%rbp,%rax), %rcx
-	movq	-13656(%rbp,%rax), %rdx
+	addq	$-13728, %r8
+	movq	-13728(%rbp,%rax), %rcx
+	movq	-13720(%rbp,%rax), %rdx
 	movq	%rbx, %r14
-	movq	-192(%rbp), %rbx
+	movq	-432(%rbp), %rbx
 	movslq	(%rdx,%rbx,4), %rax
 	leaq	(%rcx,%rax,4), %rdi
 	movslq	4(%rdx,%rbx,4), %rax
@@ -8968,32 +10734,32 @@ convolution_weight_gradient:
 	movslq	20(%rdx,%rbx,4), %rdx
 	movq	%r14, %rbx
 	leaq	(%rcx,%rdx,4), %r12
-	movq	-576(%rbp), %rcx
+	movq	-1152(%rbp), %rcx
 	imulq	%r14, %rcx
-	movq	-184(%rbp), %rdx
+	movq	-464(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
 	movq	32(%r8), %rdx
 	movq	40(%r8), %r14
 	shlq	$2, %r14
 	xorl	%r8d, %r8d
-	jmp	.LBB14_234
+	jmp	.LBB14_346
 	.p2align	4
-.LBB14_232:
-	movaps	-480(%rbp), %xmm4
+.LBB14_347:
+	movaps	-528(%rbp), %xmm4
 	movaps	%xmm11, %xmm2
-	movaps	-496(%rbp), %xmm5
+	movaps	-144(%rbp), %xmm5
 	movaps	%xmm14, %xmm3
-.LBB14_233:
+.LBB14_348:
 	movaps	%xmm3, %xmm14
-	movaps	-272(%rbp), %xmm10
-	movaps	%xmm5, -496(%rbp)
-	movaps	-256(%rbp), %xmm13
-	movaps	%xmm4, -480(%rbp)
+	movaps	-288(%rbp), %xmm10
+	movaps	%xmm5, -144(%rbp)
+	movaps	-192(%rbp), %xmm13
+	movaps	%xmm4, -528(%rbp)
 	movaps	%xmm2, %xmm11
-	movdqa	-176(%rbp), %xmm5
-	movdqa	-336(%rbp), %xmm2
-	movdqa	-112(%rbp), %xmm3
-	movdqa	-224(%rbp), %xmm4
+	movdqa	-112(%rbp), %xmm5
+	movdqa	-240(%rbp), %xmm2
+	movdqa	-64(%rbp), %xmm3
+	movdqa	-160(%rbp), %xmm4
 	incq	%r8
 	addq	%r14, %r12
 	addq	%r14, %r10
@@ -9002,25 +10768,25 @@ convolution_weight_gradient:
 	addq	%r14, %rax
 	addq	%r14, %rdi
 	cmpq	%r9, %r8
-	je	.LBB14_229
-.LBB14_234:
+	je	.LBB14_349
+.LBB14_346:
 	testq	%rdx, %rdx
-	movdqa	%xmm3, -112(%rbp)
-	movdqa	%xmm5, -176(%rbp)
-	movdqa	%xmm4, -224(%rbp)
-	movaps	%xmm13, -256(%rbp)
-	movaps	%xmm10, -272(%rbp)
-	movdqa	%xmm2, -336(%rbp)
-	jle	.LBB14_232
+	movdqa	%xmm3, -64(%rbp)
+	movdqa	%xmm5, -112(%rbp)
+	movdqa	%xmm4, -160(%rbp)
+	movaps	%xmm13, -192(%rbp)
+	movaps	%xmm10, -288(%rbp)
+	movdqa	%xmm2, -240(%rbp)
+	jle	.LBB14_347
 	xorl	%r13d, %r13d
-	movaps	-480(%rbp), %xmm4
+	movaps	-528(%rbp), %xmm4
 	movaps	%xmm11, %xmm2
-	movaps	-496(%rbp), %xmm5
+	movaps	-144(%rbp), %xmm5
 	movaps	%xmm14, %xmm3
 	.p2align	4
-.LBB14_236:
-	movdqa	%xmm0, -496(%rbp)
-	movaps	%xmm8, -480(%rbp)
+.LBB14_351:
+	movdqa	%xmm0, -144(%rbp)
+	movaps	%xmm8, -528(%rbp)
 	movups	(%rcx), %xmm13
 	movups	16(%rcx), %xmm10
 	movaps	%xmm9, %xmm14
@@ -9032,79 +10798,79 @@ convolution_weight_gradient:
 	movaps	%xmm13, %xmm11
 	mulps	%xmm12, %xmm11
 	addps	%xmm11, %xmm1
-	movaps	%xmm1, -592(%rbp)
+	movaps	%xmm1, -608(%rbp)
 	movaps	%xmm10, %xmm11
 	mulps	%xmm12, %xmm11
 	addps	%xmm11, %xmm2
 	movaps	%xmm9, %xmm11
 	mulps	%xmm12, %xmm11
-	movaps	-368(%rbp), %xmm1
+	movaps	-224(%rbp), %xmm1
 	addps	%xmm11, %xmm1
-	movaps	%xmm1, -368(%rbp)
+	movaps	%xmm1, -224(%rbp)
 	mulps	%xmm8, %xmm12
 	addps	%xmm12, %xmm15
 	movss	(%rax,%r13,4), %xmm11
 	shufps	$0, %xmm11, %xmm11
 	movaps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-432(%rbp), %xmm1
+	movaps	-480(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -432(%rbp)
+	movaps	%xmm1, -480(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-320(%rbp), %xmm1
+	movaps	-400(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -320(%rbp)
+	movaps	%xmm1, -400(%rbp)
 	movaps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm6
 	mulps	%xmm8, %xmm11
-	movaps	-352(%rbp), %xmm1
+	movaps	-496(%rbp), %xmm1
 	addps	%xmm11, %xmm1
-	movaps	%xmm1, -352(%rbp)
+	movaps	%xmm1, -496(%rbp)
 	movss	(%rsi,%r13,4), %xmm11
 	shufps	$0, %xmm11, %xmm11
 	movaps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-272(%rbp), %xmm1
+	movaps	-288(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -272(%rbp)
+	movaps	%xmm1, -288(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm3
 	movaps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-112(%rbp), %xmm1
+	movaps	-64(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -112(%rbp)
+	movaps	%xmm1, -64(%rbp)
 	mulps	%xmm8, %xmm11
 	addps	%xmm11, %xmm4
 	movss	(%r11,%r13,4), %xmm11
 	shufps	$0, %xmm11, %xmm11
 	movaps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-256(%rbp), %xmm1
+	movaps	-192(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -256(%rbp)
+	movaps	%xmm1, -192(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm7
 	movaps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-224(%rbp), %xmm1
+	movaps	-160(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -224(%rbp)
+	movaps	%xmm1, -160(%rbp)
 	mulps	%xmm8, %xmm11
-	movaps	-288(%rbp), %xmm1
+	movaps	-336(%rbp), %xmm1
 	addps	%xmm11, %xmm1
-	movaps	%xmm1, -288(%rbp)
+	movaps	%xmm1, -336(%rbp)
 	movss	(%r10,%r13,4), %xmm11
 	shufps	$0, %xmm11, %xmm11
 	movaps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-528(%rbp), %xmm1
+	movaps	-544(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -528(%rbp)
+	movaps	%xmm1, -544(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm5
@@ -9112,225 +10878,243 @@ convolution_weight_gradient:
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm0
 	movaps	%xmm0, %xmm12
-	movaps	-496(%rbp), %xmm0
+	movaps	-144(%rbp), %xmm0
 	mulps	%xmm8, %xmm11
 	addps	%xmm11, %xmm0
 	movss	(%r12,%r13,4), %xmm11
 	shufps	$0, %xmm11, %xmm11
 	mulps	%xmm11, %xmm13
-	movaps	-336(%rbp), %xmm1
+	movaps	-240(%rbp), %xmm1
 	addps	%xmm13, %xmm1
-	movaps	%xmm1, -336(%rbp)
+	movaps	%xmm1, -240(%rbp)
 	mulps	%xmm11, %xmm10
-	movaps	-176(%rbp), %xmm1
+	movaps	-112(%rbp), %xmm1
 	addps	%xmm10, %xmm1
-	movaps	%xmm1, -176(%rbp)
-	movaps	-592(%rbp), %xmm1
+	movaps	%xmm1, -112(%rbp)
+	movaps	-608(%rbp), %xmm1
 	mulps	%xmm11, %xmm9
 	addps	%xmm9, %xmm14
 	movaps	%xmm14, %xmm9
 	mulps	%xmm8, %xmm11
-	movaps	-480(%rbp), %xmm8
+	movaps	-528(%rbp), %xmm8
 	addps	%xmm11, %xmm8
 	incq	%r13
 	addq	%r15, %rcx
 	cmpq	%r13, %rdx
-	jne	.LBB14_236
-	jmp	.LBB14_233
-.LBB14_237:
-	movaps	%xmm1, -976(%rbp)
-	movaps	%xmm11, -960(%rbp)
-	movaps	-368(%rbp), %xmm11
-	movaps	%xmm11, -944(%rbp)
-	movaps	%xmm15, -928(%rbp)
-	movaps	-432(%rbp), %xmm1
-	movaps	%xmm1, -912(%rbp)
-	movaps	-320(%rbp), %xmm1
-	movaps	%xmm1, -896(%rbp)
-	movaps	%xmm6, -880(%rbp)
-	movaps	-352(%rbp), %xmm1
-	movaps	%xmm1, -864(%rbp)
-	movaps	%xmm10, -848(%rbp)
-	movaps	%xmm14, -832(%rbp)
-	movdqa	%xmm3, -816(%rbp)
+	jne	.LBB14_351
+	jmp	.LBB14_348
+.LBB14_336:
+	movaps	%xmm1, -1024(%rbp)
+	movaps	%xmm11, -1008(%rbp)
+	movaps	-224(%rbp), %xmm11
+	movaps	%xmm11, -992(%rbp)
+	movaps	%xmm15, -976(%rbp)
 	movaps	-480(%rbp), %xmm1
-	movaps	%xmm1, -800(%rbp)
-	movaps	%xmm13, -784(%rbp)
-	movaps	%xmm7, -768(%rbp)
-	movdqa	%xmm4, -752(%rbp)
-	movaps	-288(%rbp), %xmm1
-	movaps	%xmm1, -736(%rbp)
-	movaps	-528(%rbp), %xmm1
-	movaps	%xmm1, -720(%rbp)
+	movaps	%xmm1, -960(%rbp)
+	movaps	-400(%rbp), %xmm1
+	movaps	%xmm1, -944(%rbp)
+	movaps	%xmm6, -928(%rbp)
 	movaps	-496(%rbp), %xmm1
-	movaps	%xmm1, -704(%rbp)
-	movaps	%xmm12, -688(%rbp)
-	movaps	%xmm0, -672(%rbp)
-	movdqa	%xmm2, -656(%rbp)
-	movdqa	%xmm5, -640(%rbp)
-	movaps	%xmm9, -624(%rbp)
-	movaps	%xmm8, -608(%rbp)
-	cmpq	$0, -304(%rbp)
-	movq	-512(%rbp), %r9
-	movq	-72(%rbp), %r12
-	movq	-80(%rbp), %r13
-	movq	-56(%rbp), %r14
-	movq	-448(%rbp), %r10
-	movaps	.LCPI14_3(%rip), %xmm15
-	movaps	.LCPI14_4(%rip), %xmm14
-	movq	-296(%rbp), %rdx
-	movq	-456(%rbp), %rsi
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	jle	.LBB14_213
-	testq	%rdx, %rdx
-	je	.LBB14_572
+	movaps	%xmm1, -912(%rbp)
+	movaps	%xmm10, -896(%rbp)
+	movaps	%xmm14, -880(%rbp)
+	movdqa	%xmm3, -864(%rbp)
+	movaps	-528(%rbp), %xmm1
+	movaps	%xmm1, -848(%rbp)
+	movaps	%xmm13, -832(%rbp)
+	movaps	%xmm7, -816(%rbp)
+	movdqa	%xmm4, -800(%rbp)
+	movaps	-336(%rbp), %xmm1
+	movaps	%xmm1, -784(%rbp)
+	movaps	-544(%rbp), %xmm1
+	movaps	%xmm1, -768(%rbp)
+	movaps	-144(%rbp), %xmm1
+	movaps	%xmm1, -752(%rbp)
+	movaps	%xmm12, -736(%rbp)
+	movaps	%xmm0, -720(%rbp)
+	movdqa	%xmm2, -704(%rbp)
+	movdqa	%xmm5, -688(%rbp)
+	movaps	%xmm9, -672(%rbp)
+	movaps	%xmm8, -656(%rbp)
+	cmpq	$0, -80(%rbp)
+	movq	-408(%rbp), %r12
+	movq	-120(%rbp), %r11
+	movq	-72(%rbp), %r13
+	movq	-208(%rbp), %r14
+	movq	-592(%rbp), %r9
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	jle	.LBB14_380
+	cmpq	$0, -48(%rbp)
+	je	.LBB14_338
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_240:
-	movss	-976(%rbp,%rax,4), %xmm0
+.LBB14_382:
+	movss	-1024(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx), %xmm0
 	movss	%xmm0, (%r8,%rcx)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx), %xmm0
-	movss	%xmm0, (%r11,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx), %xmm0
+	movss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
-	addq	%r10, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_240
-	testb	$1, -88(%rbp)
-	jne	.LBB14_243
-.LBB14_242:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r9, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_382
+	testb	$1, -200(%rbp)
+	jne	.LBB14_341
+.LBB14_340:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_243:
-	testq	%rdx, %rdx
-	je	.LBB14_573
+.LBB14_341:
+	movq	-48(%rbp), %r9
+	testq	%r9, %r9
+	je	.LBB14_342
 	movl	$1, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_245:
-	movss	-912(%rbp,%rax,4), %xmm0
+.LBB14_353:
+	movss	-960(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-908(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-956(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_245
-	testb	$1, -88(%rbp)
-	jne	.LBB14_248
-.LBB14_247:
-	movss	-912(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r12, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_353
+	testb	$1, -200(%rbp)
+	jne	.LBB14_356
+.LBB14_355:
+	movss	-960(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_248:
-	testq	%rdx, %rdx
-	je	.LBB14_574
+.LBB14_356:
+	testq	%r9, %r9
+	je	.LBB14_357
 	movl	$2, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_250:
-	movss	-848(%rbp,%rax,4), %xmm0
+.LBB14_359:
+	movss	-896(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-844(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-892(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_250
-	testb	$1, -88(%rbp)
-	jne	.LBB14_253
-.LBB14_252:
-	movss	-848(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r12, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_359
+	testb	$1, -200(%rbp)
+	jne	.LBB14_362
+.LBB14_361:
+	movss	-896(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_253:
-	testq	%rdx, %rdx
-	je	.LBB14_575
+.LBB14_362:
+	testq	%r9, %r9
+	je	.LBB14_363
 	movl	$3, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_255:
-	movss	-784(%rbp,%rax,4), %xmm0
+.LBB14_365:
+	movss	-832(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-780(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-828(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_255
-	testb	$1, -88(%rbp)
-	jne	.LBB14_258
-.LBB14_257:
-	movss	-784(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r12, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_365
+	testb	$1, -200(%rbp)
+	jne	.LBB14_368
+.LBB14_367:
+	movss	-832(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB14_258:
-	testq	%rdx, %rdx
-	je	.LBB14_576
+.LBB14_368:
+	testq	%r9, %r9
+	je	.LBB14_369
 	movl	$4, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_260:
-	movss	-720(%rbp,%rax,4), %xmm0
+.LBB14_371:
+	movss	-768(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-716(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-764(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_260
-	testb	$1, -88(%rbp)
-	jne	.LBB14_263
-.LBB14_262:
-	movss	-720(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r12, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_371
+	testb	$1, -200(%rbp)
+	jne	.LBB14_374
+.LBB14_373:
+	movss	-768(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	16(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 16(%rcx,%rax,4)
-.LBB14_263:
-	testq	%rdx, %rdx
-	je	.LBB14_577
+.LBB14_374:
+	testq	%r9, %r9
+	movq	-376(%rbp), %rbx
+	je	.LBB14_375
 	movl	$5, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %r9
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_265:
-	movss	-656(%rbp,%rax,4), %xmm0
+.LBB14_377:
+	movss	-704(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-652(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-700(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_265
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-	jmp	.LBB14_578
-.LBB14_267:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
+	addq	%r12, %rcx
+	cmpq	%rax, %r9
+	jne	.LBB14_377
+	testb	$1, -200(%rbp)
+	jne	.LBB14_380
+	jmp	.LBB14_379
+.LBB14_535:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
@@ -9338,23 +11122,23 @@ convolution_weight_gradient:
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	xorl	%ecx, %ecx
-	jmp	.LBB14_269
+	jmp	.LBB14_536
 	.p2align	4
-.LBB14_268:
+.LBB14_542:
 	incq	%rcx
-	cmpq	-64(%rbp), %rcx
-	je	.LBB14_275
-.LBB14_269:
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_543
+.LBB14_536:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13640(%rbp,%rsi), %rdx
+	movq	-13704(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_268
+	jle	.LBB14_542
 	leaq	(%rsi,%rbp), %r11
-	addq	$-13664, %r11
-	movq	-13664(%rbp,%rsi), %r8
-	movq	-13656(%rbp,%rsi), %r9
-	movq	-192(%rbp), %r10
+	addq	$-13728, %r11
+	movq	-13728(%rbp,%rsi), %r8
+	movq	-13720(%rbp,%rsi), %r9
+	movq	-432(%rbp), %r10
 	movslq	(%r9,%r10,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
 	movslq	4(%r9,%r10,4), %rdi
@@ -9363,27 +11147,27 @@ convolution_weight_gradient:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	-184(%rbp), %r10
+	movq	-464(%rbp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB14_272
+	jmp	.LBB14_538
 	.p2align	4
-.LBB14_271:
+.LBB14_541:
 	incq	%r14
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %r14
-	je	.LBB14_268
-.LBB14_272:
+	je	.LBB14_542
+.LBB14_538:
 	testq	%r10, %r10
-	jle	.LBB14_271
+	jle	.LBB14_541
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_274:
+.LBB14_540:
 	movups	(%r9), %xmm6
 	movups	16(%r9), %xmm7
 	movss	(%rsi,%rbx,4), %xmm8
@@ -9409,137 +11193,136 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r9
 	cmpq	%rbx, %r10
-	jne	.LBB14_274
-	jmp	.LBB14_271
-.LBB14_275:
-	cmpq	$0, -304(%rbp)
-	movq	-56(%rbp), %r14
-	movq	-296(%rbp), %rdx
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	movq	-48(%rbp), %rcx
-	jle	.LBB14_213
-	movss	(%rcx), %xmm6
+	jne	.LBB14_540
+	jmp	.LBB14_541
+.LBB14_543:
+	cmpq	$0, -80(%rbp)
+	movq	-120(%rbp), %r11
+	movq	-208(%rbp), %r14
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	movq	-48(%rbp), %r9
+	movq	-272(%rbp), %r8
+	movq	-368(%rbp), %r10
+	jle	.LBB14_648
+	movss	(%r10), %xmm6
 	addss	%xmm5, %xmm6
-	movss	%xmm6, (%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_284
+	movss	%xmm6, (%r10)
+	testq	%r9, %r9
+	je	.LBB14_545
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
-	addss	(%rcx,%r12,4), %xmm6
-	movss	%xmm6, (%rcx,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_284
+	addss	(%r10,%r11,4), %xmm6
+	movss	%xmm6, (%r10,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_545
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
-	addss	(%rcx,%r12,8), %xmm6
-	movss	%xmm6, (%rcx,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_284
+	addss	(%r10,%r11,8), %xmm6
+	movss	%xmm6, (%r10,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_545
 	shufps	$255, %xmm5, %xmm5
-	movq	-152(%rbp), %rax
-	addss	(%rcx,%rax), %xmm5
-	movss	%xmm5, (%rcx,%rax)
-	cmpq	$3, %rdx
-	je	.LBB14_284
-	movq	-144(%rbp), %rax
-	movss	(%rcx,%rax), %xmm5
+	movq	-248(%rbp), %rax
+	addss	(%r10,%rax), %xmm5
+	movss	%xmm5, (%r10,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_545
+	movq	-320(%rbp), %rax
+	movss	(%r10,%rax), %xmm5
 	addss	%xmm4, %xmm5
-	movss	%xmm5, (%rcx,%rax)
-	cmpq	$4, %rdx
-	je	.LBB14_284
+	movss	%xmm5, (%r10,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_545
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
-	movq	-136(%rbp), %rax
-	addss	(%rcx,%rax), %xmm5
-	movss	%xmm5, (%rcx,%rax)
-	cmpq	$5, %rdx
-	je	.LBB14_284
+	movq	-312(%rbp), %rax
+	addss	(%r10,%rax), %xmm5
+	movss	%xmm5, (%r10,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_545
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
-	movq	-128(%rbp), %rax
-	addss	(%rcx,%rax), %xmm5
-	movss	%xmm5, (%rcx,%rax)
-	cmpq	$6, %rdx
-	je	.LBB14_284
+	movq	-304(%rbp), %rax
+	addss	(%r10,%rax), %xmm5
+	movss	%xmm5, (%r10,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_545
 	shufps	$255, %xmm4, %xmm4
-	movq	-120(%rbp), %rax
-	addss	(%rcx,%rax), %xmm4
-	movss	%xmm4, (%rcx,%rax)
-.LBB14_284:
-	movss	4(%rcx), %xmm4
+	movq	-296(%rbp), %rax
+	addss	(%r10,%rax), %xmm4
+	movss	%xmm4, (%r10,%rax)
+.LBB14_545:
+	movss	4(%r10), %xmm4
 	addss	%xmm3, %xmm4
-	movss	%xmm4, 4(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_292
-	leaq	4(%rcx), %rax
+	movss	%xmm4, 4(%r10)
+	testq	%r9, %r9
+	je	.LBB14_553
+	leaq	4(%r10), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
-	addss	(%rax,%r12,4), %xmm4
-	movss	%xmm4, (%rax,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_292
+	addss	(%rax,%r11,4), %xmm4
+	movss	%xmm4, (%rax,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_553
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
-	addss	(%rax,%r12,8), %xmm4
-	movss	%xmm4, (%rax,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_292
+	addss	(%rax,%r11,8), %xmm4
+	movss	%xmm4, (%rax,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_553
 	shufps	$255, %xmm3, %xmm3
-	movq	-152(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$3, %rdx
-	je	.LBB14_292
-	movq	-144(%rbp), %rcx
+	cmpq	$3, %r9
+	je	.LBB14_553
+	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$4, %rdx
-	je	.LBB14_292
+	cmpq	$4, %r9
+	je	.LBB14_553
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
-	movq	-136(%rbp), %rcx
+	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$5, %rdx
-	je	.LBB14_292
+	cmpq	$5, %r9
+	je	.LBB14_553
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
-	movq	-128(%rbp), %rcx
+	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$6, %rdx
-	je	.LBB14_292
+	cmpq	$6, %r9
+	je	.LBB14_553
 	shufps	$255, %xmm2, %xmm2
-	movq	-120(%rbp), %rcx
+	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-.LBB14_292:
-	movss	8(%rcx), %xmm2
+.LBB14_553:
+	movss	8(%r10), %xmm2
 	addss	%xmm1, %xmm2
-	movss	%xmm2, 8(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_213
-	addq	$8, %rcx
-	jmp	.LBB14_565
-.LBB14_294:
-	movq	-13640(%rbp), %rbx
-	imulq	-13632(%rbp), %rbx
-	imulq	-240(%rbp), %rbx
+	movss	%xmm2, 8(%r10)
+	testq	%r9, %r9
+	je	.LBB14_648
+	addq	$8, %r10
+	jmp	.LBB14_322
+.LBB14_433:
+	movq	-13704(%rbp), %rbx
+	imulq	-13696(%rbp), %rbx
+	imulq	-384(%rbp), %rbx
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -320(%rbp)
+	movdqa	%xmm0, -400(%rbp)
 	pxor	%xmm2, %xmm2
-	movdqa	%xmm0, -352(%rbp)
-	movdqa	%xmm0, -368(%rbp)
+	movdqa	%xmm0, -496(%rbp)
+	movdqa	%xmm0, -224(%rbp)
 	xorps	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm3, -336(%rbp)
+	movdqa	%xmm3, -240(%rbp)
 	xorps	%xmm8, %xmm8
 	xorps	%xmm12, %xmm12
 	pxor	%xmm5, %xmm5
@@ -9548,29 +11331,29 @@ convolution_weight_gradient:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm15, %xmm15
 	xorps	%xmm13, %xmm13
-	movdqa	%xmm3, -288(%rbp)
+	movdqa	%xmm3, -336(%rbp)
 	xorl	%r12d, %r12d
 	xorps	%xmm9, %xmm9
 	pxor	%xmm7, %xmm7
 	xorps	%xmm14, %xmm14
-	movdqa	%xmm3, -432(%rbp)
-	jmp	.LBB14_296
+	movdqa	%xmm3, -480(%rbp)
+	jmp	.LBB14_434
 	.p2align	4
-.LBB14_295:
+.LBB14_439:
 	incq	%r12
-	cmpq	-64(%rbp), %r12
-	je	.LBB14_303
-.LBB14_296:
+	cmpq	-88(%rbp), %r12
+	je	.LBB14_426
+.LBB14_434:
 	leaq	(%r12,%r12,2), %rcx
 	shlq	$4, %rcx
-	movq	-13640(%rbp,%rcx), %rax
+	movq	-13704(%rbp,%rcx), %rax
 	testq	%rax, %rax
-	jle	.LBB14_295
+	jle	.LBB14_439
 	leaq	(%rcx,%rbp), %r8
-	addq	$-13664, %r8
-	movq	-13664(%rbp,%rcx), %r9
-	movq	-13656(%rbp,%rcx), %r10
-	movq	-192(%rbp), %r11
+	addq	$-13728, %r8
+	movq	-13728(%rbp,%rcx), %r9
+	movq	-13720(%rbp,%rcx), %r10
+	movq	-432(%rbp), %r11
 	movslq	(%r10,%r11,4), %rcx
 	leaq	(%r9,%rcx,4), %rcx
 	movslq	4(%r10,%r11,4), %rdx
@@ -9583,33 +11366,33 @@ convolution_weight_gradient:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rbx, %r10
 	imulq	%r12, %r10
-	movq	-184(%rbp), %r11
+	movq	-464(%rbp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%r8), %r11
 	movq	40(%r8), %r14
 	shlq	$2, %r14
 	xorl	%r8d, %r8d
-	jmp	.LBB14_300
+	jmp	.LBB14_436
 	.p2align	4
-.LBB14_298:
-	movaps	-320(%rbp), %xmm11
-	movaps	-352(%rbp), %xmm1
-	movaps	-432(%rbp), %xmm14
+.LBB14_437:
+	movaps	-400(%rbp), %xmm11
+	movaps	-496(%rbp), %xmm1
+	movaps	-480(%rbp), %xmm14
 	movdqa	%xmm7, %xmm2
 	movdqa	%xmm6, %xmm0
 	movaps	%xmm10, %xmm3
-.LBB14_299:
+.LBB14_438:
 	movaps	%xmm3, %xmm10
-	movaps	%xmm14, -432(%rbp)
+	movaps	%xmm14, -480(%rbp)
 	movdqa	%xmm0, %xmm6
-	movaps	%xmm1, -352(%rbp)
-	movaps	%xmm11, -320(%rbp)
+	movaps	%xmm1, -496(%rbp)
+	movaps	%xmm11, -400(%rbp)
 	movaps	%xmm2, %xmm7
-	movaps	-256(%rbp), %xmm9
-	movdqa	-272(%rbp), %xmm0
-	movaps	-224(%rbp), %xmm14
-	movdqa	-176(%rbp), %xmm2
-	movaps	-112(%rbp), %xmm1
+	movaps	-192(%rbp), %xmm9
+	movdqa	-288(%rbp), %xmm0
+	movaps	-160(%rbp), %xmm14
+	movdqa	-112(%rbp), %xmm2
+	movaps	-64(%rbp), %xmm1
 	incq	%r8
 	addq	%r14, %r9
 	addq	%r14, %rdi
@@ -9617,26 +11400,26 @@ convolution_weight_gradient:
 	addq	%r14, %rdx
 	addq	%r14, %rcx
 	cmpq	%rax, %r8
-	je	.LBB14_295
-.LBB14_300:
+	je	.LBB14_439
+.LBB14_436:
 	testq	%r11, %r11
-	movaps	%xmm1, -112(%rbp)
-	movdqa	%xmm2, -176(%rbp)
-	movaps	%xmm14, -224(%rbp)
-	movaps	%xmm9, -256(%rbp)
-	movdqa	%xmm0, -272(%rbp)
-	jle	.LBB14_298
+	movaps	%xmm1, -64(%rbp)
+	movdqa	%xmm2, -112(%rbp)
+	movaps	%xmm14, -160(%rbp)
+	movaps	%xmm9, -192(%rbp)
+	movdqa	%xmm0, -288(%rbp)
+	jle	.LBB14_437
 	xorl	%r13d, %r13d
-	movaps	-320(%rbp), %xmm11
-	movaps	-352(%rbp), %xmm1
-	movaps	-432(%rbp), %xmm14
+	movaps	-400(%rbp), %xmm11
+	movaps	-496(%rbp), %xmm1
+	movaps	-480(%rbp), %xmm14
 	movdqa	%xmm7, %xmm2
 	movdqa	%xmm6, %xmm0
 	movaps	%xmm10, %xmm3
 	.p2align	4
-.LBB14_302:
-	movaps	%xmm12, -352(%rbp)
-	movdqa	%xmm4, -320(%rbp)
+.LBB14_441:
+	movaps	%xmm12, -496(%rbp)
+	movdqa	%xmm4, -400(%rbp)
 	movups	(%r10), %xmm9
 	movups	16(%r10), %xmm6
 	movdqa	%xmm5, %xmm10
@@ -9648,7 +11431,7 @@ convolution_weight_gradient:
 	movaps	%xmm9, %xmm7
 	mulps	%xmm8, %xmm7
 	addps	%xmm7, %xmm0
-	movaps	%xmm0, -432(%rbp)
+	movaps	%xmm0, -480(%rbp)
 	movaps	%xmm6, %xmm7
 	mulps	%xmm8, %xmm7
 	addps	%xmm7, %xmm3
@@ -9656,16 +11439,16 @@ convolution_weight_gradient:
 	mulps	%xmm8, %xmm7
 	addps	%xmm7, %xmm11
 	mulps	%xmm4, %xmm8
-	movaps	-176(%rbp), %xmm0
+	movaps	-112(%rbp), %xmm0
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm0, -112(%rbp)
 	movss	(%rdx,%r13,4), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	movaps	%xmm9, %xmm8
 	mulps	%xmm7, %xmm8
-	movaps	-272(%rbp), %xmm0
+	movaps	-288(%rbp), %xmm0
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -272(%rbp)
+	movaps	%xmm0, -288(%rbp)
 	movaps	%xmm6, %xmm8
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm15
@@ -9673,9 +11456,9 @@ convolution_weight_gradient:
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm1
 	mulps	%xmm4, %xmm7
-	movaps	-368(%rbp), %xmm8
+	movaps	-224(%rbp), %xmm8
 	addps	%xmm7, %xmm8
-	movaps	%xmm8, -368(%rbp)
+	movaps	%xmm8, -224(%rbp)
 	movss	(%rsi,%r13,4), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	movaps	%xmm9, %xmm8
@@ -9684,30 +11467,30 @@ convolution_weight_gradient:
 	movaps	%xmm6, %xmm8
 	mulps	%xmm7, %xmm8
 	movaps	%xmm14, %xmm0
-	movaps	-288(%rbp), %xmm14
+	movaps	-336(%rbp), %xmm14
 	addps	%xmm8, %xmm14
-	movaps	%xmm14, -288(%rbp)
+	movaps	%xmm14, -336(%rbp)
 	movaps	%xmm5, %xmm8
 	mulps	%xmm7, %xmm8
 	movaps	%xmm13, %xmm14
 	movaps	%xmm11, %xmm13
-	movaps	-112(%rbp), %xmm11
+	movaps	-64(%rbp), %xmm11
 	addps	%xmm8, %xmm11
-	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm11, -64(%rbp)
 	movaps	%xmm13, %xmm11
 	movaps	%xmm14, %xmm13
 	movaps	%xmm0, %xmm14
 	mulps	%xmm4, %xmm7
-	movaps	-336(%rbp), %xmm8
+	movaps	-240(%rbp), %xmm8
 	addps	%xmm7, %xmm8
-	movaps	%xmm8, -336(%rbp)
+	movaps	%xmm8, -240(%rbp)
 	movss	(%rdi,%r13,4), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	movaps	%xmm9, %xmm8
 	mulps	%xmm7, %xmm8
-	movaps	-256(%rbp), %xmm0
+	movaps	-192(%rbp), %xmm0
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -256(%rbp)
+	movaps	%xmm0, -192(%rbp)
 	movaps	%xmm6, %xmm8
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm2
@@ -9715,240 +11498,257 @@ convolution_weight_gradient:
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm12
 	movaps	%xmm12, %xmm8
-	movaps	-352(%rbp), %xmm12
+	movaps	-496(%rbp), %xmm12
 	mulps	%xmm4, %xmm7
 	addps	%xmm7, %xmm12
 	movss	(%r9,%r13,4), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	mulps	%xmm7, %xmm9
-	movaps	-224(%rbp), %xmm0
+	movaps	-160(%rbp), %xmm0
 	addps	%xmm9, %xmm0
-	movaps	%xmm0, -224(%rbp)
-	movdqa	-432(%rbp), %xmm0
+	movaps	%xmm0, -160(%rbp)
+	movdqa	-480(%rbp), %xmm0
 	mulps	%xmm7, %xmm6
 	addps	%xmm6, %xmm14
 	mulps	%xmm7, %xmm5
 	addps	%xmm5, %xmm10
 	movaps	%xmm10, %xmm5
 	mulps	%xmm4, %xmm7
-	movaps	-320(%rbp), %xmm4
+	movaps	-400(%rbp), %xmm4
 	addps	%xmm7, %xmm4
 	incq	%r13
 	addq	%r15, %r10
 	cmpq	%r13, %r11
-	jne	.LBB14_302
-	jmp	.LBB14_299
-.LBB14_303:
-	movdqa	%xmm6, -976(%rbp)
-	movaps	%xmm10, -960(%rbp)
-	movdqa	-320(%rbp), %xmm3
-	movdqa	%xmm3, -944(%rbp)
+	jne	.LBB14_441
+	jmp	.LBB14_438
+.LBB14_426:
+	movdqa	%xmm6, -1024(%rbp)
+	movaps	%xmm10, -1008(%rbp)
+	movdqa	-400(%rbp), %xmm3
+	movdqa	%xmm3, -992(%rbp)
+	movdqa	%xmm2, -976(%rbp)
+	movdqa	%xmm0, -960(%rbp)
+	movaps	%xmm15, -944(%rbp)
+	movdqa	-496(%rbp), %xmm2
 	movdqa	%xmm2, -928(%rbp)
-	movdqa	%xmm0, -912(%rbp)
-	movaps	%xmm15, -896(%rbp)
-	movdqa	-352(%rbp), %xmm2
-	movdqa	%xmm2, -880(%rbp)
-	movaps	-368(%rbp), %xmm0
-	movaps	%xmm0, -864(%rbp)
-	movaps	%xmm13, -848(%rbp)
-	movaps	-288(%rbp), %xmm0
-	movaps	%xmm0, -832(%rbp)
-	movaps	%xmm1, -816(%rbp)
+	movaps	-224(%rbp), %xmm0
+	movaps	%xmm0, -912(%rbp)
+	movaps	%xmm13, -896(%rbp)
 	movaps	-336(%rbp), %xmm0
-	movaps	%xmm0, -800(%rbp)
-	movaps	%xmm9, -784(%rbp)
-	movaps	%xmm7, -768(%rbp)
-	movaps	%xmm8, -752(%rbp)
-	movaps	%xmm12, -736(%rbp)
-	movaps	%xmm14, -720(%rbp)
-	movaps	-432(%rbp), %xmm0
-	movaps	%xmm0, -704(%rbp)
-	movaps	%xmm5, -688(%rbp)
-	movaps	%xmm4, -672(%rbp)
-	cmpq	$0, -304(%rbp)
-	movq	-512(%rbp), %r9
-	movq	-72(%rbp), %r12
-	movq	-80(%rbp), %r13
-	movq	-56(%rbp), %r14
-	movq	-448(%rbp), %r10
-	movaps	.LCPI14_3(%rip), %xmm15
-	movaps	.LCPI14_4(%rip), %xmm14
-	movq	-296(%rbp), %rdx
-	movq	-456(%rbp), %rsi
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	jle	.LBB14_213
-	testq	%rdx, %rdx
-	je	.LBB14_579
+	movaps	%xmm0, -880(%rbp)
+	movaps	%xmm1, -864(%rbp)
+	movaps	-240(%rbp), %xmm0
+	movaps	%xmm0, -848(%rbp)
+	movaps	%xmm9, -832(%rbp)
+	movaps	%xmm7, -816(%rbp)
+	movaps	%xmm8, -800(%rbp)
+	movaps	%xmm12, -784(%rbp)
+	movaps	%xmm14, -768(%rbp)
+	movaps	-480(%rbp), %xmm0
+	movaps	%xmm0, -752(%rbp)
+	movaps	%xmm5, -736(%rbp)
+	movaps	%xmm4, -720(%rbp)
+	cmpq	$0, -80(%rbp)
+	movq	-408(%rbp), %r12
+	movq	-120(%rbp), %r11
+	movq	-72(%rbp), %r13
+	movq	-208(%rbp), %r14
+	movq	-592(%rbp), %r9
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	jle	.LBB14_380
+	movq	%rbx, %rdi
+	cmpq	$0, -48(%rbp)
+	je	.LBB14_428
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_306:
-	movss	-976(%rbp,%rax,4), %xmm0
+.LBB14_465:
+	movss	-1024(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx), %xmm0
 	movss	%xmm0, (%r8,%rcx)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx), %xmm0
-	movss	%xmm0, (%r11,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx), %xmm0
+	movss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
-	addq	%r10, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_306
-	testb	$1, -88(%rbp)
-	jne	.LBB14_309
-.LBB14_308:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r9, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_465
+	testb	$1, -200(%rbp)
+	jne	.LBB14_431
+.LBB14_430:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_309:
-	testq	%rdx, %rdx
-	je	.LBB14_580
+.LBB14_431:
+	movq	-48(%rbp), %r9
+	testq	%r9, %r9
+	je	.LBB14_432
 	movl	$1, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_311:
-	movss	-912(%rbp,%rax,4), %xmm0
+.LBB14_443:
+	movss	-960(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-908(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-956(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_311
-	testb	$1, -88(%rbp)
-	jne	.LBB14_314
-.LBB14_313:
-	movss	-912(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r12, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_443
+	testb	$1, -200(%rbp)
+	jne	.LBB14_446
+.LBB14_445:
+	movss	-960(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_314:
-	testq	%rdx, %rdx
-	je	.LBB14_581
+.LBB14_446:
+	testq	%r9, %r9
+	je	.LBB14_447
 	movl	$2, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_316:
-	movss	-848(%rbp,%rax,4), %xmm0
+.LBB14_449:
+	movss	-896(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-844(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-892(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_316
-	testb	$1, -88(%rbp)
-	jne	.LBB14_319
-.LBB14_318:
-	movss	-848(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r12, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_449
+	testb	$1, -200(%rbp)
+	jne	.LBB14_452
+.LBB14_451:
+	movss	-896(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_319:
-	testq	%rdx, %rdx
-	je	.LBB14_582
+.LBB14_452:
+	testq	%r9, %r9
+	je	.LBB14_453
 	movl	$3, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_321:
-	movss	-784(%rbp,%rax,4), %xmm0
+.LBB14_455:
+	movss	-832(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-780(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-828(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_321
-	testb	$1, -88(%rbp)
-	jne	.LBB14_324
-.LBB14_323:
-	movss	-784(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r12, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_455
+	testb	$1, -200(%rbp)
+	jne	.LBB14_458
+.LBB14_457:
+	movss	-832(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB14_324:
-	testq	%rdx, %rdx
-	je	.LBB14_583
+.LBB14_458:
+	testq	%r9, %r9
+	movq	%rdi, %rbx
+	je	.LBB14_459
 	movl	$4, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %r9
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
+	leaq	-1024(%rbp), %rdi
 	.p2align	4
-.LBB14_326:
-	movss	-720(%rbp,%rax,4), %xmm0
+.LBB14_461:
+	movss	-768(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-716(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-764(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_326
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-	jmp	.LBB14_584
-.LBB14_328:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
+	addq	%r12, %rcx
+	cmpq	%rax, %r9
+	jne	.LBB14_461
+	testb	$1, -200(%rbp)
+	jne	.LBB14_380
+	jmp	.LBB14_463
+.LBB14_589:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB14_330
+	jmp	.LBB14_590
 	.p2align	4
-.LBB14_329:
+.LBB14_596:
 	incq	%rcx
-	cmpq	-64(%rbp), %rcx
-	je	.LBB14_336
-.LBB14_330:
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_597
+.LBB14_590:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13640(%rbp,%rsi), %rdx
+	movq	-13704(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_329
+	jle	.LBB14_596
 	leaq	(%rsi,%rbp), %r10
-	addq	$-13664, %r10
-	movq	-13664(%rbp,%rsi), %rdi
-	movq	-13656(%rbp,%rsi), %r8
-	movq	-192(%rbp), %r9
+	addq	$-13728, %r10
+	movq	-13728(%rbp,%rsi), %rdi
+	movq	-13720(%rbp,%rsi), %r8
+	movq	-432(%rbp), %r9
 	movslq	(%r8,%r9,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
 	movslq	4(%r8,%r9,4), %r8
 	leaq	(%rdi,%r8,4), %rdi
 	movq	%rax, %r8
 	imulq	%rcx, %r8
-	movq	-184(%rbp), %r9
+	movq	-464(%rbp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	32(%r10), %r9
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB14_333
+	jmp	.LBB14_592
 	.p2align	4
-.LBB14_332:
+.LBB14_595:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB14_329
-.LBB14_333:
+	je	.LBB14_596
+.LBB14_592:
 	testq	%r9, %r9
-	jle	.LBB14_332
+	jle	.LBB14_595
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_335:
+.LBB14_594:
 	movups	(%r8), %xmm4
 	movups	16(%r8), %xmm5
 	movss	(%rsi,%rbx,4), %xmm6
@@ -9967,74 +11767,78 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r8
 	cmpq	%rbx, %r9
-	jne	.LBB14_335
-	jmp	.LBB14_332
-.LBB14_336:
-	cmpq	$0, -304(%rbp)
-	movq	-296(%rbp), %rdx
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	movq	-48(%rbp), %rcx
-	jle	.LBB14_213
+	jne	.LBB14_594
+	jmp	.LBB14_595
+.LBB14_597:
+	cmpq	$0, -80(%rbp)
+	movq	-120(%rbp), %r11
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	movq	-48(%rbp), %r9
+	movq	-272(%rbp), %r8
+	movq	-368(%rbp), %rcx
+	jle	.LBB14_648
 	movss	(%rcx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, (%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_345
+	testq	%r9, %r9
+	je	.LBB14_599
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
-	addss	(%rcx,%r12,4), %xmm4
-	movss	%xmm4, (%rcx,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_345
+	addss	(%rcx,%r11,4), %xmm4
+	movss	%xmm4, (%rcx,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_599
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
-	addss	(%rcx,%r12,8), %xmm4
-	movss	%xmm4, (%rcx,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_345
+	addss	(%rcx,%r11,8), %xmm4
+	movss	%xmm4, (%rcx,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_599
 	shufps	$255, %xmm3, %xmm3
-	movq	-152(%rbp), %rax
+	movq	-248(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	cmpq	$3, %rdx
-	je	.LBB14_345
-	movq	-144(%rbp), %rax
+	cmpq	$3, %r9
+	je	.LBB14_599
+	movq	-320(%rbp), %rax
 	movss	(%rcx,%rax), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	cmpq	$4, %rdx
-	je	.LBB14_345
+	cmpq	$4, %r9
+	je	.LBB14_599
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
-	movq	-136(%rbp), %rax
+	movq	-312(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	cmpq	$5, %rdx
-	je	.LBB14_345
+	cmpq	$5, %r9
+	je	.LBB14_599
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
-	movq	-128(%rbp), %rax
+	movq	-304(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	cmpq	$6, %rdx
-	je	.LBB14_345
+	cmpq	$6, %r9
+	je	.LBB14_599
 	shufps	$255, %xmm2, %xmm2
-	movq	-120(%rbp), %rax
+	movq	-296(%rbp), %rax
 	addss	(%rcx,%rax), %xmm2
 	movss	%xmm2, (%rcx,%rax)
-.LBB14_345:
+.LBB14_599:
 	movss	4(%rcx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 4(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_213
+	testq	%r9, %r9
+	je	.LBB14_648
 	addq	$4, %rcx
-	jmp	.LBB14_565
-.LBB14_347:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
+	jmp	.LBB14_601
+.LBB14_622:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
 	pxor	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
 	pxor	%xmm4, %xmm4
@@ -10044,49 +11848,49 @@ convolution_weight_gradient:
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB14_349
+	jmp	.LBB14_623
 	.p2align	4
-.LBB14_348:
+.LBB14_629:
 	incq	%rcx
-	cmpq	-64(%rbp), %rcx
-	je	.LBB14_355
-.LBB14_349:
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_615
+.LBB14_623:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13640(%rbp,%rsi), %rdx
+	movq	-13704(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_348
+	jle	.LBB14_629
 	leaq	(%rsi,%rbp), %r10
-	addq	$-13664, %r10
-	movq	-13664(%rbp,%rsi), %rdi
-	movq	-13656(%rbp,%rsi), %r8
-	movq	-192(%rbp), %r9
+	addq	$-13728, %r10
+	movq	-13728(%rbp,%rsi), %rdi
+	movq	-13720(%rbp,%rsi), %r8
+	movq	-432(%rbp), %r9
 	movslq	(%r8,%r9,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
 	movslq	4(%r8,%r9,4), %r8
 	leaq	(%rdi,%r8,4), %rdi
 	movq	%rax, %r8
 	imulq	%rcx, %r8
-	movq	-184(%rbp), %r9
+	movq	-464(%rbp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	32(%r10), %r9
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB14_352
+	jmp	.LBB14_625
 	.p2align	4
-.LBB14_351:
+.LBB14_628:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB14_348
-.LBB14_352:
+	je	.LBB14_629
+.LBB14_625:
 	testq	%r9, %r9
-	jle	.LBB14_351
+	jle	.LBB14_628
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_354:
+.LBB14_627:
 	movups	(%r8), %xmm10
 	movups	16(%r8), %xmm11
 	movups	32(%r8), %xmm9
@@ -10117,75 +11921,84 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r8
 	cmpq	%rbx, %r9
-	jne	.LBB14_354
-	jmp	.LBB14_351
-.LBB14_355:
-	movaps	%xmm4, -976(%rbp)
-	movaps	%xmm5, -960(%rbp)
-	movaps	%xmm6, -944(%rbp)
-	movaps	%xmm7, -928(%rbp)
-	movaps	%xmm0, -912(%rbp)
-	movaps	%xmm1, -896(%rbp)
-	movaps	%xmm2, -880(%rbp)
-	movaps	%xmm3, -864(%rbp)
-	cmpq	$0, -304(%rbp)
-	movq	-512(%rbp), %r9
-	movq	-448(%rbp), %r10
-	movq	-296(%rbp), %rdx
-	movq	-456(%rbp), %rsi
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	jle	.LBB14_213
-	testq	%rdx, %rdx
-	je	.LBB14_585
+	jne	.LBB14_627
+	jmp	.LBB14_628
+.LBB14_615:
+	movaps	%xmm4, -1024(%rbp)
+	movaps	%xmm5, -1008(%rbp)
+	movaps	%xmm6, -992(%rbp)
+	movaps	%xmm7, -976(%rbp)
+	movaps	%xmm0, -960(%rbp)
+	movaps	%xmm1, -944(%rbp)
+	movaps	%xmm2, -928(%rbp)
+	movaps	%xmm3, -912(%rbp)
+	cmpq	$0, -80(%rbp)
+	movq	-120(%rbp), %r11
+	movq	-592(%rbp), %r9
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	jle	.LBB14_380
+	movq	%rsi, %rdx
+	movq	%rdi, %rsi
+	movq	%rbx, %rdi
+	cmpq	$0, -48(%rbp)
+	je	.LBB14_617
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_358:
-	movss	-976(%rbp,%rax,4), %xmm0
+.LBB14_635:
+	movss	-1024(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx), %xmm0
 	movss	%xmm0, (%r8,%rcx)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx), %xmm0
-	movss	%xmm0, (%r11,%rcx)
-	addq	$2, %rax
-	addq	%r10, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_358
-	testb	$1, -88(%rbp)
-	jne	.LBB14_361
-.LBB14_360:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_361:
-	testq	%rdx, %rdx
-	je	.LBB14_586
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_363:
-	movss	-912(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-908(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx), %xmm0
+	movss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
 	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_363
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-	jmp	.LBB14_587
-.LBB14_365:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
+	cmpq	%rax, %rbx
+	jne	.LBB14_635
+	testb	$1, -200(%rbp)
+	jne	.LBB14_620
+.LBB14_619:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB14_620:
+	cmpq	$0, -48(%rbp)
+	movq	-176(%rbp), %r9
+	movq	%rdi, %rbx
+	je	.LBB14_621
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
+	movq	%rsi, %rdi
+	.p2align	4
+.LBB14_631:
+	movss	-960(%rbp,%rax,4), %xmm0
+	addss	(%r8,%rcx,4), %xmm0
+	movss	%xmm0, (%r8,%rcx,4)
+	movss	-956(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
+	addq	$2, %rax
+	addq	%r12, %rcx
+	cmpq	%rax, %r9
+	jne	.LBB14_631
+	jmp	.LBB14_632
+.LBB14_508:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -272(%rbp)
+	movdqa	%xmm0, -288(%rbp)
 	pxor	%xmm2, %xmm2
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
@@ -10197,27 +12010,27 @@ convolution_weight_gradient:
 	pxor	%xmm3, %xmm3
 	xorps	%xmm10, %xmm10
 	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -256(%rbp)
+	movaps	%xmm1, -192(%rbp)
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB14_367
+	jmp	.LBB14_509
 	.p2align	4
-.LBB14_366:
+.LBB14_514:
 	incq	%rcx
-	cmpq	-64(%rbp), %rcx
-	je	.LBB14_374
-.LBB14_367:
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_501
+.LBB14_509:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13640(%rbp,%rsi), %rdx
+	movq	-13704(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_366
+	jle	.LBB14_514
 	leaq	(%rsi,%rbp), %rbx
-	addq	$-13664, %rbx
-	movq	-13664(%rbp,%rsi), %r9
-	movq	-13656(%rbp,%rsi), %r10
-	movq	-192(%rbp), %r11
+	addq	$-13728, %rbx
+	movq	-13728(%rbp,%rsi), %r9
+	movq	-13720(%rbp,%rsi), %r10
+	movq	-432(%rbp), %r11
 	movslq	(%r10,%r11,4), %rsi
 	leaq	(%r9,%rsi,4), %rsi
 	movslq	4(%r10,%r11,4), %rdi
@@ -10228,44 +12041,44 @@ convolution_weight_gradient:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rcx, %r10
-	movq	-184(%rbp), %r11
+	movq	-464(%rbp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%rbx), %r11
 	movq	40(%rbx), %r14
 	shlq	$2, %r14
 	xorl	%r12d, %r12d
-	jmp	.LBB14_371
+	jmp	.LBB14_511
 	.p2align	4
-.LBB14_369:
+.LBB14_512:
 	movaps	%xmm10, %xmm8
 	movaps	%xmm11, %xmm14
 	movaps	%xmm15, %xmm10
 	movaps	%xmm1, %xmm12
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm7, %xmm13
-.LBB14_370:
+.LBB14_513:
 	movdqa	%xmm13, %xmm7
 	movaps	%xmm15, %xmm4
 	movaps	%xmm12, %xmm1
 	movaps	%xmm10, %xmm15
 	movaps	%xmm14, %xmm11
 	movaps	%xmm8, %xmm10
-	movaps	-224(%rbp), %xmm13
-	movdqa	-176(%rbp), %xmm6
-	movaps	-112(%rbp), %xmm8
+	movaps	-160(%rbp), %xmm13
+	movdqa	-112(%rbp), %xmm6
+	movaps	-64(%rbp), %xmm8
 	incq	%r12
 	addq	%r14, %r9
 	addq	%r14, %r8
 	addq	%r14, %rdi
 	addq	%r14, %rsi
 	cmpq	%rdx, %r12
-	je	.LBB14_366
-.LBB14_371:
+	je	.LBB14_514
+.LBB14_511:
 	testq	%r11, %r11
-	movaps	%xmm8, -112(%rbp)
-	movdqa	%xmm6, -176(%rbp)
-	movaps	%xmm13, -224(%rbp)
-	jle	.LBB14_369
+	movaps	%xmm8, -64(%rbp)
+	movdqa	%xmm6, -112(%rbp)
+	movaps	%xmm13, -160(%rbp)
+	jle	.LBB14_512
 	xorl	%r13d, %r13d
 	movaps	%xmm10, %xmm8
 	movaps	%xmm11, %xmm14
@@ -10274,8 +12087,8 @@ convolution_weight_gradient:
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm7, %xmm13
 	.p2align	4
-.LBB14_373:
-	movdqa	%xmm5, -336(%rbp)
+.LBB14_516:
+	movdqa	%xmm5, -240(%rbp)
 	movups	(%r10), %xmm5
 	movdqa	%xmm2, %xmm7
 	movups	16(%r10), %xmm2
@@ -10295,20 +12108,20 @@ convolution_weight_gradient:
 	addps	%xmm3, %xmm0
 	mulps	%xmm6, %xmm4
 	addps	%xmm4, %xmm13
-	movaps	%xmm13, -288(%rbp)
+	movaps	%xmm13, -336(%rbp)
 	movss	(%rdi,%r13,4), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
 	movaps	%xmm0, %xmm13
-	movaps	-176(%rbp), %xmm0
+	movaps	-112(%rbp), %xmm0
 	addps	%xmm4, %xmm0
-	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm0, -112(%rbp)
 	movaps	%xmm2, %xmm4
 	mulps	%xmm3, %xmm4
-	movaps	-224(%rbp), %xmm0
+	movaps	-160(%rbp), %xmm0
 	addps	%xmm4, %xmm0
-	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm0, -160(%rbp)
 	movaps	%xmm1, %xmm4
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm12
@@ -10324,9 +12137,9 @@ convolution_weight_gradient:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm8, %xmm10
 	movaps	%xmm9, %xmm8
-	movaps	-112(%rbp), %xmm9
+	movaps	-64(%rbp), %xmm9
 	addps	%xmm4, %xmm9
-	movaps	%xmm9, -112(%rbp)
+	movaps	%xmm9, -64(%rbp)
 	movaps	%xmm8, %xmm9
 	movaps	%xmm10, %xmm8
 	movaps	%xmm12, %xmm10
@@ -10334,7 +12147,7 @@ convolution_weight_gradient:
 	movaps	%xmm15, %xmm14
 	movaps	%xmm0, %xmm15
 	movaps	%xmm13, %xmm0
-	movdqa	-288(%rbp), %xmm13
+	movdqa	-336(%rbp), %xmm13
 	movaps	%xmm2, %xmm4
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm9
@@ -10342,16 +12155,16 @@ convolution_weight_gradient:
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm8
 	mulps	%xmm6, %xmm3
-	movaps	-256(%rbp), %xmm4
+	movaps	-192(%rbp), %xmm4
 	addps	%xmm3, %xmm4
-	movaps	%xmm4, -256(%rbp)
+	movaps	%xmm4, -192(%rbp)
 	movss	(%r9,%r13,4), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	mulps	%xmm3, %xmm5
-	movaps	-272(%rbp), %xmm4
+	movaps	-288(%rbp), %xmm4
 	addps	%xmm5, %xmm4
-	movaps	%xmm4, -272(%rbp)
-	movaps	-336(%rbp), %xmm5
+	movaps	%xmm4, -288(%rbp)
+	movaps	-240(%rbp), %xmm5
 	mulps	%xmm3, %xmm2
 	addps	%xmm2, %xmm7
 	movaps	%xmm7, %xmm2
@@ -10363,166 +12176,180 @@ convolution_weight_gradient:
 	incq	%r13
 	addq	%r15, %r10
 	cmpq	%r13, %r11
-	jne	.LBB14_373
-	jmp	.LBB14_370
-.LBB14_374:
-	movaps	%xmm11, -976(%rbp)
-	movaps	%xmm15, -960(%rbp)
-	movaps	%xmm0, -944(%rbp)
-	movdqa	%xmm7, -928(%rbp)
-	movdqa	%xmm6, -912(%rbp)
-	movaps	%xmm13, -896(%rbp)
-	movaps	%xmm1, -880(%rbp)
-	movaps	%xmm4, -864(%rbp)
-	movaps	%xmm8, -848(%rbp)
-	movaps	%xmm9, -832(%rbp)
-	movaps	%xmm10, -816(%rbp)
-	movaps	-256(%rbp), %xmm0
-	movaps	%xmm0, -800(%rbp)
-	movaps	-272(%rbp), %xmm0
-	movaps	%xmm0, -784(%rbp)
-	movaps	%xmm2, -768(%rbp)
-	movaps	%xmm5, -752(%rbp)
-	movaps	%xmm3, -736(%rbp)
-	cmpq	$0, -304(%rbp)
-	movq	-512(%rbp), %r9
-	movq	-72(%rbp), %r12
-	movq	-80(%rbp), %r13
-	movq	-56(%rbp), %r14
-	movq	-448(%rbp), %r10
-	movaps	.LCPI14_3(%rip), %xmm15
-	movaps	.LCPI14_4(%rip), %xmm14
-	movq	-296(%rbp), %rdx
-	movq	-456(%rbp), %rsi
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	jle	.LBB14_213
-	testq	%rdx, %rdx
-	je	.LBB14_588
+	jne	.LBB14_516
+	jmp	.LBB14_513
+.LBB14_501:
+	movaps	%xmm11, -1024(%rbp)
+	movaps	%xmm15, -1008(%rbp)
+	movaps	%xmm0, -992(%rbp)
+	movdqa	%xmm7, -976(%rbp)
+	movdqa	%xmm6, -960(%rbp)
+	movaps	%xmm13, -944(%rbp)
+	movaps	%xmm1, -928(%rbp)
+	movaps	%xmm4, -912(%rbp)
+	movaps	%xmm8, -896(%rbp)
+	movaps	%xmm9, -880(%rbp)
+	movaps	%xmm10, -864(%rbp)
+	movaps	-192(%rbp), %xmm0
+	movaps	%xmm0, -848(%rbp)
+	movaps	-288(%rbp), %xmm0
+	movaps	%xmm0, -832(%rbp)
+	movaps	%xmm2, -816(%rbp)
+	movaps	%xmm5, -800(%rbp)
+	movaps	%xmm3, -784(%rbp)
+	cmpq	$0, -80(%rbp)
+	movq	-408(%rbp), %r12
+	movq	-120(%rbp), %r11
+	movq	-72(%rbp), %r13
+	movq	-208(%rbp), %r14
+	movq	-592(%rbp), %r9
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	jle	.LBB14_380
+	movq	%rbx, %rdi
+	cmpq	$0, -48(%rbp)
+	je	.LBB14_503
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_377:
-	movss	-976(%rbp,%rax,4), %xmm0
+.LBB14_534:
+	movss	-1024(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx), %xmm0
 	movss	%xmm0, (%r8,%rcx)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx), %xmm0
-	movss	%xmm0, (%r11,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx), %xmm0
+	movss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
-	addq	%r10, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_377
-	testb	$1, -88(%rbp)
-	jne	.LBB14_380
-.LBB14_379:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r9, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_534
+	testb	$1, -200(%rbp)
+	jne	.LBB14_506
+.LBB14_505:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_380:
-	testq	%rdx, %rdx
-	je	.LBB14_589
+.LBB14_506:
+	movq	-48(%rbp), %r9
+	testq	%r9, %r9
+	je	.LBB14_507
 	movl	$1, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_382:
-	movss	-912(%rbp,%rax,4), %xmm0
+.LBB14_518:
+	movss	-960(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-908(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-956(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_382
-	testb	$1, -88(%rbp)
-	jne	.LBB14_385
-.LBB14_384:
-	movss	-912(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r12, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_518
+	testb	$1, -200(%rbp)
+	jne	.LBB14_521
+.LBB14_520:
+	movss	-960(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_385:
-	testq	%rdx, %rdx
-	je	.LBB14_590
+.LBB14_521:
+	testq	%r9, %r9
+	je	.LBB14_522
 	movl	$2, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_387:
-	movss	-848(%rbp,%rax,4), %xmm0
+.LBB14_524:
+	movss	-896(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-844(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-892(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_387
-	testb	$1, -88(%rbp)
-	jne	.LBB14_390
-.LBB14_389:
-	movss	-848(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r12, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_524
+	testb	$1, -200(%rbp)
+	jne	.LBB14_527
+.LBB14_526:
+	movss	-896(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_390:
-	testq	%rdx, %rdx
-	je	.LBB14_591
+.LBB14_527:
+	testq	%r9, %r9
+	movq	%rdi, %rbx
+	je	.LBB14_528
 	movl	$3, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %r9
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
+	leaq	-1024(%rbp), %rdi
 	.p2align	4
-.LBB14_392:
-	movss	-784(%rbp,%rax,4), %xmm0
+.LBB14_530:
+	movss	-832(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-780(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-828(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_392
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-	jmp	.LBB14_592
-.LBB14_394:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
-	movq	%rax, -112(%rbp)
+	addq	%r12, %rcx
+	cmpq	%rax, %r9
+	jne	.LBB14_530
+	testb	$1, -200(%rbp)
+	jne	.LBB14_380
+	jmp	.LBB14_532
+.LBB14_656:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
+	movq	%rax, -64(%rbp)
 	xorps	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB14_396
+	jmp	.LBB14_657
 	.p2align	4
-.LBB14_395:
+.LBB14_665:
 	incq	%rcx
-	cmpq	-64(%rbp), %rcx
-	je	.LBB14_408
-.LBB14_396:
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_651
+.LBB14_657:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13640(%rbp,%rsi), %rdx
+	movq	-13704(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_395
+	jle	.LBB14_665
 	leaq	(%rsi,%rbp), %r9
-	addq	$-13664, %r9
-	movq	-13664(%rbp,%rsi), %r11
-	movq	-13656(%rbp,%rsi), %rsi
-	movq	-192(%rbp), %rax
+	addq	$-13728, %r9
+	movq	-13728(%rbp,%rsi), %r11
+	movq	-13720(%rbp,%rsi), %rsi
+	movq	-432(%rbp), %rax
 	movslq	(%rsi,%rax,4), %rbx
 	leaq	(%r11,%rbx,4), %rsi
-	movq	-112(%rbp), %rdi
+	movq	-64(%rbp), %rdi
 	imulq	%rcx, %rdi
-	movq	-184(%rbp), %rax
+	movq	-464(%rbp), %rax
 	leaq	(%rax,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
@@ -10533,27 +12360,27 @@ convolution_weight_gradient:
 	addq	$4, %r11
 	leaq	(,%r9,4), %r14
 	xorl	%r12d, %r12d
-	jmp	.LBB14_399
+	jmp	.LBB14_659
 	.p2align	4
-.LBB14_398:
+.LBB14_664:
 	incq	%r12
 	addq	%r14, %r11
 	cmpq	%rdx, %r12
-	je	.LBB14_395
-.LBB14_399:
+	je	.LBB14_665
+.LBB14_659:
 	testq	%r8, %r8
-	jle	.LBB14_398
+	jle	.LBB14_664
 	cmpq	$1, %r8
-	jne	.LBB14_402
+	jne	.LBB14_666
 	xorl	%ebx, %ebx
-	jmp	.LBB14_404
+	jmp	.LBB14_662
 	.p2align	4
-.LBB14_402:
+.LBB14_666:
 	movdqa	%xmm3, %xmm7
 	xorl	%ebx, %ebx
-	movq	-408(%rbp), %rax
+	movq	-560(%rbp), %rax
 	.p2align	4
-.LBB14_403:
+.LBB14_667:
 	movups	(%rdi), %xmm8
 	movups	16(%rdi), %xmm6
 	movups	32(%rdi), %xmm9
@@ -10586,10 +12413,10 @@ convolution_weight_gradient:
 	addq	%rax, %rdi
 	movaps	%xmm3, %xmm7
 	cmpq	%rbx, %r10
-	jne	.LBB14_403
-.LBB14_404:
+	jne	.LBB14_667
+.LBB14_662:
 	testb	$1, %r8b
-	je	.LBB14_398
+	je	.LBB14_664
 	movq	%r12, %r13
 	imulq	%r9, %r13
 	leaq	(%rsi,%r13,4), %r13
@@ -10598,7 +12425,7 @@ convolution_weight_gradient:
 	movups	32(%rdi), %xmm6
 	movups	48(%rdi), %xmm7
 	movss	(%r13,%rbx,4), %xmm8
-	movq	-80(%rbp), %r13
+	movq	-72(%rbp), %r13
 	shufps	$0, %xmm8, %xmm8
 	mulps	%xmm8, %xmm4
 	addps	%xmm4, %xmm1
@@ -10608,61 +12435,113 @@ convolution_weight_gradient:
 	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm3
-	movq	-240(%rbp), %rax
+	movq	-384(%rbp), %rax
 	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB14_398
-.LBB14_406:
-	cmpq	$0, -304(%rbp)
-	movq	-72(%rbp), %r12
-	movq	-56(%rbp), %r14
-	movq	-296(%rbp), %rdx
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	movq	-48(%rbp), %rcx
-	jle	.LBB14_213
+	jmp	.LBB14_664
+.LBB14_646:
+	cmpq	$0, -80(%rbp)
+	movq	-408(%rbp), %r12
+	movq	-120(%rbp), %r11
+	movq	-208(%rbp), %r14
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	movq	-48(%rbp), %r9
+	movq	-272(%rbp), %r8
+	movq	-368(%rbp), %rcx
+	jle	.LBB14_648
 	movss	(%rcx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, (%rcx)
-	testq	%rdx, %rdx
-	jne	.LBB14_565
-	jmp	.LBB14_213
-.LBB14_408:
-	movaps	%xmm1, -976(%rbp)
-	movaps	%xmm2, -960(%rbp)
-	movaps	%xmm0, -944(%rbp)
-	movaps	%xmm3, -928(%rbp)
-	cmpq	$0, -304(%rbp)
-	movq	-72(%rbp), %r12
-	movq	-56(%rbp), %r14
-	movq	-448(%rbp), %r10
-	movq	-296(%rbp), %rdx
-	movq	-456(%rbp), %rsi
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	jle	.LBB14_213
-	testq	%rdx, %rdx
-	je	.LBB14_593
+	testq	%r9, %r9
+	je	.LBB14_648
+.LBB14_601:
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	(%rcx,%r11,4), %xmm2
+	movss	%xmm2, (%rcx,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_648
+	movaps	%xmm1, %xmm2
+	unpckhpd	%xmm1, %xmm2
+	addss	(%rcx,%r11,8), %xmm2
+	movss	%xmm2, (%rcx,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_648
+	shufps	$255, %xmm1, %xmm1
+	movq	-248(%rbp), %rax
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_648
+	movq	-320(%rbp), %rax
+	movss	(%rcx,%rax), %xmm1
+	addss	%xmm0, %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_648
+	movaps	%xmm0, %xmm1
+	shufps	$85, %xmm0, %xmm1
+	movq	-312(%rbp), %rax
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_648
+	movaps	%xmm0, %xmm1
+	unpckhpd	%xmm0, %xmm1
+	movq	-304(%rbp), %rax
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_648
+	shufps	$255, %xmm0, %xmm0
+	movq	-296(%rbp), %rax
+	addss	(%rcx,%rax), %xmm0
+	movss	%xmm0, (%rcx,%rax)
+	jmp	.LBB14_648
+.LBB14_651:
+	movaps	%xmm1, -1024(%rbp)
+	movaps	%xmm2, -1008(%rbp)
+	movaps	%xmm0, -992(%rbp)
+	movaps	%xmm3, -976(%rbp)
+	cmpq	$0, -80(%rbp)
+	movq	-408(%rbp), %r12
+	movq	-120(%rbp), %r11
+	movq	-208(%rbp), %r14
+	movq	-592(%rbp), %r9
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	jle	.LBB14_380
+	movq	%rsi, %rdx
+	movq	%rdi, %rsi
+	movq	%rbx, %rdi
+	cmpq	$0, -48(%rbp)
+	je	.LBB14_653
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_411:
-	movss	-976(%rbp,%rax,4), %xmm0
+.LBB14_669:
+	movss	-1024(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx), %xmm0
 	movss	%xmm0, (%r8,%rcx)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx), %xmm0
-	movss	%xmm0, (%r11,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx), %xmm0
+	movss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
-	addq	%r10, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_411
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-	jmp	.LBB14_594
-.LBB14_413:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
+	addq	%r9, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_669
+	jmp	.LBB14_654
+.LBB14_569:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
 	xorps	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm4, %xmm4
@@ -10676,23 +12555,23 @@ convolution_weight_gradient:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorl	%ecx, %ecx
-	jmp	.LBB14_415
+	jmp	.LBB14_570
 	.p2align	4
-.LBB14_414:
+.LBB14_576:
 	incq	%rcx
-	cmpq	-64(%rbp), %rcx
-	je	.LBB14_421
-.LBB14_415:
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_562
+.LBB14_570:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13640(%rbp,%rsi), %rdx
+	movq	-13704(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_414
+	jle	.LBB14_576
 	leaq	(%rsi,%rbp), %r11
-	addq	$-13664, %r11
-	movq	-13664(%rbp,%rsi), %r8
-	movq	-13656(%rbp,%rsi), %r9
-	movq	-192(%rbp), %r10
+	addq	$-13728, %r11
+	movq	-13728(%rbp,%rsi), %r8
+	movq	-13720(%rbp,%rsi), %r9
+	movq	-432(%rbp), %r10
 	movslq	(%r9,%r10,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
 	movslq	4(%r9,%r10,4), %rdi
@@ -10701,29 +12580,29 @@ convolution_weight_gradient:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	-184(%rbp), %r10
+	movq	-464(%rbp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB14_418
+	jmp	.LBB14_572
 	.p2align	4
-.LBB14_417:
+.LBB14_575:
 	incq	%r14
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %r14
-	je	.LBB14_414
-.LBB14_418:
+	je	.LBB14_576
+.LBB14_572:
 	testq	%r10, %r10
-	jle	.LBB14_417
+	jle	.LBB14_575
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_420:
-	movdqa	%xmm2, -176(%rbp)
-	movdqa	%xmm3, -112(%rbp)
+.LBB14_574:
+	movdqa	%xmm2, -112(%rbp)
+	movdqa	%xmm3, -64(%rbp)
 	movaps	%xmm1, %xmm2
 	movups	(%r9), %xmm1
 	movups	16(%r9), %xmm14
@@ -10765,8 +12644,8 @@ convolution_weight_gradient:
 	mulps	%xmm0, %xmm1
 	addps	%xmm1, %xmm2
 	movaps	%xmm2, %xmm1
-	movaps	-176(%rbp), %xmm2
-	movaps	-112(%rbp), %xmm3
+	movaps	-112(%rbp), %xmm2
+	movaps	-64(%rbp), %xmm3
 	mulps	%xmm0, %xmm14
 	addps	%xmm14, %xmm2
 	mulps	%xmm0, %xmm13
@@ -10777,105 +12656,116 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r9
 	cmpq	%rbx, %r10
-	jne	.LBB14_420
-	jmp	.LBB14_417
-.LBB14_421:
-	movaps	%xmm6, -976(%rbp)
-	movaps	%xmm9, -960(%rbp)
-	movaps	%xmm10, -944(%rbp)
-	movaps	%xmm11, -928(%rbp)
-	movaps	%xmm4, -912(%rbp)
-	movaps	%xmm7, -896(%rbp)
-	movaps	%xmm15, -880(%rbp)
-	movaps	%xmm8, -864(%rbp)
-	movaps	%xmm1, -848(%rbp)
-	movaps	%xmm2, -832(%rbp)
-	movaps	%xmm3, -816(%rbp)
-	movaps	%xmm0, -800(%rbp)
-	cmpq	$0, -304(%rbp)
-	movq	-512(%rbp), %r9
-	movq	-56(%rbp), %r14
-	movq	-448(%rbp), %r10
-	movaps	.LCPI14_3(%rip), %xmm15
-	movaps	.LCPI14_4(%rip), %xmm14
-	movq	-296(%rbp), %rdx
-	movq	-456(%rbp), %rsi
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	jle	.LBB14_213
-	testq	%rdx, %rdx
-	je	.LBB14_595
+	jne	.LBB14_574
+	jmp	.LBB14_575
+.LBB14_562:
+	movaps	%xmm6, -1024(%rbp)
+	movaps	%xmm9, -1008(%rbp)
+	movaps	%xmm10, -992(%rbp)
+	movaps	%xmm11, -976(%rbp)
+	movaps	%xmm4, -960(%rbp)
+	movaps	%xmm7, -944(%rbp)
+	movaps	%xmm15, -928(%rbp)
+	movaps	%xmm8, -912(%rbp)
+	movaps	%xmm1, -896(%rbp)
+	movaps	%xmm2, -880(%rbp)
+	movaps	%xmm3, -864(%rbp)
+	movaps	%xmm0, -848(%rbp)
+	cmpq	$0, -80(%rbp)
+	movq	-120(%rbp), %r11
+	movq	-208(%rbp), %r14
+	movq	-592(%rbp), %r9
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	jle	.LBB14_380
+	movq	%rbx, %rdi
+	cmpq	$0, -48(%rbp)
+	je	.LBB14_564
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_424:
-	movss	-976(%rbp,%rax,4), %xmm0
+.LBB14_588:
+	movss	-1024(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx), %xmm0
 	movss	%xmm0, (%r8,%rcx)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx), %xmm0
-	movss	%xmm0, (%r11,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx), %xmm0
+	movss	%xmm0, (%r10,%rcx)
 	addq	$2, %rax
-	addq	%r10, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_424
-	testb	$1, -88(%rbp)
-	jne	.LBB14_427
-.LBB14_426:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r9, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_588
+	testb	$1, -200(%rbp)
+	jne	.LBB14_567
+.LBB14_566:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_427:
-	testq	%rdx, %rdx
-	je	.LBB14_596
+.LBB14_567:
+	movq	-48(%rbp), %r9
+	testq	%r9, %r9
+	je	.LBB14_568
 	movl	$1, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %rbx
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_429:
-	movss	-912(%rbp,%rax,4), %xmm0
+.LBB14_578:
+	movss	-960(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-908(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-956(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_429
-	testb	$1, -88(%rbp)
-	jne	.LBB14_432
-.LBB14_431:
-	movss	-912(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	addq	%r12, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB14_578
+	testb	$1, -200(%rbp)
+	jne	.LBB14_581
+.LBB14_580:
+	movss	-960(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_432:
-	testq	%rdx, %rdx
-	je	.LBB14_597
+.LBB14_581:
+	testq	%r9, %r9
+	movq	%rdi, %rbx
+	je	.LBB14_582
 	movl	$2, %ecx
 	xorl	%eax, %eax
+	movq	-176(%rbp), %r9
+	movq	-352(%rbp), %r8
+	movq	-272(%rbp), %r10
+	leaq	-1024(%rbp), %rdi
 	.p2align	4
-.LBB14_434:
-	movss	-848(%rbp,%rax,4), %xmm0
+.LBB14_584:
+	movss	-896(%rbp,%rax,4), %xmm0
 	addss	(%r8,%rcx,4), %xmm0
 	movss	%xmm0, (%r8,%rcx,4)
-	movss	-844(%rbp,%rax,4), %xmm0
-	addss	(%r11,%rcx,4), %xmm0
-	movss	%xmm0, (%r11,%rcx,4)
+	movss	-892(%rbp,%rax,4), %xmm0
+	addss	(%r10,%rcx,4), %xmm0
+	movss	%xmm0, (%r10,%rcx,4)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rsi
-	jne	.LBB14_434
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-	jmp	.LBB14_598
-.LBB14_436:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
+	addq	%r12, %rcx
+	cmpq	%rax, %r9
+	jne	.LBB14_584
+	testb	$1, -200(%rbp)
+	jne	.LBB14_380
+	jmp	.LBB14_586
+.LBB14_466:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
 	pxor	%xmm5, %xmm5
@@ -10885,23 +12775,23 @@ convolution_weight_gradient:
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB14_438
+	jmp	.LBB14_467
 	.p2align	4
-.LBB14_437:
+.LBB14_473:
 	incq	%rcx
-	cmpq	-64(%rbp), %rcx
-	je	.LBB14_444
-.LBB14_438:
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_474
+.LBB14_467:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13640(%rbp,%rsi), %rdx
+	movq	-13704(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_437
+	jle	.LBB14_473
 	leaq	(%rsi,%rbp), %rbx
-	addq	$-13664, %rbx
-	movq	-13664(%rbp,%rsi), %r9
-	movq	-13656(%rbp,%rsi), %r10
-	movq	-192(%rbp), %r11
+	addq	$-13728, %rbx
+	movq	-13728(%rbp,%rsi), %r9
+	movq	-13720(%rbp,%rsi), %r10
+	movq	-432(%rbp), %r11
 	movslq	(%r10,%r11,4), %rsi
 	leaq	(%r9,%rsi,4), %rsi
 	movslq	4(%r10,%r11,4), %rdi
@@ -10912,28 +12802,28 @@ convolution_weight_gradient:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rcx, %r10
-	movq	-184(%rbp), %r11
+	movq	-464(%rbp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%rbx), %r11
 	movq	40(%rbx), %r14
 	shlq	$2, %r14
 	xorl	%r12d, %r12d
-	jmp	.LBB14_441
+	jmp	.LBB14_469
 	.p2align	4
-.LBB14_440:
+.LBB14_472:
 	incq	%r12
 	addq	%r14, %r9
 	addq	%r14, %r8
 	addq	%r14, %rdi
 	addq	%r14, %rsi
 	cmpq	%rdx, %r12
-	je	.LBB14_437
-.LBB14_441:
+	je	.LBB14_473
+.LBB14_469:
 	testq	%r11, %r11
-	jle	.LBB14_440
+	jle	.LBB14_472
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_443:
+.LBB14_471:
 	movups	(%r10), %xmm9
 	movups	16(%r10), %xmm8
 	movss	(%rsi,%rbx,4), %xmm10
@@ -10966,185 +12856,179 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r10
 	cmpq	%rbx, %r11
-	jne	.LBB14_443
-	jmp	.LBB14_440
-.LBB14_444:
-	cmpq	$0, -304(%rbp)
-	movq	-72(%rbp), %r12
-	movq	-56(%rbp), %r14
-	movq	-296(%rbp), %rdx
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	movq	-48(%rbp), %rcx
-	jle	.LBB14_213
-	movss	(%rcx), %xmm8
+	jne	.LBB14_471
+	jmp	.LBB14_472
+.LBB14_474:
+	cmpq	$0, -80(%rbp)
+	movq	-408(%rbp), %r12
+	movq	-120(%rbp), %r11
+	movq	-208(%rbp), %r14
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	movq	-48(%rbp), %r9
+	movq	-272(%rbp), %r8
+	movq	-368(%rbp), %r10
+	jle	.LBB14_648
+	movss	(%r10), %xmm8
 	addss	%xmm7, %xmm8
-	movss	%xmm8, (%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_453
+	movss	%xmm8, (%r10)
+	testq	%r9, %r9
+	je	.LBB14_476
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
-	addss	(%rcx,%r12,4), %xmm8
-	movss	%xmm8, (%rcx,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_453
+	addss	(%r10,%r11,4), %xmm8
+	movss	%xmm8, (%r10,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_476
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
-	addss	(%rcx,%r12,8), %xmm8
-	movss	%xmm8, (%rcx,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_453
+	addss	(%r10,%r11,8), %xmm8
+	movss	%xmm8, (%r10,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_476
 	shufps	$255, %xmm7, %xmm7
-	movq	-152(%rbp), %rax
-	addss	(%rcx,%rax), %xmm7
-	movss	%xmm7, (%rcx,%rax)
-	cmpq	$3, %rdx
-	je	.LBB14_453
-	movq	-144(%rbp), %rax
-	movss	(%rcx,%rax), %xmm7
+	movq	-248(%rbp), %rax
+	addss	(%r10,%rax), %xmm7
+	movss	%xmm7, (%r10,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_476
+	movq	-320(%rbp), %rax
+	movss	(%r10,%rax), %xmm7
 	addss	%xmm6, %xmm7
-	movss	%xmm7, (%rcx,%rax)
-	cmpq	$4, %rdx
-	je	.LBB14_453
+	movss	%xmm7, (%r10,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_476
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
-	movq	-136(%rbp), %rax
-	addss	(%rcx,%rax), %xmm7
-	movss	%xmm7, (%rcx,%rax)
-	cmpq	$5, %rdx
-	je	.LBB14_453
+	movq	-312(%rbp), %rax
+	addss	(%r10,%rax), %xmm7
+	movss	%xmm7, (%r10,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_476
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
-	movq	-128(%rbp), %rax
-	addss	(%rcx,%rax), %xmm7
-	movss	%xmm7, (%rcx,%rax)
-	cmpq	$6, %rdx
-	je	.LBB14_453
+	movq	-304(%rbp), %rax
+	addss	(%r10,%rax), %xmm7
+	movss	%xmm7, (%r10,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_476
 	shufps	$255, %xmm6, %xmm6
-	movq	-120(%rbp), %rax
-	addss	(%rcx,%rax), %xmm6
-	movss	%xmm6, (%rcx,%rax)
-.LBB14_453:
-	movss	4(%rcx), %xmm6
+	movq	-296(%rbp), %rax
+	addss	(%r10,%rax), %xmm6
+	movss	%xmm6, (%r10,%rax)
+.LBB14_476:
+	movss	4(%r10), %xmm6
 	addss	%xmm5, %xmm6
-	movss	%xmm6, 4(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_461
-	leaq	4(%rcx), %rax
+	movss	%xmm6, 4(%r10)
+	testq	%r9, %r9
+	je	.LBB14_484
+	leaq	4(%r10), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
-	addss	(%rax,%r12,4), %xmm6
-	movss	%xmm6, (%rax,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_461
+	addss	(%rax,%r11,4), %xmm6
+	movss	%xmm6, (%rax,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_484
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
-	addss	(%rax,%r12,8), %xmm6
-	movss	%xmm6, (%rax,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_461
+	addss	(%rax,%r11,8), %xmm6
+	movss	%xmm6, (%rax,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_484
 	shufps	$255, %xmm5, %xmm5
-	movq	-152(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$3, %rdx
-	je	.LBB14_461
-	movq	-144(%rbp), %rcx
+	cmpq	$3, %r9
+	je	.LBB14_484
+	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$4, %rdx
-	je	.LBB14_461
+	cmpq	$4, %r9
+	je	.LBB14_484
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
-	movq	-136(%rbp), %rcx
+	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$5, %rdx
-	je	.LBB14_461
+	cmpq	$5, %r9
+	je	.LBB14_484
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
-	movq	-128(%rbp), %rcx
+	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$6, %rdx
-	je	.LBB14_461
+	cmpq	$6, %r9
+	je	.LBB14_484
 	shufps	$255, %xmm4, %xmm4
-	movq	-120(%rbp), %rcx
+	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-.LBB14_461:
-	movss	8(%rcx), %xmm4
+.LBB14_484:
+	movss	8(%r10), %xmm4
 	addss	%xmm3, %xmm4
-	movss	%xmm4, 8(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_469
-	leaq	8(%rcx), %rax
+	movss	%xmm4, 8(%r10)
+	testq	%r9, %r9
+	je	.LBB14_492
+	leaq	8(%r10), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
-	addss	(%rax,%r12,4), %xmm4
-	movss	%xmm4, (%rax,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_469
+	addss	(%rax,%r11,4), %xmm4
+	movss	%xmm4, (%rax,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_492
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
-	addss	(%rax,%r12,8), %xmm4
-	movss	%xmm4, (%rax,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_469
+	addss	(%rax,%r11,8), %xmm4
+	movss	%xmm4, (%rax,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_492
 	shufps	$255, %xmm3, %xmm3
-	movq	-152(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$3, %rdx
-	je	.LBB14_469
-	movq	-144(%rbp), %rcx
+	cmpq	$3, %r9
+	je	.LBB14_492
+	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$4, %rdx
-	je	.LBB14_469
+	cmpq	$4, %r9
+	je	.LBB14_492
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
-	movq	-136(%rbp), %rcx
+	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$5, %rdx
-	je	.LBB14_469
+	cmpq	$5, %r9
+	je	.LBB14_492
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
-	movq	-128(%rbp), %rcx
+	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$6, %rdx
-	je	.LBB14_469
+	cmpq	$6, %r9
+	je	.LBB14_492
 	shufps	$255, %xmm2, %xmm2
-	movq	-120(%rbp), %rcx
+	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-.LBB14_469:
-	movss	12(%rcx), %xmm2
+.LBB14_492:
+	movss	12(%r10), %xmm2
 	addss	%xmm1, %xmm2
-	movss	%xmm2, 12(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_213
-	addq	$12, %rcx
-	jmp	.LBB14_565
-.LBB14_471:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
-	movq	%rax, -176(%rbp)
+	movss	%xmm2, 12(%r10)
+	testq	%r9, %r9
+	je	.LBB14_648
+	addq	$12, %r10
+	jmp	.LBB14_322
+.LBB14_278:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
+	movq	%rax, -112(%rbp)
 	xorps	%xmm11, %xmm11
 	xorps	%xmm10, %xmm10
 	xorps	%xmm9, %xmm9
@@ -11158,25 +13042,25 @@ convolution_weight_gradient:
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%r14d, %r14d
-	jmp	.LBB14_473
+	jmp	.LBB14_279
 	.p2align	4
-.LBB14_472:
-	movq	-112(%rbp), %r14
+.LBB14_285:
+	movq	-64(%rbp), %r14
 	incq	%r14
-	cmpq	-64(%rbp), %r14
-	je	.LBB14_479
-.LBB14_473:
+	cmpq	-88(%rbp), %r14
+	je	.LBB14_286
+.LBB14_279:
 	leaq	(%r14,%r14,2), %rax
 	shlq	$4, %rax
-	movq	-13640(%rbp,%rax), %rdx
+	movq	-13704(%rbp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%r14, -112(%rbp)
-	jle	.LBB14_472
+	movq	%r14, -64(%rbp)
+	jle	.LBB14_285
 	leaq	(%rax,%rbp), %rcx
-	addq	$-13664, %rcx
-	movq	-13664(%rbp,%rax), %r11
-	movq	-13656(%rbp,%rax), %rax
-	movq	-192(%rbp), %rbx
+	addq	$-13728, %rcx
+	movq	-13728(%rbp,%rax), %r11
+	movq	-13720(%rbp,%rax), %rax
+	movq	-432(%rbp), %rbx
 	movslq	(%rax,%rbx,4), %rsi
 	leaq	(%r11,%rsi,4), %rsi
 	movslq	4(%rax,%rbx,4), %rdi
@@ -11189,367 +13073,349 @@ convolution_weight_gradient:
 	leaq	(%r11,%r10,4), %r10
 	movslq	20(%rax,%rbx,4), %rax
 	leaq	(%r11,%rax,4), %r11
-	movq	-176(%rbp), %rax
+	movq	-112(%rbp), %rax
 	imulq	%r14, %rax
-	movq	-184(%rbp), %rbx
+	movq	-464(%rbp), %rbx
 	leaq	(%rbx,%rax,4), %r14
 	movq	32(%rcx), %r12
 	movq	40(%rcx), %rax
 	shlq	$2, %rax
-	xorl	%ecx, %ecx
-	jmp	.LBB14_476
+	xorl	%r13d, %r13d
+	jmp	.LBB14_281
 	.p2align	4
-.LBB14_475:
-	incq	%rcx
+.LBB14_284:
+	incq	%r13
 	addq	%rax, %r11
 	addq	%rax, %r10
 	addq	%rax, %r9
 	addq	%rax, %r8
 	addq	%rax, %rdi
 	addq	%rax, %rsi
-	cmpq	%rdx, %rcx
-	je	.LBB14_472
-.LBB14_476:
+	cmpq	%rdx, %r13
+	je	.LBB14_285
+.LBB14_281:
 	testq	%r12, %r12
-	jle	.LBB14_475
-	xorl	%r13d, %r13d
+	jle	.LBB14_284
+	xorl	%ecx, %ecx
 	.p2align	4
-.LBB14_478:
+.LBB14_283:
 	movups	(%r14), %xmm13
 	movups	16(%r14), %xmm12
-	movss	(%rsi,%r13,4), %xmm14
+	movss	(%rsi,%rcx,4), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
 	addps	%xmm15, %xmm11
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm10
-	movss	(%rdi,%r13,4), %xmm14
+	movss	(%rdi,%rcx,4), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
 	addps	%xmm15, %xmm9
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm8
-	movss	(%r8,%r13,4), %xmm14
+	movss	(%r8,%rcx,4), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
 	addps	%xmm15, %xmm7
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm6
-	movss	(%r9,%r13,4), %xmm14
+	movss	(%r9,%rcx,4), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
 	addps	%xmm15, %xmm5
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm4
-	movss	(%r10,%r13,4), %xmm14
+	movss	(%r10,%rcx,4), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
 	addps	%xmm15, %xmm3
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm2
-	movss	(%r11,%r13,4), %xmm14
+	movss	(%r11,%rcx,4), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	mulps	%xmm14, %xmm13
 	addps	%xmm13, %xmm1
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm0
-	incq	%r13
+	incq	%rcx
 	addq	%r15, %r14
-	cmpq	%r13, %r12
-	jne	.LBB14_478
-	jmp	.LBB14_475
-.LBB14_479:
-	cmpq	$0, -304(%rbp)
-	movq	-72(%rbp), %r12
-	movq	-80(%rbp), %r13
-	movq	-56(%rbp), %r14
-	movaps	.LCPI14_3(%rip), %xmm15
-	movaps	.LCPI14_4(%rip), %xmm14
-	movq	-296(%rbp), %rdx
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	movq	-48(%rbp), %rcx
-	jle	.LBB14_213
-	movss	(%rcx), %xmm12
+	cmpq	%rcx, %r12
+	jne	.LBB14_283
+	jmp	.LBB14_284
+.LBB14_286:
+	cmpq	$0, -80(%rbp)
+	movq	-408(%rbp), %r12
+	movq	-120(%rbp), %r11
+	movq	-72(%rbp), %r13
+	movq	-208(%rbp), %r14
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	movq	-48(%rbp), %r9
+	movq	-272(%rbp), %r8
+	movq	-368(%rbp), %r10
+	jle	.LBB14_648
+	movss	(%r10), %xmm12
 	addss	%xmm11, %xmm12
-	movss	%xmm12, (%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_488
+	movss	%xmm12, (%r10)
+	testq	%r9, %r9
+	je	.LBB14_288
 	movaps	%xmm11, %xmm12
 	shufps	$85, %xmm11, %xmm12
-	addss	(%rcx,%r12,4), %xmm12
-	movss	%xmm12, (%rcx,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_488
+	addss	(%r10,%r11,4), %xmm12
+	movss	%xmm12, (%r10,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_288
 	movaps	%xmm11, %xmm12
 	unpckhpd	%xmm11, %xmm12
-	addss	(%rcx,%r12,8), %xmm12
-	movss	%xmm12, (%rcx,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_488
+	addss	(%r10,%r11,8), %xmm12
+	movss	%xmm12, (%r10,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_288
 	shufps	$255, %xmm11, %xmm11
-	movq	-152(%rbp), %rax
-	addss	(%rcx,%rax), %xmm11
-	movss	%xmm11, (%rcx,%rax)
-	cmpq	$3, %rdx
-	je	.LBB14_488
-	movq	-144(%rbp), %rax
-	movss	(%rcx,%rax), %xmm11
+	movq	-248(%rbp), %rax
+	addss	(%r10,%rax), %xmm11
+	movss	%xmm11, (%r10,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_288
+	movq	-320(%rbp), %rax
+	movss	(%r10,%rax), %xmm11
 	addss	%xmm10, %xmm11
-	movss	%xmm11, (%rcx,%rax)
-	cmpq	$4, %rdx
-	je	.LBB14_488
+	movss	%xmm11, (%r10,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_288
 	movaps	%xmm10, %xmm11
 	shufps	$85, %xmm10, %xmm11
-	movq	-136(%rbp), %rax
-	addss	(%rcx,%rax), %xmm11
-	movss	%xmm11, (%rcx,%rax)
-	cmpq	$5, %rdx
-	je	.LBB14_488
+	movq	-312(%rbp), %rax
+	addss	(%r10,%rax), %xmm11
+	movss	%xmm11, (%r10,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_288
 	movaps	%xmm10, %xmm11
 	unpckhpd	%xmm10, %xmm11
-	movq	-128(%rbp), %rax
-	addss	(%rcx,%rax), %xmm11
-	movss	%xmm11, (%rcx,%rax)
-	cmpq	$6, %rdx
-	je	.LBB14_488
+	movq	-304(%rbp), %rax
+	addss	(%r10,%rax), %xmm11
+	movss	%xmm11, (%r10,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_288
 	shufps	$255, %xmm10, %xmm10
-	movq	-120(%rbp), %rax
-	addss	(%rcx,%rax), %xmm10
-	movss	%xmm10, (%rcx,%rax)
-.LBB14_488:
-	movss	4(%rcx), %xmm10
+	movq	-296(%rbp), %rax
+	addss	(%r10,%rax), %xmm10
+	movss	%xmm10, (%r10,%rax)
+.LBB14_288:
+	movss	4(%r10), %xmm10
 	addss	%xmm9, %xmm10
-	movss	%xmm10, 4(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_496
-	leaq	4(%rcx), %rax
+	movss	%xmm10, 4(%r10)
+	testq	%r9, %r9
+	je	.LBB14_296
+	leaq	4(%r10), %rax
 	movaps	%xmm9, %xmm10
 	shufps	$85, %xmm9, %xmm10
-	addss	(%rax,%r12,4), %xmm10
-	movss	%xmm10, (%rax,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_496
+	addss	(%rax,%r11,4), %xmm10
+	movss	%xmm10, (%rax,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_296
 	movaps	%xmm9, %xmm10
 	unpckhpd	%xmm9, %xmm10
-	addss	(%rax,%r12,8), %xmm10
-	movss	%xmm10, (%rax,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_496
+	addss	(%rax,%r11,8), %xmm10
+	movss	%xmm10, (%rax,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_296
 	shufps	$255, %xmm9, %xmm9
-	movq	-152(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$3, %rdx
-	je	.LBB14_496
-	movq	-144(%rbp), %rcx
+	cmpq	$3, %r9
+	je	.LBB14_296
+	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm9
 	addss	%xmm8, %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$4, %rdx
-	je	.LBB14_496
+	cmpq	$4, %r9
+	je	.LBB14_296
 	movaps	%xmm8, %xmm9
 	shufps	$85, %xmm8, %xmm9
-	movq	-136(%rbp), %rcx
+	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$5, %rdx
-	je	.LBB14_496
+	cmpq	$5, %r9
+	je	.LBB14_296
 	movaps	%xmm8, %xmm9
 	unpckhpd	%xmm8, %xmm9
-	movq	-128(%rbp), %rcx
+	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$6, %rdx
-	je	.LBB14_496
+	cmpq	$6, %r9
+	je	.LBB14_296
 	shufps	$255, %xmm8, %xmm8
-	movq	-120(%rbp), %rcx
+	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm8
 	movss	%xmm8, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-.LBB14_496:
-	movss	8(%rcx), %xmm8
+.LBB14_296:
+	movss	8(%r10), %xmm8
 	addss	%xmm7, %xmm8
-	movss	%xmm8, 8(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_504
-	leaq	8(%rcx), %rax
+	movss	%xmm8, 8(%r10)
+	testq	%r9, %r9
+	je	.LBB14_304
+	leaq	8(%r10), %rax
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
-	addss	(%rax,%r12,4), %xmm8
-	movss	%xmm8, (%rax,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_504
+	addss	(%rax,%r11,4), %xmm8
+	movss	%xmm8, (%rax,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_304
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
-	addss	(%rax,%r12,8), %xmm8
-	movss	%xmm8, (%rax,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_504
+	addss	(%rax,%r11,8), %xmm8
+	movss	%xmm8, (%rax,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_304
 	shufps	$255, %xmm7, %xmm7
-	movq	-152(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$3, %rdx
-	je	.LBB14_504
-	movq	-144(%rbp), %rcx
+	cmpq	$3, %r9
+	je	.LBB14_304
+	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$4, %rdx
-	je	.LBB14_504
+	cmpq	$4, %r9
+	je	.LBB14_304
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
-	movq	-136(%rbp), %rcx
+	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$5, %rdx
-	je	.LBB14_504
+	cmpq	$5, %r9
+	je	.LBB14_304
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
-	movq	-128(%rbp), %rcx
+	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$6, %rdx
-	je	.LBB14_504
+	cmpq	$6, %r9
+	je	.LBB14_304
 	shufps	$255, %xmm6, %xmm6
-	movq	-120(%rbp), %rcx
+	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm6
 	movss	%xmm6, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-.LBB14_504:
-	movss	12(%rcx), %xmm6
+.LBB14_304:
+	movss	12(%r10), %xmm6
 	addss	%xmm5, %xmm6
-	movss	%xmm6, 12(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_512
-	leaq	12(%rcx), %rax
+	movss	%xmm6, 12(%r10)
+	testq	%r9, %r9
+	je	.LBB14_312
+	leaq	12(%r10), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
-	addss	(%rax,%r12,4), %xmm6
-	movss	%xmm6, (%rax,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_512
+	addss	(%rax,%r11,4), %xmm6
+	movss	%xmm6, (%rax,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_312
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
-	addss	(%rax,%r12,8), %xmm6
-	movss	%xmm6, (%rax,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_512
+	addss	(%rax,%r11,8), %xmm6
+	movss	%xmm6, (%rax,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_312
 	shufps	$255, %xmm5, %xmm5
-	movq	-152(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$3, %rdx
-	je	.LBB14_512
-	movq	-144(%rbp), %rcx
+	cmpq	$3, %r9
+	je	.LBB14_312
+	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$4, %rdx
-	je	.LBB14_512
+	cmpq	$4, %r9
+	je	.LBB14_312
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
-	movq	-136(%rbp), %rcx
+	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$5, %rdx
-	je	.LBB14_512
+	cmpq	$5, %r9
+	je	.LBB14_312
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
-	movq	-128(%rbp), %rcx
+	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$6, %rdx
-	je	.LBB14_512
+	cmpq	$6, %r9
+	je	.LBB14_312
 	shufps	$255, %xmm4, %xmm4
-	movq	-120(%rbp), %rcx
+	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-.LBB14_512:
-	movss	16(%rcx), %xmm4
+.LBB14_312:
+	movss	16(%r10), %xmm4
 	addss	%xmm3, %xmm4
-	movss	%xmm4, 16(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_520
-	leaq	16(%rcx), %rax
+	movss	%xmm4, 16(%r10)
+	testq	%r9, %r9
+	je	.LBB14_320
+	leaq	16(%r10), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
-	addss	(%rax,%r12,4), %xmm4
-	movss	%xmm4, (%rax,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_520
+	addss	(%rax,%r11,4), %xmm4
+	movss	%xmm4, (%rax,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_320
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
-	addss	(%rax,%r12,8), %xmm4
-	movss	%xmm4, (%rax,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_520
+	addss	(%rax,%r11,8), %xmm4
+	movss	%xmm4, (%rax,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_320
 	shufps	$255, %xmm3, %xmm3
-	movq	-152(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$3, %rdx
-	je	.LBB14_520
-	movq	-144(%rbp), %rcx
+	cmpq	$3, %r9
+	je	.LBB14_320
+	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$4, %rdx
-	je	.LBB14_520
+	cmpq	$4, %r9
+	je	.LBB14_320
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
-	movq	-136(%rbp), %rcx
+	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$5, %rdx
-	je	.LBB14_520
+	cmpq	$5, %r9
+	je	.LBB14_320
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
-	movq	-128(%rbp), %rcx
+	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$6, %rdx
-	je	.LBB14_520
+	cmpq	$6, %r9
+	je	.LBB14_320
 	shufps	$255, %xmm2, %xmm2
-	movq	-120(%rbp), %rcx
+	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-.LBB14_520:
-	movss	20(%rcx), %xmm2
+.LBB14_320:
+	movss	20(%r10), %xmm2
 	addss	%xmm1, %xmm2
-	movss	%xmm2, 20(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_213
-	addq	$20, %rcx
-	jmp	.LBB14_565
-.LBB14_522:
-	movq	-13640(%rbp), %rax
-	imulq	-13632(%rbp), %rax
-	imulq	-240(%rbp), %rax
+	movss	%xmm2, 20(%r10)
+	testq	%r9, %r9
+	je	.LBB14_648
+	addq	$20, %r10
+	jmp	.LBB14_322
+.LBB14_383:
+	movq	-13704(%rbp), %rax
+	imulq	-13696(%rbp), %rax
+	imulq	-384(%rbp), %rax
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	pxor	%xmm7, %xmm7
@@ -11561,23 +13427,23 @@ convolution_weight_gradient:
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB14_524
+	jmp	.LBB14_384
 	.p2align	4
-.LBB14_523:
+.LBB14_390:
 	incq	%rcx
-	cmpq	-64(%rbp), %rcx
-	je	.LBB14_530
-.LBB14_524:
+	cmpq	-88(%rbp), %rcx
+	je	.LBB14_391
+.LBB14_384:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13640(%rbp,%rsi), %rdx
+	movq	-13704(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_523
+	jle	.LBB14_390
 	leaq	(%rsi,%rbp), %rbx
-	addq	$-13664, %rbx
-	movq	-13664(%rbp,%rsi), %r10
-	movq	-13656(%rbp,%rsi), %r11
-	movq	-192(%rbp), %r14
+	addq	$-13728, %rbx
+	movq	-13728(%rbp,%rsi), %r10
+	movq	-13720(%rbp,%rsi), %r11
+	movq	-432(%rbp), %r14
 	movslq	(%r11,%r14,4), %rsi
 	leaq	(%r10,%rsi,4), %rsi
 	movslq	4(%r11,%r14,4), %rdi
@@ -11590,15 +13456,15 @@ convolution_weight_gradient:
 	leaq	(%r10,%r11,4), %r10
 	movq	%rax, %r11
 	imulq	%rcx, %r11
-	movq	-184(%rbp), %r14
+	movq	-464(%rbp), %r14
 	leaq	(%r14,%r11,4), %r11
 	movq	32(%rbx), %r14
 	movq	40(%rbx), %r12
 	shlq	$2, %r12
 	xorl	%r13d, %r13d
-	jmp	.LBB14_527
+	jmp	.LBB14_386
 	.p2align	4
-.LBB14_526:
+.LBB14_389:
 	incq	%r13
 	addq	%r12, %r10
 	addq	%r12, %r9
@@ -11606,13 +13472,13 @@ convolution_weight_gradient:
 	addq	%r12, %rdi
 	addq	%r12, %rsi
 	cmpq	%rdx, %r13
-	je	.LBB14_523
-.LBB14_527:
+	je	.LBB14_390
+.LBB14_386:
 	testq	%r14, %r14
-	jle	.LBB14_526
+	jle	.LBB14_389
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_529:
+.LBB14_388:
 	movups	(%r11), %xmm11
 	movups	16(%r11), %xmm10
 	movss	(%rsi,%rbx,4), %xmm12
@@ -11652,484 +13518,472 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r11
 	cmpq	%rbx, %r14
-	jne	.LBB14_529
-	jmp	.LBB14_526
-.LBB14_530:
-	cmpq	$0, -304(%rbp)
-	movq	-72(%rbp), %r12
-	movq	-80(%rbp), %r13
-	movq	-56(%rbp), %r14
-	movq	-296(%rbp), %rdx
-	movq	-200(%rbp), %r8
-	movq	-232(%rbp), %r11
-	movq	-48(%rbp), %rcx
-	jle	.LBB14_213
-	movss	(%rcx), %xmm10
+	jne	.LBB14_388
+	jmp	.LBB14_389
+.LBB14_391:
+	cmpq	$0, -80(%rbp)
+	movq	-408(%rbp), %r12
+	movq	-120(%rbp), %r11
+	movq	-72(%rbp), %r13
+	movq	-208(%rbp), %r14
+	movq	-376(%rbp), %rbx
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	movq	-48(%rbp), %r9
+	movq	-272(%rbp), %r8
+	movq	-368(%rbp), %r10
+	jle	.LBB14_648
+	movss	(%r10), %xmm10
 	addss	%xmm9, %xmm10
-	movss	%xmm10, (%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_539
+	movss	%xmm10, (%r10)
+	testq	%r9, %r9
+	je	.LBB14_393
 	movaps	%xmm9, %xmm10
 	shufps	$85, %xmm9, %xmm10
-	addss	(%rcx,%r12,4), %xmm10
-	movss	%xmm10, (%rcx,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_539
+	addss	(%r10,%r11,4), %xmm10
+	movss	%xmm10, (%r10,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_393
 	movaps	%xmm9, %xmm10
 	unpckhpd	%xmm9, %xmm10
-	addss	(%rcx,%r12,8), %xmm10
-	movss	%xmm10, (%rcx,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_539
+	addss	(%r10,%r11,8), %xmm10
+	movss	%xmm10, (%r10,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_393
 	shufps	$255, %xmm9, %xmm9
-	movq	-152(%rbp), %rax
-	addss	(%rcx,%rax), %xmm9
-	movss	%xmm9, (%rcx,%rax)
-	cmpq	$3, %rdx
-	je	.LBB14_539
-	movq	-144(%rbp), %rax
-	movss	(%rcx,%rax), %xmm9
+	movq	-248(%rbp), %rax
+	addss	(%r10,%rax), %xmm9
+	movss	%xmm9, (%r10,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_393
+	movq	-320(%rbp), %rax
+	movss	(%r10,%rax), %xmm9
 	addss	%xmm8, %xmm9
-	movss	%xmm9, (%rcx,%rax)
-	cmpq	$4, %rdx
-	je	.LBB14_539
+	movss	%xmm9, (%r10,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_393
 	movaps	%xmm8, %xmm9
 	shufps	$85, %xmm8, %xmm9
-	movq	-136(%rbp), %rax
-	addss	(%rcx,%rax), %xmm9
-	movss	%xmm9, (%rcx,%rax)
-	cmpq	$5, %rdx
-	je	.LBB14_539
+	movq	-312(%rbp), %rax
+	addss	(%r10,%rax), %xmm9
+	movss	%xmm9, (%r10,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_393
 	movaps	%xmm8, %xmm9
 	unpckhpd	%xmm8, %xmm9
-	movq	-128(%rbp), %rax
-	addss	(%rcx,%rax), %xmm9
-	movss	%xmm9, (%rcx,%rax)
-	cmpq	$6, %rdx
-	je	.LBB14_539
+	movq	-304(%rbp), %rax
+	addss	(%r10,%rax), %xmm9
+	movss	%xmm9, (%r10,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_393
 	shufps	$255, %xmm8, %xmm8
-	movq	-120(%rbp), %rax
-	addss	(%rcx,%rax), %xmm8
-	movss	%xmm8, (%rcx,%rax)
-.LBB14_539:
-	movss	4(%rcx), %xmm8
+	movq	-296(%rbp), %rax
+	addss	(%r10,%rax), %xmm8
+	movss	%xmm8, (%r10,%rax)
+.LBB14_393:
+	movss	4(%r10), %xmm8
 	addss	%xmm7, %xmm8
-	movss	%xmm8, 4(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_547
-	leaq	4(%rcx), %rax
+	movss	%xmm8, 4(%r10)
+	testq	%r9, %r9
+	je	.LBB14_401
+	leaq	4(%r10), %rax
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
-	addss	(%rax,%r12,4), %xmm8
-	movss	%xmm8, (%rax,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_547
+	addss	(%rax,%r11,4), %xmm8
+	movss	%xmm8, (%rax,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_401
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
-	addss	(%rax,%r12,8), %xmm8
-	movss	%xmm8, (%rax,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_547
+	addss	(%rax,%r11,8), %xmm8
+	movss	%xmm8, (%rax,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_401
 	shufps	$255, %xmm7, %xmm7
-	movq	-152(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$3, %rdx
-	je	.LBB14_547
-	movq	-144(%rbp), %rcx
+	cmpq	$3, %r9
+	je	.LBB14_401
+	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$4, %rdx
-	je	.LBB14_547
+	cmpq	$4, %r9
+	je	.LBB14_401
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
-	movq	-136(%rbp), %rcx
+	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$5, %rdx
-	je	.LBB14_547
+	cmpq	$5, %r9
+	je	.LBB14_401
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
-	movq	-128(%rbp), %rcx
+	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$6, %rdx
-	je	.LBB14_547
+	cmpq	$6, %r9
+	je	.LBB14_401
 	shufps	$255, %xmm6, %xmm6
-	movq	-120(%rbp), %rcx
+	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm6
 	movss	%xmm6, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-.LBB14_547:
-	movss	8(%rcx), %xmm6
+.LBB14_401:
+	movss	8(%r10), %xmm6
 	addss	%xmm5, %xmm6
-	movss	%xmm6, 8(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_555
-	leaq	8(%rcx), %rax
+	movss	%xmm6, 8(%r10)
+	testq	%r9, %r9
+	je	.LBB14_409
+	leaq	8(%r10), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
-	addss	(%rax,%r12,4), %xmm6
-	movss	%xmm6, (%rax,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_555
+	addss	(%rax,%r11,4), %xmm6
+	movss	%xmm6, (%rax,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_409
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
-	addss	(%rax,%r12,8), %xmm6
-	movss	%xmm6, (%rax,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_555
+	addss	(%rax,%r11,8), %xmm6
+	movss	%xmm6, (%rax,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_409
 	shufps	$255, %xmm5, %xmm5
-	movq	-152(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$3, %rdx
-	je	.LBB14_555
-	movq	-144(%rbp), %rcx
+	cmpq	$3, %r9
+	je	.LBB14_409
+	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$4, %rdx
-	je	.LBB14_555
+	cmpq	$4, %r9
+	je	.LBB14_409
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
-	movq	-136(%rbp), %rcx
+	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$5, %rdx
-	je	.LBB14_555
+	cmpq	$5, %r9
+	je	.LBB14_409
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
-	movq	-128(%rbp), %rcx
+	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$6, %rdx
-	je	.LBB14_555
+	cmpq	$6, %r9
+	je	.LBB14_409
 	shufps	$255, %xmm4, %xmm4
-	movq	-120(%rbp), %rcx
+	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-.LBB14_555:
-	movss	12(%rcx), %xmm4
+.LBB14_409:
+	movss	12(%r10), %xmm4
 	addss	%xmm3, %xmm4
-	movss	%xmm4, 12(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_563
-	leaq	12(%rcx), %rax
+	movss	%xmm4, 12(%r10)
+	testq	%r9, %r9
+	je	.LBB14_417
+	leaq	12(%r10), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
-	addss	(%rax,%r12,4), %xmm4
-	movss	%xmm4, (%rax,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_563
+	addss	(%rax,%r11,4), %xmm4
+	movss	%xmm4, (%rax,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_417
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
-	addss	(%rax,%r12,8), %xmm4
-	movss	%xmm4, (%rax,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_563
+	addss	(%rax,%r11,8), %xmm4
+	movss	%xmm4, (%rax,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_417
 	shufps	$255, %xmm3, %xmm3
-	movq	-152(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$3, %rdx
-	je	.LBB14_563
-	movq	-144(%rbp), %rcx
+	cmpq	$3, %r9
+	je	.LBB14_417
+	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$4, %rdx
-	je	.LBB14_563
+	cmpq	$4, %r9
+	je	.LBB14_417
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
-	movq	-136(%rbp), %rcx
+	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$5, %rdx
-	je	.LBB14_563
+	cmpq	$5, %r9
+	je	.LBB14_417
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
-	movq	-128(%rbp), %rcx
+	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-	cmpq	$6, %rdx
-	je	.LBB14_563
+	cmpq	$6, %r9
+	je	.LBB14_417
 	shufps	$255, %xmm2, %xmm2
-	movq	-120(%rbp), %rcx
+	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-	movq	-48(%rbp), %rcx
-.LBB14_563:
-	movss	16(%rcx), %xmm2
+.LBB14_417:
+	movss	16(%r10), %xmm2
 	addss	%xmm1, %xmm2
-	movss	%xmm2, 16(%rcx)
-	testq	%rdx, %rdx
-	je	.LBB14_213
-	addq	$16, %rcx
-.LBB14_565:
+	movss	%xmm2, 16(%r10)
+	testq	%r9, %r9
+	je	.LBB14_648
+	addq	$16, %r10
+.LBB14_322:
 	movaps	%xmm1, %xmm2
 	shufps	$85, %xmm1, %xmm2
-	addss	(%rcx,%r12,4), %xmm2
-	movss	%xmm2, (%rcx,%r12,4)
-	cmpq	$1, %rdx
-	je	.LBB14_213
+	addss	(%r10,%r11,4), %xmm2
+	movss	%xmm2, (%r10,%r11,4)
+	cmpq	$1, %r9
+	je	.LBB14_648
 	movaps	%xmm1, %xmm2
 	unpckhpd	%xmm1, %xmm2
-	addss	(%rcx,%r12,8), %xmm2
-	movss	%xmm2, (%rcx,%r12,8)
-	cmpq	$2, %rdx
-	je	.LBB14_213
+	addss	(%r10,%r11,8), %xmm2
+	movss	%xmm2, (%r10,%r11,8)
+	cmpq	$2, %r9
+	je	.LBB14_648
 	shufps	$255, %xmm1, %xmm1
-	movq	-152(%rbp), %rax
-	addss	(%rcx,%rax), %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$3, %rdx
-	je	.LBB14_213
-	movq	-144(%rbp), %rax
-	movss	(%rcx,%rax), %xmm1
+	movq	-248(%rbp), %rax
+	addss	(%r10,%rax), %xmm1
+	movss	%xmm1, (%r10,%rax)
+	cmpq	$3, %r9
+	je	.LBB14_648
+	movq	-320(%rbp), %rax
+	movss	(%r10,%rax), %xmm1
 	addss	%xmm0, %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$4, %rdx
-	je	.LBB14_213
+	movss	%xmm1, (%r10,%rax)
+	cmpq	$4, %r9
+	je	.LBB14_648
 	movaps	%xmm0, %xmm1
 	shufps	$85, %xmm0, %xmm1
-	movq	-136(%rbp), %rax
-	addss	(%rcx,%rax), %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$5, %rdx
-	je	.LBB14_213
+	movq	-312(%rbp), %rax
+	addss	(%r10,%rax), %xmm1
+	movss	%xmm1, (%r10,%rax)
+	cmpq	$5, %r9
+	je	.LBB14_648
 	movaps	%xmm0, %xmm1
 	unpckhpd	%xmm0, %xmm1
-	movq	-128(%rbp), %rax
-	addss	(%rcx,%rax), %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$6, %rdx
-	je	.LBB14_213
+	movq	-304(%rbp), %rax
+	addss	(%r10,%rax), %xmm1
+	movss	%xmm1, (%r10,%rax)
+	cmpq	$6, %r9
+	je	.LBB14_648
 	shufps	$255, %xmm0, %xmm0
-	movq	-120(%rbp), %rax
-	addss	(%rcx,%rax), %xmm0
-	movss	%xmm0, (%rcx,%rax)
-	jmp	.LBB14_213
-.LBB14_572:
+	movq	-296(%rbp), %rax
+	addss	(%r10,%rax), %xmm0
+	movss	%xmm0, (%r10,%rax)
+	jmp	.LBB14_648
+.LBB14_338:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_242
-	jmp	.LBB14_243
-.LBB14_573:
+	testb	$1, -200(%rbp)
+	je	.LBB14_340
+	jmp	.LBB14_341
+.LBB14_342:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_247
-	jmp	.LBB14_248
-.LBB14_574:
+	testb	$1, -200(%rbp)
+	je	.LBB14_355
+	jmp	.LBB14_356
+.LBB14_357:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_252
-	jmp	.LBB14_253
-.LBB14_575:
+	testb	$1, -200(%rbp)
+	je	.LBB14_361
+	jmp	.LBB14_362
+.LBB14_363:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_257
-	jmp	.LBB14_258
-.LBB14_576:
+	testb	$1, -200(%rbp)
+	je	.LBB14_367
+	jmp	.LBB14_368
+.LBB14_369:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_262
-	jmp	.LBB14_263
-.LBB14_577:
+	testb	$1, -200(%rbp)
+	je	.LBB14_373
+	jmp	.LBB14_374
+.LBB14_375:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-.LBB14_578:
-	movss	-656(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	testb	$1, -200(%rbp)
+	jne	.LBB14_380
+.LBB14_379:
+	movss	-704(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	20(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB14_213
-.LBB14_579:
+	jmp	.LBB14_380
+.LBB14_428:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_308
-	jmp	.LBB14_309
-.LBB14_580:
+	testb	$1, -200(%rbp)
+	je	.LBB14_430
+	jmp	.LBB14_431
+.LBB14_432:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_313
-	jmp	.LBB14_314
-.LBB14_581:
+	testb	$1, -200(%rbp)
+	je	.LBB14_445
+	jmp	.LBB14_446
+.LBB14_447:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_318
-	jmp	.LBB14_319
-.LBB14_582:
+	testb	$1, -200(%rbp)
+	je	.LBB14_451
+	jmp	.LBB14_452
+.LBB14_453:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_323
-	jmp	.LBB14_324
-.LBB14_583:
+	testb	$1, -200(%rbp)
+	je	.LBB14_457
+	jmp	.LBB14_458
+.LBB14_459:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-.LBB14_584:
-	movss	-720(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	leaq	-1024(%rbp), %rdi
+	testb	$1, -200(%rbp)
+	jne	.LBB14_380
+.LBB14_463:
+	movss	-768(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	16(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB14_213
-.LBB14_585:
+	jmp	.LBB14_380
+.LBB14_617:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_360
-	jmp	.LBB14_361
-.LBB14_586:
+	testb	$1, -200(%rbp)
+	je	.LBB14_619
+	jmp	.LBB14_620
+.LBB14_621:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-.LBB14_587:
-	movss	-912(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	movq	%rsi, %rdi
+.LBB14_632:
+	testb	$1, -200(%rbp)
+	movq	%rdx, %rsi
+	leaq	-1136(%rbp), %rdx
+	jne	.LBB14_380
+	movss	-960(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB14_213
-.LBB14_588:
-	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_379
 	jmp	.LBB14_380
-.LBB14_589:
+.LBB14_503:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_384
-	jmp	.LBB14_385
-.LBB14_590:
+	testb	$1, -200(%rbp)
+	je	.LBB14_505
+	jmp	.LBB14_506
+.LBB14_507:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_389
-	jmp	.LBB14_390
-.LBB14_591:
+	testb	$1, -200(%rbp)
+	je	.LBB14_520
+	jmp	.LBB14_521
+.LBB14_522:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-.LBB14_592:
-	movss	-784(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	testb	$1, -200(%rbp)
+	je	.LBB14_526
+	jmp	.LBB14_527
+.LBB14_528:
+	xorl	%eax, %eax
+	leaq	-1024(%rbp), %rdi
+	testb	$1, -200(%rbp)
+	jne	.LBB14_380
+.LBB14_532:
+	movss	-832(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB14_213
-.LBB14_593:
+	jmp	.LBB14_380
+.LBB14_653:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-.LBB14_594:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+.LBB14_654:
+	testb	$1, -200(%rbp)
+	movq	%rdi, %rbx
+	movq	%rsi, %rdi
+	movq	%rdx, %rsi
+	leaq	-1136(%rbp), %rdx
+	jne	.LBB14_380
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-	jmp	.LBB14_213
-.LBB14_595:
+	jmp	.LBB14_380
+.LBB14_564:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_426
-	jmp	.LBB14_427
-.LBB14_596:
+	testb	$1, -200(%rbp)
+	je	.LBB14_566
+	jmp	.LBB14_567
+.LBB14_568:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	je	.LBB14_431
-	jmp	.LBB14_432
-.LBB14_597:
+	testb	$1, -200(%rbp)
+	je	.LBB14_580
+	jmp	.LBB14_581
+.LBB14_582:
 	xorl	%eax, %eax
-	testb	$1, -88(%rbp)
-	jne	.LBB14_213
-.LBB14_598:
-	movss	-848(%rbp,%rax,4), %xmm0
-	imulq	%r12, %rax
-	movq	-48(%rbp), %rcx
+	leaq	-1024(%rbp), %rdi
+	testb	$1, -200(%rbp)
+	jne	.LBB14_380
+.LBB14_586:
+	movss	-896(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-368(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB14_213
-.LBB14_599:
-	movq	-13640(%rbp), %rax
-	movq	%rax, -112(%rbp)
-	testq	%rax, %rax
-	jle	.LBB14_612
-	movq	-13632(%rbp), %rax
-	movq	-13624(%rbp), %rcx
-	movq	%rcx, -224(%rbp)
-	leaq	-8(%rax), %r8
-	leaq	-1(%rax), %rdx
-	movq	%rdx, -256(%rbp)
+	jmp	.LBB14_380
+.LBB14_52:
+	movq	-13704(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB14_53
+	movq	-13696(%rbp), %rcx
+	movq	-13688(%rbp), %rax
+	movq	%rax, -64(%rbp)
+	leaq	-8(%rcx), %r8
+	leaq	-1(%rcx), %rdx
+	movq	%rdx, -112(%rbp)
 	movq	%rdx, %r9
 	shrq	$3, %r9
 	incq	%r9
-	movq	%r9, -272(%rbp)
+	movq	%r9, -160(%rbp)
 	andq	$-2, %r9
 	negq	%r9
-	xorl	%ebx, %ebx
+	movq	$0, -96(%rbp)
 	xorl	%r10d, %r10d
-	movq	%rax, -176(%rbp)
-	jmp	.LBB14_604
+	movq	%rdi, -192(%rbp)
+	jmp	.LBB14_73
 	.p2align	4
-.LBB14_601:
-	cmpq	%r8, %r14
-	movq	%r8, %rdx
-	cmovlq	%r14, %rdx
-	addl	%edx, %ebx
-	leaq	(%rsi,%rsi,2), %rsi
-	movq	-56(%rbp), %rax
-	movl	%ebx, (%rax,%rsi,4)
-	addl	%edx, %r11d
-	movl	%r11d, 4(%rax,%rsi,4)
-	subl	%edx, %r14d
-	movl	%r14d, 8(%rax,%rsi,4)
-	movq	%rax, %r14
-.LBB14_602:
-	movq	%rcx, %rbx
-	movq	-176(%rbp), %rax
-.LBB14_603:
+.LBB14_79:
+	movq	-120(%rbp), %r11
+	movq	-208(%rbp), %r14
+	movl	$4, %ebx
+.LBB14_80:
 	incq	%r10
-	cmpq	-112(%rbp), %r10
-	je	.LBB14_71
-.LBB14_604:
-	testq	%rax, %rax
-	jle	.LBB14_603
-	movq	%rbx, %rcx
-	movq	-224(%rbp), %rbx
+	cmpq	%rdi, %r10
+	je	.LBB14_81
+.LBB14_73:
+	testq	%rcx, %rcx
+	jle	.LBB14_80
+	movq	-64(%rbp), %rbx
 	imulq	%r10, %rbx
 	movq	%r10, %r11
-	imulq	%rax, %r11
-	cmpq	$9, %rax
-	jae	.LBB14_607
-	movq	%rcx, %rsi
+	imulq	%rcx, %r11
+	cmpq	$9, %rcx
+	jae	.LBB14_83
+	movq	-96(%rbp), %rax
+	movq	%rax, %rsi
 	xorl	%r14d, %r14d
-	jmp	.LBB14_610
+	jmp	.LBB14_77
 	.p2align	4
-.LBB14_607:
-	leaq	(%rcx,%rcx,2), %rdx
-	leaq	(%r14,%rdx,4), %r12
+.LBB14_83:
+	movq	-96(%rbp), %rax
+	leaq	(%rax,%rax,2), %rdx
+	movq	-168(%rbp), %rax
+	leaq	(%rax,%rdx,4), %r12
 	addq	$20, %r12
 	movl	$8, %r13d
 	xorl	%edx, %edx
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB14_608:
+.LBB14_84:
 	cmpq	%r8, %r13
 	movq	%r8, %rsi
 	cmovlq	%r13, %rsi
@@ -12159,22 +14013,42 @@ convolution_weight_gradient:
 	addq	$-2, %rdx
 	addq	$16, %r13
 	cmpq	%rdx, %r9
-	jne	.LBB14_608
-	movq	%rcx, %rsi
+	jne	.LBB14_84
+	movq	-96(%rbp), %rax
+	movq	%rax, %rsi
 	subq	%rdx, %rsi
-	movq	-72(%rbp), %r12
-	movq	-80(%rbp), %r13
-.LBB14_610:
-	addq	-272(%rbp), %rcx
-	testb	$8, -256(%rbp)
-	je	.LBB14_601
-	movq	-56(%rbp), %r14
-	jmp	.LBB14_602
-.LBB14_612:
-	xorl	%ebx, %ebx
-	jmp	.LBB14_71
-.LBB14_613:
-	addq	$13624, %rsp
+	movq	-72(%rbp), %r13
+	movq	-624(%rbp), %r12
+	movq	-192(%rbp), %rdi
+.LBB14_77:
+	addq	-160(%rbp), %rax
+	movq	%rax, -96(%rbp)
+	testb	$8, -112(%rbp)
+	jne	.LBB14_79
+	cmpq	%r8, %r14
+	movq	%r8, %rdx
+	cmovlq	%r14, %rdx
+	addl	%edx, %ebx
+	leaq	(%rsi,%rsi,2), %rsi
+	movq	-168(%rbp), %rax
+	movl	%ebx, (%rax,%rsi,4)
+	addl	%edx, %r11d
+	movl	%r11d, 4(%rax,%rsi,4)
+	subl	%edx, %r14d
+	movl	%r14d, 8(%rax,%rsi,4)
+	jmp	.LBB14_79
+.LBB14_82:
+	leaq	-1024(%rbp), %rdi
+	leaq	-1360(%rbp), %rsi
+	leaq	-1136(%rbp), %rdx
+	movq	-96(%rbp), %r10
+	movq	-1032(%rbp), %rbx
+	jmp	.LBB14_276
+.LBB14_53:
+	movq	$0, -96(%rbp)
+	jmp	.LBB14_81
+.LBB14_277:
+	addq	$13688, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -12189,41 +14063,47 @@ convolution_weight_gradient:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI14_0:
-	.long	.LBB14_216-.LJTI14_0
-	.long	.LBB14_394-.LJTI14_0
-	.long	.LBB14_328-.LJTI14_0
-	.long	.LBB14_347-.LJTI14_0
-	.long	.LBB14_267-.LJTI14_0
-	.long	.LBB14_413-.LJTI14_0
-	.long	.LBB14_436-.LJTI14_0
-	.long	.LBB14_365-.LJTI14_0
-	.long	.LBB14_522-.LJTI14_0
-	.long	.LBB14_294-.LJTI14_0
-	.long	.LBB14_471-.LJTI14_0
-	.long	.LBB14_228-.LJTI14_0
+	.long	.LBB14_636-.LJTI14_0
+	.long	.LBB14_656-.LJTI14_0
+	.long	.LBB14_589-.LJTI14_0
+	.long	.LBB14_622-.LJTI14_0
+	.long	.LBB14_535-.LJTI14_0
+	.long	.LBB14_569-.LJTI14_0
+	.long	.LBB14_466-.LJTI14_0
+	.long	.LBB14_508-.LJTI14_0
+	.long	.LBB14_383-.LJTI14_0
+	.long	.LBB14_433-.LJTI14_0
+	.long	.LBB14_278-.LJTI14_0
+	.long	.LBB14_343-.LJTI14_0
 .LJTI14_1:
-	.long	.LBB14_81-.LJTI14_1
-	.long	.LBB14_112-.LJTI14_1
-	.long	.LBB14_136-.LJTI14_1
-	.long	.LBB14_131-.LJTI14_1
-	.long	.LBB14_102-.LJTI14_1
-	.long	.LBB14_118-.LJTI14_1
-	.long	.LBB14_78-.LJTI14_1
-	.long	.LBB14_78-.LJTI14_1
-	.long	.LBB14_142-.LJTI14_1
-	.long	.LBB14_147-.LJTI14_1
-	.long	.LBB14_173-.LJTI14_1
-	.long	.LBB14_167-.LJTI14_1
-	.long	.LBB14_95-.LJTI14_1
-	.long	.LBB14_124-.LJTI14_1
-	.long	.LBB14_78-.LJTI14_1
-	.long	.LBB14_78-.LJTI14_1
-	.long	.LBB14_107-.LJTI14_1
-	.long	.LBB14_90-.LJTI14_1
-	.long	.LBB14_153-.LJTI14_1
+	.long	.LBB14_240-.LJTI14_1
+	.long	.LBB14_249-.LJTI14_1
+	.long	.LBB14_230-.LJTI14_1
+	.long	.LBB14_235-.LJTI14_1
+	.long	.LBB14_216-.LJTI14_1
+	.long	.LBB14_222-.LJTI14_1
+	.long	.LBB14_205-.LJTI14_1
+	.long	.LBB14_211-.LJTI14_1
+	.long	.LBB14_99-.LJTI14_1
+	.long	.LBB14_99-.LJTI14_1
+	.long	.LBB14_194-.LJTI14_1
+	.long	.LBB14_200-.LJTI14_1
+	.long	.LBB14_182-.LJTI14_1
+	.long	.LBB14_188-.LJTI14_1
+	.long	.LBB14_169-.LJTI14_1
+	.long	.LBB14_175-.LJTI14_1
+	.long	.LBB14_154-.LJTI14_1
 	.long	.LBB14_160-.LJTI14_1
-	.long	.LBB14_186-.LJTI14_1
-	.long	.LBB14_179-.LJTI14_1
+	.long	.LBB14_99-.LJTI14_1
+	.long	.LBB14_99-.LJTI14_1
+	.long	.LBB14_139-.LJTI14_1
+	.long	.LBB14_145-.LJTI14_1
+	.long	.LBB14_125-.LJTI14_1
+	.long	.LBB14_132-.LJTI14_1
+	.long	.LBB14_112-.LJTI14_1
+	.long	.LBB14_118-.LJTI14_1
+	.long	.LBB14_92-.LJTI14_1
+	.long	.LBB14_102-.LJTI14_1
 	.text
 	.p2align	4
 	.type	convolution_input_gradient,@function
@@ -12239,88 +14119,93 @@ convolution_input_gradient:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$712, %rsp
+	subq	$808, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -256(%rbp)
+	movq	%r9, -280(%rbp)
 	movq	%rcx, -144(%rbp)
-	movq	%rdx, -512(%rbp)
-	movq	%rsi, -504(%rbp)
-	movq	(%rdi), %rax
-	movq	8(%rdi), %rcx
-	movq	%rcx, -128(%rbp)
-	movq	16(%rdi), %rcx
-	movq	%rcx, -120(%rbp)
-	movq	24(%rdi), %rcx
-	movq	32(%rdi), %rdx
-	movq	40(%rdi), %rsi
-	movq	%rsi, -224(%rbp)
-	movq	48(%rdi), %r15
-	movq	56(%rdi), %r13
-	movq	64(%rdi), %rsi
-	movq	%rsi, -232(%rbp)
-	movq	80(%rdi), %rsi
-	movq	%rsi, -344(%rbp)
+	movq	%rdx, -560(%rbp)
+	movq	%rsi, -528(%rbp)
+	movq	(%rdi), %r9
+	movq	8(%rdi), %rax
+	movq	%rax, -136(%rbp)
+	movq	16(%rdi), %rax
+	movq	%rax, -128(%rbp)
+	movq	24(%rdi), %rax
+	movq	32(%rdi), %rcx
+	movq	40(%rdi), %rdx
+	movq	%rdx, -488(%rbp)
+	movq	48(%rdi), %rbx
+	movq	56(%rdi), %r15
+	movq	64(%rdi), %rdx
+	movq	%rdx, -232(%rbp)
+	movq	80(%rdi), %rdx
+	movq	%rdx, -192(%rbp)
 	movq	96(%rdi), %r14
-	movq	104(%rdi), %rsi
-	movq	112(%rdi), %rdi
-	movq	%rdx, -72(%rbp)
-	movq	%rcx, -96(%rbp)
-	imulq	%rcx, %rdx
-	movq	%rax, -160(%rbp)
-	imulq	%rax, %rdx
-	movq	%rsi, -56(%rbp)
-	movq	%rsi, %rbx
-	imulq	%r14, %rbx
-	cmpq	%rdi, %rdx
-	movq	%rdi, %rax
-	movq	%rdx, -496(%rbp)
-	cmovgq	%rdx, %rax
-	movq	%rdi, -136(%rbp)
-	testq	%rdi, %rdi
-	movq	%rbx, -64(%rbp)
+	movq	104(%rdi), %rdx
+	movq	112(%rdi), %r12
+	movq	%rcx, -104(%rbp)
+	movq	%rax, -88(%rbp)
+	imulq	%rax, %rcx
+	movq	%rcx, -312(%rbp)
+	movq	%rcx, %rsi
+	imulq	%r9, %rsi
+	movq	%rdx, -56(%rbp)
+	movq	%rdx, %r11
+	imulq	%r14, %r11
+	cmpq	%r12, %rsi
+	movq	%r12, %rax
+	movq	%rsi, -552(%rbp)
+	cmovgq	%rsi, %rax
+	movq	%rax, -248(%rbp)
+	testq	%r12, %r12
+	movq	%r9, -160(%rbp)
+	movq	%rbx, -120(%rbp)
+	movq	%r11, -64(%rbp)
 	jle	.LBB15_6
-	movq	-136(%rbp), %rdi
-	movl	%edi, %ecx
-	andl	$3, %ecx
+	movl	%r12d, %eax
+	andl	$3, %eax
 	xorl	%edx, %edx
-	cmpq	$4, %rdi
-	jae	.LBB15_16
+	cmpq	$4, %r12
+	jae	.LBB15_20
 	xorl	%edi, %edi
-	movq	16(%rbp), %r12
+	movq	-64(%rbp), %r13
+	movq	16(%rbp), %rcx
 	jmp	.LBB15_3
-.LBB15_16:
+.LBB15_20:
 	movabsq	$9223372036854775804, %rsi
-	andq	%rdi, %rsi
+	andq	%r12, %rsi
 	movq	-56(%rbp), %r9
 	imull	%r14d, %r9d
 	leal	(%r9,%r9,2), %r10d
 	leal	(,%r9,4), %r11d
 	addl	%r9d, %r9d
 	xorl	%edi, %edi
-	movq	16(%rbp), %r12
+	movq	-64(%rbp), %r13
+	movq	16(%rbp), %rcx
 	.p2align	4
-.LBB15_17:
-	movl	%edx, (%r12,%rdi,4)
-	movq	-64(%rbp), %rbx
-	addl	%edx, %ebx
-	movl	%ebx, 4(%r12,%rdi,4)
+.LBB15_21:
+	movl	%edx, (%rcx,%rdi,4)
+	leal	(%rdx,%r13), %ebx
+	movl	%ebx, 4(%rcx,%rdi,4)
 	leal	(%r9,%rdx), %ebx
-	movl	%ebx, 8(%r12,%rdi,4)
+	movl	%ebx, 8(%rcx,%rdi,4)
 	leal	(%r10,%rdx), %ebx
-	movl	%ebx, 12(%r12,%rdi,4)
-	movq	-64(%rbp), %rbx
+	movl	%ebx, 12(%rcx,%rdi,4)
 	addq	$4, %rdi
 	addl	%r11d, %edx
 	cmpq	%rdi, %rsi
-	jne	.LBB15_17
+	jne	.LBB15_21
 .LBB15_3:
-	testq	%rcx, %rcx
+	testq	%rax, %rax
+	movq	-160(%rbp), %r9
+	movq	-120(%rbp), %rbx
+	movq	%r13, %r11
 	je	.LBB15_6
-	leaq	(%r12,%rdi,4), %rdx
+	leaq	(%rcx,%rdi,4), %rdx
 	movl	%r14d, %esi
 	imull	-56(%rbp), %esi
 	imull	%edi, %esi
@@ -12329,559 +14214,628 @@ convolution_input_gradient:
 .LBB15_5:
 	movl	%esi, (%rdx,%rdi,4)
 	incq	%rdi
-	addl	%ebx, %esi
-	cmpq	%rdi, %rcx
+	addl	%r11d, %esi
+	cmpq	%rdi, %rax
 	jne	.LBB15_5
 .LBB15_6:
-	cmpq	$0, -256(%rbp)
-	jle	.LBB15_47
-	movq	-136(%rbp), %rcx
-	movq	-64(%rbp), %rdx
-	imulq	%rdx, %rcx
-	movq	%rcx, -488(%rbp)
-	movq	-120(%rbp), %r9
-	movq	%r9, %r11
-	imulq	-128(%rbp), %r11
-	movq	%r11, -288(%rbp)
-	imulq	-160(%rbp), %r11
-	movq	%r11, -248(%rbp)
-	movq	-224(%rbp), %rsi
-	movq	%rsi, %rcx
-	movl	%r8d, %edi
-	movq	%rsi, %r8
-	xorq	$1, %rcx
-	movq	%rax, %r10
-	movq	-72(%rbp), %rax
-	imulq	%rdx, %rax
-	testl	%edi, %edi
+	movq	%r11, %rcx
+	imulq	-312(%rbp), %rcx
+	movq	%rcx, %rax
+	shrq	$32, %rax
+	movq	%r12, -272(%rbp)
+	movq	%rcx, -624(%rbp)
+	je	.LBB15_7
+	movl	$4096, %eax
+	xorl	%edx, %edx
+	idivq	%rcx
+	jmp	.LBB15_9
+.LBB15_7:
+	movl	$4096, %eax
+	xorl	%edx, %edx
+	divl	%ecx
+.LBB15_9:
+	cmpq	$2, %rax
+	movl	$1, %ecx
+	cmovgeq	%rax, %rcx
+	movq	%rcx, -304(%rbp)
+	cmpq	$0, -280(%rbp)
+	jle	.LBB15_23
+	movq	-128(%rbp), %r10
+	movq	%r10, %rcx
+	imulq	-136(%rbp), %rcx
+	movq	-272(%rbp), %rax
+	imulq	%r11, %rax
+	movq	%rax, -520(%rbp)
+	movq	%rcx, %rsi
+	movq	%rcx, -328(%rbp)
+	imulq	%r9, %rsi
+	movq	%rsi, -264(%rbp)
+	movq	-488(%rbp), %r13
+	movq	%r13, %rax
+	xorq	$1, %rax
+	testl	%r8d, %r8d
 	setne	%dl
-	testq	%r11, %r11
+	testq	%rsi, %rsi
 	setle	%dil
-	movq	%rax, %rsi
-	imulq	-96(%rbp), %rsi
-	movq	%rsi, -280(%rbp)
-	movq	%r15, %rsi
+	movq	%rbx, %rsi
 	xorq	$1, %rsi
-	orq	%rcx, %rsi
+	orq	%rax, %rsi
 	sete	-42(%rbp)
 	orb	%dl, %dil
 	movb	%dil, -41(%rbp)
-	movq	-232(%rbp), %rbx
-	movq	%rbx, %rcx
-	imulq	%r9, %rcx
-	movq	-344(%rbp), %r12
-	leaq	(,%r12,4), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -104(%rbp)
-	movq	%r13, %rcx
-	imulq	%r9, %rcx
+	movq	-232(%rbp), %r12
+	movq	%r12, %rax
+	imulq	%r10, %rax
+	movq	-192(%rbp), %rdx
+	leaq	(,%rdx,4), %rdx
+	leaq	(%rdx,%rax,4), %rsi
+	imulq	-304(%rbp), %rcx
 	shlq	$2, %rcx
-	movq	%rcx, -400(%rbp)
-	leaq	-1(%r14), %rcx
-	movq	%r8, %rdi
-	imulq	%rcx, %rdi
-	subq	%rbx, %rdi
-	imulq	%r9, %rdi
+	movq	%rcx, -152(%rbp)
+	movq	%r15, %rax
+	imulq	%r10, %rax
+	shlq	$2, %rax
+	movq	%rax, -448(%rbp)
+	leaq	-1(%r14), %rax
+	movq	%r13, %rdi
+	imulq	%rax, %rdi
+	subq	%r12, %rdi
+	imulq	%r10, %rdi
+	movq	-64(%rbp), %r11
+	imulq	%r10, %r13
+	movq	16(%rbp), %r10
 	movq	-144(%rbp), %r8
-	movq	%r8, %rsi
-	subq	-104(%rbp), %rsi
-	leaq	(,%r10,4), %r11
-	movq	%r11, -104(%rbp)
+	movq	%r8, %rcx
+	subq	%rsi, %rcx
+	movq	%rcx, -256(%rbp)
+	movq	-248(%rbp), %rcx
+	leaq	(,%rcx,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
 	subq	%rdx, %rdi
-	movq	%rdi, -472(%rbp)
-	movq	%rbx, %rdx
+	movq	%rdi, -504(%rbp)
+	movq	%r12, %rdx
 	movq	-56(%rbp), %rdi
 	imulq	%rdi, %rdx
-	movq	-104(%rbp), %r8
-	leaq	(%r8,%rdx,4), %r8
-	movq	-224(%rbp), %rbx
-	imulq	%r9, %rbx
-	movq	16(%rbp), %rdx
-	shlq	$2, %rax
-	movq	%rax, -408(%rbp)
-	imulq	%rdi, %rcx
-	addq	%r10, %rcx
-	leaq	(%rdx,%rcx,4), %rax
-	movq	%rax, -544(%rbp)
+	leaq	(%rsi,%rdx,4), %r8
+	movq	%r11, %r12
+	movq	-104(%rbp), %rdx
+	imulq	%rdx, %r12
+	movq	%r12, %rsi
+	imulq	-88(%rbp), %rsi
+	shlq	$2, %rsi
+	movq	%rsi, -344(%rbp)
+	shlq	$2, %r12
+	movq	%r12, -440(%rbp)
+	imulq	%rdi, %rax
+	addq	%rcx, %rax
+	leaq	(%r10,%rax,4), %rax
+	movq	%rax, -616(%rbp)
 	movq	%rdi, %rax
-	orq	%rbx, %rax
-	leaq	(%r12,%r15), %rcx
-	negq	%rcx
-	movq	%rcx, -536(%rbp)
-	movq	%r15, %rcx
-	imulq	%rdi, %rcx
-	subq	%r12, %rcx
-	movq	%rcx, -528(%rbp)
-	leaq	(%rdx,%r10,4), %rcx
-	movq	%rcx, -152(%rbp)
-	leaq	(%rdx,%r10,4), %rcx
-	movq	%rcx, -520(%rbp)
-	leaq	(%rdx,%r10,4), %rcx
-	addq	$16, %rcx
-	movq	%rcx, -456(%rbp)
-	shlq	$2, %rbx
-	movq	%rbx, -704(%rbp)
-	addq	%rdx, %r8
-	movq	%r8, -464(%rbp)
-	movq	%r14, %rbx
-	imulq	-72(%rbp), %rbx
-	shlq	$2, %rbx
-	leaq	(,%r13,4), %rcx
-	movq	%rcx, -392(%rbp)
-	subq	%rcx, %rbx
-	imulq	%rdi, %rbx
+	orq	%r13, %rax
+	movq	-192(%rbp), %r12
+	leaq	(%r12,%rbx), %rsi
+	negq	%rsi
+	movq	%rsi, -608(%rbp)
+	movq	%rbx, %rsi
+	imulq	%rdi, %rsi
+	subq	%r12, %rsi
+	movq	%rsi, -600(%rbp)
+	leaq	(%r10,%rcx,4), %rsi
+	movq	%rsi, -168(%rbp)
+	leaq	(%r10,%rcx,4), %rsi
+	movq	%rsi, -592(%rbp)
+	leaq	(%r10,%rcx,4), %rsi
+	addq	$16, %rsi
+	movq	%rsi, -536(%rbp)
+	shlq	$2, %r13
+	movq	%r13, -792(%rbp)
+	addq	%r10, %r8
+	movq	%r8, -544(%rbp)
+	movq	%r14, %r12
+	imulq	%rdx, %r12
+	movq	-152(%rbp), %rdx
+	shlq	$2, %r12
+	leaq	(,%r15,4), %rcx
+	movq	%rcx, -432(%rbp)
+	subq	%rcx, %r12
+	imulq	%rdi, %r12
 	shrq	$61, %rax
 	andl	$1, %eax
-	movq	%rax, -624(%rbp)
-	movq	-248(%rbp), %rax
-	leaq	(,%rax,4), %rax
-	movq	-288(%rbp), %rcx
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, -304(%rbp)
-	movq	-280(%rbp), %rcx
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, -296(%rbp)
-	movq	-64(%rbp), %rcx
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, -384(%rbp)
-	leaq	(,%rdi,4), %rcx
-	movq	%rcx, -448(%rbp)
-	leaq	(,%r15,4), %rcx
-	movq	%rcx, -672(%rbp)
-	leaq	(,%r15,8), %rcx
-	movq	%rcx, -104(%rbp)
-	xorl	%edi, %edi
-	movq	%rsi, -480(%rbp)
-	movq	%rsi, -272(%rbp)
-	movq	%r15, -192(%rbp)
-	movq	%rax, -264(%rbp)
-	jmp	.LBB15_8
-	.p2align	4
-.LBB15_46:
-	incq	%rdi
+	movq	%rax, -712(%rbp)
 	movq	-264(%rbp), %rax
-	addq	%rax, -272(%rbp)
-	cmpq	-256(%rbp), %rdi
-	je	.LBB15_47
-.LBB15_8:
-	imulq	%rdi, %rax
-	movq	%rax, %r12
-	movq	-488(%rbp), %rax
-	movq	%rdi, -352(%rbp)
-	imulq	%rdi, %rax
-	movq	-504(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -752(%rbp)
-	movq	%rdx, -744(%rbp)
-	movq	-136(%rbp), %rax
-	movq	%rax, -736(%rbp)
-	movq	$1, -728(%rbp)
-	movq	-64(%rbp), %rax
-	movq	%rax, -720(%rbp)
-	movq	$0, -712(%rbp)
-	movl	$1, %esi
-	movq	-512(%rbp), %rdi
-	movq	-496(%rbp), %rdx
+	leaq	(,%rax,4), %r13
+	movq	-328(%rbp), %rax
+	leaq	(,%rax,4), %rax
+	movq	%rax, -336(%rbp)
+	leaq	(,%r11,4), %rax
+	movq	%rax, -424(%rbp)
+	leaq	(,%rdi,4), %rax
+	movq	%rax, -496(%rbp)
+	leaq	(,%rbx,4), %rax
+	movq	%rax, -760(%rbp)
+	leaq	(,%rbx,8), %rax
+	movq	%rax, -248(%rbp)
 	xorl	%ecx, %ecx
-	leaq	-752(%rbp), %r8
-	movq	-152(%rbp), %r9
-	pushq	%rdx
-	pushq	%rax
-	callq	conv_product
-	addq	$16, %rsp
+	movq	-256(%rbp), %rax
+	movq	%rax, -288(%rbp)
+	movq	%r13, -512(%rbp)
+	jmp	.LBB15_11
+	.p2align	4
+.LBB15_22:
+	movq	-296(%rbp), %rcx
+	incq	%rcx
+	movq	-512(%rbp), %r13
+	addq	%r13, -288(%rbp)
+	cmpq	-280(%rbp), %rcx
+	movq	16(%rbp), %r10
+	je	.LBB15_23
+.LBB15_11:
+	movq	%r13, %rax
+	imulq	%rcx, %rax
+	movq	%rax, -96(%rbp)
+	movq	-520(%rbp), %rax
+	movq	%rcx, -296(%rbp)
+	imulq	%rcx, %rax
+	movq	-528(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -840(%rbp)
+	movq	%r10, -832(%rbp)
+	movq	-272(%rbp), %rax
+	movq	%rax, -824(%rbp)
+	movq	$1, -816(%rbp)
+	movq	%r11, -808(%rbp)
+	movq	$0, -800(%rbp)
 	cmpb	$0, -41(%rbp)
-	jne	.LBB15_10
+	jne	.LBB15_13
 	movq	-144(%rbp), %rax
-	leaq	(%rax,%r12), %rdi
+	movq	-96(%rbp), %rcx
+	leaq	(%rax,%rcx), %rdi
 	xorl	%esi, %esi
-	movq	-264(%rbp), %rdx
+	movq	%r13, %rdx
 	callq	memset@PLT
-.LBB15_10:
-	cmpq	$0, -160(%rbp)
-	movq	16(%rbp), %rdx
-	movq	-352(%rbp), %rdi
-	jle	.LBB15_46
-	movq	%rdi, %rax
-	imulq	-248(%rbp), %rax
+	movq	-152(%rbp), %rdx
+	movq	-64(%rbp), %r11
+	movq	-160(%rbp), %r9
+.LBB15_13:
+	testq	%r9, %r9
+	jle	.LBB15_22
+	movq	-296(%rbp), %rax
+	imulq	-264(%rbp), %rax
 	movq	-144(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -560(%rbp)
-	movq	-480(%rbp), %rax
-	addq	%r12, %rax
-	movq	%rax, -552(%rbp)
-	addq	-472(%rbp), %r12
-	movq	%r12, -568(%rbp)
-	movq	-464(%rbp), %rax
-	movq	%rax, -328(%rbp)
-	movq	-152(%rbp), %rax
-	movq	%rax, -320(%rbp)
-	movq	-272(%rbp), %rax
-	movq	%rax, -176(%rbp)
-	movq	-456(%rbp), %rax
-	movq	%rax, -312(%rbp)
-	movq	$0, -168(%rbp)
-	jmp	.LBB15_12
-	.p2align	4
-.LBB15_45:
-	movq	-168(%rbp), %rsi
-	incq	%rsi
-	movq	-296(%rbp), %rax
-	addq	%rax, -312(%rbp)
-	movq	-176(%rbp), %rcx
-	addq	-304(%rbp), %rcx
-	movq	%rcx, -176(%rbp)
-	addq	%rax, -320(%rbp)
-	addq	%rax, -328(%rbp)
-	movq	%rsi, -168(%rbp)
-	cmpq	-160(%rbp), %rsi
-	je	.LBB15_46
-.LBB15_12:
-	cmpq	$0, -72(%rbp)
-	jle	.LBB15_45
-	movq	-304(%rbp), %rsi
-	movq	-168(%rbp), %rdx
-	imulq	%rdx, %rsi
-	movq	-296(%rbp), %rdi
-	imulq	%rdx, %rdi
-	movq	-288(%rbp), %rax
-	imulq	%rdx, %rax
-	movq	-280(%rbp), %rcx
-	imulq	%rdx, %rcx
-	movq	-560(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, -336(%rbp)
-	movq	-152(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
 	movq	%rax, -632(%rbp)
-	movq	-552(%rbp), %rax
-	addq	%rsi, %rax
-	movq	%rax, -584(%rbp)
-	addq	-568(%rbp), %rsi
-	movq	%rsi, -600(%rbp)
-	movq	-520(%rbp), %rax
-	addq	%rdi, %rax
-	movq	%rax, -576(%rbp)
-	addq	-544(%rbp), %rdi
-	movq	%rdi, -592(%rbp)
-	movq	-328(%rbp), %rax
-	movq	%rax, -376(%rbp)
-	movq	-320(%rbp), %rax
-	movq	%rax, -368(%rbp)
-	movq	-176(%rbp), %rax
-	movq	%rax, -184(%rbp)
-	movq	-312(%rbp), %rax
-	movq	%rax, -360(%rbp)
-	movq	-528(%rbp), %r8
-	movq	-536(%rbp), %rsi
-	movq	$0, -112(%rbp)
-	jmp	.LBB15_14
+	movq	-256(%rbp), %rax
+	movq	-96(%rbp), %rcx
+	addq	%rcx, %rax
+	movq	%rax, -568(%rbp)
+	addq	-504(%rbp), %rcx
+	movq	%rcx, -96(%rbp)
+	movq	-288(%rbp), %rax
+	xorl	%ecx, %ecx
+	xorl	%esi, %esi
+	jmp	.LBB15_15
 	.p2align	4
-.LBB15_44:
-	movq	-112(%rbp), %rdx
-	incq	%rdx
-	movq	-608(%rbp), %rsi
-	addq	%r13, %rsi
-	movq	-616(%rbp), %r8
-	addq	%r13, %r8
-	movq	-384(%rbp), %rax
+.LBB15_52:
+	movq	-584(%rbp), %rcx
+	incq	%rcx
+	movq	-152(%rbp), %rdx
+	movq	-320(%rbp), %rax
+	addq	%rdx, %rax
+	movq	-576(%rbp), %rdi
+	movq	%rdi, %rsi
+	movq	-160(%rbp), %r9
+	cmpq	%r9, %rdi
+	movq	-64(%rbp), %r11
+	jge	.LBB15_22
+.LBB15_15:
+	movq	%rax, -320(%rbp)
+	movq	%rsi, -392(%rbp)
+	movq	%rdx, %r13
+	movq	%rcx, -584(%rbp)
+	imulq	%rcx, %r13
+	movq	-304(%rbp), %rax
+	addq	%rsi, %rax
+	cmpq	%r9, %rax
+	movq	%rax, -576(%rbp)
+	cmovlq	%rax, %r9
+	movq	%rsi, %rax
+	movq	-312(%rbp), %rdx
+	imulq	%rdx, %rax
+	movq	-560(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rdi
+	movq	%r9, -656(%rbp)
+	movq	%r9, %rax
+	subq	%rsi, %rax
+	imulq	%rdx, %rax
+	movl	$1, %esi
+	movq	-552(%rbp), %rdx
+	xorl	%ecx, %ecx
+	leaq	-840(%rbp), %r8
+	movq	-168(%rbp), %r9
+	pushq	%rax
+	pushq	%r11
+	callq	conv_product
+	movq	-392(%rbp), %rdx
+	addq	$16, %rsp
+	movq	-568(%rbp), %rax
+	addq	%r13, %rax
+	movq	%rax, -640(%rbp)
+	addq	-96(%rbp), %r13
+	movq	%r13, -648(%rbp)
+	movq	-544(%rbp), %rax
+	movq	%rax, -376(%rbp)
+	movq	-168(%rbp), %rax
+	movq	%rax, -368(%rbp)
+	movq	-320(%rbp), %rax
+	movq	%rax, -184(%rbp)
+	movq	-536(%rbp), %rax
+	movq	%rax, -360(%rbp)
+	movq	$0, -352(%rbp)
+	movq	%rdx, -176(%rbp)
+	jmp	.LBB15_16
+	.p2align	4
+.LBB15_51:
+	movq	-176(%rbp), %rsi
+	incq	%rsi
+	incq	-352(%rbp)
+	movq	-344(%rbp), %rax
 	addq	%rax, -360(%rbp)
 	movq	-184(%rbp), %rcx
-	addq	-392(%rbp), %rcx
+	addq	-336(%rbp), %rcx
 	movq	%rcx, -184(%rbp)
 	addq	%rax, -368(%rbp)
 	addq	%rax, -376(%rbp)
+	movq	%rsi, -176(%rbp)
+	cmpq	-656(%rbp), %rsi
+	je	.LBB15_52
+.LBB15_16:
+	cmpq	$0, -104(%rbp)
+	jle	.LBB15_51
+	movq	-336(%rbp), %rsi
+	movq	-352(%rbp), %rax
+	imulq	%rax, %rsi
+	movq	-344(%rbp), %rdi
+	imulq	%rax, %rdi
+	movq	-328(%rbp), %rax
+	movq	-176(%rbp), %rcx
+	imulq	%rcx, %rax
+	subq	%rdx, %rcx
+	imulq	-624(%rbp), %rcx
+	movq	-632(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -384(%rbp)
+	movq	-168(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -720(%rbp)
+	movq	-640(%rbp), %rax
+	addq	%rsi, %rax
+	movq	%rax, -672(%rbp)
+	addq	-648(%rbp), %rsi
+	movq	%rsi, -688(%rbp)
+	movq	-592(%rbp), %rax
+	addq	%rdi, %rax
+	movq	%rax, -664(%rbp)
+	addq	-616(%rbp), %rdi
+	movq	%rdi, -680(%rbp)
+	movq	-376(%rbp), %rax
+	movq	%rax, -416(%rbp)
+	movq	-368(%rbp), %rax
+	movq	%rax, -408(%rbp)
+	movq	-184(%rbp), %rax
+	movq	%rax, -200(%rbp)
+	movq	-360(%rbp), %rax
+	movq	%rax, -400(%rbp)
+	movq	-600(%rbp), %r8
+	movq	-608(%rbp), %rsi
+	movq	$0, -112(%rbp)
+	jmp	.LBB15_18
+	.p2align	4
+.LBB15_50:
+	movq	-112(%rbp), %rdx
+	incq	%rdx
+	movq	-696(%rbp), %rsi
+	addq	%r15, %rsi
+	movq	-704(%rbp), %r8
+	addq	%r15, %r8
+	movq	-424(%rbp), %rax
+	addq	%rax, -400(%rbp)
+	movq	-200(%rbp), %rcx
+	addq	-432(%rbp), %rcx
+	movq	%rcx, -200(%rbp)
+	addq	%rax, -408(%rbp)
+	addq	%rax, -416(%rbp)
 	movq	%rdx, -112(%rbp)
-	cmpq	-72(%rbp), %rdx
-	movq	-192(%rbp), %r15
-	movq	16(%rbp), %rdx
-	movq	-352(%rbp), %rdi
-	je	.LBB15_45
-.LBB15_14:
+	cmpq	-104(%rbp), %rdx
+	movq	-120(%rbp), %rbx
+	movq	-392(%rbp), %rdx
+	je	.LBB15_51
+.LBB15_18:
 	cmpq	$0, -56(%rbp)
-	movq	%rsi, -608(%rbp)
-	jle	.LBB15_15
+	movq	%rsi, -696(%rbp)
+	jle	.LBB15_19
 	movq	%rsi, %rax
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB15_19:
-	addq	%r15, %rax
-	jns	.LBB15_22
+.LBB15_25:
+	addq	%rbx, %rax
+	jns	.LBB15_28
 	incq	%r9
 	cmpq	%r9, -56(%rbp)
-	jne	.LBB15_19
+	jne	.LBB15_25
 	movq	-56(%rbp), %r9
-	jmp	.LBB15_22
+	jmp	.LBB15_28
 	.p2align	4
-.LBB15_15:
+.LBB15_19:
 	xorl	%r9d, %r9d
-.LBB15_22:
-	movq	-392(%rbp), %rdx
+.LBB15_28:
+	movq	-432(%rbp), %rdx
 	movq	-112(%rbp), %rsi
 	imulq	%rsi, %rdx
-	movq	-384(%rbp), %rax
+	movq	-424(%rbp), %rax
 	imulq	%rsi, %rax
-	imulq	%r13, %rsi
-	subq	-344(%rbp), %rsi
+	imulq	%r15, %rsi
+	subq	-192(%rbp), %rsi
 	movq	-56(%rbp), %rdi
 	cmpq	%rdi, %r9
 	movq	%rdi, %rcx
 	cmovlq	%r9, %rcx
-	movq	%r8, -616(%rbp)
+	movq	%r8, -704(%rbp)
 	.p2align	4
-.LBB15_23:
+.LBB15_29:
 	cmpq	%r9, %rdi
-	jle	.LBB15_26
+	jle	.LBB15_32
 	decq	%rdi
-	subq	%r15, %r8
-	cmpq	-120(%rbp), %r8
-	jge	.LBB15_23
+	subq	%rbx, %r8
+	cmpq	-128(%rbp), %r8
+	jge	.LBB15_29
 	incq	%rdi
 	movq	%rdi, %rcx
-.LBB15_26:
-	movq	%r9, -88(%rbp)
+.LBB15_32:
+	movq	%r9, -80(%rbp)
 	cmpb	$0, -42(%rbp)
-	je	.LBB15_27
-	cmpq	$0, -128(%rbp)
-	jle	.LBB15_44
-	movq	-336(%rbp), %rax
+	je	.LBB15_33
+	cmpq	$0, -136(%rbp)
+	jle	.LBB15_50
+	movq	-384(%rbp), %rax
 	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, -80(%rbp)
-	movq	-88(%rbp), %rdx
+	movq	%rax, -72(%rbp)
+	movq	-80(%rbp), %rdx
 	leaq	8(%rdx), %rax
-	movq	%rax, -200(%rbp)
-	movq	-376(%rbp), %r12
-	leaq	(%r12,%rdx,4), %rdi
+	movq	%rax, -208(%rbp)
+	movq	-416(%rbp), %r13
+	leaq	(,%rdx,4), %rdi
+	addq	%r13, %rdi
 	movq	-232(%rbp), %rdx
 	xorl	%esi, %esi
-	jmp	.LBB15_50
+	jmp	.LBB15_55
 	.p2align	4
-.LBB15_55:
-	movq	-208(%rbp), %rsi
+.LBB15_60:
+	movq	-216(%rbp), %rsi
 	incq	%rsi
-	movq	-448(%rbp), %rax
+	movq	-496(%rbp), %rax
 	movq	-240(%rbp), %rdi
 	addq	%rax, %rdi
 	incq	%rdx
-	addq	%rax, %r12
-	cmpq	-128(%rbp), %rsi
-	je	.LBB15_44
-.LBB15_50:
-	movq	%r12, -216(%rbp)
-	movq	%rsi, -208(%rbp)
+	addq	%rax, %r13
+	cmpq	-136(%rbp), %rsi
+	je	.LBB15_50
+.LBB15_55:
+	movq	%r13, -224(%rbp)
+	movq	%rsi, -216(%rbp)
 	movq	%rsi, %rax
-	imulq	-120(%rbp), %rax
-	movq	-80(%rbp), %rsi
+	imulq	-128(%rbp), %rax
+	movq	-72(%rbp), %rsi
 	leaq	(%rsi,%rax,4), %r11
-	movq	-88(%rbp), %rax
+	movq	-80(%rbp), %rax
 	movq	%rdi, -240(%rbp)
-	movq	-200(%rbp), %r8
+	movq	-208(%rbp), %r8
 	movq	%r8, %rsi
 	cmpq	%rcx, %r8
-	jle	.LBB15_56
-.LBB15_51:
+	jle	.LBB15_61
+.LBB15_56:
 	cmpq	%rcx, %rax
-	movq	-216(%rbp), %r12
-	jge	.LBB15_55
-	leaq	(%r12,%rax,4), %rsi
-	jmp	.LBB15_53
+	movq	-224(%rbp), %r13
+	jge	.LBB15_60
+	leaq	(,%rax,4), %rsi
+	addq	%r13, %rsi
+	jmp	.LBB15_58
 	.p2align	4
-.LBB15_57:
+.LBB15_62:
 	movups	%xmm0, (%r11,%rax,4)
 	movups	%xmm1, 16(%r11,%rax,4)
 	movq	%rsi, %rax
 	addq	$8, %rsi
 	addq	$32, %rdi
 	cmpq	%rcx, %rsi
-	jg	.LBB15_51
-.LBB15_56:
+	jg	.LBB15_56
+.LBB15_61:
 	movups	(%r11,%rax,4), %xmm0
 	movups	16(%r11,%rax,4), %xmm1
-	movq	-96(%rbp), %r10
-	movq	%r10, %r12
+	movq	-88(%rbp), %r10
+	movq	%r10, %r13
 	movq	%rdx, %r9
 	movq	%rdi, %r8
 	testq	%r10, %r10
-	jg	.LBB15_58
-	jmp	.LBB15_57
+	jg	.LBB15_63
+	jmp	.LBB15_62
 	.p2align	4
-.LBB15_60:
-	addq	%rbx, %r8
-	subq	%r13, %r9
-	decq	%r12
-	je	.LBB15_57
-.LBB15_58:
+.LBB15_65:
+	addq	%r12, %r8
+	subq	%r15, %r9
+	decq	%r13
+	je	.LBB15_62
+.LBB15_63:
 	testq	%r9, %r9
-	setns	%r15b
+	setns	%bl
 	cmpq	%r14, %r9
 	setl	%r10b
-	andb	%r15b, %r10b
+	andb	%bl, %r10b
 	cmpb	$1, %r10b
-	jne	.LBB15_60
+	jne	.LBB15_65
 	movups	(%r8), %xmm2
 	movups	16(%r8), %xmm3
 	addps	%xmm3, %xmm1
 	addps	%xmm2, %xmm0
-	jmp	.LBB15_60
+	jmp	.LBB15_65
 	.p2align	4
-.LBB15_54:
+.LBB15_59:
 	movss	%xmm0, (%r11,%rax,4)
 	incq	%rax
 	addq	$4, %rsi
 	cmpq	%rcx, %rax
-	je	.LBB15_55
-.LBB15_53:
+	je	.LBB15_60
+.LBB15_58:
 	movss	(%r11,%rax,4), %xmm0
-	movq	-96(%rbp), %r10
+	movq	-88(%rbp), %r10
 	movq	%r10, %rdi
 	movq	%rdx, %r8
 	movq	%rsi, %r9
 	testq	%r10, %r10
-	jg	.LBB15_61
-	jmp	.LBB15_54
+	jg	.LBB15_66
+	jmp	.LBB15_59
 	.p2align	4
-.LBB15_63:
-	addq	%rbx, %r9
-	subq	%r13, %r8
+.LBB15_68:
+	addq	%r12, %r9
+	subq	%r15, %r8
 	decq	%rdi
-	je	.LBB15_54
-.LBB15_61:
+	je	.LBB15_59
+.LBB15_66:
 	testq	%r8, %r8
 	setns	%r10b
 	cmpq	%r14, %r8
-	setl	%r15b
-	andb	%r10b, %r15b
-	cmpb	$1, %r15b
-	jne	.LBB15_63
+	setl	%bl
+	andb	%r10b, %bl
+	cmpb	$1, %bl
+	jne	.LBB15_68
 	addss	(%r9), %xmm0
-	jmp	.LBB15_63
+	jmp	.LBB15_68
 	.p2align	4
-.LBB15_27:
-	cmpq	$0, -96(%rbp)
-	jle	.LBB15_44
-	cmpq	$1, -192(%rbp)
+.LBB15_33:
+	cmpq	$0, -88(%rbp)
+	jle	.LBB15_50
+	cmpq	$1, -120(%rbp)
 	sete	%dil
-	movq	-336(%rbp), %r8
+	movq	-384(%rbp), %r8
 	leaq	(%r8,%rsi,4), %rsi
-	movq	%rsi, -680(%rbp)
+	movq	%rsi, -768(%rbp)
 	movq	%rcx, %r9
-	movq	-88(%rbp), %r8
+	movq	-80(%rbp), %r8
 	subq	%r8, %r9
-	movq	-584(%rbp), %rsi
+	movq	-672(%rbp), %rsi
 	addq	%rdx, %rsi
 	leaq	(%rsi,%r8,4), %rsi
-	movq	%rsi, -664(%rbp)
-	addq	-600(%rbp), %rdx
+	movq	%rsi, -752(%rbp)
+	addq	-688(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, -656(%rbp)
-	movq	-576(%rbp), %rdx
+	movq	%rdx, -744(%rbp)
+	movq	-664(%rbp), %rdx
 	addq	%rax, %rdx
 	leaq	(%rdx,%r8,4), %rdx
-	movq	%rdx, -648(%rbp)
-	addq	-592(%rbp), %rax
+	movq	%rdx, -736(%rbp)
+	addq	-680(%rbp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -640(%rbp)
+	movq	%rax, -728(%rbp)
 	cmpq	$8, %r9
 	setae	%dl
 	andb	%dil, %dl
-	movq	%r9, -200(%rbp)
+	movq	%r9, -208(%rbp)
 	movq	%r9, %rsi
 	andq	$-8, %rsi
 	leaq	(%r8,%rsi), %rax
-	movq	%rax, -696(%rbp)
-	movq	-360(%rbp), %rax
+	movq	%rax, -784(%rbp)
+	movq	-400(%rbp), %rax
 	leaq	(%rax,%r8,4), %rax
-	movq	%rax, -440(%rbp)
-	movq	-184(%rbp), %rax
+	movq	%rax, -480(%rbp)
+	movq	-200(%rbp), %rax
 	leaq	(%rax,%r8,4), %rdi
-	movq	%rdi, -432(%rbp)
+	movq	%rdi, -472(%rbp)
 	notb	%dl
 	movb	%dl, -43(%rbp)
-	movq	-368(%rbp), %rdx
-	movq	%rdx, -424(%rbp)
-	movq	%rax, -416(%rbp)
-	movq	$0, -80(%rbp)
-	jmp	.LBB15_29
+	movq	-408(%rbp), %rdx
+	movq	%rdx, -464(%rbp)
+	movq	%rax, -456(%rbp)
+	movq	$0, -72(%rbp)
+	jmp	.LBB15_35
 	.p2align	4
-.LBB15_43:
-	movq	-80(%rbp), %rdi
+.LBB15_49:
+	movq	-72(%rbp), %rdi
 	incq	%rdi
-	movq	-408(%rbp), %rax
-	addq	%rax, -440(%rbp)
-	movq	-400(%rbp), %rdx
-	addq	%rdx, -432(%rbp)
-	addq	%rdx, -416(%rbp)
-	addq	%rax, -424(%rbp)
-	movq	%rdi, -80(%rbp)
-	cmpq	-96(%rbp), %rdi
-	je	.LBB15_44
-.LBB15_29:
+	movq	-440(%rbp), %rdx
+	addq	%rdx, -480(%rbp)
+	movq	-448(%rbp), %rax
+	addq	%rax, -472(%rbp)
+	addq	%rax, -456(%rbp)
+	addq	%rdx, -464(%rbp)
+	movq	%rdi, -72(%rbp)
+	cmpq	-88(%rbp), %rdi
+	je	.LBB15_50
+.LBB15_35:
 	testq	%r14, %r14
-	jle	.LBB15_43
-	movq	-400(%rbp), %rax
-	movq	-80(%rbp), %r11
+	jle	.LBB15_49
+	movq	-448(%rbp), %rax
+	movq	-72(%rbp), %r11
 	imulq	%r11, %rax
-	movq	-664(%rbp), %rdx
+	movq	-752(%rbp), %rdx
 	addq	%rax, %rdx
-	addq	-656(%rbp), %rax
-	movq	-408(%rbp), %rdi
+	addq	-744(%rbp), %rax
+	movq	-440(%rbp), %rdi
 	imulq	%r11, %rdi
-	movq	-648(%rbp), %r8
+	movq	-736(%rbp), %r8
 	addq	%rdi, %r8
-	addq	-640(%rbp), %rdi
+	addq	-728(%rbp), %rdi
 	movq	%r11, %r9
-	imulq	-72(%rbp), %r9
+	imulq	-104(%rbp), %r9
 	addq	-112(%rbp), %r9
 	imulq	-64(%rbp), %r9
-	movq	-632(%rbp), %r10
+	movq	-720(%rbp), %r10
 	leaq	(%r10,%r9,4), %r9
-	movq	%r9, -688(%rbp)
-	imulq	%r13, %r11
+	movq	%r9, -776(%rbp)
+	imulq	%r15, %r11
 	movq	%r11, -240(%rbp)
 	cmpq	%rdi, %rdx
 	setb	%dl
 	cmpq	%rax, %r8
 	setb	%al
 	andb	%dl, %al
-	orb	-624(%rbp), %al
+	orb	-712(%rbp), %al
 	orb	-43(%rbp), %al
-	movb	%al, -216(%rbp)
-	movq	-424(%rbp), %rdi
-	movq	-416(%rbp), %rdx
-	movq	-432(%rbp), %r11
-	movq	-440(%rbp), %r10
-	xorl	%r12d, %r12d
-	jmp	.LBB15_31
+	movb	%al, -224(%rbp)
+	movq	-464(%rbp), %rdi
+	movq	-456(%rbp), %rdx
+	movq	-472(%rbp), %r11
+	movq	-480(%rbp), %r10
+	xorl	%r13d, %r13d
+	jmp	.LBB15_37
 	.p2align	4
-.LBB15_42:
-	incq	%r12
-	movq	-448(%rbp), %r8
+.LBB15_48:
+	incq	%r13
+	movq	-496(%rbp), %r8
 	addq	%r8, %r10
-	movq	-704(%rbp), %rax
+	movq	-792(%rbp), %rax
 	addq	%rax, %r11
 	addq	%rax, %rdx
 	addq	%r8, %rdi
-	cmpq	%r14, %r12
-	je	.LBB15_43
-.LBB15_31:
-	movq	%r12, %r8
-	imulq	-224(%rbp), %r8
+	cmpq	%r14, %r13
+	je	.LBB15_49
+.LBB15_37:
+	movq	%r13, %r8
+	imulq	-488(%rbp), %r8
 	subq	-232(%rbp), %r8
 	addq	-240(%rbp), %r8
 	setns	%al
-	cmpq	-128(%rbp), %r8
+	cmpq	-136(%rbp), %r8
 	setl	%r9b
 	andb	%al, %r9b
 	cmpb	$1, %r9b
-	jne	.LBB15_42
-	cmpq	-88(%rbp), %rcx
-	jle	.LBB15_42
-	movq	-88(%rbp), %r9
-	testb	$1, -216(%rbp)
-	jne	.LBB15_37
+	jne	.LBB15_48
+	cmpq	-80(%rbp), %rcx
+	jle	.LBB15_48
+	movq	-80(%rbp), %r9
+	testb	$1, -224(%rbp)
+	jne	.LBB15_43
 	xorl	%eax, %eax
 	.p2align	4
-.LBB15_35:
+.LBB15_41:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	(%r11,%rax,4), %xmm2
@@ -12892,53 +14846,53 @@ convolution_input_gradient:
 	movups	%xmm0, 16(%r11,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB15_35
-	movq	-696(%rbp), %r9
-	cmpq	%rsi, -200(%rbp)
-	je	.LBB15_42
-.LBB15_37:
+	jne	.LBB15_41
+	movq	-784(%rbp), %r9
+	cmpq	%rsi, -208(%rbp)
+	je	.LBB15_48
+.LBB15_43:
 	movl	%ecx, %eax
 	subl	%r9d, %eax
-	leaq	1(%r9), %r15
+	leaq	1(%r9), %rbx
 	testb	$1, %al
-	je	.LBB15_39
-	imulq	-120(%rbp), %r8
-	movq	%r12, %rax
+	je	.LBB15_45
+	imulq	-128(%rbp), %r8
+	movq	%r13, %rax
 	imulq	-56(%rbp), %rax
-	movq	%r15, -208(%rbp)
-	movq	-680(%rbp), %r15
-	leaq	(%r15,%r8,4), %r8
-	movq	-688(%rbp), %r15
-	leaq	(%r15,%rax,4), %rax
-	movq	-208(%rbp), %r15
+	movq	%rbx, -216(%rbp)
+	movq	-768(%rbp), %rbx
+	leaq	(%rbx,%r8,4), %r8
+	movq	-776(%rbp), %rbx
+	leaq	(%rbx,%rax,4), %rax
+	movq	-216(%rbp), %rbx
 	movss	(%rax,%r9,4), %xmm0
-	imulq	-192(%rbp), %r9
+	imulq	-120(%rbp), %r9
 	addss	(%r8,%r9,4), %xmm0
 	movss	%xmm0, (%r8,%r9,4)
-	movq	%r15, %r9
-.LBB15_39:
-	cmpq	%r15, %rcx
-	je	.LBB15_42
+	movq	%rbx, %r9
+.LBB15_45:
+	cmpq	%rbx, %rcx
+	je	.LBB15_48
 	leaq	1(%r9), %r8
-	movq	-672(%rbp), %r15
-	imulq	%r15, %r8
-	imulq	%r9, %r15
+	movq	-760(%rbp), %rbx
+	imulq	%rbx, %r8
+	imulq	%r9, %rbx
 	movq	%rdx, %rax
 	.p2align	4
-.LBB15_41:
+.LBB15_47:
 	movss	(%rdi,%r9,4), %xmm0
-	addss	(%rax,%r15), %xmm0
-	movss	%xmm0, (%rax,%r15)
+	addss	(%rax,%rbx), %xmm0
+	movss	%xmm0, (%rax,%rbx)
 	movss	4(%rdi,%r9,4), %xmm0
 	addss	(%rax,%r8), %xmm0
 	movss	%xmm0, (%rax,%r8)
 	addq	$2, %r9
-	addq	-104(%rbp), %rax
+	addq	-248(%rbp), %rax
 	cmpq	%r9, %rcx
-	jne	.LBB15_41
-	jmp	.LBB15_42
-.LBB15_47:
-	addq	$712, %rsp
+	jne	.LBB15_47
+	jmp	.LBB15_48
+.LBB15_23:
+	addq	$808, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -12990,243 +14944,246 @@ max_pool_forward:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$728, %rsp
+	subq	$744, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rdx, -256(%rbp)
+	movq	%rdx, -248(%rbp)
 	movq	%rsi, -104(%rbp)
+	movq	%rdi, %rdx
 	movq	16(%rdi), %r15
-	movq	24(%rdi), %rdx
+	movq	24(%rdi), %rsi
 	movq	32(%rdi), %rax
 	movq	%rax, -64(%rbp)
 	movq	56(%rdi), %r10
 	movq	64(%rdi), %rax
 	movq	72(%rdi), %rbx
-	movq	80(%rdi), %rsi
-	imulq	(%rdi), %rcx
+	movq	80(%rdi), %rdi
+	imulq	(%rdx), %rcx
 	movq	%rcx, -112(%rbp)
-	orq	88(%rdi), %rbx
+	orq	88(%rdx), %rbx
 	movq	%rax, -120(%rbp)
 	orq	%rax, %rbx
-	movq	%rsi, -160(%rbp)
-	orq	%rsi, %rbx
-	movq	%rdx, -80(%rbp)
+	movq	%rdi, -160(%rbp)
+	orq	%rdi, %rbx
+	movq	%rsi, -96(%rbp)
 	je	.LBB16_2
 	movq	$0, -56(%rbp)
 .LBB16_15:
 	cmpq	$0, -112(%rbp)
-	jle	.LBB16_24
-	movq	8(%rdi), %rax
-	movq	96(%rdi), %rcx
-	movq	104(%rdi), %r8
-	movq	40(%rdi), %r9
-	movq	48(%rdi), %r12
-	movq	%r15, %r11
-	movq	%rax, -344(%rbp)
-	imulq	%rax, %r11
-	movq	%r8, %rax
-	movq	%rcx, -72(%rbp)
-	imulq	%rcx, %rax
-	movq	%rax, -240(%rbp)
-	movq	-80(%rbp), %rcx
-	movq	%rcx, %rax
-	xorq	$2, %rax
-	movq	-64(%rbp), %rdi
-	movq	%rdi, %rdx
-	xorq	$2, %rdx
-	orq	%rax, %rdx
+	movq	-96(%rbp), %r9
+	movq	-64(%rbp), %rcx
+	movq	-56(%rbp), %r8
+	jle	.LBB16_72
+	movq	8(%rdx), %rax
+	movq	96(%rdx), %r13
+	movq	104(%rdx), %rdi
+	movq	40(%rdx), %r11
+	movq	48(%rdx), %r14
+	movq	%r15, %r12
+	movq	%rax, -336(%rbp)
+	imulq	%rax, %r12
+	movq	%rdi, %rax
+	imulq	%r13, %rax
+	movq	%rax, -232(%rbp)
 	movq	%r9, %rax
 	xorq	$2, %rax
-	movq	%r12, %rsi
+	movq	%rcx, %rdx
+	xorq	$2, %rdx
+	orq	%rax, %rdx
+	movq	%r11, %rax
+	xorq	$2, %rax
+	movq	%r14, %rsi
 	xorq	$2, %rsi
 	orq	%rax, %rsi
 	orq	%rdx, %rsi
+	movq	%rdi, %rdx
 	movq	%r10, %rax
 	xorq	$1, %rax
 	orq	%rsi, %rax
-	movq	%r8, %rsi
+	movq	-64(%rbp), %rsi
 	orq	%rbx, %rax
 	setne	%al
-	cmpq	$8, %r8
-	setl	%dl
-	orb	%al, %dl
-	movb	%dl, -41(%rbp)
-	movq	%r9, -128(%rbp)
-	imulq	%r15, %r9
-	movq	%r9, -288(%rbp)
-	movq	-56(%rbp), %rax
-	leaq	-1(%rax), %rdx
-	movq	%rdx, -336(%rbp)
-	movq	%rdx, %r13
-	andq	$-2, %r13
-	negq	%r13
+	cmpq	$4, %rdi
+	setl	%cl
+	orb	%al, %cl
+	movb	%cl, -41(%rbp)
+	movq	%r11, -128(%rbp)
+	movq	%r11, %rax
+	movq	%r14, %r11
+	imulq	%r15, %rax
+	movq	%rax, -280(%rbp)
+	leaq	-1(%r8), %rcx
+	movq	%rcx, -328(%rbp)
+	andq	$-2, %rcx
+	negq	%rcx
+	movq	%rcx, -320(%rbp)
 	movq	-120(%rbp), %rax
-	movq	%rax, %rdx
-	negq	%rdx
-	movq	%rdx, -224(%rbp)
-	subq	%r10, %rdx
-	movq	%rdx, -216(%rbp)
-	movq	%r10, %rdx
-	imulq	%rcx, %rdx
-	subq	%rax, %rdx
-	movq	%rdx, -208(%rbp)
+	movq	%rax, %rcx
+	negq	%rcx
+	movq	%rcx, -216(%rbp)
+	subq	%r10, %rcx
+	movq	%rcx, -208(%rbp)
+	movq	%r10, %rcx
+	imulq	%r9, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, -200(%rbp)
 	movq	-160(%rbp), %rax
 	leaq	(%rax,%r10), %rcx
 	negq	%rcx
-	movq	%rcx, -280(%rbp)
-	movq	%r10, %rcx
-	imulq	%rdi, %rcx
-	subq	%rax, %rcx
 	movq	%rcx, -272(%rbp)
+	movq	%r10, %rcx
+	imulq	%rsi, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, -264(%rbp)
 	movq	%r10, %rax
 	imulq	%r15, %rax
 	pxor	%xmm0, %xmm0
 	leaq	(%r15,%r15), %rcx
-	movq	%rcx, -304(%rbp)
-	leaq	-8(%r8), %rcx
-	movq	%rcx, -296(%rbp)
-	movq	-896(%rbp), %rcx
-	movq	%rcx, -352(%rbp)
-	movq	%r11, -248(%rbp)
-	leaq	(,%r11,4), %rcx
-	movq	%rcx, -232(%rbp)
+	movq	%rcx, -288(%rbp)
+	leaq	-8(%rdi), %rcx
+	movq	%rcx, -368(%rbp)
+	leaq	-4(%rdi), %rcx
+	movq	%rcx, -360(%rbp)
+	movq	-912(%rbp), %rcx
+	movq	%rcx, -344(%rbp)
+	movq	%r12, -240(%rbp)
+	leaq	(,%r12,4), %rcx
+	movq	%rcx, -224(%rbp)
 	leaq	(,%r15,4), %rcx
-	movq	%rcx, -312(%rbp)
-	movq	%rax, -384(%rbp)
+	movq	%rcx, -304(%rbp)
+	movq	%rax, -392(%rbp)
 	leaq	(,%rax,4), %rax
-	movq	%rax, -376(%rbp)
+	movq	%rax, -384(%rbp)
 	xorl	%edi, %edi
 	movq	-104(%rbp), %rax
-	movq	%rax, -96(%rbp)
+	movq	%rax, -88(%rbp)
 	movq	%r15, -184(%rbp)
-	movq	%r8, -192(%rbp)
-	movq	%r12, -168(%rbp)
-	movq	%r13, -328(%rbp)
+	movq	%rdx, -192(%rbp)
+	movq	%r14, -168(%rbp)
+	movq	%r13, -296(%rbp)
 	jmp	.LBB16_17
 	.p2align	4
-.LBB16_23:
-	movq	-264(%rbp), %rdi
+.LBB16_71:
+	movq	-256(%rbp), %rdi
 	incq	%rdi
-	movq	-96(%rbp), %rax
-	addq	-232(%rbp), %rax
-	movq	%rax, -96(%rbp)
+	movq	-88(%rbp), %rax
+	addq	-224(%rbp), %rax
+	movq	%rax, -88(%rbp)
 	cmpq	-112(%rbp), %rdi
-	je	.LBB16_24
+	je	.LBB16_72
 .LBB16_17:
-	movq	-248(%rbp), %rax
+	movq	-240(%rbp), %rax
 	imulq	%rdi, %rax
 	movq	-104(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rdx
-	movq	-240(%rbp), %rax
-	movq	%rdi, -264(%rbp)
+	leaq	(%rcx,%rax,4), %rbx
+	movq	-232(%rbp), %rax
+	movq	%rdi, -256(%rbp)
 	imulq	%rdi, %rax
-	movq	-256(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, -136(%rbp)
 	cmpb	$0, -41(%rbp)
 	je	.LBB16_18
-	cmpq	$0, -72(%rbp)
-	movq	-80(%rbp), %r9
-	movq	-64(%rbp), %r11
-	movq	-56(%rbp), %rbx
-	jle	.LBB16_23
-	movq	-224(%rbp), %rax
-	movq	%rax, -144(%rbp)
-	movq	-208(%rbp), %rax
-	movq	%rax, -176(%rbp)
+	testq	%r13, %r13
+	jle	.LBB16_71
 	movq	-216(%rbp), %rax
+	movq	%rax, -144(%rbp)
+	movq	-200(%rbp), %rax
+	movq	%rax, -176(%rbp)
+	movq	-208(%rbp), %rax
 	movq	%rax, -152(%rbp)
-	movq	$0, -88(%rbp)
-	jmp	.LBB16_27
+	movq	$0, -80(%rbp)
+	jmp	.LBB16_25
 	.p2align	4
-.LBB16_38:
-	movq	-88(%rbp), %rcx
+.LBB16_36:
+	movq	-80(%rbp), %rcx
 	incq	%rcx
 	movq	-128(%rbp), %rax
 	addq	%rax, -152(%rbp)
 	addq	%rax, -176(%rbp)
 	addq	%rax, -144(%rbp)
-	movq	%rcx, -88(%rbp)
-	cmpq	-72(%rbp), %rcx
-	je	.LBB16_23
-.LBB16_27:
-	testq	%rsi, %rsi
-	jle	.LBB16_38
-	movq	-288(%rbp), %rax
-	movq	-88(%rbp), %rdi
+	movq	-296(%rbp), %r13
+	movq	%rcx, -80(%rbp)
+	cmpq	%r13, %rcx
+	je	.LBB16_71
+.LBB16_25:
+	testq	%rdx, %rdx
+	jle	.LBB16_36
+	movq	-280(%rbp), %rax
+	movq	-80(%rbp), %rdi
 	imulq	%rdi, %rax
 	movq	%rdi, %rcx
-	imulq	%rsi, %rcx
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, -360(%rbp)
+	imulq	%rdx, %rcx
+	leaq	(%rbx,%rax,4), %rax
+	movq	%rax, -352(%rbp)
 	imulq	-128(%rbp), %rdi
 	subq	-120(%rbp), %rdi
-	movq	%rdi, -320(%rbp)
+	movq	%rdi, -312(%rbp)
 	movq	-136(%rbp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -368(%rbp)
-	movq	-272(%rbp), %r14
-	movq	-280(%rbp), %rax
-	movq	%rax, -200(%rbp)
-	xorl	%edi, %edi
-	jmp	.LBB16_29
+	movq	%rax, -376(%rbp)
+	movq	-264(%rbp), %r12
+	movq	-272(%rbp), %rax
+	movq	%rax, -72(%rbp)
+	xorl	%r13d, %r13d
+	jmp	.LBB16_27
 	.p2align	4
-.LBB16_63:
-	movss	(%rdx,%rbx,4), %xmm2
+.LBB16_61:
+	movss	(%rbx,%rdx,4), %xmm2
 	movq	-184(%rbp), %r15
-	movq	-80(%rbp), %r9
-	movq	-64(%rbp), %r11
-	movq	-56(%rbp), %rbx
-	movq	-192(%rbp), %rsi
-	movq	-168(%rbp), %r12
-.LBB16_37:
-	movq	-368(%rbp), %rax
-	movss	%xmm2, (%rax,%rdi,4)
-	incq	%rdi
-	addq	%r12, -200(%rbp)
-	addq	%r12, %r14
-	cmpq	%rsi, %rdi
-	je	.LBB16_38
-.LBB16_29:
-	movq	%rdi, %r13
-	imulq	%r12, %r13
-	testq	%rbx, %rbx
-	je	.LBB16_39
-	movq	-360(%rbp), %rax
-	leaq	(%rax,%r13,4), %rax
-	movq	-352(%rbp), %rcx
+	movq	-96(%rbp), %r9
+	movq	-64(%rbp), %rsi
+	movq	-56(%rbp), %r8
+	movq	-192(%rbp), %rdx
+	movq	-168(%rbp), %r11
+.LBB16_35:
+	movq	-376(%rbp), %rax
+	movss	%xmm2, (%rax,%r13,4)
+	incq	%r13
+	addq	%r11, -72(%rbp)
+	addq	%r11, %r12
+	cmpq	%rdx, %r13
+	je	.LBB16_36
+.LBB16_27:
+	movq	%r13, %r14
+	imulq	%r11, %r14
+	testq	%r8, %r8
+	je	.LBB16_37
+	movq	-352(%rbp), %rax
+	leaq	(%rax,%r14,4), %rax
+	movq	-344(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm2
-	cmpq	$2, %rbx
-	jl	.LBB16_37
-	movl	$1, %r8d
-	movq	-328(%rbp), %r13
-	jne	.LBB16_33
+	cmpq	$2, %r8
+	jl	.LBB16_35
+	movl	$1, %edi
+	movq	-320(%rbp), %r14
+	jne	.LBB16_31
 	movaps	%xmm2, %xmm1
-	jmp	.LBB16_35
+	jmp	.LBB16_33
 	.p2align	4
-.LBB16_39:
+.LBB16_37:
 	testq	%r9, %r9
-	jle	.LBB16_40
+	jle	.LBB16_38
 	movq	-152(%rbp), %rax
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB16_42:
+.LBB16_40:
 	addq	%r10, %rax
-	jns	.LBB16_45
+	jns	.LBB16_43
 	incq	%r8
 	cmpq	%r8, %r9
-	jne	.LBB16_42
+	jne	.LBB16_40
 	movq	%r9, %r8
-	jmp	.LBB16_45
-.LBB16_33:
+	jmp	.LBB16_43
+.LBB16_31:
 	movaps	%xmm2, %xmm1
 	.p2align	4
-.LBB16_34:
-	movq	-896(%rbp,%r8,8), %rcx
-	movq	-888(%rbp,%r8,8), %rsi
+.LBB16_32:
+	movq	-912(%rbp,%rdi,8), %rcx
+	movq	-904(%rbp,%rdi,8), %rdx
 	movss	(%rax,%rcx,4), %xmm3
 	cmpltss	%xmm3, %xmm1
 	movaps	%xmm1, %xmm4
@@ -13243,7 +15200,7 @@ max_pool_forward:
 	orps	%xmm5, %xmm3
 	andnps	%xmm3, %xmm1
 	orps	%xmm4, %xmm1
-	movss	(%rax,%rsi,4), %xmm2
+	movss	(%rax,%rdx,4), %xmm2
 	movaps	%xmm1, %xmm3
 	cmpordss	%xmm1, %xmm3
 	movaps	%xmm2, %xmm4
@@ -13260,18 +15217,18 @@ max_pool_forward:
 	andnps	%xmm4, %xmm3
 	andps	%xmm2, %xmm1
 	orps	%xmm3, %xmm1
-	leaq	(%r8,%r13), %rcx
+	leaq	(%r14,%rdi), %rcx
 	addq	$2, %rcx
-	addq	$2, %r8
+	addq	$2, %rdi
 	movaps	%xmm1, %xmm2
 	cmpq	$1, %rcx
-	jne	.LBB16_34
-.LBB16_35:
+	jne	.LBB16_32
+.LBB16_33:
 	movaps	%xmm1, %xmm2
-	testb	$1, -336(%rbp)
-	movq	-192(%rbp), %rsi
-	je	.LBB16_37
-	movq	-896(%rbp,%r8,8), %rcx
+	testb	$1, -328(%rbp)
+	movq	-192(%rbp), %rdx
+	je	.LBB16_35
+	movq	-912(%rbp,%rdi,8), %rcx
 	movss	(%rax,%rcx,4), %xmm3
 	movaps	%xmm1, %xmm2
 	cmpltss	%xmm3, %xmm2
@@ -13289,140 +15246,206 @@ max_pool_forward:
 	orps	%xmm5, %xmm3
 	andnps	%xmm3, %xmm2
 	orps	%xmm4, %xmm2
-	jmp	.LBB16_37
-.LBB16_40:
+	jmp	.LBB16_35
+.LBB16_38:
 	xorl	%r8d, %r8d
-.LBB16_45:
-	subq	-160(%rbp), %r13
+.LBB16_43:
+	subq	-160(%rbp), %r14
 	cmpq	%r9, %r8
-	movq	%r9, %r12
-	cmovlq	%r8, %r12
+	movq	%r9, %rdi
+	cmovlq	%r8, %rdi
 	movq	-176(%rbp), %rcx
 	movq	%r9, %rax
-	movq	-344(%rbp), %rsi
+	movq	-336(%rbp), %rdx
 	.p2align	4
-.LBB16_46:
+.LBB16_44:
 	cmpq	%r8, %rax
-	jle	.LBB16_49
+	jle	.LBB16_47
 	decq	%rax
 	subq	%r10, %rcx
-	cmpq	%rsi, %rcx
-	jge	.LBB16_46
+	cmpq	%rdx, %rcx
+	jge	.LBB16_44
 	incq	%rax
-	movq	%rax, %r12
-.LBB16_49:
-	testq	%r11, %r11
-	jle	.LBB16_50
-	movq	-200(%rbp), %rax
+	movq	%rax, %rdi
+.LBB16_47:
+	testq	%rsi, %rsi
+	jle	.LBB16_48
+	movq	-72(%rbp), %rax
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB16_52:
-	addq	%r10, %rax
-	jns	.LBB16_55
-	incq	%r9
-	cmpq	%r9, %r11
-	jne	.LBB16_52
-	movq	%r11, %r9
-	jmp	.LBB16_55
 .LBB16_50:
+	addq	%r10, %rax
+	jns	.LBB16_53
+	incq	%r9
+	cmpq	%r9, %rsi
+	jne	.LBB16_50
+	movq	%rsi, %r9
+	jmp	.LBB16_53
+.LBB16_48:
 	xorl	%r9d, %r9d
-.LBB16_55:
-	cmpq	%r11, %r9
-	movq	%r11, %rax
+.LBB16_53:
+	cmpq	%rsi, %r9
+	movq	%rsi, %rax
 	cmovlq	%r9, %rax
-	movq	%r14, %rsi
-	movq	%r11, %rcx
+	movq	%r12, %rdx
+	movq	%rsi, %rcx
 	.p2align	4
-.LBB16_56:
+.LBB16_54:
 	cmpq	%r9, %rcx
-	jle	.LBB16_59
+	jle	.LBB16_57
 	decq	%rcx
-	subq	%r10, %rsi
-	cmpq	%r15, %rsi
-	jge	.LBB16_56
+	subq	%r10, %rdx
+	cmpq	%r15, %rdx
+	jge	.LBB16_54
 	incq	%rcx
 	movq	%rcx, %rax
-.LBB16_59:
+.LBB16_57:
 	imulq	%r10, %r8
-	imulq	%r10, %r12
-	movq	$-1, %rbx
-	cmpq	%r12, %r8
-	jge	.LBB16_63
-	movq	-320(%rbp), %rsi
-	addq	%rsi, %r12
+	imulq	%r10, %rdi
+	movq	$-1, %rdx
+	cmpq	%rdi, %r8
+	jge	.LBB16_61
+	movq	-312(%rbp), %rdx
+	addq	%rdx, %rdi
 	imulq	%r10, %r9
-	leaq	(%r9,%r13), %r11
+	leaq	(%r9,%r14), %r11
 	imulq	%r10, %rax
-	addq	%rax, %r13
+	addq	%rax, %r14
 	movq	-144(%rbp), %rcx
 	leaq	(%rcx,%r8), %r15
-	addq	%rsi, %r8
+	addq	%rdx, %r8
 	movq	-184(%rbp), %rcx
 	imulq	%r15, %rcx
-	imulq	-312(%rbp), %r15
-	addq	-96(%rbp), %r15
-	jmp	.LBB16_61
+	imulq	-304(%rbp), %r15
+	addq	-88(%rbp), %r15
+	movq	$-1, %rdx
+	jmp	.LBB16_59
 	.p2align	4
-.LBB16_62:
+.LBB16_60:
 	addq	%r10, %r8
-	addq	-384(%rbp), %rcx
-	addq	-376(%rbp), %r15
-	cmpq	%r12, %r8
-	jge	.LBB16_63
-.LBB16_61:
+	addq	-392(%rbp), %rcx
+	addq	-384(%rbp), %r15
+	cmpq	%rdi, %r8
+	jge	.LBB16_61
+.LBB16_59:
 	movq	%r11, %rsi
 	cmpq	%rax, %r9
-	jl	.LBB16_64
-	jmp	.LBB16_62
+	jl	.LBB16_62
+	jmp	.LBB16_60
 	.p2align	4
-.LBB16_68:
-	leaq	(%rcx,%rsi), %rbx
-.LBB16_69:
+.LBB16_66:
+	leaq	(%rcx,%rsi), %rdx
+.LBB16_67:
 	addq	%r10, %rsi
-	cmpq	%r13, %rsi
-	jge	.LBB16_62
-.LBB16_64:
-	testq	%rbx, %rbx
-	js	.LBB16_68
+	cmpq	%r14, %rsi
+	jge	.LBB16_60
+.LBB16_62:
+	testq	%rdx, %rdx
+	js	.LBB16_66
 	movss	(%r15,%rsi,4), %xmm2
-	movss	(%rdx,%rbx,4), %xmm1
+	movss	(%rbx,%rdx,4), %xmm1
 	ucomiss	%xmm1, %xmm2
-	ja	.LBB16_68
+	ja	.LBB16_66
 	ucomiss	%xmm2, %xmm2
-	jnp	.LBB16_69
+	jnp	.LBB16_67
 	ucomiss	%xmm1, %xmm1
-	jnp	.LBB16_68
-	jmp	.LBB16_69
+	jnp	.LBB16_66
+	jmp	.LBB16_67
 	.p2align	4
 .LBB16_18:
-	cmpq	$0, -72(%rbp)
-	jle	.LBB16_23
-	xorl	%edi, %edi
+	testq	%r13, %r13
+	jle	.LBB16_71
+	xorl	%ecx, %ecx
+	jmp	.LBB16_20
 	.p2align	4
+.LBB16_70:
+	movq	-72(%rbp), %rcx
+	incq	%rcx
+	cmpq	%r13, %rcx
+	movq	-56(%rbp), %r8
+	movq	-168(%rbp), %r11
+	je	.LBB16_71
 .LBB16_20:
-	movq	-304(%rbp), %rax
-	imulq	%rdi, %rax
-	leaq	(%rdx,%rax,4), %r8
-	leaq	(%r8,%r15,4), %r11
-	movq	%rdi, %rax
-	imulq	%rsi, %rax
-	movq	-136(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %r14
-	xorl	%r12d, %r12d
-	movq	-296(%rbp), %rax
+	movq	-288(%rbp), %rax
+	imulq	%rcx, %rax
+	movq	%rcx, -72(%rbp)
+	imulq	%rdx, %rcx
+	leaq	(%rbx,%rax,4), %r14
+	leaq	(%r14,%r15,4), %r12
+	movq	-136(%rbp), %rax
+	leaq	(%rax,%rcx,4), %r11
+	cmpq	$8, %rdx
+	jge	.LBB16_21
+	xorl	%eax, %eax
+	.p2align	4
+.LBB16_69:
+	movq	-360(%rbp), %rcx
+	cmpq	%rcx, %rax
+	cmovlq	%rax, %rcx
+	movups	(%r14,%rcx,8), %xmm3
+	movups	16(%r14,%rcx,8), %xmm2
+	movups	(%r12,%rcx,8), %xmm1
+	movups	16(%r12,%rcx,8), %xmm4
+	movaps	%xmm3, %xmm5
+	shufps	$136, %xmm2, %xmm5
+	shufps	$221, %xmm2, %xmm3
+	movaps	%xmm1, %xmm2
+	shufps	$136, %xmm4, %xmm2
+	shufps	$221, %xmm4, %xmm1
+	movaps	%xmm5, %xmm4
+	cmpnltps	%xmm3, %xmm4
+	movaps	%xmm3, %xmm6
+	cmpordps	%xmm0, %xmm6
+	movaps	%xmm5, %xmm7
+	cmpunordps	%xmm0, %xmm7
+	orps	%xmm6, %xmm7
+	andps	%xmm4, %xmm7
+	andps	%xmm7, %xmm5
+	andnps	%xmm3, %xmm7
+	orps	%xmm5, %xmm7
+	movaps	%xmm7, %xmm3
+	cmpnltps	%xmm2, %xmm3
+	movaps	%xmm2, %xmm4
+	cmpordps	%xmm0, %xmm4
+	movaps	%xmm7, %xmm5
+	cmpunordps	%xmm0, %xmm5
+	orps	%xmm4, %xmm5
+	andps	%xmm3, %xmm5
+	andps	%xmm5, %xmm7
+	andnps	%xmm2, %xmm5
+	orps	%xmm7, %xmm5
+	movaps	%xmm5, %xmm2
+	cmpnltps	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	cmpordps	%xmm0, %xmm3
+	movaps	%xmm5, %xmm4
+	cmpunordps	%xmm0, %xmm4
+	orps	%xmm3, %xmm4
+	andps	%xmm2, %xmm4
+	andps	%xmm4, %xmm5
+	andnps	%xmm1, %xmm4
+	orps	%xmm5, %xmm4
+	movups	%xmm4, (%r11,%rcx,4)
+	addq	$4, %rax
+	cmpq	%rdx, %rax
+	jl	.LBB16_69
+	jmp	.LBB16_70
 	.p2align	4
 .LBB16_21:
-	cmpq	%rax, %r12
-	movq	%rax, %r9
-	cmovlq	%r12, %r9
-	movups	(%r8,%r9,8), %xmm7
-	movups	16(%r8,%r9,8), %xmm3
-	movups	32(%r8,%r9,8), %xmm6
-	movups	48(%r8,%r9,8), %xmm4
-	movups	(%r11,%r9,8), %xmm2
-	movups	16(%r11,%r9,8), %xmm5
-	movups	32(%r11,%r9,8), %xmm1
-	movups	48(%r11,%r9,8), %xmm8
+	xorl	%edi, %edi
+	.p2align	4
+.LBB16_22:
+	movq	-368(%rbp), %r8
+	cmpq	%r8, %rdi
+	cmovlq	%rdi, %r8
+	movups	(%r14,%r8,8), %xmm7
+	movups	16(%r14,%r8,8), %xmm3
+	movups	32(%r14,%r8,8), %xmm6
+	movups	48(%r14,%r8,8), %xmm4
+	movups	(%r12,%r8,8), %xmm2
+	movups	16(%r12,%r8,8), %xmm5
+	movups	32(%r12,%r8,8), %xmm1
+	movups	48(%r12,%r8,8), %xmm8
 	movaps	%xmm6, %xmm9
 	shufps	$136, %xmm4, %xmm9
 	movaps	%xmm7, %xmm10
@@ -13507,18 +15530,14 @@ max_pool_forward:
 	andps	%xmm3, %xmm7
 	andnps	%xmm1, %xmm3
 	orps	%xmm7, %xmm3
-	movups	%xmm3, 16(%r14,%r9,4)
-	movups	%xmm9, (%r14,%r9,4)
-	addq	$8, %r12
-	cmpq	%rsi, %r12
-	jl	.LBB16_21
-	incq	%rdi
-	cmpq	-72(%rbp), %rdi
-	movq	-168(%rbp), %r12
-	jne	.LBB16_20
-	jmp	.LBB16_23
-.LBB16_24:
-	addq	$728, %rsp
+	movups	%xmm3, 16(%r11,%r8,4)
+	movups	%xmm9, (%r11,%r8,4)
+	addq	$8, %rdi
+	cmpq	%rdx, %rdi
+	jl	.LBB16_22
+	jmp	.LBB16_70
+.LBB16_72:
+	addq	$744, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -13530,17 +15549,17 @@ max_pool_forward:
 .LBB16_2:
 	.cfi_def_cfa %rbp, 16
 	movq	$0, -56(%rbp)
-	testq	%rdx, %rdx
+	testq	%rsi, %rsi
 	jle	.LBB16_15
 	movq	-64(%rbp), %rax
-	imulq	%rdx, %rax
+	imulq	%rsi, %rax
 	cmpq	$64, %rax
 	jg	.LBB16_15
-	movabsq	$9223372036854775804, %rdx
-	andq	-64(%rbp), %rdx
+	movabsq	$9223372036854775804, %rsi
+	andq	-64(%rbp), %rsi
 	movq	%r10, %xmm0
 	pshufd	$68, %xmm0, %xmm0
-	leaq	-880(%rbp), %rsi
+	leaq	-896(%rbp), %rdi
 	xorl	%r8d, %r8d
 	movdqa	.LCPI16_0(%rip), %xmm1
 	movdqa	.LCPI16_1(%rip), %xmm2
@@ -13557,7 +15576,7 @@ max_pool_forward:
 	movq	%rcx, -56(%rbp)
 	incq	%r9
 	addq	%r15, %r8
-	cmpq	-80(%rbp), %r9
+	cmpq	-96(%rbp), %r9
 	je	.LBB16_15
 .LBB16_5:
 	movq	-64(%rbp), %rax
@@ -13577,8 +15596,8 @@ max_pool_forward:
 	movdqa	%xmm5, %xmm6
 	paddq	%xmm1, %xmm6
 	movq	-56(%rbp), %rcx
-	leaq	(%rsi,%rcx,8), %rax
-	addq	%rdx, %rcx
+	leaq	(%rdi,%rcx,8), %rax
+	addq	%rsi, %rcx
 	xorl	%r11d, %r11d
 	movdqa	%xmm2, %xmm7
 	.p2align	4
@@ -13609,10 +15628,10 @@ max_pool_forward:
 	movdqu	%xmm9, (%rax,%r11,8)
 	addq	$4, %r11
 	paddq	%xmm4, %xmm7
-	cmpq	%r11, %rdx
+	cmpq	%r11, %rsi
 	jne	.LBB16_10
-	movq	%rdx, %rax
-	cmpq	%rdx, -64(%rbp)
+	movq	%rsi, %rax
+	cmpq	%rsi, -64(%rbp)
 	je	.LBB16_14
 .LBB16_12:
 	movq	-64(%rbp), %r11
@@ -13621,7 +15640,7 @@ max_pool_forward:
 	imulq	%r10, %rax
 	.p2align	4
 .LBB16_13:
-	movq	%rax, -896(%rbp,%rcx,8)
+	movq	%rax, -912(%rbp,%rcx,8)
 	incq	%rcx
 	addq	%r10, %rax
 	decq	%r11
@@ -13656,15 +15675,15 @@ max_pool_forward:
 	.quad	4
 	.quad	4
 .LCPI17_3:
-	.long	4
-	.long	5
-	.long	6
-	.long	7
-.LCPI17_4:
 	.long	0
 	.long	1
 	.long	2
 	.long	3
+.LCPI17_4:
+	.long	4
+	.long	5
+	.long	6
+	.long	7
 	.text
 	.p2align	4
 	.type	max_pool_backward,@function
@@ -13680,683 +15699,146 @@ max_pool_backward:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$872, %rsp
+	subq	$904, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r8, -152(%rbp)
-	movq	%rcx, -288(%rbp)
-	movq	%rdx, -256(%rbp)
-	movq	%rsi, -160(%rbp)
-	movq	16(%rbp), %rax
-	movq	64(%rdi), %rcx
-	movq	72(%rdi), %rbx
-	movq	80(%rdi), %rdx
-	orq	88(%rdi), %rbx
-	movq	%rcx, -168(%rbp)
-	orq	%rcx, %rbx
-	movq	%rdx, -208(%rbp)
-	orq	%rdx, %rbx
-	movq	24(%rdi), %rdx
-	movq	32(%rdi), %r11
-	movq	%rdx, -112(%rbp)
-	movq	%r11, -64(%rbp)
-	je	.LBB17_2
-	xorl	%r15d, %r15d
-.LBB17_14:
-	movq	(%rdi), %rdx
-	movq	8(%rdi), %rcx
-	movq	16(%rdi), %r10
-	movq	40(%rdi), %r8
-	movq	%r8, -88(%rbp)
-	movq	48(%rdi), %r13
-	movq	56(%rdi), %r12
-	movq	96(%rdi), %r8
-	movq	%r8, -56(%rbp)
-	movq	104(%rdi), %rdi
-	movq	%rdi, -80(%rbp)
-	movq	%r10, -72(%rbp)
-	movq	%rcx, -200(%rbp)
-	imulq	%rcx, %r10
-	movq	%rdx, %rsi
-	imulq	%rax, %rsi
-	testl	%r9d, %r9d
-	movq	%r10, -144(%rbp)
-	jne	.LBB17_17
-	movq	%r10, %rcx
-	imulq	%rsi, %rcx
-	testq	%rcx, %rcx
-	jle	.LBB17_17
-	imulq	%r10, %rdx
-	imulq	%rax, %rdx
-	shlq	$2, %rdx
-	movq	-152(%rbp), %rdi
-	movq	%rsi, %r14
-	xorl	%esi, %esi
-	callq	memset@PLT
-	movq	%r14, %rsi
-	movq	-144(%rbp), %r10
-.LBB17_17:
-	movq	%rsi, -280(%rbp)
-	testq	%rsi, %rsi
-	movq	-80(%rbp), %rax
-	jle	.LBB17_26
-	imulq	-56(%rbp), %rax
-	movq	%rax, -272(%rbp)
-	movq	-112(%rbp), %rsi
-	movq	%rsi, %rax
-	xorq	$2, %rax
-	movq	-64(%rbp), %rdi
-	movq	%rdi, %rcx
-	xorq	$2, %rcx
-	orq	%rax, %rcx
-	movq	-88(%rbp), %r8
-	movq	%r8, %rax
-	xorq	$2, %rax
-	movq	%r13, %rdx
-	xorq	$2, %rdx
-	orq	%rax, %rdx
-	orq	%rcx, %rdx
-	movq	%r12, %rax
-	xorq	$1, %rax
-	orq	%rdx, %rax
-	orq	%rax, %rbx
-	setne	%al
-	cmpq	$8, -80(%rbp)
-	setl	%cl
-	orb	%al, %cl
-	movb	%cl, -41(%rbp)
-	movq	-80(%rbp), %rax
-	leaq	-8(%rax), %r9
-	movq	-72(%rbp), %rcx
-	imulq	%rcx, %r8
-	movq	%r8, -320(%rbp)
-	movq	-912(%rbp), %rax
-	movq	%rax, -360(%rbp)
-	leaq	-1(%r15), %rdx
-	movq	%rdx, -352(%rbp)
-	andq	$-2, %rdx
-	negq	%rdx
-	movq	%rdx, -328(%rbp)
-	movq	-168(%rbp), %rax
-	movq	%rax, %rdx
-	negq	%rdx
-	movq	%rdx, -248(%rbp)
-	subq	%r12, %rdx
-	movq	%rdx, -240(%rbp)
-	movq	%r12, %rdx
-	imulq	%rsi, %rdx
-	movq	-80(%rbp), %rsi
-	subq	%rax, %rdx
-	movq	%rdx, -232(%rbp)
-	movq	-208(%rbp), %rax
-	leaq	(%rax,%r12), %rdx
-	negq	%rdx
-	movq	%rdx, -312(%rbp)
-	movq	%r12, %rdx
-	imulq	%rdi, %rdx
-	subq	%rax, %rdx
-	movq	%rdx, -304(%rbp)
-	movq	%r12, %rax
-	imulq	%rcx, %rax
-	pxor	%xmm0, %xmm0
-	movdqa	.LCPI17_3(%rip), %xmm2
-	movdqa	.LCPI17_4(%rip), %xmm3
-	leaq	(,%r10,4), %rdx
-	movq	%rdx, -264(%rbp)
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, -336(%rbp)
-	movq	%rax, -400(%rbp)
-	leaq	(,%rax,4), %rax
-	movq	%rax, -392(%rbp)
-	xorl	%edx, %edx
-	movq	-160(%rbp), %rax
-	movq	%rax, -104(%rbp)
-	movq	%r15, -384(%rbp)
-	movq	%r13, -376(%rbp)
-	movq	%r9, -136(%rbp)
-	jmp	.LBB17_19
-	.p2align	4
-.LBB17_25:
-	movq	-296(%rbp), %rdx
-	incq	%rdx
-	movq	-104(%rbp), %rax
-	addq	-264(%rbp), %rax
-	movq	%rax, -104(%rbp)
-	cmpq	-280(%rbp), %rdx
-	movq	-144(%rbp), %r10
-	je	.LBB17_26
-.LBB17_19:
-	movq	%rdx, %rcx
-	imulq	%r10, %rcx
-	movq	-160(%rbp), %rax
-	leaq	(%rax,%rcx,4), %r10
-	movq	-272(%rbp), %rax
+	movq	%r8, -176(%rbp)
+	movq	%rcx, -320(%rbp)
 	movq	%rdx, -296(%rbp)
-	imulq	%rdx, %rax
-	movq	-288(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rdx
-	movq	%rdx, -176(%rbp)
-	movq	-152(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -224(%rbp)
-	cmpb	$0, -41(%rbp)
-	je	.LBB17_20
-	cmpq	$0, -56(%rbp)
-	jle	.LBB17_25
-	movq	-248(%rbp), %rax
-	movq	%rax, -184(%rbp)
-	movq	-232(%rbp), %rax
-	movq	%rax, -216(%rbp)
-	movq	-240(%rbp), %rax
+	movq	%rsi, -184(%rbp)
+	movq	16(%rbp), %rcx
+	movq	64(%rdi), %rax
+	movq	72(%rdi), %rdx
+	movq	80(%rdi), %rsi
+	orq	88(%rdi), %rdx
 	movq	%rax, -192(%rbp)
-	movq	$0, -96(%rbp)
-	jmp	.LBB17_29
-	.p2align	4
-.LBB17_44:
-	movq	-96(%rbp), %rcx
-	incq	%rcx
-	movq	-88(%rbp), %rax
-	addq	%rax, -192(%rbp)
-	addq	%rax, -216(%rbp)
-	addq	%rax, -184(%rbp)
-	movq	%rcx, -96(%rbp)
-	cmpq	-56(%rbp), %rcx
-	je	.LBB17_25
-.LBB17_29:
-	testq	%rsi, %rsi
-	jle	.LBB17_44
-	movq	-320(%rbp), %rcx
-	movq	-96(%rbp), %rdx
-	imulq	%rdx, %rcx
-	movq	%rcx, -368(%rbp)
-	movq	%rdx, %rax
-	imulq	%rsi, %rax
-	movq	-176(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -120(%rbp)
-	imulq	-88(%rbp), %rdx
-	subq	-168(%rbp), %rdx
-	movq	%rdx, -344(%rbp)
-	movq	-304(%rbp), %r8
-	movq	-312(%rbp), %r14
-	xorl	%ecx, %ecx
-	jmp	.LBB17_31
-	.p2align	4
-.LBB17_42:
-	addq	%rdi, %rbx
-.LBB17_43:
-	movq	-224(%rbp), %rax
-	addss	(%rax,%rbx,4), %xmm4
-	movss	%xmm4, (%rax,%rbx,4)
-	incq	%rcx
-	movq	-376(%rbp), %r13
-	movq	-128(%rbp), %r14
-	addq	%r13, %r14
-	addq	%r13, %r8
-	movq	-80(%rbp), %rsi
-	cmpq	%rsi, %rcx
-	movq	-384(%rbp), %r15
-	movq	-136(%rbp), %r9
-	je	.LBB17_44
-.LBB17_31:
-	movq	%rcx, %rdi
-	imulq	%r13, %rdi
-	movq	-120(%rbp), %rax
-	movss	(%rax,%rcx,4), %xmm4
-	testq	%r15, %r15
-	movq	%r14, -128(%rbp)
-	je	.LBB17_45
-	addq	-368(%rbp), %rdi
-	movq	-360(%rbp), %rax
-	movq	%rax, %rbx
-	cmpq	$2, %r15
-	jl	.LBB17_42
-	leaq	(%r10,%rdi,4), %rdx
-	movss	(%rdx,%rax,4), %xmm5
-	movl	$1, %r9d
-	movq	%rax, %rbx
-	jne	.LBB17_34
-.LBB17_40:
-	testb	$1, -352(%rbp)
-	je	.LBB17_42
-	movq	-912(%rbp,%r9,8), %rax
-	movss	(%rdx,%rax,4), %xmm1
-	ucomiss	%xmm1, %xmm1
-	movq	%rbx, %rdx
-	cmovpq	%rax, %rdx
-	ucomiss	%xmm5, %xmm5
-	cmovpq	%rbx, %rdx
-	ucomiss	%xmm5, %xmm1
-	cmovaq	%rax, %rdx
-	movq	%rdx, %rbx
-	jmp	.LBB17_42
-	.p2align	4
-.LBB17_45:
-	movq	-112(%rbp), %r11
-	testq	%r11, %r11
-	jle	.LBB17_46
-	movq	-192(%rbp), %rax
-	xorl	%edx, %edx
-	movq	-200(%rbp), %rbx
-	movq	-72(%rbp), %r15
-	.p2align	4
-.LBB17_48:
-	addq	%r12, %rax
-	jns	.LBB17_51
-	incq	%rdx
-	cmpq	%rdx, %r11
-	jne	.LBB17_48
-	movq	%r11, %rdx
-	jmp	.LBB17_51
-.LBB17_34:
-	movq	-328(%rbp), %r14
-	jmp	.LBB17_35
-	.p2align	4
-.LBB17_39:
-	cmovneq	%rax, %rbx
-	leaq	(%r14,%r9), %rax
-	addq	$2, %rax
-	addq	$2, %r9
-	cmpq	$1, %rax
-	je	.LBB17_40
-.LBB17_35:
-	movq	-912(%rbp,%r9,8), %rsi
-	movss	(%rdx,%rsi,4), %xmm1
-	ucomiss	%xmm5, %xmm1
-	seta	%al
-	movaps	%xmm5, %xmm6
-	cmpordss	%xmm0, %xmm6
-	movaps	%xmm1, %xmm7
-	cmpunordss	%xmm0, %xmm7
-	andps	%xmm6, %xmm7
-	movd	%xmm7, %r11d
-	orb	%al, %r11b
-	testb	$1, %r11b
-	jne	.LBB17_37
-	movaps	%xmm5, %xmm1
-.LBB17_37:
-	movq	-904(%rbp,%r9,8), %rax
-	cmovneq	%rsi, %rbx
-	movss	(%rdx,%rax,4), %xmm5
-	ucomiss	%xmm1, %xmm5
-	seta	%sil
-	movaps	%xmm1, %xmm6
-	cmpordss	%xmm0, %xmm6
-	movaps	%xmm5, %xmm7
-	cmpunordss	%xmm0, %xmm7
-	andps	%xmm6, %xmm7
-	movd	%xmm7, %r11d
-	orb	%sil, %r11b
-	testb	$1, %r11b
-	jne	.LBB17_39
-	movaps	%xmm1, %xmm5
-	jmp	.LBB17_39
-.LBB17_46:
-	xorl	%edx, %edx
-	movq	-200(%rbp), %rbx
-	movq	-72(%rbp), %r15
-.LBB17_51:
-	subq	-208(%rbp), %rdi
-	cmpq	%r11, %rdx
-	movq	%r11, %r9
-	cmovlq	%rdx, %r9
-	movq	-216(%rbp), %rsi
-	movq	%r11, %rax
-	movq	-64(%rbp), %r11
-	.p2align	4
-.LBB17_52:
-	cmpq	%rdx, %rax
-	jle	.LBB17_55
-	decq	%rax
-	subq	%r12, %rsi
-	cmpq	%rbx, %rsi
-	jge	.LBB17_52
-	incq	%rax
-	movq	%rax, %r9
-.LBB17_55:
-	testq	%r11, %r11
-	jle	.LBB17_56
-	movq	%r14, %rax
-	xorl	%r14d, %r14d
-	.p2align	4
-.LBB17_58:
-	addq	%r12, %rax
-	jns	.LBB17_61
-	incq	%r14
-	cmpq	%r14, %r11
-	jne	.LBB17_58
-	movq	%r11, %r14
-	jmp	.LBB17_61
-.LBB17_56:
-	xorl	%r14d, %r14d
-.LBB17_61:
-	cmpq	%r11, %r14
-	movq	%r11, %r13
-	cmovlq	%r14, %r13
-	movq	%r8, %rsi
-	movq	%r11, %rax
-	.p2align	4
-.LBB17_62:
-	cmpq	%r14, %rax
-	jle	.LBB17_65
-	decq	%rax
-	subq	%r12, %rsi
-	cmpq	%r15, %rsi
-	jge	.LBB17_62
-	incq	%rax
-	movq	%rax, %r13
-.LBB17_65:
-	imulq	%r12, %rdx
-	imulq	%r12, %r9
-	movq	$-1, %rbx
-	cmpq	%r9, %rdx
-	jge	.LBB17_43
-	movq	-344(%rbp), %rsi
-	addq	%rsi, %r9
-	imulq	%r12, %r14
-	leaq	(%r14,%rdi), %r11
-	imulq	%r12, %r13
-	addq	%r13, %rdi
-	movq	-184(%rbp), %rax
-	addq	%rdx, %rax
-	addq	%rsi, %rdx
-	movq	-72(%rbp), %rsi
-	imulq	%rax, %rsi
-	imulq	-336(%rbp), %rax
-	addq	-104(%rbp), %rax
-	jmp	.LBB17_67
-	.p2align	4
-.LBB17_68:
-	addq	%r12, %rdx
-	addq	-400(%rbp), %rsi
-	addq	-392(%rbp), %rax
-	cmpq	%r9, %rdx
-	jge	.LBB17_43
-.LBB17_67:
-	movq	%r11, %r15
-	cmpq	%r13, %r14
-	jl	.LBB17_69
-	jmp	.LBB17_68
-	.p2align	4
-.LBB17_73:
-	leaq	(%rsi,%r15), %rbx
-.LBB17_74:
-	addq	%r12, %r15
-	cmpq	%rdi, %r15
-	jge	.LBB17_68
-.LBB17_69:
-	testq	%rbx, %rbx
-	js	.LBB17_73
-	movss	(%rax,%r15,4), %xmm5
-	movss	(%r10,%rbx,4), %xmm1
-	ucomiss	%xmm1, %xmm5
-	ja	.LBB17_73
-	ucomiss	%xmm5, %xmm5
-	jnp	.LBB17_74
-	ucomiss	%xmm1, %xmm1
-	jnp	.LBB17_73
-	jmp	.LBB17_74
-	.p2align	4
-.LBB17_20:
-	cmpq	$0, -56(%rbp)
-	jle	.LBB17_25
-	movq	-256(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -120(%rbp)
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB17_22:
-	movq	%rbx, %rax
-	movq	-72(%rbp), %rdx
-	imulq	%rdx, %rax
-	leaq	(%r10,%rax,8), %r8
-	leaq	(%r8,%rdx,4), %r11
-	movq	-224(%rbp), %rcx
-	leaq	(%rcx,%rax,8), %rcx
-	leaq	(%rcx,%rdx,4), %rdi
-	movq	%rbx, -128(%rbp)
-	movq	%rbx, %rax
-	imulq	%rsi, %rax
-	movq	-120(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rdx
-	movq	-176(%rbp), %rbx
-	leaq	(%rbx,%rax,4), %r14
-	xorl	%ebx, %ebx
-	pxor	%xmm0, %xmm0
-	.p2align	4
-.LBB17_23:
-	cmpq	%r9, %rbx
-	movq	-136(%rbp), %r9
-	cmovlq	%rbx, %r9
-	movl	%ebx, %eax
-	subl	%r9d, %eax
-	movd	%eax, %xmm1
-	pshufd	$0, %xmm1, %xmm5
-	movdqa	%xmm5, %xmm6
-	pcmpgtd	%xmm2, %xmm6
-	pcmpgtd	%xmm3, %xmm5
-	movups	(%r8,%r9,8), %xmm9
-	movups	16(%r8,%r9,8), %xmm4
-	movups	32(%r8,%r9,8), %xmm3
-	movups	48(%r8,%r9,8), %xmm11
-	movups	(%r11,%r9,8), %xmm8
-	movups	16(%r11,%r9,8), %xmm12
-	movups	32(%r11,%r9,8), %xmm10
-	movups	48(%r11,%r9,8), %xmm13
-	movaps	%xmm9, %xmm15
-	shufps	$136, %xmm4, %xmm15
-	movaps	%xmm3, %xmm1
-	shufps	$136, %xmm11, %xmm1
-	shufps	$221, %xmm4, %xmm9
-	shufps	$221, %xmm11, %xmm3
-	movaps	%xmm8, %xmm4
-	shufps	$136, %xmm12, %xmm4
-	movaps	%xmm10, %xmm14
-	shufps	$136, %xmm13, %xmm14
-	shufps	$221, %xmm12, %xmm8
-	shufps	$221, %xmm13, %xmm10
-	movups	(%rdx,%r9,4), %xmm11
-	movups	16(%rdx,%r9,4), %xmm2
-	movdqu	(%r14,%r9,4), %xmm12
-	pandn	%xmm12, %xmm5
-	movdqu	16(%r14,%r9,4), %xmm12
-	pandn	%xmm12, %xmm6
-	movaps	%xmm2, %xmm13
-	cmpunordps	%xmm0, %xmm13
-	movaps	%xmm11, %xmm12
-	cmpunordps	%xmm0, %xmm12
-	packssdw	%xmm13, %xmm12
-	movaps	%xmm1, %xmm13
-	cmpeqps	%xmm2, %xmm13
-	movaps	%xmm15, %xmm7
-	cmpeqps	%xmm11, %xmm7
-	packssdw	%xmm13, %xmm7
-	cmpunordps	%xmm0, %xmm1
-	cmpunordps	%xmm0, %xmm15
-	packssdw	%xmm1, %xmm15
-	pand	%xmm12, %xmm15
-	por	%xmm7, %xmm15
-	movaps	%xmm3, %xmm1
-	cmpeqps	%xmm2, %xmm1
-	movaps	%xmm9, %xmm7
-	cmpeqps	%xmm11, %xmm7
-	packssdw	%xmm1, %xmm7
-	cmpunordps	%xmm0, %xmm3
-	cmpunordps	%xmm0, %xmm9
-	packssdw	%xmm3, %xmm9
-	pand	%xmm12, %xmm9
-	por	%xmm7, %xmm9
-	movaps	%xmm14, %xmm1
-	cmpeqps	%xmm2, %xmm1
-	movaps	%xmm4, %xmm3
-	cmpeqps	%xmm11, %xmm3
-	packssdw	%xmm1, %xmm3
-	cmpunordps	%xmm0, %xmm14
-	cmpunordps	%xmm0, %xmm4
-	packssdw	%xmm14, %xmm4
-	movdqa	%xmm15, %xmm14
-	punpckhwd	%xmm14, %xmm14
-	pslld	$31, %xmm14
-	psrad	$31, %xmm14
-	punpcklwd	%xmm15, %xmm15
-	pand	%xmm12, %xmm4
-	por	%xmm3, %xmm4
-	movdqa	%xmm9, %xmm1
-	punpcklwd	%xmm9, %xmm1
-	cmpeqps	%xmm10, %xmm2
-	cmpeqps	%xmm8, %xmm11
-	packssdw	%xmm2, %xmm11
-	movdqa	%xmm15, %xmm2
-	pandn	%xmm1, %xmm2
-	punpckhwd	%xmm9, %xmm9
-	pslld	$31, %xmm9
-	psrad	$31, %xmm9
-	cmpunordps	%xmm0, %xmm10
-	cmpunordps	%xmm0, %xmm8
-	packssdw	%xmm10, %xmm8
-	movdqa	%xmm14, %xmm13
-	pandn	%xmm9, %xmm13
-	por	%xmm14, %xmm9
-	por	%xmm15, %xmm1
-	pand	%xmm12, %xmm8
-	movdqa	%xmm4, %xmm12
-	punpcklwd	%xmm4, %xmm12
-	punpckhwd	%xmm4, %xmm4
-	pslld	$31, %xmm4
-	psrad	$31, %xmm4
-	por	%xmm11, %xmm8
-	movdqa	%xmm9, %xmm10
-	pandn	%xmm4, %xmm10
-	por	%xmm9, %xmm4
-	movdqa	%xmm1, %xmm9
-	pandn	%xmm12, %xmm9
-	por	%xmm1, %xmm12
-	movdqa	%xmm8, %xmm1
-	punpcklwd	%xmm8, %xmm1
-	pandn	%xmm1, %xmm12
-	punpckhwd	%xmm8, %xmm8
-	pslld	$31, %xmm8
-	psrad	$31, %xmm8
-	pandn	%xmm8, %xmm4
-	pand	%xmm6, %xmm13
-	pand	%xmm5, %xmm2
-	pand	%xmm6, %xmm10
-	pand	%xmm5, %xmm9
-	pand	%xmm6, %xmm4
-	pand	%xmm5, %xmm12
-	pand	%xmm6, %xmm14
-	pand	%xmm5, %xmm15
-	movdqa	%xmm15, %xmm1
-	punpckhdq	%xmm2, %xmm1
-	punpckldq	%xmm2, %xmm15
-	movups	(%rcx,%r9,8), %xmm2
-	addps	%xmm15, %xmm2
-	movups	16(%rcx,%r9,8), %xmm3
-	addps	%xmm1, %xmm3
-	movups	32(%rcx,%r9,8), %xmm1
-	movups	48(%rcx,%r9,8), %xmm5
-	movups	%xmm3, 16(%rcx,%r9,8)
-	movups	%xmm2, (%rcx,%r9,8)
-	movdqa	%xmm14, %xmm2
-	punpckhdq	%xmm13, %xmm2
-	addps	%xmm5, %xmm2
-	punpckldq	%xmm13, %xmm14
-	addps	%xmm1, %xmm14
-	movups	%xmm2, 48(%rcx,%r9,8)
-	movups	%xmm14, 32(%rcx,%r9,8)
-	movdqa	%xmm9, %xmm1
-	punpckldq	%xmm12, %xmm1
-	punpckhdq	%xmm12, %xmm9
-	movups	(%rdi,%r9,8), %xmm2
-	addps	%xmm1, %xmm2
-	movups	16(%rdi,%r9,8), %xmm1
-	addps	%xmm9, %xmm1
-	movups	32(%rdi,%r9,8), %xmm3
-	movups	48(%rdi,%r9,8), %xmm5
-	movups	%xmm2, (%rdi,%r9,8)
-	movdqa	.LCPI17_3(%rip), %xmm2
-	movups	%xmm1, 16(%rdi,%r9,8)
-	movdqa	%xmm10, %xmm1
-	punpckldq	%xmm4, %xmm1
-	addps	%xmm3, %xmm1
-	movdqa	.LCPI17_4(%rip), %xmm3
-	punpckhdq	%xmm4, %xmm10
-	addps	%xmm5, %xmm10
-	movups	%xmm1, 32(%rdi,%r9,8)
-	movups	%xmm10, 48(%rdi,%r9,8)
-	movq	-136(%rbp), %r9
-	addq	$8, %rbx
-	cmpq	%rsi, %rbx
-	jl	.LBB17_23
-	movq	-128(%rbp), %rbx
-	incq	%rbx
-	cmpq	-56(%rbp), %rbx
-	xorps	%xmm0, %xmm0
-	jne	.LBB17_22
-	jmp	.LBB17_25
-.LBB17_26:
-	addq	$872, %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
-	popq	%rbp
-	.cfi_def_cfa %rsp, 8
-	retq
-.LBB17_2:
-	.cfi_def_cfa %rbp, 16
-	xorl	%r15d, %r15d
+	orq	%rax, %rdx
+	movq	%rsi, -232(%rbp)
+	orq	%rsi, %rdx
+	movq	24(%rdi), %rbx
+	movq	32(%rdi), %rax
+	movq	%rax, -64(%rbp)
+	movq	%rbx, -248(%rbp)
+	je	.LBB17_2
+	movq	$0, -72(%rbp)
+.LBB17_15:
+	movq	(%rdi), %rax
+	movq	8(%rdi), %rsi
+	movq	16(%rdi), %r12
+	movq	96(%rdi), %r8
+	movq	%r8, -88(%rbp)
+	movq	104(%rdi), %r8
+	movq	%r8, -56(%rbp)
+	movq	%r12, %r8
+	movq	%rsi, -224(%rbp)
+	imulq	%rsi, %r8
+	movq	%rax, %rsi
+	imulq	%rcx, %rsi
+	movq	%rsi, -112(%rbp)
+	movq	40(%rdi), %rsi
+	movq	%rsi, -104(%rbp)
+	movq	48(%rdi), %r15
+	movq	56(%rdi), %r13
 	testq	%rdx, %rdx
-	jle	.LBB17_14
-	movq	%r11, %rcx
-	imulq	%rdx, %rcx
-	cmpq	$64, %rcx
-	jg	.LBB17_14
-	movabsq	$9223372036854775804, %rcx
-	andq	%r11, %rcx
-	leaq	-896(%rbp), %rdx
-	xorl	%esi, %esi
+	movq	%r8, -168(%rbp)
+	jne	.LBB17_21
+	cmpq	$2, %rbx
+	jne	.LBB17_21
+	cmpq	$2, -64(%rbp)
+	jne	.LBB17_21
+	cmpq	$2, -104(%rbp)
+	jne	.LBB17_21
+	cmpq	$2, %r15
+	jne	.LBB17_21
+	cmpq	$1, %r13
+	jne	.LBB17_21
+	movq	-56(%rbp), %rsi
+	cmpq	$4, %rsi
+	setl	%dil
+	testl	%r9d, %r9d
+	setne	%dl
+	addq	%rsi, %rsi
+	cmpq	%rsi, %r12
+	setne	%sil
+	movl	%edi, -76(%rbp)
+	orb	%dil, %dl
+	orb	%sil, %dl
+	jne	.LBB17_22
+	movq	-88(%rbp), %rdx
+	addq	%rdx, %rdx
+	movb	$1, %sil
+	movl	%esi, -44(%rbp)
+	movl	$0, -76(%rbp)
+	cmpq	%rdx, -224(%rbp)
+	movq	-56(%rbp), %rsi
+	jne	.LBB17_27
+	jmp	.LBB17_31
+.LBB17_21:
+	movb	$1, %dl
+	movl	%edx, -76(%rbp)
+.LBB17_22:
+	testl	%r9d, %r9d
+	je	.LBB17_26
+	movl	$0, -44(%rbp)
+	jmp	.LBB17_30
+.LBB17_2:
+	movq	$0, -72(%rbp)
+	testq	%rbx, %rbx
+	jle	.LBB17_15
+	movq	-64(%rbp), %rax
+	imulq	%rbx, %rax
+	cmpq	$64, %rax
+	jg	.LBB17_15
+	movabsq	$9223372036854775804, %rax
+	andq	-64(%rbp), %rax
+	leaq	-928(%rbp), %rsi
+	xorl	%r8d, %r8d
 	movdqa	.LCPI17_0(%rip), %xmm0
 	movdqa	.LCPI17_1(%rip), %xmm1
 	movdqa	.LCPI17_2(%rip), %xmm2
-	xorl	%r15d, %r15d
+	movq	$0, -72(%rbp)
 	jmp	.LBB17_5
 	.p2align	4
-.LBB17_13:
-	incq	%rsi
-	cmpq	-112(%rbp), %rsi
-	movq	-64(%rbp), %r11
-	je	.LBB17_14
+.LBB17_6:
+	movq	-72(%rbp), %r15
+.LBB17_14:
+	movq	%r15, -72(%rbp)
+	incq	%r8
+	movq	-248(%rbp), %rbx
+	cmpq	%rbx, %r8
+	je	.LBB17_15
 .LBB17_5:
-	testq	%r11, %r11
-	jle	.LBB17_13
-	movq	56(%rdi), %r8
-	movq	16(%rdi), %r10
-	imulq	%rsi, %r10
-	cmpq	$4, %r11
-	jae	.LBB17_8
+	movq	-64(%rbp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB17_6
+	movq	56(%rdi), %r10
+	movq	16(%rdi), %r11
+	imulq	%r8, %r11
+	cmpq	$4, %rbx
+	jae	.LBB17_9
 	xorl	%r14d, %r14d
-	jmp	.LBB17_11
+	movq	-72(%rbp), %r15
+	jmp	.LBB17_12
 	.p2align	4
-.LBB17_8:
-	movq	%r10, %xmm3
+.LBB17_9:
+	movq	%r11, %xmm3
 	pshufd	$68, %xmm3, %xmm3
-	movq	%r8, %xmm4
+	movq	%r10, %xmm4
 	pshufd	$68, %xmm4, %xmm4
 	movdqa	%xmm3, %xmm5
 	paddq	%xmm0, %xmm5
-	leaq	(%rdx,%r15,8), %r11
-	addq	%rcx, %r15
+	movq	-72(%rbp), %r15
+	leaq	(%rsi,%r15,8), %rbx
+	addq	%rax, %r15
 	movdqa	%xmm4, %xmm6
 	psrlq	$32, %xmm6
 	xorl	%r14d, %r14d
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB17_9:
+.LBB17_10:
 	movdqa	%xmm3, %xmm8
 	paddq	%xmm7, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -14379,28 +15861,716 @@ max_pool_backward:
 	psllq	$32, %xmm11
 	pmuludq	%xmm4, %xmm9
 	paddq	%xmm11, %xmm9
-	movdqu	%xmm8, -16(%r11,%r14,8)
-	movdqu	%xmm9, (%r11,%r14,8)
+	movdqu	%xmm8, -16(%rbx,%r14,8)
+	movdqu	%xmm9, (%rbx,%r14,8)
 	addq	$4, %r14
 	paddq	%xmm2, %xmm7
-	cmpq	%r14, %rcx
-	jne	.LBB17_9
-	movq	%rcx, %r14
-	cmpq	%rcx, -64(%rbp)
-	je	.LBB17_13
-.LBB17_11:
-	movq	-64(%rbp), %r11
-	subq	%r14, %r11
-	addq	%r14, %r10
-	imulq	%r8, %r10
-	.p2align	4
+	cmpq	%r14, %rax
+	jne	.LBB17_10
+	movq	%rax, %r14
+	cmpq	%rax, -64(%rbp)
+	je	.LBB17_14
 .LBB17_12:
-	movq	%r10, -912(%rbp,%r15,8)
+	movq	-64(%rbp), %rbx
+	subq	%r14, %rbx
+	addq	%r14, %r11
+	imulq	%r10, %r11
+	.p2align	4
+.LBB17_13:
+	movq	%r11, -944(%rbp,%r15,8)
 	incq	%r15
-	addq	%r8, %r10
-	decq	%r11
-	jne	.LBB17_12
-	jmp	.LBB17_13
+	addq	%r10, %r11
+	decq	%rbx
+	jne	.LBB17_13
+	jmp	.LBB17_14
+.LBB17_26:
+	movq	-56(%rbp), %rsi
+.LBB17_27:
+	movq	%r8, %rdx
+	imulq	-112(%rbp), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB17_28
+	imulq	%r8, %rax
+	imulq	%rcx, %rax
+	shlq	$2, %rax
+	movl	$0, -44(%rbp)
+	movq	-176(%rbp), %rdi
+	xorl	%esi, %esi
+	movq	%rax, %rdx
+	callq	memset@PLT
+	movq	-168(%rbp), %r8
+.LBB17_30:
+	movq	-56(%rbp), %rsi
+.LBB17_31:
+	cmpq	$0, -112(%rbp)
+	jle	.LBB17_103
+.LBB17_32:
+	movq	%rsi, %rax
+	imulq	-88(%rbp), %rax
+	movq	%rax, -312(%rbp)
+	leaq	-8(%rsi), %rax
+	movq	%rax, -408(%rbp)
+	leaq	-4(%rsi), %rax
+	movq	%rax, -392(%rbp)
+	movq	-104(%rbp), %rax
+	imulq	%r12, %rax
+	movq	%rax, -352(%rbp)
+	movq	-944(%rbp), %rax
+	movq	%rax, -400(%rbp)
+	movq	-72(%rbp), %rax
+	leaq	-1(%rax), %rcx
+	movq	%rcx, -384(%rbp)
+	andq	$-2, %rcx
+	negq	%rcx
+	movq	%rcx, -360(%rbp)
+	movq	-192(%rbp), %rax
+	movq	%rax, %rcx
+	negq	%rcx
+	movq	%rcx, -288(%rbp)
+	subq	%r13, %rcx
+	movq	%rcx, -280(%rbp)
+	movq	%r13, %rcx
+	imulq	%rbx, %rcx
+	subq	%rax, %rcx
+	movq	%rcx, -272(%rbp)
+	movq	-232(%rbp), %rax
+	leaq	(%rax,%r13), %rcx
+	negq	%rcx
+	movq	%rcx, -344(%rbp)
+	movq	%r13, %rcx
+	imulq	-64(%rbp), %rcx
+	subq	%rax, %rcx
+	movq	%rcx, -336(%rbp)
+	movq	%r13, %rax
+	imulq	%r12, %rax
+	pxor	%xmm9, %xmm9
+	leaq	(,%r8,4), %rcx
+	movq	%rcx, -304(%rbp)
+	leaq	(,%r12,4), %rcx
+	movq	%rcx, -368(%rbp)
+	movq	%rax, -424(%rbp)
+	leaq	(,%rax,4), %rax
+	movq	%rax, -416(%rbp)
+	xorl	%ecx, %ecx
+	movq	-184(%rbp), %rax
+	movq	%rax, -128(%rbp)
+	movq	%r15, -256(%rbp)
+	movq	%r12, -96(%rbp)
+	jmp	.LBB17_33
+	.p2align	4
+.LBB17_102:
+	movq	-328(%rbp), %rcx
+	incq	%rcx
+	movq	-128(%rbp), %rax
+	addq	-304(%rbp), %rax
+	movq	%rax, -128(%rbp)
+	cmpq	-112(%rbp), %rcx
+	movq	-168(%rbp), %r8
+	je	.LBB17_103
+.LBB17_33:
+	movq	%rcx, %rdx
+	imulq	%r8, %rdx
+	movq	-184(%rbp), %rax
+	leaq	(%rax,%rdx,4), %r10
+	movq	-312(%rbp), %rax
+	movq	%rcx, -328(%rbp)
+	imulq	%rcx, %rax
+	movq	-320(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, -200(%rbp)
+	movq	-176(%rbp), %rcx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, -264(%rbp)
+	cmpb	$0, -76(%rbp)
+	je	.LBB17_34
+	cmpq	$0, -88(%rbp)
+	jle	.LBB17_102
+	movq	-288(%rbp), %rax
+	movq	%rax, -208(%rbp)
+	movq	-272(%rbp), %rax
+	movq	%rax, -240(%rbp)
+	movq	-280(%rbp), %rax
+	movq	%rax, -216(%rbp)
+	movq	$0, -120(%rbp)
+	jmp	.LBB17_42
+	.p2align	4
+.LBB17_57:
+	movq	-120(%rbp), %rcx
+	incq	%rcx
+	movq	-104(%rbp), %rax
+	addq	%rax, -216(%rbp)
+	addq	%rax, -240(%rbp)
+	addq	%rax, -208(%rbp)
+	movq	%rcx, -120(%rbp)
+	cmpq	-88(%rbp), %rcx
+	movq	-96(%rbp), %r12
+	je	.LBB17_102
+.LBB17_42:
+	testq	%rsi, %rsi
+	jle	.LBB17_57
+	movq	-352(%rbp), %rcx
+	movq	-120(%rbp), %rdx
+	imulq	%rdx, %rcx
+	movq	%rcx, -136(%rbp)
+	movq	%rdx, %rax
+	imulq	%rsi, %rax
+	movq	-200(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -144(%rbp)
+	imulq	-104(%rbp), %rdx
+	subq	-192(%rbp), %rdx
+	movq	%rdx, -376(%rbp)
+	movq	-336(%rbp), %rdx
+	movq	-344(%rbp), %rax
+	movq	%rax, -160(%rbp)
+	xorl	%edi, %edi
+	jmp	.LBB17_44
+	.p2align	4
+.LBB17_55:
+	addq	%r9, %r15
+.LBB17_56:
+	movq	-264(%rbp), %rax
+	addss	(%rax,%r15,4), %xmm4
+	movss	%xmm4, (%rax,%r15,4)
+	incq	%rdi
+	movq	-256(%rbp), %r15
+	addq	%r15, -160(%rbp)
+	addq	%r15, %rdx
+	movq	-56(%rbp), %rsi
+	cmpq	%rsi, %rdi
+	movq	-248(%rbp), %rbx
+	je	.LBB17_57
+.LBB17_44:
+	movq	%rdi, %r9
+	imulq	%r15, %r9
+	movq	-144(%rbp), %rax
+	movss	(%rax,%rdi,4), %xmm4
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB17_58
+	addq	-136(%rbp), %r9
+	movq	-400(%rbp), %rcx
+	movq	%rcx, %r15
+	cmpq	$2, %rax
+	jl	.LBB17_55
+	leaq	(%r10,%r9,4), %rax
+	movss	(%rax,%rcx,4), %xmm3
+	movl	$1, %r11d
+	movq	%rcx, %r15
+	jne	.LBB17_47
+.LBB17_53:
+	testb	$1, -384(%rbp)
+	je	.LBB17_55
+	movq	-944(%rbp,%r11,8), %rcx
+	movss	(%rax,%rcx,4), %xmm0
+	ucomiss	%xmm0, %xmm0
+	movq	%r15, %rax
+	cmovpq	%rcx, %rax
+	ucomiss	%xmm3, %xmm3
+	cmovpq	%r15, %rax
+	ucomiss	%xmm3, %xmm0
+	cmovaq	%rcx, %rax
+	movq	%rax, %r15
+	jmp	.LBB17_55
+	.p2align	4
+.LBB17_58:
+	testq	%rbx, %rbx
+	jle	.LBB17_59
+	movq	-216(%rbp), %rax
+	xorl	%r12d, %r12d
+	movq	-96(%rbp), %r14
+	.p2align	4
+.LBB17_61:
+	addq	%r13, %rax
+	jns	.LBB17_64
+	incq	%r12
+	cmpq	%r12, %rbx
+	jne	.LBB17_61
+	movq	%rbx, %r12
+	jmp	.LBB17_64
+.LBB17_47:
+	movq	-360(%rbp), %rbx
+	jmp	.LBB17_48
+	.p2align	4
+.LBB17_52:
+	cmovneq	%rcx, %r15
+	leaq	(%rbx,%r11), %rcx
+	addq	$2, %rcx
+	addq	$2, %r11
+	cmpq	$1, %rcx
+	je	.LBB17_53
+.LBB17_48:
+	movq	-944(%rbp,%r11,8), %rsi
+	movss	(%rax,%rsi,4), %xmm0
+	ucomiss	%xmm3, %xmm0
+	seta	%cl
+	movaps	%xmm3, %xmm1
+	cmpordss	%xmm9, %xmm1
+	movaps	%xmm0, %xmm2
+	cmpunordss	%xmm9, %xmm2
+	andps	%xmm1, %xmm2
+	movd	%xmm2, %r8d
+	orb	%cl, %r8b
+	testb	$1, %r8b
+	jne	.LBB17_50
+	movaps	%xmm3, %xmm0
+.LBB17_50:
+	movq	-936(%rbp,%r11,8), %rcx
+	cmovneq	%rsi, %r15
+	movss	(%rax,%rcx,4), %xmm3
+	ucomiss	%xmm0, %xmm3
+	seta	%sil
+	movaps	%xmm0, %xmm1
+	cmpordss	%xmm9, %xmm1
+	movaps	%xmm3, %xmm2
+	cmpunordss	%xmm9, %xmm2
+	andps	%xmm1, %xmm2
+	movd	%xmm2, %r8d
+	orb	%sil, %r8b
+	testb	$1, %r8b
+	jne	.LBB17_52
+	movaps	%xmm0, %xmm3
+	jmp	.LBB17_52
+.LBB17_59:
+	xorl	%r12d, %r12d
+	movq	-96(%rbp), %r14
+.LBB17_64:
+	subq	-232(%rbp), %r9
+	cmpq	%rbx, %r12
+	movq	%rbx, %r11
+	cmovlq	%r12, %r11
+	movq	-240(%rbp), %rcx
+	movq	%rbx, %rax
+	movq	-64(%rbp), %rsi
+	movq	-224(%rbp), %r8
+	.p2align	4
+.LBB17_65:
+	cmpq	%r12, %rax
+	jle	.LBB17_68
+	decq	%rax
+	subq	%r13, %rcx
+	cmpq	%r8, %rcx
+	jge	.LBB17_65
+	incq	%rax
+	movq	%rax, %r11
+.LBB17_68:
+	testq	%rsi, %rsi
+	jle	.LBB17_69
+	movq	-160(%rbp), %rcx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB17_71:
+	addq	%r13, %rcx
+	jns	.LBB17_74
+	incq	%rax
+	cmpq	%rax, %rsi
+	jne	.LBB17_71
+	movq	%rsi, %rax
+	jmp	.LBB17_74
+.LBB17_69:
+	xorl	%eax, %eax
+.LBB17_74:
+	cmpq	%rsi, %rax
+	movq	%rsi, %rcx
+	movq	%rsi, %rbx
+	cmovlq	%rax, %rbx
+	movq	%rdx, %rsi
+	.p2align	4
+.LBB17_75:
+	cmpq	%rax, %rcx
+	jle	.LBB17_78
+	decq	%rcx
+	subq	%r13, %rsi
+	cmpq	%r14, %rsi
+	jge	.LBB17_75
+	incq	%rcx
+	movq	%rcx, %rbx
+.LBB17_78:
+	imulq	%r13, %r12
+	imulq	%r13, %r11
+	movq	$-1, %r15
+	cmpq	%r11, %r12
+	jge	.LBB17_56
+	movq	-376(%rbp), %r14
+	addq	%r14, %r11
+	imulq	%r13, %rax
+	leaq	(%rax,%r9), %r8
+	imulq	%r13, %rbx
+	addq	%rbx, %r9
+	movq	-208(%rbp), %rcx
+	leaq	(%rcx,%r12), %rsi
+	addq	%r14, %r12
+	movq	-96(%rbp), %rcx
+	imulq	%rsi, %rcx
+	imulq	-368(%rbp), %rsi
+	addq	-128(%rbp), %rsi
+	jmp	.LBB17_80
+	.p2align	4
+.LBB17_81:
+	addq	%r13, %r12
+	addq	-424(%rbp), %rcx
+	addq	-416(%rbp), %rsi
+	cmpq	%r11, %r12
+	jge	.LBB17_56
+.LBB17_80:
+	movq	%r8, %r14
+	cmpq	%rbx, %rax
+	jl	.LBB17_82
+	jmp	.LBB17_81
+	.p2align	4
+.LBB17_86:
+	leaq	(%rcx,%r14), %r15
+.LBB17_87:
+	addq	%r13, %r14
+	cmpq	%r9, %r14
+	jge	.LBB17_81
+.LBB17_82:
+	testq	%r15, %r15
+	js	.LBB17_86
+	movss	(%rsi,%r14,4), %xmm1
+	movss	(%r10,%r15,4), %xmm0
+	ucomiss	%xmm0, %xmm1
+	ja	.LBB17_86
+	ucomiss	%xmm1, %xmm1
+	jnp	.LBB17_87
+	ucomiss	%xmm0, %xmm0
+	jnp	.LBB17_86
+	jmp	.LBB17_87
+	.p2align	4
+.LBB17_34:
+	cmpq	$0, -88(%rbp)
+	jle	.LBB17_102
+	movq	-296(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -136(%rbp)
+	xorl	%ecx, %ecx
+	jmp	.LBB17_36
+	.p2align	4
+.LBB17_101:
+	movq	-144(%rbp), %rcx
+	incq	%rcx
+	cmpq	-88(%rbp), %rcx
+	movq	-256(%rbp), %r15
+	movq	-96(%rbp), %r12
+	je	.LBB17_102
+.LBB17_36:
+	movq	%rcx, %rax
+	imulq	%r12, %rax
+	movq	%rcx, -144(%rbp)
+	imulq	%rsi, %rcx
+	leaq	(%r10,%rax,8), %rdx
+	leaq	(%rdx,%r12,4), %r9
+	movq	-136(%rbp), %rdi
+	leaq	(%rdi,%rcx,4), %r14
+	movq	-200(%rbp), %rdi
+	leaq	(%rdi,%rcx,4), %rdi
+	movq	-264(%rbp), %rcx
+	leaq	(%rcx,%rax,8), %r8
+	leaq	(%r8,%r12,4), %r15
+	cmpq	$8, %rsi
+	jge	.LBB17_37
+	testq	%rsi, %rsi
+	jle	.LBB17_101
+	xorl	%eax, %eax
+	jmp	.LBB17_90
+	.p2align	4
+.LBB17_94:
+	movups	(%r8,%r11,4), %xmm1
+	movups	16(%r8,%r11,4), %xmm5
+	addps	%xmm5, %xmm4
+	addps	%xmm1, %xmm3
+	movups	%xmm3, (%r8,%r11,4)
+	movups	%xmm4, 16(%r8,%r11,4)
+	movups	(%r15,%r11,4), %xmm1
+	movups	16(%r15,%r11,4), %xmm3
+	addps	%xmm2, %xmm3
+	addps	%xmm0, %xmm1
+	movups	%xmm1, (%r15,%r11,4)
+	movups	%xmm3, 16(%r15,%r11,4)
+.LBB17_95:
+	addq	$4, %rax
+	cmpq	%rsi, %rax
+	jge	.LBB17_101
+.LBB17_90:
+	movq	-392(%rbp), %rcx
+	cmpq	%rcx, %rax
+	cmovlq	%rax, %rcx
+	movdqu	(%rdi,%rcx,4), %xmm2
+	cmpb	$0, -44(%rbp)
+	jne	.LBB17_92
+	movl	%eax, %esi
+	subl	%ecx, %esi
+	movd	%esi, %xmm0
+	movq	-56(%rbp), %rsi
+	pshufd	$0, %xmm0, %xmm0
+	pcmpgtd	.LCPI17_3(%rip), %xmm0
+	pandn	%xmm2, %xmm0
+	movdqa	%xmm0, %xmm2
+.LBB17_92:
+	leaq	(%rcx,%rcx), %r11
+	movups	(%rdx,%rcx,8), %xmm5
+	movups	16(%rdx,%rcx,8), %xmm0
+	movups	(%r9,%rcx,8), %xmm4
+	movups	16(%r9,%rcx,8), %xmm6
+	movaps	%xmm5, %xmm3
+	shufps	$136, %xmm0, %xmm3
+	shufps	$221, %xmm0, %xmm5
+	movaps	%xmm4, %xmm1
+	shufps	$136, %xmm6, %xmm1
+	shufps	$221, %xmm6, %xmm4
+	movups	(%r14,%rcx,4), %xmm6
+	movaps	%xmm6, %xmm7
+	pxor	%xmm10, %xmm10
+	cmpunordps	%xmm10, %xmm7
+	movaps	%xmm3, %xmm0
+	cmpeqps	%xmm6, %xmm0
+	cmpunordps	%xmm10, %xmm3
+	andps	%xmm7, %xmm3
+	orps	%xmm0, %xmm3
+	movaps	%xmm5, %xmm0
+	cmpeqps	%xmm6, %xmm0
+	cmpunordps	%xmm10, %xmm5
+	andps	%xmm7, %xmm5
+	orps	%xmm0, %xmm5
+	movaps	%xmm3, %xmm8
+	andnps	%xmm5, %xmm8
+	orps	%xmm3, %xmm5
+	andps	%xmm2, %xmm8
+	movaps	%xmm1, %xmm0
+	cmpeqps	%xmm6, %xmm0
+	cmpunordps	%xmm10, %xmm1
+	andps	%xmm7, %xmm1
+	orps	%xmm0, %xmm1
+	movaps	%xmm5, %xmm0
+	andnps	%xmm1, %xmm0
+	orps	%xmm5, %xmm1
+	andps	%xmm2, %xmm0
+	cmpeqps	%xmm4, %xmm6
+	cmpunordps	%xmm10, %xmm4
+	andps	%xmm7, %xmm4
+	orps	%xmm6, %xmm4
+	andnps	%xmm4, %xmm1
+	andps	%xmm2, %xmm1
+	andps	%xmm2, %xmm3
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm8, %xmm4
+	unpcklps	%xmm8, %xmm3
+	movaps	%xmm0, %xmm2
+	unpckhps	%xmm1, %xmm2
+	unpcklps	%xmm1, %xmm0
+	cmpb	$0, -44(%rbp)
+	je	.LBB17_94
+	movups	%xmm3, (%r8,%r11,4)
+	movups	%xmm4, 16(%r8,%r11,4)
+	movups	%xmm2, 16(%r15,%r11,4)
+	movups	%xmm0, (%r15,%r11,4)
+	jmp	.LBB17_95
+	.p2align	4
+.LBB17_37:
+	xorl	%r12d, %r12d
+	jmp	.LBB17_38
+	.p2align	4
+.LBB17_99:
+	movups	(%r8,%rax,4), %xmm1
+	movups	16(%r8,%rax,4), %xmm5
+	movups	32(%r8,%rax,4), %xmm7
+	movups	48(%r8,%rax,4), %xmm8
+	addps	%xmm1, %xmm4
+	addps	%xmm5, %xmm6
+	movups	%xmm6, 16(%r8,%rax,4)
+	movups	%xmm4, (%r8,%rax,4)
+	addps	%xmm7, %xmm10
+	addps	%xmm8, %xmm3
+	movups	%xmm3, 48(%r8,%rax,4)
+	movups	%xmm10, 32(%r8,%rax,4)
+	movups	(%r15,%rax,4), %xmm1
+	movups	16(%r15,%rax,4), %xmm3
+	movups	32(%r15,%rax,4), %xmm4
+	movups	48(%r15,%rax,4), %xmm5
+	addps	%xmm2, %xmm3
+	addps	%xmm11, %xmm1
+	movups	%xmm1, (%r15,%rax,4)
+	movups	%xmm3, 16(%r15,%rax,4)
+	addps	%xmm0, %xmm5
+	addps	%xmm14, %xmm4
+	movups	%xmm4, 32(%r15,%rax,4)
+	movups	%xmm5, 48(%r15,%rax,4)
+.LBB17_100:
+	pxor	%xmm9, %xmm9
+	addq	$8, %r12
+	cmpq	%rsi, %r12
+	jge	.LBB17_101
+.LBB17_38:
+	movq	-408(%rbp), %r11
+	cmpq	%r11, %r12
+	cmovlq	%r12, %r11
+	movups	(%rdx,%r11,8), %xmm11
+	movups	16(%rdx,%r11,8), %xmm0
+	movups	32(%rdx,%r11,8), %xmm3
+	movups	48(%rdx,%r11,8), %xmm2
+	movups	(%r9,%r11,8), %xmm6
+	movups	16(%r9,%r11,8), %xmm7
+	movups	32(%r9,%r11,8), %xmm9
+	movups	48(%r9,%r11,8), %xmm8
+	movaps	%xmm3, %xmm1
+	shufps	$136, %xmm2, %xmm1
+	movaps	%xmm11, %xmm4
+	shufps	$136, %xmm0, %xmm4
+	shufps	$221, %xmm2, %xmm3
+	shufps	$221, %xmm0, %xmm11
+	movaps	%xmm9, %xmm14
+	shufps	$136, %xmm8, %xmm14
+	movaps	%xmm6, %xmm5
+	shufps	$136, %xmm7, %xmm5
+	shufps	$221, %xmm8, %xmm9
+	shufps	$221, %xmm7, %xmm6
+	movdqu	(%rdi,%r11,4), %xmm7
+	movdqu	16(%rdi,%r11,4), %xmm8
+	cmpb	$0, -44(%rbp)
+	je	.LBB17_96
+	movdqa	%xmm7, -160(%rbp)
+	jmp	.LBB17_97
+	.p2align	4
+.LBB17_96:
+	movl	%r12d, %eax
+	subl	%r11d, %eax
+	movd	%eax, %xmm0
+	pshufd	$0, %xmm0, %xmm0
+	movdqa	%xmm0, %xmm2
+	pcmpgtd	.LCPI17_3(%rip), %xmm2
+	pcmpgtd	.LCPI17_4(%rip), %xmm0
+	pandn	%xmm8, %xmm0
+	pandn	%xmm7, %xmm2
+	movdqa	%xmm2, -160(%rbp)
+	movdqa	%xmm0, %xmm8
+.LBB17_97:
+	movups	(%r14,%r11,4), %xmm12
+	movups	16(%r14,%r11,4), %xmm15
+	movaps	%xmm12, %xmm13
+	pxor	%xmm7, %xmm7
+	cmpunordps	%xmm7, %xmm13
+	movaps	%xmm15, %xmm0
+	cmpunordps	%xmm7, %xmm0
+	packssdw	%xmm0, %xmm13
+	movaps	%xmm4, %xmm0
+	cmpeqps	%xmm12, %xmm0
+	movaps	%xmm1, %xmm2
+	cmpeqps	%xmm15, %xmm2
+	packssdw	%xmm2, %xmm0
+	cmpunordps	%xmm7, %xmm4
+	cmpunordps	%xmm7, %xmm1
+	packssdw	%xmm1, %xmm4
+	pand	%xmm13, %xmm4
+	por	%xmm0, %xmm4
+	movdqa	%xmm4, %xmm10
+	punpckhwd	%xmm10, %xmm10
+	pslld	$31, %xmm10
+	psrad	$31, %xmm10
+	punpcklwd	%xmm4, %xmm4
+	movaps	%xmm11, %xmm0
+	cmpeqps	%xmm12, %xmm0
+	movaps	%xmm3, %xmm1
+	cmpeqps	%xmm15, %xmm1
+	packssdw	%xmm1, %xmm0
+	cmpunordps	%xmm7, %xmm11
+	cmpunordps	%xmm7, %xmm3
+	packssdw	%xmm3, %xmm11
+	pand	%xmm13, %xmm11
+	por	%xmm0, %xmm11
+	movdqa	%xmm11, %xmm0
+	punpcklwd	%xmm11, %xmm0
+	movdqa	%xmm4, %xmm3
+	pandn	%xmm0, %xmm3
+	punpckhwd	%xmm11, %xmm11
+	pslld	$31, %xmm11
+	psrad	$31, %xmm11
+	movaps	%xmm5, %xmm1
+	cmpeqps	%xmm12, %xmm1
+	movaps	%xmm14, %xmm2
+	cmpeqps	%xmm15, %xmm2
+	packssdw	%xmm2, %xmm1
+	movdqa	%xmm10, %xmm2
+	pandn	%xmm11, %xmm2
+	por	%xmm10, %xmm11
+	por	%xmm4, %xmm0
+	cmpunordps	%xmm7, %xmm5
+	cmpunordps	%xmm7, %xmm14
+	packssdw	%xmm14, %xmm5
+	pand	%xmm13, %xmm5
+	por	%xmm1, %xmm5
+	movdqa	%xmm5, %xmm1
+	punpcklwd	%xmm5, %xmm1
+	punpckhwd	%xmm5, %xmm5
+	pslld	$31, %xmm5
+	psrad	$31, %xmm5
+	movdqa	%xmm11, %xmm14
+	pandn	%xmm5, %xmm14
+	por	%xmm11, %xmm5
+	movdqa	%xmm0, %xmm11
+	pandn	%xmm1, %xmm11
+	por	%xmm0, %xmm1
+	cmpeqps	%xmm6, %xmm12
+	cmpeqps	%xmm9, %xmm15
+	packssdw	%xmm15, %xmm12
+	cmpunordps	%xmm7, %xmm6
+	cmpunordps	%xmm7, %xmm9
+	packssdw	%xmm9, %xmm6
+	pand	%xmm13, %xmm6
+	por	%xmm12, %xmm6
+	movdqa	%xmm6, %xmm0
+	punpcklwd	%xmm6, %xmm0
+	pandn	%xmm0, %xmm1
+	punpckhwd	%xmm6, %xmm6
+	pslld	$31, %xmm6
+	psrad	$31, %xmm6
+	pandn	%xmm6, %xmm5
+	pand	%xmm8, %xmm2
+	pand	%xmm8, %xmm14
+	pand	%xmm8, %xmm5
+	pand	%xmm8, %xmm10
+	movdqa	-160(%rbp), %xmm0
+	pand	%xmm0, %xmm3
+	pand	%xmm0, %xmm11
+	pand	%xmm0, %xmm1
+	pand	%xmm0, %xmm4
+	movdqa	%xmm4, %xmm6
+	punpckhdq	%xmm3, %xmm6
+	punpckldq	%xmm3, %xmm4
+	movdqa	%xmm10, %xmm3
+	punpckhdq	%xmm2, %xmm3
+	punpckldq	%xmm2, %xmm10
+	movdqa	%xmm11, %xmm2
+	punpckhdq	%xmm1, %xmm2
+	punpckldq	%xmm1, %xmm11
+	movdqa	%xmm14, %xmm0
+	punpckhdq	%xmm5, %xmm0
+	punpckldq	%xmm5, %xmm14
+	leaq	(%r11,%r11), %rax
+	cmpb	$0, -44(%rbp)
+	je	.LBB17_99
+	movups	%xmm4, (%r8,%rax,4)
+	movups	%xmm6, 16(%r8,%rax,4)
+	movups	%xmm10, 32(%r8,%rax,4)
+	movups	%xmm3, 48(%r8,%rax,4)
+	movups	%xmm11, (%r15,%rax,4)
+	movups	%xmm2, 16(%r15,%rax,4)
+	movups	%xmm14, 32(%r15,%rax,4)
+	movups	%xmm0, 48(%r15,%rax,4)
+	jmp	.LBB17_100
+.LBB17_28:
+	movl	$0, -44(%rbp)
+	cmpq	$0, -112(%rbp)
+	jg	.LBB17_32
+.LBB17_103:
+	addq	$904, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
 .Lfunc_end17:
 	.size	max_pool_backward, .Lfunc_end17-max_pool_backward
 	.cfi_endproc
@@ -16523,409 +18693,409 @@ weight_gradient_rows:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$216, %rsp
+	subq	$184, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rdx, -216(%rbp)
-	movq	%rsi, -176(%rbp)
-	movq	%rdi, -72(%rbp)
-	movq	40(%rbp), %rbx
+	movq	%rdx, -152(%rbp)
+	movq	%rsi, -120(%rbp)
+	movq	%rdi, -48(%rbp)
+	movq	40(%rbp), %rsi
+	movq	16(%rbp), %rdi
 	testq	%rcx, %rcx
 	je	.LBB23_15
-	movq	%rbx, %r15
+	movq	%rsi, %r14
 	movq	32(%rbp), %rax
-	leaq	(%rcx,%rax,4), %r14
-	subq	%rax, %r15
+	leaq	(%rcx,%rax,4), %rbx
+	subq	%rax, %r14
 	jle	.LBB23_3
-	leaq	(,%r15,4), %rdx
-	movq	%r14, %rdi
+	leaq	(,%r14,4), %rdx
+	movq	%rbx, %rdi
 	xorl	%esi, %esi
-	movq	%r9, %rbx
+	movq	%r9, %r15
 	movq	%r8, %r13
 	movq	%rcx, %r12
 	callq	memset@PLT
+	movq	40(%rbp), %rsi
 	movq	%r12, %rcx
+	movq	16(%rbp), %rdi
 	movq	%r13, %r8
-	movq	%rbx, %r9
-	movq	40(%rbp), %rbx
+	movq	%r15, %r9
 .LBB23_3:
-	cmpq	$0, 16(%rbp)
+	testq	%rdi, %rdi
 	jle	.LBB23_15
-	leaq	(%rcx,%rbx,4), %rax
-	movq	-72(%rbp), %r12
+	leaq	(%rcx,%rsi,4), %rax
+	movq	-48(%rbp), %r15
 	movq	32(%rbp), %r10
-	leaq	(%r12,%r10,4), %rdx
-	movq	16(%rbp), %rsi
-	decq	%rsi
+	leaq	(%r15,%r10,4), %rdx
+	leaq	-1(%rdi), %rsi
 	imulq	%r9, %rsi
-	addq	%rbx, %rsi
-	leaq	(%r12,%rsi,4), %rsi
-	cmpq	%rsi, %r14
+	addq	40(%rbp), %rsi
+	leaq	(%r15,%rsi,4), %rsi
+	cmpq	%rsi, %rbx
 	setb	%sil
 	cmpq	%rax, %rdx
-	setb	%al
-	andb	%sil, %al
-	movq	%r9, %rdx
-	shrq	$61, %rdx
-	andl	$1, %edx
-	orb	%al, %dl
-	movq	%rdx, -64(%rbp)
-	movq	%r15, %rdx
+	setb	%dl
+	andb	%sil, %dl
+	movq	40(%rbp), %rsi
+	movq	%r9, %rax
+	shrq	$61, %rax
+	andl	$1, %eax
+	orb	%dl, %al
+	movq	%r14, %rdx
 	andq	$-8, %rdx
-	leaq	(%r10,%rdx), %rax
-	movq	%rax, -96(%rbp)
+	leaq	(%r10,%rdx), %rdi
+	movq	%rdi, -64(%rbp)
 	leaq	(%rcx,%r10,4), %rdi
 	addq	$16, %rdi
-	leaq	(%r12,%r10,4), %r10
+	leaq	(%r15,%r10,4), %r10
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
-	xorl	%r14d, %r14d
+	xorl	%ebx, %ebx
 	jmp	.LBB23_5
 	.p2align	4
 .LBB23_14:
-	incq	%r14
+	incq	%rbx
 	addq	%r11, %r10
-	addq	%r11, %r12
-	cmpq	16(%rbp), %r14
+	addq	%r11, %r15
+	cmpq	16(%rbp), %rbx
 	je	.LBB23_15
 .LBB23_5:
-	cmpq	32(%rbp), %rbx
+	cmpq	32(%rbp), %rsi
 	jle	.LBB23_14
-	cmpq	$8, %r15
-	setb	%al
-	orb	-64(%rbp), %al
-	movq	32(%rbp), %rsi
-	testb	$1, %al
+	cmpq	$8, %r14
+	setb	%sil
+	orb	%al, %sil
+	movq	32(%rbp), %r13
+	testb	$1, %sil
+	movq	40(%rbp), %rsi
 	jne	.LBB23_10
-	xorl	%eax, %eax
+	xorl	%esi, %esi
 	.p2align	4
 .LBB23_8:
-	movups	-16(%r10,%rax,4), %xmm0
-	movups	(%r10,%rax,4), %xmm1
-	movups	-16(%rdi,%rax,4), %xmm2
+	movups	-16(%r10,%rsi,4), %xmm0
+	movups	(%r10,%rsi,4), %xmm1
+	movups	-16(%rdi,%rsi,4), %xmm2
 	addps	%xmm0, %xmm2
-	movups	(%rdi,%rax,4), %xmm0
+	movups	(%rdi,%rsi,4), %xmm0
 	addps	%xmm1, %xmm0
-	movups	%xmm2, -16(%rdi,%rax,4)
-	movups	%xmm0, (%rdi,%rax,4)
-	addq	$8, %rax
-	cmpq	%rax, %rdx
+	movups	%xmm2, -16(%rdi,%rsi,4)
+	movups	%xmm0, (%rdi,%rsi,4)
+	addq	$8, %rsi
+	cmpq	%rsi, %rdx
 	jne	.LBB23_8
-	movq	-96(%rbp), %rsi
-	cmpq	%rdx, %r15
+	movq	-64(%rbp), %r13
+	cmpq	%rdx, %r14
+	movq	40(%rbp), %rsi
 	je	.LBB23_14
 .LBB23_10:
-	movl	%ebx, %eax
-	subl	%esi, %eax
-	movq	%rsi, %r13
-	andl	$3, %eax
+	subl	%r13d, %esi
+	movq	%r13, %r12
+	andl	$3, %esi
 	je	.LBB23_13
-	movq	%rsi, %r13
+	movq	%r13, %r12
 	.p2align	4
 .LBB23_12:
-	movss	(%r12,%r13,4), %xmm0
-	addss	(%rcx,%r13,4), %xmm0
-	movss	%xmm0, (%rcx,%r13,4)
-	incq	%r13
-	decq	%rax
+	movss	(%r15,%r12,4), %xmm0
+	addss	(%rcx,%r12,4), %xmm0
+	movss	%xmm0, (%rcx,%r12,4)
+	incq	%r12
+	decq	%rsi
 	jne	.LBB23_12
 .LBB23_13:
-	subq	%rbx, %rsi
-	cmpq	$-4, %rsi
+	movq	40(%rbp), %rsi
+	subq	%rsi, %r13
+	cmpq	$-4, %r13
 	ja	.LBB23_14
 	.p2align	4
-.LBB23_64:
-	movss	(%r12,%r13,4), %xmm0
-	addss	(%rcx,%r13,4), %xmm0
-	movss	%xmm0, (%rcx,%r13,4)
-	movss	4(%r12,%r13,4), %xmm0
-	addss	4(%rcx,%r13,4), %xmm0
-	movss	%xmm0, 4(%rcx,%r13,4)
-	movss	8(%r12,%r13,4), %xmm0
-	addss	8(%rcx,%r13,4), %xmm0
-	movss	%xmm0, 8(%rcx,%r13,4)
-	movss	12(%r12,%r13,4), %xmm0
-	addss	12(%rcx,%r13,4), %xmm0
-	movss	%xmm0, 12(%rcx,%r13,4)
-	addq	$4, %r13
-	cmpq	%r13, %rbx
-	jne	.LBB23_64
+.LBB23_84:
+	movss	(%r15,%r12,4), %xmm0
+	addss	(%rcx,%r12,4), %xmm0
+	movss	%xmm0, (%rcx,%r12,4)
+	movss	4(%r15,%r12,4), %xmm0
+	addss	4(%rcx,%r12,4), %xmm0
+	movss	%xmm0, 4(%rcx,%r12,4)
+	movss	8(%r15,%r12,4), %xmm0
+	addss	8(%rcx,%r12,4), %xmm0
+	movss	%xmm0, 8(%rcx,%r12,4)
+	movss	12(%r15,%r12,4), %xmm0
+	addss	12(%rcx,%r12,4), %xmm0
+	movss	%xmm0, 12(%rcx,%r12,4)
+	addq	$4, %r12
+	cmpq	%r12, %rsi
+	jne	.LBB23_84
 	jmp	.LBB23_14
 .LBB23_15:
-	movq	%r9, %rcx
-	andq	$-4, %rcx
-	cmpq	%rcx, %rbx
-	cmovlq	%rbx, %rcx
+	movabsq	$9223372036854775806, %rax
+	movq	%r9, %rdx
+	andq	$-4, %rdx
+	cmpq	%rdx, %rsi
+	cmovlq	%rsi, %rdx
 	cmpq	$0, 24(%rbp)
-	sete	%al
-	movq	%rcx, -184(%rbp)
-	cmpq	%rcx, 32(%rbp)
-	setge	%cl
-	orb	%al, %cl
+	sete	%cl
+	movq	%rdx, -160(%rbp)
+	cmpq	%rdx, 32(%rbp)
+	setge	%dl
+	orb	%cl, %dl
 	jne	.LBB23_24
-	movq	16(%rbp), %rdi
-	movl	%edi, %r12d
+	movq	16(%rbp), %r10
+	movl	%r10d, %r12d
 	andl	$3, %r12d
-	movabsq	$9223372036854775804, %rcx
-	andq	%rdi, %rcx
-	leaq	(,%r9,4), %rdx
-	leaq	(%rdx,%rdx,2), %rsi
-	movq	-72(%rbp), %rax
+	leaq	-2(%rax), %rdx
+	andq	%r10, %rdx
+	leaq	(,%r9,4), %rsi
+	leaq	(%rsi,%rsi,2), %rdi
+	movq	-48(%rbp), %rcx
 	movq	32(%rbp), %r13
-	leaq	(%rax,%r13,4), %rbx
-	movq	%r9, %r10
+	leaq	(%rcx,%r13,4), %r14
+	movq	%r9, %r11
+	shlq	$4, %r11
+	movq	%r13, %rcx
+	imulq	%r10, %rcx
+	movq	24(%rbp), %rbx
+	leaq	(%rbx,%rcx,4), %r15
+	addq	$48, %r15
+	movq	%r15, -64(%rbp)
 	shlq	$4, %r10
-	movq	%r13, %rax
-	imulq	%rdi, %rax
-	movq	24(%rbp), %r11
-	leaq	(%r11,%rax,4), %r14
-	addq	$48, %r14
-	shlq	$4, %rdi
-	movq	%rdi, -64(%rbp)
-	leaq	(%r11,%rax,4), %r15
-	movq	%r12, -96(%rbp)
+	movq	%r10, -144(%rbp)
+	leaq	(%rbx,%rcx,4), %r15
+	movq	%r12, -80(%rbp)
 	shll	$4, %r12d
 	jmp	.LBB23_17
 	.p2align	4
 .LBB23_23:
 	addq	$4, %r13
-	addq	$16, %rbx
-	movq	-64(%rbp), %rax
-	addq	%rax, %r14
-	addq	%rax, %r15
-	cmpq	-184(%rbp), %r13
+	addq	$16, %r14
+	movq	-144(%rbp), %rcx
+	addq	%rcx, -64(%rbp)
+	addq	%rcx, %r15
+	cmpq	-160(%rbp), %r13
 	jge	.LBB23_24
 .LBB23_17:
 	cmpq	$0, 16(%rbp)
 	jle	.LBB23_23
 	cmpq	$4, 16(%rbp)
-	jae	.LBB23_38
-	xorl	%eax, %eax
+	jae	.LBB23_31
+	xorl	%ecx, %ecx
 	jmp	.LBB23_20
 	.p2align	4
-.LBB23_38:
-	movq	%r14, %r11
-	movq	%rbx, %rdi
-	xorl	%eax, %eax
+.LBB23_31:
+	movq	-64(%rbp), %rbx
+	movq	%r14, %r10
+	xorl	%ecx, %ecx
 	.p2align	4
-.LBB23_39:
-	movups	(%rdi), %xmm0
-	movups	%xmm0, -48(%r11)
-	movups	(%rdi,%r9,4), %xmm0
-	movups	%xmm0, -32(%r11)
-	movups	(%rdi,%r9,8), %xmm0
-	movups	%xmm0, -16(%r11)
-	movups	(%rdi,%rsi), %xmm0
-	movups	%xmm0, (%r11)
-	addq	$4, %rax
-	addq	%r10, %rdi
-	addq	$64, %r11
-	cmpq	%rax, %rcx
-	jne	.LBB23_39
+.LBB23_32:
+	movups	(%r10), %xmm0
+	movups	%xmm0, -48(%rbx)
+	movups	(%r10,%r9,4), %xmm0
+	movups	%xmm0, -32(%rbx)
+	movups	(%r10,%r9,8), %xmm0
+	movups	%xmm0, -16(%rbx)
+	movups	(%r10,%rdi), %xmm0
+	movups	%xmm0, (%rbx)
+	addq	$4, %rcx
+	addq	%r11, %r10
+	addq	$64, %rbx
+	cmpq	%rcx, %rdx
+	jne	.LBB23_32
 .LBB23_20:
-	cmpq	$0, -96(%rbp)
+	cmpq	$0, -80(%rbp)
 	je	.LBB23_23
-	movq	%rdx, %rdi
-	imulq	%rax, %rdi
-	shlq	$4, %rax
-	addq	%r15, %rax
-	addq	%rbx, %rdi
-	xorl	%r11d, %r11d
+	movq	%rsi, %r10
+	imulq	%rcx, %r10
+	shlq	$4, %rcx
+	addq	%r15, %rcx
+	addq	%r14, %r10
+	xorl	%ebx, %ebx
 	.p2align	4
 .LBB23_22:
-	movups	(%rdi), %xmm0
-	movups	%xmm0, (%rax,%r11)
-	addq	$16, %r11
-	addq	%rdx, %rdi
-	cmpq	%r11, %r12
+	movups	(%r10), %xmm0
+	movups	%xmm0, (%rcx,%rbx)
+	addq	$16, %rbx
+	addq	%rsi, %r10
+	cmpq	%rbx, %r12
 	jne	.LBB23_22
 	jmp	.LBB23_23
 .LBB23_24:
 	cmpq	$16, %r8
-	jge	.LBB23_40
-	xorl	%r14d, %r14d
-	movq	40(%rbp), %rbx
+	jge	.LBB23_33
+	xorl	%r10d, %r10d
 	movq	16(%rbp), %r12
 .LBB23_26:
-	cmpq	%r8, %r14
-	jge	.LBB23_37
-	movabsq	$9223372036854775804, %rax
-	orq	$2, %rax
-	andq	%r12, %rax
-	movq	-72(%rbp), %rcx
-	movq	32(%rbp), %rdx
-	leaq	(%rcx,%rdx,4), %rcx
-	movq	%rcx, -64(%rbp)
-	leaq	(,%r9,8), %rdx
-	movq	-176(%rbp), %rcx
-	leaq	(%rcx,%r14,4), %rsi
-	leaq	(,%r8,8), %rdi
-	jmp	.LBB23_28
+	movq	%r10, %rcx
+	orq	$8, %rcx
+	cmpq	%r8, %rcx
+	jg	.LBB23_57
+	movq	-120(%rbp), %rdx
+	leaq	(%rdx,%r10,4), %rdx
+	movq	-152(%rbp), %rsi
+	leaq	(%rsi,%r10,4), %rsi
+	movq	32(%rbp), %rdi
+	leaq	4(%rdi), %r15
+	cmpq	40(%rbp), %r15
+	jle	.LBB23_28
+.LBB23_55:
+	cmpq	40(%rbp), %rdi
+	jge	.LBB23_56
+	movq	%r12, %r10
+	andq	%rax, %r10
+	movq	-48(%rbp), %r11
+	leaq	(%r11,%rdi,4), %r11
+	leaq	(,%r9,8), %rbx
+	leaq	(,%r8,8), %r14
+	jmp	.LBB23_73
 	.p2align	4
-.LBB23_36:
-	movq	-168(%rbp), %r14
-	incq	%r14
-	addq	$4, %rsi
-	cmpq	%r8, %r14
-	je	.LBB23_37
-.LBB23_28:
-	movq	%r14, -168(%rbp)
-	cmpq	32(%rbp), %rbx
-	jle	.LBB23_36
-	movq	-216(%rbp), %rcx
-	movq	-168(%rbp), %r11
-	leaq	(%rcx,%r11,4), %r10
-	movq	-176(%rbp), %rcx
-	leaq	(%rcx,%r11,4), %r11
-	movq	-64(%rbp), %rcx
-	movq	32(%rbp), %r15
-	jmp	.LBB23_30
-	.p2align	4
-.LBB23_35:
-	movq	%r15, %rbx
-	imulq	%r8, %rbx
-	movss	%xmm0, (%r10,%rbx,4)
-	incq	%r15
-	addq	$4, %rcx
-	movq	40(%rbp), %rbx
-	cmpq	%rbx, %r15
-	movq	16(%rbp), %r12
-	je	.LBB23_36
-.LBB23_30:
+.LBB23_74:
+	xorps	%xmm1, %xmm1
+.LBB23_79:
+	movq	%rdi, %r15
+	imulq	%r8, %r15
+	movups	%xmm1, 16(%rsi,%r15,4)
+	movups	%xmm0, (%rsi,%r15,4)
+	incq	%rdi
+	addq	$4, %r11
+	cmpq	40(%rbp), %rdi
+	je	.LBB23_56
+.LBB23_73:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB23_35
+	jle	.LBB23_74
 	cmpq	$1, %r12
-	jne	.LBB23_62
-	xorl	%r12d, %r12d
-	jmp	.LBB23_33
+	jne	.LBB23_80
+	xorl	%r15d, %r15d
+	xorps	%xmm1, %xmm1
+	jmp	.LBB23_77
 	.p2align	4
-.LBB23_62:
-	movq	%rsi, %r13
-	movq	%rcx, %r14
-	xorl	%r12d, %r12d
+.LBB23_80:
+	movq	%rdx, %r12
+	movq	%r11, %r13
+	xorl	%r15d, %r15d
+	xorps	%xmm1, %xmm1
 	.p2align	4
-.LBB23_63:
-	movss	(%r14), %xmm1
-	mulss	(%r13), %xmm1
-	addss	%xmm0, %xmm1
-	movss	(%r14,%r9,4), %xmm0
-	mulss	(%r13,%r8,4), %xmm0
-	addss	%xmm1, %xmm0
-	addq	$2, %r12
-	addq	%rdx, %r14
-	addq	%rdi, %r13
-	cmpq	%r12, %rax
-	jne	.LBB23_63
-.LBB23_33:
-	movq	16(%rbp), %rbx
-	testb	$1, %bl
-	je	.LBB23_35
-	movq	-72(%rbp), %rbx
-	leaq	(%rbx,%r15,4), %rbx
-	movq	%r12, %r14
-	imulq	%r9, %r14
-	movss	(%rbx,%r14,4), %xmm1
-	imulq	%r8, %r12
-	mulss	(%r11,%r12,4), %xmm1
-	addss	%xmm1, %xmm0
-	jmp	.LBB23_35
-.LBB23_37:
-	addq	$216, %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
-	popq	%rbp
-	.cfi_def_cfa %rsp, 8
-	retq
-.LBB23_40:
-	.cfi_def_cfa %rbp, 16
-	leaq	(,%r8,4), %r10
-	leaq	(%r10,%r10,2), %r11
-	movq	-176(%rbp), %rax
-	leaq	32(%rax), %rdx
-	movq	-72(%rbp), %rax
-	movq	32(%rbp), %rcx
-	leaq	12(%rax,%rcx,4), %rax
-	movq	%rax, -232(%rbp)
-	leaq	(,%r9,4), %rsi
-	movq	%rcx, %rax
+.LBB23_81:
+	movss	(%r13), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movups	(%r12), %xmm3
+	movups	16(%r12), %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm1, %xmm4
+	mulps	%xmm2, %xmm3
+	addps	%xmm0, %xmm3
+	movss	(%r13,%r9,4), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movups	(%r12,%r8,4), %xmm0
+	movups	16(%r12,%r8,4), %xmm1
+	mulps	%xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	mulps	%xmm2, %xmm1
+	addps	%xmm4, %xmm1
+	addq	$2, %r15
+	addq	%rbx, %r13
+	addq	%r14, %r12
+	cmpq	%r15, %r10
+	jne	.LBB23_81
+.LBB23_77:
 	movq	16(%rbp), %r12
-	imulq	%r12, %rax
-	movq	24(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	addq	$12, %rax
-	movq	%rax, -224(%rbp)
-	movq	%r12, %rax
-	shlq	$4, %rax
-	movq	%rax, -240(%rbp)
-	movl	$16, %eax
-	xorl	%r14d, %r14d
-	movq	40(%rbp), %rbx
-	jmp	.LBB23_42
-	.p2align	4
-.LBB23_41:
-	movq	-168(%rbp), %r14
-	leaq	16(%r14), %rax
-	addq	$64, %rdx
-	cmpq	%r8, %rax
-	jg	.LBB23_26
-.LBB23_42:
-	movq	-216(%rbp), %rcx
-	leaq	(%rcx,%r14,4), %r15
-	movq	%rax, -168(%rbp)
-	movq	32(%rbp), %rax
-	movq	%rax, %r13
-	movq	-224(%rbp), %r14
-	movq	-232(%rbp), %rdi
-	cmpq	-184(%rbp), %rax
-	jl	.LBB23_47
-.LBB23_43:
-	cmpq	%rbx, %r13
-	jge	.LBB23_41
-	movq	-72(%rbp), %rax
-	leaq	(%rax,%r13,4), %rax
-	jmp	.LBB23_45
-	.p2align	4
-.LBB23_46:
-	xorps	%xmm1, %xmm1
-	xorps	%xmm2, %xmm2
-	xorps	%xmm0, %xmm0
-	xorps	%xmm3, %xmm3
-.LBB23_61:
-	movq	%r13, %rcx
-	imulq	%r8, %rcx
-	movups	%xmm0, (%r15,%rcx,4)
-	movups	%xmm3, 16(%r15,%rcx,4)
-	movups	%xmm1, 32(%r15,%rcx,4)
-	movups	%xmm2, 48(%r15,%rcx,4)
-	incq	%r13
-	addq	$4, %rax
-	cmpq	%rbx, %r13
-	je	.LBB23_41
-.LBB23_45:
-	testq	%r12, %r12
-	jle	.LBB23_46
-	xorps	%xmm0, %xmm0
+	testb	$1, %r12b
+	je	.LBB23_79
+	movq	-48(%rbp), %r12
+	leaq	(%r12,%rdi,4), %r12
+	movq	%r15, %r13
+	imulq	%r9, %r13
+	movss	(%r12,%r13,4), %xmm2
+	movq	16(%rbp), %r12
+	shufps	$0, %xmm2, %xmm2
+	imulq	%r8, %r15
+	movups	(%rdx,%r15,4), %xmm3
+	movups	16(%rdx,%r15,4), %xmm4
+	mulps	%xmm2, %xmm3
+	addps	%xmm3, %xmm0
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm1
+	jmp	.LBB23_79
+.LBB23_33:
+	leaq	(,%r8,4), %r11
+	leaq	(%r11,%r11,2), %rbx
+	movq	-120(%rbp), %rcx
+	leaq	32(%rcx), %rdx
+	movq	-48(%rbp), %rcx
+	movq	32(%rbp), %rdi
+	leaq	12(%rcx,%rdi,4), %rcx
+	movq	%rcx, -208(%rbp)
+	leaq	(,%r9,4), %rsi
+	movq	%rdi, %rcx
+	movq	16(%rbp), %r12
+	imulq	%r12, %rcx
+	movq	24(%rbp), %rdi
+	leaq	(%rdi,%rcx,4), %rcx
+	addq	$12, %rcx
+	movq	%rcx, -200(%rbp)
 	movq	%r12, %rcx
-	movq	%rax, %rdi
-	movq	%rdx, %r14
+	shlq	$4, %rcx
+	movq	%rcx, -224(%rbp)
+	movl	$16, %ecx
+	xorl	%r10d, %r10d
+	jmp	.LBB23_35
+	.p2align	4
+.LBB23_34:
+	movq	-216(%rbp), %r10
+	leaq	16(%r10), %rcx
+	addq	$64, %rdx
+	cmpq	%r8, %rcx
+	jg	.LBB23_26
+.LBB23_35:
+	movq	-152(%rbp), %rdi
+	leaq	(%rdi,%r10,4), %r13
+	movq	%rcx, -216(%rbp)
+	movq	32(%rbp), %rdi
+	movq	%rdi, %r10
+	movq	-200(%rbp), %rcx
+	movq	-208(%rbp), %r14
+	cmpq	-160(%rbp), %rdi
+	jl	.LBB23_40
+.LBB23_36:
+	cmpq	40(%rbp), %r10
+	jge	.LBB23_34
+	movq	-48(%rbp), %rcx
+	leaq	(%rcx,%r10,4), %rcx
+	jmp	.LBB23_38
+	.p2align	4
+.LBB23_39:
+	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
+	xorps	%xmm0, %xmm0
+	xorps	%xmm3, %xmm3
+.LBB23_54:
+	movq	%r10, %rdi
+	imulq	%r8, %rdi
+	movups	%xmm0, (%r13,%rdi,4)
+	movups	%xmm3, 16(%r13,%rdi,4)
+	movups	%xmm1, 32(%r13,%rdi,4)
+	movups	%xmm2, 48(%r13,%rdi,4)
+	incq	%r10
+	addq	$4, %rcx
+	cmpq	40(%rbp), %r10
+	je	.LBB23_34
+.LBB23_38:
+	testq	%r12, %r12
+	jle	.LBB23_39
+	xorps	%xmm0, %xmm0
+	movq	%r12, %rdi
+	movq	%rcx, %r14
+	movq	%rdx, %r15
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	.p2align	4
-.LBB23_60:
-	movss	(%rdi), %xmm4
+.LBB23_53:
+	movss	(%r14), %xmm4
 	shufps	$0, %xmm4, %xmm4
-	movups	-32(%r14), %xmm5
-	movups	-16(%r14), %xmm6
-	movups	(%r14), %xmm7
-	movups	16(%r14), %xmm8
+	movups	-32(%r15), %xmm5
+	movups	-16(%r15), %xmm6
+	movups	(%r15), %xmm7
+	movups	16(%r15), %xmm8
 	mulps	%xmm4, %xmm5
 	addps	%xmm5, %xmm0
 	mulps	%xmm4, %xmm6
@@ -16934,100 +19104,132 @@ weight_gradient_rows:
 	addps	%xmm7, %xmm1
 	mulps	%xmm4, %xmm8
 	addps	%xmm8, %xmm2
-	addq	%r10, %r14
-	addq	%rsi, %rdi
-	decq	%rcx
-	jne	.LBB23_60
-	jmp	.LBB23_61
+	addq	%r11, %r15
+	addq	%rsi, %r14
+	decq	%rdi
+	jne	.LBB23_53
+	jmp	.LBB23_54
 	.p2align	4
-.LBB23_49:
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -160(%rbp)
-	xorps	%xmm7, %xmm7
-	movaps	%xmm0, -64(%rbp)
-	xorps	%xmm10, %xmm10
+.LBB23_42:
 	xorps	%xmm13, %xmm13
+	xorps	%xmm15, %xmm15
+	xorps	%xmm7, %xmm7
 	xorps	%xmm12, %xmm12
-	movaps	%xmm0, -112(%rbp)
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -80(%rbp)
+	xorps	%xmm10, %xmm10
+	movaps	%xmm0, -64(%rbp)
 	xorps	%xmm9, %xmm9
-	movaps	%xmm0, -144(%rbp)
+	movaps	%xmm0, -112(%rbp)
 	xorps	%xmm14, %xmm14
-	movaps	%xmm0, -128(%rbp)
 	movaps	%xmm0, -96(%rbp)
+	movaps	%xmm0, -144(%rbp)
 	xorps	%xmm6, %xmm6
 	xorps	%xmm11, %xmm11
-	xorps	%xmm15, %xmm15
+	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB23_52:
+.LBB23_45:
 	movaps	%xmm12, %xmm1
 	movaps	%xmm10, %xmm12
-	movaps	%xmm13, %xmm0
-	movq	%r13, %rax
-	imulq	%r8, %rax
-	leaq	(%r15,%rax,4), %rax
-	movaps	-112(%rbp), %xmm2
-	movups	%xmm2, (%rax)
-	movups	%xmm9, 16(%rax)
-	movaps	-128(%rbp), %xmm4
-	movaps	-160(%rbp), %xmm3
-	movaps	-144(%rbp), %xmm2
-	movaps	-96(%rbp), %xmm5
-.LBB23_58:
-	movaps	-64(%rbp), %xmm9
-	movups	%xmm0, 32(%rax)
-	movups	%xmm1, 48(%rax)
-	movups	%xmm12, 16(%rax,%r8,4)
-	movups	%xmm9, (%rax,%r8,4)
-	movups	%xmm7, 48(%rax,%r8,4)
-	movups	%xmm3, 32(%rax,%r8,4)
-	movups	%xmm14, 16(%rax,%r8,8)
-	movups	%xmm2, (%rax,%r8,8)
-	movups	%xmm5, 48(%rax,%r8,8)
-	movups	%xmm4, 32(%rax,%r8,8)
-	movups	%xmm6, (%rax,%r11)
-	movups	%xmm11, 16(%rax,%r11)
-	movups	%xmm15, 32(%rax,%r11)
-	movups	%xmm8, 48(%rax,%r11)
-	addq	$4, %r13
-	addq	$16, %rdi
-	addq	-240(%rbp), %r14
-	cmpq	-184(%rbp), %r13
+	movaps	%xmm7, %xmm0
+	movq	%r10, %rdi
+	imulq	%r8, %rdi
+	leaq	(,%rdi,4), %rdi
+	addq	%r13, %rdi
+	movups	%xmm13, (%rdi)
+	movups	%xmm15, 16(%rdi)
+	movaps	-96(%rbp), %xmm4
+	movaps	-64(%rbp), %xmm2
+	movaps	-112(%rbp), %xmm3
+	movaps	-144(%rbp), %xmm15
+	movaps	-80(%rbp), %xmm7
+.LBB23_51:
+	movups	%xmm0, 32(%rdi)
+	movups	%xmm1, 48(%rdi)
+	movups	%xmm12, 16(%rdi,%r8,4)
+	movups	%xmm7, (%rdi,%r8,4)
+	movups	%xmm9, 48(%rdi,%r8,4)
+	movups	%xmm2, 32(%rdi,%r8,4)
+	movups	%xmm14, 16(%rdi,%r8,8)
+	movups	%xmm3, (%rdi,%r8,8)
+	movups	%xmm15, 48(%rdi,%r8,8)
+	movups	%xmm4, 32(%rdi,%r8,8)
+	movups	%xmm6, (%rdi,%rbx)
+	movups	%xmm11, 16(%rdi,%rbx)
+	movups	%xmm5, 32(%rdi,%rbx)
+	movups	%xmm8, 48(%rdi,%rbx)
+	addq	$4, %r10
+	addq	$16, %r14
+	addq	-224(%rbp), %rcx
+	cmpq	-160(%rbp), %r10
 	movq	16(%rbp), %r12
-	jge	.LBB23_43
-.LBB23_47:
+	jge	.LBB23_36
+.LBB23_40:
 	cmpq	$0, 24(%rbp)
-	je	.LBB23_53
+	je	.LBB23_46
 	testq	%r12, %r12
-	jle	.LBB23_49
-	xorps	%xmm15, %xmm15
-	movq	%r14, %rcx
-	movq	%rdx, %rax
+	jle	.LBB23_42
+	xorps	%xmm5, %xmm5
+	movq	%rcx, %rdi
+	movq	%rdx, %r15
 	xorps	%xmm8, %xmm8
 	xorps	%xmm6, %xmm6
 	xorps	%xmm11, %xmm11
 	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -128(%rbp)
 	movaps	%xmm0, -96(%rbp)
 	movaps	%xmm0, -144(%rbp)
-	xorps	%xmm14, %xmm14
 	movaps	%xmm0, -112(%rbp)
-	xorps	%xmm9, %xmm9
-	xorps	%xmm13, %xmm13
-	xorps	%xmm12, %xmm12
+	xorps	%xmm14, %xmm14
 	movaps	%xmm0, -64(%rbp)
+	xorps	%xmm9, %xmm9
+	movaps	%xmm0, -80(%rbp)
 	xorps	%xmm10, %xmm10
-	movaps	%xmm0, -160(%rbp)
 	xorps	%xmm7, %xmm7
+	xorps	%xmm12, %xmm12
+	xorps	%xmm13, %xmm13
+	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB23_51:
-	movaps	%xmm8, -256(%rbp)
-	movaps	%xmm11, -208(%rbp)
-	movups	-32(%rax), %xmm3
-	movups	-16(%rax), %xmm2
-	movups	(%rax), %xmm1
-	movups	16(%rax), %xmm0
-	movss	-12(%rcx), %xmm5
+.LBB23_44:
+	movaps	%xmm8, -176(%rbp)
+	movaps	%xmm11, -192(%rbp)
+	movups	-32(%r15), %xmm3
+	movups	-16(%r15), %xmm2
+	movups	(%r15), %xmm1
+	movups	16(%r15), %xmm0
+	movaps	%xmm6, %xmm8
+	movaps	%xmm5, %xmm6
+	movss	-12(%rdi), %xmm5
 	shufps	$0, %xmm5, %xmm5
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm13
+	movaps	%xmm5, %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm15
+	movaps	%xmm5, %xmm4
+	mulps	%xmm1, %xmm4
+	addps	%xmm4, %xmm7
+	movss	-8(%rdi), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	mulps	%xmm0, %xmm5
+	addps	%xmm5, %xmm12
+	movaps	%xmm4, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	-80(%rbp), %xmm11
+	addps	%xmm5, %xmm11
+	movaps	%xmm11, -80(%rbp)
+	movaps	%xmm4, %xmm5
+	mulps	%xmm2, %xmm5
+	addps	%xmm5, %xmm10
+	movaps	%xmm4, %xmm5
+	mulps	%xmm1, %xmm5
+	movaps	-64(%rbp), %xmm11
+	addps	%xmm5, %xmm11
+	movaps	%xmm11, -64(%rbp)
+	movss	-4(%rdi), %xmm5
+	shufps	$0, %xmm5, %xmm5
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm9
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
 	movaps	-112(%rbp), %xmm11
@@ -17035,156 +19237,126 @@ weight_gradient_rows:
 	movaps	%xmm11, -112(%rbp)
 	movaps	%xmm5, %xmm4
 	mulps	%xmm2, %xmm4
-	addps	%xmm4, %xmm9
-	movaps	%xmm5, %xmm4
-	mulps	%xmm1, %xmm4
-	addps	%xmm4, %xmm13
-	movss	-8(%rcx), %xmm4
-	shufps	$0, %xmm4, %xmm4
-	mulps	%xmm0, %xmm5
-	addps	%xmm5, %xmm12
-	movaps	%xmm4, %xmm5
-	mulps	%xmm3, %xmm5
-	movaps	-64(%rbp), %xmm11
-	addps	%xmm5, %xmm11
-	movaps	%xmm11, -64(%rbp)
-	movaps	%xmm4, %xmm5
-	mulps	%xmm2, %xmm5
-	addps	%xmm5, %xmm10
-	movaps	%xmm4, %xmm5
-	mulps	%xmm1, %xmm5
-	movaps	-160(%rbp), %xmm11
-	addps	%xmm5, %xmm11
-	movaps	%xmm11, -160(%rbp)
-	movss	-4(%rcx), %xmm5
-	shufps	$0, %xmm5, %xmm5
-	mulps	%xmm0, %xmm4
-	addps	%xmm4, %xmm7
-	movaps	%xmm5, %xmm4
-	mulps	%xmm3, %xmm4
-	movaps	-144(%rbp), %xmm11
-	addps	%xmm4, %xmm11
-	movaps	%xmm11, -144(%rbp)
-	movaps	%xmm5, %xmm4
-	mulps	%xmm2, %xmm4
 	addps	%xmm4, %xmm14
 	movaps	%xmm5, %xmm4
 	mulps	%xmm1, %xmm4
-	movaps	-128(%rbp), %xmm11
+	movaps	-96(%rbp), %xmm11
 	addps	%xmm4, %xmm11
-	movaps	%xmm11, -128(%rbp)
+	movaps	%xmm11, -96(%rbp)
 	mulps	%xmm0, %xmm5
-	movaps	-96(%rbp), %xmm4
+	movaps	-144(%rbp), %xmm4
 	addps	%xmm5, %xmm4
-	movaps	%xmm4, -96(%rbp)
-	movaps	-256(%rbp), %xmm8
-	movaps	-208(%rbp), %xmm11
-	movss	(%rcx), %xmm4
+	movaps	%xmm4, -144(%rbp)
+	movaps	%xmm6, %xmm5
+	movaps	%xmm8, %xmm6
+	movaps	-176(%rbp), %xmm8
+	movaps	-192(%rbp), %xmm11
+	movss	(%rdi), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm3
 	addps	%xmm3, %xmm6
 	mulps	%xmm4, %xmm2
 	addps	%xmm2, %xmm11
 	mulps	%xmm4, %xmm1
-	addps	%xmm1, %xmm15
+	addps	%xmm1, %xmm5
 	mulps	%xmm0, %xmm4
 	addps	%xmm4, %xmm8
-	addq	%r10, %rax
-	addq	$16, %rcx
+	addq	%r11, %r15
+	addq	$16, %rdi
 	decq	%r12
-	jne	.LBB23_51
-	jmp	.LBB23_52
+	jne	.LBB23_44
+	jmp	.LBB23_45
 	.p2align	4
-.LBB23_53:
+.LBB23_46:
 	testq	%r12, %r12
-	jle	.LBB23_54
-	xorps	%xmm13, %xmm13
-	movq	%r12, %rcx
-	movq	%rdi, %r12
-	movq	%rdx, %rax
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -160(%rbp)
-	movaps	%xmm0, -144(%rbp)
-	movaps	%xmm0, -208(%rbp)
-	movaps	%xmm0, -64(%rbp)
-	xorps	%xmm12, %xmm12
-	xorps	%xmm10, %xmm10
-	movaps	%xmm0, -112(%rbp)
-	xorps	%xmm9, %xmm9
-	movaps	%xmm0, -128(%rbp)
-	xorps	%xmm4, %xmm4
+	jle	.LBB23_47
 	xorps	%xmm5, %xmm5
+	movq	%r12, %rdi
+	movq	%r14, %r12
+	movq	%rdx, %r15
+	xorps	%xmm8, %xmm8
 	xorps	%xmm6, %xmm6
 	xorps	%xmm11, %xmm11
+	xorps	%xmm4, %xmm4
 	xorps	%xmm15, %xmm15
-	xorps	%xmm8, %xmm8
+	xorps	%xmm13, %xmm13
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -96(%rbp)
+	xorps	%xmm7, %xmm7
+	movaps	%xmm0, -80(%rbp)
+	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm0, -176(%rbp)
+	xorps	%xmm10, %xmm10
+	xorps	%xmm12, %xmm12
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -192(%rbp)
 	.p2align	4
-.LBB23_56:
-	movaps	%xmm5, -96(%rbp)
-	movups	-32(%rax), %xmm2
-	movups	-16(%rax), %xmm1
-	movups	(%rax), %xmm0
-	movups	16(%rax), %xmm14
+.LBB23_49:
+	movaps	%xmm15, -144(%rbp)
+	movups	-32(%r15), %xmm2
+	movups	-16(%r15), %xmm1
+	movups	(%r15), %xmm0
+	movups	16(%r15), %xmm14
 	movss	-12(%r12), %xmm3
 	shufps	$0, %xmm3, %xmm3
-	movaps	%xmm4, %xmm7
+	movaps	%xmm4, %xmm15
 	movaps	%xmm3, %xmm4
 	mulps	%xmm2, %xmm4
-	addps	%xmm4, %xmm13
+	addps	%xmm4, %xmm7
 	movaps	%xmm3, %xmm4
 	mulps	%xmm1, %xmm4
-	movaps	-160(%rbp), %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm5, -160(%rbp)
+	movaps	-80(%rbp), %xmm9
+	addps	%xmm4, %xmm9
+	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm3, %xmm4
 	mulps	%xmm0, %xmm4
-	movaps	-144(%rbp), %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm5, -144(%rbp)
+	movaps	-112(%rbp), %xmm9
+	addps	%xmm4, %xmm9
+	movaps	%xmm9, -112(%rbp)
 	movss	-8(%r12), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm14, %xmm3
-	movaps	-208(%rbp), %xmm5
-	addps	%xmm3, %xmm5
-	movaps	%xmm5, -208(%rbp)
+	movaps	-176(%rbp), %xmm9
+	addps	%xmm3, %xmm9
+	movaps	%xmm9, -176(%rbp)
 	movaps	%xmm4, %xmm3
 	mulps	%xmm2, %xmm3
-	movaps	%xmm13, %xmm5
-	movaps	%xmm9, %xmm13
-	movaps	%xmm10, %xmm9
-	movaps	-64(%rbp), %xmm10
 	addps	%xmm3, %xmm10
-	movaps	%xmm10, -64(%rbp)
-	movaps	%xmm9, %xmm10
-	movaps	%xmm13, %xmm9
-	movaps	%xmm5, %xmm13
 	movaps	%xmm4, %xmm3
 	mulps	%xmm1, %xmm3
 	addps	%xmm3, %xmm12
 	movaps	%xmm4, %xmm3
 	mulps	%xmm0, %xmm3
+	movaps	%xmm7, %xmm9
+	movaps	%xmm13, %xmm7
+	movaps	%xmm10, %xmm13
+	movaps	-64(%rbp), %xmm10
 	addps	%xmm3, %xmm10
+	movaps	%xmm10, -64(%rbp)
+	movaps	%xmm13, %xmm10
+	movaps	%xmm7, %xmm13
+	movaps	%xmm9, %xmm7
 	movss	-4(%r12), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	mulps	%xmm14, %xmm4
-	movaps	-112(%rbp), %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm5, -112(%rbp)
+	movaps	-192(%rbp), %xmm9
+	addps	%xmm4, %xmm9
+	movaps	%xmm9, -192(%rbp)
 	movaps	%xmm3, %xmm4
 	mulps	%xmm2, %xmm4
-	addps	%xmm4, %xmm9
+	addps	%xmm4, %xmm13
 	movaps	%xmm3, %xmm4
 	mulps	%xmm1, %xmm4
-	movaps	-128(%rbp), %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm5, -128(%rbp)
+	movaps	-96(%rbp), %xmm9
+	addps	%xmm4, %xmm9
+	movaps	%xmm9, -96(%rbp)
 	movaps	%xmm3, %xmm4
 	mulps	%xmm0, %xmm4
-	addps	%xmm4, %xmm7
-	movaps	%xmm7, %xmm4
-	movaps	-96(%rbp), %xmm5
+	addps	%xmm4, %xmm15
+	movaps	%xmm15, %xmm4
+	movaps	-144(%rbp), %xmm15
 	mulps	%xmm14, %xmm3
-	addps	%xmm3, %xmm5
+	addps	%xmm3, %xmm15
 	movss	(%r12), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	mulps	%xmm3, %xmm2
@@ -17192,46 +19364,234 @@ weight_gradient_rows:
 	mulps	%xmm3, %xmm1
 	addps	%xmm1, %xmm11
 	mulps	%xmm3, %xmm0
-	addps	%xmm0, %xmm15
+	addps	%xmm0, %xmm5
 	mulps	%xmm14, %xmm3
 	addps	%xmm3, %xmm8
-	addq	%r10, %rax
+	addq	%r11, %r15
 	addq	%rsi, %r12
-	decq	%rcx
-	jne	.LBB23_56
-	jmp	.LBB23_57
-.LBB23_54:
+	decq	%rdi
+	jne	.LBB23_49
+	jmp	.LBB23_50
+.LBB23_47:
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movaps	%xmm0, -192(%rbp)
+	xorps	%xmm10, %xmm10
+	xorps	%xmm12, %xmm12
+	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm0, -176(%rbp)
+	xorps	%xmm7, %xmm7
+	movaps	%xmm0, -80(%rbp)
+	xorps	%xmm13, %xmm13
+	movaps	%xmm0, -96(%rbp)
+	xorps	%xmm4, %xmm4
 	xorps	%xmm15, %xmm15
-	xorps	%xmm8, %xmm8
 	xorps	%xmm6, %xmm6
 	xorps	%xmm11, %xmm11
-	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
-	xorps	%xmm9, %xmm9
-	xorps	%xmm0, %xmm0
-	movaps	%xmm0, -128(%rbp)
-	xorps	%xmm10, %xmm10
-	movaps	%xmm0, -112(%rbp)
-	movaps	%xmm0, -64(%rbp)
-	xorps	%xmm12, %xmm12
-	movaps	%xmm0, -144(%rbp)
-	movaps	%xmm0, -208(%rbp)
-	xorps	%xmm13, %xmm13
-	movaps	%xmm0, -160(%rbp)
+	xorps	%xmm8, %xmm8
+.LBB23_50:
+	movaps	-176(%rbp), %xmm1
+	movaps	-192(%rbp), %xmm9
+	movaps	-112(%rbp), %xmm0
+	movaps	-96(%rbp), %xmm14
+	movq	%r10, %rdi
+	imulq	%r8, %rdi
+	leaq	(,%rdi,4), %rdi
+	addq	%r13, %rdi
+	movups	%xmm7, (%rdi)
+	movaps	-80(%rbp), %xmm2
+	movups	%xmm2, 16(%rdi)
+	movaps	-64(%rbp), %xmm2
+	movaps	%xmm13, %xmm3
+	movaps	%xmm10, %xmm7
+	jmp	.LBB23_51
+.LBB23_56:
+	movq	%rcx, %r10
 .LBB23_57:
-	movaps	-208(%rbp), %xmm1
-	movaps	-144(%rbp), %xmm0
-	movaps	-112(%rbp), %xmm7
-	movaps	-128(%rbp), %xmm14
-	movq	%r13, %rax
-	imulq	%r8, %rax
-	leaq	(%r15,%rax,4), %rax
-	movups	%xmm13, (%rax)
-	movaps	-160(%rbp), %xmm2
-	movups	%xmm2, 16(%rax)
-	movaps	%xmm9, %xmm2
-	movaps	%xmm10, %xmm3
-	jmp	.LBB23_58
+	cmpq	%r8, %r10
+	jge	.LBB23_68
+	andq	%r12, %rax
+	movq	-48(%rbp), %rcx
+	movq	32(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, -64(%rbp)
+	leaq	(,%r9,8), %rdx
+	movq	-120(%rbp), %rsi
+	leaq	(%rsi,%r10,4), %rsi
+	leaq	(,%r8,8), %rdi
+	jmp	.LBB23_59
+	.p2align	4
+.LBB23_67:
+	movq	%rcx, %r10
+	incq	%r10
+	addq	$4, %rsi
+	cmpq	%r8, %r10
+	je	.LBB23_68
+.LBB23_59:
+	movq	%r10, %rcx
+	movq	32(%rbp), %r10
+	cmpq	%r10, 40(%rbp)
+	jle	.LBB23_67
+	movq	-152(%rbp), %r10
+	leaq	(%r10,%rcx,4), %r10
+	movq	-120(%rbp), %r11
+	leaq	(%r11,%rcx,4), %r11
+	movq	-64(%rbp), %rbx
+	movq	32(%rbp), %r14
+	jmp	.LBB23_61
+	.p2align	4
+.LBB23_66:
+	movq	%r14, %r15
+	imulq	%r8, %r15
+	movss	%xmm0, (%r10,%r15,4)
+	incq	%r14
+	addq	$4, %rbx
+	cmpq	40(%rbp), %r14
+	je	.LBB23_67
+.LBB23_61:
+	xorps	%xmm0, %xmm0
+	testq	%r12, %r12
+	jle	.LBB23_66
+	cmpq	$1, %r12
+	jne	.LBB23_82
+	xorl	%r15d, %r15d
+	jmp	.LBB23_64
+	.p2align	4
+.LBB23_82:
+	movq	%rsi, %r12
+	movq	%rbx, %r13
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB23_83:
+	movss	(%r13), %xmm1
+	mulss	(%r12), %xmm1
+	addss	%xmm0, %xmm1
+	movss	(%r13,%r9,4), %xmm0
+	mulss	(%r12,%r8,4), %xmm0
+	addss	%xmm1, %xmm0
+	addq	$2, %r15
+	addq	%rdx, %r13
+	addq	%rdi, %r12
+	cmpq	%r15, %rax
+	jne	.LBB23_83
+.LBB23_64:
+	movq	16(%rbp), %r12
+	testb	$1, %r12b
+	je	.LBB23_66
+	movq	-48(%rbp), %r12
+	leaq	(%r12,%r14,4), %r12
+	movq	%r15, %r13
+	imulq	%r9, %r13
+	movss	(%r12,%r13,4), %xmm1
+	movq	16(%rbp), %r12
+	imulq	%r8, %r15
+	mulss	(%r11,%r15,4), %xmm1
+	addss	%xmm1, %xmm0
+	jmp	.LBB23_66
+.LBB23_68:
+	addq	$184, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.LBB23_28:
+	.cfi_def_cfa %rbp, 16
+	leaq	(,%r8,4), %r10
+	movq	-48(%rbp), %rdi
+	movq	32(%rbp), %r14
+	leaq	(%rdi,%r14,4), %r11
+	addq	$12, %r11
+	leaq	(,%r9,4), %rbx
+	jmp	.LBB23_29
+	.p2align	4
+.LBB23_30:
+	xorps	%xmm3, %xmm3
+	xorps	%xmm6, %xmm6
+	xorps	%xmm2, %xmm2
+	xorps	%xmm4, %xmm4
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	xorps	%xmm5, %xmm5
+	xorps	%xmm7, %xmm7
+.LBB23_71:
+	movq	%r14, %r15
+	imulq	%r8, %r15
+	movups	%xmm7, 16(%rsi,%r15,4)
+	movups	%xmm5, (%rsi,%r15,4)
+	leaq	1(%r14), %r15
+	imulq	%r8, %r15
+	movups	%xmm6, 16(%rsi,%r15,4)
+	movups	%xmm3, (%rsi,%r15,4)
+	leaq	2(%r14), %r15
+	imulq	%r8, %r15
+	movups	%xmm4, 16(%rsi,%r15,4)
+	movups	%xmm2, (%rsi,%r15,4)
+	addq	$3, %r14
+	imulq	%r8, %r14
+	movups	%xmm1, 16(%rsi,%r14,4)
+	movups	%xmm0, (%rsi,%r14,4)
+	leaq	4(%rdi), %r15
+	addq	$16, %r11
+	movq	%rdi, %r14
+	cmpq	40(%rbp), %r15
+	movq	16(%rbp), %r12
+	jg	.LBB23_55
+.LBB23_29:
+	movq	%r15, %rdi
+	testq	%r12, %r12
+	jle	.LBB23_30
+	xorps	%xmm5, %xmm5
+	movq	%r12, %r15
+	movq	%r11, %r12
+	movq	%rdx, %r13
+	xorps	%xmm7, %xmm7
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
+	xorps	%xmm4, %xmm4
+	xorps	%xmm3, %xmm3
+	xorps	%xmm6, %xmm6
+	.p2align	4
+.LBB23_70:
+	movups	(%r13), %xmm9
+	movups	16(%r13), %xmm8
+	movss	-12(%r12), %xmm11
+	movss	-8(%r12), %xmm12
+	movss	-4(%r12), %xmm13
+	movss	(%r12), %xmm10
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm9, %xmm14
+	mulps	%xmm11, %xmm14
+	addps	%xmm14, %xmm5
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm7
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm9, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm6
+	shufps	$0, %xmm13, %xmm13
+	movaps	%xmm9, %xmm11
+	mulps	%xmm13, %xmm11
+	addps	%xmm11, %xmm2
+	mulps	%xmm8, %xmm13
+	addps	%xmm13, %xmm4
+	shufps	$0, %xmm10, %xmm10
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm0
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm1
+	addq	%r10, %r13
+	addq	%rbx, %r12
+	decq	%r15
+	jne	.LBB23_70
+	jmp	.LBB23_71
 .Lfunc_end23:
 	.size	weight_gradient_rows, .Lfunc_end23-weight_gradient_rows
 	.cfi_endproc

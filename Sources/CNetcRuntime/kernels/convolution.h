@@ -187,19 +187,19 @@ static Int conv_slots(const conv_view *v, int32_t *slot) {
 }
 
 /// The weight gradient for fewer than 16 outputs, positions along the
-/// vectors: `rows` outputs (1…3) × `taps` consecutive taps (1…3) from r0,
+/// vectors: `rows` outputs (1…3) × `taps` consecutive taps (1…4) from r0,
 /// summed over the positions of `count` samples' views; with `masked`, lanes
 /// a row's last vector shares with the one before are masked out of δ.
 INLINE void conv_gradient_tile_p(const float *dy, Int dy_sample, Int dy_plane, const conv_view *views, Int count, Int r0,
                                  const int32_t *slot, Int slots, float *dw, Int dw_row, int rows, int taps, int masked) {
-    v8 acc[3][3];
+    v8 acc[3][4];
     for (int o = 0; o < rows; o++)
         for (int t = 0; t < taps; t++) acc[o][t] = zero();
     const i8v lane = {0, 1, 2, 3, 4, 5, 6, 7};
     for (Int b = 0; b < count; b++) {
         const conv_view *v = views + b;
         const float *d = dy + b * dy_sample;
-        const float *q[3];
+        const float *q[4];
         for (int t = 0; t < taps; t++) q[t] = v->src + v->offset[r0 + t];
         for (Int k = 0; k < slots; k++) {
             const int32_t *at = slot + 3 * k;
@@ -216,7 +216,7 @@ INLINE void conv_gradient_tile_p(const float *dy, Int dy_sample, Int dy_plane, c
             }
         }
     }
-    float lanes[3][3][8];  // through memory once (see conv_gradient_tile)
+    float lanes[3][4][8];  // through memory once (see conv_gradient_tile)
     for (int o = 0; o < rows; o++)
         for (int t = 0; t < taps; t++) st(acc[o][t], lanes[o][t]);
     for (int o = 0; o < rows; o++)
@@ -228,17 +228,17 @@ static void conv_gradient_block_p(const float *dy, Int dy_sample, Int dy_plane, 
     int masked = views[0].width % 8 != 0;
     for (Int o = 0; o < outputs; o += 3) {
         int rows = (int)min_int(3, outputs - o);
-        for (Int r = 0; r < taps; r += 3) {
-            int n = (int)min_int(3, taps - r);
+        for (Int r = 0; r < taps; r += 4) {
+            int n = (int)min_int(4, taps - r);
             const float *d = dy + o * dy_plane;
             float *at = dw + o * taps + r;
-            switch ((rows * 4 + n) * 2 + masked) {
+            switch ((rows * 5 + n) * 2 + masked) {
 #define NETC_GRADIENT_TILE(R, T) \
-            case (R * 4 + T) * 2: conv_gradient_tile_p(d, dy_sample, dy_plane, views, count, r, slot, slots, at, taps, R, T, 0); break; \
-            case (R * 4 + T) * 2 + 1: conv_gradient_tile_p(d, dy_sample, dy_plane, views, count, r, slot, slots, at, taps, R, T, 1); break;
-            NETC_GRADIENT_TILE(3, 3) NETC_GRADIENT_TILE(3, 2) NETC_GRADIENT_TILE(3, 1)
-            NETC_GRADIENT_TILE(2, 3) NETC_GRADIENT_TILE(2, 2) NETC_GRADIENT_TILE(2, 1)
-            NETC_GRADIENT_TILE(1, 3) NETC_GRADIENT_TILE(1, 2) NETC_GRADIENT_TILE(1, 1)
+            case (R * 5 + T) * 2: conv_gradient_tile_p(d, dy_sample, dy_plane, views, count, r, slot, slots, at, taps, R, T, 0); break; \
+            case (R * 5 + T) * 2 + 1: conv_gradient_tile_p(d, dy_sample, dy_plane, views, count, r, slot, slots, at, taps, R, T, 1); break;
+            NETC_GRADIENT_TILE(3, 4) NETC_GRADIENT_TILE(3, 3) NETC_GRADIENT_TILE(3, 2) NETC_GRADIENT_TILE(3, 1)
+            NETC_GRADIENT_TILE(2, 4) NETC_GRADIENT_TILE(2, 3) NETC_GRADIENT_TILE(2, 2) NETC_GRADIENT_TILE(2, 1)
+            NETC_GRADIENT_TILE(1, 4) NETC_GRADIENT_TILE(1, 3) NETC_GRADIENT_TILE(1, 2) NETC_GRADIENT_TILE(1, 1)
 #undef NETC_GRADIENT_TILE
             default: break;
             }
@@ -357,19 +357,19 @@ static void convolution_weight_gradient(const netc_convolution *g, const float *
     }
 }
 
-/// dx (= or +=) the window gradients cols[taps][positions] added back where
-/// each window read. At stride 1, per input row and kernel column, the
+/// dx (= or +=) the window gradients cols[taps][positions] of channels c0…c1−1
+/// added back where each window read. At stride 1, per input row and kernel column, the
 /// kernel rows' contributions are summed in a register and added once: one
 /// read-modify-write of dx per row and column, not per tap, and none that
 /// partly overlaps a store still in flight (added per tap, c2's scatter took
 /// 38 % of mnist-cnn's input gradient). Other strides: per tap and output row.
-static void conv_scatter(const netc_convolution *g, const float *cols, Int positions, float *dx) {
+static void conv_scatter(const netc_convolution *g, const float *cols, Int positions, float *dx, Int c0, Int c1) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
     Int d = g->dilation, kh = g->kernel_height, kw = g->kernel_width, ow = g->output_width;
-    for (Int c = 0; c < g->channels; c++) {
+    for (Int c = c0; c < c1; c++) {
         float *plane = dx + c * g->height * g->width;
-        const float *taps = cols + c * kh * kw * positions;
+        const float *taps = cols + (c - c0) * kh * kw * positions;
         for (Int kx = 0; kx < kw; kx++) {
             // Columns ox with 0 ≤ ox·stride_x − pad_left + kx·dilation < width.
             Int shift = kx * d - g->pad_left, low = 0, high = ow;
@@ -425,11 +425,18 @@ static void convolution_input_gradient(const netc_convolution *g, const float *d
     float *cols = scratch + offsets;
     for (Int o = 0; o < g->outputs; o++) offset[o] = (int32_t)(o * l.positions);
     Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
+    // Channels in blocks whose window gradients fit in about 16 kB, so the
+    // scatter reads them from L1 (mnist-cnn's c2 whole: 38 kB).
+    Int per_channel = g->kernel_height * g->kernel_width, block = 4096 / (per_channel * l.positions);
+    if (block < 1) block = 1;
     for (Int b = 0; b < count; b++) {
         conv_view v = {.src = dy + b * out, .offset = offset, .taps = g->outputs, .rows = 1, .width = l.positions, .pitch = 0};
-        conv_product(w, 1, l.taps, 0, &v, cols, l.positions, l.taps);
         float *dxb = dx + b * sample;
         if (!accumulate) for (Int i = 0; i < sample; i++) dxb[i] = 0;
-        conv_scatter(g, cols, l.positions, dxb);
+        for (Int c = 0; c < g->channels; c += block) {
+            Int c1 = min_int(c + block, g->channels);
+            conv_product(w + c * per_channel, 1, l.taps, 0, &v, cols, l.positions, (c1 - c) * per_channel);
+            conv_scatter(g, cols, l.positions, dxb, c, c1);
+        }
     }
 }

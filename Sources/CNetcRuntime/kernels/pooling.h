@@ -7,21 +7,48 @@
 // the window's first value equal to the output (or the first NaN when the
 // output is NaN), which is the forward pass's choice, so nothing is stored
 // between the passes. The common 2×2 windows at stride 2 without padding run
-// eight outputs at a time (even and odd columns split by shuffles); every
-// other window, and rows of fewer than 8 outputs, run one output at a time.
+// eight (or, in rows of 4–7, four) outputs at a time, even and odd columns
+// split by shuffles; every other window runs one output at a time.
 
 INLINE v8 evens(v8 a, v8 b) { return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14); }
 INLINE v8 odds(v8 a, v8 b) { return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15); }
 INLINE v8 low_half(v8 e, v8 o) { return __builtin_shufflevector(e, o, 0, 8, 1, 9, 2, 10, 3, 11); }
 INLINE v8 high_half(v8 e, v8 o) { return __builtin_shufflevector(e, o, 4, 12, 5, 13, 6, 14, 7, 15); }
-INLINE i8v is_nan(v8 v) { return v != v; }
 INLINE v8 masked(v8 v, i8v m) { return (v8)((i8v)v & m); }
 
-/// Whether the windows are 2×2 at stride 2, inside the input, rows of 8 outputs or more.
+/// Whether the windows are 2×2 at stride 2, inside the input, rows of 4 outputs or more.
 static int pool_pairs(const netc_convolution *g) {
     return g->kernel_height == 2 && g->kernel_width == 2 && g->stride_y == 2 && g->stride_x == 2 && g->dilation == 1
-        && (g->pad_top | g->pad_bottom | g->pad_left | g->pad_right) == 0 && g->output_width >= 8;
+        && (g->pad_top | g->pad_bottom | g->pad_left | g->pad_right) == 0 && g->output_width >= 4;
 }
+
+INLINE v4 evens4(v8 a) { return __builtin_shufflevector(a, a, 0, 2, 4, 6); }
+INLINE v4 odds4(v8 a) { return __builtin_shufflevector(a, a, 1, 3, 5, 7); }
+INLINE v8 interleave4(v4 e, v4 o) { return __builtin_shufflevector(e, o, 0, 4, 1, 5, 2, 6, 3, 7); }
+INLINE v4 ld4(const float *p) { return *(const v4u *)p; }
+INLINE void st4(v4 v, float *p) { *(v4u *)p = v; }
+typedef int32_t i4v __attribute__((vector_size(16)));
+
+/// One 2×2 window per lane, the lanes' four taps in window order: their maximum (NaN first).
+#define NETC_POOL_MAX(T, M, taps, best) \
+    T best = taps[0]; \
+    for (int t = 1; t < 4; t++) { \
+        M take = (taps[t] > best) | ((taps[t] != taps[t]) & ~(best != best)); \
+        best = (T)(((M)taps[t] & take) | ((M)best & ~take)); \
+    }
+
+/// The share each tap gets of `grad`: all of it at the first tap equal to the
+/// output (or the first NaN when the output is NaN), none elsewhere.
+#define NETC_POOL_SHARES(T, M, taps, out, grad, share) \
+    T share[4]; \
+    { \
+        M found = (M){0}; \
+        for (int t = 0; t < 4; t++) { \
+            M hit = ((taps[t] == out) | ((taps[t] != taps[t]) & (out != out))) & ~found; \
+            found |= hit; \
+            share[t] = (T)((M)grad & hit); \
+        } \
+    }
 
 /// The window of output (oy, ox) inside the input: rows [y0, y1), columns [x0, x1), step `dilation`.
 INLINE void pool_window(const netc_convolution *g, Int oy, Int ox, Int *y0, Int *y1, Int *x0, Int *x1) {
@@ -102,16 +129,23 @@ static void max_pool_forward(const netc_convolution *g, const float *x, float *y
         }
         for (Int oy = 0; oy < g->output_height; oy++) {
             const float *r0 = xp + 2 * oy * g->width, *r1 = r0 + g->width;
+            float *yr = yp + oy * g->output_width;
+            if (g->output_width < 8) {
+                for (Int s = 0; s < g->output_width; s += 4) {
+                    Int ox = min_int(s, g->output_width - 4);
+                    v8 a = ld(r0 + 2 * ox), e = ld(r1 + 2 * ox);
+                    v4 window[4] = {evens4(a), odds4(a), evens4(e), odds4(e)};
+                    NETC_POOL_MAX(v4, i4v, window, best)
+                    st4(best, yr + ox);
+                }
+                continue;
+            }
             for (Int s = 0; s < g->output_width; s += 8) {
                 Int ox = min_int(s, g->output_width - 8);
                 v8 a = ld(r0 + 2 * ox), b = ld(r0 + 2 * ox + 8), e = ld(r1 + 2 * ox), f = ld(r1 + 2 * ox + 8);
-                v8 taps[4] = {evens(a, b), odds(a, b), evens(e, f), odds(e, f)};
-                v8 best = taps[0];
-                for (int t = 1; t < 4; t++) {
-                    i8v take = (taps[t] > best) | (is_nan(taps[t]) & ~is_nan(best));
-                    best = select(take, taps[t], best);
-                }
-                st(best, yp + oy * g->output_width + ox);
+                v8 window[4] = {evens(a, b), odds(a, b), evens(e, f), odds(e, f)};
+                NETC_POOL_MAX(v8, i8v, window, best)
+                st(best, yr + ox);
             }
         }
     }
@@ -123,11 +157,16 @@ static void max_pool_backward(const netc_convolution *g, const float *x, const f
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
     Int in_plane = g->height * g->width, out_plane = g->output_height * g->output_width, planes = count * g->channels;
-    if (!accumulate) for (Int i = 0; i < planes * in_plane; i++) dx[i] = 0;
+    // Windows that tile the input exactly write each δx once: stored, not
+    // added into zeros (which read and wrote mnist-cnn's c1 gradient twice).
+    int pairs = pool_pairs(g), store = pairs && !accumulate && g->width == 2 * g->output_width && g->height == 2 * g->output_height;
+    if (!accumulate && !store) for (Int i = 0; i < planes * in_plane; i++) dx[i] = 0;
+    const i8v lane = {0, 1, 2, 3, 4, 5, 6, 7};
+    const i4v lane4 = {0, 1, 2, 3};
     for (Int c = 0; c < planes; c++) {
         const float *xp = x + c * in_plane, *yp = y + c * out_plane, *dyp = dy + c * out_plane;
         float *dxp = dx + c * in_plane;
-        if (!pool_pairs(g)) {
+        if (!pairs) {
             for (Int oy = 0; oy < g->output_height; oy++)
                 for (Int ox = 0; ox < g->output_width; ox++) {
                     Int o = oy * g->output_width + ox, first = oy * g->stride_y * g->width + ox * g->stride_x;
@@ -135,28 +174,44 @@ static void max_pool_backward(const netc_convolution *g, const float *x, const f
                 }
             continue;
         }
-        i8v lane = {0, 1, 2, 3, 4, 5, 6, 7};
         for (Int oy = 0; oy < g->output_height; oy++) {
             const float *r0 = xp + 2 * oy * g->width, *r1 = r0 + g->width;
+            const float *yr = yp + oy * g->output_width, *dyr = dyp + oy * g->output_width;
             float *d0 = dxp + 2 * oy * g->width, *d1 = d0 + g->width;
+            // An anchored last vector recomputes what it shares with the one
+            // before when storing; when adding, those lanes add nothing.
+            if (g->output_width < 8) {
+                for (Int s = 0; s < g->output_width; s += 4) {
+                    Int ox = min_int(s, g->output_width - 4);
+                    v8 a = ld(r0 + 2 * ox), e = ld(r1 + 2 * ox);
+                    v4 window[4] = {evens4(a), odds4(a), evens4(e), odds4(e)};
+                    v4 out = ld4(yr + ox), grad = ld4(dyr + ox);
+                    if (!store) grad = (v4)((i4v)grad & (lane4 >= (int32_t)(s - ox)));
+                    NETC_POOL_SHARES(v4, i4v, window, out, grad, share)
+                    v8 top = interleave4(share[0], share[1]), bottom = interleave4(share[2], share[3]);
+                    if (store) { st(top, d0 + 2 * ox); st(bottom, d1 + 2 * ox); continue; }
+                    st(ld(d0 + 2 * ox) + top, d0 + 2 * ox);
+                    st(ld(d1 + 2 * ox) + bottom, d1 + 2 * ox);
+                }
+                continue;
+            }
             for (Int s = 0; s < g->output_width; s += 8) {
                 Int ox = min_int(s, g->output_width - 8);
-                // Lanes an anchored last vector shares with the one before add nothing.
-                i8v fresh = lane >= (int32_t)(s - ox);
                 v8 a = ld(r0 + 2 * ox), b = ld(r0 + 2 * ox + 8), e = ld(r1 + 2 * ox), f = ld(r1 + 2 * ox + 8);
-                v8 taps[4] = {evens(a, b), odds(a, b), evens(e, f), odds(e, f)};
-                v8 out = ld(yp + oy * g->output_width + ox), grad = masked(ld(dyp + oy * g->output_width + ox), fresh);
-                i8v found = {0, 0, 0, 0, 0, 0, 0, 0};
-                v8 share[4];
-                for (int t = 0; t < 4; t++) {
-                    i8v hit = ((taps[t] == out) | (is_nan(taps[t]) & is_nan(out))) & ~found;
-                    found |= hit;
-                    share[t] = masked(grad, hit);
+                v8 window[4] = {evens(a, b), odds(a, b), evens(e, f), odds(e, f)};
+                v8 out = ld(yr + ox), grad = ld(dyr + ox);
+                if (!store) grad = masked(grad, lane >= (int32_t)(s - ox));
+                NETC_POOL_SHARES(v8, i8v, window, out, grad, share)
+                v8 t0 = low_half(share[0], share[1]), t1 = high_half(share[0], share[1]);
+                v8 b0 = low_half(share[2], share[3]), b1 = high_half(share[2], share[3]);
+                if (store) {
+                    st(t0, d0 + 2 * ox); st(t1, d0 + 2 * ox + 8); st(b0, d1 + 2 * ox); st(b1, d1 + 2 * ox + 8);
+                    continue;
                 }
-                st(ld(d0 + 2 * ox) + low_half(share[0], share[1]), d0 + 2 * ox);
-                st(ld(d0 + 2 * ox + 8) + high_half(share[0], share[1]), d0 + 2 * ox + 8);
-                st(ld(d1 + 2 * ox) + low_half(share[2], share[3]), d1 + 2 * ox);
-                st(ld(d1 + 2 * ox + 8) + high_half(share[2], share[3]), d1 + 2 * ox + 8);
+                st(ld(d0 + 2 * ox) + t0, d0 + 2 * ox);
+                st(ld(d0 + 2 * ox + 8) + t1, d0 + 2 * ox + 8);
+                st(ld(d1 + 2 * ox) + b0, d1 + 2 * ox);
+                st(ld(d1 + 2 * ox + 8) + b1, d1 + 2 * ox + 8);
             }
         }
     }
