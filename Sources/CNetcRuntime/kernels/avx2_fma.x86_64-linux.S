@@ -11017,64 +11017,62 @@ convolution_input_gradient:
 	pushq	%r12
 	pushq	%rbx
 	andq	$-32, %rsp
-	subq	$1056, %rsp
+	subq	$960, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, 184(%rsp)
-	movq	%rcx, 88(%rsp)
-	movq	%rdx, 584(%rsp)
-	movq	%rsi, 552(%rsp)
-	movq	(%rdi), %r9
-	movq	8(%rdi), %rax
-	movq	%rax, 80(%rsp)
-	movq	16(%rdi), %rax
-	movq	%rax, 64(%rsp)
-	movq	24(%rdi), %rax
-	movq	32(%rdi), %rcx
-	movq	40(%rdi), %rdx
-	movq	%rdx, 440(%rsp)
-	movq	48(%rdi), %r15
-	movq	56(%rdi), %rbx
-	movq	64(%rdi), %rdx
-	movq	%rdx, 152(%rsp)
-	movq	80(%rdi), %rdx
-	movq	%rdx, 120(%rsp)
+	movq	%r9, 152(%rsp)
+	movq	%rcx, 64(%rsp)
+	movq	%rdx, 544(%rsp)
+	movq	%rsi, 536(%rsp)
+	movq	(%rdi), %rax
+	movq	8(%rdi), %rcx
+	movq	%rcx, 56(%rsp)
+	movq	16(%rdi), %rcx
+	movq	%rcx, 48(%rsp)
+	movq	24(%rdi), %rcx
+	movq	32(%rdi), %rdx
+	movq	40(%rdi), %rsi
+	movq	%rsi, 368(%rsp)
+	movq	48(%rdi), %r12
+	movq	56(%rdi), %r15
+	movq	64(%rdi), %rsi
+	movq	%rsi, 128(%rsp)
+	movq	80(%rdi), %rsi
+	movq	%rsi, 104(%rsp)
 	movq	96(%rdi), %r14
-	movq	104(%rdi), %rdx
+	movq	104(%rdi), %r9
 	movq	112(%rdi), %rdi
-	movq	%rcx, 8(%rsp)
-	movq	%rax, 32(%rsp)
-	imulq	%rax, %rcx
-	movq	%rcx, 216(%rsp)
-	movq	%rcx, %rsi
-	imulq	%r9, %rsi
-	movq	%rdx, 16(%rsp)
-	movq	%rdx, %r11
-	imulq	%r14, %r11
-	cmpq	%rdi, %rsi
-	movq	%rdi, %rcx
-	movq	%rsi, 576(%rsp)
-	cmovgq	%rsi, %rcx
-	movq	16(%rbp), %r10
+	movq	%rdx, 8(%rsp)
+	movq	%rcx, 32(%rsp)
+	imulq	%rcx, %rdx
+	movq	%rax, 80(%rsp)
+	imulq	%rax, %rdx
+	movq	%r9, %r10
+	imulq	%r14, %r10
+	cmpq	%rdi, %rdx
+	movq	%rdi, %rax
+	movq	%rdx, 528(%rsp)
+	cmovgq	%rdx, %rax
+	movq	16(%rbp), %r11
 	testq	%rdi, %rdi
 	jle	.LBB15_14
 	cmpq	$3, %rdi
 	ja	.LBB15_5
-	xorl	%eax, %eax
+	xorl	%ecx, %ecx
 	jmp	.LBB15_3
 .LBB15_5:
 	movabsq	$9223372036854775776, %rdx
-	vmovq	%r11, %xmm0
+	vmovq	%r10, %xmm0
 	cmpq	$32, %rdi
 	jae	.LBB15_7
-	xorl	%eax, %eax
+	xorl	%ecx, %ecx
 	jmp	.LBB15_11
 .LBB15_7:
-	movq	%rdi, %rax
-	andq	%rdx, %rax
+	movq	%rdi, %rcx
+	andq	%rdx, %rcx
 	vpbroadcastq	%xmm0, %ymm3
 	vmovaps	.LCPI15_0(%rip), %ymm1
 	vmovaps	.LCPI15_1(%rip), %ymm2
@@ -11096,24 +11094,24 @@ convolution_input_gradient:
 	vpmulld	%ymm3, %ymm11, %ymm11
 	vpaddd	%ymm6, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm8
-	vmovdqu	%ymm9, (%r10,%rsi,4)
-	vmovdqu	%ymm10, 32(%r10,%rsi,4)
-	vmovdqu	%ymm11, 64(%r10,%rsi,4)
-	vmovdqu	%ymm8, 96(%r10,%rsi,4)
+	vmovdqu	%ymm9, (%r11,%rsi,4)
+	vmovdqu	%ymm10, 32(%r11,%rsi,4)
+	vmovdqu	%ymm11, 64(%r11,%rsi,4)
+	vmovdqu	%ymm8, 96(%r11,%rsi,4)
 	addq	$32, %rsi
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
-	cmpq	%rsi, %rax
+	cmpq	%rsi, %rcx
 	jne	.LBB15_8
-	cmpq	%rax, %rdi
+	cmpq	%rcx, %rdi
 	je	.LBB15_14
 	testb	$28, %dil
 	je	.LBB15_3
 .LBB15_11:
-	movq	%rax, %rsi
+	movq	%rcx, %rsi
 	addq	$28, %rdx
-	movq	%rdx, %rax
-	andq	%rdi, %rax
+	movq	%rdx, %rcx
+	andq	%rdi, %rcx
 	vpbroadcastq	%xmm0, %ymm1
 	vmovq	%rsi, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
@@ -11126,414 +11124,331 @@ convolution_input_gradient:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
-	vmovdqu	%xmm3, (%r10,%rsi,4)
+	vmovdqu	%xmm3, (%r11,%rsi,4)
 	addq	$4, %rsi
 	vpaddq	%ymm2, %ymm0, %ymm0
-	cmpq	%rsi, %rax
+	cmpq	%rsi, %rcx
 	jne	.LBB15_12
-	cmpq	%rax, %rdi
+	cmpq	%rcx, %rdi
 	je	.LBB15_14
 .LBB15_3:
-	movl	%eax, %esi
-	imull	16(%rsp), %esi
+	movl	%ecx, %esi
+	imull	%r9d, %esi
 	movl	%r14d, %edx
 	imull	%esi, %edx
 	.p2align	4
 .LBB15_4:
-	movl	%edx, (%r10,%rax,4)
-	incq	%rax
-	addl	%r11d, %edx
-	cmpq	%rax, %rdi
+	movl	%edx, (%r11,%rcx,4)
+	incq	%rcx
+	addl	%r10d, %edx
+	cmpq	%rcx, %rdi
 	jne	.LBB15_4
 .LBB15_14:
-	movq	%r11, %rsi
-	imulq	216(%rsp), %rsi
-	movq	%rsi, %rax
-	shrq	$32, %rax
-	movq	%rsi, 648(%rsp)
-	je	.LBB15_15
-	movl	$4096, %eax
-	xorl	%edx, %edx
-	idivq	%rsi
-	jmp	.LBB15_17
-.LBB15_15:
-	movl	$4096, %eax
-	xorl	%edx, %edx
-	divl	%esi
-.LBB15_17:
-	cmpq	$2, %rax
-	movl	$1, %edx
-	cmovgeq	%rax, %rdx
-	movq	%rdx, 208(%rsp)
-	cmpq	$0, 184(%rsp)
-	jle	.LBB15_29
-	movq	64(%rsp), %r10
-	movq	%r10, %r13
-	imulq	80(%rsp), %r13
-	movq	%rdi, %rax
-	imulq	%r11, %rax
-	movq	%rax, 544(%rsp)
-	movq	%r13, %rsi
-	movq	%r13, 248(%rsp)
-	imulq	%r9, %rsi
-	movq	%rsi, 168(%rsp)
-	movq	%r11, 56(%rsp)
-	movq	440(%rsp), %r11
-	movq	%r11, %rax
-	xorq	$1, %rax
+	cmpq	$0, 152(%rsp)
+	jle	.LBB15_82
+	movq	%rdi, %rcx
+	imulq	%r10, %rcx
+	movq	%rcx, 520(%rsp)
+	movq	%r9, 16(%rsp)
+	movq	48(%rsp), %r9
+	movq	%r9, %rcx
+	imulq	56(%rsp), %rcx
+	movq	%rcx, 192(%rsp)
+	movq	%rcx, %rsi
+	imulq	80(%rsp), %rsi
+	movq	%rsi, 136(%rsp)
+	movq	368(%rsp), %r11
+	movq	%r11, %rcx
+	xorq	$1, %rcx
+	movq	%r10, 40(%rsp)
+	movq	8(%rsp), %r10
+	imulq	40(%rsp), %r10
 	testl	%r8d, %r8d
-	setne	%r12b
+	setne	%dl
 	testq	%rsi, %rsi
 	setle	%r8b
-	movq	%r15, %rsi
+	movq	%r10, %rsi
+	imulq	32(%rsp), %rsi
+	movq	%rsi, 184(%rsp)
+	movq	%r12, %rsi
 	xorq	$1, %rsi
-	orq	%rax, %rsi
+	orq	%rcx, %rsi
 	sete	6(%rsp)
-	orb	%r12b, %r8b
+	orb	%dl, %r8b
 	movb	%r8b, 5(%rsp)
-	movq	152(%rsp), %r12
-	movq	%r12, %rax
-	imulq	%r10, %rax
-	movq	120(%rsp), %rdx
-	leaq	(,%rdx,4), %rsi
-	leaq	(%rsi,%rax,4), %rax
-	movq	%rax, 40(%rsp)
-	imulq	208(%rsp), %r13
-	shlq	$2, %r13
-	movq	%rbx, %rax
-	imulq	%r10, %rax
-	shlq	$2, %rax
-	movq	%rax, 384(%rsp)
-	leaq	-1(%r14), %rax
-	movq	%rdi, 176(%rsp)
-	movq	%r11, %rdi
-	imulq	%rax, %rdi
-	subq	%r12, %rdi
-	imulq	%r10, %rdi
-	movq	%rcx, 72(%rsp)
-	movq	%r11, %rcx
-	movq	56(%rsp), %r11
-	imulq	%r10, %rcx
-	movq	%rcx, 144(%rsp)
-	movq	16(%rbp), %r10
-	movq	88(%rsp), %r8
-	movq	%r8, %rdx
-	subq	40(%rsp), %rdx
-	movq	%rdx, 160(%rsp)
-	movq	72(%rsp), %rcx
-	leaq	(,%rcx,4), %rdx
-	movq	%rdx, 40(%rsp)
-	leaq	(%r8,%rdi,4), %rdi
-	subq	%rsi, %rdi
-	movq	%rdi, 528(%rsp)
-	movq	%r12, %rdx
-	movq	16(%rsp), %rdi
-	imulq	%rdi, %rdx
-	movq	40(%rsp), %rsi
-	leaq	(%rsi,%rdx,4), %r8
-	movq	%r13, %rsi
-	movq	%r11, %r12
-	imulq	8(%rsp), %r12
-	movq	%r12, %r13
-	imulq	32(%rsp), %r13
-	shlq	$2, %r13
-	movq	%r13, 272(%rsp)
-	shlq	$2, %r12
-	movq	%r12, 376(%rsp)
-	imulq	%rdi, %rax
-	movq	%rcx, %rdx
-	addq	%rcx, %rax
-	movabsq	$9223372036854775776, %r12
-	andq	%rdi, %r12
-	movq	%r12, 320(%rsp)
-	vmovq	%r15, %xmm0
-	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 992(%rsp)
-	leaq	(%r10,%rax,4), %rax
-	movq	%rax, 640(%rsp)
-	movq	%rdi, %rax
-	movq	144(%rsp), %rcx
-	orq	%rcx, %rax
-	movq	120(%rsp), %r13
-	movq	%r13, %r12
-	negq	%r12
-	movq	%r12, 632(%rsp)
-	movq	%r15, %r12
-	imulq	%rdi, %r12
-	subq	%r13, %r12
-	movq	%r12, 624(%rsp)
-	leaq	(%r10,%rdx,4), %r12
-	movq	%r12, 96(%rsp)
-	leaq	(%r10,%rdx,4), %r12
-	movq	%r12, 616(%rsp)
-	leaq	(%r10,%rdx,4), %r12
-	addq	$96, %r12
-	movq	%r12, 560(%rsp)
+	movq	128(%rsp), %rbx
+	movq	%rbx, %rcx
+	imulq	%r9, %rcx
+	movq	104(%rsp), %rdx
+	leaq	(,%rdx,4), %rdx
+	leaq	(%rdx,%rcx,4), %rsi
+	movq	%r15, %rcx
+	imulq	%r9, %rcx
 	shlq	$2, %rcx
-	movq	%rcx, 144(%rsp)
-	addq	%r10, %r8
-	movq	%r8, 568(%rsp)
-	movq	%r14, %r12
-	imulq	8(%rsp), %r12
-	shlq	$2, %r12
-	leaq	(,%rbx,4), %rcx
-	movq	%rcx, 360(%rsp)
-	subq	%rcx, %r12
-	imulq	%rdi, %r12
-	shrq	$61, %rax
-	andl	$1, %eax
-	movq	%rax, 736(%rsp)
-	movq	168(%rsp), %rax
-	leaq	(,%rax,4), %r13
-	movq	248(%rsp), %rax
-	leaq	(,%rax,4), %rax
-	movq	%rax, 264(%rsp)
-	leaq	(,%r11,4), %rax
-	movq	%rax, 352(%rsp)
-	leaq	(,%rdi,4), %rax
-	movq	%rax, 72(%rsp)
-	movq	176(%rsp), %rdx
-	leaq	(,%r15,4), %rax
-	movq	%rax, 808(%rsp)
-	leaq	(,%r15,8), %rax
-	movq	%rax, 40(%rsp)
-	xorl	%ecx, %ecx
-	movq	160(%rsp), %rax
-	movq	%rax, 192(%rsp)
-	movq	%r9, 232(%rsp)
-	movq	%rsi, 224(%rsp)
-	movq	%r15, 136(%rsp)
-	movq	%r13, 536(%rsp)
-	jmp	.LBB15_19
-	.p2align	4
-.LBB15_28:
-	movq	200(%rsp), %rcx
-	incq	%rcx
-	movq	536(%rsp), %r13
-	addq	%r13, 192(%rsp)
-	cmpq	184(%rsp), %rcx
-	movq	176(%rsp), %rdx
-	movq	16(%rbp), %r10
-	je	.LBB15_29
-.LBB15_19:
-	movq	%r13, %rax
-	imulq	%rcx, %rax
-	movq	%rax, 48(%rsp)
-	movq	544(%rsp), %rax
-	movq	%rcx, 200(%rsp)
-	imulq	%rcx, %rax
-	movq	552(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 944(%rsp)
-	movq	%r10, 952(%rsp)
-	movq	%rdx, 960(%rsp)
-	movq	$1, 968(%rsp)
-	movq	%r11, 976(%rsp)
-	movq	$0, 984(%rsp)
-	cmpb	$0, 5(%rsp)
-	jne	.LBB15_21
-	movq	88(%rsp), %rax
-	movq	48(%rsp), %rcx
-	leaq	(%rax,%rcx), %rdi
-	xorl	%esi, %esi
-	movq	%r13, %rdx
-	vzeroupper
-	callq	memset@PLT
-	movq	224(%rsp), %rsi
-	movq	56(%rsp), %r11
-	movq	232(%rsp), %r9
-.LBB15_21:
-	testq	%r9, %r9
-	jle	.LBB15_28
-	movq	200(%rsp), %rax
-	imulq	168(%rsp), %rax
-	movq	88(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 656(%rsp)
-	movq	160(%rsp), %rax
-	movq	48(%rsp), %rcx
-	addq	%rcx, %rax
-	movq	%rax, 592(%rsp)
-	addq	528(%rsp), %rcx
-	movq	%rcx, 48(%rsp)
+	movq	%rcx, 304(%rsp)
+	leaq	-1(%r14), %rcx
+	movq	%rdi, 144(%rsp)
+	movq	%r11, %rdi
+	imulq	%rcx, %rdi
+	subq	%rbx, %rdi
+	imulq	%r9, %rdi
+	movq	64(%rsp), %r8
+	movq	%r8, %r13
+	subq	%rsi, %r13
+	leaq	(,%rax,4), %rsi
+	leaq	(%r8,%rdi,4), %r8
+	movq	144(%rsp), %rdi
+	subq	%rdx, %r8
+	movq	%r8, 504(%rsp)
+	movq	%rbx, %rdx
+	imulq	16(%rsp), %rdx
+	leaq	(%rsi,%rdx,4), %r8
+	imulq	%r9, %r11
+	movq	16(%rsp), %rdx
+	shlq	$2, %r10
+	movq	%r10, 312(%rsp)
+	imulq	%rdx, %rcx
+	addq	%rax, %rcx
+	movabsq	$9223372036854775776, %r9
+	andq	%rdx, %r9
+	vmovq	%r12, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 896(%rsp)
+	movq	16(%rbp), %rsi
+	leaq	(%rsi,%rcx,4), %rcx
+	movq	%rcx, 576(%rsp)
+	movq	%rdx, %rcx
+	orq	%r11, %rcx
+	movq	104(%rsp), %rbx
+	movq	%rbx, %r10
+	negq	%r10
+	movq	%r10, 568(%rsp)
+	movq	%r12, %r10
+	imulq	%rdx, %r10
+	subq	%rbx, %r10
+	movq	%r10, 560(%rsp)
+	leaq	(%rsi,%rax,4), %r10
+	movq	%r10, 72(%rsp)
+	leaq	(%rsi,%rax,4), %r10
+	movq	%r10, 552(%rsp)
+	leaq	(%rsi,%rax,4), %r10
+	addq	$96, %r10
+	movq	%r10, 488(%rsp)
+	shlq	$2, %r11
+	movq	%r11, 752(%rsp)
+	addq	%rsi, %r8
+	movq	%r8, 496(%rsp)
+	movq	%r14, %rbx
+	imulq	8(%rsp), %rbx
+	movq	40(%rsp), %r10
+	shlq	$2, %rbx
+	leaq	(,%r15,4), %rsi
+	movq	%rsi, 288(%rsp)
+	subq	%rsi, %rbx
+	imulq	%rdx, %rbx
+	shrq	$61, %rcx
+	andl	$1, %ecx
+	movq	%rcx, 656(%rsp)
+	movq	136(%rsp), %rax
+	leaq	(,%rax,4), %rcx
 	movq	192(%rsp), %rax
-	xorl	%ecx, %ecx
-	xorl	%edi, %edi
-	jmp	.LBB15_23
+	leaq	(,%rax,4), %rsi
+	movq	%rsi, 208(%rsp)
+	movq	184(%rsp), %rax
+	leaq	(,%rax,4), %rsi
+	movq	%rsi, 200(%rsp)
+	leaq	(,%r10,4), %rsi
+	movq	%rsi, 280(%rsp)
+	leaq	(,%rdx,4), %rdx
+	movq	%rdx, 376(%rsp)
+	leaq	(,%r12,4), %rdx
+	movq	%rdx, 728(%rsp)
+	leaq	(,%r12,8), %rdx
+	movq	%rdx, 760(%rsp)
+	xorl	%edx, %edx
+	movq	%r13, 512(%rsp)
+	movq	%r13, 168(%rsp)
+	movq	%r12, 120(%rsp)
+	movq	%r9, 248(%rsp)
+	movq	%rcx, 160(%rsp)
+	jmp	.LBB15_16
 	.p2align	4
-.LBB15_87:
-	movq	608(%rsp), %rcx
-	incq	%rcx
-	movq	224(%rsp), %rsi
-	movq	240(%rsp), %rax
-	addq	%rsi, %rax
-	movq	600(%rsp), %rdx
-	movq	%rdx, %rdi
-	movq	232(%rsp), %r9
-	cmpq	%r9, %rdx
-	movq	56(%rsp), %r11
-	jge	.LBB15_28
-.LBB15_23:
-	movq	%rax, 240(%rsp)
-	movq	%rsi, %r13
-	movq	%rcx, 608(%rsp)
-	imulq	%rcx, %r13
-	movq	208(%rsp), %rax
-	addq	%rdi, %rax
-	cmpq	%r9, %rax
-	movq	%rax, 600(%rsp)
-	cmovlq	%rax, %r9
-	movq	%rdi, %rax
-	movq	216(%rsp), %rdx
+.LBB15_81:
+	movq	176(%rsp), %rdx
+	incq	%rdx
+	movq	160(%rsp), %rcx
+	addq	%rcx, 168(%rsp)
+	cmpq	152(%rsp), %rdx
+	movq	144(%rsp), %rdi
+	movq	40(%rsp), %r10
+	je	.LBB15_82
+.LBB15_16:
+	imulq	%rdx, %rcx
+	movq	%rcx, %r13
+	movq	520(%rsp), %rax
+	movq	%rdx, 176(%rsp)
 	imulq	%rdx, %rax
-	movq	584(%rsp), %rcx
-	movq	%rdi, %rsi
-	movq	%rdi, 256(%rsp)
-	leaq	(%rcx,%rax,4), %rdi
-	movq	%r9, 680(%rsp)
-	movq	%r9, %rax
-	subq	%rsi, %rax
-	imulq	%rdx, %rax
+	movq	536(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 848(%rsp)
+	movq	16(%rbp), %rax
+	movq	%rax, 856(%rsp)
+	movq	%rdi, 864(%rsp)
+	movq	$1, 872(%rsp)
+	movq	%r10, 880(%rsp)
+	movq	$0, 888(%rsp)
 	movl	$1, %esi
-	movq	576(%rsp), %rdx
+	movq	544(%rsp), %rdi
+	movq	528(%rsp), %rdx
 	xorl	%ecx, %ecx
-	leaq	944(%rsp), %r8
-	movq	96(%rsp), %r9
-	pushq	%rax
-	pushq	%r11
+	leaq	848(%rsp), %r8
+	movq	72(%rsp), %r9
+	pushq	%rdx
+	pushq	%r10
 	vzeroupper
 	callq	conv_product
 	addq	$16, %rsp
-	movq	592(%rsp), %rax
+	cmpb	$0, 5(%rsp)
+	jne	.LBB15_18
+	movq	64(%rsp), %rax
+	leaq	(%rax,%r13), %rdi
+	xorl	%esi, %esi
+	movq	160(%rsp), %rdx
+	callq	memset@PLT
+.LBB15_18:
+	cmpq	$0, 80(%rsp)
+	movq	16(%rsp), %rdi
+	movq	248(%rsp), %r9
+	jle	.LBB15_81
+	movq	176(%rsp), %rax
+	imulq	136(%rsp), %rax
+	movq	64(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 592(%rsp)
+	movq	512(%rsp), %rax
 	addq	%r13, %rax
-	movq	%rax, 664(%rsp)
-	addq	48(%rsp), %r13
-	movq	%r13, 672(%rsp)
-	movq	568(%rsp), %rax
-	movq	%rax, 304(%rsp)
-	movq	96(%rsp), %rax
-	movq	%rax, 296(%rsp)
-	movq	240(%rsp), %rax
-	movq	%rax, 112(%rsp)
-	movq	560(%rsp), %rax
-	movq	%rax, 288(%rsp)
-	movq	$0, 280(%rsp)
-	movq	256(%rsp), %rax
-	movq	%rax, 104(%rsp)
-	movq	16(%rsp), %rsi
-	movq	320(%rsp), %rdi
-	jmp	.LBB15_24
+	movq	%rax, 584(%rsp)
+	addq	504(%rsp), %r13
+	movq	%r13, 600(%rsp)
+	movq	496(%rsp), %rax
+	movq	%rax, 232(%rsp)
+	movq	72(%rsp), %rax
+	movq	%rax, 224(%rsp)
+	movq	168(%rsp), %rax
+	movq	%rax, 96(%rsp)
+	movq	488(%rsp), %rax
+	movq	%rax, 216(%rsp)
+	movq	$0, 88(%rsp)
+	jmp	.LBB15_20
 	.p2align	4
-.LBB15_86:
-	movq	104(%rsp), %rdx
+.LBB15_80:
+	movq	88(%rsp), %rdx
 	incq	%rdx
-	incq	280(%rsp)
-	movq	272(%rsp), %rax
-	addq	%rax, 288(%rsp)
-	movq	112(%rsp), %rcx
-	addq	264(%rsp), %rcx
-	movq	%rcx, 112(%rsp)
-	addq	%rax, 296(%rsp)
-	addq	%rax, 304(%rsp)
-	movq	%rdx, 104(%rsp)
-	cmpq	680(%rsp), %rdx
-	je	.LBB15_87
-.LBB15_24:
+	movq	200(%rsp), %rax
+	addq	%rax, 216(%rsp)
+	movq	96(%rsp), %rcx
+	addq	208(%rsp), %rcx
+	movq	%rcx, 96(%rsp)
+	addq	%rax, 224(%rsp)
+	addq	%rax, 232(%rsp)
+	movq	%rdx, 88(%rsp)
+	cmpq	80(%rsp), %rdx
+	je	.LBB15_81
+.LBB15_20:
 	cmpq	$0, 8(%rsp)
-	jle	.LBB15_86
-	movq	264(%rsp), %r8
-	movq	280(%rsp), %rax
-	imulq	%rax, %r8
-	movq	272(%rsp), %r9
-	imulq	%rax, %r9
-	movq	248(%rsp), %rax
-	movq	104(%rsp), %rcx
-	imulq	%rcx, %rax
-	subq	256(%rsp), %rcx
-	imulq	648(%rsp), %rcx
-	movq	656(%rsp), %rdx
+	jle	.LBB15_80
+	movq	208(%rsp), %rsi
+	movq	88(%rsp), %rdx
+	imulq	%rdx, %rsi
+	movq	200(%rsp), %r8
+	imulq	%rdx, %r8
+	movq	192(%rsp), %rax
+	imulq	%rdx, %rax
+	movq	184(%rsp), %rcx
+	imulq	%rdx, %rcx
+	movq	592(%rsp), %rdx
 	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 312(%rsp)
-	movq	96(%rsp), %rax
+	movq	%rax, 240(%rsp)
+	movq	72(%rsp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 744(%rsp)
-	movq	664(%rsp), %rax
+	movq	%rax, 664(%rsp)
+	movq	584(%rsp), %rax
+	addq	%rsi, %rax
+	movq	%rax, 616(%rsp)
+	addq	600(%rsp), %rsi
+	movq	%rsi, 632(%rsp)
+	movq	552(%rsp), %rax
 	addq	%r8, %rax
-	movq	%rax, 696(%rsp)
-	addq	672(%rsp), %r8
-	movq	%r8, 712(%rsp)
-	movq	616(%rsp), %rax
-	addq	%r9, %rax
-	movq	%rax, 688(%rsp)
-	addq	640(%rsp), %r9
-	movq	%r9, 704(%rsp)
-	movq	304(%rsp), %rax
-	movq	%rax, 344(%rsp)
-	movq	296(%rsp), %rax
-	movq	%rax, 336(%rsp)
-	movq	112(%rsp), %rax
-	movq	%rax, 128(%rsp)
-	movq	288(%rsp), %rax
-	movq	%rax, 328(%rsp)
-	movq	624(%rsp), %r9
-	movq	632(%rsp), %r10
+	movq	%rax, 608(%rsp)
+	addq	576(%rsp), %r8
+	movq	%r8, 624(%rsp)
+	movq	232(%rsp), %rax
+	movq	%rax, 272(%rsp)
+	movq	224(%rsp), %rax
+	movq	%rax, 264(%rsp)
+	movq	96(%rsp), %rax
+	movq	%rax, 112(%rsp)
+	movq	216(%rsp), %rax
+	movq	%rax, 256(%rsp)
+	movq	560(%rsp), %r8
+	movq	568(%rsp), %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB15_26
+	jmp	.LBB15_22
 	.p2align	4
-.LBB15_85:
-	movq	368(%rsp), %r11
+.LBB15_79:
+	movq	296(%rsp), %r11
 	incq	%r11
-	movq	720(%rsp), %r10
-	addq	%rbx, %r10
-	movq	728(%rsp), %r9
-	addq	%rbx, %r9
-	movq	352(%rsp), %rax
-	addq	%rax, 328(%rsp)
-	movq	128(%rsp), %rcx
-	addq	360(%rsp), %rcx
-	movq	%rcx, 128(%rsp)
-	addq	%rax, 336(%rsp)
-	addq	%rax, 344(%rsp)
+	movq	640(%rsp), %r10
+	addq	%r15, %r10
+	movq	648(%rsp), %r8
+	addq	%r15, %r8
+	movq	280(%rsp), %rax
+	addq	%rax, 256(%rsp)
+	movq	112(%rsp), %rcx
+	addq	288(%rsp), %rcx
+	movq	%rcx, 112(%rsp)
+	addq	%rax, 264(%rsp)
+	addq	%rax, 272(%rsp)
 	cmpq	8(%rsp), %r11
-	movq	136(%rsp), %r15
-	movq	16(%rsp), %rsi
-	movq	320(%rsp), %rdi
-	je	.LBB15_86
-.LBB15_26:
-	movq	%r11, %r8
-	imulq	%rbx, %r8
-	subq	120(%rsp), %r8
-	testq	%rsi, %rsi
-	jle	.LBB15_27
-	cmpq	$96, %rsi
-	jae	.LBB15_32
+	movq	120(%rsp), %r12
+	movq	16(%rsp), %rdi
+	movq	248(%rsp), %r9
+	je	.LBB15_80
+.LBB15_22:
+	movq	%r11, %rsi
+	imulq	%r15, %rsi
+	subq	104(%rsp), %rsi
+	testq	%rdi, %rdi
+	jle	.LBB15_23
+	cmpq	$96, %rdi
+	jae	.LBB15_26
 	xorl	%ecx, %ecx
-.LBB15_37:
+.LBB15_31:
 	leaq	-1(%rcx), %rax
-	imulq	%r15, %rax
+	imulq	%r12, %rax
 	addq	%r10, %rax
-	movq	%rcx, %r13
-	.p2align	4
-.LBB15_38:
-	addq	%r15, %rax
-	jns	.LBB15_41
-	incq	%r13
-	cmpq	%r13, %rsi
-	jne	.LBB15_38
-	movq	%rsi, %r13
-	jmp	.LBB15_41
-	.p2align	4
-.LBB15_27:
-	xorl	%r13d, %r13d
-	jmp	.LBB15_41
+	movq	%rcx, %r9
 	.p2align	4
 .LBB15_32:
-	vmovq	%r8, %xmm0
+	addq	%r12, %rax
+	jns	.LBB15_35
+	incq	%r9
+	cmpq	%r9, %rdi
+	jne	.LBB15_32
+	movq	%rdi, %r9
+	jmp	.LBB15_35
+	.p2align	4
+.LBB15_23:
+	xorl	%r9d, %r9d
+	jmp	.LBB15_35
+	.p2align	4
+.LBB15_26:
+	vmovq	%rsi, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 864(%rsp)
+	vmovdqa	%ymm0, 768(%rsp)
 	movl	$32, %eax
 	vmovaps	.LCPI15_1(%rip), %ymm1
-	vmovaps	%ymm1, 480(%rsp)
+	vmovaps	%ymm1, 416(%rsp)
 	vmovdqa	.LCPI15_0(%rip), %ymm2
 	vmovdqa	.LCPI15_12(%rip), %ymm3
 	vmovdqa	.LCPI15_11(%rip), %ymm4
@@ -11542,22 +11457,22 @@ convolution_input_gradient:
 	vmovdqa	.LCPI15_8(%rip), %ymm7
 	vmovdqa	.LCPI15_7(%rip), %ymm8
 	.p2align	4
-.LBB15_33:
-	vmovdqa	480(%rsp), %ymm1
+.LBB15_27:
+	vmovdqa	416(%rsp), %ymm1
 	vpsrlq	$32, %ymm1, %ymm9
-	vmovdqa	992(%rsp), %ymm0
+	vmovdqa	896(%rsp), %ymm0
 	vpmuludq	%ymm0, %ymm9, %ymm9
 	vpsrlq	$32, %ymm0, %ymm12
 	vpmuludq	%ymm1, %ymm12, %ymm10
 	vpaddq	%ymm9, %ymm10, %ymm9
 	vpsllq	$32, %ymm9, %ymm1
-	vmovdqa	%ymm1, 896(%rsp)
+	vmovdqa	%ymm1, 448(%rsp)
 	vpsrlq	$32, %ymm2, %ymm10
 	vpmuludq	%ymm0, %ymm10, %ymm10
 	vpmuludq	%ymm2, %ymm12, %ymm11
 	vpaddq	%ymm10, %ymm11, %ymm10
 	vpsllq	$32, %ymm10, %ymm1
-	vmovdqa	%ymm1, 448(%rsp)
+	vmovdqa	%ymm1, 384(%rsp)
 	vpsrlq	$32, %ymm3, %ymm11
 	vpmuludq	%ymm0, %ymm11, %ymm11
 	vpmuludq	%ymm3, %ymm12, %ymm13
@@ -11589,10 +11504,10 @@ convolution_input_gradient:
 	vpaddq	%ymm14, %ymm12, %ymm12
 	vpsllq	$32, %ymm12, %ymm12
 	vpmuludq	%ymm0, %ymm8, %ymm14
-	vmovdqa	864(%rsp), %ymm1
+	vmovdqa	768(%rsp), %ymm1
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm12, %ymm14, %ymm12
-	vmovdqa	%ymm12, 832(%rsp)
+	vmovdqa	%ymm12, 800(%rsp)
 	vpmuludq	%ymm0, %ymm7, %ymm14
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm10, %ymm14, %ymm14
@@ -11610,10 +11525,10 @@ convolution_input_gradient:
 	vpaddq	%ymm11, %ymm15, %ymm11
 	vpmuludq	%ymm0, %ymm2, %ymm15
 	vpaddq	%ymm1, %ymm15, %ymm15
-	vpaddq	448(%rsp), %ymm15, %ymm15
-	vpmuludq	480(%rsp), %ymm0, %ymm12
+	vpaddq	384(%rsp), %ymm15, %ymm15
+	vpmuludq	416(%rsp), %ymm0, %ymm12
 	vpaddq	%ymm1, %ymm12, %ymm12
-	vpaddq	896(%rsp), %ymm12, %ymm12
+	vpaddq	448(%rsp), %ymm12, %ymm12
 	vpcmpeqd	%ymm0, %ymm0, %ymm0
 	vpcmpgtq	%ymm0, %ymm12, %ymm12
 	vpcmpgtq	%ymm0, %ymm15, %ymm15
@@ -11628,7 +11543,7 @@ convolution_input_gradient:
 	vpcmpgtq	%ymm0, %ymm9, %ymm9
 	vpackssdw	%ymm9, %ymm10, %ymm9
 	vpcmpgtq	%ymm0, %ymm14, %ymm10
-	vmovdqa	832(%rsp), %ymm1
+	vmovdqa	800(%rsp), %ymm1
 	vpcmpgtq	%ymm0, %ymm1, %ymm12
 	vpackssdw	%ymm12, %ymm10, %ymm10
 	vpermq	$216, %ymm9, %ymm9
@@ -11640,12 +11555,12 @@ convolution_input_gradient:
 	vpmovmskb	%ymm9, %edx
 	leaq	-32(%rax), %rcx
 	testl	%edx, %edx
-	jne	.LBB15_35
-	addq	%rdi, %rax
+	jne	.LBB15_29
+	addq	%r9, %rax
 	vpbroadcastq	.LCPI15_5(%rip), %ymm10
-	vmovdqa	480(%rsp), %ymm0
+	vmovdqa	416(%rsp), %ymm0
 	vpaddq	%ymm0, %ymm10, %ymm0
-	vmovdqa	%ymm0, 480(%rsp)
+	vmovdqa	%ymm0, 416(%rsp)
 	vpaddq	%ymm2, %ymm10, %ymm2
 	vpaddq	%ymm3, %ymm10, %ymm3
 	vpaddq	%ymm4, %ymm10, %ymm4
@@ -11655,12 +11570,12 @@ convolution_input_gradient:
 	vpaddq	%ymm10, %ymm8, %ymm8
 	cmpq	$64, %rax
 	movq	%rcx, %rax
-	jne	.LBB15_33
-.LBB15_35:
+	jne	.LBB15_27
+.LBB15_29:
 	vpermq	$216, %ymm9, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB15_36
+	je	.LBB15_30
 	vpand	.LCPI15_13(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm0
@@ -11712,368 +11627,370 @@ convolution_input_gradient:
 	cmovbel	%edx, %eax
 	movb	$32, %dl
 	subb	%al, %dl
-	movzbl	%dl, %r13d
-	subq	%rcx, %r13
-	jmp	.LBB15_41
-.LBB15_36:
-	movq	%rdi, %rcx
-	movq	%rsi, %r13
-	cmpq	%rdi, %rsi
-	jne	.LBB15_37
+	movzbl	%dl, %r9d
+	subq	%rcx, %r9
+	jmp	.LBB15_35
+.LBB15_30:
+	movq	%r9, %rcx
+	cmpq	%r9, %rdi
+	movq	%rdi, %r9
+	jne	.LBB15_31
 	.p2align	4
-.LBB15_41:
-	movq	360(%rsp), %rdx
+.LBB15_35:
+	movq	288(%rsp), %rdx
 	imulq	%r11, %rdx
-	movq	352(%rsp), %rax
+	movq	280(%rsp), %rax
 	imulq	%r11, %rax
-	cmpq	%rsi, %r13
-	movq	%rsi, %rcx
-	cmovlq	%r13, %rcx
-	movq	%r9, %rdi
+	cmpq	%rdi, %r9
+	movq	%rdi, %rcx
+	cmovlq	%r9, %rcx
+	movq	%r8, 648(%rsp)
 	.p2align	4
-.LBB15_42:
-	cmpq	%r13, %rsi
-	jle	.LBB15_45
-	decq	%rsi
-	subq	%r15, %rdi
-	cmpq	64(%rsp), %rdi
-	jge	.LBB15_42
-	incq	%rsi
-	movq	%rsi, %rcx
-.LBB15_45:
-	movq	%r11, 368(%rsp)
-	movq	%r10, 720(%rsp)
-	movq	%r9, 728(%rsp)
+.LBB15_36:
+	cmpq	%r9, %rdi
+	jle	.LBB15_39
+	decq	%rdi
+	subq	%r12, %r8
+	cmpq	48(%rsp), %r8
+	jge	.LBB15_36
+	incq	%rdi
+	movq	%rdi, %rcx
+.LBB15_39:
+	movq	%r9, 448(%rsp)
+	movq	%r11, 296(%rsp)
+	movq	%r10, 640(%rsp)
 	cmpb	$0, 6(%rsp)
-	movq	%r13, 896(%rsp)
-	je	.LBB15_46
-	cmpq	$0, 80(%rsp)
-	jle	.LBB15_85
-	movq	312(%rsp), %rax
-	leaq	(%rax,%r8,4), %rax
-	movq	%rax, 864(%rsp)
-	leaq	8(%r13), %rax
+	je	.LBB15_40
+	cmpq	$0, 56(%rsp)
+	jle	.LBB15_79
+	movq	240(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	movq	%rax, 768(%rsp)
+	movq	448(%rsp), %rdx
+	leaq	8(%rdx), %rax
 	movq	%rax, 24(%rsp)
-	movq	344(%rsp), %rax
-	leaq	(%rax,%r13,4), %rdi
-	movq	%rax, 832(%rsp)
-	movq	152(%rsp), %rdx
+	movq	272(%rsp), %r13
+	leaq	(,%rdx,4), %rdi
+	addq	%r13, %rdi
+	movq	128(%rsp), %rdx
 	xorl	%esi, %esi
-	jmp	.LBB15_57
+	jmp	.LBB15_51
 	.p2align	4
-.LBB15_62:
-	movq	448(%rsp), %rsi
+.LBB15_56:
+	movq	800(%rsp), %rsi
 	incq	%rsi
-	movq	72(%rsp), %rax
-	movq	480(%rsp), %rdi
+	movq	376(%rsp), %rax
+	movq	416(%rsp), %rdi
 	addq	%rax, %rdi
 	incq	%rdx
-	addq	%rax, 832(%rsp)
-	cmpq	80(%rsp), %rsi
-	je	.LBB15_85
-.LBB15_57:
-	movq	%rsi, 448(%rsp)
+	addq	%rax, %r13
+	cmpq	56(%rsp), %rsi
+	je	.LBB15_79
+.LBB15_51:
+	movq	%r13, 384(%rsp)
+	movq	%rsi, 800(%rsp)
 	movq	%rsi, %rax
-	imulq	64(%rsp), %rax
-	movq	864(%rsp), %rsi
+	imulq	48(%rsp), %rax
+	movq	768(%rsp), %rsi
 	leaq	(%rsi,%rax,4), %r10
-	movq	%r13, %r11
-	movq	%rdi, 480(%rsp)
+	movq	448(%rsp), %r11
+	movq	%rdi, 416(%rsp)
 	movq	%rdi, %rsi
 	movq	24(%rsp), %rax
 	movq	%rax, %r13
 	cmpq	%rcx, %rax
-	jle	.LBB15_63
-.LBB15_58:
+	jle	.LBB15_57
+.LBB15_52:
 	cmpq	%rcx, %r11
-	movq	896(%rsp), %r13
-	jge	.LBB15_62
-	movq	832(%rsp), %rax
-	leaq	(%rax,%r11,4), %r15
-	jmp	.LBB15_60
+	movq	384(%rsp), %r13
+	jge	.LBB15_56
+	leaq	(,%r11,4), %r12
+	addq	%r13, %r12
+	jmp	.LBB15_54
 	.p2align	4
-.LBB15_64:
+.LBB15_58:
 	vmovups	%ymm0, (%r10,%r11,4)
 	movq	%r13, %r11
 	addq	$8, %r13
 	addq	$32, %rsi
 	cmpq	%rcx, %r13
-	jg	.LBB15_58
-.LBB15_63:
+	jg	.LBB15_52
+.LBB15_57:
 	vmovups	(%r10,%r11,4), %ymm0
 	movq	32(%rsp), %rdi
 	movq	%rdi, %rax
 	movq	%rdx, %r8
-	movq	%rsi, %r15
+	movq	%rsi, %r12
 	testq	%rdi, %rdi
-	jg	.LBB15_65
-	jmp	.LBB15_64
+	jg	.LBB15_59
+	jmp	.LBB15_58
 	.p2align	4
-.LBB15_67:
-	addq	%r12, %r15
-	subq	%rbx, %r8
+.LBB15_61:
+	addq	%rbx, %r12
+	subq	%r15, %r8
 	decq	%rax
-	je	.LBB15_64
-.LBB15_65:
+	je	.LBB15_58
+.LBB15_59:
 	testq	%r8, %r8
 	setns	%dil
 	cmpq	%r14, %r8
 	setl	%r9b
 	andb	%dil, %r9b
 	cmpb	$1, %r9b
-	jne	.LBB15_67
-	vaddps	(%r15), %ymm0, %ymm0
-	jmp	.LBB15_67
+	jne	.LBB15_61
+	vaddps	(%r12), %ymm0, %ymm0
+	jmp	.LBB15_61
 	.p2align	4
-.LBB15_61:
+.LBB15_55:
 	vmovss	%xmm0, (%r10,%r11,4)
 	incq	%r11
-	addq	$4, %r15
+	addq	$4, %r12
 	cmpq	%rcx, %r11
-	je	.LBB15_62
-.LBB15_60:
+	je	.LBB15_56
+.LBB15_54:
 	vmovss	(%r10,%r11,4), %xmm0
 	movq	32(%rsp), %rdi
 	movq	%rdi, %rax
 	movq	%rdx, %r8
-	movq	%r15, %rsi
+	movq	%r12, %rsi
 	testq	%rdi, %rdi
-	jg	.LBB15_68
-	jmp	.LBB15_61
+	jg	.LBB15_62
+	jmp	.LBB15_55
 	.p2align	4
-.LBB15_70:
-	addq	%r12, %rsi
-	subq	%rbx, %r8
+.LBB15_64:
+	addq	%rbx, %rsi
+	subq	%r15, %r8
 	decq	%rax
-	je	.LBB15_61
-.LBB15_68:
+	je	.LBB15_55
+.LBB15_62:
 	testq	%r8, %r8
 	setns	%dil
 	cmpq	%r14, %r8
 	setl	%r9b
 	andb	%dil, %r9b
 	cmpb	$1, %r9b
-	jne	.LBB15_70
+	jne	.LBB15_64
 	vaddss	(%rsi), %xmm0, %xmm0
-	jmp	.LBB15_70
+	jmp	.LBB15_64
 	.p2align	4
-.LBB15_46:
+.LBB15_40:
 	cmpq	$0, 32(%rsp)
-	jle	.LBB15_85
-	cmpq	$1, 136(%rsp)
-	sete	%sil
-	movq	312(%rsp), %rdi
-	leaq	(%rdi,%r8,4), %rdi
-	movq	%rdi, 816(%rsp)
-	movq	%rcx, %r8
-	subq	%r13, %r8
-	movq	696(%rsp), %rdi
-	addq	%rdx, %rdi
-	leaq	(%rdi,%r13,4), %rdi
-	movq	%rdi, 784(%rsp)
-	addq	712(%rsp), %rdx
+	jle	.LBB15_79
+	cmpq	$1, 120(%rsp)
+	sete	%dil
+	movq	240(%rsp), %r8
+	leaq	(%r8,%rsi,4), %rsi
+	movq	%rsi, 736(%rsp)
+	movq	%rcx, %r9
+	movq	448(%rsp), %r8
+	subq	%r8, %r9
+	movq	616(%rsp), %rsi
+	addq	%rdx, %rsi
+	leaq	(%rsi,%r8,4), %rsi
+	movq	%rsi, 704(%rsp)
+	addq	632(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, 776(%rsp)
-	movq	688(%rsp), %rdx
+	movq	%rdx, 696(%rsp)
+	movq	608(%rsp), %rdx
 	addq	%rax, %rdx
-	leaq	(%rdx,%r13,4), %rdx
-	movq	%rdx, 768(%rsp)
-	addq	704(%rsp), %rax
+	leaq	(%rdx,%r8,4), %rdx
+	movq	%rdx, 688(%rsp)
+	addq	624(%rsp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 760(%rsp)
-	cmpq	$4, %r8
-	setae	%dil
-	andb	%sil, %dil
-	movq	%r8, %rax
+	movq	%rax, 680(%rsp)
+	cmpq	$4, %r9
+	setae	%sil
+	andb	%dil, %sil
+	movq	%r9, %rax
 	andq	$-32, %rax
-	movq	%rax, 432(%rsp)
-	addq	%r13, %rax
-	movq	%rax, 752(%rsp)
-	movq	%r8, 448(%rsp)
-	andq	$-4, %r8
-	movq	%r8, 800(%rsp)
-	leaq	(%r8,%r13), %rax
-	movq	%rax, 792(%rsp)
-	movq	328(%rsp), %rax
-	leaq	(%rax,%r13,4), %rax
-	movq	%rax, 424(%rsp)
-	movq	128(%rsp), %rdx
-	leaq	(%rdx,%r13,4), %rax
-	movq	%rax, 416(%rsp)
-	notb	%dil
-	movb	%dil, 7(%rsp)
-	movq	336(%rsp), %rax
-	leaq	(%rax,%r13,4), %rsi
-	movq	%rsi, 408(%rsp)
-	movq	%rax, 400(%rsp)
-	movq	%rdx, 392(%rsp)
+	movq	%rax, 360(%rsp)
+	addq	%r8, %rax
+	movq	%rax, 672(%rsp)
+	movq	%r9, 384(%rsp)
+	andq	$-4, %r9
+	movq	%r9, 720(%rsp)
+	leaq	(%r8,%r9), %rax
+	movq	%rax, 712(%rsp)
+	movq	256(%rsp), %rax
+	leaq	(%rax,%r8,4), %rax
+	movq	%rax, 352(%rsp)
+	movq	112(%rsp), %rdx
+	leaq	(%rdx,%r8,4), %rax
+	movq	%rax, 344(%rsp)
+	notb	%sil
+	movb	%sil, 7(%rsp)
+	movq	264(%rsp), %rax
+	leaq	(%rax,%r8,4), %rsi
+	movq	%rsi, 336(%rsp)
+	movq	%rax, 328(%rsp)
+	movq	%rdx, 320(%rsp)
 	movq	$0, 24(%rsp)
-	jmp	.LBB15_48
+	jmp	.LBB15_42
 	.p2align	4
-.LBB15_84:
+.LBB15_78:
 	movq	24(%rsp), %rsi
 	incq	%rsi
-	movq	376(%rsp), %rdx
-	addq	%rdx, 424(%rsp)
-	movq	384(%rsp), %rax
-	addq	%rax, 416(%rsp)
-	addq	%rdx, 408(%rsp)
-	addq	%rax, 392(%rsp)
-	addq	%rdx, 400(%rsp)
+	movq	312(%rsp), %rax
+	addq	%rax, 352(%rsp)
+	movq	304(%rsp), %rdx
+	addq	%rdx, 344(%rsp)
+	addq	%rax, 336(%rsp)
+	addq	%rdx, 320(%rsp)
+	addq	%rax, 328(%rsp)
 	movq	%rsi, 24(%rsp)
 	cmpq	32(%rsp), %rsi
-	je	.LBB15_85
-.LBB15_48:
+	je	.LBB15_79
+.LBB15_42:
 	testq	%r14, %r14
-	jle	.LBB15_84
-	movq	384(%rsp), %rax
+	jle	.LBB15_78
+	movq	304(%rsp), %rax
 	movq	24(%rsp), %r10
 	imulq	%r10, %rax
-	movq	784(%rsp), %rdx
+	movq	704(%rsp), %rdx
 	addq	%rax, %rdx
-	addq	776(%rsp), %rax
-	movq	376(%rsp), %rsi
+	addq	696(%rsp), %rax
+	movq	312(%rsp), %rsi
 	imulq	%r10, %rsi
-	movq	768(%rsp), %rdi
+	movq	688(%rsp), %rdi
 	addq	%rsi, %rdi
-	addq	760(%rsp), %rsi
+	addq	680(%rsp), %rsi
 	movq	%r10, %r8
 	imulq	8(%rsp), %r8
-	addq	368(%rsp), %r8
-	imulq	56(%rsp), %r8
-	movq	744(%rsp), %r9
+	addq	296(%rsp), %r8
+	imulq	40(%rsp), %r8
+	movq	664(%rsp), %r9
 	leaq	(%r9,%r8,4), %r8
-	movq	%r8, 824(%rsp)
-	imulq	%rbx, %r10
-	movq	%r10, 480(%rsp)
+	movq	%r8, 744(%rsp)
+	imulq	%r15, %r10
+	movq	%r10, 416(%rsp)
 	cmpq	%rsi, %rdx
 	setb	%dl
 	cmpq	%rax, %rdi
 	setb	%al
 	andb	%dl, %al
-	orb	736(%rsp), %al
+	orb	656(%rsp), %al
 	orb	7(%rsp), %al
-	movb	%al, 832(%rsp)
-	movq	400(%rsp), %r9
-	movq	392(%rsp), %rdi
-	movq	408(%rsp), %r11
-	movq	416(%rsp), %rax
-	movq	424(%rsp), %r8
-	xorl	%r15d, %r15d
-	jmp	.LBB15_50
+	movb	%al, 800(%rsp)
+	movq	328(%rsp), %r9
+	movq	320(%rsp), %rdi
+	movq	336(%rsp), %r11
+	movq	344(%rsp), %rax
+	movq	352(%rsp), %rsi
+	xorl	%r13d, %r13d
+	jmp	.LBB15_44
 	.p2align	4
-.LBB15_83:
-	incq	%r15
-	movq	72(%rsp), %rsi
-	addq	%rsi, %r8
-	movq	144(%rsp), %rdx
-	addq	%rdx, %rax
-	addq	%rsi, %r11
-	addq	%rdx, %rdi
-	addq	%rsi, %r9
-	cmpq	%r14, %r15
-	je	.LBB15_84
-.LBB15_50:
-	movq	%r15, %r13
-	imulq	440(%rsp), %r13
-	subq	152(%rsp), %r13
-	addq	480(%rsp), %r13
-	setns	%dl
-	cmpq	80(%rsp), %r13
-	setl	%sil
-	andb	%dl, %sil
-	cmpb	$1, %sil
-	jne	.LBB15_83
-	cmpq	896(%rsp), %rcx
-	jle	.LBB15_83
-	movq	896(%rsp), %rdx
-	testb	$1, 832(%rsp)
-	jne	.LBB15_78
-	cmpq	$32, 448(%rsp)
-	jae	.LBB15_71
-	xorl	%r10d, %r10d
-	jmp	.LBB15_75
-.LBB15_71:
-	xorl	%edx, %edx
-	movq	432(%rsp), %rsi
-	.p2align	4
-.LBB15_72:
-	vmovups	-96(%r8,%rdx,4), %ymm0
-	vmovups	-64(%r8,%rdx,4), %ymm1
-	vmovups	-32(%r8,%rdx,4), %ymm2
-	vmovups	(%r8,%rdx,4), %ymm3
-	vaddps	(%rax,%rdx,4), %ymm0, %ymm0
-	vaddps	32(%rax,%rdx,4), %ymm1, %ymm1
-	vaddps	64(%rax,%rdx,4), %ymm2, %ymm2
-	vaddps	96(%rax,%rdx,4), %ymm3, %ymm3
-	vmovups	%ymm0, (%rax,%rdx,4)
-	vmovups	%ymm1, 32(%rax,%rdx,4)
-	vmovups	%ymm2, 64(%rax,%rdx,4)
-	vmovups	%ymm3, 96(%rax,%rdx,4)
-	addq	$32, %rdx
-	cmpq	%rdx, %rsi
-	jne	.LBB15_72
-	cmpq	%rsi, 448(%rsp)
-	je	.LBB15_83
-	movq	432(%rsp), %r10
+.LBB15_77:
+	incq	%r13
+	movq	376(%rsp), %r8
+	addq	%r8, %rsi
 	movq	752(%rsp), %rdx
-	testb	$28, 448(%rsp)
+	addq	%rdx, %rax
+	addq	%r8, %r11
+	addq	%rdx, %rdi
+	addq	%r8, %r9
+	cmpq	%r14, %r13
 	je	.LBB15_78
-.LBB15_75:
-	movq	800(%rsp), %rsi
+.LBB15_44:
+	movq	%r13, %r12
+	imulq	368(%rsp), %r12
+	subq	128(%rsp), %r12
+	addq	416(%rsp), %r12
+	setns	%dl
+	cmpq	56(%rsp), %r12
+	setl	%r8b
+	andb	%dl, %r8b
+	cmpb	$1, %r8b
+	jne	.LBB15_77
+	cmpq	448(%rsp), %rcx
+	jle	.LBB15_77
+	movq	448(%rsp), %r8
+	testb	$1, 800(%rsp)
+	jne	.LBB15_72
+	cmpq	$32, 384(%rsp)
+	jae	.LBB15_65
+	xorl	%r10d, %r10d
+	jmp	.LBB15_69
+.LBB15_65:
+	xorl	%r8d, %r8d
+	movq	360(%rsp), %rdx
 	.p2align	4
-.LBB15_76:
+.LBB15_66:
+	vmovups	-96(%rsi,%r8,4), %ymm0
+	vmovups	-64(%rsi,%r8,4), %ymm1
+	vmovups	-32(%rsi,%r8,4), %ymm2
+	vmovups	(%rsi,%r8,4), %ymm3
+	vaddps	(%rax,%r8,4), %ymm0, %ymm0
+	vaddps	32(%rax,%r8,4), %ymm1, %ymm1
+	vaddps	64(%rax,%r8,4), %ymm2, %ymm2
+	vaddps	96(%rax,%r8,4), %ymm3, %ymm3
+	vmovups	%ymm0, (%rax,%r8,4)
+	vmovups	%ymm1, 32(%rax,%r8,4)
+	vmovups	%ymm2, 64(%rax,%r8,4)
+	vmovups	%ymm3, 96(%rax,%r8,4)
+	addq	$32, %r8
+	cmpq	%r8, %rdx
+	jne	.LBB15_66
+	cmpq	%rdx, 384(%rsp)
+	je	.LBB15_77
+	movq	360(%rsp), %r10
+	movq	672(%rsp), %r8
+	testb	$28, 384(%rsp)
+	je	.LBB15_72
+.LBB15_69:
+	movq	720(%rsp), %rdx
+	.p2align	4
+.LBB15_70:
 	vmovups	(%r11,%r10,4), %xmm0
 	vaddps	(%rax,%r10,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rax,%r10,4)
 	addq	$4, %r10
-	cmpq	%r10, %rsi
-	jne	.LBB15_76
-	movq	792(%rsp), %rdx
-	cmpq	%rsi, 448(%rsp)
-	je	.LBB15_83
-.LBB15_78:
-	movl	%ecx, %esi
-	subl	%edx, %esi
-	leaq	1(%rdx), %r10
-	testb	$1, %sil
-	je	.LBB15_80
-	imulq	64(%rsp), %r13
-	movq	%r15, %rsi
-	imulq	16(%rsp), %rsi
-	movq	%r10, 864(%rsp)
-	movq	816(%rsp), %r10
-	leaq	(%r10,%r13,4), %r13
-	movq	824(%rsp), %r10
-	leaq	(%r10,%rsi,4), %rsi
-	movq	864(%rsp), %r10
-	vmovss	(%rsi,%rdx,4), %xmm0
-	imulq	136(%rsp), %rdx
-	vaddss	(%r13,%rdx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rdx,4)
-	movq	%r10, %rdx
-.LBB15_80:
+	cmpq	%r10, %rdx
+	jne	.LBB15_70
+	movq	712(%rsp), %r8
+	cmpq	%rdx, 384(%rsp)
+	je	.LBB15_77
+.LBB15_72:
+	movl	%ecx, %edx
+	subl	%r8d, %edx
+	leaq	1(%r8), %r10
+	testb	$1, %dl
+	je	.LBB15_74
+	imulq	48(%rsp), %r12
+	movq	%r13, %rdx
+	imulq	16(%rsp), %rdx
+	movq	%r10, 768(%rsp)
+	movq	736(%rsp), %r10
+	leaq	(%r10,%r12,4), %r12
+	movq	744(%rsp), %r10
+	leaq	(%r10,%rdx,4), %rdx
+	movq	768(%rsp), %r10
+	vmovss	(%rdx,%r8,4), %xmm0
+	imulq	120(%rsp), %r8
+	vaddss	(%r12,%r8,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r12,%r8,4)
+	movq	%r10, %r8
+.LBB15_74:
 	cmpq	%r10, %rcx
-	je	.LBB15_83
-	leaq	1(%rdx), %r13
-	movq	808(%rsp), %r10
-	imulq	%r10, %r13
-	imulq	%rdx, %r10
-	movq	%rdi, %rsi
+	je	.LBB15_77
+	leaq	1(%r8), %r12
+	movq	728(%rsp), %r10
+	imulq	%r10, %r12
+	imulq	%r8, %r10
+	movq	%rdi, %rdx
 	.p2align	4
+.LBB15_76:
+	vmovss	(%r9,%r8,4), %xmm0
+	vaddss	(%rdx,%r10), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdx,%r10)
+	vmovss	4(%r9,%r8,4), %xmm0
+	vaddss	(%rdx,%r12), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdx,%r12)
+	addq	$2, %r8
+	addq	760(%rsp), %rdx
+	cmpq	%r8, %rcx
+	jne	.LBB15_76
+	jmp	.LBB15_77
 .LBB15_82:
-	vmovss	(%r9,%rdx,4), %xmm0
-	vaddss	(%rsi,%r10), %xmm0, %xmm0
-	vmovss	%xmm0, (%rsi,%r10)
-	vmovss	4(%r9,%rdx,4), %xmm0
-	vaddss	(%rsi,%r13), %xmm0, %xmm0
-	vmovss	%xmm0, (%rsi,%r13)
-	addq	$2, %rdx
-	addq	40(%rsp), %rsi
-	cmpq	%rdx, %rcx
-	jne	.LBB15_82
-	jmp	.LBB15_83
-.LBB15_29:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12

@@ -14119,93 +14119,88 @@ convolution_input_gradient:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$808, %rsp
+	subq	$712, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -280(%rbp)
+	movq	%r9, -256(%rbp)
 	movq	%rcx, -144(%rbp)
-	movq	%rdx, -560(%rbp)
-	movq	%rsi, -528(%rbp)
-	movq	(%rdi), %r9
-	movq	8(%rdi), %rax
-	movq	%rax, -136(%rbp)
-	movq	16(%rdi), %rax
-	movq	%rax, -128(%rbp)
-	movq	24(%rdi), %rax
-	movq	32(%rdi), %rcx
-	movq	40(%rdi), %rdx
-	movq	%rdx, -488(%rbp)
-	movq	48(%rdi), %rbx
-	movq	56(%rdi), %r15
-	movq	64(%rdi), %rdx
-	movq	%rdx, -232(%rbp)
-	movq	80(%rdi), %rdx
-	movq	%rdx, -192(%rbp)
+	movq	%rdx, -512(%rbp)
+	movq	%rsi, -504(%rbp)
+	movq	(%rdi), %rax
+	movq	8(%rdi), %rcx
+	movq	%rcx, -128(%rbp)
+	movq	16(%rdi), %rcx
+	movq	%rcx, -120(%rbp)
+	movq	24(%rdi), %rcx
+	movq	32(%rdi), %rdx
+	movq	40(%rdi), %rsi
+	movq	%rsi, -224(%rbp)
+	movq	48(%rdi), %r15
+	movq	56(%rdi), %r13
+	movq	64(%rdi), %rsi
+	movq	%rsi, -232(%rbp)
+	movq	80(%rdi), %rsi
+	movq	%rsi, -344(%rbp)
 	movq	96(%rdi), %r14
-	movq	104(%rdi), %rdx
-	movq	112(%rdi), %r12
-	movq	%rcx, -104(%rbp)
-	movq	%rax, -88(%rbp)
-	imulq	%rax, %rcx
-	movq	%rcx, -312(%rbp)
-	movq	%rcx, %rsi
-	imulq	%r9, %rsi
-	movq	%rdx, -56(%rbp)
-	movq	%rdx, %r11
-	imulq	%r14, %r11
-	cmpq	%r12, %rsi
-	movq	%r12, %rax
-	movq	%rsi, -552(%rbp)
-	cmovgq	%rsi, %rax
-	movq	%rax, -248(%rbp)
-	testq	%r12, %r12
-	movq	%r9, -160(%rbp)
-	movq	%rbx, -120(%rbp)
-	movq	%r11, -64(%rbp)
+	movq	104(%rdi), %rsi
+	movq	112(%rdi), %rdi
+	movq	%rdx, -72(%rbp)
+	movq	%rcx, -96(%rbp)
+	imulq	%rcx, %rdx
+	movq	%rax, -160(%rbp)
+	imulq	%rax, %rdx
+	movq	%rsi, -56(%rbp)
+	movq	%rsi, %rbx
+	imulq	%r14, %rbx
+	cmpq	%rdi, %rdx
+	movq	%rdi, %rax
+	movq	%rdx, -496(%rbp)
+	cmovgq	%rdx, %rax
+	movq	%rdi, -136(%rbp)
+	testq	%rdi, %rdi
+	movq	%rbx, -64(%rbp)
 	jle	.LBB15_6
-	movl	%r12d, %eax
-	andl	$3, %eax
+	movq	-136(%rbp), %rdi
+	movl	%edi, %ecx
+	andl	$3, %ecx
 	xorl	%edx, %edx
-	cmpq	$4, %r12
-	jae	.LBB15_20
+	cmpq	$4, %rdi
+	jae	.LBB15_16
 	xorl	%edi, %edi
-	movq	-64(%rbp), %r13
-	movq	16(%rbp), %rcx
+	movq	16(%rbp), %r12
 	jmp	.LBB15_3
-.LBB15_20:
+.LBB15_16:
 	movabsq	$9223372036854775804, %rsi
-	andq	%r12, %rsi
+	andq	%rdi, %rsi
 	movq	-56(%rbp), %r9
 	imull	%r14d, %r9d
 	leal	(%r9,%r9,2), %r10d
 	leal	(,%r9,4), %r11d
 	addl	%r9d, %r9d
 	xorl	%edi, %edi
-	movq	-64(%rbp), %r13
-	movq	16(%rbp), %rcx
+	movq	16(%rbp), %r12
 	.p2align	4
-.LBB15_21:
-	movl	%edx, (%rcx,%rdi,4)
-	leal	(%rdx,%r13), %ebx
-	movl	%ebx, 4(%rcx,%rdi,4)
+.LBB15_17:
+	movl	%edx, (%r12,%rdi,4)
+	movq	-64(%rbp), %rbx
+	addl	%edx, %ebx
+	movl	%ebx, 4(%r12,%rdi,4)
 	leal	(%r9,%rdx), %ebx
-	movl	%ebx, 8(%rcx,%rdi,4)
+	movl	%ebx, 8(%r12,%rdi,4)
 	leal	(%r10,%rdx), %ebx
-	movl	%ebx, 12(%rcx,%rdi,4)
+	movl	%ebx, 12(%r12,%rdi,4)
+	movq	-64(%rbp), %rbx
 	addq	$4, %rdi
 	addl	%r11d, %edx
 	cmpq	%rdi, %rsi
-	jne	.LBB15_21
+	jne	.LBB15_17
 .LBB15_3:
-	testq	%rax, %rax
-	movq	-160(%rbp), %r9
-	movq	-120(%rbp), %rbx
-	movq	%r13, %r11
+	testq	%rcx, %rcx
 	je	.LBB15_6
-	leaq	(%rcx,%rdi,4), %rdx
+	leaq	(%r12,%rdi,4), %rdx
 	movl	%r14d, %esi
 	imull	-56(%rbp), %esi
 	imull	%edi, %esi
@@ -14214,628 +14209,559 @@ convolution_input_gradient:
 .LBB15_5:
 	movl	%esi, (%rdx,%rdi,4)
 	incq	%rdi
-	addl	%r11d, %esi
-	cmpq	%rdi, %rax
+	addl	%ebx, %esi
+	cmpq	%rdi, %rcx
 	jne	.LBB15_5
 .LBB15_6:
-	movq	%r11, %rcx
-	imulq	-312(%rbp), %rcx
-	movq	%rcx, %rax
-	shrq	$32, %rax
-	movq	%r12, -272(%rbp)
-	movq	%rcx, -624(%rbp)
-	je	.LBB15_7
-	movl	$4096, %eax
-	xorl	%edx, %edx
-	idivq	%rcx
-	jmp	.LBB15_9
-.LBB15_7:
-	movl	$4096, %eax
-	xorl	%edx, %edx
-	divl	%ecx
-.LBB15_9:
-	cmpq	$2, %rax
-	movl	$1, %ecx
-	cmovgeq	%rax, %rcx
-	movq	%rcx, -304(%rbp)
-	cmpq	$0, -280(%rbp)
-	jle	.LBB15_23
-	movq	-128(%rbp), %r10
-	movq	%r10, %rcx
-	imulq	-136(%rbp), %rcx
-	movq	-272(%rbp), %rax
-	imulq	%r11, %rax
-	movq	%rax, -520(%rbp)
-	movq	%rcx, %rsi
-	movq	%rcx, -328(%rbp)
-	imulq	%r9, %rsi
-	movq	%rsi, -264(%rbp)
-	movq	-488(%rbp), %r13
-	movq	%r13, %rax
-	xorq	$1, %rax
-	testl	%r8d, %r8d
+	cmpq	$0, -256(%rbp)
+	jle	.LBB15_47
+	movq	-136(%rbp), %rcx
+	movq	-64(%rbp), %rdx
+	imulq	%rdx, %rcx
+	movq	%rcx, -488(%rbp)
+	movq	-120(%rbp), %r9
+	movq	%r9, %r11
+	imulq	-128(%rbp), %r11
+	movq	%r11, -288(%rbp)
+	imulq	-160(%rbp), %r11
+	movq	%r11, -248(%rbp)
+	movq	-224(%rbp), %rsi
+	movq	%rsi, %rcx
+	movl	%r8d, %edi
+	movq	%rsi, %r8
+	xorq	$1, %rcx
+	movq	%rax, %r10
+	movq	-72(%rbp), %rax
+	imulq	%rdx, %rax
+	testl	%edi, %edi
 	setne	%dl
-	testq	%rsi, %rsi
+	testq	%r11, %r11
 	setle	%dil
-	movq	%rbx, %rsi
+	movq	%rax, %rsi
+	imulq	-96(%rbp), %rsi
+	movq	%rsi, -280(%rbp)
+	movq	%r15, %rsi
 	xorq	$1, %rsi
-	orq	%rax, %rsi
+	orq	%rcx, %rsi
 	sete	-42(%rbp)
 	orb	%dl, %dil
 	movb	%dil, -41(%rbp)
-	movq	-232(%rbp), %r12
-	movq	%r12, %rax
-	imulq	%r10, %rax
-	movq	-192(%rbp), %rdx
-	leaq	(,%rdx,4), %rdx
-	leaq	(%rdx,%rax,4), %rsi
-	imulq	-304(%rbp), %rcx
+	movq	-232(%rbp), %rbx
+	movq	%rbx, %rcx
+	imulq	%r9, %rcx
+	movq	-344(%rbp), %r12
+	leaq	(,%r12,4), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, -104(%rbp)
+	movq	%r13, %rcx
+	imulq	%r9, %rcx
 	shlq	$2, %rcx
-	movq	%rcx, -152(%rbp)
-	movq	%r15, %rax
-	imulq	%r10, %rax
-	shlq	$2, %rax
-	movq	%rax, -448(%rbp)
-	leaq	-1(%r14), %rax
-	movq	%r13, %rdi
-	imulq	%rax, %rdi
-	subq	%r12, %rdi
-	imulq	%r10, %rdi
-	movq	-64(%rbp), %r11
-	imulq	%r10, %r13
-	movq	16(%rbp), %r10
+	movq	%rcx, -400(%rbp)
+	leaq	-1(%r14), %rcx
+	movq	%r8, %rdi
+	imulq	%rcx, %rdi
+	subq	%rbx, %rdi
+	imulq	%r9, %rdi
 	movq	-144(%rbp), %r8
-	movq	%r8, %rcx
-	subq	%rsi, %rcx
-	movq	%rcx, -256(%rbp)
-	movq	-248(%rbp), %rcx
-	leaq	(,%rcx,4), %rsi
+	movq	%r8, %rsi
+	subq	-104(%rbp), %rsi
+	leaq	(,%r10,4), %r11
+	movq	%r11, -104(%rbp)
 	leaq	(%r8,%rdi,4), %rdi
 	subq	%rdx, %rdi
-	movq	%rdi, -504(%rbp)
-	movq	%r12, %rdx
+	movq	%rdi, -472(%rbp)
+	movq	%rbx, %rdx
 	movq	-56(%rbp), %rdi
 	imulq	%rdi, %rdx
-	leaq	(%rsi,%rdx,4), %r8
-	movq	%r11, %r12
-	movq	-104(%rbp), %rdx
-	imulq	%rdx, %r12
-	movq	%r12, %rsi
-	imulq	-88(%rbp), %rsi
-	shlq	$2, %rsi
-	movq	%rsi, -344(%rbp)
-	shlq	$2, %r12
-	movq	%r12, -440(%rbp)
-	imulq	%rdi, %rax
-	addq	%rcx, %rax
-	leaq	(%r10,%rax,4), %rax
-	movq	%rax, -616(%rbp)
+	movq	-104(%rbp), %r8
+	leaq	(%r8,%rdx,4), %r8
+	movq	-224(%rbp), %rbx
+	imulq	%r9, %rbx
+	movq	16(%rbp), %rdx
+	shlq	$2, %rax
+	movq	%rax, -408(%rbp)
+	imulq	%rdi, %rcx
+	addq	%r10, %rcx
+	leaq	(%rdx,%rcx,4), %rax
+	movq	%rax, -544(%rbp)
 	movq	%rdi, %rax
-	orq	%r13, %rax
-	movq	-192(%rbp), %r12
-	leaq	(%r12,%rbx), %rsi
-	negq	%rsi
-	movq	%rsi, -608(%rbp)
-	movq	%rbx, %rsi
-	imulq	%rdi, %rsi
-	subq	%r12, %rsi
-	movq	%rsi, -600(%rbp)
-	leaq	(%r10,%rcx,4), %rsi
-	movq	%rsi, -168(%rbp)
-	leaq	(%r10,%rcx,4), %rsi
-	movq	%rsi, -592(%rbp)
-	leaq	(%r10,%rcx,4), %rsi
-	addq	$16, %rsi
-	movq	%rsi, -536(%rbp)
-	shlq	$2, %r13
-	movq	%r13, -792(%rbp)
-	addq	%r10, %r8
-	movq	%r8, -544(%rbp)
-	movq	%r14, %r12
-	imulq	%rdx, %r12
-	movq	-152(%rbp), %rdx
-	shlq	$2, %r12
-	leaq	(,%r15,4), %rcx
-	movq	%rcx, -432(%rbp)
-	subq	%rcx, %r12
-	imulq	%rdi, %r12
+	orq	%rbx, %rax
+	leaq	(%r12,%r15), %rcx
+	negq	%rcx
+	movq	%rcx, -536(%rbp)
+	movq	%r15, %rcx
+	imulq	%rdi, %rcx
+	subq	%r12, %rcx
+	movq	%rcx, -528(%rbp)
+	leaq	(%rdx,%r10,4), %rcx
+	movq	%rcx, -152(%rbp)
+	leaq	(%rdx,%r10,4), %rcx
+	movq	%rcx, -520(%rbp)
+	leaq	(%rdx,%r10,4), %rcx
+	addq	$16, %rcx
+	movq	%rcx, -456(%rbp)
+	shlq	$2, %rbx
+	movq	%rbx, -704(%rbp)
+	addq	%rdx, %r8
+	movq	%r8, -464(%rbp)
+	movq	%r14, %rbx
+	imulq	-72(%rbp), %rbx
+	shlq	$2, %rbx
+	leaq	(,%r13,4), %rcx
+	movq	%rcx, -392(%rbp)
+	subq	%rcx, %rbx
+	imulq	%rdi, %rbx
 	shrq	$61, %rax
 	andl	$1, %eax
-	movq	%rax, -712(%rbp)
-	movq	-264(%rbp), %rax
-	leaq	(,%rax,4), %r13
-	movq	-328(%rbp), %rax
+	movq	%rax, -624(%rbp)
+	movq	-248(%rbp), %rax
 	leaq	(,%rax,4), %rax
-	movq	%rax, -336(%rbp)
-	leaq	(,%r11,4), %rax
-	movq	%rax, -424(%rbp)
-	leaq	(,%rdi,4), %rax
-	movq	%rax, -496(%rbp)
-	leaq	(,%rbx,4), %rax
-	movq	%rax, -760(%rbp)
-	leaq	(,%rbx,8), %rax
-	movq	%rax, -248(%rbp)
-	xorl	%ecx, %ecx
-	movq	-256(%rbp), %rax
-	movq	%rax, -288(%rbp)
-	movq	%r13, -512(%rbp)
-	jmp	.LBB15_11
-	.p2align	4
-.LBB15_22:
-	movq	-296(%rbp), %rcx
-	incq	%rcx
-	movq	-512(%rbp), %r13
-	addq	%r13, -288(%rbp)
-	cmpq	-280(%rbp), %rcx
-	movq	16(%rbp), %r10
-	je	.LBB15_23
-.LBB15_11:
-	movq	%r13, %rax
-	imulq	%rcx, %rax
-	movq	%rax, -96(%rbp)
-	movq	-520(%rbp), %rax
+	movq	-288(%rbp), %rcx
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, -304(%rbp)
+	movq	-280(%rbp), %rcx
+	leaq	(,%rcx,4), %rcx
 	movq	%rcx, -296(%rbp)
-	imulq	%rcx, %rax
-	movq	-528(%rbp), %rcx
+	movq	-64(%rbp), %rcx
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, -384(%rbp)
+	leaq	(,%rdi,4), %rcx
+	movq	%rcx, -448(%rbp)
+	leaq	(,%r15,4), %rcx
+	movq	%rcx, -672(%rbp)
+	leaq	(,%r15,8), %rcx
+	movq	%rcx, -104(%rbp)
+	xorl	%edi, %edi
+	movq	%rsi, -480(%rbp)
+	movq	%rsi, -272(%rbp)
+	movq	%r15, -192(%rbp)
+	movq	%rax, -264(%rbp)
+	jmp	.LBB15_8
+	.p2align	4
+.LBB15_46:
+	incq	%rdi
+	movq	-264(%rbp), %rax
+	addq	%rax, -272(%rbp)
+	cmpq	-256(%rbp), %rdi
+	je	.LBB15_47
+.LBB15_8:
+	imulq	%rdi, %rax
+	movq	%rax, %r12
+	movq	-488(%rbp), %rax
+	movq	%rdi, -352(%rbp)
+	imulq	%rdi, %rax
+	movq	-504(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -840(%rbp)
-	movq	%r10, -832(%rbp)
-	movq	-272(%rbp), %rax
-	movq	%rax, -824(%rbp)
-	movq	$1, -816(%rbp)
-	movq	%r11, -808(%rbp)
-	movq	$0, -800(%rbp)
+	movq	%rax, -752(%rbp)
+	movq	%rdx, -744(%rbp)
+	movq	-136(%rbp), %rax
+	movq	%rax, -736(%rbp)
+	movq	$1, -728(%rbp)
+	movq	-64(%rbp), %rax
+	movq	%rax, -720(%rbp)
+	movq	$0, -712(%rbp)
+	movl	$1, %esi
+	movq	-512(%rbp), %rdi
+	movq	-496(%rbp), %rdx
+	xorl	%ecx, %ecx
+	leaq	-752(%rbp), %r8
+	movq	-152(%rbp), %r9
+	pushq	%rdx
+	pushq	%rax
+	callq	conv_product
+	addq	$16, %rsp
 	cmpb	$0, -41(%rbp)
-	jne	.LBB15_13
+	jne	.LBB15_10
 	movq	-144(%rbp), %rax
-	movq	-96(%rbp), %rcx
-	leaq	(%rax,%rcx), %rdi
+	leaq	(%rax,%r12), %rdi
 	xorl	%esi, %esi
-	movq	%r13, %rdx
+	movq	-264(%rbp), %rdx
 	callq	memset@PLT
-	movq	-152(%rbp), %rdx
-	movq	-64(%rbp), %r11
-	movq	-160(%rbp), %r9
-.LBB15_13:
-	testq	%r9, %r9
-	jle	.LBB15_22
-	movq	-296(%rbp), %rax
-	imulq	-264(%rbp), %rax
+.LBB15_10:
+	cmpq	$0, -160(%rbp)
+	movq	16(%rbp), %rdx
+	movq	-352(%rbp), %rdi
+	jle	.LBB15_46
+	movq	%rdi, %rax
+	imulq	-248(%rbp), %rax
 	movq	-144(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -632(%rbp)
-	movq	-256(%rbp), %rax
-	movq	-96(%rbp), %rcx
-	addq	%rcx, %rax
-	movq	%rax, -568(%rbp)
-	addq	-504(%rbp), %rcx
-	movq	%rcx, -96(%rbp)
-	movq	-288(%rbp), %rax
-	xorl	%ecx, %ecx
-	xorl	%esi, %esi
-	jmp	.LBB15_15
-	.p2align	4
-.LBB15_52:
-	movq	-584(%rbp), %rcx
-	incq	%rcx
-	movq	-152(%rbp), %rdx
-	movq	-320(%rbp), %rax
-	addq	%rdx, %rax
-	movq	-576(%rbp), %rdi
-	movq	%rdi, %rsi
-	movq	-160(%rbp), %r9
-	cmpq	%r9, %rdi
-	movq	-64(%rbp), %r11
-	jge	.LBB15_22
-.LBB15_15:
+	movq	%rax, -560(%rbp)
+	movq	-480(%rbp), %rax
+	addq	%r12, %rax
+	movq	%rax, -552(%rbp)
+	addq	-472(%rbp), %r12
+	movq	%r12, -568(%rbp)
+	movq	-464(%rbp), %rax
+	movq	%rax, -328(%rbp)
+	movq	-152(%rbp), %rax
 	movq	%rax, -320(%rbp)
-	movq	%rsi, -392(%rbp)
-	movq	%rdx, %r13
-	movq	%rcx, -584(%rbp)
-	imulq	%rcx, %r13
-	movq	-304(%rbp), %rax
-	addq	%rsi, %rax
-	cmpq	%r9, %rax
-	movq	%rax, -576(%rbp)
-	cmovlq	%rax, %r9
-	movq	%rsi, %rax
-	movq	-312(%rbp), %rdx
-	imulq	%rdx, %rax
-	movq	-560(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rdi
-	movq	%r9, -656(%rbp)
-	movq	%r9, %rax
-	subq	%rsi, %rax
-	imulq	%rdx, %rax
-	movl	$1, %esi
-	movq	-552(%rbp), %rdx
-	xorl	%ecx, %ecx
-	leaq	-840(%rbp), %r8
-	movq	-168(%rbp), %r9
-	pushq	%rax
-	pushq	%r11
-	callq	conv_product
-	movq	-392(%rbp), %rdx
-	addq	$16, %rsp
-	movq	-568(%rbp), %rax
-	addq	%r13, %rax
-	movq	%rax, -640(%rbp)
-	addq	-96(%rbp), %r13
-	movq	%r13, -648(%rbp)
-	movq	-544(%rbp), %rax
-	movq	%rax, -376(%rbp)
-	movq	-168(%rbp), %rax
-	movq	%rax, -368(%rbp)
-	movq	-320(%rbp), %rax
-	movq	%rax, -184(%rbp)
-	movq	-536(%rbp), %rax
-	movq	%rax, -360(%rbp)
-	movq	$0, -352(%rbp)
-	movq	%rdx, -176(%rbp)
-	jmp	.LBB15_16
+	movq	-272(%rbp), %rax
+	movq	%rax, -176(%rbp)
+	movq	-456(%rbp), %rax
+	movq	%rax, -312(%rbp)
+	movq	$0, -168(%rbp)
+	jmp	.LBB15_12
 	.p2align	4
-.LBB15_51:
-	movq	-176(%rbp), %rsi
+.LBB15_45:
+	movq	-168(%rbp), %rsi
 	incq	%rsi
-	incq	-352(%rbp)
-	movq	-344(%rbp), %rax
+	movq	-296(%rbp), %rax
+	addq	%rax, -312(%rbp)
+	movq	-176(%rbp), %rcx
+	addq	-304(%rbp), %rcx
+	movq	%rcx, -176(%rbp)
+	addq	%rax, -320(%rbp)
+	addq	%rax, -328(%rbp)
+	movq	%rsi, -168(%rbp)
+	cmpq	-160(%rbp), %rsi
+	je	.LBB15_46
+.LBB15_12:
+	cmpq	$0, -72(%rbp)
+	jle	.LBB15_45
+	movq	-304(%rbp), %rsi
+	movq	-168(%rbp), %rdx
+	imulq	%rdx, %rsi
+	movq	-296(%rbp), %rdi
+	imulq	%rdx, %rdi
+	movq	-288(%rbp), %rax
+	imulq	%rdx, %rax
+	movq	-280(%rbp), %rcx
+	imulq	%rdx, %rcx
+	movq	-560(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -336(%rbp)
+	movq	-152(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -632(%rbp)
+	movq	-552(%rbp), %rax
+	addq	%rsi, %rax
+	movq	%rax, -584(%rbp)
+	addq	-568(%rbp), %rsi
+	movq	%rsi, -600(%rbp)
+	movq	-520(%rbp), %rax
+	addq	%rdi, %rax
+	movq	%rax, -576(%rbp)
+	addq	-544(%rbp), %rdi
+	movq	%rdi, -592(%rbp)
+	movq	-328(%rbp), %rax
+	movq	%rax, -376(%rbp)
+	movq	-320(%rbp), %rax
+	movq	%rax, -368(%rbp)
+	movq	-176(%rbp), %rax
+	movq	%rax, -184(%rbp)
+	movq	-312(%rbp), %rax
+	movq	%rax, -360(%rbp)
+	movq	-528(%rbp), %r8
+	movq	-536(%rbp), %rsi
+	movq	$0, -112(%rbp)
+	jmp	.LBB15_14
+	.p2align	4
+.LBB15_44:
+	movq	-112(%rbp), %rdx
+	incq	%rdx
+	movq	-608(%rbp), %rsi
+	addq	%r13, %rsi
+	movq	-616(%rbp), %r8
+	addq	%r13, %r8
+	movq	-384(%rbp), %rax
 	addq	%rax, -360(%rbp)
 	movq	-184(%rbp), %rcx
-	addq	-336(%rbp), %rcx
+	addq	-392(%rbp), %rcx
 	movq	%rcx, -184(%rbp)
 	addq	%rax, -368(%rbp)
 	addq	%rax, -376(%rbp)
-	movq	%rsi, -176(%rbp)
-	cmpq	-656(%rbp), %rsi
-	je	.LBB15_52
-.LBB15_16:
-	cmpq	$0, -104(%rbp)
-	jle	.LBB15_51
-	movq	-336(%rbp), %rsi
-	movq	-352(%rbp), %rax
-	imulq	%rax, %rsi
-	movq	-344(%rbp), %rdi
-	imulq	%rax, %rdi
-	movq	-328(%rbp), %rax
-	movq	-176(%rbp), %rcx
-	imulq	%rcx, %rax
-	subq	%rdx, %rcx
-	imulq	-624(%rbp), %rcx
-	movq	-632(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, -384(%rbp)
-	movq	-168(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -720(%rbp)
-	movq	-640(%rbp), %rax
-	addq	%rsi, %rax
-	movq	%rax, -672(%rbp)
-	addq	-648(%rbp), %rsi
-	movq	%rsi, -688(%rbp)
-	movq	-592(%rbp), %rax
-	addq	%rdi, %rax
-	movq	%rax, -664(%rbp)
-	addq	-616(%rbp), %rdi
-	movq	%rdi, -680(%rbp)
-	movq	-376(%rbp), %rax
-	movq	%rax, -416(%rbp)
-	movq	-368(%rbp), %rax
-	movq	%rax, -408(%rbp)
-	movq	-184(%rbp), %rax
-	movq	%rax, -200(%rbp)
-	movq	-360(%rbp), %rax
-	movq	%rax, -400(%rbp)
-	movq	-600(%rbp), %r8
-	movq	-608(%rbp), %rsi
-	movq	$0, -112(%rbp)
-	jmp	.LBB15_18
-	.p2align	4
-.LBB15_50:
-	movq	-112(%rbp), %rdx
-	incq	%rdx
-	movq	-696(%rbp), %rsi
-	addq	%r15, %rsi
-	movq	-704(%rbp), %r8
-	addq	%r15, %r8
-	movq	-424(%rbp), %rax
-	addq	%rax, -400(%rbp)
-	movq	-200(%rbp), %rcx
-	addq	-432(%rbp), %rcx
-	movq	%rcx, -200(%rbp)
-	addq	%rax, -408(%rbp)
-	addq	%rax, -416(%rbp)
 	movq	%rdx, -112(%rbp)
-	cmpq	-104(%rbp), %rdx
-	movq	-120(%rbp), %rbx
-	movq	-392(%rbp), %rdx
-	je	.LBB15_51
-.LBB15_18:
+	cmpq	-72(%rbp), %rdx
+	movq	-192(%rbp), %r15
+	movq	16(%rbp), %rdx
+	movq	-352(%rbp), %rdi
+	je	.LBB15_45
+.LBB15_14:
 	cmpq	$0, -56(%rbp)
-	movq	%rsi, -696(%rbp)
-	jle	.LBB15_19
+	movq	%rsi, -608(%rbp)
+	jle	.LBB15_15
 	movq	%rsi, %rax
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB15_25:
-	addq	%rbx, %rax
-	jns	.LBB15_28
+.LBB15_19:
+	addq	%r15, %rax
+	jns	.LBB15_22
 	incq	%r9
 	cmpq	%r9, -56(%rbp)
-	jne	.LBB15_25
+	jne	.LBB15_19
 	movq	-56(%rbp), %r9
-	jmp	.LBB15_28
+	jmp	.LBB15_22
 	.p2align	4
-.LBB15_19:
+.LBB15_15:
 	xorl	%r9d, %r9d
-.LBB15_28:
-	movq	-432(%rbp), %rdx
+.LBB15_22:
+	movq	-392(%rbp), %rdx
 	movq	-112(%rbp), %rsi
 	imulq	%rsi, %rdx
-	movq	-424(%rbp), %rax
+	movq	-384(%rbp), %rax
 	imulq	%rsi, %rax
-	imulq	%r15, %rsi
-	subq	-192(%rbp), %rsi
+	imulq	%r13, %rsi
+	subq	-344(%rbp), %rsi
 	movq	-56(%rbp), %rdi
 	cmpq	%rdi, %r9
 	movq	%rdi, %rcx
 	cmovlq	%r9, %rcx
-	movq	%r8, -704(%rbp)
+	movq	%r8, -616(%rbp)
 	.p2align	4
-.LBB15_29:
+.LBB15_23:
 	cmpq	%r9, %rdi
-	jle	.LBB15_32
+	jle	.LBB15_26
 	decq	%rdi
-	subq	%rbx, %r8
-	cmpq	-128(%rbp), %r8
-	jge	.LBB15_29
+	subq	%r15, %r8
+	cmpq	-120(%rbp), %r8
+	jge	.LBB15_23
 	incq	%rdi
 	movq	%rdi, %rcx
-.LBB15_32:
-	movq	%r9, -80(%rbp)
+.LBB15_26:
+	movq	%r9, -88(%rbp)
 	cmpb	$0, -42(%rbp)
-	je	.LBB15_33
-	cmpq	$0, -136(%rbp)
-	jle	.LBB15_50
-	movq	-384(%rbp), %rax
+	je	.LBB15_27
+	cmpq	$0, -128(%rbp)
+	jle	.LBB15_44
+	movq	-336(%rbp), %rax
 	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, -72(%rbp)
-	movq	-80(%rbp), %rdx
+	movq	%rax, -80(%rbp)
+	movq	-88(%rbp), %rdx
 	leaq	8(%rdx), %rax
-	movq	%rax, -208(%rbp)
-	movq	-416(%rbp), %r13
-	leaq	(,%rdx,4), %rdi
-	addq	%r13, %rdi
+	movq	%rax, -200(%rbp)
+	movq	-376(%rbp), %r12
+	leaq	(%r12,%rdx,4), %rdi
 	movq	-232(%rbp), %rdx
 	xorl	%esi, %esi
-	jmp	.LBB15_55
+	jmp	.LBB15_50
 	.p2align	4
-.LBB15_60:
-	movq	-216(%rbp), %rsi
+.LBB15_55:
+	movq	-208(%rbp), %rsi
 	incq	%rsi
-	movq	-496(%rbp), %rax
+	movq	-448(%rbp), %rax
 	movq	-240(%rbp), %rdi
 	addq	%rax, %rdi
 	incq	%rdx
-	addq	%rax, %r13
-	cmpq	-136(%rbp), %rsi
-	je	.LBB15_50
-.LBB15_55:
-	movq	%r13, -224(%rbp)
-	movq	%rsi, -216(%rbp)
+	addq	%rax, %r12
+	cmpq	-128(%rbp), %rsi
+	je	.LBB15_44
+.LBB15_50:
+	movq	%r12, -216(%rbp)
+	movq	%rsi, -208(%rbp)
 	movq	%rsi, %rax
-	imulq	-128(%rbp), %rax
-	movq	-72(%rbp), %rsi
+	imulq	-120(%rbp), %rax
+	movq	-80(%rbp), %rsi
 	leaq	(%rsi,%rax,4), %r11
-	movq	-80(%rbp), %rax
+	movq	-88(%rbp), %rax
 	movq	%rdi, -240(%rbp)
-	movq	-208(%rbp), %r8
+	movq	-200(%rbp), %r8
 	movq	%r8, %rsi
 	cmpq	%rcx, %r8
-	jle	.LBB15_61
-.LBB15_56:
+	jle	.LBB15_56
+.LBB15_51:
 	cmpq	%rcx, %rax
-	movq	-224(%rbp), %r13
-	jge	.LBB15_60
-	leaq	(,%rax,4), %rsi
-	addq	%r13, %rsi
-	jmp	.LBB15_58
+	movq	-216(%rbp), %r12
+	jge	.LBB15_55
+	leaq	(%r12,%rax,4), %rsi
+	jmp	.LBB15_53
 	.p2align	4
-.LBB15_62:
+.LBB15_57:
 	movups	%xmm0, (%r11,%rax,4)
 	movups	%xmm1, 16(%r11,%rax,4)
 	movq	%rsi, %rax
 	addq	$8, %rsi
 	addq	$32, %rdi
 	cmpq	%rcx, %rsi
-	jg	.LBB15_56
-.LBB15_61:
+	jg	.LBB15_51
+.LBB15_56:
 	movups	(%r11,%rax,4), %xmm0
 	movups	16(%r11,%rax,4), %xmm1
-	movq	-88(%rbp), %r10
-	movq	%r10, %r13
+	movq	-96(%rbp), %r10
+	movq	%r10, %r12
 	movq	%rdx, %r9
 	movq	%rdi, %r8
 	testq	%r10, %r10
-	jg	.LBB15_63
-	jmp	.LBB15_62
+	jg	.LBB15_58
+	jmp	.LBB15_57
 	.p2align	4
-.LBB15_65:
-	addq	%r12, %r8
-	subq	%r15, %r9
-	decq	%r13
-	je	.LBB15_62
-.LBB15_63:
+.LBB15_60:
+	addq	%rbx, %r8
+	subq	%r13, %r9
+	decq	%r12
+	je	.LBB15_57
+.LBB15_58:
 	testq	%r9, %r9
-	setns	%bl
+	setns	%r15b
 	cmpq	%r14, %r9
 	setl	%r10b
-	andb	%bl, %r10b
+	andb	%r15b, %r10b
 	cmpb	$1, %r10b
-	jne	.LBB15_65
+	jne	.LBB15_60
 	movups	(%r8), %xmm2
 	movups	16(%r8), %xmm3
 	addps	%xmm3, %xmm1
 	addps	%xmm2, %xmm0
-	jmp	.LBB15_65
+	jmp	.LBB15_60
 	.p2align	4
-.LBB15_59:
+.LBB15_54:
 	movss	%xmm0, (%r11,%rax,4)
 	incq	%rax
 	addq	$4, %rsi
 	cmpq	%rcx, %rax
-	je	.LBB15_60
-.LBB15_58:
+	je	.LBB15_55
+.LBB15_53:
 	movss	(%r11,%rax,4), %xmm0
-	movq	-88(%rbp), %r10
+	movq	-96(%rbp), %r10
 	movq	%r10, %rdi
 	movq	%rdx, %r8
 	movq	%rsi, %r9
 	testq	%r10, %r10
-	jg	.LBB15_66
-	jmp	.LBB15_59
+	jg	.LBB15_61
+	jmp	.LBB15_54
 	.p2align	4
-.LBB15_68:
-	addq	%r12, %r9
-	subq	%r15, %r8
+.LBB15_63:
+	addq	%rbx, %r9
+	subq	%r13, %r8
 	decq	%rdi
-	je	.LBB15_59
-.LBB15_66:
+	je	.LBB15_54
+.LBB15_61:
 	testq	%r8, %r8
 	setns	%r10b
 	cmpq	%r14, %r8
-	setl	%bl
-	andb	%r10b, %bl
-	cmpb	$1, %bl
-	jne	.LBB15_68
+	setl	%r15b
+	andb	%r10b, %r15b
+	cmpb	$1, %r15b
+	jne	.LBB15_63
 	addss	(%r9), %xmm0
-	jmp	.LBB15_68
+	jmp	.LBB15_63
 	.p2align	4
-.LBB15_33:
-	cmpq	$0, -88(%rbp)
-	jle	.LBB15_50
-	cmpq	$1, -120(%rbp)
+.LBB15_27:
+	cmpq	$0, -96(%rbp)
+	jle	.LBB15_44
+	cmpq	$1, -192(%rbp)
 	sete	%dil
-	movq	-384(%rbp), %r8
+	movq	-336(%rbp), %r8
 	leaq	(%r8,%rsi,4), %rsi
-	movq	%rsi, -768(%rbp)
+	movq	%rsi, -680(%rbp)
 	movq	%rcx, %r9
-	movq	-80(%rbp), %r8
+	movq	-88(%rbp), %r8
 	subq	%r8, %r9
-	movq	-672(%rbp), %rsi
+	movq	-584(%rbp), %rsi
 	addq	%rdx, %rsi
 	leaq	(%rsi,%r8,4), %rsi
-	movq	%rsi, -752(%rbp)
-	addq	-688(%rbp), %rdx
+	movq	%rsi, -664(%rbp)
+	addq	-600(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, -744(%rbp)
-	movq	-664(%rbp), %rdx
+	movq	%rdx, -656(%rbp)
+	movq	-576(%rbp), %rdx
 	addq	%rax, %rdx
 	leaq	(%rdx,%r8,4), %rdx
-	movq	%rdx, -736(%rbp)
-	addq	-680(%rbp), %rax
+	movq	%rdx, -648(%rbp)
+	addq	-592(%rbp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -728(%rbp)
+	movq	%rax, -640(%rbp)
 	cmpq	$8, %r9
 	setae	%dl
 	andb	%dil, %dl
-	movq	%r9, -208(%rbp)
+	movq	%r9, -200(%rbp)
 	movq	%r9, %rsi
 	andq	$-8, %rsi
 	leaq	(%r8,%rsi), %rax
-	movq	%rax, -784(%rbp)
-	movq	-400(%rbp), %rax
+	movq	%rax, -696(%rbp)
+	movq	-360(%rbp), %rax
 	leaq	(%rax,%r8,4), %rax
-	movq	%rax, -480(%rbp)
-	movq	-200(%rbp), %rax
+	movq	%rax, -440(%rbp)
+	movq	-184(%rbp), %rax
 	leaq	(%rax,%r8,4), %rdi
-	movq	%rdi, -472(%rbp)
+	movq	%rdi, -432(%rbp)
 	notb	%dl
 	movb	%dl, -43(%rbp)
-	movq	-408(%rbp), %rdx
-	movq	%rdx, -464(%rbp)
-	movq	%rax, -456(%rbp)
-	movq	$0, -72(%rbp)
-	jmp	.LBB15_35
+	movq	-368(%rbp), %rdx
+	movq	%rdx, -424(%rbp)
+	movq	%rax, -416(%rbp)
+	movq	$0, -80(%rbp)
+	jmp	.LBB15_29
 	.p2align	4
-.LBB15_49:
-	movq	-72(%rbp), %rdi
+.LBB15_43:
+	movq	-80(%rbp), %rdi
 	incq	%rdi
-	movq	-440(%rbp), %rdx
-	addq	%rdx, -480(%rbp)
-	movq	-448(%rbp), %rax
-	addq	%rax, -472(%rbp)
-	addq	%rax, -456(%rbp)
-	addq	%rdx, -464(%rbp)
-	movq	%rdi, -72(%rbp)
-	cmpq	-88(%rbp), %rdi
-	je	.LBB15_50
-.LBB15_35:
+	movq	-408(%rbp), %rax
+	addq	%rax, -440(%rbp)
+	movq	-400(%rbp), %rdx
+	addq	%rdx, -432(%rbp)
+	addq	%rdx, -416(%rbp)
+	addq	%rax, -424(%rbp)
+	movq	%rdi, -80(%rbp)
+	cmpq	-96(%rbp), %rdi
+	je	.LBB15_44
+.LBB15_29:
 	testq	%r14, %r14
-	jle	.LBB15_49
-	movq	-448(%rbp), %rax
-	movq	-72(%rbp), %r11
+	jle	.LBB15_43
+	movq	-400(%rbp), %rax
+	movq	-80(%rbp), %r11
 	imulq	%r11, %rax
-	movq	-752(%rbp), %rdx
+	movq	-664(%rbp), %rdx
 	addq	%rax, %rdx
-	addq	-744(%rbp), %rax
-	movq	-440(%rbp), %rdi
+	addq	-656(%rbp), %rax
+	movq	-408(%rbp), %rdi
 	imulq	%r11, %rdi
-	movq	-736(%rbp), %r8
+	movq	-648(%rbp), %r8
 	addq	%rdi, %r8
-	addq	-728(%rbp), %rdi
+	addq	-640(%rbp), %rdi
 	movq	%r11, %r9
-	imulq	-104(%rbp), %r9
+	imulq	-72(%rbp), %r9
 	addq	-112(%rbp), %r9
 	imulq	-64(%rbp), %r9
-	movq	-720(%rbp), %r10
+	movq	-632(%rbp), %r10
 	leaq	(%r10,%r9,4), %r9
-	movq	%r9, -776(%rbp)
-	imulq	%r15, %r11
+	movq	%r9, -688(%rbp)
+	imulq	%r13, %r11
 	movq	%r11, -240(%rbp)
 	cmpq	%rdi, %rdx
 	setb	%dl
 	cmpq	%rax, %r8
 	setb	%al
 	andb	%dl, %al
-	orb	-712(%rbp), %al
+	orb	-624(%rbp), %al
 	orb	-43(%rbp), %al
-	movb	%al, -224(%rbp)
-	movq	-464(%rbp), %rdi
-	movq	-456(%rbp), %rdx
-	movq	-472(%rbp), %r11
-	movq	-480(%rbp), %r10
-	xorl	%r13d, %r13d
-	jmp	.LBB15_37
+	movb	%al, -216(%rbp)
+	movq	-424(%rbp), %rdi
+	movq	-416(%rbp), %rdx
+	movq	-432(%rbp), %r11
+	movq	-440(%rbp), %r10
+	xorl	%r12d, %r12d
+	jmp	.LBB15_31
 	.p2align	4
-.LBB15_48:
-	incq	%r13
-	movq	-496(%rbp), %r8
+.LBB15_42:
+	incq	%r12
+	movq	-448(%rbp), %r8
 	addq	%r8, %r10
-	movq	-792(%rbp), %rax
+	movq	-704(%rbp), %rax
 	addq	%rax, %r11
 	addq	%rax, %rdx
 	addq	%r8, %rdi
-	cmpq	%r14, %r13
-	je	.LBB15_49
-.LBB15_37:
-	movq	%r13, %r8
-	imulq	-488(%rbp), %r8
+	cmpq	%r14, %r12
+	je	.LBB15_43
+.LBB15_31:
+	movq	%r12, %r8
+	imulq	-224(%rbp), %r8
 	subq	-232(%rbp), %r8
 	addq	-240(%rbp), %r8
 	setns	%al
-	cmpq	-136(%rbp), %r8
+	cmpq	-128(%rbp), %r8
 	setl	%r9b
 	andb	%al, %r9b
 	cmpb	$1, %r9b
-	jne	.LBB15_48
-	cmpq	-80(%rbp), %rcx
-	jle	.LBB15_48
-	movq	-80(%rbp), %r9
-	testb	$1, -224(%rbp)
-	jne	.LBB15_43
+	jne	.LBB15_42
+	cmpq	-88(%rbp), %rcx
+	jle	.LBB15_42
+	movq	-88(%rbp), %r9
+	testb	$1, -216(%rbp)
+	jne	.LBB15_37
 	xorl	%eax, %eax
 	.p2align	4
-.LBB15_41:
+.LBB15_35:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	(%r11,%rax,4), %xmm2
@@ -14846,53 +14772,53 @@ convolution_input_gradient:
 	movups	%xmm0, 16(%r11,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB15_41
-	movq	-784(%rbp), %r9
-	cmpq	%rsi, -208(%rbp)
-	je	.LBB15_48
-.LBB15_43:
+	jne	.LBB15_35
+	movq	-696(%rbp), %r9
+	cmpq	%rsi, -200(%rbp)
+	je	.LBB15_42
+.LBB15_37:
 	movl	%ecx, %eax
 	subl	%r9d, %eax
-	leaq	1(%r9), %rbx
+	leaq	1(%r9), %r15
 	testb	$1, %al
-	je	.LBB15_45
-	imulq	-128(%rbp), %r8
-	movq	%r13, %rax
+	je	.LBB15_39
+	imulq	-120(%rbp), %r8
+	movq	%r12, %rax
 	imulq	-56(%rbp), %rax
-	movq	%rbx, -216(%rbp)
-	movq	-768(%rbp), %rbx
-	leaq	(%rbx,%r8,4), %r8
-	movq	-776(%rbp), %rbx
-	leaq	(%rbx,%rax,4), %rax
-	movq	-216(%rbp), %rbx
+	movq	%r15, -208(%rbp)
+	movq	-680(%rbp), %r15
+	leaq	(%r15,%r8,4), %r8
+	movq	-688(%rbp), %r15
+	leaq	(%r15,%rax,4), %rax
+	movq	-208(%rbp), %r15
 	movss	(%rax,%r9,4), %xmm0
-	imulq	-120(%rbp), %r9
+	imulq	-192(%rbp), %r9
 	addss	(%r8,%r9,4), %xmm0
 	movss	%xmm0, (%r8,%r9,4)
-	movq	%rbx, %r9
-.LBB15_45:
-	cmpq	%rbx, %rcx
-	je	.LBB15_48
+	movq	%r15, %r9
+.LBB15_39:
+	cmpq	%r15, %rcx
+	je	.LBB15_42
 	leaq	1(%r9), %r8
-	movq	-760(%rbp), %rbx
-	imulq	%rbx, %r8
-	imulq	%r9, %rbx
+	movq	-672(%rbp), %r15
+	imulq	%r15, %r8
+	imulq	%r9, %r15
 	movq	%rdx, %rax
 	.p2align	4
-.LBB15_47:
+.LBB15_41:
 	movss	(%rdi,%r9,4), %xmm0
-	addss	(%rax,%rbx), %xmm0
-	movss	%xmm0, (%rax,%rbx)
+	addss	(%rax,%r15), %xmm0
+	movss	%xmm0, (%rax,%r15)
 	movss	4(%rdi,%r9,4), %xmm0
 	addss	(%rax,%r8), %xmm0
 	movss	%xmm0, (%rax,%r8)
 	addq	$2, %r9
-	addq	-248(%rbp), %rax
+	addq	-104(%rbp), %rax
 	cmpq	%r9, %rcx
-	jne	.LBB15_47
-	jmp	.LBB15_48
-.LBB15_23:
-	addq	$808, %rsp
+	jne	.LBB15_41
+	jmp	.LBB15_42
+.LBB15_47:
+	addq	$712, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13

@@ -357,19 +357,19 @@ static void convolution_weight_gradient(const netc_convolution *g, const float *
     }
 }
 
-/// dx (= or +=) the window gradients cols[taps][positions] of channels c0…c1−1
-/// added back where each window read. At stride 1, per input row and kernel column, the
+/// dx (= or +=) the window gradients cols[taps][positions] added back where
+/// each window read. At stride 1, per input row and kernel column, the
 /// kernel rows' contributions are summed in a register and added once: one
 /// read-modify-write of dx per row and column, not per tap, and none that
 /// partly overlaps a store still in flight (added per tap, c2's scatter took
 /// 38 % of mnist-cnn's input gradient). Other strides: per tap and output row.
-static void conv_scatter(const netc_convolution *g, const float *cols, Int positions, float *dx, Int c0, Int c1) {
+static void conv_scatter(const netc_convolution *g, const float *cols, Int positions, float *dx) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
     Int d = g->dilation, kh = g->kernel_height, kw = g->kernel_width, ow = g->output_width;
-    for (Int c = c0; c < c1; c++) {
+    for (Int c = 0; c < g->channels; c++) {
         float *plane = dx + c * g->height * g->width;
-        const float *taps = cols + (c - c0) * kh * kw * positions;
+        const float *taps = cols + c * kh * kw * positions;
         for (Int kx = 0; kx < kw; kx++) {
             // Columns ox with 0 ≤ ox·stride_x − pad_left + kx·dilation < width.
             Int shift = kx * d - g->pad_left, low = 0, high = ow;
@@ -425,18 +425,11 @@ static void convolution_input_gradient(const netc_convolution *g, const float *d
     float *cols = scratch + offsets;
     for (Int o = 0; o < g->outputs; o++) offset[o] = (int32_t)(o * l.positions);
     Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
-    // Channels in blocks whose window gradients fit in about 16 kB, so the
-    // scatter reads them from L1 (mnist-cnn's c2 whole: 38 kB).
-    Int per_channel = g->kernel_height * g->kernel_width, block = 4096 / (per_channel * l.positions);
-    if (block < 1) block = 1;
     for (Int b = 0; b < count; b++) {
         conv_view v = {.src = dy + b * out, .offset = offset, .taps = g->outputs, .rows = 1, .width = l.positions, .pitch = 0};
+        conv_product(w, 1, l.taps, 0, &v, cols, l.positions, l.taps);
         float *dxb = dx + b * sample;
         if (!accumulate) for (Int i = 0; i < sample; i++) dxb[i] = 0;
-        for (Int c = 0; c < g->channels; c += block) {
-            Int c1 = min_int(c + block, g->channels);
-            conv_product(w + c * per_channel, 1, l.taps, 0, &v, cols, l.positions, (c1 - c) * per_channel);
-            conv_scatter(g, cols, l.positions, dxb, c, c1);
-        }
+        conv_scatter(g, cols, l.positions, dxb);
     }
 }
