@@ -25,7 +25,7 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
     public static var batchSize: Swift.Int { 32 }
     public static var targetCount: Swift.Int { 10 }
     public static var parameterCount: Swift.Int { 6090 }
-    public static var storageCount: Swift.Int { 291452 }
+    public static var storageCount: Swift.Int { 291461 }
     public static var outputOffset: Swift.Int { 141120 }
     public static var targetOffset: Swift.Int { 258496 }
     public static var inputGradientOffset: Swift.Int { 141440 }
@@ -75,7 +75,7 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let v_p2 = m + 132928  // [4096]
         let v_features = m + 137024  // [4096]
         let v_logits = m + 141120  // [320]
-        let scratch = m + 258816  // [32636]
+        let scratch = m + 258816  // [32645]
         for k in 0..<count &* 64 { v_pixels[k] = input[k] }  // small: copied, see Plan
         // c1.conv = conv2d(pixels)  [16x8x8]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 16, p_c1_weight, p_c1_bias, v_pixels, v_c1_conv, count: count, scratch: scratch)
@@ -163,7 +163,7 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let g_p2 = m + 249984  // [4096]
         let g_features = m + 254080  // [4096]
         let g_logits = m + 258176  // [320]
-        let scratch = m + 258816  // [32636]
+        let scratch = m + 258816  // [32645]
         // logits: linear backward → δ features =
         NetcRuntime.CPUKernels.weightGradient(g_logits, v_features, dp_logits_weight, dp_logits_bias, n: 128, m: 10, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_features, accumulate: false, n: 128, m: 10, count: count)
@@ -199,7 +199,7 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let p_c1_weight = m + 0  // [144]
         let g_pixels = m + 141440  // [2048]
         let g_c1_conv = m + 143488  // [32768]
-        let scratch = m + 258816  // [32636]
+        let scratch = m + 258816  // [32645]
         // c1.conv: conv2d backward → δ pixels =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 16, g_c1_conv, p_c1_weight, g_pixels, accumulate: false, count: count, scratch: scratch)
     }

@@ -29,7 +29,7 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
     public static var batchSize: Swift.Int { 32 }
     public static var targetCount: Swift.Int { 10 }
     public static var parameterCount: Swift.Int { 44426 }
-    public static var storageCount: Swift.Int { 888673 }
+    public static var storageCount: Swift.Int { 888679 }
     public static var outputOffset: Swift.Int { 477104 }
     public static var targetOffset: Swift.Int { 846640 }
     public static var inputGradientOffset: Swift.Int { 477424 }
@@ -93,7 +93,7 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         let v_f2_linear = m + 471728  // [2688]
         let v_f2 = m + 474416  // [2688]
         let v_logits = m + 477104  // [320]
-        let scratch = m + 846960  // [41713]
+        let scratch = m + 846960  // [41719]
         // c1.conv = conv2d(image)  [6x24x24]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 6, p_c1_weight, p_c1_bias, v_image, v_c1_conv, count: count, scratch: scratch)
         // c1 = relu(c1.conv)  [6x24x24]
@@ -206,7 +206,7 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         let g_f2_linear = m + 840944  // [2688]
         let g_f2 = m + 843632  // [2688]
         let g_logits = m + 846320  // [320]
-        let scratch = m + 846960  // [41713]
+        let scratch = m + 846960  // [41719]
         // logits: linear backward → δ f2 =
         NetcRuntime.CPUKernels.weightGradient(g_logits, v_f2, dp_logits_weight, dp_logits_bias, n: 84, m: 10, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_logits, p_logits_weight, g_f2, accumulate: false, n: 84, m: 10, count: count)
@@ -258,7 +258,7 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         let p_c1_weight = m + 0  // [150]
         let g_image = m + 477424  // [25088]
         let g_c1_conv = m + 502512  // [110592]
-        let scratch = m + 846960  // [41713]
+        let scratch = m + 846960  // [41719]
         // c1.conv: conv2d backward → δ image =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 6, g_c1_conv, p_c1_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }

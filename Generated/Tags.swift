@@ -25,7 +25,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 3 }
     public static var parameterCount: Swift.Int { 102 }
-    public static var storageCount: Swift.Int { 6328 }
+    public static var storageCount: Swift.Int { 6331 }
     public static var outputOffset: Swift.Int { 2154 }
     public static var targetOffset: Swift.Int { 3882 }
     public static var inputGradientOffset: Swift.Int { 2166 }
@@ -73,7 +73,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let v_f = m + 2070  // [72]
         let v_out_linear = m + 2142  // [12]
         let v_out = m + 2154  // [12]
-        let scratch = m + 3904  // [2424]
+        let scratch = m + 3904  // [2427]
         for k in 0..<count &* 60 { v_image[k] = input[k] }  // small: copied, see Plan
         // c.conv = conv2d(image)  [3x6x5]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 2, height: 6, width: 5, kernelHeight: 2, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 1, padLeft: 1, padRight: 1), outputs: 3, p_c_weight, p_c_bias, v_image, v_c_conv, count: count, scratch: scratch)
@@ -172,7 +172,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let g_q = m + 3726  // [72]
         let g_f = m + 3798  // [72]
         let g_out_linear = m + 3870  // [12]
-        let scratch = m + 3904  // [2424]
+        let scratch = m + 3904  // [2427]
         dp_n_running_mean.update(repeating: 0, count: 3)  // n.running_mean
         dp_n_running_var.update(repeating: 0, count: 3)  // n.running_var
         // out.linear: linear backward → δ f =
@@ -236,7 +236,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let p_c_weight = m + 0  // [36]
         let g_image = m + 2166  // [240]
         let g_c_conv = m + 2406  // [360]
-        let scratch = m + 3904  // [2424]
+        let scratch = m + 3904  // [2427]
         // c.conv: conv2d backward → δ image =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 2, height: 6, width: 5, kernelHeight: 2, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 1, padLeft: 1, padRight: 1), outputs: 3, g_c_conv, p_c_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }

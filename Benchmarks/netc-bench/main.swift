@@ -154,7 +154,8 @@ let root: String = {
 }()
 
 struct Config {
-    /// `sizes`: the MLP the hand-written and autodiff baselines build (none for a CNN).
+    /// `sizes`: the MLP the hand-written and autodiff baselines build (none for
+    /// mnist-cnn, whose hand-written baseline is `HandCNN`).
     var name: String, spec: String, sizes: [Int], xor: Bool
     var generated: (Int) -> Row
     var trajectory: (Int) -> Float
@@ -226,9 +227,11 @@ case .table:
         for (k, c) in selected.enumerated() {
             var rows = options.threads.map { c.generated($0) }
             if !options.generatedOnly {
-                if !c.sizes.isEmpty {  // the hand-written and autodiff baselines are MLPs
+                if !c.sizes.isEmpty {  // the autodiff baseline is an MLP
                     rows.append(benchHand(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
                     rows.append(benchAD(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
+                } else {
+                    rows.append(benchHandCNN(batch: graphs[k].batchSize))
                 }
                 rows.append(benchInterpreter(graphs[k]))
             }

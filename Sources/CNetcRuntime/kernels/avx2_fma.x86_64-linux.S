@@ -4137,7 +4137,8 @@ convolution_forward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -88(%rbp)
+	movq	%r9, -80(%rbp)
+	movq	%rsi, %r13
 	vmovdqu	(%rdi), %ymm0
 	vmovups	32(%rdi), %ymm1
 	vmovups	64(%rdi), %ymm2
@@ -4148,20 +4149,20 @@ convolution_forward:
 	vmovdqu	%ymm0, -336(%rbp)
 	movq	-336(%rbp), %rax
 	movq	-312(%rbp), %r15
-	movq	%r15, %r12
-	movq	%rax, -56(%rbp)
-	imulq	%rax, %r12
+	movq	%r15, %r11
+	movq	%rax, -64(%rbp)
+	imulq	%rax, %r11
 	movq	-304(%rbp), %r14
 	movq	-296(%rbp), %rax
-	imulq	%r14, %r12
-	movq	%r12, -200(%rbp)
+	imulq	%r14, %r11
+	movq	%r11, -200(%rbp)
 	movq	-240(%rbp), %rbx
 	movq	-232(%rbp), %r9
-	movq	%r9, %r13
-	imulq	%rbx, %r13
-	movq	%r13, -192(%rbp)
+	movq	%r9, %rsi
+	imulq	%rbx, %rsi
+	movq	%rsi, -56(%rbp)
+	movq	%rsi, -192(%rbp)
 	cmpq	$1, %rax
-	movq	%rsi, -136(%rbp)
 	jne	.LBB13_4
 	cmpq	$1, -288(%rbp)
 	jne	.LBB13_4
@@ -4174,15 +4175,14 @@ convolution_forward:
 	xorl	%r10d, %r10d
 	vptest	%ymm0, %ymm0
 	setne	%r10b
-	xorl	%r11d, %r11d
+	xorl	%r12d, %r12d
 	jmp	.LBB13_6
 .LBB13_4:
 	movl	$0, -208(%rbp)
 .LBB13_5:
 	xorl	%r10d, %r10d
-	movb	$1, %r11b
+	movb	$1, %r12b
 .LBB13_6:
-	movq	%rdx, -144(%rbp)
 	movl	%r10d, -204(%rbp)
 	vmovdqu	-328(%rbp), %xmm0
 	vmovdqa	-256(%rbp), %xmm1
@@ -4192,150 +4192,149 @@ convolution_forward:
 	vpunpckhqdq	%xmm1, %xmm2, %xmm1
 	vpaddq	%xmm1, %xmm3, %xmm1
 	vmovdqu	%xmm1, -184(%rbp)
-	testb	%r11b, %r11b
+	testb	%r12b, %r12b
+	movq	%rdx, -144(%rbp)
+	movq	%r13, -136(%rbp)
+	movq	%r11, -48(%rbp)
 	je	.LBB13_8
+	movq	-56(%rbp), %r13
 	leaq	7(%r13), %rax
 	leaq	14(%r13), %rdx
 	testq	%rax, %rax
 	cmovnsq	%rax, %rdx
 	sarq	$3, %rdx
 	movq	%rdx, -168(%rbp)
-	movq	%r13, %rsi
-	imulq	%r12, %rsi
-	jmp	.LBB13_11
+	movq	%r13, %rdi
+	imulq	%r11, %rdi
+	jmp	.LBB13_12
 .LBB13_8:
 	leaq	7(%r9), %rax
-	leaq	14(%r9), %rdx
+	leaq	14(%r9), %rdi
 	testq	%rax, %rax
-	cmovnsq	%rax, %rdx
-	sarq	$3, %rdx
-	imulq	%rbx, %rdx
-	movq	%rdx, -168(%rbp)
+	cmovnsq	%rax, %rdi
+	sarq	$3, %rdi
+	imulq	%rbx, %rdi
+	movq	%rdi, -168(%rbp)
 	testl	%r10d, %r10d
 	je	.LBB13_9
 	vmovq	%xmm1, %rax
-	imulq	-56(%rbp), %rax
-	vpextrq	$1, %xmm1, %rsi
-	imulq	%rax, %rsi
+	imulq	-64(%rbp), %rax
+	vpextrq	$1, %xmm1, %rdi
+	imulq	%rax, %rdi
 	jmp	.LBB13_11
 .LBB13_9:
-	xorl	%esi, %esi
+	xorl	%edi, %edi
 .LBB13_11:
-	movq	%rsi, -160(%rbp)
-	movq	-224(%rbp), %rdx
-	movq	%rdx, %rax
-	imulq	%r13, %rax
-	movq	%rax, -104(%rbp)
-	addq	%rax, %rsi
-	cmpq	$2, %rsi
-	movl	$1, %edi
-	cmovlq	%rdi, %rsi
-	cmpq	$32768, %rsi
-	movq	%rcx, -120(%rbp)
-	movq	%r13, -80(%rbp)
-	ja	.LBB13_12
-	movl	$32768, %eax
-	movq	%rdx, %rcx
-	xorl	%edx, %edx
-	divl	%esi
-	movq	%rcx, %rdx
-	jmp	.LBB13_14
+	movq	-56(%rbp), %r13
 .LBB13_12:
+	movq	%rdi, -160(%rbp)
+	movq	-224(%rbp), %rax
+	movq	%rax, %rdx
+	imulq	%r13, %rdx
+	movq	%rdx, -72(%rbp)
+	addq	%rdx, %rdi
+	cmpq	$2, %rdi
+	movl	$1, %r11d
+	cmovlq	%r11, %rdi
+	cmpq	$32768, %rdi
+	movq	%rcx, -120(%rbp)
+	movq	%rax, -88(%rbp)
+	ja	.LBB13_13
+	movl	$32768, %eax
+	xorl	%edx, %edx
+	divl	%edi
+	jmp	.LBB13_15
+.LBB13_13:
 	xorl	%eax, %eax
-.LBB13_14:
+.LBB13_15:
 	movq	%r8, -112(%rbp)
 	movq	16(%rbp), %r13
-	movq	-88(%rbp), %rcx
-	cmpq	%rcx, %rax
-	cmovgeq	%rcx, %rax
+	movq	-80(%rbp), %rdx
+	cmpq	%rdx, %rax
+	cmovgeq	%rdx, %rax
 	cmpq	$2, %rax
-	cmovgeq	%rax, %rdi
-	movq	%rdi, -152(%rbp)
-	cmpq	%rdx, %r12
-	movq	%rdx, -128(%rbp)
-	cmovgq	%r12, %rdx
-	movq	%rdx, -64(%rbp)
+	cmovgeq	%rax, %r11
+	movq	%r11, -152(%rbp)
 	vpextrq	$1, %xmm0, %rcx
-	vmovq	%xmm0, %rdx
-	testb	%r11b, %r11b
-	movq	%rcx, -72(%rbp)
-	movq	%rdx, -96(%rbp)
-	movq	%r12, -48(%rbp)
-	je	.LBB13_29
-	testq	%r12, %r12
-	jle	.LBB13_43
-	movq	-48(%rbp), %rdi
-	cmpq	$4, %rdi
-	jae	.LBB13_18
+	vmovq	%xmm0, %rdi
+	testb	%r12b, %r12b
+	movq	%rcx, -104(%rbp)
+	movq	%rdi, -96(%rbp)
+	je	.LBB13_30
+	cmpq	$0, -48(%rbp)
+	jle	.LBB13_44
+	movq	-48(%rbp), %rsi
+	cmpq	$4, %rsi
+	jae	.LBB13_19
 	xorl	%edx, %edx
-	jmp	.LBB13_27
-.LBB13_29:
-	vpextrq	$1, %xmm1, %r8
+	jmp	.LBB13_28
+.LBB13_30:
+	vpextrq	$1, %xmm1, %rdx
 	vmovq	%xmm1, %rax
-	imulq	%r8, %rax
+	imulq	%rdx, %rax
 	movq	%rcx, %rsi
-	imulq	%rdx, %rsi
+	imulq	%rdi, %rsi
 	testl	%r10d, %r10d
-	cmoveq	%rcx, %r8
+	cmoveq	%rcx, %rdx
 	cmovneq	%rax, %rsi
-	cmpq	$0, -56(%rbp)
-	jle	.LBB13_43
-	movq	-280(%rbp), %r10
-	movabsq	$9223372036854775776, %r9
-	orq	$24, %r9
-	andq	%r14, %r9
-	vmovq	%r10, %xmm0
+	cmpq	$0, -64(%rbp)
+	jle	.LBB13_44
+	movq	-280(%rbp), %r9
+	movabsq	$9223372036854775776, %r8
+	orq	$24, %r8
+	andq	%r14, %r8
+	vmovq	%r9, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	xorl	%ebx, %ebx
+	xorl	%r11d, %r11d
 	vmovdqa	.LCPI13_0(%rip), %ymm1
 	vmovdqa	.LCPI13_1(%rip), %ymm2
 	vpbroadcastq	.LCPI13_2(%rip), %ymm3
+	xorl	%ebx, %ebx
 	xorl	%r12d, %r12d
-	xorl	%edx, %edx
-	jmp	.LBB13_31
+	jmp	.LBB13_32
 	.p2align	4
-.LBB13_42:
-	incq	%r12
-	addl	%esi, %ebx
-	cmpq	-56(%rbp), %r12
-	je	.LBB13_43
-.LBB13_31:
+.LBB13_43:
+	incq	%rbx
+	addl	%esi, %r11d
+	cmpq	-64(%rbp), %rbx
+	je	.LBB13_44
+.LBB13_32:
 	testq	%r15, %r15
-	jle	.LBB13_42
-	movq	%r12, %rax
+	jle	.LBB13_43
+	movq	%rbx, %rax
 	imulq	%rsi, %rax
 	vmovq	%rax, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%eax, %eax
 	xorl	%ecx, %ecx
-	jmp	.LBB13_33
+	jmp	.LBB13_34
 	.p2align	4
-.LBB13_41:
+.LBB13_42:
 	incq	%rcx
-	addl	%r8d, %eax
+	addl	%edx, %eax
 	cmpq	%r15, %rcx
-	je	.LBB13_42
-.LBB13_33:
+	je	.LBB13_43
+.LBB13_34:
 	testq	%r14, %r14
-	jle	.LBB13_41
+	jle	.LBB13_42
 	cmpq	$8, %r14
-	jae	.LBB13_36
-	xorl	%r11d, %r11d
-	jmp	.LBB13_39
+	jae	.LBB13_37
+	xorl	%r10d, %r10d
+	jmp	.LBB13_40
 	.p2align	4
-.LBB13_36:
+.LBB13_37:
 	movq	%rcx, %rdi
-	imulq	%r8, %rdi
+	imulq	%rdx, %rdi
 	vmovq	%rdi, %xmm5
 	vpbroadcastq	%xmm5, %ymm5
-	leaq	(,%rdx,4), %r11
-	addq	%r13, %r11
-	addq	%r9, %rdx
+	leaq	(,%r12,4), %r10
+	addq	%r13, %r10
+	addq	%r8, %r12
 	xorl	%edi, %edi
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB13_37:
+.LBB13_38:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -4344,38 +4343,38 @@ convolution_forward:
 	vpaddq	%ymm4, %ymm9, %ymm9
 	vshufps	$136, %ymm9, %ymm8, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
-	vmovups	%ymm8, (%r11,%rdi,4)
+	vmovups	%ymm8, (%r10,%rdi,4)
 	addq	$8, %rdi
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
-	cmpq	%rdi, %r9
-	jne	.LBB13_37
-	movq	%r9, %r11
-	cmpq	%r9, %r14
-	je	.LBB13_41
-.LBB13_39:
-	movq	%r14, %rdi
-	subq	%r11, %rdi
-	addl	%eax, %r11d
-	imull	%r10d, %r11d
-	addl	%ebx, %r11d
-	.p2align	4
+	cmpq	%rdi, %r8
+	jne	.LBB13_38
+	movq	%r8, %r10
+	cmpq	%r8, %r14
+	je	.LBB13_42
 .LBB13_40:
-	movl	%r11d, (%r13,%rdx,4)
-	incq	%rdx
-	addl	%r10d, %r11d
+	movq	%r14, %rdi
+	subq	%r10, %rdi
+	addl	%eax, %r10d
+	imull	%r9d, %r10d
+	addl	%r11d, %r10d
+	.p2align	4
+.LBB13_41:
+	movl	%r10d, (%r13,%r12,4)
+	incq	%r12
+	addl	%r9d, %r10d
 	decq	%rdi
-	jne	.LBB13_40
-	jmp	.LBB13_41
-.LBB13_18:
+	jne	.LBB13_41
+	jmp	.LBB13_42
+.LBB13_19:
 	movabsq	$9223372036854775776, %rax
-	vmovsd	-80(%rbp), %xmm0
-	cmpq	$32, %rdi
-	jae	.LBB13_20
+	vmovsd	-56(%rbp), %xmm0
+	cmpq	$32, %rsi
+	jae	.LBB13_21
 	xorl	%edx, %edx
-	jmp	.LBB13_24
-.LBB13_20:
-	movq	%rdi, %rdx
+	jmp	.LBB13_25
+.LBB13_21:
+	movq	%rsi, %rdx
 	andq	%rax, %rdx
 	vbroadcastsd	%xmm0, %ymm3
 	vmovaps	.LCPI13_0(%rip), %ymm1
@@ -4388,7 +4387,7 @@ convolution_forward:
 	vpbroadcastd	.LCPI13_5(%rip), %ymm6
 	vpbroadcastq	.LCPI13_6(%rip), %ymm7
 	.p2align	4
-.LBB13_21:
+.LBB13_22:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -4406,12 +4405,12 @@ convolution_forward:
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rcx, %rdx
-	jne	.LBB13_21
-	cmpq	%rdx, %rdi
-	je	.LBB13_43
+	jne	.LBB13_22
+	cmpq	%rdx, %rsi
+	je	.LBB13_44
 	testb	$28, -48(%rbp)
-	je	.LBB13_27
-.LBB13_24:
+	je	.LBB13_28
+.LBB13_25:
 	movq	%rdx, %rcx
 	addq	$28, %rax
 	movq	%rax, %rdx
@@ -4425,7 +4424,7 @@ convolution_forward:
 	vshufps	$136, %xmm2, %xmm1, %xmm1
 	vpbroadcastq	.LCPI13_7(%rip), %ymm2
 	.p2align	4
-.LBB13_25:
+.LBB13_26:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
@@ -4433,44 +4432,46 @@ convolution_forward:
 	addq	$4, %rcx
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rcx, %rdx
-	jne	.LBB13_25
+	jne	.LBB13_26
 	cmpq	%rdx, %rax
-	je	.LBB13_43
-.LBB13_27:
+	je	.LBB13_44
+.LBB13_28:
 	imull	%edx, %r9d
 	imull	%r9d, %ebx
 	.p2align	4
-.LBB13_28:
+.LBB13_29:
 	movl	%ebx, (%r13,%rdx,4)
 	incq	%rdx
-	addl	-80(%rbp), %ebx
+	addl	-56(%rbp), %ebx
 	cmpq	%rdx, -48(%rbp)
-	jne	.LBB13_28
-.LBB13_43:
-	movq	-88(%rbp), %r14
+	jne	.LBB13_29
+.LBB13_44:
+	movq	-80(%rbp), %r14
 	testq	%r14, %r14
 	movq	-112(%rbp), %r15
 	movq	-120(%rbp), %r12
-	movq	-104(%rbp), %rbx
 	movq	-72(%rbp), %rcx
-	jle	.LBB13_46
-	movq	-64(%rbp), %rdx
-	leaq	(,%rdx,4), %rdx
-	addq	%r13, %rdx
-	movq	%rdx, -64(%rbp)
-	shlq	$2, %rbx
-	imulq	-96(%rbp), %rcx
-	imulq	-56(%rbp), %rcx
+	movq	-104(%rbp), %rbx
+	jle	.LBB13_47
+	movq	-48(%rbp), %rax
+	leaq	(,%rax,4), %rax
+	addq	%r13, %rax
+	movq	-88(%rbp), %rdx
+	leaq	(%rax,%rdx,4), %rax
+	movq	%rax, -128(%rbp)
 	shlq	$2, %rcx
+	imulq	-96(%rbp), %rbx
+	imulq	-64(%rbp), %rbx
+	shlq	$2, %rbx
 	movq	%rcx, -72(%rbp)
 	.p2align	4
-.LBB13_45:
+.LBB13_46:
 	leaq	-384(%rbp), %rdi
 	leaq	-336(%rbp), %rsi
 	leaq	-208(%rbp), %rdx
 	movq	%r13, %rcx
 	movq	%r12, %r8
-	movq	-64(%rbp), %r9
+	movq	-128(%rbp), %r9
 	vzeroupper
 	callq	conv_view_of
 	movl	$1, %edx
@@ -4479,16 +4480,16 @@ convolution_forward:
 	movq	-144(%rbp), %rcx
 	leaq	-384(%rbp), %r8
 	movq	%r15, %r9
-	pushq	-128(%rbp)
-	pushq	-80(%rbp)
+	pushq	-88(%rbp)
+	pushq	-56(%rbp)
 	callq	conv_product
 	movq	-72(%rbp), %rcx
 	addq	$16, %rsp
-	addq	%rbx, %r15
-	addq	%rcx, %r12
+	addq	%rcx, %r15
+	addq	%rbx, %r12
 	decq	%r14
-	jne	.LBB13_45
-.LBB13_46:
+	jne	.LBB13_46
+.LBB13_47:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -4583,76 +4584,76 @@ convolution_weight_gradient:
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
 	movq	%r9, 288(%rsp)
-	movq	%r8, 160(%rsp)
+	movq	%r8, 128(%rsp)
 	movq	%rcx, 280(%rsp)
-	movq	%rdx, 968(%rsp)
+	movq	%rdx, 1080(%rsp)
 	movq	%rsi, 264(%rsp)
 	vmovdqu	(%rdi), %ymm0
 	vmovups	32(%rdi), %ymm1
 	vmovups	64(%rdi), %ymm2
 	vmovups	88(%rdi), %ymm3
-	vmovups	%ymm3, 1160(%rsp)
-	vmovups	%ymm2, 1136(%rsp)
-	vmovups	%ymm1, 1104(%rsp)
-	vmovdqu	%ymm0, 1072(%rsp)
-	movq	1072(%rsp), %rax
-	movq	1096(%rsp), %r13
+	vmovups	%ymm3, 488(%rsp)
+	vmovups	%ymm2, 464(%rsp)
+	vmovups	%ymm1, 432(%rsp)
+	vmovdqu	%ymm0, 400(%rsp)
+	movq	400(%rsp), %rax
+	movq	424(%rsp), %r13
 	movq	%r13, %rcx
-	movq	%rax, 80(%rsp)
+	movq	%rax, 208(%rsp)
 	imulq	%rax, %rcx
-	movq	1104(%rsp), %r14
-	movq	1112(%rsp), %rax
+	movq	432(%rsp), %r14
+	movq	440(%rsp), %rax
 	imulq	%r14, %rcx
-	movq	%rcx, 24(%rsp)
-	movq	%rcx, 360(%rsp)
-	movq	1168(%rsp), %rcx
-	movq	1176(%rsp), %rsi
+	movq	%rcx, %rbx
+	movq	%rcx, 312(%rsp)
+	movq	496(%rsp), %rcx
+	movq	504(%rsp), %rsi
 	movq	%rsi, %rdx
 	imulq	%rcx, %rdx
-	movq	%rdx, 64(%rsp)
-	movq	%rdx, 368(%rsp)
+	movq	%rdx, 40(%rsp)
+	movq	%rdx, 320(%rsp)
 	cmpq	$1, %rax
 	jne	.LBB14_4
-	cmpq	$1, 1120(%rsp)
+	cmpq	$1, 448(%rsp)
 	jne	.LBB14_4
 	xorl	%eax, %eax
 	cmpq	$8, %rsi
 	setge	%al
-	movl	%eax, 352(%rsp)
+	movl	%eax, 304(%rsp)
 	jl	.LBB14_5
-	vmovdqu	1136(%rsp), %ymm0
+	vmovdqu	464(%rsp), %ymm0
 	xorl	%edi, %edi
 	vptest	%ymm0, %ymm0
 	setne	%dil
 	xorl	%r8d, %r8d
 	jmp	.LBB14_6
 .LBB14_4:
-	movl	$0, 352(%rsp)
+	movl	$0, 304(%rsp)
 .LBB14_5:
 	xorl	%edi, %edi
 	movb	$1, %r8b
 .LBB14_6:
-	movl	%edi, 356(%rsp)
-	vmovdqu	1080(%rsp), %xmm0
-	vmovdqa	1152(%rsp), %xmm1
-	vmovdqa	1136(%rsp), %xmm2
+	movl	%edi, 308(%rsp)
+	vmovdqu	408(%rsp), %xmm0
+	vmovdqa	480(%rsp), %xmm1
+	vmovdqa	464(%rsp), %xmm2
 	vpunpcklqdq	%xmm1, %xmm2, %xmm3
 	vpaddq	%xmm0, %xmm3, %xmm3
 	vpunpckhqdq	%xmm1, %xmm2, %xmm1
 	vpaddq	%xmm1, %xmm3, %xmm1
-	vmovdqu	%xmm1, 376(%rsp)
+	vmovdqu	%xmm1, 328(%rsp)
 	testb	%r8b, %r8b
 	je	.LBB14_8
-	movq	64(%rsp), %rdx
+	movq	40(%rsp), %rdx
 	leaq	7(%rdx), %rax
 	leaq	14(%rdx), %r9
 	testq	%rax, %rax
 	cmovnsq	%rax, %r9
 	sarq	$3, %r9
+	movq	%r9, 80(%rsp)
 	movq	%r9, 344(%rsp)
-	movq	%r9, 392(%rsp)
 	movq	%rdx, %r10
-	imulq	24(%rsp), %r10
+	imulq	%rbx, %r10
 	jmp	.LBB14_12
 .LBB14_8:
 	leaq	7(%rsi), %rax
@@ -4661,65 +4662,62 @@ convolution_weight_gradient:
 	cmovnsq	%rax, %rdx
 	sarq	$3, %rdx
 	imulq	%rcx, %rdx
+	movq	%rdx, 80(%rsp)
 	movq	%rdx, 344(%rsp)
-	movq	%rdx, 392(%rsp)
 	testl	%edi, %edi
-	je	.LBB14_10
+	je	.LBB14_9
 	vmovq	%xmm1, %rax
-	imulq	80(%rsp), %rax
+	imulq	208(%rsp), %rax
 	vpextrq	$1, %xmm1, %r10
 	imulq	%rax, %r10
 	jmp	.LBB14_11
-.LBB14_10:
+.LBB14_9:
 	xorl	%r10d, %r10d
 .LBB14_11:
-	movq	64(%rsp), %rdx
+	movq	40(%rsp), %rdx
 .LBB14_12:
-	movq	%r10, 400(%rsp)
-	movq	1184(%rsp), %r11
-	movq	%r11, %rax
-	imulq	%rdx, %rax
-	movq	%rax, 136(%rsp)
-	leaq	(%rax,%r10), %r9
+	movq	%r10, 352(%rsp)
+	movq	512(%rsp), %r11
+	movq	%r11, %r9
+	imulq	%rdx, %r9
+	movq	%r9, 96(%rsp)
+	addq	%r10, %r9
 	cmpq	$2, %r9
-	movl	$1, %ebx
-	cmovlq	%rbx, %r9
+	movl	$1, %eax
+	cmovlq	%rax, %r9
 	cmpq	$32768, %r9
-	ja	.LBB14_14
+	ja	.LBB14_13
 	movl	$32768, %eax
 	xorl	%edx, %edx
 	divl	%r9d
 	jmp	.LBB14_15
-.LBB14_14:
+.LBB14_13:
 	xorl	%eax, %eax
 .LBB14_15:
-	movq	%r10, 424(%rsp)
+	movq	%r11, 104(%rsp)
+	movq	%r10, 528(%rsp)
 	movq	288(%rsp), %rdx
 	cmpq	%rdx, %rax
 	cmovgeq	%rdx, %rax
 	cmpq	$2, %rax
-	cmovgeq	%rax, %rbx
-	movq	%rbx, 432(%rsp)
-	movq	%rbx, 408(%rsp)
-	movq	24(%rsp), %rax
-	cmpq	%r11, %rax
-	movq	%r11, 96(%rsp)
-	cmovgq	%rax, %r11
-	movq	%r11, 488(%rsp)
+	movl	$1, %edx
+	cmovgeq	%rax, %rdx
+	movq	%rdx, 536(%rsp)
+	movq	%rdx, 360(%rsp)
 	vmovq	%xmm0, %r10
 	vpextrq	$1, %xmm0, %r9
 	testb	%r8b, %r8b
-	movq	%r9, 416(%rsp)
-	movq	%r10, 208(%rsp)
-	je	.LBB14_19
-	testq	%rax, %rax
+	movq	%rbx, 24(%rsp)
+	movq	%r9, 520(%rsp)
+	movq	%r10, 224(%rsp)
+	je	.LBB14_30
+	testq	%rbx, %rbx
 	jle	.LBB14_44
-	movq	24(%rsp), %rdx
-	cmpq	$4, %rdx
-	jae	.LBB14_33
+	cmpq	$4, %rbx
+	jae	.LBB14_19
 	xorl	%eax, %eax
-	jmp	.LBB14_42
-.LBB14_19:
+	jmp	.LBB14_28
+.LBB14_30:
 	vpextrq	$1, %xmm1, %rax
 	vmovq	%xmm1, %rdx
 	imulq	%rax, %rdx
@@ -4728,9 +4726,9 @@ convolution_weight_gradient:
 	testl	%edi, %edi
 	cmoveq	%r9, %rax
 	cmovneq	%rdx, %rcx
-	cmpq	$0, 80(%rsp)
+	cmpq	$0, 208(%rsp)
 	jle	.LBB14_44
-	movq	1128(%rsp), %rdx
+	movq	456(%rsp), %rdx
 	movabsq	$9223372036854775806, %rsi
 	addq	$-6, %rsi
 	andq	%r14, %rsi
@@ -4742,39 +4740,40 @@ convolution_weight_gradient:
 	vpbroadcastq	.LCPI14_2(%rip), %ymm3
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
-	jmp	.LBB14_22
+	jmp	.LBB14_32
 	.p2align	4
-.LBB14_21:
+.LBB14_43:
 	incq	%r8
 	addl	%ecx, %edi
-	cmpq	80(%rsp), %r8
+	cmpq	208(%rsp), %r8
 	je	.LBB14_44
-.LBB14_22:
+.LBB14_32:
 	testq	%r13, %r13
-	jle	.LBB14_21
+	jle	.LBB14_43
 	movq	%r8, %r10
 	imulq	%rcx, %r10
 	vmovq	%r10, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%r10d, %r10d
 	xorl	%r11d, %r11d
-	jmp	.LBB14_25
+	jmp	.LBB14_34
 	.p2align	4
-.LBB14_24:
+.LBB14_42:
 	incq	%r11
 	addl	%eax, %r10d
 	cmpq	%r13, %r11
-	je	.LBB14_21
-.LBB14_25:
+	movq	24(%rsp), %rbx
+	je	.LBB14_43
+.LBB14_34:
 	testq	%r14, %r14
-	jle	.LBB14_24
+	jle	.LBB14_42
 	cmpq	$8, %r14
-	jae	.LBB14_28
+	jae	.LBB14_37
 	xorl	%ebx, %ebx
 	movq	16(%rbp), %r12
-	jmp	.LBB14_31
+	jmp	.LBB14_40
 	.p2align	4
-.LBB14_28:
+.LBB14_37:
 	movq	%r11, %rbx
 	imulq	%rax, %rbx
 	vmovq	%rbx, %xmm5
@@ -4786,7 +4785,7 @@ convolution_weight_gradient:
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB14_29:
+.LBB14_38:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -4800,32 +4799,33 @@ convolution_weight_gradient:
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
 	cmpq	%r15, %rsi
-	jne	.LBB14_29
+	jne	.LBB14_38
 	movq	%rsi, %rbx
 	cmpq	%rsi, %r14
 	movq	16(%rbp), %r12
-	je	.LBB14_24
-.LBB14_31:
+	je	.LBB14_42
+.LBB14_40:
 	movq	%r14, %r15
 	subq	%rbx, %r15
 	addl	%r10d, %ebx
 	imull	%edx, %ebx
 	addl	%edi, %ebx
 	.p2align	4
-.LBB14_32:
+.LBB14_41:
 	movl	%ebx, (%r12,%r9,4)
 	incq	%r9
 	addl	%edx, %ebx
 	decq	%r15
-	jne	.LBB14_32
-	jmp	.LBB14_24
-.LBB14_33:
-	vmovsd	64(%rsp), %xmm0
-	cmpq	$32, %rdx
-	jae	.LBB14_35
+	jne	.LBB14_41
+	jmp	.LBB14_42
+.LBB14_19:
+	movq	%rbx, %rdx
+	vmovsd	40(%rsp), %xmm0
+	cmpq	$32, %rbx
+	jae	.LBB14_21
 	xorl	%eax, %eax
-	jmp	.LBB14_39
-.LBB14_35:
+	jmp	.LBB14_25
+.LBB14_21:
 	movabsq	$9223372036854775806, %rax
 	addq	$-30, %rax
 	andq	%rdx, %rax
@@ -4841,7 +4841,7 @@ convolution_weight_gradient:
 	vpbroadcastq	.LCPI14_6(%rip), %ymm7
 	movq	16(%rbp), %rdi
 	.p2align	4
-.LBB14_36:
+.LBB14_22:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -4859,16 +4859,16 @@ convolution_weight_gradient:
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rdx, %rax
-	jne	.LBB14_36
-	cmpq	%rax, 24(%rsp)
+	jne	.LBB14_22
+	cmpq	%rax, %rbx
 	je	.LBB14_44
-	testb	$28, 24(%rsp)
-	je	.LBB14_42
-.LBB14_39:
+	testb	$28, %bl
+	je	.LBB14_28
+.LBB14_25:
 	movq	%rax, %rdx
 	movabsq	$9223372036854775806, %rax
 	addq	$-2, %rax
-	andq	24(%rsp), %rax
+	andq	%rbx, %rax
 	vbroadcastsd	%xmm0, %ymm1
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
@@ -4878,7 +4878,7 @@ convolution_weight_gradient:
 	vpbroadcastq	.LCPI14_7(%rip), %ymm2
 	movq	16(%rbp), %rdi
 	.p2align	4
-.LBB14_40:
+.LBB14_26:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
@@ -4886,129 +4886,128 @@ convolution_weight_gradient:
 	addq	$4, %rdx
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rdx, %rax
-	jne	.LBB14_40
-	cmpq	%rax, 24(%rsp)
+	jne	.LBB14_26
+	cmpq	%rax, %rbx
 	je	.LBB14_44
-.LBB14_42:
+.LBB14_28:
 	imull	%eax, %esi
 	imull	%esi, %ecx
 	.p2align	4
-.LBB14_43:
+.LBB14_29:
 	movq	16(%rbp), %rdx
 	movl	%ecx, (%rdx,%rax,4)
 	incq	%rax
-	addl	64(%rsp), %ecx
-	cmpq	%rax, 24(%rsp)
-	jne	.LBB14_43
+	addl	40(%rsp), %ecx
+	cmpq	%rax, %rbx
+	jne	.LBB14_29
 .LBB14_44:
-	movq	96(%rsp), %rbx
-	movq	%rbx, %rax
-	imulq	24(%rsp), %rax
+	movq	104(%rsp), %rsi
+	movq	%rsi, %rax
+	imulq	%rbx, %rax
 	testq	%rax, %rax
 	jle	.LBB14_46
 	movq	%r13, %rdx
 	imulq	%r14, %rdx
-	imulq	%rbx, %rdx
-	imulq	80(%rsp), %rdx
+	imulq	%rsi, %rdx
+	imulq	208(%rsp), %rdx
 	shlq	$2, %rdx
 	movq	280(%rsp), %rdi
 	xorl	%esi, %esi
 	vzeroupper
 	callq	memset@PLT
-	movq	96(%rsp), %rbx
+	movq	104(%rsp), %rsi
 .LBB14_46:
-	cmpq	$0, 160(%rsp)
+	cmpq	$0, 128(%rsp)
 	sete	%al
-	testq	%rbx, %rbx
+	testq	%rsi, %rsi
 	setle	%cl
 	orb	%al, %cl
 	movq	%r13, %r10
-	movq	136(%rsp), %r9
-	jne	.LBB14_68
-	movq	64(%rsp), %rcx
+	movq	96(%rsp), %rdi
+	jne	.LBB14_51
+	movq	40(%rsp), %rcx
 	leaq	-8(%rcx), %rax
-	movq	%rax, %rdi
-	shrq	$3, %rdi
-	incq	%rdi
-	movl	%edi, %edx
+	movq	%rax, %r8
+	shrq	$3, %r8
+	incq	%r8
+	movl	%r8d, %edx
 	andl	$7, %edx
 	movabsq	$4611686018427387896, %rsi
-	andq	%rsi, %rdi
-	movq	%rdi, 32(%rsp)
+	andq	%rsi, %r8
+	movq	%r8, 32(%rsp)
 	movq	264(%rsp), %r11
-	leaq	224(%r11), %rdi
+	leaq	224(%r11), %r9
 	leaq	(,%rcx,4), %rcx
-	movq	%rcx, 40(%rsp)
-	leaq	(,%r9,4), %r8
+	movq	%rcx, 56(%rsp)
+	leaq	(,%rdi,4), %r8
 	leal	(,%rdx,8), %ecx
-	movq	%rcx, 200(%rsp)
+	movq	%rcx, 216(%rsp)
 	xorl	%r12d, %r12d
-	jmp	.LBB14_50
+	jmp	.LBB14_48
 	.p2align	4
-.LBB14_48:
+.LBB14_49:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
-.LBB14_49:
+.LBB14_50:
 	vextractf128	$1, %ymm1, %xmm2
 	vhaddps	%xmm2, %xmm1, %xmm1
 	vhaddps	%xmm1, %xmm1, %xmm1
 	vmovshdup	%xmm1, %xmm2
 	vaddss	%xmm2, %xmm1, %xmm1
 	vaddss	%xmm1, %xmm0, %xmm0
-	movq	160(%rsp), %rcx
+	movq	128(%rsp), %rcx
 	vmovss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
-	movq	88(%rsp), %rdi
-	movq	40(%rsp), %rcx
-	addq	%rcx, %rdi
-	movq	48(%rsp), %r11
+	movq	64(%rsp), %r9
+	movq	56(%rsp), %rcx
+	addq	%rcx, %r9
+	movq	152(%rsp), %r11
 	addq	%rcx, %r11
-	movq	96(%rsp), %rbx
-	cmpq	%rbx, %r12
-	je	.LBB14_68
-.LBB14_50:
+	movq	104(%rsp), %rsi
+	cmpq	%rsi, %r12
+	je	.LBB14_51
+.LBB14_48:
 	cmpq	$0, 288(%rsp)
-	movq	%rdi, 88(%rsp)
-	movq	%r11, 48(%rsp)
-	jle	.LBB14_48
+	movq	%r9, 64(%rsp)
+	movq	%r11, 152(%rsp)
+	jle	.LBB14_49
 	movq	%r12, %rcx
-	imulq	64(%rsp), %rcx
+	imulq	40(%rsp), %rcx
 	movq	264(%rsp), %rsi
 	leaq	(%rsi,%rcx,4), %rcx
-	movq	%rcx, 72(%rsp)
+	movq	%rcx, 48(%rsp)
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
-	movq	%rdi, %rsi
+	movq	%r9, %rsi
 	xorl	%r15d, %r15d
-	jmp	.LBB14_53
+	jmp	.LBB14_62
 	.p2align	4
-.LBB14_52:
+.LBB14_76:
 	incq	%r15
 	addq	%r8, %rsi
 	addq	%r8, %r11
 	cmpq	288(%rsp), %r15
-	movq	136(%rsp), %r9
-	je	.LBB14_49
-.LBB14_53:
-	cmpq	$8, 64(%rsp)
-	jge	.LBB14_55
+	je	.LBB14_50
+.LBB14_62:
+	cmpq	$8, 40(%rsp)
+	jge	.LBB14_64
 	xorl	%edi, %edi
-	jmp	.LBB14_63
+	jmp	.LBB14_71
 	.p2align	4
-.LBB14_55:
+.LBB14_64:
 	cmpq	$56, %rax
-	jae	.LBB14_57
+	jae	.LBB14_77
 	movl	$8, %ecx
 	xorl	%edi, %edi
 	testq	%rdx, %rdx
-	jne	.LBB14_60
-	jmp	.LBB14_63
+	jne	.LBB14_68
+	jmp	.LBB14_71
 	.p2align	4
-.LBB14_57:
+.LBB14_77:
 	movq	32(%rsp), %rcx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB14_58:
+.LBB14_78:
 	vaddps	-224(%rsi,%rdi,4), %ymm1, %ymm1
 	vaddps	-192(%rsi,%rdi,4), %ymm1, %ymm1
 	vaddps	-160(%rsi,%rdi,4), %ymm1, %ymm1
@@ -5019,47 +5018,48 @@ convolution_weight_gradient:
 	vaddps	(%rsi,%rdi,4), %ymm1, %ymm1
 	addq	$64, %rdi
 	addq	$-8, %rcx
-	jne	.LBB14_58
+	jne	.LBB14_78
 	leaq	8(%rdi), %rcx
 	testq	%rdx, %rdx
-	je	.LBB14_63
-.LBB14_60:
+	je	.LBB14_71
+.LBB14_68:
 	movq	%r15, %r9
-	imulq	136(%rsp), %r9
-	movq	72(%rsp), %r10
+	imulq	96(%rsp), %r9
+	movq	48(%rsp), %r10
 	leaq	(%r10,%r9,4), %r9
-	movq	200(%rsp), %rbx
+	movq	216(%rsp), %rbx
 	.p2align	4
-.LBB14_61:
+.LBB14_69:
 	vaddps	(%r9,%rdi,4), %ymm1, %ymm1
 	movq	%rcx, %rdi
 	addq	$8, %rcx
 	addq	$-8, %rbx
-	jne	.LBB14_61
+	jne	.LBB14_69
 	addq	$-8, %rcx
 	movq	%rcx, %rdi
 	movq	%r13, %r10
-.LBB14_63:
+	movq	24(%rsp), %rbx
+.LBB14_71:
 	movq	%rdi, %rcx
-	movq	64(%rsp), %r9
+	movq	40(%rsp), %r9
 	subq	%r9, %rcx
-	jge	.LBB14_52
+	jge	.LBB14_76
 	subl	%edi, %r9d
 	andl	$7, %r9d
-	je	.LBB14_66
+	je	.LBB14_74
 	.p2align	4
-.LBB14_65:
+.LBB14_73:
 	vaddss	(%r11,%rdi,4), %xmm0, %xmm0
 	incq	%rdi
 	decq	%r9
-	jne	.LBB14_65
-.LBB14_66:
+	jne	.LBB14_73
+.LBB14_74:
 	cmpq	$-8, %rcx
 	movq	%r13, %r10
-	movq	64(%rsp), %rcx
-	ja	.LBB14_52
+	movq	40(%rsp), %rcx
+	ja	.LBB14_76
 	.p2align	4
-.LBB14_67:
+.LBB14_75:
 	vaddss	(%r11,%rdi,4), %xmm0, %xmm0
 	vaddss	4(%r11,%rdi,4), %xmm0, %xmm0
 	vaddss	8(%r11,%rdi,4), %xmm0, %xmm0
@@ -5070,225 +5070,232 @@ convolution_weight_gradient:
 	vaddss	28(%r11,%rdi,4), %xmm0, %xmm0
 	addq	$8, %rdi
 	cmpq	%rdi, %rcx
-	jne	.LBB14_67
-	jmp	.LBB14_52
-.LBB14_68:
-	movq	432(%rsp), %rax
+	jne	.LBB14_75
+	jmp	.LBB14_76
+.LBB14_51:
+	movq	536(%rsp), %rax
 	cmpq	$256, %rax
 	movl	$256, %edx
 	cmovlq	%rax, %rdx
 	cmpq	$0, 288(%rsp)
-	movq	64(%rsp), %rdi
-	jle	.LBB14_694
-	addq	$7, %rbx
-	movq	%rbx, 96(%rsp)
-	movq	%rbx, %rax
-	andq	$-8, %rax
-	movq	%rax, 200(%rsp)
-	movq	344(%rsp), %rax
+	jle	.LBB14_281
+	leaq	(%rsi,%rbx), %rcx
+	leaq	7(%rsi), %rax
+	movq	%rax, %rsi
+	movq	%rax, %r8
+	movq	%rax, 48(%rsp)
+	andq	$-8, %rsi
+	movq	%rsi, 216(%rsp)
+	movq	80(%rsp), %rax
 	shlq	$2, %rax
+	movq	%rdx, 88(%rsp)
 	leaq	(%rax,%rax,2), %r11
-	movq	%rdx, %rsi
-	imulq	424(%rsp), %rsi
-	movq	%rdx, 112(%rsp)
-	movq	488(%rsp), %rcx
-	leaq	(%rsi,%rcx), %rdx
-	movq	%rsi, %r8
-	movq	%rsi, 72(%rsp)
-	movq	%rbx, %r13
-	shrq	$3, %r13
-	movq	%rdi, %rsi
-	imulq	%r13, %rsi
-	shlq	$5, %rsi
-	movq	%rsi, 1000(%rsp)
-	movq	%r13, %r12
+	movq	88(%rsp), %rsi
+	imulq	528(%rsp), %rsi
+	leaq	(%rsi,%rcx), %rdi
+	movq	%r8, %rax
+	shrq	$3, %rax
+	movq	40(%rsp), %r9
+	movq	%r9, %r8
+	imulq	%rax, %r8
+	shlq	$5, %r8
+	movq	%r8, 1104(%rsp)
+	movq	%rax, %r12
+	movq	%rax, %rdx
+	movq	%rax, 600(%rsp)
 	shlq	$5, %r12
-	movq	16(%rbp), %rbx
-	leaq	(%rbx,%rdx,4), %rdx
-	addq	%r11, %rdx
-	movq	%rdx, 1208(%rsp)
-	leaq	(,%rdi,4), %rsi
-	movq	%rsi, %r15
-	negq	%r15
-	leaq	-1(%rdi), %rax
-	imulq	%r13, %rax
+	movq	16(%rbp), %r15
+	leaq	(%r15,%rdi,4), %rdi
+	addq	%r11, %rdi
+	movq	%rdi, 1200(%rsp)
+	leaq	(,%r9,4), %r8
+	movq	%r8, %r13
+	negq	%r13
+	leaq	-1(%r9), %rax
+	imulq	%rdx, %rax
 	shlq	$5, %rax
-	movq	%r9, %rdx
-	imulq	112(%rsp), %rdx
-	shlq	$2, %rdx
-	movq	%rdx, 960(%rsp)
-	leaq	(%rbx,%r8,4), %rdx
-	addq	%r11, %rdx
-	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, 1240(%rsp)
-	addq	%rdx, %rax
-	movq	%rax, 1192(%rsp)
-	testq	%rsi, %rsi
-	movq	%rsi, 472(%rsp)
-	cmovnsq	%rsi, %r15
-	movq	%r15, 1200(%rsp)
-	movq	416(%rsp), %r15
-	imulq	208(%rsp), %r15
-	leaq	(%rdi,%rdi,8), %rdx
-	leaq	(%rdx,%rdx,2), %rax
+	movq	96(%rsp), %rdi
+	imulq	88(%rsp), %rdi
+	shlq	$2, %rdi
+	movq	%rdi, 1072(%rsp)
+	leaq	(%r15,%rcx,4), %rdx
+	leaq	(%rdx,%r11), %rdi
+	movq	%rdi, 1216(%rsp)
+	leaq	(%rdi,%rsi,4), %rdi
+	movq	%rdi, 1264(%rsp)
+	leaq	(%r15,%rsi,4), %rdi
+	shlq	$2, %rsi
+	addq	%r11, %rdi
+	leaq	(%rdi,%rcx,4), %rdi
+	movq	%rdi, 1232(%rsp)
+	addq	%rdi, %rax
+	movq	%rax, 1184(%rsp)
+	testq	%r8, %r8
+	movq	%r8, 568(%rsp)
+	cmovnsq	%r8, %r13
+	movq	%r13, 1192(%rsp)
+	movq	520(%rsp), %r13
+	imulq	224(%rsp), %r13
+	leaq	(%r9,%r9,8), %rdi
+	leaq	(%rdi,%rdi,2), %rax
 	movq	264(%rsp), %r8
 	addq	%r8, %rax
-	addq	%rdi, %rax
-	movq	%rax, 952(%rsp)
-	movq	112(%rsp), %rdx
+	addq	%r9, %rax
+	movq	%rax, 1064(%rsp)
 	imulq	%r14, %r10
-	movq	80(%rsp), %rax
-	imulq	%rax, %r15
+	movq	208(%rsp), %rax
+	imulq	%rax, %r13
 	imulq	%rax, %r10
+	leaq	(%rsi,%r10,4), %rsi
+	addq	%r11, %rsi
+	movq	104(%rsp), %rax
+	leaq	(%rsi,%rax,4), %rsi
 	movabsq	$2305843009213693952, %rax
-	andq	96(%rsp), %rax
+	andq	48(%rsp), %rax
 	movq	%rax, 1296(%rsp)
-	leaq	(%rbx,%rcx,4), %r14
-	leaq	(%r14,%r11), %rax
-	movq	%rax, 1224(%rsp)
-	movq	72(%rsp), %rsi
-	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, 976(%rsp)
-	leaq	4(%rbx,%rcx,4), %rax
-	movq	%rax, 232(%rsp)
-	leaq	8(%rbx,%rcx,4), %rax
-	movq	%rax, 208(%rsp)
-	movq	24(%rsp), %rsi
-	movq	%rsi, %rax
+	leaq	(%r15,%rcx,4), %rax
+	addq	$4, %rax
+	movq	%rax, 240(%rsp)
+	leaq	(%r15,%rcx,4), %rax
+	addq	$8, %rax
+	movq	%rax, 224(%rsp)
+	movq	%rbx, %rax
 	shlq	$4, %rax
-	movq	%rax, 192(%rsp)
-	leaq	(,%rsi,4), %rax
-	leaq	(%rax,%rax,2), %rcx
-	movq	%rcx, 152(%rsp)
+	movq	%rax, 200(%rsp)
+	leaq	(,%rbx,4), %rax
+	leaq	(%rax,%rax,2), %rdi
+	movq	%rdi, 168(%rsp)
 	leaq	(%rax,%rax,4), %rax
+	movq	%rax, 192(%rsp)
+	leaq	(,%rbx,8), %rax
+	leaq	(%rax,%rax,2), %rax
 	movq	%rax, 184(%rsp)
-	leaq	(,%rsi,8), %rax
+	leaq	(%rbx,%rbx,8), %rax
 	leaq	(%rax,%rax,2), %rax
+	addq	%rbx, %rax
 	movq	%rax, 176(%rsp)
-	leaq	(%rsi,%rsi,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	addq	%rsi, %rax
-	movq	%rax, 168(%rsp)
-	shlq	$2, 424(%rsp)
-	movq	%r15, %rax
-	imulq	%rdx, %rax
+	shlq	$2, 528(%rsp)
+	movq	%r13, %rax
+	imulq	88(%rsp), %rax
 	shlq	$2, %rax
-	movq	%rax, 1232(%rsp)
-	shlq	$2, %r15
-	movq	%r15, 416(%rsp)
-	movq	%r14, %r15
-	movq	%rdi, %rax
+	movq	%rax, 1224(%rsp)
+	shlq	$2, %r13
+	movq	%r13, 520(%rsp)
+	movq	%rbx, %r13
+	movq	%r9, %rax
 	shlq	$5, %rax
 	movq	%rax, 1288(%rsp)
-	leaq	(%rdi,%rdi,4), %rax
+	leaq	(%r9,%r9,4), %rax
 	leaq	(%r8,%rax,4), %rax
-	movq	%rax, 944(%rsp)
-	movq	%rdi, %rsi
-	shlq	$4, %rsi
-	movq	%rsi, 464(%rsp)
-	leaq	(%rdi,%rdi,2), %rax
-	leaq	(%r8,%rax,8), %rcx
-	movq	%rcx, 936(%rsp)
+	movq	%rax, 1056(%rsp)
+	movq	%r9, %rdi
+	shlq	$4, %rdi
+	movq	%rdi, 576(%rsp)
+	leaq	(%r9,%r9,2), %rax
+	leaq	(%r8,%rax,8), %r11
+	movq	%r11, 1048(%rsp)
 	leaq	(%r8,%rax,4), %rax
-	movq	%rax, 928(%rsp)
+	movq	%rax, 1040(%rsp)
 	movq	288(%rsp), %rax
-	movq	%r13, %r14
+	addq	%r15, %rsi
+	movq	%rsi, 1176(%rsp)
+	movq	%rdx, %r15
+	movq	600(%rsp), %rcx
+	movq	%rcx, %r14
 	shlq	$6, %r14
-	movq	%r10, %rcx
-	shlq	$6, %rcx
-	movq	%rcx, 1280(%rsp)
-	shlq	$7, %r13
-	movq	%r13, 488(%rsp)
-	movq	%r9, %r13
+	movq	%r10, %rsi
+	shlq	$6, %rsi
+	movq	%rsi, 1280(%rsp)
+	shlq	$7, %rcx
+	movq	%rcx, 600(%rsp)
 	leaq	(,%r10,4), %rcx
-	movq	%rcx, 984(%rsp)
+	movq	%rcx, 1088(%rsp)
 	movq	280(%rsp), %rcx
 	leaq	(%rcx,%r10,4), %rcx
-	movq	%rcx, 1216(%rsp)
+	movq	%rcx, 1208(%rsp)
 	leaq	(,%r10,8), %rcx
 	movq	%rcx, 296(%rsp)
 	addq	%r10, %r10
-	movq	%r10, 304(%rsp)
-	movq	%rdx, %r10
+	movq	%r10, 368(%rsp)
 	vpbroadcastq	.LCPI14_10(%rip), %ymm15
-	leaq	(,%r9,4), %rcx
-	movq	%rcx, 992(%rsp)
-	leaq	(%r8,%rsi), %rcx
-	movq	%rcx, 920(%rsp)
-	leaq	(%r8,%rdi,8), %rcx
-	movq	%rcx, 912(%rsp)
-	leaq	(%r8,%rdi,4), %rcx
-	movq	%rcx, 904(%rsp)
-	leaq	(%r12,%r12,2), %rcx
-	movq	%rcx, 344(%rsp)
-	movq	$0, 896(%rsp)
-	leaq	496(%rsp), %rdi
-	leaq	1072(%rsp), %rsi
-	leaq	352(%rsp), %r11
-	movq	%r8, 888(%rsp)
+	movq	96(%rsp), %rcx
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, 1096(%rsp)
+	leaq	(%r8,%rdi), %rcx
+	movq	%rcx, 1032(%rsp)
+	leaq	(%r8,%r9,8), %rcx
+	movq	%rcx, 1024(%rsp)
+	leaq	(%r8,%r9,4), %rcx
+	movq	%rcx, 1016(%rsp)
+	movq	88(%rsp), %r9
+	leaq	(%r12,%r12,2), %r11
+	movq	$0, 1008(%rsp)
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	%r8, 1000(%rsp)
 	movq	%rax, %rcx
 	xorl	%r8d, %r8d
-	movq	$0, 88(%rsp)
-	movq	%r15, 80(%rsp)
+	movq	$0, 64(%rsp)
+	movq	%rdx, 80(%rsp)
 	vmovdqa	%ymm15, 1312(%rsp)
-	jmp	.LBB14_72
+	movq	%r11, 104(%rsp)
+	jmp	.LBB14_53
 	.p2align	4
-.LBB14_70:
+.LBB14_279:
 	movq	272(%rsp), %r8
-	leaq	352(%rsp), %r11
-	leaq	496(%rsp), %rdi
-	movq	112(%rsp), %r10
-.LBB14_71:
-	addq	%r10, %r8
-	movq	440(%rsp), %rcx
-	subq	%r10, %rcx
-	incq	896(%rsp)
-	movq	1232(%rsp), %rax
-	addq	%rax, 968(%rsp)
-	movq	960(%rsp), %rax
-	addq	%rax, 952(%rsp)
-	addq	%rax, 936(%rsp)
-	addq	%rax, 944(%rsp)
-	addq	%rax, 920(%rsp)
-	addq	%rax, 928(%rsp)
-	addq	%rax, 912(%rsp)
-	addq	%rax, 904(%rsp)
-	addq	%rax, 888(%rsp)
+	movq	88(%rsp), %r9
+.LBB14_280:
+	addq	%r9, %r8
+	movq	544(%rsp), %rcx
+	subq	%r9, %rcx
+	incq	1008(%rsp)
+	movq	1224(%rsp), %rax
+	addq	%rax, 1080(%rsp)
+	movq	1072(%rsp), %rax
+	addq	%rax, 1064(%rsp)
+	addq	%rax, 1048(%rsp)
+	addq	%rax, 1056(%rsp)
+	addq	%rax, 1032(%rsp)
+	addq	%rax, 1040(%rsp)
+	addq	%rax, 1024(%rsp)
+	addq	%rax, 1016(%rsp)
+	addq	%rax, 1000(%rsp)
 	movq	288(%rsp), %rax
 	cmpq	%rax, %r8
-	jge	.LBB14_694
-.LBB14_72:
-	movq	%rcx, 440(%rsp)
+	jge	.LBB14_281
+.LBB14_53:
+	movq	%rcx, 544(%rsp)
 	movq	%r8, 272(%rsp)
 	subq	%r8, %rax
-	cmpq	%rax, %r10
+	cmpq	%rax, %r9
 	movq	%rax, %rcx
-	cmovlq	%r10, %rcx
-	movq	%rcx, 72(%rsp)
+	cmovlq	%r9, %rcx
+	movq	%rcx, 48(%rsp)
 	testq	%rax, %rax
-	jle	.LBB14_77
-	movq	968(%rsp), %r13
-	movq	1224(%rsp), %r15
+	jle	.LBB14_272
+	movq	1080(%rsp), %r13
+	movq	1216(%rsp), %r15
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_74:
-	movq	%r11, %rdx
+.LBB14_55:
+	movq	%r10, %rdx
 	movq	16(%rbp), %rcx
 	movq	%r13, %r8
 	movq	%r15, %r9
 	vzeroupper
 	callq	conv_view_of
 	movl	$1, %edx
-	leaq	352(%rsp), %r11
-	leaq	1072(%rsp), %rsi
-	leaq	496(%rsp), %rdi
+	leaq	304(%rsp), %r10
+	leaq	400(%rsp), %rsi
+	leaq	608(%rsp), %rdi
 	movl	$256, %ecx
-	vmovups	496(%rsp), %ymm0
-	vmovups	512(%rsp), %ymm1
+	vmovups	608(%rsp), %ymm0
+	vmovups	624(%rsp), %ymm1
 	vmovups	%ymm1, 1360(%rsp,%rbx)
 	vmovups	%ymm0, 1344(%rsp,%rbx)
-	movq	432(%rsp), %r8
-	movq	440(%rsp), %rax
+	movq	536(%rsp), %r8
+	movq	544(%rsp), %rax
 	cmpq	%rax, %r8
 	cmovlq	%r8, %rax
 	cmpq	$2, %rax
@@ -5298,140 +5305,147 @@ convolution_weight_gradient:
 	shll	$4, %eax
 	leaq	(%rax,%rax,2), %rax
 	addq	$48, %rbx
-	addq	424(%rsp), %r15
-	addq	416(%rsp), %r13
+	addq	528(%rsp), %r15
+	addq	520(%rsp), %r13
 	cmpq	%rbx, %rax
-	jne	.LBB14_74
-	movq	1184(%rsp), %r9
-	cmpq	$16, %r9
-	jge	.LBB14_255
-	movq	136(%rsp), %r13
+	jne	.LBB14_55
+	movq	512(%rsp), %r8
+	cmpq	$16, %r8
+	movq	%r8, 136(%rsp)
+	jge	.LBB14_267
+	movq	24(%rsp), %r13
+	movq	136(%rsp), %r9
 	movq	80(%rsp), %r15
 	vmovdqa	1312(%rsp), %ymm15
-	jmp	.LBB14_78
+	jmp	.LBB14_58
 	.p2align	4
-.LBB14_77:
-	movq	1184(%rsp), %r9
+.LBB14_272:
+	movq	512(%rsp), %r9
 	cmpq	$16, %r9
-	jge	.LBB14_279
-.LBB14_78:
+	jge	.LBB14_273
+.LBB14_58:
+	movq	%r13, %rbx
 	cmpq	$0, 272(%rsp)
-	movq	%r9, 144(%rsp)
-	je	.LBB14_675
-.LBB14_79:
-	xorl	%ebx, %ebx
+	movq	%r9, 136(%rsp)
+	je	.LBB14_59
+.LBB14_94:
 	testb	$7, 1376(%rsp)
 	setne	%al
 	testq	%r9, %r9
-	jle	.LBB14_692
+	jle	.LBB14_95
 	movq	272(%rsp), %rcx
-	imulq	%r13, %rcx
+	imulq	96(%rsp), %rcx
 	movq	264(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, 312(%rsp)
-	movb	%al, %bl
-	movq	88(%rsp), %rax
+	movq	%rcx, 120(%rsp)
+	xorl	%edx, %edx
+	movb	%al, %dl
+	movq	64(%rsp), %rax
 	leaq	-1(%rax), %rcx
-	movq	%rcx, 96(%rsp)
+	movq	%rcx, 152(%rsp)
 	movq	%rax, %rcx
 	movabsq	$9223372036854775806, %rax
 	andq	%rax, %rcx
-	movq	%rcx, 160(%rsp)
+	movq	%rcx, 128(%rsp)
 	movq	280(%rsp), %rax
-	movq	%rax, 256(%rsp)
-	movq	$0, 128(%rsp)
-	movq	64(%rsp), %r8
-	movq	112(%rsp), %r10
-	leaq	352(%rsp), %r11
-	movq	24(%rsp), %rcx
-	movq	%rbx, 56(%rsp)
-	jmp	.LBB14_82
+	movq	%rax, 72(%rsp)
+	movq	$0, 248(%rsp)
+	movq	40(%rsp), %r8
+	movq	88(%rsp), %r9
+	movq	%rbx, %r13
+	movq	%rdx, 16(%rsp)
+	jmp	.LBB14_97
 	.p2align	4
-.LBB14_81:
-	movq	128(%rsp), %rdx
-	addq	$3, %rdx
-	movq	256(%rsp), %rax
-	addq	152(%rsp), %rax
-	movq	%rax, 256(%rsp)
-	movq	%rdx, 128(%rsp)
-	cmpq	%r9, %rdx
-	jge	.LBB14_277
-.LBB14_82:
-	testq	%rcx, %rcx
-	jle	.LBB14_81
-	movq	%r9, %rax
-	movq	128(%rsp), %rdi
-	subq	%rdi, %rax
+.LBB14_101:
+	movq	248(%rsp), %rcx
+	addq	$3, %rcx
+	movq	72(%rsp), %rax
+	addq	168(%rsp), %rax
+	movq	%rax, 72(%rsp)
+	movq	%rcx, 248(%rsp)
+	cmpq	136(%rsp), %rcx
+	jge	.LBB14_102
+.LBB14_97:
+	testq	%r13, %r13
+	jle	.LBB14_101
+	movq	136(%rsp), %rax
+	movq	248(%rsp), %rbx
+	subq	%rbx, %rax
 	cmpq	$3, %rax
-	movq	%rcx, %rsi
 	movl	$3, %ecx
 	cmovgeq	%rcx, %rax
-	movq	%rdi, %rcx
+	movq	%rbx, %rcx
 	imulq	%r8, %rcx
-	movq	312(%rsp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, 48(%rsp)
-	movq	%rdi, %rcx
-	imulq	%rsi, %rcx
+	movq	120(%rsp), %r11
+	leaq	(%r11,%rcx,4), %rcx
+	movq	104(%rsp), %r11
+	movq	%rcx, 32(%rsp)
+	movq	%rbx, %rcx
+	imulq	%r13, %rcx
 	movq	280(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, 120(%rsp)
-	movq	%rsi, %rcx
-	movq	112(%rsp), %r10
+	movq	%rcx, 112(%rsp)
+	movq	16(%rsp), %rdx
+	movq	88(%rsp), %r9
 	leal	(%rax,%rax,4), %eax
-	movl	%eax, 104(%rsp)
-	movq	256(%rsp), %rax
-	movq	%rax, 240(%rsp)
-	xorl	%edi, %edi
+	movl	%eax, 256(%rsp)
+	movq	72(%rsp), %rax
+	movq	%rax, 208(%rsp)
+	xorl	%ecx, %ecx
 	.p2align	4
-.LBB14_84:
-	movq	%rcx, %rax
-	subq	%rdi, %rax
+.LBB14_99:
+	movq	%r13, %rbx
+	movq	%r13, %rax
+	subq	%rcx, %rax
 	cmpq	$4, %rax
-	movl	$4, %esi
-	cmovgeq	%rsi, %rax
-	addl	104(%rsp), %eax
-	leal	(%rbx,%rax,2), %eax
+	movl	$4, %r13d
+	cmovgeq	%r13, %rax
+	addl	256(%rsp), %eax
+	leal	(%rdx,%rax,2), %eax
 	addl	$-12, %eax
 	cmpl	$27, %eax
-	ja	.LBB14_254
-	movq	120(%rsp), %rdx
-	leaq	(%rdx,%rdi,4), %rdx
-	leaq	.LJTI14_1(%rip), %rsi
-	movslq	(%rsi,%rax,4), %rax
-	addq	%rsi, %rax
-	movq	%rdi, 32(%rsp)
+	ja	.LBB14_179
+	movq	%r11, %r13
+	movq	112(%rsp), %r11
+	leaq	(%r11,%rcx,4), %r11
+	movq	%r11, 56(%rsp)
+	movq	%r13, %r11
+	leaq	.LJTI14_1(%rip), %r13
+	movslq	(%r13,%rax,4), %rax
+	addq	%r13, %rax
 	jmpq	*%rax
-.LBB14_86:
-	movq	%rdx, 40(%rsp)
+.LBB14_249:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	jmp	.LBB14_88
+	movq	96(%rsp), %r13
+	jmp	.LBB14_250
 	.p2align	4
-.LBB14_87:
+.LBB14_255:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_174
-.LBB14_88:
-	cmpq	$0, 88(%rsp)
-	jle	.LBB14_87
+	cmpq	48(%rsp), %rax
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	je	.LBB14_247
+.LBB14_250:
+	cmpq	$0, 64(%rsp)
+	jle	.LBB14_255
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
 	imulq	%r13, %rdi
 	movq	1352(%rsp,%rsi), %rdx
-	movq	32(%rsp), %r10
-	movslq	(%rdx,%r10,4), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
 	shlq	$2, %rdx
 	addq	1344(%rsp,%rsi), %rdx
-	movq	48(%rsp), %rsi
+	movq	32(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
-	cmpq	$0, 96(%rsp)
-	je	.LBB14_92
+	cmpq	$0, 152(%rsp)
+	je	.LBB14_252
 	xorl	%r10d, %r10d
-	movq	160(%rsp), %r11
+	movq	128(%rsp), %r11
 	.p2align	4
-.LBB14_91:
+.LBB14_257:
 	movslq	4(%r15,%r10), %rdi
 	vmovups	(%rsi,%rdi,4), %ymm1
 	movslq	(%r15,%r10), %rdi
@@ -5442,22 +5456,21 @@ convolution_weight_gradient:
 	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB14_91
-	jmp	.LBB14_93
+	jne	.LBB14_257
+	jmp	.LBB14_253
 	.p2align	4
-.LBB14_92:
+.LBB14_252:
 	xorl	%r10d, %r10d
-.LBB14_93:
-	testb	$1, 88(%rsp)
-	leaq	352(%rsp), %r11
-	je	.LBB14_87
+.LBB14_253:
+	testb	$1, 64(%rsp)
+	movq	104(%rsp), %r11
+	je	.LBB14_255
 	movslq	4(%r15,%r10), %rdi
 	vmovups	(%rsi,%rdi,4), %ymm1
 	movslq	(%r15,%r10), %rsi
 	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
-	jmp	.LBB14_87
-.LBB14_95:
-	movq	%rdx, 40(%rsp)
+	jmp	.LBB14_255
+.LBB14_129:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
@@ -5465,32 +5478,32 @@ convolution_weight_gradient:
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_97
+	movq	96(%rsp), %r13
+	jmp	.LBB14_130
 	.p2align	4
-.LBB14_96:
+.LBB14_133:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB14_142
-.LBB14_97:
-	movq	88(%rsp), %r11
+	cmpq	48(%rsp), %rbx
+	je	.LBB14_134
+.LBB14_130:
+	movq	64(%rsp), %r11
 	testq	%r11, %r11
-	jle	.LBB14_96
+	jle	.LBB14_133
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rsi
 	imulq	%r13, %rsi
 	movq	1344(%rsp,%rax), %rdx
 	movq	1352(%rsp,%rax), %rdi
-	movq	32(%rsp), %r10
-	movslq	(%rdi,%r10,4), %rax
+	movslq	(%rdi,%rcx,4), %rax
 	leaq	(%rdx,%rax,4), %rax
-	movslq	4(%rdi,%r10,4), %rdi
+	movslq	4(%rdi,%rcx,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
-	leaq	(%rcx,%rsi,4), %rsi
-	movq	232(%rsp), %r10
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	240(%rsp), %r10
 	.p2align	4
-.LBB14_99:
+.LBB14_132:
 	movslq	(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r15
 	vmovups	(%rsi,%rdi,4), %ymm6
@@ -5507,10 +5520,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm9, %ymm8, %ymm1
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB14_99
-	jmp	.LBB14_96
-.LBB14_100:
-	movq	%rdx, 40(%rsp)
+	jne	.LBB14_132
+	jmp	.LBB14_133
+.LBB14_124:
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ebx, %ebx
 	vxorps	%xmm8, %xmm8, %xmm8
@@ -5521,34 +5533,33 @@ convolution_weight_gradient:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm0, %xmm0, %xmm0
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_102
+	jmp	.LBB14_125
 	.p2align	4
-.LBB14_101:
+.LBB14_128:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB14_250
-.LBB14_102:
-	movq	88(%rsp), %r13
+	cmpq	48(%rsp), %rbx
+	je	.LBB14_123
+.LBB14_125:
+	movq	64(%rsp), %r13
 	testq	%r13, %r13
-	jle	.LBB14_101
+	jle	.LBB14_128
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
-	imulq	136(%rsp), %rdx
+	imulq	96(%rsp), %rdx
 	movq	1344(%rsp,%rax), %rdi
 	movq	1352(%rsp,%rax), %r10
-	movq	32(%rsp), %r11
-	movslq	(%r10,%r11,4), %rax
+	movslq	(%r10,%rcx,4), %rax
 	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r10,%r11,4), %rsi
+	movslq	4(%r10,%rcx,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
-	movslq	8(%r10,%r11,4), %r10
+	movslq	8(%r10,%rcx,4), %r10
 	leaq	(%rdi,%r10,4), %r10
-	leaq	(%rcx,%rdx,4), %r11
-	movq	208(%rsp), %r15
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %r11
+	movq	224(%rsp), %r15
 	.p2align	4
-.LBB14_104:
+.LBB14_127:
 	movslq	-4(%r15), %rdx
 	leaq	(%r11,%rdx,4), %rdi
 	vpbroadcastd	(%r15), %ymm9
@@ -5571,10 +5582,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm9, %ymm12, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB14_104
-	jmp	.LBB14_101
-.LBB14_105:
-	movq	%rdx, 40(%rsp)
+	jne	.LBB14_127
+	jmp	.LBB14_128
+.LBB14_169:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
@@ -5582,42 +5592,42 @@ convolution_weight_gradient:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm0, %xmm0, %xmm0
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_107
+	movq	96(%rsp), %r13
+	jmp	.LBB14_170
 	.p2align	4
-.LBB14_106:
+.LBB14_173:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB14_136
-.LBB14_107:
-	movq	88(%rsp), %r15
+	cmpq	48(%rsp), %rbx
+	je	.LBB14_168
+.LBB14_170:
+	movq	64(%rsp), %r15
 	testq	%r15, %r15
-	jle	.LBB14_106
+	jle	.LBB14_173
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdi
 	imulq	%r13, %rdi
 	movq	1344(%rsp,%rax), %rsi
 	movq	1352(%rsp,%rax), %r8
-	movq	32(%rsp), %r10
-	movslq	(%r8,%r10,4), %rax
+	movslq	(%r8,%rcx,4), %rax
 	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%r8,%r10,4), %rdx
+	movslq	4(%r8,%rcx,4), %rdx
 	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r8,%r10,4), %r8
+	movslq	8(%r8,%rcx,4), %r8
 	leaq	(%rsi,%r8,4), %rsi
-	leaq	(%rcx,%rdi,4), %r10
-	movq	208(%rsp), %r11
+	movq	32(%rsp), %r8
+	leaq	(%r8,%rdi,4), %r10
+	movq	224(%rsp), %r11
 	.p2align	4
-.LBB14_109:
+.LBB14_172:
 	movslq	-4(%r11), %rdi
 	leaq	(%r10,%rdi,4), %r8
 	vpbroadcastd	(%r11), %ymm6
 	vpcmpgtd	.LCPI14_12(%rip), %ymm6, %ymm6
 	vpandn	(%r10,%rdi,4), %ymm6, %ymm7
-	movq	64(%rsp), %rdi
+	movq	40(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm6, %ymm6
-	movq	64(%rsp), %r8
+	movq	40(%rsp), %r8
 	movslq	-8(%r11), %rdi
 	vmovups	(%rax,%rdi,4), %ymm8
 	vfmadd231ps	%ymm7, %ymm8, %ymm4
@@ -5630,9 +5640,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm6, %ymm8, %ymm0
 	addq	$12, %r11
 	decq	%r15
-	jne	.LBB14_109
-	jmp	.LBB14_106
-.LBB14_110:
+	jne	.LBB14_172
+	jmp	.LBB14_173
+.LBB14_111:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
 	vpxor	%xmm1, %xmm1, %xmm1
@@ -5646,37 +5656,37 @@ convolution_weight_gradient:
 	vxorps	%xmm9, %xmm9, %xmm9
 	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
-	movq	48(%rsp), %rcx
+	movq	96(%rsp), %rsi
 	jmp	.LBB14_112
 	.p2align	4
-.LBB14_111:
+.LBB14_115:
 	incq	%r8
-	cmpq	72(%rsp), %r8
-	movq	136(%rsp), %r13
-	je	.LBB14_115
+	cmpq	48(%rsp), %r8
+	movq	96(%rsp), %rsi
+	je	.LBB14_116
 .LBB14_112:
-	movq	88(%rsp), %r9
+	movq	64(%rsp), %r9
 	testq	%r9, %r9
-	jle	.LBB14_111
+	jle	.LBB14_115
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
 	movq	%r8, %rdx
-	imulq	%r13, %rdx
+	imulq	%rsi, %rdx
 	movq	1344(%rsp,%rax), %rsi
 	movq	1352(%rsp,%rax), %rax
-	movq	32(%rsp), %r10
-	movslq	(%rax,%r10,4), %rdi
+	movslq	(%rax,%rcx,4), %rdi
 	leaq	(%rsi,%rdi,4), %rbx
-	movslq	4(%rax,%r10,4), %rdi
+	movslq	4(%rax,%rcx,4), %rdi
 	leaq	(%rsi,%rdi,4), %r15
-	movslq	8(%rax,%r10,4), %rdi
+	movslq	8(%rax,%rcx,4), %rdi
 	leaq	(%rsi,%rdi,4), %r13
-	movslq	12(%rax,%r10,4), %rax
+	movslq	12(%rax,%rcx,4), %rax
 	leaq	(%rsi,%rax,4), %rax
-	leaq	(%rcx,%rdx,4), %r10
-	movq	208(%rsp), %r11
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdx,4), %r10
+	movq	224(%rsp), %r11
 	movq	%r9, %rsi
-	movq	64(%rsp), %r9
+	movq	40(%rsp), %r9
 	.p2align	4
 .LBB14_114:
 	movslq	-4(%r11), %rdx
@@ -5706,33 +5716,33 @@ convolution_weight_gradient:
 	addq	$12, %r11
 	decq	%rsi
 	jne	.LBB14_114
-	jmp	.LBB14_111
-.LBB14_115:
-	vmovups	%ymm0, 496(%rsp)
-	vmovups	%ymm1, 528(%rsp)
-	vmovups	%ymm2, 560(%rsp)
-	vmovups	%ymm3, 592(%rsp)
-	vmovups	%ymm4, 624(%rsp)
-	vmovups	%ymm5, 656(%rsp)
-	vmovups	%ymm6, 688(%rsp)
-	vmovups	%ymm7, 720(%rsp)
-	vmovups	%ymm8, 752(%rsp)
-	vmovups	%ymm9, 784(%rsp)
-	vmovups	%ymm10, 816(%rsp)
-	vmovups	%ymm11, 848(%rsp)
-	xorl	%eax, %eax
-	movq	240(%rsp), %rdx
-	movq	984(%rsp), %rsi
-	.p2align	4
+	jmp	.LBB14_115
 .LBB14_116:
-	vmovups	592(%rsp,%rax), %ymm0
-	vmovups	560(%rsp,%rax), %ymm1
-	vmovups	528(%rsp,%rax), %ymm2
-	vmovups	496(%rsp,%rax), %ymm3
-	vmovaps	496(%rsp,%rax), %xmm4
-	vmovaps	528(%rsp,%rax), %xmm5
-	vmovaps	560(%rsp,%rax), %xmm6
-	vmovaps	592(%rsp,%rax), %xmm7
+	vmovups	%ymm0, 608(%rsp)
+	vmovups	%ymm1, 640(%rsp)
+	vmovups	%ymm2, 672(%rsp)
+	vmovups	%ymm3, 704(%rsp)
+	vmovups	%ymm4, 736(%rsp)
+	vmovups	%ymm5, 768(%rsp)
+	vmovups	%ymm6, 800(%rsp)
+	vmovups	%ymm7, 832(%rsp)
+	vmovups	%ymm8, 864(%rsp)
+	vmovups	%ymm9, 896(%rsp)
+	vmovups	%ymm10, 928(%rsp)
+	vmovups	%ymm11, 960(%rsp)
+	xorl	%eax, %eax
+	movq	208(%rsp), %rdx
+	movq	1088(%rsp), %rsi
+	.p2align	4
+.LBB14_117:
+	vmovups	704(%rsp,%rax), %ymm0
+	vmovups	672(%rsp,%rax), %ymm1
+	vmovups	640(%rsp,%rax), %ymm2
+	vmovups	608(%rsp,%rax), %ymm3
+	vmovaps	608(%rsp,%rax), %xmm4
+	vmovaps	640(%rsp,%rax), %xmm5
+	vmovaps	672(%rsp,%rax), %xmm6
+	vmovaps	704(%rsp,%rax), %xmm7
 	vmovlhps	%xmm6, %xmm7, %xmm8
 	vunpcklps	%xmm5, %xmm4, %xmm9
 	vshufps	$36, %xmm8, %xmm9, %xmm8
@@ -5779,47 +5789,46 @@ convolution_weight_gradient:
 	subq	$-128, %rax
 	addq	%rsi, %rdx
 	cmpq	$384, %rax
-	jne	.LBB14_116
-	jmp	.LBB14_130
-.LBB14_117:
-	movq	%rdx, 40(%rsp)
+	jne	.LBB14_117
+	jmp	.LBB14_110
+.LBB14_180:
 	vpxor	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_119
+	movq	96(%rsp), %r13
+	jmp	.LBB14_181
 	.p2align	4
-.LBB14_118:
+.LBB14_184:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_122
-.LBB14_119:
-	movq	88(%rsp), %rbx
+	cmpq	48(%rsp), %rax
+	je	.LBB14_174
+.LBB14_181:
+	movq	64(%rsp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB14_118
+	jle	.LBB14_184
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
 	imulq	%r13, %rdi
 	movq	1344(%rsp,%rdx), %rsi
 	movq	1352(%rsp,%rdx), %r8
-	movq	32(%rsp), %r10
-	movslq	(%r8,%r10,4), %rdx
+	movslq	(%r8,%rcx,4), %rdx
 	leaq	(%rsi,%rdx,4), %rdx
-	movslq	4(%r8,%r10,4), %r8
+	movslq	4(%r8,%rcx,4), %r8
 	leaq	(%rsi,%r8,4), %rsi
-	leaq	(%rcx,%rdi,4), %r10
-	movq	232(%rsp), %r11
+	movq	32(%rsp), %r8
+	leaq	(%r8,%rdi,4), %r10
+	movq	240(%rsp), %r11
 	.p2align	4
-.LBB14_121:
+.LBB14_183:
 	movslq	(%r11), %rdi
 	leaq	(%r10,%rdi,4), %r8
 	vmovups	(%r10,%rdi,4), %ymm4
-	movq	64(%rsp), %rdi
+	movq	40(%rsp), %rdi
 	vmovups	(%r8,%rdi,4), %ymm5
-	movq	64(%rsp), %r8
+	movq	40(%rsp), %r8
 	movslq	-4(%r11), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm4, %ymm2
@@ -5829,9 +5838,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm6, %ymm5, %ymm1
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB14_121
-	jmp	.LBB14_118
-.LBB14_122:
+	jne	.LBB14_183
+	jmp	.LBB14_184
+.LBB14_174:
 	vhaddps	%xmm3, %xmm2, %xmm4
 	vhaddps	%xmm4, %xmm4, %xmm4
 	vextractf128	$1, %ymm3, %xmm3
@@ -5841,16 +5850,16 @@ convolution_weight_gradient:
 	vshufps	$237, %xmm2, %xmm2, %xmm2
 	vaddps	%xmm2, %xmm3, %xmm2
 	vaddps	%xmm2, %xmm4, %xmm2
-	movq	40(%rsp), %rax
-	vmovsd	(%rax), %xmm3
+	movq	56(%rsp), %rdx
+	vmovsd	(%rdx), %xmm3
 	vaddps	%xmm2, %xmm3, %xmm2
 	vhaddps	%xmm1, %xmm0, %xmm3
 	vhaddps	%xmm3, %xmm3, %xmm3
 	vextractf128	$1, %ymm1, %xmm1
 	vextractf128	$1, %ymm0, %xmm0
 	vhaddps	%xmm1, %xmm0, %xmm0
-	jmp	.LBB14_164
-.LBB14_123:
+	jmp	.LBB14_175
+.LBB14_103:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
 	vpxor	%xmm1, %xmm1, %xmm1
@@ -5864,38 +5873,38 @@ convolution_weight_gradient:
 	vxorps	%xmm9, %xmm9, %xmm9
 	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_125
+	movq	96(%rsp), %r9
+	jmp	.LBB14_104
 	.p2align	4
-.LBB14_124:
+.LBB14_107:
 	incq	%r8
-	cmpq	72(%rsp), %r8
-	movq	136(%rsp), %r13
-	je	.LBB14_128
-.LBB14_125:
-	movq	88(%rsp), %r11
+	cmpq	48(%rsp), %r8
+	movq	96(%rsp), %r9
+	je	.LBB14_108
+.LBB14_104:
+	movq	64(%rsp), %r11
 	testq	%r11, %r11
-	jle	.LBB14_124
+	jle	.LBB14_107
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
 	movq	%r8, %rdx
-	imulq	%r13, %rdx
+	imulq	%r9, %rdx
 	movq	1344(%rsp,%rax), %rsi
 	movq	1352(%rsp,%rax), %rax
-	movq	32(%rsp), %rdi
-	movslq	(%rax,%rdi,4), %r10
+	movslq	(%rax,%rcx,4), %r10
 	leaq	(%rsi,%r10,4), %rbx
-	movslq	4(%rax,%rdi,4), %r10
+	movslq	4(%rax,%rcx,4), %r10
 	leaq	(%rsi,%r10,4), %r15
-	movslq	8(%rax,%rdi,4), %r10
+	movslq	8(%rax,%rcx,4), %r10
 	leaq	(%rsi,%r10,4), %r13
-	movslq	12(%rax,%rdi,4), %rax
+	movslq	12(%rax,%rcx,4), %rax
 	leaq	(%rsi,%rax,4), %rax
-	leaq	(%rcx,%rdx,4), %r10
-	movq	232(%rsp), %rsi
-	movq	64(%rsp), %r9
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdx,4), %r10
+	movq	240(%rsp), %rsi
+	movq	40(%rsp), %r9
 	.p2align	4
-.LBB14_127:
+.LBB14_106:
 	movslq	(%rsi), %rdx
 	leaq	(%r10,%rdx,4), %rdi
 	vmovups	(%r10,%rdx,4), %ymm12
@@ -5920,34 +5929,34 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm15, %ymm14, %ymm11
 	addq	$12, %rsi
 	decq	%r11
-	jne	.LBB14_127
-	jmp	.LBB14_124
-.LBB14_128:
-	vmovups	%ymm0, 496(%rsp)
-	vmovups	%ymm1, 528(%rsp)
-	vmovups	%ymm2, 560(%rsp)
-	vmovups	%ymm3, 592(%rsp)
-	vmovups	%ymm4, 624(%rsp)
-	vmovups	%ymm5, 656(%rsp)
-	vmovups	%ymm6, 688(%rsp)
-	vmovups	%ymm7, 720(%rsp)
-	vmovups	%ymm8, 752(%rsp)
-	vmovups	%ymm9, 784(%rsp)
-	vmovups	%ymm10, 816(%rsp)
-	vmovups	%ymm11, 848(%rsp)
+	jne	.LBB14_106
+	jmp	.LBB14_107
+.LBB14_108:
+	vmovups	%ymm0, 608(%rsp)
+	vmovups	%ymm1, 640(%rsp)
+	vmovups	%ymm2, 672(%rsp)
+	vmovups	%ymm3, 704(%rsp)
+	vmovups	%ymm4, 736(%rsp)
+	vmovups	%ymm5, 768(%rsp)
+	vmovups	%ymm6, 800(%rsp)
+	vmovups	%ymm7, 832(%rsp)
+	vmovups	%ymm8, 864(%rsp)
+	vmovups	%ymm9, 896(%rsp)
+	vmovups	%ymm10, 928(%rsp)
+	vmovups	%ymm11, 960(%rsp)
 	xorl	%eax, %eax
-	movq	240(%rsp), %rdx
-	movq	984(%rsp), %rsi
+	movq	208(%rsp), %rdx
+	movq	1088(%rsp), %rsi
 	.p2align	4
-.LBB14_129:
-	vmovups	592(%rsp,%rax), %ymm0
-	vmovups	560(%rsp,%rax), %ymm1
-	vmovups	528(%rsp,%rax), %ymm2
-	vmovups	496(%rsp,%rax), %ymm3
-	vmovaps	496(%rsp,%rax), %xmm4
-	vmovaps	528(%rsp,%rax), %xmm5
-	vmovaps	560(%rsp,%rax), %xmm6
-	vmovaps	592(%rsp,%rax), %xmm7
+.LBB14_109:
+	vmovups	704(%rsp,%rax), %ymm0
+	vmovups	672(%rsp,%rax), %ymm1
+	vmovups	640(%rsp,%rax), %ymm2
+	vmovups	608(%rsp,%rax), %ymm3
+	vmovaps	608(%rsp,%rax), %xmm4
+	vmovaps	640(%rsp,%rax), %xmm5
+	vmovaps	672(%rsp,%rax), %xmm6
+	vmovaps	704(%rsp,%rax), %xmm7
 	vmovlhps	%xmm6, %xmm7, %xmm8
 	vunpcklps	%xmm5, %xmm4, %xmm9
 	vshufps	$36, %xmm8, %xmm9, %xmm8
@@ -5994,16 +6003,15 @@ convolution_weight_gradient:
 	subq	$-128, %rax
 	addq	%rsi, %rdx
 	cmpq	$384, %rax
-	jne	.LBB14_129
-.LBB14_130:
-	movq	24(%rsp), %rcx
-	movq	64(%rsp), %r8
-	movq	112(%rsp), %r10
+	jne	.LBB14_109
+.LBB14_110:
+	movq	24(%rsp), %rbx
+	movq	40(%rsp), %r8
+	movq	88(%rsp), %r9
 	movq	80(%rsp), %r15
 	vmovdqa	1312(%rsp), %ymm15
-	jmp	.LBB14_199
-.LBB14_131:
-	movq	%rdx, 40(%rsp)
+	jmp	.LBB14_177
+.LBB14_163:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
@@ -6011,40 +6019,40 @@ convolution_weight_gradient:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm0, %xmm0, %xmm0
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_133
+	movq	96(%rsp), %r13
+	jmp	.LBB14_164
 	.p2align	4
-.LBB14_132:
+.LBB14_167:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB14_136
-.LBB14_133:
-	movq	88(%rsp), %r15
+	cmpq	48(%rsp), %rbx
+	je	.LBB14_168
+.LBB14_164:
+	movq	64(%rsp), %r15
 	testq	%r15, %r15
-	jle	.LBB14_132
+	jle	.LBB14_167
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdi
 	imulq	%r13, %rdi
 	movq	1344(%rsp,%rax), %rsi
 	movq	1352(%rsp,%rax), %r8
-	movq	32(%rsp), %r10
-	movslq	(%r8,%r10,4), %rax
+	movslq	(%r8,%rcx,4), %rax
 	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%r8,%r10,4), %rdx
+	movslq	4(%r8,%rcx,4), %rdx
 	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r8,%r10,4), %r8
+	movslq	8(%r8,%rcx,4), %r8
 	leaq	(%rsi,%r8,4), %rsi
-	leaq	(%rcx,%rdi,4), %r10
-	movq	232(%rsp), %r11
+	movq	32(%rsp), %r8
+	leaq	(%r8,%rdi,4), %r10
+	movq	240(%rsp), %r11
 	.p2align	4
-.LBB14_135:
+.LBB14_166:
 	movslq	(%r11), %rdi
 	leaq	(%r10,%rdi,4), %r8
 	vmovups	(%r10,%rdi,4), %ymm6
-	movq	64(%rsp), %rdi
+	movq	40(%rsp), %rdi
 	vmovups	(%r8,%rdi,4), %ymm7
-	movq	64(%rsp), %r8
+	movq	40(%rsp), %r8
 	movslq	-4(%r11), %rdi
 	vmovups	(%rax,%rdi,4), %ymm8
 	vfmadd231ps	%ymm8, %ymm6, %ymm4
@@ -6057,9 +6065,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm8, %ymm7, %ymm0
 	addq	$12, %r11
 	decq	%r15
-	jne	.LBB14_135
-	jmp	.LBB14_132
-.LBB14_136:
+	jne	.LBB14_166
+	jmp	.LBB14_167
+.LBB14_168:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -6069,10 +6077,10 @@ convolution_weight_gradient:
 	vshufps	$237, %xmm4, %xmm4, %xmm4
 	vaddps	%xmm4, %xmm5, %xmm4
 	vaddps	%xmm4, %xmm6, %xmm4
-	movq	40(%rsp), %rax
-	vmovsd	(%rax), %xmm5
+	movq	56(%rsp), %rdx
+	vmovsd	(%rdx), %xmm5
 	vaddps	%xmm5, %xmm4, %xmm4
-	vmovlps	%xmm4, (%rax)
+	vmovlps	%xmm4, (%rdx)
 	vmovshdup	%ymm3, %ymm4
 	vshufps	$255, %ymm3, %ymm3, %ymm5
 	vextractf128	$1, %ymm5, %xmm5
@@ -6089,21 +6097,21 @@ convolution_weight_gradient:
 	vaddss	%xmm6, %xmm3, %xmm3
 	vaddss	%xmm5, %xmm3, %xmm3
 	vaddss	%xmm4, %xmm3, %xmm3
-	vaddss	8(%rax), %xmm3, %xmm3
+	vaddss	8(%rdx), %xmm3, %xmm3
 	vhaddps	%xmm2, %xmm1, %xmm4
 	vhaddps	%xmm4, %xmm4, %xmm4
 	vextractf128	$1, %ymm2, %xmm2
 	vextractf128	$1, %ymm1, %xmm1
 	vhaddps	%xmm2, %xmm1, %xmm1
-	vmovss	%xmm3, 8(%rax)
+	vmovss	%xmm3, 8(%rdx)
 	vshufps	$232, %xmm1, %xmm1, %xmm2
 	vshufps	$237, %xmm1, %xmm1, %xmm1
 	vaddps	%xmm1, %xmm2, %xmm1
 	vaddps	%xmm1, %xmm4, %xmm1
-	movq	24(%rsp), %rcx
-	vmovsd	(%rax,%rcx,4), %xmm2
+	movq	24(%rsp), %rax
+	vmovsd	(%rdx,%rax,4), %xmm2
 	vaddps	%xmm2, %xmm1, %xmm1
-	vmovlps	%xmm1, (%rax,%rcx,4)
+	vmovlps	%xmm1, (%rdx,%rax,4)
 	vmovshdup	%ymm0, %ymm1
 	vshufps	$255, %ymm0, %ymm0, %ymm2
 	vextractf128	$1, %ymm2, %xmm2
@@ -6120,11 +6128,11 @@ convolution_weight_gradient:
 	vaddss	%xmm3, %xmm0, %xmm0
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	8(%rax,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rax,%rcx,4)
-	jmp	.LBB14_243
-.LBB14_137:
-	movq	%rdx, 40(%rsp)
+	vaddss	8(%rdx,%rax,4), %xmm0, %xmm0
+	movq	%rax, %rbx
+	vmovss	%xmm0, 8(%rdx,%rax,4)
+	jmp	.LBB14_220
+.LBB14_135:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
@@ -6132,32 +6140,32 @@ convolution_weight_gradient:
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_139
+	movq	96(%rsp), %r13
+	jmp	.LBB14_136
 	.p2align	4
-.LBB14_138:
-	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB14_142
 .LBB14_139:
-	movq	88(%rsp), %r11
+	incq	%rbx
+	cmpq	48(%rsp), %rbx
+	je	.LBB14_134
+.LBB14_136:
+	movq	64(%rsp), %r11
 	testq	%r11, %r11
-	jle	.LBB14_138
+	jle	.LBB14_139
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rsi
 	imulq	%r13, %rsi
 	movq	1344(%rsp,%rax), %rdx
 	movq	1352(%rsp,%rax), %rdi
-	movq	32(%rsp), %r10
-	movslq	(%rdi,%r10,4), %rax
+	movslq	(%rdi,%rcx,4), %rax
 	leaq	(%rdx,%rax,4), %rax
-	movslq	4(%rdi,%r10,4), %rdi
+	movslq	4(%rdi,%rcx,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
-	leaq	(%rcx,%rsi,4), %rsi
-	movq	208(%rsp), %r10
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	224(%rsp), %r10
 	.p2align	4
-.LBB14_141:
+.LBB14_138:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r15
 	vpbroadcastd	(%r10), %ymm6
@@ -6176,9 +6184,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm6, %ymm9, %ymm1
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB14_141
-	jmp	.LBB14_138
-.LBB14_142:
+	jne	.LBB14_138
+	jmp	.LBB14_139
+.LBB14_134:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -6189,11 +6197,11 @@ convolution_weight_gradient:
 	vaddps	%xmm4, %xmm5, %xmm4
 	vaddps	%xmm4, %xmm6, %xmm4
 	vhaddps	%xmm3, %xmm2, %xmm5
-	movq	40(%rsp), %rax
-	vmovsd	(%rax), %xmm6
+	movq	56(%rsp), %rdx
+	vmovsd	(%rdx), %xmm6
 	vhaddps	%xmm5, %xmm5, %xmm5
 	vaddps	%xmm6, %xmm4, %xmm4
-	vmovlps	%xmm4, (%rax)
+	vmovlps	%xmm4, (%rdx)
 	vextractf128	$1, %ymm3, %xmm3
 	vextractf128	$1, %ymm2, %xmm2
 	vhaddps	%xmm3, %xmm2, %xmm2
@@ -6201,56 +6209,59 @@ convolution_weight_gradient:
 	vshufps	$237, %xmm2, %xmm2, %xmm2
 	vaddps	%xmm2, %xmm3, %xmm2
 	vaddps	%xmm2, %xmm5, %xmm2
-	movq	24(%rsp), %rcx
-	vmovsd	(%rax,%rcx,4), %xmm3
+	movq	24(%rsp), %rax
+	vmovsd	(%rdx,%rax,4), %xmm3
 	vaddps	%xmm3, %xmm2, %xmm2
 	vhaddps	%xmm1, %xmm0, %xmm3
 	vhaddps	%xmm3, %xmm3, %xmm3
 	vextractf128	$1, %ymm1, %xmm1
 	vextractf128	$1, %ymm0, %xmm0
 	vhaddps	%xmm1, %xmm0, %xmm0
-	vmovlps	%xmm2, (%rax,%rcx,4)
+	vmovlps	%xmm2, (%rdx,%rax,4)
 	vshufps	$232, %xmm0, %xmm0, %xmm1
 	vshufps	$237, %xmm0, %xmm0, %xmm0
 	vaddps	%xmm0, %xmm1, %xmm0
 	vaddps	%xmm0, %xmm3, %xmm0
-	vmovsd	(%rax,%rcx,8), %xmm1
+	vmovsd	(%rdx,%rax,8), %xmm1
 	vaddps	%xmm1, %xmm0, %xmm0
-	vmovlps	%xmm0, (%rax,%rcx,8)
-	jmp	.LBB14_243
-.LBB14_143:
-	movq	%rdx, 40(%rsp)
+	movq	%rax, %rbx
+	vmovlps	%xmm0, (%rdx,%rax,8)
+	jmp	.LBB14_220
+.LBB14_231:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%ebx, %ebx
 	vpxor	%xmm1, %xmm1, %xmm1
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_145
+	movq	96(%rsp), %r13
+	jmp	.LBB14_232
 	.p2align	4
-.LBB14_144:
+.LBB14_237:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB14_152
-.LBB14_145:
-	cmpq	$0, 88(%rsp)
-	jle	.LBB14_144
+	cmpq	48(%rsp), %rbx
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	je	.LBB14_238
+.LBB14_232:
+	cmpq	$0, 64(%rsp)
+	jle	.LBB14_237
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
 	imulq	%r13, %rdx
 	movq	1344(%rsp,%rax), %rsi
 	movq	1352(%rsp,%rax), %rdi
-	movq	32(%rsp), %r10
-	movslq	(%rdi,%r10,4), %rax
+	movslq	(%rdi,%rcx,4), %rax
 	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%rdi,%r10,4), %rdi
+	movslq	4(%rdi,%rcx,4), %rdi
 	leaq	(%rsi,%rdi,4), %rsi
-	leaq	(%rcx,%rdx,4), %rdx
-	cmpq	$0, 96(%rsp)
-	je	.LBB14_149
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %rdx
+	cmpq	$0, 152(%rsp)
+	je	.LBB14_234
 	xorl	%r10d, %r10d
-	movq	160(%rsp), %r11
+	movq	128(%rsp), %r11
 	.p2align	4
-.LBB14_148:
+.LBB14_240:
 	movslq	4(%r15,%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm2
 	movslq	(%r15,%r10), %rdi
@@ -6263,22 +6274,22 @@ convolution_weight_gradient:
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB14_148
-	jmp	.LBB14_150
+	jne	.LBB14_240
+	jmp	.LBB14_235
 	.p2align	4
-.LBB14_149:
+.LBB14_234:
 	xorl	%r10d, %r10d
-.LBB14_150:
-	testb	$1, 88(%rsp)
-	leaq	352(%rsp), %r11
-	je	.LBB14_144
+.LBB14_235:
+	testb	$1, 64(%rsp)
+	movq	104(%rsp), %r11
+	je	.LBB14_237
 	movslq	4(%r15,%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm2
 	movslq	(%r15,%r10), %rdx
 	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
 	vfmadd231ps	(%rsi,%rdx,4), %ymm2, %ymm0
-	jmp	.LBB14_144
-.LBB14_152:
+	jmp	.LBB14_237
+.LBB14_238:
 	vhaddps	%xmm0, %xmm1, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
 	vextractf128	$1, %ymm0, %xmm0
@@ -6288,47 +6299,47 @@ convolution_weight_gradient:
 	vshufps	$237, %xmm0, %xmm0, %xmm0
 	vaddps	%xmm0, %xmm1, %xmm0
 	vaddps	%xmm0, %xmm2, %xmm0
-	movq	40(%rsp), %rax
+	movq	56(%rsp), %rax
 	vmovsd	(%rax), %xmm1
 	vaddps	%xmm0, %xmm1, %xmm0
 	vmovlps	%xmm0, (%rax)
-	movq	24(%rsp), %rcx
-	jmp	.LBB14_229
-.LBB14_153:
-	movq	%rdx, 40(%rsp)
+	movq	24(%rsp), %rbx
+	movq	88(%rsp), %r9
+	jmp	.LBB14_178
+.LBB14_226:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_155
+	movq	96(%rsp), %r13
+	jmp	.LBB14_227
 	.p2align	4
-.LBB14_154:
+.LBB14_230:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_212
-.LBB14_155:
-	movq	88(%rsp), %r15
+	cmpq	48(%rsp), %rax
+	je	.LBB14_218
+.LBB14_227:
+	movq	64(%rsp), %r15
 	testq	%r15, %r15
-	jle	.LBB14_154
+	jle	.LBB14_230
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
 	imulq	%r13, %rdi
 	movq	1344(%rsp,%rdx), %r8
 	movq	1352(%rsp,%rdx), %r10
-	movq	32(%rsp), %r11
-	movslq	(%r10,%r11,4), %rdx
+	movslq	(%r10,%rcx,4), %rdx
 	leaq	(%r8,%rdx,4), %rdx
-	movslq	4(%r10,%r11,4), %rsi
+	movslq	4(%r10,%rcx,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
-	movslq	8(%r10,%r11,4), %r10
+	movslq	8(%r10,%rcx,4), %r10
 	leaq	(%r8,%r10,4), %r10
-	movq	64(%rsp), %r8
-	leaq	(%rcx,%rdi,4), %r11
-	movq	208(%rsp), %rbx
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %r11
+	leaq	(%r11,%rdi,4), %r11
+	movq	224(%rsp), %rbx
 	.p2align	4
-.LBB14_157:
+.LBB14_229:
 	vpbroadcastd	(%rbx), %ymm3
 	vpcmpgtd	.LCPI14_12(%rip), %ymm3, %ymm3
 	movslq	-4(%rbx), %rdi
@@ -6339,42 +6350,41 @@ convolution_weight_gradient:
 	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
 	addq	$12, %rbx
 	decq	%r15
-	jne	.LBB14_157
-	jmp	.LBB14_154
-.LBB14_158:
-	movq	%rdx, 40(%rsp)
+	jne	.LBB14_229
+	jmp	.LBB14_230
+.LBB14_185:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm3, %xmm3, %xmm3
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_160
+	movq	96(%rsp), %r13
+	jmp	.LBB14_186
 	.p2align	4
-.LBB14_159:
+.LBB14_189:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_163
-.LBB14_160:
-	movq	88(%rsp), %rbx
+	cmpq	48(%rsp), %rax
+	je	.LBB14_190
+.LBB14_186:
+	movq	64(%rsp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB14_159
+	jle	.LBB14_189
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
 	imulq	%r13, %rdi
 	movq	1344(%rsp,%rdx), %rsi
 	movq	1352(%rsp,%rdx), %r8
-	movq	32(%rsp), %r10
-	movslq	(%r8,%r10,4), %rdx
+	movslq	(%r8,%rcx,4), %rdx
 	leaq	(%rsi,%rdx,4), %rdx
-	movslq	4(%r8,%r10,4), %r8
+	movslq	4(%r8,%rcx,4), %r8
 	leaq	(%rsi,%r8,4), %rsi
-	movq	64(%rsp), %r8
-	leaq	(%rcx,%rdi,4), %r10
-	movq	208(%rsp), %r11
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %r10
+	leaq	(%r10,%rdi,4), %r10
+	movq	224(%rsp), %r11
 	.p2align	4
-.LBB14_162:
+.LBB14_188:
 	movslq	-4(%r11), %rdi
 	vpbroadcastd	(%r11), %ymm4
 	vpcmpgtd	.LCPI14_12(%rip), %ymm4, %ymm4
@@ -6390,9 +6400,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm4, %ymm6, %ymm0
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB14_162
-	jmp	.LBB14_159
-.LBB14_163:
+	jne	.LBB14_188
+	jmp	.LBB14_189
+.LBB14_190:
 	vhaddps	%xmm2, %xmm3, %xmm4
 	vhaddps	%xmm4, %xmm4, %xmm4
 	vextractf128	$1, %ymm2, %xmm2
@@ -6402,55 +6412,58 @@ convolution_weight_gradient:
 	vshufps	$237, %xmm2, %xmm2, %xmm2
 	vaddps	%xmm2, %xmm3, %xmm2
 	vaddps	%xmm2, %xmm4, %xmm2
-	movq	40(%rsp), %rax
-	vmovsd	(%rax), %xmm3
+	movq	56(%rsp), %rdx
+	vmovsd	(%rdx), %xmm3
 	vaddps	%xmm2, %xmm3, %xmm2
 	vhaddps	%xmm0, %xmm1, %xmm3
 	vhaddps	%xmm3, %xmm3, %xmm3
 	vextractf128	$1, %ymm0, %xmm0
 	vextractf128	$1, %ymm1, %xmm1
 	vhaddps	%xmm0, %xmm1, %xmm0
-.LBB14_164:
-	vmovlps	%xmm2, (%rax)
+.LBB14_175:
+	vmovlps	%xmm2, (%rdx)
 	vshufps	$232, %xmm0, %xmm0, %xmm1
 	vshufps	$237, %xmm0, %xmm0, %xmm0
 	vaddps	%xmm0, %xmm1, %xmm0
 	vaddps	%xmm0, %xmm3, %xmm0
-	movq	24(%rsp), %rcx
-	vmovsd	(%rax,%rcx,4), %xmm1
+	movq	24(%rsp), %rax
+	vmovsd	(%rdx,%rax,4), %xmm1
 	vaddps	%xmm1, %xmm0, %xmm0
-	vmovlps	%xmm0, (%rax,%rcx,4)
-	jmp	.LBB14_236
-.LBB14_165:
-	movq	%rdx, 40(%rsp)
+	movq	%rax, %rbx
+	vmovlps	%xmm0, (%rdx,%rax,4)
+	jmp	.LBB14_176
+.LBB14_258:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	jmp	.LBB14_167
+	movq	96(%rsp), %r13
+	jmp	.LBB14_259
 	.p2align	4
-.LBB14_166:
+.LBB14_264:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_174
-.LBB14_167:
-	cmpq	$0, 88(%rsp)
-	jle	.LBB14_166
+	cmpq	48(%rsp), %rax
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	je	.LBB14_247
+.LBB14_259:
+	cmpq	$0, 64(%rsp)
+	jle	.LBB14_264
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
 	imulq	%r13, %rdi
 	movq	1352(%rsp,%rsi), %rdx
-	movq	32(%rsp), %r10
-	movslq	(%rdx,%r10,4), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
 	shlq	$2, %rdx
 	addq	1344(%rsp,%rsi), %rdx
-	movq	48(%rsp), %rsi
+	movq	32(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
-	cmpq	$0, 96(%rsp)
-	je	.LBB14_171
+	cmpq	$0, 152(%rsp)
+	je	.LBB14_261
 	xorl	%r10d, %r10d
-	movq	160(%rsp), %r11
+	movq	128(%rsp), %r11
 	.p2align	4
-.LBB14_170:
+.LBB14_266:
 	movslq	4(%r15,%r10), %rdi
 	vpbroadcastd	8(%r15,%r10), %ymm1
 	vmovdqa	.LCPI14_11(%rip), %ymm2
@@ -6466,72 +6479,69 @@ convolution_weight_gradient:
 	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB14_170
-	jmp	.LBB14_172
+	jne	.LBB14_266
+	jmp	.LBB14_262
 	.p2align	4
-.LBB14_171:
+.LBB14_261:
 	xorl	%r10d, %r10d
-.LBB14_172:
-	testb	$1, 88(%rsp)
-	leaq	352(%rsp), %r11
-	je	.LBB14_166
+.LBB14_262:
+	testb	$1, 64(%rsp)
+	movq	104(%rsp), %r11
+	je	.LBB14_264
 	movslq	4(%r15,%r10), %rdi
 	vpbroadcastd	8(%r15,%r10), %ymm1
 	vpcmpgtd	.LCPI14_12(%rip), %ymm1, %ymm1
 	vpandn	(%rsi,%rdi,4), %ymm1, %ymm1
 	movslq	(%r15,%r10), %rsi
 	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
-	jmp	.LBB14_166
-.LBB14_174:
+	jmp	.LBB14_264
+.LBB14_247:
 	vextractf128	$1, %ymm0, %xmm1
 	vhaddps	%xmm1, %xmm0, %xmm0
 	vhaddps	%xmm0, %xmm0, %xmm0
 	vmovshdup	%xmm0, %xmm1
 	vaddss	%xmm1, %xmm0, %xmm0
-	movq	40(%rsp), %rax
+	movq	56(%rsp), %rax
 	vaddss	(%rax), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax)
-	movq	112(%rsp), %r10
-	jmp	.LBB14_253
-.LBB14_175:
-	movq	%rdx, %rcx
-	movq	%r13, %r9
+	movq	88(%rsp), %r9
+	jmp	.LBB14_178
+.LBB14_207:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm3, %xmm3, %xmm3
-	jmp	.LBB14_177
+	jmp	.LBB14_208
 	.p2align	4
-.LBB14_176:
+.LBB14_211:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_185
-.LBB14_177:
-	movq	88(%rsp), %r13
+	cmpq	48(%rsp), %rax
+	je	.LBB14_212
+.LBB14_208:
+	movq	64(%rsp), %r13
 	testq	%r13, %r13
-	jle	.LBB14_176
+	jle	.LBB14_211
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
-	imulq	%r9, %rdi
+	imulq	96(%rsp), %rdi
 	movq	1344(%rsp,%rdx), %r8
 	movq	1352(%rsp,%rdx), %r11
-	movq	32(%rsp), %rbx
-	movslq	(%r11,%rbx,4), %rdx
+	movslq	(%r11,%rcx,4), %rdx
 	leaq	(%r8,%rdx,4), %rdx
-	movslq	4(%r11,%rbx,4), %rsi
+	movslq	4(%r11,%rcx,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
-	movslq	8(%r11,%rbx,4), %r10
+	movslq	8(%r11,%rcx,4), %r10
 	leaq	(%r8,%r10,4), %r10
-	movslq	12(%r11,%rbx,4), %r11
+	movslq	12(%r11,%rcx,4), %r11
 	leaq	(%r8,%r11,4), %r11
-	movq	64(%rsp), %r8
-	movq	48(%rsp), %rbx
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %rbx
 	leaq	(%rbx,%rdi,4), %rbx
-	movq	232(%rsp), %r15
+	movq	240(%rsp), %r15
 	.p2align	4
-.LBB14_179:
+.LBB14_210:
 	movslq	(%r15), %rdi
 	vmovups	(%rbx,%rdi,4), %ymm4
 	movslq	-4(%r15), %rdi
@@ -6541,47 +6551,44 @@ convolution_weight_gradient:
 	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB14_179
-	jmp	.LBB14_176
-.LBB14_180:
-	movq	%rdx, %rcx
-	movq	%r13, %r9
+	jne	.LBB14_210
+	jmp	.LBB14_211
+.LBB14_213:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm3, %xmm3, %xmm3
-	jmp	.LBB14_182
+	jmp	.LBB14_214
 	.p2align	4
-.LBB14_181:
+.LBB14_217:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_185
-.LBB14_182:
-	movq	88(%rsp), %r13
+	cmpq	48(%rsp), %rax
+	je	.LBB14_212
+.LBB14_214:
+	movq	64(%rsp), %r13
 	testq	%r13, %r13
-	jle	.LBB14_181
+	jle	.LBB14_217
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
-	imulq	%r9, %rdi
+	imulq	96(%rsp), %rdi
 	movq	1344(%rsp,%rdx), %r8
 	movq	1352(%rsp,%rdx), %r11
-	movq	32(%rsp), %rbx
-	movslq	(%r11,%rbx,4), %rdx
+	movslq	(%r11,%rcx,4), %rdx
 	leaq	(%r8,%rdx,4), %rdx
-	movslq	4(%r11,%rbx,4), %rsi
+	movslq	4(%r11,%rcx,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
-	movslq	8(%r11,%rbx,4), %r10
+	movslq	8(%r11,%rcx,4), %r10
 	leaq	(%r8,%r10,4), %r10
-	movslq	12(%r11,%rbx,4), %r11
+	movslq	12(%r11,%rcx,4), %r11
 	leaq	(%r8,%r11,4), %r11
-	movq	64(%rsp), %r8
-	movq	48(%rsp), %rbx
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %rbx
 	leaq	(%rbx,%rdi,4), %rbx
-	movq	208(%rsp), %r15
+	movq	224(%rsp), %r15
 	.p2align	4
-.LBB14_184:
+.LBB14_216:
 	movslq	-4(%r15), %rdi
 	vpbroadcastd	(%r15), %ymm4
 	vpcmpgtd	.LCPI14_12(%rip), %ymm4, %ymm4
@@ -6593,9 +6600,9 @@ convolution_weight_gradient:
 	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB14_184
-	jmp	.LBB14_181
-.LBB14_185:
+	jne	.LBB14_216
+	jmp	.LBB14_217
+.LBB14_212:
 	vunpcklps	%xmm2, %xmm3, %xmm4
 	vmovlhps	%xmm1, %xmm4, %xmm4
 	vinsertps	$48, %xmm0, %xmm4, %xmm4
@@ -6631,16 +6638,11 @@ convolution_weight_gradient:
 	vaddps	%xmm0, %xmm6, %xmm0
 	vaddps	%xmm0, %xmm5, %xmm0
 	vaddps	%xmm0, %xmm4, %xmm0
-	vaddps	(%rcx), %xmm0, %xmm0
-	vmovups	%xmm0, (%rcx)
-	movq	24(%rsp), %rcx
-	movq	112(%rsp), %r10
-	movq	80(%rsp), %r15
-	leaq	352(%rsp), %r11
-	movq	%r9, %r13
-	jmp	.LBB14_200
-.LBB14_186:
-	movq	%rdx, 40(%rsp)
+	movq	56(%rsp), %rax
+	vaddps	(%rax), %xmm0, %xmm0
+	vmovups	%xmm0, (%rax)
+	jmp	.LBB14_219
+.LBB14_152:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm7, %xmm7, %xmm7
@@ -6650,42 +6652,41 @@ convolution_weight_gradient:
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm0, %xmm0, %xmm0
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_188
+	jmp	.LBB14_153
 	.p2align	4
-.LBB14_187:
+.LBB14_156:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB14_191
-.LBB14_188:
-	movq	88(%rsp), %r13
+	cmpq	48(%rsp), %rbx
+	je	.LBB14_157
+.LBB14_153:
+	movq	64(%rsp), %r13
 	testq	%r13, %r13
-	jle	.LBB14_187
+	jle	.LBB14_156
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
-	imulq	136(%rsp), %rdx
+	imulq	96(%rsp), %rdx
 	movq	1344(%rsp,%rax), %rdi
 	movq	1352(%rsp,%rax), %r11
-	movq	32(%rsp), %r8
-	movslq	(%r11,%r8,4), %rax
+	movslq	(%r11,%rcx,4), %rax
 	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r11,%r8,4), %rsi
+	movslq	4(%r11,%rcx,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
-	movslq	8(%r11,%r8,4), %r10
+	movslq	8(%r11,%rcx,4), %r10
 	leaq	(%rdi,%r10,4), %r10
-	movslq	12(%r11,%r8,4), %r11
+	movslq	12(%r11,%rcx,4), %r11
 	leaq	(%rdi,%r11,4), %r11
-	leaq	(%rcx,%rdx,4), %r15
-	movq	232(%rsp), %rdx
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %r15
+	movq	240(%rsp), %rdx
 	.p2align	4
-.LBB14_190:
+.LBB14_155:
 	movslq	(%rdx), %rdi
 	leaq	(%r15,%rdi,4), %r8
 	vmovups	(%r15,%rdi,4), %ymm8
-	movq	64(%rsp), %rdi
+	movq	40(%rsp), %rdi
 	vmovups	(%r8,%rdi,4), %ymm9
-	movq	64(%rsp), %r8
+	movq	40(%rsp), %r8
 	movslq	-4(%rdx), %rdi
 	vmovups	(%rax,%rdi,4), %ymm10
 	vfmadd231ps	%ymm10, %ymm8, %ymm4
@@ -6701,88 +6702,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm10, %ymm9, %ymm0
 	addq	$12, %rdx
 	decq	%r13
-	jne	.LBB14_190
-	jmp	.LBB14_187
-.LBB14_191:
-	vunpcklps	%xmm7, %xmm4, %xmm8
-	vmovlhps	%xmm6, %xmm8, %xmm8
-	vinsertps	$48, %xmm5, %xmm8, %xmm8
-	vinsertps	$76, %xmm4, %xmm7, %xmm9
-	vshufps	$212, %xmm6, %xmm9, %xmm9
-	vinsertps	$112, %xmm5, %xmm9, %xmm9
-	vaddps	%xmm9, %xmm8, %xmm8
-	vunpckhps	%xmm7, %xmm4, %xmm9
-	vblendps	$3, %xmm9, %xmm6, %xmm9
-	vinsertps	$176, %xmm5, %xmm9, %xmm9
-	vshufps	$51, %xmm4, %xmm7, %xmm10
-	vshufps	$242, %xmm6, %xmm10, %xmm10
-	vblendps	$8, %xmm5, %xmm10, %xmm10
-	vaddps	%xmm10, %xmm9, %xmm9
-	vaddps	%xmm9, %xmm8, %xmm8
-	vextractf128	$1, %ymm7, %xmm7
-	vextractf128	$1, %ymm4, %xmm4
-	vunpcklps	%xmm7, %xmm4, %xmm9
-	vextractf128	$1, %ymm6, %xmm6
-	vmovlhps	%xmm6, %xmm9, %xmm9
-	vextractf128	$1, %ymm5, %xmm5
-	vinsertps	$48, %xmm5, %xmm9, %xmm9
-	vinsertps	$76, %xmm4, %xmm7, %xmm10
-	vshufps	$84, %xmm6, %xmm10, %xmm10
-	vinsertps	$112, %xmm5, %xmm10, %xmm10
-	vaddps	%xmm10, %xmm9, %xmm9
-	vunpckhps	%xmm7, %xmm4, %xmm10
-	vblendps	$3, %xmm10, %xmm6, %xmm10
-	vinsertps	$176, %xmm5, %xmm10, %xmm10
-	vshufps	$51, %xmm4, %xmm7, %xmm4
-	vshufps	$242, %xmm6, %xmm4, %xmm4
-	vblendps	$8, %xmm5, %xmm4, %xmm4
-	vaddps	%xmm4, %xmm10, %xmm4
-	vaddps	%xmm4, %xmm9, %xmm4
-	vaddps	%xmm4, %xmm8, %xmm4
-	movq	40(%rsp), %rax
-	vaddps	(%rax), %xmm4, %xmm4
-	vmovups	%xmm4, (%rax)
-	vunpcklps	%xmm3, %xmm1, %xmm4
-	vmovlhps	%xmm2, %xmm4, %xmm4
-	vinsertps	$48, %xmm0, %xmm4, %xmm4
-	vinsertps	$76, %xmm1, %xmm3, %xmm5
-	vshufps	$212, %xmm2, %xmm5, %xmm5
-	vinsertps	$112, %xmm0, %xmm5, %xmm5
-	vaddps	%xmm5, %xmm4, %xmm4
-	vunpckhps	%xmm3, %xmm1, %xmm5
-	vblendps	$3, %xmm5, %xmm2, %xmm5
-	vinsertps	$176, %xmm0, %xmm5, %xmm5
-	vshufps	$51, %xmm1, %xmm3, %xmm6
-	vshufps	$242, %xmm2, %xmm6, %xmm6
-	vblendps	$8, %xmm0, %xmm6, %xmm6
-	vaddps	%xmm6, %xmm5, %xmm5
-	vaddps	%xmm5, %xmm4, %xmm4
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm1
-	vunpcklps	%xmm3, %xmm1, %xmm5
-	vextractf128	$1, %ymm2, %xmm2
-	vmovlhps	%xmm2, %xmm5, %xmm5
-	vextractf128	$1, %ymm0, %xmm0
-	vinsertps	$48, %xmm0, %xmm5, %xmm5
-	vinsertps	$76, %xmm1, %xmm3, %xmm6
-	vshufps	$84, %xmm2, %xmm6, %xmm6
-	vinsertps	$112, %xmm0, %xmm6, %xmm6
-	vaddps	%xmm6, %xmm5, %xmm5
-	vunpckhps	%xmm3, %xmm1, %xmm6
-	vblendps	$3, %xmm6, %xmm2, %xmm6
-	vinsertps	$176, %xmm0, %xmm6, %xmm6
-	vshufps	$51, %xmm1, %xmm3, %xmm1
-	vshufps	$242, %xmm2, %xmm1, %xmm1
-	vblendps	$8, %xmm0, %xmm1, %xmm0
-	vaddps	%xmm0, %xmm6, %xmm0
-	vaddps	%xmm0, %xmm5, %xmm0
-	vaddps	%xmm0, %xmm4, %xmm0
-	movq	24(%rsp), %rcx
-	vaddps	(%rax,%rcx,4), %xmm0, %xmm0
-	vmovups	%xmm0, (%rax,%rcx,4)
-	jmp	.LBB14_251
-.LBB14_192:
-	movq	%rdx, 40(%rsp)
+	jne	.LBB14_155
+	jmp	.LBB14_156
+.LBB14_158:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm7, %xmm7, %xmm7
@@ -6792,49 +6714,44 @@ convolution_weight_gradient:
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm0, %xmm0, %xmm0
-	jmp	.LBB14_195
+	jmp	.LBB14_159
 	.p2align	4
-.LBB14_193:
-	movq	%r13, %rcx
-.LBB14_194:
+.LBB14_162:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	movq	%rcx, %r13
-	je	.LBB14_198
-.LBB14_195:
-	movq	88(%rsp), %r9
+	cmpq	48(%rsp), %rbx
+	je	.LBB14_157
+.LBB14_159:
+	movq	64(%rsp), %r9
 	testq	%r9, %r9
-	jle	.LBB14_193
+	jle	.LBB14_162
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
-	movq	%r13, %rcx
-	imulq	%r13, %rdx
+	imulq	96(%rsp), %rdx
 	movq	1344(%rsp,%rax), %rdi
 	movq	1352(%rsp,%rax), %r8
-	movq	32(%rsp), %r11
-	movslq	(%r8,%r11,4), %rax
+	movslq	(%r8,%rcx,4), %rax
 	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r8,%r11,4), %rsi
+	movslq	4(%r8,%rcx,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
-	movslq	8(%r8,%r11,4), %r10
+	movslq	8(%r8,%rcx,4), %r10
 	leaq	(%rdi,%r10,4), %r10
-	movslq	12(%r8,%r11,4), %r8
+	movslq	12(%r8,%rcx,4), %r8
 	leaq	(%rdi,%r8,4), %r11
-	movq	48(%rsp), %rdi
+	movq	32(%rsp), %rdi
 	leaq	(%rdi,%rdx,4), %r15
-	movq	208(%rsp), %r13
+	movq	224(%rsp), %r13
 	movq	%r9, %rdx
 	.p2align	4
-.LBB14_197:
+.LBB14_161:
 	movslq	-4(%r13), %rdi
 	leaq	(%r15,%rdi,4), %r8
 	vpbroadcastd	(%r13), %ymm8
 	vpcmpgtd	.LCPI14_12(%rip), %ymm8, %ymm8
 	vpandn	(%r15,%rdi,4), %ymm8, %ymm9
-	movq	64(%rsp), %rdi
+	movq	40(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm8, %ymm8
-	movq	64(%rsp), %r8
+	movq	40(%rsp), %r8
 	movslq	-8(%r13), %rdi
 	vmovups	(%rax,%rdi,4), %ymm10
 	vfmadd231ps	%ymm9, %ymm10, %ymm4
@@ -6850,9 +6767,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm8, %ymm10, %ymm0
 	addq	$12, %r13
 	decq	%rdx
-	jne	.LBB14_197
-	jmp	.LBB14_194
-.LBB14_198:
+	jne	.LBB14_161
+	jmp	.LBB14_162
+.LBB14_157:
 	vunpcklps	%xmm7, %xmm4, %xmm8
 	vmovlhps	%xmm6, %xmm8, %xmm8
 	vinsertps	$48, %xmm5, %xmm8, %xmm8
@@ -6888,9 +6805,9 @@ convolution_weight_gradient:
 	vaddps	%xmm4, %xmm10, %xmm4
 	vaddps	%xmm4, %xmm9, %xmm4
 	vaddps	%xmm4, %xmm8, %xmm4
-	movq	40(%rsp), %rax
-	vaddps	(%rax), %xmm4, %xmm4
-	vmovups	%xmm4, (%rax)
+	movq	56(%rsp), %rdx
+	vaddps	(%rdx), %xmm4, %xmm4
+	vmovups	%xmm4, (%rdx)
 	vunpcklps	%xmm3, %xmm1, %xmm4
 	vmovlhps	%xmm2, %xmm4, %xmm4
 	vinsertps	$48, %xmm0, %xmm4, %xmm4
@@ -6926,48 +6843,42 @@ convolution_weight_gradient:
 	vaddps	%xmm0, %xmm6, %xmm0
 	vaddps	%xmm0, %xmm5, %xmm0
 	vaddps	%xmm0, %xmm4, %xmm0
-	movq	24(%rsp), %rcx
-	vaddps	(%rax,%rcx,4), %xmm0, %xmm0
-	vmovups	%xmm0, (%rax,%rcx,4)
-	movq	112(%rsp), %r10
-	movq	80(%rsp), %r15
-.LBB14_199:
-	leaq	352(%rsp), %r11
-.LBB14_200:
-	movq	144(%rsp), %r9
-	jmp	.LBB14_252
-.LBB14_201:
-	movq	%rdx, 40(%rsp)
+	movq	24(%rsp), %rax
+	vaddps	(%rdx,%rax,4), %xmm0, %xmm0
+	movq	%rax, %rbx
+	vmovups	%xmm0, (%rdx,%rax,4)
+	jmp	.LBB14_220
+.LBB14_241:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_203
+	movq	96(%rsp), %r13
+	jmp	.LBB14_242
 	.p2align	4
-.LBB14_202:
+.LBB14_245:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_206
-.LBB14_203:
-	movq	88(%rsp), %rbx
+	cmpq	48(%rsp), %rax
+	je	.LBB14_246
+.LBB14_242:
+	movq	64(%rsp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB14_202
+	jle	.LBB14_245
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
 	imulq	%r13, %rdi
 	movq	1344(%rsp,%rdx), %rsi
 	movq	1352(%rsp,%rdx), %r8
-	movq	32(%rsp), %r10
-	movslq	(%r8,%r10,4), %rdx
+	movslq	(%r8,%rcx,4), %rdx
 	leaq	(%rsi,%rdx,4), %rdx
-	movslq	4(%r8,%r10,4), %r8
+	movslq	4(%r8,%rcx,4), %r8
 	leaq	(%rsi,%r8,4), %rsi
-	movq	64(%rsp), %r8
-	leaq	(%rcx,%rdi,4), %r10
-	movq	208(%rsp), %r11
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %r10
+	leaq	(%r10,%rdi,4), %r10
+	movq	224(%rsp), %r11
 	.p2align	4
-.LBB14_205:
+.LBB14_244:
 	movslq	-4(%r11), %rdi
 	vpbroadcastd	(%r11), %ymm2
 	vpcmpgtd	.LCPI14_12(%rip), %ymm2, %ymm2
@@ -6977,9 +6888,9 @@ convolution_weight_gradient:
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB14_205
-	jmp	.LBB14_202
-.LBB14_206:
+	jne	.LBB14_244
+	jmp	.LBB14_245
+.LBB14_246:
 	vhaddps	%xmm0, %xmm1, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
 	vextractf128	$1, %ymm0, %xmm0
@@ -6989,47 +6900,46 @@ convolution_weight_gradient:
 	vshufps	$237, %xmm0, %xmm0, %xmm0
 	vaddps	%xmm0, %xmm1, %xmm0
 	vaddps	%xmm0, %xmm2, %xmm0
-	movq	40(%rsp), %rax
+	movq	56(%rsp), %rax
 	vmovsd	(%rax), %xmm1
 	vaddps	%xmm0, %xmm1, %xmm0
 	vmovlps	%xmm0, (%rax)
-	movq	24(%rsp), %rcx
-	jmp	.LBB14_236
-.LBB14_207:
-	movq	%rdx, 40(%rsp)
+	movq	24(%rsp), %rbx
+	jmp	.LBB14_176
+.LBB14_221:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_209
+	movq	96(%rsp), %r13
+	jmp	.LBB14_222
 	.p2align	4
-.LBB14_208:
+.LBB14_225:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_212
-.LBB14_209:
-	movq	88(%rsp), %r15
+	cmpq	48(%rsp), %rax
+	je	.LBB14_218
+.LBB14_222:
+	movq	64(%rsp), %r15
 	testq	%r15, %r15
-	jle	.LBB14_208
+	jle	.LBB14_225
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
 	imulq	%r13, %rdi
 	movq	1344(%rsp,%rdx), %r8
 	movq	1352(%rsp,%rdx), %r10
-	movq	32(%rsp), %r11
-	movslq	(%r10,%r11,4), %rdx
+	movslq	(%r10,%rcx,4), %rdx
 	leaq	(%r8,%rdx,4), %rdx
-	movslq	4(%r10,%r11,4), %rsi
+	movslq	4(%r10,%rcx,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
-	movslq	8(%r10,%r11,4), %r10
+	movslq	8(%r10,%rcx,4), %r10
 	leaq	(%r8,%r10,4), %r10
-	movq	64(%rsp), %r8
-	leaq	(%rcx,%rdi,4), %r11
-	movq	232(%rsp), %rbx
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %r11
+	leaq	(%r11,%rdi,4), %r11
+	movq	240(%rsp), %rbx
 	.p2align	4
-.LBB14_211:
+.LBB14_224:
 	movslq	(%rbx), %rdi
 	vmovups	(%r11,%rdi,4), %ymm3
 	movslq	-4(%rbx), %rdi
@@ -7038,9 +6948,9 @@ convolution_weight_gradient:
 	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
 	addq	$12, %rbx
 	decq	%r15
-	jne	.LBB14_211
-	jmp	.LBB14_208
-.LBB14_212:
+	jne	.LBB14_224
+	jmp	.LBB14_225
+.LBB14_218:
 	vhaddps	%xmm1, %xmm2, %xmm3
 	vhaddps	%xmm3, %xmm3, %xmm3
 	vextractf128	$1, %ymm1, %xmm1
@@ -7050,7 +6960,7 @@ convolution_weight_gradient:
 	vshufps	$237, %xmm1, %xmm1, %xmm1
 	vaddps	%xmm1, %xmm2, %xmm1
 	vaddps	%xmm1, %xmm3, %xmm1
-	movq	40(%rsp), %rax
+	movq	56(%rsp), %rax
 	vmovsd	(%rax), %xmm2
 	vaddps	%xmm1, %xmm2, %xmm1
 	vmovlps	%xmm1, (%rax)
@@ -7072,54 +6982,54 @@ convolution_weight_gradient:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax)
-	movq	24(%rsp), %rcx
-	jmp	.LBB14_243
-.LBB14_213:
-	movq	%rdx, 40(%rsp)
+.LBB14_219:
+	movq	24(%rsp), %rbx
+	jmp	.LBB14_220
+.LBB14_201:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
-	jmp	.LBB14_215
+	movq	96(%rsp), %r13
+	jmp	.LBB14_202
 	.p2align	4
-.LBB14_214:
+.LBB14_205:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_218
-.LBB14_215:
-	movq	88(%rsp), %r11
+	cmpq	48(%rsp), %rax
+	je	.LBB14_206
+.LBB14_202:
+	movq	64(%rsp), %r11
 	testq	%r11, %r11
-	jle	.LBB14_214
+	jle	.LBB14_205
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
 	movq	1352(%rsp,%rsi), %rdx
-	movq	32(%rsp), %r8
-	movslq	(%rdx,%r8,4), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
 	shlq	$2, %rdx
 	addq	1344(%rsp,%rsi), %rdx
 	imulq	%r13, %rdi
-	movq	48(%rsp), %rsi
+	movq	32(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
-	movq	208(%rsp), %r10
+	movq	224(%rsp), %r10
 	.p2align	4
-.LBB14_217:
+.LBB14_204:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r8
 	vpbroadcastd	(%r10), %ymm2
 	vpcmpgtd	.LCPI14_12(%rip), %ymm2, %ymm2
 	vpandn	(%rsi,%rdi,4), %ymm2, %ymm3
-	movq	64(%rsp), %rdi
+	movq	40(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm2, %ymm2
-	movq	64(%rsp), %r8
+	movq	40(%rsp), %r8
 	movslq	-8(%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm4
 	vfmadd231ps	%ymm3, %ymm4, %ymm1
 	vfmadd231ps	%ymm2, %ymm4, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB14_217
-	jmp	.LBB14_214
-.LBB14_218:
+	jne	.LBB14_204
+	jmp	.LBB14_205
+.LBB14_206:
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -7136,9 +7046,9 @@ convolution_weight_gradient:
 	vaddss	%xmm4, %xmm1, %xmm1
 	vaddss	%xmm3, %xmm1, %xmm1
 	vaddss	%xmm2, %xmm1, %xmm1
-	movq	40(%rsp), %rax
-	vaddss	(%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rax)
+	movq	56(%rsp), %rdx
+	vaddss	(%rdx), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx)
 	vmovshdup	%ymm0, %ymm1
 	vshufps	$255, %ymm0, %ymm0, %ymm2
 	vextractf128	$1, %ymm2, %xmm2
@@ -7155,78 +7065,81 @@ convolution_weight_gradient:
 	vaddss	%xmm3, %xmm0, %xmm0
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	(%rax,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rax,%rcx,4)
-	movq	112(%rsp), %r10
-	leaq	352(%rsp), %r11
-	jmp	.LBB14_253
-.LBB14_219:
-	movq	%rdx, 40(%rsp)
+	vaddss	(%rdx,%rbx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdx,%rbx,4)
+	jmp	.LBB14_176
+.LBB14_191:
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%ebx, %ebx
 	vpxor	%xmm1, %xmm1, %xmm1
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_221
+	jmp	.LBB14_192
 	.p2align	4
-.LBB14_220:
+.LBB14_197:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB14_228
-.LBB14_221:
-	cmpq	$0, 88(%rsp)
-	jle	.LBB14_220
+	cmpq	48(%rsp), %rbx
+	je	.LBB14_198
+.LBB14_192:
+	cmpq	$0, 64(%rsp)
+	jle	.LBB14_197
 	leaq	(%rbx,%rbx,2), %rdx
 	shlq	$4, %rdx
 	movq	%rbx, %rsi
-	imulq	%r13, %rsi
+	imulq	96(%rsp), %rsi
 	movq	1352(%rsp,%rdx), %rax
-	movq	32(%rsp), %rdi
-	movslq	(%rax,%rdi,4), %rax
+	movslq	(%rax,%rcx,4), %rax
 	shlq	$2, %rax
 	addq	1344(%rsp,%rdx), %rax
-	leaq	(%rcx,%rsi,4), %rsi
-	cmpq	$0, 96(%rsp)
-	je	.LBB14_225
+	movq	32(%rsp), %rdx
+	leaq	(%rdx,%rsi,4), %r13
+	cmpq	$0, 152(%rsp)
+	je	.LBB14_194
 	xorl	%edx, %edx
-	movq	160(%rsp), %r10
+	movq	128(%rsp), %r10
 	.p2align	4
-.LBB14_224:
+.LBB14_200:
 	movslq	4(%r15,%rdx), %rdi
-	leaq	(%rsi,%rdi,4), %r8
+	leaq	(,%rdi,4), %r8
+	addq	%r13, %r8
 	movslq	(%r15,%rdx), %r11
 	vmovups	(%rax,%r11,4), %ymm2
-	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
-	movq	64(%rsp), %rdi
+	vfmadd231ps	(%r13,%rdi,4), %ymm2, %ymm1
+	movq	40(%rsp), %rdi
 	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
 	movslq	16(%r15,%rdx), %rdi
-	leaq	(%rsi,%rdi,4), %r8
+	leaq	(%r13,%rdi,4), %r8
 	movslq	12(%r15,%rdx), %r11
 	vmovups	(%rax,%r11,4), %ymm2
-	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
-	movq	64(%rsp), %rdi
+	vfmadd231ps	(%r13,%rdi,4), %ymm2, %ymm1
+	movq	40(%rsp), %rdi
 	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
-	movq	64(%rsp), %r8
+	movq	40(%rsp), %r8
 	addq	$24, %rdx
 	addq	$-2, %r10
-	jne	.LBB14_224
-	jmp	.LBB14_226
+	jne	.LBB14_200
+	jmp	.LBB14_195
 	.p2align	4
-.LBB14_225:
+.LBB14_194:
 	xorl	%edx, %edx
-.LBB14_226:
-	testb	$1, 88(%rsp)
-	leaq	352(%rsp), %r11
-	je	.LBB14_220
-	movslq	4(%r15,%rdx), %rdi
-	leaq	(%rsi,%rdi,4), %r8
+.LBB14_195:
+	testb	$1, 64(%rsp)
+	movq	104(%rsp), %r11
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	je	.LBB14_197
+	movslq	4(%r15,%rdx), %r10
+	leaq	(,%r10,4), %r8
+	addq	%r13, %r8
 	movslq	(%r15,%rdx), %rdx
 	vmovups	(%rax,%rdx,4), %ymm2
-	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
-	movq	64(%rsp), %rax
+	vfmadd231ps	(%r13,%r10,4), %ymm2, %ymm1
+	leaq	304(%rsp), %r10
+	leaq	400(%rsp), %rsi
+	movq	40(%rsp), %rax
 	vfmadd231ps	(%r8,%rax,4), %ymm2, %ymm0
-	movq	64(%rsp), %r8
-	jmp	.LBB14_220
-.LBB14_228:
+	movq	40(%rsp), %r8
+	jmp	.LBB14_197
+.LBB14_198:
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -7243,9 +7156,9 @@ convolution_weight_gradient:
 	vaddss	%xmm4, %xmm1, %xmm1
 	vaddss	%xmm3, %xmm1, %xmm1
 	vaddss	%xmm2, %xmm1, %xmm1
-	movq	40(%rsp), %rax
-	vaddss	(%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rax)
+	movq	56(%rsp), %rdx
+	vaddss	(%rdx), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx)
 	vmovshdup	%ymm0, %ymm1
 	vshufps	$255, %ymm0, %ymm0, %ymm2
 	vextractf128	$1, %ymm2, %xmm2
@@ -7262,42 +7175,41 @@ convolution_weight_gradient:
 	vaddss	%xmm3, %xmm0, %xmm0
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
-	movq	24(%rsp), %rcx
-	vaddss	(%rax,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rax,%rcx,4)
-.LBB14_229:
-	movq	112(%rsp), %r10
-	jmp	.LBB14_252
-.LBB14_230:
-	movq	%rdx, 40(%rsp)
+	movq	24(%rsp), %rax
+	vaddss	(%rdx,%rax,4), %xmm0, %xmm0
+	movq	%rax, %rbx
+	vmovss	%xmm0, (%rdx,%rax,4)
+	movq	88(%rsp), %r9
+	jmp	.LBB14_178
+.LBB14_146:
 	vpxor	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_232
+	movq	96(%rsp), %r13
+	jmp	.LBB14_147
 	.p2align	4
-.LBB14_231:
+.LBB14_150:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_235
-.LBB14_232:
-	movq	88(%rsp), %r11
+	cmpq	48(%rsp), %rax
+	je	.LBB14_151
+.LBB14_147:
+	movq	64(%rsp), %r11
 	testq	%r11, %r11
-	jle	.LBB14_231
+	jle	.LBB14_150
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
 	movq	1352(%rsp,%rsi), %rdx
-	movq	32(%rsp), %r10
-	movslq	(%rdx,%r10,4), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
 	shlq	$2, %rdx
 	addq	1344(%rsp,%rsi), %rdx
 	imulq	%r13, %rdi
-	leaq	(%rcx,%rdi,4), %rsi
-	movq	208(%rsp), %r10
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	movq	224(%rsp), %r10
 	.p2align	4
-.LBB14_234:
+.LBB14_149:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %rbx
 	vpbroadcastd	(%r10), %ymm3
@@ -7312,9 +7224,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm3, %ymm6, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB14_234
-	jmp	.LBB14_231
-.LBB14_235:
+	jne	.LBB14_149
+	jmp	.LBB14_150
+.LBB14_151:
 	vmovshdup	%ymm2, %ymm3
 	vshufps	$255, %ymm2, %ymm2, %ymm4
 	vextractf128	$1, %ymm4, %xmm4
@@ -7331,9 +7243,9 @@ convolution_weight_gradient:
 	vaddss	%xmm5, %xmm2, %xmm2
 	vaddss	%xmm4, %xmm2, %xmm2
 	vaddss	%xmm3, %xmm2, %xmm2
-	movq	40(%rsp), %rax
-	vaddss	(%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax)
+	movq	56(%rsp), %rdx
+	vaddss	(%rdx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rdx)
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -7350,9 +7262,9 @@ convolution_weight_gradient:
 	vaddss	%xmm4, %xmm1, %xmm1
 	vaddss	%xmm3, %xmm1, %xmm1
 	vaddss	%xmm2, %xmm1, %xmm1
-	movq	24(%rsp), %rcx
-	vaddss	(%rax,%rcx,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%rax,%rcx,4)
+	movq	24(%rsp), %rax
+	vaddss	(%rdx,%rax,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rax,4)
 	vmovshdup	%ymm0, %ymm1
 	vshufps	$255, %ymm0, %ymm0, %ymm2
 	vextractf128	$1, %ymm2, %xmm2
@@ -7369,41 +7281,41 @@ convolution_weight_gradient:
 	vaddss	%xmm3, %xmm0, %xmm0
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	(%rax,%rcx,8), %xmm0, %xmm0
-	vmovss	%xmm0, (%rax,%rcx,8)
-.LBB14_236:
-	movq	112(%rsp), %r10
-	jmp	.LBB14_244
-.LBB14_237:
-	movq	%rdx, 40(%rsp)
+	vaddss	(%rdx,%rax,8), %xmm0, %xmm0
+	movq	%rax, %rbx
+	vmovss	%xmm0, (%rdx,%rax,8)
+.LBB14_176:
+	movq	88(%rsp), %r9
+	jmp	.LBB14_177
+.LBB14_140:
 	vpxor	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_239
+	movq	96(%rsp), %r13
+	jmp	.LBB14_141
 	.p2align	4
-.LBB14_238:
+.LBB14_144:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB14_242
-.LBB14_239:
-	movq	88(%rsp), %r11
+	cmpq	48(%rsp), %rax
+	je	.LBB14_145
+.LBB14_141:
+	movq	64(%rsp), %r11
 	testq	%r11, %r11
-	jle	.LBB14_238
+	jle	.LBB14_144
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
 	movq	1352(%rsp,%rsi), %rdx
-	movq	32(%rsp), %r10
-	movslq	(%rdx,%r10,4), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
 	shlq	$2, %rdx
 	addq	1344(%rsp,%rsi), %rdx
 	imulq	%r13, %rdi
-	leaq	(%rcx,%rdi,4), %rsi
-	movq	232(%rsp), %r10
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	movq	240(%rsp), %r10
 	.p2align	4
-.LBB14_241:
+.LBB14_143:
 	movslq	(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %rbx
 	movslq	-4(%r10), %r15
@@ -7413,9 +7325,9 @@ convolution_weight_gradient:
 	vfmadd231ps	(%rbx,%r8,8), %ymm3, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB14_241
-	jmp	.LBB14_238
-.LBB14_242:
+	jne	.LBB14_143
+	jmp	.LBB14_144
+.LBB14_145:
 	vmovshdup	%ymm2, %ymm3
 	vshufps	$255, %ymm2, %ymm2, %ymm4
 	vextractf128	$1, %ymm4, %xmm4
@@ -7432,9 +7344,9 @@ convolution_weight_gradient:
 	vaddss	%xmm5, %xmm2, %xmm2
 	vaddss	%xmm4, %xmm2, %xmm2
 	vaddss	%xmm3, %xmm2, %xmm2
-	movq	40(%rsp), %rax
-	vaddss	(%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax)
+	movq	56(%rsp), %rdx
+	vaddss	(%rdx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rdx)
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -7451,9 +7363,9 @@ convolution_weight_gradient:
 	vaddss	%xmm4, %xmm1, %xmm1
 	vaddss	%xmm3, %xmm1, %xmm1
 	vaddss	%xmm2, %xmm1, %xmm1
-	movq	24(%rsp), %rcx
-	vaddss	(%rax,%rcx,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%rax,%rcx,4)
+	movq	24(%rsp), %rax
+	vaddss	(%rdx,%rax,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rax,4)
 	vmovshdup	%ymm0, %ymm1
 	vshufps	$255, %ymm0, %ymm0, %ymm2
 	vextractf128	$1, %ymm2, %xmm2
@@ -7470,17 +7382,11 @@ convolution_weight_gradient:
 	vaddss	%xmm3, %xmm0, %xmm0
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	(%rax,%rcx,8), %xmm0, %xmm0
-	vmovss	%xmm0, (%rax,%rcx,8)
-	.p2align	4
-.LBB14_243:
-	movq	112(%rsp), %r10
-	movq	80(%rsp), %r15
-.LBB14_244:
-	leaq	352(%rsp), %r11
-	jmp	.LBB14_252
-.LBB14_245:
-	movq	%rdx, 40(%rsp)
+	vaddss	(%rdx,%rax,8), %xmm0, %xmm0
+	movq	%rax, %rbx
+	vmovss	%xmm0, (%rdx,%rax,8)
+	jmp	.LBB14_220
+.LBB14_118:
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ebx, %ebx
 	vxorps	%xmm8, %xmm8, %xmm8
@@ -7491,34 +7397,33 @@ convolution_weight_gradient:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm0, %xmm0, %xmm0
-	movq	48(%rsp), %rcx
-	jmp	.LBB14_247
+	jmp	.LBB14_119
 	.p2align	4
-.LBB14_246:
+.LBB14_122:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB14_250
-.LBB14_247:
-	movq	88(%rsp), %r13
+	cmpq	48(%rsp), %rbx
+	je	.LBB14_123
+.LBB14_119:
+	movq	64(%rsp), %r13
 	testq	%r13, %r13
-	jle	.LBB14_246
+	jle	.LBB14_122
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
-	imulq	136(%rsp), %rdx
+	imulq	96(%rsp), %rdx
 	movq	1344(%rsp,%rax), %rdi
 	movq	1352(%rsp,%rax), %r10
-	movq	32(%rsp), %r11
-	movslq	(%r10,%r11,4), %rax
+	movslq	(%r10,%rcx,4), %rax
 	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r10,%r11,4), %rsi
+	movslq	4(%r10,%rcx,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
-	movslq	8(%r10,%r11,4), %r10
+	movslq	8(%r10,%rcx,4), %r10
 	leaq	(%rdi,%r10,4), %r10
-	leaq	(%rcx,%rdx,4), %r11
-	movq	232(%rsp), %r15
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %r11
+	movq	240(%rsp), %r15
 	.p2align	4
-.LBB14_249:
+.LBB14_121:
 	movslq	(%r15), %rdx
 	leaq	(%r11,%rdx,4), %rdi
 	vmovups	(%r11,%rdx,4), %ymm9
@@ -7539,9 +7444,9 @@ convolution_weight_gradient:
 	vfmadd231ps	%ymm12, %ymm11, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB14_249
-	jmp	.LBB14_246
-.LBB14_250:
+	jne	.LBB14_121
+	jmp	.LBB14_122
+.LBB14_123:
 	vhaddps	%xmm8, %xmm7, %xmm9
 	vhaddps	%xmm9, %xmm9, %xmm9
 	vunpcklps	%ymm8, %ymm7, %ymm10
@@ -7558,10 +7463,10 @@ convolution_weight_gradient:
 	vaddps	%xmm7, %xmm11, %xmm7
 	vaddps	%xmm7, %xmm10, %xmm7
 	vaddps	%xmm7, %xmm9, %xmm7
-	movq	40(%rsp), %rax
-	vmovsd	(%rax), %xmm8
+	movq	56(%rsp), %rdx
+	vmovsd	(%rdx), %xmm8
 	vaddps	%xmm7, %xmm8, %xmm7
-	vmovlps	%xmm7, (%rax)
+	vmovlps	%xmm7, (%rdx)
 	vmovshdup	%xmm6, %xmm7
 	vaddss	%xmm7, %xmm6, %xmm7
 	vshufpd	$1, %xmm6, %xmm6, %xmm8
@@ -7576,8 +7481,8 @@ convolution_weight_gradient:
 	vaddss	%xmm6, %xmm9, %xmm6
 	vaddss	%xmm6, %xmm8, %xmm6
 	vaddss	%xmm6, %xmm7, %xmm6
-	vaddss	8(%rax), %xmm6, %xmm6
-	vmovss	%xmm6, 8(%rax)
+	vaddss	8(%rdx), %xmm6, %xmm6
+	vmovss	%xmm6, 8(%rdx)
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vunpcklps	%ymm5, %ymm4, %ymm7
@@ -7594,10 +7499,10 @@ convolution_weight_gradient:
 	vaddps	%xmm4, %xmm8, %xmm4
 	vaddps	%xmm4, %xmm7, %xmm4
 	vaddps	%xmm4, %xmm6, %xmm4
-	movq	24(%rsp), %rcx
-	vmovsd	(%rax,%rcx,4), %xmm5
+	movq	24(%rsp), %rax
+	vmovsd	(%rdx,%rax,4), %xmm5
 	vaddps	%xmm4, %xmm5, %xmm4
-	vmovlps	%xmm4, (%rax,%rcx,4)
+	vmovlps	%xmm4, (%rdx,%rax,4)
 	vmovshdup	%xmm3, %xmm4
 	vaddss	%xmm4, %xmm3, %xmm4
 	vshufpd	$1, %xmm3, %xmm3, %xmm5
@@ -7612,10 +7517,10 @@ convolution_weight_gradient:
 	vaddss	%xmm3, %xmm6, %xmm3
 	vaddss	%xmm3, %xmm5, %xmm3
 	vaddss	%xmm3, %xmm4, %xmm3
-	vaddss	8(%rax,%rcx,4), %xmm3, %xmm3
+	vaddss	8(%rdx,%rax,4), %xmm3, %xmm3
 	vhaddps	%xmm2, %xmm1, %xmm4
 	vhaddps	%xmm4, %xmm4, %xmm4
-	vmovss	%xmm3, 8(%rax,%rcx,4)
+	vmovss	%xmm3, 8(%rdx,%rax,4)
 	vunpcklps	%ymm2, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
 	vshufps	$17, %ymm1, %ymm2, %ymm5
@@ -7630,9 +7535,9 @@ convolution_weight_gradient:
 	vaddps	%xmm1, %xmm5, %xmm1
 	vaddps	%xmm1, %xmm3, %xmm1
 	vaddps	%xmm1, %xmm4, %xmm1
-	vmovsd	(%rax,%rcx,8), %xmm2
+	vmovsd	(%rdx,%rax,8), %xmm2
 	vaddps	%xmm1, %xmm2, %xmm1
-	vmovlps	%xmm1, (%rax,%rcx,8)
+	vmovlps	%xmm1, (%rdx,%rax,8)
 	vmovshdup	%xmm0, %xmm1
 	vaddss	%xmm1, %xmm0, %xmm1
 	vshufpd	$1, %xmm0, %xmm0, %xmm2
@@ -7647,193 +7552,194 @@ convolution_weight_gradient:
 	vaddss	%xmm0, %xmm3, %xmm0
 	vaddss	%xmm0, %xmm2, %xmm0
 	vaddss	%xmm0, %xmm1, %xmm0
-	vaddss	8(%rax,%rcx,8), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rax,%rcx,8)
-.LBB14_251:
-	movq	112(%rsp), %r10
+	vaddss	8(%rdx,%rax,8), %xmm0, %xmm0
+	movq	%rax, %rbx
+	vmovss	%xmm0, 8(%rdx,%rax,8)
+	.p2align	4
+.LBB14_220:
+	movq	88(%rsp), %r9
 	movq	80(%rsp), %r15
-	leaq	352(%rsp), %r11
-	movq	136(%rsp), %r13
+.LBB14_177:
+	movq	104(%rsp), %r11
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+.LBB14_178:
+	movq	16(%rsp), %rdx
+.LBB14_179:
+	addq	$4, %rcx
+	addq	$16, 208(%rsp)
+	movq	%rbx, %r13
+	cmpq	%rbx, %rcx
+	jl	.LBB14_99
+	jmp	.LBB14_101
 	.p2align	4
-.LBB14_252:
-	movq	56(%rsp), %rbx
-.LBB14_253:
-	movq	32(%rsp), %rdi
-.LBB14_254:
-	addq	$4, %rdi
-	addq	$16, 240(%rsp)
-	cmpq	%rcx, %rdi
-	jl	.LBB14_84
-	jmp	.LBB14_81
-	.p2align	4
-.LBB14_255:
-	leaq	(,%r9,4), %rax
-	movq	%r12, %rdi
-	subq	%rax, %rdi
-	movq	%rdi, 480(%rsp)
-	movq	432(%rsp), %rax
-	movq	440(%rsp), %r8
-	cmpq	%r8, %rax
-	cmovlq	%rax, %r8
-	movq	1208(%rsp), %rax
-	leaq	(%rax,%r9,4), %rax
-	movq	%rax, 1264(%rsp)
-	cmpq	$2, %r8
-	cmovlq	%rdx, %r8
-	cmpq	$256, %r8
-	cmovgeq	%rcx, %r8
-	movq	%r8, 1272(%rsp)
-	leaq	-1(%r9), %rcx
-	movq	960(%rsp), %rdi
-	imulq	896(%rsp), %rdi
-	movq	472(%rsp), %r10
-	movq	%r10, %r8
-	imulq	%rcx, %r8
-	movq	1192(%rsp), %rax
-	leaq	(%rax,%r9,4), %rax
-	movq	%rax, 1248(%rsp)
+.LBB14_267:
+	leaq	(,%r8,4), %rax
+	movq	%r12, %rsi
+	subq	%rax, %rsi
+	movq	%rsi, 232(%rsp)
+	movq	536(%rsp), %rax
+	movq	544(%rsp), %rsi
+	cmpq	%rsi, %rax
+	cmovlq	%rax, %rsi
 	movq	1200(%rsp), %rax
+	leaq	(%rax,%r8,4), %rax
+	movq	%rax, 1256(%rsp)
+	cmpq	$2, %rsi
+	cmovlq	%rdx, %rsi
+	cmpq	$256, %rsi
+	cmovgeq	%rcx, %rsi
+	movq	%rsi, 1272(%rsp)
+	leaq	-1(%r8), %rcx
+	movq	1072(%rsp), %rdi
+	imulq	1008(%rsp), %rdi
+	movq	568(%rsp), %r10
+	movq	%r10, %rsi
+	imulq	%rcx, %rsi
+	movq	1184(%rsp), %rax
+	leaq	(%rax,%r8,4), %rax
+	movq	%rax, 1240(%rsp)
+	movq	1192(%rsp), %rax
 	mulq	%rcx
-	seto	248(%rsp)
-	movq	%rax, 216(%rsp)
+	seto	584(%rsp)
+	movq	%rax, 160(%rsp)
 	negq	%rax
-	movq	%rax, 336(%rsp)
+	movq	%rax, 392(%rsp)
 	addq	264(%rsp), %rdi
-	addq	%r8, %rdi
-	movq	%rdi, 1256(%rsp)
+	addq	%rsi, %rdi
+	movq	%rdi, 1248(%rsp)
 	movabsq	$9223372036854775806, %rax
 	addq	$-6, %rax
-	andq	%r9, %rax
-	movq	%rax, 48(%rsp)
-	movl	%r9d, %eax
-	andl	$3, %eax
-	movq	%rax, 120(%rsp)
-	movq	976(%rsp), %rax
-	movq	%rax, 456(%rsp)
-	movq	888(%rsp), %rax
-	movq	%rax, 1064(%rsp)
-	movq	904(%rsp), %rax
-	movq	%rax, 1056(%rsp)
-	movq	912(%rsp), %rax
-	movq	%rax, 1048(%rsp)
-	movq	928(%rsp), %rax
-	movq	%rax, 1040(%rsp)
-	movq	920(%rsp), %rax
-	movq	%rax, 1032(%rsp)
-	movq	944(%rsp), %rax
-	movq	%rax, 1024(%rsp)
-	movq	936(%rsp), %rax
-	movq	%rax, 1016(%rsp)
-	movq	952(%rsp), %rax
-	movq	%rax, 1008(%rsp)
-	movq	$0, 448(%rsp)
-	movq	64(%rsp), %rax
+	andq	%r8, %rax
+	movq	%rax, 152(%rsp)
+	andl	$3, %r8d
+	movq	%r8, 248(%rsp)
+	movq	1176(%rsp), %rax
+	movq	%rax, 560(%rsp)
+	movq	1000(%rsp), %rax
+	movq	%rax, 1168(%rsp)
+	movq	1016(%rsp), %rax
+	movq	%rax, 1160(%rsp)
+	movq	1024(%rsp), %rax
+	movq	%rax, 1152(%rsp)
+	movq	1040(%rsp), %rax
+	movq	%rax, 1144(%rsp)
+	movq	1032(%rsp), %rax
+	movq	%rax, 1136(%rsp)
+	movq	1056(%rsp), %rax
+	movq	%rax, 1128(%rsp)
+	movq	1048(%rsp), %rax
+	movq	%rax, 1120(%rsp)
+	movq	1064(%rsp), %rax
+	movq	%rax, 1112(%rsp)
+	movq	$0, 552(%rsp)
+	movq	40(%rsp), %rax
 	movq	80(%rsp), %r15
-	movq	464(%rsp), %r11
 	vmovdqa	1312(%rsp), %ymm15
-	movq	%r9, 144(%rsp)
-	jmp	.LBB14_257
+	jmp	.LBB14_268
 	.p2align	4
-.LBB14_256:
-	movq	448(%rsp), %rdx
+.LBB14_670:
+	movq	552(%rsp), %rdx
 	incq	%rdx
-	movq	992(%rsp), %rcx
-	addq	%rcx, 1008(%rsp)
-	addq	%rcx, 1016(%rsp)
-	addq	%rcx, 1024(%rsp)
-	addq	%rcx, 1032(%rsp)
-	addq	%rcx, 1040(%rsp)
-	addq	%rcx, 1048(%rsp)
-	addq	%rcx, 1056(%rsp)
-	addq	%rcx, 1064(%rsp)
-	movq	456(%rsp), %rcx
-	addq	1000(%rsp), %rcx
-	movq	%rcx, 456(%rsp)
-	movq	%rdx, 448(%rsp)
+	movq	1096(%rsp), %rcx
+	addq	%rcx, 1112(%rsp)
+	addq	%rcx, 1120(%rsp)
+	addq	%rcx, 1128(%rsp)
+	addq	%rcx, 1136(%rsp)
+	addq	%rcx, 1144(%rsp)
+	addq	%rcx, 1152(%rsp)
+	addq	%rcx, 1160(%rsp)
+	addq	%rcx, 1168(%rsp)
+	movq	560(%rsp), %rcx
+	addq	1104(%rsp), %rcx
+	movq	%rcx, 560(%rsp)
+	movq	%rdx, 552(%rsp)
 	cmpq	1272(%rsp), %rdx
-	je	.LBB14_278
-.LBB14_257:
+	je	.LBB14_671
+.LBB14_268:
 	testq	%rax, %rax
-	jle	.LBB14_256
-	movq	992(%rsp), %rdx
-	movq	448(%rsp), %rcx
+	jle	.LBB14_670
+	movq	1096(%rsp), %rdx
+	movq	552(%rsp), %rcx
 	imulq	%rcx, %rdx
-	addq	1256(%rsp), %rdx
-	movq	%rdx, 328(%rsp)
-	movq	1000(%rsp), %rdx
+	addq	1248(%rsp), %rdx
+	movq	%rdx, 384(%rsp)
+	movq	1104(%rsp), %rdx
 	imulq	%rcx, %rdx
 	movq	272(%rsp), %rax
 	addq	%rcx, %rax
-	imulq	136(%rsp), %rax
+	imulq	96(%rsp), %rax
 	movq	264(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 312(%rsp)
-	movq	1264(%rsp), %rax
+	movq	%rax, 144(%rsp)
+	movq	1256(%rsp), %rax
 	addq	%rdx, %rax
-	movq	%rax, 224(%rsp)
-	movq	1240(%rsp), %rax
+	movq	%rax, 592(%rsp)
+	movq	1232(%rsp), %rax
 	addq	%rdx, %rax
 	movq	%rax, 1304(%rsp)
-	addq	1248(%rsp), %rdx
-	movq	%rdx, 320(%rsp)
-	movq	456(%rsp), %r13
-	movq	1064(%rsp), %rdi
-	movq	1056(%rsp), %r8
-	movq	1048(%rsp), %rcx
-	movq	1040(%rsp), %rax
+	addq	1240(%rsp), %rdx
+	movq	%rdx, 376(%rsp)
+	movq	560(%rsp), %r13
+	movq	1168(%rsp), %rbx
+	movq	1160(%rsp), %rdi
+	movq	1152(%rsp), %r8
+	movq	1144(%rsp), %rcx
+	movq	1136(%rsp), %rdx
+	movq	1128(%rsp), %rsi
+	movq	1120(%rsp), %rax
+	movq	%rax, 120(%rsp)
+	movq	1112(%rsp), %rax
 	movq	%rax, 32(%rsp)
-	movq	1032(%rsp), %rdx
-	movq	1024(%rsp), %rax
-	movq	%rax, 56(%rsp)
-	movq	1016(%rsp), %rax
-	movq	%rax, 256(%rsp)
-	movq	1008(%rsp), %rax
-	movq	%rax, 128(%rsp)
-	movq	$0, 160(%rsp)
-	jmp	.LBB14_260
+	movq	$0, 56(%rsp)
+	jmp	.LBB14_270
 	.p2align	4
-.LBB14_259:
-	movq	160(%rsp), %rax
-	movq	%r9, %rbx
-	movq	%rax, %r9
-	incq	%r9
-	addq	$4, 128(%rsp)
-	addq	$4, 256(%rsp)
-	addq	$4, 56(%rsp)
-	movq	104(%rsp), %rdx
+.LBB14_687:
+	movq	56(%rsp), %r11
+	incq	%r11
+	addq	$4, %rbx
+	movq	%rbx, 32(%rsp)
+	addq	$4, 120(%rsp)
+	movq	72(%rsp), %rsi
+	addq	$4, %rsi
+	movq	16(%rsp), %rdx
 	addq	$4, %rdx
+	movq	112(%rsp), %rcx
 	addq	$4, %rcx
-	movq	%rcx, 32(%rsp)
-	movq	240(%rsp), %rcx
-	addq	$4, %rcx
-	movq	40(%rsp), %r8
+	movq	256(%rsp), %r8
 	addq	$4, %r8
-	movq	96(%rsp), %rdi
+	movq	208(%rsp), %rdi
 	addq	$4, %rdi
+	movq	128(%rsp), %rbx
+	addq	$4, %rbx
 	addq	%r12, %r13
-	movq	64(%rsp), %rax
-	movq	%r9, 160(%rsp)
-	cmpq	%rax, %r9
-	movq	%rbx, %r9
-	leaq	1072(%rsp), %rsi
-	je	.LBB14_256
-.LBB14_260:
-	movq	%rdx, 104(%rsp)
-	movq	%rcx, 240(%rsp)
-	cmpq	$40, %r9
-	movq	%rdi, 96(%rsp)
-	movq	%r8, 40(%rsp)
-	jae	.LBB14_262
+	movq	40(%rsp), %rax
+	movq	%r11, 56(%rsp)
+	cmpq	%rax, %r11
+	je	.LBB14_670
+.LBB14_270:
+	movq	%rsi, 72(%rsp)
+	movq	%rdx, 16(%rsp)
+	movq	%rcx, 112(%rsp)
+	cmpq	$40, 136(%rsp)
+	movq	%rdi, 208(%rsp)
+	movq	%r8, 256(%rsp)
+	movq	%rbx, 128(%rsp)
+	jae	.LBB14_672
 	xorl	%ecx, %ecx
-	jmp	.LBB14_264
+	movq	32(%rsp), %rbx
+	movq	136(%rsp), %r9
+	movq	576(%rsp), %r11
+	jmp	.LBB14_679
 	.p2align	4
-.LBB14_262:
-	movq	312(%rsp), %rax
-	movq	160(%rsp), %r9
+.LBB14_672:
+	movq	144(%rsp), %rax
+	movq	56(%rsp), %r9
 	leaq	(%rax,%r9,4), %rax
-	movq	216(%rsp), %rcx
+	movq	160(%rsp), %rcx
 	addq	%rax, %rcx
-	movq	336(%rsp), %rdx
+	movq	392(%rsp), %rdx
 	addq	%rax, %rdx
 	xorl	%esi, %esi
 	cmpq	%rax, %rcx
@@ -7843,32 +7749,34 @@ convolution_weight_gradient:
 	seta	%cl
 	testq	%r10, %r10
 	cmovsl	%ecx, %esi
-	orb	248(%rsp), %sil
-	je	.LBB14_272
-.LBB14_263:
+	orb	584(%rsp), %sil
+	movq	576(%rsp), %r11
+	je	.LBB14_674
+.LBB14_673:
 	xorl	%ecx, %ecx
-	movq	144(%rsp), %r9
-.LBB14_264:
+	movq	32(%rsp), %rbx
+	movq	136(%rsp), %r9
+.LBB14_679:
 	movq	%rcx, %rax
-	cmpq	$0, 120(%rsp)
-	je	.LBB14_267
+	cmpq	$0, 248(%rsp)
+	je	.LBB14_682
 	movq	%r10, %rdx
 	imulq	%rcx, %rdx
-	addq	96(%rsp), %rdx
-	movq	120(%rsp), %rsi
+	addq	128(%rsp), %rdx
+	movq	248(%rsp), %rsi
 	movq	%rcx, %rax
 	.p2align	4
-.LBB14_266:
+.LBB14_681:
 	vmovss	(%rdx), %xmm0
 	vmovss	%xmm0, (%r13,%rax,4)
 	incq	%rax
 	addq	%r10, %rdx
 	decq	%rsi
-	jne	.LBB14_266
-.LBB14_267:
+	jne	.LBB14_681
+.LBB14_682:
 	subq	%r9, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB14_270
+	ja	.LBB14_685
 	movq	%r10, %rcx
 	imulq	%rax, %rcx
 	leaq	3(%rax), %rdx
@@ -7877,9 +7785,9 @@ convolution_weight_gradient:
 	imulq	%r10, %rsi
 	leaq	1(%rax), %rdi
 	imulq	%r10, %rdi
-	movq	96(%rsp), %r8
+	movq	128(%rsp), %r8
 	.p2align	4
-.LBB14_269:
+.LBB14_684:
 	vmovss	(%r8,%rcx), %xmm0
 	vmovss	%xmm0, (%r13,%rax,4)
 	vmovss	(%r8,%rdi), %xmm0
@@ -7891,29 +7799,24 @@ convolution_weight_gradient:
 	addq	$4, %rax
 	addq	%r11, %r8
 	cmpq	%rax, %r9
-	jne	.LBB14_269
-.LBB14_270:
-	cmpq	200(%rsp), %r9
-	movq	32(%rsp), %rcx
-	jge	.LBB14_259
+	jne	.LBB14_684
+.LBB14_685:
+	cmpq	216(%rsp), %r9
+	jge	.LBB14_687
 	movq	%r12, %rdi
-	imulq	160(%rsp), %rdi
-	addq	224(%rsp), %rdi
+	imulq	56(%rsp), %rdi
+	addq	592(%rsp), %rdi
 	xorl	%esi, %esi
-	movq	480(%rsp), %rdx
-	movq	%r9, %rbx
+	movq	232(%rsp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	movq	%rbx, %r9
-	movq	32(%rsp), %rcx
 	vmovdqa	1312(%rsp), %ymm15
-	movq	464(%rsp), %r11
-	movq	472(%rsp), %r10
-	jmp	.LBB14_259
+	movq	568(%rsp), %r10
+	jmp	.LBB14_687
 	.p2align	4
-.LBB14_272:
+.LBB14_674:
 	leaq	(,%r9,4), %rcx
-	addq	328(%rsp), %rcx
+	addq	384(%rsp), %rcx
 	cmpq	%rcx, %rax
 	movq	%rcx, %rdx
 	cmovaq	%rax, %rcx
@@ -7921,170 +7824,173 @@ convolution_weight_gradient:
 	addq	$4, %rcx
 	cmpq	%rcx, 1304(%rsp)
 	setb	%al
-	cmpq	320(%rsp), %rdx
+	cmpq	376(%rsp), %rdx
 	setb	%cl
 	testb	%cl, %al
-	jne	.LBB14_263
+	jne	.LBB14_673
 	movl	$0, %ecx
 	cmpq	$0, 1296(%rsp)
-	movq	144(%rsp), %r9
-	jne	.LBB14_264
+	movq	32(%rsp), %rbx
+	movq	136(%rsp), %r9
+	jne	.LBB14_679
 	xorl	%eax, %eax
 	xorl	%ecx, %ecx
 	movq	1288(%rsp), %rdx
-	movq	96(%rsp), %rdi
-	movq	40(%rsp), %r8
-	movq	240(%rsp), %rbx
-	movq	104(%rsp), %r11
-	movq	56(%rsp), %r10
-	movq	256(%rsp), %r15
-	movq	128(%rsp), %r9
+	movq	%rbx, 32(%rsp)
+	movq	128(%rsp), %rdi
+	movq	208(%rsp), %r8
+	movq	256(%rsp), %r9
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %r10
+	movq	72(%rsp), %r15
+	movq	120(%rsp), %rsi
 	.p2align	4
-.LBB14_275:
+.LBB14_677:
 	vmovss	(%rdi,%rax), %xmm0
 	vinsertps	$16, (%r8,%rax), %xmm0, %xmm0
-	vinsertps	$32, (%rbx,%rax), %xmm0, %xmm0
-	movq	32(%rsp), %rsi
-	vinsertps	$48, (%rsi,%rax), %xmm0, %xmm0
-	vmovss	(%r11,%rax), %xmm1
-	vinsertps	$16, (%r10,%rax), %xmm1, %xmm1
-	vinsertps	$32, (%r15,%rax), %xmm1, %xmm1
-	vinsertps	$48, (%r9,%rax), %xmm1, %xmm1
+	vinsertps	$32, (%r9,%rax), %xmm0, %xmm0
+	vinsertps	$48, (%r11,%rax), %xmm0, %xmm0
+	vmovss	(%r10,%rax), %xmm1
+	vinsertps	$16, (%r15,%rax), %xmm1, %xmm1
+	vinsertps	$32, (%rsi,%rax), %xmm1, %xmm1
+	movq	32(%rsp), %rbx
+	vinsertps	$48, (%rbx,%rax), %xmm1, %xmm1
 	vmovups	%xmm1, 16(%r13,%rcx,4)
 	vmovups	%xmm0, (%r13,%rcx,4)
 	addq	$8, %rcx
 	addq	%rdx, %rax
-	cmpq	%rcx, 48(%rsp)
-	jne	.LBB14_275
-	movq	48(%rsp), %rdx
-	movq	%rdx, %rcx
-	movq	144(%rsp), %r9
-	cmpq	%rdx, %r9
-	movq	464(%rsp), %r11
-	movq	472(%rsp), %r10
+	cmpq	%rcx, 152(%rsp)
+	jne	.LBB14_677
+	movq	152(%rsp), %rax
+	movq	%rax, %rcx
+	movq	136(%rsp), %r9
+	cmpq	%rax, %r9
+	movq	576(%rsp), %r11
+	movq	568(%rsp), %r10
 	movq	80(%rsp), %r15
-	jne	.LBB14_264
-	jmp	.LBB14_270
+	movq	32(%rsp), %rbx
+	jne	.LBB14_679
+	jmp	.LBB14_685
 	.p2align	4
-.LBB14_277:
-	leaq	496(%rsp), %rdi
-	leaq	1072(%rsp), %rsi
+.LBB14_102:
 	movq	272(%rsp), %r8
-	jmp	.LBB14_71
+	jmp	.LBB14_280
+	.p2align	4
+.LBB14_671:
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	24(%rsp), %r13
+	movq	136(%rsp), %r9
+.LBB14_273:
+	leaq	-1(%r9), %r8
+	movq	280(%rsp), %rax
+	movq	%rax, 384(%rsp)
+	movq	1208(%rsp), %rax
+	movq	%rax, 376(%rsp)
+	xorl	%ecx, %ecx
+	movq	%r9, 136(%rsp)
+	jmp	.LBB14_274
 	.p2align	4
 .LBB14_278:
-	movq	136(%rsp), %r13
-.LBB14_279:
-	leaq	-1(%r9), %rdi
-	movq	280(%rsp), %rax
-	movq	%rax, 328(%rsp)
-	movq	1216(%rsp), %rax
-	movq	%rax, 320(%rsp)
-	xorl	%ecx, %ecx
-	movq	%r9, 144(%rsp)
-	jmp	.LBB14_281
-	.p2align	4
-.LBB14_280:
-	movq	336(%rsp), %rcx
+	movq	392(%rsp), %rcx
 	addq	$16, %rcx
-	addq	$-16, %rdi
+	addq	$-16, %r8
 	movq	1280(%rsp), %rax
-	addq	%rax, 320(%rsp)
-	addq	%rax, 328(%rsp)
+	addq	%rax, 376(%rsp)
+	addq	%rax, 384(%rsp)
 	cmpq	%r9, %rcx
-	jge	.LBB14_70
-.LBB14_281:
-	cmpq	$15, %rdi
+	jge	.LBB14_279
+.LBB14_274:
+	cmpq	$15, %r8
 	movl	$15, %eax
-	cmovbq	%rdi, %rax
-	movq	%rax, 128(%rsp)
+	cmovbq	%r8, %rax
+	movq	%rax, 144(%rsp)
 	movq	%r9, %rax
-	movq	%rcx, 336(%rsp)
+	movq	%rcx, 392(%rsp)
 	subq	%rcx, %rax
-	movq	%rax, 224(%rsp)
+	movq	%rax, 232(%rsp)
 	cmpq	$9, %rax
 	setge	%al
-	movq	24(%rsp), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_280
-	movq	128(%rsp), %rcx
-	leal	1(%rcx), %ebx
-	andl	$30, %ebx
+	testq	%r13, %r13
+	jle	.LBB14_278
+	movq	144(%rsp), %rcx
+	incl	%ecx
+	andl	$30, %ecx
+	movq	%rcx, 160(%rsp)
 	xorl	%ecx, %ecx
 	movb	%al, %cl
 	incl	%ecx
-	movq	%rcx, 312(%rsp)
-	movq	976(%rsp), %rax
-	movq	336(%rsp), %rcx
+	movq	%rcx, 592(%rsp)
+	movq	1264(%rsp), %rax
+	movq	392(%rsp), %rcx
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 48(%rsp)
+	movq	%rax, 152(%rsp)
 	movq	%rcx, %rax
-	imulq	24(%rsp), %rax
+	imulq	%r13, %rax
 	movq	280(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	24(%rsp), %rdx
-	movq	%rax, 480(%rsp)
-	movq	328(%rsp), %r8
-	movq	320(%rsp), %r11
-	xorl	%eax, %eax
-	movq	%rdi, 216(%rsp)
-	movq	%rbx, 248(%rsp)
-	jmp	.LBB14_285
+	movq	%rax, 584(%rsp)
+	movq	384(%rsp), %rax
+	movq	376(%rsp), %r11
+	xorl	%ecx, %ecx
+	movq	%r8, 120(%rsp)
+	jmp	.LBB14_276
 	.p2align	4
-.LBB14_283:
-	movq	104(%rsp), %r8
-	movq	24(%rsp), %rdx
-.LBB14_284:
-	movq	32(%rsp), %rax
-	addq	$6, %rax
+.LBB14_383:
+	movq	120(%rsp), %r8
+	movq	16(%rsp), %r11
+.LBB14_650:
+	movq	32(%rsp), %rcx
+	addq	$6, %rcx
 	addq	$24, %r11
-	addq	$24, %r8
-	cmpq	%rdx, %rax
-	jge	.LBB14_280
-.LBB14_285:
-	movq	%rax, %r10
-	movq	%rdx, %rax
-	movq	%r10, 32(%rsp)
-	subq	%r10, %rax
+	movq	112(%rsp), %rax
+	addq	$24, %rax
+	cmpq	%r13, %rcx
+	jge	.LBB14_278
+.LBB14_276:
+	movq	%rax, 112(%rsp)
+	movq	%r13, %rax
+	movq	%rcx, 32(%rsp)
+	subq	%rcx, %rax
 	cmpq	$6, %rax
 	movl	$6, %ecx
 	cmovgeq	%rcx, %rax
-	movq	312(%rsp), %rcx
+	movq	592(%rsp), %rcx
 	leal	(%rcx,%rax,2), %eax
 	addl	$-3, %eax
 	cmpl	$11, %eax
-	ja	.LBB14_284
-	movq	480(%rsp), %rcx
+	ja	.LBB14_650
+	movq	%r11, 16(%rsp)
+	movq	584(%rsp), %rcx
 	movq	32(%rsp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
-	movq	%rcx, 56(%rsp)
+	movq	%rcx, 72(%rsp)
 	leaq	.LJTI14_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
-	movq	%r8, 104(%rsp)
-	movq	%r11, 120(%rsp)
 	jmpq	*%rax
-.LBB14_287:
+.LBB14_638:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
-	movq	%rax, 160(%rsp)
+	imulq	216(%rsp), %rax
+	movq	%rax, 56(%rsp)
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
-	jmp	.LBB14_289
+	jmp	.LBB14_639
 	.p2align	4
-.LBB14_288:
-	movq	96(%rsp), %r8
+.LBB14_647:
+	movq	128(%rsp), %r8
 	incq	%r8
-	cmpq	72(%rsp), %r8
-	je	.LBB14_405
-.LBB14_289:
+	cmpq	48(%rsp), %r8
+	je	.LBB14_648
+.LBB14_639:
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
 	movq	1368(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%r8, 96(%rsp)
-	jle	.LBB14_288
+	movq	%r8, 128(%rsp)
+	jle	.LBB14_647
 	leaq	(%rsp,%rax), %r9
 	addq	$1344, %r9
 	movq	1344(%rsp,%rax), %rbx
@@ -8092,9 +7998,9 @@ convolution_weight_gradient:
 	movq	32(%rsp), %rcx
 	movslq	(%rax,%rcx,4), %rax
 	leaq	(%rbx,%rax,4), %rsi
-	movq	160(%rsp), %rdi
+	movq	56(%rsp), %rdi
 	imulq	%r8, %rdi
-	movq	48(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	leaq	(%rcx,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
@@ -8107,24 +8013,24 @@ convolution_weight_gradient:
 	addq	$12, %rbx
 	shlq	$2, %r9
 	xorl	%r15d, %r15d
-	jmp	.LBB14_292
+	jmp	.LBB14_641
 	.p2align	4
-.LBB14_291:
+.LBB14_646:
 	incq	%r15
 	addq	%r9, %rbx
 	addq	%r9, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB14_288
-.LBB14_292:
+	je	.LBB14_647
+.LBB14_641:
 	testq	%r8, %r8
-	jle	.LBB14_291
+	jle	.LBB14_646
 	xorl	%r13d, %r13d
 	cmpq	$4, %r8
-	jb	.LBB14_296
-	movq	488(%rsp), %rax
-	movq	344(%rsp), %rcx
+	jb	.LBB14_643
+	movq	600(%rsp), %rax
+	movq	104(%rsp), %rcx
 	.p2align	4
-.LBB14_295:
+.LBB14_652:
 	vbroadcastss	-12(%rbx,%r13,4), %ymm1
 	vfmadd132ps	(%rdi), %ymm0, %ymm1
 	vbroadcastss	-8(%rbx,%r13,4), %ymm0
@@ -8136,26 +8042,26 @@ convolution_weight_gradient:
 	addq	$4, %r13
 	addq	%rax, %rdi
 	cmpq	%r13, %r11
-	jne	.LBB14_295
-.LBB14_296:
+	jne	.LBB14_652
+.LBB14_643:
 	testq	%r10, %r10
-	je	.LBB14_291
+	je	.LBB14_646
 	leaq	(%rsi,%r13,4), %r13
 	xorl	%eax, %eax
 	.p2align	4
-.LBB14_298:
+.LBB14_645:
 	vbroadcastss	(%r13,%rax,4), %ymm1
 	vfmadd231ps	(%rdi), %ymm1, %ymm0
 	incq	%rax
 	addq	%r12, %rdi
 	cmpq	%rax, %r10
-	jne	.LBB14_298
-	jmp	.LBB14_291
-.LBB14_299:
+	jne	.LBB14_645
+	jmp	.LBB14_646
+.LBB14_347:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
-	movq	%rax, 160(%rsp)
+	imulq	216(%rsp), %rax
+	movq	%rax, 56(%rsp)
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm4, %xmm4, %xmm4
@@ -8169,20 +8075,20 @@ convolution_weight_gradient:
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm6, %xmm6, %xmm6
 	xorl	%r15d, %r15d
-	jmp	.LBB14_301
+	jmp	.LBB14_348
 	.p2align	4
-.LBB14_300:
-	movq	96(%rsp), %r15
+.LBB14_354:
+	movq	128(%rsp), %r15
 	incq	%r15
-	cmpq	72(%rsp), %r15
-	je	.LBB14_307
-.LBB14_301:
+	cmpq	48(%rsp), %r15
+	je	.LBB14_340
+.LBB14_348:
 	leaq	(%r15,%r15,2), %rcx
 	shlq	$4, %rcx
 	movq	1368(%rsp,%rcx), %rax
 	testq	%rax, %rax
-	movq	%r15, 96(%rsp)
-	jle	.LBB14_300
+	movq	%r15, 128(%rsp)
+	jle	.LBB14_354
 	leaq	(%rsp,%rcx), %rdi
 	addq	$1344, %rdi
 	movq	1344(%rsp,%rcx), %rdx
@@ -8200,17 +8106,17 @@ convolution_weight_gradient:
 	leaq	(%rdx,%rsi,4), %r9
 	movslq	20(%rcx,%rbx,4), %rcx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	160(%rsp), %rcx
+	movq	56(%rsp), %rcx
 	imulq	%r15, %rcx
-	movq	48(%rsp), %rsi
+	movq	152(%rsp), %rsi
 	leaq	(%rsi,%rcx,4), %rsi
 	movq	32(%rdi), %rcx
 	movq	40(%rdi), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB14_304
+	jmp	.LBB14_350
 	.p2align	4
-.LBB14_303:
+.LBB14_353:
 	incq	%r15
 	addq	%rbx, %rdx
 	addq	%rbx, %r9
@@ -8219,13 +8125,13 @@ convolution_weight_gradient:
 	addq	%rbx, %r13
 	addq	%rbx, %r8
 	cmpq	%rax, %r15
-	je	.LBB14_300
-.LBB14_304:
+	je	.LBB14_354
+.LBB14_350:
 	testq	%rcx, %rcx
-	jle	.LBB14_303
+	jle	.LBB14_353
 	xorl	%edi, %edi
 	.p2align	4
-.LBB14_306:
+.LBB14_352:
 	vmovups	(%rsi), %ymm12
 	vmovups	32(%rsi), %ymm13
 	vbroadcastss	(%r8,%rdi,4), %ymm14
@@ -8249,71 +8155,184 @@ convolution_weight_gradient:
 	incq	%rdi
 	addq	%r12, %rsi
 	cmpq	%rdi, %rcx
-	jne	.LBB14_306
-	jmp	.LBB14_303
-.LBB14_307:
-	vmovups	%ymm11, 496(%rsp)
-	vmovups	%ymm3, 528(%rsp)
-	vmovups	%ymm10, 560(%rsp)
-	vmovups	%ymm5, 592(%rsp)
-	vmovups	%ymm9, 624(%rsp)
-	vmovups	%ymm4, 656(%rsp)
-	vmovups	%ymm8, 688(%rsp)
-	vmovups	%ymm2, 720(%rsp)
-	vmovups	%ymm7, 752(%rsp)
-	vmovups	%ymm1, 784(%rsp)
-	vmovups	%ymm6, 816(%rsp)
-	vmovups	%ymm0, 848(%rsp)
-	cmpq	$0, 224(%rsp)
-	movq	304(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jne	.LBB14_352
+	jmp	.LBB14_353
+.LBB14_340:
+	vmovups	%ymm11, 608(%rsp)
+	vmovups	%ymm3, 640(%rsp)
+	vmovups	%ymm10, 672(%rsp)
+	vmovups	%ymm5, 704(%rsp)
+	vmovups	%ymm9, 736(%rsp)
+	vmovups	%ymm4, 768(%rsp)
+	vmovups	%ymm8, 800(%rsp)
+	vmovups	%ymm2, 832(%rsp)
+	vmovups	%ymm7, 864(%rsp)
+	vmovups	%ymm1, 896(%rsp)
+	vmovups	%ymm6, 928(%rsp)
+	vmovups	%ymm0, 960(%rsp)
+	cmpq	$0, 232(%rsp)
+	movq	368(%rsp), %rdx
+	movq	24(%rsp), %r13
 	movq	80(%rsp), %r15
 	movq	296(%rsp), %r8
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	248(%rsp), %rbx
-	movq	120(%rsp), %r11
-	jle	.LBB14_283
-	testq	%rdi, %rdi
-	je	.LBB14_569
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	jle	.LBB14_383
+	cmpq	$0, 120(%rsp)
+	je	.LBB14_342
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	104(%rsp), %r11
-	movq	120(%rsp), %r10
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
 	.p2align	4
-.LBB14_310:
-	vmovss	496(%rsp,%rax,4), %xmm0
+.LBB14_385:
+	vmovss	608(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	500(%rsp,%rax,4), %xmm0
-	vaddss	(%r10,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rcx)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
 	addq	%r8, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_310
-	jmp	.LBB14_570
-.LBB14_311:
+	cmpq	%rax, %r13
+	jne	.LBB14_385
+	testb	$1, 144(%rsp)
+	jne	.LBB14_345
+.LBB14_344:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_345:
+	movq	120(%rsp), %r8
+	testq	%r8, %r8
+	je	.LBB14_346
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_356:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	676(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB14_356
+	testb	$1, 144(%rsp)
+	jne	.LBB14_359
+.LBB14_358:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_359:
+	testq	%r8, %r8
+	je	.LBB14_360
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_362:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	740(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB14_362
+	testb	$1, 144(%rsp)
+	jne	.LBB14_365
+.LBB14_364:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+.LBB14_365:
+	testq	%r8, %r8
+	je	.LBB14_366
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_368:
+	vmovss	800(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	804(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB14_368
+	testb	$1, 144(%rsp)
+	jne	.LBB14_371
+.LBB14_370:
+	vmovss	800(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%rax,4)
+.LBB14_371:
+	testq	%r8, %r8
+	je	.LBB14_372
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_374:
+	vmovss	864(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	868(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB14_374
+	jmp	.LBB14_375
+.LBB14_536:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
+	imulq	216(%rsp), %rax
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB14_313
+	jmp	.LBB14_537
 	.p2align	4
-.LBB14_312:
+.LBB14_543:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB14_319
-.LBB14_313:
+	cmpq	48(%rsp), %rcx
+	je	.LBB14_544
+.LBB14_537:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1368(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_312
+	jle	.LBB14_543
 	leaq	(%rsp,%rsi), %r11
 	addq	$1344, %r11
 	movq	1344(%rsp,%rsi), %r8
@@ -8327,27 +8346,27 @@ convolution_weight_gradient:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	48(%rsp), %r10
+	movq	152(%rsp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB14_316
+	jmp	.LBB14_539
 	.p2align	4
-.LBB14_315:
+.LBB14_542:
 	incq	%rbx
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %rbx
-	je	.LBB14_312
-.LBB14_316:
+	je	.LBB14_543
+.LBB14_539:
 	testq	%r10, %r10
-	jle	.LBB14_315
+	jle	.LBB14_542
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB14_318:
+.LBB14_541:
 	vmovups	(%r9), %ymm3
 	vbroadcastss	(%rsi,%r15,4), %ymm4
 	vbroadcastss	(%rdi,%r15,4), %ymm5
@@ -8358,123 +8377,118 @@ convolution_weight_gradient:
 	incq	%r15
 	addq	%r12, %r9
 	cmpq	%r15, %r10
-	jne	.LBB14_318
-	jmp	.LBB14_315
-.LBB14_319:
-	cmpq	$0, 224(%rsp)
-	movq	24(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jne	.LBB14_541
+	jmp	.LBB14_542
+.LBB14_544:
+	cmpq	$0, 232(%rsp)
+	movq	24(%rsp), %r13
 	movq	80(%rsp), %r15
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	movq	56(%rsp), %r10
-	jle	.LBB14_284
-	vaddss	(%r10), %xmm2, %xmm3
-	vmovss	%xmm3, (%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_328
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	movq	120(%rsp), %r8
+	movq	16(%rsp), %r11
+	movq	72(%rsp), %rbx
+	jle	.LBB14_650
+	vaddss	(%rbx), %xmm2, %xmm3
+	vmovss	%xmm3, (%rbx)
+	testq	%r8, %r8
+	je	.LBB14_546
 	vmovshdup	%xmm2, %xmm3
-	vaddss	(%r10,%rdx,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%r10,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_328
+	vaddss	(%rbx,%r13,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rbx,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_546
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%r10,%rdx,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%r10,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_328
+	vaddss	(%rbx,%r13,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rbx,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_546
 	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	152(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r10,%rax)
-	cmpq	$3, %rdi
-	je	.LBB14_328
-	vextractf128	$1, %ymm2, %xmm2
-	movq	192(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm2, %xmm3
-	vmovss	%xmm3, (%r10,%rax)
-	cmpq	$4, %rdi
-	je	.LBB14_328
-	vmovshdup	%xmm2, %xmm3
-	movq	184(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r10,%rax)
-	cmpq	$5, %rdi
-	je	.LBB14_328
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	176(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r10,%rax)
-	cmpq	$6, %rdi
-	je	.LBB14_328
-	vshufps	$255, %xmm2, %xmm2, %xmm2
 	movq	168(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%r10,%rax)
-.LBB14_328:
-	vaddss	4(%r10), %xmm1, %xmm2
-	vmovss	%xmm2, 4(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_336
-	leaq	4(%r10), %rax
+	vaddss	(%rbx,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%rbx,%rax)
+	cmpq	$3, %r8
+	je	.LBB14_546
+	vextractf128	$1, %ymm2, %xmm2
+	movq	200(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm2, %xmm3
+	vmovss	%xmm3, (%rbx,%rax)
+	cmpq	$4, %r8
+	je	.LBB14_546
+	vmovshdup	%xmm2, %xmm3
+	movq	192(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%rbx,%rax)
+	cmpq	$5, %r8
+	je	.LBB14_546
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	movq	184(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%rbx,%rax)
+	cmpq	$6, %r8
+	je	.LBB14_546
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	176(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rbx,%rax)
+.LBB14_546:
+	vaddss	4(%rbx), %xmm1, %xmm2
+	vmovss	%xmm2, 4(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_554
+	leaq	4(%rbx), %rax
 	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%rdx,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_336
+	vaddss	(%rax,%r13,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_554
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%rdx,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_336
+	vaddss	(%rax,%r13,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_554
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	152(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$3, %rdi
-	je	.LBB14_336
+	cmpq	$3, %r8
+	je	.LBB14_554
 	vextractf128	$1, %ymm1, %xmm1
-	movq	192(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$4, %rdi
-	je	.LBB14_336
+	cmpq	$4, %r8
+	je	.LBB14_554
 	vmovshdup	%xmm1, %xmm2
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %r8
+	je	.LBB14_554
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$5, %rdi
-	je	.LBB14_336
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$6, %rdi
-	je	.LBB14_336
+	cmpq	$6, %r8
+	je	.LBB14_554
 	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	168(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-.LBB14_336:
-	vaddss	8(%r10), %xmm0, %xmm1
-	vmovss	%xmm1, 8(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_284
-	addq	$8, %r10
-	jmp	.LBB14_562
-.LBB14_338:
+.LBB14_554:
+	vaddss	8(%rbx), %xmm0, %xmm1
+	vmovss	%xmm1, 8(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_650
+	addq	$8, %rbx
+	jmp	.LBB14_326
+.LBB14_436:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
-	movq	%rax, 96(%rsp)
+	imulq	216(%rsp), %rax
+	movq	%rax, 128(%rsp)
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm3, %xmm3, %xmm3
@@ -8486,18 +8500,18 @@ convolution_weight_gradient:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm5, %xmm5, %xmm5
 	xorl	%r9d, %r9d
-	jmp	.LBB14_340
+	jmp	.LBB14_437
 	.p2align	4
-.LBB14_339:
+.LBB14_443:
 	incq	%r9
-	cmpq	72(%rsp), %r9
-	je	.LBB14_346
-.LBB14_340:
+	cmpq	48(%rsp), %r9
+	je	.LBB14_429
+.LBB14_437:
 	leaq	(%r9,%r9,2), %rcx
 	shlq	$4, %rcx
 	movq	1368(%rsp,%rcx), %rax
 	testq	%rax, %rax
-	jle	.LBB14_339
+	jle	.LBB14_443
 	leaq	(%rsp,%rcx), %rdi
 	addq	$1344, %rdi
 	movq	1344(%rsp,%rcx), %r10
@@ -8513,17 +8527,17 @@ convolution_weight_gradient:
 	leaq	(%r10,%r8,4), %r8
 	movslq	16(%r11,%rbx,4), %r11
 	leaq	(%r10,%r11,4), %r10
-	movq	96(%rsp), %r11
+	movq	128(%rsp), %r11
 	imulq	%r9, %r11
-	movq	48(%rsp), %rbx
+	movq	152(%rsp), %rbx
 	leaq	(%rbx,%r11,4), %r11
 	movq	32(%rdi), %rbx
 	movq	40(%rdi), %r15
 	shlq	$2, %r15
 	xorl	%r13d, %r13d
-	jmp	.LBB14_343
+	jmp	.LBB14_439
 	.p2align	4
-.LBB14_342:
+.LBB14_442:
 	incq	%r13
 	addq	%r15, %r10
 	addq	%r15, %r8
@@ -8531,13 +8545,13 @@ convolution_weight_gradient:
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	cmpq	%rax, %r13
-	je	.LBB14_339
-.LBB14_343:
+	je	.LBB14_443
+.LBB14_439:
 	testq	%rbx, %rbx
-	jle	.LBB14_342
+	jle	.LBB14_442
 	xorl	%edi, %edi
 	.p2align	4
-.LBB14_345:
+.LBB14_441:
 	vmovups	(%r11), %ymm10
 	vmovups	32(%r11), %ymm11
 	vbroadcastss	(%rcx,%rdi,4), %ymm12
@@ -8558,71 +8572,156 @@ convolution_weight_gradient:
 	incq	%rdi
 	addq	%r12, %r11
 	cmpq	%rdi, %rbx
-	jne	.LBB14_345
-	jmp	.LBB14_342
-.LBB14_346:
-	vmovups	%ymm9, 496(%rsp)
-	vmovups	%ymm2, 528(%rsp)
-	vmovups	%ymm8, 560(%rsp)
-	vmovups	%ymm4, 592(%rsp)
-	vmovups	%ymm7, 624(%rsp)
-	vmovups	%ymm3, 656(%rsp)
-	vmovups	%ymm6, 688(%rsp)
-	vmovups	%ymm1, 720(%rsp)
-	vmovups	%ymm5, 752(%rsp)
-	vmovups	%ymm0, 784(%rsp)
-	cmpq	$0, 224(%rsp)
-	movq	304(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jne	.LBB14_441
+	jmp	.LBB14_442
+.LBB14_429:
+	vmovups	%ymm9, 608(%rsp)
+	vmovups	%ymm2, 640(%rsp)
+	vmovups	%ymm8, 672(%rsp)
+	vmovups	%ymm4, 704(%rsp)
+	vmovups	%ymm7, 736(%rsp)
+	vmovups	%ymm3, 768(%rsp)
+	vmovups	%ymm6, 800(%rsp)
+	vmovups	%ymm1, 832(%rsp)
+	vmovups	%ymm5, 864(%rsp)
+	vmovups	%ymm0, 896(%rsp)
+	cmpq	$0, 232(%rsp)
+	movq	368(%rsp), %rdx
+	movq	24(%rsp), %r13
 	movq	80(%rsp), %r15
 	movq	296(%rsp), %r8
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	248(%rsp), %rbx
-	movq	120(%rsp), %r11
-	jle	.LBB14_283
-	testq	%rdi, %rdi
-	je	.LBB14_602
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	jle	.LBB14_383
+	cmpq	$0, 120(%rsp)
+	je	.LBB14_431
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	104(%rsp), %r11
-	movq	120(%rsp), %r10
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
 	.p2align	4
-.LBB14_349:
-	vmovss	496(%rsp,%rax,4), %xmm0
+.LBB14_467:
+	vmovss	608(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	500(%rsp,%rax,4), %xmm0
-	vaddss	(%r10,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rcx)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
 	addq	%r8, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_349
-	jmp	.LBB14_603
-.LBB14_350:
+	cmpq	%rax, %r13
+	jne	.LBB14_467
+	testb	$1, 144(%rsp)
+	jne	.LBB14_434
+.LBB14_433:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_434:
+	movq	120(%rsp), %r8
+	testq	%r8, %r8
+	je	.LBB14_435
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_445:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	676(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB14_445
+	testb	$1, 144(%rsp)
+	jne	.LBB14_448
+.LBB14_447:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_448:
+	testq	%r8, %r8
+	je	.LBB14_449
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_451:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	740(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB14_451
+	testb	$1, 144(%rsp)
+	jne	.LBB14_454
+.LBB14_453:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+.LBB14_454:
+	testq	%r8, %r8
+	je	.LBB14_455
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_457:
+	vmovss	800(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	804(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB14_457
+	jmp	.LBB14_458
+.LBB14_590:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
-	movq	%rax, 256(%rsp)
+	imulq	216(%rsp), %rax
+	movq	%rax, 248(%rsp)
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
-	jmp	.LBB14_352
+	jmp	.LBB14_591
 	.p2align	4
-.LBB14_351:
-	movq	240(%rsp), %rdi
+.LBB14_598:
+	movq	256(%rsp), %rdi
 	incq	%rdi
-	cmpq	72(%rsp), %rdi
-	je	.LBB14_360
-.LBB14_352:
+	cmpq	48(%rsp), %rdi
+	je	.LBB14_599
+.LBB14_591:
 	leaq	(%rdi,%rdi,2), %rax
 	shlq	$4, %rax
 	movq	1368(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%rdi, 240(%rsp)
-	jle	.LBB14_351
+	movq	%rdi, 256(%rsp)
+	jle	.LBB14_598
 	leaq	(%rsp,%rax), %rsi
 	addq	$1344, %rsi
 	movq	1344(%rsp,%rax), %r13
@@ -8630,14 +8729,14 @@ convolution_weight_gradient:
 	movq	32(%rsp), %rcx
 	movslq	(%rax,%rcx,4), %rbx
 	leaq	(%r13,%rbx,4), %r8
-	movq	%r8, 96(%rsp)
+	movq	%r8, 128(%rsp)
 	movslq	4(%rax,%rcx,4), %rax
 	leaq	(,%rax,4), %rcx
 	addq	%r13, %rcx
-	movq	%rcx, 160(%rsp)
-	movq	256(%rsp), %r8
+	movq	%rcx, 56(%rsp)
+	movq	248(%rsp), %r8
 	imulq	%rdi, %r8
-	movq	48(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	leaq	(%rcx,%r8,4), %r8
 	movq	32(%rsi), %r9
 	movq	40(%rsi), %rsi
@@ -8646,26 +8745,26 @@ convolution_weight_gradient:
 	andq	%rcx, %r11
 	leaq	4(,%rbx,4), %rbx
 	addq	%r13, %rbx
-	movq	%rsi, 40(%rsp)
+	movq	%rsi, 208(%rsp)
 	leaq	(,%rsi,4), %r15
 	leaq	4(%r13,%rax,4), %r13
 	xorl	%edi, %edi
-	jmp	.LBB14_355
+	jmp	.LBB14_593
 	.p2align	4
-.LBB14_354:
+.LBB14_597:
 	incq	%rdi
 	addq	%r15, %rbx
 	addq	%r15, %r13
 	cmpq	%rdx, %rdi
-	je	.LBB14_351
-.LBB14_355:
+	je	.LBB14_598
+.LBB14_593:
 	testq	%r9, %r9
-	jle	.LBB14_354
+	jle	.LBB14_597
 	xorl	%esi, %esi
 	cmpq	$1, %r9
-	je	.LBB14_358
+	je	.LBB14_595
 	.p2align	4
-.LBB14_357:
+.LBB14_688:
 	vmovups	(%r8), %ymm2
 	vbroadcastss	-4(%rbx,%rsi,4), %ymm3
 	vbroadcastss	-4(%r13,%rsi,4), %ymm4
@@ -8679,106 +8778,106 @@ convolution_weight_gradient:
 	addq	$2, %rsi
 	addq	%r14, %r8
 	cmpq	%rsi, %r11
-	jne	.LBB14_357
-.LBB14_358:
+	jne	.LBB14_688
+.LBB14_595:
 	testb	$1, %r9b
-	je	.LBB14_354
+	je	.LBB14_597
 	movq	%rdi, %rax
-	imulq	40(%rsp), %rax
-	movq	96(%rsp), %rcx
+	imulq	208(%rsp), %rax
+	movq	128(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
-	movq	160(%rsp), %r10
+	movq	56(%rsp), %r10
 	leaq	(%r10,%rax,4), %rax
 	vmovups	(%r8), %ymm2
 	vbroadcastss	(%rcx,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm2, %ymm1
 	vbroadcastss	(%rax,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm2, %ymm0
-	movq	200(%rsp), %rax
+	movq	216(%rsp), %rax
 	leaq	(%r8,%rax,4), %r8
-	jmp	.LBB14_354
-.LBB14_360:
-	cmpq	$0, 224(%rsp)
-	movq	24(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jmp	.LBB14_597
+.LBB14_599:
+	cmpq	$0, 232(%rsp)
+	movq	24(%rsp), %r13
 	movq	80(%rsp), %r15
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	movq	56(%rsp), %rcx
-	jle	.LBB14_284
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	movq	120(%rsp), %r8
+	movq	16(%rsp), %r11
+	movq	72(%rsp), %rcx
+	jle	.LBB14_650
 	vaddss	(%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rcx)
-	testq	%rdi, %rdi
-	je	.LBB14_369
+	testq	%r8, %r8
+	je	.LBB14_608
 	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rcx,%rdx,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rcx,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_369
+	vaddss	(%rcx,%r13,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rcx,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_608
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rcx,%rdx,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rcx,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_369
+	vaddss	(%rcx,%r13,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rcx,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_608
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	152(%rsp), %rax
+	movq	168(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$3, %rdi
-	je	.LBB14_369
+	cmpq	$3, %r8
+	je	.LBB14_608
 	vextractf128	$1, %ymm1, %xmm1
-	movq	192(%rsp), %rax
+	movq	200(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm1, %xmm2
 	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$4, %rdi
-	je	.LBB14_369
+	cmpq	$4, %r8
+	je	.LBB14_608
 	vmovshdup	%xmm1, %xmm2
+	movq	192(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rcx,%rax)
+	cmpq	$5, %r8
+	je	.LBB14_608
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	184(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$5, %rdi
-	je	.LBB14_369
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	176(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$6, %rdi
-	je	.LBB14_369
+	cmpq	$6, %r8
+	je	.LBB14_608
 	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	168(%rsp), %rax
+	movq	176(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rcx,%rax)
-.LBB14_369:
+.LBB14_608:
 	vaddss	4(%rcx), %xmm0, %xmm1
 	vmovss	%xmm1, 4(%rcx)
-	testq	%rdi, %rdi
-	je	.LBB14_284
+	testq	%r8, %r8
+	je	.LBB14_650
 	addq	$4, %rcx
-	jmp	.LBB14_407
-.LBB14_371:
+	jmp	.LBB14_610
+.LBB14_624:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
+	imulq	216(%rsp), %rax
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm3, %xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB14_373
+	jmp	.LBB14_625
 	.p2align	4
-.LBB14_372:
+.LBB14_631:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB14_379
-.LBB14_373:
+	cmpq	48(%rsp), %rcx
+	je	.LBB14_617
+.LBB14_625:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1368(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_372
+	jle	.LBB14_631
 	leaq	(%rsp,%rsi), %r10
 	addq	$1344, %r10
 	movq	1344(%rsp,%rsi), %rdi
@@ -8790,26 +8889,26 @@ convolution_weight_gradient:
 	leaq	(%rdi,%r8,4), %rdi
 	movq	%rax, %r8
 	imulq	%rcx, %r8
-	movq	48(%rsp), %r9
+	movq	152(%rsp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	32(%r10), %r9
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB14_376
+	jmp	.LBB14_627
 	.p2align	4
-.LBB14_375:
+.LBB14_630:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB14_372
-.LBB14_376:
+	je	.LBB14_631
+.LBB14_627:
 	testq	%r9, %r9
-	jle	.LBB14_375
+	jle	.LBB14_630
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_378:
+.LBB14_629:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	(%rsi,%rbx,4), %ymm6
@@ -8821,46 +8920,46 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r12, %r8
 	cmpq	%rbx, %r9
-	jne	.LBB14_378
-	jmp	.LBB14_375
-.LBB14_379:
-	vmovups	%ymm2, 496(%rsp)
-	vmovups	%ymm3, 528(%rsp)
-	vmovups	%ymm0, 560(%rsp)
-	vmovups	%ymm1, 592(%rsp)
-	cmpq	$0, 224(%rsp)
-	movq	304(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jne	.LBB14_629
+	jmp	.LBB14_630
+.LBB14_617:
+	vmovups	%ymm2, 608(%rsp)
+	vmovups	%ymm3, 640(%rsp)
+	vmovups	%ymm0, 672(%rsp)
+	vmovups	%ymm1, 704(%rsp)
+	cmpq	$0, 232(%rsp)
+	movq	368(%rsp), %rdx
+	movq	24(%rsp), %r13
 	movq	296(%rsp), %r8
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	248(%rsp), %rbx
-	movq	120(%rsp), %r11
-	jle	.LBB14_283
-	testq	%rdi, %rdi
-	je	.LBB14_629
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	jle	.LBB14_383
+	cmpq	$0, 120(%rsp)
+	je	.LBB14_619
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	104(%rsp), %r11
-	movq	120(%rsp), %r10
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
 	.p2align	4
-.LBB14_382:
-	vmovss	496(%rsp,%rax,4), %xmm0
+.LBB14_637:
+	vmovss	608(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	500(%rsp,%rax,4), %xmm0
-	vaddss	(%r10,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rcx)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
 	addq	%r8, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_382
-	jmp	.LBB14_630
-.LBB14_383:
+	cmpq	%rax, %r13
+	jne	.LBB14_637
+	jmp	.LBB14_620
+.LBB14_510:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
+	imulq	216(%rsp), %rax
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm3, %xmm3, %xmm3
@@ -8870,18 +8969,18 @@ convolution_weight_gradient:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%edi, %edi
-	jmp	.LBB14_385
+	jmp	.LBB14_511
 	.p2align	4
-.LBB14_384:
+.LBB14_517:
 	incq	%rdi
-	cmpq	72(%rsp), %rdi
-	je	.LBB14_391
-.LBB14_385:
+	cmpq	48(%rsp), %rdi
+	je	.LBB14_503
+.LBB14_511:
 	leaq	(%rdi,%rdi,2), %rdx
 	shlq	$4, %rdx
 	movq	1368(%rsp,%rdx), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB14_384
+	jle	.LBB14_517
 	leaq	(%rsp,%rdx), %rbx
 	addq	$1344, %rbx
 	movq	1344(%rsp,%rdx), %r9
@@ -8897,28 +8996,28 @@ convolution_weight_gradient:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rdi, %r10
-	movq	48(%rsp), %r11
+	movq	152(%rsp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%rbx), %r11
 	movq	40(%rbx), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB14_388
+	jmp	.LBB14_513
 	.p2align	4
-.LBB14_387:
+.LBB14_516:
 	incq	%r15
 	addq	%rbx, %r9
 	addq	%rbx, %r8
 	addq	%rbx, %rsi
 	addq	%rbx, %rdx
 	cmpq	%rcx, %r15
-	je	.LBB14_384
-.LBB14_388:
+	je	.LBB14_517
+.LBB14_513:
 	testq	%r11, %r11
-	jle	.LBB14_387
+	jle	.LBB14_516
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB14_390:
+.LBB14_515:
 	vmovups	(%r10), %ymm8
 	vmovups	32(%r10), %ymm9
 	vbroadcastss	(%rdx,%r13,4), %ymm10
@@ -8936,77 +9035,134 @@ convolution_weight_gradient:
 	incq	%r13
 	addq	%r12, %r10
 	cmpq	%r13, %r11
-	jne	.LBB14_390
-	jmp	.LBB14_387
-.LBB14_391:
-	vmovups	%ymm5, 496(%rsp)
-	vmovups	%ymm7, 528(%rsp)
-	vmovups	%ymm3, 560(%rsp)
-	vmovups	%ymm6, 592(%rsp)
-	vmovups	%ymm1, 624(%rsp)
-	vmovups	%ymm4, 656(%rsp)
-	vmovups	%ymm0, 688(%rsp)
-	vmovups	%ymm2, 720(%rsp)
-	cmpq	$0, 224(%rsp)
-	movq	304(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jne	.LBB14_515
+	jmp	.LBB14_516
+.LBB14_503:
+	vmovups	%ymm5, 608(%rsp)
+	vmovups	%ymm7, 640(%rsp)
+	vmovups	%ymm3, 672(%rsp)
+	vmovups	%ymm6, 704(%rsp)
+	vmovups	%ymm1, 736(%rsp)
+	vmovups	%ymm4, 768(%rsp)
+	vmovups	%ymm0, 800(%rsp)
+	vmovups	%ymm2, 832(%rsp)
+	cmpq	$0, 232(%rsp)
+	movq	368(%rsp), %rdx
+	movq	24(%rsp), %r13
 	movq	80(%rsp), %r15
 	movq	296(%rsp), %r8
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	248(%rsp), %rbx
-	movq	120(%rsp), %r11
-	jle	.LBB14_283
-	testq	%rdi, %rdi
-	je	.LBB14_638
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	jle	.LBB14_383
+	cmpq	$0, 120(%rsp)
+	je	.LBB14_505
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	104(%rsp), %r11
-	movq	120(%rsp), %r10
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
 	.p2align	4
-.LBB14_394:
-	vmovss	496(%rsp,%rax,4), %xmm0
+.LBB14_535:
+	vmovss	608(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	500(%rsp,%rax,4), %xmm0
-	vaddss	(%r10,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rcx)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
 	addq	%r8, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_394
-	jmp	.LBB14_639
-.LBB14_395:
+	cmpq	%rax, %r13
+	jne	.LBB14_535
+	testb	$1, 144(%rsp)
+	jne	.LBB14_508
+.LBB14_507:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_508:
+	movq	120(%rsp), %r8
+	testq	%r8, %r8
+	je	.LBB14_509
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_519:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	676(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB14_519
+	testb	$1, 144(%rsp)
+	jne	.LBB14_522
+.LBB14_521:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_522:
+	testq	%r8, %r8
+	je	.LBB14_523
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_525:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	740(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB14_525
+	jmp	.LBB14_526
+.LBB14_658:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
-	movq	%rax, 96(%rsp)
+	imulq	216(%rsp), %rax
+	movq	%rax, 128(%rsp)
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	xorl	%ecx, %ecx
-	jmp	.LBB14_397
+	jmp	.LBB14_659
 	.p2align	4
-.LBB14_396:
+.LBB14_666:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB14_414
-.LBB14_397:
+	cmpq	48(%rsp), %rcx
+	je	.LBB14_653
+.LBB14_659:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1368(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
 	movq	32(%rsp), %rax
-	jle	.LBB14_396
+	jle	.LBB14_666
 	leaq	(%rsp,%rsi), %r9
 	addq	$1344, %r9
 	movq	1344(%rsp,%rsi), %r11
 	movq	1352(%rsp,%rsi), %rsi
 	movslq	(%rsi,%rax,4), %rbx
 	leaq	(%r11,%rbx,4), %rsi
-	movq	96(%rsp), %rdi
+	movq	128(%rsp), %rdi
 	imulq	%rcx, %rdi
-	movq	48(%rsp), %rax
+	movq	152(%rsp), %rax
 	leaq	(%rax,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
@@ -9017,21 +9173,21 @@ convolution_weight_gradient:
 	addq	$4, %r11
 	leaq	(,%r9,4), %rbx
 	xorl	%eax, %eax
-	jmp	.LBB14_400
+	jmp	.LBB14_661
 	.p2align	4
-.LBB14_399:
+.LBB14_665:
 	incq	%rax
 	addq	%rbx, %r11
 	cmpq	%rdx, %rax
-	je	.LBB14_396
-.LBB14_400:
+	je	.LBB14_666
+.LBB14_661:
 	testq	%r8, %r8
-	jle	.LBB14_399
+	jle	.LBB14_665
 	xorl	%r13d, %r13d
 	cmpq	$1, %r8
-	je	.LBB14_403
+	je	.LBB14_663
 	.p2align	4
-.LBB14_402:
+.LBB14_667:
 	vbroadcastss	-4(%r11,%r13,4), %ymm2
 	vfmadd231ps	(%rdi), %ymm2, %ymm0
 	vfmadd231ps	32(%rdi), %ymm2, %ymm1
@@ -9041,122 +9197,112 @@ convolution_weight_gradient:
 	addq	$2, %r13
 	addq	%r14, %rdi
 	cmpq	%r13, %r10
-	jne	.LBB14_402
-.LBB14_403:
+	jne	.LBB14_667
+.LBB14_663:
 	testb	$1, %r8b
-	je	.LBB14_399
+	je	.LBB14_665
 	movq	%rax, %r15
 	imulq	%r9, %r15
 	leaq	(%rsi,%r15,4), %r15
 	vbroadcastss	(%r15,%r13,4), %ymm2
 	vfmadd231ps	(%rdi), %ymm2, %ymm0
 	vfmadd231ps	32(%rdi), %ymm2, %ymm1
-	movq	200(%rsp), %r15
+	movq	216(%rsp), %r15
 	leaq	(%rdi,%r15,4), %rdi
 	movq	80(%rsp), %r15
-	jmp	.LBB14_399
-.LBB14_405:
-	cmpq	$0, 224(%rsp)
-	movq	24(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jmp	.LBB14_665
+.LBB14_648:
+	cmpq	$0, 232(%rsp)
+	movq	24(%rsp), %r13
 	movq	80(%rsp), %r15
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	movq	56(%rsp), %rcx
-	jle	.LBB14_284
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	movq	120(%rsp), %r8
+	movq	16(%rsp), %r11
+	movq	72(%rsp), %rcx
+	jle	.LBB14_650
 	vaddss	(%rcx), %xmm0, %xmm1
 	vmovss	%xmm1, (%rcx)
-	testq	%rdi, %rdi
-	je	.LBB14_284
-.LBB14_407:
+	testq	%r8, %r8
+	je	.LBB14_650
+.LBB14_610:
 	vmovshdup	%xmm0, %xmm1
-	vaddss	(%rcx,%rdx,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_284
+	vaddss	(%rcx,%r13,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_650
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	vaddss	(%rcx,%rdx,8), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_284
+	vaddss	(%rcx,%r13,8), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_650
 	vshufps	$255, %xmm0, %xmm0, %xmm1
-	movq	152(%rsp), %rax
+	movq	168(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$3, %rdi
-	je	.LBB14_284
+	cmpq	$3, %r8
+	je	.LBB14_650
 	vextractf128	$1, %ymm0, %xmm0
-	movq	192(%rsp), %rax
+	movq	200(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm0, %xmm1
 	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$4, %rdi
-	je	.LBB14_284
+	cmpq	$4, %r8
+	je	.LBB14_650
 	vmovshdup	%xmm0, %xmm1
+	movq	192(%rsp), %rax
+	vaddss	(%rcx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rcx,%rax)
+	cmpq	$5, %r8
+	je	.LBB14_650
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
 	movq	184(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$5, %rdi
-	je	.LBB14_284
-	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	movq	176(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$6, %rdi
-	je	.LBB14_284
+	cmpq	$6, %r8
+	je	.LBB14_650
 	vshufps	$255, %xmm0, %xmm0, %xmm0
-	movq	168(%rsp), %rax
+	movq	176(%rsp), %rax
 	vaddss	(%rcx,%rax), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax)
-	jmp	.LBB14_284
-.LBB14_414:
-	vmovups	%ymm0, 496(%rsp)
-	vmovups	%ymm1, 528(%rsp)
-	cmpq	$0, 224(%rsp)
-	movq	24(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jmp	.LBB14_650
+.LBB14_653:
+	vmovups	%ymm0, 608(%rsp)
+	vmovups	%ymm1, 640(%rsp)
+	cmpq	$0, 232(%rsp)
+	movq	24(%rsp), %r13
 	movq	296(%rsp), %r8
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	248(%rsp), %rbx
-	jle	.LBB14_420
-	testq	%rdi, %rdi
-	je	.LBB14_659
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	jle	.LBB14_383
+	movq	%r13, %rdx
+	cmpq	$0, 120(%rsp)
+	je	.LBB14_655
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	104(%rsp), %r11
-	movq	120(%rsp), %r10
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
 	.p2align	4
-.LBB14_417:
-	vmovss	496(%rsp,%rax,4), %xmm0
+.LBB14_669:
+	vmovss	608(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	500(%rsp,%rax,4), %xmm0
-	vaddss	(%r10,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rcx)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
 	addq	%r8, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_417
-	testb	$1, 128(%rsp)
-	jne	.LBB14_420
-.LBB14_419:
-	vmovss	496(%rsp,%rax,4), %xmm0
-	imulq	%rdx, %rax
-	movq	56(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_420:
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	jmp	.LBB14_284
-.LBB14_421:
+	cmpq	%rax, %r13
+	jne	.LBB14_669
+	jmp	.LBB14_656
+.LBB14_570:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
+	imulq	216(%rsp), %rax
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
@@ -9164,18 +9310,18 @@ convolution_weight_gradient:
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	xorl	%ecx, %ecx
-	jmp	.LBB14_423
+	jmp	.LBB14_571
 	.p2align	4
-.LBB14_422:
+.LBB14_577:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB14_429
-.LBB14_423:
+	cmpq	48(%rsp), %rcx
+	je	.LBB14_563
+.LBB14_571:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1368(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_422
+	jle	.LBB14_577
 	leaq	(%rsp,%rsi), %r11
 	addq	$1344, %r11
 	movq	1344(%rsp,%rsi), %r8
@@ -9189,27 +9335,27 @@ convolution_weight_gradient:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	48(%rsp), %r10
+	movq	152(%rsp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB14_426
+	jmp	.LBB14_573
 	.p2align	4
-.LBB14_425:
+.LBB14_576:
 	incq	%rbx
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %rbx
-	je	.LBB14_422
-.LBB14_426:
+	je	.LBB14_577
+.LBB14_573:
 	testq	%r10, %r10
-	jle	.LBB14_425
+	jle	.LBB14_576
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB14_428:
+.LBB14_575:
 	vmovups	(%r9), %ymm6
 	vmovups	32(%r9), %ymm7
 	vbroadcastss	(%rsi,%r15,4), %ymm8
@@ -9224,66 +9370,95 @@ convolution_weight_gradient:
 	incq	%r15
 	addq	%r12, %r9
 	cmpq	%r15, %r10
-	jne	.LBB14_428
-	jmp	.LBB14_425
-.LBB14_429:
-	vmovups	%ymm4, 496(%rsp)
-	vmovups	%ymm5, 528(%rsp)
-	vmovups	%ymm2, 560(%rsp)
-	vmovups	%ymm3, 592(%rsp)
-	vmovups	%ymm0, 624(%rsp)
-	vmovups	%ymm1, 656(%rsp)
-	cmpq	$0, 224(%rsp)
-	movq	304(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jne	.LBB14_575
+	jmp	.LBB14_576
+.LBB14_563:
+	vmovups	%ymm4, 608(%rsp)
+	vmovups	%ymm5, 640(%rsp)
+	vmovups	%ymm2, 672(%rsp)
+	vmovups	%ymm3, 704(%rsp)
+	vmovups	%ymm0, 736(%rsp)
+	vmovups	%ymm1, 768(%rsp)
+	cmpq	$0, 232(%rsp)
+	movq	368(%rsp), %rdx
+	movq	24(%rsp), %r13
 	movq	80(%rsp), %r15
 	movq	296(%rsp), %r8
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	248(%rsp), %rbx
-	movq	120(%rsp), %r11
-	jle	.LBB14_283
-	testq	%rdi, %rdi
-	je	.LBB14_660
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	jle	.LBB14_383
+	cmpq	$0, 120(%rsp)
+	je	.LBB14_565
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	104(%rsp), %r11
-	movq	120(%rsp), %r10
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
 	.p2align	4
-.LBB14_432:
-	vmovss	496(%rsp,%rax,4), %xmm0
+.LBB14_589:
+	vmovss	608(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	500(%rsp,%rax,4), %xmm0
-	vaddss	(%r10,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rcx)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
 	addq	%r8, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_432
-	jmp	.LBB14_661
-.LBB14_433:
+	cmpq	%rax, %r13
+	jne	.LBB14_589
+	testb	$1, 144(%rsp)
+	jne	.LBB14_568
+.LBB14_567:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_568:
+	movq	120(%rsp), %r8
+	testq	%r8, %r8
+	je	.LBB14_569
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r13
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_579:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	676(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB14_579
+	jmp	.LBB14_580
+.LBB14_468:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
+	imulq	216(%rsp), %rax
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB14_435
+	jmp	.LBB14_469
 	.p2align	4
-.LBB14_434:
+.LBB14_475:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB14_441
-.LBB14_435:
+	cmpq	48(%rsp), %rcx
+	je	.LBB14_476
+.LBB14_469:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1368(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_434
+	jle	.LBB14_475
 	leaq	(%rsp,%rsi), %rbx
 	addq	$1344, %rbx
 	movq	1344(%rsp,%rsi), %r9
@@ -9299,28 +9474,28 @@ convolution_weight_gradient:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rcx, %r10
-	movq	48(%rsp), %r11
+	movq	152(%rsp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%rbx), %r11
 	movq	40(%rbx), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB14_438
+	jmp	.LBB14_471
 	.p2align	4
-.LBB14_437:
+.LBB14_474:
 	incq	%r15
 	addq	%rbx, %r9
 	addq	%rbx, %r8
 	addq	%rbx, %rdi
 	addq	%rbx, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB14_434
-.LBB14_438:
+	je	.LBB14_475
+.LBB14_471:
 	testq	%r11, %r11
-	jle	.LBB14_437
+	jle	.LBB14_474
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB14_440:
+.LBB14_473:
 	vmovups	(%r10), %ymm4
 	vbroadcastss	(%rsi,%r13,4), %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm3
@@ -9333,172 +9508,162 @@ convolution_weight_gradient:
 	incq	%r13
 	addq	%r12, %r10
 	cmpq	%r13, %r11
-	jne	.LBB14_440
-	jmp	.LBB14_437
-.LBB14_441:
-	cmpq	$0, 224(%rsp)
-	movq	24(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jne	.LBB14_473
+	jmp	.LBB14_474
+.LBB14_476:
+	cmpq	$0, 232(%rsp)
+	movq	24(%rsp), %r13
 	movq	80(%rsp), %r15
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	movq	56(%rsp), %r10
-	jle	.LBB14_284
-	vaddss	(%r10), %xmm3, %xmm4
-	vmovss	%xmm4, (%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_450
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	movq	120(%rsp), %r8
+	movq	16(%rsp), %r11
+	movq	72(%rsp), %rbx
+	jle	.LBB14_650
+	vaddss	(%rbx), %xmm3, %xmm4
+	vmovss	%xmm4, (%rbx)
+	testq	%r8, %r8
+	je	.LBB14_478
 	vmovshdup	%xmm3, %xmm4
-	vaddss	(%r10,%rdx,4), %xmm4, %xmm4
-	vmovss	%xmm4, (%r10,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_450
+	vaddss	(%rbx,%r13,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%rbx,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_478
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	(%r10,%rdx,8), %xmm4, %xmm4
-	vmovss	%xmm4, (%r10,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_450
+	vaddss	(%rbx,%r13,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%rbx,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_478
 	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	152(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r10,%rax)
-	cmpq	$3, %rdi
-	je	.LBB14_450
-	vextractf128	$1, %ymm3, %xmm3
-	movq	192(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm3, %xmm4
-	vmovss	%xmm4, (%r10,%rax)
-	cmpq	$4, %rdi
-	je	.LBB14_450
-	vmovshdup	%xmm3, %xmm4
-	movq	184(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r10,%rax)
-	cmpq	$5, %rdi
-	je	.LBB14_450
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	movq	176(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r10,%rax)
-	cmpq	$6, %rdi
-	je	.LBB14_450
-	vshufps	$255, %xmm3, %xmm3, %xmm3
 	movq	168(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r10,%rax)
-.LBB14_450:
-	vaddss	4(%r10), %xmm2, %xmm3
-	vmovss	%xmm3, 4(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_458
-	leaq	4(%r10), %rax
+	vaddss	(%rbx,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%rbx,%rax)
+	cmpq	$3, %r8
+	je	.LBB14_478
+	vextractf128	$1, %ymm3, %xmm3
+	movq	200(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm3, %xmm4
+	vmovss	%xmm4, (%rbx,%rax)
+	cmpq	$4, %r8
+	je	.LBB14_478
+	vmovshdup	%xmm3, %xmm4
+	movq	192(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%rbx,%rax)
+	cmpq	$5, %r8
+	je	.LBB14_478
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	movq	184(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%rbx,%rax)
+	cmpq	$6, %r8
+	je	.LBB14_478
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	176(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%rbx,%rax)
+.LBB14_478:
+	vaddss	4(%rbx), %xmm2, %xmm3
+	vmovss	%xmm3, 4(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_486
+	leaq	4(%rbx), %rax
 	vmovshdup	%xmm2, %xmm3
-	vaddss	(%rax,%rdx,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_458
+	vaddss	(%rax,%r13,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_486
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%rax,%rdx,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_458
+	vaddss	(%rax,%r13,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_486
 	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	152(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$3, %rdi
-	je	.LBB14_458
+	cmpq	$3, %r8
+	je	.LBB14_486
 	vextractf128	$1, %ymm2, %xmm2
-	movq	192(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$4, %rdi
-	je	.LBB14_458
+	cmpq	$4, %r8
+	je	.LBB14_486
 	vmovshdup	%xmm2, %xmm3
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %r8
+	je	.LBB14_486
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$5, %rdi
-	je	.LBB14_458
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$6, %rdi
-	je	.LBB14_458
+	cmpq	$6, %r8
+	je	.LBB14_486
 	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+.LBB14_486:
+	vaddss	8(%rbx), %xmm1, %xmm2
+	vmovss	%xmm2, 8(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_494
+	leaq	8(%rbx), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%r13,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_494
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%r13,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_494
+	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-.LBB14_458:
-	vaddss	8(%r10), %xmm1, %xmm2
-	vmovss	%xmm2, 8(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_466
-	leaq	8(%r10), %rax
-	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%rdx,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_466
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%rdx,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_466
-	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	152(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$3, %rdi
-	je	.LBB14_466
+	cmpq	$3, %r8
+	je	.LBB14_494
 	vextractf128	$1, %ymm1, %xmm1
-	movq	192(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$4, %rdi
-	je	.LBB14_466
+	cmpq	$4, %r8
+	je	.LBB14_494
 	vmovshdup	%xmm1, %xmm2
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %r8
+	je	.LBB14_494
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$5, %rdi
-	je	.LBB14_466
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$6, %rdi
-	je	.LBB14_466
+	cmpq	$6, %r8
+	je	.LBB14_494
 	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	168(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-.LBB14_466:
-	vaddss	12(%r10), %xmm0, %xmm1
-	vmovss	%xmm1, 12(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_284
-	addq	$12, %r10
-	jmp	.LBB14_562
-.LBB14_468:
+.LBB14_494:
+	vaddss	12(%rbx), %xmm0, %xmm1
+	vmovss	%xmm1, 12(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_650
+	addq	$12, %rbx
+	jmp	.LBB14_326
+.LBB14_282:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
-	movq	%rax, 160(%rsp)
+	imulq	216(%rsp), %rax
+	movq	%rax, 56(%rsp)
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm3, %xmm3, %xmm3
@@ -9506,20 +9671,20 @@ convolution_weight_gradient:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%r15d, %r15d
-	jmp	.LBB14_470
+	jmp	.LBB14_283
 	.p2align	4
-.LBB14_469:
-	movq	96(%rsp), %r15
+.LBB14_289:
+	movq	128(%rsp), %r15
 	incq	%r15
-	cmpq	72(%rsp), %r15
-	je	.LBB14_476
-.LBB14_470:
+	cmpq	48(%rsp), %r15
+	je	.LBB14_290
+.LBB14_283:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	1368(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%r15, 96(%rsp)
-	jle	.LBB14_469
+	movq	%r15, 128(%rsp)
+	jle	.LBB14_289
 	leaq	(%rsp,%rax), %rcx
 	addq	$1344, %rcx
 	movq	1344(%rsp,%rax), %r11
@@ -9537,17 +9702,17 @@ convolution_weight_gradient:
 	leaq	(%r11,%r10,4), %r10
 	movslq	20(%rax,%rbx,4), %rax
 	leaq	(%r11,%rax,4), %r11
-	movq	160(%rsp), %rax
+	movq	56(%rsp), %rax
 	imulq	%r15, %rax
-	movq	48(%rsp), %rbx
+	movq	152(%rsp), %rbx
 	leaq	(%rbx,%rax,4), %rbx
 	movq	32(%rcx), %r15
 	movq	40(%rcx), %r13
 	shlq	$2, %r13
 	xorl	%eax, %eax
-	jmp	.LBB14_473
+	jmp	.LBB14_285
 	.p2align	4
-.LBB14_472:
+.LBB14_288:
 	incq	%rax
 	addq	%r13, %r11
 	addq	%r13, %r10
@@ -9556,13 +9721,13 @@ convolution_weight_gradient:
 	addq	%r13, %rdi
 	addq	%r13, %rsi
 	cmpq	%rdx, %rax
-	je	.LBB14_469
-.LBB14_473:
+	je	.LBB14_289
+.LBB14_285:
 	testq	%r15, %r15
-	jle	.LBB14_472
+	jle	.LBB14_288
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB14_475:
+.LBB14_287:
 	vbroadcastss	(%rsi,%rcx,4), %ymm6
 	vmovups	(%rbx), %ymm7
 	vfmadd231ps	%ymm6, %ymm7, %ymm5
@@ -9579,291 +9744,268 @@ convolution_weight_gradient:
 	incq	%rcx
 	addq	%r12, %rbx
 	cmpq	%rcx, %r15
-	jne	.LBB14_475
-	jmp	.LBB14_472
-.LBB14_476:
-	cmpq	$0, 224(%rsp)
-	movq	24(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jne	.LBB14_287
+	jmp	.LBB14_288
+.LBB14_290:
+	cmpq	$0, 232(%rsp)
+	movq	24(%rsp), %r13
 	movq	80(%rsp), %r15
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	movq	56(%rsp), %r10
-	jle	.LBB14_284
-	vaddss	(%r10), %xmm5, %xmm6
-	vmovss	%xmm6, (%r10)
-	testq	%rdi, %rdi
-	movq	%rdx, %rcx
-	je	.LBB14_485
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	movq	120(%rsp), %r8
+	movq	16(%rsp), %r11
+	movq	72(%rsp), %rbx
+	jle	.LBB14_650
+	vaddss	(%rbx), %xmm5, %xmm6
+	vmovss	%xmm6, (%rbx)
+	testq	%r8, %r8
+	je	.LBB14_292
 	vmovshdup	%xmm5, %xmm6
-	vaddss	(%r10,%rcx,4), %xmm6, %xmm6
-	vmovss	%xmm6, (%r10,%rcx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_485
+	vaddss	(%rbx,%r13,4), %xmm6, %xmm6
+	vmovss	%xmm6, (%rbx,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_292
 	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	vaddss	(%r10,%rcx,8), %xmm6, %xmm6
-	vmovss	%xmm6, (%r10,%rcx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_485
+	vaddss	(%rbx,%r13,8), %xmm6, %xmm6
+	vmovss	%xmm6, (%rbx,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_292
 	vshufps	$255, %xmm5, %xmm5, %xmm6
-	movq	152(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%r10,%rax)
-	cmpq	$3, %rdi
-	je	.LBB14_485
-	vextractf128	$1, %ymm5, %xmm5
-	movq	192(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm5, %xmm6
-	vmovss	%xmm6, (%r10,%rax)
-	cmpq	$4, %rdi
-	je	.LBB14_485
-	vmovshdup	%xmm5, %xmm6
-	movq	184(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%r10,%rax)
-	cmpq	$5, %rdi
-	je	.LBB14_485
-	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	movq	176(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%r10,%rax)
-	cmpq	$6, %rdi
-	je	.LBB14_485
-	vshufps	$255, %xmm5, %xmm5, %xmm5
 	movq	168(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r10,%rax)
-.LBB14_485:
-	vaddss	4(%r10), %xmm4, %xmm5
-	vmovss	%xmm5, 4(%r10)
-	testq	%rdi, %rdi
-	movq	%rcx, %rdx
-	je	.LBB14_493
-	leaq	4(%r10), %rax
+	vaddss	(%rbx,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%rbx,%rax)
+	cmpq	$3, %r8
+	je	.LBB14_292
+	vextractf128	$1, %ymm5, %xmm5
+	movq	200(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm5, %xmm6
+	vmovss	%xmm6, (%rbx,%rax)
+	cmpq	$4, %r8
+	je	.LBB14_292
+	vmovshdup	%xmm5, %xmm6
+	movq	192(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%rbx,%rax)
+	cmpq	$5, %r8
+	je	.LBB14_292
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	movq	184(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%rbx,%rax)
+	cmpq	$6, %r8
+	je	.LBB14_292
+	vshufps	$255, %xmm5, %xmm5, %xmm5
+	movq	176(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%rbx,%rax)
+.LBB14_292:
+	vaddss	4(%rbx), %xmm4, %xmm5
+	vmovss	%xmm5, 4(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_300
+	leaq	4(%rbx), %rax
 	vmovshdup	%xmm4, %xmm5
-	vaddss	(%rax,%rcx,4), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%rcx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_493
+	vaddss	(%rax,%r13,4), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_300
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	(%rax,%rcx,8), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%rcx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_493
+	vaddss	(%rax,%r13,8), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_300
 	vshufps	$255, %xmm4, %xmm4, %xmm5
-	movq	152(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$3, %rdi
-	je	.LBB14_493
+	cmpq	$3, %r8
+	je	.LBB14_300
 	vextractf128	$1, %ymm4, %xmm4
-	movq	192(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$4, %rdi
-	je	.LBB14_493
+	cmpq	$4, %r8
+	je	.LBB14_300
 	vmovshdup	%xmm4, %xmm5
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rcx)
+	cmpq	$5, %r8
+	je	.LBB14_300
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$5, %rdi
-	je	.LBB14_493
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$6, %rdi
-	je	.LBB14_493
+	cmpq	$6, %r8
+	je	.LBB14_300
 	vshufps	$255, %xmm4, %xmm4, %xmm4
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+.LBB14_300:
+	vaddss	8(%rbx), %xmm3, %xmm4
+	vmovss	%xmm4, 8(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_308
+	leaq	8(%rbx), %rax
+	vmovshdup	%xmm3, %xmm4
+	vaddss	(%rax,%r13,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_308
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	(%rax,%r13,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_308
+	vshufps	$255, %xmm3, %xmm3, %xmm4
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	movq	%rdx, %rcx
-.LBB14_493:
-	vaddss	8(%r10), %xmm3, %xmm4
-	vmovss	%xmm4, 8(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_501
-	leaq	8(%r10), %rax
-	vmovshdup	%xmm3, %xmm4
-	vaddss	(%rax,%rcx,4), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_501
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	(%rax,%rcx,8), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_501
-	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	152(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$3, %rdi
-	je	.LBB14_501
+	cmpq	$3, %r8
+	je	.LBB14_308
 	vextractf128	$1, %ymm3, %xmm3
-	movq	192(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$4, %rdi
-	je	.LBB14_501
+	cmpq	$4, %r8
+	je	.LBB14_308
 	vmovshdup	%xmm3, %xmm4
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$5, %r8
+	je	.LBB14_308
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$5, %rdi
-	je	.LBB14_501
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$6, %rdi
-	je	.LBB14_501
+	cmpq	$6, %r8
+	je	.LBB14_308
 	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+.LBB14_308:
+	vaddss	12(%rbx), %xmm2, %xmm3
+	vmovss	%xmm3, 12(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_316
+	leaq	12(%rbx), %rax
+	vmovshdup	%xmm2, %xmm3
+	vaddss	(%rax,%r13,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_316
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%rax,%r13,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_316
+	vshufps	$255, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	movq	%rdx, %rcx
-.LBB14_501:
-	vaddss	12(%r10), %xmm2, %xmm3
-	vmovss	%xmm3, 12(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_509
-	leaq	12(%r10), %rax
-	vmovshdup	%xmm2, %xmm3
-	vaddss	(%rax,%rcx,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_509
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%rax,%rcx,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_509
-	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	152(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$3, %rdi
-	je	.LBB14_509
+	cmpq	$3, %r8
+	je	.LBB14_316
 	vextractf128	$1, %ymm2, %xmm2
-	movq	192(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$4, %rdi
-	je	.LBB14_509
+	cmpq	$4, %r8
+	je	.LBB14_316
 	vmovshdup	%xmm2, %xmm3
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %r8
+	je	.LBB14_316
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$5, %rdi
-	je	.LBB14_509
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$6, %rdi
-	je	.LBB14_509
+	cmpq	$6, %r8
+	je	.LBB14_316
 	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+.LBB14_316:
+	vaddss	16(%rbx), %xmm1, %xmm2
+	vmovss	%xmm2, 16(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_324
+	leaq	16(%rbx), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%r13,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_324
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%r13,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_324
+	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	%rdx, %rcx
-.LBB14_509:
-	vaddss	16(%r10), %xmm1, %xmm2
-	vmovss	%xmm2, 16(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_517
-	leaq	16(%r10), %rax
-	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%rcx,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_517
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%rcx,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_517
-	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	152(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$3, %rdi
-	je	.LBB14_517
+	cmpq	$3, %r8
+	je	.LBB14_324
 	vextractf128	$1, %ymm1, %xmm1
-	movq	192(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$4, %rdi
-	je	.LBB14_517
+	cmpq	$4, %r8
+	je	.LBB14_324
 	vmovshdup	%xmm1, %xmm2
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %r8
+	je	.LBB14_324
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$5, %rdi
-	je	.LBB14_517
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	movq	%rdx, %rcx
-	cmpq	$6, %rdi
-	je	.LBB14_517
+	cmpq	$6, %r8
+	je	.LBB14_324
 	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	168(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-	movq	%rdx, %rcx
-.LBB14_517:
-	vaddss	20(%r10), %xmm0, %xmm1
-	vmovss	%xmm1, 20(%r10)
-	testq	%rdi, %rdi
-	movq	%rcx, %rdx
-	je	.LBB14_284
-	addq	$20, %r10
-	jmp	.LBB14_562
-.LBB14_519:
+.LBB14_324:
+	vaddss	20(%rbx), %xmm0, %xmm1
+	vmovss	%xmm1, 20(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_650
+	addq	$20, %rbx
+	jmp	.LBB14_326
+.LBB14_386:
 	movq	1368(%rsp), %rax
 	imulq	1376(%rsp), %rax
-	imulq	200(%rsp), %rax
-	movq	%rax, 96(%rsp)
+	imulq	216(%rsp), %rax
+	movq	%rax, 128(%rsp)
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB14_521
+	jmp	.LBB14_387
 	.p2align	4
-.LBB14_520:
+.LBB14_393:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB14_527
-.LBB14_521:
+	cmpq	48(%rsp), %rcx
+	je	.LBB14_394
+.LBB14_387:
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	1368(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_520
+	jle	.LBB14_393
 	leaq	(%rsp,%rax), %r15
 	addq	$1344, %r15
 	movq	1344(%rsp,%rax), %r10
@@ -9879,17 +10021,17 @@ convolution_weight_gradient:
 	leaq	(%r10,%r9,4), %r9
 	movslq	16(%rax,%r11,4), %rax
 	leaq	(%r10,%rax,4), %r10
-	movq	96(%rsp), %rax
+	movq	128(%rsp), %rax
 	imulq	%rcx, %rax
-	movq	48(%rsp), %r11
+	movq	152(%rsp), %r11
 	leaq	(%r11,%rax,4), %r11
 	movq	32(%r15), %rbx
 	movq	40(%r15), %r15
 	shlq	$2, %r15
 	xorl	%r13d, %r13d
-	jmp	.LBB14_524
+	jmp	.LBB14_389
 	.p2align	4
-.LBB14_523:
+.LBB14_392:
 	incq	%r13
 	addq	%r15, %r10
 	addq	%r15, %r9
@@ -9897,13 +10039,13 @@ convolution_weight_gradient:
 	addq	%r15, %rdi
 	addq	%r15, %rsi
 	cmpq	%rdx, %r13
-	je	.LBB14_520
-.LBB14_524:
+	je	.LBB14_393
+.LBB14_389:
 	testq	%rbx, %rbx
-	jle	.LBB14_523
+	jle	.LBB14_392
 	xorl	%eax, %eax
 	.p2align	4
-.LBB14_526:
+.LBB14_391:
 	vmovups	(%r11), %ymm5
 	vbroadcastss	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm5, %ymm4
@@ -9918,826 +10060,592 @@ convolution_weight_gradient:
 	incq	%rax
 	addq	%r12, %r11
 	cmpq	%rax, %rbx
-	jne	.LBB14_526
-	jmp	.LBB14_523
-.LBB14_527:
-	cmpq	$0, 224(%rsp)
-	movq	24(%rsp), %rdx
-	movq	136(%rsp), %r13
+	jne	.LBB14_391
+	jmp	.LBB14_392
+.LBB14_394:
+	cmpq	$0, 232(%rsp)
+	movq	24(%rsp), %r13
 	movq	80(%rsp), %r15
-	leaq	1072(%rsp), %rsi
-	movq	144(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	movq	56(%rsp), %r10
-	jle	.LBB14_284
-	vaddss	(%r10), %xmm4, %xmm5
-	vmovss	%xmm5, (%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_536
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	movq	120(%rsp), %r8
+	movq	16(%rsp), %r11
+	movq	72(%rsp), %rbx
+	jle	.LBB14_650
+	vaddss	(%rbx), %xmm4, %xmm5
+	vmovss	%xmm5, (%rbx)
+	testq	%r8, %r8
+	je	.LBB14_396
 	vmovshdup	%xmm4, %xmm5
-	vaddss	(%r10,%rdx,4), %xmm5, %xmm5
-	vmovss	%xmm5, (%r10,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_536
+	vaddss	(%rbx,%r13,4), %xmm5, %xmm5
+	vmovss	%xmm5, (%rbx,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_396
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	(%r10,%rdx,8), %xmm5, %xmm5
-	vmovss	%xmm5, (%r10,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_536
+	vaddss	(%rbx,%r13,8), %xmm5, %xmm5
+	vmovss	%xmm5, (%rbx,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_396
 	vshufps	$255, %xmm4, %xmm4, %xmm5
-	movq	152(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r10,%rax)
-	cmpq	$3, %rdi
-	je	.LBB14_536
-	vextractf128	$1, %ymm4, %xmm4
-	movq	192(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm4, %xmm5
-	vmovss	%xmm5, (%r10,%rax)
-	cmpq	$4, %rdi
-	je	.LBB14_536
-	vmovshdup	%xmm4, %xmm5
-	movq	184(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r10,%rax)
-	cmpq	$5, %rdi
-	je	.LBB14_536
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	movq	176(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r10,%rax)
-	cmpq	$6, %rdi
-	je	.LBB14_536
-	vshufps	$255, %xmm4, %xmm4, %xmm4
 	movq	168(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r10,%rax)
-.LBB14_536:
-	vaddss	4(%r10), %xmm3, %xmm4
-	vmovss	%xmm4, 4(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_544
-	leaq	4(%r10), %rax
+	vaddss	(%rbx,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%rbx,%rax)
+	cmpq	$3, %r8
+	je	.LBB14_396
+	vextractf128	$1, %ymm4, %xmm4
+	movq	200(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm4, %xmm5
+	vmovss	%xmm5, (%rbx,%rax)
+	cmpq	$4, %r8
+	je	.LBB14_396
+	vmovshdup	%xmm4, %xmm5
+	movq	192(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%rbx,%rax)
+	cmpq	$5, %r8
+	je	.LBB14_396
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	movq	184(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%rbx,%rax)
+	cmpq	$6, %r8
+	je	.LBB14_396
+	vshufps	$255, %xmm4, %xmm4, %xmm4
+	movq	176(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%rbx,%rax)
+.LBB14_396:
+	vaddss	4(%rbx), %xmm3, %xmm4
+	vmovss	%xmm4, 4(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_404
+	leaq	4(%rbx), %rax
 	vmovshdup	%xmm3, %xmm4
-	vaddss	(%rax,%rdx,4), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_544
+	vaddss	(%rax,%r13,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_404
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	(%rax,%rdx,8), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_544
+	vaddss	(%rax,%r13,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_404
 	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	152(%rsp), %rcx
+	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$3, %rdi
-	je	.LBB14_544
+	cmpq	$3, %r8
+	je	.LBB14_404
 	vextractf128	$1, %ymm3, %xmm3
-	movq	192(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$4, %rdi
-	je	.LBB14_544
+	cmpq	$4, %r8
+	je	.LBB14_404
 	vmovshdup	%xmm3, %xmm4
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$5, %r8
+	je	.LBB14_404
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$5, %rdi
-	je	.LBB14_544
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$6, %rdi
-	je	.LBB14_544
+	cmpq	$6, %r8
+	je	.LBB14_404
 	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+.LBB14_404:
+	vaddss	8(%rbx), %xmm2, %xmm3
+	vmovss	%xmm3, 8(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_412
+	leaq	8(%rbx), %rax
+	vmovshdup	%xmm2, %xmm3
+	vaddss	(%rax,%r13,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_412
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%rax,%r13,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_412
+	vshufps	$255, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-.LBB14_544:
-	vaddss	8(%r10), %xmm2, %xmm3
-	vmovss	%xmm3, 8(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_552
-	leaq	8(%r10), %rax
-	vmovshdup	%xmm2, %xmm3
-	vaddss	(%rax,%rdx,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_552
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%rax,%rdx,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_552
-	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	152(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$3, %rdi
-	je	.LBB14_552
+	cmpq	$3, %r8
+	je	.LBB14_412
 	vextractf128	$1, %ymm2, %xmm2
-	movq	192(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$4, %rdi
-	je	.LBB14_552
+	cmpq	$4, %r8
+	je	.LBB14_412
 	vmovshdup	%xmm2, %xmm3
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %r8
+	je	.LBB14_412
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$5, %rdi
-	je	.LBB14_552
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$6, %rdi
-	je	.LBB14_552
+	cmpq	$6, %r8
+	je	.LBB14_412
 	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+.LBB14_412:
+	vaddss	12(%rbx), %xmm1, %xmm2
+	vmovss	%xmm2, 12(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_420
+	leaq	12(%rbx), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%r13,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_420
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%r13,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_420
+	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-.LBB14_552:
-	vaddss	12(%r10), %xmm1, %xmm2
-	vmovss	%xmm2, 12(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_560
-	leaq	12(%r10), %rax
-	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%rdx,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_560
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%rdx,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_560
-	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	152(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$3, %rdi
-	je	.LBB14_560
+	cmpq	$3, %r8
+	je	.LBB14_420
 	vextractf128	$1, %ymm1, %xmm1
-	movq	192(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$4, %rdi
-	je	.LBB14_560
+	cmpq	$4, %r8
+	je	.LBB14_420
 	vmovshdup	%xmm1, %xmm2
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %r8
+	je	.LBB14_420
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$5, %rdi
-	je	.LBB14_560
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-	cmpq	$6, %rdi
-	je	.LBB14_560
+	cmpq	$6, %r8
+	je	.LBB14_420
 	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	168(%rsp), %rcx
+	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-	movq	24(%rsp), %rdx
-.LBB14_560:
-	vaddss	16(%r10), %xmm0, %xmm1
-	vmovss	%xmm1, 16(%r10)
-	testq	%rdi, %rdi
-	je	.LBB14_284
-	addq	$16, %r10
-.LBB14_562:
+.LBB14_420:
+	vaddss	16(%rbx), %xmm0, %xmm1
+	vmovss	%xmm1, 16(%rbx)
+	testq	%r8, %r8
+	je	.LBB14_650
+	addq	$16, %rbx
+.LBB14_326:
 	vmovshdup	%xmm0, %xmm1
-	vaddss	(%r10,%rdx,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%r10,%rdx,4)
-	cmpq	$1, %rdi
-	je	.LBB14_284
+	vaddss	(%rbx,%r13,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rbx,%r13,4)
+	cmpq	$1, %r8
+	je	.LBB14_650
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	vaddss	(%r10,%rdx,8), %xmm1, %xmm1
-	vmovss	%xmm1, (%r10,%rdx,8)
-	cmpq	$2, %rdi
-	je	.LBB14_284
+	vaddss	(%rbx,%r13,8), %xmm1, %xmm1
+	vmovss	%xmm1, (%rbx,%r13,8)
+	cmpq	$2, %r8
+	je	.LBB14_650
 	vshufps	$255, %xmm0, %xmm0, %xmm1
-	movq	152(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%r10,%rax)
-	cmpq	$3, %rdi
-	je	.LBB14_284
-	vextractf128	$1, %ymm0, %xmm0
-	movq	192(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm0, %xmm1
-	vmovss	%xmm1, (%r10,%rax)
-	cmpq	$4, %rdi
-	je	.LBB14_284
-	vmovshdup	%xmm0, %xmm1
-	movq	184(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%r10,%rax)
-	cmpq	$5, %rdi
-	je	.LBB14_284
-	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	movq	176(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%r10,%rax)
-	cmpq	$6, %rdi
-	je	.LBB14_284
-	vshufps	$255, %xmm0, %xmm0, %xmm0
 	movq	168(%rsp), %rax
-	vaddss	(%r10,%rax), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rax)
-	jmp	.LBB14_284
-.LBB14_569:
+	vaddss	(%rbx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rbx,%rax)
+	cmpq	$3, %r8
+	je	.LBB14_650
+	vextractf128	$1, %ymm0, %xmm0
+	movq	200(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm0, %xmm1
+	vmovss	%xmm1, (%rbx,%rax)
+	cmpq	$4, %r8
+	je	.LBB14_650
+	vmovshdup	%xmm0, %xmm1
+	movq	192(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rbx,%rax)
+	cmpq	$5, %r8
+	je	.LBB14_650
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
+	movq	184(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rbx,%rax)
+	cmpq	$6, %r8
+	je	.LBB14_650
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	movq	176(%rsp), %rax
+	vaddss	(%rbx,%rax), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rax)
+	jmp	.LBB14_650
+.LBB14_342:
 	xorl	%eax, %eax
-.LBB14_570:
-	testb	$1, 128(%rsp)
-	movq	56(%rsp), %r10
-	jne	.LBB14_572
-	vmovss	496(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rax,4)
-.LBB14_572:
-	testq	%rdi, %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	je	.LBB14_596
-	movl	$1, %ecx
+	testb	$1, 144(%rsp)
+	je	.LBB14_344
+	jmp	.LBB14_345
+.LBB14_346:
 	xorl	%eax, %eax
-	.p2align	4
-.LBB14_574:
-	vmovss	560(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	564(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_574
-	testb	$1, 128(%rsp)
-	jne	.LBB14_577
-.LBB14_576:
-	vmovss	560(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	4(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%r10,%rax,4)
-.LBB14_577:
-	testq	%rdi, %rdi
-	je	.LBB14_597
-	movl	$2, %ecx
+	testb	$1, 144(%rsp)
+	je	.LBB14_358
+	jmp	.LBB14_359
+.LBB14_360:
 	xorl	%eax, %eax
-	.p2align	4
-.LBB14_579:
-	vmovss	624(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	628(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_579
-	testb	$1, 128(%rsp)
-	jne	.LBB14_582
-.LBB14_581:
-	vmovss	624(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	8(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%r10,%rax,4)
-.LBB14_582:
-	testq	%rdi, %rdi
-	je	.LBB14_598
-	movl	$3, %ecx
+	testb	$1, 144(%rsp)
+	je	.LBB14_364
+	jmp	.LBB14_365
+.LBB14_366:
 	xorl	%eax, %eax
-	.p2align	4
-.LBB14_584:
-	vmovss	688(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	692(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_584
-	testb	$1, 128(%rsp)
-	jne	.LBB14_587
-.LBB14_586:
-	vmovss	688(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	12(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 12(%r10,%rax,4)
-.LBB14_587:
-	testq	%rdi, %rdi
-	je	.LBB14_599
-	movl	$4, %ecx
+	testb	$1, 144(%rsp)
+	je	.LBB14_370
+	jmp	.LBB14_371
+.LBB14_372:
 	xorl	%eax, %eax
-	.p2align	4
-.LBB14_589:
-	vmovss	752(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	756(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_589
-	testb	$1, 128(%rsp)
-	jne	.LBB14_592
-.LBB14_591:
-	vmovss	752(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	16(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 16(%r10,%rax,4)
-.LBB14_592:
-	testq	%rdi, %rdi
-	je	.LBB14_600
-	movl	$5, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_594:
-	vmovss	816(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	820(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_594
-	testb	$1, 128(%rsp)
-	jne	.LBB14_283
-	jmp	.LBB14_601
-.LBB14_596:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_576
-	jmp	.LBB14_577
-.LBB14_597:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_581
-	jmp	.LBB14_582
-.LBB14_598:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_586
-	jmp	.LBB14_587
-.LBB14_599:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_591
-	jmp	.LBB14_592
-.LBB14_600:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	jne	.LBB14_283
-.LBB14_601:
-	vmovss	816(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	56(%rsp), %rcx
-	vaddss	20(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB14_283
-.LBB14_602:
-	xorl	%eax, %eax
-.LBB14_603:
-	testb	$1, 128(%rsp)
-	movq	56(%rsp), %r10
-	jne	.LBB14_605
-	vmovss	496(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rax,4)
-.LBB14_605:
-	testq	%rdi, %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	je	.LBB14_624
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_607:
-	vmovss	560(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	564(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_607
-	testb	$1, 128(%rsp)
-	jne	.LBB14_610
-.LBB14_609:
-	vmovss	560(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	4(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%r10,%rax,4)
-.LBB14_610:
-	testq	%rdi, %rdi
-	je	.LBB14_625
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_612:
-	vmovss	624(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	628(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_612
-	testb	$1, 128(%rsp)
-	jne	.LBB14_615
-.LBB14_614:
-	vmovss	624(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	8(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%r10,%rax,4)
-.LBB14_615:
-	testq	%rdi, %rdi
-	je	.LBB14_626
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_617:
-	vmovss	688(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	692(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_617
-	testb	$1, 128(%rsp)
-	jne	.LBB14_620
-.LBB14_619:
-	vmovss	688(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	12(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 12(%r10,%rax,4)
-.LBB14_620:
-	testq	%rdi, %rdi
-	je	.LBB14_627
-	movl	$4, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_622:
-	vmovss	752(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	756(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_622
-	testb	$1, 128(%rsp)
-	jne	.LBB14_283
-	jmp	.LBB14_628
-.LBB14_624:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_609
-	jmp	.LBB14_610
-.LBB14_625:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_614
-	jmp	.LBB14_615
-.LBB14_626:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_619
-	jmp	.LBB14_620
-.LBB14_627:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	jne	.LBB14_283
-.LBB14_628:
-	vmovss	752(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	56(%rsp), %rcx
+.LBB14_375:
+	testb	$1, 144(%rsp)
+	movq	24(%rsp), %r13
+	jne	.LBB14_377
+	vmovss	864(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
 	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB14_283
-.LBB14_629:
+.LBB14_377:
+	testq	%r8, %r8
+	je	.LBB14_378
+	movl	$5, %ecx
 	xorl	%eax, %eax
-.LBB14_630:
-	testb	$1, 128(%rsp)
-	movq	56(%rsp), %rcx
-	jne	.LBB14_632
-	vmovss	496(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_632:
-	testq	%rdi, %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	je	.LBB14_636
-	movl	$1, %ecx
-	xorl	%eax, %eax
+	movq	160(%rsp), %r8
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
 	.p2align	4
-.LBB14_634:
-	vmovss	560(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	564(%rsp,%rax,4), %xmm0
+.LBB14_380:
+	vmovss	928(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	932(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_634
-	testb	$1, 128(%rsp)
-	jne	.LBB14_283
-	jmp	.LBB14_637
-.LBB14_636:
+	cmpq	%rax, %r8
+	jne	.LBB14_380
+	testb	$1, 144(%rsp)
+	jne	.LBB14_383
+	jmp	.LBB14_382
+.LBB14_378:
 	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	jne	.LBB14_283
-.LBB14_637:
-	vmovss	560(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	56(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB14_283
-.LBB14_638:
+	testb	$1, 144(%rsp)
+	jne	.LBB14_383
+.LBB14_382:
+	vmovss	928(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
+	vaddss	20(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 20(%rcx,%rax,4)
+	jmp	.LBB14_383
+.LBB14_431:
 	xorl	%eax, %eax
-.LBB14_639:
-	testb	$1, 128(%rsp)
-	movq	56(%rsp), %r10
-	jne	.LBB14_641
-	vmovss	496(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rax,4)
-.LBB14_641:
-	testq	%rdi, %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	je	.LBB14_655
-	movl	$1, %ecx
+	testb	$1, 144(%rsp)
+	je	.LBB14_433
+	jmp	.LBB14_434
+.LBB14_435:
 	xorl	%eax, %eax
-	.p2align	4
-.LBB14_643:
-	vmovss	560(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	564(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_643
-	testb	$1, 128(%rsp)
-	jne	.LBB14_646
-.LBB14_645:
-	vmovss	560(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	4(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%r10,%rax,4)
-.LBB14_646:
-	testq	%rdi, %rdi
-	je	.LBB14_656
-	movl	$2, %ecx
+	testb	$1, 144(%rsp)
+	je	.LBB14_447
+	jmp	.LBB14_448
+.LBB14_449:
 	xorl	%eax, %eax
-	.p2align	4
-.LBB14_648:
-	vmovss	624(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	628(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_648
-	testb	$1, 128(%rsp)
-	jne	.LBB14_651
-.LBB14_650:
-	vmovss	624(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	8(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%r10,%rax,4)
-.LBB14_651:
-	testq	%rdi, %rdi
-	je	.LBB14_657
-	movl	$3, %ecx
+	testb	$1, 144(%rsp)
+	je	.LBB14_453
+	jmp	.LBB14_454
+.LBB14_455:
 	xorl	%eax, %eax
-	.p2align	4
-.LBB14_653:
-	vmovss	688(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	692(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_653
-	testb	$1, 128(%rsp)
-	jne	.LBB14_283
-	jmp	.LBB14_658
-.LBB14_655:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_645
-	jmp	.LBB14_646
-.LBB14_656:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_650
-	jmp	.LBB14_651
-.LBB14_657:
-	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	jne	.LBB14_283
-.LBB14_658:
-	vmovss	688(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	56(%rsp), %rcx
+.LBB14_458:
+	testb	$1, 144(%rsp)
+	movq	24(%rsp), %r13
+	jne	.LBB14_460
+	vmovss	800(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
 	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB14_283
-.LBB14_659:
+.LBB14_460:
+	testq	%r8, %r8
+	je	.LBB14_461
+	movl	$4, %ecx
 	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_419
-	jmp	.LBB14_420
-.LBB14_660:
+	movq	160(%rsp), %r8
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_463:
+	vmovss	864(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	868(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r8
+	jne	.LBB14_463
+	testb	$1, 144(%rsp)
+	jne	.LBB14_383
+	jmp	.LBB14_465
+.LBB14_461:
 	xorl	%eax, %eax
-.LBB14_661:
-	testb	$1, 128(%rsp)
-	movq	56(%rsp), %r10
-	jne	.LBB14_663
-	vmovss	496(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r10,%rax,4)
-.LBB14_663:
-	testq	%rdi, %rdi
-	movq	104(%rsp), %r8
-	movq	120(%rsp), %r11
-	je	.LBB14_672
+	testb	$1, 144(%rsp)
+	jne	.LBB14_383
+.LBB14_465:
+	vmovss	864(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
+	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 16(%rcx,%rax,4)
+	jmp	.LBB14_383
+.LBB14_619:
+	xorl	%eax, %eax
+.LBB14_620:
+	testb	$1, 144(%rsp)
+	movq	24(%rsp), %r13
+	jne	.LBB14_622
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB14_622:
+	cmpq	$0, 120(%rsp)
+	movq	160(%rsp), %r8
+	je	.LBB14_623
 	movl	$1, %ecx
 	xorl	%eax, %eax
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
 	.p2align	4
-.LBB14_665:
-	vmovss	560(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	564(%rsp,%rax,4), %xmm0
+.LBB14_633:
+	vmovss	672(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	676(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_665
-	testb	$1, 128(%rsp)
-	jne	.LBB14_668
-.LBB14_667:
-	vmovss	560(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	vaddss	4(%r10,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%r10,%rax,4)
-.LBB14_668:
-	testq	%rdi, %rdi
-	je	.LBB14_673
-	movl	$2, %ecx
+	cmpq	%rax, %r8
+	jne	.LBB14_633
+	testb	$1, 144(%rsp)
+	jne	.LBB14_383
+	jmp	.LBB14_635
+.LBB14_623:
 	xorl	%eax, %eax
-	.p2align	4
-.LBB14_670:
-	vmovss	624(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
-	vmovss	628(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_670
-	testb	$1, 128(%rsp)
-	jne	.LBB14_283
-	jmp	.LBB14_674
-.LBB14_672:
+	testb	$1, 144(%rsp)
+	jne	.LBB14_383
+.LBB14_635:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+	jmp	.LBB14_383
+.LBB14_505:
 	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	je	.LBB14_667
-	jmp	.LBB14_668
-.LBB14_673:
+	testb	$1, 144(%rsp)
+	je	.LBB14_507
+	jmp	.LBB14_508
+.LBB14_509:
 	xorl	%eax, %eax
-	testb	$1, 128(%rsp)
-	jne	.LBB14_283
-.LBB14_674:
-	vmovss	624(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	56(%rsp), %rcx
+	testb	$1, 144(%rsp)
+	je	.LBB14_521
+	jmp	.LBB14_522
+.LBB14_523:
+	xorl	%eax, %eax
+.LBB14_526:
+	testb	$1, 144(%rsp)
+	movq	24(%rsp), %r13
+	jne	.LBB14_528
+	vmovss	736(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB14_283
-.LBB14_675:
-	movq	1368(%rsp), %rcx
-	movq	%rcx, 48(%rsp)
-	testq	%rcx, %rcx
-	jle	.LBB14_693
-	movq	1376(%rsp), %rsi
+.LBB14_528:
+	testq	%r8, %r8
+	je	.LBB14_529
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r8
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_531:
+	vmovss	800(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	804(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r8
+	jne	.LBB14_531
+	testb	$1, 144(%rsp)
+	jne	.LBB14_383
+	jmp	.LBB14_533
+.LBB14_529:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	jne	.LBB14_383
+.LBB14_533:
+	vmovss	800(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
+	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%rax,4)
+	jmp	.LBB14_383
+.LBB14_655:
+	xorl	%eax, %eax
+.LBB14_656:
+	testb	$1, 144(%rsp)
+	movq	%rdx, %r13
+	jne	.LBB14_383
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+	jmp	.LBB14_383
+.LBB14_565:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB14_567
+	jmp	.LBB14_568
+.LBB14_569:
+	xorl	%eax, %eax
+.LBB14_580:
+	testb	$1, 144(%rsp)
+	movq	24(%rsp), %r13
+	jne	.LBB14_582
+	vmovss	672(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB14_582:
+	testq	%r8, %r8
+	je	.LBB14_583
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	160(%rsp), %r8
+	movq	112(%rsp), %r11
+	movq	16(%rsp), %rbx
+	.p2align	4
+.LBB14_585:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	740(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %r8
+	jne	.LBB14_585
+	testb	$1, 144(%rsp)
+	jne	.LBB14_383
+	jmp	.LBB14_587
+.LBB14_583:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	jne	.LBB14_383
+.LBB14_587:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	imulq	%r13, %rax
+	movq	72(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+	jmp	.LBB14_383
+.LBB14_59:
+	movq	1368(%rsp), %rax
+	movq	%rax, 152(%rsp)
+	testq	%rax, %rax
+	jle	.LBB14_60
+	movq	1376(%rsp), %r13
 	movq	1384(%rsp), %rax
-	movq	%rax, 160(%rsp)
-	leaq	-8(%rsi), %r8
-	leaq	-1(%rsi), %rax
+	movq	%rax, 128(%rsp)
+	leaq	-8(%r13), %r8
+	leaq	-1(%r13), %rax
 	shrq	$3, %rax
-	leaq	1(%rax), %rdi
+	leaq	1(%rax), %r11
 	movl	$12, %ecx
 	mulq	%rcx
-	movq	%rax, 40(%rsp)
+	movq	%rax, 56(%rsp)
+	movq	%r11, %rax
 	seto	%dl
-	movq	%rdi, 32(%rsp)
 	movabsq	$4611686018427387896, %rcx
-	andq	%rcx, %rdi
-	movq	%rdi, 104(%rsp)
-	leaq	(,%rdi,8), %rcx
-	movq	%rcx, 120(%rsp)
+	andq	%rcx, %r11
+	movq	%r11, 16(%rsp)
+	leaq	(,%r11,8), %rcx
+	movq	%rcx, 72(%rsp)
 	vmovq	%r8, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	movq	$0, 88(%rsp)
+	movq	$0, 64(%rsp)
 	xorl	%r11d, %r11d
-	movb	%dl, 240(%rsp)
-	jmp	.LBB14_680
-.LBB14_677:
-	movq	%rax, 88(%rsp)
+	movq	%r13, 208(%rsp)
+	movb	%dl, 256(%rsp)
+	movq	%rax, 112(%rsp)
+	jmp	.LBB14_80
+.LBB14_92:
+	movq	32(%rsp), %rsi
+	movq	%rsi, 64(%rsp)
+	movq	24(%rsp), %rbx
 	movq	80(%rsp), %r15
-	movq	136(%rsp), %r13
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
 	.p2align	4
-.LBB14_678:
-	movq	144(%rsp), %r9
-.LBB14_679:
+.LBB14_93:
 	incq	%r11
-	cmpq	48(%rsp), %r11
-	je	.LBB14_79
-.LBB14_680:
-	testq	%rsi, %rsi
-	jle	.LBB14_679
-	movq	160(%rsp), %r15
+	cmpq	152(%rsp), %r11
+	je	.LBB14_94
+.LBB14_80:
+	testq	%r13, %r13
+	jle	.LBB14_93
+	movq	128(%rsp), %r15
 	imulq	%r11, %r15
 	movq	%r11, %rbx
-	imulq	%rsi, %rbx
-	movq	88(%rsp), %r13
-	movq	32(%rsp), %rax
-	addq	%r13, %rax
-	cmpq	$185, %rsi
-	jae	.LBB14_686
-	movq	%r13, %rdx
+	imulq	%r13, %rbx
+	movq	64(%rsp), %rsi
+	leaq	(%rax,%rsi), %rcx
+	movq	%rcx, 32(%rsp)
+	cmpq	$185, %r13
+	jae	.LBB14_86
+	movq	%rsi, %rdx
 	xorl	%edi, %edi
-.LBB14_683:
-	addq	32(%rsp), %r13
-	subq	%rdx, %r13
+.LBB14_83:
+	addq	%rax, %rsi
+	subq	%rdx, %rsi
 	leaq	(%rdx,%rdx,2), %rcx
-	movq	208(%rsp), %rdx
+	movq	224(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
 	.p2align	4
-.LBB14_684:
+.LBB14_84:
 	cmpq	%r8, %rdi
 	movq	%r8, %rcx
 	cmovlq	%rdi, %rcx
@@ -10750,39 +10658,44 @@ convolution_weight_gradient:
 	movl	%r10d, (%rdx)
 	addq	$8, %rdi
 	addq	$12, %rdx
-	decq	%r13
-	jne	.LBB14_684
-	movq	%rax, 88(%rsp)
-	movq	136(%rsp), %r13
+	decq	%rsi
+	jne	.LBB14_84
+	movq	32(%rsp), %rsi
+	movq	%rsi, 64(%rsp)
+	movq	24(%rsp), %rbx
 	movq	80(%rsp), %r15
-	jmp	.LBB14_678
+	leaq	608(%rsp), %rdi
+	leaq	400(%rsp), %rsi
+	leaq	304(%rsp), %r10
+	movq	136(%rsp), %r9
+	jmp	.LBB14_93
 	.p2align	4
-.LBB14_686:
-	movq	%rax, 96(%rsp)
-	leaq	(,%r13,4), %rdx
+.LBB14_86:
+	leaq	(,%rsi,4), %rdx
 	leaq	(%rdx,%rdx,2), %r10
-	movq	232(%rsp), %rcx
+	movq	240(%rsp), %rcx
 	leaq	(%rcx,%r10), %rdx
-	movq	40(%rsp), %r9
-	leaq	(%rdx,%r9), %rdi
+	movq	56(%rsp), %rax
+	leaq	(%rdx,%rax), %rdi
 	cmpq	%rdx, %rdi
 	setb	%dil
-	movzbl	240(%rsp), %eax
-	orb	%al, %dil
-	movq	208(%rsp), %rcx
+	movzbl	256(%rsp), %r13d
+	orb	%r13b, %dil
+	movq	224(%rsp), %rcx
 	leaq	(%rcx,%r10), %rdx
-	leaq	(%rdx,%r9), %rcx
+	leaq	(%rdx,%rax), %rcx
 	cmpq	%rdx, %rcx
 	setb	%dl
 	testb	%dil, %dil
-	jne	.LBB14_691
-	orb	%al, %dl
-	movq	%r13, %rdx
+	jne	.LBB14_87
+	orb	%r13b, %dl
+	movq	%rsi, %rdx
 	movl	$0, %edi
-	movq	96(%rsp), %rax
-	jne	.LBB14_683
-	movq	104(%rsp), %rdi
-	leaq	(%rdi,%r13), %rdx
+	movq	112(%rsp), %rax
+	movq	208(%rsp), %r13
+	jne	.LBB14_83
+	movq	16(%rsp), %rdi
+	leaq	(%rsi,%rdi), %rdx
 	vmovq	%r15, %xmm1
 	vpbroadcastq	%xmm1, %ymm1
 	vmovq	%rbx, %xmm2
@@ -10791,7 +10704,7 @@ convolution_weight_gradient:
 	vmovdqa	.LCPI14_9(%rip), %ymm3
 	vmovdqa	.LCPI14_8(%rip), %ymm4
 	.p2align	4
-.LBB14_689:
+.LBB14_90:
 	vpcmpgtq	%ymm4, %ymm0, %ymm5
 	vblendvpd	%ymm5, %ymm4, %ymm0, %ymm5
 	vpcmpgtq	%ymm3, %ymm0, %ymm6
@@ -10831,30 +10744,27 @@ convolution_weight_gradient:
 	vpaddq	%ymm4, %ymm15, %ymm4
 	addq	$96, %r10
 	addq	$-8, %rdi
-	jne	.LBB14_689
-	movq	120(%rsp), %rdi
-	movq	104(%rsp), %rax
-	cmpq	%rax, 32(%rsp)
-	movq	88(%rsp), %r13
-	movq	96(%rsp), %rax
-	je	.LBB14_677
-	jmp	.LBB14_683
-.LBB14_691:
-	movq	%r13, %rdx
+	jne	.LBB14_90
+	movq	72(%rsp), %rdi
+	cmpq	16(%rsp), %rax
+	movq	64(%rsp), %rsi
+	je	.LBB14_92
+	jmp	.LBB14_83
+.LBB14_87:
+	movq	%rsi, %rdx
 	xorl	%edi, %edi
-	movq	96(%rsp), %rax
-	jmp	.LBB14_683
-.LBB14_692:
-	movq	112(%rsp), %r10
-	leaq	496(%rsp), %rdi
-	leaq	1072(%rsp), %rsi
-	leaq	352(%rsp), %r11
+	movq	112(%rsp), %rax
+	movq	208(%rsp), %r13
+	jmp	.LBB14_83
+.LBB14_95:
+	movq	88(%rsp), %r9
 	movq	272(%rsp), %r8
-	jmp	.LBB14_71
-.LBB14_693:
-	movq	$0, 88(%rsp)
-	jmp	.LBB14_79
-.LBB14_694:
+	movq	%rbx, %r13
+	jmp	.LBB14_280
+.LBB14_60:
+	movq	$0, 64(%rsp)
+	jmp	.LBB14_94
+.LBB14_281:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -10871,47 +10781,47 @@ convolution_weight_gradient:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI14_0:
-	.long	.LBB14_287-.LJTI14_0
-	.long	.LBB14_395-.LJTI14_0
-	.long	.LBB14_350-.LJTI14_0
-	.long	.LBB14_371-.LJTI14_0
-	.long	.LBB14_311-.LJTI14_0
-	.long	.LBB14_421-.LJTI14_0
-	.long	.LBB14_433-.LJTI14_0
-	.long	.LBB14_383-.LJTI14_0
-	.long	.LBB14_519-.LJTI14_0
-	.long	.LBB14_338-.LJTI14_0
+	.long	.LBB14_638-.LJTI14_0
+	.long	.LBB14_658-.LJTI14_0
+	.long	.LBB14_590-.LJTI14_0
+	.long	.LBB14_624-.LJTI14_0
+	.long	.LBB14_536-.LJTI14_0
+	.long	.LBB14_570-.LJTI14_0
 	.long	.LBB14_468-.LJTI14_0
-	.long	.LBB14_299-.LJTI14_0
+	.long	.LBB14_510-.LJTI14_0
+	.long	.LBB14_386-.LJTI14_0
+	.long	.LBB14_436-.LJTI14_0
+	.long	.LBB14_282-.LJTI14_0
+	.long	.LBB14_347-.LJTI14_0
 .LJTI14_1:
-	.long	.LBB14_86-.LJTI14_1
-	.long	.LBB14_165-.LJTI14_1
-	.long	.LBB14_143-.LJTI14_1
-	.long	.LBB14_201-.LJTI14_1
+	.long	.LBB14_249-.LJTI14_1
+	.long	.LBB14_258-.LJTI14_1
+	.long	.LBB14_231-.LJTI14_1
+	.long	.LBB14_241-.LJTI14_1
+	.long	.LBB14_221-.LJTI14_1
+	.long	.LBB14_226-.LJTI14_1
 	.long	.LBB14_207-.LJTI14_1
-	.long	.LBB14_153-.LJTI14_1
-	.long	.LBB14_175-.LJTI14_1
-	.long	.LBB14_180-.LJTI14_1
-	.long	.LBB14_254-.LJTI14_1
-	.long	.LBB14_254-.LJTI14_1
-	.long	.LBB14_219-.LJTI14_1
 	.long	.LBB14_213-.LJTI14_1
-	.long	.LBB14_117-.LJTI14_1
+	.long	.LBB14_179-.LJTI14_1
+	.long	.LBB14_179-.LJTI14_1
+	.long	.LBB14_191-.LJTI14_1
+	.long	.LBB14_201-.LJTI14_1
+	.long	.LBB14_180-.LJTI14_1
+	.long	.LBB14_185-.LJTI14_1
+	.long	.LBB14_163-.LJTI14_1
+	.long	.LBB14_169-.LJTI14_1
+	.long	.LBB14_152-.LJTI14_1
 	.long	.LBB14_158-.LJTI14_1
-	.long	.LBB14_131-.LJTI14_1
-	.long	.LBB14_105-.LJTI14_1
-	.long	.LBB14_186-.LJTI14_1
-	.long	.LBB14_192-.LJTI14_1
-	.long	.LBB14_254-.LJTI14_1
-	.long	.LBB14_254-.LJTI14_1
-	.long	.LBB14_237-.LJTI14_1
-	.long	.LBB14_230-.LJTI14_1
-	.long	.LBB14_95-.LJTI14_1
-	.long	.LBB14_137-.LJTI14_1
-	.long	.LBB14_245-.LJTI14_1
-	.long	.LBB14_100-.LJTI14_1
-	.long	.LBB14_123-.LJTI14_1
-	.long	.LBB14_110-.LJTI14_1
+	.long	.LBB14_179-.LJTI14_1
+	.long	.LBB14_179-.LJTI14_1
+	.long	.LBB14_140-.LJTI14_1
+	.long	.LBB14_146-.LJTI14_1
+	.long	.LBB14_129-.LJTI14_1
+	.long	.LBB14_135-.LJTI14_1
+	.long	.LBB14_118-.LJTI14_1
+	.long	.LBB14_124-.LJTI14_1
+	.long	.LBB14_103-.LJTI14_1
+	.long	.LBB14_111-.LJTI14_1
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
 .LCPI15_0:
@@ -10924,37 +10834,55 @@ convolution_weight_gradient:
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI15_7:
+.LCPI15_8:
+	.long	0
+	.long	1
+	.long	2
+	.long	3
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+.LCPI15_9:
+	.long	1
+	.long	2
+	.long	3
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+	.long	8
+.LCPI15_10:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI15_8:
+.LCPI15_11:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI15_9:
+.LCPI15_12:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI15_10:
+.LCPI15_13:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI15_11:
+.LCPI15_14:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI15_12:
+.LCPI15_15:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI15_13:
+.LCPI15_16:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -11001,6 +10929,8 @@ convolution_weight_gradient:
 	.quad	32
 .LCPI15_6:
 	.quad	4
+.LCPI15_7:
+	.quad	8
 	.text
 	.p2align	4
 	.type	convolution_input_gradient,@function
@@ -11017,74 +10947,98 @@ convolution_input_gradient:
 	pushq	%r12
 	pushq	%rbx
 	andq	$-32, %rsp
-	subq	$960, %rsp
+	subq	$1056, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, 152(%rsp)
+	movq	%r9, 352(%rsp)
+	movq	%rcx, 272(%rsp)
+	movq	%rdx, 456(%rsp)
+	movq	%rsi, 648(%rsp)
+	movq	24(%rdi), %rax
+	movq	%rax, 56(%rsp)
+	movq	40(%rdi), %rax
+	movq	48(%rdi), %rcx
 	movq	%rcx, 64(%rsp)
-	movq	%rdx, 544(%rsp)
-	movq	%rsi, 536(%rsp)
-	movq	(%rdi), %rax
-	movq	8(%rdi), %rcx
-	movq	%rcx, 56(%rsp)
-	movq	16(%rdi), %rcx
-	movq	%rcx, 48(%rsp)
-	movq	24(%rdi), %rcx
-	movq	32(%rdi), %rdx
-	movq	40(%rdi), %rsi
-	movq	%rsi, 368(%rsp)
-	movq	48(%rdi), %r12
-	movq	56(%rdi), %r15
-	movq	64(%rdi), %rsi
-	movq	%rsi, 128(%rsp)
-	movq	80(%rdi), %rsi
-	movq	%rsi, 104(%rsp)
-	movq	96(%rdi), %r14
-	movq	104(%rdi), %r9
-	movq	112(%rdi), %rdi
-	movq	%rdx, 8(%rsp)
-	movq	%rcx, 32(%rsp)
-	imulq	%rcx, %rdx
-	movq	%rax, 80(%rsp)
-	imulq	%rax, %rdx
-	movq	%r9, %r10
-	imulq	%r14, %r10
-	cmpq	%rdi, %rdx
-	movq	%rdi, %rax
-	movq	%rdx, 528(%rsp)
-	cmovgq	%rdx, %rax
-	movq	16(%rbp), %r11
-	testq	%rdi, %rdi
-	jle	.LBB15_14
-	cmpq	$3, %rdi
-	ja	.LBB15_5
-	xorl	%ecx, %ecx
+	movq	104(%rdi), %r11
+	movq	%rax, 472(%rsp)
+	xorq	$1, %rax
+	xorq	$1, %rcx
+	movq	%rax, %rdx
+	orq	%rcx, %rdx
+	sete	%sil
+	cmpq	$8, %r11
+	setge	%dl
+	andb	%sil, %dl
+	movq	32(%rdi), %rbx
+	movq	64(%rdi), %r9
+	movq	80(%rdi), %r10
+	movq	96(%rdi), %r13
+	movq	112(%rdi), %r12
+	cmpb	$1, %dl
+	movq	%r9, 312(%rsp)
+	movl	%r8d, 88(%rsp)
+	jne	.LBB15_1
+	movq	72(%rdi), %rsi
+	orq	88(%rdi), %rsi
+	orq	%r9, %rsi
+	movq	%r10, %r8
+	orq	%r10, %rsi
+	setne	%sil
 	jmp	.LBB15_3
-.LBB15_5:
-	movabsq	$9223372036854775776, %rdx
+.LBB15_1:
+	movq	%r10, %r8
+	xorl	%esi, %esi
+.LBB15_3:
+	movq	(%rdi), %r9
+	movq	%r9, 144(%rsp)
+	movq	%rbx, %r9
+	imulq	56(%rsp), %r9
+	movq	%r9, 184(%rsp)
+	movq	%r11, %r10
+	imulq	%r13, %r10
+	movq	8(%rdi), %r9
+	movq	%r9, (%rsp)
+	movq	16(%rdi), %r9
+	movq	%r9, 80(%rsp)
+	movq	56(%rdi), %r14
+	movabsq	$9223372036854775776, %rdi
+	movq	%rdi, 208(%rsp)
+	xorb	$1, %dl
+	testq	%r12, %r12
+	movq	%r10, 72(%rsp)
+	jle	.LBB15_17
+	cmpq	$3, %r12
+	ja	.LBB15_8
+	xorl	%edi, %edi
+	movq	16(%rbp), %r15
+	jmp	.LBB15_6
+.LBB15_8:
 	vmovq	%r10, %xmm0
-	cmpq	$32, %rdi
-	jae	.LBB15_7
-	xorl	%ecx, %ecx
-	jmp	.LBB15_11
-.LBB15_7:
-	movq	%rdi, %rcx
-	andq	%rdx, %rcx
+	cmpq	$32, %r12
+	jae	.LBB15_10
+	xorl	%edi, %edi
+	movq	16(%rbp), %r15
+	jmp	.LBB15_14
+.LBB15_10:
+	movq	%r12, %rdi
+	movabsq	$9223372036854775776, %r9
+	andq	%r9, %rdi
 	vpbroadcastq	%xmm0, %ymm3
 	vmovaps	.LCPI15_0(%rip), %ymm1
 	vmovaps	.LCPI15_1(%rip), %ymm2
-	xorl	%esi, %esi
+	xorl	%r9d, %r9d
 	vshufps	$136, %ymm3, %ymm3, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
 	vpbroadcastd	.LCPI15_2(%rip), %ymm4
 	vpbroadcastd	.LCPI15_3(%rip), %ymm5
 	vpbroadcastd	.LCPI15_4(%rip), %ymm6
 	vpbroadcastq	.LCPI15_5(%rip), %ymm7
+	movq	16(%rbp), %r15
 	.p2align	4
-.LBB15_8:
+.LBB15_11:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -11094,385 +11048,400 @@ convolution_input_gradient:
 	vpmulld	%ymm3, %ymm11, %ymm11
 	vpaddd	%ymm6, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm8
-	vmovdqu	%ymm9, (%r11,%rsi,4)
-	vmovdqu	%ymm10, 32(%r11,%rsi,4)
-	vmovdqu	%ymm11, 64(%r11,%rsi,4)
-	vmovdqu	%ymm8, 96(%r11,%rsi,4)
-	addq	$32, %rsi
+	vmovdqu	%ymm9, (%r15,%r9,4)
+	vmovdqu	%ymm10, 32(%r15,%r9,4)
+	vmovdqu	%ymm11, 64(%r15,%r9,4)
+	vmovdqu	%ymm8, 96(%r15,%r9,4)
+	addq	$32, %r9
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
-	cmpq	%rsi, %rcx
-	jne	.LBB15_8
-	cmpq	%rcx, %rdi
-	je	.LBB15_14
-	testb	$28, %dil
-	je	.LBB15_3
-.LBB15_11:
-	movq	%rcx, %rsi
-	addq	$28, %rdx
-	movq	%rdx, %rcx
-	andq	%rdi, %rcx
+	cmpq	%r9, %rdi
+	jne	.LBB15_11
+	cmpq	%rdi, %r12
+	je	.LBB15_17
+	testb	$28, %r12b
+	je	.LBB15_6
+.LBB15_14:
+	movq	%rdi, %r9
+	movabsq	$9223372036854775776, %rdi
+	addq	$28, %rdi
+	andq	%r12, %rdi
 	vpbroadcastq	%xmm0, %ymm1
-	vmovq	%rsi, %xmm0
+	vmovq	%r9, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vpor	.LCPI15_1(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
 	vpbroadcastq	.LCPI15_6(%rip), %ymm2
 	.p2align	4
-.LBB15_12:
+.LBB15_15:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
-	vmovdqu	%xmm3, (%r11,%rsi,4)
-	addq	$4, %rsi
+	vmovdqu	%xmm3, (%r15,%r9,4)
+	addq	$4, %r9
 	vpaddq	%ymm2, %ymm0, %ymm0
-	cmpq	%rsi, %rcx
-	jne	.LBB15_12
-	cmpq	%rcx, %rdi
-	je	.LBB15_14
-.LBB15_3:
-	movl	%ecx, %esi
-	imull	%r9d, %esi
-	movl	%r14d, %edx
-	imull	%esi, %edx
+	cmpq	%r9, %rdi
+	jne	.LBB15_15
+	cmpq	%rdi, %r12
+	je	.LBB15_17
+.LBB15_6:
+	movl	%edi, %r10d
+	imull	%r11d, %r10d
+	movl	%r13d, %r9d
+	imull	%r10d, %r9d
+	movq	72(%rsp), %r10
 	.p2align	4
-.LBB15_4:
-	movl	%edx, (%r11,%rcx,4)
-	incq	%rcx
-	addl	%r10d, %edx
-	cmpq	%rcx, %rdi
-	jne	.LBB15_4
-.LBB15_14:
-	cmpq	$0, 152(%rsp)
-	jle	.LBB15_82
-	movq	%rdi, %rcx
-	imulq	%r10, %rcx
-	movq	%rcx, 520(%rsp)
-	movq	%r9, 16(%rsp)
-	movq	48(%rsp), %r9
-	movq	%r9, %rcx
-	imulq	56(%rsp), %rcx
-	movq	%rcx, 192(%rsp)
-	movq	%rcx, %rsi
-	imulq	80(%rsp), %rsi
-	movq	%rsi, 136(%rsp)
-	movq	368(%rsp), %r11
-	movq	%r11, %rcx
-	xorq	$1, %rcx
-	movq	%r10, 40(%rsp)
-	movq	8(%rsp), %r10
-	imulq	40(%rsp), %r10
-	testl	%r8d, %r8d
+.LBB15_7:
+	movl	%r9d, (%r15,%rdi,4)
+	incq	%rdi
+	addl	%r10d, %r9d
+	cmpq	%rdi, %r12
+	jne	.LBB15_7
+.LBB15_17:
+	movq	184(%rsp), %r9
+	movq	144(%rsp), %rdi
+	imulq	%rdi, %r9
+	movq	%r9, 48(%rsp)
+	movq	%r12, %r9
+	imulq	%r10, %r9
+	movq	%r9, 640(%rsp)
+	movq	80(%rsp), %r9
+	imulq	(%rsp), %r9
+	movq	%r9, 536(%rsp)
+	imulq	%rdi, %r9
+	movq	%r9, 264(%rsp)
+	orb	%dl, %sil
+	cmpb	$1, %sil
+	movq	%r11, 248(%rsp)
+	movq	%rbx, 8(%rsp)
+	movq	%r12, 24(%rsp)
+	jne	.LBB15_28
+	cmpq	$0, 352(%rsp)
+	movq	72(%rsp), %r10
+	jle	.LBB15_207
+	movq	16(%rbp), %r11
+	movq	48(%rsp), %rdx
+	leaq	(%r11,%rdx,4), %rdx
+	leaq	(%rdx,%r12,4), %rdx
+	movq	%rdx, 544(%rsp)
+	cmpl	$0, 88(%rsp)
 	setne	%dl
-	testq	%rsi, %rsi
-	setle	%r8b
-	movq	%r10, %rsi
-	imulq	32(%rsp), %rsi
+	cmpq	$0, 264(%rsp)
+	setle	%dil
+	movq	184(%rsp), %rsi
+	imulq	%r10, %rsi
 	movq	%rsi, 184(%rsp)
-	movq	%r12, %rsi
-	xorq	$1, %rsi
-	orq	%rcx, %rsi
-	sete	6(%rsp)
-	orb	%dl, %r8b
-	movb	%r8b, 5(%rsp)
-	movq	128(%rsp), %rbx
+	orq	%rcx, %rax
+	sete	592(%rsp)
+	orb	%dl, %dil
+	movb	%dil, 39(%rsp)
+	movq	312(%rsp), %rbx
 	movq	%rbx, %rcx
-	imulq	%r9, %rcx
-	movq	104(%rsp), %rdx
-	leaq	(,%rdx,4), %rdx
-	leaq	(%rdx,%rcx,4), %rsi
-	movq	%r15, %rcx
-	imulq	%r9, %rcx
-	shlq	$2, %rcx
-	movq	%rcx, 304(%rsp)
-	leaq	-1(%r14), %rcx
-	movq	%rdi, 144(%rsp)
-	movq	%r11, %rdi
-	imulq	%rcx, %rdi
-	subq	%rbx, %rdi
-	imulq	%r9, %rdi
-	movq	64(%rsp), %r8
-	movq	%r8, %r13
-	subq	%rsi, %r13
-	leaq	(,%rax,4), %rsi
-	leaq	(%r8,%rdi,4), %r8
-	movq	144(%rsp), %rdi
-	subq	%rdx, %r8
-	movq	%r8, 504(%rsp)
-	movq	%rbx, %rdx
-	imulq	16(%rsp), %rdx
-	leaq	(%rsi,%rdx,4), %r8
-	imulq	%r9, %r11
-	movq	16(%rsp), %rdx
-	shlq	$2, %r10
-	movq	%r10, 312(%rsp)
-	imulq	%rdx, %rcx
-	addq	%rax, %rcx
-	movabsq	$9223372036854775776, %r9
-	andq	%rdx, %r9
-	vmovq	%r12, %xmm0
+	movq	80(%rsp), %rdi
+	imulq	%rdi, %rcx
+	movq	%r8, %r15
+	leaq	(,%r8,4), %rax
+	movq	%rax, 88(%rsp)
+	leaq	(%rax,%rcx,4), %rcx
+	movq	%r14, %rdx
+	imulq	%rdi, %rdx
+	shlq	$2, %rdx
+	movq	%rdx, 200(%rsp)
+	leaq	-1(%r13), %rdx
+	movq	472(%rsp), %r9
+	movq	%r9, %rsi
+	imulq	%rdx, %rsi
+	subq	%rbx, %rsi
+	imulq	%rdi, %rsi
+	imulq	%rdi, %r9
+	movq	48(%rsp), %rax
+	leaq	(%rax,%r12), %r11
+	movq	%r10, %rdi
+	movq	8(%rsp), %r10
+	imulq	%r10, %rdi
+	movq	%rdi, %r8
+	imulq	56(%rsp), %r8
+	shlq	$2, %r8
+	movq	%r8, 672(%rsp)
+	shlq	$2, %rdi
+	movq	%rdi, 304(%rsp)
+	movq	248(%rsp), %rdi
+	imulq	%rdi, %rdx
+	addq	%r11, %rdx
+	andq	%rdi, 208(%rsp)
+	movq	64(%rsp), %r10
+	vmovq	%r10, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 896(%rsp)
-	movq	16(%rbp), %rsi
-	leaq	(%rsi,%rcx,4), %rcx
-	movq	%rcx, 576(%rsp)
-	movq	%rdx, %rcx
-	orq	%r11, %rcx
-	movq	104(%rsp), %rbx
-	movq	%rbx, %r10
-	negq	%r10
-	movq	%r10, 568(%rsp)
-	movq	%r12, %r10
-	imulq	%rdx, %r10
-	subq	%rbx, %r10
-	movq	%r10, 560(%rsp)
-	leaq	(%rsi,%rax,4), %r10
-	movq	%r10, 72(%rsp)
-	leaq	(%rsi,%rax,4), %r10
-	movq	%r10, 552(%rsp)
-	leaq	(%rsi,%rax,4), %r10
-	addq	$96, %r10
-	movq	%r10, 488(%rsp)
-	shlq	$2, %r11
-	movq	%r11, 752(%rsp)
-	addq	%rsi, %r8
-	movq	%r8, 496(%rsp)
-	movq	%r14, %rbx
-	imulq	8(%rsp), %rbx
-	movq	40(%rsp), %r10
-	shlq	$2, %rbx
-	leaq	(,%r15,4), %rsi
-	movq	%rsi, 288(%rsp)
-	subq	%rsi, %rbx
-	imulq	%rdx, %rbx
-	shrq	$61, %rcx
-	andl	$1, %ecx
-	movq	%rcx, 656(%rsp)
-	movq	136(%rsp), %rax
+	vmovdqa	%ymm0, 960(%rsp)
+	movq	272(%rsp), %rax
+	movq	%rax, %r8
+	subq	%rcx, %r8
+	leaq	(%rax,%rsi,4), %rcx
+	subq	88(%rsp), %rcx
+	movq	%rcx, 832(%rsp)
+	movq	16(%rbp), %rcx
+	leaq	(%rcx,%r11,4), %rax
+	movq	%rax, 872(%rsp)
+	leaq	(%rcx,%rdx,4), %rax
+	movq	%rcx, %rdx
+	movq	%rax, 864(%rsp)
+	leaq	(,%r12,4), %rax
+	movq	48(%rsp), %rcx
+	leaq	(%rax,%rcx,4), %rax
+	leaq	(%rdx,%rax), %rcx
+	addq	$96, %rcx
+	movq	%rcx, 824(%rsp)
+	addq	%rdx, %rax
+	imulq	%rdi, %rbx
+	leaq	(%rax,%rbx,4), %rax
+	movq	%rax, 816(%rsp)
+	movq	%rdi, %rax
+	orq	%r9, %rax
+	movq	%r15, %rcx
+	negq	%rcx
+	movq	%rcx, 856(%rsp)
+	movq	%r10, %rcx
+	imulq	%rdi, %rcx
+	movq	%r15, 600(%rsp)
+	subq	%r15, %rcx
+	movq	%rcx, 848(%rsp)
+	shlq	$2, %r9
+	movq	%r9, 616(%rsp)
+	movq	%r13, %r15
+	imulq	8(%rsp), %r15
+	shlq	$2, %r15
+	leaq	(,%r14,4), %rbx
+	subq	%rbx, %r15
+	imulq	%rdi, %r15
+	shrq	$61, %rax
+	andl	$1, %eax
+	movq	%rax, 400(%rsp)
+	movq	264(%rsp), %rax
 	leaq	(,%rax,4), %rcx
-	movq	192(%rsp), %rax
-	leaq	(,%rax,4), %rsi
-	movq	%rsi, 208(%rsp)
-	movq	184(%rsp), %rax
-	leaq	(,%rax,4), %rsi
-	movq	%rsi, 200(%rsp)
-	leaq	(,%r10,4), %rsi
-	movq	%rsi, 280(%rsp)
-	leaq	(,%rdx,4), %rdx
-	movq	%rdx, 376(%rsp)
-	leaq	(,%r12,4), %rdx
-	movq	%rdx, 728(%rsp)
-	leaq	(,%r12,8), %rdx
-	movq	%rdx, 760(%rsp)
-	xorl	%edx, %edx
-	movq	%r13, 512(%rsp)
-	movq	%r13, 168(%rsp)
-	movq	%r12, 120(%rsp)
-	movq	%r9, 248(%rsp)
-	movq	%rcx, 160(%rsp)
-	jmp	.LBB15_16
+	movq	536(%rsp), %rax
+	leaq	(,%rax,4), %rax
+	movq	%rax, 664(%rsp)
+	movq	72(%rsp), %rax
+	leaq	(,%rax,4), %rax
+	movq	%rax, 296(%rsp)
+	leaq	(,%rdi,4), %rax
+	movq	%rax, 256(%rsp)
+	leaq	(,%r10,4), %rax
+	movq	%rax, 168(%rsp)
+	leaq	(,%r10,8), %rax
+	movq	%rax, 88(%rsp)
+	movq	72(%rsp), %r10
+	xorl	%eax, %eax
+	movq	%r8, 840(%rsp)
+	movq	%r8, 632(%rsp)
+	movq	%rbx, 584(%rsp)
+	movq	%rcx, 624(%rsp)
+	jmp	.LBB15_20
 	.p2align	4
-.LBB15_81:
-	movq	176(%rsp), %rdx
-	incq	%rdx
-	movq	160(%rsp), %rcx
-	addq	%rcx, 168(%rsp)
-	cmpq	152(%rsp), %rdx
-	movq	144(%rsp), %rdi
-	movq	40(%rsp), %r10
-	je	.LBB15_82
-.LBB15_16:
-	imulq	%rdx, %rcx
-	movq	%rcx, %r13
-	movq	520(%rsp), %rax
-	movq	%rdx, 176(%rsp)
-	imulq	%rdx, %rax
-	movq	536(%rsp), %rcx
+.LBB15_206:
+	movq	656(%rsp), %rax
+	incq	%rax
+	movq	624(%rsp), %rcx
+	addq	%rcx, 632(%rsp)
+	cmpq	352(%rsp), %rax
+	movq	72(%rsp), %r10
+	je	.LBB15_207
+.LBB15_20:
+	imulq	%rax, %rcx
+	movq	%rcx, 360(%rsp)
+	movq	%rax, 656(%rsp)
+	imulq	640(%rsp), %rax
+	movq	648(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 848(%rsp)
+	movq	%rax, 912(%rsp)
 	movq	16(%rbp), %rax
-	movq	%rax, 856(%rsp)
-	movq	%rdi, 864(%rsp)
-	movq	$1, 872(%rsp)
-	movq	%r10, 880(%rsp)
-	movq	$0, 888(%rsp)
+	movq	%rax, 920(%rsp)
+	movq	%r12, 928(%rsp)
+	movq	$1, 936(%rsp)
+	movq	%r10, 944(%rsp)
+	movq	$0, 952(%rsp)
 	movl	$1, %esi
-	movq	544(%rsp), %rdi
-	movq	528(%rsp), %rdx
+	movq	456(%rsp), %rdi
+	movq	48(%rsp), %rdx
 	xorl	%ecx, %ecx
-	leaq	848(%rsp), %r8
-	movq	72(%rsp), %r9
+	leaq	912(%rsp), %r8
+	movq	544(%rsp), %r9
 	pushq	%rdx
 	pushq	%r10
 	vzeroupper
 	callq	conv_product
 	addq	$16, %rsp
-	cmpb	$0, 5(%rsp)
-	jne	.LBB15_18
-	movq	64(%rsp), %rax
-	leaq	(%rax,%r13), %rdi
+	cmpb	$0, 39(%rsp)
+	jne	.LBB15_22
+	movq	272(%rsp), %rax
+	movq	360(%rsp), %rcx
+	leaq	(%rax,%rcx), %rdi
 	xorl	%esi, %esi
-	movq	160(%rsp), %rdx
+	movq	624(%rsp), %rdx
 	callq	memset@PLT
-.LBB15_18:
-	cmpq	$0, 80(%rsp)
-	movq	16(%rsp), %rdi
-	movq	248(%rsp), %r9
-	jle	.LBB15_81
-	movq	176(%rsp), %rax
-	imulq	136(%rsp), %rax
-	movq	64(%rsp), %rcx
+.LBB15_22:
+	cmpq	$0, 144(%rsp)
+	movq	248(%rsp), %rdi
+	movq	8(%rsp), %rdx
+	jle	.LBB15_206
+	movq	656(%rsp), %rax
+	imulq	264(%rsp), %rax
+	movq	272(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 592(%rsp)
-	movq	512(%rsp), %rax
-	addq	%r13, %rax
-	movq	%rax, 584(%rsp)
-	addq	504(%rsp), %r13
-	movq	%r13, 600(%rsp)
-	movq	496(%rsp), %rax
-	movq	%rax, 232(%rsp)
-	movq	72(%rsp), %rax
-	movq	%rax, 224(%rsp)
-	movq	168(%rsp), %rax
-	movq	%rax, 96(%rsp)
-	movq	488(%rsp), %rax
-	movq	%rax, 216(%rsp)
-	movq	$0, 88(%rsp)
-	jmp	.LBB15_20
+	movq	%rax, 888(%rsp)
+	movq	840(%rsp), %rax
+	movq	360(%rsp), %rcx
+	addq	%rcx, %rax
+	movq	%rax, 880(%rsp)
+	addq	832(%rsp), %rcx
+	movq	%rcx, 360(%rsp)
+	movq	816(%rsp), %rax
+	movq	%rax, 696(%rsp)
+	movq	544(%rsp), %rax
+	movq	%rax, 688(%rsp)
+	movq	632(%rsp), %rax
+	movq	%rax, 560(%rsp)
+	movq	824(%rsp), %rax
+	movq	%rax, 680(%rsp)
+	movq	$0, 552(%rsp)
+	jmp	.LBB15_24
 	.p2align	4
-.LBB15_80:
-	movq	88(%rsp), %rdx
-	incq	%rdx
-	movq	200(%rsp), %rax
-	addq	%rax, 216(%rsp)
-	movq	96(%rsp), %rcx
-	addq	208(%rsp), %rcx
-	movq	%rcx, 96(%rsp)
-	addq	%rax, 224(%rsp)
-	addq	%rax, 232(%rsp)
-	movq	%rdx, 88(%rsp)
-	cmpq	80(%rsp), %rdx
-	je	.LBB15_81
-.LBB15_20:
-	cmpq	$0, 8(%rsp)
-	jle	.LBB15_80
-	movq	208(%rsp), %rsi
-	movq	88(%rsp), %rdx
+.LBB15_205:
+	movq	552(%rsp), %rsi
+	incq	%rsi
+	movq	672(%rsp), %rax
+	addq	%rax, 680(%rsp)
+	movq	560(%rsp), %rcx
+	addq	664(%rsp), %rcx
+	movq	%rcx, 560(%rsp)
+	addq	%rax, 688(%rsp)
+	addq	%rax, 696(%rsp)
+	movq	%rsi, 552(%rsp)
+	cmpq	144(%rsp), %rsi
+	je	.LBB15_206
+.LBB15_24:
+	testq	%rdx, %rdx
+	jle	.LBB15_205
+	movq	664(%rsp), %rsi
+	movq	552(%rsp), %rdx
 	imulq	%rdx, %rsi
-	movq	200(%rsp), %r8
+	movq	672(%rsp), %r8
 	imulq	%rdx, %r8
-	movq	192(%rsp), %rax
+	movq	536(%rsp), %rax
 	imulq	%rdx, %rax
 	movq	184(%rsp), %rcx
 	imulq	%rdx, %rcx
-	movq	592(%rsp), %rdx
+	movq	888(%rsp), %rdx
 	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 240(%rsp)
-	movq	72(%rsp), %rax
+	movq	%rax, 368(%rsp)
+	movq	544(%rsp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 664(%rsp)
-	movq	584(%rsp), %rax
+	movq	%rax, 408(%rsp)
+	movq	880(%rsp), %rax
 	addq	%rsi, %rax
-	movq	%rax, 616(%rsp)
-	addq	600(%rsp), %rsi
-	movq	%rsi, 632(%rsp)
-	movq	552(%rsp), %rax
+	movq	%rax, 904(%rsp)
+	addq	360(%rsp), %rsi
+	movq	%rsi, 576(%rsp)
+	movq	872(%rsp), %rax
 	addq	%r8, %rax
-	movq	%rax, 608(%rsp)
-	addq	576(%rsp), %r8
-	movq	%r8, 624(%rsp)
-	movq	232(%rsp), %rax
-	movq	%rax, 272(%rsp)
-	movq	224(%rsp), %rax
-	movq	%rax, 264(%rsp)
-	movq	96(%rsp), %rax
-	movq	%rax, 112(%rsp)
-	movq	216(%rsp), %rax
-	movq	%rax, 256(%rsp)
-	movq	560(%rsp), %r8
-	movq	568(%rsp), %r10
-	xorl	%r11d, %r11d
-	jmp	.LBB15_22
+	movq	%rax, 896(%rsp)
+	addq	864(%rsp), %r8
+	movq	%r8, 568(%rsp)
+	movq	696(%rsp), %rax
+	movq	%rax, 288(%rsp)
+	movq	688(%rsp), %rax
+	movq	%rax, 280(%rsp)
+	movq	560(%rsp), %rax
+	movq	%rax, 152(%rsp)
+	movq	680(%rsp), %rax
+	movq	%rax, 376(%rsp)
+	movq	848(%rsp), %r10
+	movq	856(%rsp), %r11
+	xorl	%r8d, %r8d
+	jmp	.LBB15_26
 	.p2align	4
-.LBB15_79:
-	movq	296(%rsp), %r11
-	incq	%r11
-	movq	640(%rsp), %r10
-	addq	%r15, %r10
-	movq	648(%rsp), %r8
-	addq	%r15, %r8
-	movq	280(%rsp), %rax
-	addq	%rax, 256(%rsp)
-	movq	112(%rsp), %rcx
-	addq	288(%rsp), %rcx
-	movq	%rcx, 112(%rsp)
-	addq	%rax, 264(%rsp)
-	addq	%rax, 272(%rsp)
-	cmpq	8(%rsp), %r11
-	movq	120(%rsp), %r12
-	movq	16(%rsp), %rdi
-	movq	248(%rsp), %r9
-	je	.LBB15_80
-.LBB15_22:
-	movq	%r11, %rsi
-	imulq	%r15, %rsi
-	subq	104(%rsp), %rsi
-	testq	%rdi, %rdi
-	jle	.LBB15_23
-	cmpq	$96, %rdi
-	jae	.LBB15_26
-	xorl	%ecx, %ecx
-.LBB15_31:
-	leaq	-1(%rcx), %rax
-	imulq	%r12, %rax
-	addq	%r10, %rax
-	movq	%rcx, %r9
-	.p2align	4
-.LBB15_32:
-	addq	%r12, %rax
-	jns	.LBB15_35
-	incq	%r9
-	cmpq	%r9, %rdi
-	jne	.LBB15_32
-	movq	%rdi, %r9
-	jmp	.LBB15_35
-	.p2align	4
-.LBB15_23:
-	xorl	%r9d, %r9d
-	jmp	.LBB15_35
-	.p2align	4
+.LBB15_204:
+	movq	192(%rsp), %r8
+	incq	%r8
+	movq	384(%rsp), %r11
+	addq	%r14, %r11
+	movq	392(%rsp), %r10
+	addq	%r14, %r10
+	movq	296(%rsp), %rax
+	addq	%rax, 376(%rsp)
+	movq	584(%rsp), %rbx
+	addq	%rbx, 152(%rsp)
+	addq	%rax, 280(%rsp)
+	addq	%rax, 288(%rsp)
+	movq	8(%rsp), %rdx
+	cmpq	%rdx, %r8
+	movq	248(%rsp), %rdi
+	movq	24(%rsp), %r12
+	je	.LBB15_205
 .LBB15_26:
-	vmovq	%rsi, %xmm0
-	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 768(%rsp)
-	movl	$32, %eax
-	vmovaps	.LCPI15_1(%rip), %ymm1
-	vmovaps	%ymm1, 416(%rsp)
-	vmovdqa	.LCPI15_0(%rip), %ymm2
-	vmovdqa	.LCPI15_12(%rip), %ymm3
-	vmovdqa	.LCPI15_11(%rip), %ymm4
-	vmovdqa	.LCPI15_10(%rip), %ymm5
-	vmovdqa	.LCPI15_9(%rip), %ymm6
-	vmovdqa	.LCPI15_8(%rip), %ymm7
-	vmovdqa	.LCPI15_7(%rip), %ymm8
+	movq	%r8, %rsi
+	imulq	%r14, %rsi
+	subq	600(%rsp), %rsi
+	testq	%rdi, %rdi
+	movq	64(%rsp), %r9
+	jle	.LBB15_27
+	movq	%r8, %r12
+	cmpq	$96, %rdi
+	movq	208(%rsp), %r8
+	jae	.LBB15_151
+	xorl	%ecx, %ecx
+	movq	%r12, %r8
+.LBB15_156:
+	leaq	-1(%rcx), %rax
+	imulq	%r9, %rax
+	addq	%r11, %rax
+	movq	%rcx, %r12
+	.p2align	4
+.LBB15_157:
+	addq	%r9, %rax
+	jns	.LBB15_160
+	incq	%r12
+	cmpq	%r12, %rdi
+	jne	.LBB15_157
+	movq	%rdi, %r12
+	jmp	.LBB15_160
 	.p2align	4
 .LBB15_27:
-	vmovdqa	416(%rsp), %ymm1
+	xorl	%r12d, %r12d
+	jmp	.LBB15_160
+	.p2align	4
+.LBB15_151:
+	vmovq	%rsi, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 480(%rsp)
+	movl	$32, %eax
+	vmovaps	.LCPI15_1(%rip), %ymm1
+	vmovaps	%ymm1, 96(%rsp)
+	vmovdqa	.LCPI15_0(%rip), %ymm2
+	vmovdqa	.LCPI15_15(%rip), %ymm3
+	vmovdqa	.LCPI15_14(%rip), %ymm4
+	vmovdqa	.LCPI15_13(%rip), %ymm5
+	vmovdqa	.LCPI15_12(%rip), %ymm6
+	vmovdqa	.LCPI15_11(%rip), %ymm7
+	vmovdqa	.LCPI15_10(%rip), %ymm8
+	.p2align	4
+.LBB15_152:
+	vmovdqa	96(%rsp), %ymm1
 	vpsrlq	$32, %ymm1, %ymm9
-	vmovdqa	896(%rsp), %ymm0
+	vmovdqa	960(%rsp), %ymm0
 	vpmuludq	%ymm0, %ymm9, %ymm9
 	vpsrlq	$32, %ymm0, %ymm12
 	vpmuludq	%ymm1, %ymm12, %ymm10
 	vpaddq	%ymm9, %ymm10, %ymm9
 	vpsllq	$32, %ymm9, %ymm1
-	vmovdqa	%ymm1, 448(%rsp)
+	vmovdqa	%ymm1, 768(%rsp)
 	vpsrlq	$32, %ymm2, %ymm10
 	vpmuludq	%ymm0, %ymm10, %ymm10
 	vpmuludq	%ymm2, %ymm12, %ymm11
 	vpaddq	%ymm10, %ymm11, %ymm10
 	vpsllq	$32, %ymm10, %ymm1
-	vmovdqa	%ymm1, 384(%rsp)
+	vmovdqa	%ymm1, 320(%rsp)
 	vpsrlq	$32, %ymm3, %ymm11
 	vpmuludq	%ymm0, %ymm11, %ymm11
 	vpmuludq	%ymm3, %ymm12, %ymm13
@@ -11504,10 +11473,10 @@ convolution_input_gradient:
 	vpaddq	%ymm14, %ymm12, %ymm12
 	vpsllq	$32, %ymm12, %ymm12
 	vpmuludq	%ymm0, %ymm8, %ymm14
-	vmovdqa	768(%rsp), %ymm1
+	vmovdqa	480(%rsp), %ymm1
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm12, %ymm14, %ymm12
-	vmovdqa	%ymm12, 800(%rsp)
+	vmovdqa	%ymm12, 736(%rsp)
 	vpmuludq	%ymm0, %ymm7, %ymm14
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm10, %ymm14, %ymm14
@@ -11525,10 +11494,10 @@ convolution_input_gradient:
 	vpaddq	%ymm11, %ymm15, %ymm11
 	vpmuludq	%ymm0, %ymm2, %ymm15
 	vpaddq	%ymm1, %ymm15, %ymm15
-	vpaddq	384(%rsp), %ymm15, %ymm15
-	vpmuludq	416(%rsp), %ymm0, %ymm12
+	vpaddq	320(%rsp), %ymm15, %ymm15
+	vpmuludq	96(%rsp), %ymm0, %ymm12
 	vpaddq	%ymm1, %ymm12, %ymm12
-	vpaddq	448(%rsp), %ymm12, %ymm12
+	vpaddq	768(%rsp), %ymm12, %ymm12
 	vpcmpeqd	%ymm0, %ymm0, %ymm0
 	vpcmpgtq	%ymm0, %ymm12, %ymm12
 	vpcmpgtq	%ymm0, %ymm15, %ymm15
@@ -11543,7 +11512,7 @@ convolution_input_gradient:
 	vpcmpgtq	%ymm0, %ymm9, %ymm9
 	vpackssdw	%ymm9, %ymm10, %ymm9
 	vpcmpgtq	%ymm0, %ymm14, %ymm10
-	vmovdqa	800(%rsp), %ymm1
+	vmovdqa	736(%rsp), %ymm1
 	vpcmpgtq	%ymm0, %ymm1, %ymm12
 	vpackssdw	%ymm12, %ymm10, %ymm10
 	vpermq	$216, %ymm9, %ymm9
@@ -11555,12 +11524,12 @@ convolution_input_gradient:
 	vpmovmskb	%ymm9, %edx
 	leaq	-32(%rax), %rcx
 	testl	%edx, %edx
-	jne	.LBB15_29
-	addq	%r9, %rax
+	jne	.LBB15_154
+	addq	%r8, %rax
 	vpbroadcastq	.LCPI15_5(%rip), %ymm10
-	vmovdqa	416(%rsp), %ymm0
+	vmovdqa	96(%rsp), %ymm0
 	vpaddq	%ymm0, %ymm10, %ymm0
-	vmovdqa	%ymm0, 416(%rsp)
+	vmovdqa	%ymm0, 96(%rsp)
 	vpaddq	%ymm2, %ymm10, %ymm2
 	vpaddq	%ymm3, %ymm10, %ymm3
 	vpaddq	%ymm4, %ymm10, %ymm4
@@ -11570,13 +11539,13 @@ convolution_input_gradient:
 	vpaddq	%ymm10, %ymm8, %ymm8
 	cmpq	$64, %rax
 	movq	%rcx, %rax
-	jne	.LBB15_27
-.LBB15_29:
+	jne	.LBB15_152
+.LBB15_154:
 	vpermq	$216, %ymm9, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB15_30
-	vpand	.LCPI15_13(%rip), %ymm0, %ymm0
+	je	.LBB15_155
+	vpand	.LCPI15_16(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm0
 	vpextrb	$1, %xmm0, %eax
@@ -11627,370 +11596,1728 @@ convolution_input_gradient:
 	cmovbel	%edx, %eax
 	movb	$32, %dl
 	subb	%al, %dl
-	movzbl	%dl, %r9d
-	subq	%rcx, %r9
-	jmp	.LBB15_35
-.LBB15_30:
-	movq	%r9, %rcx
-	cmpq	%r9, %rdi
-	movq	%rdi, %r9
-	jne	.LBB15_31
+	movzbl	%dl, %eax
+	subq	%rcx, %rax
+	movq	%r12, %r8
+	movq	%rax, %r12
+	jmp	.LBB15_160
+.LBB15_155:
+	movq	%r8, %rcx
+	cmpq	%r8, %rdi
+	movq	%r12, %r8
+	movq	%rdi, %r12
+	jne	.LBB15_156
 	.p2align	4
-.LBB15_35:
-	movq	288(%rsp), %rdx
-	imulq	%r11, %rdx
-	movq	280(%rsp), %rax
-	imulq	%r11, %rax
-	cmpq	%rdi, %r9
+.LBB15_160:
+	movq	%rbx, %rdx
+	imulq	%r8, %rdx
+	movq	296(%rsp), %rax
+	movq	%r8, 192(%rsp)
+	imulq	%r8, %rax
+	cmpq	%rdi, %r12
 	movq	%rdi, %rcx
-	cmovlq	%r9, %rcx
-	movq	%r8, 648(%rsp)
+	cmovlq	%r12, %rcx
+	movq	%r10, %r8
 	.p2align	4
-.LBB15_36:
-	cmpq	%r9, %rdi
-	jle	.LBB15_39
+.LBB15_161:
+	cmpq	%r12, %rdi
+	jle	.LBB15_164
 	decq	%rdi
-	subq	%r12, %r8
-	cmpq	48(%rsp), %r8
-	jge	.LBB15_36
+	subq	%r9, %r8
+	cmpq	80(%rsp), %r8
+	jge	.LBB15_161
 	incq	%rdi
 	movq	%rdi, %rcx
-.LBB15_39:
-	movq	%r9, 448(%rsp)
-	movq	%r11, 296(%rsp)
-	movq	%r10, 640(%rsp)
-	cmpb	$0, 6(%rsp)
-	je	.LBB15_40
-	cmpq	$0, 56(%rsp)
-	jle	.LBB15_79
-	movq	240(%rsp), %rax
+.LBB15_164:
+	movq	%r11, 384(%rsp)
+	movq	%r10, 392(%rsp)
+	cmpb	$0, 592(%rsp)
+	movq	%r12, 768(%rsp)
+	je	.LBB15_165
+	cmpq	$0, (%rsp)
+	jle	.LBB15_204
+	movq	368(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, 768(%rsp)
-	movq	448(%rsp), %rdx
-	leaq	8(%rdx), %rax
-	movq	%rax, 24(%rsp)
-	movq	272(%rsp), %r13
-	leaq	(,%rdx,4), %rdi
-	addq	%r13, %rdi
-	movq	128(%rsp), %rdx
-	xorl	%esi, %esi
-	jmp	.LBB15_51
+	movq	%rax, 480(%rsp)
+	leaq	8(%r12), %rax
+	movq	%rax, 40(%rsp)
+	movq	288(%rsp), %rax
+	leaq	(%rax,%r12,4), %rsi
+	movq	%rax, 736(%rsp)
+	movq	312(%rsp), %rdi
+	xorl	%edx, %edx
+	jmp	.LBB15_176
 	.p2align	4
-.LBB15_56:
-	movq	800(%rsp), %rsi
-	incq	%rsi
-	movq	376(%rsp), %rax
-	movq	416(%rsp), %rdi
-	addq	%rax, %rdi
+.LBB15_181:
+	movq	320(%rsp), %rdx
 	incq	%rdx
-	addq	%rax, %r13
-	cmpq	56(%rsp), %rsi
-	je	.LBB15_79
-.LBB15_51:
-	movq	%r13, 384(%rsp)
-	movq	%rsi, 800(%rsp)
-	movq	%rsi, %rax
-	imulq	48(%rsp), %rax
-	movq	768(%rsp), %rsi
-	leaq	(%rsi,%rax,4), %r10
-	movq	448(%rsp), %r11
-	movq	%rdi, 416(%rsp)
-	movq	%rdi, %rsi
-	movq	24(%rsp), %rax
-	movq	%rax, %r13
+	movq	256(%rsp), %rax
+	movq	96(%rsp), %rsi
+	addq	%rax, %rsi
+	incq	%rdi
+	addq	%rax, 736(%rsp)
+	cmpq	(%rsp), %rdx
+	je	.LBB15_204
+.LBB15_176:
+	movq	%rdx, 320(%rsp)
+	movq	%rdx, %rax
+	imulq	80(%rsp), %rax
+	movq	480(%rsp), %rdx
+	leaq	(%rdx,%rax,4), %r10
+	movq	%r12, %r11
+	movq	%rsi, 96(%rsp)
+	movq	40(%rsp), %rax
+	movq	%rax, %rdx
 	cmpq	%rcx, %rax
-	jle	.LBB15_57
-.LBB15_52:
+	jle	.LBB15_182
+.LBB15_177:
 	cmpq	%rcx, %r11
-	movq	384(%rsp), %r13
-	jge	.LBB15_56
-	leaq	(,%r11,4), %r12
-	addq	%r13, %r12
-	jmp	.LBB15_54
+	movq	768(%rsp), %r12
+	jge	.LBB15_181
+	movq	736(%rsp), %rax
+	leaq	(%rax,%r11,4), %rdx
+	jmp	.LBB15_179
 	.p2align	4
-.LBB15_58:
+.LBB15_183:
 	vmovups	%ymm0, (%r10,%r11,4)
-	movq	%r13, %r11
-	addq	$8, %r13
+	movq	%rdx, %r11
+	addq	$8, %rdx
 	addq	$32, %rsi
-	cmpq	%rcx, %r13
-	jg	.LBB15_52
-.LBB15_57:
+	cmpq	%rcx, %rdx
+	jg	.LBB15_177
+.LBB15_182:
 	vmovups	(%r10,%r11,4), %ymm0
-	movq	32(%rsp), %rdi
-	movq	%rdi, %rax
-	movq	%rdx, %r8
-	movq	%rsi, %r12
-	testq	%rdi, %rdi
-	jg	.LBB15_59
-	jmp	.LBB15_58
+	movq	56(%rsp), %r9
+	movq	%r9, %rax
+	movq	%rdi, %r8
+	movq	%rsi, %rbx
+	testq	%r9, %r9
+	jg	.LBB15_184
+	jmp	.LBB15_183
 	.p2align	4
-.LBB15_61:
-	addq	%rbx, %r12
-	subq	%r15, %r8
+.LBB15_186:
+	addq	%r15, %rbx
+	subq	%r14, %r8
 	decq	%rax
-	je	.LBB15_58
-.LBB15_59:
+	je	.LBB15_183
+.LBB15_184:
 	testq	%r8, %r8
-	setns	%dil
-	cmpq	%r14, %r8
+	setns	%r12b
+	cmpq	%r13, %r8
 	setl	%r9b
-	andb	%dil, %r9b
+	andb	%r12b, %r9b
 	cmpb	$1, %r9b
-	jne	.LBB15_61
-	vaddps	(%r12), %ymm0, %ymm0
-	jmp	.LBB15_61
+	jne	.LBB15_186
+	vaddps	(%rbx), %ymm0, %ymm0
+	jmp	.LBB15_186
 	.p2align	4
-.LBB15_55:
+.LBB15_180:
 	vmovss	%xmm0, (%r10,%r11,4)
 	incq	%r11
-	addq	$4, %r12
+	addq	$4, %rdx
 	cmpq	%rcx, %r11
-	je	.LBB15_56
-.LBB15_54:
+	je	.LBB15_181
+.LBB15_179:
 	vmovss	(%r10,%r11,4), %xmm0
-	movq	32(%rsp), %rdi
-	movq	%rdi, %rax
-	movq	%rdx, %r8
-	movq	%r12, %rsi
-	testq	%rdi, %rdi
-	jg	.LBB15_62
-	jmp	.LBB15_55
+	movq	56(%rsp), %r9
+	movq	%r9, %rax
+	movq	%rdi, %r8
+	movq	%rdx, %rsi
+	testq	%r9, %r9
+	jg	.LBB15_187
+	jmp	.LBB15_180
 	.p2align	4
-.LBB15_64:
-	addq	%rbx, %rsi
-	subq	%r15, %r8
+.LBB15_189:
+	addq	%r15, %rsi
+	subq	%r14, %r8
 	decq	%rax
-	je	.LBB15_55
-.LBB15_62:
+	je	.LBB15_180
+.LBB15_187:
 	testq	%r8, %r8
-	setns	%dil
-	cmpq	%r14, %r8
-	setl	%r9b
-	andb	%dil, %r9b
-	cmpb	$1, %r9b
-	jne	.LBB15_64
+	setns	%r9b
+	cmpq	%r13, %r8
+	setl	%bl
+	andb	%r9b, %bl
+	cmpb	$1, %bl
+	jne	.LBB15_189
 	vaddss	(%rsi), %xmm0, %xmm0
-	jmp	.LBB15_64
+	jmp	.LBB15_189
 	.p2align	4
-.LBB15_40:
-	cmpq	$0, 32(%rsp)
-	jle	.LBB15_79
-	cmpq	$1, 120(%rsp)
+.LBB15_165:
+	cmpq	$0, 56(%rsp)
+	jle	.LBB15_204
+	cmpq	$1, 64(%rsp)
 	sete	%dil
-	movq	240(%rsp), %r8
+	movq	368(%rsp), %r8
 	leaq	(%r8,%rsi,4), %rsi
-	movq	%rsi, 736(%rsp)
-	movq	%rcx, %r9
-	movq	448(%rsp), %r8
-	subq	%r8, %r9
-	movq	616(%rsp), %rsi
-	addq	%rdx, %rsi
-	leaq	(%rsi,%r8,4), %rsi
 	movq	%rsi, 704(%rsp)
-	addq	632(%rsp), %rdx
+	movq	%rcx, %r8
+	subq	%r12, %r8
+	movq	904(%rsp), %rsi
+	addq	%rdx, %rsi
+	leaq	(%rsi,%r12,4), %rsi
+	movq	%rsi, 608(%rsp)
+	addq	576(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, 696(%rsp)
-	movq	608(%rsp), %rdx
+	movq	%rdx, 448(%rsp)
+	movq	896(%rsp), %rdx
 	addq	%rax, %rdx
-	leaq	(%rdx,%r8,4), %rdx
-	movq	%rdx, 688(%rsp)
-	addq	624(%rsp), %rax
+	leaq	(%rdx,%r12,4), %rdx
+	movq	%rdx, 440(%rsp)
+	addq	568(%rsp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 680(%rsp)
-	cmpq	$4, %r9
+	movq	%rax, 432(%rsp)
+	cmpq	$4, %r8
 	setae	%sil
 	andb	%dil, %sil
-	movq	%r9, %rax
+	movq	%r8, %rax
 	andq	$-32, %rax
-	movq	%rax, 360(%rsp)
-	addq	%r8, %rax
-	movq	%rax, 672(%rsp)
-	movq	%r9, 384(%rsp)
-	andq	$-4, %r9
-	movq	%r9, 720(%rsp)
-	leaq	(%r8,%r9), %rax
-	movq	%rax, 712(%rsp)
-	movq	256(%rsp), %rax
-	leaq	(%rax,%r8,4), %rax
-	movq	%rax, 352(%rsp)
-	movq	112(%rsp), %rdx
-	leaq	(%rdx,%r8,4), %rax
-	movq	%rax, 344(%rsp)
+	movq	%rax, 176(%rsp)
+	addq	%r12, %rax
+	movq	%rax, 416(%rsp)
+	movq	%r8, 320(%rsp)
+	andq	$-4, %r8
+	movq	%r8, 464(%rsp)
+	leaq	(%r12,%r8), %rax
+	movq	%rax, 992(%rsp)
+	movq	376(%rsp), %rax
+	leaq	(%rax,%r12,4), %rax
+	movq	%rax, 240(%rsp)
+	movq	152(%rsp), %rdx
+	leaq	(%rdx,%r12,4), %rax
+	movq	%rax, 232(%rsp)
 	notb	%sil
-	movb	%sil, 7(%rsp)
-	movq	264(%rsp), %rax
-	leaq	(%rax,%r8,4), %rsi
-	movq	%rsi, 336(%rsp)
-	movq	%rax, 328(%rsp)
-	movq	%rdx, 320(%rsp)
-	movq	$0, 24(%rsp)
-	jmp	.LBB15_42
+	movb	%sil, 424(%rsp)
+	movq	280(%rsp), %rax
+	leaq	(%rax,%r12,4), %rsi
+	movq	%rsi, 224(%rsp)
+	movq	%rax, 160(%rsp)
+	movq	%rdx, 216(%rsp)
+	movq	$0, 40(%rsp)
+	jmp	.LBB15_167
 	.p2align	4
-.LBB15_78:
-	movq	24(%rsp), %rsi
+.LBB15_203:
+	movq	40(%rsp), %rsi
 	incq	%rsi
-	movq	312(%rsp), %rax
-	addq	%rax, 352(%rsp)
 	movq	304(%rsp), %rdx
-	addq	%rdx, 344(%rsp)
-	addq	%rax, 336(%rsp)
-	addq	%rdx, 320(%rsp)
-	addq	%rax, 328(%rsp)
-	movq	%rsi, 24(%rsp)
-	cmpq	32(%rsp), %rsi
-	je	.LBB15_79
-.LBB15_42:
-	testq	%r14, %r14
-	jle	.LBB15_78
-	movq	304(%rsp), %rax
-	movq	24(%rsp), %r10
+	addq	%rdx, 240(%rsp)
+	movq	200(%rsp), %rax
+	addq	%rax, 232(%rsp)
+	addq	%rdx, 224(%rsp)
+	addq	%rax, 216(%rsp)
+	addq	%rdx, 160(%rsp)
+	movq	%rsi, 40(%rsp)
+	cmpq	56(%rsp), %rsi
+	je	.LBB15_204
+.LBB15_167:
+	testq	%r13, %r13
+	jle	.LBB15_203
+	movq	200(%rsp), %rax
+	movq	40(%rsp), %r10
 	imulq	%r10, %rax
-	movq	704(%rsp), %rdx
+	movq	608(%rsp), %rdx
 	addq	%rax, %rdx
-	addq	696(%rsp), %rax
-	movq	312(%rsp), %rsi
+	addq	448(%rsp), %rax
+	movq	304(%rsp), %rsi
 	imulq	%r10, %rsi
-	movq	688(%rsp), %rdi
+	movq	440(%rsp), %rdi
 	addq	%rsi, %rdi
-	addq	680(%rsp), %rsi
+	addq	432(%rsp), %rsi
 	movq	%r10, %r8
 	imulq	8(%rsp), %r8
-	addq	296(%rsp), %r8
-	imulq	40(%rsp), %r8
-	movq	664(%rsp), %r9
+	addq	192(%rsp), %r8
+	imulq	72(%rsp), %r8
+	movq	408(%rsp), %r9
 	leaq	(%r9,%r8,4), %r8
-	movq	%r8, 744(%rsp)
-	imulq	%r15, %r10
-	movq	%r10, 416(%rsp)
+	movq	%r8, 16(%rsp)
+	imulq	%r14, %r10
+	movq	%r10, 96(%rsp)
 	cmpq	%rsi, %rdx
 	setb	%dl
 	cmpq	%rax, %rdi
 	setb	%al
 	andb	%dl, %al
-	orb	656(%rsp), %al
-	orb	7(%rsp), %al
-	movb	%al, 800(%rsp)
-	movq	328(%rsp), %r9
-	movq	320(%rsp), %rdi
-	movq	336(%rsp), %r11
-	movq	344(%rsp), %rax
-	movq	352(%rsp), %rsi
-	xorl	%r13d, %r13d
-	jmp	.LBB15_44
-	.p2align	4
-.LBB15_77:
-	incq	%r13
-	movq	376(%rsp), %r8
-	addq	%r8, %rsi
-	movq	752(%rsp), %rdx
-	addq	%rdx, %rax
-	addq	%r8, %r11
-	addq	%rdx, %rdi
-	addq	%r8, %r9
-	cmpq	%r14, %r13
-	je	.LBB15_78
-.LBB15_44:
-	movq	%r13, %r12
-	imulq	368(%rsp), %r12
-	subq	128(%rsp), %r12
-	addq	416(%rsp), %r12
-	setns	%dl
-	cmpq	56(%rsp), %r12
-	setl	%r8b
-	andb	%dl, %r8b
-	cmpb	$1, %r8b
-	jne	.LBB15_77
-	cmpq	448(%rsp), %rcx
-	jle	.LBB15_77
-	movq	448(%rsp), %r8
-	testb	$1, 800(%rsp)
-	jne	.LBB15_72
-	cmpq	$32, 384(%rsp)
-	jae	.LBB15_65
-	xorl	%r10d, %r10d
-	jmp	.LBB15_69
-.LBB15_65:
+	orb	400(%rsp), %al
+	orb	424(%rsp), %al
+	movb	%al, 736(%rsp)
+	movq	160(%rsp), %r9
+	movq	216(%rsp), %rdi
+	movq	224(%rsp), %r11
+	movq	232(%rsp), %rax
+	movq	240(%rsp), %rsi
 	xorl	%r8d, %r8d
-	movq	360(%rsp), %rdx
+	jmp	.LBB15_169
 	.p2align	4
-.LBB15_66:
-	vmovups	-96(%rsi,%r8,4), %ymm0
-	vmovups	-64(%rsi,%r8,4), %ymm1
-	vmovups	-32(%rsi,%r8,4), %ymm2
-	vmovups	(%rsi,%r8,4), %ymm3
-	vaddps	(%rax,%r8,4), %ymm0, %ymm0
-	vaddps	32(%rax,%r8,4), %ymm1, %ymm1
-	vaddps	64(%rax,%r8,4), %ymm2, %ymm2
-	vaddps	96(%rax,%r8,4), %ymm3, %ymm3
-	vmovups	%ymm0, (%rax,%r8,4)
-	vmovups	%ymm1, 32(%rax,%r8,4)
-	vmovups	%ymm2, 64(%rax,%r8,4)
-	vmovups	%ymm3, 96(%rax,%r8,4)
-	addq	$32, %r8
-	cmpq	%r8, %rdx
-	jne	.LBB15_66
-	cmpq	%rdx, 384(%rsp)
-	je	.LBB15_77
-	movq	360(%rsp), %r10
-	movq	672(%rsp), %r8
-	testb	$28, 384(%rsp)
-	je	.LBB15_72
-.LBB15_69:
-	movq	720(%rsp), %rdx
-	.p2align	4
-.LBB15_70:
-	vmovups	(%r11,%r10,4), %xmm0
-	vaddps	(%rax,%r10,4), %xmm0, %xmm0
-	vmovups	%xmm0, (%rax,%r10,4)
-	addq	$4, %r10
-	cmpq	%r10, %rdx
-	jne	.LBB15_70
-	movq	712(%rsp), %r8
-	cmpq	%rdx, 384(%rsp)
-	je	.LBB15_77
-.LBB15_72:
-	movl	%ecx, %edx
-	subl	%r8d, %edx
-	leaq	1(%r8), %r10
-	testb	$1, %dl
-	je	.LBB15_74
-	imulq	48(%rsp), %r12
-	movq	%r13, %rdx
-	imulq	16(%rsp), %rdx
-	movq	%r10, 768(%rsp)
-	movq	736(%rsp), %r10
-	leaq	(%r10,%r12,4), %r12
-	movq	744(%rsp), %r10
-	leaq	(%r10,%rdx,4), %rdx
+.LBB15_202:
+	incq	%r8
+	movq	256(%rsp), %r10
+	addq	%r10, %rsi
+	movq	616(%rsp), %rdx
+	addq	%rdx, %rax
+	addq	%r10, %r11
+	addq	%rdx, %rdi
+	addq	%r10, %r9
+	cmpq	%r13, %r8
+	je	.LBB15_203
+.LBB15_169:
+	movq	%r8, %rbx
+	imulq	472(%rsp), %rbx
+	subq	312(%rsp), %rbx
+	addq	96(%rsp), %rbx
+	setns	%dl
+	cmpq	(%rsp), %rbx
+	setl	%r10b
+	andb	%dl, %r10b
+	cmpb	$1, %r10b
+	jne	.LBB15_202
+	cmpq	768(%rsp), %rcx
+	jle	.LBB15_202
 	movq	768(%rsp), %r10
-	vmovss	(%rdx,%r8,4), %xmm0
-	imulq	120(%rsp), %r8
-	vaddss	(%r12,%r8,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r12,%r8,4)
-	movq	%r10, %r8
-.LBB15_74:
-	cmpq	%r10, %rcx
-	je	.LBB15_77
-	leaq	1(%r8), %r12
-	movq	728(%rsp), %r10
+	testb	$1, 736(%rsp)
+	jne	.LBB15_197
+	cmpq	$32, 320(%rsp)
+	jae	.LBB15_190
+	xorl	%r12d, %r12d
+	jmp	.LBB15_194
+.LBB15_190:
+	xorl	%r10d, %r10d
+	movq	176(%rsp), %rdx
+	.p2align	4
+.LBB15_191:
+	vmovups	-96(%rsi,%r10,4), %ymm0
+	vmovups	-64(%rsi,%r10,4), %ymm1
+	vmovups	-32(%rsi,%r10,4), %ymm2
+	vmovups	(%rsi,%r10,4), %ymm3
+	vaddps	(%rax,%r10,4), %ymm0, %ymm0
+	vaddps	32(%rax,%r10,4), %ymm1, %ymm1
+	vaddps	64(%rax,%r10,4), %ymm2, %ymm2
+	vaddps	96(%rax,%r10,4), %ymm3, %ymm3
+	vmovups	%ymm0, (%rax,%r10,4)
+	vmovups	%ymm1, 32(%rax,%r10,4)
+	vmovups	%ymm2, 64(%rax,%r10,4)
+	vmovups	%ymm3, 96(%rax,%r10,4)
+	addq	$32, %r10
+	cmpq	%r10, %rdx
+	jne	.LBB15_191
+	cmpq	%rdx, 320(%rsp)
+	je	.LBB15_202
+	movq	176(%rsp), %r12
+	movq	416(%rsp), %r10
+	testb	$28, 320(%rsp)
+	je	.LBB15_197
+.LBB15_194:
+	movq	464(%rsp), %rdx
+	.p2align	4
+.LBB15_195:
+	vmovups	(%r11,%r12,4), %xmm0
+	vaddps	(%rax,%r12,4), %xmm0, %xmm0
+	vmovups	%xmm0, (%rax,%r12,4)
+	addq	$4, %r12
+	cmpq	%r12, %rdx
+	jne	.LBB15_195
+	movq	992(%rsp), %r10
+	cmpq	%rdx, 320(%rsp)
+	je	.LBB15_202
+.LBB15_197:
+	movl	%ecx, %edx
+	subl	%r10d, %edx
+	leaq	1(%r10), %r12
+	testb	$1, %dl
+	je	.LBB15_199
+	imulq	80(%rsp), %rbx
+	movq	%r8, %rdx
+	imulq	248(%rsp), %rdx
+	movq	%r12, 480(%rsp)
+	movq	704(%rsp), %r12
+	leaq	(%r12,%rbx,4), %rbx
+	movq	16(%rsp), %r12
+	leaq	(%r12,%rdx,4), %rdx
+	movq	480(%rsp), %r12
+	vmovss	(%rdx,%r10,4), %xmm0
+	imulq	64(%rsp), %r10
+	vaddss	(%rbx,%r10,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%r10,4)
+	movq	%r12, %r10
+.LBB15_199:
+	cmpq	%r12, %rcx
+	je	.LBB15_202
+	leaq	1(%r10), %rbx
+	movq	168(%rsp), %r12
+	imulq	%r12, %rbx
 	imulq	%r10, %r12
-	imulq	%r8, %r10
 	movq	%rdi, %rdx
 	.p2align	4
-.LBB15_76:
-	vmovss	(%r9,%r8,4), %xmm0
-	vaddss	(%rdx,%r10), %xmm0, %xmm0
-	vmovss	%xmm0, (%rdx,%r10)
-	vmovss	4(%r9,%r8,4), %xmm0
+.LBB15_201:
+	vmovss	(%r9,%r10,4), %xmm0
 	vaddss	(%rdx,%r12), %xmm0, %xmm0
 	vmovss	%xmm0, (%rdx,%r12)
-	addq	$2, %r8
-	addq	760(%rsp), %rdx
-	cmpq	%r8, %rcx
-	jne	.LBB15_76
-	jmp	.LBB15_77
+	vmovss	4(%r9,%r10,4), %xmm0
+	vaddss	(%rdx,%rbx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdx,%rbx)
+	addq	$2, %r10
+	addq	88(%rsp), %rdx
+	cmpq	%r10, %rcx
+	jne	.LBB15_201
+	jmp	.LBB15_202
+.LBB15_28:
+	movq	16(%rbp), %rax
+	leaq	(%rax,%r12,4), %r15
+	testq	%rdi, %rdi
+	jle	.LBB15_42
+	movabsq	$9223372036854775776, %rax
+	addq	$24, %rax
+	andq	%rbx, %rax
+	vmovq	%r14, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	movq	(%rsp), %rcx
+	imull	80(%rsp), %ecx
+	movq	%rcx, (%rsp)
+	xorl	%ecx, %ecx
+	vmovdqa	.LCPI15_0(%rip), %ymm1
+	vmovdqa	.LCPI15_1(%rip), %ymm2
+	vpbroadcastq	.LCPI15_7(%rip), %ymm3
+	xorl	%edx, %edx
+	xorl	%esi, %esi
+	jmp	.LBB15_30
+	.p2align	4
+.LBB15_41:
+	incq	%rdx
+	addl	(%rsp), %ecx
+	cmpq	144(%rsp), %rdx
+	je	.LBB15_42
+.LBB15_30:
+	cmpq	$0, 56(%rsp)
+	jle	.LBB15_41
+	movq	536(%rsp), %rdi
+	imulq	%rdx, %rdi
+	vmovq	%rdi, %xmm4
+	vpbroadcastq	%xmm4, %ymm4
+	xorl	%edi, %edi
+	xorl	%r9d, %r9d
+	jmp	.LBB15_32
+	.p2align	4
+.LBB15_40:
+	incq	%r9
+	addl	80(%rsp), %edi
+	cmpq	56(%rsp), %r9
+	je	.LBB15_41
+.LBB15_32:
+	testq	%rbx, %rbx
+	jle	.LBB15_40
+	cmpq	$8, %rbx
+	jae	.LBB15_35
+	xorl	%r10d, %r10d
+	jmp	.LBB15_38
+	.p2align	4
+.LBB15_35:
+	movq	%r9, %r10
+	imulq	80(%rsp), %r10
+	vmovq	%r10, %xmm5
+	vpbroadcastq	%xmm5, %ymm5
+	leaq	(%r15,%rsi,4), %r10
+	addq	%rax, %rsi
+	xorl	%r11d, %r11d
+	vmovdqa	%ymm2, %ymm6
+	vmovdqa	%ymm1, %ymm7
+	.p2align	4
+.LBB15_36:
+	vpaddq	%ymm5, %ymm6, %ymm8
+	vpaddq	%ymm5, %ymm7, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm0, %ymm8, %ymm8
+	vpaddq	%ymm4, %ymm8, %ymm8
+	vpaddq	%ymm4, %ymm9, %ymm9
+	vshufps	$136, %ymm9, %ymm8, %ymm8
+	vpermpd	$216, %ymm8, %ymm8
+	vmovups	%ymm8, (%r10,%r11,4)
+	addq	$8, %r11
+	vpaddq	%ymm3, %ymm6, %ymm6
+	vpaddq	%ymm3, %ymm7, %ymm7
+	cmpq	%r11, %rax
+	jne	.LBB15_36
+	movq	%rax, %r10
+	cmpq	%rax, %rbx
+	je	.LBB15_40
+.LBB15_38:
+	movq	%rbx, %r11
+	subq	%r10, %r11
+	addl	%edi, %r10d
+	imull	%r14d, %r10d
+	addl	%ecx, %r10d
+	.p2align	4
+.LBB15_39:
+	movl	%r10d, (%r15,%rsi,4)
+	incq	%rsi
+	addl	%r14d, %r10d
+	decq	%r11
+	jne	.LBB15_39
+	jmp	.LBB15_40
+.LBB15_42:
+	cmpq	$0, 352(%rsp)
+	movq	144(%rsp), %rsi
+	jle	.LBB15_207
+	cmpl	$0, 88(%rsp)
+	setne	%al
+	movq	264(%rsp), %rdi
+	testq	%rdi, %rdi
+	setle	%r8b
+	movq	248(%rsp), %rcx
+	leaq	7(%rcx), %r9
+	shrq	$3, %r9
+	imulq	%r9, %r13
+	leaq	-1(%r13), %rdx
+	movq	%rdx, 768(%rsp)
+	movq	8(%rsp), %rdx
+	leaq	(%rdx,%rdx), %r10
+	movq	%r10, 40(%rsp)
+	leaq	(%rdx,%rdx,2), %r10
+	leaq	(,%rdx,4), %rbx
+	leaq	(%rdx,%rdx,4), %r11
+	movq	%r11, 464(%rsp)
+	addq	$-8, %rcx
+	movq	%rcx, 88(%rsp)
+	leaq	(,%rdi,4), %rcx
+	movq	%rcx, 568(%rsp)
+	orb	%al, %r8b
+	movb	%r8b, 376(%rsp)
+	leaq	-1(%r12), %rax
+	movq	%rax, 240(%rsp)
+	movabsq	$9223372036854775776, %rax
+	addq	$30, %rax
+	andq	%r12, %rax
+	movq	%r9, %r12
+	movq	%rax, 208(%rsp)
+	movq	48(%rsp), %rcx
+	leaq	(,%rcx,4), %rax
+	movq	%rax, 176(%rsp)
+	shlq	$2, 184(%rsp)
+	leaq	(,%rdx,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rax, 960(%rsp)
+	movq	56(%rsp), %rax
+	imulq	%rsi, %rax
+	leaq	4(,%rax,4), %rdi
+	imulq	%rdx, %rdi
+	movq	456(%rsp), %rax
+	addq	%rax, %rdi
+	movq	%rdi, 600(%rsp)
+	vmovdqa	.LCPI15_8(%rip), %ymm15
+	vmovaps	.LCPI15_9(%rip), %ymm14
+	leaq	(%rax,%rcx,4), %rdi
+	movq	%rdi, 592(%rsp)
+	leaq	(,%rcx,8), %rcx
+	movq	%rcx, 232(%rsp)
+	leaq	(%rax,%rdx,4), %rcx
+	movq	%rcx, 584(%rsp)
+	leaq	(%rax,%rdx,8), %rcx
+	movq	%rcx, 368(%rsp)
+	movq	%r10, 64(%rsp)
+	leaq	(%rax,%r10,4), %rax
+	movq	%rax, 576(%rsp)
+	movq	$0, 152(%rsp)
+	movq	%r15, 472(%rsp)
+	movq	%r9, 616(%rsp)
+	movq	%r13, 224(%rsp)
+	jmp	.LBB15_44
+	.p2align	4
+.LBB15_58:
+	movq	152(%rsp), %rcx
+	incq	%rcx
+	movq	%rcx, 152(%rsp)
+	cmpq	352(%rsp), %rcx
+	je	.LBB15_207
+.LBB15_44:
+	cmpb	$0, 376(%rsp)
+	jne	.LBB15_46
+	movq	568(%rsp), %rdx
+	movq	%rdx, %rdi
+	imulq	152(%rsp), %rdi
+	addq	272(%rsp), %rdi
+	xorl	%esi, %esi
+	vzeroupper
+	callq	memset@PLT
+	vmovaps	.LCPI15_9(%rip), %ymm14
+	vmovdqa	.LCPI15_8(%rip), %ymm15
+	movq	144(%rsp), %rsi
+.LBB15_46:
+	testq	%rsi, %rsi
+	jle	.LBB15_58
+	movq	152(%rsp), %rdx
+	movq	%rdx, %rax
+	imulq	640(%rsp), %rax
+	movq	648(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %r8
+	movq	%rdx, %rax
+	imulq	264(%rsp), %rax
+	movq	272(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 736(%rsp)
+	movq	576(%rsp), %rax
+	movq	%rax, 400(%rsp)
+	movq	368(%rsp), %rax
+	movq	%rax, 296(%rsp)
+	movq	584(%rsp), %rax
+	movq	%rax, 392(%rsp)
+	movq	600(%rsp), %rax
+	movq	%rax, 384(%rsp)
+	movq	456(%rsp), %rax
+	movq	%rax, 288(%rsp)
+	movq	592(%rsp), %rax
+	movq	%rax, 280(%rsp)
+	movq	$0, 72(%rsp)
+	movq	%r8, 16(%rsp)
+	jmp	.LBB15_48
+	.p2align	4
+.LBB15_57:
+	movq	72(%rsp), %rcx
+	incq	%rcx
+	movq	184(%rsp), %rax
+	addq	%rax, 280(%rsp)
+	addq	%rax, 288(%rsp)
+	addq	%rax, 384(%rsp)
+	addq	%rax, 392(%rsp)
+	addq	%rax, 296(%rsp)
+	addq	%rax, 400(%rsp)
+	movq	144(%rsp), %rsi
+	movq	%rcx, 72(%rsp)
+	cmpq	%rsi, %rcx
+	je	.LBB15_58
+.LBB15_48:
+	cmpq	$0, 8(%rsp)
+	jle	.LBB15_57
+	movq	72(%rsp), %rax
+	imulq	56(%rsp), %rax
+	movq	%rax, 608(%rsp)
+	movq	400(%rsp), %rax
+	movq	%rax, 448(%rsp)
+	movq	296(%rsp), %rax
+	movq	%rax, 440(%rsp)
+	movq	392(%rsp), %rax
+	movq	%rax, 432(%rsp)
+	movq	384(%rsp), %rax
+	movq	%rax, 424(%rsp)
+	movq	288(%rsp), %rax
+	movq	%rax, 416(%rsp)
+	movq	280(%rsp), %rax
+	movq	%rax, 408(%rsp)
+	movq	$0, 192(%rsp)
+	jmp	.LBB15_50
+	.p2align	4
+.LBB15_56:
+	movq	192(%rsp), %rcx
+	incq	%rcx
+	addq	$4, 408(%rsp)
+	addq	$4, 416(%rsp)
+	addq	$4, 424(%rsp)
+	addq	$4, 432(%rsp)
+	addq	$4, 440(%rsp)
+	addq	$4, 448(%rsp)
+	movq	%rcx, 192(%rsp)
+	cmpq	8(%rsp), %rcx
+	je	.LBB15_57
+.LBB15_50:
+	cmpq	$0, 56(%rsp)
+	jle	.LBB15_56
+	movq	448(%rsp), %rdx
+	movq	440(%rsp), %rax
+	movq	%rax, 168(%rsp)
+	movq	432(%rsp), %r9
+	movq	424(%rsp), %rax
+	movq	%rax, 304(%rsp)
+	movq	416(%rsp), %r14
+	movq	408(%rsp), %rax
+	movq	%rax, 160(%rsp)
+	movq	$0, 216(%rsp)
+	jmp	.LBB15_52
+	.p2align	4
+.LBB15_148:
+	movq	216(%rsp), %rcx
+	addq	$6, %rcx
+	movq	960(%rsp), %rax
+	addq	%rax, 160(%rsp)
+	addq	%rax, %r14
+	addq	%rax, 304(%rsp)
+	addq	%rax, %r9
+	addq	%rax, 168(%rsp)
+	movq	256(%rsp), %rdx
+	addq	%rax, %rdx
+	movq	%rcx, 216(%rsp)
+	cmpq	56(%rsp), %rcx
+	jge	.LBB15_56
+.LBB15_52:
+	movq	%rdx, 256(%rsp)
+	testq	%r13, %r13
+	jle	.LBB15_148
+	movq	56(%rsp), %rdx
+	movq	216(%rsp), %rcx
+	subq	%rcx, %rdx
+	cmpq	$6, %rdx
+	movl	$6, %eax
+	cmovgeq	%rax, %rdx
+	movq	608(%rsp), %rax
+	addq	%rcx, %rax
+	imulq	8(%rsp), %rax
+	addq	192(%rsp), %rax
+	movq	456(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, 200(%rsp)
+	addl	%edx, %edx
+	movq	%rdx, 312(%rsp)
+	leaq	(%r15,%rax,4), %rax
+	movq	%rax, 320(%rsp)
+	xorl	%ecx, %ecx
+	movq	%r9, 96(%rsp)
+	jmp	.LBB15_54
+.LBB15_66:
+	vpxor	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm13, %xmm13, %xmm13
+	vpxor	%xmm12, %xmm12, %xmm12
+	vpxor	%xmm11, %xmm11, %xmm11
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm5, %xmm5, %xmm5
+	movq	96(%rsp), %r9
+.LBB15_68:
+	vmovdqa	.LCPI15_9(%rip), %ymm0
+	vpcmpgtd	992(%rsp), %ymm0, %ymm14
+	movq	320(%rsp), %rdi
+	movslq	(%rdi), %rax
+	vpand	%ymm13, %ymm14, %ymm0
+	movq	(%rsp), %r10
+	vaddps	(%r10,%rax,4), %ymm0, %ymm13
+	vmovdqa	.LCPI15_9(%rip), %ymm0
+	vpcmpgtd	704(%rsp), %ymm0, %ymm0
+	vmovups	%ymm13, (%r10,%rax,4)
+	movslq	(%rdi), %rax
+	vpand	%ymm0, %ymm9, %ymm1
+	movq	480(%rsp), %r11
+	vaddps	(%r11,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r11,%rax,4)
+	movq	8(%rsp), %rsi
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm12, %ymm14, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm0, %ymm8, %ymm1
+	vaddps	(%r11,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r11,%rax,4)
+	movq	40(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm11, %ymm14, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm6, %ymm0, %ymm1
+	vaddps	(%r11,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r11,%rax,4)
+	movq	64(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm10, %ymm14, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm4, %ymm0, %ymm1
+	vaddps	(%r11,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r11,%rax,4)
+	movslq	(%rdi,%rbx,4), %rax
+	vpand	%ymm7, %ymm14, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rbx,4), %rax
+	vpand	%ymm3, %ymm0, %ymm1
+	vaddps	(%r11,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r11,%rax,4)
+	movq	464(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm5, %ymm14, %ymm1
+	vmovaps	.LCPI15_9(%rip), %ymm14
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm2, %ymm0, %ymm0
+.LBB15_80:
+	vaddps	(%r11,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r11,%rax,4)
+	.p2align	4
+.LBB15_147:
+	addq	$2, %rcx
+	cmpq	%r13, %rcx
+	movq	472(%rsp), %r15
+	movq	616(%rsp), %r12
+	jge	.LBB15_148
+.LBB15_54:
+	movq	%rcx, %rax
+	orq	%r12, %rax
+	shrq	$32, %rax
+	je	.LBB15_55
+	movq	%rcx, %rax
+	xorl	%edx, %edx
+	divq	%r12
+	movq	%rdx, %rdi
+	movq	%rax, %rsi
+	jmp	.LBB15_60
+	.p2align	4
+.LBB15_55:
+	movl	%ecx, %eax
+	xorl	%edx, %edx
+	divl	%r12d
+	movl	%edx, %edi
+	movl	%eax, %esi
+.LBB15_60:
+	shlq	$3, %rdi
+	movq	88(%rsp), %r10
+	cmpq	%r10, %rdi
+	cmovlq	%rdi, %r10
+	movq	%rcx, %r15
+	orq	$1, %r15
+	movq	768(%rsp), %rax
+	cmpq	%rax, %r15
+	cmovlq	%r15, %rax
+	movq	%rax, %rdx
+	orq	%r12, %rdx
+	shrq	$32, %rdx
+	je	.LBB15_61
+	cqto
+	idivq	%r12
+	jmp	.LBB15_63
+	.p2align	4
+.LBB15_61:
+	xorl	%edx, %edx
+	divl	%r12d
+.LBB15_63:
+	shlq	$3, %rdx
+	movq	88(%rsp), %r11
+	cmpq	%r11, %rdx
+	cmovlq	%rdx, %r11
+	xorl	%r12d, %r12d
+	cmpq	%r13, %r15
+	setl	%r12b
+	movq	312(%rsp), %r15
+	addl	%r12d, %r15d
+	addl	$-2, %r15d
+	cmpl	$11, %r15d
+	ja	.LBB15_147
+	movq	256(%rsp), %r8
+	subl	%r10d, %edi
+	vmovd	%edi, %xmm0
+	vpbroadcastd	%xmm0, %ymm12
+	subl	%r11d, %edx
+	vmovd	%edx, %xmm1
+	vpbroadcastd	%xmm1, %ymm13
+	movq	%rsi, %rdx
+	movq	80(%rsp), %r12
+	imulq	%r12, %rdx
+	movq	736(%rsp), %r9
+	leaq	(%r9,%rdx,4), %rdx
+	leaq	(%rdx,%r10,4), %rdx
+	movq	%rdx, (%rsp)
+	movq	%rax, %rdi
+	imulq	%r12, %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	leaq	(%rdi,%r11,4), %rdi
+	movq	248(%rsp), %r12
+	imulq	%r12, %rsi
+	addq	%r10, %rsi
+	imulq	%r12, %rax
+	addq	%r11, %rax
+	leaq	.LJTI15_0(%rip), %rdx
+	movslq	(%rdx,%r15,4), %r10
+	addq	%rdx, %r10
+	jmpq	*%r10
+.LBB15_138:
+	movq	24(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB15_139
+	movq	16(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	cmpq	$0, 240(%rsp)
+	movq	16(%rbp), %r15
+	movq	208(%rsp), %r12
+	movq	232(%rsp), %rdx
+	movq	96(%rsp), %r9
+	vpxor	%xmm1, %xmm1, %xmm1
+	je	.LBB15_141
+	xorl	%edi, %edi
+	xorl	%esi, %esi
+	movq	160(%rsp), %r8
+	.p2align	4
+.LBB15_143:
+	vbroadcastss	(%r14,%rdi), %ymm0
+	movslq	(%r15,%rsi,4), %r10
+	vfmadd132ps	(%rax,%r10,4), %ymm1, %ymm0
+	movslq	4(%r15,%rsi,4), %r10
+	vbroadcastss	(%r8,%rdi), %ymm1
+	vfmadd132ps	(%rax,%r10,4), %ymm0, %ymm1
+	addq	$2, %rsi
+	addq	%rdx, %rdi
+	cmpq	%rsi, %r12
+	jne	.LBB15_143
+	jmp	.LBB15_144
+.LBB15_65:
+	vmovdqa	%ymm13, 704(%rsp)
+	movq	%rdi, 480(%rsp)
+	vmovdqa	%ymm12, 992(%rsp)
+	movq	24(%rsp), %r12
+	testq	%r12, %r12
+	movq	176(%rsp), %rdx
+	vpxor	%xmm9, %xmm9, %xmm9
+	jle	.LBB15_66
+	movq	%r14, %r10
+	vpxor	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm13, %xmm13, %xmm13
+	vpxor	%xmm12, %xmm12, %xmm12
+	vpxor	%xmm11, %xmm11, %xmm11
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm5, %xmm5, %xmm5
+	xorl	%r15d, %r15d
+	movq	16(%rbp), %rdi
+	movq	16(%rsp), %r8
+	movq	96(%rsp), %r9
+	.p2align	4
+.LBB15_70:
+	movslq	(%rdi,%r15,4), %r11
+	leaq	(%r8,%r11,4), %r11
+	vmovups	(%r11,%rsi,4), %ymm15
+	vmovups	(%r11,%rax,4), %ymm14
+	vbroadcastss	(%r10), %ymm0
+	vfmadd231ps	%ymm0, %ymm15, %ymm13
+	vfmadd231ps	%ymm0, %ymm14, %ymm9
+	leaq	(%r10,%rbx), %r11
+	vbroadcastss	(%r10,%rbx), %ymm0
+	vfmadd231ps	%ymm0, %ymm15, %ymm12
+	vfmadd231ps	%ymm0, %ymm14, %ymm8
+	vbroadcastss	(%rbx,%r11), %ymm0
+	addq	%rbx, %r11
+	vfmadd231ps	%ymm0, %ymm15, %ymm11
+	vbroadcastss	(%rbx,%r11), %ymm1
+	vfmadd231ps	%ymm0, %ymm14, %ymm6
+	addq	%rbx, %r11
+	vfmadd231ps	%ymm1, %ymm15, %ymm10
+	vfmadd231ps	%ymm1, %ymm14, %ymm4
+	vbroadcastss	(%rbx,%r11), %ymm0
+	addq	%rbx, %r11
+	vfmadd231ps	%ymm0, %ymm15, %ymm7
+	vfmadd231ps	%ymm0, %ymm14, %ymm3
+	vbroadcastss	(%rbx,%r11), %ymm0
+	vfmadd231ps	%ymm15, %ymm0, %ymm5
+	vfmadd231ps	%ymm0, %ymm14, %ymm2
+	incq	%r15
+	addq	%rdx, %r10
+	cmpq	%r15, %r12
+	jne	.LBB15_70
+	vmovdqa	.LCPI15_8(%rip), %ymm15
+	jmp	.LBB15_68
+.LBB15_108:
+	movq	24(%rsp), %r11
+	testq	%r11, %r11
+	movq	96(%rsp), %r9
+	jle	.LBB15_109
+	movq	16(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%esi, %esi
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	xorl	%edi, %edi
+	movq	16(%rbp), %r15
+	movq	48(%rsp), %rdx
+	movq	168(%rsp), %r8
+	movq	(%rsp), %r12
+	.p2align	4
+.LBB15_113:
+	movslq	(%r15,%rdi,4), %r10
+	vmovups	(%rax,%r10,4), %ymm0
+	vbroadcastss	(%r14,%rsi,4), %ymm4
+	vbroadcastss	(%r9,%rsi,4), %ymm5
+	vfmadd231ps	%ymm4, %ymm0, %ymm3
+	vfmadd231ps	%ymm5, %ymm0, %ymm2
+	vbroadcastss	(%r8,%rsi,4), %ymm4
+	vfmadd231ps	%ymm4, %ymm0, %ymm1
+	incq	%rdi
+	addq	%rdx, %rsi
+	cmpq	%rdi, %r11
+	jne	.LBB15_113
+	jmp	.LBB15_110
+.LBB15_76:
+	movq	%rdi, 480(%rsp)
+	movq	24(%rsp), %r12
+	testq	%r12, %r12
+	movq	176(%rsp), %rdx
+	jle	.LBB15_77
+	vmovdqa	%ymm13, 704(%rsp)
+	vmovdqa	%ymm15, %ymm14
+	vmovdqa	%ymm12, %ymm15
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	%r14, %r10
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm10, %xmm10, %xmm10
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm11, %xmm11, %xmm11
+	xorl	%r15d, %r15d
+	movq	16(%rbp), %rdi
+	movq	16(%rsp), %r8
+	movq	96(%rsp), %r9
+	.p2align	4
 .LBB15_82:
+	movslq	(%rdi,%r15,4), %r11
+	leaq	(%r8,%r11,4), %r11
+	vmovups	(%r11,%rsi,4), %ymm0
+	vmovups	(%r11,%rax,4), %ymm1
+	vbroadcastss	(%r10), %ymm12
+	vfmadd231ps	%ymm12, %ymm0, %ymm10
+	vfmadd231ps	%ymm12, %ymm1, %ymm11
+	vbroadcastss	(%r10,%rbx), %ymm12
+	leaq	(%r10,%rbx), %r11
+	vfmadd231ps	%ymm12, %ymm0, %ymm8
+	vbroadcastss	(%rbx,%r11), %ymm13
+	vfmadd231ps	%ymm12, %ymm1, %ymm9
+	addq	%rbx, %r11
+	vfmadd231ps	%ymm13, %ymm0, %ymm6
+	vfmadd231ps	%ymm13, %ymm1, %ymm7
+	vbroadcastss	(%rbx,%r11), %ymm12
+	addq	%rbx, %r11
+	vfmadd231ps	%ymm12, %ymm0, %ymm4
+	vfmadd231ps	%ymm12, %ymm1, %ymm5
+	vbroadcastss	(%rbx,%r11), %ymm12
+	vfmadd231ps	%ymm0, %ymm12, %ymm2
+	vfmadd231ps	%ymm12, %ymm1, %ymm3
+	incq	%r15
+	addq	%rdx, %r10
+	cmpq	%r15, %r12
+	jne	.LBB15_82
+	vmovdqa	%ymm15, %ymm12
+	vmovdqa	%ymm14, %ymm15
+	vmovaps	.LCPI15_9(%rip), %ymm14
+	vmovdqa	704(%rsp), %ymm13
+	jmp	.LBB15_79
+.LBB15_119:
+	movq	24(%rsp), %rax
+	testq	%rax, %rax
+	jle	.LBB15_120
+	movq	16(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	cmpq	$0, 240(%rsp)
+	movq	16(%rbp), %r15
+	movq	208(%rsp), %r12
+	movq	232(%rsp), %rdx
+	movq	96(%rsp), %r9
+	vpxor	%xmm1, %xmm1, %xmm1
+	je	.LBB15_122
+	xorl	%edi, %edi
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%esi, %esi
+	movq	304(%rsp), %r8
+	movq	160(%rsp), %r11
+	.p2align	4
+.LBB15_127:
+	movslq	(%r15,%rsi,4), %r10
+	vbroadcastss	(%r14,%rdi), %ymm0
+	vmovups	(%rax,%r10,4), %ymm3
+	vfmadd213ps	%ymm2, %ymm3, %ymm0
+	vbroadcastss	(%r9,%rdi), %ymm4
+	vfmadd213ps	%ymm1, %ymm3, %ymm4
+	movslq	4(%r15,%rsi,4), %r10
+	vbroadcastss	(%r11,%rdi), %ymm2
+	vmovups	(%rax,%r10,4), %ymm3
+	vfmadd213ps	%ymm0, %ymm3, %ymm2
+	vbroadcastss	(%r8,%rdi), %ymm1
+	vfmadd213ps	%ymm4, %ymm3, %ymm1
+	addq	$2, %rsi
+	addq	%rdx, %rdi
+	cmpq	%rsi, %r12
+	jne	.LBB15_127
+	jmp	.LBB15_123
+.LBB15_114:
+	movq	%rdi, 480(%rsp)
+	movq	24(%rsp), %r12
+	vxorps	%xmm2, %xmm2, %xmm2
+	testq	%r12, %r12
+	jle	.LBB15_115
+	xorl	%r10d, %r10d
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	xorl	%r11d, %r11d
+	movq	16(%rbp), %rdi
+	movq	48(%rsp), %rdx
+	movq	16(%rsp), %r8
+	movq	96(%rsp), %r9
+	.p2align	4
+.LBB15_118:
+	movslq	(%rdi,%r11,4), %r15
+	leaq	(%r8,%r15,4), %r15
+	vmovups	(%r15,%rsi,4), %ymm0
+	vmovups	(%r15,%rax,4), %ymm1
+	vbroadcastss	(%r14,%r10,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm0, %ymm4
+	vfmadd231ps	%ymm6, %ymm1, %ymm5
+	vbroadcastss	(%r9,%r10,4), %ymm6
+	vfmadd231ps	%ymm0, %ymm6, %ymm2
+	vfmadd231ps	%ymm6, %ymm1, %ymm3
+	incq	%r11
+	addq	%rdx, %r10
+	cmpq	%r11, %r12
+	jne	.LBB15_118
+	jmp	.LBB15_116
+.LBB15_89:
+	movq	%rdi, 480(%rsp)
+	movq	24(%rsp), %r12
+	testq	%r12, %r12
+	jle	.LBB15_90
+	movq	%rcx, 704(%rsp)
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%r10d, %r10d
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm9, %xmm9, %xmm9
+	xorl	%r15d, %r15d
+	movq	16(%rbp), %rdi
+	movq	48(%rsp), %rdx
+	movq	16(%rsp), %r8
+	movq	168(%rsp), %r9
+	movq	96(%rsp), %r13
+	movq	256(%rsp), %rcx
+	.p2align	4
+.LBB15_94:
+	movslq	(%rdi,%r15,4), %r11
+	leaq	(%r8,%r11,4), %r11
+	vmovups	(%r11,%rsi,4), %ymm0
+	vmovups	(%r11,%rax,4), %ymm1
+	vbroadcastss	(%r14,%r10,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm8
+	vfmadd231ps	%ymm10, %ymm1, %ymm9
+	vbroadcastss	(%r13,%r10,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm6
+	vfmadd231ps	%ymm10, %ymm1, %ymm7
+	vbroadcastss	(%r9,%r10,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm4
+	vfmadd231ps	%ymm10, %ymm1, %ymm5
+	vbroadcastss	(%rcx,%r10,4), %ymm10
+	vfmadd231ps	%ymm0, %ymm10, %ymm2
+	vfmadd231ps	%ymm10, %ymm1, %ymm3
+	incq	%r15
+	addq	%rdx, %r10
+	cmpq	%r15, %r12
+	jne	.LBB15_94
+	movq	224(%rsp), %r13
+	movq	704(%rsp), %rcx
+	jmp	.LBB15_92
+.LBB15_128:
+	movq	24(%rsp), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB15_129
+	movq	%rdi, 480(%rsp)
+	cmpq	$0, 240(%rsp)
+	movq	232(%rsp), %rdx
+	movq	96(%rsp), %r9
+	vxorps	%xmm2, %xmm2, %xmm2
+	je	.LBB15_131
+	xorl	%r11d, %r11d
+	vxorps	%xmm3, %xmm3, %xmm3
+	xorl	%r10d, %r10d
+	movq	16(%rbp), %rdi
+	movq	208(%rsp), %r12
+	movq	16(%rsp), %r8
+	movq	160(%rsp), %r13
+	.p2align	4
+.LBB15_133:
+	movslq	(%rdi,%r10,4), %r15
+	leaq	(%r8,%r15,4), %r15
+	vbroadcastss	(%r14,%r11), %ymm0
+	vfmadd231ps	(%r15,%rsi,4), %ymm0, %ymm2
+	vfmadd231ps	(%r15,%rax,4), %ymm0, %ymm3
+	movslq	4(%rdi,%r10,4), %r15
+	leaq	(%r8,%r15,4), %r15
+	vbroadcastss	(%r13,%r11), %ymm0
+	vfmadd231ps	(%r15,%rsi,4), %ymm0, %ymm2
+	vfmadd231ps	(%r15,%rax,4), %ymm0, %ymm3
+	addq	$2, %r10
+	addq	%rdx, %r11
+	cmpq	%r10, %r12
+	jne	.LBB15_133
+	jmp	.LBB15_134
+.LBB15_101:
+	movq	%rdi, 480(%rsp)
+	movq	24(%rsp), %r12
+	vxorps	%xmm2, %xmm2, %xmm2
+	testq	%r12, %r12
+	jle	.LBB15_102
+	xorl	%r10d, %r10d
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+	xorl	%r15d, %r15d
+	movq	16(%rbp), %rdi
+	movq	48(%rsp), %rdx
+	movq	16(%rsp), %r8
+	movq	168(%rsp), %r9
+	movq	96(%rsp), %r13
+	.p2align	4
+.LBB15_107:
+	movslq	(%rdi,%r15,4), %r11
+	leaq	(%r8,%r11,4), %r11
+	vmovups	(%r11,%rsi,4), %ymm0
+	vmovups	(%r11,%rax,4), %ymm1
+	vbroadcastss	(%r14,%r10,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm0, %ymm6
+	vfmadd231ps	%ymm8, %ymm1, %ymm7
+	vbroadcastss	(%r13,%r10,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm0, %ymm4
+	vfmadd231ps	%ymm8, %ymm1, %ymm5
+	vbroadcastss	(%r9,%r10,4), %ymm8
+	vfmadd231ps	%ymm0, %ymm8, %ymm2
+	vfmadd231ps	%ymm8, %ymm1, %ymm3
+	incq	%r15
+	addq	%rdx, %r10
+	cmpq	%r15, %r12
+	jne	.LBB15_107
+	movq	224(%rsp), %r13
+	jmp	.LBB15_104
+.LBB15_95:
+	movq	24(%rsp), %r11
+	testq	%r11, %r11
+	movq	96(%rsp), %r9
+	jle	.LBB15_96
+	movq	%rcx, 704(%rsp)
+	movq	%r13, %rcx
+	movq	16(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%esi, %esi
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%edi, %edi
+	movq	16(%rbp), %r15
+	movq	48(%rsp), %rdx
+	movq	%r8, %r13
+	movq	168(%rsp), %r8
+	movq	(%rsp), %r12
+	.p2align	4
+.LBB15_100:
+	movslq	(%r15,%rdi,4), %r10
+	vmovups	(%rax,%r10,4), %ymm0
+	vbroadcastss	(%r14,%rsi,4), %ymm5
+	vfmadd231ps	%ymm5, %ymm0, %ymm4
+	vbroadcastss	(%r9,%rsi,4), %ymm5
+	vbroadcastss	(%r8,%rsi,4), %ymm6
+	vfmadd231ps	%ymm5, %ymm0, %ymm3
+	vfmadd231ps	%ymm6, %ymm0, %ymm2
+	vbroadcastss	(%r13,%rsi,4), %ymm5
+	vfmadd231ps	%ymm5, %ymm0, %ymm1
+	incq	%rdi
+	addq	%rdx, %rsi
+	cmpq	%rdi, %r11
+	jne	.LBB15_100
+	movq	%rcx, %r13
+	movq	704(%rsp), %rcx
+	jmp	.LBB15_98
+.LBB15_71:
+	movq	24(%rsp), %r11
+	testq	%r11, %r11
+	movq	176(%rsp), %rdx
+	jle	.LBB15_72
+	movq	16(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	%r14, %rsi
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%edi, %edi
+	movq	16(%rbp), %r15
+	movq	96(%rsp), %r9
+	movq	(%rsp), %r8
+	.p2align	4
+.LBB15_75:
+	movslq	(%r15,%rdi,4), %r10
+	vbroadcastss	(%rsi), %ymm0
+	vmovups	(%rax,%r10,4), %ymm7
+	vfmadd231ps	%ymm0, %ymm7, %ymm6
+	vbroadcastss	(%rsi,%rbx), %ymm0
+	leaq	(%rsi,%rbx), %r10
+	vfmadd231ps	%ymm0, %ymm7, %ymm5
+	vbroadcastss	(%rbx,%r10), %ymm0
+	addq	%rbx, %r10
+	vfmadd231ps	%ymm0, %ymm7, %ymm1
+	vbroadcastss	(%rbx,%r10), %ymm0
+	addq	%rbx, %r10
+	vfmadd231ps	%ymm0, %ymm7, %ymm4
+	vbroadcastss	(%rbx,%r10), %ymm0
+	addq	%rbx, %r10
+	vfmadd231ps	%ymm0, %ymm7, %ymm3
+	vbroadcastss	(%rbx,%r10), %ymm0
+	vfmadd231ps	%ymm0, %ymm7, %ymm2
+	incq	%rdi
+	addq	%rdx, %rsi
+	cmpq	%rdi, %r11
+	jne	.LBB15_75
+	jmp	.LBB15_73
+.LBB15_83:
+	movq	24(%rsp), %r11
+	testq	%r11, %r11
+	movq	176(%rsp), %rdx
+	jle	.LBB15_84
+	movq	16(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	%r14, %rsi
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	xorl	%edi, %edi
+	movq	16(%rbp), %r15
+	movq	96(%rsp), %r9
+	movq	(%rsp), %r8
+	.p2align	4
+.LBB15_88:
+	movslq	(%r15,%rdi,4), %r10
+	vbroadcastss	(%rsi), %ymm0
+	vmovups	(%rax,%r10,4), %ymm6
+	vfmadd231ps	%ymm0, %ymm6, %ymm5
+	vbroadcastss	(%rsi,%rbx), %ymm0
+	leaq	(%rsi,%rbx), %r10
+	vfmadd231ps	%ymm0, %ymm6, %ymm4
+	vbroadcastss	(%rbx,%r10), %ymm0
+	addq	%rbx, %r10
+	vfmadd231ps	%ymm0, %ymm6, %ymm3
+	vbroadcastss	(%rbx,%r10), %ymm0
+	addq	%rbx, %r10
+	vfmadd231ps	%ymm0, %ymm6, %ymm2
+	vbroadcastss	(%rbx,%r10), %ymm0
+	vfmadd231ps	%ymm0, %ymm6, %ymm1
+	incq	%rdi
+	addq	%rdx, %rsi
+	cmpq	%rdi, %r11
+	jne	.LBB15_88
+	jmp	.LBB15_85
+.LBB15_109:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	movq	(%rsp), %r12
+.LBB15_110:
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	movq	320(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpandn	%ymm3, %ymm0, %ymm3
+	vaddps	(%r12,%rax,4), %ymm3, %ymm3
+	vmovups	%ymm3, (%r12,%rax,4)
+	movq	8(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm2, %ymm0, %ymm2
+	vaddps	(%r12,%rax,4), %ymm2, %ymm2
+	vmovups	%ymm2, (%r12,%rax,4)
+	movq	40(%rsp), %rax
+	jmp	.LBB15_111
+.LBB15_77:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm10, %xmm10, %xmm10
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm11, %xmm11, %xmm11
+	movq	96(%rsp), %r9
+.LBB15_79:
+	vpcmpgtd	%ymm13, %ymm14, %ymm1
+	vpcmpgtd	%ymm12, %ymm14, %ymm0
+	movq	320(%rsp), %rdi
+	movslq	(%rdi), %rax
+	vpand	%ymm0, %ymm10, %ymm10
+	movq	(%rsp), %r10
+	vaddps	(%r10,%rax,4), %ymm10, %ymm10
+	vmovups	%ymm10, (%r10,%rax,4)
+	movslq	(%rdi), %rax
+	vpand	%ymm1, %ymm11, %ymm10
+	movq	480(%rsp), %r11
+	vaddps	(%r11,%rax,4), %ymm10, %ymm10
+	vmovups	%ymm10, (%r11,%rax,4)
+	movq	8(%rsp), %rsi
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm0, %ymm8, %ymm8
+	vaddps	(%r10,%rax,4), %ymm8, %ymm8
+	vmovups	%ymm8, (%r10,%rax,4)
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm1, %ymm9, %ymm8
+	vaddps	(%r11,%rax,4), %ymm8, %ymm8
+	vmovups	%ymm8, (%r11,%rax,4)
+	movq	40(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm6, %ymm0, %ymm6
+	vaddps	(%r10,%rax,4), %ymm6, %ymm6
+	vmovups	%ymm6, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm7, %ymm1, %ymm6
+	vaddps	(%r11,%rax,4), %ymm6, %ymm6
+	vmovups	%ymm6, (%r11,%rax,4)
+	movq	64(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm4, %ymm0, %ymm4
+	vaddps	(%r10,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm5, %ymm1, %ymm4
+	vaddps	(%r11,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r11,%rax,4)
+	movslq	(%rdi,%rbx,4), %rax
+	vpand	%ymm2, %ymm0, %ymm0
+	vaddps	(%r10,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r10,%rax,4)
+	movslq	(%rdi,%rbx,4), %rax
+	vpand	%ymm3, %ymm1, %ymm0
+	jmp	.LBB15_80
+.LBB15_120:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	96(%rsp), %r9
+	jmp	.LBB15_125
+.LBB15_115:
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	movq	96(%rsp), %r9
+.LBB15_116:
+	vpcmpgtd	%ymm13, %ymm14, %ymm0
+	vpcmpgtd	%ymm12, %ymm14, %ymm1
+	movq	320(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpand	%ymm4, %ymm1, %ymm4
+	movq	(%rsp), %rdi
+	vaddps	(%rdi,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%rdi,%rax,4)
+	movslq	(%rdx), %rax
+	vpand	%ymm5, %ymm0, %ymm4
+	movq	480(%rsp), %r10
+	vaddps	(%r10,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r10,%rax,4)
+	movq	8(%rsp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	vpand	%ymm2, %ymm1, %ymm1
+	vaddps	(%rdi,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%rdi,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	vpand	%ymm3, %ymm0, %ymm0
+	vaddps	(%r10,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r10,%rax,4)
+	jmp	.LBB15_147
+.LBB15_90:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm9, %xmm9, %xmm9
+.LBB15_92:
+	vpcmpgtd	%ymm13, %ymm14, %ymm0
+	vpcmpgtd	%ymm12, %ymm14, %ymm1
+	movq	320(%rsp), %rdi
+	movslq	(%rdi), %rax
+	vpand	%ymm1, %ymm8, %ymm8
+	movq	(%rsp), %r9
+	vaddps	(%r9,%rax,4), %ymm8, %ymm8
+	vmovups	%ymm8, (%r9,%rax,4)
+	movslq	(%rdi), %rax
+	vpand	%ymm0, %ymm9, %ymm8
+	movq	480(%rsp), %r10
+	vaddps	(%r10,%rax,4), %ymm8, %ymm8
+	vmovups	%ymm8, (%r10,%rax,4)
+	movq	8(%rsp), %rsi
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm6, %ymm1, %ymm6
+	vaddps	(%r9,%rax,4), %ymm6, %ymm6
+	vmovups	%ymm6, (%r9,%rax,4)
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm7, %ymm0, %ymm6
+	vaddps	(%r10,%rax,4), %ymm6, %ymm6
+	vmovups	%ymm6, (%r10,%rax,4)
+	movq	40(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm4, %ymm1, %ymm4
+	vaddps	(%r9,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r9,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm5, %ymm0, %ymm4
+	vaddps	(%r10,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r10,%rax,4)
+	movq	64(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm2, %ymm1, %ymm1
+	vaddps	(%r9,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r9,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm3, %ymm0, %ymm0
+	jmp	.LBB15_105
+.LBB15_139:
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	96(%rsp), %r9
+	jmp	.LBB15_146
+.LBB15_129:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	movq	96(%rsp), %r9
+	movq	(%rsp), %rsi
+	jmp	.LBB15_137
+.LBB15_102:
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+.LBB15_104:
+	vpcmpgtd	%ymm12, %ymm14, %ymm0
+	movq	320(%rsp), %rdi
+	movslq	(%rdi), %rax
+	vpand	%ymm6, %ymm0, %ymm1
+	movq	(%rsp), %r9
+	vaddps	(%r9,%rax,4), %ymm1, %ymm1
+	vpcmpgtd	%ymm13, %ymm14, %ymm6
+	vmovups	%ymm1, (%r9,%rax,4)
+	movslq	(%rdi), %rax
+	vpand	%ymm7, %ymm6, %ymm1
+	movq	480(%rsp), %r10
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movq	8(%rsp), %rsi
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm4, %ymm0, %ymm1
+	vaddps	(%r9,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r9,%rax,4)
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm5, %ymm6, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movq	40(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm2, %ymm0, %ymm0
+	vaddps	(%r9,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r9,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm3, %ymm6, %ymm0
+.LBB15_105:
+	vaddps	(%r10,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r10,%rax,4)
+	movq	96(%rsp), %r9
+	jmp	.LBB15_147
+.LBB15_96:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	movq	(%rsp), %r12
+.LBB15_98:
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	movq	320(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpandn	%ymm4, %ymm0, %ymm4
+	vaddps	(%r12,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r12,%rax,4)
+	movq	8(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm3, %ymm0, %ymm3
+	vaddps	(%r12,%rax,4), %ymm3, %ymm3
+	vmovups	%ymm3, (%r12,%rax,4)
+	movq	40(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm2, %ymm0, %ymm2
+	vaddps	(%r12,%rax,4), %ymm2, %ymm2
+	vmovups	%ymm2, (%r12,%rax,4)
+	movq	64(%rsp), %rax
+.LBB15_111:
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm1, %ymm0, %ymm0
+	vaddps	(%r12,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r12,%rax,4)
+	jmp	.LBB15_147
+.LBB15_72:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	96(%rsp), %r9
+	movq	(%rsp), %r8
+.LBB15_73:
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	movq	320(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpandn	%ymm6, %ymm0, %ymm6
+	vaddps	(%r8,%rax,4), %ymm6, %ymm6
+	vmovups	%ymm6, (%r8,%rax,4)
+	movq	8(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm5, %ymm0, %ymm5
+	vaddps	(%r8,%rax,4), %ymm5, %ymm5
+	vmovups	%ymm5, (%r8,%rax,4)
+	movq	40(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm1, %ymm0, %ymm1
+	vaddps	(%r8,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r8,%rax,4)
+	movq	64(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm4, %ymm0, %ymm1
+	vaddps	(%r8,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r8,%rax,4)
+	movslq	(%rdx,%rbx,4), %rax
+	vpandn	%ymm3, %ymm0, %ymm1
+	vaddps	(%r8,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r8,%rax,4)
+	movq	464(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm2, %ymm0, %ymm0
+	jmp	.LBB15_86
+.LBB15_84:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	movq	96(%rsp), %r9
+	movq	(%rsp), %r8
+.LBB15_85:
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	movq	320(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpandn	%ymm5, %ymm0, %ymm5
+	vaddps	(%r8,%rax,4), %ymm5, %ymm5
+	vmovups	%ymm5, (%r8,%rax,4)
+	movq	8(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm4, %ymm0, %ymm4
+	vaddps	(%r8,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r8,%rax,4)
+	movq	40(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm3, %ymm0, %ymm3
+	vaddps	(%r8,%rax,4), %ymm3, %ymm3
+	vmovups	%ymm3, (%r8,%rax,4)
+	movq	64(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm2, %ymm0, %ymm2
+	vaddps	(%r8,%rax,4), %ymm2, %ymm2
+	vmovups	%ymm2, (%r8,%rax,4)
+	movslq	(%rdx,%rbx,4), %rax
+	vpandn	%ymm1, %ymm0, %ymm0
+.LBB15_86:
+	vaddps	(%r8,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r8,%rax,4)
+	jmp	.LBB15_147
+.LBB15_122:
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%esi, %esi
+.LBB15_123:
+	testb	$1, 24(%rsp)
+	movq	48(%rsp), %rdx
+	je	.LBB15_125
+	movslq	(%r15,%rsi,4), %rdi
+	imulq	%rdx, %rsi
+	movq	200(%rsp), %rdx
+	leaq	(%rdx,%rsi,4), %r10
+	vmovups	(%rax,%rdi,4), %ymm0
+	vbroadcastss	(%rdx,%rsi,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm0, %ymm2
+	movq	8(%rsp), %rax
+	vbroadcastss	(%r10,%rax,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm0, %ymm1
+.LBB15_125:
+	movq	(%rsp), %rsi
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	movq	320(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpandn	%ymm2, %ymm0, %ymm2
+	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
+	vmovups	%ymm2, (%rsi,%rax,4)
+	movq	8(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm1, %ymm0, %ymm0
+	vaddps	(%rsi,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%rsi,%rax,4)
+	jmp	.LBB15_147
+.LBB15_141:
+	xorl	%esi, %esi
+.LBB15_144:
+	testb	$1, %r11b
+	movq	48(%rsp), %rdx
+	je	.LBB15_146
+	movslq	(%r15,%rsi,4), %rdi
+	imulq	%rdx, %rsi
+	movq	200(%rsp), %rdx
+	vbroadcastss	(%rdx,%rsi,4), %ymm0
+	vfmadd231ps	(%rax,%rdi,4), %ymm0, %ymm1
+.LBB15_146:
+	movq	(%rsp), %rdx
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	vpandn	%ymm1, %ymm0, %ymm0
+	movq	320(%rsp), %rax
+	movslq	(%rax), %rax
+	vaddps	(%rdx,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%rdx,%rax,4)
+	jmp	.LBB15_147
+.LBB15_131:
+	vxorps	%xmm3, %xmm3, %xmm3
+	xorl	%r10d, %r10d
+	movq	16(%rbp), %rdi
+	movq	16(%rsp), %r8
+.LBB15_134:
+	testb	$1, 24(%rsp)
+	movq	48(%rsp), %rdx
+	je	.LBB15_136
+	movslq	(%rdi,%r10,4), %r11
+	leaq	(%r8,%r11,4), %r11
+	imulq	%rdx, %r10
+	movq	200(%rsp), %rdx
+	vbroadcastss	(%rdx,%r10,4), %ymm0
+	vfmadd231ps	(%r11,%rsi,4), %ymm0, %ymm2
+	vfmadd231ps	(%r11,%rax,4), %ymm0, %ymm3
+.LBB15_136:
+	movq	224(%rsp), %r13
+	movq	(%rsp), %rsi
+	movq	480(%rsp), %rdi
+.LBB15_137:
+	vpcmpgtd	%ymm13, %ymm14, %ymm0
+	vpand	%ymm3, %ymm0, %ymm0
+	vpcmpgtd	%ymm12, %ymm14, %ymm1
+	vpand	%ymm2, %ymm1, %ymm1
+	movq	320(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vaddps	(%rsi,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%rsi,%rax,4)
+	movslq	(%rdx), %rax
+	vaddps	(%rdi,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%rdi,%rax,4)
+	jmp	.LBB15_147
+.LBB15_207:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -12004,6 +13331,21 @@ convolution_input_gradient:
 .Lfunc_end15:
 	.size	convolution_input_gradient, .Lfunc_end15-convolution_input_gradient
 	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI15_0:
+	.long	.LBB15_138-.LJTI15_0
+	.long	.LBB15_128-.LJTI15_0
+	.long	.LBB15_119-.LJTI15_0
+	.long	.LBB15_114-.LJTI15_0
+	.long	.LBB15_108-.LJTI15_0
+	.long	.LBB15_101-.LJTI15_0
+	.long	.LBB15_95-.LJTI15_0
+	.long	.LBB15_89-.LJTI15_0
+	.long	.LBB15_83-.LJTI15_0
+	.long	.LBB15_76-.LJTI15_0
+	.long	.LBB15_71-.LJTI15_0
+	.long	.LBB15_65-.LJTI15_0
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
 .LCPI16_0:

@@ -5301,7 +5301,6 @@ convolution_forward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rcx, -120(%rbp)
 	movq	112(%rdi), %rax
 	movq	%rax, -160(%rbp)
 	movups	96(%rdi), %xmm0
@@ -5321,27 +5320,25 @@ convolution_forward:
 	movq	-272(%rbp), %rax
 	movq	-248(%rbp), %rdi
 	movq	%rdi, %r12
-	movq	%rax, -48(%rbp)
+	movq	%rax, -56(%rbp)
 	imulq	%rax, %r12
 	movq	-240(%rbp), %r15
 	imulq	%r15, %r12
 	movq	%r12, -328(%rbp)
 	movq	-176(%rbp), %r10
-	movq	-168(%rbp), %r11
-	movq	%r11, %rax
+	movq	-168(%rbp), %r13
+	movq	%r13, %rax
 	imulq	%r10, %rax
-	movq	%rax, -56(%rbp)
+	movq	%rax, -48(%rbp)
 	movq	%rax, -320(%rbp)
 	cmpq	$1, -232(%rbp)
 	movq	%r9, -104(%rbp)
-	movq	%r8, -128(%rbp)
-	movq	%rdx, -144(%rbp)
 	movq	%rsi, -136(%rbp)
 	jne	.LBB13_4
 	cmpq	$1, -224(%rbp)
 	jne	.LBB13_4
 	xorl	%eax, %eax
-	cmpq	$8, %r11
+	cmpq	$8, %r13
 	setge	%al
 	movl	%eax, -336(%rbp)
 	jl	.LBB13_5
@@ -5350,34 +5347,37 @@ convolution_forward:
 	pxor	%xmm1, %xmm1
 	pcmpeqd	%xmm0, %xmm1
 	movmskps	%xmm1, %eax
-	xorl	%esi, %esi
+	xorl	%ebx, %ebx
 	xorl	$15, %eax
-	setne	%sil
-	xorl	%ecx, %ecx
+	setne	%bl
+	xorl	%r11d, %r11d
 	jmp	.LBB13_6
 .LBB13_4:
 	movl	$0, -336(%rbp)
 .LBB13_5:
-	xorl	%esi, %esi
-	movb	$1, %cl
+	xorl	%ebx, %ebx
+	movb	$1, %r11b
 .LBB13_6:
-	movl	%esi, -332(%rbp)
+	movl	%ebx, -332(%rbp)
 	movq	-264(%rbp), %rax
-	movq	-208(%rbp), %rbx
+	movq	-208(%rbp), %rsi
 	movq	%rax, -88(%rbp)
-	addq	%rax, %rbx
-	addq	-200(%rbp), %rbx
+	addq	%rax, %rsi
+	addq	-200(%rbp), %rsi
 	movq	-256(%rbp), %rax
-	movq	%rbx, -312(%rbp)
+	movq	%rsi, -312(%rbp)
 	movq	-192(%rbp), %r9
 	movq	%rax, -96(%rbp)
 	addq	%rax, %r9
 	addq	-184(%rbp), %r9
 	movq	%r9, -304(%rbp)
-	testb	%cl, %cl
+	testb	%r11b, %r11b
+	movq	%r8, -128(%rbp)
+	movq	%rcx, -120(%rbp)
+	movq	%rdx, -144(%rbp)
 	movq	%r12, -72(%rbp)
-	movq	-56(%rbp), %r8
 	je	.LBB13_8
+	movq	-48(%rbp), %r8
 	leaq	7(%r8), %rax
 	leaq	14(%r8), %rdx
 	testq	%rax, %rax
@@ -5386,27 +5386,29 @@ convolution_forward:
 	movq	%rdx, -296(%rbp)
 	movq	%r8, %r14
 	imulq	%r12, %r14
-	jmp	.LBB13_11
+	jmp	.LBB13_12
 .LBB13_8:
-	leaq	7(%r11), %rax
-	leaq	14(%r11), %rdx
+	leaq	7(%r13), %rax
+	leaq	14(%r13), %r14
 	testq	%rax, %rax
-	cmovnsq	%rax, %rdx
-	sarq	$3, %rdx
-	imulq	%r10, %rdx
-	movq	%rdx, -296(%rbp)
-	testl	%esi, %esi
+	cmovnsq	%rax, %r14
+	sarq	$3, %r14
+	imulq	%r10, %r14
+	movq	%r14, -296(%rbp)
+	testl	%ebx, %ebx
 	je	.LBB13_9
-	movq	%rbx, %r14
-	imulq	-48(%rbp), %r14
+	movq	%rsi, %r14
+	imulq	-56(%rbp), %r14
 	imulq	%r9, %r14
 	jmp	.LBB13_11
 .LBB13_9:
 	xorl	%r14d, %r14d
 .LBB13_11:
+	movq	-48(%rbp), %r8
+.LBB13_12:
 	movq	%r14, -288(%rbp)
-	movq	-160(%rbp), %rax
-	movq	%rax, -112(%rbp)
+	movq	-160(%rbp), %rcx
+	movq	%rcx, %rax
 	imulq	%r8, %rax
 	addq	%rax, %r14
 	cmpq	$2, %r14
@@ -5414,14 +5416,16 @@ convolution_forward:
 	cmovlq	%r12, %r14
 	cmpq	$32768, %r14
 	movq	%rax, -80(%rbp)
-	ja	.LBB13_12
+	movq	%r13, -64(%rbp)
+	ja	.LBB13_13
 	movl	$32768, %eax
 	xorl	%edx, %edx
 	divl	%r14d
-	jmp	.LBB13_14
-.LBB13_12:
+	jmp	.LBB13_15
+.LBB13_13:
 	xorl	%eax, %eax
-.LBB13_14:
+.LBB13_15:
+	movq	%rcx, -112(%rbp)
 	movq	16(%rbp), %r13
 	movq	-104(%rbp), %rdx
 	cmpq	%rdx, %rax
@@ -5429,88 +5433,83 @@ convolution_forward:
 	cmpq	$2, %rax
 	cmovgeq	%rax, %r12
 	movq	%r12, -280(%rbp)
-	movq	-72(%rbp), %rax
-	movq	-112(%rbp), %rdx
-	cmpq	%rdx, %rax
-	cmovgq	%rax, %rdx
-	movq	%rdx, -64(%rbp)
-	testb	%cl, %cl
-	je	.LBB13_23
-	testq	%rax, %rax
-	jle	.LBB13_37
+	testb	%r11b, %r11b
+	je	.LBB13_24
+	cmpq	$0, -72(%rbp)
+	jle	.LBB13_38
 	movq	-72(%rbp), %rsi
 	movl	%esi, %eax
 	andl	$3, %eax
 	xorl	%ecx, %ecx
 	cmpq	$4, %rsi
-	jae	.LBB13_18
+	jae	.LBB13_19
 	xorl	%esi, %esi
-	jmp	.LBB13_20
-.LBB13_23:
-	imulq	%r9, %rbx
+	jmp	.LBB13_21
+.LBB13_24:
+	imulq	%r9, %rsi
 	movq	-96(%rbp), %rax
 	movq	%rax, %r8
 	imulq	-88(%rbp), %r8
-	testl	%esi, %esi
+	testl	%ebx, %ebx
 	cmoveq	%rax, %r9
-	cmovneq	%rbx, %r8
-	cmpq	$0, -48(%rbp)
-	jle	.LBB13_37
-	movq	-216(%rbp), %r10
-	movabsq	$9223372036854775804, %rdx
-	andq	%r15, %rdx
-	movq	%r10, %xmm0
+	cmovneq	%rsi, %r8
+	cmpq	$0, -56(%rbp)
+	jle	.LBB13_38
+	movq	-216(%rbp), %rdx
+	movabsq	$9223372036854775804, %rax
+	andq	%r15, %rax
+	movq	%rdx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
-	xorl	%ebx, %ebx
+	xorl	%r11d, %r11d
 	movdqa	.LCPI13_0(%rip), %xmm1
 	movdqa	.LCPI13_1(%rip), %xmm2
 	movdqa	.LCPI13_2(%rip), %xmm3
+	xorl	%ebx, %ebx
 	xorl	%r12d, %r12d
+	jmp	.LBB13_26
+	.p2align	4
+.LBB13_37:
+	incq	%rbx
+	addl	%r8d, %r11d
+	cmpq	-56(%rbp), %rbx
+	je	.LBB13_38
+.LBB13_26:
+	testq	%rdi, %rdi
+	jle	.LBB13_37
+	movq	%rbx, %rcx
+	imulq	%r8, %rcx
+	movq	%rcx, %xmm4
+	pshufd	$68, %xmm4, %xmm4
 	xorl	%esi, %esi
-	jmp	.LBB13_25
+	xorl	%ecx, %ecx
+	jmp	.LBB13_28
 	.p2align	4
 .LBB13_36:
-	incq	%r12
-	addl	%r8d, %ebx
-	cmpq	-48(%rbp), %r12
-	je	.LBB13_37
-.LBB13_25:
-	testq	%rdi, %rdi
-	jle	.LBB13_36
-	movq	%r12, %rax
-	imulq	%r8, %rax
-	movq	%rax, %xmm4
-	pshufd	$68, %xmm4, %xmm4
-	xorl	%eax, %eax
-	xorl	%ecx, %ecx
-	jmp	.LBB13_27
-	.p2align	4
-.LBB13_35:
 	incq	%rcx
-	addl	%r9d, %eax
+	addl	%r9d, %esi
 	cmpq	%rdi, %rcx
-	je	.LBB13_36
-.LBB13_27:
+	je	.LBB13_37
+.LBB13_28:
 	testq	%r15, %r15
-	jle	.LBB13_35
+	jle	.LBB13_36
 	cmpq	$4, %r15
-	jae	.LBB13_30
-	xorl	%r11d, %r11d
-	jmp	.LBB13_33
+	jae	.LBB13_31
+	xorl	%r10d, %r10d
+	jmp	.LBB13_34
 	.p2align	4
-.LBB13_30:
-	movq	%rcx, %r11
-	imulq	%r9, %r11
-	movq	%r11, %xmm5
+.LBB13_31:
+	movq	%rcx, %r10
+	imulq	%r9, %r10
+	movq	%r10, %xmm5
 	pshufd	$68, %xmm5, %xmm5
-	leaq	(,%rsi,4), %r11
-	addq	%r13, %r11
-	addq	%rdx, %rsi
+	leaq	(,%r12,4), %r10
+	addq	%r13, %r10
+	addq	%rax, %r12
 	xorl	%r14d, %r14d
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB13_31:
+.LBB13_32:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -5520,43 +5519,43 @@ convolution_forward:
 	paddq	%xmm4, %xmm8
 	paddq	%xmm4, %xmm9
 	shufps	$136, %xmm9, %xmm8
-	movups	%xmm8, (%r11,%r14,4)
+	movups	%xmm8, (%r10,%r14,4)
 	addq	$4, %r14
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
-	cmpq	%r14, %rdx
-	jne	.LBB13_31
-	movq	%rdx, %r11
-	cmpq	%rdx, %r15
-	je	.LBB13_35
-.LBB13_33:
-	movq	%r15, %r14
-	subq	%r11, %r14
-	addl	%eax, %r11d
-	imull	%r10d, %r11d
-	addl	%ebx, %r11d
-	.p2align	4
+	cmpq	%r14, %rax
+	jne	.LBB13_32
+	movq	%rax, %r10
+	cmpq	%rax, %r15
+	je	.LBB13_36
 .LBB13_34:
-	movl	%r11d, (%r13,%rsi,4)
-	incq	%rsi
-	addl	%r10d, %r11d
+	movq	%r15, %r14
+	subq	%r10, %r14
+	addl	%esi, %r10d
+	imull	%edx, %r10d
+	addl	%r11d, %r10d
+	.p2align	4
+.LBB13_35:
+	movl	%r10d, (%r13,%r12,4)
+	incq	%r12
+	addl	%edx, %r10d
 	decq	%r14
-	jne	.LBB13_34
-	jmp	.LBB13_35
-.LBB13_18:
+	jne	.LBB13_35
+	jmp	.LBB13_36
+.LBB13_19:
 	movabsq	$9223372036854775804, %rdx
 	andq	%rsi, %rdx
-	movl	%r11d, %edi
+	movq	-64(%rbp), %rdi
 	imull	%r10d, %edi
 	leal	(%rdi,%rdi,2), %r8d
 	leal	(,%rdi,4), %r9d
 	addl	%edi, %edi
 	xorl	%esi, %esi
-	movq	-56(%rbp), %r14
+	movq	-48(%rbp), %r11
 	.p2align	4
-.LBB13_19:
+.LBB13_20:
 	movl	%ecx, (%r13,%rsi,4)
-	leal	(%r14,%rcx), %ebx
+	leal	(%r11,%rcx), %ebx
 	movl	%ebx, 4(%r13,%rsi,4)
 	leal	(%rdi,%rcx), %ebx
 	movl	%ebx, 8(%r13,%rsi,4)
@@ -5565,47 +5564,49 @@ convolution_forward:
 	addq	$4, %rsi
 	addl	%r9d, %ecx
 	cmpq	%rsi, %rdx
-	jne	.LBB13_19
-.LBB13_20:
+	jne	.LBB13_20
+.LBB13_21:
 	testq	%rax, %rax
-	je	.LBB13_37
+	je	.LBB13_38
 	leaq	(,%rsi,4), %rcx
 	addq	%r13, %rcx
-	imull	%r11d, %r10d
+	imull	-64(%rbp), %r10d
 	imull	%esi, %r10d
 	xorl	%edx, %edx
 	.p2align	4
-.LBB13_22:
+.LBB13_23:
 	movl	%r10d, (%rcx,%rdx,4)
 	incq	%rdx
-	addl	-56(%rbp), %r10d
+	addl	-48(%rbp), %r10d
 	cmpq	%rdx, %rax
-	jne	.LBB13_22
-.LBB13_37:
-	movq	-104(%rbp), %rax
-	testq	%rax, %rax
-	movq	-128(%rbp), %r12
-	movq	-120(%rbp), %r15
+	jne	.LBB13_23
+.LBB13_38:
+	movq	-104(%rbp), %r9
+	testq	%r9, %r9
+	movq	-128(%rbp), %r15
+	movq	-120(%rbp), %r12
 	movq	-96(%rbp), %rbx
 	movq	-80(%rbp), %rdx
-	jle	.LBB13_40
-	movq	-64(%rbp), %rsi
-	leaq	(,%rsi,4), %rsi
-	addq	%r13, %rsi
-	movq	%rsi, -64(%rbp)
+	jle	.LBB13_41
+	movq	-72(%rbp), %rax
+	leaq	(,%rax,4), %rax
+	addq	%r13, %rax
+	movq	-112(%rbp), %rsi
+	leaq	(%rax,%rsi,4), %rax
+	movq	%rax, -64(%rbp)
 	shlq	$2, %rdx
 	imulq	-88(%rbp), %rbx
-	imulq	-48(%rbp), %rbx
+	imulq	-56(%rbp), %rbx
 	shlq	$2, %rbx
 	movq	%rdx, -80(%rbp)
 	.p2align	4
-.LBB13_39:
+.LBB13_40:
 	leaq	-384(%rbp), %rdi
 	leaq	-272(%rbp), %rsi
 	leaq	-336(%rbp), %rdx
 	movq	%r13, %rcx
-	movq	%r15, %r8
-	movq	%rax, %r14
+	movq	%r12, %r8
+	movq	%r9, %r14
 	movq	-64(%rbp), %r9
 	callq	conv_view_of
 	movl	$1, %edx
@@ -5613,18 +5614,18 @@ convolution_forward:
 	movq	-72(%rbp), %rsi
 	movq	-144(%rbp), %rcx
 	leaq	-384(%rbp), %r8
-	movq	%r12, %r9
+	movq	%r15, %r9
 	pushq	-112(%rbp)
-	pushq	-56(%rbp)
+	pushq	-48(%rbp)
 	callq	conv_product
 	movq	-80(%rbp), %rdx
-	movq	%r14, %rax
+	movq	%r14, %r9
 	addq	$16, %rsp
-	addq	%rdx, %r12
-	addq	%rbx, %r15
-	decq	%rax
-	jne	.LBB13_39
-.LBB13_40:
+	addq	%rdx, %r15
+	addq	%rbx, %r12
+	decq	%r9
+	jne	.LBB13_40
+.LBB13_41:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -5687,57 +5688,57 @@ convolution_weight_gradient:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$13688, %rsp
+	subq	$13704, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -576(%rbp)
-	movq	%r8, -192(%rbp)
-	movq	%rcx, -568(%rbp)
-	movq	%rdx, -1200(%rbp)
-	movq	%rsi, -616(%rbp)
+	movq	%r9, -584(%rbp)
+	movq	%r8, -272(%rbp)
+	movq	%rcx, -576(%rbp)
+	movq	%rdx, -1128(%rbp)
+	movq	%rsi, -624(%rbp)
 	movq	112(%rdi), %rax
-	movq	%rax, -1248(%rbp)
+	movq	%rax, -1280(%rbp)
 	movups	96(%rdi), %xmm0
-	movaps	%xmm0, -1264(%rbp)
-	movups	80(%rdi), %xmm0
-	movaps	%xmm0, -1280(%rbp)
-	movups	64(%rdi), %xmm0
 	movaps	%xmm0, -1296(%rbp)
+	movups	80(%rdi), %xmm0
+	movaps	%xmm0, -1312(%rbp)
+	movups	64(%rdi), %xmm0
+	movaps	%xmm0, -1328(%rbp)
 	movdqu	(%rdi), %xmm0
 	movdqu	16(%rdi), %xmm1
 	movdqu	32(%rdi), %xmm2
 	movdqu	48(%rdi), %xmm3
-	movdqa	%xmm3, -1312(%rbp)
-	movdqa	%xmm2, -1328(%rbp)
-	movdqa	%xmm1, -1344(%rbp)
-	movdqa	%xmm0, -1360(%rbp)
-	movq	-1360(%rbp), %rcx
-	movq	-1336(%rbp), %rdx
-	movq	%rdx, -408(%rbp)
-	movq	%rcx, -240(%rbp)
+	movdqa	%xmm3, -1344(%rbp)
+	movdqa	%xmm2, -1360(%rbp)
+	movdqa	%xmm1, -1376(%rbp)
+	movdqa	%xmm0, -1392(%rbp)
+	movq	-1392(%rbp), %rcx
+	movq	-1368(%rbp), %rdx
+	movq	%rdx, -392(%rbp)
+	movq	%rcx, -288(%rbp)
 	imulq	%rcx, %rdx
-	movq	-1328(%rbp), %r12
+	movq	-1360(%rbp), %r12
 	imulq	%r12, %rdx
-	movq	%rdx, -1128(%rbp)
-	movq	-1264(%rbp), %rsi
-	movq	-1256(%rbp), %rdi
+	movq	%rdx, -1448(%rbp)
+	movq	-1296(%rbp), %rsi
+	movq	-1288(%rbp), %rdi
 	movq	%rdi, %r13
 	imulq	%rsi, %r13
-	movq	%r13, -1120(%rbp)
-	cmpq	$1, -1320(%rbp)
+	movq	%r13, -1440(%rbp)
+	cmpq	$1, -1352(%rbp)
 	jne	.LBB14_4
-	cmpq	$1, -1312(%rbp)
+	cmpq	$1, -1344(%rbp)
 	jne	.LBB14_4
 	xorl	%eax, %eax
 	cmpq	$8, %rdi
 	setge	%al
-	movl	%eax, -1136(%rbp)
+	movl	%eax, -1456(%rbp)
 	jl	.LBB14_5
-	movdqa	-1296(%rbp), %xmm0
-	por	-1280(%rbp), %xmm0
+	movdqa	-1328(%rbp), %xmm0
+	por	-1312(%rbp), %xmm0
 	pxor	%xmm1, %xmm1
 	pcmpeqd	%xmm0, %xmm1
 	movmskps	%xmm1, %eax
@@ -5747,34 +5748,34 @@ convolution_weight_gradient:
 	xorl	%r9d, %r9d
 	jmp	.LBB14_6
 .LBB14_4:
-	movl	$0, -1136(%rbp)
+	movl	$0, -1456(%rbp)
 .LBB14_5:
 	xorl	%r8d, %r8d
 	movb	$1, %r9b
 .LBB14_6:
-	movl	%r8d, -1132(%rbp)
-	movq	-1352(%rbp), %rax
-	movq	-1296(%rbp), %r10
-	movq	%rax, -336(%rbp)
+	movl	%r8d, -1452(%rbp)
+	movq	-1384(%rbp), %rax
+	movq	-1328(%rbp), %r10
+	movq	%rax, -224(%rbp)
 	addq	%rax, %r10
-	addq	-1288(%rbp), %r10
-	movq	-1344(%rbp), %rax
-	movq	%r10, -1112(%rbp)
-	movq	-1280(%rbp), %rcx
-	movq	%rax, -632(%rbp)
+	addq	-1320(%rbp), %r10
+	movq	-1376(%rbp), %rax
+	movq	%r10, -1432(%rbp)
+	movq	-1312(%rbp), %rcx
+	movq	%rax, -640(%rbp)
 	addq	%rax, %rcx
-	addq	-1272(%rbp), %rcx
-	movq	%rcx, -1104(%rbp)
+	addq	-1304(%rbp), %rcx
+	movq	%rcx, -1424(%rbp)
 	testb	%r9b, %r9b
-	movq	%rdx, -120(%rbp)
+	movq	%rdx, -112(%rbp)
 	je	.LBB14_8
 	leaq	7(%r13), %rax
 	leaq	14(%r13), %r11
 	testq	%rax, %rax
 	cmovnsq	%rax, %r11
 	sarq	$3, %r11
-	movq	%r11, -400(%rbp)
-	movq	%r11, -1096(%rbp)
+	movq	%r11, -384(%rbp)
+	movq	%r11, -1416(%rbp)
 	movq	%r13, %rax
 	imulq	%rdx, %rax
 	jmp	.LBB14_11
@@ -5785,23 +5786,23 @@ convolution_weight_gradient:
 	cmovnsq	%rax, %rdx
 	sarq	$3, %rdx
 	imulq	%rsi, %rdx
-	movq	%rdx, -400(%rbp)
-	movq	%rdx, -1096(%rbp)
+	movq	%rdx, -384(%rbp)
+	movq	%rdx, -1416(%rbp)
 	testl	%r8d, %r8d
 	je	.LBB14_9
 	movq	%r10, %rax
-	imulq	-240(%rbp), %rax
+	imulq	-288(%rbp), %rax
 	imulq	%rcx, %rax
 	jmp	.LBB14_11
 .LBB14_9:
 	xorl	%eax, %eax
 .LBB14_11:
-	movq	%rax, -1088(%rbp)
-	movq	-1248(%rbp), %rbx
-	movq	%rbx, -560(%rbp)
-	imulq	%r13, %rbx
-	movq	%rax, -1040(%rbp)
-	leaq	(%rbx,%rax), %r11
+	movq	%rax, -1408(%rbp)
+	movq	-1280(%rbp), %r14
+	movq	%r14, -208(%rbp)
+	imulq	%r13, %r14
+	movq	%rax, -1048(%rbp)
+	leaq	(%r14,%rax), %r11
 	cmpq	$2, %r11
 	movl	$1, %eax
 	cmovlq	%rax, %r11
@@ -5814,26 +5815,20 @@ convolution_weight_gradient:
 .LBB14_12:
 	xorl	%eax, %eax
 .LBB14_14:
-	movq	16(%rbp), %r15
-	movq	-576(%rbp), %rdx
+	movq	-584(%rbp), %rdx
 	cmpq	%rdx, %rax
 	cmovgeq	%rdx, %rax
 	cmpq	$2, %rax
 	movl	$1, %edx
 	cmovgeq	%rax, %rdx
-	movq	%rdx, -1048(%rbp)
-	movq	%rdx, -1080(%rbp)
-	movq	-120(%rbp), %rax
-	movq	-560(%rbp), %rdx
-	cmpq	%rdx, %rax
-	cmovgq	%rax, %rdx
-	movq	%rdx, -224(%rbp)
+	movq	%rdx, -1056(%rbp)
+	movq	%rdx, -1400(%rbp)
 	testb	%r9b, %r9b
-	movq	%rbx, -208(%rbp)
+	movq	%r14, -248(%rbp)
 	je	.LBB14_23
-	testq	%rax, %rax
+	cmpq	$0, -112(%rbp)
 	jle	.LBB14_37
-	movq	-120(%rbp), %r8
+	movq	-112(%rbp), %r8
 	leaq	-1(%r8), %rdx
 	movl	%r8d, %eax
 	andl	$3, %eax
@@ -5844,15 +5839,15 @@ convolution_weight_gradient:
 	jmp	.LBB14_20
 .LBB14_23:
 	imulq	%rcx, %r10
-	movq	-632(%rbp), %rdx
+	movq	-640(%rbp), %rdx
 	movq	%rdx, %rax
-	imulq	-336(%rbp), %rax
+	imulq	-224(%rbp), %rax
 	testl	%r8d, %r8d
 	cmoveq	%rdx, %rcx
 	cmovneq	%r10, %rax
-	cmpq	$0, -240(%rbp)
+	cmpq	$0, -288(%rbp)
 	jle	.LBB14_37
-	movq	-1304(%rbp), %rdx
+	movq	-1336(%rbp), %rdx
 	movq	%r12, %rsi
 	movabsq	$9223372036854775804, %rdi
 	andq	%rdi, %rsi
@@ -5869,10 +5864,10 @@ convolution_weight_gradient:
 .LBB14_36:
 	incq	%r8
 	addl	%eax, %edi
-	cmpq	-240(%rbp), %r8
+	cmpq	-288(%rbp), %r8
 	je	.LBB14_37
 .LBB14_25:
-	cmpq	$0, -408(%rbp)
+	cmpq	$0, -392(%rbp)
 	jle	.LBB14_36
 	movq	%r8, %r10
 	imulq	%rax, %r10
@@ -5885,7 +5880,8 @@ convolution_weight_gradient:
 .LBB14_35:
 	incq	%r11
 	addl	%ecx, %r10d
-	cmpq	-408(%rbp), %r11
+	cmpq	-392(%rbp), %r11
+	movq	-248(%rbp), %r14
 	je	.LBB14_36
 .LBB14_27:
 	testq	%r12, %r12
@@ -5893,6 +5889,7 @@ convolution_weight_gradient:
 	cmpq	$4, %r12
 	jae	.LBB14_30
 	xorl	%ebx, %ebx
+	movq	16(%rbp), %r15
 	jmp	.LBB14_33
 	.p2align	4
 .LBB14_30:
@@ -5900,7 +5897,8 @@ convolution_weight_gradient:
 	imulq	%rcx, %rbx
 	movq	%rbx, %xmm5
 	pshufd	$68, %xmm5, %xmm5
-	leaq	(%r15,%r9,4), %rbx
+	movq	16(%rbp), %rbx
+	leaq	(%rbx,%r9,4), %rbx
 	addq	%rsi, %r9
 	xorl	%r14d, %r14d
 	movdqa	%xmm2, %xmm6
@@ -5950,6 +5948,7 @@ convolution_weight_gradient:
 	leal	(,%r9,4), %r11d
 	addl	%r9d, %r9d
 	xorl	%r8d, %r8d
+	movq	16(%rbp), %r15
 	.p2align	4
 .LBB14_19:
 	movl	%ecx, (%r15,%r8,4)
@@ -5966,7 +5965,8 @@ convolution_weight_gradient:
 .LBB14_20:
 	testq	%rax, %rax
 	je	.LBB14_37
-	leaq	(%r15,%r8,4), %rcx
+	movq	16(%rbp), %rcx
+	leaq	(%rcx,%r8,4), %rcx
 	imull	%edi, %esi
 	imull	%r8d, %esi
 	xorl	%edx, %edx
@@ -5978,23 +5978,24 @@ convolution_weight_gradient:
 	cmpq	%rdx, %rax
 	jne	.LBB14_22
 .LBB14_37:
-	movq	-560(%rbp), %rbx
-	movq	%rbx, %rax
-	imulq	-120(%rbp), %rax
+	movq	-208(%rbp), %rsi
+	movq	%rsi, %rax
+	imulq	-112(%rbp), %rax
 	testq	%rax, %rax
 	jle	.LBB14_39
-	movq	-408(%rbp), %rdx
+	movq	-392(%rbp), %rdx
 	imulq	%r12, %rdx
-	imulq	%rbx, %rdx
-	imulq	-240(%rbp), %rdx
+	imulq	%rsi, %rdx
+	imulq	-288(%rbp), %rdx
 	shlq	$2, %rdx
-	movq	-568(%rbp), %rdi
+	movq	-576(%rbp), %rdi
 	xorl	%esi, %esi
 	callq	memset@PLT
+	movq	-208(%rbp), %rsi
 .LBB14_39:
-	cmpq	$0, -192(%rbp)
+	cmpq	$0, -272(%rbp)
 	sete	%al
-	testq	%rbx, %rbx
+	testq	%rsi, %rsi
 	setle	%cl
 	orb	%al, %cl
 	movq	%r13, -72(%rbp)
@@ -6006,16 +6007,14 @@ convolution_weight_gradient:
 	movl	%ecx, %edx
 	andl	$3, %edx
 	andq	$-4, %rcx
-	movq	%rcx, -112(%rbp)
-	movq	-616(%rbp), %r15
-	leaq	96(%r15), %rcx
-	movq	%rcx, -160(%rbp)
+	movq	%rcx, -144(%rbp)
+	movq	-624(%rbp), %r15
+	leaq	96(%r15), %rdi
 	leaq	(,%r13,4), %rcx
-	movq	%rcx, -288(%rbp)
-	movq	-208(%rbp), %rcx
-	leaq	(,%rcx,4), %r8
+	movq	%rcx, -336(%rbp)
+	leaq	(,%r14,4), %r8
 	leal	(,%rdx,8), %ecx
-	movq	%rcx, -64(%rbp)
+	movq	%rcx, -96(%rbp)
 	xorl	%r10d, %r10d
 	jmp	.LBB14_41
 	.p2align	4
@@ -6040,35 +6039,38 @@ convolution_weight_gradient:
 	shufps	$85, %xmm2, %xmm1
 	addss	%xmm2, %xmm1
 	addss	%xmm0, %xmm1
-	movq	-192(%rbp), %rcx
+	movq	-272(%rbp), %rcx
 	movss	%xmm1, (%rcx,%r10,4)
 	incq	%r10
-	movq	-288(%rbp), %rcx
-	addq	%rcx, -160(%rbp)
+	movq	-176(%rbp), %rdi
+	movq	-336(%rbp), %rcx
+	addq	%rcx, %rdi
 	addq	%rcx, %r15
-	cmpq	-560(%rbp), %r10
+	movq	-208(%rbp), %rsi
+	cmpq	%rsi, %r10
 	je	.LBB14_44
 .LBB14_41:
-	cmpq	$0, -576(%rbp)
+	cmpq	$0, -584(%rbp)
+	movq	%rdi, -176(%rbp)
 	jle	.LBB14_42
 	movq	%r10, %rcx
 	imulq	%r13, %rcx
-	movq	-616(%rbp), %rsi
-	leaq	(%rsi,%rcx,4), %r14
+	movq	-624(%rbp), %rsi
+	leaq	(%rsi,%rcx,4), %rbx
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	movq	%r15, %r11
-	movq	-160(%rbp), %rsi
+	movq	%rdi, %rsi
 	pxor	%xmm2, %xmm2
-	xorl	%ecx, %ecx
+	xorl	%edi, %edi
 	jmp	.LBB14_55
 	.p2align	4
 .LBB14_69:
-	incq	%rcx
+	incq	%rdi
 	addq	%r8, %rsi
 	addq	%r8, %r11
-	cmpq	-576(%rbp), %rcx
-	movq	%rdi, %r13
+	cmpq	-584(%rbp), %rdi
+	movq	%r9, %r13
 	je	.LBB14_43
 .LBB14_55:
 	cmpq	$8, %r13
@@ -6079,14 +6081,14 @@ convolution_weight_gradient:
 .LBB14_57:
 	cmpq	$24, %rax
 	jae	.LBB14_70
-	movl	$8, %ebx
+	movl	$8, %ecx
 	xorl	%r13d, %r13d
 	testq	%rdx, %rdx
 	jne	.LBB14_61
 	jmp	.LBB14_64
 	.p2align	4
 .LBB14_70:
-	movq	-112(%rbp), %rbx
+	movq	-144(%rbp), %rcx
 	xorl	%r13d, %r13d
 	.p2align	4
 .LBB14_71:
@@ -6107,45 +6109,46 @@ convolution_weight_gradient:
 	movups	16(%rsi,%r13,4), %xmm2
 	addps	%xmm4, %xmm2
 	addq	$32, %r13
-	addq	$-4, %rbx
+	addq	$-4, %rcx
 	jne	.LBB14_71
-	leaq	8(%r13), %rbx
+	leaq	8(%r13), %rcx
 	testq	%rdx, %rdx
 	je	.LBB14_64
 .LBB14_61:
-	movq	%rcx, %rdi
-	imulq	-208(%rbp), %rdi
-	leaq	(%r14,%rdi,4), %r9
-	movq	-64(%rbp), %rdi
+	movq	%rdi, %r9
+	imulq	%r14, %r9
+	leaq	(%rbx,%r9,4), %r9
+	movq	-96(%rbp), %r14
 	.p2align	4
 .LBB14_62:
 	movups	(%r9,%r13,4), %xmm3
 	addps	%xmm3, %xmm1
 	movups	16(%r9,%r13,4), %xmm3
 	addps	%xmm3, %xmm2
-	movq	%rbx, %r13
-	addq	$8, %rbx
-	addq	$-8, %rdi
+	movq	%rcx, %r13
+	addq	$8, %rcx
+	addq	$-8, %r14
 	jne	.LBB14_62
-	addq	$-8, %rbx
-	movq	%rbx, %r13
+	addq	$-8, %rcx
+	movq	%rcx, %r13
+	movq	-248(%rbp), %r14
 .LBB14_64:
-	movq	%r13, %rbx
-	movq	-72(%rbp), %rdi
-	subq	%rdi, %rbx
+	movq	%r13, %rcx
+	movq	-72(%rbp), %r9
+	subq	%r9, %rcx
 	jge	.LBB14_69
-	subl	%r13d, %edi
-	andl	$7, %edi
+	subl	%r13d, %r9d
+	andl	$7, %r9d
 	je	.LBB14_67
 	.p2align	4
 .LBB14_66:
 	addss	(%r11,%r13,4), %xmm0
 	incq	%r13
-	decq	%rdi
+	decq	%r9
 	jne	.LBB14_66
 .LBB14_67:
-	cmpq	$-8, %rbx
-	movq	-72(%rbp), %rdi
+	cmpq	$-8, %rcx
+	movq	-72(%rbp), %r9
 	ja	.LBB14_69
 	.p2align	4
 .LBB14_68:
@@ -6158,275 +6161,277 @@ convolution_weight_gradient:
 	addss	24(%r11,%r13,4), %xmm0
 	addss	28(%r11,%r13,4), %xmm0
 	addq	$8, %r13
-	cmpq	%r13, %rdi
+	cmpq	%r13, %r9
 	jne	.LBB14_68
 	jmp	.LBB14_69
 .LBB14_44:
-	movq	-1048(%rbp), %rax
+	movq	-1056(%rbp), %rax
 	cmpq	$256, %rax
 	movl	$256, %ebx
 	cmovlq	%rax, %rbx
-	cmpq	$0, -576(%rbp)
-	movq	-120(%rbp), %r11
-	movq	-208(%rbp), %r14
-	jle	.LBB14_277
-	movq	16(%rbp), %rdi
-	movq	-224(%rbp), %r10
-	leaq	(%rdi,%r10,4), %rcx
-	movq	%rcx, -168(%rbp)
-	movq	-560(%rbp), %r8
-	addq	$7, %r8
-	movq	%r8, %rax
-	andq	$-8, %rax
-	movq	%rax, -384(%rbp)
-	movq	-400(%rbp), %rax
-	shlq	$2, %rax
-	leaq	(%rax,%rax,2), %rax
-	leaq	(%rcx,%rax), %rdx
-	movq	%rbx, %rcx
-	movq	-1040(%rbp), %r9
-	imulq	%r9, %rcx
-	movq	%rdx, -1400(%rbp)
-	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, -1432(%rbp)
-	leaq	(%rcx,%r10), %rdx
-	shrq	$3, %r8
-	movq	%r13, %rsi
-	imulq	%r8, %rsi
-	shlq	$5, %rsi
-	movq	%rsi, -1216(%rbp)
-	movq	%r8, %r15
+	cmpq	$0, -584(%rbp)
+	movq	-112(%rbp), %r11
+	movq	16(%rbp), %rcx
+	jle	.LBB14_276
+	leaq	(%rsi,%r11), %rax
+	leaq	(%rcx,%rax,4), %rdx
+	leaq	7(%rsi), %r10
+	movq	%r10, %rcx
+	andq	$-8, %rcx
+	movq	%rcx, -368(%rbp)
+	movq	-384(%rbp), %rcx
+	shlq	$2, %rcx
+	leaq	(%rcx,%rcx,2), %rcx
+	movq	%rdx, -1064(%rbp)
+	leaq	(%rdx,%rcx), %rsi
+	movq	%rbx, %rdx
+	movq	-1048(%rbp), %r9
+	imulq	%r9, %rdx
+	movq	%rsi, -1224(%rbp)
+	leaq	(%rsi,%rdx,4), %rsi
+	movq	%rsi, -1256(%rbp)
+	leaq	(%rdx,%rax), %rsi
+	shrq	$3, %r10
+	movq	-640(%rbp), %r8
+	imulq	-224(%rbp), %r8
+	movq	%r13, %rdi
+	imulq	%r10, %rdi
+	shlq	$5, %rdi
+	movq	%rdi, -1144(%rbp)
+	movq	-392(%rbp), %rdi
+	imulq	%r12, %rdi
+	movq	%r10, %r12
+	movq	%r10, %r15
 	shlq	$5, %r15
-	leaq	(%rdi,%rdx,4), %rdx
-	addq	%rax, %rdx
-	movq	%rdx, -1384(%rbp)
-	movq	-632(%rbp), %rdi
-	imulq	-336(%rbp), %rdi
-	leaq	(,%r11,4), %rdx
-	leaq	(%rax,%rcx,4), %rax
-	leaq	(%rdx,%rdx,2), %rcx
-	movq	%rcx, -248(%rbp)
-	movq	-408(%rbp), %rsi
-	imulq	%r12, %rsi
-	movq	%r11, %rcx
-	shlq	$4, %rcx
-	movq	%rcx, -320(%rbp)
-	leaq	(%rdx,%rdx,4), %rcx
-	movq	%rcx, -312(%rbp)
-	movq	-240(%rbp), %rcx
-	imulq	%rcx, %rdi
-	imulq	%rcx, %rsi
-	leaq	(,%r11,8), %rcx
-	leaq	(%rcx,%rcx,2), %rcx
-	movq	%rcx, -304(%rbp)
-	leaq	(%r11,%r11,8), %rcx
-	leaq	(%rcx,%rcx,2), %rcx
-	addq	%r11, %rcx
-	movq	%rcx, -296(%rbp)
+	movq	16(%rbp), %r10
+	leaq	(%r10,%rsi,4), %rsi
+	addq	%rcx, %rsi
+	movq	%rsi, -1208(%rbp)
+	movq	-288(%rbp), %rsi
+	imulq	%rsi, %r8
+	imulq	%rsi, %rdi
+	leaq	(,%r11,4), %rsi
+	leaq	(%rcx,%rdx,4), %r10
+	leaq	(%r10,%rdi,4), %rcx
+	movq	-208(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%r11, %rdx
+	shlq	$4, %rdx
+	movq	%rdx, -320(%rbp)
+	leaq	(%rsi,%rsi,2), %rdx
+	movq	%rdx, -240(%rbp)
+	leaq	(%rsi,%rsi,4), %rdx
+	movq	%rdx, -312(%rbp)
+	leaq	(,%r11,8), %rdx
+	leaq	(%rdx,%rdx,2), %rdx
+	movq	%rdx, -304(%rbp)
+	leaq	(%r11,%r11,8), %rdx
+	leaq	(%rdx,%rdx,2), %rdx
+	addq	%r11, %rdx
+	movq	%rdx, -296(%rbp)
 	shlq	$2, %r9
-	movq	%r9, -1040(%rbp)
-	movq	%rdi, %rcx
-	imulq	%rbx, %rcx
-	shlq	$2, %rcx
-	movq	%rcx, -1416(%rbp)
-	shlq	$2, %rdi
-	movq	%rdi, -632(%rbp)
-	leaq	(,%r13,2), %rcx
-	addq	%r13, %rcx
-	movq	-616(%rbp), %r9
-	leaq	(%r9,%rcx,4), %rcx
+	movq	%r9, -1048(%rbp)
+	movq	%r8, %rdx
+	imulq	%rbx, %rdx
+	shlq	$2, %rdx
+	movq	%rdx, -1240(%rbp)
+	shlq	$2, %r8
+	movq	%r8, -640(%rbp)
+	movq	16(%rbp), %r8
+	leaq	(,%r13,2), %rdx
+	addq	%r13, %rdx
+	movq	-624(%rbp), %rsi
+	leaq	(%rsi,%rdx,4), %rdx
+	movq	%rdx, -1120(%rbp)
+	movq	%r14, %rdx
+	imulq	%rbx, %rdx
+	shlq	$2, %rdx
+	movq	%rdx, -1232(%rbp)
+	movq	%r13, %rdx
+	shlq	$4, %rdx
+	addq	%r8, %rcx
+	addq	$12, %rcx
 	movq	%rcx, -1192(%rbp)
-	movq	%r14, %rcx
-	imulq	%rbx, %rcx
-	shlq	$2, %rcx
-	movq	%rcx, -1408(%rbp)
-	movq	%r13, %rcx
-	shlq	$4, %rcx
-	movq	-168(%rbp), %rdx
-	leaq	(%rdx,%rax), %rdi
-	addq	$12, %rdi
-	movq	%rdi, -1376(%rbp)
-	leaq	16(%rdx,%rax), %rax
-	movq	%rax, -1368(%rbp)
-	movq	%rcx, %rdi
-	movq	%rcx, -1232(%rbp)
-	movq	-576(%rbp), %rax
-	shlq	$6, %r8
-	movq	%r8, -560(%rbp)
-	movq	%rsi, %rcx
+	leaq	(%r8,%rax,4), %rcx
+	addq	$16, %rcx
+	addq	%rcx, %r10
+	movq	%r10, -1200(%rbp)
+	movq	%rcx, %r10
+	movq	%rdx, -1176(%rbp)
+	shlq	$6, %r12
+	movq	%rdi, %rcx
 	shlq	$6, %rcx
-	movq	%rcx, -1440(%rbp)
-	leaq	(,%rsi,4), %rcx
-	movq	%rcx, -1208(%rbp)
-	movq	-568(%rbp), %rcx
-	leaq	(%rcx,%rsi,4), %rcx
-	movq	%rcx, -1392(%rbp)
-	leaq	(,%rsi,8), %rcx
+	movq	%rcx, -1264(%rbp)
+	leaq	(,%rdi,4), %rcx
+	movq	%rcx, -1136(%rbp)
+	movq	-576(%rbp), %rcx
+	leaq	(%rcx,%rdi,4), %rcx
+	movq	%rcx, -1216(%rbp)
+	leaq	(,%rdi,8), %rcx
 	movq	%rcx, -592(%rbp)
-	addq	%rsi, %rsi
-	movq	%rsi, -408(%rbp)
-	movq	16(%rbp), %rdx
-	leaq	(%rdx,%r10,4), %rcx
+	addq	%rdi, %rdi
+	movq	%rdi, -392(%rbp)
+	leaq	(%r8,%rax,4), %rcx
 	addq	$8, %rcx
-	movq	%rcx, -440(%rbp)
-	leaq	4(%rdx,%r10,4), %rcx
-	movq	%rcx, -504(%rbp)
+	movq	%rcx, -424(%rbp)
+	leaq	4(%r8,%rax,4), %rax
+	movq	%rax, -488(%rbp)
+	movq	-584(%rbp), %rax
 	leaq	(,%r14,4), %rcx
-	movq	%rcx, -1424(%rbp)
-	leaq	(%r9,%r13,8), %rcx
-	movq	%rcx, -1184(%rbp)
-	leaq	(,%r13,4), %r8
-	leaq	(%r9,%r13,4), %rcx
-	movq	%rcx, -1176(%rbp)
-	leaq	(%r9,%rdi), %rcx
-	movq	%rcx, -1168(%rbp)
-	xorl	%r12d, %r12d
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	movq	%r9, -1160(%rbp)
-	movq	%rax, %rcx
-	xorl	%r10d, %r10d
-	movq	%rbx, -1032(%rbp)
-	movq	%r8, -376(%rbp)
+	movq	%rcx, -1248(%rbp)
+	leaq	(%rsi,%r13,8), %rcx
+	movq	%rcx, -1112(%rbp)
+	leaq	(,%r13,4), %rcx
+	movq	%rcx, -1272(%rbp)
+	leaq	(%rsi,%r13,4), %rcx
+	movq	%rcx, -1104(%rbp)
+	leaq	(%rsi,%rdx), %rcx
+	movq	%rcx, -1096(%rbp)
+	xorl	%ecx, %ecx
+	movq	%rsi, -1088(%rbp)
+	movq	%rax, -1152(%rbp)
+	movq	$0, -120(%rbp)
+	movq	%rbx, -632(%rbp)
+	movq	%r12, -1184(%rbp)
+	movq	%r10, -232(%rbp)
 	jmp	.LBB14_46
 	.p2align	4
+.LBB14_91:
+	movq	16(%rbp), %r8
 .LBB14_274:
-	movq	-1032(%rbp), %rbx
-	movq	-624(%rbp), %r12
+	movq	-632(%rbp), %rdi
 .LBB14_275:
-	movq	-96(%rbp), %r10
-.LBB14_276:
-	addq	%rbx, %r12
-	movq	-1056(%rbp), %rcx
-	subq	%rbx, %rcx
-	movq	-1416(%rbp), %rax
-	addq	%rax, -1200(%rbp)
-	movq	-1408(%rbp), %rax
-	addq	%rax, -1192(%rbp)
-	addq	%rax, -1184(%rbp)
-	addq	%rax, -1176(%rbp)
-	addq	%rax, -1160(%rbp)
-	addq	%rax, -1168(%rbp)
-	movq	-576(%rbp), %rax
-	cmpq	%rax, %r12
-	jge	.LBB14_277
+	movq	-616(%rbp), %rcx
+	addq	%rdi, %rcx
+	subq	%rdi, -1152(%rbp)
+	movq	-1240(%rbp), %rax
+	addq	%rax, -1128(%rbp)
+	movq	-1232(%rbp), %rax
+	addq	%rax, -1120(%rbp)
+	addq	%rax, -1112(%rbp)
+	addq	%rax, -1104(%rbp)
+	addq	%rax, -1088(%rbp)
+	addq	%rax, -1096(%rbp)
+	movq	-584(%rbp), %rax
+	cmpq	%rax, %rcx
+	movq	%rdi, %rbx
+	jge	.LBB14_276
 .LBB14_46:
-	movq	%r10, -96(%rbp)
-	movq	%r12, -624(%rbp)
-	subq	%r12, %rax
+	movq	%rcx, -616(%rbp)
+	subq	%rcx, %rax
 	cmpq	%rax, %rbx
-	movq	%rax, %r8
-	cmovlq	%rbx, %r8
-	movq	%r8, -88(%rbp)
+	movq	%rax, %rcx
+	cmovlq	%rbx, %rcx
+	movq	%rcx, -104(%rbp)
 	testq	%rax, %rax
-	movq	%rcx, -1056(%rbp)
 	jle	.LBB14_267
-	movq	-1200(%rbp), %r14
-	movq	-1400(%rbp), %r12
+	movq	-1128(%rbp), %r14
+	movq	-1224(%rbp), %r12
 	xorl	%ebx, %ebx
 	.p2align	4
 .LBB14_48:
-	movq	16(%rbp), %rcx
+	leaq	-1040(%rbp), %rdi
+	leaq	-1392(%rbp), %rsi
+	leaq	-1456(%rbp), %rdx
+	movq	%r8, %rcx
 	movq	%r14, %r8
 	movq	%r12, %r9
 	callq	conv_view_of
-	movl	$1, %r8d
-	leaq	-1136(%rbp), %rdx
-	leaq	-1360(%rbp), %rsi
-	leaq	-1024(%rbp), %rdi
-	movdqu	-1024(%rbp), %xmm0
-	movups	-1008(%rbp), %xmm1
-	movdqu	-992(%rbp), %xmm2
-	movdqu	%xmm2, -13696(%rbp,%rbx)
-	movups	%xmm1, -13712(%rbp,%rbx)
-	movdqu	%xmm0, -13728(%rbp,%rbx)
-	movq	-1056(%rbp), %rax
-	movq	-1048(%rbp), %rcx
-	cmpq	%rax, %rcx
+	movq	-1152(%rbp), %rsi
+	movl	$1, %edx
+	movq	16(%rbp), %r8
+	movdqu	-1040(%rbp), %xmm0
+	movups	-1024(%rbp), %xmm1
+	movdqu	-1008(%rbp), %xmm2
+	movdqu	%xmm2, -13712(%rbp,%rbx)
+	movups	%xmm1, -13728(%rbp,%rbx)
+	movdqu	%xmm0, -13744(%rbp,%rbx)
+	movq	-1056(%rbp), %rcx
+	cmpq	%rsi, %rcx
+	movq	%rsi, %rax
 	cmovlq	%rcx, %rax
 	cmpq	$2, %rax
-	cmovlq	%r8, %rax
+	cmovlq	%rdx, %rax
 	cmpq	$256, %rax
 	movl	$256, %ecx
 	cmovgeq	%rcx, %rax
 	shll	$4, %eax
 	leaq	(%rax,%rax,2), %rax
 	addq	$48, %rbx
-	addq	-1040(%rbp), %r12
-	addq	-632(%rbp), %r14
+	addq	-1048(%rbp), %r12
+	addq	-640(%rbp), %r14
 	cmpq	%rbx, %rax
 	jne	.LBB14_48
-	movq	-1248(%rbp), %rax
+	movq	-1280(%rbp), %rax
 	cmpq	$16, %rax
 	jge	.LBB14_254
-	movq	-120(%rbp), %r11
-	movq	-208(%rbp), %r14
+	movq	-112(%rbp), %r11
+	movq	-248(%rbp), %r14
 	jmp	.LBB14_51
 	.p2align	4
 .LBB14_267:
-	movq	-1248(%rbp), %rax
+	movq	-1280(%rbp), %rax
 	cmpq	$16, %rax
 	jge	.LBB14_268
 .LBB14_51:
-	movq	%rax, -552(%rbp)
-	movq	-624(%rbp), %r12
-	testq	%r12, %r12
+	movq	%rax, -568(%rbp)
+	cmpq	$0, -616(%rbp)
+	movq	-632(%rbp), %rdi
 	movl	$4, %ebx
 	je	.LBB14_52
 .LBB14_81:
 	xorl	%esi, %esi
-	testb	$7, -13696(%rbp)
+	testb	$7, -13712(%rbp)
 	setne	%al
-	cmpq	$0, -552(%rbp)
+	cmpq	$0, -568(%rbp)
 	jle	.LBB14_82
-	movq	%r12, %rcx
+	movq	-616(%rbp), %rcx
 	imulq	%r14, %rcx
-	movq	-616(%rbp), %rdx
+	movq	-624(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -640(%rbp)
+	movq	%rcx, -648(%rbp)
 	movb	%al, %sil
 	movabsq	$9223372036854775804, %rax
 	addq	$2, %rax
-	andq	-96(%rbp), %rax
-	movq	%rax, -1064(%rbp)
-	movq	-568(%rbp), %rax
-	movq	%rax, -176(%rbp)
-	movq	$0, -584(%rbp)
-	movq	-168(%rbp), %r10
+	andq	-120(%rbp), %rax
+	movq	%rax, -1072(%rbp)
+	movq	-576(%rbp), %rax
+	movq	%rax, -360(%rbp)
+	movq	$0, -520(%rbp)
+	movq	-232(%rbp), %r10
 	movq	%rsi, -80(%rbp)
 	jmp	.LBB14_86
 	.p2align	4
 .LBB14_90:
-	movq	-584(%rbp), %rcx
+	movq	-520(%rbp), %rcx
 	addq	$3, %rcx
-	movq	-176(%rbp), %rax
-	addq	-248(%rbp), %rax
-	movq	%rax, -176(%rbp)
-	movq	%rcx, -584(%rbp)
-	cmpq	-552(%rbp), %rcx
+	movq	-360(%rbp), %rax
+	addq	-240(%rbp), %rax
+	movq	%rax, -360(%rbp)
+	movq	%rcx, -520(%rbp)
+	cmpq	-568(%rbp), %rcx
 	jge	.LBB14_91
 .LBB14_86:
 	testq	%r11, %r11
 	jle	.LBB14_90
-	movq	-552(%rbp), %rax
-	movq	-584(%rbp), %rdi
+	movq	-568(%rbp), %rax
+	movq	-520(%rbp), %rdi
 	subq	%rdi, %rax
 	cmpq	$3, %rax
 	movl	$3, %ecx
 	cmovgeq	%rcx, %rax
 	movq	%rdi, %rcx
 	imulq	%r13, %rcx
-	movq	-640(%rbp), %rdx
+	movq	-648(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %r8
 	movq	%rdi, %rcx
 	imulq	%r11, %rcx
-	movq	-568(%rbp), %rdx
+	movq	-576(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -1072(%rbp)
+	movq	%rcx, -1080(%rbp)
 	leal	(%rax,%rax,4), %eax
-	movl	%eax, -200(%rbp)
-	movq	-176(%rbp), %rdi
+	movl	%eax, -192(%rbp)
+	movq	-360(%rbp), %rdi
 	xorl	%r12d, %r12d
 	jmp	.LBB14_88
 .LBB14_227:
@@ -6455,16 +6460,16 @@ convolution_weight_gradient:
 	addps	%xmm3, %xmm1
 	addps	%xmm4, %xmm1
 	addps	%xmm0, %xmm1
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movsd	(%rax), %xmm0
 	addps	%xmm1, %xmm0
 	movlps	%xmm0, (%rax)
 	.p2align	4
 .LBB14_228:
-	movq	-168(%rbp), %r10
+	movq	-232(%rbp), %r10
 .LBB14_229:
 	movq	-80(%rbp), %rsi
-	movq	-48(%rbp), %rdi
+	movq	-184(%rbp), %rdi
 .LBB14_99:
 	addq	$4, %r12
 	addq	$16, %rdi
@@ -6475,20 +6480,20 @@ convolution_weight_gradient:
 	subq	%r12, %rax
 	cmpq	$4, %rax
 	cmovgeq	%rbx, %rax
-	addl	-200(%rbp), %eax
+	addl	-192(%rbp), %eax
 	leal	(%rsi,%rax,2), %eax
 	addl	$-12, %eax
 	cmpl	$27, %eax
 	ja	.LBB14_99
-	movq	-1072(%rbp), %rcx
+	movq	-1080(%rbp), %rcx
 	leaq	(%rcx,%r12,4), %rdx
 	leaq	.LJTI14_1(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
-	movq	%rdi, -48(%rbp)
+	movq	%rdi, -184(%rbp)
 	jmpq	*%rax
 .LBB14_240:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	xorps	%xmm1, %xmm1
 	xorl	%eax, %eax
 	pxor	%xmm0, %xmm0
@@ -6496,41 +6501,41 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_245:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_246
 .LBB14_241:
-	movq	-96(%rbp), %rdi
+	movq	-120(%rbp), %rdi
 	testq	%rdi, %rdi
 	jle	.LBB14_245
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
 	imulq	%r14, %rsi
-	movq	-13720(%rbp,%rdx), %rcx
+	movq	-13736(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r12,4), %rcx
 	shlq	$2, %rcx
-	addq	-13728(%rbp,%rdx), %rcx
+	addq	-13744(%rbp,%rdx), %rcx
 	leaq	(%r8,%rsi,4), %rdx
 	xorl	%esi, %esi
 	cmpq	$1, %rdi
 	je	.LBB14_243
-	movq	-1064(%rbp), %rdi
+	movq	-1072(%rbp), %rdi
 	.p2align	4
 .LBB14_248:
-	movslq	4(%r10,%rsi), %r9
+	movslq	-12(%r10,%rsi), %r9
 	movups	(%rdx,%r9,4), %xmm2
 	movups	16(%rdx,%r9,4), %xmm3
-	movslq	(%r10,%rsi), %r9
+	movslq	-16(%r10,%rsi), %r9
 	movups	(%rcx,%r9,4), %xmm4
 	mulps	%xmm2, %xmm4
 	addps	%xmm1, %xmm4
 	movups	16(%rcx,%r9,4), %xmm2
 	mulps	%xmm3, %xmm2
 	addps	%xmm0, %xmm2
-	movslq	16(%r10,%rsi), %r9
+	movslq	(%r10,%rsi), %r9
 	movups	(%rdx,%r9,4), %xmm0
 	movups	16(%rdx,%r9,4), %xmm3
-	movslq	12(%r10,%rsi), %r9
+	movslq	-4(%r10,%rsi), %r9
 	movups	(%rcx,%r9,4), %xmm1
 	mulps	%xmm0, %xmm1
 	addps	%xmm4, %xmm1
@@ -6541,12 +6546,13 @@ convolution_weight_gradient:
 	addq	$-2, %rdi
 	jne	.LBB14_248
 .LBB14_243:
-	testb	$1, -96(%rbp)
+	testb	$1, -120(%rbp)
 	je	.LBB14_245
-	movslq	4(%r10,%rsi), %rdi
+	movq	-1064(%rbp), %r9
+	movslq	4(%r9,%rsi), %rdi
 	movups	(%rdx,%rdi,4), %xmm2
 	movups	16(%rdx,%rdi,4), %xmm3
-	movslq	(%r10,%rsi), %rdx
+	movslq	(%r9,%rsi), %rdx
 	movups	(%rcx,%rdx,4), %xmm4
 	mulps	%xmm2, %xmm4
 	addps	%xmm4, %xmm1
@@ -6555,7 +6561,7 @@ convolution_weight_gradient:
 	addps	%xmm2, %xmm0
 	jmp	.LBB14_245
 .LBB14_125:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm7, %xmm7
 	xorl	%eax, %eax
 	xorps	%xmm11, %xmm11
@@ -6577,34 +6583,34 @@ convolution_weight_gradient:
 .LBB14_128:
 	movaps	%xmm9, %xmm15
 	movaps	%xmm6, %xmm3
-	movaps	-64(%rbp), %xmm2
+	movaps	-96(%rbp), %xmm2
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_129
 .LBB14_126:
-	movq	-96(%rbp), %r9
+	movq	-120(%rbp), %r9
 	testq	%r9, %r9
-	movdqa	%xmm2, -64(%rbp)
+	movdqa	%xmm2, -96(%rbp)
 	jle	.LBB14_127
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r14, %rsi
-	movq	-13728(%rbp,%rcx), %rdx
-	movq	-13720(%rbp,%rcx), %rdi
+	movq	-13744(%rbp,%rcx), %rdx
+	movq	-13736(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r12,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r12,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	leaq	(%r8,%rsi,4), %rsi
-	movq	-504(%rbp), %rdi
+	movq	-488(%rbp), %rdi
 	movdqa	%xmm3, %xmm6
 	movaps	%xmm15, %xmm9
 	.p2align	4
 .LBB14_131:
-	movaps	%xmm12, -192(%rbp)
-	movaps	%xmm14, -160(%rbp)
-	movaps	%xmm1, -112(%rbp)
+	movaps	%xmm12, -208(%rbp)
+	movaps	%xmm14, -176(%rbp)
+	movaps	%xmm1, -144(%rbp)
 	movslq	(%rdi), %r10
 	leaq	(%rsi,%r10,4), %rbx
 	movups	(%rsi,%r10,4), %xmm2
@@ -6632,23 +6638,23 @@ convolution_weight_gradient:
 	addps	%xmm0, %xmm6
 	movups	16(%rbx,%r13,8), %xmm0
 	mulps	%xmm0, %xmm1
-	movaps	-64(%rbp), %xmm12
+	movaps	-96(%rbp), %xmm12
 	addps	%xmm1, %xmm12
-	movaps	%xmm12, -64(%rbp)
+	movaps	%xmm12, -96(%rbp)
 	movups	(%rdx,%r10,4), %xmm1
 	mulps	%xmm1, %xmm2
 	addps	%xmm2, %xmm10
 	movups	16(%rdx,%r10,4), %xmm2
 	mulps	%xmm2, %xmm14
 	addps	%xmm14, %xmm8
-	movaps	-192(%rbp), %xmm12
-	movaps	-160(%rbp), %xmm14
+	movaps	-208(%rbp), %xmm12
+	movaps	-176(%rbp), %xmm14
 	mulps	%xmm1, %xmm13
 	addps	%xmm13, %xmm14
 	mulps	%xmm2, %xmm5
 	addps	%xmm5, %xmm12
 	mulps	%xmm1, %xmm15
-	movaps	-112(%rbp), %xmm1
+	movaps	-144(%rbp), %xmm1
 	addps	%xmm15, %xmm1
 	mulps	%xmm2, %xmm0
 	addps	%xmm0, %xmm3
@@ -6683,7 +6689,7 @@ convolution_weight_gradient:
 	addps	%xmm11, %xmm8
 	addps	%xmm7, %xmm8
 	addps	%xmm10, %xmm8
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movsd	(%rax), %xmm9
 	addps	%xmm8, %xmm9
 	movlps	%xmm9, (%rax)
@@ -6745,7 +6751,7 @@ convolution_weight_gradient:
 	movlps	%xmm1, (%rax,%r11,8)
 	jmp	.LBB14_153
 .LBB14_118:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm3, %xmm3
 	xorl	%ecx, %ecx
 	xorps	%xmm14, %xmm14
@@ -6760,10 +6766,10 @@ convolution_weight_gradient:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm9, %xmm9
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -336(%rbp)
-	movdqa	%xmm0, -240(%rbp)
-	xorps	%xmm10, %xmm10
 	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -336(%rbp)
+	xorps	%xmm10, %xmm10
+	movdqa	%xmm0, -272(%rbp)
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	jmp	.LBB14_119
@@ -6773,30 +6779,30 @@ convolution_weight_gradient:
 	movdqa	%xmm6, %xmm12
 	movdqa	%xmm2, %xmm0
 .LBB14_121:
-	movaps	-64(%rbp), %xmm3
-	movaps	-192(%rbp), %xmm7
+	movaps	-96(%rbp), %xmm3
+	movaps	-208(%rbp), %xmm7
 	movaps	%xmm0, %xmm2
 	movaps	%xmm12, %xmm6
-	movaps	-160(%rbp), %xmm12
+	movaps	-176(%rbp), %xmm12
 	movaps	%xmm15, %xmm8
-	movaps	-112(%rbp), %xmm15
+	movaps	-144(%rbp), %xmm15
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
+	cmpq	-104(%rbp), %rcx
 	je	.LBB14_122
 .LBB14_119:
-	movq	-96(%rbp), %r10
+	movq	-120(%rbp), %r10
 	testq	%r10, %r10
-	movaps	%xmm15, -112(%rbp)
-	movaps	%xmm12, -160(%rbp)
-	movdqa	%xmm7, -192(%rbp)
-	movdqa	%xmm3, -64(%rbp)
+	movaps	%xmm15, -144(%rbp)
+	movaps	%xmm12, -176(%rbp)
+	movdqa	%xmm7, -208(%rbp)
+	movdqa	%xmm3, -96(%rbp)
 	jle	.LBB14_120
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %rdi
 	imulq	%r14, %rdi
-	movq	-13728(%rbp,%rax), %rsi
-	movq	-13720(%rbp,%rax), %r9
+	movq	-13744(%rbp,%rax), %rsi
+	movq	-13736(%rbp,%rax), %r9
 	movslq	(%r9,%r12,4), %rax
 	leaq	(%rsi,%rax,4), %rax
 	movslq	4(%r9,%r12,4), %rdx
@@ -6804,17 +6810,17 @@ convolution_weight_gradient:
 	movslq	8(%r9,%r12,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-440(%rbp), %r9
+	movq	-424(%rbp), %r9
 	movaps	%xmm8, %xmm15
 	movdqa	%xmm6, %xmm12
 	movdqa	%xmm2, %xmm0
 	.p2align	4
 .LBB14_124:
-	movdqa	%xmm0, -528(%rbp)
-	movaps	%xmm10, -544(%rbp)
-	movaps	%xmm11, -480(%rbp)
-	movdqa	%xmm5, -496(%rbp)
-	movaps	%xmm9, -400(%rbp)
+	movdqa	%xmm0, -512(%rbp)
+	movaps	%xmm10, -560(%rbp)
+	movaps	%xmm11, -464(%rbp)
+	movdqa	%xmm5, -480(%rbp)
+	movaps	%xmm9, -384(%rbp)
 	movdqa	%xmm4, -224(%rbp)
 	movslq	-4(%r9), %rbx
 	leaq	(%rdi,%rbx,4), %r13
@@ -6843,41 +6849,41 @@ convolution_weight_gradient:
 	movdqa	%xmm3, %xmm6
 	pandn	%xmm8, %xmm6
 	pandn	%xmm11, %xmm2
-	movaps	-240(%rbp), %xmm0
+	movaps	-336(%rbp), %xmm0
 	pandn	%xmm10, %xmm3
 	movslq	-8(%r9), %rbx
 	movups	(%rax,%rbx,4), %xmm8
 	movups	16(%rax,%rbx,4), %xmm9
 	movaps	%xmm8, %xmm10
 	mulps	%xmm7, %xmm10
-	movaps	-64(%rbp), %xmm11
+	movaps	-96(%rbp), %xmm11
 	addps	%xmm10, %xmm11
-	movaps	%xmm11, -64(%rbp)
+	movaps	%xmm11, -96(%rbp)
 	movaps	%xmm9, %xmm10
 	mulps	%xmm5, %xmm10
 	addps	%xmm10, %xmm14
 	movaps	%xmm8, %xmm10
 	mulps	%xmm6, %xmm10
-	movaps	-160(%rbp), %xmm11
+	movaps	-176(%rbp), %xmm11
 	addps	%xmm10, %xmm11
-	movaps	%xmm11, -160(%rbp)
+	movaps	%xmm11, -176(%rbp)
 	movaps	%xmm9, %xmm10
 	mulps	%xmm4, %xmm10
 	addps	%xmm10, %xmm13
 	mulps	%xmm3, %xmm8
-	movaps	-336(%rbp), %xmm10
+	movaps	-288(%rbp), %xmm10
 	addps	%xmm8, %xmm10
-	movaps	%xmm10, -336(%rbp)
+	movaps	%xmm10, -288(%rbp)
 	mulps	%xmm2, %xmm9
 	addps	%xmm9, %xmm0
-	movaps	%xmm0, -240(%rbp)
+	movaps	%xmm0, -336(%rbp)
 	movups	(%rdx,%rbx,4), %xmm8
 	movups	16(%rdx,%rbx,4), %xmm9
 	movaps	%xmm8, %xmm10
 	mulps	%xmm7, %xmm10
-	movaps	-192(%rbp), %xmm0
+	movaps	-208(%rbp), %xmm0
 	addps	%xmm10, %xmm0
-	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm0, -208(%rbp)
 	movaps	%xmm9, %xmm10
 	mulps	%xmm5, %xmm10
 	addps	%xmm10, %xmm1
@@ -6886,26 +6892,26 @@ convolution_weight_gradient:
 	addps	%xmm10, %xmm15
 	movaps	%xmm9, %xmm10
 	mulps	%xmm4, %xmm10
-	movaps	-112(%rbp), %xmm0
+	movaps	-144(%rbp), %xmm0
 	addps	%xmm10, %xmm0
-	movaps	%xmm0, -112(%rbp)
-	movaps	-544(%rbp), %xmm10
+	movaps	%xmm0, -144(%rbp)
+	movaps	-560(%rbp), %xmm10
 	mulps	%xmm3, %xmm8
 	addps	%xmm8, %xmm10
 	mulps	%xmm2, %xmm9
-	movaps	-288(%rbp), %xmm0
+	movaps	-272(%rbp), %xmm0
 	addps	%xmm9, %xmm0
-	movaps	%xmm0, -288(%rbp)
-	movaps	-528(%rbp), %xmm0
-	movaps	-480(%rbp), %xmm11
+	movaps	%xmm0, -272(%rbp)
+	movaps	-512(%rbp), %xmm0
+	movaps	-464(%rbp), %xmm11
 	movups	(%rsi,%rbx,4), %xmm8
 	mulps	%xmm8, %xmm7
 	addps	%xmm7, %xmm0
 	movups	16(%rsi,%rbx,4), %xmm7
 	mulps	%xmm7, %xmm5
 	addps	%xmm5, %xmm12
-	movaps	-496(%rbp), %xmm5
-	movaps	-400(%rbp), %xmm9
+	movaps	-480(%rbp), %xmm5
+	movaps	-384(%rbp), %xmm9
 	mulps	%xmm8, %xmm6
 	addps	%xmm6, %xmm11
 	mulps	%xmm7, %xmm4
@@ -6920,7 +6926,7 @@ convolution_weight_gradient:
 	jne	.LBB14_124
 	jmp	.LBB14_121
 .LBB14_122:
-	movaps	%xmm3, -64(%rbp)
+	movaps	%xmm3, -96(%rbp)
 	movaps	%xmm3, -224(%rbp)
 	movaps	%xmm7, %xmm0
 	movaps	-224(%rbp), %xmm7
@@ -6934,7 +6940,7 @@ convolution_weight_gradient:
 	movaps	-224(%rbp), %xmm3
 	unpckhps	%xmm0, %xmm3
 	movaps	%xmm3, -224(%rbp)
-	movaps	-64(%rbp), %xmm3
+	movaps	-96(%rbp), %xmm3
 	shufps	$255, %xmm3, %xmm0
 	shufps	$226, %xmm3, %xmm0
 	addps	-224(%rbp), %xmm0
@@ -6953,7 +6959,7 @@ convolution_weight_gradient:
 	addps	%xmm3, %xmm14
 	addps	%xmm1, %xmm14
 	addps	%xmm0, %xmm14
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movsd	(%rax), %xmm0
 	addps	%xmm14, %xmm0
 	movlps	%xmm0, (%rax)
@@ -7024,7 +7030,7 @@ convolution_weight_gradient:
 	addss	%xmm11, %xmm9
 	addss	8(%rax,%r11,4), %xmm9
 	movss	%xmm9, 8(%rax,%r11,4)
-	movaps	-336(%rbp), %xmm2
+	movaps	-288(%rbp), %xmm2
 	movaps	%xmm2, %xmm0
 	unpcklps	%xmm10, %xmm0
 	movaps	%xmm10, %xmm1
@@ -7037,9 +7043,9 @@ convolution_weight_gradient:
 	shufps	$226, %xmm2, %xmm10
 	addps	%xmm0, %xmm10
 	addps	%xmm1, %xmm10
-	movaps	-240(%rbp), %xmm3
+	movaps	-336(%rbp), %xmm3
 	movaps	%xmm3, %xmm0
-	movaps	-288(%rbp), %xmm2
+	movaps	-272(%rbp), %xmm2
 	unpcklps	%xmm2, %xmm0
 	movaps	%xmm2, %xmm1
 	shufps	$17, %xmm3, %xmm1
@@ -7056,7 +7062,7 @@ convolution_weight_gradient:
 	addps	%xmm2, %xmm0
 	jmp	.LBB14_111
 .LBB14_175:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	xorps	%xmm9, %xmm9
 	xorl	%eax, %eax
 	pxor	%xmm4, %xmm4
@@ -7077,18 +7083,18 @@ convolution_weight_gradient:
 .LBB14_178:
 	movaps	%xmm8, %xmm1
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_179
 .LBB14_176:
-	movq	-96(%rbp), %r10
+	movq	-120(%rbp), %r10
 	testq	%r10, %r10
 	jle	.LBB14_177
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
 	imulq	%r14, %rdi
-	movq	-13728(%rbp,%rcx), %rsi
-	movq	-13720(%rbp,%rcx), %r9
+	movq	-13744(%rbp,%rcx), %rsi
+	movq	-13736(%rbp,%rcx), %r9
 	movslq	(%r9,%r12,4), %rcx
 	leaq	(%rsi,%rcx,4), %rcx
 	movslq	4(%r9,%r12,4), %rdx
@@ -7096,13 +7102,13 @@ convolution_weight_gradient:
 	movslq	8(%r9,%r12,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-440(%rbp), %r9
+	movq	-424(%rbp), %r9
 	movaps	%xmm1, %xmm8
 	.p2align	4
 .LBB14_181:
-	movdqa	%xmm6, -160(%rbp)
-	movaps	%xmm10, -112(%rbp)
-	movdqa	%xmm0, -64(%rbp)
+	movdqa	%xmm6, -176(%rbp)
+	movaps	%xmm10, -144(%rbp)
+	movdqa	%xmm0, -96(%rbp)
 	movslq	-4(%r9), %r11
 	leaq	(%rdi,%r11,4), %rbx
 	movdqu	(%rdi,%r11,4), %xmm0
@@ -7146,7 +7152,7 @@ convolution_weight_gradient:
 	addps	%xmm2, %xmm7
 	movdqa	%xmm5, %xmm2
 	movdqa	%xmm6, %xmm5
-	movaps	-160(%rbp), %xmm6
+	movaps	-176(%rbp), %xmm6
 	mulps	%xmm13, %xmm0
 	addps	%xmm0, %xmm5
 	mulps	%xmm12, %xmm1
@@ -7158,9 +7164,9 @@ convolution_weight_gradient:
 	movups	16(%rsi,%rbx,4), %xmm1
 	mulps	%xmm1, %xmm14
 	addps	%xmm14, %xmm6
-	movaps	-112(%rbp), %xmm10
+	movaps	-144(%rbp), %xmm10
 	mulps	%xmm0, %xmm13
-	movaps	-64(%rbp), %xmm0
+	movaps	-96(%rbp), %xmm0
 	addps	%xmm13, %xmm10
 	mulps	%xmm1, %xmm12
 	addps	%xmm12, %xmm0
@@ -7195,7 +7201,7 @@ convolution_weight_gradient:
 	addps	%xmm11, %xmm7
 	addps	%xmm12, %xmm7
 	addps	%xmm8, %xmm7
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movsd	(%rax), %xmm9
 	addps	%xmm7, %xmm9
 	movlps	%xmm9, (%rax)
@@ -7244,7 +7250,7 @@ convolution_weight_gradient:
 	addps	%xmm5, %xmm2
 	addps	%xmm6, %xmm2
 	addps	%xmm1, %xmm2
-	movq	-120(%rbp), %r11
+	movq	-112(%rbp), %r11
 	movsd	(%rax,%r11,4), %xmm3
 	addps	%xmm2, %xmm3
 	movlps	%xmm3, (%rax,%r11,4)
@@ -7268,60 +7274,65 @@ convolution_weight_gradient:
 	jmp	.LBB14_168
 .LBB14_102:
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -528(%rbp)
+	movdqa	%xmm0, -160(%rbp)
 	xorl	%r14d, %r14d
-	movdqa	%xmm0, -144(%rbp)
-	movdqa	%xmm0, -432(%rbp)
+	movdqa	%xmm0, -608(%rbp)
+	xorps	%xmm12, %xmm12
 	xorps	%xmm13, %xmm13
 	xorps	%xmm14, %xmm14
 	xorps	%xmm15, %xmm15
 	pxor	%xmm7, %xmm7
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -608(%rbp)
-	xorps	%xmm12, %xmm12
+	movdqa	%xmm0, -416(%rbp)
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -512(%rbp)
 	pxor	%xmm2, %xmm2
-	movdqa	%xmm2, -224(%rbp)
-	pxor	%xmm4, %xmm4
-	movdqa	%xmm4, -336(%rbp)
-	pxor	%xmm5, %xmm5
-	xorps	%xmm8, %xmm8
-	movdqa	%xmm4, -64(%rbp)
-	movdqa	%xmm2, -544(%rbp)
-	movdqa	%xmm2, -400(%rbp)
-	movdqa	%xmm2, -480(%rbp)
+	movaps	%xmm1, -560(%rbp)
 	pxor	%xmm6, %xmm6
-	movdqa	%xmm6, -192(%rbp)
-	movdqa	%xmm2, -496(%rbp)
-	movdqa	%xmm4, -112(%rbp)
+	movaps	%xmm1, -176(%rbp)
+	movaps	%xmm1, -208(%rbp)
+	pxor	%xmm4, %xmm4
+	movdqa	%xmm4, -464(%rbp)
+	movdqa	%xmm4, -384(%rbp)
+	pxor	%xmm5, %xmm5
+	movdqa	%xmm4, -480(%rbp)
+	xorps	%xmm8, %xmm8
+	movdqa	%xmm4, -144(%rbp)
 	jmp	.LBB14_103
 	.p2align	4
 .LBB14_104:
 	movdqa	%xmm5, %xmm9
-	movaps	-64(%rbp), %xmm10
-	movaps	-192(%rbp), %xmm11
-	movaps	-112(%rbp), %xmm1
+	movaps	-144(%rbp), %xmm8
+	movdqa	%xmm6, %xmm11
+	movaps	-176(%rbp), %xmm0
+	movaps	-208(%rbp), %xmm2
 .LBB14_105:
-	movaps	%xmm1, -112(%rbp)
-	movdqa	-240(%rbp), %xmm6
-	movaps	%xmm11, -192(%rbp)
-	movaps	%xmm10, -64(%rbp)
+	movaps	%xmm2, -208(%rbp)
+	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm11, %xmm6
+	movdqa	-224(%rbp), %xmm2
+	movaps	%xmm8, -144(%rbp)
+	movaps	-288(%rbp), %xmm8
 	movaps	%xmm9, %xmm5
-	movdqa	-288(%rbp), %xmm0
+	movaps	-336(%rbp), %xmm1
+	movdqa	-272(%rbp), %xmm0
 	incq	%r14
-	cmpq	-88(%rbp), %r14
+	cmpq	-104(%rbp), %r14
 	je	.LBB14_106
 .LBB14_103:
-	movq	-96(%rbp), %r10
+	movq	-120(%rbp), %r10
 	testq	%r10, %r10
-	movdqa	%xmm0, -288(%rbp)
-	movdqa	%xmm6, -240(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	movaps	%xmm8, -288(%rbp)
+	movdqa	%xmm2, -224(%rbp)
+	movaps	%xmm1, -336(%rbp)
 	jle	.LBB14_104
 	leaq	(%r14,%r14,2), %rax
 	shlq	$4, %rax
 	movq	%r14, %r9
-	imulq	-208(%rbp), %r9
-	movq	-13728(%rbp,%rax), %rdi
-	movq	-13720(%rbp,%rax), %rax
+	imulq	-248(%rbp), %r9
+	movq	-13744(%rbp,%rax), %rdi
+	movq	-13736(%rbp,%rax), %rax
 	movslq	(%rax,%r12,4), %rcx
 	leaq	(%rdi,%rcx,4), %rcx
 	movslq	4(%rax,%r12,4), %rdx
@@ -7331,22 +7342,22 @@ convolution_weight_gradient:
 	movslq	12(%rax,%r12,4), %rax
 	leaq	(%rdi,%rax,4), %rdi
 	leaq	(%r8,%r9,4), %rax
-	movq	-440(%rbp), %r9
+	movq	-424(%rbp), %r9
 	movdqa	%xmm5, %xmm9
-	movaps	-64(%rbp), %xmm10
-	movaps	-192(%rbp), %xmm11
-	movaps	-112(%rbp), %xmm1
+	movaps	-144(%rbp), %xmm8
+	movdqa	%xmm6, %xmm11
+	movaps	-176(%rbp), %xmm0
+	movaps	-208(%rbp), %xmm2
 	.p2align	4
 .LBB14_109:
-	movaps	%xmm10, -64(%rbp)
-	movaps	%xmm11, -192(%rbp)
-	movaps	%xmm1, -112(%rbp)
-	movdqa	%xmm9, -1152(%rbp)
-	movaps	%xmm12, -368(%rbp)
-	movdqa	%xmm2, -272(%rbp)
-	movaps	%xmm8, -352(%rbp)
-	movdqa	%xmm3, -160(%rbp)
-	movdqa	%xmm7, -464(%rbp)
+	movaps	%xmm8, -144(%rbp)
+	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm2, -208(%rbp)
+	movdqa	%xmm11, -544(%rbp)
+	movdqa	%xmm4, -64(%rbp)
+	movdqa	%xmm9, -352(%rbp)
+	movdqa	%xmm3, -96(%rbp)
+	movdqa	%xmm7, -448(%rbp)
 	movslq	-4(%r9), %rbx
 	leaq	(%rax,%rbx,4), %r13
 	movdqu	(%rax,%rbx,4), %xmm2
@@ -7374,10 +7385,9 @@ convolution_weight_gradient:
 	movdqa	%xmm4, %xmm2
 	pandn	%xmm8, %xmm2
 	pandn	%xmm9, %xmm1
-	movaps	-528(%rbp), %xmm9
-	movaps	-144(%rbp), %xmm11
-	movaps	-432(%rbp), %xmm12
-	movaps	-608(%rbp), %xmm0
+	movaps	-160(%rbp), %xmm9
+	movaps	-608(%rbp), %xmm11
+	movaps	-416(%rbp), %xmm0
 	pandn	%xmm6, %xmm4
 	movslq	-8(%r9), %rbx
 	movups	(%rcx,%rbx,4), %xmm6
@@ -7385,55 +7395,54 @@ convolution_weight_gradient:
 	movaps	%xmm6, %xmm8
 	mulps	%xmm5, %xmm8
 	addps	%xmm8, %xmm9
-	movaps	%xmm9, -528(%rbp)
+	movaps	%xmm9, -160(%rbp)
 	movaps	%xmm7, %xmm8
 	mulps	%xmm3, %xmm8
 	addps	%xmm8, %xmm11
-	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm11, -608(%rbp)
 	movaps	%xmm6, %xmm8
 	mulps	%xmm2, %xmm8
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -608(%rbp)
+	movaps	%xmm0, -416(%rbp)
 	movaps	%xmm7, %xmm8
 	mulps	%xmm10, %xmm8
-	movaps	-288(%rbp), %xmm9
+	movaps	-272(%rbp), %xmm9
 	addps	%xmm8, %xmm9
-	movaps	%xmm9, -288(%rbp)
-	movaps	-1152(%rbp), %xmm9
-	movaps	-368(%rbp), %xmm0
+	movaps	%xmm9, -272(%rbp)
+	movaps	-352(%rbp), %xmm9
 	mulps	%xmm4, %xmm6
-	movaps	-544(%rbp), %xmm8
-	addps	%xmm6, %xmm8
-	movaps	%xmm8, -544(%rbp)
+	movaps	-336(%rbp), %xmm0
+	addps	%xmm6, %xmm0
+	movaps	%xmm0, -336(%rbp)
 	mulps	%xmm1, %xmm7
-	movaps	-400(%rbp), %xmm6
+	movaps	-464(%rbp), %xmm6
 	addps	%xmm7, %xmm6
-	movaps	%xmm6, -400(%rbp)
+	movaps	%xmm6, -464(%rbp)
 	movups	(%rsi,%rbx,4), %xmm6
 	movups	16(%rsi,%rbx,4), %xmm7
 	movaps	%xmm6, %xmm8
 	mulps	%xmm5, %xmm8
 	addps	%xmm8, %xmm12
-	movaps	%xmm12, -432(%rbp)
 	movaps	%xmm7, %xmm8
 	mulps	%xmm3, %xmm8
 	addps	%xmm8, %xmm13
 	movaps	%xmm6, %xmm8
 	mulps	%xmm2, %xmm8
-	addps	%xmm8, %xmm0
-	movaps	%xmm0, %xmm12
+	movaps	-512(%rbp), %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -512(%rbp)
 	movaps	%xmm7, %xmm8
 	mulps	%xmm10, %xmm8
 	movaps	-224(%rbp), %xmm11
 	addps	%xmm8, %xmm11
 	movaps	%xmm11, -224(%rbp)
-	movaps	-192(%rbp), %xmm11
+	movaps	-544(%rbp), %xmm11
 	mulps	%xmm4, %xmm6
-	movaps	-480(%rbp), %xmm8
-	addps	%xmm6, %xmm8
-	movaps	%xmm8, -480(%rbp)
+	movaps	-384(%rbp), %xmm0
+	addps	%xmm6, %xmm0
+	movaps	%xmm0, -384(%rbp)
 	mulps	%xmm1, %xmm7
-	addps	%xmm7, %xmm11
+	addps	%xmm7, %xmm9
 	movups	(%rdx,%rbx,4), %xmm6
 	movups	16(%rdx,%rbx,4), %xmm7
 	movaps	%xmm6, %xmm8
@@ -7444,102 +7453,96 @@ convolution_weight_gradient:
 	addps	%xmm8, %xmm15
 	movaps	%xmm6, %xmm8
 	mulps	%xmm2, %xmm8
-	movaps	-336(%rbp), %xmm0
+	movaps	-560(%rbp), %xmm0
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -336(%rbp)
+	movaps	%xmm0, -560(%rbp)
+	movaps	-176(%rbp), %xmm0
 	movaps	%xmm7, %xmm8
 	mulps	%xmm10, %xmm8
-	addps	%xmm8, %xmm9
+	addps	%xmm8, %xmm11
 	mulps	%xmm4, %xmm6
-	movaps	-240(%rbp), %xmm8
+	movaps	-480(%rbp), %xmm8
 	addps	%xmm6, %xmm8
-	movaps	%xmm8, -240(%rbp)
+	movaps	%xmm8, -480(%rbp)
 	mulps	%xmm1, %xmm7
-	movaps	-496(%rbp), %xmm6
+	movaps	-288(%rbp), %xmm6
 	addps	%xmm7, %xmm6
-	movaps	%xmm6, -496(%rbp)
-	movaps	-464(%rbp), %xmm7
+	movaps	%xmm6, -288(%rbp)
+	movaps	-448(%rbp), %xmm7
 	movups	(%rdi,%rbx,4), %xmm6
 	mulps	%xmm6, %xmm5
 	addps	%xmm5, %xmm7
 	movups	16(%rdi,%rbx,4), %xmm5
 	mulps	%xmm5, %xmm3
-	movaps	-160(%rbp), %xmm8
+	movaps	-96(%rbp), %xmm8
 	addps	%xmm3, %xmm8
-	movaps	%xmm8, -160(%rbp)
-	movaps	-352(%rbp), %xmm8
-	movdqa	-160(%rbp), %xmm3
+	movaps	%xmm8, -96(%rbp)
+	movaps	-144(%rbp), %xmm8
+	movdqa	-96(%rbp), %xmm3
 	mulps	%xmm6, %xmm2
-	addps	%xmm2, %xmm8
+	addps	%xmm2, %xmm0
+	movaps	-208(%rbp), %xmm2
 	mulps	%xmm5, %xmm10
-	movaps	-64(%rbp), %xmm2
 	addps	%xmm10, %xmm2
-	movaps	%xmm2, -64(%rbp)
-	movaps	-64(%rbp), %xmm10
-	movaps	-272(%rbp), %xmm2
 	mulps	%xmm6, %xmm4
-	addps	%xmm4, %xmm2
+	addps	%xmm4, %xmm8
+	movaps	-64(%rbp), %xmm4
 	mulps	%xmm5, %xmm1
-	movaps	-112(%rbp), %xmm4
 	addps	%xmm1, %xmm4
-	movaps	%xmm4, -112(%rbp)
-	movaps	-112(%rbp), %xmm1
 	addq	$12, %r9
 	decq	%r10
 	jne	.LBB14_109
 	jmp	.LBB14_105
 .LBB14_106:
-	movaps	-528(%rbp), %xmm4
-	movaps	%xmm4, -1024(%rbp)
-	movaps	-144(%rbp), %xmm4
-	movaps	%xmm4, -1008(%rbp)
-	movaps	-432(%rbp), %xmm4
-	movaps	%xmm4, -992(%rbp)
-	movaps	%xmm13, -976(%rbp)
-	movaps	%xmm14, -960(%rbp)
-	movaps	%xmm15, -944(%rbp)
-	movaps	%xmm7, -928(%rbp)
-	movdqa	%xmm3, -912(%rbp)
-	movaps	-608(%rbp), %xmm3
-	movaps	%xmm3, -896(%rbp)
-	movdqa	%xmm0, -880(%rbp)
-	movaps	%xmm12, -864(%rbp)
-	movaps	-224(%rbp), %xmm0
+	movaps	-160(%rbp), %xmm9
+	movaps	%xmm9, -1040(%rbp)
+	movaps	-608(%rbp), %xmm9
+	movaps	%xmm9, -1024(%rbp)
+	movaps	%xmm12, -1008(%rbp)
+	movaps	%xmm13, -992(%rbp)
+	movaps	%xmm14, -976(%rbp)
+	movaps	%xmm15, -960(%rbp)
+	movaps	%xmm7, -944(%rbp)
+	movdqa	%xmm3, -928(%rbp)
+	movaps	-416(%rbp), %xmm3
+	movaps	%xmm3, -912(%rbp)
+	movdqa	%xmm0, -896(%rbp)
+	movaps	-512(%rbp), %xmm0
+	movaps	%xmm0, -880(%rbp)
+	movdqa	%xmm2, -864(%rbp)
+	movaps	-560(%rbp), %xmm0
 	movaps	%xmm0, -848(%rbp)
-	movaps	-336(%rbp), %xmm0
-	movaps	%xmm0, -832(%rbp)
-	movaps	%xmm5, -816(%rbp)
-	movaps	%xmm8, -800(%rbp)
-	movaps	-64(%rbp), %xmm0
-	movaps	%xmm0, -784(%rbp)
-	movaps	-544(%rbp), %xmm0
+	movaps	%xmm6, -832(%rbp)
+	movaps	-176(%rbp), %xmm0
+	movaps	%xmm0, -816(%rbp)
+	movaps	-208(%rbp), %xmm0
+	movaps	%xmm0, -800(%rbp)
+	movaps	%xmm1, -784(%rbp)
+	movaps	-464(%rbp), %xmm0
 	movaps	%xmm0, -768(%rbp)
-	movaps	-400(%rbp), %xmm0
+	movaps	-384(%rbp), %xmm0
 	movaps	%xmm0, -752(%rbp)
+	movaps	%xmm5, -736(%rbp)
 	movaps	-480(%rbp), %xmm0
-	movaps	%xmm0, -736(%rbp)
-	movaps	-192(%rbp), %xmm0
 	movaps	%xmm0, -720(%rbp)
-	movdqa	%xmm6, -704(%rbp)
-	movaps	-496(%rbp), %xmm0
+	movaps	%xmm8, -704(%rbp)
+	movaps	-144(%rbp), %xmm0
 	movaps	%xmm0, -688(%rbp)
-	movaps	%xmm2, -672(%rbp)
-	movaps	-112(%rbp), %xmm0
-	movaps	%xmm0, -656(%rbp)
+	movaps	%xmm4, -672(%rbp)
 	movl	$96, %eax
-	movq	-48(%rbp), %rdi
+	movq	-184(%rbp), %rdi
 	movq	%rdi, %rcx
-	movq	-1208(%rbp), %rdx
+	movq	-1136(%rbp), %rdx
 	.p2align	4
 .LBB14_107:
-	movaps	-1120(%rbp,%rax), %xmm3
-	movaps	-1104(%rbp,%rax), %xmm2
-	movaps	-1088(%rbp,%rax), %xmm1
-	movaps	-1072(%rbp,%rax), %xmm0
+	movaps	-1136(%rbp,%rax), %xmm3
+	movaps	-1120(%rbp,%rax), %xmm2
+	movaps	-1104(%rbp,%rax), %xmm1
+	movaps	-1088(%rbp,%rax), %xmm0
 	movaps	%xmm3, %xmm4
 	unpcklps	%xmm1, %xmm4
-	movaps	-1056(%rbp,%rax), %xmm5
-	movaps	-1024(%rbp,%rax), %xmm6
+	movaps	-1072(%rbp,%rax), %xmm5
+	movaps	-1040(%rbp,%rax), %xmm6
 	movaps	%xmm6, %xmm7
 	movlhps	%xmm5, %xmm7
 	shufps	$36, %xmm7, %xmm4
@@ -7561,8 +7564,8 @@ convolution_weight_gradient:
 	addps	%xmm7, %xmm1
 	movaps	%xmm2, %xmm3
 	unpcklps	%xmm0, %xmm3
-	movaps	-1040(%rbp,%rax), %xmm4
-	movaps	-1008(%rbp,%rax), %xmm5
+	movaps	-1056(%rbp,%rax), %xmm4
+	movaps	-1024(%rbp,%rax), %xmm5
 	movaps	%xmm5, %xmm6
 	movlhps	%xmm4, %xmm6
 	shufps	$36, %xmm6, %xmm3
@@ -7592,7 +7595,7 @@ convolution_weight_gradient:
 	jne	.LBB14_107
 	jmp	.LBB14_98
 .LBB14_182:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm7, %xmm7
 	xorl	%eax, %eax
 	pxor	%xmm6, %xmm6
@@ -7606,24 +7609,24 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_186:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_187
 .LBB14_183:
-	movq	-96(%rbp), %r9
+	movq	-120(%rbp), %r9
 	testq	%r9, %r9
 	jle	.LBB14_186
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r14, %rsi
-	movq	-13728(%rbp,%rcx), %rdx
-	movq	-13720(%rbp,%rcx), %rdi
+	movq	-13744(%rbp,%rcx), %rdx
+	movq	-13736(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r12,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r12,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	leaq	(%r8,%rsi,4), %rsi
-	movq	-504(%rbp), %rdi
+	movq	-488(%rbp), %rdi
 	.p2align	4
 .LBB14_185:
 	movslq	(%rdi), %r10
@@ -7685,7 +7688,7 @@ convolution_weight_gradient:
 	addps	%xmm7, %xmm4
 	addps	%xmm8, %xmm4
 	addps	%xmm5, %xmm4
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movsd	(%rax), %xmm5
 	addps	%xmm4, %xmm5
 	movlps	%xmm5, (%rax)
@@ -7714,89 +7717,89 @@ convolution_weight_gradient:
 	addps	%xmm3, %xmm0
 	addps	%xmm4, %xmm0
 	addps	%xmm1, %xmm0
-	movq	-120(%rbp), %r11
+	movq	-112(%rbp), %r11
 	movsd	(%rax,%r11,4), %xmm1
 	addps	%xmm0, %xmm1
 	movlps	%xmm1, (%rax,%r11,4)
 	jmp	.LBB14_228
 .LBB14_92:
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -160(%rbp)
 	xorl	%r14d, %r14d
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
-	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -144(%rbp)
 	xorps	%xmm13, %xmm13
-	movdqa	%xmm0, -272(%rbp)
+	movdqa	%xmm0, -64(%rbp)
 	pxor	%xmm7, %xmm7
 	pxor	%xmm4, %xmm4
 	xorps	%xmm15, %xmm15
-	movdqa	%xmm0, -160(%rbp)
+	movdqa	%xmm0, -176(%rbp)
 	xorps	%xmm1, %xmm1
-	movdqa	%xmm0, -432(%rbp)
+	movdqa	%xmm0, -416(%rbp)
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -464(%rbp)
+	movdqa	%xmm0, -448(%rbp)
 	xorps	%xmm8, %xmm8
 	pxor	%xmm6, %xmm6
 	movdqa	%xmm0, -352(%rbp)
 	pxor	%xmm2, %xmm2
-	movdqa	%xmm2, -528(%rbp)
+	movdqa	%xmm2, -512(%rbp)
 	pxor	%xmm5, %xmm5
 	movdqa	%xmm2, -608(%rbp)
 	xorps	%xmm12, %xmm12
-	movaps	%xmm12, -64(%rbp)
+	movaps	%xmm12, -96(%rbp)
 	xorps	%xmm9, %xmm9
 	jmp	.LBB14_93
 	.p2align	4
 .LBB14_94:
-	movaps	-112(%rbp), %xmm14
-	movaps	-272(%rbp), %xmm12
-	movaps	-160(%rbp), %xmm10
-	movaps	-432(%rbp), %xmm13
-	movaps	-464(%rbp), %xmm15
+	movaps	-144(%rbp), %xmm14
+	movaps	-64(%rbp), %xmm12
+	movaps	-176(%rbp), %xmm10
+	movaps	-416(%rbp), %xmm13
+	movaps	-448(%rbp), %xmm15
 	movdqa	%xmm6, %xmm3
 	movaps	-352(%rbp), %xmm11
-	movaps	-64(%rbp), %xmm1
+	movaps	-96(%rbp), %xmm1
 .LBB14_95:
-	movaps	%xmm12, -272(%rbp)
-	movaps	%xmm1, -64(%rbp)
-	movdqa	-544(%rbp), %xmm2
+	movaps	%xmm12, -64(%rbp)
+	movaps	%xmm1, -96(%rbp)
+	movdqa	-560(%rbp), %xmm2
 	movaps	%xmm11, -352(%rbp)
-	movaps	%xmm15, -464(%rbp)
-	movdqa	-480(%rbp), %xmm5
-	movaps	%xmm13, -432(%rbp)
-	movaps	%xmm10, -160(%rbp)
-	movdqa	-496(%rbp), %xmm0
-	movaps	%xmm14, -112(%rbp)
+	movaps	%xmm15, -448(%rbp)
+	movdqa	-464(%rbp), %xmm5
+	movaps	%xmm13, -416(%rbp)
+	movaps	%xmm10, -176(%rbp)
+	movdqa	-480(%rbp), %xmm0
+	movaps	%xmm14, -144(%rbp)
 	movaps	%xmm3, %xmm6
-	movdqa	-400(%rbp), %xmm3
+	movdqa	-384(%rbp), %xmm3
 	movaps	-224(%rbp), %xmm1
-	movaps	-336(%rbp), %xmm15
-	movaps	-240(%rbp), %xmm13
-	movaps	-192(%rbp), %xmm11
-	movaps	-288(%rbp), %xmm10
+	movaps	-288(%rbp), %xmm15
+	movaps	-336(%rbp), %xmm13
+	movaps	-208(%rbp), %xmm11
+	movaps	-272(%rbp), %xmm10
 	incq	%r14
-	cmpq	-88(%rbp), %r14
+	cmpq	-104(%rbp), %r14
 	je	.LBB14_96
 .LBB14_93:
-	movq	-96(%rbp), %r10
+	movq	-120(%rbp), %r10
 	testq	%r10, %r10
-	movaps	%xmm11, -192(%rbp)
-	movaps	%xmm10, -288(%rbp)
-	movaps	%xmm13, -240(%rbp)
-	movaps	%xmm15, -336(%rbp)
+	movaps	%xmm11, -208(%rbp)
+	movaps	%xmm10, -272(%rbp)
+	movaps	%xmm13, -336(%rbp)
+	movaps	%xmm15, -288(%rbp)
 	movaps	%xmm1, -224(%rbp)
-	movdqa	%xmm3, -400(%rbp)
-	movdqa	%xmm0, -496(%rbp)
-	movdqa	%xmm5, -480(%rbp)
-	movdqa	%xmm2, -544(%rbp)
+	movdqa	%xmm3, -384(%rbp)
+	movdqa	%xmm0, -480(%rbp)
+	movdqa	%xmm5, -464(%rbp)
+	movdqa	%xmm2, -560(%rbp)
 	jle	.LBB14_94
 	leaq	(%r14,%r14,2), %rax
 	shlq	$4, %rax
 	movq	%r14, %rdi
-	imulq	-208(%rbp), %rdi
-	movq	-13728(%rbp,%rax), %rsi
-	movq	-13720(%rbp,%rax), %r9
+	imulq	-248(%rbp), %rdi
+	movq	-13744(%rbp,%rax), %rsi
+	movq	-13736(%rbp,%rax), %r9
 	movslq	(%r9,%r12,4), %rax
 	leaq	(%rsi,%rax,4), %rax
 	movslq	4(%r9,%r12,4), %rcx
@@ -7806,23 +7809,23 @@ convolution_weight_gradient:
 	movslq	12(%r9,%r12,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-504(%rbp), %r9
-	movaps	-112(%rbp), %xmm14
-	movaps	-272(%rbp), %xmm12
-	movaps	-160(%rbp), %xmm10
-	movaps	-432(%rbp), %xmm13
-	movaps	-464(%rbp), %xmm15
+	movq	-488(%rbp), %r9
+	movaps	-144(%rbp), %xmm14
+	movaps	-64(%rbp), %xmm12
+	movaps	-176(%rbp), %xmm10
+	movaps	-416(%rbp), %xmm13
+	movaps	-448(%rbp), %xmm15
 	movdqa	%xmm6, %xmm3
 	movaps	-352(%rbp), %xmm11
-	movaps	-64(%rbp), %xmm1
+	movaps	-96(%rbp), %xmm1
 	.p2align	4
 .LBB14_101:
-	movaps	%xmm1, -64(%rbp)
-	movaps	%xmm9, -160(%rbp)
+	movaps	%xmm1, -96(%rbp)
+	movaps	%xmm9, -176(%rbp)
 	movdqa	%xmm3, -352(%rbp)
-	movdqa	%xmm4, -112(%rbp)
-	movaps	%xmm8, -464(%rbp)
-	movdqa	%xmm7, -432(%rbp)
+	movdqa	%xmm4, -144(%rbp)
+	movaps	%xmm8, -448(%rbp)
+	movdqa	%xmm7, -416(%rbp)
 	movslq	(%r9), %rbx
 	leaq	(%rdi,%rbx,4), %r13
 	movups	(%rdi,%rbx,4), %xmm8
@@ -7841,28 +7844,28 @@ convolution_weight_gradient:
 	movups	16(%rax,%rbx,4), %xmm7
 	movaps	%xmm8, %xmm5
 	mulps	%xmm6, %xmm5
-	movaps	-144(%rbp), %xmm0
+	movaps	-160(%rbp), %xmm0
 	addps	%xmm5, %xmm0
-	movaps	%xmm0, -144(%rbp)
+	movaps	%xmm0, -160(%rbp)
 	movaps	%xmm4, %xmm5
 	mulps	%xmm7, %xmm5
+	movaps	-272(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -272(%rbp)
+	movaps	%xmm3, %xmm5
+	mulps	%xmm6, %xmm5
 	movaps	-288(%rbp), %xmm0
 	addps	%xmm5, %xmm0
 	movaps	%xmm0, -288(%rbp)
-	movaps	%xmm3, %xmm5
-	mulps	%xmm6, %xmm5
-	movaps	-336(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -336(%rbp)
 	movaps	%xmm2, %xmm5
 	mulps	%xmm7, %xmm5
 	addps	%xmm5, %xmm10
 	mulps	%xmm1, %xmm6
 	addps	%xmm6, %xmm11
 	mulps	%xmm9, %xmm7
-	movaps	-496(%rbp), %xmm0
+	movaps	-480(%rbp), %xmm0
 	addps	%xmm7, %xmm0
-	movaps	%xmm0, -496(%rbp)
+	movaps	%xmm0, -480(%rbp)
 	movups	(%rcx,%rbx,4), %xmm5
 	movups	16(%rcx,%rbx,4), %xmm6
 	movaps	%xmm8, %xmm7
@@ -7873,9 +7876,9 @@ convolution_weight_gradient:
 	movaps	%xmm13, %xmm15
 	movaps	%xmm11, %xmm13
 	movaps	%xmm10, %xmm11
-	movaps	-192(%rbp), %xmm10
+	movaps	-208(%rbp), %xmm10
 	addps	%xmm7, %xmm10
-	movaps	%xmm10, -192(%rbp)
+	movaps	%xmm10, -208(%rbp)
 	movaps	%xmm11, %xmm10
 	movaps	%xmm13, %xmm11
 	movaps	%xmm15, %xmm13
@@ -7894,118 +7897,118 @@ convolution_weight_gradient:
 	mulps	%xmm6, %xmm7
 	addps	%xmm7, %xmm13
 	mulps	%xmm1, %xmm5
-	movaps	-528(%rbp), %xmm0
+	movaps	-512(%rbp), %xmm0
 	addps	%xmm5, %xmm0
-	movaps	%xmm0, -528(%rbp)
+	movaps	%xmm0, -512(%rbp)
 	mulps	%xmm9, %xmm6
-	movaps	-480(%rbp), %xmm0
+	movaps	-464(%rbp), %xmm0
 	addps	%xmm6, %xmm0
-	movaps	%xmm0, -480(%rbp)
+	movaps	%xmm0, -464(%rbp)
 	movups	(%rdx,%rbx,4), %xmm5
 	movups	16(%rdx,%rbx,4), %xmm6
 	movaps	%xmm8, %xmm7
 	mulps	%xmm5, %xmm7
-	movaps	-240(%rbp), %xmm0
+	movaps	-336(%rbp), %xmm0
 	addps	%xmm7, %xmm0
-	movaps	%xmm0, -240(%rbp)
+	movaps	%xmm0, -336(%rbp)
 	movaps	%xmm4, %xmm7
 	mulps	%xmm6, %xmm7
 	addps	%xmm7, %xmm12
 	movaps	%xmm3, %xmm7
 	mulps	%xmm5, %xmm7
-	movaps	-400(%rbp), %xmm0
+	movaps	-384(%rbp), %xmm0
 	addps	%xmm7, %xmm0
-	movaps	%xmm0, -400(%rbp)
+	movaps	%xmm0, -384(%rbp)
 	movaps	%xmm2, %xmm7
 	mulps	%xmm6, %xmm7
 	addps	%xmm7, %xmm15
-	movaps	-432(%rbp), %xmm7
+	movaps	-416(%rbp), %xmm7
 	mulps	%xmm1, %xmm5
 	movaps	-608(%rbp), %xmm0
 	addps	%xmm5, %xmm0
 	movaps	%xmm0, -608(%rbp)
 	mulps	%xmm9, %xmm6
-	movaps	-544(%rbp), %xmm0
+	movaps	-560(%rbp), %xmm0
 	addps	%xmm6, %xmm0
-	movaps	%xmm0, -544(%rbp)
+	movaps	%xmm0, -560(%rbp)
 	movups	(%rsi,%rbx,4), %xmm5
 	mulps	%xmm5, %xmm8
 	addps	%xmm8, %xmm7
-	movaps	-464(%rbp), %xmm8
+	movaps	-448(%rbp), %xmm8
 	movups	16(%rsi,%rbx,4), %xmm6
 	mulps	%xmm6, %xmm4
-	movaps	-112(%rbp), %xmm0
+	movaps	-144(%rbp), %xmm0
 	addps	%xmm4, %xmm0
-	movaps	%xmm0, -112(%rbp)
-	movdqa	-112(%rbp), %xmm4
+	movaps	%xmm0, -144(%rbp)
+	movdqa	-144(%rbp), %xmm4
 	mulps	%xmm5, %xmm3
 	addps	%xmm3, %xmm8
 	movaps	-352(%rbp), %xmm3
 	mulps	%xmm6, %xmm2
 	addps	%xmm2, %xmm3
 	mulps	%xmm5, %xmm1
-	movaps	-64(%rbp), %xmm0
+	movaps	-96(%rbp), %xmm0
 	addps	%xmm1, %xmm0
-	movaps	%xmm0, -64(%rbp)
-	movaps	-64(%rbp), %xmm1
+	movaps	%xmm0, -96(%rbp)
+	movaps	-96(%rbp), %xmm1
 	mulps	%xmm6, %xmm9
-	movaps	-160(%rbp), %xmm0
+	movaps	-176(%rbp), %xmm0
 	addps	%xmm9, %xmm0
-	movaps	%xmm0, -160(%rbp)
-	movaps	-160(%rbp), %xmm9
+	movaps	%xmm0, -176(%rbp)
+	movaps	-176(%rbp), %xmm9
 	addq	$12, %r9
 	decq	%r10
 	jne	.LBB14_101
 	jmp	.LBB14_95
 .LBB14_96:
-	movaps	-144(%rbp), %xmm12
-	movaps	%xmm12, -1024(%rbp)
-	movaps	%xmm10, -1008(%rbp)
-	movaps	%xmm11, -992(%rbp)
-	movaps	-112(%rbp), %xmm10
-	movaps	%xmm10, -976(%rbp)
-	movaps	%xmm13, -960(%rbp)
-	movaps	-272(%rbp), %xmm10
-	movaps	%xmm10, -944(%rbp)
-	movaps	%xmm7, -928(%rbp)
-	movdqa	%xmm4, -912(%rbp)
-	movaps	%xmm15, -896(%rbp)
-	movaps	-160(%rbp), %xmm4
-	movaps	%xmm4, -880(%rbp)
+	movaps	-160(%rbp), %xmm12
+	movaps	%xmm12, -1040(%rbp)
+	movaps	%xmm10, -1024(%rbp)
+	movaps	%xmm11, -1008(%rbp)
+	movaps	-144(%rbp), %xmm10
+	movaps	%xmm10, -992(%rbp)
+	movaps	%xmm13, -976(%rbp)
+	movaps	-64(%rbp), %xmm10
+	movaps	%xmm10, -960(%rbp)
+	movaps	%xmm7, -944(%rbp)
+	movdqa	%xmm4, -928(%rbp)
+	movaps	%xmm15, -912(%rbp)
+	movaps	-176(%rbp), %xmm4
+	movaps	%xmm4, -896(%rbp)
+	movaps	%xmm1, -880(%rbp)
+	movaps	-416(%rbp), %xmm1
 	movaps	%xmm1, -864(%rbp)
-	movaps	-432(%rbp), %xmm1
-	movaps	%xmm1, -848(%rbp)
-	movdqa	%xmm3, -832(%rbp)
-	movaps	-464(%rbp), %xmm1
-	movaps	%xmm1, -816(%rbp)
-	movaps	%xmm8, -800(%rbp)
-	movaps	%xmm6, -784(%rbp)
+	movdqa	%xmm3, -848(%rbp)
+	movaps	-448(%rbp), %xmm1
+	movaps	%xmm1, -832(%rbp)
+	movaps	%xmm8, -816(%rbp)
+	movaps	%xmm6, -800(%rbp)
 	movaps	-352(%rbp), %xmm1
-	movaps	%xmm1, -768(%rbp)
-	movdqa	%xmm0, -752(%rbp)
-	movaps	-528(%rbp), %xmm0
-	movaps	%xmm0, -736(%rbp)
-	movdqa	%xmm5, -720(%rbp)
+	movaps	%xmm1, -784(%rbp)
+	movdqa	%xmm0, -768(%rbp)
+	movaps	-512(%rbp), %xmm0
+	movaps	%xmm0, -752(%rbp)
+	movdqa	%xmm5, -736(%rbp)
 	movaps	-608(%rbp), %xmm0
-	movaps	%xmm0, -704(%rbp)
-	movdqa	%xmm2, -688(%rbp)
-	movaps	-64(%rbp), %xmm0
-	movaps	%xmm0, -672(%rbp)
-	movaps	%xmm9, -656(%rbp)
+	movaps	%xmm0, -720(%rbp)
+	movdqa	%xmm2, -704(%rbp)
+	movaps	-96(%rbp), %xmm0
+	movaps	%xmm0, -688(%rbp)
+	movaps	%xmm9, -672(%rbp)
 	movl	$96, %eax
-	movq	-48(%rbp), %rdi
+	movq	-184(%rbp), %rdi
 	movq	%rdi, %rcx
-	movq	-1208(%rbp), %rdx
+	movq	-1136(%rbp), %rdx
 	.p2align	4
 .LBB14_97:
-	movaps	-1120(%rbp,%rax), %xmm3
-	movaps	-1104(%rbp,%rax), %xmm2
-	movaps	-1088(%rbp,%rax), %xmm1
-	movaps	-1072(%rbp,%rax), %xmm0
+	movaps	-1136(%rbp,%rax), %xmm3
+	movaps	-1120(%rbp,%rax), %xmm2
+	movaps	-1104(%rbp,%rax), %xmm1
+	movaps	-1088(%rbp,%rax), %xmm0
 	movaps	%xmm3, %xmm4
 	unpcklps	%xmm1, %xmm4
-	movaps	-1056(%rbp,%rax), %xmm5
-	movaps	-1024(%rbp,%rax), %xmm6
+	movaps	-1072(%rbp,%rax), %xmm5
+	movaps	-1040(%rbp,%rax), %xmm6
 	movaps	%xmm6, %xmm7
 	movlhps	%xmm5, %xmm7
 	shufps	$36, %xmm7, %xmm4
@@ -8027,8 +8030,8 @@ convolution_weight_gradient:
 	addps	%xmm7, %xmm1
 	movaps	%xmm2, %xmm3
 	unpcklps	%xmm0, %xmm3
-	movaps	-1040(%rbp,%rax), %xmm4
-	movaps	-1008(%rbp,%rax), %xmm5
+	movaps	-1056(%rbp,%rax), %xmm4
+	movaps	-1024(%rbp,%rax), %xmm5
 	movaps	%xmm5, %xmm6
 	movlhps	%xmm4, %xmm6
 	shufps	$36, %xmm6, %xmm3
@@ -8057,13 +8060,13 @@ convolution_weight_gradient:
 	cmpq	$480, %rax
 	jne	.LBB14_97
 .LBB14_98:
-	movq	-208(%rbp), %r14
-	movq	-168(%rbp), %r10
+	movq	-248(%rbp), %r14
+	movq	-232(%rbp), %r10
 	movl	$4, %ebx
 	movq	-80(%rbp), %rsi
 	jmp	.LBB14_99
 .LBB14_169:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	xorps	%xmm10, %xmm10
 	xorl	%eax, %eax
 	xorps	%xmm9, %xmm9
@@ -8086,18 +8089,18 @@ convolution_weight_gradient:
 	movaps	%xmm8, %xmm1
 	movaps	%xmm7, %xmm2
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_167
 .LBB14_170:
-	movq	-96(%rbp), %r10
+	movq	-120(%rbp), %r10
 	testq	%r10, %r10
 	jle	.LBB14_171
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
 	imulq	%r14, %rdi
-	movq	-13728(%rbp,%rcx), %rsi
-	movq	-13720(%rbp,%rcx), %r9
+	movq	-13744(%rbp,%rcx), %rsi
+	movq	-13736(%rbp,%rcx), %r9
 	movslq	(%r9,%r12,4), %rcx
 	leaq	(%rsi,%rcx,4), %rcx
 	movslq	4(%r9,%r12,4), %rdx
@@ -8105,14 +8108,14 @@ convolution_weight_gradient:
 	movslq	8(%r9,%r12,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-504(%rbp), %r9
+	movq	-488(%rbp), %r9
 	movdqa	%xmm2, %xmm7
 	movaps	%xmm1, %xmm8
 	.p2align	4
 .LBB14_174:
-	movdqa	%xmm6, -160(%rbp)
-	movdqa	%xmm0, -112(%rbp)
-	movaps	%xmm14, -64(%rbp)
+	movdqa	%xmm6, -176(%rbp)
+	movdqa	%xmm0, -144(%rbp)
+	movaps	%xmm14, -96(%rbp)
 	movslq	(%r9), %r11
 	leaq	(%rdi,%r11,4), %rbx
 	movups	(%rdi,%r11,4), %xmm2
@@ -8144,7 +8147,7 @@ convolution_weight_gradient:
 	addps	%xmm15, %xmm4
 	movaps	%xmm5, %xmm15
 	movdqa	%xmm6, %xmm5
-	movaps	-160(%rbp), %xmm6
+	movaps	-176(%rbp), %xmm6
 	mulps	%xmm13, %xmm0
 	addps	%xmm0, %xmm5
 	mulps	%xmm12, %xmm1
@@ -8155,9 +8158,9 @@ convolution_weight_gradient:
 	movups	16(%rsi,%rbx,4), %xmm1
 	mulps	%xmm1, %xmm14
 	addps	%xmm14, %xmm6
-	movaps	-64(%rbp), %xmm14
+	movaps	-96(%rbp), %xmm14
 	mulps	%xmm0, %xmm13
-	movaps	-112(%rbp), %xmm0
+	movaps	-144(%rbp), %xmm0
 	addps	%xmm13, %xmm14
 	mulps	%xmm1, %xmm12
 	addps	%xmm12, %xmm0
@@ -8192,7 +8195,7 @@ convolution_weight_gradient:
 	addps	%xmm11, %xmm4
 	addps	%xmm12, %xmm4
 	addps	%xmm7, %xmm4
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movsd	(%rax), %xmm9
 	addps	%xmm4, %xmm9
 	movlps	%xmm9, (%rax)
@@ -8241,7 +8244,7 @@ convolution_weight_gradient:
 	addps	%xmm5, %xmm15
 	addps	%xmm6, %xmm15
 	addps	%xmm1, %xmm15
-	movq	-120(%rbp), %r11
+	movq	-112(%rbp), %r11
 	movsd	(%rax,%r11,4), %xmm3
 	addps	%xmm15, %xmm3
 	movlps	%xmm3, (%rax,%r11,4)
@@ -8267,7 +8270,7 @@ convolution_weight_gradient:
 	movss	%xmm0, 8(%rax,%r11,4)
 	jmp	.LBB14_153
 .LBB14_132:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	xorps	%xmm12, %xmm12
 	xorl	%eax, %eax
 	xorps	%xmm8, %xmm8
@@ -8279,7 +8282,7 @@ convolution_weight_gradient:
 	pxor	%xmm7, %xmm7
 	xorps	%xmm9, %xmm9
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -144(%rbp)
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	jmp	.LBB14_133
@@ -8288,34 +8291,34 @@ convolution_weight_gradient:
 	movaps	%xmm12, %xmm8
 .LBB14_135:
 	movaps	%xmm8, %xmm12
-	movaps	-64(%rbp), %xmm8
+	movaps	-96(%rbp), %xmm8
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_136
 .LBB14_133:
-	movq	-96(%rbp), %r9
+	movq	-120(%rbp), %r9
 	testq	%r9, %r9
-	movaps	%xmm8, -64(%rbp)
+	movaps	%xmm8, -96(%rbp)
 	jle	.LBB14_134
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r14, %rsi
-	movq	-13728(%rbp,%rcx), %rdx
-	movq	-13720(%rbp,%rcx), %rdi
+	movq	-13744(%rbp,%rcx), %rdx
+	movq	-13736(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r12,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r12,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	leaq	(%r8,%rsi,4), %rsi
-	movq	-440(%rbp), %rdi
+	movq	-424(%rbp), %rdi
 	movaps	%xmm12, %xmm8
 	.p2align	4
 .LBB14_138:
-	movaps	%xmm10, -240(%rbp)
-	movdqa	%xmm7, -288(%rbp)
-	movdqa	%xmm4, -192(%rbp)
-	movdqa	%xmm2, -160(%rbp)
+	movaps	%xmm10, -336(%rbp)
+	movdqa	%xmm7, -272(%rbp)
+	movdqa	%xmm4, -208(%rbp)
+	movdqa	%xmm2, -176(%rbp)
 	movslq	-4(%rdi), %r10
 	leaq	(%rsi,%r10,4), %rbx
 	movdqu	(%rsi,%r10,4), %xmm0
@@ -8354,25 +8357,25 @@ convolution_weight_gradient:
 	addps	%xmm4, %xmm8
 	movaps	%xmm3, %xmm4
 	mulps	%xmm15, %xmm4
-	movaps	-64(%rbp), %xmm7
+	movaps	-96(%rbp), %xmm7
 	addps	%xmm4, %xmm7
-	movaps	%xmm7, -64(%rbp)
+	movaps	%xmm7, -96(%rbp)
 	movaps	%xmm2, %xmm4
 	mulps	%xmm0, %xmm4
 	addps	%xmm4, %xmm11
 	movaps	%xmm3, %xmm4
 	mulps	%xmm14, %xmm4
 	addps	%xmm4, %xmm5
-	movaps	-112(%rbp), %xmm4
+	movaps	-144(%rbp), %xmm4
 	mulps	%xmm13, %xmm2
 	addps	%xmm2, %xmm9
 	mulps	%xmm12, %xmm3
 	addps	%xmm3, %xmm4
-	movaps	%xmm4, -112(%rbp)
+	movaps	%xmm4, -144(%rbp)
 	movdqa	%xmm10, %xmm3
-	movaps	-240(%rbp), %xmm10
-	movaps	-288(%rbp), %xmm7
-	movaps	-192(%rbp), %xmm4
+	movaps	-336(%rbp), %xmm10
+	movaps	-272(%rbp), %xmm7
+	movaps	-208(%rbp), %xmm4
 	movups	(%rdx,%r10,4), %xmm2
 	mulps	%xmm2, %xmm1
 	addps	%xmm1, %xmm10
@@ -8384,7 +8387,7 @@ convolution_weight_gradient:
 	mulps	%xmm1, %xmm14
 	addps	%xmm14, %xmm7
 	mulps	%xmm2, %xmm13
-	movaps	-160(%rbp), %xmm2
+	movaps	-176(%rbp), %xmm2
 	addps	%xmm13, %xmm3
 	mulps	%xmm1, %xmm12
 	addps	%xmm12, %xmm2
@@ -8418,7 +8421,7 @@ convolution_weight_gradient:
 	addps	%xmm0, %xmm6
 	addps	%xmm1, %xmm6
 	addps	%xmm10, %xmm6
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movsd	(%rax), %xmm0
 	addps	%xmm6, %xmm0
 	movlps	%xmm0, (%rax)
@@ -8462,7 +8465,7 @@ convolution_weight_gradient:
 	shufps	$226, %xmm9, %xmm3
 	addps	%xmm0, %xmm3
 	addps	%xmm1, %xmm3
-	movaps	-112(%rbp), %xmm4
+	movaps	-144(%rbp), %xmm4
 	movaps	%xmm4, %xmm0
 	unpcklps	%xmm2, %xmm0
 	movaps	%xmm2, %xmm1
@@ -8481,7 +8484,7 @@ convolution_weight_gradient:
 	movlps	%xmm0, (%rax,%r11,8)
 	jmp	.LBB14_153
 .LBB14_230:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorps	%xmm1, %xmm1
@@ -8491,24 +8494,24 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_234:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_227
 .LBB14_231:
-	movq	-96(%rbp), %r9
+	movq	-120(%rbp), %r9
 	testq	%r9, %r9
 	jle	.LBB14_234
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r14, %rsi
-	movq	-13728(%rbp,%rcx), %rdx
-	movq	-13720(%rbp,%rcx), %rdi
+	movq	-13744(%rbp,%rcx), %rdx
+	movq	-13736(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r12,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r12,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	leaq	(%r8,%rsi,4), %rsi
-	movq	-504(%rbp), %rdi
+	movq	-488(%rbp), %rdi
 	.p2align	4
 .LBB14_233:
 	movslq	(%rdi), %r10
@@ -8532,7 +8535,7 @@ convolution_weight_gradient:
 	jne	.LBB14_233
 	jmp	.LBB14_234
 .LBB14_222:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorps	%xmm1, %xmm1
@@ -8544,18 +8547,18 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_226:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_221
 .LBB14_223:
-	movq	-96(%rbp), %r10
+	movq	-120(%rbp), %r10
 	testq	%r10, %r10
 	jle	.LBB14_226
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
 	imulq	%r14, %rdi
-	movq	-13728(%rbp,%rcx), %rsi
-	movq	-13720(%rbp,%rcx), %r9
+	movq	-13744(%rbp,%rcx), %rsi
+	movq	-13736(%rbp,%rcx), %r9
 	movslq	(%r9,%r12,4), %rcx
 	leaq	(%rsi,%rcx,4), %rcx
 	movslq	4(%r9,%r12,4), %rdx
@@ -8563,7 +8566,7 @@ convolution_weight_gradient:
 	movslq	8(%r9,%r12,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-440(%rbp), %r9
+	movq	-424(%rbp), %r9
 	.p2align	4
 .LBB14_225:
 	movslq	-4(%r9), %r11
@@ -8600,7 +8603,7 @@ convolution_weight_gradient:
 	jne	.LBB14_225
 	jmp	.LBB14_226
 .LBB14_188:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorps	%xmm1, %xmm1
@@ -8614,24 +8617,24 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_192:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_193
 .LBB14_189:
-	movq	-96(%rbp), %r9
+	movq	-120(%rbp), %r9
 	testq	%r9, %r9
 	jle	.LBB14_192
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r14, %rsi
-	movq	-13728(%rbp,%rcx), %rdx
-	movq	-13720(%rbp,%rcx), %rdi
+	movq	-13744(%rbp,%rcx), %rdx
+	movq	-13736(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r12,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r12,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	leaq	(%r8,%rsi,4), %rsi
-	movq	-440(%rbp), %rdi
+	movq	-424(%rbp), %rdi
 	.p2align	4
 .LBB14_191:
 	movslq	-4(%rdi), %r10
@@ -8704,7 +8707,7 @@ convolution_weight_gradient:
 	addps	%xmm7, %xmm4
 	addps	%xmm8, %xmm4
 	addps	%xmm5, %xmm4
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movsd	(%rax), %xmm5
 	addps	%xmm4, %xmm5
 	movlps	%xmm5, (%rax)
@@ -8733,13 +8736,13 @@ convolution_weight_gradient:
 	addps	%xmm3, %xmm1
 	addps	%xmm4, %xmm1
 	addps	%xmm0, %xmm1
-	movq	-120(%rbp), %r11
+	movq	-112(%rbp), %r11
 	movsd	(%rax,%r11,4), %xmm0
 	addps	%xmm1, %xmm0
 	movlps	%xmm0, (%rax,%r11,4)
 	jmp	.LBB14_228
 .LBB14_249:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	xorps	%xmm1, %xmm1
 	xorl	%eax, %eax
 	pxor	%xmm0, %xmm0
@@ -8747,22 +8750,22 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_253:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_246
 .LBB14_250:
-	movq	-96(%rbp), %rdi
+	movq	-120(%rbp), %rdi
 	testq	%rdi, %rdi
 	jle	.LBB14_253
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
-	movq	-13720(%rbp,%rdx), %rcx
+	movq	-13736(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r12,4), %rcx
 	shlq	$2, %rcx
-	addq	-13728(%rbp,%rdx), %rcx
+	addq	-13744(%rbp,%rdx), %rcx
 	imulq	%r14, %rsi
 	leaq	(%r8,%rsi,4), %rdx
-	movq	-440(%rbp), %rsi
+	movq	-424(%rbp), %rsi
 	.p2align	4
 .LBB14_252:
 	movslq	-4(%rsi), %r9
@@ -8802,12 +8805,12 @@ convolution_weight_gradient:
 	movaps	%xmm0, %xmm1
 	shufps	$85, %xmm0, %xmm1
 	addss	%xmm0, %xmm1
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	addss	(%rax), %xmm1
 	movss	%xmm1, (%rax)
 	jmp	.LBB14_229
 .LBB14_205:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm5, %xmm5
 	xorl	%eax, %eax
 	pxor	%xmm2, %xmm2
@@ -8821,18 +8824,18 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_209:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_210
 .LBB14_206:
-	movq	-96(%rbp), %rbx
+	movq	-120(%rbp), %rbx
 	testq	%rbx, %rbx
 	jle	.LBB14_209
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %r9
 	imulq	%r14, %r9
-	movq	-13728(%rbp,%rcx), %rdi
-	movq	-13720(%rbp,%rcx), %r10
+	movq	-13744(%rbp,%rcx), %rdi
+	movq	-13736(%rbp,%rcx), %r10
 	movslq	(%r10,%r12,4), %rcx
 	leaq	(%rdi,%rcx,4), %rcx
 	movslq	4(%r10,%r12,4), %rdx
@@ -8842,7 +8845,7 @@ convolution_weight_gradient:
 	movslq	12(%r10,%r12,4), %r10
 	leaq	(%rdi,%r10,4), %rdi
 	leaq	(%r8,%r9,4), %r9
-	movq	-504(%rbp), %r10
+	movq	-488(%rbp), %r10
 	.p2align	4
 .LBB14_208:
 	movslq	(%r10), %r11
@@ -8878,7 +8881,7 @@ convolution_weight_gradient:
 	jne	.LBB14_208
 	jmp	.LBB14_209
 .LBB14_211:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm5, %xmm5
 	xorl	%eax, %eax
 	pxor	%xmm2, %xmm2
@@ -8892,18 +8895,18 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_215:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_210
 .LBB14_212:
-	movq	-96(%rbp), %rbx
+	movq	-120(%rbp), %rbx
 	testq	%rbx, %rbx
 	jle	.LBB14_215
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %r9
 	imulq	%r14, %r9
-	movq	-13728(%rbp,%rcx), %rdi
-	movq	-13720(%rbp,%rcx), %r10
+	movq	-13744(%rbp,%rcx), %rdi
+	movq	-13736(%rbp,%rcx), %r10
 	movslq	(%r10,%r12,4), %rcx
 	leaq	(%rdi,%rcx,4), %rcx
 	movslq	4(%r10,%r12,4), %rdx
@@ -8913,7 +8916,7 @@ convolution_weight_gradient:
 	movslq	12(%r10,%r12,4), %r10
 	leaq	(%rdi,%r10,4), %rdi
 	leaq	(%r8,%r9,4), %r9
-	movq	-440(%rbp), %r10
+	movq	-424(%rbp), %r10
 	.p2align	4
 .LBB14_214:
 	movslq	-4(%r10), %r11
@@ -8999,14 +9002,14 @@ convolution_weight_gradient:
 	addps	%xmm5, %xmm0
 	addps	%xmm6, %xmm0
 	addps	%xmm1, %xmm0
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movups	(%rax), %xmm1
 	addps	%xmm0, %xmm1
 	movups	%xmm1, (%rax)
-	movq	-120(%rbp), %r11
+	movq	-112(%rbp), %r11
 	jmp	.LBB14_152
 .LBB14_154:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	pxor	%xmm0, %xmm0
@@ -9021,7 +9024,7 @@ convolution_weight_gradient:
 	pxor	%xmm4, %xmm4
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -336(%rbp)
+	movaps	%xmm1, -288(%rbp)
 	xorps	%xmm12, %xmm12
 	pxor	%xmm6, %xmm6
 	xorps	%xmm13, %xmm13
@@ -9036,31 +9039,31 @@ convolution_weight_gradient:
 	movaps	%xmm15, %xmm3
 	movdqa	%xmm7, %xmm2
 	movaps	%xmm8, %xmm5
-	movaps	-192(%rbp), %xmm7
+	movaps	-208(%rbp), %xmm7
 	movaps	%xmm11, %xmm0
-	movdqa	-160(%rbp), %xmm8
-	movaps	-112(%rbp), %xmm11
-	movaps	-288(%rbp), %xmm4
-	movaps	-64(%rbp), %xmm15
+	movdqa	-176(%rbp), %xmm8
+	movaps	-144(%rbp), %xmm11
+	movaps	-272(%rbp), %xmm4
+	movaps	-96(%rbp), %xmm15
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	movq	-208(%rbp), %r14
+	cmpq	-104(%rbp), %rcx
+	movq	-248(%rbp), %r14
 	je	.LBB14_150
 .LBB14_155:
-	movq	-96(%rbp), %r13
+	movq	-120(%rbp), %r13
 	testq	%r13, %r13
-	movaps	%xmm15, -64(%rbp)
-	movaps	%xmm11, -112(%rbp)
-	movaps	%xmm8, -160(%rbp)
-	movdqa	%xmm7, -192(%rbp)
-	movdqa	%xmm4, -288(%rbp)
+	movaps	%xmm15, -96(%rbp)
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm8, -176(%rbp)
+	movdqa	%xmm7, -208(%rbp)
+	movdqa	%xmm4, -272(%rbp)
 	jle	.LBB14_156
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %r9
 	imulq	%r14, %r9
-	movq	-13728(%rbp,%rax), %rdi
-	movq	-13720(%rbp,%rax), %r10
+	movq	-13744(%rbp,%rax), %rdi
+	movq	-13736(%rbp,%rax), %r10
 	movslq	(%r10,%r12,4), %rax
 	leaq	(%rdi,%rax,4), %rax
 	movslq	4(%r10,%r12,4), %rdx
@@ -9070,7 +9073,7 @@ convolution_weight_gradient:
 	movslq	12(%r10,%r12,4), %r10
 	leaq	(%rdi,%r10,4), %rdi
 	leaq	(%r8,%r9,4), %r9
-	movq	-504(%rbp), %r10
+	movq	-488(%rbp), %r10
 	movq	-72(%rbp), %r14
 	movdqa	%xmm0, %xmm11
 	movdqa	%xmm5, %xmm8
@@ -9091,34 +9094,34 @@ convolution_weight_gradient:
 	movaps	%xmm5, %xmm2
 	mulps	%xmm4, %xmm2
 	addps	%xmm2, %xmm7
-	movaps	%xmm7, -240(%rbp)
+	movaps	%xmm7, -336(%rbp)
 	movaps	%xmm3, %xmm2
 	mulps	%xmm6, %xmm2
 	addps	%xmm2, %xmm11
 	mulps	%xmm1, %xmm4
-	movaps	-112(%rbp), %xmm2
+	movaps	-144(%rbp), %xmm2
 	addps	%xmm4, %xmm2
-	movaps	%xmm2, -112(%rbp)
+	movaps	%xmm2, -144(%rbp)
 	mulps	%xmm0, %xmm6
 	addps	%xmm6, %xmm9
 	movups	(%rdx,%rbx,4), %xmm2
 	movups	16(%rdx,%rbx,4), %xmm4
 	movaps	%xmm5, %xmm6
 	mulps	%xmm2, %xmm6
-	movaps	-160(%rbp), %xmm7
+	movaps	-176(%rbp), %xmm7
 	addps	%xmm6, %xmm7
-	movaps	%xmm7, -160(%rbp)
+	movaps	%xmm7, -176(%rbp)
 	movaps	%xmm3, %xmm6
 	mulps	%xmm4, %xmm6
 	addps	%xmm6, %xmm14
 	mulps	%xmm1, %xmm2
-	movaps	-288(%rbp), %xmm6
+	movaps	-272(%rbp), %xmm6
 	addps	%xmm2, %xmm6
-	movaps	%xmm6, -288(%rbp)
+	movaps	%xmm6, -272(%rbp)
 	mulps	%xmm0, %xmm4
-	movaps	-64(%rbp), %xmm2
+	movaps	-96(%rbp), %xmm2
 	addps	%xmm4, %xmm2
-	movaps	%xmm2, -64(%rbp)
+	movaps	%xmm2, -96(%rbp)
 	movups	(%rsi,%rbx,4), %xmm2
 	movups	16(%rsi,%rbx,4), %xmm4
 	movaps	%xmm5, %xmm6
@@ -9126,14 +9129,14 @@ convolution_weight_gradient:
 	addps	%xmm6, %xmm10
 	movaps	%xmm3, %xmm6
 	mulps	%xmm4, %xmm6
-	movaps	-192(%rbp), %xmm7
+	movaps	-208(%rbp), %xmm7
 	addps	%xmm6, %xmm7
-	movaps	%xmm7, -192(%rbp)
+	movaps	%xmm7, -208(%rbp)
 	movaps	-224(%rbp), %xmm7
 	mulps	%xmm1, %xmm2
-	movaps	-336(%rbp), %xmm6
+	movaps	-288(%rbp), %xmm6
 	addps	%xmm2, %xmm6
-	movaps	%xmm6, -336(%rbp)
+	movaps	%xmm6, -288(%rbp)
 	mulps	%xmm0, %xmm4
 	addps	%xmm4, %xmm12
 	movups	(%rdi,%rbx,4), %xmm2
@@ -9145,7 +9148,7 @@ convolution_weight_gradient:
 	mulps	%xmm2, %xmm1
 	addps	%xmm1, %xmm7
 	movaps	%xmm7, %xmm6
-	movdqa	-240(%rbp), %xmm7
+	movdqa	-336(%rbp), %xmm7
 	mulps	%xmm4, %xmm0
 	addps	%xmm0, %xmm13
 	addq	$12, %r10
@@ -9153,29 +9156,29 @@ convolution_weight_gradient:
 	jne	.LBB14_159
 	jmp	.LBB14_157
 .LBB14_150:
-	movdqa	%xmm2, -240(%rbp)
+	movdqa	%xmm2, -336(%rbp)
 	movdqa	%xmm2, %xmm1
 	punpckldq	%xmm8, %xmm1
 	movdqa	%xmm1, -224(%rbp)
 	movaps	%xmm3, %xmm1
-	movaps	%xmm10, -400(%rbp)
+	movaps	%xmm10, -384(%rbp)
 	movlhps	%xmm10, %xmm1
 	movaps	-224(%rbp), %xmm2
 	shufps	$36, %xmm1, %xmm2
 	movaps	%xmm2, -224(%rbp)
 	movdqa	%xmm8, %xmm1
-	shufps	$17, -240(%rbp), %xmm1
+	shufps	$17, -336(%rbp), %xmm1
 	movaps	%xmm3, %xmm2
 	shufps	$85, %xmm10, %xmm2
 	shufps	$34, %xmm2, %xmm1
 	addps	-224(%rbp), %xmm1
-	movdqa	-240(%rbp), %xmm10
+	movdqa	-336(%rbp), %xmm10
 	punpckhdq	%xmm8, %xmm10
 	movaps	%xmm3, %xmm2
-	unpckhpd	-400(%rbp), %xmm2
+	unpckhpd	-384(%rbp), %xmm2
 	shufps	$36, %xmm2, %xmm10
-	shufps	$51, -240(%rbp), %xmm8
-	shufps	$255, -400(%rbp), %xmm3
+	shufps	$51, -336(%rbp), %xmm8
+	shufps	$255, -384(%rbp), %xmm3
 	shufps	$34, %xmm3, %xmm8
 	addps	%xmm10, %xmm8
 	addps	%xmm1, %xmm8
@@ -9201,17 +9204,17 @@ convolution_weight_gradient:
 	addps	%xmm0, %xmm14
 	addps	%xmm1, %xmm14
 	addps	%xmm8, %xmm14
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movups	(%rax), %xmm0
 	addps	%xmm14, %xmm0
 	movups	%xmm0, (%rax)
 	movaps	%xmm11, %xmm0
 	unpcklps	%xmm4, %xmm0
 	movaps	%xmm6, %xmm1
-	movaps	-336(%rbp), %xmm8
+	movaps	-288(%rbp), %xmm8
 	jmp	.LBB14_151
 .LBB14_160:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	pxor	%xmm0, %xmm0
@@ -9226,7 +9229,7 @@ convolution_weight_gradient:
 	pxor	%xmm4, %xmm4
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -240(%rbp)
+	movaps	%xmm1, -336(%rbp)
 	xorps	%xmm12, %xmm12
 	pxor	%xmm6, %xmm6
 	xorps	%xmm13, %xmm13
@@ -9240,30 +9243,30 @@ convolution_weight_gradient:
 .LBB14_163:
 	movaps	%xmm5, %xmm3
 	movdqa	%xmm7, %xmm2
-	movaps	-192(%rbp), %xmm7
+	movaps	-208(%rbp), %xmm7
 	movaps	%xmm11, %xmm0
-	movdqa	-64(%rbp), %xmm5
-	movaps	-160(%rbp), %xmm11
+	movdqa	-96(%rbp), %xmm5
+	movaps	-176(%rbp), %xmm11
 	movaps	%xmm15, %xmm4
-	movaps	-112(%rbp), %xmm15
+	movaps	-144(%rbp), %xmm15
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	movq	-208(%rbp), %r14
+	cmpq	-104(%rbp), %rcx
+	movq	-248(%rbp), %r14
 	je	.LBB14_164
 .LBB14_161:
-	movq	-96(%rbp), %r13
+	movq	-120(%rbp), %r13
 	testq	%r13, %r13
-	movaps	%xmm15, -112(%rbp)
-	movaps	%xmm11, -160(%rbp)
-	movdqa	%xmm5, -64(%rbp)
-	movdqa	%xmm7, -192(%rbp)
+	movaps	%xmm15, -144(%rbp)
+	movaps	%xmm11, -176(%rbp)
+	movdqa	%xmm5, -96(%rbp)
+	movdqa	%xmm7, -208(%rbp)
 	jle	.LBB14_162
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %r9
 	imulq	%r14, %r9
-	movq	-13728(%rbp,%rax), %rdi
-	movq	-13720(%rbp,%rax), %r10
+	movq	-13744(%rbp,%rax), %rdi
+	movq	-13736(%rbp,%rax), %r10
 	movslq	(%r10,%r12,4), %rax
 	leaq	(%rdi,%rax,4), %rax
 	movslq	4(%r10,%r12,4), %rdx
@@ -9273,7 +9276,7 @@ convolution_weight_gradient:
 	movslq	12(%r10,%r12,4), %r10
 	leaq	(%rdi,%r10,4), %rdi
 	leaq	(%r8,%r9,4), %r9
-	movq	-440(%rbp), %r10
+	movq	-424(%rbp), %r10
 	movq	-72(%rbp), %r14
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm0, %xmm11
@@ -9282,7 +9285,7 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_166:
 	movdqa	%xmm5, -224(%rbp)
-	movdqa	%xmm6, -336(%rbp)
+	movdqa	%xmm6, -288(%rbp)
 	movslq	-4(%r10), %r11
 	leaq	(%r9,%r11,4), %rbx
 	movdqu	(%r9,%r11,4), %xmm4
@@ -9306,32 +9309,32 @@ convolution_weight_gradient:
 	movaps	%xmm4, %xmm6
 	mulps	%xmm2, %xmm6
 	addps	%xmm6, %xmm7
-	movaps	%xmm7, -288(%rbp)
+	movaps	%xmm7, -272(%rbp)
 	movaps	%xmm5, %xmm6
 	mulps	%xmm3, %xmm6
 	addps	%xmm6, %xmm11
 	mulps	%xmm1, %xmm4
-	movaps	-160(%rbp), %xmm6
+	movaps	-176(%rbp), %xmm6
 	addps	%xmm4, %xmm6
-	movaps	%xmm6, -160(%rbp)
+	movaps	%xmm6, -176(%rbp)
 	mulps	%xmm0, %xmm5
 	addps	%xmm5, %xmm9
 	movups	(%rdx,%rbx,4), %xmm4
 	movups	16(%rdx,%rbx,4), %xmm5
 	movaps	%xmm4, %xmm6
 	mulps	%xmm2, %xmm6
-	movaps	-64(%rbp), %xmm7
+	movaps	-96(%rbp), %xmm7
 	addps	%xmm6, %xmm7
-	movaps	%xmm7, -64(%rbp)
+	movaps	%xmm7, -96(%rbp)
 	movaps	%xmm5, %xmm6
 	mulps	%xmm3, %xmm6
 	addps	%xmm6, %xmm14
 	mulps	%xmm1, %xmm4
 	addps	%xmm4, %xmm15
 	mulps	%xmm0, %xmm5
-	movaps	-112(%rbp), %xmm4
+	movaps	-144(%rbp), %xmm4
 	addps	%xmm5, %xmm4
-	movaps	%xmm4, -112(%rbp)
+	movaps	%xmm4, -144(%rbp)
 	movups	(%rsi,%rbx,4), %xmm4
 	movups	16(%rsi,%rbx,4), %xmm5
 	movaps	%xmm4, %xmm6
@@ -9339,14 +9342,14 @@ convolution_weight_gradient:
 	addps	%xmm6, %xmm10
 	movaps	%xmm5, %xmm6
 	mulps	%xmm3, %xmm6
-	movaps	-192(%rbp), %xmm7
+	movaps	-208(%rbp), %xmm7
 	addps	%xmm6, %xmm7
-	movaps	%xmm7, -192(%rbp)
-	movaps	-336(%rbp), %xmm7
+	movaps	%xmm7, -208(%rbp)
+	movaps	-288(%rbp), %xmm7
 	mulps	%xmm1, %xmm4
-	movaps	-240(%rbp), %xmm6
+	movaps	-336(%rbp), %xmm6
 	addps	%xmm4, %xmm6
-	movaps	%xmm6, -240(%rbp)
+	movaps	%xmm6, -336(%rbp)
 	mulps	%xmm0, %xmm5
 	addps	%xmm5, %xmm12
 	movaps	-224(%rbp), %xmm5
@@ -9359,7 +9362,7 @@ convolution_weight_gradient:
 	mulps	%xmm4, %xmm1
 	addps	%xmm1, %xmm7
 	movaps	%xmm7, %xmm6
-	movdqa	-288(%rbp), %xmm7
+	movdqa	-272(%rbp), %xmm7
 	mulps	%xmm2, %xmm0
 	addps	%xmm0, %xmm13
 	addq	$12, %r10
@@ -9367,29 +9370,29 @@ convolution_weight_gradient:
 	jne	.LBB14_166
 	jmp	.LBB14_163
 .LBB14_164:
-	movdqa	%xmm2, -288(%rbp)
+	movdqa	%xmm2, -272(%rbp)
 	movdqa	%xmm2, %xmm1
-	movdqa	%xmm5, -64(%rbp)
+	movdqa	%xmm5, -96(%rbp)
 	punpckldq	%xmm5, %xmm1
-	movdqa	%xmm1, -336(%rbp)
+	movdqa	%xmm1, -288(%rbp)
 	movaps	%xmm3, %xmm1
 	movlhps	%xmm10, %xmm1
-	movaps	-336(%rbp), %xmm2
+	movaps	-288(%rbp), %xmm2
 	shufps	$36, %xmm1, %xmm2
-	movaps	%xmm2, -336(%rbp)
+	movaps	%xmm2, -288(%rbp)
 	movdqa	%xmm5, %xmm1
-	shufps	$17, -288(%rbp), %xmm1
+	shufps	$17, -272(%rbp), %xmm1
 	movaps	%xmm3, %xmm2
 	shufps	$85, %xmm10, %xmm2
 	shufps	$34, %xmm2, %xmm1
-	addps	-336(%rbp), %xmm1
-	movaps	-288(%rbp), %xmm5
-	unpckhps	-64(%rbp), %xmm5
+	addps	-288(%rbp), %xmm1
+	movaps	-272(%rbp), %xmm5
+	unpckhps	-96(%rbp), %xmm5
 	movaps	%xmm3, %xmm2
 	unpckhpd	%xmm10, %xmm2
 	shufps	$36, %xmm2, %xmm5
-	movaps	-64(%rbp), %xmm2
-	shufps	$51, -288(%rbp), %xmm2
+	movaps	-96(%rbp), %xmm2
+	shufps	$51, -272(%rbp), %xmm2
 	shufps	$255, %xmm10, %xmm3
 	shufps	$34, %xmm3, %xmm2
 	addps	%xmm5, %xmm2
@@ -9417,14 +9420,14 @@ convolution_weight_gradient:
 	addps	%xmm0, %xmm14
 	addps	%xmm1, %xmm14
 	addps	%xmm3, %xmm14
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movups	(%rax), %xmm0
 	addps	%xmm14, %xmm0
 	movups	%xmm0, (%rax)
 	movaps	%xmm11, %xmm0
 	unpcklps	%xmm4, %xmm0
 	movaps	%xmm6, %xmm1
-	movaps	-240(%rbp), %xmm8
+	movaps	-336(%rbp), %xmm8
 .LBB14_151:
 	movlhps	%xmm8, %xmm1
 	shufps	$36, %xmm1, %xmm0
@@ -9466,7 +9469,7 @@ convolution_weight_gradient:
 	addps	%xmm0, %xmm15
 	addps	%xmm1, %xmm15
 	addps	%xmm4, %xmm15
-	movq	-120(%rbp), %r11
+	movq	-112(%rbp), %r11
 	movups	(%rax,%r11,4), %xmm0
 	addps	%xmm15, %xmm0
 	movups	%xmm0, (%rax,%r11,4)
@@ -9474,7 +9477,7 @@ convolution_weight_gradient:
 	movq	-72(%rbp), %r13
 	jmp	.LBB14_153
 .LBB14_235:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorps	%xmm1, %xmm1
@@ -9484,24 +9487,24 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_239:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_227
 .LBB14_236:
-	movq	-96(%rbp), %r9
+	movq	-120(%rbp), %r9
 	testq	%r9, %r9
 	jle	.LBB14_239
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r14, %rsi
-	movq	-13728(%rbp,%rcx), %rdx
-	movq	-13720(%rbp,%rcx), %rdi
+	movq	-13744(%rbp,%rcx), %rdx
+	movq	-13736(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r12,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r12,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	leaq	(%r8,%rsi,4), %rsi
-	movq	-440(%rbp), %rdi
+	movq	-424(%rbp), %rdi
 	.p2align	4
 .LBB14_238:
 	movslq	-4(%rdi), %r10
@@ -9532,7 +9535,7 @@ convolution_weight_gradient:
 	jne	.LBB14_238
 	jmp	.LBB14_239
 .LBB14_216:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorps	%xmm1, %xmm1
@@ -9544,18 +9547,18 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_220:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_221
 .LBB14_217:
-	movq	-96(%rbp), %r10
+	movq	-120(%rbp), %r10
 	testq	%r10, %r10
 	jle	.LBB14_220
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
 	imulq	%r14, %rdi
-	movq	-13728(%rbp,%rcx), %rsi
-	movq	-13720(%rbp,%rcx), %r9
+	movq	-13744(%rbp,%rcx), %rsi
+	movq	-13736(%rbp,%rcx), %r9
 	movslq	(%r9,%r12,4), %rcx
 	leaq	(%rsi,%rcx,4), %rcx
 	movslq	4(%r9,%r12,4), %rdx
@@ -9563,7 +9566,7 @@ convolution_weight_gradient:
 	movslq	8(%r9,%r12,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-504(%rbp), %r9
+	movq	-488(%rbp), %r9
 	.p2align	4
 .LBB14_219:
 	movslq	(%r9), %r11
@@ -9618,7 +9621,7 @@ convolution_weight_gradient:
 	addps	%xmm5, %xmm2
 	addps	%xmm6, %xmm2
 	addps	%xmm3, %xmm2
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movsd	(%rax), %xmm3
 	addps	%xmm2, %xmm3
 	movlps	%xmm3, (%rax)
@@ -9641,10 +9644,10 @@ convolution_weight_gradient:
 	addss	%xmm0, %xmm1
 	addss	8(%rax), %xmm1
 	movss	%xmm1, 8(%rax)
-	movq	-120(%rbp), %r11
+	movq	-112(%rbp), %r11
 	jmp	.LBB14_228
 .LBB14_200:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorps	%xmm1, %xmm1
@@ -9654,22 +9657,22 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_204:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_199
 .LBB14_201:
-	movq	-96(%rbp), %rdi
+	movq	-120(%rbp), %rdi
 	testq	%rdi, %rdi
 	jle	.LBB14_204
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
-	movq	-13720(%rbp,%rdx), %rcx
+	movq	-13736(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r12,4), %rcx
 	shlq	$2, %rcx
-	addq	-13728(%rbp,%rdx), %rcx
+	addq	-13744(%rbp,%rdx), %rcx
 	imulq	%r14, %rsi
 	leaq	(%r8,%rsi,4), %rdx
-	movq	-440(%rbp), %rsi
+	movq	-424(%rbp), %rsi
 	.p2align	4
 .LBB14_203:
 	movslq	-4(%rsi), %r9
@@ -9705,7 +9708,7 @@ convolution_weight_gradient:
 	jne	.LBB14_203
 	jmp	.LBB14_204
 .LBB14_194:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorps	%xmm1, %xmm1
@@ -9715,22 +9718,22 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_198:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_199
 .LBB14_195:
-	movq	-96(%rbp), %rdi
+	movq	-120(%rbp), %rdi
 	testq	%rdi, %rdi
 	jle	.LBB14_198
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
-	movq	-13720(%rbp,%rdx), %rcx
+	movq	-13736(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r12,4), %rcx
 	shlq	$2, %rcx
-	addq	-13728(%rbp,%rdx), %rcx
+	addq	-13744(%rbp,%rdx), %rcx
 	imulq	%r14, %rsi
 	leaq	(%r8,%rsi,4), %rdx
-	movq	-504(%rbp), %rsi
+	movq	-488(%rbp), %rsi
 	.p2align	4
 .LBB14_197:
 	movslq	(%rsi), %r9
@@ -9772,7 +9775,7 @@ convolution_weight_gradient:
 	addss	%xmm5, %xmm2
 	addss	%xmm4, %xmm2
 	addss	%xmm3, %xmm2
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	addss	(%rax), %xmm2
 	movss	%xmm2, (%rax)
 	movaps	%xmm0, %xmm2
@@ -9796,7 +9799,7 @@ convolution_weight_gradient:
 	movss	%xmm1, (%rax,%r11,4)
 	jmp	.LBB14_228
 .LBB14_145:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm4, %xmm4
 	xorl	%eax, %eax
 	pxor	%xmm5, %xmm5
@@ -9808,22 +9811,22 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_149:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_144
 .LBB14_146:
-	movq	-96(%rbp), %rdi
+	movq	-120(%rbp), %rdi
 	testq	%rdi, %rdi
 	jle	.LBB14_149
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
-	movq	-13720(%rbp,%rdx), %rcx
+	movq	-13736(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r12,4), %rcx
 	shlq	$2, %rcx
-	addq	-13728(%rbp,%rdx), %rcx
+	addq	-13744(%rbp,%rdx), %rcx
 	imulq	%r14, %rsi
 	leaq	(%r8,%rsi,4), %rdx
-	movq	-440(%rbp), %rsi
+	movq	-424(%rbp), %rsi
 	.p2align	4
 .LBB14_148:
 	movslq	-4(%rsi), %r9
@@ -9869,7 +9872,7 @@ convolution_weight_gradient:
 	jne	.LBB14_148
 	jmp	.LBB14_149
 .LBB14_139:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm4, %xmm4
 	xorl	%eax, %eax
 	pxor	%xmm5, %xmm5
@@ -9881,22 +9884,22 @@ convolution_weight_gradient:
 	.p2align	4
 .LBB14_143:
 	incq	%rax
-	cmpq	-88(%rbp), %rax
+	cmpq	-104(%rbp), %rax
 	je	.LBB14_144
 .LBB14_140:
-	movq	-96(%rbp), %rdi
+	movq	-120(%rbp), %rdi
 	testq	%rdi, %rdi
 	jle	.LBB14_143
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
-	movq	-13720(%rbp,%rdx), %rcx
+	movq	-13736(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r12,4), %rcx
 	shlq	$2, %rcx
-	addq	-13728(%rbp,%rdx), %rcx
+	addq	-13744(%rbp,%rdx), %rcx
 	imulq	%r14, %rsi
 	leaq	(%r8,%rsi,4), %rdx
-	movq	-504(%rbp), %rsi
+	movq	-488(%rbp), %rsi
 	.p2align	4
 .LBB14_142:
 	movslq	(%rsi), %r9
@@ -9944,7 +9947,7 @@ convolution_weight_gradient:
 	addss	%xmm7, %xmm5
 	addss	%xmm6, %xmm5
 	addss	%xmm4, %xmm5
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	addss	(%rax), %xmm5
 	movss	%xmm5, (%rax)
 	movaps	%xmm3, %xmm4
@@ -9987,7 +9990,7 @@ convolution_weight_gradient:
 	movss	%xmm0, (%rax,%r11,8)
 	jmp	.LBB14_228
 .LBB14_112:
-	movq	%rdx, -144(%rbp)
+	movq	%rdx, -160(%rbp)
 	xorps	%xmm8, %xmm8
 	xorl	%ecx, %ecx
 	pxor	%xmm7, %xmm7
@@ -10002,9 +10005,9 @@ convolution_weight_gradient:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm10, %xmm10
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -336(%rbp)
-	movdqa	%xmm0, -240(%rbp)
 	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -336(%rbp)
+	movdqa	%xmm0, -272(%rbp)
 	xorps	%xmm13, %xmm13
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
@@ -10015,30 +10018,30 @@ convolution_weight_gradient:
 	movdqa	%xmm3, %xmm0
 	movdqa	%xmm7, %xmm15
 .LBB14_115:
-	movaps	-64(%rbp), %xmm8
+	movaps	-96(%rbp), %xmm8
 	movdqa	%xmm15, %xmm7
-	movdqa	-192(%rbp), %xmm6
+	movdqa	-208(%rbp), %xmm6
 	movaps	%xmm0, %xmm3
-	movaps	-160(%rbp), %xmm15
+	movaps	-176(%rbp), %xmm15
 	movaps	%xmm14, %xmm2
-	movaps	-112(%rbp), %xmm14
+	movaps	-144(%rbp), %xmm14
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
+	cmpq	-104(%rbp), %rcx
 	je	.LBB14_110
 .LBB14_113:
-	movq	-96(%rbp), %r10
+	movq	-120(%rbp), %r10
 	testq	%r10, %r10
-	movaps	%xmm14, -112(%rbp)
-	movaps	%xmm15, -160(%rbp)
-	movdqa	%xmm6, -192(%rbp)
-	movaps	%xmm8, -64(%rbp)
+	movaps	%xmm14, -144(%rbp)
+	movaps	%xmm15, -176(%rbp)
+	movdqa	%xmm6, -208(%rbp)
+	movaps	%xmm8, -96(%rbp)
 	jle	.LBB14_114
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %rdi
 	imulq	%r14, %rdi
-	movq	-13728(%rbp,%rax), %rsi
-	movq	-13720(%rbp,%rax), %r9
+	movq	-13744(%rbp,%rax), %rsi
+	movq	-13736(%rbp,%rax), %r9
 	movslq	(%r9,%r12,4), %rax
 	leaq	(%rsi,%rax,4), %rax
 	movslq	4(%r9,%r12,4), %rdx
@@ -10046,16 +10049,16 @@ convolution_weight_gradient:
 	movslq	8(%r9,%r12,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-504(%rbp), %r9
+	movq	-488(%rbp), %r9
 	movdqa	%xmm2, %xmm14
 	movdqa	%xmm3, %xmm0
 	movdqa	%xmm7, %xmm15
 	.p2align	4
 .LBB14_117:
-	movaps	%xmm13, -528(%rbp)
-	movaps	%xmm9, -480(%rbp)
-	movaps	%xmm10, -496(%rbp)
-	movdqa	%xmm5, -400(%rbp)
+	movaps	%xmm13, -512(%rbp)
+	movaps	%xmm9, -464(%rbp)
+	movaps	%xmm10, -480(%rbp)
+	movdqa	%xmm5, -384(%rbp)
 	movdqa	%xmm4, -224(%rbp)
 	movslq	(%r9), %rbx
 	leaq	(%rdi,%rbx,4), %r13
@@ -10075,29 +10078,29 @@ convolution_weight_gradient:
 	movups	16(%rax,%rbx,4), %xmm9
 	movaps	%xmm10, %xmm7
 	mulps	%xmm8, %xmm7
-	movaps	-64(%rbp), %xmm13
+	movaps	-96(%rbp), %xmm13
 	addps	%xmm7, %xmm13
-	movaps	%xmm13, -64(%rbp)
+	movaps	%xmm13, -96(%rbp)
 	movaps	%xmm6, %xmm7
 	mulps	%xmm9, %xmm7
 	addps	%xmm7, %xmm15
-	movaps	%xmm15, -544(%rbp)
+	movaps	%xmm15, -560(%rbp)
 	movaps	%xmm5, %xmm7
 	mulps	%xmm8, %xmm7
 	addps	%xmm7, %xmm14
 	movaps	%xmm4, %xmm7
 	mulps	%xmm9, %xmm7
-	movaps	-112(%rbp), %xmm15
+	movaps	-144(%rbp), %xmm15
 	addps	%xmm7, %xmm15
-	movaps	%xmm15, -112(%rbp)
+	movaps	%xmm15, -144(%rbp)
 	mulps	%xmm3, %xmm8
-	movaps	-336(%rbp), %xmm7
+	movaps	-288(%rbp), %xmm7
 	addps	%xmm8, %xmm7
-	movaps	%xmm7, -336(%rbp)
+	movaps	%xmm7, -288(%rbp)
 	mulps	%xmm2, %xmm9
-	movaps	-240(%rbp), %xmm7
+	movaps	-336(%rbp), %xmm7
 	addps	%xmm9, %xmm7
-	movaps	%xmm7, -240(%rbp)
+	movaps	%xmm7, -336(%rbp)
 	movups	(%rdx,%rbx,4), %xmm7
 	movups	16(%rdx,%rbx,4), %xmm8
 	movaps	%xmm10, %xmm9
@@ -10105,37 +10108,37 @@ convolution_weight_gradient:
 	addps	%xmm9, %xmm12
 	movaps	%xmm6, %xmm9
 	mulps	%xmm8, %xmm9
-	movaps	-192(%rbp), %xmm15
+	movaps	-208(%rbp), %xmm15
 	addps	%xmm9, %xmm15
-	movaps	%xmm15, -192(%rbp)
+	movaps	%xmm15, -208(%rbp)
 	movaps	%xmm5, %xmm9
 	mulps	%xmm7, %xmm9
 	addps	%xmm9, %xmm11
 	movaps	%xmm4, %xmm9
 	mulps	%xmm8, %xmm9
 	addps	%xmm9, %xmm1
-	movaps	-528(%rbp), %xmm13
-	movaps	-480(%rbp), %xmm15
+	movaps	-512(%rbp), %xmm13
+	movaps	-464(%rbp), %xmm15
 	mulps	%xmm3, %xmm7
-	movaps	-288(%rbp), %xmm9
+	movaps	-272(%rbp), %xmm9
 	addps	%xmm7, %xmm9
-	movaps	%xmm9, -288(%rbp)
+	movaps	%xmm9, -272(%rbp)
 	mulps	%xmm2, %xmm8
 	addps	%xmm8, %xmm13
 	movups	(%rsi,%rbx,4), %xmm7
 	mulps	%xmm7, %xmm10
 	addps	%xmm10, %xmm0
-	movaps	-496(%rbp), %xmm10
+	movaps	-480(%rbp), %xmm10
 	movups	16(%rsi,%rbx,4), %xmm8
 	mulps	%xmm8, %xmm6
-	movaps	-160(%rbp), %xmm9
+	movaps	-176(%rbp), %xmm9
 	addps	%xmm6, %xmm9
-	movaps	%xmm9, -160(%rbp)
+	movaps	%xmm9, -176(%rbp)
 	mulps	%xmm7, %xmm5
 	addps	%xmm5, %xmm15
 	movaps	%xmm15, %xmm9
-	movdqa	-544(%rbp), %xmm15
-	movaps	-400(%rbp), %xmm5
+	movdqa	-560(%rbp), %xmm15
+	movaps	-384(%rbp), %xmm5
 	mulps	%xmm8, %xmm4
 	addps	%xmm4, %xmm10
 	movaps	-224(%rbp), %xmm4
@@ -10148,7 +10151,7 @@ convolution_weight_gradient:
 	jne	.LBB14_117
 	jmp	.LBB14_115
 .LBB14_110:
-	movaps	%xmm8, -64(%rbp)
+	movaps	%xmm8, -96(%rbp)
 	movaps	%xmm8, %xmm0
 	unpcklps	%xmm12, %xmm0
 	movaps	%xmm0, -224(%rbp)
@@ -10160,7 +10163,7 @@ convolution_weight_gradient:
 	movaps	-224(%rbp), %xmm8
 	unpckhps	%xmm12, %xmm8
 	movaps	%xmm8, -224(%rbp)
-	movaps	-64(%rbp), %xmm8
+	movaps	-96(%rbp), %xmm8
 	shufps	$255, %xmm8, %xmm12
 	shufps	$226, %xmm8, %xmm12
 	addps	-224(%rbp), %xmm12
@@ -10178,7 +10181,7 @@ convolution_weight_gradient:
 	addps	%xmm8, %xmm6
 	addps	%xmm0, %xmm6
 	addps	%xmm12, %xmm6
-	movq	-144(%rbp), %rax
+	movq	-160(%rbp), %rax
 	movsd	(%rax), %xmm0
 	addps	%xmm6, %xmm0
 	movlps	%xmm0, (%rax)
@@ -10251,9 +10254,9 @@ convolution_weight_gradient:
 	addss	%xmm2, %xmm10
 	addss	8(%rax,%r11,4), %xmm10
 	movss	%xmm10, 8(%rax,%r11,4)
-	movaps	-336(%rbp), %xmm2
+	movaps	-288(%rbp), %xmm2
 	movaps	%xmm2, %xmm0
-	movaps	-288(%rbp), %xmm7
+	movaps	-272(%rbp), %xmm7
 	unpcklps	%xmm7, %xmm0
 	movaps	%xmm7, %xmm3
 	shufps	$17, %xmm2, %xmm3
@@ -10265,7 +10268,7 @@ convolution_weight_gradient:
 	shufps	$226, %xmm2, %xmm7
 	addps	%xmm0, %xmm7
 	addps	%xmm3, %xmm7
-	movaps	-240(%rbp), %xmm2
+	movaps	-336(%rbp), %xmm2
 	movaps	%xmm2, %xmm0
 	unpcklps	%xmm13, %xmm0
 	movaps	%xmm13, %xmm1
@@ -10304,115 +10307,114 @@ convolution_weight_gradient:
 	movss	%xmm4, 8(%rax,%r11,8)
 	.p2align	4
 .LBB14_153:
-	movq	-168(%rbp), %r10
+	movq	-232(%rbp), %r10
 	movl	$4, %ebx
 	jmp	.LBB14_229
 	.p2align	4
 .LBB14_254:
-	movq	%rax, %rsi
+	movq	%rax, %rdi
 	leaq	(,%rax,4), %rax
-	movq	%r15, %rdx
-	subq	%rax, %rdx
-	movq	%rdx, -544(%rbp)
-	movq	-1048(%rbp), %rax
-	movq	-1056(%rbp), %rdx
-	cmpq	%rdx, %rax
-	cmovlq	%rax, %rdx
-	cmpq	$2, %rdx
-	cmovlq	%r8, %rdx
-	movq	-1384(%rbp), %rax
-	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, -48(%rbp)
-	cmpq	$256, %rdx
-	cmovgeq	%rcx, %rdx
-	movq	%rdx, -1152(%rbp)
-	movl	%esi, %eax
+	movq	%r15, %r8
+	subq	%rax, %r8
+	movq	%r8, -560(%rbp)
+	movq	-1056(%rbp), %rax
+	cmpq	%rsi, %rax
+	cmovlq	%rax, %rsi
+	cmpq	$2, %rsi
+	cmovlq	%rdx, %rsi
+	movq	-1208(%rbp), %rax
+	leaq	(%rax,%rdi,4), %rax
+	movq	%rax, -192(%rbp)
+	cmpq	$256, %rsi
+	cmovgeq	%rcx, %rsi
+	movq	%rsi, -184(%rbp)
+	movl	%edi, %eax
 	andl	$3, %eax
 	movq	%rax, -224(%rbp)
-	movq	%rsi, -552(%rbp)
+	movq	%rdi, -568(%rbp)
 	movabsq	$9223372036854775804, %rax
-	andq	%rax, %rsi
-	movq	%rsi, -496(%rbp)
-	movq	-1168(%rbp), %rax
-	movq	%rax, -144(%rbp)
-	movq	-1368(%rbp), %rax
+	andq	%rax, %rdi
+	movq	%rdi, -480(%rbp)
+	movq	-1096(%rbp), %rax
+	movq	%rax, -160(%rbp)
+	movq	-1200(%rbp), %rax
 	movq	%rax, -608(%rbp)
-	movq	-1160(%rbp), %rax
-	movq	%rax, -432(%rbp)
-	movq	-1176(%rbp), %rax
-	movq	%rax, -464(%rbp)
-	movq	-1184(%rbp), %rax
+	movq	-1088(%rbp), %rax
+	movq	%rax, -416(%rbp)
+	movq	-1104(%rbp), %rax
+	movq	%rax, -448(%rbp)
+	movq	-1112(%rbp), %rax
 	movq	%rax, -352(%rbp)
-	movq	-1376(%rbp), %rax
-	movq	%rax, -272(%rbp)
 	movq	-1192(%rbp), %rax
-	movq	%rax, -368(%rbp)
-	movq	$0, -528(%rbp)
-	movq	-120(%rbp), %r11
-	movq	-1232(%rbp), %rdi
+	movq	%rax, -64(%rbp)
+	movq	-1120(%rbp), %rax
+	movq	%rax, -544(%rbp)
+	movq	$0, -512(%rbp)
+	movq	-112(%rbp), %r11
+	movq	-1176(%rbp), %rdi
 	jmp	.LBB14_255
 	.p2align	4
 .LBB14_265:
-	movq	-528(%rbp), %rdx
+	movq	-512(%rbp), %rdx
 	incq	%rdx
-	movq	-1424(%rbp), %rcx
-	addq	%rcx, -368(%rbp)
-	movq	-1216(%rbp), %rax
-	addq	%rax, -272(%rbp)
+	movq	-1248(%rbp), %rcx
+	addq	%rcx, -544(%rbp)
+	movq	-1144(%rbp), %rax
+	addq	%rax, -64(%rbp)
 	addq	%rcx, -352(%rbp)
-	addq	%rcx, -464(%rbp)
-	addq	%rcx, -432(%rbp)
+	addq	%rcx, -448(%rbp)
+	addq	%rcx, -416(%rbp)
 	addq	%rax, -608(%rbp)
-	addq	%rcx, -144(%rbp)
-	movq	%rdx, -528(%rbp)
-	cmpq	-1152(%rbp), %rdx
+	addq	%rcx, -160(%rbp)
+	movq	%rdx, -512(%rbp)
+	cmpq	-184(%rbp), %rdx
 	movq	-72(%rbp), %r13
 	je	.LBB14_266
 .LBB14_255:
 	testq	%r13, %r13
 	jle	.LBB14_265
-	movq	-1216(%rbp), %rax
-	imulq	-528(%rbp), %rax
-	addq	-48(%rbp), %rax
-	movq	%rax, -480(%rbp)
-	movq	-144(%rbp), %r8
+	movq	-1144(%rbp), %rax
+	imulq	-512(%rbp), %rax
+	addq	-192(%rbp), %rax
+	movq	%rax, -464(%rbp)
+	movq	-160(%rbp), %r8
 	movq	-608(%rbp), %r9
-	movq	-432(%rbp), %r13
-	movq	-464(%rbp), %rbx
+	movq	-416(%rbp), %r13
+	movq	-448(%rbp), %rbx
 	movq	-352(%rbp), %r12
-	movq	-272(%rbp), %r14
-	movq	-368(%rbp), %r10
+	movq	-64(%rbp), %r14
+	movq	-544(%rbp), %r10
 	xorl	%esi, %esi
 	jmp	.LBB14_257
 	.p2align	4
 .LBB14_264:
-	movq	-240(%rbp), %rsi
+	movq	-336(%rbp), %rsi
 	incq	%rsi
-	movq	-336(%rbp), %r10
+	movq	-288(%rbp), %r10
 	addq	$4, %r10
 	addq	%r15, %r14
-	movq	-288(%rbp), %r12
+	movq	-272(%rbp), %r12
 	addq	$4, %r12
-	movq	-192(%rbp), %rbx
+	movq	-208(%rbp), %rbx
 	addq	$4, %rbx
-	movq	-160(%rbp), %r13
+	movq	-176(%rbp), %r13
 	addq	$4, %r13
-	movq	-112(%rbp), %r9
+	movq	-144(%rbp), %r9
 	addq	%r15, %r9
-	movq	-64(%rbp), %r8
+	movq	-96(%rbp), %r8
 	addq	$4, %r8
 	cmpq	-72(%rbp), %rsi
 	je	.LBB14_265
 .LBB14_257:
 	movq	%r15, %r11
-	movq	%rsi, -240(%rbp)
+	movq	%rsi, -336(%rbp)
 	imulq	%rsi, %r11
-	movq	%r11, -400(%rbp)
-	movq	%r8, -64(%rbp)
-	movq	%r9, -112(%rbp)
+	movq	%r11, -384(%rbp)
+	movq	%r8, -96(%rbp)
+	movq	%r9, -144(%rbp)
 	xorl	%edx, %edx
 	xorl	%esi, %esi
-	movq	-496(%rbp), %r11
+	movq	-480(%rbp), %r11
 	.p2align	4
 .LBB14_258:
 	movq	%r9, %rax
@@ -10431,13 +10433,13 @@ convolution_weight_gradient:
 	addq	%rdi, %r8
 	cmpq	%rsi, %r11
 	jne	.LBB14_258
-	movq	%r10, -336(%rbp)
-	movq	%r12, -288(%rbp)
-	movq	%rbx, -192(%rbp)
-	movq	%r13, -160(%rbp)
+	movq	%r10, -288(%rbp)
+	movq	%r12, -272(%rbp)
+	movq	%rbx, -208(%rbp)
+	movq	%r13, -176(%rbp)
 	cmpq	$0, -224(%rbp)
-	movq	-376(%rbp), %rsi
-	movq	-120(%rbp), %r11
+	movq	-1272(%rbp), %rsi
+	movq	-112(%rbp), %r11
 	je	.LBB14_262
 	movq	-224(%rbp), %rdx
 	.p2align	4
@@ -10449,191 +10451,170 @@ convolution_weight_gradient:
 	decq	%rdx
 	jne	.LBB14_261
 .LBB14_262:
-	movq	-552(%rbp), %rax
-	cmpq	-384(%rbp), %rax
+	movq	-568(%rbp), %rax
+	cmpq	-368(%rbp), %rax
 	jge	.LBB14_264
-	movq	-400(%rbp), %rdi
-	addq	-480(%rbp), %rdi
+	movq	-384(%rbp), %rdi
+	addq	-464(%rbp), %rdi
 	xorl	%esi, %esi
-	movq	-544(%rbp), %rdx
+	movq	-560(%rbp), %rdx
 	callq	memset@PLT
-	movq	-1232(%rbp), %rdi
-	movq	-120(%rbp), %r11
+	movq	-1176(%rbp), %rdi
+	movq	-112(%rbp), %r11
 	jmp	.LBB14_264
 	.p2align	4
-.LBB14_91:
-	movq	-1032(%rbp), %rbx
-	movq	-624(%rbp), %r12
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	jmp	.LBB14_275
-	.p2align	4
 .LBB14_266:
-	movq	-208(%rbp), %r14
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	movq	-552(%rbp), %rax
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-568(%rbp), %rax
 .LBB14_268:
-	leaq	-1(%rax), %r9
-	movq	-568(%rbp), %rcx
-	movq	%rcx, -640(%rbp)
-	movq	-1392(%rbp), %rcx
-	movq	%rcx, -1224(%rbp)
+	leaq	-1(%rax), %rsi
+	movq	-576(%rbp), %rcx
+	movq	%rcx, -1168(%rbp)
+	movq	-1216(%rbp), %rcx
+	movq	%rcx, -1160(%rbp)
 	xorl	%ecx, %ecx
-	movq	-408(%rbp), %r12
-	movq	-376(%rbp), %rbx
-	movq	%rax, -552(%rbp)
+	movq	-392(%rbp), %r12
+	movq	%rax, -568(%rbp)
 	jmp	.LBB14_269
 	.p2align	4
 .LBB14_273:
-	movq	-584(%rbp), %rcx
+	movq	-648(%rbp), %rcx
 	addq	$16, %rcx
-	addq	$-16, %r9
-	movq	-1440(%rbp), %rax
-	addq	%rax, -1224(%rbp)
-	addq	%rax, -640(%rbp)
-	movq	-552(%rbp), %rax
+	addq	$-16, %rsi
+	movq	-1264(%rbp), %rax
+	addq	%rax, -1160(%rbp)
+	addq	%rax, -1168(%rbp)
+	movq	-568(%rbp), %rax
 	cmpq	%rax, %rcx
 	jge	.LBB14_274
 .LBB14_269:
-	cmpq	$15, %r9
-	movq	%rdx, %r8
-	movq	%rsi, %rdx
-	movq	%rdi, %rsi
-	movq	%rbx, %rdi
-	movl	$15, %ebx
-	cmovbq	%r9, %rbx
-	movq	%rbx, -200(%rbp)
-	movq	%rdi, %rbx
-	movq	%rsi, %rdi
-	movq	%rdx, %rsi
-	movq	%r8, %rdx
-	movq	%rcx, -584(%rbp)
+	cmpq	$15, %rsi
+	movl	$15, %edx
+	cmovbq	%rsi, %rdx
+	movq	%rdx, -192(%rbp)
+	movq	%rcx, -648(%rbp)
 	subq	%rcx, %rax
 	movq	%rax, -80(%rbp)
 	cmpq	$9, %rax
 	setge	%al
 	testq	%r11, %r11
 	jle	.LBB14_273
-	movq	-200(%rbp), %rcx
-	incl	%ecx
-	andl	$30, %ecx
-	movq	%rcx, -176(%rbp)
+	movq	-192(%rbp), %rcx
+	leal	1(%rcx), %edi
+	andl	$30, %edi
 	xorl	%ecx, %ecx
 	movb	%al, %cl
 	incl	%ecx
-	movq	%rcx, -1072(%rbp)
-	movq	-1432(%rbp), %rax
-	movq	-584(%rbp), %rcx
+	movq	%rcx, -1080(%rbp)
+	movq	-1256(%rbp), %rax
+	movq	-648(%rbp), %rcx
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -464(%rbp)
+	movq	%rax, -448(%rbp)
 	movq	%rcx, %rax
 	imulq	%r11, %rax
-	movq	-568(%rbp), %rcx
+	movq	-576(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -1064(%rbp)
-	movq	-640(%rbp), %rax
-	movq	-1224(%rbp), %r8
+	movq	%rax, -1072(%rbp)
+	movq	-1168(%rbp), %r9
+	movq	-1160(%rbp), %rdx
 	xorl	%ecx, %ecx
-	movq	%r9, -48(%rbp)
+	movq	%rsi, -360(%rbp)
+	movq	%rdi, -520(%rbp)
 	jmp	.LBB14_271
 	.p2align	4
-.LBB14_380:
-	movq	-48(%rbp), %r9
-	movq	-272(%rbp), %r8
-.LBB14_648:
-	movq	-432(%rbp), %rcx
+.LBB14_646:
+	movq	-352(%rbp), %rdx
+.LBB14_647:
+	movq	-416(%rbp), %rcx
 	addq	$6, %rcx
-	addq	$24, %r8
-	movq	-352(%rbp), %rax
-	addq	$24, %rax
+	addq	$24, %rdx
+	addq	$24, %r9
 	cmpq	%r11, %rcx
 	jge	.LBB14_273
 .LBB14_271:
-	movq	%rax, -352(%rbp)
 	movq	%r11, %rax
-	movq	%rcx, -432(%rbp)
+	movq	%rcx, -416(%rbp)
 	subq	%rcx, %rax
 	cmpq	$6, %rax
 	movl	$6, %ecx
 	cmovgeq	%rcx, %rax
-	movq	-1072(%rbp), %rcx
+	movq	-1080(%rbp), %rcx
 	leal	(%rcx,%rax,2), %eax
 	addl	$-3, %eax
 	cmpl	$11, %eax
-	ja	.LBB14_648
-	movq	%r8, -272(%rbp)
-	movq	-1064(%rbp), %rcx
-	movq	-432(%rbp), %rdx
-	leaq	(%rcx,%rdx,4), %rcx
-	movq	%rcx, -368(%rbp)
+	ja	.LBB14_647
+	movq	%r9, -544(%rbp)
+	movq	-1072(%rbp), %rcx
+	movq	-416(%rbp), %rsi
+	leaq	(%rcx,%rsi,4), %rcx
+	movq	%rcx, -64(%rbp)
 	leaq	.LJTI14_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
+	movq	%rdx, -352(%rbp)
 	jmpq	*%rax
-.LBB14_636:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
-	movq	%rax, -64(%rbp)
+.LBB14_627:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
+	movq	%rax, -96(%rbp)
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB14_637
+	jmp	.LBB14_628
 	.p2align	4
-.LBB14_645:
+.LBB14_636:
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	je	.LBB14_646
-.LBB14_637:
+	cmpq	-104(%rbp), %rcx
+	je	.LBB14_637
+.LBB14_628:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13704(%rbp,%rsi), %rdx
+	movq	-13720(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_645
+	jle	.LBB14_636
 	leaq	(%rsi,%rbp), %r9
-	addq	$-13728, %r9
-	movq	-13728(%rbp,%rsi), %r11
-	movq	-13720(%rbp,%rsi), %rsi
-	movq	-432(%rbp), %rax
+	addq	$-13744, %r9
+	movq	-13744(%rbp,%rsi), %r11
+	movq	-13736(%rbp,%rsi), %rsi
+	movq	-416(%rbp), %rax
 	movslq	(%rsi,%rax,4), %rbx
 	leaq	(%r11,%rbx,4), %rsi
-	movq	-64(%rbp), %rdi
+	movq	-96(%rbp), %rdi
 	imulq	%rcx, %rdi
-	movq	-464(%rbp), %rax
+	movq	-448(%rbp), %rax
 	leaq	(%rax,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
-	movabsq	$9223372036854775804, %rax
-	leaq	2(%rax), %r10
+	movabsq	$9223372036854775804, %r10
+	addq	$2, %r10
 	andq	%r8, %r10
 	leaq	(%r11,%rbx,4), %r11
 	addq	$4, %r11
 	leaq	(,%r9,4), %r14
 	xorl	%r12d, %r12d
-	jmp	.LBB14_639
+	jmp	.LBB14_630
 	.p2align	4
-.LBB14_644:
+.LBB14_635:
 	incq	%r12
 	addq	%r14, %r11
 	cmpq	%rdx, %r12
-	je	.LBB14_645
-.LBB14_639:
+	je	.LBB14_636
+.LBB14_630:
 	testq	%r8, %r8
-	jle	.LBB14_644
+	jle	.LBB14_635
 	cmpq	$1, %r8
-	jne	.LBB14_649
+	jne	.LBB14_639
 	xorl	%ebx, %ebx
-	jmp	.LBB14_642
+	jmp	.LBB14_633
 	.p2align	4
-.LBB14_649:
+.LBB14_639:
 	movdqa	%xmm0, %xmm2
 	xorl	%ebx, %ebx
-	movq	-560(%rbp), %rax
+	movq	-1184(%rbp), %rax
 	.p2align	4
-.LBB14_650:
+.LBB14_640:
 	movups	(%rdi), %xmm3
 	movups	16(%rdi), %xmm4
 	movss	-4(%r11,%rbx,4), %xmm5
@@ -10654,10 +10635,10 @@ convolution_weight_gradient:
 	addq	%rax, %rdi
 	movaps	%xmm0, %xmm2
 	cmpq	%rbx, %r10
-	jne	.LBB14_650
-.LBB14_642:
+	jne	.LBB14_640
+.LBB14_633:
 	testb	$1, %r8b
-	je	.LBB14_644
+	je	.LBB14_635
 	movq	%r12, %r13
 	imulq	%r9, %r13
 	leaq	(%rsi,%r13,4), %r13
@@ -10670,57 +10651,57 @@ convolution_weight_gradient:
 	addps	%xmm2, %xmm1
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm0
-	movq	-384(%rbp), %rax
+	movq	-368(%rbp), %rax
 	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB14_644
-.LBB14_343:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
-	movq	%rax, -1152(%rbp)
+	jmp	.LBB14_635
+.LBB14_342:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
+	movq	%rax, -184(%rbp)
 	pxor	%xmm0, %xmm0
 	movdqa	%xmm0, -224(%rbp)
 	xorps	%xmm15, %xmm15
 	pxor	%xmm6, %xmm6
-	movdqa	%xmm0, -496(%rbp)
+	movdqa	%xmm0, -480(%rbp)
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -528(%rbp)
+	movdqa	%xmm0, -512(%rbp)
 	pxor	%xmm4, %xmm4
-	movdqa	%xmm0, -336(%rbp)
+	movdqa	%xmm0, -288(%rbp)
 	xorps	%xmm12, %xmm12
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm1, %xmm1
 	xorps	%xmm11, %xmm11
 	pxor	%xmm2, %xmm2
-	movdqa	%xmm2, -480(%rbp)
-	movdqa	%xmm2, -400(%rbp)
+	movdqa	%xmm2, -464(%rbp)
+	movdqa	%xmm2, -384(%rbp)
 	xorl	%ebx, %ebx
 	xorps	%xmm10, %xmm10
 	xorps	%xmm14, %xmm14
 	xorps	%xmm13, %xmm13
 	pxor	%xmm7, %xmm7
-	movdqa	%xmm2, -544(%rbp)
-	movdqa	%xmm2, -144(%rbp)
+	movdqa	%xmm2, -560(%rbp)
+	movdqa	%xmm2, -160(%rbp)
 	pxor	%xmm5, %xmm5
-	jmp	.LBB14_344
+	jmp	.LBB14_343
 	.p2align	4
-.LBB14_349:
+.LBB14_348:
 	incq	%rbx
-	cmpq	-88(%rbp), %rbx
-	je	.LBB14_336
-.LBB14_344:
+	cmpq	-104(%rbp), %rbx
+	je	.LBB14_335
+.LBB14_343:
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
-	movq	-13704(%rbp,%rax), %r9
+	movq	-13720(%rbp,%rax), %r9
 	testq	%r9, %r9
-	jle	.LBB14_349
+	jle	.LBB14_348
 	leaq	(%rax,%rbp), %r8
-	addq	$-13728, %r8
-	movq	-13728(%rbp,%rax), %rcx
-	movq	-13720(%rbp,%rax), %rdx
+	addq	$-13744, %r8
+	movq	-13744(%rbp,%rax), %rcx
+	movq	-13736(%rbp,%rax), %rdx
 	movq	%rbx, %r14
-	movq	-432(%rbp), %rbx
+	movq	-416(%rbp), %rbx
 	movslq	(%rdx,%rbx,4), %rax
 	leaq	(%rcx,%rax,4), %rdi
 	movslq	4(%rdx,%rbx,4), %rax
@@ -10734,32 +10715,32 @@ convolution_weight_gradient:
 	movslq	20(%rdx,%rbx,4), %rdx
 	movq	%r14, %rbx
 	leaq	(%rcx,%rdx,4), %r12
-	movq	-1152(%rbp), %rcx
+	movq	-184(%rbp), %rcx
 	imulq	%r14, %rcx
-	movq	-464(%rbp), %rdx
+	movq	-448(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
 	movq	32(%r8), %rdx
 	movq	40(%r8), %r14
 	shlq	$2, %r14
 	xorl	%r8d, %r8d
-	jmp	.LBB14_346
+	jmp	.LBB14_345
 	.p2align	4
-.LBB14_347:
-	movaps	-528(%rbp), %xmm4
+.LBB14_346:
+	movaps	-512(%rbp), %xmm4
 	movaps	%xmm11, %xmm2
-	movaps	-144(%rbp), %xmm5
+	movaps	-160(%rbp), %xmm5
 	movaps	%xmm14, %xmm3
-.LBB14_348:
+.LBB14_347:
 	movaps	%xmm3, %xmm14
-	movaps	-288(%rbp), %xmm10
-	movaps	%xmm5, -144(%rbp)
-	movaps	-192(%rbp), %xmm13
-	movaps	%xmm4, -528(%rbp)
+	movaps	-272(%rbp), %xmm10
+	movaps	%xmm5, -160(%rbp)
+	movaps	-208(%rbp), %xmm13
+	movaps	%xmm4, -512(%rbp)
 	movaps	%xmm2, %xmm11
-	movdqa	-112(%rbp), %xmm5
-	movdqa	-240(%rbp), %xmm2
-	movdqa	-64(%rbp), %xmm3
-	movdqa	-160(%rbp), %xmm4
+	movdqa	-144(%rbp), %xmm5
+	movdqa	-336(%rbp), %xmm2
+	movdqa	-96(%rbp), %xmm3
+	movdqa	-176(%rbp), %xmm4
 	incq	%r8
 	addq	%r14, %r12
 	addq	%r14, %r10
@@ -10768,25 +10749,25 @@ convolution_weight_gradient:
 	addq	%r14, %rax
 	addq	%r14, %rdi
 	cmpq	%r9, %r8
-	je	.LBB14_349
-.LBB14_346:
+	je	.LBB14_348
+.LBB14_345:
 	testq	%rdx, %rdx
-	movdqa	%xmm3, -64(%rbp)
-	movdqa	%xmm5, -112(%rbp)
-	movdqa	%xmm4, -160(%rbp)
-	movaps	%xmm13, -192(%rbp)
-	movaps	%xmm10, -288(%rbp)
-	movdqa	%xmm2, -240(%rbp)
-	jle	.LBB14_347
+	movdqa	%xmm3, -96(%rbp)
+	movdqa	%xmm5, -144(%rbp)
+	movdqa	%xmm4, -176(%rbp)
+	movaps	%xmm13, -208(%rbp)
+	movaps	%xmm10, -272(%rbp)
+	movdqa	%xmm2, -336(%rbp)
+	jle	.LBB14_346
 	xorl	%r13d, %r13d
-	movaps	-528(%rbp), %xmm4
+	movaps	-512(%rbp), %xmm4
 	movaps	%xmm11, %xmm2
-	movaps	-144(%rbp), %xmm5
+	movaps	-160(%rbp), %xmm5
 	movaps	%xmm14, %xmm3
 	.p2align	4
-.LBB14_351:
-	movdqa	%xmm0, -144(%rbp)
-	movaps	%xmm8, -528(%rbp)
+.LBB14_350:
+	movdqa	%xmm0, -160(%rbp)
+	movaps	%xmm8, -512(%rbp)
 	movups	(%rcx), %xmm13
 	movups	16(%rcx), %xmm10
 	movaps	%xmm9, %xmm14
@@ -10813,64 +10794,64 @@ convolution_weight_gradient:
 	shufps	$0, %xmm11, %xmm11
 	movaps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-480(%rbp), %xmm1
+	movaps	-464(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -480(%rbp)
+	movaps	%xmm1, -464(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-400(%rbp), %xmm1
+	movaps	-384(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -400(%rbp)
+	movaps	%xmm1, -384(%rbp)
 	movaps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm6
 	mulps	%xmm8, %xmm11
-	movaps	-496(%rbp), %xmm1
+	movaps	-480(%rbp), %xmm1
 	addps	%xmm11, %xmm1
-	movaps	%xmm1, -496(%rbp)
+	movaps	%xmm1, -480(%rbp)
 	movss	(%rsi,%r13,4), %xmm11
 	shufps	$0, %xmm11, %xmm11
 	movaps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-288(%rbp), %xmm1
+	movaps	-272(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -288(%rbp)
+	movaps	%xmm1, -272(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm3
 	movaps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-64(%rbp), %xmm1
+	movaps	-96(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -64(%rbp)
+	movaps	%xmm1, -96(%rbp)
 	mulps	%xmm8, %xmm11
 	addps	%xmm11, %xmm4
 	movss	(%r11,%r13,4), %xmm11
 	shufps	$0, %xmm11, %xmm11
 	movaps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-192(%rbp), %xmm1
+	movaps	-208(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -192(%rbp)
+	movaps	%xmm1, -208(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm7
 	movaps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-160(%rbp), %xmm1
+	movaps	-176(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -160(%rbp)
+	movaps	%xmm1, -176(%rbp)
 	mulps	%xmm8, %xmm11
-	movaps	-336(%rbp), %xmm1
+	movaps	-288(%rbp), %xmm1
 	addps	%xmm11, %xmm1
-	movaps	%xmm1, -336(%rbp)
+	movaps	%xmm1, -288(%rbp)
 	movss	(%r10,%r13,4), %xmm11
 	shufps	$0, %xmm11, %xmm11
 	movaps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-544(%rbp), %xmm1
+	movaps	-560(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -544(%rbp)
+	movaps	%xmm1, -560(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm5
@@ -10878,243 +10859,225 @@ convolution_weight_gradient:
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm0
 	movaps	%xmm0, %xmm12
-	movaps	-144(%rbp), %xmm0
+	movaps	-160(%rbp), %xmm0
 	mulps	%xmm8, %xmm11
 	addps	%xmm11, %xmm0
 	movss	(%r12,%r13,4), %xmm11
 	shufps	$0, %xmm11, %xmm11
 	mulps	%xmm11, %xmm13
-	movaps	-240(%rbp), %xmm1
+	movaps	-336(%rbp), %xmm1
 	addps	%xmm13, %xmm1
-	movaps	%xmm1, -240(%rbp)
+	movaps	%xmm1, -336(%rbp)
 	mulps	%xmm11, %xmm10
-	movaps	-112(%rbp), %xmm1
+	movaps	-144(%rbp), %xmm1
 	addps	%xmm10, %xmm1
-	movaps	%xmm1, -112(%rbp)
+	movaps	%xmm1, -144(%rbp)
 	movaps	-608(%rbp), %xmm1
 	mulps	%xmm11, %xmm9
 	addps	%xmm9, %xmm14
 	movaps	%xmm14, %xmm9
 	mulps	%xmm8, %xmm11
-	movaps	-528(%rbp), %xmm8
+	movaps	-512(%rbp), %xmm8
 	addps	%xmm11, %xmm8
 	incq	%r13
 	addq	%r15, %rcx
 	cmpq	%r13, %rdx
-	jne	.LBB14_351
-	jmp	.LBB14_348
-.LBB14_336:
-	movaps	%xmm1, -1024(%rbp)
-	movaps	%xmm11, -1008(%rbp)
+	jne	.LBB14_350
+	jmp	.LBB14_347
+.LBB14_335:
+	movaps	%xmm1, -1040(%rbp)
+	movaps	%xmm11, -1024(%rbp)
 	movaps	-224(%rbp), %xmm11
-	movaps	%xmm11, -992(%rbp)
-	movaps	%xmm15, -976(%rbp)
-	movaps	-480(%rbp), %xmm1
+	movaps	%xmm11, -1008(%rbp)
+	movaps	%xmm15, -992(%rbp)
+	movaps	-464(%rbp), %xmm1
+	movaps	%xmm1, -976(%rbp)
+	movaps	-384(%rbp), %xmm1
 	movaps	%xmm1, -960(%rbp)
-	movaps	-400(%rbp), %xmm1
-	movaps	%xmm1, -944(%rbp)
-	movaps	%xmm6, -928(%rbp)
-	movaps	-496(%rbp), %xmm1
-	movaps	%xmm1, -912(%rbp)
-	movaps	%xmm10, -896(%rbp)
-	movaps	%xmm14, -880(%rbp)
-	movdqa	%xmm3, -864(%rbp)
-	movaps	-528(%rbp), %xmm1
-	movaps	%xmm1, -848(%rbp)
-	movaps	%xmm13, -832(%rbp)
-	movaps	%xmm7, -816(%rbp)
-	movdqa	%xmm4, -800(%rbp)
-	movaps	-336(%rbp), %xmm1
+	movaps	%xmm6, -944(%rbp)
+	movaps	-480(%rbp), %xmm1
+	movaps	%xmm1, -928(%rbp)
+	movaps	%xmm10, -912(%rbp)
+	movaps	%xmm14, -896(%rbp)
+	movdqa	%xmm3, -880(%rbp)
+	movaps	-512(%rbp), %xmm1
+	movaps	%xmm1, -864(%rbp)
+	movaps	%xmm13, -848(%rbp)
+	movaps	%xmm7, -832(%rbp)
+	movdqa	%xmm4, -816(%rbp)
+	movaps	-288(%rbp), %xmm1
+	movaps	%xmm1, -800(%rbp)
+	movaps	-560(%rbp), %xmm1
 	movaps	%xmm1, -784(%rbp)
-	movaps	-544(%rbp), %xmm1
+	movaps	-160(%rbp), %xmm1
 	movaps	%xmm1, -768(%rbp)
-	movaps	-144(%rbp), %xmm1
-	movaps	%xmm1, -752(%rbp)
-	movaps	%xmm12, -736(%rbp)
-	movaps	%xmm0, -720(%rbp)
-	movdqa	%xmm2, -704(%rbp)
-	movdqa	%xmm5, -688(%rbp)
-	movaps	%xmm9, -672(%rbp)
-	movaps	%xmm8, -656(%rbp)
+	movaps	%xmm12, -752(%rbp)
+	movaps	%xmm0, -736(%rbp)
+	movdqa	%xmm2, -720(%rbp)
+	movdqa	%xmm5, -704(%rbp)
+	movaps	%xmm9, -688(%rbp)
+	movaps	%xmm8, -672(%rbp)
 	cmpq	$0, -80(%rbp)
-	movq	-408(%rbp), %r12
-	movq	-120(%rbp), %r11
+	movq	-392(%rbp), %r12
+	movq	-112(%rbp), %r11
 	movq	-72(%rbp), %r13
-	movq	-208(%rbp), %r14
-	movq	-592(%rbp), %r9
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	jle	.LBB14_380
-	cmpq	$0, -48(%rbp)
-	je	.LBB14_338
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-592(%rbp), %rdx
+	movq	-360(%rbp), %rsi
+	movq	-520(%rbp), %rdi
+	movq	-544(%rbp), %r9
+	jle	.LBB14_646
+	testq	%rsi, %rsi
+	je	.LBB14_337
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
+	movq	-352(%rbp), %rbx
 	.p2align	4
-.LBB14_382:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx), %xmm0
-	movss	%xmm0, (%r8,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx), %xmm0
-	movss	%xmm0, (%r10,%rcx)
+.LBB14_380:
+	movss	-1040(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx), %xmm0
+	movss	%xmm0, (%r9,%rcx)
+	movss	-1036(%rbp,%rax,4), %xmm0
+	addss	(%rbx,%rcx), %xmm0
+	movss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_382
-	testb	$1, -200(%rbp)
-	jne	.LBB14_341
-.LBB14_340:
-	movss	-1024(%rbp,%rax,4), %xmm0
+	addq	%rdx, %rcx
+	cmpq	%rax, %rdi
+	jne	.LBB14_380
+	testb	$1, -192(%rbp)
+	jne	.LBB14_340
+.LBB14_339:
+	movss	-1040(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_341:
-	movq	-48(%rbp), %r9
-	testq	%r9, %r9
-	je	.LBB14_342
+.LBB14_340:
+	testq	%rsi, %rsi
+	movq	-352(%rbp), %rdx
+	je	.LBB14_341
 	movl	$1, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_353:
-	movss	-960(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-956(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_352:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_353
-	testb	$1, -200(%rbp)
-	jne	.LBB14_356
-.LBB14_355:
-	movss	-960(%rbp,%rax,4), %xmm0
+	cmpq	%rax, %rdi
+	jne	.LBB14_352
+	testb	$1, -192(%rbp)
+	jne	.LBB14_355
+.LBB14_354:
+	movss	-976(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_356:
-	testq	%r9, %r9
-	je	.LBB14_357
+.LBB14_355:
+	testq	%rsi, %rsi
+	je	.LBB14_356
 	movl	$2, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_359:
-	movss	-896(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-892(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_358:
+	movss	-912(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-908(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_359
-	testb	$1, -200(%rbp)
-	jne	.LBB14_362
-.LBB14_361:
-	movss	-896(%rbp,%rax,4), %xmm0
+	cmpq	%rax, %rdi
+	jne	.LBB14_358
+	testb	$1, -192(%rbp)
+	jne	.LBB14_361
+.LBB14_360:
+	movss	-912(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_362:
-	testq	%r9, %r9
-	je	.LBB14_363
+.LBB14_361:
+	testq	%rsi, %rsi
+	je	.LBB14_362
 	movl	$3, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_365:
-	movss	-832(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-828(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_364:
+	movss	-848(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-844(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_365
-	testb	$1, -200(%rbp)
-	jne	.LBB14_368
-.LBB14_367:
-	movss	-832(%rbp,%rax,4), %xmm0
+	cmpq	%rax, %rdi
+	jne	.LBB14_364
+	testb	$1, -192(%rbp)
+	jne	.LBB14_367
+.LBB14_366:
+	movss	-848(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB14_368:
-	testq	%r9, %r9
-	je	.LBB14_369
+.LBB14_367:
+	testq	%rsi, %rsi
+	je	.LBB14_368
 	movl	$4, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_371:
-	movss	-768(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-764(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_370:
+	movss	-784(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-780(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_371
-	testb	$1, -200(%rbp)
-	jne	.LBB14_374
-.LBB14_373:
-	movss	-768(%rbp,%rax,4), %xmm0
+	cmpq	%rax, %rdi
+	jne	.LBB14_370
+	testb	$1, -192(%rbp)
+	jne	.LBB14_373
+.LBB14_372:
+	movss	-784(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	16(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 16(%rcx,%rax,4)
-.LBB14_374:
-	testq	%r9, %r9
-	movq	-376(%rbp), %rbx
-	je	.LBB14_375
+.LBB14_373:
+	testq	%rsi, %rsi
+	je	.LBB14_374
 	movl	$5, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %r9
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_377:
-	movss	-704(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-700(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_376:
+	movss	-720(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-716(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %r9
-	jne	.LBB14_377
-	testb	$1, -200(%rbp)
-	jne	.LBB14_380
-	jmp	.LBB14_379
-.LBB14_535:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
+	cmpq	%rax, %rdi
+	jne	.LBB14_376
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+	jmp	.LBB14_378
+.LBB14_533:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
@@ -11122,23 +11085,23 @@ convolution_weight_gradient:
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	xorl	%ecx, %ecx
-	jmp	.LBB14_536
+	jmp	.LBB14_534
 	.p2align	4
-.LBB14_542:
+.LBB14_540:
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	je	.LBB14_543
-.LBB14_536:
+	cmpq	-104(%rbp), %rcx
+	je	.LBB14_541
+.LBB14_534:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13704(%rbp,%rsi), %rdx
+	movq	-13720(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_542
+	jle	.LBB14_540
 	leaq	(%rsi,%rbp), %r11
-	addq	$-13728, %r11
-	movq	-13728(%rbp,%rsi), %r8
-	movq	-13720(%rbp,%rsi), %r9
-	movq	-432(%rbp), %r10
+	addq	$-13744, %r11
+	movq	-13744(%rbp,%rsi), %r8
+	movq	-13736(%rbp,%rsi), %r9
+	movq	-416(%rbp), %r10
 	movslq	(%r9,%r10,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
 	movslq	4(%r9,%r10,4), %rdi
@@ -11147,27 +11110,27 @@ convolution_weight_gradient:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	-464(%rbp), %r10
+	movq	-448(%rbp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB14_538
+	jmp	.LBB14_536
 	.p2align	4
-.LBB14_541:
+.LBB14_539:
 	incq	%r14
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %r14
-	je	.LBB14_542
-.LBB14_538:
+	je	.LBB14_540
+.LBB14_536:
 	testq	%r10, %r10
-	jle	.LBB14_541
+	jle	.LBB14_539
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_540:
+.LBB14_538:
 	movups	(%r9), %xmm6
 	movups	16(%r9), %xmm7
 	movss	(%rsi,%rbx,4), %xmm8
@@ -11193,136 +11156,139 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r9
 	cmpq	%rbx, %r10
-	jne	.LBB14_540
-	jmp	.LBB14_541
-.LBB14_543:
+	jne	.LBB14_538
+	jmp	.LBB14_539
+.LBB14_541:
 	cmpq	$0, -80(%rbp)
-	movq	-120(%rbp), %r11
-	movq	-208(%rbp), %r14
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	movq	-48(%rbp), %r9
-	movq	-272(%rbp), %r8
-	movq	-368(%rbp), %r10
-	jle	.LBB14_648
-	movss	(%r10), %xmm6
+	movq	-112(%rbp), %r11
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %rsi
+	movq	-544(%rbp), %r9
+	movq	-352(%rbp), %rdx
+	movq	-64(%rbp), %rcx
+	jle	.LBB14_647
+	movss	(%rcx), %xmm6
 	addss	%xmm5, %xmm6
-	movss	%xmm6, (%r10)
-	testq	%r9, %r9
-	je	.LBB14_545
+	movss	%xmm6, (%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_543
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
-	addss	(%r10,%r11,4), %xmm6
-	movss	%xmm6, (%r10,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_545
+	addss	(%rcx,%r11,4), %xmm6
+	movss	%xmm6, (%rcx,%r11,4)
+	cmpq	$1, %rsi
+	je	.LBB14_543
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
-	addss	(%r10,%r11,8), %xmm6
-	movss	%xmm6, (%r10,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_545
+	addss	(%rcx,%r11,8), %xmm6
+	movss	%xmm6, (%rcx,%r11,8)
+	cmpq	$2, %rsi
+	je	.LBB14_543
 	shufps	$255, %xmm5, %xmm5
-	movq	-248(%rbp), %rax
-	addss	(%r10,%rax), %xmm5
-	movss	%xmm5, (%r10,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_545
+	movq	-240(%rbp), %rax
+	addss	(%rcx,%rax), %xmm5
+	movss	%xmm5, (%rcx,%rax)
+	cmpq	$3, %rsi
+	je	.LBB14_543
 	movq	-320(%rbp), %rax
-	movss	(%r10,%rax), %xmm5
+	movss	(%rcx,%rax), %xmm5
 	addss	%xmm4, %xmm5
-	movss	%xmm5, (%r10,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_545
+	movss	%xmm5, (%rcx,%rax)
+	cmpq	$4, %rsi
+	je	.LBB14_543
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rax
-	addss	(%r10,%rax), %xmm5
-	movss	%xmm5, (%r10,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_545
+	addss	(%rcx,%rax), %xmm5
+	movss	%xmm5, (%rcx,%rax)
+	cmpq	$5, %rsi
+	je	.LBB14_543
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rax
-	addss	(%r10,%rax), %xmm5
-	movss	%xmm5, (%r10,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_545
+	addss	(%rcx,%rax), %xmm5
+	movss	%xmm5, (%rcx,%rax)
+	cmpq	$6, %rsi
+	je	.LBB14_543
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rax
-	addss	(%r10,%rax), %xmm4
-	movss	%xmm4, (%r10,%rax)
-.LBB14_545:
-	movss	4(%r10), %xmm4
+	addss	(%rcx,%rax), %xmm4
+	movss	%xmm4, (%rcx,%rax)
+.LBB14_543:
+	movss	4(%rcx), %xmm4
 	addss	%xmm3, %xmm4
-	movss	%xmm4, 4(%r10)
-	testq	%r9, %r9
-	je	.LBB14_553
-	leaq	4(%r10), %rax
+	movss	%xmm4, 4(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_551
+	leaq	4(%rcx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_553
+	cmpq	$1, %rsi
+	je	.LBB14_551
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_553
+	cmpq	$2, %rsi
+	je	.LBB14_551
 	shufps	$255, %xmm3, %xmm3
-	movq	-248(%rbp), %rcx
+	movq	-240(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_553
+	movq	-64(%rbp), %rcx
+	cmpq	$3, %rsi
+	je	.LBB14_551
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_553
+	movq	-64(%rbp), %rcx
+	cmpq	$4, %rsi
+	je	.LBB14_551
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_553
+	movq	-64(%rbp), %rcx
+	cmpq	$5, %rsi
+	je	.LBB14_551
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_553
+	movq	-64(%rbp), %rcx
+	cmpq	$6, %rsi
+	je	.LBB14_551
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB14_553:
-	movss	8(%r10), %xmm2
+	movq	-64(%rbp), %rcx
+.LBB14_551:
+	movss	8(%rcx), %xmm2
 	addss	%xmm1, %xmm2
-	movss	%xmm2, 8(%r10)
-	testq	%r9, %r9
-	je	.LBB14_648
-	addq	$8, %r10
-	jmp	.LBB14_322
-.LBB14_433:
-	movq	-13704(%rbp), %rbx
-	imulq	-13696(%rbp), %rbx
-	imulq	-384(%rbp), %rbx
+	movss	%xmm2, 8(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_647
+	addq	$8, %rcx
+	jmp	.LBB14_321
+.LBB14_431:
+	movq	-13720(%rbp), %rbx
+	imulq	-13712(%rbp), %rbx
+	imulq	-368(%rbp), %rbx
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -400(%rbp)
+	movdqa	%xmm0, -384(%rbp)
 	pxor	%xmm2, %xmm2
-	movdqa	%xmm0, -496(%rbp)
+	movdqa	%xmm0, -480(%rbp)
 	movdqa	%xmm0, -224(%rbp)
 	xorps	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm3, -240(%rbp)
+	movdqa	%xmm3, -336(%rbp)
 	xorps	%xmm8, %xmm8
 	xorps	%xmm12, %xmm12
 	pxor	%xmm5, %xmm5
@@ -11331,29 +11297,29 @@ convolution_weight_gradient:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm15, %xmm15
 	xorps	%xmm13, %xmm13
-	movdqa	%xmm3, -336(%rbp)
+	movdqa	%xmm3, -288(%rbp)
 	xorl	%r12d, %r12d
 	xorps	%xmm9, %xmm9
 	pxor	%xmm7, %xmm7
 	xorps	%xmm14, %xmm14
-	movdqa	%xmm3, -480(%rbp)
-	jmp	.LBB14_434
+	movdqa	%xmm3, -464(%rbp)
+	jmp	.LBB14_432
 	.p2align	4
-.LBB14_439:
+.LBB14_437:
 	incq	%r12
-	cmpq	-88(%rbp), %r12
-	je	.LBB14_426
-.LBB14_434:
+	cmpq	-104(%rbp), %r12
+	je	.LBB14_424
+.LBB14_432:
 	leaq	(%r12,%r12,2), %rcx
 	shlq	$4, %rcx
-	movq	-13704(%rbp,%rcx), %rax
+	movq	-13720(%rbp,%rcx), %rax
 	testq	%rax, %rax
-	jle	.LBB14_439
+	jle	.LBB14_437
 	leaq	(%rcx,%rbp), %r8
-	addq	$-13728, %r8
-	movq	-13728(%rbp,%rcx), %r9
-	movq	-13720(%rbp,%rcx), %r10
-	movq	-432(%rbp), %r11
+	addq	$-13744, %r8
+	movq	-13744(%rbp,%rcx), %r9
+	movq	-13736(%rbp,%rcx), %r10
+	movq	-416(%rbp), %r11
 	movslq	(%r10,%r11,4), %rcx
 	leaq	(%r9,%rcx,4), %rcx
 	movslq	4(%r10,%r11,4), %rdx
@@ -11366,33 +11332,33 @@ convolution_weight_gradient:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rbx, %r10
 	imulq	%r12, %r10
-	movq	-464(%rbp), %r11
+	movq	-448(%rbp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%r8), %r11
 	movq	40(%r8), %r14
 	shlq	$2, %r14
 	xorl	%r8d, %r8d
-	jmp	.LBB14_436
+	jmp	.LBB14_434
 	.p2align	4
-.LBB14_437:
-	movaps	-400(%rbp), %xmm11
-	movaps	-496(%rbp), %xmm1
-	movaps	-480(%rbp), %xmm14
+.LBB14_435:
+	movaps	-384(%rbp), %xmm11
+	movaps	-480(%rbp), %xmm1
+	movaps	-464(%rbp), %xmm14
 	movdqa	%xmm7, %xmm2
 	movdqa	%xmm6, %xmm0
 	movaps	%xmm10, %xmm3
-.LBB14_438:
+.LBB14_436:
 	movaps	%xmm3, %xmm10
-	movaps	%xmm14, -480(%rbp)
+	movaps	%xmm14, -464(%rbp)
 	movdqa	%xmm0, %xmm6
-	movaps	%xmm1, -496(%rbp)
-	movaps	%xmm11, -400(%rbp)
+	movaps	%xmm1, -480(%rbp)
+	movaps	%xmm11, -384(%rbp)
 	movaps	%xmm2, %xmm7
-	movaps	-192(%rbp), %xmm9
-	movdqa	-288(%rbp), %xmm0
-	movaps	-160(%rbp), %xmm14
-	movdqa	-112(%rbp), %xmm2
-	movaps	-64(%rbp), %xmm1
+	movaps	-208(%rbp), %xmm9
+	movdqa	-272(%rbp), %xmm0
+	movaps	-176(%rbp), %xmm14
+	movdqa	-144(%rbp), %xmm2
+	movaps	-96(%rbp), %xmm1
 	incq	%r8
 	addq	%r14, %r9
 	addq	%r14, %rdi
@@ -11400,26 +11366,26 @@ convolution_weight_gradient:
 	addq	%r14, %rdx
 	addq	%r14, %rcx
 	cmpq	%rax, %r8
-	je	.LBB14_439
-.LBB14_436:
+	je	.LBB14_437
+.LBB14_434:
 	testq	%r11, %r11
-	movaps	%xmm1, -64(%rbp)
-	movdqa	%xmm2, -112(%rbp)
-	movaps	%xmm14, -160(%rbp)
-	movaps	%xmm9, -192(%rbp)
-	movdqa	%xmm0, -288(%rbp)
-	jle	.LBB14_437
+	movaps	%xmm1, -96(%rbp)
+	movdqa	%xmm2, -144(%rbp)
+	movaps	%xmm14, -176(%rbp)
+	movaps	%xmm9, -208(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	jle	.LBB14_435
 	xorl	%r13d, %r13d
-	movaps	-400(%rbp), %xmm11
-	movaps	-496(%rbp), %xmm1
-	movaps	-480(%rbp), %xmm14
+	movaps	-384(%rbp), %xmm11
+	movaps	-480(%rbp), %xmm1
+	movaps	-464(%rbp), %xmm14
 	movdqa	%xmm7, %xmm2
 	movdqa	%xmm6, %xmm0
 	movaps	%xmm10, %xmm3
 	.p2align	4
-.LBB14_441:
-	movaps	%xmm12, -496(%rbp)
-	movdqa	%xmm4, -400(%rbp)
+.LBB14_439:
+	movaps	%xmm12, -480(%rbp)
+	movdqa	%xmm4, -384(%rbp)
 	movups	(%r10), %xmm9
 	movups	16(%r10), %xmm6
 	movdqa	%xmm5, %xmm10
@@ -11431,7 +11397,7 @@ convolution_weight_gradient:
 	movaps	%xmm9, %xmm7
 	mulps	%xmm8, %xmm7
 	addps	%xmm7, %xmm0
-	movaps	%xmm0, -480(%rbp)
+	movaps	%xmm0, -464(%rbp)
 	movaps	%xmm6, %xmm7
 	mulps	%xmm8, %xmm7
 	addps	%xmm7, %xmm3
@@ -11439,16 +11405,16 @@ convolution_weight_gradient:
 	mulps	%xmm8, %xmm7
 	addps	%xmm7, %xmm11
 	mulps	%xmm4, %xmm8
-	movaps	-112(%rbp), %xmm0
+	movaps	-144(%rbp), %xmm0
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm0, -144(%rbp)
 	movss	(%rdx,%r13,4), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	movaps	%xmm9, %xmm8
 	mulps	%xmm7, %xmm8
-	movaps	-288(%rbp), %xmm0
+	movaps	-272(%rbp), %xmm0
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -288(%rbp)
+	movaps	%xmm0, -272(%rbp)
 	movaps	%xmm6, %xmm8
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm15
@@ -11467,30 +11433,30 @@ convolution_weight_gradient:
 	movaps	%xmm6, %xmm8
 	mulps	%xmm7, %xmm8
 	movaps	%xmm14, %xmm0
-	movaps	-336(%rbp), %xmm14
+	movaps	-288(%rbp), %xmm14
 	addps	%xmm8, %xmm14
-	movaps	%xmm14, -336(%rbp)
+	movaps	%xmm14, -288(%rbp)
 	movaps	%xmm5, %xmm8
 	mulps	%xmm7, %xmm8
 	movaps	%xmm13, %xmm14
 	movaps	%xmm11, %xmm13
-	movaps	-64(%rbp), %xmm11
+	movaps	-96(%rbp), %xmm11
 	addps	%xmm8, %xmm11
-	movaps	%xmm11, -64(%rbp)
+	movaps	%xmm11, -96(%rbp)
 	movaps	%xmm13, %xmm11
 	movaps	%xmm14, %xmm13
 	movaps	%xmm0, %xmm14
 	mulps	%xmm4, %xmm7
-	movaps	-240(%rbp), %xmm8
+	movaps	-336(%rbp), %xmm8
 	addps	%xmm7, %xmm8
-	movaps	%xmm8, -240(%rbp)
+	movaps	%xmm8, -336(%rbp)
 	movss	(%rdi,%r13,4), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	movaps	%xmm9, %xmm8
 	mulps	%xmm7, %xmm8
-	movaps	-192(%rbp), %xmm0
+	movaps	-208(%rbp), %xmm0
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm0, -208(%rbp)
 	movaps	%xmm6, %xmm8
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm2
@@ -11498,257 +11464,240 @@ convolution_weight_gradient:
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm12
 	movaps	%xmm12, %xmm8
-	movaps	-496(%rbp), %xmm12
+	movaps	-480(%rbp), %xmm12
 	mulps	%xmm4, %xmm7
 	addps	%xmm7, %xmm12
 	movss	(%r9,%r13,4), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	mulps	%xmm7, %xmm9
-	movaps	-160(%rbp), %xmm0
+	movaps	-176(%rbp), %xmm0
 	addps	%xmm9, %xmm0
-	movaps	%xmm0, -160(%rbp)
-	movdqa	-480(%rbp), %xmm0
+	movaps	%xmm0, -176(%rbp)
+	movdqa	-464(%rbp), %xmm0
 	mulps	%xmm7, %xmm6
 	addps	%xmm6, %xmm14
 	mulps	%xmm7, %xmm5
 	addps	%xmm5, %xmm10
 	movaps	%xmm10, %xmm5
 	mulps	%xmm4, %xmm7
-	movaps	-400(%rbp), %xmm4
+	movaps	-384(%rbp), %xmm4
 	addps	%xmm7, %xmm4
 	incq	%r13
 	addq	%r15, %r10
 	cmpq	%r13, %r11
-	jne	.LBB14_441
-	jmp	.LBB14_438
-.LBB14_426:
-	movdqa	%xmm6, -1024(%rbp)
-	movaps	%xmm10, -1008(%rbp)
-	movdqa	-400(%rbp), %xmm3
-	movdqa	%xmm3, -992(%rbp)
-	movdqa	%xmm2, -976(%rbp)
-	movdqa	%xmm0, -960(%rbp)
-	movaps	%xmm15, -944(%rbp)
-	movdqa	-496(%rbp), %xmm2
-	movdqa	%xmm2, -928(%rbp)
+	jne	.LBB14_439
+	jmp	.LBB14_436
+.LBB14_424:
+	movdqa	%xmm6, -1040(%rbp)
+	movaps	%xmm10, -1024(%rbp)
+	movaps	-384(%rbp), %xmm3
+	movaps	%xmm3, -1008(%rbp)
+	movdqa	%xmm2, -992(%rbp)
+	movdqa	%xmm0, -976(%rbp)
+	movaps	%xmm15, -960(%rbp)
+	movaps	-480(%rbp), %xmm2
+	movaps	%xmm2, -944(%rbp)
 	movaps	-224(%rbp), %xmm0
-	movaps	%xmm0, -912(%rbp)
-	movaps	%xmm13, -896(%rbp)
+	movaps	%xmm0, -928(%rbp)
+	movaps	%xmm13, -912(%rbp)
+	movaps	-288(%rbp), %xmm0
+	movaps	%xmm0, -896(%rbp)
+	movaps	%xmm1, -880(%rbp)
 	movaps	-336(%rbp), %xmm0
-	movaps	%xmm0, -880(%rbp)
-	movaps	%xmm1, -864(%rbp)
-	movaps	-240(%rbp), %xmm0
-	movaps	%xmm0, -848(%rbp)
-	movaps	%xmm9, -832(%rbp)
-	movaps	%xmm7, -816(%rbp)
-	movaps	%xmm8, -800(%rbp)
-	movaps	%xmm12, -784(%rbp)
-	movaps	%xmm14, -768(%rbp)
-	movaps	-480(%rbp), %xmm0
-	movaps	%xmm0, -752(%rbp)
-	movaps	%xmm5, -736(%rbp)
-	movaps	%xmm4, -720(%rbp)
+	movaps	%xmm0, -864(%rbp)
+	movaps	%xmm9, -848(%rbp)
+	movaps	%xmm7, -832(%rbp)
+	movaps	%xmm8, -816(%rbp)
+	movaps	%xmm12, -800(%rbp)
+	movaps	%xmm14, -784(%rbp)
+	movaps	-464(%rbp), %xmm0
+	movaps	%xmm0, -768(%rbp)
+	movaps	%xmm5, -752(%rbp)
+	movaps	%xmm4, -736(%rbp)
 	cmpq	$0, -80(%rbp)
-	movq	-408(%rbp), %r12
-	movq	-120(%rbp), %r11
+	movq	-392(%rbp), %r12
+	movq	-112(%rbp), %r11
 	movq	-72(%rbp), %r13
-	movq	-208(%rbp), %r14
-	movq	-592(%rbp), %r9
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	jle	.LBB14_380
-	movq	%rbx, %rdi
-	cmpq	$0, -48(%rbp)
-	je	.LBB14_428
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-592(%rbp), %rdx
+	movq	-360(%rbp), %rsi
+	movq	-520(%rbp), %rdi
+	movq	-544(%rbp), %r9
+	jle	.LBB14_646
+	testq	%rsi, %rsi
+	je	.LBB14_426
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
+	movq	-352(%rbp), %rbx
 	.p2align	4
-.LBB14_465:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx), %xmm0
-	movss	%xmm0, (%r8,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx), %xmm0
-	movss	%xmm0, (%r10,%rcx)
+.LBB14_463:
+	movss	-1040(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx), %xmm0
+	movss	%xmm0, (%r9,%rcx)
+	movss	-1036(%rbp,%rax,4), %xmm0
+	addss	(%rbx,%rcx), %xmm0
+	movss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_465
-	testb	$1, -200(%rbp)
-	jne	.LBB14_431
-.LBB14_430:
-	movss	-1024(%rbp,%rax,4), %xmm0
+	addq	%rdx, %rcx
+	cmpq	%rax, %rdi
+	jne	.LBB14_463
+	testb	$1, -192(%rbp)
+	jne	.LBB14_429
+.LBB14_428:
+	movss	-1040(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_431:
-	movq	-48(%rbp), %r9
-	testq	%r9, %r9
-	je	.LBB14_432
+.LBB14_429:
+	testq	%rsi, %rsi
+	movq	-352(%rbp), %rdx
+	je	.LBB14_430
 	movl	$1, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_443:
-	movss	-960(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-956(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_441:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_443
-	testb	$1, -200(%rbp)
-	jne	.LBB14_446
-.LBB14_445:
-	movss	-960(%rbp,%rax,4), %xmm0
+	cmpq	%rax, %rdi
+	jne	.LBB14_441
+	testb	$1, -192(%rbp)
+	jne	.LBB14_444
+.LBB14_443:
+	movss	-976(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_446:
-	testq	%r9, %r9
-	je	.LBB14_447
+.LBB14_444:
+	testq	%rsi, %rsi
+	je	.LBB14_445
 	movl	$2, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_449:
-	movss	-896(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-892(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_447:
+	movss	-912(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-908(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_449
-	testb	$1, -200(%rbp)
-	jne	.LBB14_452
-.LBB14_451:
-	movss	-896(%rbp,%rax,4), %xmm0
+	cmpq	%rax, %rdi
+	jne	.LBB14_447
+	testb	$1, -192(%rbp)
+	jne	.LBB14_450
+.LBB14_449:
+	movss	-912(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_452:
-	testq	%r9, %r9
-	je	.LBB14_453
+.LBB14_450:
+	testq	%rsi, %rsi
+	je	.LBB14_451
 	movl	$3, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_455:
-	movss	-832(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-828(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_453:
+	movss	-848(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-844(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_455
-	testb	$1, -200(%rbp)
-	jne	.LBB14_458
-.LBB14_457:
-	movss	-832(%rbp,%rax,4), %xmm0
+	cmpq	%rax, %rdi
+	jne	.LBB14_453
+	testb	$1, -192(%rbp)
+	jne	.LBB14_456
+.LBB14_455:
+	movss	-848(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB14_458:
-	testq	%r9, %r9
-	movq	%rdi, %rbx
-	je	.LBB14_459
+.LBB14_456:
+	testq	%rsi, %rsi
+	je	.LBB14_457
 	movl	$4, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %r9
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
-	leaq	-1024(%rbp), %rdi
 	.p2align	4
-.LBB14_461:
-	movss	-768(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-764(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_459:
+	movss	-784(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-780(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %r9
-	jne	.LBB14_461
-	testb	$1, -200(%rbp)
-	jne	.LBB14_380
-	jmp	.LBB14_463
-.LBB14_589:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
+	cmpq	%rax, %rdi
+	jne	.LBB14_459
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+	jmp	.LBB14_461
+.LBB14_587:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB14_590
+	jmp	.LBB14_588
 	.p2align	4
-.LBB14_596:
+.LBB14_594:
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	je	.LBB14_597
-.LBB14_590:
+	cmpq	-104(%rbp), %rcx
+	je	.LBB14_595
+.LBB14_588:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13704(%rbp,%rsi), %rdx
+	movq	-13720(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_596
+	jle	.LBB14_594
 	leaq	(%rsi,%rbp), %r10
-	addq	$-13728, %r10
-	movq	-13728(%rbp,%rsi), %rdi
-	movq	-13720(%rbp,%rsi), %r8
-	movq	-432(%rbp), %r9
+	addq	$-13744, %r10
+	movq	-13744(%rbp,%rsi), %rdi
+	movq	-13736(%rbp,%rsi), %r8
+	movq	-416(%rbp), %r9
 	movslq	(%r8,%r9,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
 	movslq	4(%r8,%r9,4), %r8
 	leaq	(%rdi,%r8,4), %rdi
 	movq	%rax, %r8
 	imulq	%rcx, %r8
-	movq	-464(%rbp), %r9
+	movq	-448(%rbp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	32(%r10), %r9
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB14_592
+	jmp	.LBB14_590
 	.p2align	4
-.LBB14_595:
+.LBB14_593:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB14_596
-.LBB14_592:
+	je	.LBB14_594
+.LBB14_590:
 	testq	%r9, %r9
-	jle	.LBB14_595
+	jle	.LBB14_593
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_594:
+.LBB14_592:
 	movups	(%r8), %xmm4
 	movups	16(%r8), %xmm5
 	movss	(%rsi,%rbx,4), %xmm6
@@ -11767,78 +11716,76 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r8
 	cmpq	%rbx, %r9
-	jne	.LBB14_594
-	jmp	.LBB14_595
-.LBB14_597:
+	jne	.LBB14_592
+	jmp	.LBB14_593
+.LBB14_595:
 	cmpq	$0, -80(%rbp)
-	movq	-120(%rbp), %r11
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	movq	-48(%rbp), %r9
-	movq	-272(%rbp), %r8
-	movq	-368(%rbp), %rcx
-	jle	.LBB14_648
+	movq	-112(%rbp), %r11
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %rsi
+	movq	-544(%rbp), %r9
+	movq	-352(%rbp), %rdx
+	movq	-64(%rbp), %rcx
+	jle	.LBB14_647
 	movss	(%rcx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, (%rcx)
-	testq	%r9, %r9
-	je	.LBB14_599
+	testq	%rsi, %rsi
+	je	.LBB14_597
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rcx,%r11,4), %xmm4
 	movss	%xmm4, (%rcx,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_599
+	cmpq	$1, %rsi
+	je	.LBB14_597
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rcx,%r11,8), %xmm4
 	movss	%xmm4, (%rcx,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_599
+	cmpq	$2, %rsi
+	je	.LBB14_597
 	shufps	$255, %xmm3, %xmm3
-	movq	-248(%rbp), %rax
+	movq	-240(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_599
+	cmpq	$3, %rsi
+	je	.LBB14_597
 	movq	-320(%rbp), %rax
 	movss	(%rcx,%rax), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_599
+	cmpq	$4, %rsi
+	je	.LBB14_597
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_599
+	cmpq	$5, %rsi
+	je	.LBB14_597
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_599
+	cmpq	$6, %rsi
+	je	.LBB14_597
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rax
 	addss	(%rcx,%rax), %xmm2
 	movss	%xmm2, (%rcx,%rax)
-.LBB14_599:
+.LBB14_597:
 	movss	4(%rcx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 4(%rcx)
-	testq	%r9, %r9
-	je	.LBB14_648
+	testq	%rsi, %rsi
+	je	.LBB14_647
 	addq	$4, %rcx
-	jmp	.LBB14_601
-.LBB14_622:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
+	jmp	.LBB14_321
+.LBB14_613:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
 	pxor	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
 	pxor	%xmm4, %xmm4
@@ -11848,49 +11795,49 @@ convolution_weight_gradient:
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB14_623
+	jmp	.LBB14_614
 	.p2align	4
-.LBB14_629:
+.LBB14_620:
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	je	.LBB14_615
-.LBB14_623:
+	cmpq	-104(%rbp), %rcx
+	je	.LBB14_606
+.LBB14_614:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13704(%rbp,%rsi), %rdx
+	movq	-13720(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_629
+	jle	.LBB14_620
 	leaq	(%rsi,%rbp), %r10
-	addq	$-13728, %r10
-	movq	-13728(%rbp,%rsi), %rdi
-	movq	-13720(%rbp,%rsi), %r8
-	movq	-432(%rbp), %r9
+	addq	$-13744, %r10
+	movq	-13744(%rbp,%rsi), %rdi
+	movq	-13736(%rbp,%rsi), %r8
+	movq	-416(%rbp), %r9
 	movslq	(%r8,%r9,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
 	movslq	4(%r8,%r9,4), %r8
 	leaq	(%rdi,%r8,4), %rdi
 	movq	%rax, %r8
 	imulq	%rcx, %r8
-	movq	-464(%rbp), %r9
+	movq	-448(%rbp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	32(%r10), %r9
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB14_625
+	jmp	.LBB14_616
 	.p2align	4
-.LBB14_628:
+.LBB14_619:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB14_629
-.LBB14_625:
+	je	.LBB14_620
+.LBB14_616:
 	testq	%r9, %r9
-	jle	.LBB14_628
+	jle	.LBB14_619
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_627:
+.LBB14_618:
 	movups	(%r8), %xmm10
 	movups	16(%r8), %xmm11
 	movups	32(%r8), %xmm9
@@ -11921,84 +11868,77 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r8
 	cmpq	%rbx, %r9
-	jne	.LBB14_627
-	jmp	.LBB14_628
-.LBB14_615:
-	movaps	%xmm4, -1024(%rbp)
-	movaps	%xmm5, -1008(%rbp)
-	movaps	%xmm6, -992(%rbp)
-	movaps	%xmm7, -976(%rbp)
-	movaps	%xmm0, -960(%rbp)
-	movaps	%xmm1, -944(%rbp)
-	movaps	%xmm2, -928(%rbp)
-	movaps	%xmm3, -912(%rbp)
+	jne	.LBB14_618
+	jmp	.LBB14_619
+.LBB14_606:
+	movaps	%xmm4, -1040(%rbp)
+	movaps	%xmm5, -1024(%rbp)
+	movaps	%xmm6, -1008(%rbp)
+	movaps	%xmm7, -992(%rbp)
+	movaps	%xmm0, -976(%rbp)
+	movaps	%xmm1, -960(%rbp)
+	movaps	%xmm2, -944(%rbp)
+	movaps	%xmm3, -928(%rbp)
 	cmpq	$0, -80(%rbp)
-	movq	-120(%rbp), %r11
-	movq	-592(%rbp), %r9
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	jle	.LBB14_380
-	movq	%rsi, %rdx
-	movq	%rdi, %rsi
-	movq	%rbx, %rdi
-	cmpq	$0, -48(%rbp)
-	je	.LBB14_617
+	movq	-112(%rbp), %r11
+	movq	16(%rbp), %r8
+	movq	-592(%rbp), %rdx
+	movq	-360(%rbp), %rsi
+	movq	-520(%rbp), %rdi
+	movq	-544(%rbp), %r9
+	jle	.LBB14_646
+	testq	%rsi, %rsi
+	je	.LBB14_608
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
+	movq	-352(%rbp), %rbx
 	.p2align	4
-.LBB14_635:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx), %xmm0
-	movss	%xmm0, (%r8,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx), %xmm0
-	movss	%xmm0, (%r10,%rcx)
+.LBB14_626:
+	movss	-1040(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx), %xmm0
+	movss	%xmm0, (%r9,%rcx)
+	movss	-1036(%rbp,%rax,4), %xmm0
+	addss	(%rbx,%rcx), %xmm0
+	movss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_635
-	testb	$1, -200(%rbp)
-	jne	.LBB14_620
-.LBB14_619:
-	movss	-1024(%rbp,%rax,4), %xmm0
+	addq	%rdx, %rcx
+	cmpq	%rax, %rdi
+	jne	.LBB14_626
+	testb	$1, -192(%rbp)
+	jne	.LBB14_611
+.LBB14_610:
+	movss	-1040(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_620:
-	cmpq	$0, -48(%rbp)
-	movq	-176(%rbp), %r9
-	movq	%rdi, %rbx
-	je	.LBB14_621
+.LBB14_611:
+	testq	%rsi, %rsi
+	movq	-352(%rbp), %rdx
+	je	.LBB14_612
 	movl	$1, %ecx
 	xorl	%eax, %eax
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
-	movq	%rsi, %rdi
 	.p2align	4
-.LBB14_631:
-	movss	-960(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-956(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_622:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %r9
-	jne	.LBB14_631
-	jmp	.LBB14_632
-.LBB14_508:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
+	cmpq	%rax, %rdi
+	jne	.LBB14_622
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+	jmp	.LBB14_624
+.LBB14_506:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -272(%rbp)
 	pxor	%xmm2, %xmm2
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
@@ -12010,27 +11950,27 @@ convolution_weight_gradient:
 	pxor	%xmm3, %xmm3
 	xorps	%xmm10, %xmm10
 	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -192(%rbp)
+	movaps	%xmm1, -208(%rbp)
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB14_509
+	jmp	.LBB14_507
 	.p2align	4
-.LBB14_514:
+.LBB14_512:
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	je	.LBB14_501
-.LBB14_509:
+	cmpq	-104(%rbp), %rcx
+	je	.LBB14_499
+.LBB14_507:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13704(%rbp,%rsi), %rdx
+	movq	-13720(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_514
+	jle	.LBB14_512
 	leaq	(%rsi,%rbp), %rbx
-	addq	$-13728, %rbx
-	movq	-13728(%rbp,%rsi), %r9
-	movq	-13720(%rbp,%rsi), %r10
-	movq	-432(%rbp), %r11
+	addq	$-13744, %rbx
+	movq	-13744(%rbp,%rsi), %r9
+	movq	-13736(%rbp,%rsi), %r10
+	movq	-416(%rbp), %r11
 	movslq	(%r10,%r11,4), %rsi
 	leaq	(%r9,%rsi,4), %rsi
 	movslq	4(%r10,%r11,4), %rdi
@@ -12041,44 +11981,44 @@ convolution_weight_gradient:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rcx, %r10
-	movq	-464(%rbp), %r11
+	movq	-448(%rbp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%rbx), %r11
 	movq	40(%rbx), %r14
 	shlq	$2, %r14
 	xorl	%r12d, %r12d
-	jmp	.LBB14_511
+	jmp	.LBB14_509
 	.p2align	4
-.LBB14_512:
+.LBB14_510:
 	movaps	%xmm10, %xmm8
 	movaps	%xmm11, %xmm14
 	movaps	%xmm15, %xmm10
 	movaps	%xmm1, %xmm12
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm7, %xmm13
-.LBB14_513:
+.LBB14_511:
 	movdqa	%xmm13, %xmm7
 	movaps	%xmm15, %xmm4
 	movaps	%xmm12, %xmm1
 	movaps	%xmm10, %xmm15
 	movaps	%xmm14, %xmm11
 	movaps	%xmm8, %xmm10
-	movaps	-160(%rbp), %xmm13
-	movdqa	-112(%rbp), %xmm6
-	movaps	-64(%rbp), %xmm8
+	movaps	-176(%rbp), %xmm13
+	movdqa	-144(%rbp), %xmm6
+	movaps	-96(%rbp), %xmm8
 	incq	%r12
 	addq	%r14, %r9
 	addq	%r14, %r8
 	addq	%r14, %rdi
 	addq	%r14, %rsi
 	cmpq	%rdx, %r12
-	je	.LBB14_514
-.LBB14_511:
+	je	.LBB14_512
+.LBB14_509:
 	testq	%r11, %r11
-	movaps	%xmm8, -64(%rbp)
-	movdqa	%xmm6, -112(%rbp)
-	movaps	%xmm13, -160(%rbp)
-	jle	.LBB14_512
+	movaps	%xmm8, -96(%rbp)
+	movdqa	%xmm6, -144(%rbp)
+	movaps	%xmm13, -176(%rbp)
+	jle	.LBB14_510
 	xorl	%r13d, %r13d
 	movaps	%xmm10, %xmm8
 	movaps	%xmm11, %xmm14
@@ -12087,8 +12027,8 @@ convolution_weight_gradient:
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm7, %xmm13
 	.p2align	4
-.LBB14_516:
-	movdqa	%xmm5, -240(%rbp)
+.LBB14_514:
+	movdqa	%xmm5, -336(%rbp)
 	movups	(%r10), %xmm5
 	movdqa	%xmm2, %xmm7
 	movups	16(%r10), %xmm2
@@ -12108,20 +12048,20 @@ convolution_weight_gradient:
 	addps	%xmm3, %xmm0
 	mulps	%xmm6, %xmm4
 	addps	%xmm4, %xmm13
-	movaps	%xmm13, -336(%rbp)
+	movaps	%xmm13, -288(%rbp)
 	movss	(%rdi,%r13,4), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
 	movaps	%xmm0, %xmm13
-	movaps	-112(%rbp), %xmm0
+	movaps	-144(%rbp), %xmm0
 	addps	%xmm4, %xmm0
-	movaps	%xmm0, -112(%rbp)
+	movaps	%xmm0, -144(%rbp)
 	movaps	%xmm2, %xmm4
 	mulps	%xmm3, %xmm4
-	movaps	-160(%rbp), %xmm0
+	movaps	-176(%rbp), %xmm0
 	addps	%xmm4, %xmm0
-	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm0, -176(%rbp)
 	movaps	%xmm1, %xmm4
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm12
@@ -12137,9 +12077,9 @@ convolution_weight_gradient:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm8, %xmm10
 	movaps	%xmm9, %xmm8
-	movaps	-64(%rbp), %xmm9
+	movaps	-96(%rbp), %xmm9
 	addps	%xmm4, %xmm9
-	movaps	%xmm9, -64(%rbp)
+	movaps	%xmm9, -96(%rbp)
 	movaps	%xmm8, %xmm9
 	movaps	%xmm10, %xmm8
 	movaps	%xmm12, %xmm10
@@ -12147,7 +12087,7 @@ convolution_weight_gradient:
 	movaps	%xmm15, %xmm14
 	movaps	%xmm0, %xmm15
 	movaps	%xmm13, %xmm0
-	movdqa	-336(%rbp), %xmm13
+	movdqa	-288(%rbp), %xmm13
 	movaps	%xmm2, %xmm4
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm9
@@ -12155,16 +12095,16 @@ convolution_weight_gradient:
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm8
 	mulps	%xmm6, %xmm3
-	movaps	-192(%rbp), %xmm4
+	movaps	-208(%rbp), %xmm4
 	addps	%xmm3, %xmm4
-	movaps	%xmm4, -192(%rbp)
+	movaps	%xmm4, -208(%rbp)
 	movss	(%r9,%r13,4), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	mulps	%xmm3, %xmm5
-	movaps	-288(%rbp), %xmm4
+	movaps	-272(%rbp), %xmm4
 	addps	%xmm5, %xmm4
-	movaps	%xmm4, -288(%rbp)
-	movaps	-240(%rbp), %xmm5
+	movaps	%xmm4, -272(%rbp)
+	movaps	-336(%rbp), %xmm5
 	mulps	%xmm3, %xmm2
 	addps	%xmm2, %xmm7
 	movaps	%xmm7, %xmm2
@@ -12176,211 +12116,197 @@ convolution_weight_gradient:
 	incq	%r13
 	addq	%r15, %r10
 	cmpq	%r13, %r11
-	jne	.LBB14_516
-	jmp	.LBB14_513
-.LBB14_501:
-	movaps	%xmm11, -1024(%rbp)
-	movaps	%xmm15, -1008(%rbp)
-	movaps	%xmm0, -992(%rbp)
-	movdqa	%xmm7, -976(%rbp)
-	movdqa	%xmm6, -960(%rbp)
-	movaps	%xmm13, -944(%rbp)
-	movaps	%xmm1, -928(%rbp)
-	movaps	%xmm4, -912(%rbp)
-	movaps	%xmm8, -896(%rbp)
-	movaps	%xmm9, -880(%rbp)
-	movaps	%xmm10, -864(%rbp)
-	movaps	-192(%rbp), %xmm0
+	jne	.LBB14_514
+	jmp	.LBB14_511
+.LBB14_499:
+	movaps	%xmm11, -1040(%rbp)
+	movaps	%xmm15, -1024(%rbp)
+	movaps	%xmm0, -1008(%rbp)
+	movdqa	%xmm7, -992(%rbp)
+	movdqa	%xmm6, -976(%rbp)
+	movaps	%xmm13, -960(%rbp)
+	movaps	%xmm1, -944(%rbp)
+	movaps	%xmm4, -928(%rbp)
+	movaps	%xmm8, -912(%rbp)
+	movaps	%xmm9, -896(%rbp)
+	movaps	%xmm10, -880(%rbp)
+	movaps	-208(%rbp), %xmm0
+	movaps	%xmm0, -864(%rbp)
+	movaps	-272(%rbp), %xmm0
 	movaps	%xmm0, -848(%rbp)
-	movaps	-288(%rbp), %xmm0
-	movaps	%xmm0, -832(%rbp)
-	movaps	%xmm2, -816(%rbp)
-	movaps	%xmm5, -800(%rbp)
-	movaps	%xmm3, -784(%rbp)
+	movaps	%xmm2, -832(%rbp)
+	movaps	%xmm5, -816(%rbp)
+	movaps	%xmm3, -800(%rbp)
 	cmpq	$0, -80(%rbp)
-	movq	-408(%rbp), %r12
-	movq	-120(%rbp), %r11
+	movq	-392(%rbp), %r12
+	movq	-112(%rbp), %r11
 	movq	-72(%rbp), %r13
-	movq	-208(%rbp), %r14
-	movq	-592(%rbp), %r9
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	jle	.LBB14_380
-	movq	%rbx, %rdi
-	cmpq	$0, -48(%rbp)
-	je	.LBB14_503
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-592(%rbp), %rdx
+	movq	-360(%rbp), %rsi
+	movq	-520(%rbp), %rdi
+	movq	-544(%rbp), %r9
+	jle	.LBB14_646
+	testq	%rsi, %rsi
+	je	.LBB14_501
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
+	movq	-352(%rbp), %rbx
 	.p2align	4
-.LBB14_534:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx), %xmm0
-	movss	%xmm0, (%r8,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx), %xmm0
-	movss	%xmm0, (%r10,%rcx)
+.LBB14_532:
+	movss	-1040(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx), %xmm0
+	movss	%xmm0, (%r9,%rcx)
+	movss	-1036(%rbp,%rax,4), %xmm0
+	addss	(%rbx,%rcx), %xmm0
+	movss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_534
-	testb	$1, -200(%rbp)
-	jne	.LBB14_506
-.LBB14_505:
-	movss	-1024(%rbp,%rax,4), %xmm0
+	addq	%rdx, %rcx
+	cmpq	%rax, %rdi
+	jne	.LBB14_532
+	testb	$1, -192(%rbp)
+	jne	.LBB14_504
+.LBB14_503:
+	movss	-1040(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_506:
-	movq	-48(%rbp), %r9
-	testq	%r9, %r9
-	je	.LBB14_507
+.LBB14_504:
+	testq	%rsi, %rsi
+	movq	-352(%rbp), %rdx
+	je	.LBB14_505
 	movl	$1, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_518:
-	movss	-960(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-956(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_516:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_518
-	testb	$1, -200(%rbp)
-	jne	.LBB14_521
-.LBB14_520:
-	movss	-960(%rbp,%rax,4), %xmm0
+	cmpq	%rax, %rdi
+	jne	.LBB14_516
+	testb	$1, -192(%rbp)
+	jne	.LBB14_519
+.LBB14_518:
+	movss	-976(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_521:
-	testq	%r9, %r9
-	je	.LBB14_522
+.LBB14_519:
+	testq	%rsi, %rsi
+	je	.LBB14_520
 	movl	$2, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_524:
-	movss	-896(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-892(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_522:
+	movss	-912(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-908(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_524
-	testb	$1, -200(%rbp)
-	jne	.LBB14_527
-.LBB14_526:
-	movss	-896(%rbp,%rax,4), %xmm0
+	cmpq	%rax, %rdi
+	jne	.LBB14_522
+	testb	$1, -192(%rbp)
+	jne	.LBB14_525
+.LBB14_524:
+	movss	-912(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_527:
-	testq	%r9, %r9
-	movq	%rdi, %rbx
-	je	.LBB14_528
+.LBB14_525:
+	testq	%rsi, %rsi
+	je	.LBB14_526
 	movl	$3, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %r9
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
-	leaq	-1024(%rbp), %rdi
 	.p2align	4
-.LBB14_530:
-	movss	-832(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-828(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_528:
+	movss	-848(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-844(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %r9
-	jne	.LBB14_530
-	testb	$1, -200(%rbp)
-	jne	.LBB14_380
-	jmp	.LBB14_532
-.LBB14_656:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
-	movq	%rax, -64(%rbp)
+	cmpq	%rax, %rdi
+	jne	.LBB14_528
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+	jmp	.LBB14_530
+.LBB14_648:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
+	movq	%rax, -96(%rbp)
 	xorps	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB14_657
+	jmp	.LBB14_649
 	.p2align	4
-.LBB14_665:
-	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	je	.LBB14_651
 .LBB14_657:
+	incq	%rcx
+	cmpq	-104(%rbp), %rcx
+	je	.LBB14_641
+.LBB14_649:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13704(%rbp,%rsi), %rdx
+	movq	-13720(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_665
+	jle	.LBB14_657
 	leaq	(%rsi,%rbp), %r9
-	addq	$-13728, %r9
-	movq	-13728(%rbp,%rsi), %r11
-	movq	-13720(%rbp,%rsi), %rsi
-	movq	-432(%rbp), %rax
+	addq	$-13744, %r9
+	movq	-13744(%rbp,%rsi), %r11
+	movq	-13736(%rbp,%rsi), %rsi
+	movq	-416(%rbp), %rax
 	movslq	(%rsi,%rax,4), %rbx
 	leaq	(%r11,%rbx,4), %rsi
-	movq	-64(%rbp), %rdi
+	movq	-96(%rbp), %rdi
 	imulq	%rcx, %rdi
-	movq	-464(%rbp), %rax
+	movq	-448(%rbp), %rax
 	leaq	(%rax,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
-	movabsq	$9223372036854775804, %rax
-	leaq	2(%rax), %r10
+	movabsq	$9223372036854775804, %r10
+	addq	$2, %r10
 	andq	%r8, %r10
 	leaq	(%r11,%rbx,4), %r11
 	addq	$4, %r11
 	leaq	(,%r9,4), %r14
 	xorl	%r12d, %r12d
-	jmp	.LBB14_659
+	jmp	.LBB14_651
 	.p2align	4
-.LBB14_664:
+.LBB14_656:
 	incq	%r12
 	addq	%r14, %r11
 	cmpq	%rdx, %r12
-	je	.LBB14_665
-.LBB14_659:
+	je	.LBB14_657
+.LBB14_651:
 	testq	%r8, %r8
-	jle	.LBB14_664
+	jle	.LBB14_656
 	cmpq	$1, %r8
-	jne	.LBB14_666
+	jne	.LBB14_658
 	xorl	%ebx, %ebx
-	jmp	.LBB14_662
+	jmp	.LBB14_654
 	.p2align	4
-.LBB14_666:
+.LBB14_658:
 	movdqa	%xmm3, %xmm7
 	xorl	%ebx, %ebx
-	movq	-560(%rbp), %rax
+	movq	-1184(%rbp), %rax
 	.p2align	4
-.LBB14_667:
+.LBB14_659:
 	movups	(%rdi), %xmm8
 	movups	16(%rdi), %xmm6
 	movups	32(%rdi), %xmm9
@@ -12413,10 +12339,10 @@ convolution_weight_gradient:
 	addq	%rax, %rdi
 	movaps	%xmm3, %xmm7
 	cmpq	%rbx, %r10
-	jne	.LBB14_667
-.LBB14_662:
+	jne	.LBB14_659
+.LBB14_654:
 	testb	$1, %r8b
-	je	.LBB14_664
+	je	.LBB14_656
 	movq	%r12, %r13
 	imulq	%r9, %r13
 	leaq	(%rsi,%r13,4), %r13
@@ -12435,113 +12361,65 @@ convolution_weight_gradient:
 	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm3
-	movq	-384(%rbp), %rax
+	movq	-368(%rbp), %rax
 	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB14_664
-.LBB14_646:
+	jmp	.LBB14_656
+.LBB14_637:
 	cmpq	$0, -80(%rbp)
-	movq	-408(%rbp), %r12
-	movq	-120(%rbp), %r11
-	movq	-208(%rbp), %r14
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	movq	-48(%rbp), %r9
-	movq	-272(%rbp), %r8
-	movq	-368(%rbp), %rcx
-	jle	.LBB14_648
+	movq	-392(%rbp), %r12
+	movq	-112(%rbp), %r11
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %rsi
+	movq	-544(%rbp), %r9
+	movq	-352(%rbp), %rdx
+	movq	-64(%rbp), %rcx
+	jle	.LBB14_647
 	movss	(%rcx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, (%rcx)
-	testq	%r9, %r9
-	je	.LBB14_648
-.LBB14_601:
-	movaps	%xmm1, %xmm2
-	shufps	$85, %xmm1, %xmm2
-	addss	(%rcx,%r11,4), %xmm2
-	movss	%xmm2, (%rcx,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_648
-	movaps	%xmm1, %xmm2
-	unpckhpd	%xmm1, %xmm2
-	addss	(%rcx,%r11,8), %xmm2
-	movss	%xmm2, (%rcx,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_648
-	shufps	$255, %xmm1, %xmm1
-	movq	-248(%rbp), %rax
-	addss	(%rcx,%rax), %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_648
-	movq	-320(%rbp), %rax
-	movss	(%rcx,%rax), %xmm1
-	addss	%xmm0, %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_648
-	movaps	%xmm0, %xmm1
-	shufps	$85, %xmm0, %xmm1
-	movq	-312(%rbp), %rax
-	addss	(%rcx,%rax), %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_648
-	movaps	%xmm0, %xmm1
-	unpckhpd	%xmm0, %xmm1
-	movq	-304(%rbp), %rax
-	addss	(%rcx,%rax), %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_648
-	shufps	$255, %xmm0, %xmm0
-	movq	-296(%rbp), %rax
-	addss	(%rcx,%rax), %xmm0
-	movss	%xmm0, (%rcx,%rax)
-	jmp	.LBB14_648
-.LBB14_651:
-	movaps	%xmm1, -1024(%rbp)
-	movaps	%xmm2, -1008(%rbp)
-	movaps	%xmm0, -992(%rbp)
-	movaps	%xmm3, -976(%rbp)
+	testq	%rsi, %rsi
+	jne	.LBB14_321
+	jmp	.LBB14_647
+.LBB14_641:
+	movaps	%xmm1, -1040(%rbp)
+	movaps	%xmm2, -1024(%rbp)
+	movaps	%xmm0, -1008(%rbp)
+	movaps	%xmm3, -992(%rbp)
 	cmpq	$0, -80(%rbp)
-	movq	-408(%rbp), %r12
-	movq	-120(%rbp), %r11
-	movq	-208(%rbp), %r14
-	movq	-592(%rbp), %r9
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	jle	.LBB14_380
-	movq	%rsi, %rdx
-	movq	%rdi, %rsi
-	movq	%rbx, %rdi
-	cmpq	$0, -48(%rbp)
-	je	.LBB14_653
+	movq	-392(%rbp), %r12
+	movq	-112(%rbp), %r11
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-592(%rbp), %rdx
+	movq	-360(%rbp), %rsi
+	movq	-520(%rbp), %rdi
+	movq	-544(%rbp), %r9
+	jle	.LBB14_646
+	testq	%rsi, %rsi
+	je	.LBB14_643
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
+	movq	-352(%rbp), %rbx
 	.p2align	4
-.LBB14_669:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx), %xmm0
-	movss	%xmm0, (%r8,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx), %xmm0
-	movss	%xmm0, (%r10,%rcx)
+.LBB14_661:
+	movss	-1040(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx), %xmm0
+	movss	%xmm0, (%r9,%rcx)
+	movss	-1036(%rbp,%rax,4), %xmm0
+	addss	(%rbx,%rcx), %xmm0
+	movss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_669
-	jmp	.LBB14_654
-.LBB14_569:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rdi
+	jne	.LBB14_661
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+	jmp	.LBB14_645
+.LBB14_567:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
 	xorps	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm4, %xmm4
@@ -12555,23 +12433,23 @@ convolution_weight_gradient:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorl	%ecx, %ecx
-	jmp	.LBB14_570
+	jmp	.LBB14_568
 	.p2align	4
-.LBB14_576:
+.LBB14_574:
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	je	.LBB14_562
-.LBB14_570:
+	cmpq	-104(%rbp), %rcx
+	je	.LBB14_560
+.LBB14_568:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13704(%rbp,%rsi), %rdx
+	movq	-13720(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_576
+	jle	.LBB14_574
 	leaq	(%rsi,%rbp), %r11
-	addq	$-13728, %r11
-	movq	-13728(%rbp,%rsi), %r8
-	movq	-13720(%rbp,%rsi), %r9
-	movq	-432(%rbp), %r10
+	addq	$-13744, %r11
+	movq	-13744(%rbp,%rsi), %r8
+	movq	-13736(%rbp,%rsi), %r9
+	movq	-416(%rbp), %r10
 	movslq	(%r9,%r10,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
 	movslq	4(%r9,%r10,4), %rdi
@@ -12580,29 +12458,29 @@ convolution_weight_gradient:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	-464(%rbp), %r10
+	movq	-448(%rbp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB14_572
+	jmp	.LBB14_570
 	.p2align	4
-.LBB14_575:
+.LBB14_573:
 	incq	%r14
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %r14
-	je	.LBB14_576
-.LBB14_572:
+	je	.LBB14_574
+.LBB14_570:
 	testq	%r10, %r10
-	jle	.LBB14_575
+	jle	.LBB14_573
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_574:
-	movdqa	%xmm2, -112(%rbp)
-	movdqa	%xmm3, -64(%rbp)
+.LBB14_572:
+	movdqa	%xmm2, -144(%rbp)
+	movdqa	%xmm3, -96(%rbp)
 	movaps	%xmm1, %xmm2
 	movups	(%r9), %xmm1
 	movups	16(%r9), %xmm14
@@ -12644,8 +12522,8 @@ convolution_weight_gradient:
 	mulps	%xmm0, %xmm1
 	addps	%xmm1, %xmm2
 	movaps	%xmm2, %xmm1
-	movaps	-112(%rbp), %xmm2
-	movaps	-64(%rbp), %xmm3
+	movaps	-144(%rbp), %xmm2
+	movaps	-96(%rbp), %xmm3
 	mulps	%xmm0, %xmm14
 	addps	%xmm14, %xmm2
 	mulps	%xmm0, %xmm13
@@ -12656,116 +12534,105 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r9
 	cmpq	%rbx, %r10
-	jne	.LBB14_574
-	jmp	.LBB14_575
-.LBB14_562:
-	movaps	%xmm6, -1024(%rbp)
-	movaps	%xmm9, -1008(%rbp)
-	movaps	%xmm10, -992(%rbp)
-	movaps	%xmm11, -976(%rbp)
-	movaps	%xmm4, -960(%rbp)
-	movaps	%xmm7, -944(%rbp)
-	movaps	%xmm15, -928(%rbp)
-	movaps	%xmm8, -912(%rbp)
-	movaps	%xmm1, -896(%rbp)
-	movaps	%xmm2, -880(%rbp)
-	movaps	%xmm3, -864(%rbp)
-	movaps	%xmm0, -848(%rbp)
+	jne	.LBB14_572
+	jmp	.LBB14_573
+.LBB14_560:
+	movaps	%xmm6, -1040(%rbp)
+	movaps	%xmm9, -1024(%rbp)
+	movaps	%xmm10, -1008(%rbp)
+	movaps	%xmm11, -992(%rbp)
+	movaps	%xmm4, -976(%rbp)
+	movaps	%xmm7, -960(%rbp)
+	movaps	%xmm15, -944(%rbp)
+	movaps	%xmm8, -928(%rbp)
+	movaps	%xmm1, -912(%rbp)
+	movaps	%xmm2, -896(%rbp)
+	movaps	%xmm3, -880(%rbp)
+	movaps	%xmm0, -864(%rbp)
 	cmpq	$0, -80(%rbp)
-	movq	-120(%rbp), %r11
-	movq	-208(%rbp), %r14
-	movq	-592(%rbp), %r9
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	jle	.LBB14_380
-	movq	%rbx, %rdi
-	cmpq	$0, -48(%rbp)
-	je	.LBB14_564
+	movq	-112(%rbp), %r11
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-592(%rbp), %rdx
+	movq	-360(%rbp), %rsi
+	movq	-520(%rbp), %rdi
+	movq	-544(%rbp), %r9
+	jle	.LBB14_646
+	testq	%rsi, %rsi
+	je	.LBB14_562
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
+	movq	-352(%rbp), %rbx
 	.p2align	4
-.LBB14_588:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx), %xmm0
-	movss	%xmm0, (%r8,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx), %xmm0
-	movss	%xmm0, (%r10,%rcx)
+.LBB14_586:
+	movss	-1040(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx), %xmm0
+	movss	%xmm0, (%r9,%rcx)
+	movss	-1036(%rbp,%rax,4), %xmm0
+	addss	(%rbx,%rcx), %xmm0
+	movss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%r9, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_588
-	testb	$1, -200(%rbp)
-	jne	.LBB14_567
-.LBB14_566:
-	movss	-1024(%rbp,%rax,4), %xmm0
+	addq	%rdx, %rcx
+	cmpq	%rax, %rdi
+	jne	.LBB14_586
+	testb	$1, -192(%rbp)
+	jne	.LBB14_565
+.LBB14_564:
+	movss	-1040(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_567:
-	movq	-48(%rbp), %r9
-	testq	%r9, %r9
-	je	.LBB14_568
+.LBB14_565:
+	testq	%rsi, %rsi
+	movq	-352(%rbp), %rdx
+	je	.LBB14_566
 	movl	$1, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %rbx
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
 	.p2align	4
-.LBB14_578:
-	movss	-960(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-956(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_576:
+	movss	-976(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-972(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB14_578
-	testb	$1, -200(%rbp)
-	jne	.LBB14_581
-.LBB14_580:
-	movss	-960(%rbp,%rax,4), %xmm0
+	cmpq	%rax, %rdi
+	jne	.LBB14_576
+	testb	$1, -192(%rbp)
+	jne	.LBB14_579
+.LBB14_578:
+	movss	-976(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_581:
-	testq	%r9, %r9
-	movq	%rdi, %rbx
-	je	.LBB14_582
+.LBB14_579:
+	testq	%rsi, %rsi
+	je	.LBB14_580
 	movl	$2, %ecx
 	xorl	%eax, %eax
-	movq	-176(%rbp), %r9
-	movq	-352(%rbp), %r8
-	movq	-272(%rbp), %r10
-	leaq	-1024(%rbp), %rdi
 	.p2align	4
-.LBB14_584:
-	movss	-896(%rbp,%rax,4), %xmm0
-	addss	(%r8,%rcx,4), %xmm0
-	movss	%xmm0, (%r8,%rcx,4)
-	movss	-892(%rbp,%rax,4), %xmm0
-	addss	(%r10,%rcx,4), %xmm0
-	movss	%xmm0, (%r10,%rcx,4)
+.LBB14_582:
+	movss	-912(%rbp,%rax,4), %xmm0
+	addss	(%r9,%rcx,4), %xmm0
+	movss	%xmm0, (%r9,%rcx,4)
+	movss	-908(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
 	addq	$2, %rax
 	addq	%r12, %rcx
-	cmpq	%rax, %r9
-	jne	.LBB14_584
-	testb	$1, -200(%rbp)
-	jne	.LBB14_380
-	jmp	.LBB14_586
-.LBB14_466:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
+	cmpq	%rax, %rdi
+	jne	.LBB14_582
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+	jmp	.LBB14_584
+.LBB14_464:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
 	pxor	%xmm5, %xmm5
@@ -12775,23 +12642,23 @@ convolution_weight_gradient:
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB14_467
+	jmp	.LBB14_465
 	.p2align	4
-.LBB14_473:
+.LBB14_471:
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	je	.LBB14_474
-.LBB14_467:
+	cmpq	-104(%rbp), %rcx
+	je	.LBB14_472
+.LBB14_465:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13704(%rbp,%rsi), %rdx
+	movq	-13720(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_473
+	jle	.LBB14_471
 	leaq	(%rsi,%rbp), %rbx
-	addq	$-13728, %rbx
-	movq	-13728(%rbp,%rsi), %r9
-	movq	-13720(%rbp,%rsi), %r10
-	movq	-432(%rbp), %r11
+	addq	$-13744, %rbx
+	movq	-13744(%rbp,%rsi), %r9
+	movq	-13736(%rbp,%rsi), %r10
+	movq	-416(%rbp), %r11
 	movslq	(%r10,%r11,4), %rsi
 	leaq	(%r9,%rsi,4), %rsi
 	movslq	4(%r10,%r11,4), %rdi
@@ -12802,28 +12669,28 @@ convolution_weight_gradient:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rcx, %r10
-	movq	-464(%rbp), %r11
+	movq	-448(%rbp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%rbx), %r11
 	movq	40(%rbx), %r14
 	shlq	$2, %r14
 	xorl	%r12d, %r12d
-	jmp	.LBB14_469
+	jmp	.LBB14_467
 	.p2align	4
-.LBB14_472:
+.LBB14_470:
 	incq	%r12
 	addq	%r14, %r9
 	addq	%r14, %r8
 	addq	%r14, %rdi
 	addq	%r14, %rsi
 	cmpq	%rdx, %r12
-	je	.LBB14_473
-.LBB14_469:
+	je	.LBB14_471
+.LBB14_467:
 	testq	%r11, %r11
-	jle	.LBB14_472
+	jle	.LBB14_470
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_471:
+.LBB14_469:
 	movups	(%r10), %xmm9
 	movups	16(%r10), %xmm8
 	movss	(%rsi,%rbx,4), %xmm10
@@ -12856,179 +12723,187 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r10
 	cmpq	%rbx, %r11
-	jne	.LBB14_471
-	jmp	.LBB14_472
-.LBB14_474:
+	jne	.LBB14_469
+	jmp	.LBB14_470
+.LBB14_472:
 	cmpq	$0, -80(%rbp)
-	movq	-408(%rbp), %r12
-	movq	-120(%rbp), %r11
-	movq	-208(%rbp), %r14
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	movq	-48(%rbp), %r9
-	movq	-272(%rbp), %r8
-	movq	-368(%rbp), %r10
-	jle	.LBB14_648
-	movss	(%r10), %xmm8
+	movq	-392(%rbp), %r12
+	movq	-112(%rbp), %r11
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %rsi
+	movq	-544(%rbp), %r9
+	movq	-352(%rbp), %rdx
+	movq	-64(%rbp), %rcx
+	jle	.LBB14_647
+	movss	(%rcx), %xmm8
 	addss	%xmm7, %xmm8
-	movss	%xmm8, (%r10)
-	testq	%r9, %r9
-	je	.LBB14_476
+	movss	%xmm8, (%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_474
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
-	addss	(%r10,%r11,4), %xmm8
-	movss	%xmm8, (%r10,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_476
+	addss	(%rcx,%r11,4), %xmm8
+	movss	%xmm8, (%rcx,%r11,4)
+	cmpq	$1, %rsi
+	je	.LBB14_474
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
-	addss	(%r10,%r11,8), %xmm8
-	movss	%xmm8, (%r10,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_476
+	addss	(%rcx,%r11,8), %xmm8
+	movss	%xmm8, (%rcx,%r11,8)
+	cmpq	$2, %rsi
+	je	.LBB14_474
 	shufps	$255, %xmm7, %xmm7
-	movq	-248(%rbp), %rax
-	addss	(%r10,%rax), %xmm7
-	movss	%xmm7, (%r10,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_476
+	movq	-240(%rbp), %rax
+	addss	(%rcx,%rax), %xmm7
+	movss	%xmm7, (%rcx,%rax)
+	cmpq	$3, %rsi
+	je	.LBB14_474
 	movq	-320(%rbp), %rax
-	movss	(%r10,%rax), %xmm7
+	movss	(%rcx,%rax), %xmm7
 	addss	%xmm6, %xmm7
-	movss	%xmm7, (%r10,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_476
+	movss	%xmm7, (%rcx,%rax)
+	cmpq	$4, %rsi
+	je	.LBB14_474
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rax
-	addss	(%r10,%rax), %xmm7
-	movss	%xmm7, (%r10,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_476
+	addss	(%rcx,%rax), %xmm7
+	movss	%xmm7, (%rcx,%rax)
+	cmpq	$5, %rsi
+	je	.LBB14_474
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rax
-	addss	(%r10,%rax), %xmm7
-	movss	%xmm7, (%r10,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_476
+	addss	(%rcx,%rax), %xmm7
+	movss	%xmm7, (%rcx,%rax)
+	cmpq	$6, %rsi
+	je	.LBB14_474
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rax
-	addss	(%r10,%rax), %xmm6
-	movss	%xmm6, (%r10,%rax)
-.LBB14_476:
-	movss	4(%r10), %xmm6
+	addss	(%rcx,%rax), %xmm6
+	movss	%xmm6, (%rcx,%rax)
+.LBB14_474:
+	movss	4(%rcx), %xmm6
 	addss	%xmm5, %xmm6
-	movss	%xmm6, 4(%r10)
-	testq	%r9, %r9
-	je	.LBB14_484
-	leaq	4(%r10), %rax
+	movss	%xmm6, 4(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_482
+	leaq	4(%rcx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_484
+	cmpq	$1, %rsi
+	je	.LBB14_482
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_484
+	cmpq	$2, %rsi
+	je	.LBB14_482
 	shufps	$255, %xmm5, %xmm5
-	movq	-248(%rbp), %rcx
+	movq	-240(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_484
+	movq	-64(%rbp), %rcx
+	cmpq	$3, %rsi
+	je	.LBB14_482
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_484
+	movq	-64(%rbp), %rcx
+	cmpq	$4, %rsi
+	je	.LBB14_482
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_484
+	movq	-64(%rbp), %rcx
+	cmpq	$5, %rsi
+	je	.LBB14_482
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_484
+	movq	-64(%rbp), %rcx
+	cmpq	$6, %rsi
+	je	.LBB14_482
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB14_484:
-	movss	8(%r10), %xmm4
+	movq	-64(%rbp), %rcx
+.LBB14_482:
+	movss	8(%rcx), %xmm4
 	addss	%xmm3, %xmm4
-	movss	%xmm4, 8(%r10)
-	testq	%r9, %r9
-	je	.LBB14_492
-	leaq	8(%r10), %rax
+	movss	%xmm4, 8(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_490
+	leaq	8(%rcx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_492
+	cmpq	$1, %rsi
+	je	.LBB14_490
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_492
+	cmpq	$2, %rsi
+	je	.LBB14_490
 	shufps	$255, %xmm3, %xmm3
-	movq	-248(%rbp), %rcx
+	movq	-240(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_492
+	movq	-64(%rbp), %rcx
+	cmpq	$3, %rsi
+	je	.LBB14_490
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_492
+	movq	-64(%rbp), %rcx
+	cmpq	$4, %rsi
+	je	.LBB14_490
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_492
+	movq	-64(%rbp), %rcx
+	cmpq	$5, %rsi
+	je	.LBB14_490
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_492
+	movq	-64(%rbp), %rcx
+	cmpq	$6, %rsi
+	je	.LBB14_490
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB14_492:
-	movss	12(%r10), %xmm2
+	movq	-64(%rbp), %rcx
+.LBB14_490:
+	movss	12(%rcx), %xmm2
 	addss	%xmm1, %xmm2
-	movss	%xmm2, 12(%r10)
-	testq	%r9, %r9
-	je	.LBB14_648
-	addq	$12, %r10
-	jmp	.LBB14_322
-.LBB14_278:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
-	movq	%rax, -112(%rbp)
+	movss	%xmm2, 12(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_647
+	addq	$12, %rcx
+	jmp	.LBB14_321
+.LBB14_277:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
+	movq	%rax, -144(%rbp)
 	xorps	%xmm11, %xmm11
 	xorps	%xmm10, %xmm10
 	xorps	%xmm9, %xmm9
@@ -13042,25 +12917,25 @@ convolution_weight_gradient:
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%r14d, %r14d
-	jmp	.LBB14_279
+	jmp	.LBB14_278
 	.p2align	4
-.LBB14_285:
-	movq	-64(%rbp), %r14
+.LBB14_284:
+	movq	-96(%rbp), %r14
 	incq	%r14
-	cmpq	-88(%rbp), %r14
-	je	.LBB14_286
-.LBB14_279:
+	cmpq	-104(%rbp), %r14
+	je	.LBB14_285
+.LBB14_278:
 	leaq	(%r14,%r14,2), %rax
 	shlq	$4, %rax
-	movq	-13704(%rbp,%rax), %rdx
+	movq	-13720(%rbp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%r14, -64(%rbp)
-	jle	.LBB14_285
+	movq	%r14, -96(%rbp)
+	jle	.LBB14_284
 	leaq	(%rax,%rbp), %rcx
-	addq	$-13728, %rcx
-	movq	-13728(%rbp,%rax), %r11
-	movq	-13720(%rbp,%rax), %rax
-	movq	-432(%rbp), %rbx
+	addq	$-13744, %rcx
+	movq	-13744(%rbp,%rax), %r11
+	movq	-13736(%rbp,%rax), %rax
+	movq	-416(%rbp), %rbx
 	movslq	(%rax,%rbx,4), %rsi
 	leaq	(%r11,%rsi,4), %rsi
 	movslq	4(%rax,%rbx,4), %rdi
@@ -13073,17 +12948,17 @@ convolution_weight_gradient:
 	leaq	(%r11,%r10,4), %r10
 	movslq	20(%rax,%rbx,4), %rax
 	leaq	(%r11,%rax,4), %r11
-	movq	-112(%rbp), %rax
+	movq	-144(%rbp), %rax
 	imulq	%r14, %rax
-	movq	-464(%rbp), %rbx
+	movq	-448(%rbp), %rbx
 	leaq	(%rbx,%rax,4), %r14
 	movq	32(%rcx), %r12
 	movq	40(%rcx), %rax
 	shlq	$2, %rax
 	xorl	%r13d, %r13d
-	jmp	.LBB14_281
+	jmp	.LBB14_280
 	.p2align	4
-.LBB14_284:
+.LBB14_283:
 	incq	%r13
 	addq	%rax, %r11
 	addq	%rax, %r10
@@ -13092,13 +12967,13 @@ convolution_weight_gradient:
 	addq	%rax, %rdi
 	addq	%rax, %rsi
 	cmpq	%rdx, %r13
-	je	.LBB14_285
-.LBB14_281:
+	je	.LBB14_284
+.LBB14_280:
 	testq	%r12, %r12
-	jle	.LBB14_284
+	jle	.LBB14_283
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB14_283:
+.LBB14_282:
 	movups	(%r14), %xmm13
 	movups	16(%r14), %xmm12
 	movss	(%rsi,%rcx,4), %xmm14
@@ -13145,277 +13020,295 @@ convolution_weight_gradient:
 	incq	%rcx
 	addq	%r15, %r14
 	cmpq	%rcx, %r12
-	jne	.LBB14_283
-	jmp	.LBB14_284
-.LBB14_286:
+	jne	.LBB14_282
+	jmp	.LBB14_283
+.LBB14_285:
 	cmpq	$0, -80(%rbp)
-	movq	-408(%rbp), %r12
-	movq	-120(%rbp), %r11
+	movq	-392(%rbp), %r12
+	movq	-112(%rbp), %r11
 	movq	-72(%rbp), %r13
-	movq	-208(%rbp), %r14
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	movq	-48(%rbp), %r9
-	movq	-272(%rbp), %r8
-	movq	-368(%rbp), %r10
-	jle	.LBB14_648
-	movss	(%r10), %xmm12
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %rsi
+	movq	-544(%rbp), %r9
+	movq	-352(%rbp), %rdx
+	movq	-64(%rbp), %rcx
+	jle	.LBB14_647
+	movss	(%rcx), %xmm12
 	addss	%xmm11, %xmm12
-	movss	%xmm12, (%r10)
-	testq	%r9, %r9
-	je	.LBB14_288
+	movss	%xmm12, (%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_287
 	movaps	%xmm11, %xmm12
 	shufps	$85, %xmm11, %xmm12
-	addss	(%r10,%r11,4), %xmm12
-	movss	%xmm12, (%r10,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_288
+	addss	(%rcx,%r11,4), %xmm12
+	movss	%xmm12, (%rcx,%r11,4)
+	cmpq	$1, %rsi
+	je	.LBB14_287
 	movaps	%xmm11, %xmm12
 	unpckhpd	%xmm11, %xmm12
-	addss	(%r10,%r11,8), %xmm12
-	movss	%xmm12, (%r10,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_288
+	addss	(%rcx,%r11,8), %xmm12
+	movss	%xmm12, (%rcx,%r11,8)
+	cmpq	$2, %rsi
+	je	.LBB14_287
 	shufps	$255, %xmm11, %xmm11
-	movq	-248(%rbp), %rax
-	addss	(%r10,%rax), %xmm11
-	movss	%xmm11, (%r10,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_288
+	movq	-240(%rbp), %rax
+	addss	(%rcx,%rax), %xmm11
+	movss	%xmm11, (%rcx,%rax)
+	cmpq	$3, %rsi
+	je	.LBB14_287
 	movq	-320(%rbp), %rax
-	movss	(%r10,%rax), %xmm11
+	movss	(%rcx,%rax), %xmm11
 	addss	%xmm10, %xmm11
-	movss	%xmm11, (%r10,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_288
+	movss	%xmm11, (%rcx,%rax)
+	cmpq	$4, %rsi
+	je	.LBB14_287
 	movaps	%xmm10, %xmm11
 	shufps	$85, %xmm10, %xmm11
 	movq	-312(%rbp), %rax
-	addss	(%r10,%rax), %xmm11
-	movss	%xmm11, (%r10,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_288
+	addss	(%rcx,%rax), %xmm11
+	movss	%xmm11, (%rcx,%rax)
+	cmpq	$5, %rsi
+	je	.LBB14_287
 	movaps	%xmm10, %xmm11
 	unpckhpd	%xmm10, %xmm11
 	movq	-304(%rbp), %rax
-	addss	(%r10,%rax), %xmm11
-	movss	%xmm11, (%r10,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_288
+	addss	(%rcx,%rax), %xmm11
+	movss	%xmm11, (%rcx,%rax)
+	cmpq	$6, %rsi
+	je	.LBB14_287
 	shufps	$255, %xmm10, %xmm10
 	movq	-296(%rbp), %rax
-	addss	(%r10,%rax), %xmm10
-	movss	%xmm10, (%r10,%rax)
-.LBB14_288:
-	movss	4(%r10), %xmm10
+	addss	(%rcx,%rax), %xmm10
+	movss	%xmm10, (%rcx,%rax)
+.LBB14_287:
+	movss	4(%rcx), %xmm10
 	addss	%xmm9, %xmm10
-	movss	%xmm10, 4(%r10)
-	testq	%r9, %r9
-	je	.LBB14_296
-	leaq	4(%r10), %rax
+	movss	%xmm10, 4(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_295
+	leaq	4(%rcx), %rax
 	movaps	%xmm9, %xmm10
 	shufps	$85, %xmm9, %xmm10
 	addss	(%rax,%r11,4), %xmm10
 	movss	%xmm10, (%rax,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_296
+	cmpq	$1, %rsi
+	je	.LBB14_295
 	movaps	%xmm9, %xmm10
 	unpckhpd	%xmm9, %xmm10
 	addss	(%rax,%r11,8), %xmm10
 	movss	%xmm10, (%rax,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_296
+	cmpq	$2, %rsi
+	je	.LBB14_295
 	shufps	$255, %xmm9, %xmm9
-	movq	-248(%rbp), %rcx
+	movq	-240(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_296
+	movq	-64(%rbp), %rcx
+	cmpq	$3, %rsi
+	je	.LBB14_295
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm9
 	addss	%xmm8, %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_296
+	movq	-64(%rbp), %rcx
+	cmpq	$4, %rsi
+	je	.LBB14_295
 	movaps	%xmm8, %xmm9
 	shufps	$85, %xmm8, %xmm9
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_296
+	movq	-64(%rbp), %rcx
+	cmpq	$5, %rsi
+	je	.LBB14_295
 	movaps	%xmm8, %xmm9
 	unpckhpd	%xmm8, %xmm9
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_296
+	movq	-64(%rbp), %rcx
+	cmpq	$6, %rsi
+	je	.LBB14_295
 	shufps	$255, %xmm8, %xmm8
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm8
 	movss	%xmm8, (%rax,%rcx)
-.LBB14_296:
-	movss	8(%r10), %xmm8
+	movq	-64(%rbp), %rcx
+.LBB14_295:
+	movss	8(%rcx), %xmm8
 	addss	%xmm7, %xmm8
-	movss	%xmm8, 8(%r10)
-	testq	%r9, %r9
-	je	.LBB14_304
-	leaq	8(%r10), %rax
+	movss	%xmm8, 8(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_303
+	leaq	8(%rcx), %rax
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rax,%r11,4), %xmm8
 	movss	%xmm8, (%rax,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_304
+	cmpq	$1, %rsi
+	je	.LBB14_303
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rax,%r11,8), %xmm8
 	movss	%xmm8, (%rax,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_304
+	cmpq	$2, %rsi
+	je	.LBB14_303
 	shufps	$255, %xmm7, %xmm7
-	movq	-248(%rbp), %rcx
+	movq	-240(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_304
+	movq	-64(%rbp), %rcx
+	cmpq	$3, %rsi
+	je	.LBB14_303
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_304
+	movq	-64(%rbp), %rcx
+	cmpq	$4, %rsi
+	je	.LBB14_303
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_304
+	movq	-64(%rbp), %rcx
+	cmpq	$5, %rsi
+	je	.LBB14_303
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_304
+	movq	-64(%rbp), %rcx
+	cmpq	$6, %rsi
+	je	.LBB14_303
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm6
 	movss	%xmm6, (%rax,%rcx)
-.LBB14_304:
-	movss	12(%r10), %xmm6
+	movq	-64(%rbp), %rcx
+.LBB14_303:
+	movss	12(%rcx), %xmm6
 	addss	%xmm5, %xmm6
-	movss	%xmm6, 12(%r10)
-	testq	%r9, %r9
-	je	.LBB14_312
-	leaq	12(%r10), %rax
+	movss	%xmm6, 12(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_311
+	leaq	12(%rcx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_312
+	cmpq	$1, %rsi
+	je	.LBB14_311
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_312
+	cmpq	$2, %rsi
+	je	.LBB14_311
 	shufps	$255, %xmm5, %xmm5
-	movq	-248(%rbp), %rcx
+	movq	-240(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_312
+	movq	-64(%rbp), %rcx
+	cmpq	$3, %rsi
+	je	.LBB14_311
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_312
+	movq	-64(%rbp), %rcx
+	cmpq	$4, %rsi
+	je	.LBB14_311
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_312
+	movq	-64(%rbp), %rcx
+	cmpq	$5, %rsi
+	je	.LBB14_311
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_312
+	movq	-64(%rbp), %rcx
+	cmpq	$6, %rsi
+	je	.LBB14_311
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB14_312:
-	movss	16(%r10), %xmm4
+	movq	-64(%rbp), %rcx
+.LBB14_311:
+	movss	16(%rcx), %xmm4
 	addss	%xmm3, %xmm4
-	movss	%xmm4, 16(%r10)
-	testq	%r9, %r9
-	je	.LBB14_320
-	leaq	16(%r10), %rax
+	movss	%xmm4, 16(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_319
+	leaq	16(%rcx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_320
+	cmpq	$1, %rsi
+	je	.LBB14_319
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_320
+	cmpq	$2, %rsi
+	je	.LBB14_319
 	shufps	$255, %xmm3, %xmm3
-	movq	-248(%rbp), %rcx
+	movq	-240(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_320
+	movq	-64(%rbp), %rcx
+	cmpq	$3, %rsi
+	je	.LBB14_319
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_320
+	movq	-64(%rbp), %rcx
+	cmpq	$4, %rsi
+	je	.LBB14_319
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_320
+	movq	-64(%rbp), %rcx
+	cmpq	$5, %rsi
+	je	.LBB14_319
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_320
+	movq	-64(%rbp), %rcx
+	cmpq	$6, %rsi
+	je	.LBB14_319
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB14_320:
-	movss	20(%r10), %xmm2
+	movq	-64(%rbp), %rcx
+.LBB14_319:
+	movss	20(%rcx), %xmm2
 	addss	%xmm1, %xmm2
-	movss	%xmm2, 20(%r10)
-	testq	%r9, %r9
-	je	.LBB14_648
-	addq	$20, %r10
-	jmp	.LBB14_322
-.LBB14_383:
-	movq	-13704(%rbp), %rax
-	imulq	-13696(%rbp), %rax
-	imulq	-384(%rbp), %rax
+	movss	%xmm2, 20(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_647
+	addq	$20, %rcx
+	jmp	.LBB14_321
+.LBB14_381:
+	movq	-13720(%rbp), %rax
+	imulq	-13712(%rbp), %rax
+	imulq	-368(%rbp), %rax
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	pxor	%xmm7, %xmm7
@@ -13427,23 +13320,23 @@ convolution_weight_gradient:
 	xorps	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB14_384
+	jmp	.LBB14_382
 	.p2align	4
-.LBB14_390:
+.LBB14_388:
 	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	je	.LBB14_391
-.LBB14_384:
+	cmpq	-104(%rbp), %rcx
+	je	.LBB14_389
+.LBB14_382:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13704(%rbp,%rsi), %rdx
+	movq	-13720(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB14_390
+	jle	.LBB14_388
 	leaq	(%rsi,%rbp), %rbx
-	addq	$-13728, %rbx
-	movq	-13728(%rbp,%rsi), %r10
-	movq	-13720(%rbp,%rsi), %r11
-	movq	-432(%rbp), %r14
+	addq	$-13744, %rbx
+	movq	-13744(%rbp,%rsi), %r10
+	movq	-13736(%rbp,%rsi), %r11
+	movq	-416(%rbp), %r14
 	movslq	(%r11,%r14,4), %rsi
 	leaq	(%r10,%rsi,4), %rsi
 	movslq	4(%r11,%r14,4), %rdi
@@ -13456,15 +13349,15 @@ convolution_weight_gradient:
 	leaq	(%r10,%r11,4), %r10
 	movq	%rax, %r11
 	imulq	%rcx, %r11
-	movq	-464(%rbp), %r14
+	movq	-448(%rbp), %r14
 	leaq	(%r14,%r11,4), %r11
 	movq	32(%rbx), %r14
 	movq	40(%rbx), %r12
 	shlq	$2, %r12
 	xorl	%r13d, %r13d
-	jmp	.LBB14_386
+	jmp	.LBB14_384
 	.p2align	4
-.LBB14_389:
+.LBB14_387:
 	incq	%r13
 	addq	%r12, %r10
 	addq	%r12, %r9
@@ -13472,13 +13365,13 @@ convolution_weight_gradient:
 	addq	%r12, %rdi
 	addq	%r12, %rsi
 	cmpq	%rdx, %r13
-	je	.LBB14_390
-.LBB14_386:
+	je	.LBB14_388
+.LBB14_384:
 	testq	%r14, %r14
-	jle	.LBB14_389
+	jle	.LBB14_387
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB14_388:
+.LBB14_386:
 	movups	(%r11), %xmm11
 	movups	16(%r11), %xmm10
 	movss	(%rsi,%rbx,4), %xmm12
@@ -13518,465 +13411,468 @@ convolution_weight_gradient:
 	incq	%rbx
 	addq	%r15, %r11
 	cmpq	%rbx, %r14
-	jne	.LBB14_388
-	jmp	.LBB14_389
-.LBB14_391:
+	jne	.LBB14_386
+	jmp	.LBB14_387
+.LBB14_389:
 	cmpq	$0, -80(%rbp)
-	movq	-408(%rbp), %r12
-	movq	-120(%rbp), %r11
+	movq	-392(%rbp), %r12
+	movq	-112(%rbp), %r11
 	movq	-72(%rbp), %r13
-	movq	-208(%rbp), %r14
-	movq	-376(%rbp), %rbx
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	movq	-48(%rbp), %r9
-	movq	-272(%rbp), %r8
-	movq	-368(%rbp), %r10
-	jle	.LBB14_648
-	movss	(%r10), %xmm10
+	movq	-248(%rbp), %r14
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %rsi
+	movq	-544(%rbp), %r9
+	movq	-352(%rbp), %rdx
+	movq	-64(%rbp), %rcx
+	jle	.LBB14_647
+	movss	(%rcx), %xmm10
 	addss	%xmm9, %xmm10
-	movss	%xmm10, (%r10)
-	testq	%r9, %r9
-	je	.LBB14_393
+	movss	%xmm10, (%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_391
 	movaps	%xmm9, %xmm10
 	shufps	$85, %xmm9, %xmm10
-	addss	(%r10,%r11,4), %xmm10
-	movss	%xmm10, (%r10,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_393
+	addss	(%rcx,%r11,4), %xmm10
+	movss	%xmm10, (%rcx,%r11,4)
+	cmpq	$1, %rsi
+	je	.LBB14_391
 	movaps	%xmm9, %xmm10
 	unpckhpd	%xmm9, %xmm10
-	addss	(%r10,%r11,8), %xmm10
-	movss	%xmm10, (%r10,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_393
+	addss	(%rcx,%r11,8), %xmm10
+	movss	%xmm10, (%rcx,%r11,8)
+	cmpq	$2, %rsi
+	je	.LBB14_391
 	shufps	$255, %xmm9, %xmm9
-	movq	-248(%rbp), %rax
-	addss	(%r10,%rax), %xmm9
-	movss	%xmm9, (%r10,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_393
+	movq	-240(%rbp), %rax
+	addss	(%rcx,%rax), %xmm9
+	movss	%xmm9, (%rcx,%rax)
+	cmpq	$3, %rsi
+	je	.LBB14_391
 	movq	-320(%rbp), %rax
-	movss	(%r10,%rax), %xmm9
+	movss	(%rcx,%rax), %xmm9
 	addss	%xmm8, %xmm9
-	movss	%xmm9, (%r10,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_393
+	movss	%xmm9, (%rcx,%rax)
+	cmpq	$4, %rsi
+	je	.LBB14_391
 	movaps	%xmm8, %xmm9
 	shufps	$85, %xmm8, %xmm9
 	movq	-312(%rbp), %rax
-	addss	(%r10,%rax), %xmm9
-	movss	%xmm9, (%r10,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_393
+	addss	(%rcx,%rax), %xmm9
+	movss	%xmm9, (%rcx,%rax)
+	cmpq	$5, %rsi
+	je	.LBB14_391
 	movaps	%xmm8, %xmm9
 	unpckhpd	%xmm8, %xmm9
 	movq	-304(%rbp), %rax
-	addss	(%r10,%rax), %xmm9
-	movss	%xmm9, (%r10,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_393
+	addss	(%rcx,%rax), %xmm9
+	movss	%xmm9, (%rcx,%rax)
+	cmpq	$6, %rsi
+	je	.LBB14_391
 	shufps	$255, %xmm8, %xmm8
 	movq	-296(%rbp), %rax
-	addss	(%r10,%rax), %xmm8
-	movss	%xmm8, (%r10,%rax)
-.LBB14_393:
-	movss	4(%r10), %xmm8
+	addss	(%rcx,%rax), %xmm8
+	movss	%xmm8, (%rcx,%rax)
+.LBB14_391:
+	movss	4(%rcx), %xmm8
 	addss	%xmm7, %xmm8
-	movss	%xmm8, 4(%r10)
-	testq	%r9, %r9
-	je	.LBB14_401
-	leaq	4(%r10), %rax
+	movss	%xmm8, 4(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_399
+	leaq	4(%rcx), %rax
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rax,%r11,4), %xmm8
 	movss	%xmm8, (%rax,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_401
+	cmpq	$1, %rsi
+	je	.LBB14_399
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rax,%r11,8), %xmm8
 	movss	%xmm8, (%rax,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_401
+	cmpq	$2, %rsi
+	je	.LBB14_399
 	shufps	$255, %xmm7, %xmm7
-	movq	-248(%rbp), %rcx
+	movq	-240(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_401
+	movq	-64(%rbp), %rcx
+	cmpq	$3, %rsi
+	je	.LBB14_399
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_401
+	movq	-64(%rbp), %rcx
+	cmpq	$4, %rsi
+	je	.LBB14_399
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_401
+	movq	-64(%rbp), %rcx
+	cmpq	$5, %rsi
+	je	.LBB14_399
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_401
+	movq	-64(%rbp), %rcx
+	cmpq	$6, %rsi
+	je	.LBB14_399
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm6
 	movss	%xmm6, (%rax,%rcx)
-.LBB14_401:
-	movss	8(%r10), %xmm6
+	movq	-64(%rbp), %rcx
+.LBB14_399:
+	movss	8(%rcx), %xmm6
 	addss	%xmm5, %xmm6
-	movss	%xmm6, 8(%r10)
-	testq	%r9, %r9
-	je	.LBB14_409
-	leaq	8(%r10), %rax
+	movss	%xmm6, 8(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_407
+	leaq	8(%rcx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_409
+	cmpq	$1, %rsi
+	je	.LBB14_407
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_409
+	cmpq	$2, %rsi
+	je	.LBB14_407
 	shufps	$255, %xmm5, %xmm5
-	movq	-248(%rbp), %rcx
+	movq	-240(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_409
+	movq	-64(%rbp), %rcx
+	cmpq	$3, %rsi
+	je	.LBB14_407
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_409
+	movq	-64(%rbp), %rcx
+	cmpq	$4, %rsi
+	je	.LBB14_407
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_409
+	movq	-64(%rbp), %rcx
+	cmpq	$5, %rsi
+	je	.LBB14_407
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_409
+	movq	-64(%rbp), %rcx
+	cmpq	$6, %rsi
+	je	.LBB14_407
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB14_409:
-	movss	12(%r10), %xmm4
+	movq	-64(%rbp), %rcx
+.LBB14_407:
+	movss	12(%rcx), %xmm4
 	addss	%xmm3, %xmm4
-	movss	%xmm4, 12(%r10)
-	testq	%r9, %r9
-	je	.LBB14_417
-	leaq	12(%r10), %rax
+	movss	%xmm4, 12(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_415
+	leaq	12(%rcx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_417
+	cmpq	$1, %rsi
+	je	.LBB14_415
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_417
+	cmpq	$2, %rsi
+	je	.LBB14_415
 	shufps	$255, %xmm3, %xmm3
-	movq	-248(%rbp), %rcx
+	movq	-240(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r9
-	je	.LBB14_417
+	movq	-64(%rbp), %rcx
+	cmpq	$3, %rsi
+	je	.LBB14_415
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r9
-	je	.LBB14_417
+	movq	-64(%rbp), %rcx
+	cmpq	$4, %rsi
+	je	.LBB14_415
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r9
-	je	.LBB14_417
+	movq	-64(%rbp), %rcx
+	cmpq	$5, %rsi
+	je	.LBB14_415
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r9
-	je	.LBB14_417
+	movq	-64(%rbp), %rcx
+	cmpq	$6, %rsi
+	je	.LBB14_415
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB14_417:
-	movss	16(%r10), %xmm2
+	movq	-64(%rbp), %rcx
+.LBB14_415:
+	movss	16(%rcx), %xmm2
 	addss	%xmm1, %xmm2
-	movss	%xmm2, 16(%r10)
-	testq	%r9, %r9
-	je	.LBB14_648
-	addq	$16, %r10
-.LBB14_322:
+	movss	%xmm2, 16(%rcx)
+	testq	%rsi, %rsi
+	je	.LBB14_647
+	addq	$16, %rcx
+.LBB14_321:
 	movaps	%xmm1, %xmm2
 	shufps	$85, %xmm1, %xmm2
-	addss	(%r10,%r11,4), %xmm2
-	movss	%xmm2, (%r10,%r11,4)
-	cmpq	$1, %r9
-	je	.LBB14_648
+	addss	(%rcx,%r11,4), %xmm2
+	movss	%xmm2, (%rcx,%r11,4)
+	cmpq	$1, %rsi
+	je	.LBB14_647
 	movaps	%xmm1, %xmm2
 	unpckhpd	%xmm1, %xmm2
-	addss	(%r10,%r11,8), %xmm2
-	movss	%xmm2, (%r10,%r11,8)
-	cmpq	$2, %r9
-	je	.LBB14_648
+	addss	(%rcx,%r11,8), %xmm2
+	movss	%xmm2, (%rcx,%r11,8)
+	cmpq	$2, %rsi
+	je	.LBB14_647
 	shufps	$255, %xmm1, %xmm1
-	movq	-248(%rbp), %rax
-	addss	(%r10,%rax), %xmm1
-	movss	%xmm1, (%r10,%rax)
-	cmpq	$3, %r9
-	je	.LBB14_648
+	movq	-240(%rbp), %rax
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$3, %rsi
+	je	.LBB14_647
 	movq	-320(%rbp), %rax
-	movss	(%r10,%rax), %xmm1
+	movss	(%rcx,%rax), %xmm1
 	addss	%xmm0, %xmm1
-	movss	%xmm1, (%r10,%rax)
-	cmpq	$4, %r9
-	je	.LBB14_648
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$4, %rsi
+	je	.LBB14_647
 	movaps	%xmm0, %xmm1
 	shufps	$85, %xmm0, %xmm1
 	movq	-312(%rbp), %rax
-	addss	(%r10,%rax), %xmm1
-	movss	%xmm1, (%r10,%rax)
-	cmpq	$5, %r9
-	je	.LBB14_648
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$5, %rsi
+	je	.LBB14_647
 	movaps	%xmm0, %xmm1
 	unpckhpd	%xmm0, %xmm1
 	movq	-304(%rbp), %rax
-	addss	(%r10,%rax), %xmm1
-	movss	%xmm1, (%r10,%rax)
-	cmpq	$6, %r9
-	je	.LBB14_648
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$6, %rsi
+	je	.LBB14_647
 	shufps	$255, %xmm0, %xmm0
 	movq	-296(%rbp), %rax
-	addss	(%r10,%rax), %xmm0
-	movss	%xmm0, (%r10,%rax)
-	jmp	.LBB14_648
-.LBB14_338:
+	addss	(%rcx,%rax), %xmm0
+	movss	%xmm0, (%rcx,%rax)
+	jmp	.LBB14_647
+.LBB14_337:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_340
-	jmp	.LBB14_341
-.LBB14_342:
+	testb	$1, -192(%rbp)
+	je	.LBB14_339
+	jmp	.LBB14_340
+.LBB14_341:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_355
-	jmp	.LBB14_356
-.LBB14_357:
+	testb	$1, -192(%rbp)
+	je	.LBB14_354
+	jmp	.LBB14_355
+.LBB14_356:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_361
-	jmp	.LBB14_362
-.LBB14_363:
+	testb	$1, -192(%rbp)
+	je	.LBB14_360
+	jmp	.LBB14_361
+.LBB14_362:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_367
-	jmp	.LBB14_368
-.LBB14_369:
+	testb	$1, -192(%rbp)
+	je	.LBB14_366
+	jmp	.LBB14_367
+.LBB14_368:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_373
-	jmp	.LBB14_374
-.LBB14_375:
+	testb	$1, -192(%rbp)
+	je	.LBB14_372
+	jmp	.LBB14_373
+.LBB14_374:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	jne	.LBB14_380
-.LBB14_379:
-	movss	-704(%rbp,%rax,4), %xmm0
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+.LBB14_378:
+	movss	-720(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	20(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB14_380
-.LBB14_428:
+	jmp	.LBB14_646
+.LBB14_426:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_430
-	jmp	.LBB14_431
-.LBB14_432:
+	testb	$1, -192(%rbp)
+	je	.LBB14_428
+	jmp	.LBB14_429
+.LBB14_430:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_445
-	jmp	.LBB14_446
-.LBB14_447:
+	testb	$1, -192(%rbp)
+	je	.LBB14_443
+	jmp	.LBB14_444
+.LBB14_445:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_451
-	jmp	.LBB14_452
-.LBB14_453:
+	testb	$1, -192(%rbp)
+	je	.LBB14_449
+	jmp	.LBB14_450
+.LBB14_451:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_457
-	jmp	.LBB14_458
-.LBB14_459:
+	testb	$1, -192(%rbp)
+	je	.LBB14_455
+	jmp	.LBB14_456
+.LBB14_457:
 	xorl	%eax, %eax
-	leaq	-1024(%rbp), %rdi
-	testb	$1, -200(%rbp)
-	jne	.LBB14_380
-.LBB14_463:
-	movss	-768(%rbp,%rax,4), %xmm0
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+.LBB14_461:
+	movss	-784(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	16(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB14_380
-.LBB14_617:
+	jmp	.LBB14_646
+.LBB14_608:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_619
-	jmp	.LBB14_620
-.LBB14_621:
+	testb	$1, -192(%rbp)
+	je	.LBB14_610
+	jmp	.LBB14_611
+.LBB14_612:
 	xorl	%eax, %eax
-	movq	%rsi, %rdi
-.LBB14_632:
-	testb	$1, -200(%rbp)
-	movq	%rdx, %rsi
-	leaq	-1136(%rbp), %rdx
-	jne	.LBB14_380
-	movss	-960(%rbp,%rax,4), %xmm0
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+.LBB14_624:
+	movss	-976(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB14_380
-.LBB14_503:
+	jmp	.LBB14_646
+.LBB14_501:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_505
-	jmp	.LBB14_506
-.LBB14_507:
+	testb	$1, -192(%rbp)
+	je	.LBB14_503
+	jmp	.LBB14_504
+.LBB14_505:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_520
-	jmp	.LBB14_521
-.LBB14_522:
+	testb	$1, -192(%rbp)
+	je	.LBB14_518
+	jmp	.LBB14_519
+.LBB14_520:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_526
-	jmp	.LBB14_527
-.LBB14_528:
+	testb	$1, -192(%rbp)
+	je	.LBB14_524
+	jmp	.LBB14_525
+.LBB14_526:
 	xorl	%eax, %eax
-	leaq	-1024(%rbp), %rdi
-	testb	$1, -200(%rbp)
-	jne	.LBB14_380
-.LBB14_532:
-	movss	-832(%rbp,%rax,4), %xmm0
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+.LBB14_530:
+	movss	-848(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB14_380
-.LBB14_653:
+	jmp	.LBB14_646
+.LBB14_643:
 	xorl	%eax, %eax
-.LBB14_654:
-	testb	$1, -200(%rbp)
-	movq	%rdi, %rbx
-	movq	%rsi, %rdi
-	movq	%rdx, %rsi
-	leaq	-1136(%rbp), %rdx
-	jne	.LBB14_380
-	movss	-1024(%rbp,%rax,4), %xmm0
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+.LBB14_645:
+	movss	-1040(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-	jmp	.LBB14_380
-.LBB14_564:
+	jmp	.LBB14_646
+.LBB14_562:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_566
-	jmp	.LBB14_567
-.LBB14_568:
+	testb	$1, -192(%rbp)
+	je	.LBB14_564
+	jmp	.LBB14_565
+.LBB14_566:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB14_580
-	jmp	.LBB14_581
-.LBB14_582:
+	testb	$1, -192(%rbp)
+	je	.LBB14_578
+	jmp	.LBB14_579
+.LBB14_580:
 	xorl	%eax, %eax
-	leaq	-1024(%rbp), %rdi
-	testb	$1, -200(%rbp)
-	jne	.LBB14_380
-.LBB14_586:
-	movss	-896(%rbp,%rax,4), %xmm0
+	testb	$1, -192(%rbp)
+	jne	.LBB14_646
+.LBB14_584:
+	movss	-912(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-368(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB14_380
+	jmp	.LBB14_646
 .LBB14_52:
-	movq	-13704(%rbp), %rdi
-	testq	%rdi, %rdi
+	movq	-13720(%rbp), %rax
+	movq	%rax, -96(%rbp)
+	testq	%rax, %rax
 	jle	.LBB14_53
-	movq	-13696(%rbp), %rcx
-	movq	-13688(%rbp), %rax
-	movq	%rax, -64(%rbp)
+	movq	-13712(%rbp), %rcx
+	movq	-13704(%rbp), %rax
+	movq	%rax, -144(%rbp)
 	leaq	-8(%rcx), %r8
 	leaq	-1(%rcx), %rdx
-	movq	%rdx, -112(%rbp)
+	movq	%rdx, -176(%rbp)
 	movq	%rdx, %r9
 	shrq	$3, %r9
 	incq	%r9
-	movq	%r9, -160(%rbp)
+	movq	%r9, -208(%rbp)
 	andq	$-2, %r9
 	negq	%r9
-	movq	$0, -96(%rbp)
+	movq	$0, -120(%rbp)
 	xorl	%r10d, %r10d
-	movq	%rdi, -192(%rbp)
 	jmp	.LBB14_73
 	.p2align	4
 .LBB14_79:
-	movq	-120(%rbp), %r11
-	movq	-208(%rbp), %r14
+	movq	-112(%rbp), %r11
+	movq	-248(%rbp), %r14
 	movl	$4, %ebx
 .LBB14_80:
 	incq	%r10
-	cmpq	%rdi, %r10
+	cmpq	-96(%rbp), %r10
 	je	.LBB14_81
 .LBB14_73:
 	testq	%rcx, %rcx
 	jle	.LBB14_80
-	movq	-64(%rbp), %rbx
+	movq	-144(%rbp), %rbx
 	imulq	%r10, %rbx
 	movq	%r10, %r11
 	imulq	%rcx, %r11
 	cmpq	$9, %rcx
 	jae	.LBB14_83
-	movq	-96(%rbp), %rax
+	movq	-120(%rbp), %rax
 	movq	%rax, %rsi
 	xorl	%r14d, %r14d
 	jmp	.LBB14_77
 	.p2align	4
 .LBB14_83:
-	movq	-96(%rbp), %rax
+	movq	-120(%rbp), %rax
 	leaq	(%rax,%rax,2), %rdx
-	movq	-168(%rbp), %rax
+	movq	-1064(%rbp), %rax
 	leaq	(%rax,%rdx,4), %r12
 	addq	$20, %r12
 	movl	$8, %r13d
@@ -14014,23 +13910,22 @@ convolution_weight_gradient:
 	addq	$16, %r13
 	cmpq	%rdx, %r9
 	jne	.LBB14_84
-	movq	-96(%rbp), %rax
+	movq	-120(%rbp), %rax
 	movq	%rax, %rsi
 	subq	%rdx, %rsi
 	movq	-72(%rbp), %r13
-	movq	-624(%rbp), %r12
-	movq	-192(%rbp), %rdi
+	movq	-632(%rbp), %rdi
 .LBB14_77:
-	addq	-160(%rbp), %rax
-	movq	%rax, -96(%rbp)
-	testb	$8, -112(%rbp)
+	addq	-208(%rbp), %rax
+	movq	%rax, -120(%rbp)
+	testb	$8, -176(%rbp)
 	jne	.LBB14_79
 	cmpq	%r8, %r14
 	movq	%r8, %rdx
 	cmovlq	%r14, %rdx
 	addl	%edx, %ebx
 	leaq	(%rsi,%rsi,2), %rsi
-	movq	-168(%rbp), %rax
+	movq	-1064(%rbp), %rax
 	movl	%ebx, (%rax,%rsi,4)
 	addl	%edx, %r11d
 	movl	%r11d, 4(%rax,%rsi,4)
@@ -14038,17 +13933,13 @@ convolution_weight_gradient:
 	movl	%r14d, 8(%rax,%rsi,4)
 	jmp	.LBB14_79
 .LBB14_82:
-	leaq	-1024(%rbp), %rdi
-	leaq	-1360(%rbp), %rsi
-	leaq	-1136(%rbp), %rdx
-	movq	-96(%rbp), %r10
-	movq	-1032(%rbp), %rbx
-	jmp	.LBB14_276
+	movq	16(%rbp), %r8
+	jmp	.LBB14_275
 .LBB14_53:
-	movq	$0, -96(%rbp)
+	movq	$0, -120(%rbp)
 	jmp	.LBB14_81
-.LBB14_277:
-	addq	$13688, %rsp
+.LBB14_276:
+	addq	$13704, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -14063,18 +13954,18 @@ convolution_weight_gradient:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI14_0:
-	.long	.LBB14_636-.LJTI14_0
-	.long	.LBB14_656-.LJTI14_0
-	.long	.LBB14_589-.LJTI14_0
-	.long	.LBB14_622-.LJTI14_0
-	.long	.LBB14_535-.LJTI14_0
-	.long	.LBB14_569-.LJTI14_0
-	.long	.LBB14_466-.LJTI14_0
-	.long	.LBB14_508-.LJTI14_0
-	.long	.LBB14_383-.LJTI14_0
-	.long	.LBB14_433-.LJTI14_0
-	.long	.LBB14_278-.LJTI14_0
-	.long	.LBB14_343-.LJTI14_0
+	.long	.LBB14_627-.LJTI14_0
+	.long	.LBB14_648-.LJTI14_0
+	.long	.LBB14_587-.LJTI14_0
+	.long	.LBB14_613-.LJTI14_0
+	.long	.LBB14_533-.LJTI14_0
+	.long	.LBB14_567-.LJTI14_0
+	.long	.LBB14_464-.LJTI14_0
+	.long	.LBB14_506-.LJTI14_0
+	.long	.LBB14_381-.LJTI14_0
+	.long	.LBB14_431-.LJTI14_0
+	.long	.LBB14_277-.LJTI14_0
+	.long	.LBB14_342-.LJTI14_0
 .LJTI14_1:
 	.long	.LBB14_240-.LJTI14_1
 	.long	.LBB14_249-.LJTI14_1
@@ -14104,6 +13995,51 @@ convolution_weight_gradient:
 	.long	.LBB14_118-.LJTI14_1
 	.long	.LBB14_92-.LJTI14_1
 	.long	.LBB14_102-.LJTI14_1
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI15_0:
+	.quad	2
+	.quad	3
+.LCPI15_1:
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	1
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+.LCPI15_2:
+	.quad	4
+	.quad	4
+.LCPI15_3:
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+.LCPI15_4:
+	.long	0
+	.long	1
+	.long	2
+	.long	3
+.LCPI15_5:
+	.long	5
+	.long	6
+	.long	7
+	.long	8
+.LCPI15_6:
+	.long	1
+	.long	2
+	.long	3
+	.long	4
 	.text
 	.p2align	4
 	.type	convolution_input_gradient,@function
@@ -14119,649 +14055,679 @@ convolution_input_gradient:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$712, %rsp
+	subq	$920, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -256(%rbp)
-	movq	%rcx, -144(%rbp)
-	movq	%rdx, -512(%rbp)
-	movq	%rsi, -504(%rbp)
-	movq	(%rdi), %rax
-	movq	8(%rdi), %rcx
-	movq	%rcx, -128(%rbp)
-	movq	16(%rdi), %rcx
-	movq	%rcx, -120(%rbp)
-	movq	24(%rdi), %rcx
-	movq	32(%rdi), %rdx
-	movq	40(%rdi), %rsi
-	movq	%rsi, -224(%rbp)
-	movq	48(%rdi), %r15
-	movq	56(%rdi), %r13
-	movq	64(%rdi), %rsi
-	movq	%rsi, -232(%rbp)
-	movq	80(%rdi), %rsi
-	movq	%rsi, -344(%rbp)
-	movq	96(%rdi), %r14
+	movq	%r9, -584(%rbp)
+	movq	%rcx, -464(%rbp)
+	movq	%rdx, -624(%rbp)
+	movq	%rsi, -848(%rbp)
+	movq	24(%rdi), %rax
+	movq	%rax, -152(%rbp)
+	movq	40(%rdi), %r10
+	movq	48(%rdi), %r11
+	movq	%r11, -576(%rbp)
 	movq	104(%rdi), %rsi
-	movq	112(%rdi), %rdi
-	movq	%rdx, -72(%rbp)
-	movq	%rcx, -96(%rbp)
-	imulq	%rcx, %rdx
-	movq	%rax, -160(%rbp)
-	imulq	%rax, %rdx
-	movq	%rsi, -56(%rbp)
-	movq	%rsi, %rbx
-	imulq	%r14, %rbx
-	cmpq	%rdi, %rdx
-	movq	%rdi, %rax
-	movq	%rdx, -496(%rbp)
-	cmovgq	%rdx, %rax
-	movq	%rdi, -136(%rbp)
-	testq	%rdi, %rdi
-	movq	%rbx, -64(%rbp)
-	jle	.LBB15_6
-	movq	-136(%rbp), %rdi
-	movl	%edi, %ecx
-	andl	$3, %ecx
-	xorl	%edx, %edx
-	cmpq	$4, %rdi
-	jae	.LBB15_16
-	xorl	%edi, %edi
-	movq	16(%rbp), %r12
+	movq	%r10, -288(%rbp)
+	xorq	$1, %r10
+	xorq	$1, %r11
+	movq	%r10, %rcx
+	orq	%r11, %rcx
+	sete	%cl
+	movq	%rsi, -168(%rbp)
+	cmpq	$8, %rsi
+	setge	%dl
+	andb	%cl, %dl
+	movq	32(%rdi), %r9
+	movq	64(%rdi), %rsi
+	movq	80(%rdi), %rax
+	movq	96(%rdi), %r13
+	movq	112(%rdi), %r12
+	cmpb	$1, %dl
+	movq	%rsi, -272(%rbp)
+	movq	%rax, -424(%rbp)
+	movl	%r8d, -128(%rbp)
+	movq	%r10, -240(%rbp)
+	movq	%r11, -208(%rbp)
+	jne	.LBB15_1
+	movq	72(%rdi), %rcx
+	orq	88(%rdi), %rcx
+	orq	%rsi, %rcx
+	orq	%rax, %rcx
+	setne	%sil
 	jmp	.LBB15_3
-.LBB15_16:
-	movabsq	$9223372036854775804, %rsi
-	andq	%rdi, %rsi
-	movq	-56(%rbp), %r9
-	imull	%r14d, %r9d
-	leal	(%r9,%r9,2), %r10d
-	leal	(,%r9,4), %r11d
-	addl	%r9d, %r9d
-	xorl	%edi, %edi
-	movq	16(%rbp), %r12
-	.p2align	4
-.LBB15_17:
-	movl	%edx, (%r12,%rdi,4)
-	movq	-64(%rbp), %rbx
-	addl	%edx, %ebx
-	movl	%ebx, 4(%r12,%rdi,4)
-	leal	(%r9,%rdx), %ebx
-	movl	%ebx, 8(%r12,%rdi,4)
-	leal	(%r10,%rdx), %ebx
-	movl	%ebx, 12(%r12,%rdi,4)
-	movq	-64(%rbp), %rbx
-	addq	$4, %rdi
-	addl	%r11d, %edx
-	cmpq	%rdi, %rsi
-	jne	.LBB15_17
+.LBB15_1:
+	xorl	%esi, %esi
 .LBB15_3:
-	testq	%rcx, %rcx
-	je	.LBB15_6
-	leaq	(%r12,%rdi,4), %rdx
-	movl	%r14d, %esi
-	imull	-56(%rbp), %esi
-	imull	%edi, %esi
-	xorl	%edi, %edi
+	movq	(%rdi), %rbx
+	movq	%r9, -48(%rbp)
+	imulq	-152(%rbp), %r9
+	movq	%r9, -400(%rbp)
+	movq	16(%rbp), %r15
+	movq	-168(%rbp), %rax
+	imulq	%r13, %rax
+	movq	8(%rdi), %rcx
+	movq	%rcx, -112(%rbp)
+	movq	16(%rdi), %rcx
+	movq	%rcx, -256(%rbp)
+	movq	56(%rdi), %r14
+	xorb	$1, %dl
+	testq	%r12, %r12
+	movq	%r12, -96(%rbp)
+	movq	%rbx, -520(%rbp)
+	movq	%rax, -176(%rbp)
+	jle	.LBB15_9
+	movl	%r12d, %edi
+	andl	$3, %edi
+	xorl	%r9d, %r9d
+	cmpq	$4, %r12
+	jae	.LBB15_20
+	xorl	%r11d, %r11d
+	movq	-176(%rbp), %rax
+	jmp	.LBB15_6
+.LBB15_20:
+	movabsq	$9223372036854775804, %r10
+	andq	%r12, %r10
+	movq	-168(%rbp), %rbx
+	imull	%r13d, %ebx
+	leal	(%rbx,%rbx,2), %r8d
+	leal	(,%rbx,4), %ecx
+	addl	%ebx, %ebx
+	xorl	%r11d, %r11d
+	movq	-176(%rbp), %rax
 	.p2align	4
-.LBB15_5:
-	movl	%esi, (%rdx,%rdi,4)
-	incq	%rdi
-	addl	%ebx, %esi
-	cmpq	%rdi, %rcx
-	jne	.LBB15_5
+.LBB15_21:
+	movl	%r9d, (%r15,%r11,4)
+	leal	(%rax,%r9), %r12d
+	movl	%r12d, 4(%r15,%r11,4)
+	leal	(%rbx,%r9), %r12d
+	movl	%r12d, 8(%r15,%r11,4)
+	leal	(%r8,%r9), %r12d
+	movl	%r12d, 12(%r15,%r11,4)
+	addq	$4, %r11
+	addl	%ecx, %r9d
+	cmpq	%r11, %r10
+	jne	.LBB15_21
 .LBB15_6:
-	cmpq	$0, -256(%rbp)
-	jle	.LBB15_47
-	movq	-136(%rbp), %rcx
-	movq	-64(%rbp), %rdx
-	imulq	%rdx, %rcx
-	movq	%rcx, -488(%rbp)
-	movq	-120(%rbp), %r9
-	movq	%r9, %r11
-	imulq	-128(%rbp), %r11
-	movq	%r11, -288(%rbp)
-	imulq	-160(%rbp), %r11
-	movq	%r11, -248(%rbp)
-	movq	-224(%rbp), %rsi
-	movq	%rsi, %rcx
-	movl	%r8d, %edi
-	movq	%rsi, %r8
-	xorq	$1, %rcx
-	movq	%rax, %r10
-	movq	-72(%rbp), %rax
-	imulq	%rdx, %rax
-	testl	%edi, %edi
-	setne	%dl
-	testq	%r11, %r11
-	setle	%dil
+	testq	%rdi, %rdi
+	movq	-96(%rbp), %r12
+	movq	-520(%rbp), %rbx
+	je	.LBB15_9
+	leaq	(%r15,%r11,4), %rcx
+	movl	%r13d, %r9d
+	imull	-168(%rbp), %r9d
+	imull	%r11d, %r9d
+	xorl	%r10d, %r10d
+	.p2align	4
+.LBB15_8:
+	movl	%r9d, (%rcx,%r10,4)
+	incq	%r10
+	addl	%eax, %r9d
+	cmpq	%r10, %rdi
+	jne	.LBB15_8
+.LBB15_9:
+	movq	-400(%rbp), %rcx
+	imulq	%rbx, %rcx
+	movq	%rcx, -160(%rbp)
+	movq	%r12, %rcx
+	imulq	%rax, %rcx
+	movq	%rcx, -840(%rbp)
+	movq	-256(%rbp), %rcx
+	imulq	-112(%rbp), %rcx
+	movq	%rcx, -472(%rbp)
+	imulq	%rbx, %rcx
+	movq	%rcx, -456(%rbp)
+	orb	%dl, %sil
+	cmpb	$1, %sil
+	jne	.LBB15_22
+	cmpq	$0, -584(%rbp)
+	jle	.LBB15_53
 	movq	%rax, %rsi
-	imulq	-96(%rbp), %rsi
-	movq	%rsi, -280(%rbp)
-	movq	%r15, %rsi
-	xorq	$1, %rsi
-	orq	%rcx, %rsi
-	sete	-42(%rbp)
-	orb	%dl, %dil
-	movb	%dil, -41(%rbp)
-	movq	-232(%rbp), %rbx
-	movq	%rbx, %rcx
-	imulq	%r9, %rcx
-	movq	-344(%rbp), %r12
-	leaq	(,%r12,4), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -104(%rbp)
-	movq	%r13, %rcx
-	imulq	%r9, %rcx
-	shlq	$2, %rcx
-	movq	%rcx, -400(%rbp)
-	leaq	-1(%r14), %rcx
-	movq	%r8, %rdi
-	imulq	%rcx, %rdi
-	subq	%rbx, %rdi
-	imulq	%r9, %rdi
-	movq	-144(%rbp), %r8
-	movq	%r8, %rsi
-	subq	-104(%rbp), %rsi
-	leaq	(,%r10,4), %r11
-	movq	%r11, -104(%rbp)
-	leaq	(%r8,%rdi,4), %rdi
-	subq	%rdx, %rdi
-	movq	%rdi, -472(%rbp)
-	movq	%rbx, %rdx
-	movq	-56(%rbp), %rdi
-	imulq	%rdi, %rdx
-	movq	-104(%rbp), %r8
-	leaq	(%r8,%rdx,4), %r8
-	movq	-224(%rbp), %rbx
-	imulq	%r9, %rbx
-	movq	16(%rbp), %rdx
-	shlq	$2, %rax
-	movq	%rax, -408(%rbp)
+	movq	16(%rbp), %r11
+	movq	-160(%rbp), %r10
+	leaq	(%r11,%r10,4), %rcx
+	leaq	(%rcx,%r12,4), %rax
+	movq	%rax, -480(%rbp)
+	cmpl	$0, -128(%rbp)
+	setne	%cl
+	cmpq	$0, -456(%rbp)
+	setle	%al
+	movq	-400(%rbp), %rdx
+	imulq	%rsi, %rdx
+	movq	%rdx, -400(%rbp)
+	movq	-208(%rbp), %rdx
+	orq	%rdx, -240(%rbp)
+	sete	-416(%rbp)
+	orb	%cl, %al
+	movb	%al, -81(%rbp)
+	movq	-272(%rbp), %r15
+	movq	%r15, %rcx
+	movq	-256(%rbp), %rdi
 	imulq	%rdi, %rcx
-	addq	%r10, %rcx
-	leaq	(%rdx,%rcx,4), %rax
-	movq	%rax, -544(%rbp)
-	movq	%rdi, %rax
-	orq	%rbx, %rax
-	leaq	(%r12,%r15), %rcx
-	negq	%rcx
-	movq	%rcx, -536(%rbp)
+	movq	-424(%rbp), %r11
+	leaq	(,%r11,4), %rbx
+	leaq	(%rbx,%rcx,4), %rax
+	movq	%rax, -128(%rbp)
+	movq	%r14, %rdx
+	imulq	%rdi, %rdx
+	shlq	$2, %rdx
+	movq	%rdx, -72(%rbp)
+	leaq	-1(%r13), %rdx
+	movq	-288(%rbp), %r9
+	movq	%rsi, %rcx
+	movq	%r9, %rsi
+	imulq	%rdx, %rsi
+	subq	%r15, %rsi
+	imulq	%rdi, %rsi
+	imulq	%rdi, %r9
+	leaq	(%r10,%r12), %rax
+	imulq	-48(%rbp), %rcx
+	movq	%rcx, %r8
+	imulq	-152(%rbp), %r8
+	shlq	$2, %r8
+	movq	%r8, -488(%rbp)
+	shlq	$2, %rcx
+	movq	%rcx, -64(%rbp)
+	movq	-168(%rbp), %rdi
+	imulq	%rdi, %rdx
+	addq	%rax, %rdx
+	movq	-464(%rbp), %r8
+	movq	%r8, %r10
+	subq	-128(%rbp), %r10
+	leaq	(%r8,%rsi,4), %rcx
+	subq	%rbx, %rcx
+	movq	%rcx, -880(%rbp)
+	movq	16(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -728(%rbp)
+	leaq	(%rcx,%rdx,4), %rax
+	movq	%rcx, %rdx
+	movq	%rax, -912(%rbp)
+	leaq	(,%r12,4), %rax
+	movq	-160(%rbp), %rcx
+	leaq	(%rax,%rcx,4), %rax
+	leaq	(%rdx,%rax), %rcx
+	addq	$16, %rcx
+	movq	%rcx, -872(%rbp)
+	addq	%rdx, %rax
 	movq	%r15, %rcx
 	imulq	%rdi, %rcx
-	subq	%r12, %rcx
-	movq	%rcx, -528(%rbp)
-	leaq	(%rdx,%r10,4), %rcx
-	movq	%rcx, -152(%rbp)
-	leaq	(%rdx,%r10,4), %rcx
-	movq	%rcx, -520(%rbp)
-	leaq	(%rdx,%r10,4), %rcx
-	addq	$16, %rcx
-	movq	%rcx, -456(%rbp)
-	shlq	$2, %rbx
-	movq	%rbx, -704(%rbp)
-	addq	%rdx, %r8
-	movq	%r8, -464(%rbp)
-	movq	%r14, %rbx
-	imulq	-72(%rbp), %rbx
-	shlq	$2, %rbx
-	leaq	(,%r13,4), %rcx
-	movq	%rcx, -392(%rbp)
-	subq	%rcx, %rbx
-	imulq	%rdi, %rbx
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -864(%rbp)
+	movq	%rdi, %rax
+	orq	%r9, %rax
+	movq	-576(%rbp), %rcx
+	leaq	(%r11,%rcx), %rdx
+	negq	%rdx
+	movq	%rdx, -904(%rbp)
+	movq	%rcx, %rdx
+	imulq	%rdi, %rdx
+	subq	%r11, %rdx
+	movq	%rdx, -896(%rbp)
+	shlq	$2, %r9
+	movq	%r9, -336(%rbp)
+	movq	%r13, %r15
+	imulq	-48(%rbp), %r15
+	shlq	$2, %r15
+	leaq	(,%r14,4), %rbx
+	subq	%rbx, %r15
+	imulq	%rdi, %r15
 	shrq	$61, %rax
 	andl	$1, %eax
-	movq	%rax, -624(%rbp)
-	movq	-248(%rbp), %rax
+	movq	%rax, -672(%rbp)
+	movq	-456(%rbp), %rax
+	leaq	(,%rax,4), %rdx
+	movq	-472(%rbp), %rax
 	leaq	(,%rax,4), %rax
-	movq	-288(%rbp), %rcx
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, -304(%rbp)
-	movq	-280(%rbp), %rcx
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, -296(%rbp)
-	movq	-64(%rbp), %rcx
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, -384(%rbp)
-	leaq	(,%rdi,4), %rcx
-	movq	%rcx, -448(%rbp)
-	leaq	(,%r15,4), %rcx
-	movq	%rcx, -672(%rbp)
-	leaq	(,%r15,8), %rcx
-	movq	%rcx, -104(%rbp)
-	xorl	%edi, %edi
-	movq	%rsi, -480(%rbp)
-	movq	%rsi, -272(%rbp)
-	movq	%r15, -192(%rbp)
-	movq	%rax, -264(%rbp)
-	jmp	.LBB15_8
+	movq	%rax, -344(%rbp)
+	movq	-176(%rbp), %rax
+	leaq	(,%rax,4), %rax
+	movq	%rax, -816(%rbp)
+	leaq	(,%rdi,4), %rax
+	movq	%rax, -240(%rbp)
+	movq	-176(%rbp), %r9
+	leaq	(,%rcx,4), %rax
+	movq	%rax, -80(%rbp)
+	leaq	(,%rcx,8), %rax
+	movq	%rax, -128(%rbp)
+	xorl	%eax, %eax
+	movq	%r10, -888(%rbp)
+	movq	%r10, -832(%rbp)
+	movq	%rbx, -752(%rbp)
+	movq	%rdx, -824(%rbp)
+	movq	%r13, -760(%rbp)
+	jmp	.LBB15_12
 	.p2align	4
-.LBB15_46:
-	incq	%rdi
-	movq	-264(%rbp), %rax
-	addq	%rax, -272(%rbp)
-	cmpq	-256(%rbp), %rdi
-	je	.LBB15_47
-.LBB15_8:
-	imulq	%rdi, %rax
-	movq	%rax, %r12
-	movq	-488(%rbp), %rax
-	movq	%rdi, -352(%rbp)
-	imulq	%rdi, %rax
-	movq	-504(%rbp), %rcx
+.LBB15_165:
+	movq	-856(%rbp), %rax
+	incq	%rax
+	movq	-824(%rbp), %rdx
+	addq	%rdx, -832(%rbp)
+	cmpq	-584(%rbp), %rax
+	movq	-176(%rbp), %r9
+	je	.LBB15_53
+.LBB15_12:
+	imulq	%rax, %rdx
+	movq	%rdx, -392(%rbp)
+	movq	%rax, -856(%rbp)
+	imulq	-840(%rbp), %rax
+	movq	-848(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -752(%rbp)
-	movq	%rdx, -744(%rbp)
-	movq	-136(%rbp), %rax
-	movq	%rax, -736(%rbp)
-	movq	$1, -728(%rbp)
-	movq	-64(%rbp), %rax
-	movq	%rax, -720(%rbp)
-	movq	$0, -712(%rbp)
+	movq	%rax, -960(%rbp)
+	movq	16(%rbp), %rax
+	movq	%rax, -952(%rbp)
+	movq	%r12, -944(%rbp)
+	movq	$1, -936(%rbp)
+	movq	%r9, -928(%rbp)
+	movq	$0, -920(%rbp)
 	movl	$1, %esi
-	movq	-512(%rbp), %rdi
-	movq	-496(%rbp), %rdx
+	movq	-624(%rbp), %rdi
+	movq	-160(%rbp), %rdx
 	xorl	%ecx, %ecx
-	leaq	-752(%rbp), %r8
-	movq	-152(%rbp), %r9
+	leaq	-960(%rbp), %r8
+	movq	%r9, %rax
+	movq	-480(%rbp), %r9
 	pushq	%rdx
 	pushq	%rax
 	callq	conv_product
 	addq	$16, %rsp
-	cmpb	$0, -41(%rbp)
-	jne	.LBB15_10
-	movq	-144(%rbp), %rax
-	leaq	(%rax,%r12), %rdi
-	xorl	%esi, %esi
-	movq	-264(%rbp), %rdx
-	callq	memset@PLT
-.LBB15_10:
-	cmpq	$0, -160(%rbp)
-	movq	16(%rbp), %rdx
-	movq	-352(%rbp), %rdi
-	jle	.LBB15_46
-	movq	%rdi, %rax
-	imulq	-248(%rbp), %rax
-	movq	-144(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -560(%rbp)
-	movq	-480(%rbp), %rax
-	addq	%r12, %rax
-	movq	%rax, -552(%rbp)
-	addq	-472(%rbp), %r12
-	movq	%r12, -568(%rbp)
+	cmpb	$0, -81(%rbp)
+	jne	.LBB15_14
 	movq	-464(%rbp), %rax
-	movq	%rax, -328(%rbp)
-	movq	-152(%rbp), %rax
-	movq	%rax, -320(%rbp)
-	movq	-272(%rbp), %rax
-	movq	%rax, -176(%rbp)
-	movq	-456(%rbp), %rax
-	movq	%rax, -312(%rbp)
-	movq	$0, -168(%rbp)
-	jmp	.LBB15_12
-	.p2align	4
-.LBB15_45:
-	movq	-168(%rbp), %rsi
-	incq	%rsi
-	movq	-296(%rbp), %rax
-	addq	%rax, -312(%rbp)
-	movq	-176(%rbp), %rcx
-	addq	-304(%rbp), %rcx
-	movq	%rcx, -176(%rbp)
-	addq	%rax, -320(%rbp)
-	addq	%rax, -328(%rbp)
-	movq	%rsi, -168(%rbp)
-	cmpq	-160(%rbp), %rsi
-	je	.LBB15_46
-.LBB15_12:
-	cmpq	$0, -72(%rbp)
-	jle	.LBB15_45
-	movq	-304(%rbp), %rsi
-	movq	-168(%rbp), %rdx
-	imulq	%rdx, %rsi
-	movq	-296(%rbp), %rdi
-	imulq	%rdx, %rdi
-	movq	-288(%rbp), %rax
-	imulq	%rdx, %rax
-	movq	-280(%rbp), %rcx
-	imulq	%rdx, %rcx
-	movq	-560(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, -336(%rbp)
-	movq	-152(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -632(%rbp)
-	movq	-552(%rbp), %rax
-	addq	%rsi, %rax
-	movq	%rax, -584(%rbp)
-	addq	-568(%rbp), %rsi
-	movq	%rsi, -600(%rbp)
-	movq	-520(%rbp), %rax
-	addq	%rdi, %rax
-	movq	%rax, -576(%rbp)
-	addq	-544(%rbp), %rdi
-	movq	%rdi, -592(%rbp)
-	movq	-328(%rbp), %rax
-	movq	%rax, -376(%rbp)
-	movq	-320(%rbp), %rax
-	movq	%rax, -368(%rbp)
-	movq	-176(%rbp), %rax
-	movq	%rax, -184(%rbp)
-	movq	-312(%rbp), %rax
-	movq	%rax, -360(%rbp)
-	movq	-528(%rbp), %r8
-	movq	-536(%rbp), %rsi
-	movq	$0, -112(%rbp)
-	jmp	.LBB15_14
-	.p2align	4
-.LBB15_44:
-	movq	-112(%rbp), %rdx
-	incq	%rdx
-	movq	-608(%rbp), %rsi
-	addq	%r13, %rsi
-	movq	-616(%rbp), %r8
-	addq	%r13, %r8
-	movq	-384(%rbp), %rax
-	addq	%rax, -360(%rbp)
-	movq	-184(%rbp), %rcx
-	addq	-392(%rbp), %rcx
-	movq	%rcx, -184(%rbp)
-	addq	%rax, -368(%rbp)
-	addq	%rax, -376(%rbp)
-	movq	%rdx, -112(%rbp)
-	cmpq	-72(%rbp), %rdx
-	movq	-192(%rbp), %r15
-	movq	16(%rbp), %rdx
-	movq	-352(%rbp), %rdi
-	je	.LBB15_45
+	movq	-392(%rbp), %rcx
+	leaq	(%rax,%rcx), %rdi
+	xorl	%esi, %esi
+	movq	-824(%rbp), %rdx
+	callq	memset@PLT
 .LBB15_14:
-	cmpq	$0, -56(%rbp)
-	movq	%rsi, -608(%rbp)
-	jle	.LBB15_15
-	movq	%rsi, %rax
-	xorl	%r9d, %r9d
+	movq	-520(%rbp), %rsi
+	testq	%rsi, %rsi
+	movq	-48(%rbp), %rdx
+	jle	.LBB15_165
+	movq	-856(%rbp), %rax
+	imulq	-456(%rbp), %rax
+	movq	-464(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -744(%rbp)
+	movq	-888(%rbp), %rax
+	movq	-392(%rbp), %rcx
+	addq	%rcx, %rax
+	movq	%rax, -736(%rbp)
+	addq	-880(%rbp), %rcx
+	movq	%rcx, -392(%rbp)
+	movq	-864(%rbp), %rax
+	movq	%rax, -512(%rbp)
+	movq	-480(%rbp), %rax
+	movq	%rax, -504(%rbp)
+	movq	-832(%rbp), %rax
+	movq	%rax, -352(%rbp)
+	movq	-872(%rbp), %rax
+	movq	%rax, -496(%rbp)
+	movq	$0, -408(%rbp)
+	jmp	.LBB15_16
+	.p2align	4
+.LBB15_164:
+	movq	-408(%rbp), %rdi
+	incq	%rdi
+	movq	-488(%rbp), %rax
+	addq	%rax, -496(%rbp)
+	movq	-352(%rbp), %rcx
+	addq	-344(%rbp), %rcx
+	movq	%rcx, -352(%rbp)
+	addq	%rax, -504(%rbp)
+	addq	%rax, -512(%rbp)
+	movq	%rdi, -408(%rbp)
+	cmpq	%rsi, %rdi
+	je	.LBB15_165
+.LBB15_16:
+	testq	%rdx, %rdx
+	jle	.LBB15_164
+	movq	-344(%rbp), %rsi
+	movq	-408(%rbp), %rdx
+	imulq	%rdx, %rsi
+	movq	-488(%rbp), %rdi
+	imulq	%rdx, %rdi
+	movq	-472(%rbp), %rax
+	imulq	%rdx, %rax
+	movq	-400(%rbp), %rcx
+	imulq	%rdx, %rcx
+	movq	-744(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -528(%rbp)
+	movq	-480(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -360(%rbp)
+	movq	-736(%rbp), %rax
+	addq	%rsi, %rax
+	movq	%rax, -600(%rbp)
+	addq	-392(%rbp), %rsi
+	movq	%rsi, -616(%rbp)
+	movq	-728(%rbp), %rax
+	addq	%rdi, %rax
+	movq	%rax, -592(%rbp)
+	addq	-912(%rbp), %rdi
+	movq	%rdi, -608(%rbp)
+	movq	-512(%rbp), %rax
+	movq	%rax, -656(%rbp)
+	movq	-504(%rbp), %rax
+	movq	%rax, -648(%rbp)
+	movq	-352(%rbp), %rax
+	movq	%rax, -640(%rbp)
+	movq	-496(%rbp), %rax
+	movq	%rax, -632(%rbp)
+	movq	-896(%rbp), %r8
+	movq	-904(%rbp), %rcx
+	movq	$0, -56(%rbp)
+	jmp	.LBB15_18
+	.p2align	4
+.LBB15_163:
+	movq	-56(%rbp), %rsi
+	incq	%rsi
+	movq	-664(%rbp), %rcx
+	addq	%r14, %rcx
+	movq	-536(%rbp), %r8
+	addq	%r14, %r8
+	movq	-816(%rbp), %rax
+	addq	%rax, -632(%rbp)
+	movq	-752(%rbp), %rbx
+	addq	%rbx, -640(%rbp)
+	addq	%rax, -648(%rbp)
+	addq	%rax, -656(%rbp)
+	movq	-48(%rbp), %rdx
+	movq	%rsi, -56(%rbp)
+	cmpq	%rdx, %rsi
+	movq	-96(%rbp), %r12
+	movq	-520(%rbp), %rsi
+	je	.LBB15_164
+.LBB15_18:
+	cmpq	$0, -168(%rbp)
+	movq	-576(%rbp), %r9
+	movq	%rcx, -664(%rbp)
+	jle	.LBB15_19
+	movq	%rcx, %rax
+	xorl	%r10d, %r10d
+	.p2align	4
+.LBB15_138:
+	addq	%r9, %rax
+	jns	.LBB15_141
+	incq	%r10
+	cmpq	%r10, -168(%rbp)
+	jne	.LBB15_138
+	movq	-168(%rbp), %r10
+	jmp	.LBB15_141
 	.p2align	4
 .LBB15_19:
-	addq	%r15, %rax
-	jns	.LBB15_22
-	incq	%r9
-	cmpq	%r9, -56(%rbp)
-	jne	.LBB15_19
-	movq	-56(%rbp), %r9
-	jmp	.LBB15_22
-	.p2align	4
-.LBB15_15:
-	xorl	%r9d, %r9d
-.LBB15_22:
-	movq	-392(%rbp), %rdx
-	movq	-112(%rbp), %rsi
+	xorl	%r10d, %r10d
+.LBB15_141:
+	movq	%rbx, %rdx
+	movq	-56(%rbp), %rsi
 	imulq	%rsi, %rdx
-	movq	-384(%rbp), %rax
+	movq	-816(%rbp), %rax
 	imulq	%rsi, %rax
-	imulq	%r13, %rsi
-	subq	-344(%rbp), %rsi
-	movq	-56(%rbp), %rdi
-	cmpq	%rdi, %r9
+	imulq	%r14, %rsi
+	subq	-424(%rbp), %rsi
+	movq	-168(%rbp), %rdi
+	cmpq	%rdi, %r10
 	movq	%rdi, %rcx
-	cmovlq	%r9, %rcx
-	movq	%r8, -616(%rbp)
+	cmovlq	%r10, %rcx
+	movq	%r8, -536(%rbp)
 	.p2align	4
-.LBB15_23:
-	cmpq	%r9, %rdi
-	jle	.LBB15_26
+.LBB15_142:
+	cmpq	%r10, %rdi
+	jle	.LBB15_145
 	decq	%rdi
-	subq	%r15, %r8
-	cmpq	-120(%rbp), %r8
-	jge	.LBB15_23
+	subq	%r9, %r8
+	cmpq	-256(%rbp), %r8
+	jge	.LBB15_142
 	incq	%rdi
 	movq	%rdi, %rcx
-.LBB15_26:
-	movq	%r9, -88(%rbp)
-	cmpb	$0, -42(%rbp)
-	je	.LBB15_27
-	cmpq	$0, -128(%rbp)
-	jle	.LBB15_44
-	movq	-336(%rbp), %rax
+.LBB15_145:
+	movq	%r10, -144(%rbp)
+	cmpb	$0, -416(%rbp)
+	je	.LBB15_146
+	cmpq	$0, -112(%rbp)
+	jle	.LBB15_163
+	movq	-528(%rbp), %rax
 	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, -80(%rbp)
-	movq	-88(%rbp), %rdx
+	movq	%rax, -320(%rbp)
+	movq	-144(%rbp), %rdx
 	leaq	8(%rdx), %rax
-	movq	%rax, -200(%rbp)
-	movq	-376(%rbp), %r12
+	movq	%rax, -720(%rbp)
+	movq	-656(%rbp), %r12
 	leaq	(%r12,%rdx,4), %rdi
-	movq	-232(%rbp), %rdx
+	movq	-272(%rbp), %rdx
 	xorl	%esi, %esi
-	jmp	.LBB15_50
+	jmp	.LBB15_168
 	.p2align	4
-.LBB15_55:
-	movq	-208(%rbp), %rsi
+.LBB15_173:
+	movq	-384(%rbp), %rsi
 	incq	%rsi
-	movq	-448(%rbp), %rax
-	movq	-240(%rbp), %rdi
+	movq	-240(%rbp), %rax
+	movq	-208(%rbp), %rdi
 	addq	%rax, %rdi
 	incq	%rdx
 	addq	%rax, %r12
-	cmpq	-128(%rbp), %rsi
-	je	.LBB15_44
-.LBB15_50:
-	movq	%r12, -216(%rbp)
-	movq	%rsi, -208(%rbp)
+	cmpq	-112(%rbp), %rsi
+	je	.LBB15_163
+.LBB15_168:
+	movq	%r12, -224(%rbp)
+	movq	%rsi, -384(%rbp)
 	movq	%rsi, %rax
-	imulq	-120(%rbp), %rax
-	movq	-80(%rbp), %rsi
+	imulq	-256(%rbp), %rax
+	movq	-320(%rbp), %rsi
 	leaq	(%rsi,%rax,4), %r11
-	movq	-88(%rbp), %rax
-	movq	%rdi, -240(%rbp)
-	movq	-200(%rbp), %r8
+	movq	-144(%rbp), %rax
+	movq	%rdi, -208(%rbp)
+	movq	-720(%rbp), %r8
 	movq	%r8, %rsi
 	cmpq	%rcx, %r8
-	jle	.LBB15_56
-.LBB15_51:
+	jle	.LBB15_174
+.LBB15_169:
 	cmpq	%rcx, %rax
-	movq	-216(%rbp), %r12
-	jge	.LBB15_55
+	movq	-224(%rbp), %r12
+	jge	.LBB15_173
 	leaq	(%r12,%rax,4), %rsi
-	jmp	.LBB15_53
+	jmp	.LBB15_171
 	.p2align	4
-.LBB15_57:
+.LBB15_175:
 	movups	%xmm0, (%r11,%rax,4)
 	movups	%xmm1, 16(%r11,%rax,4)
 	movq	%rsi, %rax
 	addq	$8, %rsi
 	addq	$32, %rdi
 	cmpq	%rcx, %rsi
-	jg	.LBB15_51
-.LBB15_56:
+	jg	.LBB15_169
+.LBB15_174:
 	movups	(%r11,%rax,4), %xmm0
 	movups	16(%r11,%rax,4), %xmm1
-	movq	-96(%rbp), %r10
-	movq	%r10, %r12
+	movq	-152(%rbp), %r10
+	movq	%r10, %rbx
 	movq	%rdx, %r9
 	movq	%rdi, %r8
 	testq	%r10, %r10
-	jg	.LBB15_58
-	jmp	.LBB15_57
+	jg	.LBB15_176
+	jmp	.LBB15_175
 	.p2align	4
-.LBB15_60:
-	addq	%rbx, %r8
-	subq	%r13, %r9
-	decq	%r12
-	je	.LBB15_57
-.LBB15_58:
+.LBB15_178:
+	addq	%r15, %r8
+	subq	%r14, %r9
+	decq	%rbx
+	je	.LBB15_175
+.LBB15_176:
 	testq	%r9, %r9
-	setns	%r15b
-	cmpq	%r14, %r9
+	setns	%r12b
+	cmpq	%r13, %r9
 	setl	%r10b
-	andb	%r15b, %r10b
+	andb	%r12b, %r10b
 	cmpb	$1, %r10b
-	jne	.LBB15_60
+	jne	.LBB15_178
 	movups	(%r8), %xmm2
 	movups	16(%r8), %xmm3
 	addps	%xmm3, %xmm1
 	addps	%xmm2, %xmm0
-	jmp	.LBB15_60
+	jmp	.LBB15_178
 	.p2align	4
-.LBB15_54:
+.LBB15_172:
 	movss	%xmm0, (%r11,%rax,4)
 	incq	%rax
 	addq	$4, %rsi
 	cmpq	%rcx, %rax
-	je	.LBB15_55
-.LBB15_53:
+	je	.LBB15_173
+.LBB15_171:
 	movss	(%r11,%rax,4), %xmm0
-	movq	-96(%rbp), %r10
+	movq	-152(%rbp), %r10
 	movq	%r10, %rdi
 	movq	%rdx, %r8
 	movq	%rsi, %r9
 	testq	%r10, %r10
-	jg	.LBB15_61
-	jmp	.LBB15_54
+	jg	.LBB15_179
+	jmp	.LBB15_172
 	.p2align	4
-.LBB15_63:
-	addq	%rbx, %r9
-	subq	%r13, %r8
+.LBB15_181:
+	addq	%r15, %r9
+	subq	%r14, %r8
 	decq	%rdi
-	je	.LBB15_54
-.LBB15_61:
+	je	.LBB15_172
+.LBB15_179:
 	testq	%r8, %r8
 	setns	%r10b
-	cmpq	%r14, %r8
-	setl	%r15b
-	andb	%r10b, %r15b
-	cmpb	$1, %r15b
-	jne	.LBB15_63
+	cmpq	%r13, %r8
+	setl	%bl
+	andb	%r10b, %bl
+	cmpb	$1, %bl
+	jne	.LBB15_181
 	addss	(%r9), %xmm0
-	jmp	.LBB15_63
+	jmp	.LBB15_181
 	.p2align	4
-.LBB15_27:
-	cmpq	$0, -96(%rbp)
-	jle	.LBB15_44
-	cmpq	$1, -192(%rbp)
+.LBB15_146:
+	cmpq	$0, -152(%rbp)
+	jle	.LBB15_163
+	cmpq	$1, -576(%rbp)
 	sete	%dil
-	movq	-336(%rbp), %r8
+	movq	-528(%rbp), %r8
 	leaq	(%r8,%rsi,4), %rsi
-	movq	%rsi, -680(%rbp)
+	movq	%rsi, -768(%rbp)
 	movq	%rcx, %r9
-	movq	-88(%rbp), %r8
+	movq	-144(%rbp), %r8
 	subq	%r8, %r9
-	movq	-584(%rbp), %rsi
+	movq	-600(%rbp), %rsi
 	addq	%rdx, %rsi
 	leaq	(%rsi,%r8,4), %rsi
-	movq	%rsi, -664(%rbp)
-	addq	-600(%rbp), %rdx
+	movq	%rsi, -448(%rbp)
+	addq	-616(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, -656(%rbp)
-	movq	-576(%rbp), %rdx
+	movq	%rdx, -184(%rbp)
+	movq	-592(%rbp), %rdx
 	addq	%rax, %rdx
 	leaq	(%rdx,%r8,4), %rdx
-	movq	%rdx, -648(%rbp)
-	addq	-592(%rbp), %rax
+	movq	%rdx, -560(%rbp)
+	addq	-608(%rbp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -640(%rbp)
+	movq	%rax, -296(%rbp)
 	cmpq	$8, %r9
 	setae	%dl
 	andb	%dil, %dl
-	movq	%r9, -200(%rbp)
+	movq	%r9, -720(%rbp)
 	movq	%r9, %rsi
 	andq	$-8, %rsi
 	leaq	(%r8,%rsi), %rax
-	movq	%rax, -696(%rbp)
-	movq	-360(%rbp), %rax
+	movq	%rax, -800(%rbp)
+	movq	-632(%rbp), %rax
 	leaq	(%rax,%r8,4), %rax
-	movq	%rax, -440(%rbp)
-	movq	-184(%rbp), %rax
+	movq	%rax, -192(%rbp)
+	movq	-640(%rbp), %rax
 	leaq	(%rax,%r8,4), %rdi
-	movq	%rdi, -432(%rbp)
+	movq	%rdi, -696(%rbp)
 	notb	%dl
-	movb	%dl, -43(%rbp)
-	movq	-368(%rbp), %rdx
-	movq	%rdx, -424(%rbp)
-	movq	%rax, -416(%rbp)
-	movq	$0, -80(%rbp)
-	jmp	.LBB15_29
+	movb	%dl, -248(%rbp)
+	movq	-648(%rbp), %rdx
+	movq	%rdx, -688(%rbp)
+	movq	%rax, -680(%rbp)
+	movq	$0, -320(%rbp)
+	jmp	.LBB15_148
 	.p2align	4
-.LBB15_43:
-	movq	-80(%rbp), %rdi
+.LBB15_162:
+	movq	-320(%rbp), %rdi
 	incq	%rdi
-	movq	-408(%rbp), %rax
-	addq	%rax, -440(%rbp)
-	movq	-400(%rbp), %rdx
-	addq	%rdx, -432(%rbp)
-	addq	%rdx, -416(%rbp)
-	addq	%rax, -424(%rbp)
-	movq	%rdi, -80(%rbp)
-	cmpq	-96(%rbp), %rdi
-	je	.LBB15_44
-.LBB15_29:
-	testq	%r14, %r14
-	jle	.LBB15_43
-	movq	-400(%rbp), %rax
-	movq	-80(%rbp), %r11
+	movq	-64(%rbp), %rdx
+	addq	%rdx, -192(%rbp)
+	movq	-72(%rbp), %rax
+	addq	%rax, -696(%rbp)
+	addq	%rax, -680(%rbp)
+	addq	%rdx, -688(%rbp)
+	movq	%rdi, -320(%rbp)
+	cmpq	-152(%rbp), %rdi
+	je	.LBB15_163
+.LBB15_148:
+	testq	%r13, %r13
+	jle	.LBB15_162
+	movq	-72(%rbp), %rax
+	movq	-320(%rbp), %r11
 	imulq	%r11, %rax
-	movq	-664(%rbp), %rdx
+	movq	-448(%rbp), %rdx
 	addq	%rax, %rdx
-	addq	-656(%rbp), %rax
-	movq	-408(%rbp), %rdi
+	addq	-184(%rbp), %rax
+	movq	-64(%rbp), %rdi
 	imulq	%r11, %rdi
-	movq	-648(%rbp), %r8
+	movq	-560(%rbp), %r8
 	addq	%rdi, %r8
-	addq	-640(%rbp), %rdi
+	addq	-296(%rbp), %rdi
 	movq	%r11, %r9
-	imulq	-72(%rbp), %r9
-	addq	-112(%rbp), %r9
-	imulq	-64(%rbp), %r9
-	movq	-632(%rbp), %r10
+	imulq	-48(%rbp), %r9
+	addq	-56(%rbp), %r9
+	imulq	-176(%rbp), %r9
+	movq	-360(%rbp), %r10
 	leaq	(%r10,%r9,4), %r9
-	movq	%r9, -688(%rbp)
-	imulq	%r13, %r11
-	movq	%r11, -240(%rbp)
+	movq	%r9, -784(%rbp)
+	imulq	%r14, %r11
+	movq	%r11, -208(%rbp)
 	cmpq	%rdi, %rdx
 	setb	%dl
 	cmpq	%rax, %r8
 	setb	%al
 	andb	%dl, %al
-	orb	-624(%rbp), %al
-	orb	-43(%rbp), %al
-	movb	%al, -216(%rbp)
-	movq	-424(%rbp), %rdi
-	movq	-416(%rbp), %rdx
-	movq	-432(%rbp), %r11
-	movq	-440(%rbp), %r10
-	xorl	%r12d, %r12d
-	jmp	.LBB15_31
+	orb	-672(%rbp), %al
+	orb	-248(%rbp), %al
+	movb	%al, -224(%rbp)
+	movq	-688(%rbp), %rdi
+	movq	-680(%rbp), %r12
+	movq	-696(%rbp), %r11
+	movq	-192(%rbp), %r10
+	xorl	%ebx, %ebx
+	jmp	.LBB15_150
 	.p2align	4
-.LBB15_42:
-	incq	%r12
-	movq	-448(%rbp), %r8
-	addq	%r8, %r10
-	movq	-704(%rbp), %rax
+.LBB15_161:
+	incq	%rbx
+	movq	-240(%rbp), %rdx
+	addq	%rdx, %r10
+	movq	-336(%rbp), %rax
 	addq	%rax, %r11
-	addq	%rax, %rdx
-	addq	%r8, %rdi
-	cmpq	%r14, %r12
-	je	.LBB15_43
-.LBB15_31:
-	movq	%r12, %r8
-	imulq	-224(%rbp), %r8
-	subq	-232(%rbp), %r8
-	addq	-240(%rbp), %r8
+	addq	%rax, %r12
+	addq	%rdx, %rdi
+	cmpq	%r13, %rbx
+	je	.LBB15_162
+.LBB15_150:
+	movq	%rbx, %r8
+	imulq	-288(%rbp), %r8
+	subq	-272(%rbp), %r8
+	addq	-208(%rbp), %r8
 	setns	%al
-	cmpq	-128(%rbp), %r8
-	setl	%r9b
-	andb	%al, %r9b
-	cmpb	$1, %r9b
-	jne	.LBB15_42
-	cmpq	-88(%rbp), %rcx
-	jle	.LBB15_42
-	movq	-88(%rbp), %r9
-	testb	$1, -216(%rbp)
-	jne	.LBB15_37
+	cmpq	-112(%rbp), %r8
+	setl	%dl
+	andb	%al, %dl
+	cmpb	$1, %dl
+	jne	.LBB15_161
+	cmpq	-144(%rbp), %rcx
+	jle	.LBB15_161
+	movq	-144(%rbp), %r9
+	testb	$1, -224(%rbp)
+	jne	.LBB15_156
 	xorl	%eax, %eax
 	.p2align	4
-.LBB15_35:
+.LBB15_154:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	(%r11,%rax,4), %xmm2
@@ -14772,53 +14738,2323 @@ convolution_input_gradient:
 	movups	%xmm0, 16(%r11,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB15_35
-	movq	-696(%rbp), %r9
-	cmpq	%rsi, -200(%rbp)
-	je	.LBB15_42
-.LBB15_37:
+	jne	.LBB15_154
+	movq	-800(%rbp), %r9
+	cmpq	%rsi, -720(%rbp)
+	je	.LBB15_161
+.LBB15_156:
 	movl	%ecx, %eax
 	subl	%r9d, %eax
-	leaq	1(%r9), %r15
+	leaq	1(%r9), %rdx
 	testb	$1, %al
-	je	.LBB15_39
-	imulq	-120(%rbp), %r8
-	movq	%r12, %rax
-	imulq	-56(%rbp), %rax
-	movq	%r15, -208(%rbp)
-	movq	-680(%rbp), %r15
-	leaq	(%r15,%r8,4), %r8
-	movq	-688(%rbp), %r15
-	leaq	(%r15,%rax,4), %rax
-	movq	-208(%rbp), %r15
+	je	.LBB15_158
+	imulq	-256(%rbp), %r8
+	movq	%rbx, %rax
+	imulq	-168(%rbp), %rax
+	movq	-768(%rbp), %r13
+	leaq	(,%r8,4), %r8
+	addq	%r13, %r8
+	movq	%r8, -384(%rbp)
+	movq	-760(%rbp), %r13
+	movq	-784(%rbp), %r8
+	leaq	(%r8,%rax,4), %rax
 	movss	(%rax,%r9,4), %xmm0
-	imulq	-192(%rbp), %r9
-	addss	(%r8,%r9,4), %xmm0
-	movss	%xmm0, (%r8,%r9,4)
-	movq	%r15, %r9
-.LBB15_39:
-	cmpq	%r15, %rcx
-	je	.LBB15_42
+	imulq	-576(%rbp), %r9
+	movq	-384(%rbp), %rax
+	addss	(%rax,%r9,4), %xmm0
+	movss	%xmm0, (%rax,%r9,4)
+	movq	%rdx, %r9
+.LBB15_158:
+	cmpq	%rdx, %rcx
+	je	.LBB15_161
 	leaq	1(%r9), %r8
-	movq	-672(%rbp), %r15
-	imulq	%r15, %r8
-	imulq	%r9, %r15
-	movq	%rdx, %rax
+	movq	-80(%rbp), %rdx
+	imulq	%rdx, %r8
+	imulq	%r9, %rdx
+	movq	%r12, %rax
 	.p2align	4
-.LBB15_41:
+.LBB15_160:
 	movss	(%rdi,%r9,4), %xmm0
-	addss	(%rax,%r15), %xmm0
-	movss	%xmm0, (%rax,%r15)
+	addss	(%rax,%rdx), %xmm0
+	movss	%xmm0, (%rax,%rdx)
 	movss	4(%rdi,%r9,4), %xmm0
 	addss	(%rax,%r8), %xmm0
 	movss	%xmm0, (%rax,%r8)
 	addq	$2, %r9
-	addq	-104(%rbp), %rax
+	addq	-128(%rbp), %rax
 	cmpq	%r9, %rcx
-	jne	.LBB15_41
+	jne	.LBB15_160
+	jmp	.LBB15_161
+.LBB15_22:
+	leaq	(%r15,%r12,4), %rax
+	movq	%rax, -416(%rbp)
+	testq	%rbx, %rbx
+	movq	-48(%rbp), %r11
+	jle	.LBB15_36
+	movq	%r11, %rax
+	movabsq	$9223372036854775804, %rcx
+	andq	%rcx, %rax
+	movq	%r14, %xmm0
+	pshufd	$68, %xmm0, %xmm0
+	movq	-112(%rbp), %rcx
+	imull	-256(%rbp), %ecx
+	movq	%rcx, -112(%rbp)
+	xorl	%ecx, %ecx
+	movdqa	.LCPI15_0(%rip), %xmm1
+	movdqa	.LCPI15_1(%rip), %xmm2
+	movdqa	.LCPI15_2(%rip), %xmm3
+	xorl	%edx, %edx
+	xorl	%esi, %esi
+	jmp	.LBB15_24
+	.p2align	4
+.LBB15_35:
+	incq	%rdx
+	addl	-112(%rbp), %ecx
+	cmpq	%rbx, %rdx
+	je	.LBB15_36
+.LBB15_24:
+	cmpq	$0, -152(%rbp)
+	jle	.LBB15_35
+	movq	-472(%rbp), %rdi
+	imulq	%rdx, %rdi
+	movq	%rdi, %xmm4
+	pshufd	$68, %xmm4, %xmm4
+	xorl	%edi, %edi
+	xorl	%r9d, %r9d
+	jmp	.LBB15_26
+	.p2align	4
+.LBB15_34:
+	incq	%r9
+	addl	-256(%rbp), %edi
+	cmpq	-152(%rbp), %r9
+	je	.LBB15_35
+.LBB15_26:
+	testq	%r11, %r11
+	jle	.LBB15_34
+	cmpq	$4, %r11
+	jae	.LBB15_29
+	xorl	%r10d, %r10d
+	movq	-416(%rbp), %r15
+	jmp	.LBB15_32
+	.p2align	4
+.LBB15_29:
+	movq	%r9, %r8
+	imulq	-256(%rbp), %r8
+	movq	%r8, %xmm5
+	pshufd	$68, %xmm5, %xmm5
+	movq	-416(%rbp), %r8
+	leaq	(%r8,%rsi,4), %r10
+	addq	%rax, %rsi
+	xorl	%r8d, %r8d
+	movdqa	%xmm2, %xmm6
+	movdqa	%xmm1, %xmm7
+	.p2align	4
+.LBB15_30:
+	movdqa	%xmm6, %xmm8
+	paddq	%xmm5, %xmm8
+	movdqa	%xmm7, %xmm9
+	paddq	%xmm5, %xmm9
+	pmuludq	%xmm0, %xmm9
+	pmuludq	%xmm0, %xmm8
+	paddq	%xmm4, %xmm8
+	paddq	%xmm4, %xmm9
+	shufps	$136, %xmm9, %xmm8
+	movups	%xmm8, (%r10,%r8,4)
+	addq	$4, %r8
+	paddq	%xmm3, %xmm6
+	paddq	%xmm3, %xmm7
+	cmpq	%r8, %rax
+	jne	.LBB15_30
+	movq	%rax, %r10
+	cmpq	%rax, %r11
+	movq	-416(%rbp), %r15
+	je	.LBB15_34
+.LBB15_32:
+	movq	%r11, %r8
+	subq	%r10, %r8
+	addl	%edi, %r10d
+	imull	%r14d, %r10d
+	addl	%ecx, %r10d
+	.p2align	4
+.LBB15_33:
+	movl	%r10d, (%r15,%rsi,4)
+	incq	%rsi
+	addl	%r14d, %r10d
+	decq	%r8
+	jne	.LBB15_33
+	jmp	.LBB15_34
+.LBB15_36:
+	cmpq	$0, -584(%rbp)
+	jle	.LBB15_53
+	cmpl	$0, -128(%rbp)
+	setne	%al
+	movq	-456(%rbp), %rdx
+	testq	%rdx, %rdx
+	setle	%sil
+	movq	-168(%rbp), %rcx
+	leaq	7(%rcx), %r8
+	shrq	$3, %r8
+	imulq	%r8, %r13
+	leaq	-1(%r13), %rdi
+	movq	%rdi, -688(%rbp)
+	leaq	(%r11,%r11), %rdi
+	movq	%rdi, -184(%rbp)
+	leaq	(%r11,%r11,2), %rdi
+	leaq	(,%r11,4), %rbx
+	leaq	(%r11,%r11,4), %r10
+	movq	%r10, -672(%rbp)
+	leaq	-8(%rcx), %r15
+	leaq	(,%rdx,4), %rcx
+	movq	%rcx, -728(%rbp)
+	orb	%al, %sil
+	movb	%sil, -392(%rbp)
+	movabsq	$9223372036854775804, %rax
+	addq	$2, %rax
+	andq	%r12, %rax
+	movq	%rax, -640(%rbp)
+	movq	-160(%rbp), %rdx
+	leaq	(,%rdx,4), %rax
+	movq	%rax, -360(%rbp)
+	movq	-624(%rbp), %rcx
+	leaq	(%rcx,%rdx,4), %rax
+	movq	%rax, -480(%rbp)
+	shlq	$2, -400(%rbp)
+	leaq	(,%r11,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rax, -648(%rbp)
+	leaq	(,%rdx,8), %rax
+	movq	%rax, -632(%rbp)
+	leaq	(%rcx,%r11,4), %rax
+	movq	%rax, -472(%rbp)
+	leaq	(%rcx,%r11,8), %rax
+	movq	%rax, -744(%rbp)
+	movq	%rdi, -296(%rbp)
+	leaq	(%rcx,%rdi,4), %rax
+	movq	%rax, -736(%rbp)
+	movq	$0, -344(%rbp)
+	movq	%r8, -64(%rbp)
+	movq	%r15, -680(%rbp)
+	movq	%r13, -760(%rbp)
+	jmp	.LBB15_38
+	.p2align	4
+.LBB15_52:
+	movq	-344(%rbp), %rcx
+	incq	%rcx
+	movq	%rcx, -344(%rbp)
+	cmpq	-584(%rbp), %rcx
+	je	.LBB15_53
+.LBB15_38:
+	cmpb	$0, -392(%rbp)
+	jne	.LBB15_40
+	movq	-728(%rbp), %rdx
+	movq	%rdx, %rdi
+	imulq	-344(%rbp), %rdi
+	addq	-464(%rbp), %rdi
+	xorl	%esi, %esi
+	callq	memset@PLT
+	movq	-64(%rbp), %r8
+	movq	-48(%rbp), %r11
+.LBB15_40:
+	cmpq	$0, -520(%rbp)
+	jle	.LBB15_52
+	movq	-344(%rbp), %rdx
+	movq	%rdx, %rax
+	imulq	-840(%rbp), %rax
+	movq	-848(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -56(%rbp)
+	movq	%rdx, %rax
+	imulq	-456(%rbp), %rax
+	movq	-464(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	-736(%rbp), %rax
+	movq	%rax, -408(%rbp)
+	movq	-744(%rbp), %rax
+	movq	%rax, -512(%rbp)
+	movq	-472(%rbp), %rax
+	movq	%rax, -504(%rbp)
+	movq	-624(%rbp), %rax
+	movq	%rax, -496(%rbp)
+	movq	-480(%rbp), %rax
+	movq	%rax, -488(%rbp)
+	movq	$0, -352(%rbp)
+	movq	%rcx, -248(%rbp)
 	jmp	.LBB15_42
-.LBB15_47:
-	addq	$712, %rsp
+	.p2align	4
+.LBB15_51:
+	movq	-352(%rbp), %rdx
+	incq	%rdx
+	movq	-400(%rbp), %rax
+	addq	%rax, -488(%rbp)
+	addq	%rax, -496(%rbp)
+	addq	%rax, -504(%rbp)
+	addq	%rax, -512(%rbp)
+	addq	%rax, -408(%rbp)
+	movq	%rdx, -352(%rbp)
+	cmpq	-520(%rbp), %rdx
+	je	.LBB15_52
+.LBB15_42:
+	testq	%r11, %r11
+	jle	.LBB15_51
+	movq	-352(%rbp), %rax
+	imulq	-152(%rbp), %rax
+	movq	%rax, -752(%rbp)
+	movq	-408(%rbp), %rax
+	movq	%rax, -528(%rbp)
+	movq	-512(%rbp), %rax
+	movq	%rax, -616(%rbp)
+	movq	-504(%rbp), %rax
+	movq	%rax, -608(%rbp)
+	movq	-496(%rbp), %rax
+	movq	%rax, -600(%rbp)
+	movq	-488(%rbp), %rax
+	movq	%rax, -592(%rbp)
+	movq	$0, -424(%rbp)
+	jmp	.LBB15_44
+	.p2align	4
+.LBB15_50:
+	movq	-424(%rbp), %rdx
+	incq	%rdx
+	addq	$4, -592(%rbp)
+	addq	$4, -600(%rbp)
+	addq	$4, -608(%rbp)
+	addq	$4, -616(%rbp)
+	addq	$4, -528(%rbp)
+	movq	-48(%rbp), %r11
+	movq	%rdx, -424(%rbp)
+	cmpq	%r11, %rdx
+	je	.LBB15_51
+.LBB15_44:
+	cmpq	$0, -152(%rbp)
+	jle	.LBB15_50
+	movq	-528(%rbp), %rax
+	movq	%rax, -176(%rbp)
+	movq	-616(%rbp), %r11
+	movq	-608(%rbp), %rdx
+	movq	-600(%rbp), %rsi
+	movq	-592(%rbp), %rdi
+	movq	$0, -536(%rbp)
+	jmp	.LBB15_46
+	.p2align	4
+.LBB15_136:
+	movq	-536(%rbp), %r9
+	addq	$6, %r9
+	movq	-648(%rbp), %rax
+	movq	-664(%rbp), %rdi
+	addq	%rax, %rdi
+	addq	%rax, %rsi
+	addq	%rax, %rdx
+	addq	%rax, %r11
+	addq	%rax, -176(%rbp)
+	movq	%r9, -536(%rbp)
+	cmpq	-152(%rbp), %r9
+	jge	.LBB15_50
+.LBB15_46:
+	movq	%rdi, -664(%rbp)
+	testq	%r13, %r13
+	jle	.LBB15_136
+	movq	-152(%rbp), %r9
+	movq	-536(%rbp), %rdi
+	subq	%rdi, %r9
+	cmpq	$6, %r9
+	movl	$6, %eax
+	cmovgeq	%rax, %r9
+	movq	-752(%rbp), %rax
+	addq	%rdi, %rax
+	imulq	-48(%rbp), %rax
+	addq	-424(%rbp), %rax
+	movq	-624(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, -656(%rbp)
+	movq	-248(%rbp), %rcx
+	addl	%r9d, %r9d
+	movq	%r9, -696(%rbp)
+	movq	-416(%rbp), %rdi
+	leaq	(%rdi,%rax,4), %rax
+	movq	%rax, -72(%rbp)
+	xorl	%r9d, %r9d
+	movq	%rdx, -192(%rbp)
+	movq	%rsi, -80(%rbp)
+	.p2align	4
+.LBB15_48:
+	movq	%r9, %rax
+	orq	%r8, %rax
+	shrq	$32, %rax
+	je	.LBB15_49
+	movq	%r9, %rax
+	xorl	%edx, %edx
+	divq	%r8
+	movq	%rdx, %rdi
+	movq	%rax, %rsi
+	jmp	.LBB15_55
+	.p2align	4
+.LBB15_49:
+	movl	%r9d, %eax
+	xorl	%edx, %edx
+	divl	%r8d
+	movl	%edx, %edi
+	movl	%eax, %esi
+.LBB15_55:
+	shlq	$3, %rdi
+	cmpq	%r15, %rdi
+	movq	%r15, %r10
+	cmovlq	%rdi, %r10
+	movq	%r9, -768(%rbp)
+	orq	$1, %r9
+	movq	-688(%rbp), %rax
+	cmpq	%rax, %r9
+	cmovlq	%r9, %rax
+	movq	%rax, %rdx
+	orq	%r8, %rdx
+	shrq	$32, %rdx
+	je	.LBB15_56
+	cqto
+	idivq	%r8
+	jmp	.LBB15_58
+	.p2align	4
+.LBB15_56:
+	xorl	%edx, %edx
+	divl	%r8d
+.LBB15_58:
+	shlq	$3, %rdx
+	cmpq	%r15, %rdx
+	cmovlq	%rdx, %r15
+	xorl	%r12d, %r12d
+	cmpq	%r13, %r9
+	setl	%r12b
+	movq	-696(%rbp), %r9
+	leal	(%r9,%r12), %r14d
+	addl	$-2, %r14d
+	cmpl	$11, %r14d
+	ja	.LBB15_135
+	subl	%r10d, %edi
+	movd	%edi, %xmm0
+	pshufd	$0, %xmm0, %xmm14
+	subl	%r15d, %edx
+	movd	%edx, %xmm0
+	pshufd	$0, %xmm0, %xmm15
+	movq	%rsi, %rdx
+	movq	-256(%rbp), %r8
+	imulq	%r8, %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	leaq	(%rdx,%r10,4), %r9
+	movq	%rax, %rdi
+	imulq	%r8, %rdi
+	leaq	(%rcx,%rdi,4), %rdi
+	leaq	(%rdi,%r15,4), %rdi
+	movq	-168(%rbp), %r12
+	imulq	%r12, %rsi
+	addq	%r10, %rsi
+	imulq	%r12, %rax
+	addq	%r15, %rax
+	leaq	.LJTI15_0(%rip), %r8
+	movslq	(%r8,%r14,4), %r10
+	addq	%r8, %r10
+	jmpq	*%r10
+.LBB15_124:
+	movq	-96(%rbp), %r14
+	testq	%r14, %r14
+	movq	16(%rbp), %r8
+	movq	-56(%rbp), %rax
+	jle	.LBB15_125
+	movq	%r9, -144(%rbp)
+	leaq	(%rax,%rsi,4), %rax
+	cmpq	$1, %r14
+	movq	-640(%rbp), %r15
+	movq	-632(%rbp), %r12
+	pxor	%xmm0, %xmm0
+	jne	.LBB15_128
+	pxor	%xmm1, %xmm1
+	xorl	%esi, %esi
+	jmp	.LBB15_130
+.LBB15_60:
+	movq	-96(%rbp), %r12
+	testq	%r12, %r12
+	jle	.LBB15_61
+	movdqa	%xmm15, -560(%rbp)
+	movdqa	%xmm14, -448(%rbp)
+	movq	%r9, %rdx
+	pxor	%xmm3, %xmm3
+	movq	-80(%rbp), %r15
+	pxor	%xmm5, %xmm5
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -720(%rbp)
+	movdqa	%xmm0, -800(%rbp)
+	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -224(%rbp)
+	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -240(%rbp)
+	pxor	%xmm1, %xmm1
+	movdqa	%xmm1, -128(%rbp)
+	xorps	%xmm12, %xmm12
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	xorl	%r10d, %r10d
+	pxor	%xmm4, %xmm4
+	pxor	%xmm2, %xmm2
+	movdqa	%xmm2, -784(%rbp)
+	movdqa	%xmm2, -384(%rbp)
+	movdqa	%xmm2, -320(%rbp)
+	movdqa	%xmm2, -288(%rbp)
+	movdqa	%xmm2, -336(%rbp)
+	movdqa	%xmm2, -272(%rbp)
+	movdqa	%xmm2, -208(%rbp)
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %r9
+	movq	-56(%rbp), %rcx
+	.p2align	4
+.LBB15_65:
+	movaps	%xmm12, -576(%rbp)
+	movslq	(%r8,%r10,4), %r14
+	leaq	(%rcx,%r14,4), %r14
+	movups	(%r14,%rsi,4), %xmm15
+	movups	16(%r14,%rsi,4), %xmm12
+	movups	(%r14,%rax,4), %xmm11
+	movups	16(%r14,%rax,4), %xmm10
+	movss	(%r15), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm15, %xmm13
+	mulps	%xmm14, %xmm13
+	addps	%xmm13, %xmm6
+	movaps	%xmm12, %xmm13
+	mulps	%xmm14, %xmm13
+	addps	%xmm13, %xmm7
+	movaps	%xmm11, %xmm13
+	mulps	%xmm14, %xmm13
+	addps	%xmm13, %xmm3
+	mulps	%xmm10, %xmm14
+	addps	%xmm14, %xmm5
+	leaq	(%r15,%rbx), %r14
+	movss	(%r15,%rbx), %xmm13
+	shufps	$0, %xmm13, %xmm13
+	movaps	%xmm15, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	%xmm14, %xmm8
+	movaps	%xmm12, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	%xmm14, %xmm9
+	movaps	%xmm11, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-720(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -720(%rbp)
+	mulps	%xmm10, %xmm13
+	movaps	-800(%rbp), %xmm2
+	addps	%xmm13, %xmm2
+	movaps	%xmm2, -800(%rbp)
+	movss	(%rbx,%r14), %xmm13
+	addq	%rbx, %r14
+	shufps	$0, %xmm13, %xmm13
+	movaps	%xmm15, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	%xmm14, %xmm4
+	movaps	%xmm12, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-784(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -784(%rbp)
+	movaps	%xmm11, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-144(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -144(%rbp)
+	mulps	%xmm10, %xmm13
+	movaps	-224(%rbp), %xmm2
+	addps	%xmm13, %xmm2
+	movaps	%xmm2, -224(%rbp)
+	movss	(%rbx,%r14), %xmm13
+	addq	%rbx, %r14
+	shufps	$0, %xmm13, %xmm13
+	movaps	%xmm15, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-384(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -384(%rbp)
+	movaps	%xmm12, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-320(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -320(%rbp)
+	movaps	%xmm11, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-112(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -112(%rbp)
+	mulps	%xmm10, %xmm13
+	movaps	-240(%rbp), %xmm2
+	addps	%xmm13, %xmm2
+	movaps	%xmm2, -240(%rbp)
+	movss	(%rbx,%r14), %xmm13
+	shufps	$0, %xmm13, %xmm13
+	movaps	%xmm15, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-288(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -288(%rbp)
+	movaps	%xmm12, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-336(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -336(%rbp)
+	movaps	%xmm11, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	%xmm14, %xmm0
+	addq	%rbx, %r14
+	mulps	%xmm10, %xmm13
+	movaps	-128(%rbp), %xmm14
+	addps	%xmm13, %xmm14
+	movaps	%xmm14, -128(%rbp)
+	movss	(%rbx,%r14), %xmm13
+	shufps	$0, %xmm13, %xmm13
+	mulps	%xmm13, %xmm15
+	movaps	-272(%rbp), %xmm2
+	addps	%xmm15, %xmm2
+	movaps	%xmm2, -272(%rbp)
+	mulps	%xmm13, %xmm12
+	movaps	-208(%rbp), %xmm2
+	addps	%xmm12, %xmm2
+	movaps	%xmm2, -208(%rbp)
+	movaps	-576(%rbp), %xmm12
+	mulps	%xmm13, %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm10, %xmm13
+	addps	%xmm13, %xmm12
+	incq	%r10
+	addq	%r9, %r15
+	cmpq	%r10, %r12
+	jne	.LBB15_65
+	movq	-248(%rbp), %rcx
+	movq	%rdx, %r9
+	movdqa	-448(%rbp), %xmm14
+	movdqa	-560(%rbp), %xmm15
+	movaps	%xmm1, -576(%rbp)
+	movaps	%xmm0, -816(%rbp)
+	jmp	.LBB15_63
+.LBB15_100:
+	movq	%r9, %r12
+	movq	-96(%rbp), %r14
+	testq	%r14, %r14
+	movq	16(%rbp), %r8
+	movq	-160(%rbp), %r9
+	movq	-56(%rbp), %rax
+	movq	-192(%rbp), %r15
+	jle	.LBB15_101
+	leaq	(%rax,%rsi,4), %rax
+	pxor	%xmm0, %xmm0
+	xorl	%esi, %esi
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	xorl	%edi, %edi
+	movq	-80(%rbp), %rdx
+	.p2align	4
+.LBB15_104:
+	movslq	(%r8,%rdi,4), %r10
+	movups	(%rax,%r10,4), %xmm6
+	movups	16(%rax,%r10,4), %xmm7
+	movss	(%rdx,%rsi,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm5
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm4
+	movss	(%r15,%rsi,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm3
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm2
+	movss	(%r11,%rsi,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm1
+	incq	%rdi
+	addq	%r9, %rsi
+	cmpq	%rdi, %r14
+	jne	.LBB15_104
+	jmp	.LBB15_102
+.LBB15_72:
+	movdqa	%xmm15, -560(%rbp)
+	movdqa	%xmm14, -448(%rbp)
+	movq	-96(%rbp), %r12
+	testq	%r12, %r12
+	jle	.LBB15_73
+	movq	%r9, %rdx
+	xorps	%xmm8, %xmm8
+	movq	-80(%rbp), %r10
+	xorps	%xmm9, %xmm9
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -144(%rbp)
+	pxor	%xmm14, %xmm14
+	pxor	%xmm2, %xmm2
+	pxor	%xmm3, %xmm3
+	xorps	%xmm13, %xmm13
+	movdqa	%xmm0, -128(%rbp)
+	movdqa	%xmm0, -208(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	xorps	%xmm10, %xmm10
+	pxor	%xmm7, %xmm7
+	pxor	%xmm15, %xmm15
+	xorps	%xmm12, %xmm12
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+	xorl	%r15d, %r15d
+	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -240(%rbp)
+	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -336(%rbp)
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %r9
+	movq	-56(%rbp), %rcx
+	.p2align	4
+.LBB15_77:
+	movaps	%xmm10, -320(%rbp)
+	movaps	%xmm12, -384(%rbp)
+	movaps	%xmm9, -224(%rbp)
+	movslq	(%r8,%r15,4), %r14
+	leaq	(%rcx,%r14,4), %r14
+	movups	(%r14,%rsi,4), %xmm9
+	movups	16(%r14,%rsi,4), %xmm6
+	movups	(%r14,%rax,4), %xmm1
+	movups	16(%r14,%rax,4), %xmm0
+	movaps	%xmm8, %xmm10
+	movss	(%r10), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movdqa	%xmm7, %xmm11
+	movaps	%xmm9, %xmm7
+	mulps	%xmm8, %xmm7
+	movaps	-208(%rbp), %xmm12
+	addps	%xmm7, %xmm12
+	movaps	%xmm12, -208(%rbp)
+	movaps	%xmm6, %xmm7
+	mulps	%xmm8, %xmm7
+	movaps	-272(%rbp), %xmm12
+	addps	%xmm7, %xmm12
+	movaps	%xmm12, -272(%rbp)
+	movaps	%xmm1, %xmm7
+	mulps	%xmm8, %xmm7
+	movaps	-288(%rbp), %xmm12
+	addps	%xmm7, %xmm12
+	movaps	%xmm12, -288(%rbp)
+	mulps	%xmm0, %xmm8
+	movaps	-336(%rbp), %xmm7
+	addps	%xmm8, %xmm7
+	movaps	%xmm7, -336(%rbp)
+	leaq	(%r10,%rbx), %r14
+	movss	(%r10,%rbx), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm9, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm13
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-128(%rbp), %xmm12
+	addps	%xmm8, %xmm12
+	movaps	%xmm12, -128(%rbp)
+	movaps	%xmm1, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-112(%rbp), %xmm12
+	addps	%xmm8, %xmm12
+	movaps	%xmm12, -112(%rbp)
+	mulps	%xmm0, %xmm7
+	movaps	-240(%rbp), %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm8, -240(%rbp)
+	movss	(%rbx,%r14), %xmm7
+	addq	%rbx, %r14
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm9, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm2
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm3
+	movaps	%xmm1, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm4
+	mulps	%xmm0, %xmm7
+	addps	%xmm7, %xmm5
+	movss	(%rbx,%r14), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm9, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-144(%rbp), %xmm12
+	addps	%xmm8, %xmm12
+	movaps	%xmm12, -144(%rbp)
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm14
+	movaps	%xmm1, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm15
+	movaps	%xmm10, %xmm8
+	movaps	-320(%rbp), %xmm10
+	movaps	-384(%rbp), %xmm12
+	addq	%rbx, %r14
+	mulps	%xmm0, %xmm7
+	addps	%xmm7, %xmm12
+	movss	(%rbx,%r14), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm8
+	movaps	-224(%rbp), %xmm9
+	mulps	%xmm7, %xmm6
+	addps	%xmm6, %xmm9
+	mulps	%xmm7, %xmm1
+	addps	%xmm1, %xmm10
+	mulps	%xmm0, %xmm7
+	addps	%xmm7, %xmm11
+	movaps	%xmm11, %xmm7
+	incq	%r15
+	addq	%r9, %r10
+	cmpq	%r15, %r12
+	jne	.LBB15_77
+	movq	-248(%rbp), %rcx
+	movq	%rdx, %r9
+	movaps	%xmm14, -384(%rbp)
+	movaps	%xmm15, -224(%rbp)
+	movaps	%xmm4, -320(%rbp)
+	jmp	.LBB15_75
+.LBB15_112:
+	movq	%r9, %r12
+	movq	-96(%rbp), %r14
+	testq	%r14, %r14
+	movq	16(%rbp), %r8
+	movq	-160(%rbp), %r9
+	movq	-56(%rbp), %rax
+	jle	.LBB15_113
+	leaq	(%rax,%rsi,4), %rax
+	pxor	%xmm0, %xmm0
+	xorl	%esi, %esi
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorl	%edi, %edi
+	movq	-192(%rbp), %r15
+	movq	-80(%rbp), %rdx
+	.p2align	4
+.LBB15_116:
+	movslq	(%r8,%rdi,4), %r10
+	movups	(%rax,%r10,4), %xmm4
+	movups	16(%rax,%r10,4), %xmm5
+	movss	(%rdx,%rsi,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm3
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm2
+	movss	(%r15,%rsi,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm0
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm1
+	incq	%rdi
+	addq	%r9, %rsi
+	cmpq	%rdi, %r14
+	jne	.LBB15_116
+	jmp	.LBB15_114
+.LBB15_105:
+	movq	-96(%rbp), %r12
+	testq	%r12, %r12
+	jle	.LBB15_106
+	movq	%rdi, -224(%rbp)
+	movq	%r9, -144(%rbp)
+	pxor	%xmm1, %xmm1
+	xorl	%r10d, %r10d
+	pxor	%xmm3, %xmm3
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	pxor	%xmm2, %xmm2
+	pxor	%xmm0, %xmm0
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+	xorl	%r14d, %r14d
+	movq	16(%rbp), %r8
+	movq	-160(%rbp), %r9
+	movq	-56(%rbp), %rcx
+	movq	-192(%rbp), %rdi
+	movq	-80(%rbp), %rdx
+	.p2align	4
+.LBB15_111:
+	movslq	(%r8,%r14,4), %r15
+	leaq	(%rcx,%r15,4), %r15
+	movups	(%r15,%rsi,4), %xmm10
+	movups	16(%r15,%rsi,4), %xmm11
+	movups	(%r15,%rax,4), %xmm9
+	movups	16(%r15,%rax,4), %xmm8
+	movss	(%rdx,%r10,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm10, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm6
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm7
+	movaps	%xmm9, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm4
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm5
+	movss	(%rdi,%r10,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm1
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm12, %xmm9
+	addps	%xmm9, %xmm2
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm0
+	incq	%r14
+	addq	%r9, %r10
+	cmpq	%r14, %r12
+	jne	.LBB15_111
+	movq	-248(%rbp), %rcx
+	movq	-144(%rbp), %r9
+	movq	-224(%rbp), %rdi
+	jmp	.LBB15_108
+.LBB15_83:
+	movdqa	%xmm15, -560(%rbp)
+	movdqa	%xmm14, -448(%rbp)
+	movq	-96(%rbp), %r12
+	testq	%r12, %r12
+	jle	.LBB15_84
+	movq	%rdi, -224(%rbp)
+	movq	%r9, -144(%rbp)
+	pxor	%xmm4, %xmm4
+	xorl	%r10d, %r10d
+	pxor	%xmm5, %xmm5
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -208(%rbp)
+	xorps	%xmm10, %xmm10
+	xorps	%xmm12, %xmm12
+	xorps	%xmm13, %xmm13
+	xorps	%xmm9, %xmm9
+	movdqa	%xmm0, -128(%rbp)
+	pxor	%xmm6, %xmm6
+	pxor	%xmm3, %xmm3
+	xorps	%xmm11, %xmm11
+	pxor	%xmm7, %xmm7
+	pxor	%xmm14, %xmm14
+	pxor	%xmm15, %xmm15
+	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -240(%rbp)
+	xorl	%r15d, %r15d
+	movq	16(%rbp), %r8
+	movq	-160(%rbp), %r9
+	movq	-56(%rbp), %rcx
+	movq	%r11, %rdi
+	movq	-176(%rbp), %r11
+	movq	-192(%rbp), %r13
+	movq	-80(%rbp), %rdx
+	.p2align	4
+.LBB15_88:
+	movdqa	%xmm6, -336(%rbp)
+	movdqa	%xmm7, -288(%rbp)
+	movdqa	%xmm5, -272(%rbp)
+	movslq	(%r8,%r15,4), %r14
+	leaq	(%rcx,%r14,4), %r14
+	movups	(%r14,%rsi,4), %xmm5
+	movups	16(%r14,%rsi,4), %xmm2
+	movups	(%r14,%rax,4), %xmm1
+	movups	16(%r14,%rax,4), %xmm0
+	movdqa	%xmm4, %xmm6
+	movss	(%rdx,%r10,4), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	movdqa	%xmm3, %xmm8
+	movaps	%xmm5, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm9
+	movaps	%xmm2, %xmm3
+	mulps	%xmm4, %xmm3
+	movaps	-128(%rbp), %xmm7
+	addps	%xmm3, %xmm7
+	movaps	%xmm7, -128(%rbp)
+	movaps	%xmm1, %xmm3
+	mulps	%xmm4, %xmm3
+	movaps	-112(%rbp), %xmm7
+	addps	%xmm3, %xmm7
+	movaps	%xmm7, -112(%rbp)
+	mulps	%xmm0, %xmm4
+	movaps	-240(%rbp), %xmm3
+	addps	%xmm4, %xmm3
+	movaps	%xmm3, -240(%rbp)
+	movss	(%r13,%r10,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm12
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm13
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm14
+	mulps	%xmm0, %xmm3
+	addps	%xmm3, %xmm15
+	movss	(%rdi,%r10,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	-208(%rbp), %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm7, -208(%rbp)
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm10
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm11
+	movdqa	%xmm6, %xmm4
+	movaps	-336(%rbp), %xmm6
+	movaps	-288(%rbp), %xmm7
+	mulps	%xmm0, %xmm3
+	addps	%xmm3, %xmm7
+	movss	(%r11,%r10,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm3, %xmm5
+	addps	%xmm5, %xmm4
+	movaps	-272(%rbp), %xmm5
+	mulps	%xmm3, %xmm2
+	addps	%xmm2, %xmm5
+	mulps	%xmm3, %xmm1
+	addps	%xmm1, %xmm6
+	mulps	%xmm0, %xmm3
+	addps	%xmm3, %xmm8
+	movaps	%xmm8, %xmm3
+	incq	%r15
+	addq	%r9, %r10
+	cmpq	%r15, %r12
+	jne	.LBB15_88
+	movq	-248(%rbp), %rcx
+	movq	%rdi, %r11
+	movq	-760(%rbp), %r13
+	movq	-144(%rbp), %r9
+	movq	-224(%rbp), %rdi
+	movaps	%xmm10, -288(%rbp)
+	movaps	%xmm11, -272(%rbp)
+	jmp	.LBB15_86
+.LBB15_117:
+	movq	-96(%rbp), %r12
+	testq	%r12, %r12
+	jle	.LBB15_118
+	movq	%r9, %rdx
+	pxor	%xmm0, %xmm0
+	movq	-80(%rbp), %r10
+	pxor	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm3, %xmm3
+	xorl	%r14d, %r14d
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %r9
+	movq	-56(%rbp), %rcx
+	.p2align	4
+.LBB15_120:
+	movslq	(%r8,%r14,4), %r15
+	leaq	(%rcx,%r15,4), %r15
+	movups	(%r15,%rsi,4), %xmm4
+	movups	16(%r15,%rsi,4), %xmm5
+	movups	(%r15,%rax,4), %xmm6
+	movups	16(%r15,%rax,4), %xmm7
+	movss	(%r10), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm0
+	mulps	%xmm8, %xmm5
+	addps	%xmm5, %xmm1
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm2
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm3
+	incq	%r14
+	addq	%r9, %r10
+	cmpq	%r14, %r12
+	jne	.LBB15_120
+	movq	-248(%rbp), %rcx
+	movq	%rdx, %r9
+	jmp	.LBB15_122
+.LBB15_94:
+	movdqa	%xmm14, -448(%rbp)
+	movq	-96(%rbp), %r12
+	testq	%r12, %r12
+	jle	.LBB15_95
+	movdqa	%xmm15, -560(%rbp)
+	movq	%rdi, -224(%rbp)
+	movq	%r9, -144(%rbp)
+	pxor	%xmm1, %xmm1
+	xorl	%r10d, %r10d
+	pxor	%xmm3, %xmm3
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -128(%rbp)
+	pxor	%xmm2, %xmm2
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	xorl	%r15d, %r15d
+	movq	16(%rbp), %r8
+	movq	-160(%rbp), %r9
+	movq	-56(%rbp), %rcx
+	movq	-192(%rbp), %rdi
+	movq	-80(%rbp), %rdx
+	.p2align	4
+.LBB15_99:
+	movdqa	%xmm3, -112(%rbp)
+	movslq	(%r8,%r15,4), %r14
+	leaq	(%rcx,%r14,4), %r14
+	movdqa	%xmm2, %xmm3
+	movdqa	%xmm1, %xmm2
+	movups	(%r14,%rsi,4), %xmm1
+	movups	16(%r14,%rsi,4), %xmm14
+	movups	(%r14,%rax,4), %xmm13
+	movups	16(%r14,%rax,4), %xmm12
+	movss	(%rdx,%r10,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm8
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm9
+	movss	(%rdi,%r10,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm6
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm7
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm4
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm5
+	movss	(%r11,%r10,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm2
+	movaps	%xmm2, %xmm1
+	movdqa	%xmm3, %xmm2
+	movaps	-112(%rbp), %xmm3
+	mulps	%xmm0, %xmm14
+	addps	%xmm14, %xmm3
+	mulps	%xmm0, %xmm13
+	movaps	-128(%rbp), %xmm14
+	addps	%xmm13, %xmm14
+	movaps	%xmm14, -128(%rbp)
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm2
+	incq	%r15
+	addq	%r9, %r10
+	cmpq	%r15, %r12
+	jne	.LBB15_99
+	movq	-248(%rbp), %rcx
+	movq	-144(%rbp), %r9
+	movq	-224(%rbp), %rdi
+	movdqa	-560(%rbp), %xmm15
+	jmp	.LBB15_97
+.LBB15_89:
+	movq	%r9, -144(%rbp)
+	movq	%r11, %r15
+	movq	-96(%rbp), %r14
+	testq	%r14, %r14
+	movq	16(%rbp), %r8
+	movq	-160(%rbp), %r9
+	movq	-56(%rbp), %rax
+	movq	-176(%rbp), %r11
+	movq	-192(%rbp), %r12
+	jle	.LBB15_90
+	leaq	(%rax,%rsi,4), %rax
+	pxor	%xmm0, %xmm0
+	xorl	%esi, %esi
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	xorl	%edi, %edi
+	movq	-80(%rbp), %rdx
+	.p2align	4
+.LBB15_93:
+	movslq	(%r8,%rdi,4), %r10
+	movups	(%rax,%r10,4), %xmm9
+	movups	16(%rax,%r10,4), %xmm8
+	movss	(%rdx,%rsi,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm7
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm6
+	movss	(%r12,%rsi,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm5
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm4
+	movss	(%r15,%rsi,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm2
+	movss	(%r11,%rsi,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm0
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm1
+	incq	%rdi
+	addq	%r9, %rsi
+	cmpq	%rdi, %r14
+	jne	.LBB15_93
+	jmp	.LBB15_91
+.LBB15_66:
+	movq	%r9, %r15
+	movq	-96(%rbp), %r14
+	testq	%r14, %r14
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %r9
+	movq	-56(%rbp), %rax
+	jle	.LBB15_67
+	movdqa	%xmm14, -448(%rbp)
+	leaq	(%rax,%rsi,4), %rax
+	pxor	%xmm4, %xmm4
+	movq	-80(%rbp), %rsi
+	pxor	%xmm6, %xmm6
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	pxor	%xmm7, %xmm7
+	pxor	%xmm5, %xmm5
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%edi, %edi
+	.p2align	4
+.LBB15_71:
+	movslq	(%r8,%rdi,4), %r10
+	movups	(%rax,%r10,4), %xmm13
+	movups	16(%rax,%r10,4), %xmm12
+	movss	(%rsi), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm11
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm10
+	leaq	(%rsi,%rbx), %r10
+	movss	(%rsi,%rbx), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm8
+	movss	(%rbx,%r10), %xmm14
+	addq	%rbx, %r10
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm4
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm6
+	movss	(%rbx,%r10), %xmm14
+	addq	%rbx, %r10
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm7
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm5
+	movss	(%rbx,%r10), %xmm14
+	addq	%rbx, %r10
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm3
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm2
+	movss	(%rbx,%r10), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	mulps	%xmm14, %xmm13
+	addps	%xmm13, %xmm1
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm0
+	incq	%rdi
+	addq	%r9, %rsi
+	cmpq	%rdi, %r14
+	jne	.LBB15_71
+	movdqa	-448(%rbp), %xmm14
+	jmp	.LBB15_69
+.LBB15_78:
+	movq	%r9, %r15
+	movq	-96(%rbp), %r14
+	testq	%r14, %r14
+	movq	16(%rbp), %r8
+	movq	-360(%rbp), %r9
+	movq	-56(%rbp), %rax
+	jle	.LBB15_79
+	leaq	(%rax,%rsi,4), %rax
+	pxor	%xmm0, %xmm0
+	movq	-80(%rbp), %rsi
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorl	%edi, %edi
+	.p2align	4
+.LBB15_82:
+	movslq	(%r8,%rdi,4), %r10
+	movups	(%rax,%r10,4), %xmm11
+	movups	16(%rax,%r10,4), %xmm10
+	movss	(%rsi), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm9
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm8
+	leaq	(%rsi,%rbx), %r10
+	movss	(%rsi,%rbx), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm7
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm6
+	movss	(%rbx,%r10), %xmm12
+	addq	%rbx, %r10
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm5
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm4
+	movss	(%rbx,%r10), %xmm12
+	addq	%rbx, %r10
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm3
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm2
+	movss	(%rbx,%r10), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm0
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm1
+	incq	%rdi
+	addq	%r9, %rsi
+	cmpq	%rdi, %r14
+	jne	.LBB15_82
+	jmp	.LBB15_80
+.LBB15_61:
+	pxor	%xmm3, %xmm3
+	pxor	%xmm5, %xmm5
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -720(%rbp)
+	movdqa	%xmm0, -800(%rbp)
+	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -224(%rbp)
+	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -240(%rbp)
+	movdqa	%xmm0, -816(%rbp)
+	movdqa	%xmm0, -128(%rbp)
+	movdqa	%xmm0, -576(%rbp)
+	xorps	%xmm12, %xmm12
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	pxor	%xmm4, %xmm4
+	movdqa	%xmm0, -784(%rbp)
+	movdqa	%xmm0, -384(%rbp)
+	movdqa	%xmm0, -320(%rbp)
+	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -336(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	movdqa	%xmm0, -208(%rbp)
+.LBB15_63:
+	movdqa	.LCPI15_5(%rip), %xmm10
+	movdqa	%xmm10, %xmm13
+	pcmpgtd	%xmm15, %xmm13
+	movdqa	.LCPI15_6(%rip), %xmm11
+	movdqa	%xmm11, %xmm1
+	pcmpgtd	%xmm15, %xmm1
+	movdqa	%xmm10, %xmm15
+	pcmpgtd	%xmm14, %xmm15
+	pcmpgtd	%xmm14, %xmm11
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	andps	%xmm11, %xmm6
+	movups	(%r9,%rax,4), %xmm10
+	addps	%xmm10, %xmm6
+	andps	%xmm15, %xmm7
+	movups	16(%r9,%rax,4), %xmm10
+	addps	%xmm10, %xmm7
+	movups	%xmm6, (%r9,%rax,4)
+	movups	%xmm7, 16(%r9,%rax,4)
+	movslq	(%rdx), %rax
+	andps	%xmm1, %xmm3
+	movups	(%rdi,%rax,4), %xmm6
+	addps	%xmm6, %xmm3
+	andps	%xmm13, %xmm5
+	movups	16(%rdi,%rax,4), %xmm6
+	addps	%xmm6, %xmm5
+	movups	%xmm3, (%rdi,%rax,4)
+	movups	%xmm5, 16(%rdi,%rax,4)
+	movq	-48(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	andps	%xmm11, %xmm8
+	movups	(%r9,%rax,4), %xmm2
+	addps	%xmm2, %xmm8
+	andps	%xmm15, %xmm9
+	movups	16(%r9,%rax,4), %xmm2
+	addps	%xmm2, %xmm9
+	movups	%xmm8, (%r9,%rax,4)
+	movups	%xmm9, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movaps	-720(%rbp), %xmm0
+	andps	%xmm1, %xmm0
+	movups	(%rdi,%rax,4), %xmm2
+	addps	%xmm2, %xmm0
+	movaps	-800(%rbp), %xmm5
+	andps	%xmm13, %xmm5
+	movups	16(%rdi,%rax,4), %xmm2
+	addps	%xmm2, %xmm5
+	movups	%xmm0, (%rdi,%rax,4)
+	movups	%xmm5, 16(%rdi,%rax,4)
+	movq	-184(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	andps	%xmm11, %xmm4
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm4
+	movaps	-784(%rbp), %xmm2
+	andps	%xmm15, %xmm2
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm2
+	movups	%xmm4, (%r9,%rax,4)
+	movups	%xmm2, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movaps	-144(%rbp), %xmm2
+	andps	%xmm1, %xmm2
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm2
+	movaps	-224(%rbp), %xmm3
+	andps	%xmm13, %xmm3
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%rdi,%rax,4)
+	movups	%xmm3, 16(%rdi,%rax,4)
+	movq	-296(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	movaps	-384(%rbp), %xmm2
+	andps	%xmm11, %xmm2
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm2
+	movaps	-320(%rbp), %xmm3
+	andps	%xmm15, %xmm3
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%r9,%rax,4)
+	movups	%xmm3, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movaps	-112(%rbp), %xmm2
+	andps	%xmm1, %xmm2
+	addps	%xmm0, %xmm2
+	movups	16(%rdi,%rax,4), %xmm0
+	movaps	-240(%rbp), %xmm3
+	andps	%xmm13, %xmm3
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%rdi,%rax,4)
+	movups	%xmm3, 16(%rdi,%rax,4)
+	movslq	(%rdx,%rbx,4), %rax
+	movups	(%r9,%rax,4), %xmm0
+	movaps	-288(%rbp), %xmm2
+	andps	%xmm11, %xmm2
+	addps	%xmm0, %xmm2
+	movups	16(%r9,%rax,4), %xmm0
+	movaps	-336(%rbp), %xmm3
+	andps	%xmm15, %xmm3
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%r9,%rax,4)
+	movups	%xmm3, 16(%r9,%rax,4)
+	movslq	(%rdx,%rbx,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movaps	-816(%rbp), %xmm3
+	andps	%xmm1, %xmm3
+	addps	%xmm0, %xmm3
+	movups	16(%rdi,%rax,4), %xmm0
+	movaps	-128(%rbp), %xmm2
+	andps	%xmm13, %xmm2
+	addps	%xmm0, %xmm2
+	movups	%xmm3, (%rdi,%rax,4)
+	movups	%xmm2, 16(%rdi,%rax,4)
+	movq	-672(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	andps	-272(%rbp), %xmm11
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm11
+	andps	-208(%rbp), %xmm15
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm15
+	movups	%xmm11, (%r9,%rax,4)
+	movups	%xmm15, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	andps	-576(%rbp), %xmm1
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	andps	%xmm12, %xmm13
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm13
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm13, 16(%rdi,%rax,4)
+	jmp	.LBB15_134
+.LBB15_101:
+	pxor	%xmm0, %xmm0
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+.LBB15_102:
+	movdqa	%xmm14, %xmm6
+	pcmpgtd	.LCPI15_3(%rip), %xmm6
+	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	movups	(%r12,%rax,4), %xmm7
+	movups	16(%r12,%rax,4), %xmm8
+	movdqa	%xmm14, %xmm9
+	pandn	%xmm5, %xmm9
+	addps	%xmm7, %xmm9
+	movdqa	%xmm6, %xmm5
+	pandn	%xmm4, %xmm5
+	addps	%xmm8, %xmm5
+	movups	%xmm9, (%r12,%rax,4)
+	movups	%xmm5, 16(%r12,%rax,4)
+	movq	-48(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movups	(%r12,%rax,4), %xmm4
+	movups	16(%r12,%rax,4), %xmm5
+	movdqa	%xmm14, %xmm7
+	pandn	%xmm3, %xmm7
+	addps	%xmm4, %xmm7
+	movdqa	%xmm6, %xmm3
+	pandn	%xmm2, %xmm3
+	addps	%xmm5, %xmm3
+	movups	%xmm7, (%r12,%rax,4)
+	movups	%xmm3, 16(%r12,%rax,4)
+	movq	-184(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movups	(%r12,%rax,4), %xmm2
+	movups	16(%r12,%rax,4), %xmm3
+	pandn	%xmm0, %xmm14
+	addps	%xmm2, %xmm14
+	pandn	%xmm1, %xmm6
+	addps	%xmm3, %xmm6
+	movups	%xmm14, (%r12,%rax,4)
+	movups	%xmm6, 16(%r12,%rax,4)
+	jmp	.LBB15_134
+.LBB15_73:
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -384(%rbp)
+	pxor	%xmm2, %xmm2
+	pxor	%xmm3, %xmm3
+	xorps	%xmm13, %xmm13
+	movdqa	%xmm0, -128(%rbp)
+	movdqa	%xmm0, -208(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	xorps	%xmm10, %xmm10
+	pxor	%xmm7, %xmm7
+	movdqa	%xmm0, -224(%rbp)
+	xorps	%xmm12, %xmm12
+	movdqa	%xmm0, -320(%rbp)
+	pxor	%xmm5, %xmm5
+	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -240(%rbp)
+	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -336(%rbp)
+.LBB15_75:
+	movdqa	.LCPI15_5(%rip), %xmm14
+	movdqa	%xmm14, %xmm11
+	movdqa	-560(%rbp), %xmm6
+	pcmpgtd	%xmm6, %xmm11
+	movdqa	.LCPI15_6(%rip), %xmm4
+	movdqa	%xmm4, %xmm15
+	pcmpgtd	%xmm6, %xmm15
+	movdqa	-448(%rbp), %xmm0
+	pcmpgtd	%xmm0, %xmm14
+	pcmpgtd	%xmm0, %xmm4
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	movdqa	-208(%rbp), %xmm1
+	pand	%xmm4, %xmm1
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movdqa	-272(%rbp), %xmm6
+	pand	%xmm14, %xmm6
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm6
+	movups	%xmm1, (%r9,%rax,4)
+	movups	%xmm6, 16(%r9,%rax,4)
+	movslq	(%rdx), %rax
+	movdqa	-288(%rbp), %xmm1
+	pand	%xmm15, %xmm1
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movdqa	-336(%rbp), %xmm6
+	pand	%xmm11, %xmm6
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm6
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm6, 16(%rdi,%rax,4)
+	movq	-48(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	andps	%xmm4, %xmm13
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm13
+	movdqa	-128(%rbp), %xmm1
+	pand	%xmm14, %xmm1
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movups	%xmm13, (%r9,%rax,4)
+	movups	%xmm1, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movdqa	-112(%rbp), %xmm1
+	pand	%xmm15, %xmm1
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movdqa	-240(%rbp), %xmm6
+	pand	%xmm11, %xmm6
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm6
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm6, 16(%rdi,%rax,4)
+	movq	-184(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	andps	%xmm4, %xmm2
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm2
+	andps	%xmm14, %xmm3
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%r9,%rax,4)
+	movups	%xmm3, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movdqa	-320(%rbp), %xmm1
+	pand	%xmm15, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%rdi,%rax,4), %xmm0
+	andps	%xmm11, %xmm5
+	addps	%xmm0, %xmm5
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm5, 16(%rdi,%rax,4)
+	movq	-296(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%r9,%rax,4), %xmm0
+	movaps	-144(%rbp), %xmm1
+	andps	%xmm4, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%r9,%rax,4), %xmm0
+	movaps	-384(%rbp), %xmm2
+	andps	%xmm14, %xmm2
+	addps	%xmm0, %xmm2
+	movups	%xmm1, (%r9,%rax,4)
+	movups	%xmm2, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movdqa	-224(%rbp), %xmm1
+	pand	%xmm15, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%rdi,%rax,4), %xmm0
+	andps	%xmm11, %xmm12
+	addps	%xmm0, %xmm12
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm12, 16(%rdi,%rax,4)
+	movslq	(%rdx,%rbx,4), %rax
+	andps	%xmm8, %xmm4
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm4
+	andps	%xmm9, %xmm14
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm14
+	movups	%xmm4, (%r9,%rax,4)
+	movups	%xmm14, 16(%r9,%rax,4)
+	movslq	(%rdx,%rbx,4), %rax
+	pand	%xmm10, %xmm15
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm15
+	andps	%xmm7, %xmm11
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm11
+	movups	%xmm15, (%rdi,%rax,4)
+	movups	%xmm11, 16(%rdi,%rax,4)
+	jmp	.LBB15_134
+.LBB15_113:
+	pxor	%xmm0, %xmm0
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+.LBB15_114:
+	movdqa	%xmm14, %xmm4
+	pcmpgtd	.LCPI15_3(%rip), %xmm4
+	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	movups	(%r12,%rax,4), %xmm5
+	movups	16(%r12,%rax,4), %xmm6
+	movdqa	%xmm14, %xmm7
+	pandn	%xmm3, %xmm7
+	addps	%xmm5, %xmm7
+	movdqa	%xmm4, %xmm3
+	pandn	%xmm2, %xmm3
+	addps	%xmm6, %xmm3
+	movups	%xmm7, (%r12,%rax,4)
+	movups	%xmm3, 16(%r12,%rax,4)
+	movq	-48(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movups	(%r12,%rax,4), %xmm2
+	movups	16(%r12,%rax,4), %xmm3
+	pandn	%xmm0, %xmm14
+	addps	%xmm2, %xmm14
+	pandn	%xmm1, %xmm4
+	addps	%xmm3, %xmm4
+	movups	%xmm14, (%r12,%rax,4)
+	movups	%xmm4, 16(%r12,%rax,4)
+	jmp	.LBB15_134
+.LBB15_106:
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	pxor	%xmm2, %xmm2
+	pxor	%xmm0, %xmm0
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+.LBB15_108:
+	movdqa	.LCPI15_5(%rip), %xmm10
+	movdqa	%xmm10, %xmm8
+	pcmpgtd	%xmm15, %xmm8
+	movdqa	.LCPI15_6(%rip), %xmm11
+	movdqa	%xmm11, %xmm9
+	pcmpgtd	%xmm15, %xmm9
+	pcmpgtd	%xmm14, %xmm10
+	pcmpgtd	%xmm14, %xmm11
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	movups	(%r9,%rax,4), %xmm12
+	movups	16(%r9,%rax,4), %xmm13
+	andps	%xmm11, %xmm6
+	addps	%xmm12, %xmm6
+	andps	%xmm10, %xmm7
+	addps	%xmm13, %xmm7
+	movups	%xmm6, (%r9,%rax,4)
+	movups	%xmm7, 16(%r9,%rax,4)
+	movslq	(%rdx), %rax
+	movups	(%rdi,%rax,4), %xmm6
+	movups	16(%rdi,%rax,4), %xmm7
+	andps	%xmm9, %xmm4
+	addps	%xmm6, %xmm4
+	andps	%xmm8, %xmm5
+	addps	%xmm7, %xmm5
+	movups	%xmm4, (%rdi,%rax,4)
+	movups	%xmm5, 16(%rdi,%rax,4)
+	movq	-48(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%r9,%rax,4), %xmm4
+	movups	16(%r9,%rax,4), %xmm5
+	andps	%xmm1, %xmm11
+	addps	%xmm4, %xmm11
+	andps	%xmm3, %xmm10
+	addps	%xmm5, %xmm10
+	movups	%xmm11, (%r9,%rax,4)
+	movups	%xmm10, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm1
+	movups	16(%rdi,%rax,4), %xmm3
+	andps	%xmm2, %xmm9
+	addps	%xmm1, %xmm9
+	andps	%xmm0, %xmm8
+	addps	%xmm3, %xmm8
+	movups	%xmm9, (%rdi,%rax,4)
+	movups	%xmm8, 16(%rdi,%rax,4)
+	jmp	.LBB15_134
+.LBB15_84:
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -208(%rbp)
+	movdqa	%xmm0, -288(%rbp)
+	xorps	%xmm12, %xmm12
+	xorps	%xmm13, %xmm13
+	xorps	%xmm9, %xmm9
+	movdqa	%xmm0, -128(%rbp)
+	pxor	%xmm6, %xmm6
+	pxor	%xmm3, %xmm3
+	movdqa	%xmm0, -272(%rbp)
+	pxor	%xmm7, %xmm7
+	pxor	%xmm14, %xmm14
+	pxor	%xmm15, %xmm15
+	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -240(%rbp)
+.LBB15_86:
+	movdqa	.LCPI15_5(%rip), %xmm10
+	movdqa	%xmm10, %xmm1
+	movdqa	-560(%rbp), %xmm2
+	pcmpgtd	%xmm2, %xmm1
+	movdqa	%xmm1, -336(%rbp)
+	movdqa	.LCPI15_6(%rip), %xmm8
+	movdqa	%xmm8, %xmm11
+	pcmpgtd	%xmm2, %xmm11
+	movdqa	-448(%rbp), %xmm0
+	pcmpgtd	%xmm0, %xmm10
+	pcmpgtd	%xmm0, %xmm8
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	andps	%xmm8, %xmm9
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm9
+	movdqa	-128(%rbp), %xmm1
+	pand	%xmm10, %xmm1
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movups	%xmm9, (%r9,%rax,4)
+	movups	%xmm1, 16(%r9,%rax,4)
+	movslq	(%rdx), %rax
+	movdqa	-112(%rbp), %xmm1
+	pand	%xmm11, %xmm1
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movaps	-240(%rbp), %xmm2
+	movaps	-336(%rbp), %xmm9
+	andps	%xmm9, %xmm2
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm2
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm2, 16(%rdi,%rax,4)
+	movq	-48(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	andps	%xmm8, %xmm12
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm12
+	andps	%xmm10, %xmm13
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm13
+	movups	%xmm12, (%r9,%rax,4)
+	movups	%xmm13, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	andps	%xmm11, %xmm14
+	addps	%xmm0, %xmm14
+	movups	16(%rdi,%rax,4), %xmm0
+	andps	%xmm9, %xmm15
+	addps	%xmm0, %xmm15
+	movups	%xmm14, (%rdi,%rax,4)
+	movups	%xmm15, 16(%rdi,%rax,4)
+	movq	-184(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%r9,%rax,4), %xmm0
+	movaps	-208(%rbp), %xmm1
+	andps	%xmm8, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%r9,%rax,4), %xmm0
+	movaps	-288(%rbp), %xmm2
+	andps	%xmm10, %xmm2
+	addps	%xmm0, %xmm2
+	movups	%xmm1, (%r9,%rax,4)
+	movups	%xmm2, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movaps	-272(%rbp), %xmm1
+	andps	%xmm11, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%rdi,%rax,4), %xmm0
+	andps	%xmm9, %xmm7
+	addps	%xmm0, %xmm7
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm7, 16(%rdi,%rax,4)
+	movq	-296(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	andps	%xmm4, %xmm8
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm8
+	andps	%xmm5, %xmm10
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm10
+	movups	%xmm8, (%r9,%rax,4)
+	movups	%xmm10, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	andps	%xmm6, %xmm11
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm11
+	movaps	%xmm9, %xmm8
+	andps	%xmm3, %xmm8
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm8
+	movups	%xmm11, (%rdi,%rax,4)
+	movups	%xmm8, 16(%rdi,%rax,4)
+	jmp	.LBB15_134
+.LBB15_125:
+	pxor	%xmm0, %xmm0
+	pxor	%xmm1, %xmm1
+	jmp	.LBB15_133
+.LBB15_118:
+	pxor	%xmm0, %xmm0
+	pxor	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm3, %xmm3
+.LBB15_122:
+	movdqa	.LCPI15_5(%rip), %xmm5
+	movdqa	%xmm5, %xmm4
+	pcmpgtd	%xmm15, %xmm4
+	pand	%xmm3, %xmm4
+	movdqa	.LCPI15_6(%rip), %xmm6
+	movdqa	%xmm6, %xmm3
+	pcmpgtd	%xmm15, %xmm3
+	pand	%xmm2, %xmm3
+	movdqa	%xmm5, %xmm2
+	pcmpgtd	%xmm14, %xmm2
+	pand	%xmm1, %xmm2
+	movdqa	%xmm6, %xmm1
+	pcmpgtd	%xmm14, %xmm1
+	pand	%xmm0, %xmm1
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm1, %xmm0
+	movups	16(%r9,%rax,4), %xmm1
+	addps	%xmm2, %xmm1
+	movups	%xmm0, (%r9,%rax,4)
+	movups	%xmm1, 16(%r9,%rax,4)
+	movslq	(%rdx), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm3, %xmm0
+	movups	16(%rdi,%rax,4), %xmm1
+	addps	%xmm4, %xmm1
+	movups	%xmm0, (%rdi,%rax,4)
+	movups	%xmm1, 16(%rdi,%rax,4)
+	jmp	.LBB15_134
+.LBB15_95:
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -128(%rbp)
+	pxor	%xmm2, %xmm2
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+.LBB15_97:
+	movdqa	.LCPI15_5(%rip), %xmm14
+	movdqa	%xmm14, %xmm0
+	pcmpgtd	%xmm15, %xmm0
+	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm15, %xmm0
+	movdqa	.LCPI15_6(%rip), %xmm15
+	movdqa	%xmm15, %xmm13
+	pcmpgtd	%xmm0, %xmm13
+	movdqa	-448(%rbp), %xmm0
+	pcmpgtd	%xmm0, %xmm14
+	pcmpgtd	%xmm0, %xmm15
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	andps	%xmm15, %xmm10
+	movups	(%r9,%rax,4), %xmm12
+	addps	%xmm12, %xmm10
+	andps	%xmm14, %xmm11
+	movups	16(%r9,%rax,4), %xmm12
+	addps	%xmm12, %xmm11
+	movups	%xmm10, (%r9,%rax,4)
+	movups	%xmm11, 16(%r9,%rax,4)
+	movslq	(%rdx), %rax
+	movups	(%rdi,%rax,4), %xmm10
+	andps	%xmm13, %xmm8
+	addps	%xmm10, %xmm8
+	movups	16(%rdi,%rax,4), %xmm10
+	movaps	-112(%rbp), %xmm0
+	andps	%xmm0, %xmm9
+	addps	%xmm10, %xmm9
+	movups	%xmm8, (%rdi,%rax,4)
+	movups	%xmm9, 16(%rdi,%rax,4)
+	movq	-48(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%r9,%rax,4), %xmm8
+	andps	%xmm15, %xmm6
+	addps	%xmm8, %xmm6
+	movups	16(%r9,%rax,4), %xmm8
+	andps	%xmm14, %xmm7
+	addps	%xmm8, %xmm7
+	movups	%xmm6, (%r9,%rax,4)
+	movups	%xmm7, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm6
+	andps	%xmm13, %xmm4
+	addps	%xmm6, %xmm4
+	movups	16(%rdi,%rax,4), %xmm6
+	andps	%xmm0, %xmm5
+	movaps	%xmm0, %xmm7
+	addps	%xmm6, %xmm5
+	movups	%xmm4, (%rdi,%rax,4)
+	movups	%xmm5, 16(%rdi,%rax,4)
+	movq	-184(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	andps	%xmm1, %xmm15
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm15
+	andps	%xmm3, %xmm14
+	movups	16(%r9,%rax,4), %xmm0
+	addps	%xmm0, %xmm14
+	movups	%xmm15, (%r9,%rax,4)
+	movups	%xmm14, 16(%r9,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	andps	-128(%rbp), %xmm13
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm13
+	movaps	%xmm7, %xmm1
+	andps	%xmm2, %xmm1
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movups	%xmm13, (%rdi,%rax,4)
+	movups	%xmm1, 16(%rdi,%rax,4)
+	jmp	.LBB15_134
+.LBB15_90:
+	pxor	%xmm0, %xmm0
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+.LBB15_91:
+	movq	%r15, %r11
+	movdqa	%xmm14, %xmm8
+	pcmpgtd	.LCPI15_3(%rip), %xmm8
+	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	movq	-144(%rbp), %rsi
+	movups	(%rsi,%rax,4), %xmm9
+	movups	16(%rsi,%rax,4), %xmm10
+	movdqa	%xmm14, %xmm11
+	pandn	%xmm7, %xmm11
+	addps	%xmm9, %xmm11
+	movdqa	%xmm8, %xmm7
+	pandn	%xmm6, %xmm7
+	addps	%xmm10, %xmm7
+	movups	%xmm11, (%rsi,%rax,4)
+	movups	%xmm7, 16(%rsi,%rax,4)
+	movq	-48(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movups	(%rsi,%rax,4), %xmm6
+	movups	16(%rsi,%rax,4), %xmm7
+	movdqa	%xmm14, %xmm9
+	pandn	%xmm5, %xmm9
+	addps	%xmm6, %xmm9
+	movdqa	%xmm8, %xmm5
+	pandn	%xmm4, %xmm5
+	addps	%xmm7, %xmm5
+	movups	%xmm9, (%rsi,%rax,4)
+	movups	%xmm5, 16(%rsi,%rax,4)
+	movq	-184(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movups	(%rsi,%rax,4), %xmm4
+	movups	16(%rsi,%rax,4), %xmm5
+	movdqa	%xmm14, %xmm6
+	pandn	%xmm3, %xmm6
+	addps	%xmm4, %xmm6
+	movdqa	%xmm8, %xmm3
+	pandn	%xmm2, %xmm3
+	addps	%xmm5, %xmm3
+	movups	%xmm6, (%rsi,%rax,4)
+	movups	%xmm3, 16(%rsi,%rax,4)
+	movq	-296(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movups	(%rsi,%rax,4), %xmm2
+	movups	16(%rsi,%rax,4), %xmm3
+	pandn	%xmm0, %xmm14
+	addps	%xmm2, %xmm14
+	pandn	%xmm1, %xmm8
+	addps	%xmm3, %xmm8
+	movups	%xmm14, (%rsi,%rax,4)
+	movups	%xmm8, 16(%rsi,%rax,4)
+	jmp	.LBB15_134
+.LBB15_67:
+	pxor	%xmm4, %xmm4
+	pxor	%xmm6, %xmm6
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	pxor	%xmm7, %xmm7
+	pxor	%xmm5, %xmm5
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+.LBB15_69:
+	movdqa	%xmm14, %xmm12
+	pcmpgtd	.LCPI15_3(%rip), %xmm12
+	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	movdqa	%xmm14, %xmm13
+	pandn	%xmm11, %xmm13
+	movups	(%r15,%rax,4), %xmm11
+	addps	%xmm11, %xmm13
+	movdqa	%xmm12, %xmm11
+	pandn	%xmm10, %xmm11
+	movups	16(%r15,%rax,4), %xmm10
+	addps	%xmm10, %xmm11
+	movups	%xmm13, (%r15,%rax,4)
+	movups	%xmm11, 16(%r15,%rax,4)
+	movq	-48(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movdqa	%xmm14, %xmm10
+	pandn	%xmm9, %xmm10
+	movups	(%r15,%rax,4), %xmm9
+	addps	%xmm9, %xmm10
+	movdqa	%xmm12, %xmm9
+	pandn	%xmm8, %xmm9
+	movups	16(%r15,%rax,4), %xmm8
+	addps	%xmm8, %xmm9
+	movups	%xmm10, (%r15,%rax,4)
+	movups	%xmm9, 16(%r15,%rax,4)
+	movq	-184(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movdqa	%xmm14, %xmm8
+	pandn	%xmm4, %xmm8
+	movups	(%r15,%rax,4), %xmm4
+	addps	%xmm4, %xmm8
+	movdqa	%xmm12, %xmm4
+	pandn	%xmm6, %xmm4
+	movups	16(%r15,%rax,4), %xmm6
+	addps	%xmm6, %xmm4
+	movups	%xmm8, (%r15,%rax,4)
+	movups	%xmm4, 16(%r15,%rax,4)
+	movq	-296(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movdqa	%xmm14, %xmm4
+	pandn	%xmm7, %xmm4
+	movups	(%r15,%rax,4), %xmm6
+	addps	%xmm6, %xmm4
+	movdqa	%xmm12, %xmm6
+	pandn	%xmm5, %xmm6
+	movups	16(%r15,%rax,4), %xmm5
+	addps	%xmm5, %xmm6
+	movups	%xmm4, (%r15,%rax,4)
+	movups	%xmm6, 16(%r15,%rax,4)
+	movslq	(%rdx,%rbx,4), %rax
+	movdqa	%xmm14, %xmm4
+	pandn	%xmm3, %xmm4
+	movups	(%r15,%rax,4), %xmm3
+	addps	%xmm3, %xmm4
+	movdqa	%xmm12, %xmm3
+	pandn	%xmm2, %xmm3
+	movups	16(%r15,%rax,4), %xmm2
+	addps	%xmm2, %xmm3
+	movups	%xmm4, (%r15,%rax,4)
+	movups	%xmm3, 16(%r15,%rax,4)
+	movq	-672(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	pandn	%xmm1, %xmm14
+	movups	(%r15,%rax,4), %xmm1
+	addps	%xmm1, %xmm14
+	pandn	%xmm0, %xmm12
+	movups	16(%r15,%rax,4), %xmm0
+	addps	%xmm0, %xmm12
+	movups	%xmm14, (%r15,%rax,4)
+	movups	%xmm12, 16(%r15,%rax,4)
+	jmp	.LBB15_134
+.LBB15_79:
+	pxor	%xmm0, %xmm0
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+.LBB15_80:
+	movdqa	%xmm14, %xmm10
+	pcmpgtd	.LCPI15_3(%rip), %xmm10
+	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	movdqa	%xmm14, %xmm11
+	pandn	%xmm9, %xmm11
+	movups	(%r15,%rax,4), %xmm9
+	addps	%xmm9, %xmm11
+	movdqa	%xmm10, %xmm9
+	pandn	%xmm8, %xmm9
+	movups	16(%r15,%rax,4), %xmm8
+	addps	%xmm8, %xmm9
+	movups	%xmm11, (%r15,%rax,4)
+	movups	%xmm9, 16(%r15,%rax,4)
+	movq	-48(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movdqa	%xmm14, %xmm8
+	pandn	%xmm7, %xmm8
+	movups	(%r15,%rax,4), %xmm7
+	addps	%xmm7, %xmm8
+	movdqa	%xmm10, %xmm7
+	pandn	%xmm6, %xmm7
+	movups	16(%r15,%rax,4), %xmm6
+	addps	%xmm6, %xmm7
+	movups	%xmm8, (%r15,%rax,4)
+	movups	%xmm7, 16(%r15,%rax,4)
+	movq	-184(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movdqa	%xmm14, %xmm6
+	pandn	%xmm5, %xmm6
+	movups	(%r15,%rax,4), %xmm5
+	addps	%xmm5, %xmm6
+	movdqa	%xmm10, %xmm5
+	pandn	%xmm4, %xmm5
+	movups	16(%r15,%rax,4), %xmm4
+	addps	%xmm4, %xmm5
+	movups	%xmm6, (%r15,%rax,4)
+	movups	%xmm5, 16(%r15,%rax,4)
+	movq	-296(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movdqa	%xmm14, %xmm4
+	pandn	%xmm3, %xmm4
+	movups	(%r15,%rax,4), %xmm3
+	addps	%xmm3, %xmm4
+	movdqa	%xmm10, %xmm3
+	pandn	%xmm2, %xmm3
+	movups	16(%r15,%rax,4), %xmm2
+	addps	%xmm2, %xmm3
+	movups	%xmm4, (%r15,%rax,4)
+	movups	%xmm3, 16(%r15,%rax,4)
+	movslq	(%rdx,%rbx,4), %rax
+	pandn	%xmm0, %xmm14
+	movups	(%r15,%rax,4), %xmm0
+	addps	%xmm0, %xmm14
+	pandn	%xmm1, %xmm10
+	movups	16(%r15,%rax,4), %xmm0
+	addps	%xmm0, %xmm10
+	movups	%xmm14, (%r15,%rax,4)
+	movups	%xmm10, 16(%r15,%rax,4)
+	jmp	.LBB15_134
+.LBB15_128:
+	xorl	%edi, %edi
+	pxor	%xmm1, %xmm1
+	xorl	%esi, %esi
+	movq	-80(%rbp), %rdx
+	movq	-664(%rbp), %r9
+	.p2align	4
+.LBB15_129:
+	movslq	(%r8,%rsi,4), %r10
+	movups	(%rax,%r10,4), %xmm2
+	movups	16(%rax,%r10,4), %xmm3
+	movss	(%rdx,%rdi), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	mulps	%xmm4, %xmm3
+	addps	%xmm1, %xmm3
+	mulps	%xmm2, %xmm4
+	addps	%xmm0, %xmm4
+	movslq	4(%r8,%rsi,4), %r10
+	movups	(%rax,%r10,4), %xmm0
+	movups	16(%rax,%r10,4), %xmm2
+	movss	(%r9,%rdi), %xmm1
+	shufps	$0, %xmm1, %xmm1
+	mulps	%xmm1, %xmm0
+	addps	%xmm4, %xmm0
+	mulps	%xmm2, %xmm1
+	addps	%xmm3, %xmm1
+	addq	$2, %rsi
+	addq	%r12, %rdi
+	cmpq	%rsi, %r15
+	jne	.LBB15_129
+.LBB15_130:
+	testb	$1, %r14b
+	je	.LBB15_132
+	movslq	(%r8,%rsi,4), %rdi
+	imulq	-160(%rbp), %rsi
+	movups	(%rax,%rdi,4), %xmm2
+	movups	16(%rax,%rdi,4), %xmm3
+	movq	-656(%rbp), %rax
+	movss	(%rax,%rsi,4), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm0
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm1
+.LBB15_132:
+	movq	-144(%rbp), %r9
+.LBB15_133:
+	movdqa	%xmm14, %xmm2
+	pcmpgtd	.LCPI15_3(%rip), %xmm2
+	pandn	%xmm1, %xmm2
+	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	pandn	%xmm0, %xmm14
+	movq	-72(%rbp), %rax
+	movslq	(%rax), %rax
+	movups	(%r9,%rax,4), %xmm0
+	addps	%xmm14, %xmm0
+	movups	16(%r9,%rax,4), %xmm1
+	addps	%xmm2, %xmm1
+	movups	%xmm0, (%r9,%rax,4)
+	movups	%xmm1, 16(%r9,%rax,4)
+	.p2align	4
+.LBB15_134:
+	movq	-64(%rbp), %r8
+.LBB15_135:
+	movq	-768(%rbp), %r9
+	addq	$2, %r9
+	cmpq	%r13, %r9
+	movq	-680(%rbp), %r15
+	movq	-192(%rbp), %rdx
+	movq	-80(%rbp), %rsi
+	jl	.LBB15_48
+	jmp	.LBB15_136
+.LBB15_53:
+	addq	$920, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -14830,6 +17066,21 @@ convolution_input_gradient:
 .Lfunc_end15:
 	.size	convolution_input_gradient, .Lfunc_end15-convolution_input_gradient
 	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI15_0:
+	.long	.LBB15_124-.LJTI15_0
+	.long	.LBB15_117-.LJTI15_0
+	.long	.LBB15_112-.LJTI15_0
+	.long	.LBB15_105-.LJTI15_0
+	.long	.LBB15_100-.LJTI15_0
+	.long	.LBB15_94-.LJTI15_0
+	.long	.LBB15_89-.LJTI15_0
+	.long	.LBB15_83-.LJTI15_0
+	.long	.LBB15_78-.LJTI15_0
+	.long	.LBB15_72-.LJTI15_0
+	.long	.LBB15_66-.LJTI15_0
+	.long	.LBB15_60-.LJTI15_0
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
 .LCPI16_0:

@@ -160,7 +160,7 @@ static void convolution_forward(const netc_convolution *g, const float *w, const
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
     netc_convolution_layout l = netc_convolution_lay_out(g, count);
-    Int offsets = l.taps > g->outputs ? l.taps : g->outputs;
+    Int offsets = l.taps + g->outputs;
     int32_t *offset = (int32_t *)scratch;
     float *views = scratch + offsets;
     conv_offsets(g, &l, offset);
@@ -314,7 +314,7 @@ static void convolution_weight_gradient(const netc_convolution *g, const float *
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
     netc_convolution_layout l = netc_convolution_lay_out(g, count);
-    Int offsets = l.taps > g->outputs ? l.taps : g->outputs;
+    Int offsets = l.taps + g->outputs;
     int32_t *offset = (int32_t *)scratch;
     float *views = scratch + offsets;
     conv_offsets(g, &l, offset);
@@ -415,16 +415,92 @@ static void conv_scatter(const netc_convolution *g, const float *cols, Int posit
 /// Per sample: the window gradients Wᵀ·δ as rows [taps][positions] (the
 /// forward micro-kernel, with W read transposed and δ as the view), then
 /// scattered back.
+/// The input gradient of a stride-1 convolution without padding, straight
+/// from the product's tiles: `rows` taps (1…6, `step` apart) × `slots` position
+/// vectors of δ (1 or 2), Σ_o W[o][r]·δ[o][p] added into dx where tap r read
+/// for position p — at[r] + oy·width + ox, a run of 8 inside the input — with
+/// the lanes a row's anchored last vector shares with the one before masked
+/// out. No window gradients in between (they took a third of mnist-cnn's c2
+/// input gradient to write and scatter back).
+INLINE void conv_tile_add(const float *w, Int taps, Int step, const conv_view *v, Int s0, Int s1, i8v keep0, i8v keep1,
+                          float *d0, float *d1, const int32_t *at, int rows, int slots) {
+    v8 acc0[6], acc1[6];
+    for (int o = 0; o < rows; o++) acc0[o] = acc1[o] = zero();
+    for (Int r = 0; r < v->taps; r++) {
+        const float *q = v->src + v->offset[r], *wr = w + r * taps;
+        v8 x0 = ld(q + s0), x1 = slots > 1 ? ld(q + s1) : x0;
+        for (int o = 0; o < rows; o++) {
+            v8 u = splat(wr[o * step]);
+            acc0[o] = acc0[o] + u * x0;
+            if (slots > 1) acc1[o] = acc1[o] + u * x1;
+        }
+    }
+    for (int o = 0; o < rows; o++) {
+        float *p0 = d0 + at[o * step];
+        st(ld(p0) + (v8)((i8v)acc0[o] & keep0), p0);
+        if (slots > 1) {
+            float *p1 = d1 + at[o * step];
+            st(ld(p1) + (v8)((i8v)acc1[o] & keep1), p1);
+        }
+    }
+}
+
+/// Every tile of conv_tile_add over one sample: δ's view is rows of the
+/// output, dxb the sample's input gradient, at[r] where tap r reads. A tile's
+/// taps are one kernel column (every ky at one c, kx), so the runs it adds
+/// into dx are a row apart or the same run, never runs a column apart that a
+/// load would find half-stored (taken in order, they ran slower than writing
+/// the window gradients out and scattering them).
+static void conv_add_product(const netc_convolution *g, const float *w, Int taps, const conv_view *v, float *dxb, const int32_t *at) {
+    Int per_row = (v->width + 7) / 8, slots = v->rows * per_row, kh = g->kernel_height, kw = g->kernel_width;
+    const i8v lane = {0, 1, 2, 3, 4, 5, 6, 7};
+    for (Int c = 0; c < g->channels; c++)
+        for (Int kx = 0; kx < kw; kx++)
+            for (Int ky = 0; ky < kh; ky += 6) {
+                Int r = (c * kh + ky) * kw + kx;
+                int rows = (int)min_int(6, kh - ky);
+                for (Int k = 0; k < slots; k += 2) {
+                    Int oy0 = k / per_row, sx0 = (k % per_row) * 8, ox0 = min_int(sx0, v->width - 8);
+                    Int k1 = min_int(k + 1, slots - 1), oy1 = k1 / per_row, sx1 = (k1 % per_row) * 8, ox1 = min_int(sx1, v->width - 8);
+                    i8v keep0 = lane >= (int32_t)(sx0 - ox0), keep1 = lane >= (int32_t)(sx1 - ox1);
+                    const float *wr = w + r;
+                    float *d0 = dxb + oy0 * g->width + ox0, *d1 = dxb + oy1 * g->width + ox1;
+                    Int s0 = oy0 * v->pitch + ox0, s1 = oy1 * v->pitch + ox1;
+                    int two = k + 1 < slots;
+                    switch (rows * 2 + two) {
+#define NETC_ADD_TILE(R) \
+                    case R * 2 + 1: conv_tile_add(wr, taps, kw, v, s0, s1, keep0, keep1, d0, d1, at + r, R, 2); break; \
+                    case R * 2: conv_tile_add(wr, taps, kw, v, s0, s0, keep0, keep0, d0, d0, at + r, R, 1); break;
+                    NETC_ADD_TILE(6) NETC_ADD_TILE(5) NETC_ADD_TILE(4) NETC_ADD_TILE(3) NETC_ADD_TILE(2) NETC_ADD_TILE(1)
+#undef NETC_ADD_TILE
+                    default: break;
+                    }
+                }
+            }
+}
+
 static void convolution_input_gradient(const netc_convolution *g, const float *dy, const float *w, float *dx, int accumulate,
                                        Int count, float *scratch) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
     netc_convolution_layout l = netc_convolution_lay_out(g, count);
-    Int offsets = l.taps > g->outputs ? l.taps : g->outputs;
+    Int offsets = l.taps + g->outputs;
     int32_t *offset = (int32_t *)scratch;
     float *cols = scratch + offsets;
     for (Int o = 0; o < g->outputs; o++) offset[o] = (int32_t)(o * l.positions);
     Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
+    if (l.direct && !l.padded) {
+        int32_t *at = offset + g->outputs;
+        conv_offsets(g, &l, at);
+        for (Int b = 0; b < count; b++) {
+            conv_view v = {.src = dy + b * out, .offset = offset, .taps = g->outputs, .rows = g->output_height,
+                           .width = g->output_width, .pitch = g->output_width};
+            float *dxb = dx + b * sample;
+            if (!accumulate) for (Int i = 0; i < sample; i++) dxb[i] = 0;
+            conv_add_product(g, w, l.taps, &v, dxb, at);
+        }
+        return;
+    }
     for (Int b = 0; b < count; b++) {
         conv_view v = {.src = dy + b * out, .offset = offset, .taps = g->outputs, .rows = 1, .width = l.positions, .pitch = 0};
         conv_product(w, 1, l.taps, 0, &v, cols, l.positions, l.taps);

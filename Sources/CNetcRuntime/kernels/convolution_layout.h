@@ -45,7 +45,7 @@ static inline netc_convolution_layout netc_convolution_lay_out(const netc_convol
 /// gradients [taps][positions].
 static inline ptrdiff_t netc_convolution_scratch_size(const netc_convolution *g, ptrdiff_t count) {
     netc_convolution_layout l = netc_convolution_lay_out(g, count);
-    ptrdiff_t offsets = l.taps > g->outputs ? l.taps : g->outputs;
+    ptrdiff_t offsets = l.taps + g->outputs;
     ptrdiff_t stride = (g->outputs + 7) & ~(ptrdiff_t)7;
     ptrdiff_t views = l.chunk * (l.view + stride * l.positions), columns = l.taps * l.positions;
     return offsets + 3 * l.slots + (views > columns ? views : columns);
