@@ -67,10 +67,8 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let p_logits_weight = m + 4800  // [1280]
         let p_logits_bias = m + 6080  // [10]
         let v_pixels = m + 24384  // [2048]
-        let v_c1_conv = m + 26432  // [32768]
         let v_c1 = m + 59200  // [32768]
         let v_p1 = m + 91968  // [8192]
-        let v_c2_conv = m + 100160  // [16384]
         let v_c2 = m + 116544  // [16384]
         let v_p2 = m + 132928  // [4096]
         let v_features = m + 137024  // [4096]
@@ -78,21 +76,15 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let scratch = m + 258816  // [32645]
         for k in 0..<count &* 64 { v_pixels[k] = input[k] }  // small: copied, see Plan
         // c1.conv = conv2d(pixels)  [16x8x8]
-        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 16, p_c1_weight, p_c1_bias, v_pixels, v_c1_conv, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 16, p_c1_weight, p_c1_bias, v_pixels, v_c1, rectify: true, count: count, scratch: scratch)
         // c1 = relu(c1.conv)  [16x8x8]
-        for b in 0..<count {
-            let x0 = v_c1_conv + b &* 1024, y = v_c1 + b &* 1024
-            for i in 0..<1024 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
-        }
+        // (written by c1.conv's kernel)
         // p1 = max_pool(c1)  [16x4x4]
         NetcRuntime.PoolingKernels.maxForward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c1, v_p1, count: count)
         // c2.conv = conv2d(p1)  [32x4x4]
-        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 32, p_c2_weight, p_c2_bias, v_p1, v_c2_conv, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 32, p_c2_weight, p_c2_bias, v_p1, v_c2, rectify: true, count: count, scratch: scratch)
         // c2 = relu(c2.conv)  [32x4x4]
-        for b in 0..<count {
-            let x0 = v_c2_conv + b &* 512, y = v_c2 + b &* 512
-            for i in 0..<512 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
-        }
+        // (written by c2.conv's kernel)
         // p2 = max_pool(c2)  [32x2x2]
         NetcRuntime.PoolingKernels.maxForward(NetcRuntime.ConvolutionGeometry(channels: 32, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, count: count)
         // features = flatten(p2)  [128]
@@ -156,10 +148,8 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
         let v_p2 = m + 132928  // [4096]
         let v_features = m + 137024  // [4096]
         let g_c1_conv = m + 143488  // [32768]
-        let g_c1 = m + 176256  // [32768]
         let g_p1 = m + 209024  // [8192]
         let g_c2_conv = m + 217216  // [16384]
-        let g_c2 = m + 233600  // [16384]
         let g_p2 = m + 249984  // [4096]
         let g_features = m + 254080  // [4096]
         let g_logits = m + 258176  // [320]
@@ -173,22 +163,16 @@ public struct DigitsCNN: NetcRuntime.ClassifierModel {
             for i in 0..<128 { dx0[i] = dy[i] }
         }
         // p2: max_pool backward → δ c2 =
-        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 32, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, g_p2, g_c2, accumulate: false, count: count)
+        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 32, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, g_p2, g_c2_conv, accumulate: false, rectify: true, count: count)
         // c2: relu backward → δ c2.conv =
-        for b in 0..<count {
-            let y = v_c2 + b &* 512, dy = g_c2 + b &* 512, dx0 = g_c2_conv + b &* 512
-            for i in 0..<512 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
+        // (done by p2's backward kernel)
         // c2.conv: conv2d backward → δ p1 =
         NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 32, g_c2_conv, v_p1, dp_c2_weight, dp_c2_bias, count: count, scratch: scratch)
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 32, g_c2_conv, p_c2_weight, g_p1, accumulate: false, count: count, scratch: scratch)
         // p1: max_pool backward → δ c1 =
-        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c1, v_p1, g_p1, g_c1, accumulate: false, count: count)
+        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c1, v_p1, g_p1, g_c1_conv, accumulate: false, rectify: true, count: count)
         // c1: relu backward → δ c1.conv =
-        for b in 0..<count {
-            let y = v_c1 + b &* 1024, dy = g_c1 + b &* 1024, dx0 = g_c1_conv + b &* 1024
-            for i in 0..<1024 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
+        // (done by p1's backward kernel)
         // c1.conv: conv2d backward
         NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 16, g_c1_conv, v_pixels, dp_c1_weight, dp_c1_bias, count: count, scratch: scratch)
     }

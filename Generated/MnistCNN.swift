@@ -81,10 +81,8 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         let p_f2_bias = m + 43492  // [84]
         let p_logits_weight = m + 43576  // [840]
         let p_logits_bias = m + 44416  // [10]
-        let v_c1_conv = m + 133296  // [110592]
         let v_c1 = m + 243888  // [110592]
         let v_p1 = m + 354480  // [27648]
-        let v_c2_conv = m + 382128  // [32768]
         let v_c2 = m + 414896  // [32768]
         let v_p2 = m + 447664  // [8192]
         let v_features = m + 455856  // [8192]
@@ -95,21 +93,15 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         let v_logits = m + 477104  // [320]
         let scratch = m + 846960  // [41719]
         // c1.conv = conv2d(image)  [6x24x24]
-        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 6, p_c1_weight, p_c1_bias, v_image, v_c1_conv, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 6, p_c1_weight, p_c1_bias, v_image, v_c1, rectify: true, count: count, scratch: scratch)
         // c1 = relu(c1.conv)  [6x24x24]
-        for b in 0..<count {
-            let x0 = v_c1_conv + b &* 3456, y = v_c1 + b &* 3456
-            for i in 0..<3456 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
-        }
+        // (written by c1.conv's kernel)
         // p1 = max_pool(c1)  [6x12x12]
         NetcRuntime.PoolingKernels.maxForward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 24, width: 24, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c1, v_p1, count: count)
         // c2.conv = conv2d(p1)  [16x8x8]
-        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, p_c2_weight, p_c2_bias, v_p1, v_c2_conv, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, p_c2_weight, p_c2_bias, v_p1, v_c2, rectify: true, count: count, scratch: scratch)
         // c2 = relu(c2.conv)  [16x8x8]
-        for b in 0..<count {
-            let x0 = v_c2_conv + b &* 1024, y = v_c2 + b &* 1024
-            for i in 0..<1024 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
-        }
+        // (written by c2.conv's kernel)
         // p2 = max_pool(c2)  [16x4x4]
         NetcRuntime.PoolingKernels.maxForward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, count: count)
         // features = flatten(p2)  [256]
@@ -195,10 +187,8 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
         let v_f1 = m + 467888  // [3840]
         let v_f2 = m + 474416  // [2688]
         let g_c1_conv = m + 502512  // [110592]
-        let g_c1 = m + 613104  // [110592]
         let g_p1 = m + 723696  // [27648]
         let g_c2_conv = m + 751344  // [32768]
-        let g_c2 = m + 784112  // [32768]
         let g_p2 = m + 816880  // [8192]
         let g_features = m + 825072  // [8192]
         let g_f1_linear = m + 833264  // [3840]
@@ -232,22 +222,16 @@ public struct MnistCNN: NetcRuntime.ClassifierModel {
             for i in 0..<256 { dx0[i] = dy[i] }
         }
         // p2: max_pool backward → δ c2 =
-        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, g_p2, g_c2, accumulate: false, count: count)
+        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, g_p2, g_c2_conv, accumulate: false, rectify: true, count: count)
         // c2: relu backward → δ c2.conv =
-        for b in 0..<count {
-            let y = v_c2 + b &* 1024, dy = g_c2 + b &* 1024, dx0 = g_c2_conv + b &* 1024
-            for i in 0..<1024 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
+        // (done by p2's backward kernel)
         // c2.conv: conv2d backward → δ p1 =
         NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, g_c2_conv, v_p1, dp_c2_weight, dp_c2_bias, count: count, scratch: scratch)
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, g_c2_conv, p_c2_weight, g_p1, accumulate: false, count: count, scratch: scratch)
         // p1: max_pool backward → δ c1 =
-        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 24, width: 24, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c1, v_p1, g_p1, g_c1, accumulate: false, count: count)
+        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 24, width: 24, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c1, v_p1, g_p1, g_c1_conv, accumulate: false, rectify: true, count: count)
         // c1: relu backward → δ c1.conv =
-        for b in 0..<count {
-            let y = v_c1 + b &* 3456, dy = g_c1 + b &* 3456, dx0 = g_c1_conv + b &* 3456
-            for i in 0..<3456 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
-        }
+        // (done by p1's backward kernel)
         // c1.conv: conv2d backward
         NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 6, g_c1_conv, v_image, dp_c1_weight, dp_c1_bias, count: count, scratch: scratch)
     }

@@ -20,12 +20,12 @@ extension ConvolutionKernels {
         return netc_convolution_scratch(&c, count)
     }
 
-    /// y = bias + W ⊛ x, W [outputs][channels][kh][kw], per sample.
+    /// y = bias + W ⊛ x, W [outputs][channels][kh][kw], per sample; with `rectify`, relu of that.
     public static func forward(_ g: ConvolutionGeometry, outputs: Int, _ w: UnsafeMutablePointer<Float>,
                                _ bias: UnsafeMutablePointer<Float>?, _ x: UnsafeMutablePointer<Float>,
-                               _ y: UnsafeMutablePointer<Float>, count: Int, scratch: UnsafeMutablePointer<Float>) {
+                               _ y: UnsafeMutablePointer<Float>, rectify: Bool = false, count: Int, scratch: UnsafeMutablePointer<Float>) {
         var c = g.kernelGeometry(outputs: outputs)
-        netc_convolution_forward(&c, w, bias, x, y, count, scratch)
+        netc_convolution_forward(&c, w, bias, x, y, rectify ? 1 : 0, count, scratch)
     }
 
     /// dW and db (overwritten) from δ and the forward input.

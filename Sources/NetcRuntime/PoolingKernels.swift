@@ -12,10 +12,12 @@ public enum PoolingKernels {
         netc_max_pool_forward(&c, x, y, count)
     }
 
+    /// With `rectify`, x is a relu's output and dx the gradient of that relu's input (each share times relu′).
     public static func maxBackward(_ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                                   _ dy: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, count: Int) {
+                                   _ dy: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>, accumulate: Bool,
+                                   rectify: Bool = false, count: Int) {
         var c = g.kernelGeometry(outputs: g.channels)
-        netc_max_pool_backward(&c, x, y, dy, dx, accumulate ? 1 : 0, count)
+        netc_max_pool_backward(&c, x, y, dy, dx, accumulate ? 1 : 0, rectify ? 1 : 0, count)
     }
 
     public static func averageForward(_ g: ConvolutionGeometry, _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>,

@@ -72,11 +72,14 @@ final class ConvolutionKernelTests: XCTestCase {
                 var yk = [Float](repeating: .nan, count: dy.count), dwk = [Float](repeating: .nan, count: w.count)
                 var dbk = [Float](repeating: .nan, count: outputs), dxk = [Float](repeating: .nan, count: x.count), dxa = dxBefore
                 var scratch = [Float](repeating: .nan, count: ConvolutionKernels.planesScratch(g, outputs: outputs, count: count))
+                var yr = yk
                 ConvolutionKernels.forward(g, outputs: outputs, &ws, &bs, &xs, &yk, count: count, scratch: &scratch)
+                ConvolutionKernels.forward(g, outputs: outputs, &ws, &bs, &xs, &yr, rectify: true, count: count, scratch: &scratch)
                 ConvolutionKernels.weightGradient(g, outputs: outputs, &dys, &xs, &dwk, &dbk, count: count, scratch: &scratch)
                 ConvolutionKernels.inputGradient(g, outputs: outputs, &dys, &ws, &dxk, accumulate: false, count: count, scratch: &scratch)
                 ConvolutionKernels.inputGradient(g, outputs: outputs, &dys, &ws, &dxa, accumulate: true, count: count, scratch: &scratch)
                 assertClose(yk, y.map(Float.init), "\(path) forward, \(what)")
+                XCTAssertEqual(yr, yk.map { $0 < 0 ? 0 : $0 }, "\(path) forward with relu, \(what)")
                 assertClose(dwk, dw.map(Float.init), "\(path) dW, \(what)")
                 assertClose(dbk, db.map(Float.init), "\(path) db, \(what)")
                 assertClose(dxk, dx.map(Float.init), "\(path) dx, \(what)")
@@ -155,6 +158,10 @@ final class ConvolutionKernelTests: XCTestCase {
                         PoolingKernels.maxForward(g, &x, &yk, count: count)
                         PoolingKernels.maxBackward(g, &x, &yk, &dy, &dxk, accumulate: false, count: count)
                         PoolingKernels.maxBackward(g, &x, &yk, &dy, &dxa, accumulate: true, count: count)
+                        // The relu before the pool done by the pool: relu′ of what the pool read.
+                        var dxr = [Float](repeating: 5, count: x.count)
+                        PoolingKernels.maxBackward(g, &x, &yk, &dy, &dxr, accumulate: false, rectify: true, count: count)
+                        assertClose(dxr, zip(dx, x).map { Float($0) * ($1 > 0 ? 1 : 0) }, "\(path) max pool \(g) backward with relu")
                     case .average:
                         PoolingKernels.averageForward(g, &x, &yk, count: count)
                         PoolingKernels.averageBackward(g, &dy, &dxk, accumulate: false, count: count)

@@ -42,9 +42,9 @@ typedef struct {
 int netc_convolution_supported(const netc_convolution *g);
 /// The scratch (in scalars) the three kernels need for up to `count` samples.
 ptrdiff_t netc_convolution_scratch(const netc_convolution *g, ptrdiff_t count);
-/// y[b] = bias + W ⊛ x[b] for b < count (bias may be NULL).
+/// y[b] = bias + W ⊛ x[b] for b < count (bias may be NULL); with `rectify`, relu of that.
 void netc_convolution_forward(const netc_convolution *g, const float *w, const float *bias, const float *x, float *y,
-                              ptrdiff_t count, float *scratch);
+                              int rectify, ptrdiff_t count, float *scratch);
 /// dW[o][c][ky][kx] = Σ_b Σ_(oy,ox) dy[b][o][oy][ox]·(what tap (c, ky, kx) read there), db[o] = Σ_b Σ dy[b][o]
 /// (both overwritten; db may be NULL).
 void netc_convolution_weight_gradient(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
@@ -57,8 +57,9 @@ void netc_convolution_input_gradient(const netc_convolution *g, const float *dy,
 /// ignores padding, propagates NaN and sends the gradient to the window's first maximum
 /// (its backward pass reads the forward input x and output y); a mean counts padding as zeros.
 void netc_max_pool_forward(const netc_convolution *g, const float *x, float *y, ptrdiff_t count);
+/// With `rectify`, x is a relu's output and dx the gradient of that relu's input: each share times relu′.
 void netc_max_pool_backward(const netc_convolution *g, const float *x, const float *y, const float *dy, float *dx,
-                            int accumulate, ptrdiff_t count);
+                            int accumulate, int rectify, ptrdiff_t count);
 void netc_avg_pool_forward(const netc_convolution *g, const float *x, float *y, ptrdiff_t count);
 void netc_avg_pool_backward(const netc_convolution *g, const float *dy, float *dx, int accumulate, ptrdiff_t count);
 

@@ -4137,8 +4137,8 @@ convolution_forward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -80(%rbp)
-	movq	%rsi, %r13
+	movq	%r9, -144(%rbp)
+	movq	%rsi, %r11
 	vmovdqu	(%rdi), %ymm0
 	vmovups	32(%rdi), %ymm1
 	vmovups	64(%rdi), %ymm2
@@ -4148,20 +4148,20 @@ convolution_forward:
 	vmovups	%ymm1, -304(%rbp)
 	vmovdqu	%ymm0, -336(%rbp)
 	movq	-336(%rbp), %rax
-	movq	-312(%rbp), %r15
-	movq	%r15, %r11
-	movq	%rax, -64(%rbp)
-	imulq	%rax, %r11
-	movq	-304(%rbp), %r14
+	movq	-312(%rbp), %r14
+	movq	%r14, %rdi
+	movq	%rax, -56(%rbp)
+	imulq	%rax, %rdi
+	movq	-304(%rbp), %r15
 	movq	-296(%rbp), %rax
-	imulq	%r14, %r11
-	movq	%r11, -200(%rbp)
+	imulq	%r15, %rdi
+	movq	%rdi, -48(%rbp)
+	movq	%rdi, -200(%rbp)
 	movq	-240(%rbp), %rbx
 	movq	-232(%rbp), %r9
-	movq	%r9, %rsi
-	imulq	%rbx, %rsi
-	movq	%rsi, -56(%rbp)
-	movq	%rsi, -192(%rbp)
+	movq	%r9, %r12
+	imulq	%rbx, %r12
+	movq	%r12, -192(%rbp)
 	cmpq	$1, %rax
 	jne	.LBB13_4
 	cmpq	$1, -288(%rbp)
@@ -4175,13 +4175,13 @@ convolution_forward:
 	xorl	%r10d, %r10d
 	vptest	%ymm0, %ymm0
 	setne	%r10b
-	xorl	%r12d, %r12d
+	xorl	%r13d, %r13d
 	jmp	.LBB13_6
 .LBB13_4:
 	movl	$0, -208(%rbp)
 .LBB13_5:
 	xorl	%r10d, %r10d
-	movb	$1, %r12b
+	movb	$1, %r13b
 .LBB13_6:
 	movl	%r10d, -204(%rbp)
 	vmovdqu	-328(%rbp), %xmm0
@@ -4192,21 +4192,21 @@ convolution_forward:
 	vpunpckhqdq	%xmm1, %xmm2, %xmm1
 	vpaddq	%xmm1, %xmm3, %xmm1
 	vmovdqu	%xmm1, -184(%rbp)
-	testb	%r12b, %r12b
-	movq	%rdx, -144(%rbp)
-	movq	%r13, -136(%rbp)
-	movq	%r11, -48(%rbp)
+	testb	%r13b, %r13b
+	movq	%r8, -112(%rbp)
+	movq	%rcx, -104(%rbp)
+	movq	%rdx, -136(%rbp)
+	movq	%r11, -128(%rbp)
 	je	.LBB13_8
-	movq	-56(%rbp), %r13
-	leaq	7(%r13), %rax
-	leaq	14(%r13), %rdx
+	leaq	7(%r12), %rax
+	leaq	14(%r12), %rdx
 	testq	%rax, %rax
 	cmovnsq	%rax, %rdx
 	sarq	$3, %rdx
 	movq	%rdx, -168(%rbp)
-	movq	%r13, %rdi
-	imulq	%r11, %rdi
-	jmp	.LBB13_12
+	movq	%r12, %r11
+	imulq	-48(%rbp), %r11
+	jmp	.LBB13_11
 .LBB13_8:
 	leaq	7(%r9), %rax
 	leaq	14(%r9), %rdi
@@ -4218,57 +4218,54 @@ convolution_forward:
 	testl	%r10d, %r10d
 	je	.LBB13_9
 	vmovq	%xmm1, %rax
-	imulq	-64(%rbp), %rax
-	vpextrq	$1, %xmm1, %rdi
-	imulq	%rax, %rdi
+	imulq	-56(%rbp), %rax
+	vpextrq	$1, %xmm1, %r11
+	imulq	%rax, %r11
 	jmp	.LBB13_11
 .LBB13_9:
-	xorl	%edi, %edi
+	xorl	%r11d, %r11d
 .LBB13_11:
-	movq	-56(%rbp), %r13
-.LBB13_12:
-	movq	%rdi, -160(%rbp)
+	movq	16(%rbp), %rcx
+	movq	%r11, -160(%rbp)
 	movq	-224(%rbp), %rax
 	movq	%rax, %rdx
-	imulq	%r13, %rdx
-	movq	%rdx, -72(%rbp)
-	addq	%rdx, %rdi
-	cmpq	$2, %rdi
-	movl	$1, %r11d
-	cmovlq	%r11, %rdi
-	cmpq	$32768, %rdi
-	movq	%rcx, -120(%rbp)
-	movq	%rax, -88(%rbp)
-	ja	.LBB13_13
+	imulq	%r12, %rdx
+	addq	%rdx, %r11
+	cmpq	$2, %r11
+	movl	$1, %edi
+	cmovlq	%rdi, %r11
+	cmpq	$32768, %r11
+	movq	%rax, -80(%rbp)
+	movq	%rdx, -64(%rbp)
+	movq	%r12, -72(%rbp)
+	ja	.LBB13_12
 	movl	$32768, %eax
 	xorl	%edx, %edx
-	divl	%edi
-	jmp	.LBB13_15
-.LBB13_13:
+	divl	%r11d
+	jmp	.LBB13_14
+.LBB13_12:
 	xorl	%eax, %eax
-.LBB13_15:
-	movq	%r8, -112(%rbp)
-	movq	16(%rbp), %r13
-	movq	-80(%rbp), %rdx
-	cmpq	%rdx, %rax
-	cmovgeq	%rdx, %rax
+.LBB13_14:
+	movq	24(%rbp), %r12
+	cmpq	%rcx, %rax
+	cmovgeq	%rcx, %rax
 	cmpq	$2, %rax
-	cmovgeq	%rax, %r11
-	movq	%r11, -152(%rbp)
+	cmovgeq	%rax, %rdi
+	movq	%rdi, -152(%rbp)
 	vpextrq	$1, %xmm0, %rcx
 	vmovq	%xmm0, %rdi
-	testb	%r12b, %r12b
-	movq	%rcx, -104(%rbp)
-	movq	%rdi, -96(%rbp)
-	je	.LBB13_30
+	testb	%r13b, %r13b
+	movq	%rcx, -96(%rbp)
+	movq	%rdi, -88(%rbp)
+	je	.LBB13_29
 	cmpq	$0, -48(%rbp)
-	jle	.LBB13_44
-	movq	-48(%rbp), %rsi
-	cmpq	$4, %rsi
-	jae	.LBB13_19
+	jle	.LBB13_43
+	movq	-48(%rbp), %rdi
+	cmpq	$4, %rdi
+	jae	.LBB13_18
 	xorl	%edx, %edx
-	jmp	.LBB13_28
-.LBB13_30:
+	jmp	.LBB13_27
+.LBB13_29:
 	vpextrq	$1, %xmm1, %rdx
 	vmovq	%xmm1, %rax
 	imulq	%rdx, %rax
@@ -4277,12 +4274,12 @@ convolution_forward:
 	testl	%r10d, %r10d
 	cmoveq	%rcx, %rdx
 	cmovneq	%rax, %rsi
-	cmpq	$0, -64(%rbp)
-	jle	.LBB13_44
+	cmpq	$0, -56(%rbp)
+	jle	.LBB13_43
 	movq	-280(%rbp), %r9
 	movabsq	$9223372036854775776, %r8
 	orq	$24, %r8
-	andq	%r14, %r8
+	andq	%r15, %r8
 	vmovq	%r9, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	xorl	%r11d, %r11d
@@ -4290,51 +4287,50 @@ convolution_forward:
 	vmovdqa	.LCPI13_1(%rip), %ymm2
 	vpbroadcastq	.LCPI13_2(%rip), %ymm3
 	xorl	%ebx, %ebx
-	xorl	%r12d, %r12d
-	jmp	.LBB13_32
+	xorl	%r13d, %r13d
+	jmp	.LBB13_31
 	.p2align	4
-.LBB13_43:
+.LBB13_42:
 	incq	%rbx
 	addl	%esi, %r11d
-	cmpq	-64(%rbp), %rbx
-	je	.LBB13_44
-.LBB13_32:
-	testq	%r15, %r15
-	jle	.LBB13_43
+	cmpq	-56(%rbp), %rbx
+	je	.LBB13_43
+.LBB13_31:
+	testq	%r14, %r14
+	jle	.LBB13_42
 	movq	%rbx, %rax
 	imulq	%rsi, %rax
 	vmovq	%rax, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%eax, %eax
 	xorl	%ecx, %ecx
-	jmp	.LBB13_34
+	jmp	.LBB13_33
 	.p2align	4
-.LBB13_42:
+.LBB13_41:
 	incq	%rcx
 	addl	%edx, %eax
-	cmpq	%r15, %rcx
-	je	.LBB13_43
-.LBB13_34:
-	testq	%r14, %r14
-	jle	.LBB13_42
-	cmpq	$8, %r14
-	jae	.LBB13_37
+	cmpq	%r14, %rcx
+	je	.LBB13_42
+.LBB13_33:
+	testq	%r15, %r15
+	jle	.LBB13_41
+	cmpq	$8, %r15
+	jae	.LBB13_36
 	xorl	%r10d, %r10d
-	jmp	.LBB13_40
+	jmp	.LBB13_39
 	.p2align	4
-.LBB13_37:
+.LBB13_36:
 	movq	%rcx, %rdi
 	imulq	%rdx, %rdi
 	vmovq	%rdi, %xmm5
 	vpbroadcastq	%xmm5, %ymm5
-	leaq	(,%r12,4), %r10
-	addq	%r13, %r10
-	addq	%r8, %r12
+	leaq	(%r12,%r13,4), %r10
+	addq	%r8, %r13
 	xorl	%edi, %edi
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB13_38:
+.LBB13_37:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -4348,33 +4344,33 @@ convolution_forward:
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
 	cmpq	%rdi, %r8
-	jne	.LBB13_38
+	jne	.LBB13_37
 	movq	%r8, %r10
-	cmpq	%r8, %r14
-	je	.LBB13_42
-.LBB13_40:
-	movq	%r14, %rdi
+	cmpq	%r8, %r15
+	je	.LBB13_41
+.LBB13_39:
+	movq	%r15, %rdi
 	subq	%r10, %rdi
 	addl	%eax, %r10d
 	imull	%r9d, %r10d
 	addl	%r11d, %r10d
 	.p2align	4
-.LBB13_41:
-	movl	%r10d, (%r13,%r12,4)
-	incq	%r12
+.LBB13_40:
+	movl	%r10d, (%r12,%r13,4)
+	incq	%r13
 	addl	%r9d, %r10d
 	decq	%rdi
-	jne	.LBB13_41
-	jmp	.LBB13_42
-.LBB13_19:
+	jne	.LBB13_40
+	jmp	.LBB13_41
+.LBB13_18:
 	movabsq	$9223372036854775776, %rax
-	vmovsd	-56(%rbp), %xmm0
-	cmpq	$32, %rsi
-	jae	.LBB13_21
+	vmovsd	-72(%rbp), %xmm0
+	cmpq	$32, %rdi
+	jae	.LBB13_20
 	xorl	%edx, %edx
-	jmp	.LBB13_25
-.LBB13_21:
-	movq	%rsi, %rdx
+	jmp	.LBB13_24
+.LBB13_20:
+	movq	%rdi, %rdx
 	andq	%rax, %rdx
 	vbroadcastsd	%xmm0, %ymm3
 	vmovaps	.LCPI13_0(%rip), %ymm1
@@ -4387,7 +4383,7 @@ convolution_forward:
 	vpbroadcastd	.LCPI13_5(%rip), %ymm6
 	vpbroadcastq	.LCPI13_6(%rip), %ymm7
 	.p2align	4
-.LBB13_22:
+.LBB13_21:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -4397,20 +4393,20 @@ convolution_forward:
 	vpmulld	%ymm3, %ymm11, %ymm11
 	vpaddd	%ymm6, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm8
-	vmovdqu	%ymm9, (%r13,%rcx,4)
-	vmovdqu	%ymm10, 32(%r13,%rcx,4)
-	vmovdqu	%ymm11, 64(%r13,%rcx,4)
-	vmovdqu	%ymm8, 96(%r13,%rcx,4)
+	vmovdqu	%ymm9, (%r12,%rcx,4)
+	vmovdqu	%ymm10, 32(%r12,%rcx,4)
+	vmovdqu	%ymm11, 64(%r12,%rcx,4)
+	vmovdqu	%ymm8, 96(%r12,%rcx,4)
 	addq	$32, %rcx
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rcx, %rdx
-	jne	.LBB13_22
-	cmpq	%rdx, %rsi
-	je	.LBB13_44
+	jne	.LBB13_21
+	cmpq	%rdx, %rdi
+	je	.LBB13_43
 	testb	$28, -48(%rbp)
-	je	.LBB13_28
-.LBB13_25:
+	je	.LBB13_27
+.LBB13_24:
 	movq	%rdx, %rcx
 	addq	$28, %rax
 	movq	%rax, %rdx
@@ -4424,72 +4420,73 @@ convolution_forward:
 	vshufps	$136, %xmm2, %xmm1, %xmm1
 	vpbroadcastq	.LCPI13_7(%rip), %ymm2
 	.p2align	4
-.LBB13_26:
+.LBB13_25:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
-	vmovdqu	%xmm3, (%r13,%rcx,4)
+	vmovdqu	%xmm3, (%r12,%rcx,4)
 	addq	$4, %rcx
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rcx, %rdx
-	jne	.LBB13_26
+	jne	.LBB13_25
 	cmpq	%rdx, %rax
-	je	.LBB13_44
-.LBB13_28:
+	je	.LBB13_43
+.LBB13_27:
 	imull	%edx, %r9d
 	imull	%r9d, %ebx
 	.p2align	4
-.LBB13_29:
-	movl	%ebx, (%r13,%rdx,4)
+.LBB13_28:
+	movl	%ebx, (%r12,%rdx,4)
 	incq	%rdx
-	addl	-56(%rbp), %ebx
+	addl	-72(%rbp), %ebx
 	cmpq	%rdx, -48(%rbp)
-	jne	.LBB13_29
-.LBB13_44:
-	movq	-80(%rbp), %r14
+	jne	.LBB13_28
+.LBB13_43:
+	movq	16(%rbp), %r14
 	testq	%r14, %r14
 	movq	-112(%rbp), %r15
-	movq	-120(%rbp), %r12
-	movq	-72(%rbp), %rcx
-	movq	-104(%rbp), %rbx
-	jle	.LBB13_47
+	movq	-104(%rbp), %r13
+	movq	-64(%rbp), %rdx
+	movq	-96(%rbp), %rbx
+	jle	.LBB13_46
 	movq	-48(%rbp), %rax
-	leaq	(,%rax,4), %rax
-	addq	%r13, %rax
-	movq	-88(%rbp), %rdx
-	leaq	(%rax,%rdx,4), %rax
-	movq	%rax, -128(%rbp)
-	shlq	$2, %rcx
-	imulq	-96(%rbp), %rbx
-	imulq	-64(%rbp), %rbx
+	leaq	(%r12,%rax,4), %rax
+	movq	-80(%rbp), %rsi
+	leaq	(%rax,%rsi,4), %rax
+	movq	%rax, -120(%rbp)
+	shlq	$2, %rdx
+	imulq	-88(%rbp), %rbx
+	imulq	-56(%rbp), %rbx
 	shlq	$2, %rbx
-	movq	%rcx, -72(%rbp)
+	movq	%rdx, -64(%rbp)
 	.p2align	4
-.LBB13_46:
+.LBB13_45:
 	leaq	-384(%rbp), %rdi
 	leaq	-336(%rbp), %rsi
 	leaq	-208(%rbp), %rdx
-	movq	%r13, %rcx
-	movq	%r12, %r8
-	movq	-128(%rbp), %r9
+	movq	%r12, %rcx
+	movq	%r13, %r8
+	movq	-120(%rbp), %r9
 	vzeroupper
 	callq	conv_view_of
+	subq	$8, %rsp
 	movl	$1, %edx
-	movq	-136(%rbp), %rdi
+	movq	-128(%rbp), %rdi
 	movq	-48(%rbp), %rsi
-	movq	-144(%rbp), %rcx
+	movq	-136(%rbp), %rcx
 	leaq	-384(%rbp), %r8
 	movq	%r15, %r9
-	pushq	-88(%rbp)
-	pushq	-56(%rbp)
+	pushq	-144(%rbp)
+	pushq	-80(%rbp)
+	pushq	-72(%rbp)
 	callq	conv_product
-	movq	-72(%rbp), %rcx
-	addq	$16, %rsp
-	addq	%rcx, %r15
-	addq	%rbx, %r12
+	movq	-64(%rbp), %rdx
+	addq	$32, %rsp
+	addq	%rdx, %r15
+	addq	%rbx, %r13
 	decq	%r14
-	jne	.LBB13_46
-.LBB13_47:
+	jne	.LBB13_45
+.LBB13_46:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -11261,17 +11258,19 @@ convolution_input_gradient:
 	movq	$1, 936(%rsp)
 	movq	%r10, 944(%rsp)
 	movq	$0, 952(%rsp)
+	subq	$8, %rsp
 	movl	$1, %esi
-	movq	456(%rsp), %rdi
-	movq	48(%rsp), %rdx
+	movq	464(%rsp), %rdi
+	movq	56(%rsp), %rdx
 	xorl	%ecx, %ecx
-	leaq	912(%rsp), %r8
-	movq	544(%rsp), %r9
+	leaq	920(%rsp), %r8
+	movq	552(%rsp), %r9
+	pushq	$0
 	pushq	%rdx
 	pushq	%r10
 	vzeroupper
 	callq	conv_product
-	addq	$16, %rsp
+	addq	$32, %rsp
 	cmpb	$0, 39(%rsp)
 	jne	.LBB15_22
 	movq	272(%rsp), %rax
@@ -14471,7 +14470,7 @@ max_pool_forward:
 	.quad	16
 .LCPI17_5:
 	.quad	2
-.LCPI17_15:
+.LCPI17_16:
 	.quad	32
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
@@ -14480,7 +14479,7 @@ max_pool_forward:
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI17_6:
+.LCPI17_7:
 	.long	0
 	.long	1
 	.long	2
@@ -14489,42 +14488,42 @@ max_pool_forward:
 	.long	5
 	.long	6
 	.long	7
-.LCPI17_8:
+.LCPI17_9:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI17_9:
+.LCPI17_10:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI17_10:
+.LCPI17_11:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI17_11:
+.LCPI17_12:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI17_12:
+.LCPI17_13:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI17_13:
+.LCPI17_14:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI17_14:
+.LCPI17_15:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI17_16:
+.LCPI17_17:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -14557,9 +14556,13 @@ max_pool_forward:
 	.byte	3
 	.byte	2
 	.byte	1
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI17_6:
+	.long	0x3f800000
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI17_7:
+.LCPI17_8:
 	.long	0
 	.long	1
 	.long	2
@@ -14586,50 +14589,50 @@ max_pool_backward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r8, 104(%rsp)
+	movq	%r8, 112(%rsp)
 	movq	%rcx, 264(%rsp)
 	movq	%rdx, 240(%rsp)
-	movq	%rsi, 112(%rsp)
-	movq	16(%rbp), %rcx
+	movq	%rsi, 120(%rsp)
+	movq	24(%rbp), %rcx
 	movq	64(%rdi), %rax
 	movq	72(%rdi), %rdx
 	movq	80(%rdi), %rsi
 	orq	88(%rdi), %rdx
-	movq	%rax, 120(%rsp)
+	movq	%rax, 128(%rsp)
 	orq	%rax, %rdx
-	movq	%rsi, 144(%rsp)
+	movq	%rsi, 152(%rsp)
 	orq	%rsi, %rdx
 	vmovdqu	24(%rdi), %xmm0
 	vmovdqa	%ymm0, 448(%rsp)
 	movq	24(%rdi), %rbx
 	movq	32(%rdi), %rax
-	movq	%rax, 24(%rsp)
-	movq	%rbx, 160(%rsp)
+	movq	%rax, 16(%rsp)
+	movq	%rbx, 88(%rsp)
 	je	.LBB17_10
-	movq	$0, 16(%rsp)
+	xorl	%r14d, %r14d
 .LBB17_2:
 	movq	(%rdi), %rax
 	movq	8(%rdi), %rsi
-	movq	16(%rdi), %r14
+	movq	16(%rdi), %r8
 	movq	56(%rdi), %r13
-	movq	96(%rdi), %r8
-	movq	%r8, 40(%rsp)
+	movq	96(%rdi), %r10
+	movq	%r10, 32(%rsp)
 	movq	104(%rdi), %r15
-	movq	%r14, %r8
-	movq	%rsi, 136(%rsp)
+	movq	%r8, 40(%rsp)
+	movq	%rsi, 144(%rsp)
 	imulq	%rsi, %r8
 	movq	%rax, %rsi
 	imulq	%rcx, %rsi
-	movq	%rsi, 56(%rsp)
+	movq	%rsi, 48(%rsp)
 	movq	48(%rdi), %r12
 	vmovdqa	448(%rsp), %ymm0
 	vinserti128	$1, 40(%rdi), %ymm0, %ymm0
 	vpbroadcastq	.LCPI17_5(%rip), %ymm1
 	movq	40(%rdi), %rsi
-	movq	%rsi, 64(%rsp)
+	movq	%rsi, 56(%rsp)
 	vpxor	%ymm1, %ymm0, %ymm0
 	vptest	%ymm0, %ymm0
-	movq	%r8, 96(%rsp)
+	movq	%r8, 104(%rsp)
 	jne	.LBB17_8
 	cmpq	$1, %r13
 	jne	.LBB17_8
@@ -14640,9 +14643,9 @@ max_pool_backward:
 	testl	%r9d, %r9d
 	setne	%dl
 	leaq	(%r15,%r15), %rsi
-	cmpq	%rsi, %r14
+	cmpq	%rsi, 40(%rsp)
 	setne	%sil
-	movl	%edi, 36(%rsp)
+	movl	%edi, 28(%rsp)
 	orb	%dil, %dl
 	orb	%sil, %dl
 	je	.LBB17_23
@@ -14651,21 +14654,21 @@ max_pool_backward:
 	jmp	.LBB17_24
 .LBB17_8:
 	movb	$1, %dl
-	movl	%edx, 36(%rsp)
+	movl	%edx, 28(%rsp)
 	testl	%r9d, %r9d
 	jne	.LBB17_9
 	jmp	.LBB17_24
 .LBB17_10:
-	movq	$0, 16(%rsp)
+	xorl	%r14d, %r14d
 	testq	%rbx, %rbx
 	jle	.LBB17_2
-	movq	24(%rsp), %rax
+	movq	16(%rsp), %rax
 	imulq	%rbx, %rax
 	cmpq	$64, %rax
 	jg	.LBB17_2
 	movabsq	$9223372036854775776, %rax
 	orq	$16, %rax
-	andq	24(%rsp), %rax
+	andq	16(%rsp), %rax
 	leaq	736(%rsp), %rsi
 	xorl	%r8d, %r8d
 	vpbroadcastq	.LCPI17_0(%rip), %ymm0
@@ -14673,19 +14676,19 @@ max_pool_backward:
 	vpbroadcastq	.LCPI17_1(%rip), %ymm2
 	vpbroadcastq	.LCPI17_2(%rip), %ymm3
 	vpbroadcastq	.LCPI17_4(%rip), %ymm5
-	movq	$0, 16(%rsp)
+	xorl	%r14d, %r14d
 	jmp	.LBB17_15
 	.p2align	4
 .LBB17_13:
-	movq	16(%rsp), %r15
+	movq	%r14, %r15
 .LBB17_14:
-	movq	%r15, 16(%rsp)
 	incq	%r8
-	movq	160(%rsp), %rbx
+	movq	88(%rsp), %rbx
 	cmpq	%rbx, %r8
+	movq	%r15, %r14
 	je	.LBB17_2
 .LBB17_15:
-	movq	24(%rsp), %rbx
+	movq	16(%rsp), %rbx
 	testq	%rbx, %rbx
 	jle	.LBB17_13
 	movq	56(%rdi), %r10
@@ -14693,8 +14696,8 @@ max_pool_backward:
 	imulq	%r8, %r11
 	cmpq	$16, %rbx
 	jae	.LBB17_18
+	movq	%r14, %r15
 	xorl	%r14d, %r14d
-	movq	16(%rsp), %r15
 	jmp	.LBB17_21
 	.p2align	4
 .LBB17_18:
@@ -14705,9 +14708,9 @@ max_pool_backward:
 	vpaddq	192(%rsp), %ymm6, %ymm8
 	vpaddq	%ymm2, %ymm6, %ymm9
 	vpaddq	%ymm3, %ymm6, %ymm10
-	movq	16(%rsp), %r15
-	leaq	(%rsi,%r15,8), %rbx
-	addq	%rax, %r15
+	leaq	(%rsi,%r14,8), %rbx
+	addq	%rax, %r14
+	movq	%r14, %r15
 	vpsrlq	$32, %ymm7, %ymm11
 	xorl	%r14d, %r14d
 	vmovdqa	.LCPI17_3(%rip), %ymm12
@@ -14754,10 +14757,10 @@ max_pool_backward:
 	cmpq	%r14, %rax
 	jne	.LBB17_19
 	movq	%rax, %r14
-	cmpq	%rax, 24(%rsp)
+	cmpq	%rax, 16(%rsp)
 	je	.LBB17_14
 .LBB17_21:
-	movq	24(%rsp), %rbx
+	movq	16(%rsp), %rbx
 	subq	%r14, %rbx
 	addq	%r14, %r11
 	imulq	%r10, %r11
@@ -14770,49 +14773,47 @@ max_pool_backward:
 	jne	.LBB17_22
 	jmp	.LBB17_14
 .LBB17_23:
-	movq	40(%rsp), %rdx
+	movq	32(%rsp), %rdx
 	addq	%rdx, %rdx
 	movb	$1, %sil
-	movl	%esi, 8(%rsp)
-	movl	$0, 36(%rsp)
-	cmpq	%rdx, 136(%rsp)
+	movl	%esi, 12(%rsp)
+	movl	$0, 28(%rsp)
+	cmpq	%rdx, 144(%rsp)
 	je	.LBB17_26
 .LBB17_24:
 	movq	%r8, %rdx
-	imulq	56(%rsp), %rdx
+	imulq	48(%rsp), %rdx
 	testq	%rdx, %rdx
 	jle	.LBB17_9
 	imulq	%r8, %rax
 	imulq	%rcx, %rax
 	shlq	$2, %rax
-	movl	$0, 8(%rsp)
-	movq	104(%rsp), %rdi
+	movl	$0, 12(%rsp)
+	movq	112(%rsp), %rdi
 	xorl	%esi, %esi
 	movq	%rax, %rdx
 	vzeroupper
 	callq	memset@PLT
-	movq	96(%rsp), %r8
+	movq	104(%rsp), %r8
 .LBB17_26:
-	cmpq	$0, 56(%rsp)
+	cmpq	$0, 48(%rsp)
 	jg	.LBB17_27
-	jmp	.LBB17_114
+	jmp	.LBB17_120
 .LBB17_9:
-	movl	$0, 8(%rsp)
-	cmpq	$0, 56(%rsp)
-	jle	.LBB17_114
+	movl	$0, 12(%rsp)
+	cmpq	$0, 48(%rsp)
+	jle	.LBB17_120
 .LBB17_27:
 	movq	%r15, %rax
-	imulq	40(%rsp), %rax
+	imulq	32(%rsp), %rax
 	movq	%rax, 256(%rsp)
 	leaq	-8(%r15), %rax
 	movq	%rax, 376(%rsp)
-	leaq	-4(%r15), %rax
-	movq	%rax, 352(%rsp)
-	movq	64(%rsp), %rax
-	imulq	%r14, %rax
+	movq	56(%rsp), %rax
+	movq	40(%rsp), %rdx
+	imulq	%rdx, %rax
 	movq	%rax, 296(%rsp)
-	movq	16(%rsp), %rax
-	leaq	-1(%rax), %rdx
+	leaq	-1(%r14), %rsi
 	movabsq	$9223372036854775776, %rax
 	movq	%rbx, %rcx
 	andq	%rax, %rcx
@@ -14820,177 +14821,177 @@ max_pool_backward:
 	vmovq	%r13, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vmovdqa	%ymm0, 448(%rsp)
-	movq	24(%rsp), %rcx
+	movq	16(%rsp), %rcx
 	andq	%rcx, %rax
 	movq	%rax, 344(%rsp)
-	movq	%rdx, 336(%rsp)
-	andq	$-2, %rdx
-	negq	%rdx
-	movq	%rdx, 312(%rsp)
-	movq	120(%rsp), %rax
-	movq	%rax, %rdx
-	negq	%rdx
-	movq	%rdx, 232(%rsp)
-	movq	%r13, %rdx
-	imulq	%rbx, %rdx
-	subq	%rax, %rdx
-	movq	%rdx, 224(%rsp)
-	movq	144(%rsp), %rax
-	movq	%rax, %rdx
-	negq	%rdx
-	movq	%rdx, 288(%rsp)
-	movq	%r13, %rdx
-	imulq	%rcx, %rdx
-	subq	%rax, %rdx
-	movq	%rdx, 280(%rsp)
+	movq	%rsi, 336(%rsp)
+	andq	$-2, %rsi
+	negq	%rsi
+	movq	%rsi, 312(%rsp)
+	movq	128(%rsp), %rax
+	movq	%rax, %rsi
+	negq	%rsi
+	movq	%rsi, 232(%rsp)
+	movq	%r13, %rsi
+	imulq	%rbx, %rsi
+	subq	%rax, %rsi
+	movq	%rsi, 224(%rsp)
+	movq	152(%rsp), %rax
+	movq	%rax, %rsi
+	negq	%rsi
+	movq	%rsi, 288(%rsp)
+	movq	%r13, %rsi
+	imulq	%rcx, %rsi
+	subq	%rax, %rsi
+	movq	%rsi, 280(%rsp)
 	movq	%r13, %rax
-	imulq	%r14, %rax
+	imulq	%rdx, %rax
 	vpxor	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm10, %xmm10, %xmm10
+	vmovss	.LCPI17_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
+	vpxor	%xmm12, %xmm12, %xmm12
+	leaq	-4(%r15), %rcx
+	movq	%rcx, 352(%rsp)
 	movq	640(%rsp), %rcx
 	movq	%rcx, 360(%rsp)
 	leaq	(,%r8,4), %rcx
 	movq	%rcx, 248(%rsp)
-	leaq	(,%r14,4), %rcx
+	leaq	(,%rdx,4), %rcx
 	movq	%rcx, 320(%rsp)
 	movq	%rax, 408(%rsp)
 	leaq	(,%rax,4), %rax
 	movq	%rax, 400(%rsp)
-	xorl	%edx, %edx
-	movq	112(%rsp), %rax
-	movq	%rax, 80(%rsp)
+	xorl	%ecx, %ecx
+	movq	120(%rsp), %rax
+	movq	%rax, 72(%rsp)
+	movq	%r14, 168(%rsp)
 	movq	%r15, 384(%rsp)
-	movq	%r12, 168(%rsp)
-	movq	%r14, 48(%rsp)
+	movq	%r12, 96(%rsp)
 	jmp	.LBB17_29
 	.p2align	4
 .LBB17_28:
-	movq	272(%rsp), %rdx
-	incq	%rdx
-	movq	80(%rsp), %rax
+	movq	272(%rsp), %rcx
+	incq	%rcx
+	movq	72(%rsp), %rax
 	addq	248(%rsp), %rax
-	movq	%rax, 80(%rsp)
-	cmpq	56(%rsp), %rdx
-	movq	96(%rsp), %r8
-	je	.LBB17_114
+	movq	%rax, 72(%rsp)
+	cmpq	48(%rsp), %rcx
+	movq	104(%rsp), %r8
+	je	.LBB17_120
 .LBB17_29:
-	movq	%rdx, %rsi
+	movq	%rcx, %rsi
 	imulq	%r8, %rsi
-	movq	112(%rsp), %rax
-	leaq	(%rax,%rsi,4), %rcx
+	movq	120(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rdx
 	movq	256(%rsp), %rax
-	movq	%rdx, 272(%rsp)
-	imulq	%rdx, %rax
-	movq	264(%rsp), %rdx
-	leaq	(%rdx,%rax,4), %rdx
-	movq	%rdx, 128(%rsp)
-	movq	104(%rsp), %rdx
-	leaq	(%rdx,%rsi,4), %rdx
-	movq	%rdx, 176(%rsp)
-	cmpb	$0, 36(%rsp)
-	je	.LBB17_94
-	cmpq	$0, 40(%rsp)
+	movq	%rcx, 272(%rsp)
+	imulq	%rcx, %rax
+	movq	264(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, 136(%rsp)
+	movq	112(%rsp), %rcx
+	leaq	(%rcx,%rsi,4), %rcx
+	movq	%rcx, 176(%rsp)
+	cmpb	$0, 28(%rsp)
+	je	.LBB17_96
+	cmpq	$0, 32(%rsp)
 	jle	.LBB17_28
 	movq	224(%rsp), %rax
-	movq	%rax, 152(%rsp)
+	movq	%rax, 160(%rsp)
 	movq	232(%rsp), %rax
-	movq	%rax, 88(%rsp)
-	movq	$0, 72(%rsp)
+	movq	%rax, 80(%rsp)
+	movq	$0, 64(%rsp)
 	jmp	.LBB17_33
 	.p2align	4
 .LBB17_32:
-	movq	72(%rsp), %rdx
-	incq	%rdx
-	movq	64(%rsp), %rax
-	addq	%rax, 88(%rsp)
-	addq	%rax, 152(%rsp)
-	movq	%rdx, 72(%rsp)
-	cmpq	40(%rsp), %rdx
-	movq	48(%rsp), %r14
+	movq	64(%rsp), %rcx
+	incq	%rcx
+	movq	56(%rsp), %rax
+	addq	%rax, 80(%rsp)
+	addq	%rax, 160(%rsp)
+	movq	%rcx, 64(%rsp)
+	cmpq	32(%rsp), %rcx
 	je	.LBB17_28
 .LBB17_33:
 	testq	%r15, %r15
 	jle	.LBB17_32
-	movq	296(%rsp), %rdx
-	movq	72(%rsp), %rsi
-	imulq	%rsi, %rdx
-	movq	%rdx, 368(%rsp)
-	movq	%rsi, %rax
+	movq	296(%rsp), %rsi
+	movq	64(%rsp), %rcx
+	imulq	%rcx, %rsi
+	movq	%rsi, 368(%rsp)
+	movq	%rcx, %rax
 	imulq	%r15, %rax
-	movq	128(%rsp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 392(%rsp)
-	imulq	64(%rsp), %rsi
-	subq	120(%rsp), %rsi
-	movq	%rsi, 328(%rsp)
-	vmovq	%rsi, %xmm1
+	imulq	56(%rsp), %rcx
+	subq	128(%rsp), %rcx
+	movq	%rcx, 328(%rsp)
+	vmovq	%rcx, %xmm1
 	vpbroadcastq	%xmm1, %ymm0
-	vmovdqa	%ymm0, 544(%rsp)
-	movq	280(%rsp), %r10
+	vmovdqa	%ymm0, 512(%rsp)
+	movq	136(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 392(%rsp)
+	movq	280(%rsp), %rcx
 	movq	288(%rsp), %rax
 	movq	%rax, 184(%rsp)
-	xorl	%edx, %edx
-	jmp	.LBB17_37
+	xorl	%r10d, %r10d
+	jmp	.LBB17_36
 	.p2align	4
 .LBB17_35:
-	addq	%rdi, %r15
-.LBB17_36:
+	movq	88(%rsp), %rbx
+	movq	168(%rsp), %r14
+	movq	96(%rsp), %r12
 	movq	176(%rsp), %rax
-	vaddss	(%rax,%r15,4), %xmm0, %xmm0
+	vaddss	(%rax,%r15,4), %xmm1, %xmm0
 	vmovss	%xmm0, (%rax,%r15,4)
-	incq	%rdx
-	movq	168(%rsp), %r12
+	incq	%r10
 	addq	%r12, 184(%rsp)
-	addq	%r12, %r10
+	addq	%r12, %rcx
 	movq	384(%rsp), %r15
-	cmpq	%r15, %rdx
-	movq	160(%rsp), %rbx
+	cmpq	%r15, %r10
 	je	.LBB17_32
-.LBB17_37:
-	movq	%rdx, %rdi
-	imulq	%r12, %rdi
-	movq	392(%rsp), %rax
-	vmovss	(%rax,%rdx,4), %xmm0
-	movq	16(%rsp), %rax
-	testq	%rax, %rax
+.LBB17_36:
+	movq	%r10, %r9
+	imulq	%r12, %r9
+	testq	%r14, %r14
 	je	.LBB17_42
-	addq	368(%rsp), %rdi
-	movq	360(%rsp), %rsi
-	movq	%rsi, %r15
-	cmpq	$2, %rax
-	jl	.LBB17_35
-	leaq	(%rcx,%rdi,4), %rax
-	vmovss	(%rax,%rsi,4), %xmm2
-	movl	$1, %r11d
-	movq	%rsi, %r15
-	jne	.LBB17_49
-.LBB17_40:
-	testb	$1, 336(%rsp)
-	je	.LBB17_35
-	movq	640(%rsp,%r11,8), %rsi
-	vmovss	(%rax,%rsi,4), %xmm1
-	vucomiss	%xmm1, %xmm1
-	movq	%r15, %rax
-	cmovpq	%rsi, %rax
-	vucomiss	%xmm2, %xmm2
-	cmovpq	%r15, %rax
-	vucomiss	%xmm2, %xmm1
-	cmovaq	%rsi, %rax
+	addq	368(%rsp), %r9
+	movq	360(%rsp), %rax
 	movq	%rax, %r15
-	jmp	.LBB17_35
+	cmpq	$2, %r14
+	jl	.LBB17_41
+	leaq	(%rdx,%r9,4), %rdi
+	vmovss	(%rdi,%rax,4), %xmm2
+	movl	$1, %r11d
+	movq	%rax, %r15
+	jne	.LBB17_49
+.LBB17_39:
+	testb	$1, 336(%rsp)
+	je	.LBB17_41
+	movq	640(%rsp,%r11,8), %rax
+	vmovss	(%rdi,%rax,4), %xmm1
+	vucomiss	%xmm1, %xmm1
+	movq	%r15, %rsi
+	cmovpq	%rax, %rsi
+	vucomiss	%xmm2, %xmm2
+	cmovpq	%r15, %rsi
+	vucomiss	%xmm2, %xmm1
+	cmovaq	%rax, %rsi
+	movq	%rsi, %r15
+.LBB17_41:
+	addq	%r9, %r15
+	jmp	.LBB17_94
 	.p2align	4
 .LBB17_42:
 	testq	%rbx, %rbx
 	jle	.LBB17_55
 	cmpq	$96, %rbx
-	movq	48(%rsp), %r14
+	movq	40(%rsp), %r14
 	jae	.LBB17_56
 	xorl	%esi, %esi
 .LBB17_45:
 	leaq	-1(%rsi), %rax
 	imulq	%r13, %rax
-	addq	88(%rsp), %rax
+	addq	80(%rsp), %rax
 	movq	%rsi, %r12
 	.p2align	4
 .LBB17_46:
@@ -15006,159 +15007,156 @@ max_pool_backward:
 	jmp	.LBB17_51
 	.p2align	4
 .LBB17_50:
-	cmovneq	%rsi, %r15
-	leaq	(%rbx,%r11), %rsi
-	addq	$2, %rsi
+	cmovneq	%rax, %r15
+	leaq	(%rbx,%r11), %rax
+	addq	$2, %rax
 	addq	$2, %r11
-	cmpq	$1, %rsi
-	je	.LBB17_40
+	cmpq	$1, %rax
+	je	.LBB17_39
 .LBB17_51:
-	movq	640(%rsp,%r11,8), %rsi
-	vmovss	(%rax,%rsi,4), %xmm1
+	movq	640(%rsp,%r11,8), %rax
+	vmovss	(%rdi,%rax,4), %xmm1
 	vucomiss	%xmm2, %xmm1
-	seta	%r8b
+	seta	%sil
 	vcmpordss	%xmm2, %xmm9, %xmm3
 	vcmpunordss	%xmm1, %xmm9, %xmm4
 	vandps	%xmm4, %xmm3, %xmm3
-	vmovd	%xmm3, %r9d
-	orb	%r8b, %r9b
-	testb	$1, %r9b
+	vmovd	%xmm3, %r8d
+	orb	%sil, %r8b
+	testb	$1, %r8b
 	jne	.LBB17_53
 	vmovaps	%xmm2, %xmm1
 .LBB17_53:
-	cmovneq	%rsi, %r15
-	movq	648(%rsp,%r11,8), %rsi
-	vmovss	(%rax,%rsi,4), %xmm2
+	cmovneq	%rax, %r15
+	movq	648(%rsp,%r11,8), %rax
+	vmovss	(%rdi,%rax,4), %xmm2
 	vucomiss	%xmm1, %xmm2
-	seta	%r8b
+	seta	%sil
 	vcmpordss	%xmm1, %xmm9, %xmm3
 	vcmpunordss	%xmm2, %xmm9, %xmm4
 	vandps	%xmm4, %xmm3, %xmm3
-	vmovd	%xmm3, %r9d
-	orb	%r8b, %r9b
-	testb	$1, %r9b
+	vmovd	%xmm3, %r8d
+	orb	%sil, %r8b
+	testb	$1, %r8b
 	jne	.LBB17_50
 	vmovaps	%xmm1, %xmm2
 	jmp	.LBB17_50
 .LBB17_55:
 	xorl	%r12d, %r12d
-	movq	48(%rsp), %r14
+	movq	40(%rsp), %r14
 	jmp	.LBB17_62
 .LBB17_56:
-	vmovss	%xmm0, 12(%rsp)
-	movl	$32, %eax
+	movl	$32, %edi
 	vmovaps	.LCPI17_3(%rip), %ymm2
 	vmovaps	%ymm2, 192(%rsp)
-	vmovdqa	.LCPI17_14(%rip), %ymm8
-	vmovdqa	.LCPI17_13(%rip), %ymm7
-	vmovdqa	.LCPI17_12(%rip), %ymm6
-	vmovdqa	.LCPI17_11(%rip), %ymm5
-	vmovdqa	.LCPI17_10(%rip), %ymm4
-	vmovdqa	.LCPI17_9(%rip), %ymm3
-	vmovdqa	.LCPI17_8(%rip), %ymm13
+	vmovdqa	.LCPI17_15(%rip), %ymm8
+	vmovdqa	.LCPI17_14(%rip), %ymm7
+	vmovdqa	.LCPI17_13(%rip), %ymm6
+	vmovdqa	.LCPI17_12(%rip), %ymm5
+	vmovdqa	.LCPI17_11(%rip), %ymm4
+	vmovdqa	.LCPI17_10(%rip), %ymm3
+	vmovdqa	.LCPI17_9(%rip), %ymm14
 	movq	304(%rsp), %r8
 	.p2align	4
 .LBB17_57:
 	vmovdqa	192(%rsp), %ymm2
 	vpsrlq	$32, %ymm2, %ymm1
 	vmovdqa	448(%rsp), %ymm0
-	vpmuludq	%ymm0, %ymm1, %ymm9
-	vpsrlq	$32, %ymm0, %ymm1
-	vpmuludq	%ymm1, %ymm2, %ymm10
-	vpaddq	%ymm9, %ymm10, %ymm9
-	vpsllq	$32, %ymm9, %ymm2
-	vmovdqa	%ymm2, 416(%rsp)
-	vpsrlq	$32, %ymm8, %ymm9
-	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm1, %ymm8, %ymm10
-	vpaddq	%ymm9, %ymm10, %ymm9
-	vpsllq	$32, %ymm9, %ymm2
-	vmovdqa	%ymm2, 512(%rsp)
-	vpsrlq	$32, %ymm7, %ymm9
-	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm1, %ymm7, %ymm10
-	vpaddq	%ymm9, %ymm10, %ymm9
-	vpsllq	$32, %ymm9, %ymm14
-	vpsrlq	$32, %ymm6, %ymm9
-	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm1, %ymm6, %ymm10
-	vpaddq	%ymm9, %ymm10, %ymm9
-	vpsllq	$32, %ymm9, %ymm11
-	vpsrlq	$32, %ymm5, %ymm9
-	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm1, %ymm5, %ymm10
-	vpaddq	%ymm9, %ymm10, %ymm9
-	vpsllq	$32, %ymm9, %ymm10
+	vpmuludq	%ymm0, %ymm1, %ymm1
+	vpsrlq	$32, %ymm0, %ymm15
+	vpmuludq	%ymm2, %ymm15, %ymm9
+	vpaddq	%ymm1, %ymm9, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vmovdqa	%ymm1, 416(%rsp)
+	vpsrlq	$32, %ymm8, %ymm1
+	vpmuludq	%ymm0, %ymm1, %ymm1
+	vpmuludq	%ymm15, %ymm8, %ymm9
+	vpaddq	%ymm1, %ymm9, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vmovdqa	%ymm1, 480(%rsp)
+	vpsrlq	$32, %ymm7, %ymm1
+	vpmuludq	%ymm0, %ymm1, %ymm1
+	vpmuludq	%ymm7, %ymm15, %ymm9
+	vpaddq	%ymm1, %ymm9, %ymm1
+	vpsllq	$32, %ymm1, %ymm13
+	vpsrlq	$32, %ymm6, %ymm1
+	vpmuludq	%ymm0, %ymm1, %ymm1
+	vpmuludq	%ymm6, %ymm15, %ymm9
+	vpaddq	%ymm1, %ymm9, %ymm1
+	vpsllq	$32, %ymm1, %ymm11
+	vpsrlq	$32, %ymm5, %ymm1
+	vpmuludq	%ymm0, %ymm1, %ymm1
+	vpmuludq	%ymm5, %ymm15, %ymm9
+	vpaddq	%ymm1, %ymm9, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
 	vpsrlq	$32, %ymm4, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm1, %ymm4, %ymm15
-	vpaddq	%ymm9, %ymm15, %ymm9
-	vpsllq	$32, %ymm9, %ymm15
+	vpmuludq	%ymm4, %ymm15, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpsllq	$32, %ymm9, %ymm10
 	vpsrlq	$32, %ymm3, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm1, %ymm3, %ymm12
+	vpmuludq	%ymm3, %ymm15, %ymm12
 	vpaddq	%ymm9, %ymm12, %ymm9
+	vpsllq	$32, %ymm9, %ymm12
+	vpsrlq	$32, %ymm14, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm15, %ymm14, %ymm15
+	vpaddq	%ymm9, %ymm15, %ymm9
 	vpsllq	$32, %ymm9, %ymm9
-	vpsrlq	$32, %ymm13, %ymm12
-	vpmuludq	%ymm0, %ymm12, %ymm12
-	vpmuludq	%ymm1, %ymm13, %ymm1
-	vpaddq	%ymm1, %ymm12, %ymm1
-	vpsllq	$32, %ymm1, %ymm1
-	vpmuludq	%ymm0, %ymm13, %ymm12
-	vmovdqa	544(%rsp), %ymm2
-	vpaddq	%ymm2, %ymm12, %ymm12
-	vpaddq	%ymm1, %ymm12, %ymm1
-	vmovdqa	%ymm1, 480(%rsp)
-	vpmuludq	%ymm0, %ymm3, %ymm12
-	vpaddq	%ymm2, %ymm12, %ymm12
-	vpaddq	%ymm9, %ymm12, %ymm9
+	vpmuludq	%ymm0, %ymm14, %ymm15
+	vmovdqa	512(%rsp), %ymm2
+	vpaddq	%ymm2, %ymm15, %ymm15
+	vpaddq	%ymm9, %ymm15, %ymm9
+	vpmuludq	%ymm0, %ymm3, %ymm15
+	vpaddq	%ymm2, %ymm15, %ymm15
+	vpaddq	%ymm12, %ymm15, %ymm15
 	vpmuludq	%ymm0, %ymm4, %ymm12
 	vpaddq	%ymm2, %ymm12, %ymm12
-	vpaddq	%ymm15, %ymm12, %ymm12
-	vpmuludq	%ymm0, %ymm5, %ymm15
-	vpaddq	%ymm2, %ymm15, %ymm15
-	vpaddq	%ymm10, %ymm15, %ymm10
-	vpmuludq	%ymm0, %ymm6, %ymm15
-	vpaddq	%ymm2, %ymm15, %ymm15
-	vpaddq	%ymm11, %ymm15, %ymm11
-	vpmuludq	%ymm0, %ymm7, %ymm15
-	vpaddq	%ymm2, %ymm15, %ymm15
-	vpaddq	%ymm14, %ymm15, %ymm14
-	vpmuludq	%ymm0, %ymm8, %ymm15
-	vpaddq	%ymm2, %ymm15, %ymm15
-	vpaddq	512(%rsp), %ymm15, %ymm15
+	vpaddq	%ymm10, %ymm12, %ymm10
+	vpmuludq	%ymm0, %ymm5, %ymm12
+	vpaddq	%ymm2, %ymm12, %ymm12
+	vpaddq	%ymm1, %ymm12, %ymm1
+	vpmuludq	%ymm0, %ymm6, %ymm12
+	vpaddq	%ymm2, %ymm12, %ymm12
+	vpaddq	%ymm11, %ymm12, %ymm11
+	vpmuludq	%ymm0, %ymm7, %ymm12
+	vpaddq	%ymm2, %ymm12, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm12
+	vpmuludq	%ymm0, %ymm8, %ymm13
+	vpaddq	%ymm2, %ymm13, %ymm13
+	vpaddq	480(%rsp), %ymm13, %ymm13
 	vpmuludq	192(%rsp), %ymm0, %ymm0
 	vpaddq	%ymm2, %ymm0, %ymm0
 	vpaddq	416(%rsp), %ymm0, %ymm0
-	vpcmpeqd	%ymm1, %ymm1, %ymm1
-	vpcmpgtq	%ymm1, %ymm0, %ymm0
-	vpcmpgtq	%ymm1, %ymm15, %ymm15
-	vpackssdw	%ymm15, %ymm0, %ymm0
-	vpcmpgtq	%ymm1, %ymm14, %ymm14
-	vpcmpgtq	%ymm1, %ymm11, %ymm11
-	vpackssdw	%ymm11, %ymm14, %ymm11
+	vpcmpeqd	%ymm2, %ymm2, %ymm2
+	vpcmpgtq	%ymm2, %ymm0, %ymm0
+	vpcmpgtq	%ymm2, %ymm13, %ymm13
+	vpackssdw	%ymm13, %ymm0, %ymm0
+	vpcmpgtq	%ymm2, %ymm12, %ymm12
+	vpcmpgtq	%ymm2, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm12, %ymm11
 	vpermq	$216, %ymm0, %ymm0
 	vpermq	$216, %ymm11, %ymm11
 	vpackssdw	%ymm11, %ymm0, %ymm0
-	vpcmpgtq	%ymm1, %ymm10, %ymm10
-	vpcmpgtq	%ymm1, %ymm12, %ymm11
-	vpackssdw	%ymm11, %ymm10, %ymm10
-	vpcmpgtq	%ymm1, %ymm9, %ymm9
-	vmovdqa	480(%rsp), %ymm2
-	vpcmpgtq	%ymm1, %ymm2, %ymm1
-	vpackssdw	%ymm1, %ymm9, %ymm1
-	vpermq	$216, %ymm10, %ymm9
+	vpcmpgtq	%ymm2, %ymm1, %ymm1
+	vpcmpgtq	%ymm2, %ymm10, %ymm10
+	vpackssdw	%ymm10, %ymm1, %ymm1
+	vpcmpgtq	%ymm2, %ymm15, %ymm10
+	vpcmpgtq	%ymm2, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm10, %ymm9
 	vpermq	$216, %ymm1, %ymm1
-	vpackssdw	%ymm1, %ymm9, %ymm1
+	vpermq	$216, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm1, %ymm1
 	vpermq	$216, %ymm0, %ymm0
 	vpermq	$216, %ymm1, %ymm1
 	vpacksswb	%ymm1, %ymm0, %ymm1
-	vpmovmskb	%ymm1, %esi
-	leaq	-32(%rax), %r11
-	testl	%esi, %esi
+	vpmovmskb	%ymm1, %eax
+	leaq	-32(%rdi), %r11
+	testl	%eax, %eax
 	jne	.LBB17_59
-	addq	%r8, %rax
-	vpbroadcastq	.LCPI17_15(%rip), %ymm0
+	addq	%r8, %rdi
+	vpbroadcastq	.LCPI17_16(%rip), %ymm0
 	vmovdqa	192(%rsp), %ymm2
 	vpaddq	%ymm0, %ymm2, %ymm2
 	vmovdqa	%ymm2, 192(%rsp)
@@ -15168,140 +15166,139 @@ max_pool_backward:
 	vpaddq	%ymm0, %ymm5, %ymm5
 	vpaddq	%ymm0, %ymm4, %ymm4
 	vpaddq	%ymm0, %ymm3, %ymm3
-	vpaddq	%ymm0, %ymm13, %ymm13
-	cmpq	$64, %rax
-	movq	%r11, %rax
+	vpaddq	%ymm0, %ymm14, %ymm14
+	cmpq	$64, %rdi
+	movq	%r11, %rdi
 	jne	.LBB17_57
 .LBB17_59:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
 	je	.LBB17_61
-	vpand	.LCPI17_16(%rip), %ymm1, %ymm0
+	vpand	.LCPI17_17(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
-	vpextrb	$1, %xmm2, %eax
-	vmovd	%xmm2, %esi
-	cmpb	%al, %sil
-	cmoval	%esi, %eax
-	vpextrb	$2, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$3, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$4, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$5, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$6, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$7, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$8, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$9, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$10, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$11, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$12, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$13, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$14, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	vpextrb	$15, %xmm2, %esi
-	cmpb	%sil, %al
-	cmovbel	%esi, %eax
-	movb	$32, %sil
-	subb	%al, %sil
-	movzbl	%sil, %r12d
+	vpextrb	$1, %xmm2, %edi
+	vmovd	%xmm2, %eax
+	cmpb	%dil, %al
+	cmoval	%eax, %edi
+	vpextrb	$2, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$3, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$4, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$5, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$6, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$7, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$8, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$9, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$10, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$11, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$12, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$13, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$14, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	vpextrb	$15, %xmm2, %eax
+	cmpb	%al, %dil
+	cmovbel	%eax, %edi
+	movb	$32, %al
+	subb	%dil, %al
+	movzbl	%al, %r12d
 	subq	%r11, %r12
 	vpxor	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm10, %xmm10, %xmm10
+	vmovss	.LCPI17_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
-	vmovss	12(%rsp), %xmm0
+	vpxor	%xmm12, %xmm12, %xmm12
 	jmp	.LBB17_62
 .LBB17_61:
 	movq	%r8, %rsi
 	movq	%rbx, %r12
 	cmpq	%r8, %rbx
 	vpxor	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm10, %xmm10, %xmm10
+	vmovss	.LCPI17_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
-	vmovss	12(%rsp), %xmm0
+	vpxor	%xmm12, %xmm12, %xmm12
 	jne	.LBB17_45
 	.p2align	4
 .LBB17_62:
-	subq	144(%rsp), %rdi
+	subq	152(%rsp), %r9
 	cmpq	%rbx, %r12
+	movq	%rbx, %rdi
+	cmovlq	%r12, %rdi
+	movq	160(%rsp), %rsi
 	movq	%rbx, %rax
-	cmovlq	%r12, %rax
-	movq	152(%rsp), %r8
-	movq	%rbx, %rsi
-	movq	24(%rsp), %r9
-	movq	136(%rsp), %r11
+	movq	16(%rsp), %r8
+	movq	144(%rsp), %r11
 	movq	344(%rsp), %rbx
 	.p2align	4
 .LBB17_63:
-	cmpq	%r12, %rsi
+	cmpq	%r12, %rax
 	jle	.LBB17_66
-	decq	%rsi
-	subq	%r13, %r8
-	cmpq	%r11, %r8
+	decq	%rax
+	subq	%r13, %rsi
+	cmpq	%r11, %rsi
 	jge	.LBB17_63
-	incq	%rsi
-	movq	%rsi, %rax
+	incq	%rax
+	movq	%rax, %rdi
 .LBB17_66:
-	testq	%r9, %r9
+	testq	%r8, %r8
 	jle	.LBB17_73
-	cmpq	$96, %r9
+	cmpq	$96, %r8
 	jae	.LBB17_74
-	xorl	%r8d, %r8d
+	xorl	%esi, %esi
 .LBB17_69:
-	leaq	-1(%r8), %rsi
-	imulq	%r13, %rsi
-	addq	184(%rsp), %rsi
-	movq	%r8, %r11
+	leaq	-1(%rsi), %rax
+	imulq	%r13, %rax
+	addq	184(%rsp), %rax
+	movq	%rsi, %r11
 	.p2align	4
 .LBB17_70:
-	addq	%r13, %rsi
+	addq	%r13, %rax
 	jns	.LBB17_80
 	incq	%r11
-	cmpq	%r11, %r9
+	cmpq	%r11, %r8
 	jne	.LBB17_70
-	movq	%r9, %r11
+	movq	%r8, %r11
 	jmp	.LBB17_80
 .LBB17_73:
 	xorl	%r11d, %r11d
 	jmp	.LBB17_80
 .LBB17_74:
-	vmovss	%xmm0, 12(%rsp)
-	vmovq	%rdi, %xmm0
+	vmovq	%r9, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 576(%rsp)
+	vmovdqa	%ymm0, 544(%rsp)
 	movl	$32, %r11d
 	vmovdqa	.LCPI17_3(%rip), %ymm8
-	vmovdqa	.LCPI17_14(%rip), %ymm7
-	vmovdqa	.LCPI17_13(%rip), %ymm6
-	vmovdqa	.LCPI17_12(%rip), %ymm5
-	vmovdqa	.LCPI17_11(%rip), %ymm4
-	vmovdqa	.LCPI17_10(%rip), %ymm3
-	vmovdqa	.LCPI17_9(%rip), %ymm13
-	vmovdqa	.LCPI17_8(%rip), %ymm15
+	vmovdqa	.LCPI17_15(%rip), %ymm7
+	vmovdqa	.LCPI17_14(%rip), %ymm6
+	vmovdqa	.LCPI17_13(%rip), %ymm5
+	vmovdqa	.LCPI17_12(%rip), %ymm4
+	vmovdqa	.LCPI17_11(%rip), %ymm3
+	vmovdqa	.LCPI17_10(%rip), %ymm14
+	vmovdqa	.LCPI17_9(%rip), %ymm10
 	.p2align	4
 .LBB17_75:
 	vpsrlq	$32, %ymm8, %ymm0
@@ -15323,218 +15320,217 @@ max_pool_backward:
 	vpmuludq	%ymm6, %ymm11, %ymm1
 	vpaddq	%ymm0, %ymm1, %ymm0
 	vpsllq	$32, %ymm0, %ymm0
-	vmovdqa	%ymm0, 512(%rsp)
+	vmovdqa	%ymm0, 480(%rsp)
 	vpsrlq	$32, %ymm5, %ymm0
 	vpmuludq	%ymm2, %ymm0, %ymm0
-	vpmuludq	%ymm5, %ymm11, %ymm9
-	vpaddq	%ymm0, %ymm9, %ymm0
-	vpsllq	$32, %ymm0, %ymm9
+	vpmuludq	%ymm5, %ymm11, %ymm1
+	vpaddq	%ymm0, %ymm1, %ymm0
+	vpsllq	$32, %ymm0, %ymm15
 	vpsrlq	$32, %ymm4, %ymm0
 	vpmuludq	%ymm2, %ymm0, %ymm0
-	vpmuludq	%ymm4, %ymm11, %ymm10
-	vpaddq	%ymm0, %ymm10, %ymm0
-	vpsllq	$32, %ymm0, %ymm1
-	vpsrlq	$32, %ymm3, %ymm10
-	vpmuludq	%ymm2, %ymm10, %ymm10
+	vpmuludq	%ymm4, %ymm11, %ymm1
+	vpaddq	%ymm0, %ymm1, %ymm0
+	vpsllq	$32, %ymm0, %ymm9
+	vpsrlq	$32, %ymm3, %ymm1
+	vpmuludq	%ymm2, %ymm1, %ymm1
 	vpmuludq	%ymm3, %ymm11, %ymm12
-	vpaddq	%ymm10, %ymm12, %ymm10
-	vpsllq	$32, %ymm10, %ymm12
-	vpsrlq	$32, %ymm13, %ymm10
-	vpmuludq	%ymm2, %ymm10, %ymm10
-	vpmuludq	%ymm11, %ymm13, %ymm14
-	vpaddq	%ymm10, %ymm14, %ymm10
-	vpsllq	$32, %ymm10, %ymm10
-	vpsrlq	$32, %ymm15, %ymm14
-	vpmuludq	%ymm2, %ymm14, %ymm14
-	vpmuludq	%ymm11, %ymm15, %ymm11
-	vpaddq	%ymm14, %ymm11, %ymm11
+	vpaddq	%ymm1, %ymm12, %ymm1
+	vpsllq	$32, %ymm1, %ymm12
+	vpsrlq	$32, %ymm14, %ymm1
+	vpmuludq	%ymm2, %ymm1, %ymm1
+	vpmuludq	%ymm11, %ymm14, %ymm13
+	vpaddq	%ymm1, %ymm13, %ymm1
+	vpsllq	$32, %ymm1, %ymm1
+	vpsrlq	$32, %ymm10, %ymm13
+	vpmuludq	%ymm2, %ymm13, %ymm13
+	vpmuludq	%ymm11, %ymm10, %ymm11
+	vpaddq	%ymm13, %ymm11, %ymm11
 	vpsllq	$32, %ymm11, %ymm11
-	vpmuludq	%ymm2, %ymm15, %ymm14
-	vmovdqa	576(%rsp), %ymm0
-	vpaddq	%ymm0, %ymm14, %ymm14
-	vpaddq	%ymm11, %ymm14, %ymm11
-	vmovdqa	%ymm11, 480(%rsp)
-	vpmuludq	%ymm2, %ymm13, %ymm14
-	vpaddq	%ymm0, %ymm14, %ymm14
-	vpaddq	%ymm10, %ymm14, %ymm10
-	vmovdqa	%ymm10, 608(%rsp)
-	vpmuludq	%ymm2, %ymm3, %ymm14
-	vpaddq	%ymm0, %ymm14, %ymm14
-	vpaddq	%ymm12, %ymm14, %ymm12
-	vpmuludq	%ymm2, %ymm4, %ymm14
-	vpaddq	%ymm0, %ymm14, %ymm14
-	vpaddq	%ymm1, %ymm14, %ymm10
-	vpmuludq	%ymm2, %ymm5, %ymm14
-	vpaddq	%ymm0, %ymm14, %ymm14
-	vpaddq	%ymm9, %ymm14, %ymm9
-	vpmuludq	%ymm2, %ymm6, %ymm14
-	vpaddq	%ymm0, %ymm14, %ymm14
-	vpaddq	512(%rsp), %ymm14, %ymm1
-	vpmuludq	%ymm2, %ymm7, %ymm14
-	vpaddq	%ymm0, %ymm14, %ymm14
-	vpaddq	416(%rsp), %ymm14, %ymm14
+	vpmuludq	%ymm2, %ymm10, %ymm13
+	vmovdqa	544(%rsp), %ymm0
+	vpaddq	%ymm0, %ymm13, %ymm13
+	vpaddq	%ymm11, %ymm13, %ymm11
+	vmovdqa	%ymm11, 608(%rsp)
+	vpmuludq	%ymm2, %ymm14, %ymm13
+	vpaddq	%ymm0, %ymm13, %ymm13
+	vpaddq	%ymm1, %ymm13, %ymm1
+	vmovdqa	%ymm1, 576(%rsp)
+	vpmuludq	%ymm2, %ymm3, %ymm13
+	vpaddq	%ymm0, %ymm13, %ymm13
+	vpaddq	%ymm12, %ymm13, %ymm12
+	vpmuludq	%ymm2, %ymm4, %ymm13
+	vpaddq	%ymm0, %ymm13, %ymm13
+	vpaddq	%ymm9, %ymm13, %ymm1
+	vpmuludq	%ymm2, %ymm5, %ymm13
+	vpaddq	%ymm0, %ymm13, %ymm13
+	vpaddq	%ymm15, %ymm13, %ymm9
+	vpmuludq	%ymm2, %ymm6, %ymm13
+	vpaddq	%ymm0, %ymm13, %ymm13
+	vpaddq	480(%rsp), %ymm13, %ymm13
+	vpmuludq	%ymm2, %ymm7, %ymm15
+	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	416(%rsp), %ymm15, %ymm15
 	vpmuludq	%ymm2, %ymm8, %ymm11
 	vpaddq	%ymm0, %ymm11, %ymm11
 	vpaddq	192(%rsp), %ymm11, %ymm11
 	vpcmpeqd	%ymm2, %ymm2, %ymm2
 	vpcmpgtq	%ymm2, %ymm11, %ymm11
-	vpcmpgtq	%ymm2, %ymm14, %ymm14
-	vpackssdw	%ymm14, %ymm11, %ymm11
-	vpcmpgtq	%ymm2, %ymm1, %ymm1
+	vpcmpgtq	%ymm2, %ymm15, %ymm15
+	vpackssdw	%ymm15, %ymm11, %ymm11
+	vpcmpgtq	%ymm2, %ymm13, %ymm13
 	vpcmpgtq	%ymm2, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm1, %ymm1
-	vpermq	$216, %ymm11, %ymm9
-	vpermq	$216, %ymm1, %ymm1
-	vpackssdw	%ymm1, %ymm9, %ymm1
-	vpcmpgtq	%ymm2, %ymm10, %ymm0
-	vpcmpgtq	%ymm2, %ymm12, %ymm9
-	vpackssdw	%ymm9, %ymm0, %ymm0
-	vmovdqa	608(%rsp), %ymm9
-	vpcmpgtq	%ymm2, %ymm9, %ymm9
-	vmovdqa	480(%rsp), %ymm10
-	vpcmpgtq	%ymm2, %ymm10, %ymm10
-	vpackssdw	%ymm10, %ymm9, %ymm9
-	vpermq	$216, %ymm0, %ymm0
+	vpackssdw	%ymm9, %ymm13, %ymm9
+	vpermq	$216, %ymm11, %ymm11
 	vpermq	$216, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm0, %ymm0
+	vpackssdw	%ymm9, %ymm11, %ymm9
+	vpcmpgtq	%ymm2, %ymm1, %ymm0
+	vpcmpgtq	%ymm2, %ymm12, %ymm11
+	vpackssdw	%ymm11, %ymm0, %ymm0
+	vmovdqa	576(%rsp), %ymm1
+	vpcmpgtq	%ymm2, %ymm1, %ymm1
+	vmovdqa	608(%rsp), %ymm11
+	vpcmpgtq	%ymm2, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm1, %ymm1
+	vpermq	$216, %ymm0, %ymm0
 	vpermq	$216, %ymm1, %ymm1
+	vpackssdw	%ymm1, %ymm0, %ymm0
+	vpermq	$216, %ymm9, %ymm1
 	vpermq	$216, %ymm0, %ymm0
 	vpacksswb	%ymm0, %ymm1, %ymm1
-	vpmovmskb	%ymm1, %esi
+	vpmovmskb	%ymm1, %eax
 	leaq	-32(%r11), %r15
-	testl	%esi, %esi
+	testl	%eax, %eax
 	jne	.LBB17_77
 	addq	%rbx, %r11
-	vpbroadcastq	.LCPI17_15(%rip), %ymm0
+	vpbroadcastq	.LCPI17_16(%rip), %ymm0
 	vpaddq	%ymm0, %ymm8, %ymm8
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
 	vpaddq	%ymm0, %ymm5, %ymm5
 	vpaddq	%ymm0, %ymm4, %ymm4
 	vpaddq	%ymm0, %ymm3, %ymm3
-	vpaddq	%ymm0, %ymm13, %ymm13
-	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm0, %ymm10, %ymm10
 	cmpq	$64, %r11
 	movq	%r15, %r11
 	jne	.LBB17_75
 .LBB17_77:
 	vpermq	$216, %ymm1, %ymm1
-	vpmovmskb	%ymm1, %esi
-	testl	%esi, %esi
+	vpmovmskb	%ymm1, %eax
+	testl	%eax, %eax
+	vmovss	.LCPI17_6(%rip), %xmm10
 	je	.LBB17_79
-	vpand	.LCPI17_16(%rip), %ymm1, %ymm0
+	vpand	.LCPI17_17(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %r11d
-	vmovd	%xmm2, %esi
-	cmpb	%r11b, %sil
-	cmoval	%esi, %r11d
-	vpextrb	$2, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$3, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$4, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$5, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$6, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$7, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$8, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$9, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$10, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$11, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$12, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$13, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$14, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	vpextrb	$15, %xmm2, %esi
-	cmpb	%sil, %r11b
-	cmovbel	%esi, %r11d
-	movb	$32, %sil
-	subb	%r11b, %sil
-	movzbl	%sil, %r11d
+	vmovd	%xmm2, %eax
+	cmpb	%r11b, %al
+	cmoval	%eax, %r11d
+	vpextrb	$2, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$3, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$4, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$5, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$6, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$7, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$8, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$9, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$10, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$11, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$12, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$13, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$14, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	vpextrb	$15, %xmm2, %eax
+	cmpb	%al, %r11b
+	cmovbel	%eax, %r11d
+	movb	$32, %al
+	subb	%r11b, %al
+	movzbl	%al, %r11d
 	subq	%r15, %r11
 	vpxor	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
-	vmovss	12(%rsp), %xmm0
+	vpxor	%xmm12, %xmm12, %xmm12
 	jmp	.LBB17_80
 .LBB17_79:
-	movq	%rbx, %r8
-	movq	%r9, %r11
-	cmpq	%rbx, %r9
+	movq	%rbx, %rsi
+	movq	%r8, %r11
+	cmpq	%rbx, %r8
 	vpxor	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
-	vmovss	12(%rsp), %xmm0
+	vpxor	%xmm12, %xmm12, %xmm12
 	jne	.LBB17_69
 	.p2align	4
 .LBB17_80:
-	cmpq	%r9, %r11
-	movq	%r9, %rsi
-	movq	%r9, %rbx
+	cmpq	%r8, %r11
+	movq	%r8, %rax
+	movq	%r8, %rbx
 	cmovlq	%r11, %rbx
-	movq	%r10, %r8
+	movq	%rcx, %rsi
 	.p2align	4
 .LBB17_81:
-	cmpq	%r11, %rsi
+	cmpq	%r11, %rax
 	jle	.LBB17_84
-	decq	%rsi
-	subq	%r13, %r8
-	cmpq	%r14, %r8
+	decq	%rax
+	subq	%r13, %rsi
+	cmpq	%r14, %rsi
 	jge	.LBB17_81
-	incq	%rsi
-	movq	%rsi, %rbx
+	incq	%rax
+	movq	%rax, %rbx
 .LBB17_84:
 	imulq	%r13, %r12
-	imulq	%r13, %rax
+	imulq	%r13, %rdi
 	movq	$-1, %r15
-	cmpq	%rax, %r12
-	jge	.LBB17_36
+	cmpq	%rdi, %r12
+	jge	.LBB17_94
 	movq	328(%rsp), %r8
-	addq	%r8, %rax
+	addq	%r8, %rdi
 	imulq	%r13, %r11
-	leaq	(%r11,%rdi), %r9
+	leaq	(%r11,%r9), %rax
 	imulq	%r13, %rbx
-	addq	%rbx, %rdi
-	movq	88(%rsp), %rsi
+	addq	%rbx, %r9
+	movq	80(%rsp), %rsi
 	addq	%r12, %rsi
 	addq	%r8, %r12
-	movq	48(%rsp), %r8
+	movq	40(%rsp), %r8
 	imulq	%rsi, %r8
 	imulq	320(%rsp), %rsi
-	addq	80(%rsp), %rsi
+	addq	72(%rsp), %rsi
 	jmp	.LBB17_87
 	.p2align	4
 .LBB17_86:
 	addq	%r13, %r12
 	addq	408(%rsp), %r8
 	addq	400(%rsp), %rsi
-	cmpq	%rax, %r12
-	jge	.LBB17_36
+	cmpq	%rdi, %r12
+	jge	.LBB17_94
 .LBB17_87:
-	movq	%r9, %r14
+	movq	%rax, %r14
 	cmpq	%rbx, %r11
 	jl	.LBB17_90
 	jmp	.LBB17_86
@@ -15543,13 +15539,13 @@ max_pool_backward:
 	leaq	(%r8,%r14), %r15
 .LBB17_89:
 	addq	%r13, %r14
-	cmpq	%rdi, %r14
+	cmpq	%r9, %r14
 	jge	.LBB17_86
 .LBB17_90:
 	testq	%r15, %r15
 	js	.LBB17_88
 	vmovss	(%rsi,%r14,4), %xmm2
-	vmovss	(%rcx,%r15,4), %xmm1
+	vmovss	(%rdx,%r15,4), %xmm1
 	vucomiss	%xmm1, %xmm2
 	ja	.LBB17_88
 	vucomiss	%xmm2, %xmm2
@@ -15559,199 +15555,224 @@ max_pool_backward:
 	jmp	.LBB17_89
 	.p2align	4
 .LBB17_94:
-	cmpq	$0, 40(%rsp)
-	jle	.LBB17_28
-	movq	240(%rsp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 416(%rsp)
-	xorl	%edx, %edx
-	jmp	.LBB17_97
+	movq	392(%rsp), %rax
+	vmovss	(%rax,%r10,4), %xmm1
+	cmpl	$0, 16(%rbp)
+	je	.LBB17_35
+	vcmpltss	(%rdx,%r15,4), %xmm9, %xmm0
+	vandps	%xmm0, %xmm10, %xmm0
+	vmulss	%xmm0, %xmm1, %xmm1
+	jmp	.LBB17_35
 	.p2align	4
 .LBB17_96:
-	movq	192(%rsp), %rdx
-	incq	%rdx
-	cmpq	40(%rsp), %rdx
-	movq	168(%rsp), %r12
-	je	.LBB17_28
-.LBB17_97:
-	movq	%rdx, %rax
-	imulq	%r14, %rax
-	movq	%rdx, 192(%rsp)
-	imulq	%r15, %rdx
-	leaq	(%rcx,%rax,8), %rdi
-	leaq	(%rdi,%r14,4), %r9
-	movq	416(%rsp), %rsi
-	leaq	(%rsi,%rdx,4), %r10
-	movq	128(%rsp), %rsi
-	leaq	(%rsi,%rdx,4), %r12
-	movq	176(%rsp), %rdx
-	leaq	(%rdx,%rax,8), %rax
-	leaq	(%rax,%r14,4), %rdx
-	cmpq	$8, %r15
-	jge	.LBB17_106
-	testq	%r15, %r15
-	jle	.LBB17_96
-	xorl	%r11d, %r11d
-	jmp	.LBB17_102
+	cmpq	$0, 32(%rsp)
+	jle	.LBB17_28
+	movq	240(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 416(%rsp)
+	xorl	%ecx, %ecx
+	jmp	.LBB17_99
 	.p2align	4
-.LBB17_100:
+.LBB17_98:
+	movq	192(%rsp), %rcx
+	incq	%rcx
+	cmpq	32(%rsp), %rcx
+	movq	96(%rsp), %r12
+	je	.LBB17_28
+.LBB17_99:
+	movq	%rcx, %rax
+	movq	40(%rsp), %rsi
+	imulq	%rsi, %rax
+	movq	%rcx, 192(%rsp)
+	imulq	%r15, %rcx
+	leaq	(%rdx,%rax,8), %rdi
+	leaq	(%rdi,%rsi,4), %r9
+	movq	416(%rsp), %r8
+	leaq	(%r8,%rcx,4), %r10
+	movq	136(%rsp), %r8
+	leaq	(%r8,%rcx,4), %r12
+	movq	176(%rsp), %rcx
+	leaq	(%rcx,%rax,8), %rax
+	leaq	(%rax,%rsi,4), %rcx
+	cmpq	$8, %r15
+	jge	.LBB17_110
+	testq	%r15, %r15
+	jle	.LBB17_98
+	xorl	%r11d, %r11d
+	jmp	.LBB17_104
+	.p2align	4
+.LBB17_102:
 	vaddps	(%rax,%rsi,4), %ymm1, %ymm0
 	vmovups	%ymm0, (%rax,%rsi,4)
-	vaddps	(%rdx,%rsi,4), %ymm2, %ymm0
-	vmovups	%ymm0, (%rdx,%rsi,4)
-.LBB17_101:
+	vaddps	(%rcx,%rsi,4), %ymm2, %ymm0
+	vmovups	%ymm0, (%rcx,%rsi,4)
+.LBB17_103:
 	addq	$4, %r11
 	cmpq	%r15, %r11
-	jge	.LBB17_96
-.LBB17_102:
+	jge	.LBB17_98
+.LBB17_104:
 	movq	352(%rsp), %r8
 	cmpq	%r8, %r11
 	cmovlq	%r11, %r8
-	vmovdqu	(%r12,%r8,4), %xmm1
-	cmpb	$0, 8(%rsp)
-	jne	.LBB17_104
+	vmovups	(%r10,%r8,4), %xmm2
+	vmovups	(%r12,%r8,4), %xmm1
+	cmpl	$0, 16(%rbp)
+	je	.LBB17_106
+	vcmpltps	%xmm2, %xmm11, %xmm0
+	vbroadcastss	.LCPI17_6(%rip), %xmm3
+	vandps	%xmm3, %xmm0, %xmm0
+	vmulps	%xmm0, %xmm1, %xmm1
+.LBB17_106:
+	cmpb	$0, 12(%rsp)
+	jne	.LBB17_108
 	movl	%r11d, %esi
 	subl	%r8d, %esi
 	vmovd	%esi, %xmm0
 	vpbroadcastd	%xmm0, %xmm0
-	vpcmpgtd	.LCPI17_7(%rip), %xmm0, %xmm0
+	vpcmpgtd	.LCPI17_8(%rip), %xmm0, %xmm0
 	vpandn	%xmm1, %xmm0, %xmm1
-.LBB17_104:
+.LBB17_108:
 	leaq	(%r8,%r8), %rsi
 	vmovups	(%rdi,%r8,8), %xmm0
-	vmovups	16(%rdi,%r8,8), %xmm2
-	vshufps	$136, %xmm2, %xmm0, %xmm3
-	vshufps	$221, %xmm2, %xmm0, %xmm0
-	vmovups	(%r9,%r8,8), %xmm2
-	vmovups	16(%r9,%r8,8), %xmm4
-	vshufps	$136, %xmm4, %xmm2, %xmm5
-	vshufps	$221, %xmm4, %xmm2, %xmm2
-	vmovups	(%r10,%r8,4), %xmm4
-	vcmpunordps	%xmm4, %xmm10, %xmm6
-	vcmpeqps	%xmm4, %xmm3, %xmm7
-	vcmpunordps	%xmm3, %xmm10, %xmm3
-	vandps	%xmm3, %xmm6, %xmm3
-	vorps	%xmm3, %xmm7, %xmm3
-	vcmpeqps	%xmm4, %xmm0, %xmm7
-	vcmpunordps	%xmm0, %xmm10, %xmm0
-	vandps	%xmm0, %xmm6, %xmm0
+	vmovups	16(%rdi,%r8,8), %xmm3
+	vshufps	$136, %xmm3, %xmm0, %xmm4
+	vshufps	$221, %xmm3, %xmm0, %xmm0
+	vmovups	(%r9,%r8,8), %xmm3
+	vmovups	16(%r9,%r8,8), %xmm5
+	vshufps	$136, %xmm5, %xmm3, %xmm6
+	vshufps	$221, %xmm5, %xmm3, %xmm3
+	vcmpunordps	%xmm2, %xmm11, %xmm5
+	vcmpeqps	%xmm2, %xmm4, %xmm7
+	vcmpunordps	%xmm4, %xmm11, %xmm4
+	vandps	%xmm4, %xmm5, %xmm4
+	vorps	%xmm4, %xmm7, %xmm4
+	vcmpeqps	%xmm2, %xmm0, %xmm7
+	vcmpunordps	%xmm0, %xmm11, %xmm0
+	vandps	%xmm0, %xmm5, %xmm0
 	vorps	%xmm0, %xmm7, %xmm0
-	vandnps	%xmm0, %xmm3, %xmm7
-	vorps	%xmm3, %xmm0, %xmm0
+	vandnps	%xmm0, %xmm4, %xmm7
+	vorps	%xmm4, %xmm0, %xmm0
 	vandps	%xmm1, %xmm7, %xmm7
-	vcmpeqps	%xmm4, %xmm5, %xmm8
-	vcmpunordps	%xmm5, %xmm10, %xmm5
-	vandps	%xmm5, %xmm6, %xmm5
-	vorps	%xmm5, %xmm8, %xmm5
-	vandnps	%xmm5, %xmm0, %xmm8
-	vorps	%xmm0, %xmm5, %xmm0
-	vandps	%xmm1, %xmm8, %xmm5
-	vcmpeqps	%xmm4, %xmm2, %xmm4
-	vcmpunordps	%xmm2, %xmm10, %xmm2
-	vandps	%xmm2, %xmm6, %xmm2
-	vorps	%xmm2, %xmm4, %xmm2
+	vcmpeqps	%xmm2, %xmm6, %xmm8
+	vcmpunordps	%xmm6, %xmm11, %xmm6
+	vandps	%xmm6, %xmm5, %xmm6
+	vorps	%xmm6, %xmm8, %xmm6
+	vandnps	%xmm6, %xmm0, %xmm8
+	vorps	%xmm0, %xmm6, %xmm0
+	vandps	%xmm1, %xmm8, %xmm6
+	vcmpeqps	%xmm2, %xmm3, %xmm2
+	vcmpunordps	%xmm3, %xmm11, %xmm3
+	vandps	%xmm3, %xmm5, %xmm3
+	vorps	%xmm3, %xmm2, %xmm2
 	vandnps	%xmm2, %xmm0, %xmm0
 	vandps	%xmm1, %xmm0, %xmm0
-	vandps	%xmm1, %xmm3, %xmm1
+	vandps	%xmm1, %xmm4, %xmm1
 	vunpckhps	%xmm7, %xmm1, %xmm2
 	vunpcklps	%xmm7, %xmm1, %xmm1
 	vinsertf128	$1, %xmm2, %ymm1, %ymm1
-	vunpckhps	%xmm0, %xmm5, %xmm2
-	vunpcklps	%xmm0, %xmm5, %xmm0
+	vunpckhps	%xmm0, %xmm6, %xmm2
+	vunpcklps	%xmm0, %xmm6, %xmm0
 	vinsertf128	$1, %xmm2, %ymm0, %ymm2
-	cmpb	$0, 8(%rsp)
-	je	.LBB17_100
+	cmpb	$0, 12(%rsp)
+	je	.LBB17_102
 	vmovups	%ymm1, (%rax,%rsi,4)
-	vmovups	%ymm2, (%rdx,%rsi,4)
-	jmp	.LBB17_101
+	vmovups	%ymm2, (%rcx,%rsi,4)
+	jmp	.LBB17_103
 	.p2align	4
-.LBB17_106:
+.LBB17_110:
 	xorl	%r11d, %r11d
-	jmp	.LBB17_109
+	jmp	.LBB17_113
 	.p2align	4
-.LBB17_107:
+.LBB17_111:
 	vaddps	(%rax,%rsi,4), %ymm4, %ymm0
 	vmovups	%ymm0, (%rax,%rsi,4)
 	vaddps	32(%rax,%rsi,4), %ymm2, %ymm0
 	vmovups	%ymm0, 32(%rax,%rsi,4)
-	vaddps	(%rdx,%rsi,4), %ymm3, %ymm0
-	vmovups	%ymm0, (%rdx,%rsi,4)
-	vaddps	32(%rdx,%rsi,4), %ymm1, %ymm0
-	vmovups	%ymm0, 32(%rdx,%rsi,4)
-.LBB17_108:
+	vaddps	(%rcx,%rsi,4), %ymm3, %ymm0
+	vmovups	%ymm0, (%rcx,%rsi,4)
+	vaddps	32(%rcx,%rsi,4), %ymm1, %ymm0
+	vmovups	%ymm0, 32(%rcx,%rsi,4)
+.LBB17_112:
 	addq	$8, %r11
 	cmpq	%r15, %r11
-	jge	.LBB17_96
-.LBB17_109:
+	jge	.LBB17_98
+.LBB17_113:
 	movq	376(%rsp), %r8
 	cmpq	%r8, %r11
 	cmovlq	%r11, %r8
-	vmovdqu	(%r12,%r8,4), %ymm1
-	cmpb	$0, 8(%rsp)
-	jne	.LBB17_111
+	vmovups	(%r10,%r8,4), %ymm2
+	vmovups	(%r12,%r8,4), %ymm1
+	cmpl	$0, 16(%rbp)
+	je	.LBB17_115
+	vcmpltps	%ymm2, %ymm12, %ymm0
+	vbroadcastss	.LCPI17_6(%rip), %ymm3
+	vandps	%ymm3, %ymm0, %ymm0
+	vmulps	%ymm0, %ymm1, %ymm1
+.LBB17_115:
+	cmpb	$0, 12(%rsp)
+	jne	.LBB17_117
 	movl	%r11d, %esi
 	subl	%r8d, %esi
 	vmovd	%esi, %xmm0
 	vpbroadcastd	%xmm0, %ymm0
-	vpcmpgtd	.LCPI17_6(%rip), %ymm0, %ymm0
+	vpcmpgtd	.LCPI17_7(%rip), %ymm0, %ymm0
 	vpandn	%ymm1, %ymm0, %ymm1
-.LBB17_111:
+.LBB17_117:
 	leaq	(%r8,%r8), %rsi
 	vmovups	(%rdi,%r8,8), %ymm0
-	vmovups	32(%rdi,%r8,8), %ymm2
-	vmovups	(%r9,%r8,8), %ymm3
-	vmovups	32(%r9,%r8,8), %ymm4
-	vshufps	$136, %ymm2, %ymm0, %ymm5
-	vpermpd	$216, %ymm5, %ymm5
-	vshufps	$221, %ymm2, %ymm0, %ymm0
+	vmovups	32(%rdi,%r8,8), %ymm3
+	vmovups	(%r9,%r8,8), %ymm4
+	vmovups	32(%r9,%r8,8), %ymm5
+	vshufps	$136, %ymm3, %ymm0, %ymm6
+	vpermpd	$216, %ymm6, %ymm6
+	vshufps	$221, %ymm3, %ymm0, %ymm0
 	vpermpd	$216, %ymm0, %ymm0
-	vshufps	$136, %ymm4, %ymm3, %ymm2
-	vpermpd	$216, %ymm2, %ymm2
-	vshufps	$221, %ymm4, %ymm3, %ymm3
+	vshufps	$136, %ymm5, %ymm4, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
-	vmovups	(%r10,%r8,4), %ymm4
-	vcmpunordps	%ymm4, %ymm11, %ymm6
-	vcmpeqps	%ymm4, %ymm5, %ymm7
-	vcmpunordps	%ymm5, %ymm11, %ymm5
-	vandps	%ymm5, %ymm6, %ymm5
-	vorps	%ymm5, %ymm7, %ymm5
-	vcmpeqps	%ymm4, %ymm0, %ymm7
-	vcmpunordps	%ymm0, %ymm11, %ymm0
-	vandps	%ymm0, %ymm6, %ymm0
+	vshufps	$221, %ymm5, %ymm4, %ymm4
+	vpermpd	$216, %ymm4, %ymm4
+	vcmpunordps	%ymm2, %ymm12, %ymm5
+	vcmpeqps	%ymm2, %ymm6, %ymm7
+	vcmpunordps	%ymm6, %ymm12, %ymm6
+	vandps	%ymm6, %ymm5, %ymm6
+	vorps	%ymm6, %ymm7, %ymm6
+	vcmpeqps	%ymm2, %ymm0, %ymm7
+	vcmpunordps	%ymm0, %ymm12, %ymm0
+	vandps	%ymm0, %ymm5, %ymm0
 	vorps	%ymm0, %ymm7, %ymm0
-	vandnps	%ymm0, %ymm5, %ymm7
-	vorps	%ymm5, %ymm0, %ymm0
+	vandnps	%ymm0, %ymm6, %ymm7
+	vorps	%ymm6, %ymm0, %ymm0
 	vandps	%ymm1, %ymm7, %ymm7
-	vcmpeqps	%ymm4, %ymm2, %ymm8
-	vcmpunordps	%ymm2, %ymm11, %ymm2
-	vandps	%ymm2, %ymm6, %ymm2
-	vorps	%ymm2, %ymm8, %ymm2
-	vandnps	%ymm2, %ymm0, %ymm8
-	vorps	%ymm0, %ymm2, %ymm0
-	vandps	%ymm1, %ymm8, %ymm8
-	vcmpeqps	%ymm4, %ymm3, %ymm2
-	vcmpunordps	%ymm3, %ymm11, %ymm3
-	vandps	%ymm3, %ymm6, %ymm3
-	vorps	%ymm3, %ymm2, %ymm2
+	vcmpeqps	%ymm2, %ymm3, %ymm8
+	vcmpunordps	%ymm3, %ymm12, %ymm3
+	vandps	%ymm3, %ymm5, %ymm3
+	vorps	%ymm3, %ymm8, %ymm3
+	vandnps	%ymm3, %ymm0, %ymm8
+	vorps	%ymm0, %ymm3, %ymm0
+	vandps	%ymm1, %ymm8, %ymm3
+	vcmpeqps	%ymm2, %ymm4, %ymm2
+	vcmpunordps	%ymm4, %ymm12, %ymm4
+	vandps	%ymm4, %ymm5, %ymm4
+	vorps	%ymm4, %ymm2, %ymm2
 	vandnps	%ymm2, %ymm0, %ymm0
 	vandps	%ymm1, %ymm0, %ymm0
-	vandps	%ymm1, %ymm5, %ymm1
+	vandps	%ymm1, %ymm6, %ymm1
 	vunpckhps	%ymm7, %ymm1, %ymm2
 	vunpcklps	%ymm7, %ymm1, %ymm1
 	vperm2f128	$32, %ymm2, %ymm1, %ymm4
 	vperm2f128	$49, %ymm2, %ymm1, %ymm2
-	vunpckhps	%ymm0, %ymm8, %ymm1
-	vunpcklps	%ymm0, %ymm8, %ymm0
+	vunpckhps	%ymm0, %ymm3, %ymm1
+	vunpcklps	%ymm0, %ymm3, %ymm0
 	vperm2f128	$32, %ymm1, %ymm0, %ymm3
 	vperm2f128	$49, %ymm1, %ymm0, %ymm1
-	cmpb	$0, 8(%rsp)
-	je	.LBB17_107
+	cmpb	$0, 12(%rsp)
+	je	.LBB17_111
 	vmovups	%ymm4, (%rax,%rsi,4)
 	vmovups	%ymm2, 32(%rax,%rsi,4)
-	vmovups	%ymm3, (%rdx,%rsi,4)
-	vmovups	%ymm1, 32(%rdx,%rsi,4)
-	jmp	.LBB17_108
-.LBB17_114:
+	vmovups	%ymm3, (%rcx,%rsi,4)
+	vmovups	%ymm1, 32(%rcx,%rsi,4)
+	jmp	.LBB17_112
+.LBB17_120:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -21307,960 +21328,1165 @@ conv_product:
 	.cfi_offset %r15, -24
 	movq	%r9, -240(%rbp)
 	movq	%rcx, -232(%rbp)
-	movq	%rdx, -96(%rbp)
-	movq	%rdi, -160(%rbp)
-	movq	24(%rbp), %r15
-	movq	%r8, -80(%rbp)
-	movq	32(%r8), %r8
-	leaq	7(%r8), %rax
-	addq	$14, %r8
+	movq	%rdx, -144(%rbp)
+	movq	%rdi, -192(%rbp)
+	movq	24(%rbp), %rcx
+	movq	32(%r8), %r11
+	leaq	7(%r11), %rax
+	addq	$14, %r11
 	testq	%rax, %rax
-	cmovnsq	%rax, %r8
-	testq	%r15, %r15
-	jle	.LBB27_125
+	cmovnsq	%rax, %r11
+	testq	%rcx, %rcx
+	jle	.LBB27_155
 	movq	16(%rbp), %rax
-	sarq	$3, %r8
-	movq	-80(%rbp), %rcx
-	movq	24(%rcx), %rcx
-	imulq	%r8, %rcx
-	movq	%rcx, -144(%rbp)
+	sarq	$3, %r11
+	movq	24(%r8), %rcx
+	imulq	%r11, %rcx
+	movq	%rcx, -176(%rbp)
 	leaq	(%rax,%rax), %rcx
-	movq	%rcx, -104(%rbp)
-	leaq	(,%rsi,4), %r10
-	leaq	(%r10,%r10,2), %r12
+	movq	%rcx, -112(%rbp)
+	leaq	(,%rsi,4), %rdi
+	leaq	(%rdi,%rdi,2), %r14
 	leaq	(%rax,%rax,2), %rcx
-	movq	%rcx, -136(%rbp)
+	movq	%rcx, -128(%rbp)
 	leaq	(,%rax,4), %rcx
 	leaq	(%rax,%rax,4), %rdx
 	movq	%rdx, -256(%rbp)
 	leaq	(%rcx,%rcx,2), %rdx
 	movq	%rdx, -120(%rbp)
 	shlq	$4, %rax
-	movq	%rax, -152(%rbp)
-	movq	%rcx, -184(%rbp)
-	leaq	(%rcx,%rcx,4), %rax
-	movq	%rax, -216(%rbp)
+	movq	%rax, -136(%rbp)
 	leaq	(,%rsi,8), %rax
 	leaq	(%rax,%rax,2), %rax
 	movq	%rax, -224(%rbp)
-	movq	-96(%rbp), %rax
-	leaq	(,%rax,4), %rcx
-	leaq	(,%rax,8), %r13
-	leaq	(%r10,%rax,4), %rax
-	movq	%rax, -208(%rbp)
-	xorl	%edi, %edi
-	movq	-160(%rbp), %rax
-	movq	%rax, -56(%rbp)
-	movq	%r8, -48(%rbp)
-	movq	%r12, -200(%rbp)
-	movq	%r13, -168(%rbp)
-	jmp	.LBB27_4
-.LBB27_2:
-	movq	-88(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	vmovups	%ymm0, (%rax)
-	movq	16(%rbp), %rdx
-	vmovups	%ymm1, (%rax,%rdx,4)
-	.p2align	4
-.LBB27_3:
-	movq	-248(%rbp), %rdi
-	addq	$6, %rdi
-	movq	-56(%rbp), %rax
-	addq	-224(%rbp), %rax
-	movq	%rax, -56(%rbp)
-	cmpq	%r15, %rdi
-	jge	.LBB27_125
-.LBB27_4:
-	subq	%rdi, %r15
-	cmpq	$6, %r15
-	movl	$6, %eax
-	cmovgeq	%rax, %r15
-	movq	%r15, -192(%rbp)
-	movq	%rdi, %rax
-	imulq	%rsi, %rax
-	movq	-232(%rbp), %rdx
-	testq	%rdx, %rdx
-	leaq	(%rdx,%rdi,4), %r9
-	movq	%r9, -64(%rbp)
-	cmoveq	%rdx, %r9
-	movq	%r9, -72(%rbp)
-	movq	%rdi, -248(%rbp)
-	movq	%rdi, %rdx
-	imulq	16(%rbp), %rdx
-	movq	-160(%rbp), %rdi
+	vxorps	%xmm13, %xmm13, %xmm13
+	movq	%rcx, -168(%rbp)
+	leaq	(%rcx,%rcx,4), %rax
+	movq	%rax, -184(%rbp)
+	movq	-144(%rbp), %rax
+	leaq	(,%rax,4), %r12
+	leaq	(,%rax,8), %rcx
+	movq	%rcx, -152(%rbp)
 	leaq	(%rdi,%rax,4), %rax
-	movq	%rax, -128(%rbp)
+	movq	%rax, -216(%rbp)
+	movq	24(%rbp), %rax
+	xorl	%r9d, %r9d
+	movq	-192(%rbp), %rcx
+	movq	%rcx, -64(%rbp)
+	movq	%r8, -56(%rbp)
+	movq	%r11, -48(%rbp)
+	movq	%r14, -72(%rbp)
+	jmp	.LBB27_2
+.LBB27_94:
+	vmovups	%ymm6, (%rax)
+	movq	16(%rbp), %rcx
+	vmovups	%ymm5, (%rax,%rcx,4)
+	vmovups	%ymm3, (%rax,%rcx,8)
+	movq	-120(%rbp), %rcx
+	vmovups	%ymm4, (%rax,%rcx)
+	movq	-136(%rbp), %rcx
+	vmovups	%ymm1, (%rax,%rcx)
+	movq	-184(%rbp), %rcx
+.LBB27_113:
+	vmovups	%ymm2, (%rax,%rcx)
+.LBB27_114:
+	movq	-56(%rbp), %r8
+	movq	-48(%rbp), %r11
+.LBB27_154:
+	movq	-248(%rbp), %r9
+	addq	$6, %r9
+	movq	-64(%rbp), %rax
+	addq	-224(%rbp), %rax
+	movq	%rax, -64(%rbp)
+	movq	24(%rbp), %rax
+	cmpq	%rax, %r9
+	jge	.LBB27_155
+.LBB27_2:
+	movq	%rax, %rcx
+	subq	%r9, %rcx
+	cmpq	$6, %rcx
+	movl	$6, %eax
+	cmovgeq	%rax, %rcx
+	movq	%rcx, -208(%rbp)
+	movq	%r9, %rax
+	imulq	%rsi, %rax
+	movq	-232(%rbp), %rcx
+	testq	%rcx, %rcx
+	leaq	(%rcx,%r9,4), %rdx
+	movq	%rdx, -80(%rbp)
+	cmoveq	%rcx, %rdx
+	movq	%rdx, -88(%rbp)
+	movq	%r9, %rcx
+	imulq	16(%rbp), %rcx
+	movq	-192(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -160(%rbp)
 	movq	-240(%rbp), %rax
-	leaq	(%rax,%rdx,4), %r11
-	cmpq	$2, -144(%rbp)
-	movq	%r11, -88(%rbp)
-	jge	.LBB27_9
-	xorl	%eax, %eax
-.LBB27_6:
-	cmpq	-144(%rbp), %rax
-	movq	24(%rbp), %r15
-	movq	-168(%rbp), %r13
-	jge	.LBB27_3
-	movq	%rax, %rdx
-	orq	%r8, %rdx
-	shrq	$32, %rdx
-	je	.LBB27_73
-	cqto
-	idivq	%r8
-	jmp	.LBB27_74
-	.p2align	4
-.LBB27_9:
-	movl	$2, %edx
-	xorl	%eax, %eax
-	jmp	.LBB27_15
-.LBB27_10:
-	vmovaps	%ymm4, %ymm6
-	vmovaps	%ymm5, %ymm7
-	vmovaps	%ymm1, %ymm8
-	vmovaps	%ymm3, %ymm9
-	vmovaps	%ymm0, %ymm10
-	vmovaps	%ymm2, %ymm11
-.LBB27_11:
-	movq	-88(%rbp), %r11
-	leaq	(%r11,%rbx,4), %rdx
-	leaq	(%r11,%rax,4), %rax
-	vmovups	%ymm6, (%rdx)
-	vmovups	%ymm4, (%rax)
-	movq	16(%rbp), %rdi
-	vmovups	%ymm7, (%rdx,%rdi,4)
-	vmovups	%ymm5, (%rax,%rdi,4)
-	movq	-104(%rbp), %rdi
-	vmovups	%ymm8, (%rdx,%rdi,4)
-	vmovups	%ymm1, (%rax,%rdi,4)
-	movq	-136(%rbp), %rdi
-	vmovups	%ymm9, (%rdx,%rdi,4)
-	vmovups	%ymm3, (%rax,%rdi,4)
-	movq	-184(%rbp), %rdi
-	vmovups	%ymm10, (%rdx,%rdi,4)
-	vmovups	%ymm0, (%rax,%rdi,4)
-	movq	-256(%rbp), %rdi
-	vmovups	%ymm11, (%rdx,%rdi,4)
-.LBB27_12:
-	vmovups	%ymm2, (%rax,%rdi,4)
-.LBB27_13:
-	movq	-48(%rbp), %r8
-.LBB27_14:
-	movq	-112(%rbp), %rax
-	leaq	2(%rax), %rdx
-	cmpq	-144(%rbp), %rdx
-	movq	-200(%rbp), %r12
-	jg	.LBB27_6
-.LBB27_15:
-	movq	%rax, %r15
-	movq	%rdx, -112(%rbp)
-	movq	%rax, %r13
-	orq	%r8, %r13
-	shrq	$32, %r13
-	je	.LBB27_17
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -96(%rbp)
+	cmpq	$2, -176(%rbp)
+	movq	%r9, -248(%rbp)
+	jge	.LBB27_4
+	xorl	%r15d, %r15d
+.LBB27_83:
+	cmpq	-176(%rbp), %r15
+	jge	.LBB27_154
+	movq	%r15, %rax
+	orq	%r11, %rax
+	shrq	$32, %rax
+	je	.LBB27_85
 	movq	%r15, %rax
 	cqto
-	idivq	%r8
+	idivq	%r11
+	jmp	.LBB27_87
+	.p2align	4
+.LBB27_4:
+	movl	$2, %eax
+	xorl	%r15d, %r15d
+	jmp	.LBB27_5
+.LBB27_22:
+	vxorps	%xmm13, %xmm13, %xmm13
+	vmaxps	%ymm12, %ymm13, %ymm0
+	vmaxps	%ymm6, %ymm13, %ymm6
+	vmovups	%ymm0, (%rcx)
+	vmovups	%ymm6, (%rax)
+	vmaxps	%ymm11, %ymm13, %ymm0
+	vmaxps	%ymm5, %ymm13, %ymm5
+	movq	16(%rbp), %rdx
+	vmovups	%ymm0, (%rcx,%rdx,4)
+	vmovups	%ymm5, (%rax,%rdx,4)
+	vmaxps	%ymm10, %ymm13, %ymm0
+	vmaxps	%ymm4, %ymm13, %ymm4
+	movq	-112(%rbp), %rdx
+	vmovups	%ymm0, (%rcx,%rdx,4)
+	vmovups	%ymm4, (%rax,%rdx,4)
+	vmaxps	%ymm9, %ymm13, %ymm0
+	vmaxps	%ymm3, %ymm13, %ymm3
+	movq	-128(%rbp), %rdx
+	vmovups	%ymm0, (%rcx,%rdx,4)
+	vmovups	%ymm3, (%rax,%rdx,4)
+	vmaxps	%ymm8, %ymm13, %ymm0
+	vmaxps	%ymm2, %ymm13, %ymm2
+	movq	-168(%rbp), %rdx
+	vmovups	%ymm0, (%rcx,%rdx,4)
+	vmovups	%ymm2, (%rax,%rdx,4)
+	vmaxps	%ymm7, %ymm13, %ymm7
+	vmaxps	%ymm1, %ymm13, %ymm1
+	movq	-48(%rbp), %r11
+	movq	-72(%rbp), %r14
+.LBB27_23:
+	movq	-104(%rbp), %r15
+	movq	-256(%rbp), %rdx
+	vmovups	%ymm7, (%rcx,%rdx,4)
+	vmovups	%ymm1, (%rax,%rdx,4)
+	movq	-56(%rbp), %r8
+	.p2align	4
+.LBB27_82:
+	leaq	2(%r15), %rax
+	cmpq	-176(%rbp), %rax
+	jg	.LBB27_83
+.LBB27_5:
+	movq	%rax, -104(%rbp)
+	movq	%r15, %r13
+	orq	%r11, %r13
+	shrq	$32, %r13
+	je	.LBB27_6
+	movq	%r15, %rax
+	cqto
+	idivq	%r11
 	movq	%rdx, %r14
 	movq	%rax, %rbx
-	jmp	.LBB27_18
+	jmp	.LBB27_8
 	.p2align	4
-.LBB27_17:
+.LBB27_6:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
-	divl	%r8d
+	divl	%r11d
 	movl	%edx, %r14d
 	movl	%eax, %ebx
-.LBB27_18:
-	movq	-80(%rbp), %rax
+.LBB27_8:
 	shlq	$3, %r14
-	movq	32(%rax), %rdi
-	movq	40(%rax), %r9
-	leaq	-8(%rdi), %r12
-	cmpq	%r12, %r14
-	cmovgeq	%r12, %r14
+	movq	32(%r8), %rcx
+	movq	40(%r8), %r10
+	leaq	-8(%rcx), %r9
+	cmpq	%r9, %r14
+	cmovgeq	%r9, %r14
 	orq	$1, %r15
 	testq	%r13, %r13
-	je	.LBB27_20
+	je	.LBB27_9
 	movq	%r15, %rax
 	cqto
-	idivq	%r8
-	jmp	.LBB27_21
+	idivq	%r11
+	jmp	.LBB27_11
 	.p2align	4
-.LBB27_20:
+.LBB27_9:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
-	divl	%r8d
-.LBB27_21:
+	divl	%r11d
+.LBB27_11:
 	movq	%rax, %r15
-	imulq	%r9, %r15
-	imulq	%rbx, %r9
-	addq	%r14, %r9
-	imulq	%rdi, %rbx
+	imulq	%r10, %r15
+	imulq	%rbx, %r10
+	addq	%r14, %r10
+	imulq	%rcx, %rbx
 	addq	%r14, %rbx
 	shlq	$3, %rdx
-	cmpq	%r12, %rdx
-	cmovgeq	%r12, %rdx
+	cmpq	%r9, %rdx
+	cmovgeq	%r9, %rdx
 	addq	%rdx, %r15
-	imulq	%rdi, %rax
+	imulq	%rcx, %rax
 	addq	%rdx, %rax
-	movq	-192(%rbp), %rdx
-	addl	$-2, %edx
-	cmpl	$4, %edx
-	ja	.LBB27_33
-	leaq	.LJTI27_0(%rip), %rdi
-	movslq	(%rdi,%rdx,4), %rdx
-	addq	%rdi, %rdx
-	movq	-80(%rbp), %r8
-	jmpq	*%rdx
-.LBB27_23:
-	cmpq	$0, -72(%rbp)
-	je	.LBB27_51
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm0
-	vbroadcastss	4(%rdx), %ymm1
-	jmp	.LBB27_52
-.LBB27_25:
-	cmpq	$0, -72(%rbp)
-	je	.LBB27_35
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm4
-	vbroadcastss	4(%rdx), %ymm5
-	vbroadcastss	8(%rdx), %ymm1
-	vbroadcastss	12(%rdx), %ymm3
-	vbroadcastss	16(%rdx), %ymm0
-	vbroadcastss	20(%rdx), %ymm2
-	jmp	.LBB27_36
-.LBB27_27:
-	cmpq	$0, -72(%rbp)
-	je	.LBB27_39
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm3
-	vbroadcastss	4(%rdx), %ymm2
-	vbroadcastss	8(%rdx), %ymm0
-	vbroadcastss	12(%rdx), %ymm1
-	jmp	.LBB27_40
-.LBB27_29:
-	cmpq	$0, -72(%rbp)
-	je	.LBB27_45
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm4
-	vbroadcastss	4(%rdx), %ymm2
-	vbroadcastss	8(%rdx), %ymm3
-	vbroadcastss	12(%rdx), %ymm0
-	vbroadcastss	16(%rdx), %ymm1
-	jmp	.LBB27_46
-.LBB27_31:
-	cmpq	$0, -72(%rbp)
-	je	.LBB27_55
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm2
-	vbroadcastss	4(%rdx), %ymm0
-	vbroadcastss	8(%rdx), %ymm1
-	jmp	.LBB27_56
-.LBB27_33:
-	cmpq	$0, -72(%rbp)
-	movq	-80(%rbp), %rdi
-	je	.LBB27_63
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm0
-	jmp	.LBB27_64
+	movq	-208(%rbp), %rcx
+	addl	$-2, %ecx
+	cmpl	$4, %ecx
+	ja	.LBB27_68
+	leaq	.LJTI27_0(%rip), %rdx
+	movslq	(%rdx,%rcx,4), %rcx
+	addq	%rdx, %rcx
+	movq	-56(%rbp), %r8
+	jmpq	*%rcx
+.LBB27_57:
+	cmpq	$0, -88(%rbp)
+	je	.LBB27_58
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm2
+	vbroadcastss	4(%rcx), %ymm1
+	jmp	.LBB27_60
+.LBB27_13:
+	cmpq	$0, -88(%rbp)
+	je	.LBB27_14
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm6
+	vbroadcastss	4(%rcx), %ymm5
+	vbroadcastss	8(%rcx), %ymm4
+	vbroadcastss	12(%rcx), %ymm3
+	vbroadcastss	16(%rcx), %ymm2
+	vbroadcastss	20(%rcx), %ymm1
+	jmp	.LBB27_16
 .LBB27_35:
-	vxorps	%xmm0, %xmm0, %xmm0
+	cmpq	$0, -88(%rbp)
+	je	.LBB27_36
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm4
+	vbroadcastss	4(%rcx), %ymm3
+	vbroadcastss	8(%rcx), %ymm2
+	vbroadcastss	12(%rcx), %ymm1
+	jmp	.LBB27_38
+.LBB27_24:
+	cmpq	$0, -88(%rbp)
+	je	.LBB27_25
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm5
+	vbroadcastss	4(%rcx), %ymm4
+	vbroadcastss	8(%rcx), %ymm3
+	vbroadcastss	12(%rcx), %ymm2
+	vbroadcastss	16(%rcx), %ymm1
+	jmp	.LBB27_27
+.LBB27_46:
+	cmpq	$0, -88(%rbp)
+	je	.LBB27_47
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm3
+	vbroadcastss	4(%rcx), %ymm2
+	vbroadcastss	8(%rcx), %ymm1
+	jmp	.LBB27_49
+.LBB27_68:
+	cmpq	$0, -88(%rbp)
+	movq	-56(%rbp), %r8
+	je	.LBB27_69
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm1
+	jmp	.LBB27_73
+.LBB27_14:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_16:
+	movq	16(%r8), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB27_17
+	movq	(%r8), %r14
+	movq	8(%r8), %r13
+	movq	-64(%rbp), %rcx
+	vmovaps	%ymm6, %ymm12
+	vmovaps	%ymm5, %ymm11
+	vmovaps	%ymm4, %ymm10
+	vmovaps	%ymm3, %ymm9
+	vmovaps	%ymm2, %ymm8
+	vmovaps	%ymm1, %ymm7
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB27_21:
+	movslq	(%r13,%r9,4), %r11
+	leaq	(%r14,%r11,4), %r11
+	vmovups	(%r11,%r10,4), %ymm14
+	vmovups	(%r11,%r15,4), %ymm13
+	vbroadcastss	(%rcx), %ymm15
+	vfmadd231ps	%ymm15, %ymm14, %ymm12
+	vfmadd231ps	%ymm15, %ymm13, %ymm6
+	leaq	(%rcx,%rdi), %r11
+	vbroadcastss	(%rcx,%rsi,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm14, %ymm11
+	vfmadd231ps	%ymm15, %ymm13, %ymm5
+	vbroadcastss	(%rcx,%rsi,8), %ymm15
+	addq	%rdi, %r11
+	vfmadd231ps	%ymm15, %ymm14, %ymm10
+	vbroadcastss	(%r11,%rsi,4), %ymm0
+	vfmadd231ps	%ymm15, %ymm13, %ymm4
+	vfmadd231ps	%ymm0, %ymm14, %ymm9
+	vfmadd231ps	%ymm0, %ymm13, %ymm3
+	leaq	(%rdi,%rdi), %r8
+	addq	%r11, %r8
+	vbroadcastss	(%r11,%rsi,8), %ymm0
+	vfmadd231ps	%ymm0, %ymm14, %ymm8
+	vfmadd231ps	%ymm0, %ymm13, %ymm2
+	vbroadcastss	(%r8,%rsi,4), %ymm0
+	vfmadd231ps	%ymm14, %ymm0, %ymm7
+	vfmadd231ps	%ymm0, %ymm13, %ymm1
+	incq	%r9
+	addq	%r12, %rcx
+	cmpq	%r9, %rdx
+	jne	.LBB27_21
+	jmp	.LBB27_18
+.LBB27_17:
+	vmovaps	%ymm6, %ymm12
+	vmovaps	%ymm5, %ymm11
+	vmovaps	%ymm4, %ymm10
+	vmovaps	%ymm3, %ymm9
+	vmovaps	%ymm2, %ymm8
+	vmovaps	%ymm1, %ymm7
+.LBB27_18:
+	movq	-96(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	jne	.LBB27_22
+	vmovups	%ymm12, (%rcx)
+	vmovups	%ymm6, (%rax)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm11, (%rcx,%rdx,4)
+	vmovups	%ymm5, (%rax,%rdx,4)
+	movq	-112(%rbp), %rdx
+	vmovups	%ymm10, (%rcx,%rdx,4)
+	vmovups	%ymm4, (%rax,%rdx,4)
+	movq	-128(%rbp), %rdx
+	vmovups	%ymm9, (%rcx,%rdx,4)
+	vmovups	%ymm3, (%rax,%rdx,4)
+	movq	-168(%rbp), %rdx
+	vmovups	%ymm8, (%rcx,%rdx,4)
+	vmovups	%ymm2, (%rax,%rdx,4)
+	movq	-48(%rbp), %r11
+	movq	-72(%rbp), %r14
+	vxorps	%xmm13, %xmm13, %xmm13
+	jmp	.LBB27_23
+.LBB27_36:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_38:
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_39
+	movq	(%r8), %rdx
+	movq	8(%r8), %r9
+	movq	-64(%rbp), %r14
+	vmovaps	%ymm1, %ymm5
+	vmovaps	%ymm2, %ymm6
+	vmovaps	%ymm3, %ymm7
+	vmovaps	%ymm4, %ymm8
+	xorl	%r13d, %r13d
+	movq	-72(%rbp), %r11
+	.p2align	4
+.LBB27_43:
+	movslq	(%r9,%r13,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	vmovups	(%r8,%r10,4), %ymm0
+	vmovups	(%r8,%r15,4), %ymm9
+	vbroadcastss	(%r14), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm4
+	vfmadd231ps	%ymm10, %ymm9, %ymm8
+	vbroadcastss	(%r14,%rsi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm3
+	vfmadd231ps	%ymm10, %ymm9, %ymm7
+	vbroadcastss	(%r14,%rsi,8), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm2
+	vfmadd231ps	%ymm10, %ymm9, %ymm6
+	vbroadcastss	(%r14,%r11), %ymm10
+	vfmadd231ps	%ymm0, %ymm10, %ymm1
+	vfmadd231ps	%ymm10, %ymm9, %ymm5
+	incq	%r13
+	addq	%r12, %r14
+	cmpq	%r13, %rcx
+	jne	.LBB27_43
+	jmp	.LBB27_40
+.LBB27_39:
+	vmovaps	%ymm1, %ymm5
+	vmovaps	%ymm2, %ymm6
+	vmovaps	%ymm3, %ymm7
+	vmovaps	%ymm4, %ymm8
+.LBB27_40:
+	movq	-96(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_41
+	vmaxps	%ymm4, %ymm13, %ymm0
+	vmaxps	%ymm8, %ymm13, %ymm4
+	vmovups	%ymm0, (%rcx)
+	vmovups	%ymm4, (%rax)
+	vmaxps	%ymm3, %ymm13, %ymm0
+	vmaxps	%ymm7, %ymm13, %ymm3
+	movq	16(%rbp), %rdx
+	vmovups	%ymm0, (%rcx,%rdx,4)
+	vmovups	%ymm3, (%rax,%rdx,4)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	vmaxps	%ymm6, %ymm13, %ymm2
+	movq	-112(%rbp), %rdx
+	vmovups	%ymm0, (%rcx,%rdx,4)
+	vmovups	%ymm2, (%rax,%rdx,4)
+	vmaxps	%ymm1, %ymm13, %ymm1
+	vmaxps	%ymm5, %ymm13, %ymm5
+	jmp	.LBB27_45
+.LBB27_41:
+	vmovups	%ymm4, (%rcx)
+	vmovups	%ymm8, (%rax)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm3, (%rcx,%rdx,4)
+	vmovups	%ymm7, (%rax,%rdx,4)
+	movq	-112(%rbp), %rdx
+	vmovups	%ymm2, (%rcx,%rdx,4)
+	vmovups	%ymm6, (%rax,%rdx,4)
+.LBB27_45:
+	movq	-48(%rbp), %r11
+	movq	-72(%rbp), %r14
+	movq	-56(%rbp), %r8
+	movq	-104(%rbp), %r15
+	movq	-128(%rbp), %rdx
+	vmovups	%ymm1, (%rcx,%rdx,4)
+	vmovups	%ymm5, (%rax,%rdx,4)
+	jmp	.LBB27_82
+.LBB27_25:
+	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-.LBB27_36:
-	movq	16(%r8), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB27_10
-	movq	(%r8), %r14
-	movq	8(%r8), %r13
-	movq	-56(%rbp), %rdi
-	vmovaps	%ymm4, %ymm6
-	vmovaps	%ymm5, %ymm7
-	vmovaps	%ymm1, %ymm8
-	vmovaps	%ymm3, %ymm9
-	vmovaps	%ymm0, %ymm10
-	vmovaps	%ymm2, %ymm11
-	xorl	%r12d, %r12d
-	.p2align	4
-.LBB27_38:
-	movslq	(%r13,%r12,4), %r11
-	leaq	(%r14,%r11,4), %r11
-	vmovups	(%r11,%r9,4), %ymm13
-	vmovups	(%r11,%r15,4), %ymm12
-	vbroadcastss	(%rdi), %ymm14
-	vfmadd231ps	%ymm14, %ymm13, %ymm6
-	vfmadd231ps	%ymm14, %ymm12, %ymm4
-	leaq	(%rdi,%r10), %r11
-	vbroadcastss	(%rdi,%rsi,4), %ymm14
-	vfmadd231ps	%ymm14, %ymm13, %ymm7
-	vfmadd231ps	%ymm14, %ymm12, %ymm5
-	vbroadcastss	(%rdi,%rsi,8), %ymm14
-	addq	%r10, %r11
-	vfmadd231ps	%ymm14, %ymm13, %ymm8
-	vbroadcastss	(%r11,%rsi,4), %ymm15
-	vfmadd231ps	%ymm14, %ymm12, %ymm1
-	vfmadd231ps	%ymm15, %ymm13, %ymm9
-	vfmadd231ps	%ymm15, %ymm12, %ymm3
-	leaq	(%r10,%r10), %r8
-	addq	%r11, %r8
-	vbroadcastss	(%r11,%rsi,8), %ymm14
-	vfmadd231ps	%ymm14, %ymm13, %ymm10
-	vfmadd231ps	%ymm14, %ymm12, %ymm0
-	vbroadcastss	(%r8,%rsi,4), %ymm14
-	vfmadd231ps	%ymm13, %ymm14, %ymm11
-	vfmadd231ps	%ymm14, %ymm12, %ymm2
-	incq	%r12
-	addq	%rcx, %rdi
-	cmpq	%r12, %rdx
-	jne	.LBB27_38
-	jmp	.LBB27_11
-.LBB27_39:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_40:
-	movq	16(%r8), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB27_43
-	movq	(%r8), %rdi
-	movq	8(%r8), %r14
-	movq	-56(%rbp), %r12
-	vmovaps	%ymm1, %ymm4
-	vmovaps	%ymm0, %ymm5
-	vmovaps	%ymm2, %ymm6
-	vmovaps	%ymm3, %ymm7
-	xorl	%r13d, %r13d
-	movq	-200(%rbp), %r11
-	.p2align	4
-.LBB27_42:
-	movslq	(%r14,%r13,4), %r8
-	leaq	(%rdi,%r8,4), %r8
-	vmovups	(%r8,%r9,4), %ymm8
-	vmovups	(%r8,%r15,4), %ymm9
-	vbroadcastss	(%r12), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm3
-	vfmadd231ps	%ymm10, %ymm9, %ymm7
-	vbroadcastss	(%r12,%rsi,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm2
-	vfmadd231ps	%ymm10, %ymm9, %ymm6
-	vbroadcastss	(%r12,%rsi,8), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm0
-	vfmadd231ps	%ymm10, %ymm9, %ymm5
-	vbroadcastss	(%r12,%r11), %ymm10
-	vfmadd231ps	%ymm8, %ymm10, %ymm1
-	vfmadd231ps	%ymm10, %ymm9, %ymm4
-	incq	%r13
-	addq	%rcx, %r12
-	cmpq	%r13, %rdx
-	jne	.LBB27_42
-	jmp	.LBB27_44
-.LBB27_43:
-	vmovaps	%ymm1, %ymm4
-	vmovaps	%ymm0, %ymm5
-	vmovaps	%ymm2, %ymm6
-	vmovaps	%ymm3, %ymm7
-.LBB27_44:
-	movq	-88(%rbp), %r11
-	leaq	(%r11,%rbx,4), %rdx
-	leaq	(%r11,%rax,4), %rax
-	vmovups	%ymm3, (%rdx)
-	vmovups	%ymm7, (%rax)
-	movq	16(%rbp), %rdi
-	vmovups	%ymm2, (%rdx,%rdi,4)
-	vmovups	%ymm6, (%rax,%rdi,4)
-	movq	-104(%rbp), %rdi
-	vmovups	%ymm0, (%rdx,%rdi,4)
-	vmovups	%ymm5, (%rax,%rdi,4)
-	movq	-136(%rbp), %rdi
-	vmovups	%ymm1, (%rdx,%rdi,4)
-	vmovups	%ymm4, (%rax,%rdi,4)
-	jmp	.LBB27_13
-.LBB27_45:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_46:
-	movq	16(%r8), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB27_49
-	movq	(%r8), %rdi
-	movq	8(%r8), %r14
-	movq	-56(%rbp), %r12
-	vmovaps	%ymm0, %ymm5
-	vmovaps	%ymm3, %ymm6
-	vmovaps	%ymm2, %ymm8
+.LBB27_27:
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_28
+	movq	(%r8), %rdx
+	movq	8(%r8), %r9
+	movq	-64(%rbp), %r14
+	vmovaps	%ymm5, %ymm10
 	vmovaps	%ymm4, %ymm9
-	vmovaps	%ymm1, %ymm7
+	vmovaps	%ymm3, %ymm8
+	vmovaps	%ymm2, %ymm7
+	vmovaps	%ymm1, %ymm6
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB27_48:
-	movslq	(%r14,%r13,4), %r8
-	leaq	(%rdi,%r8,4), %r8
-	vmovups	(%r8,%r9,4), %ymm10
-	vbroadcastss	(%r12), %ymm11
+.LBB27_32:
+	movslq	(%r9,%r13,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	vmovups	(%r8,%r10,4), %ymm0
+	vbroadcastss	(%r14), %ymm11
 	vmovups	(%r8,%r15,4), %ymm12
-	vfmadd231ps	%ymm11, %ymm10, %ymm4
-	vfmadd231ps	%ymm11, %ymm12, %ymm9
-	leaq	(%r12,%r10), %r8
-	vbroadcastss	(%r12,%rsi,4), %ymm11
-	vfmadd231ps	%ymm11, %ymm10, %ymm2
-	vfmadd231ps	%ymm11, %ymm12, %ymm8
-	addq	%r10, %r8
-	vbroadcastss	(%r12,%rsi,8), %ymm11
-	vfmadd231ps	%ymm11, %ymm10, %ymm3
-	vfmadd231ps	%ymm11, %ymm12, %ymm6
-	vbroadcastss	(%r8,%rsi,4), %ymm11
-	vfmadd231ps	%ymm11, %ymm10, %ymm0
+	vfmadd231ps	%ymm11, %ymm0, %ymm10
 	vfmadd231ps	%ymm11, %ymm12, %ymm5
+	leaq	(%r14,%rdi), %r8
+	vbroadcastss	(%r14,%rsi,4), %ymm11
+	vfmadd231ps	%ymm11, %ymm0, %ymm9
+	vfmadd231ps	%ymm11, %ymm12, %ymm4
+	addq	%rdi, %r8
+	vbroadcastss	(%r14,%rsi,8), %ymm11
+	vfmadd231ps	%ymm11, %ymm0, %ymm8
+	vfmadd231ps	%ymm11, %ymm12, %ymm3
+	vbroadcastss	(%r8,%rsi,4), %ymm11
+	vfmadd231ps	%ymm11, %ymm0, %ymm7
+	vfmadd231ps	%ymm11, %ymm12, %ymm2
 	vbroadcastss	(%r8,%rsi,8), %ymm11
-	vfmadd231ps	%ymm10, %ymm11, %ymm7
+	vfmadd231ps	%ymm0, %ymm11, %ymm6
 	vfmadd231ps	%ymm11, %ymm12, %ymm1
 	incq	%r13
-	addq	%rcx, %r12
-	cmpq	%r13, %rdx
-	jne	.LBB27_48
-	jmp	.LBB27_50
-.LBB27_49:
-	vmovaps	%ymm0, %ymm5
-	vmovaps	%ymm3, %ymm6
-	vmovaps	%ymm2, %ymm8
+	addq	%r12, %r14
+	cmpq	%r13, %rcx
+	jne	.LBB27_32
+	jmp	.LBB27_29
+.LBB27_28:
+	vmovaps	%ymm5, %ymm10
 	vmovaps	%ymm4, %ymm9
-	vmovaps	%ymm1, %ymm7
-.LBB27_50:
-	leaq	(%r11,%rbx,4), %rdx
-	leaq	(%r11,%rax,4), %rax
-	vmovups	%ymm4, (%rdx)
-	vmovups	%ymm9, (%rax)
-	movq	16(%rbp), %rdi
-	vmovups	%ymm2, (%rdx,%rdi,4)
-	vmovups	%ymm8, (%rax,%rdi,4)
-	movq	-104(%rbp), %rdi
-	vmovups	%ymm3, (%rdx,%rdi,4)
-	vmovups	%ymm6, (%rax,%rdi,4)
-	movq	-136(%rbp), %rdi
-	vmovups	%ymm0, (%rdx,%rdi,4)
-	vmovups	%ymm5, (%rax,%rdi,4)
-	movq	-184(%rbp), %rdi
-	vmovups	%ymm7, (%rdx,%rdi,4)
-	vmovups	%ymm1, (%rax,%rdi,4)
-	jmp	.LBB27_13
-.LBB27_51:
-	vxorps	%xmm0, %xmm0, %xmm0
+	vmovaps	%ymm3, %ymm8
+	vmovaps	%ymm2, %ymm7
+	vmovaps	%ymm1, %ymm6
+.LBB27_29:
+	movq	-96(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_30
+	vmaxps	%ymm10, %ymm13, %ymm0
+	vmaxps	%ymm5, %ymm13, %ymm5
+	vmovups	%ymm0, (%rcx)
+	vmovups	%ymm5, (%rax)
+	vmaxps	%ymm9, %ymm13, %ymm0
+	vmaxps	%ymm4, %ymm13, %ymm4
+	movq	16(%rbp), %rdx
+	vmovups	%ymm0, (%rcx,%rdx,4)
+	vmovups	%ymm4, (%rax,%rdx,4)
+	vmaxps	%ymm8, %ymm13, %ymm0
+	vmaxps	%ymm3, %ymm13, %ymm3
+	movq	-112(%rbp), %rdx
+	vmovups	%ymm0, (%rcx,%rdx,4)
+	vmovups	%ymm3, (%rax,%rdx,4)
+	vmaxps	%ymm7, %ymm13, %ymm0
+	vmaxps	%ymm2, %ymm13, %ymm2
+	movq	-128(%rbp), %rdx
+	vmovups	%ymm0, (%rcx,%rdx,4)
+	vmovups	%ymm2, (%rax,%rdx,4)
+	vmaxps	%ymm6, %ymm13, %ymm6
+	vmaxps	%ymm1, %ymm13, %ymm1
+	jmp	.LBB27_34
+.LBB27_30:
+	vmovups	%ymm10, (%rcx)
+	vmovups	%ymm5, (%rax)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm9, (%rcx,%rdx,4)
+	vmovups	%ymm4, (%rax,%rdx,4)
+	movq	-112(%rbp), %rdx
+	vmovups	%ymm8, (%rcx,%rdx,4)
+	vmovups	%ymm3, (%rax,%rdx,4)
+	movq	-128(%rbp), %rdx
+	vmovups	%ymm7, (%rcx,%rdx,4)
+	vmovups	%ymm2, (%rax,%rdx,4)
+.LBB27_34:
+	movq	-48(%rbp), %r11
+	movq	-72(%rbp), %r14
+	movq	-56(%rbp), %r8
+	movq	-104(%rbp), %r15
+	movq	-168(%rbp), %rdx
+	vmovups	%ymm6, (%rcx,%rdx,4)
+	vmovups	%ymm1, (%rax,%rdx,4)
+	jmp	.LBB27_82
+.LBB27_58:
+	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_52:
-	movq	16(%r8), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB27_59
-	movq	(%r8), %rdi
-	movq	8(%r8), %r14
-	movq	-56(%rbp), %r12
-	vmovaps	%ymm1, %ymm2
-	vmovaps	%ymm0, %ymm3
+.LBB27_60:
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_61
+	movq	(%r8), %rdx
+	movq	8(%r8), %r9
+	movq	-64(%rbp), %r14
+	vmovaps	%ymm1, %ymm3
+	vmovaps	%ymm2, %ymm4
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB27_65:
+	movslq	(%r9,%r13,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	vmovups	(%r8,%r10,4), %ymm0
+	vmovups	(%r8,%r15,4), %ymm5
+	vbroadcastss	(%r14), %ymm6
+	vfmadd231ps	%ymm6, %ymm0, %ymm2
+	vfmadd231ps	%ymm6, %ymm5, %ymm4
+	vbroadcastss	(%r14,%rsi,4), %ymm6
+	vfmadd231ps	%ymm0, %ymm6, %ymm1
+	vfmadd231ps	%ymm6, %ymm5, %ymm3
+	incq	%r13
+	addq	%r12, %r14
+	cmpq	%r13, %rcx
+	jne	.LBB27_65
+	jmp	.LBB27_62
+.LBB27_47:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_49:
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_50
+	movq	(%r8), %rdx
+	movq	8(%r8), %r9
+	movq	-64(%rbp), %r14
+	vmovaps	%ymm1, %ymm4
+	vmovaps	%ymm2, %ymm5
+	vmovaps	%ymm3, %ymm6
 	xorl	%r13d, %r13d
 	.p2align	4
 .LBB27_54:
-	movslq	(%r14,%r13,4), %r8
-	leaq	(%rdi,%r8,4), %r8
-	vmovups	(%r8,%r9,4), %ymm4
-	vmovups	(%r8,%r15,4), %ymm5
-	vbroadcastss	(%r12), %ymm6
-	vfmadd231ps	%ymm6, %ymm4, %ymm0
-	vfmadd231ps	%ymm6, %ymm5, %ymm3
-	vbroadcastss	(%r12,%rsi,4), %ymm6
-	vfmadd231ps	%ymm4, %ymm6, %ymm1
-	vfmadd231ps	%ymm6, %ymm5, %ymm2
-	incq	%r13
-	addq	%rcx, %r12
-	cmpq	%r13, %rdx
-	jne	.LBB27_54
-	jmp	.LBB27_60
-.LBB27_55:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_56:
-	movq	16(%r8), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB27_61
-	movq	(%r8), %rdi
-	movq	8(%r8), %r14
-	movq	-56(%rbp), %r12
-	vmovaps	%ymm1, %ymm3
-	vmovaps	%ymm0, %ymm4
-	vmovaps	%ymm2, %ymm5
-	xorl	%r13d, %r13d
-	.p2align	4
-.LBB27_58:
-	movslq	(%r14,%r13,4), %r8
-	leaq	(%rdi,%r8,4), %r8
-	vmovups	(%r8,%r9,4), %ymm6
+	movslq	(%r9,%r13,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	vmovups	(%r8,%r10,4), %ymm0
 	vmovups	(%r8,%r15,4), %ymm7
-	vbroadcastss	(%r12), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm2
+	vbroadcastss	(%r14), %ymm8
+	vfmadd231ps	%ymm8, %ymm0, %ymm3
+	vfmadd231ps	%ymm8, %ymm7, %ymm6
+	vbroadcastss	(%r14,%rsi,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm0, %ymm2
 	vfmadd231ps	%ymm8, %ymm7, %ymm5
-	vbroadcastss	(%r12,%rsi,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm0
+	vbroadcastss	(%r14,%rsi,8), %ymm8
+	vfmadd231ps	%ymm0, %ymm8, %ymm1
 	vfmadd231ps	%ymm8, %ymm7, %ymm4
-	vbroadcastss	(%r12,%rsi,8), %ymm8
-	vfmadd231ps	%ymm6, %ymm8, %ymm1
-	vfmadd231ps	%ymm8, %ymm7, %ymm3
 	incq	%r13
-	addq	%rcx, %r12
-	cmpq	%r13, %rdx
-	jne	.LBB27_58
-	jmp	.LBB27_62
-.LBB27_59:
-	vmovaps	%ymm1, %ymm2
-	vmovaps	%ymm0, %ymm3
-.LBB27_60:
-	leaq	(%r11,%rbx,4), %rdx
-	leaq	(%r11,%rax,4), %rax
-	vmovups	%ymm0, (%rdx)
-	vmovups	%ymm3, (%rax)
-	movq	16(%rbp), %rdi
-	vmovups	%ymm1, (%rdx,%rdi,4)
-	jmp	.LBB27_12
+	addq	%r12, %r14
+	cmpq	%r13, %rcx
+	jne	.LBB27_54
+	jmp	.LBB27_51
 .LBB27_61:
 	vmovaps	%ymm1, %ymm3
-	vmovaps	%ymm0, %ymm4
-	vmovaps	%ymm2, %ymm5
+	vmovaps	%ymm2, %ymm4
 .LBB27_62:
-	leaq	(%r11,%rbx,4), %rdx
-	leaq	(%r11,%rax,4), %rax
-	vmovups	%ymm2, (%rdx)
-	vmovups	%ymm5, (%rax)
-	movq	16(%rbp), %rdi
-	vmovups	%ymm0, (%rdx,%rdi,4)
-	vmovups	%ymm4, (%rax,%rdi,4)
-	movq	-104(%rbp), %rdi
-	vmovups	%ymm1, (%rdx,%rdi,4)
-	vmovups	%ymm3, (%rax,%rdi,4)
-	jmp	.LBB27_13
+	movq	-96(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_63
+	vmaxps	%ymm2, %ymm13, %ymm0
+	vmaxps	%ymm4, %ymm13, %ymm2
+	vmovups	%ymm0, (%rcx)
+	vmovups	%ymm2, (%rax)
+	vmaxps	%ymm1, %ymm13, %ymm1
+	vmaxps	%ymm3, %ymm13, %ymm3
+	jmp	.LBB27_67
+.LBB27_50:
+	vmovaps	%ymm1, %ymm4
+	vmovaps	%ymm2, %ymm5
+	vmovaps	%ymm3, %ymm6
+.LBB27_51:
+	movq	-96(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_52
+	vmaxps	%ymm3, %ymm13, %ymm0
+	vmaxps	%ymm6, %ymm13, %ymm3
+	vmovups	%ymm0, (%rcx)
+	vmovups	%ymm3, (%rax)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	vmaxps	%ymm5, %ymm13, %ymm2
+	movq	16(%rbp), %rdx
+	vmovups	%ymm0, (%rcx,%rdx,4)
+	vmovups	%ymm2, (%rax,%rdx,4)
+	vmaxps	%ymm1, %ymm13, %ymm1
+	vmaxps	%ymm4, %ymm13, %ymm4
+	jmp	.LBB27_56
 .LBB27_63:
-	vxorps	%xmm0, %xmm0, %xmm0
-.LBB27_64:
-	movq	16(%rdi), %r13
-	testq	%r13, %r13
-	jle	.LBB27_67
-	movq	(%rdi), %rdx
-	movq	8(%rdi), %rdi
-	cmpq	$1, %r13
-	jne	.LBB27_68
-	movq	%r13, -176(%rbp)
-	vmovaps	%ymm0, %ymm1
-	xorl	%r12d, %r12d
-	jmp	.LBB27_70
+	vmovups	%ymm2, (%rcx)
+	vmovups	%ymm4, (%rax)
 .LBB27_67:
-	vmovaps	%ymm0, %ymm1
-	jmp	.LBB27_72
-.LBB27_68:
-	movq	%r13, -176(%rbp)
+	movq	-48(%rbp), %r11
+	movq	-72(%rbp), %r14
+	movq	-56(%rbp), %r8
+	movq	-104(%rbp), %r15
+	movq	16(%rbp), %rdx
+	vmovups	%ymm1, (%rcx,%rdx,4)
+	vmovups	%ymm3, (%rax,%rdx,4)
+	jmp	.LBB27_82
+.LBB27_52:
+	vmovups	%ymm3, (%rcx)
+	vmovups	%ymm6, (%rax)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm2, (%rcx,%rdx,4)
+	vmovups	%ymm5, (%rax,%rdx,4)
+.LBB27_56:
+	movq	-48(%rbp), %r11
+	movq	-72(%rbp), %r14
+	movq	-56(%rbp), %r8
+	movq	-104(%rbp), %r15
+	movq	-112(%rbp), %rdx
+	vmovups	%ymm1, (%rcx,%rdx,4)
+	vmovups	%ymm4, (%rax,%rdx,4)
+	jmp	.LBB27_82
+.LBB27_69:
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_73:
+	movq	16(%r8), %r13
+	testq	%r13, %r13
+	jle	.LBB27_74
+	movq	(%r8), %rcx
+	movq	8(%r8), %rdx
+	cmpq	$1, %r13
+	jne	.LBB27_75
+	movq	%r13, -200(%rbp)
+	vmovaps	%ymm1, %ymm2
+	xorl	%r14d, %r14d
+	jmp	.LBB27_77
+.LBB27_74:
+	vmovaps	%ymm1, %ymm2
+	jmp	.LBB27_79
+.LBB27_75:
+	movq	%r13, -200(%rbp)
 	movabsq	$9223372036854775806, %r8
 	andq	%r8, %r13
-	movq	-56(%rbp), %r11
-	vmovaps	%ymm0, %ymm1
-	xorl	%r12d, %r12d
-	movq	-168(%rbp), %r14
+	movq	-64(%rbp), %r11
+	vmovaps	%ymm1, %ymm2
+	xorl	%r14d, %r14d
+	movq	-152(%rbp), %r9
 	.p2align	4
-.LBB27_69:
-	movslq	(%rdi,%r12,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	vbroadcastss	(%r11), %ymm2
-	vfmadd231ps	(%r8,%r9,4), %ymm2, %ymm0
-	vfmadd231ps	(%r8,%r15,4), %ymm2, %ymm1
-	movslq	4(%rdi,%r12,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	vbroadcastss	(%r11,%rcx), %ymm2
-	vfmadd231ps	(%r8,%r9,4), %ymm2, %ymm0
-	vfmadd231ps	(%r8,%r15,4), %ymm2, %ymm1
-	addq	$2, %r12
-	addq	%r14, %r11
-	cmpq	%r12, %r13
-	jne	.LBB27_69
-.LBB27_70:
-	testb	$1, -176(%rbp)
-	movq	-48(%rbp), %r8
-	movq	-88(%rbp), %r11
-	je	.LBB27_72
-	movslq	(%rdi,%r12,4), %rdi
-	leaq	(%rdx,%rdi,4), %rdx
-	imulq	-96(%rbp), %r12
-	movq	-128(%rbp), %rdi
-	vbroadcastss	(%rdi,%r12,4), %ymm2
-	vfmadd231ps	(%rdx,%r9,4), %ymm2, %ymm0
-	vfmadd231ps	(%rdx,%r15,4), %ymm2, %ymm1
-.LBB27_72:
-	vmovups	%ymm0, (%r11,%rbx,4)
-	vmovups	%ymm1, (%r11,%rax,4)
-	jmp	.LBB27_14
-.LBB27_73:
-	xorl	%edx, %edx
-	divl	%r8d
-.LBB27_74:
-	shlq	$3, %rdx
-	movq	-80(%rbp), %r9
-	movq	32(%r9), %rdi
-	leaq	-8(%rdi), %r8
-	cmpq	%r8, %rdx
-	cmovgeq	%r8, %rdx
-	movq	40(%r9), %r9
-	imulq	%rax, %r9
-	addq	%rdx, %r9
-	imulq	%rdi, %rax
-	addq	%rdx, %rax
-	movq	-192(%rbp), %r8
-	addl	$-2, %r8d
-	cmpl	$4, %r8d
-	ja	.LBB27_86
-	leaq	.LJTI27_1(%rip), %rdi
-	movslq	(%rdi,%r8,4), %rdx
-	addq	%rdi, %rdx
-	jmpq	*%rdx
 .LBB27_76:
-	cmpq	$0, -72(%rbp)
-	movq	-48(%rbp), %r8
-	je	.LBB27_103
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm0
-	vbroadcastss	4(%rdx), %ymm1
-	jmp	.LBB27_104
-.LBB27_78:
-	cmpq	$0, -72(%rbp)
-	je	.LBB27_88
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm2
-	vbroadcastss	4(%rdx), %ymm3
-	vbroadcastss	8(%rdx), %ymm1
-	vbroadcastss	12(%rdx), %ymm4
-	vbroadcastss	16(%rdx), %ymm0
-	vbroadcastss	20(%rdx), %ymm5
-	jmp	.LBB27_89
-.LBB27_80:
-	cmpq	$0, -72(%rbp)
-	je	.LBB27_93
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm1
-	vbroadcastss	4(%rdx), %ymm2
-	vbroadcastss	8(%rdx), %ymm0
-	vbroadcastss	12(%rdx), %ymm3
-	jmp	.LBB27_94
-.LBB27_82:
-	cmpq	$0, -72(%rbp)
-	je	.LBB27_98
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm2
-	vbroadcastss	4(%rdx), %ymm1
-	vbroadcastss	8(%rdx), %ymm3
-	vbroadcastss	12(%rdx), %ymm0
-	vbroadcastss	16(%rdx), %ymm4
-	jmp	.LBB27_99
-.LBB27_84:
-	cmpq	$0, -72(%rbp)
-	je	.LBB27_107
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm1
-	vbroadcastss	4(%rdx), %ymm0
-	vbroadcastss	8(%rdx), %ymm2
-	jmp	.LBB27_108
-.LBB27_86:
-	cmpq	$0, -72(%rbp)
-	je	.LBB27_112
-	movq	-64(%rbp), %rdx
-	vbroadcastss	(%rdx), %ymm0
-	jmp	.LBB27_113
-.LBB27_88:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm5, %xmm5, %xmm5
+	movslq	(%rdx,%r14,4), %r8
+	leaq	(%rcx,%r8,4), %r8
+	vbroadcastss	(%r11), %ymm0
+	vfmadd231ps	(%r8,%r10,4), %ymm0, %ymm1
+	vfmadd231ps	(%r8,%r15,4), %ymm0, %ymm2
+	movslq	4(%rdx,%r14,4), %r8
+	leaq	(%rcx,%r8,4), %r8
+	vbroadcastss	(%r11,%r12), %ymm0
+	vfmadd231ps	(%r8,%r10,4), %ymm0, %ymm1
+	vfmadd231ps	(%r8,%r15,4), %ymm0, %ymm2
+	addq	$2, %r14
+	addq	%r9, %r11
+	cmpq	%r14, %r13
+	jne	.LBB27_76
+.LBB27_77:
+	testb	$1, -200(%rbp)
+	movq	-56(%rbp), %r8
+	movq	-48(%rbp), %r11
+	je	.LBB27_79
+	movslq	(%rdx,%r14,4), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	imulq	-144(%rbp), %r14
+	movq	-160(%rbp), %rdx
+	vbroadcastss	(%rdx,%r14,4), %ymm0
+	vfmadd231ps	(%rcx,%r10,4), %ymm0, %ymm1
+	vfmadd231ps	(%rcx,%r15,4), %ymm0, %ymm2
+.LBB27_79:
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_81
+	vmaxps	%ymm1, %ymm13, %ymm1
+	vmaxps	%ymm2, %ymm13, %ymm2
+.LBB27_81:
+	movq	-72(%rbp), %r14
+	movq	-104(%rbp), %r15
+	movq	-96(%rbp), %rcx
+	vmovups	%ymm1, (%rcx,%rbx,4)
+	vmovups	%ymm2, (%rcx,%rax,4)
+	jmp	.LBB27_82
+.LBB27_85:
+	movl	%r15d, %eax
+	xorl	%edx, %edx
+	divl	%r11d
+.LBB27_87:
+	shlq	$3, %rdx
+	movq	32(%r8), %rcx
+	leaq	-8(%rcx), %r9
+	cmpq	%r9, %rdx
+	cmovgeq	%r9, %rdx
+	movq	40(%r8), %r10
+	imulq	%rax, %r10
+	addq	%rdx, %r10
+	imulq	%rcx, %rax
+	addq	%rdx, %rax
+	movq	-208(%rbp), %r9
+	addl	$-2, %r9d
+	cmpl	$4, %r9d
+	ja	.LBB27_141
+	leaq	.LJTI27_1(%rip), %rdx
+	movslq	(%rdx,%r9,4), %rcx
+	addq	%rdx, %rcx
+	jmpq	*%rcx
+.LBB27_128:
+	cmpq	$0, -88(%rbp)
+	movq	-48(%rbp), %r11
+	je	.LBB27_129
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm1
+	vbroadcastss	4(%rcx), %ymm2
+	jmp	.LBB27_135
 .LBB27_89:
-	movq	-80(%rbp), %rdi
-	movq	16(%rdi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB27_92
-	shlq	$2, %r9
-	addq	(%rdi), %r9
-	movq	8(%rdi), %rdi
-	movq	-56(%rbp), %r11
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB27_91:
-	movslq	(%rdi,%rbx,4), %r8
-	vbroadcastss	(%r11), %ymm6
-	vmovups	(%r9,%r8,4), %ymm7
-	vfmadd231ps	%ymm6, %ymm7, %ymm2
-	vbroadcastss	(%r11,%rsi,4), %ymm6
-	leaq	(%r11,%r10), %r8
-	vfmadd231ps	%ymm6, %ymm7, %ymm3
-	vbroadcastss	(%r11,%rsi,8), %ymm6
-	addq	%r10, %r8
-	vfmadd231ps	%ymm6, %ymm7, %ymm1
-	vbroadcastss	(%r8,%rsi,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm7, %ymm4
-	leaq	(%r10,%r10), %r14
-	vbroadcastss	(%r8,%rsi,8), %ymm6
-	addq	%r8, %r14
-	vfmadd231ps	%ymm6, %ymm7, %ymm0
-	vbroadcastss	(%r14,%rsi,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm7, %ymm5
-	incq	%rbx
-	addq	%rcx, %r11
-	cmpq	%rbx, %rdx
-	jne	.LBB27_91
-.LBB27_92:
-	movq	-88(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	vmovups	%ymm2, (%rax)
-	movq	16(%rbp), %rdx
-	vmovups	%ymm3, (%rax,%rdx,4)
-	vmovups	%ymm1, (%rax,%rdx,8)
-	movq	-120(%rbp), %rdx
-	vmovups	%ymm4, (%rax,%rdx)
-	movq	-152(%rbp), %rdx
-	vmovups	%ymm0, (%rax,%rdx)
-	movq	-216(%rbp), %rdx
-	vmovups	%ymm5, (%rax,%rdx)
-	movq	-48(%rbp), %r8
-	jmp	.LBB27_3
-.LBB27_93:
-	vxorps	%xmm0, %xmm0, %xmm0
+	cmpq	$0, -88(%rbp)
+	je	.LBB27_90
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm6
+	vbroadcastss	4(%rcx), %ymm5
+	vbroadcastss	8(%rcx), %ymm3
+	vbroadcastss	12(%rcx), %ymm4
+	vbroadcastss	16(%rcx), %ymm1
+	vbroadcastss	20(%rcx), %ymm2
+	jmp	.LBB27_92
+.LBB27_107:
+	cmpq	$0, -88(%rbp)
+	je	.LBB27_108
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm4
+	vbroadcastss	4(%rcx), %ymm3
+	vbroadcastss	8(%rcx), %ymm1
+	vbroadcastss	12(%rcx), %ymm2
+	jmp	.LBB27_110
+.LBB27_98:
+	cmpq	$0, -88(%rbp)
+	je	.LBB27_99
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm5
+	vbroadcastss	4(%rcx), %ymm4
+	vbroadcastss	8(%rcx), %ymm3
+	vbroadcastss	12(%rcx), %ymm1
+	vbroadcastss	16(%rcx), %ymm2
+	jmp	.LBB27_101
+.LBB27_119:
+	cmpq	$0, -88(%rbp)
+	je	.LBB27_120
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm3
+	vbroadcastss	4(%rcx), %ymm1
+	vbroadcastss	8(%rcx), %ymm2
+	jmp	.LBB27_122
+.LBB27_141:
+	cmpq	$0, -88(%rbp)
+	je	.LBB27_142
+	movq	-80(%rbp), %rcx
+	vbroadcastss	(%rcx), %ymm1
+	jmp	.LBB27_146
+.LBB27_90:
 	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB27_94:
-	movq	-80(%rbp), %rdi
-	movq	16(%rdi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB27_97
-	shlq	$2, %r9
-	addq	(%rdi), %r9
-	movq	8(%rdi), %rdi
-	movq	-56(%rbp), %r11
-	xorl	%ebx, %ebx
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB27_92:
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_93
+	shlq	$2, %r10
+	addq	(%r8), %r10
+	movq	8(%r8), %rdx
+	movq	-64(%rbp), %r9
+	xorl	%r11d, %r11d
 	.p2align	4
 .LBB27_96:
-	movslq	(%rdi,%rbx,4), %r8
-	vmovups	(%r9,%r8,4), %ymm4
-	vbroadcastss	(%r11), %ymm5
-	vfmadd231ps	%ymm5, %ymm4, %ymm1
-	vbroadcastss	(%r11,%rsi,4), %ymm5
-	vbroadcastss	(%r11,%rsi,8), %ymm6
-	vfmadd231ps	%ymm5, %ymm4, %ymm2
-	vfmadd231ps	%ymm6, %ymm4, %ymm0
-	vbroadcastss	(%r11,%r12), %ymm5
-	vfmadd231ps	%ymm5, %ymm4, %ymm3
-	incq	%rbx
-	addq	%rcx, %r11
-	cmpq	%rbx, %rdx
+	movslq	(%rdx,%r11,4), %r8
+	vbroadcastss	(%r9), %ymm0
+	vmovups	(%r10,%r8,4), %ymm7
+	vfmadd231ps	%ymm0, %ymm7, %ymm6
+	vbroadcastss	(%r9,%rsi,4), %ymm0
+	leaq	(%r9,%rdi), %r8
+	vfmadd231ps	%ymm0, %ymm7, %ymm5
+	vbroadcastss	(%r9,%rsi,8), %ymm0
+	addq	%rdi, %r8
+	vfmadd231ps	%ymm0, %ymm7, %ymm3
+	vbroadcastss	(%r8,%rsi,4), %ymm0
+	vfmadd231ps	%ymm0, %ymm7, %ymm4
+	leaq	(%rdi,%rdi), %rbx
+	vbroadcastss	(%r8,%rsi,8), %ymm0
+	addq	%r8, %rbx
+	vfmadd231ps	%ymm0, %ymm7, %ymm1
+	vbroadcastss	(%rbx,%rsi,4), %ymm0
+	vfmadd231ps	%ymm0, %ymm7, %ymm2
+	incq	%r11
+	addq	%r12, %r9
+	cmpq	%r11, %rcx
 	jne	.LBB27_96
-.LBB27_97:
-	movq	-88(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	vmovups	%ymm1, (%rax)
-	movq	16(%rbp), %rdx
-	vmovups	%ymm2, (%rax,%rdx,4)
-	vmovups	%ymm0, (%rax,%rdx,8)
-	movq	-120(%rbp), %rdx
-	vmovups	%ymm3, (%rax,%rdx)
-	movq	-48(%rbp), %r8
-	jmp	.LBB27_3
-.LBB27_98:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm4, %xmm4, %xmm4
-.LBB27_99:
-	movq	-80(%rbp), %rdi
-	movq	16(%rdi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB27_102
-	shlq	$2, %r9
-	addq	(%rdi), %r9
-	movq	8(%rdi), %rdi
-	movq	-56(%rbp), %r11
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB27_101:
-	movslq	(%rdi,%rbx,4), %r8
-	vmovups	(%r9,%r8,4), %ymm5
-	vbroadcastss	(%r11), %ymm6
-	vfmadd231ps	%ymm6, %ymm5, %ymm2
-	leaq	(%r11,%r10), %r8
-	vbroadcastss	(%r11,%rsi,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm5, %ymm1
-	addq	%r10, %r8
-	vbroadcastss	(%r11,%rsi,8), %ymm6
-	vbroadcastss	(%r8,%rsi,4), %ymm7
-	vfmadd231ps	%ymm6, %ymm5, %ymm3
-	vfmadd231ps	%ymm7, %ymm5, %ymm0
-	vbroadcastss	(%r8,%rsi,8), %ymm6
-	vfmadd231ps	%ymm6, %ymm5, %ymm4
-	incq	%rbx
-	addq	%rcx, %r11
-	cmpq	%rbx, %rdx
-	jne	.LBB27_101
-.LBB27_102:
-	movq	-88(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	vmovups	%ymm2, (%rax)
-	movq	16(%rbp), %rdx
-	vmovups	%ymm1, (%rax,%rdx,4)
-	vmovups	%ymm3, (%rax,%rdx,8)
-	movq	-120(%rbp), %rdx
-	vmovups	%ymm0, (%rax,%rdx)
-	movq	-152(%rbp), %rdx
-	vmovups	%ymm4, (%rax,%rdx)
-	movq	-48(%rbp), %r8
-	jmp	.LBB27_3
-.LBB27_103:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_104:
-	movq	-80(%rbp), %rdx
-	movq	16(%rdx), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB27_2
-	shlq	$2, %r9
-	addq	(%rdx), %r9
-	movq	8(%rdx), %rdi
-	cmpq	$1, %rbx
-	jne	.LBB27_116
-	movq	%rbx, -112(%rbp)
-	xorl	%r11d, %r11d
-	jmp	.LBB27_118
-.LBB27_107:
-	vxorps	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
+.LBB27_93:
+	movq	-96(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_94
+	vmaxps	%ymm6, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax)
+	vmaxps	%ymm5, %ymm13, %ymm0
+	movq	16(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx,4)
+	vmaxps	%ymm3, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax,%rcx,8)
+	vmaxps	%ymm4, %ymm13, %ymm0
+	movq	-120(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx)
+	vmaxps	%ymm1, %ymm13, %ymm0
+	movq	-136(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	movq	-184(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx)
+	jmp	.LBB27_114
 .LBB27_108:
-	movq	-80(%rbp), %rdi
-	movq	16(%rdi), %rdx
-	testq	%rdx, %rdx
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB27_110:
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
 	jle	.LBB27_111
-	shlq	$2, %r9
-	addq	(%rdi), %r9
-	movq	8(%rdi), %rdi
-	movq	-56(%rbp), %r8
+	shlq	$2, %r10
+	addq	(%r8), %r10
+	movq	8(%r8), %rdx
+	movq	-64(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_110:
-	movslq	(%rdi,%r11,4), %rbx
-	vmovups	(%r9,%rbx,4), %ymm3
+.LBB27_116:
+	movslq	(%rdx,%r11,4), %r8
+	vmovups	(%r10,%r8,4), %ymm0
+	vbroadcastss	(%r9), %ymm5
+	vfmadd231ps	%ymm5, %ymm0, %ymm4
+	vbroadcastss	(%r9,%rsi,4), %ymm5
+	vbroadcastss	(%r9,%rsi,8), %ymm6
+	vfmadd231ps	%ymm5, %ymm0, %ymm3
+	vfmadd231ps	%ymm6, %ymm0, %ymm1
+	vbroadcastss	(%r9,%r14), %ymm5
+	vfmadd231ps	%ymm5, %ymm0, %ymm2
+	incq	%r11
+	addq	%r12, %r9
+	cmpq	%r11, %rcx
+	jne	.LBB27_116
+.LBB27_111:
+	movq	-96(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_112
+	vmaxps	%ymm4, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax)
+	vmaxps	%ymm3, %ymm13, %ymm0
+	movq	16(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx,4)
+	vmaxps	%ymm1, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax,%rcx,8)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	movq	-120(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx)
+	jmp	.LBB27_114
+.LBB27_112:
+	vmovups	%ymm4, (%rax)
+	movq	16(%rbp), %rcx
+	vmovups	%ymm3, (%rax,%rcx,4)
+	vmovups	%ymm1, (%rax,%rcx,8)
+	movq	-120(%rbp), %rcx
+	jmp	.LBB27_113
+.LBB27_99:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB27_101:
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_102
+	shlq	$2, %r10
+	addq	(%r8), %r10
+	movq	8(%r8), %rdx
+	movq	-64(%rbp), %r9
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB27_105:
+	movslq	(%rdx,%r11,4), %r8
+	vmovups	(%r10,%r8,4), %ymm0
+	vbroadcastss	(%r9), %ymm6
+	vfmadd231ps	%ymm6, %ymm0, %ymm5
+	leaq	(%r9,%rdi), %r8
+	vbroadcastss	(%r9,%rsi,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm0, %ymm4
+	addq	%rdi, %r8
+	vbroadcastss	(%r9,%rsi,8), %ymm6
+	vbroadcastss	(%r8,%rsi,4), %ymm7
+	vfmadd231ps	%ymm6, %ymm0, %ymm3
+	vfmadd231ps	%ymm7, %ymm0, %ymm1
+	vbroadcastss	(%r8,%rsi,8), %ymm6
+	vfmadd231ps	%ymm6, %ymm0, %ymm2
+	incq	%r11
+	addq	%r12, %r9
+	cmpq	%r11, %rcx
+	jne	.LBB27_105
+.LBB27_102:
+	movq	-96(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_103
+	vmaxps	%ymm5, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax)
+	vmaxps	%ymm4, %ymm13, %ymm0
+	movq	16(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx,4)
+	vmaxps	%ymm3, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax,%rcx,8)
+	vmaxps	%ymm1, %ymm13, %ymm0
+	movq	-120(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	movq	-136(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx)
+	jmp	.LBB27_114
+.LBB27_103:
+	vmovups	%ymm5, (%rax)
+	movq	16(%rbp), %rcx
+	vmovups	%ymm4, (%rax,%rcx,4)
+	vmovups	%ymm3, (%rax,%rcx,8)
+	movq	-120(%rbp), %rcx
+	vmovups	%ymm1, (%rax,%rcx)
+	movq	-136(%rbp), %rcx
+	jmp	.LBB27_113
+.LBB27_129:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB27_135:
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_136
+	shlq	$2, %r10
+	addq	(%r8), %r10
+	movq	8(%r8), %rdx
+	cmpq	$1, %rcx
+	jne	.LBB27_138
+	xorl	%r9d, %r9d
+	jmp	.LBB27_132
+.LBB27_120:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB27_122:
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_123
+	shlq	$2, %r10
+	addq	(%r8), %r10
+	movq	8(%r8), %rdx
+	movq	-64(%rbp), %r8
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB27_126:
+	movslq	(%rdx,%r9,4), %r11
+	vmovups	(%r10,%r11,4), %ymm0
 	vbroadcastss	(%r8), %ymm4
 	vbroadcastss	(%r8,%rsi,4), %ymm5
-	vfmadd231ps	%ymm4, %ymm3, %ymm1
-	vfmadd231ps	%ymm5, %ymm3, %ymm0
+	vfmadd231ps	%ymm4, %ymm0, %ymm3
+	vfmadd231ps	%ymm5, %ymm0, %ymm1
 	vbroadcastss	(%r8,%rsi,8), %ymm4
-	vfmadd231ps	%ymm4, %ymm3, %ymm2
-	incq	%r11
-	addq	%rcx, %r8
-	cmpq	%r11, %rdx
-	jne	.LBB27_110
-.LBB27_111:
-	movq	-88(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	vmovups	%ymm1, (%rax)
-	movq	16(%rbp), %rdx
-	vmovups	%ymm0, (%rax,%rdx,4)
-	vmovups	%ymm2, (%rax,%rdx,8)
-	movq	-48(%rbp), %r8
-	jmp	.LBB27_3
-.LBB27_112:
-	vxorps	%xmm0, %xmm0, %xmm0
-.LBB27_113:
-	movq	-48(%rbp), %r8
-	movq	-80(%rbp), %rdi
-	movq	16(%rdi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB27_124
-	shlq	$2, %r9
-	addq	(%rdi), %r9
-	movq	8(%rdi), %rdi
-	cmpq	$1, %rdx
-	jne	.LBB27_120
-	xorl	%r11d, %r11d
-	jmp	.LBB27_122
-.LBB27_116:
-	movq	%rbx, -112(%rbp)
-	movabsq	$9223372036854775806, %r8
-	andq	%r8, %rbx
-	movq	-56(%rbp), %r14
-	xorl	%r11d, %r11d
-	movq	-208(%rbp), %rdx
-	.p2align	4
-.LBB27_117:
-	movslq	(%rdi,%r11,4), %r8
-	vbroadcastss	(%r14), %ymm2
-	vmovups	(%r9,%r8,4), %ymm3
-	vfmadd213ps	%ymm0, %ymm3, %ymm2
-	vbroadcastss	(%r14,%r10), %ymm4
-	vfmadd213ps	%ymm1, %ymm3, %ymm4
-	movslq	4(%rdi,%r11,4), %r8
-	vbroadcastss	(%r14,%rcx), %ymm0
-	vmovups	(%r9,%r8,4), %ymm3
-	vfmadd213ps	%ymm2, %ymm3, %ymm0
-	vbroadcastss	(%r14,%rdx), %ymm1
-	vfmadd213ps	%ymm4, %ymm3, %ymm1
-	addq	$2, %r11
-	addq	%r13, %r14
-	cmpq	%r11, %rbx
-	jne	.LBB27_117
-.LBB27_118:
-	testb	$1, -112(%rbp)
-	movq	-48(%rbp), %r8
-	je	.LBB27_2
-	movslq	(%rdi,%r11,4), %rdx
-	imulq	-96(%rbp), %r11
-	movq	-128(%rbp), %rbx
-	leaq	(%rbx,%r11,4), %rdi
-	vmovups	(%r9,%rdx,4), %ymm2
-	vbroadcastss	(%rbx,%r11,4), %ymm3
-	vfmadd231ps	%ymm3, %ymm2, %ymm0
-	vbroadcastss	(%rdi,%rsi,4), %ymm3
-	vfmadd231ps	%ymm3, %ymm2, %ymm1
-	jmp	.LBB27_2
-.LBB27_120:
-	movq	%rdx, %r8
-	movabsq	$9223372036854775806, %r11
-	andq	%r11, %r8
-	movq	-56(%rbp), %rbx
-	xorl	%r11d, %r11d
-	.p2align	4
-.LBB27_121:
-	vbroadcastss	(%rbx), %ymm1
-	movslq	(%rdi,%r11,4), %r14
-	vfmadd132ps	(%r9,%r14,4), %ymm0, %ymm1
-	movslq	4(%rdi,%r11,4), %r14
-	vbroadcastss	(%rbx,%rcx), %ymm0
-	vfmadd132ps	(%r9,%r14,4), %ymm1, %ymm0
-	addq	$2, %r11
-	addq	%r13, %rbx
-	cmpq	%r11, %r8
-	jne	.LBB27_121
-.LBB27_122:
-	testb	$1, %dl
-	movq	-48(%rbp), %r8
+	vfmadd231ps	%ymm4, %ymm0, %ymm2
+	incq	%r9
+	addq	%r12, %r8
+	cmpq	%r9, %rcx
+	jne	.LBB27_126
+.LBB27_123:
+	movq	-96(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
 	je	.LBB27_124
-	movslq	(%rdi,%r11,4), %rdx
-	imulq	-96(%rbp), %r11
-	movq	-128(%rbp), %rdi
-	vbroadcastss	(%rdi,%r11,4), %ymm1
-	vfmadd231ps	(%r9,%rdx,4), %ymm1, %ymm0
+	vmaxps	%ymm3, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax)
+	vmaxps	%ymm1, %ymm13, %ymm0
+	movq	16(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx,4)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax,%rcx,8)
+	jmp	.LBB27_114
 .LBB27_124:
-	movq	-88(%rbp), %rdx
-	vmovups	%ymm0, (%rdx,%rax,4)
-	jmp	.LBB27_3
-.LBB27_125:
+	vmovups	%ymm3, (%rax)
+	movq	16(%rbp), %rcx
+	vmovups	%ymm1, (%rax,%rcx,4)
+	vmovups	%ymm2, (%rax,%rcx,8)
+	jmp	.LBB27_114
+.LBB27_142:
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_146:
+	movq	-48(%rbp), %r11
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_151
+	shlq	$2, %r10
+	addq	(%r8), %r10
+	movq	8(%r8), %rdx
+	cmpq	$1, %rcx
+	jne	.LBB27_147
+	xorl	%r9d, %r9d
+	jmp	.LBB27_149
+.LBB27_138:
+	movq	%rcx, %r11
+	movabsq	$9223372036854775806, %r8
+	andq	%r8, %r11
+	movq	-64(%rbp), %rbx
+	xorl	%r9d, %r9d
+	movq	-152(%rbp), %r15
+	movq	-216(%rbp), %r13
+	.p2align	4
+.LBB27_139:
+	movslq	(%rdx,%r9,4), %r8
+	vbroadcastss	(%rbx), %ymm0
+	vmovups	(%r10,%r8,4), %ymm3
+	vfmadd213ps	%ymm1, %ymm3, %ymm0
+	vbroadcastss	(%rbx,%rdi), %ymm4
+	vfmadd213ps	%ymm2, %ymm3, %ymm4
+	movslq	4(%rdx,%r9,4), %r8
+	vbroadcastss	(%rbx,%r12), %ymm1
+	vmovups	(%r10,%r8,4), %ymm3
+	vfmadd213ps	%ymm0, %ymm3, %ymm1
+	vbroadcastss	(%rbx,%r13), %ymm2
+	vfmadd213ps	%ymm4, %ymm3, %ymm2
+	addq	$2, %r9
+	addq	%r15, %rbx
+	cmpq	%r9, %r11
+	jne	.LBB27_139
+.LBB27_132:
+	testb	$1, %cl
+	movq	-56(%rbp), %r8
+	movq	-48(%rbp), %r11
+	je	.LBB27_136
+	movslq	(%rdx,%r9,4), %rcx
+	imulq	-144(%rbp), %r9
+	movq	-160(%rbp), %rbx
+	leaq	(%rbx,%r9,4), %rdx
+	vmovups	(%r10,%rcx,4), %ymm0
+	vbroadcastss	(%rbx,%r9,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm0, %ymm1
+	vbroadcastss	(%rdx,%rsi,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm0, %ymm2
+.LBB27_136:
+	movq	-96(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_137
+	vmaxps	%ymm1, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	movq	16(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx,4)
+	jmp	.LBB27_154
+.LBB27_137:
+	vmovups	%ymm1, (%rax)
+	movq	16(%rbp), %rcx
+	vmovups	%ymm2, (%rax,%rcx,4)
+	jmp	.LBB27_154
+.LBB27_147:
+	movq	%rcx, %r8
+	movabsq	$9223372036854775806, %r9
+	andq	%r9, %r8
+	movq	-64(%rbp), %r11
+	xorl	%r9d, %r9d
+	movq	-152(%rbp), %r15
+	.p2align	4
+.LBB27_148:
+	vbroadcastss	(%r11), %ymm0
+	movslq	(%rdx,%r9,4), %rbx
+	vfmadd132ps	(%r10,%rbx,4), %ymm1, %ymm0
+	movslq	4(%rdx,%r9,4), %rbx
+	vbroadcastss	(%r11,%r12), %ymm1
+	vfmadd132ps	(%r10,%rbx,4), %ymm0, %ymm1
+	addq	$2, %r9
+	addq	%r15, %r11
+	cmpq	%r9, %r8
+	jne	.LBB27_148
+.LBB27_149:
+	testb	$1, %cl
+	movq	-56(%rbp), %r8
+	movq	-48(%rbp), %r11
+	je	.LBB27_151
+	movslq	(%rdx,%r9,4), %rcx
+	imulq	-144(%rbp), %r9
+	movq	-160(%rbp), %rdx
+	vbroadcastss	(%rdx,%r9,4), %ymm0
+	vfmadd231ps	(%r10,%rcx,4), %ymm0, %ymm1
+.LBB27_151:
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_153
+	vmaxps	%ymm1, %ymm13, %ymm1
+.LBB27_153:
+	movq	-96(%rbp), %rcx
+	vmovups	%ymm1, (%rcx,%rax,4)
+	jmp	.LBB27_154
+.LBB27_155:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -22277,17 +22503,17 @@ conv_product:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI27_0:
-	.long	.LBB27_23-.LJTI27_0
-	.long	.LBB27_31-.LJTI27_0
-	.long	.LBB27_27-.LJTI27_0
-	.long	.LBB27_29-.LJTI27_0
-	.long	.LBB27_25-.LJTI27_0
+	.long	.LBB27_57-.LJTI27_0
+	.long	.LBB27_46-.LJTI27_0
+	.long	.LBB27_35-.LJTI27_0
+	.long	.LBB27_24-.LJTI27_0
+	.long	.LBB27_13-.LJTI27_0
 .LJTI27_1:
-	.long	.LBB27_76-.LJTI27_1
-	.long	.LBB27_84-.LJTI27_1
-	.long	.LBB27_80-.LJTI27_1
-	.long	.LBB27_82-.LJTI27_1
-	.long	.LBB27_78-.LJTI27_1
+	.long	.LBB27_128-.LJTI27_1
+	.long	.LBB27_119-.LJTI27_1
+	.long	.LBB27_107-.LJTI27_1
+	.long	.LBB27_98-.LJTI27_1
+	.long	.LBB27_89-.LJTI27_1
 	.type	netc_kernels_avx2_fma,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_avx2_fma

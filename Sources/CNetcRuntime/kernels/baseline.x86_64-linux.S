@@ -5322,23 +5322,23 @@ convolution_forward:
 	movq	%rdi, %r12
 	movq	%rax, -56(%rbp)
 	imulq	%rax, %r12
-	movq	-240(%rbp), %r15
-	imulq	%r15, %r12
+	movq	-240(%rbp), %rbx
+	imulq	%rbx, %r12
 	movq	%r12, -328(%rbp)
 	movq	-176(%rbp), %r10
-	movq	-168(%rbp), %r13
-	movq	%r13, %rax
+	movq	-168(%rbp), %r14
+	movq	%r14, %rax
 	imulq	%r10, %rax
 	movq	%rax, -48(%rbp)
 	movq	%rax, -320(%rbp)
 	cmpq	$1, -232(%rbp)
-	movq	%r9, -104(%rbp)
-	movq	%rsi, -136(%rbp)
+	movq	%r8, -120(%rbp)
+	movq	%rcx, -112(%rbp)
 	jne	.LBB13_4
 	cmpq	$1, -224(%rbp)
 	jne	.LBB13_4
 	xorl	%eax, %eax
-	cmpq	$8, %r13
+	cmpq	$8, %r14
 	setge	%al
 	movl	%eax, -336(%rbp)
 	jl	.LBB13_5
@@ -5347,76 +5347,78 @@ convolution_forward:
 	pxor	%xmm1, %xmm1
 	pcmpeqd	%xmm0, %xmm1
 	movmskps	%xmm1, %eax
-	xorl	%ebx, %ebx
-	xorl	$15, %eax
-	setne	%bl
 	xorl	%r11d, %r11d
+	xorl	$15, %eax
+	setne	%r11b
+	xorl	%ecx, %ecx
 	jmp	.LBB13_6
 .LBB13_4:
 	movl	$0, -336(%rbp)
 .LBB13_5:
-	xorl	%ebx, %ebx
-	movb	$1, %r11b
+	xorl	%r11d, %r11d
+	movb	$1, %cl
 .LBB13_6:
-	movl	%ebx, -332(%rbp)
+	movl	%r11d, -332(%rbp)
 	movq	-264(%rbp), %rax
-	movq	-208(%rbp), %rsi
+	movq	-208(%rbp), %r8
 	movq	%rax, -88(%rbp)
-	addq	%rax, %rsi
-	addq	-200(%rbp), %rsi
+	addq	%rax, %r8
+	addq	-200(%rbp), %r8
 	movq	-256(%rbp), %rax
-	movq	%rsi, -312(%rbp)
-	movq	-192(%rbp), %r9
+	movq	%r8, -312(%rbp)
+	movq	-192(%rbp), %r13
 	movq	%rax, -96(%rbp)
-	addq	%rax, %r9
-	addq	-184(%rbp), %r9
-	movq	%r9, -304(%rbp)
-	testb	%r11b, %r11b
-	movq	%r8, -128(%rbp)
-	movq	%rcx, -120(%rbp)
-	movq	%rdx, -144(%rbp)
-	movq	%r12, -72(%rbp)
+	addq	%rax, %r13
+	addq	-184(%rbp), %r13
+	movq	%r13, -304(%rbp)
+	testb	%cl, %cl
+	movq	%r9, -144(%rbp)
+	movq	%rdx, -136(%rbp)
+	movq	%rsi, -128(%rbp)
+	movq	%r14, -72(%rbp)
 	je	.LBB13_8
-	movq	-48(%rbp), %r8
-	leaq	7(%r8), %rax
-	leaq	14(%r8), %rdx
+	movq	-48(%rbp), %r9
+	leaq	7(%r9), %rax
+	leaq	14(%r9), %rdx
 	testq	%rax, %rax
 	cmovnsq	%rax, %rdx
 	sarq	$3, %rdx
 	movq	%rdx, -296(%rbp)
-	movq	%r8, %r14
+	movq	%r9, %r14
 	imulq	%r12, %r14
 	jmp	.LBB13_12
 .LBB13_8:
-	leaq	7(%r13), %rax
-	leaq	14(%r13), %r14
+	leaq	7(%r14), %rax
+	leaq	14(%r14), %r9
 	testq	%rax, %rax
-	cmovnsq	%rax, %r14
-	sarq	$3, %r14
-	imulq	%r10, %r14
-	movq	%r14, -296(%rbp)
-	testl	%ebx, %ebx
+	cmovnsq	%rax, %r9
+	sarq	$3, %r9
+	imulq	%r10, %r9
+	movq	%r9, -296(%rbp)
+	testl	%r11d, %r11d
 	je	.LBB13_9
-	movq	%rsi, %r14
+	movq	%r8, %r14
 	imulq	-56(%rbp), %r14
-	imulq	%r9, %r14
+	imulq	%r13, %r14
 	jmp	.LBB13_11
 .LBB13_9:
 	xorl	%r14d, %r14d
 .LBB13_11:
-	movq	-48(%rbp), %r8
+	movq	-48(%rbp), %r9
 .LBB13_12:
+	movq	16(%rbp), %rsi
 	movq	%r14, -288(%rbp)
-	movq	-160(%rbp), %rcx
-	movq	%rcx, %rax
-	imulq	%r8, %rax
-	addq	%rax, %r14
+	movq	-160(%rbp), %rax
+	movq	%rax, %rdx
+	imulq	%r9, %rdx
+	movq	%rdx, -80(%rbp)
+	addq	%rdx, %r14
 	cmpq	$2, %r14
-	movl	$1, %r12d
-	cmovlq	%r12, %r14
+	movl	$1, %r15d
+	cmovlq	%r15, %r14
 	cmpq	$32768, %r14
-	movq	%rax, -80(%rbp)
-	movq	%r13, -64(%rbp)
+	movq	%r12, -64(%rbp)
+	movq	%rax, -104(%rbp)
 	ja	.LBB13_13
 	movl	$32768, %eax
 	xorl	%edx, %edx
@@ -5425,19 +5427,18 @@ convolution_forward:
 .LBB13_13:
 	xorl	%eax, %eax
 .LBB13_15:
-	movq	%rcx, -112(%rbp)
-	movq	16(%rbp), %r13
-	movq	-104(%rbp), %rdx
-	cmpq	%rdx, %rax
-	cmovgeq	%rdx, %rax
+	movq	24(%rbp), %r12
+	cmpq	%rsi, %rax
+	cmovgeq	%rsi, %rax
 	cmpq	$2, %rax
-	cmovgeq	%rax, %r12
-	movq	%r12, -280(%rbp)
-	testb	%r11b, %r11b
+	cmovgeq	%rax, %r15
+	movq	%r15, -280(%rbp)
+	testb	%cl, %cl
 	je	.LBB13_24
-	cmpq	$0, -72(%rbp)
+	cmpq	$0, -64(%rbp)
+	movq	-72(%rbp), %r14
 	jle	.LBB13_38
-	movq	-72(%rbp), %rsi
+	movq	-64(%rbp), %rsi
 	movl	%esi, %eax
 	andl	$3, %eax
 	xorl	%ecx, %ecx
@@ -5446,66 +5447,65 @@ convolution_forward:
 	xorl	%esi, %esi
 	jmp	.LBB13_21
 .LBB13_24:
-	imulq	%r9, %rsi
+	imulq	%r13, %r8
 	movq	-96(%rbp), %rax
-	movq	%rax, %r8
-	imulq	-88(%rbp), %r8
-	testl	%ebx, %ebx
-	cmoveq	%rax, %r9
-	cmovneq	%rsi, %r8
+	movq	%rax, %r9
+	imulq	-88(%rbp), %r9
+	testl	%r11d, %r11d
+	cmoveq	%rax, %r13
+	cmovneq	%r8, %r9
 	cmpq	$0, -56(%rbp)
 	jle	.LBB13_38
 	movq	-216(%rbp), %rdx
-	movabsq	$9223372036854775804, %rax
-	andq	%r15, %rax
+	movabsq	$9223372036854775804, %r14
+	andq	%rbx, %r14
 	movq	%rdx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	movdqa	.LCPI13_0(%rip), %xmm1
 	movdqa	.LCPI13_1(%rip), %xmm2
 	movdqa	.LCPI13_2(%rip), %xmm3
-	xorl	%ebx, %ebx
-	xorl	%r12d, %r12d
+	xorl	%r8d, %r8d
+	xorl	%esi, %esi
 	jmp	.LBB13_26
 	.p2align	4
 .LBB13_37:
-	incq	%rbx
-	addl	%r8d, %r11d
-	cmpq	-56(%rbp), %rbx
+	incq	%r8
+	addl	%r9d, %r11d
+	cmpq	-56(%rbp), %r8
 	je	.LBB13_38
 .LBB13_26:
 	testq	%rdi, %rdi
 	jle	.LBB13_37
-	movq	%rbx, %rcx
-	imulq	%r8, %rcx
-	movq	%rcx, %xmm4
+	movq	%r8, %rax
+	imulq	%r9, %rax
+	movq	%rax, %xmm4
 	pshufd	$68, %xmm4, %xmm4
-	xorl	%esi, %esi
 	xorl	%ecx, %ecx
+	xorl	%eax, %eax
 	jmp	.LBB13_28
 	.p2align	4
 .LBB13_36:
-	incq	%rcx
-	addl	%r9d, %esi
-	cmpq	%rdi, %rcx
+	incq	%rax
+	addl	%r13d, %ecx
+	cmpq	%rdi, %rax
 	je	.LBB13_37
 .LBB13_28:
-	testq	%r15, %r15
+	testq	%rbx, %rbx
 	jle	.LBB13_36
-	cmpq	$4, %r15
+	cmpq	$4, %rbx
 	jae	.LBB13_31
 	xorl	%r10d, %r10d
 	jmp	.LBB13_34
 	.p2align	4
 .LBB13_31:
-	movq	%rcx, %r10
-	imulq	%r9, %r10
+	movq	%rax, %r10
+	imulq	%r13, %r10
 	movq	%r10, %xmm5
 	pshufd	$68, %xmm5, %xmm5
-	leaq	(,%r12,4), %r10
-	addq	%r13, %r10
-	addq	%rax, %r12
-	xorl	%r14d, %r14d
+	leaq	(%r12,%rsi,4), %r10
+	addq	%r14, %rsi
+	xorl	%r15d, %r15d
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
@@ -5519,33 +5519,33 @@ convolution_forward:
 	paddq	%xmm4, %xmm8
 	paddq	%xmm4, %xmm9
 	shufps	$136, %xmm9, %xmm8
-	movups	%xmm8, (%r10,%r14,4)
-	addq	$4, %r14
+	movups	%xmm8, (%r10,%r15,4)
+	addq	$4, %r15
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
-	cmpq	%r14, %rax
+	cmpq	%r15, %r14
 	jne	.LBB13_32
-	movq	%rax, %r10
-	cmpq	%rax, %r15
+	movq	%r14, %r10
+	cmpq	%r14, %rbx
 	je	.LBB13_36
 .LBB13_34:
-	movq	%r15, %r14
-	subq	%r10, %r14
-	addl	%esi, %r10d
+	movq	%rbx, %r15
+	subq	%r10, %r15
+	addl	%ecx, %r10d
 	imull	%edx, %r10d
 	addl	%r11d, %r10d
 	.p2align	4
 .LBB13_35:
-	movl	%r10d, (%r13,%r12,4)
-	incq	%r12
+	movl	%r10d, (%r12,%rsi,4)
+	incq	%rsi
 	addl	%edx, %r10d
-	decq	%r14
+	decq	%r15
 	jne	.LBB13_35
 	jmp	.LBB13_36
 .LBB13_19:
 	movabsq	$9223372036854775804, %rdx
 	andq	%rsi, %rdx
-	movq	-64(%rbp), %rdi
+	movl	%r14d, %edi
 	imull	%r10d, %edi
 	leal	(%rdi,%rdi,2), %r8d
 	leal	(,%rdi,4), %r9d
@@ -5554,13 +5554,13 @@ convolution_forward:
 	movq	-48(%rbp), %r11
 	.p2align	4
 .LBB13_20:
-	movl	%ecx, (%r13,%rsi,4)
+	movl	%ecx, (%r12,%rsi,4)
 	leal	(%r11,%rcx), %ebx
-	movl	%ebx, 4(%r13,%rsi,4)
+	movl	%ebx, 4(%r12,%rsi,4)
 	leal	(%rdi,%rcx), %ebx
-	movl	%ebx, 8(%r13,%rsi,4)
+	movl	%ebx, 8(%r12,%rsi,4)
 	leal	(%r8,%rcx), %ebx
-	movl	%ebx, 12(%r13,%rsi,4)
+	movl	%ebx, 12(%r12,%rsi,4)
 	addq	$4, %rsi
 	addl	%r9d, %ecx
 	cmpq	%rsi, %rdx
@@ -5568,9 +5568,8 @@ convolution_forward:
 .LBB13_21:
 	testq	%rax, %rax
 	je	.LBB13_38
-	leaq	(,%rsi,4), %rcx
-	addq	%r13, %rcx
-	imull	-64(%rbp), %r10d
+	leaq	(%r12,%rsi,4), %rcx
+	imull	%r14d, %r10d
 	imull	%esi, %r10d
 	xorl	%edx, %edx
 	.p2align	4
@@ -5581,49 +5580,48 @@ convolution_forward:
 	cmpq	%rdx, %rax
 	jne	.LBB13_23
 .LBB13_38:
-	movq	-104(%rbp), %r9
-	testq	%r9, %r9
-	movq	-128(%rbp), %r15
-	movq	-120(%rbp), %r12
-	movq	-96(%rbp), %rbx
-	movq	-80(%rbp), %rdx
+	movq	16(%rbp), %rbx
+	testq	%rbx, %rbx
+	movq	-120(%rbp), %r15
+	movq	-112(%rbp), %r13
+	movq	-96(%rbp), %r14
+	movq	-80(%rbp), %rsi
 	jle	.LBB13_41
-	movq	-72(%rbp), %rax
-	leaq	(,%rax,4), %rax
-	addq	%r13, %rax
-	movq	-112(%rbp), %rsi
-	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, -64(%rbp)
-	shlq	$2, %rdx
-	imulq	-88(%rbp), %rbx
-	imulq	-56(%rbp), %rbx
-	shlq	$2, %rbx
-	movq	%rdx, -80(%rbp)
+	movq	-64(%rbp), %rax
+	leaq	(%r12,%rax,4), %rax
+	movq	-104(%rbp), %rdi
+	leaq	(%rax,%rdi,4), %rax
+	movq	%rax, -72(%rbp)
+	shlq	$2, %rsi
+	imulq	-88(%rbp), %r14
+	imulq	-56(%rbp), %r14
+	shlq	$2, %r14
+	movq	%rsi, -80(%rbp)
 	.p2align	4
 .LBB13_40:
 	leaq	-384(%rbp), %rdi
 	leaq	-272(%rbp), %rsi
 	leaq	-336(%rbp), %rdx
-	movq	%r13, %rcx
-	movq	%r12, %r8
-	movq	%r9, %r14
-	movq	-64(%rbp), %r9
+	movq	%r12, %rcx
+	movq	%r13, %r8
+	movq	-72(%rbp), %r9
 	callq	conv_view_of
+	subq	$8, %rsp
 	movl	$1, %edx
-	movq	-136(%rbp), %rdi
-	movq	-72(%rbp), %rsi
-	movq	-144(%rbp), %rcx
+	movq	-128(%rbp), %rdi
+	movq	-64(%rbp), %rsi
+	movq	-136(%rbp), %rcx
 	leaq	-384(%rbp), %r8
 	movq	%r15, %r9
-	pushq	-112(%rbp)
+	pushq	-144(%rbp)
+	pushq	-104(%rbp)
 	pushq	-48(%rbp)
 	callq	conv_product
-	movq	-80(%rbp), %rdx
-	movq	%r14, %r9
-	addq	$16, %rsp
-	addq	%rdx, %r15
-	addq	%rbx, %r12
-	decq	%r9
+	movq	-80(%rbp), %rsi
+	addq	$32, %rsp
+	addq	%rsi, %r15
+	addq	%r14, %r13
+	decq	%rbx
 	jne	.LBB13_40
 .LBB13_41:
 	addq	$344, %rsp
@@ -14323,6 +14321,7 @@ convolution_input_gradient:
 	movq	$1, -936(%rbp)
 	movq	%r9, -928(%rbp)
 	movq	$0, -920(%rbp)
+	subq	$8, %rsp
 	movl	$1, %esi
 	movq	-624(%rbp), %rdi
 	movq	-160(%rbp), %rdx
@@ -14330,10 +14329,11 @@ convolution_input_gradient:
 	leaq	-960(%rbp), %r8
 	movq	%r9, %rax
 	movq	-480(%rbp), %r9
+	pushq	$0
 	pushq	%rdx
 	pushq	%rax
 	callq	conv_product
-	addq	$16, %rsp
+	addq	$32, %rsp
 	cmpb	$0, -81(%rbp)
 	jne	.LBB15_14
 	movq	-464(%rbp), %rax
@@ -17852,15 +17852,24 @@ max_pool_forward:
 	.quad	4
 	.quad	4
 .LCPI17_3:
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
+.LCPI17_4:
 	.long	0
 	.long	1
 	.long	2
 	.long	3
-.LCPI17_4:
+.LCPI17_5:
 	.long	4
 	.long	5
 	.long	6
 	.long	7
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI17_6:
+	.long	0x3f800000
 	.text
 	.p2align	4
 	.type	max_pool_backward,@function
@@ -17883,10 +17892,10 @@ max_pool_backward:
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
 	movq	%r8, -176(%rbp)
-	movq	%rcx, -320(%rbp)
-	movq	%rdx, -296(%rbp)
+	movq	%rcx, -328(%rbp)
+	movq	%rdx, -304(%rbp)
 	movq	%rsi, -184(%rbp)
-	movq	16(%rbp), %rcx
+	movq	24(%rbp), %rcx
 	movq	64(%rdi), %rax
 	movq	72(%rdi), %rdx
 	movq	80(%rdi), %rsi
@@ -17898,29 +17907,29 @@ max_pool_backward:
 	movq	24(%rdi), %rbx
 	movq	32(%rdi), %rax
 	movq	%rax, -64(%rbp)
-	movq	%rbx, -248(%rbp)
+	movq	%rbx, -160(%rbp)
 	je	.LBB17_2
-	movq	$0, -72(%rbp)
+	movq	$0, -56(%rbp)
 .LBB17_15:
 	movq	(%rdi), %rax
 	movq	8(%rdi), %rsi
-	movq	16(%rdi), %r12
+	movq	16(%rdi), %r14
 	movq	96(%rdi), %r8
-	movq	%r8, -88(%rbp)
+	movq	%r8, -96(%rbp)
 	movq	104(%rdi), %r8
-	movq	%r8, -56(%rbp)
-	movq	%r12, %r8
+	movq	%r8, -72(%rbp)
+	movq	%r14, %r8
 	movq	%rsi, -224(%rbp)
 	imulq	%rsi, %r8
+	movq	%r8, -88(%rbp)
 	movq	%rax, %rsi
 	imulq	%rcx, %rsi
-	movq	%rsi, -112(%rbp)
+	movq	%rsi, -128(%rbp)
 	movq	40(%rdi), %rsi
 	movq	%rsi, -104(%rbp)
-	movq	48(%rdi), %r15
+	movq	48(%rdi), %r12
 	movq	56(%rdi), %r13
 	testq	%rdx, %rdx
-	movq	%r8, -168(%rbp)
 	jne	.LBB17_21
 	cmpq	$2, %rbx
 	jne	.LBB17_21
@@ -17928,41 +17937,40 @@ max_pool_backward:
 	jne	.LBB17_21
 	cmpq	$2, -104(%rbp)
 	jne	.LBB17_21
-	cmpq	$2, %r15
+	cmpq	$2, %r12
 	jne	.LBB17_21
 	cmpq	$1, %r13
 	jne	.LBB17_21
-	movq	-56(%rbp), %rsi
-	cmpq	$4, %rsi
-	setl	%dil
+	movq	-72(%rbp), %rdi
+	cmpq	$4, %rdi
+	setl	%r8b
 	testl	%r9d, %r9d
 	setne	%dl
-	addq	%rsi, %rsi
-	cmpq	%rsi, %r12
+	leaq	(%rdi,%rdi), %rsi
+	cmpq	%rsi, %r14
 	setne	%sil
-	movl	%edi, -76(%rbp)
-	orb	%dil, %dl
+	movl	%r8d, -76(%rbp)
+	orb	%r8b, %dl
 	orb	%sil, %dl
-	jne	.LBB17_22
+	movq	-56(%rbp), %r8
+	je	.LBB17_25
+	testl	%r9d, %r9d
+	je	.LBB17_27
+	movl	$0, -44(%rbp)
 	movq	-88(%rbp), %rdx
-	addq	%rdx, %rdx
-	movb	$1, %sil
-	movl	%esi, -44(%rbp)
-	movl	$0, -76(%rbp)
-	cmpq	%rdx, -224(%rbp)
-	movq	-56(%rbp), %rsi
-	jne	.LBB17_27
-	jmp	.LBB17_31
+	jmp	.LBB17_32
 .LBB17_21:
 	movb	$1, %dl
 	movl	%edx, -76(%rbp)
-.LBB17_22:
 	testl	%r9d, %r9d
-	je	.LBB17_26
+	movq	-56(%rbp), %r8
+	je	.LBB17_22
 	movl	$0, -44(%rbp)
-	jmp	.LBB17_30
+	movq	-72(%rbp), %rdi
+	movq	-88(%rbp), %rdx
+	jmp	.LBB17_32
 .LBB17_2:
-	movq	$0, -72(%rbp)
+	movq	$0, -56(%rbp)
 	testq	%rbx, %rbx
 	jle	.LBB17_15
 	movq	-64(%rbp), %rax
@@ -17976,15 +17984,15 @@ max_pool_backward:
 	movdqa	.LCPI17_0(%rip), %xmm0
 	movdqa	.LCPI17_1(%rip), %xmm1
 	movdqa	.LCPI17_2(%rip), %xmm2
-	movq	$0, -72(%rbp)
+	movq	$0, -56(%rbp)
 	jmp	.LBB17_5
 	.p2align	4
 .LBB17_6:
-	movq	-72(%rbp), %r15
+	movq	-56(%rbp), %r15
 .LBB17_14:
-	movq	%r15, -72(%rbp)
+	movq	%r15, -56(%rbp)
 	incq	%r8
-	movq	-248(%rbp), %rbx
+	movq	-160(%rbp), %rbx
 	cmpq	%rbx, %r8
 	je	.LBB17_15
 .LBB17_5:
@@ -17997,7 +18005,7 @@ max_pool_backward:
 	cmpq	$4, %rbx
 	jae	.LBB17_9
 	xorl	%r14d, %r14d
-	movq	-72(%rbp), %r15
+	movq	-56(%rbp), %r15
 	jmp	.LBB17_12
 	.p2align	4
 .LBB17_9:
@@ -18007,7 +18015,7 @@ max_pool_backward:
 	pshufd	$68, %xmm4, %xmm4
 	movdqa	%xmm3, %xmm5
 	paddq	%xmm0, %xmm5
-	movq	-72(%rbp), %r15
+	movq	-56(%rbp), %r15
 	leaq	(%rsi,%r15,8), %rbx
 	addq	%rax, %r15
 	movdqa	%xmm4, %xmm6
@@ -18060,14 +18068,26 @@ max_pool_backward:
 	decq	%rbx
 	jne	.LBB17_13
 	jmp	.LBB17_14
-.LBB17_26:
-	movq	-56(%rbp), %rsi
+.LBB17_25:
+	movq	-96(%rbp), %rdx
+	addq	%rdx, %rdx
+	movb	$1, %sil
+	movl	%esi, -44(%rbp)
+	movl	$0, -76(%rbp)
+	cmpq	%rdx, -224(%rbp)
+	movq	-88(%rbp), %rdx
+	jne	.LBB17_28
+	jmp	.LBB17_32
+.LBB17_22:
+	movq	-72(%rbp), %rdi
 .LBB17_27:
-	movq	%r8, %rdx
-	imulq	-112(%rbp), %rdx
+	movq	-88(%rbp), %rdx
+.LBB17_28:
+	movq	%rdx, %r15
+	imulq	-128(%rbp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_28
-	imulq	%r8, %rax
+	jle	.LBB17_29
+	imulq	%r15, %rax
 	imulq	%rcx, %rax
 	shlq	$2, %rax
 	movl	$0, -44(%rbp)
@@ -18075,670 +18095,700 @@ max_pool_backward:
 	xorl	%esi, %esi
 	movq	%rax, %rdx
 	callq	memset@PLT
-	movq	-168(%rbp), %r8
-.LBB17_30:
-	movq	-56(%rbp), %rsi
+	movq	-72(%rbp), %rdi
+	movq	-56(%rbp), %r8
+	jmp	.LBB17_31
+.LBB17_29:
+	movl	$0, -44(%rbp)
 .LBB17_31:
-	cmpq	$0, -112(%rbp)
-	jle	.LBB17_103
+	movq	%r15, %rdx
 .LBB17_32:
-	movq	%rsi, %rax
-	imulq	-88(%rbp), %rax
-	movq	%rax, -312(%rbp)
-	leaq	-8(%rsi), %rax
-	movq	%rax, -408(%rbp)
-	leaq	-4(%rsi), %rax
-	movq	%rax, -392(%rbp)
-	movq	-104(%rbp), %rax
-	imulq	%r12, %rax
-	movq	%rax, -352(%rbp)
-	movq	-944(%rbp), %rax
+	cmpq	$0, -128(%rbp)
+	jle	.LBB17_110
+	movq	%rdi, %rax
+	imulq	-96(%rbp), %rax
+	movq	%rax, -320(%rbp)
+	leaq	-8(%rdi), %rax
+	movq	%rax, -416(%rbp)
+	leaq	-4(%rdi), %rax
 	movq	%rax, -400(%rbp)
-	movq	-72(%rbp), %rax
-	leaq	-1(%rax), %rcx
-	movq	%rcx, -384(%rbp)
+	movq	-104(%rbp), %rax
+	imulq	%r14, %rax
+	movq	%rax, -360(%rbp)
+	leaq	-1(%r8), %rcx
+	movq	%rcx, -392(%rbp)
 	andq	$-2, %rcx
 	negq	%rcx
-	movq	%rcx, -360(%rbp)
+	movq	%rcx, -368(%rbp)
 	movq	-192(%rbp), %rax
 	movq	%rax, %rcx
 	negq	%rcx
-	movq	%rcx, -288(%rbp)
+	movq	%rcx, -296(%rbp)
 	subq	%r13, %rcx
-	movq	%rcx, -280(%rbp)
+	movq	%rcx, -288(%rbp)
 	movq	%r13, %rcx
 	imulq	%rbx, %rcx
 	subq	%rax, %rcx
-	movq	%rcx, -272(%rbp)
+	movq	%rcx, -280(%rbp)
 	movq	-232(%rbp), %rax
 	leaq	(%rax,%r13), %rcx
 	negq	%rcx
-	movq	%rcx, -344(%rbp)
+	movq	%rcx, -352(%rbp)
 	movq	%r13, %rcx
 	imulq	-64(%rbp), %rcx
 	subq	%rax, %rcx
-	movq	%rcx, -336(%rbp)
+	movq	%rcx, -344(%rbp)
 	movq	%r13, %rax
-	imulq	%r12, %rax
-	pxor	%xmm9, %xmm9
-	leaq	(,%r8,4), %rcx
-	movq	%rcx, -304(%rbp)
-	leaq	(,%r12,4), %rcx
-	movq	%rcx, -368(%rbp)
-	movq	%rax, -424(%rbp)
+	imulq	%r14, %rax
+	pxor	%xmm4, %xmm4
+	movss	.LCPI17_6(%rip), %xmm5
+	movq	-944(%rbp), %rcx
+	movq	%rcx, -408(%rbp)
+	leaq	(,%rdx,4), %rcx
+	movq	%rcx, -312(%rbp)
+	leaq	(,%r14,4), %rcx
+	movq	%rcx, -376(%rbp)
+	movq	%rax, -432(%rbp)
 	leaq	(,%rax,4), %rax
-	movq	%rax, -416(%rbp)
-	xorl	%ecx, %ecx
-	movq	-184(%rbp), %rax
-	movq	%rax, -128(%rbp)
-	movq	%r15, -256(%rbp)
-	movq	%r12, -96(%rbp)
-	jmp	.LBB17_33
+	movq	%rax, -424(%rbp)
+	xorl	%eax, %eax
+	movq	-184(%rbp), %rcx
+	movq	%rcx, -144(%rbp)
+	movq	%r14, -248(%rbp)
+	movq	%r12, -168(%rbp)
+	jmp	.LBB17_34
 	.p2align	4
-.LBB17_102:
-	movq	-328(%rbp), %rcx
-	incq	%rcx
-	movq	-128(%rbp), %rax
-	addq	-304(%rbp), %rax
-	movq	%rax, -128(%rbp)
-	cmpq	-112(%rbp), %rcx
-	movq	-168(%rbp), %r8
-	je	.LBB17_103
-.LBB17_33:
-	movq	%rcx, %rdx
-	imulq	%r8, %rdx
+.LBB17_109:
+	movq	-336(%rbp), %rax
+	incq	%rax
+	movq	-144(%rbp), %rcx
+	addq	-312(%rbp), %rcx
+	movq	%rcx, -144(%rbp)
+	cmpq	-128(%rbp), %rax
+	movq	-88(%rbp), %rdx
+	je	.LBB17_110
+.LBB17_34:
+	movq	%rax, %rsi
+	imulq	%rdx, %rsi
+	movq	%rax, %rdx
 	movq	-184(%rbp), %rax
-	leaq	(%rax,%rdx,4), %r10
-	movq	-312(%rbp), %rax
-	movq	%rcx, -328(%rbp)
-	imulq	%rcx, %rax
-	movq	-320(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rcx
-	movq	%rcx, -200(%rbp)
-	movq	-176(%rbp), %rcx
-	leaq	(%rcx,%rdx,4), %rcx
-	movq	%rcx, -264(%rbp)
+	leaq	(%rax,%rsi,4), %rcx
+	movq	-320(%rbp), %rax
+	movq	%rdx, -336(%rbp)
+	imulq	%rdx, %rax
+	movq	-328(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rdx
+	movq	%rdx, -200(%rbp)
+	movq	-176(%rbp), %rdx
+	leaq	(%rdx,%rsi,4), %rdx
+	movq	%rdx, -240(%rbp)
 	cmpb	$0, -76(%rbp)
-	je	.LBB17_34
-	cmpq	$0, -88(%rbp)
-	jle	.LBB17_102
-	movq	-288(%rbp), %rax
+	je	.LBB17_35
+	cmpq	$0, -96(%rbp)
+	jle	.LBB17_109
+	movq	-296(%rbp), %rax
 	movq	%rax, -208(%rbp)
-	movq	-272(%rbp), %rax
-	movq	%rax, -240(%rbp)
 	movq	-280(%rbp), %rax
+	movq	%rax, -112(%rbp)
+	movq	-288(%rbp), %rax
 	movq	%rax, -216(%rbp)
-	movq	$0, -120(%rbp)
-	jmp	.LBB17_42
+	movq	$0, -136(%rbp)
+	jmp	.LBB17_45
 	.p2align	4
-.LBB17_57:
-	movq	-120(%rbp), %rcx
-	incq	%rcx
+.LBB17_62:
+	movq	-136(%rbp), %rdx
+	incq	%rdx
 	movq	-104(%rbp), %rax
 	addq	%rax, -216(%rbp)
-	addq	%rax, -240(%rbp)
+	addq	%rax, -112(%rbp)
 	addq	%rax, -208(%rbp)
-	movq	%rcx, -120(%rbp)
-	cmpq	-88(%rbp), %rcx
-	movq	-96(%rbp), %r12
-	je	.LBB17_102
-.LBB17_42:
-	testq	%rsi, %rsi
-	jle	.LBB17_57
-	movq	-352(%rbp), %rcx
-	movq	-120(%rbp), %rdx
-	imulq	%rdx, %rcx
-	movq	%rcx, -136(%rbp)
+	movq	%rdx, -136(%rbp)
+	cmpq	-96(%rbp), %rdx
+	je	.LBB17_109
+.LBB17_45:
+	testq	%rdi, %rdi
+	jle	.LBB17_62
+	movq	-360(%rbp), %rsi
+	movq	-136(%rbp), %rdx
+	imulq	%rdx, %rsi
+	movq	%rsi, -152(%rbp)
 	movq	%rdx, %rax
-	imulq	%rsi, %rax
-	movq	-200(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -144(%rbp)
+	imulq	%rdi, %rax
 	imulq	-104(%rbp), %rdx
 	subq	-192(%rbp), %rdx
-	movq	%rdx, -376(%rbp)
-	movq	-336(%rbp), %rdx
+	movq	%rdx, -384(%rbp)
+	movq	-200(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -120(%rbp)
 	movq	-344(%rbp), %rax
-	movq	%rax, -160(%rbp)
-	xorl	%edi, %edi
-	jmp	.LBB17_44
-	.p2align	4
-.LBB17_55:
-	addq	%r9, %r15
-.LBB17_56:
-	movq	-264(%rbp), %rax
-	addss	(%rax,%r15,4), %xmm4
-	movss	%xmm4, (%rax,%r15,4)
-	incq	%rdi
-	movq	-256(%rbp), %r15
-	addq	%r15, -160(%rbp)
-	addq	%r15, %rdx
-	movq	-56(%rbp), %rsi
-	cmpq	%rsi, %rdi
-	movq	-248(%rbp), %rbx
-	je	.LBB17_57
-.LBB17_44:
-	movq	%rdi, %r9
-	imulq	%r15, %r9
-	movq	-144(%rbp), %rax
-	movss	(%rax,%rdi,4), %xmm4
-	movq	-72(%rbp), %rax
-	testq	%rax, %rax
-	je	.LBB17_58
-	addq	-136(%rbp), %r9
-	movq	-400(%rbp), %rcx
-	movq	%rcx, %r15
-	cmpq	$2, %rax
-	jl	.LBB17_55
-	leaq	(%r10,%r9,4), %rax
-	movss	(%rax,%rcx,4), %xmm3
-	movl	$1, %r11d
-	movq	%rcx, %r15
-	jne	.LBB17_47
-.LBB17_53:
-	testb	$1, -384(%rbp)
-	je	.LBB17_55
-	movq	-944(%rbp,%r11,8), %rcx
-	movss	(%rax,%rcx,4), %xmm0
-	ucomiss	%xmm0, %xmm0
-	movq	%r15, %rax
-	cmovpq	%rcx, %rax
-	ucomiss	%xmm3, %xmm3
-	cmovpq	%r15, %rax
-	ucomiss	%xmm3, %xmm0
-	cmovaq	%rcx, %rax
-	movq	%rax, %r15
-	jmp	.LBB17_55
-	.p2align	4
-.LBB17_58:
-	testq	%rbx, %rbx
-	jle	.LBB17_59
-	movq	-216(%rbp), %rax
-	xorl	%r12d, %r12d
-	movq	-96(%rbp), %r14
+	movq	-352(%rbp), %r11
+	xorl	%edx, %edx
+	jmp	.LBB17_47
 	.p2align	4
 .LBB17_61:
-	addq	%r13, %rax
-	jns	.LBB17_64
+	movq	-160(%rbp), %rbx
+	movq	-56(%rbp), %r8
+	movq	-72(%rbp), %rdi
+	movq	-168(%rbp), %r12
+	movq	-240(%rbp), %rsi
+	addss	(%rsi,%r11,4), %xmm0
+	movss	%xmm0, (%rsi,%r11,4)
+	incq	%rdx
+	movq	-272(%rbp), %r11
+	addq	%r12, %r11
+	addq	%r12, %rax
+	cmpq	%rdi, %rdx
+	movq	-248(%rbp), %r14
+	je	.LBB17_62
+.LBB17_47:
+	movq	%rdx, %r15
+	imulq	%r12, %r15
+	testq	%r8, %r8
+	movq	%r11, -272(%rbp)
+	je	.LBB17_63
+	addq	-152(%rbp), %r15
+	movq	-408(%rbp), %rsi
+	movq	%rsi, %r11
+	cmpq	$2, %r8
+	jl	.LBB17_58
+	leaq	(%rcx,%r15,4), %rdi
+	movss	(%rdi,%rsi,4), %xmm1
+	movl	$1, %r10d
+	movq	%rsi, %r11
+	jne	.LBB17_50
+.LBB17_56:
+	testb	$1, -392(%rbp)
+	je	.LBB17_58
+	movq	-944(%rbp,%r10,8), %rsi
+	movss	(%rdi,%rsi,4), %xmm0
+	ucomiss	%xmm0, %xmm0
+	movq	%r11, %rdi
+	cmovpq	%rsi, %rdi
+	ucomiss	%xmm1, %xmm1
+	cmovpq	%r11, %rdi
+	ucomiss	%xmm1, %xmm0
+	cmovaq	%rsi, %rdi
+	movq	%rdi, %r11
+.LBB17_58:
+	addq	%r15, %r11
+	jmp	.LBB17_59
+	.p2align	4
+.LBB17_63:
+	testq	%rbx, %rbx
+	jle	.LBB17_64
+	movq	-216(%rbp), %rsi
+	xorl	%r12d, %r12d
+	.p2align	4
+.LBB17_66:
+	addq	%r13, %rsi
+	jns	.LBB17_69
 	incq	%r12
 	cmpq	%r12, %rbx
-	jne	.LBB17_61
+	jne	.LBB17_66
 	movq	%rbx, %r12
-	jmp	.LBB17_64
-.LBB17_47:
-	movq	-360(%rbp), %rbx
-	jmp	.LBB17_48
-	.p2align	4
-.LBB17_52:
-	cmovneq	%rcx, %r15
-	leaq	(%rbx,%r11), %rcx
-	addq	$2, %rcx
-	addq	$2, %r11
-	cmpq	$1, %rcx
-	je	.LBB17_53
-.LBB17_48:
-	movq	-944(%rbp,%r11,8), %rsi
-	movss	(%rax,%rsi,4), %xmm0
-	ucomiss	%xmm3, %xmm0
-	seta	%cl
-	movaps	%xmm3, %xmm1
-	cmpordss	%xmm9, %xmm1
-	movaps	%xmm0, %xmm2
-	cmpunordss	%xmm9, %xmm2
-	andps	%xmm1, %xmm2
-	movd	%xmm2, %r8d
-	orb	%cl, %r8b
-	testb	$1, %r8b
-	jne	.LBB17_50
-	movaps	%xmm3, %xmm0
+	jmp	.LBB17_69
 .LBB17_50:
-	movq	-936(%rbp,%r11,8), %rcx
-	cmovneq	%rsi, %r15
-	movss	(%rax,%rcx,4), %xmm3
-	ucomiss	%xmm0, %xmm3
+	movq	-368(%rbp), %rbx
+	jmp	.LBB17_51
+	.p2align	4
+.LBB17_55:
+	cmovneq	%rsi, %r11
+	leaq	(%rbx,%r10), %rsi
+	addq	$2, %rsi
+	addq	$2, %r10
+	cmpq	$1, %rsi
+	je	.LBB17_56
+.LBB17_51:
+	movq	-944(%rbp,%r10,8), %r8
+	movss	(%rdi,%r8,4), %xmm0
+	ucomiss	%xmm1, %xmm0
 	seta	%sil
-	movaps	%xmm0, %xmm1
-	cmpordss	%xmm9, %xmm1
-	movaps	%xmm3, %xmm2
-	cmpunordss	%xmm9, %xmm2
-	andps	%xmm1, %xmm2
-	movd	%xmm2, %r8d
-	orb	%sil, %r8b
-	testb	$1, %r8b
-	jne	.LBB17_52
+	movaps	%xmm1, %xmm2
+	cmpordss	%xmm4, %xmm2
 	movaps	%xmm0, %xmm3
-	jmp	.LBB17_52
-.LBB17_59:
-	xorl	%r12d, %r12d
-	movq	-96(%rbp), %r14
+	cmpunordss	%xmm4, %xmm3
+	andps	%xmm2, %xmm3
+	movd	%xmm3, %r9d
+	orb	%sil, %r9b
+	testb	$1, %r9b
+	jne	.LBB17_53
+	movaps	%xmm1, %xmm0
+.LBB17_53:
+	movq	-936(%rbp,%r10,8), %rsi
+	cmovneq	%r8, %r11
+	movss	(%rdi,%rsi,4), %xmm1
+	ucomiss	%xmm0, %xmm1
+	seta	%r8b
+	movaps	%xmm0, %xmm2
+	cmpordss	%xmm4, %xmm2
+	movaps	%xmm1, %xmm3
+	cmpunordss	%xmm4, %xmm3
+	andps	%xmm2, %xmm3
+	movd	%xmm3, %r9d
+	orb	%r8b, %r9b
+	testb	$1, %r9b
+	jne	.LBB17_55
+	movaps	%xmm0, %xmm1
+	jmp	.LBB17_55
 .LBB17_64:
-	subq	-232(%rbp), %r9
-	cmpq	%rbx, %r12
-	movq	%rbx, %r11
-	cmovlq	%r12, %r11
-	movq	-240(%rbp), %rcx
-	movq	%rbx, %rax
-	movq	-64(%rbp), %rsi
-	movq	-224(%rbp), %r8
-	.p2align	4
-.LBB17_65:
-	cmpq	%r12, %rax
-	jle	.LBB17_68
-	decq	%rax
-	subq	%r13, %rcx
-	cmpq	%r8, %rcx
-	jge	.LBB17_65
-	incq	%rax
-	movq	%rax, %r11
-.LBB17_68:
-	testq	%rsi, %rsi
-	jle	.LBB17_69
-	movq	-160(%rbp), %rcx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB17_71:
-	addq	%r13, %rcx
-	jns	.LBB17_74
-	incq	%rax
-	cmpq	%rax, %rsi
-	jne	.LBB17_71
-	movq	%rsi, %rax
-	jmp	.LBB17_74
+	xorl	%r12d, %r12d
 .LBB17_69:
-	xorl	%eax, %eax
+	subq	-232(%rbp), %r15
+	cmpq	%rbx, %r12
+	movq	%rbx, %r10
+	cmovlq	%r12, %r10
+	movq	-112(%rbp), %rdi
+	movq	%rbx, %rsi
+	movq	-64(%rbp), %r8
+	movq	-224(%rbp), %r9
+	.p2align	4
+.LBB17_70:
+	cmpq	%r12, %rsi
+	jle	.LBB17_73
+	decq	%rsi
+	subq	%r13, %rdi
+	cmpq	%r9, %rdi
+	jge	.LBB17_70
+	incq	%rsi
+	movq	%rsi, %r10
+.LBB17_73:
+	testq	%r8, %r8
+	jle	.LBB17_74
+	movq	%r11, %rsi
+	xorl	%edi, %edi
+	.p2align	4
+.LBB17_76:
+	addq	%r13, %rsi
+	jns	.LBB17_79
+	incq	%rdi
+	cmpq	%rdi, %r8
+	jne	.LBB17_76
+	movq	%r8, %rdi
+	jmp	.LBB17_79
 .LBB17_74:
-	cmpq	%rsi, %rax
-	movq	%rsi, %rcx
-	movq	%rsi, %rbx
-	cmovlq	%rax, %rbx
-	movq	%rdx, %rsi
+	xorl	%edi, %edi
+.LBB17_79:
+	cmpq	%r8, %rdi
+	movq	%r8, %rsi
+	movq	%r8, %rbx
+	cmovlq	%rdi, %rbx
+	movq	%rax, %r8
 	.p2align	4
-.LBB17_75:
-	cmpq	%rax, %rcx
-	jle	.LBB17_78
-	decq	%rcx
-	subq	%r13, %rsi
-	cmpq	%r14, %rsi
-	jge	.LBB17_75
-	incq	%rcx
-	movq	%rcx, %rbx
-.LBB17_78:
-	imulq	%r13, %r12
-	imulq	%r13, %r11
-	movq	$-1, %r15
-	cmpq	%r11, %r12
-	jge	.LBB17_56
-	movq	-376(%rbp), %r14
-	addq	%r14, %r11
-	imulq	%r13, %rax
-	leaq	(%rax,%r9), %r8
-	imulq	%r13, %rbx
-	addq	%rbx, %r9
-	movq	-208(%rbp), %rcx
-	leaq	(%rcx,%r12), %rsi
-	addq	%r14, %r12
-	movq	-96(%rbp), %rcx
-	imulq	%rsi, %rcx
-	imulq	-368(%rbp), %rsi
-	addq	-128(%rbp), %rsi
-	jmp	.LBB17_80
-	.p2align	4
-.LBB17_81:
-	addq	%r13, %r12
-	addq	-424(%rbp), %rcx
-	addq	-416(%rbp), %rsi
-	cmpq	%r11, %r12
-	jge	.LBB17_56
 .LBB17_80:
-	movq	%r8, %r14
-	cmpq	%rbx, %rax
-	jl	.LBB17_82
-	jmp	.LBB17_81
+	cmpq	%rdi, %rsi
+	jle	.LBB17_83
+	decq	%rsi
+	subq	%r13, %r8
+	cmpq	%r14, %r8
+	jge	.LBB17_80
+	incq	%rsi
+	movq	%rsi, %rbx
+.LBB17_83:
+	imulq	%r13, %r12
+	imulq	%r13, %r10
+	movq	$-1, %r11
+	cmpq	%r10, %r12
+	jge	.LBB17_59
+	movq	-384(%rbp), %r8
+	addq	%r8, %r10
+	imulq	%r13, %rdi
+	leaq	(%rdi,%r15), %r9
+	imulq	%r13, %rbx
+	addq	%rbx, %r15
+	movq	-208(%rbp), %rsi
+	addq	%r12, %rsi
+	addq	%r8, %r12
+	movq	-248(%rbp), %r8
+	imulq	%rsi, %r8
+	imulq	-376(%rbp), %rsi
+	addq	-144(%rbp), %rsi
+	jmp	.LBB17_85
 	.p2align	4
 .LBB17_86:
-	leaq	(%rcx,%r14), %r15
-.LBB17_87:
-	addq	%r13, %r14
-	cmpq	%r9, %r14
-	jge	.LBB17_81
-.LBB17_82:
-	testq	%r15, %r15
-	js	.LBB17_86
-	movss	(%rsi,%r14,4), %xmm1
-	movss	(%r10,%r15,4), %xmm0
-	ucomiss	%xmm0, %xmm1
-	ja	.LBB17_86
-	ucomiss	%xmm1, %xmm1
-	jnp	.LBB17_87
-	ucomiss	%xmm0, %xmm0
-	jnp	.LBB17_86
-	jmp	.LBB17_87
+	addq	%r13, %r12
+	addq	-432(%rbp), %r8
+	addq	-424(%rbp), %rsi
+	cmpq	%r10, %r12
+	jge	.LBB17_59
+.LBB17_85:
+	movq	%r9, %r14
+	cmpq	%rbx, %rdi
+	jl	.LBB17_87
+	jmp	.LBB17_86
 	.p2align	4
-.LBB17_34:
-	cmpq	$0, -88(%rbp)
-	jle	.LBB17_102
-	movq	-296(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -136(%rbp)
-	xorl	%ecx, %ecx
-	jmp	.LBB17_36
-	.p2align	4
-.LBB17_101:
-	movq	-144(%rbp), %rcx
-	incq	%rcx
-	cmpq	-88(%rbp), %rcx
-	movq	-256(%rbp), %r15
-	movq	-96(%rbp), %r12
-	je	.LBB17_102
-.LBB17_36:
-	movq	%rcx, %rax
-	imulq	%r12, %rax
-	movq	%rcx, -144(%rbp)
-	imulq	%rsi, %rcx
-	leaq	(%r10,%rax,8), %rdx
-	leaq	(%rdx,%r12,4), %r9
-	movq	-136(%rbp), %rdi
-	leaq	(%rdi,%rcx,4), %r14
-	movq	-200(%rbp), %rdi
-	leaq	(%rdi,%rcx,4), %rdi
-	movq	-264(%rbp), %rcx
-	leaq	(%rcx,%rax,8), %r8
-	leaq	(%r8,%r12,4), %r15
-	cmpq	$8, %rsi
-	jge	.LBB17_37
-	testq	%rsi, %rsi
-	jle	.LBB17_101
-	xorl	%eax, %eax
-	jmp	.LBB17_90
-	.p2align	4
-.LBB17_94:
-	movups	(%r8,%r11,4), %xmm1
-	movups	16(%r8,%r11,4), %xmm5
-	addps	%xmm5, %xmm4
-	addps	%xmm1, %xmm3
-	movups	%xmm3, (%r8,%r11,4)
-	movups	%xmm4, 16(%r8,%r11,4)
-	movups	(%r15,%r11,4), %xmm1
-	movups	16(%r15,%r11,4), %xmm3
-	addps	%xmm2, %xmm3
-	addps	%xmm0, %xmm1
-	movups	%xmm1, (%r15,%r11,4)
-	movups	%xmm3, 16(%r15,%r11,4)
-.LBB17_95:
-	addq	$4, %rax
-	cmpq	%rsi, %rax
-	jge	.LBB17_101
-.LBB17_90:
-	movq	-392(%rbp), %rcx
-	cmpq	%rcx, %rax
-	cmovlq	%rax, %rcx
-	movdqu	(%rdi,%rcx,4), %xmm2
-	cmpb	$0, -44(%rbp)
-	jne	.LBB17_92
-	movl	%eax, %esi
-	subl	%ecx, %esi
-	movd	%esi, %xmm0
-	movq	-56(%rbp), %rsi
-	pshufd	$0, %xmm0, %xmm0
-	pcmpgtd	.LCPI17_3(%rip), %xmm0
-	pandn	%xmm2, %xmm0
-	movdqa	%xmm0, %xmm2
+.LBB17_91:
+	leaq	(%r8,%r14), %r11
 .LBB17_92:
-	leaq	(%rcx,%rcx), %r11
-	movups	(%rdx,%rcx,8), %xmm5
-	movups	16(%rdx,%rcx,8), %xmm0
-	movups	(%r9,%rcx,8), %xmm4
-	movups	16(%r9,%rcx,8), %xmm6
-	movaps	%xmm5, %xmm3
-	shufps	$136, %xmm0, %xmm3
-	shufps	$221, %xmm0, %xmm5
-	movaps	%xmm4, %xmm1
-	shufps	$136, %xmm6, %xmm1
-	shufps	$221, %xmm6, %xmm4
-	movups	(%r14,%rcx,4), %xmm6
-	movaps	%xmm6, %xmm7
-	pxor	%xmm10, %xmm10
-	cmpunordps	%xmm10, %xmm7
-	movaps	%xmm3, %xmm0
-	cmpeqps	%xmm6, %xmm0
-	cmpunordps	%xmm10, %xmm3
-	andps	%xmm7, %xmm3
-	orps	%xmm0, %xmm3
-	movaps	%xmm5, %xmm0
-	cmpeqps	%xmm6, %xmm0
-	cmpunordps	%xmm10, %xmm5
-	andps	%xmm7, %xmm5
-	orps	%xmm0, %xmm5
-	movaps	%xmm3, %xmm8
-	andnps	%xmm5, %xmm8
-	orps	%xmm3, %xmm5
-	andps	%xmm2, %xmm8
-	movaps	%xmm1, %xmm0
-	cmpeqps	%xmm6, %xmm0
-	cmpunordps	%xmm10, %xmm1
-	andps	%xmm7, %xmm1
-	orps	%xmm0, %xmm1
-	movaps	%xmm5, %xmm0
-	andnps	%xmm1, %xmm0
-	orps	%xmm5, %xmm1
-	andps	%xmm2, %xmm0
-	cmpeqps	%xmm4, %xmm6
-	cmpunordps	%xmm10, %xmm4
-	andps	%xmm7, %xmm4
-	orps	%xmm6, %xmm4
-	andnps	%xmm4, %xmm1
-	andps	%xmm2, %xmm1
-	andps	%xmm2, %xmm3
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm8, %xmm4
-	unpcklps	%xmm8, %xmm3
-	movaps	%xmm0, %xmm2
-	unpckhps	%xmm1, %xmm2
-	unpcklps	%xmm1, %xmm0
-	cmpb	$0, -44(%rbp)
-	je	.LBB17_94
-	movups	%xmm3, (%r8,%r11,4)
-	movups	%xmm4, 16(%r8,%r11,4)
-	movups	%xmm2, 16(%r15,%r11,4)
-	movups	%xmm0, (%r15,%r11,4)
+	addq	%r13, %r14
+	cmpq	%r15, %r14
+	jge	.LBB17_86
+.LBB17_87:
+	testq	%r11, %r11
+	js	.LBB17_91
+	movss	(%rsi,%r14,4), %xmm1
+	movss	(%rcx,%r11,4), %xmm0
+	ucomiss	%xmm0, %xmm1
+	ja	.LBB17_91
+	ucomiss	%xmm1, %xmm1
+	jnp	.LBB17_92
+	ucomiss	%xmm0, %xmm0
+	jnp	.LBB17_91
+	jmp	.LBB17_92
+	.p2align	4
+.LBB17_59:
+	movq	-120(%rbp), %rsi
+	movss	(%rsi,%rdx,4), %xmm0
+	cmpl	$0, 16(%rbp)
+	je	.LBB17_61
+	pxor	%xmm1, %xmm1
+	cmpltss	(%rcx,%r11,4), %xmm1
+	andps	%xmm5, %xmm1
+	mulss	%xmm1, %xmm0
+	jmp	.LBB17_61
+	.p2align	4
+.LBB17_35:
+	cmpq	$0, -96(%rbp)
+	jle	.LBB17_109
+	movq	-304(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -112(%rbp)
+	xorl	%esi, %esi
+	jmp	.LBB17_37
+	.p2align	4
+.LBB17_108:
+	movq	-152(%rbp), %rsi
+	incq	%rsi
+	cmpq	-96(%rbp), %rsi
+	movq	-168(%rbp), %r12
+	xorps	%xmm4, %xmm4
+	movss	.LCPI17_6(%rip), %xmm5
+	je	.LBB17_109
+.LBB17_37:
+	movq	%rsi, %rdx
+	imulq	%r14, %rdx
+	movq	%rsi, -152(%rbp)
+	imulq	%rdi, %rsi
+	leaq	(%rcx,%rdx,8), %r10
+	leaq	(%r10,%r14,4), %rax
+	movq	-112(%rbp), %r9
+	leaq	(%r9,%rsi,4), %r9
+	movq	%r9, -120(%rbp)
+	movq	-200(%rbp), %r9
+	leaq	(%r9,%rsi,4), %r9
+	movq	-240(%rbp), %rsi
+	leaq	(%rsi,%rdx,8), %rdx
+	leaq	(%rdx,%r14,4), %r15
+	cmpq	$8, %rdi
+	jge	.LBB17_38
+	testq	%rdi, %rdi
+	jle	.LBB17_108
+	xorl	%r11d, %r11d
 	jmp	.LBB17_95
 	.p2align	4
-.LBB17_37:
-	xorl	%r12d, %r12d
-	jmp	.LBB17_38
-	.p2align	4
+.LBB17_101:
+	movups	(%rdx,%rdi,4), %xmm2
+	movups	16(%rdx,%rdi,4), %xmm3
+	addps	%xmm3, %xmm1
+	addps	%xmm2, %xmm4
+	movups	%xmm4, (%rdx,%rdi,4)
+	movups	%xmm1, 16(%rdx,%rdi,4)
+	movups	(%r15,%rdi,4), %xmm1
+	movups	16(%r15,%rdi,4), %xmm2
+	addps	%xmm0, %xmm2
+	addps	%xmm5, %xmm1
+	movups	%xmm1, (%r15,%rdi,4)
+	movups	%xmm2, 16(%r15,%rdi,4)
+.LBB17_102:
+	addq	$4, %r11
+	movq	-72(%rbp), %rdi
+	cmpq	%rdi, %r11
+	jge	.LBB17_108
+.LBB17_95:
+	movq	-400(%rbp), %rsi
+	cmpq	%rsi, %r11
+	cmovlq	%r11, %rsi
+	movq	-120(%rbp), %rdi
+	movups	(%rdi,%rsi,4), %xmm3
+	movups	(%r9,%rsi,4), %xmm1
+	cmpl	$0, 16(%rbp)
+	je	.LBB17_97
+	pxor	%xmm0, %xmm0
+	cmpltps	%xmm3, %xmm0
+	andps	.LCPI17_3(%rip), %xmm0
+	mulps	%xmm0, %xmm1
+.LBB17_97:
+	cmpb	$0, -44(%rbp)
+	jne	.LBB17_99
+	movl	%r11d, %edi
+	subl	%esi, %edi
+	movd	%edi, %xmm0
+	pshufd	$0, %xmm0, %xmm0
+	pcmpgtd	.LCPI17_4(%rip), %xmm0
+	pandn	%xmm1, %xmm0
+	movdqa	%xmm0, %xmm1
 .LBB17_99:
-	movups	(%r8,%rax,4), %xmm1
-	movups	16(%r8,%rax,4), %xmm5
-	movups	32(%r8,%rax,4), %xmm7
-	movups	48(%r8,%rax,4), %xmm8
-	addps	%xmm1, %xmm4
-	addps	%xmm5, %xmm6
-	movups	%xmm6, 16(%r8,%rax,4)
-	movups	%xmm4, (%r8,%rax,4)
-	addps	%xmm7, %xmm10
+	leaq	(%rsi,%rsi), %rdi
+	movups	(%r10,%rsi,8), %xmm6
+	movups	16(%r10,%rsi,8), %xmm2
+	movups	(%rax,%rsi,8), %xmm0
+	movups	16(%rax,%rsi,8), %xmm5
+	movaps	%xmm6, %xmm4
+	shufps	$136, %xmm2, %xmm4
+	shufps	$221, %xmm2, %xmm6
+	movaps	%xmm0, %xmm2
+	shufps	$136, %xmm5, %xmm2
+	shufps	$221, %xmm5, %xmm0
+	movaps	%xmm3, %xmm7
+	pxor	%xmm9, %xmm9
+	cmpunordps	%xmm9, %xmm7
+	movaps	%xmm4, %xmm5
+	cmpeqps	%xmm3, %xmm5
+	cmpunordps	%xmm9, %xmm4
+	andps	%xmm7, %xmm4
+	orps	%xmm5, %xmm4
+	movaps	%xmm6, %xmm5
+	cmpeqps	%xmm3, %xmm5
+	cmpunordps	%xmm9, %xmm6
+	andps	%xmm7, %xmm6
+	orps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm8
+	andnps	%xmm6, %xmm8
+	orps	%xmm4, %xmm6
+	andps	%xmm1, %xmm8
+	movaps	%xmm2, %xmm5
+	cmpeqps	%xmm3, %xmm5
+	cmpunordps	%xmm9, %xmm2
+	andps	%xmm7, %xmm2
+	orps	%xmm5, %xmm2
+	movaps	%xmm6, %xmm5
+	andnps	%xmm2, %xmm5
+	orps	%xmm6, %xmm2
+	andps	%xmm1, %xmm5
+	cmpeqps	%xmm0, %xmm3
+	cmpunordps	%xmm9, %xmm0
+	andps	%xmm7, %xmm0
+	orps	%xmm3, %xmm0
+	andnps	%xmm0, %xmm2
+	andps	%xmm1, %xmm2
+	andps	%xmm1, %xmm4
+	movaps	%xmm4, %xmm1
+	unpckhps	%xmm8, %xmm1
+	unpcklps	%xmm8, %xmm4
+	movaps	%xmm5, %xmm0
+	unpckhps	%xmm2, %xmm0
+	unpcklps	%xmm2, %xmm5
+	cmpb	$0, -44(%rbp)
+	je	.LBB17_101
+	movups	%xmm4, (%rdx,%rdi,4)
+	movups	%xmm1, 16(%rdx,%rdi,4)
+	movups	%xmm0, 16(%r15,%rdi,4)
+	movups	%xmm5, (%r15,%rdi,4)
+	jmp	.LBB17_102
+	.p2align	4
+.LBB17_38:
+	xorl	%r12d, %r12d
+	jmp	.LBB17_39
+	.p2align	4
+.LBB17_106:
+	movups	(%rdx,%r11,4), %xmm2
+	movups	16(%rdx,%r11,4), %xmm4
+	movups	32(%rdx,%r11,4), %xmm6
+	movups	48(%rdx,%r11,4), %xmm8
+	addps	%xmm2, %xmm7
+	addps	%xmm4, %xmm5
+	movups	%xmm5, 16(%rdx,%r11,4)
+	movups	%xmm7, (%rdx,%r11,4)
+	addps	%xmm6, %xmm13
 	addps	%xmm8, %xmm3
-	movups	%xmm3, 48(%r8,%rax,4)
-	movups	%xmm10, 32(%r8,%rax,4)
-	movups	(%r15,%rax,4), %xmm1
-	movups	16(%r15,%rax,4), %xmm3
-	movups	32(%r15,%rax,4), %xmm4
-	movups	48(%r15,%rax,4), %xmm5
-	addps	%xmm2, %xmm3
-	addps	%xmm11, %xmm1
-	movups	%xmm1, (%r15,%rax,4)
-	movups	%xmm3, 16(%r15,%rax,4)
+	movups	%xmm3, 48(%rdx,%r11,4)
+	movups	%xmm13, 32(%rdx,%r11,4)
+	movups	(%r15,%r11,4), %xmm2
+	movups	16(%r15,%r11,4), %xmm3
+	movups	32(%r15,%r11,4), %xmm4
+	movups	48(%r15,%r11,4), %xmm5
+	addps	%xmm1, %xmm3
+	addps	%xmm15, %xmm2
+	movups	%xmm2, (%r15,%r11,4)
+	movups	%xmm3, 16(%r15,%r11,4)
 	addps	%xmm0, %xmm5
 	addps	%xmm14, %xmm4
-	movups	%xmm4, 32(%r15,%rax,4)
-	movups	%xmm5, 48(%r15,%rax,4)
-.LBB17_100:
-	pxor	%xmm9, %xmm9
+	movups	%xmm4, 32(%r15,%r11,4)
+	movups	%xmm5, 48(%r15,%r11,4)
+.LBB17_107:
 	addq	$8, %r12
-	cmpq	%rsi, %r12
-	jge	.LBB17_101
-.LBB17_38:
-	movq	-408(%rbp), %r11
+	cmpq	%rdi, %r12
+	jge	.LBB17_108
+.LBB17_39:
+	movq	-416(%rbp), %r11
 	cmpq	%r11, %r12
 	cmovlq	%r12, %r11
-	movups	(%rdx,%r11,8), %xmm11
-	movups	16(%rdx,%r11,8), %xmm0
-	movups	32(%rdx,%r11,8), %xmm3
-	movups	48(%rdx,%r11,8), %xmm2
-	movups	(%r9,%r11,8), %xmm6
-	movups	16(%r9,%r11,8), %xmm7
-	movups	32(%r9,%r11,8), %xmm9
-	movups	48(%r9,%r11,8), %xmm8
-	movaps	%xmm3, %xmm1
-	shufps	$136, %xmm2, %xmm1
-	movaps	%xmm11, %xmm4
-	shufps	$136, %xmm0, %xmm4
-	shufps	$221, %xmm2, %xmm3
-	shufps	$221, %xmm0, %xmm11
-	movaps	%xmm9, %xmm14
-	shufps	$136, %xmm8, %xmm14
-	movaps	%xmm6, %xmm5
-	shufps	$136, %xmm7, %xmm5
-	shufps	$221, %xmm8, %xmm9
-	shufps	$221, %xmm7, %xmm6
-	movdqu	(%rdi,%r11,4), %xmm7
-	movdqu	16(%rdi,%r11,4), %xmm8
+	movq	-120(%rbp), %rsi
+	movups	(%rsi,%r11,4), %xmm5
+	movups	16(%rsi,%r11,4), %xmm11
+	movups	(%r9,%r11,4), %xmm6
+	movups	16(%r9,%r11,4), %xmm8
+	cmpl	$0, 16(%rbp)
+	je	.LBB17_41
+	pxor	%xmm0, %xmm0
+	cmpltps	%xmm5, %xmm0
+	pxor	%xmm1, %xmm1
+	cmpltps	%xmm11, %xmm1
+	movaps	.LCPI17_3(%rip), %xmm2
+	andps	%xmm2, %xmm1
+	andps	%xmm2, %xmm0
+	mulps	%xmm0, %xmm6
+	mulps	%xmm1, %xmm8
+.LBB17_41:
+	movups	(%r10,%r11,8), %xmm15
+	movups	16(%r10,%r11,8), %xmm0
+	movups	32(%r10,%r11,8), %xmm3
+	movups	48(%r10,%r11,8), %xmm4
+	movups	(%rax,%r11,8), %xmm12
+	movups	16(%rax,%r11,8), %xmm9
+	movups	32(%rax,%r11,8), %xmm1
+	movups	48(%rax,%r11,8), %xmm13
+	movaps	%xmm3, %xmm2
+	shufps	$136, %xmm4, %xmm2
+	movaps	%xmm15, %xmm7
+	shufps	$136, %xmm0, %xmm7
+	shufps	$221, %xmm4, %xmm3
+	shufps	$221, %xmm0, %xmm15
+	movaps	%xmm1, %xmm14
+	shufps	$136, %xmm13, %xmm14
+	movaps	%xmm12, %xmm10
+	shufps	$136, %xmm9, %xmm10
+	shufps	$221, %xmm13, %xmm1
+	shufps	$221, %xmm9, %xmm12
 	cmpb	$0, -44(%rbp)
-	je	.LBB17_96
-	movdqa	%xmm7, -160(%rbp)
-	jmp	.LBB17_97
+	je	.LBB17_103
+	movaps	%xmm6, -272(%rbp)
+	jmp	.LBB17_104
 	.p2align	4
-.LBB17_96:
-	movl	%r12d, %eax
-	subl	%r11d, %eax
-	movd	%eax, %xmm0
+.LBB17_103:
+	movl	%r12d, %esi
+	subl	%r11d, %esi
+	movd	%esi, %xmm0
 	pshufd	$0, %xmm0, %xmm0
-	movdqa	%xmm0, %xmm2
-	pcmpgtd	.LCPI17_3(%rip), %xmm2
-	pcmpgtd	.LCPI17_4(%rip), %xmm0
+	movdqa	%xmm0, %xmm4
+	pcmpgtd	.LCPI17_4(%rip), %xmm4
+	pcmpgtd	.LCPI17_5(%rip), %xmm0
 	pandn	%xmm8, %xmm0
-	pandn	%xmm7, %xmm2
-	movdqa	%xmm2, -160(%rbp)
+	pandn	%xmm6, %xmm4
+	movdqa	%xmm4, -272(%rbp)
 	movdqa	%xmm0, %xmm8
-.LBB17_97:
-	movups	(%r14,%r11,4), %xmm12
-	movups	16(%r14,%r11,4), %xmm15
-	movaps	%xmm12, %xmm13
-	pxor	%xmm7, %xmm7
-	cmpunordps	%xmm7, %xmm13
+.LBB17_104:
+	movaps	%xmm5, %xmm9
+	xorps	%xmm6, %xmm6
+	cmpunordps	%xmm6, %xmm9
+	movaps	%xmm11, %xmm0
+	cmpunordps	%xmm6, %xmm0
+	packssdw	%xmm0, %xmm9
+	movaps	%xmm7, %xmm0
+	cmpeqps	%xmm5, %xmm0
+	movaps	%xmm2, %xmm4
+	cmpeqps	%xmm11, %xmm4
+	packssdw	%xmm4, %xmm0
+	cmpunordps	%xmm6, %xmm7
+	cmpunordps	%xmm6, %xmm2
+	packssdw	%xmm2, %xmm7
+	pand	%xmm9, %xmm7
+	por	%xmm0, %xmm7
+	movdqa	%xmm7, %xmm13
+	punpckhwd	%xmm13, %xmm13
+	pslld	$31, %xmm13
+	psrad	$31, %xmm13
+	punpcklwd	%xmm7, %xmm7
 	movaps	%xmm15, %xmm0
-	cmpunordps	%xmm7, %xmm0
-	packssdw	%xmm0, %xmm13
-	movaps	%xmm4, %xmm0
-	cmpeqps	%xmm12, %xmm0
-	movaps	%xmm1, %xmm2
-	cmpeqps	%xmm15, %xmm2
+	cmpeqps	%xmm5, %xmm0
+	movaps	%xmm3, %xmm2
+	cmpeqps	%xmm11, %xmm2
 	packssdw	%xmm2, %xmm0
-	cmpunordps	%xmm7, %xmm4
-	cmpunordps	%xmm7, %xmm1
-	packssdw	%xmm1, %xmm4
-	pand	%xmm13, %xmm4
-	por	%xmm0, %xmm4
-	movdqa	%xmm4, %xmm10
+	cmpunordps	%xmm6, %xmm15
+	cmpunordps	%xmm6, %xmm3
+	packssdw	%xmm3, %xmm15
+	pand	%xmm9, %xmm15
+	por	%xmm0, %xmm15
+	movdqa	%xmm15, %xmm0
+	punpcklwd	%xmm15, %xmm0
+	movdqa	%xmm7, %xmm3
+	pandn	%xmm0, %xmm3
+	punpckhwd	%xmm15, %xmm15
+	pslld	$31, %xmm15
+	psrad	$31, %xmm15
+	movaps	%xmm10, %xmm2
+	cmpeqps	%xmm5, %xmm2
+	movaps	%xmm14, %xmm4
+	cmpeqps	%xmm11, %xmm4
+	packssdw	%xmm4, %xmm2
+	movdqa	%xmm13, %xmm4
+	pandn	%xmm15, %xmm4
+	por	%xmm13, %xmm15
+	por	%xmm7, %xmm0
+	cmpunordps	%xmm6, %xmm10
+	cmpunordps	%xmm6, %xmm14
+	packssdw	%xmm14, %xmm10
+	pand	%xmm9, %xmm10
+	por	%xmm2, %xmm10
+	movdqa	%xmm10, %xmm2
+	punpcklwd	%xmm10, %xmm2
 	punpckhwd	%xmm10, %xmm10
 	pslld	$31, %xmm10
 	psrad	$31, %xmm10
-	punpcklwd	%xmm4, %xmm4
-	movaps	%xmm11, %xmm0
-	cmpeqps	%xmm12, %xmm0
-	movaps	%xmm3, %xmm1
-	cmpeqps	%xmm15, %xmm1
-	packssdw	%xmm1, %xmm0
-	cmpunordps	%xmm7, %xmm11
-	cmpunordps	%xmm7, %xmm3
-	packssdw	%xmm3, %xmm11
-	pand	%xmm13, %xmm11
-	por	%xmm0, %xmm11
-	movdqa	%xmm11, %xmm0
-	punpcklwd	%xmm11, %xmm0
-	movdqa	%xmm4, %xmm3
-	pandn	%xmm0, %xmm3
-	punpckhwd	%xmm11, %xmm11
-	pslld	$31, %xmm11
-	psrad	$31, %xmm11
-	movaps	%xmm5, %xmm1
-	cmpeqps	%xmm12, %xmm1
-	movaps	%xmm14, %xmm2
-	cmpeqps	%xmm15, %xmm2
-	packssdw	%xmm2, %xmm1
-	movdqa	%xmm10, %xmm2
-	pandn	%xmm11, %xmm2
-	por	%xmm10, %xmm11
-	por	%xmm4, %xmm0
-	cmpunordps	%xmm7, %xmm5
-	cmpunordps	%xmm7, %xmm14
-	packssdw	%xmm14, %xmm5
-	pand	%xmm13, %xmm5
-	por	%xmm1, %xmm5
-	movdqa	%xmm5, %xmm1
-	punpcklwd	%xmm5, %xmm1
-	punpckhwd	%xmm5, %xmm5
-	pslld	$31, %xmm5
-	psrad	$31, %xmm5
-	movdqa	%xmm11, %xmm14
-	pandn	%xmm5, %xmm14
-	por	%xmm11, %xmm5
-	movdqa	%xmm0, %xmm11
-	pandn	%xmm1, %xmm11
-	por	%xmm0, %xmm1
-	cmpeqps	%xmm6, %xmm12
-	cmpeqps	%xmm9, %xmm15
-	packssdw	%xmm15, %xmm12
-	cmpunordps	%xmm7, %xmm6
-	cmpunordps	%xmm7, %xmm9
-	packssdw	%xmm9, %xmm6
-	pand	%xmm13, %xmm6
-	por	%xmm12, %xmm6
-	movdqa	%xmm6, %xmm0
-	punpcklwd	%xmm6, %xmm0
-	pandn	%xmm0, %xmm1
-	punpckhwd	%xmm6, %xmm6
-	pslld	$31, %xmm6
-	psrad	$31, %xmm6
-	pandn	%xmm6, %xmm5
-	pand	%xmm8, %xmm2
+	movdqa	%xmm15, %xmm14
+	pandn	%xmm10, %xmm14
+	por	%xmm15, %xmm10
+	movdqa	%xmm0, %xmm15
+	pandn	%xmm2, %xmm15
+	por	%xmm0, %xmm2
+	cmpeqps	%xmm12, %xmm5
+	cmpeqps	%xmm1, %xmm11
+	packssdw	%xmm11, %xmm5
+	cmpunordps	%xmm6, %xmm12
+	cmpunordps	%xmm6, %xmm1
+	packssdw	%xmm1, %xmm12
+	pand	%xmm9, %xmm12
+	por	%xmm5, %xmm12
+	movdqa	%xmm12, %xmm0
+	punpcklwd	%xmm12, %xmm0
+	pandn	%xmm0, %xmm2
+	punpckhwd	%xmm12, %xmm12
+	pslld	$31, %xmm12
+	psrad	$31, %xmm12
+	pandn	%xmm12, %xmm10
+	pand	%xmm8, %xmm4
 	pand	%xmm8, %xmm14
-	pand	%xmm8, %xmm5
 	pand	%xmm8, %xmm10
-	movdqa	-160(%rbp), %xmm0
+	pand	%xmm8, %xmm13
+	movdqa	-272(%rbp), %xmm0
 	pand	%xmm0, %xmm3
-	pand	%xmm0, %xmm11
-	pand	%xmm0, %xmm1
-	pand	%xmm0, %xmm4
-	movdqa	%xmm4, %xmm6
-	punpckhdq	%xmm3, %xmm6
-	punpckldq	%xmm3, %xmm4
-	movdqa	%xmm10, %xmm3
-	punpckhdq	%xmm2, %xmm3
-	punpckldq	%xmm2, %xmm10
-	movdqa	%xmm11, %xmm2
-	punpckhdq	%xmm1, %xmm2
-	punpckldq	%xmm1, %xmm11
+	pand	%xmm0, %xmm15
+	pand	%xmm0, %xmm2
+	pand	%xmm0, %xmm7
+	movdqa	%xmm7, %xmm5
+	punpckhdq	%xmm3, %xmm5
+	punpckldq	%xmm3, %xmm7
+	movdqa	%xmm13, %xmm3
+	punpckhdq	%xmm4, %xmm3
+	punpckldq	%xmm4, %xmm13
+	movdqa	%xmm15, %xmm1
+	punpckhdq	%xmm2, %xmm1
+	punpckldq	%xmm2, %xmm15
 	movdqa	%xmm14, %xmm0
-	punpckhdq	%xmm5, %xmm0
-	punpckldq	%xmm5, %xmm14
-	leaq	(%r11,%r11), %rax
+	punpckhdq	%xmm10, %xmm0
+	punpckldq	%xmm10, %xmm14
+	addq	%r11, %r11
 	cmpb	$0, -44(%rbp)
-	je	.LBB17_99
-	movups	%xmm4, (%r8,%rax,4)
-	movups	%xmm6, 16(%r8,%rax,4)
-	movups	%xmm10, 32(%r8,%rax,4)
-	movups	%xmm3, 48(%r8,%rax,4)
-	movups	%xmm11, (%r15,%rax,4)
-	movups	%xmm2, 16(%r15,%rax,4)
-	movups	%xmm14, 32(%r15,%rax,4)
-	movups	%xmm0, 48(%r15,%rax,4)
-	jmp	.LBB17_100
-.LBB17_28:
-	movl	$0, -44(%rbp)
-	cmpq	$0, -112(%rbp)
-	jg	.LBB17_32
-.LBB17_103:
+	je	.LBB17_106
+	movups	%xmm7, (%rdx,%r11,4)
+	movups	%xmm5, 16(%rdx,%r11,4)
+	movups	%xmm13, 32(%rdx,%r11,4)
+	movups	%xmm3, 48(%rdx,%r11,4)
+	movups	%xmm15, (%r15,%r11,4)
+	movups	%xmm1, 16(%r15,%r11,4)
+	movups	%xmm14, 32(%r15,%r11,4)
+	movups	%xmm0, 48(%r15,%r11,4)
+	jmp	.LBB17_107
+.LBB17_110:
 	addq	$904, %rsp
 	popq	%rbx
 	popq	%r12
@@ -24817,7 +24867,7 @@ conv_product:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$344, %rsp
+	subq	$360, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
@@ -24826,177 +24876,289 @@ conv_product:
 	movq	%r9, -488(%rbp)
 	movq	%r8, %r13
 	movq	%rcx, -480(%rbp)
-	movq	%rdx, -352(%rbp)
-	movq	%rdi, -344(%rbp)
-	movq	24(%rbp), %r15
+	movq	%rdx, -400(%rbp)
+	movq	%rdi, -392(%rbp)
+	movq	24(%rbp), %rcx
 	movq	32(%r8), %r8
 	leaq	7(%r8), %rax
 	addq	$14, %r8
 	testq	%rax, %rax
 	cmovnsq	%rax, %r8
-	testq	%r15, %r15
-	jle	.LBB27_118
-	movq	16(%rbp), %rax
+	testq	%rcx, %rcx
+	jle	.LBB27_151
+	movq	16(%rbp), %r14
 	sarq	$3, %r8
-	movq	24(%r13), %rcx
-	imulq	%r8, %rcx
-	movq	%rcx, -280(%rbp)
-	leaq	(%rax,%rax), %rcx
-	movq	%rcx, -232(%rbp)
-	leaq	(,%rsi,4), %r9
-	leaq	(%r9,%r9,2), %rcx
-	movq	%rcx, -384(%rbp)
+	movq	24(%r13), %rax
+	imulq	%r8, %rax
+	movq	%rax, -368(%rbp)
+	leaq	(%r14,%r14), %rax
+	movq	%rax, -168(%rbp)
+	leaq	(,%rsi,4), %r10
+	leaq	(%r10,%r10,2), %r11
+	leaq	(%r14,%r14,2), %rax
+	movq	%rax, -272(%rbp)
+	leaq	(,%r14,4), %rax
+	leaq	(%r14,%r14,4), %rcx
+	movq	%rcx, -496(%rbp)
 	leaq	(%rax,%rax,2), %rcx
-	movq	%rcx, -272(%rbp)
-	leaq	(,%rax,4), %rcx
-	leaq	(%rax,%rax,4), %rdx
-	movq	%rdx, -496(%rbp)
-	leaq	(%rcx,%rcx,2), %rdx
-	movq	%rdx, -264(%rbp)
-	shlq	$4, %rax
-	movq	%rax, -360(%rbp)
-	movq	%rcx, -376(%rbp)
-	leaq	(%rcx,%rcx,4), %rax
+	movq	%rcx, -264(%rbp)
+	movq	%r14, %rcx
+	shlq	$4, %rcx
+	movq	%rcx, -344(%rbp)
+	movq	%rax, -352(%rbp)
+	leaq	(%rax,%rax,4), %rax
 	movq	%rax, -456(%rbp)
 	leaq	(,%rsi,8), %rax
 	leaq	(%rax,%rax,2), %rax
 	movq	%rax, -472(%rbp)
-	movq	-352(%rbp), %rax
-	leaq	(,%rax,4), %r10
-	leaq	(,%rax,8), %r12
-	xorl	%ecx, %ecx
-	movq	-344(%rbp), %rax
-	movq	%rax, -48(%rbp)
-	movq	%r13, -200(%rbp)
-	movq	%r8, -120(%rbp)
-	movq	%r12, -464(%rbp)
-	jmp	.LBB27_5
+	movq	-400(%rbp), %rax
+	leaq	(,%rax,4), %r12
+	leaq	(,%rax,8), %r15
+	movq	24(%rbp), %rax
+	xorl	%edx, %edx
+	movq	-392(%rbp), %rcx
+	movq	%rcx, -56(%rbp)
+	movq	%r13, -88(%rbp)
+	movq	%r8, -48(%rbp)
+	movq	%r11, -360(%rbp)
+	movq	%r15, -464(%rbp)
+	jmp	.LBB27_6
 .LBB27_2:
-	movq	-72(%rbp), %rcx
-	movups	%xmm0, (%rcx,%rax,4)
-	movups	%xmm1, 16(%rcx,%rax,4)
-	.p2align	4
+	movaps	%xmm11, %xmm12
+	xorps	%xmm13, %xmm13
+	cmpnltps	%xmm13, %xmm12
+	andps	%xmm11, %xmm12
+	movaps	%xmm7, %xmm11
+	cmpnltps	%xmm13, %xmm11
+	andps	%xmm7, %xmm11
+	movups	%xmm11, (%rax)
+	movups	%xmm12, 16(%rax)
+	movaps	%xmm6, %xmm7
+	cmpnltps	%xmm13, %xmm7
+	andps	%xmm6, %xmm7
+	movaps	%xmm10, %xmm6
+	cmpnltps	%xmm13, %xmm6
+	andps	%xmm10, %xmm6
+	movups	%xmm6, 16(%rax,%r14,4)
+	movups	%xmm7, (%rax,%r14,4)
+	movaps	%xmm5, %xmm6
+	cmpnltps	%xmm13, %xmm6
+	andps	%xmm5, %xmm6
+	movaps	%xmm9, %xmm5
+	cmpnltps	%xmm13, %xmm5
+	andps	%xmm9, %xmm5
+	movups	%xmm5, 16(%rax,%r14,8)
+	movups	%xmm6, (%rax,%r14,8)
+	movaps	%xmm4, %xmm5
+	cmpnltps	%xmm13, %xmm5
+	andps	%xmm4, %xmm5
+	movaps	%xmm8, %xmm4
+	cmpnltps	%xmm13, %xmm4
+	andps	%xmm8, %xmm4
+	movq	-264(%rbp), %rcx
+	movups	%xmm4, 16(%rax,%rcx)
+	movups	%xmm5, (%rax,%rcx)
+	movaps	%xmm1, %xmm4
+	cmpnltps	%xmm13, %xmm4
+	andps	%xmm1, %xmm4
+	movaps	%xmm3, %xmm1
+	cmpnltps	%xmm13, %xmm1
+	andps	%xmm3, %xmm1
+	movq	-344(%rbp), %rcx
+	movups	%xmm1, 16(%rax,%rcx)
+	movups	%xmm4, (%rax,%rcx)
+	movaps	%xmm0, %xmm1
+	cmpnltps	%xmm13, %xmm1
+	andps	%xmm1, %xmm0
+	movaps	%xmm2, %xmm1
+	cmpnltps	%xmm13, %xmm1
+	andps	%xmm1, %xmm2
 .LBB27_3:
-	movq	-120(%rbp), %r8
+	movq	-48(%rbp), %r8
+	movq	-456(%rbp), %rcx
 .LBB27_4:
-	movq	-368(%rbp), %rcx
-	addq	$6, %rcx
-	movq	-48(%rbp), %rax
-	addq	-472(%rbp), %rax
-	movq	%rax, -48(%rbp)
-	cmpq	%r15, %rcx
-	jge	.LBB27_118
+	movups	%xmm0, (%rax,%rcx)
+	movups	%xmm2, 16(%rax,%rcx)
 .LBB27_5:
-	subq	%rcx, %r15
-	cmpq	$6, %r15
+	movq	-408(%rbp), %rdx
+	addq	$6, %rdx
+	movq	-56(%rbp), %rax
+	addq	-472(%rbp), %rax
+	movq	%rax, -56(%rbp)
+	movq	24(%rbp), %rax
+	cmpq	%rax, %rdx
+	jge	.LBB27_151
+.LBB27_6:
+	movq	%rax, %rcx
+	subq	%rdx, %rcx
+	cmpq	$6, %rcx
 	movl	$6, %eax
-	cmovgeq	%rax, %r15
-	movq	%r15, -392(%rbp)
+	cmovgeq	%rax, %rcx
+	movq	%rcx, -416(%rbp)
 	movq	-480(%rbp), %rax
 	testq	%rax, %rax
-	leaq	(%rax,%rcx,4), %rdx
-	movq	%rdx, -56(%rbp)
-	cmoveq	%rax, %rdx
-	movq	%rdx, -64(%rbp)
-	movq	%rcx, -368(%rbp)
-	movq	%rcx, %rax
-	imulq	16(%rbp), %rax
+	leaq	(%rax,%rdx,4), %rcx
+	movq	%rcx, -64(%rbp)
+	cmoveq	%rax, %rcx
+	movq	%rcx, -72(%rbp)
+	movq	%rdx, %rax
+	imulq	%r14, %rax
 	movq	-488(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -72(%rbp)
-	cmpq	$2, -280(%rbp)
-	jge	.LBB27_10
-	xorl	%r11d, %r11d
-.LBB27_7:
-	cmpq	-280(%rbp), %r11
-	movq	24(%rbp), %r15
-	movq	-464(%rbp), %r12
-	jge	.LBB27_4
-	movq	%r11, %rax
+	movq	%rax, -80(%rbp)
+	cmpq	$2, -368(%rbp)
+	movq	%rdx, -408(%rbp)
+	jge	.LBB27_11
+	xorl	%edx, %edx
+.LBB27_8:
+	cmpq	-368(%rbp), %rdx
+	movq	-464(%rbp), %r15
+	jge	.LBB27_5
+	movq	%rdx, %rax
 	orq	%r8, %rax
 	shrq	$32, %rax
-	je	.LBB27_70
-	movq	%r11, %rax
+	je	.LBB27_87
+	movq	%rdx, %rax
 	cqto
 	idivq	%r8
-	jmp	.LBB27_71
+	jmp	.LBB27_88
 	.p2align	4
-.LBB27_10:
-	movl	$2, %eax
-	xorl	%r11d, %r11d
-	jmp	.LBB27_16
 .LBB27_11:
-	movaps	%xmm2, -448(%rbp)
-	movaps	%xmm14, -144(%rbp)
-	movaps	%xmm0, -176(%rbp)
-	movaps	%xmm4, -432(%rbp)
-	movaps	%xmm1, -192(%rbp)
-	movaps	%xmm5, -224(%rbp)
-	movaps	%xmm13, -416(%rbp)
-	movaps	%xmm15, %xmm7
-	movaps	%xmm3, %xmm8
+	movl	$2, %eax
+	xorl	%edx, %edx
+	jmp	.LBB27_16
 .LBB27_12:
-	movq	-72(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	movaps	-448(%rbp), %xmm0
-	movups	%xmm0, (%rcx)
-	movups	%xmm10, 16(%rcx)
-	leaq	(%rdx,%rax,4), %rax
-	movaps	-320(%rbp), %xmm0
-	movups	%xmm0, 16(%rax)
-	movaps	-160(%rbp), %xmm0
+	movaps	%xmm4, -528(%rbp)
+	movaps	%xmm9, %xmm4
+	xorps	%xmm10, %xmm10
+	cmpnltps	%xmm10, %xmm4
+	andps	%xmm9, %xmm4
+	movaps	%xmm6, %xmm0
+	cmpnltps	%xmm10, %xmm6
+	andps	%xmm0, %xmm6
+	movaps	%xmm12, %xmm0
+	cmpnltps	%xmm10, %xmm0
+	andps	%xmm12, %xmm0
+	movaps	%xmm2, %xmm9
+	cmpnltps	%xmm10, %xmm9
+	andps	%xmm2, %xmm9
+	movups	%xmm6, (%rcx)
+	movups	%xmm4, 16(%rcx)
+	movups	%xmm9, 16(%rax)
 	movups	%xmm0, (%rax)
-	movq	16(%rbp), %rdx
-	movups	%xmm11, 16(%rcx,%rdx,4)
-	movaps	-144(%rbp), %xmm0
+	movaps	-384(%rbp), %xmm1
+	movaps	%xmm1, %xmm0
+	cmpnltps	%xmm10, %xmm0
+	andps	%xmm1, %xmm0
+	movaps	-336(%rbp), %xmm1
+	movaps	%xmm1, %xmm2
+	cmpnltps	%xmm10, %xmm2
+	andps	%xmm1, %xmm2
+	movaps	-192(%rbp), %xmm1
+	movaps	%xmm1, %xmm4
+	cmpnltps	%xmm10, %xmm4
+	andps	%xmm1, %xmm4
+	movaps	%xmm3, %xmm5
+	cmpnltps	%xmm10, %xmm5
+	andps	%xmm3, %xmm5
+	movq	16(%rbp), %r14
+	movups	%xmm2, 16(%rcx,%r14,4)
+	movups	%xmm0, (%rcx,%r14,4)
+	movups	%xmm5, 16(%rax,%r14,4)
+	movups	%xmm4, (%rax,%r14,4)
+	movaps	-288(%rbp), %xmm1
+	movaps	%xmm1, %xmm0
+	cmpnltps	%xmm10, %xmm0
+	andps	%xmm1, %xmm0
+	movaps	-304(%rbp), %xmm1
+	movaps	%xmm1, %xmm2
+	cmpnltps	%xmm10, %xmm2
+	andps	%xmm1, %xmm2
+	movaps	%xmm13, %xmm3
+	cmpnltps	%xmm10, %xmm3
+	andps	%xmm13, %xmm3
+	movaps	%xmm7, %xmm4
+	cmpnltps	%xmm10, %xmm4
+	andps	%xmm7, %xmm4
+	movq	-168(%rbp), %rdx
+	movups	%xmm2, 16(%rcx,%rdx,4)
 	movups	%xmm0, (%rcx,%rdx,4)
-	movaps	-304(%rbp), %xmm0
-	movups	%xmm0, 16(%rax,%rdx,4)
-	movups	%xmm14, (%rax,%rdx,4)
-	movq	-232(%rbp), %rdx
-	movaps	-432(%rbp), %xmm0
-	movups	%xmm0, 16(%rcx,%rdx,4)
-	movaps	-176(%rbp), %xmm0
-	movups	%xmm0, (%rcx,%rdx,4)
-	movaps	-256(%rbp), %xmm0
-	movups	%xmm0, 16(%rax,%rdx,4)
-	movaps	-112(%rbp), %xmm0
-	movups	%xmm0, (%rax,%rdx,4)
+	movups	%xmm4, 16(%rax,%rdx,4)
+	movups	%xmm3, (%rax,%rdx,4)
+	movaps	-512(%rbp), %xmm1
+	movaps	%xmm1, %xmm0
+	cmpnltps	%xmm10, %xmm0
+	andps	%xmm1, %xmm0
+	movaps	-320(%rbp), %xmm2
+	movaps	%xmm2, %xmm1
+	cmpnltps	%xmm10, %xmm1
+	andps	%xmm2, %xmm1
+	movaps	-432(%rbp), %xmm3
+	movaps	%xmm3, %xmm2
+	cmpnltps	%xmm10, %xmm2
+	andps	%xmm3, %xmm2
+	movaps	%xmm8, %xmm3
+	cmpnltps	%xmm10, %xmm3
+	andps	%xmm8, %xmm3
 	movq	-272(%rbp), %rdx
-	movups	%xmm9, 16(%rcx,%rdx,4)
-	movaps	-192(%rbp), %xmm0
+	movups	%xmm1, 16(%rcx,%rdx,4)
 	movups	%xmm0, (%rcx,%rdx,4)
-	movaps	-336(%rbp), %xmm0
-	movups	%xmm0, 16(%rax,%rdx,4)
-	movaps	-96(%rbp), %xmm0
-	movups	%xmm0, (%rax,%rdx,4)
-	movq	-376(%rbp), %rdx
-	movaps	-416(%rbp), %xmm0
-	movups	%xmm0, 16(%rcx,%rdx,4)
-	movaps	-224(%rbp), %xmm0
-	movups	%xmm0, (%rcx,%rdx,4)
-	movups	%xmm13, 16(%rax,%rdx,4)
-	movups	%xmm5, (%rax,%rdx,4)
-	movq	-496(%rbp), %rdx
-	movups	%xmm8, 16(%rcx,%rdx,4)
-	movups	%xmm7, (%rcx,%rdx,4)
 	movups	%xmm3, 16(%rax,%rdx,4)
-	movups	%xmm15, (%rax,%rdx,4)
+	movups	%xmm2, (%rax,%rdx,4)
+	movaps	-256(%rbp), %xmm1
+	movaps	%xmm1, %xmm0
+	cmpnltps	%xmm10, %xmm0
+	andps	%xmm1, %xmm0
+	movaps	-224(%rbp), %xmm2
+	movaps	%xmm2, %xmm1
+	cmpnltps	%xmm10, %xmm1
+	andps	%xmm2, %xmm1
+	movaps	%xmm15, %xmm2
+	cmpnltps	%xmm10, %xmm2
+	andps	%xmm15, %xmm2
+	movaps	-448(%rbp), %xmm4
+	movaps	%xmm4, %xmm3
+	cmpnltps	%xmm10, %xmm3
+	andps	%xmm4, %xmm3
+	movaps	-528(%rbp), %xmm4
+	movq	-352(%rbp), %rdx
+	movups	%xmm1, 16(%rcx,%rdx,4)
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm3, 16(%rax,%rdx,4)
+	movups	%xmm2, (%rax,%rdx,4)
+	movaps	-144(%rbp), %xmm13
+	movaps	%xmm13, %xmm0
+	cmpnltps	%xmm10, %xmm0
+	andps	%xmm0, %xmm13
+	movaps	%xmm4, %xmm0
+	cmpnltps	%xmm10, %xmm0
+	andps	%xmm0, %xmm4
+	movaps	%xmm11, %xmm0
+	cmpnltps	%xmm10, %xmm0
+	andps	%xmm0, %xmm11
+	movaps	%xmm14, %xmm0
+	cmpnltps	%xmm10, %xmm0
+	andps	%xmm0, %xmm14
+	movq	-88(%rbp), %r13
+	movq	-48(%rbp), %r8
 .LBB27_13:
-	movq	-200(%rbp), %r13
+	movq	-496(%rbp), %rdx
+	movups	%xmm13, (%rcx,%rdx,4)
+	movups	%xmm4, 16(%rcx,%rdx,4)
+	movups	%xmm14, 16(%rax,%rdx,4)
+	movups	%xmm11, (%rax,%rdx,4)
 .LBB27_14:
-	movq	-80(%rbp), %r11
+	movq	-120(%rbp), %rdx
 .LBB27_15:
-	leaq	2(%r11), %rax
-	cmpq	-280(%rbp), %rax
-	movq	-120(%rbp), %r8
-	jg	.LBB27_7
+	leaq	2(%rdx), %rax
+	cmpq	-368(%rbp), %rax
+	jg	.LBB27_8
 .LBB27_16:
-	movq	%r11, %r15
-	movq	%r11, %r12
-	orq	%r8, %r12
-	shrq	$32, %r12
-	movq	%rax, -80(%rbp)
+	movq	%rdx, %r15
+	movq	%rax, -120(%rbp)
+	movq	%rdx, %r11
+	orq	%r8, %r11
+	shrq	$32, %r11
 	je	.LBB27_18
 	movq	%r15, %rax
 	cqto
@@ -25015,11 +25177,11 @@ conv_product:
 	shlq	$3, %r14
 	movq	32(%r13), %rcx
 	movq	40(%r13), %rdi
-	leaq	-8(%rcx), %r11
-	cmpq	%r11, %r14
-	cmovgeq	%r11, %r14
+	leaq	-8(%rcx), %r9
+	cmpq	%r9, %r14
+	cmovgeq	%r9, %r14
 	orq	$1, %r15
-	testq	%r12, %r12
+	testq	%r11, %r11
 	je	.LBB27_21
 	movq	%r15, %rax
 	cqto
@@ -25031,6 +25193,7 @@ conv_product:
 	xorl	%edx, %edx
 	divl	%r8d
 .LBB27_22:
+	movq	-360(%rbp), %r11
 	movq	%rax, %r15
 	imulq	%rdi, %r15
 	imulq	%rbx, %rdi
@@ -25038,845 +25201,1168 @@ conv_product:
 	imulq	%rcx, %rbx
 	addq	%r14, %rbx
 	shlq	$3, %rdx
-	cmpq	%r11, %rdx
-	cmovgeq	%r11, %rdx
+	cmpq	%r9, %rdx
+	cmovgeq	%r9, %rdx
 	addq	%rdx, %r15
 	imulq	%rcx, %rax
 	addq	%rdx, %rax
-	movq	-392(%rbp), %rcx
+	movq	-416(%rbp), %rcx
 	addl	$-2, %ecx
 	cmpl	$4, %ecx
 	ja	.LBB27_34
 	leaq	.LJTI27_0(%rip), %rdx
 	movslq	(%rdx,%rcx,4), %rcx
 	addq	%rdx, %rcx
-	movq	-384(%rbp), %r11
 	jmpq	*%rcx
 .LBB27_24:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_52
-	movq	-56(%rbp), %rcx
-	movss	(%rcx), %xmm1
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_61
+	movq	-64(%rbp), %rcx
+	movss	(%rcx), %xmm4
 	movss	4(%rcx), %xmm0
-	shufps	$0, %xmm1, %xmm1
+	shufps	$0, %xmm4, %xmm4
 	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm1, %xmm2
-	movaps	%xmm0, %xmm3
-	jmp	.LBB27_53
+	movaps	%xmm4, %xmm5
+	movaps	%xmm0, %xmm1
+	jmp	.LBB27_62
 .LBB27_26:
-	cmpq	$0, -64(%rbp)
+	cmpq	$0, -72(%rbp)
 	je	.LBB27_36
-	movq	-56(%rbp), %rcx
-	movss	(%rcx), %xmm2
-	movss	4(%rcx), %xmm14
-	movss	8(%rcx), %xmm0
+	movq	-64(%rbp), %rcx
+	movss	(%rcx), %xmm12
+	movss	4(%rcx), %xmm0
+	movss	8(%rcx), %xmm3
 	movss	12(%rcx), %xmm1
-	shufps	$0, %xmm2, %xmm2
-	shufps	$0, %xmm14, %xmm14
+	shufps	$0, %xmm12, %xmm12
 	shufps	$0, %xmm0, %xmm0
+	shufps	$0, %xmm3, %xmm3
 	shufps	$0, %xmm1, %xmm1
-	movss	16(%rcx), %xmm5
-	shufps	$0, %xmm5, %xmm5
-	movss	20(%rcx), %xmm15
+	movss	16(%rcx), %xmm15
 	shufps	$0, %xmm15, %xmm15
-	movaps	%xmm5, %xmm13
-	movaps	%xmm0, %xmm4
-	movaps	%xmm2, %xmm10
-	movaps	%xmm14, %xmm11
-	movaps	%xmm1, %xmm9
-	movaps	%xmm15, %xmm3
+	movss	20(%rcx), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm15, %xmm5
+	movaps	%xmm3, %xmm7
+	movaps	%xmm12, %xmm4
+	movaps	%xmm0, %xmm2
+	movaps	%xmm1, %xmm8
+	movaps	%xmm11, %xmm14
 	jmp	.LBB27_37
 .LBB27_28:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_40
-	movq	-56(%rbp), %rcx
-	movss	(%rcx), %xmm14
-	movss	4(%rcx), %xmm12
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_43
+	movq	-64(%rbp), %rcx
+	movss	(%rcx), %xmm15
+	movss	4(%rcx), %xmm13
 	movss	8(%rcx), %xmm10
-	movss	12(%rcx), %xmm4
-	shufps	$0, %xmm14, %xmm14
-	shufps	$0, %xmm12, %xmm12
-	shufps	$0, %xmm10, %xmm10
-	shufps	$0, %xmm4, %xmm4
-	movaps	%xmm10, %xmm11
-	movaps	%xmm14, %xmm15
-	movaps	%xmm12, %xmm13
-	movaps	%xmm4, %xmm2
-	jmp	.LBB27_41
-.LBB27_30:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_46
-	movq	-56(%rbp), %rcx
-	movss	(%rcx), %xmm14
-	movss	4(%rcx), %xmm15
-	movss	8(%rcx), %xmm12
-	movss	12(%rcx), %xmm10
-	shufps	$0, %xmm14, %xmm14
+	movss	12(%rcx), %xmm5
 	shufps	$0, %xmm15, %xmm15
-	shufps	$0, %xmm12, %xmm12
+	shufps	$0, %xmm13, %xmm13
 	shufps	$0, %xmm10, %xmm10
-	movss	16(%rcx), %xmm2
-	shufps	$0, %xmm2, %xmm2
-	movaps	%xmm10, %xmm1
-	movaps	%xmm15, %xmm7
-	movaps	%xmm14, %xmm9
-	movaps	%xmm12, %xmm5
-	movaps	%xmm2, %xmm0
-	jmp	.LBB27_47
-.LBB27_32:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_56
-	movq	-56(%rbp), %rcx
-	movss	(%rcx), %xmm10
-	movss	4(%rcx), %xmm8
-	movss	8(%rcx), %xmm1
-	shufps	$0, %xmm10, %xmm10
-	shufps	$0, %xmm8, %xmm8
+	shufps	$0, %xmm5, %xmm5
+	movaps	%xmm10, %xmm9
+	movaps	%xmm15, %xmm14
+	movaps	%xmm13, %xmm12
+	movaps	%xmm5, %xmm6
+	jmp	.LBB27_44
+.LBB27_30:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_52
+	movq	-64(%rbp), %rcx
+	movss	(%rcx), %xmm11
+	movss	4(%rcx), %xmm1
+	movss	8(%rcx), %xmm15
+	movss	12(%rcx), %xmm13
+	shufps	$0, %xmm11, %xmm11
 	shufps	$0, %xmm1, %xmm1
-	movaps	%xmm8, %xmm9
-	movaps	%xmm10, %xmm11
-	movaps	%xmm1, %xmm3
-	jmp	.LBB27_57
+	shufps	$0, %xmm15, %xmm15
+	shufps	$0, %xmm13, %xmm13
+	movss	16(%rcx), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm13, %xmm4
+	movaps	%xmm1, %xmm10
+	movaps	%xmm11, %xmm0
+	movaps	%xmm15, %xmm12
+	movaps	%xmm8, %xmm7
+	jmp	.LBB27_53
+.LBB27_32:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_65
+	movq	-64(%rbp), %rcx
+	movss	(%rcx), %xmm11
+	movss	4(%rcx), %xmm9
+	movss	8(%rcx), %xmm15
+	shufps	$0, %xmm11, %xmm11
+	shufps	$0, %xmm9, %xmm9
+	shufps	$0, %xmm15, %xmm15
+	movaps	%xmm9, %xmm8
+	movaps	%xmm11, %xmm10
+	movaps	%xmm15, %xmm3
+	jmp	.LBB27_66
 .LBB27_34:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_64
-	movq	-56(%rbp), %rcx
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_79
+	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB27_65
+	jmp	.LBB27_80
 .LBB27_36:
-	xorps	%xmm5, %xmm5
-	xorps	%xmm13, %xmm13
-	xorps	%xmm0, %xmm0
-	xorps	%xmm4, %xmm4
-	xorps	%xmm2, %xmm2
-	xorps	%xmm10, %xmm10
-	xorps	%xmm14, %xmm14
-	xorps	%xmm11, %xmm11
-	xorps	%xmm1, %xmm1
-	xorps	%xmm9, %xmm9
 	xorps	%xmm15, %xmm15
+	xorps	%xmm5, %xmm5
 	xorps	%xmm3, %xmm3
+	xorps	%xmm7, %xmm7
+	xorps	%xmm12, %xmm12
+	xorps	%xmm4, %xmm4
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	xorps	%xmm8, %xmm8
+	xorps	%xmm11, %xmm11
+	xorps	%xmm14, %xmm14
 .LBB27_37:
 	movq	16(%r13), %rdx
 	testq	%rdx, %rdx
-	movaps	%xmm0, -112(%rbp)
-	movaps	%xmm1, -96(%rbp)
-	movaps	%xmm2, -160(%rbp)
-	movaps	%xmm4, -256(%rbp)
-	movaps	%xmm9, -336(%rbp)
-	movaps	%xmm10, -320(%rbp)
-	movaps	%xmm11, -304(%rbp)
-	jle	.LBB27_11
+	movaps	%xmm3, -208(%rbp)
+	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm4, -240(%rbp)
+	jle	.LBB27_40
 	movq	(%r13), %r14
 	movq	8(%r13), %r13
-	movq	-48(%rbp), %r12
-	movaps	%xmm2, -448(%rbp)
-	movaps	%xmm14, -144(%rbp)
-	movaps	%xmm0, -176(%rbp)
-	movaps	%xmm4, -432(%rbp)
-	movaps	%xmm1, -192(%rbp)
+	movq	-56(%rbp), %rcx
+	movaps	%xmm12, -112(%rbp)
+	movaps	%xmm4, -160(%rbp)
+	movaps	%xmm0, -384(%rbp)
+	movaps	%xmm2, -336(%rbp)
+	movaps	%xmm3, -288(%rbp)
+	movaps	%xmm7, -304(%rbp)
+	movaps	%xmm1, %xmm13
+	movaps	%xmm8, -320(%rbp)
+	movaps	%xmm15, -256(%rbp)
 	movaps	%xmm5, -224(%rbp)
-	movaps	%xmm13, -416(%rbp)
-	movaps	%xmm15, %xmm7
-	movaps	%xmm3, %xmm8
-	xorl	%ecx, %ecx
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm14, %xmm4
+	xorl	%r9d, %r9d
+	movaps	%xmm2, %xmm3
 	.p2align	4
 .LBB27_39:
-	movaps	%xmm13, -512(%rbp)
-	movslq	(%r13,%rcx,4), %r11
+	movaps	%xmm11, -432(%rbp)
+	movaps	%xmm14, -448(%rbp)
+	movslq	(%r13,%r9,4), %r11
 	leaq	(%r14,%r11,4), %r11
-	movups	(%r11,%rdi,4), %xmm12
-	movups	16(%r11,%rdi,4), %xmm1
-	movups	(%r11,%r15,4), %xmm6
-	movups	16(%r11,%r15,4), %xmm2
-	movaps	%xmm5, %xmm13
-	movss	(%r12), %xmm5
-	shufps	$0, %xmm5, %xmm5
-	movaps	%xmm3, %xmm4
-	movaps	%xmm12, %xmm3
-	mulps	%xmm5, %xmm3
-	movaps	-448(%rbp), %xmm0
-	addps	%xmm3, %xmm0
-	movaps	%xmm0, -448(%rbp)
-	movaps	%xmm1, %xmm3
-	mulps	%xmm5, %xmm3
-	addps	%xmm3, %xmm10
-	movaps	%xmm6, %xmm3
-	mulps	%xmm5, %xmm3
-	movaps	-160(%rbp), %xmm0
-	addps	%xmm3, %xmm0
-	movaps	%xmm0, -160(%rbp)
-	mulps	%xmm2, %xmm5
+	movups	(%r11,%rdi,4), %xmm14
+	movaps	%xmm4, %xmm2
+	movups	16(%r11,%rdi,4), %xmm4
+	movups	(%r11,%r15,4), %xmm10
+	movups	16(%r11,%r15,4), %xmm9
+	movss	(%rcx), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm14, %xmm6
+	mulps	%xmm11, %xmm6
+	movaps	%xmm13, %xmm0
+	movaps	%xmm1, %xmm13
+	movaps	-112(%rbp), %xmm1
+	addps	%xmm6, %xmm1
+	movaps	%xmm1, -112(%rbp)
+	movaps	%xmm4, %xmm6
+	mulps	%xmm11, %xmm6
+	movaps	-160(%rbp), %xmm1
+	addps	%xmm6, %xmm1
+	movaps	%xmm1, -160(%rbp)
+	movaps	%xmm10, %xmm6
+	mulps	%xmm11, %xmm6
+	addps	%xmm6, %xmm12
+	mulps	%xmm9, %xmm11
+	movaps	-240(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -240(%rbp)
+	leaq	(%rcx,%r10), %r11
+	movss	(%rcx,%rsi,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm14, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-384(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -384(%rbp)
+	movaps	%xmm4, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-336(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -336(%rbp)
+	movaps	%xmm10, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-192(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -192(%rbp)
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm3
+	addq	%r10, %r11
+	movss	(%rcx,%rsi,8), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm14, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-288(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -288(%rbp)
+	movaps	%xmm4, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-304(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -304(%rbp)
+	movaps	%xmm10, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-208(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -208(%rbp)
+	movaps	%xmm13, %xmm1
+	movaps	%xmm0, %xmm13
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm7
+	movss	(%r11,%rsi,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm14, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm11, %xmm13
+	movaps	%xmm4, %xmm11
+	mulps	%xmm6, %xmm11
 	movaps	-320(%rbp), %xmm0
-	addps	%xmm5, %xmm0
+	addps	%xmm11, %xmm0
 	movaps	%xmm0, -320(%rbp)
-	leaq	(%r12,%r9), %r11
-	movss	(%r12,%rsi,4), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	movaps	%xmm12, %xmm5
-	mulps	%xmm3, %xmm5
-	movaps	-144(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -144(%rbp)
-	movaps	%xmm1, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm5, %xmm11
-	movaps	%xmm6, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm5, %xmm14
-	mulps	%xmm2, %xmm3
-	movaps	-304(%rbp), %xmm0
-	addps	%xmm3, %xmm0
-	movaps	%xmm0, -304(%rbp)
-	addq	%r9, %r11
-	movss	(%r12,%rsi,8), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	movaps	%xmm12, %xmm5
-	mulps	%xmm3, %xmm5
-	movaps	-176(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -176(%rbp)
-	movaps	%xmm1, %xmm5
-	mulps	%xmm3, %xmm5
-	movaps	-432(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -432(%rbp)
-	movaps	%xmm6, %xmm5
-	mulps	%xmm3, %xmm5
-	movaps	-112(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -112(%rbp)
-	mulps	%xmm2, %xmm3
+	movaps	%xmm10, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm8
+	movss	(%r11,%rsi,8), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm14, %xmm11
+	mulps	%xmm6, %xmm11
 	movaps	-256(%rbp), %xmm0
-	addps	%xmm3, %xmm0
+	addps	%xmm11, %xmm0
 	movaps	%xmm0, -256(%rbp)
-	movss	(%r11,%rsi,4), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	movaps	%xmm12, %xmm5
-	mulps	%xmm3, %xmm5
-	movaps	-192(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -192(%rbp)
-	movaps	%xmm1, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm5, %xmm9
-	movaps	%xmm6, %xmm5
-	mulps	%xmm3, %xmm5
-	movaps	-96(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -96(%rbp)
-	mulps	%xmm2, %xmm3
-	movaps	-336(%rbp), %xmm0
-	addps	%xmm3, %xmm0
-	movaps	%xmm0, -336(%rbp)
-	movss	(%r11,%rsi,8), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	movaps	%xmm12, %xmm5
-	mulps	%xmm3, %xmm5
+	movaps	%xmm4, %xmm11
+	mulps	%xmm6, %xmm11
 	movaps	-224(%rbp), %xmm0
-	addps	%xmm5, %xmm0
+	addps	%xmm11, %xmm0
 	movaps	%xmm0, -224(%rbp)
-	movaps	%xmm1, %xmm5
-	mulps	%xmm3, %xmm5
-	movaps	-416(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -416(%rbp)
-	movaps	%xmm6, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm5, %xmm13
-	movaps	%xmm13, %xmm5
-	movaps	-512(%rbp), %xmm13
-	leaq	(%r9,%r9), %r8
+	movaps	%xmm10, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm11, %xmm15
+	movaps	-432(%rbp), %xmm11
+	leaq	(%r10,%r10), %r8
 	addq	%r11, %r8
-	mulps	%xmm2, %xmm3
-	addps	%xmm3, %xmm13
-	movss	(%r8,%rsi,4), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	mulps	%xmm3, %xmm12
-	addps	%xmm12, %xmm7
-	mulps	%xmm3, %xmm1
-	addps	%xmm1, %xmm8
-	mulps	%xmm3, %xmm6
-	addps	%xmm6, %xmm15
-	mulps	%xmm2, %xmm3
-	addps	%xmm3, %xmm4
-	movaps	%xmm4, %xmm3
-	incq	%rcx
-	addq	%r10, %r12
-	cmpq	%rcx, %rdx
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm5
+	movss	(%r8,%rsi,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	mulps	%xmm6, %xmm14
+	movaps	-144(%rbp), %xmm0
+	addps	%xmm14, %xmm0
+	movaps	%xmm0, -144(%rbp)
+	movaps	-448(%rbp), %xmm14
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm2
+	movaps	%xmm2, %xmm4
+	mulps	%xmm6, %xmm10
+	addps	%xmm10, %xmm11
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm14
+	incq	%r9
+	addq	%r12, %rcx
+	cmpq	%r9, %rdx
 	jne	.LBB27_39
-	jmp	.LBB27_12
+	jmp	.LBB27_41
 .LBB27_40:
-	xorps	%xmm10, %xmm10
-	xorps	%xmm11, %xmm11
-	xorps	%xmm14, %xmm14
-	xorps	%xmm15, %xmm15
-	xorps	%xmm12, %xmm12
-	xorps	%xmm13, %xmm13
-	xorps	%xmm4, %xmm4
-	xorps	%xmm2, %xmm2
+	movaps	%xmm12, -112(%rbp)
+	movaps	%xmm4, -160(%rbp)
+	movaps	%xmm0, -384(%rbp)
+	movaps	%xmm2, -336(%rbp)
+	movaps	%xmm3, -288(%rbp)
+	movaps	%xmm7, -304(%rbp)
+	movaps	%xmm1, %xmm13
+	movaps	%xmm8, -320(%rbp)
+	movaps	%xmm15, -256(%rbp)
+	movaps	%xmm5, -224(%rbp)
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm14, %xmm4
+	movaps	%xmm2, %xmm3
 .LBB27_41:
+	movaps	-160(%rbp), %xmm9
+	movaps	-112(%rbp), %xmm6
+	movaps	%xmm13, -512(%rbp)
+	movaps	-240(%rbp), %xmm2
+	movaps	-208(%rbp), %xmm13
+	movaps	%xmm1, -432(%rbp)
+	movaps	%xmm5, -448(%rbp)
+	movq	-80(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	jne	.LBB27_12
+	movups	%xmm6, (%rcx)
+	movups	%xmm9, 16(%rcx)
+	movups	%xmm2, 16(%rax)
+	movups	%xmm12, (%rax)
+	movq	16(%rbp), %r14
+	movaps	-336(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%r14,4)
+	movaps	-384(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%r14,4)
+	movups	%xmm3, 16(%rax,%r14,4)
+	movaps	-192(%rbp), %xmm0
+	movups	%xmm0, (%rax,%r14,4)
+	movq	-168(%rbp), %rdx
+	movaps	-304(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%rdx,4)
+	movaps	-288(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm7, 16(%rax,%rdx,4)
+	movups	%xmm13, (%rax,%rdx,4)
+	movq	-272(%rbp), %rdx
+	movaps	-320(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%rdx,4)
+	movaps	-512(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm8, 16(%rax,%rdx,4)
+	movaps	-432(%rbp), %xmm0
+	movups	%xmm0, (%rax,%rdx,4)
+	movq	-352(%rbp), %rdx
+	movaps	-224(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%rdx,4)
+	movaps	-256(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movaps	-448(%rbp), %xmm0
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movups	%xmm15, (%rax,%rdx,4)
+	movq	-88(%rbp), %r13
+	movq	-48(%rbp), %r8
+	movaps	-144(%rbp), %xmm13
+	jmp	.LBB27_13
+.LBB27_43:
+	xorps	%xmm10, %xmm10
+	xorps	%xmm9, %xmm9
+	xorps	%xmm15, %xmm15
+	xorps	%xmm14, %xmm14
+	xorps	%xmm13, %xmm13
+	xorps	%xmm12, %xmm12
+	xorps	%xmm5, %xmm5
+	xorps	%xmm6, %xmm6
+.LBB27_44:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	movaps	%xmm11, -176(%rbp)
-	jle	.LBB27_44
+	movaps	%xmm10, -240(%rbp)
+	jle	.LBB27_47
 	movq	(%r13), %rdx
-	movq	8(%r13), %r14
-	movq	-48(%rbp), %r12
-	movaps	%xmm4, %xmm1
-	movaps	%xmm2, %xmm0
+	movq	8(%r13), %r9
+	movq	-56(%rbp), %r14
+	movaps	%xmm5, %xmm1
+	movaps	%xmm6, %xmm2
 	movaps	%xmm10, %xmm7
-	movaps	%xmm10, -160(%rbp)
-	movaps	%xmm11, -144(%rbp)
-	movaps	%xmm12, %xmm9
-	movaps	%xmm13, %xmm8
+	movaps	%xmm9, %xmm11
+	movaps	%xmm9, %xmm4
+	movaps	%xmm13, -208(%rbp)
+	movaps	%xmm12, -160(%rbp)
+	movaps	%xmm15, %xmm9
 	movaps	%xmm14, %xmm10
-	movaps	%xmm15, %xmm11
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB27_43:
-	movaps	%xmm2, -96(%rbp)
+.LBB27_46:
 	movaps	%xmm1, -112(%rbp)
-	movaps	%xmm0, -224(%rbp)
-	movaps	%xmm4, -192(%rbp)
-	movslq	(%r14,%r13,4), %r8
+	movaps	%xmm4, -224(%rbp)
+	movaps	%xmm2, -144(%rbp)
+	movaps	%xmm6, -192(%rbp)
+	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
+	movaps	%xmm5, %xmm8
 	movups	(%r8,%rdi,4), %xmm5
 	movups	16(%r8,%rdi,4), %xmm2
 	movups	(%r8,%r15,4), %xmm1
 	movups	16(%r8,%r15,4), %xmm0
-	movss	(%r12), %xmm4
+	movss	(%r14), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movaps	%xmm5, %xmm3
 	mulps	%xmm4, %xmm3
-	addps	%xmm3, %xmm14
+	addps	%xmm3, %xmm15
 	movaps	%xmm2, %xmm3
 	mulps	%xmm4, %xmm3
-	addps	%xmm3, %xmm11
+	addps	%xmm3, %xmm14
 	movaps	%xmm1, %xmm3
 	mulps	%xmm4, %xmm3
-	addps	%xmm3, %xmm10
+	addps	%xmm3, %xmm9
 	mulps	%xmm0, %xmm4
-	addps	%xmm4, %xmm15
-	movss	(%r12,%rsi,4), %xmm3
+	addps	%xmm4, %xmm10
+	movss	(%r14,%rsi,4), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm9
+	addps	%xmm4, %xmm13
 	movaps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm8
-	movaps	%xmm1, %xmm4
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm12
-	mulps	%xmm0, %xmm3
-	addps	%xmm3, %xmm13
-	movss	(%r12,%rsi,8), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	movaps	%xmm5, %xmm4
+	movaps	%xmm1, %xmm4
 	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm7
-	movaps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm4
-	movaps	%xmm15, %xmm6
-	movaps	%xmm14, %xmm15
+	movaps	%xmm14, %xmm6
 	movaps	%xmm10, %xmm14
-	movaps	%xmm8, %xmm10
-	movaps	%xmm13, %xmm8
-	movaps	%xmm9, %xmm13
-	movaps	%xmm12, %xmm9
-	movaps	-176(%rbp), %xmm12
-	addps	%xmm4, %xmm12
-	movaps	%xmm12, -176(%rbp)
-	movaps	%xmm1, %xmm4
-	mulps	%xmm3, %xmm4
-	movaps	%xmm7, %xmm12
-	movaps	-160(%rbp), %xmm7
-	addps	%xmm4, %xmm7
-	movaps	%xmm7, -160(%rbp)
-	movaps	%xmm12, %xmm7
-	movaps	-192(%rbp), %xmm4
+	movaps	%xmm15, %xmm10
+	movaps	%xmm9, %xmm15
+	movaps	-208(%rbp), %xmm9
+	addps	%xmm4, %xmm9
+	movaps	%xmm9, -208(%rbp)
 	mulps	%xmm0, %xmm3
-	movaps	-144(%rbp), %xmm12
-	addps	%xmm3, %xmm12
-	movaps	%xmm12, -144(%rbp)
-	movaps	%xmm9, %xmm12
-	movaps	%xmm13, %xmm9
-	movaps	%xmm8, %xmm13
-	movaps	%xmm10, %xmm8
-	movaps	%xmm14, %xmm10
-	movaps	%xmm15, %xmm14
-	movaps	%xmm6, %xmm15
-	movss	(%r12,%r11), %xmm3
+	movaps	-160(%rbp), %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm4, -160(%rbp)
+	movss	(%r14,%rsi,8), %xmm3
 	shufps	$0, %xmm3, %xmm3
-	mulps	%xmm3, %xmm5
-	addps	%xmm5, %xmm4
-	mulps	%xmm3, %xmm2
-	movaps	-96(%rbp), %xmm5
-	addps	%xmm2, %xmm5
-	movaps	%xmm5, -96(%rbp)
-	movaps	-96(%rbp), %xmm2
-	mulps	%xmm3, %xmm1
-	movaps	-112(%rbp), %xmm5
-	addps	%xmm1, %xmm5
-	movaps	%xmm5, -112(%rbp)
-	movaps	-112(%rbp), %xmm1
-	mulps	%xmm0, %xmm3
-	movaps	-224(%rbp), %xmm0
-	addps	%xmm3, %xmm0
-	incq	%r13
-	addq	%r10, %r12
-	cmpq	%r13, %rcx
-	jne	.LBB27_43
-	jmp	.LBB27_45
-.LBB27_44:
-	movaps	%xmm4, %xmm1
-	movaps	%xmm2, %xmm0
-	movaps	%xmm10, %xmm7
-	movaps	%xmm10, -160(%rbp)
-	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
 	movaps	%xmm12, %xmm9
-	movaps	%xmm13, %xmm8
-	movaps	%xmm14, %xmm10
-	movaps	%xmm15, %xmm11
-.LBB27_45:
-	movq	-72(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
-	movups	%xmm14, (%rcx)
-	movups	%xmm11, 16(%rcx)
-	movups	%xmm15, 16(%rax)
-	movups	%xmm10, (%rax)
-	movq	16(%rbp), %rdx
-	movups	%xmm8, 16(%rcx,%rdx,4)
-	movups	%xmm9, (%rcx,%rdx,4)
-	movups	%xmm13, 16(%rax,%rdx,4)
-	movups	%xmm12, (%rax,%rdx,4)
-	movq	-232(%rbp), %rdx
-	movaps	-176(%rbp), %xmm3
-	movups	%xmm3, 16(%rcx,%rdx,4)
-	movups	%xmm7, (%rcx,%rdx,4)
-	movaps	-144(%rbp), %xmm3
-	movups	%xmm3, 16(%rax,%rdx,4)
-	movaps	-160(%rbp), %xmm3
-	movups	%xmm3, (%rax,%rdx,4)
-	movq	-272(%rbp), %rdx
-	movups	%xmm2, 16(%rcx,%rdx,4)
-	movups	%xmm4, (%rcx,%rdx,4)
-	movups	%xmm0, 16(%rax,%rdx,4)
-	movups	%xmm1, (%rax,%rdx,4)
-	jmp	.LBB27_13
-.LBB27_46:
-	xorps	%xmm10, %xmm10
-	xorps	%xmm1, %xmm1
-	xorps	%xmm15, %xmm15
-	xorps	%xmm7, %xmm7
-	xorps	%xmm14, %xmm14
-	xorps	%xmm9, %xmm9
-	xorps	%xmm12, %xmm12
-	xorps	%xmm5, %xmm5
-	xorps	%xmm2, %xmm2
-	xorps	%xmm0, %xmm0
-.LBB27_47:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	movaps	%xmm10, -112(%rbp)
-	movaps	%xmm12, -160(%rbp)
-	movaps	%xmm15, -176(%rbp)
-	movaps	%xmm7, -224(%rbp)
-	movaps	%xmm5, -256(%rbp)
-	jle	.LBB27_50
-	movq	(%r13), %rdx
-	movq	8(%r13), %r14
-	movq	-48(%rbp), %r12
-	movaps	%xmm10, %xmm8
-	movaps	%xmm1, %xmm6
-	movaps	%xmm12, -96(%rbp)
-	movaps	%xmm5, -144(%rbp)
-	movaps	%xmm15, %xmm12
-	movaps	%xmm7, -192(%rbp)
-	movaps	%xmm14, %xmm13
-	movaps	%xmm9, %xmm3
-	movaps	%xmm2, %xmm15
-	movaps	%xmm0, %xmm10
-	xorl	%r13d, %r13d
-	movaps	%xmm1, %xmm7
-	.p2align	4
-.LBB27_49:
-	movaps	%xmm6, -304(%rbp)
-	movaps	%xmm0, -320(%rbp)
-	movaps	%xmm2, -336(%rbp)
-	movslq	(%r14,%r13,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	movups	(%r8,%rdi,4), %xmm2
-	movups	16(%r8,%rdi,4), %xmm4
-	movups	(%r8,%r15,4), %xmm5
-	movups	16(%r8,%r15,4), %xmm0
-	movaps	%xmm8, %xmm6
-	movss	(%r12), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	movaps	%xmm2, %xmm1
-	mulps	%xmm8, %xmm1
-	addps	%xmm1, %xmm14
-	movaps	%xmm4, %xmm1
-	mulps	%xmm8, %xmm1
-	addps	%xmm1, %xmm9
-	movaps	%xmm5, %xmm1
-	mulps	%xmm8, %xmm1
-	addps	%xmm1, %xmm13
-	mulps	%xmm0, %xmm8
-	addps	%xmm8, %xmm3
-	leaq	(%r12,%r9), %r11
-	movss	(%r12,%rsi,4), %xmm1
-	shufps	$0, %xmm1, %xmm1
-	movaps	%xmm2, %xmm8
-	mulps	%xmm1, %xmm8
+	movaps	%xmm11, %xmm12
 	movaps	%xmm13, %xmm11
 	movaps	%xmm7, %xmm13
-	movaps	-176(%rbp), %xmm7
-	addps	%xmm8, %xmm7
-	movaps	%xmm7, -176(%rbp)
-	movaps	%xmm4, %xmm8
-	mulps	%xmm1, %xmm8
-	movaps	-224(%rbp), %xmm7
-	addps	%xmm8, %xmm7
-	movaps	%xmm7, -224(%rbp)
-	movaps	%xmm5, %xmm8
-	mulps	%xmm1, %xmm8
-	addps	%xmm8, %xmm12
-	mulps	%xmm0, %xmm1
-	movaps	-192(%rbp), %xmm7
-	addps	%xmm1, %xmm7
-	movaps	%xmm7, -192(%rbp)
-	addq	%r9, %r11
-	movss	(%r12,%rsi,8), %xmm1
-	shufps	$0, %xmm1, %xmm1
-	movaps	%xmm2, %xmm8
-	mulps	%xmm1, %xmm8
-	movaps	%xmm12, %xmm7
-	movaps	%xmm15, %xmm12
-	movaps	-160(%rbp), %xmm15
-	addps	%xmm8, %xmm15
-	movaps	%xmm15, -160(%rbp)
-	movaps	%xmm4, %xmm8
-	mulps	%xmm1, %xmm8
-	movaps	-256(%rbp), %xmm15
-	addps	%xmm8, %xmm15
-	movaps	%xmm15, -256(%rbp)
-	movaps	%xmm5, %xmm8
-	mulps	%xmm1, %xmm8
-	movaps	-96(%rbp), %xmm15
-	addps	%xmm8, %xmm15
-	movaps	%xmm15, -96(%rbp)
-	mulps	%xmm0, %xmm1
-	movaps	-144(%rbp), %xmm8
-	addps	%xmm1, %xmm8
-	movaps	%xmm8, -144(%rbp)
-	movss	(%r11,%rsi,4), %xmm1
-	shufps	$0, %xmm1, %xmm1
-	movaps	%xmm2, %xmm8
-	mulps	%xmm1, %xmm8
-	movaps	-112(%rbp), %xmm15
-	addps	%xmm8, %xmm15
-	movaps	%xmm15, -112(%rbp)
-	movaps	%xmm12, %xmm15
-	movaps	%xmm7, %xmm12
+	movaps	-240(%rbp), %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm7, -240(%rbp)
 	movaps	%xmm13, %xmm7
 	movaps	%xmm11, %xmm13
-	movaps	%xmm4, %xmm8
-	mulps	%xmm1, %xmm8
-	addps	%xmm8, %xmm7
-	movaps	%xmm5, %xmm8
-	mulps	%xmm1, %xmm8
-	addps	%xmm8, %xmm6
-	movaps	%xmm6, %xmm8
-	movaps	-304(%rbp), %xmm6
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm6
-	movss	(%r11,%rsi,8), %xmm1
-	shufps	$0, %xmm1, %xmm1
-	mulps	%xmm1, %xmm2
-	addps	%xmm2, %xmm15
-	movaps	-336(%rbp), %xmm2
-	mulps	%xmm1, %xmm4
-	addps	%xmm4, %xmm10
-	mulps	%xmm1, %xmm5
-	addps	%xmm5, %xmm2
-	mulps	%xmm0, %xmm1
-	movaps	-320(%rbp), %xmm0
-	addps	%xmm1, %xmm0
+	movaps	%xmm12, %xmm11
+	movaps	%xmm9, %xmm12
+	movaps	%xmm15, %xmm9
+	movaps	%xmm10, %xmm15
+	movaps	%xmm14, %xmm10
+	movaps	%xmm6, %xmm14
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm11
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm7
+	movaps	-224(%rbp), %xmm4
+	mulps	%xmm0, %xmm3
+	addps	%xmm3, %xmm4
+	movss	(%r14,%r11), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm3, %xmm5
+	addps	%xmm5, %xmm8
+	movaps	%xmm8, %xmm5
+	movaps	-192(%rbp), %xmm6
+	mulps	%xmm3, %xmm2
+	addps	%xmm2, %xmm6
+	movaps	-144(%rbp), %xmm2
+	mulps	%xmm3, %xmm1
+	movaps	-112(%rbp), %xmm8
+	addps	%xmm1, %xmm8
+	movaps	%xmm8, -112(%rbp)
+	movaps	-112(%rbp), %xmm1
+	mulps	%xmm0, %xmm3
+	addps	%xmm3, %xmm2
 	incq	%r13
-	addq	%r10, %r12
+	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_49
+	jne	.LBB27_46
+	jmp	.LBB27_48
+.LBB27_47:
+	movaps	%xmm5, %xmm1
+	movaps	%xmm6, %xmm2
+	movaps	%xmm10, %xmm7
+	movaps	%xmm9, %xmm11
+	movaps	%xmm9, %xmm4
+	movaps	%xmm13, -208(%rbp)
+	movaps	%xmm12, -160(%rbp)
+	movaps	%xmm15, %xmm9
+	movaps	%xmm14, %xmm10
+.LBB27_48:
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm7, -192(%rbp)
+	movaps	-208(%rbp), %xmm7
+	movaps	-160(%rbp), %xmm11
+	movq	-80(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_50
+	movaps	%xmm14, %xmm0
+	movaps	%xmm4, %xmm8
+	xorps	%xmm4, %xmm4
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm14, %xmm0
+	movaps	%xmm1, -112(%rbp)
+	movaps	%xmm15, %xmm1
+	cmpnltps	%xmm4, %xmm1
+	andps	%xmm15, %xmm1
+	movaps	%xmm2, %xmm15
+	movaps	%xmm9, %xmm2
+	cmpnltps	%xmm4, %xmm2
+	andps	%xmm9, %xmm2
+	movaps	%xmm10, %xmm3
+	cmpnltps	%xmm4, %xmm3
+	andps	%xmm10, %xmm3
+	movups	%xmm1, (%rcx)
+	movups	%xmm0, 16(%rcx)
+	movups	%xmm3, 16(%rax)
+	movups	%xmm2, (%rax)
+	movaps	%xmm13, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm13, %xmm0
+	movaps	%xmm12, %xmm1
+	cmpnltps	%xmm4, %xmm1
+	andps	%xmm12, %xmm1
+	movaps	%xmm7, %xmm2
+	cmpnltps	%xmm4, %xmm2
+	andps	%xmm7, %xmm2
+	movaps	%xmm11, %xmm3
+	cmpnltps	%xmm4, %xmm3
+	andps	%xmm11, %xmm3
+	movq	16(%rbp), %r14
+	movups	%xmm1, 16(%rcx,%r14,4)
+	movups	%xmm0, (%rcx,%r14,4)
+	movups	%xmm3, 16(%rax,%r14,4)
+	movups	%xmm2, (%rax,%r14,4)
+	movaps	-240(%rbp), %xmm1
+	movaps	%xmm1, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm1, %xmm0
+	movaps	-144(%rbp), %xmm2
+	movaps	%xmm2, %xmm1
+	cmpnltps	%xmm4, %xmm1
+	andps	%xmm2, %xmm1
+	movaps	-192(%rbp), %xmm3
+	movaps	%xmm3, %xmm2
+	cmpnltps	%xmm4, %xmm2
+	andps	%xmm3, %xmm2
+	movaps	%xmm8, %xmm3
+	cmpnltps	%xmm4, %xmm3
+	andps	%xmm8, %xmm3
+	movq	-168(%rbp), %rdx
+	movups	%xmm1, 16(%rcx,%rdx,4)
+	movaps	-112(%rbp), %xmm1
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm3, 16(%rax,%rdx,4)
+	movups	%xmm2, (%rax,%rdx,4)
+	movaps	%xmm15, %xmm2
+	movaps	%xmm5, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm0, %xmm5
+	movaps	%xmm6, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm0, %xmm6
+	movaps	%xmm1, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm0, %xmm1
+	movaps	%xmm15, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm0, %xmm2
 	jmp	.LBB27_51
 .LBB27_50:
-	movaps	%xmm10, %xmm8
-	movaps	%xmm1, %xmm6
-	movaps	%xmm12, -96(%rbp)
-	movaps	%xmm5, -144(%rbp)
-	movaps	%xmm15, %xmm12
-	movaps	%xmm7, -192(%rbp)
-	movaps	%xmm14, %xmm13
-	movaps	%xmm9, %xmm3
-	movaps	%xmm2, %xmm15
-	movaps	%xmm0, %xmm10
-	movaps	%xmm1, %xmm7
+	movups	%xmm15, (%rcx)
+	movups	%xmm14, 16(%rcx)
+	movups	%xmm10, 16(%rax)
+	movups	%xmm9, (%rax)
+	movq	16(%rbp), %r14
+	movups	%xmm12, 16(%rcx,%r14,4)
+	movups	%xmm13, (%rcx,%r14,4)
+	movups	%xmm11, 16(%rax,%r14,4)
+	movups	%xmm7, (%rax,%r14,4)
+	movq	-168(%rbp), %rdx
+	movaps	-144(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%rdx,4)
+	movaps	-240(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm4, 16(%rax,%rdx,4)
+	movaps	-192(%rbp), %xmm0
+	movups	%xmm0, (%rax,%rdx,4)
 .LBB27_51:
-	movq	-72(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	movups	%xmm14, (%rcx)
-	movups	%xmm9, 16(%rcx)
-	leaq	(%rdx,%rax,4), %rax
-	movups	%xmm3, 16(%rax)
-	movups	%xmm13, (%rax)
-	movq	16(%rbp), %rdx
-	movaps	-224(%rbp), %xmm1
-	movups	%xmm1, 16(%rcx,%rdx,4)
-	movaps	-176(%rbp), %xmm1
-	movups	%xmm1, (%rcx,%rdx,4)
-	movaps	-192(%rbp), %xmm1
-	movups	%xmm1, 16(%rax,%rdx,4)
-	movups	%xmm12, (%rax,%rdx,4)
-	movq	-232(%rbp), %rdx
-	movaps	-256(%rbp), %xmm1
-	movups	%xmm1, 16(%rcx,%rdx,4)
-	movaps	-160(%rbp), %xmm1
-	movups	%xmm1, (%rcx,%rdx,4)
-	movaps	-144(%rbp), %xmm1
-	movups	%xmm1, 16(%rax,%rdx,4)
-	movaps	-96(%rbp), %xmm1
-	movups	%xmm1, (%rax,%rdx,4)
+	movq	-88(%rbp), %r13
+	movq	-48(%rbp), %r8
 	movq	-272(%rbp), %rdx
-	movups	%xmm7, 16(%rcx,%rdx,4)
-	movaps	-112(%rbp), %xmm1
-	movups	%xmm1, (%rcx,%rdx,4)
-	movups	%xmm6, 16(%rax,%rdx,4)
-	movups	%xmm8, (%rax,%rdx,4)
-	movq	-376(%rbp), %rdx
-	movups	%xmm10, 16(%rcx,%rdx,4)
-	movups	%xmm15, (%rcx,%rdx,4)
-	movups	%xmm0, 16(%rax,%rdx,4)
-	movups	%xmm2, (%rax,%rdx,4)
-	jmp	.LBB27_13
+	movups	%xmm5, (%rcx,%rdx,4)
+	movups	%xmm6, 16(%rcx,%rdx,4)
+	movups	%xmm2, 16(%rax,%rdx,4)
+	movups	%xmm1, (%rax,%rdx,4)
+	jmp	.LBB27_14
 .LBB27_52:
+	xorps	%xmm13, %xmm13
+	xorps	%xmm4, %xmm4
 	xorps	%xmm1, %xmm1
-	xorps	%xmm2, %xmm2
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
 	xorps	%xmm0, %xmm0
-	xorps	%xmm3, %xmm3
+	xorps	%xmm15, %xmm15
+	xorps	%xmm12, %xmm12
+	xorps	%xmm8, %xmm8
+	xorps	%xmm7, %xmm7
 .LBB27_53:
-	movq	-80(%rbp), %r11
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_60
+	movaps	%xmm1, -208(%rbp)
+	movaps	%xmm15, -320(%rbp)
+	jle	.LBB27_56
 	movq	(%r13), %rdx
-	movq	8(%r13), %r14
-	movq	-48(%rbp), %r12
-	movaps	%xmm0, %xmm4
-	movaps	%xmm3, %xmm5
-	movaps	%xmm1, %xmm6
-	movaps	%xmm2, %xmm7
+	movq	8(%r13), %r9
+	movq	-56(%rbp), %r14
+	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm1, -240(%rbp)
+	movaps	%xmm10, -192(%rbp)
+	movaps	%xmm15, -256(%rbp)
+	movaps	%xmm12, -224(%rbp)
+	movaps	%xmm13, -144(%rbp)
+	movaps	%xmm4, %xmm15
+	movaps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm2
 	xorl	%r13d, %r13d
+	movaps	%xmm0, %xmm1
 	.p2align	4
 .LBB27_55:
-	movslq	(%r14,%r13,4), %r8
+	movaps	%xmm8, -288(%rbp)
+	movaps	%xmm4, -304(%rbp)
+	movslq	(%r9,%r13,4), %r8
+	leaq	(%rdx,%r8,4), %r8
+	movups	(%r8,%rdi,4), %xmm0
+	movaps	%xmm2, %xmm14
+	movups	16(%r8,%rdi,4), %xmm2
+	movups	(%r8,%r15,4), %xmm6
+	movups	16(%r8,%r15,4), %xmm5
+	movss	(%r14), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm7, %xmm3
+	movaps	%xmm0, %xmm7
+	mulps	%xmm8, %xmm7
+	movaps	-112(%rbp), %xmm4
+	addps	%xmm7, %xmm4
+	movaps	%xmm4, -112(%rbp)
+	movaps	%xmm2, %xmm7
+	mulps	%xmm8, %xmm7
+	movaps	-160(%rbp), %xmm4
+	addps	%xmm7, %xmm4
+	movaps	%xmm4, -160(%rbp)
+	movaps	%xmm6, %xmm7
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm11
+	mulps	%xmm5, %xmm8
+	addps	%xmm8, %xmm1
+	leaq	(%r14,%r10), %r11
+	movss	(%r14,%rsi,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm0, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-240(%rbp), %xmm4
+	addps	%xmm8, %xmm4
+	movaps	%xmm4, -240(%rbp)
+	movaps	%xmm2, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-192(%rbp), %xmm4
+	addps	%xmm8, %xmm4
+	movaps	%xmm4, -192(%rbp)
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-208(%rbp), %xmm4
+	addps	%xmm8, %xmm4
+	movaps	%xmm4, -208(%rbp)
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm10
+	addq	%r10, %r11
+	movss	(%r14,%rsi,8), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm0, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-256(%rbp), %xmm4
+	addps	%xmm8, %xmm4
+	movaps	%xmm4, -256(%rbp)
+	movaps	%xmm2, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-224(%rbp), %xmm4
+	addps	%xmm8, %xmm4
+	movaps	%xmm4, -224(%rbp)
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-320(%rbp), %xmm4
+	addps	%xmm8, %xmm4
+	movaps	%xmm4, -320(%rbp)
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm12
+	movss	(%r11,%rsi,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm0, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-144(%rbp), %xmm4
+	addps	%xmm8, %xmm4
+	movaps	%xmm4, -144(%rbp)
+	movaps	%xmm2, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm15
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm13
+	movaps	-288(%rbp), %xmm8
+	movaps	-304(%rbp), %xmm4
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm4
+	movss	(%r11,%rsi,8), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	mulps	%xmm7, %xmm0
+	addps	%xmm0, %xmm9
+	mulps	%xmm7, %xmm2
+	addps	%xmm2, %xmm14
+	movaps	%xmm14, %xmm2
+	mulps	%xmm7, %xmm6
+	addps	%xmm6, %xmm8
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm3
+	movaps	%xmm3, %xmm7
+	incq	%r13
+	addq	%r12, %r14
+	cmpq	%r13, %rcx
+	jne	.LBB27_55
+	jmp	.LBB27_57
+.LBB27_56:
+	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm1, -240(%rbp)
+	movaps	%xmm10, -192(%rbp)
+	movaps	%xmm15, -256(%rbp)
+	movaps	%xmm12, -224(%rbp)
+	movaps	%xmm13, -144(%rbp)
+	movaps	%xmm4, %xmm15
+	movaps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm2
+	movaps	%xmm0, %xmm1
+.LBB27_57:
+	movaps	-160(%rbp), %xmm0
+	movaps	-112(%rbp), %xmm3
+	movaps	%xmm12, -336(%rbp)
+	movaps	-240(%rbp), %xmm12
+	movaps	%xmm9, -288(%rbp)
+	movaps	-192(%rbp), %xmm9
+	movaps	%xmm15, -304(%rbp)
+	movaps	%xmm1, %xmm14
+	movaps	%xmm11, %xmm5
+	movaps	-208(%rbp), %xmm11
+	movq	-80(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_59
+	movaps	%xmm0, %xmm1
+	xorps	%xmm6, %xmm6
+	cmpnltps	%xmm6, %xmm0
+	andps	%xmm1, %xmm0
+	movaps	%xmm2, -160(%rbp)
+	movaps	%xmm3, %xmm2
+	cmpnltps	%xmm6, %xmm2
+	andps	%xmm3, %xmm2
+	movaps	%xmm5, %xmm1
+	cmpnltps	%xmm6, %xmm5
+	andps	%xmm1, %xmm5
+	movaps	%xmm4, %xmm15
+	movaps	%xmm14, %xmm4
+	cmpnltps	%xmm6, %xmm4
+	andps	%xmm14, %xmm4
+	movups	%xmm2, (%rcx)
+	movups	%xmm0, 16(%rcx)
+	movups	%xmm4, 16(%rax)
+	movups	%xmm5, (%rax)
+	movaps	%xmm12, %xmm0
+	cmpnltps	%xmm6, %xmm0
+	andps	%xmm12, %xmm0
+	movaps	%xmm9, %xmm1
+	cmpnltps	%xmm6, %xmm1
+	andps	%xmm9, %xmm1
+	movaps	%xmm11, %xmm2
+	cmpnltps	%xmm6, %xmm2
+	andps	%xmm11, %xmm2
+	movaps	%xmm10, %xmm3
+	cmpnltps	%xmm6, %xmm3
+	andps	%xmm10, %xmm3
+	movq	16(%rbp), %r14
+	movups	%xmm1, 16(%rcx,%r14,4)
+	movups	%xmm0, (%rcx,%r14,4)
+	movups	%xmm3, 16(%rax,%r14,4)
+	movups	%xmm2, (%rax,%r14,4)
+	movaps	-256(%rbp), %xmm1
+	movaps	%xmm1, %xmm0
+	cmpnltps	%xmm6, %xmm0
+	andps	%xmm1, %xmm0
+	movaps	-224(%rbp), %xmm2
+	movaps	%xmm2, %xmm1
+	cmpnltps	%xmm6, %xmm1
+	andps	%xmm2, %xmm1
+	movaps	-320(%rbp), %xmm3
+	movaps	%xmm3, %xmm2
+	cmpnltps	%xmm6, %xmm2
+	andps	%xmm3, %xmm2
+	movaps	-336(%rbp), %xmm4
+	movaps	%xmm4, %xmm3
+	cmpnltps	%xmm6, %xmm3
+	andps	%xmm4, %xmm3
+	movq	-168(%rbp), %rdx
+	movups	%xmm1, 16(%rcx,%rdx,4)
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm3, 16(%rax,%rdx,4)
+	movups	%xmm2, (%rax,%rdx,4)
+	movaps	-144(%rbp), %xmm1
+	movaps	%xmm1, %xmm0
+	cmpnltps	%xmm6, %xmm0
+	andps	%xmm1, %xmm0
+	movaps	-304(%rbp), %xmm2
+	movaps	%xmm2, %xmm1
+	cmpnltps	%xmm6, %xmm1
+	andps	%xmm2, %xmm1
+	movaps	%xmm13, %xmm2
+	cmpnltps	%xmm6, %xmm2
+	andps	%xmm13, %xmm2
+	movaps	%xmm15, %xmm3
+	cmpnltps	%xmm6, %xmm3
+	andps	%xmm15, %xmm3
+	movq	-272(%rbp), %rdx
+	movups	%xmm1, 16(%rcx,%rdx,4)
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm3, 16(%rax,%rdx,4)
+	movups	%xmm2, (%rax,%rdx,4)
+	movaps	-160(%rbp), %xmm2
+	movaps	-288(%rbp), %xmm9
+	movaps	%xmm9, %xmm0
+	cmpnltps	%xmm6, %xmm0
+	andps	%xmm0, %xmm9
+	movaps	%xmm2, %xmm0
+	cmpnltps	%xmm6, %xmm0
+	andps	%xmm0, %xmm2
+	movaps	%xmm8, %xmm0
+	cmpnltps	%xmm6, %xmm0
+	andps	%xmm0, %xmm8
+	movaps	%xmm7, %xmm0
+	cmpnltps	%xmm6, %xmm0
+	andps	%xmm0, %xmm7
+	movq	-88(%rbp), %r13
+	movq	-48(%rbp), %r8
+	jmp	.LBB27_60
+.LBB27_59:
+	movups	%xmm3, (%rcx)
+	movups	%xmm0, 16(%rcx)
+	movups	%xmm14, 16(%rax)
+	movups	%xmm5, (%rax)
+	movq	16(%rbp), %r14
+	movups	%xmm9, 16(%rcx,%r14,4)
+	movups	%xmm12, (%rcx,%r14,4)
+	movups	%xmm10, 16(%rax,%r14,4)
+	movups	%xmm11, (%rax,%r14,4)
+	movq	-168(%rbp), %rdx
+	movaps	-224(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%rdx,4)
+	movaps	-256(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movaps	-336(%rbp), %xmm0
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movaps	-320(%rbp), %xmm0
+	movups	%xmm0, (%rax,%rdx,4)
+	movq	-272(%rbp), %rdx
+	movaps	-304(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%rdx,4)
+	movaps	-144(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm4, 16(%rax,%rdx,4)
+	movups	%xmm13, (%rax,%rdx,4)
+	movq	-88(%rbp), %r13
+	movq	-48(%rbp), %r8
+	movaps	-288(%rbp), %xmm9
+.LBB27_60:
+	movq	-352(%rbp), %rdx
+	movups	%xmm9, (%rcx,%rdx,4)
+	movups	%xmm2, 16(%rcx,%rdx,4)
+	movups	%xmm7, 16(%rax,%rdx,4)
+	movups	%xmm8, (%rax,%rdx,4)
+	jmp	.LBB27_14
+.LBB27_61:
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+.LBB27_62:
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_69
+	movq	(%r13), %rdx
+	movq	8(%r13), %r9
+	movq	-56(%rbp), %r14
+	movaps	%xmm0, %xmm2
+	movaps	%xmm1, %xmm3
+	movaps	%xmm4, %xmm7
+	movaps	%xmm5, %xmm6
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB27_64:
+	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	movups	(%r8,%rdi,4), %xmm10
 	movups	16(%r8,%rdi,4), %xmm11
 	movups	(%r8,%r15,4), %xmm9
 	movups	16(%r8,%r15,4), %xmm8
-	movss	(%r12), %xmm12
+	movss	(%r14), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm10, %xmm13
 	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm1
+	addps	%xmm13, %xmm4
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm2
+	addps	%xmm13, %xmm5
 	movaps	%xmm9, %xmm13
 	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm6
+	addps	%xmm13, %xmm7
 	mulps	%xmm8, %xmm12
-	addps	%xmm12, %xmm7
-	movss	(%r12,%rsi,4), %xmm12
+	addps	%xmm12, %xmm6
+	movss	(%r14,%rsi,4), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	mulps	%xmm12, %xmm10
 	addps	%xmm10, %xmm0
 	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm3
+	addps	%xmm11, %xmm1
 	mulps	%xmm12, %xmm9
-	addps	%xmm9, %xmm4
+	addps	%xmm9, %xmm2
 	mulps	%xmm8, %xmm12
-	addps	%xmm12, %xmm5
+	addps	%xmm12, %xmm3
 	incq	%r13
-	addq	%r10, %r12
+	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_55
-	jmp	.LBB27_61
-.LBB27_56:
-	xorps	%xmm8, %xmm8
+	jne	.LBB27_64
+	jmp	.LBB27_70
+.LBB27_65:
 	xorps	%xmm9, %xmm9
-	xorps	%xmm10, %xmm10
+	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
-	xorps	%xmm1, %xmm1
+	xorps	%xmm10, %xmm10
+	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
-.LBB27_57:
-	movq	-80(%rbp), %r11
+.LBB27_66:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	movaps	%xmm8, -96(%rbp)
-	jle	.LBB27_62
+	jle	.LBB27_72
 	movq	(%r13), %rdx
-	movq	8(%r13), %r14
-	movq	-48(%rbp), %r12
-	movaps	%xmm1, %xmm7
-	movaps	%xmm3, %xmm0
-	movaps	%xmm9, %xmm5
-	movaps	%xmm10, %xmm4
-	movaps	%xmm11, %xmm6
+	movq	8(%r13), %r9
+	movq	-56(%rbp), %r14
+	movaps	%xmm15, %xmm13
+	movaps	%xmm3, %xmm14
+	movaps	%xmm9, %xmm4
+	movaps	%xmm8, %xmm7
+	movaps	%xmm11, %xmm2
+	movaps	%xmm10, %xmm6
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB27_59:
-	movaps	%xmm0, -112(%rbp)
-	movaps	%xmm3, -160(%rbp)
-	movslq	(%r14,%r13,4), %r8
+.LBB27_68:
+	movaps	%xmm7, -208(%rbp)
+	movaps	%xmm14, -112(%rbp)
+	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
-	movaps	%xmm1, %xmm3
 	movups	(%r8,%rdi,4), %xmm1
 	movups	16(%r8,%rdi,4), %xmm14
+	movaps	%xmm13, %xmm5
 	movups	(%r8,%r15,4), %xmm13
 	movups	16(%r8,%r15,4), %xmm12
-	movss	(%r12), %xmm0
+	movss	(%r14), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm3, %xmm7
+	movaps	%xmm15, %xmm3
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm2
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm6
+	movss	(%r14,%rsi,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm1, %xmm15
 	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm10
+	addps	%xmm15, %xmm9
 	movaps	%xmm14, %xmm15
 	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm11
+	addps	%xmm15, %xmm8
 	movaps	%xmm13, %xmm15
 	mulps	%xmm0, %xmm15
 	addps	%xmm15, %xmm4
+	movaps	%xmm3, %xmm15
+	movaps	%xmm7, %xmm3
+	movaps	-208(%rbp), %xmm7
 	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm6
-	movss	(%r12,%rsi,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm1, %xmm15
-	mulps	%xmm0, %xmm15
-	movaps	%xmm11, %xmm2
-	movaps	%xmm10, %xmm11
-	movaps	%xmm6, %xmm10
-	movaps	%xmm4, %xmm6
-	movaps	%xmm9, %xmm4
-	movaps	%xmm5, %xmm9
-	movaps	-96(%rbp), %xmm5
-	addps	%xmm15, %xmm5
-	movaps	%xmm5, -96(%rbp)
-	movaps	%xmm9, %xmm5
-	movaps	%xmm4, %xmm9
-	movaps	%xmm6, %xmm4
-	movaps	%xmm10, %xmm6
-	movaps	%xmm11, %xmm10
-	movaps	%xmm2, %xmm11
-	movaps	%xmm14, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm9
-	movaps	%xmm13, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm8
-	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm5
-	movss	(%r12,%rsi,8), %xmm0
+	addps	%xmm0, %xmm7
+	movss	(%r14,%rsi,8), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm3
-	movaps	%xmm3, %xmm1
-	movaps	-160(%rbp), %xmm3
+	addps	%xmm1, %xmm15
 	mulps	%xmm0, %xmm14
 	addps	%xmm14, %xmm3
+	movaps	-112(%rbp), %xmm14
 	mulps	%xmm0, %xmm13
-	addps	%xmm13, %xmm7
+	addps	%xmm13, %xmm5
+	movaps	%xmm5, %xmm13
 	mulps	%xmm12, %xmm0
-	movaps	-112(%rbp), %xmm2
-	addps	%xmm0, %xmm2
-	movaps	%xmm2, -112(%rbp)
-	movaps	-112(%rbp), %xmm0
+	addps	%xmm0, %xmm14
 	incq	%r13
-	addq	%r10, %r12
+	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_59
-	jmp	.LBB27_63
-.LBB27_60:
-	movaps	%xmm0, %xmm4
-	movaps	%xmm3, %xmm5
-	movaps	%xmm1, %xmm6
-	movaps	%xmm2, %xmm7
-.LBB27_61:
-	movq	-72(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
-	movups	%xmm1, (%rcx)
-	movups	%xmm2, 16(%rcx)
-	movups	%xmm7, 16(%rax)
-	movups	%xmm6, (%rax)
-	movq	16(%rbp), %rdx
-	movups	%xmm3, 16(%rcx,%rdx,4)
-	movups	%xmm0, (%rcx,%rdx,4)
-	movups	%xmm5, 16(%rax,%rdx,4)
-	movups	%xmm4, (%rax,%rdx,4)
-	movq	-200(%rbp), %r13
-	jmp	.LBB27_15
-.LBB27_62:
-	movaps	%xmm1, %xmm7
-	movaps	%xmm3, %xmm0
-	movaps	%xmm9, %xmm5
-	movaps	%xmm10, %xmm4
-	movaps	%xmm11, %xmm6
-.LBB27_63:
-	movq	-72(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
-	movups	%xmm10, (%rcx)
-	movups	%xmm11, 16(%rcx)
-	movups	%xmm6, 16(%rax)
-	movups	%xmm4, (%rax)
-	movq	16(%rbp), %rdx
-	movups	%xmm9, 16(%rcx,%rdx,4)
-	movaps	-96(%rbp), %xmm2
-	movups	%xmm2, (%rcx,%rdx,4)
-	movups	%xmm5, 16(%rax,%rdx,4)
-	movups	%xmm8, (%rax,%rdx,4)
-	movq	-232(%rbp), %rdx
-	movups	%xmm3, 16(%rcx,%rdx,4)
-	movups	%xmm1, (%rcx,%rdx,4)
-	movups	%xmm0, 16(%rax,%rdx,4)
-	movups	%xmm7, (%rax,%rdx,4)
-	movq	-200(%rbp), %r13
-	jmp	.LBB27_15
-.LBB27_64:
-	xorps	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-.LBB27_65:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB27_68
-	movq	(%r13), %rdx
-	movq	8(%r13), %r11
-	movq	-48(%rbp), %r14
+	jne	.LBB27_68
+	jmp	.LBB27_73
+.LBB27_69:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
-	xorl	%r12d, %r12d
+	movaps	%xmm4, %xmm7
+	movaps	%xmm5, %xmm6
+.LBB27_70:
+	movq	-80(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_75
+	movaps	%xmm5, %xmm8
+	xorps	%xmm9, %xmm9
+	cmpnltps	%xmm9, %xmm8
+	andps	%xmm5, %xmm8
+	movaps	%xmm4, %xmm5
+	cmpnltps	%xmm9, %xmm5
+	andps	%xmm4, %xmm5
+	movaps	%xmm7, %xmm4
+	cmpnltps	%xmm9, %xmm4
+	andps	%xmm7, %xmm4
+	movaps	%xmm6, %xmm7
+	cmpnltps	%xmm9, %xmm7
+	andps	%xmm6, %xmm7
+	movups	%xmm5, (%rcx)
+	movups	%xmm8, 16(%rcx)
+	movups	%xmm7, 16(%rax)
+	movups	%xmm4, (%rax)
+	movaps	%xmm0, %xmm4
+	cmpnltps	%xmm9, %xmm4
+	andps	%xmm4, %xmm0
+	movaps	%xmm1, %xmm4
+	cmpnltps	%xmm9, %xmm4
+	andps	%xmm4, %xmm1
+	movaps	%xmm2, %xmm4
+	cmpnltps	%xmm9, %xmm4
+	andps	%xmm4, %xmm2
+	movaps	%xmm3, %xmm4
+	cmpnltps	%xmm9, %xmm4
+	andps	%xmm4, %xmm3
+	jmp	.LBB27_76
+.LBB27_72:
+	movaps	%xmm15, %xmm13
+	movaps	%xmm3, %xmm14
+	movaps	%xmm9, %xmm4
+	movaps	%xmm8, %xmm7
+	movaps	%xmm11, %xmm2
+	movaps	%xmm10, %xmm6
+.LBB27_73:
+	movq	-80(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rcx
+	leaq	(%rdx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_77
+	movaps	%xmm10, %xmm0
+	xorps	%xmm12, %xmm12
+	cmpnltps	%xmm12, %xmm0
+	andps	%xmm10, %xmm0
+	movaps	%xmm11, %xmm1
+	cmpnltps	%xmm12, %xmm1
+	andps	%xmm11, %xmm1
+	movaps	%xmm2, %xmm5
+	cmpnltps	%xmm12, %xmm5
+	andps	%xmm2, %xmm5
+	movaps	%xmm7, %xmm10
+	movaps	%xmm6, %xmm7
+	cmpnltps	%xmm12, %xmm7
+	andps	%xmm6, %xmm7
+	movups	%xmm1, (%rcx)
+	movups	%xmm0, 16(%rcx)
+	movups	%xmm7, 16(%rax)
+	movups	%xmm5, (%rax)
+	movaps	%xmm9, %xmm0
+	cmpnltps	%xmm12, %xmm0
+	andps	%xmm9, %xmm0
+	movaps	%xmm8, %xmm1
+	cmpnltps	%xmm12, %xmm1
+	andps	%xmm8, %xmm1
+	movaps	%xmm4, %xmm2
+	cmpnltps	%xmm12, %xmm2
+	andps	%xmm4, %xmm2
+	movaps	%xmm10, %xmm5
+	cmpnltps	%xmm12, %xmm5
+	andps	%xmm10, %xmm5
+	movq	16(%rbp), %r14
+	movups	%xmm1, 16(%rcx,%r14,4)
+	movups	%xmm0, (%rcx,%r14,4)
+	movups	%xmm5, 16(%rax,%r14,4)
+	movups	%xmm2, (%rax,%r14,4)
+	movaps	%xmm15, %xmm0
+	cmpnltps	%xmm12, %xmm0
+	andps	%xmm0, %xmm15
+	movaps	%xmm3, %xmm0
+	cmpnltps	%xmm12, %xmm0
+	andps	%xmm0, %xmm3
+	movaps	%xmm13, %xmm0
+	cmpnltps	%xmm12, %xmm0
+	andps	%xmm0, %xmm13
+	movaps	%xmm14, %xmm0
+	cmpnltps	%xmm12, %xmm0
+	andps	%xmm0, %xmm14
+	jmp	.LBB27_78
+.LBB27_75:
+	movups	%xmm4, (%rcx)
+	movups	%xmm5, 16(%rcx)
+	movups	%xmm6, 16(%rax)
+	movups	%xmm7, (%rax)
+.LBB27_76:
+	movq	-88(%rbp), %r13
+	movq	-48(%rbp), %r8
+	movq	16(%rbp), %r14
+	movq	-120(%rbp), %rdx
+	movups	%xmm0, (%rcx,%r14,4)
+	movups	%xmm1, 16(%rcx,%r14,4)
+	movups	%xmm3, 16(%rax,%r14,4)
+	movups	%xmm2, (%rax,%r14,4)
+	jmp	.LBB27_15
+.LBB27_77:
+	movups	%xmm11, (%rcx)
+	movups	%xmm10, 16(%rcx)
+	movups	%xmm6, 16(%rax)
+	movups	%xmm2, (%rax)
+	movq	16(%rbp), %r14
+	movups	%xmm8, 16(%rcx,%r14,4)
+	movups	%xmm9, (%rcx,%r14,4)
+	movups	%xmm7, 16(%rax,%r14,4)
+	movups	%xmm4, (%rax,%r14,4)
+.LBB27_78:
+	movq	-88(%rbp), %r13
+	movq	-48(%rbp), %r8
+	movq	-168(%rbp), %rdx
+	movups	%xmm15, (%rcx,%rdx,4)
+	movups	%xmm3, 16(%rcx,%rdx,4)
+	movups	%xmm14, 16(%rax,%rdx,4)
+	movups	%xmm13, (%rax,%rdx,4)
+	jmp	.LBB27_14
+.LBB27_79:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+.LBB27_80:
+	movq	16(%r13), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB27_86
+	movq	(%r13), %rdx
+	movq	8(%r13), %r9
+	movq	-56(%rbp), %r11
+	movaps	%xmm0, %xmm2
+	movaps	%xmm1, %xmm3
+	xorl	%r14d, %r14d
 	.p2align	4
-.LBB27_67:
-	movslq	(%r11,%r12,4), %r8
+.LBB27_82:
+	movslq	(%r9,%r14,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	movups	(%r8,%rdi,4), %xmm4
 	movups	16(%r8,%rdi,4), %xmm5
 	movups	(%r8,%r15,4), %xmm6
 	movups	16(%r8,%r15,4), %xmm7
-	movss	(%r14), %xmm8
+	movss	(%r11), %xmm8
 	shufps	$0, %xmm8, %xmm8
 	mulps	%xmm8, %xmm4
 	addps	%xmm4, %xmm0
@@ -25886,26 +26372,47 @@ conv_product:
 	addps	%xmm6, %xmm2
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm3
-	incq	%r12
-	addq	%r10, %r14
-	cmpq	%r12, %rcx
-	jne	.LBB27_67
-	jmp	.LBB27_69
-.LBB27_68:
-	movaps	%xmm0, %xmm2
-	movaps	%xmm1, %xmm3
-.LBB27_69:
-	movq	-72(%rbp), %rcx
+	incq	%r14
+	addq	%r12, %r11
+	cmpq	%r14, %rcx
+	jne	.LBB27_82
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_85
+.LBB27_84:
+	movaps	%xmm0, %xmm4
+	xorps	%xmm5, %xmm5
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm4, %xmm0
+	movaps	%xmm1, %xmm4
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm4, %xmm1
+	movaps	%xmm2, %xmm4
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm4, %xmm2
+	movaps	%xmm3, %xmm4
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm4, %xmm3
+.LBB27_85:
+	movq	-48(%rbp), %r8
+	movq	16(%rbp), %r14
+	movq	-120(%rbp), %rdx
+	movq	-80(%rbp), %rcx
 	movups	%xmm0, (%rcx,%rbx,4)
 	movups	%xmm1, 16(%rcx,%rbx,4)
 	movups	%xmm3, 16(%rcx,%rax,4)
 	movups	%xmm2, (%rcx,%rax,4)
-	jmp	.LBB27_14
-.LBB27_70:
-	movl	%r11d, %eax
+	jmp	.LBB27_15
+.LBB27_86:
+	movaps	%xmm0, %xmm2
+	movaps	%xmm1, %xmm3
+	cmpl	$0, 32(%rbp)
+	jne	.LBB27_84
+	jmp	.LBB27_85
+.LBB27_87:
+	movl	%edx, %eax
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB27_71:
+.LBB27_88:
 	shlq	$3, %rdx
 	movq	32(%r13), %rcx
 	leaq	-8(%rcx), %rdi
@@ -25916,508 +26423,631 @@ conv_product:
 	addq	%rdx, %rdi
 	imulq	%rcx, %rax
 	addq	%rdx, %rax
-	movq	-392(%rbp), %r8
+	movq	-416(%rbp), %r8
 	addl	$-2, %r8d
 	cmpl	$4, %r8d
-	ja	.LBB27_83
+	ja	.LBB27_100
 	leaq	.LJTI27_1(%rip), %rdx
 	movslq	(%rdx,%r8,4), %rcx
 	addq	%rdx, %rcx
 	jmpq	*%rcx
-.LBB27_73:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_100
-	movq	-56(%rbp), %rcx
-	movss	(%rcx), %xmm0
-	movss	4(%rcx), %xmm1
-	shufps	$0, %xmm0, %xmm0
-	shufps	$0, %xmm1, %xmm1
-	movaps	%xmm0, %xmm2
-	movaps	%xmm1, %xmm3
-	jmp	.LBB27_101
-.LBB27_75:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_85
-	movq	-56(%rbp), %rcx
-	movss	(%rcx), %xmm3
-	movss	4(%rcx), %xmm2
-	movss	8(%rcx), %xmm0
-	movss	12(%rcx), %xmm1
-	shufps	$0, %xmm3, %xmm3
-	shufps	$0, %xmm2, %xmm2
-	shufps	$0, %xmm0, %xmm0
-	shufps	$0, %xmm1, %xmm1
-	movss	16(%rcx), %xmm4
-	shufps	$0, %xmm4, %xmm4
-	movss	20(%rcx), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	movaps	%xmm4, %xmm5
-	movaps	%xmm0, %xmm7
-	movaps	%xmm3, %xmm8
-	movaps	%xmm2, %xmm11
-	movaps	%xmm1, %xmm10
-	movaps	%xmm6, %xmm9
-	jmp	.LBB27_86
-.LBB27_77:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_90
-	movq	-56(%rbp), %rcx
-	movss	(%rcx), %xmm3
-	movss	4(%rcx), %xmm2
-	movss	8(%rcx), %xmm0
-	movss	12(%rcx), %xmm1
-	shufps	$0, %xmm3, %xmm3
-	shufps	$0, %xmm2, %xmm2
-	shufps	$0, %xmm0, %xmm0
-	shufps	$0, %xmm1, %xmm1
-	movaps	%xmm0, %xmm4
-	movaps	%xmm3, %xmm5
-	movaps	%xmm2, %xmm7
-	movaps	%xmm1, %xmm6
-	jmp	.LBB27_91
-.LBB27_79:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_95
-	movq	-56(%rbp), %rcx
-	movss	(%rcx), %xmm3
-	movss	4(%rcx), %xmm1
-	movss	8(%rcx), %xmm2
-	movss	12(%rcx), %xmm0
-	shufps	$0, %xmm3, %xmm3
-	shufps	$0, %xmm1, %xmm1
-	shufps	$0, %xmm2, %xmm2
-	shufps	$0, %xmm0, %xmm0
-	movss	16(%rcx), %xmm4
-	shufps	$0, %xmm4, %xmm4
-	movaps	%xmm0, %xmm5
-	movaps	%xmm1, %xmm6
-	movaps	%xmm3, %xmm7
-	movaps	%xmm2, %xmm9
-	movaps	%xmm4, %xmm8
-	jmp	.LBB27_96
-.LBB27_81:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_105
-	movq	-56(%rbp), %rcx
+.LBB27_90:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_124
+	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm2
 	movss	4(%rcx), %xmm0
-	movss	8(%rcx), %xmm1
 	shufps	$0, %xmm2, %xmm2
 	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm2, %xmm3
+	movaps	%xmm0, %xmm1
+	jmp	.LBB27_125
+.LBB27_92:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_102
+	movq	-64(%rbp), %rcx
+	movss	(%rcx), %xmm7
+	movss	4(%rcx), %xmm6
+	movss	8(%rcx), %xmm5
+	movss	12(%rcx), %xmm4
+	shufps	$0, %xmm7, %xmm7
+	shufps	$0, %xmm6, %xmm6
+	shufps	$0, %xmm5, %xmm5
+	shufps	$0, %xmm4, %xmm4
+	movss	16(%rcx), %xmm1
 	shufps	$0, %xmm1, %xmm1
-	movaps	%xmm0, %xmm3
-	movaps	%xmm2, %xmm4
-	movaps	%xmm1, %xmm5
-	jmp	.LBB27_106
-.LBB27_83:
-	cmpq	$0, -64(%rbp)
-	je	.LBB27_110
-	movq	-56(%rbp), %rcx
+	movss	20(%rcx), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm3
+	movaps	%xmm5, %xmm9
+	movaps	%xmm7, %xmm11
+	movaps	%xmm6, %xmm10
+	movaps	%xmm4, %xmm8
+	movaps	%xmm0, %xmm2
+	jmp	.LBB27_103
+.LBB27_94:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_108
+	movq	-64(%rbp), %rcx
+	movss	(%rcx), %xmm5
+	movss	4(%rcx), %xmm4
+	movss	8(%rcx), %xmm1
+	movss	12(%rcx), %xmm0
+	shufps	$0, %xmm5, %xmm5
+	shufps	$0, %xmm4, %xmm4
+	shufps	$0, %xmm1, %xmm1
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm3
+	movaps	%xmm5, %xmm7
+	movaps	%xmm4, %xmm6
+	movaps	%xmm0, %xmm2
+	jmp	.LBB27_109
+.LBB27_96:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_116
+	movq	-64(%rbp), %rcx
+	movss	(%rcx), %xmm6
+	movss	4(%rcx), %xmm5
+	movss	8(%rcx), %xmm4
+	movss	12(%rcx), %xmm1
+	shufps	$0, %xmm6, %xmm6
+	shufps	$0, %xmm5, %xmm5
+	shufps	$0, %xmm4, %xmm4
+	shufps	$0, %xmm1, %xmm1
+	movss	16(%rcx), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm3
+	movaps	%xmm5, %xmm8
+	movaps	%xmm6, %xmm9
+	movaps	%xmm4, %xmm7
+	movaps	%xmm0, %xmm2
+	jmp	.LBB27_117
+.LBB27_98:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_130
+	movq	-64(%rbp), %rcx
+	movss	(%rcx), %xmm4
+	movss	4(%rcx), %xmm2
+	movss	8(%rcx), %xmm0
+	shufps	$0, %xmm4, %xmm4
+	shufps	$0, %xmm2, %xmm2
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm2, %xmm3
+	movaps	%xmm4, %xmm5
+	movaps	%xmm0, %xmm1
+	jmp	.LBB27_131
+.LBB27_100:
+	cmpq	$0, -72(%rbp)
+	je	.LBB27_140
+	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB27_111
-.LBB27_85:
-	xorps	%xmm4, %xmm4
-	xorps	%xmm5, %xmm5
-	xorps	%xmm0, %xmm0
-	xorps	%xmm7, %xmm7
-	xorps	%xmm3, %xmm3
-	xorps	%xmm8, %xmm8
-	xorps	%xmm2, %xmm2
-	xorps	%xmm11, %xmm11
+	jmp	.LBB27_141
+.LBB27_102:
 	xorps	%xmm1, %xmm1
-	xorps	%xmm10, %xmm10
-	xorps	%xmm6, %xmm6
+	xorps	%xmm3, %xmm3
+	xorps	%xmm5, %xmm5
 	xorps	%xmm9, %xmm9
-.LBB27_86:
+	xorps	%xmm7, %xmm7
+	xorps	%xmm11, %xmm11
+	xorps	%xmm6, %xmm6
+	xorps	%xmm10, %xmm10
+	xorps	%xmm4, %xmm4
+	xorps	%xmm8, %xmm8
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+.LBB27_103:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_89
+	jle	.LBB27_106
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rdx
-	movq	-48(%rbp), %r11
-	xorl	%ebx, %ebx
+	movq	-56(%rbp), %r9
+	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_88:
-	movslq	(%rdx,%rbx,4), %r8
+.LBB27_105:
+	movslq	(%rdx,%r11,4), %r8
 	movups	(%rdi,%r8,4), %xmm13
 	movups	16(%rdi,%r8,4), %xmm12
-	movss	(%r11), %xmm14
+	movss	(%r9), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm3
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm8
-	leaq	(%r11,%r9), %r8
-	movss	(%r11,%rsi,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm2
+	addps	%xmm15, %xmm7
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm11
-	addq	%r9, %r8
-	movss	(%r11,%rsi,8), %xmm14
+	leaq	(%r9,%r10), %r8
+	movss	(%r9,%rsi,4), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm0
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm7
-	movss	(%r8,%rsi,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm1
+	addps	%xmm15, %xmm6
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm10
-	leaq	(%r9,%r9), %r14
-	addq	%r8, %r14
-	movss	(%r8,%rsi,8), %xmm14
+	addq	%r10, %r8
+	movss	(%r9,%rsi,8), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm5
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm9
+	movss	(%r8,%rsi,4), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
 	addps	%xmm15, %xmm4
 	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm5
-	movss	(%r14,%rsi,4), %xmm14
+	addps	%xmm14, %xmm8
+	leaq	(%r10,%r10), %rbx
+	addq	%r8, %rbx
+	movss	(%r8,%rsi,8), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm1
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm3
+	movss	(%rbx,%rsi,4), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	mulps	%xmm14, %xmm13
-	addps	%xmm13, %xmm6
+	addps	%xmm13, %xmm0
 	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm9
-	incq	%rbx
-	addq	%r10, %r11
-	cmpq	%rbx, %rcx
-	jne	.LBB27_88
-.LBB27_89:
-	movq	-72(%rbp), %rcx
+	addps	%xmm14, %xmm2
+	incq	%r11
+	addq	%r12, %r9
+	cmpq	%r11, %rcx
+	jne	.LBB27_105
+.LBB27_106:
+	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movups	%xmm3, (%rax)
-	movups	%xmm8, 16(%rax)
-	movq	16(%rbp), %rcx
-	movups	%xmm11, 16(%rax,%rcx,4)
-	movups	%xmm2, (%rax,%rcx,4)
-	movups	%xmm7, 16(%rax,%rcx,8)
-	movups	%xmm0, (%rax,%rcx,8)
+	cmpl	$0, 32(%rbp)
+	jne	.LBB27_2
+	movups	%xmm7, (%rax)
+	movups	%xmm11, 16(%rax)
+	movups	%xmm10, 16(%rax,%r14,4)
+	movups	%xmm6, (%rax,%r14,4)
+	movups	%xmm9, 16(%rax,%r14,8)
+	movups	%xmm5, (%rax,%r14,8)
 	movq	-264(%rbp), %rcx
-	movups	%xmm10, 16(%rax,%rcx)
-	movups	%xmm1, (%rax,%rcx)
-	movq	-360(%rbp), %rcx
-	movups	%xmm5, 16(%rax,%rcx)
+	movups	%xmm8, 16(%rax,%rcx)
 	movups	%xmm4, (%rax,%rcx)
-	movq	-456(%rbp), %rcx
-	movups	%xmm9, 16(%rax,%rcx)
-	movups	%xmm6, (%rax,%rcx)
+	movq	-344(%rbp), %rcx
+	movups	%xmm3, 16(%rax,%rcx)
+	movups	%xmm1, (%rax,%rcx)
 	jmp	.LBB27_3
-.LBB27_90:
-	xorps	%xmm0, %xmm0
-	xorps	%xmm4, %xmm4
+.LBB27_108:
+	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
-	xorps	%xmm2, %xmm2
 	xorps	%xmm7, %xmm7
-	xorps	%xmm1, %xmm1
+	xorps	%xmm4, %xmm4
 	xorps	%xmm6, %xmm6
-.LBB27_91:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+.LBB27_109:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_94
+	jle	.LBB27_112
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rdx
-	movq	-48(%rbp), %r11
-	xorl	%ebx, %ebx
-	movq	-384(%rbp), %r14
+	movq	-56(%rbp), %r9
+	xorl	%r11d, %r11d
+	movq	-360(%rbp), %rbx
 	.p2align	4
-.LBB27_93:
-	movslq	(%rdx,%rbx,4), %r8
+.LBB27_111:
+	movslq	(%rdx,%r11,4), %r8
 	movups	(%rdi,%r8,4), %xmm9
 	movups	16(%rdi,%r8,4), %xmm8
-	movss	(%r11), %xmm10
+	movss	(%r9), %xmm10
 	shufps	$0, %xmm10, %xmm10
 	movaps	%xmm9, %xmm11
 	mulps	%xmm10, %xmm11
-	addps	%xmm11, %xmm3
-	mulps	%xmm8, %xmm10
-	addps	%xmm10, %xmm5
-	movss	(%r11,%rsi,4), %xmm10
-	shufps	$0, %xmm10, %xmm10
-	movaps	%xmm9, %xmm11
-	mulps	%xmm10, %xmm11
-	addps	%xmm11, %xmm2
+	addps	%xmm11, %xmm5
 	mulps	%xmm8, %xmm10
 	addps	%xmm10, %xmm7
-	movss	(%r11,%rsi,8), %xmm10
+	movss	(%r9,%rsi,4), %xmm10
 	shufps	$0, %xmm10, %xmm10
 	movaps	%xmm9, %xmm11
 	mulps	%xmm10, %xmm11
-	addps	%xmm11, %xmm0
-	mulps	%xmm8, %xmm10
-	addps	%xmm10, %xmm4
-	movss	(%r11,%r14), %xmm10
-	shufps	$0, %xmm10, %xmm10
-	mulps	%xmm10, %xmm9
-	addps	%xmm9, %xmm1
+	addps	%xmm11, %xmm4
 	mulps	%xmm8, %xmm10
 	addps	%xmm10, %xmm6
-	incq	%rbx
-	addq	%r10, %r11
-	cmpq	%rbx, %rcx
-	jne	.LBB27_93
-.LBB27_94:
-	movq	-72(%rbp), %rcx
+	movss	(%r9,%rsi,8), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm3
+	movss	(%r9,%rbx), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm0
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm2
+	incq	%r11
+	addq	%r12, %r9
+	cmpq	%r11, %rcx
+	jne	.LBB27_111
+.LBB27_112:
+	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movups	%xmm3, (%rax)
-	movups	%xmm5, 16(%rax)
-	movq	16(%rbp), %rcx
-	movups	%xmm7, 16(%rax,%rcx,4)
-	movups	%xmm2, (%rax,%rcx,4)
-	movups	%xmm4, 16(%rax,%rcx,8)
-	movups	%xmm0, (%rax,%rcx,8)
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_114
+	movaps	%xmm7, %xmm8
+	xorps	%xmm9, %xmm9
+	cmpnltps	%xmm9, %xmm8
+	andps	%xmm7, %xmm8
+	movaps	%xmm5, %xmm7
+	cmpnltps	%xmm9, %xmm7
+	andps	%xmm5, %xmm7
+	movups	%xmm7, (%rax)
+	movups	%xmm8, 16(%rax)
+	movaps	%xmm4, %xmm5
+	cmpnltps	%xmm9, %xmm5
+	andps	%xmm4, %xmm5
+	movaps	%xmm6, %xmm4
+	cmpnltps	%xmm9, %xmm4
+	andps	%xmm6, %xmm4
+	movups	%xmm4, 16(%rax,%r14,4)
+	movups	%xmm5, (%rax,%r14,4)
+	movaps	%xmm1, %xmm4
+	cmpnltps	%xmm9, %xmm4
+	andps	%xmm1, %xmm4
+	movaps	%xmm3, %xmm1
+	cmpnltps	%xmm9, %xmm1
+	andps	%xmm3, %xmm1
+	movups	%xmm1, 16(%rax,%r14,8)
+	movups	%xmm4, (%rax,%r14,8)
+	movaps	%xmm0, %xmm1
+	cmpnltps	%xmm9, %xmm1
+	andps	%xmm1, %xmm0
+	movaps	%xmm2, %xmm1
+	cmpnltps	%xmm9, %xmm1
+	andps	%xmm1, %xmm2
+	jmp	.LBB27_115
+.LBB27_114:
+	movups	%xmm5, (%rax)
+	movups	%xmm7, 16(%rax)
+	movups	%xmm6, 16(%rax,%r14,4)
+	movups	%xmm4, (%rax,%r14,4)
+	movups	%xmm3, 16(%rax,%r14,8)
+	movups	%xmm1, (%rax,%r14,8)
+.LBB27_115:
+	movq	-48(%rbp), %r8
 	movq	-264(%rbp), %rcx
-	movups	%xmm6, 16(%rax,%rcx)
-	movups	%xmm1, (%rax,%rcx)
-	jmp	.LBB27_3
-.LBB27_95:
-	xorps	%xmm0, %xmm0
-	xorps	%xmm5, %xmm5
+	jmp	.LBB27_4
+.LBB27_116:
 	xorps	%xmm1, %xmm1
-	xorps	%xmm6, %xmm6
 	xorps	%xmm3, %xmm3
-	xorps	%xmm7, %xmm7
-	xorps	%xmm2, %xmm2
+	xorps	%xmm5, %xmm5
+	xorps	%xmm8, %xmm8
+	xorps	%xmm6, %xmm6
 	xorps	%xmm9, %xmm9
 	xorps	%xmm4, %xmm4
-	xorps	%xmm8, %xmm8
-.LBB27_96:
+	xorps	%xmm7, %xmm7
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+.LBB27_117:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_99
+	jle	.LBB27_120
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rdx
-	movq	-48(%rbp), %r11
-	xorl	%ebx, %ebx
+	movq	-56(%rbp), %r9
+	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_98:
-	movslq	(%rdx,%rbx,4), %r8
+.LBB27_119:
+	movslq	(%rdx,%r11,4), %r8
 	movups	(%rdi,%r8,4), %xmm11
 	movups	16(%rdi,%r8,4), %xmm10
-	movss	(%r11), %xmm12
+	movss	(%r9), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm3
+	addps	%xmm13, %xmm6
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm9
+	leaq	(%r9,%r10), %r8
+	movss	(%r9,%rsi,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm5
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm8
+	addq	%r10, %r8
+	movss	(%r9,%rsi,8), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm4
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm7
-	leaq	(%r11,%r9), %r8
-	movss	(%r11,%rsi,4), %xmm12
+	movss	(%r8,%rsi,4), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
 	addps	%xmm13, %xmm1
 	mulps	%xmm10, %xmm12
-	addps	%xmm12, %xmm6
-	addq	%r9, %r8
-	movss	(%r11,%rsi,8), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm11, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm2
-	mulps	%xmm10, %xmm12
-	addps	%xmm12, %xmm9
-	movss	(%r8,%rsi,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm11, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm0
-	mulps	%xmm10, %xmm12
-	addps	%xmm12, %xmm5
+	addps	%xmm12, %xmm3
 	movss	(%r8,%rsi,8), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm4
+	addps	%xmm11, %xmm0
 	mulps	%xmm10, %xmm12
-	addps	%xmm12, %xmm8
-	incq	%rbx
-	addq	%r10, %r11
-	cmpq	%rbx, %rcx
-	jne	.LBB27_98
-.LBB27_99:
-	movq	-72(%rbp), %rcx
+	addps	%xmm12, %xmm2
+	incq	%r11
+	addq	%r12, %r9
+	cmpq	%r11, %rcx
+	jne	.LBB27_119
+.LBB27_120:
+	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movups	%xmm3, (%rax)
-	movups	%xmm7, 16(%rax)
-	movq	16(%rbp), %rcx
-	movups	%xmm6, 16(%rax,%rcx,4)
-	movups	%xmm1, (%rax,%rcx,4)
-	movups	%xmm9, 16(%rax,%rcx,8)
-	movups	%xmm2, (%rax,%rcx,8)
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_122
+	movaps	%xmm9, %xmm10
+	xorps	%xmm11, %xmm11
+	cmpnltps	%xmm11, %xmm10
+	andps	%xmm9, %xmm10
+	movaps	%xmm6, %xmm9
+	cmpnltps	%xmm11, %xmm9
+	andps	%xmm6, %xmm9
+	movups	%xmm9, (%rax)
+	movups	%xmm10, 16(%rax)
+	movaps	%xmm5, %xmm6
+	cmpnltps	%xmm11, %xmm6
+	andps	%xmm5, %xmm6
+	movaps	%xmm8, %xmm5
+	cmpnltps	%xmm11, %xmm5
+	andps	%xmm8, %xmm5
+	movups	%xmm5, 16(%rax,%r14,4)
+	movups	%xmm6, (%rax,%r14,4)
+	movaps	%xmm4, %xmm5
+	cmpnltps	%xmm11, %xmm5
+	andps	%xmm4, %xmm5
+	movaps	%xmm7, %xmm4
+	cmpnltps	%xmm11, %xmm4
+	andps	%xmm7, %xmm4
+	movups	%xmm4, 16(%rax,%r14,8)
+	movups	%xmm5, (%rax,%r14,8)
+	movaps	%xmm1, %xmm4
+	cmpnltps	%xmm11, %xmm4
+	andps	%xmm1, %xmm4
+	movaps	%xmm3, %xmm1
+	cmpnltps	%xmm11, %xmm1
+	andps	%xmm3, %xmm1
 	movq	-264(%rbp), %rcx
-	movups	%xmm5, 16(%rax,%rcx)
-	movups	%xmm0, (%rax,%rcx)
-	movq	-360(%rbp), %rcx
-	movups	%xmm8, 16(%rax,%rcx)
+	movups	%xmm1, 16(%rax,%rcx)
 	movups	%xmm4, (%rax,%rcx)
-	jmp	.LBB27_3
-.LBB27_100:
-	xorps	%xmm0, %xmm0
+	movaps	%xmm0, %xmm1
+	cmpnltps	%xmm11, %xmm1
+	andps	%xmm1, %xmm0
+	movaps	%xmm2, %xmm1
+	cmpnltps	%xmm11, %xmm1
+	andps	%xmm1, %xmm2
+	jmp	.LBB27_123
+.LBB27_122:
+	movups	%xmm6, (%rax)
+	movups	%xmm9, 16(%rax)
+	movups	%xmm8, 16(%rax,%r14,4)
+	movups	%xmm5, (%rax,%r14,4)
+	movups	%xmm7, 16(%rax,%r14,8)
+	movups	%xmm4, (%rax,%r14,8)
+	movq	-264(%rbp), %rcx
+	movups	%xmm3, 16(%rax,%rcx)
+	movups	%xmm1, (%rax,%rcx)
+.LBB27_123:
+	movq	-48(%rbp), %r8
+	movq	-344(%rbp), %rcx
+	jmp	.LBB27_4
+.LBB27_124:
 	xorps	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
-.LBB27_101:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+.LBB27_125:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_104
+	jle	.LBB27_128
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rdx
-	movq	-48(%rbp), %r8
-	xorl	%r11d, %r11d
+	movq	-56(%rbp), %r8
+	xorl	%r9d, %r9d
 	.p2align	4
-.LBB27_103:
-	movslq	(%rdx,%r11,4), %rbx
-	movups	(%rdi,%rbx,4), %xmm4
-	movups	16(%rdi,%rbx,4), %xmm5
+.LBB27_127:
+	movslq	(%rdx,%r9,4), %r11
+	movups	(%rdi,%r11,4), %xmm4
+	movups	16(%rdi,%r11,4), %xmm5
 	movss	(%r8), %xmm6
 	shufps	$0, %xmm6, %xmm6
 	movaps	%xmm4, %xmm7
 	mulps	%xmm6, %xmm7
-	addps	%xmm7, %xmm0
+	addps	%xmm7, %xmm2
 	mulps	%xmm5, %xmm6
-	addps	%xmm6, %xmm2
+	addps	%xmm6, %xmm3
 	movss	(%r8,%rsi,4), %xmm6
 	shufps	$0, %xmm6, %xmm6
 	mulps	%xmm6, %xmm4
-	addps	%xmm4, %xmm1
+	addps	%xmm4, %xmm0
 	mulps	%xmm5, %xmm6
-	addps	%xmm6, %xmm3
-	incq	%r11
-	addq	%r10, %r8
-	cmpq	%r11, %rcx
-	jne	.LBB27_103
-.LBB27_104:
-	movq	-72(%rbp), %rcx
+	addps	%xmm6, %xmm1
+	incq	%r9
+	addq	%r12, %r8
+	cmpq	%r9, %rcx
+	jne	.LBB27_127
+.LBB27_128:
+	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movups	%xmm0, (%rax)
-	movups	%xmm2, 16(%rax)
-	movq	16(%rbp), %rcx
-	movups	%xmm3, 16(%rax,%rcx,4)
-	movups	%xmm1, (%rax,%rcx,4)
-	jmp	.LBB27_3
-.LBB27_105:
-	xorps	%xmm0, %xmm0
-	xorps	%xmm3, %xmm3
-	xorps	%xmm2, %xmm2
-	xorps	%xmm4, %xmm4
-	xorps	%xmm1, %xmm1
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_136
+	movaps	%xmm3, %xmm4
 	xorps	%xmm5, %xmm5
-.LBB27_106:
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	cmpnltps	%xmm5, %xmm3
+	andps	%xmm2, %xmm3
+	movups	%xmm3, (%rax)
+	movups	%xmm4, 16(%rax)
+	movaps	%xmm0, %xmm2
+	cmpnltps	%xmm5, %xmm2
+	andps	%xmm2, %xmm0
+	movaps	%xmm1, %xmm2
+	cmpnltps	%xmm5, %xmm2
+	andps	%xmm2, %xmm1
+	jmp	.LBB27_137
+.LBB27_130:
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+.LBB27_131:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_109
+	jle	.LBB27_134
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rdx
-	movq	-48(%rbp), %r8
-	xorl	%r11d, %r11d
+	movq	-56(%rbp), %r8
+	xorl	%r9d, %r9d
 	.p2align	4
-.LBB27_108:
-	movslq	(%rdx,%r11,4), %rbx
-	movups	(%rdi,%rbx,4), %xmm6
-	movups	16(%rdi,%rbx,4), %xmm7
+.LBB27_133:
+	movslq	(%rdx,%r9,4), %r11
+	movups	(%rdi,%r11,4), %xmm6
+	movups	16(%rdi,%r11,4), %xmm7
 	movss	(%r8), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm4
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm5
+	movss	(%r8,%rsi,4), %xmm8
 	shufps	$0, %xmm8, %xmm8
 	movaps	%xmm6, %xmm9
 	mulps	%xmm8, %xmm9
 	addps	%xmm9, %xmm2
 	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm4
-	movss	(%r8,%rsi,4), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	movaps	%xmm6, %xmm9
-	mulps	%xmm8, %xmm9
-	addps	%xmm9, %xmm0
-	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm3
 	movss	(%r8,%rsi,8), %xmm8
 	shufps	$0, %xmm8, %xmm8
 	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm1
+	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm5
-	incq	%r11
-	addq	%r10, %r8
-	cmpq	%r11, %rcx
-	jne	.LBB27_108
-.LBB27_109:
-	movq	-72(%rbp), %rcx
+	addps	%xmm8, %xmm1
+	incq	%r9
+	addq	%r12, %r8
+	cmpq	%r9, %rcx
+	jne	.LBB27_133
+.LBB27_134:
+	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_138
+	movaps	%xmm5, %xmm6
+	xorps	%xmm7, %xmm7
+	cmpnltps	%xmm7, %xmm6
+	andps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm5
+	cmpnltps	%xmm7, %xmm5
+	andps	%xmm4, %xmm5
+	movups	%xmm5, (%rax)
+	movups	%xmm6, 16(%rax)
+	movaps	%xmm2, %xmm4
+	cmpnltps	%xmm7, %xmm4
+	andps	%xmm2, %xmm4
+	movaps	%xmm3, %xmm2
+	cmpnltps	%xmm7, %xmm2
+	andps	%xmm3, %xmm2
+	movups	%xmm2, 16(%rax,%r14,4)
+	movups	%xmm4, (%rax,%r14,4)
+	movaps	%xmm0, %xmm2
+	cmpnltps	%xmm7, %xmm2
+	andps	%xmm2, %xmm0
+	movaps	%xmm1, %xmm2
+	cmpnltps	%xmm7, %xmm2
+	andps	%xmm2, %xmm1
+	jmp	.LBB27_139
+.LBB27_136:
 	movups	%xmm2, (%rax)
-	movups	%xmm4, 16(%rax)
-	movq	16(%rbp), %rcx
-	movups	%xmm3, 16(%rax,%rcx,4)
-	movups	%xmm0, (%rax,%rcx,4)
-	movups	%xmm5, 16(%rax,%rcx,8)
-	movups	%xmm1, (%rax,%rcx,8)
-	jmp	.LBB27_3
-.LBB27_110:
+	movups	%xmm3, 16(%rax)
+.LBB27_137:
+	movq	-48(%rbp), %r8
+	movups	%xmm0, (%rax,%r14,4)
+	movups	%xmm1, 16(%rax,%r14,4)
+	jmp	.LBB27_5
+.LBB27_138:
+	movups	%xmm4, (%rax)
+	movups	%xmm5, 16(%rax)
+	movups	%xmm3, 16(%rax,%r14,4)
+	movups	%xmm2, (%rax,%r14,4)
+.LBB27_139:
+	movq	-48(%rbp), %r8
+	movups	%xmm0, (%rax,%r14,8)
+	movups	%xmm1, 16(%rax,%r14,8)
+	jmp	.LBB27_5
+.LBB27_140:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB27_111:
+.LBB27_141:
 	movq	16(%r13), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB27_2
+	jle	.LBB27_148
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rcx
 	cmpq	$1, %rdx
-	jne	.LBB27_114
+	jne	.LBB27_144
 	xorl	%r8d, %r8d
-	jmp	.LBB27_116
-.LBB27_114:
-	movq	%rdx, %r11
+	jmp	.LBB27_146
+.LBB27_144:
+	movq	%rdx, %r9
 	movabsq	$9223372036854775806, %r8
-	andq	%r8, %r11
-	movq	-48(%rbp), %rbx
+	andq	%r8, %r9
+	movq	-56(%rbp), %r11
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB27_115:
-	movslq	(%rcx,%r8,4), %r14
-	movups	(%rdi,%r14,4), %xmm2
-	movups	16(%rdi,%r14,4), %xmm3
-	movss	(%rbx), %xmm4
+.LBB27_145:
+	movslq	(%rcx,%r8,4), %rbx
+	movups	(%rdi,%rbx,4), %xmm2
+	movups	16(%rdi,%rbx,4), %xmm3
+	movss	(%r11), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm3
 	addps	%xmm1, %xmm3
 	mulps	%xmm2, %xmm4
 	addps	%xmm0, %xmm4
-	movslq	4(%rcx,%r8,4), %r14
-	movups	(%rdi,%r14,4), %xmm0
-	movups	16(%rdi,%r14,4), %xmm2
-	movss	(%rbx,%r10), %xmm1
+	movslq	4(%rcx,%r8,4), %rbx
+	movups	(%rdi,%rbx,4), %xmm0
+	movups	16(%rdi,%rbx,4), %xmm2
+	movss	(%r11,%r12), %xmm1
 	shufps	$0, %xmm1, %xmm1
 	mulps	%xmm1, %xmm0
 	addps	%xmm4, %xmm0
 	mulps	%xmm2, %xmm1
 	addps	%xmm3, %xmm1
 	addq	$2, %r8
-	addq	%r12, %rbx
-	cmpq	%r8, %r11
-	jne	.LBB27_115
-.LBB27_116:
+	addq	%r15, %r11
+	cmpq	%r8, %r9
+	jne	.LBB27_145
+.LBB27_146:
 	testb	$1, %dl
-	je	.LBB27_2
-	movq	-368(%rbp), %rdx
+	je	.LBB27_148
+	movq	-408(%rbp), %rdx
 	imulq	%rsi, %rdx
-	movq	-344(%rbp), %r11
-	leaq	(%r11,%rdx,4), %rdx
+	movq	-392(%rbp), %r9
+	leaq	(%r9,%rdx,4), %rdx
 	movslq	(%rcx,%r8,4), %rcx
-	imulq	-352(%rbp), %r8
+	imulq	-400(%rbp), %r8
 	movups	(%rdi,%rcx,4), %xmm2
 	movups	16(%rdi,%rcx,4), %xmm3
 	movss	(%rdx,%r8,4), %xmm4
@@ -26426,9 +27056,24 @@ conv_product:
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
-	jmp	.LBB27_2
-.LBB27_118:
-	addq	$344, %rsp
+.LBB27_148:
+	cmpl	$0, 32(%rbp)
+	je	.LBB27_150
+	movaps	%xmm0, %xmm2
+	xorps	%xmm3, %xmm3
+	cmpnltps	%xmm3, %xmm2
+	andps	%xmm2, %xmm0
+	movaps	%xmm1, %xmm2
+	cmpnltps	%xmm3, %xmm2
+	andps	%xmm2, %xmm1
+.LBB27_150:
+	movq	-48(%rbp), %r8
+	movq	-80(%rbp), %rcx
+	movups	%xmm0, (%rcx,%rax,4)
+	movups	%xmm1, 16(%rcx,%rax,4)
+	jmp	.LBB27_5
+.LBB27_151:
+	addq	$360, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -26449,11 +27094,11 @@ conv_product:
 	.long	.LBB27_30-.LJTI27_0
 	.long	.LBB27_26-.LJTI27_0
 .LJTI27_1:
-	.long	.LBB27_73-.LJTI27_1
-	.long	.LBB27_81-.LJTI27_1
-	.long	.LBB27_77-.LJTI27_1
-	.long	.LBB27_79-.LJTI27_1
-	.long	.LBB27_75-.LJTI27_1
+	.long	.LBB27_90-.LJTI27_1
+	.long	.LBB27_98-.LJTI27_1
+	.long	.LBB27_94-.LJTI27_1
+	.long	.LBB27_96-.LJTI27_1
+	.long	.LBB27_92-.LJTI27_1
 	.type	netc_kernels_baseline,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_baseline

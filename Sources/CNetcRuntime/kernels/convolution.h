@@ -97,9 +97,10 @@ INLINE void conv_slot(const conv_view *v, Int per_row, Int k, Int *src, Int *out
 }
 
 /// `rows` outputs (a constant, 1…6) × `slots` position vectors (1 or 2):
-/// y[o][p] = bias[o] + Σ_r A[o][r]·X[r][p], A[o][r] at a[o·a_out + r·a_red].
+/// y[o][p] = bias[o] + Σ_r A[o][r]·X[r][p], A[o][r] at a[o·a_out + r·a_red];
+/// with `rectify`, relu of that (x < 0 ? 0 : x, so NaN stays NaN).
 INLINE void conv_tile(const float *a, Int a_out, Int a_red, const float *bias, const conv_view *v,
-                      Int s0, Int s1, float *y0, float *y1, Int y_plane, int rows, int slots) {
+                      Int s0, Int s1, float *y0, float *y1, Int y_plane, int rectify, int rows, int slots) {
     v8 acc0[6], acc1[6];
     for (int o = 0; o < rows; o++) acc0[o] = acc1[o] = bias ? splat(bias[o]) : zero();
     const float *src = v->src;
@@ -113,6 +114,10 @@ INLINE void conv_tile(const float *a, Int a_out, Int a_red, const float *bias, c
         }
     }
     for (int o = 0; o < rows; o++) {
+        if (rectify) {
+            acc0[o] = select(acc0[o] < 0, zero(), acc0[o]);
+            acc1[o] = select(acc1[o] < 0, zero(), acc1[o]);
+        }
         st(acc0[o], y0 + o * y_plane);
         if (slots > 1) st(acc1[o], y1 + o * y_plane);
     }
@@ -120,7 +125,7 @@ INLINE void conv_tile(const float *a, Int a_out, Int a_red, const float *bias, c
 
 /// y[o][p] = bias[o] + Σ_r A[o][r]·X[r][p] for o < outputs over the whole view.
 static void conv_product(const float *a, Int a_out, Int a_red, const float *bias, const conv_view *v,
-                         float *y, Int y_plane, Int outputs) {
+                         float *y, Int y_plane, Int outputs, int rectify) {
     Int per_row = (v->width + 7) / 8, slots = v->rows * per_row;
     for (Int o = 0; o < outputs; o += 6) {
         int rows = (int)min_int(6, outputs - o);
@@ -132,31 +137,31 @@ static void conv_product(const float *a, Int a_out, Int a_red, const float *bias
             conv_slot(v, per_row, k, &s0, &t0);
             conv_slot(v, per_row, k + 1, &s1, &t1);
             switch (rows) {
-            case 6: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 6, 2); break;
-            case 5: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 5, 2); break;
-            case 4: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 4, 2); break;
-            case 3: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 3, 2); break;
-            case 2: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 2, 2); break;
-            default: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, 1, 2); break;
+            case 6: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 6, 2); break;
+            case 5: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 5, 2); break;
+            case 4: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 4, 2); break;
+            case 3: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 3, 2); break;
+            case 2: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 2, 2); break;
+            default: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 1, 2); break;
             }
         }
         if (k < slots) {
             Int s0, t0;
             conv_slot(v, per_row, k, &s0, &t0);
             switch (rows) {
-            case 6: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 6, 1); break;
-            case 5: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 5, 1); break;
-            case 4: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 4, 1); break;
-            case 3: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 3, 1); break;
-            case 2: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 2, 1); break;
-            default: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, 1, 1); break;
+            case 6: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 6, 1); break;
+            case 5: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 5, 1); break;
+            case 4: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 4, 1); break;
+            case 3: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 3, 1); break;
+            case 2: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 2, 1); break;
+            default: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 1, 1); break;
             }
         }
     }
 }
 
 static void convolution_forward(const netc_convolution *g, const float *w, const float *bias, const float *x, float *y,
-                                 Int count, float *scratch) {
+                                int rectify, Int count, float *scratch) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
     netc_convolution_layout l = netc_convolution_lay_out(g, count);
@@ -167,7 +172,7 @@ static void convolution_forward(const netc_convolution *g, const float *w, const
     Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
     for (Int b = 0; b < count; b++) {
         conv_view v = conv_view_of(g, &l, offset, x + b * sample, views);
-        conv_product(w, l.taps, 1, bias, &v, y + b * out, l.positions, g->outputs);
+        conv_product(w, l.taps, 1, bias, &v, y + b * out, l.positions, g->outputs, rectify);
     }
 }
 
@@ -503,7 +508,7 @@ static void convolution_input_gradient(const netc_convolution *g, const float *d
     }
     for (Int b = 0; b < count; b++) {
         conv_view v = {.src = dy + b * out, .offset = offset, .taps = g->outputs, .rows = 1, .width = l.positions, .pitch = 0};
-        conv_product(w, 1, l.taps, 0, &v, cols, l.positions, l.taps);
+        conv_product(w, 1, l.taps, 0, &v, cols, l.positions, l.taps, 0);
         float *dxb = dx + b * sample;
         if (!accumulate) for (Int i = 0; i < sample; i++) dxb[i] = 0;
         conv_scatter(g, cols, l.positions, dxb);

@@ -265,8 +265,8 @@ int netc_convolution_supported(const netc_convolution *g) {
 }
 ptrdiff_t netc_convolution_scratch(const netc_convolution *g, ptrdiff_t count) { return netc_convolution_scratch_size(g, count); }
 void netc_convolution_forward(const netc_convolution *g, const float *w, const float *bias, const float *x, float *y,
-                              ptrdiff_t count, float *scratch) {
-    TABLE->convolution_forward(g, w, bias, x, y, count, scratch);
+                              int rectify, ptrdiff_t count, float *scratch) {
+    TABLE->convolution_forward(g, w, bias, x, y, rectify, count, scratch);
 }
 void netc_convolution_weight_gradient(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
                                       ptrdiff_t count, float *scratch) {
@@ -280,8 +280,8 @@ void netc_max_pool_forward(const netc_convolution *g, const float *x, float *y, 
     TABLE->max_pool_forward(g, x, y, count);
 }
 void netc_max_pool_backward(const netc_convolution *g, const float *x, const float *y, const float *dy, float *dx,
-                            int accumulate, ptrdiff_t count) {
-    TABLE->max_pool_backward(g, x, y, dy, dx, accumulate, count);
+                            int accumulate, int rectify, ptrdiff_t count) {
+    TABLE->max_pool_backward(g, x, y, dy, dx, accumulate, rectify, count);
 }
 void netc_avg_pool_forward(const netc_convolution *g, const float *x, float *y, ptrdiff_t count) {
     TABLE->avg_pool_forward(g, x, y, count);

@@ -6,7 +6,9 @@
 // padding as zeros. The backward pass of a max finds that maximum again as
 // the window's first value equal to the output (or the first NaN when the
 // output is NaN), which is the forward pass's choice, so nothing is stored
-// between the passes. The common 2×2 windows at stride 2 without padding run
+// between the passes. When the pool's input is a relu's output, its backward
+// pass can also do the relu's (`rectify`): each share times relu′ of the
+// maximum, written to the relu's input gradient. The common 2×2 windows at stride 2 without padding run
 // eight (or, in rows of 4–7, four) outputs at a time, even and odd columns
 // split by shuffles; every other window runs one output at a time.
 
@@ -152,7 +154,7 @@ static void max_pool_forward(const netc_convolution *g, const float *x, float *y
 }
 
 static void max_pool_backward(const netc_convolution *g, const float *x, const float *y, const float *dy, float *dx,
-                              int accumulate, Int count) {
+                              int accumulate, int rectify, Int count) {
     Int tap[POOL_TAPS], taps = pool_taps(g, tap);
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
@@ -170,7 +172,8 @@ static void max_pool_backward(const netc_convolution *g, const float *x, const f
             for (Int oy = 0; oy < g->output_height; oy++)
                 for (Int ox = 0; ox < g->output_width; ox++) {
                     Int o = oy * g->output_width + ox, first = oy * g->stride_y * g->width + ox * g->stride_x;
-                    dxp[taps ? first + pool_first_max(xp + first, tap, taps) : pool_argmax(g, xp, oy, ox)] += dyp[o];
+                    Int at = taps ? first + pool_first_max(xp + first, tap, taps) : pool_argmax(g, xp, oy, ox);
+                    dxp[at] += rectify ? dyp[o] * (xp[at] > 0 ? 1.0f : 0.0f) : dyp[o];
                 }
             continue;
         }
@@ -186,6 +189,7 @@ static void max_pool_backward(const netc_convolution *g, const float *x, const f
                     v8 a = ld(r0 + 2 * ox), e = ld(r1 + 2 * ox);
                     v4 window[4] = {evens4(a), odds4(a), evens4(e), odds4(e)};
                     v4 out = ld4(yr + ox), grad = ld4(dyr + ox);
+                    if (rectify) grad = grad * (v4)((i4v)(v4){1, 1, 1, 1} & (out > 0));
                     if (!store) grad = (v4)((i4v)grad & (lane4 >= (int32_t)(s - ox)));
                     NETC_POOL_SHARES(v4, i4v, window, out, grad, share)
                     v8 top = interleave4(share[0], share[1]), bottom = interleave4(share[2], share[3]);
@@ -200,6 +204,7 @@ static void max_pool_backward(const netc_convolution *g, const float *x, const f
                 v8 a = ld(r0 + 2 * ox), b = ld(r0 + 2 * ox + 8), e = ld(r1 + 2 * ox), f = ld(r1 + 2 * ox + 8);
                 v8 window[4] = {evens(a, b), odds(a, b), evens(e, f), odds(e, f)};
                 v8 out = ld(yr + ox), grad = ld(dyr + ox);
+                if (rectify) grad = grad * select(out > 0, splat(1), zero());
                 if (!store) grad = masked(grad, lane >= (int32_t)(s - ox));
                 NETC_POOL_SHARES(v8, i8v, window, out, grad, share)
                 v8 t0 = low_half(share[0], share[1]), t1 = high_half(share[0], share[1]);

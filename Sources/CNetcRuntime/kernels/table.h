@@ -18,11 +18,11 @@ typedef struct {
     float (*max_magnitude)(const float *, ptrdiff_t);
     double (*sum_of_squares)(const float *, ptrdiff_t);
     float (*peak_loop)(ptrdiff_t, float);
-    void (*convolution_forward)(const netc_convolution *, const float *, const float *, const float *, float *, ptrdiff_t, float *);
+    void (*convolution_forward)(const netc_convolution *, const float *, const float *, const float *, float *, int, ptrdiff_t, float *);
     void (*convolution_weight_gradient)(const netc_convolution *, const float *, const float *, float *, float *, ptrdiff_t, float *);
     void (*convolution_input_gradient)(const netc_convolution *, const float *, const float *, float *, int, ptrdiff_t, float *);
     void (*max_pool_forward)(const netc_convolution *, const float *, float *, ptrdiff_t);
-    void (*max_pool_backward)(const netc_convolution *, const float *, const float *, const float *, float *, int, ptrdiff_t);
+    void (*max_pool_backward)(const netc_convolution *, const float *, const float *, const float *, float *, int, int, ptrdiff_t);
     void (*avg_pool_forward)(const netc_convolution *, const float *, float *, ptrdiff_t);
     void (*avg_pool_backward)(const netc_convolution *, const float *, float *, int, ptrdiff_t);
     // The parts the products split into when they run on several threads (dispatch.c).

@@ -24,10 +24,16 @@ struct ConvolutionLowering {
     /// The arguments of the planes kernels that precede the operands.
     var planes: Code { "\(geometry), outputs: \(plan.outputs)" }
 
-    func forward(_ passes: inout PassBuilder) {
+    /// With `relu` (the relu node that alone reads this one), relu(y) into that node's value instead.
+    func forward(_ passes: inout PassBuilder, relu: Int?) {
         let bias: Code = op.hasBias ? "\(names.ref(.parameter(node.parameters[1])))" : "nil"
         if plan.scheme == .planes {
-            passes.code.line("ConvolutionKernels.forward(\(planes), \(weight), \(bias), \(input), \(names.ref(.value(node.id))), count: count, scratch: \(scratch))")
+            if let relu {
+                let y = names.ref(.value(relu))
+                passes.code.line("ConvolutionKernels.forward(\(planes), \(weight), \(bias), \(input), \(y), rectify: true, count: count, scratch: \(scratch))")
+            } else {
+                passes.code.line("ConvolutionKernels.forward(\(planes), \(weight), \(bias), \(input), \(names.ref(.value(node.id))), count: count, scratch: \(scratch))")
+            }
             return
         }
         passes.code.line("ConvolutionKernels.im2col(\(input), \(scratch), \(geometry), count: count)")

@@ -14,10 +14,13 @@ struct PassBuilder {
     mutating func forward(_ n: Node) {
         let inputs = n.inputs.map { graph.nodes[$0].name }.joined(separator: ", ")
         code.line("// \(n.name) = \(n.op.name)(\(inputs))  [\(n.shape)]")
-        if let linear = plan.linear[n.id] {
+        if let convolution = plan.reluInConvolution[n.id] {
+            code.line("// (written by \(graph.nodes[convolution].name)'s kernel)")
+        } else if let linear = plan.linear[n.id] {
             LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names).forward(&self)
         } else if let convolution = plan.convolution[n.id] {
-            ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names).forward(&self)
+            let relu = plan.reluInConvolution.first { $0.value == n.id }?.key
+            ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names).forward(&self, relu: relu)
         } else if plan.pooling.contains(n.id) {
             PoolLowering(node: n, op: n.op as! PoolOp, names: names).forward(&self)
         } else if let op = n.op as? BatchOp {
@@ -33,14 +36,17 @@ struct PassBuilder {
     mutating func backward(_ n: Node, _ edges: [BackwardGraph.Edge], parameterGradients: Bool) {
         let targets = edges.map { "δ \(graph.nodes[$0.to].name) \($0.accumulates ? "+=" : "=")" }.joined(separator: ", ")
         code.line("// \(n.name): \(n.op.name) backward\(targets.isEmpty ? "" : " → " + targets)")
-        if let linear = plan.linear[n.id] {
+        if let pool = plan.reluInPool[n.id] {
+            code.line("// (done by \(graph.nodes[pool].name)'s backward kernel)")
+        } else if let linear = plan.linear[n.id] {
             let lowering = LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names)
             overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
         } else if let convolution = plan.convolution[n.id] {
             let lowering = ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names)
             overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
         } else if plan.pooling.contains(n.id) {
-            PoolLowering(node: n, op: n.op as! PoolOp, names: names).backward(edges, &self)
+            let relu = plan.reluInPool.first { $0.value == n.id }.map { (node: $0.key, edge: plan.training.edges(from: $0.key)[0]) }
+            PoolLowering(node: n, op: n.op as! PoolOp, names: names).backward(edges, relu: relu, &self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(dy, .gradient(n.id))]
                               + edges.map { bind(.inputGradient($0.inputIndex), .gradient($0.to)) })

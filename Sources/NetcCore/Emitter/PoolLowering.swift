@@ -18,11 +18,18 @@ struct PoolLowering {
         }
     }
 
-    func backward(_ edges: [BackwardGraph.Edge], _ passes: inout PassBuilder) {
+    /// With `relu` (the relu node feeding the pool, and that relu's edge), the
+    /// relu's backward pass too: into the relu's input gradient.
+    func backward(_ edges: [BackwardGraph.Edge], relu: (node: Int, edge: BackwardGraph.Edge)?, _ passes: inout PassBuilder) {
         guard let edge = edges.first else { return }
         let g = op.window.code, dy = names.ref(.gradient(node.id)), dx = names.ref(.gradient(edge.to))
         switch op.reduction {
         case .max:
+            if let relu {
+                let into = names.ref(.gradient(relu.edge.to))
+                passes.code.line("PoolingKernels.maxBackward(\(g), \(input), \(output), \(dy), \(into), accumulate: \(relu.edge.accumulates), rectify: true, count: count)")
+                return
+            }
             passes.code.line("PoolingKernels.maxBackward(\(g), \(input), \(output), \(dy), \(dx), accumulate: \(edge.accumulates), count: count)")
         case .average:
             passes.code.line("PoolingKernels.averageBackward(\(g), \(dy), \(dx), accumulate: \(edge.accumulates), count: count)")

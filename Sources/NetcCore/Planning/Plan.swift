@@ -17,6 +17,15 @@ public struct Plan: Sendable {
     /// Float model. mnist-cnn b32's step: 1.37 ms with its two max pools as
     /// kernels, 1.52 ms as the op's loops, whose NaN-aware comparisons did not vectorise.
     public let pooling: Set<Int>
+    /// relu nodes whose passes a kernel beside them does, by relu node id:
+    /// the forward pass by the convolution (planes) that alone feeds the relu
+    /// (`rectify`: it writes relu(y) into the relu's value and leaves its own
+    /// unwritten), the backward pass by the max pool that alone reads it (each
+    /// share times relu′, into the relu's input gradient). Each saves a pass
+    /// over the layer's activations: mnist-cnn b128's step 2.37 ms fused, 2.53 ms not
+    /// (medians of 5 interleaved runs).
+    public let reluInConvolution: [Int: Int]
+    public let reluInPool: [Int: Int]
     /// Where every buffer lies in the model's one allocation.
     public let layout: StorageLayout
 
@@ -34,7 +43,23 @@ public struct Plan: Sendable {
             if let op = n.op as? ConvolutionOp, let plan = ConvolutionPlan(op, graph) { convolution[n.id] = plan }
         }
         self.convolution = convolution
-        pooling = graph.precision == .float ? Set(graph.nodes.filter { $0.op is PoolOp }.map(\.id)) : []
+        let pooling: Set<Int> = graph.precision == .float ? Set(graph.nodes.filter { $0.op is PoolOp }.map(\.id)) : []
+        var readers = [Int](repeating: 0, count: graph.nodes.count), reader = [Int](repeating: -1, count: graph.nodes.count)
+        for n in graph.nodes {
+            for i in n.inputs { readers[i] += 1; reader[i] = n.id }
+        }
+        let ends: Set<Int> = [graph.input, graph.loss.output, graph.loss.logits]
+        var reluInConvolution: [Int: Int] = [:], reluInPool: [Int: Int] = [:]
+        for n in graph.nodes where (n.op as? ElementwiseOp)?.function is ReLU && !ends.contains(n.id) {
+            let source = n.inputs[0]
+            if convolution[source]?.scheme == .planes, readers[source] == 1, !ends.contains(source) { reluInConvolution[n.id] = source }
+            if readers[n.id] == 1, case let p = reader[n.id], pooling.contains(p), (graph.nodes[p].op as? PoolOp)?.reduction == .max {
+                reluInPool[n.id] = p
+            }
+        }
+        self.reluInConvolution = reluInConvolution
+        self.reluInPool = reluInPool
+        self.pooling = pooling
         let scratch = (linear.values.map(\.scratch) + convolution.values.map(\.scratch)).max() ?? 0
         let needsGradient = full.needsGradient
         layout = StorageLayout(graph, gradientNodes: Set(graph.nodes.map(\.id).filter { needsGradient[$0] } + [graph.loss.logits, graph.input]),
