@@ -50,6 +50,21 @@ static struct {
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 static _Thread_local int budget = 1;
+/// On a worker: that worker's scratch for parts that need their own (grown, never shrunk; workers never exit).
+static _Thread_local int on_worker = 0;
+static _Thread_local float *worker_scratch = 0;
+static _Thread_local ptrdiff_t worker_scratch_size = 0;
+
+float *netc_part_scratch(float *caller, ptrdiff_t scalars) {
+    if (!on_worker) return caller;
+    if (worker_scratch_size < scalars) {
+        float *grown = realloc(worker_scratch, (size_t)scalars * sizeof(float));
+        if (!grown) return 0;
+        worker_scratch = grown;
+        worker_scratch_size = scalars;
+    }
+    return worker_scratch;
+}
 static uint64_t jobs = 0;  // parts run on workers, for tests and benchmarks
 
 unsigned long long netc_parallel_jobs(void) { return __atomic_load_n(&jobs, __ATOMIC_RELAXED); }
@@ -115,6 +130,7 @@ static void run_parts(uint32_t generation, int worker) {
 /// before it first runs is still its to see).
 static void *worker(void *argument) {
     uint32_t seen = (uint32_t)(uintptr_t)argument;
+    on_worker = 1;
     for (;;) {
         uint32_t now;
         int spins = 0;

@@ -35,6 +35,49 @@ final class ThreadTests: XCTestCase {
         XCTAssertGreaterThan(CPUKernels.parallelJobs, before, "no product was handed to a worker thread")
     }
 
+    /// The convolution kernels split by samples (forward, input gradient) and
+    /// by output channels (weight gradient): read in place, padded, windows
+    /// copied out; fewer than 16 outputs and more; more parts than outputs.
+    func testConvolutionsGiveTheSameBitsOnAnyNumberOfThreads() {
+        let before = CPUKernels.parallelJobs
+        let layers: [(ConvolutionGeometry, Int, Int)] = [
+            (ConvolutionGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5), 6, 32),
+            (ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5), 16, 33),
+            (ConvolutionGeometry(channels: 8, height: 14, width: 14, kernelHeight: 3, kernelWidth: 3, padTop: 1, padBottom: 1, padLeft: 1,
+                                 padRight: 1), 20, 9),
+            (ConvolutionGeometry(channels: 4, height: 20, width: 20, kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2), 3, 40),
+        ]
+        KernelSets.forEach { path in
+            var state = SplitMix64(seed: 5)
+            for (g, outputs, count) in layers {
+                let label = "\(path) \(g) \(outputs) outputs, \(count) samples"
+                var x = randomFloats(count * g.channels * g.inputPlane, &state), w = randomFloats(outputs * g.patch, &state)
+                var bias = randomFloats(outputs, &state), dy = randomFloats(count * outputs * g.outputPlane, &state)
+                let old = randomFloats(x.count, &state)
+                var scratch = [Float](repeating: .nan, count: ConvolutionKernels.planesScratch(g, outputs: outputs, count: count))
+                sameOnAnyThreads("forward \(label)") {
+                    var y = [Float](repeating: .nan, count: dy.count)
+                    ConvolutionKernels.forward(g, outputs: outputs, &w, &bias, &x, &y, rectify: true, count: count, scratch: &scratch)
+                    return y
+                }
+                sameOnAnyThreads("weightGradient \(label)") {
+                    var dw = [Float](repeating: .nan, count: w.count + outputs)
+                    dw.withUnsafeMutableBufferPointer { dw in
+                        ConvolutionKernels.weightGradient(g, outputs: outputs, &dy, &x, dw.baseAddress!, dw.baseAddress! + w.count,
+                                                          count: count, scratch: &scratch)
+                    }
+                    return dw
+                }
+                sameOnAnyThreads("inputGradient \(label)") {
+                    var dx = old
+                    ConvolutionKernels.inputGradient(g, outputs: outputs, &dy, &w, &dx, accumulate: true, count: count, scratch: &scratch)
+                    return dx
+                }
+            }
+        }
+        XCTAssertGreaterThan(CPUKernels.parallelJobs, before, "no convolution was handed to a worker thread")
+    }
+
     func checkProducts(n: Int, m: Int, count: Int, _ state: inout SplitMix64, _ label: String) {
         let w = randomFloats(n * m, &state), bias = randomFloats(m, &state), x = randomFloats(count * n, &state)
         let dy = randomFloats(count * m, &state), old = randomFloats(count * n, &state)

@@ -113,6 +113,10 @@ ptrdiff_t netc_parallel_part_work(void);
 /// Runs body(context, p, parts) for p < parts, each part claimed by the calling thread or a worker; returns when all are done.
 typedef void (*netc_part)(void *context, ptrdiff_t part, ptrdiff_t parts);
 void netc_parallel_run(ptrdiff_t parts, netc_part body, void *context);
+/// Scratch for a part that needs its own: `caller` on the calling thread, on a
+/// worker that worker's buffer of at least `scalars` (allocated the first time
+/// it is this large, kept after); NULL if that allocation fails.
+float *netc_part_scratch(float *caller, ptrdiff_t scalars);
 /// Parts run on worker threads so far in this process (tests and benchmarks).
 unsigned long long netc_parallel_jobs(void);
 /// The calling thread's floating-point control mode (what netc_restore_float_mode sets).

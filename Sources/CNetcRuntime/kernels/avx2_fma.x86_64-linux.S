@@ -4500,65 +4500,6 @@ convolution_forward:
 .Lfunc_end13:
 	.size	convolution_forward, .Lfunc_end13-convolution_forward
 	.cfi_endproc
-	.section	.rodata.cst32,"aM",@progbits,32
-	.p2align	5, 0x0
-.LCPI14_0:
-	.quad	4
-	.quad	5
-	.quad	6
-	.quad	7
-.LCPI14_1:
-	.quad	0
-	.quad	1
-	.quad	2
-	.quad	3
-.LCPI14_8:
-	.quad	32
-	.quad	40
-	.quad	48
-	.quad	56
-.LCPI14_9:
-	.quad	0
-	.quad	8
-	.quad	16
-	.quad	24
-.LCPI14_11:
-	.long	1
-	.long	2
-	.long	3
-	.long	4
-	.long	5
-	.long	6
-	.long	7
-	.long	8
-.LCPI14_12:
-	.long	0
-	.long	1
-	.long	2
-	.long	3
-	.long	4
-	.long	5
-	.long	6
-	.long	7
-	.section	.rodata.cst8,"aM",@progbits,8
-	.p2align	3, 0x0
-.LCPI14_2:
-	.quad	8
-.LCPI14_6:
-	.quad	32
-.LCPI14_7:
-	.quad	4
-.LCPI14_10:
-	.quad	64
-	.section	.rodata.cst4,"aM",@progbits,4
-	.p2align	2, 0x0
-.LCPI14_3:
-	.long	8
-.LCPI14_4:
-	.long	16
-.LCPI14_5:
-	.long	24
-	.text
 	.p2align	4
 	.type	convolution_weight_gradient,@function
 convolution_weight_gradient:
@@ -4568,6257 +4509,18 @@ convolution_weight_gradient:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%r15
-	pushq	%r14
-	pushq	%r13
-	pushq	%r12
-	pushq	%rbx
-	andq	$-32, %rsp
-	subq	$13664, %rsp
-	.cfi_offset %rbx, -56
-	.cfi_offset %r12, -48
-	.cfi_offset %r13, -40
-	.cfi_offset %r14, -32
-	.cfi_offset %r15, -24
-	movq	%r9, 288(%rsp)
-	movq	%r8, 128(%rsp)
-	movq	%rcx, 280(%rsp)
-	movq	%rdx, 1080(%rsp)
-	movq	%rsi, 264(%rsp)
-	vmovdqu	(%rdi), %ymm0
-	vmovups	32(%rdi), %ymm1
-	vmovups	64(%rdi), %ymm2
-	vmovups	88(%rdi), %ymm3
-	vmovups	%ymm3, 488(%rsp)
-	vmovups	%ymm2, 464(%rsp)
-	vmovups	%ymm1, 432(%rsp)
-	vmovdqu	%ymm0, 400(%rsp)
-	movq	400(%rsp), %rax
-	movq	424(%rsp), %r13
-	movq	%r13, %rcx
-	movq	%rax, 208(%rsp)
-	imulq	%rax, %rcx
-	movq	432(%rsp), %r14
-	movq	440(%rsp), %rax
-	imulq	%r14, %rcx
-	movq	%rcx, %rbx
-	movq	%rcx, 312(%rsp)
-	movq	496(%rsp), %rcx
-	movq	504(%rsp), %rsi
-	movq	%rsi, %rdx
-	imulq	%rcx, %rdx
-	movq	%rdx, 40(%rsp)
-	movq	%rdx, 320(%rsp)
-	cmpq	$1, %rax
-	jne	.LBB14_4
-	cmpq	$1, 448(%rsp)
-	jne	.LBB14_4
-	xorl	%eax, %eax
-	cmpq	$8, %rsi
-	setge	%al
-	movl	%eax, 304(%rsp)
-	jl	.LBB14_5
-	vmovdqu	464(%rsp), %ymm0
-	xorl	%edi, %edi
-	vptest	%ymm0, %ymm0
-	setne	%dil
-	xorl	%r8d, %r8d
-	jmp	.LBB14_6
-.LBB14_4:
-	movl	$0, 304(%rsp)
-.LBB14_5:
-	xorl	%edi, %edi
-	movb	$1, %r8b
-.LBB14_6:
-	movl	%edi, 308(%rsp)
-	vmovdqu	408(%rsp), %xmm0
-	vmovdqa	480(%rsp), %xmm1
-	vmovdqa	464(%rsp), %xmm2
-	vpunpcklqdq	%xmm1, %xmm2, %xmm3
-	vpaddq	%xmm0, %xmm3, %xmm3
-	vpunpckhqdq	%xmm1, %xmm2, %xmm1
-	vpaddq	%xmm1, %xmm3, %xmm1
-	vmovdqu	%xmm1, 328(%rsp)
-	testb	%r8b, %r8b
-	je	.LBB14_8
-	movq	40(%rsp), %rdx
-	leaq	7(%rdx), %rax
-	leaq	14(%rdx), %r9
-	testq	%rax, %rax
-	cmovnsq	%rax, %r9
-	sarq	$3, %r9
-	movq	%r9, 80(%rsp)
-	movq	%r9, 344(%rsp)
-	movq	%rdx, %r10
-	imulq	%rbx, %r10
-	jmp	.LBB14_12
-.LBB14_8:
-	leaq	7(%rsi), %rax
-	leaq	14(%rsi), %rdx
-	testq	%rax, %rax
-	cmovnsq	%rax, %rdx
-	sarq	$3, %rdx
-	imulq	%rcx, %rdx
-	movq	%rdx, 80(%rsp)
-	movq	%rdx, 344(%rsp)
-	testl	%edi, %edi
-	je	.LBB14_9
-	vmovq	%xmm1, %rax
-	imulq	208(%rsp), %rax
-	vpextrq	$1, %xmm1, %r10
-	imulq	%rax, %r10
-	jmp	.LBB14_11
-.LBB14_9:
-	xorl	%r10d, %r10d
-.LBB14_11:
-	movq	40(%rsp), %rdx
-.LBB14_12:
-	movq	%r10, 352(%rsp)
-	movq	512(%rsp), %r11
-	movq	%r11, %r9
-	imulq	%rdx, %r9
-	movq	%r9, 96(%rsp)
-	addq	%r10, %r9
-	cmpq	$2, %r9
-	movl	$1, %eax
-	cmovlq	%rax, %r9
-	cmpq	$32768, %r9
-	ja	.LBB14_13
-	movl	$32768, %eax
-	xorl	%edx, %edx
-	divl	%r9d
-	jmp	.LBB14_15
-.LBB14_13:
-	xorl	%eax, %eax
-.LBB14_15:
-	movq	%r11, 104(%rsp)
-	movq	%r10, 528(%rsp)
-	movq	288(%rsp), %rdx
-	cmpq	%rdx, %rax
-	cmovgeq	%rdx, %rax
-	cmpq	$2, %rax
-	movl	$1, %edx
-	cmovgeq	%rax, %rdx
-	movq	%rdx, 536(%rsp)
-	movq	%rdx, 360(%rsp)
-	vmovq	%xmm0, %r10
-	vpextrq	$1, %xmm0, %r9
-	testb	%r8b, %r8b
-	movq	%rbx, 24(%rsp)
-	movq	%r9, 520(%rsp)
-	movq	%r10, 224(%rsp)
-	je	.LBB14_30
-	testq	%rbx, %rbx
-	jle	.LBB14_44
-	cmpq	$4, %rbx
-	jae	.LBB14_19
-	xorl	%eax, %eax
-	jmp	.LBB14_28
-.LBB14_30:
-	vpextrq	$1, %xmm1, %rax
-	vmovq	%xmm1, %rdx
-	imulq	%rax, %rdx
-	movq	%r9, %rcx
-	imulq	%r10, %rcx
-	testl	%edi, %edi
-	cmoveq	%r9, %rax
-	cmovneq	%rdx, %rcx
-	cmpq	$0, 208(%rsp)
-	jle	.LBB14_44
-	movq	456(%rsp), %rdx
-	movabsq	$9223372036854775806, %rsi
-	addq	$-6, %rsi
-	andq	%r14, %rsi
-	vmovq	%rdx, %xmm0
-	vpbroadcastq	%xmm0, %ymm0
-	xorl	%edi, %edi
-	vmovdqa	.LCPI14_0(%rip), %ymm1
-	vmovdqa	.LCPI14_1(%rip), %ymm2
-	vpbroadcastq	.LCPI14_2(%rip), %ymm3
-	xorl	%r8d, %r8d
-	xorl	%r9d, %r9d
-	jmp	.LBB14_32
-	.p2align	4
-.LBB14_43:
-	incq	%r8
-	addl	%ecx, %edi
-	cmpq	208(%rsp), %r8
-	je	.LBB14_44
-.LBB14_32:
-	testq	%r13, %r13
-	jle	.LBB14_43
-	movq	%r8, %r10
-	imulq	%rcx, %r10
-	vmovq	%r10, %xmm4
-	vpbroadcastq	%xmm4, %ymm4
-	xorl	%r10d, %r10d
-	xorl	%r11d, %r11d
-	jmp	.LBB14_34
-	.p2align	4
-.LBB14_42:
-	incq	%r11
-	addl	%eax, %r10d
-	cmpq	%r13, %r11
-	movq	24(%rsp), %rbx
-	je	.LBB14_43
-.LBB14_34:
-	testq	%r14, %r14
-	jle	.LBB14_42
-	cmpq	$8, %r14
-	jae	.LBB14_37
-	xorl	%ebx, %ebx
-	movq	16(%rbp), %r12
-	jmp	.LBB14_40
-	.p2align	4
-.LBB14_37:
-	movq	%r11, %rbx
-	imulq	%rax, %rbx
-	vmovq	%rbx, %xmm5
-	vpbroadcastq	%xmm5, %ymm5
-	movq	16(%rbp), %rbx
-	leaq	(%rbx,%r9,4), %rbx
-	addq	%rsi, %r9
-	xorl	%r15d, %r15d
-	vmovdqa	%ymm2, %ymm6
-	vmovdqa	%ymm1, %ymm7
-	.p2align	4
-.LBB14_38:
-	vpaddq	%ymm5, %ymm6, %ymm8
-	vpaddq	%ymm5, %ymm7, %ymm9
-	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm0, %ymm8, %ymm8
-	vpaddq	%ymm4, %ymm8, %ymm8
-	vpaddq	%ymm4, %ymm9, %ymm9
-	vshufps	$136, %ymm9, %ymm8, %ymm8
-	vpermpd	$216, %ymm8, %ymm8
-	vmovups	%ymm8, (%rbx,%r15,4)
-	addq	$8, %r15
-	vpaddq	%ymm3, %ymm6, %ymm6
-	vpaddq	%ymm3, %ymm7, %ymm7
-	cmpq	%r15, %rsi
-	jne	.LBB14_38
-	movq	%rsi, %rbx
-	cmpq	%rsi, %r14
-	movq	16(%rbp), %r12
-	je	.LBB14_42
-.LBB14_40:
-	movq	%r14, %r15
-	subq	%rbx, %r15
-	addl	%r10d, %ebx
-	imull	%edx, %ebx
-	addl	%edi, %ebx
-	.p2align	4
-.LBB14_41:
-	movl	%ebx, (%r12,%r9,4)
-	incq	%r9
-	addl	%edx, %ebx
-	decq	%r15
-	jne	.LBB14_41
-	jmp	.LBB14_42
-.LBB14_19:
-	movq	%rbx, %rdx
-	vmovsd	40(%rsp), %xmm0
-	cmpq	$32, %rbx
-	jae	.LBB14_21
-	xorl	%eax, %eax
-	jmp	.LBB14_25
-.LBB14_21:
-	movabsq	$9223372036854775806, %rax
-	addq	$-30, %rax
-	andq	%rdx, %rax
-	vbroadcastsd	%xmm0, %ymm3
-	vmovaps	.LCPI14_0(%rip), %ymm1
-	vmovaps	.LCPI14_1(%rip), %ymm2
-	xorl	%edx, %edx
-	vshufps	$136, %ymm3, %ymm3, %ymm3
-	vpermpd	$216, %ymm3, %ymm3
-	vpbroadcastd	.LCPI14_3(%rip), %ymm4
-	vpbroadcastd	.LCPI14_4(%rip), %ymm5
-	vpbroadcastd	.LCPI14_5(%rip), %ymm6
-	vpbroadcastq	.LCPI14_6(%rip), %ymm7
-	movq	16(%rbp), %rdi
-	.p2align	4
-.LBB14_22:
-	vshufps	$136, %ymm1, %ymm2, %ymm8
-	vpermpd	$216, %ymm8, %ymm8
-	vpmulld	%ymm3, %ymm8, %ymm9
-	vpaddd	%ymm4, %ymm8, %ymm10
-	vpmulld	%ymm3, %ymm10, %ymm10
-	vpaddd	%ymm5, %ymm8, %ymm11
-	vpmulld	%ymm3, %ymm11, %ymm11
-	vpaddd	%ymm6, %ymm8, %ymm8
-	vpmulld	%ymm3, %ymm8, %ymm8
-	vmovdqu	%ymm9, (%rdi,%rdx,4)
-	vmovdqu	%ymm10, 32(%rdi,%rdx,4)
-	vmovdqu	%ymm11, 64(%rdi,%rdx,4)
-	vmovdqu	%ymm8, 96(%rdi,%rdx,4)
-	addq	$32, %rdx
-	vpaddq	%ymm7, %ymm2, %ymm2
-	vpaddq	%ymm7, %ymm1, %ymm1
-	cmpq	%rdx, %rax
-	jne	.LBB14_22
-	cmpq	%rax, %rbx
-	je	.LBB14_44
-	testb	$28, %bl
-	je	.LBB14_28
-.LBB14_25:
-	movq	%rax, %rdx
-	movabsq	$9223372036854775806, %rax
-	addq	$-2, %rax
-	andq	%rbx, %rax
-	vbroadcastsd	%xmm0, %ymm1
-	vmovq	%rdx, %xmm0
-	vpbroadcastq	%xmm0, %ymm0
-	vpor	.LCPI14_1(%rip), %ymm0, %ymm0
-	vextractf128	$1, %ymm1, %xmm2
-	vshufps	$136, %xmm2, %xmm1, %xmm1
-	vpbroadcastq	.LCPI14_7(%rip), %ymm2
-	movq	16(%rbp), %rdi
-	.p2align	4
-.LBB14_26:
-	vextracti128	$1, %ymm0, %xmm3
-	vshufps	$136, %xmm3, %xmm0, %xmm3
-	vpmulld	%xmm1, %xmm3, %xmm3
-	vmovdqu	%xmm3, (%rdi,%rdx,4)
-	addq	$4, %rdx
-	vpaddq	%ymm2, %ymm0, %ymm0
-	cmpq	%rdx, %rax
-	jne	.LBB14_26
-	cmpq	%rax, %rbx
-	je	.LBB14_44
-.LBB14_28:
-	imull	%eax, %esi
-	imull	%esi, %ecx
-	.p2align	4
-.LBB14_29:
-	movq	16(%rbp), %rdx
-	movl	%ecx, (%rdx,%rax,4)
-	incq	%rax
-	addl	40(%rsp), %ecx
-	cmpq	%rax, %rbx
-	jne	.LBB14_29
-.LBB14_44:
-	movq	104(%rsp), %rsi
-	movq	%rsi, %rax
-	imulq	%rbx, %rax
-	testq	%rax, %rax
-	jle	.LBB14_46
-	movq	%r13, %rdx
-	imulq	%r14, %rdx
-	imulq	%rsi, %rdx
-	imulq	208(%rsp), %rdx
-	shlq	$2, %rdx
-	movq	280(%rsp), %rdi
-	xorl	%esi, %esi
-	vzeroupper
-	callq	memset@PLT
-	movq	104(%rsp), %rsi
-.LBB14_46:
-	cmpq	$0, 128(%rsp)
-	sete	%al
-	testq	%rsi, %rsi
-	setle	%cl
-	orb	%al, %cl
-	movq	%r13, %r10
-	movq	96(%rsp), %rdi
-	jne	.LBB14_51
-	movq	40(%rsp), %rcx
-	leaq	-8(%rcx), %rax
-	movq	%rax, %r8
-	shrq	$3, %r8
-	incq	%r8
-	movl	%r8d, %edx
-	andl	$7, %edx
-	movabsq	$4611686018427387896, %rsi
-	andq	%rsi, %r8
-	movq	%r8, 32(%rsp)
-	movq	264(%rsp), %r11
-	leaq	224(%r11), %r9
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, 56(%rsp)
-	leaq	(,%rdi,4), %r8
-	leal	(,%rdx,8), %ecx
-	movq	%rcx, 216(%rsp)
-	xorl	%r12d, %r12d
-	jmp	.LBB14_48
-	.p2align	4
-.LBB14_49:
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-.LBB14_50:
-	vextractf128	$1, %ymm1, %xmm2
-	vhaddps	%xmm2, %xmm1, %xmm1
-	vhaddps	%xmm1, %xmm1, %xmm1
-	vmovshdup	%xmm1, %xmm2
-	vaddss	%xmm2, %xmm1, %xmm1
-	vaddss	%xmm1, %xmm0, %xmm0
-	movq	128(%rsp), %rcx
-	vmovss	%xmm0, (%rcx,%r12,4)
-	incq	%r12
-	movq	64(%rsp), %r9
-	movq	56(%rsp), %rcx
-	addq	%rcx, %r9
-	movq	152(%rsp), %r11
-	addq	%rcx, %r11
-	movq	104(%rsp), %rsi
-	cmpq	%rsi, %r12
-	je	.LBB14_51
-.LBB14_48:
-	cmpq	$0, 288(%rsp)
-	movq	%r9, 64(%rsp)
-	movq	%r11, 152(%rsp)
-	jle	.LBB14_49
-	movq	%r12, %rcx
-	imulq	40(%rsp), %rcx
-	movq	264(%rsp), %rsi
-	leaq	(%rsi,%rcx,4), %rcx
-	movq	%rcx, 48(%rsp)
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	%r9, %rsi
-	xorl	%r15d, %r15d
-	jmp	.LBB14_62
-	.p2align	4
-.LBB14_76:
-	incq	%r15
-	addq	%r8, %rsi
-	addq	%r8, %r11
-	cmpq	288(%rsp), %r15
-	je	.LBB14_50
-.LBB14_62:
-	cmpq	$8, 40(%rsp)
-	jge	.LBB14_64
-	xorl	%edi, %edi
-	jmp	.LBB14_71
-	.p2align	4
-.LBB14_64:
-	cmpq	$56, %rax
-	jae	.LBB14_77
-	movl	$8, %ecx
-	xorl	%edi, %edi
-	testq	%rdx, %rdx
-	jne	.LBB14_68
-	jmp	.LBB14_71
-	.p2align	4
-.LBB14_77:
-	movq	32(%rsp), %rcx
-	xorl	%edi, %edi
-	.p2align	4
-.LBB14_78:
-	vaddps	-224(%rsi,%rdi,4), %ymm1, %ymm1
-	vaddps	-192(%rsi,%rdi,4), %ymm1, %ymm1
-	vaddps	-160(%rsi,%rdi,4), %ymm1, %ymm1
-	vaddps	-128(%rsi,%rdi,4), %ymm1, %ymm1
-	vaddps	-96(%rsi,%rdi,4), %ymm1, %ymm1
-	vaddps	-64(%rsi,%rdi,4), %ymm1, %ymm1
-	vaddps	-32(%rsi,%rdi,4), %ymm1, %ymm1
-	vaddps	(%rsi,%rdi,4), %ymm1, %ymm1
-	addq	$64, %rdi
-	addq	$-8, %rcx
-	jne	.LBB14_78
-	leaq	8(%rdi), %rcx
-	testq	%rdx, %rdx
-	je	.LBB14_71
-.LBB14_68:
-	movq	%r15, %r9
-	imulq	96(%rsp), %r9
-	movq	48(%rsp), %r10
-	leaq	(%r10,%r9,4), %r9
-	movq	216(%rsp), %rbx
-	.p2align	4
-.LBB14_69:
-	vaddps	(%r9,%rdi,4), %ymm1, %ymm1
-	movq	%rcx, %rdi
-	addq	$8, %rcx
-	addq	$-8, %rbx
-	jne	.LBB14_69
-	addq	$-8, %rcx
-	movq	%rcx, %rdi
-	movq	%r13, %r10
-	movq	24(%rsp), %rbx
-.LBB14_71:
-	movq	%rdi, %rcx
-	movq	40(%rsp), %r9
-	subq	%r9, %rcx
-	jge	.LBB14_76
-	subl	%edi, %r9d
-	andl	$7, %r9d
-	je	.LBB14_74
-	.p2align	4
-.LBB14_73:
-	vaddss	(%r11,%rdi,4), %xmm0, %xmm0
-	incq	%rdi
-	decq	%r9
-	jne	.LBB14_73
-.LBB14_74:
-	cmpq	$-8, %rcx
-	movq	%r13, %r10
-	movq	40(%rsp), %rcx
-	ja	.LBB14_76
-	.p2align	4
-.LBB14_75:
-	vaddss	(%r11,%rdi,4), %xmm0, %xmm0
-	vaddss	4(%r11,%rdi,4), %xmm0, %xmm0
-	vaddss	8(%r11,%rdi,4), %xmm0, %xmm0
-	vaddss	12(%r11,%rdi,4), %xmm0, %xmm0
-	vaddss	16(%r11,%rdi,4), %xmm0, %xmm0
-	vaddss	20(%r11,%rdi,4), %xmm0, %xmm0
-	vaddss	24(%r11,%rdi,4), %xmm0, %xmm0
-	vaddss	28(%r11,%rdi,4), %xmm0, %xmm0
-	addq	$8, %rdi
-	cmpq	%rdi, %rcx
-	jne	.LBB14_75
-	jmp	.LBB14_76
-.LBB14_51:
-	movq	536(%rsp), %rax
-	cmpq	$256, %rax
-	movl	$256, %edx
-	cmovlq	%rax, %rdx
-	cmpq	$0, 288(%rsp)
-	jle	.LBB14_281
-	leaq	(%rsi,%rbx), %rcx
-	leaq	7(%rsi), %rax
-	movq	%rax, %rsi
-	movq	%rax, %r8
-	movq	%rax, 48(%rsp)
-	andq	$-8, %rsi
-	movq	%rsi, 216(%rsp)
-	movq	80(%rsp), %rax
-	shlq	$2, %rax
-	movq	%rdx, 88(%rsp)
-	leaq	(%rax,%rax,2), %r11
-	movq	88(%rsp), %rsi
-	imulq	528(%rsp), %rsi
-	leaq	(%rsi,%rcx), %rdi
-	movq	%r8, %rax
-	shrq	$3, %rax
-	movq	40(%rsp), %r9
-	movq	%r9, %r8
-	imulq	%rax, %r8
-	shlq	$5, %r8
-	movq	%r8, 1104(%rsp)
-	movq	%rax, %r12
-	movq	%rax, %rdx
-	movq	%rax, 600(%rsp)
-	shlq	$5, %r12
-	movq	16(%rbp), %r15
-	leaq	(%r15,%rdi,4), %rdi
-	addq	%r11, %rdi
-	movq	%rdi, 1200(%rsp)
-	leaq	(,%r9,4), %r8
-	movq	%r8, %r13
-	negq	%r13
-	leaq	-1(%r9), %rax
-	imulq	%rdx, %rax
-	shlq	$5, %rax
-	movq	96(%rsp), %rdi
-	imulq	88(%rsp), %rdi
-	shlq	$2, %rdi
-	movq	%rdi, 1072(%rsp)
-	leaq	(%r15,%rcx,4), %rdx
-	leaq	(%rdx,%r11), %rdi
-	movq	%rdi, 1216(%rsp)
-	leaq	(%rdi,%rsi,4), %rdi
-	movq	%rdi, 1264(%rsp)
-	leaq	(%r15,%rsi,4), %rdi
-	shlq	$2, %rsi
-	addq	%r11, %rdi
-	leaq	(%rdi,%rcx,4), %rdi
-	movq	%rdi, 1232(%rsp)
-	addq	%rdi, %rax
-	movq	%rax, 1184(%rsp)
-	testq	%r8, %r8
-	movq	%r8, 568(%rsp)
-	cmovnsq	%r8, %r13
-	movq	%r13, 1192(%rsp)
-	movq	520(%rsp), %r13
-	imulq	224(%rsp), %r13
-	leaq	(%r9,%r9,8), %rdi
-	leaq	(%rdi,%rdi,2), %rax
-	movq	264(%rsp), %r8
-	addq	%r8, %rax
-	addq	%r9, %rax
-	movq	%rax, 1064(%rsp)
-	imulq	%r14, %r10
-	movq	208(%rsp), %rax
-	imulq	%rax, %r13
-	imulq	%rax, %r10
-	leaq	(%rsi,%r10,4), %rsi
-	addq	%r11, %rsi
-	movq	104(%rsp), %rax
-	leaq	(%rsi,%rax,4), %rsi
-	movabsq	$2305843009213693952, %rax
-	andq	48(%rsp), %rax
-	movq	%rax, 1296(%rsp)
-	leaq	(%r15,%rcx,4), %rax
-	addq	$4, %rax
-	movq	%rax, 240(%rsp)
-	leaq	(%r15,%rcx,4), %rax
-	addq	$8, %rax
-	movq	%rax, 224(%rsp)
-	movq	%rbx, %rax
-	shlq	$4, %rax
-	movq	%rax, 200(%rsp)
-	leaq	(,%rbx,4), %rax
-	leaq	(%rax,%rax,2), %rdi
-	movq	%rdi, 168(%rsp)
-	leaq	(%rax,%rax,4), %rax
-	movq	%rax, 192(%rsp)
-	leaq	(,%rbx,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rax, 184(%rsp)
-	leaq	(%rbx,%rbx,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	addq	%rbx, %rax
-	movq	%rax, 176(%rsp)
-	shlq	$2, 528(%rsp)
-	movq	%r13, %rax
-	imulq	88(%rsp), %rax
-	shlq	$2, %rax
-	movq	%rax, 1224(%rsp)
-	shlq	$2, %r13
-	movq	%r13, 520(%rsp)
-	movq	%rbx, %r13
-	movq	%r9, %rax
-	shlq	$5, %rax
-	movq	%rax, 1288(%rsp)
-	leaq	(%r9,%r9,4), %rax
-	leaq	(%r8,%rax,4), %rax
-	movq	%rax, 1056(%rsp)
-	movq	%r9, %rdi
-	shlq	$4, %rdi
-	movq	%rdi, 576(%rsp)
-	leaq	(%r9,%r9,2), %rax
-	leaq	(%r8,%rax,8), %r11
-	movq	%r11, 1048(%rsp)
-	leaq	(%r8,%rax,4), %rax
-	movq	%rax, 1040(%rsp)
-	movq	288(%rsp), %rax
-	addq	%r15, %rsi
-	movq	%rsi, 1176(%rsp)
-	movq	%rdx, %r15
-	movq	600(%rsp), %rcx
-	movq	%rcx, %r14
-	shlq	$6, %r14
-	movq	%r10, %rsi
-	shlq	$6, %rsi
-	movq	%rsi, 1280(%rsp)
-	shlq	$7, %rcx
-	movq	%rcx, 600(%rsp)
-	leaq	(,%r10,4), %rcx
-	movq	%rcx, 1088(%rsp)
-	movq	280(%rsp), %rcx
-	leaq	(%rcx,%r10,4), %rcx
-	movq	%rcx, 1208(%rsp)
-	leaq	(,%r10,8), %rcx
-	movq	%rcx, 296(%rsp)
-	addq	%r10, %r10
-	movq	%r10, 368(%rsp)
-	vpbroadcastq	.LCPI14_10(%rip), %ymm15
-	movq	96(%rsp), %rcx
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, 1096(%rsp)
-	leaq	(%r8,%rdi), %rcx
-	movq	%rcx, 1032(%rsp)
-	leaq	(%r8,%r9,8), %rcx
-	movq	%rcx, 1024(%rsp)
-	leaq	(%r8,%r9,4), %rcx
-	movq	%rcx, 1016(%rsp)
-	movq	88(%rsp), %r9
-	leaq	(%r12,%r12,2), %r11
-	movq	$0, 1008(%rsp)
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	%r8, 1000(%rsp)
-	movq	%rax, %rcx
-	xorl	%r8d, %r8d
-	movq	$0, 64(%rsp)
-	movq	%rdx, 80(%rsp)
-	vmovdqa	%ymm15, 1312(%rsp)
-	movq	%r11, 104(%rsp)
-	jmp	.LBB14_53
-	.p2align	4
-.LBB14_279:
-	movq	272(%rsp), %r8
-	movq	88(%rsp), %r9
-.LBB14_280:
-	addq	%r9, %r8
-	movq	544(%rsp), %rcx
-	subq	%r9, %rcx
-	incq	1008(%rsp)
-	movq	1224(%rsp), %rax
-	addq	%rax, 1080(%rsp)
-	movq	1072(%rsp), %rax
-	addq	%rax, 1064(%rsp)
-	addq	%rax, 1048(%rsp)
-	addq	%rax, 1056(%rsp)
-	addq	%rax, 1032(%rsp)
-	addq	%rax, 1040(%rsp)
-	addq	%rax, 1024(%rsp)
-	addq	%rax, 1016(%rsp)
-	addq	%rax, 1000(%rsp)
-	movq	288(%rsp), %rax
-	cmpq	%rax, %r8
-	jge	.LBB14_281
-.LBB14_53:
-	movq	%rcx, 544(%rsp)
-	movq	%r8, 272(%rsp)
-	subq	%r8, %rax
-	cmpq	%rax, %r9
-	movq	%rax, %rcx
-	cmovlq	%r9, %rcx
-	movq	%rcx, 48(%rsp)
-	testq	%rax, %rax
-	jle	.LBB14_272
-	movq	1080(%rsp), %r13
-	movq	1216(%rsp), %r15
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB14_55:
-	movq	%r10, %rdx
-	movq	16(%rbp), %rcx
-	movq	%r13, %r8
-	movq	%r15, %r9
-	vzeroupper
-	callq	conv_view_of
-	movl	$1, %edx
-	leaq	304(%rsp), %r10
-	leaq	400(%rsp), %rsi
-	leaq	608(%rsp), %rdi
-	movl	$256, %ecx
-	vmovups	608(%rsp), %ymm0
-	vmovups	624(%rsp), %ymm1
-	vmovups	%ymm1, 1360(%rsp,%rbx)
-	vmovups	%ymm0, 1344(%rsp,%rbx)
-	movq	536(%rsp), %r8
-	movq	544(%rsp), %rax
-	cmpq	%rax, %r8
-	cmovlq	%r8, %rax
-	cmpq	$2, %rax
-	cmovlq	%rdx, %rax
-	cmpq	$256, %rax
-	cmovgeq	%rcx, %rax
-	shll	$4, %eax
-	leaq	(%rax,%rax,2), %rax
-	addq	$48, %rbx
-	addq	528(%rsp), %r15
-	addq	520(%rsp), %r13
-	cmpq	%rbx, %rax
-	jne	.LBB14_55
-	movq	512(%rsp), %r8
-	cmpq	$16, %r8
-	movq	%r8, 136(%rsp)
-	jge	.LBB14_267
-	movq	24(%rsp), %r13
-	movq	136(%rsp), %r9
-	movq	80(%rsp), %r15
-	vmovdqa	1312(%rsp), %ymm15
-	jmp	.LBB14_58
-	.p2align	4
-.LBB14_272:
-	movq	512(%rsp), %r9
-	cmpq	$16, %r9
-	jge	.LBB14_273
-.LBB14_58:
-	movq	%r13, %rbx
-	cmpq	$0, 272(%rsp)
-	movq	%r9, 136(%rsp)
-	je	.LBB14_59
-.LBB14_94:
-	testb	$7, 1376(%rsp)
-	setne	%al
-	testq	%r9, %r9
-	jle	.LBB14_95
-	movq	272(%rsp), %rcx
-	imulq	96(%rsp), %rcx
-	movq	264(%rsp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, 120(%rsp)
-	xorl	%edx, %edx
-	movb	%al, %dl
-	movq	64(%rsp), %rax
-	leaq	-1(%rax), %rcx
-	movq	%rcx, 152(%rsp)
-	movq	%rax, %rcx
-	movabsq	$9223372036854775806, %rax
-	andq	%rax, %rcx
-	movq	%rcx, 128(%rsp)
-	movq	280(%rsp), %rax
-	movq	%rax, 72(%rsp)
-	movq	$0, 248(%rsp)
-	movq	40(%rsp), %r8
-	movq	88(%rsp), %r9
-	movq	%rbx, %r13
-	movq	%rdx, 16(%rsp)
-	jmp	.LBB14_97
-	.p2align	4
-.LBB14_101:
-	movq	248(%rsp), %rcx
-	addq	$3, %rcx
-	movq	72(%rsp), %rax
-	addq	168(%rsp), %rax
-	movq	%rax, 72(%rsp)
-	movq	%rcx, 248(%rsp)
-	cmpq	136(%rsp), %rcx
-	jge	.LBB14_102
-.LBB14_97:
-	testq	%r13, %r13
-	jle	.LBB14_101
-	movq	136(%rsp), %rax
-	movq	248(%rsp), %rbx
-	subq	%rbx, %rax
-	cmpq	$3, %rax
-	movl	$3, %ecx
-	cmovgeq	%rcx, %rax
-	movq	%rbx, %rcx
-	imulq	%r8, %rcx
-	movq	120(%rsp), %r11
-	leaq	(%r11,%rcx,4), %rcx
-	movq	104(%rsp), %r11
-	movq	%rcx, 32(%rsp)
-	movq	%rbx, %rcx
-	imulq	%r13, %rcx
-	movq	280(%rsp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, 112(%rsp)
-	movq	16(%rsp), %rdx
-	movq	88(%rsp), %r9
-	leal	(%rax,%rax,4), %eax
-	movl	%eax, 256(%rsp)
-	movq	72(%rsp), %rax
-	movq	%rax, 208(%rsp)
-	xorl	%ecx, %ecx
-	.p2align	4
-.LBB14_99:
-	movq	%r13, %rbx
-	movq	%r13, %rax
-	subq	%rcx, %rax
-	cmpq	$4, %rax
-	movl	$4, %r13d
-	cmovgeq	%r13, %rax
-	addl	256(%rsp), %eax
-	leal	(%rdx,%rax,2), %eax
-	addl	$-12, %eax
-	cmpl	$27, %eax
-	ja	.LBB14_179
-	movq	%r11, %r13
-	movq	112(%rsp), %r11
-	leaq	(%r11,%rcx,4), %r11
-	movq	%r11, 56(%rsp)
-	movq	%r13, %r11
-	leaq	.LJTI14_1(%rip), %r13
-	movslq	(%r13,%rax,4), %rax
-	addq	%r13, %rax
-	jmpq	*%rax
-.LBB14_249:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	movq	96(%rsp), %r13
-	jmp	.LBB14_250
-	.p2align	4
-.LBB14_255:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	je	.LBB14_247
-.LBB14_250:
-	cmpq	$0, 64(%rsp)
-	jle	.LBB14_255
-	leaq	(%rax,%rax,2), %rsi
-	shlq	$4, %rsi
-	movq	%rax, %rdi
-	imulq	%r13, %rdi
-	movq	1352(%rsp,%rsi), %rdx
-	movslq	(%rdx,%rcx,4), %rdx
-	shlq	$2, %rdx
-	addq	1344(%rsp,%rsi), %rdx
-	movq	32(%rsp), %rsi
-	leaq	(%rsi,%rdi,4), %rsi
-	cmpq	$0, 152(%rsp)
-	je	.LBB14_252
-	xorl	%r10d, %r10d
-	movq	128(%rsp), %r11
-	.p2align	4
-.LBB14_257:
-	movslq	4(%r15,%r10), %rdi
-	vmovups	(%rsi,%rdi,4), %ymm1
-	movslq	(%r15,%r10), %rdi
-	vfmadd132ps	(%rdx,%rdi,4), %ymm0, %ymm1
-	movslq	16(%r15,%r10), %rdi
-	vmovups	(%rsi,%rdi,4), %ymm0
-	movslq	12(%r15,%r10), %rdi
-	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
-	addq	$24, %r10
-	addq	$-2, %r11
-	jne	.LBB14_257
-	jmp	.LBB14_253
-	.p2align	4
-.LBB14_252:
-	xorl	%r10d, %r10d
-.LBB14_253:
-	testb	$1, 64(%rsp)
-	movq	104(%rsp), %r11
-	je	.LBB14_255
-	movslq	4(%r15,%r10), %rdi
-	vmovups	(%rsi,%rdi,4), %ymm1
-	movslq	(%r15,%r10), %rsi
-	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
-	jmp	.LBB14_255
-.LBB14_129:
-	vpxor	%xmm4, %xmm4, %xmm4
-	xorl	%ebx, %ebx
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %r13
-	jmp	.LBB14_130
-	.p2align	4
-.LBB14_133:
-	incq	%rbx
-	cmpq	48(%rsp), %rbx
-	je	.LBB14_134
-.LBB14_130:
-	movq	64(%rsp), %r11
-	testq	%r11, %r11
-	jle	.LBB14_133
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rsi
-	imulq	%r13, %rsi
-	movq	1344(%rsp,%rax), %rdx
-	movq	1352(%rsp,%rax), %rdi
-	movslq	(%rdi,%rcx,4), %rax
-	leaq	(%rdx,%rax,4), %rax
-	movslq	4(%rdi,%rcx,4), %rdi
-	leaq	(%rdx,%rdi,4), %rdx
-	movq	32(%rsp), %rdi
-	leaq	(%rdi,%rsi,4), %rsi
-	movq	240(%rsp), %r10
-	.p2align	4
-.LBB14_132:
-	movslq	(%r10), %rdi
-	leaq	(%rsi,%rdi,4), %r15
-	vmovups	(%rsi,%rdi,4), %ymm6
-	vmovups	(%r15,%r8,4), %ymm7
-	vmovups	(%r15,%r8,8), %ymm8
-	movslq	-4(%r10), %rdi
-	vmovups	(%rax,%rdi,4), %ymm9
-	vfmadd231ps	%ymm9, %ymm6, %ymm4
-	vfmadd231ps	%ymm9, %ymm7, %ymm2
-	vfmadd231ps	%ymm9, %ymm8, %ymm0
-	vmovups	(%rdx,%rdi,4), %ymm9
-	vfmadd231ps	%ymm6, %ymm9, %ymm5
-	vfmadd231ps	%ymm7, %ymm9, %ymm3
-	vfmadd231ps	%ymm9, %ymm8, %ymm1
-	addq	$12, %r10
-	decq	%r11
-	jne	.LBB14_132
-	jmp	.LBB14_133
-.LBB14_124:
-	vpxor	%xmm7, %xmm7, %xmm7
-	xorl	%ebx, %ebx
-	vxorps	%xmm8, %xmm8, %xmm8
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	jmp	.LBB14_125
-	.p2align	4
-.LBB14_128:
-	incq	%rbx
-	cmpq	48(%rsp), %rbx
-	je	.LBB14_123
-.LBB14_125:
-	movq	64(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB14_128
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	96(%rsp), %rdx
-	movq	1344(%rsp,%rax), %rdi
-	movq	1352(%rsp,%rax), %r10
-	movslq	(%r10,%rcx,4), %rax
-	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r10,%rcx,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	8(%r10,%rcx,4), %r10
-	leaq	(%rdi,%r10,4), %r10
-	movq	32(%rsp), %rdi
-	leaq	(%rdi,%rdx,4), %r11
-	movq	224(%rsp), %r15
-	.p2align	4
-.LBB14_127:
-	movslq	-4(%r15), %rdx
-	leaq	(%r11,%rdx,4), %rdi
-	vpbroadcastd	(%r15), %ymm9
-	vpcmpgtd	.LCPI14_12(%rip), %ymm9, %ymm9
-	vpandn	(%r11,%rdx,4), %ymm9, %ymm10
-	vpandn	(%rdi,%r8,4), %ymm9, %ymm11
-	vpandn	(%rdi,%r8,8), %ymm9, %ymm9
-	movslq	-8(%r15), %rdx
-	vmovups	(%rax,%rdx,4), %ymm12
-	vfmadd231ps	%ymm10, %ymm12, %ymm7
-	vfmadd231ps	%ymm11, %ymm12, %ymm4
-	vfmadd231ps	%ymm12, %ymm9, %ymm1
-	vmovups	(%rsi,%rdx,4), %ymm12
-	vfmadd231ps	%ymm10, %ymm12, %ymm8
-	vfmadd231ps	%ymm11, %ymm12, %ymm5
-	vfmadd231ps	%ymm12, %ymm9, %ymm2
-	vmovups	(%r10,%rdx,4), %ymm12
-	vfmadd231ps	%ymm10, %ymm12, %ymm6
-	vfmadd231ps	%ymm11, %ymm12, %ymm3
-	vfmadd231ps	%ymm9, %ymm12, %ymm0
-	addq	$12, %r15
-	decq	%r13
-	jne	.LBB14_127
-	jmp	.LBB14_128
-.LBB14_169:
-	vpxor	%xmm4, %xmm4, %xmm4
-	xorl	%ebx, %ebx
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	96(%rsp), %r13
-	jmp	.LBB14_170
-	.p2align	4
-.LBB14_173:
-	incq	%rbx
-	cmpq	48(%rsp), %rbx
-	je	.LBB14_168
-.LBB14_170:
-	movq	64(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB14_173
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdi
-	imulq	%r13, %rdi
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %r8
-	movslq	(%r8,%rcx,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%r8,%rcx,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r8,%rcx,4), %r8
-	leaq	(%rsi,%r8,4), %rsi
-	movq	32(%rsp), %r8
-	leaq	(%r8,%rdi,4), %r10
-	movq	224(%rsp), %r11
-	.p2align	4
-.LBB14_172:
-	movslq	-4(%r11), %rdi
-	leaq	(%r10,%rdi,4), %r8
-	vpbroadcastd	(%r11), %ymm6
-	vpcmpgtd	.LCPI14_12(%rip), %ymm6, %ymm6
-	vpandn	(%r10,%rdi,4), %ymm6, %ymm7
-	movq	40(%rsp), %rdi
-	vpandn	(%r8,%rdi,4), %ymm6, %ymm6
-	movq	40(%rsp), %r8
-	movslq	-8(%r11), %rdi
-	vmovups	(%rax,%rdi,4), %ymm8
-	vfmadd231ps	%ymm7, %ymm8, %ymm4
-	vfmadd231ps	%ymm8, %ymm6, %ymm1
-	vmovups	(%rdx,%rdi,4), %ymm8
-	vfmadd231ps	%ymm7, %ymm8, %ymm5
-	vfmadd231ps	%ymm8, %ymm6, %ymm2
-	vmovups	(%rsi,%rdi,4), %ymm8
-	vfmadd231ps	%ymm7, %ymm8, %ymm3
-	vfmadd231ps	%ymm6, %ymm8, %ymm0
-	addq	$12, %r11
-	decq	%r15
-	jne	.LBB14_172
-	jmp	.LBB14_173
-.LBB14_111:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%r8d, %r8d
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm8, %xmm8, %xmm8
-	vxorps	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm10, %xmm10, %xmm10
-	vpxor	%xmm11, %xmm11, %xmm11
-	movq	96(%rsp), %rsi
-	jmp	.LBB14_112
-	.p2align	4
-.LBB14_115:
-	incq	%r8
-	cmpq	48(%rsp), %r8
-	movq	96(%rsp), %rsi
-	je	.LBB14_116
-.LBB14_112:
-	movq	64(%rsp), %r9
-	testq	%r9, %r9
-	jle	.LBB14_115
-	leaq	(%r8,%r8,2), %rax
-	shlq	$4, %rax
-	movq	%r8, %rdx
-	imulq	%rsi, %rdx
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %rax
-	movslq	(%rax,%rcx,4), %rdi
-	leaq	(%rsi,%rdi,4), %rbx
-	movslq	4(%rax,%rcx,4), %rdi
-	leaq	(%rsi,%rdi,4), %r15
-	movslq	8(%rax,%rcx,4), %rdi
-	leaq	(%rsi,%rdi,4), %r13
-	movslq	12(%rax,%rcx,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movq	32(%rsp), %rsi
-	leaq	(%rsi,%rdx,4), %r10
-	movq	224(%rsp), %r11
-	movq	%r9, %rsi
-	movq	40(%rsp), %r9
-	.p2align	4
-.LBB14_114:
-	movslq	-4(%r11), %rdx
-	leaq	(%r10,%rdx,4), %rdi
-	vpbroadcastd	(%r11), %ymm12
-	vpcmpgtd	.LCPI14_12(%rip), %ymm12, %ymm12
-	vpandn	(%r10,%rdx,4), %ymm12, %ymm13
-	vpandn	(%rdi,%r9,4), %ymm12, %ymm14
-	vpandn	(%rdi,%r9,8), %ymm12, %ymm12
-	movslq	-8(%r11), %rdx
-	vmovups	(%rbx,%rdx,4), %ymm15
-	vfmadd231ps	%ymm13, %ymm15, %ymm0
-	vfmadd231ps	%ymm14, %ymm15, %ymm4
-	vfmadd231ps	%ymm15, %ymm12, %ymm8
-	vmovups	(%r15,%rdx,4), %ymm15
-	vfmadd231ps	%ymm13, %ymm15, %ymm1
-	vfmadd231ps	%ymm14, %ymm15, %ymm5
-	vfmadd231ps	%ymm15, %ymm12, %ymm9
-	vmovups	(%r13,%rdx,4), %ymm15
-	vfmadd231ps	%ymm13, %ymm15, %ymm2
-	vfmadd231ps	%ymm14, %ymm15, %ymm6
-	vfmadd231ps	%ymm15, %ymm12, %ymm10
-	vmovups	(%rax,%rdx,4), %ymm15
-	vfmadd231ps	%ymm13, %ymm15, %ymm3
-	vfmadd231ps	%ymm14, %ymm15, %ymm7
-	vfmadd231ps	%ymm12, %ymm15, %ymm11
-	addq	$12, %r11
-	decq	%rsi
-	jne	.LBB14_114
-	jmp	.LBB14_115
-.LBB14_116:
-	vmovups	%ymm0, 608(%rsp)
-	vmovups	%ymm1, 640(%rsp)
-	vmovups	%ymm2, 672(%rsp)
-	vmovups	%ymm3, 704(%rsp)
-	vmovups	%ymm4, 736(%rsp)
-	vmovups	%ymm5, 768(%rsp)
-	vmovups	%ymm6, 800(%rsp)
-	vmovups	%ymm7, 832(%rsp)
-	vmovups	%ymm8, 864(%rsp)
-	vmovups	%ymm9, 896(%rsp)
-	vmovups	%ymm10, 928(%rsp)
-	vmovups	%ymm11, 960(%rsp)
-	xorl	%eax, %eax
-	movq	208(%rsp), %rdx
-	movq	1088(%rsp), %rsi
-	.p2align	4
-.LBB14_117:
-	vmovups	704(%rsp,%rax), %ymm0
-	vmovups	672(%rsp,%rax), %ymm1
-	vmovups	640(%rsp,%rax), %ymm2
-	vmovups	608(%rsp,%rax), %ymm3
-	vmovaps	608(%rsp,%rax), %xmm4
-	vmovaps	640(%rsp,%rax), %xmm5
-	vmovaps	672(%rsp,%rax), %xmm6
-	vmovaps	704(%rsp,%rax), %xmm7
-	vmovlhps	%xmm6, %xmm7, %xmm8
-	vunpcklps	%xmm5, %xmm4, %xmm9
-	vshufps	$36, %xmm8, %xmm9, %xmm8
-	vunpcklps	%xmm7, %xmm6, %xmm9
-	vinsertps	$76, %xmm4, %xmm5, %xmm10
-	vblendps	$3, %xmm10, %xmm9, %xmm9
-	vaddps	%xmm9, %xmm8, %xmm8
-	vinsertps	$179, %xmm7, %xmm6, %xmm9
-	vunpckhps	%xmm5, %xmm4, %xmm10
-	vblendps	$3, %xmm10, %xmm9, %xmm9
-	vunpckhps	%xmm7, %xmm6, %xmm6
-	vshufps	$51, %xmm4, %xmm5, %xmm4
-	vshufps	$226, %xmm6, %xmm4, %xmm4
-	vaddps	%xmm4, %xmm9, %xmm4
-	vaddps	%xmm4, %xmm8, %xmm4
-	vunpcklps	%ymm2, %ymm3, %ymm5
-	vextractf128	$1, %ymm5, %xmm5
-	vunpcklps	%ymm0, %ymm1, %ymm6
-	vpermpd	$170, %ymm6, %ymm6
-	vblendps	$3, %xmm5, %xmm6, %xmm5
-	vshufps	$17, %ymm3, %ymm2, %ymm6
-	vextractf128	$1, %ymm6, %xmm6
-	vshufps	$17, %ymm1, %ymm0, %ymm7
-	vshufps	$226, %ymm7, %ymm7, %ymm7
-	vpermpd	$170, %ymm7, %ymm7
-	vshufps	$226, %xmm7, %xmm6, %xmm6
-	vaddps	%xmm6, %xmm5, %xmm5
-	vunpckhps	%ymm2, %ymm3, %ymm6
-	vextractf128	$1, %ymm6, %xmm6
-	vunpckhps	%ymm0, %ymm1, %ymm7
-	vpermpd	$170, %ymm7, %ymm7
-	vblendps	$3, %xmm6, %xmm7, %xmm6
-	vshufps	$51, %ymm3, %ymm2, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vshufps	$51, %ymm1, %ymm0, %ymm0
-	vshufps	$226, %ymm0, %ymm0, %ymm0
-	vpermpd	$170, %ymm0, %ymm0
-	vshufps	$226, %xmm0, %xmm2, %xmm0
-	vaddps	%xmm0, %xmm6, %xmm0
-	vaddps	%xmm0, %xmm5, %xmm0
-	vaddps	%xmm0, %xmm4, %xmm0
-	vaddps	(%rdx), %xmm0, %xmm0
-	vmovups	%xmm0, (%rdx)
-	subq	$-128, %rax
-	addq	%rsi, %rdx
-	cmpq	$384, %rax
-	jne	.LBB14_117
-	jmp	.LBB14_110
-.LBB14_180:
-	vpxor	%xmm2, %xmm2, %xmm2
-	xorl	%eax, %eax
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %r13
-	jmp	.LBB14_181
-	.p2align	4
-.LBB14_184:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	je	.LBB14_174
-.LBB14_181:
-	movq	64(%rsp), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB14_184
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rdi
-	imulq	%r13, %rdi
-	movq	1344(%rsp,%rdx), %rsi
-	movq	1352(%rsp,%rdx), %r8
-	movslq	(%r8,%rcx,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	4(%r8,%rcx,4), %r8
-	leaq	(%rsi,%r8,4), %rsi
-	movq	32(%rsp), %r8
-	leaq	(%r8,%rdi,4), %r10
-	movq	240(%rsp), %r11
-	.p2align	4
-.LBB14_183:
-	movslq	(%r11), %rdi
-	leaq	(%r10,%rdi,4), %r8
-	vmovups	(%r10,%rdi,4), %ymm4
-	movq	40(%rsp), %rdi
-	vmovups	(%r8,%rdi,4), %ymm5
-	movq	40(%rsp), %r8
-	movslq	-4(%r11), %rdi
-	vmovups	(%rdx,%rdi,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm4, %ymm2
-	vfmadd231ps	%ymm6, %ymm5, %ymm0
-	vmovups	(%rsi,%rdi,4), %ymm6
-	vfmadd231ps	%ymm4, %ymm6, %ymm3
-	vfmadd231ps	%ymm6, %ymm5, %ymm1
-	addq	$12, %r11
-	decq	%rbx
-	jne	.LBB14_183
-	jmp	.LBB14_184
-.LBB14_174:
-	vhaddps	%xmm3, %xmm2, %xmm4
-	vhaddps	%xmm4, %xmm4, %xmm4
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm2, %xmm2
-	vhaddps	%xmm3, %xmm2, %xmm2
-	vshufps	$232, %xmm2, %xmm2, %xmm3
-	vshufps	$237, %xmm2, %xmm2, %xmm2
-	vaddps	%xmm2, %xmm3, %xmm2
-	vaddps	%xmm2, %xmm4, %xmm2
-	movq	56(%rsp), %rdx
-	vmovsd	(%rdx), %xmm3
-	vaddps	%xmm2, %xmm3, %xmm2
-	vhaddps	%xmm1, %xmm0, %xmm3
-	vhaddps	%xmm3, %xmm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm1
-	vextractf128	$1, %ymm0, %xmm0
-	vhaddps	%xmm1, %xmm0, %xmm0
-	jmp	.LBB14_175
-.LBB14_103:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%r8d, %r8d
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm8, %xmm8, %xmm8
-	vxorps	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm10, %xmm10, %xmm10
-	vpxor	%xmm11, %xmm11, %xmm11
-	movq	96(%rsp), %r9
-	jmp	.LBB14_104
-	.p2align	4
-.LBB14_107:
-	incq	%r8
-	cmpq	48(%rsp), %r8
-	movq	96(%rsp), %r9
-	je	.LBB14_108
-.LBB14_104:
-	movq	64(%rsp), %r11
-	testq	%r11, %r11
-	jle	.LBB14_107
-	leaq	(%r8,%r8,2), %rax
-	shlq	$4, %rax
-	movq	%r8, %rdx
-	imulq	%r9, %rdx
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %rax
-	movslq	(%rax,%rcx,4), %r10
-	leaq	(%rsi,%r10,4), %rbx
-	movslq	4(%rax,%rcx,4), %r10
-	leaq	(%rsi,%r10,4), %r15
-	movslq	8(%rax,%rcx,4), %r10
-	leaq	(%rsi,%r10,4), %r13
-	movslq	12(%rax,%rcx,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movq	32(%rsp), %rsi
-	leaq	(%rsi,%rdx,4), %r10
-	movq	240(%rsp), %rsi
-	movq	40(%rsp), %r9
-	.p2align	4
-.LBB14_106:
-	movslq	(%rsi), %rdx
-	leaq	(%r10,%rdx,4), %rdi
-	vmovups	(%r10,%rdx,4), %ymm12
-	vmovups	(%rdi,%r9,4), %ymm13
-	vmovups	(%rdi,%r9,8), %ymm14
-	movslq	-4(%rsi), %rdx
-	vmovups	(%rbx,%rdx,4), %ymm15
-	vfmadd231ps	%ymm15, %ymm12, %ymm0
-	vfmadd231ps	%ymm15, %ymm13, %ymm4
-	vfmadd231ps	%ymm15, %ymm14, %ymm8
-	vmovups	(%r15,%rdx,4), %ymm15
-	vfmadd231ps	%ymm15, %ymm12, %ymm1
-	vfmadd231ps	%ymm15, %ymm13, %ymm5
-	vfmadd231ps	%ymm15, %ymm14, %ymm9
-	vmovups	(%r13,%rdx,4), %ymm15
-	vfmadd231ps	%ymm15, %ymm12, %ymm2
-	vfmadd231ps	%ymm15, %ymm13, %ymm6
-	vfmadd231ps	%ymm15, %ymm14, %ymm10
-	vmovups	(%rax,%rdx,4), %ymm15
-	vfmadd231ps	%ymm12, %ymm15, %ymm3
-	vfmadd231ps	%ymm13, %ymm15, %ymm7
-	vfmadd231ps	%ymm15, %ymm14, %ymm11
-	addq	$12, %rsi
-	decq	%r11
-	jne	.LBB14_106
-	jmp	.LBB14_107
-.LBB14_108:
-	vmovups	%ymm0, 608(%rsp)
-	vmovups	%ymm1, 640(%rsp)
-	vmovups	%ymm2, 672(%rsp)
-	vmovups	%ymm3, 704(%rsp)
-	vmovups	%ymm4, 736(%rsp)
-	vmovups	%ymm5, 768(%rsp)
-	vmovups	%ymm6, 800(%rsp)
-	vmovups	%ymm7, 832(%rsp)
-	vmovups	%ymm8, 864(%rsp)
-	vmovups	%ymm9, 896(%rsp)
-	vmovups	%ymm10, 928(%rsp)
-	vmovups	%ymm11, 960(%rsp)
-	xorl	%eax, %eax
-	movq	208(%rsp), %rdx
-	movq	1088(%rsp), %rsi
-	.p2align	4
-.LBB14_109:
-	vmovups	704(%rsp,%rax), %ymm0
-	vmovups	672(%rsp,%rax), %ymm1
-	vmovups	640(%rsp,%rax), %ymm2
-	vmovups	608(%rsp,%rax), %ymm3
-	vmovaps	608(%rsp,%rax), %xmm4
-	vmovaps	640(%rsp,%rax), %xmm5
-	vmovaps	672(%rsp,%rax), %xmm6
-	vmovaps	704(%rsp,%rax), %xmm7
-	vmovlhps	%xmm6, %xmm7, %xmm8
-	vunpcklps	%xmm5, %xmm4, %xmm9
-	vshufps	$36, %xmm8, %xmm9, %xmm8
-	vunpcklps	%xmm7, %xmm6, %xmm9
-	vinsertps	$76, %xmm4, %xmm5, %xmm10
-	vblendps	$3, %xmm10, %xmm9, %xmm9
-	vaddps	%xmm9, %xmm8, %xmm8
-	vinsertps	$179, %xmm7, %xmm6, %xmm9
-	vunpckhps	%xmm5, %xmm4, %xmm10
-	vblendps	$3, %xmm10, %xmm9, %xmm9
-	vunpckhps	%xmm7, %xmm6, %xmm6
-	vshufps	$51, %xmm4, %xmm5, %xmm4
-	vshufps	$226, %xmm6, %xmm4, %xmm4
-	vaddps	%xmm4, %xmm9, %xmm4
-	vaddps	%xmm4, %xmm8, %xmm4
-	vunpcklps	%ymm2, %ymm3, %ymm5
-	vextractf128	$1, %ymm5, %xmm5
-	vunpcklps	%ymm0, %ymm1, %ymm6
-	vpermpd	$170, %ymm6, %ymm6
-	vblendps	$3, %xmm5, %xmm6, %xmm5
-	vshufps	$17, %ymm3, %ymm2, %ymm6
-	vextractf128	$1, %ymm6, %xmm6
-	vshufps	$17, %ymm1, %ymm0, %ymm7
-	vshufps	$226, %ymm7, %ymm7, %ymm7
-	vpermpd	$170, %ymm7, %ymm7
-	vshufps	$226, %xmm7, %xmm6, %xmm6
-	vaddps	%xmm6, %xmm5, %xmm5
-	vunpckhps	%ymm2, %ymm3, %ymm6
-	vextractf128	$1, %ymm6, %xmm6
-	vunpckhps	%ymm0, %ymm1, %ymm7
-	vpermpd	$170, %ymm7, %ymm7
-	vblendps	$3, %xmm6, %xmm7, %xmm6
-	vshufps	$51, %ymm3, %ymm2, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vshufps	$51, %ymm1, %ymm0, %ymm0
-	vshufps	$226, %ymm0, %ymm0, %ymm0
-	vpermpd	$170, %ymm0, %ymm0
-	vshufps	$226, %xmm0, %xmm2, %xmm0
-	vaddps	%xmm0, %xmm6, %xmm0
-	vaddps	%xmm0, %xmm5, %xmm0
-	vaddps	%xmm0, %xmm4, %xmm0
-	vaddps	(%rdx), %xmm0, %xmm0
-	vmovups	%xmm0, (%rdx)
-	subq	$-128, %rax
-	addq	%rsi, %rdx
-	cmpq	$384, %rax
-	jne	.LBB14_109
-.LBB14_110:
-	movq	24(%rsp), %rbx
-	movq	40(%rsp), %r8
-	movq	88(%rsp), %r9
-	movq	80(%rsp), %r15
-	vmovdqa	1312(%rsp), %ymm15
-	jmp	.LBB14_177
-.LBB14_163:
-	vpxor	%xmm4, %xmm4, %xmm4
-	xorl	%ebx, %ebx
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	96(%rsp), %r13
-	jmp	.LBB14_164
-	.p2align	4
-.LBB14_167:
-	incq	%rbx
-	cmpq	48(%rsp), %rbx
-	je	.LBB14_168
-.LBB14_164:
-	movq	64(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB14_167
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdi
-	imulq	%r13, %rdi
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %r8
-	movslq	(%r8,%rcx,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%r8,%rcx,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r8,%rcx,4), %r8
-	leaq	(%rsi,%r8,4), %rsi
-	movq	32(%rsp), %r8
-	leaq	(%r8,%rdi,4), %r10
-	movq	240(%rsp), %r11
-	.p2align	4
-.LBB14_166:
-	movslq	(%r11), %rdi
-	leaq	(%r10,%rdi,4), %r8
-	vmovups	(%r10,%rdi,4), %ymm6
-	movq	40(%rsp), %rdi
-	vmovups	(%r8,%rdi,4), %ymm7
-	movq	40(%rsp), %r8
-	movslq	-4(%r11), %rdi
-	vmovups	(%rax,%rdi,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm4
-	vfmadd231ps	%ymm8, %ymm7, %ymm1
-	vmovups	(%rdx,%rdi,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm5
-	vfmadd231ps	%ymm8, %ymm7, %ymm2
-	vmovups	(%rsi,%rdi,4), %ymm8
-	vfmadd231ps	%ymm6, %ymm8, %ymm3
-	vfmadd231ps	%ymm8, %ymm7, %ymm0
-	addq	$12, %r11
-	decq	%r15
-	jne	.LBB14_166
-	jmp	.LBB14_167
-.LBB14_168:
-	vhaddps	%xmm5, %xmm4, %xmm6
-	vhaddps	%xmm6, %xmm6, %xmm6
-	vextractf128	$1, %ymm5, %xmm5
-	vextractf128	$1, %ymm4, %xmm4
-	vhaddps	%xmm5, %xmm4, %xmm4
-	vshufps	$232, %xmm4, %xmm4, %xmm5
-	vshufps	$237, %xmm4, %xmm4, %xmm4
-	vaddps	%xmm4, %xmm5, %xmm4
-	vaddps	%xmm4, %xmm6, %xmm4
-	movq	56(%rsp), %rdx
-	vmovsd	(%rdx), %xmm5
-	vaddps	%xmm5, %xmm4, %xmm4
-	vmovlps	%xmm4, (%rdx)
-	vmovshdup	%ymm3, %ymm4
-	vshufps	$255, %ymm3, %ymm3, %ymm5
-	vextractf128	$1, %ymm5, %xmm5
-	vextractf128	$1, %ymm3, %xmm6
-	vshufpd	$1, %xmm6, %xmm6, %xmm7
-	vaddss	%xmm5, %xmm7, %xmm5
-	vextractf128	$1, %ymm4, %xmm4
-	vaddss	%xmm4, %xmm6, %xmm4
-	vaddss	%xmm5, %xmm4, %xmm4
-	vshufps	$255, %xmm3, %xmm3, %xmm5
-	vshufpd	$1, %xmm3, %xmm3, %xmm6
-	vaddss	%xmm5, %xmm6, %xmm5
-	vmovshdup	%xmm3, %xmm6
-	vaddss	%xmm6, %xmm3, %xmm3
-	vaddss	%xmm5, %xmm3, %xmm3
-	vaddss	%xmm4, %xmm3, %xmm3
-	vaddss	8(%rdx), %xmm3, %xmm3
-	vhaddps	%xmm2, %xmm1, %xmm4
-	vhaddps	%xmm4, %xmm4, %xmm4
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm1, %xmm1
-	vhaddps	%xmm2, %xmm1, %xmm1
-	vmovss	%xmm3, 8(%rdx)
-	vshufps	$232, %xmm1, %xmm1, %xmm2
-	vshufps	$237, %xmm1, %xmm1, %xmm1
-	vaddps	%xmm1, %xmm2, %xmm1
-	vaddps	%xmm1, %xmm4, %xmm1
-	movq	24(%rsp), %rax
-	vmovsd	(%rdx,%rax,4), %xmm2
-	vaddps	%xmm2, %xmm1, %xmm1
-	vmovlps	%xmm1, (%rdx,%rax,4)
-	vmovshdup	%ymm0, %ymm1
-	vshufps	$255, %ymm0, %ymm0, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm3
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	%xmm2, %xmm4, %xmm2
-	vextractf128	$1, %ymm1, %xmm1
-	vaddss	%xmm1, %xmm3, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	vshufps	$255, %xmm0, %xmm0, %xmm2
-	vshufpd	$1, %xmm0, %xmm0, %xmm3
-	vaddss	%xmm2, %xmm3, %xmm2
-	vmovshdup	%xmm0, %xmm3
-	vaddss	%xmm3, %xmm0, %xmm0
-	vaddss	%xmm2, %xmm0, %xmm0
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	8(%rdx,%rax,4), %xmm0, %xmm0
-	movq	%rax, %rbx
-	vmovss	%xmm0, 8(%rdx,%rax,4)
-	jmp	.LBB14_220
-.LBB14_135:
-	vpxor	%xmm4, %xmm4, %xmm4
-	xorl	%ebx, %ebx
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %r13
-	jmp	.LBB14_136
-	.p2align	4
-.LBB14_139:
-	incq	%rbx
-	cmpq	48(%rsp), %rbx
-	je	.LBB14_134
-.LBB14_136:
-	movq	64(%rsp), %r11
-	testq	%r11, %r11
-	jle	.LBB14_139
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rsi
-	imulq	%r13, %rsi
-	movq	1344(%rsp,%rax), %rdx
-	movq	1352(%rsp,%rax), %rdi
-	movslq	(%rdi,%rcx,4), %rax
-	leaq	(%rdx,%rax,4), %rax
-	movslq	4(%rdi,%rcx,4), %rdi
-	leaq	(%rdx,%rdi,4), %rdx
-	movq	32(%rsp), %rdi
-	leaq	(%rdi,%rsi,4), %rsi
-	movq	224(%rsp), %r10
-	.p2align	4
-.LBB14_138:
-	movslq	-4(%r10), %rdi
-	leaq	(%rsi,%rdi,4), %r15
-	vpbroadcastd	(%r10), %ymm6
-	vpcmpgtd	.LCPI14_12(%rip), %ymm6, %ymm6
-	vpandn	(%rsi,%rdi,4), %ymm6, %ymm7
-	vpandn	(%r15,%r8,4), %ymm6, %ymm8
-	vpandn	(%r15,%r8,8), %ymm6, %ymm6
-	movslq	-8(%r10), %rdi
-	vmovups	(%rax,%rdi,4), %ymm9
-	vfmadd231ps	%ymm7, %ymm9, %ymm4
-	vfmadd231ps	%ymm8, %ymm9, %ymm2
-	vfmadd231ps	%ymm9, %ymm6, %ymm0
-	vmovups	(%rdx,%rdi,4), %ymm9
-	vfmadd231ps	%ymm7, %ymm9, %ymm5
-	vfmadd231ps	%ymm8, %ymm9, %ymm3
-	vfmadd231ps	%ymm6, %ymm9, %ymm1
-	addq	$12, %r10
-	decq	%r11
-	jne	.LBB14_138
-	jmp	.LBB14_139
-.LBB14_134:
-	vhaddps	%xmm5, %xmm4, %xmm6
-	vhaddps	%xmm6, %xmm6, %xmm6
-	vextractf128	$1, %ymm5, %xmm5
-	vextractf128	$1, %ymm4, %xmm4
-	vhaddps	%xmm5, %xmm4, %xmm4
-	vshufps	$232, %xmm4, %xmm4, %xmm5
-	vshufps	$237, %xmm4, %xmm4, %xmm4
-	vaddps	%xmm4, %xmm5, %xmm4
-	vaddps	%xmm4, %xmm6, %xmm4
-	vhaddps	%xmm3, %xmm2, %xmm5
-	movq	56(%rsp), %rdx
-	vmovsd	(%rdx), %xmm6
-	vhaddps	%xmm5, %xmm5, %xmm5
-	vaddps	%xmm6, %xmm4, %xmm4
-	vmovlps	%xmm4, (%rdx)
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm2, %xmm2
-	vhaddps	%xmm3, %xmm2, %xmm2
-	vshufps	$232, %xmm2, %xmm2, %xmm3
-	vshufps	$237, %xmm2, %xmm2, %xmm2
-	vaddps	%xmm2, %xmm3, %xmm2
-	vaddps	%xmm2, %xmm5, %xmm2
-	movq	24(%rsp), %rax
-	vmovsd	(%rdx,%rax,4), %xmm3
-	vaddps	%xmm3, %xmm2, %xmm2
-	vhaddps	%xmm1, %xmm0, %xmm3
-	vhaddps	%xmm3, %xmm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm1
-	vextractf128	$1, %ymm0, %xmm0
-	vhaddps	%xmm1, %xmm0, %xmm0
-	vmovlps	%xmm2, (%rdx,%rax,4)
-	vshufps	$232, %xmm0, %xmm0, %xmm1
-	vshufps	$237, %xmm0, %xmm0, %xmm0
-	vaddps	%xmm0, %xmm1, %xmm0
-	vaddps	%xmm0, %xmm3, %xmm0
-	vmovsd	(%rdx,%rax,8), %xmm1
-	vaddps	%xmm1, %xmm0, %xmm0
-	movq	%rax, %rbx
-	vmovlps	%xmm0, (%rdx,%rax,8)
-	jmp	.LBB14_220
-.LBB14_231:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%ebx, %ebx
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %r13
-	jmp	.LBB14_232
-	.p2align	4
-.LBB14_237:
-	incq	%rbx
-	cmpq	48(%rsp), %rbx
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	je	.LBB14_238
-.LBB14_232:
-	cmpq	$0, 64(%rsp)
-	jle	.LBB14_237
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	%r13, %rdx
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %rdi
-	movslq	(%rdi,%rcx,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%rdi,%rcx,4), %rdi
-	leaq	(%rsi,%rdi,4), %rsi
-	movq	32(%rsp), %rdi
-	leaq	(%rdi,%rdx,4), %rdx
-	cmpq	$0, 152(%rsp)
-	je	.LBB14_234
-	xorl	%r10d, %r10d
-	movq	128(%rsp), %r11
-	.p2align	4
-.LBB14_240:
-	movslq	4(%r15,%r10), %rdi
-	vmovups	(%rdx,%rdi,4), %ymm2
-	movslq	(%r15,%r10), %rdi
-	vfmadd231ps	(%rax,%rdi,4), %ymm2, %ymm1
-	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
-	movslq	16(%r15,%r10), %rdi
-	vmovups	(%rdx,%rdi,4), %ymm2
-	movslq	12(%r15,%r10), %rdi
-	vfmadd231ps	(%rax,%rdi,4), %ymm2, %ymm1
-	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
-	addq	$24, %r10
-	addq	$-2, %r11
-	jne	.LBB14_240
-	jmp	.LBB14_235
-	.p2align	4
-.LBB14_234:
-	xorl	%r10d, %r10d
-.LBB14_235:
-	testb	$1, 64(%rsp)
-	movq	104(%rsp), %r11
-	je	.LBB14_237
-	movslq	4(%r15,%r10), %rdi
-	vmovups	(%rdx,%rdi,4), %ymm2
-	movslq	(%r15,%r10), %rdx
-	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
-	vfmadd231ps	(%rsi,%rdx,4), %ymm2, %ymm0
-	jmp	.LBB14_237
-.LBB14_238:
-	vhaddps	%xmm0, %xmm1, %xmm2
-	vhaddps	%xmm2, %xmm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm0
-	vextractf128	$1, %ymm1, %xmm1
-	vhaddps	%xmm0, %xmm1, %xmm0
-	vshufps	$232, %xmm0, %xmm0, %xmm1
-	vshufps	$237, %xmm0, %xmm0, %xmm0
-	vaddps	%xmm0, %xmm1, %xmm0
-	vaddps	%xmm0, %xmm2, %xmm0
-	movq	56(%rsp), %rax
-	vmovsd	(%rax), %xmm1
-	vaddps	%xmm0, %xmm1, %xmm0
-	vmovlps	%xmm0, (%rax)
-	movq	24(%rsp), %rbx
-	movq	88(%rsp), %r9
-	jmp	.LBB14_178
-.LBB14_226:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	movq	96(%rsp), %r13
-	jmp	.LBB14_227
-	.p2align	4
-.LBB14_230:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	je	.LBB14_218
-.LBB14_227:
-	movq	64(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB14_230
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rdi
-	imulq	%r13, %rdi
-	movq	1344(%rsp,%rdx), %r8
-	movq	1352(%rsp,%rdx), %r10
-	movslq	(%r10,%rcx,4), %rdx
-	leaq	(%r8,%rdx,4), %rdx
-	movslq	4(%r10,%rcx,4), %rsi
-	leaq	(%r8,%rsi,4), %rsi
-	movslq	8(%r10,%rcx,4), %r10
-	leaq	(%r8,%r10,4), %r10
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %r11
-	leaq	(%r11,%rdi,4), %r11
-	movq	224(%rsp), %rbx
-	.p2align	4
-.LBB14_229:
-	vpbroadcastd	(%rbx), %ymm3
-	vpcmpgtd	.LCPI14_12(%rip), %ymm3, %ymm3
-	movslq	-4(%rbx), %rdi
-	vpandn	(%r11,%rdi,4), %ymm3, %ymm3
-	movslq	-8(%rbx), %rdi
-	vfmadd231ps	(%rdx,%rdi,4), %ymm3, %ymm2
-	vfmadd231ps	(%rsi,%rdi,4), %ymm3, %ymm1
-	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
-	addq	$12, %rbx
-	decq	%r15
-	jne	.LBB14_229
-	jmp	.LBB14_230
-.LBB14_185:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	movq	96(%rsp), %r13
-	jmp	.LBB14_186
-	.p2align	4
-.LBB14_189:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	je	.LBB14_190
-.LBB14_186:
-	movq	64(%rsp), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB14_189
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rdi
-	imulq	%r13, %rdi
-	movq	1344(%rsp,%rdx), %rsi
-	movq	1352(%rsp,%rdx), %r8
-	movslq	(%r8,%rcx,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	4(%r8,%rcx,4), %r8
-	leaq	(%rsi,%r8,4), %rsi
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %r10
-	leaq	(%r10,%rdi,4), %r10
-	movq	224(%rsp), %r11
-	.p2align	4
-.LBB14_188:
-	movslq	-4(%r11), %rdi
-	vpbroadcastd	(%r11), %ymm4
-	vpcmpgtd	.LCPI14_12(%rip), %ymm4, %ymm4
-	vpandn	(%r10,%rdi,4), %ymm4, %ymm5
-	leaq	(%r10,%rdi,4), %rdi
-	vpandn	(%rdi,%r8,4), %ymm4, %ymm4
-	movslq	-8(%r11), %rdi
-	vmovups	(%rdx,%rdi,4), %ymm6
-	vfmadd231ps	%ymm5, %ymm6, %ymm3
-	vfmadd231ps	%ymm6, %ymm4, %ymm1
-	vmovups	(%rsi,%rdi,4), %ymm6
-	vfmadd231ps	%ymm5, %ymm6, %ymm2
-	vfmadd231ps	%ymm4, %ymm6, %ymm0
-	addq	$12, %r11
-	decq	%rbx
-	jne	.LBB14_188
-	jmp	.LBB14_189
-.LBB14_190:
-	vhaddps	%xmm2, %xmm3, %xmm4
-	vhaddps	%xmm4, %xmm4, %xmm4
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm3, %xmm3
-	vhaddps	%xmm2, %xmm3, %xmm2
-	vshufps	$232, %xmm2, %xmm2, %xmm3
-	vshufps	$237, %xmm2, %xmm2, %xmm2
-	vaddps	%xmm2, %xmm3, %xmm2
-	vaddps	%xmm2, %xmm4, %xmm2
-	movq	56(%rsp), %rdx
-	vmovsd	(%rdx), %xmm3
-	vaddps	%xmm2, %xmm3, %xmm2
-	vhaddps	%xmm0, %xmm1, %xmm3
-	vhaddps	%xmm3, %xmm3, %xmm3
-	vextractf128	$1, %ymm0, %xmm0
-	vextractf128	$1, %ymm1, %xmm1
-	vhaddps	%xmm0, %xmm1, %xmm0
-.LBB14_175:
-	vmovlps	%xmm2, (%rdx)
-	vshufps	$232, %xmm0, %xmm0, %xmm1
-	vshufps	$237, %xmm0, %xmm0, %xmm0
-	vaddps	%xmm0, %xmm1, %xmm0
-	vaddps	%xmm0, %xmm3, %xmm0
-	movq	24(%rsp), %rax
-	vmovsd	(%rdx,%rax,4), %xmm1
-	vaddps	%xmm1, %xmm0, %xmm0
-	movq	%rax, %rbx
-	vmovlps	%xmm0, (%rdx,%rax,4)
-	jmp	.LBB14_176
-.LBB14_258:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	movq	96(%rsp), %r13
-	jmp	.LBB14_259
-	.p2align	4
-.LBB14_264:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	je	.LBB14_247
-.LBB14_259:
-	cmpq	$0, 64(%rsp)
-	jle	.LBB14_264
-	leaq	(%rax,%rax,2), %rsi
-	shlq	$4, %rsi
-	movq	%rax, %rdi
-	imulq	%r13, %rdi
-	movq	1352(%rsp,%rsi), %rdx
-	movslq	(%rdx,%rcx,4), %rdx
-	shlq	$2, %rdx
-	addq	1344(%rsp,%rsi), %rdx
-	movq	32(%rsp), %rsi
-	leaq	(%rsi,%rdi,4), %rsi
-	cmpq	$0, 152(%rsp)
-	je	.LBB14_261
-	xorl	%r10d, %r10d
-	movq	128(%rsp), %r11
-	.p2align	4
-.LBB14_266:
-	movslq	4(%r15,%r10), %rdi
-	vpbroadcastd	8(%r15,%r10), %ymm1
-	vmovdqa	.LCPI14_11(%rip), %ymm2
-	vpcmpgtd	%ymm1, %ymm2, %ymm1
-	vpand	(%rsi,%rdi,4), %ymm1, %ymm1
-	movslq	(%r15,%r10), %rdi
-	vfmadd132ps	(%rdx,%rdi,4), %ymm0, %ymm1
-	movslq	16(%r15,%r10), %rdi
-	vpbroadcastd	20(%r15,%r10), %ymm0
-	vpcmpgtd	%ymm0, %ymm2, %ymm0
-	vpand	(%rsi,%rdi,4), %ymm0, %ymm0
-	movslq	12(%r15,%r10), %rdi
-	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
-	addq	$24, %r10
-	addq	$-2, %r11
-	jne	.LBB14_266
-	jmp	.LBB14_262
-	.p2align	4
-.LBB14_261:
-	xorl	%r10d, %r10d
-.LBB14_262:
-	testb	$1, 64(%rsp)
-	movq	104(%rsp), %r11
-	je	.LBB14_264
-	movslq	4(%r15,%r10), %rdi
-	vpbroadcastd	8(%r15,%r10), %ymm1
-	vpcmpgtd	.LCPI14_12(%rip), %ymm1, %ymm1
-	vpandn	(%rsi,%rdi,4), %ymm1, %ymm1
-	movslq	(%r15,%r10), %rsi
-	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
-	jmp	.LBB14_264
-.LBB14_247:
-	vextractf128	$1, %ymm0, %xmm1
-	vhaddps	%xmm1, %xmm0, %xmm0
-	vhaddps	%xmm0, %xmm0, %xmm0
-	vmovshdup	%xmm0, %xmm1
-	vaddss	%xmm1, %xmm0, %xmm0
-	movq	56(%rsp), %rax
-	vaddss	(%rax), %xmm0, %xmm0
-	vmovss	%xmm0, (%rax)
-	movq	88(%rsp), %r9
-	jmp	.LBB14_178
-.LBB14_207:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	jmp	.LBB14_208
-	.p2align	4
-.LBB14_211:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	je	.LBB14_212
-.LBB14_208:
-	movq	64(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB14_211
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rdi
-	imulq	96(%rsp), %rdi
-	movq	1344(%rsp,%rdx), %r8
-	movq	1352(%rsp,%rdx), %r11
-	movslq	(%r11,%rcx,4), %rdx
-	leaq	(%r8,%rdx,4), %rdx
-	movslq	4(%r11,%rcx,4), %rsi
-	leaq	(%r8,%rsi,4), %rsi
-	movslq	8(%r11,%rcx,4), %r10
-	leaq	(%r8,%r10,4), %r10
-	movslq	12(%r11,%rcx,4), %r11
-	leaq	(%r8,%r11,4), %r11
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %rbx
-	leaq	(%rbx,%rdi,4), %rbx
-	movq	240(%rsp), %r15
-	.p2align	4
-.LBB14_210:
-	movslq	(%r15), %rdi
-	vmovups	(%rbx,%rdi,4), %ymm4
-	movslq	-4(%r15), %rdi
-	vfmadd231ps	(%rdx,%rdi,4), %ymm4, %ymm3
-	vfmadd231ps	(%rsi,%rdi,4), %ymm4, %ymm2
-	vfmadd231ps	(%r10,%rdi,4), %ymm4, %ymm1
-	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
-	addq	$12, %r15
-	decq	%r13
-	jne	.LBB14_210
-	jmp	.LBB14_211
-.LBB14_213:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	jmp	.LBB14_214
-	.p2align	4
-.LBB14_217:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	je	.LBB14_212
-.LBB14_214:
-	movq	64(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB14_217
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rdi
-	imulq	96(%rsp), %rdi
-	movq	1344(%rsp,%rdx), %r8
-	movq	1352(%rsp,%rdx), %r11
-	movslq	(%r11,%rcx,4), %rdx
-	leaq	(%r8,%rdx,4), %rdx
-	movslq	4(%r11,%rcx,4), %rsi
-	leaq	(%r8,%rsi,4), %rsi
-	movslq	8(%r11,%rcx,4), %r10
-	leaq	(%r8,%r10,4), %r10
-	movslq	12(%r11,%rcx,4), %r11
-	leaq	(%r8,%r11,4), %r11
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %rbx
-	leaq	(%rbx,%rdi,4), %rbx
-	movq	224(%rsp), %r15
-	.p2align	4
-.LBB14_216:
-	movslq	-4(%r15), %rdi
-	vpbroadcastd	(%r15), %ymm4
-	vpcmpgtd	.LCPI14_12(%rip), %ymm4, %ymm4
-	vpandn	(%rbx,%rdi,4), %ymm4, %ymm4
-	movslq	-8(%r15), %rdi
-	vfmadd231ps	(%rdx,%rdi,4), %ymm4, %ymm3
-	vfmadd231ps	(%rsi,%rdi,4), %ymm4, %ymm2
-	vfmadd231ps	(%r10,%rdi,4), %ymm4, %ymm1
-	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
-	addq	$12, %r15
-	decq	%r13
-	jne	.LBB14_216
-	jmp	.LBB14_217
-.LBB14_212:
-	vunpcklps	%xmm2, %xmm3, %xmm4
-	vmovlhps	%xmm1, %xmm4, %xmm4
-	vinsertps	$48, %xmm0, %xmm4, %xmm4
-	vinsertps	$76, %xmm3, %xmm2, %xmm5
-	vshufps	$212, %xmm1, %xmm5, %xmm5
-	vinsertps	$112, %xmm0, %xmm5, %xmm5
-	vaddps	%xmm5, %xmm4, %xmm4
-	vunpckhps	%xmm2, %xmm3, %xmm5
-	vblendps	$3, %xmm5, %xmm1, %xmm5
-	vinsertps	$176, %xmm0, %xmm5, %xmm5
-	vshufps	$51, %xmm3, %xmm2, %xmm6
-	vshufps	$242, %xmm1, %xmm6, %xmm6
-	vblendps	$8, %xmm0, %xmm6, %xmm6
-	vaddps	%xmm6, %xmm5, %xmm5
-	vaddps	%xmm5, %xmm4, %xmm4
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm3, %xmm3
-	vunpcklps	%xmm2, %xmm3, %xmm5
-	vextractf128	$1, %ymm1, %xmm1
-	vmovlhps	%xmm1, %xmm5, %xmm5
-	vextractf128	$1, %ymm0, %xmm0
-	vinsertps	$48, %xmm0, %xmm5, %xmm5
-	vinsertps	$76, %xmm3, %xmm2, %xmm6
-	vshufps	$84, %xmm1, %xmm6, %xmm6
-	vinsertps	$112, %xmm0, %xmm6, %xmm6
-	vaddps	%xmm6, %xmm5, %xmm5
-	vunpckhps	%xmm2, %xmm3, %xmm6
-	vblendps	$3, %xmm6, %xmm1, %xmm6
-	vinsertps	$176, %xmm0, %xmm6, %xmm6
-	vshufps	$51, %xmm3, %xmm2, %xmm2
-	vshufps	$242, %xmm1, %xmm2, %xmm1
-	vblendps	$8, %xmm0, %xmm1, %xmm0
-	vaddps	%xmm0, %xmm6, %xmm0
-	vaddps	%xmm0, %xmm5, %xmm0
-	vaddps	%xmm0, %xmm4, %xmm0
-	movq	56(%rsp), %rax
-	vaddps	(%rax), %xmm0, %xmm0
-	vmovups	%xmm0, (%rax)
-	jmp	.LBB14_219
-.LBB14_152:
-	vpxor	%xmm4, %xmm4, %xmm4
-	xorl	%ebx, %ebx
-	vpxor	%xmm7, %xmm7, %xmm7
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	jmp	.LBB14_153
-	.p2align	4
-.LBB14_156:
-	incq	%rbx
-	cmpq	48(%rsp), %rbx
-	je	.LBB14_157
-.LBB14_153:
-	movq	64(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB14_156
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	96(%rsp), %rdx
-	movq	1344(%rsp,%rax), %rdi
-	movq	1352(%rsp,%rax), %r11
-	movslq	(%r11,%rcx,4), %rax
-	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r11,%rcx,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	8(%r11,%rcx,4), %r10
-	leaq	(%rdi,%r10,4), %r10
-	movslq	12(%r11,%rcx,4), %r11
-	leaq	(%rdi,%r11,4), %r11
-	movq	32(%rsp), %rdi
-	leaq	(%rdi,%rdx,4), %r15
-	movq	240(%rsp), %rdx
-	.p2align	4
-.LBB14_155:
-	movslq	(%rdx), %rdi
-	leaq	(%r15,%rdi,4), %r8
-	vmovups	(%r15,%rdi,4), %ymm8
-	movq	40(%rsp), %rdi
-	vmovups	(%r8,%rdi,4), %ymm9
-	movq	40(%rsp), %r8
-	movslq	-4(%rdx), %rdi
-	vmovups	(%rax,%rdi,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm4
-	vfmadd231ps	%ymm10, %ymm9, %ymm1
-	vmovups	(%rsi,%rdi,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm7
-	vfmadd231ps	%ymm10, %ymm9, %ymm3
-	vmovups	(%r10,%rdi,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm6
-	vfmadd231ps	%ymm10, %ymm9, %ymm2
-	vmovups	(%r11,%rdi,4), %ymm10
-	vfmadd231ps	%ymm8, %ymm10, %ymm5
-	vfmadd231ps	%ymm10, %ymm9, %ymm0
-	addq	$12, %rdx
-	decq	%r13
-	jne	.LBB14_155
-	jmp	.LBB14_156
-.LBB14_158:
-	vpxor	%xmm4, %xmm4, %xmm4
-	xorl	%ebx, %ebx
-	vpxor	%xmm7, %xmm7, %xmm7
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	jmp	.LBB14_159
-	.p2align	4
-.LBB14_162:
-	incq	%rbx
-	cmpq	48(%rsp), %rbx
-	je	.LBB14_157
-.LBB14_159:
-	movq	64(%rsp), %r9
-	testq	%r9, %r9
-	jle	.LBB14_162
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	96(%rsp), %rdx
-	movq	1344(%rsp,%rax), %rdi
-	movq	1352(%rsp,%rax), %r8
-	movslq	(%r8,%rcx,4), %rax
-	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r8,%rcx,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	8(%r8,%rcx,4), %r10
-	leaq	(%rdi,%r10,4), %r10
-	movslq	12(%r8,%rcx,4), %r8
-	leaq	(%rdi,%r8,4), %r11
-	movq	32(%rsp), %rdi
-	leaq	(%rdi,%rdx,4), %r15
-	movq	224(%rsp), %r13
-	movq	%r9, %rdx
-	.p2align	4
-.LBB14_161:
-	movslq	-4(%r13), %rdi
-	leaq	(%r15,%rdi,4), %r8
-	vpbroadcastd	(%r13), %ymm8
-	vpcmpgtd	.LCPI14_12(%rip), %ymm8, %ymm8
-	vpandn	(%r15,%rdi,4), %ymm8, %ymm9
-	movq	40(%rsp), %rdi
-	vpandn	(%r8,%rdi,4), %ymm8, %ymm8
-	movq	40(%rsp), %r8
-	movslq	-8(%r13), %rdi
-	vmovups	(%rax,%rdi,4), %ymm10
-	vfmadd231ps	%ymm9, %ymm10, %ymm4
-	vfmadd231ps	%ymm10, %ymm8, %ymm1
-	vmovups	(%rsi,%rdi,4), %ymm10
-	vfmadd231ps	%ymm9, %ymm10, %ymm7
-	vfmadd231ps	%ymm10, %ymm8, %ymm3
-	vmovups	(%r10,%rdi,4), %ymm10
-	vfmadd231ps	%ymm9, %ymm10, %ymm6
-	vfmadd231ps	%ymm10, %ymm8, %ymm2
-	vmovups	(%r11,%rdi,4), %ymm10
-	vfmadd231ps	%ymm9, %ymm10, %ymm5
-	vfmadd231ps	%ymm8, %ymm10, %ymm0
-	addq	$12, %r13
-	decq	%rdx
-	jne	.LBB14_161
-	jmp	.LBB14_162
-.LBB14_157:
-	vunpcklps	%xmm7, %xmm4, %xmm8
-	vmovlhps	%xmm6, %xmm8, %xmm8
-	vinsertps	$48, %xmm5, %xmm8, %xmm8
-	vinsertps	$76, %xmm4, %xmm7, %xmm9
-	vshufps	$212, %xmm6, %xmm9, %xmm9
-	vinsertps	$112, %xmm5, %xmm9, %xmm9
-	vaddps	%xmm9, %xmm8, %xmm8
-	vunpckhps	%xmm7, %xmm4, %xmm9
-	vblendps	$3, %xmm9, %xmm6, %xmm9
-	vinsertps	$176, %xmm5, %xmm9, %xmm9
-	vshufps	$51, %xmm4, %xmm7, %xmm10
-	vshufps	$242, %xmm6, %xmm10, %xmm10
-	vblendps	$8, %xmm5, %xmm10, %xmm10
-	vaddps	%xmm10, %xmm9, %xmm9
-	vaddps	%xmm9, %xmm8, %xmm8
-	vextractf128	$1, %ymm7, %xmm7
-	vextractf128	$1, %ymm4, %xmm4
-	vunpcklps	%xmm7, %xmm4, %xmm9
-	vextractf128	$1, %ymm6, %xmm6
-	vmovlhps	%xmm6, %xmm9, %xmm9
-	vextractf128	$1, %ymm5, %xmm5
-	vinsertps	$48, %xmm5, %xmm9, %xmm9
-	vinsertps	$76, %xmm4, %xmm7, %xmm10
-	vshufps	$84, %xmm6, %xmm10, %xmm10
-	vinsertps	$112, %xmm5, %xmm10, %xmm10
-	vaddps	%xmm10, %xmm9, %xmm9
-	vunpckhps	%xmm7, %xmm4, %xmm10
-	vblendps	$3, %xmm10, %xmm6, %xmm10
-	vinsertps	$176, %xmm5, %xmm10, %xmm10
-	vshufps	$51, %xmm4, %xmm7, %xmm4
-	vshufps	$242, %xmm6, %xmm4, %xmm4
-	vblendps	$8, %xmm5, %xmm4, %xmm4
-	vaddps	%xmm4, %xmm10, %xmm4
-	vaddps	%xmm4, %xmm9, %xmm4
-	vaddps	%xmm4, %xmm8, %xmm4
-	movq	56(%rsp), %rdx
-	vaddps	(%rdx), %xmm4, %xmm4
-	vmovups	%xmm4, (%rdx)
-	vunpcklps	%xmm3, %xmm1, %xmm4
-	vmovlhps	%xmm2, %xmm4, %xmm4
-	vinsertps	$48, %xmm0, %xmm4, %xmm4
-	vinsertps	$76, %xmm1, %xmm3, %xmm5
-	vshufps	$212, %xmm2, %xmm5, %xmm5
-	vinsertps	$112, %xmm0, %xmm5, %xmm5
-	vaddps	%xmm5, %xmm4, %xmm4
-	vunpckhps	%xmm3, %xmm1, %xmm5
-	vblendps	$3, %xmm5, %xmm2, %xmm5
-	vinsertps	$176, %xmm0, %xmm5, %xmm5
-	vshufps	$51, %xmm1, %xmm3, %xmm6
-	vshufps	$242, %xmm2, %xmm6, %xmm6
-	vblendps	$8, %xmm0, %xmm6, %xmm6
-	vaddps	%xmm6, %xmm5, %xmm5
-	vaddps	%xmm5, %xmm4, %xmm4
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm1
-	vunpcklps	%xmm3, %xmm1, %xmm5
-	vextractf128	$1, %ymm2, %xmm2
-	vmovlhps	%xmm2, %xmm5, %xmm5
-	vextractf128	$1, %ymm0, %xmm0
-	vinsertps	$48, %xmm0, %xmm5, %xmm5
-	vinsertps	$76, %xmm1, %xmm3, %xmm6
-	vshufps	$84, %xmm2, %xmm6, %xmm6
-	vinsertps	$112, %xmm0, %xmm6, %xmm6
-	vaddps	%xmm6, %xmm5, %xmm5
-	vunpckhps	%xmm3, %xmm1, %xmm6
-	vblendps	$3, %xmm6, %xmm2, %xmm6
-	vinsertps	$176, %xmm0, %xmm6, %xmm6
-	vshufps	$51, %xmm1, %xmm3, %xmm1
-	vshufps	$242, %xmm2, %xmm1, %xmm1
-	vblendps	$8, %xmm0, %xmm1, %xmm0
-	vaddps	%xmm0, %xmm6, %xmm0
-	vaddps	%xmm0, %xmm5, %xmm0
-	vaddps	%xmm0, %xmm4, %xmm0
-	movq	24(%rsp), %rax
-	vaddps	(%rdx,%rax,4), %xmm0, %xmm0
-	movq	%rax, %rbx
-	vmovups	%xmm0, (%rdx,%rax,4)
-	jmp	.LBB14_220
-.LBB14_241:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %r13
-	jmp	.LBB14_242
-	.p2align	4
-.LBB14_245:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	je	.LBB14_246
-.LBB14_242:
-	movq	64(%rsp), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB14_245
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rdi
-	imulq	%r13, %rdi
-	movq	1344(%rsp,%rdx), %rsi
-	movq	1352(%rsp,%rdx), %r8
-	movslq	(%r8,%rcx,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	4(%r8,%rcx,4), %r8
-	leaq	(%rsi,%r8,4), %rsi
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %r10
-	leaq	(%r10,%rdi,4), %r10
-	movq	224(%rsp), %r11
-	.p2align	4
-.LBB14_244:
-	movslq	-4(%r11), %rdi
-	vpbroadcastd	(%r11), %ymm2
-	vpcmpgtd	.LCPI14_12(%rip), %ymm2, %ymm2
-	vpandn	(%r10,%rdi,4), %ymm2, %ymm2
-	movslq	-8(%r11), %rdi
-	vfmadd231ps	(%rdx,%rdi,4), %ymm2, %ymm1
-	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
-	addq	$12, %r11
-	decq	%rbx
-	jne	.LBB14_244
-	jmp	.LBB14_245
-.LBB14_246:
-	vhaddps	%xmm0, %xmm1, %xmm2
-	vhaddps	%xmm2, %xmm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm0
-	vextractf128	$1, %ymm1, %xmm1
-	vhaddps	%xmm0, %xmm1, %xmm0
-	vshufps	$232, %xmm0, %xmm0, %xmm1
-	vshufps	$237, %xmm0, %xmm0, %xmm0
-	vaddps	%xmm0, %xmm1, %xmm0
-	vaddps	%xmm0, %xmm2, %xmm0
-	movq	56(%rsp), %rax
-	vmovsd	(%rax), %xmm1
-	vaddps	%xmm0, %xmm1, %xmm0
-	vmovlps	%xmm0, (%rax)
-	movq	24(%rsp), %rbx
-	jmp	.LBB14_176
-.LBB14_221:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	movq	96(%rsp), %r13
-	jmp	.LBB14_222
-	.p2align	4
-.LBB14_225:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	je	.LBB14_218
-.LBB14_222:
-	movq	64(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB14_225
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rdi
-	imulq	%r13, %rdi
-	movq	1344(%rsp,%rdx), %r8
-	movq	1352(%rsp,%rdx), %r10
-	movslq	(%r10,%rcx,4), %rdx
-	leaq	(%r8,%rdx,4), %rdx
-	movslq	4(%r10,%rcx,4), %rsi
-	leaq	(%r8,%rsi,4), %rsi
-	movslq	8(%r10,%rcx,4), %r10
-	leaq	(%r8,%r10,4), %r10
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %r11
-	leaq	(%r11,%rdi,4), %r11
-	movq	240(%rsp), %rbx
-	.p2align	4
-.LBB14_224:
-	movslq	(%rbx), %rdi
-	vmovups	(%r11,%rdi,4), %ymm3
-	movslq	-4(%rbx), %rdi
-	vfmadd231ps	(%rdx,%rdi,4), %ymm3, %ymm2
-	vfmadd231ps	(%rsi,%rdi,4), %ymm3, %ymm1
-	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
-	addq	$12, %rbx
-	decq	%r15
-	jne	.LBB14_224
-	jmp	.LBB14_225
-.LBB14_218:
-	vhaddps	%xmm1, %xmm2, %xmm3
-	vhaddps	%xmm3, %xmm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm1
-	vextractf128	$1, %ymm2, %xmm2
-	vhaddps	%xmm1, %xmm2, %xmm1
-	vshufps	$232, %xmm1, %xmm1, %xmm2
-	vshufps	$237, %xmm1, %xmm1, %xmm1
-	vaddps	%xmm1, %xmm2, %xmm1
-	vaddps	%xmm1, %xmm3, %xmm1
-	movq	56(%rsp), %rax
-	vmovsd	(%rax), %xmm2
-	vaddps	%xmm1, %xmm2, %xmm1
-	vmovlps	%xmm1, (%rax)
-	vmovshdup	%ymm0, %ymm1
-	vshufps	$255, %ymm0, %ymm0, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm3
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	%xmm2, %xmm4, %xmm2
-	vextractf128	$1, %ymm1, %xmm1
-	vaddss	%xmm1, %xmm3, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	vshufps	$255, %xmm0, %xmm0, %xmm2
-	vshufpd	$1, %xmm0, %xmm0, %xmm3
-	vaddss	%xmm2, %xmm3, %xmm2
-	vmovshdup	%xmm0, %xmm3
-	vaddss	%xmm3, %xmm0, %xmm0
-	vaddss	%xmm2, %xmm0, %xmm0
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	8(%rax), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rax)
-.LBB14_219:
-	movq	24(%rsp), %rbx
-	jmp	.LBB14_220
-.LBB14_201:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %r13
-	jmp	.LBB14_202
-	.p2align	4
-.LBB14_205:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	je	.LBB14_206
-.LBB14_202:
-	movq	64(%rsp), %r11
-	testq	%r11, %r11
-	jle	.LBB14_205
-	leaq	(%rax,%rax,2), %rsi
-	shlq	$4, %rsi
-	movq	%rax, %rdi
-	movq	1352(%rsp,%rsi), %rdx
-	movslq	(%rdx,%rcx,4), %rdx
-	shlq	$2, %rdx
-	addq	1344(%rsp,%rsi), %rdx
-	imulq	%r13, %rdi
-	movq	32(%rsp), %rsi
-	leaq	(%rsi,%rdi,4), %rsi
-	movq	224(%rsp), %r10
-	.p2align	4
-.LBB14_204:
-	movslq	-4(%r10), %rdi
-	leaq	(%rsi,%rdi,4), %r8
-	vpbroadcastd	(%r10), %ymm2
-	vpcmpgtd	.LCPI14_12(%rip), %ymm2, %ymm2
-	vpandn	(%rsi,%rdi,4), %ymm2, %ymm3
-	movq	40(%rsp), %rdi
-	vpandn	(%r8,%rdi,4), %ymm2, %ymm2
-	movq	40(%rsp), %r8
-	movslq	-8(%r10), %rdi
-	vmovups	(%rdx,%rdi,4), %ymm4
-	vfmadd231ps	%ymm3, %ymm4, %ymm1
-	vfmadd231ps	%ymm2, %ymm4, %ymm0
-	addq	$12, %r10
-	decq	%r11
-	jne	.LBB14_204
-	jmp	.LBB14_205
-.LBB14_206:
-	vmovshdup	%ymm1, %ymm2
-	vshufps	$255, %ymm1, %ymm1, %ymm3
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm4
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	%xmm3, %xmm5, %xmm3
-	vextractf128	$1, %ymm2, %xmm2
-	vaddss	%xmm2, %xmm4, %xmm2
-	vaddss	%xmm3, %xmm2, %xmm2
-	vshufps	$255, %xmm1, %xmm1, %xmm3
-	vshufpd	$1, %xmm1, %xmm1, %xmm4
-	vaddss	%xmm3, %xmm4, %xmm3
-	vmovshdup	%xmm1, %xmm4
-	vaddss	%xmm4, %xmm1, %xmm1
-	vaddss	%xmm3, %xmm1, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	movq	56(%rsp), %rdx
-	vaddss	(%rdx), %xmm1, %xmm1
-	vmovss	%xmm1, (%rdx)
-	vmovshdup	%ymm0, %ymm1
-	vshufps	$255, %ymm0, %ymm0, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm3
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	%xmm2, %xmm4, %xmm2
-	vextractf128	$1, %ymm1, %xmm1
-	vaddss	%xmm1, %xmm3, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	vshufps	$255, %xmm0, %xmm0, %xmm2
-	vshufpd	$1, %xmm0, %xmm0, %xmm3
-	vaddss	%xmm2, %xmm3, %xmm2
-	vmovshdup	%xmm0, %xmm3
-	vaddss	%xmm3, %xmm0, %xmm0
-	vaddss	%xmm2, %xmm0, %xmm0
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	(%rdx,%rbx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rdx,%rbx,4)
-	jmp	.LBB14_176
-.LBB14_191:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%ebx, %ebx
-	vpxor	%xmm1, %xmm1, %xmm1
-	jmp	.LBB14_192
-	.p2align	4
-.LBB14_197:
-	incq	%rbx
-	cmpq	48(%rsp), %rbx
-	je	.LBB14_198
-.LBB14_192:
-	cmpq	$0, 64(%rsp)
-	jle	.LBB14_197
-	leaq	(%rbx,%rbx,2), %rdx
-	shlq	$4, %rdx
-	movq	%rbx, %rsi
-	imulq	96(%rsp), %rsi
-	movq	1352(%rsp,%rdx), %rax
-	movslq	(%rax,%rcx,4), %rax
-	shlq	$2, %rax
-	addq	1344(%rsp,%rdx), %rax
-	movq	32(%rsp), %rdx
-	leaq	(%rdx,%rsi,4), %r13
-	cmpq	$0, 152(%rsp)
-	je	.LBB14_194
-	xorl	%edx, %edx
-	movq	128(%rsp), %r10
-	.p2align	4
-.LBB14_200:
-	movslq	4(%r15,%rdx), %rdi
-	leaq	(,%rdi,4), %r8
-	addq	%r13, %r8
-	movslq	(%r15,%rdx), %r11
-	vmovups	(%rax,%r11,4), %ymm2
-	vfmadd231ps	(%r13,%rdi,4), %ymm2, %ymm1
-	movq	40(%rsp), %rdi
-	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
-	movslq	16(%r15,%rdx), %rdi
-	leaq	(%r13,%rdi,4), %r8
-	movslq	12(%r15,%rdx), %r11
-	vmovups	(%rax,%r11,4), %ymm2
-	vfmadd231ps	(%r13,%rdi,4), %ymm2, %ymm1
-	movq	40(%rsp), %rdi
-	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
-	movq	40(%rsp), %r8
-	addq	$24, %rdx
-	addq	$-2, %r10
-	jne	.LBB14_200
-	jmp	.LBB14_195
-	.p2align	4
-.LBB14_194:
-	xorl	%edx, %edx
-.LBB14_195:
-	testb	$1, 64(%rsp)
-	movq	104(%rsp), %r11
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	je	.LBB14_197
-	movslq	4(%r15,%rdx), %r10
-	leaq	(,%r10,4), %r8
-	addq	%r13, %r8
-	movslq	(%r15,%rdx), %rdx
-	vmovups	(%rax,%rdx,4), %ymm2
-	vfmadd231ps	(%r13,%r10,4), %ymm2, %ymm1
-	leaq	304(%rsp), %r10
-	leaq	400(%rsp), %rsi
-	movq	40(%rsp), %rax
-	vfmadd231ps	(%r8,%rax,4), %ymm2, %ymm0
-	movq	40(%rsp), %r8
-	jmp	.LBB14_197
-.LBB14_198:
-	vmovshdup	%ymm1, %ymm2
-	vshufps	$255, %ymm1, %ymm1, %ymm3
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm4
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	%xmm3, %xmm5, %xmm3
-	vextractf128	$1, %ymm2, %xmm2
-	vaddss	%xmm2, %xmm4, %xmm2
-	vaddss	%xmm3, %xmm2, %xmm2
-	vshufps	$255, %xmm1, %xmm1, %xmm3
-	vshufpd	$1, %xmm1, %xmm1, %xmm4
-	vaddss	%xmm3, %xmm4, %xmm3
-	vmovshdup	%xmm1, %xmm4
-	vaddss	%xmm4, %xmm1, %xmm1
-	vaddss	%xmm3, %xmm1, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	movq	56(%rsp), %rdx
-	vaddss	(%rdx), %xmm1, %xmm1
-	vmovss	%xmm1, (%rdx)
-	vmovshdup	%ymm0, %ymm1
-	vshufps	$255, %ymm0, %ymm0, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm3
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	%xmm2, %xmm4, %xmm2
-	vextractf128	$1, %ymm1, %xmm1
-	vaddss	%xmm1, %xmm3, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	vshufps	$255, %xmm0, %xmm0, %xmm2
-	vshufpd	$1, %xmm0, %xmm0, %xmm3
-	vaddss	%xmm2, %xmm3, %xmm2
-	vmovshdup	%xmm0, %xmm3
-	vaddss	%xmm3, %xmm0, %xmm0
-	vaddss	%xmm2, %xmm0, %xmm0
-	vaddss	%xmm1, %xmm0, %xmm0
-	movq	24(%rsp), %rax
-	vaddss	(%rdx,%rax,4), %xmm0, %xmm0
-	movq	%rax, %rbx
-	vmovss	%xmm0, (%rdx,%rax,4)
-	movq	88(%rsp), %r9
-	jmp	.LBB14_178
-.LBB14_146:
-	vpxor	%xmm2, %xmm2, %xmm2
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	96(%rsp), %r13
-	jmp	.LBB14_147
-	.p2align	4
-.LBB14_150:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	je	.LBB14_151
-.LBB14_147:
-	movq	64(%rsp), %r11
-	testq	%r11, %r11
-	jle	.LBB14_150
-	leaq	(%rax,%rax,2), %rsi
-	shlq	$4, %rsi
-	movq	%rax, %rdi
-	movq	1352(%rsp,%rsi), %rdx
-	movslq	(%rdx,%rcx,4), %rdx
-	shlq	$2, %rdx
-	addq	1344(%rsp,%rsi), %rdx
-	imulq	%r13, %rdi
-	movq	32(%rsp), %rsi
-	leaq	(%rsi,%rdi,4), %rsi
-	movq	224(%rsp), %r10
-	.p2align	4
-.LBB14_149:
-	movslq	-4(%r10), %rdi
-	leaq	(%rsi,%rdi,4), %rbx
-	vpbroadcastd	(%r10), %ymm3
-	vpcmpgtd	.LCPI14_12(%rip), %ymm3, %ymm3
-	vpandn	(%rsi,%rdi,4), %ymm3, %ymm4
-	vpandn	(%rbx,%r8,4), %ymm3, %ymm5
-	vpandn	(%rbx,%r8,8), %ymm3, %ymm3
-	movslq	-8(%r10), %rdi
-	vmovups	(%rdx,%rdi,4), %ymm6
-	vfmadd231ps	%ymm4, %ymm6, %ymm2
-	vfmadd231ps	%ymm5, %ymm6, %ymm1
-	vfmadd231ps	%ymm3, %ymm6, %ymm0
-	addq	$12, %r10
-	decq	%r11
-	jne	.LBB14_149
-	jmp	.LBB14_150
-.LBB14_151:
-	vmovshdup	%ymm2, %ymm3
-	vshufps	$255, %ymm2, %ymm2, %ymm4
-	vextractf128	$1, %ymm4, %xmm4
-	vextractf128	$1, %ymm2, %xmm5
-	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	vaddss	%xmm4, %xmm6, %xmm4
-	vextractf128	$1, %ymm3, %xmm3
-	vaddss	%xmm3, %xmm5, %xmm3
-	vaddss	%xmm4, %xmm3, %xmm3
-	vshufps	$255, %xmm2, %xmm2, %xmm4
-	vshufpd	$1, %xmm2, %xmm2, %xmm5
-	vaddss	%xmm4, %xmm5, %xmm4
-	vmovshdup	%xmm2, %xmm5
-	vaddss	%xmm5, %xmm2, %xmm2
-	vaddss	%xmm4, %xmm2, %xmm2
-	vaddss	%xmm3, %xmm2, %xmm2
-	movq	56(%rsp), %rdx
-	vaddss	(%rdx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rdx)
-	vmovshdup	%ymm1, %ymm2
-	vshufps	$255, %ymm1, %ymm1, %ymm3
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm4
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	%xmm3, %xmm5, %xmm3
-	vextractf128	$1, %ymm2, %xmm2
-	vaddss	%xmm2, %xmm4, %xmm2
-	vaddss	%xmm3, %xmm2, %xmm2
-	vshufps	$255, %xmm1, %xmm1, %xmm3
-	vshufpd	$1, %xmm1, %xmm1, %xmm4
-	vaddss	%xmm3, %xmm4, %xmm3
-	vmovshdup	%xmm1, %xmm4
-	vaddss	%xmm4, %xmm1, %xmm1
-	vaddss	%xmm3, %xmm1, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	movq	24(%rsp), %rax
-	vaddss	(%rdx,%rax,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%rdx,%rax,4)
-	vmovshdup	%ymm0, %ymm1
-	vshufps	$255, %ymm0, %ymm0, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm3
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	%xmm2, %xmm4, %xmm2
-	vextractf128	$1, %ymm1, %xmm1
-	vaddss	%xmm1, %xmm3, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	vshufps	$255, %xmm0, %xmm0, %xmm2
-	vshufpd	$1, %xmm0, %xmm0, %xmm3
-	vaddss	%xmm2, %xmm3, %xmm2
-	vmovshdup	%xmm0, %xmm3
-	vaddss	%xmm3, %xmm0, %xmm0
-	vaddss	%xmm2, %xmm0, %xmm0
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	(%rdx,%rax,8), %xmm0, %xmm0
-	movq	%rax, %rbx
-	vmovss	%xmm0, (%rdx,%rax,8)
-.LBB14_176:
-	movq	88(%rsp), %r9
-	jmp	.LBB14_177
-.LBB14_140:
-	vpxor	%xmm2, %xmm2, %xmm2
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	96(%rsp), %r13
-	jmp	.LBB14_141
-	.p2align	4
-.LBB14_144:
-	incq	%rax
-	cmpq	48(%rsp), %rax
-	je	.LBB14_145
-.LBB14_141:
-	movq	64(%rsp), %r11
-	testq	%r11, %r11
-	jle	.LBB14_144
-	leaq	(%rax,%rax,2), %rsi
-	shlq	$4, %rsi
-	movq	%rax, %rdi
-	movq	1352(%rsp,%rsi), %rdx
-	movslq	(%rdx,%rcx,4), %rdx
-	shlq	$2, %rdx
-	addq	1344(%rsp,%rsi), %rdx
-	imulq	%r13, %rdi
-	movq	32(%rsp), %rsi
-	leaq	(%rsi,%rdi,4), %rsi
-	movq	240(%rsp), %r10
-	.p2align	4
-.LBB14_143:
-	movslq	(%r10), %rdi
-	leaq	(%rsi,%rdi,4), %rbx
-	movslq	-4(%r10), %r15
-	vmovups	(%rdx,%r15,4), %ymm3
-	vfmadd231ps	(%rsi,%rdi,4), %ymm3, %ymm2
-	vfmadd231ps	(%rbx,%r8,4), %ymm3, %ymm1
-	vfmadd231ps	(%rbx,%r8,8), %ymm3, %ymm0
-	addq	$12, %r10
-	decq	%r11
-	jne	.LBB14_143
-	jmp	.LBB14_144
-.LBB14_145:
-	vmovshdup	%ymm2, %ymm3
-	vshufps	$255, %ymm2, %ymm2, %ymm4
-	vextractf128	$1, %ymm4, %xmm4
-	vextractf128	$1, %ymm2, %xmm5
-	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	vaddss	%xmm4, %xmm6, %xmm4
-	vextractf128	$1, %ymm3, %xmm3
-	vaddss	%xmm3, %xmm5, %xmm3
-	vaddss	%xmm4, %xmm3, %xmm3
-	vshufps	$255, %xmm2, %xmm2, %xmm4
-	vshufpd	$1, %xmm2, %xmm2, %xmm5
-	vaddss	%xmm4, %xmm5, %xmm4
-	vmovshdup	%xmm2, %xmm5
-	vaddss	%xmm5, %xmm2, %xmm2
-	vaddss	%xmm4, %xmm2, %xmm2
-	vaddss	%xmm3, %xmm2, %xmm2
-	movq	56(%rsp), %rdx
-	vaddss	(%rdx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rdx)
-	vmovshdup	%ymm1, %ymm2
-	vshufps	$255, %ymm1, %ymm1, %ymm3
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm4
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	%xmm3, %xmm5, %xmm3
-	vextractf128	$1, %ymm2, %xmm2
-	vaddss	%xmm2, %xmm4, %xmm2
-	vaddss	%xmm3, %xmm2, %xmm2
-	vshufps	$255, %xmm1, %xmm1, %xmm3
-	vshufpd	$1, %xmm1, %xmm1, %xmm4
-	vaddss	%xmm3, %xmm4, %xmm3
-	vmovshdup	%xmm1, %xmm4
-	vaddss	%xmm4, %xmm1, %xmm1
-	vaddss	%xmm3, %xmm1, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	movq	24(%rsp), %rax
-	vaddss	(%rdx,%rax,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%rdx,%rax,4)
-	vmovshdup	%ymm0, %ymm1
-	vshufps	$255, %ymm0, %ymm0, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vextractf128	$1, %ymm0, %xmm3
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	%xmm2, %xmm4, %xmm2
-	vextractf128	$1, %ymm1, %xmm1
-	vaddss	%xmm1, %xmm3, %xmm1
-	vaddss	%xmm2, %xmm1, %xmm1
-	vshufps	$255, %xmm0, %xmm0, %xmm2
-	vshufpd	$1, %xmm0, %xmm0, %xmm3
-	vaddss	%xmm2, %xmm3, %xmm2
-	vmovshdup	%xmm0, %xmm3
-	vaddss	%xmm3, %xmm0, %xmm0
-	vaddss	%xmm2, %xmm0, %xmm0
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	(%rdx,%rax,8), %xmm0, %xmm0
-	movq	%rax, %rbx
-	vmovss	%xmm0, (%rdx,%rax,8)
-	jmp	.LBB14_220
-.LBB14_118:
-	vpxor	%xmm7, %xmm7, %xmm7
-	xorl	%ebx, %ebx
-	vxorps	%xmm8, %xmm8, %xmm8
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	jmp	.LBB14_119
-	.p2align	4
-.LBB14_122:
-	incq	%rbx
-	cmpq	48(%rsp), %rbx
-	je	.LBB14_123
-.LBB14_119:
-	movq	64(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB14_122
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdx
-	imulq	96(%rsp), %rdx
-	movq	1344(%rsp,%rax), %rdi
-	movq	1352(%rsp,%rax), %r10
-	movslq	(%r10,%rcx,4), %rax
-	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r10,%rcx,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	8(%r10,%rcx,4), %r10
-	leaq	(%rdi,%r10,4), %r10
-	movq	32(%rsp), %rdi
-	leaq	(%rdi,%rdx,4), %r11
-	movq	240(%rsp), %r15
-	.p2align	4
-.LBB14_121:
-	movslq	(%r15), %rdx
-	leaq	(%r11,%rdx,4), %rdi
-	vmovups	(%r11,%rdx,4), %ymm9
-	vmovups	(%rdi,%r8,4), %ymm10
-	vmovups	(%rdi,%r8,8), %ymm11
-	movslq	-4(%r15), %rdx
-	vmovups	(%rax,%rdx,4), %ymm12
-	vfmadd231ps	%ymm12, %ymm9, %ymm7
-	vfmadd231ps	%ymm12, %ymm10, %ymm4
-	vfmadd231ps	%ymm12, %ymm11, %ymm1
-	vmovups	(%rsi,%rdx,4), %ymm12
-	vfmadd231ps	%ymm12, %ymm9, %ymm8
-	vfmadd231ps	%ymm12, %ymm10, %ymm5
-	vfmadd231ps	%ymm12, %ymm11, %ymm2
-	vmovups	(%r10,%rdx,4), %ymm12
-	vfmadd231ps	%ymm9, %ymm12, %ymm6
-	vfmadd231ps	%ymm10, %ymm12, %ymm3
-	vfmadd231ps	%ymm12, %ymm11, %ymm0
-	addq	$12, %r15
-	decq	%r13
-	jne	.LBB14_121
-	jmp	.LBB14_122
-.LBB14_123:
-	vhaddps	%xmm8, %xmm7, %xmm9
-	vhaddps	%xmm9, %xmm9, %xmm9
-	vunpcklps	%ymm8, %ymm7, %ymm10
-	vextractf128	$1, %ymm10, %xmm10
-	vshufps	$17, %ymm7, %ymm8, %ymm11
-	vshufps	$226, %ymm7, %ymm11, %ymm11
-	vextractf128	$1, %ymm11, %xmm11
-	vaddps	%xmm11, %xmm10, %xmm10
-	vunpckhps	%ymm8, %ymm7, %ymm11
-	vextractf128	$1, %ymm11, %xmm11
-	vshufps	$51, %ymm7, %ymm8, %ymm8
-	vshufps	$226, %ymm7, %ymm8, %ymm7
-	vextractf128	$1, %ymm7, %xmm7
-	vaddps	%xmm7, %xmm11, %xmm7
-	vaddps	%xmm7, %xmm10, %xmm7
-	vaddps	%xmm7, %xmm9, %xmm7
-	movq	56(%rsp), %rdx
-	vmovsd	(%rdx), %xmm8
-	vaddps	%xmm7, %xmm8, %xmm7
-	vmovlps	%xmm7, (%rdx)
-	vmovshdup	%xmm6, %xmm7
-	vaddss	%xmm7, %xmm6, %xmm7
-	vshufpd	$1, %xmm6, %xmm6, %xmm8
-	vshufps	$255, %xmm6, %xmm6, %xmm9
-	vaddss	%xmm9, %xmm8, %xmm8
-	vaddss	%xmm7, %xmm8, %xmm7
-	vextractf128	$1, %ymm6, %xmm6
-	vmovshdup	%xmm6, %xmm8
-	vaddss	%xmm6, %xmm8, %xmm8
-	vshufpd	$1, %xmm6, %xmm6, %xmm9
-	vshufps	$255, %xmm6, %xmm6, %xmm6
-	vaddss	%xmm6, %xmm9, %xmm6
-	vaddss	%xmm6, %xmm8, %xmm6
-	vaddss	%xmm6, %xmm7, %xmm6
-	vaddss	8(%rdx), %xmm6, %xmm6
-	vmovss	%xmm6, 8(%rdx)
-	vhaddps	%xmm5, %xmm4, %xmm6
-	vhaddps	%xmm6, %xmm6, %xmm6
-	vunpcklps	%ymm5, %ymm4, %ymm7
-	vextractf128	$1, %ymm7, %xmm7
-	vshufps	$17, %ymm4, %ymm5, %ymm8
-	vshufps	$226, %ymm4, %ymm8, %ymm8
-	vextractf128	$1, %ymm8, %xmm8
-	vaddps	%xmm7, %xmm8, %xmm7
-	vunpckhps	%ymm5, %ymm4, %ymm8
-	vextractf128	$1, %ymm8, %xmm8
-	vshufps	$51, %ymm4, %ymm5, %ymm5
-	vshufps	$226, %ymm4, %ymm5, %ymm4
-	vextractf128	$1, %ymm4, %xmm4
-	vaddps	%xmm4, %xmm8, %xmm4
-	vaddps	%xmm4, %xmm7, %xmm4
-	vaddps	%xmm4, %xmm6, %xmm4
-	movq	24(%rsp), %rax
-	vmovsd	(%rdx,%rax,4), %xmm5
-	vaddps	%xmm4, %xmm5, %xmm4
-	vmovlps	%xmm4, (%rdx,%rax,4)
-	vmovshdup	%xmm3, %xmm4
-	vaddss	%xmm4, %xmm3, %xmm4
-	vshufpd	$1, %xmm3, %xmm3, %xmm5
-	vshufps	$255, %xmm3, %xmm3, %xmm6
-	vaddss	%xmm6, %xmm5, %xmm5
-	vaddss	%xmm5, %xmm4, %xmm4
-	vextractf128	$1, %ymm3, %xmm3
-	vmovshdup	%xmm3, %xmm5
-	vaddss	%xmm5, %xmm3, %xmm5
-	vshufpd	$1, %xmm3, %xmm3, %xmm6
-	vshufps	$255, %xmm3, %xmm3, %xmm3
-	vaddss	%xmm3, %xmm6, %xmm3
-	vaddss	%xmm3, %xmm5, %xmm3
-	vaddss	%xmm3, %xmm4, %xmm3
-	vaddss	8(%rdx,%rax,4), %xmm3, %xmm3
-	vhaddps	%xmm2, %xmm1, %xmm4
-	vhaddps	%xmm4, %xmm4, %xmm4
-	vmovss	%xmm3, 8(%rdx,%rax,4)
-	vunpcklps	%ymm2, %ymm1, %ymm3
-	vextractf128	$1, %ymm3, %xmm3
-	vshufps	$17, %ymm1, %ymm2, %ymm5
-	vshufps	$226, %ymm1, %ymm5, %ymm5
-	vextractf128	$1, %ymm5, %xmm5
-	vaddps	%xmm5, %xmm3, %xmm3
-	vunpckhps	%ymm2, %ymm1, %ymm5
-	vextractf128	$1, %ymm5, %xmm5
-	vshufps	$51, %ymm1, %ymm2, %ymm2
-	vshufps	$226, %ymm1, %ymm2, %ymm1
-	vextractf128	$1, %ymm1, %xmm1
-	vaddps	%xmm1, %xmm5, %xmm1
-	vaddps	%xmm1, %xmm3, %xmm1
-	vaddps	%xmm1, %xmm4, %xmm1
-	vmovsd	(%rdx,%rax,8), %xmm2
-	vaddps	%xmm1, %xmm2, %xmm1
-	vmovlps	%xmm1, (%rdx,%rax,8)
-	vmovshdup	%xmm0, %xmm1
-	vaddss	%xmm1, %xmm0, %xmm1
-	vshufpd	$1, %xmm0, %xmm0, %xmm2
-	vshufps	$255, %xmm0, %xmm0, %xmm3
-	vaddss	%xmm3, %xmm2, %xmm2
-	vaddss	%xmm2, %xmm1, %xmm1
-	vextractf128	$1, %ymm0, %xmm0
-	vmovshdup	%xmm0, %xmm2
-	vaddss	%xmm2, %xmm0, %xmm2
-	vshufpd	$1, %xmm0, %xmm0, %xmm3
-	vshufps	$255, %xmm0, %xmm0, %xmm0
-	vaddss	%xmm0, %xmm3, %xmm0
-	vaddss	%xmm0, %xmm2, %xmm0
-	vaddss	%xmm0, %xmm1, %xmm0
-	vaddss	8(%rdx,%rax,8), %xmm0, %xmm0
-	movq	%rax, %rbx
-	vmovss	%xmm0, 8(%rdx,%rax,8)
-	.p2align	4
-.LBB14_220:
-	movq	88(%rsp), %r9
-	movq	80(%rsp), %r15
-.LBB14_177:
-	movq	104(%rsp), %r11
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-.LBB14_178:
-	movq	16(%rsp), %rdx
-.LBB14_179:
-	addq	$4, %rcx
-	addq	$16, 208(%rsp)
-	movq	%rbx, %r13
-	cmpq	%rbx, %rcx
-	jl	.LBB14_99
-	jmp	.LBB14_101
-	.p2align	4
-.LBB14_267:
-	leaq	(,%r8,4), %rax
-	movq	%r12, %rsi
-	subq	%rax, %rsi
-	movq	%rsi, 232(%rsp)
-	movq	536(%rsp), %rax
-	movq	544(%rsp), %rsi
-	cmpq	%rsi, %rax
-	cmovlq	%rax, %rsi
-	movq	1200(%rsp), %rax
-	leaq	(%rax,%r8,4), %rax
-	movq	%rax, 1256(%rsp)
-	cmpq	$2, %rsi
-	cmovlq	%rdx, %rsi
-	cmpq	$256, %rsi
-	cmovgeq	%rcx, %rsi
-	movq	%rsi, 1272(%rsp)
-	leaq	-1(%r8), %rcx
-	movq	1072(%rsp), %rdi
-	imulq	1008(%rsp), %rdi
-	movq	568(%rsp), %r10
-	movq	%r10, %rsi
-	imulq	%rcx, %rsi
-	movq	1184(%rsp), %rax
-	leaq	(%rax,%r8,4), %rax
-	movq	%rax, 1240(%rsp)
-	movq	1192(%rsp), %rax
-	mulq	%rcx
-	seto	584(%rsp)
-	movq	%rax, 160(%rsp)
-	negq	%rax
-	movq	%rax, 392(%rsp)
-	addq	264(%rsp), %rdi
-	addq	%rsi, %rdi
-	movq	%rdi, 1248(%rsp)
-	movabsq	$9223372036854775806, %rax
-	addq	$-6, %rax
-	andq	%r8, %rax
-	movq	%rax, 152(%rsp)
-	andl	$3, %r8d
-	movq	%r8, 248(%rsp)
-	movq	1176(%rsp), %rax
-	movq	%rax, 560(%rsp)
-	movq	1000(%rsp), %rax
-	movq	%rax, 1168(%rsp)
-	movq	1016(%rsp), %rax
-	movq	%rax, 1160(%rsp)
-	movq	1024(%rsp), %rax
-	movq	%rax, 1152(%rsp)
-	movq	1040(%rsp), %rax
-	movq	%rax, 1144(%rsp)
-	movq	1032(%rsp), %rax
-	movq	%rax, 1136(%rsp)
-	movq	1056(%rsp), %rax
-	movq	%rax, 1128(%rsp)
-	movq	1048(%rsp), %rax
-	movq	%rax, 1120(%rsp)
-	movq	1064(%rsp), %rax
-	movq	%rax, 1112(%rsp)
-	movq	$0, 552(%rsp)
-	movq	40(%rsp), %rax
-	movq	80(%rsp), %r15
-	vmovdqa	1312(%rsp), %ymm15
-	jmp	.LBB14_268
-	.p2align	4
-.LBB14_670:
-	movq	552(%rsp), %rdx
-	incq	%rdx
-	movq	1096(%rsp), %rcx
-	addq	%rcx, 1112(%rsp)
-	addq	%rcx, 1120(%rsp)
-	addq	%rcx, 1128(%rsp)
-	addq	%rcx, 1136(%rsp)
-	addq	%rcx, 1144(%rsp)
-	addq	%rcx, 1152(%rsp)
-	addq	%rcx, 1160(%rsp)
-	addq	%rcx, 1168(%rsp)
-	movq	560(%rsp), %rcx
-	addq	1104(%rsp), %rcx
-	movq	%rcx, 560(%rsp)
-	movq	%rdx, 552(%rsp)
-	cmpq	1272(%rsp), %rdx
-	je	.LBB14_671
-.LBB14_268:
-	testq	%rax, %rax
-	jle	.LBB14_670
-	movq	1096(%rsp), %rdx
-	movq	552(%rsp), %rcx
-	imulq	%rcx, %rdx
-	addq	1248(%rsp), %rdx
-	movq	%rdx, 384(%rsp)
-	movq	1104(%rsp), %rdx
-	imulq	%rcx, %rdx
-	movq	272(%rsp), %rax
-	addq	%rcx, %rax
-	imulq	96(%rsp), %rax
-	movq	264(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 144(%rsp)
-	movq	1256(%rsp), %rax
-	addq	%rdx, %rax
-	movq	%rax, 592(%rsp)
-	movq	1232(%rsp), %rax
-	addq	%rdx, %rax
-	movq	%rax, 1304(%rsp)
-	addq	1240(%rsp), %rdx
-	movq	%rdx, 376(%rsp)
-	movq	560(%rsp), %r13
-	movq	1168(%rsp), %rbx
-	movq	1160(%rsp), %rdi
-	movq	1152(%rsp), %r8
-	movq	1144(%rsp), %rcx
-	movq	1136(%rsp), %rdx
-	movq	1128(%rsp), %rsi
-	movq	1120(%rsp), %rax
-	movq	%rax, 120(%rsp)
-	movq	1112(%rsp), %rax
-	movq	%rax, 32(%rsp)
-	movq	$0, 56(%rsp)
-	jmp	.LBB14_270
-	.p2align	4
-.LBB14_687:
-	movq	56(%rsp), %r11
-	incq	%r11
-	addq	$4, %rbx
-	movq	%rbx, 32(%rsp)
-	addq	$4, 120(%rsp)
-	movq	72(%rsp), %rsi
-	addq	$4, %rsi
-	movq	16(%rsp), %rdx
-	addq	$4, %rdx
-	movq	112(%rsp), %rcx
-	addq	$4, %rcx
-	movq	256(%rsp), %r8
-	addq	$4, %r8
-	movq	208(%rsp), %rdi
-	addq	$4, %rdi
-	movq	128(%rsp), %rbx
-	addq	$4, %rbx
-	addq	%r12, %r13
-	movq	40(%rsp), %rax
-	movq	%r11, 56(%rsp)
-	cmpq	%rax, %r11
-	je	.LBB14_670
-.LBB14_270:
-	movq	%rsi, 72(%rsp)
-	movq	%rdx, 16(%rsp)
-	movq	%rcx, 112(%rsp)
-	cmpq	$40, 136(%rsp)
-	movq	%rdi, 208(%rsp)
-	movq	%r8, 256(%rsp)
-	movq	%rbx, 128(%rsp)
-	jae	.LBB14_672
-	xorl	%ecx, %ecx
-	movq	32(%rsp), %rbx
-	movq	136(%rsp), %r9
-	movq	576(%rsp), %r11
-	jmp	.LBB14_679
-	.p2align	4
-.LBB14_672:
-	movq	144(%rsp), %rax
-	movq	56(%rsp), %r9
-	leaq	(%rax,%r9,4), %rax
-	movq	160(%rsp), %rcx
-	addq	%rax, %rcx
-	movq	392(%rsp), %rdx
-	addq	%rax, %rdx
-	xorl	%esi, %esi
-	cmpq	%rax, %rcx
-	setb	%sil
-	xorl	%ecx, %ecx
-	cmpq	%rax, %rdx
-	seta	%cl
-	testq	%r10, %r10
-	cmovsl	%ecx, %esi
-	orb	584(%rsp), %sil
-	movq	576(%rsp), %r11
-	je	.LBB14_674
-.LBB14_673:
-	xorl	%ecx, %ecx
-	movq	32(%rsp), %rbx
-	movq	136(%rsp), %r9
-.LBB14_679:
-	movq	%rcx, %rax
-	cmpq	$0, 248(%rsp)
-	je	.LBB14_682
-	movq	%r10, %rdx
-	imulq	%rcx, %rdx
-	addq	128(%rsp), %rdx
-	movq	248(%rsp), %rsi
-	movq	%rcx, %rax
-	.p2align	4
-.LBB14_681:
-	vmovss	(%rdx), %xmm0
-	vmovss	%xmm0, (%r13,%rax,4)
-	incq	%rax
-	addq	%r10, %rdx
-	decq	%rsi
-	jne	.LBB14_681
-.LBB14_682:
-	subq	%r9, %rcx
-	cmpq	$-4, %rcx
-	ja	.LBB14_685
-	movq	%r10, %rcx
-	imulq	%rax, %rcx
-	leaq	3(%rax), %rdx
-	imulq	%r10, %rdx
-	leaq	2(%rax), %rsi
-	imulq	%r10, %rsi
-	leaq	1(%rax), %rdi
-	imulq	%r10, %rdi
-	movq	128(%rsp), %r8
-	.p2align	4
-.LBB14_684:
-	vmovss	(%r8,%rcx), %xmm0
-	vmovss	%xmm0, (%r13,%rax,4)
-	vmovss	(%r8,%rdi), %xmm0
-	vmovss	%xmm0, 4(%r13,%rax,4)
-	vmovss	(%r8,%rsi), %xmm0
-	vmovss	%xmm0, 8(%r13,%rax,4)
-	vmovss	(%r8,%rdx), %xmm0
-	vmovss	%xmm0, 12(%r13,%rax,4)
-	addq	$4, %rax
-	addq	%r11, %r8
-	cmpq	%rax, %r9
-	jne	.LBB14_684
-.LBB14_685:
-	cmpq	216(%rsp), %r9
-	jge	.LBB14_687
-	movq	%r12, %rdi
-	imulq	56(%rsp), %rdi
-	addq	592(%rsp), %rdi
-	xorl	%esi, %esi
-	movq	232(%rsp), %rdx
-	vzeroupper
-	callq	memset@PLT
-	vmovdqa	1312(%rsp), %ymm15
-	movq	568(%rsp), %r10
-	jmp	.LBB14_687
-	.p2align	4
-.LBB14_674:
-	leaq	(,%r9,4), %rcx
-	addq	384(%rsp), %rcx
-	cmpq	%rcx, %rax
-	movq	%rcx, %rdx
-	cmovaq	%rax, %rcx
-	cmovbq	%rax, %rdx
-	addq	$4, %rcx
-	cmpq	%rcx, 1304(%rsp)
-	setb	%al
-	cmpq	376(%rsp), %rdx
-	setb	%cl
-	testb	%cl, %al
-	jne	.LBB14_673
-	movl	$0, %ecx
-	cmpq	$0, 1296(%rsp)
-	movq	32(%rsp), %rbx
-	movq	136(%rsp), %r9
-	jne	.LBB14_679
-	xorl	%eax, %eax
-	xorl	%ecx, %ecx
-	movq	1288(%rsp), %rdx
-	movq	%rbx, 32(%rsp)
-	movq	128(%rsp), %rdi
-	movq	208(%rsp), %r8
-	movq	256(%rsp), %r9
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %r10
-	movq	72(%rsp), %r15
-	movq	120(%rsp), %rsi
-	.p2align	4
-.LBB14_677:
-	vmovss	(%rdi,%rax), %xmm0
-	vinsertps	$16, (%r8,%rax), %xmm0, %xmm0
-	vinsertps	$32, (%r9,%rax), %xmm0, %xmm0
-	vinsertps	$48, (%r11,%rax), %xmm0, %xmm0
-	vmovss	(%r10,%rax), %xmm1
-	vinsertps	$16, (%r15,%rax), %xmm1, %xmm1
-	vinsertps	$32, (%rsi,%rax), %xmm1, %xmm1
-	movq	32(%rsp), %rbx
-	vinsertps	$48, (%rbx,%rax), %xmm1, %xmm1
-	vmovups	%xmm1, 16(%r13,%rcx,4)
-	vmovups	%xmm0, (%r13,%rcx,4)
-	addq	$8, %rcx
-	addq	%rdx, %rax
-	cmpq	%rcx, 152(%rsp)
-	jne	.LBB14_677
-	movq	152(%rsp), %rax
-	movq	%rax, %rcx
-	movq	136(%rsp), %r9
-	cmpq	%rax, %r9
-	movq	576(%rsp), %r11
-	movq	568(%rsp), %r10
-	movq	80(%rsp), %r15
-	movq	32(%rsp), %rbx
-	jne	.LBB14_679
-	jmp	.LBB14_685
-	.p2align	4
-.LBB14_102:
-	movq	272(%rsp), %r8
-	jmp	.LBB14_280
-	.p2align	4
-.LBB14_671:
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	24(%rsp), %r13
-	movq	136(%rsp), %r9
-.LBB14_273:
-	leaq	-1(%r9), %r8
-	movq	280(%rsp), %rax
-	movq	%rax, 384(%rsp)
-	movq	1208(%rsp), %rax
-	movq	%rax, 376(%rsp)
-	xorl	%ecx, %ecx
-	movq	%r9, 136(%rsp)
-	jmp	.LBB14_274
-	.p2align	4
-.LBB14_278:
-	movq	392(%rsp), %rcx
-	addq	$16, %rcx
-	addq	$-16, %r8
-	movq	1280(%rsp), %rax
-	addq	%rax, 376(%rsp)
-	addq	%rax, 384(%rsp)
-	cmpq	%r9, %rcx
-	jge	.LBB14_279
-.LBB14_274:
-	cmpq	$15, %r8
-	movl	$15, %eax
-	cmovbq	%r8, %rax
-	movq	%rax, 144(%rsp)
-	movq	%r9, %rax
-	movq	%rcx, 392(%rsp)
-	subq	%rcx, %rax
-	movq	%rax, 232(%rsp)
-	cmpq	$9, %rax
-	setge	%al
-	testq	%r13, %r13
-	jle	.LBB14_278
-	movq	144(%rsp), %rcx
-	incl	%ecx
-	andl	$30, %ecx
-	movq	%rcx, 160(%rsp)
-	xorl	%ecx, %ecx
-	movb	%al, %cl
-	incl	%ecx
-	movq	%rcx, 592(%rsp)
-	movq	1264(%rsp), %rax
-	movq	392(%rsp), %rcx
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 152(%rsp)
-	movq	%rcx, %rax
-	imulq	%r13, %rax
-	movq	280(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 584(%rsp)
-	movq	384(%rsp), %rax
-	movq	376(%rsp), %r11
-	xorl	%ecx, %ecx
-	movq	%r8, 120(%rsp)
-	jmp	.LBB14_276
-	.p2align	4
-.LBB14_383:
-	movq	120(%rsp), %r8
-	movq	16(%rsp), %r11
-.LBB14_650:
-	movq	32(%rsp), %rcx
-	addq	$6, %rcx
-	addq	$24, %r11
-	movq	112(%rsp), %rax
-	addq	$24, %rax
-	cmpq	%r13, %rcx
-	jge	.LBB14_278
-.LBB14_276:
-	movq	%rax, 112(%rsp)
-	movq	%r13, %rax
-	movq	%rcx, 32(%rsp)
-	subq	%rcx, %rax
-	cmpq	$6, %rax
-	movl	$6, %ecx
-	cmovgeq	%rcx, %rax
-	movq	592(%rsp), %rcx
-	leal	(%rcx,%rax,2), %eax
-	addl	$-3, %eax
-	cmpl	$11, %eax
-	ja	.LBB14_650
-	movq	%r11, 16(%rsp)
-	movq	584(%rsp), %rcx
-	movq	32(%rsp), %rdx
-	leaq	(%rcx,%rdx,4), %rcx
-	movq	%rcx, 72(%rsp)
-	leaq	.LJTI14_0(%rip), %rcx
-	movslq	(%rcx,%rax,4), %rax
-	addq	%rcx, %rax
-	jmpq	*%rax
-.LBB14_638:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	movq	%rax, 56(%rsp)
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%r8d, %r8d
-	jmp	.LBB14_639
-	.p2align	4
-.LBB14_647:
-	movq	128(%rsp), %r8
-	incq	%r8
-	cmpq	48(%rsp), %r8
-	je	.LBB14_648
-.LBB14_639:
-	leaq	(%r8,%r8,2), %rax
-	shlq	$4, %rax
-	movq	1368(%rsp,%rax), %rdx
-	testq	%rdx, %rdx
-	movq	%r8, 128(%rsp)
-	jle	.LBB14_647
-	leaq	(%rsp,%rax), %r9
-	addq	$1344, %r9
-	movq	1344(%rsp,%rax), %rbx
-	movq	1352(%rsp,%rax), %rax
-	movq	32(%rsp), %rcx
-	movslq	(%rax,%rcx,4), %rax
-	leaq	(%rbx,%rax,4), %rsi
-	movq	56(%rsp), %rdi
-	imulq	%r8, %rdi
-	movq	152(%rsp), %rcx
-	leaq	(%rcx,%rdi,4), %rdi
-	movq	32(%r9), %r8
-	movq	40(%r9), %r9
-	movl	%r8d, %r10d
-	andl	$3, %r10d
-	movabsq	$9223372036854775806, %r11
-	addq	$-2, %r11
-	andq	%r8, %r11
-	leaq	(%rbx,%rax,4), %rbx
-	addq	$12, %rbx
-	shlq	$2, %r9
-	xorl	%r15d, %r15d
-	jmp	.LBB14_641
-	.p2align	4
-.LBB14_646:
-	incq	%r15
-	addq	%r9, %rbx
-	addq	%r9, %rsi
-	cmpq	%rdx, %r15
-	je	.LBB14_647
-.LBB14_641:
-	testq	%r8, %r8
-	jle	.LBB14_646
-	xorl	%r13d, %r13d
-	cmpq	$4, %r8
-	jb	.LBB14_643
-	movq	600(%rsp), %rax
-	movq	104(%rsp), %rcx
-	.p2align	4
-.LBB14_652:
-	vbroadcastss	-12(%rbx,%r13,4), %ymm1
-	vfmadd132ps	(%rdi), %ymm0, %ymm1
-	vbroadcastss	-8(%rbx,%r13,4), %ymm0
-	vfmadd132ps	(%rdi,%r12), %ymm1, %ymm0
-	vbroadcastss	-4(%rbx,%r13,4), %ymm1
-	vfmadd132ps	(%rdi,%r14), %ymm0, %ymm1
-	vbroadcastss	(%rbx,%r13,4), %ymm0
-	vfmadd132ps	(%rdi,%rcx), %ymm1, %ymm0
-	addq	$4, %r13
-	addq	%rax, %rdi
-	cmpq	%r13, %r11
-	jne	.LBB14_652
-.LBB14_643:
-	testq	%r10, %r10
-	je	.LBB14_646
-	leaq	(%rsi,%r13,4), %r13
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_645:
-	vbroadcastss	(%r13,%rax,4), %ymm1
-	vfmadd231ps	(%rdi), %ymm1, %ymm0
-	incq	%rax
-	addq	%r12, %rdi
-	cmpq	%rax, %r10
-	jne	.LBB14_645
-	jmp	.LBB14_646
-.LBB14_347:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	movq	%rax, 56(%rsp)
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm11, %xmm11, %xmm11
-	vpxor	%xmm10, %xmm10, %xmm10
-	vxorps	%xmm9, %xmm9, %xmm9
-	vxorps	%xmm8, %xmm8, %xmm8
-	vpxor	%xmm7, %xmm7, %xmm7
-	vpxor	%xmm6, %xmm6, %xmm6
-	xorl	%r15d, %r15d
-	jmp	.LBB14_348
-	.p2align	4
-.LBB14_354:
-	movq	128(%rsp), %r15
-	incq	%r15
-	cmpq	48(%rsp), %r15
-	je	.LBB14_340
-.LBB14_348:
-	leaq	(%r15,%r15,2), %rcx
-	shlq	$4, %rcx
-	movq	1368(%rsp,%rcx), %rax
-	testq	%rax, %rax
-	movq	%r15, 128(%rsp)
-	jle	.LBB14_354
-	leaq	(%rsp,%rcx), %rdi
-	addq	$1344, %rdi
-	movq	1344(%rsp,%rcx), %rdx
-	movq	1352(%rsp,%rcx), %rcx
-	movq	32(%rsp), %rbx
-	movslq	(%rcx,%rbx,4), %rsi
-	leaq	(%rdx,%rsi,4), %r8
-	movslq	4(%rcx,%rbx,4), %rsi
-	leaq	(%rdx,%rsi,4), %r13
-	movslq	8(%rcx,%rbx,4), %rsi
-	leaq	(%rdx,%rsi,4), %r11
-	movslq	12(%rcx,%rbx,4), %rsi
-	leaq	(%rdx,%rsi,4), %r10
-	movslq	16(%rcx,%rbx,4), %rsi
-	leaq	(%rdx,%rsi,4), %r9
-	movslq	20(%rcx,%rbx,4), %rcx
-	leaq	(%rdx,%rcx,4), %rdx
-	movq	56(%rsp), %rcx
-	imulq	%r15, %rcx
-	movq	152(%rsp), %rsi
-	leaq	(%rsi,%rcx,4), %rsi
-	movq	32(%rdi), %rcx
-	movq	40(%rdi), %rbx
-	shlq	$2, %rbx
-	xorl	%r15d, %r15d
-	jmp	.LBB14_350
-	.p2align	4
-.LBB14_353:
-	incq	%r15
-	addq	%rbx, %rdx
-	addq	%rbx, %r9
-	addq	%rbx, %r10
-	addq	%rbx, %r11
-	addq	%rbx, %r13
-	addq	%rbx, %r8
-	cmpq	%rax, %r15
-	je	.LBB14_354
-.LBB14_350:
-	testq	%rcx, %rcx
-	jle	.LBB14_353
-	xorl	%edi, %edi
-	.p2align	4
-.LBB14_352:
-	vmovups	(%rsi), %ymm12
-	vmovups	32(%rsi), %ymm13
-	vbroadcastss	(%r8,%rdi,4), %ymm14
-	vfmadd231ps	%ymm14, %ymm12, %ymm11
-	vfmadd231ps	%ymm14, %ymm13, %ymm3
-	vbroadcastss	(%r13,%rdi,4), %ymm14
-	vfmadd231ps	%ymm14, %ymm12, %ymm10
-	vfmadd231ps	%ymm14, %ymm13, %ymm5
-	vbroadcastss	(%r11,%rdi,4), %ymm14
-	vfmadd231ps	%ymm14, %ymm12, %ymm9
-	vfmadd231ps	%ymm14, %ymm13, %ymm4
-	vbroadcastss	(%r10,%rdi,4), %ymm14
-	vfmadd231ps	%ymm14, %ymm12, %ymm8
-	vfmadd231ps	%ymm14, %ymm13, %ymm2
-	vbroadcastss	(%r9,%rdi,4), %ymm14
-	vfmadd231ps	%ymm14, %ymm12, %ymm7
-	vfmadd231ps	%ymm14, %ymm13, %ymm1
-	vbroadcastss	(%rdx,%rdi,4), %ymm14
-	vfmadd231ps	%ymm12, %ymm14, %ymm6
-	vfmadd231ps	%ymm14, %ymm13, %ymm0
-	incq	%rdi
-	addq	%r12, %rsi
-	cmpq	%rdi, %rcx
-	jne	.LBB14_352
-	jmp	.LBB14_353
-.LBB14_340:
-	vmovups	%ymm11, 608(%rsp)
-	vmovups	%ymm3, 640(%rsp)
-	vmovups	%ymm10, 672(%rsp)
-	vmovups	%ymm5, 704(%rsp)
-	vmovups	%ymm9, 736(%rsp)
-	vmovups	%ymm4, 768(%rsp)
-	vmovups	%ymm8, 800(%rsp)
-	vmovups	%ymm2, 832(%rsp)
-	vmovups	%ymm7, 864(%rsp)
-	vmovups	%ymm1, 896(%rsp)
-	vmovups	%ymm6, 928(%rsp)
-	vmovups	%ymm0, 960(%rsp)
-	cmpq	$0, 232(%rsp)
-	movq	368(%rsp), %rdx
-	movq	24(%rsp), %r13
-	movq	80(%rsp), %r15
-	movq	296(%rsp), %r8
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	jle	.LBB14_383
-	cmpq	$0, 120(%rsp)
-	je	.LBB14_342
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_385:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%r8, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_385
-	testb	$1, 144(%rsp)
-	jne	.LBB14_345
-.LBB14_344:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_345:
-	movq	120(%rsp), %r8
-	testq	%r8, %r8
-	je	.LBB14_346
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_356:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	676(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_356
-	testb	$1, 144(%rsp)
-	jne	.LBB14_359
-.LBB14_358:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_359:
-	testq	%r8, %r8
-	je	.LBB14_360
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_362:
-	vmovss	736(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	740(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_362
-	testb	$1, 144(%rsp)
-	jne	.LBB14_365
-.LBB14_364:
-	vmovss	736(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_365:
-	testq	%r8, %r8
-	je	.LBB14_366
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_368:
-	vmovss	800(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	804(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_368
-	testb	$1, 144(%rsp)
-	jne	.LBB14_371
-.LBB14_370:
-	vmovss	800(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 12(%rcx,%rax,4)
-.LBB14_371:
-	testq	%r8, %r8
-	je	.LBB14_372
-	movl	$4, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_374:
-	vmovss	864(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	868(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_374
-	jmp	.LBB14_375
-.LBB14_536:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	xorl	%ecx, %ecx
-	jmp	.LBB14_537
-	.p2align	4
-.LBB14_543:
-	incq	%rcx
-	cmpq	48(%rsp), %rcx
-	je	.LBB14_544
-.LBB14_537:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_543
-	leaq	(%rsp,%rsi), %r11
-	addq	$1344, %r11
-	movq	1344(%rsp,%rsi), %r8
-	movq	1352(%rsp,%rsi), %r9
-	movq	32(%rsp), %r10
-	movslq	(%r9,%r10,4), %rsi
-	leaq	(%r8,%rsi,4), %rsi
-	movslq	4(%r9,%r10,4), %rdi
-	leaq	(%r8,%rdi,4), %rdi
-	movslq	8(%r9,%r10,4), %r9
-	leaq	(%r8,%r9,4), %r8
-	movq	%rax, %r9
-	imulq	%rcx, %r9
-	movq	152(%rsp), %r10
-	leaq	(%r10,%r9,4), %r9
-	movq	32(%r11), %r10
-	movq	40(%r11), %r11
-	shlq	$2, %r11
-	xorl	%ebx, %ebx
-	jmp	.LBB14_539
-	.p2align	4
-.LBB14_542:
-	incq	%rbx
-	addq	%r11, %r8
-	addq	%r11, %rdi
-	addq	%r11, %rsi
-	cmpq	%rdx, %rbx
-	je	.LBB14_543
-.LBB14_539:
-	testq	%r10, %r10
-	jle	.LBB14_542
-	xorl	%r15d, %r15d
-	.p2align	4
-.LBB14_541:
-	vmovups	(%r9), %ymm3
-	vbroadcastss	(%rsi,%r15,4), %ymm4
-	vbroadcastss	(%rdi,%r15,4), %ymm5
-	vfmadd231ps	%ymm4, %ymm3, %ymm2
-	vfmadd231ps	%ymm5, %ymm3, %ymm1
-	vbroadcastss	(%r8,%r15,4), %ymm4
-	vfmadd231ps	%ymm4, %ymm3, %ymm0
-	incq	%r15
-	addq	%r12, %r9
-	cmpq	%r15, %r10
-	jne	.LBB14_541
-	jmp	.LBB14_542
-.LBB14_544:
-	cmpq	$0, 232(%rsp)
-	movq	24(%rsp), %r13
-	movq	80(%rsp), %r15
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	movq	120(%rsp), %r8
-	movq	16(%rsp), %r11
-	movq	72(%rsp), %rbx
-	jle	.LBB14_650
-	vaddss	(%rbx), %xmm2, %xmm3
-	vmovss	%xmm3, (%rbx)
-	testq	%r8, %r8
-	je	.LBB14_546
-	vmovshdup	%xmm2, %xmm3
-	vaddss	(%rbx,%r13,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%rbx,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_546
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%rbx,%r13,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%rbx,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_546
-	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	168(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%rbx,%rax)
-	cmpq	$3, %r8
-	je	.LBB14_546
-	vextractf128	$1, %ymm2, %xmm2
-	movq	200(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm2, %xmm3
-	vmovss	%xmm3, (%rbx,%rax)
-	cmpq	$4, %r8
-	je	.LBB14_546
-	vmovshdup	%xmm2, %xmm3
-	movq	192(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%rbx,%rax)
-	cmpq	$5, %r8
-	je	.LBB14_546
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	184(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%rbx,%rax)
-	cmpq	$6, %r8
-	je	.LBB14_546
-	vshufps	$255, %xmm2, %xmm2, %xmm2
-	movq	176(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%rbx,%rax)
-.LBB14_546:
-	vaddss	4(%rbx), %xmm1, %xmm2
-	vmovss	%xmm2, 4(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_554
-	leaq	4(%rbx), %rax
-	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%r13,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_554
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%r13,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_554
-	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	168(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %r8
-	je	.LBB14_554
-	vextractf128	$1, %ymm1, %xmm1
-	movq	200(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm1, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %r8
-	je	.LBB14_554
-	vmovshdup	%xmm1, %xmm2
-	movq	192(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %r8
-	je	.LBB14_554
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %r8
-	je	.LBB14_554
-	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm1, %xmm1
-	vmovss	%xmm1, (%rax,%rcx)
-.LBB14_554:
-	vaddss	8(%rbx), %xmm0, %xmm1
-	vmovss	%xmm1, 8(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_650
-	addq	$8, %rbx
-	jmp	.LBB14_326
-.LBB14_436:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	movq	%rax, 128(%rsp)
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-	vxorps	%xmm9, %xmm9, %xmm9
-	vxorps	%xmm8, %xmm8, %xmm8
-	vpxor	%xmm7, %xmm7, %xmm7
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm5, %xmm5, %xmm5
-	xorl	%r9d, %r9d
-	jmp	.LBB14_437
-	.p2align	4
-.LBB14_443:
-	incq	%r9
-	cmpq	48(%rsp), %r9
-	je	.LBB14_429
-.LBB14_437:
-	leaq	(%r9,%r9,2), %rcx
-	shlq	$4, %rcx
-	movq	1368(%rsp,%rcx), %rax
-	testq	%rax, %rax
-	jle	.LBB14_443
-	leaq	(%rsp,%rcx), %rdi
-	addq	$1344, %rdi
-	movq	1344(%rsp,%rcx), %r10
-	movq	1352(%rsp,%rcx), %r11
-	movq	32(%rsp), %rbx
-	movslq	(%r11,%rbx,4), %rcx
-	leaq	(%r10,%rcx,4), %rcx
-	movslq	4(%r11,%rbx,4), %rdx
-	leaq	(%r10,%rdx,4), %rdx
-	movslq	8(%r11,%rbx,4), %rsi
-	leaq	(%r10,%rsi,4), %rsi
-	movslq	12(%r11,%rbx,4), %r8
-	leaq	(%r10,%r8,4), %r8
-	movslq	16(%r11,%rbx,4), %r11
-	leaq	(%r10,%r11,4), %r10
-	movq	128(%rsp), %r11
-	imulq	%r9, %r11
-	movq	152(%rsp), %rbx
-	leaq	(%rbx,%r11,4), %r11
-	movq	32(%rdi), %rbx
-	movq	40(%rdi), %r15
-	shlq	$2, %r15
-	xorl	%r13d, %r13d
-	jmp	.LBB14_439
-	.p2align	4
-.LBB14_442:
-	incq	%r13
-	addq	%r15, %r10
-	addq	%r15, %r8
-	addq	%r15, %rsi
-	addq	%r15, %rdx
-	addq	%r15, %rcx
-	cmpq	%rax, %r13
-	je	.LBB14_443
-.LBB14_439:
-	testq	%rbx, %rbx
-	jle	.LBB14_442
-	xorl	%edi, %edi
-	.p2align	4
-.LBB14_441:
-	vmovups	(%r11), %ymm10
-	vmovups	32(%r11), %ymm11
-	vbroadcastss	(%rcx,%rdi,4), %ymm12
-	vfmadd231ps	%ymm12, %ymm10, %ymm9
-	vfmadd231ps	%ymm12, %ymm11, %ymm2
-	vbroadcastss	(%rdx,%rdi,4), %ymm12
-	vfmadd231ps	%ymm12, %ymm10, %ymm8
-	vfmadd231ps	%ymm12, %ymm11, %ymm4
-	vbroadcastss	(%rsi,%rdi,4), %ymm12
-	vfmadd231ps	%ymm12, %ymm10, %ymm7
-	vfmadd231ps	%ymm12, %ymm11, %ymm3
-	vbroadcastss	(%r8,%rdi,4), %ymm12
-	vfmadd231ps	%ymm12, %ymm10, %ymm6
-	vfmadd231ps	%ymm12, %ymm11, %ymm1
-	vbroadcastss	(%r10,%rdi,4), %ymm12
-	vfmadd231ps	%ymm10, %ymm12, %ymm5
-	vfmadd231ps	%ymm12, %ymm11, %ymm0
-	incq	%rdi
-	addq	%r12, %r11
-	cmpq	%rdi, %rbx
-	jne	.LBB14_441
-	jmp	.LBB14_442
-.LBB14_429:
-	vmovups	%ymm9, 608(%rsp)
-	vmovups	%ymm2, 640(%rsp)
-	vmovups	%ymm8, 672(%rsp)
-	vmovups	%ymm4, 704(%rsp)
-	vmovups	%ymm7, 736(%rsp)
-	vmovups	%ymm3, 768(%rsp)
-	vmovups	%ymm6, 800(%rsp)
-	vmovups	%ymm1, 832(%rsp)
-	vmovups	%ymm5, 864(%rsp)
-	vmovups	%ymm0, 896(%rsp)
-	cmpq	$0, 232(%rsp)
-	movq	368(%rsp), %rdx
-	movq	24(%rsp), %r13
-	movq	80(%rsp), %r15
-	movq	296(%rsp), %r8
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	jle	.LBB14_383
-	cmpq	$0, 120(%rsp)
-	je	.LBB14_431
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_467:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%r8, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_467
-	testb	$1, 144(%rsp)
-	jne	.LBB14_434
-.LBB14_433:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_434:
-	movq	120(%rsp), %r8
-	testq	%r8, %r8
-	je	.LBB14_435
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_445:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	676(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_445
-	testb	$1, 144(%rsp)
-	jne	.LBB14_448
-.LBB14_447:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_448:
-	testq	%r8, %r8
-	je	.LBB14_449
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_451:
-	vmovss	736(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	740(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_451
-	testb	$1, 144(%rsp)
-	jne	.LBB14_454
-.LBB14_453:
-	vmovss	736(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_454:
-	testq	%r8, %r8
-	je	.LBB14_455
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_457:
-	vmovss	800(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	804(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_457
-	jmp	.LBB14_458
-.LBB14_590:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	movq	%rax, 248(%rsp)
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%edi, %edi
-	jmp	.LBB14_591
-	.p2align	4
-.LBB14_598:
-	movq	256(%rsp), %rdi
-	incq	%rdi
-	cmpq	48(%rsp), %rdi
-	je	.LBB14_599
-.LBB14_591:
-	leaq	(%rdi,%rdi,2), %rax
-	shlq	$4, %rax
-	movq	1368(%rsp,%rax), %rdx
-	testq	%rdx, %rdx
-	movq	%rdi, 256(%rsp)
-	jle	.LBB14_598
-	leaq	(%rsp,%rax), %rsi
-	addq	$1344, %rsi
-	movq	1344(%rsp,%rax), %r13
-	movq	1352(%rsp,%rax), %rax
-	movq	32(%rsp), %rcx
-	movslq	(%rax,%rcx,4), %rbx
-	leaq	(%r13,%rbx,4), %r8
-	movq	%r8, 128(%rsp)
-	movslq	4(%rax,%rcx,4), %rax
-	leaq	(,%rax,4), %rcx
-	addq	%r13, %rcx
-	movq	%rcx, 56(%rsp)
-	movq	248(%rsp), %r8
-	imulq	%rdi, %r8
-	movq	152(%rsp), %rcx
-	leaq	(%rcx,%r8,4), %r8
-	movq	32(%rsi), %r9
-	movq	40(%rsi), %rsi
-	movq	%r9, %r11
-	movabsq	$9223372036854775806, %rcx
-	andq	%rcx, %r11
-	leaq	4(,%rbx,4), %rbx
-	addq	%r13, %rbx
-	movq	%rsi, 208(%rsp)
-	leaq	(,%rsi,4), %r15
-	leaq	4(%r13,%rax,4), %r13
-	xorl	%edi, %edi
-	jmp	.LBB14_593
-	.p2align	4
-.LBB14_597:
-	incq	%rdi
-	addq	%r15, %rbx
-	addq	%r15, %r13
-	cmpq	%rdx, %rdi
-	je	.LBB14_598
-.LBB14_593:
-	testq	%r9, %r9
-	jle	.LBB14_597
-	xorl	%esi, %esi
-	cmpq	$1, %r9
-	je	.LBB14_595
-	.p2align	4
-.LBB14_688:
-	vmovups	(%r8), %ymm2
-	vbroadcastss	-4(%rbx,%rsi,4), %ymm3
-	vbroadcastss	-4(%r13,%rsi,4), %ymm4
-	vfmadd213ps	%ymm1, %ymm2, %ymm3
-	vfmadd213ps	%ymm0, %ymm2, %ymm4
-	vbroadcastss	(%rbx,%rsi,4), %ymm1
-	vmovups	(%r8,%r12), %ymm2
-	vfmadd213ps	%ymm3, %ymm2, %ymm1
-	vbroadcastss	(%r13,%rsi,4), %ymm0
-	vfmadd213ps	%ymm4, %ymm2, %ymm0
-	addq	$2, %rsi
-	addq	%r14, %r8
-	cmpq	%rsi, %r11
-	jne	.LBB14_688
-.LBB14_595:
-	testb	$1, %r9b
-	je	.LBB14_597
-	movq	%rdi, %rax
-	imulq	208(%rsp), %rax
-	movq	128(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rcx
-	movq	56(%rsp), %r10
-	leaq	(%r10,%rax,4), %rax
-	vmovups	(%r8), %ymm2
-	vbroadcastss	(%rcx,%rsi,4), %ymm3
-	vfmadd231ps	%ymm3, %ymm2, %ymm1
-	vbroadcastss	(%rax,%rsi,4), %ymm3
-	vfmadd231ps	%ymm3, %ymm2, %ymm0
-	movq	216(%rsp), %rax
-	leaq	(%r8,%rax,4), %r8
-	jmp	.LBB14_597
-.LBB14_599:
-	cmpq	$0, 232(%rsp)
-	movq	24(%rsp), %r13
-	movq	80(%rsp), %r15
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	movq	120(%rsp), %r8
-	movq	16(%rsp), %r11
-	movq	72(%rsp), %rcx
-	jle	.LBB14_650
-	vaddss	(%rcx), %xmm1, %xmm2
-	vmovss	%xmm2, (%rcx)
-	testq	%r8, %r8
-	je	.LBB14_608
-	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rcx,%r13,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rcx,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_608
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rcx,%r13,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rcx,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_608
-	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	168(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$3, %r8
-	je	.LBB14_608
-	vextractf128	$1, %ymm1, %xmm1
-	movq	200(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm1, %xmm2
-	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$4, %r8
-	je	.LBB14_608
-	vmovshdup	%xmm1, %xmm2
-	movq	192(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$5, %r8
-	je	.LBB14_608
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	184(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%rcx,%rax)
-	cmpq	$6, %r8
-	je	.LBB14_608
-	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	176(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%rax)
-.LBB14_608:
-	vaddss	4(%rcx), %xmm0, %xmm1
-	vmovss	%xmm1, 4(%rcx)
-	testq	%r8, %r8
-	je	.LBB14_650
-	addq	$4, %rcx
-	jmp	.LBB14_610
-.LBB14_624:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm3, %xmm3, %xmm3
-	xorl	%ecx, %ecx
-	jmp	.LBB14_625
-	.p2align	4
-.LBB14_631:
-	incq	%rcx
-	cmpq	48(%rsp), %rcx
-	je	.LBB14_617
-.LBB14_625:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_631
-	leaq	(%rsp,%rsi), %r10
-	addq	$1344, %r10
-	movq	1344(%rsp,%rsi), %rdi
-	movq	1352(%rsp,%rsi), %r8
-	movq	32(%rsp), %r9
-	movslq	(%r8,%r9,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	4(%r8,%r9,4), %r8
-	leaq	(%rdi,%r8,4), %rdi
-	movq	%rax, %r8
-	imulq	%rcx, %r8
-	movq	152(%rsp), %r9
-	leaq	(%r9,%r8,4), %r8
-	movq	32(%r10), %r9
-	movq	40(%r10), %r10
-	shlq	$2, %r10
-	xorl	%r11d, %r11d
-	jmp	.LBB14_627
-	.p2align	4
-.LBB14_630:
-	incq	%r11
-	addq	%r10, %rdi
-	addq	%r10, %rsi
-	cmpq	%rdx, %r11
-	je	.LBB14_631
-.LBB14_627:
-	testq	%r9, %r9
-	jle	.LBB14_630
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB14_629:
-	vmovups	(%r8), %ymm4
-	vmovups	32(%r8), %ymm5
-	vbroadcastss	(%rsi,%rbx,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm4, %ymm2
-	vfmadd231ps	%ymm6, %ymm5, %ymm3
-	vbroadcastss	(%rdi,%rbx,4), %ymm6
-	vfmadd231ps	%ymm4, %ymm6, %ymm0
-	vfmadd231ps	%ymm6, %ymm5, %ymm1
-	incq	%rbx
-	addq	%r12, %r8
-	cmpq	%rbx, %r9
-	jne	.LBB14_629
-	jmp	.LBB14_630
-.LBB14_617:
-	vmovups	%ymm2, 608(%rsp)
-	vmovups	%ymm3, 640(%rsp)
-	vmovups	%ymm0, 672(%rsp)
-	vmovups	%ymm1, 704(%rsp)
-	cmpq	$0, 232(%rsp)
-	movq	368(%rsp), %rdx
-	movq	24(%rsp), %r13
-	movq	296(%rsp), %r8
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	jle	.LBB14_383
-	cmpq	$0, 120(%rsp)
-	je	.LBB14_619
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_637:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%r8, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_637
-	jmp	.LBB14_620
-.LBB14_510:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm7, %xmm7, %xmm7
-	xorl	%edi, %edi
-	jmp	.LBB14_511
-	.p2align	4
-.LBB14_517:
-	incq	%rdi
-	cmpq	48(%rsp), %rdi
-	je	.LBB14_503
-.LBB14_511:
-	leaq	(%rdi,%rdi,2), %rdx
-	shlq	$4, %rdx
-	movq	1368(%rsp,%rdx), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB14_517
-	leaq	(%rsp,%rdx), %rbx
-	addq	$1344, %rbx
-	movq	1344(%rsp,%rdx), %r9
-	movq	1352(%rsp,%rdx), %r10
-	movq	32(%rsp), %r11
-	movslq	(%r10,%r11,4), %rdx
-	leaq	(%r9,%rdx,4), %rdx
-	movslq	4(%r10,%r11,4), %rsi
-	leaq	(%r9,%rsi,4), %rsi
-	movslq	8(%r10,%r11,4), %r8
-	leaq	(%r9,%r8,4), %r8
-	movslq	12(%r10,%r11,4), %r10
-	leaq	(%r9,%r10,4), %r9
-	movq	%rax, %r10
-	imulq	%rdi, %r10
-	movq	152(%rsp), %r11
-	leaq	(%r11,%r10,4), %r10
-	movq	32(%rbx), %r11
-	movq	40(%rbx), %rbx
-	shlq	$2, %rbx
-	xorl	%r15d, %r15d
-	jmp	.LBB14_513
-	.p2align	4
-.LBB14_516:
-	incq	%r15
-	addq	%rbx, %r9
-	addq	%rbx, %r8
-	addq	%rbx, %rsi
-	addq	%rbx, %rdx
-	cmpq	%rcx, %r15
-	je	.LBB14_517
-.LBB14_513:
-	testq	%r11, %r11
-	jle	.LBB14_516
-	xorl	%r13d, %r13d
-	.p2align	4
-.LBB14_515:
-	vmovups	(%r10), %ymm8
-	vmovups	32(%r10), %ymm9
-	vbroadcastss	(%rdx,%r13,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm5
-	vfmadd231ps	%ymm10, %ymm9, %ymm7
-	vbroadcastss	(%rsi,%r13,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm3
-	vfmadd231ps	%ymm10, %ymm9, %ymm6
-	vbroadcastss	(%r8,%r13,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm8, %ymm1
-	vfmadd231ps	%ymm10, %ymm9, %ymm4
-	vbroadcastss	(%r9,%r13,4), %ymm10
-	vfmadd231ps	%ymm8, %ymm10, %ymm0
-	vfmadd231ps	%ymm10, %ymm9, %ymm2
-	incq	%r13
-	addq	%r12, %r10
-	cmpq	%r13, %r11
-	jne	.LBB14_515
-	jmp	.LBB14_516
-.LBB14_503:
-	vmovups	%ymm5, 608(%rsp)
-	vmovups	%ymm7, 640(%rsp)
-	vmovups	%ymm3, 672(%rsp)
-	vmovups	%ymm6, 704(%rsp)
-	vmovups	%ymm1, 736(%rsp)
-	vmovups	%ymm4, 768(%rsp)
-	vmovups	%ymm0, 800(%rsp)
-	vmovups	%ymm2, 832(%rsp)
-	cmpq	$0, 232(%rsp)
-	movq	368(%rsp), %rdx
-	movq	24(%rsp), %r13
-	movq	80(%rsp), %r15
-	movq	296(%rsp), %r8
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	jle	.LBB14_383
-	cmpq	$0, 120(%rsp)
-	je	.LBB14_505
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_535:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%r8, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_535
-	testb	$1, 144(%rsp)
-	jne	.LBB14_508
-.LBB14_507:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_508:
-	movq	120(%rsp), %r8
-	testq	%r8, %r8
-	je	.LBB14_509
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_519:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	676(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_519
-	testb	$1, 144(%rsp)
-	jne	.LBB14_522
-.LBB14_521:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_522:
-	testq	%r8, %r8
-	je	.LBB14_523
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_525:
-	vmovss	736(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	740(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_525
-	jmp	.LBB14_526
-.LBB14_658:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	movq	%rax, 128(%rsp)
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%ecx, %ecx
-	jmp	.LBB14_659
-	.p2align	4
-.LBB14_666:
-	incq	%rcx
-	cmpq	48(%rsp), %rcx
-	je	.LBB14_653
-.LBB14_659:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rdx
-	testq	%rdx, %rdx
-	movq	32(%rsp), %rax
-	jle	.LBB14_666
-	leaq	(%rsp,%rsi), %r9
-	addq	$1344, %r9
-	movq	1344(%rsp,%rsi), %r11
-	movq	1352(%rsp,%rsi), %rsi
-	movslq	(%rsi,%rax,4), %rbx
-	leaq	(%r11,%rbx,4), %rsi
-	movq	128(%rsp), %rdi
-	imulq	%rcx, %rdi
-	movq	152(%rsp), %rax
-	leaq	(%rax,%rdi,4), %rdi
-	movq	32(%r9), %r8
-	movq	40(%r9), %r9
-	movq	%r8, %r10
-	movabsq	$9223372036854775806, %rax
-	andq	%rax, %r10
-	leaq	(%r11,%rbx,4), %r11
-	addq	$4, %r11
-	leaq	(,%r9,4), %rbx
-	xorl	%eax, %eax
-	jmp	.LBB14_661
-	.p2align	4
-.LBB14_665:
-	incq	%rax
-	addq	%rbx, %r11
-	cmpq	%rdx, %rax
-	je	.LBB14_666
-.LBB14_661:
-	testq	%r8, %r8
-	jle	.LBB14_665
-	xorl	%r13d, %r13d
-	cmpq	$1, %r8
-	je	.LBB14_663
-	.p2align	4
-.LBB14_667:
-	vbroadcastss	-4(%r11,%r13,4), %ymm2
-	vfmadd231ps	(%rdi), %ymm2, %ymm0
-	vfmadd231ps	32(%rdi), %ymm2, %ymm1
-	vbroadcastss	(%r11,%r13,4), %ymm2
-	vfmadd231ps	(%rdi,%r12), %ymm2, %ymm0
-	vfmadd231ps	32(%rdi,%r12), %ymm2, %ymm1
-	addq	$2, %r13
-	addq	%r14, %rdi
-	cmpq	%r13, %r10
-	jne	.LBB14_667
-.LBB14_663:
-	testb	$1, %r8b
-	je	.LBB14_665
-	movq	%rax, %r15
-	imulq	%r9, %r15
-	leaq	(%rsi,%r15,4), %r15
-	vbroadcastss	(%r15,%r13,4), %ymm2
-	vfmadd231ps	(%rdi), %ymm2, %ymm0
-	vfmadd231ps	32(%rdi), %ymm2, %ymm1
-	movq	216(%rsp), %r15
-	leaq	(%rdi,%r15,4), %rdi
-	movq	80(%rsp), %r15
-	jmp	.LBB14_665
-.LBB14_648:
-	cmpq	$0, 232(%rsp)
-	movq	24(%rsp), %r13
-	movq	80(%rsp), %r15
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	movq	120(%rsp), %r8
-	movq	16(%rsp), %r11
-	movq	72(%rsp), %rcx
-	jle	.LBB14_650
-	vaddss	(%rcx), %xmm0, %xmm1
-	vmovss	%xmm1, (%rcx)
-	testq	%r8, %r8
-	je	.LBB14_650
-.LBB14_610:
-	vmovshdup	%xmm0, %xmm1
-	vaddss	(%rcx,%r13,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_650
-	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	vaddss	(%rcx,%r13,8), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_650
-	vshufps	$255, %xmm0, %xmm0, %xmm1
-	movq	168(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$3, %r8
-	je	.LBB14_650
-	vextractf128	$1, %ymm0, %xmm0
-	movq	200(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm0, %xmm1
-	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$4, %r8
-	je	.LBB14_650
-	vmovshdup	%xmm0, %xmm1
-	movq	192(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$5, %r8
-	je	.LBB14_650
-	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	movq	184(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rcx,%rax)
-	cmpq	$6, %r8
-	je	.LBB14_650
-	vshufps	$255, %xmm0, %xmm0, %xmm0
-	movq	176(%rsp), %rax
-	vaddss	(%rcx,%rax), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax)
-	jmp	.LBB14_650
-.LBB14_653:
-	vmovups	%ymm0, 608(%rsp)
-	vmovups	%ymm1, 640(%rsp)
-	cmpq	$0, 232(%rsp)
-	movq	24(%rsp), %r13
-	movq	296(%rsp), %r8
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	jle	.LBB14_383
-	movq	%r13, %rdx
-	cmpq	$0, 120(%rsp)
-	je	.LBB14_655
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_669:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%r8, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_669
-	jmp	.LBB14_656
-.LBB14_570:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	xorl	%ecx, %ecx
-	jmp	.LBB14_571
-	.p2align	4
-.LBB14_577:
-	incq	%rcx
-	cmpq	48(%rsp), %rcx
-	je	.LBB14_563
-.LBB14_571:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_577
-	leaq	(%rsp,%rsi), %r11
-	addq	$1344, %r11
-	movq	1344(%rsp,%rsi), %r8
-	movq	1352(%rsp,%rsi), %r9
-	movq	32(%rsp), %r10
-	movslq	(%r9,%r10,4), %rsi
-	leaq	(%r8,%rsi,4), %rsi
-	movslq	4(%r9,%r10,4), %rdi
-	leaq	(%r8,%rdi,4), %rdi
-	movslq	8(%r9,%r10,4), %r9
-	leaq	(%r8,%r9,4), %r8
-	movq	%rax, %r9
-	imulq	%rcx, %r9
-	movq	152(%rsp), %r10
-	leaq	(%r10,%r9,4), %r9
-	movq	32(%r11), %r10
-	movq	40(%r11), %r11
-	shlq	$2, %r11
-	xorl	%ebx, %ebx
-	jmp	.LBB14_573
-	.p2align	4
-.LBB14_576:
-	incq	%rbx
-	addq	%r11, %r8
-	addq	%r11, %rdi
-	addq	%r11, %rsi
-	cmpq	%rdx, %rbx
-	je	.LBB14_577
-.LBB14_573:
-	testq	%r10, %r10
-	jle	.LBB14_576
-	xorl	%r15d, %r15d
-	.p2align	4
-.LBB14_575:
-	vmovups	(%r9), %ymm6
-	vmovups	32(%r9), %ymm7
-	vbroadcastss	(%rsi,%r15,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm4
-	vfmadd231ps	%ymm8, %ymm7, %ymm5
-	vbroadcastss	(%rdi,%r15,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm2
-	vfmadd231ps	%ymm8, %ymm7, %ymm3
-	vbroadcastss	(%r8,%r15,4), %ymm8
-	vfmadd231ps	%ymm6, %ymm8, %ymm0
-	vfmadd231ps	%ymm8, %ymm7, %ymm1
-	incq	%r15
-	addq	%r12, %r9
-	cmpq	%r15, %r10
-	jne	.LBB14_575
-	jmp	.LBB14_576
-.LBB14_563:
-	vmovups	%ymm4, 608(%rsp)
-	vmovups	%ymm5, 640(%rsp)
-	vmovups	%ymm2, 672(%rsp)
-	vmovups	%ymm3, 704(%rsp)
-	vmovups	%ymm0, 736(%rsp)
-	vmovups	%ymm1, 768(%rsp)
-	cmpq	$0, 232(%rsp)
-	movq	368(%rsp), %rdx
-	movq	24(%rsp), %r13
-	movq	80(%rsp), %r15
-	movq	296(%rsp), %r8
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	jle	.LBB14_383
-	cmpq	$0, 120(%rsp)
-	je	.LBB14_565
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_589:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%r8, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_589
-	testb	$1, 144(%rsp)
-	jne	.LBB14_568
-.LBB14_567:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	imulq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_568:
-	movq	120(%rsp), %r8
-	testq	%r8, %r8
-	je	.LBB14_569
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r13
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_579:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	676(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r13
-	jne	.LBB14_579
-	jmp	.LBB14_580
-.LBB14_468:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%ecx, %ecx
-	jmp	.LBB14_469
-	.p2align	4
-.LBB14_475:
-	incq	%rcx
-	cmpq	48(%rsp), %rcx
-	je	.LBB14_476
-.LBB14_469:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_475
-	leaq	(%rsp,%rsi), %rbx
-	addq	$1344, %rbx
-	movq	1344(%rsp,%rsi), %r9
-	movq	1352(%rsp,%rsi), %r10
-	movq	32(%rsp), %r11
-	movslq	(%r10,%r11,4), %rsi
-	leaq	(%r9,%rsi,4), %rsi
-	movslq	4(%r10,%r11,4), %rdi
-	leaq	(%r9,%rdi,4), %rdi
-	movslq	8(%r10,%r11,4), %r8
-	leaq	(%r9,%r8,4), %r8
-	movslq	12(%r10,%r11,4), %r10
-	leaq	(%r9,%r10,4), %r9
-	movq	%rax, %r10
-	imulq	%rcx, %r10
-	movq	152(%rsp), %r11
-	leaq	(%r11,%r10,4), %r10
-	movq	32(%rbx), %r11
-	movq	40(%rbx), %rbx
-	shlq	$2, %rbx
-	xorl	%r15d, %r15d
-	jmp	.LBB14_471
-	.p2align	4
-.LBB14_474:
-	incq	%r15
-	addq	%rbx, %r9
-	addq	%rbx, %r8
-	addq	%rbx, %rdi
-	addq	%rbx, %rsi
-	cmpq	%rdx, %r15
-	je	.LBB14_475
-.LBB14_471:
-	testq	%r11, %r11
-	jle	.LBB14_474
-	xorl	%r13d, %r13d
-	.p2align	4
-.LBB14_473:
-	vmovups	(%r10), %ymm4
-	vbroadcastss	(%rsi,%r13,4), %ymm5
-	vfmadd231ps	%ymm5, %ymm4, %ymm3
-	vbroadcastss	(%rdi,%r13,4), %ymm5
-	vbroadcastss	(%r8,%r13,4), %ymm6
-	vfmadd231ps	%ymm5, %ymm4, %ymm2
-	vfmadd231ps	%ymm6, %ymm4, %ymm1
-	vbroadcastss	(%r9,%r13,4), %ymm5
-	vfmadd231ps	%ymm5, %ymm4, %ymm0
-	incq	%r13
-	addq	%r12, %r10
-	cmpq	%r13, %r11
-	jne	.LBB14_473
-	jmp	.LBB14_474
-.LBB14_476:
-	cmpq	$0, 232(%rsp)
-	movq	24(%rsp), %r13
-	movq	80(%rsp), %r15
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	movq	120(%rsp), %r8
-	movq	16(%rsp), %r11
-	movq	72(%rsp), %rbx
-	jle	.LBB14_650
-	vaddss	(%rbx), %xmm3, %xmm4
-	vmovss	%xmm4, (%rbx)
-	testq	%r8, %r8
-	je	.LBB14_478
-	vmovshdup	%xmm3, %xmm4
-	vaddss	(%rbx,%r13,4), %xmm4, %xmm4
-	vmovss	%xmm4, (%rbx,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_478
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	(%rbx,%r13,8), %xmm4, %xmm4
-	vmovss	%xmm4, (%rbx,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_478
-	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	168(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%rbx,%rax)
-	cmpq	$3, %r8
-	je	.LBB14_478
-	vextractf128	$1, %ymm3, %xmm3
-	movq	200(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm3, %xmm4
-	vmovss	%xmm4, (%rbx,%rax)
-	cmpq	$4, %r8
-	je	.LBB14_478
-	vmovshdup	%xmm3, %xmm4
-	movq	192(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%rbx,%rax)
-	cmpq	$5, %r8
-	je	.LBB14_478
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	movq	184(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%rbx,%rax)
-	cmpq	$6, %r8
-	je	.LBB14_478
-	vshufps	$255, %xmm3, %xmm3, %xmm3
-	movq	176(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%rbx,%rax)
-.LBB14_478:
-	vaddss	4(%rbx), %xmm2, %xmm3
-	vmovss	%xmm3, 4(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_486
-	leaq	4(%rbx), %rax
-	vmovshdup	%xmm2, %xmm3
-	vaddss	(%rax,%r13,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_486
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%rax,%r13,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_486
-	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	168(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r8
-	je	.LBB14_486
-	vextractf128	$1, %ymm2, %xmm2
-	movq	200(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r8
-	je	.LBB14_486
-	vmovshdup	%xmm2, %xmm3
-	movq	192(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r8
-	je	.LBB14_486
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r8
-	je	.LBB14_486
-	vshufps	$255, %xmm2, %xmm2, %xmm2
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-.LBB14_486:
-	vaddss	8(%rbx), %xmm1, %xmm2
-	vmovss	%xmm2, 8(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_494
-	leaq	8(%rbx), %rax
-	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%r13,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_494
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%r13,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_494
-	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	168(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %r8
-	je	.LBB14_494
-	vextractf128	$1, %ymm1, %xmm1
-	movq	200(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm1, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %r8
-	je	.LBB14_494
-	vmovshdup	%xmm1, %xmm2
-	movq	192(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %r8
-	je	.LBB14_494
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %r8
-	je	.LBB14_494
-	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm1, %xmm1
-	vmovss	%xmm1, (%rax,%rcx)
-.LBB14_494:
-	vaddss	12(%rbx), %xmm0, %xmm1
-	vmovss	%xmm1, 12(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_650
-	addq	$12, %rbx
-	jmp	.LBB14_326
-.LBB14_282:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	movq	%rax, 56(%rsp)
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%r15d, %r15d
-	jmp	.LBB14_283
-	.p2align	4
-.LBB14_289:
-	movq	128(%rsp), %r15
-	incq	%r15
-	cmpq	48(%rsp), %r15
-	je	.LBB14_290
-.LBB14_283:
-	leaq	(%r15,%r15,2), %rax
-	shlq	$4, %rax
-	movq	1368(%rsp,%rax), %rdx
-	testq	%rdx, %rdx
-	movq	%r15, 128(%rsp)
-	jle	.LBB14_289
-	leaq	(%rsp,%rax), %rcx
-	addq	$1344, %rcx
-	movq	1344(%rsp,%rax), %r11
-	movq	1352(%rsp,%rax), %rax
-	movq	32(%rsp), %rbx
-	movslq	(%rax,%rbx,4), %rsi
-	leaq	(%r11,%rsi,4), %rsi
-	movslq	4(%rax,%rbx,4), %rdi
-	leaq	(%r11,%rdi,4), %rdi
-	movslq	8(%rax,%rbx,4), %r8
-	leaq	(%r11,%r8,4), %r8
-	movslq	12(%rax,%rbx,4), %r9
-	leaq	(%r11,%r9,4), %r9
-	movslq	16(%rax,%rbx,4), %r10
-	leaq	(%r11,%r10,4), %r10
-	movslq	20(%rax,%rbx,4), %rax
-	leaq	(%r11,%rax,4), %r11
-	movq	56(%rsp), %rax
-	imulq	%r15, %rax
-	movq	152(%rsp), %rbx
-	leaq	(%rbx,%rax,4), %rbx
-	movq	32(%rcx), %r15
-	movq	40(%rcx), %r13
-	shlq	$2, %r13
-	xorl	%eax, %eax
-	jmp	.LBB14_285
-	.p2align	4
-.LBB14_288:
-	incq	%rax
-	addq	%r13, %r11
-	addq	%r13, %r10
-	addq	%r13, %r9
-	addq	%r13, %r8
-	addq	%r13, %rdi
-	addq	%r13, %rsi
-	cmpq	%rdx, %rax
-	je	.LBB14_289
-.LBB14_285:
-	testq	%r15, %r15
-	jle	.LBB14_288
-	xorl	%ecx, %ecx
-	.p2align	4
-.LBB14_287:
-	vbroadcastss	(%rsi,%rcx,4), %ymm6
-	vmovups	(%rbx), %ymm7
-	vfmadd231ps	%ymm6, %ymm7, %ymm5
-	vbroadcastss	(%rdi,%rcx,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm7, %ymm4
-	vbroadcastss	(%r8,%rcx,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm7, %ymm3
-	vbroadcastss	(%r9,%rcx,4), %ymm6
-	vbroadcastss	(%r10,%rcx,4), %ymm8
-	vfmadd231ps	%ymm6, %ymm7, %ymm2
-	vfmadd231ps	%ymm8, %ymm7, %ymm1
-	vbroadcastss	(%r11,%rcx,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm7, %ymm0
-	incq	%rcx
-	addq	%r12, %rbx
-	cmpq	%rcx, %r15
-	jne	.LBB14_287
-	jmp	.LBB14_288
-.LBB14_290:
-	cmpq	$0, 232(%rsp)
-	movq	24(%rsp), %r13
-	movq	80(%rsp), %r15
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	movq	120(%rsp), %r8
-	movq	16(%rsp), %r11
-	movq	72(%rsp), %rbx
-	jle	.LBB14_650
-	vaddss	(%rbx), %xmm5, %xmm6
-	vmovss	%xmm6, (%rbx)
-	testq	%r8, %r8
-	je	.LBB14_292
-	vmovshdup	%xmm5, %xmm6
-	vaddss	(%rbx,%r13,4), %xmm6, %xmm6
-	vmovss	%xmm6, (%rbx,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_292
-	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	vaddss	(%rbx,%r13,8), %xmm6, %xmm6
-	vmovss	%xmm6, (%rbx,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_292
-	vshufps	$255, %xmm5, %xmm5, %xmm6
-	movq	168(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%rbx,%rax)
-	cmpq	$3, %r8
-	je	.LBB14_292
-	vextractf128	$1, %ymm5, %xmm5
-	movq	200(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm5, %xmm6
-	vmovss	%xmm6, (%rbx,%rax)
-	cmpq	$4, %r8
-	je	.LBB14_292
-	vmovshdup	%xmm5, %xmm6
-	movq	192(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%rbx,%rax)
-	cmpq	$5, %r8
-	je	.LBB14_292
-	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	movq	184(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%rbx,%rax)
-	cmpq	$6, %r8
-	je	.LBB14_292
-	vshufps	$255, %xmm5, %xmm5, %xmm5
-	movq	176(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%rbx,%rax)
-.LBB14_292:
-	vaddss	4(%rbx), %xmm4, %xmm5
-	vmovss	%xmm5, 4(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_300
-	leaq	4(%rbx), %rax
-	vmovshdup	%xmm4, %xmm5
-	vaddss	(%rax,%r13,4), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_300
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	(%rax,%r13,8), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_300
-	vshufps	$255, %xmm4, %xmm4, %xmm5
-	movq	168(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$3, %r8
-	je	.LBB14_300
-	vextractf128	$1, %ymm4, %xmm4
-	movq	200(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm5
-	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$4, %r8
-	je	.LBB14_300
-	vmovshdup	%xmm4, %xmm5
-	movq	192(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$5, %r8
-	je	.LBB14_300
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$6, %r8
-	je	.LBB14_300
-	vshufps	$255, %xmm4, %xmm4, %xmm4
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-.LBB14_300:
-	vaddss	8(%rbx), %xmm3, %xmm4
-	vmovss	%xmm4, 8(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_308
-	leaq	8(%rbx), %rax
-	vmovshdup	%xmm3, %xmm4
-	vaddss	(%rax,%r13,4), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_308
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	(%rax,%r13,8), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_308
-	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	168(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$3, %r8
-	je	.LBB14_308
-	vextractf128	$1, %ymm3, %xmm3
-	movq	200(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$4, %r8
-	je	.LBB14_308
-	vmovshdup	%xmm3, %xmm4
-	movq	192(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$5, %r8
-	je	.LBB14_308
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$6, %r8
-	je	.LBB14_308
-	vshufps	$255, %xmm3, %xmm3, %xmm3
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-.LBB14_308:
-	vaddss	12(%rbx), %xmm2, %xmm3
-	vmovss	%xmm3, 12(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_316
-	leaq	12(%rbx), %rax
-	vmovshdup	%xmm2, %xmm3
-	vaddss	(%rax,%r13,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_316
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%rax,%r13,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_316
-	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	168(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r8
-	je	.LBB14_316
-	vextractf128	$1, %ymm2, %xmm2
-	movq	200(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r8
-	je	.LBB14_316
-	vmovshdup	%xmm2, %xmm3
-	movq	192(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r8
-	je	.LBB14_316
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r8
-	je	.LBB14_316
-	vshufps	$255, %xmm2, %xmm2, %xmm2
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-.LBB14_316:
-	vaddss	16(%rbx), %xmm1, %xmm2
-	vmovss	%xmm2, 16(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_324
-	leaq	16(%rbx), %rax
-	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%r13,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_324
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%r13,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_324
-	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	168(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %r8
-	je	.LBB14_324
-	vextractf128	$1, %ymm1, %xmm1
-	movq	200(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm1, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %r8
-	je	.LBB14_324
-	vmovshdup	%xmm1, %xmm2
-	movq	192(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %r8
-	je	.LBB14_324
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %r8
-	je	.LBB14_324
-	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm1, %xmm1
-	vmovss	%xmm1, (%rax,%rcx)
-.LBB14_324:
-	vaddss	20(%rbx), %xmm0, %xmm1
-	vmovss	%xmm1, 20(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_650
-	addq	$20, %rbx
-	jmp	.LBB14_326
-.LBB14_386:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	216(%rsp), %rax
-	movq	%rax, 128(%rsp)
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%ecx, %ecx
-	jmp	.LBB14_387
-	.p2align	4
-.LBB14_393:
-	incq	%rcx
-	cmpq	48(%rsp), %rcx
-	je	.LBB14_394
-.LBB14_387:
-	leaq	(%rcx,%rcx,2), %rax
-	shlq	$4, %rax
-	movq	1368(%rsp,%rax), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_393
-	leaq	(%rsp,%rax), %r15
-	addq	$1344, %r15
-	movq	1344(%rsp,%rax), %r10
-	movq	1352(%rsp,%rax), %rax
-	movq	32(%rsp), %r11
-	movslq	(%rax,%r11,4), %rsi
-	leaq	(%r10,%rsi,4), %rsi
-	movslq	4(%rax,%r11,4), %rdi
-	leaq	(%r10,%rdi,4), %rdi
-	movslq	8(%rax,%r11,4), %r8
-	leaq	(%r10,%r8,4), %r8
-	movslq	12(%rax,%r11,4), %r9
-	leaq	(%r10,%r9,4), %r9
-	movslq	16(%rax,%r11,4), %rax
-	leaq	(%r10,%rax,4), %r10
-	movq	128(%rsp), %rax
-	imulq	%rcx, %rax
-	movq	152(%rsp), %r11
-	leaq	(%r11,%rax,4), %r11
-	movq	32(%r15), %rbx
-	movq	40(%r15), %r15
-	shlq	$2, %r15
-	xorl	%r13d, %r13d
-	jmp	.LBB14_389
-	.p2align	4
-.LBB14_392:
-	incq	%r13
-	addq	%r15, %r10
-	addq	%r15, %r9
-	addq	%r15, %r8
-	addq	%r15, %rdi
-	addq	%r15, %rsi
-	cmpq	%rdx, %r13
-	je	.LBB14_393
-.LBB14_389:
-	testq	%rbx, %rbx
-	jle	.LBB14_392
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_391:
-	vmovups	(%r11), %ymm5
-	vbroadcastss	(%rsi,%rax,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm5, %ymm4
-	vbroadcastss	(%rdi,%rax,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm5, %ymm3
-	vbroadcastss	(%r8,%rax,4), %ymm6
-	vbroadcastss	(%r9,%rax,4), %ymm7
-	vfmadd231ps	%ymm6, %ymm5, %ymm2
-	vfmadd231ps	%ymm7, %ymm5, %ymm1
-	vbroadcastss	(%r10,%rax,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm5, %ymm0
-	incq	%rax
-	addq	%r12, %r11
-	cmpq	%rax, %rbx
-	jne	.LBB14_391
-	jmp	.LBB14_392
-.LBB14_394:
-	cmpq	$0, 232(%rsp)
-	movq	24(%rsp), %r13
-	movq	80(%rsp), %r15
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	movq	120(%rsp), %r8
-	movq	16(%rsp), %r11
-	movq	72(%rsp), %rbx
-	jle	.LBB14_650
-	vaddss	(%rbx), %xmm4, %xmm5
-	vmovss	%xmm5, (%rbx)
-	testq	%r8, %r8
-	je	.LBB14_396
-	vmovshdup	%xmm4, %xmm5
-	vaddss	(%rbx,%r13,4), %xmm5, %xmm5
-	vmovss	%xmm5, (%rbx,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_396
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	(%rbx,%r13,8), %xmm5, %xmm5
-	vmovss	%xmm5, (%rbx,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_396
-	vshufps	$255, %xmm4, %xmm4, %xmm5
-	movq	168(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%rbx,%rax)
-	cmpq	$3, %r8
-	je	.LBB14_396
-	vextractf128	$1, %ymm4, %xmm4
-	movq	200(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm4, %xmm5
-	vmovss	%xmm5, (%rbx,%rax)
-	cmpq	$4, %r8
-	je	.LBB14_396
-	vmovshdup	%xmm4, %xmm5
-	movq	192(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%rbx,%rax)
-	cmpq	$5, %r8
-	je	.LBB14_396
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	movq	184(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%rbx,%rax)
-	cmpq	$6, %r8
-	je	.LBB14_396
-	vshufps	$255, %xmm4, %xmm4, %xmm4
-	movq	176(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%rbx,%rax)
-.LBB14_396:
-	vaddss	4(%rbx), %xmm3, %xmm4
-	vmovss	%xmm4, 4(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_404
-	leaq	4(%rbx), %rax
-	vmovshdup	%xmm3, %xmm4
-	vaddss	(%rax,%r13,4), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_404
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	(%rax,%r13,8), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_404
-	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	168(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$3, %r8
-	je	.LBB14_404
-	vextractf128	$1, %ymm3, %xmm3
-	movq	200(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$4, %r8
-	je	.LBB14_404
-	vmovshdup	%xmm3, %xmm4
-	movq	192(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$5, %r8
-	je	.LBB14_404
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$6, %r8
-	je	.LBB14_404
-	vshufps	$255, %xmm3, %xmm3, %xmm3
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-.LBB14_404:
-	vaddss	8(%rbx), %xmm2, %xmm3
-	vmovss	%xmm3, 8(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_412
-	leaq	8(%rbx), %rax
-	vmovshdup	%xmm2, %xmm3
-	vaddss	(%rax,%r13,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_412
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%rax,%r13,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_412
-	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	168(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r8
-	je	.LBB14_412
-	vextractf128	$1, %ymm2, %xmm2
-	movq	200(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r8
-	je	.LBB14_412
-	vmovshdup	%xmm2, %xmm3
-	movq	192(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r8
-	je	.LBB14_412
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r8
-	je	.LBB14_412
-	vshufps	$255, %xmm2, %xmm2, %xmm2
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-.LBB14_412:
-	vaddss	12(%rbx), %xmm1, %xmm2
-	vmovss	%xmm2, 12(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_420
-	leaq	12(%rbx), %rax
-	vmovshdup	%xmm1, %xmm2
-	vaddss	(%rax,%r13,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_420
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%rax,%r13,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_420
-	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	168(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %r8
-	je	.LBB14_420
-	vextractf128	$1, %ymm1, %xmm1
-	movq	200(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm1, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %r8
-	je	.LBB14_420
-	vmovshdup	%xmm1, %xmm2
-	movq	192(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %r8
-	je	.LBB14_420
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %r8
-	je	.LBB14_420
-	vshufps	$255, %xmm1, %xmm1, %xmm1
-	movq	176(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm1, %xmm1
-	vmovss	%xmm1, (%rax,%rcx)
-.LBB14_420:
-	vaddss	16(%rbx), %xmm0, %xmm1
-	vmovss	%xmm1, 16(%rbx)
-	testq	%r8, %r8
-	je	.LBB14_650
-	addq	$16, %rbx
-.LBB14_326:
-	vmovshdup	%xmm0, %xmm1
-	vaddss	(%rbx,%r13,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%rbx,%r13,4)
-	cmpq	$1, %r8
-	je	.LBB14_650
-	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	vaddss	(%rbx,%r13,8), %xmm1, %xmm1
-	vmovss	%xmm1, (%rbx,%r13,8)
-	cmpq	$2, %r8
-	je	.LBB14_650
-	vshufps	$255, %xmm0, %xmm0, %xmm1
-	movq	168(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rbx,%rax)
-	cmpq	$3, %r8
-	je	.LBB14_650
-	vextractf128	$1, %ymm0, %xmm0
-	movq	200(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm0, %xmm1
-	vmovss	%xmm1, (%rbx,%rax)
-	cmpq	$4, %r8
-	je	.LBB14_650
-	vmovshdup	%xmm0, %xmm1
-	movq	192(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rbx,%rax)
-	cmpq	$5, %r8
-	je	.LBB14_650
-	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	movq	184(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rbx,%rax)
-	cmpq	$6, %r8
-	je	.LBB14_650
-	vshufps	$255, %xmm0, %xmm0, %xmm0
-	movq	176(%rsp), %rax
-	vaddss	(%rbx,%rax), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rax)
-	jmp	.LBB14_650
-.LBB14_342:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB14_344
-	jmp	.LBB14_345
-.LBB14_346:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB14_358
-	jmp	.LBB14_359
-.LBB14_360:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB14_364
-	jmp	.LBB14_365
-.LBB14_366:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB14_370
-	jmp	.LBB14_371
-.LBB14_372:
-	xorl	%eax, %eax
-.LBB14_375:
-	testb	$1, 144(%rsp)
-	movq	24(%rsp), %r13
-	jne	.LBB14_377
-	vmovss	864(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 16(%rcx,%rax,4)
-.LBB14_377:
-	testq	%r8, %r8
-	je	.LBB14_378
-	movl	$5, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r8
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_380:
-	vmovss	928(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	932(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r8
-	jne	.LBB14_380
-	testb	$1, 144(%rsp)
-	jne	.LBB14_383
-	jmp	.LBB14_382
-.LBB14_378:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	jne	.LBB14_383
-.LBB14_382:
-	vmovss	928(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	20(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB14_383
-.LBB14_431:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB14_433
-	jmp	.LBB14_434
-.LBB14_435:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB14_447
-	jmp	.LBB14_448
-.LBB14_449:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB14_453
-	jmp	.LBB14_454
-.LBB14_455:
-	xorl	%eax, %eax
-.LBB14_458:
-	testb	$1, 144(%rsp)
-	movq	24(%rsp), %r13
-	jne	.LBB14_460
-	vmovss	800(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 12(%rcx,%rax,4)
-.LBB14_460:
-	testq	%r8, %r8
-	je	.LBB14_461
-	movl	$4, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r8
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_463:
-	vmovss	864(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	868(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r8
-	jne	.LBB14_463
-	testb	$1, 144(%rsp)
-	jne	.LBB14_383
-	jmp	.LBB14_465
-.LBB14_461:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	jne	.LBB14_383
-.LBB14_465:
-	vmovss	864(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB14_383
-.LBB14_619:
-	xorl	%eax, %eax
-.LBB14_620:
-	testb	$1, 144(%rsp)
-	movq	24(%rsp), %r13
-	jne	.LBB14_622
-	vmovss	608(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB14_622:
-	cmpq	$0, 120(%rsp)
-	movq	160(%rsp), %r8
-	je	.LBB14_623
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_633:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	676(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r8
-	jne	.LBB14_633
-	testb	$1, 144(%rsp)
-	jne	.LBB14_383
-	jmp	.LBB14_635
-.LBB14_623:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	jne	.LBB14_383
-.LBB14_635:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB14_383
-.LBB14_505:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB14_507
-	jmp	.LBB14_508
-.LBB14_509:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB14_521
-	jmp	.LBB14_522
-.LBB14_523:
-	xorl	%eax, %eax
-.LBB14_526:
-	testb	$1, 144(%rsp)
-	movq	24(%rsp), %r13
-	jne	.LBB14_528
-	vmovss	736(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_528:
-	testq	%r8, %r8
-	je	.LBB14_529
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r8
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_531:
-	vmovss	800(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	804(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r8
-	jne	.LBB14_531
-	testb	$1, 144(%rsp)
-	jne	.LBB14_383
-	jmp	.LBB14_533
-.LBB14_529:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	jne	.LBB14_383
-.LBB14_533:
-	vmovss	800(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB14_383
-.LBB14_655:
-	xorl	%eax, %eax
-.LBB14_656:
-	testb	$1, 144(%rsp)
-	movq	%rdx, %r13
-	jne	.LBB14_383
-	vmovss	608(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rcx,%rax,4)
-	jmp	.LBB14_383
-.LBB14_565:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB14_567
-	jmp	.LBB14_568
-.LBB14_569:
-	xorl	%eax, %eax
-.LBB14_580:
-	testb	$1, 144(%rsp)
-	movq	24(%rsp), %r13
-	jne	.LBB14_582
-	vmovss	672(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_582:
-	testq	%r8, %r8
-	je	.LBB14_583
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	160(%rsp), %r8
-	movq	112(%rsp), %r11
-	movq	16(%rsp), %rbx
-	.p2align	4
-.LBB14_585:
-	vmovss	736(%rsp,%rax,4), %xmm0
-	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r11,%rcx,4)
-	vmovss	740(%rsp,%rax,4), %xmm0
-	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%rcx,4)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %r8
-	jne	.LBB14_585
-	testb	$1, 144(%rsp)
-	jne	.LBB14_383
-	jmp	.LBB14_587
-.LBB14_583:
-	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	jne	.LBB14_383
-.LBB14_587:
-	vmovss	736(%rsp,%rax,4), %xmm0
-	imulq	%r13, %rax
-	movq	72(%rsp), %rcx
-	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
-	vmovss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB14_383
-.LBB14_59:
-	movq	1368(%rsp), %rax
-	movq	%rax, 152(%rsp)
-	testq	%rax, %rax
-	jle	.LBB14_60
-	movq	1376(%rsp), %r13
-	movq	1384(%rsp), %rax
-	movq	%rax, 128(%rsp)
-	leaq	-8(%r13), %r8
-	leaq	-1(%r13), %rax
-	shrq	$3, %rax
-	leaq	1(%rax), %r11
-	movl	$12, %ecx
-	mulq	%rcx
-	movq	%rax, 56(%rsp)
-	movq	%r11, %rax
-	seto	%dl
-	movabsq	$4611686018427387896, %rcx
-	andq	%rcx, %r11
-	movq	%r11, 16(%rsp)
-	leaq	(,%r11,8), %rcx
-	movq	%rcx, 72(%rsp)
-	vmovq	%r8, %xmm0
-	vpbroadcastq	%xmm0, %ymm0
-	movq	$0, 64(%rsp)
-	xorl	%r11d, %r11d
-	movq	%r13, 208(%rsp)
-	movb	%dl, 256(%rsp)
-	movq	%rax, 112(%rsp)
-	jmp	.LBB14_80
-.LBB14_92:
-	movq	32(%rsp), %rsi
-	movq	%rsi, 64(%rsp)
-	movq	24(%rsp), %rbx
-	movq	80(%rsp), %r15
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	.p2align	4
-.LBB14_93:
-	incq	%r11
-	cmpq	152(%rsp), %r11
-	je	.LBB14_94
-.LBB14_80:
-	testq	%r13, %r13
-	jle	.LBB14_93
-	movq	128(%rsp), %r15
-	imulq	%r11, %r15
-	movq	%r11, %rbx
-	imulq	%r13, %rbx
-	movq	64(%rsp), %rsi
-	leaq	(%rax,%rsi), %rcx
-	movq	%rcx, 32(%rsp)
-	cmpq	$185, %r13
-	jae	.LBB14_86
-	movq	%rsi, %rdx
-	xorl	%edi, %edi
-.LBB14_83:
-	addq	%rax, %rsi
-	subq	%rdx, %rsi
-	leaq	(%rdx,%rdx,2), %rcx
-	movq	224(%rsp), %rdx
-	leaq	(%rdx,%rcx,4), %rdx
-	.p2align	4
-.LBB14_84:
-	cmpq	%r8, %rdi
-	movq	%r8, %rcx
-	cmovlq	%rdi, %rcx
-	movl	%edi, %r10d
-	subl	%ecx, %r10d
-	leal	(%r15,%rcx), %r9d
-	movl	%r9d, -8(%rdx)
-	addl	%ebx, %ecx
-	movl	%ecx, -4(%rdx)
-	movl	%r10d, (%rdx)
-	addq	$8, %rdi
-	addq	$12, %rdx
-	decq	%rsi
-	jne	.LBB14_84
-	movq	32(%rsp), %rsi
-	movq	%rsi, 64(%rsp)
-	movq	24(%rsp), %rbx
-	movq	80(%rsp), %r15
-	leaq	608(%rsp), %rdi
-	leaq	400(%rsp), %rsi
-	leaq	304(%rsp), %r10
-	movq	136(%rsp), %r9
-	jmp	.LBB14_93
-	.p2align	4
-.LBB14_86:
-	leaq	(,%rsi,4), %rdx
-	leaq	(%rdx,%rdx,2), %r10
-	movq	240(%rsp), %rcx
-	leaq	(%rcx,%r10), %rdx
-	movq	56(%rsp), %rax
-	leaq	(%rdx,%rax), %rdi
-	cmpq	%rdx, %rdi
-	setb	%dil
-	movzbl	256(%rsp), %r13d
-	orb	%r13b, %dil
-	movq	224(%rsp), %rcx
-	leaq	(%rcx,%r10), %rdx
-	leaq	(%rdx,%rax), %rcx
-	cmpq	%rdx, %rcx
-	setb	%dl
-	testb	%dil, %dil
-	jne	.LBB14_87
-	orb	%r13b, %dl
-	movq	%rsi, %rdx
-	movl	$0, %edi
-	movq	112(%rsp), %rax
-	movq	208(%rsp), %r13
-	jne	.LBB14_83
-	movq	16(%rsp), %rdi
-	leaq	(%rsi,%rdi), %rdx
-	vmovq	%r15, %xmm1
-	vpbroadcastq	%xmm1, %ymm1
-	vmovq	%rbx, %xmm2
-	vpbroadcastq	%xmm2, %ymm2
-	addq	80(%rsp), %r10
-	vmovdqa	.LCPI14_9(%rip), %ymm3
-	vmovdqa	.LCPI14_8(%rip), %ymm4
-	.p2align	4
-.LBB14_90:
-	vpcmpgtq	%ymm4, %ymm0, %ymm5
-	vblendvpd	%ymm5, %ymm4, %ymm0, %ymm5
-	vpcmpgtq	%ymm3, %ymm0, %ymm6
-	vblendvpd	%ymm6, %ymm3, %ymm0, %ymm6
-	vpaddq	%ymm1, %ymm6, %ymm7
-	vpaddq	%ymm1, %ymm5, %ymm8
-	vpaddq	%ymm2, %ymm6, %ymm9
-	vpaddq	%ymm2, %ymm5, %ymm10
-	vshufps	$136, %ymm10, %ymm9, %ymm9
-	vpsubq	%ymm6, %ymm3, %ymm6
-	vpsubq	%ymm5, %ymm4, %ymm5
-	vshufps	$136, %ymm5, %ymm6, %ymm10
-	vpermpd	$216, %ymm9, %ymm9
-	vshufps	$136, %ymm8, %ymm7, %ymm8
-	vpermpd	$255, %ymm8, %ymm11
-	vshufps	$249, %ymm9, %ymm9, %ymm12
-	vpermpd	$234, %ymm12, %ymm12
-	vblendps	$36, %ymm11, %ymm12, %ymm11
-	vshufps	$136, %ymm5, %ymm5, %ymm5
-	vblendps	$146, %ymm5, %ymm11, %ymm5
-	vpermpd	$90, %ymm8, %ymm8
-	vshufps	$240, %ymm9, %ymm9, %ymm11
-	vblendps	$36, %ymm11, %ymm8, %ymm8
-	vpermpd	$90, %ymm10, %ymm10
-	vblendps	$73, %ymm10, %ymm8, %ymm8
-	vshufps	$161, %xmm9, %xmm9, %xmm9
-	vpermpd	$68, %ymm9, %ymm9
-	vshufps	$136, %ymm7, %ymm7, %ymm7
-	vblendps	$146, %ymm9, %ymm7, %ymm7
-	vshufps	$232, %xmm6, %xmm6, %xmm6
-	vbroadcastsd	%xmm6, %ymm6
-	vblendps	$36, %ymm6, %ymm7, %ymm6
-	vmovups	%ymm8, 32(%r10)
-	vmovups	%ymm5, 64(%r10)
-	vmovups	%ymm6, (%r10)
-	vpaddq	%ymm3, %ymm15, %ymm3
-	vpaddq	%ymm4, %ymm15, %ymm4
-	addq	$96, %r10
-	addq	$-8, %rdi
-	jne	.LBB14_90
-	movq	72(%rsp), %rdi
-	cmpq	16(%rsp), %rax
-	movq	64(%rsp), %rsi
-	je	.LBB14_92
-	jmp	.LBB14_83
-.LBB14_87:
-	movq	%rsi, %rdx
-	xorl	%edi, %edi
-	movq	112(%rsp), %rax
-	movq	208(%rsp), %r13
-	jmp	.LBB14_83
-.LBB14_95:
-	movq	88(%rsp), %r9
-	movq	272(%rsp), %r8
-	movq	%rbx, %r13
-	jmp	.LBB14_280
-.LBB14_60:
-	movq	$0, 64(%rsp)
-	jmp	.LBB14_94
-.LBB14_281:
-	leaq	-40(%rbp), %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
+	subq	$8, %rsp
+	pushq	112(%rdi)
+	pushq	$0
+	pushq	16(%rbp)
+	callq	convolution_weight_gradient_outputs
+	addq	$32, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
-	vzeroupper
 	retq
 .Lfunc_end14:
 	.size	convolution_weight_gradient, .Lfunc_end14-convolution_weight_gradient
 	.cfi_endproc
-	.section	.rodata,"a",@progbits
-	.p2align	2, 0x0
-.LJTI14_0:
-	.long	.LBB14_638-.LJTI14_0
-	.long	.LBB14_658-.LJTI14_0
-	.long	.LBB14_590-.LJTI14_0
-	.long	.LBB14_624-.LJTI14_0
-	.long	.LBB14_536-.LJTI14_0
-	.long	.LBB14_570-.LJTI14_0
-	.long	.LBB14_468-.LJTI14_0
-	.long	.LBB14_510-.LJTI14_0
-	.long	.LBB14_386-.LJTI14_0
-	.long	.LBB14_436-.LJTI14_0
-	.long	.LBB14_282-.LJTI14_0
-	.long	.LBB14_347-.LJTI14_0
-.LJTI14_1:
-	.long	.LBB14_249-.LJTI14_1
-	.long	.LBB14_258-.LJTI14_1
-	.long	.LBB14_231-.LJTI14_1
-	.long	.LBB14_241-.LJTI14_1
-	.long	.LBB14_221-.LJTI14_1
-	.long	.LBB14_226-.LJTI14_1
-	.long	.LBB14_207-.LJTI14_1
-	.long	.LBB14_213-.LJTI14_1
-	.long	.LBB14_179-.LJTI14_1
-	.long	.LBB14_179-.LJTI14_1
-	.long	.LBB14_191-.LJTI14_1
-	.long	.LBB14_201-.LJTI14_1
-	.long	.LBB14_180-.LJTI14_1
-	.long	.LBB14_185-.LJTI14_1
-	.long	.LBB14_163-.LJTI14_1
-	.long	.LBB14_169-.LJTI14_1
-	.long	.LBB14_152-.LJTI14_1
-	.long	.LBB14_158-.LJTI14_1
-	.long	.LBB14_179-.LJTI14_1
-	.long	.LBB14_179-.LJTI14_1
-	.long	.LBB14_140-.LJTI14_1
-	.long	.LBB14_146-.LJTI14_1
-	.long	.LBB14_129-.LJTI14_1
-	.long	.LBB14_135-.LJTI14_1
-	.long	.LBB14_118-.LJTI14_1
-	.long	.LBB14_124-.LJTI14_1
-	.long	.LBB14_103-.LJTI14_1
-	.long	.LBB14_111-.LJTI14_1
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
 .LCPI15_0:
@@ -13345,61 +7047,6305 @@ convolution_input_gradient:
 	.long	.LBB15_76-.LJTI15_0
 	.long	.LBB15_71-.LJTI15_0
 	.long	.LBB15_65-.LJTI15_0
-	.section	.rodata.cst8,"aM",@progbits,8
-	.p2align	3, 0x0
-.LCPI16_0:
-	.quad	4
-.LCPI16_1:
-	.quad	8
-.LCPI16_2:
-	.quad	12
-.LCPI16_4:
-	.quad	16
-.LCPI16_12:
-	.quad	32
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI16_3:
-	.quad	0
-	.quad	1
-	.quad	2
-	.quad	3
-.LCPI16_5:
-	.quad	28
-	.quad	29
-	.quad	30
-	.quad	31
-.LCPI16_6:
-	.quad	24
-	.quad	25
-	.quad	26
-	.quad	27
-.LCPI16_7:
-	.quad	20
-	.quad	21
-	.quad	22
-	.quad	23
-.LCPI16_8:
-	.quad	16
-	.quad	17
-	.quad	18
-	.quad	19
-.LCPI16_9:
-	.quad	12
-	.quad	13
-	.quad	14
-	.quad	15
-.LCPI16_10:
-	.quad	8
-	.quad	9
-	.quad	10
-	.quad	11
-.LCPI16_11:
+.LCPI16_0:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI16_13:
+.LCPI16_1:
+	.quad	0
+	.quad	1
+	.quad	2
+	.quad	3
+.LCPI16_8:
+	.quad	32
+	.quad	40
+	.quad	48
+	.quad	56
+.LCPI16_9:
+	.quad	0
+	.quad	8
+	.quad	16
+	.quad	24
+.LCPI16_11:
+	.long	1
+	.long	2
+	.long	3
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+	.long	8
+.LCPI16_12:
+	.long	0
+	.long	1
+	.long	2
+	.long	3
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+	.section	.rodata.cst8,"aM",@progbits,8
+	.p2align	3, 0x0
+.LCPI16_2:
+	.quad	8
+.LCPI16_6:
+	.quad	32
+.LCPI16_7:
+	.quad	4
+.LCPI16_10:
+	.quad	64
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI16_3:
+	.long	8
+.LCPI16_4:
+	.long	16
+.LCPI16_5:
+	.long	24
+	.text
+	.p2align	4
+	.type	convolution_weight_gradient_outputs,@function
+convolution_weight_gradient_outputs:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	andq	$-32, %rsp
+	subq	$13664, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r9, %r14
+	movq	%r8, 32(%rsp)
+	movq	%rcx, 224(%rsp)
+	movq	%rdx, 1008(%rsp)
+	movq	%rsi, 288(%rsp)
+	vmovdqu	(%rdi), %ymm0
+	vmovups	32(%rdi), %ymm1
+	vmovups	64(%rdi), %ymm2
+	vmovups	88(%rdi), %ymm3
+	vmovups	%ymm3, 456(%rsp)
+	vmovups	%ymm2, 432(%rsp)
+	vmovups	%ymm1, 400(%rsp)
+	vmovdqu	%ymm0, 368(%rsp)
+	movq	368(%rsp), %rax
+	movq	392(%rsp), %rdx
+	movq	%rdx, %rbx
+	movq	%rax, 128(%rsp)
+	imulq	%rax, %rbx
+	movq	400(%rsp), %r15
+	movq	408(%rsp), %rax
+	imulq	%r15, %rbx
+	movq	%rbx, 1256(%rsp)
+	movq	464(%rsp), %rcx
+	movq	472(%rsp), %rsi
+	movq	%rsi, %rdi
+	imulq	%rcx, %rdi
+	movq	%rdi, 40(%rsp)
+	movq	%rdi, 1264(%rsp)
+	cmpq	$1, %rax
+	jne	.LBB16_4
+	cmpq	$1, 416(%rsp)
+	jne	.LBB16_4
+	xorl	%eax, %eax
+	cmpq	$8, %rsi
+	setge	%al
+	movl	%eax, 1248(%rsp)
+	jl	.LBB16_5
+	vmovdqu	432(%rsp), %ymm0
+	xorl	%edi, %edi
+	vptest	%ymm0, %ymm0
+	setne	%dil
+	xorl	%r8d, %r8d
+	jmp	.LBB16_6
+.LBB16_4:
+	movl	$0, 1248(%rsp)
+.LBB16_5:
+	xorl	%edi, %edi
+	movb	$1, %r8b
+.LBB16_6:
+	movl	%edi, 1252(%rsp)
+	vmovdqu	376(%rsp), %xmm0
+	vmovdqa	448(%rsp), %xmm1
+	vmovdqa	432(%rsp), %xmm2
+	vpunpcklqdq	%xmm1, %xmm2, %xmm3
+	vpaddq	%xmm0, %xmm3, %xmm3
+	vpunpckhqdq	%xmm1, %xmm2, %xmm1
+	vpaddq	%xmm1, %xmm3, %xmm1
+	vmovdqu	%xmm1, 1272(%rsp)
+	testb	%r8b, %r8b
+	movq	%rdx, 216(%rsp)
+	je	.LBB16_8
+	movq	40(%rsp), %rdx
+	leaq	7(%rdx), %rax
+	leaq	14(%rdx), %r9
+	testq	%rax, %rax
+	cmovnsq	%rax, %r9
+	sarq	$3, %r9
+	movq	%r9, 360(%rsp)
+	movq	%r9, 1288(%rsp)
+	movq	%rdx, %r9
+	imulq	%rbx, %r9
+	jmp	.LBB16_12
+.LBB16_8:
+	leaq	7(%rsi), %rax
+	leaq	14(%rsi), %rdx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rdx
+	sarq	$3, %rdx
+	imulq	%rcx, %rdx
+	movq	%rdx, 360(%rsp)
+	movq	%rdx, 1288(%rsp)
+	testl	%edi, %edi
+	je	.LBB16_9
+	vmovq	%xmm1, %rax
+	imulq	128(%rsp), %rax
+	vpextrq	$1, %xmm1, %r9
+	imulq	%rax, %r9
+	jmp	.LBB16_11
+.LBB16_9:
+	xorl	%r9d, %r9d
+.LBB16_11:
+	movq	40(%rsp), %rdx
+.LBB16_12:
+	movq	%r9, 1296(%rsp)
+	movq	480(%rsp), %rax
+	movq	%rax, 64(%rsp)
+	imulq	%rdx, %rax
+	movq	%r9, 512(%rsp)
+	movq	%rax, 112(%rsp)
+	addq	%rax, %r9
+	cmpq	$2, %r9
+	movl	$1, %r12d
+	cmovlq	%r12, %r9
+	cmpq	$32768, %r9
+	ja	.LBB16_13
+	movl	$32768, %eax
+	xorl	%edx, %edx
+	divl	%r9d
+	jmp	.LBB16_15
+.LBB16_13:
+	xorl	%eax, %eax
+.LBB16_15:
+	cmpq	%r14, %rax
+	cmovgeq	%r14, %rax
+	cmpq	$2, %rax
+	cmovgeq	%rax, %r12
+	movq	%r12, 1304(%rsp)
+	vmovq	%xmm0, %r10
+	vpextrq	$1, %xmm0, %r9
+	testb	%r8b, %r8b
+	movq	%r14, 312(%rsp)
+	movq	%rbx, 56(%rsp)
+	movq	%r9, 504(%rsp)
+	movq	%r10, 536(%rsp)
+	je	.LBB16_30
+	testq	%rbx, %rbx
+	jle	.LBB16_44
+	cmpq	$4, %rbx
+	jae	.LBB16_19
+	xorl	%eax, %eax
+	jmp	.LBB16_28
+.LBB16_30:
+	vpextrq	$1, %xmm1, %rax
+	vmovq	%xmm1, %rdx
+	imulq	%rax, %rdx
+	movq	%r9, %rcx
+	imulq	%r10, %rcx
+	testl	%edi, %edi
+	cmoveq	%r9, %rax
+	cmovneq	%rdx, %rcx
+	cmpq	$0, 128(%rsp)
+	jle	.LBB16_44
+	movq	424(%rsp), %rdx
+	movabsq	$9223372036854775806, %rsi
+	addq	$-6, %rsi
+	andq	%r15, %rsi
+	vmovq	%rdx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	xorl	%edi, %edi
+	vmovdqa	.LCPI16_0(%rip), %ymm1
+	vmovdqa	.LCPI16_1(%rip), %ymm2
+	vpbroadcastq	.LCPI16_2(%rip), %ymm3
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	jmp	.LBB16_32
+	.p2align	4
+.LBB16_43:
+	incq	%r8
+	addl	%ecx, %edi
+	cmpq	128(%rsp), %r8
+	je	.LBB16_44
+.LBB16_32:
+	cmpq	$0, 216(%rsp)
+	jle	.LBB16_43
+	movq	%r8, %r10
+	imulq	%rcx, %r10
+	vmovq	%r10, %xmm4
+	vpbroadcastq	%xmm4, %ymm4
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	jmp	.LBB16_34
+	.p2align	4
+.LBB16_42:
+	incq	%r11
+	addl	%eax, %r10d
+	cmpq	216(%rsp), %r11
+	movq	312(%rsp), %r14
+	movq	56(%rsp), %rbx
+	je	.LBB16_43
+.LBB16_34:
+	testq	%r15, %r15
+	jle	.LBB16_42
+	cmpq	$8, %r15
+	jae	.LBB16_37
+	xorl	%ebx, %ebx
+	movq	16(%rbp), %r13
+	jmp	.LBB16_40
+	.p2align	4
+.LBB16_37:
+	movq	%r11, %rbx
+	imulq	%rax, %rbx
+	vmovq	%rbx, %xmm5
+	vpbroadcastq	%xmm5, %ymm5
+	movq	16(%rbp), %rbx
+	leaq	(%rbx,%r9,4), %rbx
+	addq	%rsi, %r9
+	xorl	%r14d, %r14d
+	vmovdqa	%ymm2, %ymm6
+	vmovdqa	%ymm1, %ymm7
+	.p2align	4
+.LBB16_38:
+	vpaddq	%ymm5, %ymm6, %ymm8
+	vpaddq	%ymm5, %ymm7, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm0, %ymm8, %ymm8
+	vpaddq	%ymm4, %ymm8, %ymm8
+	vpaddq	%ymm4, %ymm9, %ymm9
+	vshufps	$136, %ymm9, %ymm8, %ymm8
+	vpermpd	$216, %ymm8, %ymm8
+	vmovups	%ymm8, (%rbx,%r14,4)
+	addq	$8, %r14
+	vpaddq	%ymm3, %ymm6, %ymm6
+	vpaddq	%ymm3, %ymm7, %ymm7
+	cmpq	%r14, %rsi
+	jne	.LBB16_38
+	movq	%rsi, %rbx
+	cmpq	%rsi, %r15
+	movq	16(%rbp), %r13
+	je	.LBB16_42
+.LBB16_40:
+	movq	%r15, %r14
+	subq	%rbx, %r14
+	addl	%r10d, %ebx
+	imull	%edx, %ebx
+	addl	%edi, %ebx
+	.p2align	4
+.LBB16_41:
+	movl	%ebx, (%r13,%r9,4)
+	incq	%r9
+	addl	%edx, %ebx
+	decq	%r14
+	jne	.LBB16_41
+	jmp	.LBB16_42
+.LBB16_19:
+	vmovsd	40(%rsp), %xmm0
+	cmpq	$32, %rbx
+	jae	.LBB16_21
+	xorl	%eax, %eax
+	jmp	.LBB16_25
+.LBB16_21:
+	movabsq	$9223372036854775806, %rax
+	addq	$-30, %rax
+	andq	%rbx, %rax
+	vbroadcastsd	%xmm0, %ymm3
+	vmovaps	.LCPI16_0(%rip), %ymm1
+	vmovaps	.LCPI16_1(%rip), %ymm2
+	xorl	%edx, %edx
+	vshufps	$136, %ymm3, %ymm3, %ymm3
+	vpermpd	$216, %ymm3, %ymm3
+	vpbroadcastd	.LCPI16_3(%rip), %ymm4
+	vpbroadcastd	.LCPI16_4(%rip), %ymm5
+	vpbroadcastd	.LCPI16_5(%rip), %ymm6
+	vpbroadcastq	.LCPI16_6(%rip), %ymm7
+	movq	16(%rbp), %rdi
+	.p2align	4
+.LBB16_22:
+	vshufps	$136, %ymm1, %ymm2, %ymm8
+	vpermpd	$216, %ymm8, %ymm8
+	vpmulld	%ymm3, %ymm8, %ymm9
+	vpaddd	%ymm4, %ymm8, %ymm10
+	vpmulld	%ymm3, %ymm10, %ymm10
+	vpaddd	%ymm5, %ymm8, %ymm11
+	vpmulld	%ymm3, %ymm11, %ymm11
+	vpaddd	%ymm6, %ymm8, %ymm8
+	vpmulld	%ymm3, %ymm8, %ymm8
+	vmovdqu	%ymm9, (%rdi,%rdx,4)
+	vmovdqu	%ymm10, 32(%rdi,%rdx,4)
+	vmovdqu	%ymm11, 64(%rdi,%rdx,4)
+	vmovdqu	%ymm8, 96(%rdi,%rdx,4)
+	addq	$32, %rdx
+	vpaddq	%ymm7, %ymm2, %ymm2
+	vpaddq	%ymm7, %ymm1, %ymm1
+	cmpq	%rdx, %rax
+	jne	.LBB16_22
+	cmpq	%rax, %rbx
+	je	.LBB16_44
+	testb	$28, %bl
+	je	.LBB16_28
+.LBB16_25:
+	movq	%rax, %rdx
+	movabsq	$9223372036854775806, %rax
+	addq	$-2, %rax
+	andq	%rbx, %rax
+	vbroadcastsd	%xmm0, %ymm1
+	vmovq	%rdx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vpor	.LCPI16_1(%rip), %ymm0, %ymm0
+	vextractf128	$1, %ymm1, %xmm2
+	vshufps	$136, %xmm2, %xmm1, %xmm1
+	vpbroadcastq	.LCPI16_7(%rip), %ymm2
+	movq	16(%rbp), %rdi
+	.p2align	4
+.LBB16_26:
+	vextracti128	$1, %ymm0, %xmm3
+	vshufps	$136, %xmm3, %xmm0, %xmm3
+	vpmulld	%xmm1, %xmm3, %xmm3
+	vmovdqu	%xmm3, (%rdi,%rdx,4)
+	addq	$4, %rdx
+	vpaddq	%ymm2, %ymm0, %ymm0
+	cmpq	%rdx, %rax
+	jne	.LBB16_26
+	cmpq	%rax, %rbx
+	je	.LBB16_44
+.LBB16_28:
+	imull	%eax, %esi
+	imull	%esi, %ecx
+	.p2align	4
+.LBB16_29:
+	movq	16(%rbp), %rdx
+	movl	%ecx, (%rdx,%rax,4)
+	incq	%rax
+	addl	40(%rsp), %ecx
+	cmpq	%rax, %rbx
+	jne	.LBB16_29
+.LBB16_44:
+	movq	%r12, 520(%rsp)
+	movq	%rbx, %rcx
+	movq	24(%rbp), %r12
+	imulq	%r12, %rcx
+	movq	%rbx, %rax
+	movq	32(%rbp), %rbx
+	imulq	%rbx, %rax
+	movq	%rcx, 232(%rsp)
+	cmpq	%rax, %rcx
+	jge	.LBB16_46
+	movq	216(%rsp), %rax
+	imulq	%r15, %rax
+	imulq	128(%rsp), %rax
+	movq	%rbx, %rdx
+	subq	%r12, %rdx
+	imulq	%rax, %rdx
+	imulq	%r12, %rax
+	movq	224(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rdi
+	shlq	$2, %rdx
+	xorl	%esi, %esi
+	vzeroupper
+	callq	memset@PLT
+.LBB16_46:
+	cmpq	$0, 32(%rsp)
+	sete	%al
+	movq	%rbx, %rcx
+	subq	%r12, %rcx
+	movq	%rcx, 88(%rsp)
+	setle	%cl
+	orb	%al, %cl
+	movq	112(%rsp), %r9
+	jne	.LBB16_51
+	movq	40(%rsp), %rdi
+	leaq	-8(%rdi), %rax
+	movq	%rax, %rsi
+	shrq	$3, %rsi
+	incq	%rsi
+	movl	%esi, %edx
+	andl	$7, %edx
+	movabsq	$4611686018427387896, %rcx
+	andq	%rcx, %rsi
+	movq	%rsi, 80(%rsp)
+	movq	%rdi, %rcx
+	movq	24(%rbp), %r11
+	imulq	%r11, %rcx
+	movq	288(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %r8
+	addq	$224, %r8
+	movq	%r8, 208(%rsp)
+	leaq	(,%rdi,4), %rdi
+	movq	%rdi, 136(%rsp)
+	leaq	(,%r9,4), %r8
+	leal	(,%rdx,8), %edi
+	movq	%rdi, 72(%rsp)
+	leaq	(%rsi,%rcx,4), %r10
+	jmp	.LBB16_48
+	.p2align	4
+.LBB16_49:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+.LBB16_50:
+	vextractf128	$1, %ymm1, %xmm2
+	vhaddps	%xmm2, %xmm1, %xmm1
+	vhaddps	%xmm1, %xmm1, %xmm1
+	vmovshdup	%xmm1, %xmm2
+	vaddss	%xmm2, %xmm1, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm0
+	movq	32(%rsp), %rcx
+	vmovss	%xmm0, (%rcx,%r11,4)
+	incq	%r11
+	movq	136(%rsp), %rcx
+	addq	%rcx, 208(%rsp)
+	addq	%rcx, %r10
+	movq	32(%rbp), %rbx
+	cmpq	%rbx, %r11
+	je	.LBB16_51
+.LBB16_48:
+	testq	%r14, %r14
+	jle	.LBB16_49
+	movq	%r11, %rcx
+	imulq	40(%rsp), %rcx
+	movq	288(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %r12
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	%r10, %r13
+	movq	208(%rsp), %rsi
+	xorl	%ebx, %ebx
+	jmp	.LBB16_61
+	.p2align	4
+.LBB16_75:
+	incq	%rbx
+	addq	%r8, %rsi
+	addq	%r8, %r13
+	cmpq	%r14, %rbx
+	movq	112(%rsp), %r9
+	je	.LBB16_50
+.LBB16_61:
+	cmpq	$8, 40(%rsp)
+	jge	.LBB16_63
+	xorl	%edi, %edi
+	jmp	.LBB16_70
+	.p2align	4
+.LBB16_63:
+	cmpq	$56, %rax
+	jae	.LBB16_76
+	movl	$8, %ecx
+	xorl	%edi, %edi
+	testq	%rdx, %rdx
+	jne	.LBB16_67
+	jmp	.LBB16_70
+	.p2align	4
+.LBB16_76:
+	movq	80(%rsp), %rcx
+	xorl	%edi, %edi
+	.p2align	4
+.LBB16_77:
+	vaddps	-224(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-192(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-160(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-128(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-96(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-64(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	-32(%rsi,%rdi,4), %ymm1, %ymm1
+	vaddps	(%rsi,%rdi,4), %ymm1, %ymm1
+	addq	$64, %rdi
+	addq	$-8, %rcx
+	jne	.LBB16_77
+	leaq	8(%rdi), %rcx
+	testq	%rdx, %rdx
+	je	.LBB16_70
+.LBB16_67:
+	movq	%rbx, %r9
+	imulq	112(%rsp), %r9
+	leaq	(%r12,%r9,4), %r9
+	movq	72(%rsp), %r14
+	.p2align	4
+.LBB16_68:
+	vaddps	(%r9,%rdi,4), %ymm1, %ymm1
+	movq	%rcx, %rdi
+	addq	$8, %rcx
+	addq	$-8, %r14
+	jne	.LBB16_68
+	addq	$-8, %rcx
+	movq	%rcx, %rdi
+	movq	312(%rsp), %r14
+.LBB16_70:
+	movq	%rdi, %rcx
+	movq	40(%rsp), %r9
+	subq	%r9, %rcx
+	jge	.LBB16_75
+	subl	%edi, %r9d
+	andl	$7, %r9d
+	je	.LBB16_73
+	.p2align	4
+.LBB16_72:
+	vaddss	(%r13,%rdi,4), %xmm0, %xmm0
+	incq	%rdi
+	decq	%r9
+	jne	.LBB16_72
+.LBB16_73:
+	cmpq	$-8, %rcx
+	movq	40(%rsp), %rcx
+	ja	.LBB16_75
+	.p2align	4
+.LBB16_74:
+	vaddss	(%r13,%rdi,4), %xmm0, %xmm0
+	vaddss	4(%r13,%rdi,4), %xmm0, %xmm0
+	vaddss	8(%r13,%rdi,4), %xmm0, %xmm0
+	vaddss	12(%r13,%rdi,4), %xmm0, %xmm0
+	vaddss	16(%r13,%rdi,4), %xmm0, %xmm0
+	vaddss	20(%r13,%rdi,4), %xmm0, %xmm0
+	vaddss	24(%r13,%rdi,4), %xmm0, %xmm0
+	vaddss	28(%r13,%rdi,4), %xmm0, %xmm0
+	addq	$8, %rdi
+	cmpq	%rdi, %rcx
+	jne	.LBB16_74
+	jmp	.LBB16_75
+.LBB16_51:
+	movq	520(%rsp), %rax
+	cmpq	$256, %rax
+	movl	$256, %ecx
+	cmovlq	%rax, %rcx
+	testq	%r14, %r14
+	movq	56(%rsp), %rsi
+	movq	40(%rsp), %rdx
+	movq	88(%rsp), %rax
+	jle	.LBB16_276
+	movq	64(%rsp), %rdi
+	leaq	(%rdi,%rsi), %r10
+	movq	%rbx, %rsi
+	leaq	7(%rax), %rbx
+	movq	360(%rsp), %rax
+	shlq	$2, %rax
+	leaq	(%rax,%rax,2), %r8
+	movq	%rcx, %rdi
+	imulq	512(%rsp), %rdi
+	leaq	(%rsi,%r10), %rax
+	addq	%rdi, %rax
+	leaq	(%r8,%rax,4), %r11
+	movq	24(%rbp), %r14
+	leaq	(,%r14,4), %rax
+	subq	%rax, %r11
+	movq	%rbx, %r13
+	shrq	$3, %r13
+	decq	%rdx
+	imulq	%r13, %rdx
+	shlq	$5, %rdx
+	leaq	(%rdx,%rdi,4), %rdx
+	addq	%r8, %rdx
+	leaq	(%rdx,%rsi,4), %rdx
+	leaq	(%rdx,%r10,4), %rdx
+	subq	%rax, %rdx
+	movq	%rbx, 1224(%rsp)
+	movq	%rbx, %rax
+	andq	$-8, %rax
+	movq	%rcx, 152(%rsp)
+	movq	40(%rsp), %rbx
+	imulq	%r14, %rbx
+	movq	40(%rsp), %rcx
+	imulq	%r13, %rcx
+	shlq	$5, %rcx
+	movq	%rcx, 1032(%rsp)
+	movq	%r13, %r12
+	shlq	$5, %r12
+	movq	%rax, 208(%rsp)
+	addq	%r14, %rax
+	subq	%rsi, %rax
+	shlq	$2, %rax
+	movq	%rax, 1240(%rsp)
+	movq	16(%rbp), %r14
+	addq	%r14, %r11
+	movq	%r11, 1168(%rsp)
+	movq	40(%rsp), %rax
+	leaq	(,%rax,4), %rcx
+	movq	%rcx, %rax
+	negq	%rax
+	imulq	152(%rsp), %r9
+	shlq	$2, %r9
+	movq	%r9, 1000(%rsp)
+	leaq	-4(,%rsi,4), %r11
+	imulq	40(%rsp), %r11
+	leaq	(%r14,%rdi,4), %r9
+	addq	%r8, %r9
+	addq	%r14, %rdx
+	movq	%rdx, 1160(%rsp)
+	testq	%rcx, %rcx
+	movq	%rcx, 336(%rsp)
+	cmovnsq	%rcx, %rax
+	movq	88(%rsp), %rcx
+	decq	%rcx
+	movq	%rcx, 1112(%rsp)
+	mulq	%rcx
+	movq	%rax, 1088(%rsp)
+	seto	247(%rsp)
+	movq	504(%rsp), %rsi
+	imulq	536(%rsp), %rsi
+	movq	216(%rsp), %rax
+	imulq	%r15, %rax
+	movq	%rax, 216(%rsp)
+	movq	128(%rsp), %rdx
+	imulq	%rdx, %rsi
+	movq	216(%rsp), %rax
+	imulq	%rdx, %rax
+	movq	%rax, 216(%rsp)
+	leaq	(,%rdi,4), %rax
+	movq	216(%rsp), %rdx
+	leaq	(%rax,%rdx,4), %rax
+	addq	%r8, %rax
+	movq	64(%rsp), %rcx
+	leaq	(%rax,%rcx,4), %r15
+	movq	224(%rsp), %rdx
+	movq	232(%rsp), %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 352(%rsp)
+	movq	24(%rbp), %rax
+	leaq	4(,%rax,4), %rax
+	imulq	216(%rsp), %rax
+	addq	%rdx, %rax
+	movq	%rax, 1096(%rsp)
+	movq	%r10, %rcx
+	leaq	(%r14,%r10,4), %r10
+	leaq	(%r10,%r8), %rax
+	movq	%rax, 1128(%rsp)
+	leaq	(%rax,%rdi,4), %rax
+	movq	%rax, 1152(%rsp)
+	movq	288(%rsp), %rdx
+	leaq	(%rdx,%rbx,4), %rax
+	movq	%rax, 488(%rsp)
+	movq	152(%rsp), %rbx
+	movq	40(%rsp), %rdi
+	leaq	(%r9,%rcx,4), %rax
+	movq	%rax, 1144(%rsp)
+	movq	112(%rsp), %r9
+	movq	216(%rsp), %r8
+	leaq	4(%r14,%rcx,4), %rax
+	movq	%rax, 264(%rsp)
+	leaq	(%r14,%rcx,4), %rax
+	addq	$8, %rax
+	movq	%rax, 232(%rsp)
+	movq	1088(%rsp), %rax
+	negq	%rax
+	movq	%rax, 1232(%rsp)
+	addq	%rdx, %r11
+	movq	%r11, 1120(%rsp)
+	movabsq	$9223372036854775806, %rax
+	addq	$-6, %rax
+	andq	88(%rsp), %rax
+	movq	%rax, 1216(%rsp)
+	movq	56(%rsp), %rcx
+	movq	%rcx, %rax
+	shlq	$4, %rax
+	movq	%rax, 192(%rsp)
+	leaq	(,%rcx,4), %rax
+	leaq	(%rax,%rax,2), %r11
+	movq	%r11, 160(%rsp)
+	leaq	(%rax,%rax,4), %rax
+	movq	%rax, 184(%rsp)
+	leaq	(,%rcx,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rax, 176(%rsp)
+	leaq	(%rcx,%rcx,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	addq	%rcx, %rax
+	movq	%rax, 168(%rsp)
+	shlq	$2, 512(%rsp)
+	movq	%rsi, %rax
+	imulq	%rbx, %rax
+	shlq	$2, %rax
+	movq	%rax, 1136(%rsp)
+	shlq	$2, %rsi
+	movq	%rsi, 504(%rsp)
+	movq	24(%rbp), %rcx
+	leaq	7(%rcx), %rax
+	imulq	%rdi, %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 992(%rsp)
+	movq	%rdi, %rax
+	shlq	$5, %rax
+	movq	%rax, 1208(%rsp)
+	leaq	6(%rcx), %rax
+	imulq	%rdi, %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 984(%rsp)
+	leaq	5(%rcx), %rax
+	imulq	%rdi, %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 976(%rsp)
+	leaq	4(%rcx), %rax
+	imulq	%rdi, %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 968(%rsp)
+	leaq	3(%rcx), %rax
+	imulq	%rdi, %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 960(%rsp)
+	leaq	2(%rcx), %rax
+	imulq	%rdi, %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 952(%rsp)
+	leaq	1(%rcx), %rax
+	imulq	%rdi, %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 944(%rsp)
+	addq	%r14, %r15
+	movq	%r15, 1104(%rsp)
+	movq	%r10, %r15
+	movq	%r13, %r14
+	shlq	$6, %r14
+	movq	%r8, %rax
+	shlq	$6, %rax
+	movq	%rax, 1192(%rsp)
+	shlq	$7, %r13
+	movq	%r13, 536(%rsp)
+	leaq	(,%r8,4), %rax
+	movq	%rax, 1016(%rsp)
+	leaq	(,%r8,8), %rdi
+	addq	%r8, %r8
+	movq	%r8, 216(%rsp)
+	movq	88(%rsp), %r10
+	vpbroadcastq	.LCPI16_10(%rip), %ymm15
+	leaq	(,%r9,4), %rax
+	movq	%rax, 1024(%rsp)
+	leaq	(%r12,%r12,2), %r8
+	movq	$0, 936(%rsp)
+	leaq	368(%rsp), %r11
+	movq	488(%rsp), %rax
+	movq	%rax, 928(%rsp)
+	movq	312(%rsp), %rax
+	movq	%rax, 48(%rsp)
+	xorl	%r13d, %r13d
+	movq	$0, 80(%rsp)
+	vmovdqa	%ymm15, 1312(%rsp)
+	movq	%r15, 200(%rsp)
+	movq	%rdi, 280(%rsp)
+	movq	%r8, 360(%rsp)
+	jmp	.LBB16_53
+	.p2align	4
+.LBB16_283:
+	movq	%rdx, %r10
+	movq	%r8, %rbx
+.LBB16_275:
+	movq	496(%rsp), %r13
+	addq	%rbx, %r13
+	subq	%rbx, %r9
+	movq	%r9, 48(%rsp)
+	incq	936(%rsp)
+	movq	1136(%rsp), %rax
+	addq	%rax, 1008(%rsp)
+	movq	1000(%rsp), %rax
+	addq	%rax, 992(%rsp)
+	addq	%rax, 984(%rsp)
+	addq	%rax, 976(%rsp)
+	addq	%rax, 968(%rsp)
+	addq	%rax, 960(%rsp)
+	addq	%rax, 952(%rsp)
+	addq	%rax, 944(%rsp)
+	addq	%rax, 928(%rsp)
+	addq	%rax, 288(%rsp)
+	cmpq	312(%rsp), %r13
+	jge	.LBB16_276
+.LBB16_53:
+	movq	312(%rsp), %rax
+	subq	%r13, %rax
+	cmpq	%rax, %rbx
+	movq	%rax, %rdi
+	cmovlq	%rbx, %rdi
+	movq	%rdi, 72(%rsp)
+	testq	%rax, %rax
+	movq	%r13, 496(%rsp)
+	jle	.LBB16_272
+	movq	1008(%rsp), %r13
+	movq	1128(%rsp), %r15
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB16_55:
+	leaq	544(%rsp), %rdi
+	movq	%r11, %rsi
+	leaq	1248(%rsp), %rdx
+	movq	16(%rbp), %rcx
+	movq	%r13, %r8
+	movq	%r15, %r9
+	vzeroupper
+	callq	conv_view_of
+	leaq	368(%rsp), %r11
+	vmovups	544(%rsp), %ymm0
+	vmovups	560(%rsp), %ymm1
+	vmovups	%ymm1, 1360(%rsp,%rbx)
+	vmovups	%ymm0, 1344(%rsp,%rbx)
+	movq	520(%rsp), %rcx
+	movq	48(%rsp), %rax
+	cmpq	%rax, %rcx
+	cmovlq	%rcx, %rax
+	cmpq	$2, %rax
+	movl	$1, %ecx
+	cmovlq	%rcx, %rax
+	cmpq	$256, %rax
+	movl	$256, %ecx
+	cmovgeq	%rcx, %rax
+	shll	$4, %eax
+	leaq	(%rax,%rax,2), %rax
+	addq	$48, %rbx
+	addq	512(%rsp), %r15
+	addq	504(%rsp), %r13
+	cmpq	%rbx, %rax
+	jne	.LBB16_55
+	movl	$1, %edi
+	cmpq	$16, 480(%rsp)
+	movq	40(%rsp), %r9
+	movq	88(%rsp), %r10
+	movq	336(%rsp), %rsi
+	vmovdqa	1312(%rsp), %ymm15
+	jl	.LBB16_57
+	movq	520(%rsp), %rax
+	movq	48(%rsp), %rbx
+	cmpq	%rbx, %rax
+	cmovlq	%rax, %rbx
+	cmpq	$2, %rbx
+	cmovlq	%rdi, %rbx
+	cmpq	$256, %rbx
+	cmovgeq	%rcx, %rbx
+	movq	%rbx, 1200(%rsp)
+	movq	1000(%rsp), %rcx
+	imulq	936(%rsp), %rcx
+	movq	488(%rsp), %rax
+	addq	%rcx, %rax
+	movq	%rax, 1176(%rsp)
+	addq	1120(%rsp), %rcx
+	movq	%rcx, 1184(%rsp)
+	movq	288(%rsp), %rax
+	movq	%rax, 320(%rsp)
+	movq	1104(%rsp), %rax
+	movq	%rax, 328(%rsp)
+	movq	928(%rsp), %rax
+	movq	%rax, 304(%rsp)
+	movq	944(%rsp), %rax
+	movq	%rax, 296(%rsp)
+	movq	952(%rsp), %rax
+	movq	%rax, 1080(%rsp)
+	movq	960(%rsp), %rax
+	movq	%rax, 1072(%rsp)
+	movq	968(%rsp), %rax
+	movq	%rax, 1064(%rsp)
+	movq	976(%rsp), %rax
+	movq	%rax, 1056(%rsp)
+	movq	984(%rsp), %rax
+	movq	%rax, 1048(%rsp)
+	movq	992(%rsp), %rax
+	movq	%rax, 1040(%rsp)
+	movq	$0, 256(%rsp)
+	jmp	.LBB16_267
+	.p2align	4
+.LBB16_684:
+	movq	256(%rsp), %rdi
+	incq	%rdi
+	movq	1024(%rsp), %rax
+	addq	%rax, 1040(%rsp)
+	addq	%rax, 1048(%rsp)
+	addq	%rax, 1056(%rsp)
+	addq	%rax, 1064(%rsp)
+	addq	%rax, 1072(%rsp)
+	addq	%rax, 1080(%rsp)
+	addq	%rax, 296(%rsp)
+	addq	%rax, 304(%rsp)
+	movq	328(%rsp), %rcx
+	addq	1032(%rsp), %rcx
+	movq	%rcx, 328(%rsp)
+	addq	%rax, 320(%rsp)
+	movq	%rdi, 256(%rsp)
+	cmpq	1200(%rsp), %rdi
+	je	.LBB16_273
+.LBB16_267:
+	testq	%r9, %r9
+	jle	.LBB16_684
+	movq	1024(%rsp), %rcx
+	movq	256(%rsp), %rax
+	imulq	%rax, %rcx
+	movq	1032(%rsp), %rdi
+	imulq	%rax, %rdi
+	movq	1168(%rsp), %rax
+	addq	%rdi, %rax
+	movq	%rax, 24(%rsp)
+	movq	1144(%rsp), %rax
+	addq	%rdi, %rax
+	movq	%rax, 248(%rsp)
+	addq	1160(%rsp), %rdi
+	movq	%rdi, 528(%rsp)
+	movq	1176(%rsp), %rax
+	addq	%rcx, %rax
+	movq	%rax, 344(%rsp)
+	addq	1184(%rsp), %rcx
+	movq	%rcx, 144(%rsp)
+	movq	320(%rsp), %rax
+	movq	%rax, 272(%rsp)
+	movq	328(%rsp), %r15
+	movq	304(%rsp), %rax
+	movq	%rax, 120(%rsp)
+	movq	296(%rsp), %rax
+	movq	1080(%rsp), %rcx
+	movq	1072(%rsp), %rbx
+	movq	1064(%rsp), %r13
+	movq	1056(%rsp), %rdi
+	movq	%rdi, 104(%rsp)
+	movq	1048(%rsp), %rdi
+	movq	1040(%rsp), %r8
+	xorl	%edx, %edx
+	jmp	.LBB16_269
+	.p2align	4
+.LBB16_683:
+	incq	%rdx
+	addq	$4, %r8
+	addq	$4, %rdi
+	addq	$4, 104(%rsp)
+	addq	$4, %r13
+	addq	$4, %rbx
+	movq	64(%rsp), %rcx
+	addq	$4, %rcx
+	movq	128(%rsp), %rax
+	addq	$4, %rax
+	addq	$4, 120(%rsp)
+	addq	%r12, %r15
+	addq	$4, 272(%rsp)
+	cmpq	%r9, %rdx
+	je	.LBB16_684
+.LBB16_269:
+	movq	%rcx, 64(%rsp)
+	movq	%rax, 128(%rsp)
+	testq	%r10, %r10
+	jle	.LBB16_681
+	cmpq	$32, %r10
+	jae	.LBB16_671
+	xorl	%eax, %eax
+	jmp	.LBB16_679
+	.p2align	4
+.LBB16_671:
+	movq	%rdi, 224(%rsp)
+	movq	%r11, %r9
+	movq	%rdx, 96(%rsp)
+	leaq	(,%rdx,4), %rax
+	movq	344(%rsp), %rcx
+	addq	%rax, %rcx
+	movq	1088(%rsp), %rdx
+	addq	%rcx, %rdx
+	movq	1232(%rsp), %rsi
+	addq	%rcx, %rsi
+	xorl	%edi, %edi
+	cmpq	%rcx, %rdx
+	setb	%dil
+	xorl	%edx, %edx
+	cmpq	%rcx, %rsi
+	movq	336(%rsp), %rsi
+	seta	%dl
+	testq	%rsi, %rsi
+	cmovsl	%edx, %edi
+	orb	247(%rsp), %dil
+	je	.LBB16_674
+	xorl	%eax, %eax
+	movq	88(%rsp), %r10
+	jmp	.LBB16_673
+.LBB16_674:
+	movq	1224(%rsp), %rdx
+	shrq	$61, %rdx
+	andl	$1, %edx
+	addq	144(%rsp), %rax
+	cmpq	%rax, %rcx
+	movq	%rax, %rsi
+	cmovbq	%rcx, %rsi
+	cmovaq	%rcx, %rax
+	addq	$4, %rax
+	cmpq	%rax, 248(%rsp)
+	setb	%al
+	cmpq	528(%rsp), %rsi
+	setb	%cl
+	andb	%al, %cl
+	xorl	%eax, %eax
+	orb	%dl, %cl
+	je	.LBB16_676
+	movq	88(%rsp), %r10
+	movq	336(%rsp), %rsi
+.LBB16_673:
+	movq	%r9, %r11
+	movq	40(%rsp), %r9
+	movq	224(%rsp), %rdi
+	movq	96(%rsp), %rdx
+.LBB16_679:
+	movq	24(%rbp), %rcx
+	addq	%rax, %rcx
+	imulq	%rsi, %rcx
+	addq	272(%rsp), %rcx
+	.p2align	4
+.LBB16_680:
+	vmovss	(%rcx), %xmm0
+	vmovss	%xmm0, (%r15,%rax,4)
+	incq	%rax
+	addq	%rsi, %rcx
+	cmpq	%rax, %r10
+	jne	.LBB16_680
+.LBB16_681:
+	cmpq	208(%rsp), %r10
+	jge	.LBB16_683
+	movq	%rdi, 224(%rsp)
+	movq	%r12, %rdi
+	imulq	%rdx, %rdi
+	addq	24(%rsp), %rdi
+	xorl	%esi, %esi
+	movq	%rbx, 136(%rsp)
+	movq	%rdx, %rbx
+	movq	1240(%rsp), %rdx
+	movq	%r8, 32(%rsp)
+	vzeroupper
+	callq	memset@PLT
+	movq	%rbx, %rdx
+	movq	136(%rsp), %rbx
+	movq	224(%rsp), %rdi
+	leaq	368(%rsp), %r11
+	vmovdqa	1312(%rsp), %ymm15
+	movq	336(%rsp), %rsi
+	movq	88(%rsp), %r10
+	movq	40(%rsp), %r9
+	movq	32(%rsp), %r8
+	jmp	.LBB16_683
+.LBB16_676:
+	xorl	%ecx, %ecx
+	movq	1216(%rsp), %rsi
+	movq	120(%rsp), %r9
+	movq	128(%rsp), %r11
+	movq	%r8, 32(%rsp)
+	movq	%r13, 136(%rsp)
+	movq	%rbx, %r13
+	movq	1208(%rsp), %rbx
+	movq	64(%rsp), %r10
+	movq	104(%rsp), %rdi
+	movq	224(%rsp), %rdx
+	.p2align	4
+.LBB16_677:
+	vmovss	(%r9,%rax), %xmm0
+	vinsertps	$16, (%r11,%rax), %xmm0, %xmm0
+	vinsertps	$32, (%r10,%rax), %xmm0, %xmm0
+	vinsertps	$48, (%r13,%rax), %xmm0, %xmm0
+	movq	136(%rsp), %r8
+	vmovss	(%r8,%rax), %xmm1
+	vinsertps	$16, (%rdi,%rax), %xmm1, %xmm1
+	vinsertps	$32, (%rdx,%rax), %xmm1, %xmm1
+	movq	32(%rsp), %r8
+	vinsertps	$48, (%r8,%rax), %xmm1, %xmm1
+	vmovups	%xmm1, 16(%r15,%rcx,4)
+	vmovups	%xmm0, (%r15,%rcx,4)
+	addq	$8, %rcx
+	addq	%rbx, %rax
+	cmpq	%rcx, %rsi
+	jne	.LBB16_677
+	movq	%rsi, %rax
+	movq	88(%rsp), %r10
+	cmpq	%rsi, %r10
+	movq	336(%rsp), %rsi
+	movq	40(%rsp), %r9
+	leaq	368(%rsp), %r11
+	movq	%r13, %rbx
+	movq	136(%rsp), %r13
+	movq	%rdx, %rdi
+	movq	32(%rsp), %r8
+	movq	96(%rsp), %rdx
+	jne	.LBB16_679
+	jmp	.LBB16_681
+	.p2align	4
+.LBB16_272:
+	cmpq	$16, 480(%rsp)
+	jge	.LBB16_273
+.LBB16_57:
+	cmpq	$0, 496(%rsp)
+	movq	56(%rsp), %rbx
+	movq	200(%rsp), %r15
+	movq	48(%rsp), %r9
+	je	.LBB16_58
+.LBB16_93:
+	xorl	%r13d, %r13d
+	testb	$7, 1376(%rsp)
+	setne	%al
+	movq	88(%rsp), %r10
+	testq	%r10, %r10
+	jle	.LBB16_94
+	movq	496(%rsp), %rcx
+	imulq	112(%rsp), %rcx
+	movq	488(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %rcx
+	movq	%rcx, 344(%rsp)
+	movb	%al, %r13b
+	movq	80(%rsp), %rax
+	leaq	-1(%rax), %rcx
+	movq	%rcx, 136(%rsp)
+	movq	%rax, %rcx
+	movabsq	$9223372036854775806, %rax
+	andq	%rax, %rcx
+	movq	%rcx, 128(%rsp)
+	movq	352(%rsp), %rax
+	movq	%rax, 96(%rsp)
+	movq	$0, 24(%rsp)
+	movq	40(%rsp), %r8
+	leaq	368(%rsp), %r11
+	movq	%r13, 104(%rsp)
+	jmp	.LBB16_96
+	.p2align	4
+.LBB16_100:
+	movq	24(%rsp), %rcx
+	addq	$3, %rcx
+	movq	96(%rsp), %rax
+	addq	160(%rsp), %rax
+	movq	%rax, 96(%rsp)
+	movq	%rcx, 24(%rsp)
+	cmpq	%r10, %rcx
+	jge	.LBB16_101
+.LBB16_96:
+	testq	%rbx, %rbx
+	jle	.LBB16_100
+	movq	%r10, %rax
+	movq	24(%rsp), %rdi
+	subq	%rdi, %rax
+	cmpq	$3, %rax
+	movl	$3, %ecx
+	cmovgeq	%rcx, %rax
+	movq	%rdi, %rcx
+	imulq	%r8, %rcx
+	movq	344(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %rcx
+	movq	%rcx, 32(%rsp)
+	movq	%rdi, %rcx
+	imulq	%rbx, %rcx
+	movq	352(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %rcx
+	movq	%rcx, 120(%rsp)
+	leal	(%rax,%rax,4), %eax
+	movl	%eax, 272(%rsp)
+	movq	96(%rsp), %rax
+	movq	%rax, 224(%rsp)
+	xorl	%ecx, %ecx
+	jmp	.LBB16_98
+.LBB16_133:
+	vhaddps	%xmm5, %xmm4, %xmm6
+	vhaddps	%xmm6, %xmm6, %xmm6
+	vextractf128	$1, %ymm5, %xmm5
+	vextractf128	$1, %ymm4, %xmm4
+	vhaddps	%xmm5, %xmm4, %xmm4
+	vshufps	$232, %xmm4, %xmm4, %xmm5
+	vshufps	$237, %xmm4, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm5, %xmm4
+	vaddps	%xmm4, %xmm6, %xmm4
+	vhaddps	%xmm3, %xmm2, %xmm5
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm6
+	vhaddps	%xmm5, %xmm5, %xmm5
+	vaddps	%xmm6, %xmm4, %xmm4
+	vmovlps	%xmm4, (%rax)
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vshufps	$232, %xmm2, %xmm2, %xmm3
+	vshufps	$237, %xmm2, %xmm2, %xmm2
+	vaddps	%xmm2, %xmm3, %xmm2
+	vaddps	%xmm2, %xmm5, %xmm2
+	movq	56(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm3
+	vaddps	%xmm3, %xmm2, %xmm2
+	vhaddps	%xmm1, %xmm0, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm2, (%rax,%rbx,4)
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm3, %xmm0
+	vmovsd	(%rax,%rbx,8), %xmm1
+	vaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm0, (%rax,%rbx,8)
+.LBB16_218:
+	movq	88(%rsp), %r10
+	movq	200(%rsp), %r15
+.LBB16_176:
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+.LBB16_254:
+	addq	$4, %rcx
+	addq	$16, 224(%rsp)
+	cmpq	%rbx, %rcx
+	jge	.LBB16_100
+.LBB16_98:
+	movq	%rbx, %rax
+	subq	%rcx, %rax
+	cmpq	$4, %rax
+	movl	$4, %edi
+	cmovgeq	%rdi, %rax
+	addl	272(%rsp), %eax
+	leal	-12(%r13,%rax,2), %eax
+	cmpl	$27, %eax
+	ja	.LBB16_254
+	movq	120(%rsp), %rdi
+	leaq	(%rdi,%rcx,4), %rdi
+	movq	%rdi, 64(%rsp)
+	leaq	.LJTI16_1(%rip), %rdi
+	movslq	(%rdi,%rax,4), %rax
+	addq	%rdi, %rax
+	jmpq	*%rax
+.LBB16_245:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB16_246
+	.p2align	4
+.LBB16_251:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	movq	48(%rsp), %r9
+	je	.LBB16_252
+.LBB16_246:
+	cmpq	$0, 80(%rsp)
+	jle	.LBB16_251
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	imulq	112(%rsp), %rdi
+	movq	1352(%rsp,%rsi), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
+	shlq	$2, %rdx
+	addq	1344(%rsp,%rsi), %rdx
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	cmpq	$0, 136(%rsp)
+	je	.LBB16_248
+	xorl	%r10d, %r10d
+	movq	128(%rsp), %r11
+	.p2align	4
+.LBB16_256:
+	movslq	4(%r15,%r10), %rdi
+	vmovups	(%rsi,%rdi,4), %ymm1
+	movslq	(%r15,%r10), %rdi
+	vfmadd132ps	(%rdx,%rdi,4), %ymm0, %ymm1
+	movslq	16(%r15,%r10), %rdi
+	vmovups	(%rsi,%rdi,4), %ymm0
+	movslq	12(%r15,%r10), %rdi
+	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
+	addq	$24, %r10
+	addq	$-2, %r11
+	jne	.LBB16_256
+	jmp	.LBB16_249
+	.p2align	4
+.LBB16_248:
+	xorl	%r10d, %r10d
+.LBB16_249:
+	testb	$1, 80(%rsp)
+	leaq	368(%rsp), %r11
+	je	.LBB16_251
+	movslq	4(%r15,%r10), %rdi
+	vmovups	(%rsi,%rdi,4), %ymm1
+	movslq	(%r15,%r10), %rsi
+	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
+	jmp	.LBB16_251
+.LBB16_128:
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	112(%rsp), %r9
+	jmp	.LBB16_129
+	.p2align	4
+.LBB16_132:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB16_133
+.LBB16_129:
+	movq	80(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB16_132
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rsi
+	imulq	%r9, %rsi
+	movq	1344(%rsp,%rax), %rdx
+	movq	1352(%rsp,%rax), %rdi
+	movslq	(%rdi,%rcx,4), %rax
+	leaq	(%rdx,%rax,4), %rax
+	movslq	4(%rdi,%rcx,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	264(%rsp), %r10
+	.p2align	4
+.LBB16_131:
+	movslq	(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %r15
+	vmovups	(%rsi,%rdi,4), %ymm6
+	vmovups	(%r15,%r8,4), %ymm7
+	vmovups	(%r15,%r8,8), %ymm8
+	movslq	-4(%r10), %rdi
+	vmovups	(%rax,%rdi,4), %ymm9
+	vfmadd231ps	%ymm9, %ymm6, %ymm4
+	vfmadd231ps	%ymm9, %ymm7, %ymm2
+	vfmadd231ps	%ymm9, %ymm8, %ymm0
+	vmovups	(%rdx,%rdi,4), %ymm9
+	vfmadd231ps	%ymm6, %ymm9, %ymm5
+	vfmadd231ps	%ymm7, %ymm9, %ymm3
+	vfmadd231ps	%ymm9, %ymm8, %ymm1
+	addq	$12, %r10
+	decq	%r11
+	jne	.LBB16_131
+	jmp	.LBB16_132
+.LBB16_123:
+	vpxor	%xmm7, %xmm7, %xmm7
+	xorl	%ebx, %ebx
+	vxorps	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	112(%rsp), %r9
+	jmp	.LBB16_124
+	.p2align	4
+.LBB16_127:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB16_122
+.LBB16_124:
+	movq	80(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB16_127
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	%r9, %rdx
+	movq	1344(%rsp,%rax), %rdi
+	movq	1352(%rsp,%rax), %r10
+	movslq	(%r10,%rcx,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r10,%rcx,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	8(%r10,%rcx,4), %r10
+	leaq	(%rdi,%r10,4), %r10
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %r11
+	movq	232(%rsp), %r15
+	.p2align	4
+.LBB16_126:
+	movslq	-4(%r15), %rdx
+	leaq	(%r11,%rdx,4), %rdi
+	vpbroadcastd	(%r15), %ymm9
+	vpcmpgtd	.LCPI16_12(%rip), %ymm9, %ymm9
+	vpandn	(%r11,%rdx,4), %ymm9, %ymm10
+	vpandn	(%rdi,%r8,4), %ymm9, %ymm11
+	vpandn	(%rdi,%r8,8), %ymm9, %ymm9
+	movslq	-8(%r15), %rdx
+	vmovups	(%rax,%rdx,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm7
+	vfmadd231ps	%ymm11, %ymm12, %ymm4
+	vfmadd231ps	%ymm12, %ymm9, %ymm1
+	vmovups	(%rsi,%rdx,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm8
+	vfmadd231ps	%ymm11, %ymm12, %ymm5
+	vfmadd231ps	%ymm12, %ymm9, %ymm2
+	vmovups	(%r10,%rdx,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm6
+	vfmadd231ps	%ymm11, %ymm12, %ymm3
+	vfmadd231ps	%ymm9, %ymm12, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB16_126
+	jmp	.LBB16_127
+.LBB16_168:
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	112(%rsp), %r9
+	jmp	.LBB16_169
+	.p2align	4
+.LBB16_172:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB16_167
+.LBB16_169:
+	movq	80(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB16_172
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %r8
+	movslq	(%r8,%rcx,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r8,%rcx,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r8,%rcx,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	32(%rsp), %r8
+	leaq	(%r8,%rdi,4), %r10
+	movq	232(%rsp), %r11
+	.p2align	4
+.LBB16_171:
+	movslq	-4(%r11), %rdi
+	leaq	(%r10,%rdi,4), %r8
+	vpbroadcastd	(%r11), %ymm6
+	vpcmpgtd	.LCPI16_12(%rip), %ymm6, %ymm6
+	vpandn	(%r10,%rdi,4), %ymm6, %ymm7
+	movq	40(%rsp), %rdi
+	vpandn	(%r8,%rdi,4), %ymm6, %ymm6
+	movq	40(%rsp), %r8
+	movslq	-8(%r11), %rdi
+	vmovups	(%rax,%rdi,4), %ymm8
+	vfmadd231ps	%ymm7, %ymm8, %ymm4
+	vfmadd231ps	%ymm8, %ymm6, %ymm1
+	vmovups	(%rdx,%rdi,4), %ymm8
+	vfmadd231ps	%ymm7, %ymm8, %ymm5
+	vfmadd231ps	%ymm8, %ymm6, %ymm2
+	vmovups	(%rsi,%rdi,4), %ymm8
+	vfmadd231ps	%ymm7, %ymm8, %ymm3
+	vfmadd231ps	%ymm6, %ymm8, %ymm0
+	addq	$12, %r11
+	decq	%r15
+	jne	.LBB16_171
+	jmp	.LBB16_172
+.LBB16_110:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%r8d, %r8d
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	movq	112(%rsp), %rsi
+	jmp	.LBB16_111
+	.p2align	4
+.LBB16_114:
+	incq	%r8
+	cmpq	72(%rsp), %r8
+	movq	112(%rsp), %rsi
+	je	.LBB16_115
+.LBB16_111:
+	movq	80(%rsp), %r9
+	testq	%r9, %r9
+	jle	.LBB16_114
+	leaq	(%r8,%r8,2), %rax
+	shlq	$4, %rax
+	movq	%r8, %rdx
+	imulq	%rsi, %rdx
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %rax
+	movslq	(%rax,%rcx,4), %rdi
+	leaq	(%rsi,%rdi,4), %rbx
+	movslq	4(%rax,%rcx,4), %rdi
+	leaq	(%rsi,%rdi,4), %r15
+	movslq	8(%rax,%rcx,4), %rdi
+	leaq	(%rsi,%rdi,4), %r13
+	movslq	12(%rax,%rcx,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdx,4), %r10
+	movq	232(%rsp), %r11
+	movq	%r9, %rsi
+	movq	40(%rsp), %r9
+	.p2align	4
+.LBB16_113:
+	movslq	-4(%r11), %rdx
+	leaq	(%r10,%rdx,4), %rdi
+	vpbroadcastd	(%r11), %ymm12
+	vpcmpgtd	.LCPI16_12(%rip), %ymm12, %ymm12
+	vpandn	(%r10,%rdx,4), %ymm12, %ymm13
+	vpandn	(%rdi,%r9,4), %ymm12, %ymm14
+	vpandn	(%rdi,%r9,8), %ymm12, %ymm12
+	movslq	-8(%r11), %rdx
+	vmovups	(%rbx,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm0
+	vfmadd231ps	%ymm14, %ymm15, %ymm4
+	vfmadd231ps	%ymm15, %ymm12, %ymm8
+	vmovups	(%r15,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm1
+	vfmadd231ps	%ymm14, %ymm15, %ymm5
+	vfmadd231ps	%ymm15, %ymm12, %ymm9
+	vmovups	(%r13,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm2
+	vfmadd231ps	%ymm14, %ymm15, %ymm6
+	vfmadd231ps	%ymm15, %ymm12, %ymm10
+	vmovups	(%rax,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm3
+	vfmadd231ps	%ymm14, %ymm15, %ymm7
+	vfmadd231ps	%ymm12, %ymm15, %ymm11
+	addq	$12, %r11
+	decq	%rsi
+	jne	.LBB16_113
+	jmp	.LBB16_114
+.LBB16_115:
+	vmovups	%ymm0, 544(%rsp)
+	vmovups	%ymm1, 576(%rsp)
+	vmovups	%ymm2, 608(%rsp)
+	vmovups	%ymm3, 640(%rsp)
+	vmovups	%ymm4, 672(%rsp)
+	vmovups	%ymm5, 704(%rsp)
+	vmovups	%ymm6, 736(%rsp)
+	vmovups	%ymm7, 768(%rsp)
+	vmovups	%ymm8, 800(%rsp)
+	vmovups	%ymm9, 832(%rsp)
+	vmovups	%ymm10, 864(%rsp)
+	vmovups	%ymm11, 896(%rsp)
+	xorl	%eax, %eax
+	movq	224(%rsp), %rdx
+	movq	1016(%rsp), %rsi
+	.p2align	4
+.LBB16_116:
+	vmovups	640(%rsp,%rax), %ymm0
+	vmovups	608(%rsp,%rax), %ymm1
+	vmovups	576(%rsp,%rax), %ymm2
+	vmovups	544(%rsp,%rax), %ymm3
+	vmovaps	544(%rsp,%rax), %xmm4
+	vmovaps	576(%rsp,%rax), %xmm5
+	vmovaps	608(%rsp,%rax), %xmm6
+	vmovaps	640(%rsp,%rax), %xmm7
+	vmovlhps	%xmm6, %xmm7, %xmm8
+	vunpcklps	%xmm5, %xmm4, %xmm9
+	vshufps	$36, %xmm8, %xmm9, %xmm8
+	vunpcklps	%xmm7, %xmm6, %xmm9
+	vinsertps	$76, %xmm4, %xmm5, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vinsertps	$179, %xmm7, %xmm6, %xmm9
+	vunpckhps	%xmm5, %xmm4, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vunpckhps	%xmm7, %xmm6, %xmm6
+	vshufps	$51, %xmm4, %xmm5, %xmm4
+	vshufps	$226, %xmm6, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm9, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	vunpcklps	%ymm2, %ymm3, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vunpcklps	%ymm0, %ymm1, %ymm6
+	vpermpd	$170, %ymm6, %ymm6
+	vblendps	$3, %xmm5, %xmm6, %xmm5
+	vshufps	$17, %ymm3, %ymm2, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vshufps	$17, %ymm1, %ymm0, %ymm7
+	vshufps	$226, %ymm7, %ymm7, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vshufps	$226, %xmm7, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%ymm2, %ymm3, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vunpckhps	%ymm0, %ymm1, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vblendps	$3, %xmm6, %xmm7, %xmm6
+	vshufps	$51, %ymm3, %ymm2, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vshufps	$51, %ymm1, %ymm0, %ymm0
+	vshufps	$226, %ymm0, %ymm0, %ymm0
+	vpermpd	$170, %ymm0, %ymm0
+	vshufps	$226, %xmm0, %xmm2, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	vaddps	(%rdx), %xmm0, %xmm0
+	vmovups	%xmm0, (%rdx)
+	subq	$-128, %rax
+	addq	%rsi, %rdx
+	cmpq	$384, %rax
+	jne	.LBB16_116
+	jmp	.LBB16_109
+.LBB16_177:
+	vpxor	%xmm2, %xmm2, %xmm2
+	xorl	%eax, %eax
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	112(%rsp), %r9
+	jmp	.LBB16_178
+	.p2align	4
+.LBB16_181:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB16_173
+.LBB16_178:
+	movq	80(%rsp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB16_181
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rdx), %rsi
+	movq	1352(%rsp,%rdx), %r8
+	movslq	(%r8,%rcx,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	4(%r8,%rcx,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	32(%rsp), %r8
+	leaq	(%r8,%rdi,4), %r10
+	movq	264(%rsp), %r11
+	.p2align	4
+.LBB16_180:
+	movslq	(%r11), %rdi
+	leaq	(%r10,%rdi,4), %r8
+	vmovups	(%r10,%rdi,4), %ymm4
+	movq	40(%rsp), %rdi
+	vmovups	(%r8,%rdi,4), %ymm5
+	movq	40(%rsp), %r8
+	movslq	-4(%r11), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm5, %ymm0
+	vmovups	(%rsi,%rdi,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm3
+	vfmadd231ps	%ymm6, %ymm5, %ymm1
+	addq	$12, %r11
+	decq	%rbx
+	jne	.LBB16_180
+	jmp	.LBB16_181
+.LBB16_173:
+	vhaddps	%xmm3, %xmm2, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vshufps	$232, %xmm2, %xmm2, %xmm3
+	vshufps	$237, %xmm2, %xmm2, %xmm2
+	vaddps	%xmm2, %xmm3, %xmm2
+	vaddps	%xmm2, %xmm4, %xmm2
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm3
+	vaddps	%xmm2, %xmm3, %xmm2
+	vhaddps	%xmm1, %xmm0, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vhaddps	%xmm1, %xmm0, %xmm0
+	jmp	.LBB16_174
+.LBB16_102:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%r8d, %r8d
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	movq	112(%rsp), %rsi
+	jmp	.LBB16_103
+	.p2align	4
+.LBB16_106:
+	incq	%r8
+	cmpq	72(%rsp), %r8
+	movq	112(%rsp), %rsi
+	je	.LBB16_107
+.LBB16_103:
+	movq	80(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB16_106
+	leaq	(%r8,%r8,2), %rax
+	shlq	$4, %rax
+	movq	%r8, %rdx
+	imulq	%rsi, %rdx
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %rax
+	movslq	(%rax,%rcx,4), %r10
+	leaq	(%rsi,%r10,4), %rbx
+	movslq	4(%rax,%rcx,4), %r10
+	leaq	(%rsi,%r10,4), %r15
+	movslq	8(%rax,%rcx,4), %r10
+	leaq	(%rsi,%r10,4), %r13
+	movslq	12(%rax,%rcx,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdx,4), %r10
+	movq	264(%rsp), %rsi
+	movq	40(%rsp), %r9
+	.p2align	4
+.LBB16_105:
+	movslq	(%rsi), %rdx
+	leaq	(%r10,%rdx,4), %rdi
+	vmovups	(%r10,%rdx,4), %ymm12
+	vmovups	(%rdi,%r9,4), %ymm13
+	vmovups	(%rdi,%r9,8), %ymm14
+	movslq	-4(%rsi), %rdx
+	vmovups	(%rbx,%rdx,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm0
+	vfmadd231ps	%ymm15, %ymm13, %ymm4
+	vfmadd231ps	%ymm15, %ymm14, %ymm8
+	vmovups	(%r15,%rdx,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm1
+	vfmadd231ps	%ymm15, %ymm13, %ymm5
+	vfmadd231ps	%ymm15, %ymm14, %ymm9
+	vmovups	(%r13,%rdx,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm2
+	vfmadd231ps	%ymm15, %ymm13, %ymm6
+	vfmadd231ps	%ymm15, %ymm14, %ymm10
+	vmovups	(%rax,%rdx,4), %ymm15
+	vfmadd231ps	%ymm12, %ymm15, %ymm3
+	vfmadd231ps	%ymm13, %ymm15, %ymm7
+	vfmadd231ps	%ymm15, %ymm14, %ymm11
+	addq	$12, %rsi
+	decq	%r11
+	jne	.LBB16_105
+	jmp	.LBB16_106
+.LBB16_107:
+	vmovups	%ymm0, 544(%rsp)
+	vmovups	%ymm1, 576(%rsp)
+	vmovups	%ymm2, 608(%rsp)
+	vmovups	%ymm3, 640(%rsp)
+	vmovups	%ymm4, 672(%rsp)
+	vmovups	%ymm5, 704(%rsp)
+	vmovups	%ymm6, 736(%rsp)
+	vmovups	%ymm7, 768(%rsp)
+	vmovups	%ymm8, 800(%rsp)
+	vmovups	%ymm9, 832(%rsp)
+	vmovups	%ymm10, 864(%rsp)
+	vmovups	%ymm11, 896(%rsp)
+	xorl	%eax, %eax
+	movq	224(%rsp), %rdx
+	movq	1016(%rsp), %rsi
+	.p2align	4
+.LBB16_108:
+	vmovups	640(%rsp,%rax), %ymm0
+	vmovups	608(%rsp,%rax), %ymm1
+	vmovups	576(%rsp,%rax), %ymm2
+	vmovups	544(%rsp,%rax), %ymm3
+	vmovaps	544(%rsp,%rax), %xmm4
+	vmovaps	576(%rsp,%rax), %xmm5
+	vmovaps	608(%rsp,%rax), %xmm6
+	vmovaps	640(%rsp,%rax), %xmm7
+	vmovlhps	%xmm6, %xmm7, %xmm8
+	vunpcklps	%xmm5, %xmm4, %xmm9
+	vshufps	$36, %xmm8, %xmm9, %xmm8
+	vunpcklps	%xmm7, %xmm6, %xmm9
+	vinsertps	$76, %xmm4, %xmm5, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vinsertps	$179, %xmm7, %xmm6, %xmm9
+	vunpckhps	%xmm5, %xmm4, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vunpckhps	%xmm7, %xmm6, %xmm6
+	vshufps	$51, %xmm4, %xmm5, %xmm4
+	vshufps	$226, %xmm6, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm9, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	vunpcklps	%ymm2, %ymm3, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vunpcklps	%ymm0, %ymm1, %ymm6
+	vpermpd	$170, %ymm6, %ymm6
+	vblendps	$3, %xmm5, %xmm6, %xmm5
+	vshufps	$17, %ymm3, %ymm2, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vshufps	$17, %ymm1, %ymm0, %ymm7
+	vshufps	$226, %ymm7, %ymm7, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vshufps	$226, %xmm7, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%ymm2, %ymm3, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vunpckhps	%ymm0, %ymm1, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vblendps	$3, %xmm6, %xmm7, %xmm6
+	vshufps	$51, %ymm3, %ymm2, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vshufps	$51, %ymm1, %ymm0, %ymm0
+	vshufps	$226, %ymm0, %ymm0, %ymm0
+	vpermpd	$170, %ymm0, %ymm0
+	vshufps	$226, %xmm0, %xmm2, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	vaddps	(%rdx), %xmm0, %xmm0
+	vmovups	%xmm0, (%rdx)
+	subq	$-128, %rax
+	addq	%rsi, %rdx
+	cmpq	$384, %rax
+	jne	.LBB16_108
+.LBB16_109:
+	movq	56(%rsp), %rbx
+	movq	40(%rsp), %r8
+	movq	88(%rsp), %r10
+	movq	200(%rsp), %r15
+	vmovdqa	1312(%rsp), %ymm15
+	jmp	.LBB16_206
+.LBB16_162:
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	112(%rsp), %r9
+	jmp	.LBB16_163
+	.p2align	4
+.LBB16_166:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB16_167
+.LBB16_163:
+	movq	80(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB16_166
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %r8
+	movslq	(%r8,%rcx,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r8,%rcx,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r8,%rcx,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	32(%rsp), %r8
+	leaq	(%r8,%rdi,4), %r10
+	movq	264(%rsp), %r11
+	.p2align	4
+.LBB16_165:
+	movslq	(%r11), %rdi
+	leaq	(%r10,%rdi,4), %r8
+	vmovups	(%r10,%rdi,4), %ymm6
+	movq	40(%rsp), %rdi
+	vmovups	(%r8,%rdi,4), %ymm7
+	movq	40(%rsp), %r8
+	movslq	-4(%r11), %rdi
+	vmovups	(%rax,%rdi,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm4
+	vfmadd231ps	%ymm8, %ymm7, %ymm1
+	vmovups	(%rdx,%rdi,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm5
+	vfmadd231ps	%ymm8, %ymm7, %ymm2
+	vmovups	(%rsi,%rdi,4), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm3
+	vfmadd231ps	%ymm8, %ymm7, %ymm0
+	addq	$12, %r11
+	decq	%r15
+	jne	.LBB16_165
+	jmp	.LBB16_166
+.LBB16_167:
+	vhaddps	%xmm5, %xmm4, %xmm6
+	vhaddps	%xmm6, %xmm6, %xmm6
+	vextractf128	$1, %ymm5, %xmm5
+	vextractf128	$1, %ymm4, %xmm4
+	vhaddps	%xmm5, %xmm4, %xmm4
+	vshufps	$232, %xmm4, %xmm4, %xmm5
+	vshufps	$237, %xmm4, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm5, %xmm4
+	vaddps	%xmm4, %xmm6, %xmm4
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vmovlps	%xmm4, (%rax)
+	vmovshdup	%ymm3, %ymm4
+	vshufps	$255, %ymm3, %ymm3, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vextractf128	$1, %ymm3, %xmm6
+	vshufpd	$1, %xmm6, %xmm6, %xmm7
+	vaddss	%xmm5, %xmm7, %xmm5
+	vextractf128	$1, %ymm4, %xmm4
+	vaddss	%xmm4, %xmm6, %xmm4
+	vaddss	%xmm5, %xmm4, %xmm4
+	vshufps	$255, %xmm3, %xmm3, %xmm5
+	vshufpd	$1, %xmm3, %xmm3, %xmm6
+	vaddss	%xmm5, %xmm6, %xmm5
+	vmovshdup	%xmm3, %xmm6
+	vaddss	%xmm6, %xmm3, %xmm3
+	vaddss	%xmm5, %xmm3, %xmm3
+	vaddss	%xmm4, %xmm3, %xmm3
+	vaddss	8(%rax), %xmm3, %xmm3
+	vhaddps	%xmm2, %xmm1, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vhaddps	%xmm2, %xmm1, %xmm1
+	vmovss	%xmm3, 8(%rax)
+	vshufps	$232, %xmm1, %xmm1, %xmm2
+	vshufps	$237, %xmm1, %xmm1, %xmm1
+	vaddps	%xmm1, %xmm2, %xmm1
+	vaddps	%xmm1, %xmm4, %xmm1
+	movq	56(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm2
+	vaddps	%xmm2, %xmm1, %xmm1
+	vmovlps	%xmm1, (%rax,%rbx,4)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	8(%rax,%rbx,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax,%rbx,4)
+	jmp	.LBB16_218
+.LBB16_134:
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	112(%rsp), %r9
+	jmp	.LBB16_135
+	.p2align	4
+.LBB16_138:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB16_133
+.LBB16_135:
+	movq	80(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB16_138
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rsi
+	imulq	%r9, %rsi
+	movq	1344(%rsp,%rax), %rdx
+	movq	1352(%rsp,%rax), %rdi
+	movslq	(%rdi,%rcx,4), %rax
+	leaq	(%rdx,%rax,4), %rax
+	movslq	4(%rdi,%rcx,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	232(%rsp), %r10
+	.p2align	4
+.LBB16_137:
+	movslq	-4(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %r15
+	vpbroadcastd	(%r10), %ymm6
+	vpcmpgtd	.LCPI16_12(%rip), %ymm6, %ymm6
+	vpandn	(%rsi,%rdi,4), %ymm6, %ymm7
+	vpandn	(%r15,%r8,4), %ymm6, %ymm8
+	vpandn	(%r15,%r8,8), %ymm6, %ymm6
+	movslq	-8(%r10), %rdi
+	vmovups	(%rax,%rdi,4), %ymm9
+	vfmadd231ps	%ymm7, %ymm9, %ymm4
+	vfmadd231ps	%ymm8, %ymm9, %ymm2
+	vfmadd231ps	%ymm9, %ymm6, %ymm0
+	vmovups	(%rdx,%rdi,4), %ymm9
+	vfmadd231ps	%ymm7, %ymm9, %ymm5
+	vfmadd231ps	%ymm8, %ymm9, %ymm3
+	vfmadd231ps	%ymm6, %ymm9, %ymm1
+	addq	$12, %r10
+	decq	%r11
+	jne	.LBB16_137
+	jmp	.LBB16_138
+.LBB16_229:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	vpxor	%xmm1, %xmm1, %xmm1
+	jmp	.LBB16_230
+	.p2align	4
+.LBB16_235:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	movq	48(%rsp), %r9
+	je	.LBB16_236
+.LBB16_230:
+	cmpq	$0, 80(%rsp)
+	jle	.LBB16_235
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	112(%rsp), %rdx
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %rdi
+	movslq	(%rdi,%rcx,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%rdi,%rcx,4), %rdi
+	leaq	(%rsi,%rdi,4), %rsi
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %rdx
+	cmpq	$0, 136(%rsp)
+	je	.LBB16_232
+	xorl	%r10d, %r10d
+	movq	128(%rsp), %r11
+	.p2align	4
+.LBB16_238:
+	movslq	4(%r15,%r10), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm2
+	movslq	(%r15,%r10), %rdi
+	vfmadd231ps	(%rax,%rdi,4), %ymm2, %ymm1
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
+	movslq	16(%r15,%r10), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm2
+	movslq	12(%r15,%r10), %rdi
+	vfmadd231ps	(%rax,%rdi,4), %ymm2, %ymm1
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
+	addq	$24, %r10
+	addq	$-2, %r11
+	jne	.LBB16_238
+	jmp	.LBB16_233
+	.p2align	4
+.LBB16_232:
+	xorl	%r10d, %r10d
+.LBB16_233:
+	testb	$1, 80(%rsp)
+	leaq	368(%rsp), %r11
+	je	.LBB16_235
+	movslq	4(%r15,%r10), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm2
+	movslq	(%r15,%r10), %rdx
+	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
+	vfmadd231ps	(%rsi,%rdx,4), %ymm2, %ymm0
+	jmp	.LBB16_235
+.LBB16_236:
+	vhaddps	%xmm0, %xmm1, %xmm2
+	vhaddps	%xmm2, %xmm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm0
+	vextractf128	$1, %ymm1, %xmm1
+	vhaddps	%xmm0, %xmm1, %xmm0
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm2, %xmm0
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm1
+	vaddps	%xmm0, %xmm1, %xmm0
+	vmovlps	%xmm0, (%rax)
+	movq	56(%rsp), %rbx
+	jmp	.LBB16_253
+.LBB16_224:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	movq	112(%rsp), %r9
+	jmp	.LBB16_225
+	.p2align	4
+.LBB16_228:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB16_217
+.LBB16_225:
+	movq	80(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB16_228
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rdx), %r8
+	movq	1352(%rsp,%rdx), %r10
+	movslq	(%r10,%rcx,4), %rdx
+	leaq	(%r8,%rdx,4), %rdx
+	movslq	4(%r10,%rcx,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	8(%r10,%rcx,4), %r10
+	leaq	(%r8,%r10,4), %r10
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %r11
+	leaq	(%r11,%rdi,4), %r11
+	movq	232(%rsp), %rbx
+	.p2align	4
+.LBB16_227:
+	vpbroadcastd	(%rbx), %ymm3
+	vpcmpgtd	.LCPI16_12(%rip), %ymm3, %ymm3
+	movslq	-4(%rbx), %rdi
+	vpandn	(%r11,%rdi,4), %ymm3, %ymm3
+	movslq	-8(%rbx), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm3, %ymm2
+	vfmadd231ps	(%rsi,%rdi,4), %ymm3, %ymm1
+	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
+	addq	$12, %rbx
+	decq	%r15
+	jne	.LBB16_227
+	jmp	.LBB16_228
+.LBB16_182:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	movq	112(%rsp), %r9
+	jmp	.LBB16_183
+	.p2align	4
+.LBB16_186:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB16_187
+.LBB16_183:
+	movq	80(%rsp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB16_186
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rdx), %rsi
+	movq	1352(%rsp,%rdx), %r8
+	movslq	(%r8,%rcx,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	4(%r8,%rcx,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %r10
+	leaq	(%r10,%rdi,4), %r10
+	movq	232(%rsp), %r11
+	.p2align	4
+.LBB16_185:
+	movslq	-4(%r11), %rdi
+	vpbroadcastd	(%r11), %ymm4
+	vpcmpgtd	.LCPI16_12(%rip), %ymm4, %ymm4
+	vpandn	(%r10,%rdi,4), %ymm4, %ymm5
+	leaq	(%r10,%rdi,4), %rdi
+	vpandn	(%rdi,%r8,4), %ymm4, %ymm4
+	movslq	-8(%r11), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm6
+	vfmadd231ps	%ymm5, %ymm6, %ymm3
+	vfmadd231ps	%ymm6, %ymm4, %ymm1
+	vmovups	(%rsi,%rdi,4), %ymm6
+	vfmadd231ps	%ymm5, %ymm6, %ymm2
+	vfmadd231ps	%ymm4, %ymm6, %ymm0
+	addq	$12, %r11
+	decq	%rbx
+	jne	.LBB16_185
+	jmp	.LBB16_186
+.LBB16_187:
+	vhaddps	%xmm2, %xmm3, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm3, %xmm3
+	vhaddps	%xmm2, %xmm3, %xmm2
+	vshufps	$232, %xmm2, %xmm2, %xmm3
+	vshufps	$237, %xmm2, %xmm2, %xmm2
+	vaddps	%xmm2, %xmm3, %xmm2
+	vaddps	%xmm2, %xmm4, %xmm2
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm3
+	vaddps	%xmm2, %xmm3, %xmm2
+	vhaddps	%xmm0, %xmm1, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm0, %xmm0
+	vextractf128	$1, %ymm1, %xmm1
+	vhaddps	%xmm0, %xmm1, %xmm0
+.LBB16_174:
+	vmovlps	%xmm2, (%rax)
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm3, %xmm0
+	movq	56(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm1
+	vaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm0, (%rax,%rbx,4)
+	jmp	.LBB16_175
+.LBB16_257:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB16_258
+	.p2align	4
+.LBB16_263:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	movq	48(%rsp), %r9
+	je	.LBB16_252
+.LBB16_258:
+	cmpq	$0, 80(%rsp)
+	jle	.LBB16_263
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	imulq	112(%rsp), %rdi
+	movq	1352(%rsp,%rsi), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
+	shlq	$2, %rdx
+	addq	1344(%rsp,%rsi), %rdx
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	cmpq	$0, 136(%rsp)
+	je	.LBB16_260
+	xorl	%r10d, %r10d
+	movq	128(%rsp), %r11
+	.p2align	4
+.LBB16_265:
+	movslq	4(%r15,%r10), %rdi
+	vpbroadcastd	8(%r15,%r10), %ymm1
+	vmovdqa	.LCPI16_11(%rip), %ymm2
+	vpcmpgtd	%ymm1, %ymm2, %ymm1
+	vpand	(%rsi,%rdi,4), %ymm1, %ymm1
+	movslq	(%r15,%r10), %rdi
+	vfmadd132ps	(%rdx,%rdi,4), %ymm0, %ymm1
+	movslq	16(%r15,%r10), %rdi
+	vpbroadcastd	20(%r15,%r10), %ymm0
+	vpcmpgtd	%ymm0, %ymm2, %ymm0
+	vpand	(%rsi,%rdi,4), %ymm0, %ymm0
+	movslq	12(%r15,%r10), %rdi
+	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
+	addq	$24, %r10
+	addq	$-2, %r11
+	jne	.LBB16_265
+	jmp	.LBB16_261
+	.p2align	4
+.LBB16_260:
+	xorl	%r10d, %r10d
+.LBB16_261:
+	testb	$1, 80(%rsp)
+	leaq	368(%rsp), %r11
+	je	.LBB16_263
+	movslq	4(%r15,%r10), %rdi
+	vpbroadcastd	8(%r15,%r10), %ymm1
+	vpcmpgtd	.LCPI16_12(%rip), %ymm1, %ymm1
+	vpandn	(%rsi,%rdi,4), %ymm1, %ymm1
+	movslq	(%r15,%r10), %rsi
+	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
+	jmp	.LBB16_263
+.LBB16_252:
+	vextractf128	$1, %ymm0, %xmm1
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vhaddps	%xmm0, %xmm0, %xmm0
+	vmovshdup	%xmm0, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm0
+	movq	64(%rsp), %rax
+	vaddss	(%rax), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax)
+	jmp	.LBB16_253
+.LBB16_207:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	movq	112(%rsp), %r9
+	jmp	.LBB16_208
+	.p2align	4
+.LBB16_211:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB16_204
+.LBB16_208:
+	movq	80(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB16_211
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rdx), %r8
+	movq	1352(%rsp,%rdx), %r11
+	movslq	(%r11,%rcx,4), %rdx
+	leaq	(%r8,%rdx,4), %rdx
+	movslq	4(%r11,%rcx,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	8(%r11,%rcx,4), %r10
+	leaq	(%r8,%r10,4), %r10
+	movslq	12(%r11,%rcx,4), %r11
+	leaq	(%r8,%r11,4), %r11
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %rbx
+	leaq	(%rbx,%rdi,4), %rbx
+	movq	264(%rsp), %r15
+	.p2align	4
+.LBB16_210:
+	movslq	(%r15), %rdi
+	vmovups	(%rbx,%rdi,4), %ymm4
+	movslq	-4(%r15), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm4, %ymm3
+	vfmadd231ps	(%rsi,%rdi,4), %ymm4, %ymm2
+	vfmadd231ps	(%r10,%rdi,4), %ymm4, %ymm1
+	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB16_210
+	jmp	.LBB16_211
+.LBB16_212:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	movq	112(%rsp), %r9
+	jmp	.LBB16_213
+	.p2align	4
+.LBB16_216:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB16_204
+.LBB16_213:
+	movq	80(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB16_216
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rdx), %r8
+	movq	1352(%rsp,%rdx), %r11
+	movslq	(%r11,%rcx,4), %rdx
+	leaq	(%r8,%rdx,4), %rdx
+	movslq	4(%r11,%rcx,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	8(%r11,%rcx,4), %r10
+	leaq	(%r8,%r10,4), %r10
+	movslq	12(%r11,%rcx,4), %r11
+	leaq	(%r8,%r11,4), %r11
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %rbx
+	leaq	(%rbx,%rdi,4), %rbx
+	movq	232(%rsp), %r15
+	.p2align	4
+.LBB16_215:
+	movslq	-4(%r15), %rdi
+	vpbroadcastd	(%r15), %ymm4
+	vpcmpgtd	.LCPI16_12(%rip), %ymm4, %ymm4
+	vpandn	(%rbx,%rdi,4), %ymm4, %ymm4
+	movslq	-8(%r15), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm4, %ymm3
+	vfmadd231ps	(%rsi,%rdi,4), %ymm4, %ymm2
+	vfmadd231ps	(%r10,%rdi,4), %ymm4, %ymm1
+	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB16_215
+	jmp	.LBB16_216
+.LBB16_204:
+	vunpcklps	%xmm2, %xmm3, %xmm4
+	vmovlhps	%xmm1, %xmm4, %xmm4
+	vinsertps	$48, %xmm0, %xmm4, %xmm4
+	vinsertps	$76, %xmm3, %xmm2, %xmm5
+	vshufps	$212, %xmm1, %xmm5, %xmm5
+	vinsertps	$112, %xmm0, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vunpckhps	%xmm2, %xmm3, %xmm5
+	vblendps	$3, %xmm5, %xmm1, %xmm5
+	vinsertps	$176, %xmm0, %xmm5, %xmm5
+	vshufps	$51, %xmm3, %xmm2, %xmm6
+	vshufps	$242, %xmm1, %xmm6, %xmm6
+	vblendps	$8, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm3, %xmm3
+	vunpcklps	%xmm2, %xmm3, %xmm5
+	vextractf128	$1, %ymm1, %xmm1
+	vmovlhps	%xmm1, %xmm5, %xmm5
+	vextractf128	$1, %ymm0, %xmm0
+	vinsertps	$48, %xmm0, %xmm5, %xmm5
+	vinsertps	$76, %xmm3, %xmm2, %xmm6
+	vshufps	$84, %xmm1, %xmm6, %xmm6
+	vinsertps	$112, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%xmm2, %xmm3, %xmm6
+	vblendps	$3, %xmm6, %xmm1, %xmm6
+	vinsertps	$176, %xmm0, %xmm6, %xmm6
+	vshufps	$51, %xmm3, %xmm2, %xmm2
+	vshufps	$242, %xmm1, %xmm2, %xmm1
+	vblendps	$8, %xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	movq	64(%rsp), %rax
+	vaddps	(%rax), %xmm0, %xmm0
+	vmovups	%xmm0, (%rax)
+	movq	56(%rsp), %rbx
+	jmp	.LBB16_205
+.LBB16_151:
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	112(%rsp), %r9
+	jmp	.LBB16_152
+	.p2align	4
+.LBB16_155:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB16_156
+.LBB16_152:
+	movq	80(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB16_155
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	%r9, %rdx
+	movq	1344(%rsp,%rax), %rdi
+	movq	1352(%rsp,%rax), %r11
+	movslq	(%r11,%rcx,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r11,%rcx,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	8(%r11,%rcx,4), %r10
+	leaq	(%rdi,%r10,4), %r10
+	movslq	12(%r11,%rcx,4), %r11
+	leaq	(%rdi,%r11,4), %r11
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %r15
+	movq	264(%rsp), %rdx
+	.p2align	4
+.LBB16_154:
+	movslq	(%rdx), %rdi
+	leaq	(%r15,%rdi,4), %r8
+	vmovups	(%r15,%rdi,4), %ymm8
+	movq	40(%rsp), %rdi
+	vmovups	(%r8,%rdi,4), %ymm9
+	movq	40(%rsp), %r8
+	movslq	-4(%rdx), %rdi
+	vmovups	(%rax,%rdi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm4
+	vfmadd231ps	%ymm10, %ymm9, %ymm1
+	vmovups	(%rsi,%rdi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm7
+	vfmadd231ps	%ymm10, %ymm9, %ymm3
+	vmovups	(%r10,%rdi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm6
+	vfmadd231ps	%ymm10, %ymm9, %ymm2
+	vmovups	(%r11,%rdi,4), %ymm10
+	vfmadd231ps	%ymm8, %ymm10, %ymm5
+	vfmadd231ps	%ymm10, %ymm9, %ymm0
+	addq	$12, %rdx
+	decq	%r13
+	jne	.LBB16_154
+	jmp	.LBB16_155
+.LBB16_157:
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	jmp	.LBB16_158
+	.p2align	4
+.LBB16_161:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB16_156
+.LBB16_158:
+	movq	80(%rsp), %r9
+	testq	%r9, %r9
+	jle	.LBB16_161
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	112(%rsp), %rdx
+	movq	1344(%rsp,%rax), %rdi
+	movq	1352(%rsp,%rax), %r8
+	movslq	(%r8,%rcx,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r8,%rcx,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	8(%r8,%rcx,4), %r10
+	leaq	(%rdi,%r10,4), %r10
+	movslq	12(%r8,%rcx,4), %r8
+	leaq	(%rdi,%r8,4), %r11
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %r15
+	movq	232(%rsp), %r13
+	movq	%r9, %rdx
+	.p2align	4
+.LBB16_160:
+	movslq	-4(%r13), %rdi
+	leaq	(%r15,%rdi,4), %r8
+	vpbroadcastd	(%r13), %ymm8
+	vpcmpgtd	.LCPI16_12(%rip), %ymm8, %ymm8
+	vpandn	(%r15,%rdi,4), %ymm8, %ymm9
+	movq	40(%rsp), %rdi
+	vpandn	(%r8,%rdi,4), %ymm8, %ymm8
+	movq	40(%rsp), %r8
+	movslq	-8(%r13), %rdi
+	vmovups	(%rax,%rdi,4), %ymm10
+	vfmadd231ps	%ymm9, %ymm10, %ymm4
+	vfmadd231ps	%ymm10, %ymm8, %ymm1
+	vmovups	(%rsi,%rdi,4), %ymm10
+	vfmadd231ps	%ymm9, %ymm10, %ymm7
+	vfmadd231ps	%ymm10, %ymm8, %ymm3
+	vmovups	(%r10,%rdi,4), %ymm10
+	vfmadd231ps	%ymm9, %ymm10, %ymm6
+	vfmadd231ps	%ymm10, %ymm8, %ymm2
+	vmovups	(%r11,%rdi,4), %ymm10
+	vfmadd231ps	%ymm9, %ymm10, %ymm5
+	vfmadd231ps	%ymm8, %ymm10, %ymm0
+	addq	$12, %r13
+	decq	%rdx
+	jne	.LBB16_160
+	jmp	.LBB16_161
+.LBB16_156:
+	vunpcklps	%xmm7, %xmm4, %xmm8
+	vmovlhps	%xmm6, %xmm8, %xmm8
+	vinsertps	$48, %xmm5, %xmm8, %xmm8
+	vinsertps	$76, %xmm4, %xmm7, %xmm9
+	vshufps	$212, %xmm6, %xmm9, %xmm9
+	vinsertps	$112, %xmm5, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vunpckhps	%xmm7, %xmm4, %xmm9
+	vblendps	$3, %xmm9, %xmm6, %xmm9
+	vinsertps	$176, %xmm5, %xmm9, %xmm9
+	vshufps	$51, %xmm4, %xmm7, %xmm10
+	vshufps	$242, %xmm6, %xmm10, %xmm10
+	vblendps	$8, %xmm5, %xmm10, %xmm10
+	vaddps	%xmm10, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vextractf128	$1, %ymm7, %xmm7
+	vextractf128	$1, %ymm4, %xmm4
+	vunpcklps	%xmm7, %xmm4, %xmm9
+	vextractf128	$1, %ymm6, %xmm6
+	vmovlhps	%xmm6, %xmm9, %xmm9
+	vextractf128	$1, %ymm5, %xmm5
+	vinsertps	$48, %xmm5, %xmm9, %xmm9
+	vinsertps	$76, %xmm4, %xmm7, %xmm10
+	vshufps	$84, %xmm6, %xmm10, %xmm10
+	vinsertps	$112, %xmm5, %xmm10, %xmm10
+	vaddps	%xmm10, %xmm9, %xmm9
+	vunpckhps	%xmm7, %xmm4, %xmm10
+	vblendps	$3, %xmm10, %xmm6, %xmm10
+	vinsertps	$176, %xmm5, %xmm10, %xmm10
+	vshufps	$51, %xmm4, %xmm7, %xmm4
+	vshufps	$242, %xmm6, %xmm4, %xmm4
+	vblendps	$8, %xmm5, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm10, %xmm4
+	vaddps	%xmm4, %xmm9, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	movq	64(%rsp), %rax
+	vaddps	(%rax), %xmm4, %xmm4
+	vmovups	%xmm4, (%rax)
+	vunpcklps	%xmm3, %xmm1, %xmm4
+	vmovlhps	%xmm2, %xmm4, %xmm4
+	vinsertps	$48, %xmm0, %xmm4, %xmm4
+	vinsertps	$76, %xmm1, %xmm3, %xmm5
+	vshufps	$212, %xmm2, %xmm5, %xmm5
+	vinsertps	$112, %xmm0, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vunpckhps	%xmm3, %xmm1, %xmm5
+	vblendps	$3, %xmm5, %xmm2, %xmm5
+	vinsertps	$176, %xmm0, %xmm5, %xmm5
+	vshufps	$51, %xmm1, %xmm3, %xmm6
+	vshufps	$242, %xmm2, %xmm6, %xmm6
+	vblendps	$8, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vunpcklps	%xmm3, %xmm1, %xmm5
+	vextractf128	$1, %ymm2, %xmm2
+	vmovlhps	%xmm2, %xmm5, %xmm5
+	vextractf128	$1, %ymm0, %xmm0
+	vinsertps	$48, %xmm0, %xmm5, %xmm5
+	vinsertps	$76, %xmm1, %xmm3, %xmm6
+	vshufps	$84, %xmm2, %xmm6, %xmm6
+	vinsertps	$112, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%xmm3, %xmm1, %xmm6
+	vblendps	$3, %xmm6, %xmm2, %xmm6
+	vinsertps	$176, %xmm0, %xmm6, %xmm6
+	vshufps	$51, %xmm1, %xmm3, %xmm1
+	vshufps	$242, %xmm2, %xmm1, %xmm1
+	vblendps	$8, %xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	movq	56(%rsp), %rbx
+	vaddps	(%rax,%rbx,4), %xmm0, %xmm0
+	vmovups	%xmm0, (%rax,%rbx,4)
+	jmp	.LBB16_205
+.LBB16_239:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	112(%rsp), %r9
+	jmp	.LBB16_240
+	.p2align	4
+.LBB16_243:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB16_244
+.LBB16_240:
+	movq	80(%rsp), %rbx
+	testq	%rbx, %rbx
+	jle	.LBB16_243
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rdx), %rsi
+	movq	1352(%rsp,%rdx), %r8
+	movslq	(%r8,%rcx,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	4(%r8,%rcx,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %r10
+	leaq	(%r10,%rdi,4), %r10
+	movq	232(%rsp), %r11
+	.p2align	4
+.LBB16_242:
+	movslq	-4(%r11), %rdi
+	vpbroadcastd	(%r11), %ymm2
+	vpcmpgtd	.LCPI16_12(%rip), %ymm2, %ymm2
+	vpandn	(%r10,%rdi,4), %ymm2, %ymm2
+	movslq	-8(%r11), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm2, %ymm1
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
+	addq	$12, %r11
+	decq	%rbx
+	jne	.LBB16_242
+	jmp	.LBB16_243
+.LBB16_244:
+	vhaddps	%xmm0, %xmm1, %xmm2
+	vhaddps	%xmm2, %xmm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm0
+	vextractf128	$1, %ymm1, %xmm1
+	vhaddps	%xmm0, %xmm1, %xmm0
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm2, %xmm0
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm1
+	vaddps	%xmm0, %xmm1, %xmm0
+	vmovlps	%xmm0, (%rax)
+	movq	56(%rsp), %rbx
+	jmp	.LBB16_175
+.LBB16_219:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	movq	112(%rsp), %r9
+	jmp	.LBB16_220
+	.p2align	4
+.LBB16_223:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB16_217
+.LBB16_220:
+	movq	80(%rsp), %r15
+	testq	%r15, %r15
+	jle	.LBB16_223
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1344(%rsp,%rdx), %r8
+	movq	1352(%rsp,%rdx), %r10
+	movslq	(%r10,%rcx,4), %rdx
+	leaq	(%r8,%rdx,4), %rdx
+	movslq	4(%r10,%rcx,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	8(%r10,%rcx,4), %r10
+	leaq	(%r8,%r10,4), %r10
+	movq	40(%rsp), %r8
+	movq	32(%rsp), %r11
+	leaq	(%r11,%rdi,4), %r11
+	movq	264(%rsp), %rbx
+	.p2align	4
+.LBB16_222:
+	movslq	(%rbx), %rdi
+	vmovups	(%r11,%rdi,4), %ymm3
+	movslq	-4(%rbx), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm3, %ymm2
+	vfmadd231ps	(%rsi,%rdi,4), %ymm3, %ymm1
+	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
+	addq	$12, %rbx
+	decq	%r15
+	jne	.LBB16_222
+	jmp	.LBB16_223
+.LBB16_217:
+	vhaddps	%xmm1, %xmm2, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm1, %xmm2, %xmm1
+	vshufps	$232, %xmm1, %xmm1, %xmm2
+	vshufps	$237, %xmm1, %xmm1, %xmm1
+	vaddps	%xmm1, %xmm2, %xmm1
+	vaddps	%xmm1, %xmm3, %xmm1
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm2
+	vaddps	%xmm1, %xmm2, %xmm1
+	vmovlps	%xmm1, (%rax)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	8(%rax), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax)
+	movq	56(%rsp), %rbx
+	jmp	.LBB16_218
+.LBB16_198:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	112(%rsp), %r9
+	jmp	.LBB16_199
+	.p2align	4
+.LBB16_202:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB16_203
+.LBB16_199:
+	movq	80(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB16_202
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	movq	1352(%rsp,%rsi), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
+	shlq	$2, %rdx
+	addq	1344(%rsp,%rsi), %rdx
+	imulq	%r9, %rdi
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	movq	232(%rsp), %r10
+	.p2align	4
+.LBB16_201:
+	movslq	-4(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %r8
+	vpbroadcastd	(%r10), %ymm2
+	vpcmpgtd	.LCPI16_12(%rip), %ymm2, %ymm2
+	vpandn	(%rsi,%rdi,4), %ymm2, %ymm3
+	movq	40(%rsp), %rdi
+	vpandn	(%r8,%rdi,4), %ymm2, %ymm2
+	movq	40(%rsp), %r8
+	movslq	-8(%r10), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm4
+	vfmadd231ps	%ymm3, %ymm4, %ymm1
+	vfmadd231ps	%ymm2, %ymm4, %ymm0
+	addq	$12, %r10
+	decq	%r11
+	jne	.LBB16_201
+	jmp	.LBB16_202
+.LBB16_203:
+	vmovshdup	%ymm1, %ymm2
+	vshufps	$255, %ymm1, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm1, %xmm1, %xmm3
+	vshufpd	$1, %xmm1, %xmm1, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm1, %xmm4
+	vaddss	%xmm4, %xmm1, %xmm1
+	vaddss	%xmm3, %xmm1, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	movq	64(%rsp), %rax
+	vaddss	(%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	(%rax,%rbx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%rbx,4)
+	jmp	.LBB16_175
+.LBB16_188:
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ebx, %ebx
+	vpxor	%xmm1, %xmm1, %xmm1
+	jmp	.LBB16_189
+	.p2align	4
+.LBB16_194:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB16_195
+.LBB16_189:
+	cmpq	$0, 80(%rsp)
+	jle	.LBB16_194
+	leaq	(%rbx,%rbx,2), %rdx
+	shlq	$4, %rdx
+	movq	%rbx, %rsi
+	imulq	112(%rsp), %rsi
+	movq	1352(%rsp,%rdx), %rax
+	movslq	(%rax,%rcx,4), %rax
+	shlq	$2, %rax
+	addq	1344(%rsp,%rdx), %rax
+	movq	32(%rsp), %rdx
+	leaq	(%rdx,%rsi,4), %rsi
+	cmpq	$0, 136(%rsp)
+	je	.LBB16_191
+	xorl	%edx, %edx
+	movq	128(%rsp), %r10
+	.p2align	4
+.LBB16_197:
+	movslq	4(%r15,%rdx), %rdi
+	leaq	(%rsi,%rdi,4), %r8
+	movslq	(%r15,%rdx), %r11
+	vmovups	(%rax,%r11,4), %ymm2
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
+	movq	40(%rsp), %rdi
+	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
+	movslq	16(%r15,%rdx), %rdi
+	leaq	(%rsi,%rdi,4), %r8
+	movslq	12(%r15,%rdx), %r11
+	vmovups	(%rax,%r11,4), %ymm2
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
+	movq	40(%rsp), %rdi
+	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
+	movq	40(%rsp), %r8
+	addq	$24, %rdx
+	addq	$-2, %r10
+	jne	.LBB16_197
+	jmp	.LBB16_192
+	.p2align	4
+.LBB16_191:
+	xorl	%edx, %edx
+.LBB16_192:
+	testb	$1, 80(%rsp)
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	je	.LBB16_194
+	movslq	4(%r15,%rdx), %rdi
+	leaq	(%rsi,%rdi,4), %r8
+	movslq	(%r15,%rdx), %rdx
+	vmovups	(%rax,%rdx,4), %ymm2
+	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
+	movq	40(%rsp), %rax
+	vfmadd231ps	(%r8,%rax,4), %ymm2, %ymm0
+	movq	40(%rsp), %r8
+	jmp	.LBB16_194
+.LBB16_195:
+	vmovshdup	%ymm1, %ymm2
+	vshufps	$255, %ymm1, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm1, %xmm1, %xmm3
+	vshufpd	$1, %xmm1, %xmm1, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm1, %xmm4
+	vaddss	%xmm4, %xmm1, %xmm1
+	vaddss	%xmm3, %xmm1, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	movq	64(%rsp), %rax
+	vaddss	(%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	movq	56(%rsp), %rbx
+	vaddss	(%rax,%rbx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%rbx,4)
+.LBB16_253:
+	movq	88(%rsp), %r10
+	jmp	.LBB16_254
+.LBB16_145:
+	vpxor	%xmm2, %xmm2, %xmm2
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	112(%rsp), %r9
+	jmp	.LBB16_146
+	.p2align	4
+.LBB16_149:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB16_150
+.LBB16_146:
+	movq	80(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB16_149
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	movq	1352(%rsp,%rsi), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
+	shlq	$2, %rdx
+	addq	1344(%rsp,%rsi), %rdx
+	imulq	%r9, %rdi
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	movq	232(%rsp), %r10
+	.p2align	4
+.LBB16_148:
+	movslq	-4(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %rbx
+	vpbroadcastd	(%r10), %ymm3
+	vpcmpgtd	.LCPI16_12(%rip), %ymm3, %ymm3
+	vpandn	(%rsi,%rdi,4), %ymm3, %ymm4
+	vpandn	(%rbx,%r8,4), %ymm3, %ymm5
+	vpandn	(%rbx,%r8,8), %ymm3, %ymm3
+	movslq	-8(%r10), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm2
+	vfmadd231ps	%ymm5, %ymm6, %ymm1
+	vfmadd231ps	%ymm3, %ymm6, %ymm0
+	addq	$12, %r10
+	decq	%r11
+	jne	.LBB16_148
+	jmp	.LBB16_149
+.LBB16_150:
+	vmovshdup	%ymm2, %ymm3
+	vshufps	$255, %ymm2, %ymm2, %ymm4
+	vextractf128	$1, %ymm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm5
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	vaddss	%xmm4, %xmm6, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vaddss	%xmm3, %xmm5, %xmm3
+	vaddss	%xmm4, %xmm3, %xmm3
+	vshufps	$255, %xmm2, %xmm2, %xmm4
+	vshufpd	$1, %xmm2, %xmm2, %xmm5
+	vaddss	%xmm4, %xmm5, %xmm4
+	vmovshdup	%xmm2, %xmm5
+	vaddss	%xmm5, %xmm2, %xmm2
+	vaddss	%xmm4, %xmm2, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	movq	64(%rsp), %rax
+	vaddss	(%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax)
+	vmovshdup	%ymm1, %ymm2
+	vshufps	$255, %ymm1, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm1, %xmm1, %xmm3
+	vshufpd	$1, %xmm1, %xmm1, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm1, %xmm4
+	vaddss	%xmm4, %xmm1, %xmm1
+	vaddss	%xmm3, %xmm1, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	movq	56(%rsp), %rbx
+	vaddss	(%rax,%rbx,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rbx,4)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	(%rax,%rbx,8), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%rbx,8)
+.LBB16_175:
+	movq	88(%rsp), %r10
+	jmp	.LBB16_176
+.LBB16_139:
+	vpxor	%xmm2, %xmm2, %xmm2
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	112(%rsp), %r9
+	jmp	.LBB16_140
+	.p2align	4
+.LBB16_143:
+	incq	%rax
+	cmpq	72(%rsp), %rax
+	je	.LBB16_144
+.LBB16_140:
+	movq	80(%rsp), %r11
+	testq	%r11, %r11
+	jle	.LBB16_143
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	movq	1352(%rsp,%rsi), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
+	shlq	$2, %rdx
+	addq	1344(%rsp,%rsi), %rdx
+	imulq	%r9, %rdi
+	movq	32(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	movq	264(%rsp), %r10
+	.p2align	4
+.LBB16_142:
+	movslq	(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %rbx
+	movslq	-4(%r10), %r15
+	vmovups	(%rdx,%r15,4), %ymm3
+	vfmadd231ps	(%rsi,%rdi,4), %ymm3, %ymm2
+	vfmadd231ps	(%rbx,%r8,4), %ymm3, %ymm1
+	vfmadd231ps	(%rbx,%r8,8), %ymm3, %ymm0
+	addq	$12, %r10
+	decq	%r11
+	jne	.LBB16_142
+	jmp	.LBB16_143
+.LBB16_144:
+	vmovshdup	%ymm2, %ymm3
+	vshufps	$255, %ymm2, %ymm2, %ymm4
+	vextractf128	$1, %ymm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm5
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	vaddss	%xmm4, %xmm6, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vaddss	%xmm3, %xmm5, %xmm3
+	vaddss	%xmm4, %xmm3, %xmm3
+	vshufps	$255, %xmm2, %xmm2, %xmm4
+	vshufpd	$1, %xmm2, %xmm2, %xmm5
+	vaddss	%xmm4, %xmm5, %xmm4
+	vmovshdup	%xmm2, %xmm5
+	vaddss	%xmm5, %xmm2, %xmm2
+	vaddss	%xmm4, %xmm2, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	movq	64(%rsp), %rax
+	vaddss	(%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax)
+	vmovshdup	%ymm1, %ymm2
+	vshufps	$255, %ymm1, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm1, %xmm1, %xmm3
+	vshufpd	$1, %xmm1, %xmm1, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm1, %xmm4
+	vaddss	%xmm4, %xmm1, %xmm1
+	vaddss	%xmm3, %xmm1, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	movq	56(%rsp), %rbx
+	vaddss	(%rax,%rbx,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rbx,4)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	(%rax,%rbx,8), %xmm0, %xmm0
+	vmovss	%xmm0, (%rax,%rbx,8)
+	jmp	.LBB16_218
+.LBB16_117:
+	vpxor	%xmm7, %xmm7, %xmm7
+	xorl	%ebx, %ebx
+	vxorps	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	112(%rsp), %r9
+	jmp	.LBB16_118
+	.p2align	4
+.LBB16_121:
+	incq	%rbx
+	cmpq	72(%rsp), %rbx
+	je	.LBB16_122
+.LBB16_118:
+	movq	80(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB16_121
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdx
+	imulq	%r9, %rdx
+	movq	1344(%rsp,%rax), %rdi
+	movq	1352(%rsp,%rax), %r10
+	movslq	(%r10,%rcx,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r10,%rcx,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	8(%r10,%rcx,4), %r10
+	leaq	(%rdi,%r10,4), %r10
+	movq	32(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %r11
+	movq	264(%rsp), %r15
+	.p2align	4
+.LBB16_120:
+	movslq	(%r15), %rdx
+	leaq	(%r11,%rdx,4), %rdi
+	vmovups	(%r11,%rdx,4), %ymm9
+	vmovups	(%rdi,%r8,4), %ymm10
+	vmovups	(%rdi,%r8,8), %ymm11
+	movslq	-4(%r15), %rdx
+	vmovups	(%rax,%rdx,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm9, %ymm7
+	vfmadd231ps	%ymm12, %ymm10, %ymm4
+	vfmadd231ps	%ymm12, %ymm11, %ymm1
+	vmovups	(%rsi,%rdx,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm9, %ymm8
+	vfmadd231ps	%ymm12, %ymm10, %ymm5
+	vfmadd231ps	%ymm12, %ymm11, %ymm2
+	vmovups	(%r10,%rdx,4), %ymm12
+	vfmadd231ps	%ymm9, %ymm12, %ymm6
+	vfmadd231ps	%ymm10, %ymm12, %ymm3
+	vfmadd231ps	%ymm12, %ymm11, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB16_120
+	jmp	.LBB16_121
+.LBB16_122:
+	vhaddps	%xmm8, %xmm7, %xmm9
+	vhaddps	%xmm9, %xmm9, %xmm9
+	vunpcklps	%ymm8, %ymm7, %ymm10
+	vextractf128	$1, %ymm10, %xmm10
+	vshufps	$17, %ymm7, %ymm8, %ymm11
+	vshufps	$226, %ymm7, %ymm11, %ymm11
+	vextractf128	$1, %ymm11, %xmm11
+	vaddps	%xmm11, %xmm10, %xmm10
+	vunpckhps	%ymm8, %ymm7, %ymm11
+	vextractf128	$1, %ymm11, %xmm11
+	vshufps	$51, %ymm7, %ymm8, %ymm8
+	vshufps	$226, %ymm7, %ymm8, %ymm7
+	vextractf128	$1, %ymm7, %xmm7
+	vaddps	%xmm7, %xmm11, %xmm7
+	vaddps	%xmm7, %xmm10, %xmm7
+	vaddps	%xmm7, %xmm9, %xmm7
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm8
+	vaddps	%xmm7, %xmm8, %xmm7
+	vmovlps	%xmm7, (%rax)
+	vmovshdup	%xmm6, %xmm7
+	vaddss	%xmm7, %xmm6, %xmm7
+	vshufpd	$1, %xmm6, %xmm6, %xmm8
+	vshufps	$255, %xmm6, %xmm6, %xmm9
+	vaddss	%xmm9, %xmm8, %xmm8
+	vaddss	%xmm7, %xmm8, %xmm7
+	vextractf128	$1, %ymm6, %xmm6
+	vmovshdup	%xmm6, %xmm8
+	vaddss	%xmm6, %xmm8, %xmm8
+	vshufpd	$1, %xmm6, %xmm6, %xmm9
+	vshufps	$255, %xmm6, %xmm6, %xmm6
+	vaddss	%xmm6, %xmm9, %xmm6
+	vaddss	%xmm6, %xmm8, %xmm6
+	vaddss	%xmm6, %xmm7, %xmm6
+	vaddss	8(%rax), %xmm6, %xmm6
+	vmovss	%xmm6, 8(%rax)
+	vhaddps	%xmm5, %xmm4, %xmm6
+	vhaddps	%xmm6, %xmm6, %xmm6
+	vunpcklps	%ymm5, %ymm4, %ymm7
+	vextractf128	$1, %ymm7, %xmm7
+	vshufps	$17, %ymm4, %ymm5, %ymm8
+	vshufps	$226, %ymm4, %ymm8, %ymm8
+	vextractf128	$1, %ymm8, %xmm8
+	vaddps	%xmm7, %xmm8, %xmm7
+	vunpckhps	%ymm5, %ymm4, %ymm8
+	vextractf128	$1, %ymm8, %xmm8
+	vshufps	$51, %ymm4, %ymm5, %ymm5
+	vshufps	$226, %ymm4, %ymm5, %ymm4
+	vextractf128	$1, %ymm4, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	vaddps	%xmm4, %xmm7, %xmm4
+	vaddps	%xmm4, %xmm6, %xmm4
+	movq	56(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm5
+	vaddps	%xmm4, %xmm5, %xmm4
+	vmovlps	%xmm4, (%rax,%rbx,4)
+	vmovshdup	%xmm3, %xmm4
+	vaddss	%xmm4, %xmm3, %xmm4
+	vshufpd	$1, %xmm3, %xmm3, %xmm5
+	vshufps	$255, %xmm3, %xmm3, %xmm6
+	vaddss	%xmm6, %xmm5, %xmm5
+	vaddss	%xmm5, %xmm4, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vmovshdup	%xmm3, %xmm5
+	vaddss	%xmm5, %xmm3, %xmm5
+	vshufpd	$1, %xmm3, %xmm3, %xmm6
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	vaddss	%xmm3, %xmm6, %xmm3
+	vaddss	%xmm3, %xmm5, %xmm3
+	vaddss	%xmm3, %xmm4, %xmm3
+	vaddss	8(%rax,%rbx,4), %xmm3, %xmm3
+	vhaddps	%xmm2, %xmm1, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vmovss	%xmm3, 8(%rax,%rbx,4)
+	vunpcklps	%ymm2, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vshufps	$17, %ymm1, %ymm2, %ymm5
+	vshufps	$226, %ymm1, %ymm5, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vaddps	%xmm5, %xmm3, %xmm3
+	vunpckhps	%ymm2, %ymm1, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vshufps	$51, %ymm1, %ymm2, %ymm2
+	vshufps	$226, %ymm1, %ymm2, %ymm1
+	vextractf128	$1, %ymm1, %xmm1
+	vaddps	%xmm1, %xmm5, %xmm1
+	vaddps	%xmm1, %xmm3, %xmm1
+	vaddps	%xmm1, %xmm4, %xmm1
+	vmovsd	(%rax,%rbx,8), %xmm2
+	vaddps	%xmm1, %xmm2, %xmm1
+	vmovlps	%xmm1, (%rax,%rbx,8)
+	vmovshdup	%xmm0, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm1
+	vshufpd	$1, %xmm0, %xmm0, %xmm2
+	vshufps	$255, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm3, %xmm2, %xmm2
+	vaddss	%xmm2, %xmm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vmovshdup	%xmm0, %xmm2
+	vaddss	%xmm2, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm3, %xmm0
+	vaddss	%xmm0, %xmm2, %xmm0
+	vaddss	%xmm0, %xmm1, %xmm0
+	vaddss	8(%rax,%rbx,8), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax,%rbx,8)
+.LBB16_205:
+	movq	88(%rsp), %r10
+	movq	200(%rsp), %r15
+.LBB16_206:
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	104(%rsp), %r13
+	jmp	.LBB16_254
+	.p2align	4
+.LBB16_273:
+	testq	%r10, %r10
+	jle	.LBB16_274
+	movq	352(%rsp), %rax
+	movq	%rax, 304(%rsp)
+	movq	1096(%rsp), %rax
+	movq	%rax, 296(%rsp)
+	movq	1112(%rsp), %r13
+	xorl	%eax, %eax
+	movq	%r10, %rdx
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r8
+	movq	48(%rsp), %r9
+	jmp	.LBB16_278
+	.p2align	4
+.LBB16_282:
+	movq	%r13, %r8
+	movq	320(%rsp), %rdx
+	addq	$16, %rdx
+	movq	24(%rsp), %r13
+	addq	$-16, %r13
+	movq	1192(%rsp), %rax
+	addq	%rax, 296(%rsp)
+	addq	%rax, 304(%rsp)
+	movq	%rdx, %rax
+	movq	88(%rsp), %rdx
+	cmpq	%rdx, %rax
+	jge	.LBB16_283
+.LBB16_278:
+	cmpq	$15, %r13
+	movl	$15, %ebx
+	movq	%r13, 24(%rsp)
+	cmovbq	%r13, %rbx
+	movq	%rbx, 144(%rsp)
+	movq	%rax, 320(%rsp)
+	subq	%rax, %rdx
+	movq	%rdx, 248(%rsp)
+	cmpq	$9, %rdx
+	setge	%al
+	testq	%rsi, %rsi
+	movq	%r8, %r13
+	jle	.LBB16_282
+	movq	144(%rsp), %rcx
+	leal	1(%rcx), %ebx
+	andl	$30, %ebx
+	xorl	%ecx, %ecx
+	movb	%al, %cl
+	incl	%ecx
+	movq	%rcx, 528(%rsp)
+	movq	1152(%rsp), %rax
+	movq	320(%rsp), %rcx
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, 136(%rsp)
+	movq	%rcx, %rax
+	imulq	%rsi, %rax
+	movq	352(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 328(%rsp)
+	movq	304(%rsp), %rax
+	movq	296(%rsp), %rdx
+	xorl	%r8d, %r8d
+	movq	%rbx, 256(%rsp)
+	jmp	.LBB16_280
+	.p2align	4
+.LBB16_651:
+	movq	32(%rsp), %r8
+	addq	$6, %r8
+	movq	104(%rsp), %rdx
+	addq	$24, %rdx
+	movq	120(%rsp), %rax
+	addq	$24, %rax
+	cmpq	%rsi, %r8
+	jge	.LBB16_282
+.LBB16_280:
+	movq	%rdx, 104(%rsp)
+	movq	%rax, 120(%rsp)
+	movq	%rsi, %rax
+	movq	%r8, 32(%rsp)
+	subq	%r8, %rax
+	cmpq	$6, %rax
+	movl	$6, %edx
+	cmovgeq	%rdx, %rax
+	movq	528(%rsp), %rdx
+	leal	(%rdx,%rax,2), %eax
+	addl	$-3, %eax
+	cmpl	$11, %eax
+	ja	.LBB16_651
+	movq	328(%rsp), %rdx
+	movq	32(%rsp), %rsi
+	leaq	(%rdx,%rsi,4), %rdx
+	movq	%rdx, 96(%rsp)
+	leaq	.LJTI16_0(%rip), %rdx
+	movslq	(%rdx,%rax,4), %rax
+	addq	%rdx, %rax
+	jmpq	*%rax
+.LBB16_632:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	movq	%rax, 64(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%r8d, %r8d
+	jmp	.LBB16_633
+	.p2align	4
+.LBB16_641:
+	movq	128(%rsp), %r8
+	incq	%r8
+	cmpq	72(%rsp), %r8
+	je	.LBB16_642
+.LBB16_633:
+	leaq	(%r8,%r8,2), %rax
+	shlq	$4, %rax
+	movq	1368(%rsp,%rax), %rdx
+	testq	%rdx, %rdx
+	movq	%r8, 128(%rsp)
+	jle	.LBB16_641
+	leaq	(%rsp,%rax), %r9
+	addq	$1344, %r9
+	movq	1344(%rsp,%rax), %rbx
+	movq	1352(%rsp,%rax), %rax
+	movq	32(%rsp), %rsi
+	movslq	(%rax,%rsi,4), %rax
+	leaq	(%rbx,%rax,4), %rsi
+	movq	64(%rsp), %rdi
+	imulq	%r8, %rdi
+	movq	136(%rsp), %r8
+	leaq	(%r8,%rdi,4), %rdi
+	movq	32(%r9), %r8
+	movq	40(%r9), %r9
+	movl	%r8d, %r10d
+	andl	$3, %r10d
+	movabsq	$9223372036854775806, %r11
+	addq	$-2, %r11
+	andq	%r8, %r11
+	leaq	(%rbx,%rax,4), %rbx
+	addq	$12, %rbx
+	shlq	$2, %r9
+	xorl	%r15d, %r15d
+	jmp	.LBB16_635
+	.p2align	4
+.LBB16_640:
+	incq	%r15
+	addq	%r9, %rbx
+	addq	%r9, %rsi
+	cmpq	%rdx, %r15
+	je	.LBB16_641
+.LBB16_635:
+	testq	%r8, %r8
+	jle	.LBB16_640
+	xorl	%r13d, %r13d
+	cmpq	$4, %r8
+	jb	.LBB16_637
+	movq	536(%rsp), %rax
+	movq	360(%rsp), %rcx
+	.p2align	4
+.LBB16_653:
+	vbroadcastss	-12(%rbx,%r13,4), %ymm1
+	vfmadd132ps	(%rdi), %ymm0, %ymm1
+	vbroadcastss	-8(%rbx,%r13,4), %ymm0
+	vfmadd132ps	(%rdi,%r12), %ymm1, %ymm0
+	vbroadcastss	-4(%rbx,%r13,4), %ymm1
+	vfmadd132ps	(%rdi,%r14), %ymm0, %ymm1
+	vbroadcastss	(%rbx,%r13,4), %ymm0
+	vfmadd132ps	(%rdi,%rcx), %ymm1, %ymm0
+	addq	$4, %r13
+	addq	%rax, %rdi
+	cmpq	%r13, %r11
+	jne	.LBB16_653
+.LBB16_637:
+	testq	%r10, %r10
+	je	.LBB16_640
+	leaq	(%rsi,%r13,4), %r13
+	xorl	%eax, %eax
+	.p2align	4
+.LBB16_639:
+	vbroadcastss	(%r13,%rax,4), %ymm1
+	vfmadd231ps	(%rdi), %ymm1, %ymm0
+	incq	%rax
+	addq	%r12, %rdi
+	cmpq	%rax, %r10
+	jne	.LBB16_639
+	jmp	.LBB16_640
+.LBB16_349:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	movq	%rax, 64(%rsp)
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm11, %xmm11, %xmm11
+	vpxor	%xmm10, %xmm10, %xmm10
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm6, %xmm6, %xmm6
+	xorl	%r15d, %r15d
+	jmp	.LBB16_350
+	.p2align	4
+.LBB16_356:
+	movq	128(%rsp), %r15
+	incq	%r15
+	cmpq	72(%rsp), %r15
+	je	.LBB16_342
+.LBB16_350:
+	leaq	(%r15,%r15,2), %rax
+	shlq	$4, %rax
+	movq	1368(%rsp,%rax), %rdx
+	testq	%rdx, %rdx
+	movq	32(%rsp), %rcx
+	movq	%r15, 128(%rsp)
+	jle	.LBB16_356
+	leaq	(%rsp,%rax), %rdi
+	addq	$1344, %rdi
+	movq	1344(%rsp,%rax), %rsi
+	movq	1352(%rsp,%rax), %rax
+	movq	%rcx, %rbx
+	movslq	(%rax,%rcx,4), %rcx
+	leaq	(%rsi,%rcx,4), %r8
+	movslq	4(%rax,%rbx,4), %rcx
+	leaq	(%rsi,%rcx,4), %r11
+	movslq	8(%rax,%rbx,4), %rcx
+	leaq	(%rsi,%rcx,4), %r10
+	movslq	12(%rax,%rbx,4), %rcx
+	leaq	(%rsi,%rcx,4), %r9
+	movslq	16(%rax,%rbx,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	20(%rax,%rbx,4), %rax
+	leaq	(%rsi,%rax,4), %rsi
+	movq	64(%rsp), %rax
+	imulq	%r15, %rax
+	movq	136(%rsp), %rbx
+	leaq	(%rbx,%rax,4), %rax
+	movq	32(%rdi), %rbx
+	movq	40(%rdi), %r15
+	shlq	$2, %r15
+	xorl	%r13d, %r13d
+	jmp	.LBB16_352
+	.p2align	4
+.LBB16_355:
+	incq	%r13
+	addq	%r15, %rsi
+	addq	%r15, %rcx
+	addq	%r15, %r9
+	addq	%r15, %r10
+	addq	%r15, %r11
+	addq	%r15, %r8
+	cmpq	%rdx, %r13
+	je	.LBB16_356
+.LBB16_352:
+	testq	%rbx, %rbx
+	jle	.LBB16_355
+	xorl	%edi, %edi
+	.p2align	4
+.LBB16_354:
+	vmovups	(%rax), %ymm12
+	vmovups	32(%rax), %ymm13
+	vbroadcastss	(%r8,%rdi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm11
+	vfmadd231ps	%ymm14, %ymm13, %ymm3
+	vbroadcastss	(%r11,%rdi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm10
+	vfmadd231ps	%ymm14, %ymm13, %ymm5
+	vbroadcastss	(%r10,%rdi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm9
+	vfmadd231ps	%ymm14, %ymm13, %ymm4
+	vbroadcastss	(%r9,%rdi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm8
+	vfmadd231ps	%ymm14, %ymm13, %ymm2
+	vbroadcastss	(%rcx,%rdi,4), %ymm14
+	vfmadd231ps	%ymm14, %ymm12, %ymm7
+	vfmadd231ps	%ymm14, %ymm13, %ymm1
+	vbroadcastss	(%rsi,%rdi,4), %ymm14
+	vfmadd231ps	%ymm12, %ymm14, %ymm6
+	vfmadd231ps	%ymm14, %ymm13, %ymm0
+	incq	%rdi
+	addq	%r12, %rax
+	cmpq	%rdi, %rbx
+	jne	.LBB16_354
+	jmp	.LBB16_355
+.LBB16_342:
+	vmovups	%ymm11, 544(%rsp)
+	vmovups	%ymm3, 576(%rsp)
+	vmovups	%ymm10, 608(%rsp)
+	vmovups	%ymm5, 640(%rsp)
+	vmovups	%ymm9, 672(%rsp)
+	vmovups	%ymm4, 704(%rsp)
+	vmovups	%ymm8, 736(%rsp)
+	vmovups	%ymm2, 768(%rsp)
+	vmovups	%ymm7, 800(%rsp)
+	vmovups	%ymm1, 832(%rsp)
+	vmovups	%ymm6, 864(%rsp)
+	vmovups	%ymm0, 896(%rsp)
+	cmpq	$0, 248(%rsp)
+	movq	216(%rsp), %rdx
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	movq	280(%rsp), %rdi
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	256(%rsp), %rbx
+	jle	.LBB16_651
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_344
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_386:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx)
+	vmovss	548(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_386
+	testb	$1, 144(%rsp)
+	jne	.LBB16_347
+.LBB16_346:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB16_347:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_348
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_358:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_358
+	testb	$1, 144(%rsp)
+	jne	.LBB16_361
+.LBB16_360:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_361:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_362
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_364:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	676(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_364
+	testb	$1, 144(%rsp)
+	jne	.LBB16_367
+.LBB16_366:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+.LBB16_367:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_368
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_370:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	740(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_370
+	testb	$1, 144(%rsp)
+	jne	.LBB16_373
+.LBB16_372:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%rax,4)
+.LBB16_373:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_374
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_376:
+	vmovss	800(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	804(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_376
+	testb	$1, 144(%rsp)
+	jne	.LBB16_379
+.LBB16_378:
+	vmovss	800(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 16(%rcx,%rax,4)
+.LBB16_379:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_380
+	movl	$5, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_382:
+	vmovss	864(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	868(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_382
+	jmp	.LBB16_383
+.LBB16_537:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	xorl	%ecx, %ecx
+	jmp	.LBB16_538
+	.p2align	4
+.LBB16_544:
+	incq	%rcx
+	cmpq	72(%rsp), %rcx
+	je	.LBB16_545
+.LBB16_538:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1368(%rsp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_544
+	leaq	(%rsp,%rsi), %r11
+	addq	$1344, %r11
+	movq	1344(%rsp,%rsi), %r8
+	movq	1352(%rsp,%rsi), %r9
+	movq	32(%rsp), %r10
+	movslq	(%r9,%r10,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	4(%r9,%r10,4), %rdi
+	leaq	(%r8,%rdi,4), %rdi
+	movslq	8(%r9,%r10,4), %r9
+	leaq	(%r8,%r9,4), %r8
+	movq	%rax, %r9
+	imulq	%rcx, %r9
+	movq	136(%rsp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	32(%r11), %r10
+	movq	40(%r11), %r11
+	shlq	$2, %r11
+	xorl	%ebx, %ebx
+	jmp	.LBB16_540
+	.p2align	4
+.LBB16_543:
+	incq	%rbx
+	addq	%r11, %r8
+	addq	%r11, %rdi
+	addq	%r11, %rsi
+	cmpq	%rdx, %rbx
+	je	.LBB16_544
+.LBB16_540:
+	testq	%r10, %r10
+	jle	.LBB16_543
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB16_542:
+	vmovups	(%r9), %ymm3
+	vbroadcastss	(%rsi,%r15,4), %ymm4
+	vbroadcastss	(%rdi,%r15,4), %ymm5
+	vfmadd231ps	%ymm4, %ymm3, %ymm2
+	vfmadd231ps	%ymm5, %ymm3, %ymm1
+	vbroadcastss	(%r8,%r15,4), %ymm4
+	vfmadd231ps	%ymm4, %ymm3, %ymm0
+	incq	%r15
+	addq	%r12, %r9
+	cmpq	%r15, %r10
+	jne	.LBB16_542
+	jmp	.LBB16_543
+.LBB16_545:
+	cmpq	$0, 248(%rsp)
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	96(%rsp), %r8
+	jle	.LBB16_651
+	vaddss	(%r8), %xmm2, %xmm3
+	vmovss	%xmm3, (%r8)
+	movq	24(%rsp), %rdx
+	testq	%rdx, %rdx
+	je	.LBB16_547
+	vmovshdup	%xmm2, %xmm3
+	vaddss	(%r8,%rsi,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_547
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%r8,%rsi,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_547
+	vshufps	$255, %xmm2, %xmm2, %xmm3
+	movq	160(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%rax)
+	cmpq	$3, %rdx
+	je	.LBB16_547
+	vextractf128	$1, %ymm2, %xmm2
+	movq	192(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm2, %xmm3
+	vmovss	%xmm3, (%r8,%rax)
+	cmpq	$4, %rdx
+	je	.LBB16_547
+	vmovshdup	%xmm2, %xmm3
+	movq	184(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%rax)
+	cmpq	$5, %rdx
+	je	.LBB16_547
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	movq	176(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%rax)
+	cmpq	$6, %rdx
+	je	.LBB16_547
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	168(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%r8,%rax)
+.LBB16_547:
+	vaddss	4(%r8), %xmm1, %xmm2
+	vmovss	%xmm2, 4(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_555
+	leaq	4(%r8), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_555
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_555
+	vshufps	$255, %xmm1, %xmm1, %xmm2
+	movq	160(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$3, %rdx
+	je	.LBB16_555
+	vextractf128	$1, %ymm1, %xmm1
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$4, %rdx
+	je	.LBB16_555
+	vmovshdup	%xmm1, %xmm2
+	movq	184(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %rdx
+	je	.LBB16_555
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %rdx
+	je	.LBB16_555
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rcx)
+.LBB16_555:
+	vaddss	8(%r8), %xmm0, %xmm1
+	vmovss	%xmm1, 8(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_651
+	addq	$8, %r8
+	jmp	.LBB16_328
+.LBB16_437:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	movq	%rax, 128(%rsp)
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm5, %xmm5, %xmm5
+	xorl	%r9d, %r9d
+	jmp	.LBB16_438
+	.p2align	4
+.LBB16_444:
+	incq	%r9
+	cmpq	72(%rsp), %r9
+	je	.LBB16_430
+.LBB16_438:
+	leaq	(%r9,%r9,2), %rcx
+	shlq	$4, %rcx
+	movq	1368(%rsp,%rcx), %rax
+	testq	%rax, %rax
+	jle	.LBB16_444
+	leaq	(%rsp,%rcx), %rdi
+	addq	$1344, %rdi
+	movq	1344(%rsp,%rcx), %r10
+	movq	1352(%rsp,%rcx), %r11
+	movq	32(%rsp), %rbx
+	movslq	(%r11,%rbx,4), %rcx
+	leaq	(%r10,%rcx,4), %rcx
+	movslq	4(%r11,%rbx,4), %rdx
+	leaq	(%r10,%rdx,4), %rdx
+	movslq	8(%r11,%rbx,4), %rsi
+	leaq	(%r10,%rsi,4), %rsi
+	movslq	12(%r11,%rbx,4), %r8
+	leaq	(%r10,%r8,4), %r8
+	movslq	16(%r11,%rbx,4), %r11
+	leaq	(%r10,%r11,4), %r10
+	movq	128(%rsp), %r11
+	imulq	%r9, %r11
+	movq	136(%rsp), %rbx
+	leaq	(%rbx,%r11,4), %r11
+	movq	32(%rdi), %rbx
+	movq	40(%rdi), %r15
+	shlq	$2, %r15
+	xorl	%r13d, %r13d
+	jmp	.LBB16_440
+	.p2align	4
+.LBB16_443:
+	incq	%r13
+	addq	%r15, %r10
+	addq	%r15, %r8
+	addq	%r15, %rsi
+	addq	%r15, %rdx
+	addq	%r15, %rcx
+	cmpq	%rax, %r13
+	je	.LBB16_444
+.LBB16_440:
+	testq	%rbx, %rbx
+	jle	.LBB16_443
+	xorl	%edi, %edi
+	.p2align	4
+.LBB16_442:
+	vmovups	(%r11), %ymm10
+	vmovups	32(%r11), %ymm11
+	vbroadcastss	(%rcx,%rdi,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm9
+	vfmadd231ps	%ymm12, %ymm11, %ymm2
+	vbroadcastss	(%rdx,%rdi,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm8
+	vfmadd231ps	%ymm12, %ymm11, %ymm4
+	vbroadcastss	(%rsi,%rdi,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm7
+	vfmadd231ps	%ymm12, %ymm11, %ymm3
+	vbroadcastss	(%r8,%rdi,4), %ymm12
+	vfmadd231ps	%ymm12, %ymm10, %ymm6
+	vfmadd231ps	%ymm12, %ymm11, %ymm1
+	vbroadcastss	(%r10,%rdi,4), %ymm12
+	vfmadd231ps	%ymm10, %ymm12, %ymm5
+	vfmadd231ps	%ymm12, %ymm11, %ymm0
+	incq	%rdi
+	addq	%r12, %r11
+	cmpq	%rdi, %rbx
+	jne	.LBB16_442
+	jmp	.LBB16_443
+.LBB16_430:
+	vmovups	%ymm9, 544(%rsp)
+	vmovups	%ymm2, 576(%rsp)
+	vmovups	%ymm8, 608(%rsp)
+	vmovups	%ymm4, 640(%rsp)
+	vmovups	%ymm7, 672(%rsp)
+	vmovups	%ymm3, 704(%rsp)
+	vmovups	%ymm6, 736(%rsp)
+	vmovups	%ymm1, 768(%rsp)
+	vmovups	%ymm5, 800(%rsp)
+	vmovups	%ymm0, 832(%rsp)
+	cmpq	$0, 248(%rsp)
+	movq	216(%rsp), %rdx
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	movq	280(%rsp), %rdi
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	256(%rsp), %rbx
+	jle	.LBB16_651
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_432
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_468:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx)
+	vmovss	548(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_468
+	testb	$1, 144(%rsp)
+	jne	.LBB16_435
+.LBB16_434:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB16_435:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_436
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_446:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_446
+	testb	$1, 144(%rsp)
+	jne	.LBB16_449
+.LBB16_448:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_449:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_450
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_452:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	676(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_452
+	testb	$1, 144(%rsp)
+	jne	.LBB16_455
+.LBB16_454:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+.LBB16_455:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_456
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_458:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	740(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_458
+	testb	$1, 144(%rsp)
+	jne	.LBB16_461
+.LBB16_460:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%rax,4)
+.LBB16_461:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_462
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_464:
+	vmovss	800(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	804(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_464
+	jmp	.LBB16_465
+.LBB16_591:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	movq	%rax, 344(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%edi, %edi
+	jmp	.LBB16_592
+	.p2align	4
+.LBB16_599:
+	movq	272(%rsp), %rdi
+	incq	%rdi
+	cmpq	72(%rsp), %rdi
+	je	.LBB16_600
+.LBB16_592:
+	leaq	(%rdi,%rdi,2), %rax
+	shlq	$4, %rax
+	movq	1368(%rsp,%rax), %rdx
+	testq	%rdx, %rdx
+	movq	%rdi, 272(%rsp)
+	jle	.LBB16_599
+	leaq	(%rsp,%rax), %rsi
+	addq	$1344, %rsi
+	movq	1344(%rsp,%rax), %r13
+	movq	1352(%rsp,%rax), %rax
+	movq	32(%rsp), %rcx
+	movslq	(%rax,%rcx,4), %rbx
+	leaq	(%r13,%rbx,4), %r8
+	movq	%r8, 128(%rsp)
+	movslq	4(%rax,%rcx,4), %rax
+	leaq	(,%rax,4), %rcx
+	addq	%r13, %rcx
+	movq	%rcx, 64(%rsp)
+	movq	344(%rsp), %r8
+	imulq	%rdi, %r8
+	movq	136(%rsp), %rcx
+	leaq	(%rcx,%r8,4), %r8
+	movq	32(%rsi), %r9
+	movq	40(%rsi), %rsi
+	movq	%r9, %r11
+	movabsq	$9223372036854775806, %rcx
+	andq	%rcx, %r11
+	leaq	4(,%rbx,4), %rbx
+	addq	%r13, %rbx
+	movq	%rsi, 224(%rsp)
+	leaq	(,%rsi,4), %r15
+	leaq	4(%r13,%rax,4), %r13
+	xorl	%edi, %edi
+	jmp	.LBB16_594
+	.p2align	4
+.LBB16_598:
+	incq	%rdi
+	addq	%r15, %rbx
+	addq	%r15, %r13
+	cmpq	%rdx, %rdi
+	je	.LBB16_599
+.LBB16_594:
+	testq	%r9, %r9
+	jle	.LBB16_598
+	xorl	%esi, %esi
+	cmpq	$1, %r9
+	je	.LBB16_596
+	.p2align	4
+.LBB16_685:
+	vmovups	(%r8), %ymm2
+	vbroadcastss	-4(%rbx,%rsi,4), %ymm3
+	vbroadcastss	-4(%r13,%rsi,4), %ymm4
+	vfmadd213ps	%ymm1, %ymm2, %ymm3
+	vfmadd213ps	%ymm0, %ymm2, %ymm4
+	vbroadcastss	(%rbx,%rsi,4), %ymm1
+	vmovups	(%r8,%r12), %ymm2
+	vfmadd213ps	%ymm3, %ymm2, %ymm1
+	vbroadcastss	(%r13,%rsi,4), %ymm0
+	vfmadd213ps	%ymm4, %ymm2, %ymm0
+	addq	$2, %rsi
+	addq	%r14, %r8
+	cmpq	%rsi, %r11
+	jne	.LBB16_685
+.LBB16_596:
+	testb	$1, %r9b
+	je	.LBB16_598
+	movq	%rdi, %rax
+	imulq	224(%rsp), %rax
+	movq	128(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	64(%rsp), %r10
+	leaq	(%r10,%rax,4), %rax
+	vmovups	(%r8), %ymm2
+	vbroadcastss	(%rcx,%rsi,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm2, %ymm1
+	vbroadcastss	(%rax,%rsi,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm2, %ymm0
+	movq	208(%rsp), %rax
+	leaq	(%r8,%rax,4), %r8
+	jmp	.LBB16_598
+.LBB16_600:
+	cmpq	$0, 248(%rsp)
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	96(%rsp), %r8
+	jle	.LBB16_651
+	vaddss	(%r8), %xmm1, %xmm2
+	vmovss	%xmm2, (%r8)
+	movq	24(%rsp), %rdx
+	testq	%rdx, %rdx
+	je	.LBB16_609
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%r8,%rsi,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%r8,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_609
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%r8,%rsi,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%r8,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_609
+	vshufps	$255, %xmm1, %xmm1, %xmm2
+	movq	160(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%r8,%rax)
+	cmpq	$3, %rdx
+	je	.LBB16_609
+	vextractf128	$1, %ymm1, %xmm1
+	movq	192(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm1, %xmm2
+	vmovss	%xmm2, (%r8,%rax)
+	cmpq	$4, %rdx
+	je	.LBB16_609
+	vmovshdup	%xmm1, %xmm2
+	movq	184(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%r8,%rax)
+	cmpq	$5, %rdx
+	je	.LBB16_609
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	movq	176(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%r8,%rax)
+	cmpq	$6, %rdx
+	je	.LBB16_609
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	168(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%rax)
+.LBB16_609:
+	vaddss	4(%r8), %xmm0, %xmm1
+	vmovss	%xmm1, 4(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_651
+	addq	$4, %r8
+	jmp	.LBB16_328
+.LBB16_618:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
+	xorl	%ecx, %ecx
+	jmp	.LBB16_619
+	.p2align	4
+.LBB16_625:
+	incq	%rcx
+	cmpq	72(%rsp), %rcx
+	je	.LBB16_611
+.LBB16_619:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1368(%rsp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_625
+	leaq	(%rsp,%rsi), %r10
+	addq	$1344, %r10
+	movq	1344(%rsp,%rsi), %rdi
+	movq	1352(%rsp,%rsi), %r8
+	movq	32(%rsp), %r9
+	movslq	(%r8,%r9,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	4(%r8,%r9,4), %r8
+	leaq	(%rdi,%r8,4), %rdi
+	movq	%rax, %r8
+	imulq	%rcx, %r8
+	movq	136(%rsp), %r9
+	leaq	(%r9,%r8,4), %r8
+	movq	32(%r10), %r9
+	movq	40(%r10), %r10
+	shlq	$2, %r10
+	xorl	%r11d, %r11d
+	jmp	.LBB16_621
+	.p2align	4
+.LBB16_624:
+	incq	%r11
+	addq	%r10, %rdi
+	addq	%r10, %rsi
+	cmpq	%rdx, %r11
+	je	.LBB16_625
+.LBB16_621:
+	testq	%r9, %r9
+	jle	.LBB16_624
+	xorl	%ebx, %ebx
+	.p2align	4
+.LBB16_623:
+	vmovups	(%r8), %ymm4
+	vmovups	32(%r8), %ymm5
+	vbroadcastss	(%rsi,%rbx,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm5, %ymm3
+	vbroadcastss	(%rdi,%rbx,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm0
+	vfmadd231ps	%ymm6, %ymm5, %ymm1
+	incq	%rbx
+	addq	%r12, %r8
+	cmpq	%rbx, %r9
+	jne	.LBB16_623
+	jmp	.LBB16_624
+.LBB16_611:
+	vmovups	%ymm2, 544(%rsp)
+	vmovups	%ymm3, 576(%rsp)
+	vmovups	%ymm0, 608(%rsp)
+	vmovups	%ymm1, 640(%rsp)
+	cmpq	$0, 248(%rsp)
+	movq	216(%rsp), %rdx
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	movq	280(%rsp), %rdi
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	256(%rsp), %rbx
+	jle	.LBB16_651
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_613
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_631:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx)
+	vmovss	548(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_631
+	testb	$1, 144(%rsp)
+	jne	.LBB16_616
+.LBB16_615:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB16_616:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_617
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_627:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_627
+	jmp	.LBB16_628
+.LBB16_511:
+	movq	1368(%rsp), %rdx
+	imulq	1376(%rsp), %rdx
+	imulq	208(%rsp), %rdx
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm7, %xmm7, %xmm7
+	xorl	%ecx, %ecx
+	jmp	.LBB16_512
+	.p2align	4
+.LBB16_518:
+	incq	%rcx
+	cmpq	72(%rsp), %rcx
+	je	.LBB16_504
+.LBB16_512:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1368(%rsp,%rsi), %rax
+	testq	%rax, %rax
+	jle	.LBB16_518
+	leaq	(%rsp,%rsi), %rbx
+	addq	$1344, %rbx
+	movq	1344(%rsp,%rsi), %r9
+	movq	1352(%rsp,%rsi), %r10
+	movq	32(%rsp), %r11
+	movslq	(%r10,%r11,4), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movslq	4(%r10,%r11,4), %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	movslq	8(%r10,%r11,4), %r8
+	leaq	(%r9,%r8,4), %r8
+	movslq	12(%r10,%r11,4), %r10
+	leaq	(%r9,%r10,4), %r9
+	movq	%rdx, %r10
+	imulq	%rcx, %r10
+	movq	136(%rsp), %r11
+	leaq	(%r11,%r10,4), %r10
+	movq	32(%rbx), %r11
+	movq	40(%rbx), %rbx
+	shlq	$2, %rbx
+	xorl	%r15d, %r15d
+	jmp	.LBB16_514
+	.p2align	4
+.LBB16_517:
+	incq	%r15
+	addq	%rbx, %r9
+	addq	%rbx, %r8
+	addq	%rbx, %rdi
+	addq	%rbx, %rsi
+	cmpq	%rax, %r15
+	je	.LBB16_518
+.LBB16_514:
+	testq	%r11, %r11
+	jle	.LBB16_517
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB16_516:
+	vmovups	(%r10), %ymm8
+	vmovups	32(%r10), %ymm9
+	vbroadcastss	(%rsi,%r13,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm5
+	vfmadd231ps	%ymm10, %ymm9, %ymm7
+	vbroadcastss	(%rdi,%r13,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm3
+	vfmadd231ps	%ymm10, %ymm9, %ymm6
+	vbroadcastss	(%r8,%r13,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm8, %ymm1
+	vfmadd231ps	%ymm10, %ymm9, %ymm4
+	vbroadcastss	(%r9,%r13,4), %ymm10
+	vfmadd231ps	%ymm8, %ymm10, %ymm0
+	vfmadd231ps	%ymm10, %ymm9, %ymm2
+	incq	%r13
+	addq	%r12, %r10
+	cmpq	%r13, %r11
+	jne	.LBB16_516
+	jmp	.LBB16_517
+.LBB16_504:
+	vmovups	%ymm5, 544(%rsp)
+	vmovups	%ymm7, 576(%rsp)
+	vmovups	%ymm3, 608(%rsp)
+	vmovups	%ymm6, 640(%rsp)
+	vmovups	%ymm1, 672(%rsp)
+	vmovups	%ymm4, 704(%rsp)
+	vmovups	%ymm0, 736(%rsp)
+	vmovups	%ymm2, 768(%rsp)
+	cmpq	$0, 248(%rsp)
+	movq	216(%rsp), %rdx
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	movq	280(%rsp), %rdi
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	256(%rsp), %rbx
+	jle	.LBB16_651
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_506
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_536:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx)
+	vmovss	548(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_536
+	testb	$1, 144(%rsp)
+	jne	.LBB16_509
+.LBB16_508:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB16_509:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_510
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_520:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_520
+	testb	$1, 144(%rsp)
+	jne	.LBB16_523
+.LBB16_522:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_523:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_524
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_526:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	676(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_526
+	testb	$1, 144(%rsp)
+	jne	.LBB16_529
+.LBB16_528:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+.LBB16_529:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_530
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_532:
+	vmovss	736(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	740(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_532
+	jmp	.LBB16_533
+.LBB16_659:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	movq	%rax, 128(%rsp)
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%ecx, %ecx
+	jmp	.LBB16_660
+	.p2align	4
+.LBB16_667:
+	incq	%rcx
+	cmpq	72(%rsp), %rcx
+	je	.LBB16_654
+.LBB16_660:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1368(%rsp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_667
+	leaq	(%rsp,%rsi), %r9
+	addq	$1344, %r9
+	movq	1344(%rsp,%rsi), %r11
+	movq	1352(%rsp,%rsi), %rsi
+	movq	32(%rsp), %rax
+	movslq	(%rsi,%rax,4), %rbx
+	leaq	(%r11,%rbx,4), %rsi
+	movq	128(%rsp), %rdi
+	imulq	%rcx, %rdi
+	movq	136(%rsp), %rax
+	leaq	(%rax,%rdi,4), %rdi
+	movq	32(%r9), %r8
+	movq	40(%r9), %r9
+	movq	%r8, %r10
+	movabsq	$9223372036854775806, %rax
+	andq	%rax, %r10
+	leaq	(%r11,%rbx,4), %r11
+	addq	$4, %r11
+	leaq	(,%r9,4), %rbx
+	xorl	%eax, %eax
+	jmp	.LBB16_662
+	.p2align	4
+.LBB16_666:
+	incq	%rax
+	addq	%rbx, %r11
+	cmpq	%rdx, %rax
+	je	.LBB16_667
+.LBB16_662:
+	testq	%r8, %r8
+	jle	.LBB16_666
+	xorl	%r13d, %r13d
+	cmpq	$1, %r8
+	je	.LBB16_664
+	.p2align	4
+.LBB16_668:
+	vbroadcastss	-4(%r11,%r13,4), %ymm2
+	vfmadd231ps	(%rdi), %ymm2, %ymm0
+	vfmadd231ps	32(%rdi), %ymm2, %ymm1
+	vbroadcastss	(%r11,%r13,4), %ymm2
+	vfmadd231ps	(%rdi,%r12), %ymm2, %ymm0
+	vfmadd231ps	32(%rdi,%r12), %ymm2, %ymm1
+	addq	$2, %r13
+	addq	%r14, %rdi
+	cmpq	%r13, %r10
+	jne	.LBB16_668
+.LBB16_664:
+	testb	$1, %r8b
+	je	.LBB16_666
+	movq	%rax, %r15
+	imulq	%r9, %r15
+	leaq	(%rsi,%r15,4), %r15
+	vbroadcastss	(%r15,%r13,4), %ymm2
+	vfmadd231ps	(%rdi), %ymm2, %ymm0
+	vfmadd231ps	32(%rdi), %ymm2, %ymm1
+	movq	208(%rsp), %r15
+	leaq	(%rdi,%r15,4), %rdi
+	jmp	.LBB16_666
+.LBB16_642:
+	cmpq	$0, 248(%rsp)
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	96(%rsp), %rdx
+	jle	.LBB16_651
+	vaddss	(%rdx), %xmm0, %xmm1
+	vmovss	%xmm1, (%rdx)
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_651
+	vmovshdup	%xmm0, %xmm1
+	vaddss	(%rdx,%rsi,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rsi,4)
+	cmpq	$1, 24(%rsp)
+	je	.LBB16_651
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
+	vaddss	(%rdx,%rsi,8), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rsi,8)
+	cmpq	$2, 24(%rsp)
+	je	.LBB16_651
+	vshufps	$255, %xmm0, %xmm0, %xmm1
+	movq	160(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rax)
+	cmpq	$3, 24(%rsp)
+	je	.LBB16_651
+	vextractf128	$1, %ymm0, %xmm0
+	movq	192(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm0, %xmm1
+	vmovss	%xmm1, (%rdx,%rax)
+	cmpq	$4, 24(%rsp)
+	je	.LBB16_651
+	vmovshdup	%xmm0, %xmm1
+	movq	184(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rax)
+	cmpq	$5, 24(%rsp)
+	je	.LBB16_651
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
+	movq	176(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rax)
+	cmpq	$6, 24(%rsp)
+	je	.LBB16_651
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	movq	168(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdx,%rax)
+	jmp	.LBB16_651
+.LBB16_654:
+	vmovups	%ymm0, 544(%rsp)
+	vmovups	%ymm1, 576(%rsp)
+	cmpq	$0, 248(%rsp)
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	movq	280(%rsp), %rdi
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	24(%rsp), %rax
+	movq	256(%rsp), %rbx
+	jle	.LBB16_651
+	testq	%rax, %rax
+	je	.LBB16_656
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %rdx
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_670:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	vaddss	(%rdx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdx,%rcx)
+	vmovss	548(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_670
+	testb	$1, 144(%rsp)
+	jne	.LBB16_651
+	jmp	.LBB16_658
+.LBB16_571:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	xorl	%ecx, %ecx
+	jmp	.LBB16_572
+	.p2align	4
+.LBB16_578:
+	incq	%rcx
+	cmpq	72(%rsp), %rcx
+	je	.LBB16_564
+.LBB16_572:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1368(%rsp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_578
+	leaq	(%rsp,%rsi), %r11
+	addq	$1344, %r11
+	movq	1344(%rsp,%rsi), %r8
+	movq	1352(%rsp,%rsi), %r9
+	movq	32(%rsp), %r10
+	movslq	(%r9,%r10,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	4(%r9,%r10,4), %rdi
+	leaq	(%r8,%rdi,4), %rdi
+	movslq	8(%r9,%r10,4), %r9
+	leaq	(%r8,%r9,4), %r8
+	movq	%rax, %r9
+	imulq	%rcx, %r9
+	movq	136(%rsp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	32(%r11), %r10
+	movq	40(%r11), %r11
+	shlq	$2, %r11
+	xorl	%ebx, %ebx
+	jmp	.LBB16_574
+	.p2align	4
+.LBB16_577:
+	incq	%rbx
+	addq	%r11, %r8
+	addq	%r11, %rdi
+	addq	%r11, %rsi
+	cmpq	%rdx, %rbx
+	je	.LBB16_578
+.LBB16_574:
+	testq	%r10, %r10
+	jle	.LBB16_577
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB16_576:
+	vmovups	(%r9), %ymm6
+	vmovups	32(%r9), %ymm7
+	vbroadcastss	(%rsi,%r15,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm4
+	vfmadd231ps	%ymm8, %ymm7, %ymm5
+	vbroadcastss	(%rdi,%r15,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm2
+	vfmadd231ps	%ymm8, %ymm7, %ymm3
+	vbroadcastss	(%r8,%r15,4), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm0
+	vfmadd231ps	%ymm8, %ymm7, %ymm1
+	incq	%r15
+	addq	%r12, %r9
+	cmpq	%r15, %r10
+	jne	.LBB16_576
+	jmp	.LBB16_577
+.LBB16_564:
+	vmovups	%ymm4, 544(%rsp)
+	vmovups	%ymm5, 576(%rsp)
+	vmovups	%ymm2, 608(%rsp)
+	vmovups	%ymm3, 640(%rsp)
+	vmovups	%ymm0, 672(%rsp)
+	vmovups	%ymm1, 704(%rsp)
+	cmpq	$0, 248(%rsp)
+	movq	216(%rsp), %rdx
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	movq	280(%rsp), %rdi
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	256(%rsp), %rbx
+	jle	.LBB16_651
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_566
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_590:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx)
+	vmovss	548(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_590
+	testb	$1, 144(%rsp)
+	jne	.LBB16_569
+.LBB16_568:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB16_569:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_570
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_580:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	612(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_580
+	testb	$1, 144(%rsp)
+	jne	.LBB16_583
+.LBB16_582:
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_583:
+	cmpq	$0, 24(%rsp)
+	je	.LBB16_584
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	120(%rsp), %r13
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB16_586:
+	vmovss	672(%rsp,%rax,4), %xmm0
+	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r13,%rcx,4)
+	vmovss	676(%rsp,%rax,4), %xmm0
+	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rcx,4)
+	addq	$2, %rax
+	addq	%rdx, %rcx
+	cmpq	%rax, %rbx
+	jne	.LBB16_586
+	jmp	.LBB16_587
+.LBB16_469:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ecx, %ecx
+	jmp	.LBB16_470
+	.p2align	4
+.LBB16_476:
+	incq	%rcx
+	cmpq	72(%rsp), %rcx
+	je	.LBB16_477
+.LBB16_470:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	1368(%rsp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_476
+	leaq	(%rsp,%rsi), %rbx
+	addq	$1344, %rbx
+	movq	1344(%rsp,%rsi), %r9
+	movq	1352(%rsp,%rsi), %r10
+	movq	32(%rsp), %r11
+	movslq	(%r10,%r11,4), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movslq	4(%r10,%r11,4), %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	movslq	8(%r10,%r11,4), %r8
+	leaq	(%r9,%r8,4), %r8
+	movslq	12(%r10,%r11,4), %r10
+	leaq	(%r9,%r10,4), %r9
+	movq	%rax, %r10
+	imulq	%rcx, %r10
+	movq	136(%rsp), %r11
+	leaq	(%r11,%r10,4), %r10
+	movq	32(%rbx), %r11
+	movq	40(%rbx), %rbx
+	shlq	$2, %rbx
+	xorl	%r15d, %r15d
+	jmp	.LBB16_472
+	.p2align	4
+.LBB16_475:
+	incq	%r15
+	addq	%rbx, %r9
+	addq	%rbx, %r8
+	addq	%rbx, %rdi
+	addq	%rbx, %rsi
+	cmpq	%rdx, %r15
+	je	.LBB16_476
+.LBB16_472:
+	testq	%r11, %r11
+	jle	.LBB16_475
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB16_474:
+	vmovups	(%r10), %ymm4
+	vbroadcastss	(%rsi,%r13,4), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm3
+	vbroadcastss	(%rdi,%r13,4), %ymm5
+	vbroadcastss	(%r8,%r13,4), %ymm6
+	vfmadd231ps	%ymm5, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm4, %ymm1
+	vbroadcastss	(%r9,%r13,4), %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm0
+	incq	%r13
+	addq	%r12, %r10
+	cmpq	%r13, %r11
+	jne	.LBB16_474
+	jmp	.LBB16_475
+.LBB16_477:
+	cmpq	$0, 248(%rsp)
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	96(%rsp), %r8
+	jle	.LBB16_651
+	vaddss	(%r8), %xmm3, %xmm4
+	vmovss	%xmm4, (%r8)
+	movq	24(%rsp), %rdx
+	testq	%rdx, %rdx
+	je	.LBB16_479
+	vmovshdup	%xmm3, %xmm4
+	vaddss	(%r8,%rsi,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_479
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	(%r8,%rsi,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_479
+	vshufps	$255, %xmm3, %xmm3, %xmm4
+	movq	160(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%rax)
+	cmpq	$3, %rdx
+	je	.LBB16_479
+	vextractf128	$1, %ymm3, %xmm3
+	movq	192(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm3, %xmm4
+	vmovss	%xmm4, (%r8,%rax)
+	cmpq	$4, %rdx
+	je	.LBB16_479
+	vmovshdup	%xmm3, %xmm4
+	movq	184(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%rax)
+	cmpq	$5, %rdx
+	je	.LBB16_479
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	movq	176(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%rax)
+	cmpq	$6, %rdx
+	je	.LBB16_479
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	168(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%r8,%rax)
+.LBB16_479:
+	vaddss	4(%r8), %xmm2, %xmm3
+	vmovss	%xmm3, 4(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_487
+	leaq	4(%r8), %rax
+	vmovshdup	%xmm2, %xmm3
+	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_487
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_487
+	vshufps	$255, %xmm2, %xmm2, %xmm3
+	movq	160(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$3, %rdx
+	je	.LBB16_487
+	vextractf128	$1, %ymm2, %xmm2
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$4, %rdx
+	je	.LBB16_487
+	vmovshdup	%xmm2, %xmm3
+	movq	184(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %rdx
+	je	.LBB16_487
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %rdx
+	je	.LBB16_487
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+.LBB16_487:
+	vaddss	8(%r8), %xmm1, %xmm2
+	vmovss	%xmm2, 8(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_495
+	leaq	8(%r8), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_495
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_495
+	vshufps	$255, %xmm1, %xmm1, %xmm2
+	movq	160(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$3, %rdx
+	je	.LBB16_495
+	vextractf128	$1, %ymm1, %xmm1
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$4, %rdx
+	je	.LBB16_495
+	vmovshdup	%xmm1, %xmm2
+	movq	184(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %rdx
+	je	.LBB16_495
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %rdx
+	je	.LBB16_495
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rcx)
+.LBB16_495:
+	vaddss	12(%r8), %xmm0, %xmm1
+	vmovss	%xmm1, 12(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_651
+	addq	$12, %r8
+	jmp	.LBB16_328
+.LBB16_284:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	movq	%rax, 64(%rsp)
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%r15d, %r15d
+	jmp	.LBB16_285
+	.p2align	4
+.LBB16_291:
+	movq	128(%rsp), %r15
+	incq	%r15
+	cmpq	72(%rsp), %r15
+	je	.LBB16_292
+.LBB16_285:
+	leaq	(%r15,%r15,2), %rax
+	shlq	$4, %rax
+	movq	1368(%rsp,%rax), %rdx
+	testq	%rdx, %rdx
+	movq	%r15, 128(%rsp)
+	jle	.LBB16_291
+	leaq	(%rsp,%rax), %rcx
+	addq	$1344, %rcx
+	movq	1344(%rsp,%rax), %r11
+	movq	1352(%rsp,%rax), %rax
+	movq	32(%rsp), %rbx
+	movslq	(%rax,%rbx,4), %rsi
+	leaq	(%r11,%rsi,4), %rsi
+	movslq	4(%rax,%rbx,4), %rdi
+	leaq	(%r11,%rdi,4), %rdi
+	movslq	8(%rax,%rbx,4), %r8
+	leaq	(%r11,%r8,4), %r8
+	movslq	12(%rax,%rbx,4), %r9
+	leaq	(%r11,%r9,4), %r9
+	movslq	16(%rax,%rbx,4), %r10
+	leaq	(%r11,%r10,4), %r10
+	movslq	20(%rax,%rbx,4), %rax
+	leaq	(%r11,%rax,4), %r11
+	movq	64(%rsp), %rax
+	imulq	%r15, %rax
+	movq	136(%rsp), %rbx
+	leaq	(%rbx,%rax,4), %rbx
+	movq	32(%rcx), %r15
+	movq	40(%rcx), %r13
+	shlq	$2, %r13
+	xorl	%ecx, %ecx
+	jmp	.LBB16_287
+	.p2align	4
+.LBB16_290:
+	incq	%rcx
+	addq	%r13, %r11
+	addq	%r13, %r10
+	addq	%r13, %r9
+	addq	%r13, %r8
+	addq	%r13, %rdi
+	addq	%r13, %rsi
+	cmpq	%rdx, %rcx
+	je	.LBB16_291
+.LBB16_287:
+	testq	%r15, %r15
+	jle	.LBB16_290
+	xorl	%eax, %eax
+	.p2align	4
+.LBB16_289:
+	vbroadcastss	(%rsi,%rax,4), %ymm6
+	vmovups	(%rbx), %ymm7
+	vfmadd231ps	%ymm6, %ymm7, %ymm5
+	vbroadcastss	(%rdi,%rax,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm7, %ymm4
+	vbroadcastss	(%r8,%rax,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm7, %ymm3
+	vbroadcastss	(%r9,%rax,4), %ymm6
+	vbroadcastss	(%r10,%rax,4), %ymm8
+	vfmadd231ps	%ymm6, %ymm7, %ymm2
+	vfmadd231ps	%ymm8, %ymm7, %ymm1
+	vbroadcastss	(%r11,%rax,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm7, %ymm0
+	incq	%rax
+	addq	%r12, %rbx
+	cmpq	%rax, %r15
+	jne	.LBB16_289
+	jmp	.LBB16_290
+.LBB16_292:
+	cmpq	$0, 248(%rsp)
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	96(%rsp), %r8
+	jle	.LBB16_651
+	vaddss	(%r8), %xmm5, %xmm6
+	vmovss	%xmm6, (%r8)
+	movq	24(%rsp), %rdx
+	testq	%rdx, %rdx
+	je	.LBB16_294
+	vmovshdup	%xmm5, %xmm6
+	vaddss	(%r8,%rsi,4), %xmm6, %xmm6
+	vmovss	%xmm6, (%r8,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_294
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	vaddss	(%r8,%rsi,8), %xmm6, %xmm6
+	vmovss	%xmm6, (%r8,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_294
+	vshufps	$255, %xmm5, %xmm5, %xmm6
+	movq	160(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%r8,%rax)
+	cmpq	$3, %rdx
+	je	.LBB16_294
+	vextractf128	$1, %ymm5, %xmm5
+	movq	192(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm5, %xmm6
+	vmovss	%xmm6, (%r8,%rax)
+	cmpq	$4, %rdx
+	je	.LBB16_294
+	vmovshdup	%xmm5, %xmm6
+	movq	184(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%r8,%rax)
+	cmpq	$5, %rdx
+	je	.LBB16_294
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	movq	176(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%r8,%rax)
+	cmpq	$6, %rdx
+	je	.LBB16_294
+	vshufps	$255, %xmm5, %xmm5, %xmm5
+	movq	168(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%rax)
+.LBB16_294:
+	vaddss	4(%r8), %xmm4, %xmm5
+	vmovss	%xmm5, 4(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_302
+	leaq	4(%r8), %rax
+	vmovshdup	%xmm4, %xmm5
+	vaddss	(%rax,%rsi,4), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_302
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	(%rax,%rsi,8), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_302
+	vshufps	$255, %xmm4, %xmm4, %xmm5
+	movq	160(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rcx)
+	cmpq	$3, %rdx
+	je	.LBB16_302
+	vextractf128	$1, %ymm4, %xmm4
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm5
+	vmovss	%xmm5, (%rax,%rcx)
+	cmpq	$4, %rdx
+	je	.LBB16_302
+	vmovshdup	%xmm4, %xmm5
+	movq	184(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rcx)
+	cmpq	$5, %rdx
+	je	.LBB16_302
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rcx)
+	cmpq	$6, %rdx
+	je	.LBB16_302
+	vshufps	$255, %xmm4, %xmm4, %xmm4
+	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+.LBB16_302:
+	vaddss	8(%r8), %xmm3, %xmm4
+	vmovss	%xmm4, 8(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_310
+	leaq	8(%r8), %rax
+	vmovshdup	%xmm3, %xmm4
+	vaddss	(%rax,%rsi,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_310
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	(%rax,%rsi,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_310
+	vshufps	$255, %xmm3, %xmm3, %xmm4
+	movq	160(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$3, %rdx
+	je	.LBB16_310
+	vextractf128	$1, %ymm3, %xmm3
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$4, %rdx
+	je	.LBB16_310
+	vmovshdup	%xmm3, %xmm4
+	movq	184(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$5, %rdx
+	je	.LBB16_310
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$6, %rdx
+	je	.LBB16_310
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+.LBB16_310:
+	vaddss	12(%r8), %xmm2, %xmm3
+	vmovss	%xmm3, 12(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_318
+	leaq	12(%r8), %rax
+	vmovshdup	%xmm2, %xmm3
+	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_318
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_318
+	vshufps	$255, %xmm2, %xmm2, %xmm3
+	movq	160(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$3, %rdx
+	je	.LBB16_318
+	vextractf128	$1, %ymm2, %xmm2
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$4, %rdx
+	je	.LBB16_318
+	vmovshdup	%xmm2, %xmm3
+	movq	184(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %rdx
+	je	.LBB16_318
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %rdx
+	je	.LBB16_318
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+.LBB16_318:
+	vaddss	16(%r8), %xmm1, %xmm2
+	vmovss	%xmm2, 16(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_326
+	leaq	16(%r8), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_326
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_326
+	vshufps	$255, %xmm1, %xmm1, %xmm2
+	movq	160(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$3, %rdx
+	je	.LBB16_326
+	vextractf128	$1, %ymm1, %xmm1
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$4, %rdx
+	je	.LBB16_326
+	vmovshdup	%xmm1, %xmm2
+	movq	184(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %rdx
+	je	.LBB16_326
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %rdx
+	je	.LBB16_326
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rcx)
+.LBB16_326:
+	vaddss	20(%r8), %xmm0, %xmm1
+	vmovss	%xmm1, 20(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_651
+	addq	$20, %r8
+	jmp	.LBB16_328
+.LBB16_387:
+	movq	1368(%rsp), %rax
+	imulq	1376(%rsp), %rax
+	imulq	208(%rsp), %rax
+	movq	%rax, 128(%rsp)
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%ecx, %ecx
+	jmp	.LBB16_388
+	.p2align	4
+.LBB16_394:
+	incq	%rcx
+	cmpq	72(%rsp), %rcx
+	je	.LBB16_395
+.LBB16_388:
+	leaq	(%rcx,%rcx,2), %rax
+	shlq	$4, %rax
+	movq	1368(%rsp,%rax), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_394
+	leaq	(%rsp,%rax), %r15
+	addq	$1344, %r15
+	movq	1344(%rsp,%rax), %r10
+	movq	1352(%rsp,%rax), %rax
+	movq	32(%rsp), %r11
+	movslq	(%rax,%r11,4), %rsi
+	leaq	(%r10,%rsi,4), %rsi
+	movslq	4(%rax,%r11,4), %rdi
+	leaq	(%r10,%rdi,4), %rdi
+	movslq	8(%rax,%r11,4), %r8
+	leaq	(%r10,%r8,4), %r8
+	movslq	12(%rax,%r11,4), %r9
+	leaq	(%r10,%r9,4), %r9
+	movslq	16(%rax,%r11,4), %rax
+	leaq	(%r10,%rax,4), %r10
+	movq	128(%rsp), %rax
+	imulq	%rcx, %rax
+	movq	136(%rsp), %r11
+	leaq	(%r11,%rax,4), %r11
+	movq	32(%r15), %rbx
+	movq	40(%r15), %r15
+	shlq	$2, %r15
+	xorl	%r13d, %r13d
+	jmp	.LBB16_390
+	.p2align	4
+.LBB16_393:
+	incq	%r13
+	addq	%r15, %r10
+	addq	%r15, %r9
+	addq	%r15, %r8
+	addq	%r15, %rdi
+	addq	%r15, %rsi
+	cmpq	%rdx, %r13
+	je	.LBB16_394
+.LBB16_390:
+	testq	%rbx, %rbx
+	jle	.LBB16_393
+	xorl	%eax, %eax
+	.p2align	4
+.LBB16_392:
+	vmovups	(%r11), %ymm5
+	vbroadcastss	(%rsi,%rax,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm4
+	vbroadcastss	(%rdi,%rax,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm3
+	vbroadcastss	(%r8,%rax,4), %ymm6
+	vbroadcastss	(%r9,%rax,4), %ymm7
+	vfmadd231ps	%ymm6, %ymm5, %ymm2
+	vfmadd231ps	%ymm7, %ymm5, %ymm1
+	vbroadcastss	(%r10,%rax,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm0
+	incq	%rax
+	addq	%r12, %r11
+	cmpq	%rax, %rbx
+	jne	.LBB16_392
+	jmp	.LBB16_393
+.LBB16_395:
+	cmpq	$0, 248(%rsp)
+	movq	56(%rsp), %rsi
+	movq	152(%rsp), %r13
+	leaq	368(%rsp), %r11
+	movq	48(%rsp), %r9
+	movq	96(%rsp), %r8
+	jle	.LBB16_651
+	vaddss	(%r8), %xmm4, %xmm5
+	vmovss	%xmm5, (%r8)
+	movq	24(%rsp), %rdx
+	testq	%rdx, %rdx
+	je	.LBB16_397
+	vmovshdup	%xmm4, %xmm5
+	vaddss	(%r8,%rsi,4), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_397
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	(%r8,%rsi,8), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_397
+	vshufps	$255, %xmm4, %xmm4, %xmm5
+	movq	160(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%rax)
+	cmpq	$3, %rdx
+	je	.LBB16_397
+	vextractf128	$1, %ymm4, %xmm4
+	movq	192(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm4, %xmm5
+	vmovss	%xmm5, (%r8,%rax)
+	cmpq	$4, %rdx
+	je	.LBB16_397
+	vmovshdup	%xmm4, %xmm5
+	movq	184(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%rax)
+	cmpq	$5, %rdx
+	je	.LBB16_397
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	movq	176(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%r8,%rax)
+	cmpq	$6, %rdx
+	je	.LBB16_397
+	vshufps	$255, %xmm4, %xmm4, %xmm4
+	movq	168(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%r8,%rax)
+.LBB16_397:
+	vaddss	4(%r8), %xmm3, %xmm4
+	vmovss	%xmm4, 4(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_405
+	leaq	4(%r8), %rax
+	vmovshdup	%xmm3, %xmm4
+	vaddss	(%rax,%rsi,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_405
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	(%rax,%rsi,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_405
+	vshufps	$255, %xmm3, %xmm3, %xmm4
+	movq	160(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$3, %rdx
+	je	.LBB16_405
+	vextractf128	$1, %ymm3, %xmm3
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$4, %rdx
+	je	.LBB16_405
+	vmovshdup	%xmm3, %xmm4
+	movq	184(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$5, %rdx
+	je	.LBB16_405
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$6, %rdx
+	je	.LBB16_405
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+.LBB16_405:
+	vaddss	8(%r8), %xmm2, %xmm3
+	vmovss	%xmm3, 8(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_413
+	leaq	8(%r8), %rax
+	vmovshdup	%xmm2, %xmm3
+	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_413
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_413
+	vshufps	$255, %xmm2, %xmm2, %xmm3
+	movq	160(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$3, %rdx
+	je	.LBB16_413
+	vextractf128	$1, %ymm2, %xmm2
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$4, %rdx
+	je	.LBB16_413
+	vmovshdup	%xmm2, %xmm3
+	movq	184(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %rdx
+	je	.LBB16_413
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %rdx
+	je	.LBB16_413
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+.LBB16_413:
+	vaddss	12(%r8), %xmm1, %xmm2
+	vmovss	%xmm2, 12(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_421
+	leaq	12(%r8), %rax
+	vmovshdup	%xmm1, %xmm2
+	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rsi,4)
+	cmpq	$1, %rdx
+	je	.LBB16_421
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rsi,8)
+	cmpq	$2, %rdx
+	je	.LBB16_421
+	vshufps	$255, %xmm1, %xmm1, %xmm2
+	movq	160(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$3, %rdx
+	je	.LBB16_421
+	vextractf128	$1, %ymm1, %xmm1
+	movq	192(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$4, %rdx
+	je	.LBB16_421
+	vmovshdup	%xmm1, %xmm2
+	movq	184(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$5, %rdx
+	je	.LBB16_421
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	movq	176(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %rdx
+	je	.LBB16_421
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm1, %xmm1
+	vmovss	%xmm1, (%rax,%rcx)
+.LBB16_421:
+	vaddss	16(%r8), %xmm0, %xmm1
+	vmovss	%xmm1, 16(%r8)
+	testq	%rdx, %rdx
+	je	.LBB16_651
+	addq	$16, %r8
+.LBB16_328:
+	vmovshdup	%xmm0, %xmm1
+	vaddss	(%r8,%rsi,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%rsi,4)
+	cmpq	$1, 24(%rsp)
+	je	.LBB16_651
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
+	vaddss	(%r8,%rsi,8), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%rsi,8)
+	cmpq	$2, 24(%rsp)
+	je	.LBB16_651
+	vshufps	$255, %xmm0, %xmm0, %xmm1
+	movq	160(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%rax)
+	cmpq	$3, 24(%rsp)
+	je	.LBB16_651
+	vextractf128	$1, %ymm0, %xmm0
+	movq	192(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm0, %xmm1
+	vmovss	%xmm1, (%r8,%rax)
+	cmpq	$4, 24(%rsp)
+	je	.LBB16_651
+	vmovshdup	%xmm0, %xmm1
+	movq	184(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%rax)
+	cmpq	$5, 24(%rsp)
+	je	.LBB16_651
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
+	movq	176(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%r8,%rax)
+	cmpq	$6, 24(%rsp)
+	je	.LBB16_651
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	movq	168(%rsp), %rax
+	vaddss	(%r8,%rax), %xmm0, %xmm0
+	vmovss	%xmm0, (%r8,%rax)
+	jmp	.LBB16_651
+.LBB16_344:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_346
+	jmp	.LBB16_347
+.LBB16_348:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_360
+	jmp	.LBB16_361
+.LBB16_362:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_366
+	jmp	.LBB16_367
+.LBB16_368:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_372
+	jmp	.LBB16_373
+.LBB16_374:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_378
+	jmp	.LBB16_379
+.LBB16_380:
+	xorl	%eax, %eax
+.LBB16_383:
+	testb	$1, 144(%rsp)
+	movq	152(%rsp), %r13
+	jne	.LBB16_651
+	vmovss	864(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	20(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 20(%rcx,%rax,4)
+	jmp	.LBB16_651
+.LBB16_432:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_434
+	jmp	.LBB16_435
+.LBB16_436:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_448
+	jmp	.LBB16_449
+.LBB16_450:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_454
+	jmp	.LBB16_455
+.LBB16_456:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_460
+	jmp	.LBB16_461
+.LBB16_462:
+	xorl	%eax, %eax
+.LBB16_465:
+	testb	$1, 144(%rsp)
+	movq	152(%rsp), %r13
+	jne	.LBB16_651
+	vmovss	800(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 16(%rcx,%rax,4)
+	jmp	.LBB16_651
+.LBB16_613:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_615
+	jmp	.LBB16_616
+.LBB16_617:
+	xorl	%eax, %eax
+.LBB16_628:
+	testb	$1, 144(%rsp)
+	movq	152(%rsp), %r13
+	jne	.LBB16_651
+	vmovss	608(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 4(%rcx,%rax,4)
+	jmp	.LBB16_651
+.LBB16_506:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_508
+	jmp	.LBB16_509
+.LBB16_510:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_522
+	jmp	.LBB16_523
+.LBB16_524:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_528
+	jmp	.LBB16_529
+.LBB16_530:
+	xorl	%eax, %eax
+.LBB16_533:
+	testb	$1, 144(%rsp)
+	movq	152(%rsp), %r13
+	jne	.LBB16_651
+	vmovss	736(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 12(%rcx,%rax,4)
+	jmp	.LBB16_651
+.LBB16_656:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	jne	.LBB16_651
+.LBB16_658:
+	vmovss	544(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rax,4)
+	jmp	.LBB16_651
+.LBB16_566:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_568
+	jmp	.LBB16_569
+.LBB16_570:
+	xorl	%eax, %eax
+	testb	$1, 144(%rsp)
+	je	.LBB16_582
+	jmp	.LBB16_583
+.LBB16_584:
+	xorl	%eax, %eax
+.LBB16_587:
+	testb	$1, 144(%rsp)
+	movq	152(%rsp), %r13
+	jne	.LBB16_651
+	vmovss	672(%rsp,%rax,4), %xmm0
+	imulq	%rsi, %rax
+	movq	96(%rsp), %rcx
+	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rcx,%rax,4)
+	jmp	.LBB16_651
+	.p2align	4
+.LBB16_101:
+	movq	152(%rsp), %rbx
+	jmp	.LBB16_275
+.LBB16_58:
+	movq	1368(%rsp), %rax
+	movq	%rax, 136(%rsp)
+	testq	%rax, %rax
+	jle	.LBB16_59
+	movq	1376(%rsp), %rsi
+	movq	1384(%rsp), %rax
+	movq	%rax, 128(%rsp)
+	leaq	-8(%rsi), %r8
+	leaq	-1(%rsi), %rax
+	shrq	$3, %rax
+	leaq	1(%rax), %rdi
+	movl	$12, %ecx
+	mulq	%rcx
+	movq	%rsi, %rdx
+	movq	%rax, 224(%rsp)
+	seto	%al
+	movq	%rdi, 32(%rsp)
+	movabsq	$4611686018427387896, %rcx
+	andq	%rcx, %rdi
+	movq	%rdi, 272(%rsp)
+	leaq	(,%rdi,8), %rcx
+	movq	%rcx, 120(%rsp)
+	vmovq	%r8, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	movq	$0, 80(%rsp)
+	xorl	%r11d, %r11d
+	movq	%rsi, 64(%rsp)
+	jmp	.LBB16_79
+.LBB16_90:
+	movq	%r9, 80(%rsp)
+	.p2align	4
+.LBB16_91:
+	movq	56(%rsp), %rbx
+	movq	200(%rsp), %r15
+	movq	48(%rsp), %r9
+	movq	64(%rsp), %rdx
+.LBB16_92:
+	incq	%r11
+	cmpq	136(%rsp), %r11
+	je	.LBB16_93
+.LBB16_79:
+	testq	%rdx, %rdx
+	jle	.LBB16_92
+	movl	%eax, %esi
+	movq	128(%rsp), %r15
+	imulq	%r11, %r15
+	movq	%r11, %rbx
+	imulq	%rdx, %rbx
+	movq	80(%rsp), %r13
+	movq	32(%rsp), %rax
+	leaq	(%rax,%r13), %r9
+	cmpq	$185, %rdx
+	jae	.LBB16_85
+.LBB16_81:
+	movq	%r13, %rdx
+	xorl	%edi, %edi
+	movl	%esi, %eax
+.LBB16_82:
+	movq	%r9, %rsi
+	addq	32(%rsp), %r13
+	subq	%rdx, %r13
+	leaq	(%rdx,%rdx,2), %rcx
+	movq	232(%rsp), %rdx
+	leaq	(%rdx,%rcx,4), %rdx
+	.p2align	4
+.LBB16_83:
+	cmpq	%r8, %rdi
+	movq	%r8, %rcx
+	cmovlq	%rdi, %rcx
+	movl	%edi, %r10d
+	subl	%ecx, %r10d
+	leal	(%r15,%rcx), %r9d
+	movl	%r9d, -8(%rdx)
+	addl	%ebx, %ecx
+	movl	%ecx, -4(%rdx)
+	movl	%r10d, (%rdx)
+	addq	$8, %rdi
+	addq	$12, %rdx
+	decq	%r13
+	jne	.LBB16_83
+	movq	%rsi, 80(%rsp)
+	jmp	.LBB16_91
+	.p2align	4
+.LBB16_85:
+	leaq	(,%r13,4), %rdx
+	leaq	(%rdx,%rdx,2), %r10
+	movq	264(%rsp), %rcx
+	leaq	(%rcx,%r10), %rdx
+	movq	224(%rsp), %rax
+	leaq	(%rdx,%rax), %rdi
+	cmpq	%rdx, %rdi
+	setb	%dil
+	orb	%sil, %dil
+	movq	232(%rsp), %rcx
+	leaq	(%rcx,%r10), %rdx
+	leaq	(%rdx,%rax), %rcx
+	cmpq	%rdx, %rcx
+	setb	%dl
+	testb	%dil, %dil
+	jne	.LBB16_81
+	orb	%sil, %dl
+	movq	%r13, %rdx
+	movl	$0, %edi
+	movl	%esi, %eax
+	jne	.LBB16_82
+	movq	272(%rsp), %rdi
+	leaq	(%rdi,%r13), %rdx
+	vmovq	%r15, %xmm1
+	vpbroadcastq	%xmm1, %ymm1
+	vmovq	%rbx, %xmm2
+	vpbroadcastq	%xmm2, %ymm2
+	addq	200(%rsp), %r10
+	vmovdqa	.LCPI16_9(%rip), %ymm3
+	vmovdqa	.LCPI16_8(%rip), %ymm4
+	.p2align	4
+.LBB16_88:
+	vpcmpgtq	%ymm4, %ymm0, %ymm5
+	vblendvpd	%ymm5, %ymm4, %ymm0, %ymm5
+	vpcmpgtq	%ymm3, %ymm0, %ymm6
+	vblendvpd	%ymm6, %ymm3, %ymm0, %ymm6
+	vpaddq	%ymm1, %ymm6, %ymm7
+	vpaddq	%ymm1, %ymm5, %ymm8
+	vpaddq	%ymm2, %ymm6, %ymm9
+	vpaddq	%ymm2, %ymm5, %ymm10
+	vshufps	$136, %ymm10, %ymm9, %ymm9
+	vpsubq	%ymm6, %ymm3, %ymm6
+	vpsubq	%ymm5, %ymm4, %ymm5
+	vshufps	$136, %ymm5, %ymm6, %ymm10
+	vpermpd	$216, %ymm9, %ymm9
+	vshufps	$136, %ymm8, %ymm7, %ymm8
+	vpermpd	$255, %ymm8, %ymm11
+	vshufps	$249, %ymm9, %ymm9, %ymm12
+	vpermpd	$234, %ymm12, %ymm12
+	vblendps	$36, %ymm11, %ymm12, %ymm11
+	vshufps	$136, %ymm5, %ymm5, %ymm5
+	vblendps	$146, %ymm5, %ymm11, %ymm5
+	vpermpd	$90, %ymm8, %ymm8
+	vshufps	$240, %ymm9, %ymm9, %ymm11
+	vblendps	$36, %ymm11, %ymm8, %ymm8
+	vpermpd	$90, %ymm10, %ymm10
+	vblendps	$73, %ymm10, %ymm8, %ymm8
+	vshufps	$161, %xmm9, %xmm9, %xmm9
+	vpermpd	$68, %ymm9, %ymm9
+	vshufps	$136, %ymm7, %ymm7, %ymm7
+	vblendps	$146, %ymm9, %ymm7, %ymm7
+	vshufps	$232, %xmm6, %xmm6, %xmm6
+	vbroadcastsd	%xmm6, %ymm6
+	vblendps	$36, %ymm6, %ymm7, %ymm6
+	vmovups	%ymm8, 32(%r10)
+	vmovups	%ymm5, 64(%r10)
+	vmovups	%ymm6, (%r10)
+	vpaddq	%ymm3, %ymm15, %ymm3
+	vpaddq	%ymm4, %ymm15, %ymm4
+	addq	$96, %r10
+	addq	$-8, %rdi
+	jne	.LBB16_88
+	movq	120(%rsp), %rdi
+	movq	272(%rsp), %rcx
+	cmpq	%rcx, 32(%rsp)
+	movq	80(%rsp), %r13
+	je	.LBB16_90
+	jmp	.LBB16_82
+.LBB16_94:
+	movq	152(%rsp), %rbx
+	leaq	368(%rsp), %r11
+	jmp	.LBB16_275
+.LBB16_274:
+	movq	152(%rsp), %rbx
+	movq	48(%rsp), %r9
+	jmp	.LBB16_275
+.LBB16_59:
+	movq	$0, 80(%rsp)
+	jmp	.LBB16_93
+.LBB16_276:
+	leaq	-40(%rbp), %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end16:
+	.size	convolution_weight_gradient_outputs, .Lfunc_end16-convolution_weight_gradient_outputs
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI16_0:
+	.long	.LBB16_632-.LJTI16_0
+	.long	.LBB16_659-.LJTI16_0
+	.long	.LBB16_591-.LJTI16_0
+	.long	.LBB16_618-.LJTI16_0
+	.long	.LBB16_537-.LJTI16_0
+	.long	.LBB16_571-.LJTI16_0
+	.long	.LBB16_469-.LJTI16_0
+	.long	.LBB16_511-.LJTI16_0
+	.long	.LBB16_387-.LJTI16_0
+	.long	.LBB16_437-.LJTI16_0
+	.long	.LBB16_284-.LJTI16_0
+	.long	.LBB16_349-.LJTI16_0
+.LJTI16_1:
+	.long	.LBB16_245-.LJTI16_1
+	.long	.LBB16_257-.LJTI16_1
+	.long	.LBB16_229-.LJTI16_1
+	.long	.LBB16_239-.LJTI16_1
+	.long	.LBB16_219-.LJTI16_1
+	.long	.LBB16_224-.LJTI16_1
+	.long	.LBB16_207-.LJTI16_1
+	.long	.LBB16_212-.LJTI16_1
+	.long	.LBB16_254-.LJTI16_1
+	.long	.LBB16_254-.LJTI16_1
+	.long	.LBB16_188-.LJTI16_1
+	.long	.LBB16_198-.LJTI16_1
+	.long	.LBB16_177-.LJTI16_1
+	.long	.LBB16_182-.LJTI16_1
+	.long	.LBB16_162-.LJTI16_1
+	.long	.LBB16_168-.LJTI16_1
+	.long	.LBB16_151-.LJTI16_1
+	.long	.LBB16_157-.LJTI16_1
+	.long	.LBB16_254-.LJTI16_1
+	.long	.LBB16_254-.LJTI16_1
+	.long	.LBB16_139-.LJTI16_1
+	.long	.LBB16_145-.LJTI16_1
+	.long	.LBB16_128-.LJTI16_1
+	.long	.LBB16_134-.LJTI16_1
+	.long	.LBB16_117-.LJTI16_1
+	.long	.LBB16_123-.LJTI16_1
+	.long	.LBB16_102-.LJTI16_1
+	.long	.LBB16_110-.LJTI16_1
+	.section	.rodata.cst8,"aM",@progbits,8
+	.p2align	3, 0x0
+.LCPI17_0:
+	.quad	4
+.LCPI17_1:
+	.quad	8
+.LCPI17_2:
+	.quad	12
+.LCPI17_4:
+	.quad	16
+.LCPI17_12:
+	.quad	32
+	.section	.rodata.cst32,"aM",@progbits,32
+	.p2align	5, 0x0
+.LCPI17_3:
+	.quad	0
+	.quad	1
+	.quad	2
+	.quad	3
+.LCPI17_5:
+	.quad	28
+	.quad	29
+	.quad	30
+	.quad	31
+.LCPI17_6:
+	.quad	24
+	.quad	25
+	.quad	26
+	.quad	27
+.LCPI17_7:
+	.quad	20
+	.quad	21
+	.quad	22
+	.quad	23
+.LCPI17_8:
+	.quad	16
+	.quad	17
+	.quad	18
+	.quad	19
+.LCPI17_9:
+	.quad	12
+	.quad	13
+	.quad	14
+	.quad	15
+.LCPI17_10:
+	.quad	8
+	.quad	9
+	.quad	10
+	.quad	11
+.LCPI17_11:
+	.quad	4
+	.quad	5
+	.quad	6
+	.quad	7
+.LCPI17_13:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -13470,12 +13416,12 @@ max_pool_forward:
 	orq	%rax, %rbx
 	movq	%rdx, 128(%rsp)
 	orq	%rdx, %rbx
-	je	.LBB16_2
+	je	.LBB17_2
 	movq	$0, 32(%rsp)
-.LBB16_15:
+.LBB17_15:
 	cmpq	$0, 96(%rsp)
 	movq	32(%rsp), %r9
-	jle	.LBB16_82
+	jle	.LBB17_82
 	movq	8(%rdi), %r11
 	movq	96(%rdi), %rcx
 	movq	104(%rdi), %r8
@@ -13572,17 +13518,17 @@ max_pool_forward:
 	movq	%rdi, 64(%rsp)
 	movq	%r11, 336(%rsp)
 	movq	%rbx, 280(%rsp)
-	jmp	.LBB16_17
+	jmp	.LBB17_17
 	.p2align	4
-.LBB16_81:
+.LBB17_81:
 	movq	240(%rsp), %rdx
 	incq	%rdx
 	movq	48(%rsp), %rax
 	addq	216(%rsp), %rax
 	movq	%rax, 48(%rsp)
 	cmpq	96(%rsp), %rdx
-	je	.LBB16_82
-.LBB16_17:
+	je	.LBB17_82
+.LBB17_17:
 	movq	80(%rsp), %rax
 	imulq	%rdx, %rax
 	movq	88(%rsp), %rcx
@@ -13594,17 +13540,17 @@ max_pool_forward:
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, 120(%rsp)
 	cmpb	$0, 31(%rsp)
-	je	.LBB16_18
+	je	.LBB17_18
 	testq	%rbx, %rbx
-	jle	.LBB16_81
+	jle	.LBB17_81
 	movq	200(%rsp), %rax
 	movq	%rax, 136(%rsp)
 	movq	208(%rsp), %rax
 	movq	%rax, 56(%rsp)
 	movq	$0, 40(%rsp)
-	jmp	.LBB16_24
+	jmp	.LBB17_24
 	.p2align	4
-.LBB16_33:
+.LBB17_33:
 	movq	40(%rsp), %rcx
 	incq	%rcx
 	movq	112(%rsp), %rax
@@ -13613,10 +13559,10 @@ max_pool_forward:
 	movq	280(%rsp), %rbx
 	movq	%rcx, 40(%rsp)
 	cmpq	%rbx, %rcx
-	je	.LBB16_81
-.LBB16_24:
+	je	.LBB17_81
+.LBB17_24:
 	testq	%r8, %r8
-	jle	.LBB16_33
+	jle	.LBB17_33
 	movq	264(%rsp), %rax
 	movq	40(%rsp), %rdx
 	imulq	%rdx, %rax
@@ -13637,9 +13583,9 @@ max_pool_forward:
 	movq	256(%rsp), %rax
 	movq	%rax, 152(%rsp)
 	xorl	%ecx, %ecx
-	jmp	.LBB16_26
+	jmp	.LBB17_26
 	.p2align	4
-.LBB16_72:
+.LBB17_72:
 	vmovss	(%r12,%r14,4), %xmm1
 	movq	144(%rsp), %r14
 	movq	352(%rsp), %r15
@@ -13648,30 +13594,30 @@ max_pool_forward:
 	movq	336(%rsp), %r11
 	movq	72(%rsp), %r8
 	movq	64(%rsp), %rsi
-.LBB16_32:
+.LBB17_32:
 	movq	392(%rsp), %rax
 	vmovss	%xmm1, (%rax,%rcx,4)
 	incq	%rcx
 	addq	%rsi, 152(%rsp)
 	addq	%rsi, %rbx
 	cmpq	%r8, %rcx
-	je	.LBB16_33
-.LBB16_26:
+	je	.LBB17_33
+.LBB17_26:
 	movq	%rcx, %rdi
 	imulq	%rsi, %rdi
 	testq	%r9, %r9
-	je	.LBB16_34
+	je	.LBB17_34
 	movq	368(%rsp), %rax
 	leaq	(%rax,%rdi,4), %rax
 	movq	360(%rsp), %rdx
 	vmovss	(%rax,%rdx,4), %xmm1
 	cmpq	$2, %r9
-	jl	.LBB16_32
+	jl	.LBB17_32
 	movl	$1, %edx
 	movq	312(%rsp), %rdi
-	je	.LBB16_30
+	je	.LBB17_30
 	.p2align	4
-.LBB16_29:
+.LBB17_29:
 	movq	640(%rsp,%rdx,8), %rsi
 	vmovss	(%rax,%rsi,4), %xmm2
 	vcmpunordss	%xmm2, %xmm2, %xmm3
@@ -13692,11 +13638,11 @@ max_pool_forward:
 	addq	$2, %rsi
 	addq	$2, %rdx
 	cmpq	$1, %rsi
-	jne	.LBB16_29
-.LBB16_30:
+	jne	.LBB17_29
+.LBB17_30:
 	testb	$1, 320(%rsp)
 	movq	64(%rsp), %rsi
-	je	.LBB16_32
+	je	.LBB17_32
 	movq	640(%rsp,%rdx,8), %rdx
 	vmovss	(%rax,%rdx,4), %xmm0
 	vcmpunordss	%xmm0, %xmm0, %xmm2
@@ -13705,45 +13651,45 @@ max_pool_forward:
 	vblendvps	%xmm3, %xmm2, %xmm1, %xmm2
 	vcmpltss	%xmm0, %xmm1, %xmm1
 	vblendvps	%xmm1, %xmm0, %xmm2, %xmm1
-	jmp	.LBB16_32
+	jmp	.LBB17_32
 	.p2align	4
-.LBB16_34:
+.LBB17_34:
 	testq	%r15, %r15
-	jle	.LBB16_35
+	jle	.LBB17_35
 	cmpq	$96, %r15
-	jae	.LBB16_38
+	jae	.LBB17_38
 	xorl	%edx, %edx
-.LBB16_43:
+.LBB17_43:
 	leaq	-1(%rdx), %rax
 	imulq	%r10, %rax
 	addq	56(%rsp), %rax
 	movq	%rdx, %r9
 	.p2align	4
-.LBB16_44:
+.LBB17_44:
 	addq	%r10, %rax
-	jns	.LBB16_47
+	jns	.LBB17_47
 	incq	%r9
 	cmpq	%r9, %r15
-	jne	.LBB16_44
+	jne	.LBB17_44
 	movq	%r15, %r9
-	jmp	.LBB16_47
-.LBB16_35:
+	jmp	.LBB17_47
+.LBB17_35:
 	xorl	%r9d, %r9d
-	jmp	.LBB16_47
-.LBB16_38:
+	jmp	.LBB17_47
+.LBB17_38:
 	movl	$32, %edx
-	vmovaps	.LCPI16_3(%rip), %ymm14
+	vmovaps	.LCPI17_3(%rip), %ymm14
 	vmovaps	%ymm14, 160(%rsp)
-	vmovdqa	.LCPI16_11(%rip), %ymm15
-	vmovdqa	.LCPI16_10(%rip), %ymm7
-	vmovdqa	.LCPI16_9(%rip), %ymm6
-	vmovdqa	.LCPI16_8(%rip), %ymm5
-	vmovdqa	.LCPI16_7(%rip), %ymm4
-	vmovdqa	.LCPI16_6(%rip), %ymm3
-	vmovdqa	.LCPI16_5(%rip), %ymm2
+	vmovdqa	.LCPI17_11(%rip), %ymm15
+	vmovdqa	.LCPI17_10(%rip), %ymm7
+	vmovdqa	.LCPI17_9(%rip), %ymm6
+	vmovdqa	.LCPI17_8(%rip), %ymm5
+	vmovdqa	.LCPI17_7(%rip), %ymm4
+	vmovdqa	.LCPI17_6(%rip), %ymm3
+	vmovdqa	.LCPI17_5(%rip), %ymm2
 	movq	288(%rsp), %rsi
 	.p2align	4
-.LBB16_39:
+.LBB17_39:
 	vmovdqa	160(%rsp), %ymm8
 	vpsrlq	$32, %ymm8, %ymm1
 	vmovdqa	480(%rsp), %ymm0
@@ -13839,9 +13785,9 @@ max_pool_forward:
 	vpmovmskb	%ymm1, %eax
 	leaq	-32(%rdx), %r8
 	testl	%eax, %eax
-	jne	.LBB16_41
+	jne	.LBB17_41
 	addq	%rsi, %rdx
-	vpbroadcastq	.LCPI16_12(%rip), %ymm0
+	vpbroadcastq	.LCPI17_12(%rip), %ymm0
 	vmovdqa	160(%rsp), %ymm8
 	vpaddq	%ymm0, %ymm8, %ymm8
 	vmovdqa	%ymm8, 160(%rsp)
@@ -13854,13 +13800,13 @@ max_pool_forward:
 	vpaddq	%ymm0, %ymm2, %ymm2
 	cmpq	$64, %rdx
 	movq	%r8, %rdx
-	jne	.LBB16_39
-.LBB16_41:
+	jne	.LBB17_39
+.LBB17_41:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	je	.LBB16_42
-	vpand	.LCPI16_13(%rip), %ymm1, %ymm0
+	je	.LBB17_42
+	vpand	.LCPI17_13(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm1
 	vpextrb	$1, %xmm1, %edx
@@ -13915,16 +13861,16 @@ max_pool_forward:
 	subq	%r8, %r9
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
-	jmp	.LBB16_47
-.LBB16_42:
+	jmp	.LBB17_47
+.LBB17_42:
 	movq	%rsi, %rdx
 	movq	%r15, %r9
 	cmpq	%rsi, %r15
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
-	jne	.LBB16_43
+	jne	.LBB17_43
 	.p2align	4
-.LBB16_47:
+.LBB17_47:
 	subq	128(%rsp), %rdi
 	cmpq	%r15, %r9
 	movq	%r15, %rdx
@@ -13933,53 +13879,53 @@ max_pool_forward:
 	movq	%r15, %rax
 	movq	328(%rsp), %r15
 	.p2align	4
-.LBB16_48:
+.LBB17_48:
 	cmpq	%r9, %rax
-	jle	.LBB16_51
+	jle	.LBB17_51
 	decq	%rax
 	subq	%r10, %rsi
 	cmpq	%r11, %rsi
-	jge	.LBB16_48
+	jge	.LBB17_48
 	incq	%rax
 	movq	%rax, %rdx
-.LBB16_51:
+.LBB17_51:
 	testq	%r13, %r13
-	jle	.LBB16_52
+	jle	.LBB17_52
 	cmpq	$96, %r13
-	jae	.LBB16_55
+	jae	.LBB17_55
 	xorl	%esi, %esi
-.LBB16_60:
+.LBB17_60:
 	leaq	-1(%rsi), %rax
 	imulq	%r10, %rax
 	addq	152(%rsp), %rax
 	movq	%rsi, %r8
 	.p2align	4
-.LBB16_61:
+.LBB17_61:
 	addq	%r10, %rax
-	jns	.LBB16_64
+	jns	.LBB17_64
 	incq	%r8
 	cmpq	%r8, %r13
-	jne	.LBB16_61
+	jne	.LBB17_61
 	movq	%r13, %r8
-	jmp	.LBB16_64
-.LBB16_52:
+	jmp	.LBB17_64
+.LBB17_52:
 	xorl	%r8d, %r8d
-	jmp	.LBB16_64
-.LBB16_55:
+	jmp	.LBB17_64
+.LBB17_55:
 	vmovq	%rdi, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vmovdqa	%ymm0, 544(%rsp)
 	movl	$32, %r8d
-	vmovdqa	.LCPI16_3(%rip), %ymm15
-	vmovdqa	.LCPI16_11(%rip), %ymm7
-	vmovdqa	.LCPI16_10(%rip), %ymm6
-	vmovdqa	.LCPI16_9(%rip), %ymm5
-	vmovdqa	.LCPI16_8(%rip), %ymm4
-	vmovdqa	.LCPI16_7(%rip), %ymm3
-	vmovdqa	.LCPI16_6(%rip), %ymm2
-	vmovdqa	.LCPI16_5(%rip), %ymm1
+	vmovdqa	.LCPI17_3(%rip), %ymm15
+	vmovdqa	.LCPI17_11(%rip), %ymm7
+	vmovdqa	.LCPI17_10(%rip), %ymm6
+	vmovdqa	.LCPI17_9(%rip), %ymm5
+	vmovdqa	.LCPI17_8(%rip), %ymm4
+	vmovdqa	.LCPI17_7(%rip), %ymm3
+	vmovdqa	.LCPI17_6(%rip), %ymm2
+	vmovdqa	.LCPI17_5(%rip), %ymm1
 	.p2align	4
-.LBB16_56:
+.LBB17_56:
 	vpsrlq	$32, %ymm15, %ymm0
 	vmovdqa	480(%rsp), %ymm14
 	vpmuludq	%ymm0, %ymm14, %ymm0
@@ -14079,9 +14025,9 @@ max_pool_forward:
 	vpmovmskb	%ymm8, %eax
 	leaq	-32(%r8), %rsi
 	testl	%eax, %eax
-	jne	.LBB16_58
+	jne	.LBB17_58
 	addq	%r15, %r8
-	vpbroadcastq	.LCPI16_12(%rip), %ymm0
+	vpbroadcastq	.LCPI17_12(%rip), %ymm0
 	vpaddq	%ymm0, %ymm15, %ymm15
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
@@ -14092,14 +14038,14 @@ max_pool_forward:
 	vpaddq	%ymm0, %ymm1, %ymm1
 	cmpq	$64, %r8
 	movq	%rsi, %r8
-	jne	.LBB16_56
-.LBB16_58:
+	jne	.LBB17_56
+.LBB17_58:
 	vpermq	$216, %ymm8, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
 	vpxor	%xmm7, %xmm7, %xmm7
-	je	.LBB16_59
-	vpand	.LCPI16_13(%rip), %ymm1, %ymm0
+	je	.LBB17_59
+	vpand	.LCPI17_13(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm1
 	vpextrb	$1, %xmm1, %r8d
@@ -14153,36 +14099,36 @@ max_pool_forward:
 	movzbl	%al, %r8d
 	subq	%rsi, %r8
 	vpxor	%xmm8, %xmm8, %xmm8
-	jmp	.LBB16_64
-.LBB16_59:
+	jmp	.LBB17_64
+.LBB17_59:
 	movq	%r15, %rsi
 	movq	%r13, %r8
 	cmpq	%r15, %r13
 	vpxor	%xmm8, %xmm8, %xmm8
-	jne	.LBB16_60
+	jne	.LBB17_60
 	.p2align	4
-.LBB16_64:
+.LBB17_64:
 	cmpq	%r13, %r8
 	movq	%r13, %rsi
 	cmovlq	%r8, %rsi
 	movq	%rbx, %r11
 	movq	%r13, %rax
 	.p2align	4
-.LBB16_65:
+.LBB17_65:
 	cmpq	%r8, %rax
-	jle	.LBB16_68
+	jle	.LBB17_68
 	decq	%rax
 	subq	%r10, %r11
 	cmpq	%r14, %r11
-	jge	.LBB16_65
+	jge	.LBB17_65
 	incq	%rax
 	movq	%rax, %rsi
-.LBB16_68:
+.LBB17_68:
 	imulq	%r10, %r9
 	imulq	%r10, %rdx
 	movq	$-1, %r14
 	cmpq	%rdx, %r9
-	jge	.LBB16_72
+	jge	.LBB17_72
 	movq	304(%rsp), %r11
 	addq	%r11, %rdx
 	imulq	%r10, %r8
@@ -14196,51 +14142,51 @@ max_pool_forward:
 	imulq	%r15, %r11
 	imulq	296(%rsp), %r15
 	addq	48(%rsp), %r15
-	jmp	.LBB16_70
+	jmp	.LBB17_70
 	.p2align	4
-.LBB16_71:
+.LBB17_71:
 	addq	%r10, %r9
 	addq	408(%rsp), %r11
 	addq	400(%rsp), %r15
 	cmpq	%rdx, %r9
-	jge	.LBB16_72
-.LBB16_70:
+	jge	.LBB17_72
+.LBB17_70:
 	movq	%r13, %rax
 	cmpq	%rsi, %r8
-	jl	.LBB16_73
-	jmp	.LBB16_71
+	jl	.LBB17_73
+	jmp	.LBB17_71
 	.p2align	4
-.LBB16_77:
+.LBB17_77:
 	leaq	(%r11,%rax), %r14
-.LBB16_78:
+.LBB17_78:
 	addq	%r10, %rax
 	cmpq	%rdi, %rax
-	jge	.LBB16_71
-.LBB16_73:
+	jge	.LBB17_71
+.LBB17_73:
 	testq	%r14, %r14
-	js	.LBB16_77
+	js	.LBB17_77
 	vmovss	(%r15,%rax,4), %xmm2
 	vmovss	(%r12,%r14,4), %xmm1
 	vucomiss	%xmm1, %xmm2
-	ja	.LBB16_77
+	ja	.LBB17_77
 	vucomiss	%xmm2, %xmm2
-	jnp	.LBB16_78
+	jnp	.LBB17_78
 	vucomiss	%xmm1, %xmm1
-	jnp	.LBB16_77
-	jmp	.LBB16_78
+	jnp	.LBB17_77
+	jmp	.LBB17_78
 	.p2align	4
-.LBB16_18:
+.LBB17_18:
 	testq	%rbx, %rbx
-	jle	.LBB16_81
+	jle	.LBB17_81
 	xorl	%ecx, %ecx
-	jmp	.LBB16_20
+	jmp	.LBB17_20
 	.p2align	4
-.LBB16_80:
+.LBB17_80:
 	incq	%rcx
 	cmpq	%rbx, %rcx
 	movq	64(%rsp), %rsi
-	je	.LBB16_81
-.LBB16_20:
+	je	.LBB17_81
+.LBB17_20:
 	movq	272(%rsp), %rax
 	imulq	%rcx, %rax
 	movq	%rcx, %rdi
@@ -14251,9 +14197,9 @@ max_pool_forward:
 	leaq	(%rax,%rdi,4), %rdi
 	xorl	%eax, %eax
 	cmpq	$8, %r8
-	jge	.LBB16_21
+	jge	.LBB17_21
 	.p2align	4
-.LBB16_79:
+.LBB17_79:
 	movq	376(%rsp), %r8
 	cmpq	%r8, %rax
 	cmovlq	%rax, %r8
@@ -14287,10 +14233,10 @@ max_pool_forward:
 	movq	72(%rsp), %r8
 	addq	$4, %rax
 	cmpq	%r8, %rax
-	jl	.LBB16_79
-	jmp	.LBB16_80
+	jl	.LBB17_79
+	jmp	.LBB17_80
 	.p2align	4
-.LBB16_21:
+.LBB17_21:
 	movq	384(%rsp), %r8
 	cmpq	%r8, %rax
 	cmovlq	%rax, %r8
@@ -14328,9 +14274,9 @@ max_pool_forward:
 	movq	72(%rsp), %r8
 	addq	$8, %rax
 	cmpq	%r8, %rax
-	jl	.LBB16_21
-	jmp	.LBB16_80
-.LBB16_82:
+	jl	.LBB17_21
+	jmp	.LBB17_80
+.LBB17_82:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -14341,15 +14287,15 @@ max_pool_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB16_2:
+.LBB17_2:
 	.cfi_def_cfa %rbp, 16
 	movq	$0, 32(%rsp)
 	testq	%r15, %r15
-	jle	.LBB16_15
+	jle	.LBB17_15
 	movq	%r13, %rax
 	imulq	%r15, %rax
 	cmpq	$64, %rax
-	jg	.LBB16_15
+	jg	.LBB17_15
 	movabsq	$9223372036854775776, %rdx
 	orq	$16, %rdx
 	andq	%r13, %rdx
@@ -14357,34 +14303,34 @@ max_pool_forward:
 	vpbroadcastq	%xmm0, %ymm0
 	leaq	736(%rsp), %rsi
 	xorl	%r8d, %r8d
-	vpbroadcastq	.LCPI16_0(%rip), %ymm1
+	vpbroadcastq	.LCPI17_0(%rip), %ymm1
 	vmovdqa	%ymm1, 160(%rsp)
-	vpbroadcastq	.LCPI16_1(%rip), %ymm2
-	vpbroadcastq	.LCPI16_2(%rip), %ymm3
+	vpbroadcastq	.LCPI17_1(%rip), %ymm2
+	vpbroadcastq	.LCPI17_2(%rip), %ymm3
 	vpsrlq	$32, %ymm0, %ymm5
-	vpbroadcastq	.LCPI16_4(%rip), %ymm6
+	vpbroadcastq	.LCPI17_4(%rip), %ymm6
 	xorl	%r9d, %r9d
 	movq	$0, 32(%rsp)
-	jmp	.LBB16_5
+	jmp	.LBB17_5
 	.p2align	4
-.LBB16_6:
+.LBB17_6:
 	movq	32(%rsp), %rcx
-.LBB16_14:
+.LBB17_14:
 	movq	%rcx, 32(%rsp)
 	incq	%r9
 	addq	%r14, %r8
 	cmpq	%r15, %r9
-	je	.LBB16_15
-.LBB16_5:
+	je	.LBB17_15
+.LBB17_5:
 	testq	%r13, %r13
-	jle	.LBB16_6
+	jle	.LBB17_6
 	cmpq	$16, %r13
-	jae	.LBB16_9
+	jae	.LBB17_9
 	xorl	%eax, %eax
 	movq	32(%rsp), %rcx
-	jmp	.LBB16_12
+	jmp	.LBB17_12
 	.p2align	4
-.LBB16_9:
+.LBB17_9:
 	movq	%r9, %rax
 	imulq	%r14, %rax
 	vmovq	%rax, %xmm7
@@ -14396,9 +14342,9 @@ max_pool_forward:
 	leaq	(%rsi,%rcx,8), %rax
 	addq	%rdx, %rcx
 	xorl	%r11d, %r11d
-	vmovdqa	.LCPI16_3(%rip), %ymm11
+	vmovdqa	.LCPI17_3(%rip), %ymm11
 	.p2align	4
-.LBB16_10:
+.LBB17_10:
 	vpaddq	%ymm7, %ymm11, %ymm12
 	vpaddq	%ymm8, %ymm11, %ymm13
 	vpaddq	%ymm9, %ymm11, %ymm14
@@ -14438,48 +14384,48 @@ max_pool_forward:
 	addq	$16, %r11
 	vpaddq	%ymm6, %ymm11, %ymm11
 	cmpq	%r11, %rdx
-	jne	.LBB16_10
+	jne	.LBB17_10
 	movq	%rdx, %rax
 	cmpq	%rdx, %r13
-	je	.LBB16_14
-.LBB16_12:
+	je	.LBB17_14
+.LBB17_12:
 	movq	%r13, %r11
 	subq	%rax, %r11
 	addq	%r8, %rax
 	imulq	%r10, %rax
 	.p2align	4
-.LBB16_13:
+.LBB17_13:
 	movq	%rax, 640(%rsp,%rcx,8)
 	incq	%rcx
 	addq	%r10, %rax
 	decq	%r11
-	jne	.LBB16_13
-	jmp	.LBB16_14
-.Lfunc_end16:
-	.size	max_pool_forward, .Lfunc_end16-max_pool_forward
+	jne	.LBB17_13
+	jmp	.LBB17_14
+.Lfunc_end17:
+	.size	max_pool_forward, .Lfunc_end17-max_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI17_0:
+.LCPI18_0:
 	.quad	4
-.LCPI17_1:
+.LCPI18_1:
 	.quad	8
-.LCPI17_2:
+.LCPI18_2:
 	.quad	12
-.LCPI17_4:
+.LCPI18_4:
 	.quad	16
-.LCPI17_5:
+.LCPI18_5:
 	.quad	2
-.LCPI17_16:
+.LCPI18_16:
 	.quad	32
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI17_3:
+.LCPI18_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI17_7:
+.LCPI18_7:
 	.long	0
 	.long	1
 	.long	2
@@ -14488,42 +14434,42 @@ max_pool_forward:
 	.long	5
 	.long	6
 	.long	7
-.LCPI17_9:
+.LCPI18_9:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI17_10:
+.LCPI18_10:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI17_11:
+.LCPI18_11:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI17_12:
+.LCPI18_12:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI17_13:
+.LCPI18_13:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI17_14:
+.LCPI18_14:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI17_15:
+.LCPI18_15:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI17_17:
+.LCPI18_17:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -14558,11 +14504,11 @@ max_pool_forward:
 	.byte	1
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI17_6:
+.LCPI18_6:
 	.long	0x3f800000
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI17_8:
+.LCPI18_8:
 	.long	0
 	.long	1
 	.long	2
@@ -14608,9 +14554,9 @@ max_pool_backward:
 	movq	32(%rdi), %rax
 	movq	%rax, 16(%rsp)
 	movq	%rbx, 88(%rsp)
-	je	.LBB17_10
+	je	.LBB18_10
 	xorl	%r14d, %r14d
-.LBB17_2:
+.LBB18_2:
 	movq	(%rdi), %rax
 	movq	8(%rdi), %rsi
 	movq	16(%rdi), %r8
@@ -14627,17 +14573,17 @@ max_pool_backward:
 	movq	48(%rdi), %r12
 	vmovdqa	448(%rsp), %ymm0
 	vinserti128	$1, 40(%rdi), %ymm0, %ymm0
-	vpbroadcastq	.LCPI17_5(%rip), %ymm1
+	vpbroadcastq	.LCPI18_5(%rip), %ymm1
 	movq	40(%rdi), %rsi
 	movq	%rsi, 56(%rsp)
 	vpxor	%ymm1, %ymm0, %ymm0
 	vptest	%ymm0, %ymm0
 	movq	%r8, 104(%rsp)
-	jne	.LBB17_8
+	jne	.LBB18_8
 	cmpq	$1, %r13
-	jne	.LBB17_8
+	jne	.LBB18_8
 	testq	%rdx, %rdx
-	jne	.LBB17_8
+	jne	.LBB18_8
 	cmpq	$4, %r15
 	setl	%dil
 	testl	%r9d, %r9d
@@ -14648,59 +14594,59 @@ max_pool_backward:
 	movl	%edi, 28(%rsp)
 	orb	%dil, %dl
 	orb	%sil, %dl
-	je	.LBB17_23
+	je	.LBB18_23
 	testl	%r9d, %r9d
-	jne	.LBB17_9
-	jmp	.LBB17_24
-.LBB17_8:
+	jne	.LBB18_9
+	jmp	.LBB18_24
+.LBB18_8:
 	movb	$1, %dl
 	movl	%edx, 28(%rsp)
 	testl	%r9d, %r9d
-	jne	.LBB17_9
-	jmp	.LBB17_24
-.LBB17_10:
+	jne	.LBB18_9
+	jmp	.LBB18_24
+.LBB18_10:
 	xorl	%r14d, %r14d
 	testq	%rbx, %rbx
-	jle	.LBB17_2
+	jle	.LBB18_2
 	movq	16(%rsp), %rax
 	imulq	%rbx, %rax
 	cmpq	$64, %rax
-	jg	.LBB17_2
+	jg	.LBB18_2
 	movabsq	$9223372036854775776, %rax
 	orq	$16, %rax
 	andq	16(%rsp), %rax
 	leaq	736(%rsp), %rsi
 	xorl	%r8d, %r8d
-	vpbroadcastq	.LCPI17_0(%rip), %ymm0
+	vpbroadcastq	.LCPI18_0(%rip), %ymm0
 	vmovdqa	%ymm0, 192(%rsp)
-	vpbroadcastq	.LCPI17_1(%rip), %ymm2
-	vpbroadcastq	.LCPI17_2(%rip), %ymm3
-	vpbroadcastq	.LCPI17_4(%rip), %ymm5
+	vpbroadcastq	.LCPI18_1(%rip), %ymm2
+	vpbroadcastq	.LCPI18_2(%rip), %ymm3
+	vpbroadcastq	.LCPI18_4(%rip), %ymm5
 	xorl	%r14d, %r14d
-	jmp	.LBB17_15
+	jmp	.LBB18_15
 	.p2align	4
-.LBB17_13:
+.LBB18_13:
 	movq	%r14, %r15
-.LBB17_14:
+.LBB18_14:
 	incq	%r8
 	movq	88(%rsp), %rbx
 	cmpq	%rbx, %r8
 	movq	%r15, %r14
-	je	.LBB17_2
-.LBB17_15:
+	je	.LBB18_2
+.LBB18_15:
 	movq	16(%rsp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB17_13
+	jle	.LBB18_13
 	movq	56(%rdi), %r10
 	movq	16(%rdi), %r11
 	imulq	%r8, %r11
 	cmpq	$16, %rbx
-	jae	.LBB17_18
+	jae	.LBB18_18
 	movq	%r14, %r15
 	xorl	%r14d, %r14d
-	jmp	.LBB17_21
+	jmp	.LBB18_21
 	.p2align	4
-.LBB17_18:
+.LBB18_18:
 	vmovq	%r11, %xmm6
 	vpbroadcastq	%xmm6, %ymm6
 	vmovq	%r10, %xmm7
@@ -14713,9 +14659,9 @@ max_pool_backward:
 	movq	%r14, %r15
 	vpsrlq	$32, %ymm7, %ymm11
 	xorl	%r14d, %r14d
-	vmovdqa	.LCPI17_3(%rip), %ymm12
+	vmovdqa	.LCPI18_3(%rip), %ymm12
 	.p2align	4
-.LBB17_19:
+.LBB18_19:
 	vpaddq	%ymm6, %ymm12, %ymm13
 	vpaddq	%ymm8, %ymm12, %ymm14
 	vpaddq	%ymm9, %ymm12, %ymm15
@@ -14755,36 +14701,36 @@ max_pool_backward:
 	addq	$16, %r14
 	vpaddq	%ymm5, %ymm12, %ymm12
 	cmpq	%r14, %rax
-	jne	.LBB17_19
+	jne	.LBB18_19
 	movq	%rax, %r14
 	cmpq	%rax, 16(%rsp)
-	je	.LBB17_14
-.LBB17_21:
+	je	.LBB18_14
+.LBB18_21:
 	movq	16(%rsp), %rbx
 	subq	%r14, %rbx
 	addq	%r14, %r11
 	imulq	%r10, %r11
 	.p2align	4
-.LBB17_22:
+.LBB18_22:
 	movq	%r11, 640(%rsp,%r15,8)
 	incq	%r15
 	addq	%r10, %r11
 	decq	%rbx
-	jne	.LBB17_22
-	jmp	.LBB17_14
-.LBB17_23:
+	jne	.LBB18_22
+	jmp	.LBB18_14
+.LBB18_23:
 	movq	32(%rsp), %rdx
 	addq	%rdx, %rdx
 	movb	$1, %sil
 	movl	%esi, 12(%rsp)
 	movl	$0, 28(%rsp)
 	cmpq	%rdx, 144(%rsp)
-	je	.LBB17_26
-.LBB17_24:
+	je	.LBB18_26
+.LBB18_24:
 	movq	%r8, %rdx
 	imulq	48(%rsp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_9
+	jle	.LBB18_9
 	imulq	%r8, %rax
 	imulq	%rcx, %rax
 	shlq	$2, %rax
@@ -14795,15 +14741,15 @@ max_pool_backward:
 	vzeroupper
 	callq	memset@PLT
 	movq	104(%rsp), %r8
-.LBB17_26:
+.LBB18_26:
 	cmpq	$0, 48(%rsp)
-	jg	.LBB17_27
-	jmp	.LBB17_120
-.LBB17_9:
+	jg	.LBB18_27
+	jmp	.LBB18_120
+.LBB18_9:
 	movl	$0, 12(%rsp)
 	cmpq	$0, 48(%rsp)
-	jle	.LBB17_120
-.LBB17_27:
+	jle	.LBB18_120
+.LBB18_27:
 	movq	%r15, %rax
 	imulq	32(%rsp), %rax
 	movq	%rax, 256(%rsp)
@@ -14847,7 +14793,7 @@ max_pool_backward:
 	movq	%r13, %rax
 	imulq	%rdx, %rax
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovss	.LCPI17_6(%rip), %xmm10
+	vmovss	.LCPI18_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
 	leaq	-4(%r15), %rcx
@@ -14867,9 +14813,9 @@ max_pool_backward:
 	movq	%r14, 168(%rsp)
 	movq	%r15, 384(%rsp)
 	movq	%r12, 96(%rsp)
-	jmp	.LBB17_29
+	jmp	.LBB18_29
 	.p2align	4
-.LBB17_28:
+.LBB18_28:
 	movq	272(%rsp), %rcx
 	incq	%rcx
 	movq	72(%rsp), %rax
@@ -14877,8 +14823,8 @@ max_pool_backward:
 	movq	%rax, 72(%rsp)
 	cmpq	48(%rsp), %rcx
 	movq	104(%rsp), %r8
-	je	.LBB17_120
-.LBB17_29:
+	je	.LBB18_120
+.LBB18_29:
 	movq	%rcx, %rsi
 	imulq	%r8, %rsi
 	movq	120(%rsp), %rax
@@ -14893,17 +14839,17 @@ max_pool_backward:
 	leaq	(%rcx,%rsi,4), %rcx
 	movq	%rcx, 176(%rsp)
 	cmpb	$0, 28(%rsp)
-	je	.LBB17_96
+	je	.LBB18_96
 	cmpq	$0, 32(%rsp)
-	jle	.LBB17_28
+	jle	.LBB18_28
 	movq	224(%rsp), %rax
 	movq	%rax, 160(%rsp)
 	movq	232(%rsp), %rax
 	movq	%rax, 80(%rsp)
 	movq	$0, 64(%rsp)
-	jmp	.LBB17_33
+	jmp	.LBB18_33
 	.p2align	4
-.LBB17_32:
+.LBB18_32:
 	movq	64(%rsp), %rcx
 	incq	%rcx
 	movq	56(%rsp), %rax
@@ -14911,10 +14857,10 @@ max_pool_backward:
 	addq	%rax, 160(%rsp)
 	movq	%rcx, 64(%rsp)
 	cmpq	32(%rsp), %rcx
-	je	.LBB17_28
-.LBB17_33:
+	je	.LBB18_28
+.LBB18_33:
 	testq	%r15, %r15
-	jle	.LBB17_32
+	jle	.LBB18_32
 	movq	296(%rsp), %rsi
 	movq	64(%rsp), %rcx
 	imulq	%rcx, %rsi
@@ -14934,9 +14880,9 @@ max_pool_backward:
 	movq	288(%rsp), %rax
 	movq	%rax, 184(%rsp)
 	xorl	%r10d, %r10d
-	jmp	.LBB17_36
+	jmp	.LBB18_36
 	.p2align	4
-.LBB17_35:
+.LBB18_35:
 	movq	88(%rsp), %rbx
 	movq	168(%rsp), %r14
 	movq	96(%rsp), %r12
@@ -14948,25 +14894,25 @@ max_pool_backward:
 	addq	%r12, %rcx
 	movq	384(%rsp), %r15
 	cmpq	%r15, %r10
-	je	.LBB17_32
-.LBB17_36:
+	je	.LBB18_32
+.LBB18_36:
 	movq	%r10, %r9
 	imulq	%r12, %r9
 	testq	%r14, %r14
-	je	.LBB17_42
+	je	.LBB18_42
 	addq	368(%rsp), %r9
 	movq	360(%rsp), %rax
 	movq	%rax, %r15
 	cmpq	$2, %r14
-	jl	.LBB17_41
+	jl	.LBB18_41
 	leaq	(%rdx,%r9,4), %rdi
 	vmovss	(%rdi,%rax,4), %xmm2
 	movl	$1, %r11d
 	movq	%rax, %r15
-	jne	.LBB17_49
-.LBB17_39:
+	jne	.LBB18_49
+.LBB18_39:
 	testb	$1, 336(%rsp)
-	je	.LBB17_41
+	je	.LBB18_41
 	movq	640(%rsp,%r11,8), %rax
 	vmovss	(%rdi,%rax,4), %xmm1
 	vucomiss	%xmm1, %xmm1
@@ -14977,43 +14923,43 @@ max_pool_backward:
 	vucomiss	%xmm2, %xmm1
 	cmovaq	%rax, %rsi
 	movq	%rsi, %r15
-.LBB17_41:
+.LBB18_41:
 	addq	%r9, %r15
-	jmp	.LBB17_94
+	jmp	.LBB18_94
 	.p2align	4
-.LBB17_42:
+.LBB18_42:
 	testq	%rbx, %rbx
-	jle	.LBB17_55
+	jle	.LBB18_55
 	cmpq	$96, %rbx
 	movq	40(%rsp), %r14
-	jae	.LBB17_56
+	jae	.LBB18_56
 	xorl	%esi, %esi
-.LBB17_45:
+.LBB18_45:
 	leaq	-1(%rsi), %rax
 	imulq	%r13, %rax
 	addq	80(%rsp), %rax
 	movq	%rsi, %r12
 	.p2align	4
-.LBB17_46:
+.LBB18_46:
 	addq	%r13, %rax
-	jns	.LBB17_62
+	jns	.LBB18_62
 	incq	%r12
 	cmpq	%r12, %rbx
-	jne	.LBB17_46
+	jne	.LBB18_46
 	movq	%rbx, %r12
-	jmp	.LBB17_62
-.LBB17_49:
+	jmp	.LBB18_62
+.LBB18_49:
 	movq	312(%rsp), %rbx
-	jmp	.LBB17_51
+	jmp	.LBB18_51
 	.p2align	4
-.LBB17_50:
+.LBB18_50:
 	cmovneq	%rax, %r15
 	leaq	(%rbx,%r11), %rax
 	addq	$2, %rax
 	addq	$2, %r11
 	cmpq	$1, %rax
-	je	.LBB17_39
-.LBB17_51:
+	je	.LBB18_39
+.LBB18_51:
 	movq	640(%rsp,%r11,8), %rax
 	vmovss	(%rdi,%rax,4), %xmm1
 	vucomiss	%xmm2, %xmm1
@@ -15024,9 +14970,9 @@ max_pool_backward:
 	vmovd	%xmm3, %r8d
 	orb	%sil, %r8b
 	testb	$1, %r8b
-	jne	.LBB17_53
+	jne	.LBB18_53
 	vmovaps	%xmm2, %xmm1
-.LBB17_53:
+.LBB18_53:
 	cmovneq	%rax, %r15
 	movq	648(%rsp,%r11,8), %rax
 	vmovss	(%rdi,%rax,4), %xmm2
@@ -15038,27 +14984,27 @@ max_pool_backward:
 	vmovd	%xmm3, %r8d
 	orb	%sil, %r8b
 	testb	$1, %r8b
-	jne	.LBB17_50
+	jne	.LBB18_50
 	vmovaps	%xmm1, %xmm2
-	jmp	.LBB17_50
-.LBB17_55:
+	jmp	.LBB18_50
+.LBB18_55:
 	xorl	%r12d, %r12d
 	movq	40(%rsp), %r14
-	jmp	.LBB17_62
-.LBB17_56:
+	jmp	.LBB18_62
+.LBB18_56:
 	movl	$32, %edi
-	vmovaps	.LCPI17_3(%rip), %ymm2
+	vmovaps	.LCPI18_3(%rip), %ymm2
 	vmovaps	%ymm2, 192(%rsp)
-	vmovdqa	.LCPI17_15(%rip), %ymm8
-	vmovdqa	.LCPI17_14(%rip), %ymm7
-	vmovdqa	.LCPI17_13(%rip), %ymm6
-	vmovdqa	.LCPI17_12(%rip), %ymm5
-	vmovdqa	.LCPI17_11(%rip), %ymm4
-	vmovdqa	.LCPI17_10(%rip), %ymm3
-	vmovdqa	.LCPI17_9(%rip), %ymm14
+	vmovdqa	.LCPI18_15(%rip), %ymm8
+	vmovdqa	.LCPI18_14(%rip), %ymm7
+	vmovdqa	.LCPI18_13(%rip), %ymm6
+	vmovdqa	.LCPI18_12(%rip), %ymm5
+	vmovdqa	.LCPI18_11(%rip), %ymm4
+	vmovdqa	.LCPI18_10(%rip), %ymm3
+	vmovdqa	.LCPI18_9(%rip), %ymm14
 	movq	304(%rsp), %r8
 	.p2align	4
-.LBB17_57:
+.LBB18_57:
 	vmovdqa	192(%rsp), %ymm2
 	vpsrlq	$32, %ymm2, %ymm1
 	vmovdqa	448(%rsp), %ymm0
@@ -15154,9 +15100,9 @@ max_pool_backward:
 	vpmovmskb	%ymm1, %eax
 	leaq	-32(%rdi), %r11
 	testl	%eax, %eax
-	jne	.LBB17_59
+	jne	.LBB18_59
 	addq	%r8, %rdi
-	vpbroadcastq	.LCPI17_16(%rip), %ymm0
+	vpbroadcastq	.LCPI18_16(%rip), %ymm0
 	vmovdqa	192(%rsp), %ymm2
 	vpaddq	%ymm0, %ymm2, %ymm2
 	vmovdqa	%ymm2, 192(%rsp)
@@ -15169,13 +15115,13 @@ max_pool_backward:
 	vpaddq	%ymm0, %ymm14, %ymm14
 	cmpq	$64, %rdi
 	movq	%r11, %rdi
-	jne	.LBB17_57
-.LBB17_59:
+	jne	.LBB18_57
+.LBB18_59:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	je	.LBB17_61
-	vpand	.LCPI17_17(%rip), %ymm1, %ymm0
+	je	.LBB18_61
+	vpand	.LCPI18_17(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %edi
@@ -15229,21 +15175,21 @@ max_pool_backward:
 	movzbl	%al, %r12d
 	subq	%r11, %r12
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovss	.LCPI17_6(%rip), %xmm10
+	vmovss	.LCPI18_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jmp	.LBB17_62
-.LBB17_61:
+	jmp	.LBB18_62
+.LBB18_61:
 	movq	%r8, %rsi
 	movq	%rbx, %r12
 	cmpq	%r8, %rbx
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovss	.LCPI17_6(%rip), %xmm10
+	vmovss	.LCPI18_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jne	.LBB17_45
+	jne	.LBB18_45
 	.p2align	4
-.LBB17_62:
+.LBB18_62:
 	subq	152(%rsp), %r9
 	cmpq	%rbx, %r12
 	movq	%rbx, %rdi
@@ -15254,53 +15200,53 @@ max_pool_backward:
 	movq	144(%rsp), %r11
 	movq	344(%rsp), %rbx
 	.p2align	4
-.LBB17_63:
+.LBB18_63:
 	cmpq	%r12, %rax
-	jle	.LBB17_66
+	jle	.LBB18_66
 	decq	%rax
 	subq	%r13, %rsi
 	cmpq	%r11, %rsi
-	jge	.LBB17_63
+	jge	.LBB18_63
 	incq	%rax
 	movq	%rax, %rdi
-.LBB17_66:
+.LBB18_66:
 	testq	%r8, %r8
-	jle	.LBB17_73
+	jle	.LBB18_73
 	cmpq	$96, %r8
-	jae	.LBB17_74
+	jae	.LBB18_74
 	xorl	%esi, %esi
-.LBB17_69:
+.LBB18_69:
 	leaq	-1(%rsi), %rax
 	imulq	%r13, %rax
 	addq	184(%rsp), %rax
 	movq	%rsi, %r11
 	.p2align	4
-.LBB17_70:
+.LBB18_70:
 	addq	%r13, %rax
-	jns	.LBB17_80
+	jns	.LBB18_80
 	incq	%r11
 	cmpq	%r11, %r8
-	jne	.LBB17_70
+	jne	.LBB18_70
 	movq	%r8, %r11
-	jmp	.LBB17_80
-.LBB17_73:
+	jmp	.LBB18_80
+.LBB18_73:
 	xorl	%r11d, %r11d
-	jmp	.LBB17_80
-.LBB17_74:
+	jmp	.LBB18_80
+.LBB18_74:
 	vmovq	%r9, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vmovdqa	%ymm0, 544(%rsp)
 	movl	$32, %r11d
-	vmovdqa	.LCPI17_3(%rip), %ymm8
-	vmovdqa	.LCPI17_15(%rip), %ymm7
-	vmovdqa	.LCPI17_14(%rip), %ymm6
-	vmovdqa	.LCPI17_13(%rip), %ymm5
-	vmovdqa	.LCPI17_12(%rip), %ymm4
-	vmovdqa	.LCPI17_11(%rip), %ymm3
-	vmovdqa	.LCPI17_10(%rip), %ymm14
-	vmovdqa	.LCPI17_9(%rip), %ymm10
+	vmovdqa	.LCPI18_3(%rip), %ymm8
+	vmovdqa	.LCPI18_15(%rip), %ymm7
+	vmovdqa	.LCPI18_14(%rip), %ymm6
+	vmovdqa	.LCPI18_13(%rip), %ymm5
+	vmovdqa	.LCPI18_12(%rip), %ymm4
+	vmovdqa	.LCPI18_11(%rip), %ymm3
+	vmovdqa	.LCPI18_10(%rip), %ymm14
+	vmovdqa	.LCPI18_9(%rip), %ymm10
 	.p2align	4
-.LBB17_75:
+.LBB18_75:
 	vpsrlq	$32, %ymm8, %ymm0
 	vmovdqa	448(%rsp), %ymm2
 	vpmuludq	%ymm2, %ymm0, %ymm0
@@ -15400,9 +15346,9 @@ max_pool_backward:
 	vpmovmskb	%ymm1, %eax
 	leaq	-32(%r11), %r15
 	testl	%eax, %eax
-	jne	.LBB17_77
+	jne	.LBB18_77
 	addq	%rbx, %r11
-	vpbroadcastq	.LCPI17_16(%rip), %ymm0
+	vpbroadcastq	.LCPI18_16(%rip), %ymm0
 	vpaddq	%ymm0, %ymm8, %ymm8
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
@@ -15413,14 +15359,14 @@ max_pool_backward:
 	vpaddq	%ymm0, %ymm10, %ymm10
 	cmpq	$64, %r11
 	movq	%r15, %r11
-	jne	.LBB17_75
-.LBB17_77:
+	jne	.LBB18_75
+.LBB18_77:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	vmovss	.LCPI17_6(%rip), %xmm10
-	je	.LBB17_79
-	vpand	.LCPI17_17(%rip), %ymm1, %ymm0
+	vmovss	.LCPI18_6(%rip), %xmm10
+	je	.LBB18_79
+	vpand	.LCPI18_17(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %r11d
@@ -15476,38 +15422,38 @@ max_pool_backward:
 	vpxor	%xmm9, %xmm9, %xmm9
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jmp	.LBB17_80
-.LBB17_79:
+	jmp	.LBB18_80
+.LBB18_79:
 	movq	%rbx, %rsi
 	movq	%r8, %r11
 	cmpq	%rbx, %r8
 	vpxor	%xmm9, %xmm9, %xmm9
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jne	.LBB17_69
+	jne	.LBB18_69
 	.p2align	4
-.LBB17_80:
+.LBB18_80:
 	cmpq	%r8, %r11
 	movq	%r8, %rax
 	movq	%r8, %rbx
 	cmovlq	%r11, %rbx
 	movq	%rcx, %rsi
 	.p2align	4
-.LBB17_81:
+.LBB18_81:
 	cmpq	%r11, %rax
-	jle	.LBB17_84
+	jle	.LBB18_84
 	decq	%rax
 	subq	%r13, %rsi
 	cmpq	%r14, %rsi
-	jge	.LBB17_81
+	jge	.LBB18_81
 	incq	%rax
 	movq	%rax, %rbx
-.LBB17_84:
+.LBB18_84:
 	imulq	%r13, %r12
 	imulq	%r13, %rdi
 	movq	$-1, %r15
 	cmpq	%rdi, %r12
-	jge	.LBB17_94
+	jge	.LBB18_94
 	movq	328(%rsp), %r8
 	addq	%r8, %rdi
 	imulq	%r13, %r11
@@ -15521,65 +15467,65 @@ max_pool_backward:
 	imulq	%rsi, %r8
 	imulq	320(%rsp), %rsi
 	addq	72(%rsp), %rsi
-	jmp	.LBB17_87
+	jmp	.LBB18_87
 	.p2align	4
-.LBB17_86:
+.LBB18_86:
 	addq	%r13, %r12
 	addq	408(%rsp), %r8
 	addq	400(%rsp), %rsi
 	cmpq	%rdi, %r12
-	jge	.LBB17_94
-.LBB17_87:
+	jge	.LBB18_94
+.LBB18_87:
 	movq	%rax, %r14
 	cmpq	%rbx, %r11
-	jl	.LBB17_90
-	jmp	.LBB17_86
+	jl	.LBB18_90
+	jmp	.LBB18_86
 	.p2align	4
-.LBB17_88:
+.LBB18_88:
 	leaq	(%r8,%r14), %r15
-.LBB17_89:
+.LBB18_89:
 	addq	%r13, %r14
 	cmpq	%r9, %r14
-	jge	.LBB17_86
-.LBB17_90:
+	jge	.LBB18_86
+.LBB18_90:
 	testq	%r15, %r15
-	js	.LBB17_88
+	js	.LBB18_88
 	vmovss	(%rsi,%r14,4), %xmm2
 	vmovss	(%rdx,%r15,4), %xmm1
 	vucomiss	%xmm1, %xmm2
-	ja	.LBB17_88
+	ja	.LBB18_88
 	vucomiss	%xmm2, %xmm2
-	jnp	.LBB17_89
+	jnp	.LBB18_89
 	vucomiss	%xmm1, %xmm1
-	jnp	.LBB17_88
-	jmp	.LBB17_89
+	jnp	.LBB18_88
+	jmp	.LBB18_89
 	.p2align	4
-.LBB17_94:
+.LBB18_94:
 	movq	392(%rsp), %rax
 	vmovss	(%rax,%r10,4), %xmm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB17_35
+	je	.LBB18_35
 	vcmpltss	(%rdx,%r15,4), %xmm9, %xmm0
 	vandps	%xmm0, %xmm10, %xmm0
 	vmulss	%xmm0, %xmm1, %xmm1
-	jmp	.LBB17_35
+	jmp	.LBB18_35
 	.p2align	4
-.LBB17_96:
+.LBB18_96:
 	cmpq	$0, 32(%rsp)
-	jle	.LBB17_28
+	jle	.LBB18_28
 	movq	240(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, 416(%rsp)
 	xorl	%ecx, %ecx
-	jmp	.LBB17_99
+	jmp	.LBB18_99
 	.p2align	4
-.LBB17_98:
+.LBB18_98:
 	movq	192(%rsp), %rcx
 	incq	%rcx
 	cmpq	32(%rsp), %rcx
 	movq	96(%rsp), %r12
-	je	.LBB17_28
-.LBB17_99:
+	je	.LBB18_28
+.LBB18_99:
 	movq	%rcx, %rax
 	movq	40(%rsp), %rsi
 	imulq	%rsi, %rax
@@ -15595,43 +15541,43 @@ max_pool_backward:
 	leaq	(%rcx,%rax,8), %rax
 	leaq	(%rax,%rsi,4), %rcx
 	cmpq	$8, %r15
-	jge	.LBB17_110
+	jge	.LBB18_110
 	testq	%r15, %r15
-	jle	.LBB17_98
+	jle	.LBB18_98
 	xorl	%r11d, %r11d
-	jmp	.LBB17_104
+	jmp	.LBB18_104
 	.p2align	4
-.LBB17_102:
+.LBB18_102:
 	vaddps	(%rax,%rsi,4), %ymm1, %ymm0
 	vmovups	%ymm0, (%rax,%rsi,4)
 	vaddps	(%rcx,%rsi,4), %ymm2, %ymm0
 	vmovups	%ymm0, (%rcx,%rsi,4)
-.LBB17_103:
+.LBB18_103:
 	addq	$4, %r11
 	cmpq	%r15, %r11
-	jge	.LBB17_98
-.LBB17_104:
+	jge	.LBB18_98
+.LBB18_104:
 	movq	352(%rsp), %r8
 	cmpq	%r8, %r11
 	cmovlq	%r11, %r8
 	vmovups	(%r10,%r8,4), %xmm2
 	vmovups	(%r12,%r8,4), %xmm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB17_106
+	je	.LBB18_106
 	vcmpltps	%xmm2, %xmm11, %xmm0
-	vbroadcastss	.LCPI17_6(%rip), %xmm3
+	vbroadcastss	.LCPI18_6(%rip), %xmm3
 	vandps	%xmm3, %xmm0, %xmm0
 	vmulps	%xmm0, %xmm1, %xmm1
-.LBB17_106:
+.LBB18_106:
 	cmpb	$0, 12(%rsp)
-	jne	.LBB17_108
+	jne	.LBB18_108
 	movl	%r11d, %esi
 	subl	%r8d, %esi
 	vmovd	%esi, %xmm0
 	vpbroadcastd	%xmm0, %xmm0
-	vpcmpgtd	.LCPI17_8(%rip), %xmm0, %xmm0
+	vpcmpgtd	.LCPI18_8(%rip), %xmm0, %xmm0
 	vpandn	%xmm1, %xmm0, %xmm1
-.LBB17_108:
+.LBB18_108:
 	leaq	(%r8,%r8), %rsi
 	vmovups	(%rdi,%r8,8), %xmm0
 	vmovups	16(%rdi,%r8,8), %xmm3
@@ -15674,16 +15620,16 @@ max_pool_backward:
 	vunpcklps	%xmm0, %xmm6, %xmm0
 	vinsertf128	$1, %xmm2, %ymm0, %ymm2
 	cmpb	$0, 12(%rsp)
-	je	.LBB17_102
+	je	.LBB18_102
 	vmovups	%ymm1, (%rax,%rsi,4)
 	vmovups	%ymm2, (%rcx,%rsi,4)
-	jmp	.LBB17_103
+	jmp	.LBB18_103
 	.p2align	4
-.LBB17_110:
+.LBB18_110:
 	xorl	%r11d, %r11d
-	jmp	.LBB17_113
+	jmp	.LBB18_113
 	.p2align	4
-.LBB17_111:
+.LBB18_111:
 	vaddps	(%rax,%rsi,4), %ymm4, %ymm0
 	vmovups	%ymm0, (%rax,%rsi,4)
 	vaddps	32(%rax,%rsi,4), %ymm2, %ymm0
@@ -15692,32 +15638,32 @@ max_pool_backward:
 	vmovups	%ymm0, (%rcx,%rsi,4)
 	vaddps	32(%rcx,%rsi,4), %ymm1, %ymm0
 	vmovups	%ymm0, 32(%rcx,%rsi,4)
-.LBB17_112:
+.LBB18_112:
 	addq	$8, %r11
 	cmpq	%r15, %r11
-	jge	.LBB17_98
-.LBB17_113:
+	jge	.LBB18_98
+.LBB18_113:
 	movq	376(%rsp), %r8
 	cmpq	%r8, %r11
 	cmovlq	%r11, %r8
 	vmovups	(%r10,%r8,4), %ymm2
 	vmovups	(%r12,%r8,4), %ymm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB17_115
+	je	.LBB18_115
 	vcmpltps	%ymm2, %ymm12, %ymm0
-	vbroadcastss	.LCPI17_6(%rip), %ymm3
+	vbroadcastss	.LCPI18_6(%rip), %ymm3
 	vandps	%ymm3, %ymm0, %ymm0
 	vmulps	%ymm0, %ymm1, %ymm1
-.LBB17_115:
+.LBB18_115:
 	cmpb	$0, 12(%rsp)
-	jne	.LBB17_117
+	jne	.LBB18_117
 	movl	%r11d, %esi
 	subl	%r8d, %esi
 	vmovd	%esi, %xmm0
 	vpbroadcastd	%xmm0, %ymm0
-	vpcmpgtd	.LCPI17_7(%rip), %ymm0, %ymm0
+	vpcmpgtd	.LCPI18_7(%rip), %ymm0, %ymm0
 	vpandn	%ymm1, %ymm0, %ymm1
-.LBB17_117:
+.LBB18_117:
 	leaq	(%r8,%r8), %rsi
 	vmovups	(%rdi,%r8,8), %ymm0
 	vmovups	32(%rdi,%r8,8), %ymm3
@@ -15766,13 +15712,13 @@ max_pool_backward:
 	vperm2f128	$32, %ymm1, %ymm0, %ymm3
 	vperm2f128	$49, %ymm1, %ymm0, %ymm1
 	cmpb	$0, 12(%rsp)
-	je	.LBB17_111
+	je	.LBB18_111
 	vmovups	%ymm4, (%rax,%rsi,4)
 	vmovups	%ymm2, 32(%rax,%rsi,4)
 	vmovups	%ymm3, (%rcx,%rsi,4)
 	vmovups	%ymm1, 32(%rcx,%rsi,4)
-	jmp	.LBB17_112
-.LBB17_120:
+	jmp	.LBB18_112
+.LBB18_120:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -15783,56 +15729,56 @@ max_pool_backward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end17:
-	.size	max_pool_backward, .Lfunc_end17-max_pool_backward
+.Lfunc_end18:
+	.size	max_pool_backward, .Lfunc_end18-max_pool_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI18_0:
+.LCPI19_0:
 	.long	0x3f800000
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI18_1:
+.LCPI19_1:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI18_2:
+.LCPI19_2:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI18_3:
+.LCPI19_3:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI18_4:
+.LCPI19_4:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI18_5:
+.LCPI19_5:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI18_6:
+.LCPI19_6:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI18_7:
+.LCPI19_7:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI18_8:
+.LCPI19_8:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI18_10:
+.LCPI19_10:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -15867,7 +15813,7 @@ max_pool_backward:
 	.byte	1
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI18_9:
+.LCPI19_9:
 	.quad	32
 	.text
 	.p2align	4
@@ -15896,7 +15842,7 @@ avg_pool_forward:
 	imulq	(%rdi), %rcx
 	movq	%rcx, 144(%rsp)
 	testq	%rcx, %rcx
-	jle	.LBB18_9
+	jle	.LBB19_9
 	movq	8(%rdi), %rax
 	movq	16(%rdi), %r8
 	movq	24(%rdi), %rsi
@@ -15916,7 +15862,7 @@ avg_pool_forward:
 	movq	%r10, %rcx
 	imulq	%rsi, %rcx
 	vcvtsi2ss	%rcx, %xmm15, %xmm0
-	vmovss	.LCPI18_0(%rip), %xmm1
+	vmovss	.LCPI19_0(%rip), %xmm1
 	vdivss	%xmm0, %xmm1, %xmm0
 	vmovss	%xmm0, 52(%rsp)
 	movabsq	$9223372036854775776, %rbx
@@ -15957,19 +15903,19 @@ avg_pool_forward:
 	movq	%r12, 216(%rsp)
 	movq	%rsi, 208(%rsp)
 	movq	%rbx, 200(%rsp)
-	jmp	.LBB18_2
+	jmp	.LBB19_2
 	.p2align	4
-.LBB18_8:
+.LBB19_8:
 	movq	16(%rsp), %rdi
 	incq	%rdi
 	movq	136(%rsp), %rdx
 	addq	%rdx, 72(%rsp)
 	movq	%rdi, 16(%rsp)
 	cmpq	144(%rsp), %rdi
-	je	.LBB18_9
-.LBB18_2:
+	je	.LBB19_9
+.LBB19_2:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB18_8
+	jle	.LBB19_8
 	movq	120(%rsp), %rdx
 	imulq	16(%rsp), %rdx
 	movq	128(%rsp), %rdi
@@ -15980,9 +15926,9 @@ avg_pool_forward:
 	movq	112(%rsp), %rdx
 	movq	%rdx, 32(%rsp)
 	movq	$0, 24(%rsp)
-	jmp	.LBB18_4
+	jmp	.LBB19_4
 	.p2align	4
-.LBB18_47:
+.LBB19_47:
 	movq	24(%rsp), %rdi
 	incq	%rdi
 	movq	64(%rsp), %rdx
@@ -15990,10 +15936,10 @@ avg_pool_forward:
 	addq	%rdx, 80(%rsp)
 	movq	%rdi, 24(%rsp)
 	cmpq	56(%rsp), %rdi
-	je	.LBB18_8
-.LBB18_4:
+	je	.LBB19_8
+.LBB19_4:
 	cmpq	$0, 40(%rsp)
-	jle	.LBB18_47
+	jle	.LBB19_47
 	movq	24(%rsp), %rdx
 	movq	%rdx, %r9
 	imulq	64(%rsp), %r9
@@ -16010,9 +15956,9 @@ avg_pool_forward:
 	movq	160(%rsp), %rdx
 	movq	%rdx, 88(%rsp)
 	xorl	%r13d, %r13d
-	jmp	.LBB18_6
+	jmp	.LBB19_6
 	.p2align	4
-.LBB18_46:
+.LBB19_46:
 	vmulss	52(%rsp), %xmm2, %xmm0
 	movq	248(%rsp), %r13
 	vmovss	%xmm0, (%r10,%r13,4)
@@ -16024,44 +15970,44 @@ avg_pool_forward:
 	movq	200(%rsp), %rbx
 	movq	208(%rsp), %rsi
 	movq	216(%rsp), %r12
-	je	.LBB18_47
-.LBB18_6:
+	je	.LBB19_47
+.LBB19_6:
 	testq	%rsi, %rsi
-	jle	.LBB18_7
+	jle	.LBB19_7
 	cmpq	$96, %rsi
-	jae	.LBB18_12
+	jae	.LBB19_12
 	xorl	%edi, %edi
-.LBB18_17:
+.LBB19_17:
 	leaq	-1(%rdi), %rdx
 	imulq	%r14, %rdx
 	addq	32(%rsp), %rdx
 	movq	%rdi, %r9
 	.p2align	4
-.LBB18_18:
+.LBB19_18:
 	addq	%r14, %rdx
-	jns	.LBB18_21
+	jns	.LBB19_21
 	incq	%r9
 	cmpq	%r9, %rsi
-	jne	.LBB18_18
+	jne	.LBB19_18
 	movq	%rsi, %r9
-	jmp	.LBB18_21
+	jmp	.LBB19_21
 	.p2align	4
-.LBB18_7:
+.LBB19_7:
 	xorl	%r9d, %r9d
-	jmp	.LBB18_21
+	jmp	.LBB19_21
 	.p2align	4
-.LBB18_12:
+.LBB19_12:
 	movl	$32, %r9d
-	vmovdqa	.LCPI18_8(%rip), %ymm13
-	vmovdqa	.LCPI18_7(%rip), %ymm14
-	vmovdqa	.LCPI18_6(%rip), %ymm15
-	vmovdqa	.LCPI18_5(%rip), %ymm7
-	vmovdqa	.LCPI18_4(%rip), %ymm6
-	vmovdqa	.LCPI18_3(%rip), %ymm5
-	vmovdqa	.LCPI18_2(%rip), %ymm4
-	vmovdqa	.LCPI18_1(%rip), %ymm3
+	vmovdqa	.LCPI19_8(%rip), %ymm13
+	vmovdqa	.LCPI19_7(%rip), %ymm14
+	vmovdqa	.LCPI19_6(%rip), %ymm15
+	vmovdqa	.LCPI19_5(%rip), %ymm7
+	vmovdqa	.LCPI19_4(%rip), %ymm6
+	vmovdqa	.LCPI19_3(%rip), %ymm5
+	vmovdqa	.LCPI19_2(%rip), %ymm4
+	vmovdqa	.LCPI19_1(%rip), %ymm3
 	.p2align	4
-.LBB18_13:
+.LBB19_13:
 	vpsrlq	$32, %ymm13, %ymm0
 	vmovdqa	416(%rsp), %ymm1
 	vpmuludq	%ymm1, %ymm0, %ymm0
@@ -16161,9 +16107,9 @@ avg_pool_forward:
 	vpmovmskb	%ymm0, %edx
 	leaq	-32(%r9), %r15
 	testl	%edx, %edx
-	jne	.LBB18_15
+	jne	.LBB19_15
 	addq	%r12, %r9
-	vpbroadcastq	.LCPI18_9(%rip), %ymm2
+	vpbroadcastq	.LCPI19_9(%rip), %ymm2
 	vpaddq	%ymm2, %ymm13, %ymm13
 	vpaddq	%ymm2, %ymm14, %ymm14
 	vpaddq	%ymm2, %ymm15, %ymm15
@@ -16174,13 +16120,13 @@ avg_pool_forward:
 	vpaddq	%ymm2, %ymm3, %ymm3
 	cmpq	$64, %r9
 	movq	%r15, %r9
-	jne	.LBB18_13
-.LBB18_15:
+	jne	.LBB19_13
+.LBB19_15:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %edx
 	testl	%edx, %edx
-	je	.LBB18_16
-	vpand	.LCPI18_10(%rip), %ymm0, %ymm0
+	je	.LBB19_16
+	vpand	.LCPI19_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm2
 	vpmaxub	%xmm2, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %edi
@@ -16233,14 +16179,14 @@ avg_pool_forward:
 	subb	%dil, %dl
 	movzbl	%dl, %r9d
 	subq	%r15, %r9
-	jmp	.LBB18_21
-.LBB18_16:
+	jmp	.LBB19_21
+.LBB19_16:
 	movq	%r12, %rdi
 	movq	%rsi, %r9
 	cmpq	%r12, %rsi
-	jne	.LBB18_17
+	jne	.LBB19_17
 	.p2align	4
-.LBB18_21:
+.LBB19_21:
 	movq	%r13, 248(%rsp)
 	imulq	%r11, %r13
 	subq	232(%rsp), %r13
@@ -16251,54 +16197,54 @@ avg_pool_forward:
 	movq	%rsi, %rdx
 	movq	224(%rsp), %r11
 	.p2align	4
-.LBB18_22:
+.LBB19_22:
 	cmpq	%r9, %rdx
-	jle	.LBB18_25
+	jle	.LBB19_25
 	decq	%rdx
 	subq	%r14, %rdi
 	cmpq	%rax, %rdi
-	jge	.LBB18_22
+	jge	.LBB19_22
 	incq	%rdx
 	movq	%rdx, %r15
-.LBB18_25:
+.LBB19_25:
 	testq	%r11, %r11
-	jle	.LBB18_26
+	jle	.LBB19_26
 	cmpq	$96, %r11
-	jae	.LBB18_29
+	jae	.LBB19_29
 	xorl	%edi, %edi
-.LBB18_34:
+.LBB19_34:
 	leaq	-1(%rdi), %rdx
 	imulq	%r14, %rdx
 	addq	88(%rsp), %rdx
 	movq	%rdi, %r12
 	.p2align	4
-.LBB18_35:
+.LBB19_35:
 	addq	%r14, %rdx
-	jns	.LBB18_38
+	jns	.LBB19_38
 	incq	%r12
 	cmpq	%r12, %r11
-	jne	.LBB18_35
+	jne	.LBB19_35
 	movq	%r11, %r12
-	jmp	.LBB18_38
+	jmp	.LBB19_38
 	.p2align	4
-.LBB18_26:
+.LBB19_26:
 	xorl	%r12d, %r12d
-	jmp	.LBB18_38
+	jmp	.LBB19_38
 	.p2align	4
-.LBB18_29:
+.LBB19_29:
 	vmovq	%r13, %xmm0
 	vpbroadcastq	%xmm0, %ymm13
 	movl	$32, %r12d
-	vmovdqa	.LCPI18_8(%rip), %ymm14
-	vmovdqa	.LCPI18_7(%rip), %ymm15
-	vmovdqa	.LCPI18_6(%rip), %ymm7
-	vmovdqa	.LCPI18_5(%rip), %ymm6
-	vmovdqa	.LCPI18_4(%rip), %ymm5
-	vmovdqa	.LCPI18_3(%rip), %ymm4
-	vmovdqa	.LCPI18_2(%rip), %ymm3
-	vmovdqa	.LCPI18_1(%rip), %ymm2
+	vmovdqa	.LCPI19_8(%rip), %ymm14
+	vmovdqa	.LCPI19_7(%rip), %ymm15
+	vmovdqa	.LCPI19_6(%rip), %ymm7
+	vmovdqa	.LCPI19_5(%rip), %ymm6
+	vmovdqa	.LCPI19_4(%rip), %ymm5
+	vmovdqa	.LCPI19_3(%rip), %ymm4
+	vmovdqa	.LCPI19_2(%rip), %ymm3
+	vmovdqa	.LCPI19_1(%rip), %ymm2
 	.p2align	4
-.LBB18_30:
+.LBB19_30:
 	vpsrlq	$32, %ymm14, %ymm0
 	vmovdqa	416(%rsp), %ymm1
 	vpmuludq	%ymm1, %ymm0, %ymm8
@@ -16397,9 +16343,9 @@ avg_pool_forward:
 	vpmovmskb	%ymm0, %edx
 	leaq	-32(%r12), %rdi
 	testl	%edx, %edx
-	jne	.LBB18_32
+	jne	.LBB19_32
 	addq	%rbx, %r12
-	vpbroadcastq	.LCPI18_9(%rip), %ymm8
+	vpbroadcastq	.LCPI19_9(%rip), %ymm8
 	vpaddq	%ymm8, %ymm14, %ymm14
 	vpaddq	%ymm8, %ymm15, %ymm15
 	vpaddq	%ymm7, %ymm8, %ymm7
@@ -16410,13 +16356,13 @@ avg_pool_forward:
 	vpaddq	%ymm2, %ymm8, %ymm2
 	cmpq	$64, %r12
 	movq	%rdi, %r12
-	jne	.LBB18_30
-.LBB18_32:
+	jne	.LBB19_30
+.LBB19_32:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %edx
 	testl	%edx, %edx
-	je	.LBB18_33
-	vpand	.LCPI18_10(%rip), %ymm0, %ymm0
+	je	.LBB19_33
+	vpand	.LCPI19_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm2
 	vpmaxub	%xmm2, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %r12d
@@ -16469,35 +16415,35 @@ avg_pool_forward:
 	subb	%r12b, %dl
 	movzbl	%dl, %r12d
 	subq	%rdi, %r12
-	jmp	.LBB18_38
-.LBB18_33:
+	jmp	.LBB19_38
+.LBB19_33:
 	movq	%rbx, %rdi
 	movq	%r11, %r12
 	cmpq	%rbx, %r11
-	jne	.LBB18_34
+	jne	.LBB19_34
 	.p2align	4
-.LBB18_38:
+.LBB19_38:
 	cmpq	%r11, %r12
 	movq	%r11, %rdi
 	cmovlq	%r12, %rdi
 	movq	96(%rsp), %rbx
 	movq	%r11, %rdx
 	.p2align	4
-.LBB18_39:
+.LBB19_39:
 	cmpq	%r12, %rdx
-	jle	.LBB18_42
+	jle	.LBB19_42
 	decq	%rdx
 	subq	%r14, %rbx
 	cmpq	%r8, %rbx
-	jge	.LBB18_39
+	jge	.LBB19_39
 	incq	%rdx
 	movq	%rdx, %rdi
-.LBB18_42:
+.LBB19_42:
 	imulq	%r14, %r9
 	imulq	%r14, %r15
 	vpxor	%xmm2, %xmm2, %xmm2
 	cmpq	%r15, %r9
-	jge	.LBB18_46
+	jge	.LBB19_46
 	movq	%r10, %rsi
 	movq	192(%rsp), %r10
 	addq	%r10, %r15
@@ -16511,25 +16457,25 @@ avg_pool_forward:
 	movq	%rsi, %r10
 	imulq	184(%rsp), %rbx
 	addq	72(%rsp), %rbx
-	jmp	.LBB18_44
+	jmp	.LBB19_44
 	.p2align	4
-.LBB18_45:
+.LBB19_45:
 	addq	%r14, %r9
 	addq	%rcx, %rbx
 	cmpq	%r15, %r9
-	jge	.LBB18_46
-.LBB18_44:
+	jge	.LBB19_46
+.LBB19_44:
 	movq	%r11, %rdx
 	cmpq	%rdi, %r12
-	jge	.LBB18_45
+	jge	.LBB19_45
 	.p2align	4
-.LBB18_48:
+.LBB19_48:
 	vaddss	(%rbx,%rdx,4), %xmm2, %xmm2
 	addq	%r14, %rdx
 	cmpq	%r13, %rdx
-	jl	.LBB18_48
-	jmp	.LBB18_45
-.LBB18_9:
+	jl	.LBB19_48
+	jmp	.LBB19_45
+.LBB19_9:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -16540,56 +16486,56 @@ avg_pool_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end18:
-	.size	avg_pool_forward, .Lfunc_end18-avg_pool_forward
+.Lfunc_end19:
+	.size	avg_pool_forward, .Lfunc_end19-avg_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI19_0:
+.LCPI20_0:
 	.long	0x3f800000
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI19_1:
+.LCPI20_1:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI19_2:
+.LCPI20_2:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI19_3:
+.LCPI20_3:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI19_4:
+.LCPI20_4:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI19_5:
+.LCPI20_5:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI19_6:
+.LCPI20_6:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI19_7:
+.LCPI20_7:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI19_8:
+.LCPI20_8:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI19_10:
+.LCPI20_10:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -16624,7 +16570,7 @@ avg_pool_forward:
 	.byte	1
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI19_9:
+.LCPI20_9:
 	.quad	32
 	.text
 	.p2align	4
@@ -16675,11 +16621,11 @@ avg_pool_backward:
 	testl	%ecx, %ecx
 	movq	%r11, 168(%rsp)
 	movq	%rsi, 136(%rsp)
-	jne	.LBB19_3
+	jne	.LBB20_3
 	movq	%rsi, %rax
 	imulq	%rdi, %rax
 	testq	%rax, %rax
-	jle	.LBB19_3
+	jle	.LBB20_3
 	imulq	%rsi, %rdx
 	imulq	%r8, %rdx
 	shlq	$2, %rdx
@@ -16689,15 +16635,15 @@ avg_pool_backward:
 	callq	memset@PLT
 	movq	%r13, %rdi
 	movq	168(%rsp), %r11
-.LBB19_3:
+.LBB20_3:
 	movq	%rdi, 272(%rsp)
 	testq	%rdi, %rdi
 	movq	176(%rsp), %rdi
-	jle	.LBB19_12
+	jle	.LBB20_12
 	movq	%rdi, %rax
 	imulq	%r15, %rax
 	vcvtsi2ss	%rax, %xmm15, %xmm0
-	vmovss	.LCPI19_0(%rip), %xmm1
+	vmovss	.LCPI20_0(%rip), %xmm1
 	vdivss	%xmm0, %xmm1, %xmm0
 	vmovss	%xmm0, 132(%rsp)
 	movq	56(%rsp), %rax
@@ -16752,9 +16698,9 @@ avg_pool_backward:
 	movq	%r15, 376(%rsp)
 	movq	%rsi, 360(%rsp)
 	movq	%r12, 368(%rsp)
-	jmp	.LBB19_5
+	jmp	.LBB20_5
 	.p2align	4
-.LBB19_11:
+.LBB20_11:
 	movq	88(%rsp), %rcx
 	incq	%rcx
 	movq	136(%rsp), %rax
@@ -16762,10 +16708,10 @@ avg_pool_backward:
 	addq	%rax, 48(%rsp)
 	movq	%rcx, 88(%rsp)
 	cmpq	272(%rsp), %rcx
-	je	.LBB19_12
-.LBB19_5:
+	je	.LBB20_12
+.LBB20_5:
 	cmpq	$0, 96(%rsp)
-	jle	.LBB19_11
+	jle	.LBB20_11
 	movq	256(%rsp), %rax
 	imulq	88(%rsp), %rax
 	movq	264(%rsp), %rcx
@@ -16776,9 +16722,9 @@ avg_pool_backward:
 	movq	248(%rsp), %rax
 	movq	%rax, 112(%rsp)
 	movq	$0, 104(%rsp)
-	jmp	.LBB19_7
+	jmp	.LBB20_7
 	.p2align	4
-.LBB19_69:
+.LBB20_69:
 	movq	104(%rsp), %rcx
 	incq	%rcx
 	movq	152(%rsp), %rax
@@ -16786,10 +16732,10 @@ avg_pool_backward:
 	addq	%rax, 184(%rsp)
 	movq	%rcx, 104(%rsp)
 	cmpq	96(%rsp), %rcx
-	je	.LBB19_11
-.LBB19_7:
+	je	.LBB20_11
+.LBB20_7:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB19_69
+	jle	.LBB20_69
 	movq	104(%rsp), %rax
 	movq	%rax, %rdx
 	imulq	152(%rsp), %rdx
@@ -16808,9 +16754,9 @@ avg_pool_backward:
 	movq	288(%rsp), %rax
 	movq	%rax, 72(%rsp)
 	movq	$0, 80(%rsp)
-	jmp	.LBB19_9
+	jmp	.LBB20_9
 	.p2align	4
-.LBB19_68:
+.LBB20_68:
 	movq	80(%rsp), %rcx
 	incq	%rcx
 	movq	368(%rsp), %r12
@@ -16825,45 +16771,45 @@ avg_pool_backward:
 	movq	376(%rsp), %r15
 	movq	176(%rsp), %rdi
 	movq	360(%rsp), %rsi
-	je	.LBB19_69
-.LBB19_9:
+	je	.LBB20_69
+.LBB20_9:
 	testq	%r15, %r15
-	jle	.LBB19_10
+	jle	.LBB20_10
 	cmpq	$96, %r15
-	jae	.LBB19_15
+	jae	.LBB20_15
 	xorl	%ecx, %ecx
-.LBB19_20:
+.LBB20_20:
 	leaq	-1(%rcx), %rax
 	imulq	%rbx, %rax
 	addq	112(%rsp), %rax
 	movq	%rcx, %r13
 	.p2align	4
-.LBB19_21:
+.LBB20_21:
 	addq	%rbx, %rax
-	jns	.LBB19_24
+	jns	.LBB20_24
 	incq	%r13
 	cmpq	%r13, %r15
-	jne	.LBB19_21
+	jne	.LBB20_21
 	movq	%r15, %r13
-	jmp	.LBB19_24
+	jmp	.LBB20_24
 	.p2align	4
-.LBB19_10:
+.LBB20_10:
 	xorl	%r13d, %r13d
-	jmp	.LBB19_24
+	jmp	.LBB20_24
 	.p2align	4
-.LBB19_15:
+.LBB20_15:
 	movl	$32, %eax
-	vmovaps	.LCPI19_8(%rip), %ymm13
+	vmovaps	.LCPI20_8(%rip), %ymm13
 	vmovaps	%ymm13, 192(%rsp)
-	vmovdqa	.LCPI19_7(%rip), %ymm14
-	vmovdqa	.LCPI19_6(%rip), %ymm15
-	vmovdqa	.LCPI19_5(%rip), %ymm7
-	vmovdqa	.LCPI19_4(%rip), %ymm6
-	vmovdqa	.LCPI19_3(%rip), %ymm5
-	vmovdqa	.LCPI19_2(%rip), %ymm4
-	vmovdqa	.LCPI19_1(%rip), %ymm3
+	vmovdqa	.LCPI20_7(%rip), %ymm14
+	vmovdqa	.LCPI20_6(%rip), %ymm15
+	vmovdqa	.LCPI20_5(%rip), %ymm7
+	vmovdqa	.LCPI20_4(%rip), %ymm6
+	vmovdqa	.LCPI20_3(%rip), %ymm5
+	vmovdqa	.LCPI20_2(%rip), %ymm4
+	vmovdqa	.LCPI20_1(%rip), %ymm3
 	.p2align	4
-.LBB19_16:
+.LBB20_16:
 	vmovdqa	192(%rsp), %ymm2
 	vpsrlq	$32, %ymm2, %ymm0
 	vmovdqa	576(%rsp), %ymm1
@@ -16959,9 +16905,9 @@ avg_pool_backward:
 	vpmovmskb	%ymm0, %edx
 	leaq	-32(%rax), %rcx
 	testl	%edx, %edx
-	jne	.LBB19_18
+	jne	.LBB20_18
 	addq	%rsi, %rax
-	vpbroadcastq	.LCPI19_9(%rip), %ymm1
+	vpbroadcastq	.LCPI20_9(%rip), %ymm1
 	vmovdqa	192(%rsp), %ymm2
 	vpaddq	%ymm1, %ymm2, %ymm2
 	vmovdqa	%ymm2, 192(%rsp)
@@ -16974,13 +16920,13 @@ avg_pool_backward:
 	vpaddq	%ymm1, %ymm3, %ymm3
 	cmpq	$64, %rax
 	movq	%rcx, %rax
-	jne	.LBB19_16
-.LBB19_18:
+	jne	.LBB20_16
+.LBB20_18:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB19_19
-	vpand	.LCPI19_10(%rip), %ymm0, %ymm0
+	je	.LBB20_19
+	vpand	.LCPI20_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %eax
@@ -17033,14 +16979,14 @@ avg_pool_backward:
 	subb	%al, %dl
 	movzbl	%dl, %r13d
 	subq	%rcx, %r13
-	jmp	.LBB19_24
-.LBB19_19:
+	jmp	.LBB20_24
+.LBB20_19:
 	movq	%rsi, %rcx
 	movq	%r15, %r13
 	cmpq	%rsi, %r15
-	jne	.LBB19_20
+	jne	.LBB20_20
 	.p2align	4
-.LBB19_24:
+.LBB20_24:
 	movq	%r12, %rcx
 	imulq	80(%rsp), %rcx
 	movq	%rcx, %rax
@@ -17053,57 +16999,57 @@ avg_pool_backward:
 	movq	184(%rsp), %rdx
 	movq	%r15, %rax
 	.p2align	4
-.LBB19_25:
+.LBB20_25:
 	cmpq	%r13, %rax
-	jle	.LBB19_28
+	jle	.LBB20_28
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r14, %rdx
-	jge	.LBB19_25
+	jge	.LBB20_25
 	incq	%rax
 	movq	%rax, 40(%rsp)
-.LBB19_28:
+.LBB20_28:
 	testq	%rdi, %rdi
-	jle	.LBB19_29
+	jle	.LBB20_29
 	cmpq	$96, %rdi
-	jae	.LBB19_32
+	jae	.LBB20_32
 	xorl	%edx, %edx
-.LBB19_37:
+.LBB20_37:
 	leaq	-1(%rdx), %rax
 	imulq	%rbx, %rax
 	addq	72(%rsp), %rax
 	movq	%rdx, %r15
 	.p2align	4
-.LBB19_38:
+.LBB20_38:
 	addq	%rbx, %rax
-	jns	.LBB19_41
+	jns	.LBB20_41
 	incq	%r15
 	cmpq	%r15, %rdi
-	jne	.LBB19_38
+	jne	.LBB20_38
 	movq	%rdi, %r15
-	jmp	.LBB19_41
+	jmp	.LBB20_41
 	.p2align	4
-.LBB19_29:
+.LBB20_29:
 	xorl	%r15d, %r15d
-	jmp	.LBB19_41
+	jmp	.LBB20_41
 	.p2align	4
-.LBB19_32:
+.LBB20_32:
 	movq	%r8, %r14
 	vmovsd	32(%rsp), %xmm0
 	vbroadcastsd	%xmm0, %ymm0
 	vmovaps	%ymm0, 512(%rsp)
 	movl	$32, %eax
-	vmovdqa	.LCPI19_8(%rip), %ymm14
-	vmovdqa	.LCPI19_7(%rip), %ymm15
-	vmovdqa	.LCPI19_6(%rip), %ymm7
-	vmovdqa	.LCPI19_5(%rip), %ymm6
-	vmovdqa	.LCPI19_4(%rip), %ymm5
-	vmovdqa	.LCPI19_3(%rip), %ymm4
-	vmovdqa	.LCPI19_2(%rip), %ymm3
-	vmovdqa	.LCPI19_1(%rip), %ymm2
+	vmovdqa	.LCPI20_8(%rip), %ymm14
+	vmovdqa	.LCPI20_7(%rip), %ymm15
+	vmovdqa	.LCPI20_6(%rip), %ymm7
+	vmovdqa	.LCPI20_5(%rip), %ymm6
+	vmovdqa	.LCPI20_4(%rip), %ymm5
+	vmovdqa	.LCPI20_3(%rip), %ymm4
+	vmovdqa	.LCPI20_2(%rip), %ymm3
+	vmovdqa	.LCPI20_1(%rip), %ymm2
 	movq	304(%rsp), %r8
 	.p2align	4
-.LBB19_33:
+.LBB20_33:
 	vpsrlq	$32, %ymm14, %ymm0
 	vmovdqa	576(%rsp), %ymm13
 	vpmuludq	%ymm0, %ymm13, %ymm1
@@ -17203,9 +17149,9 @@ avg_pool_backward:
 	vpmovmskb	%ymm0, %esi
 	leaq	-32(%rax), %rdx
 	testl	%esi, %esi
-	jne	.LBB19_35
+	jne	.LBB20_35
 	addq	%r8, %rax
-	vpbroadcastq	.LCPI19_9(%rip), %ymm1
+	vpbroadcastq	.LCPI20_9(%rip), %ymm1
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm1, %ymm15, %ymm15
 	vpaddq	%ymm1, %ymm7, %ymm7
@@ -17216,13 +17162,13 @@ avg_pool_backward:
 	vpaddq	%ymm1, %ymm2, %ymm2
 	cmpq	$64, %rax
 	movq	%rdx, %rax
-	jne	.LBB19_33
-.LBB19_35:
+	jne	.LBB20_33
+.LBB20_35:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB19_36
-	vpand	.LCPI19_10(%rip), %ymm0, %ymm0
+	je	.LBB20_36
+	vpand	.LCPI20_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %eax
@@ -17276,15 +17222,15 @@ avg_pool_backward:
 	movzbl	%sil, %r15d
 	subq	%rdx, %r15
 	movq	%r14, %r8
-	jmp	.LBB19_41
-.LBB19_36:
+	jmp	.LBB20_41
+.LBB20_36:
 	movq	%r8, %rdx
 	movq	%rdi, %r15
 	cmpq	%r8, %rdi
 	movq	%r14, %r8
-	jne	.LBB19_37
+	jne	.LBB20_37
 	.p2align	4
-.LBB19_41:
+.LBB20_41:
 	cmpq	%rdi, %r15
 	movq	%rdi, %r12
 	cmovlq	%r15, %r12
@@ -17292,22 +17238,22 @@ avg_pool_backward:
 	movq	%rdi, %rax
 	movq	%r8, 392(%rsp)
 	.p2align	4
-.LBB19_42:
+.LBB20_42:
 	cmpq	%r15, %rax
-	jle	.LBB19_45
+	jle	.LBB20_45
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r11, %rdx
-	jge	.LBB19_42
+	jge	.LBB20_42
 	incq	%rax
 	movq	%rax, %r12
-.LBB19_45:
+.LBB20_45:
 	imulq	%rbx, %r13
 	movq	40(%rsp), %rax
 	imulq	%rbx, %rax
 	movq	%rax, 40(%rsp)
 	cmpq	%rax, %r13
-	jge	.LBB19_68
+	jge	.LBB20_68
 	imulq	%rbx, %r12
 	vmovss	132(%rsp), %xmm0
 	movq	328(%rsp), %rax
@@ -17330,16 +17276,16 @@ avg_pool_backward:
 	movq	320(%rsp), %r8
 	orq	%r8, %rcx
 	shrq	$32, %rcx
-	je	.LBB19_47
+	je	.LBB20_47
 	xorl	%edx, %edx
 	divq	%r8
 	movq	%rax, %rcx
-	jmp	.LBB19_49
-.LBB19_47:
+	jmp	.LBB20_49
+.LBB20_47:
 	xorl	%edx, %edx
 	divl	%r8d
 	movl	%eax, %ecx
-.LBB19_49:
+.LBB20_49:
 	imulq	%rbx, %r15
 	movq	%rdi, %rdx
 	negq	%rdx
@@ -17364,16 +17310,16 @@ avg_pool_backward:
 	movq	%rax, %rdx
 	orq	%r8, %rdx
 	shrq	$32, %rdx
-	je	.LBB19_50
+	je	.LBB20_50
 	xorl	%edx, %edx
 	divq	%r8
 	movq	%rax, %r11
-	jmp	.LBB19_52
-.LBB19_50:
+	jmp	.LBB20_52
+.LBB20_50:
 	xorl	%edx, %edx
 	divl	%r8d
 	movl	%eax, %r11d
-.LBB19_52:
+.LBB20_52:
 	addq	%r15, 32(%rsp)
 	movq	%rcx, %rax
 	andq	$-32, %rax
@@ -17393,16 +17339,16 @@ avg_pool_backward:
 	movq	%rdi, %rax
 	orq	%r8, %rax
 	shrq	$32, %rax
-	je	.LBB19_53
+	je	.LBB20_53
 	movq	%rdi, %rax
 	xorl	%edx, %edx
 	divq	%r8
-	jmp	.LBB19_55
-.LBB19_53:
+	jmp	.LBB20_55
+.LBB20_53:
 	movl	%edi, %eax
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB19_55:
+.LBB20_55:
 	movq	336(%rsp), %rdi
 	addq	%rdi, 40(%rsp)
 	movzbl	31(%rsp), %edx
@@ -17430,31 +17376,31 @@ avg_pool_backward:
 	movq	48(%rsp), %r8
 	addq	%r8, %rdi
 	addq	%r8, %rdx
-	jmp	.LBB19_56
+	jmp	.LBB20_56
 	.p2align	4
-.LBB19_67:
+.LBB20_67:
 	addq	%rbx, %r13
 	movq	408(%rsp), %r8
 	addq	%r8, %r14
 	addq	%r8, %rdi
 	addq	%r8, %rdx
 	cmpq	40(%rsp), %r13
-	jge	.LBB19_68
-.LBB19_56:
+	jge	.LBB20_68
+.LBB20_56:
 	cmpq	%r12, %r15
-	jge	.LBB19_67
+	jge	.LBB20_67
 	movq	32(%rsp), %r8
 	cmpb	$0, 192(%rsp)
-	je	.LBB19_70
+	je	.LBB20_70
 	cmpq	$32, %rcx
-	jae	.LBB19_60
+	jae	.LBB20_60
 	xorl	%r11d, %r11d
-	jmp	.LBB19_64
-.LBB19_60:
+	jmp	.LBB20_64
+.LBB20_60:
 	movq	%r14, %r8
 	movq	480(%rsp), %r11
 	.p2align	4
-.LBB19_61:
+.LBB20_61:
 	vaddps	-64(%r8), %ymm14, %ymm0
 	vaddps	-32(%r8), %ymm14, %ymm1
 	vaddps	(%r8), %ymm14, %ymm2
@@ -17465,36 +17411,36 @@ avg_pool_backward:
 	vmovups	%ymm3, 32(%r8)
 	addq	%r9, %r8
 	addq	$-32, %r11
-	jne	.LBB19_61
+	jne	.LBB20_61
 	cmpq	416(%rsp), %rcx
-	je	.LBB19_67
+	je	.LBB20_67
 	movq	512(%rsp), %r8
 	movq	416(%rsp), %r11
 	testb	$28, %cl
-	je	.LBB19_70
-.LBB19_64:
+	je	.LBB20_70
+.LBB20_64:
 	leaq	(%rax,%r11), %r8
 	imulq	400(%rsp), %r11
 	addq	%rdi, %r11
 	.p2align	4
-.LBB19_65:
+.LBB20_65:
 	vaddps	(%r11), %xmm14, %xmm0
 	vmovups	%xmm0, (%r11)
 	addq	%r10, %r11
 	addq	$4, %r8
-	jne	.LBB19_65
+	jne	.LBB20_65
 	movq	448(%rsp), %r8
 	cmpq	544(%rsp), %rcx
-	je	.LBB19_67
+	je	.LBB20_67
 	.p2align	4
-.LBB19_70:
+.LBB20_70:
 	vaddss	(%rdx,%r8,4), %xmm13, %xmm0
 	vmovss	%xmm0, (%rdx,%r8,4)
 	addq	%rbx, %r8
 	cmpq	%rsi, %r8
-	jl	.LBB19_70
-	jmp	.LBB19_67
-.LBB19_12:
+	jl	.LBB20_70
+	jmp	.LBB20_67
+.LBB20_12:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -17505,8 +17451,8 @@ avg_pool_backward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end19:
-	.size	avg_pool_backward, .Lfunc_end19-avg_pool_backward
+.Lfunc_end20:
+	.size	avg_pool_backward, .Lfunc_end20-avg_pool_backward
 	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
@@ -17529,7 +17475,7 @@ transpose_weights:
 	.cfi_offset %r15, -24
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB20_20
+	jle	.LBB21_20
 	movq	%rdi, %r10
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r12
@@ -17572,9 +17518,9 @@ transpose_weights:
 	orb	%al, %r8b
 	movb	%r8b, -41(%rbp)
 	xorl	%r13d, %r13d
-	jmp	.LBB20_2
+	jmp	.LBB21_2
 	.p2align	4
-.LBB20_19:
+.LBB21_19:
 	incq	%r13
 	movq	-88(%rbp), %rax
 	addq	%rax, %r11
@@ -17582,22 +17528,22 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, %r10
 	cmpq	-72(%rbp), %r13
-	je	.LBB20_20
-.LBB20_2:
+	je	.LBB21_20
+.LBB21_2:
 	testq	%rcx, %rcx
-	jle	.LBB20_19
+	jle	.LBB21_19
 	cmpb	$1, -41(%rbp)
-	jne	.LBB20_11
+	jne	.LBB21_11
 	xorl	%r8d, %r8d
-	jmp	.LBB20_5
+	jmp	.LBB21_5
 	.p2align	4
-.LBB20_11:
+.LBB21_11:
 	xorl	%eax, %eax
 	cmpq	$32, %rcx
-	jb	.LBB20_16
+	jb	.LBB21_16
 	movq	-56(%rbp), %rdx
 	.p2align	4
-.LBB20_13:
+.LBB21_13:
 	vmovups	-96(%r14,%rax,4), %ymm0
 	vmovups	-64(%r14,%rax,4), %ymm1
 	vmovups	-32(%r14,%rax,4), %ymm2
@@ -17608,46 +17554,46 @@ transpose_weights:
 	vmovups	%ymm3, (%r11,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB20_13
+	jne	.LBB21_13
 	cmpq	%rdx, %rcx
-	je	.LBB20_19
+	je	.LBB21_19
 	movq	-56(%rbp), %rax
 	movq	%rax, %r8
 	testb	$28, %cl
-	je	.LBB20_5
-.LBB20_16:
+	je	.LBB21_5
+.LBB21_16:
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB20_17:
+.LBB21_17:
 	vmovups	(%r10,%rax,4), %xmm0
 	vmovups	%xmm0, (%rsi,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB20_17
+	jne	.LBB21_17
 	movq	%rdx, %r8
 	cmpq	%rdx, %rcx
-	je	.LBB20_19
-.LBB20_5:
+	je	.LBB21_19
+.LBB21_5:
 	movq	%r8, %rax
 	cmpq	$0, -64(%rbp)
-	je	.LBB20_8
+	je	.LBB21_8
 	movq	%r15, %rdx
 	imulq	%r8, %rdx
 	addq	%r10, %rdx
 	movq	-64(%rbp), %rdi
 	movq	%r8, %rax
 	.p2align	4
-.LBB20_7:
+.LBB21_7:
 	vmovss	(%rdx), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	incq	%rax
 	addq	%r15, %rdx
 	decq	%rdi
-	jne	.LBB20_7
-.LBB20_8:
+	jne	.LBB21_7
+.LBB21_8:
 	subq	%rcx, %r8
 	cmpq	$-4, %r8
-	ja	.LBB20_19
+	ja	.LBB21_19
 	movq	%r15, %r8
 	imulq	%rax, %r8
 	leaq	3(%rax), %rbx
@@ -17658,7 +17604,7 @@ transpose_weights:
 	imulq	%r15, %r9
 	movq	%r10, %rdi
 	.p2align	4
-.LBB20_10:
+.LBB21_10:
 	vmovss	(%rdi,%r8), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	vmovss	(%rdi,%r9), %xmm0
@@ -17670,9 +17616,9 @@ transpose_weights:
 	addq	$4, %rax
 	addq	%r12, %rdi
 	cmpq	%rax, %rcx
-	jne	.LBB20_10
-	jmp	.LBB20_19
-.LBB20_20:
+	jne	.LBB21_10
+	jmp	.LBB21_19
+.LBB21_20:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -17682,8 +17628,8 @@ transpose_weights:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end20:
-	.size	transpose_weights, .Lfunc_end20-transpose_weights
+.Lfunc_end21:
+	.size	transpose_weights, .Lfunc_end21-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -17712,11 +17658,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r8
 	movq	%rcx, -56(%rbp)
-	jge	.LBB21_5
+	jge	.LBB22_5
 	xorl	%r11d, %r11d
-.LBB21_2:
+.LBB22_2:
 	subq	%r11, %r8
-	jle	.LBB21_4
+	jle	.LBB22_4
 	movq	%r11, %rcx
 	imulq	%r9, %rcx
 	movq	-56(%rbp), %rsi
@@ -17731,7 +17677,7 @@ linear_transposed_rows:
 	movq	%rax, %r9
 	vzeroupper
 	callq	linear
-.LBB21_4:
+.LBB22_4:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -17742,7 +17688,7 @@ linear_transposed_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB21_5:
+.LBB22_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -17761,28 +17707,28 @@ linear_transposed_rows:
 	movl	$6, %esi
 	xorl	%r11d, %r11d
 	leaq	(,%r13,2), %rdi
-	jmp	.LBB21_7
+	jmp	.LBB22_7
 	.p2align	4
-.LBB21_6:
+.LBB22_6:
 	movq	-88(%rbp), %r11
 	leaq	6(%r11), %rsi
 	addq	-80(%rbp), %rcx
 	movq	24(%rbp), %r8
 	cmpq	%r8, %rsi
-	jg	.LBB21_2
-.LBB21_7:
+	jg	.LBB22_2
+.LBB22_7:
 	movq	%rsi, -88(%rbp)
 	testq	%rax, %rax
-	jle	.LBB21_6
+	jle	.LBB22_6
 	movq	%r11, %r8
 	imulq	%rax, %r8
 	movq	-48(%rbp), %rsi
 	leaq	(%rsi,%r8,4), %r8
 	movq	-72(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB21_9
+	jmp	.LBB22_9
 	.p2align	4
-.LBB21_13:
+.LBB22_13:
 	vmovaps	%ymm0, %ymm11
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm9
@@ -17793,7 +17739,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm0, %ymm3
 	vmovaps	%ymm1, %ymm2
-.LBB21_14:
+.LBB22_14:
 	leaq	(%r8,%r11,4), %rsi
 	vmovups	%ymm1, (%r8,%r11,4)
 	vmovups	%ymm11, 32(%r8,%r11,4)
@@ -17813,22 +17759,22 @@ linear_transposed_rows:
 	addq	$16, %r11
 	addq	$64, %rbx
 	cmpq	%rax, %r11
-	jge	.LBB21_6
-.LBB21_9:
+	jge	.LBB22_6
+.LBB22_9:
 	testq	%r15, %r15
-	je	.LBB21_10
+	je	.LBB22_10
 	vmovups	(%r15,%r11,4), %ymm1
 	vmovups	32(%r15,%r11,4), %ymm0
 	testq	%r9, %r9
-	jg	.LBB21_15
-	jmp	.LBB21_13
+	jg	.LBB22_15
+	jmp	.LBB22_13
 	.p2align	4
-.LBB21_10:
+.LBB22_10:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r9, %r9
-	jle	.LBB21_13
-.LBB21_15:
+	jle	.LBB22_13
+.LBB22_15:
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	vmovaps	%ymm1, %ymm2
@@ -17842,7 +17788,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	.p2align	4
-.LBB21_16:
+.LBB22_16:
 	vmovups	-32(%rsi), %ymm13
 	vmovups	(%rsi), %ymm12
 	leaq	(%rcx,%r14,4), %r12
@@ -17870,10 +17816,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB21_16
-	jmp	.LBB21_14
-.Lfunc_end21:
-	.size	linear_transposed_rows, .Lfunc_end21-linear_transposed_rows
+	jne	.LBB22_16
+	jmp	.LBB22_14
+.Lfunc_end22:
+	.size	linear_transposed_rows, .Lfunc_end22-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -17899,8 +17845,8 @@ linear_rows:
 	movq	%rdx, -120(%rbp)
 	movq	%rdi, -88(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB22_1
-.LBB22_48:
+	jge	.LBB23_1
+.LBB23_48:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -17911,7 +17857,7 @@ linear_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB22_1:
+.LBB23_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdx
 	leaq	3(%rdx), %rax
@@ -17961,8 +17907,8 @@ linear_rows:
 	movq	%r8, -240(%rbp)
 	movq	%r13, -232(%rbp)
 	movq	%r12, -128(%rbp)
-	jmp	.LBB22_2
-.LBB22_29:
+	jmp	.LBB23_2
+.LBB23_29:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -17975,7 +17921,7 @@ linear_rows:
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	vaddss	%xmm1, %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%r9,4)
-.LBB22_30:
+.LBB23_30:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -17991,7 +17937,7 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rax,%r9,4)
-.LBB22_47:
+.LBB23_47:
 	leaq	4(%rdx), %rax
 	movq	-224(%rbp), %rcx
 	addq	%rcx, %rdi
@@ -18003,8 +17949,8 @@ linear_rows:
 	addq	%rcx, -144(%rbp)
 	addq	%rcx, -136(%rbp)
 	cmpq	16(%rbp), %rax
-	jg	.LBB22_48
-.LBB22_2:
+	jg	.LBB23_48
+.LBB23_2:
 	movq	%rdx, -96(%rbp)
 	movq	%rax, -80(%rbp)
 	movq	24(%rbp), %rdx
@@ -18012,19 +17958,19 @@ linear_rows:
 	cmpq	32(%rbp), %rax
 	movq	%r14, -72(%rbp)
 	movq	%r15, -56(%rbp)
-	jle	.LBB22_3
-.LBB22_18:
+	jle	.LBB23_3
+.LBB23_18:
 	movq	32(%rbp), %rax
 	subq	%rdx, %rax
 	cmpq	$1, %rax
 	movq	%rdx, -48(%rbp)
-	je	.LBB22_31
+	je	.LBB23_31
 	cmpq	$2, %rax
 	movq	-128(%rbp), %r12
 	movq	-80(%rbp), %rdx
-	jne	.LBB22_47
+	jne	.LBB23_47
 	cmpq	$8, %r8
-	jl	.LBB22_21
+	jl	.LBB23_21
 	movq	-48(%rbp), %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
@@ -18040,7 +17986,7 @@ linear_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	.p2align	4
-.LBB22_23:
+.LBB23_23:
 	vmovups	(%rcx,%rax,4), %ymm8
 	vmovups	(%rdx,%rax,4), %ymm9
 	vmovups	(%rdi,%rax,4), %ymm10
@@ -18057,10 +18003,10 @@ linear_rows:
 	vfmadd231ps	%ymm10, %ymm9, %ymm6
 	addq	$8, %rax
 	cmpq	%r13, %rax
-	jl	.LBB22_23
-	jmp	.LBB22_24
+	jl	.LBB23_23
+	jmp	.LBB23_24
 	.p2align	4
-.LBB22_3:
+.LBB23_3:
 	movq	-96(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-104(%rbp), %rcx
@@ -18071,12 +18017,12 @@ linear_rows:
 	movq	-216(%rbp), %r10
 	movq	-168(%rbp), %rcx
 	movq	%rdx, -112(%rbp)
-	jmp	.LBB22_4
+	jmp	.LBB23_4
 	.p2align	4
-.LBB22_16:
+.LBB23_16:
 	movq	-112(%rbp), %rcx
 	vmovss	8(%rsi,%rcx,4), %xmm4
-.LBB22_17:
+.LBB23_17:
 	vaddss	%xmm4, %xmm3, %xmm3
 	vmovss	%xmm3, 8(%r8)
 	vaddss	%xmm4, %xmm2, %xmm2
@@ -18093,10 +18039,10 @@ linear_rows:
 	cmpq	32(%rbp), %rcx
 	movq	-240(%rbp), %r8
 	movq	-232(%rbp), %r13
-	jg	.LBB22_18
-.LBB22_4:
+	jg	.LBB23_18
+.LBB23_4:
 	cmpq	$8, %r8
-	jl	.LBB22_5
+	jl	.LBB23_5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -18111,7 +18057,7 @@ linear_rows:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB22_7:
+.LBB23_7:
 	vmovups	(%r10,%r11,4), %ymm12
 	vmovups	(%rax,%r11,4), %ymm13
 	vmovups	(%r12,%r11,4), %ymm14
@@ -18133,10 +18079,10 @@ linear_rows:
 	vfmadd231ps	%ymm15, %ymm14, %ymm0
 	addq	$8, %r11
 	cmpq	%r13, %r11
-	jl	.LBB22_7
-	jmp	.LBB22_8
+	jl	.LBB23_7
+	jmp	.LBB23_8
 	.p2align	4
-.LBB22_5:
+.LBB23_5:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	vxorps	%xmm10, %xmm10, %xmm10
@@ -18150,7 +18096,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB22_8:
+.LBB23_8:
 	movq	%rcx, -48(%rbp)
 	vextractf128	$1, %ymm3, %xmm12
 	vaddps	%xmm3, %xmm12, %xmm3
@@ -18183,7 +18129,7 @@ linear_rows:
 	vhaddps	%ymm6, %ymm4, %ymm4
 	vhaddps	%ymm8, %ymm4, %ymm4
 	subq	%r11, %r13
-	jle	.LBB22_11
+	jle	.LBB23_11
 	leaq	(%r10,%r11,4), %rdx
 	leaq	(%rax,%r11,4), %rcx
 	leaq	(%r12,%r11,4), %rsi
@@ -18193,7 +18139,7 @@ linear_rows:
 	leaq	(%rbx,%r11,4), %r8
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB22_10:
+.LBB23_10:
 	vmovss	(%rsi,%r11,4), %xmm5
 	vmovss	(%r9,%r11,4), %xmm6
 	vfmadd231ss	%xmm6, %xmm5, %xmm3
@@ -18214,8 +18160,8 @@ linear_rows:
 	vfmadd231ss	%xmm9, %xmm5, %xmm0
 	incq	%r11
 	cmpq	%r11, %r13
-	jne	.LBB22_10
-.LBB22_11:
+	jne	.LBB23_10
+.LBB23_11:
 	movq	-256(%rbp), %rcx
 	movq	-112(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %r8
@@ -18225,7 +18171,7 @@ linear_rows:
 	vextractf128	$1, %ymm4, %xmm6
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB22_13
+	je	.LBB23_13
 	vmovss	(%rsi,%rdx,4), %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -18239,9 +18185,9 @@ linear_rows:
 	vaddss	%xmm5, %xmm6, %xmm5
 	vmovss	%xmm5, (%r13,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm5
-	jmp	.LBB22_14
+	jmp	.LBB23_14
 	.p2align	4
-.LBB22_13:
+.LBB23_13:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -18254,7 +18200,7 @@ linear_rows:
 	vshufps	$255, %xmm6, %xmm6, %xmm6
 	vaddss	%xmm5, %xmm6, %xmm6
 	vmovss	%xmm6, (%r13,%r9,4)
-.LBB22_14:
+.LBB23_14:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -18271,18 +18217,18 @@ linear_rows:
 	vaddss	%xmm5, %xmm4, %xmm4
 	vmovss	%xmm4, 4(%r13,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB22_16
+	jne	.LBB23_16
 	vxorps	%xmm4, %xmm4, %xmm4
-	jmp	.LBB22_17
+	jmp	.LBB23_17
 	.p2align	4
-.LBB22_31:
+.LBB23_31:
 	movq	%rdx, %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$8, %r8
 	movq	-128(%rbp), %r12
-	jl	.LBB22_32
+	jl	.LBB23_32
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rdi, %rdx
 	movq	%rcx, %r10
@@ -18292,7 +18238,7 @@ linear_rows:
 	xorl	%eax, %eax
 	movq	-192(%rbp), %r14
 	.p2align	4
-.LBB22_34:
+.LBB23_34:
 	vmovups	(%r10), %ymm4
 	vfmadd231ps	(%rdx), %ymm4, %ymm2
 	vfmadd231ps	(%rdx,%r12), %ymm4, %ymm3
@@ -18302,9 +18248,9 @@ linear_rows:
 	addq	$32, %r10
 	addq	$32, %rdx
 	cmpq	%r13, %rax
-	jl	.LBB22_34
-	jmp	.LBB22_35
-.LBB22_21:
+	jl	.LBB23_34
+	jmp	.LBB23_35
+.LBB23_21:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	vxorps	%xmm7, %xmm7, %xmm7
@@ -18314,7 +18260,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB22_24:
+.LBB23_24:
 	movq	%r8, %rcx
 	vperm2f128	$49, %ymm7, %ymm6, %ymm8
 	vinsertf128	$1, %xmm7, %ymm6, %ymm6
@@ -18332,7 +18278,7 @@ linear_rows:
 	vhaddps	%ymm2, %ymm0, %ymm0
 	vhaddps	%ymm4, %ymm0, %ymm0
 	subq	%rax, %rcx
-	jle	.LBB22_27
+	jle	.LBB23_27
 	movq	%r12, %rdx
 	movq	-48(%rbp), %rsi
 	imulq	%rsi, %rdx
@@ -18350,7 +18296,7 @@ linear_rows:
 	leaq	(%rbx,%rax,4), %rax
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB22_26:
+.LBB23_26:
 	vmovss	(%rdx,%r11,4), %xmm1
 	vmovss	(%rsi,%r11,4), %xmm2
 	vshufps	$0, %xmm1, %xmm2, %xmm1
@@ -18363,8 +18309,8 @@ linear_rows:
 	vfmadd231ps	%ymm2, %ymm1, %ymm0
 	incq	%r11
 	cmpq	%r11, %rcx
-	jne	.LBB22_26
-.LBB22_27:
+	jne	.LBB23_26
+.LBB23_27:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -18376,7 +18322,7 @@ linear_rows:
 	vextractf128	$1, %ymm0, %xmm2
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB22_29
+	je	.LBB23_29
 	vmovss	(%rsi,%rdx,4), %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -18390,14 +18336,14 @@ linear_rows:
 	vaddss	%xmm1, %xmm2, %xmm1
 	vmovss	%xmm1, (%rax,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm1
-	jmp	.LBB22_30
-.LBB22_32:
+	jmp	.LBB23_30
+.LBB23_32:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB22_35:
+.LBB23_35:
 	vextractf128	$1, %ymm2, %xmm4
 	vaddps	%xmm4, %xmm2, %xmm2
 	vextractf128	$1, %ymm3, %xmm4
@@ -18410,19 +18356,19 @@ linear_rows:
 	vhaddps	%xmm0, %xmm1, %xmm0
 	vhaddps	%xmm0, %xmm2, %xmm1
 	cmpq	%rax, %r8
-	jle	.LBB22_36
+	jle	.LBB23_36
 	movl	%r8d, %r10d
 	subl	%eax, %r10d
 	leaq	1(%rax), %rdx
 	testb	$1, %r10b
-	jne	.LBB22_39
+	jne	.LBB23_39
 	cmpq	%rdx, %r8
-	jne	.LBB22_41
-	jmp	.LBB22_43
-.LBB22_36:
+	jne	.LBB23_41
+	jmp	.LBB23_43
+.LBB23_36:
 	vmovaps	%xmm1, %xmm0
-	jmp	.LBB22_43
-.LBB22_39:
+	jmp	.LBB23_43
+.LBB23_39:
 	movq	-96(%rbp), %r11
 	imulq	%r8, %r11
 	movq	-120(%rbp), %r10
@@ -18439,8 +18385,8 @@ linear_rows:
 	movq	%rdx, %rax
 	vmovaps	%xmm0, %xmm1
 	cmpq	%rdx, %r8
-	je	.LBB22_43
-.LBB22_41:
+	je	.LBB23_43
+.LBB23_41:
 	movq	%r8, %rcx
 	subq	%rax, %rcx
 	movq	%r12, %rdx
@@ -18458,7 +18404,7 @@ linear_rows:
 	xorl	%r10d, %r10d
 	vmovaps	%xmm1, %xmm0
 	.p2align	4
-.LBB22_42:
+.LBB23_42:
 	vbroadcastss	-4(%rdx,%r10,4), %xmm1
 	vmovss	-4(%r15,%r10,4), %xmm2
 	vinsertps	$16, -4(%r14,%r10,4), %xmm2, %xmm2
@@ -18473,25 +18419,25 @@ linear_rows:
 	vfmadd213ps	%xmm2, %xmm1, %xmm0
 	addq	$2, %r10
 	cmpq	%r10, %rcx
-	jne	.LBB22_42
-.LBB22_43:
+	jne	.LBB23_42
+.LBB23_43:
 	testq	%rsi, %rsi
-	je	.LBB22_44
+	je	.LBB23_44
 	movq	-48(%rbp), %r10
 	vmovss	(%rsi,%r10,4), %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
-	jmp	.LBB22_46
-.LBB22_44:
+	jmp	.LBB23_46
+.LBB23_44:
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
 	movq	-48(%rbp), %r10
-.LBB22_46:
+.LBB23_46:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -18510,9 +18456,9 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB22_47
-.Lfunc_end22:
-	.size	linear_rows, .Lfunc_end22-linear_rows
+	jmp	.LBB23_47
+.Lfunc_end23:
+	.size	linear_rows, .Lfunc_end23-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -18539,13 +18485,13 @@ weight_gradient_rows:
 	movq	%rdi, -56(%rbp)
 	movq	40(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB23_21
+	je	.LBB24_21
 	movq	%r13, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB23_3
+	jle	.LBB24_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -18557,9 +18503,9 @@ weight_gradient_rows:
 	movq	%r15, %rcx
 	movq	%r12, %r8
 	movq	%r14, %r9
-.LBB23_3:
+.LBB24_3:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB23_21
+	jle	.LBB24_21
 	leaq	(%rcx,%r13,4), %rdx
 	movq	-56(%rbp), %r11
 	movq	32(%rbp), %rdi
@@ -18594,33 +18540,33 @@ weight_gradient_rows:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -104(%rbp)
 	xorl	%edi, %edi
-	jmp	.LBB23_5
+	jmp	.LBB24_5
 	.p2align	4
-.LBB23_20:
+.LBB24_20:
 	incq	%rdi
 	movq	-104(%rbp), %rdx
 	addq	%rdx, %r12
 	addq	%rdx, %rax
 	addq	%rdx, %r11
 	cmpq	16(%rbp), %rdi
-	je	.LBB23_21
-.LBB23_5:
+	je	.LBB24_21
+.LBB24_5:
 	cmpq	32(%rbp), %r13
-	jle	.LBB23_20
+	jle	.LBB24_20
 	cmpq	$4, -48(%rbp)
 	setb	%dl
 	orb	-96(%rbp), %dl
 	movq	32(%rbp), %r14
 	testb	$1, %dl
-	jne	.LBB23_7
+	jne	.LBB24_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB23_14
+	jae	.LBB24_14
 	xorl	%edx, %edx
-	jmp	.LBB23_18
-.LBB23_14:
+	jmp	.LBB24_18
+.LBB24_14:
 	xorl	%edx, %edx
 	.p2align	4
-.LBB23_15:
+.LBB24_15:
 	vmovups	-96(%r12,%rdx,4), %ymm0
 	vmovups	-64(%r12,%rdx,4), %ymm1
 	vmovups	-32(%r12,%rdx,4), %ymm2
@@ -18635,45 +18581,45 @@ weight_gradient_rows:
 	vmovups	%ymm3, (%r15,%rdx,4)
 	addq	$32, %rdx
 	cmpq	%rdx, %rsi
-	jne	.LBB23_15
+	jne	.LBB24_15
 	cmpq	%rsi, -48(%rbp)
-	je	.LBB23_20
+	je	.LBB24_20
 	movq	-88(%rbp), %r14
 	movq	%rsi, %rdx
 	testb	$28, -48(%rbp)
-	je	.LBB23_7
+	je	.LBB24_7
 	.p2align	4
-.LBB23_18:
+.LBB24_18:
 	vmovups	(%rax,%rdx,4), %xmm0
 	vaddps	(%rbx,%rdx,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %r10
-	jne	.LBB23_18
+	jne	.LBB24_18
 	movq	-64(%rbp), %r14
 	cmpq	%r10, -48(%rbp)
-	je	.LBB23_20
-.LBB23_7:
+	je	.LBB24_20
+.LBB24_7:
 	subl	%r14d, %r13d
 	movq	%r14, %rdx
 	andl	$3, %r13d
-	je	.LBB23_10
+	je	.LBB24_10
 	movq	%r14, %rdx
 	.p2align	4
-.LBB23_9:
+.LBB24_9:
 	vmovss	(%r11,%rdx,4), %xmm0
 	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rdx,4)
 	incq	%rdx
 	decq	%r13
-	jne	.LBB23_9
-.LBB23_10:
+	jne	.LBB24_9
+.LBB24_10:
 	movq	40(%rbp), %r13
 	subq	%r13, %r14
 	cmpq	$-4, %r14
-	ja	.LBB23_20
+	ja	.LBB24_20
 	.p2align	4
-.LBB23_11:
+.LBB24_11:
 	vmovss	(%r11,%rdx,4), %xmm0
 	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rdx,4)
@@ -18688,9 +18634,9 @@ weight_gradient_rows:
 	vmovss	%xmm0, 12(%rcx,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %r13
-	jne	.LBB23_11
-	jmp	.LBB23_20
-.LBB23_21:
+	jne	.LBB24_11
+	jmp	.LBB24_20
+.LBB24_21:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -18702,7 +18648,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB23_30
+	jne	.LBB24_30
 	movq	16(%rbp), %r11
 	leaq	-1(%r11), %rcx
 	movq	%rcx, -64(%rbp)
@@ -18729,30 +18675,30 @@ weight_gradient_rows:
 	movq	%r13, -88(%rbp)
 	shll	$4, %r13d
 	movq	%rdx, %rcx
-	jmp	.LBB23_23
+	jmp	.LBB24_23
 	.p2align	4
-.LBB23_29:
+.LBB24_29:
 	addq	$4, %rcx
 	addq	$16, %r15
 	movq	-96(%rbp), %rdx
 	addq	%rdx, -48(%rbp)
 	addq	%rdx, %r12
 	cmpq	-104(%rbp), %rcx
-	jge	.LBB23_30
-.LBB23_23:
+	jge	.LBB24_30
+.LBB24_23:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB23_29
+	jle	.LBB24_29
 	cmpq	$3, -64(%rbp)
-	jae	.LBB23_37
+	jae	.LBB24_37
 	xorl	%edx, %edx
-	jmp	.LBB23_26
+	jmp	.LBB24_26
 	.p2align	4
-.LBB23_37:
+.LBB24_37:
 	movq	-48(%rbp), %r14
 	movq	%r15, %r11
 	xorl	%edx, %edx
 	.p2align	4
-.LBB23_38:
+.LBB24_38:
 	vmovups	(%r11), %xmm0
 	vmovups	%xmm0, -48(%r14)
 	vmovups	(%r11,%r9,4), %xmm0
@@ -18765,10 +18711,10 @@ weight_gradient_rows:
 	addq	%rbx, %r11
 	addq	$64, %r14
 	cmpq	%rdx, %rsi
-	jne	.LBB23_38
-.LBB23_26:
+	jne	.LBB24_38
+.LBB24_26:
 	cmpq	$0, -88(%rbp)
-	je	.LBB23_29
+	je	.LBB24_29
 	movq	%rdi, %r11
 	imulq	%rdx, %r11
 	shlq	$4, %rdx
@@ -18776,25 +18722,25 @@ weight_gradient_rows:
 	addq	%r15, %r11
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB23_28:
+.LBB24_28:
 	vmovups	(%r11), %xmm0
 	vmovups	%xmm0, (%rdx,%r14)
 	addq	$16, %r14
 	addq	%rdi, %r11
 	cmpq	%r14, %r13
-	jne	.LBB23_28
-	jmp	.LBB23_29
-.LBB23_30:
+	jne	.LBB24_28
+	jmp	.LBB24_29
+.LBB24_30:
 	cmpq	$16, %r8
-	jge	.LBB23_39
+	jge	.LBB24_39
 	xorl	%edx, %edx
 	movq	16(%rbp), %r13
-.LBB23_32:
+.LBB24_32:
 	movq	%rdx, %rcx
 	orq	$8, %rcx
 	cmpq	%r8, %rcx
 	movq	40(%rbp), %r12
-	jg	.LBB23_66
+	jg	.LBB24_66
 	movq	%rdx, %rdi
 	movq	-80(%rbp), %rdx
 	leaq	(%rdx,%rdi,4), %rdx
@@ -18803,41 +18749,41 @@ weight_gradient_rows:
 	movq	32(%rbp), %rdi
 	leaq	4(%rdi), %r15
 	cmpq	%r12, %r15
-	jle	.LBB23_34
-.LBB23_64:
+	jle	.LBB24_34
+.LBB24_64:
 	cmpq	%r12, %rdi
-	jge	.LBB23_65
+	jge	.LBB24_65
 	movq	%r13, %r10
 	andq	%rax, %r10
 	movq	-56(%rbp), %r11
 	leaq	(%r11,%rdi,4), %r11
 	leaq	(,%r9,8), %rbx
 	leaq	(,%r8,8), %r14
-	jmp	.LBB23_82
+	jmp	.LBB24_82
 	.p2align	4
-.LBB23_87:
+.LBB24_87:
 	movq	%rdi, %r15
 	imulq	%r8, %r15
 	vmovups	%ymm0, (%rsi,%r15,4)
 	incq	%rdi
 	addq	$4, %r11
 	cmpq	%r12, %rdi
-	je	.LBB23_65
-.LBB23_82:
+	je	.LBB24_65
+.LBB24_82:
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r13, %r13
-	jle	.LBB23_87
+	jle	.LBB24_87
 	cmpq	$1, %r13
-	jne	.LBB23_88
+	jne	.LBB24_88
 	xorl	%r15d, %r15d
-	jmp	.LBB23_85
+	jmp	.LBB24_85
 	.p2align	4
-.LBB23_88:
+.LBB24_88:
 	movq	%rdx, %r12
 	movq	%r11, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB23_89:
+.LBB24_89:
 	vbroadcastss	(%r13), %ymm1
 	vfmadd132ps	(%r12), %ymm0, %ymm1
 	vbroadcastss	(%r13,%r9,4), %ymm0
@@ -18846,12 +18792,12 @@ weight_gradient_rows:
 	addq	%rbx, %r13
 	addq	%r14, %r12
 	cmpq	%r15, %r10
-	jne	.LBB23_89
-.LBB23_85:
+	jne	.LBB24_89
+.LBB24_85:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %r12
-	je	.LBB23_87
+	je	.LBB24_87
 	movq	-56(%rbp), %r12
 	leaq	(%r12,%rdi,4), %r12
 	movq	%r15, %r13
@@ -18861,8 +18807,8 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ps	(%rdx,%r15,4), %ymm1, %ymm0
-	jmp	.LBB23_87
-.LBB23_39:
+	jmp	.LBB24_87
+.LBB24_39:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rcx
 	movq	%rcx, -96(%rbp)
@@ -18889,15 +18835,15 @@ weight_gradient_rows:
 	leaq	(,%r9,8), %r10
 	movl	$16, %ecx
 	xorl	%edx, %edx
-	jmp	.LBB23_41
+	jmp	.LBB24_41
 	.p2align	4
-.LBB23_40:
+.LBB24_40:
 	movq	-72(%rbp), %rdx
 	leaq	16(%rdx), %rcx
 	addq	$64, -64(%rbp)
 	cmpq	%r8, %rcx
-	jg	.LBB23_32
-.LBB23_41:
+	jg	.LBB24_32
+.LBB24_41:
 	movq	%rcx, -72(%rbp)
 	movq	-112(%rbp), %rcx
 	movq	%rdx, -120(%rbp)
@@ -18908,24 +18854,24 @@ weight_gradient_rows:
 	movq	-128(%rbp), %r13
 	movq	-136(%rbp), %r15
 	cmpq	-104(%rbp), %rdx
-	jl	.LBB23_46
-.LBB23_42:
+	jl	.LBB24_46
+.LBB24_42:
 	movq	40(%rbp), %rbx
 	cmpq	%rbx, %rcx
 	movq	16(%rbp), %r13
-	jge	.LBB23_40
+	jge	.LBB24_40
 	movq	-80(%rbp), %rdx
 	movq	-120(%rbp), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	movq	%rdx, -120(%rbp)
 	movq	-56(%rbp), %rdi
 	leaq	(%rdi,%rcx,4), %r15
-	jmp	.LBB23_44
+	jmp	.LBB24_44
 	.p2align	4
-.LBB23_45:
+.LBB24_45:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB23_63:
+.LBB24_63:
 	movq	%rcx, %rdi
 	imulq	%r8, %rdi
 	movq	-48(%rbp), %rdx
@@ -18934,24 +18880,24 @@ weight_gradient_rows:
 	incq	%rcx
 	addq	$4, %r15
 	cmpq	%rbx, %rcx
-	je	.LBB23_40
-.LBB23_44:
+	je	.LBB24_40
+.LBB24_44:
 	testq	%r13, %r13
-	jle	.LBB23_45
+	jle	.LBB24_45
 	vxorps	%xmm0, %xmm0, %xmm0
 	cmpq	$1, %r13
-	jne	.LBB23_59
+	jne	.LBB24_59
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
-	jmp	.LBB23_61
+	jmp	.LBB24_61
 	.p2align	4
-.LBB23_59:
+.LBB24_59:
 	movq	%r15, %rbx
 	movq	-64(%rbp), %r13
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
 	.p2align	4
-.LBB23_60:
+.LBB24_60:
 	vbroadcastss	(%rbx), %ymm2
 	vfmadd231ps	-32(%r13), %ymm2, %ymm0
 	vfmadd231ps	(%r13), %ymm2, %ymm1
@@ -18962,12 +18908,12 @@ weight_gradient_rows:
 	addq	%r14, %r13
 	addq	%r10, %rbx
 	cmpq	%rdi, %r12
-	jne	.LBB23_60
-.LBB23_61:
+	jne	.LBB24_60
+.LBB24_61:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %rbx
-	je	.LBB23_63
+	je	.LBB24_63
 	movq	-56(%rbp), %rbx
 	leaq	(%rbx,%rcx,4), %rbx
 	movq	%rdi, %r13
@@ -18979,19 +18925,19 @@ weight_gradient_rows:
 	vfmadd231ps	32(%rdx,%r13,4), %ymm2, %ymm1
 	movq	16(%rbp), %r13
 	movq	40(%rbp), %rbx
-	jmp	.LBB23_63
+	jmp	.LBB24_63
 	.p2align	4
-.LBB23_48:
+.LBB24_48:
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB23_49:
+.LBB24_49:
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB23_56:
+.LBB24_56:
 	movq	%rcx, %rdx
 	imulq	%r8, %rdx
 	movq	-48(%rbp), %rdi
@@ -19009,13 +18955,13 @@ weight_gradient_rows:
 	addq	$16, %r15
 	addq	-88(%rbp), %r13
 	cmpq	-104(%rbp), %rcx
-	jge	.LBB23_42
-.LBB23_46:
+	jge	.LBB24_42
+.LBB24_46:
 	cmpq	$0, 24(%rbp)
-	je	.LBB23_52
+	je	.LBB24_52
 	movq	16(%rbp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB23_48
+	jle	.LBB24_48
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r13, %rdx
 	movq	-64(%rbp), %rdi
@@ -19027,7 +18973,7 @@ weight_gradient_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	.p2align	4
-.LBB23_51:
+.LBB24_51:
 	vmovups	-32(%rdi), %ymm8
 	vbroadcastss	-12(%rdx), %ymm9
 	vbroadcastss	-8(%rdx), %ymm10
@@ -19045,13 +18991,13 @@ weight_gradient_rows:
 	addq	%r11, %rdi
 	addq	$16, %rdx
 	decq	%rbx
-	jne	.LBB23_51
-	jmp	.LBB23_56
+	jne	.LBB24_51
+	jmp	.LBB24_56
 	.p2align	4
-.LBB23_52:
+.LBB24_52:
 	movq	16(%rbp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB23_53
+	jle	.LBB24_53
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r15, %rbx
 	movq	-64(%rbp), %rdi
@@ -19063,7 +19009,7 @@ weight_gradient_rows:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	.p2align	4
-.LBB23_55:
+.LBB24_55:
 	vmovups	-32(%rdi), %ymm8
 	vbroadcastss	-12(%rbx), %ymm9
 	vbroadcastss	-8(%rbx), %ymm10
@@ -19081,20 +19027,20 @@ weight_gradient_rows:
 	addq	%r11, %rdi
 	addq	%rsi, %rbx
 	decq	%rdx
-	jne	.LBB23_55
-	jmp	.LBB23_56
-.LBB23_53:
+	jne	.LBB24_55
+	jmp	.LBB24_56
+.LBB24_53:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
-	jmp	.LBB23_49
-.LBB23_65:
+	jmp	.LBB24_49
+.LBB24_65:
 	movq	%rcx, %rdx
-.LBB23_66:
+.LBB24_66:
 	movq	%rdx, -72(%rbp)
 	cmpq	%r8, %rdx
-	jge	.LBB23_77
+	jge	.LBB24_77
 	andq	%r13, %rax
 	movq	-56(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -19104,18 +19050,18 @@ weight_gradient_rows:
 	movq	-72(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB23_68
+	jmp	.LBB24_68
 	.p2align	4
-.LBB23_76:
+.LBB24_76:
 	movq	-72(%rbp), %r11
 	incq	%r11
 	addq	$4, %rsi
 	movq	%r11, -72(%rbp)
 	cmpq	%r8, %r11
-	je	.LBB23_77
-.LBB23_68:
+	je	.LBB24_77
+.LBB24_68:
 	cmpq	32(%rbp), %r12
-	jle	.LBB23_76
+	jle	.LBB24_76
 	movq	-112(%rbp), %r10
 	movq	-72(%rbp), %rbx
 	leaq	(%r10,%rbx,4), %r10
@@ -19123,31 +19069,31 @@ weight_gradient_rows:
 	leaq	(%r11,%rbx,4), %r11
 	movq	%rcx, %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB23_70
+	jmp	.LBB24_70
 	.p2align	4
-.LBB23_75:
+.LBB24_75:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
 	cmpq	%r12, %r14
-	je	.LBB23_76
-.LBB23_70:
+	je	.LBB24_76
+.LBB24_70:
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r13, %r13
-	jle	.LBB23_75
+	jle	.LBB24_75
 	cmpq	$1, %r13
-	jne	.LBB23_90
+	jne	.LBB24_90
 	xorl	%r15d, %r15d
-	jmp	.LBB23_73
+	jmp	.LBB24_73
 	.p2align	4
-.LBB23_90:
+.LBB24_90:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB23_91:
+.LBB24_91:
 	vmovss	(%r13), %xmm1
 	vfmadd132ss	(%r12), %xmm0, %xmm1
 	vmovss	(%r13,%r9,4), %xmm0
@@ -19156,12 +19102,12 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB23_91
-.LBB23_73:
+	jne	.LBB24_91
+.LBB24_73:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %r12
-	je	.LBB23_75
+	je	.LBB24_75
 	movq	-56(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -19171,8 +19117,8 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ss	(%r11,%r15,4), %xmm1, %xmm0
-	jmp	.LBB23_75
-.LBB23_77:
+	jmp	.LBB24_75
+.LBB24_77:
 	addq	$104, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19183,7 +19129,7 @@ weight_gradient_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB23_34:
+.LBB24_34:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	movq	-56(%rbp), %rdi
@@ -19191,14 +19137,14 @@ weight_gradient_rows:
 	leaq	(%rdi,%r14,4), %r11
 	addq	$12, %r11
 	leaq	(,%r9,4), %rbx
-	jmp	.LBB23_35
+	jmp	.LBB24_35
 	.p2align	4
-.LBB23_36:
+.LBB24_36:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB23_80:
+.LBB24_80:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovups	%ymm3, (%rsi,%r15,4)
@@ -19217,11 +19163,11 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	cmpq	%r12, %r15
 	movq	16(%rbp), %r13
-	jg	.LBB23_64
-.LBB23_35:
+	jg	.LBB24_64
+.LBB24_35:
 	movq	%r15, %rdi
 	testq	%r13, %r13
-	jle	.LBB23_36
+	jle	.LBB24_36
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	%r13, %r15
 	movq	%r11, %r12
@@ -19230,7 +19176,7 @@ weight_gradient_rows:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	.p2align	4
-.LBB23_79:
+.LBB24_79:
 	vmovups	(%r13), %ymm4
 	vbroadcastss	-12(%r12), %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm3
@@ -19243,10 +19189,10 @@ weight_gradient_rows:
 	addq	%r10, %r13
 	addq	%rbx, %r12
 	decq	%r15
-	jne	.LBB23_79
-	jmp	.LBB23_80
-.Lfunc_end23:
-	.size	weight_gradient_rows, .Lfunc_end23-weight_gradient_rows
+	jne	.LBB24_79
+	jmp	.LBB24_80
+.Lfunc_end24:
+	.size	weight_gradient_rows, .Lfunc_end24-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -19281,17 +19227,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB24_1
+	je	.LBB25_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB24_3
-.LBB24_1:
+	jmp	.LBB25_3
+.LBB25_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB24_3:
+.LBB25_3:
 	movq	%rax, -136(%rbp)
 	testq	%r8, %r8
-	jle	.LBB24_86
+	jle	.LBB25_86
 	movq	24(%rbp), %rdi
 	movq	16(%rbp), %r10
 	leaq	(,%r9,4), %rax
@@ -19344,14 +19290,14 @@ panel_linear_outputs:
 	leaq	(,%r8,4), %r11
 	xorl	%r15d, %r15d
 	movq	%rsi, -72(%rbp)
-	jmp	.LBB24_5
+	jmp	.LBB25_5
 	.p2align	4
-.LBB24_85:
+.LBB25_85:
 	addq	%rdx, %r15
 	cmpq	%r8, %r15
 	movq	-72(%rbp), %rsi
-	jge	.LBB24_86
-.LBB24_5:
+	jge	.LBB25_86
+.LBB25_5:
 	movq	%r8, %rdx
 	subq	%r15, %rdx
 	movq	-136(%rbp), %rax
@@ -19360,7 +19306,7 @@ panel_linear_outputs:
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%r15, -112(%rbp)
-	jge	.LBB24_60
+	jge	.LBB25_60
 	movq	-120(%rbp), %rax
 	leaq	(%rax,%r15,4), %rax
 	movq	%rax, -152(%rbp)
@@ -19375,9 +19321,9 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rax
-	jmp	.LBB24_7
+	jmp	.LBB25_7
 	.p2align	4
-.LBB24_46:
+.LBB25_46:
 	vmovups	%ymm7, (%r14)
 	vmovups	%ymm6, 32(%r14)
 	vmovups	%ymm5, (%r14,%r9,4)
@@ -19385,20 +19331,20 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%r9,8)
 	vmovups	%ymm2, 32(%r14,%r9,8)
 	movq	-64(%rbp), %rax
-.LBB24_56:
+.LBB25_56:
 	vmovups	%ymm1, (%r14,%rax)
 	addq	%rax, %r14
-.LBB24_57:
+.LBB25_57:
 	movq	%r14, %rax
-.LBB24_58:
+.LBB25_58:
 	vmovups	%ymm0, 32(%rax)
-.LBB24_59:
+.LBB25_59:
 	movq	-104(%rbp), %rax
 	addq	$16, %rax
 	cmpq	32(%rbp), %rax
 	movq	-72(%rbp), %rsi
-	jge	.LBB24_60
-.LBB24_7:
+	jge	.LBB25_60
+.LBB25_7:
 	movq	%rax, %rcx
 	imulq	%r8, %rcx
 	movq	%rax, -104(%rbp)
@@ -19410,13 +19356,13 @@ panel_linear_outputs:
 	leaq	(%rdi,%rcx,4), %r12
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB24_8
-.LBB24_18:
+	jge	.LBB25_8
+.LBB25_18:
 	movq	16(%rbp), %rcx
 	subq	%r14, %rcx
 	addq	$-2, %rcx
 	cmpq	$3, %rcx
-	ja	.LBB24_59
+	ja	.LBB25_59
 	movq	%r14, %rdi
 	imulq	%r8, %rdi
 	movq	-152(%rbp), %r10
@@ -19426,18 +19372,18 @@ panel_linear_outputs:
 	leaq	(%rdi,%r14,4), %rdi
 	movq	-104(%rbp), %r10
 	leaq	(%rdi,%r10,4), %r14
-	leaq	.LJTI24_0(%rip), %rdi
+	leaq	.LJTI25_0(%rip), %rdi
 	movslq	(%rdi,%rcx,4), %rcx
 	addq	%rdi, %rcx
 	jmpq	*%rcx
-.LBB24_20:
+.LBB25_20:
 	testq	%rax, %rax
-	je	.LBB24_21
+	je	.LBB25_21
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB24_23
+	jmp	.LBB25_23
 	.p2align	4
-.LBB24_8:
+.LBB25_8:
 	movq	-96(%rbp), %rcx
 	movq	-104(%rbp), %rdi
 	leaq	(%rcx,%rdi,4), %rcx
@@ -19445,9 +19391,9 @@ panel_linear_outputs:
 	movl	$6, %r10d
 	movq	-152(%rbp), %rdi
 	xorl	%ecx, %ecx
-	jmp	.LBB24_9
+	jmp	.LBB25_9
 	.p2align	4
-.LBB24_17:
+.LBB25_17:
 	vmovups	%ymm11, (%r10)
 	vmovups	%ymm10, 32(%r10)
 	vmovups	%ymm9, (%r10,%r9,4)
@@ -19468,19 +19414,19 @@ panel_linear_outputs:
 	movq	%r14, %rcx
 	cmpq	16(%rbp), %r10
 	movq	-112(%rbp), %r15
-	jg	.LBB24_18
-.LBB24_9:
+	jg	.LBB25_18
+.LBB25_9:
 	movq	%r10, %r14
 	testq	%rax, %rax
-	je	.LBB24_10
+	je	.LBB25_10
 	vmovups	(%rsi), %ymm0
 	vmovups	32(%rsi), %ymm1
-	jmp	.LBB24_12
+	jmp	.LBB25_12
 	.p2align	4
-.LBB24_10:
+.LBB25_10:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB24_12:
+.LBB25_12:
 	imulq	%r9, %rcx
 	movq	-224(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
@@ -19495,7 +19441,7 @@ panel_linear_outputs:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	testq	%r15, %r15
-	jle	.LBB24_14
+	jle	.LBB25_14
 	vmovups	(%r10), %ymm11
 	vmovups	32(%r10), %ymm10
 	vmovups	(%r10,%r9,4), %ymm9
@@ -19511,13 +19457,13 @@ panel_linear_outputs:
 	movq	-160(%rbp), %rcx
 	vmovups	(%r10,%rcx), %ymm0
 	vmovups	32(%r10,%rcx), %ymm2
-.LBB24_14:
+.LBB25_14:
 	testq	%rdx, %rdx
-	jle	.LBB24_17
+	jle	.LBB25_17
 	xorl	%r13d, %r13d
 	movq	%r12, %rcx
 	.p2align	4
-.LBB24_16:
+.LBB25_16:
 	vmovups	(%rcx), %ymm13
 	vmovups	32(%rcx), %ymm12
 	leaq	(%rdi,%r13,4), %rbx
@@ -19546,32 +19492,32 @@ panel_linear_outputs:
 	incq	%r13
 	addq	$64, %rcx
 	cmpq	%r13, %rdx
-	jne	.LBB24_16
-	jmp	.LBB24_17
+	jne	.LBB25_16
+	jmp	.LBB25_17
 	.p2align	4
-.LBB24_38:
+.LBB25_38:
 	testq	%rax, %rax
-	je	.LBB24_39
+	je	.LBB25_39
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB24_41
+	jmp	.LBB25_41
 	.p2align	4
-.LBB24_47:
+.LBB25_47:
 	testq	%rax, %rax
-	je	.LBB24_48
+	je	.LBB25_48
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB24_50
-.LBB24_29:
+	jmp	.LBB25_50
+.LBB25_29:
 	testq	%rax, %rax
-	je	.LBB24_30
+	je	.LBB25_30
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB24_32
-.LBB24_39:
+	jmp	.LBB25_32
+.LBB25_39:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB24_41:
+.LBB25_41:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -19579,7 +19525,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm6
 	vmovaps	%ymm1, %ymm7
 	testq	%r15, %r15
-	jle	.LBB24_43
+	jle	.LBB25_43
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm6
 	vmovups	(%r14,%r9,4), %ymm5
@@ -19589,15 +19535,15 @@ panel_linear_outputs:
 	movq	-64(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB24_43:
+.LBB25_43:
 	testq	%rdx, %rdx
-	jle	.LBB24_46
+	jle	.LBB25_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
 	xorl	%edi, %edi
 	.p2align	4
-.LBB24_45:
+.LBB25_45:
 	vmovups	(%r12), %ymm8
 	vmovups	32(%r12), %ymm9
 	vbroadcastss	(%rbx,%rdi,4), %ymm10
@@ -19615,12 +19561,12 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r12
 	cmpq	%rdi, %rdx
-	jne	.LBB24_45
-	jmp	.LBB24_46
-.LBB24_48:
+	jne	.LBB25_45
+	jmp	.LBB25_46
+.LBB25_48:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB24_50:
+.LBB25_50:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -19630,7 +19576,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm8
 	vmovaps	%ymm1, %ymm9
 	testq	%r15, %r15
-	jle	.LBB24_52
+	jle	.LBB25_52
 	vmovups	(%r14), %ymm9
 	vmovups	32(%r14), %ymm8
 	vmovups	(%r14,%r9,4), %ymm7
@@ -19643,12 +19589,12 @@ panel_linear_outputs:
 	movq	-80(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB24_52:
+.LBB25_52:
 	testq	%rdx, %rdx
-	jle	.LBB24_55
+	jle	.LBB25_55
 	xorl	%eax, %eax
 	.p2align	4
-.LBB24_54:
+.LBB25_54:
 	vmovups	(%r12), %ymm11
 	vmovups	32(%r12), %ymm10
 	leaq	(%rbx,%rax,4), %rcx
@@ -19673,8 +19619,8 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r12
 	cmpq	%rax, %rdx
-	jne	.LBB24_54
-.LBB24_55:
+	jne	.LBB25_54
+.LBB25_55:
 	vmovups	%ymm9, (%r14)
 	vmovups	%ymm8, 32(%r14)
 	vmovups	%ymm7, (%r14,%r9,4)
@@ -19685,26 +19631,26 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%rax)
 	vmovups	%ymm2, 32(%r14,%rax)
 	movq	-80(%rbp), %rax
-	jmp	.LBB24_56
-.LBB24_21:
+	jmp	.LBB25_56
+.LBB25_21:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB24_23:
+.LBB25_23:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	testq	%r15, %r15
-	jle	.LBB24_25
+	jle	.LBB25_25
 	vmovups	(%r14), %ymm3
 	vmovups	32(%r14), %ymm2
 	vmovups	(%r14,%r9,4), %ymm1
 	vmovups	32(%r14,%r9,4), %ymm0
-.LBB24_25:
+.LBB25_25:
 	testq	%rdx, %rdx
-	jle	.LBB24_28
+	jle	.LBB25_28
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB24_27:
+.LBB25_27:
 	vmovups	(%r12), %ymm4
 	vmovups	32(%r12), %ymm5
 	vbroadcastss	(%rbx,%rcx,4), %ymm6
@@ -19716,37 +19662,37 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r12
 	cmpq	%rcx, %rdx
-	jne	.LBB24_27
-.LBB24_28:
+	jne	.LBB25_27
+.LBB25_28:
 	vmovups	%ymm3, (%r14)
 	vmovups	%ymm2, 32(%r14)
 	leaq	(%r14,%r9,4), %rax
 	vmovups	%ymm1, (%r14,%r9,4)
-	jmp	.LBB24_58
-.LBB24_30:
+	jmp	.LBB25_58
+.LBB25_30:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB24_32:
+.LBB25_32:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
 	vmovaps	%ymm1, %ymm5
 	testq	%r15, %r15
-	jle	.LBB24_34
+	jle	.LBB25_34
 	vmovups	(%r14), %ymm5
 	vmovups	32(%r14), %ymm4
 	vmovups	(%r14,%r9,4), %ymm3
 	vmovups	32(%r14,%r9,4), %ymm2
 	vmovups	(%r14,%r9,8), %ymm1
 	vmovups	32(%r14,%r9,8), %ymm0
-.LBB24_34:
+.LBB25_34:
 	testq	%rdx, %rdx
-	jle	.LBB24_37
+	jle	.LBB25_37
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
 	.p2align	4
-.LBB24_36:
+.LBB25_36:
 	vmovups	(%r12), %ymm6
 	vmovups	32(%r12), %ymm7
 	vbroadcastss	(%rbx,%rsi,4), %ymm8
@@ -19761,19 +19707,19 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r12
 	cmpq	%rsi, %rdx
-	jne	.LBB24_36
-.LBB24_37:
+	jne	.LBB25_36
+.LBB25_37:
 	vmovups	%ymm5, (%r14)
 	vmovups	%ymm4, 32(%r14)
 	vmovups	%ymm3, (%r14,%r9,4)
 	vmovups	%ymm2, 32(%r14,%r9,4)
 	vmovups	%ymm1, (%r14,%r9,8)
 	addq	-192(%rbp), %r14
-	jmp	.LBB24_57
+	jmp	.LBB25_57
 	.p2align	4
-.LBB24_60:
+.LBB25_60:
 	cmpq	$1, -184(%rbp)
-	jne	.LBB24_85
+	jne	.LBB25_85
 	movq	%r15, %rcx
 	shlq	$6, %rcx
 	movq	-176(%rbp), %rax
@@ -19782,10 +19728,10 @@ panel_linear_outputs:
 	movq	-128(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	-56(%rbp), %r12
-	jle	.LBB24_62
-.LBB24_66:
+	jle	.LBB25_62
+.LBB25_66:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB24_85
+	jge	.LBB25_85
 	addq	-88(%rbp), %rcx
 	testq	%r15, %r15
 	setg	%dil
@@ -19796,46 +19742,46 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %r10
 	andq	%r10, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB24_68
+	jmp	.LBB25_68
 	.p2align	4
-.LBB24_84:
+.LBB25_84:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm0, 32(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
 	movq	-112(%rbp), %r15
-	jge	.LBB24_85
-.LBB24_68:
+	jge	.LBB25_85
+.LBB25_68:
 	movq	-144(%rbp), %r14
 	leaq	(%r14,%rbx,4), %r14
 	testb	%al, %al
-	je	.LBB24_69
+	je	.LBB25_69
 	movq	%r14, %r12
 	testq	%r15, %r15
-	jg	.LBB24_70
+	jg	.LBB25_70
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	testq	%rdx, %rdx
-	jg	.LBB24_80
-	jmp	.LBB24_84
+	jg	.LBB25_80
+	jmp	.LBB25_84
 	.p2align	4
-.LBB24_69:
+.LBB25_69:
 	movq	-72(%rbp), %r15
 	leaq	(%r15,%rbx,4), %r12
-.LBB24_70:
+.LBB25_70:
 	vmovups	(%r12), %ymm1
 	vmovups	32(%r12), %ymm0
 	testq	%rdx, %rdx
-	jle	.LBB24_84
-.LBB24_80:
+	jle	.LBB25_84
+.LBB25_80:
 	movq	%rbx, %r15
 	imulq	%r8, %r15
 	leaq	(%rcx,%r15,4), %r12
 	xorl	%r13d, %r13d
 	cmpq	$1, %rdx
-	je	.LBB24_82
+	je	.LBB25_82
 	.p2align	4
-.LBB24_81:
+.LBB25_81:
 	vbroadcastss	-4(%r10,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
@@ -19845,23 +19791,23 @@ panel_linear_outputs:
 	addq	$2, %r13
 	subq	$-128, %r12
 	cmpq	%r13, %rdi
-	jne	.LBB24_81
-.LBB24_82:
+	jne	.LBB25_81
+.LBB25_82:
 	testb	$1, %dl
-	je	.LBB24_84
+	je	.LBB25_84
 	vbroadcastss	(%rsi,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
-	jmp	.LBB24_84
+	jmp	.LBB25_84
 	.p2align	4
-.LBB24_62:
+.LBB25_62:
 	movq	-168(%rbp), %rax
 	addq	%rcx, %rax
 	movq	-128(%rbp), %rdi
 	movq	24(%rbp), %r10
-	jmp	.LBB24_63
+	jmp	.LBB25_63
 	.p2align	4
-.LBB24_76:
+.LBB25_76:
 	vmovups	%ymm7, (%rdi)
 	vmovups	%ymm0, 32(%rdi)
 	vmovups	%ymm1, 64(%rdi)
@@ -19875,19 +19821,19 @@ panel_linear_outputs:
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rdi
 	movq	-112(%rbp), %r15
-	jg	.LBB24_66
-.LBB24_63:
+	jg	.LBB25_66
+.LBB25_63:
 	movq	%rdi, %rbx
 	movq	-144(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %rdi
 	movq	%rdi, %r14
 	testq	%r15, %r15
-	jg	.LBB24_72
+	jg	.LBB25_72
 	movq	-72(%rbp), %r14
 	testq	%r14, %r14
-	je	.LBB24_65
+	je	.LBB25_65
 	leaq	(%r14,%r10,4), %r14
-.LBB24_72:
+.LBB25_72:
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm0
 	vmovups	64(%r14), %ymm1
@@ -19897,12 +19843,12 @@ panel_linear_outputs:
 	vmovups	192(%r14), %ymm5
 	vmovups	224(%r14), %ymm6
 	testq	%rdx, %rdx
-	jle	.LBB24_76
-.LBB24_74:
+	jle	.LBB25_76
+.LBB25_74:
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB24_75:
+.LBB25_75:
 	vbroadcastss	(%rsi,%r14,4), %ymm8
 	vfmadd231ps	(%r10), %ymm8, %ymm7
 	vfmadd231ps	32(%r10), %ymm8, %ymm0
@@ -19923,9 +19869,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB24_75
-	jmp	.LBB24_76
-.LBB24_65:
+	jne	.LBB25_75
+	jmp	.LBB25_76
+.LBB25_65:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -19935,9 +19881,9 @@ panel_linear_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	testq	%rdx, %rdx
-	jg	.LBB24_74
-	jmp	.LBB24_76
-.LBB24_86:
+	jg	.LBB25_74
+	jmp	.LBB25_76
+.LBB25_86:
 	addq	$56, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19948,16 +19894,16 @@ panel_linear_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end24:
-	.size	panel_linear_outputs, .Lfunc_end24-panel_linear_outputs
+.Lfunc_end25:
+	.size	panel_linear_outputs, .Lfunc_end25-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI24_0:
-	.long	.LBB24_20-.LJTI24_0
-	.long	.LBB24_29-.LJTI24_0
-	.long	.LBB24_38-.LJTI24_0
-	.long	.LBB24_47-.LJTI24_0
+.LJTI25_0:
+	.long	.LBB25_20-.LJTI25_0
+	.long	.LBB25_29-.LJTI25_0
+	.long	.LBB25_38-.LJTI25_0
+	.long	.LBB25_47-.LJTI25_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -19986,13 +19932,13 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %r12
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB25_21
+	je	.LBB26_21
 	movq	%r12, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB25_3
+	jle	.LBB26_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -20002,9 +19948,9 @@ panel_weight_gradient_outputs:
 	callq	memset@PLT
 	movq	%r14, %rcx
 	movq	%r15, %r9
-.LBB25_3:
+.LBB26_3:
 	testq	%r13, %r13
-	jle	.LBB25_21
+	jle	.LBB26_21
 	leaq	(%rcx,%r12,4), %rdx
 	movq	-72(%rbp), %rdi
 	movq	32(%rbp), %r10
@@ -20039,9 +19985,9 @@ panel_weight_gradient_outputs:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -96(%rbp)
 	xorl	%edx, %edx
-	jmp	.LBB25_5
+	jmp	.LBB26_5
 	.p2align	4
-.LBB25_20:
+.LBB26_20:
 	incq	%rdx
 	movq	-96(%rbp), %r14
 	addq	%r14, %r10
@@ -20049,26 +19995,26 @@ panel_weight_gradient_outputs:
 	addq	%r14, %rdi
 	cmpq	%r13, %rdx
 	movq	%rsi, %r12
-	je	.LBB25_21
-.LBB25_5:
+	je	.LBB26_21
+.LBB26_5:
 	cmpq	32(%rbp), %r12
 	movq	%r12, %rsi
-	jle	.LBB25_20
+	jle	.LBB26_20
 	cmpq	$4, -48(%rbp)
 	setb	%r15b
 	orb	-88(%rbp), %r15b
 	movq	32(%rbp), %r14
 	testb	$1, %r15b
-	jne	.LBB25_7
+	jne	.LBB26_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB25_14
+	jae	.LBB26_14
 	xorl	%r15d, %r15d
-	jmp	.LBB25_18
-.LBB25_14:
+	jmp	.LBB26_18
+.LBB26_14:
 	xorl	%r14d, %r14d
 	movq	-64(%rbp), %rsi
 	.p2align	4
-.LBB25_15:
+.LBB26_15:
 	vmovups	-96(%r10,%r14,4), %ymm0
 	vmovups	-64(%r10,%r14,4), %ymm1
 	vmovups	-32(%r10,%r14,4), %ymm2
@@ -20083,48 +20029,48 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm3, (%r8,%r14,4)
 	addq	$32, %r14
 	cmpq	%r14, %rsi
-	jne	.LBB25_15
+	jne	.LBB26_15
 	cmpq	%rsi, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB25_20
+	je	.LBB26_20
 	movq	-112(%rbp), %r14
 	movq	-64(%rbp), %r15
 	testb	$28, -48(%rbp)
-	je	.LBB25_7
+	je	.LBB26_7
 	.p2align	4
-.LBB25_18:
+.LBB26_18:
 	vmovups	(%rax,%r15,4), %xmm0
 	vaddps	(%rbx,%r15,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%r15,4)
 	addq	$4, %r15
 	cmpq	%r15, %r11
-	jne	.LBB25_18
+	jne	.LBB26_18
 	movq	-80(%rbp), %r14
 	cmpq	%r11, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB25_20
-.LBB25_7:
+	je	.LBB26_20
+.LBB26_7:
 	movl	%esi, %r15d
 	subl	%r14d, %r15d
 	movq	%r14, %r12
 	andl	$3, %r15d
-	je	.LBB25_10
+	je	.LBB26_10
 	movq	%r14, %r12
 	.p2align	4
-.LBB25_9:
+.LBB26_9:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%r15
-	jne	.LBB25_9
-.LBB25_10:
+	jne	.LBB26_9
+.LBB26_10:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r14
 	cmpq	$-4, %r14
-	ja	.LBB25_20
+	ja	.LBB26_20
 	.p2align	4
-.LBB25_11:
+.LBB26_11:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
@@ -20139,12 +20085,12 @@ panel_weight_gradient_outputs:
 	vmovss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB25_11
-	jmp	.LBB25_20
-.LBB25_21:
+	jne	.LBB26_11
+	jmp	.LBB26_20
+.LBB26_21:
 	movabsq	$9223372036854775806, %rcx
 	cmpq	32(%rbp), %r12
-	jle	.LBB25_29
+	jle	.LBB26_29
 	movq	%r13, %rax
 	andq	%rcx, %rax
 	movq	-72(%rbp), %rdx
@@ -20159,28 +20105,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rdi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB25_23
+	jmp	.LBB26_23
 	.p2align	4
-.LBB25_28:
+.LBB26_28:
 	addq	$16, %r10
 	addq	$64, %rdx
 	addq	%r8, %rdi
 	cmpq	%r12, %r10
-	jge	.LBB25_29
-.LBB25_23:
+	jge	.LBB26_29
+.LBB26_23:
 	testq	%r13, %r13
-	jle	.LBB25_28
+	jle	.LBB26_28
 	cmpq	$1, %r13
-	jne	.LBB25_35
+	jne	.LBB26_35
 	xorl	%r11d, %r11d
-	jmp	.LBB25_26
+	jmp	.LBB26_26
 	.p2align	4
-.LBB25_35:
+.LBB26_35:
 	movq	%rdi, %rbx
 	movq	%rdx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB25_36:
+.LBB26_36:
 	vmovups	-32(%r14), %ymm0
 	vmovups	%ymm0, -96(%rbx)
 	vmovups	(%r14), %ymm0
@@ -20193,10 +20139,10 @@ panel_weight_gradient_outputs:
 	addq	%rsi, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB25_36
-.LBB25_26:
+	jne	.LBB26_36
+.LBB26_26:
 	testb	$1, %r13b
-	je	.LBB25_28
+	je	.LBB26_28
 	movq	%r10, %rbx
 	imulq	%r13, %rbx
 	movq	24(%rbp), %r14
@@ -20210,10 +20156,10 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm0, (%r14,%r11)
 	vmovups	32(%rbx,%r15,4), %ymm0
 	vmovups	%ymm0, 32(%r14,%r11)
-	jmp	.LBB25_28
-.LBB25_29:
+	jmp	.LBB26_28
+.LBB26_29:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB25_38
+	jle	.LBB26_38
 	andq	%r13, %rcx
 	movq	-104(%rbp), %rax
 	addq	$20, %rax
@@ -20222,14 +20168,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %r9
 	leaq	(,%rax,8), %r10
 	xorl	%eax, %eax
-	jmp	.LBB25_31
+	jmp	.LBB26_31
 	.p2align	4
-.LBB25_37:
+.LBB26_37:
 	movq	-64(%rbp), %rax
 	addq	%rdi, %rax
 	cmpq	-56(%rbp), %rax
-	jge	.LBB25_38
-.LBB25_31:
+	jge	.LBB26_38
+.LBB26_31:
 	movq	-56(%rbp), %rdx
 	movq	%rax, -64(%rbp)
 	subq	%rax, %rdx
@@ -20238,7 +20184,7 @@ panel_weight_gradient_outputs:
 	movq	%rdx, -48(%rbp)
 	cmovlq	%rdx, %rdi
 	cmpq	32(%rbp), %r12
-	jle	.LBB25_37
+	jle	.LBB26_37
 	movq	-64(%rbp), %rdx
 	movq	%rdx, %rax
 	shlq	$6, %rax
@@ -20251,21 +20197,21 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rdx,4), %rax
 	movq	%rax, -88(%rbp)
 	movq	32(%rbp), %rax
-	jmp	.LBB25_33
-.LBB25_48:
+	jmp	.LBB26_33
+.LBB26_48:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB25_55:
+.LBB26_55:
 	vmovups	%ymm1, (%r14)
 	movl	$32, %edx
 	.p2align	4
-.LBB25_76:
+.LBB26_76:
 	vmovups	%ymm0, (%r14,%rdx)
-.LBB25_77:
+.LBB26_77:
 	addq	$16, %rax
 	cmpq	%r12, %rax
-	jge	.LBB25_37
-.LBB25_33:
+	jge	.LBB26_37
+.LBB26_33:
 	movq	%rax, %rdx
 	imulq	%r13, %rdx
 	movq	%rax, %rsi
@@ -20275,40 +20221,40 @@ panel_weight_gradient_outputs:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %r14
 	cmpq	$6, -48(%rbp)
-	jge	.LBB25_39
+	jge	.LBB26_39
 	xorl	%esi, %esi
-.LBB25_45:
+.LBB26_45:
 	movq	%rsi, %r11
 	notq	%r11
 	addq	%rdi, %r11
 	cmpq	$4, %r11
 	movq	40(%rbp), %r12
-	ja	.LBB25_77
+	ja	.LBB26_77
 	movq	-72(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %rdx
 	shlq	$6, %rsi
 	addq	%rsi, %r14
-	leaq	.LJTI25_0(%rip), %rbx
+	leaq	.LJTI26_0(%rip), %rbx
 	movslq	(%rbx,%r11,4), %rsi
 	addq	%rbx, %rsi
 	jmpq	*%rsi
-.LBB25_47:
+.LBB26_47:
 	testq	%r13, %r13
-	jle	.LBB25_48
+	jle	.LBB26_48
 	vxorps	%xmm1, %xmm1, %xmm1
 	cmpq	$1, %r13
-	jne	.LBB25_51
+	jne	.LBB26_51
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
-	jmp	.LBB25_53
+	jmp	.LBB26_53
 	.p2align	4
-.LBB25_39:
+.LBB26_39:
 	movl	$6, %edx
 	movq	-88(%rbp), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB25_40
+	jmp	.LBB26_40
 	.p2align	4
-.LBB25_41:
+.LBB26_41:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
@@ -20321,7 +20267,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm10, %xmm10, %xmm10
 	vxorps	%xmm11, %xmm11, %xmm11
 	vxorps	%xmm8, %xmm8, %xmm8
-.LBB25_44:
+.LBB26_44:
 	shlq	$6, %rbx
 	vmovups	%ymm8, (%r14,%rbx)
 	vmovups	%ymm11, 32(%r14,%rbx)
@@ -20339,11 +20285,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %r11
 	movq	%rsi, %rbx
 	cmpq	%rdi, %rdx
-	jg	.LBB25_45
-.LBB25_40:
+	jg	.LBB26_45
+.LBB26_40:
 	movq	%rdx, %rsi
 	testq	%r13, %r13
-	jle	.LBB25_41
+	jle	.LBB26_41
 	vxorps	%xmm8, %xmm8, %xmm8
 	movq	%r13, %r12
 	movq	%r11, %rdx
@@ -20360,7 +20306,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	.p2align	4
-.LBB25_43:
+.LBB26_43:
 	vmovups	(%r15), %ymm12
 	vmovups	32(%r15), %ymm13
 	vbroadcastss	-20(%rdx), %ymm14
@@ -20384,11 +20330,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r15
 	addq	%r9, %rdx
 	decq	%r12
-	jne	.LBB25_43
-	jmp	.LBB25_44
-.LBB25_71:
+	jne	.LBB26_43
+	jmp	.LBB26_44
+.LBB26_71:
 	testq	%r13, %r13
-	jle	.LBB25_72
+	jle	.LBB26_72
 	addq	$16, %rdx
 	vxorps	%xmm6, %xmm6, %xmm6
 	movq	%r13, %rsi
@@ -20402,7 +20348,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB25_74:
+.LBB26_74:
 	vmovups	(%r8), %ymm10
 	vmovups	32(%r8), %ymm11
 	vbroadcastss	-16(%rdx), %ymm12
@@ -20423,11 +20369,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB25_74
-	jmp	.LBB25_75
-.LBB25_61:
+	jne	.LBB26_74
+	jmp	.LBB26_75
+.LBB26_61:
 	testq	%r13, %r13
-	jle	.LBB25_62
+	jle	.LBB26_62
 	addq	$8, %rdx
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%r13, %rsi
@@ -20437,7 +20383,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB25_64:
+.LBB26_64:
 	vmovups	(%r8), %ymm6
 	vmovups	32(%r8), %ymm7
 	vbroadcastss	-8(%rdx), %ymm8
@@ -20452,11 +20398,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB25_64
-	jmp	.LBB25_65
-.LBB25_66:
+	jne	.LBB26_64
+	jmp	.LBB26_65
+.LBB26_66:
 	testq	%r13, %r13
-	jle	.LBB25_67
+	jle	.LBB26_67
 	addq	$12, %rdx
 	vxorps	%xmm4, %xmm4, %xmm4
 	movq	%r13, %rsi
@@ -20468,7 +20414,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB25_69:
+.LBB26_69:
 	vmovups	(%r8), %ymm8
 	vmovups	32(%r8), %ymm9
 	vbroadcastss	-12(%rdx), %ymm10
@@ -20486,11 +20432,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB25_69
-	jmp	.LBB25_70
-.LBB25_56:
+	jne	.LBB26_69
+	jmp	.LBB26_70
+.LBB26_56:
 	testq	%r13, %r13
-	jle	.LBB25_57
+	jle	.LBB26_57
 	addq	$4, %rdx
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	%r13, %rsi
@@ -20498,7 +20444,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB25_59:
+.LBB26_59:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	-4(%rdx), %ymm6
@@ -20510,9 +20456,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB25_59
-	jmp	.LBB25_60
-.LBB25_72:
+	jne	.LBB26_59
+	jmp	.LBB26_60
+.LBB26_72:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -20523,7 +20469,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm8, %xmm8, %xmm8
 	vxorps	%xmm9, %xmm9, %xmm9
 	vxorps	%xmm6, %xmm6, %xmm6
-.LBB25_75:
+.LBB26_75:
 	vmovups	%ymm6, (%r14)
 	vmovups	%ymm9, 32(%r14)
 	vmovups	%ymm8, 64(%r14)
@@ -20534,23 +20480,23 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 224(%r14)
 	vmovups	%ymm1, 256(%r14)
 	movl	$288, %edx
-	jmp	.LBB25_76
-.LBB25_62:
+	jmp	.LBB26_76
+.LBB26_62:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB25_65:
+.LBB26_65:
 	vmovups	%ymm2, (%r14)
 	vmovups	%ymm5, 32(%r14)
 	vmovups	%ymm4, 64(%r14)
 	vmovups	%ymm3, 96(%r14)
 	vmovups	%ymm1, 128(%r14)
 	movl	$160, %edx
-	jmp	.LBB25_76
-.LBB25_67:
+	jmp	.LBB26_76
+.LBB26_67:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -20559,7 +20505,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB25_70:
+.LBB26_70:
 	vmovups	%ymm4, (%r14)
 	vmovups	%ymm7, 32(%r14)
 	vmovups	%ymm6, 64(%r14)
@@ -20568,24 +20514,24 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 160(%r14)
 	vmovups	%ymm1, 192(%r14)
 	movl	$224, %edx
-	jmp	.LBB25_76
-.LBB25_57:
+	jmp	.LBB26_76
+.LBB26_57:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB25_60:
+.LBB26_60:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm3, 32(%r14)
 	vmovups	%ymm2, 64(%r14)
 	movl	$96, %edx
-	jmp	.LBB25_76
-.LBB25_51:
+	jmp	.LBB26_76
+.LBB26_51:
 	movq	%rdx, %r11
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
 	.p2align	4
-.LBB25_52:
+.LBB26_52:
 	vbroadcastss	(%r11), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
@@ -20596,16 +20542,16 @@ panel_weight_gradient_outputs:
 	subq	$-128, %r8
 	addq	%r10, %r11
 	cmpq	%rsi, %rcx
-	jne	.LBB25_52
-.LBB25_53:
+	jne	.LBB26_52
+.LBB26_53:
 	testb	$1, %r13b
-	je	.LBB25_55
+	je	.LBB26_55
 	imulq	-56(%rbp), %rsi
 	vbroadcastss	(%rdx,%rsi,4), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
-	jmp	.LBB25_55
-.LBB25_38:
+	jmp	.LBB26_55
+.LBB26_38:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -20616,32 +20562,32 @@ panel_weight_gradient_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end25:
-	.size	panel_weight_gradient_outputs, .Lfunc_end25-panel_weight_gradient_outputs
+.Lfunc_end26:
+	.size	panel_weight_gradient_outputs, .Lfunc_end26-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI25_0:
-	.long	.LBB25_47-.LJTI25_0
-	.long	.LBB25_56-.LJTI25_0
-	.long	.LBB25_61-.LJTI25_0
-	.long	.LBB25_66-.LJTI25_0
-	.long	.LBB25_71-.LJTI25_0
+.LJTI26_0:
+	.long	.LBB26_47-.LJTI26_0
+	.long	.LBB26_56-.LJTI26_0
+	.long	.LBB26_61-.LJTI26_0
+	.long	.LBB26_66-.LJTI26_0
+	.long	.LBB26_71-.LJTI26_0
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI26_0:
+.LCPI27_0:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI26_1:
+.LCPI27_1:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI26_2:
+.LCPI27_2:
 	.quad	8
 	.text
 	.p2align	4
@@ -20676,7 +20622,7 @@ conv_view_of:
 	movq	%r9, -56(%rbp)
 	movq	%rsi, -96(%rbp)
 	movq	%rdi, -344(%rbp)
-	je	.LBB26_33
+	je	.LBB27_33
 	vmovdqu	96(%rsi), %xmm0
 	vmovdqu	%xmm0, 24(%rdi)
 	leaq	32(%rdx), %rax
@@ -20685,11 +20631,11 @@ conv_view_of:
 	cmovneq	%rax, %rcx
 	movq	(%rcx), %rcx
 	movq	%rcx, 40(%rdi)
-	je	.LBB26_70
+	je	.LBB27_70
 	movq	(%rsi), %rcx
 	movq	%rcx, -280(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB26_32
+	jle	.LBB27_32
 	movq	(%rax), %rsi
 	movq	24(%rdx), %rdx
 	movq	%rsi, %rdi
@@ -20761,9 +20707,9 @@ conv_view_of:
 	movq	%rax, -224(%rbp)
 	movq	%rax, -48(%rbp)
 	movq	%rdi, -256(%rbp)
-	jmp	.LBB26_5
+	jmp	.LBB27_5
 	.p2align	4
-.LBB26_4:
+.LBB27_4:
 	movq	-80(%rbp), %rdx
 	incq	%rdx
 	movq	-120(%rbp), %rax
@@ -20773,23 +20719,23 @@ conv_view_of:
 	addq	%rax, -160(%rbp)
 	addq	%rdi, -64(%rbp)
 	cmpq	-280(%rbp), %rdx
-	je	.LBB26_32
-.LBB26_5:
+	je	.LBB27_32
+.LBB27_5:
 	movq	%rdi, %rbx
 	movq	%rdx, -80(%rbp)
 	imulq	%rdx, %rbx
 	cmpq	$0, -152(%rbp)
-	jle	.LBB26_7
+	jle	.LBB27_7
 	movq	-56(%rbp), %rax
 	leaq	(%rax,%rbx), %rdi
 	xorl	%esi, %esi
 	movq	-104(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-.LBB26_7:
+.LBB27_7:
 	movq	%rbx, -72(%rbp)
 	cmpq	$0, -136(%rbp)
-	jle	.LBB26_30
+	jle	.LBB27_30
 	movq	-224(%rbp), %rax
 	movq	-72(%rbp), %r8
 	addq	%r8, %rax
@@ -20835,9 +20781,9 @@ conv_view_of:
 	movq	-160(%rbp), %r14
 	movq	-112(%rbp), %r13
 	xorl	%r15d, %r15d
-	jmp	.LBB26_10
+	jmp	.LBB27_10
 	.p2align	4
-.LBB26_9:
+.LBB27_9:
 	incq	%r15
 	movq	-320(%rbp), %rax
 	addq	%rax, %r13
@@ -20846,12 +20792,12 @@ conv_view_of:
 	addq	%rax, %r14
 	addq	%rcx, %rbx
 	cmpq	-136(%rbp), %r15
-	je	.LBB26_30
-.LBB26_10:
+	je	.LBB27_30
+.LBB27_10:
 	movq	%rcx, %rdi
 	imulq	%r15, %rdi
 	cmpq	$0, -336(%rbp)
-	jle	.LBB26_12
+	jle	.LBB27_12
 	movq	-168(%rbp), %rax
 	movq	%r15, -208(%rbp)
 	movq	%rdi, %r15
@@ -20862,25 +20808,25 @@ conv_view_of:
 	callq	memset@PLT
 	movq	%r15, %rdi
 	movq	-208(%rbp), %r15
-.LBB26_12:
+.LBB27_12:
 	movq	-192(%rbp), %rsi
 	testq	%rsi, %rsi
-	jle	.LBB26_28
+	jle	.LBB27_28
 	cmpq	$4, %rsi
 	setb	%al
 	orb	-304(%rbp), %al
 	testb	$1, %al
-	je	.LBB26_15
+	je	.LBB27_15
 	xorl	%ecx, %ecx
-	jmp	.LBB26_23
+	jmp	.LBB27_23
 	.p2align	4
-.LBB26_15:
+.LBB27_15:
 	xorl	%eax, %eax
 	cmpq	$32, %rsi
-	jb	.LBB26_20
+	jb	.LBB27_20
 	movq	-88(%rbp), %rcx
 	.p2align	4
-.LBB26_17:
+.LBB27_17:
 	vmovdqu	-96(%r13,%rax,4), %ymm0
 	vmovdqu	-64(%r13,%rax,4), %ymm1
 	vmovdqu	-32(%r13,%rax,4), %ymm2
@@ -20891,43 +20837,43 @@ conv_view_of:
 	vmovdqu	%ymm3, 96(%r12,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB26_17
+	jne	.LBB27_17
 	cmpq	%rcx, %rsi
-	je	.LBB26_28
+	je	.LBB27_28
 	movq	-88(%rbp), %rax
 	movq	%rax, %rcx
 	testb	$28, %sil
-	je	.LBB26_23
-.LBB26_20:
+	je	.LBB27_23
+.LBB27_20:
 	movq	-128(%rbp), %rcx
 	.p2align	4
-.LBB26_21:
+.LBB27_21:
 	vmovdqu	(%r14,%rax,4), %xmm0
 	vmovdqu	%xmm0, (%r12,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB26_21
+	jne	.LBB27_21
 	cmpq	%rcx, %rsi
-	je	.LBB26_28
-.LBB26_23:
+	je	.LBB27_28
+.LBB27_23:
 	movq	%rcx, %rax
 	cmpq	$0, -176(%rbp)
-	je	.LBB26_26
+	je	.LBB27_26
 	movq	-176(%rbp), %rdx
 	movq	%rcx, %rax
 	.p2align	4
-.LBB26_25:
+.LBB27_25:
 	vmovd	(%r14,%rax,4), %xmm0
 	vmovd	%xmm0, (%r12,%rax,4)
 	incq	%rax
 	decq	%rdx
-	jne	.LBB26_25
-.LBB26_26:
+	jne	.LBB27_25
+.LBB27_26:
 	subq	%rsi, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB26_28
+	ja	.LBB27_28
 	.p2align	4
-.LBB26_27:
+.LBB27_27:
 	vmovss	(%r14,%rax,4), %xmm0
 	vmovss	%xmm0, -8(%rbx,%rax,4)
 	vmovss	4(%r14,%rax,4), %xmm0
@@ -20938,35 +20884,35 @@ conv_view_of:
 	vmovd	%xmm0, 4(%rbx,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB26_27
-.LBB26_28:
+	jne	.LBB27_27
+.LBB27_28:
 	movq	-328(%rbp), %rax
 	cmpq	-200(%rbp), %rax
-	jge	.LBB26_9
+	jge	.LBB27_9
 	addq	-288(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-296(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	jmp	.LBB26_9
+	jmp	.LBB27_9
 	.p2align	4
-.LBB26_30:
+.LBB27_30:
 	movq	-264(%rbp), %rax
 	cmpq	-272(%rbp), %rax
-	jge	.LBB26_4
+	jge	.LBB27_4
 	movq	-72(%rbp), %rdi
 	addq	-352(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-216(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	jmp	.LBB26_4
-.LBB26_32:
+	jmp	.LBB27_4
+.LBB27_32:
 	movq	-56(%rbp), %rax
 	movq	-344(%rbp), %rcx
 	movq	%rax, (%rcx)
-	jmp	.LBB26_70
-.LBB26_33:
+	jmp	.LBB27_70
+.LBB27_33:
 	movq	$1, 24(%rdi)
 	movq	16(%rdx), %rcx
 	movq	%rcx, -104(%rbp)
@@ -20975,7 +20921,7 @@ conv_view_of:
 	movq	(%rsi), %rax
 	movq	%rax, -248(%rbp)
 	testq	%rax, %rax
-	jle	.LBB26_70
+	jle	.LBB27_70
 	movabsq	$9223372036854775776, %rdx
 	movq	8(%rsi), %rcx
 	movq	16(%rsi), %rdi
@@ -21002,26 +20948,26 @@ conv_view_of:
 	xorl	%ecx, %ecx
 	addq	$24, %rdx
 	movq	%rdx, -280(%rbp)
-	vmovdqa	.LCPI26_0(%rip), %ymm1
-	vmovdqa	.LCPI26_1(%rip), %ymm2
+	vmovdqa	.LCPI27_0(%rip), %ymm1
+	vmovdqa	.LCPI27_1(%rip), %ymm2
 	vpcmpeqd	%ymm3, %ymm3, %ymm3
-	vpbroadcastq	.LCPI26_2(%rip), %ymm4
+	vpbroadcastq	.LCPI27_2(%rip), %ymm4
 	movq	%rax, -48(%rbp)
 	movq	$0, -72(%rbp)
-	jmp	.LBB26_36
+	jmp	.LBB27_36
 	.p2align	4
-.LBB26_35:
+.LBB27_35:
 	movq	-256(%rbp), %rcx
 	incq	%rcx
 	movq	-48(%rbp), %rax
 	addq	-240(%rbp), %rax
 	movq	%rax, -48(%rbp)
 	cmpq	-248(%rbp), %rcx
-	je	.LBB26_70
-.LBB26_36:
+	je	.LBB27_70
+.LBB27_36:
 	cmpq	$0, -152(%rbp)
 	movq	%rcx, -256(%rbp)
-	jle	.LBB26_35
+	jle	.LBB27_35
 	movq	-216(%rbp), %rax
 	imulq	%rcx, %rax
 	addq	-224(%rbp), %rax
@@ -21035,19 +20981,19 @@ conv_view_of:
 	movq	32(%rax), %rcx
 	movq	%rcx, -112(%rbp)
 	movq	$0, -64(%rbp)
-	jmp	.LBB26_39
+	jmp	.LBB27_39
 	.p2align	4
-.LBB26_38:
+.LBB27_38:
 	movq	-64(%rbp), %rcx
 	incq	%rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	-152(%rbp), %rcx
 	movq	-56(%rbp), %r9
 	movq	-96(%rbp), %rax
-	je	.LBB26_35
-.LBB26_39:
+	je	.LBB27_35
+.LBB27_39:
 	cmpq	$0, -112(%rbp)
-	jle	.LBB26_38
+	jle	.LBB27_38
 	movq	96(%rax), %rax
 	movq	%rax, -136(%rbp)
 	movq	-80(%rbp), %rcx
@@ -21059,9 +21005,9 @@ conv_view_of:
 	movq	%rcx, -88(%rbp)
 	movq	$0, -120(%rbp)
 	movq	$0, -128(%rbp)
-	jmp	.LBB26_42
+	jmp	.LBB27_42
 	.p2align	4
-.LBB26_41:
+.LBB27_41:
 	movq	-128(%rbp), %rcx
 	incq	%rcx
 	incq	-72(%rbp)
@@ -21071,10 +21017,10 @@ conv_view_of:
 	addq	$4, -120(%rbp)
 	movq	%rcx, -128(%rbp)
 	cmpq	-112(%rbp), %rcx
-	je	.LBB26_38
-.LBB26_42:
+	je	.LBB27_38
+.LBB27_42:
 	cmpq	$0, -136(%rbp)
-	jle	.LBB26_41
+	jle	.LBB27_41
 	movq	-72(%rbp), %rax
 	imulq	-104(%rbp), %rax
 	movq	-56(%rbp), %rcx
@@ -21126,16 +21072,16 @@ conv_view_of:
 	movq	%r9, -208(%rbp)
 	movq	-88(%rbp), %r12
 	xorl	%eax, %eax
-	jmp	.LBB26_45
+	jmp	.LBB27_45
 	.p2align	4
-.LBB26_44:
+.LBB27_44:
 	incq	%rax
 	addq	-336(%rbp), %r12
 	movq	-328(%rbp), %rcx
 	addq	%rcx, -208(%rbp)
 	cmpq	-136(%rbp), %rax
-	je	.LBB26_41
-.LBB26_45:
+	je	.LBB27_41
+.LBB27_45:
 	movq	-200(%rbp), %r11
 	imulq	%rax, %r11
 	subq	-192(%rbp), %r11
@@ -21144,7 +21090,7 @@ conv_view_of:
 	cmpq	-320(%rbp), %r11
 	setl	%cl
 	testq	%r8, %r8
-	jle	.LBB26_44
+	jle	.LBB27_44
 	andb	%cl, %sil
 	cmpq	$8, %r8
 	setae	%cl
@@ -21158,20 +21104,20 @@ conv_view_of:
 	sete	%r11b
 	andb	%cl, %r11b
 	cmpb	$1, %r11b
-	jne	.LBB26_49
+	jne	.LBB27_49
 	movq	-304(%rbp), %rcx
 	imulq	%rax, %rcx
 	addq	-312(%rbp), %rcx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpq	$32, %rcx
-	jae	.LBB26_64
-.LBB26_49:
+	jae	.LBB27_64
+.LBB27_49:
 	xorl	%r11d, %r11d
-.LBB26_50:
+.LBB27_50:
 	movq	%r11, %r14
 	orq	$1, %r14
 	testb	$1, %r8b
-	je	.LBB26_55
+	je	.LBB27_55
 	movq	%r9, %r15
 	imulq	%r11, %r15
 	subq	%rdx, %r15
@@ -21180,20 +21126,20 @@ conv_view_of:
 	andb	%sil, %cl
 	vpxor	%xmm6, %xmm6, %xmm6
 	cmpb	$1, %cl
-	jne	.LBB26_54
+	jne	.LBB27_54
 	cmpq	%rdi, %r15
-	jge	.LBB26_54
+	jge	.LBB27_54
 	vmovd	(%rbx,%r15,4), %xmm6
-.LBB26_54:
+.LBB27_54:
 	movq	%r8, %rcx
 	imulq	%rax, %rcx
 	movq	-296(%rbp), %r10
 	leaq	(%r10,%rcx,4), %rcx
 	vmovd	%xmm6, (%rcx,%r11,4)
 	movq	%r14, %r11
-.LBB26_55:
+.LBB27_55:
 	cmpq	%r14, %r8
-	je	.LBB26_44
+	je	.LBB27_44
 	leaq	1(%r11), %rbx
 	leaq	(,%rdx,4), %r14
 	imulq	%r9, %rbx
@@ -21211,15 +21157,15 @@ conv_view_of:
 	leaq	(%r10,%r13,4), %rdx
 	subq	%r14, %rdx
 	xorl	%r14d, %r14d
-	jmp	.LBB26_58
+	jmp	.LBB27_58
 	.p2align	4
-.LBB26_57:
+.LBB27_57:
 	vmovd	%xmm6, 4(%r12,%r11,4)
 	addq	$2, %r11
 	addq	%r9, %r14
 	cmpq	%r11, %r8
-	je	.LBB26_44
-.LBB26_58:
+	je	.LBB27_44
+.LBB27_58:
 	movq	%rcx, %r13
 	addq	%r14, %r13
 	setns	%r10b
@@ -21227,34 +21173,34 @@ conv_view_of:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm7, %xmm7, %xmm7
 	cmpb	$1, %r10b
-	jne	.LBB26_61
+	jne	.LBB27_61
 	cmpq	%rdi, %r13
-	jge	.LBB26_61
+	jge	.LBB27_61
 	vmovd	(%rdx,%r14,4), %xmm7
-.LBB26_61:
+.LBB27_61:
 	vmovd	%xmm7, (%r12,%r11,4)
 	movq	%rbx, %r13
 	addq	%r14, %r13
 	setns	%r10b
 	andb	%sil, %r10b
 	cmpb	$1, %r10b
-	jne	.LBB26_57
+	jne	.LBB27_57
 	cmpq	%rdi, %r13
-	jge	.LBB26_57
+	jge	.LBB27_57
 	vmovd	(%r15,%r14,4), %xmm6
-	jmp	.LBB26_57
-.LBB26_64:
+	jmp	.LBB27_57
+.LBB27_64:
 	vmovq	%rdx, %xmm6
 	vpbroadcastq	%xmm6, %ymm6
 	xorl	%r11d, %r11d
 	vmovdqa	%ymm2, %ymm7
 	vmovdqa	%ymm1, %ymm8
 	movq	-288(%rbp), %r10
-	jmp	.LBB26_67
+	jmp	.LBB27_67
 	.p2align	4
-.LBB26_65:
+.LBB27_65:
 	vpxor	%xmm11, %xmm11, %xmm11
-.LBB26_66:
+.LBB27_66:
 	vpcmpgtq	%ymm9, %ymm0, %ymm12
 	vpcmpgtq	%ymm10, %ymm0, %ymm10
 	vpackssdw	%ymm10, %ymm12, %ymm10
@@ -21271,27 +21217,27 @@ conv_view_of:
 	vpaddq	%ymm4, %ymm7, %ymm7
 	vpaddq	%ymm4, %ymm8, %ymm8
 	cmpq	%r11, %r10
-	je	.LBB26_69
-.LBB26_67:
+	je	.LBB27_69
+.LBB27_67:
 	vpsubq	%ymm6, %ymm7, %ymm9
 	vpsubq	%ymm6, %ymm8, %ymm10
 	vpaddq	%ymm5, %ymm10, %ymm10
 	vpaddq	%ymm5, %ymm9, %ymm9
 	testb	%sil, %sil
-	je	.LBB26_65
+	je	.LBB27_65
 	vpcmpgtq	%ymm3, %ymm9, %ymm11
 	vpcmpgtq	%ymm3, %ymm10, %ymm12
 	vpackssdw	%ymm12, %ymm11, %ymm11
 	vextracti128	$1, %ymm11, %xmm12
 	vpackssdw	%xmm12, %xmm11, %xmm11
 	vpshufd	$216, %xmm11, %xmm11
-	jmp	.LBB26_66
-.LBB26_69:
+	jmp	.LBB27_66
+.LBB27_69:
 	movq	%r10, %r11
 	cmpq	%r10, %r8
-	jne	.LBB26_50
-	jmp	.LBB26_44
-.LBB26_70:
+	jne	.LBB27_50
+	jmp	.LBB27_44
+.LBB27_70:
 	movq	-344(%rbp), %rax
 	addq	$312, %rsp
 	popq	%rbx
@@ -21303,8 +21249,8 @@ conv_view_of:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end26:
-	.size	conv_view_of, .Lfunc_end26-conv_view_of
+.Lfunc_end27:
+	.size	conv_view_of, .Lfunc_end27-conv_view_of
 	.cfi_endproc
 	.p2align	4
 	.type	conv_product,@function
@@ -21337,7 +21283,7 @@ conv_product:
 	testq	%rax, %rax
 	cmovnsq	%rax, %r11
 	testq	%rcx, %rcx
-	jle	.LBB27_155
+	jle	.LBB28_155
 	movq	16(%rbp), %rax
 	sarq	$3, %r11
 	movq	24(%r8), %rcx
@@ -21376,8 +21322,8 @@ conv_product:
 	movq	%r8, -56(%rbp)
 	movq	%r11, -48(%rbp)
 	movq	%r14, -72(%rbp)
-	jmp	.LBB27_2
-.LBB27_94:
+	jmp	.LBB28_2
+.LBB28_94:
 	vmovups	%ymm6, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm5, (%rax,%rcx,4)
@@ -21387,12 +21333,12 @@ conv_product:
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-184(%rbp), %rcx
-.LBB27_113:
+.LBB28_113:
 	vmovups	%ymm2, (%rax,%rcx)
-.LBB27_114:
+.LBB28_114:
 	movq	-56(%rbp), %r8
 	movq	-48(%rbp), %r11
-.LBB27_154:
+.LBB28_154:
 	movq	-248(%rbp), %r9
 	addq	$6, %r9
 	movq	-64(%rbp), %rax
@@ -21400,8 +21346,8 @@ conv_product:
 	movq	%rax, -64(%rbp)
 	movq	24(%rbp), %rax
 	cmpq	%rax, %r9
-	jge	.LBB27_155
-.LBB27_2:
+	jge	.LBB28_155
+.LBB28_2:
 	movq	%rax, %rcx
 	subq	%r9, %rcx
 	cmpq	$6, %rcx
@@ -21426,25 +21372,25 @@ conv_product:
 	movq	%rax, -96(%rbp)
 	cmpq	$2, -176(%rbp)
 	movq	%r9, -248(%rbp)
-	jge	.LBB27_4
+	jge	.LBB28_4
 	xorl	%r15d, %r15d
-.LBB27_83:
+.LBB28_83:
 	cmpq	-176(%rbp), %r15
-	jge	.LBB27_154
+	jge	.LBB28_154
 	movq	%r15, %rax
 	orq	%r11, %rax
 	shrq	$32, %rax
-	je	.LBB27_85
+	je	.LBB28_85
 	movq	%r15, %rax
 	cqto
 	idivq	%r11
-	jmp	.LBB27_87
+	jmp	.LBB28_87
 	.p2align	4
-.LBB27_4:
+.LBB28_4:
 	movl	$2, %eax
 	xorl	%r15d, %r15d
-	jmp	.LBB27_5
-.LBB27_22:
+	jmp	.LBB28_5
+.LBB28_22:
 	vxorps	%xmm13, %xmm13, %xmm13
 	vmaxps	%ymm12, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm6
@@ -21474,37 +21420,37 @@ conv_product:
 	vmaxps	%ymm1, %ymm13, %ymm1
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
-.LBB27_23:
+.LBB28_23:
 	movq	-104(%rbp), %r15
 	movq	-256(%rbp), %rdx
 	vmovups	%ymm7, (%rcx,%rdx,4)
 	vmovups	%ymm1, (%rax,%rdx,4)
 	movq	-56(%rbp), %r8
 	.p2align	4
-.LBB27_82:
+.LBB28_82:
 	leaq	2(%r15), %rax
 	cmpq	-176(%rbp), %rax
-	jg	.LBB27_83
-.LBB27_5:
+	jg	.LBB28_83
+.LBB28_5:
 	movq	%rax, -104(%rbp)
 	movq	%r15, %r13
 	orq	%r11, %r13
 	shrq	$32, %r13
-	je	.LBB27_6
+	je	.LBB28_6
 	movq	%r15, %rax
 	cqto
 	idivq	%r11
 	movq	%rdx, %r14
 	movq	%rax, %rbx
-	jmp	.LBB27_8
+	jmp	.LBB28_8
 	.p2align	4
-.LBB27_6:
+.LBB28_6:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
 	divl	%r11d
 	movl	%edx, %r14d
 	movl	%eax, %ebx
-.LBB27_8:
+.LBB28_8:
 	shlq	$3, %r14
 	movq	32(%r8), %rcx
 	movq	40(%r8), %r10
@@ -21513,17 +21459,17 @@ conv_product:
 	cmovgeq	%r9, %r14
 	orq	$1, %r15
 	testq	%r13, %r13
-	je	.LBB27_9
+	je	.LBB28_9
 	movq	%r15, %rax
 	cqto
 	idivq	%r11
-	jmp	.LBB27_11
+	jmp	.LBB28_11
 	.p2align	4
-.LBB27_9:
+.LBB28_9:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
 	divl	%r11d
-.LBB27_11:
+.LBB28_11:
 	movq	%rax, %r15
 	imulq	%r10, %r15
 	imulq	%rbx, %r10
@@ -21539,22 +21485,22 @@ conv_product:
 	movq	-208(%rbp), %rcx
 	addl	$-2, %ecx
 	cmpl	$4, %ecx
-	ja	.LBB27_68
-	leaq	.LJTI27_0(%rip), %rdx
+	ja	.LBB28_68
+	leaq	.LJTI28_0(%rip), %rdx
 	movslq	(%rdx,%rcx,4), %rcx
 	addq	%rdx, %rcx
 	movq	-56(%rbp), %r8
 	jmpq	*%rcx
-.LBB27_57:
+.LBB28_57:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_58
+	je	.LBB28_58
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm2
 	vbroadcastss	4(%rcx), %ymm1
-	jmp	.LBB27_60
-.LBB27_13:
+	jmp	.LBB28_60
+.LBB28_13:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_14
+	je	.LBB28_14
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm6
 	vbroadcastss	4(%rcx), %ymm5
@@ -21562,52 +21508,52 @@ conv_product:
 	vbroadcastss	12(%rcx), %ymm3
 	vbroadcastss	16(%rcx), %ymm2
 	vbroadcastss	20(%rcx), %ymm1
-	jmp	.LBB27_16
-.LBB27_35:
+	jmp	.LBB28_16
+.LBB28_35:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_36
+	je	.LBB28_36
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm4
 	vbroadcastss	4(%rcx), %ymm3
 	vbroadcastss	8(%rcx), %ymm2
 	vbroadcastss	12(%rcx), %ymm1
-	jmp	.LBB27_38
-.LBB27_24:
+	jmp	.LBB28_38
+.LBB28_24:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_25
+	je	.LBB28_25
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm5
 	vbroadcastss	4(%rcx), %ymm4
 	vbroadcastss	8(%rcx), %ymm3
 	vbroadcastss	12(%rcx), %ymm2
 	vbroadcastss	16(%rcx), %ymm1
-	jmp	.LBB27_27
-.LBB27_46:
+	jmp	.LBB28_27
+.LBB28_46:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_47
+	je	.LBB28_47
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm3
 	vbroadcastss	4(%rcx), %ymm2
 	vbroadcastss	8(%rcx), %ymm1
-	jmp	.LBB27_49
-.LBB27_68:
+	jmp	.LBB28_49
+.LBB28_68:
 	cmpq	$0, -88(%rbp)
 	movq	-56(%rbp), %r8
-	je	.LBB27_69
+	je	.LBB28_69
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm1
-	jmp	.LBB27_73
-.LBB27_14:
+	jmp	.LBB28_73
+.LBB28_14:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_16:
+.LBB28_16:
 	movq	16(%r8), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB27_17
+	jle	.LBB28_17
 	movq	(%r8), %r14
 	movq	8(%r8), %r13
 	movq	-64(%rbp), %rcx
@@ -21619,7 +21565,7 @@ conv_product:
 	vmovaps	%ymm1, %ymm7
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB27_21:
+.LBB28_21:
 	movslq	(%r13,%r9,4), %r11
 	leaq	(%r14,%r11,4), %r11
 	vmovups	(%r11,%r10,4), %ymm14
@@ -21649,21 +21595,21 @@ conv_product:
 	incq	%r9
 	addq	%r12, %rcx
 	cmpq	%r9, %rdx
-	jne	.LBB27_21
-	jmp	.LBB27_18
-.LBB27_17:
+	jne	.LBB28_21
+	jmp	.LBB28_18
+.LBB28_17:
 	vmovaps	%ymm6, %ymm12
 	vmovaps	%ymm5, %ymm11
 	vmovaps	%ymm4, %ymm10
 	vmovaps	%ymm3, %ymm9
 	vmovaps	%ymm2, %ymm8
 	vmovaps	%ymm1, %ymm7
-.LBB27_18:
+.LBB28_18:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	jne	.LBB27_22
+	jne	.LBB28_22
 	vmovups	%ymm12, (%rcx)
 	vmovups	%ymm6, (%rax)
 	movq	16(%rbp), %rdx
@@ -21681,16 +21627,16 @@ conv_product:
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
 	vxorps	%xmm13, %xmm13, %xmm13
-	jmp	.LBB27_23
-.LBB27_36:
+	jmp	.LBB28_23
+.LBB28_36:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_38:
+.LBB28_38:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_39
+	jle	.LBB28_39
 	movq	(%r8), %rdx
 	movq	8(%r8), %r9
 	movq	-64(%rbp), %r14
@@ -21701,7 +21647,7 @@ conv_product:
 	xorl	%r13d, %r13d
 	movq	-72(%rbp), %r11
 	.p2align	4
-.LBB27_43:
+.LBB28_43:
 	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	vmovups	(%r8,%r10,4), %ymm0
@@ -21721,19 +21667,19 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_43
-	jmp	.LBB27_40
-.LBB27_39:
+	jne	.LBB28_43
+	jmp	.LBB28_40
+.LBB28_39:
 	vmovaps	%ymm1, %ymm5
 	vmovaps	%ymm2, %ymm6
 	vmovaps	%ymm3, %ymm7
 	vmovaps	%ymm4, %ymm8
-.LBB27_40:
+.LBB28_40:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_41
+	je	.LBB28_41
 	vmaxps	%ymm4, %ymm13, %ymm0
 	vmaxps	%ymm8, %ymm13, %ymm4
 	vmovups	%ymm0, (%rcx)
@@ -21750,8 +21696,8 @@ conv_product:
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm5, %ymm13, %ymm5
-	jmp	.LBB27_45
-.LBB27_41:
+	jmp	.LBB28_45
+.LBB28_41:
 	vmovups	%ymm4, (%rcx)
 	vmovups	%ymm8, (%rax)
 	movq	16(%rbp), %rdx
@@ -21760,7 +21706,7 @@ conv_product:
 	movq	-112(%rbp), %rdx
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmovups	%ymm6, (%rax,%rdx,4)
-.LBB27_45:
+.LBB28_45:
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r8
@@ -21768,17 +21714,17 @@ conv_product:
 	movq	-128(%rbp), %rdx
 	vmovups	%ymm1, (%rcx,%rdx,4)
 	vmovups	%ymm5, (%rax,%rdx,4)
-	jmp	.LBB27_82
-.LBB27_25:
+	jmp	.LBB28_82
+.LBB28_25:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_27:
+.LBB28_27:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_28
+	jle	.LBB28_28
 	movq	(%r8), %rdx
 	movq	8(%r8), %r9
 	movq	-64(%rbp), %r14
@@ -21789,7 +21735,7 @@ conv_product:
 	vmovaps	%ymm1, %ymm6
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB27_32:
+.LBB28_32:
 	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	vmovups	(%r8,%r10,4), %ymm0
@@ -21814,20 +21760,20 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_32
-	jmp	.LBB27_29
-.LBB27_28:
+	jne	.LBB28_32
+	jmp	.LBB28_29
+.LBB28_28:
 	vmovaps	%ymm5, %ymm10
 	vmovaps	%ymm4, %ymm9
 	vmovaps	%ymm3, %ymm8
 	vmovaps	%ymm2, %ymm7
 	vmovaps	%ymm1, %ymm6
-.LBB27_29:
+.LBB28_29:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_30
+	je	.LBB28_30
 	vmaxps	%ymm10, %ymm13, %ymm0
 	vmaxps	%ymm5, %ymm13, %ymm5
 	vmovups	%ymm0, (%rcx)
@@ -21849,8 +21795,8 @@ conv_product:
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmaxps	%ymm6, %ymm13, %ymm6
 	vmaxps	%ymm1, %ymm13, %ymm1
-	jmp	.LBB27_34
-.LBB27_30:
+	jmp	.LBB28_34
+.LBB28_30:
 	vmovups	%ymm10, (%rcx)
 	vmovups	%ymm5, (%rax)
 	movq	16(%rbp), %rdx
@@ -21862,7 +21808,7 @@ conv_product:
 	movq	-128(%rbp), %rdx
 	vmovups	%ymm7, (%rcx,%rdx,4)
 	vmovups	%ymm2, (%rax,%rdx,4)
-.LBB27_34:
+.LBB28_34:
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r8
@@ -21870,14 +21816,14 @@ conv_product:
 	movq	-168(%rbp), %rdx
 	vmovups	%ymm6, (%rcx,%rdx,4)
 	vmovups	%ymm1, (%rax,%rdx,4)
-	jmp	.LBB27_82
-.LBB27_58:
+	jmp	.LBB28_82
+.LBB28_58:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_60:
+.LBB28_60:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_61
+	jle	.LBB28_61
 	movq	(%r8), %rdx
 	movq	8(%r8), %r9
 	movq	-64(%rbp), %r14
@@ -21885,7 +21831,7 @@ conv_product:
 	vmovaps	%ymm2, %ymm4
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB27_65:
+.LBB28_65:
 	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	vmovups	(%r8,%r10,4), %ymm0
@@ -21899,16 +21845,16 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_65
-	jmp	.LBB27_62
-.LBB27_47:
+	jne	.LBB28_65
+	jmp	.LBB28_62
+.LBB28_47:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_49:
+.LBB28_49:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_50
+	jle	.LBB28_50
 	movq	(%r8), %rdx
 	movq	8(%r8), %r9
 	movq	-64(%rbp), %r14
@@ -21917,7 +21863,7 @@ conv_product:
 	vmovaps	%ymm3, %ymm6
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB27_54:
+.LBB28_54:
 	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	vmovups	(%r8,%r10,4), %ymm0
@@ -21934,34 +21880,34 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_54
-	jmp	.LBB27_51
-.LBB27_61:
+	jne	.LBB28_54
+	jmp	.LBB28_51
+.LBB28_61:
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm2, %ymm4
-.LBB27_62:
+.LBB28_62:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_63
+	je	.LBB28_63
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmaxps	%ymm4, %ymm13, %ymm2
 	vmovups	%ymm0, (%rcx)
 	vmovups	%ymm2, (%rax)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm3, %ymm13, %ymm3
-	jmp	.LBB27_67
-.LBB27_50:
+	jmp	.LBB28_67
+.LBB28_50:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm2, %ymm5
 	vmovaps	%ymm3, %ymm6
-.LBB27_51:
+.LBB28_51:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_52
+	je	.LBB28_52
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm3
 	vmovups	%ymm0, (%rcx)
@@ -21973,11 +21919,11 @@ conv_product:
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm4, %ymm13, %ymm4
-	jmp	.LBB27_56
-.LBB27_63:
+	jmp	.LBB28_56
+.LBB28_63:
 	vmovups	%ymm2, (%rcx)
 	vmovups	%ymm4, (%rax)
-.LBB27_67:
+.LBB28_67:
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r8
@@ -21985,14 +21931,14 @@ conv_product:
 	movq	16(%rbp), %rdx
 	vmovups	%ymm1, (%rcx,%rdx,4)
 	vmovups	%ymm3, (%rax,%rdx,4)
-	jmp	.LBB27_82
-.LBB27_52:
+	jmp	.LBB28_82
+.LBB28_52:
 	vmovups	%ymm3, (%rcx)
 	vmovups	%ymm6, (%rax)
 	movq	16(%rbp), %rdx
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmovups	%ymm5, (%rax,%rdx,4)
-.LBB27_56:
+.LBB28_56:
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r8
@@ -22000,25 +21946,25 @@ conv_product:
 	movq	-112(%rbp), %rdx
 	vmovups	%ymm1, (%rcx,%rdx,4)
 	vmovups	%ymm4, (%rax,%rdx,4)
-	jmp	.LBB27_82
-.LBB27_69:
+	jmp	.LBB28_82
+.LBB28_69:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_73:
+.LBB28_73:
 	movq	16(%r8), %r13
 	testq	%r13, %r13
-	jle	.LBB27_74
+	jle	.LBB28_74
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdx
 	cmpq	$1, %r13
-	jne	.LBB27_75
+	jne	.LBB28_75
 	movq	%r13, -200(%rbp)
 	vmovaps	%ymm1, %ymm2
 	xorl	%r14d, %r14d
-	jmp	.LBB27_77
-.LBB27_74:
+	jmp	.LBB28_77
+.LBB28_74:
 	vmovaps	%ymm1, %ymm2
-	jmp	.LBB27_79
-.LBB27_75:
+	jmp	.LBB28_79
+.LBB28_75:
 	movq	%r13, -200(%rbp)
 	movabsq	$9223372036854775806, %r8
 	andq	%r8, %r13
@@ -22027,7 +21973,7 @@ conv_product:
 	xorl	%r14d, %r14d
 	movq	-152(%rbp), %r9
 	.p2align	4
-.LBB27_76:
+.LBB28_76:
 	movslq	(%rdx,%r14,4), %r8
 	leaq	(%rcx,%r8,4), %r8
 	vbroadcastss	(%r11), %ymm0
@@ -22041,12 +21987,12 @@ conv_product:
 	addq	$2, %r14
 	addq	%r9, %r11
 	cmpq	%r14, %r13
-	jne	.LBB27_76
-.LBB27_77:
+	jne	.LBB28_76
+.LBB28_77:
 	testb	$1, -200(%rbp)
 	movq	-56(%rbp), %r8
 	movq	-48(%rbp), %r11
-	je	.LBB27_79
+	je	.LBB28_79
 	movslq	(%rdx,%r14,4), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	imulq	-144(%rbp), %r14
@@ -22054,23 +22000,23 @@ conv_product:
 	vbroadcastss	(%rdx,%r14,4), %ymm0
 	vfmadd231ps	(%rcx,%r10,4), %ymm0, %ymm1
 	vfmadd231ps	(%rcx,%r15,4), %ymm0, %ymm2
-.LBB27_79:
+.LBB28_79:
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_81
+	je	.LBB28_81
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm2, %ymm13, %ymm2
-.LBB27_81:
+.LBB28_81:
 	movq	-72(%rbp), %r14
 	movq	-104(%rbp), %r15
 	movq	-96(%rbp), %rcx
 	vmovups	%ymm1, (%rcx,%rbx,4)
 	vmovups	%ymm2, (%rcx,%rax,4)
-	jmp	.LBB27_82
-.LBB27_85:
+	jmp	.LBB28_82
+.LBB28_85:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
 	divl	%r11d
-.LBB27_87:
+.LBB28_87:
 	shlq	$3, %rdx
 	movq	32(%r8), %rcx
 	leaq	-8(%rcx), %r9
@@ -22084,22 +22030,22 @@ conv_product:
 	movq	-208(%rbp), %r9
 	addl	$-2, %r9d
 	cmpl	$4, %r9d
-	ja	.LBB27_141
-	leaq	.LJTI27_1(%rip), %rdx
+	ja	.LBB28_141
+	leaq	.LJTI28_1(%rip), %rdx
 	movslq	(%rdx,%r9,4), %rcx
 	addq	%rdx, %rcx
 	jmpq	*%rcx
-.LBB27_128:
+.LBB28_128:
 	cmpq	$0, -88(%rbp)
 	movq	-48(%rbp), %r11
-	je	.LBB27_129
+	je	.LBB28_129
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm1
 	vbroadcastss	4(%rcx), %ymm2
-	jmp	.LBB27_135
-.LBB27_89:
+	jmp	.LBB28_135
+.LBB28_89:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_90
+	je	.LBB28_90
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm6
 	vbroadcastss	4(%rcx), %ymm5
@@ -22107,58 +22053,58 @@ conv_product:
 	vbroadcastss	12(%rcx), %ymm4
 	vbroadcastss	16(%rcx), %ymm1
 	vbroadcastss	20(%rcx), %ymm2
-	jmp	.LBB27_92
-.LBB27_107:
+	jmp	.LBB28_92
+.LBB28_107:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_108
+	je	.LBB28_108
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm4
 	vbroadcastss	4(%rcx), %ymm3
 	vbroadcastss	8(%rcx), %ymm1
 	vbroadcastss	12(%rcx), %ymm2
-	jmp	.LBB27_110
-.LBB27_98:
+	jmp	.LBB28_110
+.LBB28_98:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_99
+	je	.LBB28_99
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm5
 	vbroadcastss	4(%rcx), %ymm4
 	vbroadcastss	8(%rcx), %ymm3
 	vbroadcastss	12(%rcx), %ymm1
 	vbroadcastss	16(%rcx), %ymm2
-	jmp	.LBB27_101
-.LBB27_119:
+	jmp	.LBB28_101
+.LBB28_119:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_120
+	je	.LBB28_120
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm3
 	vbroadcastss	4(%rcx), %ymm1
 	vbroadcastss	8(%rcx), %ymm2
-	jmp	.LBB27_122
-.LBB27_141:
+	jmp	.LBB28_122
+.LBB28_141:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_142
+	je	.LBB28_142
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm1
-	jmp	.LBB27_146
-.LBB27_90:
+	jmp	.LBB28_146
+.LBB28_90:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB27_92:
+.LBB28_92:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_93
+	jle	.LBB28_93
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	movq	8(%r8), %rdx
 	movq	-64(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_96:
+.LBB28_96:
 	movslq	(%rdx,%r11,4), %r8
 	vbroadcastss	(%r9), %ymm0
 	vmovups	(%r10,%r8,4), %ymm7
@@ -22180,12 +22126,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB27_96
-.LBB27_93:
+	jne	.LBB28_96
+.LBB28_93:
 	movq	-96(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_94
+	je	.LBB28_94
 	vmaxps	%ymm6, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm5, %ymm13, %ymm0
@@ -22202,23 +22148,23 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-184(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB27_114
-.LBB27_108:
+	jmp	.LBB28_114
+.LBB28_108:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB27_110:
+.LBB28_110:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_111
+	jle	.LBB28_111
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	movq	8(%r8), %rdx
 	movq	-64(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_116:
+.LBB28_116:
 	movslq	(%rdx,%r11,4), %r8
 	vmovups	(%r10,%r8,4), %ymm0
 	vbroadcastss	(%r9), %ymm5
@@ -22232,12 +22178,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB27_116
-.LBB27_111:
+	jne	.LBB28_116
+.LBB28_111:
 	movq	-96(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_112
+	je	.LBB28_112
 	vmaxps	%ymm4, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm3, %ymm13, %ymm0
@@ -22248,31 +22194,31 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-120(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB27_114
-.LBB27_112:
+	jmp	.LBB28_114
+.LBB28_112:
 	vmovups	%ymm4, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm3, (%rax,%rcx,4)
 	vmovups	%ymm1, (%rax,%rcx,8)
 	movq	-120(%rbp), %rcx
-	jmp	.LBB27_113
-.LBB27_99:
+	jmp	.LBB28_113
+.LBB28_99:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB27_101:
+.LBB28_101:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_102
+	jle	.LBB28_102
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	movq	8(%r8), %rdx
 	movq	-64(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_105:
+.LBB28_105:
 	movslq	(%rdx,%r11,4), %r8
 	vmovups	(%r10,%r8,4), %ymm0
 	vbroadcastss	(%r9), %ymm6
@@ -22290,12 +22236,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB27_105
-.LBB27_102:
+	jne	.LBB28_105
+.LBB28_102:
 	movq	-96(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_103
+	je	.LBB28_103
 	vmaxps	%ymm5, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm4, %ymm13, %ymm0
@@ -22309,8 +22255,8 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB27_114
-.LBB27_103:
+	jmp	.LBB28_114
+.LBB28_103:
 	vmovups	%ymm5, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm4, (%rax,%rcx,4)
@@ -22318,36 +22264,36 @@ conv_product:
 	movq	-120(%rbp), %rcx
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-136(%rbp), %rcx
-	jmp	.LBB27_113
-.LBB27_129:
+	jmp	.LBB28_113
+.LBB28_129:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB27_135:
+.LBB28_135:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_136
+	jle	.LBB28_136
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	movq	8(%r8), %rdx
 	cmpq	$1, %rcx
-	jne	.LBB27_138
+	jne	.LBB28_138
 	xorl	%r9d, %r9d
-	jmp	.LBB27_132
-.LBB27_120:
+	jmp	.LBB28_132
+.LBB28_120:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB27_122:
+.LBB28_122:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_123
+	jle	.LBB28_123
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	movq	8(%r8), %rdx
 	movq	-64(%rbp), %r8
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB27_126:
+.LBB28_126:
 	movslq	(%rdx,%r9,4), %r11
 	vmovups	(%r10,%r11,4), %ymm0
 	vbroadcastss	(%r8), %ymm4
@@ -22359,12 +22305,12 @@ conv_product:
 	incq	%r9
 	addq	%r12, %r8
 	cmpq	%r9, %rcx
-	jne	.LBB27_126
-.LBB27_123:
+	jne	.LBB28_126
+.LBB28_123:
 	movq	-96(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_124
+	je	.LBB28_124
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm1, %ymm13, %ymm0
@@ -22372,28 +22318,28 @@ conv_product:
 	vmovups	%ymm0, (%rax,%rcx,4)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax,%rcx,8)
-	jmp	.LBB27_114
-.LBB27_124:
+	jmp	.LBB28_114
+.LBB28_124:
 	vmovups	%ymm3, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm1, (%rax,%rcx,4)
 	vmovups	%ymm2, (%rax,%rcx,8)
-	jmp	.LBB27_114
-.LBB27_142:
+	jmp	.LBB28_114
+.LBB28_142:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB27_146:
+.LBB28_146:
 	movq	-48(%rbp), %r11
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_151
+	jle	.LBB28_151
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	movq	8(%r8), %rdx
 	cmpq	$1, %rcx
-	jne	.LBB27_147
+	jne	.LBB28_147
 	xorl	%r9d, %r9d
-	jmp	.LBB27_149
-.LBB27_138:
+	jmp	.LBB28_149
+.LBB28_138:
 	movq	%rcx, %r11
 	movabsq	$9223372036854775806, %r8
 	andq	%r8, %r11
@@ -22402,7 +22348,7 @@ conv_product:
 	movq	-152(%rbp), %r15
 	movq	-216(%rbp), %r13
 	.p2align	4
-.LBB27_139:
+.LBB28_139:
 	movslq	(%rdx,%r9,4), %r8
 	vbroadcastss	(%rbx), %ymm0
 	vmovups	(%r10,%r8,4), %ymm3
@@ -22418,12 +22364,12 @@ conv_product:
 	addq	$2, %r9
 	addq	%r15, %rbx
 	cmpq	%r9, %r11
-	jne	.LBB27_139
-.LBB27_132:
+	jne	.LBB28_139
+.LBB28_132:
 	testb	$1, %cl
 	movq	-56(%rbp), %r8
 	movq	-48(%rbp), %r11
-	je	.LBB27_136
+	je	.LBB28_136
 	movslq	(%rdx,%r9,4), %rcx
 	imulq	-144(%rbp), %r9
 	movq	-160(%rbp), %rbx
@@ -22433,23 +22379,23 @@ conv_product:
 	vfmadd231ps	%ymm3, %ymm0, %ymm1
 	vbroadcastss	(%rdx,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm0, %ymm2
-.LBB27_136:
+.LBB28_136:
 	movq	-96(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_137
+	je	.LBB28_137
 	vmaxps	%ymm1, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	16(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx,4)
-	jmp	.LBB27_154
-.LBB27_137:
+	jmp	.LBB28_154
+.LBB28_137:
 	vmovups	%ymm1, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx,4)
-	jmp	.LBB27_154
-.LBB27_147:
+	jmp	.LBB28_154
+.LBB28_147:
 	movq	%rcx, %r8
 	movabsq	$9223372036854775806, %r9
 	andq	%r9, %r8
@@ -22457,7 +22403,7 @@ conv_product:
 	xorl	%r9d, %r9d
 	movq	-152(%rbp), %r15
 	.p2align	4
-.LBB27_148:
+.LBB28_148:
 	vbroadcastss	(%r11), %ymm0
 	movslq	(%rdx,%r9,4), %rbx
 	vfmadd132ps	(%r10,%rbx,4), %ymm1, %ymm0
@@ -22467,26 +22413,26 @@ conv_product:
 	addq	$2, %r9
 	addq	%r15, %r11
 	cmpq	%r9, %r8
-	jne	.LBB27_148
-.LBB27_149:
+	jne	.LBB28_148
+.LBB28_149:
 	testb	$1, %cl
 	movq	-56(%rbp), %r8
 	movq	-48(%rbp), %r11
-	je	.LBB27_151
+	je	.LBB28_151
 	movslq	(%rdx,%r9,4), %rcx
 	imulq	-144(%rbp), %r9
 	movq	-160(%rbp), %rdx
 	vbroadcastss	(%rdx,%r9,4), %ymm0
 	vfmadd231ps	(%r10,%rcx,4), %ymm0, %ymm1
-.LBB27_151:
+.LBB28_151:
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_153
+	je	.LBB28_153
 	vmaxps	%ymm1, %ymm13, %ymm1
-.LBB27_153:
+.LBB28_153:
 	movq	-96(%rbp), %rcx
 	vmovups	%ymm1, (%rcx,%rax,4)
-	jmp	.LBB27_154
-.LBB27_155:
+	jmp	.LBB28_154
+.LBB28_155:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -22497,23 +22443,23 @@ conv_product:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end27:
-	.size	conv_product, .Lfunc_end27-conv_product
+.Lfunc_end28:
+	.size	conv_product, .Lfunc_end28-conv_product
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI27_0:
-	.long	.LBB27_57-.LJTI27_0
-	.long	.LBB27_46-.LJTI27_0
-	.long	.LBB27_35-.LJTI27_0
-	.long	.LBB27_24-.LJTI27_0
-	.long	.LBB27_13-.LJTI27_0
-.LJTI27_1:
-	.long	.LBB27_128-.LJTI27_1
-	.long	.LBB27_119-.LJTI27_1
-	.long	.LBB27_107-.LJTI27_1
-	.long	.LBB27_98-.LJTI27_1
-	.long	.LBB27_89-.LJTI27_1
+.LJTI28_0:
+	.long	.LBB28_57-.LJTI28_0
+	.long	.LBB28_46-.LJTI28_0
+	.long	.LBB28_35-.LJTI28_0
+	.long	.LBB28_24-.LJTI28_0
+	.long	.LBB28_13-.LJTI28_0
+.LJTI28_1:
+	.long	.LBB28_128-.LJTI28_1
+	.long	.LBB28_119-.LJTI28_1
+	.long	.LBB28_107-.LJTI28_1
+	.long	.LBB28_98-.LJTI28_1
+	.long	.LBB28_89-.LJTI28_1
 	.type	netc_kernels_avx2_fma,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_avx2_fma
@@ -22535,6 +22481,7 @@ netc_kernels_avx2_fma:
 	.quad	convolution_forward
 	.quad	convolution_weight_gradient
 	.quad	convolution_input_gradient
+	.quad	convolution_weight_gradient_outputs
 	.quad	max_pool_forward
 	.quad	max_pool_backward
 	.quad	avg_pool_forward
@@ -22545,7 +22492,7 @@ netc_kernels_avx2_fma:
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_avx2_fma, 208
+	.size	netc_kernels_avx2_fma, 216
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -22564,6 +22511,7 @@ netc_kernels_avx2_fma:
 	.addrsig_sym convolution_forward
 	.addrsig_sym convolution_weight_gradient
 	.addrsig_sym convolution_input_gradient
+	.addrsig_sym convolution_weight_gradient_outputs
 	.addrsig_sym max_pool_forward
 	.addrsig_sym max_pool_backward
 	.addrsig_sym avg_pool_forward

@@ -5636,42 +5636,6 @@ convolution_forward:
 .Lfunc_end13:
 	.size	convolution_forward, .Lfunc_end13-convolution_forward
 	.cfi_endproc
-	.section	.rodata.cst16,"aM",@progbits,16
-	.p2align	4, 0x0
-.LCPI14_0:
-	.quad	2
-	.quad	3
-.LCPI14_1:
-	.byte	0
-	.byte	0
-	.byte	0
-	.byte	0
-	.byte	0
-	.byte	0
-	.byte	0
-	.byte	0
-	.byte	1
-	.byte	0
-	.byte	0
-	.byte	0
-	.byte	0
-	.byte	0
-	.byte	0
-	.byte	0
-.LCPI14_2:
-	.quad	4
-	.quad	4
-.LCPI14_3:
-	.long	0
-	.long	1
-	.long	2
-	.long	3
-.LCPI14_4:
-	.long	4
-	.long	5
-	.long	6
-	.long	7
-	.text
 	.p2align	4
 	.type	convolution_weight_gradient,@function
 convolution_weight_gradient:
@@ -5681,8318 +5645,18 @@ convolution_weight_gradient:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%r15
-	pushq	%r14
-	pushq	%r13
-	pushq	%r12
-	pushq	%rbx
-	subq	$13704, %rsp
-	.cfi_offset %rbx, -56
-	.cfi_offset %r12, -48
-	.cfi_offset %r13, -40
-	.cfi_offset %r14, -32
-	.cfi_offset %r15, -24
-	movq	%r9, -584(%rbp)
-	movq	%r8, -272(%rbp)
-	movq	%rcx, -576(%rbp)
-	movq	%rdx, -1128(%rbp)
-	movq	%rsi, -624(%rbp)
-	movq	112(%rdi), %rax
-	movq	%rax, -1280(%rbp)
-	movups	96(%rdi), %xmm0
-	movaps	%xmm0, -1296(%rbp)
-	movups	80(%rdi), %xmm0
-	movaps	%xmm0, -1312(%rbp)
-	movups	64(%rdi), %xmm0
-	movaps	%xmm0, -1328(%rbp)
-	movdqu	(%rdi), %xmm0
-	movdqu	16(%rdi), %xmm1
-	movdqu	32(%rdi), %xmm2
-	movdqu	48(%rdi), %xmm3
-	movdqa	%xmm3, -1344(%rbp)
-	movdqa	%xmm2, -1360(%rbp)
-	movdqa	%xmm1, -1376(%rbp)
-	movdqa	%xmm0, -1392(%rbp)
-	movq	-1392(%rbp), %rcx
-	movq	-1368(%rbp), %rdx
-	movq	%rdx, -392(%rbp)
-	movq	%rcx, -288(%rbp)
-	imulq	%rcx, %rdx
-	movq	-1360(%rbp), %r12
-	imulq	%r12, %rdx
-	movq	%rdx, -1448(%rbp)
-	movq	-1296(%rbp), %rsi
-	movq	-1288(%rbp), %rdi
-	movq	%rdi, %r13
-	imulq	%rsi, %r13
-	movq	%r13, -1440(%rbp)
-	cmpq	$1, -1352(%rbp)
-	jne	.LBB14_4
-	cmpq	$1, -1344(%rbp)
-	jne	.LBB14_4
-	xorl	%eax, %eax
-	cmpq	$8, %rdi
-	setge	%al
-	movl	%eax, -1456(%rbp)
-	jl	.LBB14_5
-	movdqa	-1328(%rbp), %xmm0
-	por	-1312(%rbp), %xmm0
-	pxor	%xmm1, %xmm1
-	pcmpeqd	%xmm0, %xmm1
-	movmskps	%xmm1, %eax
-	xorl	%r8d, %r8d
-	xorl	$15, %eax
-	setne	%r8b
-	xorl	%r9d, %r9d
-	jmp	.LBB14_6
-.LBB14_4:
-	movl	$0, -1456(%rbp)
-.LBB14_5:
-	xorl	%r8d, %r8d
-	movb	$1, %r9b
-.LBB14_6:
-	movl	%r8d, -1452(%rbp)
-	movq	-1384(%rbp), %rax
-	movq	-1328(%rbp), %r10
-	movq	%rax, -224(%rbp)
-	addq	%rax, %r10
-	addq	-1320(%rbp), %r10
-	movq	-1376(%rbp), %rax
-	movq	%r10, -1432(%rbp)
-	movq	-1312(%rbp), %rcx
-	movq	%rax, -640(%rbp)
-	addq	%rax, %rcx
-	addq	-1304(%rbp), %rcx
-	movq	%rcx, -1424(%rbp)
-	testb	%r9b, %r9b
-	movq	%rdx, -112(%rbp)
-	je	.LBB14_8
-	leaq	7(%r13), %rax
-	leaq	14(%r13), %r11
-	testq	%rax, %rax
-	cmovnsq	%rax, %r11
-	sarq	$3, %r11
-	movq	%r11, -384(%rbp)
-	movq	%r11, -1416(%rbp)
-	movq	%r13, %rax
-	imulq	%rdx, %rax
-	jmp	.LBB14_11
-.LBB14_8:
-	leaq	7(%rdi), %rax
-	leaq	14(%rdi), %rdx
-	testq	%rax, %rax
-	cmovnsq	%rax, %rdx
-	sarq	$3, %rdx
-	imulq	%rsi, %rdx
-	movq	%rdx, -384(%rbp)
-	movq	%rdx, -1416(%rbp)
-	testl	%r8d, %r8d
-	je	.LBB14_9
-	movq	%r10, %rax
-	imulq	-288(%rbp), %rax
-	imulq	%rcx, %rax
-	jmp	.LBB14_11
-.LBB14_9:
-	xorl	%eax, %eax
-.LBB14_11:
-	movq	%rax, -1408(%rbp)
-	movq	-1280(%rbp), %r14
-	movq	%r14, -208(%rbp)
-	imulq	%r13, %r14
-	movq	%rax, -1048(%rbp)
-	leaq	(%r14,%rax), %r11
-	cmpq	$2, %r11
-	movl	$1, %eax
-	cmovlq	%rax, %r11
-	cmpq	$32768, %r11
-	ja	.LBB14_12
-	movl	$32768, %eax
-	xorl	%edx, %edx
-	divl	%r11d
-	jmp	.LBB14_14
-.LBB14_12:
-	xorl	%eax, %eax
-.LBB14_14:
-	movq	-584(%rbp), %rdx
-	cmpq	%rdx, %rax
-	cmovgeq	%rdx, %rax
-	cmpq	$2, %rax
-	movl	$1, %edx
-	cmovgeq	%rax, %rdx
-	movq	%rdx, -1056(%rbp)
-	movq	%rdx, -1400(%rbp)
-	testb	%r9b, %r9b
-	movq	%r14, -248(%rbp)
-	je	.LBB14_23
-	cmpq	$0, -112(%rbp)
-	jle	.LBB14_37
-	movq	-112(%rbp), %r8
-	leaq	-1(%r8), %rdx
-	movl	%r8d, %eax
-	andl	$3, %eax
-	xorl	%ecx, %ecx
-	cmpq	$3, %rdx
-	jae	.LBB14_18
-	xorl	%r8d, %r8d
-	jmp	.LBB14_20
-.LBB14_23:
-	imulq	%rcx, %r10
-	movq	-640(%rbp), %rdx
-	movq	%rdx, %rax
-	imulq	-224(%rbp), %rax
-	testl	%r8d, %r8d
-	cmoveq	%rdx, %rcx
-	cmovneq	%r10, %rax
-	cmpq	$0, -288(%rbp)
-	jle	.LBB14_37
-	movq	-1336(%rbp), %rdx
-	movq	%r12, %rsi
-	movabsq	$9223372036854775804, %rdi
-	andq	%rdi, %rsi
-	movq	%rdx, %xmm0
-	pshufd	$68, %xmm0, %xmm0
-	xorl	%edi, %edi
-	movdqa	.LCPI14_0(%rip), %xmm1
-	movdqa	.LCPI14_1(%rip), %xmm2
-	movdqa	.LCPI14_2(%rip), %xmm3
-	xorl	%r8d, %r8d
-	xorl	%r9d, %r9d
-	jmp	.LBB14_25
-	.p2align	4
-.LBB14_36:
-	incq	%r8
-	addl	%eax, %edi
-	cmpq	-288(%rbp), %r8
-	je	.LBB14_37
-.LBB14_25:
-	cmpq	$0, -392(%rbp)
-	jle	.LBB14_36
-	movq	%r8, %r10
-	imulq	%rax, %r10
-	movq	%r10, %xmm4
-	pshufd	$68, %xmm4, %xmm4
-	xorl	%r10d, %r10d
-	xorl	%r11d, %r11d
-	jmp	.LBB14_27
-	.p2align	4
-.LBB14_35:
-	incq	%r11
-	addl	%ecx, %r10d
-	cmpq	-392(%rbp), %r11
-	movq	-248(%rbp), %r14
-	je	.LBB14_36
-.LBB14_27:
-	testq	%r12, %r12
-	jle	.LBB14_35
-	cmpq	$4, %r12
-	jae	.LBB14_30
-	xorl	%ebx, %ebx
-	movq	16(%rbp), %r15
-	jmp	.LBB14_33
-	.p2align	4
-.LBB14_30:
-	movq	%r11, %rbx
-	imulq	%rcx, %rbx
-	movq	%rbx, %xmm5
-	pshufd	$68, %xmm5, %xmm5
-	movq	16(%rbp), %rbx
-	leaq	(%rbx,%r9,4), %rbx
-	addq	%rsi, %r9
-	xorl	%r14d, %r14d
-	movdqa	%xmm2, %xmm6
-	movdqa	%xmm1, %xmm7
-	.p2align	4
-.LBB14_31:
-	movdqa	%xmm6, %xmm8
-	paddq	%xmm5, %xmm8
-	movdqa	%xmm7, %xmm9
-	paddq	%xmm5, %xmm9
-	pmuludq	%xmm0, %xmm9
-	pmuludq	%xmm0, %xmm8
-	paddq	%xmm4, %xmm8
-	paddq	%xmm4, %xmm9
-	shufps	$136, %xmm9, %xmm8
-	movups	%xmm8, (%rbx,%r14,4)
-	addq	$4, %r14
-	paddq	%xmm3, %xmm6
-	paddq	%xmm3, %xmm7
-	cmpq	%r14, %rsi
-	jne	.LBB14_31
-	movq	%rsi, %rbx
-	cmpq	%rsi, %r12
-	movq	16(%rbp), %r15
-	je	.LBB14_35
-.LBB14_33:
-	movq	%r12, %r14
-	subq	%rbx, %r14
-	addl	%r10d, %ebx
-	imull	%edx, %ebx
-	addl	%edi, %ebx
-	.p2align	4
-.LBB14_34:
-	movl	%ebx, (%r15,%r9,4)
-	incq	%r9
-	addl	%edx, %ebx
-	decq	%r14
-	jne	.LBB14_34
-	jmp	.LBB14_35
-.LBB14_18:
-	movq	%r8, %rdx
-	movabsq	$9223372036854775804, %r8
-	andq	%r8, %rdx
-	movl	%edi, %r9d
-	imull	%esi, %r9d
-	leal	(%r9,%r9,2), %r10d
-	leal	(,%r9,4), %r11d
-	addl	%r9d, %r9d
-	xorl	%r8d, %r8d
-	movq	16(%rbp), %r15
-	.p2align	4
-.LBB14_19:
-	movl	%ecx, (%r15,%r8,4)
-	leal	(%rcx,%r13), %ebx
-	movl	%ebx, 4(%r15,%r8,4)
-	leal	(%r9,%rcx), %ebx
-	movl	%ebx, 8(%r15,%r8,4)
-	leal	(%r10,%rcx), %ebx
-	movl	%ebx, 12(%r15,%r8,4)
-	addq	$4, %r8
-	addl	%r11d, %ecx
-	cmpq	%r8, %rdx
-	jne	.LBB14_19
-.LBB14_20:
-	testq	%rax, %rax
-	je	.LBB14_37
-	movq	16(%rbp), %rcx
-	leaq	(%rcx,%r8,4), %rcx
-	imull	%edi, %esi
-	imull	%r8d, %esi
-	xorl	%edx, %edx
-	.p2align	4
-.LBB14_22:
-	movl	%esi, (%rcx,%rdx,4)
-	incq	%rdx
-	addl	%r13d, %esi
-	cmpq	%rdx, %rax
-	jne	.LBB14_22
-.LBB14_37:
-	movq	-208(%rbp), %rsi
-	movq	%rsi, %rax
-	imulq	-112(%rbp), %rax
-	testq	%rax, %rax
-	jle	.LBB14_39
-	movq	-392(%rbp), %rdx
-	imulq	%r12, %rdx
-	imulq	%rsi, %rdx
-	imulq	-288(%rbp), %rdx
-	shlq	$2, %rdx
-	movq	-576(%rbp), %rdi
-	xorl	%esi, %esi
-	callq	memset@PLT
-	movq	-208(%rbp), %rsi
-.LBB14_39:
-	cmpq	$0, -272(%rbp)
-	sete	%al
-	testq	%rsi, %rsi
-	setle	%cl
-	orb	%al, %cl
-	movq	%r13, -72(%rbp)
-	jne	.LBB14_44
-	leaq	-8(%r13), %rax
-	movq	%rax, %rcx
-	shrq	$3, %rcx
-	incq	%rcx
-	movl	%ecx, %edx
-	andl	$3, %edx
-	andq	$-4, %rcx
-	movq	%rcx, -144(%rbp)
-	movq	-624(%rbp), %r15
-	leaq	96(%r15), %rdi
-	leaq	(,%r13,4), %rcx
-	movq	%rcx, -336(%rbp)
-	leaq	(,%r14,4), %r8
-	leal	(,%rdx,8), %ecx
-	movq	%rcx, -96(%rbp)
-	xorl	%r10d, %r10d
-	jmp	.LBB14_41
-	.p2align	4
-.LBB14_42:
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	pxor	%xmm2, %xmm2
-.LBB14_43:
-	movaps	%xmm1, %xmm3
-	unpcklps	%xmm2, %xmm3
-	movaps	%xmm2, %xmm4
-	shufps	$17, %xmm1, %xmm4
-	shufps	$226, %xmm1, %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm1, %xmm3
-	unpckhps	%xmm2, %xmm3
-	shufps	$51, %xmm1, %xmm2
-	shufps	$226, %xmm1, %xmm2
-	addps	%xmm3, %xmm2
-	addps	%xmm4, %xmm2
-	movaps	%xmm2, %xmm1
-	shufps	$85, %xmm2, %xmm1
-	addss	%xmm2, %xmm1
-	addss	%xmm0, %xmm1
-	movq	-272(%rbp), %rcx
-	movss	%xmm1, (%rcx,%r10,4)
-	incq	%r10
-	movq	-176(%rbp), %rdi
-	movq	-336(%rbp), %rcx
-	addq	%rcx, %rdi
-	addq	%rcx, %r15
-	movq	-208(%rbp), %rsi
-	cmpq	%rsi, %r10
-	je	.LBB14_44
-.LBB14_41:
-	cmpq	$0, -584(%rbp)
-	movq	%rdi, -176(%rbp)
-	jle	.LBB14_42
-	movq	%r10, %rcx
-	imulq	%r13, %rcx
-	movq	-624(%rbp), %rsi
-	leaq	(%rsi,%rcx,4), %rbx
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	movq	%r15, %r11
-	movq	%rdi, %rsi
-	pxor	%xmm2, %xmm2
-	xorl	%edi, %edi
-	jmp	.LBB14_55
-	.p2align	4
-.LBB14_69:
-	incq	%rdi
-	addq	%r8, %rsi
-	addq	%r8, %r11
-	cmpq	-584(%rbp), %rdi
-	movq	%r9, %r13
-	je	.LBB14_43
-.LBB14_55:
-	cmpq	$8, %r13
-	jge	.LBB14_57
-	xorl	%r13d, %r13d
-	jmp	.LBB14_64
-	.p2align	4
-.LBB14_57:
-	cmpq	$24, %rax
-	jae	.LBB14_70
-	movl	$8, %ecx
-	xorl	%r13d, %r13d
-	testq	%rdx, %rdx
-	jne	.LBB14_61
-	jmp	.LBB14_64
-	.p2align	4
-.LBB14_70:
-	movq	-144(%rbp), %rcx
-	xorl	%r13d, %r13d
-	.p2align	4
-.LBB14_71:
-	movups	-96(%rsi,%r13,4), %xmm3
-	addps	%xmm1, %xmm3
-	movups	-80(%rsi,%r13,4), %xmm1
-	addps	%xmm2, %xmm1
-	movups	-64(%rsi,%r13,4), %xmm2
-	addps	%xmm3, %xmm2
-	movups	-48(%rsi,%r13,4), %xmm3
-	addps	%xmm1, %xmm3
-	movups	-16(%rsi,%r13,4), %xmm4
-	addps	%xmm3, %xmm4
-	movups	-32(%rsi,%r13,4), %xmm3
-	addps	%xmm2, %xmm3
-	movups	(%rsi,%r13,4), %xmm1
-	addps	%xmm3, %xmm1
-	movups	16(%rsi,%r13,4), %xmm2
-	addps	%xmm4, %xmm2
-	addq	$32, %r13
-	addq	$-4, %rcx
-	jne	.LBB14_71
-	leaq	8(%r13), %rcx
-	testq	%rdx, %rdx
-	je	.LBB14_64
-.LBB14_61:
-	movq	%rdi, %r9
-	imulq	%r14, %r9
-	leaq	(%rbx,%r9,4), %r9
-	movq	-96(%rbp), %r14
-	.p2align	4
-.LBB14_62:
-	movups	(%r9,%r13,4), %xmm3
-	addps	%xmm3, %xmm1
-	movups	16(%r9,%r13,4), %xmm3
-	addps	%xmm3, %xmm2
-	movq	%rcx, %r13
-	addq	$8, %rcx
-	addq	$-8, %r14
-	jne	.LBB14_62
-	addq	$-8, %rcx
-	movq	%rcx, %r13
-	movq	-248(%rbp), %r14
-.LBB14_64:
-	movq	%r13, %rcx
-	movq	-72(%rbp), %r9
-	subq	%r9, %rcx
-	jge	.LBB14_69
-	subl	%r13d, %r9d
-	andl	$7, %r9d
-	je	.LBB14_67
-	.p2align	4
-.LBB14_66:
-	addss	(%r11,%r13,4), %xmm0
-	incq	%r13
-	decq	%r9
-	jne	.LBB14_66
-.LBB14_67:
-	cmpq	$-8, %rcx
-	movq	-72(%rbp), %r9
-	ja	.LBB14_69
-	.p2align	4
-.LBB14_68:
-	addss	(%r11,%r13,4), %xmm0
-	addss	4(%r11,%r13,4), %xmm0
-	addss	8(%r11,%r13,4), %xmm0
-	addss	12(%r11,%r13,4), %xmm0
-	addss	16(%r11,%r13,4), %xmm0
-	addss	20(%r11,%r13,4), %xmm0
-	addss	24(%r11,%r13,4), %xmm0
-	addss	28(%r11,%r13,4), %xmm0
-	addq	$8, %r13
-	cmpq	%r13, %r9
-	jne	.LBB14_68
-	jmp	.LBB14_69
-.LBB14_44:
-	movq	-1056(%rbp), %rax
-	cmpq	$256, %rax
-	movl	$256, %ebx
-	cmovlq	%rax, %rbx
-	cmpq	$0, -584(%rbp)
-	movq	-112(%rbp), %r11
-	movq	16(%rbp), %rcx
-	jle	.LBB14_276
-	leaq	(%rsi,%r11), %rax
-	leaq	(%rcx,%rax,4), %rdx
-	leaq	7(%rsi), %r10
-	movq	%r10, %rcx
-	andq	$-8, %rcx
-	movq	%rcx, -368(%rbp)
-	movq	-384(%rbp), %rcx
-	shlq	$2, %rcx
-	leaq	(%rcx,%rcx,2), %rcx
-	movq	%rdx, -1064(%rbp)
-	leaq	(%rdx,%rcx), %rsi
-	movq	%rbx, %rdx
-	movq	-1048(%rbp), %r9
-	imulq	%r9, %rdx
-	movq	%rsi, -1224(%rbp)
-	leaq	(%rsi,%rdx,4), %rsi
-	movq	%rsi, -1256(%rbp)
-	leaq	(%rdx,%rax), %rsi
-	shrq	$3, %r10
-	movq	-640(%rbp), %r8
-	imulq	-224(%rbp), %r8
-	movq	%r13, %rdi
-	imulq	%r10, %rdi
-	shlq	$5, %rdi
-	movq	%rdi, -1144(%rbp)
-	movq	-392(%rbp), %rdi
-	imulq	%r12, %rdi
-	movq	%r10, %r12
-	movq	%r10, %r15
-	shlq	$5, %r15
-	movq	16(%rbp), %r10
-	leaq	(%r10,%rsi,4), %rsi
-	addq	%rcx, %rsi
-	movq	%rsi, -1208(%rbp)
-	movq	-288(%rbp), %rsi
-	imulq	%rsi, %r8
-	imulq	%rsi, %rdi
-	leaq	(,%r11,4), %rsi
-	leaq	(%rcx,%rdx,4), %r10
-	leaq	(%r10,%rdi,4), %rcx
-	movq	-208(%rbp), %rdx
-	leaq	(%rcx,%rdx,4), %rcx
-	movq	%r11, %rdx
-	shlq	$4, %rdx
-	movq	%rdx, -320(%rbp)
-	leaq	(%rsi,%rsi,2), %rdx
-	movq	%rdx, -240(%rbp)
-	leaq	(%rsi,%rsi,4), %rdx
-	movq	%rdx, -312(%rbp)
-	leaq	(,%r11,8), %rdx
-	leaq	(%rdx,%rdx,2), %rdx
-	movq	%rdx, -304(%rbp)
-	leaq	(%r11,%r11,8), %rdx
-	leaq	(%rdx,%rdx,2), %rdx
-	addq	%r11, %rdx
-	movq	%rdx, -296(%rbp)
-	shlq	$2, %r9
-	movq	%r9, -1048(%rbp)
-	movq	%r8, %rdx
-	imulq	%rbx, %rdx
-	shlq	$2, %rdx
-	movq	%rdx, -1240(%rbp)
-	shlq	$2, %r8
-	movq	%r8, -640(%rbp)
-	movq	16(%rbp), %r8
-	leaq	(,%r13,2), %rdx
-	addq	%r13, %rdx
-	movq	-624(%rbp), %rsi
-	leaq	(%rsi,%rdx,4), %rdx
-	movq	%rdx, -1120(%rbp)
-	movq	%r14, %rdx
-	imulq	%rbx, %rdx
-	shlq	$2, %rdx
-	movq	%rdx, -1232(%rbp)
-	movq	%r13, %rdx
-	shlq	$4, %rdx
-	addq	%r8, %rcx
-	addq	$12, %rcx
-	movq	%rcx, -1192(%rbp)
-	leaq	(%r8,%rax,4), %rcx
-	addq	$16, %rcx
-	addq	%rcx, %r10
-	movq	%r10, -1200(%rbp)
-	movq	%rcx, %r10
-	movq	%rdx, -1176(%rbp)
-	shlq	$6, %r12
-	movq	%rdi, %rcx
-	shlq	$6, %rcx
-	movq	%rcx, -1264(%rbp)
-	leaq	(,%rdi,4), %rcx
-	movq	%rcx, -1136(%rbp)
-	movq	-576(%rbp), %rcx
-	leaq	(%rcx,%rdi,4), %rcx
-	movq	%rcx, -1216(%rbp)
-	leaq	(,%rdi,8), %rcx
-	movq	%rcx, -592(%rbp)
-	addq	%rdi, %rdi
-	movq	%rdi, -392(%rbp)
-	leaq	(%r8,%rax,4), %rcx
-	addq	$8, %rcx
-	movq	%rcx, -424(%rbp)
-	leaq	4(%r8,%rax,4), %rax
-	movq	%rax, -488(%rbp)
-	movq	-584(%rbp), %rax
-	leaq	(,%r14,4), %rcx
-	movq	%rcx, -1248(%rbp)
-	leaq	(%rsi,%r13,8), %rcx
-	movq	%rcx, -1112(%rbp)
-	leaq	(,%r13,4), %rcx
-	movq	%rcx, -1272(%rbp)
-	leaq	(%rsi,%r13,4), %rcx
-	movq	%rcx, -1104(%rbp)
-	leaq	(%rsi,%rdx), %rcx
-	movq	%rcx, -1096(%rbp)
-	xorl	%ecx, %ecx
-	movq	%rsi, -1088(%rbp)
-	movq	%rax, -1152(%rbp)
-	movq	$0, -120(%rbp)
-	movq	%rbx, -632(%rbp)
-	movq	%r12, -1184(%rbp)
-	movq	%r10, -232(%rbp)
-	jmp	.LBB14_46
-	.p2align	4
-.LBB14_91:
-	movq	16(%rbp), %r8
-.LBB14_274:
-	movq	-632(%rbp), %rdi
-.LBB14_275:
-	movq	-616(%rbp), %rcx
-	addq	%rdi, %rcx
-	subq	%rdi, -1152(%rbp)
-	movq	-1240(%rbp), %rax
-	addq	%rax, -1128(%rbp)
-	movq	-1232(%rbp), %rax
-	addq	%rax, -1120(%rbp)
-	addq	%rax, -1112(%rbp)
-	addq	%rax, -1104(%rbp)
-	addq	%rax, -1088(%rbp)
-	addq	%rax, -1096(%rbp)
-	movq	-584(%rbp), %rax
-	cmpq	%rax, %rcx
-	movq	%rdi, %rbx
-	jge	.LBB14_276
-.LBB14_46:
-	movq	%rcx, -616(%rbp)
-	subq	%rcx, %rax
-	cmpq	%rax, %rbx
-	movq	%rax, %rcx
-	cmovlq	%rbx, %rcx
-	movq	%rcx, -104(%rbp)
-	testq	%rax, %rax
-	jle	.LBB14_267
-	movq	-1128(%rbp), %r14
-	movq	-1224(%rbp), %r12
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB14_48:
-	leaq	-1040(%rbp), %rdi
-	leaq	-1392(%rbp), %rsi
-	leaq	-1456(%rbp), %rdx
-	movq	%r8, %rcx
-	movq	%r14, %r8
-	movq	%r12, %r9
-	callq	conv_view_of
-	movq	-1152(%rbp), %rsi
-	movl	$1, %edx
-	movq	16(%rbp), %r8
-	movdqu	-1040(%rbp), %xmm0
-	movups	-1024(%rbp), %xmm1
-	movdqu	-1008(%rbp), %xmm2
-	movdqu	%xmm2, -13712(%rbp,%rbx)
-	movups	%xmm1, -13728(%rbp,%rbx)
-	movdqu	%xmm0, -13744(%rbp,%rbx)
-	movq	-1056(%rbp), %rcx
-	cmpq	%rsi, %rcx
-	movq	%rsi, %rax
-	cmovlq	%rcx, %rax
-	cmpq	$2, %rax
-	cmovlq	%rdx, %rax
-	cmpq	$256, %rax
-	movl	$256, %ecx
-	cmovgeq	%rcx, %rax
-	shll	$4, %eax
-	leaq	(%rax,%rax,2), %rax
-	addq	$48, %rbx
-	addq	-1048(%rbp), %r12
-	addq	-640(%rbp), %r14
-	cmpq	%rbx, %rax
-	jne	.LBB14_48
-	movq	-1280(%rbp), %rax
-	cmpq	$16, %rax
-	jge	.LBB14_254
-	movq	-112(%rbp), %r11
-	movq	-248(%rbp), %r14
-	jmp	.LBB14_51
-	.p2align	4
-.LBB14_267:
-	movq	-1280(%rbp), %rax
-	cmpq	$16, %rax
-	jge	.LBB14_268
-.LBB14_51:
-	movq	%rax, -568(%rbp)
-	cmpq	$0, -616(%rbp)
-	movq	-632(%rbp), %rdi
-	movl	$4, %ebx
-	je	.LBB14_52
-.LBB14_81:
-	xorl	%esi, %esi
-	testb	$7, -13712(%rbp)
-	setne	%al
-	cmpq	$0, -568(%rbp)
-	jle	.LBB14_82
-	movq	-616(%rbp), %rcx
-	imulq	%r14, %rcx
-	movq	-624(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -648(%rbp)
-	movb	%al, %sil
-	movabsq	$9223372036854775804, %rax
-	addq	$2, %rax
-	andq	-120(%rbp), %rax
-	movq	%rax, -1072(%rbp)
-	movq	-576(%rbp), %rax
-	movq	%rax, -360(%rbp)
-	movq	$0, -520(%rbp)
-	movq	-232(%rbp), %r10
-	movq	%rsi, -80(%rbp)
-	jmp	.LBB14_86
-	.p2align	4
-.LBB14_90:
-	movq	-520(%rbp), %rcx
-	addq	$3, %rcx
-	movq	-360(%rbp), %rax
-	addq	-240(%rbp), %rax
-	movq	%rax, -360(%rbp)
-	movq	%rcx, -520(%rbp)
-	cmpq	-568(%rbp), %rcx
-	jge	.LBB14_91
-.LBB14_86:
-	testq	%r11, %r11
-	jle	.LBB14_90
-	movq	-568(%rbp), %rax
-	movq	-520(%rbp), %rdi
-	subq	%rdi, %rax
-	cmpq	$3, %rax
-	movl	$3, %ecx
-	cmovgeq	%rcx, %rax
-	movq	%rdi, %rcx
-	imulq	%r13, %rcx
-	movq	-648(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %r8
-	movq	%rdi, %rcx
-	imulq	%r11, %rcx
-	movq	-576(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -1080(%rbp)
-	leal	(%rax,%rax,4), %eax
-	movl	%eax, -192(%rbp)
-	movq	-360(%rbp), %rdi
-	xorl	%r12d, %r12d
-	jmp	.LBB14_88
-.LBB14_227:
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm0, %xmm4
-	movaps	%xmm0, %xmm5
-	shufps	$17, %xmm3, %xmm5
-	shufps	$226, %xmm3, %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm0, %xmm4
-	shufps	$255, %xmm3, %xmm0
-	shufps	$226, %xmm3, %xmm0
-	addps	%xmm4, %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm2, %xmm3
-	unpcklps	%xmm1, %xmm3
-	movaps	%xmm1, %xmm4
-	shufps	$17, %xmm2, %xmm4
-	shufps	$226, %xmm2, %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm2, %xmm3
-	unpckhps	%xmm1, %xmm3
-	shufps	$255, %xmm2, %xmm1
-	shufps	$226, %xmm2, %xmm1
-	addps	%xmm3, %xmm1
-	addps	%xmm4, %xmm1
-	addps	%xmm0, %xmm1
-	movq	-160(%rbp), %rax
-	movsd	(%rax), %xmm0
-	addps	%xmm1, %xmm0
-	movlps	%xmm0, (%rax)
-	.p2align	4
-.LBB14_228:
-	movq	-232(%rbp), %r10
-.LBB14_229:
-	movq	-80(%rbp), %rsi
-	movq	-184(%rbp), %rdi
-.LBB14_99:
-	addq	$4, %r12
-	addq	$16, %rdi
-	cmpq	%r11, %r12
-	jge	.LBB14_90
-.LBB14_88:
-	movq	%r11, %rax
-	subq	%r12, %rax
-	cmpq	$4, %rax
-	cmovgeq	%rbx, %rax
-	addl	-192(%rbp), %eax
-	leal	(%rsi,%rax,2), %eax
-	addl	$-12, %eax
-	cmpl	$27, %eax
-	ja	.LBB14_99
-	movq	-1080(%rbp), %rcx
-	leaq	(%rcx,%r12,4), %rdx
-	leaq	.LJTI14_1(%rip), %rcx
-	movslq	(%rcx,%rax,4), %rax
-	addq	%rcx, %rax
-	movq	%rdi, -184(%rbp)
-	jmpq	*%rax
-.LBB14_240:
-	movq	%rdx, -160(%rbp)
-	xorps	%xmm1, %xmm1
-	xorl	%eax, %eax
-	pxor	%xmm0, %xmm0
-	jmp	.LBB14_241
-	.p2align	4
-.LBB14_245:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_246
-.LBB14_241:
-	movq	-120(%rbp), %rdi
-	testq	%rdi, %rdi
-	jle	.LBB14_245
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	imulq	%r14, %rsi
-	movq	-13736(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r12,4), %rcx
-	shlq	$2, %rcx
-	addq	-13744(%rbp,%rdx), %rcx
-	leaq	(%r8,%rsi,4), %rdx
-	xorl	%esi, %esi
-	cmpq	$1, %rdi
-	je	.LBB14_243
-	movq	-1072(%rbp), %rdi
-	.p2align	4
-.LBB14_248:
-	movslq	-12(%r10,%rsi), %r9
-	movups	(%rdx,%r9,4), %xmm2
-	movups	16(%rdx,%r9,4), %xmm3
-	movslq	-16(%r10,%rsi), %r9
-	movups	(%rcx,%r9,4), %xmm4
-	mulps	%xmm2, %xmm4
-	addps	%xmm1, %xmm4
-	movups	16(%rcx,%r9,4), %xmm2
-	mulps	%xmm3, %xmm2
-	addps	%xmm0, %xmm2
-	movslq	(%r10,%rsi), %r9
-	movups	(%rdx,%r9,4), %xmm0
-	movups	16(%rdx,%r9,4), %xmm3
-	movslq	-4(%r10,%rsi), %r9
-	movups	(%rcx,%r9,4), %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm4, %xmm1
-	movups	16(%rcx,%r9,4), %xmm0
-	mulps	%xmm3, %xmm0
-	addps	%xmm2, %xmm0
-	addq	$24, %rsi
-	addq	$-2, %rdi
-	jne	.LBB14_248
-.LBB14_243:
-	testb	$1, -120(%rbp)
-	je	.LBB14_245
-	movq	-1064(%rbp), %r9
-	movslq	4(%r9,%rsi), %rdi
-	movups	(%rdx,%rdi,4), %xmm2
-	movups	16(%rdx,%rdi,4), %xmm3
-	movslq	(%r9,%rsi), %rdx
-	movups	(%rcx,%rdx,4), %xmm4
-	mulps	%xmm2, %xmm4
-	addps	%xmm4, %xmm1
-	movups	16(%rcx,%rdx,4), %xmm2
-	mulps	%xmm3, %xmm2
-	addps	%xmm2, %xmm0
-	jmp	.LBB14_245
-.LBB14_125:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm7, %xmm7
-	xorl	%eax, %eax
-	xorps	%xmm11, %xmm11
-	xorps	%xmm10, %xmm10
-	xorps	%xmm8, %xmm8
-	pxor	%xmm4, %xmm4
-	xorps	%xmm15, %xmm15
-	xorps	%xmm14, %xmm14
-	xorps	%xmm12, %xmm12
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	jmp	.LBB14_126
-	.p2align	4
-.LBB14_127:
-	movdqa	%xmm3, %xmm6
-	movaps	%xmm15, %xmm9
-.LBB14_128:
-	movaps	%xmm9, %xmm15
-	movaps	%xmm6, %xmm3
-	movaps	-96(%rbp), %xmm2
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_129
-.LBB14_126:
-	movq	-120(%rbp), %r9
-	testq	%r9, %r9
-	movdqa	%xmm2, -96(%rbp)
-	jle	.LBB14_127
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rsi
-	imulq	%r14, %rsi
-	movq	-13744(%rbp,%rcx), %rdx
-	movq	-13736(%rbp,%rcx), %rdi
-	movslq	(%rdi,%r12,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	4(%rdi,%r12,4), %rdi
-	leaq	(%rdx,%rdi,4), %rdx
-	leaq	(%r8,%rsi,4), %rsi
-	movq	-488(%rbp), %rdi
-	movdqa	%xmm3, %xmm6
-	movaps	%xmm15, %xmm9
-	.p2align	4
-.LBB14_131:
-	movaps	%xmm12, -208(%rbp)
-	movaps	%xmm14, -176(%rbp)
-	movaps	%xmm1, -144(%rbp)
-	movslq	(%rdi), %r10
-	leaq	(%rsi,%r10,4), %rbx
-	movups	(%rsi,%r10,4), %xmm2
-	movups	16(%rsi,%r10,4), %xmm14
-	movups	(%rbx,%r13,4), %xmm13
-	movups	16(%rbx,%r13,4), %xmm5
-	movslq	-4(%rdi), %r10
-	movdqa	%xmm0, %xmm3
-	movups	(%rcx,%r10,4), %xmm0
-	movups	16(%rcx,%r10,4), %xmm1
-	movaps	%xmm2, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm7
-	movaps	%xmm14, %xmm15
-	mulps	%xmm1, %xmm15
-	addps	%xmm15, %xmm11
-	movaps	%xmm13, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm4
-	movaps	%xmm5, %xmm15
-	mulps	%xmm1, %xmm15
-	addps	%xmm15, %xmm9
-	movups	(%rbx,%r13,8), %xmm15
-	mulps	%xmm15, %xmm0
-	addps	%xmm0, %xmm6
-	movups	16(%rbx,%r13,8), %xmm0
-	mulps	%xmm0, %xmm1
-	movaps	-96(%rbp), %xmm12
-	addps	%xmm1, %xmm12
-	movaps	%xmm12, -96(%rbp)
-	movups	(%rdx,%r10,4), %xmm1
-	mulps	%xmm1, %xmm2
-	addps	%xmm2, %xmm10
-	movups	16(%rdx,%r10,4), %xmm2
-	mulps	%xmm2, %xmm14
-	addps	%xmm14, %xmm8
-	movaps	-208(%rbp), %xmm12
-	movaps	-176(%rbp), %xmm14
-	mulps	%xmm1, %xmm13
-	addps	%xmm13, %xmm14
-	mulps	%xmm2, %xmm5
-	addps	%xmm5, %xmm12
-	mulps	%xmm1, %xmm15
-	movaps	-144(%rbp), %xmm1
-	addps	%xmm15, %xmm1
-	mulps	%xmm2, %xmm0
-	addps	%xmm0, %xmm3
-	movaps	%xmm3, %xmm0
-	addq	$12, %rdi
-	decq	%r9
-	jne	.LBB14_131
-	jmp	.LBB14_128
-.LBB14_129:
-	movaps	%xmm7, %xmm5
-	unpcklps	%xmm10, %xmm7
-	movaps	%xmm10, %xmm13
-	shufps	$17, %xmm5, %xmm13
-	shufps	$226, %xmm5, %xmm13
-	addps	%xmm7, %xmm13
-	movaps	%xmm5, %xmm7
-	unpckhps	%xmm10, %xmm7
-	shufps	$255, %xmm5, %xmm10
-	shufps	$226, %xmm5, %xmm10
-	addps	%xmm7, %xmm10
-	addps	%xmm13, %xmm10
-	movaps	%xmm11, %xmm9
-	unpcklps	%xmm8, %xmm11
-	movaps	%xmm8, %xmm7
-	shufps	$17, %xmm9, %xmm7
-	shufps	$226, %xmm9, %xmm7
-	addps	%xmm11, %xmm7
-	movaps	%xmm9, %xmm11
-	unpckhps	%xmm8, %xmm11
-	shufps	$255, %xmm9, %xmm8
-	shufps	$226, %xmm9, %xmm8
-	addps	%xmm11, %xmm8
-	addps	%xmm7, %xmm8
-	addps	%xmm10, %xmm8
-	movq	-160(%rbp), %rax
-	movsd	(%rax), %xmm9
-	addps	%xmm8, %xmm9
-	movlps	%xmm9, (%rax)
-	movaps	%xmm4, %xmm8
-	unpcklps	%xmm14, %xmm8
-	movaps	%xmm14, %xmm9
-	shufps	$17, %xmm4, %xmm9
-	shufps	$226, %xmm4, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm4, %xmm8
-	unpckhps	%xmm14, %xmm8
-	shufps	$255, %xmm4, %xmm14
-	shufps	$226, %xmm4, %xmm14
-	addps	%xmm8, %xmm14
-	addps	%xmm9, %xmm14
-	movaps	%xmm15, %xmm7
-	unpcklps	%xmm12, %xmm7
-	movaps	%xmm12, %xmm8
-	shufps	$17, %xmm15, %xmm8
-	shufps	$226, %xmm15, %xmm8
-	addps	%xmm7, %xmm8
-	movaps	%xmm15, %xmm7
-	unpckhps	%xmm12, %xmm7
-	shufps	$255, %xmm15, %xmm12
-	shufps	$226, %xmm15, %xmm12
-	addps	%xmm7, %xmm12
-	addps	%xmm8, %xmm12
-	addps	%xmm14, %xmm12
-	movsd	(%rax,%r11,4), %xmm5
-	addps	%xmm12, %xmm5
-	movlps	%xmm5, (%rax,%r11,4)
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm1, %xmm4
-	movaps	%xmm1, %xmm5
-	shufps	$17, %xmm3, %xmm5
-	shufps	$226, %xmm3, %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm1, %xmm4
-	shufps	$255, %xmm3, %xmm1
-	shufps	$226, %xmm3, %xmm1
-	addps	%xmm4, %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm2, %xmm3
-	unpcklps	%xmm0, %xmm3
-	movaps	%xmm0, %xmm4
-	shufps	$17, %xmm2, %xmm4
-	shufps	$226, %xmm2, %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm2, %xmm3
-	unpckhps	%xmm0, %xmm3
-	shufps	$255, %xmm2, %xmm0
-	shufps	$226, %xmm2, %xmm0
-	addps	%xmm3, %xmm0
-	addps	%xmm4, %xmm0
-	addps	%xmm1, %xmm0
-	movsd	(%rax,%r11,8), %xmm1
-	addps	%xmm0, %xmm1
-	movlps	%xmm1, (%rax,%r11,8)
-	jmp	.LBB14_153
-.LBB14_118:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm3, %xmm3
-	xorl	%ecx, %ecx
-	xorps	%xmm14, %xmm14
-	pxor	%xmm7, %xmm7
-	xorps	%xmm1, %xmm1
-	pxor	%xmm2, %xmm2
-	pxor	%xmm6, %xmm6
-	xorps	%xmm12, %xmm12
-	xorps	%xmm13, %xmm13
-	xorps	%xmm8, %xmm8
-	xorps	%xmm15, %xmm15
-	xorps	%xmm11, %xmm11
-	xorps	%xmm9, %xmm9
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -288(%rbp)
-	movdqa	%xmm0, -336(%rbp)
-	xorps	%xmm10, %xmm10
-	movdqa	%xmm0, -272(%rbp)
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	jmp	.LBB14_119
-	.p2align	4
-.LBB14_120:
-	movaps	%xmm8, %xmm15
-	movdqa	%xmm6, %xmm12
-	movdqa	%xmm2, %xmm0
-.LBB14_121:
-	movaps	-96(%rbp), %xmm3
-	movaps	-208(%rbp), %xmm7
-	movaps	%xmm0, %xmm2
-	movaps	%xmm12, %xmm6
-	movaps	-176(%rbp), %xmm12
-	movaps	%xmm15, %xmm8
-	movaps	-144(%rbp), %xmm15
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_122
-.LBB14_119:
-	movq	-120(%rbp), %r10
-	testq	%r10, %r10
-	movaps	%xmm15, -144(%rbp)
-	movaps	%xmm12, -176(%rbp)
-	movdqa	%xmm7, -208(%rbp)
-	movdqa	%xmm3, -96(%rbp)
-	jle	.LBB14_120
-	leaq	(%rcx,%rcx,2), %rax
-	shlq	$4, %rax
-	movq	%rcx, %rdi
-	imulq	%r14, %rdi
-	movq	-13744(%rbp,%rax), %rsi
-	movq	-13736(%rbp,%rax), %r9
-	movslq	(%r9,%r12,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%r9,%r12,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r9,%r12,4), %r9
-	leaq	(%rsi,%r9,4), %rsi
-	leaq	(%r8,%rdi,4), %rdi
-	movq	-424(%rbp), %r9
-	movaps	%xmm8, %xmm15
-	movdqa	%xmm6, %xmm12
-	movdqa	%xmm2, %xmm0
-	.p2align	4
-.LBB14_124:
-	movdqa	%xmm0, -512(%rbp)
-	movaps	%xmm10, -560(%rbp)
-	movaps	%xmm11, -464(%rbp)
-	movdqa	%xmm5, -480(%rbp)
-	movaps	%xmm9, -384(%rbp)
-	movdqa	%xmm4, -224(%rbp)
-	movslq	-4(%r9), %rbx
-	leaq	(%rdi,%rbx,4), %r13
-	movdqu	(%rdi,%rbx,4), %xmm4
-	movdqu	16(%rdi,%rbx,4), %xmm6
-	movq	-72(%rbp), %rbx
-	movdqu	(%r13,%rbx,4), %xmm8
-	movq	-72(%rbp), %rbx
-	movdqu	16(%r13,%rbx,4), %xmm9
-	movq	-72(%rbp), %rbx
-	movdqu	(%r13,%rbx,8), %xmm10
-	movd	(%r9), %xmm2
-	pshufd	$0, %xmm2, %xmm2
-	movdqa	%xmm2, %xmm3
-	pcmpgtd	.LCPI14_3(%rip), %xmm3
-	pcmpgtd	.LCPI14_4(%rip), %xmm2
-	movq	-72(%rbp), %rbx
-	movdqu	16(%r13,%rbx,8), %xmm11
-	movq	-72(%rbp), %r13
-	movdqa	%xmm2, %xmm5
-	pandn	%xmm6, %xmm5
-	movdqa	%xmm3, %xmm7
-	pandn	%xmm4, %xmm7
-	movdqa	%xmm2, %xmm4
-	pandn	%xmm9, %xmm4
-	movdqa	%xmm3, %xmm6
-	pandn	%xmm8, %xmm6
-	pandn	%xmm11, %xmm2
-	movaps	-336(%rbp), %xmm0
-	pandn	%xmm10, %xmm3
-	movslq	-8(%r9), %rbx
-	movups	(%rax,%rbx,4), %xmm8
-	movups	16(%rax,%rbx,4), %xmm9
-	movaps	%xmm8, %xmm10
-	mulps	%xmm7, %xmm10
-	movaps	-96(%rbp), %xmm11
-	addps	%xmm10, %xmm11
-	movaps	%xmm11, -96(%rbp)
-	movaps	%xmm9, %xmm10
-	mulps	%xmm5, %xmm10
-	addps	%xmm10, %xmm14
-	movaps	%xmm8, %xmm10
-	mulps	%xmm6, %xmm10
-	movaps	-176(%rbp), %xmm11
-	addps	%xmm10, %xmm11
-	movaps	%xmm11, -176(%rbp)
-	movaps	%xmm9, %xmm10
-	mulps	%xmm4, %xmm10
-	addps	%xmm10, %xmm13
-	mulps	%xmm3, %xmm8
-	movaps	-288(%rbp), %xmm10
-	addps	%xmm8, %xmm10
-	movaps	%xmm10, -288(%rbp)
-	mulps	%xmm2, %xmm9
-	addps	%xmm9, %xmm0
-	movaps	%xmm0, -336(%rbp)
-	movups	(%rdx,%rbx,4), %xmm8
-	movups	16(%rdx,%rbx,4), %xmm9
-	movaps	%xmm8, %xmm10
-	mulps	%xmm7, %xmm10
-	movaps	-208(%rbp), %xmm0
-	addps	%xmm10, %xmm0
-	movaps	%xmm0, -208(%rbp)
-	movaps	%xmm9, %xmm10
-	mulps	%xmm5, %xmm10
-	addps	%xmm10, %xmm1
-	movaps	%xmm8, %xmm10
-	mulps	%xmm6, %xmm10
-	addps	%xmm10, %xmm15
-	movaps	%xmm9, %xmm10
-	mulps	%xmm4, %xmm10
-	movaps	-144(%rbp), %xmm0
-	addps	%xmm10, %xmm0
-	movaps	%xmm0, -144(%rbp)
-	movaps	-560(%rbp), %xmm10
-	mulps	%xmm3, %xmm8
-	addps	%xmm8, %xmm10
-	mulps	%xmm2, %xmm9
-	movaps	-272(%rbp), %xmm0
-	addps	%xmm9, %xmm0
-	movaps	%xmm0, -272(%rbp)
-	movaps	-512(%rbp), %xmm0
-	movaps	-464(%rbp), %xmm11
-	movups	(%rsi,%rbx,4), %xmm8
-	mulps	%xmm8, %xmm7
-	addps	%xmm7, %xmm0
-	movups	16(%rsi,%rbx,4), %xmm7
-	mulps	%xmm7, %xmm5
-	addps	%xmm5, %xmm12
-	movaps	-480(%rbp), %xmm5
-	movaps	-384(%rbp), %xmm9
-	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm11
-	mulps	%xmm7, %xmm4
-	addps	%xmm4, %xmm9
-	movaps	-224(%rbp), %xmm4
-	mulps	%xmm8, %xmm3
-	addps	%xmm3, %xmm5
-	mulps	%xmm7, %xmm2
-	addps	%xmm2, %xmm4
-	addq	$12, %r9
-	decq	%r10
-	jne	.LBB14_124
-	jmp	.LBB14_121
-.LBB14_122:
-	movaps	%xmm3, -96(%rbp)
-	movaps	%xmm3, -224(%rbp)
-	movaps	%xmm7, %xmm0
-	movaps	-224(%rbp), %xmm7
-	unpcklps	%xmm0, %xmm7
-	movaps	%xmm7, -224(%rbp)
-	movaps	%xmm0, %xmm7
-	shufps	$17, %xmm3, %xmm7
-	shufps	$226, %xmm3, %xmm7
-	addps	-224(%rbp), %xmm7
-	movaps	%xmm3, -224(%rbp)
-	movaps	-224(%rbp), %xmm3
-	unpckhps	%xmm0, %xmm3
-	movaps	%xmm3, -224(%rbp)
-	movaps	-96(%rbp), %xmm3
-	shufps	$255, %xmm3, %xmm0
-	shufps	$226, %xmm3, %xmm0
-	addps	-224(%rbp), %xmm0
-	addps	%xmm7, %xmm0
-	movaps	%xmm14, %xmm7
-	movaps	%xmm14, %xmm3
-	movaps	%xmm1, %xmm14
-	unpcklps	%xmm1, %xmm3
-	shufps	$17, %xmm7, %xmm1
-	shufps	$226, %xmm7, %xmm1
-	addps	%xmm3, %xmm1
-	movaps	%xmm7, %xmm3
-	unpckhps	%xmm14, %xmm3
-	shufps	$255, %xmm7, %xmm14
-	shufps	$226, %xmm7, %xmm14
-	addps	%xmm3, %xmm14
-	addps	%xmm1, %xmm14
-	addps	%xmm0, %xmm14
-	movq	-160(%rbp), %rax
-	movsd	(%rax), %xmm0
-	addps	%xmm14, %xmm0
-	movlps	%xmm0, (%rax)
-	movaps	%xmm2, %xmm0
-	shufps	$85, %xmm2, %xmm0
-	addss	%xmm2, %xmm0
-	movaps	%xmm2, %xmm1
-	unpckhpd	%xmm2, %xmm1
-	shufps	$255, %xmm2, %xmm2
-	addss	%xmm1, %xmm2
-	addss	%xmm0, %xmm2
-	movaps	%xmm6, %xmm0
-	shufps	$85, %xmm6, %xmm0
-	addss	%xmm6, %xmm0
-	movaps	%xmm6, %xmm1
-	unpckhpd	%xmm6, %xmm1
-	shufps	$255, %xmm6, %xmm6
-	addss	%xmm1, %xmm6
-	addss	%xmm0, %xmm6
-	addss	%xmm2, %xmm6
-	addss	8(%rax), %xmm6
-	movss	%xmm6, 8(%rax)
-	movaps	%xmm12, %xmm0
-	movaps	%xmm8, %xmm3
-	unpcklps	%xmm8, %xmm0
-	movaps	%xmm8, %xmm1
-	shufps	$17, %xmm12, %xmm1
-	shufps	$226, %xmm12, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm12, %xmm0
-	unpckhps	%xmm8, %xmm0
-	shufps	$255, %xmm12, %xmm3
-	shufps	$226, %xmm12, %xmm3
-	addps	%xmm0, %xmm3
-	addps	%xmm1, %xmm3
-	movaps	%xmm13, %xmm0
-	unpcklps	%xmm15, %xmm0
-	movaps	%xmm15, %xmm1
-	shufps	$17, %xmm13, %xmm1
-	shufps	$226, %xmm13, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm13, %xmm0
-	unpckhps	%xmm15, %xmm0
-	shufps	$255, %xmm13, %xmm15
-	shufps	$226, %xmm13, %xmm15
-	addps	%xmm0, %xmm15
-	addps	%xmm1, %xmm15
-	addps	%xmm3, %xmm15
-	movsd	(%rax,%r11,4), %xmm0
-	addps	%xmm15, %xmm0
-	movlps	%xmm0, (%rax,%r11,4)
-	movaps	%xmm11, %xmm0
-	shufps	$85, %xmm11, %xmm0
-	addss	%xmm11, %xmm0
-	movaps	%xmm11, %xmm1
-	unpckhpd	%xmm11, %xmm1
-	shufps	$255, %xmm11, %xmm11
-	addss	%xmm1, %xmm11
-	addss	%xmm0, %xmm11
-	movaps	%xmm9, %xmm0
-	shufps	$85, %xmm9, %xmm0
-	addss	%xmm9, %xmm0
-	movaps	%xmm9, %xmm1
-	unpckhpd	%xmm9, %xmm1
-	shufps	$255, %xmm9, %xmm9
-	addss	%xmm1, %xmm9
-	addss	%xmm0, %xmm9
-	addss	%xmm11, %xmm9
-	addss	8(%rax,%r11,4), %xmm9
-	movss	%xmm9, 8(%rax,%r11,4)
-	movaps	-288(%rbp), %xmm2
-	movaps	%xmm2, %xmm0
-	unpcklps	%xmm10, %xmm0
-	movaps	%xmm10, %xmm1
-	shufps	$17, %xmm2, %xmm1
-	shufps	$226, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm2, %xmm0
-	unpckhps	%xmm10, %xmm0
-	shufps	$255, %xmm2, %xmm10
-	shufps	$226, %xmm2, %xmm10
-	addps	%xmm0, %xmm10
-	addps	%xmm1, %xmm10
-	movaps	-336(%rbp), %xmm3
-	movaps	%xmm3, %xmm0
-	movaps	-272(%rbp), %xmm2
-	unpcklps	%xmm2, %xmm0
-	movaps	%xmm2, %xmm1
-	shufps	$17, %xmm3, %xmm1
-	shufps	$226, %xmm3, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm3, %xmm0
-	unpckhps	%xmm2, %xmm0
-	shufps	$255, %xmm3, %xmm2
-	shufps	$226, %xmm3, %xmm2
-	addps	%xmm0, %xmm2
-	addps	%xmm1, %xmm2
-	addps	%xmm10, %xmm2
-	movsd	(%rax,%r11,8), %xmm0
-	addps	%xmm2, %xmm0
-	jmp	.LBB14_111
-.LBB14_175:
-	movq	%rdx, -160(%rbp)
-	xorps	%xmm9, %xmm9
-	xorl	%eax, %eax
-	pxor	%xmm4, %xmm4
-	xorps	%xmm11, %xmm11
-	pxor	%xmm7, %xmm7
-	xorps	%xmm15, %xmm15
-	pxor	%xmm6, %xmm6
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm5, %xmm5
-	pxor	%xmm2, %xmm2
-	xorps	%xmm10, %xmm10
-	pxor	%xmm0, %xmm0
-	jmp	.LBB14_176
-	.p2align	4
-.LBB14_177:
-	movaps	%xmm1, %xmm8
-.LBB14_178:
-	movaps	%xmm8, %xmm1
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_179
-.LBB14_176:
-	movq	-120(%rbp), %r10
-	testq	%r10, %r10
-	jle	.LBB14_177
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rdi
-	imulq	%r14, %rdi
-	movq	-13744(%rbp,%rcx), %rsi
-	movq	-13736(%rbp,%rcx), %r9
-	movslq	(%r9,%r12,4), %rcx
-	leaq	(%rsi,%rcx,4), %rcx
-	movslq	4(%r9,%r12,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r9,%r12,4), %r9
-	leaq	(%rsi,%r9,4), %rsi
-	leaq	(%r8,%rdi,4), %rdi
-	movq	-424(%rbp), %r9
-	movaps	%xmm1, %xmm8
-	.p2align	4
-.LBB14_181:
-	movdqa	%xmm6, -176(%rbp)
-	movaps	%xmm10, -144(%rbp)
-	movdqa	%xmm0, -96(%rbp)
-	movslq	-4(%r9), %r11
-	leaq	(%rdi,%r11,4), %rbx
-	movdqu	(%rdi,%r11,4), %xmm0
-	movaps	%xmm15, %xmm10
-	movdqu	16(%rdi,%r11,4), %xmm15
-	movdqu	(%rbx,%r13,4), %xmm1
-	movd	(%r9), %xmm12
-	pshufd	$0, %xmm12, %xmm12
-	movdqa	%xmm12, %xmm13
-	pcmpgtd	.LCPI14_3(%rip), %xmm13
-	pcmpgtd	.LCPI14_4(%rip), %xmm12
-	movdqa	%xmm5, %xmm6
-	movdqa	%xmm2, %xmm5
-	movdqu	16(%rbx,%r13,4), %xmm2
-	movdqa	%xmm12, %xmm14
-	pandn	%xmm15, %xmm14
-	movdqa	%xmm13, %xmm15
-	pandn	%xmm0, %xmm15
-	pandn	%xmm2, %xmm12
-	pandn	%xmm1, %xmm13
-	movslq	-8(%r9), %rbx
-	movups	(%rcx,%rbx,4), %xmm0
-	movups	16(%rcx,%rbx,4), %xmm1
-	movaps	%xmm0, %xmm2
-	mulps	%xmm15, %xmm2
-	addps	%xmm2, %xmm9
-	movaps	%xmm1, %xmm2
-	mulps	%xmm14, %xmm2
-	addps	%xmm2, %xmm4
-	mulps	%xmm13, %xmm0
-	addps	%xmm0, %xmm8
-	mulps	%xmm12, %xmm1
-	addps	%xmm1, %xmm3
-	movups	(%rdx,%rbx,4), %xmm0
-	movups	16(%rdx,%rbx,4), %xmm1
-	movaps	%xmm0, %xmm2
-	mulps	%xmm15, %xmm2
-	addps	%xmm2, %xmm11
-	movaps	%xmm1, %xmm2
-	mulps	%xmm14, %xmm2
-	addps	%xmm2, %xmm7
-	movdqa	%xmm5, %xmm2
-	movdqa	%xmm6, %xmm5
-	movaps	-176(%rbp), %xmm6
-	mulps	%xmm13, %xmm0
-	addps	%xmm0, %xmm5
-	mulps	%xmm12, %xmm1
-	addps	%xmm1, %xmm2
-	movups	(%rsi,%rbx,4), %xmm0
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm10
-	movaps	%xmm10, %xmm15
-	movups	16(%rsi,%rbx,4), %xmm1
-	mulps	%xmm1, %xmm14
-	addps	%xmm14, %xmm6
-	movaps	-144(%rbp), %xmm10
-	mulps	%xmm0, %xmm13
-	movaps	-96(%rbp), %xmm0
-	addps	%xmm13, %xmm10
-	mulps	%xmm1, %xmm12
-	addps	%xmm12, %xmm0
-	addq	$12, %r9
-	decq	%r10
-	jne	.LBB14_181
-	jmp	.LBB14_178
-.LBB14_179:
-	movaps	%xmm9, %xmm12
-	movaps	%xmm11, %xmm8
-	unpcklps	%xmm11, %xmm12
-	movaps	%xmm11, %xmm13
-	shufps	$17, %xmm9, %xmm13
-	shufps	$226, %xmm9, %xmm13
-	addps	%xmm12, %xmm13
-	movaps	%xmm9, %xmm12
-	unpckhps	%xmm11, %xmm12
-	shufps	$255, %xmm9, %xmm8
-	shufps	$226, %xmm9, %xmm8
-	addps	%xmm12, %xmm8
-	addps	%xmm13, %xmm8
-	movaps	%xmm4, %xmm11
-	unpcklps	%xmm7, %xmm11
-	movaps	%xmm7, %xmm12
-	shufps	$17, %xmm4, %xmm12
-	shufps	$226, %xmm4, %xmm12
-	addps	%xmm11, %xmm12
-	movaps	%xmm4, %xmm11
-	unpckhps	%xmm7, %xmm11
-	shufps	$255, %xmm4, %xmm7
-	shufps	$226, %xmm4, %xmm7
-	addps	%xmm11, %xmm7
-	addps	%xmm12, %xmm7
-	addps	%xmm8, %xmm7
-	movq	-160(%rbp), %rax
-	movsd	(%rax), %xmm9
-	addps	%xmm7, %xmm9
-	movlps	%xmm9, (%rax)
-	movaps	%xmm15, %xmm8
-	shufps	$85, %xmm15, %xmm8
-	addss	%xmm15, %xmm8
-	movaps	%xmm15, %xmm9
-	unpckhpd	%xmm15, %xmm9
-	shufps	$255, %xmm15, %xmm15
-	addss	%xmm9, %xmm15
-	addss	%xmm8, %xmm15
-	movaps	%xmm6, %xmm8
-	shufps	$85, %xmm6, %xmm8
-	addss	%xmm6, %xmm8
-	movaps	%xmm6, %xmm9
-	unpckhpd	%xmm6, %xmm9
-	shufps	$255, %xmm6, %xmm6
-	addss	%xmm9, %xmm6
-	addss	%xmm8, %xmm6
-	addss	%xmm15, %xmm6
-	addss	8(%rax), %xmm6
-	movss	%xmm6, 8(%rax)
-	movaps	%xmm1, %xmm6
-	unpcklps	%xmm5, %xmm6
-	movaps	%xmm5, %xmm7
-	shufps	$17, %xmm1, %xmm7
-	shufps	$226, %xmm1, %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm1, %xmm6
-	unpckhps	%xmm5, %xmm6
-	shufps	$255, %xmm1, %xmm5
-	shufps	$226, %xmm1, %xmm5
-	addps	%xmm6, %xmm5
-	addps	%xmm7, %xmm5
-	movaps	%xmm5, %xmm1
-	movaps	%xmm3, %xmm5
-	unpcklps	%xmm2, %xmm5
-	movaps	%xmm2, %xmm6
-	shufps	$17, %xmm3, %xmm6
-	shufps	$226, %xmm3, %xmm6
-	addps	%xmm5, %xmm6
-	movaps	%xmm3, %xmm5
-	unpckhps	%xmm2, %xmm5
-	shufps	$255, %xmm3, %xmm2
-	shufps	$226, %xmm3, %xmm2
-	addps	%xmm5, %xmm2
-	addps	%xmm6, %xmm2
-	addps	%xmm1, %xmm2
-	movq	-112(%rbp), %r11
-	movsd	(%rax,%r11,4), %xmm3
-	addps	%xmm2, %xmm3
-	movlps	%xmm3, (%rax,%r11,4)
-	movaps	%xmm10, %xmm2
-	shufps	$85, %xmm10, %xmm2
-	addss	%xmm10, %xmm2
-	movaps	%xmm10, %xmm3
-	unpckhpd	%xmm10, %xmm3
-	shufps	$255, %xmm10, %xmm10
-	addss	%xmm3, %xmm10
-	addss	%xmm2, %xmm10
-	movaps	%xmm0, %xmm2
-	shufps	$85, %xmm0, %xmm2
-	addss	%xmm0, %xmm2
-	movaps	%xmm0, %xmm3
-	unpckhpd	%xmm0, %xmm3
-	shufps	$255, %xmm0, %xmm0
-	addss	%xmm3, %xmm0
-	addss	%xmm2, %xmm0
-	addss	%xmm10, %xmm0
-	jmp	.LBB14_168
-.LBB14_102:
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -160(%rbp)
-	xorl	%r14d, %r14d
-	movdqa	%xmm0, -608(%rbp)
-	xorps	%xmm12, %xmm12
-	xorps	%xmm13, %xmm13
-	xorps	%xmm14, %xmm14
-	xorps	%xmm15, %xmm15
-	pxor	%xmm7, %xmm7
-	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -416(%rbp)
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -512(%rbp)
-	pxor	%xmm2, %xmm2
-	movaps	%xmm1, -560(%rbp)
-	pxor	%xmm6, %xmm6
-	movaps	%xmm1, -176(%rbp)
-	movaps	%xmm1, -208(%rbp)
-	pxor	%xmm4, %xmm4
-	movdqa	%xmm4, -464(%rbp)
-	movdqa	%xmm4, -384(%rbp)
-	pxor	%xmm5, %xmm5
-	movdqa	%xmm4, -480(%rbp)
-	xorps	%xmm8, %xmm8
-	movdqa	%xmm4, -144(%rbp)
-	jmp	.LBB14_103
-	.p2align	4
-.LBB14_104:
-	movdqa	%xmm5, %xmm9
-	movaps	-144(%rbp), %xmm8
-	movdqa	%xmm6, %xmm11
-	movaps	-176(%rbp), %xmm0
-	movaps	-208(%rbp), %xmm2
-.LBB14_105:
-	movaps	%xmm2, -208(%rbp)
-	movaps	%xmm0, -176(%rbp)
-	movaps	%xmm11, %xmm6
-	movdqa	-224(%rbp), %xmm2
-	movaps	%xmm8, -144(%rbp)
-	movaps	-288(%rbp), %xmm8
-	movaps	%xmm9, %xmm5
-	movaps	-336(%rbp), %xmm1
-	movdqa	-272(%rbp), %xmm0
-	incq	%r14
-	cmpq	-104(%rbp), %r14
-	je	.LBB14_106
-.LBB14_103:
-	movq	-120(%rbp), %r10
-	testq	%r10, %r10
-	movdqa	%xmm0, -272(%rbp)
-	movaps	%xmm8, -288(%rbp)
-	movdqa	%xmm2, -224(%rbp)
-	movaps	%xmm1, -336(%rbp)
-	jle	.LBB14_104
-	leaq	(%r14,%r14,2), %rax
-	shlq	$4, %rax
-	movq	%r14, %r9
-	imulq	-248(%rbp), %r9
-	movq	-13744(%rbp,%rax), %rdi
-	movq	-13736(%rbp,%rax), %rax
-	movslq	(%rax,%r12,4), %rcx
-	leaq	(%rdi,%rcx,4), %rcx
-	movslq	4(%rax,%r12,4), %rdx
-	leaq	(%rdi,%rdx,4), %rsi
-	movslq	8(%rax,%r12,4), %rdx
-	leaq	(%rdi,%rdx,4), %rdx
-	movslq	12(%rax,%r12,4), %rax
-	leaq	(%rdi,%rax,4), %rdi
-	leaq	(%r8,%r9,4), %rax
-	movq	-424(%rbp), %r9
-	movdqa	%xmm5, %xmm9
-	movaps	-144(%rbp), %xmm8
-	movdqa	%xmm6, %xmm11
-	movaps	-176(%rbp), %xmm0
-	movaps	-208(%rbp), %xmm2
-	.p2align	4
-.LBB14_109:
-	movaps	%xmm8, -144(%rbp)
-	movaps	%xmm0, -176(%rbp)
-	movaps	%xmm2, -208(%rbp)
-	movdqa	%xmm11, -544(%rbp)
-	movdqa	%xmm4, -64(%rbp)
-	movdqa	%xmm9, -352(%rbp)
-	movdqa	%xmm3, -96(%rbp)
-	movdqa	%xmm7, -448(%rbp)
-	movslq	-4(%r9), %rbx
-	leaq	(%rax,%rbx,4), %r13
-	movdqu	(%rax,%rbx,4), %xmm2
-	movdqu	16(%rax,%rbx,4), %xmm5
-	movq	-72(%rbp), %rbx
-	movdqu	(%r13,%rbx,4), %xmm8
-	movq	-72(%rbp), %rbx
-	movdqu	16(%r13,%rbx,4), %xmm7
-	movq	-72(%rbp), %rbx
-	movdqu	(%r13,%rbx,8), %xmm6
-	movd	(%r9), %xmm0
-	pshufd	$0, %xmm0, %xmm1
-	movdqa	%xmm1, %xmm4
-	pcmpgtd	.LCPI14_3(%rip), %xmm4
-	movq	-72(%rbp), %rbx
-	movdqu	16(%r13,%rbx,8), %xmm9
-	movq	-72(%rbp), %r13
-	pcmpgtd	.LCPI14_4(%rip), %xmm1
-	movdqa	%xmm1, %xmm3
-	pandn	%xmm5, %xmm3
-	movdqa	%xmm4, %xmm5
-	pandn	%xmm2, %xmm5
-	movdqa	%xmm1, %xmm10
-	pandn	%xmm7, %xmm10
-	movdqa	%xmm4, %xmm2
-	pandn	%xmm8, %xmm2
-	pandn	%xmm9, %xmm1
-	movaps	-160(%rbp), %xmm9
-	movaps	-608(%rbp), %xmm11
-	movaps	-416(%rbp), %xmm0
-	pandn	%xmm6, %xmm4
-	movslq	-8(%r9), %rbx
-	movups	(%rcx,%rbx,4), %xmm6
-	movups	16(%rcx,%rbx,4), %xmm7
-	movaps	%xmm6, %xmm8
-	mulps	%xmm5, %xmm8
-	addps	%xmm8, %xmm9
-	movaps	%xmm9, -160(%rbp)
-	movaps	%xmm7, %xmm8
-	mulps	%xmm3, %xmm8
-	addps	%xmm8, %xmm11
-	movaps	%xmm11, -608(%rbp)
-	movaps	%xmm6, %xmm8
-	mulps	%xmm2, %xmm8
-	addps	%xmm8, %xmm0
-	movaps	%xmm0, -416(%rbp)
-	movaps	%xmm7, %xmm8
-	mulps	%xmm10, %xmm8
-	movaps	-272(%rbp), %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm9, -272(%rbp)
-	movaps	-352(%rbp), %xmm9
-	mulps	%xmm4, %xmm6
-	movaps	-336(%rbp), %xmm0
-	addps	%xmm6, %xmm0
-	movaps	%xmm0, -336(%rbp)
-	mulps	%xmm1, %xmm7
-	movaps	-464(%rbp), %xmm6
-	addps	%xmm7, %xmm6
-	movaps	%xmm6, -464(%rbp)
-	movups	(%rsi,%rbx,4), %xmm6
-	movups	16(%rsi,%rbx,4), %xmm7
-	movaps	%xmm6, %xmm8
-	mulps	%xmm5, %xmm8
-	addps	%xmm8, %xmm12
-	movaps	%xmm7, %xmm8
-	mulps	%xmm3, %xmm8
-	addps	%xmm8, %xmm13
-	movaps	%xmm6, %xmm8
-	mulps	%xmm2, %xmm8
-	movaps	-512(%rbp), %xmm11
-	addps	%xmm8, %xmm11
-	movaps	%xmm11, -512(%rbp)
-	movaps	%xmm7, %xmm8
-	mulps	%xmm10, %xmm8
-	movaps	-224(%rbp), %xmm11
-	addps	%xmm8, %xmm11
-	movaps	%xmm11, -224(%rbp)
-	movaps	-544(%rbp), %xmm11
-	mulps	%xmm4, %xmm6
-	movaps	-384(%rbp), %xmm0
-	addps	%xmm6, %xmm0
-	movaps	%xmm0, -384(%rbp)
-	mulps	%xmm1, %xmm7
-	addps	%xmm7, %xmm9
-	movups	(%rdx,%rbx,4), %xmm6
-	movups	16(%rdx,%rbx,4), %xmm7
-	movaps	%xmm6, %xmm8
-	mulps	%xmm5, %xmm8
-	addps	%xmm8, %xmm14
-	movaps	%xmm7, %xmm8
-	mulps	%xmm3, %xmm8
-	addps	%xmm8, %xmm15
-	movaps	%xmm6, %xmm8
-	mulps	%xmm2, %xmm8
-	movaps	-560(%rbp), %xmm0
-	addps	%xmm8, %xmm0
-	movaps	%xmm0, -560(%rbp)
-	movaps	-176(%rbp), %xmm0
-	movaps	%xmm7, %xmm8
-	mulps	%xmm10, %xmm8
-	addps	%xmm8, %xmm11
-	mulps	%xmm4, %xmm6
-	movaps	-480(%rbp), %xmm8
-	addps	%xmm6, %xmm8
-	movaps	%xmm8, -480(%rbp)
-	mulps	%xmm1, %xmm7
-	movaps	-288(%rbp), %xmm6
-	addps	%xmm7, %xmm6
-	movaps	%xmm6, -288(%rbp)
-	movaps	-448(%rbp), %xmm7
-	movups	(%rdi,%rbx,4), %xmm6
-	mulps	%xmm6, %xmm5
-	addps	%xmm5, %xmm7
-	movups	16(%rdi,%rbx,4), %xmm5
-	mulps	%xmm5, %xmm3
-	movaps	-96(%rbp), %xmm8
-	addps	%xmm3, %xmm8
-	movaps	%xmm8, -96(%rbp)
-	movaps	-144(%rbp), %xmm8
-	movdqa	-96(%rbp), %xmm3
-	mulps	%xmm6, %xmm2
-	addps	%xmm2, %xmm0
-	movaps	-208(%rbp), %xmm2
-	mulps	%xmm5, %xmm10
-	addps	%xmm10, %xmm2
-	mulps	%xmm6, %xmm4
-	addps	%xmm4, %xmm8
-	movaps	-64(%rbp), %xmm4
-	mulps	%xmm5, %xmm1
-	addps	%xmm1, %xmm4
-	addq	$12, %r9
-	decq	%r10
-	jne	.LBB14_109
-	jmp	.LBB14_105
-.LBB14_106:
-	movaps	-160(%rbp), %xmm9
-	movaps	%xmm9, -1040(%rbp)
-	movaps	-608(%rbp), %xmm9
-	movaps	%xmm9, -1024(%rbp)
-	movaps	%xmm12, -1008(%rbp)
-	movaps	%xmm13, -992(%rbp)
-	movaps	%xmm14, -976(%rbp)
-	movaps	%xmm15, -960(%rbp)
-	movaps	%xmm7, -944(%rbp)
-	movdqa	%xmm3, -928(%rbp)
-	movaps	-416(%rbp), %xmm3
-	movaps	%xmm3, -912(%rbp)
-	movdqa	%xmm0, -896(%rbp)
-	movaps	-512(%rbp), %xmm0
-	movaps	%xmm0, -880(%rbp)
-	movdqa	%xmm2, -864(%rbp)
-	movaps	-560(%rbp), %xmm0
-	movaps	%xmm0, -848(%rbp)
-	movaps	%xmm6, -832(%rbp)
-	movaps	-176(%rbp), %xmm0
-	movaps	%xmm0, -816(%rbp)
-	movaps	-208(%rbp), %xmm0
-	movaps	%xmm0, -800(%rbp)
-	movaps	%xmm1, -784(%rbp)
-	movaps	-464(%rbp), %xmm0
-	movaps	%xmm0, -768(%rbp)
-	movaps	-384(%rbp), %xmm0
-	movaps	%xmm0, -752(%rbp)
-	movaps	%xmm5, -736(%rbp)
-	movaps	-480(%rbp), %xmm0
-	movaps	%xmm0, -720(%rbp)
-	movaps	%xmm8, -704(%rbp)
-	movaps	-144(%rbp), %xmm0
-	movaps	%xmm0, -688(%rbp)
-	movaps	%xmm4, -672(%rbp)
-	movl	$96, %eax
-	movq	-184(%rbp), %rdi
-	movq	%rdi, %rcx
-	movq	-1136(%rbp), %rdx
-	.p2align	4
-.LBB14_107:
-	movaps	-1136(%rbp,%rax), %xmm3
-	movaps	-1120(%rbp,%rax), %xmm2
-	movaps	-1104(%rbp,%rax), %xmm1
-	movaps	-1088(%rbp,%rax), %xmm0
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm1, %xmm4
-	movaps	-1072(%rbp,%rax), %xmm5
-	movaps	-1040(%rbp,%rax), %xmm6
-	movaps	%xmm6, %xmm7
-	movlhps	%xmm5, %xmm7
-	shufps	$36, %xmm7, %xmm4
-	movaps	%xmm1, %xmm7
-	shufps	$17, %xmm3, %xmm7
-	movaps	%xmm6, %xmm8
-	shufps	$85, %xmm5, %xmm8
-	shufps	$34, %xmm8, %xmm7
-	addps	%xmm4, %xmm7
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm1, %xmm4
-	movaps	%xmm6, %xmm8
-	unpckhpd	%xmm5, %xmm8
-	shufps	$36, %xmm8, %xmm4
-	shufps	$51, %xmm3, %xmm1
-	shufps	$255, %xmm5, %xmm6
-	shufps	$34, %xmm6, %xmm1
-	addps	%xmm4, %xmm1
-	addps	%xmm7, %xmm1
-	movaps	%xmm2, %xmm3
-	unpcklps	%xmm0, %xmm3
-	movaps	-1056(%rbp,%rax), %xmm4
-	movaps	-1024(%rbp,%rax), %xmm5
-	movaps	%xmm5, %xmm6
-	movlhps	%xmm4, %xmm6
-	shufps	$36, %xmm6, %xmm3
-	movaps	%xmm0, %xmm6
-	shufps	$17, %xmm2, %xmm6
-	movaps	%xmm5, %xmm7
-	shufps	$85, %xmm4, %xmm7
-	shufps	$34, %xmm7, %xmm6
-	addps	%xmm3, %xmm6
-	movaps	%xmm2, %xmm3
-	unpckhps	%xmm0, %xmm3
-	movaps	%xmm5, %xmm7
-	unpckhpd	%xmm4, %xmm7
-	shufps	$36, %xmm7, %xmm3
-	shufps	$51, %xmm2, %xmm0
-	shufps	$255, %xmm4, %xmm5
-	shufps	$34, %xmm5, %xmm0
-	addps	%xmm3, %xmm0
-	addps	%xmm6, %xmm0
-	addps	%xmm1, %xmm0
-	movups	(%rcx), %xmm1
-	addps	%xmm0, %xmm1
-	movups	%xmm1, (%rcx)
-	subq	$-128, %rax
-	addq	%rdx, %rcx
-	cmpq	$480, %rax
-	jne	.LBB14_107
-	jmp	.LBB14_98
-.LBB14_182:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm7, %xmm7
-	xorl	%eax, %eax
-	pxor	%xmm6, %xmm6
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	jmp	.LBB14_183
-	.p2align	4
-.LBB14_186:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_187
-.LBB14_183:
-	movq	-120(%rbp), %r9
-	testq	%r9, %r9
-	jle	.LBB14_186
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rsi
-	imulq	%r14, %rsi
-	movq	-13744(%rbp,%rcx), %rdx
-	movq	-13736(%rbp,%rcx), %rdi
-	movslq	(%rdi,%r12,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	4(%rdi,%r12,4), %rdi
-	leaq	(%rdx,%rdi,4), %rdx
-	leaq	(%r8,%rsi,4), %rsi
-	movq	-488(%rbp), %rdi
-	.p2align	4
-.LBB14_185:
-	movslq	(%rdi), %r10
-	leaq	(%rsi,%r10,4), %r11
-	movups	(%rsi,%r10,4), %xmm10
-	movups	16(%rsi,%r10,4), %xmm11
-	movups	(%r11,%r13,4), %xmm9
-	movups	16(%r11,%r13,4), %xmm8
-	movslq	-4(%rdi), %r10
-	movups	(%rcx,%r10,4), %xmm12
-	movups	16(%rcx,%r10,4), %xmm13
-	movaps	%xmm10, %xmm14
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm7
-	movaps	%xmm11, %xmm14
-	mulps	%xmm13, %xmm14
-	addps	%xmm14, %xmm6
-	mulps	%xmm9, %xmm12
-	addps	%xmm12, %xmm3
-	mulps	%xmm8, %xmm13
-	addps	%xmm13, %xmm2
-	movups	(%rdx,%r10,4), %xmm12
-	movups	16(%rdx,%r10,4), %xmm13
-	mulps	%xmm12, %xmm10
-	addps	%xmm10, %xmm5
-	mulps	%xmm13, %xmm11
-	addps	%xmm11, %xmm4
-	mulps	%xmm12, %xmm9
-	addps	%xmm9, %xmm1
-	mulps	%xmm13, %xmm8
-	addps	%xmm8, %xmm0
-	addq	$12, %rdi
-	decq	%r9
-	jne	.LBB14_185
-	jmp	.LBB14_186
-.LBB14_187:
-	movaps	%xmm7, %xmm8
-	unpcklps	%xmm5, %xmm8
-	movaps	%xmm5, %xmm9
-	shufps	$17, %xmm7, %xmm9
-	shufps	$226, %xmm7, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm7, %xmm8
-	unpckhps	%xmm5, %xmm8
-	shufps	$255, %xmm7, %xmm5
-	shufps	$226, %xmm7, %xmm5
-	addps	%xmm8, %xmm5
-	addps	%xmm9, %xmm5
-	movaps	%xmm6, %xmm7
-	unpcklps	%xmm4, %xmm7
-	movaps	%xmm4, %xmm8
-	shufps	$17, %xmm6, %xmm8
-	shufps	$226, %xmm6, %xmm8
-	addps	%xmm7, %xmm8
-	movaps	%xmm6, %xmm7
-	unpckhps	%xmm4, %xmm7
-	shufps	$255, %xmm6, %xmm4
-	shufps	$226, %xmm6, %xmm4
-	addps	%xmm7, %xmm4
-	addps	%xmm8, %xmm4
-	addps	%xmm5, %xmm4
-	movq	-160(%rbp), %rax
-	movsd	(%rax), %xmm5
-	addps	%xmm4, %xmm5
-	movlps	%xmm5, (%rax)
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm1, %xmm4
-	movaps	%xmm1, %xmm5
-	shufps	$17, %xmm3, %xmm5
-	shufps	$226, %xmm3, %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm1, %xmm4
-	shufps	$255, %xmm3, %xmm1
-	shufps	$226, %xmm3, %xmm1
-	addps	%xmm4, %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm2, %xmm3
-	unpcklps	%xmm0, %xmm3
-	movaps	%xmm0, %xmm4
-	shufps	$17, %xmm2, %xmm4
-	shufps	$226, %xmm2, %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm2, %xmm3
-	unpckhps	%xmm0, %xmm3
-	shufps	$255, %xmm2, %xmm0
-	shufps	$226, %xmm2, %xmm0
-	addps	%xmm3, %xmm0
-	addps	%xmm4, %xmm0
-	addps	%xmm1, %xmm0
-	movq	-112(%rbp), %r11
-	movsd	(%rax,%r11,4), %xmm1
-	addps	%xmm0, %xmm1
-	movlps	%xmm1, (%rax,%r11,4)
-	jmp	.LBB14_228
-.LBB14_92:
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -160(%rbp)
-	xorl	%r14d, %r14d
-	xorps	%xmm10, %xmm10
-	xorps	%xmm11, %xmm11
-	movdqa	%xmm0, -144(%rbp)
-	xorps	%xmm13, %xmm13
-	movdqa	%xmm0, -64(%rbp)
-	pxor	%xmm7, %xmm7
-	pxor	%xmm4, %xmm4
-	xorps	%xmm15, %xmm15
-	movdqa	%xmm0, -176(%rbp)
-	xorps	%xmm1, %xmm1
-	movdqa	%xmm0, -416(%rbp)
-	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -448(%rbp)
-	xorps	%xmm8, %xmm8
-	pxor	%xmm6, %xmm6
-	movdqa	%xmm0, -352(%rbp)
-	pxor	%xmm2, %xmm2
-	movdqa	%xmm2, -512(%rbp)
-	pxor	%xmm5, %xmm5
-	movdqa	%xmm2, -608(%rbp)
-	xorps	%xmm12, %xmm12
-	movaps	%xmm12, -96(%rbp)
-	xorps	%xmm9, %xmm9
-	jmp	.LBB14_93
-	.p2align	4
-.LBB14_94:
-	movaps	-144(%rbp), %xmm14
-	movaps	-64(%rbp), %xmm12
-	movaps	-176(%rbp), %xmm10
-	movaps	-416(%rbp), %xmm13
-	movaps	-448(%rbp), %xmm15
-	movdqa	%xmm6, %xmm3
-	movaps	-352(%rbp), %xmm11
-	movaps	-96(%rbp), %xmm1
-.LBB14_95:
-	movaps	%xmm12, -64(%rbp)
-	movaps	%xmm1, -96(%rbp)
-	movdqa	-560(%rbp), %xmm2
-	movaps	%xmm11, -352(%rbp)
-	movaps	%xmm15, -448(%rbp)
-	movdqa	-464(%rbp), %xmm5
-	movaps	%xmm13, -416(%rbp)
-	movaps	%xmm10, -176(%rbp)
-	movdqa	-480(%rbp), %xmm0
-	movaps	%xmm14, -144(%rbp)
-	movaps	%xmm3, %xmm6
-	movdqa	-384(%rbp), %xmm3
-	movaps	-224(%rbp), %xmm1
-	movaps	-288(%rbp), %xmm15
-	movaps	-336(%rbp), %xmm13
-	movaps	-208(%rbp), %xmm11
-	movaps	-272(%rbp), %xmm10
-	incq	%r14
-	cmpq	-104(%rbp), %r14
-	je	.LBB14_96
-.LBB14_93:
-	movq	-120(%rbp), %r10
-	testq	%r10, %r10
-	movaps	%xmm11, -208(%rbp)
-	movaps	%xmm10, -272(%rbp)
-	movaps	%xmm13, -336(%rbp)
-	movaps	%xmm15, -288(%rbp)
-	movaps	%xmm1, -224(%rbp)
-	movdqa	%xmm3, -384(%rbp)
-	movdqa	%xmm0, -480(%rbp)
-	movdqa	%xmm5, -464(%rbp)
-	movdqa	%xmm2, -560(%rbp)
-	jle	.LBB14_94
-	leaq	(%r14,%r14,2), %rax
-	shlq	$4, %rax
-	movq	%r14, %rdi
-	imulq	-248(%rbp), %rdi
-	movq	-13744(%rbp,%rax), %rsi
-	movq	-13736(%rbp,%rax), %r9
-	movslq	(%r9,%r12,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%r9,%r12,4), %rcx
-	leaq	(%rsi,%rcx,4), %rcx
-	movslq	8(%r9,%r12,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	12(%r9,%r12,4), %r9
-	leaq	(%rsi,%r9,4), %rsi
-	leaq	(%r8,%rdi,4), %rdi
-	movq	-488(%rbp), %r9
-	movaps	-144(%rbp), %xmm14
-	movaps	-64(%rbp), %xmm12
-	movaps	-176(%rbp), %xmm10
-	movaps	-416(%rbp), %xmm13
-	movaps	-448(%rbp), %xmm15
-	movdqa	%xmm6, %xmm3
-	movaps	-352(%rbp), %xmm11
-	movaps	-96(%rbp), %xmm1
-	.p2align	4
-.LBB14_101:
-	movaps	%xmm1, -96(%rbp)
-	movaps	%xmm9, -176(%rbp)
-	movdqa	%xmm3, -352(%rbp)
-	movdqa	%xmm4, -144(%rbp)
-	movaps	%xmm8, -448(%rbp)
-	movdqa	%xmm7, -416(%rbp)
-	movslq	(%r9), %rbx
-	leaq	(%rdi,%rbx,4), %r13
-	movups	(%rdi,%rbx,4), %xmm8
-	movups	16(%rdi,%rbx,4), %xmm4
-	movq	-72(%rbp), %rbx
-	movups	(%r13,%rbx,4), %xmm3
-	movq	-72(%rbp), %rbx
-	movups	16(%r13,%rbx,4), %xmm2
-	movq	-72(%rbp), %rbx
-	movups	(%r13,%rbx,8), %xmm1
-	movq	-72(%rbp), %rbx
-	movups	16(%r13,%rbx,8), %xmm9
-	movq	-72(%rbp), %r13
-	movslq	-4(%r9), %rbx
-	movups	(%rax,%rbx,4), %xmm6
-	movups	16(%rax,%rbx,4), %xmm7
-	movaps	%xmm8, %xmm5
-	mulps	%xmm6, %xmm5
-	movaps	-160(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -160(%rbp)
-	movaps	%xmm4, %xmm5
-	mulps	%xmm7, %xmm5
-	movaps	-272(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -272(%rbp)
-	movaps	%xmm3, %xmm5
-	mulps	%xmm6, %xmm5
-	movaps	-288(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -288(%rbp)
-	movaps	%xmm2, %xmm5
-	mulps	%xmm7, %xmm5
-	addps	%xmm5, %xmm10
-	mulps	%xmm1, %xmm6
-	addps	%xmm6, %xmm11
-	mulps	%xmm9, %xmm7
-	movaps	-480(%rbp), %xmm0
-	addps	%xmm7, %xmm0
-	movaps	%xmm0, -480(%rbp)
-	movups	(%rcx,%rbx,4), %xmm5
-	movups	16(%rcx,%rbx,4), %xmm6
-	movaps	%xmm8, %xmm7
-	mulps	%xmm5, %xmm7
-	movaps	%xmm14, %xmm0
-	movaps	%xmm12, %xmm14
-	movaps	%xmm15, %xmm12
-	movaps	%xmm13, %xmm15
-	movaps	%xmm11, %xmm13
-	movaps	%xmm10, %xmm11
-	movaps	-208(%rbp), %xmm10
-	addps	%xmm7, %xmm10
-	movaps	%xmm10, -208(%rbp)
-	movaps	%xmm11, %xmm10
-	movaps	%xmm13, %xmm11
-	movaps	%xmm15, %xmm13
-	movaps	%xmm12, %xmm15
-	movaps	%xmm14, %xmm12
-	movaps	%xmm0, %xmm14
-	movaps	%xmm4, %xmm7
-	mulps	%xmm6, %xmm7
-	addps	%xmm7, %xmm14
-	movaps	%xmm3, %xmm7
-	mulps	%xmm5, %xmm7
-	movaps	-224(%rbp), %xmm0
-	addps	%xmm7, %xmm0
-	movaps	%xmm0, -224(%rbp)
-	movaps	%xmm2, %xmm7
-	mulps	%xmm6, %xmm7
-	addps	%xmm7, %xmm13
-	mulps	%xmm1, %xmm5
-	movaps	-512(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -512(%rbp)
-	mulps	%xmm9, %xmm6
-	movaps	-464(%rbp), %xmm0
-	addps	%xmm6, %xmm0
-	movaps	%xmm0, -464(%rbp)
-	movups	(%rdx,%rbx,4), %xmm5
-	movups	16(%rdx,%rbx,4), %xmm6
-	movaps	%xmm8, %xmm7
-	mulps	%xmm5, %xmm7
-	movaps	-336(%rbp), %xmm0
-	addps	%xmm7, %xmm0
-	movaps	%xmm0, -336(%rbp)
-	movaps	%xmm4, %xmm7
-	mulps	%xmm6, %xmm7
-	addps	%xmm7, %xmm12
-	movaps	%xmm3, %xmm7
-	mulps	%xmm5, %xmm7
-	movaps	-384(%rbp), %xmm0
-	addps	%xmm7, %xmm0
-	movaps	%xmm0, -384(%rbp)
-	movaps	%xmm2, %xmm7
-	mulps	%xmm6, %xmm7
-	addps	%xmm7, %xmm15
-	movaps	-416(%rbp), %xmm7
-	mulps	%xmm1, %xmm5
-	movaps	-608(%rbp), %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm0, -608(%rbp)
-	mulps	%xmm9, %xmm6
-	movaps	-560(%rbp), %xmm0
-	addps	%xmm6, %xmm0
-	movaps	%xmm0, -560(%rbp)
-	movups	(%rsi,%rbx,4), %xmm5
-	mulps	%xmm5, %xmm8
-	addps	%xmm8, %xmm7
-	movaps	-448(%rbp), %xmm8
-	movups	16(%rsi,%rbx,4), %xmm6
-	mulps	%xmm6, %xmm4
-	movaps	-144(%rbp), %xmm0
-	addps	%xmm4, %xmm0
-	movaps	%xmm0, -144(%rbp)
-	movdqa	-144(%rbp), %xmm4
-	mulps	%xmm5, %xmm3
-	addps	%xmm3, %xmm8
-	movaps	-352(%rbp), %xmm3
-	mulps	%xmm6, %xmm2
-	addps	%xmm2, %xmm3
-	mulps	%xmm5, %xmm1
-	movaps	-96(%rbp), %xmm0
-	addps	%xmm1, %xmm0
-	movaps	%xmm0, -96(%rbp)
-	movaps	-96(%rbp), %xmm1
-	mulps	%xmm6, %xmm9
-	movaps	-176(%rbp), %xmm0
-	addps	%xmm9, %xmm0
-	movaps	%xmm0, -176(%rbp)
-	movaps	-176(%rbp), %xmm9
-	addq	$12, %r9
-	decq	%r10
-	jne	.LBB14_101
-	jmp	.LBB14_95
-.LBB14_96:
-	movaps	-160(%rbp), %xmm12
-	movaps	%xmm12, -1040(%rbp)
-	movaps	%xmm10, -1024(%rbp)
-	movaps	%xmm11, -1008(%rbp)
-	movaps	-144(%rbp), %xmm10
-	movaps	%xmm10, -992(%rbp)
-	movaps	%xmm13, -976(%rbp)
-	movaps	-64(%rbp), %xmm10
-	movaps	%xmm10, -960(%rbp)
-	movaps	%xmm7, -944(%rbp)
-	movdqa	%xmm4, -928(%rbp)
-	movaps	%xmm15, -912(%rbp)
-	movaps	-176(%rbp), %xmm4
-	movaps	%xmm4, -896(%rbp)
-	movaps	%xmm1, -880(%rbp)
-	movaps	-416(%rbp), %xmm1
-	movaps	%xmm1, -864(%rbp)
-	movdqa	%xmm3, -848(%rbp)
-	movaps	-448(%rbp), %xmm1
-	movaps	%xmm1, -832(%rbp)
-	movaps	%xmm8, -816(%rbp)
-	movaps	%xmm6, -800(%rbp)
-	movaps	-352(%rbp), %xmm1
-	movaps	%xmm1, -784(%rbp)
-	movdqa	%xmm0, -768(%rbp)
-	movaps	-512(%rbp), %xmm0
-	movaps	%xmm0, -752(%rbp)
-	movdqa	%xmm5, -736(%rbp)
-	movaps	-608(%rbp), %xmm0
-	movaps	%xmm0, -720(%rbp)
-	movdqa	%xmm2, -704(%rbp)
-	movaps	-96(%rbp), %xmm0
-	movaps	%xmm0, -688(%rbp)
-	movaps	%xmm9, -672(%rbp)
-	movl	$96, %eax
-	movq	-184(%rbp), %rdi
-	movq	%rdi, %rcx
-	movq	-1136(%rbp), %rdx
-	.p2align	4
-.LBB14_97:
-	movaps	-1136(%rbp,%rax), %xmm3
-	movaps	-1120(%rbp,%rax), %xmm2
-	movaps	-1104(%rbp,%rax), %xmm1
-	movaps	-1088(%rbp,%rax), %xmm0
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm1, %xmm4
-	movaps	-1072(%rbp,%rax), %xmm5
-	movaps	-1040(%rbp,%rax), %xmm6
-	movaps	%xmm6, %xmm7
-	movlhps	%xmm5, %xmm7
-	shufps	$36, %xmm7, %xmm4
-	movaps	%xmm1, %xmm7
-	shufps	$17, %xmm3, %xmm7
-	movaps	%xmm6, %xmm8
-	shufps	$85, %xmm5, %xmm8
-	shufps	$34, %xmm8, %xmm7
-	addps	%xmm4, %xmm7
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm1, %xmm4
-	movaps	%xmm6, %xmm8
-	unpckhpd	%xmm5, %xmm8
-	shufps	$36, %xmm8, %xmm4
-	shufps	$51, %xmm3, %xmm1
-	shufps	$255, %xmm5, %xmm6
-	shufps	$34, %xmm6, %xmm1
-	addps	%xmm4, %xmm1
-	addps	%xmm7, %xmm1
-	movaps	%xmm2, %xmm3
-	unpcklps	%xmm0, %xmm3
-	movaps	-1056(%rbp,%rax), %xmm4
-	movaps	-1024(%rbp,%rax), %xmm5
-	movaps	%xmm5, %xmm6
-	movlhps	%xmm4, %xmm6
-	shufps	$36, %xmm6, %xmm3
-	movaps	%xmm0, %xmm6
-	shufps	$17, %xmm2, %xmm6
-	movaps	%xmm5, %xmm7
-	shufps	$85, %xmm4, %xmm7
-	shufps	$34, %xmm7, %xmm6
-	addps	%xmm3, %xmm6
-	movaps	%xmm2, %xmm3
-	unpckhps	%xmm0, %xmm3
-	movaps	%xmm5, %xmm7
-	unpckhpd	%xmm4, %xmm7
-	shufps	$36, %xmm7, %xmm3
-	shufps	$51, %xmm2, %xmm0
-	shufps	$255, %xmm4, %xmm5
-	shufps	$34, %xmm5, %xmm0
-	addps	%xmm3, %xmm0
-	addps	%xmm6, %xmm0
-	addps	%xmm1, %xmm0
-	movups	(%rcx), %xmm1
-	addps	%xmm0, %xmm1
-	movups	%xmm1, (%rcx)
-	subq	$-128, %rax
-	addq	%rdx, %rcx
-	cmpq	$480, %rax
-	jne	.LBB14_97
-.LBB14_98:
-	movq	-248(%rbp), %r14
-	movq	-232(%rbp), %r10
-	movl	$4, %ebx
-	movq	-80(%rbp), %rsi
-	jmp	.LBB14_99
-.LBB14_169:
-	movq	%rdx, -160(%rbp)
-	xorps	%xmm10, %xmm10
-	xorl	%eax, %eax
-	xorps	%xmm9, %xmm9
-	xorps	%xmm11, %xmm11
-	pxor	%xmm4, %xmm4
-	pxor	%xmm3, %xmm3
-	pxor	%xmm6, %xmm6
-	xorps	%xmm1, %xmm1
-	pxor	%xmm2, %xmm2
-	pxor	%xmm5, %xmm5
-	xorps	%xmm15, %xmm15
-	xorps	%xmm14, %xmm14
-	pxor	%xmm0, %xmm0
-	jmp	.LBB14_170
-	.p2align	4
-.LBB14_171:
-	movdqa	%xmm2, %xmm7
-	movaps	%xmm1, %xmm8
-.LBB14_172:
-	movaps	%xmm8, %xmm1
-	movaps	%xmm7, %xmm2
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_167
-.LBB14_170:
-	movq	-120(%rbp), %r10
-	testq	%r10, %r10
-	jle	.LBB14_171
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rdi
-	imulq	%r14, %rdi
-	movq	-13744(%rbp,%rcx), %rsi
-	movq	-13736(%rbp,%rcx), %r9
-	movslq	(%r9,%r12,4), %rcx
-	leaq	(%rsi,%rcx,4), %rcx
-	movslq	4(%r9,%r12,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r9,%r12,4), %r9
-	leaq	(%rsi,%r9,4), %rsi
-	leaq	(%r8,%rdi,4), %rdi
-	movq	-488(%rbp), %r9
-	movdqa	%xmm2, %xmm7
-	movaps	%xmm1, %xmm8
-	.p2align	4
-.LBB14_174:
-	movdqa	%xmm6, -176(%rbp)
-	movdqa	%xmm0, -144(%rbp)
-	movaps	%xmm14, -96(%rbp)
-	movslq	(%r9), %r11
-	leaq	(%rdi,%r11,4), %rbx
-	movups	(%rdi,%r11,4), %xmm2
-	movups	16(%rdi,%r11,4), %xmm14
-	movups	(%rbx,%r13,4), %xmm13
-	movups	16(%rbx,%r13,4), %xmm12
-	movslq	-4(%r9), %rbx
-	movups	(%rcx,%rbx,4), %xmm0
-	movups	16(%rcx,%rbx,4), %xmm1
-	movdqa	%xmm5, %xmm6
-	movaps	%xmm15, %xmm5
-	movaps	%xmm2, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm10
-	movaps	%xmm14, %xmm15
-	mulps	%xmm1, %xmm15
-	addps	%xmm15, %xmm9
-	mulps	%xmm13, %xmm0
-	addps	%xmm0, %xmm8
-	mulps	%xmm12, %xmm1
-	addps	%xmm1, %xmm7
-	movups	(%rdx,%rbx,4), %xmm0
-	movups	16(%rdx,%rbx,4), %xmm1
-	movaps	%xmm2, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm11
-	movaps	%xmm14, %xmm15
-	mulps	%xmm1, %xmm15
-	addps	%xmm15, %xmm4
-	movaps	%xmm5, %xmm15
-	movdqa	%xmm6, %xmm5
-	movaps	-176(%rbp), %xmm6
-	mulps	%xmm13, %xmm0
-	addps	%xmm0, %xmm5
-	mulps	%xmm12, %xmm1
-	addps	%xmm1, %xmm15
-	movups	(%rsi,%rbx,4), %xmm0
-	mulps	%xmm0, %xmm2
-	addps	%xmm2, %xmm3
-	movups	16(%rsi,%rbx,4), %xmm1
-	mulps	%xmm1, %xmm14
-	addps	%xmm14, %xmm6
-	movaps	-96(%rbp), %xmm14
-	mulps	%xmm0, %xmm13
-	movaps	-144(%rbp), %xmm0
-	addps	%xmm13, %xmm14
-	mulps	%xmm1, %xmm12
-	addps	%xmm12, %xmm0
-	addq	$12, %r9
-	decq	%r10
-	jne	.LBB14_174
-	jmp	.LBB14_172
-.LBB14_167:
-	movaps	%xmm10, %xmm12
-	movaps	%xmm11, %xmm7
-	unpcklps	%xmm11, %xmm12
-	movaps	%xmm11, %xmm13
-	shufps	$17, %xmm10, %xmm13
-	shufps	$226, %xmm10, %xmm13
-	addps	%xmm12, %xmm13
-	movaps	%xmm10, %xmm12
-	unpckhps	%xmm11, %xmm12
-	shufps	$255, %xmm10, %xmm7
-	shufps	$226, %xmm10, %xmm7
-	addps	%xmm12, %xmm7
-	addps	%xmm13, %xmm7
-	movaps	%xmm9, %xmm11
-	unpcklps	%xmm4, %xmm11
-	movaps	%xmm4, %xmm12
-	shufps	$17, %xmm9, %xmm12
-	shufps	$226, %xmm9, %xmm12
-	addps	%xmm11, %xmm12
-	movaps	%xmm9, %xmm11
-	unpckhps	%xmm4, %xmm11
-	shufps	$255, %xmm9, %xmm4
-	shufps	$226, %xmm9, %xmm4
-	addps	%xmm11, %xmm4
-	addps	%xmm12, %xmm4
-	addps	%xmm7, %xmm4
-	movq	-160(%rbp), %rax
-	movsd	(%rax), %xmm9
-	addps	%xmm4, %xmm9
-	movlps	%xmm9, (%rax)
-	movaps	%xmm3, %xmm8
-	shufps	$85, %xmm3, %xmm8
-	addss	%xmm3, %xmm8
-	movaps	%xmm3, %xmm9
-	unpckhpd	%xmm3, %xmm9
-	shufps	$255, %xmm3, %xmm3
-	addss	%xmm9, %xmm3
-	addss	%xmm8, %xmm3
-	movaps	%xmm6, %xmm8
-	shufps	$85, %xmm6, %xmm8
-	addss	%xmm6, %xmm8
-	movaps	%xmm6, %xmm9
-	unpckhpd	%xmm6, %xmm9
-	shufps	$255, %xmm6, %xmm6
-	addss	%xmm9, %xmm6
-	addss	%xmm8, %xmm6
-	addss	%xmm3, %xmm6
-	addss	8(%rax), %xmm6
-	movss	%xmm6, 8(%rax)
-	movaps	%xmm1, %xmm6
-	unpcklps	%xmm5, %xmm6
-	movaps	%xmm5, %xmm7
-	shufps	$17, %xmm1, %xmm7
-	shufps	$226, %xmm1, %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm1, %xmm6
-	unpckhps	%xmm5, %xmm6
-	shufps	$255, %xmm1, %xmm5
-	shufps	$226, %xmm1, %xmm5
-	addps	%xmm6, %xmm5
-	addps	%xmm7, %xmm5
-	movaps	%xmm5, %xmm1
-	movaps	%xmm2, %xmm5
-	unpcklps	%xmm15, %xmm5
-	movaps	%xmm15, %xmm6
-	shufps	$17, %xmm2, %xmm6
-	shufps	$226, %xmm2, %xmm6
-	addps	%xmm5, %xmm6
-	movaps	%xmm2, %xmm5
-	unpckhps	%xmm15, %xmm5
-	shufps	$255, %xmm2, %xmm15
-	shufps	$226, %xmm2, %xmm15
-	addps	%xmm5, %xmm15
-	addps	%xmm6, %xmm15
-	addps	%xmm1, %xmm15
-	movq	-112(%rbp), %r11
-	movsd	(%rax,%r11,4), %xmm3
-	addps	%xmm15, %xmm3
-	movlps	%xmm3, (%rax,%r11,4)
-	movaps	%xmm14, %xmm2
-	shufps	$85, %xmm14, %xmm2
-	addss	%xmm14, %xmm2
-	movaps	%xmm14, %xmm3
-	unpckhpd	%xmm14, %xmm3
-	shufps	$255, %xmm14, %xmm14
-	addss	%xmm3, %xmm14
-	addss	%xmm2, %xmm14
-	movaps	%xmm0, %xmm2
-	shufps	$85, %xmm0, %xmm2
-	addss	%xmm0, %xmm2
-	movaps	%xmm0, %xmm3
-	unpckhpd	%xmm0, %xmm3
-	shufps	$255, %xmm0, %xmm0
-	addss	%xmm3, %xmm0
-	addss	%xmm2, %xmm0
-	addss	%xmm14, %xmm0
-.LBB14_168:
-	addss	8(%rax,%r11,4), %xmm0
-	movss	%xmm0, 8(%rax,%r11,4)
-	jmp	.LBB14_153
-.LBB14_132:
-	movq	%rdx, -160(%rbp)
-	xorps	%xmm12, %xmm12
-	xorl	%eax, %eax
-	xorps	%xmm8, %xmm8
-	xorps	%xmm10, %xmm10
-	pxor	%xmm6, %xmm6
-	xorps	%xmm11, %xmm11
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	pxor	%xmm7, %xmm7
-	xorps	%xmm9, %xmm9
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -144(%rbp)
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	jmp	.LBB14_133
-	.p2align	4
-.LBB14_134:
-	movaps	%xmm12, %xmm8
-.LBB14_135:
-	movaps	%xmm8, %xmm12
-	movaps	-96(%rbp), %xmm8
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_136
-.LBB14_133:
-	movq	-120(%rbp), %r9
-	testq	%r9, %r9
-	movaps	%xmm8, -96(%rbp)
-	jle	.LBB14_134
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rsi
-	imulq	%r14, %rsi
-	movq	-13744(%rbp,%rcx), %rdx
-	movq	-13736(%rbp,%rcx), %rdi
-	movslq	(%rdi,%r12,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	4(%rdi,%r12,4), %rdi
-	leaq	(%rdx,%rdi,4), %rdx
-	leaq	(%r8,%rsi,4), %rsi
-	movq	-424(%rbp), %rdi
-	movaps	%xmm12, %xmm8
-	.p2align	4
-.LBB14_138:
-	movaps	%xmm10, -336(%rbp)
-	movdqa	%xmm7, -272(%rbp)
-	movdqa	%xmm4, -208(%rbp)
-	movdqa	%xmm2, -176(%rbp)
-	movslq	-4(%rdi), %r10
-	leaq	(%rsi,%r10,4), %rbx
-	movdqu	(%rsi,%r10,4), %xmm0
-	movdqu	16(%rsi,%r10,4), %xmm1
-	movdqu	(%rbx,%r13,4), %xmm4
-	movdqa	%xmm3, %xmm10
-	movdqu	16(%rbx,%r13,4), %xmm3
-	movdqa	%xmm6, %xmm7
-	movdqu	(%rbx,%r13,8), %xmm6
-	movd	(%rdi), %xmm12
-	pshufd	$0, %xmm12, %xmm12
-	movdqa	%xmm12, %xmm13
-	pcmpgtd	.LCPI14_3(%rip), %xmm13
-	movaps	%xmm11, %xmm2
-	movdqa	%xmm5, %xmm11
-	movdqu	16(%rbx,%r13,8), %xmm5
-	pcmpgtd	.LCPI14_4(%rip), %xmm12
-	movdqa	%xmm12, %xmm15
-	pandn	%xmm1, %xmm15
-	movdqa	%xmm13, %xmm1
-	pandn	%xmm0, %xmm1
-	movdqa	%xmm12, %xmm14
-	pandn	%xmm3, %xmm14
-	movdqa	%xmm13, %xmm0
-	pandn	%xmm4, %xmm0
-	pandn	%xmm5, %xmm12
-	movdqa	%xmm11, %xmm5
-	movaps	%xmm2, %xmm11
-	pandn	%xmm6, %xmm13
-	movdqa	%xmm7, %xmm6
-	movslq	-8(%rdi), %r10
-	movups	(%rcx,%r10,4), %xmm2
-	movups	16(%rcx,%r10,4), %xmm3
-	movaps	%xmm2, %xmm4
-	mulps	%xmm1, %xmm4
-	addps	%xmm4, %xmm8
-	movaps	%xmm3, %xmm4
-	mulps	%xmm15, %xmm4
-	movaps	-96(%rbp), %xmm7
-	addps	%xmm4, %xmm7
-	movaps	%xmm7, -96(%rbp)
-	movaps	%xmm2, %xmm4
-	mulps	%xmm0, %xmm4
-	addps	%xmm4, %xmm11
-	movaps	%xmm3, %xmm4
-	mulps	%xmm14, %xmm4
-	addps	%xmm4, %xmm5
-	movaps	-144(%rbp), %xmm4
-	mulps	%xmm13, %xmm2
-	addps	%xmm2, %xmm9
-	mulps	%xmm12, %xmm3
-	addps	%xmm3, %xmm4
-	movaps	%xmm4, -144(%rbp)
-	movdqa	%xmm10, %xmm3
-	movaps	-336(%rbp), %xmm10
-	movaps	-272(%rbp), %xmm7
-	movaps	-208(%rbp), %xmm4
-	movups	(%rdx,%r10,4), %xmm2
-	mulps	%xmm2, %xmm1
-	addps	%xmm1, %xmm10
-	movups	16(%rdx,%r10,4), %xmm1
-	mulps	%xmm1, %xmm15
-	addps	%xmm15, %xmm6
-	mulps	%xmm2, %xmm0
-	addps	%xmm0, %xmm4
-	mulps	%xmm1, %xmm14
-	addps	%xmm14, %xmm7
-	mulps	%xmm2, %xmm13
-	movaps	-176(%rbp), %xmm2
-	addps	%xmm13, %xmm3
-	mulps	%xmm1, %xmm12
-	addps	%xmm12, %xmm2
-	addq	$12, %rdi
-	decq	%r9
-	jne	.LBB14_138
-	jmp	.LBB14_135
-.LBB14_136:
-	movaps	%xmm12, %xmm0
-	unpcklps	%xmm10, %xmm0
-	movaps	%xmm10, %xmm1
-	shufps	$17, %xmm12, %xmm1
-	shufps	$226, %xmm12, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm12, %xmm0
-	unpckhps	%xmm10, %xmm0
-	shufps	$255, %xmm12, %xmm10
-	shufps	$226, %xmm12, %xmm10
-	addps	%xmm0, %xmm10
-	addps	%xmm1, %xmm10
-	movaps	%xmm8, %xmm0
-	unpcklps	%xmm6, %xmm0
-	movaps	%xmm6, %xmm1
-	shufps	$17, %xmm8, %xmm1
-	shufps	$226, %xmm8, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm8, %xmm0
-	unpckhps	%xmm6, %xmm0
-	shufps	$255, %xmm8, %xmm6
-	shufps	$226, %xmm8, %xmm6
-	addps	%xmm0, %xmm6
-	addps	%xmm1, %xmm6
-	addps	%xmm10, %xmm6
-	movq	-160(%rbp), %rax
-	movsd	(%rax), %xmm0
-	addps	%xmm6, %xmm0
-	movlps	%xmm0, (%rax)
-	movaps	%xmm11, %xmm0
-	unpcklps	%xmm4, %xmm0
-	movaps	%xmm4, %xmm1
-	shufps	$17, %xmm11, %xmm1
-	shufps	$226, %xmm11, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm11, %xmm0
-	unpckhps	%xmm4, %xmm0
-	shufps	$255, %xmm11, %xmm4
-	shufps	$226, %xmm11, %xmm4
-	addps	%xmm0, %xmm4
-	addps	%xmm1, %xmm4
-	movaps	%xmm5, %xmm0
-	unpcklps	%xmm7, %xmm0
-	movaps	%xmm7, %xmm1
-	shufps	$17, %xmm5, %xmm1
-	shufps	$226, %xmm5, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm5, %xmm0
-	unpckhps	%xmm7, %xmm0
-	shufps	$255, %xmm5, %xmm7
-	shufps	$226, %xmm5, %xmm7
-	addps	%xmm0, %xmm7
-	addps	%xmm1, %xmm7
-	addps	%xmm4, %xmm7
-	movsd	(%rax,%r11,4), %xmm0
-	addps	%xmm7, %xmm0
-	movlps	%xmm0, (%rax,%r11,4)
-	movaps	%xmm9, %xmm0
-	unpcklps	%xmm3, %xmm0
-	movaps	%xmm3, %xmm1
-	shufps	$17, %xmm9, %xmm1
-	shufps	$226, %xmm9, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm9, %xmm0
-	unpckhps	%xmm3, %xmm0
-	shufps	$255, %xmm9, %xmm3
-	shufps	$226, %xmm9, %xmm3
-	addps	%xmm0, %xmm3
-	addps	%xmm1, %xmm3
-	movaps	-144(%rbp), %xmm4
-	movaps	%xmm4, %xmm0
-	unpcklps	%xmm2, %xmm0
-	movaps	%xmm2, %xmm1
-	shufps	$17, %xmm4, %xmm1
-	shufps	$226, %xmm4, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm4, %xmm0
-	unpckhps	%xmm2, %xmm0
-	shufps	$255, %xmm4, %xmm2
-	shufps	$226, %xmm4, %xmm2
-	addps	%xmm0, %xmm2
-	addps	%xmm1, %xmm2
-	addps	%xmm3, %xmm2
-	movsd	(%rax,%r11,8), %xmm0
-	addps	%xmm2, %xmm0
-	movlps	%xmm0, (%rax,%r11,8)
-	jmp	.LBB14_153
-.LBB14_230:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	jmp	.LBB14_231
-	.p2align	4
-.LBB14_234:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_227
-.LBB14_231:
-	movq	-120(%rbp), %r9
-	testq	%r9, %r9
-	jle	.LBB14_234
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rsi
-	imulq	%r14, %rsi
-	movq	-13744(%rbp,%rcx), %rdx
-	movq	-13736(%rbp,%rcx), %rdi
-	movslq	(%rdi,%r12,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	4(%rdi,%r12,4), %rdi
-	leaq	(%rdx,%rdi,4), %rdx
-	leaq	(%r8,%rsi,4), %rsi
-	movq	-488(%rbp), %rdi
-	.p2align	4
-.LBB14_233:
-	movslq	(%rdi), %r10
-	movups	(%rsi,%r10,4), %xmm4
-	movups	16(%rsi,%r10,4), %xmm5
-	movslq	-4(%rdi), %r10
-	movups	(%rcx,%r10,4), %xmm6
-	movups	16(%rcx,%r10,4), %xmm7
-	mulps	%xmm4, %xmm6
-	addps	%xmm6, %xmm3
-	mulps	%xmm5, %xmm7
-	addps	%xmm7, %xmm2
-	movups	(%rdx,%r10,4), %xmm6
-	movups	16(%rdx,%r10,4), %xmm7
-	mulps	%xmm4, %xmm6
-	addps	%xmm6, %xmm0
-	mulps	%xmm5, %xmm7
-	addps	%xmm7, %xmm1
-	addq	$12, %rdi
-	decq	%r9
-	jne	.LBB14_233
-	jmp	.LBB14_234
-.LBB14_222:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	jmp	.LBB14_223
-	.p2align	4
-.LBB14_226:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_221
-.LBB14_223:
-	movq	-120(%rbp), %r10
-	testq	%r10, %r10
-	jle	.LBB14_226
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rdi
-	imulq	%r14, %rdi
-	movq	-13744(%rbp,%rcx), %rsi
-	movq	-13736(%rbp,%rcx), %r9
-	movslq	(%r9,%r12,4), %rcx
-	leaq	(%rsi,%rcx,4), %rcx
-	movslq	4(%r9,%r12,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r9,%r12,4), %r9
-	leaq	(%rsi,%r9,4), %rsi
-	leaq	(%r8,%rdi,4), %rdi
-	movq	-424(%rbp), %r9
-	.p2align	4
-.LBB14_225:
-	movslq	-4(%r9), %r11
-	movdqu	(%rdi,%r11,4), %xmm7
-	movdqu	16(%rdi,%r11,4), %xmm8
-	movd	(%r9), %xmm6
-	pshufd	$0, %xmm6, %xmm6
-	movdqa	%xmm6, %xmm9
-	pcmpgtd	.LCPI14_3(%rip), %xmm9
-	pandn	%xmm7, %xmm9
-	pcmpgtd	.LCPI14_4(%rip), %xmm6
-	pandn	%xmm8, %xmm6
-	movslq	-8(%r9), %r11
-	movups	(%rcx,%r11,4), %xmm7
-	movups	16(%rcx,%r11,4), %xmm8
-	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm5
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm4
-	movups	(%rdx,%r11,4), %xmm7
-	movups	16(%rdx,%r11,4), %xmm8
-	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm3
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm2
-	movups	(%rsi,%r11,4), %xmm7
-	movups	16(%rsi,%r11,4), %xmm8
-	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm0
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm1
-	addq	$12, %r9
-	decq	%r10
-	jne	.LBB14_225
-	jmp	.LBB14_226
-.LBB14_188:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	pxor	%xmm7, %xmm7
-	pxor	%xmm6, %xmm6
-	jmp	.LBB14_189
-	.p2align	4
-.LBB14_192:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_193
-.LBB14_189:
-	movq	-120(%rbp), %r9
-	testq	%r9, %r9
-	jle	.LBB14_192
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rsi
-	imulq	%r14, %rsi
-	movq	-13744(%rbp,%rcx), %rdx
-	movq	-13736(%rbp,%rcx), %rdi
-	movslq	(%rdi,%r12,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	4(%rdi,%r12,4), %rdi
-	leaq	(%rdx,%rdi,4), %rdx
-	leaq	(%r8,%rsi,4), %rsi
-	movq	-424(%rbp), %rdi
-	.p2align	4
-.LBB14_191:
-	movslq	-4(%rdi), %r10
-	leaq	(%rsi,%r10,4), %r11
-	movdqu	(%rsi,%r10,4), %xmm11
-	movdqu	16(%rsi,%r10,4), %xmm12
-	movdqu	(%r11,%r13,4), %xmm13
-	movd	(%rdi), %xmm8
-	pshufd	$0, %xmm8, %xmm8
-	movdqa	%xmm8, %xmm9
-	pcmpgtd	.LCPI14_3(%rip), %xmm9
-	pcmpgtd	.LCPI14_4(%rip), %xmm8
-	movdqu	16(%r11,%r13,4), %xmm14
-	movdqa	%xmm8, %xmm10
-	pandn	%xmm12, %xmm10
-	movdqa	%xmm9, %xmm12
-	pandn	%xmm11, %xmm12
-	pandn	%xmm14, %xmm8
-	pandn	%xmm13, %xmm9
-	movslq	-8(%rdi), %r10
-	movups	(%rcx,%r10,4), %xmm11
-	movups	16(%rcx,%r10,4), %xmm13
-	movaps	%xmm11, %xmm14
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm7
-	movaps	%xmm13, %xmm14
-	mulps	%xmm10, %xmm14
-	addps	%xmm14, %xmm6
-	mulps	%xmm9, %xmm11
-	addps	%xmm11, %xmm3
-	mulps	%xmm8, %xmm13
-	addps	%xmm13, %xmm2
-	movups	(%rdx,%r10,4), %xmm11
-	movups	16(%rdx,%r10,4), %xmm13
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm5
-	mulps	%xmm13, %xmm10
-	addps	%xmm10, %xmm4
-	mulps	%xmm11, %xmm9
-	addps	%xmm9, %xmm0
-	mulps	%xmm13, %xmm8
-	addps	%xmm8, %xmm1
-	addq	$12, %rdi
-	decq	%r9
-	jne	.LBB14_191
-	jmp	.LBB14_192
-.LBB14_193:
-	movaps	%xmm7, %xmm8
-	unpcklps	%xmm5, %xmm8
-	movaps	%xmm5, %xmm9
-	shufps	$17, %xmm7, %xmm9
-	shufps	$226, %xmm7, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm7, %xmm8
-	unpckhps	%xmm5, %xmm8
-	shufps	$255, %xmm7, %xmm5
-	shufps	$226, %xmm7, %xmm5
-	addps	%xmm8, %xmm5
-	addps	%xmm9, %xmm5
-	movaps	%xmm6, %xmm7
-	unpcklps	%xmm4, %xmm7
-	movaps	%xmm4, %xmm8
-	shufps	$17, %xmm6, %xmm8
-	shufps	$226, %xmm6, %xmm8
-	addps	%xmm7, %xmm8
-	movaps	%xmm6, %xmm7
-	unpckhps	%xmm4, %xmm7
-	shufps	$255, %xmm6, %xmm4
-	shufps	$226, %xmm6, %xmm4
-	addps	%xmm7, %xmm4
-	addps	%xmm8, %xmm4
-	addps	%xmm5, %xmm4
-	movq	-160(%rbp), %rax
-	movsd	(%rax), %xmm5
-	addps	%xmm4, %xmm5
-	movlps	%xmm5, (%rax)
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm0, %xmm4
-	movaps	%xmm0, %xmm5
-	shufps	$17, %xmm3, %xmm5
-	shufps	$226, %xmm3, %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm0, %xmm4
-	shufps	$255, %xmm3, %xmm0
-	shufps	$226, %xmm3, %xmm0
-	addps	%xmm4, %xmm0
-	addps	%xmm5, %xmm0
-	movaps	%xmm2, %xmm3
-	unpcklps	%xmm1, %xmm3
-	movaps	%xmm1, %xmm4
-	shufps	$17, %xmm2, %xmm4
-	shufps	$226, %xmm2, %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm2, %xmm3
-	unpckhps	%xmm1, %xmm3
-	shufps	$255, %xmm2, %xmm1
-	shufps	$226, %xmm2, %xmm1
-	addps	%xmm3, %xmm1
-	addps	%xmm4, %xmm1
-	addps	%xmm0, %xmm1
-	movq	-112(%rbp), %r11
-	movsd	(%rax,%r11,4), %xmm0
-	addps	%xmm1, %xmm0
-	movlps	%xmm0, (%rax,%r11,4)
-	jmp	.LBB14_228
-.LBB14_249:
-	movq	%rdx, -160(%rbp)
-	xorps	%xmm1, %xmm1
-	xorl	%eax, %eax
-	pxor	%xmm0, %xmm0
-	jmp	.LBB14_250
-	.p2align	4
-.LBB14_253:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_246
-.LBB14_250:
-	movq	-120(%rbp), %rdi
-	testq	%rdi, %rdi
-	jle	.LBB14_253
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	movq	-13736(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r12,4), %rcx
-	shlq	$2, %rcx
-	addq	-13744(%rbp,%rdx), %rcx
-	imulq	%r14, %rsi
-	leaq	(%r8,%rsi,4), %rdx
-	movq	-424(%rbp), %rsi
-	.p2align	4
-.LBB14_252:
-	movslq	-4(%rsi), %r9
-	movdqu	(%rdx,%r9,4), %xmm2
-	movdqu	16(%rdx,%r9,4), %xmm3
-	movd	(%rsi), %xmm4
-	pshufd	$0, %xmm4, %xmm4
-	movdqa	%xmm4, %xmm5
-	pcmpgtd	.LCPI14_3(%rip), %xmm5
-	pandn	%xmm2, %xmm5
-	pcmpgtd	.LCPI14_4(%rip), %xmm4
-	pandn	%xmm3, %xmm4
-	movslq	-8(%rsi), %r9
-	movups	(%rcx,%r9,4), %xmm2
-	mulps	%xmm5, %xmm2
-	addps	%xmm2, %xmm1
-	movups	16(%rcx,%r9,4), %xmm2
-	mulps	%xmm4, %xmm2
-	addps	%xmm2, %xmm0
-	addq	$12, %rsi
-	decq	%rdi
-	jne	.LBB14_252
-	jmp	.LBB14_253
-.LBB14_246:
-	movaps	%xmm1, %xmm2
-	unpcklps	%xmm0, %xmm2
-	movaps	%xmm0, %xmm3
-	shufps	$17, %xmm1, %xmm3
-	shufps	$226, %xmm1, %xmm3
-	addps	%xmm2, %xmm3
-	movaps	%xmm1, %xmm2
-	unpckhps	%xmm0, %xmm2
-	shufps	$51, %xmm1, %xmm0
-	shufps	$226, %xmm1, %xmm0
-	addps	%xmm2, %xmm0
-	addps	%xmm3, %xmm0
-	movaps	%xmm0, %xmm1
-	shufps	$85, %xmm0, %xmm1
-	addss	%xmm0, %xmm1
-	movq	-160(%rbp), %rax
-	addss	(%rax), %xmm1
-	movss	%xmm1, (%rax)
-	jmp	.LBB14_229
-.LBB14_205:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm5, %xmm5
-	xorl	%eax, %eax
-	pxor	%xmm2, %xmm2
-	pxor	%xmm6, %xmm6
-	pxor	%xmm3, %xmm3
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	pxor	%xmm7, %xmm7
-	pxor	%xmm4, %xmm4
-	jmp	.LBB14_206
-	.p2align	4
-.LBB14_209:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_210
-.LBB14_206:
-	movq	-120(%rbp), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB14_209
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %r9
-	imulq	%r14, %r9
-	movq	-13744(%rbp,%rcx), %rdi
-	movq	-13736(%rbp,%rcx), %r10
-	movslq	(%r10,%r12,4), %rcx
-	leaq	(%rdi,%rcx,4), %rcx
-	movslq	4(%r10,%r12,4), %rdx
-	leaq	(%rdi,%rdx,4), %rdx
-	movslq	8(%r10,%r12,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	12(%r10,%r12,4), %r10
-	leaq	(%rdi,%r10,4), %rdi
-	leaq	(%r8,%r9,4), %r9
-	movq	-488(%rbp), %r10
-	.p2align	4
-.LBB14_208:
-	movslq	(%r10), %r11
-	movups	(%r9,%r11,4), %xmm9
-	movups	16(%r9,%r11,4), %xmm8
-	movslq	-4(%r10), %r13
-	movups	(%rcx,%r13,4), %xmm10
-	movups	16(%rcx,%r13,4), %xmm11
-	mulps	%xmm9, %xmm10
-	addps	%xmm10, %xmm7
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm4
-	movups	(%rdx,%r13,4), %xmm10
-	movups	16(%rdx,%r13,4), %xmm11
-	mulps	%xmm9, %xmm10
-	addps	%xmm10, %xmm1
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm0
-	movups	(%rsi,%r13,4), %xmm10
-	movups	16(%rsi,%r13,4), %xmm11
-	mulps	%xmm9, %xmm10
-	addps	%xmm10, %xmm6
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm3
-	movups	(%rdi,%r13,4), %xmm10
-	movups	16(%rdi,%r13,4), %xmm11
-	mulps	%xmm9, %xmm10
-	addps	%xmm10, %xmm5
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm2
-	addq	$12, %r10
-	decq	%rbx
-	jne	.LBB14_208
-	jmp	.LBB14_209
-.LBB14_211:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm5, %xmm5
-	xorl	%eax, %eax
-	pxor	%xmm2, %xmm2
-	pxor	%xmm6, %xmm6
-	pxor	%xmm3, %xmm3
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	pxor	%xmm7, %xmm7
-	pxor	%xmm4, %xmm4
-	jmp	.LBB14_212
-	.p2align	4
-.LBB14_215:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_210
-.LBB14_212:
-	movq	-120(%rbp), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB14_215
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %r9
-	imulq	%r14, %r9
-	movq	-13744(%rbp,%rcx), %rdi
-	movq	-13736(%rbp,%rcx), %r10
-	movslq	(%r10,%r12,4), %rcx
-	leaq	(%rdi,%rcx,4), %rcx
-	movslq	4(%r10,%r12,4), %rdx
-	leaq	(%rdi,%rdx,4), %rdx
-	movslq	8(%r10,%r12,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	12(%r10,%r12,4), %r10
-	leaq	(%rdi,%r10,4), %rdi
-	leaq	(%r8,%r9,4), %r9
-	movq	-424(%rbp), %r10
-	.p2align	4
-.LBB14_214:
-	movslq	-4(%r10), %r11
-	movdqu	(%r9,%r11,4), %xmm10
-	movd	(%r10), %xmm8
-	pshufd	$0, %xmm8, %xmm8
-	movdqa	%xmm8, %xmm9
-	pcmpgtd	.LCPI14_3(%rip), %xmm9
-	movdqu	16(%r9,%r11,4), %xmm11
-	pandn	%xmm10, %xmm9
-	pcmpgtd	.LCPI14_4(%rip), %xmm8
-	pandn	%xmm11, %xmm8
-	movslq	-8(%r10), %r13
-	movups	(%rcx,%r13,4), %xmm10
-	movups	16(%rcx,%r13,4), %xmm11
-	mulps	%xmm9, %xmm10
-	addps	%xmm10, %xmm7
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm4
-	movups	(%rdx,%r13,4), %xmm10
-	movups	16(%rdx,%r13,4), %xmm11
-	mulps	%xmm9, %xmm10
-	addps	%xmm10, %xmm1
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm0
-	movups	(%rsi,%r13,4), %xmm10
-	movups	16(%rsi,%r13,4), %xmm11
-	mulps	%xmm9, %xmm10
-	addps	%xmm10, %xmm6
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm3
-	movups	(%rdi,%r13,4), %xmm10
-	movups	16(%rdi,%r13,4), %xmm11
-	mulps	%xmm9, %xmm10
-	addps	%xmm10, %xmm5
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm2
-	addq	$12, %r10
-	decq	%rbx
-	jne	.LBB14_214
-	jmp	.LBB14_215
-.LBB14_210:
-	movaps	%xmm7, %xmm8
-	unpcklps	%xmm1, %xmm8
-	movaps	%xmm5, %xmm9
-	movlhps	%xmm6, %xmm9
-	shufps	$36, %xmm9, %xmm8
-	movaps	%xmm1, %xmm9
-	shufps	$17, %xmm7, %xmm9
-	movaps	%xmm5, %xmm10
-	shufps	$85, %xmm6, %xmm10
-	shufps	$34, %xmm10, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm7, %xmm8
-	unpckhps	%xmm1, %xmm8
-	movaps	%xmm5, %xmm10
-	unpckhpd	%xmm6, %xmm10
-	shufps	$36, %xmm10, %xmm8
-	shufps	$51, %xmm7, %xmm1
-	shufps	$255, %xmm6, %xmm5
-	shufps	$34, %xmm5, %xmm1
-	addps	%xmm8, %xmm1
-	addps	%xmm9, %xmm1
-	movaps	%xmm4, %xmm5
-	unpcklps	%xmm0, %xmm5
-	movaps	%xmm2, %xmm6
-	movlhps	%xmm3, %xmm6
-	shufps	$36, %xmm6, %xmm5
-	movaps	%xmm0, %xmm6
-	shufps	$17, %xmm4, %xmm6
-	movaps	%xmm2, %xmm7
-	shufps	$85, %xmm3, %xmm7
-	shufps	$34, %xmm7, %xmm6
-	addps	%xmm5, %xmm6
-	movaps	%xmm4, %xmm5
-	unpckhps	%xmm0, %xmm5
-	movaps	%xmm2, %xmm7
-	unpckhpd	%xmm3, %xmm7
-	shufps	$36, %xmm7, %xmm5
-	shufps	$51, %xmm4, %xmm0
-	shufps	$255, %xmm3, %xmm2
-	shufps	$34, %xmm2, %xmm0
-	addps	%xmm5, %xmm0
-	addps	%xmm6, %xmm0
-	addps	%xmm1, %xmm0
-	movq	-160(%rbp), %rax
-	movups	(%rax), %xmm1
-	addps	%xmm0, %xmm1
-	movups	%xmm1, (%rax)
-	movq	-112(%rbp), %r11
-	jmp	.LBB14_152
-.LBB14_154:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm2, %xmm2
-	xorl	%ecx, %ecx
-	pxor	%xmm0, %xmm0
-	xorps	%xmm8, %xmm8
-	xorps	%xmm14, %xmm14
-	xorps	%xmm10, %xmm10
-	pxor	%xmm7, %xmm7
-	pxor	%xmm3, %xmm3
-	pxor	%xmm5, %xmm5
-	xorps	%xmm11, %xmm11
-	xorps	%xmm9, %xmm9
-	pxor	%xmm4, %xmm4
-	xorps	%xmm15, %xmm15
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -288(%rbp)
-	xorps	%xmm12, %xmm12
-	pxor	%xmm6, %xmm6
-	xorps	%xmm13, %xmm13
-	jmp	.LBB14_155
-	.p2align	4
-.LBB14_156:
-	movdqa	%xmm0, %xmm11
-	movdqa	%xmm5, %xmm8
-	movdqa	%xmm2, %xmm7
-	movdqa	%xmm3, %xmm15
-.LBB14_157:
-	movaps	%xmm15, %xmm3
-	movdqa	%xmm7, %xmm2
-	movaps	%xmm8, %xmm5
-	movaps	-208(%rbp), %xmm7
-	movaps	%xmm11, %xmm0
-	movdqa	-176(%rbp), %xmm8
-	movaps	-144(%rbp), %xmm11
-	movaps	-272(%rbp), %xmm4
-	movaps	-96(%rbp), %xmm15
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	movq	-248(%rbp), %r14
-	je	.LBB14_150
-.LBB14_155:
-	movq	-120(%rbp), %r13
-	testq	%r13, %r13
-	movaps	%xmm15, -96(%rbp)
-	movaps	%xmm11, -144(%rbp)
-	movaps	%xmm8, -176(%rbp)
-	movdqa	%xmm7, -208(%rbp)
-	movdqa	%xmm4, -272(%rbp)
-	jle	.LBB14_156
-	leaq	(%rcx,%rcx,2), %rax
-	shlq	$4, %rax
-	movq	%rcx, %r9
-	imulq	%r14, %r9
-	movq	-13744(%rbp,%rax), %rdi
-	movq	-13736(%rbp,%rax), %r10
-	movslq	(%r10,%r12,4), %rax
-	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r10,%r12,4), %rdx
-	leaq	(%rdi,%rdx,4), %rdx
-	movslq	8(%r10,%r12,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	12(%r10,%r12,4), %r10
-	leaq	(%rdi,%r10,4), %rdi
-	leaq	(%r8,%r9,4), %r9
-	movq	-488(%rbp), %r10
-	movq	-72(%rbp), %r14
-	movdqa	%xmm0, %xmm11
-	movdqa	%xmm5, %xmm8
-	movdqa	%xmm2, %xmm7
-	movdqa	%xmm3, %xmm15
-	.p2align	4
-.LBB14_159:
-	movdqa	%xmm6, -224(%rbp)
-	movslq	(%r10), %rbx
-	leaq	(%r9,%rbx,4), %r11
-	movups	(%r9,%rbx,4), %xmm5
-	movups	16(%r9,%rbx,4), %xmm3
-	movups	(%r11,%r14,4), %xmm1
-	movups	16(%r11,%r14,4), %xmm0
-	movslq	-4(%r10), %rbx
-	movups	(%rax,%rbx,4), %xmm4
-	movups	16(%rax,%rbx,4), %xmm6
-	movaps	%xmm5, %xmm2
-	mulps	%xmm4, %xmm2
-	addps	%xmm2, %xmm7
-	movaps	%xmm7, -336(%rbp)
-	movaps	%xmm3, %xmm2
-	mulps	%xmm6, %xmm2
-	addps	%xmm2, %xmm11
-	mulps	%xmm1, %xmm4
-	movaps	-144(%rbp), %xmm2
-	addps	%xmm4, %xmm2
-	movaps	%xmm2, -144(%rbp)
-	mulps	%xmm0, %xmm6
-	addps	%xmm6, %xmm9
-	movups	(%rdx,%rbx,4), %xmm2
-	movups	16(%rdx,%rbx,4), %xmm4
-	movaps	%xmm5, %xmm6
-	mulps	%xmm2, %xmm6
-	movaps	-176(%rbp), %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm7, -176(%rbp)
-	movaps	%xmm3, %xmm6
-	mulps	%xmm4, %xmm6
-	addps	%xmm6, %xmm14
-	mulps	%xmm1, %xmm2
-	movaps	-272(%rbp), %xmm6
-	addps	%xmm2, %xmm6
-	movaps	%xmm6, -272(%rbp)
-	mulps	%xmm0, %xmm4
-	movaps	-96(%rbp), %xmm2
-	addps	%xmm4, %xmm2
-	movaps	%xmm2, -96(%rbp)
-	movups	(%rsi,%rbx,4), %xmm2
-	movups	16(%rsi,%rbx,4), %xmm4
-	movaps	%xmm5, %xmm6
-	mulps	%xmm2, %xmm6
-	addps	%xmm6, %xmm10
-	movaps	%xmm3, %xmm6
-	mulps	%xmm4, %xmm6
-	movaps	-208(%rbp), %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm7, -208(%rbp)
-	movaps	-224(%rbp), %xmm7
-	mulps	%xmm1, %xmm2
-	movaps	-288(%rbp), %xmm6
-	addps	%xmm2, %xmm6
-	movaps	%xmm6, -288(%rbp)
-	mulps	%xmm0, %xmm4
-	addps	%xmm4, %xmm12
-	movups	(%rdi,%rbx,4), %xmm2
-	mulps	%xmm2, %xmm5
-	addps	%xmm5, %xmm15
-	movups	16(%rdi,%rbx,4), %xmm4
-	mulps	%xmm4, %xmm3
-	addps	%xmm3, %xmm8
-	mulps	%xmm2, %xmm1
-	addps	%xmm1, %xmm7
-	movaps	%xmm7, %xmm6
-	movdqa	-336(%rbp), %xmm7
-	mulps	%xmm4, %xmm0
-	addps	%xmm0, %xmm13
-	addq	$12, %r10
-	decq	%r13
-	jne	.LBB14_159
-	jmp	.LBB14_157
-.LBB14_150:
-	movdqa	%xmm2, -336(%rbp)
-	movdqa	%xmm2, %xmm1
-	punpckldq	%xmm8, %xmm1
-	movdqa	%xmm1, -224(%rbp)
-	movaps	%xmm3, %xmm1
-	movaps	%xmm10, -384(%rbp)
-	movlhps	%xmm10, %xmm1
-	movaps	-224(%rbp), %xmm2
-	shufps	$36, %xmm1, %xmm2
-	movaps	%xmm2, -224(%rbp)
-	movdqa	%xmm8, %xmm1
-	shufps	$17, -336(%rbp), %xmm1
-	movaps	%xmm3, %xmm2
-	shufps	$85, %xmm10, %xmm2
-	shufps	$34, %xmm2, %xmm1
-	addps	-224(%rbp), %xmm1
-	movdqa	-336(%rbp), %xmm10
-	punpckhdq	%xmm8, %xmm10
-	movaps	%xmm3, %xmm2
-	unpckhpd	-384(%rbp), %xmm2
-	shufps	$36, %xmm2, %xmm10
-	shufps	$51, -336(%rbp), %xmm8
-	shufps	$255, -384(%rbp), %xmm3
-	shufps	$34, %xmm3, %xmm8
-	addps	%xmm10, %xmm8
-	addps	%xmm1, %xmm8
-	movaps	%xmm0, %xmm3
-	unpcklps	%xmm14, %xmm0
-	movaps	%xmm5, %xmm1
-	movlhps	%xmm7, %xmm1
-	shufps	$36, %xmm1, %xmm0
-	movaps	%xmm14, %xmm1
-	shufps	$17, %xmm3, %xmm1
-	movaps	%xmm5, %xmm2
-	shufps	$85, %xmm7, %xmm2
-	shufps	$34, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm3, %xmm0
-	unpckhps	%xmm14, %xmm0
-	movaps	%xmm5, %xmm2
-	unpckhpd	%xmm7, %xmm2
-	shufps	$36, %xmm2, %xmm0
-	shufps	$51, %xmm3, %xmm14
-	shufps	$255, %xmm7, %xmm5
-	shufps	$34, %xmm5, %xmm14
-	addps	%xmm0, %xmm14
-	addps	%xmm1, %xmm14
-	addps	%xmm8, %xmm14
-	movq	-160(%rbp), %rax
-	movups	(%rax), %xmm0
-	addps	%xmm14, %xmm0
-	movups	%xmm0, (%rax)
-	movaps	%xmm11, %xmm0
-	unpcklps	%xmm4, %xmm0
-	movaps	%xmm6, %xmm1
-	movaps	-288(%rbp), %xmm8
-	jmp	.LBB14_151
-.LBB14_160:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm2, %xmm2
-	xorl	%ecx, %ecx
-	pxor	%xmm0, %xmm0
-	pxor	%xmm5, %xmm5
-	xorps	%xmm14, %xmm14
-	xorps	%xmm10, %xmm10
-	pxor	%xmm7, %xmm7
-	pxor	%xmm3, %xmm3
-	xorps	%xmm8, %xmm8
-	xorps	%xmm11, %xmm11
-	xorps	%xmm9, %xmm9
-	pxor	%xmm4, %xmm4
-	xorps	%xmm15, %xmm15
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -336(%rbp)
-	xorps	%xmm12, %xmm12
-	pxor	%xmm6, %xmm6
-	xorps	%xmm13, %xmm13
-	jmp	.LBB14_161
-	.p2align	4
-.LBB14_162:
-	movdqa	%xmm4, %xmm15
-	movdqa	%xmm0, %xmm11
-	movdqa	%xmm2, %xmm7
-	movdqa	%xmm3, %xmm5
-.LBB14_163:
-	movaps	%xmm5, %xmm3
-	movdqa	%xmm7, %xmm2
-	movaps	-208(%rbp), %xmm7
-	movaps	%xmm11, %xmm0
-	movdqa	-96(%rbp), %xmm5
-	movaps	-176(%rbp), %xmm11
-	movaps	%xmm15, %xmm4
-	movaps	-144(%rbp), %xmm15
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	movq	-248(%rbp), %r14
-	je	.LBB14_164
-.LBB14_161:
-	movq	-120(%rbp), %r13
-	testq	%r13, %r13
-	movaps	%xmm15, -144(%rbp)
-	movaps	%xmm11, -176(%rbp)
-	movdqa	%xmm5, -96(%rbp)
-	movdqa	%xmm7, -208(%rbp)
-	jle	.LBB14_162
-	leaq	(%rcx,%rcx,2), %rax
-	shlq	$4, %rax
-	movq	%rcx, %r9
-	imulq	%r14, %r9
-	movq	-13744(%rbp,%rax), %rdi
-	movq	-13736(%rbp,%rax), %r10
-	movslq	(%r10,%r12,4), %rax
-	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r10,%r12,4), %rdx
-	leaq	(%rdi,%rdx,4), %rdx
-	movslq	8(%r10,%r12,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	12(%r10,%r12,4), %r10
-	leaq	(%rdi,%r10,4), %rdi
-	leaq	(%r8,%r9,4), %r9
-	movq	-424(%rbp), %r10
-	movq	-72(%rbp), %r14
-	movdqa	%xmm4, %xmm15
-	movdqa	%xmm0, %xmm11
-	movdqa	%xmm2, %xmm7
-	movdqa	%xmm3, %xmm5
-	.p2align	4
-.LBB14_166:
-	movdqa	%xmm5, -224(%rbp)
-	movdqa	%xmm6, -288(%rbp)
-	movslq	-4(%r10), %r11
-	leaq	(%r9,%r11,4), %rbx
-	movdqu	(%r9,%r11,4), %xmm4
-	movdqu	16(%r9,%r11,4), %xmm2
-	movdqu	(%rbx,%r14,4), %xmm6
-	movd	(%r10), %xmm0
-	pshufd	$0, %xmm0, %xmm0
-	movdqa	%xmm0, %xmm1
-	pcmpgtd	.LCPI14_3(%rip), %xmm1
-	pcmpgtd	.LCPI14_4(%rip), %xmm0
-	movdqu	16(%rbx,%r14,4), %xmm5
-	movdqa	%xmm0, %xmm3
-	pandn	%xmm2, %xmm3
-	movdqa	%xmm1, %xmm2
-	pandn	%xmm4, %xmm2
-	pandn	%xmm5, %xmm0
-	pandn	%xmm6, %xmm1
-	movslq	-8(%r10), %rbx
-	movups	(%rax,%rbx,4), %xmm4
-	movups	16(%rax,%rbx,4), %xmm5
-	movaps	%xmm4, %xmm6
-	mulps	%xmm2, %xmm6
-	addps	%xmm6, %xmm7
-	movaps	%xmm7, -272(%rbp)
-	movaps	%xmm5, %xmm6
-	mulps	%xmm3, %xmm6
-	addps	%xmm6, %xmm11
-	mulps	%xmm1, %xmm4
-	movaps	-176(%rbp), %xmm6
-	addps	%xmm4, %xmm6
-	movaps	%xmm6, -176(%rbp)
-	mulps	%xmm0, %xmm5
-	addps	%xmm5, %xmm9
-	movups	(%rdx,%rbx,4), %xmm4
-	movups	16(%rdx,%rbx,4), %xmm5
-	movaps	%xmm4, %xmm6
-	mulps	%xmm2, %xmm6
-	movaps	-96(%rbp), %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm7, -96(%rbp)
-	movaps	%xmm5, %xmm6
-	mulps	%xmm3, %xmm6
-	addps	%xmm6, %xmm14
-	mulps	%xmm1, %xmm4
-	addps	%xmm4, %xmm15
-	mulps	%xmm0, %xmm5
-	movaps	-144(%rbp), %xmm4
-	addps	%xmm5, %xmm4
-	movaps	%xmm4, -144(%rbp)
-	movups	(%rsi,%rbx,4), %xmm4
-	movups	16(%rsi,%rbx,4), %xmm5
-	movaps	%xmm4, %xmm6
-	mulps	%xmm2, %xmm6
-	addps	%xmm6, %xmm10
-	movaps	%xmm5, %xmm6
-	mulps	%xmm3, %xmm6
-	movaps	-208(%rbp), %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm7, -208(%rbp)
-	movaps	-288(%rbp), %xmm7
-	mulps	%xmm1, %xmm4
-	movaps	-336(%rbp), %xmm6
-	addps	%xmm4, %xmm6
-	movaps	%xmm6, -336(%rbp)
-	mulps	%xmm0, %xmm5
-	addps	%xmm5, %xmm12
-	movaps	-224(%rbp), %xmm5
-	movups	(%rdi,%rbx,4), %xmm4
-	mulps	%xmm4, %xmm2
-	addps	%xmm2, %xmm5
-	movups	16(%rdi,%rbx,4), %xmm2
-	mulps	%xmm2, %xmm3
-	addps	%xmm3, %xmm8
-	mulps	%xmm4, %xmm1
-	addps	%xmm1, %xmm7
-	movaps	%xmm7, %xmm6
-	movdqa	-272(%rbp), %xmm7
-	mulps	%xmm2, %xmm0
-	addps	%xmm0, %xmm13
-	addq	$12, %r10
-	decq	%r13
-	jne	.LBB14_166
-	jmp	.LBB14_163
-.LBB14_164:
-	movdqa	%xmm2, -272(%rbp)
-	movdqa	%xmm2, %xmm1
-	movdqa	%xmm5, -96(%rbp)
-	punpckldq	%xmm5, %xmm1
-	movdqa	%xmm1, -288(%rbp)
-	movaps	%xmm3, %xmm1
-	movlhps	%xmm10, %xmm1
-	movaps	-288(%rbp), %xmm2
-	shufps	$36, %xmm1, %xmm2
-	movaps	%xmm2, -288(%rbp)
-	movdqa	%xmm5, %xmm1
-	shufps	$17, -272(%rbp), %xmm1
-	movaps	%xmm3, %xmm2
-	shufps	$85, %xmm10, %xmm2
-	shufps	$34, %xmm2, %xmm1
-	addps	-288(%rbp), %xmm1
-	movaps	-272(%rbp), %xmm5
-	unpckhps	-96(%rbp), %xmm5
-	movaps	%xmm3, %xmm2
-	unpckhpd	%xmm10, %xmm2
-	shufps	$36, %xmm2, %xmm5
-	movaps	-96(%rbp), %xmm2
-	shufps	$51, -272(%rbp), %xmm2
-	shufps	$255, %xmm10, %xmm3
-	shufps	$34, %xmm3, %xmm2
-	addps	%xmm5, %xmm2
-	addps	%xmm1, %xmm2
-	movaps	%xmm2, %xmm3
-	movaps	%xmm0, %xmm5
-	unpcklps	%xmm14, %xmm0
-	movaps	%xmm8, %xmm1
-	movlhps	%xmm7, %xmm1
-	shufps	$36, %xmm1, %xmm0
-	movaps	%xmm14, %xmm1
-	shufps	$17, %xmm5, %xmm1
-	movaps	%xmm8, %xmm2
-	shufps	$85, %xmm7, %xmm2
-	shufps	$34, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm5, %xmm0
-	unpckhps	%xmm14, %xmm0
-	movaps	%xmm8, %xmm2
-	unpckhpd	%xmm7, %xmm2
-	shufps	$36, %xmm2, %xmm0
-	shufps	$51, %xmm5, %xmm14
-	shufps	$255, %xmm7, %xmm8
-	shufps	$34, %xmm8, %xmm14
-	addps	%xmm0, %xmm14
-	addps	%xmm1, %xmm14
-	addps	%xmm3, %xmm14
-	movq	-160(%rbp), %rax
-	movups	(%rax), %xmm0
-	addps	%xmm14, %xmm0
-	movups	%xmm0, (%rax)
-	movaps	%xmm11, %xmm0
-	unpcklps	%xmm4, %xmm0
-	movaps	%xmm6, %xmm1
-	movaps	-336(%rbp), %xmm8
-.LBB14_151:
-	movlhps	%xmm8, %xmm1
-	shufps	$36, %xmm1, %xmm0
-	movaps	%xmm4, %xmm1
-	shufps	$17, %xmm11, %xmm1
-	movaps	%xmm6, %xmm2
-	shufps	$85, %xmm8, %xmm2
-	shufps	$34, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm11, %xmm0
-	unpckhps	%xmm4, %xmm0
-	movaps	%xmm6, %xmm2
-	unpckhpd	%xmm8, %xmm2
-	shufps	$36, %xmm2, %xmm0
-	shufps	$51, %xmm11, %xmm4
-	shufps	$255, %xmm8, %xmm6
-	shufps	$34, %xmm6, %xmm4
-	addps	%xmm0, %xmm4
-	addps	%xmm1, %xmm4
-	movaps	%xmm9, %xmm0
-	unpcklps	%xmm15, %xmm0
-	movaps	%xmm13, %xmm1
-	movlhps	%xmm12, %xmm1
-	shufps	$36, %xmm1, %xmm0
-	movaps	%xmm15, %xmm1
-	shufps	$17, %xmm9, %xmm1
-	movaps	%xmm13, %xmm2
-	shufps	$85, %xmm12, %xmm2
-	shufps	$34, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm9, %xmm0
-	unpckhps	%xmm15, %xmm0
-	movaps	%xmm13, %xmm2
-	unpckhpd	%xmm12, %xmm2
-	shufps	$36, %xmm2, %xmm0
-	shufps	$51, %xmm9, %xmm15
-	shufps	$255, %xmm12, %xmm13
-	shufps	$34, %xmm13, %xmm15
-	addps	%xmm0, %xmm15
-	addps	%xmm1, %xmm15
-	addps	%xmm4, %xmm15
-	movq	-112(%rbp), %r11
-	movups	(%rax,%r11,4), %xmm0
-	addps	%xmm15, %xmm0
-	movups	%xmm0, (%rax,%r11,4)
-.LBB14_152:
-	movq	-72(%rbp), %r13
-	jmp	.LBB14_153
-.LBB14_235:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	jmp	.LBB14_236
-	.p2align	4
-.LBB14_239:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_227
-.LBB14_236:
-	movq	-120(%rbp), %r9
-	testq	%r9, %r9
-	jle	.LBB14_239
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rsi
-	imulq	%r14, %rsi
-	movq	-13744(%rbp,%rcx), %rdx
-	movq	-13736(%rbp,%rcx), %rdi
-	movslq	(%rdi,%r12,4), %rcx
-	leaq	(%rdx,%rcx,4), %rcx
-	movslq	4(%rdi,%r12,4), %rdi
-	leaq	(%rdx,%rdi,4), %rdx
-	leaq	(%r8,%rsi,4), %rsi
-	movq	-424(%rbp), %rdi
-	.p2align	4
-.LBB14_238:
-	movslq	-4(%rdi), %r10
-	movdqu	(%rsi,%r10,4), %xmm4
-	movd	(%rdi), %xmm5
-	pshufd	$0, %xmm5, %xmm5
-	movdqa	%xmm5, %xmm6
-	pcmpgtd	.LCPI14_3(%rip), %xmm6
-	movdqu	16(%rsi,%r10,4), %xmm7
-	pandn	%xmm4, %xmm6
-	pcmpgtd	.LCPI14_4(%rip), %xmm5
-	pandn	%xmm7, %xmm5
-	movslq	-8(%rdi), %r10
-	movups	(%rcx,%r10,4), %xmm4
-	movups	16(%rcx,%r10,4), %xmm7
-	mulps	%xmm6, %xmm4
-	addps	%xmm4, %xmm3
-	mulps	%xmm5, %xmm7
-	addps	%xmm7, %xmm2
-	movups	(%rdx,%r10,4), %xmm4
-	movups	16(%rdx,%r10,4), %xmm7
-	mulps	%xmm6, %xmm4
-	addps	%xmm4, %xmm0
-	mulps	%xmm5, %xmm7
-	addps	%xmm7, %xmm1
-	addq	$12, %rdi
-	decq	%r9
-	jne	.LBB14_238
-	jmp	.LBB14_239
-.LBB14_216:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	jmp	.LBB14_217
-	.p2align	4
-.LBB14_220:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_221
-.LBB14_217:
-	movq	-120(%rbp), %r10
-	testq	%r10, %r10
-	jle	.LBB14_220
-	leaq	(%rax,%rax,2), %rcx
-	shlq	$4, %rcx
-	movq	%rax, %rdi
-	imulq	%r14, %rdi
-	movq	-13744(%rbp,%rcx), %rsi
-	movq	-13736(%rbp,%rcx), %r9
-	movslq	(%r9,%r12,4), %rcx
-	leaq	(%rsi,%rcx,4), %rcx
-	movslq	4(%r9,%r12,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r9,%r12,4), %r9
-	leaq	(%rsi,%r9,4), %rsi
-	leaq	(%r8,%rdi,4), %rdi
-	movq	-488(%rbp), %r9
-	.p2align	4
-.LBB14_219:
-	movslq	(%r9), %r11
-	movups	(%rdi,%r11,4), %xmm6
-	movups	16(%rdi,%r11,4), %xmm7
-	movslq	-4(%r9), %r11
-	movups	(%rcx,%r11,4), %xmm8
-	movups	16(%rcx,%r11,4), %xmm9
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm5
-	mulps	%xmm7, %xmm9
-	addps	%xmm9, %xmm4
-	movups	(%rdx,%r11,4), %xmm8
-	movups	16(%rdx,%r11,4), %xmm9
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm3
-	mulps	%xmm7, %xmm9
-	addps	%xmm9, %xmm2
-	movups	(%rsi,%r11,4), %xmm8
-	movups	16(%rsi,%r11,4), %xmm9
-	mulps	%xmm6, %xmm8
-	addps	%xmm8, %xmm0
-	mulps	%xmm7, %xmm9
-	addps	%xmm9, %xmm1
-	addq	$12, %r9
-	decq	%r10
-	jne	.LBB14_219
-	jmp	.LBB14_220
-.LBB14_221:
-	movaps	%xmm5, %xmm6
-	unpcklps	%xmm3, %xmm6
-	movaps	%xmm3, %xmm7
-	shufps	$17, %xmm5, %xmm7
-	shufps	$226, %xmm5, %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm5, %xmm6
-	unpckhps	%xmm3, %xmm6
-	shufps	$255, %xmm5, %xmm3
-	shufps	$226, %xmm5, %xmm3
-	addps	%xmm6, %xmm3
-	addps	%xmm7, %xmm3
-	movaps	%xmm4, %xmm5
-	unpcklps	%xmm2, %xmm5
-	movaps	%xmm2, %xmm6
-	shufps	$17, %xmm4, %xmm6
-	shufps	$226, %xmm4, %xmm6
-	addps	%xmm5, %xmm6
-	movaps	%xmm4, %xmm5
-	unpckhps	%xmm2, %xmm5
-	shufps	$255, %xmm4, %xmm2
-	shufps	$226, %xmm4, %xmm2
-	addps	%xmm5, %xmm2
-	addps	%xmm6, %xmm2
-	addps	%xmm3, %xmm2
-	movq	-160(%rbp), %rax
-	movsd	(%rax), %xmm3
-	addps	%xmm2, %xmm3
-	movlps	%xmm3, (%rax)
-	movaps	%xmm0, %xmm2
-	shufps	$85, %xmm0, %xmm2
-	addss	%xmm0, %xmm2
-	movaps	%xmm0, %xmm3
-	unpckhpd	%xmm0, %xmm3
-	shufps	$255, %xmm0, %xmm0
-	addss	%xmm3, %xmm0
-	addss	%xmm2, %xmm0
-	movaps	%xmm1, %xmm2
-	shufps	$85, %xmm1, %xmm2
-	addss	%xmm1, %xmm2
-	movaps	%xmm1, %xmm3
-	unpckhpd	%xmm1, %xmm3
-	shufps	$255, %xmm1, %xmm1
-	addss	%xmm3, %xmm1
-	addss	%xmm2, %xmm1
-	addss	%xmm0, %xmm1
-	addss	8(%rax), %xmm1
-	movss	%xmm1, 8(%rax)
-	movq	-112(%rbp), %r11
-	jmp	.LBB14_228
-.LBB14_200:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	jmp	.LBB14_201
-	.p2align	4
-.LBB14_204:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_199
-.LBB14_201:
-	movq	-120(%rbp), %rdi
-	testq	%rdi, %rdi
-	jle	.LBB14_204
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	movq	-13736(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r12,4), %rcx
-	shlq	$2, %rcx
-	addq	-13744(%rbp,%rdx), %rcx
-	imulq	%r14, %rsi
-	leaq	(%r8,%rsi,4), %rdx
-	movq	-424(%rbp), %rsi
-	.p2align	4
-.LBB14_203:
-	movslq	-4(%rsi), %r9
-	leaq	(%rdx,%r9,4), %r10
-	movdqu	(%rdx,%r9,4), %xmm4
-	movdqu	16(%rdx,%r9,4), %xmm5
-	movdqu	(%r10,%r13,4), %xmm6
-	movd	(%rsi), %xmm7
-	pshufd	$0, %xmm7, %xmm7
-	movdqa	%xmm7, %xmm8
-	pcmpgtd	.LCPI14_3(%rip), %xmm8
-	pcmpgtd	.LCPI14_4(%rip), %xmm7
-	movdqu	16(%r10,%r13,4), %xmm9
-	movdqa	%xmm7, %xmm10
-	pandn	%xmm5, %xmm10
-	movdqa	%xmm8, %xmm5
-	pandn	%xmm4, %xmm5
-	pandn	%xmm9, %xmm7
-	pandn	%xmm6, %xmm8
-	movslq	-8(%rsi), %r9
-	movups	(%rcx,%r9,4), %xmm4
-	movups	16(%rcx,%r9,4), %xmm6
-	mulps	%xmm4, %xmm5
-	addps	%xmm5, %xmm3
-	mulps	%xmm6, %xmm10
-	addps	%xmm10, %xmm2
-	mulps	%xmm4, %xmm8
-	addps	%xmm8, %xmm0
-	mulps	%xmm6, %xmm7
-	addps	%xmm7, %xmm1
-	addq	$12, %rsi
-	decq	%rdi
-	jne	.LBB14_203
-	jmp	.LBB14_204
-.LBB14_194:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm0, %xmm0
-	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	jmp	.LBB14_195
-	.p2align	4
-.LBB14_198:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_199
-.LBB14_195:
-	movq	-120(%rbp), %rdi
-	testq	%rdi, %rdi
-	jle	.LBB14_198
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	movq	-13736(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r12,4), %rcx
-	shlq	$2, %rcx
-	addq	-13744(%rbp,%rdx), %rcx
-	imulq	%r14, %rsi
-	leaq	(%r8,%rsi,4), %rdx
-	movq	-488(%rbp), %rsi
-	.p2align	4
-.LBB14_197:
-	movslq	(%rsi), %r9
-	leaq	(%rdx,%r9,4), %r10
-	movups	(%rdx,%r9,4), %xmm4
-	movups	16(%rdx,%r9,4), %xmm5
-	movups	(%r10,%r13,4), %xmm6
-	movups	16(%r10,%r13,4), %xmm7
-	movslq	-4(%rsi), %r9
-	movups	(%rcx,%r9,4), %xmm8
-	movups	16(%rcx,%r9,4), %xmm9
-	mulps	%xmm8, %xmm4
-	addps	%xmm4, %xmm3
-	mulps	%xmm9, %xmm5
-	addps	%xmm5, %xmm2
-	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm0
-	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm1
-	addq	$12, %rsi
-	decq	%rdi
-	jne	.LBB14_197
-	jmp	.LBB14_198
-.LBB14_199:
-	movaps	%xmm3, %xmm4
-	shufps	$85, %xmm3, %xmm4
-	addss	%xmm3, %xmm4
-	movaps	%xmm3, %xmm5
-	unpckhpd	%xmm3, %xmm5
-	shufps	$255, %xmm3, %xmm3
-	addss	%xmm5, %xmm3
-	addss	%xmm4, %xmm3
-	movaps	%xmm2, %xmm4
-	shufps	$85, %xmm2, %xmm4
-	addss	%xmm2, %xmm4
-	movaps	%xmm2, %xmm5
-	unpckhpd	%xmm2, %xmm5
-	shufps	$255, %xmm2, %xmm2
-	addss	%xmm5, %xmm2
-	addss	%xmm4, %xmm2
-	addss	%xmm3, %xmm2
-	movq	-160(%rbp), %rax
-	addss	(%rax), %xmm2
-	movss	%xmm2, (%rax)
-	movaps	%xmm0, %xmm2
-	shufps	$85, %xmm0, %xmm2
-	addss	%xmm0, %xmm2
-	movaps	%xmm0, %xmm3
-	unpckhpd	%xmm0, %xmm3
-	shufps	$255, %xmm0, %xmm0
-	addss	%xmm3, %xmm0
-	addss	%xmm2, %xmm0
-	movaps	%xmm1, %xmm2
-	shufps	$85, %xmm1, %xmm2
-	addss	%xmm1, %xmm2
-	movaps	%xmm1, %xmm3
-	unpckhpd	%xmm1, %xmm3
-	shufps	$255, %xmm1, %xmm1
-	addss	%xmm3, %xmm1
-	addss	%xmm2, %xmm1
-	addss	%xmm0, %xmm1
-	addss	(%rax,%r11,4), %xmm1
-	movss	%xmm1, (%rax,%r11,4)
-	jmp	.LBB14_228
-.LBB14_145:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm4, %xmm4
-	xorl	%eax, %eax
-	pxor	%xmm5, %xmm5
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	jmp	.LBB14_146
-	.p2align	4
-.LBB14_149:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_144
-.LBB14_146:
-	movq	-120(%rbp), %rdi
-	testq	%rdi, %rdi
-	jle	.LBB14_149
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	movq	-13736(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r12,4), %rcx
-	shlq	$2, %rcx
-	addq	-13744(%rbp,%rdx), %rcx
-	imulq	%r14, %rsi
-	leaq	(%r8,%rsi,4), %rdx
-	movq	-424(%rbp), %rsi
-	.p2align	4
-.LBB14_148:
-	movslq	-4(%rsi), %r9
-	leaq	(%rdx,%r9,4), %r10
-	movdqu	(%rdx,%r9,4), %xmm8
-	movdqu	16(%rdx,%r9,4), %xmm9
-	movdqu	(%r10,%r13,4), %xmm10
-	movdqu	16(%r10,%r13,4), %xmm11
-	movdqu	(%r10,%r13,8), %xmm12
-	movd	(%rsi), %xmm6
-	pshufd	$0, %xmm6, %xmm6
-	movdqa	%xmm6, %xmm7
-	pcmpgtd	.LCPI14_3(%rip), %xmm7
-	pcmpgtd	.LCPI14_4(%rip), %xmm6
-	movdqu	16(%r10,%r13,8), %xmm13
-	movdqa	%xmm6, %xmm14
-	pandn	%xmm9, %xmm14
-	movdqa	%xmm7, %xmm9
-	pandn	%xmm8, %xmm9
-	movdqa	%xmm6, %xmm8
-	pandn	%xmm11, %xmm8
-	movdqa	%xmm7, %xmm11
-	pandn	%xmm10, %xmm11
-	pandn	%xmm13, %xmm6
-	pandn	%xmm12, %xmm7
-	movslq	-8(%rsi), %r9
-	movups	(%rcx,%r9,4), %xmm10
-	movups	16(%rcx,%r9,4), %xmm12
-	mulps	%xmm10, %xmm9
-	addps	%xmm9, %xmm4
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm5
-	mulps	%xmm10, %xmm11
-	addps	%xmm11, %xmm3
-	mulps	%xmm12, %xmm8
-	addps	%xmm8, %xmm2
-	mulps	%xmm10, %xmm7
-	addps	%xmm7, %xmm1
-	mulps	%xmm12, %xmm6
-	addps	%xmm6, %xmm0
-	addq	$12, %rsi
-	decq	%rdi
-	jne	.LBB14_148
-	jmp	.LBB14_149
-.LBB14_139:
-	movq	%rdx, -160(%rbp)
-	pxor	%xmm4, %xmm4
-	xorl	%eax, %eax
-	pxor	%xmm5, %xmm5
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	jmp	.LBB14_140
-	.p2align	4
-.LBB14_143:
-	incq	%rax
-	cmpq	-104(%rbp), %rax
-	je	.LBB14_144
-.LBB14_140:
-	movq	-120(%rbp), %rdi
-	testq	%rdi, %rdi
-	jle	.LBB14_143
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rsi
-	movq	-13736(%rbp,%rdx), %rcx
-	movslq	(%rcx,%r12,4), %rcx
-	shlq	$2, %rcx
-	addq	-13744(%rbp,%rdx), %rcx
-	imulq	%r14, %rsi
-	leaq	(%r8,%rsi,4), %rdx
-	movq	-488(%rbp), %rsi
-	.p2align	4
-.LBB14_142:
-	movslq	(%rsi), %r9
-	leaq	(%rdx,%r9,4), %r10
-	movups	(%rdx,%r9,4), %xmm6
-	movups	16(%rdx,%r9,4), %xmm7
-	movups	(%r10,%r13,4), %xmm8
-	movups	16(%r10,%r13,4), %xmm9
-	movups	(%r10,%r13,8), %xmm10
-	movups	16(%r10,%r13,8), %xmm11
-	movslq	-4(%rsi), %r9
-	movups	(%rcx,%r9,4), %xmm12
-	movups	16(%rcx,%r9,4), %xmm13
-	mulps	%xmm12, %xmm6
-	addps	%xmm6, %xmm4
-	mulps	%xmm13, %xmm7
-	addps	%xmm7, %xmm5
-	mulps	%xmm12, %xmm8
-	addps	%xmm8, %xmm3
-	mulps	%xmm13, %xmm9
-	addps	%xmm9, %xmm2
-	mulps	%xmm12, %xmm10
-	addps	%xmm10, %xmm1
-	mulps	%xmm13, %xmm11
-	addps	%xmm11, %xmm0
-	addq	$12, %rsi
-	decq	%rdi
-	jne	.LBB14_142
-	jmp	.LBB14_143
-.LBB14_144:
-	movaps	%xmm4, %xmm6
-	shufps	$85, %xmm4, %xmm6
-	addss	%xmm4, %xmm6
-	movaps	%xmm4, %xmm7
-	unpckhpd	%xmm4, %xmm7
-	shufps	$255, %xmm4, %xmm4
-	addss	%xmm7, %xmm4
-	addss	%xmm6, %xmm4
-	movaps	%xmm5, %xmm6
-	shufps	$85, %xmm5, %xmm6
-	addss	%xmm5, %xmm6
-	movaps	%xmm5, %xmm7
-	unpckhpd	%xmm5, %xmm7
-	shufps	$255, %xmm5, %xmm5
-	addss	%xmm7, %xmm5
-	addss	%xmm6, %xmm5
-	addss	%xmm4, %xmm5
-	movq	-160(%rbp), %rax
-	addss	(%rax), %xmm5
-	movss	%xmm5, (%rax)
-	movaps	%xmm3, %xmm4
-	shufps	$85, %xmm3, %xmm4
-	addss	%xmm3, %xmm4
-	movaps	%xmm3, %xmm5
-	unpckhpd	%xmm3, %xmm5
-	shufps	$255, %xmm3, %xmm3
-	addss	%xmm5, %xmm3
-	addss	%xmm4, %xmm3
-	movaps	%xmm2, %xmm4
-	shufps	$85, %xmm2, %xmm4
-	addss	%xmm2, %xmm4
-	movaps	%xmm2, %xmm5
-	unpckhpd	%xmm2, %xmm5
-	shufps	$255, %xmm2, %xmm2
-	addss	%xmm5, %xmm2
-	addss	%xmm4, %xmm2
-	addss	%xmm3, %xmm2
-	addss	(%rax,%r11,4), %xmm2
-	movss	%xmm2, (%rax,%r11,4)
-	movaps	%xmm1, %xmm2
-	shufps	$85, %xmm1, %xmm2
-	addss	%xmm1, %xmm2
-	movaps	%xmm1, %xmm3
-	unpckhpd	%xmm1, %xmm3
-	shufps	$255, %xmm1, %xmm1
-	addss	%xmm3, %xmm1
-	addss	%xmm2, %xmm1
-	movaps	%xmm0, %xmm2
-	shufps	$85, %xmm0, %xmm2
-	addss	%xmm0, %xmm2
-	movaps	%xmm0, %xmm3
-	unpckhpd	%xmm0, %xmm3
-	shufps	$255, %xmm0, %xmm0
-	addss	%xmm3, %xmm0
-	addss	%xmm2, %xmm0
-	addss	%xmm1, %xmm0
-	addss	(%rax,%r11,8), %xmm0
-	movss	%xmm0, (%rax,%r11,8)
-	jmp	.LBB14_228
-.LBB14_112:
-	movq	%rdx, -160(%rbp)
-	xorps	%xmm8, %xmm8
-	xorl	%ecx, %ecx
-	pxor	%xmm7, %xmm7
-	xorps	%xmm12, %xmm12
-	pxor	%xmm6, %xmm6
-	pxor	%xmm3, %xmm3
-	xorps	%xmm15, %xmm15
-	pxor	%xmm2, %xmm2
-	xorps	%xmm14, %xmm14
-	xorps	%xmm11, %xmm11
-	xorps	%xmm1, %xmm1
-	xorps	%xmm9, %xmm9
-	xorps	%xmm10, %xmm10
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -288(%rbp)
-	movdqa	%xmm0, -336(%rbp)
-	movdqa	%xmm0, -272(%rbp)
-	xorps	%xmm13, %xmm13
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	jmp	.LBB14_113
-	.p2align	4
-.LBB14_114:
-	movdqa	%xmm2, %xmm14
-	movdqa	%xmm3, %xmm0
-	movdqa	%xmm7, %xmm15
-.LBB14_115:
-	movaps	-96(%rbp), %xmm8
-	movdqa	%xmm15, %xmm7
-	movdqa	-208(%rbp), %xmm6
-	movaps	%xmm0, %xmm3
-	movaps	-176(%rbp), %xmm15
-	movaps	%xmm14, %xmm2
-	movaps	-144(%rbp), %xmm14
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_110
-.LBB14_113:
-	movq	-120(%rbp), %r10
-	testq	%r10, %r10
-	movaps	%xmm14, -144(%rbp)
-	movaps	%xmm15, -176(%rbp)
-	movdqa	%xmm6, -208(%rbp)
-	movaps	%xmm8, -96(%rbp)
-	jle	.LBB14_114
-	leaq	(%rcx,%rcx,2), %rax
-	shlq	$4, %rax
-	movq	%rcx, %rdi
-	imulq	%r14, %rdi
-	movq	-13744(%rbp,%rax), %rsi
-	movq	-13736(%rbp,%rax), %r9
-	movslq	(%r9,%r12,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%r9,%r12,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r9,%r12,4), %r9
-	leaq	(%rsi,%r9,4), %rsi
-	leaq	(%r8,%rdi,4), %rdi
-	movq	-488(%rbp), %r9
-	movdqa	%xmm2, %xmm14
-	movdqa	%xmm3, %xmm0
-	movdqa	%xmm7, %xmm15
-	.p2align	4
-.LBB14_117:
-	movaps	%xmm13, -512(%rbp)
-	movaps	%xmm9, -464(%rbp)
-	movaps	%xmm10, -480(%rbp)
-	movdqa	%xmm5, -384(%rbp)
-	movdqa	%xmm4, -224(%rbp)
-	movslq	(%r9), %rbx
-	leaq	(%rdi,%rbx,4), %r13
-	movups	(%rdi,%rbx,4), %xmm10
-	movups	16(%rdi,%rbx,4), %xmm6
-	movq	-72(%rbp), %rbx
-	movups	(%r13,%rbx,4), %xmm5
-	movq	-72(%rbp), %rbx
-	movups	16(%r13,%rbx,4), %xmm4
-	movq	-72(%rbp), %rbx
-	movups	(%r13,%rbx,8), %xmm3
-	movq	-72(%rbp), %rbx
-	movups	16(%r13,%rbx,8), %xmm2
-	movq	-72(%rbp), %r13
-	movslq	-4(%r9), %rbx
-	movups	(%rax,%rbx,4), %xmm8
-	movups	16(%rax,%rbx,4), %xmm9
-	movaps	%xmm10, %xmm7
-	mulps	%xmm8, %xmm7
-	movaps	-96(%rbp), %xmm13
-	addps	%xmm7, %xmm13
-	movaps	%xmm13, -96(%rbp)
-	movaps	%xmm6, %xmm7
-	mulps	%xmm9, %xmm7
-	addps	%xmm7, %xmm15
-	movaps	%xmm15, -560(%rbp)
-	movaps	%xmm5, %xmm7
-	mulps	%xmm8, %xmm7
-	addps	%xmm7, %xmm14
-	movaps	%xmm4, %xmm7
-	mulps	%xmm9, %xmm7
-	movaps	-144(%rbp), %xmm15
-	addps	%xmm7, %xmm15
-	movaps	%xmm15, -144(%rbp)
-	mulps	%xmm3, %xmm8
-	movaps	-288(%rbp), %xmm7
-	addps	%xmm8, %xmm7
-	movaps	%xmm7, -288(%rbp)
-	mulps	%xmm2, %xmm9
-	movaps	-336(%rbp), %xmm7
-	addps	%xmm9, %xmm7
-	movaps	%xmm7, -336(%rbp)
-	movups	(%rdx,%rbx,4), %xmm7
-	movups	16(%rdx,%rbx,4), %xmm8
-	movaps	%xmm10, %xmm9
-	mulps	%xmm7, %xmm9
-	addps	%xmm9, %xmm12
-	movaps	%xmm6, %xmm9
-	mulps	%xmm8, %xmm9
-	movaps	-208(%rbp), %xmm15
-	addps	%xmm9, %xmm15
-	movaps	%xmm15, -208(%rbp)
-	movaps	%xmm5, %xmm9
-	mulps	%xmm7, %xmm9
-	addps	%xmm9, %xmm11
-	movaps	%xmm4, %xmm9
-	mulps	%xmm8, %xmm9
-	addps	%xmm9, %xmm1
-	movaps	-512(%rbp), %xmm13
-	movaps	-464(%rbp), %xmm15
-	mulps	%xmm3, %xmm7
-	movaps	-272(%rbp), %xmm9
-	addps	%xmm7, %xmm9
-	movaps	%xmm9, -272(%rbp)
-	mulps	%xmm2, %xmm8
-	addps	%xmm8, %xmm13
-	movups	(%rsi,%rbx,4), %xmm7
-	mulps	%xmm7, %xmm10
-	addps	%xmm10, %xmm0
-	movaps	-480(%rbp), %xmm10
-	movups	16(%rsi,%rbx,4), %xmm8
-	mulps	%xmm8, %xmm6
-	movaps	-176(%rbp), %xmm9
-	addps	%xmm6, %xmm9
-	movaps	%xmm9, -176(%rbp)
-	mulps	%xmm7, %xmm5
-	addps	%xmm5, %xmm15
-	movaps	%xmm15, %xmm9
-	movdqa	-560(%rbp), %xmm15
-	movaps	-384(%rbp), %xmm5
-	mulps	%xmm8, %xmm4
-	addps	%xmm4, %xmm10
-	movaps	-224(%rbp), %xmm4
-	mulps	%xmm7, %xmm3
-	addps	%xmm3, %xmm5
-	mulps	%xmm8, %xmm2
-	addps	%xmm2, %xmm4
-	addq	$12, %r9
-	decq	%r10
-	jne	.LBB14_117
-	jmp	.LBB14_115
-.LBB14_110:
-	movaps	%xmm8, -96(%rbp)
-	movaps	%xmm8, %xmm0
-	unpcklps	%xmm12, %xmm0
-	movaps	%xmm0, -224(%rbp)
-	movaps	%xmm12, %xmm0
-	shufps	$17, %xmm8, %xmm0
-	shufps	$226, %xmm8, %xmm0
-	addps	-224(%rbp), %xmm0
-	movaps	%xmm8, -224(%rbp)
-	movaps	-224(%rbp), %xmm8
-	unpckhps	%xmm12, %xmm8
-	movaps	%xmm8, -224(%rbp)
-	movaps	-96(%rbp), %xmm8
-	shufps	$255, %xmm8, %xmm12
-	shufps	$226, %xmm8, %xmm12
-	addps	-224(%rbp), %xmm12
-	addps	%xmm0, %xmm12
-	movdqa	%xmm7, %xmm8
-	punpckldq	%xmm6, %xmm8
-	movdqa	%xmm6, %xmm0
-	shufps	$17, %xmm7, %xmm0
-	shufps	$226, %xmm7, %xmm0
-	addps	%xmm8, %xmm0
-	movdqa	%xmm7, %xmm8
-	punpckhdq	%xmm6, %xmm8
-	shufps	$255, %xmm7, %xmm6
-	shufps	$226, %xmm7, %xmm6
-	addps	%xmm8, %xmm6
-	addps	%xmm0, %xmm6
-	addps	%xmm12, %xmm6
-	movq	-160(%rbp), %rax
-	movsd	(%rax), %xmm0
-	addps	%xmm6, %xmm0
-	movlps	%xmm0, (%rax)
-	movaps	%xmm3, %xmm6
-	movaps	%xmm3, %xmm0
-	shufps	$85, %xmm3, %xmm0
-	addss	%xmm3, %xmm0
-	movhlps	%xmm3, %xmm3
-	shufps	$255, %xmm6, %xmm6
-	addss	%xmm3, %xmm6
-	addss	%xmm0, %xmm6
-	movaps	%xmm15, %xmm0
-	shufps	$85, %xmm15, %xmm0
-	addss	%xmm15, %xmm0
-	movaps	%xmm15, %xmm3
-	unpckhpd	%xmm15, %xmm3
-	shufps	$255, %xmm15, %xmm15
-	addss	%xmm3, %xmm15
-	addss	%xmm0, %xmm15
-	addss	%xmm6, %xmm15
-	addss	8(%rax), %xmm15
-	movss	%xmm15, 8(%rax)
-	movaps	%xmm2, %xmm6
-	movaps	%xmm2, %xmm0
-	movaps	%xmm11, %xmm3
-	unpcklps	%xmm11, %xmm0
-	movaps	%xmm11, %xmm2
-	shufps	$17, %xmm6, %xmm2
-	shufps	$226, %xmm6, %xmm2
-	addps	%xmm0, %xmm2
-	movaps	%xmm6, %xmm0
-	unpckhps	%xmm11, %xmm0
-	shufps	$255, %xmm6, %xmm3
-	shufps	$226, %xmm6, %xmm3
-	addps	%xmm0, %xmm3
-	addps	%xmm2, %xmm3
-	movaps	%xmm14, %xmm0
-	unpcklps	%xmm1, %xmm0
-	movaps	%xmm1, %xmm6
-	shufps	$17, %xmm14, %xmm6
-	shufps	$226, %xmm14, %xmm6
-	addps	%xmm0, %xmm6
-	movaps	%xmm14, %xmm0
-	unpckhps	%xmm1, %xmm0
-	shufps	$255, %xmm14, %xmm1
-	shufps	$226, %xmm14, %xmm1
-	addps	%xmm0, %xmm1
-	addps	%xmm6, %xmm1
-	addps	%xmm3, %xmm1
-	movsd	(%rax,%r11,4), %xmm0
-	addps	%xmm1, %xmm0
-	movlps	%xmm0, (%rax,%r11,4)
-	movaps	%xmm9, %xmm2
-	movaps	%xmm9, %xmm0
-	shufps	$85, %xmm9, %xmm0
-	addss	%xmm9, %xmm0
-	movaps	%xmm9, %xmm3
-	unpckhpd	%xmm9, %xmm3
-	shufps	$255, %xmm9, %xmm2
-	addss	%xmm3, %xmm2
-	addss	%xmm0, %xmm2
-	movaps	%xmm10, %xmm0
-	shufps	$85, %xmm10, %xmm0
-	addss	%xmm10, %xmm0
-	movaps	%xmm10, %xmm3
-	unpckhpd	%xmm10, %xmm3
-	shufps	$255, %xmm10, %xmm10
-	addss	%xmm3, %xmm10
-	addss	%xmm0, %xmm10
-	addss	%xmm2, %xmm10
-	addss	8(%rax,%r11,4), %xmm10
-	movss	%xmm10, 8(%rax,%r11,4)
-	movaps	-288(%rbp), %xmm2
-	movaps	%xmm2, %xmm0
-	movaps	-272(%rbp), %xmm7
-	unpcklps	%xmm7, %xmm0
-	movaps	%xmm7, %xmm3
-	shufps	$17, %xmm2, %xmm3
-	shufps	$226, %xmm2, %xmm3
-	addps	%xmm0, %xmm3
-	movaps	%xmm2, %xmm0
-	unpckhps	%xmm7, %xmm0
-	shufps	$255, %xmm2, %xmm7
-	shufps	$226, %xmm2, %xmm7
-	addps	%xmm0, %xmm7
-	addps	%xmm3, %xmm7
-	movaps	-336(%rbp), %xmm2
-	movaps	%xmm2, %xmm0
-	unpcklps	%xmm13, %xmm0
-	movaps	%xmm13, %xmm1
-	shufps	$17, %xmm2, %xmm1
-	shufps	$226, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm2, %xmm0
-	unpckhps	%xmm13, %xmm0
-	shufps	$255, %xmm2, %xmm13
-	shufps	$226, %xmm2, %xmm13
-	addps	%xmm0, %xmm13
-	addps	%xmm1, %xmm13
-	addps	%xmm7, %xmm13
-	movsd	(%rax,%r11,8), %xmm0
-	addps	%xmm13, %xmm0
-.LBB14_111:
-	movlps	%xmm0, (%rax,%r11,8)
-	movaps	%xmm5, %xmm0
-	shufps	$85, %xmm5, %xmm0
-	addss	%xmm5, %xmm0
-	movaps	%xmm5, %xmm1
-	unpckhpd	%xmm5, %xmm1
-	shufps	$255, %xmm5, %xmm5
-	addss	%xmm1, %xmm5
-	addss	%xmm0, %xmm5
-	movaps	%xmm4, %xmm0
-	shufps	$85, %xmm4, %xmm0
-	addss	%xmm4, %xmm0
-	movaps	%xmm4, %xmm1
-	unpckhpd	%xmm4, %xmm1
-	shufps	$255, %xmm4, %xmm4
-	addss	%xmm1, %xmm4
-	addss	%xmm0, %xmm4
-	addss	%xmm5, %xmm4
-	addss	8(%rax,%r11,8), %xmm4
-	movss	%xmm4, 8(%rax,%r11,8)
-	.p2align	4
-.LBB14_153:
-	movq	-232(%rbp), %r10
-	movl	$4, %ebx
-	jmp	.LBB14_229
-	.p2align	4
-.LBB14_254:
-	movq	%rax, %rdi
-	leaq	(,%rax,4), %rax
-	movq	%r15, %r8
-	subq	%rax, %r8
-	movq	%r8, -560(%rbp)
-	movq	-1056(%rbp), %rax
-	cmpq	%rsi, %rax
-	cmovlq	%rax, %rsi
-	cmpq	$2, %rsi
-	cmovlq	%rdx, %rsi
-	movq	-1208(%rbp), %rax
-	leaq	(%rax,%rdi,4), %rax
-	movq	%rax, -192(%rbp)
-	cmpq	$256, %rsi
-	cmovgeq	%rcx, %rsi
-	movq	%rsi, -184(%rbp)
-	movl	%edi, %eax
-	andl	$3, %eax
-	movq	%rax, -224(%rbp)
-	movq	%rdi, -568(%rbp)
-	movabsq	$9223372036854775804, %rax
-	andq	%rax, %rdi
-	movq	%rdi, -480(%rbp)
-	movq	-1096(%rbp), %rax
-	movq	%rax, -160(%rbp)
-	movq	-1200(%rbp), %rax
-	movq	%rax, -608(%rbp)
-	movq	-1088(%rbp), %rax
-	movq	%rax, -416(%rbp)
-	movq	-1104(%rbp), %rax
-	movq	%rax, -448(%rbp)
-	movq	-1112(%rbp), %rax
-	movq	%rax, -352(%rbp)
-	movq	-1192(%rbp), %rax
-	movq	%rax, -64(%rbp)
-	movq	-1120(%rbp), %rax
-	movq	%rax, -544(%rbp)
-	movq	$0, -512(%rbp)
-	movq	-112(%rbp), %r11
-	movq	-1176(%rbp), %rdi
-	jmp	.LBB14_255
-	.p2align	4
-.LBB14_265:
-	movq	-512(%rbp), %rdx
-	incq	%rdx
-	movq	-1248(%rbp), %rcx
-	addq	%rcx, -544(%rbp)
-	movq	-1144(%rbp), %rax
-	addq	%rax, -64(%rbp)
-	addq	%rcx, -352(%rbp)
-	addq	%rcx, -448(%rbp)
-	addq	%rcx, -416(%rbp)
-	addq	%rax, -608(%rbp)
-	addq	%rcx, -160(%rbp)
-	movq	%rdx, -512(%rbp)
-	cmpq	-184(%rbp), %rdx
-	movq	-72(%rbp), %r13
-	je	.LBB14_266
-.LBB14_255:
-	testq	%r13, %r13
-	jle	.LBB14_265
-	movq	-1144(%rbp), %rax
-	imulq	-512(%rbp), %rax
-	addq	-192(%rbp), %rax
-	movq	%rax, -464(%rbp)
-	movq	-160(%rbp), %r8
-	movq	-608(%rbp), %r9
-	movq	-416(%rbp), %r13
-	movq	-448(%rbp), %rbx
-	movq	-352(%rbp), %r12
-	movq	-64(%rbp), %r14
-	movq	-544(%rbp), %r10
-	xorl	%esi, %esi
-	jmp	.LBB14_257
-	.p2align	4
-.LBB14_264:
-	movq	-336(%rbp), %rsi
-	incq	%rsi
-	movq	-288(%rbp), %r10
-	addq	$4, %r10
-	addq	%r15, %r14
-	movq	-272(%rbp), %r12
-	addq	$4, %r12
-	movq	-208(%rbp), %rbx
-	addq	$4, %rbx
-	movq	-176(%rbp), %r13
-	addq	$4, %r13
-	movq	-144(%rbp), %r9
-	addq	%r15, %r9
-	movq	-96(%rbp), %r8
-	addq	$4, %r8
-	cmpq	-72(%rbp), %rsi
-	je	.LBB14_265
-.LBB14_257:
-	movq	%r15, %r11
-	movq	%rsi, -336(%rbp)
-	imulq	%rsi, %r11
-	movq	%r11, -384(%rbp)
-	movq	%r8, -96(%rbp)
-	movq	%r9, -144(%rbp)
-	xorl	%edx, %edx
-	xorl	%esi, %esi
-	movq	-480(%rbp), %r11
-	.p2align	4
-.LBB14_258:
-	movq	%r9, %rax
-	movq	%r8, %rcx
-	movss	(%r13,%rdx), %xmm0
-	movss	%xmm0, -12(%r14,%rsi,4)
-	movss	(%rbx,%rdx), %xmm0
-	movss	%xmm0, -8(%r14,%rsi,4)
-	movss	(%r12,%rdx), %xmm0
-	movss	%xmm0, -4(%r14,%rsi,4)
-	movd	(%r10,%rdx), %xmm0
-	movd	%xmm0, (%r14,%rsi,4)
-	addq	$4, %rsi
-	addq	%rdi, %rdx
-	addq	$16, %r9
-	addq	%rdi, %r8
-	cmpq	%rsi, %r11
-	jne	.LBB14_258
-	movq	%r10, -288(%rbp)
-	movq	%r12, -272(%rbp)
-	movq	%rbx, -208(%rbp)
-	movq	%r13, -176(%rbp)
-	cmpq	$0, -224(%rbp)
-	movq	-1272(%rbp), %rsi
-	movq	-112(%rbp), %r11
-	je	.LBB14_262
-	movq	-224(%rbp), %rdx
-	.p2align	4
-.LBB14_261:
-	movd	(%rcx), %xmm0
-	movd	%xmm0, (%rax)
-	addq	$4, %rax
-	addq	%rsi, %rcx
-	decq	%rdx
-	jne	.LBB14_261
-.LBB14_262:
-	movq	-568(%rbp), %rax
-	cmpq	-368(%rbp), %rax
-	jge	.LBB14_264
-	movq	-384(%rbp), %rdi
-	addq	-464(%rbp), %rdi
-	xorl	%esi, %esi
-	movq	-560(%rbp), %rdx
-	callq	memset@PLT
-	movq	-1176(%rbp), %rdi
-	movq	-112(%rbp), %r11
-	jmp	.LBB14_264
-	.p2align	4
-.LBB14_266:
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-568(%rbp), %rax
-.LBB14_268:
-	leaq	-1(%rax), %rsi
-	movq	-576(%rbp), %rcx
-	movq	%rcx, -1168(%rbp)
-	movq	-1216(%rbp), %rcx
-	movq	%rcx, -1160(%rbp)
-	xorl	%ecx, %ecx
-	movq	-392(%rbp), %r12
-	movq	%rax, -568(%rbp)
-	jmp	.LBB14_269
-	.p2align	4
-.LBB14_273:
-	movq	-648(%rbp), %rcx
-	addq	$16, %rcx
-	addq	$-16, %rsi
-	movq	-1264(%rbp), %rax
-	addq	%rax, -1160(%rbp)
-	addq	%rax, -1168(%rbp)
-	movq	-568(%rbp), %rax
-	cmpq	%rax, %rcx
-	jge	.LBB14_274
-.LBB14_269:
-	cmpq	$15, %rsi
-	movl	$15, %edx
-	cmovbq	%rsi, %rdx
-	movq	%rdx, -192(%rbp)
-	movq	%rcx, -648(%rbp)
-	subq	%rcx, %rax
-	movq	%rax, -80(%rbp)
-	cmpq	$9, %rax
-	setge	%al
-	testq	%r11, %r11
-	jle	.LBB14_273
-	movq	-192(%rbp), %rcx
-	leal	1(%rcx), %edi
-	andl	$30, %edi
-	xorl	%ecx, %ecx
-	movb	%al, %cl
-	incl	%ecx
-	movq	%rcx, -1080(%rbp)
-	movq	-1256(%rbp), %rax
-	movq	-648(%rbp), %rcx
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -448(%rbp)
-	movq	%rcx, %rax
-	imulq	%r11, %rax
-	movq	-576(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -1072(%rbp)
-	movq	-1168(%rbp), %r9
-	movq	-1160(%rbp), %rdx
-	xorl	%ecx, %ecx
-	movq	%rsi, -360(%rbp)
-	movq	%rdi, -520(%rbp)
-	jmp	.LBB14_271
-	.p2align	4
-.LBB14_646:
-	movq	-352(%rbp), %rdx
-.LBB14_647:
-	movq	-416(%rbp), %rcx
-	addq	$6, %rcx
-	addq	$24, %rdx
-	addq	$24, %r9
-	cmpq	%r11, %rcx
-	jge	.LBB14_273
-.LBB14_271:
-	movq	%r11, %rax
-	movq	%rcx, -416(%rbp)
-	subq	%rcx, %rax
-	cmpq	$6, %rax
-	movl	$6, %ecx
-	cmovgeq	%rcx, %rax
-	movq	-1080(%rbp), %rcx
-	leal	(%rcx,%rax,2), %eax
-	addl	$-3, %eax
-	cmpl	$11, %eax
-	ja	.LBB14_647
-	movq	%r9, -544(%rbp)
-	movq	-1072(%rbp), %rcx
-	movq	-416(%rbp), %rsi
-	leaq	(%rcx,%rsi,4), %rcx
-	movq	%rcx, -64(%rbp)
-	leaq	.LJTI14_0(%rip), %rcx
-	movslq	(%rcx,%rax,4), %rax
-	addq	%rcx, %rax
-	movq	%rdx, -352(%rbp)
-	jmpq	*%rax
-.LBB14_627:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	movq	%rax, -96(%rbp)
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	xorl	%ecx, %ecx
-	jmp	.LBB14_628
-	.p2align	4
-.LBB14_636:
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_637
-.LBB14_628:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	-13720(%rbp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_636
-	leaq	(%rsi,%rbp), %r9
-	addq	$-13744, %r9
-	movq	-13744(%rbp,%rsi), %r11
-	movq	-13736(%rbp,%rsi), %rsi
-	movq	-416(%rbp), %rax
-	movslq	(%rsi,%rax,4), %rbx
-	leaq	(%r11,%rbx,4), %rsi
-	movq	-96(%rbp), %rdi
-	imulq	%rcx, %rdi
-	movq	-448(%rbp), %rax
-	leaq	(%rax,%rdi,4), %rdi
-	movq	32(%r9), %r8
-	movq	40(%r9), %r9
-	movabsq	$9223372036854775804, %r10
-	addq	$2, %r10
-	andq	%r8, %r10
-	leaq	(%r11,%rbx,4), %r11
-	addq	$4, %r11
-	leaq	(,%r9,4), %r14
-	xorl	%r12d, %r12d
-	jmp	.LBB14_630
-	.p2align	4
-.LBB14_635:
-	incq	%r12
-	addq	%r14, %r11
-	cmpq	%rdx, %r12
-	je	.LBB14_636
-.LBB14_630:
-	testq	%r8, %r8
-	jle	.LBB14_635
-	cmpq	$1, %r8
-	jne	.LBB14_639
-	xorl	%ebx, %ebx
-	jmp	.LBB14_633
-	.p2align	4
-.LBB14_639:
-	movdqa	%xmm0, %xmm2
-	xorl	%ebx, %ebx
-	movq	-1184(%rbp), %rax
-	.p2align	4
-.LBB14_640:
-	movups	(%rdi), %xmm3
-	movups	16(%rdi), %xmm4
-	movss	-4(%r11,%rbx,4), %xmm5
-	movss	(%r11,%rbx,4), %xmm0
-	shufps	$0, %xmm5, %xmm5
-	mulps	%xmm5, %xmm4
-	addps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm5
-	addps	%xmm1, %xmm5
-	movups	(%rdi,%r15), %xmm1
-	movups	16(%rdi,%r15), %xmm2
-	shufps	$0, %xmm0, %xmm0
-	mulps	%xmm0, %xmm1
-	addps	%xmm5, %xmm1
-	mulps	%xmm2, %xmm0
-	addps	%xmm4, %xmm0
-	addq	$2, %rbx
-	addq	%rax, %rdi
-	movaps	%xmm0, %xmm2
-	cmpq	%rbx, %r10
-	jne	.LBB14_640
-.LBB14_633:
-	testb	$1, %r8b
-	je	.LBB14_635
-	movq	%r12, %r13
-	imulq	%r9, %r13
-	leaq	(%rsi,%r13,4), %r13
-	movups	(%rdi), %xmm2
-	movups	16(%rdi), %xmm3
-	movss	(%r13,%rbx,4), %xmm4
-	movq	-72(%rbp), %r13
-	shufps	$0, %xmm4, %xmm4
-	mulps	%xmm4, %xmm2
-	addps	%xmm2, %xmm1
-	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm0
-	movq	-368(%rbp), %rax
-	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB14_635
-.LBB14_342:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	movq	%rax, -184(%rbp)
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -224(%rbp)
-	xorps	%xmm15, %xmm15
-	pxor	%xmm6, %xmm6
-	movdqa	%xmm0, -480(%rbp)
-	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -512(%rbp)
-	pxor	%xmm4, %xmm4
-	movdqa	%xmm0, -288(%rbp)
-	xorps	%xmm12, %xmm12
-	xorps	%xmm9, %xmm9
-	xorps	%xmm8, %xmm8
-	xorps	%xmm1, %xmm1
-	xorps	%xmm11, %xmm11
-	pxor	%xmm2, %xmm2
-	movdqa	%xmm2, -464(%rbp)
-	movdqa	%xmm2, -384(%rbp)
-	xorl	%ebx, %ebx
-	xorps	%xmm10, %xmm10
-	xorps	%xmm14, %xmm14
-	xorps	%xmm13, %xmm13
-	pxor	%xmm7, %xmm7
-	movdqa	%xmm2, -560(%rbp)
-	movdqa	%xmm2, -160(%rbp)
-	pxor	%xmm5, %xmm5
-	jmp	.LBB14_343
-	.p2align	4
-.LBB14_348:
-	incq	%rbx
-	cmpq	-104(%rbp), %rbx
-	je	.LBB14_335
-.LBB14_343:
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	-13720(%rbp,%rax), %r9
-	testq	%r9, %r9
-	jle	.LBB14_348
-	leaq	(%rax,%rbp), %r8
-	addq	$-13744, %r8
-	movq	-13744(%rbp,%rax), %rcx
-	movq	-13736(%rbp,%rax), %rdx
-	movq	%rbx, %r14
-	movq	-416(%rbp), %rbx
-	movslq	(%rdx,%rbx,4), %rax
-	leaq	(%rcx,%rax,4), %rdi
-	movslq	4(%rdx,%rbx,4), %rax
-	leaq	(%rcx,%rax,4), %rax
-	movslq	8(%rdx,%rbx,4), %rsi
-	leaq	(%rcx,%rsi,4), %rsi
-	movslq	12(%rdx,%rbx,4), %r10
-	leaq	(%rcx,%r10,4), %r11
-	movslq	16(%rdx,%rbx,4), %r10
-	leaq	(%rcx,%r10,4), %r10
-	movslq	20(%rdx,%rbx,4), %rdx
-	movq	%r14, %rbx
-	leaq	(%rcx,%rdx,4), %r12
-	movq	-184(%rbp), %rcx
-	imulq	%r14, %rcx
-	movq	-448(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %rcx
-	movq	32(%r8), %rdx
-	movq	40(%r8), %r14
-	shlq	$2, %r14
-	xorl	%r8d, %r8d
-	jmp	.LBB14_345
-	.p2align	4
-.LBB14_346:
-	movaps	-512(%rbp), %xmm4
-	movaps	%xmm11, %xmm2
-	movaps	-160(%rbp), %xmm5
-	movaps	%xmm14, %xmm3
-.LBB14_347:
-	movaps	%xmm3, %xmm14
-	movaps	-272(%rbp), %xmm10
-	movaps	%xmm5, -160(%rbp)
-	movaps	-208(%rbp), %xmm13
-	movaps	%xmm4, -512(%rbp)
-	movaps	%xmm2, %xmm11
-	movdqa	-144(%rbp), %xmm5
-	movdqa	-336(%rbp), %xmm2
-	movdqa	-96(%rbp), %xmm3
-	movdqa	-176(%rbp), %xmm4
-	incq	%r8
-	addq	%r14, %r12
-	addq	%r14, %r10
-	addq	%r14, %r11
-	addq	%r14, %rsi
-	addq	%r14, %rax
-	addq	%r14, %rdi
-	cmpq	%r9, %r8
-	je	.LBB14_348
-.LBB14_345:
-	testq	%rdx, %rdx
-	movdqa	%xmm3, -96(%rbp)
-	movdqa	%xmm5, -144(%rbp)
-	movdqa	%xmm4, -176(%rbp)
-	movaps	%xmm13, -208(%rbp)
-	movaps	%xmm10, -272(%rbp)
-	movdqa	%xmm2, -336(%rbp)
-	jle	.LBB14_346
-	xorl	%r13d, %r13d
-	movaps	-512(%rbp), %xmm4
-	movaps	%xmm11, %xmm2
-	movaps	-160(%rbp), %xmm5
-	movaps	%xmm14, %xmm3
-	.p2align	4
-.LBB14_350:
-	movdqa	%xmm0, -160(%rbp)
-	movaps	%xmm8, -512(%rbp)
-	movups	(%rcx), %xmm13
-	movups	16(%rcx), %xmm10
-	movaps	%xmm9, %xmm14
-	movups	32(%rcx), %xmm9
-	movups	48(%rcx), %xmm8
-	movaps	%xmm12, %xmm0
-	movss	(%rdi,%r13,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm13, %xmm11
-	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -608(%rbp)
-	movaps	%xmm10, %xmm11
-	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm2
-	movaps	%xmm9, %xmm11
-	mulps	%xmm12, %xmm11
-	movaps	-224(%rbp), %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -224(%rbp)
-	mulps	%xmm8, %xmm12
-	addps	%xmm12, %xmm15
-	movss	(%rax,%r13,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-464(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	movaps	%xmm1, -464(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-384(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	movaps	%xmm1, -384(%rbp)
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm6
-	mulps	%xmm8, %xmm11
-	movaps	-480(%rbp), %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -480(%rbp)
-	movss	(%rsi,%r13,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-272(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	movaps	%xmm1, -272(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm3
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-96(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	movaps	%xmm1, -96(%rbp)
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm4
-	movss	(%r11,%r13,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-208(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	movaps	%xmm1, -208(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm7
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-176(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	movaps	%xmm1, -176(%rbp)
-	mulps	%xmm8, %xmm11
-	movaps	-288(%rbp), %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -288(%rbp)
-	movss	(%r10,%r13,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	-560(%rbp), %xmm1
-	addps	%xmm12, %xmm1
-	movaps	%xmm1, -560(%rbp)
-	movaps	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm5
-	movaps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm12, %xmm0
-	movaps	%xmm0, %xmm12
-	movaps	-160(%rbp), %xmm0
-	mulps	%xmm8, %xmm11
-	addps	%xmm11, %xmm0
-	movss	(%r12,%r13,4), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	mulps	%xmm11, %xmm13
-	movaps	-336(%rbp), %xmm1
-	addps	%xmm13, %xmm1
-	movaps	%xmm1, -336(%rbp)
-	mulps	%xmm11, %xmm10
-	movaps	-144(%rbp), %xmm1
-	addps	%xmm10, %xmm1
-	movaps	%xmm1, -144(%rbp)
-	movaps	-608(%rbp), %xmm1
-	mulps	%xmm11, %xmm9
-	addps	%xmm9, %xmm14
-	movaps	%xmm14, %xmm9
-	mulps	%xmm8, %xmm11
-	movaps	-512(%rbp), %xmm8
-	addps	%xmm11, %xmm8
-	incq	%r13
-	addq	%r15, %rcx
-	cmpq	%r13, %rdx
-	jne	.LBB14_350
-	jmp	.LBB14_347
-.LBB14_335:
-	movaps	%xmm1, -1040(%rbp)
-	movaps	%xmm11, -1024(%rbp)
-	movaps	-224(%rbp), %xmm11
-	movaps	%xmm11, -1008(%rbp)
-	movaps	%xmm15, -992(%rbp)
-	movaps	-464(%rbp), %xmm1
-	movaps	%xmm1, -976(%rbp)
-	movaps	-384(%rbp), %xmm1
-	movaps	%xmm1, -960(%rbp)
-	movaps	%xmm6, -944(%rbp)
-	movaps	-480(%rbp), %xmm1
-	movaps	%xmm1, -928(%rbp)
-	movaps	%xmm10, -912(%rbp)
-	movaps	%xmm14, -896(%rbp)
-	movdqa	%xmm3, -880(%rbp)
-	movaps	-512(%rbp), %xmm1
-	movaps	%xmm1, -864(%rbp)
-	movaps	%xmm13, -848(%rbp)
-	movaps	%xmm7, -832(%rbp)
-	movdqa	%xmm4, -816(%rbp)
-	movaps	-288(%rbp), %xmm1
-	movaps	%xmm1, -800(%rbp)
-	movaps	-560(%rbp), %xmm1
-	movaps	%xmm1, -784(%rbp)
-	movaps	-160(%rbp), %xmm1
-	movaps	%xmm1, -768(%rbp)
-	movaps	%xmm12, -752(%rbp)
-	movaps	%xmm0, -736(%rbp)
-	movdqa	%xmm2, -720(%rbp)
-	movdqa	%xmm5, -704(%rbp)
-	movaps	%xmm9, -688(%rbp)
-	movaps	%xmm8, -672(%rbp)
-	cmpq	$0, -80(%rbp)
-	movq	-392(%rbp), %r12
-	movq	-112(%rbp), %r11
-	movq	-72(%rbp), %r13
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-592(%rbp), %rdx
-	movq	-360(%rbp), %rsi
-	movq	-520(%rbp), %rdi
-	movq	-544(%rbp), %r9
-	jle	.LBB14_646
-	testq	%rsi, %rsi
-	je	.LBB14_337
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	-352(%rbp), %rbx
-	.p2align	4
-.LBB14_380:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx), %xmm0
-	movss	%xmm0, (%r9,%rcx)
-	movss	-1036(%rbp,%rax,4), %xmm0
-	addss	(%rbx,%rcx), %xmm0
-	movss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_380
-	testb	$1, -192(%rbp)
-	jne	.LBB14_340
-.LBB14_339:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_340:
-	testq	%rsi, %rsi
-	movq	-352(%rbp), %rdx
-	je	.LBB14_341
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_352:
-	movss	-976(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_352
-	testb	$1, -192(%rbp)
-	jne	.LBB14_355
-.LBB14_354:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	4(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_355:
-	testq	%rsi, %rsi
-	je	.LBB14_356
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_358:
-	movss	-912(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-908(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_358
-	testb	$1, -192(%rbp)
-	jne	.LBB14_361
-.LBB14_360:
-	movss	-912(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	8(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_361:
-	testq	%rsi, %rsi
-	je	.LBB14_362
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_364:
-	movss	-848(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-844(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_364
-	testb	$1, -192(%rbp)
-	jne	.LBB14_367
-.LBB14_366:
-	movss	-848(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	12(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB14_367:
-	testq	%rsi, %rsi
-	je	.LBB14_368
-	movl	$4, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_370:
-	movss	-784(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-780(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_370
-	testb	$1, -192(%rbp)
-	jne	.LBB14_373
-.LBB14_372:
-	movss	-784(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	16(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 16(%rcx,%rax,4)
-.LBB14_373:
-	testq	%rsi, %rsi
-	je	.LBB14_374
-	movl	$5, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_376:
-	movss	-720(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-716(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_376
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-	jmp	.LBB14_378
-.LBB14_533:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	xorl	%ecx, %ecx
-	jmp	.LBB14_534
-	.p2align	4
-.LBB14_540:
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_541
-.LBB14_534:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	-13720(%rbp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_540
-	leaq	(%rsi,%rbp), %r11
-	addq	$-13744, %r11
-	movq	-13744(%rbp,%rsi), %r8
-	movq	-13736(%rbp,%rsi), %r9
-	movq	-416(%rbp), %r10
-	movslq	(%r9,%r10,4), %rsi
-	leaq	(%r8,%rsi,4), %rsi
-	movslq	4(%r9,%r10,4), %rdi
-	leaq	(%r8,%rdi,4), %rdi
-	movslq	8(%r9,%r10,4), %r9
-	leaq	(%r8,%r9,4), %r8
-	movq	%rax, %r9
-	imulq	%rcx, %r9
-	movq	-448(%rbp), %r10
-	leaq	(%r10,%r9,4), %r9
-	movq	32(%r11), %r10
-	movq	40(%r11), %r11
-	shlq	$2, %r11
-	xorl	%r14d, %r14d
-	jmp	.LBB14_536
-	.p2align	4
-.LBB14_539:
-	incq	%r14
-	addq	%r11, %r8
-	addq	%r11, %rdi
-	addq	%r11, %rsi
-	cmpq	%rdx, %r14
-	je	.LBB14_540
-.LBB14_536:
-	testq	%r10, %r10
-	jle	.LBB14_539
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB14_538:
-	movups	(%r9), %xmm6
-	movups	16(%r9), %xmm7
-	movss	(%rsi,%rbx,4), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	movaps	%xmm6, %xmm9
-	mulps	%xmm8, %xmm9
-	addps	%xmm9, %xmm5
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm4
-	movss	(%rdi,%rbx,4), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	movaps	%xmm6, %xmm9
-	mulps	%xmm8, %xmm9
-	addps	%xmm9, %xmm3
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm2
-	movss	(%r8,%rbx,4), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm1
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm0
-	incq	%rbx
-	addq	%r15, %r9
-	cmpq	%rbx, %r10
-	jne	.LBB14_538
-	jmp	.LBB14_539
-.LBB14_541:
-	cmpq	$0, -80(%rbp)
-	movq	-112(%rbp), %r11
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-360(%rbp), %rsi
-	movq	-544(%rbp), %r9
-	movq	-352(%rbp), %rdx
-	movq	-64(%rbp), %rcx
-	jle	.LBB14_647
-	movss	(%rcx), %xmm6
-	addss	%xmm5, %xmm6
-	movss	%xmm6, (%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_543
-	movaps	%xmm5, %xmm6
-	shufps	$85, %xmm5, %xmm6
-	addss	(%rcx,%r11,4), %xmm6
-	movss	%xmm6, (%rcx,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_543
-	movaps	%xmm5, %xmm6
-	unpckhpd	%xmm5, %xmm6
-	addss	(%rcx,%r11,8), %xmm6
-	movss	%xmm6, (%rcx,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_543
-	shufps	$255, %xmm5, %xmm5
-	movq	-240(%rbp), %rax
-	addss	(%rcx,%rax), %xmm5
-	movss	%xmm5, (%rcx,%rax)
-	cmpq	$3, %rsi
-	je	.LBB14_543
-	movq	-320(%rbp), %rax
-	movss	(%rcx,%rax), %xmm5
-	addss	%xmm4, %xmm5
-	movss	%xmm5, (%rcx,%rax)
-	cmpq	$4, %rsi
-	je	.LBB14_543
-	movaps	%xmm4, %xmm5
-	shufps	$85, %xmm4, %xmm5
-	movq	-312(%rbp), %rax
-	addss	(%rcx,%rax), %xmm5
-	movss	%xmm5, (%rcx,%rax)
-	cmpq	$5, %rsi
-	je	.LBB14_543
-	movaps	%xmm4, %xmm5
-	unpckhpd	%xmm4, %xmm5
-	movq	-304(%rbp), %rax
-	addss	(%rcx,%rax), %xmm5
-	movss	%xmm5, (%rcx,%rax)
-	cmpq	$6, %rsi
-	je	.LBB14_543
-	shufps	$255, %xmm4, %xmm4
-	movq	-296(%rbp), %rax
-	addss	(%rcx,%rax), %xmm4
-	movss	%xmm4, (%rcx,%rax)
-.LBB14_543:
-	movss	4(%rcx), %xmm4
-	addss	%xmm3, %xmm4
-	movss	%xmm4, 4(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_551
-	leaq	4(%rcx), %rax
-	movaps	%xmm3, %xmm4
-	shufps	$85, %xmm3, %xmm4
-	addss	(%rax,%r11,4), %xmm4
-	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_551
-	movaps	%xmm3, %xmm4
-	unpckhpd	%xmm3, %xmm4
-	addss	(%rax,%r11,8), %xmm4
-	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_551
-	shufps	$255, %xmm3, %xmm3
-	movq	-240(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$3, %rsi
-	je	.LBB14_551
-	movq	-320(%rbp), %rcx
-	movss	(%rax,%rcx), %xmm3
-	addss	%xmm2, %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$4, %rsi
-	je	.LBB14_551
-	movaps	%xmm2, %xmm3
-	shufps	$85, %xmm2, %xmm3
-	movq	-312(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$5, %rsi
-	je	.LBB14_551
-	movaps	%xmm2, %xmm3
-	unpckhpd	%xmm2, %xmm3
-	movq	-304(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$6, %rsi
-	je	.LBB14_551
-	shufps	$255, %xmm2, %xmm2
-	movq	-296(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm2
-	movss	%xmm2, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-.LBB14_551:
-	movss	8(%rcx), %xmm2
-	addss	%xmm1, %xmm2
-	movss	%xmm2, 8(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_647
-	addq	$8, %rcx
-	jmp	.LBB14_321
-.LBB14_431:
-	movq	-13720(%rbp), %rbx
-	imulq	-13712(%rbp), %rbx
-	imulq	-368(%rbp), %rbx
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -384(%rbp)
-	pxor	%xmm2, %xmm2
-	movdqa	%xmm0, -480(%rbp)
-	movdqa	%xmm0, -224(%rbp)
-	xorps	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	movdqa	%xmm3, -336(%rbp)
-	xorps	%xmm8, %xmm8
-	xorps	%xmm12, %xmm12
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	pxor	%xmm6, %xmm6
-	xorps	%xmm10, %xmm10
-	xorps	%xmm15, %xmm15
-	xorps	%xmm13, %xmm13
-	movdqa	%xmm3, -288(%rbp)
-	xorl	%r12d, %r12d
-	xorps	%xmm9, %xmm9
-	pxor	%xmm7, %xmm7
-	xorps	%xmm14, %xmm14
-	movdqa	%xmm3, -464(%rbp)
-	jmp	.LBB14_432
-	.p2align	4
-.LBB14_437:
-	incq	%r12
-	cmpq	-104(%rbp), %r12
-	je	.LBB14_424
-.LBB14_432:
-	leaq	(%r12,%r12,2), %rcx
-	shlq	$4, %rcx
-	movq	-13720(%rbp,%rcx), %rax
-	testq	%rax, %rax
-	jle	.LBB14_437
-	leaq	(%rcx,%rbp), %r8
-	addq	$-13744, %r8
-	movq	-13744(%rbp,%rcx), %r9
-	movq	-13736(%rbp,%rcx), %r10
-	movq	-416(%rbp), %r11
-	movslq	(%r10,%r11,4), %rcx
-	leaq	(%r9,%rcx,4), %rcx
-	movslq	4(%r10,%r11,4), %rdx
-	leaq	(%r9,%rdx,4), %rdx
-	movslq	8(%r10,%r11,4), %rsi
-	leaq	(%r9,%rsi,4), %rsi
-	movslq	12(%r10,%r11,4), %rdi
-	leaq	(%r9,%rdi,4), %rdi
-	movslq	16(%r10,%r11,4), %r10
-	leaq	(%r9,%r10,4), %r9
-	movq	%rbx, %r10
-	imulq	%r12, %r10
-	movq	-448(%rbp), %r11
-	leaq	(%r11,%r10,4), %r10
-	movq	32(%r8), %r11
-	movq	40(%r8), %r14
-	shlq	$2, %r14
-	xorl	%r8d, %r8d
-	jmp	.LBB14_434
-	.p2align	4
-.LBB14_435:
-	movaps	-384(%rbp), %xmm11
-	movaps	-480(%rbp), %xmm1
-	movaps	-464(%rbp), %xmm14
-	movdqa	%xmm7, %xmm2
-	movdqa	%xmm6, %xmm0
-	movaps	%xmm10, %xmm3
-.LBB14_436:
-	movaps	%xmm3, %xmm10
-	movaps	%xmm14, -464(%rbp)
-	movdqa	%xmm0, %xmm6
-	movaps	%xmm1, -480(%rbp)
-	movaps	%xmm11, -384(%rbp)
-	movaps	%xmm2, %xmm7
-	movaps	-208(%rbp), %xmm9
-	movdqa	-272(%rbp), %xmm0
-	movaps	-176(%rbp), %xmm14
-	movdqa	-144(%rbp), %xmm2
-	movaps	-96(%rbp), %xmm1
-	incq	%r8
-	addq	%r14, %r9
-	addq	%r14, %rdi
-	addq	%r14, %rsi
-	addq	%r14, %rdx
-	addq	%r14, %rcx
-	cmpq	%rax, %r8
-	je	.LBB14_437
-.LBB14_434:
-	testq	%r11, %r11
-	movaps	%xmm1, -96(%rbp)
-	movdqa	%xmm2, -144(%rbp)
-	movaps	%xmm14, -176(%rbp)
-	movaps	%xmm9, -208(%rbp)
-	movdqa	%xmm0, -272(%rbp)
-	jle	.LBB14_435
-	xorl	%r13d, %r13d
-	movaps	-384(%rbp), %xmm11
-	movaps	-480(%rbp), %xmm1
-	movaps	-464(%rbp), %xmm14
-	movdqa	%xmm7, %xmm2
-	movdqa	%xmm6, %xmm0
-	movaps	%xmm10, %xmm3
-	.p2align	4
-.LBB14_439:
-	movaps	%xmm12, -480(%rbp)
-	movdqa	%xmm4, -384(%rbp)
-	movups	(%r10), %xmm9
-	movups	16(%r10), %xmm6
-	movdqa	%xmm5, %xmm10
-	movups	32(%r10), %xmm5
-	movups	48(%r10), %xmm4
-	movaps	%xmm8, %xmm12
-	movss	(%rcx,%r13,4), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	movaps	%xmm9, %xmm7
-	mulps	%xmm8, %xmm7
-	addps	%xmm7, %xmm0
-	movaps	%xmm0, -464(%rbp)
-	movaps	%xmm6, %xmm7
-	mulps	%xmm8, %xmm7
-	addps	%xmm7, %xmm3
-	movaps	%xmm5, %xmm7
-	mulps	%xmm8, %xmm7
-	addps	%xmm7, %xmm11
-	mulps	%xmm4, %xmm8
-	movaps	-144(%rbp), %xmm0
-	addps	%xmm8, %xmm0
-	movaps	%xmm0, -144(%rbp)
-	movss	(%rdx,%r13,4), %xmm7
-	shufps	$0, %xmm7, %xmm7
-	movaps	%xmm9, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	-272(%rbp), %xmm0
-	addps	%xmm8, %xmm0
-	movaps	%xmm0, -272(%rbp)
-	movaps	%xmm6, %xmm8
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm15
-	movaps	%xmm5, %xmm8
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm1
-	mulps	%xmm4, %xmm7
-	movaps	-224(%rbp), %xmm8
-	addps	%xmm7, %xmm8
-	movaps	%xmm8, -224(%rbp)
-	movss	(%rsi,%r13,4), %xmm7
-	shufps	$0, %xmm7, %xmm7
-	movaps	%xmm9, %xmm8
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm13
-	movaps	%xmm6, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	%xmm14, %xmm0
-	movaps	-288(%rbp), %xmm14
-	addps	%xmm8, %xmm14
-	movaps	%xmm14, -288(%rbp)
-	movaps	%xmm5, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	%xmm13, %xmm14
-	movaps	%xmm11, %xmm13
-	movaps	-96(%rbp), %xmm11
-	addps	%xmm8, %xmm11
-	movaps	%xmm11, -96(%rbp)
-	movaps	%xmm13, %xmm11
-	movaps	%xmm14, %xmm13
-	movaps	%xmm0, %xmm14
-	mulps	%xmm4, %xmm7
-	movaps	-336(%rbp), %xmm8
-	addps	%xmm7, %xmm8
-	movaps	%xmm8, -336(%rbp)
-	movss	(%rdi,%r13,4), %xmm7
-	shufps	$0, %xmm7, %xmm7
-	movaps	%xmm9, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	-208(%rbp), %xmm0
-	addps	%xmm8, %xmm0
-	movaps	%xmm0, -208(%rbp)
-	movaps	%xmm6, %xmm8
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm2
-	movaps	%xmm5, %xmm8
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm12
-	movaps	%xmm12, %xmm8
-	movaps	-480(%rbp), %xmm12
-	mulps	%xmm4, %xmm7
-	addps	%xmm7, %xmm12
-	movss	(%r9,%r13,4), %xmm7
-	shufps	$0, %xmm7, %xmm7
-	mulps	%xmm7, %xmm9
-	movaps	-176(%rbp), %xmm0
-	addps	%xmm9, %xmm0
-	movaps	%xmm0, -176(%rbp)
-	movdqa	-464(%rbp), %xmm0
-	mulps	%xmm7, %xmm6
-	addps	%xmm6, %xmm14
-	mulps	%xmm7, %xmm5
-	addps	%xmm5, %xmm10
-	movaps	%xmm10, %xmm5
-	mulps	%xmm4, %xmm7
-	movaps	-384(%rbp), %xmm4
-	addps	%xmm7, %xmm4
-	incq	%r13
-	addq	%r15, %r10
-	cmpq	%r13, %r11
-	jne	.LBB14_439
-	jmp	.LBB14_436
-.LBB14_424:
-	movdqa	%xmm6, -1040(%rbp)
-	movaps	%xmm10, -1024(%rbp)
-	movaps	-384(%rbp), %xmm3
-	movaps	%xmm3, -1008(%rbp)
-	movdqa	%xmm2, -992(%rbp)
-	movdqa	%xmm0, -976(%rbp)
-	movaps	%xmm15, -960(%rbp)
-	movaps	-480(%rbp), %xmm2
-	movaps	%xmm2, -944(%rbp)
-	movaps	-224(%rbp), %xmm0
-	movaps	%xmm0, -928(%rbp)
-	movaps	%xmm13, -912(%rbp)
-	movaps	-288(%rbp), %xmm0
-	movaps	%xmm0, -896(%rbp)
-	movaps	%xmm1, -880(%rbp)
-	movaps	-336(%rbp), %xmm0
-	movaps	%xmm0, -864(%rbp)
-	movaps	%xmm9, -848(%rbp)
-	movaps	%xmm7, -832(%rbp)
-	movaps	%xmm8, -816(%rbp)
-	movaps	%xmm12, -800(%rbp)
-	movaps	%xmm14, -784(%rbp)
-	movaps	-464(%rbp), %xmm0
-	movaps	%xmm0, -768(%rbp)
-	movaps	%xmm5, -752(%rbp)
-	movaps	%xmm4, -736(%rbp)
-	cmpq	$0, -80(%rbp)
-	movq	-392(%rbp), %r12
-	movq	-112(%rbp), %r11
-	movq	-72(%rbp), %r13
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-592(%rbp), %rdx
-	movq	-360(%rbp), %rsi
-	movq	-520(%rbp), %rdi
-	movq	-544(%rbp), %r9
-	jle	.LBB14_646
-	testq	%rsi, %rsi
-	je	.LBB14_426
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	-352(%rbp), %rbx
-	.p2align	4
-.LBB14_463:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx), %xmm0
-	movss	%xmm0, (%r9,%rcx)
-	movss	-1036(%rbp,%rax,4), %xmm0
-	addss	(%rbx,%rcx), %xmm0
-	movss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_463
-	testb	$1, -192(%rbp)
-	jne	.LBB14_429
-.LBB14_428:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_429:
-	testq	%rsi, %rsi
-	movq	-352(%rbp), %rdx
-	je	.LBB14_430
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_441:
-	movss	-976(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_441
-	testb	$1, -192(%rbp)
-	jne	.LBB14_444
-.LBB14_443:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	4(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_444:
-	testq	%rsi, %rsi
-	je	.LBB14_445
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_447:
-	movss	-912(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-908(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_447
-	testb	$1, -192(%rbp)
-	jne	.LBB14_450
-.LBB14_449:
-	movss	-912(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	8(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_450:
-	testq	%rsi, %rsi
-	je	.LBB14_451
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_453:
-	movss	-848(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-844(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_453
-	testb	$1, -192(%rbp)
-	jne	.LBB14_456
-.LBB14_455:
-	movss	-848(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	12(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB14_456:
-	testq	%rsi, %rsi
-	je	.LBB14_457
-	movl	$4, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_459:
-	movss	-784(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-780(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_459
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-	jmp	.LBB14_461
-.LBB14_587:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorl	%ecx, %ecx
-	jmp	.LBB14_588
-	.p2align	4
-.LBB14_594:
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_595
-.LBB14_588:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	-13720(%rbp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_594
-	leaq	(%rsi,%rbp), %r10
-	addq	$-13744, %r10
-	movq	-13744(%rbp,%rsi), %rdi
-	movq	-13736(%rbp,%rsi), %r8
-	movq	-416(%rbp), %r9
-	movslq	(%r8,%r9,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	4(%r8,%r9,4), %r8
-	leaq	(%rdi,%r8,4), %rdi
-	movq	%rax, %r8
-	imulq	%rcx, %r8
-	movq	-448(%rbp), %r9
-	leaq	(%r9,%r8,4), %r8
-	movq	32(%r10), %r9
-	movq	40(%r10), %r10
-	shlq	$2, %r10
-	xorl	%r11d, %r11d
-	jmp	.LBB14_590
-	.p2align	4
-.LBB14_593:
-	incq	%r11
-	addq	%r10, %rdi
-	addq	%r10, %rsi
-	cmpq	%rdx, %r11
-	je	.LBB14_594
-.LBB14_590:
-	testq	%r9, %r9
-	jle	.LBB14_593
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB14_592:
-	movups	(%r8), %xmm4
-	movups	16(%r8), %xmm5
-	movss	(%rsi,%rbx,4), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	movaps	%xmm4, %xmm7
-	mulps	%xmm6, %xmm7
-	addps	%xmm7, %xmm3
-	mulps	%xmm5, %xmm6
-	addps	%xmm6, %xmm2
-	movss	(%rdi,%rbx,4), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	mulps	%xmm6, %xmm4
-	addps	%xmm4, %xmm1
-	mulps	%xmm5, %xmm6
-	addps	%xmm6, %xmm0
-	incq	%rbx
-	addq	%r15, %r8
-	cmpq	%rbx, %r9
-	jne	.LBB14_592
-	jmp	.LBB14_593
-.LBB14_595:
-	cmpq	$0, -80(%rbp)
-	movq	-112(%rbp), %r11
-	movq	16(%rbp), %r8
-	movq	-360(%rbp), %rsi
-	movq	-544(%rbp), %r9
-	movq	-352(%rbp), %rdx
-	movq	-64(%rbp), %rcx
-	jle	.LBB14_647
-	movss	(%rcx), %xmm4
-	addss	%xmm3, %xmm4
-	movss	%xmm4, (%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_597
-	movaps	%xmm3, %xmm4
-	shufps	$85, %xmm3, %xmm4
-	addss	(%rcx,%r11,4), %xmm4
-	movss	%xmm4, (%rcx,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_597
-	movaps	%xmm3, %xmm4
-	unpckhpd	%xmm3, %xmm4
-	addss	(%rcx,%r11,8), %xmm4
-	movss	%xmm4, (%rcx,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_597
-	shufps	$255, %xmm3, %xmm3
-	movq	-240(%rbp), %rax
-	addss	(%rcx,%rax), %xmm3
-	movss	%xmm3, (%rcx,%rax)
-	cmpq	$3, %rsi
-	je	.LBB14_597
-	movq	-320(%rbp), %rax
-	movss	(%rcx,%rax), %xmm3
-	addss	%xmm2, %xmm3
-	movss	%xmm3, (%rcx,%rax)
-	cmpq	$4, %rsi
-	je	.LBB14_597
-	movaps	%xmm2, %xmm3
-	shufps	$85, %xmm2, %xmm3
-	movq	-312(%rbp), %rax
-	addss	(%rcx,%rax), %xmm3
-	movss	%xmm3, (%rcx,%rax)
-	cmpq	$5, %rsi
-	je	.LBB14_597
-	movaps	%xmm2, %xmm3
-	unpckhpd	%xmm2, %xmm3
-	movq	-304(%rbp), %rax
-	addss	(%rcx,%rax), %xmm3
-	movss	%xmm3, (%rcx,%rax)
-	cmpq	$6, %rsi
-	je	.LBB14_597
-	shufps	$255, %xmm2, %xmm2
-	movq	-296(%rbp), %rax
-	addss	(%rcx,%rax), %xmm2
-	movss	%xmm2, (%rcx,%rax)
-.LBB14_597:
-	movss	4(%rcx), %xmm2
-	addss	%xmm1, %xmm2
-	movss	%xmm2, 4(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_647
-	addq	$4, %rcx
-	jmp	.LBB14_321
-.LBB14_613:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	pxor	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-	pxor	%xmm4, %xmm4
-	pxor	%xmm5, %xmm5
-	pxor	%xmm2, %xmm2
-	pxor	%xmm3, %xmm3
-	pxor	%xmm6, %xmm6
-	pxor	%xmm7, %xmm7
-	xorl	%ecx, %ecx
-	jmp	.LBB14_614
-	.p2align	4
-.LBB14_620:
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_606
-.LBB14_614:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	-13720(%rbp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_620
-	leaq	(%rsi,%rbp), %r10
-	addq	$-13744, %r10
-	movq	-13744(%rbp,%rsi), %rdi
-	movq	-13736(%rbp,%rsi), %r8
-	movq	-416(%rbp), %r9
-	movslq	(%r8,%r9,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	4(%r8,%r9,4), %r8
-	leaq	(%rdi,%r8,4), %rdi
-	movq	%rax, %r8
-	imulq	%rcx, %r8
-	movq	-448(%rbp), %r9
-	leaq	(%r9,%r8,4), %r8
-	movq	32(%r10), %r9
-	movq	40(%r10), %r10
-	shlq	$2, %r10
-	xorl	%r11d, %r11d
-	jmp	.LBB14_616
-	.p2align	4
-.LBB14_619:
-	incq	%r11
-	addq	%r10, %rdi
-	addq	%r10, %rsi
-	cmpq	%rdx, %r11
-	je	.LBB14_620
-.LBB14_616:
-	testq	%r9, %r9
-	jle	.LBB14_619
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB14_618:
-	movups	(%r8), %xmm10
-	movups	16(%r8), %xmm11
-	movups	32(%r8), %xmm9
-	movups	48(%r8), %xmm8
-	movss	(%rsi,%rbx,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm10, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm4
-	movaps	%xmm11, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm5
-	movaps	%xmm9, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm6
-	mulps	%xmm8, %xmm12
-	addps	%xmm12, %xmm7
-	movss	(%rdi,%rbx,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	mulps	%xmm12, %xmm10
-	addps	%xmm10, %xmm0
-	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm1
-	mulps	%xmm12, %xmm9
-	addps	%xmm9, %xmm2
-	mulps	%xmm8, %xmm12
-	addps	%xmm12, %xmm3
-	incq	%rbx
-	addq	%r15, %r8
-	cmpq	%rbx, %r9
-	jne	.LBB14_618
-	jmp	.LBB14_619
-.LBB14_606:
-	movaps	%xmm4, -1040(%rbp)
-	movaps	%xmm5, -1024(%rbp)
-	movaps	%xmm6, -1008(%rbp)
-	movaps	%xmm7, -992(%rbp)
-	movaps	%xmm0, -976(%rbp)
-	movaps	%xmm1, -960(%rbp)
-	movaps	%xmm2, -944(%rbp)
-	movaps	%xmm3, -928(%rbp)
-	cmpq	$0, -80(%rbp)
-	movq	-112(%rbp), %r11
-	movq	16(%rbp), %r8
-	movq	-592(%rbp), %rdx
-	movq	-360(%rbp), %rsi
-	movq	-520(%rbp), %rdi
-	movq	-544(%rbp), %r9
-	jle	.LBB14_646
-	testq	%rsi, %rsi
-	je	.LBB14_608
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	-352(%rbp), %rbx
-	.p2align	4
-.LBB14_626:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx), %xmm0
-	movss	%xmm0, (%r9,%rcx)
-	movss	-1036(%rbp,%rax,4), %xmm0
-	addss	(%rbx,%rcx), %xmm0
-	movss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_626
-	testb	$1, -192(%rbp)
-	jne	.LBB14_611
-.LBB14_610:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_611:
-	testq	%rsi, %rsi
-	movq	-352(%rbp), %rdx
-	je	.LBB14_612
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_622:
-	movss	-976(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_622
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-	jmp	.LBB14_624
-.LBB14_506:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -272(%rbp)
-	pxor	%xmm2, %xmm2
-	xorps	%xmm8, %xmm8
-	xorps	%xmm9, %xmm9
-	pxor	%xmm6, %xmm6
-	xorps	%xmm13, %xmm13
-	xorps	%xmm11, %xmm11
-	xorps	%xmm15, %xmm15
-	pxor	%xmm5, %xmm5
-	pxor	%xmm3, %xmm3
-	xorps	%xmm10, %xmm10
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -208(%rbp)
-	pxor	%xmm4, %xmm4
-	pxor	%xmm7, %xmm7
-	xorl	%ecx, %ecx
-	jmp	.LBB14_507
-	.p2align	4
-.LBB14_512:
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_499
-.LBB14_507:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	-13720(%rbp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_512
-	leaq	(%rsi,%rbp), %rbx
-	addq	$-13744, %rbx
-	movq	-13744(%rbp,%rsi), %r9
-	movq	-13736(%rbp,%rsi), %r10
-	movq	-416(%rbp), %r11
-	movslq	(%r10,%r11,4), %rsi
-	leaq	(%r9,%rsi,4), %rsi
-	movslq	4(%r10,%r11,4), %rdi
-	leaq	(%r9,%rdi,4), %rdi
-	movslq	8(%r10,%r11,4), %r8
-	leaq	(%r9,%r8,4), %r8
-	movslq	12(%r10,%r11,4), %r10
-	leaq	(%r9,%r10,4), %r9
-	movq	%rax, %r10
-	imulq	%rcx, %r10
-	movq	-448(%rbp), %r11
-	leaq	(%r11,%r10,4), %r10
-	movq	32(%rbx), %r11
-	movq	40(%rbx), %r14
-	shlq	$2, %r14
-	xorl	%r12d, %r12d
-	jmp	.LBB14_509
-	.p2align	4
-.LBB14_510:
-	movaps	%xmm10, %xmm8
-	movaps	%xmm11, %xmm14
-	movaps	%xmm15, %xmm10
-	movaps	%xmm1, %xmm12
-	movdqa	%xmm4, %xmm15
-	movdqa	%xmm7, %xmm13
-.LBB14_511:
-	movdqa	%xmm13, %xmm7
-	movaps	%xmm15, %xmm4
-	movaps	%xmm12, %xmm1
-	movaps	%xmm10, %xmm15
-	movaps	%xmm14, %xmm11
-	movaps	%xmm8, %xmm10
-	movaps	-176(%rbp), %xmm13
-	movdqa	-144(%rbp), %xmm6
-	movaps	-96(%rbp), %xmm8
-	incq	%r12
-	addq	%r14, %r9
-	addq	%r14, %r8
-	addq	%r14, %rdi
-	addq	%r14, %rsi
-	cmpq	%rdx, %r12
-	je	.LBB14_512
-.LBB14_509:
-	testq	%r11, %r11
-	movaps	%xmm8, -96(%rbp)
-	movdqa	%xmm6, -144(%rbp)
-	movaps	%xmm13, -176(%rbp)
-	jle	.LBB14_510
-	xorl	%r13d, %r13d
-	movaps	%xmm10, %xmm8
-	movaps	%xmm11, %xmm14
-	movaps	%xmm15, %xmm10
-	movaps	%xmm1, %xmm12
-	movdqa	%xmm4, %xmm15
-	movdqa	%xmm7, %xmm13
-	.p2align	4
-.LBB14_514:
-	movdqa	%xmm5, -336(%rbp)
-	movups	(%r10), %xmm5
-	movdqa	%xmm2, %xmm7
-	movups	16(%r10), %xmm2
-	movups	32(%r10), %xmm1
-	movups	48(%r10), %xmm6
-	movss	(%rsi,%r13,4), %xmm4
-	shufps	$0, %xmm4, %xmm4
-	movdqa	%xmm3, %xmm11
-	movaps	%xmm5, %xmm3
-	mulps	%xmm4, %xmm3
-	addps	%xmm3, %xmm14
-	movaps	%xmm2, %xmm3
-	mulps	%xmm4, %xmm3
-	addps	%xmm3, %xmm10
-	movaps	%xmm1, %xmm3
-	mulps	%xmm4, %xmm3
-	addps	%xmm3, %xmm0
-	mulps	%xmm6, %xmm4
-	addps	%xmm4, %xmm13
-	movaps	%xmm13, -288(%rbp)
-	movss	(%rdi,%r13,4), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	movaps	%xmm5, %xmm4
-	mulps	%xmm3, %xmm4
-	movaps	%xmm0, %xmm13
-	movaps	-144(%rbp), %xmm0
-	addps	%xmm4, %xmm0
-	movaps	%xmm0, -144(%rbp)
-	movaps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm4
-	movaps	-176(%rbp), %xmm0
-	addps	%xmm4, %xmm0
-	movaps	%xmm0, -176(%rbp)
-	movaps	%xmm1, %xmm4
-	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm12
-	mulps	%xmm6, %xmm3
-	addps	%xmm3, %xmm15
-	movss	(%r8,%r13,4), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	movaps	%xmm5, %xmm4
-	mulps	%xmm3, %xmm4
-	movaps	%xmm15, %xmm0
-	movaps	%xmm14, %xmm15
-	movaps	%xmm12, %xmm14
-	movaps	%xmm10, %xmm12
-	movaps	%xmm8, %xmm10
-	movaps	%xmm9, %xmm8
-	movaps	-96(%rbp), %xmm9
-	addps	%xmm4, %xmm9
-	movaps	%xmm9, -96(%rbp)
-	movaps	%xmm8, %xmm9
-	movaps	%xmm10, %xmm8
-	movaps	%xmm12, %xmm10
-	movaps	%xmm14, %xmm12
-	movaps	%xmm15, %xmm14
-	movaps	%xmm0, %xmm15
-	movaps	%xmm13, %xmm0
-	movdqa	-288(%rbp), %xmm13
-	movaps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm9
-	movaps	%xmm1, %xmm4
-	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm8
-	mulps	%xmm6, %xmm3
-	movaps	-208(%rbp), %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm4, -208(%rbp)
-	movss	(%r9,%r13,4), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	mulps	%xmm3, %xmm5
-	movaps	-272(%rbp), %xmm4
-	addps	%xmm5, %xmm4
-	movaps	%xmm4, -272(%rbp)
-	movaps	-336(%rbp), %xmm5
-	mulps	%xmm3, %xmm2
-	addps	%xmm2, %xmm7
-	movaps	%xmm7, %xmm2
-	mulps	%xmm3, %xmm1
-	addps	%xmm1, %xmm5
-	mulps	%xmm6, %xmm3
-	addps	%xmm3, %xmm11
-	movaps	%xmm11, %xmm3
-	incq	%r13
-	addq	%r15, %r10
-	cmpq	%r13, %r11
-	jne	.LBB14_514
-	jmp	.LBB14_511
-.LBB14_499:
-	movaps	%xmm11, -1040(%rbp)
-	movaps	%xmm15, -1024(%rbp)
-	movaps	%xmm0, -1008(%rbp)
-	movdqa	%xmm7, -992(%rbp)
-	movdqa	%xmm6, -976(%rbp)
-	movaps	%xmm13, -960(%rbp)
-	movaps	%xmm1, -944(%rbp)
-	movaps	%xmm4, -928(%rbp)
-	movaps	%xmm8, -912(%rbp)
-	movaps	%xmm9, -896(%rbp)
-	movaps	%xmm10, -880(%rbp)
-	movaps	-208(%rbp), %xmm0
-	movaps	%xmm0, -864(%rbp)
-	movaps	-272(%rbp), %xmm0
-	movaps	%xmm0, -848(%rbp)
-	movaps	%xmm2, -832(%rbp)
-	movaps	%xmm5, -816(%rbp)
-	movaps	%xmm3, -800(%rbp)
-	cmpq	$0, -80(%rbp)
-	movq	-392(%rbp), %r12
-	movq	-112(%rbp), %r11
-	movq	-72(%rbp), %r13
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-592(%rbp), %rdx
-	movq	-360(%rbp), %rsi
-	movq	-520(%rbp), %rdi
-	movq	-544(%rbp), %r9
-	jle	.LBB14_646
-	testq	%rsi, %rsi
-	je	.LBB14_501
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	-352(%rbp), %rbx
-	.p2align	4
-.LBB14_532:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx), %xmm0
-	movss	%xmm0, (%r9,%rcx)
-	movss	-1036(%rbp,%rax,4), %xmm0
-	addss	(%rbx,%rcx), %xmm0
-	movss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_532
-	testb	$1, -192(%rbp)
-	jne	.LBB14_504
-.LBB14_503:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_504:
-	testq	%rsi, %rsi
-	movq	-352(%rbp), %rdx
-	je	.LBB14_505
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_516:
-	movss	-976(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_516
-	testb	$1, -192(%rbp)
-	jne	.LBB14_519
-.LBB14_518:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	4(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_519:
-	testq	%rsi, %rsi
-	je	.LBB14_520
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_522:
-	movss	-912(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-908(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_522
-	testb	$1, -192(%rbp)
-	jne	.LBB14_525
-.LBB14_524:
-	movss	-912(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	8(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB14_525:
-	testq	%rsi, %rsi
-	je	.LBB14_526
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_528:
-	movss	-848(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-844(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_528
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-	jmp	.LBB14_530
-.LBB14_648:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	movq	%rax, -96(%rbp)
-	xorps	%xmm1, %xmm1
-	pxor	%xmm2, %xmm2
-	pxor	%xmm0, %xmm0
-	pxor	%xmm3, %xmm3
-	xorl	%ecx, %ecx
-	jmp	.LBB14_649
-	.p2align	4
-.LBB14_657:
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_641
-.LBB14_649:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	-13720(%rbp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_657
-	leaq	(%rsi,%rbp), %r9
-	addq	$-13744, %r9
-	movq	-13744(%rbp,%rsi), %r11
-	movq	-13736(%rbp,%rsi), %rsi
-	movq	-416(%rbp), %rax
-	movslq	(%rsi,%rax,4), %rbx
-	leaq	(%r11,%rbx,4), %rsi
-	movq	-96(%rbp), %rdi
-	imulq	%rcx, %rdi
-	movq	-448(%rbp), %rax
-	leaq	(%rax,%rdi,4), %rdi
-	movq	32(%r9), %r8
-	movq	40(%r9), %r9
-	movabsq	$9223372036854775804, %r10
-	addq	$2, %r10
-	andq	%r8, %r10
-	leaq	(%r11,%rbx,4), %r11
-	addq	$4, %r11
-	leaq	(,%r9,4), %r14
-	xorl	%r12d, %r12d
-	jmp	.LBB14_651
-	.p2align	4
-.LBB14_656:
-	incq	%r12
-	addq	%r14, %r11
-	cmpq	%rdx, %r12
-	je	.LBB14_657
-.LBB14_651:
-	testq	%r8, %r8
-	jle	.LBB14_656
-	cmpq	$1, %r8
-	jne	.LBB14_658
-	xorl	%ebx, %ebx
-	jmp	.LBB14_654
-	.p2align	4
-.LBB14_658:
-	movdqa	%xmm3, %xmm7
-	xorl	%ebx, %ebx
-	movq	-1184(%rbp), %rax
-	.p2align	4
-.LBB14_659:
-	movups	(%rdi), %xmm8
-	movups	16(%rdi), %xmm6
-	movups	32(%rdi), %xmm9
-	movups	48(%rdi), %xmm4
-	movss	-4(%r11,%rbx,4), %xmm5
-	movss	(%r11,%rbx,4), %xmm3
-	shufps	$0, %xmm5, %xmm5
-	mulps	%xmm5, %xmm6
-	addps	%xmm2, %xmm6
-	mulps	%xmm5, %xmm8
-	addps	%xmm1, %xmm8
-	mulps	%xmm5, %xmm4
-	addps	%xmm7, %xmm4
-	mulps	%xmm9, %xmm5
-	addps	%xmm0, %xmm5
-	movups	(%rdi,%r15), %xmm1
-	movups	16(%rdi,%r15), %xmm2
-	movups	32(%rdi,%r15), %xmm0
-	movups	48(%rdi,%r15), %xmm7
-	shufps	$0, %xmm3, %xmm3
-	mulps	%xmm3, %xmm1
-	addps	%xmm8, %xmm1
-	mulps	%xmm3, %xmm2
-	addps	%xmm6, %xmm2
-	mulps	%xmm3, %xmm0
-	addps	%xmm5, %xmm0
-	mulps	%xmm7, %xmm3
-	addps	%xmm4, %xmm3
-	addq	$2, %rbx
-	addq	%rax, %rdi
-	movaps	%xmm3, %xmm7
-	cmpq	%rbx, %r10
-	jne	.LBB14_659
-.LBB14_654:
-	testb	$1, %r8b
-	je	.LBB14_656
-	movq	%r12, %r13
-	imulq	%r9, %r13
-	leaq	(%rsi,%r13,4), %r13
-	movups	(%rdi), %xmm4
-	movups	16(%rdi), %xmm5
-	movups	32(%rdi), %xmm6
-	movups	48(%rdi), %xmm7
-	movss	(%r13,%rbx,4), %xmm8
-	movq	-72(%rbp), %r13
-	shufps	$0, %xmm8, %xmm8
-	mulps	%xmm8, %xmm4
-	addps	%xmm4, %xmm1
-	mulps	%xmm8, %xmm5
-	addps	%xmm5, %xmm2
-	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm0
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm3
-	movq	-368(%rbp), %rax
-	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB14_656
-.LBB14_637:
-	cmpq	$0, -80(%rbp)
-	movq	-392(%rbp), %r12
-	movq	-112(%rbp), %r11
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-360(%rbp), %rsi
-	movq	-544(%rbp), %r9
-	movq	-352(%rbp), %rdx
-	movq	-64(%rbp), %rcx
-	jle	.LBB14_647
-	movss	(%rcx), %xmm2
-	addss	%xmm1, %xmm2
-	movss	%xmm2, (%rcx)
-	testq	%rsi, %rsi
-	jne	.LBB14_321
-	jmp	.LBB14_647
-.LBB14_641:
-	movaps	%xmm1, -1040(%rbp)
-	movaps	%xmm2, -1024(%rbp)
-	movaps	%xmm0, -1008(%rbp)
-	movaps	%xmm3, -992(%rbp)
-	cmpq	$0, -80(%rbp)
-	movq	-392(%rbp), %r12
-	movq	-112(%rbp), %r11
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-592(%rbp), %rdx
-	movq	-360(%rbp), %rsi
-	movq	-520(%rbp), %rdi
-	movq	-544(%rbp), %r9
-	jle	.LBB14_646
-	testq	%rsi, %rsi
-	je	.LBB14_643
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	-352(%rbp), %rbx
-	.p2align	4
-.LBB14_661:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx), %xmm0
-	movss	%xmm0, (%r9,%rcx)
-	movss	-1036(%rbp,%rax,4), %xmm0
-	addss	(%rbx,%rcx), %xmm0
-	movss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_661
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-	jmp	.LBB14_645
-.LBB14_567:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	xorps	%xmm1, %xmm1
-	pxor	%xmm2, %xmm2
-	pxor	%xmm4, %xmm4
-	pxor	%xmm7, %xmm7
-	pxor	%xmm6, %xmm6
-	xorps	%xmm9, %xmm9
-	pxor	%xmm3, %xmm3
-	pxor	%xmm0, %xmm0
-	xorps	%xmm15, %xmm15
-	xorps	%xmm8, %xmm8
-	xorps	%xmm10, %xmm10
-	xorps	%xmm11, %xmm11
-	xorl	%ecx, %ecx
-	jmp	.LBB14_568
-	.p2align	4
-.LBB14_574:
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_560
-.LBB14_568:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	-13720(%rbp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_574
-	leaq	(%rsi,%rbp), %r11
-	addq	$-13744, %r11
-	movq	-13744(%rbp,%rsi), %r8
-	movq	-13736(%rbp,%rsi), %r9
-	movq	-416(%rbp), %r10
-	movslq	(%r9,%r10,4), %rsi
-	leaq	(%r8,%rsi,4), %rsi
-	movslq	4(%r9,%r10,4), %rdi
-	leaq	(%r8,%rdi,4), %rdi
-	movslq	8(%r9,%r10,4), %r9
-	leaq	(%r8,%r9,4), %r8
-	movq	%rax, %r9
-	imulq	%rcx, %r9
-	movq	-448(%rbp), %r10
-	leaq	(%r10,%r9,4), %r9
-	movq	32(%r11), %r10
-	movq	40(%r11), %r11
-	shlq	$2, %r11
-	xorl	%r14d, %r14d
-	jmp	.LBB14_570
-	.p2align	4
-.LBB14_573:
-	incq	%r14
-	addq	%r11, %r8
-	addq	%r11, %rdi
-	addq	%r11, %rsi
-	cmpq	%rdx, %r14
-	je	.LBB14_574
-.LBB14_570:
-	testq	%r10, %r10
-	jle	.LBB14_573
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB14_572:
-	movdqa	%xmm2, -144(%rbp)
-	movdqa	%xmm3, -96(%rbp)
-	movaps	%xmm1, %xmm2
-	movups	(%r9), %xmm1
-	movups	16(%r9), %xmm14
-	movups	32(%r9), %xmm13
-	movups	48(%r9), %xmm12
-	movdqa	%xmm0, %xmm5
-	movss	(%rsi,%rbx,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm8, %xmm3
-	movaps	%xmm15, %xmm8
-	movaps	%xmm1, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm6
-	movaps	%xmm14, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm9
-	movaps	%xmm13, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm10
-	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm11
-	movss	(%rdi,%rbx,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm1, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm4
-	movaps	%xmm14, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm7
-	movaps	%xmm13, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm8
-	movaps	%xmm8, %xmm15
-	movaps	%xmm3, %xmm8
-	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm8
-	movss	(%r8,%rbx,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm2
-	movaps	%xmm2, %xmm1
-	movaps	-144(%rbp), %xmm2
-	movaps	-96(%rbp), %xmm3
-	mulps	%xmm0, %xmm14
-	addps	%xmm14, %xmm2
-	mulps	%xmm0, %xmm13
-	addps	%xmm13, %xmm3
-	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm5
-	movaps	%xmm5, %xmm0
-	incq	%rbx
-	addq	%r15, %r9
-	cmpq	%rbx, %r10
-	jne	.LBB14_572
-	jmp	.LBB14_573
-.LBB14_560:
-	movaps	%xmm6, -1040(%rbp)
-	movaps	%xmm9, -1024(%rbp)
-	movaps	%xmm10, -1008(%rbp)
-	movaps	%xmm11, -992(%rbp)
-	movaps	%xmm4, -976(%rbp)
-	movaps	%xmm7, -960(%rbp)
-	movaps	%xmm15, -944(%rbp)
-	movaps	%xmm8, -928(%rbp)
-	movaps	%xmm1, -912(%rbp)
-	movaps	%xmm2, -896(%rbp)
-	movaps	%xmm3, -880(%rbp)
-	movaps	%xmm0, -864(%rbp)
-	cmpq	$0, -80(%rbp)
-	movq	-112(%rbp), %r11
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-592(%rbp), %rdx
-	movq	-360(%rbp), %rsi
-	movq	-520(%rbp), %rdi
-	movq	-544(%rbp), %r9
-	jle	.LBB14_646
-	testq	%rsi, %rsi
-	je	.LBB14_562
-	xorl	%ecx, %ecx
-	xorl	%eax, %eax
-	movq	-352(%rbp), %rbx
-	.p2align	4
-.LBB14_586:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx), %xmm0
-	movss	%xmm0, (%r9,%rcx)
-	movss	-1036(%rbp,%rax,4), %xmm0
-	addss	(%rbx,%rcx), %xmm0
-	movss	%xmm0, (%rbx,%rcx)
-	addq	$2, %rax
-	addq	%rdx, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_586
-	testb	$1, -192(%rbp)
-	jne	.LBB14_565
-.LBB14_564:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB14_565:
-	testq	%rsi, %rsi
-	movq	-352(%rbp), %rdx
-	je	.LBB14_566
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_576:
-	movss	-976(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-972(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_576
-	testb	$1, -192(%rbp)
-	jne	.LBB14_579
-.LBB14_578:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	4(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB14_579:
-	testq	%rsi, %rsi
-	je	.LBB14_580
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	.p2align	4
-.LBB14_582:
-	movss	-912(%rbp,%rax,4), %xmm0
-	addss	(%r9,%rcx,4), %xmm0
-	movss	%xmm0, (%r9,%rcx,4)
-	movss	-908(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r12, %rcx
-	cmpq	%rax, %rdi
-	jne	.LBB14_582
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-	jmp	.LBB14_584
-.LBB14_464:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	pxor	%xmm7, %xmm7
-	pxor	%xmm6, %xmm6
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	xorl	%ecx, %ecx
-	jmp	.LBB14_465
-	.p2align	4
-.LBB14_471:
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_472
-.LBB14_465:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	-13720(%rbp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_471
-	leaq	(%rsi,%rbp), %rbx
-	addq	$-13744, %rbx
-	movq	-13744(%rbp,%rsi), %r9
-	movq	-13736(%rbp,%rsi), %r10
-	movq	-416(%rbp), %r11
-	movslq	(%r10,%r11,4), %rsi
-	leaq	(%r9,%rsi,4), %rsi
-	movslq	4(%r10,%r11,4), %rdi
-	leaq	(%r9,%rdi,4), %rdi
-	movslq	8(%r10,%r11,4), %r8
-	leaq	(%r9,%r8,4), %r8
-	movslq	12(%r10,%r11,4), %r10
-	leaq	(%r9,%r10,4), %r9
-	movq	%rax, %r10
-	imulq	%rcx, %r10
-	movq	-448(%rbp), %r11
-	leaq	(%r11,%r10,4), %r10
-	movq	32(%rbx), %r11
-	movq	40(%rbx), %r14
-	shlq	$2, %r14
-	xorl	%r12d, %r12d
-	jmp	.LBB14_467
-	.p2align	4
-.LBB14_470:
-	incq	%r12
-	addq	%r14, %r9
-	addq	%r14, %r8
-	addq	%r14, %rdi
-	addq	%r14, %rsi
-	cmpq	%rdx, %r12
-	je	.LBB14_471
-.LBB14_467:
-	testq	%r11, %r11
-	jle	.LBB14_470
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB14_469:
-	movups	(%r10), %xmm9
-	movups	16(%r10), %xmm8
-	movss	(%rsi,%rbx,4), %xmm10
-	shufps	$0, %xmm10, %xmm10
-	movaps	%xmm9, %xmm11
-	mulps	%xmm10, %xmm11
-	addps	%xmm11, %xmm7
-	mulps	%xmm8, %xmm10
-	addps	%xmm10, %xmm6
-	movss	(%rdi,%rbx,4), %xmm10
-	shufps	$0, %xmm10, %xmm10
-	movaps	%xmm9, %xmm11
-	mulps	%xmm10, %xmm11
-	addps	%xmm11, %xmm5
-	mulps	%xmm8, %xmm10
-	addps	%xmm10, %xmm4
-	movss	(%r8,%rbx,4), %xmm10
-	shufps	$0, %xmm10, %xmm10
-	movaps	%xmm9, %xmm11
-	mulps	%xmm10, %xmm11
-	addps	%xmm11, %xmm3
-	mulps	%xmm8, %xmm10
-	addps	%xmm10, %xmm2
-	movss	(%r9,%rbx,4), %xmm10
-	shufps	$0, %xmm10, %xmm10
-	mulps	%xmm10, %xmm9
-	addps	%xmm9, %xmm1
-	mulps	%xmm8, %xmm10
-	addps	%xmm10, %xmm0
-	incq	%rbx
-	addq	%r15, %r10
-	cmpq	%rbx, %r11
-	jne	.LBB14_469
-	jmp	.LBB14_470
-.LBB14_472:
-	cmpq	$0, -80(%rbp)
-	movq	-392(%rbp), %r12
-	movq	-112(%rbp), %r11
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-360(%rbp), %rsi
-	movq	-544(%rbp), %r9
-	movq	-352(%rbp), %rdx
-	movq	-64(%rbp), %rcx
-	jle	.LBB14_647
-	movss	(%rcx), %xmm8
-	addss	%xmm7, %xmm8
-	movss	%xmm8, (%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_474
-	movaps	%xmm7, %xmm8
-	shufps	$85, %xmm7, %xmm8
-	addss	(%rcx,%r11,4), %xmm8
-	movss	%xmm8, (%rcx,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_474
-	movaps	%xmm7, %xmm8
-	unpckhpd	%xmm7, %xmm8
-	addss	(%rcx,%r11,8), %xmm8
-	movss	%xmm8, (%rcx,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_474
-	shufps	$255, %xmm7, %xmm7
-	movq	-240(%rbp), %rax
-	addss	(%rcx,%rax), %xmm7
-	movss	%xmm7, (%rcx,%rax)
-	cmpq	$3, %rsi
-	je	.LBB14_474
-	movq	-320(%rbp), %rax
-	movss	(%rcx,%rax), %xmm7
-	addss	%xmm6, %xmm7
-	movss	%xmm7, (%rcx,%rax)
-	cmpq	$4, %rsi
-	je	.LBB14_474
-	movaps	%xmm6, %xmm7
-	shufps	$85, %xmm6, %xmm7
-	movq	-312(%rbp), %rax
-	addss	(%rcx,%rax), %xmm7
-	movss	%xmm7, (%rcx,%rax)
-	cmpq	$5, %rsi
-	je	.LBB14_474
-	movaps	%xmm6, %xmm7
-	unpckhpd	%xmm6, %xmm7
-	movq	-304(%rbp), %rax
-	addss	(%rcx,%rax), %xmm7
-	movss	%xmm7, (%rcx,%rax)
-	cmpq	$6, %rsi
-	je	.LBB14_474
-	shufps	$255, %xmm6, %xmm6
-	movq	-296(%rbp), %rax
-	addss	(%rcx,%rax), %xmm6
-	movss	%xmm6, (%rcx,%rax)
-.LBB14_474:
-	movss	4(%rcx), %xmm6
-	addss	%xmm5, %xmm6
-	movss	%xmm6, 4(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_482
-	leaq	4(%rcx), %rax
-	movaps	%xmm5, %xmm6
-	shufps	$85, %xmm5, %xmm6
-	addss	(%rax,%r11,4), %xmm6
-	movss	%xmm6, (%rax,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_482
-	movaps	%xmm5, %xmm6
-	unpckhpd	%xmm5, %xmm6
-	addss	(%rax,%r11,8), %xmm6
-	movss	%xmm6, (%rax,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_482
-	shufps	$255, %xmm5, %xmm5
-	movq	-240(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$3, %rsi
-	je	.LBB14_482
-	movq	-320(%rbp), %rcx
-	movss	(%rax,%rcx), %xmm5
-	addss	%xmm4, %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$4, %rsi
-	je	.LBB14_482
-	movaps	%xmm4, %xmm5
-	shufps	$85, %xmm4, %xmm5
-	movq	-312(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$5, %rsi
-	je	.LBB14_482
-	movaps	%xmm4, %xmm5
-	unpckhpd	%xmm4, %xmm5
-	movq	-304(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$6, %rsi
-	je	.LBB14_482
-	shufps	$255, %xmm4, %xmm4
-	movq	-296(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm4
-	movss	%xmm4, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-.LBB14_482:
-	movss	8(%rcx), %xmm4
-	addss	%xmm3, %xmm4
-	movss	%xmm4, 8(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_490
-	leaq	8(%rcx), %rax
-	movaps	%xmm3, %xmm4
-	shufps	$85, %xmm3, %xmm4
-	addss	(%rax,%r11,4), %xmm4
-	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_490
-	movaps	%xmm3, %xmm4
-	unpckhpd	%xmm3, %xmm4
-	addss	(%rax,%r11,8), %xmm4
-	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_490
-	shufps	$255, %xmm3, %xmm3
-	movq	-240(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$3, %rsi
-	je	.LBB14_490
-	movq	-320(%rbp), %rcx
-	movss	(%rax,%rcx), %xmm3
-	addss	%xmm2, %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$4, %rsi
-	je	.LBB14_490
-	movaps	%xmm2, %xmm3
-	shufps	$85, %xmm2, %xmm3
-	movq	-312(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$5, %rsi
-	je	.LBB14_490
-	movaps	%xmm2, %xmm3
-	unpckhpd	%xmm2, %xmm3
-	movq	-304(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$6, %rsi
-	je	.LBB14_490
-	shufps	$255, %xmm2, %xmm2
-	movq	-296(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm2
-	movss	%xmm2, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-.LBB14_490:
-	movss	12(%rcx), %xmm2
-	addss	%xmm1, %xmm2
-	movss	%xmm2, 12(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_647
-	addq	$12, %rcx
-	jmp	.LBB14_321
-.LBB14_277:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	movq	%rax, -144(%rbp)
-	xorps	%xmm11, %xmm11
-	xorps	%xmm10, %xmm10
-	xorps	%xmm9, %xmm9
-	xorps	%xmm8, %xmm8
-	pxor	%xmm7, %xmm7
-	pxor	%xmm6, %xmm6
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	xorl	%r14d, %r14d
-	jmp	.LBB14_278
-	.p2align	4
-.LBB14_284:
-	movq	-96(%rbp), %r14
-	incq	%r14
-	cmpq	-104(%rbp), %r14
-	je	.LBB14_285
-.LBB14_278:
-	leaq	(%r14,%r14,2), %rax
-	shlq	$4, %rax
-	movq	-13720(%rbp,%rax), %rdx
-	testq	%rdx, %rdx
-	movq	%r14, -96(%rbp)
-	jle	.LBB14_284
-	leaq	(%rax,%rbp), %rcx
-	addq	$-13744, %rcx
-	movq	-13744(%rbp,%rax), %r11
-	movq	-13736(%rbp,%rax), %rax
-	movq	-416(%rbp), %rbx
-	movslq	(%rax,%rbx,4), %rsi
-	leaq	(%r11,%rsi,4), %rsi
-	movslq	4(%rax,%rbx,4), %rdi
-	leaq	(%r11,%rdi,4), %rdi
-	movslq	8(%rax,%rbx,4), %r8
-	leaq	(%r11,%r8,4), %r8
-	movslq	12(%rax,%rbx,4), %r9
-	leaq	(%r11,%r9,4), %r9
-	movslq	16(%rax,%rbx,4), %r10
-	leaq	(%r11,%r10,4), %r10
-	movslq	20(%rax,%rbx,4), %rax
-	leaq	(%r11,%rax,4), %r11
-	movq	-144(%rbp), %rax
-	imulq	%r14, %rax
-	movq	-448(%rbp), %rbx
-	leaq	(%rbx,%rax,4), %r14
-	movq	32(%rcx), %r12
-	movq	40(%rcx), %rax
-	shlq	$2, %rax
-	xorl	%r13d, %r13d
-	jmp	.LBB14_280
-	.p2align	4
-.LBB14_283:
-	incq	%r13
-	addq	%rax, %r11
-	addq	%rax, %r10
-	addq	%rax, %r9
-	addq	%rax, %r8
-	addq	%rax, %rdi
-	addq	%rax, %rsi
-	cmpq	%rdx, %r13
-	je	.LBB14_284
-.LBB14_280:
-	testq	%r12, %r12
-	jle	.LBB14_283
-	xorl	%ecx, %ecx
-	.p2align	4
-.LBB14_282:
-	movups	(%r14), %xmm13
-	movups	16(%r14), %xmm12
-	movss	(%rsi,%rcx,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm11
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm10
-	movss	(%rdi,%rcx,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm9
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm8
-	movss	(%r8,%rcx,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm7
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm6
-	movss	(%r9,%rcx,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm5
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm4
-	movss	(%r10,%rcx,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm3
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm2
-	movss	(%r11,%rcx,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	mulps	%xmm14, %xmm13
-	addps	%xmm13, %xmm1
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm0
-	incq	%rcx
-	addq	%r15, %r14
-	cmpq	%rcx, %r12
-	jne	.LBB14_282
-	jmp	.LBB14_283
-.LBB14_285:
-	cmpq	$0, -80(%rbp)
-	movq	-392(%rbp), %r12
-	movq	-112(%rbp), %r11
-	movq	-72(%rbp), %r13
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-360(%rbp), %rsi
-	movq	-544(%rbp), %r9
-	movq	-352(%rbp), %rdx
-	movq	-64(%rbp), %rcx
-	jle	.LBB14_647
-	movss	(%rcx), %xmm12
-	addss	%xmm11, %xmm12
-	movss	%xmm12, (%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_287
-	movaps	%xmm11, %xmm12
-	shufps	$85, %xmm11, %xmm12
-	addss	(%rcx,%r11,4), %xmm12
-	movss	%xmm12, (%rcx,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_287
-	movaps	%xmm11, %xmm12
-	unpckhpd	%xmm11, %xmm12
-	addss	(%rcx,%r11,8), %xmm12
-	movss	%xmm12, (%rcx,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_287
-	shufps	$255, %xmm11, %xmm11
-	movq	-240(%rbp), %rax
-	addss	(%rcx,%rax), %xmm11
-	movss	%xmm11, (%rcx,%rax)
-	cmpq	$3, %rsi
-	je	.LBB14_287
-	movq	-320(%rbp), %rax
-	movss	(%rcx,%rax), %xmm11
-	addss	%xmm10, %xmm11
-	movss	%xmm11, (%rcx,%rax)
-	cmpq	$4, %rsi
-	je	.LBB14_287
-	movaps	%xmm10, %xmm11
-	shufps	$85, %xmm10, %xmm11
-	movq	-312(%rbp), %rax
-	addss	(%rcx,%rax), %xmm11
-	movss	%xmm11, (%rcx,%rax)
-	cmpq	$5, %rsi
-	je	.LBB14_287
-	movaps	%xmm10, %xmm11
-	unpckhpd	%xmm10, %xmm11
-	movq	-304(%rbp), %rax
-	addss	(%rcx,%rax), %xmm11
-	movss	%xmm11, (%rcx,%rax)
-	cmpq	$6, %rsi
-	je	.LBB14_287
-	shufps	$255, %xmm10, %xmm10
-	movq	-296(%rbp), %rax
-	addss	(%rcx,%rax), %xmm10
-	movss	%xmm10, (%rcx,%rax)
-.LBB14_287:
-	movss	4(%rcx), %xmm10
-	addss	%xmm9, %xmm10
-	movss	%xmm10, 4(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_295
-	leaq	4(%rcx), %rax
-	movaps	%xmm9, %xmm10
-	shufps	$85, %xmm9, %xmm10
-	addss	(%rax,%r11,4), %xmm10
-	movss	%xmm10, (%rax,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_295
-	movaps	%xmm9, %xmm10
-	unpckhpd	%xmm9, %xmm10
-	addss	(%rax,%r11,8), %xmm10
-	movss	%xmm10, (%rax,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_295
-	shufps	$255, %xmm9, %xmm9
-	movq	-240(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm9
-	movss	%xmm9, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$3, %rsi
-	je	.LBB14_295
-	movq	-320(%rbp), %rcx
-	movss	(%rax,%rcx), %xmm9
-	addss	%xmm8, %xmm9
-	movss	%xmm9, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$4, %rsi
-	je	.LBB14_295
-	movaps	%xmm8, %xmm9
-	shufps	$85, %xmm8, %xmm9
-	movq	-312(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm9
-	movss	%xmm9, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$5, %rsi
-	je	.LBB14_295
-	movaps	%xmm8, %xmm9
-	unpckhpd	%xmm8, %xmm9
-	movq	-304(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm9
-	movss	%xmm9, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$6, %rsi
-	je	.LBB14_295
-	shufps	$255, %xmm8, %xmm8
-	movq	-296(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm8
-	movss	%xmm8, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-.LBB14_295:
-	movss	8(%rcx), %xmm8
-	addss	%xmm7, %xmm8
-	movss	%xmm8, 8(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_303
-	leaq	8(%rcx), %rax
-	movaps	%xmm7, %xmm8
-	shufps	$85, %xmm7, %xmm8
-	addss	(%rax,%r11,4), %xmm8
-	movss	%xmm8, (%rax,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_303
-	movaps	%xmm7, %xmm8
-	unpckhpd	%xmm7, %xmm8
-	addss	(%rax,%r11,8), %xmm8
-	movss	%xmm8, (%rax,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_303
-	shufps	$255, %xmm7, %xmm7
-	movq	-240(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm7
-	movss	%xmm7, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$3, %rsi
-	je	.LBB14_303
-	movq	-320(%rbp), %rcx
-	movss	(%rax,%rcx), %xmm7
-	addss	%xmm6, %xmm7
-	movss	%xmm7, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$4, %rsi
-	je	.LBB14_303
-	movaps	%xmm6, %xmm7
-	shufps	$85, %xmm6, %xmm7
-	movq	-312(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm7
-	movss	%xmm7, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$5, %rsi
-	je	.LBB14_303
-	movaps	%xmm6, %xmm7
-	unpckhpd	%xmm6, %xmm7
-	movq	-304(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm7
-	movss	%xmm7, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$6, %rsi
-	je	.LBB14_303
-	shufps	$255, %xmm6, %xmm6
-	movq	-296(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm6
-	movss	%xmm6, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-.LBB14_303:
-	movss	12(%rcx), %xmm6
-	addss	%xmm5, %xmm6
-	movss	%xmm6, 12(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_311
-	leaq	12(%rcx), %rax
-	movaps	%xmm5, %xmm6
-	shufps	$85, %xmm5, %xmm6
-	addss	(%rax,%r11,4), %xmm6
-	movss	%xmm6, (%rax,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_311
-	movaps	%xmm5, %xmm6
-	unpckhpd	%xmm5, %xmm6
-	addss	(%rax,%r11,8), %xmm6
-	movss	%xmm6, (%rax,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_311
-	shufps	$255, %xmm5, %xmm5
-	movq	-240(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$3, %rsi
-	je	.LBB14_311
-	movq	-320(%rbp), %rcx
-	movss	(%rax,%rcx), %xmm5
-	addss	%xmm4, %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$4, %rsi
-	je	.LBB14_311
-	movaps	%xmm4, %xmm5
-	shufps	$85, %xmm4, %xmm5
-	movq	-312(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$5, %rsi
-	je	.LBB14_311
-	movaps	%xmm4, %xmm5
-	unpckhpd	%xmm4, %xmm5
-	movq	-304(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$6, %rsi
-	je	.LBB14_311
-	shufps	$255, %xmm4, %xmm4
-	movq	-296(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm4
-	movss	%xmm4, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-.LBB14_311:
-	movss	16(%rcx), %xmm4
-	addss	%xmm3, %xmm4
-	movss	%xmm4, 16(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_319
-	leaq	16(%rcx), %rax
-	movaps	%xmm3, %xmm4
-	shufps	$85, %xmm3, %xmm4
-	addss	(%rax,%r11,4), %xmm4
-	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_319
-	movaps	%xmm3, %xmm4
-	unpckhpd	%xmm3, %xmm4
-	addss	(%rax,%r11,8), %xmm4
-	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_319
-	shufps	$255, %xmm3, %xmm3
-	movq	-240(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$3, %rsi
-	je	.LBB14_319
-	movq	-320(%rbp), %rcx
-	movss	(%rax,%rcx), %xmm3
-	addss	%xmm2, %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$4, %rsi
-	je	.LBB14_319
-	movaps	%xmm2, %xmm3
-	shufps	$85, %xmm2, %xmm3
-	movq	-312(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$5, %rsi
-	je	.LBB14_319
-	movaps	%xmm2, %xmm3
-	unpckhpd	%xmm2, %xmm3
-	movq	-304(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$6, %rsi
-	je	.LBB14_319
-	shufps	$255, %xmm2, %xmm2
-	movq	-296(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm2
-	movss	%xmm2, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-.LBB14_319:
-	movss	20(%rcx), %xmm2
-	addss	%xmm1, %xmm2
-	movss	%xmm2, 20(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_647
-	addq	$20, %rcx
-	jmp	.LBB14_321
-.LBB14_381:
-	movq	-13720(%rbp), %rax
-	imulq	-13712(%rbp), %rax
-	imulq	-368(%rbp), %rax
-	xorps	%xmm9, %xmm9
-	xorps	%xmm8, %xmm8
-	pxor	%xmm7, %xmm7
-	pxor	%xmm6, %xmm6
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	pxor	%xmm0, %xmm0
-	xorl	%ecx, %ecx
-	jmp	.LBB14_382
-	.p2align	4
-.LBB14_388:
-	incq	%rcx
-	cmpq	-104(%rbp), %rcx
-	je	.LBB14_389
-.LBB14_382:
-	leaq	(%rcx,%rcx,2), %rsi
-	shlq	$4, %rsi
-	movq	-13720(%rbp,%rsi), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB14_388
-	leaq	(%rsi,%rbp), %rbx
-	addq	$-13744, %rbx
-	movq	-13744(%rbp,%rsi), %r10
-	movq	-13736(%rbp,%rsi), %r11
-	movq	-416(%rbp), %r14
-	movslq	(%r11,%r14,4), %rsi
-	leaq	(%r10,%rsi,4), %rsi
-	movslq	4(%r11,%r14,4), %rdi
-	leaq	(%r10,%rdi,4), %rdi
-	movslq	8(%r11,%r14,4), %r8
-	leaq	(%r10,%r8,4), %r8
-	movslq	12(%r11,%r14,4), %r9
-	leaq	(%r10,%r9,4), %r9
-	movslq	16(%r11,%r14,4), %r11
-	leaq	(%r10,%r11,4), %r10
-	movq	%rax, %r11
-	imulq	%rcx, %r11
-	movq	-448(%rbp), %r14
-	leaq	(%r14,%r11,4), %r11
-	movq	32(%rbx), %r14
-	movq	40(%rbx), %r12
-	shlq	$2, %r12
-	xorl	%r13d, %r13d
-	jmp	.LBB14_384
-	.p2align	4
-.LBB14_387:
-	incq	%r13
-	addq	%r12, %r10
-	addq	%r12, %r9
-	addq	%r12, %r8
-	addq	%r12, %rdi
-	addq	%r12, %rsi
-	cmpq	%rdx, %r13
-	je	.LBB14_388
-.LBB14_384:
-	testq	%r14, %r14
-	jle	.LBB14_387
-	xorl	%ebx, %ebx
-	.p2align	4
-.LBB14_386:
-	movups	(%r11), %xmm11
-	movups	16(%r11), %xmm10
-	movss	(%rsi,%rbx,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm11, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm9
-	mulps	%xmm10, %xmm12
-	addps	%xmm12, %xmm8
-	movss	(%rdi,%rbx,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm11, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm7
-	mulps	%xmm10, %xmm12
-	addps	%xmm12, %xmm6
-	movss	(%r8,%rbx,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm11, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm5
-	mulps	%xmm10, %xmm12
-	addps	%xmm12, %xmm4
-	movss	(%r9,%rbx,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	movaps	%xmm11, %xmm13
-	mulps	%xmm12, %xmm13
-	addps	%xmm13, %xmm3
-	mulps	%xmm10, %xmm12
-	addps	%xmm12, %xmm2
-	movss	(%r10,%rbx,4), %xmm12
-	shufps	$0, %xmm12, %xmm12
-	mulps	%xmm12, %xmm11
-	addps	%xmm11, %xmm1
-	mulps	%xmm10, %xmm12
-	addps	%xmm12, %xmm0
-	incq	%rbx
-	addq	%r15, %r11
-	cmpq	%rbx, %r14
-	jne	.LBB14_386
-	jmp	.LBB14_387
-.LBB14_389:
-	cmpq	$0, -80(%rbp)
-	movq	-392(%rbp), %r12
-	movq	-112(%rbp), %r11
-	movq	-72(%rbp), %r13
-	movq	-248(%rbp), %r14
-	movq	16(%rbp), %r8
-	movq	-360(%rbp), %rsi
-	movq	-544(%rbp), %r9
-	movq	-352(%rbp), %rdx
-	movq	-64(%rbp), %rcx
-	jle	.LBB14_647
-	movss	(%rcx), %xmm10
-	addss	%xmm9, %xmm10
-	movss	%xmm10, (%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_391
-	movaps	%xmm9, %xmm10
-	shufps	$85, %xmm9, %xmm10
-	addss	(%rcx,%r11,4), %xmm10
-	movss	%xmm10, (%rcx,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_391
-	movaps	%xmm9, %xmm10
-	unpckhpd	%xmm9, %xmm10
-	addss	(%rcx,%r11,8), %xmm10
-	movss	%xmm10, (%rcx,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_391
-	shufps	$255, %xmm9, %xmm9
-	movq	-240(%rbp), %rax
-	addss	(%rcx,%rax), %xmm9
-	movss	%xmm9, (%rcx,%rax)
-	cmpq	$3, %rsi
-	je	.LBB14_391
-	movq	-320(%rbp), %rax
-	movss	(%rcx,%rax), %xmm9
-	addss	%xmm8, %xmm9
-	movss	%xmm9, (%rcx,%rax)
-	cmpq	$4, %rsi
-	je	.LBB14_391
-	movaps	%xmm8, %xmm9
-	shufps	$85, %xmm8, %xmm9
-	movq	-312(%rbp), %rax
-	addss	(%rcx,%rax), %xmm9
-	movss	%xmm9, (%rcx,%rax)
-	cmpq	$5, %rsi
-	je	.LBB14_391
-	movaps	%xmm8, %xmm9
-	unpckhpd	%xmm8, %xmm9
-	movq	-304(%rbp), %rax
-	addss	(%rcx,%rax), %xmm9
-	movss	%xmm9, (%rcx,%rax)
-	cmpq	$6, %rsi
-	je	.LBB14_391
-	shufps	$255, %xmm8, %xmm8
-	movq	-296(%rbp), %rax
-	addss	(%rcx,%rax), %xmm8
-	movss	%xmm8, (%rcx,%rax)
-.LBB14_391:
-	movss	4(%rcx), %xmm8
-	addss	%xmm7, %xmm8
-	movss	%xmm8, 4(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_399
-	leaq	4(%rcx), %rax
-	movaps	%xmm7, %xmm8
-	shufps	$85, %xmm7, %xmm8
-	addss	(%rax,%r11,4), %xmm8
-	movss	%xmm8, (%rax,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_399
-	movaps	%xmm7, %xmm8
-	unpckhpd	%xmm7, %xmm8
-	addss	(%rax,%r11,8), %xmm8
-	movss	%xmm8, (%rax,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_399
-	shufps	$255, %xmm7, %xmm7
-	movq	-240(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm7
-	movss	%xmm7, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$3, %rsi
-	je	.LBB14_399
-	movq	-320(%rbp), %rcx
-	movss	(%rax,%rcx), %xmm7
-	addss	%xmm6, %xmm7
-	movss	%xmm7, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$4, %rsi
-	je	.LBB14_399
-	movaps	%xmm6, %xmm7
-	shufps	$85, %xmm6, %xmm7
-	movq	-312(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm7
-	movss	%xmm7, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$5, %rsi
-	je	.LBB14_399
-	movaps	%xmm6, %xmm7
-	unpckhpd	%xmm6, %xmm7
-	movq	-304(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm7
-	movss	%xmm7, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$6, %rsi
-	je	.LBB14_399
-	shufps	$255, %xmm6, %xmm6
-	movq	-296(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm6
-	movss	%xmm6, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-.LBB14_399:
-	movss	8(%rcx), %xmm6
-	addss	%xmm5, %xmm6
-	movss	%xmm6, 8(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_407
-	leaq	8(%rcx), %rax
-	movaps	%xmm5, %xmm6
-	shufps	$85, %xmm5, %xmm6
-	addss	(%rax,%r11,4), %xmm6
-	movss	%xmm6, (%rax,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_407
-	movaps	%xmm5, %xmm6
-	unpckhpd	%xmm5, %xmm6
-	addss	(%rax,%r11,8), %xmm6
-	movss	%xmm6, (%rax,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_407
-	shufps	$255, %xmm5, %xmm5
-	movq	-240(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$3, %rsi
-	je	.LBB14_407
-	movq	-320(%rbp), %rcx
-	movss	(%rax,%rcx), %xmm5
-	addss	%xmm4, %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$4, %rsi
-	je	.LBB14_407
-	movaps	%xmm4, %xmm5
-	shufps	$85, %xmm4, %xmm5
-	movq	-312(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$5, %rsi
-	je	.LBB14_407
-	movaps	%xmm4, %xmm5
-	unpckhpd	%xmm4, %xmm5
-	movq	-304(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm5
-	movss	%xmm5, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$6, %rsi
-	je	.LBB14_407
-	shufps	$255, %xmm4, %xmm4
-	movq	-296(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm4
-	movss	%xmm4, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-.LBB14_407:
-	movss	12(%rcx), %xmm4
-	addss	%xmm3, %xmm4
-	movss	%xmm4, 12(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_415
-	leaq	12(%rcx), %rax
-	movaps	%xmm3, %xmm4
-	shufps	$85, %xmm3, %xmm4
-	addss	(%rax,%r11,4), %xmm4
-	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_415
-	movaps	%xmm3, %xmm4
-	unpckhpd	%xmm3, %xmm4
-	addss	(%rax,%r11,8), %xmm4
-	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_415
-	shufps	$255, %xmm3, %xmm3
-	movq	-240(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$3, %rsi
-	je	.LBB14_415
-	movq	-320(%rbp), %rcx
-	movss	(%rax,%rcx), %xmm3
-	addss	%xmm2, %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$4, %rsi
-	je	.LBB14_415
-	movaps	%xmm2, %xmm3
-	shufps	$85, %xmm2, %xmm3
-	movq	-312(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$5, %rsi
-	je	.LBB14_415
-	movaps	%xmm2, %xmm3
-	unpckhpd	%xmm2, %xmm3
-	movq	-304(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm3
-	movss	%xmm3, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-	cmpq	$6, %rsi
-	je	.LBB14_415
-	shufps	$255, %xmm2, %xmm2
-	movq	-296(%rbp), %rcx
-	addss	(%rax,%rcx), %xmm2
-	movss	%xmm2, (%rax,%rcx)
-	movq	-64(%rbp), %rcx
-.LBB14_415:
-	movss	16(%rcx), %xmm2
-	addss	%xmm1, %xmm2
-	movss	%xmm2, 16(%rcx)
-	testq	%rsi, %rsi
-	je	.LBB14_647
-	addq	$16, %rcx
-.LBB14_321:
-	movaps	%xmm1, %xmm2
-	shufps	$85, %xmm1, %xmm2
-	addss	(%rcx,%r11,4), %xmm2
-	movss	%xmm2, (%rcx,%r11,4)
-	cmpq	$1, %rsi
-	je	.LBB14_647
-	movaps	%xmm1, %xmm2
-	unpckhpd	%xmm1, %xmm2
-	addss	(%rcx,%r11,8), %xmm2
-	movss	%xmm2, (%rcx,%r11,8)
-	cmpq	$2, %rsi
-	je	.LBB14_647
-	shufps	$255, %xmm1, %xmm1
-	movq	-240(%rbp), %rax
-	addss	(%rcx,%rax), %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$3, %rsi
-	je	.LBB14_647
-	movq	-320(%rbp), %rax
-	movss	(%rcx,%rax), %xmm1
-	addss	%xmm0, %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$4, %rsi
-	je	.LBB14_647
-	movaps	%xmm0, %xmm1
-	shufps	$85, %xmm0, %xmm1
-	movq	-312(%rbp), %rax
-	addss	(%rcx,%rax), %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$5, %rsi
-	je	.LBB14_647
-	movaps	%xmm0, %xmm1
-	unpckhpd	%xmm0, %xmm1
-	movq	-304(%rbp), %rax
-	addss	(%rcx,%rax), %xmm1
-	movss	%xmm1, (%rcx,%rax)
-	cmpq	$6, %rsi
-	je	.LBB14_647
-	shufps	$255, %xmm0, %xmm0
-	movq	-296(%rbp), %rax
-	addss	(%rcx,%rax), %xmm0
-	movss	%xmm0, (%rcx,%rax)
-	jmp	.LBB14_647
-.LBB14_337:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_339
-	jmp	.LBB14_340
-.LBB14_341:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_354
-	jmp	.LBB14_355
-.LBB14_356:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_360
-	jmp	.LBB14_361
-.LBB14_362:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_366
-	jmp	.LBB14_367
-.LBB14_368:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_372
-	jmp	.LBB14_373
-.LBB14_374:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-.LBB14_378:
-	movss	-720(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	20(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB14_646
-.LBB14_426:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_428
-	jmp	.LBB14_429
-.LBB14_430:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_443
-	jmp	.LBB14_444
-.LBB14_445:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_449
-	jmp	.LBB14_450
-.LBB14_451:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_455
-	jmp	.LBB14_456
-.LBB14_457:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-.LBB14_461:
-	movss	-784(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	16(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB14_646
-.LBB14_608:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_610
-	jmp	.LBB14_611
-.LBB14_612:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-.LBB14_624:
-	movss	-976(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	4(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB14_646
-.LBB14_501:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_503
-	jmp	.LBB14_504
-.LBB14_505:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_518
-	jmp	.LBB14_519
-.LBB14_520:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_524
-	jmp	.LBB14_525
-.LBB14_526:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-.LBB14_530:
-	movss	-848(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	12(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB14_646
-.LBB14_643:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-.LBB14_645:
-	movss	-1040(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-	jmp	.LBB14_646
-.LBB14_562:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_564
-	jmp	.LBB14_565
-.LBB14_566:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	je	.LBB14_578
-	jmp	.LBB14_579
-.LBB14_580:
-	xorl	%eax, %eax
-	testb	$1, -192(%rbp)
-	jne	.LBB14_646
-.LBB14_584:
-	movss	-912(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rcx
-	addss	8(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB14_646
-.LBB14_52:
-	movq	-13720(%rbp), %rax
-	movq	%rax, -96(%rbp)
-	testq	%rax, %rax
-	jle	.LBB14_53
-	movq	-13712(%rbp), %rcx
-	movq	-13704(%rbp), %rax
-	movq	%rax, -144(%rbp)
-	leaq	-8(%rcx), %r8
-	leaq	-1(%rcx), %rdx
-	movq	%rdx, -176(%rbp)
-	movq	%rdx, %r9
-	shrq	$3, %r9
-	incq	%r9
-	movq	%r9, -208(%rbp)
-	andq	$-2, %r9
-	negq	%r9
-	movq	$0, -120(%rbp)
-	xorl	%r10d, %r10d
-	jmp	.LBB14_73
-	.p2align	4
-.LBB14_79:
-	movq	-112(%rbp), %r11
-	movq	-248(%rbp), %r14
-	movl	$4, %ebx
-.LBB14_80:
-	incq	%r10
-	cmpq	-96(%rbp), %r10
-	je	.LBB14_81
-.LBB14_73:
-	testq	%rcx, %rcx
-	jle	.LBB14_80
-	movq	-144(%rbp), %rbx
-	imulq	%r10, %rbx
-	movq	%r10, %r11
-	imulq	%rcx, %r11
-	cmpq	$9, %rcx
-	jae	.LBB14_83
-	movq	-120(%rbp), %rax
-	movq	%rax, %rsi
-	xorl	%r14d, %r14d
-	jmp	.LBB14_77
-	.p2align	4
-.LBB14_83:
-	movq	-120(%rbp), %rax
-	leaq	(%rax,%rax,2), %rdx
-	movq	-1064(%rbp), %rax
-	leaq	(%rax,%rdx,4), %r12
-	addq	$20, %r12
-	movl	$8, %r13d
-	xorl	%edx, %edx
-	xorl	%r14d, %r14d
-	.p2align	4
-.LBB14_84:
-	cmpq	%r8, %r13
-	movq	%r8, %rsi
-	cmovlq	%r13, %rsi
-	cmpq	%r8, %r14
-	movq	%r8, %rdi
-	cmovlq	%r14, %rdi
-	leal	(%rdi,%rbx), %eax
-	movl	%eax, -20(%r12)
-	leal	(%rdi,%r11), %eax
-	movl	%eax, -16(%r12)
-	movl	%r14d, %eax
-	subl	%edi, %eax
-	movl	%eax, -12(%r12)
-	leaq	8(%r14), %rax
-	cmpq	%r8, %rax
-	cmovgeq	%r8, %rax
-	leal	(%rax,%rbx), %edi
-	movl	%edi, -8(%r12)
-	addl	%r11d, %eax
-	movl	%eax, -4(%r12)
-	movl	%r14d, %eax
-	subl	%esi, %eax
-	addl	$8, %eax
-	movl	%eax, (%r12)
-	addq	$16, %r14
-	addq	$24, %r12
-	addq	$-2, %rdx
-	addq	$16, %r13
-	cmpq	%rdx, %r9
-	jne	.LBB14_84
-	movq	-120(%rbp), %rax
-	movq	%rax, %rsi
-	subq	%rdx, %rsi
-	movq	-72(%rbp), %r13
-	movq	-632(%rbp), %rdi
-.LBB14_77:
-	addq	-208(%rbp), %rax
-	movq	%rax, -120(%rbp)
-	testb	$8, -176(%rbp)
-	jne	.LBB14_79
-	cmpq	%r8, %r14
-	movq	%r8, %rdx
-	cmovlq	%r14, %rdx
-	addl	%edx, %ebx
-	leaq	(%rsi,%rsi,2), %rsi
-	movq	-1064(%rbp), %rax
-	movl	%ebx, (%rax,%rsi,4)
-	addl	%edx, %r11d
-	movl	%r11d, 4(%rax,%rsi,4)
-	subl	%edx, %r14d
-	movl	%r14d, 8(%rax,%rsi,4)
-	jmp	.LBB14_79
-.LBB14_82:
-	movq	16(%rbp), %r8
-	jmp	.LBB14_275
-.LBB14_53:
-	movq	$0, -120(%rbp)
-	jmp	.LBB14_81
-.LBB14_276:
-	addq	$13704, %rsp
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
+	subq	$8, %rsp
+	pushq	112(%rdi)
+	pushq	$0
+	pushq	16(%rbp)
+	callq	convolution_weight_gradient_outputs
+	addq	$32, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
 .Lfunc_end14:
 	.size	convolution_weight_gradient, .Lfunc_end14-convolution_weight_gradient
 	.cfi_endproc
-	.section	.rodata,"a",@progbits
-	.p2align	2, 0x0
-.LJTI14_0:
-	.long	.LBB14_627-.LJTI14_0
-	.long	.LBB14_648-.LJTI14_0
-	.long	.LBB14_587-.LJTI14_0
-	.long	.LBB14_613-.LJTI14_0
-	.long	.LBB14_533-.LJTI14_0
-	.long	.LBB14_567-.LJTI14_0
-	.long	.LBB14_464-.LJTI14_0
-	.long	.LBB14_506-.LJTI14_0
-	.long	.LBB14_381-.LJTI14_0
-	.long	.LBB14_431-.LJTI14_0
-	.long	.LBB14_277-.LJTI14_0
-	.long	.LBB14_342-.LJTI14_0
-.LJTI14_1:
-	.long	.LBB14_240-.LJTI14_1
-	.long	.LBB14_249-.LJTI14_1
-	.long	.LBB14_230-.LJTI14_1
-	.long	.LBB14_235-.LJTI14_1
-	.long	.LBB14_216-.LJTI14_1
-	.long	.LBB14_222-.LJTI14_1
-	.long	.LBB14_205-.LJTI14_1
-	.long	.LBB14_211-.LJTI14_1
-	.long	.LBB14_99-.LJTI14_1
-	.long	.LBB14_99-.LJTI14_1
-	.long	.LBB14_194-.LJTI14_1
-	.long	.LBB14_200-.LJTI14_1
-	.long	.LBB14_182-.LJTI14_1
-	.long	.LBB14_188-.LJTI14_1
-	.long	.LBB14_169-.LJTI14_1
-	.long	.LBB14_175-.LJTI14_1
-	.long	.LBB14_154-.LJTI14_1
-	.long	.LBB14_160-.LJTI14_1
-	.long	.LBB14_99-.LJTI14_1
-	.long	.LBB14_99-.LJTI14_1
-	.long	.LBB14_139-.LJTI14_1
-	.long	.LBB14_145-.LJTI14_1
-	.long	.LBB14_125-.LJTI14_1
-	.long	.LBB14_132-.LJTI14_1
-	.long	.LBB14_112-.LJTI14_1
-	.long	.LBB14_118-.LJTI14_1
-	.long	.LBB14_92-.LJTI14_1
-	.long	.LBB14_102-.LJTI14_1
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
 .LCPI15_0:
@@ -17085,7 +8749,7 @@ convolution_input_gradient:
 	.p2align	4, 0x0
 .LCPI16_0:
 	.quad	2
-	.quad	2
+	.quad	3
 .LCPI16_1:
 	.byte	0
 	.byte	0
@@ -17104,6 +8768,8500 @@ convolution_input_gradient:
 	.byte	0
 	.byte	0
 .LCPI16_2:
+	.quad	4
+	.quad	4
+.LCPI16_3:
+	.long	0
+	.long	1
+	.long	2
+	.long	3
+.LCPI16_4:
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+	.text
+	.p2align	4
+	.type	convolution_weight_gradient_outputs,@function
+convolution_weight_gradient_outputs:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$13736, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r9, -576(%rbp)
+	movq	%r8, -272(%rbp)
+	movq	%rcx, -384(%rbp)
+	movq	%rdx, -1248(%rbp)
+	movq	%rsi, -592(%rbp)
+	movq	112(%rdi), %rax
+	movq	%rax, -1040(%rbp)
+	movups	96(%rdi), %xmm0
+	movaps	%xmm0, -1056(%rbp)
+	movups	80(%rdi), %xmm0
+	movaps	%xmm0, -1072(%rbp)
+	movups	64(%rdi), %xmm0
+	movaps	%xmm0, -1088(%rbp)
+	movdqu	(%rdi), %xmm0
+	movdqu	16(%rdi), %xmm1
+	movdqu	32(%rdi), %xmm2
+	movdqu	48(%rdi), %xmm3
+	movdqa	%xmm3, -1104(%rbp)
+	movdqa	%xmm2, -1120(%rbp)
+	movdqa	%xmm1, -1136(%rbp)
+	movdqa	%xmm0, -1152(%rbp)
+	movq	-1152(%rbp), %rax
+	movq	-1128(%rbp), %r15
+	movq	%r15, %rdx
+	movq	%rax, -256(%rbp)
+	imulq	%rax, %rdx
+	movq	-1120(%rbp), %r14
+	imulq	%r14, %rdx
+	movq	%rdx, -1480(%rbp)
+	movq	-1056(%rbp), %rsi
+	movq	-1048(%rbp), %r11
+	movq	%r11, %r13
+	imulq	%rsi, %r13
+	movq	%r13, -1472(%rbp)
+	cmpq	$1, -1112(%rbp)
+	jne	.LBB16_4
+	cmpq	$1, -1104(%rbp)
+	jne	.LBB16_4
+	xorl	%eax, %eax
+	cmpq	$8, %r11
+	setge	%al
+	movl	%eax, -1488(%rbp)
+	jl	.LBB16_5
+	movdqa	-1088(%rbp), %xmm0
+	por	-1072(%rbp), %xmm0
+	pxor	%xmm1, %xmm1
+	pcmpeqd	%xmm0, %xmm1
+	movmskps	%xmm1, %eax
+	xorl	%r8d, %r8d
+	xorl	$15, %eax
+	setne	%r8b
+	xorl	%r9d, %r9d
+	jmp	.LBB16_6
+.LBB16_4:
+	movl	$0, -1488(%rbp)
+.LBB16_5:
+	xorl	%r8d, %r8d
+	movb	$1, %r9b
+.LBB16_6:
+	movl	%r8d, -1484(%rbp)
+	movq	-1144(%rbp), %rdi
+	movq	-1088(%rbp), %r10
+	addq	%rdi, %r10
+	addq	-1080(%rbp), %r10
+	movq	-1136(%rbp), %rax
+	movq	%rax, -600(%rbp)
+	movq	%r10, -1464(%rbp)
+	movq	-1072(%rbp), %rcx
+	addq	%rax, %rcx
+	addq	-1064(%rbp), %rcx
+	movq	%rcx, -1456(%rbp)
+	testb	%r9b, %r9b
+	movq	%rdx, -136(%rbp)
+	movq	%r11, -80(%rbp)
+	je	.LBB16_8
+	leaq	7(%r13), %rax
+	leaq	14(%r13), %r11
+	testq	%rax, %rax
+	cmovnsq	%rax, %r11
+	sarq	$3, %r11
+	movq	%r11, -416(%rbp)
+	movq	%r11, -1448(%rbp)
+	movq	%r13, %rax
+	imulq	%rdx, %rax
+	jmp	.LBB16_11
+.LBB16_8:
+	leaq	7(%r11), %rax
+	leaq	14(%r11), %rdx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rdx
+	sarq	$3, %rdx
+	imulq	%rsi, %rdx
+	movq	%rdx, -416(%rbp)
+	movq	%rdx, -1448(%rbp)
+	testl	%r8d, %r8d
+	je	.LBB16_10
+	movq	%r10, %rax
+	imulq	-256(%rbp), %rax
+	imulq	%rcx, %rax
+	jmp	.LBB16_11
+.LBB16_10:
+	xorl	%eax, %eax
+.LBB16_11:
+	movq	%rax, -1440(%rbp)
+	movq	-1040(%rbp), %r11
+	movq	%r11, -224(%rbp)
+	imulq	%r13, %r11
+	movq	%rax, -1168(%rbp)
+	movq	%r11, -440(%rbp)
+	addq	%rax, %r11
+	cmpq	$2, %r11
+	movl	$1, %eax
+	cmovlq	%rax, %r11
+	cmpq	$32768, %r11
+	ja	.LBB16_13
+	movl	$32768, %eax
+	xorl	%edx, %edx
+	divl	%r11d
+	jmp	.LBB16_14
+.LBB16_13:
+	xorl	%eax, %eax
+.LBB16_14:
+	movq	-600(%rbp), %r11
+	movq	16(%rbp), %rbx
+	movq	-576(%rbp), %rdx
+	cmpq	%rdx, %rax
+	cmovgeq	%rdx, %rax
+	cmpq	$2, %rax
+	movl	$1, %edx
+	cmovgeq	%rax, %rdx
+	movq	%rdx, -1176(%rbp)
+	movq	%rdx, -1432(%rbp)
+	testb	%r9b, %r9b
+	movq	%r15, %r12
+	movq	%rdi, -432(%rbp)
+	je	.LBB16_18
+	cmpq	$0, -136(%rbp)
+	jle	.LBB16_38
+	movq	-136(%rbp), %r8
+	leaq	-1(%r8), %rdx
+	movl	%r8d, %eax
+	andl	$3, %eax
+	xorl	%ecx, %ecx
+	cmpq	$3, %rdx
+	jae	.LBB16_33
+	xorl	%r8d, %r8d
+	jmp	.LBB16_35
+.LBB16_18:
+	imulq	%rcx, %r10
+	movq	%r11, %rax
+	imulq	%rdi, %rax
+	testl	%r8d, %r8d
+	cmoveq	%r11, %rcx
+	cmovneq	%r10, %rax
+	movq	%rax, -80(%rbp)
+	cmpq	$0, -256(%rbp)
+	jle	.LBB16_38
+	movq	-1096(%rbp), %rdx
+	movq	%r14, %rsi
+	movabsq	$9223372036854775804, %rax
+	andq	%rax, %rsi
+	movq	%rdx, %xmm0
+	pshufd	$68, %xmm0, %xmm0
+	xorl	%edi, %edi
+	movdqa	.LCPI16_0(%rip), %xmm1
+	movdqa	.LCPI16_1(%rip), %xmm2
+	movdqa	.LCPI16_2(%rip), %xmm3
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	jmp	.LBB16_21
+	.p2align	4
+.LBB16_20:
+	incq	%r8
+	addl	-80(%rbp), %edi
+	cmpq	-256(%rbp), %r8
+	je	.LBB16_38
+.LBB16_21:
+	testq	%r15, %r15
+	jle	.LBB16_20
+	movq	%r8, %r10
+	imulq	-80(%rbp), %r10
+	movq	%r10, %xmm4
+	pshufd	$68, %xmm4, %xmm4
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	jmp	.LBB16_25
+	.p2align	4
+.LBB16_23:
+	movq	%rbx, %rax
+.LBB16_24:
+	incq	%r11
+	addl	%ecx, %r10d
+	movq	%r12, %r15
+	cmpq	%r12, %r11
+	movq	%rax, %rbx
+	je	.LBB16_20
+.LBB16_25:
+	testq	%r14, %r14
+	jle	.LBB16_23
+	cmpq	$4, %r14
+	jae	.LBB16_28
+	xorl	%ebx, %ebx
+	movq	16(%rbp), %rax
+	jmp	.LBB16_31
+	.p2align	4
+.LBB16_28:
+	movq	%r11, %rbx
+	imulq	%rcx, %rbx
+	movq	%rbx, %xmm5
+	pshufd	$68, %xmm5, %xmm5
+	movq	16(%rbp), %rax
+	leaq	(%rax,%r9,4), %rbx
+	addq	%rsi, %r9
+	xorl	%r15d, %r15d
+	movdqa	%xmm2, %xmm6
+	movdqa	%xmm1, %xmm7
+	.p2align	4
+.LBB16_29:
+	movdqa	%xmm6, %xmm8
+	paddq	%xmm5, %xmm8
+	movdqa	%xmm7, %xmm9
+	paddq	%xmm5, %xmm9
+	pmuludq	%xmm0, %xmm9
+	pmuludq	%xmm0, %xmm8
+	paddq	%xmm4, %xmm8
+	paddq	%xmm4, %xmm9
+	shufps	$136, %xmm9, %xmm8
+	movups	%xmm8, (%rbx,%r15,4)
+	addq	$4, %r15
+	paddq	%xmm3, %xmm6
+	paddq	%xmm3, %xmm7
+	cmpq	%r15, %rsi
+	jne	.LBB16_29
+	movq	%rsi, %rbx
+	cmpq	%rsi, %r14
+	movq	16(%rbp), %rax
+	je	.LBB16_24
+.LBB16_31:
+	movq	%r14, %r15
+	subq	%rbx, %r15
+	addl	%r10d, %ebx
+	imull	%edx, %ebx
+	addl	%edi, %ebx
+	.p2align	4
+.LBB16_32:
+	movl	%ebx, (%rax,%r9,4)
+	incq	%r9
+	addl	%edx, %ebx
+	decq	%r15
+	jne	.LBB16_32
+	jmp	.LBB16_24
+.LBB16_33:
+	movq	%r8, %rdx
+	movabsq	$9223372036854775804, %rdi
+	andq	%rdi, %rdx
+	movq	-80(%rbp), %r9
+	imull	%esi, %r9d
+	leal	(%r9,%r9,2), %r10d
+	leal	(,%r9,4), %r11d
+	addl	%r9d, %r9d
+	xorl	%r8d, %r8d
+	.p2align	4
+.LBB16_34:
+	movl	%ecx, (%rbx,%r8,4)
+	leal	(%rcx,%r13), %ebx
+	movq	16(%rbp), %rdi
+	movl	%ebx, 4(%rdi,%r8,4)
+	leal	(%r9,%rcx), %ebx
+	movl	%ebx, 8(%rdi,%r8,4)
+	leal	(%r10,%rcx), %ebx
+	movl	%ebx, 12(%rdi,%r8,4)
+	movq	16(%rbp), %rbx
+	addq	$4, %r8
+	addl	%r11d, %ecx
+	cmpq	%r8, %rdx
+	jne	.LBB16_34
+.LBB16_35:
+	testq	%rax, %rax
+	je	.LBB16_38
+	leaq	(%rbx,%r8,4), %rcx
+	imull	-80(%rbp), %esi
+	imull	%r8d, %esi
+	xorl	%edx, %edx
+	.p2align	4
+.LBB16_37:
+	movl	%esi, (%rcx,%rdx,4)
+	incq	%rdx
+	addl	%r13d, %esi
+	cmpq	%rdx, %rax
+	jne	.LBB16_37
+.LBB16_38:
+	movq	-136(%rbp), %rax
+	movq	%rax, %rcx
+	movq	24(%rbp), %rbx
+	imulq	%rbx, %rcx
+	movq	32(%rbp), %rdi
+	imulq	%rdi, %rax
+	movq	%rcx, -528(%rbp)
+	cmpq	%rax, %rcx
+	jge	.LBB16_40
+	movq	%r15, %rax
+	imulq	%r14, %rax
+	imulq	-256(%rbp), %rax
+	movq	%rdi, %rdx
+	subq	%rbx, %rdx
+	imulq	%rax, %rdx
+	imulq	%rbx, %rax
+	movq	-384(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rdi
+	shlq	$2, %rdx
+	xorl	%esi, %esi
+	callq	memset@PLT
+	movq	32(%rbp), %rdi
+.LBB16_40:
+	cmpq	$0, -272(%rbp)
+	sete	%al
+	movq	%rdi, %rcx
+	subq	%rbx, %rcx
+	movq	%rcx, -328(%rbp)
+	setle	%cl
+	orb	%al, %cl
+	movq	%r13, -104(%rbp)
+	jne	.LBB16_63
+	leaq	-8(%r13), %rax
+	movq	%rax, %rcx
+	shrq	$3, %rcx
+	incq	%rcx
+	movl	%ecx, %edx
+	andl	$3, %edx
+	andq	$-4, %rcx
+	movq	%rcx, -128(%rbp)
+	movq	%r13, %rcx
+	movq	24(%rbp), %r11
+	imulq	%r11, %rcx
+	movq	-592(%rbp), %rsi
+	leaq	(%rsi,%rcx,4), %rdi
+	addq	$96, %rdi
+	movq	%rdi, -192(%rbp)
+	leaq	(,%r13,4), %rdi
+	movq	%rdi, -288(%rbp)
+	movq	-440(%rbp), %rdi
+	leaq	(,%rdi,4), %r8
+	leal	(,%rdx,8), %edi
+	movq	%rdi, -80(%rbp)
+	leaq	(%rsi,%rcx,4), %r10
+	jmp	.LBB16_44
+	.p2align	4
+.LBB16_42:
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	pxor	%xmm2, %xmm2
+.LBB16_43:
+	movaps	%xmm1, %xmm3
+	unpcklps	%xmm2, %xmm3
+	movaps	%xmm2, %xmm4
+	shufps	$17, %xmm1, %xmm4
+	shufps	$226, %xmm1, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm1, %xmm3
+	unpckhps	%xmm2, %xmm3
+	shufps	$51, %xmm1, %xmm2
+	shufps	$226, %xmm1, %xmm2
+	addps	%xmm3, %xmm2
+	addps	%xmm4, %xmm2
+	movaps	%xmm2, %xmm1
+	shufps	$85, %xmm2, %xmm1
+	addss	%xmm2, %xmm1
+	addss	%xmm0, %xmm1
+	movq	-272(%rbp), %rcx
+	movss	%xmm1, (%rcx,%r11,4)
+	incq	%r11
+	movq	-288(%rbp), %rcx
+	addq	%rcx, -192(%rbp)
+	movq	-160(%rbp), %r10
+	addq	%rcx, %r10
+	movq	32(%rbp), %rdi
+	cmpq	%rdi, %r11
+	je	.LBB16_63
+.LBB16_44:
+	cmpq	$0, -576(%rbp)
+	movq	%r10, -160(%rbp)
+	jle	.LBB16_42
+	movq	%r11, %rcx
+	imulq	%r13, %rcx
+	movq	-592(%rbp), %rsi
+	leaq	(%rsi,%rcx,4), %rbx
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	movq	-192(%rbp), %rsi
+	pxor	%xmm2, %xmm2
+	xorl	%edi, %edi
+	jmp	.LBB16_48
+	.p2align	4
+.LBB16_46:
+	movq	%r9, %r13
+.LBB16_47:
+	incq	%rdi
+	addq	%r8, %rsi
+	addq	%r8, %r10
+	cmpq	-576(%rbp), %rdi
+	je	.LBB16_43
+.LBB16_48:
+	cmpq	$8, %r13
+	jge	.LBB16_50
+	xorl	%ecx, %ecx
+	jmp	.LBB16_58
+	.p2align	4
+.LBB16_50:
+	cmpq	$24, %rax
+	jae	.LBB16_52
+	movl	$8, %r13d
+	xorl	%ecx, %ecx
+	testq	%rdx, %rdx
+	jne	.LBB16_55
+	jmp	.LBB16_58
+	.p2align	4
+.LBB16_52:
+	movq	-128(%rbp), %r13
+	xorl	%ecx, %ecx
+	.p2align	4
+.LBB16_53:
+	movups	-96(%rsi,%rcx,4), %xmm3
+	addps	%xmm1, %xmm3
+	movups	-80(%rsi,%rcx,4), %xmm1
+	addps	%xmm2, %xmm1
+	movups	-64(%rsi,%rcx,4), %xmm2
+	addps	%xmm3, %xmm2
+	movups	-48(%rsi,%rcx,4), %xmm3
+	addps	%xmm1, %xmm3
+	movups	-16(%rsi,%rcx,4), %xmm4
+	addps	%xmm3, %xmm4
+	movups	-32(%rsi,%rcx,4), %xmm3
+	addps	%xmm2, %xmm3
+	movups	(%rsi,%rcx,4), %xmm1
+	addps	%xmm3, %xmm1
+	movups	16(%rsi,%rcx,4), %xmm2
+	addps	%xmm4, %xmm2
+	addq	$32, %rcx
+	addq	$-4, %r13
+	jne	.LBB16_53
+	leaq	8(%rcx), %r13
+	testq	%rdx, %rdx
+	je	.LBB16_58
+.LBB16_55:
+	movq	%rdi, %r9
+	imulq	-440(%rbp), %r9
+	leaq	(%rbx,%r9,4), %r9
+	movq	-80(%rbp), %r15
+	.p2align	4
+.LBB16_56:
+	movups	(%r9,%rcx,4), %xmm3
+	addps	%xmm3, %xmm1
+	movups	16(%r9,%rcx,4), %xmm3
+	addps	%xmm3, %xmm2
+	movq	%r13, %rcx
+	addq	$8, %r13
+	addq	$-8, %r15
+	jne	.LBB16_56
+	addq	$-8, %r13
+	movq	%r13, %rcx
+	movq	%r12, %r15
+.LBB16_58:
+	movq	%rcx, %r13
+	movq	-104(%rbp), %r9
+	subq	%r9, %r13
+	jge	.LBB16_46
+	subl	%ecx, %r9d
+	andl	$7, %r9d
+	je	.LBB16_61
+	.p2align	4
+.LBB16_60:
+	addss	(%r10,%rcx,4), %xmm0
+	incq	%rcx
+	decq	%r9
+	jne	.LBB16_60
+.LBB16_61:
+	cmpq	$-8, %r13
+	movq	-104(%rbp), %r13
+	ja	.LBB16_47
+	.p2align	4
+.LBB16_62:
+	addss	(%r10,%rcx,4), %xmm0
+	addss	4(%r10,%rcx,4), %xmm0
+	addss	8(%r10,%rcx,4), %xmm0
+	addss	12(%r10,%rcx,4), %xmm0
+	addss	16(%r10,%rcx,4), %xmm0
+	addss	20(%r10,%rcx,4), %xmm0
+	addss	24(%r10,%rcx,4), %xmm0
+	addss	28(%r10,%rcx,4), %xmm0
+	addq	$8, %rcx
+	cmpq	%rcx, %r13
+	jne	.LBB16_62
+	jmp	.LBB16_47
+.LBB16_63:
+	movq	-1176(%rbp), %rax
+	cmpq	$256, %rax
+	movl	$256, %r12d
+	cmovlq	%rax, %r12
+	cmpq	$0, -576(%rbp)
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %rcx
+	jle	.LBB16_675
+	movq	-224(%rbp), %rax
+	leaq	(%rax,%r11), %rsi
+	movq	%rsi, -80(%rbp)
+	leaq	7(%rcx), %r9
+	movq	-416(%rbp), %rax
+	shlq	$2, %rax
+	leaq	(%rax,%rax,2), %rbx
+	movq	%r12, %rdx
+	movq	-1168(%rbp), %r8
+	imulq	%r8, %rdx
+	addq	%rdi, %rsi
+	addq	%rdx, %rsi
+	leaq	(%rbx,%rsi,4), %rcx
+	movq	24(%rbp), %r10
+	leaq	(,%r10,4), %rsi
+	subq	%rsi, %rcx
+	movq	%r9, %rsi
+	andq	$-8, %rsi
+	movq	%rsi, -392(%rbp)
+	leaq	(%r10,%rsi), %rax
+	subq	%rdi, %rax
+	movq	%r10, %rsi
+	subq	%rdi, %rsi
+	movq	%rsi, -1424(%rbp)
+	movq	-600(%rbp), %rdi
+	imulq	-432(%rbp), %rdi
+	imulq	%r14, %r15
+	movq	%r9, %r14
+	movq	16(%rbp), %r9
+	movq	-80(%rbp), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movq	-256(%rbp), %r9
+	imulq	%r9, %rdi
+	imulq	%r9, %r15
+	movq	%rsi, -400(%rbp)
+	addq	%rbx, %rsi
+	movq	%rsi, -1360(%rbp)
+	leaq	(%rsi,%rdx,4), %rsi
+	movq	%rsi, -1256(%rbp)
+	shlq	$2, %rdx
+	leaq	(%rdx,%r15,4), %rdx
+	addq	%rbx, %rdx
+	movq	-384(%rbp), %r9
+	movq	-528(%rbp), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movq	%rsi, -632(%rbp)
+	movq	-224(%rbp), %rsi
+	leaq	(%rdx,%rsi,4), %rdx
+	movq	%rdx, -128(%rbp)
+	leaq	4(,%r10,4), %rdx
+	imulq	%r15, %rdx
+	addq	%r9, %rdx
+	movq	%rdx, -1352(%rbp)
+	movq	%r13, %rdx
+	imulq	%r10, %rdx
+	movq	-592(%rbp), %rsi
+	leaq	(%rsi,%rdx,4), %rdx
+	movq	%rdx, -1208(%rbp)
+	shrq	$3, %r14
+	movq	%r13, %rdx
+	imulq	%r14, %rdx
+	shlq	$5, %rdx
+	movq	%rdx, -1272(%rbp)
+	movq	%r14, %rbx
+	shlq	$5, %rbx
+	shlq	$2, %rax
+	movq	%rax, -1416(%rbp)
+	movq	16(%rbp), %r9
+	addq	%r9, %rcx
+	movq	%rcx, -1384(%rbp)
+	movq	-328(%rbp), %rdx
+	andl	$3, %edx
+	movq	%rdx, -1320(%rbp)
+	movq	-328(%rbp), %rax
+	movabsq	$9223372036854775804, %rdx
+	andq	%rdx, %rax
+	movq	%rax, -1408(%rbp)
+	movq	%r11, %rax
+	shlq	$4, %rax
+	movq	%rax, -320(%rbp)
+	leaq	(,%r11,4), %rdx
+	leaq	(%rdx,%rdx,2), %rax
+	movq	%rax, -232(%rbp)
+	leaq	(%rdx,%rdx,4), %rax
+	movq	%rax, -312(%rbp)
+	leaq	(,%r11,8), %rdx
+	leaq	(%rdx,%rdx,2), %rax
+	movq	%rax, -304(%rbp)
+	leaq	(%r11,%r11,8), %rdx
+	leaq	(%rdx,%rdx,2), %rax
+	addq	%r11, %rax
+	movq	%rax, -296(%rbp)
+	shlq	$2, %r8
+	movq	%r8, -1168(%rbp)
+	movq	-328(%rbp), %r8
+	movq	%rdi, %rax
+	imulq	%r12, %rax
+	shlq	$2, %rax
+	movq	%rax, -1376(%rbp)
+	shlq	$2, %rdi
+	movq	%rdi, -600(%rbp)
+	leaq	3(%r10), %rdx
+	imulq	%r13, %rdx
+	leaq	(%rsi,%rdx,4), %rax
+	movq	%rax, -1240(%rbp)
+	movq	-440(%rbp), %rdx
+	movq	%rdx, %rax
+	imulq	%r12, %rax
+	shlq	$2, %rax
+	movq	%rax, -1368(%rbp)
+	movq	%r13, %rax
+	shlq	$4, %rax
+	movq	%rax, -1312(%rbp)
+	movq	-128(%rbp), %rax
+	addq	%r9, %rax
+	addq	$12, %rax
+	movq	%rax, -1344(%rbp)
+	leaq	2(%r10), %rcx
+	imulq	%r13, %rcx
+	leaq	(%rsi,%rcx,4), %rax
+	movq	%rax, -1232(%rbp)
+	leaq	1(%r10), %rcx
+	imulq	%r13, %rcx
+	leaq	(%rsi,%rcx,4), %rax
+	movq	%rax, -1224(%rbp)
+	shlq	$6, %r14
+	movq	%r15, %rax
+	shlq	$6, %rax
+	movq	%rax, -1400(%rbp)
+	leaq	(,%r15,4), %rax
+	movq	%rax, -1264(%rbp)
+	leaq	(,%r15,8), %rdi
+	addq	%r15, %r15
+	movq	-80(%rbp), %rcx
+	leaq	(%r9,%rcx,4), %rax
+	addq	$8, %rax
+	movq	%rax, -448(%rbp)
+	leaq	4(%r9,%rcx,4), %rax
+	movq	%rax, -512(%rbp)
+	movq	-576(%rbp), %rax
+	leaq	-1(%r8), %rcx
+	movq	%rcx, -1336(%rbp)
+	leaq	(,%rdx,4), %rcx
+	movq	%rcx, -1392(%rbp)
+	leaq	(,%r13,4), %rcx
+	movq	%rcx, -1304(%rbp)
+	xorl	%ecx, %ecx
+	leaq	-1152(%rbp), %rsi
+	movq	-1208(%rbp), %r9
+	movq	%r9, -1216(%rbp)
+	movq	%rax, %r9
+	movq	$0, -112(%rbp)
+	movq	%r15, -504(%rbp)
+	movq	%r12, -568(%rbp)
+	movq	%r14, -1328(%rbp)
+	movq	%rdi, -584(%rbp)
+	jmp	.LBB16_67
+	.p2align	4
+.LBB16_65:
+	movq	-568(%rbp), %rdx
+.LBB16_66:
+	movq	-1160(%rbp), %rcx
+	addq	%rdx, %rcx
+	subq	%rdx, %r9
+	movq	-1376(%rbp), %rax
+	addq	%rax, -1248(%rbp)
+	movq	-1368(%rbp), %rax
+	addq	%rax, -1240(%rbp)
+	addq	%rax, -1232(%rbp)
+	addq	%rax, -1224(%rbp)
+	addq	%rax, -1216(%rbp)
+	addq	%rax, -592(%rbp)
+	movq	-576(%rbp), %rax
+	cmpq	%rax, %rcx
+	movq	%rdx, %r12
+	jge	.LBB16_675
+.LBB16_67:
+	movq	%rcx, -1160(%rbp)
+	subq	%rcx, %rax
+	cmpq	%rax, %r12
+	movq	%rax, %rcx
+	cmovlq	%r12, %rcx
+	movq	%rcx, -96(%rbp)
+	testq	%rax, %rax
+	movq	%r9, -56(%rbp)
+	jle	.LBB16_86
+	movq	-1248(%rbp), %r15
+	movq	-1360(%rbp), %r14
+	xorl	%r12d, %r12d
+	.p2align	4
+.LBB16_69:
+	leaq	-1024(%rbp), %rdi
+	leaq	-1488(%rbp), %rdx
+	movq	16(%rbp), %rcx
+	movq	%r15, %r8
+	movq	%r14, %r9
+	callq	conv_view_of
+	leaq	-1152(%rbp), %rsi
+	movdqu	-1024(%rbp), %xmm0
+	movups	-1008(%rbp), %xmm1
+	movdqu	-992(%rbp), %xmm2
+	movdqu	%xmm2, -13744(%rbp,%r12)
+	movups	%xmm1, -13760(%rbp,%r12)
+	movdqu	%xmm0, -13776(%rbp,%r12)
+	movq	-1176(%rbp), %rcx
+	movq	-56(%rbp), %rax
+	cmpq	%rax, %rcx
+	cmovlq	%rcx, %rax
+	cmpq	$2, %rax
+	movl	$1, %ecx
+	cmovlq	%rcx, %rax
+	cmpq	$256, %rax
+	movl	$256, %ecx
+	cmovgeq	%rcx, %rax
+	shll	$4, %eax
+	leaq	(%rax,%rax,2), %rax
+	addq	$48, %r12
+	addq	-1168(%rbp), %r14
+	addq	-600(%rbp), %r15
+	cmpq	%r12, %rax
+	jne	.LBB16_69
+	movl	$1, %edx
+	cmpq	$16, -1040(%rbp)
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	movq	-1320(%rbp), %r10
+	movq	-1312(%rbp), %rdi
+	movq	-1304(%rbp), %r9
+	jl	.LBB16_87
+	movq	-1176(%rbp), %rax
+	movq	-56(%rbp), %r14
+	cmpq	%r14, %rax
+	cmovlq	%rax, %r14
+	cmpq	$2, %r14
+	cmovlq	%rdx, %r14
+	cmpq	$256, %r14
+	cmovgeq	%rcx, %r14
+	movq	%r14, -352(%rbp)
+	movq	-592(%rbp), %rax
+	movq	%rax, -256(%rbp)
+	movq	-1256(%rbp), %rax
+	movq	%rax, -224(%rbp)
+	movq	-1216(%rbp), %rax
+	movq	%rax, -384(%rbp)
+	movq	-1224(%rbp), %rax
+	movq	%rax, -432(%rbp)
+	movq	-1232(%rbp), %rax
+	movq	%rax, -416(%rbp)
+	movq	-1344(%rbp), %rax
+	movq	%rax, -528(%rbp)
+	movq	-1240(%rbp), %rax
+	movq	%rax, -560(%rbp)
+	movq	$0, -288(%rbp)
+	jmp	.LBB16_73
+	.p2align	4
+.LBB16_72:
+	movq	-288(%rbp), %rdx
+	incq	%rdx
+	movq	-1392(%rbp), %rcx
+	addq	%rcx, -560(%rbp)
+	movq	-1272(%rbp), %rax
+	addq	%rax, -528(%rbp)
+	addq	%rcx, -416(%rbp)
+	addq	%rcx, -432(%rbp)
+	addq	%rcx, -384(%rbp)
+	addq	%rax, -224(%rbp)
+	addq	%rcx, -256(%rbp)
+	movq	%rdx, -288(%rbp)
+	cmpq	-352(%rbp), %rdx
+	movq	-104(%rbp), %r13
+	je	.LBB16_259
+.LBB16_73:
+	testq	%r13, %r13
+	jle	.LBB16_72
+	movq	-1272(%rbp), %rax
+	imulq	-288(%rbp), %rax
+	addq	-1384(%rbp), %rax
+	movq	%rax, -272(%rbp)
+	movq	-256(%rbp), %rax
+	movq	%rax, -160(%rbp)
+	movq	-224(%rbp), %rax
+	movq	%rax, -192(%rbp)
+	movq	-384(%rbp), %rax
+	movq	-432(%rbp), %r15
+	movq	-416(%rbp), %r12
+	movq	-528(%rbp), %r13
+	movq	-560(%rbp), %r14
+	movq	$0, -80(%rbp)
+	jmp	.LBB16_76
+	.p2align	4
+.LBB16_75:
+	movq	-80(%rbp), %rdx
+	incq	%rdx
+	addq	$4, %r14
+	addq	%rbx, %r13
+	addq	$4, %r12
+	addq	$4, %r15
+	movq	-128(%rbp), %rax
+	addq	$4, %rax
+	addq	%rbx, -192(%rbp)
+	addq	$4, -160(%rbp)
+	movq	%rdx, -80(%rbp)
+	cmpq	-104(%rbp), %rdx
+	je	.LBB16_72
+.LBB16_76:
+	movq	%rax, -128(%rbp)
+	testq	%r8, %r8
+	jle	.LBB16_84
+	movq	%r11, %rsi
+	movq	%r8, %r11
+	cmpq	$-4, -1424(%rbp)
+	jbe	.LBB16_79
+	xorl	%eax, %eax
+	jmp	.LBB16_81
+	.p2align	4
+.LBB16_79:
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	-1408(%rbp), %rdx
+	movq	-128(%rbp), %r8
+	.p2align	4
+.LBB16_80:
+	movss	(%r8,%rcx), %xmm0
+	movss	%xmm0, -12(%r13,%rax,4)
+	movss	(%r15,%rcx), %xmm0
+	movss	%xmm0, -8(%r13,%rax,4)
+	movss	(%r12,%rcx), %xmm0
+	movss	%xmm0, -4(%r13,%rax,4)
+	movd	(%r14,%rcx), %xmm0
+	movd	%xmm0, (%r13,%rax,4)
+	addq	$4, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %rdx
+	jne	.LBB16_80
+.LBB16_81:
+	testq	%r10, %r10
+	movq	%r11, %r8
+	movq	%rsi, %r11
+	leaq	-1152(%rbp), %rsi
+	je	.LBB16_84
+	movq	-192(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	addq	24(%rbp), %rax
+	imulq	%r9, %rax
+	addq	-160(%rbp), %rax
+	xorl	%edx, %edx
+	.p2align	4
+.LBB16_83:
+	movd	(%rax), %xmm0
+	movd	%xmm0, (%rcx,%rdx,4)
+	incq	%rdx
+	addq	%r9, %rax
+	cmpq	%rdx, %r10
+	jne	.LBB16_83
+.LBB16_84:
+	cmpq	-392(%rbp), %r8
+	jge	.LBB16_75
+	movq	%rbx, %rdi
+	imulq	-80(%rbp), %rdi
+	addq	-272(%rbp), %rdi
+	xorl	%esi, %esi
+	movq	-1416(%rbp), %rdx
+	callq	memset@PLT
+	leaq	-1152(%rbp), %rsi
+	movq	-1304(%rbp), %r9
+	movq	-1312(%rbp), %rdi
+	movq	-1320(%rbp), %r10
+	movq	-328(%rbp), %r8
+	movq	-136(%rbp), %r11
+	jmp	.LBB16_75
+	.p2align	4
+.LBB16_86:
+	cmpq	$16, -1040(%rbp)
+	jge	.LBB16_259
+.LBB16_87:
+	cmpq	$0, -1160(%rbp)
+	movq	-568(%rbp), %rdx
+	movq	-400(%rbp), %r12
+	je	.LBB16_659
+.LBB16_88:
+	xorl	%r10d, %r10d
+	testb	$7, -13744(%rbp)
+	setne	%al
+	movq	-328(%rbp), %r8
+	testq	%r8, %r8
+	jle	.LBB16_671
+	movq	-1160(%rbp), %rcx
+	movq	-440(%rbp), %r15
+	imulq	%r15, %rcx
+	movq	-1208(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, -1184(%rbp)
+	movb	%al, %r10b
+	movabsq	$9223372036854775804, %rax
+	addq	$2, %rax
+	andq	-112(%rbp), %rax
+	movq	%rax, -200(%rbp)
+	movq	-632(%rbp), %rax
+	movq	%rax, -608(%rbp)
+	movq	$0, -360(%rbp)
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	movq	%r10, -168(%rbp)
+	jmp	.LBB16_91
+	.p2align	4
+.LBB16_90:
+	movq	-360(%rbp), %rcx
+	addq	$3, %rcx
+	movq	-608(%rbp), %rax
+	addq	-232(%rbp), %rax
+	movq	%rax, -608(%rbp)
+	movq	-328(%rbp), %r8
+	movq	%rcx, -360(%rbp)
+	cmpq	%r8, %rcx
+	jge	.LBB16_65
+.LBB16_91:
+	testq	%r11, %r11
+	jle	.LBB16_90
+	movq	-328(%rbp), %rax
+	movq	-360(%rbp), %r14
+	subq	%r14, %rax
+	cmpq	$3, %rax
+	movl	$3, %ecx
+	cmovgeq	%rcx, %rax
+	movq	%r14, %rcx
+	imulq	%r13, %rcx
+	movq	-1184(%rbp), %r8
+	leaq	(%r8,%rcx,4), %r8
+	movq	%r14, %rcx
+	imulq	%r11, %rcx
+	movq	-632(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, -48(%rbp)
+	movq	-168(%rbp), %rdx
+	leal	(%rax,%rax,4), %eax
+	movl	%eax, -144(%rbp)
+	movq	-608(%rbp), %rax
+	movq	%rax, -88(%rbp)
+	xorl	%r14d, %r14d
+	.p2align	4
+.LBB16_93:
+	movq	%r11, %rax
+	subq	%r14, %rax
+	cmpq	$4, %rax
+	movl	$4, %ecx
+	cmovgeq	%rcx, %rax
+	addl	-144(%rbp), %eax
+	leal	(%rdx,%rax,2), %eax
+	addl	$-12, %eax
+	cmpl	$27, %eax
+	ja	.LBB16_258
+	movq	-48(%rbp), %rcx
+	leaq	(%rcx,%r14,4), %rcx
+	movq	%rcx, -352(%rbp)
+	leaq	.LJTI16_1(%rip), %rcx
+	movslq	(%rcx,%rax,4), %rax
+	addq	%rcx, %rax
+	jmpq	*%rax
+.LBB16_95:
+	xorps	%xmm1, %xmm1
+	xorl	%eax, %eax
+	pxor	%xmm0, %xmm0
+	jmp	.LBB16_97
+	.p2align	4
+.LBB16_96:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_179
+.LBB16_97:
+	movq	-112(%rbp), %r10
+	testq	%r10, %r10
+	jle	.LBB16_96
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r15, %rdi
+	movq	-13768(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r14,4), %rcx
+	shlq	$2, %rcx
+	addq	-13776(%rbp,%rdx), %rcx
+	leaq	(%r8,%rdi,4), %rdx
+	cmpq	$1, %r10
+	jne	.LBB16_100
+	xorl	%r10d, %r10d
+	jmp	.LBB16_102
+	.p2align	4
+.LBB16_100:
+	xorl	%r10d, %r10d
+	movq	-200(%rbp), %rdi
+	.p2align	4
+.LBB16_101:
+	movslq	4(%r12,%r10), %r9
+	movups	(%rdx,%r9,4), %xmm2
+	movups	16(%rdx,%r9,4), %xmm3
+	movslq	(%r12,%r10), %r9
+	movups	(%rcx,%r9,4), %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm1, %xmm4
+	movups	16(%rcx,%r9,4), %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm0, %xmm2
+	movslq	16(%r12,%r10), %r9
+	movups	(%rdx,%r9,4), %xmm0
+	movups	16(%rdx,%r9,4), %xmm3
+	movslq	12(%r12,%r10), %r9
+	movups	(%rcx,%r9,4), %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm4, %xmm1
+	movups	16(%rcx,%r9,4), %xmm0
+	mulps	%xmm3, %xmm0
+	addps	%xmm2, %xmm0
+	addq	$24, %r10
+	addq	$-2, %rdi
+	jne	.LBB16_101
+.LBB16_102:
+	testb	$1, -112(%rbp)
+	movq	-56(%rbp), %r9
+	je	.LBB16_96
+	movslq	4(%r12,%r10), %rdi
+	movups	(%rdx,%rdi,4), %xmm2
+	movups	16(%rdx,%rdi,4), %xmm3
+	movslq	(%r12,%r10), %rdx
+	movups	(%rcx,%rdx,4), %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm4, %xmm1
+	movups	16(%rcx,%rdx,4), %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm2, %xmm0
+	jmp	.LBB16_96
+.LBB16_104:
+	pxor	%xmm7, %xmm7
+	xorl	%eax, %eax
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm8, %xmm8
+	pxor	%xmm4, %xmm4
+	xorps	%xmm15, %xmm15
+	xorps	%xmm14, %xmm14
+	xorps	%xmm12, %xmm12
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	jmp	.LBB16_107
+	.p2align	4
+.LBB16_105:
+	movdqa	%xmm3, %xmm6
+	movaps	%xmm15, %xmm9
+.LBB16_106:
+	movaps	%xmm9, %xmm15
+	movaps	%xmm6, %xmm3
+	movaps	-80(%rbp), %xmm2
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_110
+.LBB16_107:
+	movq	-112(%rbp), %r9
+	testq	%r9, %r9
+	movdqa	%xmm2, -80(%rbp)
+	jle	.LBB16_105
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r15, %rsi
+	movq	-13776(%rbp,%rcx), %rdx
+	movq	-13768(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r14,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%rdi,%r14,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-512(%rbp), %rdi
+	movdqa	%xmm3, %xmm6
+	movaps	%xmm15, %xmm9
+	.p2align	4
+.LBB16_109:
+	movaps	%xmm12, -192(%rbp)
+	movaps	%xmm14, -160(%rbp)
+	movaps	%xmm1, -128(%rbp)
+	movslq	(%rdi), %r10
+	leaq	(%rsi,%r10,4), %r12
+	movups	(%rsi,%r10,4), %xmm2
+	movups	16(%rsi,%r10,4), %xmm14
+	movups	(%r12,%r13,4), %xmm13
+	movups	16(%r12,%r13,4), %xmm5
+	movslq	-4(%rdi), %r10
+	movdqa	%xmm0, %xmm3
+	movups	(%rcx,%r10,4), %xmm0
+	movups	16(%rcx,%r10,4), %xmm1
+	movaps	%xmm2, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm7
+	movaps	%xmm14, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm4
+	movaps	%xmm5, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm9
+	movups	(%r12,%r13,8), %xmm15
+	mulps	%xmm15, %xmm0
+	addps	%xmm0, %xmm6
+	movups	16(%r12,%r13,8), %xmm0
+	mulps	%xmm0, %xmm1
+	movaps	-80(%rbp), %xmm12
+	addps	%xmm1, %xmm12
+	movaps	%xmm12, -80(%rbp)
+	movups	(%rdx,%r10,4), %xmm1
+	mulps	%xmm1, %xmm2
+	addps	%xmm2, %xmm10
+	movups	16(%rdx,%r10,4), %xmm2
+	mulps	%xmm2, %xmm14
+	addps	%xmm14, %xmm8
+	movaps	-192(%rbp), %xmm12
+	movaps	-160(%rbp), %xmm14
+	mulps	%xmm1, %xmm13
+	addps	%xmm13, %xmm14
+	mulps	%xmm2, %xmm5
+	addps	%xmm5, %xmm12
+	mulps	%xmm1, %xmm15
+	movaps	-128(%rbp), %xmm1
+	addps	%xmm15, %xmm1
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm3
+	movaps	%xmm3, %xmm0
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB16_109
+	jmp	.LBB16_106
+.LBB16_110:
+	movaps	%xmm7, %xmm5
+	unpcklps	%xmm10, %xmm7
+	movaps	%xmm10, %xmm13
+	shufps	$17, %xmm5, %xmm13
+	shufps	$226, %xmm5, %xmm13
+	addps	%xmm7, %xmm13
+	movaps	%xmm5, %xmm7
+	unpckhps	%xmm10, %xmm7
+	shufps	$255, %xmm5, %xmm10
+	shufps	$226, %xmm5, %xmm10
+	addps	%xmm7, %xmm10
+	addps	%xmm13, %xmm10
+	movaps	%xmm11, %xmm9
+	unpcklps	%xmm8, %xmm11
+	movaps	%xmm8, %xmm7
+	shufps	$17, %xmm9, %xmm7
+	shufps	$226, %xmm9, %xmm7
+	addps	%xmm11, %xmm7
+	movaps	%xmm9, %xmm11
+	unpckhps	%xmm8, %xmm11
+	shufps	$255, %xmm9, %xmm8
+	shufps	$226, %xmm9, %xmm8
+	addps	%xmm11, %xmm8
+	addps	%xmm7, %xmm8
+	addps	%xmm10, %xmm8
+	movq	-352(%rbp), %rax
+	movsd	(%rax), %xmm9
+	addps	%xmm8, %xmm9
+	movlps	%xmm9, (%rax)
+	movaps	%xmm4, %xmm8
+	unpcklps	%xmm14, %xmm8
+	movaps	%xmm14, %xmm9
+	shufps	$17, %xmm4, %xmm9
+	shufps	$226, %xmm4, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm4, %xmm8
+	unpckhps	%xmm14, %xmm8
+	shufps	$255, %xmm4, %xmm14
+	shufps	$226, %xmm4, %xmm14
+	addps	%xmm8, %xmm14
+	addps	%xmm9, %xmm14
+	movaps	%xmm15, %xmm7
+	unpcklps	%xmm12, %xmm7
+	movaps	%xmm12, %xmm8
+	shufps	$17, %xmm15, %xmm8
+	shufps	$226, %xmm15, %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm15, %xmm7
+	unpckhps	%xmm12, %xmm7
+	shufps	$255, %xmm15, %xmm12
+	shufps	$226, %xmm15, %xmm12
+	addps	%xmm7, %xmm12
+	addps	%xmm8, %xmm12
+	addps	%xmm14, %xmm12
+	movsd	(%rax,%r11,4), %xmm5
+	addps	%xmm12, %xmm5
+	movlps	%xmm5, (%rax,%r11,4)
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	%xmm1, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	shufps	$255, %xmm3, %xmm1
+	shufps	$226, %xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	%xmm0, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	shufps	$255, %xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm1, %xmm0
+	movsd	(%rax,%r11,8), %xmm1
+	addps	%xmm0, %xmm1
+	movlps	%xmm1, (%rax,%r11,8)
+	jmp	.LBB16_254
+.LBB16_111:
+	pxor	%xmm3, %xmm3
+	xorl	%ecx, %ecx
+	xorps	%xmm14, %xmm14
+	pxor	%xmm7, %xmm7
+	xorps	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm6, %xmm6
+	xorps	%xmm12, %xmm12
+	xorps	%xmm13, %xmm13
+	xorps	%xmm8, %xmm8
+	xorps	%xmm15, %xmm15
+	xorps	%xmm11, %xmm11
+	xorps	%xmm9, %xmm9
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -256(%rbp)
+	movdqa	%xmm0, -288(%rbp)
+	xorps	%xmm10, %xmm10
+	movdqa	%xmm0, -272(%rbp)
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	jmp	.LBB16_114
+	.p2align	4
+.LBB16_112:
+	movaps	%xmm8, %xmm15
+	movdqa	%xmm6, %xmm12
+	movdqa	%xmm2, %xmm0
+.LBB16_113:
+	movaps	-80(%rbp), %xmm3
+	movaps	-192(%rbp), %xmm7
+	movaps	%xmm0, %xmm2
+	movaps	%xmm12, %xmm6
+	movaps	-160(%rbp), %xmm12
+	movaps	%xmm15, %xmm8
+	movaps	-128(%rbp), %xmm15
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	movq	-440(%rbp), %r15
+	je	.LBB16_117
+.LBB16_114:
+	movq	-112(%rbp), %r10
+	testq	%r10, %r10
+	movaps	%xmm15, -128(%rbp)
+	movaps	%xmm12, -160(%rbp)
+	movdqa	%xmm7, -192(%rbp)
+	movdqa	%xmm3, -80(%rbp)
+	jle	.LBB16_112
+	leaq	(%rcx,%rcx,2), %rax
+	shlq	$4, %rax
+	movq	%rcx, %rdi
+	imulq	%r15, %rdi
+	movq	-13776(%rbp,%rax), %rsi
+	movq	-13768(%rbp,%rax), %r9
+	movslq	(%r9,%r14,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r9,%r14,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r14,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-448(%rbp), %r9
+	movaps	%xmm8, %xmm15
+	movdqa	%xmm6, %xmm12
+	movdqa	%xmm2, %xmm0
+	.p2align	4
+.LBB16_116:
+	movdqa	%xmm0, -560(%rbp)
+	movaps	%xmm10, -528(%rbp)
+	movaps	%xmm11, -416(%rbp)
+	movdqa	%xmm5, -432(%rbp)
+	movaps	%xmm9, -384(%rbp)
+	movdqa	%xmm4, -224(%rbp)
+	movslq	-4(%r9), %r12
+	leaq	(%rdi,%r12,4), %r13
+	movdqu	(%rdi,%r12,4), %xmm4
+	movdqu	16(%rdi,%r12,4), %xmm6
+	movq	-104(%rbp), %r15
+	movdqu	(%r13,%r15,4), %xmm8
+	movq	-104(%rbp), %r15
+	movdqu	16(%r13,%r15,4), %xmm9
+	movq	-104(%rbp), %r15
+	movdqu	(%r13,%r15,8), %xmm10
+	movd	(%r9), %xmm2
+	pshufd	$0, %xmm2, %xmm2
+	movdqa	%xmm2, %xmm3
+	pcmpgtd	.LCPI16_3(%rip), %xmm3
+	pcmpgtd	.LCPI16_4(%rip), %xmm2
+	movq	-104(%rbp), %r15
+	movdqu	16(%r13,%r15,8), %xmm11
+	movq	-104(%rbp), %r13
+	movdqa	%xmm2, %xmm5
+	pandn	%xmm6, %xmm5
+	movdqa	%xmm3, %xmm7
+	pandn	%xmm4, %xmm7
+	movdqa	%xmm2, %xmm4
+	pandn	%xmm9, %xmm4
+	movdqa	%xmm3, %xmm6
+	pandn	%xmm8, %xmm6
+	pandn	%xmm11, %xmm2
+	movaps	-288(%rbp), %xmm0
+	pandn	%xmm10, %xmm3
+	movslq	-8(%r9), %r12
+	movups	(%rax,%r12,4), %xmm8
+	movups	16(%rax,%r12,4), %xmm9
+	movaps	%xmm8, %xmm10
+	mulps	%xmm7, %xmm10
+	movaps	-80(%rbp), %xmm11
+	addps	%xmm10, %xmm11
+	movaps	%xmm11, -80(%rbp)
+	movaps	%xmm9, %xmm10
+	mulps	%xmm5, %xmm10
+	addps	%xmm10, %xmm14
+	movaps	%xmm8, %xmm10
+	mulps	%xmm6, %xmm10
+	movaps	-160(%rbp), %xmm11
+	addps	%xmm10, %xmm11
+	movaps	%xmm11, -160(%rbp)
+	movaps	%xmm9, %xmm10
+	mulps	%xmm4, %xmm10
+	addps	%xmm10, %xmm13
+	mulps	%xmm3, %xmm8
+	movaps	-256(%rbp), %xmm10
+	addps	%xmm8, %xmm10
+	movaps	%xmm10, -256(%rbp)
+	mulps	%xmm2, %xmm9
+	addps	%xmm9, %xmm0
+	movaps	%xmm0, -288(%rbp)
+	movups	(%rdx,%r12,4), %xmm8
+	movups	16(%rdx,%r12,4), %xmm9
+	movaps	%xmm8, %xmm10
+	mulps	%xmm7, %xmm10
+	movaps	-192(%rbp), %xmm0
+	addps	%xmm10, %xmm0
+	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm9, %xmm10
+	mulps	%xmm5, %xmm10
+	addps	%xmm10, %xmm1
+	movaps	%xmm8, %xmm10
+	mulps	%xmm6, %xmm10
+	addps	%xmm10, %xmm15
+	movaps	%xmm9, %xmm10
+	mulps	%xmm4, %xmm10
+	movaps	-128(%rbp), %xmm0
+	addps	%xmm10, %xmm0
+	movaps	%xmm0, -128(%rbp)
+	movaps	-528(%rbp), %xmm10
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm10
+	mulps	%xmm2, %xmm9
+	movaps	-272(%rbp), %xmm0
+	addps	%xmm9, %xmm0
+	movaps	%xmm0, -272(%rbp)
+	movaps	-560(%rbp), %xmm0
+	movaps	-416(%rbp), %xmm11
+	movups	(%rsi,%r12,4), %xmm8
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm0
+	movups	16(%rsi,%r12,4), %xmm7
+	mulps	%xmm7, %xmm5
+	addps	%xmm5, %xmm12
+	movaps	-432(%rbp), %xmm5
+	movaps	-384(%rbp), %xmm9
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm11
+	mulps	%xmm7, %xmm4
+	addps	%xmm4, %xmm9
+	movaps	-224(%rbp), %xmm4
+	mulps	%xmm8, %xmm3
+	addps	%xmm3, %xmm5
+	mulps	%xmm7, %xmm2
+	addps	%xmm2, %xmm4
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB16_116
+	jmp	.LBB16_113
+.LBB16_117:
+	movaps	%xmm3, -80(%rbp)
+	movaps	%xmm3, -224(%rbp)
+	movaps	%xmm7, %xmm0
+	movaps	-224(%rbp), %xmm7
+	unpcklps	%xmm0, %xmm7
+	movaps	%xmm7, -224(%rbp)
+	movaps	%xmm0, %xmm7
+	shufps	$17, %xmm3, %xmm7
+	shufps	$226, %xmm3, %xmm7
+	addps	-224(%rbp), %xmm7
+	movaps	%xmm3, -224(%rbp)
+	movaps	-224(%rbp), %xmm3
+	unpckhps	%xmm0, %xmm3
+	movaps	%xmm3, -224(%rbp)
+	movaps	-80(%rbp), %xmm3
+	shufps	$255, %xmm3, %xmm0
+	shufps	$226, %xmm3, %xmm0
+	addps	-224(%rbp), %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm14, %xmm7
+	movaps	%xmm14, %xmm3
+	movaps	%xmm1, %xmm14
+	unpcklps	%xmm1, %xmm3
+	shufps	$17, %xmm7, %xmm1
+	shufps	$226, %xmm7, %xmm1
+	addps	%xmm3, %xmm1
+	movaps	%xmm7, %xmm3
+	unpckhps	%xmm14, %xmm3
+	shufps	$255, %xmm7, %xmm14
+	shufps	$226, %xmm7, %xmm14
+	addps	%xmm3, %xmm14
+	addps	%xmm1, %xmm14
+	addps	%xmm0, %xmm14
+	movq	-352(%rbp), %rax
+	movsd	(%rax), %xmm0
+	addps	%xmm14, %xmm0
+	movlps	%xmm0, (%rax)
+	movaps	%xmm2, %xmm0
+	shufps	$85, %xmm2, %xmm0
+	addss	%xmm2, %xmm0
+	movaps	%xmm2, %xmm1
+	unpckhpd	%xmm2, %xmm1
+	shufps	$255, %xmm2, %xmm2
+	addss	%xmm1, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm6, %xmm0
+	shufps	$85, %xmm6, %xmm0
+	addss	%xmm6, %xmm0
+	movaps	%xmm6, %xmm1
+	unpckhpd	%xmm6, %xmm1
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm1, %xmm6
+	addss	%xmm0, %xmm6
+	addss	%xmm2, %xmm6
+	addss	8(%rax), %xmm6
+	movss	%xmm6, 8(%rax)
+	movaps	%xmm12, %xmm0
+	movaps	%xmm8, %xmm3
+	unpcklps	%xmm8, %xmm0
+	movaps	%xmm8, %xmm1
+	shufps	$17, %xmm12, %xmm1
+	shufps	$226, %xmm12, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm12, %xmm0
+	unpckhps	%xmm8, %xmm0
+	shufps	$255, %xmm12, %xmm3
+	shufps	$226, %xmm12, %xmm3
+	addps	%xmm0, %xmm3
+	addps	%xmm1, %xmm3
+	movaps	%xmm13, %xmm0
+	unpcklps	%xmm15, %xmm0
+	movaps	%xmm15, %xmm1
+	shufps	$17, %xmm13, %xmm1
+	shufps	$226, %xmm13, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm13, %xmm0
+	unpckhps	%xmm15, %xmm0
+	shufps	$255, %xmm13, %xmm15
+	shufps	$226, %xmm13, %xmm15
+	addps	%xmm0, %xmm15
+	addps	%xmm1, %xmm15
+	addps	%xmm3, %xmm15
+	movsd	(%rax,%r11,4), %xmm0
+	addps	%xmm15, %xmm0
+	movlps	%xmm0, (%rax,%r11,4)
+	movaps	%xmm11, %xmm0
+	shufps	$85, %xmm11, %xmm0
+	addss	%xmm11, %xmm0
+	movaps	%xmm11, %xmm1
+	unpckhpd	%xmm11, %xmm1
+	shufps	$255, %xmm11, %xmm11
+	addss	%xmm1, %xmm11
+	addss	%xmm0, %xmm11
+	movaps	%xmm9, %xmm0
+	shufps	$85, %xmm9, %xmm0
+	addss	%xmm9, %xmm0
+	movaps	%xmm9, %xmm1
+	unpckhpd	%xmm9, %xmm1
+	shufps	$255, %xmm9, %xmm9
+	addss	%xmm1, %xmm9
+	addss	%xmm0, %xmm9
+	addss	%xmm11, %xmm9
+	addss	8(%rax,%r11,4), %xmm9
+	movss	%xmm9, 8(%rax,%r11,4)
+	movaps	-256(%rbp), %xmm2
+	movaps	%xmm2, %xmm0
+	unpcklps	%xmm10, %xmm0
+	movaps	%xmm10, %xmm1
+	shufps	$17, %xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm2, %xmm0
+	unpckhps	%xmm10, %xmm0
+	shufps	$255, %xmm2, %xmm10
+	shufps	$226, %xmm2, %xmm10
+	addps	%xmm0, %xmm10
+	addps	%xmm1, %xmm10
+	movaps	-288(%rbp), %xmm3
+	movaps	%xmm3, %xmm0
+	movaps	-272(%rbp), %xmm2
+	unpcklps	%xmm2, %xmm0
+	movaps	%xmm2, %xmm1
+	shufps	$17, %xmm3, %xmm1
+	shufps	$226, %xmm3, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm3, %xmm0
+	unpckhps	%xmm2, %xmm0
+	shufps	$255, %xmm3, %xmm2
+	shufps	$226, %xmm3, %xmm2
+	addps	%xmm0, %xmm2
+	addps	%xmm1, %xmm2
+	addps	%xmm10, %xmm2
+	movsd	(%rax,%r11,8), %xmm0
+	addps	%xmm2, %xmm0
+	jmp	.LBB16_253
+.LBB16_118:
+	xorps	%xmm9, %xmm9
+	xorl	%eax, %eax
+	pxor	%xmm4, %xmm4
+	xorps	%xmm11, %xmm11
+	pxor	%xmm7, %xmm7
+	xorps	%xmm15, %xmm15
+	pxor	%xmm6, %xmm6
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm5, %xmm5
+	pxor	%xmm2, %xmm2
+	xorps	%xmm10, %xmm10
+	pxor	%xmm0, %xmm0
+	jmp	.LBB16_121
+	.p2align	4
+.LBB16_119:
+	movaps	%xmm1, %xmm8
+.LBB16_120:
+	movaps	%xmm8, %xmm1
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_124
+.LBB16_121:
+	movq	-112(%rbp), %r10
+	testq	%r10, %r10
+	jle	.LBB16_119
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rdi
+	imulq	%r15, %rdi
+	movq	-13776(%rbp,%rcx), %rsi
+	movq	-13768(%rbp,%rcx), %r9
+	movslq	(%r9,%r14,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	4(%r9,%r14,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r14,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-448(%rbp), %r9
+	movaps	%xmm1, %xmm8
+	.p2align	4
+.LBB16_123:
+	movdqa	%xmm6, -160(%rbp)
+	movaps	%xmm10, -128(%rbp)
+	movdqa	%xmm0, -80(%rbp)
+	movslq	-4(%r9), %r11
+	leaq	(%rdi,%r11,4), %r12
+	movdqu	(%rdi,%r11,4), %xmm0
+	movaps	%xmm15, %xmm10
+	movdqu	16(%rdi,%r11,4), %xmm15
+	movdqu	(%r12,%r13,4), %xmm1
+	movd	(%r9), %xmm12
+	pshufd	$0, %xmm12, %xmm12
+	movdqa	%xmm12, %xmm13
+	pcmpgtd	.LCPI16_3(%rip), %xmm13
+	pcmpgtd	.LCPI16_4(%rip), %xmm12
+	movdqa	%xmm5, %xmm6
+	movdqa	%xmm2, %xmm5
+	movdqu	16(%r12,%r13,4), %xmm2
+	movdqa	%xmm12, %xmm14
+	pandn	%xmm15, %xmm14
+	movdqa	%xmm13, %xmm15
+	pandn	%xmm0, %xmm15
+	pandn	%xmm2, %xmm12
+	pandn	%xmm1, %xmm13
+	movslq	-8(%r9), %r12
+	movups	(%rcx,%r12,4), %xmm0
+	movups	16(%rcx,%r12,4), %xmm1
+	movaps	%xmm0, %xmm2
+	mulps	%xmm15, %xmm2
+	addps	%xmm2, %xmm9
+	movaps	%xmm1, %xmm2
+	mulps	%xmm14, %xmm2
+	addps	%xmm2, %xmm4
+	mulps	%xmm13, %xmm0
+	addps	%xmm0, %xmm8
+	mulps	%xmm12, %xmm1
+	addps	%xmm1, %xmm3
+	movups	(%rdx,%r12,4), %xmm0
+	movups	16(%rdx,%r12,4), %xmm1
+	movaps	%xmm0, %xmm2
+	mulps	%xmm15, %xmm2
+	addps	%xmm2, %xmm11
+	movaps	%xmm1, %xmm2
+	mulps	%xmm14, %xmm2
+	addps	%xmm2, %xmm7
+	movdqa	%xmm5, %xmm2
+	movdqa	%xmm6, %xmm5
+	movaps	-160(%rbp), %xmm6
+	mulps	%xmm13, %xmm0
+	addps	%xmm0, %xmm5
+	mulps	%xmm12, %xmm1
+	addps	%xmm1, %xmm2
+	movups	(%rsi,%r12,4), %xmm0
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	movaps	%xmm10, %xmm15
+	movups	16(%rsi,%r12,4), %xmm1
+	mulps	%xmm1, %xmm14
+	addps	%xmm14, %xmm6
+	movaps	-128(%rbp), %xmm10
+	mulps	%xmm0, %xmm13
+	movaps	-80(%rbp), %xmm0
+	addps	%xmm13, %xmm10
+	mulps	%xmm1, %xmm12
+	addps	%xmm12, %xmm0
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB16_123
+	jmp	.LBB16_120
+.LBB16_124:
+	movaps	%xmm9, %xmm12
+	movaps	%xmm11, %xmm8
+	unpcklps	%xmm11, %xmm12
+	movaps	%xmm11, %xmm13
+	shufps	$17, %xmm9, %xmm13
+	shufps	$226, %xmm9, %xmm13
+	addps	%xmm12, %xmm13
+	movaps	%xmm9, %xmm12
+	unpckhps	%xmm11, %xmm12
+	shufps	$255, %xmm9, %xmm8
+	shufps	$226, %xmm9, %xmm8
+	addps	%xmm12, %xmm8
+	addps	%xmm13, %xmm8
+	movaps	%xmm4, %xmm11
+	unpcklps	%xmm7, %xmm11
+	movaps	%xmm7, %xmm12
+	shufps	$17, %xmm4, %xmm12
+	shufps	$226, %xmm4, %xmm12
+	addps	%xmm11, %xmm12
+	movaps	%xmm4, %xmm11
+	unpckhps	%xmm7, %xmm11
+	shufps	$255, %xmm4, %xmm7
+	shufps	$226, %xmm4, %xmm7
+	addps	%xmm11, %xmm7
+	addps	%xmm12, %xmm7
+	addps	%xmm8, %xmm7
+	movq	-352(%rbp), %rax
+	movsd	(%rax), %xmm9
+	addps	%xmm7, %xmm9
+	movlps	%xmm9, (%rax)
+	movaps	%xmm15, %xmm8
+	shufps	$85, %xmm15, %xmm8
+	addss	%xmm15, %xmm8
+	movaps	%xmm15, %xmm9
+	unpckhpd	%xmm15, %xmm9
+	shufps	$255, %xmm15, %xmm15
+	addss	%xmm9, %xmm15
+	addss	%xmm8, %xmm15
+	movaps	%xmm6, %xmm8
+	shufps	$85, %xmm6, %xmm8
+	addss	%xmm6, %xmm8
+	movaps	%xmm6, %xmm9
+	unpckhpd	%xmm6, %xmm9
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm9, %xmm6
+	addss	%xmm8, %xmm6
+	addss	%xmm15, %xmm6
+	addss	8(%rax), %xmm6
+	movss	%xmm6, 8(%rax)
+	movaps	%xmm1, %xmm6
+	unpcklps	%xmm5, %xmm6
+	movaps	%xmm5, %xmm7
+	shufps	$17, %xmm1, %xmm7
+	shufps	$226, %xmm1, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm1, %xmm6
+	unpckhps	%xmm5, %xmm6
+	shufps	$255, %xmm1, %xmm5
+	shufps	$226, %xmm1, %xmm5
+	addps	%xmm6, %xmm5
+	addps	%xmm7, %xmm5
+	movaps	%xmm5, %xmm1
+	movaps	%xmm3, %xmm5
+	unpcklps	%xmm2, %xmm5
+	movaps	%xmm2, %xmm6
+	shufps	$17, %xmm3, %xmm6
+	shufps	$226, %xmm3, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm3, %xmm5
+	unpckhps	%xmm2, %xmm5
+	shufps	$255, %xmm3, %xmm2
+	shufps	$226, %xmm3, %xmm2
+	addps	%xmm5, %xmm2
+	addps	%xmm6, %xmm2
+	addps	%xmm1, %xmm2
+	movq	-136(%rbp), %r11
+	movsd	(%rax,%r11,4), %xmm3
+	addps	%xmm2, %xmm3
+	movlps	%xmm3, (%rax,%r11,4)
+	movaps	%xmm10, %xmm2
+	shufps	$85, %xmm10, %xmm2
+	addss	%xmm10, %xmm2
+	movaps	%xmm10, %xmm3
+	unpckhpd	%xmm10, %xmm3
+	shufps	$255, %xmm10, %xmm10
+	addss	%xmm3, %xmm10
+	addss	%xmm2, %xmm10
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	addss	%xmm10, %xmm0
+	jmp	.LBB16_155
+.LBB16_125:
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -352(%rbp)
+	xorl	%r15d, %r15d
+	movdqa	%xmm0, -624(%rbp)
+	xorps	%xmm12, %xmm12
+	xorps	%xmm13, %xmm13
+	xorps	%xmm14, %xmm14
+	xorps	%xmm15, %xmm15
+	pxor	%xmm7, %xmm7
+	pxor	%xmm3, %xmm3
+	movdqa	%xmm0, -496(%rbp)
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -560(%rbp)
+	pxor	%xmm2, %xmm2
+	movaps	%xmm1, -528(%rbp)
+	pxor	%xmm6, %xmm6
+	movaps	%xmm1, -160(%rbp)
+	movaps	%xmm1, -192(%rbp)
+	pxor	%xmm4, %xmm4
+	movdqa	%xmm4, -416(%rbp)
+	movdqa	%xmm4, -384(%rbp)
+	pxor	%xmm5, %xmm5
+	movdqa	%xmm4, -432(%rbp)
+	xorps	%xmm8, %xmm8
+	movdqa	%xmm4, -128(%rbp)
+	jmp	.LBB16_128
+	.p2align	4
+.LBB16_126:
+	movdqa	%xmm5, %xmm9
+	movaps	-128(%rbp), %xmm8
+	movdqa	%xmm6, %xmm11
+	movaps	-160(%rbp), %xmm0
+	movaps	-192(%rbp), %xmm2
+.LBB16_127:
+	movaps	%xmm2, -192(%rbp)
+	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm11, %xmm6
+	movdqa	-224(%rbp), %xmm2
+	movaps	%xmm8, -128(%rbp)
+	movaps	-256(%rbp), %xmm8
+	movaps	%xmm9, %xmm5
+	movaps	-288(%rbp), %xmm1
+	movdqa	-272(%rbp), %xmm0
+	incq	%r15
+	cmpq	-96(%rbp), %r15
+	je	.LBB16_131
+.LBB16_128:
+	movq	-112(%rbp), %r10
+	testq	%r10, %r10
+	movdqa	%xmm0, -272(%rbp)
+	movaps	%xmm8, -256(%rbp)
+	movdqa	%xmm2, -224(%rbp)
+	movaps	%xmm1, -288(%rbp)
+	jle	.LBB16_126
+	leaq	(%r15,%r15,2), %rax
+	shlq	$4, %rax
+	movq	%r15, %r9
+	imulq	-440(%rbp), %r9
+	movq	-13776(%rbp,%rax), %rdi
+	movq	-13768(%rbp,%rax), %rax
+	movslq	(%rax,%r14,4), %rcx
+	leaq	(%rdi,%rcx,4), %rcx
+	movslq	4(%rax,%r14,4), %rdx
+	leaq	(%rdi,%rdx,4), %rsi
+	movslq	8(%rax,%r14,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	12(%rax,%r14,4), %rax
+	leaq	(%rdi,%rax,4), %rdi
+	leaq	(%r8,%r9,4), %rax
+	movq	-448(%rbp), %r9
+	movdqa	%xmm5, %xmm9
+	movaps	-128(%rbp), %xmm8
+	movdqa	%xmm6, %xmm11
+	movaps	-160(%rbp), %xmm0
+	movaps	-192(%rbp), %xmm2
+	.p2align	4
+.LBB16_130:
+	movaps	%xmm8, -128(%rbp)
+	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm2, -192(%rbp)
+	movdqa	%xmm11, -464(%rbp)
+	movdqa	%xmm4, -1200(%rbp)
+	movdqa	%xmm9, -544(%rbp)
+	movdqa	%xmm3, -80(%rbp)
+	movdqa	%xmm7, -480(%rbp)
+	movslq	-4(%r9), %r12
+	leaq	(%rax,%r12,4), %r13
+	movdqu	(%rax,%r12,4), %xmm2
+	movdqu	16(%rax,%r12,4), %xmm5
+	movq	-104(%rbp), %r12
+	movdqu	(%r13,%r12,4), %xmm8
+	movq	-104(%rbp), %r12
+	movdqu	16(%r13,%r12,4), %xmm7
+	movq	-104(%rbp), %r12
+	movdqu	(%r13,%r12,8), %xmm6
+	movd	(%r9), %xmm0
+	pshufd	$0, %xmm0, %xmm1
+	movdqa	%xmm1, %xmm4
+	pcmpgtd	.LCPI16_3(%rip), %xmm4
+	movq	-104(%rbp), %r12
+	movdqu	16(%r13,%r12,8), %xmm9
+	movq	-104(%rbp), %r13
+	pcmpgtd	.LCPI16_4(%rip), %xmm1
+	movdqa	%xmm1, %xmm3
+	pandn	%xmm5, %xmm3
+	movdqa	%xmm4, %xmm5
+	pandn	%xmm2, %xmm5
+	movdqa	%xmm1, %xmm10
+	pandn	%xmm7, %xmm10
+	movdqa	%xmm4, %xmm2
+	pandn	%xmm8, %xmm2
+	pandn	%xmm9, %xmm1
+	movaps	-352(%rbp), %xmm9
+	movaps	-624(%rbp), %xmm11
+	movaps	-496(%rbp), %xmm0
+	pandn	%xmm6, %xmm4
+	movslq	-8(%r9), %r12
+	movups	(%rcx,%r12,4), %xmm6
+	movups	16(%rcx,%r12,4), %xmm7
+	movaps	%xmm6, %xmm8
+	mulps	%xmm5, %xmm8
+	addps	%xmm8, %xmm9
+	movaps	%xmm9, -352(%rbp)
+	movaps	%xmm7, %xmm8
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -624(%rbp)
+	movaps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -496(%rbp)
+	movaps	%xmm7, %xmm8
+	mulps	%xmm10, %xmm8
+	movaps	-272(%rbp), %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm9, -272(%rbp)
+	movaps	-544(%rbp), %xmm9
+	mulps	%xmm4, %xmm6
+	movaps	-288(%rbp), %xmm0
+	addps	%xmm6, %xmm0
+	movaps	%xmm0, -288(%rbp)
+	mulps	%xmm1, %xmm7
+	movaps	-416(%rbp), %xmm6
+	addps	%xmm7, %xmm6
+	movaps	%xmm6, -416(%rbp)
+	movups	(%rsi,%r12,4), %xmm6
+	movups	16(%rsi,%r12,4), %xmm7
+	movaps	%xmm6, %xmm8
+	mulps	%xmm5, %xmm8
+	addps	%xmm8, %xmm12
+	movaps	%xmm7, %xmm8
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm13
+	movaps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	movaps	-560(%rbp), %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -560(%rbp)
+	movaps	%xmm7, %xmm8
+	mulps	%xmm10, %xmm8
+	movaps	-224(%rbp), %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -224(%rbp)
+	movaps	-464(%rbp), %xmm11
+	mulps	%xmm4, %xmm6
+	movaps	-384(%rbp), %xmm0
+	addps	%xmm6, %xmm0
+	movaps	%xmm0, -384(%rbp)
+	mulps	%xmm1, %xmm7
+	addps	%xmm7, %xmm9
+	movups	(%rdx,%r12,4), %xmm6
+	movups	16(%rdx,%r12,4), %xmm7
+	movaps	%xmm6, %xmm8
+	mulps	%xmm5, %xmm8
+	addps	%xmm8, %xmm14
+	movaps	%xmm7, %xmm8
+	mulps	%xmm3, %xmm8
+	addps	%xmm8, %xmm15
+	movaps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	movaps	-528(%rbp), %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -528(%rbp)
+	movaps	-160(%rbp), %xmm0
+	movaps	%xmm7, %xmm8
+	mulps	%xmm10, %xmm8
+	addps	%xmm8, %xmm11
+	mulps	%xmm4, %xmm6
+	movaps	-432(%rbp), %xmm8
+	addps	%xmm6, %xmm8
+	movaps	%xmm8, -432(%rbp)
+	mulps	%xmm1, %xmm7
+	movaps	-256(%rbp), %xmm6
+	addps	%xmm7, %xmm6
+	movaps	%xmm6, -256(%rbp)
+	movaps	-480(%rbp), %xmm7
+	movups	(%rdi,%r12,4), %xmm6
+	mulps	%xmm6, %xmm5
+	addps	%xmm5, %xmm7
+	movups	16(%rdi,%r12,4), %xmm5
+	mulps	%xmm5, %xmm3
+	movaps	-80(%rbp), %xmm8
+	addps	%xmm3, %xmm8
+	movaps	%xmm8, -80(%rbp)
+	movaps	-128(%rbp), %xmm8
+	movdqa	-80(%rbp), %xmm3
+	mulps	%xmm6, %xmm2
+	addps	%xmm2, %xmm0
+	movaps	-192(%rbp), %xmm2
+	mulps	%xmm5, %xmm10
+	addps	%xmm10, %xmm2
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm8
+	movaps	-1200(%rbp), %xmm4
+	mulps	%xmm5, %xmm1
+	addps	%xmm1, %xmm4
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB16_130
+	jmp	.LBB16_127
+.LBB16_131:
+	movaps	-352(%rbp), %xmm9
+	movaps	%xmm9, -1024(%rbp)
+	movaps	-624(%rbp), %xmm9
+	movaps	%xmm9, -1008(%rbp)
+	movaps	%xmm12, -992(%rbp)
+	movaps	%xmm13, -976(%rbp)
+	movaps	%xmm14, -960(%rbp)
+	movaps	%xmm15, -944(%rbp)
+	movaps	%xmm7, -928(%rbp)
+	movdqa	%xmm3, -912(%rbp)
+	movaps	-496(%rbp), %xmm3
+	movaps	%xmm3, -896(%rbp)
+	movdqa	%xmm0, -880(%rbp)
+	movaps	-560(%rbp), %xmm0
+	movaps	%xmm0, -864(%rbp)
+	movdqa	%xmm2, -848(%rbp)
+	movaps	-528(%rbp), %xmm0
+	movaps	%xmm0, -832(%rbp)
+	movaps	%xmm6, -816(%rbp)
+	movaps	-160(%rbp), %xmm0
+	movaps	%xmm0, -800(%rbp)
+	movaps	-192(%rbp), %xmm0
+	movaps	%xmm0, -784(%rbp)
+	movaps	%xmm1, -768(%rbp)
+	movaps	-416(%rbp), %xmm0
+	movaps	%xmm0, -752(%rbp)
+	movaps	-384(%rbp), %xmm0
+	movaps	%xmm0, -736(%rbp)
+	movaps	%xmm5, -720(%rbp)
+	movaps	-432(%rbp), %xmm0
+	movaps	%xmm0, -704(%rbp)
+	movaps	%xmm8, -688(%rbp)
+	movaps	-128(%rbp), %xmm0
+	movaps	%xmm0, -672(%rbp)
+	movaps	%xmm4, -656(%rbp)
+	movl	$96, %eax
+	movq	-88(%rbp), %rcx
+	movq	-1264(%rbp), %rdx
+	.p2align	4
+.LBB16_132:
+	movaps	-1120(%rbp,%rax), %xmm3
+	movaps	-1104(%rbp,%rax), %xmm2
+	movaps	-1088(%rbp,%rax), %xmm1
+	movaps	-1072(%rbp,%rax), %xmm0
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	-1056(%rbp,%rax), %xmm5
+	movaps	-1024(%rbp,%rax), %xmm6
+	movaps	%xmm6, %xmm7
+	movlhps	%xmm5, %xmm7
+	shufps	$36, %xmm7, %xmm4
+	movaps	%xmm1, %xmm7
+	shufps	$17, %xmm3, %xmm7
+	movaps	%xmm6, %xmm8
+	shufps	$85, %xmm5, %xmm8
+	shufps	$34, %xmm8, %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	movaps	%xmm6, %xmm8
+	unpckhpd	%xmm5, %xmm8
+	shufps	$36, %xmm8, %xmm4
+	shufps	$51, %xmm3, %xmm1
+	shufps	$255, %xmm5, %xmm6
+	shufps	$34, %xmm6, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm7, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	-1040(%rbp,%rax), %xmm4
+	movaps	-1008(%rbp,%rax), %xmm5
+	movaps	%xmm5, %xmm6
+	movlhps	%xmm4, %xmm6
+	shufps	$36, %xmm6, %xmm3
+	movaps	%xmm0, %xmm6
+	shufps	$17, %xmm2, %xmm6
+	movaps	%xmm5, %xmm7
+	shufps	$85, %xmm4, %xmm7
+	shufps	$34, %xmm7, %xmm6
+	addps	%xmm3, %xmm6
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	movaps	%xmm5, %xmm7
+	unpckhpd	%xmm4, %xmm7
+	shufps	$36, %xmm7, %xmm3
+	shufps	$51, %xmm2, %xmm0
+	shufps	$255, %xmm4, %xmm5
+	shufps	$34, %xmm5, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm6, %xmm0
+	addps	%xmm1, %xmm0
+	movups	(%rcx), %xmm1
+	addps	%xmm0, %xmm1
+	movups	%xmm1, (%rcx)
+	subq	$-128, %rax
+	addq	%rdx, %rcx
+	cmpq	$480, %rax
+	jne	.LBB16_132
+	jmp	.LBB16_147
+.LBB16_133:
+	pxor	%xmm7, %xmm7
+	xorl	%eax, %eax
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	jmp	.LBB16_135
+	.p2align	4
+.LBB16_134:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_138
+.LBB16_135:
+	movq	-112(%rbp), %r9
+	testq	%r9, %r9
+	jle	.LBB16_134
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r15, %rsi
+	movq	-13776(%rbp,%rcx), %rdx
+	movq	-13768(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r14,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%rdi,%r14,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-512(%rbp), %rdi
+	.p2align	4
+.LBB16_137:
+	movslq	(%rdi), %r10
+	leaq	(%rsi,%r10,4), %r11
+	movups	(%rsi,%r10,4), %xmm10
+	movups	16(%rsi,%r10,4), %xmm11
+	movups	(%r11,%r13,4), %xmm9
+	movups	16(%r11,%r13,4), %xmm8
+	movslq	-4(%rdi), %r10
+	movups	(%rcx,%r10,4), %xmm12
+	movups	16(%rcx,%r10,4), %xmm13
+	movaps	%xmm10, %xmm14
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm7
+	movaps	%xmm11, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	%xmm14, %xmm6
+	mulps	%xmm9, %xmm12
+	addps	%xmm12, %xmm3
+	mulps	%xmm8, %xmm13
+	addps	%xmm13, %xmm2
+	movups	(%rdx,%r10,4), %xmm12
+	movups	16(%rdx,%r10,4), %xmm13
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm5
+	mulps	%xmm13, %xmm11
+	addps	%xmm11, %xmm4
+	mulps	%xmm12, %xmm9
+	addps	%xmm9, %xmm1
+	mulps	%xmm13, %xmm8
+	addps	%xmm8, %xmm0
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB16_137
+	jmp	.LBB16_134
+.LBB16_138:
+	movaps	%xmm7, %xmm8
+	unpcklps	%xmm5, %xmm8
+	movaps	%xmm5, %xmm9
+	shufps	$17, %xmm7, %xmm9
+	shufps	$226, %xmm7, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm8
+	unpckhps	%xmm5, %xmm8
+	shufps	$255, %xmm7, %xmm5
+	shufps	$226, %xmm7, %xmm5
+	addps	%xmm8, %xmm5
+	addps	%xmm9, %xmm5
+	movaps	%xmm6, %xmm7
+	unpcklps	%xmm4, %xmm7
+	movaps	%xmm4, %xmm8
+	shufps	$17, %xmm6, %xmm8
+	shufps	$226, %xmm6, %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm6, %xmm7
+	unpckhps	%xmm4, %xmm7
+	shufps	$255, %xmm6, %xmm4
+	shufps	$226, %xmm6, %xmm4
+	addps	%xmm7, %xmm4
+	addps	%xmm8, %xmm4
+	addps	%xmm5, %xmm4
+	movq	-352(%rbp), %rax
+	movsd	(%rax), %xmm5
+	addps	%xmm4, %xmm5
+	movlps	%xmm5, (%rax)
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	%xmm1, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	shufps	$255, %xmm3, %xmm1
+	shufps	$226, %xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	%xmm0, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	shufps	$255, %xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm1, %xmm0
+	movq	-136(%rbp), %r11
+	movsd	(%rax,%r11,4), %xmm1
+	addps	%xmm0, %xmm1
+	movlps	%xmm1, (%rax,%r11,4)
+	jmp	.LBB16_255
+.LBB16_139:
+	xorps	%xmm9, %xmm9
+	xorl	%r15d, %r15d
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	xorps	%xmm12, %xmm12
+	xorps	%xmm13, %xmm13
+	xorps	%xmm14, %xmm14
+	pxor	%xmm7, %xmm7
+	pxor	%xmm4, %xmm4
+	xorps	%xmm15, %xmm15
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -496(%rbp)
+	xorps	%xmm1, %xmm1
+	movdqa	%xmm0, -480(%rbp)
+	pxor	%xmm3, %xmm3
+	movdqa	%xmm0, -544(%rbp)
+	xorps	%xmm8, %xmm8
+	pxor	%xmm6, %xmm6
+	movdqa	%xmm0, -80(%rbp)
+	pxor	%xmm2, %xmm2
+	movdqa	%xmm0, -560(%rbp)
+	pxor	%xmm5, %xmm5
+	movdqa	%xmm0, -352(%rbp)
+	movdqa	%xmm0, -624(%rbp)
+	movdqa	%xmm0, -128(%rbp)
+	movdqa	%xmm0, -160(%rbp)
+	jmp	.LBB16_142
+	.p2align	4
+.LBB16_140:
+	movaps	-496(%rbp), %xmm10
+	movaps	-480(%rbp), %xmm13
+	movdqa	%xmm3, %xmm1
+	movaps	-544(%rbp), %xmm15
+	movdqa	%xmm6, %xmm3
+	movaps	-80(%rbp), %xmm11
+	movaps	-128(%rbp), %xmm0
+	movaps	-160(%rbp), %xmm2
+.LBB16_141:
+	movaps	%xmm2, -160(%rbp)
+	movaps	%xmm0, -128(%rbp)
+	movdqa	-528(%rbp), %xmm5
+	movaps	%xmm15, -544(%rbp)
+	movaps	%xmm13, -480(%rbp)
+	movdqa	-416(%rbp), %xmm2
+	movaps	%xmm10, -496(%rbp)
+	movaps	%xmm11, -80(%rbp)
+	movaps	%xmm3, %xmm6
+	movaps	%xmm1, %xmm3
+	movaps	-432(%rbp), %xmm1
+	movaps	-384(%rbp), %xmm15
+	movaps	-224(%rbp), %xmm13
+	movaps	-272(%rbp), %xmm12
+	movaps	-192(%rbp), %xmm11
+	movaps	-256(%rbp), %xmm10
+	movaps	-288(%rbp), %xmm9
+	incq	%r15
+	cmpq	-96(%rbp), %r15
+	je	.LBB16_145
+.LBB16_142:
+	movq	-112(%rbp), %r10
+	testq	%r10, %r10
+	movaps	%xmm11, -192(%rbp)
+	movaps	%xmm12, -272(%rbp)
+	movaps	%xmm9, -288(%rbp)
+	movaps	%xmm10, -256(%rbp)
+	movaps	%xmm13, -224(%rbp)
+	movaps	%xmm15, -384(%rbp)
+	movaps	%xmm1, -432(%rbp)
+	movdqa	%xmm2, -416(%rbp)
+	movdqa	%xmm5, -528(%rbp)
+	jle	.LBB16_140
+	leaq	(%r15,%r15,2), %rax
+	shlq	$4, %rax
+	movq	%r15, %rdi
+	imulq	-440(%rbp), %rdi
+	movq	-13776(%rbp,%rax), %rsi
+	movq	-13768(%rbp,%rax), %r9
+	movslq	(%r9,%r14,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r9,%r14,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	8(%r9,%r14,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	12(%r9,%r14,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-512(%rbp), %r9
+	movaps	-496(%rbp), %xmm10
+	movaps	-480(%rbp), %xmm13
+	movdqa	%xmm3, %xmm1
+	movaps	-544(%rbp), %xmm15
+	movdqa	%xmm6, %xmm3
+	movaps	-80(%rbp), %xmm11
+	movaps	-128(%rbp), %xmm0
+	movaps	-160(%rbp), %xmm2
+	.p2align	4
+.LBB16_144:
+	movaps	%xmm0, -128(%rbp)
+	movdqa	%xmm4, -80(%rbp)
+	movaps	%xmm2, -160(%rbp)
+	movdqa	%xmm3, -1200(%rbp)
+	movdqa	%xmm1, -544(%rbp)
+	movaps	%xmm8, -480(%rbp)
+	movdqa	%xmm7, -496(%rbp)
+	movslq	(%r9), %r12
+	leaq	(%rdi,%r12,4), %r13
+	movups	(%rdi,%r12,4), %xmm8
+	movups	16(%rdi,%r12,4), %xmm4
+	movq	-104(%rbp), %r12
+	movups	(%r13,%r12,4), %xmm3
+	movq	-104(%rbp), %r12
+	movups	16(%r13,%r12,4), %xmm2
+	movq	-104(%rbp), %r12
+	movups	(%r13,%r12,8), %xmm9
+	movq	-104(%rbp), %r12
+	movups	16(%r13,%r12,8), %xmm12
+	movq	-104(%rbp), %r13
+	movslq	-4(%r9), %r12
+	movups	(%rax,%r12,4), %xmm6
+	movups	16(%rax,%r12,4), %xmm7
+	movaps	%xmm8, %xmm5
+	mulps	%xmm6, %xmm5
+	movaps	-288(%rbp), %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm1, -288(%rbp)
+	movaps	%xmm4, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	-256(%rbp), %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm1, -256(%rbp)
+	movaps	%xmm3, %xmm5
+	mulps	%xmm6, %xmm5
+	movaps	-384(%rbp), %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm1, -384(%rbp)
+	movaps	%xmm2, %xmm5
+	mulps	%xmm7, %xmm5
+	addps	%xmm5, %xmm10
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm11
+	mulps	%xmm12, %xmm7
+	movaps	-416(%rbp), %xmm1
+	addps	%xmm7, %xmm1
+	movaps	%xmm1, -416(%rbp)
+	movups	(%rcx,%r12,4), %xmm5
+	movups	16(%rcx,%r12,4), %xmm6
+	movaps	%xmm8, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	%xmm15, %xmm0
+	movaps	%xmm13, %xmm15
+	movaps	%xmm11, %xmm13
+	movaps	%xmm10, %xmm11
+	movaps	-192(%rbp), %xmm10
+	addps	%xmm7, %xmm10
+	movaps	%xmm10, -192(%rbp)
+	movaps	%xmm11, %xmm10
+	movaps	%xmm13, %xmm11
+	movaps	%xmm15, %xmm13
+	movaps	%xmm0, %xmm15
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	movaps	-272(%rbp), %xmm1
+	addps	%xmm7, %xmm1
+	movaps	%xmm1, -272(%rbp)
+	movaps	%xmm3, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	-432(%rbp), %xmm1
+	addps	%xmm7, %xmm1
+	movaps	%xmm1, -432(%rbp)
+	movaps	%xmm2, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm13
+	mulps	%xmm9, %xmm5
+	movaps	-560(%rbp), %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm1, -560(%rbp)
+	mulps	%xmm12, %xmm6
+	movaps	-528(%rbp), %xmm1
+	addps	%xmm6, %xmm1
+	movaps	%xmm1, -528(%rbp)
+	movups	(%rdx,%r12,4), %xmm5
+	movups	16(%rdx,%r12,4), %xmm6
+	movaps	%xmm8, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	-224(%rbp), %xmm1
+	addps	%xmm7, %xmm1
+	movaps	%xmm1, -224(%rbp)
+	movaps	-544(%rbp), %xmm1
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm14
+	movaps	%xmm3, %xmm7
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm1
+	movaps	%xmm2, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm15
+	movaps	-496(%rbp), %xmm0
+	mulps	%xmm9, %xmm5
+	movaps	-352(%rbp), %xmm7
+	addps	%xmm5, %xmm7
+	movaps	%xmm7, -352(%rbp)
+	mulps	%xmm12, %xmm6
+	movaps	-624(%rbp), %xmm5
+	addps	%xmm6, %xmm5
+	movaps	%xmm5, -624(%rbp)
+	movups	(%rsi,%r12,4), %xmm5
+	mulps	%xmm5, %xmm8
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, %xmm7
+	movaps	-480(%rbp), %xmm8
+	movups	16(%rsi,%r12,4), %xmm6
+	mulps	%xmm6, %xmm4
+	movaps	-80(%rbp), %xmm0
+	addps	%xmm4, %xmm0
+	movaps	%xmm0, -80(%rbp)
+	movaps	-128(%rbp), %xmm0
+	movdqa	-80(%rbp), %xmm4
+	mulps	%xmm5, %xmm3
+	addps	%xmm3, %xmm8
+	movaps	-1200(%rbp), %xmm3
+	mulps	%xmm6, %xmm2
+	addps	%xmm2, %xmm3
+	movaps	-160(%rbp), %xmm2
+	mulps	%xmm5, %xmm9
+	addps	%xmm9, %xmm0
+	mulps	%xmm6, %xmm12
+	addps	%xmm12, %xmm2
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB16_144
+	jmp	.LBB16_141
+.LBB16_145:
+	movaps	%xmm9, -1024(%rbp)
+	movaps	%xmm10, -1008(%rbp)
+	movaps	%xmm11, -992(%rbp)
+	movaps	%xmm12, -976(%rbp)
+	movaps	%xmm13, -960(%rbp)
+	movaps	%xmm14, -944(%rbp)
+	movaps	%xmm7, -928(%rbp)
+	movdqa	%xmm4, -912(%rbp)
+	movaps	%xmm15, -896(%rbp)
+	movaps	-496(%rbp), %xmm0
+	movaps	%xmm0, -880(%rbp)
+	movaps	%xmm1, -864(%rbp)
+	movaps	-480(%rbp), %xmm0
+	movaps	%xmm0, -848(%rbp)
+	movaps	%xmm3, -832(%rbp)
+	movaps	-544(%rbp), %xmm0
+	movaps	%xmm0, -816(%rbp)
+	movaps	%xmm8, -800(%rbp)
+	movaps	%xmm6, -784(%rbp)
+	movaps	-80(%rbp), %xmm0
+	movaps	%xmm0, -768(%rbp)
+	movdqa	%xmm2, -752(%rbp)
+	movaps	-560(%rbp), %xmm0
+	movaps	%xmm0, -736(%rbp)
+	movdqa	%xmm5, -720(%rbp)
+	movaps	-352(%rbp), %xmm0
+	movaps	%xmm0, -704(%rbp)
+	movaps	-624(%rbp), %xmm0
+	movaps	%xmm0, -688(%rbp)
+	movaps	-128(%rbp), %xmm0
+	movaps	%xmm0, -672(%rbp)
+	movaps	-160(%rbp), %xmm0
+	movaps	%xmm0, -656(%rbp)
+	movl	$96, %eax
+	movq	-88(%rbp), %rcx
+	movq	-1264(%rbp), %rdx
+	.p2align	4
+.LBB16_146:
+	movaps	-1120(%rbp,%rax), %xmm3
+	movaps	-1104(%rbp,%rax), %xmm2
+	movaps	-1088(%rbp,%rax), %xmm1
+	movaps	-1072(%rbp,%rax), %xmm0
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm1, %xmm4
+	movaps	-1056(%rbp,%rax), %xmm5
+	movaps	-1024(%rbp,%rax), %xmm6
+	movaps	%xmm6, %xmm7
+	movlhps	%xmm5, %xmm7
+	shufps	$36, %xmm7, %xmm4
+	movaps	%xmm1, %xmm7
+	shufps	$17, %xmm3, %xmm7
+	movaps	%xmm6, %xmm8
+	shufps	$85, %xmm5, %xmm8
+	shufps	$34, %xmm8, %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm1, %xmm4
+	movaps	%xmm6, %xmm8
+	unpckhpd	%xmm5, %xmm8
+	shufps	$36, %xmm8, %xmm4
+	shufps	$51, %xmm3, %xmm1
+	shufps	$255, %xmm5, %xmm6
+	shufps	$34, %xmm6, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm7, %xmm1
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm0, %xmm3
+	movaps	-1040(%rbp,%rax), %xmm4
+	movaps	-1008(%rbp,%rax), %xmm5
+	movaps	%xmm5, %xmm6
+	movlhps	%xmm4, %xmm6
+	shufps	$36, %xmm6, %xmm3
+	movaps	%xmm0, %xmm6
+	shufps	$17, %xmm2, %xmm6
+	movaps	%xmm5, %xmm7
+	shufps	$85, %xmm4, %xmm7
+	shufps	$34, %xmm7, %xmm6
+	addps	%xmm3, %xmm6
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm0, %xmm3
+	movaps	%xmm5, %xmm7
+	unpckhpd	%xmm4, %xmm7
+	shufps	$36, %xmm7, %xmm3
+	shufps	$51, %xmm2, %xmm0
+	shufps	$255, %xmm4, %xmm5
+	shufps	$34, %xmm5, %xmm0
+	addps	%xmm3, %xmm0
+	addps	%xmm6, %xmm0
+	addps	%xmm1, %xmm0
+	movups	(%rcx), %xmm1
+	addps	%xmm0, %xmm1
+	movups	%xmm1, (%rcx)
+	subq	$-128, %rax
+	addq	%rdx, %rcx
+	cmpq	$480, %rax
+	jne	.LBB16_146
+.LBB16_147:
+	movq	-440(%rbp), %r15
+	jmp	.LBB16_254
+.LBB16_148:
+	xorps	%xmm10, %xmm10
+	xorl	%eax, %eax
+	xorps	%xmm9, %xmm9
+	xorps	%xmm11, %xmm11
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm6, %xmm6
+	xorps	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	xorps	%xmm15, %xmm15
+	xorps	%xmm14, %xmm14
+	pxor	%xmm0, %xmm0
+	jmp	.LBB16_151
+	.p2align	4
+.LBB16_149:
+	movdqa	%xmm2, %xmm7
+	movaps	%xmm1, %xmm8
+.LBB16_150:
+	movaps	%xmm8, %xmm1
+	movaps	%xmm7, %xmm2
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_154
+.LBB16_151:
+	movq	-112(%rbp), %r10
+	testq	%r10, %r10
+	jle	.LBB16_149
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rdi
+	imulq	%r15, %rdi
+	movq	-13776(%rbp,%rcx), %rsi
+	movq	-13768(%rbp,%rcx), %r9
+	movslq	(%r9,%r14,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	4(%r9,%r14,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r14,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-512(%rbp), %r9
+	movdqa	%xmm2, %xmm7
+	movaps	%xmm1, %xmm8
+	.p2align	4
+.LBB16_153:
+	movdqa	%xmm6, -160(%rbp)
+	movdqa	%xmm0, -128(%rbp)
+	movaps	%xmm14, -80(%rbp)
+	movslq	(%r9), %r11
+	leaq	(%rdi,%r11,4), %r12
+	movups	(%rdi,%r11,4), %xmm2
+	movups	16(%rdi,%r11,4), %xmm14
+	movups	(%r12,%r13,4), %xmm13
+	movups	16(%r12,%r13,4), %xmm12
+	movslq	-4(%r9), %r12
+	movups	(%rcx,%r12,4), %xmm0
+	movups	16(%rcx,%r12,4), %xmm1
+	movdqa	%xmm5, %xmm6
+	movaps	%xmm15, %xmm5
+	movaps	%xmm2, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	movaps	%xmm14, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm9
+	mulps	%xmm13, %xmm0
+	addps	%xmm0, %xmm8
+	mulps	%xmm12, %xmm1
+	addps	%xmm1, %xmm7
+	movups	(%rdx,%r12,4), %xmm0
+	movups	16(%rdx,%r12,4), %xmm1
+	movaps	%xmm2, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm14, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm4
+	movaps	%xmm5, %xmm15
+	movdqa	%xmm6, %xmm5
+	movaps	-160(%rbp), %xmm6
+	mulps	%xmm13, %xmm0
+	addps	%xmm0, %xmm5
+	mulps	%xmm12, %xmm1
+	addps	%xmm1, %xmm15
+	movups	(%rsi,%r12,4), %xmm0
+	mulps	%xmm0, %xmm2
+	addps	%xmm2, %xmm3
+	movups	16(%rsi,%r12,4), %xmm1
+	mulps	%xmm1, %xmm14
+	addps	%xmm14, %xmm6
+	movaps	-80(%rbp), %xmm14
+	mulps	%xmm0, %xmm13
+	movaps	-128(%rbp), %xmm0
+	addps	%xmm13, %xmm14
+	mulps	%xmm1, %xmm12
+	addps	%xmm12, %xmm0
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB16_153
+	jmp	.LBB16_150
+.LBB16_154:
+	movaps	%xmm10, %xmm12
+	movaps	%xmm11, %xmm7
+	unpcklps	%xmm11, %xmm12
+	movaps	%xmm11, %xmm13
+	shufps	$17, %xmm10, %xmm13
+	shufps	$226, %xmm10, %xmm13
+	addps	%xmm12, %xmm13
+	movaps	%xmm10, %xmm12
+	unpckhps	%xmm11, %xmm12
+	shufps	$255, %xmm10, %xmm7
+	shufps	$226, %xmm10, %xmm7
+	addps	%xmm12, %xmm7
+	addps	%xmm13, %xmm7
+	movaps	%xmm9, %xmm11
+	unpcklps	%xmm4, %xmm11
+	movaps	%xmm4, %xmm12
+	shufps	$17, %xmm9, %xmm12
+	shufps	$226, %xmm9, %xmm12
+	addps	%xmm11, %xmm12
+	movaps	%xmm9, %xmm11
+	unpckhps	%xmm4, %xmm11
+	shufps	$255, %xmm9, %xmm4
+	shufps	$226, %xmm9, %xmm4
+	addps	%xmm11, %xmm4
+	addps	%xmm12, %xmm4
+	addps	%xmm7, %xmm4
+	movq	-352(%rbp), %rax
+	movsd	(%rax), %xmm9
+	addps	%xmm4, %xmm9
+	movlps	%xmm9, (%rax)
+	movaps	%xmm3, %xmm8
+	shufps	$85, %xmm3, %xmm8
+	addss	%xmm3, %xmm8
+	movaps	%xmm3, %xmm9
+	unpckhpd	%xmm3, %xmm9
+	shufps	$255, %xmm3, %xmm3
+	addss	%xmm9, %xmm3
+	addss	%xmm8, %xmm3
+	movaps	%xmm6, %xmm8
+	shufps	$85, %xmm6, %xmm8
+	addss	%xmm6, %xmm8
+	movaps	%xmm6, %xmm9
+	unpckhpd	%xmm6, %xmm9
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm9, %xmm6
+	addss	%xmm8, %xmm6
+	addss	%xmm3, %xmm6
+	addss	8(%rax), %xmm6
+	movss	%xmm6, 8(%rax)
+	movaps	%xmm1, %xmm6
+	unpcklps	%xmm5, %xmm6
+	movaps	%xmm5, %xmm7
+	shufps	$17, %xmm1, %xmm7
+	shufps	$226, %xmm1, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm1, %xmm6
+	unpckhps	%xmm5, %xmm6
+	shufps	$255, %xmm1, %xmm5
+	shufps	$226, %xmm1, %xmm5
+	addps	%xmm6, %xmm5
+	addps	%xmm7, %xmm5
+	movaps	%xmm5, %xmm1
+	movaps	%xmm2, %xmm5
+	unpcklps	%xmm15, %xmm5
+	movaps	%xmm15, %xmm6
+	shufps	$17, %xmm2, %xmm6
+	shufps	$226, %xmm2, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm2, %xmm5
+	unpckhps	%xmm15, %xmm5
+	shufps	$255, %xmm2, %xmm15
+	shufps	$226, %xmm2, %xmm15
+	addps	%xmm5, %xmm15
+	addps	%xmm6, %xmm15
+	addps	%xmm1, %xmm15
+	movq	-136(%rbp), %r11
+	movsd	(%rax,%r11,4), %xmm3
+	addps	%xmm15, %xmm3
+	movlps	%xmm3, (%rax,%r11,4)
+	movaps	%xmm14, %xmm2
+	shufps	$85, %xmm14, %xmm2
+	addss	%xmm14, %xmm2
+	movaps	%xmm14, %xmm3
+	unpckhpd	%xmm14, %xmm3
+	shufps	$255, %xmm14, %xmm14
+	addss	%xmm3, %xmm14
+	addss	%xmm2, %xmm14
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	addss	%xmm14, %xmm0
+.LBB16_155:
+	addss	8(%rax,%r11,4), %xmm0
+	movss	%xmm0, 8(%rax,%r11,4)
+	jmp	.LBB16_254
+.LBB16_156:
+	xorps	%xmm12, %xmm12
+	xorl	%eax, %eax
+	xorps	%xmm8, %xmm8
+	xorps	%xmm10, %xmm10
+	pxor	%xmm6, %xmm6
+	xorps	%xmm11, %xmm11
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	xorps	%xmm9, %xmm9
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -128(%rbp)
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	jmp	.LBB16_159
+	.p2align	4
+.LBB16_157:
+	movaps	%xmm12, %xmm8
+.LBB16_158:
+	movaps	%xmm8, %xmm12
+	movaps	-80(%rbp), %xmm8
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_162
+.LBB16_159:
+	movq	-112(%rbp), %r9
+	testq	%r9, %r9
+	movaps	%xmm8, -80(%rbp)
+	jle	.LBB16_157
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r15, %rsi
+	movq	-13776(%rbp,%rcx), %rdx
+	movq	-13768(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r14,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%rdi,%r14,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-448(%rbp), %rdi
+	movaps	%xmm12, %xmm8
+	.p2align	4
+.LBB16_161:
+	movaps	%xmm10, -288(%rbp)
+	movdqa	%xmm7, -272(%rbp)
+	movdqa	%xmm4, -192(%rbp)
+	movdqa	%xmm2, -160(%rbp)
+	movslq	-4(%rdi), %r10
+	leaq	(%rsi,%r10,4), %r12
+	movdqu	(%rsi,%r10,4), %xmm0
+	movdqu	16(%rsi,%r10,4), %xmm1
+	movdqu	(%r12,%r13,4), %xmm4
+	movdqa	%xmm3, %xmm10
+	movdqu	16(%r12,%r13,4), %xmm3
+	movdqa	%xmm6, %xmm7
+	movdqu	(%r12,%r13,8), %xmm6
+	movd	(%rdi), %xmm12
+	pshufd	$0, %xmm12, %xmm12
+	movdqa	%xmm12, %xmm13
+	pcmpgtd	.LCPI16_3(%rip), %xmm13
+	movaps	%xmm11, %xmm2
+	movdqa	%xmm5, %xmm11
+	movdqu	16(%r12,%r13,8), %xmm5
+	pcmpgtd	.LCPI16_4(%rip), %xmm12
+	movdqa	%xmm12, %xmm15
+	pandn	%xmm1, %xmm15
+	movdqa	%xmm13, %xmm1
+	pandn	%xmm0, %xmm1
+	movdqa	%xmm12, %xmm14
+	pandn	%xmm3, %xmm14
+	movdqa	%xmm13, %xmm0
+	pandn	%xmm4, %xmm0
+	pandn	%xmm5, %xmm12
+	movdqa	%xmm11, %xmm5
+	movaps	%xmm2, %xmm11
+	pandn	%xmm6, %xmm13
+	movdqa	%xmm7, %xmm6
+	movslq	-8(%rdi), %r10
+	movups	(%rcx,%r10,4), %xmm2
+	movups	16(%rcx,%r10,4), %xmm3
+	movaps	%xmm2, %xmm4
+	mulps	%xmm1, %xmm4
+	addps	%xmm4, %xmm8
+	movaps	%xmm3, %xmm4
+	mulps	%xmm15, %xmm4
+	movaps	-80(%rbp), %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm7, -80(%rbp)
+	movaps	%xmm2, %xmm4
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm11
+	movaps	%xmm3, %xmm4
+	mulps	%xmm14, %xmm4
+	addps	%xmm4, %xmm5
+	movaps	-128(%rbp), %xmm4
+	mulps	%xmm13, %xmm2
+	addps	%xmm2, %xmm9
+	mulps	%xmm12, %xmm3
+	addps	%xmm3, %xmm4
+	movaps	%xmm4, -128(%rbp)
+	movdqa	%xmm10, %xmm3
+	movaps	-288(%rbp), %xmm10
+	movaps	-272(%rbp), %xmm7
+	movaps	-192(%rbp), %xmm4
+	movups	(%rdx,%r10,4), %xmm2
+	mulps	%xmm2, %xmm1
+	addps	%xmm1, %xmm10
+	movups	16(%rdx,%r10,4), %xmm1
+	mulps	%xmm1, %xmm15
+	addps	%xmm15, %xmm6
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm4
+	mulps	%xmm1, %xmm14
+	addps	%xmm14, %xmm7
+	mulps	%xmm2, %xmm13
+	movaps	-160(%rbp), %xmm2
+	addps	%xmm13, %xmm3
+	mulps	%xmm1, %xmm12
+	addps	%xmm12, %xmm2
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB16_161
+	jmp	.LBB16_158
+.LBB16_162:
+	movaps	%xmm12, %xmm0
+	unpcklps	%xmm10, %xmm0
+	movaps	%xmm10, %xmm1
+	shufps	$17, %xmm12, %xmm1
+	shufps	$226, %xmm12, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm12, %xmm0
+	unpckhps	%xmm10, %xmm0
+	shufps	$255, %xmm12, %xmm10
+	shufps	$226, %xmm12, %xmm10
+	addps	%xmm0, %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm8, %xmm0
+	unpcklps	%xmm6, %xmm0
+	movaps	%xmm6, %xmm1
+	shufps	$17, %xmm8, %xmm1
+	shufps	$226, %xmm8, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm8, %xmm0
+	unpckhps	%xmm6, %xmm0
+	shufps	$255, %xmm8, %xmm6
+	shufps	$226, %xmm8, %xmm6
+	addps	%xmm0, %xmm6
+	addps	%xmm1, %xmm6
+	addps	%xmm10, %xmm6
+	movq	-352(%rbp), %rax
+	movsd	(%rax), %xmm0
+	addps	%xmm6, %xmm0
+	movlps	%xmm0, (%rax)
+	movaps	%xmm11, %xmm0
+	unpcklps	%xmm4, %xmm0
+	movaps	%xmm4, %xmm1
+	shufps	$17, %xmm11, %xmm1
+	shufps	$226, %xmm11, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm11, %xmm0
+	unpckhps	%xmm4, %xmm0
+	shufps	$255, %xmm11, %xmm4
+	shufps	$226, %xmm11, %xmm4
+	addps	%xmm0, %xmm4
+	addps	%xmm1, %xmm4
+	movaps	%xmm5, %xmm0
+	unpcklps	%xmm7, %xmm0
+	movaps	%xmm7, %xmm1
+	shufps	$17, %xmm5, %xmm1
+	shufps	$226, %xmm5, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm5, %xmm0
+	unpckhps	%xmm7, %xmm0
+	shufps	$255, %xmm5, %xmm7
+	shufps	$226, %xmm5, %xmm7
+	addps	%xmm0, %xmm7
+	addps	%xmm1, %xmm7
+	addps	%xmm4, %xmm7
+	movsd	(%rax,%r11,4), %xmm0
+	addps	%xmm7, %xmm0
+	movlps	%xmm0, (%rax,%r11,4)
+	movaps	%xmm9, %xmm0
+	unpcklps	%xmm3, %xmm0
+	movaps	%xmm3, %xmm1
+	shufps	$17, %xmm9, %xmm1
+	shufps	$226, %xmm9, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm9, %xmm0
+	unpckhps	%xmm3, %xmm0
+	shufps	$255, %xmm9, %xmm3
+	shufps	$226, %xmm9, %xmm3
+	addps	%xmm0, %xmm3
+	addps	%xmm1, %xmm3
+	movaps	-128(%rbp), %xmm4
+	movaps	%xmm4, %xmm0
+	unpcklps	%xmm2, %xmm0
+	movaps	%xmm2, %xmm1
+	shufps	$17, %xmm4, %xmm1
+	shufps	$226, %xmm4, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm4, %xmm0
+	unpckhps	%xmm2, %xmm0
+	shufps	$255, %xmm4, %xmm2
+	shufps	$226, %xmm4, %xmm2
+	addps	%xmm0, %xmm2
+	addps	%xmm1, %xmm2
+	addps	%xmm3, %xmm2
+	movsd	(%rax,%r11,8), %xmm0
+	addps	%xmm2, %xmm0
+	movlps	%xmm0, (%rax,%r11,8)
+	jmp	.LBB16_254
+.LBB16_163:
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	jmp	.LBB16_165
+	.p2align	4
+.LBB16_164:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_217
+.LBB16_165:
+	movq	-112(%rbp), %r9
+	testq	%r9, %r9
+	jle	.LBB16_164
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r15, %rsi
+	movq	-13776(%rbp,%rcx), %rdx
+	movq	-13768(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r14,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%rdi,%r14,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-512(%rbp), %rdi
+	.p2align	4
+.LBB16_167:
+	movslq	(%rdi), %r10
+	movups	(%rsi,%r10,4), %xmm4
+	movups	16(%rsi,%r10,4), %xmm5
+	movslq	-4(%rdi), %r10
+	movups	(%rcx,%r10,4), %xmm6
+	movups	16(%rcx,%r10,4), %xmm7
+	mulps	%xmm4, %xmm6
+	addps	%xmm6, %xmm3
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm2
+	movups	(%rdx,%r10,4), %xmm6
+	movups	16(%rdx,%r10,4), %xmm7
+	mulps	%xmm4, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm1
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB16_167
+	jmp	.LBB16_164
+.LBB16_168:
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	jmp	.LBB16_170
+	.p2align	4
+.LBB16_169:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_223
+.LBB16_170:
+	movq	-112(%rbp), %r10
+	testq	%r10, %r10
+	jle	.LBB16_169
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rdi
+	imulq	%r15, %rdi
+	movq	-13776(%rbp,%rcx), %rsi
+	movq	-13768(%rbp,%rcx), %r9
+	movslq	(%r9,%r14,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	4(%r9,%r14,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r14,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-448(%rbp), %r9
+	.p2align	4
+.LBB16_172:
+	movslq	-4(%r9), %r11
+	movdqu	(%rdi,%r11,4), %xmm7
+	movdqu	16(%rdi,%r11,4), %xmm8
+	movd	(%r9), %xmm6
+	pshufd	$0, %xmm6, %xmm6
+	movdqa	%xmm6, %xmm9
+	pcmpgtd	.LCPI16_3(%rip), %xmm9
+	pandn	%xmm7, %xmm9
+	pcmpgtd	.LCPI16_4(%rip), %xmm6
+	pandn	%xmm8, %xmm6
+	movslq	-8(%r9), %r11
+	movups	(%rcx,%r11,4), %xmm7
+	movups	16(%rcx,%r11,4), %xmm8
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm5
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm4
+	movups	(%rdx,%r11,4), %xmm7
+	movups	16(%rdx,%r11,4), %xmm8
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm2
+	movups	(%rsi,%r11,4), %xmm7
+	movups	16(%rsi,%r11,4), %xmm8
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm0
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm1
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB16_172
+	jmp	.LBB16_169
+.LBB16_173:
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	jmp	.LBB16_175
+	.p2align	4
+.LBB16_174:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_178
+.LBB16_175:
+	movq	-112(%rbp), %r9
+	testq	%r9, %r9
+	jle	.LBB16_174
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r15, %rsi
+	movq	-13776(%rbp,%rcx), %rdx
+	movq	-13768(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r14,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%rdi,%r14,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-448(%rbp), %rdi
+	.p2align	4
+.LBB16_177:
+	movslq	-4(%rdi), %r10
+	leaq	(%rsi,%r10,4), %r11
+	movdqu	(%rsi,%r10,4), %xmm11
+	movdqu	16(%rsi,%r10,4), %xmm12
+	movdqu	(%r11,%r13,4), %xmm13
+	movd	(%rdi), %xmm8
+	pshufd	$0, %xmm8, %xmm8
+	movdqa	%xmm8, %xmm9
+	pcmpgtd	.LCPI16_3(%rip), %xmm9
+	pcmpgtd	.LCPI16_4(%rip), %xmm8
+	movdqu	16(%r11,%r13,4), %xmm14
+	movdqa	%xmm8, %xmm10
+	pandn	%xmm12, %xmm10
+	movdqa	%xmm9, %xmm12
+	pandn	%xmm11, %xmm12
+	pandn	%xmm14, %xmm8
+	pandn	%xmm13, %xmm9
+	movslq	-8(%rdi), %r10
+	movups	(%rcx,%r10,4), %xmm11
+	movups	16(%rcx,%r10,4), %xmm13
+	movaps	%xmm11, %xmm14
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm7
+	movaps	%xmm13, %xmm14
+	mulps	%xmm10, %xmm14
+	addps	%xmm14, %xmm6
+	mulps	%xmm9, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm8, %xmm13
+	addps	%xmm13, %xmm2
+	movups	(%rdx,%r10,4), %xmm11
+	movups	16(%rdx,%r10,4), %xmm13
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm5
+	mulps	%xmm13, %xmm10
+	addps	%xmm10, %xmm4
+	mulps	%xmm11, %xmm9
+	addps	%xmm9, %xmm0
+	mulps	%xmm13, %xmm8
+	addps	%xmm8, %xmm1
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB16_177
+	jmp	.LBB16_174
+.LBB16_178:
+	movaps	%xmm7, %xmm8
+	unpcklps	%xmm5, %xmm8
+	movaps	%xmm5, %xmm9
+	shufps	$17, %xmm7, %xmm9
+	shufps	$226, %xmm7, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm8
+	unpckhps	%xmm5, %xmm8
+	shufps	$255, %xmm7, %xmm5
+	shufps	$226, %xmm7, %xmm5
+	addps	%xmm8, %xmm5
+	addps	%xmm9, %xmm5
+	movaps	%xmm6, %xmm7
+	unpcklps	%xmm4, %xmm7
+	movaps	%xmm4, %xmm8
+	shufps	$17, %xmm6, %xmm8
+	shufps	$226, %xmm6, %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm6, %xmm7
+	unpckhps	%xmm4, %xmm7
+	shufps	$255, %xmm6, %xmm4
+	shufps	$226, %xmm6, %xmm4
+	addps	%xmm7, %xmm4
+	addps	%xmm8, %xmm4
+	addps	%xmm5, %xmm4
+	movq	-352(%rbp), %rax
+	movsd	(%rax), %xmm5
+	addps	%xmm4, %xmm5
+	movlps	%xmm5, (%rax)
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm0, %xmm4
+	movaps	%xmm0, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm0, %xmm4
+	shufps	$255, %xmm3, %xmm0
+	shufps	$226, %xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm1, %xmm3
+	movaps	%xmm1, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm1, %xmm3
+	shufps	$255, %xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	addps	%xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm0, %xmm1
+	movq	-136(%rbp), %r11
+	movsd	(%rax,%r11,4), %xmm0
+	addps	%xmm1, %xmm0
+	movlps	%xmm0, (%rax,%r11,4)
+	jmp	.LBB16_255
+.LBB16_179:
+	movaps	%xmm1, %xmm2
+	unpcklps	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	shufps	$17, %xmm1, %xmm3
+	shufps	$226, %xmm1, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm1, %xmm2
+	unpckhps	%xmm0, %xmm2
+	shufps	$51, %xmm1, %xmm0
+	shufps	$226, %xmm1, %xmm0
+	addps	%xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, %xmm1
+	shufps	$85, %xmm0, %xmm1
+	addss	%xmm0, %xmm1
+	movq	-352(%rbp), %rax
+	addss	(%rax), %xmm1
+	movss	%xmm1, (%rax)
+	jmp	.LBB16_257
+.LBB16_180:
+	xorps	%xmm1, %xmm1
+	xorl	%eax, %eax
+	pxor	%xmm0, %xmm0
+	jmp	.LBB16_182
+	.p2align	4
+.LBB16_181:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_185
+.LBB16_182:
+	movq	-112(%rbp), %r9
+	testq	%r9, %r9
+	jle	.LBB16_181
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	movq	-13768(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r14,4), %rcx
+	shlq	$2, %rcx
+	addq	-13776(%rbp,%rdx), %rcx
+	imulq	%r15, %rdi
+	leaq	(%r8,%rdi,4), %rdx
+	movq	-448(%rbp), %r10
+	movq	%r9, %rdi
+	.p2align	4
+.LBB16_184:
+	movslq	-4(%r10), %r9
+	movdqu	(%rdx,%r9,4), %xmm2
+	movdqu	16(%rdx,%r9,4), %xmm3
+	movd	(%r10), %xmm4
+	pshufd	$0, %xmm4, %xmm4
+	movdqa	%xmm4, %xmm5
+	pcmpgtd	.LCPI16_3(%rip), %xmm5
+	pandn	%xmm2, %xmm5
+	pcmpgtd	.LCPI16_4(%rip), %xmm4
+	pandn	%xmm3, %xmm4
+	movslq	-8(%r10), %r9
+	movups	(%rcx,%r9,4), %xmm2
+	mulps	%xmm5, %xmm2
+	addps	%xmm2, %xmm1
+	movups	16(%rcx,%r9,4), %xmm2
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm0
+	addq	$12, %r10
+	decq	%rdi
+	jne	.LBB16_184
+	jmp	.LBB16_181
+.LBB16_185:
+	movaps	%xmm1, %xmm2
+	unpcklps	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	shufps	$17, %xmm1, %xmm3
+	shufps	$226, %xmm1, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm1, %xmm2
+	unpckhps	%xmm0, %xmm2
+	shufps	$51, %xmm1, %xmm0
+	shufps	$226, %xmm1, %xmm0
+	addps	%xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, %xmm1
+	shufps	$85, %xmm0, %xmm1
+	addss	%xmm0, %xmm1
+	movq	-352(%rbp), %rax
+	addss	(%rax), %xmm1
+	movss	%xmm1, (%rax)
+	jmp	.LBB16_256
+.LBB16_186:
+	pxor	%xmm5, %xmm5
+	xorl	%eax, %eax
+	pxor	%xmm2, %xmm2
+	pxor	%xmm6, %xmm6
+	pxor	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	pxor	%xmm7, %xmm7
+	pxor	%xmm4, %xmm4
+	jmp	.LBB16_188
+	.p2align	4
+.LBB16_187:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_196
+.LBB16_188:
+	movq	-112(%rbp), %r12
+	testq	%r12, %r12
+	jle	.LBB16_187
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %r9
+	imulq	%r15, %r9
+	movq	-13776(%rbp,%rcx), %rdi
+	movq	-13768(%rbp,%rcx), %r10
+	movslq	(%r10,%r14,4), %rcx
+	leaq	(%rdi,%rcx,4), %rcx
+	movslq	4(%r10,%r14,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	8(%r10,%r14,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	12(%r10,%r14,4), %r10
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(%r8,%r9,4), %r9
+	movq	-512(%rbp), %r10
+	.p2align	4
+.LBB16_190:
+	movslq	(%r10), %r11
+	movups	(%r9,%r11,4), %xmm9
+	movups	16(%r9,%r11,4), %xmm8
+	movslq	-4(%r10), %r13
+	movups	(%rcx,%r13,4), %xmm10
+	movups	16(%rcx,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm7
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm4
+	movups	(%rdx,%r13,4), %xmm10
+	movups	16(%rdx,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm1
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm0
+	movups	(%rsi,%r13,4), %xmm10
+	movups	16(%rsi,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm6
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm3
+	movups	(%rdi,%r13,4), %xmm10
+	movups	16(%rdi,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm5
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm2
+	addq	$12, %r10
+	decq	%r12
+	jne	.LBB16_190
+	jmp	.LBB16_187
+.LBB16_191:
+	pxor	%xmm5, %xmm5
+	xorl	%eax, %eax
+	pxor	%xmm2, %xmm2
+	pxor	%xmm6, %xmm6
+	pxor	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	pxor	%xmm7, %xmm7
+	pxor	%xmm4, %xmm4
+	jmp	.LBB16_193
+	.p2align	4
+.LBB16_192:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_196
+.LBB16_193:
+	movq	-112(%rbp), %r12
+	testq	%r12, %r12
+	jle	.LBB16_192
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %r9
+	imulq	%r15, %r9
+	movq	-13776(%rbp,%rcx), %rdi
+	movq	-13768(%rbp,%rcx), %r10
+	movslq	(%r10,%r14,4), %rcx
+	leaq	(%rdi,%rcx,4), %rcx
+	movslq	4(%r10,%r14,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	8(%r10,%r14,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	12(%r10,%r14,4), %r10
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(%r8,%r9,4), %r9
+	movq	-448(%rbp), %r10
+	.p2align	4
+.LBB16_195:
+	movslq	-4(%r10), %r11
+	movdqu	(%r9,%r11,4), %xmm10
+	movd	(%r10), %xmm8
+	pshufd	$0, %xmm8, %xmm8
+	movdqa	%xmm8, %xmm9
+	pcmpgtd	.LCPI16_3(%rip), %xmm9
+	movdqu	16(%r9,%r11,4), %xmm11
+	pandn	%xmm10, %xmm9
+	pcmpgtd	.LCPI16_4(%rip), %xmm8
+	pandn	%xmm11, %xmm8
+	movslq	-8(%r10), %r13
+	movups	(%rcx,%r13,4), %xmm10
+	movups	16(%rcx,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm7
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm4
+	movups	(%rdx,%r13,4), %xmm10
+	movups	16(%rdx,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm1
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm0
+	movups	(%rsi,%r13,4), %xmm10
+	movups	16(%rsi,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm6
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm3
+	movups	(%rdi,%r13,4), %xmm10
+	movups	16(%rdi,%r13,4), %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm10, %xmm5
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm2
+	addq	$12, %r10
+	decq	%r12
+	jne	.LBB16_195
+	jmp	.LBB16_192
+.LBB16_196:
+	movaps	%xmm7, %xmm8
+	unpcklps	%xmm1, %xmm8
+	movaps	%xmm5, %xmm9
+	movlhps	%xmm6, %xmm9
+	shufps	$36, %xmm9, %xmm8
+	movaps	%xmm1, %xmm9
+	shufps	$17, %xmm7, %xmm9
+	movaps	%xmm5, %xmm10
+	shufps	$85, %xmm6, %xmm10
+	shufps	$34, %xmm10, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm8
+	unpckhps	%xmm1, %xmm8
+	movaps	%xmm5, %xmm10
+	unpckhpd	%xmm6, %xmm10
+	shufps	$36, %xmm10, %xmm8
+	shufps	$51, %xmm7, %xmm1
+	shufps	$255, %xmm6, %xmm5
+	shufps	$34, %xmm5, %xmm1
+	addps	%xmm8, %xmm1
+	addps	%xmm9, %xmm1
+	movaps	%xmm4, %xmm5
+	unpcklps	%xmm0, %xmm5
+	movaps	%xmm2, %xmm6
+	movlhps	%xmm3, %xmm6
+	shufps	$36, %xmm6, %xmm5
+	movaps	%xmm0, %xmm6
+	shufps	$17, %xmm4, %xmm6
+	movaps	%xmm2, %xmm7
+	shufps	$85, %xmm3, %xmm7
+	shufps	$34, %xmm7, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm5
+	unpckhps	%xmm0, %xmm5
+	movaps	%xmm2, %xmm7
+	unpckhpd	%xmm3, %xmm7
+	shufps	$36, %xmm7, %xmm5
+	shufps	$51, %xmm4, %xmm0
+	shufps	$255, %xmm3, %xmm2
+	shufps	$34, %xmm2, %xmm0
+	addps	%xmm5, %xmm0
+	addps	%xmm6, %xmm0
+	addps	%xmm1, %xmm0
+	movq	-352(%rbp), %rax
+	movups	(%rax), %xmm1
+	addps	%xmm0, %xmm1
+	movups	%xmm1, (%rax)
+	movq	-136(%rbp), %r11
+	movq	-104(%rbp), %r13
+	jmp	.LBB16_254
+.LBB16_197:
+	pxor	%xmm2, %xmm2
+	xorl	%ecx, %ecx
+	pxor	%xmm0, %xmm0
+	xorps	%xmm8, %xmm8
+	xorps	%xmm14, %xmm14
+	xorps	%xmm10, %xmm10
+	pxor	%xmm7, %xmm7
+	pxor	%xmm3, %xmm3
+	pxor	%xmm5, %xmm5
+	xorps	%xmm11, %xmm11
+	xorps	%xmm9, %xmm9
+	pxor	%xmm4, %xmm4
+	xorps	%xmm15, %xmm15
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -256(%rbp)
+	xorps	%xmm12, %xmm12
+	pxor	%xmm6, %xmm6
+	xorps	%xmm13, %xmm13
+	jmp	.LBB16_200
+	.p2align	4
+.LBB16_198:
+	movdqa	%xmm0, %xmm11
+	movdqa	%xmm5, %xmm8
+	movdqa	%xmm2, %xmm7
+	movdqa	%xmm3, %xmm15
+.LBB16_199:
+	movaps	%xmm15, %xmm3
+	movdqa	%xmm7, %xmm2
+	movaps	%xmm8, %xmm5
+	movaps	-192(%rbp), %xmm7
+	movaps	%xmm11, %xmm0
+	movdqa	-160(%rbp), %xmm8
+	movaps	-128(%rbp), %xmm11
+	movaps	-272(%rbp), %xmm4
+	movaps	-80(%rbp), %xmm15
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	movq	-440(%rbp), %r15
+	je	.LBB16_203
+.LBB16_200:
+	movq	-112(%rbp), %r12
+	testq	%r12, %r12
+	movaps	%xmm15, -80(%rbp)
+	movaps	%xmm11, -128(%rbp)
+	movaps	%xmm8, -160(%rbp)
+	movdqa	%xmm7, -192(%rbp)
+	movdqa	%xmm4, -272(%rbp)
+	jle	.LBB16_198
+	leaq	(%rcx,%rcx,2), %rax
+	shlq	$4, %rax
+	movq	%rcx, %r9
+	imulq	%r15, %r9
+	movq	-13776(%rbp,%rax), %rdi
+	movq	-13768(%rbp,%rax), %r10
+	movslq	(%r10,%r14,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r10,%r14,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	8(%r10,%r14,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	12(%r10,%r14,4), %r10
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(%r8,%r9,4), %r9
+	movq	-512(%rbp), %r10
+	movq	-104(%rbp), %r15
+	movdqa	%xmm0, %xmm11
+	movdqa	%xmm5, %xmm8
+	movdqa	%xmm2, %xmm7
+	movdqa	%xmm3, %xmm15
+	.p2align	4
+.LBB16_202:
+	movdqa	%xmm6, -224(%rbp)
+	movslq	(%r10), %r13
+	leaq	(%r9,%r13,4), %r11
+	movups	(%r9,%r13,4), %xmm5
+	movups	16(%r9,%r13,4), %xmm3
+	movups	(%r11,%r15,4), %xmm1
+	movups	16(%r11,%r15,4), %xmm0
+	movslq	-4(%r10), %r13
+	movups	(%rax,%r13,4), %xmm4
+	movups	16(%rax,%r13,4), %xmm6
+	movaps	%xmm5, %xmm2
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm7
+	movaps	%xmm7, -288(%rbp)
+	movaps	%xmm3, %xmm2
+	mulps	%xmm6, %xmm2
+	addps	%xmm2, %xmm11
+	mulps	%xmm1, %xmm4
+	movaps	-128(%rbp), %xmm2
+	addps	%xmm4, %xmm2
+	movaps	%xmm2, -128(%rbp)
+	mulps	%xmm0, %xmm6
+	addps	%xmm6, %xmm9
+	movups	(%rdx,%r13,4), %xmm2
+	movups	16(%rdx,%r13,4), %xmm4
+	movaps	%xmm5, %xmm6
+	mulps	%xmm2, %xmm6
+	movaps	-160(%rbp), %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -160(%rbp)
+	movaps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm6
+	addps	%xmm6, %xmm14
+	mulps	%xmm1, %xmm2
+	movaps	-272(%rbp), %xmm6
+	addps	%xmm2, %xmm6
+	movaps	%xmm6, -272(%rbp)
+	mulps	%xmm0, %xmm4
+	movaps	-80(%rbp), %xmm2
+	addps	%xmm4, %xmm2
+	movaps	%xmm2, -80(%rbp)
+	movups	(%rsi,%r13,4), %xmm2
+	movups	16(%rsi,%r13,4), %xmm4
+	movaps	%xmm5, %xmm6
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm10
+	movaps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm6
+	movaps	-192(%rbp), %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -192(%rbp)
+	movaps	-224(%rbp), %xmm7
+	mulps	%xmm1, %xmm2
+	movaps	-256(%rbp), %xmm6
+	addps	%xmm2, %xmm6
+	movaps	%xmm6, -256(%rbp)
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm12
+	movups	(%rdi,%r13,4), %xmm2
+	mulps	%xmm2, %xmm5
+	addps	%xmm5, %xmm15
+	movups	16(%rdi,%r13,4), %xmm4
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm8
+	mulps	%xmm2, %xmm1
+	addps	%xmm1, %xmm7
+	movaps	%xmm7, %xmm6
+	movdqa	-288(%rbp), %xmm7
+	mulps	%xmm4, %xmm0
+	addps	%xmm0, %xmm13
+	addq	$12, %r10
+	decq	%r12
+	jne	.LBB16_202
+	jmp	.LBB16_199
+.LBB16_203:
+	movdqa	%xmm2, -288(%rbp)
+	movdqa	%xmm2, %xmm1
+	punpckldq	%xmm8, %xmm1
+	movdqa	%xmm1, -224(%rbp)
+	movaps	%xmm3, %xmm1
+	movaps	%xmm10, -384(%rbp)
+	movlhps	%xmm10, %xmm1
+	movaps	-224(%rbp), %xmm2
+	shufps	$36, %xmm1, %xmm2
+	movaps	%xmm2, -224(%rbp)
+	movdqa	%xmm8, %xmm1
+	shufps	$17, -288(%rbp), %xmm1
+	movaps	%xmm3, %xmm2
+	shufps	$85, %xmm10, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	-224(%rbp), %xmm1
+	movdqa	-288(%rbp), %xmm10
+	punpckhdq	%xmm8, %xmm10
+	movaps	%xmm3, %xmm2
+	unpckhpd	-384(%rbp), %xmm2
+	shufps	$36, %xmm2, %xmm10
+	shufps	$51, -288(%rbp), %xmm8
+	shufps	$255, -384(%rbp), %xmm3
+	shufps	$34, %xmm3, %xmm8
+	addps	%xmm10, %xmm8
+	addps	%xmm1, %xmm8
+	movaps	%xmm0, %xmm3
+	unpcklps	%xmm14, %xmm0
+	movaps	%xmm5, %xmm1
+	movlhps	%xmm7, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$17, %xmm3, %xmm1
+	movaps	%xmm5, %xmm2
+	shufps	$85, %xmm7, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm3, %xmm0
+	unpckhps	%xmm14, %xmm0
+	movaps	%xmm5, %xmm2
+	unpckhpd	%xmm7, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm3, %xmm14
+	shufps	$255, %xmm7, %xmm5
+	shufps	$34, %xmm5, %xmm14
+	addps	%xmm0, %xmm14
+	addps	%xmm1, %xmm14
+	addps	%xmm8, %xmm14
+	movq	-352(%rbp), %rax
+	movups	(%rax), %xmm0
+	addps	%xmm14, %xmm0
+	movups	%xmm0, (%rax)
+	movaps	%xmm11, %xmm0
+	unpcklps	%xmm4, %xmm0
+	movaps	%xmm6, %xmm1
+	movaps	-256(%rbp), %xmm8
+	movlhps	%xmm8, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm4, %xmm1
+	shufps	$17, %xmm11, %xmm1
+	movaps	%xmm6, %xmm2
+	shufps	$85, %xmm8, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm11, %xmm0
+	unpckhps	%xmm4, %xmm0
+	movaps	%xmm6, %xmm2
+	unpckhpd	%xmm8, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm11, %xmm4
+	shufps	$255, %xmm8, %xmm6
+	shufps	$34, %xmm6, %xmm4
+	addps	%xmm0, %xmm4
+	addps	%xmm1, %xmm4
+	movaps	%xmm9, %xmm0
+	unpcklps	%xmm15, %xmm0
+	movaps	%xmm13, %xmm1
+	movlhps	%xmm12, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm15, %xmm1
+	shufps	$17, %xmm9, %xmm1
+	movaps	%xmm13, %xmm2
+	shufps	$85, %xmm12, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm9, %xmm0
+	unpckhps	%xmm15, %xmm0
+	movaps	%xmm13, %xmm2
+	unpckhpd	%xmm12, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm9, %xmm15
+	shufps	$255, %xmm12, %xmm13
+	shufps	$34, %xmm13, %xmm15
+	addps	%xmm0, %xmm15
+	addps	%xmm1, %xmm15
+	addps	%xmm4, %xmm15
+	movq	-136(%rbp), %r11
+	movups	(%rax,%r11,4), %xmm0
+	addps	%xmm15, %xmm0
+	jmp	.LBB16_211
+.LBB16_204:
+	xorps	%xmm1, %xmm1
+	xorl	%ecx, %ecx
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm15, %xmm15
+	pxor	%xmm2, %xmm2
+	pxor	%xmm7, %xmm7
+	pxor	%xmm3, %xmm3
+	xorps	%xmm8, %xmm8
+	pxor	%xmm5, %xmm5
+	xorps	%xmm9, %xmm9
+	pxor	%xmm4, %xmm4
+	xorps	%xmm14, %xmm14
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -288(%rbp)
+	xorps	%xmm12, %xmm12
+	pxor	%xmm6, %xmm6
+	xorps	%xmm13, %xmm13
+	jmp	.LBB16_207
+	.p2align	4
+.LBB16_205:
+	movdqa	%xmm4, %xmm14
+	movaps	%xmm1, %xmm7
+	movdqa	%xmm2, %xmm10
+	movdqa	%xmm3, %xmm5
+.LBB16_206:
+	movaps	%xmm5, %xmm3
+	movaps	%xmm10, %xmm2
+	movaps	%xmm7, %xmm1
+	movaps	-192(%rbp), %xmm7
+	movaps	-160(%rbp), %xmm10
+	movaps	-128(%rbp), %xmm5
+	movaps	%xmm14, %xmm4
+	movaps	-80(%rbp), %xmm14
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	movq	-440(%rbp), %r15
+	je	.LBB16_210
+.LBB16_207:
+	movq	-112(%rbp), %r12
+	testq	%r12, %r12
+	movaps	%xmm14, -80(%rbp)
+	movdqa	%xmm5, -128(%rbp)
+	movaps	%xmm10, -160(%rbp)
+	movdqa	%xmm7, -192(%rbp)
+	jle	.LBB16_205
+	leaq	(%rcx,%rcx,2), %rax
+	shlq	$4, %rax
+	movq	%rcx, %r9
+	imulq	%r15, %r9
+	movq	-13776(%rbp,%rax), %rdi
+	movq	-13768(%rbp,%rax), %r10
+	movslq	(%r10,%r14,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r10,%r14,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	8(%r10,%r14,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	12(%r10,%r14,4), %r10
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(%r8,%r9,4), %r9
+	movq	-448(%rbp), %r10
+	movq	-104(%rbp), %r15
+	movdqa	%xmm4, %xmm14
+	movaps	%xmm1, %xmm7
+	movdqa	%xmm2, %xmm10
+	movdqa	%xmm3, %xmm5
+	.p2align	4
+.LBB16_209:
+	movdqa	%xmm5, -224(%rbp)
+	movdqa	%xmm6, -256(%rbp)
+	movslq	-4(%r10), %r11
+	leaq	(%r9,%r11,4), %r13
+	movdqu	(%r9,%r11,4), %xmm4
+	movdqu	16(%r9,%r11,4), %xmm2
+	movdqu	(%r13,%r15,4), %xmm6
+	movd	(%r10), %xmm0
+	pshufd	$0, %xmm0, %xmm0
+	movdqa	%xmm0, %xmm1
+	pcmpgtd	.LCPI16_3(%rip), %xmm1
+	pcmpgtd	.LCPI16_4(%rip), %xmm0
+	movdqu	16(%r13,%r15,4), %xmm5
+	movdqa	%xmm0, %xmm3
+	pandn	%xmm2, %xmm3
+	movdqa	%xmm1, %xmm2
+	pandn	%xmm4, %xmm2
+	pandn	%xmm5, %xmm0
+	pandn	%xmm6, %xmm1
+	movslq	-8(%r10), %r13
+	movups	(%rax,%r13,4), %xmm4
+	movups	16(%rax,%r13,4), %xmm5
+	movaps	%xmm4, %xmm6
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -272(%rbp)
+	movaps	%xmm5, %xmm6
+	mulps	%xmm3, %xmm6
+	addps	%xmm6, %xmm11
+	mulps	%xmm1, %xmm4
+	movaps	-128(%rbp), %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, -128(%rbp)
+	mulps	%xmm0, %xmm5
+	addps	%xmm5, %xmm9
+	movups	(%rdx,%r13,4), %xmm4
+	movups	16(%rdx,%r13,4), %xmm5
+	movaps	%xmm4, %xmm6
+	mulps	%xmm2, %xmm6
+	movaps	-160(%rbp), %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -160(%rbp)
+	movaps	%xmm5, %xmm6
+	mulps	%xmm3, %xmm6
+	addps	%xmm6, %xmm15
+	mulps	%xmm1, %xmm4
+	addps	%xmm4, %xmm14
+	mulps	%xmm0, %xmm5
+	movaps	-80(%rbp), %xmm4
+	addps	%xmm5, %xmm4
+	movaps	%xmm4, -80(%rbp)
+	movups	(%rsi,%r13,4), %xmm4
+	movups	16(%rsi,%r13,4), %xmm5
+	movaps	%xmm4, %xmm6
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm10
+	movaps	%xmm5, %xmm6
+	mulps	%xmm3, %xmm6
+	movaps	-192(%rbp), %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -192(%rbp)
+	movaps	-256(%rbp), %xmm7
+	mulps	%xmm1, %xmm4
+	movaps	-288(%rbp), %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, -288(%rbp)
+	mulps	%xmm0, %xmm5
+	addps	%xmm5, %xmm12
+	movaps	-224(%rbp), %xmm5
+	movups	(%rdi,%r13,4), %xmm4
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm5
+	movups	16(%rdi,%r13,4), %xmm2
+	mulps	%xmm2, %xmm3
+	addps	%xmm3, %xmm8
+	mulps	%xmm4, %xmm1
+	addps	%xmm1, %xmm7
+	movaps	%xmm7, %xmm6
+	movaps	-272(%rbp), %xmm7
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm13
+	addq	$12, %r10
+	decq	%r12
+	jne	.LBB16_209
+	jmp	.LBB16_206
+.LBB16_210:
+	movaps	%xmm1, %xmm0
+	movaps	%xmm1, -272(%rbp)
+	unpcklps	%xmm10, %xmm0
+	movaps	%xmm3, %xmm1
+	movaps	%xmm2, -256(%rbp)
+	movlhps	%xmm2, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm10, %xmm1
+	shufps	$17, -272(%rbp), %xmm1
+	movaps	%xmm3, %xmm2
+	shufps	$85, -256(%rbp), %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	-272(%rbp), %xmm0
+	unpckhps	%xmm10, %xmm0
+	movaps	%xmm3, %xmm2
+	unpckhpd	-256(%rbp), %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, -272(%rbp), %xmm10
+	shufps	$255, -256(%rbp), %xmm3
+	shufps	$34, %xmm3, %xmm10
+	addps	%xmm0, %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm11, %xmm0
+	unpcklps	%xmm15, %xmm0
+	movaps	%xmm8, %xmm1
+	movlhps	%xmm7, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm15, %xmm1
+	shufps	$17, %xmm11, %xmm1
+	movaps	%xmm8, %xmm2
+	shufps	$85, %xmm7, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm11, %xmm0
+	unpckhps	%xmm15, %xmm0
+	movaps	%xmm8, %xmm2
+	unpckhpd	%xmm7, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm11, %xmm15
+	shufps	$255, %xmm7, %xmm8
+	shufps	$34, %xmm8, %xmm15
+	addps	%xmm0, %xmm15
+	addps	%xmm1, %xmm15
+	addps	%xmm10, %xmm15
+	movq	-352(%rbp), %rax
+	movups	(%rax), %xmm0
+	addps	%xmm15, %xmm0
+	movups	%xmm0, (%rax)
+	movaps	%xmm5, %xmm0
+	unpcklps	%xmm4, %xmm0
+	movaps	%xmm6, %xmm1
+	movaps	-288(%rbp), %xmm8
+	movlhps	%xmm8, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm4, %xmm1
+	shufps	$17, %xmm5, %xmm1
+	movaps	%xmm6, %xmm2
+	shufps	$85, %xmm8, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm5, %xmm0
+	unpckhps	%xmm4, %xmm0
+	movaps	%xmm6, %xmm2
+	unpckhpd	%xmm8, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm5, %xmm4
+	shufps	$255, %xmm8, %xmm6
+	shufps	$34, %xmm6, %xmm4
+	addps	%xmm0, %xmm4
+	addps	%xmm1, %xmm4
+	movaps	%xmm9, %xmm0
+	unpcklps	%xmm14, %xmm0
+	movaps	%xmm13, %xmm1
+	movlhps	%xmm12, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$17, %xmm9, %xmm1
+	movaps	%xmm13, %xmm2
+	shufps	$85, %xmm12, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm9, %xmm0
+	unpckhps	%xmm14, %xmm0
+	movaps	%xmm13, %xmm2
+	unpckhpd	%xmm12, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm9, %xmm14
+	shufps	$255, %xmm12, %xmm13
+	shufps	$34, %xmm13, %xmm14
+	addps	%xmm0, %xmm14
+	addps	%xmm1, %xmm14
+	addps	%xmm4, %xmm14
+	movq	-136(%rbp), %r11
+	movups	(%rax,%r11,4), %xmm0
+	addps	%xmm14, %xmm0
+.LBB16_211:
+	movups	%xmm0, (%rax,%r11,4)
+	movq	-104(%rbp), %r13
+	jmp	.LBB16_254
+.LBB16_212:
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	jmp	.LBB16_214
+	.p2align	4
+.LBB16_213:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_217
+.LBB16_214:
+	movq	-112(%rbp), %r9
+	testq	%r9, %r9
+	jle	.LBB16_213
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rsi
+	imulq	%r15, %rsi
+	movq	-13776(%rbp,%rcx), %rdx
+	movq	-13768(%rbp,%rcx), %rdi
+	movslq	(%rdi,%r14,4), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movslq	4(%rdi,%r14,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	leaq	(%r8,%rsi,4), %rsi
+	movq	-448(%rbp), %rdi
+	.p2align	4
+.LBB16_216:
+	movslq	-4(%rdi), %r10
+	movdqu	(%rsi,%r10,4), %xmm4
+	movd	(%rdi), %xmm5
+	pshufd	$0, %xmm5, %xmm5
+	movdqa	%xmm5, %xmm6
+	pcmpgtd	.LCPI16_3(%rip), %xmm6
+	movdqu	16(%rsi,%r10,4), %xmm7
+	pandn	%xmm4, %xmm6
+	pcmpgtd	.LCPI16_4(%rip), %xmm5
+	pandn	%xmm7, %xmm5
+	movslq	-8(%rdi), %r10
+	movups	(%rcx,%r10,4), %xmm4
+	movups	16(%rcx,%r10,4), %xmm7
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm3
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm2
+	movups	(%rdx,%r10,4), %xmm4
+	movups	16(%rdx,%r10,4), %xmm7
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm0
+	mulps	%xmm5, %xmm7
+	addps	%xmm7, %xmm1
+	addq	$12, %rdi
+	decq	%r9
+	jne	.LBB16_216
+	jmp	.LBB16_213
+.LBB16_217:
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm0, %xmm4
+	movaps	%xmm0, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm0, %xmm4
+	shufps	$255, %xmm3, %xmm0
+	shufps	$226, %xmm3, %xmm0
+	addps	%xmm4, %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm2, %xmm3
+	unpcklps	%xmm1, %xmm3
+	movaps	%xmm1, %xmm4
+	shufps	$17, %xmm2, %xmm4
+	shufps	$226, %xmm2, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	unpckhps	%xmm1, %xmm3
+	shufps	$255, %xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	addps	%xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm0, %xmm1
+	movq	-352(%rbp), %rax
+	movsd	(%rax), %xmm0
+	addps	%xmm1, %xmm0
+	movlps	%xmm0, (%rax)
+	jmp	.LBB16_255
+.LBB16_218:
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	jmp	.LBB16_220
+	.p2align	4
+.LBB16_219:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_223
+.LBB16_220:
+	movq	-112(%rbp), %r10
+	testq	%r10, %r10
+	jle	.LBB16_219
+	leaq	(%rax,%rax,2), %rcx
+	shlq	$4, %rcx
+	movq	%rax, %rdi
+	imulq	%r15, %rdi
+	movq	-13776(%rbp,%rcx), %rsi
+	movq	-13768(%rbp,%rcx), %r9
+	movslq	(%r9,%r14,4), %rcx
+	leaq	(%rsi,%rcx,4), %rcx
+	movslq	4(%r9,%r14,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r14,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-512(%rbp), %r9
+	.p2align	4
+.LBB16_222:
+	movslq	(%r9), %r11
+	movups	(%rdi,%r11,4), %xmm6
+	movups	16(%rdi,%r11,4), %xmm7
+	movslq	-4(%r9), %r11
+	movups	(%rcx,%r11,4), %xmm8
+	movups	16(%rcx,%r11,4), %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm5
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm4
+	movups	(%rdx,%r11,4), %xmm8
+	movups	16(%rdx,%r11,4), %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm3
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm2
+	movups	(%rsi,%r11,4), %xmm8
+	movups	16(%rsi,%r11,4), %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm8, %xmm0
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm1
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB16_222
+	jmp	.LBB16_219
+.LBB16_223:
+	movaps	%xmm5, %xmm6
+	unpcklps	%xmm3, %xmm6
+	movaps	%xmm3, %xmm7
+	shufps	$17, %xmm5, %xmm7
+	shufps	$226, %xmm5, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm5, %xmm6
+	unpckhps	%xmm3, %xmm6
+	shufps	$255, %xmm5, %xmm3
+	shufps	$226, %xmm5, %xmm3
+	addps	%xmm6, %xmm3
+	addps	%xmm7, %xmm3
+	movaps	%xmm4, %xmm5
+	unpcklps	%xmm2, %xmm5
+	movaps	%xmm2, %xmm6
+	shufps	$17, %xmm4, %xmm6
+	shufps	$226, %xmm4, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm5
+	unpckhps	%xmm2, %xmm5
+	shufps	$255, %xmm4, %xmm2
+	shufps	$226, %xmm4, %xmm2
+	addps	%xmm5, %xmm2
+	addps	%xmm6, %xmm2
+	addps	%xmm3, %xmm2
+	movq	-352(%rbp), %rax
+	movsd	(%rax), %xmm3
+	addps	%xmm2, %xmm3
+	movlps	%xmm3, (%rax)
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	unpckhpd	%xmm1, %xmm3
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm3, %xmm1
+	addss	%xmm2, %xmm1
+	addss	%xmm0, %xmm1
+	addss	8(%rax), %xmm1
+	movss	%xmm1, 8(%rax)
+	movq	-136(%rbp), %r11
+	jmp	.LBB16_255
+.LBB16_224:
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	jmp	.LBB16_226
+	.p2align	4
+.LBB16_225:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_234
+.LBB16_226:
+	movq	-112(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB16_225
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13768(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r14,4), %rcx
+	shlq	$2, %rcx
+	addq	-13776(%rbp,%rdx), %rcx
+	imulq	%r15, %rsi
+	leaq	(%r8,%rsi,4), %rdx
+	movq	-448(%rbp), %rsi
+	.p2align	4
+.LBB16_228:
+	movslq	-4(%rsi), %r9
+	leaq	(%rdx,%r9,4), %r10
+	movdqu	(%rdx,%r9,4), %xmm4
+	movdqu	16(%rdx,%r9,4), %xmm5
+	movdqu	(%r10,%r13,4), %xmm6
+	movd	(%rsi), %xmm7
+	pshufd	$0, %xmm7, %xmm7
+	movdqa	%xmm7, %xmm8
+	pcmpgtd	.LCPI16_3(%rip), %xmm8
+	pcmpgtd	.LCPI16_4(%rip), %xmm7
+	movdqu	16(%r10,%r13,4), %xmm9
+	movdqa	%xmm7, %xmm10
+	pandn	%xmm5, %xmm10
+	movdqa	%xmm8, %xmm5
+	pandn	%xmm4, %xmm5
+	pandn	%xmm9, %xmm7
+	pandn	%xmm6, %xmm8
+	movslq	-8(%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm4
+	movups	16(%rcx,%r9,4), %xmm6
+	mulps	%xmm4, %xmm5
+	addps	%xmm5, %xmm3
+	mulps	%xmm6, %xmm10
+	addps	%xmm10, %xmm2
+	mulps	%xmm4, %xmm8
+	addps	%xmm8, %xmm0
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm1
+	addq	$12, %rsi
+	decq	%rdi
+	jne	.LBB16_228
+	jmp	.LBB16_225
+.LBB16_229:
+	pxor	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	jmp	.LBB16_231
+	.p2align	4
+.LBB16_230:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_234
+.LBB16_231:
+	movq	-112(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB16_230
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13768(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r14,4), %rcx
+	shlq	$2, %rcx
+	addq	-13776(%rbp,%rdx), %rcx
+	imulq	%r15, %rsi
+	leaq	(%r8,%rsi,4), %rdx
+	movq	-512(%rbp), %rsi
+	.p2align	4
+.LBB16_233:
+	movslq	(%rsi), %r9
+	leaq	(%rdx,%r9,4), %r10
+	movups	(%rdx,%r9,4), %xmm4
+	movups	16(%rdx,%r9,4), %xmm5
+	movups	(%r10,%r13,4), %xmm6
+	movups	16(%r10,%r13,4), %xmm7
+	movslq	-4(%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm8
+	movups	16(%rcx,%r9,4), %xmm9
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm3
+	mulps	%xmm9, %xmm5
+	addps	%xmm5, %xmm2
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm1
+	addq	$12, %rsi
+	decq	%rdi
+	jne	.LBB16_233
+	jmp	.LBB16_230
+.LBB16_234:
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	%xmm3, %xmm4
+	movaps	%xmm3, %xmm5
+	unpckhpd	%xmm3, %xmm5
+	shufps	$255, %xmm3, %xmm3
+	addss	%xmm5, %xmm3
+	addss	%xmm4, %xmm3
+	movaps	%xmm2, %xmm4
+	shufps	$85, %xmm2, %xmm4
+	addss	%xmm2, %xmm4
+	movaps	%xmm2, %xmm5
+	unpckhpd	%xmm2, %xmm5
+	shufps	$255, %xmm2, %xmm2
+	addss	%xmm5, %xmm2
+	addss	%xmm4, %xmm2
+	addss	%xmm3, %xmm2
+	movq	-352(%rbp), %rax
+	addss	(%rax), %xmm2
+	movss	%xmm2, (%rax)
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	unpckhpd	%xmm1, %xmm3
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm3, %xmm1
+	addss	%xmm2, %xmm1
+	addss	%xmm0, %xmm1
+	addss	(%rax,%r11,4), %xmm1
+	movss	%xmm1, (%rax,%r11,4)
+	jmp	.LBB16_255
+.LBB16_235:
+	pxor	%xmm4, %xmm4
+	xorl	%eax, %eax
+	pxor	%xmm5, %xmm5
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	jmp	.LBB16_237
+	.p2align	4
+.LBB16_236:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_245
+.LBB16_237:
+	movq	-112(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB16_236
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13768(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r14,4), %rcx
+	shlq	$2, %rcx
+	addq	-13776(%rbp,%rdx), %rcx
+	imulq	%r15, %rsi
+	leaq	(%r8,%rsi,4), %rdx
+	movq	-448(%rbp), %rsi
+	.p2align	4
+.LBB16_239:
+	movslq	-4(%rsi), %r9
+	leaq	(%rdx,%r9,4), %r10
+	movdqu	(%rdx,%r9,4), %xmm8
+	movdqu	16(%rdx,%r9,4), %xmm9
+	movdqu	(%r10,%r13,4), %xmm10
+	movdqu	16(%r10,%r13,4), %xmm11
+	movdqu	(%r10,%r13,8), %xmm12
+	movd	(%rsi), %xmm6
+	pshufd	$0, %xmm6, %xmm6
+	movdqa	%xmm6, %xmm7
+	pcmpgtd	.LCPI16_3(%rip), %xmm7
+	pcmpgtd	.LCPI16_4(%rip), %xmm6
+	movdqu	16(%r10,%r13,8), %xmm13
+	movdqa	%xmm6, %xmm14
+	pandn	%xmm9, %xmm14
+	movdqa	%xmm7, %xmm9
+	pandn	%xmm8, %xmm9
+	movdqa	%xmm6, %xmm8
+	pandn	%xmm11, %xmm8
+	movdqa	%xmm7, %xmm11
+	pandn	%xmm10, %xmm11
+	pandn	%xmm13, %xmm6
+	pandn	%xmm12, %xmm7
+	movslq	-8(%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm10
+	movups	16(%rcx,%r9,4), %xmm12
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm4
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm5
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm12, %xmm8
+	addps	%xmm8, %xmm2
+	mulps	%xmm10, %xmm7
+	addps	%xmm7, %xmm1
+	mulps	%xmm12, %xmm6
+	addps	%xmm6, %xmm0
+	addq	$12, %rsi
+	decq	%rdi
+	jne	.LBB16_239
+	jmp	.LBB16_236
+.LBB16_240:
+	pxor	%xmm4, %xmm4
+	xorl	%eax, %eax
+	pxor	%xmm5, %xmm5
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	jmp	.LBB16_242
+	.p2align	4
+.LBB16_241:
+	incq	%rax
+	cmpq	-96(%rbp), %rax
+	je	.LBB16_245
+.LBB16_242:
+	movq	-112(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB16_241
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rsi
+	movq	-13768(%rbp,%rdx), %rcx
+	movslq	(%rcx,%r14,4), %rcx
+	shlq	$2, %rcx
+	addq	-13776(%rbp,%rdx), %rcx
+	imulq	%r15, %rsi
+	leaq	(%r8,%rsi,4), %rdx
+	movq	-512(%rbp), %rsi
+	.p2align	4
+.LBB16_244:
+	movslq	(%rsi), %r9
+	leaq	(%rdx,%r9,4), %r10
+	movups	(%rdx,%r9,4), %xmm6
+	movups	16(%rdx,%r9,4), %xmm7
+	movups	(%r10,%r13,4), %xmm8
+	movups	16(%r10,%r13,4), %xmm9
+	movups	(%r10,%r13,8), %xmm10
+	movups	16(%r10,%r13,8), %xmm11
+	movslq	-4(%rsi), %r9
+	movups	(%rcx,%r9,4), %xmm12
+	movups	16(%rcx,%r9,4), %xmm13
+	mulps	%xmm12, %xmm6
+	addps	%xmm6, %xmm4
+	mulps	%xmm13, %xmm7
+	addps	%xmm7, %xmm5
+	mulps	%xmm12, %xmm8
+	addps	%xmm8, %xmm3
+	mulps	%xmm13, %xmm9
+	addps	%xmm9, %xmm2
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm1
+	mulps	%xmm13, %xmm11
+	addps	%xmm11, %xmm0
+	addq	$12, %rsi
+	decq	%rdi
+	jne	.LBB16_244
+	jmp	.LBB16_241
+.LBB16_245:
+	movaps	%xmm4, %xmm6
+	shufps	$85, %xmm4, %xmm6
+	addss	%xmm4, %xmm6
+	movaps	%xmm4, %xmm7
+	unpckhpd	%xmm4, %xmm7
+	shufps	$255, %xmm4, %xmm4
+	addss	%xmm7, %xmm4
+	addss	%xmm6, %xmm4
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	%xmm5, %xmm6
+	movaps	%xmm5, %xmm7
+	unpckhpd	%xmm5, %xmm7
+	shufps	$255, %xmm5, %xmm5
+	addss	%xmm7, %xmm5
+	addss	%xmm6, %xmm5
+	addss	%xmm4, %xmm5
+	movq	-352(%rbp), %rax
+	addss	(%rax), %xmm5
+	movss	%xmm5, (%rax)
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	%xmm3, %xmm4
+	movaps	%xmm3, %xmm5
+	unpckhpd	%xmm3, %xmm5
+	shufps	$255, %xmm3, %xmm3
+	addss	%xmm5, %xmm3
+	addss	%xmm4, %xmm3
+	movaps	%xmm2, %xmm4
+	shufps	$85, %xmm2, %xmm4
+	addss	%xmm2, %xmm4
+	movaps	%xmm2, %xmm5
+	unpckhpd	%xmm2, %xmm5
+	shufps	$255, %xmm2, %xmm2
+	addss	%xmm5, %xmm2
+	addss	%xmm4, %xmm2
+	addss	%xmm3, %xmm2
+	addss	(%rax,%r11,4), %xmm2
+	movss	%xmm2, (%rax,%r11,4)
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	unpckhpd	%xmm1, %xmm3
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm3, %xmm1
+	addss	%xmm2, %xmm1
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	unpckhpd	%xmm0, %xmm3
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm2, %xmm0
+	addss	%xmm1, %xmm0
+	addss	(%rax,%r11,8), %xmm0
+	movss	%xmm0, (%rax,%r11,8)
+	jmp	.LBB16_255
+.LBB16_246:
+	xorps	%xmm8, %xmm8
+	xorl	%ecx, %ecx
+	pxor	%xmm7, %xmm7
+	xorps	%xmm12, %xmm12
+	pxor	%xmm6, %xmm6
+	pxor	%xmm3, %xmm3
+	xorps	%xmm15, %xmm15
+	pxor	%xmm2, %xmm2
+	xorps	%xmm14, %xmm14
+	xorps	%xmm11, %xmm11
+	xorps	%xmm1, %xmm1
+	xorps	%xmm9, %xmm9
+	xorps	%xmm10, %xmm10
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -256(%rbp)
+	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	xorps	%xmm13, %xmm13
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	jmp	.LBB16_249
+	.p2align	4
+.LBB16_247:
+	movdqa	%xmm2, %xmm14
+	movdqa	%xmm3, %xmm0
+	movdqa	%xmm7, %xmm15
+.LBB16_248:
+	movaps	-80(%rbp), %xmm8
+	movdqa	%xmm15, %xmm7
+	movdqa	-192(%rbp), %xmm6
+	movaps	%xmm0, %xmm3
+	movaps	-160(%rbp), %xmm15
+	movaps	%xmm14, %xmm2
+	movaps	-128(%rbp), %xmm14
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	movq	-440(%rbp), %r15
+	je	.LBB16_252
+.LBB16_249:
+	movq	-112(%rbp), %r10
+	testq	%r10, %r10
+	movaps	%xmm14, -128(%rbp)
+	movaps	%xmm15, -160(%rbp)
+	movdqa	%xmm6, -192(%rbp)
+	movaps	%xmm8, -80(%rbp)
+	jle	.LBB16_247
+	leaq	(%rcx,%rcx,2), %rax
+	shlq	$4, %rax
+	movq	%rcx, %rdi
+	imulq	%r15, %rdi
+	movq	-13776(%rbp,%rax), %rsi
+	movq	-13768(%rbp,%rax), %r9
+	movslq	(%r9,%r14,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r9,%r14,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r9,%r14,4), %r9
+	leaq	(%rsi,%r9,4), %rsi
+	leaq	(%r8,%rdi,4), %rdi
+	movq	-512(%rbp), %r9
+	movdqa	%xmm2, %xmm14
+	movdqa	%xmm3, %xmm0
+	movdqa	%xmm7, %xmm15
+	.p2align	4
+.LBB16_251:
+	movaps	%xmm13, -560(%rbp)
+	movaps	%xmm9, -416(%rbp)
+	movaps	%xmm10, -432(%rbp)
+	movdqa	%xmm5, -384(%rbp)
+	movdqa	%xmm4, -224(%rbp)
+	movslq	(%r9), %r12
+	leaq	(%rdi,%r12,4), %r13
+	movups	(%rdi,%r12,4), %xmm10
+	movups	16(%rdi,%r12,4), %xmm6
+	movq	-104(%rbp), %r15
+	movups	(%r13,%r15,4), %xmm5
+	movq	-104(%rbp), %r15
+	movups	16(%r13,%r15,4), %xmm4
+	movq	-104(%rbp), %r15
+	movups	(%r13,%r15,8), %xmm3
+	movq	-104(%rbp), %r15
+	movups	16(%r13,%r15,8), %xmm2
+	movq	-104(%rbp), %r13
+	movslq	-4(%r9), %r12
+	movups	(%rax,%r12,4), %xmm8
+	movups	16(%rax,%r12,4), %xmm9
+	movaps	%xmm10, %xmm7
+	mulps	%xmm8, %xmm7
+	movaps	-80(%rbp), %xmm13
+	addps	%xmm7, %xmm13
+	movaps	%xmm13, -80(%rbp)
+	movaps	%xmm6, %xmm7
+	mulps	%xmm9, %xmm7
+	addps	%xmm7, %xmm15
+	movaps	%xmm15, -528(%rbp)
+	movaps	%xmm5, %xmm7
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm14
+	movaps	%xmm4, %xmm7
+	mulps	%xmm9, %xmm7
+	movaps	-128(%rbp), %xmm15
+	addps	%xmm7, %xmm15
+	movaps	%xmm15, -128(%rbp)
+	mulps	%xmm3, %xmm8
+	movaps	-256(%rbp), %xmm7
+	addps	%xmm8, %xmm7
+	movaps	%xmm7, -256(%rbp)
+	mulps	%xmm2, %xmm9
+	movaps	-288(%rbp), %xmm7
+	addps	%xmm9, %xmm7
+	movaps	%xmm7, -288(%rbp)
+	movups	(%rdx,%r12,4), %xmm7
+	movups	16(%rdx,%r12,4), %xmm8
+	movaps	%xmm10, %xmm9
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm12
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	movaps	-192(%rbp), %xmm15
+	addps	%xmm9, %xmm15
+	movaps	%xmm15, -192(%rbp)
+	movaps	%xmm5, %xmm9
+	mulps	%xmm7, %xmm9
+	addps	%xmm9, %xmm11
+	movaps	%xmm4, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm1
+	movaps	-560(%rbp), %xmm13
+	movaps	-416(%rbp), %xmm15
+	mulps	%xmm3, %xmm7
+	movaps	-272(%rbp), %xmm9
+	addps	%xmm7, %xmm9
+	movaps	%xmm9, -272(%rbp)
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm13
+	movups	(%rsi,%r12,4), %xmm7
+	mulps	%xmm7, %xmm10
+	addps	%xmm10, %xmm0
+	movaps	-432(%rbp), %xmm10
+	movups	16(%rsi,%r12,4), %xmm8
+	mulps	%xmm8, %xmm6
+	movaps	-160(%rbp), %xmm9
+	addps	%xmm6, %xmm9
+	movaps	%xmm9, -160(%rbp)
+	mulps	%xmm7, %xmm5
+	addps	%xmm5, %xmm15
+	movaps	%xmm15, %xmm9
+	movdqa	-528(%rbp), %xmm15
+	movaps	-384(%rbp), %xmm5
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm10
+	movaps	-224(%rbp), %xmm4
+	mulps	%xmm7, %xmm3
+	addps	%xmm3, %xmm5
+	mulps	%xmm8, %xmm2
+	addps	%xmm2, %xmm4
+	addq	$12, %r9
+	decq	%r10
+	jne	.LBB16_251
+	jmp	.LBB16_248
+.LBB16_252:
+	movaps	%xmm8, -80(%rbp)
+	movaps	%xmm8, %xmm0
+	unpcklps	%xmm12, %xmm0
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm12, %xmm0
+	shufps	$17, %xmm8, %xmm0
+	shufps	$226, %xmm8, %xmm0
+	addps	-224(%rbp), %xmm0
+	movaps	%xmm8, -224(%rbp)
+	movaps	-224(%rbp), %xmm8
+	unpckhps	%xmm12, %xmm8
+	movaps	%xmm8, -224(%rbp)
+	movaps	-80(%rbp), %xmm8
+	shufps	$255, %xmm8, %xmm12
+	shufps	$226, %xmm8, %xmm12
+	addps	-224(%rbp), %xmm12
+	addps	%xmm0, %xmm12
+	movdqa	%xmm7, %xmm8
+	punpckldq	%xmm6, %xmm8
+	movdqa	%xmm6, %xmm0
+	shufps	$17, %xmm7, %xmm0
+	shufps	$226, %xmm7, %xmm0
+	addps	%xmm8, %xmm0
+	movdqa	%xmm7, %xmm8
+	punpckhdq	%xmm6, %xmm8
+	shufps	$255, %xmm7, %xmm6
+	shufps	$226, %xmm7, %xmm6
+	addps	%xmm8, %xmm6
+	addps	%xmm0, %xmm6
+	addps	%xmm12, %xmm6
+	movq	-352(%rbp), %rax
+	movsd	(%rax), %xmm0
+	addps	%xmm6, %xmm0
+	movlps	%xmm0, (%rax)
+	movaps	%xmm3, %xmm6
+	movaps	%xmm3, %xmm0
+	shufps	$85, %xmm3, %xmm0
+	addss	%xmm3, %xmm0
+	movhlps	%xmm3, %xmm3
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm3, %xmm6
+	addss	%xmm0, %xmm6
+	movaps	%xmm15, %xmm0
+	shufps	$85, %xmm15, %xmm0
+	addss	%xmm15, %xmm0
+	movaps	%xmm15, %xmm3
+	unpckhpd	%xmm15, %xmm3
+	shufps	$255, %xmm15, %xmm15
+	addss	%xmm3, %xmm15
+	addss	%xmm0, %xmm15
+	addss	%xmm6, %xmm15
+	addss	8(%rax), %xmm15
+	movss	%xmm15, 8(%rax)
+	movaps	%xmm2, %xmm6
+	movaps	%xmm2, %xmm0
+	movaps	%xmm11, %xmm3
+	unpcklps	%xmm11, %xmm0
+	movaps	%xmm11, %xmm2
+	shufps	$17, %xmm6, %xmm2
+	shufps	$226, %xmm6, %xmm2
+	addps	%xmm0, %xmm2
+	movaps	%xmm6, %xmm0
+	unpckhps	%xmm11, %xmm0
+	shufps	$255, %xmm6, %xmm3
+	shufps	$226, %xmm6, %xmm3
+	addps	%xmm0, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm14, %xmm0
+	unpcklps	%xmm1, %xmm0
+	movaps	%xmm1, %xmm6
+	shufps	$17, %xmm14, %xmm6
+	shufps	$226, %xmm14, %xmm6
+	addps	%xmm0, %xmm6
+	movaps	%xmm14, %xmm0
+	unpckhps	%xmm1, %xmm0
+	shufps	$255, %xmm14, %xmm1
+	shufps	$226, %xmm14, %xmm1
+	addps	%xmm0, %xmm1
+	addps	%xmm6, %xmm1
+	addps	%xmm3, %xmm1
+	movsd	(%rax,%r11,4), %xmm0
+	addps	%xmm1, %xmm0
+	movlps	%xmm0, (%rax,%r11,4)
+	movaps	%xmm9, %xmm2
+	movaps	%xmm9, %xmm0
+	shufps	$85, %xmm9, %xmm0
+	addss	%xmm9, %xmm0
+	movaps	%xmm9, %xmm3
+	unpckhpd	%xmm9, %xmm3
+	shufps	$255, %xmm9, %xmm2
+	addss	%xmm3, %xmm2
+	addss	%xmm0, %xmm2
+	movaps	%xmm10, %xmm0
+	shufps	$85, %xmm10, %xmm0
+	addss	%xmm10, %xmm0
+	movaps	%xmm10, %xmm3
+	unpckhpd	%xmm10, %xmm3
+	shufps	$255, %xmm10, %xmm10
+	addss	%xmm3, %xmm10
+	addss	%xmm0, %xmm10
+	addss	%xmm2, %xmm10
+	addss	8(%rax,%r11,4), %xmm10
+	movss	%xmm10, 8(%rax,%r11,4)
+	movaps	-256(%rbp), %xmm2
+	movaps	%xmm2, %xmm0
+	movaps	-272(%rbp), %xmm7
+	unpcklps	%xmm7, %xmm0
+	movaps	%xmm7, %xmm3
+	shufps	$17, %xmm2, %xmm3
+	shufps	$226, %xmm2, %xmm3
+	addps	%xmm0, %xmm3
+	movaps	%xmm2, %xmm0
+	unpckhps	%xmm7, %xmm0
+	shufps	$255, %xmm2, %xmm7
+	shufps	$226, %xmm2, %xmm7
+	addps	%xmm0, %xmm7
+	addps	%xmm3, %xmm7
+	movaps	-288(%rbp), %xmm2
+	movaps	%xmm2, %xmm0
+	unpcklps	%xmm13, %xmm0
+	movaps	%xmm13, %xmm1
+	shufps	$17, %xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm2, %xmm0
+	unpckhps	%xmm13, %xmm0
+	shufps	$255, %xmm2, %xmm13
+	shufps	$226, %xmm2, %xmm13
+	addps	%xmm0, %xmm13
+	addps	%xmm1, %xmm13
+	addps	%xmm7, %xmm13
+	movsd	(%rax,%r11,8), %xmm0
+	addps	%xmm13, %xmm0
+.LBB16_253:
+	movlps	%xmm0, (%rax,%r11,8)
+	movaps	%xmm5, %xmm0
+	shufps	$85, %xmm5, %xmm0
+	addss	%xmm5, %xmm0
+	movaps	%xmm5, %xmm1
+	unpckhpd	%xmm5, %xmm1
+	shufps	$255, %xmm5, %xmm5
+	addss	%xmm1, %xmm5
+	addss	%xmm0, %xmm5
+	movaps	%xmm4, %xmm0
+	shufps	$85, %xmm4, %xmm0
+	addss	%xmm4, %xmm0
+	movaps	%xmm4, %xmm1
+	unpckhpd	%xmm4, %xmm1
+	shufps	$255, %xmm4, %xmm4
+	addss	%xmm1, %xmm4
+	addss	%xmm0, %xmm4
+	addss	%xmm5, %xmm4
+	addss	8(%rax,%r11,8), %xmm4
+	movss	%xmm4, 8(%rax,%r11,8)
+	.p2align	4
+.LBB16_254:
+	movq	-400(%rbp), %r12
+.LBB16_255:
+	leaq	-1152(%rbp), %rsi
+.LBB16_256:
+	movq	-56(%rbp), %r9
+.LBB16_257:
+	movq	-168(%rbp), %rdx
+.LBB16_258:
+	addq	$4, %r14
+	addq	$16, -88(%rbp)
+	cmpq	%r11, %r14
+	jl	.LBB16_93
+	jmp	.LBB16_90
+	.p2align	4
+.LBB16_259:
+	testq	%r8, %r8
+	jle	.LBB16_672
+	movq	-632(%rbp), %rax
+	movq	%rax, -1288(%rbp)
+	movq	-1352(%rbp), %rax
+	movq	%rax, -1280(%rbp)
+	movq	-1336(%rbp), %rax
+	xorl	%ecx, %ecx
+	movq	-504(%rbp), %r15
+	movq	-56(%rbp), %r9
+	jmp	.LBB16_262
+	.p2align	4
+.LBB16_261:
+	movq	-1296(%rbp), %r12
+	addq	$16, %r12
+	movq	-48(%rbp), %rcx
+	addq	$-16, %rcx
+	movq	-1400(%rbp), %rax
+	addq	%rax, -1280(%rbp)
+	addq	%rax, -1288(%rbp)
+	movq	%rcx, %rax
+	movq	%r12, %rcx
+	cmpq	%r8, %r12
+	jge	.LBB16_65
+.LBB16_262:
+	cmpq	$15, %rax
+	movl	$15, %r12d
+	movq	%rax, -48(%rbp)
+	cmovbq	%rax, %r12
+	movq	%r12, -200(%rbp)
+	movq	%r8, %rax
+	movq	%rcx, -1296(%rbp)
+	subq	%rcx, %rax
+	movq	%rax, -360(%rbp)
+	cmpq	$9, %rax
+	setge	%al
+	testq	%r11, %r11
+	jle	.LBB16_261
+	movq	-200(%rbp), %rcx
+	leal	1(%rcx), %r12d
+	andl	$30, %r12d
+	xorl	%ecx, %ecx
+	movb	%al, %cl
+	incl	%ecx
+	movq	%rcx, -608(%rbp)
+	movq	-1256(%rbp), %rax
+	movq	-1296(%rbp), %rcx
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -544(%rbp)
+	movq	%rcx, %rax
+	imulq	%r11, %rax
+	movq	-632(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -1184(%rbp)
+	movq	-1288(%rbp), %rax
+	movq	-1280(%rbp), %r14
+	xorl	%ecx, %ecx
+	movq	%r12, -496(%rbp)
+	jmp	.LBB16_266
+	.p2align	4
+.LBB16_264:
+	movq	-88(%rbp), %r14
+.LBB16_265:
+	movq	-480(%rbp), %rcx
+	addq	$6, %rcx
+	addq	$24, %r14
+	movq	-464(%rbp), %rax
+	addq	$24, %rax
+	cmpq	%r11, %rcx
+	jge	.LBB16_261
+.LBB16_266:
+	movq	%rax, -464(%rbp)
+	movq	%r11, %rax
+	movq	%rcx, -480(%rbp)
+	subq	%rcx, %rax
+	cmpq	$6, %rax
+	movl	$6, %ecx
+	cmovgeq	%rcx, %rax
+	movq	-608(%rbp), %rcx
+	leal	(%rcx,%rax,2), %eax
+	addl	$-3, %eax
+	cmpl	$11, %eax
+	ja	.LBB16_265
+	movq	%r14, -88(%rbp)
+	movq	-1184(%rbp), %rcx
+	movq	-480(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, -144(%rbp)
+	leaq	.LJTI16_0(%rip), %rcx
+	movslq	(%rcx,%rax,4), %rax
+	addq	%rcx, %rax
+	jmpq	*%rax
+.LBB16_268:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	movq	%rax, -80(%rbp)
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%ecx, %ecx
+	jmp	.LBB16_270
+	.p2align	4
+.LBB16_269:
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	je	.LBB16_458
+.LBB16_270:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13752(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_269
+	leaq	(%rsi,%rbp), %r9
+	addq	$-13776, %r9
+	movq	-13776(%rbp,%rsi), %r11
+	movq	-13768(%rbp,%rsi), %rsi
+	movq	-480(%rbp), %rax
+	movslq	(%rsi,%rax,4), %r14
+	leaq	(%r11,%r14,4), %rsi
+	movq	-80(%rbp), %rdi
+	imulq	%rcx, %rdi
+	movq	-544(%rbp), %rax
+	leaq	(%rax,%rdi,4), %rdi
+	movq	32(%r9), %r8
+	movq	40(%r9), %r9
+	movabsq	$9223372036854775804, %r10
+	addq	$2, %r10
+	andq	%r8, %r10
+	leaq	(%r11,%r14,4), %r11
+	addq	$4, %r11
+	leaq	(,%r9,4), %r14
+	xorl	%r15d, %r15d
+	jmp	.LBB16_273
+	.p2align	4
+.LBB16_272:
+	incq	%r15
+	addq	%r14, %r11
+	cmpq	%rdx, %r15
+	movq	-496(%rbp), %r12
+	je	.LBB16_269
+.LBB16_273:
+	testq	%r8, %r8
+	jle	.LBB16_272
+	cmpq	$1, %r8
+	jne	.LBB16_276
+	xorl	%r12d, %r12d
+	jmp	.LBB16_278
+	.p2align	4
+.LBB16_276:
+	movdqa	%xmm0, %xmm2
+	xorl	%r12d, %r12d
+	movq	-1328(%rbp), %rax
+	.p2align	4
+.LBB16_277:
+	movups	(%rdi), %xmm3
+	movups	16(%rdi), %xmm4
+	movss	-4(%r11,%r12,4), %xmm5
+	movss	(%r11,%r12,4), %xmm0
+	shufps	$0, %xmm5, %xmm5
+	mulps	%xmm5, %xmm4
+	addps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm5
+	addps	%xmm1, %xmm5
+	movups	(%rdi,%rbx), %xmm1
+	movups	16(%rdi,%rbx), %xmm2
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm1
+	addps	%xmm5, %xmm1
+	mulps	%xmm2, %xmm0
+	addps	%xmm4, %xmm0
+	addq	$2, %r12
+	addq	%rax, %rdi
+	movaps	%xmm0, %xmm2
+	cmpq	%r12, %r10
+	jne	.LBB16_277
+.LBB16_278:
+	testb	$1, %r8b
+	je	.LBB16_272
+	movq	%r15, %r13
+	imulq	%r9, %r13
+	leaq	(%rsi,%r13,4), %r13
+	movups	(%rdi), %xmm2
+	movups	16(%rdi), %xmm3
+	movss	(%r13,%r12,4), %xmm4
+	movq	-104(%rbp), %r13
+	shufps	$0, %xmm4, %xmm4
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm1
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm0
+	movq	-392(%rbp), %rax
+	leaq	(%rdi,%rax,4), %rdi
+	jmp	.LBB16_272
+.LBB16_280:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	movq	%rax, -168(%rbp)
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -224(%rbp)
+	xorps	%xmm15, %xmm15
+	pxor	%xmm6, %xmm6
+	movdqa	%xmm0, -432(%rbp)
+	pxor	%xmm3, %xmm3
+	movdqa	%xmm0, -560(%rbp)
+	pxor	%xmm4, %xmm4
+	movdqa	%xmm0, -256(%rbp)
+	xorps	%xmm12, %xmm12
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorps	%xmm1, %xmm1
+	xorps	%xmm11, %xmm11
+	pxor	%xmm2, %xmm2
+	movdqa	%xmm2, -416(%rbp)
+	movdqa	%xmm2, -384(%rbp)
+	xorl	%r15d, %r15d
+	xorps	%xmm10, %xmm10
+	xorps	%xmm14, %xmm14
+	xorps	%xmm13, %xmm13
+	pxor	%xmm7, %xmm7
+	movdqa	%xmm2, -528(%rbp)
+	movdqa	%xmm2, -352(%rbp)
+	pxor	%xmm5, %xmm5
+	jmp	.LBB16_282
+	.p2align	4
+.LBB16_281:
+	movq	-1200(%rbp), %r15
+	incq	%r15
+	cmpq	-96(%rbp), %r15
+	je	.LBB16_289
+.LBB16_282:
+	leaq	(%r15,%r15,2), %rax
+	shlq	$4, %rax
+	movq	-13752(%rbp,%rax), %r9
+	testq	%r9, %r9
+	movq	%r15, -1200(%rbp)
+	jle	.LBB16_281
+	leaq	(%rax,%rbp), %r8
+	addq	$-13776, %r8
+	movq	-13776(%rbp,%rax), %rcx
+	movq	-13768(%rbp,%rax), %rax
+	movq	-480(%rbp), %r14
+	movslq	(%rax,%r14,4), %rdx
+	leaq	(%rcx,%rdx,4), %rdi
+	movslq	4(%rax,%r14,4), %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	movslq	8(%rax,%r14,4), %rsi
+	leaq	(%rcx,%rsi,4), %rsi
+	movslq	12(%rax,%r14,4), %r10
+	leaq	(%rcx,%r10,4), %r11
+	movslq	16(%rax,%r14,4), %r10
+	leaq	(%rcx,%r10,4), %r10
+	movslq	20(%rax,%r14,4), %rax
+	leaq	(%rcx,%rax,4), %r14
+	movq	-168(%rbp), %rax
+	imulq	%r15, %rax
+	movq	-544(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %r15
+	movq	32(%r8), %rcx
+	movq	40(%r8), %rax
+	shlq	$2, %rax
+	xorl	%r8d, %r8d
+	jmp	.LBB16_286
+	.p2align	4
+.LBB16_284:
+	movaps	-560(%rbp), %xmm4
+	movaps	%xmm11, %xmm2
+	movaps	-352(%rbp), %xmm5
+	movaps	%xmm14, %xmm3
+.LBB16_285:
+	movaps	%xmm3, %xmm14
+	movaps	-272(%rbp), %xmm10
+	movaps	%xmm5, -352(%rbp)
+	movaps	-192(%rbp), %xmm13
+	movaps	%xmm4, -560(%rbp)
+	movaps	%xmm2, %xmm11
+	movdqa	-128(%rbp), %xmm5
+	movdqa	-288(%rbp), %xmm2
+	movdqa	-80(%rbp), %xmm3
+	movdqa	-160(%rbp), %xmm4
+	incq	%r8
+	addq	%rax, %r14
+	addq	%rax, %r10
+	addq	%rax, %r11
+	addq	%rax, %rsi
+	addq	%rax, %rdx
+	addq	%rax, %rdi
+	cmpq	%r9, %r8
+	je	.LBB16_281
+.LBB16_286:
+	testq	%rcx, %rcx
+	movdqa	%xmm3, -80(%rbp)
+	movdqa	%xmm5, -128(%rbp)
+	movdqa	%xmm4, -160(%rbp)
+	movaps	%xmm13, -192(%rbp)
+	movaps	%xmm10, -272(%rbp)
+	movdqa	%xmm2, -288(%rbp)
+	jle	.LBB16_284
+	xorl	%r12d, %r12d
+	movaps	-560(%rbp), %xmm4
+	movaps	%xmm11, %xmm2
+	movaps	-352(%rbp), %xmm5
+	movaps	%xmm14, %xmm3
+	.p2align	4
+.LBB16_288:
+	movdqa	%xmm0, -352(%rbp)
+	movaps	%xmm8, -560(%rbp)
+	movups	(%r15), %xmm13
+	movups	16(%r15), %xmm10
+	movaps	%xmm9, %xmm14
+	movups	32(%r15), %xmm9
+	movups	48(%r15), %xmm8
+	movaps	%xmm12, %xmm0
+	movss	(%rdi,%r12,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm13, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -624(%rbp)
+	movaps	%xmm10, %xmm11
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm2
+	movaps	%xmm9, %xmm11
+	mulps	%xmm12, %xmm11
+	movaps	-224(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -224(%rbp)
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm15
+	movss	(%rdx,%r12,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-416(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -416(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-384(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -384(%rbp)
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm6
+	mulps	%xmm8, %xmm11
+	movaps	-432(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -432(%rbp)
+	movss	(%rsi,%r12,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-272(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -272(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm3
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-80(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -80(%rbp)
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm4
+	movss	(%r11,%r12,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-192(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -192(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm7
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-160(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -160(%rbp)
+	mulps	%xmm8, %xmm11
+	movaps	-256(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -256(%rbp)
+	movss	(%r10,%r12,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	-528(%rbp), %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, -528(%rbp)
+	movaps	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm5
+	movaps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm0
+	movaps	%xmm0, %xmm12
+	movaps	-352(%rbp), %xmm0
+	mulps	%xmm8, %xmm11
+	addps	%xmm11, %xmm0
+	movss	(%r14,%r12,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	mulps	%xmm11, %xmm13
+	movaps	-288(%rbp), %xmm1
+	addps	%xmm13, %xmm1
+	movaps	%xmm1, -288(%rbp)
+	mulps	%xmm11, %xmm10
+	movaps	-128(%rbp), %xmm1
+	addps	%xmm10, %xmm1
+	movaps	%xmm1, -128(%rbp)
+	movaps	-624(%rbp), %xmm1
+	mulps	%xmm11, %xmm9
+	addps	%xmm9, %xmm14
+	movaps	%xmm14, %xmm9
+	mulps	%xmm8, %xmm11
+	movaps	-560(%rbp), %xmm8
+	addps	%xmm11, %xmm8
+	incq	%r12
+	addq	%rbx, %r15
+	cmpq	%r12, %rcx
+	jne	.LBB16_288
+	jmp	.LBB16_285
+.LBB16_289:
+	movaps	%xmm1, -1024(%rbp)
+	movaps	%xmm11, -1008(%rbp)
+	movaps	-224(%rbp), %xmm11
+	movaps	%xmm11, -992(%rbp)
+	movaps	%xmm15, -976(%rbp)
+	movaps	-416(%rbp), %xmm1
+	movaps	%xmm1, -960(%rbp)
+	movaps	-384(%rbp), %xmm1
+	movaps	%xmm1, -944(%rbp)
+	movaps	%xmm6, -928(%rbp)
+	movaps	-432(%rbp), %xmm1
+	movaps	%xmm1, -912(%rbp)
+	movaps	%xmm10, -896(%rbp)
+	movaps	%xmm14, -880(%rbp)
+	movdqa	%xmm3, -864(%rbp)
+	movaps	-560(%rbp), %xmm1
+	movaps	%xmm1, -848(%rbp)
+	movaps	%xmm13, -832(%rbp)
+	movaps	%xmm7, -816(%rbp)
+	movdqa	%xmm4, -800(%rbp)
+	movaps	-256(%rbp), %xmm1
+	movaps	%xmm1, -784(%rbp)
+	movaps	-528(%rbp), %xmm1
+	movaps	%xmm1, -768(%rbp)
+	movaps	-352(%rbp), %xmm1
+	movaps	%xmm1, -752(%rbp)
+	movaps	%xmm12, -736(%rbp)
+	movaps	%xmm0, -720(%rbp)
+	movdqa	%xmm2, -704(%rbp)
+	movdqa	%xmm5, -688(%rbp)
+	movaps	%xmm9, -672(%rbp)
+	movaps	%xmm8, -656(%rbp)
+	cmpq	$0, -360(%rbp)
+	movq	-504(%rbp), %r15
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	movq	-584(%rbp), %rdi
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	movq	-496(%rbp), %r12
+	jle	.LBB16_264
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_631
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_292:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx), %xmm0
+	movss	%xmm0, (%r14,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx), %xmm0
+	movss	%xmm0, (%rdx,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_292
+	testb	$1, -200(%rbp)
+	jne	.LBB16_295
+.LBB16_294:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB16_295:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_632
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_297:
+	movss	-960(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-956(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_297
+	testb	$1, -200(%rbp)
+	jne	.LBB16_300
+.LBB16_299:
+	movss	-960(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_300:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_633
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_302:
+	movss	-896(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-892(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_302
+	testb	$1, -200(%rbp)
+	jne	.LBB16_305
+.LBB16_304:
+	movss	-896(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+.LBB16_305:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_634
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_307:
+	movss	-832(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-828(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_307
+	testb	$1, -200(%rbp)
+	jne	.LBB16_310
+.LBB16_309:
+	movss	-832(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	12(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+.LBB16_310:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_635
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_312:
+	movss	-768(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-764(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_312
+	testb	$1, -200(%rbp)
+	jne	.LBB16_315
+.LBB16_314:
+	movss	-768(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	16(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 16(%rcx,%rax,4)
+.LBB16_315:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_636
+	movl	$5, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_317:
+	movss	-704(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-700(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_317
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+	jmp	.LBB16_637
+.LBB16_319:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	xorl	%ecx, %ecx
+	jmp	.LBB16_321
+	.p2align	4
+.LBB16_320:
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	je	.LBB16_327
+.LBB16_321:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13752(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_320
+	leaq	(%rsi,%rbp), %r11
+	addq	$-13776, %r11
+	movq	-13776(%rbp,%rsi), %r8
+	movq	-13768(%rbp,%rsi), %r9
+	movq	-480(%rbp), %r10
+	movslq	(%r9,%r10,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	4(%r9,%r10,4), %rdi
+	leaq	(%r8,%rdi,4), %rdi
+	movslq	8(%r9,%r10,4), %r9
+	leaq	(%r8,%r9,4), %r8
+	movq	%rax, %r9
+	imulq	%rcx, %r9
+	movq	-544(%rbp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	32(%r11), %r10
+	movq	40(%r11), %r11
+	shlq	$2, %r11
+	xorl	%r14d, %r14d
+	jmp	.LBB16_324
+	.p2align	4
+.LBB16_323:
+	incq	%r14
+	addq	%r11, %r8
+	addq	%r11, %rdi
+	addq	%r11, %rsi
+	cmpq	%rdx, %r14
+	je	.LBB16_320
+.LBB16_324:
+	testq	%r10, %r10
+	jle	.LBB16_323
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB16_326:
+	movups	(%r9), %xmm6
+	movups	16(%r9), %xmm7
+	movss	(%rsi,%r15,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm5
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm4
+	movss	(%rdi,%r15,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm3
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm2
+	movss	(%r8,%r15,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm1
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm0
+	incq	%r15
+	addq	%rbx, %r9
+	cmpq	%r15, %r10
+	jne	.LBB16_326
+	jmp	.LBB16_323
+.LBB16_327:
+	cmpq	$0, -360(%rbp)
+	movq	-504(%rbp), %r15
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	movq	-88(%rbp), %r14
+	movq	-144(%rbp), %rdx
+	jle	.LBB16_265
+	movss	(%rdx), %xmm6
+	addss	%xmm5, %xmm6
+	movss	%xmm6, (%rdx)
+	movq	-48(%rbp), %r12
+	testq	%r12, %r12
+	je	.LBB16_336
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	(%rdx,%r11,4), %xmm6
+	movss	%xmm6, (%rdx,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_336
+	movaps	%xmm5, %xmm6
+	unpckhpd	%xmm5, %xmm6
+	addss	(%rdx,%r11,8), %xmm6
+	movss	%xmm6, (%rdx,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_336
+	shufps	$255, %xmm5, %xmm5
+	movq	-232(%rbp), %rax
+	addss	(%rdx,%rax), %xmm5
+	movss	%xmm5, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$3, %r12
+	je	.LBB16_336
+	movq	-320(%rbp), %rax
+	movss	(%rdx,%rax), %xmm5
+	addss	%xmm4, %xmm5
+	movss	%xmm5, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$4, %r12
+	je	.LBB16_336
+	movaps	%xmm4, %xmm5
+	shufps	$85, %xmm4, %xmm5
+	movq	-312(%rbp), %rax
+	addss	(%rdx,%rax), %xmm5
+	movss	%xmm5, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$5, %r12
+	je	.LBB16_336
+	movaps	%xmm4, %xmm5
+	unpckhpd	%xmm4, %xmm5
+	movq	-304(%rbp), %rax
+	addss	(%rdx,%rax), %xmm5
+	movss	%xmm5, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$6, %r12
+	je	.LBB16_336
+	shufps	$255, %xmm4, %xmm4
+	movq	-296(%rbp), %rax
+	addss	(%rdx,%rax), %xmm4
+	movss	%xmm4, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+.LBB16_336:
+	movss	4(%rdx), %xmm4
+	addss	%xmm3, %xmm4
+	movss	%xmm4, 4(%rdx)
+	testq	%r12, %r12
+	je	.LBB16_344
+	leaq	4(%rdx), %rax
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	(%rax,%r11,4), %xmm4
+	movss	%xmm4, (%rax,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_344
+	movaps	%xmm3, %xmm4
+	unpckhpd	%xmm3, %xmm4
+	addss	(%rax,%r11,8), %xmm4
+	movss	%xmm4, (%rax,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_344
+	shufps	$255, %xmm3, %xmm3
+	movq	-232(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$3, %r12
+	je	.LBB16_344
+	movq	-320(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm3
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$4, %r12
+	je	.LBB16_344
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	movq	-312(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %r12
+	je	.LBB16_344
+	movaps	%xmm2, %xmm3
+	unpckhpd	%xmm2, %xmm3
+	movq	-304(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %r12
+	je	.LBB16_344
+	shufps	$255, %xmm2, %xmm2
+	movq	-296(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm2
+	movss	%xmm2, (%rax,%rcx)
+.LBB16_344:
+	movss	8(%rdx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, 8(%rdx)
+	testq	%r12, %r12
+	movq	-496(%rbp), %r12
+	je	.LBB16_265
+	addq	$8, %rdx
+	jmp	.LBB16_624
+.LBB16_346:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	movq	%rax, -528(%rbp)
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -384(%rbp)
+	pxor	%xmm2, %xmm2
+	movdqa	%xmm0, -432(%rbp)
+	movdqa	%xmm0, -224(%rbp)
+	xorps	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	movdqa	%xmm3, -288(%rbp)
+	xorps	%xmm8, %xmm8
+	xorps	%xmm12, %xmm12
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm6, %xmm6
+	xorps	%xmm10, %xmm10
+	xorps	%xmm15, %xmm15
+	xorps	%xmm13, %xmm13
+	movdqa	%xmm3, -256(%rbp)
+	xorl	%r14d, %r14d
+	xorps	%xmm9, %xmm9
+	pxor	%xmm7, %xmm7
+	xorps	%xmm14, %xmm14
+	movdqa	%xmm3, -416(%rbp)
+	jmp	.LBB16_348
+	.p2align	4
+.LBB16_347:
+	incq	%r14
+	cmpq	-96(%rbp), %r14
+	je	.LBB16_355
+.LBB16_348:
+	leaq	(%r14,%r14,2), %rcx
+	shlq	$4, %rcx
+	movq	-13752(%rbp,%rcx), %rax
+	testq	%rax, %rax
+	jle	.LBB16_347
+	leaq	(%rcx,%rbp), %r8
+	addq	$-13776, %r8
+	movq	-13776(%rbp,%rcx), %r9
+	movq	-13768(%rbp,%rcx), %r10
+	movq	-480(%rbp), %r11
+	movslq	(%r10,%r11,4), %rcx
+	leaq	(%r9,%rcx,4), %rcx
+	movslq	4(%r10,%r11,4), %rdx
+	leaq	(%r9,%rdx,4), %rdx
+	movslq	8(%r10,%r11,4), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movslq	12(%r10,%r11,4), %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	movslq	16(%r10,%r11,4), %r10
+	leaq	(%r9,%r10,4), %r9
+	movq	-528(%rbp), %r10
+	imulq	%r14, %r10
+	movq	-544(%rbp), %r11
+	leaq	(%r11,%r10,4), %r10
+	movq	32(%r8), %r11
+	movq	40(%r8), %r15
+	shlq	$2, %r15
+	xorl	%r8d, %r8d
+	jmp	.LBB16_352
+	.p2align	4
+.LBB16_350:
+	movaps	-384(%rbp), %xmm11
+	movaps	-432(%rbp), %xmm1
+	movaps	-416(%rbp), %xmm14
+	movdqa	%xmm7, %xmm2
+	movdqa	%xmm6, %xmm0
+	movaps	%xmm10, %xmm3
+.LBB16_351:
+	movaps	%xmm3, %xmm10
+	movaps	%xmm14, -416(%rbp)
+	movdqa	%xmm0, %xmm6
+	movaps	%xmm1, -432(%rbp)
+	movaps	%xmm11, -384(%rbp)
+	movaps	%xmm2, %xmm7
+	movaps	-192(%rbp), %xmm9
+	movdqa	-272(%rbp), %xmm0
+	movaps	-160(%rbp), %xmm14
+	movdqa	-128(%rbp), %xmm2
+	movaps	-80(%rbp), %xmm1
+	incq	%r8
+	addq	%r15, %r9
+	addq	%r15, %rdi
+	addq	%r15, %rsi
+	addq	%r15, %rdx
+	addq	%r15, %rcx
+	cmpq	%rax, %r8
+	je	.LBB16_347
+.LBB16_352:
+	testq	%r11, %r11
+	movaps	%xmm1, -80(%rbp)
+	movdqa	%xmm2, -128(%rbp)
+	movaps	%xmm14, -160(%rbp)
+	movaps	%xmm9, -192(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	jle	.LBB16_350
+	xorl	%r12d, %r12d
+	movaps	-384(%rbp), %xmm11
+	movaps	-432(%rbp), %xmm1
+	movaps	-416(%rbp), %xmm14
+	movdqa	%xmm7, %xmm2
+	movdqa	%xmm6, %xmm0
+	movaps	%xmm10, %xmm3
+	.p2align	4
+.LBB16_354:
+	movaps	%xmm12, -432(%rbp)
+	movdqa	%xmm4, -384(%rbp)
+	movups	(%r10), %xmm9
+	movups	16(%r10), %xmm6
+	movdqa	%xmm5, %xmm10
+	movups	32(%r10), %xmm5
+	movups	48(%r10), %xmm4
+	movaps	%xmm8, %xmm12
+	movss	(%rcx,%r12,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm9, %xmm7
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -416(%rbp)
+	movaps	%xmm6, %xmm7
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm3
+	movaps	%xmm5, %xmm7
+	mulps	%xmm8, %xmm7
+	addps	%xmm7, %xmm11
+	mulps	%xmm4, %xmm8
+	movaps	-128(%rbp), %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -128(%rbp)
+	movss	(%rdx,%r12,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm9, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-272(%rbp), %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -272(%rbp)
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm15
+	movaps	%xmm5, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm1
+	mulps	%xmm4, %xmm7
+	movaps	-224(%rbp), %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm8, -224(%rbp)
+	movss	(%rsi,%r12,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm9, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm13
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	%xmm14, %xmm0
+	movaps	-256(%rbp), %xmm14
+	addps	%xmm8, %xmm14
+	movaps	%xmm14, -256(%rbp)
+	movaps	%xmm5, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	%xmm13, %xmm14
+	movaps	%xmm11, %xmm13
+	movaps	-80(%rbp), %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -80(%rbp)
+	movaps	%xmm13, %xmm11
+	movaps	%xmm14, %xmm13
+	movaps	%xmm0, %xmm14
+	mulps	%xmm4, %xmm7
+	movaps	-288(%rbp), %xmm8
+	addps	%xmm7, %xmm8
+	movaps	%xmm8, -288(%rbp)
+	movss	(%rdi,%r12,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm9, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-192(%rbp), %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm6, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm2
+	movaps	%xmm5, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm12
+	movaps	%xmm12, %xmm8
+	movaps	-432(%rbp), %xmm12
+	mulps	%xmm4, %xmm7
+	addps	%xmm7, %xmm12
+	movss	(%r9,%r12,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	mulps	%xmm7, %xmm9
+	movaps	-160(%rbp), %xmm0
+	addps	%xmm9, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	movdqa	-416(%rbp), %xmm0
+	mulps	%xmm7, %xmm6
+	addps	%xmm6, %xmm14
+	mulps	%xmm7, %xmm5
+	addps	%xmm5, %xmm10
+	movaps	%xmm10, %xmm5
+	mulps	%xmm4, %xmm7
+	movaps	-384(%rbp), %xmm4
+	addps	%xmm7, %xmm4
+	incq	%r12
+	addq	%rbx, %r10
+	cmpq	%r12, %r11
+	jne	.LBB16_354
+	jmp	.LBB16_351
+.LBB16_355:
+	movdqa	%xmm6, -1024(%rbp)
+	movaps	%xmm10, -1008(%rbp)
+	movaps	-384(%rbp), %xmm3
+	movaps	%xmm3, -992(%rbp)
+	movdqa	%xmm2, -976(%rbp)
+	movdqa	%xmm0, -960(%rbp)
+	movaps	%xmm15, -944(%rbp)
+	movaps	-432(%rbp), %xmm2
+	movaps	%xmm2, -928(%rbp)
+	movaps	-224(%rbp), %xmm0
+	movaps	%xmm0, -912(%rbp)
+	movaps	%xmm13, -896(%rbp)
+	movaps	-256(%rbp), %xmm0
+	movaps	%xmm0, -880(%rbp)
+	movaps	%xmm1, -864(%rbp)
+	movaps	-288(%rbp), %xmm0
+	movaps	%xmm0, -848(%rbp)
+	movaps	%xmm9, -832(%rbp)
+	movaps	%xmm7, -816(%rbp)
+	movaps	%xmm8, -800(%rbp)
+	movaps	%xmm12, -784(%rbp)
+	movaps	%xmm14, -768(%rbp)
+	movaps	-416(%rbp), %xmm0
+	movaps	%xmm0, -752(%rbp)
+	movaps	%xmm5, -736(%rbp)
+	movaps	%xmm4, -720(%rbp)
+	cmpq	$0, -360(%rbp)
+	movq	-504(%rbp), %r15
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	movq	-584(%rbp), %rdi
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	movq	-496(%rbp), %r12
+	jle	.LBB16_264
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_638
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_358:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx), %xmm0
+	movss	%xmm0, (%r14,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx), %xmm0
+	movss	%xmm0, (%rdx,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_358
+	testb	$1, -200(%rbp)
+	jne	.LBB16_361
+.LBB16_360:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB16_361:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_639
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_363:
+	movss	-960(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-956(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_363
+	testb	$1, -200(%rbp)
+	jne	.LBB16_366
+.LBB16_365:
+	movss	-960(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_366:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_640
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_368:
+	movss	-896(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-892(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_368
+	testb	$1, -200(%rbp)
+	jne	.LBB16_371
+.LBB16_370:
+	movss	-896(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+.LBB16_371:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_641
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_373:
+	movss	-832(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-828(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_373
+	testb	$1, -200(%rbp)
+	jne	.LBB16_376
+.LBB16_375:
+	movss	-832(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	12(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+.LBB16_376:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_642
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_378:
+	movss	-768(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-764(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_378
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+	jmp	.LBB16_643
+.LBB16_380:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorl	%ecx, %ecx
+	jmp	.LBB16_382
+	.p2align	4
+.LBB16_381:
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	je	.LBB16_388
+.LBB16_382:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13752(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_381
+	leaq	(%rsi,%rbp), %r10
+	addq	$-13776, %r10
+	movq	-13776(%rbp,%rsi), %rdi
+	movq	-13768(%rbp,%rsi), %r8
+	movq	-480(%rbp), %r9
+	movslq	(%r8,%r9,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	4(%r8,%r9,4), %r8
+	leaq	(%rdi,%r8,4), %rdi
+	movq	%rax, %r8
+	imulq	%rcx, %r8
+	movq	-544(%rbp), %r9
+	leaq	(%r9,%r8,4), %r8
+	movq	32(%r10), %r9
+	movq	40(%r10), %r10
+	shlq	$2, %r10
+	xorl	%r11d, %r11d
+	jmp	.LBB16_385
+	.p2align	4
+.LBB16_384:
+	incq	%r11
+	addq	%r10, %rdi
+	addq	%r10, %rsi
+	cmpq	%rdx, %r11
+	je	.LBB16_381
+.LBB16_385:
+	testq	%r9, %r9
+	jle	.LBB16_384
+	xorl	%r14d, %r14d
+	.p2align	4
+.LBB16_387:
+	movups	(%r8), %xmm4
+	movups	16(%r8), %xmm5
+	movss	(%rsi,%r14,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm3
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm2
+	movss	(%rdi,%r14,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm0
+	incq	%r14
+	addq	%rbx, %r8
+	cmpq	%r14, %r9
+	jne	.LBB16_387
+	jmp	.LBB16_384
+.LBB16_388:
+	cmpq	$0, -360(%rbp)
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	movq	-88(%rbp), %r14
+	movq	-144(%rbp), %rcx
+	jle	.LBB16_265
+	movss	(%rcx), %xmm4
+	addss	%xmm3, %xmm4
+	movss	%xmm4, (%rcx)
+	movq	-48(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB16_397
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	(%rcx,%r11,4), %xmm4
+	movss	%xmm4, (%rcx,%r11,4)
+	cmpq	$1, %rax
+	je	.LBB16_397
+	movaps	%xmm3, %xmm4
+	unpckhpd	%xmm3, %xmm4
+	addss	(%rcx,%r11,8), %xmm4
+	movss	%xmm4, (%rcx,%r11,8)
+	cmpq	$2, %rax
+	je	.LBB16_397
+	shufps	$255, %xmm3, %xmm3
+	movq	-232(%rbp), %rax
+	addss	(%rcx,%rax), %xmm3
+	movss	%xmm3, (%rcx,%rax)
+	movq	-48(%rbp), %rax
+	cmpq	$3, %rax
+	je	.LBB16_397
+	movq	-320(%rbp), %rax
+	movss	(%rcx,%rax), %xmm3
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rcx,%rax)
+	movq	-48(%rbp), %rax
+	cmpq	$4, %rax
+	je	.LBB16_397
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	movq	-312(%rbp), %rax
+	addss	(%rcx,%rax), %xmm3
+	movss	%xmm3, (%rcx,%rax)
+	movq	-48(%rbp), %rax
+	cmpq	$5, %rax
+	je	.LBB16_397
+	movaps	%xmm2, %xmm3
+	unpckhpd	%xmm2, %xmm3
+	movq	-304(%rbp), %rax
+	addss	(%rcx,%rax), %xmm3
+	movss	%xmm3, (%rcx,%rax)
+	movq	-48(%rbp), %rax
+	cmpq	$6, %rax
+	je	.LBB16_397
+	shufps	$255, %xmm2, %xmm2
+	movq	-296(%rbp), %rax
+	addss	(%rcx,%rax), %xmm2
+	movss	%xmm2, (%rcx,%rax)
+	movq	-48(%rbp), %rax
+.LBB16_397:
+	movss	4(%rcx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, 4(%rcx)
+	testq	%rax, %rax
+	je	.LBB16_265
+	addq	$4, %rcx
+	jmp	.LBB16_460
+.LBB16_399:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	pxor	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	pxor	%xmm4, %xmm4
+	pxor	%xmm5, %xmm5
+	pxor	%xmm2, %xmm2
+	pxor	%xmm3, %xmm3
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	xorl	%ecx, %ecx
+	jmp	.LBB16_401
+	.p2align	4
+.LBB16_400:
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	je	.LBB16_407
+.LBB16_401:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13752(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_400
+	leaq	(%rsi,%rbp), %r10
+	addq	$-13776, %r10
+	movq	-13776(%rbp,%rsi), %rdi
+	movq	-13768(%rbp,%rsi), %r8
+	movq	-480(%rbp), %r9
+	movslq	(%r8,%r9,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	4(%r8,%r9,4), %r8
+	leaq	(%rdi,%r8,4), %rdi
+	movq	%rax, %r8
+	imulq	%rcx, %r8
+	movq	-544(%rbp), %r9
+	leaq	(%r9,%r8,4), %r8
+	movq	32(%r10), %r9
+	movq	40(%r10), %r10
+	shlq	$2, %r10
+	xorl	%r11d, %r11d
+	jmp	.LBB16_404
+	.p2align	4
+.LBB16_403:
+	incq	%r11
+	addq	%r10, %rdi
+	addq	%r10, %rsi
+	cmpq	%rdx, %r11
+	je	.LBB16_400
+.LBB16_404:
+	testq	%r9, %r9
+	jle	.LBB16_403
+	xorl	%r14d, %r14d
+	.p2align	4
+.LBB16_406:
+	movups	(%r8), %xmm10
+	movups	16(%r8), %xmm11
+	movups	32(%r8), %xmm9
+	movups	48(%r8), %xmm8
+	movss	(%rsi,%r14,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm10, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm4
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm5
+	movaps	%xmm9, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm6
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm7
+	movss	(%rdi,%r14,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	mulps	%xmm12, %xmm10
+	addps	%xmm10, %xmm0
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm12, %xmm9
+	addps	%xmm9, %xmm2
+	mulps	%xmm8, %xmm12
+	addps	%xmm12, %xmm3
+	incq	%r14
+	addq	%rbx, %r8
+	cmpq	%r14, %r9
+	jne	.LBB16_406
+	jmp	.LBB16_403
+.LBB16_407:
+	movaps	%xmm4, -1024(%rbp)
+	movaps	%xmm5, -1008(%rbp)
+	movaps	%xmm6, -992(%rbp)
+	movaps	%xmm7, -976(%rbp)
+	movaps	%xmm0, -960(%rbp)
+	movaps	%xmm1, -944(%rbp)
+	movaps	%xmm2, -928(%rbp)
+	movaps	%xmm3, -912(%rbp)
+	cmpq	$0, -360(%rbp)
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	movq	-584(%rbp), %rdi
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	jle	.LBB16_264
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_644
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_410:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx), %xmm0
+	movss	%xmm0, (%r14,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx), %xmm0
+	movss	%xmm0, (%rdx,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_410
+	testb	$1, -200(%rbp)
+	jne	.LBB16_413
+.LBB16_412:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB16_413:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_645
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_415:
+	movss	-960(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-956(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_415
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+	jmp	.LBB16_646
+.LBB16_417:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -272(%rbp)
+	pxor	%xmm2, %xmm2
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	pxor	%xmm6, %xmm6
+	xorps	%xmm13, %xmm13
+	xorps	%xmm11, %xmm11
+	xorps	%xmm15, %xmm15
+	pxor	%xmm5, %xmm5
+	pxor	%xmm3, %xmm3
+	xorps	%xmm10, %xmm10
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -192(%rbp)
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	xorl	%ecx, %ecx
+	jmp	.LBB16_419
+	.p2align	4
+.LBB16_418:
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	je	.LBB16_426
+.LBB16_419:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13752(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_418
+	leaq	(%rsi,%rbp), %r14
+	addq	$-13776, %r14
+	movq	-13776(%rbp,%rsi), %r9
+	movq	-13768(%rbp,%rsi), %r10
+	movq	-480(%rbp), %r11
+	movslq	(%r10,%r11,4), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movslq	4(%r10,%r11,4), %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	movslq	8(%r10,%r11,4), %r8
+	leaq	(%r9,%r8,4), %r8
+	movslq	12(%r10,%r11,4), %r10
+	leaq	(%r9,%r10,4), %r9
+	movq	%rax, %r10
+	imulq	%rcx, %r10
+	movq	-544(%rbp), %r11
+	leaq	(%r11,%r10,4), %r10
+	movq	32(%r14), %r11
+	movq	40(%r14), %r14
+	shlq	$2, %r14
+	xorl	%r15d, %r15d
+	jmp	.LBB16_423
+	.p2align	4
+.LBB16_421:
+	movaps	%xmm10, %xmm8
+	movaps	%xmm11, %xmm14
+	movaps	%xmm15, %xmm10
+	movaps	%xmm1, %xmm12
+	movdqa	%xmm4, %xmm15
+	movdqa	%xmm7, %xmm13
+.LBB16_422:
+	movdqa	%xmm13, %xmm7
+	movaps	%xmm15, %xmm4
+	movaps	%xmm12, %xmm1
+	movaps	%xmm10, %xmm15
+	movaps	%xmm14, %xmm11
+	movaps	%xmm8, %xmm10
+	movaps	-160(%rbp), %xmm13
+	movdqa	-128(%rbp), %xmm6
+	movaps	-80(%rbp), %xmm8
+	incq	%r15
+	addq	%r14, %r9
+	addq	%r14, %r8
+	addq	%r14, %rdi
+	addq	%r14, %rsi
+	cmpq	%rdx, %r15
+	je	.LBB16_418
+.LBB16_423:
+	testq	%r11, %r11
+	movaps	%xmm8, -80(%rbp)
+	movdqa	%xmm6, -128(%rbp)
+	movaps	%xmm13, -160(%rbp)
+	jle	.LBB16_421
+	xorl	%r12d, %r12d
+	movaps	%xmm10, %xmm8
+	movaps	%xmm11, %xmm14
+	movaps	%xmm15, %xmm10
+	movaps	%xmm1, %xmm12
+	movdqa	%xmm4, %xmm15
+	movdqa	%xmm7, %xmm13
+	.p2align	4
+.LBB16_425:
+	movdqa	%xmm5, -288(%rbp)
+	movups	(%r10), %xmm5
+	movdqa	%xmm2, %xmm7
+	movups	16(%r10), %xmm2
+	movups	32(%r10), %xmm1
+	movups	48(%r10), %xmm6
+	movss	(%rsi,%r12,4), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	movdqa	%xmm3, %xmm11
+	movaps	%xmm5, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm14
+	movaps	%xmm2, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm10
+	movaps	%xmm1, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm0
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm13
+	movaps	%xmm13, -256(%rbp)
+	movss	(%rdi,%r12,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	%xmm0, %xmm13
+	movaps	-128(%rbp), %xmm0
+	addps	%xmm4, %xmm0
+	movaps	%xmm0, -128(%rbp)
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	-160(%rbp), %xmm0
+	addps	%xmm4, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm12
+	mulps	%xmm6, %xmm3
+	addps	%xmm3, %xmm15
+	movss	(%r8,%r12,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	%xmm15, %xmm0
+	movaps	%xmm14, %xmm15
+	movaps	%xmm12, %xmm14
+	movaps	%xmm10, %xmm12
+	movaps	%xmm8, %xmm10
+	movaps	%xmm9, %xmm8
+	movaps	-80(%rbp), %xmm9
+	addps	%xmm4, %xmm9
+	movaps	%xmm9, -80(%rbp)
+	movaps	%xmm8, %xmm9
+	movaps	%xmm10, %xmm8
+	movaps	%xmm12, %xmm10
+	movaps	%xmm14, %xmm12
+	movaps	%xmm15, %xmm14
+	movaps	%xmm0, %xmm15
+	movaps	%xmm13, %xmm0
+	movdqa	-256(%rbp), %xmm13
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm9
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm8
+	mulps	%xmm6, %xmm3
+	movaps	-192(%rbp), %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm4, -192(%rbp)
+	movss	(%r9,%r12,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm3, %xmm5
+	movaps	-272(%rbp), %xmm4
+	addps	%xmm5, %xmm4
+	movaps	%xmm4, -272(%rbp)
+	movaps	-288(%rbp), %xmm5
+	mulps	%xmm3, %xmm2
+	addps	%xmm2, %xmm7
+	movaps	%xmm7, %xmm2
+	mulps	%xmm3, %xmm1
+	addps	%xmm1, %xmm5
+	mulps	%xmm6, %xmm3
+	addps	%xmm3, %xmm11
+	movaps	%xmm11, %xmm3
+	incq	%r12
+	addq	%rbx, %r10
+	cmpq	%r12, %r11
+	jne	.LBB16_425
+	jmp	.LBB16_422
+.LBB16_426:
+	movaps	%xmm11, -1024(%rbp)
+	movaps	%xmm15, -1008(%rbp)
+	movaps	%xmm0, -992(%rbp)
+	movdqa	%xmm7, -976(%rbp)
+	movdqa	%xmm6, -960(%rbp)
+	movaps	%xmm13, -944(%rbp)
+	movaps	%xmm1, -928(%rbp)
+	movaps	%xmm4, -912(%rbp)
+	movaps	%xmm8, -896(%rbp)
+	movaps	%xmm9, -880(%rbp)
+	movaps	%xmm10, -864(%rbp)
+	movaps	-192(%rbp), %xmm0
+	movaps	%xmm0, -848(%rbp)
+	movaps	-272(%rbp), %xmm0
+	movaps	%xmm0, -832(%rbp)
+	movaps	%xmm2, -816(%rbp)
+	movaps	%xmm5, -800(%rbp)
+	movaps	%xmm3, -784(%rbp)
+	cmpq	$0, -360(%rbp)
+	movq	-504(%rbp), %r15
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	movq	-584(%rbp), %rdi
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	movq	-496(%rbp), %r12
+	jle	.LBB16_264
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_647
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_429:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx), %xmm0
+	movss	%xmm0, (%r14,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx), %xmm0
+	movss	%xmm0, (%rdx,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_429
+	testb	$1, -200(%rbp)
+	jne	.LBB16_432
+.LBB16_431:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB16_432:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_648
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_434:
+	movss	-960(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-956(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_434
+	testb	$1, -200(%rbp)
+	jne	.LBB16_437
+.LBB16_436:
+	movss	-960(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_437:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_649
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_439:
+	movss	-896(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-892(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_439
+	testb	$1, -200(%rbp)
+	jne	.LBB16_442
+.LBB16_441:
+	movss	-896(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+.LBB16_442:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_650
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_444:
+	movss	-832(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-828(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_444
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+	jmp	.LBB16_651
+.LBB16_446:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	movq	%rax, -80(%rbp)
+	xorps	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm0, %xmm0
+	pxor	%xmm3, %xmm3
+	xorl	%ecx, %ecx
+	jmp	.LBB16_448
+	.p2align	4
+.LBB16_447:
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	je	.LBB16_467
+.LBB16_448:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13752(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_447
+	leaq	(%rsi,%rbp), %r9
+	addq	$-13776, %r9
+	movq	-13776(%rbp,%rsi), %r11
+	movq	-13768(%rbp,%rsi), %rsi
+	movq	-480(%rbp), %rax
+	movslq	(%rsi,%rax,4), %r14
+	leaq	(%r11,%r14,4), %rsi
+	movq	-80(%rbp), %rdi
+	imulq	%rcx, %rdi
+	movq	-544(%rbp), %rax
+	leaq	(%rax,%rdi,4), %rdi
+	movq	32(%r9), %r8
+	movq	40(%r9), %r9
+	movabsq	$9223372036854775804, %r10
+	addq	$2, %r10
+	andq	%r8, %r10
+	leaq	(%r11,%r14,4), %r11
+	addq	$4, %r11
+	leaq	(,%r9,4), %r14
+	xorl	%r15d, %r15d
+	jmp	.LBB16_451
+	.p2align	4
+.LBB16_450:
+	incq	%r15
+	addq	%r14, %r11
+	cmpq	%rdx, %r15
+	movq	-496(%rbp), %r12
+	je	.LBB16_447
+.LBB16_451:
+	testq	%r8, %r8
+	jle	.LBB16_450
+	cmpq	$1, %r8
+	jne	.LBB16_454
+	xorl	%r12d, %r12d
+	jmp	.LBB16_456
+	.p2align	4
+.LBB16_454:
+	movdqa	%xmm3, %xmm7
+	xorl	%r12d, %r12d
+	movq	-1328(%rbp), %rax
+	.p2align	4
+.LBB16_455:
+	movups	(%rdi), %xmm8
+	movups	16(%rdi), %xmm6
+	movups	32(%rdi), %xmm9
+	movups	48(%rdi), %xmm4
+	movss	-4(%r11,%r12,4), %xmm5
+	movss	(%r11,%r12,4), %xmm3
+	shufps	$0, %xmm5, %xmm5
+	mulps	%xmm5, %xmm6
+	addps	%xmm2, %xmm6
+	mulps	%xmm5, %xmm8
+	addps	%xmm1, %xmm8
+	mulps	%xmm5, %xmm4
+	addps	%xmm7, %xmm4
+	mulps	%xmm9, %xmm5
+	addps	%xmm0, %xmm5
+	movups	(%rdi,%rbx), %xmm1
+	movups	16(%rdi,%rbx), %xmm2
+	movups	32(%rdi,%rbx), %xmm0
+	movups	48(%rdi,%rbx), %xmm7
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm3, %xmm1
+	addps	%xmm8, %xmm1
+	mulps	%xmm3, %xmm2
+	addps	%xmm6, %xmm2
+	mulps	%xmm3, %xmm0
+	addps	%xmm5, %xmm0
+	mulps	%xmm7, %xmm3
+	addps	%xmm4, %xmm3
+	addq	$2, %r12
+	addq	%rax, %rdi
+	movaps	%xmm3, %xmm7
+	cmpq	%r12, %r10
+	jne	.LBB16_455
+.LBB16_456:
+	testb	$1, %r8b
+	je	.LBB16_450
+	movq	%r15, %r13
+	imulq	%r9, %r13
+	leaq	(%rsi,%r13,4), %r13
+	movups	(%rdi), %xmm4
+	movups	16(%rdi), %xmm5
+	movups	32(%rdi), %xmm6
+	movups	48(%rdi), %xmm7
+	movss	(%r13,%r12,4), %xmm8
+	movq	-104(%rbp), %r13
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm8, %xmm5
+	addps	%xmm5, %xmm2
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm3
+	movq	-392(%rbp), %rax
+	leaq	(%rdi,%rax,4), %rdi
+	jmp	.LBB16_450
+.LBB16_458:
+	cmpq	$0, -360(%rbp)
+	movq	-504(%rbp), %r15
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	movq	-88(%rbp), %r14
+	movq	-144(%rbp), %rcx
+	jle	.LBB16_265
+	movss	(%rcx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, (%rcx)
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_265
+.LBB16_460:
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	(%rcx,%r11,4), %xmm2
+	movss	%xmm2, (%rcx,%r11,4)
+	cmpq	$1, -48(%rbp)
+	je	.LBB16_265
+	movaps	%xmm1, %xmm2
+	unpckhpd	%xmm1, %xmm2
+	addss	(%rcx,%r11,8), %xmm2
+	movss	%xmm2, (%rcx,%r11,8)
+	cmpq	$2, -48(%rbp)
+	je	.LBB16_265
+	shufps	$255, %xmm1, %xmm1
+	movq	-232(%rbp), %rax
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$3, -48(%rbp)
+	je	.LBB16_265
+	movq	-320(%rbp), %rax
+	movss	(%rcx,%rax), %xmm1
+	addss	%xmm0, %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$4, -48(%rbp)
+	je	.LBB16_265
+	movaps	%xmm0, %xmm1
+	shufps	$85, %xmm0, %xmm1
+	movq	-312(%rbp), %rax
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$5, -48(%rbp)
+	je	.LBB16_265
+	movaps	%xmm0, %xmm1
+	unpckhpd	%xmm0, %xmm1
+	movq	-304(%rbp), %rax
+	addss	(%rcx,%rax), %xmm1
+	movss	%xmm1, (%rcx,%rax)
+	cmpq	$6, -48(%rbp)
+	je	.LBB16_265
+	shufps	$255, %xmm0, %xmm0
+	movq	-296(%rbp), %rax
+	addss	(%rcx,%rax), %xmm0
+	movss	%xmm0, (%rcx,%rax)
+	jmp	.LBB16_265
+.LBB16_467:
+	movaps	%xmm1, -1024(%rbp)
+	movaps	%xmm2, -1008(%rbp)
+	movaps	%xmm0, -992(%rbp)
+	movaps	%xmm3, -976(%rbp)
+	cmpq	$0, -360(%rbp)
+	movq	-504(%rbp), %r15
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	movq	-584(%rbp), %rdi
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	jle	.LBB16_264
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_652
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_470:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx), %xmm0
+	movss	%xmm0, (%r14,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx), %xmm0
+	movss	%xmm0, (%rdx,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_470
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+	jmp	.LBB16_653
+.LBB16_472:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	xorps	%xmm1, %xmm1
+	pxor	%xmm2, %xmm2
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	xorps	%xmm9, %xmm9
+	pxor	%xmm3, %xmm3
+	pxor	%xmm0, %xmm0
+	xorps	%xmm15, %xmm15
+	xorps	%xmm8, %xmm8
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	xorl	%ecx, %ecx
+	jmp	.LBB16_474
+	.p2align	4
+.LBB16_473:
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	je	.LBB16_480
+.LBB16_474:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13752(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_473
+	leaq	(%rsi,%rbp), %r11
+	addq	$-13776, %r11
+	movq	-13776(%rbp,%rsi), %r8
+	movq	-13768(%rbp,%rsi), %r9
+	movq	-480(%rbp), %r10
+	movslq	(%r9,%r10,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	4(%r9,%r10,4), %rdi
+	leaq	(%r8,%rdi,4), %rdi
+	movslq	8(%r9,%r10,4), %r9
+	leaq	(%r8,%r9,4), %r8
+	movq	%rax, %r9
+	imulq	%rcx, %r9
+	movq	-544(%rbp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	32(%r11), %r10
+	movq	40(%r11), %r11
+	shlq	$2, %r11
+	xorl	%r14d, %r14d
+	jmp	.LBB16_477
+	.p2align	4
+.LBB16_476:
+	incq	%r14
+	addq	%r11, %r8
+	addq	%r11, %rdi
+	addq	%r11, %rsi
+	cmpq	%rdx, %r14
+	je	.LBB16_473
+.LBB16_477:
+	testq	%r10, %r10
+	jle	.LBB16_476
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB16_479:
+	movdqa	%xmm2, -128(%rbp)
+	movdqa	%xmm3, -80(%rbp)
+	movaps	%xmm1, %xmm2
+	movups	(%r9), %xmm1
+	movups	16(%r9), %xmm14
+	movups	32(%r9), %xmm13
+	movups	48(%r9), %xmm12
+	movdqa	%xmm0, %xmm5
+	movss	(%rsi,%r15,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm8, %xmm3
+	movaps	%xmm15, %xmm8
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm6
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm9
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm11
+	movss	(%rdi,%r15,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm4
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm7
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm8
+	movaps	%xmm8, %xmm15
+	movaps	%xmm3, %xmm8
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm8
+	movss	(%r8,%r15,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm2
+	movaps	%xmm2, %xmm1
+	movaps	-128(%rbp), %xmm2
+	movaps	-80(%rbp), %xmm3
+	mulps	%xmm0, %xmm14
+	addps	%xmm14, %xmm2
+	mulps	%xmm0, %xmm13
+	addps	%xmm13, %xmm3
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm5
+	movaps	%xmm5, %xmm0
+	incq	%r15
+	addq	%rbx, %r9
+	cmpq	%r15, %r10
+	jne	.LBB16_479
+	jmp	.LBB16_476
+.LBB16_480:
+	movaps	%xmm6, -1024(%rbp)
+	movaps	%xmm9, -1008(%rbp)
+	movaps	%xmm10, -992(%rbp)
+	movaps	%xmm11, -976(%rbp)
+	movaps	%xmm4, -960(%rbp)
+	movaps	%xmm7, -944(%rbp)
+	movaps	%xmm15, -928(%rbp)
+	movaps	%xmm8, -912(%rbp)
+	movaps	%xmm1, -896(%rbp)
+	movaps	%xmm2, -880(%rbp)
+	movaps	%xmm3, -864(%rbp)
+	movaps	%xmm0, -848(%rbp)
+	cmpq	$0, -360(%rbp)
+	movq	-504(%rbp), %r15
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	movq	-584(%rbp), %rdi
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	jle	.LBB16_264
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_654
+	xorl	%ecx, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_483:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx), %xmm0
+	movss	%xmm0, (%r14,%rcx)
+	movss	-1020(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx), %xmm0
+	movss	%xmm0, (%rdx,%rcx)
+	addq	$2, %rax
+	addq	%rdi, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_483
+	testb	$1, -200(%rbp)
+	jne	.LBB16_486
+.LBB16_485:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB16_486:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_655
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_488:
+	movss	-960(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-956(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_488
+	testb	$1, -200(%rbp)
+	jne	.LBB16_491
+.LBB16_490:
+	movss	-960(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_491:
+	cmpq	$0, -48(%rbp)
+	je	.LBB16_656
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-88(%rbp), %rdx
+	.p2align	4
+.LBB16_493:
+	movss	-896(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-892(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_493
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+	jmp	.LBB16_657
+.LBB16_495:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%ecx, %ecx
+	jmp	.LBB16_497
+	.p2align	4
+.LBB16_496:
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	je	.LBB16_503
+.LBB16_497:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13752(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_496
+	leaq	(%rsi,%rbp), %r14
+	addq	$-13776, %r14
+	movq	-13776(%rbp,%rsi), %r9
+	movq	-13768(%rbp,%rsi), %r10
+	movq	-480(%rbp), %r11
+	movslq	(%r10,%r11,4), %rsi
+	leaq	(%r9,%rsi,4), %rsi
+	movslq	4(%r10,%r11,4), %rdi
+	leaq	(%r9,%rdi,4), %rdi
+	movslq	8(%r10,%r11,4), %r8
+	leaq	(%r9,%r8,4), %r8
+	movslq	12(%r10,%r11,4), %r10
+	leaq	(%r9,%r10,4), %r9
+	movq	%rax, %r10
+	imulq	%rcx, %r10
+	movq	-544(%rbp), %r11
+	leaq	(%r11,%r10,4), %r10
+	movq	32(%r14), %r11
+	movq	40(%r14), %r14
+	shlq	$2, %r14
+	xorl	%r15d, %r15d
+	jmp	.LBB16_500
+	.p2align	4
+.LBB16_499:
+	incq	%r15
+	addq	%r14, %r9
+	addq	%r14, %r8
+	addq	%r14, %rdi
+	addq	%r14, %rsi
+	cmpq	%rdx, %r15
+	je	.LBB16_496
+.LBB16_500:
+	testq	%r11, %r11
+	jle	.LBB16_499
+	xorl	%r12d, %r12d
+	.p2align	4
+.LBB16_502:
+	movups	(%r10), %xmm9
+	movups	16(%r10), %xmm8
+	movss	(%rsi,%r12,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm7
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm6
+	movss	(%rdi,%r12,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm5
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm4
+	movss	(%r8,%r12,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm11
+	addps	%xmm11, %xmm3
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm2
+	movss	(%r9,%r12,4), %xmm10
+	shufps	$0, %xmm10, %xmm10
+	mulps	%xmm10, %xmm9
+	addps	%xmm9, %xmm1
+	mulps	%xmm8, %xmm10
+	addps	%xmm10, %xmm0
+	incq	%r12
+	addq	%rbx, %r10
+	cmpq	%r12, %r11
+	jne	.LBB16_502
+	jmp	.LBB16_499
+.LBB16_503:
+	cmpq	$0, -360(%rbp)
+	movq	-504(%rbp), %r15
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	movq	-496(%rbp), %r12
+	movq	-88(%rbp), %r14
+	movq	-144(%rbp), %rdx
+	jle	.LBB16_265
+	movss	(%rdx), %xmm8
+	addss	%xmm7, %xmm8
+	movss	%xmm8, (%rdx)
+	movq	-48(%rbp), %r12
+	testq	%r12, %r12
+	je	.LBB16_512
+	movaps	%xmm7, %xmm8
+	shufps	$85, %xmm7, %xmm8
+	addss	(%rdx,%r11,4), %xmm8
+	movss	%xmm8, (%rdx,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_512
+	movaps	%xmm7, %xmm8
+	unpckhpd	%xmm7, %xmm8
+	addss	(%rdx,%r11,8), %xmm8
+	movss	%xmm8, (%rdx,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_512
+	shufps	$255, %xmm7, %xmm7
+	movq	-232(%rbp), %rax
+	addss	(%rdx,%rax), %xmm7
+	movss	%xmm7, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$3, %r12
+	je	.LBB16_512
+	movq	-320(%rbp), %rax
+	movss	(%rdx,%rax), %xmm7
+	addss	%xmm6, %xmm7
+	movss	%xmm7, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$4, %r12
+	je	.LBB16_512
+	movaps	%xmm6, %xmm7
+	shufps	$85, %xmm6, %xmm7
+	movq	-312(%rbp), %rax
+	addss	(%rdx,%rax), %xmm7
+	movss	%xmm7, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$5, %r12
+	je	.LBB16_512
+	movaps	%xmm6, %xmm7
+	unpckhpd	%xmm6, %xmm7
+	movq	-304(%rbp), %rax
+	addss	(%rdx,%rax), %xmm7
+	movss	%xmm7, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$6, %r12
+	je	.LBB16_512
+	shufps	$255, %xmm6, %xmm6
+	movq	-296(%rbp), %rax
+	addss	(%rdx,%rax), %xmm6
+	movss	%xmm6, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+.LBB16_512:
+	movss	4(%rdx), %xmm6
+	addss	%xmm5, %xmm6
+	movss	%xmm6, 4(%rdx)
+	testq	%r12, %r12
+	je	.LBB16_520
+	leaq	4(%rdx), %rax
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	(%rax,%r11,4), %xmm6
+	movss	%xmm6, (%rax,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_520
+	movaps	%xmm5, %xmm6
+	unpckhpd	%xmm5, %xmm6
+	addss	(%rax,%r11,8), %xmm6
+	movss	%xmm6, (%rax,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_520
+	shufps	$255, %xmm5, %xmm5
+	movq	-232(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$3, %r12
+	je	.LBB16_520
+	movq	-320(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm5
+	addss	%xmm4, %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$4, %r12
+	je	.LBB16_520
+	movaps	%xmm4, %xmm5
+	shufps	$85, %xmm4, %xmm5
+	movq	-312(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$5, %r12
+	je	.LBB16_520
+	movaps	%xmm4, %xmm5
+	unpckhpd	%xmm4, %xmm5
+	movq	-304(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$6, %r12
+	je	.LBB16_520
+	shufps	$255, %xmm4, %xmm4
+	movq	-296(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm4
+	movss	%xmm4, (%rax,%rcx)
+.LBB16_520:
+	movss	8(%rdx), %xmm4
+	addss	%xmm3, %xmm4
+	movss	%xmm4, 8(%rdx)
+	testq	%r12, %r12
+	je	.LBB16_528
+	leaq	8(%rdx), %rax
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	(%rax,%r11,4), %xmm4
+	movss	%xmm4, (%rax,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_528
+	movaps	%xmm3, %xmm4
+	unpckhpd	%xmm3, %xmm4
+	addss	(%rax,%r11,8), %xmm4
+	movss	%xmm4, (%rax,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_528
+	shufps	$255, %xmm3, %xmm3
+	movq	-232(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$3, %r12
+	je	.LBB16_528
+	movq	-320(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm3
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$4, %r12
+	je	.LBB16_528
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	movq	-312(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %r12
+	je	.LBB16_528
+	movaps	%xmm2, %xmm3
+	unpckhpd	%xmm2, %xmm3
+	movq	-304(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %r12
+	je	.LBB16_528
+	shufps	$255, %xmm2, %xmm2
+	movq	-296(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm2
+	movss	%xmm2, (%rax,%rcx)
+.LBB16_528:
+	movss	12(%rdx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, 12(%rdx)
+	testq	%r12, %r12
+	movq	-496(%rbp), %r12
+	je	.LBB16_265
+	addq	$12, %rdx
+	jmp	.LBB16_624
+.LBB16_530:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	movq	%rax, -128(%rbp)
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%r15d, %r15d
+	jmp	.LBB16_532
+	.p2align	4
+.LBB16_531:
+	movq	-80(%rbp), %r15
+	incq	%r15
+	cmpq	-96(%rbp), %r15
+	je	.LBB16_538
+.LBB16_532:
+	leaq	(%r15,%r15,2), %rax
+	shlq	$4, %rax
+	movq	-13752(%rbp,%rax), %rdx
+	testq	%rdx, %rdx
+	movq	%r15, -80(%rbp)
+	jle	.LBB16_531
+	leaq	(%rax,%rbp), %rcx
+	addq	$-13776, %rcx
+	movq	-13776(%rbp,%rax), %r11
+	movq	-13768(%rbp,%rax), %rax
+	movq	-480(%rbp), %r14
+	movslq	(%rax,%r14,4), %rsi
+	leaq	(%r11,%rsi,4), %rsi
+	movslq	4(%rax,%r14,4), %rdi
+	leaq	(%r11,%rdi,4), %rdi
+	movslq	8(%rax,%r14,4), %r8
+	leaq	(%r11,%r8,4), %r8
+	movslq	12(%rax,%r14,4), %r9
+	leaq	(%r11,%r9,4), %r9
+	movslq	16(%rax,%r14,4), %r10
+	leaq	(%r11,%r10,4), %r10
+	movslq	20(%rax,%r14,4), %rax
+	leaq	(%r11,%rax,4), %r11
+	movq	-128(%rbp), %rax
+	imulq	%r15, %rax
+	movq	-544(%rbp), %r14
+	leaq	(%r14,%rax,4), %r14
+	movq	32(%rcx), %r15
+	movq	40(%rcx), %rax
+	shlq	$2, %rax
+	xorl	%ecx, %ecx
+	jmp	.LBB16_535
+	.p2align	4
+.LBB16_534:
+	incq	%rcx
+	addq	%rax, %r11
+	addq	%rax, %r10
+	addq	%rax, %r9
+	addq	%rax, %r8
+	addq	%rax, %rdi
+	addq	%rax, %rsi
+	cmpq	%rdx, %rcx
+	je	.LBB16_531
+.LBB16_535:
+	testq	%r15, %r15
+	jle	.LBB16_534
+	xorl	%r12d, %r12d
+	.p2align	4
+.LBB16_537:
+	movups	(%r14), %xmm13
+	movups	16(%r14), %xmm12
+	movss	(%rsi,%r12,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm11
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm10
+	movss	(%rdi,%r12,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm8
+	movss	(%r8,%r12,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm7
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm6
+	movss	(%r9,%r12,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm5
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm4
+	movss	(%r10,%r12,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm3
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm2
+	movss	(%r11,%r12,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	mulps	%xmm14, %xmm13
+	addps	%xmm13, %xmm1
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm0
+	incq	%r12
+	addq	%rbx, %r14
+	cmpq	%r12, %r15
+	jne	.LBB16_537
+	jmp	.LBB16_534
+.LBB16_538:
+	cmpq	$0, -360(%rbp)
+	movq	-504(%rbp), %r15
+	movq	-136(%rbp), %r11
+	movq	-328(%rbp), %r8
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	movq	-496(%rbp), %r12
+	movq	-88(%rbp), %r14
+	movq	-144(%rbp), %rdx
+	jle	.LBB16_265
+	movss	(%rdx), %xmm12
+	addss	%xmm11, %xmm12
+	movss	%xmm12, (%rdx)
+	movq	-48(%rbp), %r12
+	testq	%r12, %r12
+	je	.LBB16_547
+	movaps	%xmm11, %xmm12
+	shufps	$85, %xmm11, %xmm12
+	addss	(%rdx,%r11,4), %xmm12
+	movss	%xmm12, (%rdx,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_547
+	movaps	%xmm11, %xmm12
+	unpckhpd	%xmm11, %xmm12
+	addss	(%rdx,%r11,8), %xmm12
+	movss	%xmm12, (%rdx,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_547
+	shufps	$255, %xmm11, %xmm11
+	movq	-232(%rbp), %rax
+	addss	(%rdx,%rax), %xmm11
+	movss	%xmm11, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$3, %r12
+	je	.LBB16_547
+	movq	-320(%rbp), %rax
+	movss	(%rdx,%rax), %xmm11
+	addss	%xmm10, %xmm11
+	movss	%xmm11, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$4, %r12
+	je	.LBB16_547
+	movaps	%xmm10, %xmm11
+	shufps	$85, %xmm10, %xmm11
+	movq	-312(%rbp), %rax
+	addss	(%rdx,%rax), %xmm11
+	movss	%xmm11, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$5, %r12
+	je	.LBB16_547
+	movaps	%xmm10, %xmm11
+	unpckhpd	%xmm10, %xmm11
+	movq	-304(%rbp), %rax
+	addss	(%rdx,%rax), %xmm11
+	movss	%xmm11, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$6, %r12
+	je	.LBB16_547
+	shufps	$255, %xmm10, %xmm10
+	movq	-296(%rbp), %rax
+	addss	(%rdx,%rax), %xmm10
+	movss	%xmm10, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+.LBB16_547:
+	movss	4(%rdx), %xmm10
+	addss	%xmm9, %xmm10
+	movss	%xmm10, 4(%rdx)
+	testq	%r12, %r12
+	je	.LBB16_555
+	leaq	4(%rdx), %rax
+	movaps	%xmm9, %xmm10
+	shufps	$85, %xmm9, %xmm10
+	addss	(%rax,%r11,4), %xmm10
+	movss	%xmm10, (%rax,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_555
+	movaps	%xmm9, %xmm10
+	unpckhpd	%xmm9, %xmm10
+	addss	(%rax,%r11,8), %xmm10
+	movss	%xmm10, (%rax,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_555
+	shufps	$255, %xmm9, %xmm9
+	movq	-232(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm9
+	movss	%xmm9, (%rax,%rcx)
+	cmpq	$3, %r12
+	je	.LBB16_555
+	movq	-320(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm9
+	addss	%xmm8, %xmm9
+	movss	%xmm9, (%rax,%rcx)
+	cmpq	$4, %r12
+	je	.LBB16_555
+	movaps	%xmm8, %xmm9
+	shufps	$85, %xmm8, %xmm9
+	movq	-312(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm9
+	movss	%xmm9, (%rax,%rcx)
+	cmpq	$5, %r12
+	je	.LBB16_555
+	movaps	%xmm8, %xmm9
+	unpckhpd	%xmm8, %xmm9
+	movq	-304(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm9
+	movss	%xmm9, (%rax,%rcx)
+	cmpq	$6, %r12
+	je	.LBB16_555
+	shufps	$255, %xmm8, %xmm8
+	movq	-296(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm8
+	movss	%xmm8, (%rax,%rcx)
+.LBB16_555:
+	movss	8(%rdx), %xmm8
+	addss	%xmm7, %xmm8
+	movss	%xmm8, 8(%rdx)
+	testq	%r12, %r12
+	je	.LBB16_563
+	leaq	8(%rdx), %rax
+	movaps	%xmm7, %xmm8
+	shufps	$85, %xmm7, %xmm8
+	addss	(%rax,%r11,4), %xmm8
+	movss	%xmm8, (%rax,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_563
+	movaps	%xmm7, %xmm8
+	unpckhpd	%xmm7, %xmm8
+	addss	(%rax,%r11,8), %xmm8
+	movss	%xmm8, (%rax,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_563
+	shufps	$255, %xmm7, %xmm7
+	movq	-232(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	cmpq	$3, %r12
+	je	.LBB16_563
+	movq	-320(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm7
+	addss	%xmm6, %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	cmpq	$4, %r12
+	je	.LBB16_563
+	movaps	%xmm6, %xmm7
+	shufps	$85, %xmm6, %xmm7
+	movq	-312(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	cmpq	$5, %r12
+	je	.LBB16_563
+	movaps	%xmm6, %xmm7
+	unpckhpd	%xmm6, %xmm7
+	movq	-304(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	cmpq	$6, %r12
+	je	.LBB16_563
+	shufps	$255, %xmm6, %xmm6
+	movq	-296(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm6
+	movss	%xmm6, (%rax,%rcx)
+.LBB16_563:
+	movss	12(%rdx), %xmm6
+	addss	%xmm5, %xmm6
+	movss	%xmm6, 12(%rdx)
+	testq	%r12, %r12
+	je	.LBB16_571
+	leaq	12(%rdx), %rax
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	(%rax,%r11,4), %xmm6
+	movss	%xmm6, (%rax,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_571
+	movaps	%xmm5, %xmm6
+	unpckhpd	%xmm5, %xmm6
+	addss	(%rax,%r11,8), %xmm6
+	movss	%xmm6, (%rax,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_571
+	shufps	$255, %xmm5, %xmm5
+	movq	-232(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$3, %r12
+	je	.LBB16_571
+	movq	-320(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm5
+	addss	%xmm4, %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$4, %r12
+	je	.LBB16_571
+	movaps	%xmm4, %xmm5
+	shufps	$85, %xmm4, %xmm5
+	movq	-312(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$5, %r12
+	je	.LBB16_571
+	movaps	%xmm4, %xmm5
+	unpckhpd	%xmm4, %xmm5
+	movq	-304(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$6, %r12
+	je	.LBB16_571
+	shufps	$255, %xmm4, %xmm4
+	movq	-296(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm4
+	movss	%xmm4, (%rax,%rcx)
+.LBB16_571:
+	movss	16(%rdx), %xmm4
+	addss	%xmm3, %xmm4
+	movss	%xmm4, 16(%rdx)
+	testq	%r12, %r12
+	je	.LBB16_579
+	leaq	16(%rdx), %rax
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	(%rax,%r11,4), %xmm4
+	movss	%xmm4, (%rax,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_579
+	movaps	%xmm3, %xmm4
+	unpckhpd	%xmm3, %xmm4
+	addss	(%rax,%r11,8), %xmm4
+	movss	%xmm4, (%rax,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_579
+	shufps	$255, %xmm3, %xmm3
+	movq	-232(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$3, %r12
+	je	.LBB16_579
+	movq	-320(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm3
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$4, %r12
+	je	.LBB16_579
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	movq	-312(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %r12
+	je	.LBB16_579
+	movaps	%xmm2, %xmm3
+	unpckhpd	%xmm2, %xmm3
+	movq	-304(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %r12
+	je	.LBB16_579
+	shufps	$255, %xmm2, %xmm2
+	movq	-296(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm2
+	movss	%xmm2, (%rax,%rcx)
+.LBB16_579:
+	movss	20(%rdx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, 20(%rdx)
+	testq	%r12, %r12
+	movq	-496(%rbp), %r12
+	je	.LBB16_265
+	addq	$20, %rdx
+	jmp	.LBB16_624
+.LBB16_581:
+	movq	-13752(%rbp), %rax
+	imulq	-13744(%rbp), %rax
+	imulq	-392(%rbp), %rax
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	pxor	%xmm7, %xmm7
+	pxor	%xmm6, %xmm6
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	pxor	%xmm0, %xmm0
+	xorl	%ecx, %ecx
+	jmp	.LBB16_583
+	.p2align	4
+.LBB16_582:
+	incq	%rcx
+	cmpq	-96(%rbp), %rcx
+	je	.LBB16_589
+.LBB16_583:
+	leaq	(%rcx,%rcx,2), %rsi
+	shlq	$4, %rsi
+	movq	-13752(%rbp,%rsi), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB16_582
+	leaq	(%rsi,%rbp), %r15
+	addq	$-13776, %r15
+	movq	-13776(%rbp,%rsi), %r10
+	movq	-13768(%rbp,%rsi), %r11
+	movq	-480(%rbp), %r14
+	movslq	(%r11,%r14,4), %rsi
+	leaq	(%r10,%rsi,4), %rsi
+	movslq	4(%r11,%r14,4), %rdi
+	leaq	(%r10,%rdi,4), %rdi
+	movslq	8(%r11,%r14,4), %r8
+	leaq	(%r10,%r8,4), %r8
+	movslq	12(%r11,%r14,4), %r9
+	leaq	(%r10,%r9,4), %r9
+	movslq	16(%r11,%r14,4), %r11
+	leaq	(%r10,%r11,4), %r10
+	movq	%rax, %r11
+	imulq	%rcx, %r11
+	movq	-544(%rbp), %r14
+	leaq	(%r14,%r11,4), %r11
+	movq	32(%r15), %r14
+	movq	40(%r15), %r15
+	shlq	$2, %r15
+	xorl	%r12d, %r12d
+	jmp	.LBB16_586
+	.p2align	4
+.LBB16_585:
+	incq	%r12
+	addq	%r15, %r10
+	addq	%r15, %r9
+	addq	%r15, %r8
+	addq	%r15, %rdi
+	addq	%r15, %rsi
+	cmpq	%rdx, %r12
+	je	.LBB16_582
+.LBB16_586:
+	testq	%r14, %r14
+	jle	.LBB16_585
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB16_588:
+	movups	(%r11), %xmm11
+	movups	16(%r11), %xmm10
+	movss	(%rsi,%r13,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm9
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm8
+	movss	(%rdi,%r13,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm7
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm6
+	movss	(%r8,%r13,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm5
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm4
+	movss	(%r9,%r13,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	addps	%xmm13, %xmm3
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm2
+	movss	(%r10,%r13,4), %xmm12
+	shufps	$0, %xmm12, %xmm12
+	mulps	%xmm12, %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm10, %xmm12
+	addps	%xmm12, %xmm0
+	incq	%r13
+	addq	%rbx, %r11
+	cmpq	%r13, %r14
+	jne	.LBB16_588
+	jmp	.LBB16_585
+.LBB16_589:
+	cmpq	$0, -360(%rbp)
+	movq	-504(%rbp), %r15
+	movq	-136(%rbp), %r11
+	movq	-104(%rbp), %r13
+	movq	-328(%rbp), %r8
+	leaq	-1152(%rbp), %rsi
+	movq	-56(%rbp), %r9
+	movq	-496(%rbp), %r12
+	movq	-88(%rbp), %r14
+	movq	-144(%rbp), %rdx
+	jle	.LBB16_265
+	movss	(%rdx), %xmm10
+	addss	%xmm9, %xmm10
+	movss	%xmm10, (%rdx)
+	movq	-48(%rbp), %r12
+	testq	%r12, %r12
+	je	.LBB16_598
+	movaps	%xmm9, %xmm10
+	shufps	$85, %xmm9, %xmm10
+	addss	(%rdx,%r11,4), %xmm10
+	movss	%xmm10, (%rdx,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_598
+	movaps	%xmm9, %xmm10
+	unpckhpd	%xmm9, %xmm10
+	addss	(%rdx,%r11,8), %xmm10
+	movss	%xmm10, (%rdx,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_598
+	shufps	$255, %xmm9, %xmm9
+	movq	-232(%rbp), %rax
+	addss	(%rdx,%rax), %xmm9
+	movss	%xmm9, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$3, %r12
+	je	.LBB16_598
+	movq	-320(%rbp), %rax
+	movss	(%rdx,%rax), %xmm9
+	addss	%xmm8, %xmm9
+	movss	%xmm9, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$4, %r12
+	je	.LBB16_598
+	movaps	%xmm8, %xmm9
+	shufps	$85, %xmm8, %xmm9
+	movq	-312(%rbp), %rax
+	addss	(%rdx,%rax), %xmm9
+	movss	%xmm9, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$5, %r12
+	je	.LBB16_598
+	movaps	%xmm8, %xmm9
+	unpckhpd	%xmm8, %xmm9
+	movq	-304(%rbp), %rax
+	addss	(%rdx,%rax), %xmm9
+	movss	%xmm9, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+	cmpq	$6, %r12
+	je	.LBB16_598
+	shufps	$255, %xmm8, %xmm8
+	movq	-296(%rbp), %rax
+	addss	(%rdx,%rax), %xmm8
+	movss	%xmm8, (%rdx,%rax)
+	movq	-48(%rbp), %r12
+.LBB16_598:
+	movss	4(%rdx), %xmm8
+	addss	%xmm7, %xmm8
+	movss	%xmm8, 4(%rdx)
+	testq	%r12, %r12
+	je	.LBB16_606
+	leaq	4(%rdx), %rax
+	movaps	%xmm7, %xmm8
+	shufps	$85, %xmm7, %xmm8
+	addss	(%rax,%r11,4), %xmm8
+	movss	%xmm8, (%rax,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_606
+	movaps	%xmm7, %xmm8
+	unpckhpd	%xmm7, %xmm8
+	addss	(%rax,%r11,8), %xmm8
+	movss	%xmm8, (%rax,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_606
+	shufps	$255, %xmm7, %xmm7
+	movq	-232(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	cmpq	$3, %r12
+	je	.LBB16_606
+	movq	-320(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm7
+	addss	%xmm6, %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	cmpq	$4, %r12
+	je	.LBB16_606
+	movaps	%xmm6, %xmm7
+	shufps	$85, %xmm6, %xmm7
+	movq	-312(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	cmpq	$5, %r12
+	je	.LBB16_606
+	movaps	%xmm6, %xmm7
+	unpckhpd	%xmm6, %xmm7
+	movq	-304(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm7
+	movss	%xmm7, (%rax,%rcx)
+	cmpq	$6, %r12
+	je	.LBB16_606
+	shufps	$255, %xmm6, %xmm6
+	movq	-296(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm6
+	movss	%xmm6, (%rax,%rcx)
+.LBB16_606:
+	movss	8(%rdx), %xmm6
+	addss	%xmm5, %xmm6
+	movss	%xmm6, 8(%rdx)
+	testq	%r12, %r12
+	je	.LBB16_614
+	leaq	8(%rdx), %rax
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	(%rax,%r11,4), %xmm6
+	movss	%xmm6, (%rax,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_614
+	movaps	%xmm5, %xmm6
+	unpckhpd	%xmm5, %xmm6
+	addss	(%rax,%r11,8), %xmm6
+	movss	%xmm6, (%rax,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_614
+	shufps	$255, %xmm5, %xmm5
+	movq	-232(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$3, %r12
+	je	.LBB16_614
+	movq	-320(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm5
+	addss	%xmm4, %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$4, %r12
+	je	.LBB16_614
+	movaps	%xmm4, %xmm5
+	shufps	$85, %xmm4, %xmm5
+	movq	-312(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$5, %r12
+	je	.LBB16_614
+	movaps	%xmm4, %xmm5
+	unpckhpd	%xmm4, %xmm5
+	movq	-304(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm5
+	movss	%xmm5, (%rax,%rcx)
+	cmpq	$6, %r12
+	je	.LBB16_614
+	shufps	$255, %xmm4, %xmm4
+	movq	-296(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm4
+	movss	%xmm4, (%rax,%rcx)
+.LBB16_614:
+	movss	12(%rdx), %xmm4
+	addss	%xmm3, %xmm4
+	movss	%xmm4, 12(%rdx)
+	testq	%r12, %r12
+	je	.LBB16_622
+	leaq	12(%rdx), %rax
+	movaps	%xmm3, %xmm4
+	shufps	$85, %xmm3, %xmm4
+	addss	(%rax,%r11,4), %xmm4
+	movss	%xmm4, (%rax,%r11,4)
+	cmpq	$1, %r12
+	je	.LBB16_622
+	movaps	%xmm3, %xmm4
+	unpckhpd	%xmm3, %xmm4
+	addss	(%rax,%r11,8), %xmm4
+	movss	%xmm4, (%rax,%r11,8)
+	cmpq	$2, %r12
+	je	.LBB16_622
+	shufps	$255, %xmm3, %xmm3
+	movq	-232(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$3, %r12
+	je	.LBB16_622
+	movq	-320(%rbp), %rcx
+	movss	(%rax,%rcx), %xmm3
+	addss	%xmm2, %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$4, %r12
+	je	.LBB16_622
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	movq	-312(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$5, %r12
+	je	.LBB16_622
+	movaps	%xmm2, %xmm3
+	unpckhpd	%xmm2, %xmm3
+	movq	-304(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm3
+	movss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %r12
+	je	.LBB16_622
+	shufps	$255, %xmm2, %xmm2
+	movq	-296(%rbp), %rcx
+	addss	(%rax,%rcx), %xmm2
+	movss	%xmm2, (%rax,%rcx)
+.LBB16_622:
+	movss	16(%rdx), %xmm2
+	addss	%xmm1, %xmm2
+	movss	%xmm2, 16(%rdx)
+	testq	%r12, %r12
+	movq	-496(%rbp), %r12
+	je	.LBB16_265
+	addq	$16, %rdx
+.LBB16_624:
+	movaps	%xmm1, %xmm2
+	shufps	$85, %xmm1, %xmm2
+	addss	(%rdx,%r11,4), %xmm2
+	movss	%xmm2, (%rdx,%r11,4)
+	cmpq	$1, -48(%rbp)
+	je	.LBB16_265
+	movaps	%xmm1, %xmm2
+	unpckhpd	%xmm1, %xmm2
+	addss	(%rdx,%r11,8), %xmm2
+	movss	%xmm2, (%rdx,%r11,8)
+	cmpq	$2, -48(%rbp)
+	je	.LBB16_265
+	shufps	$255, %xmm1, %xmm1
+	movq	-232(%rbp), %rax
+	addss	(%rdx,%rax), %xmm1
+	movss	%xmm1, (%rdx,%rax)
+	cmpq	$3, -48(%rbp)
+	je	.LBB16_265
+	movq	-320(%rbp), %rax
+	movss	(%rdx,%rax), %xmm1
+	addss	%xmm0, %xmm1
+	movss	%xmm1, (%rdx,%rax)
+	cmpq	$4, -48(%rbp)
+	je	.LBB16_265
+	movaps	%xmm0, %xmm1
+	shufps	$85, %xmm0, %xmm1
+	movq	-312(%rbp), %rax
+	addss	(%rdx,%rax), %xmm1
+	movss	%xmm1, (%rdx,%rax)
+	cmpq	$5, -48(%rbp)
+	je	.LBB16_265
+	movaps	%xmm0, %xmm1
+	unpckhpd	%xmm0, %xmm1
+	movq	-304(%rbp), %rax
+	addss	(%rdx,%rax), %xmm1
+	movss	%xmm1, (%rdx,%rax)
+	cmpq	$6, -48(%rbp)
+	je	.LBB16_265
+	shufps	$255, %xmm0, %xmm0
+	movq	-296(%rbp), %rax
+	addss	(%rdx,%rax), %xmm0
+	movss	%xmm0, (%rdx,%rax)
+	jmp	.LBB16_265
+.LBB16_631:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_294
+	jmp	.LBB16_295
+.LBB16_632:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_299
+	jmp	.LBB16_300
+.LBB16_633:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_304
+	jmp	.LBB16_305
+.LBB16_634:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_309
+	jmp	.LBB16_310
+.LBB16_635:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_314
+	jmp	.LBB16_315
+.LBB16_636:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+.LBB16_637:
+	movss	-704(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	20(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 20(%rcx,%rax,4)
+	jmp	.LBB16_264
+.LBB16_638:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_360
+	jmp	.LBB16_361
+.LBB16_639:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_365
+	jmp	.LBB16_366
+.LBB16_640:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_370
+	jmp	.LBB16_371
+.LBB16_641:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_375
+	jmp	.LBB16_376
+.LBB16_642:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+.LBB16_643:
+	movss	-768(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	16(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 16(%rcx,%rax,4)
+	jmp	.LBB16_264
+.LBB16_644:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_412
+	jmp	.LBB16_413
+.LBB16_645:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+.LBB16_646:
+	movss	-960(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+	jmp	.LBB16_264
+.LBB16_647:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_431
+	jmp	.LBB16_432
+.LBB16_648:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_436
+	jmp	.LBB16_437
+.LBB16_649:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_441
+	jmp	.LBB16_442
+.LBB16_650:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+.LBB16_651:
+	movss	-832(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	12(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+	jmp	.LBB16_264
+.LBB16_652:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+.LBB16_653:
+	movss	-1024(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+	jmp	.LBB16_264
+.LBB16_654:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_485
+	jmp	.LBB16_486
+.LBB16_655:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	je	.LBB16_490
+	jmp	.LBB16_491
+.LBB16_656:
+	xorl	%eax, %eax
+	testb	$1, -200(%rbp)
+	jne	.LBB16_264
+.LBB16_657:
+	movss	-896(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-144(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+	jmp	.LBB16_264
+.LBB16_659:
+	movq	-13752(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB16_674
+	movq	-13744(%rbp), %rcx
+	movq	-13736(%rbp), %rax
+	movq	%rax, -80(%rbp)
+	leaq	-8(%rcx), %r8
+	leaq	-1(%rcx), %rsi
+	movq	%rsi, -128(%rbp)
+	movq	%rsi, %r9
+	shrq	$3, %r9
+	incq	%r9
+	movq	%r9, -160(%rbp)
+	andq	$-2, %r9
+	negq	%r9
+	movq	$0, -112(%rbp)
+	xorl	%r10d, %r10d
+	movq	%rdi, -192(%rbp)
+	jmp	.LBB16_663
+	.p2align	4
+.LBB16_661:
+	movq	-136(%rbp), %r11
+	movq	-568(%rbp), %rdx
+.LBB16_662:
+	incq	%r10
+	cmpq	%rdi, %r10
+	je	.LBB16_88
+.LBB16_663:
+	testq	%rcx, %rcx
+	jle	.LBB16_662
+	movq	-80(%rbp), %r14
+	imulq	%r10, %r14
+	movq	%r10, %r11
+	imulq	%rcx, %r11
+	cmpq	$9, %rcx
+	jae	.LBB16_666
+	movq	-112(%rbp), %rax
+	movq	%rax, %rsi
+	xorl	%r15d, %r15d
+	jmp	.LBB16_669
+	.p2align	4
+.LBB16_666:
+	movq	-112(%rbp), %rax
+	leaq	(%rax,%rax,2), %rdx
+	leaq	(%r12,%rdx,4), %r12
+	addq	$20, %r12
+	movl	$8, %r13d
+	xorl	%edx, %edx
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB16_667:
+	cmpq	%r8, %r13
+	movq	%r8, %rsi
+	cmovlq	%r13, %rsi
+	cmpq	%r8, %r15
+	movq	%r8, %rdi
+	cmovlq	%r15, %rdi
+	leal	(%rdi,%r14), %eax
+	movl	%eax, -20(%r12)
+	leal	(%rdi,%r11), %eax
+	movl	%eax, -16(%r12)
+	movl	%r15d, %eax
+	subl	%edi, %eax
+	movl	%eax, -12(%r12)
+	leaq	8(%r15), %rax
+	cmpq	%r8, %rax
+	cmovgeq	%r8, %rax
+	leal	(%rax,%r14), %edi
+	movl	%edi, -8(%r12)
+	addl	%r11d, %eax
+	movl	%eax, -4(%r12)
+	movl	%r15d, %eax
+	subl	%esi, %eax
+	addl	$8, %eax
+	movl	%eax, (%r12)
+	addq	$16, %r15
+	addq	$24, %r12
+	addq	$-2, %rdx
+	addq	$16, %r13
+	cmpq	%rdx, %r9
+	jne	.LBB16_667
+	movq	-112(%rbp), %rax
+	movq	%rax, %rsi
+	subq	%rdx, %rsi
+	movq	-104(%rbp), %r13
+	movq	-400(%rbp), %r12
+	movq	-192(%rbp), %rdi
+.LBB16_669:
+	addq	-160(%rbp), %rax
+	movq	%rax, -112(%rbp)
+	testb	$8, -128(%rbp)
+	jne	.LBB16_661
+	cmpq	%r8, %r15
+	movq	%r8, %rdx
+	cmovlq	%r15, %rdx
+	addl	%edx, %r14d
+	leaq	(%rsi,%rsi,2), %rsi
+	movl	%r14d, (%r12,%rsi,4)
+	addl	%edx, %r11d
+	movl	%r11d, 4(%r12,%rsi,4)
+	subl	%edx, %r15d
+	movl	%r15d, 8(%r12,%rsi,4)
+	jmp	.LBB16_661
+.LBB16_671:
+	leaq	-1152(%rbp), %rsi
+	jmp	.LBB16_673
+.LBB16_672:
+	movq	-568(%rbp), %rdx
+.LBB16_673:
+	movq	-56(%rbp), %r9
+	jmp	.LBB16_66
+.LBB16_674:
+	movq	$0, -112(%rbp)
+	jmp	.LBB16_88
+.LBB16_675:
+	addq	$13736, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end16:
+	.size	convolution_weight_gradient_outputs, .Lfunc_end16-convolution_weight_gradient_outputs
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI16_0:
+	.long	.LBB16_268-.LJTI16_0
+	.long	.LBB16_446-.LJTI16_0
+	.long	.LBB16_380-.LJTI16_0
+	.long	.LBB16_399-.LJTI16_0
+	.long	.LBB16_319-.LJTI16_0
+	.long	.LBB16_472-.LJTI16_0
+	.long	.LBB16_495-.LJTI16_0
+	.long	.LBB16_417-.LJTI16_0
+	.long	.LBB16_581-.LJTI16_0
+	.long	.LBB16_346-.LJTI16_0
+	.long	.LBB16_530-.LJTI16_0
+	.long	.LBB16_280-.LJTI16_0
+.LJTI16_1:
+	.long	.LBB16_95-.LJTI16_1
+	.long	.LBB16_180-.LJTI16_1
+	.long	.LBB16_163-.LJTI16_1
+	.long	.LBB16_212-.LJTI16_1
+	.long	.LBB16_218-.LJTI16_1
+	.long	.LBB16_168-.LJTI16_1
+	.long	.LBB16_186-.LJTI16_1
+	.long	.LBB16_191-.LJTI16_1
+	.long	.LBB16_258-.LJTI16_1
+	.long	.LBB16_258-.LJTI16_1
+	.long	.LBB16_229-.LJTI16_1
+	.long	.LBB16_224-.LJTI16_1
+	.long	.LBB16_133-.LJTI16_1
+	.long	.LBB16_173-.LJTI16_1
+	.long	.LBB16_148-.LJTI16_1
+	.long	.LBB16_118-.LJTI16_1
+	.long	.LBB16_197-.LJTI16_1
+	.long	.LBB16_204-.LJTI16_1
+	.long	.LBB16_258-.LJTI16_1
+	.long	.LBB16_258-.LJTI16_1
+	.long	.LBB16_240-.LJTI16_1
+	.long	.LBB16_235-.LJTI16_1
+	.long	.LBB16_104-.LJTI16_1
+	.long	.LBB16_156-.LJTI16_1
+	.long	.LBB16_246-.LJTI16_1
+	.long	.LBB16_111-.LJTI16_1
+	.long	.LBB16_139-.LJTI16_1
+	.long	.LBB16_125-.LJTI16_1
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI17_0:
+	.quad	2
+	.quad	2
+.LCPI17_1:
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	1
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+	.byte	0
+.LCPI17_2:
 	.quad	4
 	.quad	4
 	.text
@@ -17146,14 +17304,14 @@ max_pool_forward:
 	movq	%rdi, -160(%rbp)
 	orq	%rdi, %rbx
 	movq	%rsi, -96(%rbp)
-	je	.LBB16_2
+	je	.LBB17_2
 	movq	$0, -56(%rbp)
-.LBB16_15:
+.LBB17_15:
 	cmpq	$0, -112(%rbp)
 	movq	-96(%rbp), %r9
 	movq	-64(%rbp), %rcx
 	movq	-56(%rbp), %r8
-	jle	.LBB16_72
+	jle	.LBB17_72
 	movq	8(%rdx), %rax
 	movq	96(%rdx), %r13
 	movq	104(%rdx), %rdi
@@ -17241,17 +17399,17 @@ max_pool_forward:
 	movq	%rdx, -192(%rbp)
 	movq	%r14, -168(%rbp)
 	movq	%r13, -296(%rbp)
-	jmp	.LBB16_17
+	jmp	.LBB17_17
 	.p2align	4
-.LBB16_71:
+.LBB17_71:
 	movq	-256(%rbp), %rdi
 	incq	%rdi
 	movq	-88(%rbp), %rax
 	addq	-224(%rbp), %rax
 	movq	%rax, -88(%rbp)
 	cmpq	-112(%rbp), %rdi
-	je	.LBB16_72
-.LBB16_17:
+	je	.LBB17_72
+.LBB17_17:
 	movq	-240(%rbp), %rax
 	imulq	%rdi, %rax
 	movq	-104(%rbp), %rcx
@@ -17263,9 +17421,9 @@ max_pool_forward:
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, -136(%rbp)
 	cmpb	$0, -41(%rbp)
-	je	.LBB16_18
+	je	.LBB17_18
 	testq	%r13, %r13
-	jle	.LBB16_71
+	jle	.LBB17_71
 	movq	-216(%rbp), %rax
 	movq	%rax, -144(%rbp)
 	movq	-200(%rbp), %rax
@@ -17273,9 +17431,9 @@ max_pool_forward:
 	movq	-208(%rbp), %rax
 	movq	%rax, -152(%rbp)
 	movq	$0, -80(%rbp)
-	jmp	.LBB16_25
+	jmp	.LBB17_25
 	.p2align	4
-.LBB16_36:
+.LBB17_36:
 	movq	-80(%rbp), %rcx
 	incq	%rcx
 	movq	-128(%rbp), %rax
@@ -17285,10 +17443,10 @@ max_pool_forward:
 	movq	-296(%rbp), %r13
 	movq	%rcx, -80(%rbp)
 	cmpq	%r13, %rcx
-	je	.LBB16_71
-.LBB16_25:
+	je	.LBB17_71
+.LBB17_25:
 	testq	%rdx, %rdx
-	jle	.LBB16_36
+	jle	.LBB17_36
 	movq	-280(%rbp), %rax
 	movq	-80(%rbp), %rdi
 	imulq	%rdi, %rax
@@ -17306,9 +17464,9 @@ max_pool_forward:
 	movq	-272(%rbp), %rax
 	movq	%rax, -72(%rbp)
 	xorl	%r13d, %r13d
-	jmp	.LBB16_27
+	jmp	.LBB17_27
 	.p2align	4
-.LBB16_61:
+.LBB17_61:
 	movss	(%rbx,%rdx,4), %xmm2
 	movq	-184(%rbp), %r15
 	movq	-96(%rbp), %r9
@@ -17316,49 +17474,49 @@ max_pool_forward:
 	movq	-56(%rbp), %r8
 	movq	-192(%rbp), %rdx
 	movq	-168(%rbp), %r11
-.LBB16_35:
+.LBB17_35:
 	movq	-376(%rbp), %rax
 	movss	%xmm2, (%rax,%r13,4)
 	incq	%r13
 	addq	%r11, -72(%rbp)
 	addq	%r11, %r12
 	cmpq	%rdx, %r13
-	je	.LBB16_36
-.LBB16_27:
+	je	.LBB17_36
+.LBB17_27:
 	movq	%r13, %r14
 	imulq	%r11, %r14
 	testq	%r8, %r8
-	je	.LBB16_37
+	je	.LBB17_37
 	movq	-352(%rbp), %rax
 	leaq	(%rax,%r14,4), %rax
 	movq	-344(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm2
 	cmpq	$2, %r8
-	jl	.LBB16_35
+	jl	.LBB17_35
 	movl	$1, %edi
 	movq	-320(%rbp), %r14
-	jne	.LBB16_31
+	jne	.LBB17_31
 	movaps	%xmm2, %xmm1
-	jmp	.LBB16_33
+	jmp	.LBB17_33
 	.p2align	4
-.LBB16_37:
+.LBB17_37:
 	testq	%r9, %r9
-	jle	.LBB16_38
+	jle	.LBB17_38
 	movq	-152(%rbp), %rax
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB16_40:
+.LBB17_40:
 	addq	%r10, %rax
-	jns	.LBB16_43
+	jns	.LBB17_43
 	incq	%r8
 	cmpq	%r8, %r9
-	jne	.LBB16_40
+	jne	.LBB17_40
 	movq	%r9, %r8
-	jmp	.LBB16_43
-.LBB16_31:
+	jmp	.LBB17_43
+.LBB17_31:
 	movaps	%xmm2, %xmm1
 	.p2align	4
-.LBB16_32:
+.LBB17_32:
 	movq	-912(%rbp,%rdi,8), %rcx
 	movq	-904(%rbp,%rdi,8), %rdx
 	movss	(%rax,%rcx,4), %xmm3
@@ -17399,12 +17557,12 @@ max_pool_forward:
 	addq	$2, %rdi
 	movaps	%xmm1, %xmm2
 	cmpq	$1, %rcx
-	jne	.LBB16_32
-.LBB16_33:
+	jne	.LBB17_32
+.LBB17_33:
 	movaps	%xmm1, %xmm2
 	testb	$1, -328(%rbp)
 	movq	-192(%rbp), %rdx
-	je	.LBB16_35
+	je	.LBB17_35
 	movq	-912(%rbp,%rdi,8), %rcx
 	movss	(%rax,%rcx,4), %xmm3
 	movaps	%xmm1, %xmm2
@@ -17423,10 +17581,10 @@ max_pool_forward:
 	orps	%xmm5, %xmm3
 	andnps	%xmm3, %xmm2
 	orps	%xmm4, %xmm2
-	jmp	.LBB16_35
-.LBB16_38:
+	jmp	.LBB17_35
+.LBB17_38:
 	xorl	%r8d, %r8d
-.LBB16_43:
+.LBB17_43:
 	subq	-160(%rbp), %r14
 	cmpq	%r9, %r8
 	movq	%r9, %rdi
@@ -17435,53 +17593,53 @@ max_pool_forward:
 	movq	%r9, %rax
 	movq	-336(%rbp), %rdx
 	.p2align	4
-.LBB16_44:
+.LBB17_44:
 	cmpq	%r8, %rax
-	jle	.LBB16_47
+	jle	.LBB17_47
 	decq	%rax
 	subq	%r10, %rcx
 	cmpq	%rdx, %rcx
-	jge	.LBB16_44
+	jge	.LBB17_44
 	incq	%rax
 	movq	%rax, %rdi
-.LBB16_47:
+.LBB17_47:
 	testq	%rsi, %rsi
-	jle	.LBB16_48
+	jle	.LBB17_48
 	movq	-72(%rbp), %rax
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB16_50:
+.LBB17_50:
 	addq	%r10, %rax
-	jns	.LBB16_53
+	jns	.LBB17_53
 	incq	%r9
 	cmpq	%r9, %rsi
-	jne	.LBB16_50
+	jne	.LBB17_50
 	movq	%rsi, %r9
-	jmp	.LBB16_53
-.LBB16_48:
+	jmp	.LBB17_53
+.LBB17_48:
 	xorl	%r9d, %r9d
-.LBB16_53:
+.LBB17_53:
 	cmpq	%rsi, %r9
 	movq	%rsi, %rax
 	cmovlq	%r9, %rax
 	movq	%r12, %rdx
 	movq	%rsi, %rcx
 	.p2align	4
-.LBB16_54:
+.LBB17_54:
 	cmpq	%r9, %rcx
-	jle	.LBB16_57
+	jle	.LBB17_57
 	decq	%rcx
 	subq	%r10, %rdx
 	cmpq	%r15, %rdx
-	jge	.LBB16_54
+	jge	.LBB17_54
 	incq	%rcx
 	movq	%rcx, %rax
-.LBB16_57:
+.LBB17_57:
 	imulq	%r10, %r8
 	imulq	%r10, %rdi
 	movq	$-1, %rdx
 	cmpq	%rdi, %r8
-	jge	.LBB16_61
+	jge	.LBB17_61
 	movq	-312(%rbp), %rdx
 	addq	%rdx, %rdi
 	imulq	%r10, %r9
@@ -17496,53 +17654,53 @@ max_pool_forward:
 	imulq	-304(%rbp), %r15
 	addq	-88(%rbp), %r15
 	movq	$-1, %rdx
-	jmp	.LBB16_59
+	jmp	.LBB17_59
 	.p2align	4
-.LBB16_60:
+.LBB17_60:
 	addq	%r10, %r8
 	addq	-392(%rbp), %rcx
 	addq	-384(%rbp), %r15
 	cmpq	%rdi, %r8
-	jge	.LBB16_61
-.LBB16_59:
+	jge	.LBB17_61
+.LBB17_59:
 	movq	%r11, %rsi
 	cmpq	%rax, %r9
-	jl	.LBB16_62
-	jmp	.LBB16_60
+	jl	.LBB17_62
+	jmp	.LBB17_60
 	.p2align	4
-.LBB16_66:
+.LBB17_66:
 	leaq	(%rcx,%rsi), %rdx
-.LBB16_67:
+.LBB17_67:
 	addq	%r10, %rsi
 	cmpq	%r14, %rsi
-	jge	.LBB16_60
-.LBB16_62:
+	jge	.LBB17_60
+.LBB17_62:
 	testq	%rdx, %rdx
-	js	.LBB16_66
+	js	.LBB17_66
 	movss	(%r15,%rsi,4), %xmm2
 	movss	(%rbx,%rdx,4), %xmm1
 	ucomiss	%xmm1, %xmm2
-	ja	.LBB16_66
+	ja	.LBB17_66
 	ucomiss	%xmm2, %xmm2
-	jnp	.LBB16_67
+	jnp	.LBB17_67
 	ucomiss	%xmm1, %xmm1
-	jnp	.LBB16_66
-	jmp	.LBB16_67
+	jnp	.LBB17_66
+	jmp	.LBB17_67
 	.p2align	4
-.LBB16_18:
+.LBB17_18:
 	testq	%r13, %r13
-	jle	.LBB16_71
+	jle	.LBB17_71
 	xorl	%ecx, %ecx
-	jmp	.LBB16_20
+	jmp	.LBB17_20
 	.p2align	4
-.LBB16_70:
+.LBB17_70:
 	movq	-72(%rbp), %rcx
 	incq	%rcx
 	cmpq	%r13, %rcx
 	movq	-56(%rbp), %r8
 	movq	-168(%rbp), %r11
-	je	.LBB16_71
-.LBB16_20:
+	je	.LBB17_71
+.LBB17_20:
 	movq	-288(%rbp), %rax
 	imulq	%rcx, %rax
 	movq	%rcx, -72(%rbp)
@@ -17552,10 +17710,10 @@ max_pool_forward:
 	movq	-136(%rbp), %rax
 	leaq	(%rax,%rcx,4), %r11
 	cmpq	$8, %rdx
-	jge	.LBB16_21
+	jge	.LBB17_21
 	xorl	%eax, %eax
 	.p2align	4
-.LBB16_69:
+.LBB17_69:
 	movq	-360(%rbp), %rcx
 	cmpq	%rcx, %rax
 	cmovlq	%rax, %rcx
@@ -17605,13 +17763,13 @@ max_pool_forward:
 	movups	%xmm4, (%r11,%rcx,4)
 	addq	$4, %rax
 	cmpq	%rdx, %rax
-	jl	.LBB16_69
-	jmp	.LBB16_70
+	jl	.LBB17_69
+	jmp	.LBB17_70
 	.p2align	4
-.LBB16_21:
+.LBB17_21:
 	xorl	%edi, %edi
 	.p2align	4
-.LBB16_22:
+.LBB17_22:
 	movq	-368(%rbp), %r8
 	cmpq	%r8, %rdi
 	cmovlq	%rdi, %r8
@@ -17711,9 +17869,9 @@ max_pool_forward:
 	movups	%xmm9, (%r11,%r8,4)
 	addq	$8, %rdi
 	cmpq	%rdx, %rdi
-	jl	.LBB16_22
-	jmp	.LBB16_70
-.LBB16_72:
+	jl	.LBB17_22
+	jmp	.LBB17_70
+.LBB17_72:
 	addq	$744, %rsp
 	popq	%rbx
 	popq	%r12
@@ -17723,49 +17881,49 @@ max_pool_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB16_2:
+.LBB17_2:
 	.cfi_def_cfa %rbp, 16
 	movq	$0, -56(%rbp)
 	testq	%rsi, %rsi
-	jle	.LBB16_15
+	jle	.LBB17_15
 	movq	-64(%rbp), %rax
 	imulq	%rsi, %rax
 	cmpq	$64, %rax
-	jg	.LBB16_15
+	jg	.LBB17_15
 	movabsq	$9223372036854775804, %rsi
 	andq	-64(%rbp), %rsi
 	movq	%r10, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	leaq	-896(%rbp), %rdi
 	xorl	%r8d, %r8d
-	movdqa	.LCPI16_0(%rip), %xmm1
-	movdqa	.LCPI16_1(%rip), %xmm2
+	movdqa	.LCPI17_0(%rip), %xmm1
+	movdqa	.LCPI17_1(%rip), %xmm2
 	movdqa	%xmm0, %xmm3
 	psrlq	$32, %xmm3
-	movdqa	.LCPI16_2(%rip), %xmm4
+	movdqa	.LCPI17_2(%rip), %xmm4
 	xorl	%r9d, %r9d
 	movq	$0, -56(%rbp)
-	jmp	.LBB16_5
+	jmp	.LBB17_5
 	.p2align	4
-.LBB16_6:
+.LBB17_6:
 	movq	-56(%rbp), %rcx
-.LBB16_14:
+.LBB17_14:
 	movq	%rcx, -56(%rbp)
 	incq	%r9
 	addq	%r15, %r8
 	cmpq	-96(%rbp), %r9
-	je	.LBB16_15
-.LBB16_5:
+	je	.LBB17_15
+.LBB17_5:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	jle	.LBB16_6
+	jle	.LBB17_6
 	cmpq	$4, %rax
-	jae	.LBB16_9
+	jae	.LBB17_9
 	xorl	%eax, %eax
 	movq	-56(%rbp), %rcx
-	jmp	.LBB16_12
+	jmp	.LBB17_12
 	.p2align	4
-.LBB16_9:
+.LBB17_9:
 	movq	%r9, %rax
 	imulq	%r15, %rax
 	movq	%rax, %xmm5
@@ -17778,7 +17936,7 @@ max_pool_forward:
 	xorl	%r11d, %r11d
 	movdqa	%xmm2, %xmm7
 	.p2align	4
-.LBB16_10:
+.LBB17_10:
 	movdqa	%xmm7, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -17806,32 +17964,32 @@ max_pool_forward:
 	addq	$4, %r11
 	paddq	%xmm4, %xmm7
 	cmpq	%r11, %rsi
-	jne	.LBB16_10
+	jne	.LBB17_10
 	movq	%rsi, %rax
 	cmpq	%rsi, -64(%rbp)
-	je	.LBB16_14
-.LBB16_12:
+	je	.LBB17_14
+.LBB17_12:
 	movq	-64(%rbp), %r11
 	subq	%rax, %r11
 	addq	%r8, %rax
 	imulq	%r10, %rax
 	.p2align	4
-.LBB16_13:
+.LBB17_13:
 	movq	%rax, -912(%rbp,%rcx,8)
 	incq	%rcx
 	addq	%r10, %rax
 	decq	%r11
-	jne	.LBB16_13
-	jmp	.LBB16_14
-.Lfunc_end16:
-	.size	max_pool_forward, .Lfunc_end16-max_pool_forward
+	jne	.LBB17_13
+	jmp	.LBB17_14
+.Lfunc_end17:
+	.size	max_pool_forward, .Lfunc_end17-max_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI17_0:
+.LCPI18_0:
 	.quad	2
 	.quad	2
-.LCPI17_1:
+.LCPI18_1:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -17848,27 +18006,27 @@ max_pool_forward:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI17_2:
+.LCPI18_2:
 	.quad	4
 	.quad	4
-.LCPI17_3:
+.LCPI18_3:
 	.long	0x3f800000
 	.long	0x3f800000
 	.long	0x3f800000
 	.long	0x3f800000
-.LCPI17_4:
+.LCPI18_4:
 	.long	0
 	.long	1
 	.long	2
 	.long	3
-.LCPI17_5:
+.LCPI18_5:
 	.long	4
 	.long	5
 	.long	6
 	.long	7
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI17_6:
+.LCPI18_6:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -17908,9 +18066,9 @@ max_pool_backward:
 	movq	32(%rdi), %rax
 	movq	%rax, -64(%rbp)
 	movq	%rbx, -160(%rbp)
-	je	.LBB17_2
+	je	.LBB18_2
 	movq	$0, -56(%rbp)
-.LBB17_15:
+.LBB18_15:
 	movq	(%rdi), %rax
 	movq	8(%rdi), %rsi
 	movq	16(%rdi), %r14
@@ -17930,17 +18088,17 @@ max_pool_backward:
 	movq	48(%rdi), %r12
 	movq	56(%rdi), %r13
 	testq	%rdx, %rdx
-	jne	.LBB17_21
+	jne	.LBB18_21
 	cmpq	$2, %rbx
-	jne	.LBB17_21
+	jne	.LBB18_21
 	cmpq	$2, -64(%rbp)
-	jne	.LBB17_21
+	jne	.LBB18_21
 	cmpq	$2, -104(%rbp)
-	jne	.LBB17_21
+	jne	.LBB18_21
 	cmpq	$2, %r12
-	jne	.LBB17_21
+	jne	.LBB18_21
 	cmpq	$1, %r13
-	jne	.LBB17_21
+	jne	.LBB18_21
 	movq	-72(%rbp), %rdi
 	cmpq	$4, %rdi
 	setl	%r8b
@@ -17953,62 +18111,62 @@ max_pool_backward:
 	orb	%r8b, %dl
 	orb	%sil, %dl
 	movq	-56(%rbp), %r8
-	je	.LBB17_25
+	je	.LBB18_25
 	testl	%r9d, %r9d
-	je	.LBB17_27
+	je	.LBB18_27
 	movl	$0, -44(%rbp)
 	movq	-88(%rbp), %rdx
-	jmp	.LBB17_32
-.LBB17_21:
+	jmp	.LBB18_32
+.LBB18_21:
 	movb	$1, %dl
 	movl	%edx, -76(%rbp)
 	testl	%r9d, %r9d
 	movq	-56(%rbp), %r8
-	je	.LBB17_22
+	je	.LBB18_22
 	movl	$0, -44(%rbp)
 	movq	-72(%rbp), %rdi
 	movq	-88(%rbp), %rdx
-	jmp	.LBB17_32
-.LBB17_2:
+	jmp	.LBB18_32
+.LBB18_2:
 	movq	$0, -56(%rbp)
 	testq	%rbx, %rbx
-	jle	.LBB17_15
+	jle	.LBB18_15
 	movq	-64(%rbp), %rax
 	imulq	%rbx, %rax
 	cmpq	$64, %rax
-	jg	.LBB17_15
+	jg	.LBB18_15
 	movabsq	$9223372036854775804, %rax
 	andq	-64(%rbp), %rax
 	leaq	-928(%rbp), %rsi
 	xorl	%r8d, %r8d
-	movdqa	.LCPI17_0(%rip), %xmm0
-	movdqa	.LCPI17_1(%rip), %xmm1
-	movdqa	.LCPI17_2(%rip), %xmm2
+	movdqa	.LCPI18_0(%rip), %xmm0
+	movdqa	.LCPI18_1(%rip), %xmm1
+	movdqa	.LCPI18_2(%rip), %xmm2
 	movq	$0, -56(%rbp)
-	jmp	.LBB17_5
+	jmp	.LBB18_5
 	.p2align	4
-.LBB17_6:
+.LBB18_6:
 	movq	-56(%rbp), %r15
-.LBB17_14:
+.LBB18_14:
 	movq	%r15, -56(%rbp)
 	incq	%r8
 	movq	-160(%rbp), %rbx
 	cmpq	%rbx, %r8
-	je	.LBB17_15
-.LBB17_5:
+	je	.LBB18_15
+.LBB18_5:
 	movq	-64(%rbp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB17_6
+	jle	.LBB18_6
 	movq	56(%rdi), %r10
 	movq	16(%rdi), %r11
 	imulq	%r8, %r11
 	cmpq	$4, %rbx
-	jae	.LBB17_9
+	jae	.LBB18_9
 	xorl	%r14d, %r14d
 	movq	-56(%rbp), %r15
-	jmp	.LBB17_12
+	jmp	.LBB18_12
 	.p2align	4
-.LBB17_9:
+.LBB18_9:
 	movq	%r11, %xmm3
 	pshufd	$68, %xmm3, %xmm3
 	movq	%r10, %xmm4
@@ -18023,7 +18181,7 @@ max_pool_backward:
 	xorl	%r14d, %r14d
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB17_10:
+.LBB18_10:
 	movdqa	%xmm3, %xmm8
 	paddq	%xmm7, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -18051,24 +18209,24 @@ max_pool_backward:
 	addq	$4, %r14
 	paddq	%xmm2, %xmm7
 	cmpq	%r14, %rax
-	jne	.LBB17_10
+	jne	.LBB18_10
 	movq	%rax, %r14
 	cmpq	%rax, -64(%rbp)
-	je	.LBB17_14
-.LBB17_12:
+	je	.LBB18_14
+.LBB18_12:
 	movq	-64(%rbp), %rbx
 	subq	%r14, %rbx
 	addq	%r14, %r11
 	imulq	%r10, %r11
 	.p2align	4
-.LBB17_13:
+.LBB18_13:
 	movq	%r11, -944(%rbp,%r15,8)
 	incq	%r15
 	addq	%r10, %r11
 	decq	%rbx
-	jne	.LBB17_13
-	jmp	.LBB17_14
-.LBB17_25:
+	jne	.LBB18_13
+	jmp	.LBB18_14
+.LBB18_25:
 	movq	-96(%rbp), %rdx
 	addq	%rdx, %rdx
 	movb	$1, %sil
@@ -18076,17 +18234,17 @@ max_pool_backward:
 	movl	$0, -76(%rbp)
 	cmpq	%rdx, -224(%rbp)
 	movq	-88(%rbp), %rdx
-	jne	.LBB17_28
-	jmp	.LBB17_32
-.LBB17_22:
+	jne	.LBB18_28
+	jmp	.LBB18_32
+.LBB18_22:
 	movq	-72(%rbp), %rdi
-.LBB17_27:
+.LBB18_27:
 	movq	-88(%rbp), %rdx
-.LBB17_28:
+.LBB18_28:
 	movq	%rdx, %r15
 	imulq	-128(%rbp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_29
+	jle	.LBB18_29
 	imulq	%r15, %rax
 	imulq	%rcx, %rax
 	shlq	$2, %rax
@@ -18097,14 +18255,14 @@ max_pool_backward:
 	callq	memset@PLT
 	movq	-72(%rbp), %rdi
 	movq	-56(%rbp), %r8
-	jmp	.LBB17_31
-.LBB17_29:
+	jmp	.LBB18_31
+.LBB18_29:
 	movl	$0, -44(%rbp)
-.LBB17_31:
+.LBB18_31:
 	movq	%r15, %rdx
-.LBB17_32:
+.LBB18_32:
 	cmpq	$0, -128(%rbp)
-	jle	.LBB17_110
+	jle	.LBB18_110
 	movq	%rdi, %rax
 	imulq	-96(%rbp), %rax
 	movq	%rax, -320(%rbp)
@@ -18141,7 +18299,7 @@ max_pool_backward:
 	movq	%r13, %rax
 	imulq	%r14, %rax
 	pxor	%xmm4, %xmm4
-	movss	.LCPI17_6(%rip), %xmm5
+	movss	.LCPI18_6(%rip), %xmm5
 	movq	-944(%rbp), %rcx
 	movq	%rcx, -408(%rbp)
 	leaq	(,%rdx,4), %rcx
@@ -18156,9 +18314,9 @@ max_pool_backward:
 	movq	%rcx, -144(%rbp)
 	movq	%r14, -248(%rbp)
 	movq	%r12, -168(%rbp)
-	jmp	.LBB17_34
+	jmp	.LBB18_34
 	.p2align	4
-.LBB17_109:
+.LBB18_109:
 	movq	-336(%rbp), %rax
 	incq	%rax
 	movq	-144(%rbp), %rcx
@@ -18166,8 +18324,8 @@ max_pool_backward:
 	movq	%rcx, -144(%rbp)
 	cmpq	-128(%rbp), %rax
 	movq	-88(%rbp), %rdx
-	je	.LBB17_110
-.LBB17_34:
+	je	.LBB18_110
+.LBB18_34:
 	movq	%rax, %rsi
 	imulq	%rdx, %rsi
 	movq	%rax, %rdx
@@ -18183,9 +18341,9 @@ max_pool_backward:
 	leaq	(%rdx,%rsi,4), %rdx
 	movq	%rdx, -240(%rbp)
 	cmpb	$0, -76(%rbp)
-	je	.LBB17_35
+	je	.LBB18_35
 	cmpq	$0, -96(%rbp)
-	jle	.LBB17_109
+	jle	.LBB18_109
 	movq	-296(%rbp), %rax
 	movq	%rax, -208(%rbp)
 	movq	-280(%rbp), %rax
@@ -18193,9 +18351,9 @@ max_pool_backward:
 	movq	-288(%rbp), %rax
 	movq	%rax, -216(%rbp)
 	movq	$0, -136(%rbp)
-	jmp	.LBB17_45
+	jmp	.LBB18_45
 	.p2align	4
-.LBB17_62:
+.LBB18_62:
 	movq	-136(%rbp), %rdx
 	incq	%rdx
 	movq	-104(%rbp), %rax
@@ -18204,10 +18362,10 @@ max_pool_backward:
 	addq	%rax, -208(%rbp)
 	movq	%rdx, -136(%rbp)
 	cmpq	-96(%rbp), %rdx
-	je	.LBB17_109
-.LBB17_45:
+	je	.LBB18_109
+.LBB18_45:
 	testq	%rdi, %rdi
-	jle	.LBB17_62
+	jle	.LBB18_62
 	movq	-360(%rbp), %rsi
 	movq	-136(%rbp), %rdx
 	imulq	%rdx, %rsi
@@ -18223,9 +18381,9 @@ max_pool_backward:
 	movq	-344(%rbp), %rax
 	movq	-352(%rbp), %r11
 	xorl	%edx, %edx
-	jmp	.LBB17_47
+	jmp	.LBB18_47
 	.p2align	4
-.LBB17_61:
+.LBB18_61:
 	movq	-160(%rbp), %rbx
 	movq	-56(%rbp), %r8
 	movq	-72(%rbp), %rdi
@@ -18239,26 +18397,26 @@ max_pool_backward:
 	addq	%r12, %rax
 	cmpq	%rdi, %rdx
 	movq	-248(%rbp), %r14
-	je	.LBB17_62
-.LBB17_47:
+	je	.LBB18_62
+.LBB18_47:
 	movq	%rdx, %r15
 	imulq	%r12, %r15
 	testq	%r8, %r8
 	movq	%r11, -272(%rbp)
-	je	.LBB17_63
+	je	.LBB18_63
 	addq	-152(%rbp), %r15
 	movq	-408(%rbp), %rsi
 	movq	%rsi, %r11
 	cmpq	$2, %r8
-	jl	.LBB17_58
+	jl	.LBB18_58
 	leaq	(%rcx,%r15,4), %rdi
 	movss	(%rdi,%rsi,4), %xmm1
 	movl	$1, %r10d
 	movq	%rsi, %r11
-	jne	.LBB17_50
-.LBB17_56:
+	jne	.LBB18_50
+.LBB18_56:
 	testb	$1, -392(%rbp)
-	je	.LBB17_58
+	je	.LBB18_58
 	movq	-944(%rbp,%r10,8), %rsi
 	movss	(%rdi,%rsi,4), %xmm0
 	ucomiss	%xmm0, %xmm0
@@ -18269,36 +18427,36 @@ max_pool_backward:
 	ucomiss	%xmm1, %xmm0
 	cmovaq	%rsi, %rdi
 	movq	%rdi, %r11
-.LBB17_58:
+.LBB18_58:
 	addq	%r15, %r11
-	jmp	.LBB17_59
+	jmp	.LBB18_59
 	.p2align	4
-.LBB17_63:
+.LBB18_63:
 	testq	%rbx, %rbx
-	jle	.LBB17_64
+	jle	.LBB18_64
 	movq	-216(%rbp), %rsi
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB17_66:
+.LBB18_66:
 	addq	%r13, %rsi
-	jns	.LBB17_69
+	jns	.LBB18_69
 	incq	%r12
 	cmpq	%r12, %rbx
-	jne	.LBB17_66
+	jne	.LBB18_66
 	movq	%rbx, %r12
-	jmp	.LBB17_69
-.LBB17_50:
+	jmp	.LBB18_69
+.LBB18_50:
 	movq	-368(%rbp), %rbx
-	jmp	.LBB17_51
+	jmp	.LBB18_51
 	.p2align	4
-.LBB17_55:
+.LBB18_55:
 	cmovneq	%rsi, %r11
 	leaq	(%rbx,%r10), %rsi
 	addq	$2, %rsi
 	addq	$2, %r10
 	cmpq	$1, %rsi
-	je	.LBB17_56
-.LBB17_51:
+	je	.LBB18_56
+.LBB18_51:
 	movq	-944(%rbp,%r10,8), %r8
 	movss	(%rdi,%r8,4), %xmm0
 	ucomiss	%xmm1, %xmm0
@@ -18311,9 +18469,9 @@ max_pool_backward:
 	movd	%xmm3, %r9d
 	orb	%sil, %r9b
 	testb	$1, %r9b
-	jne	.LBB17_53
+	jne	.LBB18_53
 	movaps	%xmm1, %xmm0
-.LBB17_53:
+.LBB18_53:
 	movq	-936(%rbp,%r10,8), %rsi
 	cmovneq	%r8, %r11
 	movss	(%rdi,%rsi,4), %xmm1
@@ -18327,12 +18485,12 @@ max_pool_backward:
 	movd	%xmm3, %r9d
 	orb	%r8b, %r9b
 	testb	$1, %r9b
-	jne	.LBB17_55
+	jne	.LBB18_55
 	movaps	%xmm0, %xmm1
-	jmp	.LBB17_55
-.LBB17_64:
+	jmp	.LBB18_55
+.LBB18_64:
 	xorl	%r12d, %r12d
-.LBB17_69:
+.LBB18_69:
 	subq	-232(%rbp), %r15
 	cmpq	%rbx, %r12
 	movq	%rbx, %r10
@@ -18342,53 +18500,53 @@ max_pool_backward:
 	movq	-64(%rbp), %r8
 	movq	-224(%rbp), %r9
 	.p2align	4
-.LBB17_70:
+.LBB18_70:
 	cmpq	%r12, %rsi
-	jle	.LBB17_73
+	jle	.LBB18_73
 	decq	%rsi
 	subq	%r13, %rdi
 	cmpq	%r9, %rdi
-	jge	.LBB17_70
+	jge	.LBB18_70
 	incq	%rsi
 	movq	%rsi, %r10
-.LBB17_73:
+.LBB18_73:
 	testq	%r8, %r8
-	jle	.LBB17_74
+	jle	.LBB18_74
 	movq	%r11, %rsi
 	xorl	%edi, %edi
 	.p2align	4
-.LBB17_76:
+.LBB18_76:
 	addq	%r13, %rsi
-	jns	.LBB17_79
+	jns	.LBB18_79
 	incq	%rdi
 	cmpq	%rdi, %r8
-	jne	.LBB17_76
+	jne	.LBB18_76
 	movq	%r8, %rdi
-	jmp	.LBB17_79
-.LBB17_74:
+	jmp	.LBB18_79
+.LBB18_74:
 	xorl	%edi, %edi
-.LBB17_79:
+.LBB18_79:
 	cmpq	%r8, %rdi
 	movq	%r8, %rsi
 	movq	%r8, %rbx
 	cmovlq	%rdi, %rbx
 	movq	%rax, %r8
 	.p2align	4
-.LBB17_80:
+.LBB18_80:
 	cmpq	%rdi, %rsi
-	jle	.LBB17_83
+	jle	.LBB18_83
 	decq	%rsi
 	subq	%r13, %r8
 	cmpq	%r14, %r8
-	jge	.LBB17_80
+	jge	.LBB18_80
 	incq	%rsi
 	movq	%rsi, %rbx
-.LBB17_83:
+.LBB18_83:
 	imulq	%r13, %r12
 	imulq	%r13, %r10
 	movq	$-1, %r11
 	cmpq	%r10, %r12
-	jge	.LBB17_59
+	jge	.LBB18_59
 	movq	-384(%rbp), %r8
 	addq	%r8, %r10
 	imulq	%r13, %rdi
@@ -18402,68 +18560,68 @@ max_pool_backward:
 	imulq	%rsi, %r8
 	imulq	-376(%rbp), %rsi
 	addq	-144(%rbp), %rsi
-	jmp	.LBB17_85
+	jmp	.LBB18_85
 	.p2align	4
-.LBB17_86:
+.LBB18_86:
 	addq	%r13, %r12
 	addq	-432(%rbp), %r8
 	addq	-424(%rbp), %rsi
 	cmpq	%r10, %r12
-	jge	.LBB17_59
-.LBB17_85:
+	jge	.LBB18_59
+.LBB18_85:
 	movq	%r9, %r14
 	cmpq	%rbx, %rdi
-	jl	.LBB17_87
-	jmp	.LBB17_86
+	jl	.LBB18_87
+	jmp	.LBB18_86
 	.p2align	4
-.LBB17_91:
+.LBB18_91:
 	leaq	(%r8,%r14), %r11
-.LBB17_92:
+.LBB18_92:
 	addq	%r13, %r14
 	cmpq	%r15, %r14
-	jge	.LBB17_86
-.LBB17_87:
+	jge	.LBB18_86
+.LBB18_87:
 	testq	%r11, %r11
-	js	.LBB17_91
+	js	.LBB18_91
 	movss	(%rsi,%r14,4), %xmm1
 	movss	(%rcx,%r11,4), %xmm0
 	ucomiss	%xmm0, %xmm1
-	ja	.LBB17_91
+	ja	.LBB18_91
 	ucomiss	%xmm1, %xmm1
-	jnp	.LBB17_92
+	jnp	.LBB18_92
 	ucomiss	%xmm0, %xmm0
-	jnp	.LBB17_91
-	jmp	.LBB17_92
+	jnp	.LBB18_91
+	jmp	.LBB18_92
 	.p2align	4
-.LBB17_59:
+.LBB18_59:
 	movq	-120(%rbp), %rsi
 	movss	(%rsi,%rdx,4), %xmm0
 	cmpl	$0, 16(%rbp)
-	je	.LBB17_61
+	je	.LBB18_61
 	pxor	%xmm1, %xmm1
 	cmpltss	(%rcx,%r11,4), %xmm1
 	andps	%xmm5, %xmm1
 	mulss	%xmm1, %xmm0
-	jmp	.LBB17_61
+	jmp	.LBB18_61
 	.p2align	4
-.LBB17_35:
+.LBB18_35:
 	cmpq	$0, -96(%rbp)
-	jle	.LBB17_109
+	jle	.LBB18_109
 	movq	-304(%rbp), %rdx
 	leaq	(%rdx,%rax,4), %rax
 	movq	%rax, -112(%rbp)
 	xorl	%esi, %esi
-	jmp	.LBB17_37
+	jmp	.LBB18_37
 	.p2align	4
-.LBB17_108:
+.LBB18_108:
 	movq	-152(%rbp), %rsi
 	incq	%rsi
 	cmpq	-96(%rbp), %rsi
 	movq	-168(%rbp), %r12
 	xorps	%xmm4, %xmm4
-	movss	.LCPI17_6(%rip), %xmm5
-	je	.LBB17_109
-.LBB17_37:
+	movss	.LCPI18_6(%rip), %xmm5
+	je	.LBB18_109
+.LBB18_37:
 	movq	%rsi, %rdx
 	imulq	%r14, %rdx
 	movq	%rsi, -152(%rbp)
@@ -18479,13 +18637,13 @@ max_pool_backward:
 	leaq	(%rsi,%rdx,8), %rdx
 	leaq	(%rdx,%r14,4), %r15
 	cmpq	$8, %rdi
-	jge	.LBB17_38
+	jge	.LBB18_38
 	testq	%rdi, %rdi
-	jle	.LBB17_108
+	jle	.LBB18_108
 	xorl	%r11d, %r11d
-	jmp	.LBB17_95
+	jmp	.LBB18_95
 	.p2align	4
-.LBB17_101:
+.LBB18_101:
 	movups	(%rdx,%rdi,4), %xmm2
 	movups	16(%rdx,%rdi,4), %xmm3
 	addps	%xmm3, %xmm1
@@ -18498,12 +18656,12 @@ max_pool_backward:
 	addps	%xmm5, %xmm1
 	movups	%xmm1, (%r15,%rdi,4)
 	movups	%xmm2, 16(%r15,%rdi,4)
-.LBB17_102:
+.LBB18_102:
 	addq	$4, %r11
 	movq	-72(%rbp), %rdi
 	cmpq	%rdi, %r11
-	jge	.LBB17_108
-.LBB17_95:
+	jge	.LBB18_108
+.LBB18_95:
 	movq	-400(%rbp), %rsi
 	cmpq	%rsi, %r11
 	cmovlq	%r11, %rsi
@@ -18511,22 +18669,22 @@ max_pool_backward:
 	movups	(%rdi,%rsi,4), %xmm3
 	movups	(%r9,%rsi,4), %xmm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB17_97
+	je	.LBB18_97
 	pxor	%xmm0, %xmm0
 	cmpltps	%xmm3, %xmm0
-	andps	.LCPI17_3(%rip), %xmm0
+	andps	.LCPI18_3(%rip), %xmm0
 	mulps	%xmm0, %xmm1
-.LBB17_97:
+.LBB18_97:
 	cmpb	$0, -44(%rbp)
-	jne	.LBB17_99
+	jne	.LBB18_99
 	movl	%r11d, %edi
 	subl	%esi, %edi
 	movd	%edi, %xmm0
 	pshufd	$0, %xmm0, %xmm0
-	pcmpgtd	.LCPI17_4(%rip), %xmm0
+	pcmpgtd	.LCPI18_4(%rip), %xmm0
 	pandn	%xmm1, %xmm0
 	movdqa	%xmm0, %xmm1
-.LBB17_99:
+.LBB18_99:
 	leaq	(%rsi,%rsi), %rdi
 	movups	(%r10,%rsi,8), %xmm6
 	movups	16(%r10,%rsi,8), %xmm2
@@ -18578,18 +18736,18 @@ max_pool_backward:
 	unpckhps	%xmm2, %xmm0
 	unpcklps	%xmm2, %xmm5
 	cmpb	$0, -44(%rbp)
-	je	.LBB17_101
+	je	.LBB18_101
 	movups	%xmm4, (%rdx,%rdi,4)
 	movups	%xmm1, 16(%rdx,%rdi,4)
 	movups	%xmm0, 16(%r15,%rdi,4)
 	movups	%xmm5, (%r15,%rdi,4)
-	jmp	.LBB17_102
+	jmp	.LBB18_102
 	.p2align	4
-.LBB17_38:
+.LBB18_38:
 	xorl	%r12d, %r12d
-	jmp	.LBB17_39
+	jmp	.LBB18_39
 	.p2align	4
-.LBB17_106:
+.LBB18_106:
 	movups	(%rdx,%r11,4), %xmm2
 	movups	16(%rdx,%r11,4), %xmm4
 	movups	32(%rdx,%r11,4), %xmm6
@@ -18614,11 +18772,11 @@ max_pool_backward:
 	addps	%xmm14, %xmm4
 	movups	%xmm4, 32(%r15,%r11,4)
 	movups	%xmm5, 48(%r15,%r11,4)
-.LBB17_107:
+.LBB18_107:
 	addq	$8, %r12
 	cmpq	%rdi, %r12
-	jge	.LBB17_108
-.LBB17_39:
+	jge	.LBB18_108
+.LBB18_39:
 	movq	-416(%rbp), %r11
 	cmpq	%r11, %r12
 	cmovlq	%r12, %r11
@@ -18628,17 +18786,17 @@ max_pool_backward:
 	movups	(%r9,%r11,4), %xmm6
 	movups	16(%r9,%r11,4), %xmm8
 	cmpl	$0, 16(%rbp)
-	je	.LBB17_41
+	je	.LBB18_41
 	pxor	%xmm0, %xmm0
 	cmpltps	%xmm5, %xmm0
 	pxor	%xmm1, %xmm1
 	cmpltps	%xmm11, %xmm1
-	movaps	.LCPI17_3(%rip), %xmm2
+	movaps	.LCPI18_3(%rip), %xmm2
 	andps	%xmm2, %xmm1
 	andps	%xmm2, %xmm0
 	mulps	%xmm0, %xmm6
 	mulps	%xmm1, %xmm8
-.LBB17_41:
+.LBB18_41:
 	movups	(%r10,%r11,8), %xmm15
 	movups	16(%r10,%r11,8), %xmm0
 	movups	32(%r10,%r11,8), %xmm3
@@ -18660,23 +18818,23 @@ max_pool_backward:
 	shufps	$221, %xmm13, %xmm1
 	shufps	$221, %xmm9, %xmm12
 	cmpb	$0, -44(%rbp)
-	je	.LBB17_103
+	je	.LBB18_103
 	movaps	%xmm6, -272(%rbp)
-	jmp	.LBB17_104
+	jmp	.LBB18_104
 	.p2align	4
-.LBB17_103:
+.LBB18_103:
 	movl	%r12d, %esi
 	subl	%r11d, %esi
 	movd	%esi, %xmm0
 	pshufd	$0, %xmm0, %xmm0
 	movdqa	%xmm0, %xmm4
-	pcmpgtd	.LCPI17_4(%rip), %xmm4
-	pcmpgtd	.LCPI17_5(%rip), %xmm0
+	pcmpgtd	.LCPI18_4(%rip), %xmm4
+	pcmpgtd	.LCPI18_5(%rip), %xmm0
 	pandn	%xmm8, %xmm0
 	pandn	%xmm6, %xmm4
 	movdqa	%xmm4, -272(%rbp)
 	movdqa	%xmm0, %xmm8
-.LBB17_104:
+.LBB18_104:
 	movaps	%xmm5, %xmm9
 	xorps	%xmm6, %xmm6
 	cmpunordps	%xmm6, %xmm9
@@ -18778,7 +18936,7 @@ max_pool_backward:
 	punpckldq	%xmm10, %xmm14
 	addq	%r11, %r11
 	cmpb	$0, -44(%rbp)
-	je	.LBB17_106
+	je	.LBB18_106
 	movups	%xmm7, (%rdx,%r11,4)
 	movups	%xmm5, 16(%rdx,%r11,4)
 	movups	%xmm13, 32(%rdx,%r11,4)
@@ -18787,8 +18945,8 @@ max_pool_backward:
 	movups	%xmm1, 16(%r15,%r11,4)
 	movups	%xmm14, 32(%r15,%r11,4)
 	movups	%xmm0, 48(%r15,%r11,4)
-	jmp	.LBB17_107
-.LBB17_110:
+	jmp	.LBB18_107
+.LBB18_110:
 	addq	$904, %rsp
 	popq	%rbx
 	popq	%r12
@@ -18798,12 +18956,12 @@ max_pool_backward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end17:
-	.size	max_pool_backward, .Lfunc_end17-max_pool_backward
+.Lfunc_end18:
+	.size	max_pool_backward, .Lfunc_end18-max_pool_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI18_0:
+.LCPI19_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -18831,7 +18989,7 @@ avg_pool_forward:
 	imulq	(%rdi), %rcx
 	movq	%rcx, -168(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB18_9
+	jle	.LBB19_9
 	movq	8(%rdi), %rax
 	movq	16(%rdi), %r8
 	movq	24(%rdi), %rsi
@@ -18851,7 +19009,7 @@ avg_pool_forward:
 	movq	%r11, -72(%rbp)
 	imulq	%r11, %rdi
 	movq	%rdi, -144(%rbp)
-	movss	.LCPI18_0(%rip), %xmm0
+	movss	.LCPI19_0(%rip), %xmm0
 	divss	%xmm1, %xmm0
 	movq	%rdx, %rcx
 	negq	%rcx
@@ -18882,19 +19040,19 @@ avg_pool_forward:
 	movq	%rdx, -208(%rbp)
 	movq	$0, -48(%rbp)
 	movq	%r10, -232(%rbp)
-	jmp	.LBB18_2
+	jmp	.LBB19_2
 	.p2align	4
-.LBB18_8:
+.LBB19_8:
 	movq	-48(%rbp), %rdi
 	incq	%rdi
 	movq	-160(%rbp), %rdx
 	addq	%rdx, -88(%rbp)
 	movq	%rdi, -48(%rbp)
 	cmpq	-168(%rbp), %rdi
-	je	.LBB18_9
-.LBB18_2:
+	je	.LBB19_9
+.LBB19_2:
 	cmpq	$0, -72(%rbp)
-	jle	.LBB18_8
+	jle	.LBB19_8
 	movq	-144(%rbp), %rdx
 	imulq	-48(%rbp), %rdx
 	movq	-152(%rbp), %rdi
@@ -18907,9 +19065,9 @@ avg_pool_forward:
 	movq	-128(%rbp), %rdx
 	movq	%rdx, -104(%rbp)
 	movq	$0, -56(%rbp)
-	jmp	.LBB18_4
+	jmp	.LBB19_4
 	.p2align	4
-.LBB18_33:
+.LBB19_33:
 	movq	-56(%rbp), %rdi
 	incq	%rdi
 	movq	-80(%rbp), %rdx
@@ -18918,10 +19076,10 @@ avg_pool_forward:
 	addq	%rdx, -96(%rbp)
 	movq	%rdi, -56(%rbp)
 	cmpq	-72(%rbp), %rdi
-	je	.LBB18_8
-.LBB18_4:
+	je	.LBB19_8
+.LBB19_4:
 	cmpq	$0, -64(%rbp)
-	jle	.LBB18_33
+	jle	.LBB19_33
 	movq	-56(%rbp), %rdx
 	movq	%rdx, %rdi
 	imulq	-80(%rbp), %rdi
@@ -18934,9 +19092,9 @@ avg_pool_forward:
 	movq	-176(%rbp), %r12
 	movq	-184(%rbp), %r13
 	xorl	%edi, %edi
-	jmp	.LBB18_6
+	jmp	.LBB19_6
 	.p2align	4
-.LBB18_32:
+.LBB19_32:
 	mulss	%xmm0, %xmm1
 	movq	-240(%rbp), %rdx
 	movq	-248(%rbp), %rdi
@@ -18948,25 +19106,25 @@ avg_pool_forward:
 	movq	-264(%rbp), %r12
 	addq	%r10, %r12
 	cmpq	-64(%rbp), %rdi
-	je	.LBB18_33
-.LBB18_6:
+	je	.LBB19_33
+.LBB19_6:
 	testq	%rsi, %rsi
-	jle	.LBB18_7
+	jle	.LBB19_7
 	movq	-104(%rbp), %rdx
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB18_11:
+.LBB19_11:
 	addq	%r14, %rdx
-	jns	.LBB18_14
+	jns	.LBB19_14
 	incq	%r9
 	cmpq	%r9, %rsi
-	jne	.LBB18_11
+	jne	.LBB19_11
 	movq	%rsi, %r9
-	jmp	.LBB18_14
+	jmp	.LBB19_14
 	.p2align	4
-.LBB18_7:
+.LBB19_7:
 	xorl	%r9d, %r9d
-.LBB18_14:
+.LBB19_14:
 	movq	%rdi, -248(%rbp)
 	imulq	%r10, %rdi
 	subq	-224(%rbp), %rdi
@@ -18976,55 +19134,55 @@ avg_pool_forward:
 	movq	-112(%rbp), %r15
 	movq	%rsi, %r10
 	.p2align	4
-.LBB18_15:
+.LBB19_15:
 	cmpq	%r9, %r10
-	jle	.LBB18_18
+	jle	.LBB19_18
 	decq	%r10
 	subq	%r14, %r15
 	cmpq	%rax, %r15
-	jge	.LBB18_15
+	jge	.LBB19_15
 	incq	%r10
 	movq	%r10, %r11
-.LBB18_18:
+.LBB19_18:
 	testq	%rbx, %rbx
 	movq	%r13, -256(%rbp)
-	jle	.LBB18_19
+	jle	.LBB19_19
 	movq	%r13, %rdx
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB18_21:
+.LBB19_21:
 	addq	%r14, %rdx
-	jns	.LBB18_24
+	jns	.LBB19_24
 	incq	%r10
 	cmpq	%r10, %rbx
-	jne	.LBB18_21
+	jne	.LBB19_21
 	movq	%rbx, %r10
-	jmp	.LBB18_24
+	jmp	.LBB19_24
 	.p2align	4
-.LBB18_19:
+.LBB19_19:
 	xorl	%r10d, %r10d
-.LBB18_24:
+.LBB19_24:
 	cmpq	%rbx, %r10
 	movq	%rbx, %r13
 	cmovlq	%r10, %r13
 	movq	%r12, -264(%rbp)
 	movq	%rbx, %r15
 	.p2align	4
-.LBB18_25:
+.LBB19_25:
 	cmpq	%r10, %r15
-	jle	.LBB18_28
+	jle	.LBB19_28
 	decq	%r15
 	subq	%r14, %r12
 	cmpq	%r8, %r12
-	jge	.LBB18_25
+	jge	.LBB19_25
 	incq	%r15
 	movq	%r15, %r13
-.LBB18_28:
+.LBB19_28:
 	imulq	%r14, %r9
 	imulq	%r14, %r11
 	xorps	%xmm1, %xmm1
 	cmpq	%r11, %r9
-	jge	.LBB18_32
+	jge	.LBB19_32
 	movq	-216(%rbp), %r12
 	addq	%r12, %r11
 	imulq	%r14, %r10
@@ -19036,25 +19194,25 @@ avg_pool_forward:
 	addq	%r12, %r9
 	imulq	-208(%rbp), %r15
 	addq	-88(%rbp), %r15
-	jmp	.LBB18_30
+	jmp	.LBB19_30
 	.p2align	4
-.LBB18_31:
+.LBB19_31:
 	addq	%r14, %r9
 	addq	%rcx, %r15
 	cmpq	%r11, %r9
-	jge	.LBB18_32
-.LBB18_30:
+	jge	.LBB19_32
+.LBB19_30:
 	movq	%rdx, %r12
 	cmpq	%r13, %r10
-	jge	.LBB18_31
+	jge	.LBB19_31
 	.p2align	4
-.LBB18_34:
+.LBB19_34:
 	addss	(%r15,%r12,4), %xmm1
 	addq	%r14, %r12
 	cmpq	%rdi, %r12
-	jl	.LBB18_34
-	jmp	.LBB18_31
-.LBB18_9:
+	jl	.LBB19_34
+	jmp	.LBB19_31
+.LBB19_9:
 	addq	$96, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19064,12 +19222,12 @@ avg_pool_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end18:
-	.size	avg_pool_forward, .Lfunc_end18-avg_pool_forward
+.Lfunc_end19:
+	.size	avg_pool_forward, .Lfunc_end19-avg_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI19_0:
+.LCPI20_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -19118,11 +19276,11 @@ avg_pool_backward:
 	testl	%ecx, %ecx
 	movq	%r10, -200(%rbp)
 	movq	%rsi, -192(%rbp)
-	jne	.LBB19_3
+	jne	.LBB20_3
 	movq	%r13, %rax
 	imulq	%r9, %rax
 	testq	%rax, %rax
-	jle	.LBB19_3
+	jle	.LBB20_3
 	imulq	%r13, %rdx
 	imulq	%r8, %rdx
 	shlq	$2, %rdx
@@ -19135,14 +19293,14 @@ avg_pool_backward:
 	movq	-192(%rbp), %rsi
 	movq	-88(%rbp), %r13
 	movq	-200(%rbp), %r10
-.LBB19_3:
+.LBB20_3:
 	movq	%r9, -280(%rbp)
 	testq	%r9, %r9
-	jle	.LBB19_12
+	jle	.LBB20_12
 	movq	%r10, %rax
 	imulq	%r12, %rax
 	cvtsi2ss	%rax, %xmm1
-	movss	.LCPI19_0(%rip), %xmm0
+	movss	.LCPI20_0(%rip), %xmm0
 	movq	-64(%rbp), %rax
 	imulq	-104(%rbp), %rax
 	movq	%rax, -264(%rbp)
@@ -19194,9 +19352,9 @@ avg_pool_backward:
 	movq	%r12, -376(%rbp)
 	movq	%r14, -392(%rbp)
 	movq	%r13, -88(%rbp)
-	jmp	.LBB19_5
+	jmp	.LBB20_5
 	.p2align	4
-.LBB19_11:
+.LBB20_11:
 	movq	-96(%rbp), %rcx
 	incq	%rcx
 	movq	-88(%rbp), %r13
@@ -19204,10 +19362,10 @@ avg_pool_backward:
 	addq	%r13, -56(%rbp)
 	movq	%rcx, -96(%rbp)
 	cmpq	-280(%rbp), %rcx
-	je	.LBB19_12
-.LBB19_5:
+	je	.LBB20_12
+.LBB20_5:
 	cmpq	$0, -104(%rbp)
-	jle	.LBB19_11
+	jle	.LBB20_11
 	movq	-264(%rbp), %rax
 	imulq	-96(%rbp), %rax
 	movq	-272(%rbp), %rcx
@@ -19220,9 +19378,9 @@ avg_pool_backward:
 	movq	-248(%rbp), %rax
 	movq	%rax, -176(%rbp)
 	movq	$0, -112(%rbp)
-	jmp	.LBB19_7
+	jmp	.LBB20_7
 	.p2align	4
-.LBB19_46:
+.LBB20_46:
 	movq	-112(%rbp), %rcx
 	incq	%rcx
 	movq	-152(%rbp), %rax
@@ -19231,10 +19389,10 @@ avg_pool_backward:
 	addq	%rax, -168(%rbp)
 	movq	%rcx, -112(%rbp)
 	cmpq	-104(%rbp), %rcx
-	je	.LBB19_11
-.LBB19_7:
+	je	.LBB20_11
+.LBB20_7:
 	cmpq	$0, -64(%rbp)
-	jle	.LBB19_46
+	jle	.LBB20_46
 	movq	-112(%rbp), %rax
 	movq	%rax, %rcx
 	imulq	-152(%rbp), %rcx
@@ -19253,9 +19411,9 @@ avg_pool_backward:
 	movq	-296(%rbp), %r8
 	movq	-304(%rbp), %rdi
 	xorl	%edx, %edx
-	jmp	.LBB19_9
+	jmp	.LBB20_9
 	.p2align	4
-.LBB19_45:
+.LBB20_45:
 	movq	-232(%rbp), %rdx
 	incq	%rdx
 	movq	-192(%rbp), %rsi
@@ -19273,25 +19431,25 @@ avg_pool_backward:
 	movq	-384(%rbp), %r15
 	movq	-376(%rbp), %r12
 	movq	-200(%rbp), %r10
-	je	.LBB19_46
-.LBB19_9:
+	je	.LBB20_46
+.LBB20_9:
 	testq	%r12, %r12
-	jle	.LBB19_10
+	jle	.LBB20_10
 	movq	-176(%rbp), %rax
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB19_14:
+.LBB20_14:
 	addq	%rbx, %rax
-	jns	.LBB19_17
+	jns	.LBB20_17
 	incq	%r13
 	cmpq	%r13, %r12
-	jne	.LBB19_14
+	jne	.LBB20_14
 	movq	%r12, %r13
-	jmp	.LBB19_17
+	jmp	.LBB20_17
 	.p2align	4
-.LBB19_10:
+.LBB20_10:
 	xorl	%r13d, %r13d
-.LBB19_17:
+.LBB20_17:
 	movq	%rsi, %rcx
 	movq	%rdx, -232(%rbp)
 	imulq	%rdx, %rcx
@@ -19304,34 +19462,34 @@ avg_pool_backward:
 	movq	-208(%rbp), %rdx
 	movq	%r12, %rax
 	.p2align	4
-.LBB19_18:
+.LBB20_18:
 	cmpq	%r13, %rax
-	jle	.LBB19_21
+	jle	.LBB20_21
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r14, %rdx
-	jge	.LBB19_18
+	jge	.LBB20_18
 	incq	%rax
 	movq	%rax, %rsi
-.LBB19_21:
+.LBB20_21:
 	testq	%r10, %r10
 	movq	%rdi, -400(%rbp)
-	jle	.LBB19_22
+	jle	.LBB20_22
 	movq	%rdi, %rax
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB19_24:
+.LBB20_24:
 	addq	%rbx, %rax
-	jns	.LBB19_27
+	jns	.LBB20_27
 	incq	%r14
 	cmpq	%r14, %r10
-	jne	.LBB19_24
+	jne	.LBB20_24
 	movq	%r10, %r14
-	jmp	.LBB19_27
+	jmp	.LBB20_27
 	.p2align	4
-.LBB19_22:
+.LBB20_22:
 	xorl	%r14d, %r14d
-.LBB19_27:
+.LBB20_27:
 	cmpq	%r10, %r14
 	movq	%r10, %rdi
 	cmovlq	%r14, %rdi
@@ -19339,20 +19497,20 @@ avg_pool_backward:
 	movq	%r10, %rax
 	movq	%r8, -408(%rbp)
 	.p2align	4
-.LBB19_28:
+.LBB20_28:
 	cmpq	%r14, %rax
-	jle	.LBB19_31
+	jle	.LBB20_31
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r15, %rdx
-	jge	.LBB19_28
+	jge	.LBB20_28
 	incq	%rax
 	movq	%rax, %rdi
-.LBB19_31:
+.LBB20_31:
 	imulq	%rbx, %r13
 	imulq	%rbx, %rsi
 	cmpq	%rsi, %r13
-	jge	.LBB19_45
+	jge	.LBB20_45
 	imulq	%rbx, %rdi
 	movq	-80(%rbp), %r8
 	leaq	(%rdi,%r8), %r10
@@ -19377,14 +19535,14 @@ avg_pool_backward:
 	movq	-184(%rbp), %r15
 	orq	%r15, %rcx
 	shrq	$32, %rcx
-	je	.LBB19_33
+	je	.LBB20_33
 	xorl	%edx, %edx
 	divq	%r15
-	jmp	.LBB19_35
-.LBB19_33:
+	jmp	.LBB20_35
+.LBB20_33:
 	xorl	%edx, %edx
 	divl	%r15d
-.LBB19_35:
+.LBB20_35:
 	movq	%r14, %r12
 	imulq	%rbx, %r12
 	addq	%r12, -80(%rbp)
@@ -19415,14 +19573,14 @@ avg_pool_backward:
 	movq	-184(%rbp), %r8
 	orq	%r8, %rdx
 	shrq	$32, %rdx
-	je	.LBB19_36
+	je	.LBB20_36
 	xorl	%edx, %edx
 	divq	%r8
-	jmp	.LBB19_38
-.LBB19_36:
+	jmp	.LBB20_38
+.LBB20_36:
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB19_38:
+.LBB20_38:
 	movq	-352(%rbp), %rdx
 	addq	%rdx, %rsi
 	andb	-41(%rbp), %cl
@@ -19444,24 +19602,24 @@ avg_pool_backward:
 	addq	%rax, %r14
 	addq	-56(%rbp), %rax
 	movq	-160(%rbp), %rdx
-	jmp	.LBB19_39
+	jmp	.LBB20_39
 	.p2align	4
-.LBB19_44:
+.LBB20_44:
 	addq	%rbx, %r13
 	addq	%r11, %rdx
 	addq	%r11, %rax
 	cmpq	%rsi, %r13
-	jge	.LBB19_45
-.LBB19_39:
+	jge	.LBB20_45
+.LBB20_39:
 	cmpq	%rdi, %r12
-	jge	.LBB19_44
+	jge	.LBB20_44
 	movq	-80(%rbp), %r8
 	testb	%cl, %cl
-	je	.LBB19_47
+	je	.LBB20_47
 	movq	%rdx, %r8
 	movq	-136(%rbp), %r15
 	.p2align	4
-.LBB19_42:
+.LBB20_42:
 	movups	-16(%r8,%r14), %xmm3
 	movups	(%r8,%r14), %xmm4
 	addps	%xmm2, %xmm3
@@ -19470,21 +19628,21 @@ avg_pool_backward:
 	movups	%xmm4, (%r8,%r14)
 	addq	%r9, %r8
 	addq	$-8, %r15
-	jne	.LBB19_42
+	jne	.LBB20_42
 	movq	-128(%rbp), %r8
 	movq	-416(%rbp), %r15
 	cmpq	%r15, -424(%rbp)
-	je	.LBB19_44
+	je	.LBB20_44
 	.p2align	4
-.LBB19_47:
+.LBB20_47:
 	movss	(%rax,%r8,4), %xmm3
 	addss	%xmm1, %xmm3
 	movss	%xmm3, (%rax,%r8,4)
 	addq	%rbx, %r8
 	cmpq	%r10, %r8
-	jl	.LBB19_47
-	jmp	.LBB19_44
-.LBB19_12:
+	jl	.LBB20_47
+	jmp	.LBB20_44
+.LBB20_12:
 	addq	$392, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19494,8 +19652,8 @@ avg_pool_backward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end19:
-	.size	avg_pool_backward, .Lfunc_end19-avg_pool_backward
+.Lfunc_end20:
+	.size	avg_pool_backward, .Lfunc_end20-avg_pool_backward
 	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
@@ -19519,7 +19677,7 @@ transpose_weights:
 	movq	%rdi, -56(%rbp)
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB20_15
+	jle	.LBB21_15
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r15
 	imulq	%r15, %rax
@@ -19557,9 +19715,9 @@ transpose_weights:
 	orb	%dl, %r11b
 	movb	%r11b, -41(%rbp)
 	xorl	%r12d, %r12d
-	jmp	.LBB20_2
+	jmp	.LBB21_2
 	.p2align	4
-.LBB20_14:
+.LBB21_14:
 	incq	%r12
 	movq	-80(%rbp), %rax
 	addq	%rax, %r10
@@ -19567,50 +19725,50 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, -56(%rbp)
 	cmpq	-72(%rbp), %r12
-	je	.LBB20_15
-.LBB20_2:
+	je	.LBB21_15
+.LBB21_2:
 	testq	%rcx, %rcx
-	jle	.LBB20_14
+	jle	.LBB21_14
 	cmpb	$0, -41(%rbp)
-	je	.LBB20_5
+	je	.LBB21_5
 	xorl	%eax, %eax
-	jmp	.LBB20_8
+	jmp	.LBB21_8
 	.p2align	4
-.LBB20_5:
+.LBB21_5:
 	xorl	%eax, %eax
 	.p2align	4
-.LBB20_6:
+.LBB21_6:
 	movups	-16(%rbx,%rax,4), %xmm0
 	movups	(%rbx,%rax,4), %xmm1
 	movups	%xmm0, -16(%r10,%rax,4)
 	movups	%xmm1, (%r10,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %r8
-	jne	.LBB20_6
+	jne	.LBB21_6
 	movq	%r8, %rax
 	cmpq	%r8, %rcx
-	je	.LBB20_14
-.LBB20_8:
+	je	.LBB21_14
+.LBB21_8:
 	movq	%rax, %r13
 	cmpq	$0, -64(%rbp)
-	je	.LBB20_11
+	je	.LBB21_11
 	movq	%r14, %rdx
 	imulq	%rax, %rdx
 	addq	-56(%rbp), %rdx
 	movq	-64(%rbp), %rdi
 	movq	%rax, %r13
 	.p2align	4
-.LBB20_10:
+.LBB21_10:
 	movss	(%rdx), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	incq	%r13
 	addq	%r14, %rdx
 	decq	%rdi
-	jne	.LBB20_10
-.LBB20_11:
+	jne	.LBB21_10
+.LBB21_11:
 	subq	%rcx, %rax
 	cmpq	$-4, %rax
-	ja	.LBB20_14
+	ja	.LBB21_14
 	movq	%r14, %rax
 	imulq	%r13, %rax
 	leaq	3(%r13), %r9
@@ -19621,7 +19779,7 @@ transpose_weights:
 	imulq	%r14, %rdx
 	movq	-56(%rbp), %rdi
 	.p2align	4
-.LBB20_13:
+.LBB21_13:
 	movss	(%rdi,%rax), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	movss	(%rdi,%rdx), %xmm0
@@ -19633,9 +19791,9 @@ transpose_weights:
 	addq	$4, %r13
 	addq	%r15, %rdi
 	cmpq	%r13, %rcx
-	jne	.LBB20_13
-	jmp	.LBB20_14
-.LBB20_15:
+	jne	.LBB21_13
+	jmp	.LBB21_14
+.LBB21_15:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -19644,8 +19802,8 @@ transpose_weights:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end20:
-	.size	transpose_weights, .Lfunc_end20-transpose_weights
+.Lfunc_end21:
+	.size	transpose_weights, .Lfunc_end21-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -19673,11 +19831,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r11
 	movq	%rcx, -248(%rbp)
-	jge	.LBB21_5
+	jge	.LBB22_5
 	xorl	%ebx, %ebx
-.LBB21_2:
+.LBB22_2:
 	subq	%rbx, %r11
-	jle	.LBB21_4
+	jle	.LBB22_4
 	movq	%rbx, %rcx
 	imulq	%r9, %rcx
 	movq	-248(%rbp), %rdi
@@ -19692,7 +19850,7 @@ linear_transposed_rows:
 	movq	%r9, %r8
 	movq	%rax, %r9
 	callq	linear
-.LBB21_4:
+.LBB22_4:
 	addq	$328, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19702,7 +19860,7 @@ linear_transposed_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB21_5:
+.LBB22_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -19721,28 +19879,28 @@ linear_transposed_rows:
 	xorl	%ebx, %ebx
 	leaq	(,%r13,2), %rdi
 	movq	%rdx, -304(%rbp)
-	jmp	.LBB21_7
+	jmp	.LBB22_7
 	.p2align	4
-.LBB21_6:
+.LBB22_6:
 	movq	-280(%rbp), %rbx
 	leaq	6(%rbx), %r8
 	addq	-272(%rbp), %rcx
 	movq	24(%rbp), %r11
 	cmpq	%r11, %r8
-	jg	.LBB21_2
-.LBB21_7:
+	jg	.LBB22_2
+.LBB22_7:
 	movq	%r8, -280(%rbp)
 	testq	%rax, %rax
-	jle	.LBB21_6
+	jle	.LBB22_6
 	movq	%rbx, %rsi
 	imulq	%rax, %rsi
 	movq	-48(%rbp), %r8
 	leaq	(%r8,%rsi,4), %r8
 	movq	-264(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB21_9
+	jmp	.LBB22_9
 	.p2align	4
-.LBB21_13:
+.LBB22_13:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	movaps	%xmm10, -128(%rbp)
@@ -19763,7 +19921,7 @@ linear_transposed_rows:
 	movaps	%xmm8, %xmm3
 	movaps	%xmm10, %xmm12
 	movaps	%xmm11, %xmm13
-.LBB21_14:
+.LBB22_14:
 	movaps	-208(%rbp), %xmm10
 	movups	%xmm10, (%r8,%r11,4)
 	movaps	-224(%rbp), %xmm10
@@ -19806,26 +19964,26 @@ linear_transposed_rows:
 	addq	$64, %rbx
 	cmpq	%rax, %r11
 	movq	-304(%rbp), %rdx
-	jge	.LBB21_6
-.LBB21_9:
+	jge	.LBB22_6
+.LBB22_9:
 	testq	%rdx, %rdx
-	je	.LBB21_10
+	je	.LBB22_10
 	movups	(%rdx,%r11,4), %xmm10
 	movups	16(%rdx,%r11,4), %xmm11
 	movups	32(%rdx,%r11,4), %xmm9
 	movups	48(%rdx,%r11,4), %xmm8
-	jmp	.LBB21_12
+	jmp	.LBB22_12
 	.p2align	4
-.LBB21_10:
+.LBB22_10:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-.LBB21_12:
+.LBB22_12:
 	testq	%r9, %r9
 	movaps	%xmm11, -224(%rbp)
 	movaps	%xmm10, -208(%rbp)
-	jle	.LBB21_13
+	jle	.LBB22_13
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	movaps	%xmm10, %xmm12
@@ -19849,7 +20007,7 @@ linear_transposed_rows:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	.p2align	4
-.LBB21_16:
+.LBB22_16:
 	movaps	%xmm9, -240(%rbp)
 	movaps	%xmm13, -320(%rbp)
 	movaps	%xmm12, -336(%rbp)
@@ -19986,10 +20144,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB21_16
-	jmp	.LBB21_14
-.Lfunc_end21:
-	.size	linear_transposed_rows, .Lfunc_end21-linear_transposed_rows
+	jne	.LBB22_16
+	jmp	.LBB22_14
+.Lfunc_end22:
+	.size	linear_transposed_rows, .Lfunc_end22-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -20015,8 +20173,8 @@ linear_rows:
 	movq	%rcx, -216(%rbp)
 	movq	%rdi, -80(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB22_1
-.LBB22_43:
+	jge	.LBB23_1
+.LBB23_43:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -20026,7 +20184,7 @@ linear_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB22_1:
+.LBB23_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdi
 	leaq	3(%rdi), %rax
@@ -20065,8 +20223,8 @@ linear_rows:
 	movq	%rsi, -448(%rbp)
 	movq	%r12, -280(%rbp)
 	movq	%r10, -408(%rbp)
-	jmp	.LBB22_2
-.LBB22_29:
+	jmp	.LBB23_2
+.LBB23_29:
 	xorps	%xmm2, %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -20076,7 +20234,7 @@ linear_rows:
 	movss	%xmm4, (%rcx,%r9,8)
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
-.LBB22_30:
+.LBB23_30:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-96(%rbp), %r14
@@ -20095,7 +20253,7 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm2, %xmm0
 	movss	%xmm0, 4(%rax,%r9,4)
-.LBB22_42:
+.LBB23_42:
 	leaq	4(%r11), %rax
 	movq	-440(%rbp), %rcx
 	addq	%rcx, %rdx
@@ -20103,27 +20261,27 @@ linear_rows:
 	addq	%rcx, %rbx
 	addq	%rcx, %rdi
 	cmpq	16(%rbp), %rax
-	jg	.LBB22_43
-.LBB22_2:
+	jg	.LBB23_43
+.LBB23_2:
 	movq	%r11, -224(%rbp)
 	movq	%rax, -88(%rbp)
 	movq	24(%rbp), %r8
 	movq	-288(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%rdx, -72(%rbp)
-	jle	.LBB22_3
-.LBB22_18:
+	jle	.LBB23_3
+.LBB23_18:
 	movq	32(%rbp), %rax
 	subq	%r8, %rax
 	cmpq	$1, %rax
-	je	.LBB22_31
+	je	.LBB23_31
 	cmpq	$2, %rax
 	movq	-280(%rbp), %r12
 	movq	-88(%rbp), %r11
-	jne	.LBB22_42
+	jne	.LBB23_42
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
-	jl	.LBB22_21
+	jl	.LBB23_21
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	%rcx, %r10
@@ -20150,7 +20308,7 @@ linear_rows:
 	xorl	%ecx, %ecx
 	movq	-64(%rbp), %r14
 	.p2align	4
-.LBB22_23:
+.LBB23_23:
 	movaps	%xmm3, -192(%rbp)
 	movaps	%xmm4, -208(%rbp)
 	movaps	%xmm7, -256(%rbp)
@@ -20235,10 +20393,10 @@ linear_rows:
 	movaps	-192(%rbp), %xmm3
 	addq	$8, %rcx
 	cmpq	%r13, %rcx
-	jl	.LBB22_23
-	jmp	.LBB22_24
+	jl	.LBB23_23
+	jmp	.LBB23_24
 	.p2align	4
-.LBB22_3:
+.LBB23_3:
 	movq	-224(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-216(%rbp), %rcx
@@ -20250,12 +20408,12 @@ linear_rows:
 	movq	-288(%rbp), %rax
 	movq	24(%rbp), %rcx
 	movq	%rcx, -232(%rbp)
-	jmp	.LBB22_4
+	jmp	.LBB23_4
 	.p2align	4
-.LBB22_16:
+.LBB23_16:
 	movq	-232(%rbp), %r15
 	movss	8(%rsi,%r15,4), %xmm1
-.LBB22_17:
+.LBB23_17:
 	addss	%xmm1, %xmm0
 	movss	%xmm0, 8(%rcx)
 	addss	%xmm1, %xmm5
@@ -20270,12 +20428,12 @@ linear_rows:
 	addq	%r14, %r10
 	movq	%r8, -232(%rbp)
 	cmpq	32(%rbp), %rax
-	jg	.LBB22_18
-.LBB22_4:
+	jg	.LBB23_18
+.LBB23_4:
 	movq	%rax, -48(%rbp)
 	movq	-56(%rbp), %r8
 	cmpq	$8, %r8
-	jl	.LBB22_5
+	jl	.LBB23_5
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -272(%rbp)
@@ -20304,7 +20462,7 @@ linear_rows:
 	xorps	%xmm13, %xmm13
 	movq	-64(%rbp), %rax
 	.p2align	4
-.LBB22_7:
+.LBB23_7:
 	movaps	%xmm9, -480(%rbp)
 	movaps	%xmm7, -496(%rbp)
 	movaps	%xmm5, -512(%rbp)
@@ -20417,10 +20575,10 @@ linear_rows:
 	addps	%xmm10, %xmm13
 	addq	$8, %r15
 	cmpq	%r13, %r15
-	jl	.LBB22_7
-	jmp	.LBB22_8
+	jl	.LBB23_7
+	jmp	.LBB23_8
 	.p2align	4
-.LBB22_5:
+.LBB23_5:
 	xorps	%xmm7, %xmm7
 	xorl	%r15d, %r15d
 	xorps	%xmm13, %xmm13
@@ -20448,7 +20606,7 @@ linear_rows:
 	xorps	%xmm3, %xmm3
 	movaps	%xmm3, -272(%rbp)
 	movq	-64(%rbp), %rax
-.LBB22_8:
+.LBB23_8:
 	addps	%xmm13, %xmm7
 	addps	%xmm12, %xmm5
 	movaps	-192(%rbp), %xmm6
@@ -20522,7 +20680,7 @@ linear_rows:
 	movaps	%xmm2, %xmm11
 	shufps	$85, %xmm2, %xmm11
 	subq	%r15, %r8
-	jle	.LBB22_11
+	jle	.LBB23_11
 	leaq	(%r12,%r15,4), %r13
 	leaq	(%r11,%r15,4), %rcx
 	leaq	(%r10,%r15,4), %rsi
@@ -20532,7 +20690,7 @@ linear_rows:
 	leaq	(%rdi,%r15,4), %r15
 	xorl	%edx, %edx
 	.p2align	4
-.LBB22_10:
+.LBB23_10:
 	unpcklps	%xmm3, %xmm4
 	unpcklps	%xmm5, %xmm0
 	movlhps	%xmm4, %xmm0
@@ -20581,8 +20739,8 @@ linear_rows:
 	shufps	$85, %xmm0, %xmm5
 	incq	%rdx
 	cmpq	%rdx, %r8
-	jne	.LBB22_10
-.LBB22_11:
+	jne	.LBB23_10
+.LBB23_11:
 	movq	-464(%rbp), %rax
 	movq	-232(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rcx
@@ -20592,7 +20750,7 @@ linear_rows:
 	movq	-448(%rbp), %rsi
 	testq	%rsi, %rsi
 	movq	-96(%rbp), %r14
-	je	.LBB22_13
+	je	.LBB23_13
 	movss	(%rsi,%rdx,4), %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -20603,9 +20761,9 @@ linear_rows:
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm12
-	jmp	.LBB22_14
+	jmp	.LBB23_14
 	.p2align	4
-.LBB22_13:
+.LBB23_13:
 	xorps	%xmm12, %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -20615,7 +20773,7 @@ linear_rows:
 	movss	%xmm10, (%rcx,%r9,8)
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
-.LBB22_14:
+.LBB23_14:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-48(%rbp), %r8
@@ -20628,16 +20786,16 @@ linear_rows:
 	addss	%xmm12, %xmm6
 	movss	%xmm6, 4(%rax,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB22_16
+	jne	.LBB23_16
 	xorps	%xmm1, %xmm1
-	jmp	.LBB22_17
+	jmp	.LBB23_17
 	.p2align	4
-.LBB22_31:
+.LBB23_31:
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
 	movq	-280(%rbp), %r12
 	movq	-408(%rbp), %r11
-	jl	.LBB22_32
+	jl	.LBB23_32
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	-80(%rbp), %rcx
@@ -20653,7 +20811,7 @@ linear_rows:
 	xorps	%xmm7, %xmm7
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB22_34:
+.LBB23_34:
 	movups	(%rax), %xmm9
 	movups	16(%rax), %xmm8
 	movups	(%r10), %xmm10
@@ -20684,9 +20842,9 @@ linear_rows:
 	addq	$32, %rax
 	addq	$32, %r10
 	cmpq	%r13, %rcx
-	jl	.LBB22_34
-	jmp	.LBB22_35
-.LBB22_21:
+	jl	.LBB23_34
+	jmp	.LBB23_35
+.LBB23_21:
 	xorps	%xmm4, %xmm4
 	xorl	%ecx, %ecx
 	xorps	%xmm3, %xmm3
@@ -20706,7 +20864,7 @@ linear_rows:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm12, %xmm12
 	movq	-64(%rbp), %r14
-.LBB22_24:
+.LBB23_24:
 	addps	%xmm3, %xmm4
 	addps	%xmm10, %xmm8
 	movaps	-144(%rbp), %xmm10
@@ -20745,7 +20903,7 @@ linear_rows:
 	movq	%r15, %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB22_27
+	jle	.LBB23_27
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r12
@@ -20761,7 +20919,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB22_26:
+.LBB23_26:
 	movss	(%r13,%r11,4), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movss	(%r12,%r11,4), %xmm3
@@ -20779,8 +20937,8 @@ linear_rows:
 	addps	%xmm6, %xmm0
 	incq	%r11
 	cmpq	%r11, %rax
-	jne	.LBB22_26
-.LBB22_27:
+	jne	.LBB23_26
+.LBB23_27:
 	movq	-224(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-216(%rbp), %rax
@@ -20796,7 +20954,7 @@ linear_rows:
 	movaps	%xmm9, %xmm3
 	shufps	$255, %xmm9, %xmm3
 	testq	%rsi, %rsi
-	je	.LBB22_29
+	je	.LBB23_29
 	movss	(%rsi,%rdx,4), %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -20807,8 +20965,8 @@ linear_rows:
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm2
-	jmp	.LBB22_30
-.LBB22_32:
+	jmp	.LBB23_30
+.LBB23_32:
 	xorps	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	xorps	%xmm7, %xmm7
@@ -20818,7 +20976,7 @@ linear_rows:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm4, %xmm4
-.LBB22_35:
+.LBB23_35:
 	addps	%xmm7, %xmm2
 	addps	%xmm6, %xmm1
 	addps	%xmm5, %xmm3
@@ -20838,7 +20996,7 @@ linear_rows:
 	movq	-56(%rbp), %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB22_38
+	jle	.LBB23_38
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r15
@@ -20850,7 +21008,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB22_37:
+.LBB23_37:
 	movss	(%r15,%r10,4), %xmm1
 	shufps	$0, %xmm1, %xmm1
 	movss	(%rcx,%r10,4), %xmm2
@@ -20864,23 +21022,23 @@ linear_rows:
 	addps	%xmm4, %xmm0
 	incq	%r10
 	cmpq	%r10, %rax
-	jne	.LBB22_37
-.LBB22_38:
+	jne	.LBB23_37
+.LBB23_38:
 	testq	%rsi, %rsi
-	je	.LBB22_39
+	je	.LBB23_39
 	movq	-48(%rbp), %rcx
 	movss	(%rsi,%rcx,4), %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
-	jmp	.LBB22_41
-.LBB22_39:
+	jmp	.LBB23_41
+.LBB23_39:
 	xorps	%xmm1, %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
 	movq	-48(%rbp), %rcx
-.LBB22_41:
+.LBB23_41:
 	movq	-224(%rbp), %r15
 	imulq	%r9, %r15
 	movq	-216(%rbp), %rax
@@ -20902,9 +21060,9 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm1, %xmm0
 	movss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB22_42
-.Lfunc_end22:
-	.size	linear_rows, .Lfunc_end22-linear_rows
+	jmp	.LBB23_42
+.Lfunc_end23:
+	.size	linear_rows, .Lfunc_end23-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -20932,12 +21090,12 @@ weight_gradient_rows:
 	movq	40(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	testq	%rcx, %rcx
-	je	.LBB23_15
+	je	.LBB24_15
 	movq	%rsi, %r14
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %r14
-	jle	.LBB23_3
+	jle	.LBB24_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -20950,9 +21108,9 @@ weight_gradient_rows:
 	movq	16(%rbp), %rdi
 	movq	%r13, %r8
 	movq	%r15, %r9
-.LBB23_3:
+.LBB24_3:
 	testq	%rdi, %rdi
-	jle	.LBB23_15
+	jle	.LBB24_15
 	leaq	(%rcx,%rsi,4), %rax
 	movq	-48(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -20981,27 +21139,27 @@ weight_gradient_rows:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB23_5
+	jmp	.LBB24_5
 	.p2align	4
-.LBB23_14:
+.LBB24_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	16(%rbp), %rbx
-	je	.LBB23_15
-.LBB23_5:
+	je	.LBB24_15
+.LBB24_5:
 	cmpq	32(%rbp), %rsi
-	jle	.LBB23_14
+	jle	.LBB24_14
 	cmpq	$8, %r14
 	setb	%sil
 	orb	%al, %sil
 	movq	32(%rbp), %r13
 	testb	$1, %sil
 	movq	40(%rbp), %rsi
-	jne	.LBB23_10
+	jne	.LBB24_10
 	xorl	%esi, %esi
 	.p2align	4
-.LBB23_8:
+.LBB24_8:
 	movups	-16(%r10,%rsi,4), %xmm0
 	movups	(%r10,%rsi,4), %xmm1
 	movups	-16(%rdi,%rsi,4), %xmm2
@@ -21012,32 +21170,32 @@ weight_gradient_rows:
 	movups	%xmm0, (%rdi,%rsi,4)
 	addq	$8, %rsi
 	cmpq	%rsi, %rdx
-	jne	.LBB23_8
+	jne	.LBB24_8
 	movq	-64(%rbp), %r13
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rsi
-	je	.LBB23_14
-.LBB23_10:
+	je	.LBB24_14
+.LBB24_10:
 	subl	%r13d, %esi
 	movq	%r13, %r12
 	andl	$3, %esi
-	je	.LBB23_13
+	je	.LBB24_13
 	movq	%r13, %r12
 	.p2align	4
-.LBB23_12:
+.LBB24_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rsi
-	jne	.LBB23_12
-.LBB23_13:
+	jne	.LBB24_12
+.LBB24_13:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r13
 	cmpq	$-4, %r13
-	ja	.LBB23_14
+	ja	.LBB24_14
 	.p2align	4
-.LBB23_84:
+.LBB24_84:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -21052,9 +21210,9 @@ weight_gradient_rows:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB23_84
-	jmp	.LBB23_14
-.LBB23_15:
+	jne	.LBB24_84
+	jmp	.LBB24_14
+.LBB24_15:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -21066,7 +21224,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB23_24
+	jne	.LBB24_24
 	movq	16(%rbp), %r10
 	movl	%r10d, %r12d
 	andl	$3, %r12d
@@ -21090,30 +21248,30 @@ weight_gradient_rows:
 	leaq	(%rbx,%rcx,4), %r15
 	movq	%r12, -80(%rbp)
 	shll	$4, %r12d
-	jmp	.LBB23_17
+	jmp	.LBB24_17
 	.p2align	4
-.LBB23_23:
+.LBB24_23:
 	addq	$4, %r13
 	addq	$16, %r14
 	movq	-144(%rbp), %rcx
 	addq	%rcx, -64(%rbp)
 	addq	%rcx, %r15
 	cmpq	-160(%rbp), %r13
-	jge	.LBB23_24
-.LBB23_17:
+	jge	.LBB24_24
+.LBB24_17:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB23_23
+	jle	.LBB24_23
 	cmpq	$4, 16(%rbp)
-	jae	.LBB23_31
+	jae	.LBB24_31
 	xorl	%ecx, %ecx
-	jmp	.LBB23_20
+	jmp	.LBB24_20
 	.p2align	4
-.LBB23_31:
+.LBB24_31:
 	movq	-64(%rbp), %rbx
 	movq	%r14, %r10
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB23_32:
+.LBB24_32:
 	movups	(%r10), %xmm0
 	movups	%xmm0, -48(%rbx)
 	movups	(%r10,%r9,4), %xmm0
@@ -21126,10 +21284,10 @@ weight_gradient_rows:
 	addq	%r11, %r10
 	addq	$64, %rbx
 	cmpq	%rcx, %rdx
-	jne	.LBB23_32
-.LBB23_20:
+	jne	.LBB24_32
+.LBB24_20:
 	cmpq	$0, -80(%rbp)
-	je	.LBB23_23
+	je	.LBB24_23
 	movq	%rsi, %r10
 	imulq	%rcx, %r10
 	shlq	$4, %rcx
@@ -21137,24 +21295,24 @@ weight_gradient_rows:
 	addq	%r14, %r10
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB23_22:
+.LBB24_22:
 	movups	(%r10), %xmm0
 	movups	%xmm0, (%rcx,%rbx)
 	addq	$16, %rbx
 	addq	%rsi, %r10
 	cmpq	%rbx, %r12
-	jne	.LBB23_22
-	jmp	.LBB23_23
-.LBB23_24:
+	jne	.LBB24_22
+	jmp	.LBB24_23
+.LBB24_24:
 	cmpq	$16, %r8
-	jge	.LBB23_33
+	jge	.LBB24_33
 	xorl	%r10d, %r10d
 	movq	16(%rbp), %r12
-.LBB23_26:
+.LBB24_26:
 	movq	%r10, %rcx
 	orq	$8, %rcx
 	cmpq	%r8, %rcx
-	jg	.LBB23_57
+	jg	.LBB24_57
 	movq	-120(%rbp), %rdx
 	leaq	(%rdx,%r10,4), %rdx
 	movq	-152(%rbp), %rsi
@@ -21162,21 +21320,21 @@ weight_gradient_rows:
 	movq	32(%rbp), %rdi
 	leaq	4(%rdi), %r15
 	cmpq	40(%rbp), %r15
-	jle	.LBB23_28
-.LBB23_55:
+	jle	.LBB24_28
+.LBB24_55:
 	cmpq	40(%rbp), %rdi
-	jge	.LBB23_56
+	jge	.LBB24_56
 	movq	%r12, %r10
 	andq	%rax, %r10
 	movq	-48(%rbp), %r11
 	leaq	(%r11,%rdi,4), %r11
 	leaq	(,%r9,8), %rbx
 	leaq	(,%r8,8), %r14
-	jmp	.LBB23_73
+	jmp	.LBB24_73
 	.p2align	4
-.LBB23_74:
+.LBB24_74:
 	xorps	%xmm1, %xmm1
-.LBB23_79:
+.LBB24_79:
 	movq	%rdi, %r15
 	imulq	%r8, %r15
 	movups	%xmm1, 16(%rsi,%r15,4)
@@ -21184,24 +21342,24 @@ weight_gradient_rows:
 	incq	%rdi
 	addq	$4, %r11
 	cmpq	40(%rbp), %rdi
-	je	.LBB23_56
-.LBB23_73:
+	je	.LBB24_56
+.LBB24_73:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB23_74
+	jle	.LBB24_74
 	cmpq	$1, %r12
-	jne	.LBB23_80
+	jne	.LBB24_80
 	xorl	%r15d, %r15d
 	xorps	%xmm1, %xmm1
-	jmp	.LBB23_77
+	jmp	.LBB24_77
 	.p2align	4
-.LBB23_80:
+.LBB24_80:
 	movq	%rdx, %r12
 	movq	%r11, %r13
 	xorl	%r15d, %r15d
 	xorps	%xmm1, %xmm1
 	.p2align	4
-.LBB23_81:
+.LBB24_81:
 	movss	(%r13), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movups	(%r12), %xmm3
@@ -21222,11 +21380,11 @@ weight_gradient_rows:
 	addq	%rbx, %r13
 	addq	%r14, %r12
 	cmpq	%r15, %r10
-	jne	.LBB23_81
-.LBB23_77:
+	jne	.LBB24_81
+.LBB24_77:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB23_79
+	je	.LBB24_79
 	movq	-48(%rbp), %r12
 	leaq	(%r12,%rdi,4), %r12
 	movq	%r15, %r13
@@ -21241,8 +21399,8 @@ weight_gradient_rows:
 	addps	%xmm3, %xmm0
 	mulps	%xmm2, %xmm4
 	addps	%xmm4, %xmm1
-	jmp	.LBB23_79
-.LBB23_33:
+	jmp	.LBB24_79
+.LBB24_33:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rbx
 	movq	-120(%rbp), %rcx
@@ -21264,15 +21422,15 @@ weight_gradient_rows:
 	movq	%rcx, -224(%rbp)
 	movl	$16, %ecx
 	xorl	%r10d, %r10d
-	jmp	.LBB23_35
+	jmp	.LBB24_35
 	.p2align	4
-.LBB23_34:
+.LBB24_34:
 	movq	-216(%rbp), %r10
 	leaq	16(%r10), %rcx
 	addq	$64, %rdx
 	cmpq	%r8, %rcx
-	jg	.LBB23_26
-.LBB23_35:
+	jg	.LBB24_26
+.LBB24_35:
 	movq	-152(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %r13
 	movq	%rcx, -216(%rbp)
@@ -21281,20 +21439,20 @@ weight_gradient_rows:
 	movq	-200(%rbp), %rcx
 	movq	-208(%rbp), %r14
 	cmpq	-160(%rbp), %rdi
-	jl	.LBB23_40
-.LBB23_36:
+	jl	.LBB24_40
+.LBB24_36:
 	cmpq	40(%rbp), %r10
-	jge	.LBB23_34
+	jge	.LBB24_34
 	movq	-48(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rcx
-	jmp	.LBB23_38
+	jmp	.LBB24_38
 	.p2align	4
-.LBB23_39:
+.LBB24_39:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
-.LBB23_54:
+.LBB24_54:
 	movq	%r10, %rdi
 	imulq	%r8, %rdi
 	movups	%xmm0, (%r13,%rdi,4)
@@ -21304,10 +21462,10 @@ weight_gradient_rows:
 	incq	%r10
 	addq	$4, %rcx
 	cmpq	40(%rbp), %r10
-	je	.LBB23_34
-.LBB23_38:
+	je	.LBB24_34
+.LBB24_38:
 	testq	%r12, %r12
-	jle	.LBB23_39
+	jle	.LBB24_39
 	xorps	%xmm0, %xmm0
 	movq	%r12, %rdi
 	movq	%rcx, %r14
@@ -21316,7 +21474,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	.p2align	4
-.LBB23_53:
+.LBB24_53:
 	movss	(%r14), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movups	-32(%r15), %xmm5
@@ -21334,10 +21492,10 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	%rsi, %r14
 	decq	%rdi
-	jne	.LBB23_53
-	jmp	.LBB23_54
+	jne	.LBB24_53
+	jmp	.LBB24_54
 	.p2align	4
-.LBB23_42:
+.LBB24_42:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm15, %xmm15
 	xorps	%xmm7, %xmm7
@@ -21355,7 +21513,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB23_45:
+.LBB24_45:
 	movaps	%xmm12, %xmm1
 	movaps	%xmm10, %xmm12
 	movaps	%xmm7, %xmm0
@@ -21370,7 +21528,7 @@ weight_gradient_rows:
 	movaps	-112(%rbp), %xmm3
 	movaps	-144(%rbp), %xmm15
 	movaps	-80(%rbp), %xmm7
-.LBB23_51:
+.LBB24_51:
 	movups	%xmm0, 32(%rdi)
 	movups	%xmm1, 48(%rdi)
 	movups	%xmm12, 16(%rdi,%r8,4)
@@ -21390,12 +21548,12 @@ weight_gradient_rows:
 	addq	-224(%rbp), %rcx
 	cmpq	-160(%rbp), %r10
 	movq	16(%rbp), %r12
-	jge	.LBB23_36
-.LBB23_40:
+	jge	.LBB24_36
+.LBB24_40:
 	cmpq	$0, 24(%rbp)
-	je	.LBB23_46
+	je	.LBB24_46
 	testq	%r12, %r12
-	jle	.LBB23_42
+	jle	.LBB24_42
 	xorps	%xmm5, %xmm5
 	movq	%rcx, %rdi
 	movq	%rdx, %r15
@@ -21416,7 +21574,7 @@ weight_gradient_rows:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB23_44:
+.LBB24_44:
 	movaps	%xmm8, -176(%rbp)
 	movaps	%xmm11, -192(%rbp)
 	movups	-32(%r15), %xmm3
@@ -21491,12 +21649,12 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	$16, %rdi
 	decq	%r12
-	jne	.LBB23_44
-	jmp	.LBB23_45
+	jne	.LBB24_44
+	jmp	.LBB24_45
 	.p2align	4
-.LBB23_46:
+.LBB24_46:
 	testq	%r12, %r12
-	jle	.LBB23_47
+	jle	.LBB24_47
 	xorps	%xmm5, %xmm5
 	movq	%r12, %rdi
 	movq	%r14, %r12
@@ -21518,7 +21676,7 @@ weight_gradient_rows:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -192(%rbp)
 	.p2align	4
-.LBB23_49:
+.LBB24_49:
 	movaps	%xmm15, -144(%rbp)
 	movups	-32(%r15), %xmm2
 	movups	-16(%r15), %xmm1
@@ -21597,9 +21755,9 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	%rsi, %r12
 	decq	%rdi
-	jne	.LBB23_49
-	jmp	.LBB23_50
-.LBB23_47:
+	jne	.LBB24_49
+	jmp	.LBB24_50
+.LBB24_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -192(%rbp)
@@ -21617,7 +21775,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB23_50:
+.LBB24_50:
 	movaps	-176(%rbp), %xmm1
 	movaps	-192(%rbp), %xmm9
 	movaps	-112(%rbp), %xmm0
@@ -21632,12 +21790,12 @@ weight_gradient_rows:
 	movaps	-64(%rbp), %xmm2
 	movaps	%xmm13, %xmm3
 	movaps	%xmm10, %xmm7
-	jmp	.LBB23_51
-.LBB23_56:
+	jmp	.LBB24_51
+.LBB24_56:
 	movq	%rcx, %r10
-.LBB23_57:
+.LBB24_57:
 	cmpq	%r8, %r10
-	jge	.LBB23_68
+	jge	.LBB24_68
 	andq	%r12, %rax
 	movq	-48(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -21647,50 +21805,50 @@ weight_gradient_rows:
 	movq	-120(%rbp), %rsi
 	leaq	(%rsi,%r10,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB23_59
+	jmp	.LBB24_59
 	.p2align	4
-.LBB23_67:
+.LBB24_67:
 	movq	%rcx, %r10
 	incq	%r10
 	addq	$4, %rsi
 	cmpq	%r8, %r10
-	je	.LBB23_68
-.LBB23_59:
+	je	.LBB24_68
+.LBB24_59:
 	movq	%r10, %rcx
 	movq	32(%rbp), %r10
 	cmpq	%r10, 40(%rbp)
-	jle	.LBB23_67
+	jle	.LBB24_67
 	movq	-152(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
 	movq	-120(%rbp), %r11
 	leaq	(%r11,%rcx,4), %r11
 	movq	-64(%rbp), %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB23_61
+	jmp	.LBB24_61
 	.p2align	4
-.LBB23_66:
+.LBB24_66:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	movss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
 	cmpq	40(%rbp), %r14
-	je	.LBB23_67
-.LBB23_61:
+	je	.LBB24_67
+.LBB24_61:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB23_66
+	jle	.LBB24_66
 	cmpq	$1, %r12
-	jne	.LBB23_82
+	jne	.LBB24_82
 	xorl	%r15d, %r15d
-	jmp	.LBB23_64
+	jmp	.LBB24_64
 	.p2align	4
-.LBB23_82:
+.LBB24_82:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB23_83:
+.LBB24_83:
 	movss	(%r13), %xmm1
 	mulss	(%r12), %xmm1
 	addss	%xmm0, %xmm1
@@ -21701,11 +21859,11 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB23_83
-.LBB23_64:
+	jne	.LBB24_83
+.LBB24_64:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB23_66
+	je	.LBB24_66
 	movq	-48(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -21715,8 +21873,8 @@ weight_gradient_rows:
 	imulq	%r8, %r15
 	mulss	(%r11,%r15,4), %xmm1
 	addss	%xmm1, %xmm0
-	jmp	.LBB23_66
-.LBB23_68:
+	jmp	.LBB24_66
+.LBB24_68:
 	addq	$184, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21726,7 +21884,7 @@ weight_gradient_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB23_28:
+.LBB24_28:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	movq	-48(%rbp), %rdi
@@ -21734,9 +21892,9 @@ weight_gradient_rows:
 	leaq	(%rdi,%r14,4), %r11
 	addq	$12, %r11
 	leaq	(,%r9,4), %rbx
-	jmp	.LBB23_29
+	jmp	.LBB24_29
 	.p2align	4
-.LBB23_30:
+.LBB24_30:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm6, %xmm6
 	xorps	%xmm2, %xmm2
@@ -21745,7 +21903,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm5, %xmm5
 	xorps	%xmm7, %xmm7
-.LBB23_71:
+.LBB24_71:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	movups	%xmm7, 16(%rsi,%r15,4)
@@ -21767,11 +21925,11 @@ weight_gradient_rows:
 	movq	%rdi, %r14
 	cmpq	40(%rbp), %r15
 	movq	16(%rbp), %r12
-	jg	.LBB23_55
-.LBB23_29:
+	jg	.LBB24_55
+.LBB24_29:
 	movq	%r15, %rdi
 	testq	%r12, %r12
-	jle	.LBB23_30
+	jle	.LBB24_30
 	xorps	%xmm5, %xmm5
 	movq	%r12, %r15
 	movq	%r11, %r12
@@ -21784,7 +21942,7 @@ weight_gradient_rows:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm6, %xmm6
 	.p2align	4
-.LBB23_70:
+.LBB24_70:
 	movups	(%r13), %xmm9
 	movups	16(%r13), %xmm8
 	movss	-12(%r12), %xmm11
@@ -21817,10 +21975,10 @@ weight_gradient_rows:
 	addq	%r10, %r13
 	addq	%rbx, %r12
 	decq	%r15
-	jne	.LBB23_70
-	jmp	.LBB23_71
-.Lfunc_end23:
-	.size	weight_gradient_rows, .Lfunc_end23-weight_gradient_rows
+	jne	.LBB24_70
+	jmp	.LBB24_71
+.Lfunc_end24:
+	.size	weight_gradient_rows, .Lfunc_end24-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -21856,17 +22014,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB24_1
+	je	.LBB25_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB24_3
-.LBB24_1:
+	jmp	.LBB25_3
+.LBB25_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB24_3:
+.LBB25_3:
 	movq	%rax, -400(%rbp)
 	testq	%r8, %r8
-	jle	.LBB24_91
+	jle	.LBB25_91
 	movq	24(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	leaq	(,%r9,4), %rax
@@ -21918,13 +22076,13 @@ panel_linear_outputs:
 	movq	%rax, -392(%rbp)
 	leaq	(,%r8,4), %r11
 	xorl	%r13d, %r13d
-	jmp	.LBB24_5
+	jmp	.LBB25_5
 	.p2align	4
-.LBB24_90:
+.LBB25_90:
 	addq	%rdx, %r13
 	cmpq	%r8, %r13
-	jge	.LBB24_91
-.LBB24_5:
+	jge	.LBB25_91
+.LBB25_5:
 	movq	%r8, %rdx
 	subq	%r13, %rdx
 	movq	-400(%rbp), %rax
@@ -21932,7 +22090,7 @@ panel_linear_outputs:
 	cmovlq	%rax, %rdx
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jge	.LBB24_62
+	jge	.LBB25_62
 	movq	-384(%rbp), %rax
 	leaq	(%rax,%r13,4), %rax
 	movq	%rax, -416(%rbp)
@@ -21947,11 +22105,11 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rsi
-	jmp	.LBB24_7
-.LBB24_46:
+	jmp	.LBB25_7
+.LBB25_46:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
-.LBB24_49:
+.LBB25_49:
 	movups	%xmm15, (%r14)
 	movups	%xmm14, 16(%r14)
 	movups	%xmm12, 32(%r14)
@@ -21973,15 +22131,15 @@ panel_linear_outputs:
 	leaq	(%r14,%rcx), %rax
 	movups	%xmm4, 16(%r14,%rcx)
 	movups	%xmm5, (%r14,%rcx)
-.LBB24_60:
+.LBB25_60:
 	movups	%xmm1, 32(%rax)
 	movups	%xmm0, 48(%rax)
-.LBB24_61:
+.LBB25_61:
 	movq	-376(%rbp), %rsi
 	addq	$16, %rsi
 	cmpq	32(%rbp), %rsi
-	jge	.LBB24_62
-.LBB24_7:
+	jge	.LBB25_62
+.LBB25_7:
 	movq	%rsi, %rax
 	imulq	%r8, %rax
 	movq	-200(%rbp), %rcx
@@ -21995,13 +22153,13 @@ panel_linear_outputs:
 	leaq	(%rsi,%rax,4), %r10
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB24_8
-.LBB24_19:
+	jge	.LBB25_8
+.LBB25_19:
 	movq	16(%rbp), %rax
 	subq	%r14, %rax
 	addq	$-2, %rax
 	cmpq	$3, %rax
-	ja	.LBB24_61
+	ja	.LBB25_61
 	movq	%r14, %rsi
 	imulq	%r8, %rsi
 	movq	-416(%rbp), %rdi
@@ -22011,20 +22169,20 @@ panel_linear_outputs:
 	leaq	(%rsi,%r14,4), %rsi
 	movq	-376(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %r14
-	leaq	.LJTI24_0(%rip), %rsi
+	leaq	.LJTI25_0(%rip), %rsi
 	movslq	(%rsi,%rax,4), %rax
 	addq	%rsi, %rax
 	jmpq	*%rax
-.LBB24_21:
+.LBB25_21:
 	cmpq	$0, -208(%rbp)
-	je	.LBB24_22
+	je	.LBB25_22
 	movups	(%rcx), %xmm2
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB24_24
+	jmp	.LBB25_24
 	.p2align	4
-.LBB24_8:
+.LBB25_8:
 	movq	-368(%rbp), %rax
 	movq	-376(%rbp), %rsi
 	leaq	(%rax,%rsi,4), %rax
@@ -22032,16 +22190,16 @@ panel_linear_outputs:
 	movl	$6, %esi
 	movq	-416(%rbp), %rdi
 	xorl	%eax, %eax
-	jmp	.LBB24_9
+	jmp	.LBB25_9
 	.p2align	4
-.LBB24_15:
+.LBB25_15:
 	movaps	-272(%rbp), %xmm7
 	movaps	-256(%rbp), %xmm6
 	movaps	-496(%rbp), %xmm2
 	movaps	-480(%rbp), %xmm1
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
-.LBB24_18:
+.LBB25_18:
 	movups	%xmm5, (%rbx)
 	movups	%xmm4, 16(%rbx)
 	movups	%xmm2, 32(%rbx)
@@ -22087,23 +22245,23 @@ panel_linear_outputs:
 	movq	%r14, %rax
 	cmpq	16(%rbp), %rsi
 	movq	%r15, %r13
-	jg	.LBB24_19
-.LBB24_9:
+	jg	.LBB25_19
+.LBB25_9:
 	movq	%rsi, %r14
 	cmpq	$0, -208(%rbp)
-	je	.LBB24_10
+	je	.LBB25_10
 	movups	(%rcx), %xmm12
 	movups	16(%rcx), %xmm10
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm14
-	jmp	.LBB24_12
+	jmp	.LBB25_12
 	.p2align	4
-.LBB24_10:
+.LBB25_10:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm10, %xmm10
 	xorps	%xmm1, %xmm1
 	xorps	%xmm14, %xmm14
-.LBB24_12:
+.LBB25_12:
 	imulq	%r9, %rax
 	movq	-560(%rbp), %rsi
 	leaq	(%rsi,%rax,4), %rbx
@@ -22128,7 +22286,7 @@ panel_linear_outputs:
 	movaps	%xmm12, -464(%rbp)
 	movaps	%xmm10, -448(%rbp)
 	testq	%r13, %r13
-	jle	.LBB24_14
+	jle	.LBB25_14
 	movups	(%rbx), %xmm0
 	movaps	%xmm0, -464(%rbp)
 	movups	16(%rbx), %xmm0
@@ -22164,7 +22322,7 @@ panel_linear_outputs:
 	movups	16(%rbx,%rax), %xmm10
 	movups	32(%rbx,%rax), %xmm0
 	movups	48(%rbx,%rax), %xmm3
-.LBB24_14:
+.LBB25_14:
 	movaps	%xmm15, -128(%rbp)
 	movaps	%xmm13, %xmm15
 	movaps	%xmm11, %xmm13
@@ -22184,7 +22342,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -224(%rbp)
 	movaps	%xmm15, -304(%rbp)
 	movaps	%xmm13, -288(%rbp)
-	jle	.LBB24_15
+	jle	.LBB25_15
 	xorl	%eax, %eax
 	movq	%r10, %rsi
 	movaps	-272(%rbp), %xmm7
@@ -22194,7 +22352,7 @@ panel_linear_outputs:
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
 	.p2align	4
-.LBB24_17:
+.LBB25_17:
 	movaps	%xmm0, -256(%rbp)
 	movaps	%xmm3, -272(%rbp)
 	movups	(%rsi), %xmm13
@@ -22318,40 +22476,40 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %rsi
 	cmpq	%rax, %rdx
-	jne	.LBB24_17
-	jmp	.LBB24_18
+	jne	.LBB25_17
+	jmp	.LBB25_18
 	.p2align	4
-.LBB24_40:
+.LBB25_40:
 	cmpq	$0, -208(%rbp)
-	je	.LBB24_41
+	je	.LBB25_41
 	movups	(%rcx), %xmm5
 	movups	16(%rcx), %xmm4
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB24_43
+	jmp	.LBB25_43
 	.p2align	4
-.LBB24_50:
+.LBB25_50:
 	cmpq	$0, -208(%rbp)
-	je	.LBB24_51
+	je	.LBB25_51
 	movups	(%rcx), %xmm9
 	movups	16(%rcx), %xmm8
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB24_53
-.LBB24_30:
+	jmp	.LBB25_53
+.LBB25_30:
 	cmpq	$0, -208(%rbp)
-	je	.LBB24_31
+	je	.LBB25_31
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB24_33
-.LBB24_41:
+	jmp	.LBB25_33
+.LBB25_41:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm4, %xmm4
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB24_43:
+.LBB25_43:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm6
 	movaps	%xmm5, %xmm3
@@ -22365,7 +22523,7 @@ panel_linear_outputs:
 	movaps	%xmm5, %xmm14
 	movaps	%xmm4, %xmm15
 	testq	%r13, %r13
-	jle	.LBB24_45
+	jle	.LBB25_45
 	movups	(%r14), %xmm14
 	movups	16(%r14), %xmm15
 	movups	32(%r14), %xmm12
@@ -22383,7 +22541,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm4
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB24_45:
+.LBB25_45:
 	movaps	%xmm15, -160(%rbp)
 	movaps	%xmm14, %xmm15
 	movaps	%xmm11, -80(%rbp)
@@ -22394,7 +22552,7 @@ panel_linear_outputs:
 	movaps	%xmm7, -112(%rbp)
 	movaps	%xmm8, -192(%rbp)
 	movaps	%xmm9, -176(%rbp)
-	jle	.LBB24_46
+	jle	.LBB25_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
@@ -22402,7 +22560,7 @@ panel_linear_outputs:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
 	.p2align	4
-.LBB24_48:
+.LBB25_48:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm6, -160(%rbp)
 	movaps	%xmm5, %xmm8
@@ -22479,14 +22637,14 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r10
 	cmpq	%rdi, %rdx
-	jne	.LBB24_48
-	jmp	.LBB24_49
-.LBB24_51:
+	jne	.LBB25_48
+	jmp	.LBB25_49
+.LBB25_51:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB24_53:
+.LBB25_53:
 	movaps	%xmm1, %xmm6
 	movaps	%xmm0, %xmm10
 	movaps	%xmm9, %xmm2
@@ -22504,7 +22662,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -304(%rbp)
 	movaps	%xmm8, -288(%rbp)
 	testq	%r13, %r13
-	jle	.LBB24_55
+	jle	.LBB25_55
 	movups	(%r14), %xmm0
 	movaps	%xmm0, -304(%rbp)
 	movups	16(%r14), %xmm0
@@ -22531,7 +22689,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm8
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB24_55:
+.LBB25_55:
 	movaps	%xmm15, -256(%rbp)
 	movaps	%xmm14, -272(%rbp)
 	movaps	%xmm11, %xmm14
@@ -22546,7 +22704,7 @@ panel_linear_outputs:
 	movaps	%xmm14, -352(%rbp)
 	movaps	%xmm12, -336(%rbp)
 	movaps	%xmm13, -320(%rbp)
-	jle	.LBB24_56
+	jle	.LBB25_56
 	xorl	%eax, %eax
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
@@ -22555,7 +22713,7 @@ panel_linear_outputs:
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
 	.p2align	4
-.LBB24_58:
+.LBB25_58:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm9, %xmm12
@@ -22657,16 +22815,16 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r10
 	cmpq	%rax, %rdx
-	jne	.LBB24_58
-	jmp	.LBB24_59
-.LBB24_56:
+	jne	.LBB25_58
+	jmp	.LBB25_59
+.LBB25_56:
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
 	movaps	-80(%rbp), %xmm4
 	movaps	-224(%rbp), %xmm3
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
-.LBB24_59:
+.LBB25_59:
 	movups	%xmm14, (%r14)
 	movups	%xmm15, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -22697,19 +22855,19 @@ panel_linear_outputs:
 	movups	%xmm8, 16(%r14,%rax)
 	movups	%xmm9, (%r14,%rax)
 	addq	%r14, %rax
-	jmp	.LBB24_60
-.LBB24_22:
+	jmp	.LBB25_60
+.LBB25_22:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB24_24:
+.LBB25_24:
 	movaps	%xmm1, %xmm4
 	movaps	%xmm0, %xmm5
 	movaps	%xmm2, %xmm6
 	movaps	%xmm3, %xmm7
 	testq	%r13, %r13
-	jle	.LBB24_26
+	jle	.LBB25_26
 	movups	(%r14), %xmm6
 	movups	16(%r14), %xmm7
 	movups	32(%r14), %xmm4
@@ -22718,13 +22876,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,4), %xmm3
 	movups	32(%r14,%r9,4), %xmm1
 	movups	48(%r14,%r9,4), %xmm0
-.LBB24_26:
+.LBB25_26:
 	testq	%rdx, %rdx
-	jle	.LBB24_29
+	jle	.LBB25_29
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB24_28:
+.LBB25_28:
 	movups	(%r10), %xmm10
 	movups	16(%r10), %xmm11
 	movups	32(%r10), %xmm9
@@ -22755,8 +22913,8 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r10
 	cmpq	%rcx, %rdx
-	jne	.LBB24_28
-.LBB24_29:
+	jne	.LBB25_28
+.LBB25_29:
 	movups	%xmm6, (%r14)
 	movups	%xmm7, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -22764,13 +22922,13 @@ panel_linear_outputs:
 	leaq	(%r14,%r9,4), %rax
 	movups	%xmm3, 16(%r14,%r9,4)
 	movups	%xmm2, (%r14,%r9,4)
-	jmp	.LBB24_60
-.LBB24_31:
+	jmp	.LBB25_60
+.LBB25_31:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB24_33:
+.LBB25_33:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm4
 	movaps	%xmm15, %xmm5
@@ -22780,7 +22938,7 @@ panel_linear_outputs:
 	movaps	%xmm15, %xmm11
 	movaps	%xmm3, %xmm10
 	testq	%r13, %r13
-	jle	.LBB24_35
+	jle	.LBB25_35
 	movups	(%r14), %xmm11
 	movups	16(%r14), %xmm10
 	movups	32(%r14), %xmm7
@@ -22793,13 +22951,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,8), %xmm3
 	movups	32(%r14,%r9,8), %xmm1
 	movups	48(%r14,%r9,8), %xmm0
-.LBB24_35:
+.LBB25_35:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm8, %xmm10
 	movaps	%xmm7, %xmm9
 	movaps	%xmm5, %xmm7
 	testq	%rdx, %rdx
-	jle	.LBB24_36
+	jle	.LBB25_36
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
@@ -22807,7 +22965,7 @@ panel_linear_outputs:
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
 	.p2align	4
-.LBB24_38:
+.LBB25_38:
 	movaps	%xmm4, -96(%rbp)
 	movaps	%xmm1, -80(%rbp)
 	movups	(%r10), %xmm1
@@ -22861,13 +23019,13 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r10
 	cmpq	%rsi, %rdx
-	jne	.LBB24_38
-	jmp	.LBB24_39
-.LBB24_36:
+	jne	.LBB25_38
+	jmp	.LBB25_39
+.LBB25_36:
 	movaps	%xmm2, %xmm5
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
-.LBB24_39:
+.LBB25_39:
 	movups	%xmm11, (%r14)
 	movups	%xmm6, 16(%r14)
 	movups	%xmm9, 32(%r14)
@@ -22880,11 +23038,11 @@ panel_linear_outputs:
 	addq	%r14, %rax
 	movups	%xmm3, 16(%r14,%r9,8)
 	movups	%xmm15, (%r14,%r9,8)
-	jmp	.LBB24_60
+	jmp	.LBB25_60
 	.p2align	4
-.LBB24_62:
+.LBB25_62:
 	cmpq	$1, -520(%rbp)
-	jne	.LBB24_90
+	jne	.LBB25_90
 	movq	%r13, %rax
 	shlq	$6, %rax
 	movq	%rax, -112(%rbp)
@@ -22893,10 +23051,10 @@ panel_linear_outputs:
 	movq	24(%rbp), %rbx
 	movq	-392(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jle	.LBB24_64
-.LBB24_68:
+	jle	.LBB25_64
+.LBB25_68:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB24_90
+	jge	.LBB25_90
 	movq	-112(%rbp), %rax
 	addq	-360(%rbp), %rax
 	movq	%rax, -112(%rbp)
@@ -22909,57 +23067,57 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %rax
 	andq	%rax, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB24_70
+	jmp	.LBB25_70
 	.p2align	4
-.LBB24_89:
+.LBB25_89:
 	movups	%xmm1, (%r14)
 	movups	%xmm3, 16(%r14)
 	movups	%xmm0, 32(%r14)
 	movups	%xmm2, 48(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
-	jge	.LBB24_90
-.LBB24_70:
+	jge	.LBB25_90
+.LBB25_70:
 	movq	-408(%rbp), %rax
 	leaq	(%rax,%rbx,4), %r14
 	testb	%r15b, %r15b
-	je	.LBB24_71
+	je	.LBB25_71
 	movq	%r14, %rax
 	testq	%r13, %r13
-	jg	.LBB24_72
+	jg	.LBB25_72
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	testq	%rdx, %rdx
-	jg	.LBB24_83
-	jmp	.LBB24_89
+	jg	.LBB25_83
+	jmp	.LBB25_89
 	.p2align	4
-.LBB24_71:
+.LBB25_71:
 	movq	-200(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
-.LBB24_72:
+.LBB25_72:
 	movups	(%rax), %xmm1
 	movups	16(%rax), %xmm3
 	movups	32(%rax), %xmm0
 	movups	48(%rax), %xmm2
 	testq	%rdx, %rdx
-	jle	.LBB24_89
-.LBB24_83:
+	jle	.LBB25_89
+.LBB25_83:
 	movq	%rbx, %rax
 	imulq	%r8, %rax
 	movq	-112(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$1, %rdx
-	jne	.LBB24_85
+	jne	.LBB25_85
 	xorl	%eax, %eax
-	jmp	.LBB24_87
+	jmp	.LBB25_87
 	.p2align	4
-.LBB24_85:
+.LBB25_85:
 	movaps	%xmm2, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB24_86:
+.LBB25_86:
 	movups	(%rcx), %xmm8
 	movups	16(%rcx), %xmm7
 	movups	32(%rcx), %xmm9
@@ -22992,10 +23150,10 @@ panel_linear_outputs:
 	subq	$-128, %rcx
 	movaps	%xmm2, %xmm4
 	cmpq	%rax, %rdi
-	jne	.LBB24_86
-.LBB24_87:
+	jne	.LBB25_86
+.LBB25_87:
 	testb	$1, %dl
-	je	.LBB24_89
+	je	.LBB25_89
 	movups	(%rcx), %xmm4
 	movups	16(%rcx), %xmm5
 	movups	32(%rcx), %xmm6
@@ -23010,19 +23168,19 @@ panel_linear_outputs:
 	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm2
-	jmp	.LBB24_89
+	jmp	.LBB25_89
 	.p2align	4
-.LBB24_64:
+.LBB25_64:
 	movq	-504(%rbp), %rax
 	movq	-112(%rbp), %rcx
 	addq	%rcx, %rax
 	movq	-392(%rbp), %rcx
 	movq	24(%rbp), %r10
-	jmp	.LBB24_65
+	jmp	.LBB25_65
 	.p2align	4
-.LBB24_76:
+.LBB25_76:
 	movaps	%xmm1, %xmm12
-.LBB24_77:
+.LBB25_77:
 	movups	%xmm15, (%rdi)
 	movups	%xmm12, 16(%rdi)
 	movups	%xmm2, 32(%rdi)
@@ -23045,19 +23203,19 @@ panel_linear_outputs:
 	addq	-536(%rbp), %rax
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rcx
-	jg	.LBB24_68
-.LBB24_65:
+	jg	.LBB25_68
+.LBB25_65:
 	movq	%rcx, %rbx
 	movq	-408(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rdi
 	movq	%rdi, %rcx
 	testq	%r13, %r13
-	jg	.LBB24_74
+	jg	.LBB25_74
 	movq	-200(%rbp), %rcx
 	testq	%rcx, %rcx
-	je	.LBB24_67
+	je	.LBB25_67
 	leaq	(%rcx,%r10,4), %rcx
-.LBB24_74:
+.LBB25_74:
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm1
 	movups	32(%rcx), %xmm2
@@ -23074,16 +23232,16 @@ panel_linear_outputs:
 	movups	192(%rcx), %xmm13
 	movups	240(%rcx), %xmm0
 	movups	224(%rcx), %xmm14
-.LBB24_75:
+.LBB25_75:
 	testq	%rdx, %rdx
 	movaps	%xmm14, -80(%rbp)
 	movaps	%xmm12, -96(%rbp)
-	jle	.LBB24_76
+	jle	.LBB25_76
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	movaps	%xmm1, %xmm12
 	.p2align	4
-.LBB24_79:
+.LBB25_79:
 	movaps	%xmm0, -128(%rbp)
 	movss	(%rsi,%r14,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
@@ -23156,9 +23314,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB24_79
-	jmp	.LBB24_77
-.LBB24_67:
+	jne	.LBB25_79
+	jmp	.LBB25_77
+.LBB25_67:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -23175,8 +23333,8 @@ panel_linear_outputs:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
-	jmp	.LBB24_75
-.LBB24_91:
+	jmp	.LBB25_75
+.LBB25_91:
 	addq	$392, %rsp
 	popq	%rbx
 	popq	%r12
@@ -23186,16 +23344,16 @@ panel_linear_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end24:
-	.size	panel_linear_outputs, .Lfunc_end24-panel_linear_outputs
+.Lfunc_end25:
+	.size	panel_linear_outputs, .Lfunc_end25-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI24_0:
-	.long	.LBB24_21-.LJTI24_0
-	.long	.LBB24_30-.LJTI24_0
-	.long	.LBB24_40-.LJTI24_0
-	.long	.LBB24_50-.LJTI24_0
+.LJTI25_0:
+	.long	.LBB25_21-.LJTI25_0
+	.long	.LBB25_30-.LJTI25_0
+	.long	.LBB25_40-.LJTI25_0
+	.long	.LBB25_50-.LJTI25_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -23224,12 +23382,12 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB25_15
+	je	.LBB26_15
 	movq	%rax, %r14
 	movq	32(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rbx
 	subq	%rdx, %r14
-	jle	.LBB25_3
+	jle	.LBB26_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -23239,9 +23397,9 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	%r15, %rcx
 	movq	%r12, %r9
-.LBB25_3:
+.LBB26_3:
 	testq	%r13, %r13
-	jle	.LBB25_15
+	jle	.LBB26_15
 	leaq	(%rcx,%rax,4), %rax
 	movq	-64(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -23270,27 +23428,27 @@ panel_weight_gradient_outputs:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB25_5
+	jmp	.LBB26_5
 	.p2align	4
-.LBB25_14:
+.LBB26_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	%r13, %rbx
-	je	.LBB25_15
-.LBB25_5:
+	je	.LBB26_15
+.LBB26_5:
 	cmpq	32(%rbp), %rax
-	jle	.LBB25_14
+	jle	.LBB26_14
 	cmpq	$8, %r14
 	setb	%al
 	orb	%dil, %al
 	movq	32(%rbp), %rsi
 	testb	$1, %al
 	movq	40(%rbp), %rax
-	jne	.LBB25_10
+	jne	.LBB26_10
 	xorl	%eax, %eax
 	.p2align	4
-.LBB25_8:
+.LBB26_8:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	-16(%r8,%rax,4), %xmm2
@@ -23301,32 +23459,32 @@ panel_weight_gradient_outputs:
 	movups	%xmm0, (%r8,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB25_8
+	jne	.LBB26_8
 	movq	-80(%rbp), %rsi
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rax
-	je	.LBB25_14
-.LBB25_10:
+	je	.LBB26_14
+.LBB26_10:
 	subl	%esi, %eax
 	movq	%rsi, %r12
 	andl	$3, %eax
-	je	.LBB25_13
+	je	.LBB26_13
 	movq	%rsi, %r12
 	.p2align	4
-.LBB25_12:
+.LBB26_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rax
-	jne	.LBB25_12
-.LBB25_13:
+	jne	.LBB26_12
+.LBB26_13:
 	movq	40(%rbp), %rax
 	subq	%rax, %rsi
 	cmpq	$-4, %rsi
-	ja	.LBB25_14
+	ja	.LBB26_14
 	.p2align	4
-.LBB25_68:
+.LBB26_68:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -23341,11 +23499,11 @@ panel_weight_gradient_outputs:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rax
-	jne	.LBB25_68
-	jmp	.LBB25_14
-.LBB25_15:
+	jne	.LBB26_68
+	jmp	.LBB26_14
+.LBB26_15:
 	cmpq	32(%rbp), %rax
-	jle	.LBB25_23
+	jle	.LBB26_23
 	movabsq	$9223372036854775806, %rax
 	andq	%r13, %rax
 	movq	-64(%rbp), %rcx
@@ -23360,28 +23518,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rsi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB25_17
+	jmp	.LBB26_17
 	.p2align	4
-.LBB25_22:
+.LBB26_22:
 	addq	$16, %r10
 	addq	$64, %rcx
 	addq	%r8, %rsi
 	cmpq	40(%rbp), %r10
-	jge	.LBB25_23
-.LBB25_17:
+	jge	.LBB26_23
+.LBB26_17:
 	testq	%r13, %r13
-	jle	.LBB25_22
+	jle	.LBB26_22
 	cmpq	$1, %r13
-	jne	.LBB25_29
+	jne	.LBB26_29
 	xorl	%r11d, %r11d
-	jmp	.LBB25_20
+	jmp	.LBB26_20
 	.p2align	4
-.LBB25_29:
+.LBB26_29:
 	movq	%rsi, %rbx
 	movq	%rcx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB25_30:
+.LBB26_30:
 	movups	-32(%r14), %xmm0
 	movups	-16(%r14), %xmm1
 	movups	%xmm1, -80(%rbx)
@@ -23402,10 +23560,10 @@ panel_weight_gradient_outputs:
 	addq	%rdx, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB25_30
-.LBB25_20:
+	jne	.LBB26_30
+.LBB26_20:
 	testb	$1, %r13b
-	je	.LBB25_22
+	je	.LBB26_22
 	movq	%r10, %rdi
 	imulq	%r13, %rdi
 	movq	24(%rbp), %rbx
@@ -23423,10 +23581,10 @@ panel_weight_gradient_outputs:
 	movups	48(%rdi,%r14,4), %xmm1
 	movups	%xmm1, 48(%rbx,%r11)
 	movups	%xmm0, 32(%rbx,%r11)
-	jmp	.LBB25_22
-.LBB25_23:
+	jmp	.LBB26_22
+.LBB26_23:
 	cmpq	$0, -184(%rbp)
-	jle	.LBB25_32
+	jle	.LBB26_32
 	movq	-264(%rbp), %rax
 	addq	$20, %rax
 	movq	%rax, -296(%rbp)
@@ -23434,14 +23592,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %rdi
 	movq	40(%rbp), %rax
 	xorl	%ecx, %ecx
-	jmp	.LBB25_25
+	jmp	.LBB26_25
 	.p2align	4
-.LBB25_31:
+.LBB26_31:
 	movq	-272(%rbp), %rcx
 	addq	%rbx, %rcx
 	cmpq	-184(%rbp), %rcx
-	jge	.LBB25_32
-.LBB25_25:
+	jge	.LBB26_32
+.LBB26_25:
 	movq	-184(%rbp), %r11
 	movq	%rcx, -272(%rbp)
 	subq	%rcx, %r11
@@ -23449,7 +23607,7 @@ panel_weight_gradient_outputs:
 	movl	$24, %ebx
 	cmovlq	%r11, %rbx
 	cmpq	32(%rbp), %rax
-	jle	.LBB25_31
+	jle	.LBB26_31
 	movq	-272(%rbp), %rcx
 	movq	%rcx, %r8
 	shlq	$6, %r8
@@ -23461,8 +23619,8 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rcx,4), %rax
 	movq	%rax, -312(%rbp)
 	movq	32(%rbp), %r15
-	jmp	.LBB25_27
-.LBB25_62:
+	jmp	.LBB26_27
+.LBB26_62:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -23485,7 +23643,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm7, -224(%rbp)
 	movaps	%xmm7, -160(%rbp)
 	movaps	%xmm7, -208(%rbp)
-.LBB25_65:
+.LBB26_65:
 	movaps	-160(%rbp), %xmm7
 	movups	%xmm7, (%rsi)
 	movaps	-208(%rbp), %xmm7
@@ -23515,17 +23673,17 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 272(%rsi)
 	movl	$288, %eax
 	.p2align	4
-.LBB25_66:
+.LBB26_66:
 	movaps	-64(%rbp), %xmm0
 	movups	%xmm0, (%rsi,%rax)
 	movaps	-80(%rbp), %xmm0
 	movups	%xmm0, 16(%rsi,%rax)
-.LBB25_67:
+.LBB26_67:
 	addq	$16, %r15
 	movq	40(%rbp), %rax
 	cmpq	%rax, %r15
-	jge	.LBB25_31
-.LBB25_27:
+	jge	.LBB26_31
+.LBB26_27:
 	movq	%r15, %rax
 	imulq	%r13, %rax
 	movq	%r15, %rcx
@@ -23534,25 +23692,25 @@ panel_weight_gradient_outputs:
 	leaq	(%rdx,%rax,4), %r10
 	leaq	(%r8,%rcx,4), %rsi
 	cmpq	$6, %r11
-	jge	.LBB25_33
+	jge	.LBB26_33
 	xorl	%r9d, %r9d
-.LBB25_39:
+.LBB26_39:
 	movq	%r9, %rax
 	notq	%rax
 	addq	%rbx, %rax
 	cmpq	$4, %rax
-	ja	.LBB25_67
+	ja	.LBB26_67
 	movq	-320(%rbp), %rcx
 	leaq	(%rcx,%r9,4), %rdx
 	shlq	$6, %r9
 	addq	%r9, %rsi
-	leaq	.LJTI25_0(%rip), %rcx
+	leaq	.LJTI26_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB25_41:
+.LBB26_41:
 	testq	%r13, %r13
-	jle	.LBB25_42
+	jle	.LBB26_42
 	xorps	%xmm2, %xmm2
 	movq	%r13, %rax
 	xorps	%xmm3, %xmm3
@@ -23560,7 +23718,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB25_44:
+.LBB26_44:
 	movups	(%r10), %xmm4
 	movups	16(%r10), %xmm5
 	movups	32(%r10), %xmm6
@@ -23582,16 +23740,16 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB25_44
-	jmp	.LBB25_45
+	jne	.LBB26_44
+	jmp	.LBB26_45
 	.p2align	4
-.LBB25_33:
+.LBB26_33:
 	movl	$6, %eax
 	movq	-312(%rbp), %rcx
 	xorl	%r14d, %r14d
-	jmp	.LBB25_34
+	jmp	.LBB26_34
 	.p2align	4
-.LBB25_35:
+.LBB26_35:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	xorps	%xmm13, %xmm13
@@ -23617,7 +23775,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm10, -160(%rbp)
 	movaps	%xmm10, -208(%rbp)
-.LBB25_38:
+.LBB26_38:
 	shlq	$6, %r14
 	movaps	-160(%rbp), %xmm10
 	movups	%xmm10, (%rsi,%r14)
@@ -23658,11 +23816,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %rcx
 	movq	%r9, %r14
 	cmpq	%rbx, %rax
-	jg	.LBB25_39
-.LBB25_34:
+	jg	.LBB26_39
+.LBB26_34:
 	movq	%rax, %r9
 	testq	%r13, %r13
-	jle	.LBB25_35
+	jle	.LBB26_35
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
 	movq	%r13, %r12
@@ -23691,7 +23849,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB25_37:
+.LBB26_37:
 	movaps	%xmm13, -64(%rbp)
 	movaps	%xmm15, -336(%rbp)
 	movaps	%xmm0, -352(%rbp)
@@ -23822,11 +23980,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %rax
 	addq	%rdi, %rdx
 	decq	%r12
-	jne	.LBB25_37
-	jmp	.LBB25_38
-.LBB25_61:
+	jne	.LBB26_37
+	jmp	.LBB26_38
+.LBB26_61:
 	testq	%r13, %r13
-	jle	.LBB25_62
+	jle	.LBB26_62
 	addq	$16, %rdx
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
@@ -23851,7 +24009,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB25_64:
+.LBB26_64:
 	movaps	%xmm6, -144(%rbp)
 	movaps	%xmm10, -288(%rbp)
 	movups	(%r10), %xmm11
@@ -23963,11 +24121,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB25_64
-	jmp	.LBB25_65
-.LBB25_51:
+	jne	.LBB26_64
+	jmp	.LBB26_65
+.LBB26_51:
 	testq	%r13, %r13
-	jle	.LBB25_52
+	jle	.LBB26_52
 	addq	$8, %rdx
 	xorps	%xmm7, %xmm7
 	movq	%r13, %rax
@@ -23984,7 +24142,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB25_54:
+.LBB26_54:
 	movaps	%xmm3, %xmm0
 	movups	(%r10), %xmm3
 	movups	16(%r10), %xmm14
@@ -24034,11 +24192,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB25_54
-	jmp	.LBB25_55
-.LBB25_56:
+	jne	.LBB26_54
+	jmp	.LBB26_55
+.LBB26_56:
 	testq	%r13, %r13
-	jle	.LBB25_57
+	jle	.LBB26_57
 	addq	$12, %rdx
 	xorps	%xmm15, %xmm15
 	movq	%r13, %rax
@@ -24059,7 +24217,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -80(%rbp)
 	.p2align	4
-.LBB25_59:
+.LBB26_59:
 	movaps	%xmm4, -144(%rbp)
 	movaps	%xmm6, -176(%rbp)
 	movups	(%r10), %xmm7
@@ -24150,11 +24308,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB25_59
-	jmp	.LBB25_60
-.LBB25_46:
+	jne	.LBB26_59
+	jmp	.LBB26_60
+.LBB26_46:
 	testq	%r13, %r13
-	jle	.LBB25_47
+	jle	.LBB26_47
 	addq	$4, %rdx
 	xorps	%xmm3, %xmm3
 	movq	%r13, %rax
@@ -24167,7 +24325,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB25_49:
+.LBB26_49:
 	movups	(%r10), %xmm11
 	movups	16(%r10), %xmm12
 	movups	32(%r10), %xmm10
@@ -24202,9 +24360,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB25_49
-	jmp	.LBB25_50
-.LBB25_52:
+	jne	.LBB26_49
+	jmp	.LBB26_50
+.LBB26_52:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -24218,7 +24376,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm7, %xmm7
 	xorps	%xmm11, %xmm11
-.LBB25_55:
+.LBB26_55:
 	movups	%xmm7, (%rsi)
 	movups	%xmm11, 16(%rsi)
 	movups	%xmm9, 32(%rsi)
@@ -24230,8 +24388,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm1, 128(%rsi)
 	movups	%xmm3, 144(%rsi)
 	movl	$160, %eax
-	jmp	.LBB25_66
-.LBB25_57:
+	jmp	.LBB26_66
+.LBB26_57:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -24250,7 +24408,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -96(%rbp)
-.LBB25_60:
+.LBB26_60:
 	movups	%xmm15, (%rsi)
 	movaps	-96(%rbp), %xmm1
 	movups	%xmm1, 16(%rsi)
@@ -24269,19 +24427,19 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 192(%rsi)
 	movups	%xmm4, 208(%rsi)
 	movl	$224, %eax
-	jmp	.LBB25_66
-.LBB25_42:
+	jmp	.LBB26_66
+.LBB26_42:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
-.LBB25_45:
+.LBB26_45:
 	movups	%xmm2, (%rsi)
 	movups	%xmm3, 16(%rsi)
 	movl	$32, %eax
-	jmp	.LBB25_66
-.LBB25_47:
+	jmp	.LBB26_66
+.LBB26_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -24291,7 +24449,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm3, %xmm3
 	xorps	%xmm7, %xmm7
-.LBB25_50:
+.LBB26_50:
 	movups	%xmm3, (%rsi)
 	movups	%xmm7, 16(%rsi)
 	movups	%xmm5, 32(%rsi)
@@ -24299,8 +24457,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm2, 64(%rsi)
 	movups	%xmm4, 80(%rsi)
 	movl	$96, %eax
-	jmp	.LBB25_66
-.LBB25_32:
+	jmp	.LBB26_66
+.LBB26_32:
 	addq	$312, %rsp
 	popq	%rbx
 	popq	%r12
@@ -24310,17 +24468,17 @@ panel_weight_gradient_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end25:
-	.size	panel_weight_gradient_outputs, .Lfunc_end25-panel_weight_gradient_outputs
+.Lfunc_end26:
+	.size	panel_weight_gradient_outputs, .Lfunc_end26-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI25_0:
-	.long	.LBB25_41-.LJTI25_0
-	.long	.LBB25_46-.LJTI25_0
-	.long	.LBB25_51-.LJTI25_0
-	.long	.LBB25_56-.LJTI25_0
-	.long	.LBB25_61-.LJTI25_0
+.LJTI26_0:
+	.long	.LBB26_41-.LJTI26_0
+	.long	.LBB26_46-.LJTI26_0
+	.long	.LBB26_51-.LJTI26_0
+	.long	.LBB26_56-.LJTI26_0
+	.long	.LBB26_61-.LJTI26_0
 	.text
 	.p2align	4
 	.type	conv_view_of,@function
@@ -24354,7 +24512,7 @@ conv_view_of:
 	movq	%r9, -48(%rbp)
 	movq	%rsi, -328(%rbp)
 	movq	%rdi, -320(%rbp)
-	je	.LBB26_28
+	je	.LBB27_28
 	movups	96(%rsi), %xmm0
 	movups	%xmm0, 24(%rdi)
 	leaq	32(%rdx), %rax
@@ -24363,11 +24521,11 @@ conv_view_of:
 	cmovneq	%rax, %rcx
 	movq	(%rcx), %rcx
 	movq	%rcx, 40(%rdi)
-	je	.LBB26_17
+	je	.LBB27_17
 	movq	(%rsi), %rcx
 	movq	%rcx, -144(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB26_16
+	jle	.LBB27_16
 	movq	(%rax), %rdi
 	movq	24(%rdx), %rdx
 	movq	%rdi, %r8
@@ -24434,9 +24592,9 @@ conv_view_of:
 	movq	%rax, -192(%rbp)
 	movq	%rax, -64(%rbp)
 	movq	%r8, -224(%rbp)
-	jmp	.LBB26_4
+	jmp	.LBB27_4
 	.p2align	4
-.LBB26_15:
+.LBB27_15:
 	movq	-88(%rbp), %rdx
 	incq	%rdx
 	movq	-72(%rbp), %rax
@@ -24446,22 +24604,22 @@ conv_view_of:
 	addq	%rax, -96(%rbp)
 	addq	%r8, -104(%rbp)
 	cmpq	-144(%rbp), %rdx
-	je	.LBB26_16
-.LBB26_4:
+	je	.LBB27_16
+.LBB27_4:
 	movq	%r8, %rbx
 	movq	%rdx, -88(%rbp)
 	imulq	%rdx, %rbx
 	cmpq	$0, -232(%rbp)
-	jle	.LBB26_6
+	jle	.LBB27_6
 	movq	-48(%rbp), %rax
 	leaq	(%rax,%rbx), %rdi
 	xorl	%esi, %esi
 	movq	-56(%rbp), %rdx
 	callq	memset@PLT
-.LBB26_6:
+.LBB27_6:
 	movq	%rbx, -80(%rbp)
 	cmpq	$0, -184(%rbp)
-	jle	.LBB26_13
+	jle	.LBB27_13
 	movq	-192(%rbp), %rax
 	movq	-80(%rbp), %r8
 	addq	%r8, %rax
@@ -24507,9 +24665,9 @@ conv_view_of:
 	movq	-96(%rbp), %r15
 	movq	-112(%rbp), %r14
 	xorl	%r13d, %r13d
-	jmp	.LBB26_8
+	jmp	.LBB27_8
 	.p2align	4
-.LBB26_27:
+.LBB27_27:
 	incq	%r13
 	movq	-288(%rbp), %rax
 	addq	%rax, %r14
@@ -24518,12 +24676,12 @@ conv_view_of:
 	addq	%rax, %r15
 	addq	%rcx, %rbx
 	cmpq	-184(%rbp), %r13
-	je	.LBB26_13
-.LBB26_8:
+	je	.LBB27_13
+.LBB27_8:
 	movq	%rcx, %rdi
 	imulq	%r13, %rdi
 	cmpq	$0, -304(%rbp)
-	jle	.LBB26_10
+	jle	.LBB27_10
 	movq	-280(%rbp), %rax
 	movq	%r13, -312(%rbp)
 	movq	%rdi, %r13
@@ -24533,51 +24691,51 @@ conv_view_of:
 	callq	memset@PLT
 	movq	%r13, %rdi
 	movq	-312(%rbp), %r13
-.LBB26_10:
+.LBB27_10:
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	jle	.LBB26_25
+	jle	.LBB27_25
 	cmpq	$8, %rsi
 	setb	%al
 	orb	-264(%rbp), %al
 	testb	$1, %al
-	je	.LBB26_18
+	je	.LBB27_18
 	xorl	%ecx, %ecx
-	jmp	.LBB26_21
+	jmp	.LBB27_21
 	.p2align	4
-.LBB26_18:
+.LBB27_18:
 	xorl	%eax, %eax
 	movq	-248(%rbp), %rcx
 	.p2align	4
-.LBB26_19:
+.LBB27_19:
 	movups	-16(%r14,%rax,4), %xmm0
 	movups	(%r14,%rax,4), %xmm1
 	movups	%xmm0, (%r12,%rax,4)
 	movups	%xmm1, 16(%r12,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB26_19
+	jne	.LBB27_19
 	cmpq	%rcx, %rsi
-	je	.LBB26_25
-.LBB26_21:
+	je	.LBB27_25
+.LBB27_21:
 	movq	%rcx, %rax
 	cmpq	$0, -160(%rbp)
-	je	.LBB26_24
+	je	.LBB27_24
 	movq	-160(%rbp), %rdx
 	movq	%rcx, %rax
 	.p2align	4
-.LBB26_23:
+.LBB27_23:
 	movss	(%r15,%rax,4), %xmm0
 	movss	%xmm0, (%r12,%rax,4)
 	incq	%rax
 	decq	%rdx
-	jne	.LBB26_23
-.LBB26_24:
+	jne	.LBB27_23
+.LBB27_24:
 	subq	%rsi, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB26_25
+	ja	.LBB27_25
 	.p2align	4
-.LBB26_56:
+.LBB27_56:
 	movss	(%r15,%rax,4), %xmm0
 	movss	%xmm0, -8(%rbx,%rax,4)
 	movss	4(%r15,%rax,4), %xmm0
@@ -24588,33 +24746,33 @@ conv_view_of:
 	movss	%xmm0, 4(%rbx,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB26_56
-.LBB26_25:
+	jne	.LBB27_56
+.LBB27_25:
 	movq	-296(%rbp), %rax
 	cmpq	-120(%rbp), %rax
-	jge	.LBB26_27
+	jge	.LBB27_27
 	addq	-256(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-152(%rbp), %rdx
 	callq	memset@PLT
-	jmp	.LBB26_27
+	jmp	.LBB27_27
 	.p2align	4
-.LBB26_13:
+.LBB27_13:
 	movq	-136(%rbp), %rax
 	cmpq	-240(%rbp), %rax
-	jge	.LBB26_15
+	jge	.LBB27_15
 	movq	-80(%rbp), %rdi
 	addq	-336(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-344(%rbp), %rdx
 	callq	memset@PLT
-	jmp	.LBB26_15
-.LBB26_16:
+	jmp	.LBB27_15
+.LBB27_16:
 	movq	-48(%rbp), %rax
 	movq	-320(%rbp), %rcx
 	movq	%rax, (%rcx)
-	jmp	.LBB26_17
-.LBB26_28:
+	jmp	.LBB27_17
+.LBB27_28:
 	movq	$1, 24(%rdi)
 	movq	16(%rdx), %rcx
 	movq	%rcx, -144(%rbp)
@@ -24623,7 +24781,7 @@ conv_view_of:
 	movq	(%rsi), %rax
 	movq	%rax, -208(%rbp)
 	testq	%rax, %rax
-	jle	.LBB26_17
+	jle	.LBB27_17
 	movabsq	$9223372036854775800, %rcx
 	movq	8(%rsi), %rax
 	movq	16(%rsi), %rdi
@@ -24648,20 +24806,20 @@ conv_view_of:
 	movq	-128(%rbp), %rax
 	movq	%rax, -56(%rbp)
 	movq	$0, -72(%rbp)
-	jmp	.LBB26_30
+	jmp	.LBB27_30
 	.p2align	4
-.LBB26_47:
+.LBB27_47:
 	movq	-216(%rbp), %rdx
 	incq	%rdx
 	movq	-56(%rbp), %rax
 	addq	-200(%rbp), %rax
 	movq	%rax, -56(%rbp)
 	cmpq	-208(%rbp), %rdx
-	je	.LBB26_17
-.LBB26_30:
+	je	.LBB27_17
+.LBB27_30:
 	cmpq	$0, -136(%rbp)
 	movq	%rdx, -216(%rbp)
-	jle	.LBB26_47
+	jle	.LBB27_47
 	movq	-192(%rbp), %rax
 	imulq	%rdx, %rax
 	movq	-128(%rbp), %rcx
@@ -24670,17 +24828,17 @@ conv_view_of:
 	movq	32(%rsi), %rax
 	movq	%rax, -104(%rbp)
 	movq	$0, -64(%rbp)
-	jmp	.LBB26_32
+	jmp	.LBB27_32
 	.p2align	4
-.LBB26_46:
+.LBB27_46:
 	movq	-64(%rbp), %rcx
 	incq	%rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	-136(%rbp), %rcx
-	je	.LBB26_47
-.LBB26_32:
+	je	.LBB27_47
+.LBB27_32:
 	cmpq	$0, -104(%rbp)
-	jle	.LBB26_46
+	jle	.LBB27_46
 	movq	96(%rsi), %rax
 	movq	%rax, -120(%rbp)
 	movq	-96(%rbp), %rax
@@ -24689,9 +24847,9 @@ conv_view_of:
 	movq	%rax, -88(%rbp)
 	movq	$0, -112(%rbp)
 	movq	$0, -80(%rbp)
-	jmp	.LBB26_34
+	jmp	.LBB27_34
 	.p2align	4
-.LBB26_45:
+.LBB27_45:
 	movq	-80(%rbp), %rcx
 	incq	%rcx
 	incq	-72(%rbp)
@@ -24701,10 +24859,10 @@ conv_view_of:
 	movq	%rax, -88(%rbp)
 	movq	%rcx, -80(%rbp)
 	cmpq	-104(%rbp), %rcx
-	je	.LBB26_46
-.LBB26_34:
+	je	.LBB27_46
+.LBB27_34:
 	cmpq	$0, -120(%rbp)
-	jle	.LBB26_45
+	jle	.LBB27_45
 	movq	-72(%rbp), %rax
 	imulq	-144(%rbp), %rax
 	movq	-48(%rbp), %rcx
@@ -24737,21 +24895,21 @@ conv_view_of:
 	movq	-88(%rbp), %r8
 	xorl	%r11d, %r11d
 	movq	%r9, -264(%rbp)
-	jmp	.LBB26_36
+	jmp	.LBB27_36
 	.p2align	4
-.LBB26_43:
+.LBB27_43:
 	movq	%r9, %rax
 	imulq	%r11, %rax
 	movq	-256(%rbp), %rdx
 	leaq	(%rdx,%rax,4), %rax
 	movss	%xmm0, (%rax,%r13,4)
-.LBB26_44:
+.LBB27_44:
 	incq	%r11
 	addq	-296(%rbp), %r14
 	addq	-288(%rbp), %r8
 	cmpq	-120(%rbp), %r11
-	je	.LBB26_45
-.LBB26_36:
+	je	.LBB27_45
+.LBB27_36:
 	movq	-176(%rbp), %rbx
 	imulq	%r11, %rbx
 	subq	-168(%rbp), %rbx
@@ -24760,7 +24918,7 @@ conv_view_of:
 	cmpq	-160(%rbp), %rbx
 	setl	%al
 	testq	%r9, %r9
-	jle	.LBB26_44
+	jle	.LBB27_44
 	movq	%r11, -184(%rbp)
 	andb	%al, %r10b
 	movq	48(%rsi), %r15
@@ -24769,15 +24927,15 @@ conv_view_of:
 	movq	%r14, -312(%rbp)
 	movq	%r15, -280(%rbp)
 	movq	%r12, -272(%rbp)
-	jne	.LBB26_48
+	jne	.LBB27_48
 	xorl	%r13d, %r13d
-.LBB26_39:
+.LBB27_39:
 	movq	-264(%rbp), %r9
 	testb	$1, %r9b
 	movq	-328(%rbp), %rsi
 	movq	-312(%rbp), %r14
 	movq	-184(%rbp), %r11
-	je	.LBB26_44
+	je	.LBB27_44
 	movq	-280(%rbp), %rdx
 	imulq	%r13, %rdx
 	subq	-272(%rbp), %rdx
@@ -24786,16 +24944,16 @@ conv_view_of:
 	andb	%al, %r10b
 	xorps	%xmm0, %xmm0
 	cmpb	$1, %r10b
-	jne	.LBB26_43
+	jne	.LBB27_43
 	cmpq	%rdi, %rdx
-	jge	.LBB26_43
+	jge	.LBB27_43
 	imulq	%rdi, %rbx
 	movq	-248(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	movss	(%rax,%rdx,4), %xmm0
-	jmp	.LBB26_43
+	jmp	.LBB27_43
 	.p2align	4
-.LBB26_48:
+.LBB27_48:
 	leaq	(,%r12,4), %rax
 	leaq	(%r14,%r15,4), %r11
 	subq	%rax, %r11
@@ -24807,15 +24965,15 @@ conv_view_of:
 	subq	%rax, %r14
 	xorl	%r9d, %r9d
 	xorl	%r13d, %r13d
-	jmp	.LBB26_49
+	jmp	.LBB27_49
 	.p2align	4
-.LBB26_55:
+.LBB27_55:
 	movss	%xmm0, (%r8,%r13,4)
 	addq	$2, %r13
 	addq	%rdx, %r9
 	cmpq	%r13, %rcx
-	je	.LBB26_39
-.LBB26_49:
+	je	.LBB27_39
+.LBB27_49:
 	movq	%rsi, %rax
 	addq	%r9, %rax
 	setns	%r12b
@@ -24823,23 +24981,23 @@ conv_view_of:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
 	cmpb	$1, %r12b
-	jne	.LBB26_52
+	jne	.LBB27_52
 	cmpq	%rdi, %rax
-	jge	.LBB26_52
+	jge	.LBB27_52
 	movss	(%r14,%r9,4), %xmm1
-.LBB26_52:
+.LBB27_52:
 	movss	%xmm1, -4(%r8,%r13,4)
 	movq	%r15, %rax
 	addq	%r9, %rax
 	setns	%r12b
 	andb	%r10b, %r12b
 	cmpb	$1, %r12b
-	jne	.LBB26_55
+	jne	.LBB27_55
 	cmpq	%rdi, %rax
-	jge	.LBB26_55
+	jge	.LBB27_55
 	movss	(%r11,%r9,4), %xmm0
-	jmp	.LBB26_55
-.LBB26_17:
+	jmp	.LBB27_55
+.LBB27_17:
 	movq	-320(%rbp), %rax
 	addq	$312, %rsp
 	popq	%rbx
@@ -24850,8 +25008,8 @@ conv_view_of:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end26:
-	.size	conv_view_of, .Lfunc_end26-conv_view_of
+.Lfunc_end27:
+	.size	conv_view_of, .Lfunc_end27-conv_view_of
 	.cfi_endproc
 	.p2align	4
 	.type	conv_product,@function
@@ -24885,7 +25043,7 @@ conv_product:
 	testq	%rax, %rax
 	cmovnsq	%rax, %r8
 	testq	%rcx, %rcx
-	jle	.LBB27_151
+	jle	.LBB28_151
 	movq	16(%rbp), %r14
 	sarq	$3, %r8
 	movq	24(%r13), %rax
@@ -24922,8 +25080,8 @@ conv_product:
 	movq	%r8, -48(%rbp)
 	movq	%r11, -360(%rbp)
 	movq	%r15, -464(%rbp)
-	jmp	.LBB27_6
-.LBB27_2:
+	jmp	.LBB28_6
+.LBB28_2:
 	movaps	%xmm11, %xmm12
 	xorps	%xmm13, %xmm13
 	cmpnltps	%xmm13, %xmm12
@@ -24973,13 +25131,13 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm13, %xmm1
 	andps	%xmm1, %xmm2
-.LBB27_3:
+.LBB28_3:
 	movq	-48(%rbp), %r8
 	movq	-456(%rbp), %rcx
-.LBB27_4:
+.LBB28_4:
 	movups	%xmm0, (%rax,%rcx)
 	movups	%xmm2, 16(%rax,%rcx)
-.LBB27_5:
+.LBB28_5:
 	movq	-408(%rbp), %rdx
 	addq	$6, %rdx
 	movq	-56(%rbp), %rax
@@ -24987,8 +25145,8 @@ conv_product:
 	movq	%rax, -56(%rbp)
 	movq	24(%rbp), %rax
 	cmpq	%rax, %rdx
-	jge	.LBB27_151
-.LBB27_6:
+	jge	.LBB28_151
+.LBB28_6:
 	movq	%rax, %rcx
 	subq	%rdx, %rcx
 	cmpq	$6, %rcx
@@ -25008,26 +25166,26 @@ conv_product:
 	movq	%rax, -80(%rbp)
 	cmpq	$2, -368(%rbp)
 	movq	%rdx, -408(%rbp)
-	jge	.LBB27_11
+	jge	.LBB28_11
 	xorl	%edx, %edx
-.LBB27_8:
+.LBB28_8:
 	cmpq	-368(%rbp), %rdx
 	movq	-464(%rbp), %r15
-	jge	.LBB27_5
+	jge	.LBB28_5
 	movq	%rdx, %rax
 	orq	%r8, %rax
 	shrq	$32, %rax
-	je	.LBB27_87
+	je	.LBB28_87
 	movq	%rdx, %rax
 	cqto
 	idivq	%r8
-	jmp	.LBB27_88
+	jmp	.LBB28_88
 	.p2align	4
-.LBB27_11:
+.LBB28_11:
 	movl	$2, %eax
 	xorl	%edx, %edx
-	jmp	.LBB27_16
-.LBB27_12:
+	jmp	.LBB28_16
+.LBB28_12:
 	movaps	%xmm4, -528(%rbp)
 	movaps	%xmm9, %xmm4
 	xorps	%xmm10, %xmm10
@@ -25141,39 +25299,39 @@ conv_product:
 	andps	%xmm0, %xmm14
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
-.LBB27_13:
+.LBB28_13:
 	movq	-496(%rbp), %rdx
 	movups	%xmm13, (%rcx,%rdx,4)
 	movups	%xmm4, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm11, (%rax,%rdx,4)
-.LBB27_14:
+.LBB28_14:
 	movq	-120(%rbp), %rdx
-.LBB27_15:
+.LBB28_15:
 	leaq	2(%rdx), %rax
 	cmpq	-368(%rbp), %rax
-	jg	.LBB27_8
-.LBB27_16:
+	jg	.LBB28_8
+.LBB28_16:
 	movq	%rdx, %r15
 	movq	%rax, -120(%rbp)
 	movq	%rdx, %r11
 	orq	%r8, %r11
 	shrq	$32, %r11
-	je	.LBB27_18
+	je	.LBB28_18
 	movq	%r15, %rax
 	cqto
 	idivq	%r8
 	movq	%rdx, %r14
 	movq	%rax, %rbx
-	jmp	.LBB27_19
+	jmp	.LBB28_19
 	.p2align	4
-.LBB27_18:
+.LBB28_18:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
 	divl	%r8d
 	movl	%edx, %r14d
 	movl	%eax, %ebx
-.LBB27_19:
+.LBB28_19:
 	shlq	$3, %r14
 	movq	32(%r13), %rcx
 	movq	40(%r13), %rdi
@@ -25182,17 +25340,17 @@ conv_product:
 	cmovgeq	%r9, %r14
 	orq	$1, %r15
 	testq	%r11, %r11
-	je	.LBB27_21
+	je	.LBB28_21
 	movq	%r15, %rax
 	cqto
 	idivq	%r8
-	jmp	.LBB27_22
+	jmp	.LBB28_22
 	.p2align	4
-.LBB27_21:
+.LBB28_21:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB27_22:
+.LBB28_22:
 	movq	-360(%rbp), %r11
 	movq	%rax, %r15
 	imulq	%rdi, %r15
@@ -25209,14 +25367,14 @@ conv_product:
 	movq	-416(%rbp), %rcx
 	addl	$-2, %ecx
 	cmpl	$4, %ecx
-	ja	.LBB27_34
-	leaq	.LJTI27_0(%rip), %rdx
+	ja	.LBB28_34
+	leaq	.LJTI28_0(%rip), %rdx
 	movslq	(%rdx,%rcx,4), %rcx
 	addq	%rdx, %rcx
 	jmpq	*%rcx
-.LBB27_24:
+.LBB28_24:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_61
+	je	.LBB28_61
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm4
 	movss	4(%rcx), %xmm0
@@ -25224,10 +25382,10 @@ conv_product:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm4, %xmm5
 	movaps	%xmm0, %xmm1
-	jmp	.LBB27_62
-.LBB27_26:
+	jmp	.LBB28_62
+.LBB28_26:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_36
+	je	.LBB28_36
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm12
 	movss	4(%rcx), %xmm0
@@ -25247,10 +25405,10 @@ conv_product:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm8
 	movaps	%xmm11, %xmm14
-	jmp	.LBB27_37
-.LBB27_28:
+	jmp	.LBB28_37
+.LBB28_28:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_43
+	je	.LBB28_43
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm15
 	movss	4(%rcx), %xmm13
@@ -25264,10 +25422,10 @@ conv_product:
 	movaps	%xmm15, %xmm14
 	movaps	%xmm13, %xmm12
 	movaps	%xmm5, %xmm6
-	jmp	.LBB27_44
-.LBB27_30:
+	jmp	.LBB28_44
+.LBB28_30:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_52
+	je	.LBB28_52
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm11
 	movss	4(%rcx), %xmm1
@@ -25284,10 +25442,10 @@ conv_product:
 	movaps	%xmm11, %xmm0
 	movaps	%xmm15, %xmm12
 	movaps	%xmm8, %xmm7
-	jmp	.LBB27_53
-.LBB27_32:
+	jmp	.LBB28_53
+.LBB28_32:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_65
+	je	.LBB28_65
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm11
 	movss	4(%rcx), %xmm9
@@ -25298,16 +25456,16 @@ conv_product:
 	movaps	%xmm9, %xmm8
 	movaps	%xmm11, %xmm10
 	movaps	%xmm15, %xmm3
-	jmp	.LBB27_66
-.LBB27_34:
+	jmp	.LBB28_66
+.LBB28_34:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_79
+	je	.LBB28_79
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB27_80
-.LBB27_36:
+	jmp	.LBB28_80
+.LBB28_36:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm5, %xmm5
 	xorps	%xmm3, %xmm3
@@ -25320,13 +25478,13 @@ conv_product:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm14, %xmm14
-.LBB27_37:
+.LBB28_37:
 	movq	16(%r13), %rdx
 	testq	%rdx, %rdx
 	movaps	%xmm3, -208(%rbp)
 	movaps	%xmm0, -192(%rbp)
 	movaps	%xmm4, -240(%rbp)
-	jle	.LBB27_40
+	jle	.LBB28_40
 	movq	(%r13), %r14
 	movq	8(%r13), %r13
 	movq	-56(%rbp), %rcx
@@ -25345,7 +25503,7 @@ conv_product:
 	xorl	%r9d, %r9d
 	movaps	%xmm2, %xmm3
 	.p2align	4
-.LBB27_39:
+.LBB28_39:
 	movaps	%xmm11, -432(%rbp)
 	movaps	%xmm14, -448(%rbp)
 	movslq	(%r13,%r9,4), %r11
@@ -25470,9 +25628,9 @@ conv_product:
 	incq	%r9
 	addq	%r12, %rcx
 	cmpq	%r9, %rdx
-	jne	.LBB27_39
-	jmp	.LBB27_41
-.LBB27_40:
+	jne	.LBB28_39
+	jmp	.LBB28_41
+.LBB28_40:
 	movaps	%xmm12, -112(%rbp)
 	movaps	%xmm4, -160(%rbp)
 	movaps	%xmm0, -384(%rbp)
@@ -25486,7 +25644,7 @@ conv_product:
 	movaps	%xmm11, -144(%rbp)
 	movaps	%xmm14, %xmm4
 	movaps	%xmm2, %xmm3
-.LBB27_41:
+.LBB28_41:
 	movaps	-160(%rbp), %xmm9
 	movaps	-112(%rbp), %xmm6
 	movaps	%xmm13, -512(%rbp)
@@ -25498,7 +25656,7 @@ conv_product:
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	jne	.LBB27_12
+	jne	.LBB28_12
 	movups	%xmm6, (%rcx)
 	movups	%xmm9, 16(%rcx)
 	movups	%xmm2, 16(%rax)
@@ -25537,8 +25695,8 @@ conv_product:
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
 	movaps	-144(%rbp), %xmm13
-	jmp	.LBB27_13
-.LBB27_43:
+	jmp	.LBB28_13
+.LBB28_43:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm9, %xmm9
 	xorps	%xmm15, %xmm15
@@ -25547,11 +25705,11 @@ conv_product:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm5, %xmm5
 	xorps	%xmm6, %xmm6
-.LBB27_44:
+.LBB28_44:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
 	movaps	%xmm10, -240(%rbp)
-	jle	.LBB27_47
+	jle	.LBB28_47
 	movq	(%r13), %rdx
 	movq	8(%r13), %r9
 	movq	-56(%rbp), %r14
@@ -25566,7 +25724,7 @@ conv_product:
 	movaps	%xmm14, %xmm10
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB27_46:
+.LBB28_46:
 	movaps	%xmm1, -112(%rbp)
 	movaps	%xmm4, -224(%rbp)
 	movaps	%xmm2, -144(%rbp)
@@ -25659,9 +25817,9 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_46
-	jmp	.LBB27_48
-.LBB27_47:
+	jne	.LBB28_46
+	jmp	.LBB28_48
+.LBB28_47:
 	movaps	%xmm5, %xmm1
 	movaps	%xmm6, %xmm2
 	movaps	%xmm10, %xmm7
@@ -25671,7 +25829,7 @@ conv_product:
 	movaps	%xmm12, -160(%rbp)
 	movaps	%xmm15, %xmm9
 	movaps	%xmm14, %xmm10
-.LBB27_48:
+.LBB28_48:
 	movaps	%xmm11, -144(%rbp)
 	movaps	%xmm7, -192(%rbp)
 	movaps	-208(%rbp), %xmm7
@@ -25680,7 +25838,7 @@ conv_product:
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_50
+	je	.LBB28_50
 	movaps	%xmm14, %xmm0
 	movaps	%xmm4, %xmm8
 	xorps	%xmm4, %xmm4
@@ -25752,8 +25910,8 @@ conv_product:
 	movaps	%xmm15, %xmm0
 	cmpnltps	%xmm4, %xmm0
 	andps	%xmm0, %xmm2
-	jmp	.LBB27_51
-.LBB27_50:
+	jmp	.LBB28_51
+.LBB28_50:
 	movups	%xmm15, (%rcx)
 	movups	%xmm14, 16(%rcx)
 	movups	%xmm10, 16(%rax)
@@ -25771,7 +25929,7 @@ conv_product:
 	movups	%xmm4, 16(%rax,%rdx,4)
 	movaps	-192(%rbp), %xmm0
 	movups	%xmm0, (%rax,%rdx,4)
-.LBB27_51:
+.LBB28_51:
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
 	movq	-272(%rbp), %rdx
@@ -25779,8 +25937,8 @@ conv_product:
 	movups	%xmm6, 16(%rcx,%rdx,4)
 	movups	%xmm2, 16(%rax,%rdx,4)
 	movups	%xmm1, (%rax,%rdx,4)
-	jmp	.LBB27_14
-.LBB27_52:
+	jmp	.LBB28_14
+.LBB28_52:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm4, %xmm4
 	xorps	%xmm1, %xmm1
@@ -25791,12 +25949,12 @@ conv_product:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm8, %xmm8
 	xorps	%xmm7, %xmm7
-.LBB27_53:
+.LBB28_53:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
 	movaps	%xmm1, -208(%rbp)
 	movaps	%xmm15, -320(%rbp)
-	jle	.LBB27_56
+	jle	.LBB28_56
 	movq	(%r13), %rdx
 	movq	8(%r13), %r9
 	movq	-56(%rbp), %r14
@@ -25813,7 +25971,7 @@ conv_product:
 	xorl	%r13d, %r13d
 	movaps	%xmm0, %xmm1
 	.p2align	4
-.LBB27_55:
+.LBB28_55:
 	movaps	%xmm8, -288(%rbp)
 	movaps	%xmm4, -304(%rbp)
 	movslq	(%r9,%r13,4), %r8
@@ -25913,9 +26071,9 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_55
-	jmp	.LBB27_57
-.LBB27_56:
+	jne	.LBB28_55
+	jmp	.LBB28_57
+.LBB28_56:
 	movaps	%xmm11, -112(%rbp)
 	movaps	%xmm0, -160(%rbp)
 	movaps	%xmm1, -240(%rbp)
@@ -25927,7 +26085,7 @@ conv_product:
 	movaps	%xmm8, %xmm9
 	movaps	%xmm7, %xmm2
 	movaps	%xmm0, %xmm1
-.LBB27_57:
+.LBB28_57:
 	movaps	-160(%rbp), %xmm0
 	movaps	-112(%rbp), %xmm3
 	movaps	%xmm12, -336(%rbp)
@@ -25942,7 +26100,7 @@ conv_product:
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_59
+	je	.LBB28_59
 	movaps	%xmm0, %xmm1
 	xorps	%xmm6, %xmm6
 	cmpnltps	%xmm6, %xmm0
@@ -26035,8 +26193,8 @@ conv_product:
 	andps	%xmm0, %xmm7
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
-	jmp	.LBB27_60
-.LBB27_59:
+	jmp	.LBB28_60
+.LBB28_59:
 	movups	%xmm3, (%rcx)
 	movups	%xmm0, 16(%rcx)
 	movups	%xmm14, 16(%rax)
@@ -26065,22 +26223,22 @@ conv_product:
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
 	movaps	-288(%rbp), %xmm9
-.LBB27_60:
+.LBB28_60:
 	movq	-352(%rbp), %rdx
 	movups	%xmm9, (%rcx,%rdx,4)
 	movups	%xmm2, 16(%rcx,%rdx,4)
 	movups	%xmm7, 16(%rax,%rdx,4)
 	movups	%xmm8, (%rax,%rdx,4)
-	jmp	.LBB27_14
-.LBB27_61:
+	jmp	.LBB28_14
+.LBB28_61:
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB27_62:
+.LBB28_62:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_69
+	jle	.LBB28_69
 	movq	(%r13), %rdx
 	movq	8(%r13), %r9
 	movq	-56(%rbp), %r14
@@ -26090,7 +26248,7 @@ conv_product:
 	movaps	%xmm5, %xmm6
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB27_64:
+.LBB28_64:
 	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	movups	(%r8,%rdi,4), %xmm10
@@ -26123,19 +26281,19 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_64
-	jmp	.LBB27_70
-.LBB27_65:
+	jne	.LBB28_64
+	jmp	.LBB28_70
+.LBB28_65:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm10, %xmm10
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
-.LBB27_66:
+.LBB28_66:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_72
+	jle	.LBB28_72
 	movq	(%r13), %rdx
 	movq	8(%r13), %r9
 	movq	-56(%rbp), %r14
@@ -26147,7 +26305,7 @@ conv_product:
 	movaps	%xmm10, %xmm6
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB27_68:
+.LBB28_68:
 	movaps	%xmm7, -208(%rbp)
 	movaps	%xmm14, -112(%rbp)
 	movslq	(%r9,%r13,4), %r8
@@ -26203,19 +26361,19 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB27_68
-	jmp	.LBB27_73
-.LBB27_69:
+	jne	.LBB28_68
+	jmp	.LBB28_73
+.LBB28_69:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	movaps	%xmm4, %xmm7
 	movaps	%xmm5, %xmm6
-.LBB27_70:
+.LBB28_70:
 	movq	-80(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_75
+	je	.LBB28_75
 	movaps	%xmm5, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -26245,20 +26403,20 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm9, %xmm4
 	andps	%xmm4, %xmm3
-	jmp	.LBB27_76
-.LBB27_72:
+	jmp	.LBB28_76
+.LBB28_72:
 	movaps	%xmm15, %xmm13
 	movaps	%xmm3, %xmm14
 	movaps	%xmm9, %xmm4
 	movaps	%xmm8, %xmm7
 	movaps	%xmm11, %xmm2
 	movaps	%xmm10, %xmm6
-.LBB27_73:
+.LBB28_73:
 	movq	-80(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_77
+	je	.LBB28_77
 	movaps	%xmm10, %xmm0
 	xorps	%xmm12, %xmm12
 	cmpnltps	%xmm12, %xmm0
@@ -26306,13 +26464,13 @@ conv_product:
 	movaps	%xmm14, %xmm0
 	cmpnltps	%xmm12, %xmm0
 	andps	%xmm0, %xmm14
-	jmp	.LBB27_78
-.LBB27_75:
+	jmp	.LBB28_78
+.LBB28_75:
 	movups	%xmm4, (%rcx)
 	movups	%xmm5, 16(%rcx)
 	movups	%xmm6, 16(%rax)
 	movups	%xmm7, (%rax)
-.LBB27_76:
+.LBB28_76:
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
 	movq	16(%rbp), %r14
@@ -26321,8 +26479,8 @@ conv_product:
 	movups	%xmm1, 16(%rcx,%r14,4)
 	movups	%xmm3, 16(%rax,%r14,4)
 	movups	%xmm2, (%rax,%r14,4)
-	jmp	.LBB27_15
-.LBB27_77:
+	jmp	.LBB28_15
+.LBB28_77:
 	movups	%xmm11, (%rcx)
 	movups	%xmm10, 16(%rcx)
 	movups	%xmm6, 16(%rax)
@@ -26332,7 +26490,7 @@ conv_product:
 	movups	%xmm9, (%rcx,%r14,4)
 	movups	%xmm7, 16(%rax,%r14,4)
 	movups	%xmm4, (%rax,%r14,4)
-.LBB27_78:
+.LBB28_78:
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
 	movq	-168(%rbp), %rdx
@@ -26340,14 +26498,14 @@ conv_product:
 	movups	%xmm3, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm13, (%rax,%rdx,4)
-	jmp	.LBB27_14
-.LBB27_79:
+	jmp	.LBB28_14
+.LBB28_79:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB27_80:
+.LBB28_80:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_86
+	jle	.LBB28_86
 	movq	(%r13), %rdx
 	movq	8(%r13), %r9
 	movq	-56(%rbp), %r11
@@ -26355,7 +26513,7 @@ conv_product:
 	movaps	%xmm1, %xmm3
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB27_82:
+.LBB28_82:
 	movslq	(%r9,%r14,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	movups	(%r8,%rdi,4), %xmm4
@@ -26375,10 +26533,10 @@ conv_product:
 	incq	%r14
 	addq	%r12, %r11
 	cmpq	%r14, %rcx
-	jne	.LBB27_82
+	jne	.LBB28_82
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_85
-.LBB27_84:
+	je	.LBB28_85
+.LBB28_84:
 	movaps	%xmm0, %xmm4
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm4
@@ -26392,7 +26550,7 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm5, %xmm4
 	andps	%xmm4, %xmm3
-.LBB27_85:
+.LBB28_85:
 	movq	-48(%rbp), %r8
 	movq	16(%rbp), %r14
 	movq	-120(%rbp), %rdx
@@ -26401,18 +26559,18 @@ conv_product:
 	movups	%xmm1, 16(%rcx,%rbx,4)
 	movups	%xmm3, 16(%rcx,%rax,4)
 	movups	%xmm2, (%rcx,%rax,4)
-	jmp	.LBB27_15
-.LBB27_86:
+	jmp	.LBB28_15
+.LBB28_86:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	cmpl	$0, 32(%rbp)
-	jne	.LBB27_84
-	jmp	.LBB27_85
-.LBB27_87:
+	jne	.LBB28_84
+	jmp	.LBB28_85
+.LBB28_87:
 	movl	%edx, %eax
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB27_88:
+.LBB28_88:
 	shlq	$3, %rdx
 	movq	32(%r13), %rcx
 	leaq	-8(%rcx), %rdi
@@ -26426,14 +26584,14 @@ conv_product:
 	movq	-416(%rbp), %r8
 	addl	$-2, %r8d
 	cmpl	$4, %r8d
-	ja	.LBB27_100
-	leaq	.LJTI27_1(%rip), %rdx
+	ja	.LBB28_100
+	leaq	.LJTI28_1(%rip), %rdx
 	movslq	(%rdx,%r8,4), %rcx
 	addq	%rdx, %rcx
 	jmpq	*%rcx
-.LBB27_90:
+.LBB28_90:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_124
+	je	.LBB28_124
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm2
 	movss	4(%rcx), %xmm0
@@ -26441,10 +26599,10 @@ conv_product:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm2, %xmm3
 	movaps	%xmm0, %xmm1
-	jmp	.LBB27_125
-.LBB27_92:
+	jmp	.LBB28_125
+.LBB28_92:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_102
+	je	.LBB28_102
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm7
 	movss	4(%rcx), %xmm6
@@ -26464,10 +26622,10 @@ conv_product:
 	movaps	%xmm6, %xmm10
 	movaps	%xmm4, %xmm8
 	movaps	%xmm0, %xmm2
-	jmp	.LBB27_103
-.LBB27_94:
+	jmp	.LBB28_103
+.LBB28_94:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_108
+	je	.LBB28_108
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm5
 	movss	4(%rcx), %xmm4
@@ -26481,10 +26639,10 @@ conv_product:
 	movaps	%xmm5, %xmm7
 	movaps	%xmm4, %xmm6
 	movaps	%xmm0, %xmm2
-	jmp	.LBB27_109
-.LBB27_96:
+	jmp	.LBB28_109
+.LBB28_96:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_116
+	je	.LBB28_116
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm6
 	movss	4(%rcx), %xmm5
@@ -26501,10 +26659,10 @@ conv_product:
 	movaps	%xmm6, %xmm9
 	movaps	%xmm4, %xmm7
 	movaps	%xmm0, %xmm2
-	jmp	.LBB27_117
-.LBB27_98:
+	jmp	.LBB28_117
+.LBB28_98:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_130
+	je	.LBB28_130
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm4
 	movss	4(%rcx), %xmm2
@@ -26515,16 +26673,16 @@ conv_product:
 	movaps	%xmm2, %xmm3
 	movaps	%xmm4, %xmm5
 	movaps	%xmm0, %xmm1
-	jmp	.LBB27_131
-.LBB27_100:
+	jmp	.LBB28_131
+.LBB28_100:
 	cmpq	$0, -72(%rbp)
-	je	.LBB27_140
+	je	.LBB28_140
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB27_141
-.LBB27_102:
+	jmp	.LBB28_141
+.LBB28_102:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -26537,17 +26695,17 @@ conv_product:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB27_103:
+.LBB28_103:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_106
+	jle	.LBB28_106
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rdx
 	movq	-56(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_105:
+.LBB28_105:
 	movslq	(%rdx,%r11,4), %r8
 	movups	(%rdi,%r8,4), %xmm13
 	movups	16(%rdi,%r8,4), %xmm12
@@ -26599,12 +26757,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB27_105
-.LBB27_106:
+	jne	.LBB28_105
+.LBB28_106:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	jne	.LBB27_2
+	jne	.LBB28_2
 	movups	%xmm7, (%rax)
 	movups	%xmm11, 16(%rax)
 	movups	%xmm10, 16(%rax,%r14,4)
@@ -26617,8 +26775,8 @@ conv_product:
 	movq	-344(%rbp), %rcx
 	movups	%xmm3, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
-	jmp	.LBB27_3
-.LBB27_108:
+	jmp	.LBB28_3
+.LBB28_108:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -26627,10 +26785,10 @@ conv_product:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB27_109:
+.LBB28_109:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_112
+	jle	.LBB28_112
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rdx
@@ -26638,7 +26796,7 @@ conv_product:
 	xorl	%r11d, %r11d
 	movq	-360(%rbp), %rbx
 	.p2align	4
-.LBB27_111:
+.LBB28_111:
 	movslq	(%rdx,%r11,4), %r8
 	movups	(%rdi,%r8,4), %xmm9
 	movups	16(%rdi,%r8,4), %xmm8
@@ -26672,12 +26830,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB27_111
-.LBB27_112:
+	jne	.LBB28_111
+.LBB28_112:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_114
+	je	.LBB28_114
 	movaps	%xmm7, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -26709,19 +26867,19 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm9, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB27_115
-.LBB27_114:
+	jmp	.LBB28_115
+.LBB28_114:
 	movups	%xmm5, (%rax)
 	movups	%xmm7, 16(%rax)
 	movups	%xmm6, 16(%rax,%r14,4)
 	movups	%xmm4, (%rax,%r14,4)
 	movups	%xmm3, 16(%rax,%r14,8)
 	movups	%xmm1, (%rax,%r14,8)
-.LBB27_115:
+.LBB28_115:
 	movq	-48(%rbp), %r8
 	movq	-264(%rbp), %rcx
-	jmp	.LBB27_4
-.LBB27_116:
+	jmp	.LBB28_4
+.LBB28_116:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -26732,17 +26890,17 @@ conv_product:
 	xorps	%xmm7, %xmm7
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB27_117:
+.LBB28_117:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_120
+	jle	.LBB28_120
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rdx
 	movq	-56(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_119:
+.LBB28_119:
 	movslq	(%rdx,%r11,4), %r8
 	movups	(%rdi,%r8,4), %xmm11
 	movups	16(%rdi,%r8,4), %xmm10
@@ -26785,12 +26943,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB27_119
-.LBB27_120:
+	jne	.LBB28_119
+.LBB28_120:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_122
+	je	.LBB28_122
 	movaps	%xmm9, %xmm10
 	xorps	%xmm11, %xmm11
 	cmpnltps	%xmm11, %xmm10
@@ -26831,8 +26989,8 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm11, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB27_123
-.LBB27_122:
+	jmp	.LBB28_123
+.LBB28_122:
 	movups	%xmm6, (%rax)
 	movups	%xmm9, 16(%rax)
 	movups	%xmm8, 16(%rax,%r14,4)
@@ -26842,26 +27000,26 @@ conv_product:
 	movq	-264(%rbp), %rcx
 	movups	%xmm3, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
-.LBB27_123:
+.LBB28_123:
 	movq	-48(%rbp), %r8
 	movq	-344(%rbp), %rcx
-	jmp	.LBB27_4
-.LBB27_124:
+	jmp	.LBB28_4
+.LBB28_124:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB27_125:
+.LBB28_125:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_128
+	jle	.LBB28_128
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rdx
 	movq	-56(%rbp), %r8
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB27_127:
+.LBB28_127:
 	movslq	(%rdx,%r9,4), %r11
 	movups	(%rdi,%r11,4), %xmm4
 	movups	16(%rdi,%r11,4), %xmm5
@@ -26881,12 +27039,12 @@ conv_product:
 	incq	%r9
 	addq	%r12, %r8
 	cmpq	%r9, %rcx
-	jne	.LBB27_127
-.LBB27_128:
+	jne	.LBB28_127
+.LBB28_128:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_136
+	je	.LBB28_136
 	movaps	%xmm3, %xmm4
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm4
@@ -26902,25 +27060,25 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm5, %xmm2
 	andps	%xmm2, %xmm1
-	jmp	.LBB27_137
-.LBB27_130:
+	jmp	.LBB28_137
+.LBB28_130:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB27_131:
+.LBB28_131:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB27_134
+	jle	.LBB28_134
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rdx
 	movq	-56(%rbp), %r8
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB27_133:
+.LBB28_133:
 	movslq	(%rdx,%r9,4), %r11
 	movups	(%rdi,%r11,4), %xmm6
 	movups	16(%rdi,%r11,4), %xmm7
@@ -26947,12 +27105,12 @@ conv_product:
 	incq	%r9
 	addq	%r12, %r8
 	cmpq	%r9, %rcx
-	jne	.LBB27_133
-.LBB27_134:
+	jne	.LBB28_133
+.LBB28_134:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_138
+	je	.LBB28_138
 	movaps	%xmm5, %xmm6
 	xorps	%xmm7, %xmm7
 	cmpnltps	%xmm7, %xmm6
@@ -26976,47 +27134,47 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm7, %xmm2
 	andps	%xmm2, %xmm1
-	jmp	.LBB27_139
-.LBB27_136:
+	jmp	.LBB28_139
+.LBB28_136:
 	movups	%xmm2, (%rax)
 	movups	%xmm3, 16(%rax)
-.LBB27_137:
+.LBB28_137:
 	movq	-48(%rbp), %r8
 	movups	%xmm0, (%rax,%r14,4)
 	movups	%xmm1, 16(%rax,%r14,4)
-	jmp	.LBB27_5
-.LBB27_138:
+	jmp	.LBB28_5
+.LBB28_138:
 	movups	%xmm4, (%rax)
 	movups	%xmm5, 16(%rax)
 	movups	%xmm3, 16(%rax,%r14,4)
 	movups	%xmm2, (%rax,%r14,4)
-.LBB27_139:
+.LBB28_139:
 	movq	-48(%rbp), %r8
 	movups	%xmm0, (%rax,%r14,8)
 	movups	%xmm1, 16(%rax,%r14,8)
-	jmp	.LBB27_5
-.LBB27_140:
+	jmp	.LBB28_5
+.LBB28_140:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB27_141:
+.LBB28_141:
 	movq	16(%r13), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB27_148
+	jle	.LBB28_148
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	8(%r13), %rcx
 	cmpq	$1, %rdx
-	jne	.LBB27_144
+	jne	.LBB28_144
 	xorl	%r8d, %r8d
-	jmp	.LBB27_146
-.LBB27_144:
+	jmp	.LBB28_146
+.LBB28_144:
 	movq	%rdx, %r9
 	movabsq	$9223372036854775806, %r8
 	andq	%r8, %r9
 	movq	-56(%rbp), %r11
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB27_145:
+.LBB28_145:
 	movslq	(%rcx,%r8,4), %rbx
 	movups	(%rdi,%rbx,4), %xmm2
 	movups	16(%rdi,%rbx,4), %xmm3
@@ -27038,10 +27196,10 @@ conv_product:
 	addq	$2, %r8
 	addq	%r15, %r11
 	cmpq	%r8, %r9
-	jne	.LBB27_145
-.LBB27_146:
+	jne	.LBB28_145
+.LBB28_146:
 	testb	$1, %dl
-	je	.LBB27_148
+	je	.LBB28_148
 	movq	-408(%rbp), %rdx
 	imulq	%rsi, %rdx
 	movq	-392(%rbp), %r9
@@ -27056,9 +27214,9 @@ conv_product:
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
-.LBB27_148:
+.LBB28_148:
 	cmpl	$0, 32(%rbp)
-	je	.LBB27_150
+	je	.LBB28_150
 	movaps	%xmm0, %xmm2
 	xorps	%xmm3, %xmm3
 	cmpnltps	%xmm3, %xmm2
@@ -27066,13 +27224,13 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm3, %xmm2
 	andps	%xmm2, %xmm1
-.LBB27_150:
+.LBB28_150:
 	movq	-48(%rbp), %r8
 	movq	-80(%rbp), %rcx
 	movups	%xmm0, (%rcx,%rax,4)
 	movups	%xmm1, 16(%rcx,%rax,4)
-	jmp	.LBB27_5
-.LBB27_151:
+	jmp	.LBB28_5
+.LBB28_151:
 	addq	$360, %rsp
 	popq	%rbx
 	popq	%r12
@@ -27082,23 +27240,23 @@ conv_product:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end27:
-	.size	conv_product, .Lfunc_end27-conv_product
+.Lfunc_end28:
+	.size	conv_product, .Lfunc_end28-conv_product
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI27_0:
-	.long	.LBB27_24-.LJTI27_0
-	.long	.LBB27_32-.LJTI27_0
-	.long	.LBB27_28-.LJTI27_0
-	.long	.LBB27_30-.LJTI27_0
-	.long	.LBB27_26-.LJTI27_0
-.LJTI27_1:
-	.long	.LBB27_90-.LJTI27_1
-	.long	.LBB27_98-.LJTI27_1
-	.long	.LBB27_94-.LJTI27_1
-	.long	.LBB27_96-.LJTI27_1
-	.long	.LBB27_92-.LJTI27_1
+.LJTI28_0:
+	.long	.LBB28_24-.LJTI28_0
+	.long	.LBB28_32-.LJTI28_0
+	.long	.LBB28_28-.LJTI28_0
+	.long	.LBB28_30-.LJTI28_0
+	.long	.LBB28_26-.LJTI28_0
+.LJTI28_1:
+	.long	.LBB28_90-.LJTI28_1
+	.long	.LBB28_98-.LJTI28_1
+	.long	.LBB28_94-.LJTI28_1
+	.long	.LBB28_96-.LJTI28_1
+	.long	.LBB28_92-.LJTI28_1
 	.type	netc_kernels_baseline,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_baseline
@@ -27120,6 +27278,7 @@ netc_kernels_baseline:
 	.quad	convolution_forward
 	.quad	convolution_weight_gradient
 	.quad	convolution_input_gradient
+	.quad	convolution_weight_gradient_outputs
 	.quad	max_pool_forward
 	.quad	max_pool_backward
 	.quad	avg_pool_forward
@@ -27130,7 +27289,7 @@ netc_kernels_baseline:
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_baseline, 208
+	.size	netc_kernels_baseline, 216
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -27149,6 +27308,7 @@ netc_kernels_baseline:
 	.addrsig_sym convolution_forward
 	.addrsig_sym convolution_weight_gradient
 	.addrsig_sym convolution_input_gradient
+	.addrsig_sym convolution_weight_gradient_outputs
 	.addrsig_sym max_pool_forward
 	.addrsig_sym max_pool_backward
 	.addrsig_sym avg_pool_forward

@@ -691,7 +691,7 @@ const netc_kernel_table NETC_CAT(netc_kernels, NETC_SET) = {
     linear, linear_transposed, weight_gradient, input_gradient,
     panel_linear, panel_weight_gradient, panel_input_gradient, exp_shifted,
     update_apply, update_is_finite, max_magnitude, sum_of_squares, peak_loop,
-    convolution_forward, convolution_weight_gradient, convolution_input_gradient,
+    convolution_forward, convolution_weight_gradient, convolution_input_gradient, convolution_weight_gradient_outputs,
     max_pool_forward, max_pool_backward, avg_pool_forward, avg_pool_backward,
     transpose_weights, linear_transposed_rows, linear_rows, weight_gradient_rows,
     panel_linear_outputs, panel_weight_gradient_outputs,

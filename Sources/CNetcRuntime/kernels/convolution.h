@@ -314,8 +314,10 @@ static void conv_gradient_block(const float *dyt, Int stride, const conv_view *v
 
 /// Chunks of samples: their views prepared (when not read in place), then
 /// every tile of dW accumulated over the chunk.
-static void convolution_weight_gradient(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
-                                        Int count, float *scratch) {
+/// dW's and db's rows o0 ..< o1: each row's sums are the same whichever rows
+/// share its tiles, so the rows split across threads anywhere.
+static void convolution_weight_gradient_outputs(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
+                                                Int count, float *scratch, Int o0, Int o1) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
     netc_convolution_layout l = netc_convolution_lay_out(g, count);
@@ -324,9 +326,9 @@ static void convolution_weight_gradient(const netc_convolution *g, const float *
     float *views = scratch + offsets;
     conv_offsets(g, &l, offset);
     Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
-    for (Int i = 0; i < g->outputs * l.taps; i++) dw[i] = 0;
+    for (Int i = o0 * l.taps; i < o1 * l.taps; i++) dw[i] = 0;
     if (db) {
-        for (Int o = 0; o < g->outputs; o++) {
+        for (Int o = o0; o < o1; o++) {
             v8 acc = zero();
             float s = 0;
             for (Int b = 0; b < count; b++) {
@@ -340,7 +342,7 @@ static void convolution_weight_gradient(const netc_convolution *g, const float *
     }
     enum { CHUNK_LIMIT = 256 };
     conv_view chunk[CHUNK_LIMIT];
-    Int step = min_int(l.chunk, CHUNK_LIMIT), stride = (g->outputs + 7) & ~(Int)7, slots = 0;
+    Int step = min_int(l.chunk, CHUNK_LIMIT), rows = o1 - o0, stride = (rows + 7) & ~(Int)7, slots = 0;
     int32_t *slot = offset + offsets;
     views += 3 * l.slots;
     for (Int b = 0; b < count; b += step) {
@@ -348,18 +350,23 @@ static void convolution_weight_gradient(const netc_convolution *g, const float *
         for (Int k = 0; k < n; k++) chunk[k] = conv_view_of(g, &l, offset, x + (b + k) * sample, views + k * l.view);
         if (g->outputs < 16) {
             if (b == 0) slots = conv_slots(&chunk[0], slot);
-            conv_gradient_block_p(dy + b * out, out, l.positions, chunk, n, slot, slots, dw, g->outputs, l.taps);
+            conv_gradient_block_p(dy + b * out + o0 * l.positions, out, l.positions, chunk, n, slot, slots, dw + o0 * l.taps, rows, l.taps);
             continue;
         }
         float *dyt = views + step * l.view;
         for (Int k = 0; k < n; k++)
             for (Int p = 0; p < l.positions; p++) {
                 float *row = dyt + (k * l.positions + p) * stride;
-                for (Int o = 0; o < g->outputs; o++) row[o] = dy[(b + k) * out + o * l.positions + p];
-                for (Int o = g->outputs; o < stride; o++) row[o] = 0;
+                for (Int o = 0; o < rows; o++) row[o] = dy[(b + k) * out + (o0 + o) * l.positions + p];
+                for (Int o = rows; o < stride; o++) row[o] = 0;
             }
-        conv_gradient_block(dyt, stride, chunk, n, dw, g->outputs, l.taps);
+        conv_gradient_block(dyt, stride, chunk, n, dw + o0 * l.taps, rows, l.taps);
     }
+}
+
+static void convolution_weight_gradient(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
+                                        Int count, float *scratch) {
+    convolution_weight_gradient_outputs(g, dy, x, dw, db, count, scratch, 0, g->outputs);
 }
 
 /// dx (= or +=) the window gradients cols[taps][positions] added back where

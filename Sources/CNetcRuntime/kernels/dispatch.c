@@ -264,17 +264,94 @@ int netc_convolution_supported(const netc_convolution *g) {
     return l.direct || l.positions >= 8;
 }
 ptrdiff_t netc_convolution_scratch(const netc_convolution *g, ptrdiff_t count) { return netc_convolution_scratch_size(g, count); }
+
+// Convolutions on several threads: the forward pass and the input gradient
+// by samples, the weight gradient by output channels (each part every
+// sample, so every sum keeps its order). A part on a worker uses that
+// worker's scratch (netc_part_scratch); a part whose scratch could not be
+// allocated is left to the caller, which runs it afterwards with its own.
+typedef struct {
+    const netc_convolution *g;
+    const float *a, *b, *c;  // as each kernel names them below
+    float *out, *out2, *scratch;
+    ptrdiff_t count, scratch_size;
+    int flag;  // rectify, or accumulate
+    int redo[64];
+} convolution_job;
+
+static ptrdiff_t convolution_parts(const netc_convolution *g, ptrdiff_t count, ptrdiff_t most) {
+    double work = (double)count * g->outputs * g->channels * g->kernel_height * g->kernel_width * g->output_height * g->output_width;
+    ptrdiff_t parts = netc_parallel_parts(work);
+    if (parts > most) parts = most;
+    return parts > 64 ? 64 : parts;
+}
+
+static void convolution_run(convolution_job *j, ptrdiff_t parts, netc_part body) {
+    for (ptrdiff_t p = 0; p < parts; p++) j->redo[p] = 0;
+    netc_parallel_run(parts, body, j);
+    float *caller = j->scratch;
+    for (ptrdiff_t p = 0; p < parts; p++) {
+        if (!j->redo[p]) continue;
+        j->scratch = caller;
+        j->redo[p] = 0;
+        body(j, p, parts);  // on the caller's thread: its own scratch
+    }
+}
+
+static void convolution_forward_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
+    convolution_job *j = context;  // a: w, b: bias, c: x, out: y
+    ptrdiff_t s, e, sample = j->g->channels * j->g->height * j->g->width;
+    ptrdiff_t out = j->g->outputs * j->g->output_height * j->g->output_width;
+    part_range(j->count, 1, p, parts, &s, &e);
+    if (e <= s) return;
+    float *scratch = netc_part_scratch(j->scratch, netc_convolution_scratch_size(j->g, e - s));
+    if (!scratch) { j->redo[p] = 1; return; }
+    TABLE->convolution_forward(j->g, j->a, j->b, j->c + s * sample, j->out + s * out, j->flag, e - s, scratch);
+}
+
 void netc_convolution_forward(const netc_convolution *g, const float *w, const float *bias, const float *x, float *y,
                               int rectify, ptrdiff_t count, float *scratch) {
-    TABLE->convolution_forward(g, w, bias, x, y, rectify, count, scratch);
+    ptrdiff_t parts = convolution_parts(g, count, count);
+    if (parts == 1) { TABLE->convolution_forward(g, w, bias, x, y, rectify, count, scratch); return; }
+    convolution_job j = {.g = g, .a = w, .b = bias, .c = x, .out = y, .scratch = scratch, .count = count, .flag = rectify};
+    convolution_run(&j, parts, convolution_forward_part);
 }
+
+static void convolution_weight_gradient_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
+    convolution_job *j = context;  // a: dy, c: x, out: dw, out2: db
+    ptrdiff_t s, e;
+    part_range(j->g->outputs, 1, p, parts, &s, &e);
+    if (e <= s) return;
+    float *scratch = netc_part_scratch(j->scratch, netc_convolution_scratch_size(j->g, j->count));
+    if (!scratch) { j->redo[p] = 1; return; }
+    TABLE->convolution_weight_gradient_outputs(j->g, j->a, j->c, j->out, j->out2, j->count, scratch, s, e);
+}
+
 void netc_convolution_weight_gradient(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
                                       ptrdiff_t count, float *scratch) {
-    TABLE->convolution_weight_gradient(g, dy, x, dw, db, count, scratch);
+    ptrdiff_t parts = convolution_parts(g, count, g->outputs);
+    if (parts == 1) { TABLE->convolution_weight_gradient(g, dy, x, dw, db, count, scratch); return; }
+    convolution_job j = {.g = g, .a = dy, .c = x, .out = dw, .out2 = db, .scratch = scratch, .count = count};
+    convolution_run(&j, parts, convolution_weight_gradient_part);
 }
+
+static void convolution_input_gradient_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
+    convolution_job *j = context;  // a: dy, b: w, out: dx
+    ptrdiff_t s, e, sample = j->g->channels * j->g->height * j->g->width;
+    ptrdiff_t out = j->g->outputs * j->g->output_height * j->g->output_width;
+    part_range(j->count, 1, p, parts, &s, &e);
+    if (e <= s) return;
+    float *scratch = netc_part_scratch(j->scratch, netc_convolution_scratch_size(j->g, e - s));
+    if (!scratch) { j->redo[p] = 1; return; }
+    TABLE->convolution_input_gradient(j->g, j->a + s * out, j->b, j->out + s * sample, j->flag, e - s, scratch);
+}
+
 void netc_convolution_input_gradient(const netc_convolution *g, const float *dy, const float *w, float *dx, int accumulate,
                                      ptrdiff_t count, float *scratch) {
-    TABLE->convolution_input_gradient(g, dy, w, dx, accumulate, count, scratch);
+    ptrdiff_t parts = convolution_parts(g, count, count);
+    if (parts == 1) { TABLE->convolution_input_gradient(g, dy, w, dx, accumulate, count, scratch); return; }
+    convolution_job j = {.g = g, .a = dy, .b = w, .out = dx, .scratch = scratch, .count = count, .flag = accumulate};
+    convolution_run(&j, parts, convolution_input_gradient_part);
 }
 void netc_max_pool_forward(const netc_convolution *g, const float *x, float *y, ptrdiff_t count) {
     TABLE->max_pool_forward(g, x, y, count);

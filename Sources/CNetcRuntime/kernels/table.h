@@ -21,6 +21,8 @@ typedef struct {
     void (*convolution_forward)(const netc_convolution *, const float *, const float *, const float *, float *, int, ptrdiff_t, float *);
     void (*convolution_weight_gradient)(const netc_convolution *, const float *, const float *, float *, float *, ptrdiff_t, float *);
     void (*convolution_input_gradient)(const netc_convolution *, const float *, const float *, float *, int, ptrdiff_t, float *);
+    void (*convolution_weight_gradient_outputs)(const netc_convolution *, const float *, const float *, float *, float *, ptrdiff_t,
+                                                float *, ptrdiff_t, ptrdiff_t);
     void (*max_pool_forward)(const netc_convolution *, const float *, float *, ptrdiff_t);
     void (*max_pool_backward)(const netc_convolution *, const float *, const float *, const float *, float *, int, int, ptrdiff_t);
     void (*avg_pool_forward)(const netc_convolution *, const float *, float *, ptrdiff_t);
