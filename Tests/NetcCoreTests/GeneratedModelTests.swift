@@ -24,6 +24,7 @@ final class GeneratedModelTests: XCTestCase {
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
     func testMnistCNN() throws { try checkAgainstInterpreter(MnistCNN.self, "mnist-cnn.net", steps: 1) }
     func testDigitsCNN() throws { try checkAgainstInterpreter(DigitsCNN.self, "digits-cnn.net") }
+    func testFloatConvs() throws { try checkAgainstInterpreter(FloatConvs.self, "float-convs.net", steps: 3) }
     /// Eight steps: through the warm-up, the cosine decay and past its end, with clipping.
     func testScheduled() throws { try checkAgainstInterpreter(Scheduled.self, "scheduled.net", steps: 8) }
     /// A step schedule, clipping and weight decay (SGD); an exponential schedule after warm-up and Adam's weight decay.
@@ -74,7 +75,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 15)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 16)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);
