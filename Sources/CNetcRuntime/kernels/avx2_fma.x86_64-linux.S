@@ -22098,9 +22098,9 @@ conv_product:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
 	jle	.LBB28_93
+	movq	8(%r8), %rdx
 	shlq	$2, %r10
 	addq	(%r8), %r10
-	movq	8(%r8), %rdx
 	movq	-64(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
@@ -22158,9 +22158,9 @@ conv_product:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
 	jle	.LBB28_111
+	movq	8(%r8), %rdx
 	shlq	$2, %r10
 	addq	(%r8), %r10
-	movq	8(%r8), %rdx
 	movq	-64(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
@@ -22212,9 +22212,9 @@ conv_product:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
 	jle	.LBB28_102
+	movq	8(%r8), %rdx
 	shlq	$2, %r10
 	addq	(%r8), %r10
-	movq	8(%r8), %rdx
 	movq	-64(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
@@ -22269,13 +22269,13 @@ conv_product:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 .LBB28_135:
-	movq	16(%r8), %rcx
-	testq	%rcx, %rcx
+	movq	16(%r8), %rdx
+	testq	%rdx, %rdx
 	jle	.LBB28_136
+	movq	8(%r8), %rcx
 	shlq	$2, %r10
 	addq	(%r8), %r10
-	movq	8(%r8), %rdx
-	cmpq	$1, %rcx
+	cmpq	$1, %rdx
 	jne	.LBB28_138
 	xorl	%r9d, %r9d
 	jmp	.LBB28_132
@@ -22287,9 +22287,9 @@ conv_product:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
 	jle	.LBB28_123
+	movq	8(%r8), %rdx
 	shlq	$2, %r10
 	addq	(%r8), %r10
-	movq	8(%r8), %rdx
 	movq	-64(%rbp), %r8
 	xorl	%r9d, %r9d
 	.p2align	4
@@ -22329,18 +22329,18 @@ conv_product:
 	vxorps	%xmm1, %xmm1, %xmm1
 .LBB28_146:
 	movq	-48(%rbp), %r11
-	movq	16(%r8), %rcx
-	testq	%rcx, %rcx
+	movq	16(%r8), %rdx
+	testq	%rdx, %rdx
 	jle	.LBB28_151
+	movq	8(%r8), %rcx
 	shlq	$2, %r10
 	addq	(%r8), %r10
-	movq	8(%r8), %rdx
-	cmpq	$1, %rcx
+	cmpq	$1, %rdx
 	jne	.LBB28_147
 	xorl	%r9d, %r9d
 	jmp	.LBB28_149
 .LBB28_138:
-	movq	%rcx, %r11
+	movq	%rdx, %r11
 	movabsq	$9223372036854775806, %r8
 	andq	%r8, %r11
 	movq	-64(%rbp), %rbx
@@ -22349,13 +22349,13 @@ conv_product:
 	movq	-216(%rbp), %r13
 	.p2align	4
 .LBB28_139:
-	movslq	(%rdx,%r9,4), %r8
+	movslq	(%rcx,%r9,4), %r8
 	vbroadcastss	(%rbx), %ymm0
 	vmovups	(%r10,%r8,4), %ymm3
 	vfmadd213ps	%ymm1, %ymm3, %ymm0
 	vbroadcastss	(%rbx,%rdi), %ymm4
 	vfmadd213ps	%ymm2, %ymm3, %ymm4
-	movslq	4(%rdx,%r9,4), %r8
+	movslq	4(%rcx,%r9,4), %r8
 	vbroadcastss	(%rbx,%r12), %ymm1
 	vmovups	(%r10,%r8,4), %ymm3
 	vfmadd213ps	%ymm0, %ymm3, %ymm1
@@ -22366,11 +22366,11 @@ conv_product:
 	cmpq	%r9, %r11
 	jne	.LBB28_139
 .LBB28_132:
-	testb	$1, %cl
+	testb	$1, %dl
 	movq	-56(%rbp), %r8
 	movq	-48(%rbp), %r11
 	je	.LBB28_136
-	movslq	(%rdx,%r9,4), %rcx
+	movslq	(%rcx,%r9,4), %rcx
 	imulq	-144(%rbp), %r9
 	movq	-160(%rbp), %rbx
 	leaq	(%rbx,%r9,4), %rdx
@@ -22396,7 +22396,7 @@ conv_product:
 	vmovups	%ymm2, (%rax,%rcx,4)
 	jmp	.LBB28_154
 .LBB28_147:
-	movq	%rcx, %r8
+	movq	%rdx, %r8
 	movabsq	$9223372036854775806, %r9
 	andq	%r9, %r8
 	movq	-64(%rbp), %r11
@@ -22405,9 +22405,9 @@ conv_product:
 	.p2align	4
 .LBB28_148:
 	vbroadcastss	(%r11), %ymm0
-	movslq	(%rdx,%r9,4), %rbx
+	movslq	(%rcx,%r9,4), %rbx
 	vfmadd132ps	(%r10,%rbx,4), %ymm1, %ymm0
-	movslq	4(%rdx,%r9,4), %rbx
+	movslq	4(%rcx,%r9,4), %rbx
 	vbroadcastss	(%r11,%r12), %ymm1
 	vfmadd132ps	(%r10,%rbx,4), %ymm0, %ymm1
 	addq	$2, %r9
@@ -22415,11 +22415,11 @@ conv_product:
 	cmpq	%r9, %r8
 	jne	.LBB28_148
 .LBB28_149:
-	testb	$1, %cl
+	testb	$1, %dl
 	movq	-56(%rbp), %r8
 	movq	-48(%rbp), %r11
 	je	.LBB28_151
-	movslq	(%rdx,%r9,4), %rcx
+	movslq	(%rcx,%r9,4), %rcx
 	imulq	-144(%rbp), %r9
 	movq	-160(%rbp), %rdx
 	vbroadcastss	(%rdx,%r9,4), %ymm0

@@ -26699,9 +26699,9 @@ conv_product:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
 	jle	.LBB28_106
+	movq	8(%r13), %rdx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
-	movq	8(%r13), %rdx
 	movq	-56(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
@@ -26789,9 +26789,9 @@ conv_product:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
 	jle	.LBB28_112
+	movq	8(%r13), %rdx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
-	movq	8(%r13), %rdx
 	movq	-56(%rbp), %r9
 	xorl	%r11d, %r11d
 	movq	-360(%rbp), %rbx
@@ -26894,9 +26894,9 @@ conv_product:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
 	jle	.LBB28_120
+	movq	8(%r13), %rdx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
-	movq	8(%r13), %rdx
 	movq	-56(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
@@ -27013,9 +27013,9 @@ conv_product:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
 	jle	.LBB28_128
+	movq	8(%r13), %rdx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
-	movq	8(%r13), %rdx
 	movq	-56(%rbp), %r8
 	xorl	%r9d, %r9d
 	.p2align	4
@@ -27072,9 +27072,9 @@ conv_product:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
 	jle	.LBB28_134
+	movq	8(%r13), %rdx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
-	movq	8(%r13), %rdx
 	movq	-56(%rbp), %r8
 	xorl	%r9d, %r9d
 	.p2align	4
@@ -27160,9 +27160,9 @@ conv_product:
 	movq	16(%r13), %rdx
 	testq	%rdx, %rdx
 	jle	.LBB28_148
+	movq	8(%r13), %rcx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
-	movq	8(%r13), %rcx
 	cmpq	$1, %rdx
 	jne	.LBB28_144
 	xorl	%r8d, %r8d

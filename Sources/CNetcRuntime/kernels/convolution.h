@@ -96,16 +96,14 @@ INLINE void conv_slot(const conv_view *v, Int per_row, Int k, Int *src, Int *out
     *out = oy * v->width + ox;
 }
 
-/// `rows` outputs (a constant, 1…6) × `slots` position vectors (1 or 2):
-/// y[o][p] = bias[o] + Σ_r A[o][r]·X[r][p], A[o][r] at a[o·a_out + r·a_red];
-/// with `rectify`, relu of that (x < 0 ? 0 : x, so NaN stays NaN).
-INLINE void conv_tile(const float *a, Int a_out, Int a_red, const float *bias, const conv_view *v,
-                      Int s0, Int s1, float *y0, float *y1, Int y_plane, int rectify, int rows, int slots) {
-    v8 acc0[6], acc1[6];
+/// The micro-kernel: for `rows` outputs (a constant, 1…6) × `slots` position
+/// vectors (1 or 2) at s0 and s1, acc[o] = bias[o] + Σ_r A[o][r]·X[r][·],
+/// A[o][r] at a[o·a_out + r·a_red] (bias may be NULL).
+INLINE void conv_accumulate(const float *a, Int a_out, Int a_red, const float *bias, const conv_view *v,
+                            Int s0, Int s1, v8 *acc0, v8 *acc1, int rows, int slots) {
     for (int o = 0; o < rows; o++) acc0[o] = acc1[o] = bias ? splat(bias[o]) : zero();
-    const float *src = v->src;
     for (Int r = 0; r < v->taps; r++) {
-        const float *q = src + v->offset[r], *ar = a + r * a_red;
+        const float *q = v->src + v->offset[r], *ar = a + r * a_red;
         v8 x0 = ld(q + s0), x1 = slots > 1 ? ld(q + s1) : x0;
         for (int o = 0; o < rows; o++) {
             v8 w = splat(ar[o * a_out]);
@@ -113,6 +111,14 @@ INLINE void conv_tile(const float *a, Int a_out, Int a_red, const float *bias, c
             if (slots > 1) acc1[o] = acc1[o] + w * x1;
         }
     }
+}
+
+/// The micro-kernel's sums stored: y[o][p] = bias[o] + Σ_r A[o][r]·X[r][p];
+/// with `rectify`, relu of that (x < 0 ? 0 : x, so NaN stays NaN).
+INLINE void conv_tile(const float *a, Int a_out, Int a_red, const float *bias, const conv_view *v,
+                      Int s0, Int s1, float *y0, float *y1, Int y_plane, int rectify, int rows, int slots) {
+    v8 acc0[6], acc1[6];
+    conv_accumulate(a, a_out, a_red, bias, v, s0, s1, acc0, acc1, rows, slots);
     for (int o = 0; o < rows; o++) {
         if (rectify) {
             acc0[o] = select(acc0[o] < 0, zero(), acc0[o]);
@@ -437,16 +443,7 @@ static void conv_scatter(const netc_convolution *g, const float *cols, Int posit
 INLINE void conv_tile_add(const float *w, Int taps, Int step, const conv_view *v, Int s0, Int s1, i8v keep0, i8v keep1,
                           float *d0, float *d1, const int32_t *at, int rows, int slots) {
     v8 acc0[6], acc1[6];
-    for (int o = 0; o < rows; o++) acc0[o] = acc1[o] = zero();
-    for (Int r = 0; r < v->taps; r++) {
-        const float *q = v->src + v->offset[r], *wr = w + r * taps;
-        v8 x0 = ld(q + s0), x1 = slots > 1 ? ld(q + s1) : x0;
-        for (int o = 0; o < rows; o++) {
-            v8 u = splat(wr[o * step]);
-            acc0[o] = acc0[o] + u * x0;
-            if (slots > 1) acc1[o] = acc1[o] + u * x1;
-        }
-    }
+    conv_accumulate(w, step, taps, 0, v, s0, s1, acc0, acc1, rows, slots);
     for (int o = 0; o < rows; o++) {
         float *p0 = d0 + at[o * step];
         st(ld(p0) + (v8)((i8v)acc0[o] & keep0), p0);

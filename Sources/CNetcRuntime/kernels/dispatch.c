@@ -298,15 +298,22 @@ static void convolution_run(convolution_job *j, ptrdiff_t parts, netc_part body)
     }
 }
 
+/// Part p's samples [*s, *e) and its scratch; NULL when it has no samples or
+/// its scratch could not be allocated (then marked to redo).
+static float *samples_part(convolution_job *j, ptrdiff_t p, ptrdiff_t parts, ptrdiff_t *s, ptrdiff_t *e) {
+    part_range(j->count, 1, p, parts, s, e);
+    if (*e <= *s) return 0;
+    float *scratch = netc_part_scratch(j->scratch, netc_convolution_scratch_size(j->g, *e - *s));
+    if (!scratch) j->redo[p] = 1;
+    return scratch;
+}
+
 static void convolution_forward_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
     convolution_job *j = context;  // a: w, b: bias, c: x, out: y
     ptrdiff_t s, e, sample = j->g->channels * j->g->height * j->g->width;
     ptrdiff_t out = j->g->outputs * j->g->output_height * j->g->output_width;
-    part_range(j->count, 1, p, parts, &s, &e);
-    if (e <= s) return;
-    float *scratch = netc_part_scratch(j->scratch, netc_convolution_scratch_size(j->g, e - s));
-    if (!scratch) { j->redo[p] = 1; return; }
-    TABLE->convolution_forward(j->g, j->a, j->b, j->c + s * sample, j->out + s * out, j->flag, e - s, scratch);
+    float *scratch = samples_part(j, p, parts, &s, &e);
+    if (scratch) TABLE->convolution_forward(j->g, j->a, j->b, j->c + s * sample, j->out + s * out, j->flag, e - s, scratch);
 }
 
 void netc_convolution_forward(const netc_convolution *g, const float *w, const float *bias, const float *x, float *y,
@@ -339,11 +346,8 @@ static void convolution_input_gradient_part(void *context, ptrdiff_t p, ptrdiff_
     convolution_job *j = context;  // a: dy, b: w, out: dx
     ptrdiff_t s, e, sample = j->g->channels * j->g->height * j->g->width;
     ptrdiff_t out = j->g->outputs * j->g->output_height * j->g->output_width;
-    part_range(j->count, 1, p, parts, &s, &e);
-    if (e <= s) return;
-    float *scratch = netc_part_scratch(j->scratch, netc_convolution_scratch_size(j->g, e - s));
-    if (!scratch) { j->redo[p] = 1; return; }
-    TABLE->convolution_input_gradient(j->g, j->a + s * out, j->b, j->out + s * sample, j->flag, e - s, scratch);
+    float *scratch = samples_part(j, p, parts, &s, &e);
+    if (scratch) TABLE->convolution_input_gradient(j->g, j->a + s * out, j->b, j->out + s * sample, j->flag, e - s, scratch);
 }
 
 void netc_convolution_input_gradient(const netc_convolution *g, const float *dy, const float *w, float *dx, int accumulate,
