@@ -53,7 +53,10 @@ public struct Plan: Sendable {
         for n in graph.nodes where (n.op as? ElementwiseOp)?.function is ReLU && !ends.contains(n.id) {
             let source = n.inputs[0]
             if convolution[source]?.scheme == .planes, readers[source] == 1, !ends.contains(source) { reluInConvolution[n.id] = source }
-            if readers[n.id] == 1, case let p = reader[n.id], pooling.contains(p), (graph.nodes[p].op as? PoolOp)?.reduction == .max {
+            // Only where the training step itself takes the relu's input gradient
+            // (not a relu on the network's input, reached by the input gradient alone).
+            if readers[n.id] == 1, case let p = reader[n.id], pooling.contains(p), (graph.nodes[p].op as? PoolOp)?.reduction == .max,
+               training.needsGradient[source] {
                 reluInPool[n.id] = p
             }
         }
