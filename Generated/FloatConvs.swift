@@ -12,7 +12,8 @@ import NetcRuntime
 /// - `c2(c2.conv)`: relu [6x8x8]
 /// - `p2(c2)`: max_pool [6x6x6]
 /// - `c3(p2)`: conv2d [16x4x4]
-/// - `p3(c3)`: avg_pool [16x2x2]
+/// - `n3(c3)`: batch_norm [16x4x4]
+/// - `p3(n3)`: avg_pool [16x2x2]
 /// - `f(p3)`: flatten [64]
 /// - `out(f)`: linear [5]
 ///
@@ -25,24 +26,27 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     public static var outputCount: Swift.Int { 5 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 5 }
-    public static var parameterCount: Swift.Int { 2851 }
-    public static var storageCount: Swift.Int { 168193 }
-    public static var outputOffset: Swift.Int { 69792 }
-    public static var targetOffset: Swift.Int { 131044 }
-    public static var inputGradientOffset: Swift.Int { 69824 }
-    public static var gradientOffset: Swift.Int { 2864 }
+    public static var parameterCount: Swift.Int { 2899 }
+    public static var storageCount: Swift.Int { 170385 }
+    public static var outputOffset: Swift.Int { 70960 }
+    public static var targetOffset: Swift.Int { 133236 }
+    public static var inputGradientOffset: Swift.Int { 70992 }
+    public static var gradientOffset: Swift.Int { 2912 }
     /// Large enough to split products across threads (`Plan.usesThreads`).
     @inlinable public static var usesThreads: Swift.Bool { true }
-    public static let info = NetcRuntime.ModelInfo(name: "FloatConvs", seed: 3, fingerprint: 0x2ac7ef8a801b9de9, tensors: [
+    public static let info = NetcRuntime.ModelInfo(name: "FloatConvs", seed: 3, fingerprint: 0x4256f1bc6a9bbfa2, tensors: [
         .init("c1.weight", shape: [20, 3, 3, 3], offset: 0, decays: true),
         .init("c1.bias", shape: [20], offset: 540, decays: false),
         .init("c2.weight", shape: [6, 20, 3, 3], offset: 560, decays: true),
         .init("c2.bias", shape: [6], offset: 1640, decays: false),
         .init("c3.weight", shape: [16, 6, 3, 3], offset: 1646, decays: true),
-        .init("c3.bias", shape: [16], offset: 2510, decays: false),
-        .init("out.weight", shape: [5, 64], offset: 2526, decays: true),
-        .init("out.bias", shape: [5], offset: 2846, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.02, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 5728, secondState: nil, classCount: 5)
+        .init("n3.weight", shape: [16], offset: 2510, decays: false),
+        .init("n3.bias", shape: [16], offset: 2526, decays: false),
+        .init("n3.running_mean", shape: [16], offset: 2542, decays: false),
+        .init("n3.running_var", shape: [16], offset: 2558, decays: false),
+        .init("out.weight", shape: [5, 64], offset: 2574, decays: true),
+        .init("out.bias", shape: [5], offset: 2894, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.02, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 5824, secondState: nil, classCount: 5)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -58,7 +62,9 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         NetcRuntime.InitScheme.heNormal.fill(m + 0, count: 540, fanIn: 27, fanOut: 180, rng: &random)  // c1.weight
         NetcRuntime.InitScheme.heNormal.fill(m + 560, count: 1080, fanIn: 180, fanOut: 54, rng: &random)  // c2.weight
         NetcRuntime.InitScheme.heNormal.fill(m + 1646, count: 864, fanIn: 54, fanOut: 144, rng: &random)  // c3.weight
-        NetcRuntime.InitScheme.heNormal.fill(m + 2526, count: 320, fanIn: 64, fanOut: 5, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 2574, count: 320, fanIn: 64, fanOut: 5, rng: &random)  // out.weight
+        (m + 2510).update(repeating: 1, count: 16)  // n3.weight
+        (m + 2558).update(repeating: 1, count: 16)  // n3.running_var
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -69,18 +75,22 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         let p_c2_weight = m + 560  // [1080]
         let p_c2_bias = m + 1640  // [6]
         let p_c3_weight = m + 1646  // [864]
-        let p_c3_bias = m + 2510  // [16]
-        let p_out_weight = m + 2526  // [320]
-        let p_out_bias = m + 2846  // [5]
-        let v_image = m + 8592  // [3888]
-        let v_c1 = m + 38400  // [25920]
-        let v_c2 = m + 65856  // [1536]
-        let v_p2 = m + 67392  // [864]
-        let v_c3 = m + 68256  // [1024]
-        let v_p3 = m + 69280  // [256]
-        let v_f = m + 69536  // [256]
-        let v_out = m + 69792  // [20]
-        let scratch = m + 131072  // [37121]
+        let p_n3_weight = m + 2510  // [16]
+        let p_n3_bias = m + 2526  // [16]
+        let p_n3_running_mean = m + 2542  // [16]
+        let p_n3_running_var = m + 2558  // [16]
+        let p_out_weight = m + 2574  // [320]
+        let p_out_bias = m + 2894  // [5]
+        let v_image = m + 8736  // [3888]
+        let v_c1 = m + 38544  // [25920]
+        let v_c2 = m + 66000  // [1536]
+        let v_p2 = m + 67536  // [864]
+        let v_c3 = m + 68400  // [1024]
+        let v_n3 = m + 69424  // [1024]
+        let v_p3 = m + 70448  // [256]
+        let v_f = m + 70704  // [256]
+        let v_out = m + 70960  // [20]
+        let scratch = m + 133264  // [37121]
         for k in 0..<count &* 972 { v_image[k] = input[k] }  // small: copied, see Plan
         // c1.conv = conv2d(image)  [20x18x18]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 3, height: 18, width: 18, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 2, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2), outputs: 20, p_c1_weight, p_c1_bias, v_image, v_c1, rectify: true, count: count, scratch: scratch)
@@ -93,9 +103,21 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         // p2 = max_pool(c2)  [6x6x6]
         NetcRuntime.PoolingKernels.maxForward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, count: count)
         // c3 = conv2d(p2)  [16x4x4]
-        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, p_c3_weight, p_c3_bias, v_p2, v_c3, count: count, scratch: scratch)
-        // p3 = avg_pool(c3)  [16x2x2]
-        NetcRuntime.PoolingKernels.averageForward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c3, v_p3, count: count)
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, p_c3_weight, nil, v_p2, v_c3, count: count, scratch: scratch)
+        // n3 = batch_norm(c3)  [16x4x4]
+        if training {
+            NetcRuntime.NormalisationKernels.batchNormForward(v_c3, v_n3, gamma: p_n3_weight, beta: p_n3_bias, channels: 16, plane: 16, epsilon: 1e-05, count: count)
+        } else {
+            for c in 0..<16 {
+                let scale = p_n3_weight[c] / (p_n3_running_var[c] + 1e-05).squareRoot(), shift = p_n3_bias[c] - p_n3_running_mean[c] * scale
+                for b in 0..<count {
+                    let x0 = v_c3 + b &* 256, y = v_n3 + b &* 256
+                    for i in 0..<16 { y[c &* 16 &+ i] = x0[c &* 16 &+ i] * scale + shift }
+                }
+            }
+        }
+        // p3 = avg_pool(n3)  [16x2x2]
+        NetcRuntime.PoolingKernels.averageForward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_n3, v_p3, count: count)
         // f = flatten(p3)  [64]
         for b in 0..<count {
             let x0 = v_p3 + b &* 64, y = v_f + b &* 64
@@ -108,9 +130,9 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 69792  // [20]
-        let g_out = m + 131024  // [20]
-        let target = m + 131044  // [20]
+        let v_out = m + 70960  // [20]
+        let g_out = m + 133216  // [20]
+        let target = m + 133236  // [20]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -144,29 +166,39 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c2_weight = m + 560  // [1080]
         let p_c3_weight = m + 1646  // [864]
-        let p_out_weight = m + 2526  // [320]
-        let dp_c1_weight = m + 2864  // [540]
-        let dp_c1_bias = m + 3404  // [20]
-        let dp_c2_weight = m + 3424  // [1080]
-        let dp_c2_bias = m + 4504  // [6]
-        let dp_c3_weight = m + 4510  // [864]
-        let dp_c3_bias = m + 5374  // [16]
-        let dp_out_weight = m + 5390  // [320]
-        let dp_out_bias = m + 5710  // [5]
-        let v_image = m + 8592  // [3888]
-        let v_c1 = m + 38400  // [25920]
-        let v_c2 = m + 65856  // [1536]
-        let v_p2 = m + 67392  // [864]
-        let v_f = m + 69536  // [256]
-        let g_c1_conv = m + 73712  // [25920]
-        let g_c1 = m + 99632  // [25920]
-        let g_c2_conv = m + 125552  // [1536]
-        let g_p2 = m + 128624  // [864]
-        let g_c3 = m + 129488  // [1024]
-        let g_p3 = m + 130512  // [256]
-        let g_f = m + 130768  // [256]
-        let g_out = m + 131024  // [20]
-        let scratch = m + 131072  // [37121]
+        let p_n3_weight = m + 2510  // [16]
+        let p_out_weight = m + 2574  // [320]
+        let dp_c1_weight = m + 2912  // [540]
+        let dp_c1_bias = m + 3452  // [20]
+        let dp_c2_weight = m + 3472  // [1080]
+        let dp_c2_bias = m + 4552  // [6]
+        let dp_c3_weight = m + 4558  // [864]
+        let dp_n3_weight = m + 5422  // [16]
+        let dp_n3_bias = m + 5438  // [16]
+        let dp_n3_running_mean = m + 5454  // [16]
+        let dp_n3_running_var = m + 5470  // [16]
+        let dp_out_weight = m + 5486  // [320]
+        let dp_out_bias = m + 5806  // [5]
+        let v_image = m + 8736  // [3888]
+        let v_c1 = m + 38544  // [25920]
+        let v_c2 = m + 66000  // [1536]
+        let v_p2 = m + 67536  // [864]
+        let v_c3 = m + 68400  // [1024]
+        let v_f = m + 70704  // [256]
+        let g_c1_conv = m + 74880  // [25920]
+        let g_c1 = m + 100800  // [25920]
+        let g_c2_conv = m + 126720  // [1536]
+        let g_p2 = m + 129792  // [864]
+        let g_c3 = m + 130656  // [1024]
+        let g_n3 = m + 131680  // [1024]
+        let g_p3 = m + 132704  // [256]
+        let g_f = m + 132960  // [256]
+        let g_out = m + 133216  // [20]
+        let scratch = m + 133264  // [37121]
+        dp_n3_weight.update(repeating: 0, count: 16)  // n3.weight
+        dp_n3_bias.update(repeating: 0, count: 16)  // n3.bias
+        dp_n3_running_mean.update(repeating: 0, count: 16)  // n3.running_mean
+        dp_n3_running_var.update(repeating: 0, count: 16)  // n3.running_var
         // out: linear backward → δ f =
         NetcRuntime.CPUKernels.weightGradient(g_out, v_f, dp_out_weight, dp_out_bias, n: 64, m: 5, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_f, accumulate: false, n: 64, m: 5, count: count)
@@ -175,10 +207,12 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
             let dy = g_f + b &* 64, dx0 = g_p3 + b &* 64
             for i in 0..<64 { dx0[i] = dy[i] }
         }
-        // p3: avg_pool backward → δ c3 =
-        NetcRuntime.PoolingKernels.averageBackward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), g_p3, g_c3, accumulate: false, count: count)
+        // p3: avg_pool backward → δ n3 =
+        NetcRuntime.PoolingKernels.averageBackward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), g_p3, g_n3, accumulate: false, count: count)
+        // n3: batch_norm backward → δ c3 =
+        NetcRuntime.NormalisationKernels.batchNormBackward(v_c3, g_n3, g_c3, accumulate: false, gamma: p_n3_weight, dGamma: dp_n3_weight, dBeta: dp_n3_bias, channels: 16, plane: 16, epsilon: 1e-05, count: count)
         // c3: conv2d backward → δ p2 =
-        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, g_c3, v_p2, dp_c3_weight, dp_c3_bias, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, g_c3, v_p2, dp_c3_weight, nil, count: count, scratch: scratch)
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, g_c3, p_c3_weight, g_p2, accumulate: false, count: count, scratch: scratch)
         // p2: max_pool backward → δ c2 =
         NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_c2, v_p2, g_p2, g_c2_conv, accumulate: false, rectify: true, count: count)
@@ -200,9 +234,9 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c1_weight = m + 0  // [540]
-        let g_image = m + 69824  // [3888]
-        let g_c1_conv = m + 73712  // [25920]
-        let scratch = m + 131072  // [37121]
+        let g_image = m + 70992  // [3888]
+        let g_c1_conv = m + 74880  // [25920]
+        let scratch = m + 133264  // [37121]
         // c1.conv: conv2d backward → δ image =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 3, height: 18, width: 18, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 2, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2), outputs: 20, g_c1_conv, p_c1_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }
@@ -210,16 +244,31 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 2864  // [2851]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 2851)
+        let gradients = m + 2912  // [2899]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 2899)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [2851]
-        let gradients = m + 2864  // [2851]
-        let velocity = m + 5728  // [2851]
-        step.apply(parameters, gradients: gradients, first: velocity, second: nil, count: 2851, decays: false)
+        let parameters = m + 0  // [2899]
+        let gradients = m + 2912  // [2899]
+        let velocity = m + 5824  // [2899]
+        step.apply(parameters, gradients: gradients, first: velocity, second: nil, count: 2899, decays: false)
+    }
+
+    /// The model keeps running statistics: a training step updates them.
+    @inlinable public static var hasRunningStatistics: Swift.Bool { true }
+
+    /// After an accepted training step: each batch normalisation's running statistics; the largest magnitude written.
+    @inlinable
+    public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
+        let p_n3_running_mean = m + 2542  // [16]
+        let p_n3_running_var = m + 2558  // [16]
+        let v_c3 = m + 68400  // [1024]
+        var written: Scalar = 0
+        // n3: batch_norm running statistics
+        written = Swift.max(written, NetcRuntime.NormalisationKernels.batchNormUpdate(v_c3, runningMean: p_n3_running_mean, runningVariance: p_n3_running_var, channels: 16, plane: 16, keep: 0.8, take: 0.2, count: count))
+        return written
     }
 }

@@ -84,26 +84,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         }
         // n = batch_norm(c)  [3x6x5]
         if training {
-            for c in 0..<3 {
-                let values = Scalar(count &* 30)
-                var mean: Scalar = 0
-                for b in 0..<count {
-                    let x0 = v_c + b &* 90
-                    for i in 0..<30 { mean += x0[c &* 30 &+ i] }
-                }
-                mean /= values
-                var variance: Scalar = 0
-                for b in 0..<count {
-                    let x0 = v_c + b &* 90
-                    for i in 0..<30 { let d = x0[c &* 30 &+ i] - mean; variance += d * d }
-                }
-                variance /= values
-                let scale = 1 / (variance + 1e-05).squareRoot(), shift = 0 - mean * scale
-                for b in 0..<count {
-                    let x0 = v_c + b &* 90, y = v_n + b &* 90
-                    for i in 0..<30 { y[c &* 30 &+ i] = x0[c &* 30 &+ i] * scale + shift }
-                }
-            }
+            NetcRuntime.NormalisationKernels.batchNormForward(v_c, v_n, gamma: nil, beta: nil, channels: 3, plane: 30, epsilon: 1e-05, count: count)
         } else {
             for c in 0..<3 {
                 let scale = 1 / (p_n_running_var[c] + 1e-05).squareRoot(), shift = 0 - p_n_running_mean[c] * scale
@@ -188,39 +169,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         // p: max_pool backward → δ n =
         NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 3, height: 6, width: 5, kernelHeight: 2, kernelWidth: 2, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_n, v_p, g_p, g_n, accumulate: false, count: count)
         // n: batch_norm backward → δ c =
-        for c in 0..<3 {
-            let values = Scalar(count &* 30)
-            var mean: Scalar = 0
-            for b in 0..<count {
-                let x0 = v_c + b &* 90
-                for i in 0..<30 { mean += x0[c &* 30 &+ i] }
-            }
-            mean /= values
-            var variance: Scalar = 0
-            for b in 0..<count {
-                let x0 = v_c + b &* 90
-                for i in 0..<30 { let d = x0[c &* 30 &+ i] - mean; variance += d * d }
-            }
-            variance /= values
-            let inverse = 1 / (variance + 1e-05).squareRoot()
-            var sum: Scalar = 0, sumX: Scalar = 0
-            for b in 0..<count {
-                let x0 = v_c + b &* 90, dy = g_n + b &* 90
-                for i in 0..<30 {
-                    let g = dy[c &* 30 &+ i]
-                    sum += g
-                    sumX += g * (x0[c &* 30 &+ i] - mean) * inverse
-                }
-            }
-            let scale = 1 * inverse, meanG = sum / values, meanGX = sumX / values
-            for b in 0..<count {
-                let x0 = v_c + b &* 90, dy = g_n + b &* 90, dx0 = g_c + b &* 90
-                for i in 0..<30 {
-                    let k = c &* 30 &+ i
-                    dx0[k] = scale * (dy[k] - meanG - (x0[k] - mean) * inverse * meanGX)
-                }
-            }
-        }
+        NetcRuntime.NormalisationKernels.batchNormBackward(v_c, g_n, g_c, accumulate: false, gamma: nil, dGamma: nil, dBeta: nil, channels: 3, plane: 30, epsilon: 1e-05, count: count)
         // c: tanh backward → δ c.conv =
         for b in 0..<count {
             let y = v_c + b &* 90, dy = g_c + b &* 90, dx0 = g_c_conv + b &* 90
@@ -283,29 +232,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let v_c = m + 1038  // [360]
         var written: Scalar = 0
         // n: batch_norm running statistics
-        for c in 0..<3 {
-            let values = Scalar(count &* 30)
-            var mean: Scalar = 0
-            for b in 0..<count {
-                let x0 = v_c + b &* 90
-                for i in 0..<30 { mean += x0[c &* 30 &+ i] }
-            }
-            mean /= values
-            var variance: Scalar = 0
-            for b in 0..<count {
-                let x0 = v_c + b &* 90
-                for i in 0..<30 { let d = x0[c &* 30 &+ i] - mean; variance += d * d }
-            }
-            variance /= values
-            let unbiased: Scalar = values > 1 ? values / (values - 1) : 1
-            let newMean = 0.8 * p_n_running_mean[c] + 0.2 * mean
-            let newVariance = 0.8 * p_n_running_var[c] + 0.2 * variance * unbiased
-            if newMean.isFinite && newVariance.isFinite {
-                p_n_running_mean[c] = newMean
-                p_n_running_var[c] = newVariance
-                written = Swift.max(written, Swift.abs(newMean), newVariance)
-            }
-        }
+        written = Swift.max(written, NetcRuntime.NormalisationKernels.batchNormUpdate(v_c, runningMean: p_n_running_mean, runningVariance: p_n_running_var, channels: 3, plane: 30, keep: 0.8, take: 0.2, count: count))
         return written
     }
 }

@@ -169,6 +169,7 @@ let configs = [
     Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistMLP.self, threads: $0) }, trajectory: { trajectory(MnistMLP.self, steps: $0) }),
     Config(name: "mnist-cnn b1", spec: "Benchmarks/netc-bench/Models/MnistCNNB1.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB1.self, threads: $0) }, trajectory: { trajectory(MnistCNNB1.self, steps: $0) }),
     Config(name: "mnist-cnn b32", spec: "Specs/mnist-cnn.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNN.self, threads: $0) }, trajectory: { trajectory(MnistCNN.self, steps: $0) }),
+    Config(name: "mnist-cnn-bn b32", spec: "Benchmarks/netc-bench/Models/MnistCNNBN.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNBN.self, threads: $0) }, trajectory: { trajectory(MnistCNNBN.self, steps: $0) }),
     Config(name: "mnist-cnn b128", spec: "Benchmarks/netc-bench/Models/MnistCNNB128.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB128.self, threads: $0) }, trajectory: { trajectory(MnistCNNB128.self, steps: $0) }),
     Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB128.self, threads: $0) }, trajectory: { trajectory(MnistB128.self, steps: $0) }),
 ]

@@ -17454,6 +17454,1850 @@ avg_pool_backward:
 .Lfunc_end20:
 	.size	avg_pool_backward, .Lfunc_end20-avg_pool_backward
 	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI21_0:
+	.long	0x3f800000
+	.text
+	.p2align	4
+	.type	batch_norm_forward,@function
+batch_norm_forward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$216, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rcx, -96(%rbp)
+	movq	%rdx, -184(%rbp)
+	movq	%rsi, -136(%rbp)
+	movq	%rdi, -64(%rbp)
+	testq	%r9, %r9
+	jle	.LBB21_58
+	vmovaps	%xmm0, %xmm8
+	movq	%r9, %r13
+	movq	%r8, %r14
+	movq	16(%rbp), %r12
+	movq	%r12, %rax
+	imulq	%r8, %rax
+	vcvtsi2ss	%rax, %xmm15, %xmm9
+	movq	-136(%rbp), %rcx
+	movq	%rcx, %rax
+	movq	-64(%rbp), %rdx
+	subq	%rdx, %rax
+	movq	%rax, -232(%rbp)
+	leaq	-16(%r12), %rax
+	movq	%rax, -72(%rbp)
+	shrq	$4, %rax
+	incq	%rax
+	leaq	-8(%r12), %rsi
+	movq	%rsi, -224(%rbp)
+	shrq	$3, %rsi
+	incq	%rsi
+	movq	%rax, %rdi
+	movabsq	$2305843009213693948, %r8
+	orq	$2, %r8
+	andq	%rax, %r8
+	movq	%r8, -200(%rbp)
+	andl	$3, %eax
+	movq	%rax, -168(%rbp)
+	andq	$-4, %rdi
+	movq	%rdi, -208(%rbp)
+	movl	%esi, %eax
+	andl	$3, %eax
+	movq	%rax, -160(%rbp)
+	andq	$-4, %rsi
+	movq	%rsi, -216(%rbp)
+	movl	%r12d, %eax
+	andl	$3, %eax
+	movq	%rax, -144(%rbp)
+	leaq	224(%rdx), %rax
+	movq	%rax, -128(%rbp)
+	movq	%r12, %r15
+	imulq	%r9, %r15
+	shlq	$2, %r15
+	movq	%r12, %rbx
+	andq	$-4, %rbx
+	vmovss	.LCPI21_0(%rip), %xmm10
+	vxorps	%xmm11, %xmm11, %xmm11
+	leaq	(,%r12,4), %rax
+	movq	%rax, -176(%rbp)
+	leaq	96(%rdx), %rax
+	movq	%rax, -120(%rbp)
+	leaq	96(%rcx), %rax
+	movq	%rax, -112(%rbp)
+	movq	$0, -48(%rbp)
+	movq	%rcx, -104(%rbp)
+	movq	%rdx, -56(%rbp)
+	movq	%r14, -152(%rbp)
+	vmovss	%xmm0, -80(%rbp)
+	movq	%r9, -192(%rbp)
+	vmovss	%xmm9, -76(%rbp)
+	jmp	.LBB21_2
+	.p2align	4
+.LBB21_57:
+	movq	-48(%rbp), %rcx
+	incq	%rcx
+	movq	-176(%rbp), %rax
+	addq	%rax, -128(%rbp)
+	addq	%rax, -56(%rbp)
+	addq	%rax, -120(%rbp)
+	addq	%rax, -112(%rbp)
+	addq	%rax, -104(%rbp)
+	movq	%rcx, -48(%rbp)
+	cmpq	%r13, %rcx
+	je	.LBB21_58
+.LBB21_2:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	testq	%r14, %r14
+	jle	.LBB21_21
+	movq	-56(%rbp), %rax
+	movq	-128(%rbp), %rcx
+	xorl	%edx, %edx
+	vxorps	%xmm3, %xmm3, %xmm3
+	jmp	.LBB21_4
+	.p2align	4
+.LBB21_19:
+	incq	%rdx
+	addq	%r15, %rcx
+	addq	%r15, %rax
+	cmpq	%r14, %rdx
+	je	.LBB21_20
+.LBB21_4:
+	cmpq	$16, %r12
+	jge	.LBB21_6
+	xorl	%esi, %esi
+	jmp	.LBB21_13
+	.p2align	4
+.LBB21_6:
+	cmpq	$48, -72(%rbp)
+	jae	.LBB21_23
+	movl	$16, %edi
+	xorl	%esi, %esi
+	cmpq	$0, -168(%rbp)
+	jne	.LBB21_10
+	jmp	.LBB21_13
+	.p2align	4
+.LBB21_23:
+	movq	-208(%rbp), %rdi
+	xorl	%esi, %esi
+	.p2align	4
+.LBB21_24:
+	vaddps	-224(%rcx,%rsi,4), %ymm2, %ymm2
+	vaddps	-192(%rcx,%rsi,4), %ymm3, %ymm3
+	vaddps	-160(%rcx,%rsi,4), %ymm2, %ymm2
+	vaddps	-128(%rcx,%rsi,4), %ymm3, %ymm3
+	vaddps	-96(%rcx,%rsi,4), %ymm2, %ymm2
+	vaddps	-64(%rcx,%rsi,4), %ymm3, %ymm3
+	vaddps	-32(%rcx,%rsi,4), %ymm2, %ymm2
+	vaddps	(%rcx,%rsi,4), %ymm3, %ymm3
+	addq	$64, %rsi
+	addq	$-4, %rdi
+	jne	.LBB21_24
+	leaq	16(%rsi), %rdi
+	cmpq	$0, -168(%rbp)
+	je	.LBB21_13
+.LBB21_10:
+	movq	%rdx, %r8
+	imulq	%r13, %r8
+	addq	-48(%rbp), %r8
+	imulq	%r12, %r8
+	movq	-64(%rbp), %r9
+	leaq	(%r9,%r8,4), %r8
+	movq	-168(%rbp), %r9
+	.p2align	4
+.LBB21_11:
+	vaddps	(%r8,%rsi,4), %ymm2, %ymm2
+	vaddps	32(%r8,%rsi,4), %ymm3, %ymm3
+	movq	%rdi, %rsi
+	addq	$16, %rdi
+	decq	%r9
+	jne	.LBB21_11
+	addq	$-16, %rdi
+	movq	%rdi, %rsi
+.LBB21_13:
+	movq	%rsi, %rdi
+	orq	$8, %rdi
+	cmpq	%r12, %rdi
+	jg	.LBB21_14
+	.p2align	4
+.LBB21_25:
+	vaddps	(%rax,%rsi,4), %ymm2, %ymm2
+	leaq	8(%rsi), %rdi
+	addq	$16, %rsi
+	cmpq	%r12, %rsi
+	movq	%rdi, %rsi
+	jle	.LBB21_25
+.LBB21_14:
+	movq	%rsi, %rdi
+	subq	%r12, %rdi
+	jge	.LBB21_19
+	movl	%r12d, %r8d
+	subl	%esi, %r8d
+	andl	$7, %r8d
+	je	.LBB21_17
+	.p2align	4
+.LBB21_16:
+	vaddss	(%rax,%rsi,4), %xmm1, %xmm1
+	incq	%rsi
+	decq	%r8
+	jne	.LBB21_16
+.LBB21_17:
+	cmpq	$-8, %rdi
+	ja	.LBB21_19
+	.p2align	4
+.LBB21_18:
+	vaddss	(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	4(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	8(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	12(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	16(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	20(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	24(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	28(%rax,%rsi,4), %xmm1, %xmm1
+	addq	$8, %rsi
+	cmpq	%rsi, %r12
+	jne	.LBB21_18
+	jmp	.LBB21_19
+	.p2align	4
+.LBB21_20:
+	vaddps	%ymm2, %ymm3, %ymm2
+.LBB21_21:
+	vextractf128	$1, %ymm2, %xmm3
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vhaddps	%xmm2, %xmm2, %xmm2
+	vmovshdup	%xmm2, %xmm3
+	vaddss	%xmm3, %xmm2, %xmm2
+	vaddss	%xmm2, %xmm1, %xmm1
+	vdivss	%xmm9, %xmm1, %xmm12
+	testq	%r14, %r14
+	jle	.LBB21_22
+	vbroadcastss	%xmm12, %ymm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	-56(%rbp), %rax
+	vxorps	%xmm3, %xmm3, %xmm3
+	xorl	%ecx, %ecx
+	jmp	.LBB21_27
+	.p2align	4
+.LBB21_40:
+	incq	%rcx
+	addq	%r15, %rax
+	cmpq	%r14, %rcx
+	je	.LBB21_41
+.LBB21_27:
+	cmpq	$16, %r12
+	jge	.LBB21_29
+	xorl	%edx, %edx
+	jmp	.LBB21_34
+	.p2align	4
+.LBB21_29:
+	cmpq	$16, -72(%rbp)
+	jae	.LBB21_46
+	movl	$16, %esi
+	vmovaps	%ymm2, %ymm4
+	vmovaps	%ymm3, %ymm5
+	xorl	%edx, %edx
+	testb	$16, -72(%rbp)
+	je	.LBB21_33
+	jmp	.LBB21_34
+	.p2align	4
+.LBB21_46:
+	movl	$16, %esi
+	movq	-200(%rbp), %rdx
+	.p2align	4
+.LBB21_47:
+	vmovups	-64(%rax,%rsi,4), %ymm4
+	vmovups	-32(%rax,%rsi,4), %ymm5
+	vmovups	(%rax,%rsi,4), %ymm6
+	vmovups	32(%rax,%rsi,4), %ymm7
+	vsubps	%ymm0, %ymm4, %ymm4
+	vsubps	%ymm0, %ymm5, %ymm5
+	vfmadd213ps	%ymm2, %ymm4, %ymm4
+	vfmadd213ps	%ymm3, %ymm5, %ymm5
+	vsubps	%ymm0, %ymm6, %ymm2
+	vsubps	%ymm0, %ymm7, %ymm3
+	vfmadd213ps	%ymm4, %ymm2, %ymm2
+	vfmadd213ps	%ymm5, %ymm3, %ymm3
+	addq	$32, %rsi
+	addq	$-2, %rdx
+	jne	.LBB21_47
+	leaq	-16(%rsi), %rdx
+	vmovaps	%ymm2, %ymm4
+	vmovaps	%ymm3, %ymm5
+	testb	$16, -72(%rbp)
+	jne	.LBB21_34
+.LBB21_33:
+	movq	%rcx, %rdi
+	imulq	%r13, %rdi
+	addq	-48(%rbp), %rdi
+	imulq	%r12, %rdi
+	movq	-64(%rbp), %r8
+	leaq	(%r8,%rdi,4), %rdi
+	vmovups	(%rdi,%rdx,4), %ymm2
+	vmovups	32(%rdi,%rdx,4), %ymm3
+	vsubps	%ymm0, %ymm2, %ymm2
+	vsubps	%ymm0, %ymm3, %ymm3
+	vfmadd213ps	%ymm4, %ymm2, %ymm2
+	vfmadd213ps	%ymm5, %ymm3, %ymm3
+	movq	%rsi, %rdx
+.LBB21_34:
+	movq	%rdx, %rsi
+	orq	$8, %rsi
+	cmpq	%r12, %rsi
+	jg	.LBB21_35
+	.p2align	4
+.LBB21_48:
+	vmovups	(%rax,%rdx,4), %ymm4
+	vsubps	%ymm0, %ymm4, %ymm4
+	vfmadd231ps	%ymm4, %ymm4, %ymm2
+	leaq	8(%rdx), %rsi
+	addq	$16, %rdx
+	cmpq	%r12, %rdx
+	movq	%rsi, %rdx
+	jle	.LBB21_48
+.LBB21_35:
+	movq	%rdx, %rsi
+	subq	%r12, %rsi
+	jge	.LBB21_40
+	movl	%r12d, %edi
+	subl	%edx, %edi
+	andl	$3, %edi
+	je	.LBB21_38
+	.p2align	4
+.LBB21_37:
+	vmovss	(%rax,%rdx,4), %xmm4
+	vsubss	%xmm12, %xmm4, %xmm4
+	vfmadd231ss	%xmm4, %xmm4, %xmm1
+	incq	%rdx
+	decq	%rdi
+	jne	.LBB21_37
+.LBB21_38:
+	cmpq	$-4, %rsi
+	ja	.LBB21_40
+	.p2align	4
+.LBB21_39:
+	vmovss	(%rax,%rdx,4), %xmm4
+	vmovss	4(%rax,%rdx,4), %xmm5
+	vsubss	%xmm12, %xmm4, %xmm4
+	vfmadd213ss	%xmm1, %xmm4, %xmm4
+	vsubss	%xmm12, %xmm5, %xmm1
+	vfmadd213ss	%xmm4, %xmm1, %xmm1
+	vmovss	8(%rax,%rdx,4), %xmm4
+	vsubss	%xmm12, %xmm4, %xmm4
+	vfmadd213ss	%xmm1, %xmm4, %xmm4
+	vmovss	12(%rax,%rdx,4), %xmm1
+	vsubss	%xmm12, %xmm1, %xmm1
+	vfmadd213ss	%xmm4, %xmm1, %xmm1
+	addq	$4, %rdx
+	cmpq	%rdx, %r12
+	jne	.LBB21_39
+	jmp	.LBB21_40
+	.p2align	4
+.LBB21_41:
+	vaddps	%ymm2, %ymm3, %ymm0
+	jmp	.LBB21_42
+	.p2align	4
+.LBB21_22:
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB21_42:
+	vmovaps	%xmm10, %xmm6
+	movq	-184(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB21_44
+	movq	-48(%rbp), %rcx
+	vmovss	(%rax,%rcx,4), %xmm6
+.LBB21_44:
+	vmovshdup	%ymm0, %ymm2
+	vshufps	$255, %ymm0, %ymm0, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm0, %xmm4
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vaddss	%xmm2, %xmm4, %xmm2
+	vaddss	%xmm3, %xmm2, %xmm2
+	vshufps	$255, %xmm0, %xmm0, %xmm3
+	vshufpd	$1, %xmm0, %xmm0, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm0, %xmm4
+	vaddss	%xmm4, %xmm0, %xmm0
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm1, %xmm0
+	vdivss	%xmm9, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm8, %xmm0
+	vucomiss	%xmm11, %xmm0
+	jb	.LBB21_49
+	vsqrtss	%xmm0, %xmm0, %xmm0
+	jmp	.LBB21_50
+	.p2align	4
+.LBB21_49:
+	vmovaps	%xmm12, -256(%rbp)
+	vmovss	%xmm6, -84(%rbp)
+	vzeroupper
+	callq	sqrtf@PLT
+	vmovss	-84(%rbp), %xmm6
+	vmovaps	-256(%rbp), %xmm12
+	vxorps	%xmm11, %xmm11, %xmm11
+	vmovss	.LCPI21_0(%rip), %xmm10
+	vmovss	-76(%rbp), %xmm9
+	vmovss	-80(%rbp), %xmm8
+.LBB21_50:
+	movq	-96(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB21_51
+	movq	-48(%rbp), %rcx
+	vmovss	(%rax,%rcx,4), %xmm1
+	testq	%r14, %r14
+	jg	.LBB21_54
+	jmp	.LBB21_57
+	.p2align	4
+.LBB21_51:
+	vxorps	%xmm1, %xmm1, %xmm1
+	testq	%r14, %r14
+	jle	.LBB21_57
+.LBB21_54:
+	vdivss	%xmm0, %xmm6, %xmm0
+	vfnmadd213ss	%xmm1, %xmm0, %xmm12
+	vbroadcastss	%xmm0, %ymm1
+	vbroadcastss	%xmm12, %ymm2
+	movq	-56(%rbp), %rax
+	movq	-104(%rbp), %rcx
+	movq	-112(%rbp), %rdx
+	movq	-120(%rbp), %rsi
+	xorl	%edi, %edi
+	jmp	.LBB21_55
+	.p2align	4
+.LBB21_79:
+	incq	%rdi
+	addq	%r15, %rsi
+	addq	%r15, %rdx
+	addq	%r15, %rcx
+	addq	%r15, %rax
+	cmpq	%r14, %rdi
+	je	.LBB21_57
+.LBB21_55:
+	cmpq	$8, %r12
+	jge	.LBB21_59
+	xorl	%r8d, %r8d
+	jmp	.LBB21_66
+	.p2align	4
+.LBB21_59:
+	cmpq	$24, -224(%rbp)
+	jae	.LBB21_85
+	movl	$8, %r9d
+	xorl	%r8d, %r8d
+	cmpq	$0, -160(%rbp)
+	jne	.LBB21_63
+	jmp	.LBB21_66
+	.p2align	4
+.LBB21_85:
+	movq	-216(%rbp), %r9
+	xorl	%r8d, %r8d
+	.p2align	4
+.LBB21_86:
+	vmovups	-96(%rsi,%r8,4), %ymm3
+	vfmadd213ps	%ymm2, %ymm1, %ymm3
+	vmovups	%ymm3, -96(%rdx,%r8,4)
+	vmovups	-64(%rsi,%r8,4), %ymm3
+	vfmadd213ps	%ymm2, %ymm1, %ymm3
+	vmovups	%ymm3, -64(%rdx,%r8,4)
+	vmovups	-32(%rsi,%r8,4), %ymm3
+	vfmadd213ps	%ymm2, %ymm1, %ymm3
+	vmovups	%ymm3, -32(%rdx,%r8,4)
+	vmovups	(%rsi,%r8,4), %ymm3
+	vfmadd213ps	%ymm2, %ymm1, %ymm3
+	vmovups	%ymm3, (%rdx,%r8,4)
+	addq	$32, %r8
+	addq	$-4, %r9
+	jne	.LBB21_86
+	leaq	8(%r8), %r9
+	cmpq	$0, -160(%rbp)
+	je	.LBB21_66
+.LBB21_63:
+	movq	%rdi, %r11
+	imulq	%r13, %r11
+	addq	-48(%rbp), %r11
+	imulq	%r12, %r11
+	movq	-64(%rbp), %r10
+	leaq	(%r10,%r11,4), %r10
+	movq	-136(%rbp), %r14
+	leaq	(%r14,%r11,4), %r11
+	movq	-160(%rbp), %r14
+	.p2align	4
+.LBB21_64:
+	vmovups	(%r10,%r8,4), %ymm3
+	vfmadd213ps	%ymm2, %ymm1, %ymm3
+	vmovups	%ymm3, (%r11,%r8,4)
+	movq	%r9, %r8
+	addq	$8, %r9
+	decq	%r14
+	jne	.LBB21_64
+	addq	$-8, %r9
+	movq	%r9, %r8
+	movq	-152(%rbp), %r14
+.LBB21_66:
+	movq	%r12, %r9
+	subq	%r8, %r9
+	jle	.LBB21_79
+	cmpq	$127, -232(%rbp)
+	seta	%r10b
+	cmpq	$4, %r9
+	setae	%r11b
+	testb	%r10b, %r11b
+	jne	.LBB21_74
+.LBB21_68:
+	movq	%r8, %r9
+	jmp	.LBB21_69
+	.p2align	4
+.LBB21_74:
+	cmpq	$32, %r9
+	jae	.LBB21_80
+	xorl	%r10d, %r10d
+	jmp	.LBB21_76
+.LBB21_80:
+	movq	%r9, %r10
+	andq	$-32, %r10
+	leaq	(%rsi,%r8,4), %r11
+	leaq	(%rcx,%r8,4), %r13
+	xorl	%r14d, %r14d
+	.p2align	4
+.LBB21_81:
+	vmovups	-96(%r11,%r14,4), %ymm3
+	vfmadd213ps	%ymm2, %ymm1, %ymm3
+	vmovups	-64(%r11,%r14,4), %ymm4
+	vfmadd213ps	%ymm2, %ymm1, %ymm4
+	vmovups	-32(%r11,%r14,4), %ymm5
+	vfmadd213ps	%ymm2, %ymm1, %ymm5
+	vmovups	(%r11,%r14,4), %ymm6
+	vfmadd213ps	%ymm2, %ymm1, %ymm6
+	vmovups	%ymm3, (%r13,%r14,4)
+	vmovups	%ymm4, 32(%r13,%r14,4)
+	vmovups	%ymm5, 64(%r13,%r14,4)
+	vmovups	%ymm6, 96(%r13,%r14,4)
+	addq	$32, %r14
+	cmpq	%r14, %r10
+	jne	.LBB21_81
+	cmpq	%r10, %r9
+	movq	-192(%rbp), %r13
+	movq	-152(%rbp), %r14
+	je	.LBB21_79
+	testb	$28, %r9b
+	je	.LBB21_84
+.LBB21_76:
+	subq	-144(%rbp), %r9
+	addq	%r8, %r9
+	addq	%r8, %r10
+	.p2align	4
+.LBB21_77:
+	vmovups	(%rax,%r10,4), %xmm3
+	vfmadd213ps	%xmm2, %xmm1, %xmm3
+	vmovups	%xmm3, (%rcx,%r10,4)
+	addq	$4, %r10
+	cmpq	%r10, %rbx
+	jne	.LBB21_77
+	cmpq	$0, -144(%rbp)
+	je	.LBB21_79
+.LBB21_69:
+	movl	%r12d, %r10d
+	subl	%r9d, %r10d
+	movq	%r9, %r8
+	andl	$3, %r10d
+	je	.LBB21_72
+	movq	%r9, %r8
+	.p2align	4
+.LBB21_71:
+	vmovss	(%rax,%r8,4), %xmm3
+	vfmadd213ss	%xmm12, %xmm0, %xmm3
+	vmovss	%xmm3, (%rcx,%r8,4)
+	incq	%r8
+	decq	%r10
+	jne	.LBB21_71
+.LBB21_72:
+	subq	%r12, %r9
+	cmpq	$-4, %r9
+	ja	.LBB21_79
+	.p2align	4
+.LBB21_73:
+	vmovss	(%rax,%r8,4), %xmm3
+	vfmadd213ss	%xmm12, %xmm0, %xmm3
+	vmovss	%xmm3, (%rcx,%r8,4)
+	vmovss	4(%rax,%r8,4), %xmm3
+	vfmadd213ss	%xmm12, %xmm0, %xmm3
+	vmovss	%xmm3, 4(%rcx,%r8,4)
+	vmovss	8(%rax,%r8,4), %xmm3
+	vfmadd213ss	%xmm12, %xmm0, %xmm3
+	vmovss	%xmm3, 8(%rcx,%r8,4)
+	vmovss	12(%rax,%r8,4), %xmm3
+	vfmadd213ss	%xmm12, %xmm0, %xmm3
+	vmovss	%xmm3, 12(%rcx,%r8,4)
+	addq	$4, %r8
+	cmpq	%r8, %r12
+	jne	.LBB21_73
+	jmp	.LBB21_79
+.LBB21_84:
+	addq	%r10, %r8
+	jmp	.LBB21_68
+.LBB21_58:
+	addq	$216, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end21:
+	.size	batch_norm_forward, .Lfunc_end21-batch_norm_forward
+	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI22_0:
+	.long	0x3f800000
+	.text
+	.p2align	4
+	.type	batch_norm_backward,@function
+batch_norm_backward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	andq	$-32, %rsp
+	subq	$448, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	vmovss	%xmm0, 92(%rsp)
+	movq	%r9, 64(%rsp)
+	movq	%r8, 56(%rsp)
+	movq	%rcx, 192(%rsp)
+	movq	%rdx, 80(%rsp)
+	movq	32(%rbp), %r12
+	testq	%r12, %r12
+	jle	.LBB22_91
+	movq	%rsi, %r15
+	movq	%rdi, %rbx
+	movq	40(%rbp), %r14
+	movq	24(%rbp), %r13
+	movl	16(%rbp), %edx
+	movq	%r14, %rax
+	imulq	%r13, %rax
+	vcvtsi2ss	%rax, %xmm15, %xmm0
+	vmovss	%xmm0, 20(%rsp)
+	testl	%edx, %edx
+	sete	%al
+	leaq	(,%r14,4), %rcx
+	movq	%rcx, 120(%rsp)
+	movq	%r14, %r11
+	imulq	%r12, %r11
+	shlq	$2, %r11
+	leaq	-16(%r14), %r10
+	movq	%r10, %rcx
+	shrq	$4, %rcx
+	incq	%rcx
+	movq	%rcx, %rsi
+	movabsq	$2305843009213693948, %rdi
+	orq	$2, %rdi
+	andq	%rcx, %rdi
+	movq	%rdi, 232(%rsp)
+	movl	%ecx, %r9d
+	andl	$3, %r9d
+	andq	$-4, %rsi
+	movq	%rsi, 240(%rsp)
+	vmovd	%eax, %xmm0
+	vpbroadcastb	%xmm0, %xmm0
+	vpcmpeqd	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm1, %xmm0, %xmm1
+	movl	%r14d, %eax
+	andl	$7, %eax
+	movq	%rax, 152(%rsp)
+	leaq	224(%rbx), %rax
+	movq	%rax, 144(%rsp)
+	leaq	32(%r15), %rax
+	movq	%rax, 136(%rsp)
+	movq	%r14, %rax
+	andq	$-8, %rax
+	movq	%rax, 208(%rsp)
+	vpmovzxwd	%xmm1, %ymm1
+	vpslld	$31, %ymm1, %ymm12
+	vpmovzxwd	%xmm0, %ymm0
+	vpslld	$31, %ymm0, %ymm10
+	leaq	32(%rbx), %rax
+	movq	%rax, 128(%rsp)
+	leaq	96(%r15), %rax
+	movq	%rax, 112(%rsp)
+	leaq	96(%rbx), %rax
+	movq	%rax, 104(%rsp)
+	movq	$0, 8(%rsp)
+	movq	80(%rsp), %rax
+	movq	%rax, 96(%rsp)
+	movq	%r15, 72(%rsp)
+	movq	%rbx, 24(%rsp)
+	movq	%r11, 48(%rsp)
+	movq	%r10, 200(%rsp)
+	movq	%r9, 168(%rsp)
+	vmovdqa	%ymm10, 352(%rsp)
+	movq	%r15, 40(%rsp)
+	movq	%rbx, 32(%rsp)
+	vmovdqa	%ymm12, 384(%rsp)
+	jmp	.LBB22_2
+	.p2align	4
+.LBB22_90:
+	movq	8(%rsp), %rcx
+	incq	%rcx
+	movq	120(%rsp), %rax
+	addq	%rax, 144(%rsp)
+	addq	%rax, 24(%rsp)
+	addq	%rax, 136(%rsp)
+	addq	%rax, 128(%rsp)
+	addq	%rax, 72(%rsp)
+	addq	%rax, 96(%rsp)
+	addq	%rax, 112(%rsp)
+	addq	%rax, 104(%rsp)
+	movq	%rcx, 8(%rsp)
+	cmpq	%r12, %rcx
+	movq	200(%rsp), %r10
+	movq	168(%rsp), %r9
+	je	.LBB22_91
+.LBB22_2:
+	vpxor	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	testq	%r13, %r13
+	jle	.LBB22_21
+	movq	24(%rsp), %rax
+	movq	144(%rsp), %rcx
+	xorl	%edx, %edx
+	vxorps	%xmm3, %xmm3, %xmm3
+	jmp	.LBB22_4
+	.p2align	4
+.LBB22_19:
+	incq	%rdx
+	addq	%r11, %rcx
+	addq	%r11, %rax
+	cmpq	%r13, %rdx
+	je	.LBB22_20
+.LBB22_4:
+	cmpq	$16, %r14
+	jge	.LBB22_6
+	xorl	%esi, %esi
+	jmp	.LBB22_13
+	.p2align	4
+.LBB22_6:
+	cmpq	$48, %r10
+	jae	.LBB22_25
+	movl	$16, %edi
+	xorl	%esi, %esi
+	testq	%r9, %r9
+	jne	.LBB22_10
+	jmp	.LBB22_13
+	.p2align	4
+.LBB22_25:
+	movq	240(%rsp), %rdi
+	xorl	%esi, %esi
+	.p2align	4
+.LBB22_26:
+	vaddps	-224(%rcx,%rsi,4), %ymm2, %ymm2
+	vaddps	-192(%rcx,%rsi,4), %ymm3, %ymm3
+	vaddps	-160(%rcx,%rsi,4), %ymm2, %ymm2
+	vaddps	-128(%rcx,%rsi,4), %ymm3, %ymm3
+	vaddps	-96(%rcx,%rsi,4), %ymm2, %ymm2
+	vaddps	-64(%rcx,%rsi,4), %ymm3, %ymm3
+	vaddps	-32(%rcx,%rsi,4), %ymm2, %ymm2
+	vaddps	(%rcx,%rsi,4), %ymm3, %ymm3
+	addq	$64, %rsi
+	addq	$-4, %rdi
+	jne	.LBB22_26
+	leaq	16(%rsi), %rdi
+	testq	%r9, %r9
+	je	.LBB22_13
+.LBB22_10:
+	movq	%rdx, %r8
+	imulq	%r12, %r8
+	addq	8(%rsp), %r8
+	imulq	%r14, %r8
+	leaq	(%rbx,%r8,4), %r8
+	.p2align	4
+.LBB22_11:
+	vaddps	(%r8,%rsi,4), %ymm2, %ymm2
+	vaddps	32(%r8,%rsi,4), %ymm3, %ymm3
+	movq	%rdi, %rsi
+	addq	$16, %rdi
+	decq	%r9
+	jne	.LBB22_11
+	addq	$-16, %rdi
+	movq	%rdi, %rsi
+	movq	168(%rsp), %r9
+.LBB22_13:
+	movq	%rsi, %rdi
+	orq	$8, %rdi
+	cmpq	%r14, %rdi
+	jg	.LBB22_14
+	.p2align	4
+.LBB22_27:
+	vaddps	(%rax,%rsi,4), %ymm2, %ymm2
+	leaq	8(%rsi), %rdi
+	addq	$16, %rsi
+	cmpq	%r14, %rsi
+	movq	%rdi, %rsi
+	jle	.LBB22_27
+.LBB22_14:
+	movq	%rsi, %rdi
+	subq	%r14, %rdi
+	jge	.LBB22_19
+	movl	%r14d, %r8d
+	subl	%esi, %r8d
+	andl	$7, %r8d
+	je	.LBB22_17
+	.p2align	4
+.LBB22_16:
+	vaddss	(%rax,%rsi,4), %xmm1, %xmm1
+	incq	%rsi
+	decq	%r8
+	jne	.LBB22_16
+.LBB22_17:
+	cmpq	$-8, %rdi
+	ja	.LBB22_19
+	.p2align	4
+.LBB22_18:
+	vaddss	(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	4(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	8(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	12(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	16(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	20(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	24(%rax,%rsi,4), %xmm1, %xmm1
+	vaddss	28(%rax,%rsi,4), %xmm1, %xmm1
+	addq	$8, %rsi
+	cmpq	%rsi, %r14
+	jne	.LBB22_18
+	jmp	.LBB22_19
+	.p2align	4
+.LBB22_20:
+	vaddps	%ymm2, %ymm3, %ymm2
+	movl	16(%rbp), %edx
+.LBB22_21:
+	vextractf128	$1, %ymm2, %xmm3
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vhaddps	%xmm2, %xmm2, %xmm2
+	vmovshdup	%xmm2, %xmm3
+	vaddss	%xmm3, %xmm2, %xmm2
+	vaddss	%xmm2, %xmm1, %xmm1
+	vdivss	20(%rsp), %xmm1, %xmm13
+	vbroadcastss	%xmm13, %ymm14
+	vxorps	%xmm1, %xmm1, %xmm1
+	testq	%r13, %r13
+	jle	.LBB22_41
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	24(%rsp), %rax
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%ecx, %ecx
+	jmp	.LBB22_23
+	.p2align	4
+.LBB22_39:
+	incq	%rcx
+	addq	%r11, %rax
+	cmpq	%r13, %rcx
+	movl	16(%rbp), %edx
+	je	.LBB22_40
+.LBB22_23:
+	cmpq	$16, %r14
+	jge	.LBB22_28
+	xorl	%edx, %edx
+	jmp	.LBB22_33
+	.p2align	4
+.LBB22_28:
+	movl	$16, %esi
+	cmpq	$16, %r10
+	jae	.LBB22_43
+	vmovaps	%ymm0, %ymm3
+	vmovaps	%ymm2, %ymm4
+	xorl	%edx, %edx
+	testb	$16, %r10b
+	je	.LBB22_32
+	jmp	.LBB22_33
+	.p2align	4
+.LBB22_43:
+	movq	232(%rsp), %rdx
+	.p2align	4
+.LBB22_44:
+	vmovups	-64(%rax,%rsi,4), %ymm3
+	vmovups	-32(%rax,%rsi,4), %ymm4
+	vmovups	(%rax,%rsi,4), %ymm5
+	vmovups	32(%rax,%rsi,4), %ymm6
+	vsubps	%ymm14, %ymm3, %ymm3
+	vsubps	%ymm14, %ymm4, %ymm4
+	vfmadd213ps	%ymm0, %ymm3, %ymm3
+	vfmadd213ps	%ymm2, %ymm4, %ymm4
+	vsubps	%ymm14, %ymm5, %ymm0
+	vsubps	%ymm14, %ymm6, %ymm2
+	vfmadd213ps	%ymm3, %ymm0, %ymm0
+	vfmadd213ps	%ymm4, %ymm2, %ymm2
+	addq	$32, %rsi
+	addq	$-2, %rdx
+	jne	.LBB22_44
+	leaq	-16(%rsi), %rdx
+	vmovaps	%ymm0, %ymm3
+	vmovaps	%ymm2, %ymm4
+	testb	$16, %r10b
+	jne	.LBB22_33
+.LBB22_32:
+	movq	%rcx, %rdi
+	imulq	%r12, %rdi
+	addq	8(%rsp), %rdi
+	imulq	%r14, %rdi
+	leaq	(%rbx,%rdi,4), %rdi
+	vmovups	(%rdi,%rdx,4), %ymm0
+	vmovups	32(%rdi,%rdx,4), %ymm2
+	vsubps	%ymm14, %ymm0, %ymm0
+	vsubps	%ymm14, %ymm2, %ymm2
+	vfmadd213ps	%ymm3, %ymm0, %ymm0
+	vfmadd213ps	%ymm4, %ymm2, %ymm2
+	movq	%rsi, %rdx
+.LBB22_33:
+	movq	%rdx, %rsi
+	orq	$8, %rsi
+	cmpq	%r14, %rsi
+	jg	.LBB22_34
+	.p2align	4
+.LBB22_45:
+	vmovups	(%rax,%rdx,4), %ymm3
+	vsubps	%ymm14, %ymm3, %ymm3
+	vfmadd231ps	%ymm3, %ymm3, %ymm0
+	leaq	8(%rdx), %rsi
+	addq	$16, %rdx
+	cmpq	%r14, %rdx
+	movq	%rsi, %rdx
+	jle	.LBB22_45
+.LBB22_34:
+	movq	%rdx, %rsi
+	subq	%r14, %rsi
+	jge	.LBB22_39
+	movl	%r14d, %edi
+	subl	%edx, %edi
+	andl	$3, %edi
+	je	.LBB22_37
+	.p2align	4
+.LBB22_36:
+	vmovss	(%rax,%rdx,4), %xmm3
+	vsubss	%xmm13, %xmm3, %xmm3
+	vfmadd231ss	%xmm3, %xmm3, %xmm1
+	incq	%rdx
+	decq	%rdi
+	jne	.LBB22_36
+.LBB22_37:
+	cmpq	$-4, %rsi
+	ja	.LBB22_39
+	.p2align	4
+.LBB22_38:
+	vmovss	(%rax,%rdx,4), %xmm3
+	vmovss	4(%rax,%rdx,4), %xmm4
+	vsubss	%xmm13, %xmm3, %xmm3
+	vfmadd213ss	%xmm1, %xmm3, %xmm3
+	vsubss	%xmm13, %xmm4, %xmm1
+	vfmadd213ss	%xmm3, %xmm1, %xmm1
+	vmovss	8(%rax,%rdx,4), %xmm3
+	vsubss	%xmm13, %xmm3, %xmm3
+	vfmadd213ss	%xmm1, %xmm3, %xmm3
+	vmovss	12(%rax,%rdx,4), %xmm1
+	vsubss	%xmm13, %xmm1, %xmm1
+	vfmadd213ss	%xmm3, %xmm1, %xmm1
+	addq	$4, %rdx
+	cmpq	%rdx, %r14
+	jne	.LBB22_38
+	jmp	.LBB22_39
+	.p2align	4
+.LBB22_40:
+	vaddps	%ymm0, %ymm2, %ymm0
+.LBB22_41:
+	vextractf128	$1, %ymm0, %xmm2
+	vhaddps	%xmm2, %xmm0, %xmm0
+	vhaddps	%xmm0, %xmm0, %xmm0
+	vmovshdup	%xmm0, %xmm2
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm1, %xmm0
+	vdivss	20(%rsp), %xmm0, %xmm0
+	vaddss	92(%rsp), %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vucomiss	%xmm1, %xmm0
+	jb	.LBB22_46
+	vsqrtss	%xmm0, %xmm0, %xmm0
+	jmp	.LBB22_47
+	.p2align	4
+.LBB22_46:
+	vmovaps	%xmm13, 176(%rsp)
+	vmovaps	%ymm14, 256(%rsp)
+	vzeroupper
+	callq	sqrtf@PLT
+	vmovaps	256(%rsp), %ymm14
+	vmovaps	176(%rsp), %xmm13
+	vmovdqa	352(%rsp), %ymm10
+	vmovdqa	384(%rsp), %ymm12
+	movq	48(%rsp), %r11
+	movl	16(%rbp), %edx
+.LBB22_47:
+	movq	64(%rsp), %rax
+	movq	56(%rsp), %rcx
+	vmovss	.LCPI22_0(%rip), %xmm1
+	vdivss	%xmm0, %xmm1, %xmm0
+	vbroadcastss	%xmm0, %ymm1
+	testq	%r13, %r13
+	jle	.LBB22_48
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	movq	24(%rsp), %rax
+	movq	72(%rsp), %rcx
+	movq	128(%rsp), %rdx
+	movq	136(%rsp), %rsi
+	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm3, %xmm3, %xmm3
+	xorl	%edi, %edi
+	jmp	.LBB22_65
+	.p2align	4
+.LBB22_73:
+	incq	%rdi
+	addq	%r11, %rsi
+	addq	%r11, %rdx
+	addq	%r11, %rcx
+	addq	%r11, %rax
+	cmpq	%r13, %rdi
+	je	.LBB22_49
+.LBB22_65:
+	cmpq	$16, %r14
+	jge	.LBB22_74
+	xorl	%r8d, %r8d
+	jmp	.LBB22_67
+	.p2align	4
+.LBB22_74:
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB22_75:
+	vmovups	-32(%rsi,%r9,4), %ymm8
+	vmovups	(%rsi,%r9,4), %ymm9
+	vaddps	%ymm4, %ymm8, %ymm4
+	vaddps	%ymm5, %ymm9, %ymm5
+	vmovups	-32(%rdx,%r9,4), %ymm10
+	vmovups	(%rdx,%r9,4), %ymm11
+	vsubps	%ymm14, %ymm10, %ymm10
+	vmulps	%ymm10, %ymm8, %ymm8
+	vfmadd231ps	%ymm8, %ymm1, %ymm6
+	vsubps	%ymm14, %ymm11, %ymm8
+	vmulps	%ymm8, %ymm9, %ymm8
+	vfmadd231ps	%ymm8, %ymm1, %ymm7
+	leaq	16(%r9), %r8
+	addq	$32, %r9
+	cmpq	%r14, %r9
+	movq	%r8, %r9
+	jle	.LBB22_75
+.LBB22_67:
+	movq	%r8, %r9
+	orq	$8, %r9
+	cmpq	%r14, %r9
+	jg	.LBB22_68
+	.p2align	4
+.LBB22_76:
+	vmovups	(%rcx,%r8,4), %ymm8
+	vaddps	%ymm4, %ymm8, %ymm4
+	vmovups	(%rax,%r8,4), %ymm9
+	vsubps	%ymm14, %ymm9, %ymm9
+	vmulps	%ymm9, %ymm8, %ymm8
+	vfmadd231ps	%ymm8, %ymm1, %ymm6
+	leaq	8(%r8), %r9
+	addq	$16, %r8
+	cmpq	%r14, %r8
+	movq	%r9, %r8
+	jle	.LBB22_76
+.LBB22_68:
+	cmpq	%r8, %r14
+	jle	.LBB22_73
+	movl	%r14d, %r10d
+	subl	%r8d, %r10d
+	leaq	1(%r8), %r9
+	testb	$1, %r10b
+	je	.LBB22_71
+	movq	%rdi, %r10
+	imulq	%r12, %r10
+	addq	8(%rsp), %r10
+	imulq	%r14, %r10
+	leaq	(%rbx,%r10,4), %r11
+	leaq	(%r15,%r10,4), %r10
+	vmovss	(%r10,%r8,4), %xmm8
+	vaddss	%xmm2, %xmm8, %xmm2
+	vmovss	(%r11,%r8,4), %xmm9
+	movq	48(%rsp), %r11
+	vsubss	%xmm13, %xmm9, %xmm9
+	vmulss	%xmm9, %xmm8, %xmm8
+	vfmadd231ss	%xmm8, %xmm0, %xmm3
+	movq	%r9, %r8
+.LBB22_71:
+	cmpq	%r9, %r14
+	je	.LBB22_73
+	.p2align	4
+.LBB22_72:
+	vmovss	(%rcx,%r8,4), %xmm8
+	vmovss	4(%rcx,%r8,4), %xmm9
+	vaddss	%xmm2, %xmm8, %xmm2
+	vmovss	(%rax,%r8,4), %xmm10
+	vmovss	4(%rax,%r8,4), %xmm11
+	vsubss	%xmm13, %xmm10, %xmm10
+	vmulss	%xmm10, %xmm8, %xmm8
+	vfmadd213ss	%xmm3, %xmm0, %xmm8
+	vaddss	%xmm2, %xmm9, %xmm2
+	vsubss	%xmm13, %xmm11, %xmm3
+	vmulss	%xmm3, %xmm9, %xmm3
+	vfmadd213ss	%xmm8, %xmm0, %xmm3
+	addq	$2, %r8
+	cmpq	%r8, %r14
+	jne	.LBB22_72
+	jmp	.LBB22_73
+	.p2align	4
+.LBB22_49:
+	vaddps	%ymm4, %ymm5, %ymm4
+	vaddps	%ymm6, %ymm7, %ymm5
+	movq	64(%rsp), %rax
+	movq	56(%rsp), %rcx
+	movl	16(%rbp), %edx
+	vmovdqa	352(%rsp), %ymm10
+	jmp	.LBB22_50
+	.p2align	4
+.LBB22_48:
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm5, %xmm5, %xmm5
+.LBB22_50:
+	vmovshdup	%ymm5, %ymm6
+	vshufps	$255, %ymm5, %ymm5, %ymm7
+	vextractf128	$1, %ymm7, %xmm7
+	vextractf128	$1, %ymm5, %xmm8
+	vshufpd	$1, %xmm8, %xmm8, %xmm9
+	vaddss	%xmm7, %xmm9, %xmm7
+	vextractf128	$1, %ymm6, %xmm6
+	vaddss	%xmm6, %xmm8, %xmm6
+	vaddss	%xmm7, %xmm6, %xmm6
+	vshufps	$255, %xmm5, %xmm5, %xmm7
+	vshufpd	$1, %xmm5, %xmm5, %xmm8
+	vaddss	%xmm7, %xmm8, %xmm7
+	vmovshdup	%xmm5, %xmm8
+	vaddss	%xmm5, %xmm8, %xmm5
+	vaddss	%xmm7, %xmm5, %xmm5
+	vaddss	%xmm6, %xmm5, %xmm5
+	vaddss	%xmm5, %xmm3, %xmm5
+	testq	%rcx, %rcx
+	je	.LBB22_52
+	movq	8(%rsp), %rsi
+	vaddss	(%rcx,%rsi,4), %xmm5, %xmm3
+	vmovss	%xmm3, (%rcx,%rsi,4)
+.LBB22_52:
+	vmovshdup	%ymm4, %ymm3
+	vshufps	$255, %ymm4, %ymm4, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vextractf128	$1, %ymm4, %xmm7
+	vshufpd	$1, %xmm7, %xmm7, %xmm8
+	vaddss	%xmm6, %xmm8, %xmm6
+	vextractf128	$1, %ymm3, %xmm3
+	vaddss	%xmm3, %xmm7, %xmm3
+	vaddss	%xmm6, %xmm3, %xmm3
+	vshufps	$255, %xmm4, %xmm4, %xmm6
+	vshufpd	$1, %xmm4, %xmm4, %xmm7
+	vaddss	%xmm6, %xmm7, %xmm6
+	vmovshdup	%xmm4, %xmm7
+	vaddss	%xmm7, %xmm4, %xmm4
+	vaddss	%xmm6, %xmm4, %xmm4
+	vaddss	%xmm3, %xmm4, %xmm3
+	vaddss	%xmm3, %xmm2, %xmm3
+	testq	%rax, %rax
+	je	.LBB22_54
+	movq	8(%rsp), %rcx
+	vaddss	(%rax,%rcx,4), %xmm3, %xmm2
+	vmovss	%xmm2, (%rax,%rcx,4)
+.LBB22_54:
+	cmpq	$0, 80(%rsp)
+	je	.LBB22_90
+	vmovss	.LCPI22_0(%rip), %xmm2
+	movq	192(%rsp), %rax
+	testq	%rax, %rax
+	je	.LBB22_57
+	movq	8(%rsp), %rcx
+	vmovss	(%rax,%rcx,4), %xmm2
+.LBB22_57:
+	testq	%r13, %r13
+	jle	.LBB22_90
+	movq	120(%rsp), %rax
+	movq	%rax, %rcx
+	imulq	8(%rsp), %rcx
+	movq	%rcx, 224(%rsp)
+	addq	%rcx, %rax
+	movq	%rax, 216(%rsp)
+	vmulss	%xmm2, %xmm0, %xmm2
+	vmovss	20(%rsp), %xmm4
+	vdivss	%xmm4, %xmm3, %xmm3
+	vdivss	%xmm4, %xmm5, %xmm4
+	vbroadcastss	%xmm2, %ymm5
+	vbroadcastss	%xmm3, %ymm6
+	vbroadcastss	%xmm4, %ymm7
+	movq	104(%rsp), %rsi
+	movq	112(%rsp), %rax
+	movq	%rax, 256(%rsp)
+	movq	96(%rsp), %rdi
+	movq	24(%rsp), %r8
+	movq	72(%rsp), %r9
+	xorl	%r10d, %r10d
+	vmovaps	%xmm13, 176(%rsp)
+	vmovaps	%xmm2, 336(%rsp)
+	vmovaps	%xmm3, 320(%rsp)
+	vmovaps	%xmm4, 304(%rsp)
+	jmp	.LBB22_59
+	.p2align	4
+.LBB22_89:
+	incq	%r10
+	movq	48(%rsp), %r11
+	addq	%r11, %r9
+	addq	%r11, %r8
+	addq	%r11, %rdi
+	addq	%r11, 256(%rsp)
+	addq	%r11, %rsi
+	cmpq	%r13, %r10
+	je	.LBB22_90
+.LBB22_59:
+	cmpq	$8, %r14
+	jge	.LBB22_97
+	xorl	%ecx, %ecx
+.LBB22_61:
+	movq	%r14, %r11
+	subq	%rcx, %r11
+	jle	.LBB22_89
+	cmpq	$7, %r11
+	ja	.LBB22_77
+	movq	%rcx, %r11
+	jmp	.LBB22_86
+	.p2align	4
+.LBB22_97:
+	xorl	%eax, %eax
+	jmp	.LBB22_98
+	.p2align	4
+.LBB22_100:
+	vmovups	%ymm8, (%rdi,%rax,4)
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r14, %rax
+	movq	%rcx, %rax
+	jg	.LBB22_61
+.LBB22_98:
+	vmovups	(%r9,%rax,4), %ymm8
+	vsubps	%ymm6, %ymm8, %ymm8
+	vmovups	(%r8,%rax,4), %ymm9
+	vsubps	%ymm14, %ymm9, %ymm9
+	vmulps	%ymm1, %ymm9, %ymm9
+	vfnmadd213ps	%ymm8, %ymm7, %ymm9
+	vmulps	%ymm5, %ymm9, %ymm8
+	testl	%edx, %edx
+	je	.LBB22_100
+	vaddps	(%rdi,%rax,4), %ymm8, %ymm8
+	jmp	.LBB22_100
+	.p2align	4
+.LBB22_77:
+	movq	%rsi, 160(%rsp)
+	movq	48(%rsp), %rax
+	imulq	%r10, %rax
+	movq	%rbx, %rsi
+	movq	224(%rsp), %rdx
+	leaq	(%rdx,%rax), %rbx
+	movq	80(%rsp), %rdx
+	leaq	(%rdx,%rbx), %r12
+	movq	%r12, 248(%rsp)
+	addq	216(%rsp), %rax
+	leaq	(%rdx,%rax), %r12
+	leaq	(%r15,%rbx), %r13
+	addq	%rax, %r15
+	addq	%rsi, %rbx
+	addq	%rsi, %rax
+	movq	248(%rsp), %rdx
+	leaq	(%rdx,%rcx,4), %rdx
+	cmpq	%r15, %rdx
+	leaq	(%r13,%rcx,4), %r15
+	setb	%r13b
+	cmpq	%r12, %r15
+	setb	%r15b
+	cmpq	%rax, %rdx
+	leaq	(%rbx,%rcx,4), %rdx
+	setb	%al
+	cmpq	%r12, %rdx
+	setb	%bl
+	testb	%r15b, %r13b
+	jne	.LBB22_78
+	andb	%bl, %al
+	movq	32(%rbp), %r12
+	movq	24(%rbp), %r13
+	movl	16(%rbp), %edx
+	movq	160(%rsp), %rsi
+	jne	.LBB22_80
+	cmpq	$32, %r11
+	jae	.LBB22_92
+	xorl	%eax, %eax
+	movq	40(%rsp), %r15
+	movq	32(%rsp), %rbx
+	jmp	.LBB22_83
+.LBB22_80:
+	movq	%rcx, %r11
+	movq	40(%rsp), %r15
+	movq	32(%rsp), %rbx
+	jmp	.LBB22_86
+.LBB22_78:
+	movq	%rcx, %r11
+	movq	40(%rsp), %r15
+	movq	32(%rsp), %rbx
+	movq	32(%rbp), %r12
+	movq	24(%rbp), %r13
+	movl	16(%rbp), %edx
+	movq	160(%rsp), %rsi
+	jmp	.LBB22_86
+.LBB22_92:
+	movq	%r11, %rax
+	andq	$-32, %rax
+	movq	256(%rsp), %rbx
+	leaq	(%rbx,%rcx,4), %r15
+	leaq	(%rsi,%rcx,4), %r12
+	leaq	(%rdi,%rcx,4), %rbx
+	xorl	%r13d, %r13d
+	vmovdqa	%ymm12, %ymm2
+	vmovdqa	%ymm10, %ymm3
+	vmovaps	%ymm14, %ymm4
+	.p2align	4
+.LBB22_93:
+	vmovups	-96(%r15,%r13,4), %ymm8
+	vmovups	-64(%r15,%r13,4), %ymm9
+	vmovups	-32(%r15,%r13,4), %ymm10
+	vmovups	(%r15,%r13,4), %ymm11
+	vsubps	%ymm6, %ymm8, %ymm8
+	vsubps	%ymm6, %ymm9, %ymm9
+	vsubps	%ymm6, %ymm10, %ymm10
+	vsubps	%ymm6, %ymm11, %ymm11
+	vmovups	-96(%r12,%r13,4), %ymm12
+	vmovups	-64(%r12,%r13,4), %ymm13
+	vmovups	-32(%r12,%r13,4), %ymm14
+	vmovups	(%r12,%r13,4), %ymm15
+	vsubps	%ymm4, %ymm12, %ymm12
+	vsubps	%ymm4, %ymm13, %ymm13
+	vsubps	%ymm4, %ymm14, %ymm14
+	vsubps	%ymm4, %ymm15, %ymm15
+	vmulps	%ymm1, %ymm12, %ymm12
+	vmulps	%ymm1, %ymm13, %ymm13
+	vmulps	%ymm1, %ymm14, %ymm14
+	vmulps	%ymm1, %ymm15, %ymm15
+	vfnmadd213ps	%ymm8, %ymm7, %ymm12
+	vfnmadd213ps	%ymm9, %ymm7, %ymm13
+	vfnmadd213ps	%ymm10, %ymm7, %ymm14
+	vmaskmovps	(%rbx,%r13,4), %ymm2, %ymm8
+	vfnmadd213ps	%ymm11, %ymm7, %ymm15
+	vmaskmovps	32(%rbx,%r13,4), %ymm2, %ymm9
+	vmulps	%ymm5, %ymm12, %ymm10
+	vmaskmovps	64(%rbx,%r13,4), %ymm2, %ymm11
+	vmulps	%ymm5, %ymm13, %ymm12
+	vmaskmovps	96(%rbx,%r13,4), %ymm2, %ymm13
+	vmulps	%ymm5, %ymm14, %ymm14
+	vmulps	%ymm5, %ymm15, %ymm15
+	vaddps	%ymm8, %ymm10, %ymm8
+	vaddps	%ymm9, %ymm12, %ymm9
+	vaddps	%ymm11, %ymm14, %ymm11
+	vaddps	%ymm13, %ymm15, %ymm13
+	vblendvps	%ymm3, %ymm10, %ymm8, %ymm8
+	vblendvps	%ymm3, %ymm12, %ymm9, %ymm9
+	vblendvps	%ymm3, %ymm14, %ymm11, %ymm10
+	vblendvps	%ymm3, %ymm15, %ymm13, %ymm11
+	vmovups	%ymm8, (%rbx,%r13,4)
+	vmovups	%ymm9, 32(%rbx,%r13,4)
+	vmovups	%ymm10, 64(%rbx,%r13,4)
+	vmovups	%ymm11, 96(%rbx,%r13,4)
+	addq	$32, %r13
+	cmpq	%r13, %rax
+	jne	.LBB22_93
+	cmpq	%rax, %r11
+	movq	40(%rsp), %r15
+	movq	32(%rsp), %rbx
+	movq	32(%rbp), %r12
+	movq	24(%rbp), %r13
+	vmovdqa	%ymm2, %ymm12
+	vmovdqa	%ymm3, %ymm10
+	vmovaps	176(%rsp), %xmm13
+	vmovaps	%ymm4, %ymm14
+	vmovaps	336(%rsp), %xmm2
+	vmovaps	320(%rsp), %xmm3
+	vmovaps	304(%rsp), %xmm4
+	je	.LBB22_89
+	testb	$24, %r11b
+	je	.LBB22_96
+.LBB22_83:
+	subq	152(%rsp), %r11
+	addq	%rcx, %r11
+	addq	%rcx, %rax
+	movq	208(%rsp), %rcx
+	.p2align	4
+.LBB22_84:
+	vmovups	(%r9,%rax,4), %ymm8
+	vsubps	%ymm6, %ymm8, %ymm8
+	vmovups	(%r8,%rax,4), %ymm9
+	vsubps	%ymm14, %ymm9, %ymm9
+	vmulps	%ymm1, %ymm9, %ymm9
+	vfnmadd213ps	%ymm8, %ymm7, %ymm9
+	vmaskmovps	(%rdi,%rax,4), %ymm12, %ymm8
+	vmulps	%ymm5, %ymm9, %ymm9
+	vaddps	%ymm8, %ymm9, %ymm8
+	vblendvps	%ymm10, %ymm9, %ymm8, %ymm8
+	vmovups	%ymm8, (%rdi,%rax,4)
+	addq	$8, %rax
+	cmpq	%rax, %rcx
+	jne	.LBB22_84
+	cmpq	$0, 152(%rsp)
+	jne	.LBB22_86
+	jmp	.LBB22_89
+.LBB22_96:
+	addq	%rax, %rcx
+	movq	%rcx, %r11
+	jmp	.LBB22_86
+	.p2align	4
+.LBB22_88:
+	vmovss	%xmm8, (%rdi,%r11,4)
+	incq	%r11
+	cmpq	%r11, %r14
+	je	.LBB22_89
+.LBB22_86:
+	vmovss	(%r9,%r11,4), %xmm8
+	vsubss	%xmm3, %xmm8, %xmm8
+	vmovss	(%r8,%r11,4), %xmm9
+	vsubss	%xmm13, %xmm9, %xmm9
+	vmulss	%xmm0, %xmm9, %xmm9
+	vfnmadd213ss	%xmm8, %xmm4, %xmm9
+	vmulss	%xmm2, %xmm9, %xmm8
+	testl	%edx, %edx
+	je	.LBB22_88
+	vaddss	(%rdi,%r11,4), %xmm8, %xmm8
+	jmp	.LBB22_88
+.LBB22_91:
+	leaq	-40(%rbp), %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end22:
+	.size	batch_norm_backward, .Lfunc_end22-batch_norm_backward
+	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI23_0:
+	.long	0xbf800000
+.LCPI23_1:
+	.long	0x3f800000
+.LCPI23_2:
+	.long	0x7fffffff
+	.text
+	.p2align	4
+	.type	batch_norm_update,@function
+batch_norm_update:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, -64(%rbp)
+	movq	%rsi, -56(%rbp)
+	movq	%rdi, -48(%rbp)
+	movq	%r9, %rax
+	imulq	%rcx, %rax
+	vcvtsi2ss	%rax, %xmm15, %xmm3
+	cmpq	$2, %rax
+	jl	.LBB23_1
+	vaddss	.LCPI23_0(%rip), %xmm3, %xmm2
+	vdivss	%xmm2, %xmm3, %xmm4
+	testq	%r8, %r8
+	jg	.LBB23_5
+.LBB23_4:
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB23_50:
+	vmovaps	%xmm2, %xmm0
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.LBB23_1:
+	.cfi_def_cfa %rbp, 16
+	vmovss	.LCPI23_1(%rip), %xmm4
+	testq	%r8, %r8
+	jle	.LBB23_4
+.LBB23_5:
+	leaq	-16(%r9), %rax
+	movq	%rax, %rdi
+	shrq	$4, %rdi
+	incq	%rdi
+	movq	%rdi, %rdx
+	movabsq	$2305843009213693948, %rsi
+	orq	$2, %rsi
+	andq	%rdi, %rsi
+	movq	%rsi, -96(%rbp)
+	andl	$3, %edi
+	andq	$-4, %rdx
+	movq	%rdx, -104(%rbp)
+	movq	-48(%rbp), %r15
+	leaq	224(%r15), %rbx
+	leaq	(,%r9,4), %rsi
+	movq	%rsi, -80(%rbp)
+	movq	%r9, %r12
+	imulq	%r8, %r12
+	shlq	$2, %r12
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%r13d, %r13d
+	vbroadcastss	.LCPI23_2(%rip), %xmm5
+	jmp	.LBB23_6
+	.p2align	4
+.LBB23_49:
+	incq	%r13
+	movq	-80(%rbp), %rdx
+	addq	%rdx, %rbx
+	addq	%rdx, %r15
+	cmpq	%r8, %r13
+	je	.LBB23_50
+.LBB23_6:
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm8, %xmm8, %xmm8
+	testq	%rcx, %rcx
+	movq	%r15, -72(%rbp)
+	jle	.LBB23_25
+	movq	%rbx, -88(%rbp)
+	movq	%rbx, %r14
+	xorl	%r10d, %r10d
+	vxorps	%xmm9, %xmm9, %xmm9
+	jmp	.LBB23_8
+	.p2align	4
+.LBB23_23:
+	incq	%r10
+	addq	%r12, %r14
+	addq	%r12, %r15
+	cmpq	%rcx, %r10
+	je	.LBB23_24
+.LBB23_8:
+	cmpq	$16, %r9
+	jge	.LBB23_10
+	xorl	%r11d, %r11d
+	jmp	.LBB23_17
+	.p2align	4
+.LBB23_10:
+	cmpq	$48, %rax
+	jae	.LBB23_27
+	movl	$16, %esi
+	xorl	%r11d, %r11d
+	testq	%rdi, %rdi
+	jne	.LBB23_14
+	jmp	.LBB23_17
+	.p2align	4
+.LBB23_27:
+	movq	-104(%rbp), %rsi
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB23_28:
+	vaddps	-224(%r14,%r11,4), %ymm8, %ymm8
+	vaddps	-192(%r14,%r11,4), %ymm9, %ymm9
+	vaddps	-160(%r14,%r11,4), %ymm8, %ymm8
+	vaddps	-128(%r14,%r11,4), %ymm9, %ymm9
+	vaddps	-96(%r14,%r11,4), %ymm8, %ymm8
+	vaddps	-64(%r14,%r11,4), %ymm9, %ymm9
+	vaddps	-32(%r14,%r11,4), %ymm8, %ymm8
+	vaddps	(%r14,%r11,4), %ymm9, %ymm9
+	addq	$64, %r11
+	addq	$-4, %rsi
+	jne	.LBB23_28
+	leaq	16(%r11), %rsi
+	testq	%rdi, %rdi
+	je	.LBB23_17
+.LBB23_14:
+	movq	%r10, %rdx
+	imulq	%r8, %rdx
+	addq	%r13, %rdx
+	imulq	%r9, %rdx
+	movq	-48(%rbp), %rbx
+	leaq	(%rbx,%rdx,4), %rdx
+	movq	%rdi, %rbx
+	.p2align	4
+.LBB23_15:
+	vaddps	(%rdx,%r11,4), %ymm8, %ymm8
+	vaddps	32(%rdx,%r11,4), %ymm9, %ymm9
+	movq	%rsi, %r11
+	addq	$16, %rsi
+	decq	%rbx
+	jne	.LBB23_15
+	addq	$-16, %rsi
+	movq	%rsi, %r11
+.LBB23_17:
+	movq	%r11, %rdx
+	orq	$8, %rdx
+	cmpq	%r9, %rdx
+	jg	.LBB23_18
+	.p2align	4
+.LBB23_29:
+	vaddps	(%r15,%r11,4), %ymm8, %ymm8
+	leaq	8(%r11), %rdx
+	addq	$16, %r11
+	cmpq	%r9, %r11
+	movq	%rdx, %r11
+	jle	.LBB23_29
+.LBB23_18:
+	movq	%r11, %rsi
+	subq	%r9, %rsi
+	jge	.LBB23_23
+	movl	%r9d, %edx
+	subl	%r11d, %edx
+	andl	$7, %edx
+	je	.LBB23_21
+	.p2align	4
+.LBB23_20:
+	vaddss	(%r15,%r11,4), %xmm6, %xmm6
+	incq	%r11
+	decq	%rdx
+	jne	.LBB23_20
+.LBB23_21:
+	cmpq	$-8, %rsi
+	ja	.LBB23_23
+	.p2align	4
+.LBB23_22:
+	vaddss	(%r15,%r11,4), %xmm6, %xmm6
+	vaddss	4(%r15,%r11,4), %xmm6, %xmm6
+	vaddss	8(%r15,%r11,4), %xmm6, %xmm6
+	vaddss	12(%r15,%r11,4), %xmm6, %xmm6
+	vaddss	16(%r15,%r11,4), %xmm6, %xmm6
+	vaddss	20(%r15,%r11,4), %xmm6, %xmm6
+	vaddss	24(%r15,%r11,4), %xmm6, %xmm6
+	vaddss	28(%r15,%r11,4), %xmm6, %xmm6
+	addq	$8, %r11
+	cmpq	%r11, %r9
+	jne	.LBB23_22
+	jmp	.LBB23_23
+	.p2align	4
+.LBB23_24:
+	vaddps	%ymm8, %ymm9, %ymm8
+	movq	-88(%rbp), %rbx
+	movq	-72(%rbp), %r15
+.LBB23_25:
+	vextractf128	$1, %ymm8, %xmm9
+	vhaddps	%xmm9, %xmm8, %xmm8
+	vhaddps	%xmm8, %xmm8, %xmm8
+	vmovshdup	%xmm8, %xmm9
+	vaddss	%xmm9, %xmm8, %xmm8
+	vaddss	%xmm6, %xmm8, %xmm6
+	vdivss	%xmm3, %xmm6, %xmm6
+	testq	%rcx, %rcx
+	jle	.LBB23_26
+	vbroadcastss	%xmm6, %ymm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	movq	%r15, %r10
+	vxorps	%xmm10, %xmm10, %xmm10
+	xorl	%r14d, %r14d
+	jmp	.LBB23_31
+	.p2align	4
+.LBB23_44:
+	incq	%r14
+	addq	%r12, %r10
+	cmpq	%rcx, %r14
+	je	.LBB23_45
+.LBB23_31:
+	cmpq	$16, %r9
+	jge	.LBB23_33
+	xorl	%r11d, %r11d
+	jmp	.LBB23_38
+	.p2align	4
+.LBB23_33:
+	movl	$16, %r15d
+	cmpq	$16, %rax
+	jae	.LBB23_51
+	vmovaps	%ymm9, %ymm11
+	vmovaps	%ymm10, %ymm12
+	xorl	%r11d, %r11d
+	testb	$16, %al
+	je	.LBB23_37
+	jmp	.LBB23_38
+	.p2align	4
+.LBB23_51:
+	movq	-96(%rbp), %rsi
+	.p2align	4
+.LBB23_52:
+	vmovups	-64(%r10,%r15,4), %ymm11
+	vmovups	-32(%r10,%r15,4), %ymm12
+	vmovups	(%r10,%r15,4), %ymm13
+	vmovups	32(%r10,%r15,4), %ymm14
+	vsubps	%ymm7, %ymm11, %ymm11
+	vsubps	%ymm7, %ymm12, %ymm12
+	vfmadd213ps	%ymm9, %ymm11, %ymm11
+	vfmadd213ps	%ymm10, %ymm12, %ymm12
+	vsubps	%ymm7, %ymm13, %ymm9
+	vsubps	%ymm7, %ymm14, %ymm10
+	vfmadd213ps	%ymm11, %ymm9, %ymm9
+	vfmadd213ps	%ymm12, %ymm10, %ymm10
+	addq	$32, %r15
+	addq	$-2, %rsi
+	jne	.LBB23_52
+	leaq	-16(%r15), %r11
+	vmovaps	%ymm9, %ymm11
+	vmovaps	%ymm10, %ymm12
+	testb	$16, %al
+	jne	.LBB23_38
+.LBB23_37:
+	movq	%r14, %rdx
+	imulq	%r8, %rdx
+	addq	%r13, %rdx
+	imulq	%r9, %rdx
+	movq	-48(%rbp), %rsi
+	leaq	(%rsi,%rdx,4), %rdx
+	vmovups	(%rdx,%r11,4), %ymm9
+	vmovups	32(%rdx,%r11,4), %ymm10
+	vsubps	%ymm7, %ymm9, %ymm9
+	vsubps	%ymm7, %ymm10, %ymm10
+	vfmadd213ps	%ymm11, %ymm9, %ymm9
+	vfmadd213ps	%ymm12, %ymm10, %ymm10
+	movq	%r15, %r11
+.LBB23_38:
+	movq	%r11, %rdx
+	orq	$8, %rdx
+	cmpq	%r9, %rdx
+	jg	.LBB23_39
+	.p2align	4
+.LBB23_53:
+	vmovups	(%r10,%r11,4), %ymm11
+	vsubps	%ymm7, %ymm11, %ymm11
+	vfmadd231ps	%ymm11, %ymm11, %ymm9
+	leaq	8(%r11), %rdx
+	addq	$16, %r11
+	cmpq	%r9, %r11
+	movq	%rdx, %r11
+	jle	.LBB23_53
+.LBB23_39:
+	movq	%r11, %rsi
+	subq	%r9, %rsi
+	jge	.LBB23_44
+	movl	%r9d, %r15d
+	subl	%r11d, %r15d
+	andl	$3, %r15d
+	je	.LBB23_42
+	.p2align	4
+.LBB23_41:
+	vmovss	(%r10,%r11,4), %xmm11
+	vsubss	%xmm6, %xmm11, %xmm11
+	vfmadd231ss	%xmm11, %xmm11, %xmm8
+	incq	%r11
+	decq	%r15
+	jne	.LBB23_41
+.LBB23_42:
+	cmpq	$-4, %rsi
+	ja	.LBB23_44
+	.p2align	4
+.LBB23_43:
+	vmovss	(%r10,%r11,4), %xmm11
+	vmovss	4(%r10,%r11,4), %xmm12
+	vsubss	%xmm6, %xmm11, %xmm11
+	vfmadd213ss	%xmm8, %xmm11, %xmm11
+	vsubss	%xmm6, %xmm12, %xmm8
+	vfmadd213ss	%xmm11, %xmm8, %xmm8
+	vmovss	8(%r10,%r11,4), %xmm11
+	vsubss	%xmm6, %xmm11, %xmm11
+	vfmadd213ss	%xmm8, %xmm11, %xmm11
+	vmovss	12(%r10,%r11,4), %xmm8
+	vsubss	%xmm6, %xmm8, %xmm8
+	vfmadd213ss	%xmm11, %xmm8, %xmm8
+	addq	$4, %r11
+	cmpq	%r11, %r9
+	jne	.LBB23_43
+	jmp	.LBB23_44
+	.p2align	4
+.LBB23_45:
+	vaddps	%ymm9, %ymm10, %ymm7
+	movq	-72(%rbp), %r15
+	jmp	.LBB23_46
+	.p2align	4
+.LBB23_26:
+	vxorps	%xmm8, %xmm8, %xmm8
+.LBB23_46:
+	vextractf128	$1, %ymm7, %xmm9
+	vhaddps	%xmm9, %xmm7, %xmm7
+	vhaddps	%xmm7, %xmm7, %xmm7
+	vmovshdup	%xmm7, %xmm9
+	vaddss	%xmm7, %xmm9, %xmm7
+	vaddss	%xmm7, %xmm8, %xmm7
+	vdivss	%xmm3, %xmm7, %xmm7
+	movq	-56(%rbp), %rdx
+	vmulss	(%rdx,%r13,4), %xmm0, %xmm8
+	vfmadd213ss	%xmm8, %xmm1, %xmm6
+	vmovd	%xmm6, %esi
+	movq	-64(%rbp), %rdx
+	vmulss	(%rdx,%r13,4), %xmm0, %xmm8
+	vmulss	%xmm7, %xmm1, %xmm7
+	vfmadd213ss	%xmm8, %xmm4, %xmm7
+	vmovd	%xmm7, %edx
+	andl	$2147483647, %esi
+	andl	$2147483647, %edx
+	cmpl	$2139095040, %edx
+	setge	%dl
+	cmpl	$2139095039, %esi
+	jg	.LBB23_49
+	testb	%dl, %dl
+	jne	.LBB23_49
+	vandps	%xmm5, %xmm6, %xmm8
+	movq	-56(%rbp), %rdx
+	vmovss	%xmm6, (%rdx,%r13,4)
+	movq	-64(%rbp), %rdx
+	vmovss	%xmm7, (%rdx,%r13,4)
+	vmaxss	%xmm2, %xmm8, %xmm2
+	vmaxss	%xmm2, %xmm7, %xmm2
+	jmp	.LBB23_49
+.Lfunc_end23:
+	.size	batch_norm_update, .Lfunc_end23-batch_norm_update
+	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
 transpose_weights:
@@ -17475,7 +19319,7 @@ transpose_weights:
 	.cfi_offset %r15, -24
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB21_20
+	jle	.LBB24_20
 	movq	%rdi, %r10
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r12
@@ -17518,9 +19362,9 @@ transpose_weights:
 	orb	%al, %r8b
 	movb	%r8b, -41(%rbp)
 	xorl	%r13d, %r13d
-	jmp	.LBB21_2
+	jmp	.LBB24_2
 	.p2align	4
-.LBB21_19:
+.LBB24_19:
 	incq	%r13
 	movq	-88(%rbp), %rax
 	addq	%rax, %r11
@@ -17528,22 +19372,22 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, %r10
 	cmpq	-72(%rbp), %r13
-	je	.LBB21_20
-.LBB21_2:
+	je	.LBB24_20
+.LBB24_2:
 	testq	%rcx, %rcx
-	jle	.LBB21_19
+	jle	.LBB24_19
 	cmpb	$1, -41(%rbp)
-	jne	.LBB21_11
+	jne	.LBB24_11
 	xorl	%r8d, %r8d
-	jmp	.LBB21_5
+	jmp	.LBB24_5
 	.p2align	4
-.LBB21_11:
+.LBB24_11:
 	xorl	%eax, %eax
 	cmpq	$32, %rcx
-	jb	.LBB21_16
+	jb	.LBB24_16
 	movq	-56(%rbp), %rdx
 	.p2align	4
-.LBB21_13:
+.LBB24_13:
 	vmovups	-96(%r14,%rax,4), %ymm0
 	vmovups	-64(%r14,%rax,4), %ymm1
 	vmovups	-32(%r14,%rax,4), %ymm2
@@ -17554,46 +19398,46 @@ transpose_weights:
 	vmovups	%ymm3, (%r11,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB21_13
+	jne	.LBB24_13
 	cmpq	%rdx, %rcx
-	je	.LBB21_19
+	je	.LBB24_19
 	movq	-56(%rbp), %rax
 	movq	%rax, %r8
 	testb	$28, %cl
-	je	.LBB21_5
-.LBB21_16:
+	je	.LBB24_5
+.LBB24_16:
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB21_17:
+.LBB24_17:
 	vmovups	(%r10,%rax,4), %xmm0
 	vmovups	%xmm0, (%rsi,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB21_17
+	jne	.LBB24_17
 	movq	%rdx, %r8
 	cmpq	%rdx, %rcx
-	je	.LBB21_19
-.LBB21_5:
+	je	.LBB24_19
+.LBB24_5:
 	movq	%r8, %rax
 	cmpq	$0, -64(%rbp)
-	je	.LBB21_8
+	je	.LBB24_8
 	movq	%r15, %rdx
 	imulq	%r8, %rdx
 	addq	%r10, %rdx
 	movq	-64(%rbp), %rdi
 	movq	%r8, %rax
 	.p2align	4
-.LBB21_7:
+.LBB24_7:
 	vmovss	(%rdx), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	incq	%rax
 	addq	%r15, %rdx
 	decq	%rdi
-	jne	.LBB21_7
-.LBB21_8:
+	jne	.LBB24_7
+.LBB24_8:
 	subq	%rcx, %r8
 	cmpq	$-4, %r8
-	ja	.LBB21_19
+	ja	.LBB24_19
 	movq	%r15, %r8
 	imulq	%rax, %r8
 	leaq	3(%rax), %rbx
@@ -17604,7 +19448,7 @@ transpose_weights:
 	imulq	%r15, %r9
 	movq	%r10, %rdi
 	.p2align	4
-.LBB21_10:
+.LBB24_10:
 	vmovss	(%rdi,%r8), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	vmovss	(%rdi,%r9), %xmm0
@@ -17616,9 +19460,9 @@ transpose_weights:
 	addq	$4, %rax
 	addq	%r12, %rdi
 	cmpq	%rax, %rcx
-	jne	.LBB21_10
-	jmp	.LBB21_19
-.LBB21_20:
+	jne	.LBB24_10
+	jmp	.LBB24_19
+.LBB24_20:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -17628,8 +19472,8 @@ transpose_weights:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end21:
-	.size	transpose_weights, .Lfunc_end21-transpose_weights
+.Lfunc_end24:
+	.size	transpose_weights, .Lfunc_end24-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -17658,11 +19502,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r8
 	movq	%rcx, -56(%rbp)
-	jge	.LBB22_5
+	jge	.LBB25_5
 	xorl	%r11d, %r11d
-.LBB22_2:
+.LBB25_2:
 	subq	%r11, %r8
-	jle	.LBB22_4
+	jle	.LBB25_4
 	movq	%r11, %rcx
 	imulq	%r9, %rcx
 	movq	-56(%rbp), %rsi
@@ -17677,7 +19521,7 @@ linear_transposed_rows:
 	movq	%rax, %r9
 	vzeroupper
 	callq	linear
-.LBB22_4:
+.LBB25_4:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -17688,7 +19532,7 @@ linear_transposed_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB22_5:
+.LBB25_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -17707,28 +19551,28 @@ linear_transposed_rows:
 	movl	$6, %esi
 	xorl	%r11d, %r11d
 	leaq	(,%r13,2), %rdi
-	jmp	.LBB22_7
+	jmp	.LBB25_7
 	.p2align	4
-.LBB22_6:
+.LBB25_6:
 	movq	-88(%rbp), %r11
 	leaq	6(%r11), %rsi
 	addq	-80(%rbp), %rcx
 	movq	24(%rbp), %r8
 	cmpq	%r8, %rsi
-	jg	.LBB22_2
-.LBB22_7:
+	jg	.LBB25_2
+.LBB25_7:
 	movq	%rsi, -88(%rbp)
 	testq	%rax, %rax
-	jle	.LBB22_6
+	jle	.LBB25_6
 	movq	%r11, %r8
 	imulq	%rax, %r8
 	movq	-48(%rbp), %rsi
 	leaq	(%rsi,%r8,4), %r8
 	movq	-72(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB22_9
+	jmp	.LBB25_9
 	.p2align	4
-.LBB22_13:
+.LBB25_13:
 	vmovaps	%ymm0, %ymm11
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm9
@@ -17739,7 +19583,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm0, %ymm3
 	vmovaps	%ymm1, %ymm2
-.LBB22_14:
+.LBB25_14:
 	leaq	(%r8,%r11,4), %rsi
 	vmovups	%ymm1, (%r8,%r11,4)
 	vmovups	%ymm11, 32(%r8,%r11,4)
@@ -17759,22 +19603,22 @@ linear_transposed_rows:
 	addq	$16, %r11
 	addq	$64, %rbx
 	cmpq	%rax, %r11
-	jge	.LBB22_6
-.LBB22_9:
+	jge	.LBB25_6
+.LBB25_9:
 	testq	%r15, %r15
-	je	.LBB22_10
+	je	.LBB25_10
 	vmovups	(%r15,%r11,4), %ymm1
 	vmovups	32(%r15,%r11,4), %ymm0
 	testq	%r9, %r9
-	jg	.LBB22_15
-	jmp	.LBB22_13
+	jg	.LBB25_15
+	jmp	.LBB25_13
 	.p2align	4
-.LBB22_10:
+.LBB25_10:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r9, %r9
-	jle	.LBB22_13
-.LBB22_15:
+	jle	.LBB25_13
+.LBB25_15:
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	vmovaps	%ymm1, %ymm2
@@ -17788,7 +19632,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	.p2align	4
-.LBB22_16:
+.LBB25_16:
 	vmovups	-32(%rsi), %ymm13
 	vmovups	(%rsi), %ymm12
 	leaq	(%rcx,%r14,4), %r12
@@ -17816,10 +19660,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB22_16
-	jmp	.LBB22_14
-.Lfunc_end22:
-	.size	linear_transposed_rows, .Lfunc_end22-linear_transposed_rows
+	jne	.LBB25_16
+	jmp	.LBB25_14
+.Lfunc_end25:
+	.size	linear_transposed_rows, .Lfunc_end25-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -17845,8 +19689,8 @@ linear_rows:
 	movq	%rdx, -120(%rbp)
 	movq	%rdi, -88(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB23_1
-.LBB23_48:
+	jge	.LBB26_1
+.LBB26_48:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -17857,7 +19701,7 @@ linear_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB23_1:
+.LBB26_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdx
 	leaq	3(%rdx), %rax
@@ -17907,8 +19751,8 @@ linear_rows:
 	movq	%r8, -240(%rbp)
 	movq	%r13, -232(%rbp)
 	movq	%r12, -128(%rbp)
-	jmp	.LBB23_2
-.LBB23_29:
+	jmp	.LBB26_2
+.LBB26_29:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -17921,7 +19765,7 @@ linear_rows:
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	vaddss	%xmm1, %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%r9,4)
-.LBB23_30:
+.LBB26_30:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -17937,7 +19781,7 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rax,%r9,4)
-.LBB23_47:
+.LBB26_47:
 	leaq	4(%rdx), %rax
 	movq	-224(%rbp), %rcx
 	addq	%rcx, %rdi
@@ -17949,8 +19793,8 @@ linear_rows:
 	addq	%rcx, -144(%rbp)
 	addq	%rcx, -136(%rbp)
 	cmpq	16(%rbp), %rax
-	jg	.LBB23_48
-.LBB23_2:
+	jg	.LBB26_48
+.LBB26_2:
 	movq	%rdx, -96(%rbp)
 	movq	%rax, -80(%rbp)
 	movq	24(%rbp), %rdx
@@ -17958,19 +19802,19 @@ linear_rows:
 	cmpq	32(%rbp), %rax
 	movq	%r14, -72(%rbp)
 	movq	%r15, -56(%rbp)
-	jle	.LBB23_3
-.LBB23_18:
+	jle	.LBB26_3
+.LBB26_18:
 	movq	32(%rbp), %rax
 	subq	%rdx, %rax
 	cmpq	$1, %rax
 	movq	%rdx, -48(%rbp)
-	je	.LBB23_31
+	je	.LBB26_31
 	cmpq	$2, %rax
 	movq	-128(%rbp), %r12
 	movq	-80(%rbp), %rdx
-	jne	.LBB23_47
+	jne	.LBB26_47
 	cmpq	$8, %r8
-	jl	.LBB23_21
+	jl	.LBB26_21
 	movq	-48(%rbp), %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
@@ -17986,7 +19830,7 @@ linear_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	.p2align	4
-.LBB23_23:
+.LBB26_23:
 	vmovups	(%rcx,%rax,4), %ymm8
 	vmovups	(%rdx,%rax,4), %ymm9
 	vmovups	(%rdi,%rax,4), %ymm10
@@ -18003,10 +19847,10 @@ linear_rows:
 	vfmadd231ps	%ymm10, %ymm9, %ymm6
 	addq	$8, %rax
 	cmpq	%r13, %rax
-	jl	.LBB23_23
-	jmp	.LBB23_24
+	jl	.LBB26_23
+	jmp	.LBB26_24
 	.p2align	4
-.LBB23_3:
+.LBB26_3:
 	movq	-96(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-104(%rbp), %rcx
@@ -18017,12 +19861,12 @@ linear_rows:
 	movq	-216(%rbp), %r10
 	movq	-168(%rbp), %rcx
 	movq	%rdx, -112(%rbp)
-	jmp	.LBB23_4
+	jmp	.LBB26_4
 	.p2align	4
-.LBB23_16:
+.LBB26_16:
 	movq	-112(%rbp), %rcx
 	vmovss	8(%rsi,%rcx,4), %xmm4
-.LBB23_17:
+.LBB26_17:
 	vaddss	%xmm4, %xmm3, %xmm3
 	vmovss	%xmm3, 8(%r8)
 	vaddss	%xmm4, %xmm2, %xmm2
@@ -18039,10 +19883,10 @@ linear_rows:
 	cmpq	32(%rbp), %rcx
 	movq	-240(%rbp), %r8
 	movq	-232(%rbp), %r13
-	jg	.LBB23_18
-.LBB23_4:
+	jg	.LBB26_18
+.LBB26_4:
 	cmpq	$8, %r8
-	jl	.LBB23_5
+	jl	.LBB26_5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -18057,7 +19901,7 @@ linear_rows:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB23_7:
+.LBB26_7:
 	vmovups	(%r10,%r11,4), %ymm12
 	vmovups	(%rax,%r11,4), %ymm13
 	vmovups	(%r12,%r11,4), %ymm14
@@ -18079,10 +19923,10 @@ linear_rows:
 	vfmadd231ps	%ymm15, %ymm14, %ymm0
 	addq	$8, %r11
 	cmpq	%r13, %r11
-	jl	.LBB23_7
-	jmp	.LBB23_8
+	jl	.LBB26_7
+	jmp	.LBB26_8
 	.p2align	4
-.LBB23_5:
+.LBB26_5:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	vxorps	%xmm10, %xmm10, %xmm10
@@ -18096,7 +19940,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB23_8:
+.LBB26_8:
 	movq	%rcx, -48(%rbp)
 	vextractf128	$1, %ymm3, %xmm12
 	vaddps	%xmm3, %xmm12, %xmm3
@@ -18129,7 +19973,7 @@ linear_rows:
 	vhaddps	%ymm6, %ymm4, %ymm4
 	vhaddps	%ymm8, %ymm4, %ymm4
 	subq	%r11, %r13
-	jle	.LBB23_11
+	jle	.LBB26_11
 	leaq	(%r10,%r11,4), %rdx
 	leaq	(%rax,%r11,4), %rcx
 	leaq	(%r12,%r11,4), %rsi
@@ -18139,7 +19983,7 @@ linear_rows:
 	leaq	(%rbx,%r11,4), %r8
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB23_10:
+.LBB26_10:
 	vmovss	(%rsi,%r11,4), %xmm5
 	vmovss	(%r9,%r11,4), %xmm6
 	vfmadd231ss	%xmm6, %xmm5, %xmm3
@@ -18160,8 +20004,8 @@ linear_rows:
 	vfmadd231ss	%xmm9, %xmm5, %xmm0
 	incq	%r11
 	cmpq	%r11, %r13
-	jne	.LBB23_10
-.LBB23_11:
+	jne	.LBB26_10
+.LBB26_11:
 	movq	-256(%rbp), %rcx
 	movq	-112(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %r8
@@ -18171,7 +20015,7 @@ linear_rows:
 	vextractf128	$1, %ymm4, %xmm6
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB23_13
+	je	.LBB26_13
 	vmovss	(%rsi,%rdx,4), %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -18185,9 +20029,9 @@ linear_rows:
 	vaddss	%xmm5, %xmm6, %xmm5
 	vmovss	%xmm5, (%r13,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm5
-	jmp	.LBB23_14
+	jmp	.LBB26_14
 	.p2align	4
-.LBB23_13:
+.LBB26_13:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -18200,7 +20044,7 @@ linear_rows:
 	vshufps	$255, %xmm6, %xmm6, %xmm6
 	vaddss	%xmm5, %xmm6, %xmm6
 	vmovss	%xmm6, (%r13,%r9,4)
-.LBB23_14:
+.LBB26_14:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -18217,18 +20061,18 @@ linear_rows:
 	vaddss	%xmm5, %xmm4, %xmm4
 	vmovss	%xmm4, 4(%r13,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB23_16
+	jne	.LBB26_16
 	vxorps	%xmm4, %xmm4, %xmm4
-	jmp	.LBB23_17
+	jmp	.LBB26_17
 	.p2align	4
-.LBB23_31:
+.LBB26_31:
 	movq	%rdx, %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$8, %r8
 	movq	-128(%rbp), %r12
-	jl	.LBB23_32
+	jl	.LBB26_32
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rdi, %rdx
 	movq	%rcx, %r10
@@ -18238,7 +20082,7 @@ linear_rows:
 	xorl	%eax, %eax
 	movq	-192(%rbp), %r14
 	.p2align	4
-.LBB23_34:
+.LBB26_34:
 	vmovups	(%r10), %ymm4
 	vfmadd231ps	(%rdx), %ymm4, %ymm2
 	vfmadd231ps	(%rdx,%r12), %ymm4, %ymm3
@@ -18248,9 +20092,9 @@ linear_rows:
 	addq	$32, %r10
 	addq	$32, %rdx
 	cmpq	%r13, %rax
-	jl	.LBB23_34
-	jmp	.LBB23_35
-.LBB23_21:
+	jl	.LBB26_34
+	jmp	.LBB26_35
+.LBB26_21:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	vxorps	%xmm7, %xmm7, %xmm7
@@ -18260,7 +20104,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB23_24:
+.LBB26_24:
 	movq	%r8, %rcx
 	vperm2f128	$49, %ymm7, %ymm6, %ymm8
 	vinsertf128	$1, %xmm7, %ymm6, %ymm6
@@ -18278,7 +20122,7 @@ linear_rows:
 	vhaddps	%ymm2, %ymm0, %ymm0
 	vhaddps	%ymm4, %ymm0, %ymm0
 	subq	%rax, %rcx
-	jle	.LBB23_27
+	jle	.LBB26_27
 	movq	%r12, %rdx
 	movq	-48(%rbp), %rsi
 	imulq	%rsi, %rdx
@@ -18296,7 +20140,7 @@ linear_rows:
 	leaq	(%rbx,%rax,4), %rax
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB23_26:
+.LBB26_26:
 	vmovss	(%rdx,%r11,4), %xmm1
 	vmovss	(%rsi,%r11,4), %xmm2
 	vshufps	$0, %xmm1, %xmm2, %xmm1
@@ -18309,8 +20153,8 @@ linear_rows:
 	vfmadd231ps	%ymm2, %ymm1, %ymm0
 	incq	%r11
 	cmpq	%r11, %rcx
-	jne	.LBB23_26
-.LBB23_27:
+	jne	.LBB26_26
+.LBB26_27:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -18322,7 +20166,7 @@ linear_rows:
 	vextractf128	$1, %ymm0, %xmm2
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB23_29
+	je	.LBB26_29
 	vmovss	(%rsi,%rdx,4), %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -18336,14 +20180,14 @@ linear_rows:
 	vaddss	%xmm1, %xmm2, %xmm1
 	vmovss	%xmm1, (%rax,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm1
-	jmp	.LBB23_30
-.LBB23_32:
+	jmp	.LBB26_30
+.LBB26_32:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB23_35:
+.LBB26_35:
 	vextractf128	$1, %ymm2, %xmm4
 	vaddps	%xmm4, %xmm2, %xmm2
 	vextractf128	$1, %ymm3, %xmm4
@@ -18356,19 +20200,19 @@ linear_rows:
 	vhaddps	%xmm0, %xmm1, %xmm0
 	vhaddps	%xmm0, %xmm2, %xmm1
 	cmpq	%rax, %r8
-	jle	.LBB23_36
+	jle	.LBB26_36
 	movl	%r8d, %r10d
 	subl	%eax, %r10d
 	leaq	1(%rax), %rdx
 	testb	$1, %r10b
-	jne	.LBB23_39
+	jne	.LBB26_39
 	cmpq	%rdx, %r8
-	jne	.LBB23_41
-	jmp	.LBB23_43
-.LBB23_36:
+	jne	.LBB26_41
+	jmp	.LBB26_43
+.LBB26_36:
 	vmovaps	%xmm1, %xmm0
-	jmp	.LBB23_43
-.LBB23_39:
+	jmp	.LBB26_43
+.LBB26_39:
 	movq	-96(%rbp), %r11
 	imulq	%r8, %r11
 	movq	-120(%rbp), %r10
@@ -18385,8 +20229,8 @@ linear_rows:
 	movq	%rdx, %rax
 	vmovaps	%xmm0, %xmm1
 	cmpq	%rdx, %r8
-	je	.LBB23_43
-.LBB23_41:
+	je	.LBB26_43
+.LBB26_41:
 	movq	%r8, %rcx
 	subq	%rax, %rcx
 	movq	%r12, %rdx
@@ -18404,7 +20248,7 @@ linear_rows:
 	xorl	%r10d, %r10d
 	vmovaps	%xmm1, %xmm0
 	.p2align	4
-.LBB23_42:
+.LBB26_42:
 	vbroadcastss	-4(%rdx,%r10,4), %xmm1
 	vmovss	-4(%r15,%r10,4), %xmm2
 	vinsertps	$16, -4(%r14,%r10,4), %xmm2, %xmm2
@@ -18419,25 +20263,25 @@ linear_rows:
 	vfmadd213ps	%xmm2, %xmm1, %xmm0
 	addq	$2, %r10
 	cmpq	%r10, %rcx
-	jne	.LBB23_42
-.LBB23_43:
+	jne	.LBB26_42
+.LBB26_43:
 	testq	%rsi, %rsi
-	je	.LBB23_44
+	je	.LBB26_44
 	movq	-48(%rbp), %r10
 	vmovss	(%rsi,%r10,4), %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
-	jmp	.LBB23_46
-.LBB23_44:
+	jmp	.LBB26_46
+.LBB26_44:
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
 	movq	-48(%rbp), %r10
-.LBB23_46:
+.LBB26_46:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -18456,9 +20300,9 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB23_47
-.Lfunc_end23:
-	.size	linear_rows, .Lfunc_end23-linear_rows
+	jmp	.LBB26_47
+.Lfunc_end26:
+	.size	linear_rows, .Lfunc_end26-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -18485,13 +20329,13 @@ weight_gradient_rows:
 	movq	%rdi, -56(%rbp)
 	movq	40(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB24_21
+	je	.LBB27_21
 	movq	%r13, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB24_3
+	jle	.LBB27_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -18503,9 +20347,9 @@ weight_gradient_rows:
 	movq	%r15, %rcx
 	movq	%r12, %r8
 	movq	%r14, %r9
-.LBB24_3:
+.LBB27_3:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB24_21
+	jle	.LBB27_21
 	leaq	(%rcx,%r13,4), %rdx
 	movq	-56(%rbp), %r11
 	movq	32(%rbp), %rdi
@@ -18540,33 +20384,33 @@ weight_gradient_rows:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -104(%rbp)
 	xorl	%edi, %edi
-	jmp	.LBB24_5
+	jmp	.LBB27_5
 	.p2align	4
-.LBB24_20:
+.LBB27_20:
 	incq	%rdi
 	movq	-104(%rbp), %rdx
 	addq	%rdx, %r12
 	addq	%rdx, %rax
 	addq	%rdx, %r11
 	cmpq	16(%rbp), %rdi
-	je	.LBB24_21
-.LBB24_5:
+	je	.LBB27_21
+.LBB27_5:
 	cmpq	32(%rbp), %r13
-	jle	.LBB24_20
+	jle	.LBB27_20
 	cmpq	$4, -48(%rbp)
 	setb	%dl
 	orb	-96(%rbp), %dl
 	movq	32(%rbp), %r14
 	testb	$1, %dl
-	jne	.LBB24_7
+	jne	.LBB27_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB24_14
+	jae	.LBB27_14
 	xorl	%edx, %edx
-	jmp	.LBB24_18
-.LBB24_14:
+	jmp	.LBB27_18
+.LBB27_14:
 	xorl	%edx, %edx
 	.p2align	4
-.LBB24_15:
+.LBB27_15:
 	vmovups	-96(%r12,%rdx,4), %ymm0
 	vmovups	-64(%r12,%rdx,4), %ymm1
 	vmovups	-32(%r12,%rdx,4), %ymm2
@@ -18581,45 +20425,45 @@ weight_gradient_rows:
 	vmovups	%ymm3, (%r15,%rdx,4)
 	addq	$32, %rdx
 	cmpq	%rdx, %rsi
-	jne	.LBB24_15
+	jne	.LBB27_15
 	cmpq	%rsi, -48(%rbp)
-	je	.LBB24_20
+	je	.LBB27_20
 	movq	-88(%rbp), %r14
 	movq	%rsi, %rdx
 	testb	$28, -48(%rbp)
-	je	.LBB24_7
+	je	.LBB27_7
 	.p2align	4
-.LBB24_18:
+.LBB27_18:
 	vmovups	(%rax,%rdx,4), %xmm0
 	vaddps	(%rbx,%rdx,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %r10
-	jne	.LBB24_18
+	jne	.LBB27_18
 	movq	-64(%rbp), %r14
 	cmpq	%r10, -48(%rbp)
-	je	.LBB24_20
-.LBB24_7:
+	je	.LBB27_20
+.LBB27_7:
 	subl	%r14d, %r13d
 	movq	%r14, %rdx
 	andl	$3, %r13d
-	je	.LBB24_10
+	je	.LBB27_10
 	movq	%r14, %rdx
 	.p2align	4
-.LBB24_9:
+.LBB27_9:
 	vmovss	(%r11,%rdx,4), %xmm0
 	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rdx,4)
 	incq	%rdx
 	decq	%r13
-	jne	.LBB24_9
-.LBB24_10:
+	jne	.LBB27_9
+.LBB27_10:
 	movq	40(%rbp), %r13
 	subq	%r13, %r14
 	cmpq	$-4, %r14
-	ja	.LBB24_20
+	ja	.LBB27_20
 	.p2align	4
-.LBB24_11:
+.LBB27_11:
 	vmovss	(%r11,%rdx,4), %xmm0
 	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rdx,4)
@@ -18634,9 +20478,9 @@ weight_gradient_rows:
 	vmovss	%xmm0, 12(%rcx,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %r13
-	jne	.LBB24_11
-	jmp	.LBB24_20
-.LBB24_21:
+	jne	.LBB27_11
+	jmp	.LBB27_20
+.LBB27_21:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -18648,7 +20492,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB24_30
+	jne	.LBB27_30
 	movq	16(%rbp), %r11
 	leaq	-1(%r11), %rcx
 	movq	%rcx, -64(%rbp)
@@ -18675,30 +20519,30 @@ weight_gradient_rows:
 	movq	%r13, -88(%rbp)
 	shll	$4, %r13d
 	movq	%rdx, %rcx
-	jmp	.LBB24_23
+	jmp	.LBB27_23
 	.p2align	4
-.LBB24_29:
+.LBB27_29:
 	addq	$4, %rcx
 	addq	$16, %r15
 	movq	-96(%rbp), %rdx
 	addq	%rdx, -48(%rbp)
 	addq	%rdx, %r12
 	cmpq	-104(%rbp), %rcx
-	jge	.LBB24_30
-.LBB24_23:
+	jge	.LBB27_30
+.LBB27_23:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB24_29
+	jle	.LBB27_29
 	cmpq	$3, -64(%rbp)
-	jae	.LBB24_37
+	jae	.LBB27_37
 	xorl	%edx, %edx
-	jmp	.LBB24_26
+	jmp	.LBB27_26
 	.p2align	4
-.LBB24_37:
+.LBB27_37:
 	movq	-48(%rbp), %r14
 	movq	%r15, %r11
 	xorl	%edx, %edx
 	.p2align	4
-.LBB24_38:
+.LBB27_38:
 	vmovups	(%r11), %xmm0
 	vmovups	%xmm0, -48(%r14)
 	vmovups	(%r11,%r9,4), %xmm0
@@ -18711,10 +20555,10 @@ weight_gradient_rows:
 	addq	%rbx, %r11
 	addq	$64, %r14
 	cmpq	%rdx, %rsi
-	jne	.LBB24_38
-.LBB24_26:
+	jne	.LBB27_38
+.LBB27_26:
 	cmpq	$0, -88(%rbp)
-	je	.LBB24_29
+	je	.LBB27_29
 	movq	%rdi, %r11
 	imulq	%rdx, %r11
 	shlq	$4, %rdx
@@ -18722,25 +20566,25 @@ weight_gradient_rows:
 	addq	%r15, %r11
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB24_28:
+.LBB27_28:
 	vmovups	(%r11), %xmm0
 	vmovups	%xmm0, (%rdx,%r14)
 	addq	$16, %r14
 	addq	%rdi, %r11
 	cmpq	%r14, %r13
-	jne	.LBB24_28
-	jmp	.LBB24_29
-.LBB24_30:
+	jne	.LBB27_28
+	jmp	.LBB27_29
+.LBB27_30:
 	cmpq	$16, %r8
-	jge	.LBB24_39
+	jge	.LBB27_39
 	xorl	%edx, %edx
 	movq	16(%rbp), %r13
-.LBB24_32:
+.LBB27_32:
 	movq	%rdx, %rcx
 	orq	$8, %rcx
 	cmpq	%r8, %rcx
 	movq	40(%rbp), %r12
-	jg	.LBB24_66
+	jg	.LBB27_66
 	movq	%rdx, %rdi
 	movq	-80(%rbp), %rdx
 	leaq	(%rdx,%rdi,4), %rdx
@@ -18749,41 +20593,41 @@ weight_gradient_rows:
 	movq	32(%rbp), %rdi
 	leaq	4(%rdi), %r15
 	cmpq	%r12, %r15
-	jle	.LBB24_34
-.LBB24_64:
+	jle	.LBB27_34
+.LBB27_64:
 	cmpq	%r12, %rdi
-	jge	.LBB24_65
+	jge	.LBB27_65
 	movq	%r13, %r10
 	andq	%rax, %r10
 	movq	-56(%rbp), %r11
 	leaq	(%r11,%rdi,4), %r11
 	leaq	(,%r9,8), %rbx
 	leaq	(,%r8,8), %r14
-	jmp	.LBB24_82
+	jmp	.LBB27_82
 	.p2align	4
-.LBB24_87:
+.LBB27_87:
 	movq	%rdi, %r15
 	imulq	%r8, %r15
 	vmovups	%ymm0, (%rsi,%r15,4)
 	incq	%rdi
 	addq	$4, %r11
 	cmpq	%r12, %rdi
-	je	.LBB24_65
-.LBB24_82:
+	je	.LBB27_65
+.LBB27_82:
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r13, %r13
-	jle	.LBB24_87
+	jle	.LBB27_87
 	cmpq	$1, %r13
-	jne	.LBB24_88
+	jne	.LBB27_88
 	xorl	%r15d, %r15d
-	jmp	.LBB24_85
+	jmp	.LBB27_85
 	.p2align	4
-.LBB24_88:
+.LBB27_88:
 	movq	%rdx, %r12
 	movq	%r11, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB24_89:
+.LBB27_89:
 	vbroadcastss	(%r13), %ymm1
 	vfmadd132ps	(%r12), %ymm0, %ymm1
 	vbroadcastss	(%r13,%r9,4), %ymm0
@@ -18792,12 +20636,12 @@ weight_gradient_rows:
 	addq	%rbx, %r13
 	addq	%r14, %r12
 	cmpq	%r15, %r10
-	jne	.LBB24_89
-.LBB24_85:
+	jne	.LBB27_89
+.LBB27_85:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %r12
-	je	.LBB24_87
+	je	.LBB27_87
 	movq	-56(%rbp), %r12
 	leaq	(%r12,%rdi,4), %r12
 	movq	%r15, %r13
@@ -18807,8 +20651,8 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ps	(%rdx,%r15,4), %ymm1, %ymm0
-	jmp	.LBB24_87
-.LBB24_39:
+	jmp	.LBB27_87
+.LBB27_39:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rcx
 	movq	%rcx, -96(%rbp)
@@ -18835,15 +20679,15 @@ weight_gradient_rows:
 	leaq	(,%r9,8), %r10
 	movl	$16, %ecx
 	xorl	%edx, %edx
-	jmp	.LBB24_41
+	jmp	.LBB27_41
 	.p2align	4
-.LBB24_40:
+.LBB27_40:
 	movq	-72(%rbp), %rdx
 	leaq	16(%rdx), %rcx
 	addq	$64, -64(%rbp)
 	cmpq	%r8, %rcx
-	jg	.LBB24_32
-.LBB24_41:
+	jg	.LBB27_32
+.LBB27_41:
 	movq	%rcx, -72(%rbp)
 	movq	-112(%rbp), %rcx
 	movq	%rdx, -120(%rbp)
@@ -18854,24 +20698,24 @@ weight_gradient_rows:
 	movq	-128(%rbp), %r13
 	movq	-136(%rbp), %r15
 	cmpq	-104(%rbp), %rdx
-	jl	.LBB24_46
-.LBB24_42:
+	jl	.LBB27_46
+.LBB27_42:
 	movq	40(%rbp), %rbx
 	cmpq	%rbx, %rcx
 	movq	16(%rbp), %r13
-	jge	.LBB24_40
+	jge	.LBB27_40
 	movq	-80(%rbp), %rdx
 	movq	-120(%rbp), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	movq	%rdx, -120(%rbp)
 	movq	-56(%rbp), %rdi
 	leaq	(%rdi,%rcx,4), %r15
-	jmp	.LBB24_44
+	jmp	.LBB27_44
 	.p2align	4
-.LBB24_45:
+.LBB27_45:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB24_63:
+.LBB27_63:
 	movq	%rcx, %rdi
 	imulq	%r8, %rdi
 	movq	-48(%rbp), %rdx
@@ -18880,24 +20724,24 @@ weight_gradient_rows:
 	incq	%rcx
 	addq	$4, %r15
 	cmpq	%rbx, %rcx
-	je	.LBB24_40
-.LBB24_44:
+	je	.LBB27_40
+.LBB27_44:
 	testq	%r13, %r13
-	jle	.LBB24_45
+	jle	.LBB27_45
 	vxorps	%xmm0, %xmm0, %xmm0
 	cmpq	$1, %r13
-	jne	.LBB24_59
+	jne	.LBB27_59
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
-	jmp	.LBB24_61
+	jmp	.LBB27_61
 	.p2align	4
-.LBB24_59:
+.LBB27_59:
 	movq	%r15, %rbx
 	movq	-64(%rbp), %r13
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
 	.p2align	4
-.LBB24_60:
+.LBB27_60:
 	vbroadcastss	(%rbx), %ymm2
 	vfmadd231ps	-32(%r13), %ymm2, %ymm0
 	vfmadd231ps	(%r13), %ymm2, %ymm1
@@ -18908,12 +20752,12 @@ weight_gradient_rows:
 	addq	%r14, %r13
 	addq	%r10, %rbx
 	cmpq	%rdi, %r12
-	jne	.LBB24_60
-.LBB24_61:
+	jne	.LBB27_60
+.LBB27_61:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %rbx
-	je	.LBB24_63
+	je	.LBB27_63
 	movq	-56(%rbp), %rbx
 	leaq	(%rbx,%rcx,4), %rbx
 	movq	%rdi, %r13
@@ -18925,19 +20769,19 @@ weight_gradient_rows:
 	vfmadd231ps	32(%rdx,%r13,4), %ymm2, %ymm1
 	movq	16(%rbp), %r13
 	movq	40(%rbp), %rbx
-	jmp	.LBB24_63
+	jmp	.LBB27_63
 	.p2align	4
-.LBB24_48:
+.LBB27_48:
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB24_49:
+.LBB27_49:
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB24_56:
+.LBB27_56:
 	movq	%rcx, %rdx
 	imulq	%r8, %rdx
 	movq	-48(%rbp), %rdi
@@ -18955,13 +20799,13 @@ weight_gradient_rows:
 	addq	$16, %r15
 	addq	-88(%rbp), %r13
 	cmpq	-104(%rbp), %rcx
-	jge	.LBB24_42
-.LBB24_46:
+	jge	.LBB27_42
+.LBB27_46:
 	cmpq	$0, 24(%rbp)
-	je	.LBB24_52
+	je	.LBB27_52
 	movq	16(%rbp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB24_48
+	jle	.LBB27_48
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r13, %rdx
 	movq	-64(%rbp), %rdi
@@ -18973,7 +20817,7 @@ weight_gradient_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	.p2align	4
-.LBB24_51:
+.LBB27_51:
 	vmovups	-32(%rdi), %ymm8
 	vbroadcastss	-12(%rdx), %ymm9
 	vbroadcastss	-8(%rdx), %ymm10
@@ -18991,13 +20835,13 @@ weight_gradient_rows:
 	addq	%r11, %rdi
 	addq	$16, %rdx
 	decq	%rbx
-	jne	.LBB24_51
-	jmp	.LBB24_56
+	jne	.LBB27_51
+	jmp	.LBB27_56
 	.p2align	4
-.LBB24_52:
+.LBB27_52:
 	movq	16(%rbp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB24_53
+	jle	.LBB27_53
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r15, %rbx
 	movq	-64(%rbp), %rdi
@@ -19009,7 +20853,7 @@ weight_gradient_rows:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	.p2align	4
-.LBB24_55:
+.LBB27_55:
 	vmovups	-32(%rdi), %ymm8
 	vbroadcastss	-12(%rbx), %ymm9
 	vbroadcastss	-8(%rbx), %ymm10
@@ -19027,20 +20871,20 @@ weight_gradient_rows:
 	addq	%r11, %rdi
 	addq	%rsi, %rbx
 	decq	%rdx
-	jne	.LBB24_55
-	jmp	.LBB24_56
-.LBB24_53:
+	jne	.LBB27_55
+	jmp	.LBB27_56
+.LBB27_53:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
-	jmp	.LBB24_49
-.LBB24_65:
+	jmp	.LBB27_49
+.LBB27_65:
 	movq	%rcx, %rdx
-.LBB24_66:
+.LBB27_66:
 	movq	%rdx, -72(%rbp)
 	cmpq	%r8, %rdx
-	jge	.LBB24_77
+	jge	.LBB27_77
 	andq	%r13, %rax
 	movq	-56(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -19050,18 +20894,18 @@ weight_gradient_rows:
 	movq	-72(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB24_68
+	jmp	.LBB27_68
 	.p2align	4
-.LBB24_76:
+.LBB27_76:
 	movq	-72(%rbp), %r11
 	incq	%r11
 	addq	$4, %rsi
 	movq	%r11, -72(%rbp)
 	cmpq	%r8, %r11
-	je	.LBB24_77
-.LBB24_68:
+	je	.LBB27_77
+.LBB27_68:
 	cmpq	32(%rbp), %r12
-	jle	.LBB24_76
+	jle	.LBB27_76
 	movq	-112(%rbp), %r10
 	movq	-72(%rbp), %rbx
 	leaq	(%r10,%rbx,4), %r10
@@ -19069,31 +20913,31 @@ weight_gradient_rows:
 	leaq	(%r11,%rbx,4), %r11
 	movq	%rcx, %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB24_70
+	jmp	.LBB27_70
 	.p2align	4
-.LBB24_75:
+.LBB27_75:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
 	cmpq	%r12, %r14
-	je	.LBB24_76
-.LBB24_70:
+	je	.LBB27_76
+.LBB27_70:
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r13, %r13
-	jle	.LBB24_75
+	jle	.LBB27_75
 	cmpq	$1, %r13
-	jne	.LBB24_90
+	jne	.LBB27_90
 	xorl	%r15d, %r15d
-	jmp	.LBB24_73
+	jmp	.LBB27_73
 	.p2align	4
-.LBB24_90:
+.LBB27_90:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB24_91:
+.LBB27_91:
 	vmovss	(%r13), %xmm1
 	vfmadd132ss	(%r12), %xmm0, %xmm1
 	vmovss	(%r13,%r9,4), %xmm0
@@ -19102,12 +20946,12 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB24_91
-.LBB24_73:
+	jne	.LBB27_91
+.LBB27_73:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %r12
-	je	.LBB24_75
+	je	.LBB27_75
 	movq	-56(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -19117,8 +20961,8 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ss	(%r11,%r15,4), %xmm1, %xmm0
-	jmp	.LBB24_75
-.LBB24_77:
+	jmp	.LBB27_75
+.LBB27_77:
 	addq	$104, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19129,7 +20973,7 @@ weight_gradient_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB24_34:
+.LBB27_34:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	movq	-56(%rbp), %rdi
@@ -19137,14 +20981,14 @@ weight_gradient_rows:
 	leaq	(%rdi,%r14,4), %r11
 	addq	$12, %r11
 	leaq	(,%r9,4), %rbx
-	jmp	.LBB24_35
+	jmp	.LBB27_35
 	.p2align	4
-.LBB24_36:
+.LBB27_36:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB24_80:
+.LBB27_80:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovups	%ymm3, (%rsi,%r15,4)
@@ -19163,11 +21007,11 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	cmpq	%r12, %r15
 	movq	16(%rbp), %r13
-	jg	.LBB24_64
-.LBB24_35:
+	jg	.LBB27_64
+.LBB27_35:
 	movq	%r15, %rdi
 	testq	%r13, %r13
-	jle	.LBB24_36
+	jle	.LBB27_36
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	%r13, %r15
 	movq	%r11, %r12
@@ -19176,7 +21020,7 @@ weight_gradient_rows:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	.p2align	4
-.LBB24_79:
+.LBB27_79:
 	vmovups	(%r13), %ymm4
 	vbroadcastss	-12(%r12), %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm3
@@ -19189,10 +21033,10 @@ weight_gradient_rows:
 	addq	%r10, %r13
 	addq	%rbx, %r12
 	decq	%r15
-	jne	.LBB24_79
-	jmp	.LBB24_80
-.Lfunc_end24:
-	.size	weight_gradient_rows, .Lfunc_end24-weight_gradient_rows
+	jne	.LBB27_79
+	jmp	.LBB27_80
+.Lfunc_end27:
+	.size	weight_gradient_rows, .Lfunc_end27-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -19227,17 +21071,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB25_1
+	je	.LBB28_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB25_3
-.LBB25_1:
+	jmp	.LBB28_3
+.LBB28_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB25_3:
+.LBB28_3:
 	movq	%rax, -136(%rbp)
 	testq	%r8, %r8
-	jle	.LBB25_86
+	jle	.LBB28_86
 	movq	24(%rbp), %rdi
 	movq	16(%rbp), %r10
 	leaq	(,%r9,4), %rax
@@ -19290,14 +21134,14 @@ panel_linear_outputs:
 	leaq	(,%r8,4), %r11
 	xorl	%r15d, %r15d
 	movq	%rsi, -72(%rbp)
-	jmp	.LBB25_5
+	jmp	.LBB28_5
 	.p2align	4
-.LBB25_85:
+.LBB28_85:
 	addq	%rdx, %r15
 	cmpq	%r8, %r15
 	movq	-72(%rbp), %rsi
-	jge	.LBB25_86
-.LBB25_5:
+	jge	.LBB28_86
+.LBB28_5:
 	movq	%r8, %rdx
 	subq	%r15, %rdx
 	movq	-136(%rbp), %rax
@@ -19306,7 +21150,7 @@ panel_linear_outputs:
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%r15, -112(%rbp)
-	jge	.LBB25_60
+	jge	.LBB28_60
 	movq	-120(%rbp), %rax
 	leaq	(%rax,%r15,4), %rax
 	movq	%rax, -152(%rbp)
@@ -19321,9 +21165,9 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rax
-	jmp	.LBB25_7
+	jmp	.LBB28_7
 	.p2align	4
-.LBB25_46:
+.LBB28_46:
 	vmovups	%ymm7, (%r14)
 	vmovups	%ymm6, 32(%r14)
 	vmovups	%ymm5, (%r14,%r9,4)
@@ -19331,20 +21175,20 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%r9,8)
 	vmovups	%ymm2, 32(%r14,%r9,8)
 	movq	-64(%rbp), %rax
-.LBB25_56:
+.LBB28_56:
 	vmovups	%ymm1, (%r14,%rax)
 	addq	%rax, %r14
-.LBB25_57:
+.LBB28_57:
 	movq	%r14, %rax
-.LBB25_58:
+.LBB28_58:
 	vmovups	%ymm0, 32(%rax)
-.LBB25_59:
+.LBB28_59:
 	movq	-104(%rbp), %rax
 	addq	$16, %rax
 	cmpq	32(%rbp), %rax
 	movq	-72(%rbp), %rsi
-	jge	.LBB25_60
-.LBB25_7:
+	jge	.LBB28_60
+.LBB28_7:
 	movq	%rax, %rcx
 	imulq	%r8, %rcx
 	movq	%rax, -104(%rbp)
@@ -19356,13 +21200,13 @@ panel_linear_outputs:
 	leaq	(%rdi,%rcx,4), %r12
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB25_8
-.LBB25_18:
+	jge	.LBB28_8
+.LBB28_18:
 	movq	16(%rbp), %rcx
 	subq	%r14, %rcx
 	addq	$-2, %rcx
 	cmpq	$3, %rcx
-	ja	.LBB25_59
+	ja	.LBB28_59
 	movq	%r14, %rdi
 	imulq	%r8, %rdi
 	movq	-152(%rbp), %r10
@@ -19372,18 +21216,18 @@ panel_linear_outputs:
 	leaq	(%rdi,%r14,4), %rdi
 	movq	-104(%rbp), %r10
 	leaq	(%rdi,%r10,4), %r14
-	leaq	.LJTI25_0(%rip), %rdi
+	leaq	.LJTI28_0(%rip), %rdi
 	movslq	(%rdi,%rcx,4), %rcx
 	addq	%rdi, %rcx
 	jmpq	*%rcx
-.LBB25_20:
+.LBB28_20:
 	testq	%rax, %rax
-	je	.LBB25_21
+	je	.LBB28_21
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB25_23
+	jmp	.LBB28_23
 	.p2align	4
-.LBB25_8:
+.LBB28_8:
 	movq	-96(%rbp), %rcx
 	movq	-104(%rbp), %rdi
 	leaq	(%rcx,%rdi,4), %rcx
@@ -19391,9 +21235,9 @@ panel_linear_outputs:
 	movl	$6, %r10d
 	movq	-152(%rbp), %rdi
 	xorl	%ecx, %ecx
-	jmp	.LBB25_9
+	jmp	.LBB28_9
 	.p2align	4
-.LBB25_17:
+.LBB28_17:
 	vmovups	%ymm11, (%r10)
 	vmovups	%ymm10, 32(%r10)
 	vmovups	%ymm9, (%r10,%r9,4)
@@ -19414,19 +21258,19 @@ panel_linear_outputs:
 	movq	%r14, %rcx
 	cmpq	16(%rbp), %r10
 	movq	-112(%rbp), %r15
-	jg	.LBB25_18
-.LBB25_9:
+	jg	.LBB28_18
+.LBB28_9:
 	movq	%r10, %r14
 	testq	%rax, %rax
-	je	.LBB25_10
+	je	.LBB28_10
 	vmovups	(%rsi), %ymm0
 	vmovups	32(%rsi), %ymm1
-	jmp	.LBB25_12
+	jmp	.LBB28_12
 	.p2align	4
-.LBB25_10:
+.LBB28_10:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB25_12:
+.LBB28_12:
 	imulq	%r9, %rcx
 	movq	-224(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
@@ -19441,7 +21285,7 @@ panel_linear_outputs:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	testq	%r15, %r15
-	jle	.LBB25_14
+	jle	.LBB28_14
 	vmovups	(%r10), %ymm11
 	vmovups	32(%r10), %ymm10
 	vmovups	(%r10,%r9,4), %ymm9
@@ -19457,13 +21301,13 @@ panel_linear_outputs:
 	movq	-160(%rbp), %rcx
 	vmovups	(%r10,%rcx), %ymm0
 	vmovups	32(%r10,%rcx), %ymm2
-.LBB25_14:
+.LBB28_14:
 	testq	%rdx, %rdx
-	jle	.LBB25_17
+	jle	.LBB28_17
 	xorl	%r13d, %r13d
 	movq	%r12, %rcx
 	.p2align	4
-.LBB25_16:
+.LBB28_16:
 	vmovups	(%rcx), %ymm13
 	vmovups	32(%rcx), %ymm12
 	leaq	(%rdi,%r13,4), %rbx
@@ -19492,32 +21336,32 @@ panel_linear_outputs:
 	incq	%r13
 	addq	$64, %rcx
 	cmpq	%r13, %rdx
-	jne	.LBB25_16
-	jmp	.LBB25_17
+	jne	.LBB28_16
+	jmp	.LBB28_17
 	.p2align	4
-.LBB25_38:
+.LBB28_38:
 	testq	%rax, %rax
-	je	.LBB25_39
+	je	.LBB28_39
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB25_41
+	jmp	.LBB28_41
 	.p2align	4
-.LBB25_47:
+.LBB28_47:
 	testq	%rax, %rax
-	je	.LBB25_48
+	je	.LBB28_48
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB25_50
-.LBB25_29:
+	jmp	.LBB28_50
+.LBB28_29:
 	testq	%rax, %rax
-	je	.LBB25_30
+	je	.LBB28_30
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB25_32
-.LBB25_39:
+	jmp	.LBB28_32
+.LBB28_39:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB25_41:
+.LBB28_41:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -19525,7 +21369,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm6
 	vmovaps	%ymm1, %ymm7
 	testq	%r15, %r15
-	jle	.LBB25_43
+	jle	.LBB28_43
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm6
 	vmovups	(%r14,%r9,4), %ymm5
@@ -19535,15 +21379,15 @@ panel_linear_outputs:
 	movq	-64(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB25_43:
+.LBB28_43:
 	testq	%rdx, %rdx
-	jle	.LBB25_46
+	jle	.LBB28_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
 	xorl	%edi, %edi
 	.p2align	4
-.LBB25_45:
+.LBB28_45:
 	vmovups	(%r12), %ymm8
 	vmovups	32(%r12), %ymm9
 	vbroadcastss	(%rbx,%rdi,4), %ymm10
@@ -19561,12 +21405,12 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r12
 	cmpq	%rdi, %rdx
-	jne	.LBB25_45
-	jmp	.LBB25_46
-.LBB25_48:
+	jne	.LBB28_45
+	jmp	.LBB28_46
+.LBB28_48:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB25_50:
+.LBB28_50:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -19576,7 +21420,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm8
 	vmovaps	%ymm1, %ymm9
 	testq	%r15, %r15
-	jle	.LBB25_52
+	jle	.LBB28_52
 	vmovups	(%r14), %ymm9
 	vmovups	32(%r14), %ymm8
 	vmovups	(%r14,%r9,4), %ymm7
@@ -19589,12 +21433,12 @@ panel_linear_outputs:
 	movq	-80(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB25_52:
+.LBB28_52:
 	testq	%rdx, %rdx
-	jle	.LBB25_55
+	jle	.LBB28_55
 	xorl	%eax, %eax
 	.p2align	4
-.LBB25_54:
+.LBB28_54:
 	vmovups	(%r12), %ymm11
 	vmovups	32(%r12), %ymm10
 	leaq	(%rbx,%rax,4), %rcx
@@ -19619,8 +21463,8 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r12
 	cmpq	%rax, %rdx
-	jne	.LBB25_54
-.LBB25_55:
+	jne	.LBB28_54
+.LBB28_55:
 	vmovups	%ymm9, (%r14)
 	vmovups	%ymm8, 32(%r14)
 	vmovups	%ymm7, (%r14,%r9,4)
@@ -19631,26 +21475,26 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%rax)
 	vmovups	%ymm2, 32(%r14,%rax)
 	movq	-80(%rbp), %rax
-	jmp	.LBB25_56
-.LBB25_21:
+	jmp	.LBB28_56
+.LBB28_21:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB25_23:
+.LBB28_23:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	testq	%r15, %r15
-	jle	.LBB25_25
+	jle	.LBB28_25
 	vmovups	(%r14), %ymm3
 	vmovups	32(%r14), %ymm2
 	vmovups	(%r14,%r9,4), %ymm1
 	vmovups	32(%r14,%r9,4), %ymm0
-.LBB25_25:
+.LBB28_25:
 	testq	%rdx, %rdx
-	jle	.LBB25_28
+	jle	.LBB28_28
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB25_27:
+.LBB28_27:
 	vmovups	(%r12), %ymm4
 	vmovups	32(%r12), %ymm5
 	vbroadcastss	(%rbx,%rcx,4), %ymm6
@@ -19662,37 +21506,37 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r12
 	cmpq	%rcx, %rdx
-	jne	.LBB25_27
-.LBB25_28:
+	jne	.LBB28_27
+.LBB28_28:
 	vmovups	%ymm3, (%r14)
 	vmovups	%ymm2, 32(%r14)
 	leaq	(%r14,%r9,4), %rax
 	vmovups	%ymm1, (%r14,%r9,4)
-	jmp	.LBB25_58
-.LBB25_30:
+	jmp	.LBB28_58
+.LBB28_30:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB25_32:
+.LBB28_32:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
 	vmovaps	%ymm1, %ymm5
 	testq	%r15, %r15
-	jle	.LBB25_34
+	jle	.LBB28_34
 	vmovups	(%r14), %ymm5
 	vmovups	32(%r14), %ymm4
 	vmovups	(%r14,%r9,4), %ymm3
 	vmovups	32(%r14,%r9,4), %ymm2
 	vmovups	(%r14,%r9,8), %ymm1
 	vmovups	32(%r14,%r9,8), %ymm0
-.LBB25_34:
+.LBB28_34:
 	testq	%rdx, %rdx
-	jle	.LBB25_37
+	jle	.LBB28_37
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
 	.p2align	4
-.LBB25_36:
+.LBB28_36:
 	vmovups	(%r12), %ymm6
 	vmovups	32(%r12), %ymm7
 	vbroadcastss	(%rbx,%rsi,4), %ymm8
@@ -19707,19 +21551,19 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r12
 	cmpq	%rsi, %rdx
-	jne	.LBB25_36
-.LBB25_37:
+	jne	.LBB28_36
+.LBB28_37:
 	vmovups	%ymm5, (%r14)
 	vmovups	%ymm4, 32(%r14)
 	vmovups	%ymm3, (%r14,%r9,4)
 	vmovups	%ymm2, 32(%r14,%r9,4)
 	vmovups	%ymm1, (%r14,%r9,8)
 	addq	-192(%rbp), %r14
-	jmp	.LBB25_57
+	jmp	.LBB28_57
 	.p2align	4
-.LBB25_60:
+.LBB28_60:
 	cmpq	$1, -184(%rbp)
-	jne	.LBB25_85
+	jne	.LBB28_85
 	movq	%r15, %rcx
 	shlq	$6, %rcx
 	movq	-176(%rbp), %rax
@@ -19728,10 +21572,10 @@ panel_linear_outputs:
 	movq	-128(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	-56(%rbp), %r12
-	jle	.LBB25_62
-.LBB25_66:
+	jle	.LBB28_62
+.LBB28_66:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB25_85
+	jge	.LBB28_85
 	addq	-88(%rbp), %rcx
 	testq	%r15, %r15
 	setg	%dil
@@ -19742,46 +21586,46 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %r10
 	andq	%r10, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB25_68
+	jmp	.LBB28_68
 	.p2align	4
-.LBB25_84:
+.LBB28_84:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm0, 32(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
 	movq	-112(%rbp), %r15
-	jge	.LBB25_85
-.LBB25_68:
+	jge	.LBB28_85
+.LBB28_68:
 	movq	-144(%rbp), %r14
 	leaq	(%r14,%rbx,4), %r14
 	testb	%al, %al
-	je	.LBB25_69
+	je	.LBB28_69
 	movq	%r14, %r12
 	testq	%r15, %r15
-	jg	.LBB25_70
+	jg	.LBB28_70
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	testq	%rdx, %rdx
-	jg	.LBB25_80
-	jmp	.LBB25_84
+	jg	.LBB28_80
+	jmp	.LBB28_84
 	.p2align	4
-.LBB25_69:
+.LBB28_69:
 	movq	-72(%rbp), %r15
 	leaq	(%r15,%rbx,4), %r12
-.LBB25_70:
+.LBB28_70:
 	vmovups	(%r12), %ymm1
 	vmovups	32(%r12), %ymm0
 	testq	%rdx, %rdx
-	jle	.LBB25_84
-.LBB25_80:
+	jle	.LBB28_84
+.LBB28_80:
 	movq	%rbx, %r15
 	imulq	%r8, %r15
 	leaq	(%rcx,%r15,4), %r12
 	xorl	%r13d, %r13d
 	cmpq	$1, %rdx
-	je	.LBB25_82
+	je	.LBB28_82
 	.p2align	4
-.LBB25_81:
+.LBB28_81:
 	vbroadcastss	-4(%r10,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
@@ -19791,23 +21635,23 @@ panel_linear_outputs:
 	addq	$2, %r13
 	subq	$-128, %r12
 	cmpq	%r13, %rdi
-	jne	.LBB25_81
-.LBB25_82:
+	jne	.LBB28_81
+.LBB28_82:
 	testb	$1, %dl
-	je	.LBB25_84
+	je	.LBB28_84
 	vbroadcastss	(%rsi,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
-	jmp	.LBB25_84
+	jmp	.LBB28_84
 	.p2align	4
-.LBB25_62:
+.LBB28_62:
 	movq	-168(%rbp), %rax
 	addq	%rcx, %rax
 	movq	-128(%rbp), %rdi
 	movq	24(%rbp), %r10
-	jmp	.LBB25_63
+	jmp	.LBB28_63
 	.p2align	4
-.LBB25_76:
+.LBB28_76:
 	vmovups	%ymm7, (%rdi)
 	vmovups	%ymm0, 32(%rdi)
 	vmovups	%ymm1, 64(%rdi)
@@ -19821,19 +21665,19 @@ panel_linear_outputs:
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rdi
 	movq	-112(%rbp), %r15
-	jg	.LBB25_66
-.LBB25_63:
+	jg	.LBB28_66
+.LBB28_63:
 	movq	%rdi, %rbx
 	movq	-144(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %rdi
 	movq	%rdi, %r14
 	testq	%r15, %r15
-	jg	.LBB25_72
+	jg	.LBB28_72
 	movq	-72(%rbp), %r14
 	testq	%r14, %r14
-	je	.LBB25_65
+	je	.LBB28_65
 	leaq	(%r14,%r10,4), %r14
-.LBB25_72:
+.LBB28_72:
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm0
 	vmovups	64(%r14), %ymm1
@@ -19843,12 +21687,12 @@ panel_linear_outputs:
 	vmovups	192(%r14), %ymm5
 	vmovups	224(%r14), %ymm6
 	testq	%rdx, %rdx
-	jle	.LBB25_76
-.LBB25_74:
+	jle	.LBB28_76
+.LBB28_74:
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB25_75:
+.LBB28_75:
 	vbroadcastss	(%rsi,%r14,4), %ymm8
 	vfmadd231ps	(%r10), %ymm8, %ymm7
 	vfmadd231ps	32(%r10), %ymm8, %ymm0
@@ -19869,9 +21713,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB25_75
-	jmp	.LBB25_76
-.LBB25_65:
+	jne	.LBB28_75
+	jmp	.LBB28_76
+.LBB28_65:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -19881,9 +21725,9 @@ panel_linear_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	testq	%rdx, %rdx
-	jg	.LBB25_74
-	jmp	.LBB25_76
-.LBB25_86:
+	jg	.LBB28_74
+	jmp	.LBB28_76
+.LBB28_86:
 	addq	$56, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19894,16 +21738,16 @@ panel_linear_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end25:
-	.size	panel_linear_outputs, .Lfunc_end25-panel_linear_outputs
+.Lfunc_end28:
+	.size	panel_linear_outputs, .Lfunc_end28-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI25_0:
-	.long	.LBB25_20-.LJTI25_0
-	.long	.LBB25_29-.LJTI25_0
-	.long	.LBB25_38-.LJTI25_0
-	.long	.LBB25_47-.LJTI25_0
+.LJTI28_0:
+	.long	.LBB28_20-.LJTI28_0
+	.long	.LBB28_29-.LJTI28_0
+	.long	.LBB28_38-.LJTI28_0
+	.long	.LBB28_47-.LJTI28_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -19932,13 +21776,13 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %r12
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB26_21
+	je	.LBB29_21
 	movq	%r12, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB26_3
+	jle	.LBB29_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -19948,9 +21792,9 @@ panel_weight_gradient_outputs:
 	callq	memset@PLT
 	movq	%r14, %rcx
 	movq	%r15, %r9
-.LBB26_3:
+.LBB29_3:
 	testq	%r13, %r13
-	jle	.LBB26_21
+	jle	.LBB29_21
 	leaq	(%rcx,%r12,4), %rdx
 	movq	-72(%rbp), %rdi
 	movq	32(%rbp), %r10
@@ -19985,9 +21829,9 @@ panel_weight_gradient_outputs:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -96(%rbp)
 	xorl	%edx, %edx
-	jmp	.LBB26_5
+	jmp	.LBB29_5
 	.p2align	4
-.LBB26_20:
+.LBB29_20:
 	incq	%rdx
 	movq	-96(%rbp), %r14
 	addq	%r14, %r10
@@ -19995,26 +21839,26 @@ panel_weight_gradient_outputs:
 	addq	%r14, %rdi
 	cmpq	%r13, %rdx
 	movq	%rsi, %r12
-	je	.LBB26_21
-.LBB26_5:
+	je	.LBB29_21
+.LBB29_5:
 	cmpq	32(%rbp), %r12
 	movq	%r12, %rsi
-	jle	.LBB26_20
+	jle	.LBB29_20
 	cmpq	$4, -48(%rbp)
 	setb	%r15b
 	orb	-88(%rbp), %r15b
 	movq	32(%rbp), %r14
 	testb	$1, %r15b
-	jne	.LBB26_7
+	jne	.LBB29_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB26_14
+	jae	.LBB29_14
 	xorl	%r15d, %r15d
-	jmp	.LBB26_18
-.LBB26_14:
+	jmp	.LBB29_18
+.LBB29_14:
 	xorl	%r14d, %r14d
 	movq	-64(%rbp), %rsi
 	.p2align	4
-.LBB26_15:
+.LBB29_15:
 	vmovups	-96(%r10,%r14,4), %ymm0
 	vmovups	-64(%r10,%r14,4), %ymm1
 	vmovups	-32(%r10,%r14,4), %ymm2
@@ -20029,48 +21873,48 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm3, (%r8,%r14,4)
 	addq	$32, %r14
 	cmpq	%r14, %rsi
-	jne	.LBB26_15
+	jne	.LBB29_15
 	cmpq	%rsi, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB26_20
+	je	.LBB29_20
 	movq	-112(%rbp), %r14
 	movq	-64(%rbp), %r15
 	testb	$28, -48(%rbp)
-	je	.LBB26_7
+	je	.LBB29_7
 	.p2align	4
-.LBB26_18:
+.LBB29_18:
 	vmovups	(%rax,%r15,4), %xmm0
 	vaddps	(%rbx,%r15,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%r15,4)
 	addq	$4, %r15
 	cmpq	%r15, %r11
-	jne	.LBB26_18
+	jne	.LBB29_18
 	movq	-80(%rbp), %r14
 	cmpq	%r11, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB26_20
-.LBB26_7:
+	je	.LBB29_20
+.LBB29_7:
 	movl	%esi, %r15d
 	subl	%r14d, %r15d
 	movq	%r14, %r12
 	andl	$3, %r15d
-	je	.LBB26_10
+	je	.LBB29_10
 	movq	%r14, %r12
 	.p2align	4
-.LBB26_9:
+.LBB29_9:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%r15
-	jne	.LBB26_9
-.LBB26_10:
+	jne	.LBB29_9
+.LBB29_10:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r14
 	cmpq	$-4, %r14
-	ja	.LBB26_20
+	ja	.LBB29_20
 	.p2align	4
-.LBB26_11:
+.LBB29_11:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
@@ -20085,12 +21929,12 @@ panel_weight_gradient_outputs:
 	vmovss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB26_11
-	jmp	.LBB26_20
-.LBB26_21:
+	jne	.LBB29_11
+	jmp	.LBB29_20
+.LBB29_21:
 	movabsq	$9223372036854775806, %rcx
 	cmpq	32(%rbp), %r12
-	jle	.LBB26_29
+	jle	.LBB29_29
 	movq	%r13, %rax
 	andq	%rcx, %rax
 	movq	-72(%rbp), %rdx
@@ -20105,28 +21949,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rdi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB26_23
+	jmp	.LBB29_23
 	.p2align	4
-.LBB26_28:
+.LBB29_28:
 	addq	$16, %r10
 	addq	$64, %rdx
 	addq	%r8, %rdi
 	cmpq	%r12, %r10
-	jge	.LBB26_29
-.LBB26_23:
+	jge	.LBB29_29
+.LBB29_23:
 	testq	%r13, %r13
-	jle	.LBB26_28
+	jle	.LBB29_28
 	cmpq	$1, %r13
-	jne	.LBB26_35
+	jne	.LBB29_35
 	xorl	%r11d, %r11d
-	jmp	.LBB26_26
+	jmp	.LBB29_26
 	.p2align	4
-.LBB26_35:
+.LBB29_35:
 	movq	%rdi, %rbx
 	movq	%rdx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB26_36:
+.LBB29_36:
 	vmovups	-32(%r14), %ymm0
 	vmovups	%ymm0, -96(%rbx)
 	vmovups	(%r14), %ymm0
@@ -20139,10 +21983,10 @@ panel_weight_gradient_outputs:
 	addq	%rsi, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB26_36
-.LBB26_26:
+	jne	.LBB29_36
+.LBB29_26:
 	testb	$1, %r13b
-	je	.LBB26_28
+	je	.LBB29_28
 	movq	%r10, %rbx
 	imulq	%r13, %rbx
 	movq	24(%rbp), %r14
@@ -20156,10 +22000,10 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm0, (%r14,%r11)
 	vmovups	32(%rbx,%r15,4), %ymm0
 	vmovups	%ymm0, 32(%r14,%r11)
-	jmp	.LBB26_28
-.LBB26_29:
+	jmp	.LBB29_28
+.LBB29_29:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB26_38
+	jle	.LBB29_38
 	andq	%r13, %rcx
 	movq	-104(%rbp), %rax
 	addq	$20, %rax
@@ -20168,14 +22012,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %r9
 	leaq	(,%rax,8), %r10
 	xorl	%eax, %eax
-	jmp	.LBB26_31
+	jmp	.LBB29_31
 	.p2align	4
-.LBB26_37:
+.LBB29_37:
 	movq	-64(%rbp), %rax
 	addq	%rdi, %rax
 	cmpq	-56(%rbp), %rax
-	jge	.LBB26_38
-.LBB26_31:
+	jge	.LBB29_38
+.LBB29_31:
 	movq	-56(%rbp), %rdx
 	movq	%rax, -64(%rbp)
 	subq	%rax, %rdx
@@ -20184,7 +22028,7 @@ panel_weight_gradient_outputs:
 	movq	%rdx, -48(%rbp)
 	cmovlq	%rdx, %rdi
 	cmpq	32(%rbp), %r12
-	jle	.LBB26_37
+	jle	.LBB29_37
 	movq	-64(%rbp), %rdx
 	movq	%rdx, %rax
 	shlq	$6, %rax
@@ -20197,21 +22041,21 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rdx,4), %rax
 	movq	%rax, -88(%rbp)
 	movq	32(%rbp), %rax
-	jmp	.LBB26_33
-.LBB26_48:
+	jmp	.LBB29_33
+.LBB29_48:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB26_55:
+.LBB29_55:
 	vmovups	%ymm1, (%r14)
 	movl	$32, %edx
 	.p2align	4
-.LBB26_76:
+.LBB29_76:
 	vmovups	%ymm0, (%r14,%rdx)
-.LBB26_77:
+.LBB29_77:
 	addq	$16, %rax
 	cmpq	%r12, %rax
-	jge	.LBB26_37
-.LBB26_33:
+	jge	.LBB29_37
+.LBB29_33:
 	movq	%rax, %rdx
 	imulq	%r13, %rdx
 	movq	%rax, %rsi
@@ -20221,40 +22065,40 @@ panel_weight_gradient_outputs:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %r14
 	cmpq	$6, -48(%rbp)
-	jge	.LBB26_39
+	jge	.LBB29_39
 	xorl	%esi, %esi
-.LBB26_45:
+.LBB29_45:
 	movq	%rsi, %r11
 	notq	%r11
 	addq	%rdi, %r11
 	cmpq	$4, %r11
 	movq	40(%rbp), %r12
-	ja	.LBB26_77
+	ja	.LBB29_77
 	movq	-72(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %rdx
 	shlq	$6, %rsi
 	addq	%rsi, %r14
-	leaq	.LJTI26_0(%rip), %rbx
+	leaq	.LJTI29_0(%rip), %rbx
 	movslq	(%rbx,%r11,4), %rsi
 	addq	%rbx, %rsi
 	jmpq	*%rsi
-.LBB26_47:
+.LBB29_47:
 	testq	%r13, %r13
-	jle	.LBB26_48
+	jle	.LBB29_48
 	vxorps	%xmm1, %xmm1, %xmm1
 	cmpq	$1, %r13
-	jne	.LBB26_51
+	jne	.LBB29_51
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
-	jmp	.LBB26_53
+	jmp	.LBB29_53
 	.p2align	4
-.LBB26_39:
+.LBB29_39:
 	movl	$6, %edx
 	movq	-88(%rbp), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB26_40
+	jmp	.LBB29_40
 	.p2align	4
-.LBB26_41:
+.LBB29_41:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
@@ -20267,7 +22111,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm10, %xmm10, %xmm10
 	vxorps	%xmm11, %xmm11, %xmm11
 	vxorps	%xmm8, %xmm8, %xmm8
-.LBB26_44:
+.LBB29_44:
 	shlq	$6, %rbx
 	vmovups	%ymm8, (%r14,%rbx)
 	vmovups	%ymm11, 32(%r14,%rbx)
@@ -20285,11 +22129,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %r11
 	movq	%rsi, %rbx
 	cmpq	%rdi, %rdx
-	jg	.LBB26_45
-.LBB26_40:
+	jg	.LBB29_45
+.LBB29_40:
 	movq	%rdx, %rsi
 	testq	%r13, %r13
-	jle	.LBB26_41
+	jle	.LBB29_41
 	vxorps	%xmm8, %xmm8, %xmm8
 	movq	%r13, %r12
 	movq	%r11, %rdx
@@ -20306,7 +22150,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	.p2align	4
-.LBB26_43:
+.LBB29_43:
 	vmovups	(%r15), %ymm12
 	vmovups	32(%r15), %ymm13
 	vbroadcastss	-20(%rdx), %ymm14
@@ -20330,11 +22174,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r15
 	addq	%r9, %rdx
 	decq	%r12
-	jne	.LBB26_43
-	jmp	.LBB26_44
-.LBB26_71:
+	jne	.LBB29_43
+	jmp	.LBB29_44
+.LBB29_71:
 	testq	%r13, %r13
-	jle	.LBB26_72
+	jle	.LBB29_72
 	addq	$16, %rdx
 	vxorps	%xmm6, %xmm6, %xmm6
 	movq	%r13, %rsi
@@ -20348,7 +22192,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB26_74:
+.LBB29_74:
 	vmovups	(%r8), %ymm10
 	vmovups	32(%r8), %ymm11
 	vbroadcastss	-16(%rdx), %ymm12
@@ -20369,11 +22213,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB26_74
-	jmp	.LBB26_75
-.LBB26_61:
+	jne	.LBB29_74
+	jmp	.LBB29_75
+.LBB29_61:
 	testq	%r13, %r13
-	jle	.LBB26_62
+	jle	.LBB29_62
 	addq	$8, %rdx
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%r13, %rsi
@@ -20383,7 +22227,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB26_64:
+.LBB29_64:
 	vmovups	(%r8), %ymm6
 	vmovups	32(%r8), %ymm7
 	vbroadcastss	-8(%rdx), %ymm8
@@ -20398,11 +22242,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB26_64
-	jmp	.LBB26_65
-.LBB26_66:
+	jne	.LBB29_64
+	jmp	.LBB29_65
+.LBB29_66:
 	testq	%r13, %r13
-	jle	.LBB26_67
+	jle	.LBB29_67
 	addq	$12, %rdx
 	vxorps	%xmm4, %xmm4, %xmm4
 	movq	%r13, %rsi
@@ -20414,7 +22258,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB26_69:
+.LBB29_69:
 	vmovups	(%r8), %ymm8
 	vmovups	32(%r8), %ymm9
 	vbroadcastss	-12(%rdx), %ymm10
@@ -20432,11 +22276,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB26_69
-	jmp	.LBB26_70
-.LBB26_56:
+	jne	.LBB29_69
+	jmp	.LBB29_70
+.LBB29_56:
 	testq	%r13, %r13
-	jle	.LBB26_57
+	jle	.LBB29_57
 	addq	$4, %rdx
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	%r13, %rsi
@@ -20444,7 +22288,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB26_59:
+.LBB29_59:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	-4(%rdx), %ymm6
@@ -20456,9 +22300,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB26_59
-	jmp	.LBB26_60
-.LBB26_72:
+	jne	.LBB29_59
+	jmp	.LBB29_60
+.LBB29_72:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -20469,7 +22313,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm8, %xmm8, %xmm8
 	vxorps	%xmm9, %xmm9, %xmm9
 	vxorps	%xmm6, %xmm6, %xmm6
-.LBB26_75:
+.LBB29_75:
 	vmovups	%ymm6, (%r14)
 	vmovups	%ymm9, 32(%r14)
 	vmovups	%ymm8, 64(%r14)
@@ -20480,23 +22324,23 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 224(%r14)
 	vmovups	%ymm1, 256(%r14)
 	movl	$288, %edx
-	jmp	.LBB26_76
-.LBB26_62:
+	jmp	.LBB29_76
+.LBB29_62:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB26_65:
+.LBB29_65:
 	vmovups	%ymm2, (%r14)
 	vmovups	%ymm5, 32(%r14)
 	vmovups	%ymm4, 64(%r14)
 	vmovups	%ymm3, 96(%r14)
 	vmovups	%ymm1, 128(%r14)
 	movl	$160, %edx
-	jmp	.LBB26_76
-.LBB26_67:
+	jmp	.LBB29_76
+.LBB29_67:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -20505,7 +22349,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB26_70:
+.LBB29_70:
 	vmovups	%ymm4, (%r14)
 	vmovups	%ymm7, 32(%r14)
 	vmovups	%ymm6, 64(%r14)
@@ -20514,24 +22358,24 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 160(%r14)
 	vmovups	%ymm1, 192(%r14)
 	movl	$224, %edx
-	jmp	.LBB26_76
-.LBB26_57:
+	jmp	.LBB29_76
+.LBB29_57:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB26_60:
+.LBB29_60:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm3, 32(%r14)
 	vmovups	%ymm2, 64(%r14)
 	movl	$96, %edx
-	jmp	.LBB26_76
-.LBB26_51:
+	jmp	.LBB29_76
+.LBB29_51:
 	movq	%rdx, %r11
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
 	.p2align	4
-.LBB26_52:
+.LBB29_52:
 	vbroadcastss	(%r11), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
@@ -20542,16 +22386,16 @@ panel_weight_gradient_outputs:
 	subq	$-128, %r8
 	addq	%r10, %r11
 	cmpq	%rsi, %rcx
-	jne	.LBB26_52
-.LBB26_53:
+	jne	.LBB29_52
+.LBB29_53:
 	testb	$1, %r13b
-	je	.LBB26_55
+	je	.LBB29_55
 	imulq	-56(%rbp), %rsi
 	vbroadcastss	(%rdx,%rsi,4), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
-	jmp	.LBB26_55
-.LBB26_38:
+	jmp	.LBB29_55
+.LBB29_38:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -20562,32 +22406,32 @@ panel_weight_gradient_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end26:
-	.size	panel_weight_gradient_outputs, .Lfunc_end26-panel_weight_gradient_outputs
+.Lfunc_end29:
+	.size	panel_weight_gradient_outputs, .Lfunc_end29-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI26_0:
-	.long	.LBB26_47-.LJTI26_0
-	.long	.LBB26_56-.LJTI26_0
-	.long	.LBB26_61-.LJTI26_0
-	.long	.LBB26_66-.LJTI26_0
-	.long	.LBB26_71-.LJTI26_0
+.LJTI29_0:
+	.long	.LBB29_47-.LJTI29_0
+	.long	.LBB29_56-.LJTI29_0
+	.long	.LBB29_61-.LJTI29_0
+	.long	.LBB29_66-.LJTI29_0
+	.long	.LBB29_71-.LJTI29_0
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI27_0:
+.LCPI30_0:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI27_1:
+.LCPI30_1:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI27_2:
+.LCPI30_2:
 	.quad	8
 	.text
 	.p2align	4
@@ -20622,7 +22466,7 @@ conv_view_of:
 	movq	%r9, -56(%rbp)
 	movq	%rsi, -96(%rbp)
 	movq	%rdi, -344(%rbp)
-	je	.LBB27_33
+	je	.LBB30_33
 	vmovdqu	96(%rsi), %xmm0
 	vmovdqu	%xmm0, 24(%rdi)
 	leaq	32(%rdx), %rax
@@ -20631,11 +22475,11 @@ conv_view_of:
 	cmovneq	%rax, %rcx
 	movq	(%rcx), %rcx
 	movq	%rcx, 40(%rdi)
-	je	.LBB27_70
+	je	.LBB30_70
 	movq	(%rsi), %rcx
 	movq	%rcx, -280(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB27_32
+	jle	.LBB30_32
 	movq	(%rax), %rsi
 	movq	24(%rdx), %rdx
 	movq	%rsi, %rdi
@@ -20707,9 +22551,9 @@ conv_view_of:
 	movq	%rax, -224(%rbp)
 	movq	%rax, -48(%rbp)
 	movq	%rdi, -256(%rbp)
-	jmp	.LBB27_5
+	jmp	.LBB30_5
 	.p2align	4
-.LBB27_4:
+.LBB30_4:
 	movq	-80(%rbp), %rdx
 	incq	%rdx
 	movq	-120(%rbp), %rax
@@ -20719,23 +22563,23 @@ conv_view_of:
 	addq	%rax, -160(%rbp)
 	addq	%rdi, -64(%rbp)
 	cmpq	-280(%rbp), %rdx
-	je	.LBB27_32
-.LBB27_5:
+	je	.LBB30_32
+.LBB30_5:
 	movq	%rdi, %rbx
 	movq	%rdx, -80(%rbp)
 	imulq	%rdx, %rbx
 	cmpq	$0, -152(%rbp)
-	jle	.LBB27_7
+	jle	.LBB30_7
 	movq	-56(%rbp), %rax
 	leaq	(%rax,%rbx), %rdi
 	xorl	%esi, %esi
 	movq	-104(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-.LBB27_7:
+.LBB30_7:
 	movq	%rbx, -72(%rbp)
 	cmpq	$0, -136(%rbp)
-	jle	.LBB27_30
+	jle	.LBB30_30
 	movq	-224(%rbp), %rax
 	movq	-72(%rbp), %r8
 	addq	%r8, %rax
@@ -20781,9 +22625,9 @@ conv_view_of:
 	movq	-160(%rbp), %r14
 	movq	-112(%rbp), %r13
 	xorl	%r15d, %r15d
-	jmp	.LBB27_10
+	jmp	.LBB30_10
 	.p2align	4
-.LBB27_9:
+.LBB30_9:
 	incq	%r15
 	movq	-320(%rbp), %rax
 	addq	%rax, %r13
@@ -20792,12 +22636,12 @@ conv_view_of:
 	addq	%rax, %r14
 	addq	%rcx, %rbx
 	cmpq	-136(%rbp), %r15
-	je	.LBB27_30
-.LBB27_10:
+	je	.LBB30_30
+.LBB30_10:
 	movq	%rcx, %rdi
 	imulq	%r15, %rdi
 	cmpq	$0, -336(%rbp)
-	jle	.LBB27_12
+	jle	.LBB30_12
 	movq	-168(%rbp), %rax
 	movq	%r15, -208(%rbp)
 	movq	%rdi, %r15
@@ -20808,25 +22652,25 @@ conv_view_of:
 	callq	memset@PLT
 	movq	%r15, %rdi
 	movq	-208(%rbp), %r15
-.LBB27_12:
+.LBB30_12:
 	movq	-192(%rbp), %rsi
 	testq	%rsi, %rsi
-	jle	.LBB27_28
+	jle	.LBB30_28
 	cmpq	$4, %rsi
 	setb	%al
 	orb	-304(%rbp), %al
 	testb	$1, %al
-	je	.LBB27_15
+	je	.LBB30_15
 	xorl	%ecx, %ecx
-	jmp	.LBB27_23
+	jmp	.LBB30_23
 	.p2align	4
-.LBB27_15:
+.LBB30_15:
 	xorl	%eax, %eax
 	cmpq	$32, %rsi
-	jb	.LBB27_20
+	jb	.LBB30_20
 	movq	-88(%rbp), %rcx
 	.p2align	4
-.LBB27_17:
+.LBB30_17:
 	vmovdqu	-96(%r13,%rax,4), %ymm0
 	vmovdqu	-64(%r13,%rax,4), %ymm1
 	vmovdqu	-32(%r13,%rax,4), %ymm2
@@ -20837,43 +22681,43 @@ conv_view_of:
 	vmovdqu	%ymm3, 96(%r12,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB27_17
+	jne	.LBB30_17
 	cmpq	%rcx, %rsi
-	je	.LBB27_28
+	je	.LBB30_28
 	movq	-88(%rbp), %rax
 	movq	%rax, %rcx
 	testb	$28, %sil
-	je	.LBB27_23
-.LBB27_20:
+	je	.LBB30_23
+.LBB30_20:
 	movq	-128(%rbp), %rcx
 	.p2align	4
-.LBB27_21:
+.LBB30_21:
 	vmovdqu	(%r14,%rax,4), %xmm0
 	vmovdqu	%xmm0, (%r12,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB27_21
+	jne	.LBB30_21
 	cmpq	%rcx, %rsi
-	je	.LBB27_28
-.LBB27_23:
+	je	.LBB30_28
+.LBB30_23:
 	movq	%rcx, %rax
 	cmpq	$0, -176(%rbp)
-	je	.LBB27_26
+	je	.LBB30_26
 	movq	-176(%rbp), %rdx
 	movq	%rcx, %rax
 	.p2align	4
-.LBB27_25:
+.LBB30_25:
 	vmovd	(%r14,%rax,4), %xmm0
 	vmovd	%xmm0, (%r12,%rax,4)
 	incq	%rax
 	decq	%rdx
-	jne	.LBB27_25
-.LBB27_26:
+	jne	.LBB30_25
+.LBB30_26:
 	subq	%rsi, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB27_28
+	ja	.LBB30_28
 	.p2align	4
-.LBB27_27:
+.LBB30_27:
 	vmovss	(%r14,%rax,4), %xmm0
 	vmovss	%xmm0, -8(%rbx,%rax,4)
 	vmovss	4(%r14,%rax,4), %xmm0
@@ -20884,35 +22728,35 @@ conv_view_of:
 	vmovd	%xmm0, 4(%rbx,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB27_27
-.LBB27_28:
+	jne	.LBB30_27
+.LBB30_28:
 	movq	-328(%rbp), %rax
 	cmpq	-200(%rbp), %rax
-	jge	.LBB27_9
+	jge	.LBB30_9
 	addq	-288(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-296(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	jmp	.LBB27_9
+	jmp	.LBB30_9
 	.p2align	4
-.LBB27_30:
+.LBB30_30:
 	movq	-264(%rbp), %rax
 	cmpq	-272(%rbp), %rax
-	jge	.LBB27_4
+	jge	.LBB30_4
 	movq	-72(%rbp), %rdi
 	addq	-352(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-216(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	jmp	.LBB27_4
-.LBB27_32:
+	jmp	.LBB30_4
+.LBB30_32:
 	movq	-56(%rbp), %rax
 	movq	-344(%rbp), %rcx
 	movq	%rax, (%rcx)
-	jmp	.LBB27_70
-.LBB27_33:
+	jmp	.LBB30_70
+.LBB30_33:
 	movq	$1, 24(%rdi)
 	movq	16(%rdx), %rcx
 	movq	%rcx, -104(%rbp)
@@ -20921,7 +22765,7 @@ conv_view_of:
 	movq	(%rsi), %rax
 	movq	%rax, -248(%rbp)
 	testq	%rax, %rax
-	jle	.LBB27_70
+	jle	.LBB30_70
 	movabsq	$9223372036854775776, %rdx
 	movq	8(%rsi), %rcx
 	movq	16(%rsi), %rdi
@@ -20948,26 +22792,26 @@ conv_view_of:
 	xorl	%ecx, %ecx
 	addq	$24, %rdx
 	movq	%rdx, -280(%rbp)
-	vmovdqa	.LCPI27_0(%rip), %ymm1
-	vmovdqa	.LCPI27_1(%rip), %ymm2
+	vmovdqa	.LCPI30_0(%rip), %ymm1
+	vmovdqa	.LCPI30_1(%rip), %ymm2
 	vpcmpeqd	%ymm3, %ymm3, %ymm3
-	vpbroadcastq	.LCPI27_2(%rip), %ymm4
+	vpbroadcastq	.LCPI30_2(%rip), %ymm4
 	movq	%rax, -48(%rbp)
 	movq	$0, -72(%rbp)
-	jmp	.LBB27_36
+	jmp	.LBB30_36
 	.p2align	4
-.LBB27_35:
+.LBB30_35:
 	movq	-256(%rbp), %rcx
 	incq	%rcx
 	movq	-48(%rbp), %rax
 	addq	-240(%rbp), %rax
 	movq	%rax, -48(%rbp)
 	cmpq	-248(%rbp), %rcx
-	je	.LBB27_70
-.LBB27_36:
+	je	.LBB30_70
+.LBB30_36:
 	cmpq	$0, -152(%rbp)
 	movq	%rcx, -256(%rbp)
-	jle	.LBB27_35
+	jle	.LBB30_35
 	movq	-216(%rbp), %rax
 	imulq	%rcx, %rax
 	addq	-224(%rbp), %rax
@@ -20981,19 +22825,19 @@ conv_view_of:
 	movq	32(%rax), %rcx
 	movq	%rcx, -112(%rbp)
 	movq	$0, -64(%rbp)
-	jmp	.LBB27_39
+	jmp	.LBB30_39
 	.p2align	4
-.LBB27_38:
+.LBB30_38:
 	movq	-64(%rbp), %rcx
 	incq	%rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	-152(%rbp), %rcx
 	movq	-56(%rbp), %r9
 	movq	-96(%rbp), %rax
-	je	.LBB27_35
-.LBB27_39:
+	je	.LBB30_35
+.LBB30_39:
 	cmpq	$0, -112(%rbp)
-	jle	.LBB27_38
+	jle	.LBB30_38
 	movq	96(%rax), %rax
 	movq	%rax, -136(%rbp)
 	movq	-80(%rbp), %rcx
@@ -21005,9 +22849,9 @@ conv_view_of:
 	movq	%rcx, -88(%rbp)
 	movq	$0, -120(%rbp)
 	movq	$0, -128(%rbp)
-	jmp	.LBB27_42
+	jmp	.LBB30_42
 	.p2align	4
-.LBB27_41:
+.LBB30_41:
 	movq	-128(%rbp), %rcx
 	incq	%rcx
 	incq	-72(%rbp)
@@ -21017,10 +22861,10 @@ conv_view_of:
 	addq	$4, -120(%rbp)
 	movq	%rcx, -128(%rbp)
 	cmpq	-112(%rbp), %rcx
-	je	.LBB27_38
-.LBB27_42:
+	je	.LBB30_38
+.LBB30_42:
 	cmpq	$0, -136(%rbp)
-	jle	.LBB27_41
+	jle	.LBB30_41
 	movq	-72(%rbp), %rax
 	imulq	-104(%rbp), %rax
 	movq	-56(%rbp), %rcx
@@ -21072,16 +22916,16 @@ conv_view_of:
 	movq	%r9, -208(%rbp)
 	movq	-88(%rbp), %r12
 	xorl	%eax, %eax
-	jmp	.LBB27_45
+	jmp	.LBB30_45
 	.p2align	4
-.LBB27_44:
+.LBB30_44:
 	incq	%rax
 	addq	-336(%rbp), %r12
 	movq	-328(%rbp), %rcx
 	addq	%rcx, -208(%rbp)
 	cmpq	-136(%rbp), %rax
-	je	.LBB27_41
-.LBB27_45:
+	je	.LBB30_41
+.LBB30_45:
 	movq	-200(%rbp), %r11
 	imulq	%rax, %r11
 	subq	-192(%rbp), %r11
@@ -21090,7 +22934,7 @@ conv_view_of:
 	cmpq	-320(%rbp), %r11
 	setl	%cl
 	testq	%r8, %r8
-	jle	.LBB27_44
+	jle	.LBB30_44
 	andb	%cl, %sil
 	cmpq	$8, %r8
 	setae	%cl
@@ -21104,20 +22948,20 @@ conv_view_of:
 	sete	%r11b
 	andb	%cl, %r11b
 	cmpb	$1, %r11b
-	jne	.LBB27_49
+	jne	.LBB30_49
 	movq	-304(%rbp), %rcx
 	imulq	%rax, %rcx
 	addq	-312(%rbp), %rcx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpq	$32, %rcx
-	jae	.LBB27_64
-.LBB27_49:
+	jae	.LBB30_64
+.LBB30_49:
 	xorl	%r11d, %r11d
-.LBB27_50:
+.LBB30_50:
 	movq	%r11, %r14
 	orq	$1, %r14
 	testb	$1, %r8b
-	je	.LBB27_55
+	je	.LBB30_55
 	movq	%r9, %r15
 	imulq	%r11, %r15
 	subq	%rdx, %r15
@@ -21126,20 +22970,20 @@ conv_view_of:
 	andb	%sil, %cl
 	vpxor	%xmm6, %xmm6, %xmm6
 	cmpb	$1, %cl
-	jne	.LBB27_54
+	jne	.LBB30_54
 	cmpq	%rdi, %r15
-	jge	.LBB27_54
+	jge	.LBB30_54
 	vmovd	(%rbx,%r15,4), %xmm6
-.LBB27_54:
+.LBB30_54:
 	movq	%r8, %rcx
 	imulq	%rax, %rcx
 	movq	-296(%rbp), %r10
 	leaq	(%r10,%rcx,4), %rcx
 	vmovd	%xmm6, (%rcx,%r11,4)
 	movq	%r14, %r11
-.LBB27_55:
+.LBB30_55:
 	cmpq	%r14, %r8
-	je	.LBB27_44
+	je	.LBB30_44
 	leaq	1(%r11), %rbx
 	leaq	(,%rdx,4), %r14
 	imulq	%r9, %rbx
@@ -21157,15 +23001,15 @@ conv_view_of:
 	leaq	(%r10,%r13,4), %rdx
 	subq	%r14, %rdx
 	xorl	%r14d, %r14d
-	jmp	.LBB27_58
+	jmp	.LBB30_58
 	.p2align	4
-.LBB27_57:
+.LBB30_57:
 	vmovd	%xmm6, 4(%r12,%r11,4)
 	addq	$2, %r11
 	addq	%r9, %r14
 	cmpq	%r11, %r8
-	je	.LBB27_44
-.LBB27_58:
+	je	.LBB30_44
+.LBB30_58:
 	movq	%rcx, %r13
 	addq	%r14, %r13
 	setns	%r10b
@@ -21173,34 +23017,34 @@ conv_view_of:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm7, %xmm7, %xmm7
 	cmpb	$1, %r10b
-	jne	.LBB27_61
+	jne	.LBB30_61
 	cmpq	%rdi, %r13
-	jge	.LBB27_61
+	jge	.LBB30_61
 	vmovd	(%rdx,%r14,4), %xmm7
-.LBB27_61:
+.LBB30_61:
 	vmovd	%xmm7, (%r12,%r11,4)
 	movq	%rbx, %r13
 	addq	%r14, %r13
 	setns	%r10b
 	andb	%sil, %r10b
 	cmpb	$1, %r10b
-	jne	.LBB27_57
+	jne	.LBB30_57
 	cmpq	%rdi, %r13
-	jge	.LBB27_57
+	jge	.LBB30_57
 	vmovd	(%r15,%r14,4), %xmm6
-	jmp	.LBB27_57
-.LBB27_64:
+	jmp	.LBB30_57
+.LBB30_64:
 	vmovq	%rdx, %xmm6
 	vpbroadcastq	%xmm6, %ymm6
 	xorl	%r11d, %r11d
 	vmovdqa	%ymm2, %ymm7
 	vmovdqa	%ymm1, %ymm8
 	movq	-288(%rbp), %r10
-	jmp	.LBB27_67
+	jmp	.LBB30_67
 	.p2align	4
-.LBB27_65:
+.LBB30_65:
 	vpxor	%xmm11, %xmm11, %xmm11
-.LBB27_66:
+.LBB30_66:
 	vpcmpgtq	%ymm9, %ymm0, %ymm12
 	vpcmpgtq	%ymm10, %ymm0, %ymm10
 	vpackssdw	%ymm10, %ymm12, %ymm10
@@ -21217,27 +23061,27 @@ conv_view_of:
 	vpaddq	%ymm4, %ymm7, %ymm7
 	vpaddq	%ymm4, %ymm8, %ymm8
 	cmpq	%r11, %r10
-	je	.LBB27_69
-.LBB27_67:
+	je	.LBB30_69
+.LBB30_67:
 	vpsubq	%ymm6, %ymm7, %ymm9
 	vpsubq	%ymm6, %ymm8, %ymm10
 	vpaddq	%ymm5, %ymm10, %ymm10
 	vpaddq	%ymm5, %ymm9, %ymm9
 	testb	%sil, %sil
-	je	.LBB27_65
+	je	.LBB30_65
 	vpcmpgtq	%ymm3, %ymm9, %ymm11
 	vpcmpgtq	%ymm3, %ymm10, %ymm12
 	vpackssdw	%ymm12, %ymm11, %ymm11
 	vextracti128	$1, %ymm11, %xmm12
 	vpackssdw	%xmm12, %xmm11, %xmm11
 	vpshufd	$216, %xmm11, %xmm11
-	jmp	.LBB27_66
-.LBB27_69:
+	jmp	.LBB30_66
+.LBB30_69:
 	movq	%r10, %r11
 	cmpq	%r10, %r8
-	jne	.LBB27_50
-	jmp	.LBB27_44
-.LBB27_70:
+	jne	.LBB30_50
+	jmp	.LBB30_44
+.LBB30_70:
 	movq	-344(%rbp), %rax
 	addq	$312, %rsp
 	popq	%rbx
@@ -21249,8 +23093,8 @@ conv_view_of:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end27:
-	.size	conv_view_of, .Lfunc_end27-conv_view_of
+.Lfunc_end30:
+	.size	conv_view_of, .Lfunc_end30-conv_view_of
 	.cfi_endproc
 	.p2align	4
 	.type	conv_product,@function
@@ -21283,7 +23127,7 @@ conv_product:
 	testq	%rax, %rax
 	cmovnsq	%rax, %r11
 	testq	%rcx, %rcx
-	jle	.LBB28_155
+	jle	.LBB31_155
 	movq	16(%rbp), %rax
 	sarq	$3, %r11
 	movq	24(%r8), %rcx
@@ -21322,8 +23166,8 @@ conv_product:
 	movq	%r8, -56(%rbp)
 	movq	%r11, -48(%rbp)
 	movq	%r14, -72(%rbp)
-	jmp	.LBB28_2
-.LBB28_94:
+	jmp	.LBB31_2
+.LBB31_94:
 	vmovups	%ymm6, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm5, (%rax,%rcx,4)
@@ -21333,12 +23177,12 @@ conv_product:
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-184(%rbp), %rcx
-.LBB28_113:
+.LBB31_113:
 	vmovups	%ymm2, (%rax,%rcx)
-.LBB28_114:
+.LBB31_114:
 	movq	-56(%rbp), %r8
 	movq	-48(%rbp), %r11
-.LBB28_154:
+.LBB31_154:
 	movq	-248(%rbp), %r9
 	addq	$6, %r9
 	movq	-64(%rbp), %rax
@@ -21346,8 +23190,8 @@ conv_product:
 	movq	%rax, -64(%rbp)
 	movq	24(%rbp), %rax
 	cmpq	%rax, %r9
-	jge	.LBB28_155
-.LBB28_2:
+	jge	.LBB31_155
+.LBB31_2:
 	movq	%rax, %rcx
 	subq	%r9, %rcx
 	cmpq	$6, %rcx
@@ -21372,25 +23216,25 @@ conv_product:
 	movq	%rax, -96(%rbp)
 	cmpq	$2, -176(%rbp)
 	movq	%r9, -248(%rbp)
-	jge	.LBB28_4
+	jge	.LBB31_4
 	xorl	%r15d, %r15d
-.LBB28_83:
+.LBB31_83:
 	cmpq	-176(%rbp), %r15
-	jge	.LBB28_154
+	jge	.LBB31_154
 	movq	%r15, %rax
 	orq	%r11, %rax
 	shrq	$32, %rax
-	je	.LBB28_85
+	je	.LBB31_85
 	movq	%r15, %rax
 	cqto
 	idivq	%r11
-	jmp	.LBB28_87
+	jmp	.LBB31_87
 	.p2align	4
-.LBB28_4:
+.LBB31_4:
 	movl	$2, %eax
 	xorl	%r15d, %r15d
-	jmp	.LBB28_5
-.LBB28_22:
+	jmp	.LBB31_5
+.LBB31_22:
 	vxorps	%xmm13, %xmm13, %xmm13
 	vmaxps	%ymm12, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm6
@@ -21420,37 +23264,37 @@ conv_product:
 	vmaxps	%ymm1, %ymm13, %ymm1
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
-.LBB28_23:
+.LBB31_23:
 	movq	-104(%rbp), %r15
 	movq	-256(%rbp), %rdx
 	vmovups	%ymm7, (%rcx,%rdx,4)
 	vmovups	%ymm1, (%rax,%rdx,4)
 	movq	-56(%rbp), %r8
 	.p2align	4
-.LBB28_82:
+.LBB31_82:
 	leaq	2(%r15), %rax
 	cmpq	-176(%rbp), %rax
-	jg	.LBB28_83
-.LBB28_5:
+	jg	.LBB31_83
+.LBB31_5:
 	movq	%rax, -104(%rbp)
 	movq	%r15, %r13
 	orq	%r11, %r13
 	shrq	$32, %r13
-	je	.LBB28_6
+	je	.LBB31_6
 	movq	%r15, %rax
 	cqto
 	idivq	%r11
 	movq	%rdx, %r14
 	movq	%rax, %rbx
-	jmp	.LBB28_8
+	jmp	.LBB31_8
 	.p2align	4
-.LBB28_6:
+.LBB31_6:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
 	divl	%r11d
 	movl	%edx, %r14d
 	movl	%eax, %ebx
-.LBB28_8:
+.LBB31_8:
 	shlq	$3, %r14
 	movq	32(%r8), %rcx
 	movq	40(%r8), %r10
@@ -21459,17 +23303,17 @@ conv_product:
 	cmovgeq	%r9, %r14
 	orq	$1, %r15
 	testq	%r13, %r13
-	je	.LBB28_9
+	je	.LBB31_9
 	movq	%r15, %rax
 	cqto
 	idivq	%r11
-	jmp	.LBB28_11
+	jmp	.LBB31_11
 	.p2align	4
-.LBB28_9:
+.LBB31_9:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
 	divl	%r11d
-.LBB28_11:
+.LBB31_11:
 	movq	%rax, %r15
 	imulq	%r10, %r15
 	imulq	%rbx, %r10
@@ -21485,22 +23329,22 @@ conv_product:
 	movq	-208(%rbp), %rcx
 	addl	$-2, %ecx
 	cmpl	$4, %ecx
-	ja	.LBB28_68
-	leaq	.LJTI28_0(%rip), %rdx
+	ja	.LBB31_68
+	leaq	.LJTI31_0(%rip), %rdx
 	movslq	(%rdx,%rcx,4), %rcx
 	addq	%rdx, %rcx
 	movq	-56(%rbp), %r8
 	jmpq	*%rcx
-.LBB28_57:
+.LBB31_57:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_58
+	je	.LBB31_58
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm2
 	vbroadcastss	4(%rcx), %ymm1
-	jmp	.LBB28_60
-.LBB28_13:
+	jmp	.LBB31_60
+.LBB31_13:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_14
+	je	.LBB31_14
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm6
 	vbroadcastss	4(%rcx), %ymm5
@@ -21508,52 +23352,52 @@ conv_product:
 	vbroadcastss	12(%rcx), %ymm3
 	vbroadcastss	16(%rcx), %ymm2
 	vbroadcastss	20(%rcx), %ymm1
-	jmp	.LBB28_16
-.LBB28_35:
+	jmp	.LBB31_16
+.LBB31_35:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_36
+	je	.LBB31_36
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm4
 	vbroadcastss	4(%rcx), %ymm3
 	vbroadcastss	8(%rcx), %ymm2
 	vbroadcastss	12(%rcx), %ymm1
-	jmp	.LBB28_38
-.LBB28_24:
+	jmp	.LBB31_38
+.LBB31_24:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_25
+	je	.LBB31_25
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm5
 	vbroadcastss	4(%rcx), %ymm4
 	vbroadcastss	8(%rcx), %ymm3
 	vbroadcastss	12(%rcx), %ymm2
 	vbroadcastss	16(%rcx), %ymm1
-	jmp	.LBB28_27
-.LBB28_46:
+	jmp	.LBB31_27
+.LBB31_46:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_47
+	je	.LBB31_47
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm3
 	vbroadcastss	4(%rcx), %ymm2
 	vbroadcastss	8(%rcx), %ymm1
-	jmp	.LBB28_49
-.LBB28_68:
+	jmp	.LBB31_49
+.LBB31_68:
 	cmpq	$0, -88(%rbp)
 	movq	-56(%rbp), %r8
-	je	.LBB28_69
+	je	.LBB31_69
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm1
-	jmp	.LBB28_73
-.LBB28_14:
+	jmp	.LBB31_73
+.LBB31_14:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB28_16:
+.LBB31_16:
 	movq	16(%r8), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB28_17
+	jle	.LBB31_17
 	movq	(%r8), %r14
 	movq	8(%r8), %r13
 	movq	-64(%rbp), %rcx
@@ -21565,7 +23409,7 @@ conv_product:
 	vmovaps	%ymm1, %ymm7
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB28_21:
+.LBB31_21:
 	movslq	(%r13,%r9,4), %r11
 	leaq	(%r14,%r11,4), %r11
 	vmovups	(%r11,%r10,4), %ymm14
@@ -21595,21 +23439,21 @@ conv_product:
 	incq	%r9
 	addq	%r12, %rcx
 	cmpq	%r9, %rdx
-	jne	.LBB28_21
-	jmp	.LBB28_18
-.LBB28_17:
+	jne	.LBB31_21
+	jmp	.LBB31_18
+.LBB31_17:
 	vmovaps	%ymm6, %ymm12
 	vmovaps	%ymm5, %ymm11
 	vmovaps	%ymm4, %ymm10
 	vmovaps	%ymm3, %ymm9
 	vmovaps	%ymm2, %ymm8
 	vmovaps	%ymm1, %ymm7
-.LBB28_18:
+.LBB31_18:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	jne	.LBB28_22
+	jne	.LBB31_22
 	vmovups	%ymm12, (%rcx)
 	vmovups	%ymm6, (%rax)
 	movq	16(%rbp), %rdx
@@ -21627,16 +23471,16 @@ conv_product:
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
 	vxorps	%xmm13, %xmm13, %xmm13
-	jmp	.LBB28_23
-.LBB28_36:
+	jmp	.LBB31_23
+.LBB31_36:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB28_38:
+.LBB31_38:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_39
+	jle	.LBB31_39
 	movq	(%r8), %rdx
 	movq	8(%r8), %r9
 	movq	-64(%rbp), %r14
@@ -21647,7 +23491,7 @@ conv_product:
 	xorl	%r13d, %r13d
 	movq	-72(%rbp), %r11
 	.p2align	4
-.LBB28_43:
+.LBB31_43:
 	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	vmovups	(%r8,%r10,4), %ymm0
@@ -21667,19 +23511,19 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB28_43
-	jmp	.LBB28_40
-.LBB28_39:
+	jne	.LBB31_43
+	jmp	.LBB31_40
+.LBB31_39:
 	vmovaps	%ymm1, %ymm5
 	vmovaps	%ymm2, %ymm6
 	vmovaps	%ymm3, %ymm7
 	vmovaps	%ymm4, %ymm8
-.LBB28_40:
+.LBB31_40:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_41
+	je	.LBB31_41
 	vmaxps	%ymm4, %ymm13, %ymm0
 	vmaxps	%ymm8, %ymm13, %ymm4
 	vmovups	%ymm0, (%rcx)
@@ -21696,8 +23540,8 @@ conv_product:
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm5, %ymm13, %ymm5
-	jmp	.LBB28_45
-.LBB28_41:
+	jmp	.LBB31_45
+.LBB31_41:
 	vmovups	%ymm4, (%rcx)
 	vmovups	%ymm8, (%rax)
 	movq	16(%rbp), %rdx
@@ -21706,7 +23550,7 @@ conv_product:
 	movq	-112(%rbp), %rdx
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmovups	%ymm6, (%rax,%rdx,4)
-.LBB28_45:
+.LBB31_45:
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r8
@@ -21714,17 +23558,17 @@ conv_product:
 	movq	-128(%rbp), %rdx
 	vmovups	%ymm1, (%rcx,%rdx,4)
 	vmovups	%ymm5, (%rax,%rdx,4)
-	jmp	.LBB28_82
-.LBB28_25:
+	jmp	.LBB31_82
+.LBB31_25:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB28_27:
+.LBB31_27:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_28
+	jle	.LBB31_28
 	movq	(%r8), %rdx
 	movq	8(%r8), %r9
 	movq	-64(%rbp), %r14
@@ -21735,7 +23579,7 @@ conv_product:
 	vmovaps	%ymm1, %ymm6
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB28_32:
+.LBB31_32:
 	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	vmovups	(%r8,%r10,4), %ymm0
@@ -21760,20 +23604,20 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB28_32
-	jmp	.LBB28_29
-.LBB28_28:
+	jne	.LBB31_32
+	jmp	.LBB31_29
+.LBB31_28:
 	vmovaps	%ymm5, %ymm10
 	vmovaps	%ymm4, %ymm9
 	vmovaps	%ymm3, %ymm8
 	vmovaps	%ymm2, %ymm7
 	vmovaps	%ymm1, %ymm6
-.LBB28_29:
+.LBB31_29:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_30
+	je	.LBB31_30
 	vmaxps	%ymm10, %ymm13, %ymm0
 	vmaxps	%ymm5, %ymm13, %ymm5
 	vmovups	%ymm0, (%rcx)
@@ -21795,8 +23639,8 @@ conv_product:
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmaxps	%ymm6, %ymm13, %ymm6
 	vmaxps	%ymm1, %ymm13, %ymm1
-	jmp	.LBB28_34
-.LBB28_30:
+	jmp	.LBB31_34
+.LBB31_30:
 	vmovups	%ymm10, (%rcx)
 	vmovups	%ymm5, (%rax)
 	movq	16(%rbp), %rdx
@@ -21808,7 +23652,7 @@ conv_product:
 	movq	-128(%rbp), %rdx
 	vmovups	%ymm7, (%rcx,%rdx,4)
 	vmovups	%ymm2, (%rax,%rdx,4)
-.LBB28_34:
+.LBB31_34:
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r8
@@ -21816,14 +23660,14 @@ conv_product:
 	movq	-168(%rbp), %rdx
 	vmovups	%ymm6, (%rcx,%rdx,4)
 	vmovups	%ymm1, (%rax,%rdx,4)
-	jmp	.LBB28_82
-.LBB28_58:
+	jmp	.LBB31_82
+.LBB31_58:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB28_60:
+.LBB31_60:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_61
+	jle	.LBB31_61
 	movq	(%r8), %rdx
 	movq	8(%r8), %r9
 	movq	-64(%rbp), %r14
@@ -21831,7 +23675,7 @@ conv_product:
 	vmovaps	%ymm2, %ymm4
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB28_65:
+.LBB31_65:
 	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	vmovups	(%r8,%r10,4), %ymm0
@@ -21845,16 +23689,16 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB28_65
-	jmp	.LBB28_62
-.LBB28_47:
+	jne	.LBB31_65
+	jmp	.LBB31_62
+.LBB31_47:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB28_49:
+.LBB31_49:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_50
+	jle	.LBB31_50
 	movq	(%r8), %rdx
 	movq	8(%r8), %r9
 	movq	-64(%rbp), %r14
@@ -21863,7 +23707,7 @@ conv_product:
 	vmovaps	%ymm3, %ymm6
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB28_54:
+.LBB31_54:
 	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	vmovups	(%r8,%r10,4), %ymm0
@@ -21880,34 +23724,34 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB28_54
-	jmp	.LBB28_51
-.LBB28_61:
+	jne	.LBB31_54
+	jmp	.LBB31_51
+.LBB31_61:
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm2, %ymm4
-.LBB28_62:
+.LBB31_62:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_63
+	je	.LBB31_63
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmaxps	%ymm4, %ymm13, %ymm2
 	vmovups	%ymm0, (%rcx)
 	vmovups	%ymm2, (%rax)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm3, %ymm13, %ymm3
-	jmp	.LBB28_67
-.LBB28_50:
+	jmp	.LBB31_67
+.LBB31_50:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm2, %ymm5
 	vmovaps	%ymm3, %ymm6
-.LBB28_51:
+.LBB31_51:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_52
+	je	.LBB31_52
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm3
 	vmovups	%ymm0, (%rcx)
@@ -21919,11 +23763,11 @@ conv_product:
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm4, %ymm13, %ymm4
-	jmp	.LBB28_56
-.LBB28_63:
+	jmp	.LBB31_56
+.LBB31_63:
 	vmovups	%ymm2, (%rcx)
 	vmovups	%ymm4, (%rax)
-.LBB28_67:
+.LBB31_67:
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r8
@@ -21931,14 +23775,14 @@ conv_product:
 	movq	16(%rbp), %rdx
 	vmovups	%ymm1, (%rcx,%rdx,4)
 	vmovups	%ymm3, (%rax,%rdx,4)
-	jmp	.LBB28_82
-.LBB28_52:
+	jmp	.LBB31_82
+.LBB31_52:
 	vmovups	%ymm3, (%rcx)
 	vmovups	%ymm6, (%rax)
 	movq	16(%rbp), %rdx
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmovups	%ymm5, (%rax,%rdx,4)
-.LBB28_56:
+.LBB31_56:
 	movq	-48(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r8
@@ -21946,25 +23790,25 @@ conv_product:
 	movq	-112(%rbp), %rdx
 	vmovups	%ymm1, (%rcx,%rdx,4)
 	vmovups	%ymm4, (%rax,%rdx,4)
-	jmp	.LBB28_82
-.LBB28_69:
+	jmp	.LBB31_82
+.LBB31_69:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB28_73:
+.LBB31_73:
 	movq	16(%r8), %r13
 	testq	%r13, %r13
-	jle	.LBB28_74
+	jle	.LBB31_74
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdx
 	cmpq	$1, %r13
-	jne	.LBB28_75
+	jne	.LBB31_75
 	movq	%r13, -200(%rbp)
 	vmovaps	%ymm1, %ymm2
 	xorl	%r14d, %r14d
-	jmp	.LBB28_77
-.LBB28_74:
+	jmp	.LBB31_77
+.LBB31_74:
 	vmovaps	%ymm1, %ymm2
-	jmp	.LBB28_79
-.LBB28_75:
+	jmp	.LBB31_79
+.LBB31_75:
 	movq	%r13, -200(%rbp)
 	movabsq	$9223372036854775806, %r8
 	andq	%r8, %r13
@@ -21973,7 +23817,7 @@ conv_product:
 	xorl	%r14d, %r14d
 	movq	-152(%rbp), %r9
 	.p2align	4
-.LBB28_76:
+.LBB31_76:
 	movslq	(%rdx,%r14,4), %r8
 	leaq	(%rcx,%r8,4), %r8
 	vbroadcastss	(%r11), %ymm0
@@ -21987,12 +23831,12 @@ conv_product:
 	addq	$2, %r14
 	addq	%r9, %r11
 	cmpq	%r14, %r13
-	jne	.LBB28_76
-.LBB28_77:
+	jne	.LBB31_76
+.LBB31_77:
 	testb	$1, -200(%rbp)
 	movq	-56(%rbp), %r8
 	movq	-48(%rbp), %r11
-	je	.LBB28_79
+	je	.LBB31_79
 	movslq	(%rdx,%r14,4), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	imulq	-144(%rbp), %r14
@@ -22000,23 +23844,23 @@ conv_product:
 	vbroadcastss	(%rdx,%r14,4), %ymm0
 	vfmadd231ps	(%rcx,%r10,4), %ymm0, %ymm1
 	vfmadd231ps	(%rcx,%r15,4), %ymm0, %ymm2
-.LBB28_79:
+.LBB31_79:
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_81
+	je	.LBB31_81
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm2, %ymm13, %ymm2
-.LBB28_81:
+.LBB31_81:
 	movq	-72(%rbp), %r14
 	movq	-104(%rbp), %r15
 	movq	-96(%rbp), %rcx
 	vmovups	%ymm1, (%rcx,%rbx,4)
 	vmovups	%ymm2, (%rcx,%rax,4)
-	jmp	.LBB28_82
-.LBB28_85:
+	jmp	.LBB31_82
+.LBB31_85:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
 	divl	%r11d
-.LBB28_87:
+.LBB31_87:
 	shlq	$3, %rdx
 	movq	32(%r8), %rcx
 	leaq	-8(%rcx), %r9
@@ -22030,22 +23874,22 @@ conv_product:
 	movq	-208(%rbp), %r9
 	addl	$-2, %r9d
 	cmpl	$4, %r9d
-	ja	.LBB28_141
-	leaq	.LJTI28_1(%rip), %rdx
+	ja	.LBB31_141
+	leaq	.LJTI31_1(%rip), %rdx
 	movslq	(%rdx,%r9,4), %rcx
 	addq	%rdx, %rcx
 	jmpq	*%rcx
-.LBB28_128:
+.LBB31_128:
 	cmpq	$0, -88(%rbp)
 	movq	-48(%rbp), %r11
-	je	.LBB28_129
+	je	.LBB31_129
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm1
 	vbroadcastss	4(%rcx), %ymm2
-	jmp	.LBB28_135
-.LBB28_89:
+	jmp	.LBB31_135
+.LBB31_89:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_90
+	je	.LBB31_90
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm6
 	vbroadcastss	4(%rcx), %ymm5
@@ -22053,58 +23897,58 @@ conv_product:
 	vbroadcastss	12(%rcx), %ymm4
 	vbroadcastss	16(%rcx), %ymm1
 	vbroadcastss	20(%rcx), %ymm2
-	jmp	.LBB28_92
-.LBB28_107:
+	jmp	.LBB31_92
+.LBB31_107:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_108
+	je	.LBB31_108
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm4
 	vbroadcastss	4(%rcx), %ymm3
 	vbroadcastss	8(%rcx), %ymm1
 	vbroadcastss	12(%rcx), %ymm2
-	jmp	.LBB28_110
-.LBB28_98:
+	jmp	.LBB31_110
+.LBB31_98:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_99
+	je	.LBB31_99
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm5
 	vbroadcastss	4(%rcx), %ymm4
 	vbroadcastss	8(%rcx), %ymm3
 	vbroadcastss	12(%rcx), %ymm1
 	vbroadcastss	16(%rcx), %ymm2
-	jmp	.LBB28_101
-.LBB28_119:
+	jmp	.LBB31_101
+.LBB31_119:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_120
+	je	.LBB31_120
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm3
 	vbroadcastss	4(%rcx), %ymm1
 	vbroadcastss	8(%rcx), %ymm2
-	jmp	.LBB28_122
-.LBB28_141:
+	jmp	.LBB31_122
+.LBB31_141:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_142
+	je	.LBB31_142
 	movq	-80(%rbp), %rcx
 	vbroadcastss	(%rcx), %ymm1
-	jmp	.LBB28_146
-.LBB28_90:
+	jmp	.LBB31_146
+.LBB31_90:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB28_92:
+.LBB31_92:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_93
+	jle	.LBB31_93
 	movq	8(%r8), %rdx
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	movq	-64(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB28_96:
+.LBB31_96:
 	movslq	(%rdx,%r11,4), %r8
 	vbroadcastss	(%r9), %ymm0
 	vmovups	(%r10,%r8,4), %ymm7
@@ -22126,12 +23970,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB28_96
-.LBB28_93:
+	jne	.LBB31_96
+.LBB31_93:
 	movq	-96(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_94
+	je	.LBB31_94
 	vmaxps	%ymm6, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm5, %ymm13, %ymm0
@@ -22148,23 +23992,23 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-184(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB28_114
-.LBB28_108:
+	jmp	.LBB31_114
+.LBB31_108:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB28_110:
+.LBB31_110:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_111
+	jle	.LBB31_111
 	movq	8(%r8), %rdx
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	movq	-64(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB28_116:
+.LBB31_116:
 	movslq	(%rdx,%r11,4), %r8
 	vmovups	(%r10,%r8,4), %ymm0
 	vbroadcastss	(%r9), %ymm5
@@ -22178,12 +24022,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB28_116
-.LBB28_111:
+	jne	.LBB31_116
+.LBB31_111:
 	movq	-96(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_112
+	je	.LBB31_112
 	vmaxps	%ymm4, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm3, %ymm13, %ymm0
@@ -22194,31 +24038,31 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-120(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB28_114
-.LBB28_112:
+	jmp	.LBB31_114
+.LBB31_112:
 	vmovups	%ymm4, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm3, (%rax,%rcx,4)
 	vmovups	%ymm1, (%rax,%rcx,8)
 	movq	-120(%rbp), %rcx
-	jmp	.LBB28_113
-.LBB28_99:
+	jmp	.LBB31_113
+.LBB31_99:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB28_101:
+.LBB31_101:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_102
+	jle	.LBB31_102
 	movq	8(%r8), %rdx
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	movq	-64(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB28_105:
+.LBB31_105:
 	movslq	(%rdx,%r11,4), %r8
 	vmovups	(%r10,%r8,4), %ymm0
 	vbroadcastss	(%r9), %ymm6
@@ -22236,12 +24080,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB28_105
-.LBB28_102:
+	jne	.LBB31_105
+.LBB31_102:
 	movq	-96(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_103
+	je	.LBB31_103
 	vmaxps	%ymm5, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm4, %ymm13, %ymm0
@@ -22255,8 +24099,8 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB28_114
-.LBB28_103:
+	jmp	.LBB31_114
+.LBB31_103:
 	vmovups	%ymm5, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm4, (%rax,%rcx,4)
@@ -22264,36 +24108,36 @@ conv_product:
 	movq	-120(%rbp), %rcx
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-136(%rbp), %rcx
-	jmp	.LBB28_113
-.LBB28_129:
+	jmp	.LBB31_113
+.LBB31_129:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB28_135:
+.LBB31_135:
 	movq	16(%r8), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB28_136
+	jle	.LBB31_136
 	movq	8(%r8), %rcx
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	cmpq	$1, %rdx
-	jne	.LBB28_138
+	jne	.LBB31_138
 	xorl	%r9d, %r9d
-	jmp	.LBB28_132
-.LBB28_120:
+	jmp	.LBB31_132
+.LBB31_120:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB28_122:
+.LBB31_122:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_123
+	jle	.LBB31_123
 	movq	8(%r8), %rdx
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	movq	-64(%rbp), %r8
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB28_126:
+.LBB31_126:
 	movslq	(%rdx,%r9,4), %r11
 	vmovups	(%r10,%r11,4), %ymm0
 	vbroadcastss	(%r8), %ymm4
@@ -22305,12 +24149,12 @@ conv_product:
 	incq	%r9
 	addq	%r12, %r8
 	cmpq	%r9, %rcx
-	jne	.LBB28_126
-.LBB28_123:
+	jne	.LBB31_126
+.LBB31_123:
 	movq	-96(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_124
+	je	.LBB31_124
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm1, %ymm13, %ymm0
@@ -22318,28 +24162,28 @@ conv_product:
 	vmovups	%ymm0, (%rax,%rcx,4)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax,%rcx,8)
-	jmp	.LBB28_114
-.LBB28_124:
+	jmp	.LBB31_114
+.LBB31_124:
 	vmovups	%ymm3, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm1, (%rax,%rcx,4)
 	vmovups	%ymm2, (%rax,%rcx,8)
-	jmp	.LBB28_114
-.LBB28_142:
+	jmp	.LBB31_114
+.LBB31_142:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB28_146:
+.LBB31_146:
 	movq	-48(%rbp), %r11
 	movq	16(%r8), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB28_151
+	jle	.LBB31_151
 	movq	8(%r8), %rcx
 	shlq	$2, %r10
 	addq	(%r8), %r10
 	cmpq	$1, %rdx
-	jne	.LBB28_147
+	jne	.LBB31_147
 	xorl	%r9d, %r9d
-	jmp	.LBB28_149
-.LBB28_138:
+	jmp	.LBB31_149
+.LBB31_138:
 	movq	%rdx, %r11
 	movabsq	$9223372036854775806, %r8
 	andq	%r8, %r11
@@ -22348,7 +24192,7 @@ conv_product:
 	movq	-152(%rbp), %r15
 	movq	-216(%rbp), %r13
 	.p2align	4
-.LBB28_139:
+.LBB31_139:
 	movslq	(%rcx,%r9,4), %r8
 	vbroadcastss	(%rbx), %ymm0
 	vmovups	(%r10,%r8,4), %ymm3
@@ -22364,12 +24208,12 @@ conv_product:
 	addq	$2, %r9
 	addq	%r15, %rbx
 	cmpq	%r9, %r11
-	jne	.LBB28_139
-.LBB28_132:
+	jne	.LBB31_139
+.LBB31_132:
 	testb	$1, %dl
 	movq	-56(%rbp), %r8
 	movq	-48(%rbp), %r11
-	je	.LBB28_136
+	je	.LBB31_136
 	movslq	(%rcx,%r9,4), %rcx
 	imulq	-144(%rbp), %r9
 	movq	-160(%rbp), %rbx
@@ -22379,23 +24223,23 @@ conv_product:
 	vfmadd231ps	%ymm3, %ymm0, %ymm1
 	vbroadcastss	(%rdx,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm0, %ymm2
-.LBB28_136:
+.LBB31_136:
 	movq	-96(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_137
+	je	.LBB31_137
 	vmaxps	%ymm1, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	16(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx,4)
-	jmp	.LBB28_154
-.LBB28_137:
+	jmp	.LBB31_154
+.LBB31_137:
 	vmovups	%ymm1, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx,4)
-	jmp	.LBB28_154
-.LBB28_147:
+	jmp	.LBB31_154
+.LBB31_147:
 	movq	%rdx, %r8
 	movabsq	$9223372036854775806, %r9
 	andq	%r9, %r8
@@ -22403,7 +24247,7 @@ conv_product:
 	xorl	%r9d, %r9d
 	movq	-152(%rbp), %r15
 	.p2align	4
-.LBB28_148:
+.LBB31_148:
 	vbroadcastss	(%r11), %ymm0
 	movslq	(%rcx,%r9,4), %rbx
 	vfmadd132ps	(%r10,%rbx,4), %ymm1, %ymm0
@@ -22413,26 +24257,26 @@ conv_product:
 	addq	$2, %r9
 	addq	%r15, %r11
 	cmpq	%r9, %r8
-	jne	.LBB28_148
-.LBB28_149:
+	jne	.LBB31_148
+.LBB31_149:
 	testb	$1, %dl
 	movq	-56(%rbp), %r8
 	movq	-48(%rbp), %r11
-	je	.LBB28_151
+	je	.LBB31_151
 	movslq	(%rcx,%r9,4), %rcx
 	imulq	-144(%rbp), %r9
 	movq	-160(%rbp), %rdx
 	vbroadcastss	(%rdx,%r9,4), %ymm0
 	vfmadd231ps	(%r10,%rcx,4), %ymm0, %ymm1
-.LBB28_151:
+.LBB31_151:
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_153
+	je	.LBB31_153
 	vmaxps	%ymm1, %ymm13, %ymm1
-.LBB28_153:
+.LBB31_153:
 	movq	-96(%rbp), %rcx
 	vmovups	%ymm1, (%rcx,%rax,4)
-	jmp	.LBB28_154
-.LBB28_155:
+	jmp	.LBB31_154
+.LBB31_155:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -22443,23 +24287,23 @@ conv_product:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end28:
-	.size	conv_product, .Lfunc_end28-conv_product
+.Lfunc_end31:
+	.size	conv_product, .Lfunc_end31-conv_product
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI28_0:
-	.long	.LBB28_57-.LJTI28_0
-	.long	.LBB28_46-.LJTI28_0
-	.long	.LBB28_35-.LJTI28_0
-	.long	.LBB28_24-.LJTI28_0
-	.long	.LBB28_13-.LJTI28_0
-.LJTI28_1:
-	.long	.LBB28_128-.LJTI28_1
-	.long	.LBB28_119-.LJTI28_1
-	.long	.LBB28_107-.LJTI28_1
-	.long	.LBB28_98-.LJTI28_1
-	.long	.LBB28_89-.LJTI28_1
+.LJTI31_0:
+	.long	.LBB31_57-.LJTI31_0
+	.long	.LBB31_46-.LJTI31_0
+	.long	.LBB31_35-.LJTI31_0
+	.long	.LBB31_24-.LJTI31_0
+	.long	.LBB31_13-.LJTI31_0
+.LJTI31_1:
+	.long	.LBB31_128-.LJTI31_1
+	.long	.LBB31_119-.LJTI31_1
+	.long	.LBB31_107-.LJTI31_1
+	.long	.LBB31_98-.LJTI31_1
+	.long	.LBB31_89-.LJTI31_1
 	.type	netc_kernels_avx2_fma,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_avx2_fma
@@ -22486,13 +24330,16 @@ netc_kernels_avx2_fma:
 	.quad	max_pool_backward
 	.quad	avg_pool_forward
 	.quad	avg_pool_backward
+	.quad	batch_norm_forward
+	.quad	batch_norm_backward
+	.quad	batch_norm_update
 	.quad	transpose_weights
 	.quad	linear_transposed_rows
 	.quad	linear_rows
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_avx2_fma, 216
+	.size	netc_kernels_avx2_fma, 240
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -22516,6 +24363,9 @@ netc_kernels_avx2_fma:
 	.addrsig_sym max_pool_backward
 	.addrsig_sym avg_pool_forward
 	.addrsig_sym avg_pool_backward
+	.addrsig_sym batch_norm_forward
+	.addrsig_sym batch_norm_backward
+	.addrsig_sym batch_norm_update
 	.addrsig_sym transpose_weights
 	.addrsig_sym linear_transposed_rows
 	.addrsig_sym linear_rows

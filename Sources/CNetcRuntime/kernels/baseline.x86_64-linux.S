@@ -19655,6 +19655,1758 @@ avg_pool_backward:
 .Lfunc_end20:
 	.size	avg_pool_backward, .Lfunc_end20-avg_pool_backward
 	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI21_0:
+	.long	0x3f800000
+	.text
+	.p2align	4
+	.type	batch_norm_forward,@function
+batch_norm_forward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$168, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rcx, -96(%rbp)
+	movq	%rsi, -104(%rbp)
+	testq	%r9, %r9
+	jle	.LBB21_52
+	movaps	%xmm0, %xmm10
+	movq	%r8, %r14
+	movq	%rdi, %rbx
+	movq	16(%rbp), %r12
+	movq	%r12, %rax
+	imulq	%r8, %rax
+	cvtsi2ss	%rax, %xmm11
+	movq	-104(%rbp), %rax
+	movq	%rax, %r15
+	subq	%rdi, %r15
+	leaq	-16(%r12), %rcx
+	movq	%rcx, %r11
+	shrq	$4, %r11
+	incq	%r11
+	leaq	-8(%r12), %rsi
+	movq	%rsi, -64(%rbp)
+	shrq	$3, %rsi
+	incq	%rsi
+	andq	$-2, %r11
+	andq	$-2, %rsi
+	movq	%rsi, -168(%rbp)
+	movl	%r12d, %esi
+	andl	$7, %esi
+	movq	%rsi, -112(%rbp)
+	leaq	(,%r12,4), %rsi
+	movq	%rsi, -136(%rbp)
+	movq	%r12, %r13
+	imulq	%r9, %r13
+	shlq	$2, %r13
+	leaq	32(%rdi), %rsi
+	movq	%rsi, -88(%rbp)
+	movq	%r12, %rsi
+	andq	$-8, %rsi
+	movq	%rsi, -160(%rbp)
+	movq	$0, -48(%rbp)
+	movss	.LCPI21_0(%rip), %xmm12
+	xorps	%xmm13, %xmm13
+	movq	%rax, -80(%rbp)
+	movq	%rdi, -56(%rbp)
+	movq	%rcx, -152(%rbp)
+	movq	%r11, -144(%rbp)
+	movq	%r13, -120(%rbp)
+	movss	%xmm0, -72(%rbp)
+	movq	%rdx, -128(%rbp)
+	movss	%xmm11, -68(%rbp)
+	jmp	.LBB21_2
+	.p2align	4
+.LBB21_51:
+	movq	-48(%rbp), %rcx
+	incq	%rcx
+	movq	-136(%rbp), %rax
+	addq	%rax, -56(%rbp)
+	addq	%rax, -88(%rbp)
+	addq	%rax, -80(%rbp)
+	movq	%rcx, -48(%rbp)
+	cmpq	%r9, %rcx
+	movq	-152(%rbp), %rcx
+	movq	-144(%rbp), %r11
+	movq	-120(%rbp), %r13
+	je	.LBB21_52
+.LBB21_2:
+	xorps	%xmm1, %xmm1
+	testq	%r14, %r14
+	jle	.LBB21_3
+	xorps	%xmm4, %xmm4
+	xorps	%xmm0, %xmm0
+	movq	-56(%rbp), %rax
+	xorps	%xmm5, %xmm5
+	xorl	%r8d, %r8d
+	xorps	%xmm3, %xmm3
+	xorps	%xmm2, %xmm2
+	jmp	.LBB21_5
+	.p2align	4
+.LBB21_18:
+	incq	%r8
+	addq	%r13, %rax
+	cmpq	%r14, %r8
+	je	.LBB21_19
+.LBB21_5:
+	cmpq	$16, %r12
+	jge	.LBB21_7
+	xorl	%r10d, %r10d
+	jmp	.LBB21_12
+	.p2align	4
+.LBB21_7:
+	movl	$16, %esi
+	cmpq	$16, %rcx
+	jae	.LBB21_22
+	xorl	%r10d, %r10d
+	testb	$16, %cl
+	je	.LBB21_11
+	jmp	.LBB21_12
+	.p2align	4
+.LBB21_22:
+	movq	%r11, %rdi
+	.p2align	4
+.LBB21_23:
+	movups	-64(%rax,%rsi,4), %xmm6
+	addps	%xmm4, %xmm6
+	movups	-48(%rax,%rsi,4), %xmm7
+	addps	%xmm5, %xmm7
+	movups	-32(%rax,%rsi,4), %xmm8
+	addps	%xmm3, %xmm8
+	movups	-16(%rax,%rsi,4), %xmm9
+	addps	%xmm2, %xmm9
+	movups	(%rax,%rsi,4), %xmm4
+	addps	%xmm6, %xmm4
+	movups	16(%rax,%rsi,4), %xmm5
+	addps	%xmm7, %xmm5
+	movups	32(%rax,%rsi,4), %xmm3
+	addps	%xmm8, %xmm3
+	movups	48(%rax,%rsi,4), %xmm2
+	addps	%xmm9, %xmm2
+	addq	$32, %rsi
+	addq	$-2, %rdi
+	jne	.LBB21_23
+	leaq	-16(%rsi), %r10
+	testb	$16, %cl
+	jne	.LBB21_12
+.LBB21_11:
+	movq	%r8, %rdi
+	imulq	%r9, %rdi
+	addq	-48(%rbp), %rdi
+	imulq	%r12, %rdi
+	leaq	(%rbx,%rdi,4), %rdi
+	movups	(%rdi,%r10,4), %xmm6
+	addps	%xmm6, %xmm4
+	movups	16(%rdi,%r10,4), %xmm6
+	addps	%xmm6, %xmm5
+	movups	32(%rdi,%r10,4), %xmm6
+	addps	%xmm6, %xmm3
+	movups	48(%rdi,%r10,4), %xmm6
+	addps	%xmm6, %xmm2
+	movq	%rsi, %r10
+.LBB21_12:
+	movq	%r10, %rsi
+	orq	$8, %rsi
+	cmpq	%r12, %rsi
+	jg	.LBB21_13
+	.p2align	4
+.LBB21_24:
+	movups	(%rax,%r10,4), %xmm6
+	addps	%xmm6, %xmm4
+	movups	16(%rax,%r10,4), %xmm6
+	addps	%xmm6, %xmm5
+	leaq	8(%r10), %rsi
+	addq	$16, %r10
+	cmpq	%r12, %r10
+	movq	%rsi, %r10
+	jle	.LBB21_24
+.LBB21_13:
+	movq	%r10, %rsi
+	subq	%r12, %rsi
+	jge	.LBB21_18
+	movl	%r12d, %edi
+	subl	%r10d, %edi
+	andl	$7, %edi
+	je	.LBB21_16
+	.p2align	4
+.LBB21_15:
+	addss	(%rax,%r10,4), %xmm0
+	incq	%r10
+	decq	%rdi
+	jne	.LBB21_15
+.LBB21_16:
+	cmpq	$-8, %rsi
+	ja	.LBB21_18
+	.p2align	4
+.LBB21_17:
+	addss	(%rax,%r10,4), %xmm0
+	addss	4(%rax,%r10,4), %xmm0
+	addss	8(%rax,%r10,4), %xmm0
+	addss	12(%rax,%r10,4), %xmm0
+	addss	16(%rax,%r10,4), %xmm0
+	addss	20(%rax,%r10,4), %xmm0
+	addss	24(%rax,%r10,4), %xmm0
+	addss	28(%rax,%r10,4), %xmm0
+	addq	$8, %r10
+	cmpq	%r10, %r12
+	jne	.LBB21_17
+	jmp	.LBB21_18
+	.p2align	4
+.LBB21_19:
+	addps	%xmm4, %xmm3
+	addps	%xmm5, %xmm2
+	jmp	.LBB21_20
+	.p2align	4
+.LBB21_3:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm3, %xmm3
+	xorps	%xmm2, %xmm2
+.LBB21_20:
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm2, %xmm4
+	movaps	%xmm2, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm2, %xmm4
+	shufps	$51, %xmm3, %xmm2
+	shufps	$226, %xmm3, %xmm2
+	addps	%xmm4, %xmm2
+	addps	%xmm5, %xmm2
+	movaps	%xmm2, %xmm14
+	shufps	$85, %xmm2, %xmm14
+	addss	%xmm2, %xmm14
+	addss	%xmm0, %xmm14
+	divss	%xmm11, %xmm14
+	testq	%r14, %r14
+	jle	.LBB21_21
+	movaps	%xmm14, %xmm4
+	shufps	$0, %xmm14, %xmm4
+	xorps	%xmm3, %xmm3
+	xorps	%xmm0, %xmm0
+	movq	-56(%rbp), %rax
+	movq	-88(%rbp), %r10
+	xorps	%xmm5, %xmm5
+	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
+	xorl	%r11d, %r11d
+	jmp	.LBB21_26
+	.p2align	4
+.LBB21_34:
+	incq	%r11
+	addq	%r13, %r10
+	addq	%r13, %rax
+	cmpq	%r14, %r11
+	je	.LBB21_35
+.LBB21_26:
+	cmpq	$16, %r12
+	jge	.LBB21_40
+	xorl	%esi, %esi
+	jmp	.LBB21_28
+	.p2align	4
+.LBB21_40:
+	xorl	%edi, %edi
+	.p2align	4
+.LBB21_41:
+	movups	-32(%r10,%rdi,4), %xmm6
+	movups	-16(%r10,%rdi,4), %xmm7
+	movups	(%r10,%rdi,4), %xmm8
+	movups	16(%r10,%rdi,4), %xmm9
+	subps	%xmm4, %xmm7
+	subps	%xmm4, %xmm6
+	subps	%xmm4, %xmm9
+	subps	%xmm4, %xmm8
+	mulps	%xmm6, %xmm6
+	addps	%xmm6, %xmm3
+	mulps	%xmm7, %xmm7
+	addps	%xmm7, %xmm5
+	mulps	%xmm8, %xmm8
+	addps	%xmm8, %xmm1
+	mulps	%xmm9, %xmm9
+	addps	%xmm9, %xmm2
+	leaq	16(%rdi), %rsi
+	addq	$32, %rdi
+	cmpq	%r12, %rdi
+	movq	%rsi, %rdi
+	jle	.LBB21_41
+.LBB21_28:
+	movq	%rsi, %rdi
+	orq	$8, %rdi
+	cmpq	%r12, %rdi
+	jg	.LBB21_29
+	.p2align	4
+.LBB21_42:
+	movups	(%rax,%rsi,4), %xmm6
+	movups	16(%rax,%rsi,4), %xmm7
+	subps	%xmm4, %xmm7
+	subps	%xmm4, %xmm6
+	mulps	%xmm6, %xmm6
+	addps	%xmm6, %xmm3
+	mulps	%xmm7, %xmm7
+	addps	%xmm7, %xmm5
+	leaq	8(%rsi), %rdi
+	addq	$16, %rsi
+	cmpq	%r12, %rsi
+	movq	%rdi, %rsi
+	jle	.LBB21_42
+.LBB21_29:
+	movq	%rsi, %rdi
+	subq	%r12, %rdi
+	jge	.LBB21_34
+	movl	%r12d, %r8d
+	subl	%esi, %r8d
+	andl	$3, %r8d
+	je	.LBB21_32
+	.p2align	4
+.LBB21_31:
+	movss	(%rax,%rsi,4), %xmm6
+	subss	%xmm14, %xmm6
+	mulss	%xmm6, %xmm6
+	addss	%xmm6, %xmm0
+	incq	%rsi
+	decq	%r8
+	jne	.LBB21_31
+.LBB21_32:
+	cmpq	$-4, %rdi
+	ja	.LBB21_34
+	.p2align	4
+.LBB21_33:
+	movss	(%rax,%rsi,4), %xmm6
+	movss	4(%rax,%rsi,4), %xmm7
+	subss	%xmm14, %xmm6
+	mulss	%xmm6, %xmm6
+	addss	%xmm0, %xmm6
+	subss	%xmm14, %xmm7
+	mulss	%xmm7, %xmm7
+	addss	%xmm6, %xmm7
+	movss	8(%rax,%rsi,4), %xmm6
+	subss	%xmm14, %xmm6
+	mulss	%xmm6, %xmm6
+	addss	%xmm7, %xmm6
+	movss	12(%rax,%rsi,4), %xmm0
+	subss	%xmm14, %xmm0
+	mulss	%xmm0, %xmm0
+	addss	%xmm6, %xmm0
+	addq	$4, %rsi
+	cmpq	%rsi, %r12
+	jne	.LBB21_33
+	jmp	.LBB21_34
+	.p2align	4
+.LBB21_35:
+	addps	%xmm3, %xmm1
+	addps	%xmm5, %xmm2
+	jmp	.LBB21_36
+	.p2align	4
+.LBB21_21:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+.LBB21_36:
+	movaps	%xmm12, %xmm5
+	testq	%rdx, %rdx
+	je	.LBB21_38
+	movq	-48(%rbp), %rax
+	movss	(%rdx,%rax,4), %xmm5
+.LBB21_38:
+	movaps	%xmm1, %xmm3
+	shufps	$85, %xmm1, %xmm3
+	addss	%xmm1, %xmm3
+	movaps	%xmm1, %xmm4
+	unpckhpd	%xmm1, %xmm4
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm4, %xmm1
+	addss	%xmm3, %xmm1
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	addss	%xmm2, %xmm3
+	movaps	%xmm2, %xmm4
+	unpckhpd	%xmm2, %xmm4
+	shufps	$255, %xmm2, %xmm2
+	addss	%xmm4, %xmm2
+	addss	%xmm3, %xmm2
+	addss	%xmm1, %xmm2
+	addss	%xmm2, %xmm0
+	divss	%xmm11, %xmm0
+	addss	%xmm10, %xmm0
+	ucomiss	%xmm13, %xmm0
+	jb	.LBB21_43
+	sqrtss	%xmm0, %xmm0
+	jmp	.LBB21_44
+	.p2align	4
+.LBB21_43:
+	movq	%r9, %r13
+	movaps	%xmm14, -208(%rbp)
+	movaps	%xmm5, -192(%rbp)
+	callq	sqrtf@PLT
+	movaps	-192(%rbp), %xmm5
+	movaps	-208(%rbp), %xmm14
+	xorps	%xmm13, %xmm13
+	movss	.LCPI21_0(%rip), %xmm12
+	movss	-68(%rbp), %xmm11
+	movq	%r13, %r9
+	movq	-128(%rbp), %rdx
+	movss	-72(%rbp), %xmm10
+.LBB21_44:
+	movq	-64(%rbp), %rcx
+	cmpq	$0, -96(%rbp)
+	je	.LBB21_45
+	movq	-96(%rbp), %rax
+	movq	-48(%rbp), %rsi
+	movss	(%rax,%rsi,4), %xmm1
+	testq	%r14, %r14
+	jg	.LBB21_48
+	jmp	.LBB21_51
+	.p2align	4
+.LBB21_45:
+	xorps	%xmm1, %xmm1
+	testq	%r14, %r14
+	jle	.LBB21_51
+.LBB21_48:
+	divss	%xmm0, %xmm5
+	mulss	%xmm5, %xmm14
+	subss	%xmm14, %xmm1
+	movaps	%xmm5, %xmm0
+	shufps	$0, %xmm5, %xmm0
+	movaps	%xmm1, %xmm2
+	shufps	$0, %xmm1, %xmm2
+	movq	-56(%rbp), %rax
+	movq	-80(%rbp), %r11
+	xorl	%r13d, %r13d
+	jmp	.LBB21_49
+	.p2align	4
+.LBB21_69:
+	incq	%r13
+	movq	-120(%rbp), %rsi
+	addq	%rsi, %r11
+	addq	%rsi, %rax
+	cmpq	%r14, %r13
+	je	.LBB21_51
+.LBB21_49:
+	cmpq	$8, %r12
+	jge	.LBB21_53
+	xorl	%edi, %edi
+	jmp	.LBB21_58
+	.p2align	4
+.LBB21_53:
+	movl	$8, %esi
+	cmpq	$8, %rcx
+	jae	.LBB21_70
+	xorl	%edi, %edi
+	testb	$8, %cl
+	je	.LBB21_57
+	jmp	.LBB21_58
+	.p2align	4
+.LBB21_70:
+	movq	-168(%rbp), %rdi
+	.p2align	4
+.LBB21_71:
+	movups	-32(%rax,%rsi,4), %xmm3
+	movups	-16(%rax,%rsi,4), %xmm4
+	mulps	%xmm0, %xmm4
+	mulps	%xmm0, %xmm3
+	addps	%xmm2, %xmm3
+	addps	%xmm2, %xmm4
+	movups	%xmm4, -16(%r11,%rsi,4)
+	movups	%xmm3, -32(%r11,%rsi,4)
+	movups	(%rax,%rsi,4), %xmm3
+	movups	16(%rax,%rsi,4), %xmm4
+	mulps	%xmm0, %xmm4
+	mulps	%xmm0, %xmm3
+	addps	%xmm2, %xmm3
+	addps	%xmm2, %xmm4
+	movups	%xmm4, 16(%r11,%rsi,4)
+	movups	%xmm3, (%r11,%rsi,4)
+	addq	$16, %rsi
+	addq	$-2, %rdi
+	jne	.LBB21_71
+	leaq	-8(%rsi), %rdi
+	testb	$8, %cl
+	jne	.LBB21_58
+.LBB21_57:
+	movq	%r13, %r8
+	imulq	%r9, %r8
+	addq	-48(%rbp), %r8
+	imulq	%r12, %r8
+	leaq	(%rbx,%r8,4), %r10
+	movq	%r15, %rcx
+	movq	%rbx, %r15
+	movq	%r14, %rbx
+	movq	-104(%rbp), %r14
+	leaq	(%r14,%r8,4), %r8
+	movq	%rbx, %r14
+	movq	%r15, %rbx
+	movq	%rcx, %r15
+	movq	-64(%rbp), %rcx
+	movups	(%r10,%rdi,4), %xmm3
+	movups	16(%r10,%rdi,4), %xmm4
+	mulps	%xmm0, %xmm4
+	mulps	%xmm0, %xmm3
+	addps	%xmm2, %xmm3
+	addps	%xmm2, %xmm4
+	movups	%xmm4, 16(%r8,%rdi,4)
+	movups	%xmm3, (%r8,%rdi,4)
+	movq	%rsi, %rdi
+.LBB21_58:
+	movq	%r12, %rsi
+	subq	%rdi, %rsi
+	jle	.LBB21_69
+	cmpq	$32, %r15
+	setb	%r8b
+	cmpq	$8, %rsi
+	setb	%r10b
+	orb	%r8b, %r10b
+	je	.LBB21_61
+	movq	%rdi, %rsi
+	jmp	.LBB21_64
+	.p2align	4
+.LBB21_61:
+	subq	-112(%rbp), %rsi
+	addq	%rdi, %rsi
+	movq	-160(%rbp), %r8
+	.p2align	4
+.LBB21_62:
+	movups	(%rax,%rdi,4), %xmm3
+	movups	16(%rax,%rdi,4), %xmm4
+	mulps	%xmm0, %xmm3
+	mulps	%xmm0, %xmm4
+	addps	%xmm2, %xmm3
+	addps	%xmm2, %xmm4
+	movups	%xmm3, (%r11,%rdi,4)
+	movups	%xmm4, 16(%r11,%rdi,4)
+	addq	$8, %rdi
+	cmpq	%rdi, %r8
+	jne	.LBB21_62
+	cmpq	$0, -112(%rbp)
+	je	.LBB21_69
+.LBB21_64:
+	movl	%r12d, %r8d
+	subl	%esi, %r8d
+	movq	%rsi, %rdi
+	andl	$3, %r8d
+	je	.LBB21_67
+	movq	%rsi, %rdi
+	.p2align	4
+.LBB21_66:
+	movss	(%rax,%rdi,4), %xmm3
+	mulss	%xmm5, %xmm3
+	addss	%xmm1, %xmm3
+	movss	%xmm3, (%r11,%rdi,4)
+	incq	%rdi
+	decq	%r8
+	jne	.LBB21_66
+.LBB21_67:
+	subq	%r12, %rsi
+	cmpq	$-4, %rsi
+	ja	.LBB21_69
+	.p2align	4
+.LBB21_68:
+	movss	(%rax,%rdi,4), %xmm3
+	mulss	%xmm5, %xmm3
+	addss	%xmm1, %xmm3
+	movss	%xmm3, (%r11,%rdi,4)
+	movss	4(%rax,%rdi,4), %xmm3
+	mulss	%xmm5, %xmm3
+	addss	%xmm1, %xmm3
+	movss	%xmm3, 4(%r11,%rdi,4)
+	movss	8(%rax,%rdi,4), %xmm3
+	mulss	%xmm5, %xmm3
+	addss	%xmm1, %xmm3
+	movss	%xmm3, 8(%r11,%rdi,4)
+	movss	12(%rax,%rdi,4), %xmm3
+	mulss	%xmm5, %xmm3
+	addss	%xmm1, %xmm3
+	movss	%xmm3, 12(%r11,%rdi,4)
+	addq	$4, %rdi
+	cmpq	%rdi, %r12
+	jne	.LBB21_68
+	jmp	.LBB21_69
+.LBB21_52:
+	addq	$168, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end21:
+	.size	batch_norm_forward, .Lfunc_end21-batch_norm_forward
+	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI22_0:
+	.long	0x3f800000
+	.text
+	.p2align	4
+	.type	batch_norm_backward,@function
+batch_norm_backward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$232, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movss	%xmm0, -108(%rbp)
+	movq	%r9, -80(%rbp)
+	movq	%r8, -72(%rbp)
+	movq	%rcx, -216(%rbp)
+	movq	%rdx, -136(%rbp)
+	movq	%rsi, -160(%rbp)
+	movq	32(%rbp), %r14
+	testq	%r14, %r14
+	jle	.LBB22_79
+	movq	%rdi, %r12
+	movq	40(%rbp), %rbx
+	movq	24(%rbp), %r15
+	movl	16(%rbp), %r13d
+	movq	%rbx, %rax
+	imulq	%r15, %rax
+	cvtsi2ss	%rax, %xmm12
+	leaq	-16(%rbx), %r11
+	movq	%r11, %rax
+	shrq	$4, %rax
+	incq	%rax
+	andq	$-2, %rax
+	movq	%rax, -232(%rbp)
+	leaq	(,%rbx,4), %rax
+	movq	%rax, -224(%rbp)
+	movq	%rbx, %r10
+	imulq	%r14, %r10
+	shlq	$2, %r10
+	leaq	32(%rdi), %rax
+	movq	%rax, -96(%rbp)
+	movq	-160(%rbp), %rax
+	leaq	32(%rax), %rcx
+	movq	%rcx, -152(%rbp)
+	movq	$0, -48(%rbp)
+	movq	-136(%rbp), %rcx
+	movq	%rcx, -144(%rbp)
+	movq	%rax, -88(%rbp)
+	movq	%rdi, -56(%rbp)
+	movss	%xmm12, -60(%rbp)
+	movq	%r11, -168(%rbp)
+	movq	%r10, -104(%rbp)
+	jmp	.LBB22_2
+	.p2align	4
+.LBB22_78:
+	movq	-48(%rbp), %rcx
+	incq	%rcx
+	movq	-224(%rbp), %rax
+	addq	%rax, -56(%rbp)
+	addq	%rax, -96(%rbp)
+	addq	%rax, -152(%rbp)
+	addq	%rax, -88(%rbp)
+	addq	%rax, -144(%rbp)
+	movq	%rcx, -48(%rbp)
+	cmpq	%r14, %rcx
+	je	.LBB22_79
+.LBB22_2:
+	xorps	%xmm0, %xmm0
+	testq	%r15, %r15
+	jle	.LBB22_3
+	xorps	%xmm4, %xmm4
+	xorps	%xmm1, %xmm1
+	movq	-56(%rbp), %rax
+	xorps	%xmm5, %xmm5
+	xorl	%ecx, %ecx
+	xorps	%xmm3, %xmm3
+	xorps	%xmm2, %xmm2
+	jmp	.LBB22_5
+	.p2align	4
+.LBB22_18:
+	incq	%rcx
+	addq	%r10, %rax
+	cmpq	%r15, %rcx
+	je	.LBB22_19
+.LBB22_5:
+	cmpq	$16, %rbx
+	jge	.LBB22_7
+	xorl	%edx, %edx
+	jmp	.LBB22_12
+	.p2align	4
+.LBB22_7:
+	movl	$16, %esi
+	cmpq	$16, %r11
+	jae	.LBB22_22
+	xorl	%edx, %edx
+	testb	$16, %r11b
+	je	.LBB22_11
+	jmp	.LBB22_12
+	.p2align	4
+.LBB22_22:
+	movq	-232(%rbp), %rdx
+	.p2align	4
+.LBB22_23:
+	movups	-64(%rax,%rsi,4), %xmm6
+	addps	%xmm4, %xmm6
+	movups	-48(%rax,%rsi,4), %xmm7
+	addps	%xmm5, %xmm7
+	movups	-32(%rax,%rsi,4), %xmm8
+	addps	%xmm3, %xmm8
+	movups	-16(%rax,%rsi,4), %xmm9
+	addps	%xmm2, %xmm9
+	movups	(%rax,%rsi,4), %xmm4
+	addps	%xmm6, %xmm4
+	movups	16(%rax,%rsi,4), %xmm5
+	addps	%xmm7, %xmm5
+	movups	32(%rax,%rsi,4), %xmm3
+	addps	%xmm8, %xmm3
+	movups	48(%rax,%rsi,4), %xmm2
+	addps	%xmm9, %xmm2
+	addq	$32, %rsi
+	addq	$-2, %rdx
+	jne	.LBB22_23
+	leaq	-16(%rsi), %rdx
+	testb	$16, %r11b
+	jne	.LBB22_12
+.LBB22_11:
+	movq	%rcx, %rdi
+	imulq	%r14, %rdi
+	addq	-48(%rbp), %rdi
+	imulq	%rbx, %rdi
+	leaq	(%r12,%rdi,4), %rdi
+	movups	(%rdi,%rdx,4), %xmm6
+	addps	%xmm6, %xmm4
+	movups	16(%rdi,%rdx,4), %xmm6
+	addps	%xmm6, %xmm5
+	movups	32(%rdi,%rdx,4), %xmm6
+	addps	%xmm6, %xmm3
+	movups	48(%rdi,%rdx,4), %xmm6
+	addps	%xmm6, %xmm2
+	movq	%rsi, %rdx
+.LBB22_12:
+	movq	%rdx, %rsi
+	orq	$8, %rsi
+	cmpq	%rbx, %rsi
+	jg	.LBB22_13
+	.p2align	4
+.LBB22_24:
+	movups	(%rax,%rdx,4), %xmm6
+	addps	%xmm6, %xmm4
+	movups	16(%rax,%rdx,4), %xmm6
+	addps	%xmm6, %xmm5
+	leaq	8(%rdx), %rsi
+	addq	$16, %rdx
+	cmpq	%rbx, %rdx
+	movq	%rsi, %rdx
+	jle	.LBB22_24
+.LBB22_13:
+	movq	%rdx, %rsi
+	subq	%rbx, %rsi
+	jge	.LBB22_18
+	movl	%ebx, %edi
+	subl	%edx, %edi
+	andl	$7, %edi
+	je	.LBB22_16
+	.p2align	4
+.LBB22_15:
+	addss	(%rax,%rdx,4), %xmm1
+	incq	%rdx
+	decq	%rdi
+	jne	.LBB22_15
+.LBB22_16:
+	cmpq	$-8, %rsi
+	ja	.LBB22_18
+	.p2align	4
+.LBB22_17:
+	addss	(%rax,%rdx,4), %xmm1
+	addss	4(%rax,%rdx,4), %xmm1
+	addss	8(%rax,%rdx,4), %xmm1
+	addss	12(%rax,%rdx,4), %xmm1
+	addss	16(%rax,%rdx,4), %xmm1
+	addss	20(%rax,%rdx,4), %xmm1
+	addss	24(%rax,%rdx,4), %xmm1
+	addss	28(%rax,%rdx,4), %xmm1
+	addq	$8, %rdx
+	cmpq	%rdx, %rbx
+	jne	.LBB22_17
+	jmp	.LBB22_18
+	.p2align	4
+.LBB22_19:
+	addps	%xmm4, %xmm3
+	addps	%xmm5, %xmm2
+	jmp	.LBB22_20
+	.p2align	4
+.LBB22_3:
+	xorps	%xmm1, %xmm1
+	xorps	%xmm3, %xmm3
+	xorps	%xmm2, %xmm2
+.LBB22_20:
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm2, %xmm4
+	movaps	%xmm2, %xmm5
+	shufps	$17, %xmm3, %xmm5
+	shufps	$226, %xmm3, %xmm5
+	addps	%xmm4, %xmm5
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm2, %xmm4
+	shufps	$51, %xmm3, %xmm2
+	shufps	$226, %xmm3, %xmm2
+	addps	%xmm4, %xmm2
+	addps	%xmm5, %xmm2
+	movaps	%xmm2, %xmm13
+	shufps	$85, %xmm2, %xmm13
+	addss	%xmm2, %xmm13
+	addss	%xmm1, %xmm13
+	divss	%xmm12, %xmm13
+	movaps	%xmm13, %xmm15
+	shufps	$0, %xmm13, %xmm15
+	testq	%r15, %r15
+	jle	.LBB22_21
+	xorps	%xmm3, %xmm3
+	xorps	%xmm2, %xmm2
+	movq	-56(%rbp), %rax
+	movq	-96(%rbp), %rcx
+	xorps	%xmm4, %xmm4
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	xorl	%edx, %edx
+	jmp	.LBB22_26
+	.p2align	4
+.LBB22_34:
+	incq	%rdx
+	addq	%r10, %rcx
+	addq	%r10, %rax
+	cmpq	%r15, %rdx
+	je	.LBB22_35
+.LBB22_26:
+	cmpq	$16, %rbx
+	jge	.LBB22_38
+	xorl	%esi, %esi
+	jmp	.LBB22_28
+	.p2align	4
+.LBB22_38:
+	xorl	%edi, %edi
+	.p2align	4
+.LBB22_39:
+	movups	-32(%rcx,%rdi,4), %xmm5
+	movups	-16(%rcx,%rdi,4), %xmm6
+	movups	(%rcx,%rdi,4), %xmm7
+	movups	16(%rcx,%rdi,4), %xmm8
+	subps	%xmm15, %xmm6
+	subps	%xmm15, %xmm5
+	subps	%xmm15, %xmm8
+	subps	%xmm15, %xmm7
+	mulps	%xmm5, %xmm5
+	addps	%xmm5, %xmm3
+	mulps	%xmm6, %xmm6
+	addps	%xmm6, %xmm4
+	mulps	%xmm7, %xmm7
+	addps	%xmm7, %xmm0
+	mulps	%xmm8, %xmm8
+	addps	%xmm8, %xmm1
+	leaq	16(%rdi), %rsi
+	addq	$32, %rdi
+	cmpq	%rbx, %rdi
+	movq	%rsi, %rdi
+	jle	.LBB22_39
+.LBB22_28:
+	movq	%rsi, %rdi
+	orq	$8, %rdi
+	cmpq	%rbx, %rdi
+	jg	.LBB22_29
+	.p2align	4
+.LBB22_40:
+	movups	(%rax,%rsi,4), %xmm5
+	movups	16(%rax,%rsi,4), %xmm6
+	subps	%xmm15, %xmm6
+	subps	%xmm15, %xmm5
+	mulps	%xmm5, %xmm5
+	addps	%xmm5, %xmm3
+	mulps	%xmm6, %xmm6
+	addps	%xmm6, %xmm4
+	leaq	8(%rsi), %rdi
+	addq	$16, %rsi
+	cmpq	%rbx, %rsi
+	movq	%rdi, %rsi
+	jle	.LBB22_40
+.LBB22_29:
+	movq	%rsi, %rdi
+	subq	%rbx, %rdi
+	jge	.LBB22_34
+	movl	%ebx, %r8d
+	subl	%esi, %r8d
+	andl	$3, %r8d
+	je	.LBB22_32
+	.p2align	4
+.LBB22_31:
+	movss	(%rax,%rsi,4), %xmm5
+	subss	%xmm13, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm5, %xmm2
+	incq	%rsi
+	decq	%r8
+	jne	.LBB22_31
+.LBB22_32:
+	cmpq	$-4, %rdi
+	ja	.LBB22_34
+	.p2align	4
+.LBB22_33:
+	movss	(%rax,%rsi,4), %xmm5
+	movss	4(%rax,%rsi,4), %xmm6
+	subss	%xmm13, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm2, %xmm5
+	subss	%xmm13, %xmm6
+	mulss	%xmm6, %xmm6
+	addss	%xmm5, %xmm6
+	movss	8(%rax,%rsi,4), %xmm5
+	subss	%xmm13, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm6, %xmm5
+	movss	12(%rax,%rsi,4), %xmm2
+	subss	%xmm13, %xmm2
+	mulss	%xmm2, %xmm2
+	addss	%xmm5, %xmm2
+	addq	$4, %rsi
+	cmpq	%rsi, %rbx
+	jne	.LBB22_33
+	jmp	.LBB22_34
+	.p2align	4
+.LBB22_35:
+	addps	%xmm3, %xmm0
+	addps	%xmm4, %xmm1
+	jmp	.LBB22_36
+	.p2align	4
+.LBB22_21:
+	xorps	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+.LBB22_36:
+	movaps	%xmm0, %xmm3
+	unpcklps	%xmm1, %xmm3
+	movaps	%xmm1, %xmm4
+	shufps	$17, %xmm0, %xmm4
+	shufps	$226, %xmm0, %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm0, %xmm3
+	unpckhps	%xmm1, %xmm3
+	shufps	$51, %xmm0, %xmm1
+	shufps	$226, %xmm0, %xmm1
+	addps	%xmm3, %xmm1
+	addps	%xmm4, %xmm1
+	movaps	%xmm1, %xmm0
+	shufps	$85, %xmm1, %xmm0
+	addss	%xmm1, %xmm0
+	addss	%xmm2, %xmm0
+	divss	%xmm12, %xmm0
+	addss	-108(%rbp), %xmm0
+	xorps	%xmm1, %xmm1
+	ucomiss	%xmm1, %xmm0
+	movaps	%xmm13, -192(%rbp)
+	movaps	%xmm15, -256(%rbp)
+	jb	.LBB22_41
+	sqrtss	%xmm0, %xmm0
+	jmp	.LBB22_42
+	.p2align	4
+.LBB22_41:
+	callq	sqrtf@PLT
+	movaps	-256(%rbp), %xmm15
+	movaps	-192(%rbp), %xmm13
+	movq	-104(%rbp), %r10
+	movq	-168(%rbp), %r11
+	movss	-60(%rbp), %xmm12
+.LBB22_42:
+	movq	-80(%rbp), %rax
+	movq	-72(%rbp), %rcx
+	movss	.LCPI22_0(%rip), %xmm1
+	divss	%xmm0, %xmm1
+	movaps	%xmm1, %xmm0
+	shufps	$0, %xmm1, %xmm0
+	testq	%r15, %r15
+	movaps	%xmm1, -208(%rbp)
+	jle	.LBB22_43
+	xorps	%xmm8, %xmm8
+	xorps	%xmm1, %xmm1
+	movaps	%xmm1, -128(%rbp)
+	movq	-56(%rbp), %rax
+	movq	-88(%rbp), %rcx
+	movq	-96(%rbp), %rdx
+	movq	-152(%rbp), %rsi
+	xorps	%xmm9, %xmm9
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm6, %xmm6
+	xorps	%xmm3, %xmm3
+	xorps	%xmm7, %xmm7
+	xorl	%edi, %edi
+	jmp	.LBB22_57
+	.p2align	4
+.LBB22_61:
+	movaps	-128(%rbp), %xmm3
+.LBB22_68:
+	movaps	%xmm3, -128(%rbp)
+	incq	%rdi
+	addq	%r10, %rsi
+	addq	%r10, %rdx
+	addq	%r10, %rcx
+	addq	%r10, %rax
+	cmpq	%r15, %rdi
+	movaps	-256(%rbp), %xmm15
+	movaps	-272(%rbp), %xmm3
+	je	.LBB22_44
+.LBB22_57:
+	cmpq	$16, %rbx
+	jge	.LBB22_62
+	xorl	%r8d, %r8d
+	jmp	.LBB22_59
+	.p2align	4
+.LBB22_62:
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB22_63:
+	movups	-32(%rsi,%r9,4), %xmm12
+	movups	-16(%rsi,%r9,4), %xmm13
+	addps	%xmm13, %xmm9
+	addps	%xmm12, %xmm8
+	movups	-16(%rdx,%r9,4), %xmm14
+	subps	%xmm15, %xmm14
+	mulps	%xmm13, %xmm14
+	movups	-32(%rdx,%r9,4), %xmm13
+	subps	%xmm15, %xmm13
+	mulps	%xmm12, %xmm13
+	movups	(%rsi,%r9,4), %xmm12
+	mulps	%xmm0, %xmm13
+	addps	%xmm13, %xmm11
+	movups	16(%rsi,%r9,4), %xmm13
+	addps	%xmm13, %xmm5
+	addps	%xmm12, %xmm4
+	mulps	%xmm0, %xmm14
+	addps	%xmm14, %xmm10
+	movups	16(%rdx,%r9,4), %xmm14
+	subps	%xmm15, %xmm14
+	mulps	%xmm13, %xmm14
+	movups	(%rdx,%r9,4), %xmm13
+	subps	%xmm15, %xmm13
+	mulps	%xmm12, %xmm13
+	mulps	%xmm0, %xmm13
+	addps	%xmm13, %xmm6
+	mulps	%xmm0, %xmm14
+	addps	%xmm14, %xmm3
+	leaq	16(%r9), %r8
+	addq	$32, %r9
+	cmpq	%rbx, %r9
+	movq	%r8, %r9
+	jle	.LBB22_63
+.LBB22_59:
+	movq	%r8, %r9
+	orq	$8, %r9
+	cmpq	%rbx, %r9
+	movaps	%xmm15, %xmm1
+	jg	.LBB22_60
+	.p2align	4
+.LBB22_80:
+	movups	(%rcx,%r8,4), %xmm12
+	movups	16(%rcx,%r8,4), %xmm13
+	addps	%xmm13, %xmm9
+	addps	%xmm12, %xmm8
+	movups	(%rax,%r8,4), %xmm14
+	movups	16(%rax,%r8,4), %xmm15
+	subps	%xmm1, %xmm14
+	subps	%xmm1, %xmm15
+	mulps	%xmm13, %xmm15
+	mulps	%xmm12, %xmm14
+	mulps	%xmm0, %xmm14
+	addps	%xmm14, %xmm11
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	leaq	8(%r8), %r9
+	addq	$16, %r8
+	cmpq	%rbx, %r8
+	movq	%r9, %r8
+	jle	.LBB22_80
+.LBB22_60:
+	cmpq	%r8, %rbx
+	movaps	%xmm3, -272(%rbp)
+	jle	.LBB22_61
+	movl	%ebx, %r10d
+	subl	%r8d, %r10d
+	leaq	1(%r8), %r9
+	testb	$1, %r10b
+	movaps	-192(%rbp), %xmm1
+	movaps	-128(%rbp), %xmm2
+	je	.LBB22_66
+	movq	%rdi, %r10
+	imulq	%r14, %r10
+	addq	-48(%rbp), %r10
+	imulq	%rbx, %r10
+	leaq	(%r12,%r10,4), %r11
+	movq	%r11, -240(%rbp)
+	movl	%r13d, %r11d
+	movq	%r15, %r13
+	movq	%r14, %r15
+	movq	%r12, %r14
+	movq	-160(%rbp), %r12
+	leaq	(%r12,%r10,4), %r10
+	movq	%r14, %r12
+	movq	%r15, %r14
+	movq	%r13, %r15
+	movl	%r11d, %r13d
+	movq	-168(%rbp), %r11
+	movss	(%r10,%r8,4), %xmm12
+	addss	%xmm12, %xmm2
+	movaps	%xmm2, -128(%rbp)
+	movq	-240(%rbp), %r10
+	movss	(%r10,%r8,4), %xmm13
+	subss	%xmm1, %xmm13
+	mulss	%xmm12, %xmm13
+	mulss	-208(%rbp), %xmm13
+	addss	%xmm13, %xmm7
+	movq	%r9, %r8
+.LBB22_66:
+	movq	-104(%rbp), %r10
+	movaps	%xmm7, %xmm12
+	cmpq	%r9, %rbx
+	movaps	-192(%rbp), %xmm1
+	movaps	-208(%rbp), %xmm2
+	movaps	-128(%rbp), %xmm3
+	je	.LBB22_68
+	.p2align	4
+.LBB22_67:
+	movss	(%rcx,%r8,4), %xmm13
+	movss	4(%rcx,%r8,4), %xmm14
+	addss	%xmm13, %xmm3
+	movss	(%rax,%r8,4), %xmm15
+	movss	4(%rax,%r8,4), %xmm7
+	subss	%xmm1, %xmm15
+	mulss	%xmm13, %xmm15
+	mulss	%xmm2, %xmm15
+	addss	%xmm12, %xmm15
+	addss	%xmm14, %xmm3
+	subss	%xmm1, %xmm7
+	mulss	%xmm14, %xmm7
+	mulss	%xmm2, %xmm7
+	addss	%xmm15, %xmm7
+	addq	$2, %r8
+	movaps	%xmm7, %xmm12
+	cmpq	%r8, %rbx
+	jne	.LBB22_67
+	jmp	.LBB22_68
+	.p2align	4
+.LBB22_44:
+	addps	%xmm8, %xmm4
+	addps	%xmm9, %xmm5
+	addps	%xmm11, %xmm6
+	addps	%xmm10, %xmm3
+	movq	-80(%rbp), %rax
+	movq	-72(%rbp), %rcx
+	movss	-60(%rbp), %xmm12
+	movaps	-192(%rbp), %xmm13
+	movaps	-208(%rbp), %xmm1
+	movaps	-128(%rbp), %xmm2
+	jmp	.LBB22_45
+	.p2align	4
+.LBB22_43:
+	xorps	%xmm4, %xmm4
+	xorps	%xmm7, %xmm7
+	xorps	%xmm2, %xmm2
+	xorps	%xmm5, %xmm5
+	xorps	%xmm6, %xmm6
+	xorps	%xmm3, %xmm3
+.LBB22_45:
+	movaps	%xmm6, %xmm8
+	shufps	$85, %xmm6, %xmm8
+	addss	%xmm6, %xmm8
+	movaps	%xmm6, %xmm9
+	unpckhpd	%xmm6, %xmm9
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm9, %xmm6
+	addss	%xmm8, %xmm6
+	movaps	%xmm3, %xmm8
+	shufps	$85, %xmm3, %xmm8
+	addss	%xmm3, %xmm8
+	movaps	%xmm3, %xmm9
+	unpckhpd	%xmm3, %xmm9
+	shufps	$255, %xmm3, %xmm3
+	addss	%xmm9, %xmm3
+	addss	%xmm8, %xmm3
+	addss	%xmm6, %xmm3
+	addss	%xmm7, %xmm3
+	testq	%rcx, %rcx
+	je	.LBB22_47
+	movq	-48(%rbp), %rdx
+	movss	(%rcx,%rdx,4), %xmm6
+	addss	%xmm3, %xmm6
+	movss	%xmm6, (%rcx,%rdx,4)
+.LBB22_47:
+	movaps	%xmm4, %xmm6
+	shufps	$85, %xmm4, %xmm6
+	addss	%xmm4, %xmm6
+	movaps	%xmm4, %xmm7
+	unpckhpd	%xmm4, %xmm7
+	shufps	$255, %xmm4, %xmm4
+	addss	%xmm7, %xmm4
+	addss	%xmm6, %xmm4
+	movaps	%xmm5, %xmm6
+	shufps	$85, %xmm5, %xmm6
+	addss	%xmm5, %xmm6
+	movaps	%xmm5, %xmm7
+	unpckhpd	%xmm5, %xmm7
+	shufps	$255, %xmm5, %xmm5
+	addss	%xmm7, %xmm5
+	addss	%xmm6, %xmm5
+	addss	%xmm4, %xmm5
+	addss	%xmm5, %xmm2
+	testq	%rax, %rax
+	je	.LBB22_49
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm4
+	addss	%xmm2, %xmm4
+	movss	%xmm4, (%rax,%rcx,4)
+.LBB22_49:
+	cmpq	$0, -136(%rbp)
+	je	.LBB22_78
+	movss	.LCPI22_0(%rip), %xmm4
+	movq	-216(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB22_52
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm4
+.LBB22_52:
+	testq	%r15, %r15
+	jle	.LBB22_78
+	mulss	%xmm1, %xmm4
+	divss	%xmm12, %xmm2
+	divss	%xmm12, %xmm3
+	movaps	%xmm4, %xmm5
+	shufps	$0, %xmm4, %xmm5
+	movaps	%xmm2, %xmm6
+	shufps	$0, %xmm2, %xmm6
+	movaps	%xmm3, %xmm7
+	shufps	$0, %xmm3, %xmm7
+	movq	-144(%rbp), %rax
+	movq	-56(%rbp), %rcx
+	movq	-88(%rbp), %rdx
+	xorl	%esi, %esi
+	jmp	.LBB22_54
+	.p2align	4
+.LBB22_77:
+	incq	%rsi
+	addq	%r10, %rdx
+	addq	%r10, %rcx
+	addq	%r10, %rax
+	cmpq	%r15, %rsi
+	je	.LBB22_78
+.LBB22_54:
+	cmpq	$8, %rbx
+	jge	.LBB22_69
+	xorl	%r8d, %r8d
+.LBB22_73:
+	cmpq	%rbx, %r8
+	movaps	-208(%rbp), %xmm1
+	jl	.LBB22_74
+	jmp	.LBB22_77
+	.p2align	4
+.LBB22_76:
+	movss	%xmm8, (%rax,%r8,4)
+	incq	%r8
+	cmpq	%r8, %rbx
+	je	.LBB22_77
+.LBB22_74:
+	movss	(%rdx,%r8,4), %xmm8
+	subss	%xmm2, %xmm8
+	movss	(%rcx,%r8,4), %xmm9
+	subss	%xmm13, %xmm9
+	mulss	%xmm1, %xmm9
+	mulss	%xmm3, %xmm9
+	subss	%xmm9, %xmm8
+	mulss	%xmm4, %xmm8
+	testl	%r13d, %r13d
+	je	.LBB22_76
+	addss	(%rax,%r8,4), %xmm8
+	jmp	.LBB22_76
+	.p2align	4
+.LBB22_69:
+	xorl	%edi, %edi
+	jmp	.LBB22_70
+	.p2align	4
+.LBB22_72:
+	movups	%xmm8, (%rax,%rdi,4)
+	movups	%xmm9, 16(%rax,%rdi,4)
+	leaq	8(%rdi), %r8
+	addq	$16, %rdi
+	cmpq	%rbx, %rdi
+	movq	%r8, %rdi
+	jg	.LBB22_73
+.LBB22_70:
+	movups	(%rdx,%rdi,4), %xmm8
+	movups	16(%rdx,%rdi,4), %xmm9
+	subps	%xmm6, %xmm9
+	subps	%xmm6, %xmm8
+	movups	(%rcx,%rdi,4), %xmm10
+	movups	16(%rcx,%rdi,4), %xmm11
+	subps	%xmm15, %xmm11
+	subps	%xmm15, %xmm10
+	mulps	%xmm0, %xmm10
+	mulps	%xmm0, %xmm11
+	mulps	%xmm7, %xmm11
+	subps	%xmm11, %xmm9
+	mulps	%xmm7, %xmm10
+	subps	%xmm10, %xmm8
+	mulps	%xmm5, %xmm9
+	mulps	%xmm5, %xmm8
+	testl	%r13d, %r13d
+	je	.LBB22_72
+	movups	(%rax,%rdi,4), %xmm10
+	movups	16(%rax,%rdi,4), %xmm11
+	addps	%xmm11, %xmm9
+	addps	%xmm10, %xmm8
+	jmp	.LBB22_72
+.LBB22_79:
+	addq	$232, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end22:
+	.size	batch_norm_backward, .Lfunc_end22-batch_norm_backward
+	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI23_0:
+	.long	0xbf800000
+.LCPI23_1:
+	.long	0x3f800000
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI23_2:
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.text
+	.p2align	4
+	.type	batch_norm_update,@function
+batch_norm_update:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%r9, %rbx
+	movq	%rsi, -48(%rbp)
+	movq	%rdi, -56(%rbp)
+	movq	%r9, %rax
+	imulq	%rcx, %rax
+	cvtsi2ss	%rax, %xmm3
+	cmpq	$2, %rax
+	jl	.LBB23_1
+	movss	.LCPI23_0(%rip), %xmm2
+	addss	%xmm3, %xmm2
+	movaps	%xmm3, %xmm4
+	divss	%xmm2, %xmm4
+	testq	%r8, %r8
+	jg	.LBB23_5
+.LBB23_4:
+	xorps	%xmm2, %xmm2
+.LBB23_44:
+	movaps	%xmm2, %xmm0
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.LBB23_1:
+	.cfi_def_cfa %rbp, 16
+	movss	.LCPI23_1(%rip), %xmm4
+	testq	%r8, %r8
+	jle	.LBB23_4
+.LBB23_5:
+	leaq	-16(%rbx), %rax
+	movq	%rax, %rsi
+	shrq	$4, %rsi
+	incq	%rsi
+	andq	$-2, %rsi
+	movq	%rsi, -88(%rbp)
+	leaq	(,%rbx,4), %rsi
+	movq	%rsi, -72(%rbp)
+	movq	%rbx, %rdi
+	imulq	%r8, %rdi
+	shlq	$2, %rdi
+	movq	-56(%rbp), %r12
+	leaq	32(%r12), %r13
+	xorps	%xmm2, %xmm2
+	xorl	%r15d, %r15d
+	movq	%rdx, -64(%rbp)
+	jmp	.LBB23_6
+	.p2align	4
+.LBB23_43:
+	incq	%r15
+	movq	-72(%rbp), %rsi
+	addq	%rsi, %r12
+	addq	%rsi, %r13
+	cmpq	%r8, %r15
+	je	.LBB23_44
+.LBB23_6:
+	xorps	%xmm6, %xmm6
+	testq	%rcx, %rcx
+	jle	.LBB23_7
+	movq	%r13, -80(%rbp)
+	xorps	%xmm10, %xmm10
+	xorps	%xmm8, %xmm8
+	movq	%r12, %r13
+	xorps	%xmm11, %xmm11
+	xorl	%r11d, %r11d
+	xorps	%xmm7, %xmm7
+	xorps	%xmm9, %xmm9
+	jmp	.LBB23_9
+	.p2align	4
+.LBB23_22:
+	incq	%r11
+	addq	%rdi, %r13
+	cmpq	%rcx, %r11
+	je	.LBB23_23
+.LBB23_9:
+	cmpq	$16, %rbx
+	jge	.LBB23_11
+	xorl	%r10d, %r10d
+	jmp	.LBB23_16
+	.p2align	4
+.LBB23_11:
+	movl	$16, %esi
+	cmpq	$16, %rax
+	jae	.LBB23_26
+	xorl	%r10d, %r10d
+	testb	$16, %al
+	je	.LBB23_15
+	jmp	.LBB23_16
+	.p2align	4
+.LBB23_26:
+	movq	-88(%rbp), %r9
+	.p2align	4
+.LBB23_27:
+	movups	-64(%r13,%rsi,4), %xmm12
+	addps	%xmm10, %xmm12
+	movups	-48(%r13,%rsi,4), %xmm13
+	addps	%xmm11, %xmm13
+	movups	-32(%r13,%rsi,4), %xmm14
+	addps	%xmm7, %xmm14
+	movups	-16(%r13,%rsi,4), %xmm15
+	addps	%xmm9, %xmm15
+	movups	(%r13,%rsi,4), %xmm10
+	addps	%xmm12, %xmm10
+	movups	16(%r13,%rsi,4), %xmm11
+	addps	%xmm13, %xmm11
+	movups	32(%r13,%rsi,4), %xmm7
+	addps	%xmm14, %xmm7
+	movups	48(%r13,%rsi,4), %xmm9
+	addps	%xmm15, %xmm9
+	addq	$32, %rsi
+	addq	$-2, %r9
+	jne	.LBB23_27
+	leaq	-16(%rsi), %r10
+	testb	$16, %al
+	jne	.LBB23_16
+.LBB23_15:
+	movq	%r11, %r9
+	imulq	%r8, %r9
+	addq	%r15, %r9
+	imulq	%rbx, %r9
+	movq	-56(%rbp), %r14
+	leaq	(%r14,%r9,4), %r9
+	movups	(%r9,%r10,4), %xmm12
+	addps	%xmm12, %xmm10
+	movups	16(%r9,%r10,4), %xmm12
+	addps	%xmm12, %xmm11
+	movups	32(%r9,%r10,4), %xmm12
+	addps	%xmm12, %xmm7
+	movups	48(%r9,%r10,4), %xmm12
+	addps	%xmm12, %xmm9
+	movq	%rsi, %r10
+.LBB23_16:
+	movq	%r10, %rsi
+	orq	$8, %rsi
+	cmpq	%rbx, %rsi
+	jg	.LBB23_17
+	.p2align	4
+.LBB23_28:
+	movups	(%r13,%r10,4), %xmm12
+	addps	%xmm12, %xmm10
+	movups	16(%r13,%r10,4), %xmm12
+	addps	%xmm12, %xmm11
+	leaq	8(%r10), %rsi
+	addq	$16, %r10
+	cmpq	%rbx, %r10
+	movq	%rsi, %r10
+	jle	.LBB23_28
+.LBB23_17:
+	movq	%r10, %rsi
+	subq	%rbx, %rsi
+	jge	.LBB23_22
+	movl	%ebx, %r9d
+	subl	%r10d, %r9d
+	andl	$7, %r9d
+	je	.LBB23_20
+	.p2align	4
+.LBB23_19:
+	addss	(%r13,%r10,4), %xmm8
+	incq	%r10
+	decq	%r9
+	jne	.LBB23_19
+.LBB23_20:
+	cmpq	$-8, %rsi
+	ja	.LBB23_22
+	.p2align	4
+.LBB23_21:
+	addss	(%r13,%r10,4), %xmm8
+	addss	4(%r13,%r10,4), %xmm8
+	addss	8(%r13,%r10,4), %xmm8
+	addss	12(%r13,%r10,4), %xmm8
+	addss	16(%r13,%r10,4), %xmm8
+	addss	20(%r13,%r10,4), %xmm8
+	addss	24(%r13,%r10,4), %xmm8
+	addss	28(%r13,%r10,4), %xmm8
+	addq	$8, %r10
+	cmpq	%r10, %rbx
+	jne	.LBB23_21
+	jmp	.LBB23_22
+	.p2align	4
+.LBB23_23:
+	addps	%xmm10, %xmm7
+	addps	%xmm11, %xmm9
+	movq	-80(%rbp), %r13
+	jmp	.LBB23_24
+	.p2align	4
+.LBB23_7:
+	xorps	%xmm8, %xmm8
+	xorps	%xmm7, %xmm7
+	xorps	%xmm9, %xmm9
+.LBB23_24:
+	movaps	%xmm7, %xmm10
+	unpcklps	%xmm9, %xmm10
+	movaps	%xmm9, %xmm11
+	shufps	$17, %xmm7, %xmm11
+	shufps	$226, %xmm7, %xmm11
+	addps	%xmm10, %xmm11
+	movaps	%xmm7, %xmm10
+	unpckhps	%xmm9, %xmm10
+	shufps	$51, %xmm7, %xmm9
+	shufps	$226, %xmm7, %xmm9
+	addps	%xmm10, %xmm9
+	addps	%xmm11, %xmm9
+	movaps	%xmm9, %xmm7
+	shufps	$85, %xmm9, %xmm7
+	addss	%xmm9, %xmm7
+	addss	%xmm8, %xmm7
+	divss	%xmm3, %xmm7
+	testq	%rcx, %rcx
+	jle	.LBB23_25
+	movaps	%xmm7, %xmm11
+	shufps	$0, %xmm7, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm9, %xmm9
+	movq	%r12, %r11
+	movq	%r13, %r14
+	xorps	%xmm12, %xmm12
+	xorps	%xmm6, %xmm6
+	xorps	%xmm8, %xmm8
+	xorl	%edx, %edx
+	jmp	.LBB23_30
+	.p2align	4
+.LBB23_38:
+	incq	%rdx
+	addq	%rdi, %r13
+	addq	%rdi, %r11
+	cmpq	%rcx, %rdx
+	je	.LBB23_39
+.LBB23_30:
+	cmpq	$16, %rbx
+	jge	.LBB23_45
+	xorl	%r10d, %r10d
+	jmp	.LBB23_32
+	.p2align	4
+.LBB23_45:
+	xorl	%esi, %esi
+	.p2align	4
+.LBB23_46:
+	movups	-32(%r13,%rsi,4), %xmm13
+	movups	-16(%r13,%rsi,4), %xmm14
+	movups	(%r13,%rsi,4), %xmm15
+	movups	16(%r13,%rsi,4), %xmm5
+	subps	%xmm11, %xmm14
+	subps	%xmm11, %xmm13
+	subps	%xmm11, %xmm5
+	subps	%xmm11, %xmm15
+	mulps	%xmm13, %xmm13
+	addps	%xmm13, %xmm10
+	mulps	%xmm14, %xmm14
+	addps	%xmm14, %xmm12
+	mulps	%xmm15, %xmm15
+	addps	%xmm15, %xmm6
+	mulps	%xmm5, %xmm5
+	addps	%xmm5, %xmm8
+	leaq	16(%rsi), %r10
+	addq	$32, %rsi
+	cmpq	%rbx, %rsi
+	movq	%r10, %rsi
+	jle	.LBB23_46
+.LBB23_32:
+	movq	%r10, %rsi
+	orq	$8, %rsi
+	cmpq	%rbx, %rsi
+	jg	.LBB23_33
+	.p2align	4
+.LBB23_47:
+	movups	(%r11,%r10,4), %xmm5
+	movups	16(%r11,%r10,4), %xmm13
+	subps	%xmm11, %xmm13
+	subps	%xmm11, %xmm5
+	mulps	%xmm5, %xmm5
+	addps	%xmm5, %xmm10
+	mulps	%xmm13, %xmm13
+	addps	%xmm13, %xmm12
+	leaq	8(%r10), %rsi
+	addq	$16, %r10
+	cmpq	%rbx, %r10
+	movq	%rsi, %r10
+	jle	.LBB23_47
+.LBB23_33:
+	movq	%r10, %rsi
+	subq	%rbx, %rsi
+	jge	.LBB23_38
+	movl	%ebx, %r9d
+	subl	%r10d, %r9d
+	andl	$3, %r9d
+	je	.LBB23_36
+	.p2align	4
+.LBB23_35:
+	movss	(%r11,%r10,4), %xmm5
+	subss	%xmm7, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm5, %xmm9
+	incq	%r10
+	decq	%r9
+	jne	.LBB23_35
+.LBB23_36:
+	cmpq	$-4, %rsi
+	ja	.LBB23_38
+	.p2align	4
+.LBB23_37:
+	movss	(%r11,%r10,4), %xmm5
+	movss	4(%r11,%r10,4), %xmm13
+	subss	%xmm7, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm9, %xmm5
+	subss	%xmm7, %xmm13
+	mulss	%xmm13, %xmm13
+	addss	%xmm5, %xmm13
+	movss	8(%r11,%r10,4), %xmm5
+	subss	%xmm7, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm13, %xmm5
+	movss	12(%r11,%r10,4), %xmm9
+	subss	%xmm7, %xmm9
+	mulss	%xmm9, %xmm9
+	addss	%xmm5, %xmm9
+	addq	$4, %r10
+	cmpq	%r10, %rbx
+	jne	.LBB23_37
+	jmp	.LBB23_38
+	.p2align	4
+.LBB23_39:
+	addps	%xmm10, %xmm6
+	addps	%xmm12, %xmm8
+	movq	-64(%rbp), %rdx
+	movq	%r14, %r13
+	jmp	.LBB23_40
+	.p2align	4
+.LBB23_25:
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+.LBB23_40:
+	movaps	%xmm6, %xmm5
+	unpcklps	%xmm8, %xmm5
+	movaps	%xmm8, %xmm10
+	shufps	$17, %xmm6, %xmm10
+	shufps	$226, %xmm6, %xmm10
+	addps	%xmm5, %xmm10
+	movaps	%xmm6, %xmm5
+	unpckhps	%xmm8, %xmm5
+	shufps	$51, %xmm6, %xmm8
+	shufps	$226, %xmm6, %xmm8
+	addps	%xmm5, %xmm8
+	addps	%xmm10, %xmm8
+	movaps	%xmm8, %xmm6
+	shufps	$85, %xmm8, %xmm6
+	addss	%xmm8, %xmm6
+	addss	%xmm9, %xmm6
+	divss	%xmm3, %xmm6
+	movq	-48(%rbp), %rsi
+	movss	(%rsi,%r15,4), %xmm5
+	mulss	%xmm0, %xmm5
+	mulss	%xmm1, %xmm7
+	addss	%xmm5, %xmm7
+	movd	%xmm7, %esi
+	movss	(%rdx,%r15,4), %xmm5
+	mulss	%xmm0, %xmm5
+	mulss	%xmm1, %xmm6
+	mulss	%xmm4, %xmm6
+	addss	%xmm5, %xmm6
+	movd	%xmm6, %r9d
+	andl	$2147483647, %esi
+	andl	$2147483647, %r9d
+	cmpl	$2139095040, %r9d
+	setge	%r9b
+	cmpl	$2139095039, %esi
+	jg	.LBB23_43
+	testb	%r9b, %r9b
+	jne	.LBB23_43
+	movq	-48(%rbp), %rsi
+	movss	%xmm7, (%rsi,%r15,4)
+	andps	.LCPI23_2(%rip), %xmm7
+	movss	%xmm6, (%rdx,%r15,4)
+	maxss	%xmm2, %xmm7
+	maxss	%xmm7, %xmm6
+	movaps	%xmm6, %xmm2
+	jmp	.LBB23_43
+.Lfunc_end23:
+	.size	batch_norm_update, .Lfunc_end23-batch_norm_update
+	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
 transpose_weights:
@@ -19677,7 +21429,7 @@ transpose_weights:
 	movq	%rdi, -56(%rbp)
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB21_15
+	jle	.LBB24_15
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r15
 	imulq	%r15, %rax
@@ -19715,9 +21467,9 @@ transpose_weights:
 	orb	%dl, %r11b
 	movb	%r11b, -41(%rbp)
 	xorl	%r12d, %r12d
-	jmp	.LBB21_2
+	jmp	.LBB24_2
 	.p2align	4
-.LBB21_14:
+.LBB24_14:
 	incq	%r12
 	movq	-80(%rbp), %rax
 	addq	%rax, %r10
@@ -19725,50 +21477,50 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, -56(%rbp)
 	cmpq	-72(%rbp), %r12
-	je	.LBB21_15
-.LBB21_2:
+	je	.LBB24_15
+.LBB24_2:
 	testq	%rcx, %rcx
-	jle	.LBB21_14
+	jle	.LBB24_14
 	cmpb	$0, -41(%rbp)
-	je	.LBB21_5
+	je	.LBB24_5
 	xorl	%eax, %eax
-	jmp	.LBB21_8
+	jmp	.LBB24_8
 	.p2align	4
-.LBB21_5:
+.LBB24_5:
 	xorl	%eax, %eax
 	.p2align	4
-.LBB21_6:
+.LBB24_6:
 	movups	-16(%rbx,%rax,4), %xmm0
 	movups	(%rbx,%rax,4), %xmm1
 	movups	%xmm0, -16(%r10,%rax,4)
 	movups	%xmm1, (%r10,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %r8
-	jne	.LBB21_6
+	jne	.LBB24_6
 	movq	%r8, %rax
 	cmpq	%r8, %rcx
-	je	.LBB21_14
-.LBB21_8:
+	je	.LBB24_14
+.LBB24_8:
 	movq	%rax, %r13
 	cmpq	$0, -64(%rbp)
-	je	.LBB21_11
+	je	.LBB24_11
 	movq	%r14, %rdx
 	imulq	%rax, %rdx
 	addq	-56(%rbp), %rdx
 	movq	-64(%rbp), %rdi
 	movq	%rax, %r13
 	.p2align	4
-.LBB21_10:
+.LBB24_10:
 	movss	(%rdx), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	incq	%r13
 	addq	%r14, %rdx
 	decq	%rdi
-	jne	.LBB21_10
-.LBB21_11:
+	jne	.LBB24_10
+.LBB24_11:
 	subq	%rcx, %rax
 	cmpq	$-4, %rax
-	ja	.LBB21_14
+	ja	.LBB24_14
 	movq	%r14, %rax
 	imulq	%r13, %rax
 	leaq	3(%r13), %r9
@@ -19779,7 +21531,7 @@ transpose_weights:
 	imulq	%r14, %rdx
 	movq	-56(%rbp), %rdi
 	.p2align	4
-.LBB21_13:
+.LBB24_13:
 	movss	(%rdi,%rax), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	movss	(%rdi,%rdx), %xmm0
@@ -19791,9 +21543,9 @@ transpose_weights:
 	addq	$4, %r13
 	addq	%r15, %rdi
 	cmpq	%r13, %rcx
-	jne	.LBB21_13
-	jmp	.LBB21_14
-.LBB21_15:
+	jne	.LBB24_13
+	jmp	.LBB24_14
+.LBB24_15:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -19802,8 +21554,8 @@ transpose_weights:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end21:
-	.size	transpose_weights, .Lfunc_end21-transpose_weights
+.Lfunc_end24:
+	.size	transpose_weights, .Lfunc_end24-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -19831,11 +21583,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r11
 	movq	%rcx, -248(%rbp)
-	jge	.LBB22_5
+	jge	.LBB25_5
 	xorl	%ebx, %ebx
-.LBB22_2:
+.LBB25_2:
 	subq	%rbx, %r11
-	jle	.LBB22_4
+	jle	.LBB25_4
 	movq	%rbx, %rcx
 	imulq	%r9, %rcx
 	movq	-248(%rbp), %rdi
@@ -19850,7 +21602,7 @@ linear_transposed_rows:
 	movq	%r9, %r8
 	movq	%rax, %r9
 	callq	linear
-.LBB22_4:
+.LBB25_4:
 	addq	$328, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19860,7 +21612,7 @@ linear_transposed_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB22_5:
+.LBB25_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -19879,28 +21631,28 @@ linear_transposed_rows:
 	xorl	%ebx, %ebx
 	leaq	(,%r13,2), %rdi
 	movq	%rdx, -304(%rbp)
-	jmp	.LBB22_7
+	jmp	.LBB25_7
 	.p2align	4
-.LBB22_6:
+.LBB25_6:
 	movq	-280(%rbp), %rbx
 	leaq	6(%rbx), %r8
 	addq	-272(%rbp), %rcx
 	movq	24(%rbp), %r11
 	cmpq	%r11, %r8
-	jg	.LBB22_2
-.LBB22_7:
+	jg	.LBB25_2
+.LBB25_7:
 	movq	%r8, -280(%rbp)
 	testq	%rax, %rax
-	jle	.LBB22_6
+	jle	.LBB25_6
 	movq	%rbx, %rsi
 	imulq	%rax, %rsi
 	movq	-48(%rbp), %r8
 	leaq	(%r8,%rsi,4), %r8
 	movq	-264(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB22_9
+	jmp	.LBB25_9
 	.p2align	4
-.LBB22_13:
+.LBB25_13:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	movaps	%xmm10, -128(%rbp)
@@ -19921,7 +21673,7 @@ linear_transposed_rows:
 	movaps	%xmm8, %xmm3
 	movaps	%xmm10, %xmm12
 	movaps	%xmm11, %xmm13
-.LBB22_14:
+.LBB25_14:
 	movaps	-208(%rbp), %xmm10
 	movups	%xmm10, (%r8,%r11,4)
 	movaps	-224(%rbp), %xmm10
@@ -19964,26 +21716,26 @@ linear_transposed_rows:
 	addq	$64, %rbx
 	cmpq	%rax, %r11
 	movq	-304(%rbp), %rdx
-	jge	.LBB22_6
-.LBB22_9:
+	jge	.LBB25_6
+.LBB25_9:
 	testq	%rdx, %rdx
-	je	.LBB22_10
+	je	.LBB25_10
 	movups	(%rdx,%r11,4), %xmm10
 	movups	16(%rdx,%r11,4), %xmm11
 	movups	32(%rdx,%r11,4), %xmm9
 	movups	48(%rdx,%r11,4), %xmm8
-	jmp	.LBB22_12
+	jmp	.LBB25_12
 	.p2align	4
-.LBB22_10:
+.LBB25_10:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-.LBB22_12:
+.LBB25_12:
 	testq	%r9, %r9
 	movaps	%xmm11, -224(%rbp)
 	movaps	%xmm10, -208(%rbp)
-	jle	.LBB22_13
+	jle	.LBB25_13
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	movaps	%xmm10, %xmm12
@@ -20007,7 +21759,7 @@ linear_transposed_rows:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	.p2align	4
-.LBB22_16:
+.LBB25_16:
 	movaps	%xmm9, -240(%rbp)
 	movaps	%xmm13, -320(%rbp)
 	movaps	%xmm12, -336(%rbp)
@@ -20144,10 +21896,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB22_16
-	jmp	.LBB22_14
-.Lfunc_end22:
-	.size	linear_transposed_rows, .Lfunc_end22-linear_transposed_rows
+	jne	.LBB25_16
+	jmp	.LBB25_14
+.Lfunc_end25:
+	.size	linear_transposed_rows, .Lfunc_end25-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -20173,8 +21925,8 @@ linear_rows:
 	movq	%rcx, -216(%rbp)
 	movq	%rdi, -80(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB23_1
-.LBB23_43:
+	jge	.LBB26_1
+.LBB26_43:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -20184,7 +21936,7 @@ linear_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB23_1:
+.LBB26_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdi
 	leaq	3(%rdi), %rax
@@ -20223,8 +21975,8 @@ linear_rows:
 	movq	%rsi, -448(%rbp)
 	movq	%r12, -280(%rbp)
 	movq	%r10, -408(%rbp)
-	jmp	.LBB23_2
-.LBB23_29:
+	jmp	.LBB26_2
+.LBB26_29:
 	xorps	%xmm2, %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -20234,7 +21986,7 @@ linear_rows:
 	movss	%xmm4, (%rcx,%r9,8)
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
-.LBB23_30:
+.LBB26_30:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-96(%rbp), %r14
@@ -20253,7 +22005,7 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm2, %xmm0
 	movss	%xmm0, 4(%rax,%r9,4)
-.LBB23_42:
+.LBB26_42:
 	leaq	4(%r11), %rax
 	movq	-440(%rbp), %rcx
 	addq	%rcx, %rdx
@@ -20261,27 +22013,27 @@ linear_rows:
 	addq	%rcx, %rbx
 	addq	%rcx, %rdi
 	cmpq	16(%rbp), %rax
-	jg	.LBB23_43
-.LBB23_2:
+	jg	.LBB26_43
+.LBB26_2:
 	movq	%r11, -224(%rbp)
 	movq	%rax, -88(%rbp)
 	movq	24(%rbp), %r8
 	movq	-288(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%rdx, -72(%rbp)
-	jle	.LBB23_3
-.LBB23_18:
+	jle	.LBB26_3
+.LBB26_18:
 	movq	32(%rbp), %rax
 	subq	%r8, %rax
 	cmpq	$1, %rax
-	je	.LBB23_31
+	je	.LBB26_31
 	cmpq	$2, %rax
 	movq	-280(%rbp), %r12
 	movq	-88(%rbp), %r11
-	jne	.LBB23_42
+	jne	.LBB26_42
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
-	jl	.LBB23_21
+	jl	.LBB26_21
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	%rcx, %r10
@@ -20308,7 +22060,7 @@ linear_rows:
 	xorl	%ecx, %ecx
 	movq	-64(%rbp), %r14
 	.p2align	4
-.LBB23_23:
+.LBB26_23:
 	movaps	%xmm3, -192(%rbp)
 	movaps	%xmm4, -208(%rbp)
 	movaps	%xmm7, -256(%rbp)
@@ -20393,10 +22145,10 @@ linear_rows:
 	movaps	-192(%rbp), %xmm3
 	addq	$8, %rcx
 	cmpq	%r13, %rcx
-	jl	.LBB23_23
-	jmp	.LBB23_24
+	jl	.LBB26_23
+	jmp	.LBB26_24
 	.p2align	4
-.LBB23_3:
+.LBB26_3:
 	movq	-224(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-216(%rbp), %rcx
@@ -20408,12 +22160,12 @@ linear_rows:
 	movq	-288(%rbp), %rax
 	movq	24(%rbp), %rcx
 	movq	%rcx, -232(%rbp)
-	jmp	.LBB23_4
+	jmp	.LBB26_4
 	.p2align	4
-.LBB23_16:
+.LBB26_16:
 	movq	-232(%rbp), %r15
 	movss	8(%rsi,%r15,4), %xmm1
-.LBB23_17:
+.LBB26_17:
 	addss	%xmm1, %xmm0
 	movss	%xmm0, 8(%rcx)
 	addss	%xmm1, %xmm5
@@ -20428,12 +22180,12 @@ linear_rows:
 	addq	%r14, %r10
 	movq	%r8, -232(%rbp)
 	cmpq	32(%rbp), %rax
-	jg	.LBB23_18
-.LBB23_4:
+	jg	.LBB26_18
+.LBB26_4:
 	movq	%rax, -48(%rbp)
 	movq	-56(%rbp), %r8
 	cmpq	$8, %r8
-	jl	.LBB23_5
+	jl	.LBB26_5
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -272(%rbp)
@@ -20462,7 +22214,7 @@ linear_rows:
 	xorps	%xmm13, %xmm13
 	movq	-64(%rbp), %rax
 	.p2align	4
-.LBB23_7:
+.LBB26_7:
 	movaps	%xmm9, -480(%rbp)
 	movaps	%xmm7, -496(%rbp)
 	movaps	%xmm5, -512(%rbp)
@@ -20575,10 +22327,10 @@ linear_rows:
 	addps	%xmm10, %xmm13
 	addq	$8, %r15
 	cmpq	%r13, %r15
-	jl	.LBB23_7
-	jmp	.LBB23_8
+	jl	.LBB26_7
+	jmp	.LBB26_8
 	.p2align	4
-.LBB23_5:
+.LBB26_5:
 	xorps	%xmm7, %xmm7
 	xorl	%r15d, %r15d
 	xorps	%xmm13, %xmm13
@@ -20606,7 +22358,7 @@ linear_rows:
 	xorps	%xmm3, %xmm3
 	movaps	%xmm3, -272(%rbp)
 	movq	-64(%rbp), %rax
-.LBB23_8:
+.LBB26_8:
 	addps	%xmm13, %xmm7
 	addps	%xmm12, %xmm5
 	movaps	-192(%rbp), %xmm6
@@ -20680,7 +22432,7 @@ linear_rows:
 	movaps	%xmm2, %xmm11
 	shufps	$85, %xmm2, %xmm11
 	subq	%r15, %r8
-	jle	.LBB23_11
+	jle	.LBB26_11
 	leaq	(%r12,%r15,4), %r13
 	leaq	(%r11,%r15,4), %rcx
 	leaq	(%r10,%r15,4), %rsi
@@ -20690,7 +22442,7 @@ linear_rows:
 	leaq	(%rdi,%r15,4), %r15
 	xorl	%edx, %edx
 	.p2align	4
-.LBB23_10:
+.LBB26_10:
 	unpcklps	%xmm3, %xmm4
 	unpcklps	%xmm5, %xmm0
 	movlhps	%xmm4, %xmm0
@@ -20739,8 +22491,8 @@ linear_rows:
 	shufps	$85, %xmm0, %xmm5
 	incq	%rdx
 	cmpq	%rdx, %r8
-	jne	.LBB23_10
-.LBB23_11:
+	jne	.LBB26_10
+.LBB26_11:
 	movq	-464(%rbp), %rax
 	movq	-232(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rcx
@@ -20750,7 +22502,7 @@ linear_rows:
 	movq	-448(%rbp), %rsi
 	testq	%rsi, %rsi
 	movq	-96(%rbp), %r14
-	je	.LBB23_13
+	je	.LBB26_13
 	movss	(%rsi,%rdx,4), %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -20761,9 +22513,9 @@ linear_rows:
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm12
-	jmp	.LBB23_14
+	jmp	.LBB26_14
 	.p2align	4
-.LBB23_13:
+.LBB26_13:
 	xorps	%xmm12, %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -20773,7 +22525,7 @@ linear_rows:
 	movss	%xmm10, (%rcx,%r9,8)
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
-.LBB23_14:
+.LBB26_14:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-48(%rbp), %r8
@@ -20786,16 +22538,16 @@ linear_rows:
 	addss	%xmm12, %xmm6
 	movss	%xmm6, 4(%rax,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB23_16
+	jne	.LBB26_16
 	xorps	%xmm1, %xmm1
-	jmp	.LBB23_17
+	jmp	.LBB26_17
 	.p2align	4
-.LBB23_31:
+.LBB26_31:
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
 	movq	-280(%rbp), %r12
 	movq	-408(%rbp), %r11
-	jl	.LBB23_32
+	jl	.LBB26_32
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	-80(%rbp), %rcx
@@ -20811,7 +22563,7 @@ linear_rows:
 	xorps	%xmm7, %xmm7
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB23_34:
+.LBB26_34:
 	movups	(%rax), %xmm9
 	movups	16(%rax), %xmm8
 	movups	(%r10), %xmm10
@@ -20842,9 +22594,9 @@ linear_rows:
 	addq	$32, %rax
 	addq	$32, %r10
 	cmpq	%r13, %rcx
-	jl	.LBB23_34
-	jmp	.LBB23_35
-.LBB23_21:
+	jl	.LBB26_34
+	jmp	.LBB26_35
+.LBB26_21:
 	xorps	%xmm4, %xmm4
 	xorl	%ecx, %ecx
 	xorps	%xmm3, %xmm3
@@ -20864,7 +22616,7 @@ linear_rows:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm12, %xmm12
 	movq	-64(%rbp), %r14
-.LBB23_24:
+.LBB26_24:
 	addps	%xmm3, %xmm4
 	addps	%xmm10, %xmm8
 	movaps	-144(%rbp), %xmm10
@@ -20903,7 +22655,7 @@ linear_rows:
 	movq	%r15, %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB23_27
+	jle	.LBB26_27
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r12
@@ -20919,7 +22671,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB23_26:
+.LBB26_26:
 	movss	(%r13,%r11,4), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movss	(%r12,%r11,4), %xmm3
@@ -20937,8 +22689,8 @@ linear_rows:
 	addps	%xmm6, %xmm0
 	incq	%r11
 	cmpq	%r11, %rax
-	jne	.LBB23_26
-.LBB23_27:
+	jne	.LBB26_26
+.LBB26_27:
 	movq	-224(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-216(%rbp), %rax
@@ -20954,7 +22706,7 @@ linear_rows:
 	movaps	%xmm9, %xmm3
 	shufps	$255, %xmm9, %xmm3
 	testq	%rsi, %rsi
-	je	.LBB23_29
+	je	.LBB26_29
 	movss	(%rsi,%rdx,4), %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -20965,8 +22717,8 @@ linear_rows:
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm2
-	jmp	.LBB23_30
-.LBB23_32:
+	jmp	.LBB26_30
+.LBB26_32:
 	xorps	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	xorps	%xmm7, %xmm7
@@ -20976,7 +22728,7 @@ linear_rows:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm4, %xmm4
-.LBB23_35:
+.LBB26_35:
 	addps	%xmm7, %xmm2
 	addps	%xmm6, %xmm1
 	addps	%xmm5, %xmm3
@@ -20996,7 +22748,7 @@ linear_rows:
 	movq	-56(%rbp), %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB23_38
+	jle	.LBB26_38
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r15
@@ -21008,7 +22760,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB23_37:
+.LBB26_37:
 	movss	(%r15,%r10,4), %xmm1
 	shufps	$0, %xmm1, %xmm1
 	movss	(%rcx,%r10,4), %xmm2
@@ -21022,23 +22774,23 @@ linear_rows:
 	addps	%xmm4, %xmm0
 	incq	%r10
 	cmpq	%r10, %rax
-	jne	.LBB23_37
-.LBB23_38:
+	jne	.LBB26_37
+.LBB26_38:
 	testq	%rsi, %rsi
-	je	.LBB23_39
+	je	.LBB26_39
 	movq	-48(%rbp), %rcx
 	movss	(%rsi,%rcx,4), %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
-	jmp	.LBB23_41
-.LBB23_39:
+	jmp	.LBB26_41
+.LBB26_39:
 	xorps	%xmm1, %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
 	movq	-48(%rbp), %rcx
-.LBB23_41:
+.LBB26_41:
 	movq	-224(%rbp), %r15
 	imulq	%r9, %r15
 	movq	-216(%rbp), %rax
@@ -21060,9 +22812,9 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm1, %xmm0
 	movss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB23_42
-.Lfunc_end23:
-	.size	linear_rows, .Lfunc_end23-linear_rows
+	jmp	.LBB26_42
+.Lfunc_end26:
+	.size	linear_rows, .Lfunc_end26-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -21090,12 +22842,12 @@ weight_gradient_rows:
 	movq	40(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	testq	%rcx, %rcx
-	je	.LBB24_15
+	je	.LBB27_15
 	movq	%rsi, %r14
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %r14
-	jle	.LBB24_3
+	jle	.LBB27_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -21108,9 +22860,9 @@ weight_gradient_rows:
 	movq	16(%rbp), %rdi
 	movq	%r13, %r8
 	movq	%r15, %r9
-.LBB24_3:
+.LBB27_3:
 	testq	%rdi, %rdi
-	jle	.LBB24_15
+	jle	.LBB27_15
 	leaq	(%rcx,%rsi,4), %rax
 	movq	-48(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -21139,27 +22891,27 @@ weight_gradient_rows:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB24_5
+	jmp	.LBB27_5
 	.p2align	4
-.LBB24_14:
+.LBB27_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	16(%rbp), %rbx
-	je	.LBB24_15
-.LBB24_5:
+	je	.LBB27_15
+.LBB27_5:
 	cmpq	32(%rbp), %rsi
-	jle	.LBB24_14
+	jle	.LBB27_14
 	cmpq	$8, %r14
 	setb	%sil
 	orb	%al, %sil
 	movq	32(%rbp), %r13
 	testb	$1, %sil
 	movq	40(%rbp), %rsi
-	jne	.LBB24_10
+	jne	.LBB27_10
 	xorl	%esi, %esi
 	.p2align	4
-.LBB24_8:
+.LBB27_8:
 	movups	-16(%r10,%rsi,4), %xmm0
 	movups	(%r10,%rsi,4), %xmm1
 	movups	-16(%rdi,%rsi,4), %xmm2
@@ -21170,32 +22922,32 @@ weight_gradient_rows:
 	movups	%xmm0, (%rdi,%rsi,4)
 	addq	$8, %rsi
 	cmpq	%rsi, %rdx
-	jne	.LBB24_8
+	jne	.LBB27_8
 	movq	-64(%rbp), %r13
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rsi
-	je	.LBB24_14
-.LBB24_10:
+	je	.LBB27_14
+.LBB27_10:
 	subl	%r13d, %esi
 	movq	%r13, %r12
 	andl	$3, %esi
-	je	.LBB24_13
+	je	.LBB27_13
 	movq	%r13, %r12
 	.p2align	4
-.LBB24_12:
+.LBB27_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rsi
-	jne	.LBB24_12
-.LBB24_13:
+	jne	.LBB27_12
+.LBB27_13:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r13
 	cmpq	$-4, %r13
-	ja	.LBB24_14
+	ja	.LBB27_14
 	.p2align	4
-.LBB24_84:
+.LBB27_84:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -21210,9 +22962,9 @@ weight_gradient_rows:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB24_84
-	jmp	.LBB24_14
-.LBB24_15:
+	jne	.LBB27_84
+	jmp	.LBB27_14
+.LBB27_15:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -21224,7 +22976,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB24_24
+	jne	.LBB27_24
 	movq	16(%rbp), %r10
 	movl	%r10d, %r12d
 	andl	$3, %r12d
@@ -21248,30 +23000,30 @@ weight_gradient_rows:
 	leaq	(%rbx,%rcx,4), %r15
 	movq	%r12, -80(%rbp)
 	shll	$4, %r12d
-	jmp	.LBB24_17
+	jmp	.LBB27_17
 	.p2align	4
-.LBB24_23:
+.LBB27_23:
 	addq	$4, %r13
 	addq	$16, %r14
 	movq	-144(%rbp), %rcx
 	addq	%rcx, -64(%rbp)
 	addq	%rcx, %r15
 	cmpq	-160(%rbp), %r13
-	jge	.LBB24_24
-.LBB24_17:
+	jge	.LBB27_24
+.LBB27_17:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB24_23
+	jle	.LBB27_23
 	cmpq	$4, 16(%rbp)
-	jae	.LBB24_31
+	jae	.LBB27_31
 	xorl	%ecx, %ecx
-	jmp	.LBB24_20
+	jmp	.LBB27_20
 	.p2align	4
-.LBB24_31:
+.LBB27_31:
 	movq	-64(%rbp), %rbx
 	movq	%r14, %r10
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB24_32:
+.LBB27_32:
 	movups	(%r10), %xmm0
 	movups	%xmm0, -48(%rbx)
 	movups	(%r10,%r9,4), %xmm0
@@ -21284,10 +23036,10 @@ weight_gradient_rows:
 	addq	%r11, %r10
 	addq	$64, %rbx
 	cmpq	%rcx, %rdx
-	jne	.LBB24_32
-.LBB24_20:
+	jne	.LBB27_32
+.LBB27_20:
 	cmpq	$0, -80(%rbp)
-	je	.LBB24_23
+	je	.LBB27_23
 	movq	%rsi, %r10
 	imulq	%rcx, %r10
 	shlq	$4, %rcx
@@ -21295,24 +23047,24 @@ weight_gradient_rows:
 	addq	%r14, %r10
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB24_22:
+.LBB27_22:
 	movups	(%r10), %xmm0
 	movups	%xmm0, (%rcx,%rbx)
 	addq	$16, %rbx
 	addq	%rsi, %r10
 	cmpq	%rbx, %r12
-	jne	.LBB24_22
-	jmp	.LBB24_23
-.LBB24_24:
+	jne	.LBB27_22
+	jmp	.LBB27_23
+.LBB27_24:
 	cmpq	$16, %r8
-	jge	.LBB24_33
+	jge	.LBB27_33
 	xorl	%r10d, %r10d
 	movq	16(%rbp), %r12
-.LBB24_26:
+.LBB27_26:
 	movq	%r10, %rcx
 	orq	$8, %rcx
 	cmpq	%r8, %rcx
-	jg	.LBB24_57
+	jg	.LBB27_57
 	movq	-120(%rbp), %rdx
 	leaq	(%rdx,%r10,4), %rdx
 	movq	-152(%rbp), %rsi
@@ -21320,21 +23072,21 @@ weight_gradient_rows:
 	movq	32(%rbp), %rdi
 	leaq	4(%rdi), %r15
 	cmpq	40(%rbp), %r15
-	jle	.LBB24_28
-.LBB24_55:
+	jle	.LBB27_28
+.LBB27_55:
 	cmpq	40(%rbp), %rdi
-	jge	.LBB24_56
+	jge	.LBB27_56
 	movq	%r12, %r10
 	andq	%rax, %r10
 	movq	-48(%rbp), %r11
 	leaq	(%r11,%rdi,4), %r11
 	leaq	(,%r9,8), %rbx
 	leaq	(,%r8,8), %r14
-	jmp	.LBB24_73
+	jmp	.LBB27_73
 	.p2align	4
-.LBB24_74:
+.LBB27_74:
 	xorps	%xmm1, %xmm1
-.LBB24_79:
+.LBB27_79:
 	movq	%rdi, %r15
 	imulq	%r8, %r15
 	movups	%xmm1, 16(%rsi,%r15,4)
@@ -21342,24 +23094,24 @@ weight_gradient_rows:
 	incq	%rdi
 	addq	$4, %r11
 	cmpq	40(%rbp), %rdi
-	je	.LBB24_56
-.LBB24_73:
+	je	.LBB27_56
+.LBB27_73:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB24_74
+	jle	.LBB27_74
 	cmpq	$1, %r12
-	jne	.LBB24_80
+	jne	.LBB27_80
 	xorl	%r15d, %r15d
 	xorps	%xmm1, %xmm1
-	jmp	.LBB24_77
+	jmp	.LBB27_77
 	.p2align	4
-.LBB24_80:
+.LBB27_80:
 	movq	%rdx, %r12
 	movq	%r11, %r13
 	xorl	%r15d, %r15d
 	xorps	%xmm1, %xmm1
 	.p2align	4
-.LBB24_81:
+.LBB27_81:
 	movss	(%r13), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movups	(%r12), %xmm3
@@ -21380,11 +23132,11 @@ weight_gradient_rows:
 	addq	%rbx, %r13
 	addq	%r14, %r12
 	cmpq	%r15, %r10
-	jne	.LBB24_81
-.LBB24_77:
+	jne	.LBB27_81
+.LBB27_77:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB24_79
+	je	.LBB27_79
 	movq	-48(%rbp), %r12
 	leaq	(%r12,%rdi,4), %r12
 	movq	%r15, %r13
@@ -21399,8 +23151,8 @@ weight_gradient_rows:
 	addps	%xmm3, %xmm0
 	mulps	%xmm2, %xmm4
 	addps	%xmm4, %xmm1
-	jmp	.LBB24_79
-.LBB24_33:
+	jmp	.LBB27_79
+.LBB27_33:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rbx
 	movq	-120(%rbp), %rcx
@@ -21422,15 +23174,15 @@ weight_gradient_rows:
 	movq	%rcx, -224(%rbp)
 	movl	$16, %ecx
 	xorl	%r10d, %r10d
-	jmp	.LBB24_35
+	jmp	.LBB27_35
 	.p2align	4
-.LBB24_34:
+.LBB27_34:
 	movq	-216(%rbp), %r10
 	leaq	16(%r10), %rcx
 	addq	$64, %rdx
 	cmpq	%r8, %rcx
-	jg	.LBB24_26
-.LBB24_35:
+	jg	.LBB27_26
+.LBB27_35:
 	movq	-152(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %r13
 	movq	%rcx, -216(%rbp)
@@ -21439,20 +23191,20 @@ weight_gradient_rows:
 	movq	-200(%rbp), %rcx
 	movq	-208(%rbp), %r14
 	cmpq	-160(%rbp), %rdi
-	jl	.LBB24_40
-.LBB24_36:
+	jl	.LBB27_40
+.LBB27_36:
 	cmpq	40(%rbp), %r10
-	jge	.LBB24_34
+	jge	.LBB27_34
 	movq	-48(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rcx
-	jmp	.LBB24_38
+	jmp	.LBB27_38
 	.p2align	4
-.LBB24_39:
+.LBB27_39:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
-.LBB24_54:
+.LBB27_54:
 	movq	%r10, %rdi
 	imulq	%r8, %rdi
 	movups	%xmm0, (%r13,%rdi,4)
@@ -21462,10 +23214,10 @@ weight_gradient_rows:
 	incq	%r10
 	addq	$4, %rcx
 	cmpq	40(%rbp), %r10
-	je	.LBB24_34
-.LBB24_38:
+	je	.LBB27_34
+.LBB27_38:
 	testq	%r12, %r12
-	jle	.LBB24_39
+	jle	.LBB27_39
 	xorps	%xmm0, %xmm0
 	movq	%r12, %rdi
 	movq	%rcx, %r14
@@ -21474,7 +23226,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	.p2align	4
-.LBB24_53:
+.LBB27_53:
 	movss	(%r14), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movups	-32(%r15), %xmm5
@@ -21492,10 +23244,10 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	%rsi, %r14
 	decq	%rdi
-	jne	.LBB24_53
-	jmp	.LBB24_54
+	jne	.LBB27_53
+	jmp	.LBB27_54
 	.p2align	4
-.LBB24_42:
+.LBB27_42:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm15, %xmm15
 	xorps	%xmm7, %xmm7
@@ -21513,7 +23265,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB24_45:
+.LBB27_45:
 	movaps	%xmm12, %xmm1
 	movaps	%xmm10, %xmm12
 	movaps	%xmm7, %xmm0
@@ -21528,7 +23280,7 @@ weight_gradient_rows:
 	movaps	-112(%rbp), %xmm3
 	movaps	-144(%rbp), %xmm15
 	movaps	-80(%rbp), %xmm7
-.LBB24_51:
+.LBB27_51:
 	movups	%xmm0, 32(%rdi)
 	movups	%xmm1, 48(%rdi)
 	movups	%xmm12, 16(%rdi,%r8,4)
@@ -21548,12 +23300,12 @@ weight_gradient_rows:
 	addq	-224(%rbp), %rcx
 	cmpq	-160(%rbp), %r10
 	movq	16(%rbp), %r12
-	jge	.LBB24_36
-.LBB24_40:
+	jge	.LBB27_36
+.LBB27_40:
 	cmpq	$0, 24(%rbp)
-	je	.LBB24_46
+	je	.LBB27_46
 	testq	%r12, %r12
-	jle	.LBB24_42
+	jle	.LBB27_42
 	xorps	%xmm5, %xmm5
 	movq	%rcx, %rdi
 	movq	%rdx, %r15
@@ -21574,7 +23326,7 @@ weight_gradient_rows:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB24_44:
+.LBB27_44:
 	movaps	%xmm8, -176(%rbp)
 	movaps	%xmm11, -192(%rbp)
 	movups	-32(%r15), %xmm3
@@ -21649,12 +23401,12 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	$16, %rdi
 	decq	%r12
-	jne	.LBB24_44
-	jmp	.LBB24_45
+	jne	.LBB27_44
+	jmp	.LBB27_45
 	.p2align	4
-.LBB24_46:
+.LBB27_46:
 	testq	%r12, %r12
-	jle	.LBB24_47
+	jle	.LBB27_47
 	xorps	%xmm5, %xmm5
 	movq	%r12, %rdi
 	movq	%r14, %r12
@@ -21676,7 +23428,7 @@ weight_gradient_rows:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -192(%rbp)
 	.p2align	4
-.LBB24_49:
+.LBB27_49:
 	movaps	%xmm15, -144(%rbp)
 	movups	-32(%r15), %xmm2
 	movups	-16(%r15), %xmm1
@@ -21755,9 +23507,9 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	%rsi, %r12
 	decq	%rdi
-	jne	.LBB24_49
-	jmp	.LBB24_50
-.LBB24_47:
+	jne	.LBB27_49
+	jmp	.LBB27_50
+.LBB27_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -192(%rbp)
@@ -21775,7 +23527,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB24_50:
+.LBB27_50:
 	movaps	-176(%rbp), %xmm1
 	movaps	-192(%rbp), %xmm9
 	movaps	-112(%rbp), %xmm0
@@ -21790,12 +23542,12 @@ weight_gradient_rows:
 	movaps	-64(%rbp), %xmm2
 	movaps	%xmm13, %xmm3
 	movaps	%xmm10, %xmm7
-	jmp	.LBB24_51
-.LBB24_56:
+	jmp	.LBB27_51
+.LBB27_56:
 	movq	%rcx, %r10
-.LBB24_57:
+.LBB27_57:
 	cmpq	%r8, %r10
-	jge	.LBB24_68
+	jge	.LBB27_68
 	andq	%r12, %rax
 	movq	-48(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -21805,50 +23557,50 @@ weight_gradient_rows:
 	movq	-120(%rbp), %rsi
 	leaq	(%rsi,%r10,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB24_59
+	jmp	.LBB27_59
 	.p2align	4
-.LBB24_67:
+.LBB27_67:
 	movq	%rcx, %r10
 	incq	%r10
 	addq	$4, %rsi
 	cmpq	%r8, %r10
-	je	.LBB24_68
-.LBB24_59:
+	je	.LBB27_68
+.LBB27_59:
 	movq	%r10, %rcx
 	movq	32(%rbp), %r10
 	cmpq	%r10, 40(%rbp)
-	jle	.LBB24_67
+	jle	.LBB27_67
 	movq	-152(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
 	movq	-120(%rbp), %r11
 	leaq	(%r11,%rcx,4), %r11
 	movq	-64(%rbp), %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB24_61
+	jmp	.LBB27_61
 	.p2align	4
-.LBB24_66:
+.LBB27_66:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	movss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
 	cmpq	40(%rbp), %r14
-	je	.LBB24_67
-.LBB24_61:
+	je	.LBB27_67
+.LBB27_61:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB24_66
+	jle	.LBB27_66
 	cmpq	$1, %r12
-	jne	.LBB24_82
+	jne	.LBB27_82
 	xorl	%r15d, %r15d
-	jmp	.LBB24_64
+	jmp	.LBB27_64
 	.p2align	4
-.LBB24_82:
+.LBB27_82:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB24_83:
+.LBB27_83:
 	movss	(%r13), %xmm1
 	mulss	(%r12), %xmm1
 	addss	%xmm0, %xmm1
@@ -21859,11 +23611,11 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB24_83
-.LBB24_64:
+	jne	.LBB27_83
+.LBB27_64:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB24_66
+	je	.LBB27_66
 	movq	-48(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -21873,8 +23625,8 @@ weight_gradient_rows:
 	imulq	%r8, %r15
 	mulss	(%r11,%r15,4), %xmm1
 	addss	%xmm1, %xmm0
-	jmp	.LBB24_66
-.LBB24_68:
+	jmp	.LBB27_66
+.LBB27_68:
 	addq	$184, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21884,7 +23636,7 @@ weight_gradient_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB24_28:
+.LBB27_28:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	movq	-48(%rbp), %rdi
@@ -21892,9 +23644,9 @@ weight_gradient_rows:
 	leaq	(%rdi,%r14,4), %r11
 	addq	$12, %r11
 	leaq	(,%r9,4), %rbx
-	jmp	.LBB24_29
+	jmp	.LBB27_29
 	.p2align	4
-.LBB24_30:
+.LBB27_30:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm6, %xmm6
 	xorps	%xmm2, %xmm2
@@ -21903,7 +23655,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm5, %xmm5
 	xorps	%xmm7, %xmm7
-.LBB24_71:
+.LBB27_71:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	movups	%xmm7, 16(%rsi,%r15,4)
@@ -21925,11 +23677,11 @@ weight_gradient_rows:
 	movq	%rdi, %r14
 	cmpq	40(%rbp), %r15
 	movq	16(%rbp), %r12
-	jg	.LBB24_55
-.LBB24_29:
+	jg	.LBB27_55
+.LBB27_29:
 	movq	%r15, %rdi
 	testq	%r12, %r12
-	jle	.LBB24_30
+	jle	.LBB27_30
 	xorps	%xmm5, %xmm5
 	movq	%r12, %r15
 	movq	%r11, %r12
@@ -21942,7 +23694,7 @@ weight_gradient_rows:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm6, %xmm6
 	.p2align	4
-.LBB24_70:
+.LBB27_70:
 	movups	(%r13), %xmm9
 	movups	16(%r13), %xmm8
 	movss	-12(%r12), %xmm11
@@ -21975,10 +23727,10 @@ weight_gradient_rows:
 	addq	%r10, %r13
 	addq	%rbx, %r12
 	decq	%r15
-	jne	.LBB24_70
-	jmp	.LBB24_71
-.Lfunc_end24:
-	.size	weight_gradient_rows, .Lfunc_end24-weight_gradient_rows
+	jne	.LBB27_70
+	jmp	.LBB27_71
+.Lfunc_end27:
+	.size	weight_gradient_rows, .Lfunc_end27-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -22014,17 +23766,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB25_1
+	je	.LBB28_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB25_3
-.LBB25_1:
+	jmp	.LBB28_3
+.LBB28_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB25_3:
+.LBB28_3:
 	movq	%rax, -400(%rbp)
 	testq	%r8, %r8
-	jle	.LBB25_91
+	jle	.LBB28_91
 	movq	24(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	leaq	(,%r9,4), %rax
@@ -22076,13 +23828,13 @@ panel_linear_outputs:
 	movq	%rax, -392(%rbp)
 	leaq	(,%r8,4), %r11
 	xorl	%r13d, %r13d
-	jmp	.LBB25_5
+	jmp	.LBB28_5
 	.p2align	4
-.LBB25_90:
+.LBB28_90:
 	addq	%rdx, %r13
 	cmpq	%r8, %r13
-	jge	.LBB25_91
-.LBB25_5:
+	jge	.LBB28_91
+.LBB28_5:
 	movq	%r8, %rdx
 	subq	%r13, %rdx
 	movq	-400(%rbp), %rax
@@ -22090,7 +23842,7 @@ panel_linear_outputs:
 	cmovlq	%rax, %rdx
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jge	.LBB25_62
+	jge	.LBB28_62
 	movq	-384(%rbp), %rax
 	leaq	(%rax,%r13,4), %rax
 	movq	%rax, -416(%rbp)
@@ -22105,11 +23857,11 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rsi
-	jmp	.LBB25_7
-.LBB25_46:
+	jmp	.LBB28_7
+.LBB28_46:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
-.LBB25_49:
+.LBB28_49:
 	movups	%xmm15, (%r14)
 	movups	%xmm14, 16(%r14)
 	movups	%xmm12, 32(%r14)
@@ -22131,15 +23883,15 @@ panel_linear_outputs:
 	leaq	(%r14,%rcx), %rax
 	movups	%xmm4, 16(%r14,%rcx)
 	movups	%xmm5, (%r14,%rcx)
-.LBB25_60:
+.LBB28_60:
 	movups	%xmm1, 32(%rax)
 	movups	%xmm0, 48(%rax)
-.LBB25_61:
+.LBB28_61:
 	movq	-376(%rbp), %rsi
 	addq	$16, %rsi
 	cmpq	32(%rbp), %rsi
-	jge	.LBB25_62
-.LBB25_7:
+	jge	.LBB28_62
+.LBB28_7:
 	movq	%rsi, %rax
 	imulq	%r8, %rax
 	movq	-200(%rbp), %rcx
@@ -22153,13 +23905,13 @@ panel_linear_outputs:
 	leaq	(%rsi,%rax,4), %r10
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB25_8
-.LBB25_19:
+	jge	.LBB28_8
+.LBB28_19:
 	movq	16(%rbp), %rax
 	subq	%r14, %rax
 	addq	$-2, %rax
 	cmpq	$3, %rax
-	ja	.LBB25_61
+	ja	.LBB28_61
 	movq	%r14, %rsi
 	imulq	%r8, %rsi
 	movq	-416(%rbp), %rdi
@@ -22169,20 +23921,20 @@ panel_linear_outputs:
 	leaq	(%rsi,%r14,4), %rsi
 	movq	-376(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %r14
-	leaq	.LJTI25_0(%rip), %rsi
+	leaq	.LJTI28_0(%rip), %rsi
 	movslq	(%rsi,%rax,4), %rax
 	addq	%rsi, %rax
 	jmpq	*%rax
-.LBB25_21:
+.LBB28_21:
 	cmpq	$0, -208(%rbp)
-	je	.LBB25_22
+	je	.LBB28_22
 	movups	(%rcx), %xmm2
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB25_24
+	jmp	.LBB28_24
 	.p2align	4
-.LBB25_8:
+.LBB28_8:
 	movq	-368(%rbp), %rax
 	movq	-376(%rbp), %rsi
 	leaq	(%rax,%rsi,4), %rax
@@ -22190,16 +23942,16 @@ panel_linear_outputs:
 	movl	$6, %esi
 	movq	-416(%rbp), %rdi
 	xorl	%eax, %eax
-	jmp	.LBB25_9
+	jmp	.LBB28_9
 	.p2align	4
-.LBB25_15:
+.LBB28_15:
 	movaps	-272(%rbp), %xmm7
 	movaps	-256(%rbp), %xmm6
 	movaps	-496(%rbp), %xmm2
 	movaps	-480(%rbp), %xmm1
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
-.LBB25_18:
+.LBB28_18:
 	movups	%xmm5, (%rbx)
 	movups	%xmm4, 16(%rbx)
 	movups	%xmm2, 32(%rbx)
@@ -22245,23 +23997,23 @@ panel_linear_outputs:
 	movq	%r14, %rax
 	cmpq	16(%rbp), %rsi
 	movq	%r15, %r13
-	jg	.LBB25_19
-.LBB25_9:
+	jg	.LBB28_19
+.LBB28_9:
 	movq	%rsi, %r14
 	cmpq	$0, -208(%rbp)
-	je	.LBB25_10
+	je	.LBB28_10
 	movups	(%rcx), %xmm12
 	movups	16(%rcx), %xmm10
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm14
-	jmp	.LBB25_12
+	jmp	.LBB28_12
 	.p2align	4
-.LBB25_10:
+.LBB28_10:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm10, %xmm10
 	xorps	%xmm1, %xmm1
 	xorps	%xmm14, %xmm14
-.LBB25_12:
+.LBB28_12:
 	imulq	%r9, %rax
 	movq	-560(%rbp), %rsi
 	leaq	(%rsi,%rax,4), %rbx
@@ -22286,7 +24038,7 @@ panel_linear_outputs:
 	movaps	%xmm12, -464(%rbp)
 	movaps	%xmm10, -448(%rbp)
 	testq	%r13, %r13
-	jle	.LBB25_14
+	jle	.LBB28_14
 	movups	(%rbx), %xmm0
 	movaps	%xmm0, -464(%rbp)
 	movups	16(%rbx), %xmm0
@@ -22322,7 +24074,7 @@ panel_linear_outputs:
 	movups	16(%rbx,%rax), %xmm10
 	movups	32(%rbx,%rax), %xmm0
 	movups	48(%rbx,%rax), %xmm3
-.LBB25_14:
+.LBB28_14:
 	movaps	%xmm15, -128(%rbp)
 	movaps	%xmm13, %xmm15
 	movaps	%xmm11, %xmm13
@@ -22342,7 +24094,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -224(%rbp)
 	movaps	%xmm15, -304(%rbp)
 	movaps	%xmm13, -288(%rbp)
-	jle	.LBB25_15
+	jle	.LBB28_15
 	xorl	%eax, %eax
 	movq	%r10, %rsi
 	movaps	-272(%rbp), %xmm7
@@ -22352,7 +24104,7 @@ panel_linear_outputs:
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
 	.p2align	4
-.LBB25_17:
+.LBB28_17:
 	movaps	%xmm0, -256(%rbp)
 	movaps	%xmm3, -272(%rbp)
 	movups	(%rsi), %xmm13
@@ -22476,40 +24228,40 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %rsi
 	cmpq	%rax, %rdx
-	jne	.LBB25_17
-	jmp	.LBB25_18
+	jne	.LBB28_17
+	jmp	.LBB28_18
 	.p2align	4
-.LBB25_40:
+.LBB28_40:
 	cmpq	$0, -208(%rbp)
-	je	.LBB25_41
+	je	.LBB28_41
 	movups	(%rcx), %xmm5
 	movups	16(%rcx), %xmm4
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB25_43
+	jmp	.LBB28_43
 	.p2align	4
-.LBB25_50:
+.LBB28_50:
 	cmpq	$0, -208(%rbp)
-	je	.LBB25_51
+	je	.LBB28_51
 	movups	(%rcx), %xmm9
 	movups	16(%rcx), %xmm8
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB25_53
-.LBB25_30:
+	jmp	.LBB28_53
+.LBB28_30:
 	cmpq	$0, -208(%rbp)
-	je	.LBB25_31
+	je	.LBB28_31
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB25_33
-.LBB25_41:
+	jmp	.LBB28_33
+.LBB28_41:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm4, %xmm4
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB25_43:
+.LBB28_43:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm6
 	movaps	%xmm5, %xmm3
@@ -22523,7 +24275,7 @@ panel_linear_outputs:
 	movaps	%xmm5, %xmm14
 	movaps	%xmm4, %xmm15
 	testq	%r13, %r13
-	jle	.LBB25_45
+	jle	.LBB28_45
 	movups	(%r14), %xmm14
 	movups	16(%r14), %xmm15
 	movups	32(%r14), %xmm12
@@ -22541,7 +24293,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm4
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB25_45:
+.LBB28_45:
 	movaps	%xmm15, -160(%rbp)
 	movaps	%xmm14, %xmm15
 	movaps	%xmm11, -80(%rbp)
@@ -22552,7 +24304,7 @@ panel_linear_outputs:
 	movaps	%xmm7, -112(%rbp)
 	movaps	%xmm8, -192(%rbp)
 	movaps	%xmm9, -176(%rbp)
-	jle	.LBB25_46
+	jle	.LBB28_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
@@ -22560,7 +24312,7 @@ panel_linear_outputs:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
 	.p2align	4
-.LBB25_48:
+.LBB28_48:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm6, -160(%rbp)
 	movaps	%xmm5, %xmm8
@@ -22637,14 +24389,14 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r10
 	cmpq	%rdi, %rdx
-	jne	.LBB25_48
-	jmp	.LBB25_49
-.LBB25_51:
+	jne	.LBB28_48
+	jmp	.LBB28_49
+.LBB28_51:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB25_53:
+.LBB28_53:
 	movaps	%xmm1, %xmm6
 	movaps	%xmm0, %xmm10
 	movaps	%xmm9, %xmm2
@@ -22662,7 +24414,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -304(%rbp)
 	movaps	%xmm8, -288(%rbp)
 	testq	%r13, %r13
-	jle	.LBB25_55
+	jle	.LBB28_55
 	movups	(%r14), %xmm0
 	movaps	%xmm0, -304(%rbp)
 	movups	16(%r14), %xmm0
@@ -22689,7 +24441,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm8
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB25_55:
+.LBB28_55:
 	movaps	%xmm15, -256(%rbp)
 	movaps	%xmm14, -272(%rbp)
 	movaps	%xmm11, %xmm14
@@ -22704,7 +24456,7 @@ panel_linear_outputs:
 	movaps	%xmm14, -352(%rbp)
 	movaps	%xmm12, -336(%rbp)
 	movaps	%xmm13, -320(%rbp)
-	jle	.LBB25_56
+	jle	.LBB28_56
 	xorl	%eax, %eax
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
@@ -22713,7 +24465,7 @@ panel_linear_outputs:
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
 	.p2align	4
-.LBB25_58:
+.LBB28_58:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm9, %xmm12
@@ -22815,16 +24567,16 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r10
 	cmpq	%rax, %rdx
-	jne	.LBB25_58
-	jmp	.LBB25_59
-.LBB25_56:
+	jne	.LBB28_58
+	jmp	.LBB28_59
+.LBB28_56:
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
 	movaps	-80(%rbp), %xmm4
 	movaps	-224(%rbp), %xmm3
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
-.LBB25_59:
+.LBB28_59:
 	movups	%xmm14, (%r14)
 	movups	%xmm15, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -22855,19 +24607,19 @@ panel_linear_outputs:
 	movups	%xmm8, 16(%r14,%rax)
 	movups	%xmm9, (%r14,%rax)
 	addq	%r14, %rax
-	jmp	.LBB25_60
-.LBB25_22:
+	jmp	.LBB28_60
+.LBB28_22:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB25_24:
+.LBB28_24:
 	movaps	%xmm1, %xmm4
 	movaps	%xmm0, %xmm5
 	movaps	%xmm2, %xmm6
 	movaps	%xmm3, %xmm7
 	testq	%r13, %r13
-	jle	.LBB25_26
+	jle	.LBB28_26
 	movups	(%r14), %xmm6
 	movups	16(%r14), %xmm7
 	movups	32(%r14), %xmm4
@@ -22876,13 +24628,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,4), %xmm3
 	movups	32(%r14,%r9,4), %xmm1
 	movups	48(%r14,%r9,4), %xmm0
-.LBB25_26:
+.LBB28_26:
 	testq	%rdx, %rdx
-	jle	.LBB25_29
+	jle	.LBB28_29
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB25_28:
+.LBB28_28:
 	movups	(%r10), %xmm10
 	movups	16(%r10), %xmm11
 	movups	32(%r10), %xmm9
@@ -22913,8 +24665,8 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r10
 	cmpq	%rcx, %rdx
-	jne	.LBB25_28
-.LBB25_29:
+	jne	.LBB28_28
+.LBB28_29:
 	movups	%xmm6, (%r14)
 	movups	%xmm7, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -22922,13 +24674,13 @@ panel_linear_outputs:
 	leaq	(%r14,%r9,4), %rax
 	movups	%xmm3, 16(%r14,%r9,4)
 	movups	%xmm2, (%r14,%r9,4)
-	jmp	.LBB25_60
-.LBB25_31:
+	jmp	.LBB28_60
+.LBB28_31:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB25_33:
+.LBB28_33:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm4
 	movaps	%xmm15, %xmm5
@@ -22938,7 +24690,7 @@ panel_linear_outputs:
 	movaps	%xmm15, %xmm11
 	movaps	%xmm3, %xmm10
 	testq	%r13, %r13
-	jle	.LBB25_35
+	jle	.LBB28_35
 	movups	(%r14), %xmm11
 	movups	16(%r14), %xmm10
 	movups	32(%r14), %xmm7
@@ -22951,13 +24703,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,8), %xmm3
 	movups	32(%r14,%r9,8), %xmm1
 	movups	48(%r14,%r9,8), %xmm0
-.LBB25_35:
+.LBB28_35:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm8, %xmm10
 	movaps	%xmm7, %xmm9
 	movaps	%xmm5, %xmm7
 	testq	%rdx, %rdx
-	jle	.LBB25_36
+	jle	.LBB28_36
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
@@ -22965,7 +24717,7 @@ panel_linear_outputs:
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
 	.p2align	4
-.LBB25_38:
+.LBB28_38:
 	movaps	%xmm4, -96(%rbp)
 	movaps	%xmm1, -80(%rbp)
 	movups	(%r10), %xmm1
@@ -23019,13 +24771,13 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r10
 	cmpq	%rsi, %rdx
-	jne	.LBB25_38
-	jmp	.LBB25_39
-.LBB25_36:
+	jne	.LBB28_38
+	jmp	.LBB28_39
+.LBB28_36:
 	movaps	%xmm2, %xmm5
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
-.LBB25_39:
+.LBB28_39:
 	movups	%xmm11, (%r14)
 	movups	%xmm6, 16(%r14)
 	movups	%xmm9, 32(%r14)
@@ -23038,11 +24790,11 @@ panel_linear_outputs:
 	addq	%r14, %rax
 	movups	%xmm3, 16(%r14,%r9,8)
 	movups	%xmm15, (%r14,%r9,8)
-	jmp	.LBB25_60
+	jmp	.LBB28_60
 	.p2align	4
-.LBB25_62:
+.LBB28_62:
 	cmpq	$1, -520(%rbp)
-	jne	.LBB25_90
+	jne	.LBB28_90
 	movq	%r13, %rax
 	shlq	$6, %rax
 	movq	%rax, -112(%rbp)
@@ -23051,10 +24803,10 @@ panel_linear_outputs:
 	movq	24(%rbp), %rbx
 	movq	-392(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jle	.LBB25_64
-.LBB25_68:
+	jle	.LBB28_64
+.LBB28_68:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB25_90
+	jge	.LBB28_90
 	movq	-112(%rbp), %rax
 	addq	-360(%rbp), %rax
 	movq	%rax, -112(%rbp)
@@ -23067,57 +24819,57 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %rax
 	andq	%rax, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB25_70
+	jmp	.LBB28_70
 	.p2align	4
-.LBB25_89:
+.LBB28_89:
 	movups	%xmm1, (%r14)
 	movups	%xmm3, 16(%r14)
 	movups	%xmm0, 32(%r14)
 	movups	%xmm2, 48(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
-	jge	.LBB25_90
-.LBB25_70:
+	jge	.LBB28_90
+.LBB28_70:
 	movq	-408(%rbp), %rax
 	leaq	(%rax,%rbx,4), %r14
 	testb	%r15b, %r15b
-	je	.LBB25_71
+	je	.LBB28_71
 	movq	%r14, %rax
 	testq	%r13, %r13
-	jg	.LBB25_72
+	jg	.LBB28_72
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	testq	%rdx, %rdx
-	jg	.LBB25_83
-	jmp	.LBB25_89
+	jg	.LBB28_83
+	jmp	.LBB28_89
 	.p2align	4
-.LBB25_71:
+.LBB28_71:
 	movq	-200(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
-.LBB25_72:
+.LBB28_72:
 	movups	(%rax), %xmm1
 	movups	16(%rax), %xmm3
 	movups	32(%rax), %xmm0
 	movups	48(%rax), %xmm2
 	testq	%rdx, %rdx
-	jle	.LBB25_89
-.LBB25_83:
+	jle	.LBB28_89
+.LBB28_83:
 	movq	%rbx, %rax
 	imulq	%r8, %rax
 	movq	-112(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$1, %rdx
-	jne	.LBB25_85
+	jne	.LBB28_85
 	xorl	%eax, %eax
-	jmp	.LBB25_87
+	jmp	.LBB28_87
 	.p2align	4
-.LBB25_85:
+.LBB28_85:
 	movaps	%xmm2, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB25_86:
+.LBB28_86:
 	movups	(%rcx), %xmm8
 	movups	16(%rcx), %xmm7
 	movups	32(%rcx), %xmm9
@@ -23150,10 +24902,10 @@ panel_linear_outputs:
 	subq	$-128, %rcx
 	movaps	%xmm2, %xmm4
 	cmpq	%rax, %rdi
-	jne	.LBB25_86
-.LBB25_87:
+	jne	.LBB28_86
+.LBB28_87:
 	testb	$1, %dl
-	je	.LBB25_89
+	je	.LBB28_89
 	movups	(%rcx), %xmm4
 	movups	16(%rcx), %xmm5
 	movups	32(%rcx), %xmm6
@@ -23168,19 +24920,19 @@ panel_linear_outputs:
 	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm2
-	jmp	.LBB25_89
+	jmp	.LBB28_89
 	.p2align	4
-.LBB25_64:
+.LBB28_64:
 	movq	-504(%rbp), %rax
 	movq	-112(%rbp), %rcx
 	addq	%rcx, %rax
 	movq	-392(%rbp), %rcx
 	movq	24(%rbp), %r10
-	jmp	.LBB25_65
+	jmp	.LBB28_65
 	.p2align	4
-.LBB25_76:
+.LBB28_76:
 	movaps	%xmm1, %xmm12
-.LBB25_77:
+.LBB28_77:
 	movups	%xmm15, (%rdi)
 	movups	%xmm12, 16(%rdi)
 	movups	%xmm2, 32(%rdi)
@@ -23203,19 +24955,19 @@ panel_linear_outputs:
 	addq	-536(%rbp), %rax
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rcx
-	jg	.LBB25_68
-.LBB25_65:
+	jg	.LBB28_68
+.LBB28_65:
 	movq	%rcx, %rbx
 	movq	-408(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rdi
 	movq	%rdi, %rcx
 	testq	%r13, %r13
-	jg	.LBB25_74
+	jg	.LBB28_74
 	movq	-200(%rbp), %rcx
 	testq	%rcx, %rcx
-	je	.LBB25_67
+	je	.LBB28_67
 	leaq	(%rcx,%r10,4), %rcx
-.LBB25_74:
+.LBB28_74:
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm1
 	movups	32(%rcx), %xmm2
@@ -23232,16 +24984,16 @@ panel_linear_outputs:
 	movups	192(%rcx), %xmm13
 	movups	240(%rcx), %xmm0
 	movups	224(%rcx), %xmm14
-.LBB25_75:
+.LBB28_75:
 	testq	%rdx, %rdx
 	movaps	%xmm14, -80(%rbp)
 	movaps	%xmm12, -96(%rbp)
-	jle	.LBB25_76
+	jle	.LBB28_76
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	movaps	%xmm1, %xmm12
 	.p2align	4
-.LBB25_79:
+.LBB28_79:
 	movaps	%xmm0, -128(%rbp)
 	movss	(%rsi,%r14,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
@@ -23314,9 +25066,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB25_79
-	jmp	.LBB25_77
-.LBB25_67:
+	jne	.LBB28_79
+	jmp	.LBB28_77
+.LBB28_67:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -23333,8 +25085,8 @@ panel_linear_outputs:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
-	jmp	.LBB25_75
-.LBB25_91:
+	jmp	.LBB28_75
+.LBB28_91:
 	addq	$392, %rsp
 	popq	%rbx
 	popq	%r12
@@ -23344,16 +25096,16 @@ panel_linear_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end25:
-	.size	panel_linear_outputs, .Lfunc_end25-panel_linear_outputs
+.Lfunc_end28:
+	.size	panel_linear_outputs, .Lfunc_end28-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI25_0:
-	.long	.LBB25_21-.LJTI25_0
-	.long	.LBB25_30-.LJTI25_0
-	.long	.LBB25_40-.LJTI25_0
-	.long	.LBB25_50-.LJTI25_0
+.LJTI28_0:
+	.long	.LBB28_21-.LJTI28_0
+	.long	.LBB28_30-.LJTI28_0
+	.long	.LBB28_40-.LJTI28_0
+	.long	.LBB28_50-.LJTI28_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -23382,12 +25134,12 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB26_15
+	je	.LBB29_15
 	movq	%rax, %r14
 	movq	32(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rbx
 	subq	%rdx, %r14
-	jle	.LBB26_3
+	jle	.LBB29_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -23397,9 +25149,9 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	%r15, %rcx
 	movq	%r12, %r9
-.LBB26_3:
+.LBB29_3:
 	testq	%r13, %r13
-	jle	.LBB26_15
+	jle	.LBB29_15
 	leaq	(%rcx,%rax,4), %rax
 	movq	-64(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -23428,27 +25180,27 @@ panel_weight_gradient_outputs:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB26_5
+	jmp	.LBB29_5
 	.p2align	4
-.LBB26_14:
+.LBB29_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	%r13, %rbx
-	je	.LBB26_15
-.LBB26_5:
+	je	.LBB29_15
+.LBB29_5:
 	cmpq	32(%rbp), %rax
-	jle	.LBB26_14
+	jle	.LBB29_14
 	cmpq	$8, %r14
 	setb	%al
 	orb	%dil, %al
 	movq	32(%rbp), %rsi
 	testb	$1, %al
 	movq	40(%rbp), %rax
-	jne	.LBB26_10
+	jne	.LBB29_10
 	xorl	%eax, %eax
 	.p2align	4
-.LBB26_8:
+.LBB29_8:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	-16(%r8,%rax,4), %xmm2
@@ -23459,32 +25211,32 @@ panel_weight_gradient_outputs:
 	movups	%xmm0, (%r8,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB26_8
+	jne	.LBB29_8
 	movq	-80(%rbp), %rsi
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rax
-	je	.LBB26_14
-.LBB26_10:
+	je	.LBB29_14
+.LBB29_10:
 	subl	%esi, %eax
 	movq	%rsi, %r12
 	andl	$3, %eax
-	je	.LBB26_13
+	je	.LBB29_13
 	movq	%rsi, %r12
 	.p2align	4
-.LBB26_12:
+.LBB29_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rax
-	jne	.LBB26_12
-.LBB26_13:
+	jne	.LBB29_12
+.LBB29_13:
 	movq	40(%rbp), %rax
 	subq	%rax, %rsi
 	cmpq	$-4, %rsi
-	ja	.LBB26_14
+	ja	.LBB29_14
 	.p2align	4
-.LBB26_68:
+.LBB29_68:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -23499,11 +25251,11 @@ panel_weight_gradient_outputs:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rax
-	jne	.LBB26_68
-	jmp	.LBB26_14
-.LBB26_15:
+	jne	.LBB29_68
+	jmp	.LBB29_14
+.LBB29_15:
 	cmpq	32(%rbp), %rax
-	jle	.LBB26_23
+	jle	.LBB29_23
 	movabsq	$9223372036854775806, %rax
 	andq	%r13, %rax
 	movq	-64(%rbp), %rcx
@@ -23518,28 +25270,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rsi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB26_17
+	jmp	.LBB29_17
 	.p2align	4
-.LBB26_22:
+.LBB29_22:
 	addq	$16, %r10
 	addq	$64, %rcx
 	addq	%r8, %rsi
 	cmpq	40(%rbp), %r10
-	jge	.LBB26_23
-.LBB26_17:
+	jge	.LBB29_23
+.LBB29_17:
 	testq	%r13, %r13
-	jle	.LBB26_22
+	jle	.LBB29_22
 	cmpq	$1, %r13
-	jne	.LBB26_29
+	jne	.LBB29_29
 	xorl	%r11d, %r11d
-	jmp	.LBB26_20
+	jmp	.LBB29_20
 	.p2align	4
-.LBB26_29:
+.LBB29_29:
 	movq	%rsi, %rbx
 	movq	%rcx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB26_30:
+.LBB29_30:
 	movups	-32(%r14), %xmm0
 	movups	-16(%r14), %xmm1
 	movups	%xmm1, -80(%rbx)
@@ -23560,10 +25312,10 @@ panel_weight_gradient_outputs:
 	addq	%rdx, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB26_30
-.LBB26_20:
+	jne	.LBB29_30
+.LBB29_20:
 	testb	$1, %r13b
-	je	.LBB26_22
+	je	.LBB29_22
 	movq	%r10, %rdi
 	imulq	%r13, %rdi
 	movq	24(%rbp), %rbx
@@ -23581,10 +25333,10 @@ panel_weight_gradient_outputs:
 	movups	48(%rdi,%r14,4), %xmm1
 	movups	%xmm1, 48(%rbx,%r11)
 	movups	%xmm0, 32(%rbx,%r11)
-	jmp	.LBB26_22
-.LBB26_23:
+	jmp	.LBB29_22
+.LBB29_23:
 	cmpq	$0, -184(%rbp)
-	jle	.LBB26_32
+	jle	.LBB29_32
 	movq	-264(%rbp), %rax
 	addq	$20, %rax
 	movq	%rax, -296(%rbp)
@@ -23592,14 +25344,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %rdi
 	movq	40(%rbp), %rax
 	xorl	%ecx, %ecx
-	jmp	.LBB26_25
+	jmp	.LBB29_25
 	.p2align	4
-.LBB26_31:
+.LBB29_31:
 	movq	-272(%rbp), %rcx
 	addq	%rbx, %rcx
 	cmpq	-184(%rbp), %rcx
-	jge	.LBB26_32
-.LBB26_25:
+	jge	.LBB29_32
+.LBB29_25:
 	movq	-184(%rbp), %r11
 	movq	%rcx, -272(%rbp)
 	subq	%rcx, %r11
@@ -23607,7 +25359,7 @@ panel_weight_gradient_outputs:
 	movl	$24, %ebx
 	cmovlq	%r11, %rbx
 	cmpq	32(%rbp), %rax
-	jle	.LBB26_31
+	jle	.LBB29_31
 	movq	-272(%rbp), %rcx
 	movq	%rcx, %r8
 	shlq	$6, %r8
@@ -23619,8 +25371,8 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rcx,4), %rax
 	movq	%rax, -312(%rbp)
 	movq	32(%rbp), %r15
-	jmp	.LBB26_27
-.LBB26_62:
+	jmp	.LBB29_27
+.LBB29_62:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -23643,7 +25395,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm7, -224(%rbp)
 	movaps	%xmm7, -160(%rbp)
 	movaps	%xmm7, -208(%rbp)
-.LBB26_65:
+.LBB29_65:
 	movaps	-160(%rbp), %xmm7
 	movups	%xmm7, (%rsi)
 	movaps	-208(%rbp), %xmm7
@@ -23673,17 +25425,17 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 272(%rsi)
 	movl	$288, %eax
 	.p2align	4
-.LBB26_66:
+.LBB29_66:
 	movaps	-64(%rbp), %xmm0
 	movups	%xmm0, (%rsi,%rax)
 	movaps	-80(%rbp), %xmm0
 	movups	%xmm0, 16(%rsi,%rax)
-.LBB26_67:
+.LBB29_67:
 	addq	$16, %r15
 	movq	40(%rbp), %rax
 	cmpq	%rax, %r15
-	jge	.LBB26_31
-.LBB26_27:
+	jge	.LBB29_31
+.LBB29_27:
 	movq	%r15, %rax
 	imulq	%r13, %rax
 	movq	%r15, %rcx
@@ -23692,25 +25444,25 @@ panel_weight_gradient_outputs:
 	leaq	(%rdx,%rax,4), %r10
 	leaq	(%r8,%rcx,4), %rsi
 	cmpq	$6, %r11
-	jge	.LBB26_33
+	jge	.LBB29_33
 	xorl	%r9d, %r9d
-.LBB26_39:
+.LBB29_39:
 	movq	%r9, %rax
 	notq	%rax
 	addq	%rbx, %rax
 	cmpq	$4, %rax
-	ja	.LBB26_67
+	ja	.LBB29_67
 	movq	-320(%rbp), %rcx
 	leaq	(%rcx,%r9,4), %rdx
 	shlq	$6, %r9
 	addq	%r9, %rsi
-	leaq	.LJTI26_0(%rip), %rcx
+	leaq	.LJTI29_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB26_41:
+.LBB29_41:
 	testq	%r13, %r13
-	jle	.LBB26_42
+	jle	.LBB29_42
 	xorps	%xmm2, %xmm2
 	movq	%r13, %rax
 	xorps	%xmm3, %xmm3
@@ -23718,7 +25470,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB26_44:
+.LBB29_44:
 	movups	(%r10), %xmm4
 	movups	16(%r10), %xmm5
 	movups	32(%r10), %xmm6
@@ -23740,16 +25492,16 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB26_44
-	jmp	.LBB26_45
+	jne	.LBB29_44
+	jmp	.LBB29_45
 	.p2align	4
-.LBB26_33:
+.LBB29_33:
 	movl	$6, %eax
 	movq	-312(%rbp), %rcx
 	xorl	%r14d, %r14d
-	jmp	.LBB26_34
+	jmp	.LBB29_34
 	.p2align	4
-.LBB26_35:
+.LBB29_35:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	xorps	%xmm13, %xmm13
@@ -23775,7 +25527,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm10, -160(%rbp)
 	movaps	%xmm10, -208(%rbp)
-.LBB26_38:
+.LBB29_38:
 	shlq	$6, %r14
 	movaps	-160(%rbp), %xmm10
 	movups	%xmm10, (%rsi,%r14)
@@ -23816,11 +25568,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %rcx
 	movq	%r9, %r14
 	cmpq	%rbx, %rax
-	jg	.LBB26_39
-.LBB26_34:
+	jg	.LBB29_39
+.LBB29_34:
 	movq	%rax, %r9
 	testq	%r13, %r13
-	jle	.LBB26_35
+	jle	.LBB29_35
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
 	movq	%r13, %r12
@@ -23849,7 +25601,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB26_37:
+.LBB29_37:
 	movaps	%xmm13, -64(%rbp)
 	movaps	%xmm15, -336(%rbp)
 	movaps	%xmm0, -352(%rbp)
@@ -23980,11 +25732,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %rax
 	addq	%rdi, %rdx
 	decq	%r12
-	jne	.LBB26_37
-	jmp	.LBB26_38
-.LBB26_61:
+	jne	.LBB29_37
+	jmp	.LBB29_38
+.LBB29_61:
 	testq	%r13, %r13
-	jle	.LBB26_62
+	jle	.LBB29_62
 	addq	$16, %rdx
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
@@ -24009,7 +25761,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB26_64:
+.LBB29_64:
 	movaps	%xmm6, -144(%rbp)
 	movaps	%xmm10, -288(%rbp)
 	movups	(%r10), %xmm11
@@ -24121,11 +25873,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB26_64
-	jmp	.LBB26_65
-.LBB26_51:
+	jne	.LBB29_64
+	jmp	.LBB29_65
+.LBB29_51:
 	testq	%r13, %r13
-	jle	.LBB26_52
+	jle	.LBB29_52
 	addq	$8, %rdx
 	xorps	%xmm7, %xmm7
 	movq	%r13, %rax
@@ -24142,7 +25894,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB26_54:
+.LBB29_54:
 	movaps	%xmm3, %xmm0
 	movups	(%r10), %xmm3
 	movups	16(%r10), %xmm14
@@ -24192,11 +25944,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB26_54
-	jmp	.LBB26_55
-.LBB26_56:
+	jne	.LBB29_54
+	jmp	.LBB29_55
+.LBB29_56:
 	testq	%r13, %r13
-	jle	.LBB26_57
+	jle	.LBB29_57
 	addq	$12, %rdx
 	xorps	%xmm15, %xmm15
 	movq	%r13, %rax
@@ -24217,7 +25969,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -80(%rbp)
 	.p2align	4
-.LBB26_59:
+.LBB29_59:
 	movaps	%xmm4, -144(%rbp)
 	movaps	%xmm6, -176(%rbp)
 	movups	(%r10), %xmm7
@@ -24308,11 +26060,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB26_59
-	jmp	.LBB26_60
-.LBB26_46:
+	jne	.LBB29_59
+	jmp	.LBB29_60
+.LBB29_46:
 	testq	%r13, %r13
-	jle	.LBB26_47
+	jle	.LBB29_47
 	addq	$4, %rdx
 	xorps	%xmm3, %xmm3
 	movq	%r13, %rax
@@ -24325,7 +26077,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB26_49:
+.LBB29_49:
 	movups	(%r10), %xmm11
 	movups	16(%r10), %xmm12
 	movups	32(%r10), %xmm10
@@ -24360,9 +26112,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB26_49
-	jmp	.LBB26_50
-.LBB26_52:
+	jne	.LBB29_49
+	jmp	.LBB29_50
+.LBB29_52:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -24376,7 +26128,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm7, %xmm7
 	xorps	%xmm11, %xmm11
-.LBB26_55:
+.LBB29_55:
 	movups	%xmm7, (%rsi)
 	movups	%xmm11, 16(%rsi)
 	movups	%xmm9, 32(%rsi)
@@ -24388,8 +26140,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm1, 128(%rsi)
 	movups	%xmm3, 144(%rsi)
 	movl	$160, %eax
-	jmp	.LBB26_66
-.LBB26_57:
+	jmp	.LBB29_66
+.LBB29_57:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -24408,7 +26160,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -96(%rbp)
-.LBB26_60:
+.LBB29_60:
 	movups	%xmm15, (%rsi)
 	movaps	-96(%rbp), %xmm1
 	movups	%xmm1, 16(%rsi)
@@ -24427,19 +26179,19 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 192(%rsi)
 	movups	%xmm4, 208(%rsi)
 	movl	$224, %eax
-	jmp	.LBB26_66
-.LBB26_42:
+	jmp	.LBB29_66
+.LBB29_42:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
-.LBB26_45:
+.LBB29_45:
 	movups	%xmm2, (%rsi)
 	movups	%xmm3, 16(%rsi)
 	movl	$32, %eax
-	jmp	.LBB26_66
-.LBB26_47:
+	jmp	.LBB29_66
+.LBB29_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -24449,7 +26201,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm3, %xmm3
 	xorps	%xmm7, %xmm7
-.LBB26_50:
+.LBB29_50:
 	movups	%xmm3, (%rsi)
 	movups	%xmm7, 16(%rsi)
 	movups	%xmm5, 32(%rsi)
@@ -24457,8 +26209,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm2, 64(%rsi)
 	movups	%xmm4, 80(%rsi)
 	movl	$96, %eax
-	jmp	.LBB26_66
-.LBB26_32:
+	jmp	.LBB29_66
+.LBB29_32:
 	addq	$312, %rsp
 	popq	%rbx
 	popq	%r12
@@ -24468,17 +26220,17 @@ panel_weight_gradient_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end26:
-	.size	panel_weight_gradient_outputs, .Lfunc_end26-panel_weight_gradient_outputs
+.Lfunc_end29:
+	.size	panel_weight_gradient_outputs, .Lfunc_end29-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI26_0:
-	.long	.LBB26_41-.LJTI26_0
-	.long	.LBB26_46-.LJTI26_0
-	.long	.LBB26_51-.LJTI26_0
-	.long	.LBB26_56-.LJTI26_0
-	.long	.LBB26_61-.LJTI26_0
+.LJTI29_0:
+	.long	.LBB29_41-.LJTI29_0
+	.long	.LBB29_46-.LJTI29_0
+	.long	.LBB29_51-.LJTI29_0
+	.long	.LBB29_56-.LJTI29_0
+	.long	.LBB29_61-.LJTI29_0
 	.text
 	.p2align	4
 	.type	conv_view_of,@function
@@ -24512,7 +26264,7 @@ conv_view_of:
 	movq	%r9, -48(%rbp)
 	movq	%rsi, -328(%rbp)
 	movq	%rdi, -320(%rbp)
-	je	.LBB27_28
+	je	.LBB30_28
 	movups	96(%rsi), %xmm0
 	movups	%xmm0, 24(%rdi)
 	leaq	32(%rdx), %rax
@@ -24521,11 +26273,11 @@ conv_view_of:
 	cmovneq	%rax, %rcx
 	movq	(%rcx), %rcx
 	movq	%rcx, 40(%rdi)
-	je	.LBB27_17
+	je	.LBB30_17
 	movq	(%rsi), %rcx
 	movq	%rcx, -144(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB27_16
+	jle	.LBB30_16
 	movq	(%rax), %rdi
 	movq	24(%rdx), %rdx
 	movq	%rdi, %r8
@@ -24592,9 +26344,9 @@ conv_view_of:
 	movq	%rax, -192(%rbp)
 	movq	%rax, -64(%rbp)
 	movq	%r8, -224(%rbp)
-	jmp	.LBB27_4
+	jmp	.LBB30_4
 	.p2align	4
-.LBB27_15:
+.LBB30_15:
 	movq	-88(%rbp), %rdx
 	incq	%rdx
 	movq	-72(%rbp), %rax
@@ -24604,22 +26356,22 @@ conv_view_of:
 	addq	%rax, -96(%rbp)
 	addq	%r8, -104(%rbp)
 	cmpq	-144(%rbp), %rdx
-	je	.LBB27_16
-.LBB27_4:
+	je	.LBB30_16
+.LBB30_4:
 	movq	%r8, %rbx
 	movq	%rdx, -88(%rbp)
 	imulq	%rdx, %rbx
 	cmpq	$0, -232(%rbp)
-	jle	.LBB27_6
+	jle	.LBB30_6
 	movq	-48(%rbp), %rax
 	leaq	(%rax,%rbx), %rdi
 	xorl	%esi, %esi
 	movq	-56(%rbp), %rdx
 	callq	memset@PLT
-.LBB27_6:
+.LBB30_6:
 	movq	%rbx, -80(%rbp)
 	cmpq	$0, -184(%rbp)
-	jle	.LBB27_13
+	jle	.LBB30_13
 	movq	-192(%rbp), %rax
 	movq	-80(%rbp), %r8
 	addq	%r8, %rax
@@ -24665,9 +26417,9 @@ conv_view_of:
 	movq	-96(%rbp), %r15
 	movq	-112(%rbp), %r14
 	xorl	%r13d, %r13d
-	jmp	.LBB27_8
+	jmp	.LBB30_8
 	.p2align	4
-.LBB27_27:
+.LBB30_27:
 	incq	%r13
 	movq	-288(%rbp), %rax
 	addq	%rax, %r14
@@ -24676,12 +26428,12 @@ conv_view_of:
 	addq	%rax, %r15
 	addq	%rcx, %rbx
 	cmpq	-184(%rbp), %r13
-	je	.LBB27_13
-.LBB27_8:
+	je	.LBB30_13
+.LBB30_8:
 	movq	%rcx, %rdi
 	imulq	%r13, %rdi
 	cmpq	$0, -304(%rbp)
-	jle	.LBB27_10
+	jle	.LBB30_10
 	movq	-280(%rbp), %rax
 	movq	%r13, -312(%rbp)
 	movq	%rdi, %r13
@@ -24691,51 +26443,51 @@ conv_view_of:
 	callq	memset@PLT
 	movq	%r13, %rdi
 	movq	-312(%rbp), %r13
-.LBB27_10:
+.LBB30_10:
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	jle	.LBB27_25
+	jle	.LBB30_25
 	cmpq	$8, %rsi
 	setb	%al
 	orb	-264(%rbp), %al
 	testb	$1, %al
-	je	.LBB27_18
+	je	.LBB30_18
 	xorl	%ecx, %ecx
-	jmp	.LBB27_21
+	jmp	.LBB30_21
 	.p2align	4
-.LBB27_18:
+.LBB30_18:
 	xorl	%eax, %eax
 	movq	-248(%rbp), %rcx
 	.p2align	4
-.LBB27_19:
+.LBB30_19:
 	movups	-16(%r14,%rax,4), %xmm0
 	movups	(%r14,%rax,4), %xmm1
 	movups	%xmm0, (%r12,%rax,4)
 	movups	%xmm1, 16(%r12,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB27_19
+	jne	.LBB30_19
 	cmpq	%rcx, %rsi
-	je	.LBB27_25
-.LBB27_21:
+	je	.LBB30_25
+.LBB30_21:
 	movq	%rcx, %rax
 	cmpq	$0, -160(%rbp)
-	je	.LBB27_24
+	je	.LBB30_24
 	movq	-160(%rbp), %rdx
 	movq	%rcx, %rax
 	.p2align	4
-.LBB27_23:
+.LBB30_23:
 	movss	(%r15,%rax,4), %xmm0
 	movss	%xmm0, (%r12,%rax,4)
 	incq	%rax
 	decq	%rdx
-	jne	.LBB27_23
-.LBB27_24:
+	jne	.LBB30_23
+.LBB30_24:
 	subq	%rsi, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB27_25
+	ja	.LBB30_25
 	.p2align	4
-.LBB27_56:
+.LBB30_56:
 	movss	(%r15,%rax,4), %xmm0
 	movss	%xmm0, -8(%rbx,%rax,4)
 	movss	4(%r15,%rax,4), %xmm0
@@ -24746,33 +26498,33 @@ conv_view_of:
 	movss	%xmm0, 4(%rbx,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB27_56
-.LBB27_25:
+	jne	.LBB30_56
+.LBB30_25:
 	movq	-296(%rbp), %rax
 	cmpq	-120(%rbp), %rax
-	jge	.LBB27_27
+	jge	.LBB30_27
 	addq	-256(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-152(%rbp), %rdx
 	callq	memset@PLT
-	jmp	.LBB27_27
+	jmp	.LBB30_27
 	.p2align	4
-.LBB27_13:
+.LBB30_13:
 	movq	-136(%rbp), %rax
 	cmpq	-240(%rbp), %rax
-	jge	.LBB27_15
+	jge	.LBB30_15
 	movq	-80(%rbp), %rdi
 	addq	-336(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-344(%rbp), %rdx
 	callq	memset@PLT
-	jmp	.LBB27_15
-.LBB27_16:
+	jmp	.LBB30_15
+.LBB30_16:
 	movq	-48(%rbp), %rax
 	movq	-320(%rbp), %rcx
 	movq	%rax, (%rcx)
-	jmp	.LBB27_17
-.LBB27_28:
+	jmp	.LBB30_17
+.LBB30_28:
 	movq	$1, 24(%rdi)
 	movq	16(%rdx), %rcx
 	movq	%rcx, -144(%rbp)
@@ -24781,7 +26533,7 @@ conv_view_of:
 	movq	(%rsi), %rax
 	movq	%rax, -208(%rbp)
 	testq	%rax, %rax
-	jle	.LBB27_17
+	jle	.LBB30_17
 	movabsq	$9223372036854775800, %rcx
 	movq	8(%rsi), %rax
 	movq	16(%rsi), %rdi
@@ -24806,20 +26558,20 @@ conv_view_of:
 	movq	-128(%rbp), %rax
 	movq	%rax, -56(%rbp)
 	movq	$0, -72(%rbp)
-	jmp	.LBB27_30
+	jmp	.LBB30_30
 	.p2align	4
-.LBB27_47:
+.LBB30_47:
 	movq	-216(%rbp), %rdx
 	incq	%rdx
 	movq	-56(%rbp), %rax
 	addq	-200(%rbp), %rax
 	movq	%rax, -56(%rbp)
 	cmpq	-208(%rbp), %rdx
-	je	.LBB27_17
-.LBB27_30:
+	je	.LBB30_17
+.LBB30_30:
 	cmpq	$0, -136(%rbp)
 	movq	%rdx, -216(%rbp)
-	jle	.LBB27_47
+	jle	.LBB30_47
 	movq	-192(%rbp), %rax
 	imulq	%rdx, %rax
 	movq	-128(%rbp), %rcx
@@ -24828,17 +26580,17 @@ conv_view_of:
 	movq	32(%rsi), %rax
 	movq	%rax, -104(%rbp)
 	movq	$0, -64(%rbp)
-	jmp	.LBB27_32
+	jmp	.LBB30_32
 	.p2align	4
-.LBB27_46:
+.LBB30_46:
 	movq	-64(%rbp), %rcx
 	incq	%rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	-136(%rbp), %rcx
-	je	.LBB27_47
-.LBB27_32:
+	je	.LBB30_47
+.LBB30_32:
 	cmpq	$0, -104(%rbp)
-	jle	.LBB27_46
+	jle	.LBB30_46
 	movq	96(%rsi), %rax
 	movq	%rax, -120(%rbp)
 	movq	-96(%rbp), %rax
@@ -24847,9 +26599,9 @@ conv_view_of:
 	movq	%rax, -88(%rbp)
 	movq	$0, -112(%rbp)
 	movq	$0, -80(%rbp)
-	jmp	.LBB27_34
+	jmp	.LBB30_34
 	.p2align	4
-.LBB27_45:
+.LBB30_45:
 	movq	-80(%rbp), %rcx
 	incq	%rcx
 	incq	-72(%rbp)
@@ -24859,10 +26611,10 @@ conv_view_of:
 	movq	%rax, -88(%rbp)
 	movq	%rcx, -80(%rbp)
 	cmpq	-104(%rbp), %rcx
-	je	.LBB27_46
-.LBB27_34:
+	je	.LBB30_46
+.LBB30_34:
 	cmpq	$0, -120(%rbp)
-	jle	.LBB27_45
+	jle	.LBB30_45
 	movq	-72(%rbp), %rax
 	imulq	-144(%rbp), %rax
 	movq	-48(%rbp), %rcx
@@ -24895,21 +26647,21 @@ conv_view_of:
 	movq	-88(%rbp), %r8
 	xorl	%r11d, %r11d
 	movq	%r9, -264(%rbp)
-	jmp	.LBB27_36
+	jmp	.LBB30_36
 	.p2align	4
-.LBB27_43:
+.LBB30_43:
 	movq	%r9, %rax
 	imulq	%r11, %rax
 	movq	-256(%rbp), %rdx
 	leaq	(%rdx,%rax,4), %rax
 	movss	%xmm0, (%rax,%r13,4)
-.LBB27_44:
+.LBB30_44:
 	incq	%r11
 	addq	-296(%rbp), %r14
 	addq	-288(%rbp), %r8
 	cmpq	-120(%rbp), %r11
-	je	.LBB27_45
-.LBB27_36:
+	je	.LBB30_45
+.LBB30_36:
 	movq	-176(%rbp), %rbx
 	imulq	%r11, %rbx
 	subq	-168(%rbp), %rbx
@@ -24918,7 +26670,7 @@ conv_view_of:
 	cmpq	-160(%rbp), %rbx
 	setl	%al
 	testq	%r9, %r9
-	jle	.LBB27_44
+	jle	.LBB30_44
 	movq	%r11, -184(%rbp)
 	andb	%al, %r10b
 	movq	48(%rsi), %r15
@@ -24927,15 +26679,15 @@ conv_view_of:
 	movq	%r14, -312(%rbp)
 	movq	%r15, -280(%rbp)
 	movq	%r12, -272(%rbp)
-	jne	.LBB27_48
+	jne	.LBB30_48
 	xorl	%r13d, %r13d
-.LBB27_39:
+.LBB30_39:
 	movq	-264(%rbp), %r9
 	testb	$1, %r9b
 	movq	-328(%rbp), %rsi
 	movq	-312(%rbp), %r14
 	movq	-184(%rbp), %r11
-	je	.LBB27_44
+	je	.LBB30_44
 	movq	-280(%rbp), %rdx
 	imulq	%r13, %rdx
 	subq	-272(%rbp), %rdx
@@ -24944,16 +26696,16 @@ conv_view_of:
 	andb	%al, %r10b
 	xorps	%xmm0, %xmm0
 	cmpb	$1, %r10b
-	jne	.LBB27_43
+	jne	.LBB30_43
 	cmpq	%rdi, %rdx
-	jge	.LBB27_43
+	jge	.LBB30_43
 	imulq	%rdi, %rbx
 	movq	-248(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	movss	(%rax,%rdx,4), %xmm0
-	jmp	.LBB27_43
+	jmp	.LBB30_43
 	.p2align	4
-.LBB27_48:
+.LBB30_48:
 	leaq	(,%r12,4), %rax
 	leaq	(%r14,%r15,4), %r11
 	subq	%rax, %r11
@@ -24965,15 +26717,15 @@ conv_view_of:
 	subq	%rax, %r14
 	xorl	%r9d, %r9d
 	xorl	%r13d, %r13d
-	jmp	.LBB27_49
+	jmp	.LBB30_49
 	.p2align	4
-.LBB27_55:
+.LBB30_55:
 	movss	%xmm0, (%r8,%r13,4)
 	addq	$2, %r13
 	addq	%rdx, %r9
 	cmpq	%r13, %rcx
-	je	.LBB27_39
-.LBB27_49:
+	je	.LBB30_39
+.LBB30_49:
 	movq	%rsi, %rax
 	addq	%r9, %rax
 	setns	%r12b
@@ -24981,23 +26733,23 @@ conv_view_of:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
 	cmpb	$1, %r12b
-	jne	.LBB27_52
+	jne	.LBB30_52
 	cmpq	%rdi, %rax
-	jge	.LBB27_52
+	jge	.LBB30_52
 	movss	(%r14,%r9,4), %xmm1
-.LBB27_52:
+.LBB30_52:
 	movss	%xmm1, -4(%r8,%r13,4)
 	movq	%r15, %rax
 	addq	%r9, %rax
 	setns	%r12b
 	andb	%r10b, %r12b
 	cmpb	$1, %r12b
-	jne	.LBB27_55
+	jne	.LBB30_55
 	cmpq	%rdi, %rax
-	jge	.LBB27_55
+	jge	.LBB30_55
 	movss	(%r11,%r9,4), %xmm0
-	jmp	.LBB27_55
-.LBB27_17:
+	jmp	.LBB30_55
+.LBB30_17:
 	movq	-320(%rbp), %rax
 	addq	$312, %rsp
 	popq	%rbx
@@ -25008,8 +26760,8 @@ conv_view_of:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end27:
-	.size	conv_view_of, .Lfunc_end27-conv_view_of
+.Lfunc_end30:
+	.size	conv_view_of, .Lfunc_end30-conv_view_of
 	.cfi_endproc
 	.p2align	4
 	.type	conv_product,@function
@@ -25043,7 +26795,7 @@ conv_product:
 	testq	%rax, %rax
 	cmovnsq	%rax, %r8
 	testq	%rcx, %rcx
-	jle	.LBB28_151
+	jle	.LBB31_151
 	movq	16(%rbp), %r14
 	sarq	$3, %r8
 	movq	24(%r13), %rax
@@ -25080,8 +26832,8 @@ conv_product:
 	movq	%r8, -48(%rbp)
 	movq	%r11, -360(%rbp)
 	movq	%r15, -464(%rbp)
-	jmp	.LBB28_6
-.LBB28_2:
+	jmp	.LBB31_6
+.LBB31_2:
 	movaps	%xmm11, %xmm12
 	xorps	%xmm13, %xmm13
 	cmpnltps	%xmm13, %xmm12
@@ -25131,13 +26883,13 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm13, %xmm1
 	andps	%xmm1, %xmm2
-.LBB28_3:
+.LBB31_3:
 	movq	-48(%rbp), %r8
 	movq	-456(%rbp), %rcx
-.LBB28_4:
+.LBB31_4:
 	movups	%xmm0, (%rax,%rcx)
 	movups	%xmm2, 16(%rax,%rcx)
-.LBB28_5:
+.LBB31_5:
 	movq	-408(%rbp), %rdx
 	addq	$6, %rdx
 	movq	-56(%rbp), %rax
@@ -25145,8 +26897,8 @@ conv_product:
 	movq	%rax, -56(%rbp)
 	movq	24(%rbp), %rax
 	cmpq	%rax, %rdx
-	jge	.LBB28_151
-.LBB28_6:
+	jge	.LBB31_151
+.LBB31_6:
 	movq	%rax, %rcx
 	subq	%rdx, %rcx
 	cmpq	$6, %rcx
@@ -25166,26 +26918,26 @@ conv_product:
 	movq	%rax, -80(%rbp)
 	cmpq	$2, -368(%rbp)
 	movq	%rdx, -408(%rbp)
-	jge	.LBB28_11
+	jge	.LBB31_11
 	xorl	%edx, %edx
-.LBB28_8:
+.LBB31_8:
 	cmpq	-368(%rbp), %rdx
 	movq	-464(%rbp), %r15
-	jge	.LBB28_5
+	jge	.LBB31_5
 	movq	%rdx, %rax
 	orq	%r8, %rax
 	shrq	$32, %rax
-	je	.LBB28_87
+	je	.LBB31_87
 	movq	%rdx, %rax
 	cqto
 	idivq	%r8
-	jmp	.LBB28_88
+	jmp	.LBB31_88
 	.p2align	4
-.LBB28_11:
+.LBB31_11:
 	movl	$2, %eax
 	xorl	%edx, %edx
-	jmp	.LBB28_16
-.LBB28_12:
+	jmp	.LBB31_16
+.LBB31_12:
 	movaps	%xmm4, -528(%rbp)
 	movaps	%xmm9, %xmm4
 	xorps	%xmm10, %xmm10
@@ -25299,39 +27051,39 @@ conv_product:
 	andps	%xmm0, %xmm14
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
-.LBB28_13:
+.LBB31_13:
 	movq	-496(%rbp), %rdx
 	movups	%xmm13, (%rcx,%rdx,4)
 	movups	%xmm4, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm11, (%rax,%rdx,4)
-.LBB28_14:
+.LBB31_14:
 	movq	-120(%rbp), %rdx
-.LBB28_15:
+.LBB31_15:
 	leaq	2(%rdx), %rax
 	cmpq	-368(%rbp), %rax
-	jg	.LBB28_8
-.LBB28_16:
+	jg	.LBB31_8
+.LBB31_16:
 	movq	%rdx, %r15
 	movq	%rax, -120(%rbp)
 	movq	%rdx, %r11
 	orq	%r8, %r11
 	shrq	$32, %r11
-	je	.LBB28_18
+	je	.LBB31_18
 	movq	%r15, %rax
 	cqto
 	idivq	%r8
 	movq	%rdx, %r14
 	movq	%rax, %rbx
-	jmp	.LBB28_19
+	jmp	.LBB31_19
 	.p2align	4
-.LBB28_18:
+.LBB31_18:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
 	divl	%r8d
 	movl	%edx, %r14d
 	movl	%eax, %ebx
-.LBB28_19:
+.LBB31_19:
 	shlq	$3, %r14
 	movq	32(%r13), %rcx
 	movq	40(%r13), %rdi
@@ -25340,17 +27092,17 @@ conv_product:
 	cmovgeq	%r9, %r14
 	orq	$1, %r15
 	testq	%r11, %r11
-	je	.LBB28_21
+	je	.LBB31_21
 	movq	%r15, %rax
 	cqto
 	idivq	%r8
-	jmp	.LBB28_22
+	jmp	.LBB31_22
 	.p2align	4
-.LBB28_21:
+.LBB31_21:
 	movl	%r15d, %eax
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB28_22:
+.LBB31_22:
 	movq	-360(%rbp), %r11
 	movq	%rax, %r15
 	imulq	%rdi, %r15
@@ -25367,14 +27119,14 @@ conv_product:
 	movq	-416(%rbp), %rcx
 	addl	$-2, %ecx
 	cmpl	$4, %ecx
-	ja	.LBB28_34
-	leaq	.LJTI28_0(%rip), %rdx
+	ja	.LBB31_34
+	leaq	.LJTI31_0(%rip), %rdx
 	movslq	(%rdx,%rcx,4), %rcx
 	addq	%rdx, %rcx
 	jmpq	*%rcx
-.LBB28_24:
+.LBB31_24:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_61
+	je	.LBB31_61
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm4
 	movss	4(%rcx), %xmm0
@@ -25382,10 +27134,10 @@ conv_product:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm4, %xmm5
 	movaps	%xmm0, %xmm1
-	jmp	.LBB28_62
-.LBB28_26:
+	jmp	.LBB31_62
+.LBB31_26:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_36
+	je	.LBB31_36
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm12
 	movss	4(%rcx), %xmm0
@@ -25405,10 +27157,10 @@ conv_product:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm8
 	movaps	%xmm11, %xmm14
-	jmp	.LBB28_37
-.LBB28_28:
+	jmp	.LBB31_37
+.LBB31_28:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_43
+	je	.LBB31_43
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm15
 	movss	4(%rcx), %xmm13
@@ -25422,10 +27174,10 @@ conv_product:
 	movaps	%xmm15, %xmm14
 	movaps	%xmm13, %xmm12
 	movaps	%xmm5, %xmm6
-	jmp	.LBB28_44
-.LBB28_30:
+	jmp	.LBB31_44
+.LBB31_30:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_52
+	je	.LBB31_52
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm11
 	movss	4(%rcx), %xmm1
@@ -25442,10 +27194,10 @@ conv_product:
 	movaps	%xmm11, %xmm0
 	movaps	%xmm15, %xmm12
 	movaps	%xmm8, %xmm7
-	jmp	.LBB28_53
-.LBB28_32:
+	jmp	.LBB31_53
+.LBB31_32:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_65
+	je	.LBB31_65
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm11
 	movss	4(%rcx), %xmm9
@@ -25456,16 +27208,16 @@ conv_product:
 	movaps	%xmm9, %xmm8
 	movaps	%xmm11, %xmm10
 	movaps	%xmm15, %xmm3
-	jmp	.LBB28_66
-.LBB28_34:
+	jmp	.LBB31_66
+.LBB31_34:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_79
+	je	.LBB31_79
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB28_80
-.LBB28_36:
+	jmp	.LBB31_80
+.LBB31_36:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm5, %xmm5
 	xorps	%xmm3, %xmm3
@@ -25478,13 +27230,13 @@ conv_product:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm14, %xmm14
-.LBB28_37:
+.LBB31_37:
 	movq	16(%r13), %rdx
 	testq	%rdx, %rdx
 	movaps	%xmm3, -208(%rbp)
 	movaps	%xmm0, -192(%rbp)
 	movaps	%xmm4, -240(%rbp)
-	jle	.LBB28_40
+	jle	.LBB31_40
 	movq	(%r13), %r14
 	movq	8(%r13), %r13
 	movq	-56(%rbp), %rcx
@@ -25503,7 +27255,7 @@ conv_product:
 	xorl	%r9d, %r9d
 	movaps	%xmm2, %xmm3
 	.p2align	4
-.LBB28_39:
+.LBB31_39:
 	movaps	%xmm11, -432(%rbp)
 	movaps	%xmm14, -448(%rbp)
 	movslq	(%r13,%r9,4), %r11
@@ -25628,9 +27380,9 @@ conv_product:
 	incq	%r9
 	addq	%r12, %rcx
 	cmpq	%r9, %rdx
-	jne	.LBB28_39
-	jmp	.LBB28_41
-.LBB28_40:
+	jne	.LBB31_39
+	jmp	.LBB31_41
+.LBB31_40:
 	movaps	%xmm12, -112(%rbp)
 	movaps	%xmm4, -160(%rbp)
 	movaps	%xmm0, -384(%rbp)
@@ -25644,7 +27396,7 @@ conv_product:
 	movaps	%xmm11, -144(%rbp)
 	movaps	%xmm14, %xmm4
 	movaps	%xmm2, %xmm3
-.LBB28_41:
+.LBB31_41:
 	movaps	-160(%rbp), %xmm9
 	movaps	-112(%rbp), %xmm6
 	movaps	%xmm13, -512(%rbp)
@@ -25656,7 +27408,7 @@ conv_product:
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	jne	.LBB28_12
+	jne	.LBB31_12
 	movups	%xmm6, (%rcx)
 	movups	%xmm9, 16(%rcx)
 	movups	%xmm2, 16(%rax)
@@ -25695,8 +27447,8 @@ conv_product:
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
 	movaps	-144(%rbp), %xmm13
-	jmp	.LBB28_13
-.LBB28_43:
+	jmp	.LBB31_13
+.LBB31_43:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm9, %xmm9
 	xorps	%xmm15, %xmm15
@@ -25705,11 +27457,11 @@ conv_product:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm5, %xmm5
 	xorps	%xmm6, %xmm6
-.LBB28_44:
+.LBB31_44:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
 	movaps	%xmm10, -240(%rbp)
-	jle	.LBB28_47
+	jle	.LBB31_47
 	movq	(%r13), %rdx
 	movq	8(%r13), %r9
 	movq	-56(%rbp), %r14
@@ -25724,7 +27476,7 @@ conv_product:
 	movaps	%xmm14, %xmm10
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB28_46:
+.LBB31_46:
 	movaps	%xmm1, -112(%rbp)
 	movaps	%xmm4, -224(%rbp)
 	movaps	%xmm2, -144(%rbp)
@@ -25817,9 +27569,9 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB28_46
-	jmp	.LBB28_48
-.LBB28_47:
+	jne	.LBB31_46
+	jmp	.LBB31_48
+.LBB31_47:
 	movaps	%xmm5, %xmm1
 	movaps	%xmm6, %xmm2
 	movaps	%xmm10, %xmm7
@@ -25829,7 +27581,7 @@ conv_product:
 	movaps	%xmm12, -160(%rbp)
 	movaps	%xmm15, %xmm9
 	movaps	%xmm14, %xmm10
-.LBB28_48:
+.LBB31_48:
 	movaps	%xmm11, -144(%rbp)
 	movaps	%xmm7, -192(%rbp)
 	movaps	-208(%rbp), %xmm7
@@ -25838,7 +27590,7 @@ conv_product:
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_50
+	je	.LBB31_50
 	movaps	%xmm14, %xmm0
 	movaps	%xmm4, %xmm8
 	xorps	%xmm4, %xmm4
@@ -25910,8 +27662,8 @@ conv_product:
 	movaps	%xmm15, %xmm0
 	cmpnltps	%xmm4, %xmm0
 	andps	%xmm0, %xmm2
-	jmp	.LBB28_51
-.LBB28_50:
+	jmp	.LBB31_51
+.LBB31_50:
 	movups	%xmm15, (%rcx)
 	movups	%xmm14, 16(%rcx)
 	movups	%xmm10, 16(%rax)
@@ -25929,7 +27681,7 @@ conv_product:
 	movups	%xmm4, 16(%rax,%rdx,4)
 	movaps	-192(%rbp), %xmm0
 	movups	%xmm0, (%rax,%rdx,4)
-.LBB28_51:
+.LBB31_51:
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
 	movq	-272(%rbp), %rdx
@@ -25937,8 +27689,8 @@ conv_product:
 	movups	%xmm6, 16(%rcx,%rdx,4)
 	movups	%xmm2, 16(%rax,%rdx,4)
 	movups	%xmm1, (%rax,%rdx,4)
-	jmp	.LBB28_14
-.LBB28_52:
+	jmp	.LBB31_14
+.LBB31_52:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm4, %xmm4
 	xorps	%xmm1, %xmm1
@@ -25949,12 +27701,12 @@ conv_product:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm8, %xmm8
 	xorps	%xmm7, %xmm7
-.LBB28_53:
+.LBB31_53:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
 	movaps	%xmm1, -208(%rbp)
 	movaps	%xmm15, -320(%rbp)
-	jle	.LBB28_56
+	jle	.LBB31_56
 	movq	(%r13), %rdx
 	movq	8(%r13), %r9
 	movq	-56(%rbp), %r14
@@ -25971,7 +27723,7 @@ conv_product:
 	xorl	%r13d, %r13d
 	movaps	%xmm0, %xmm1
 	.p2align	4
-.LBB28_55:
+.LBB31_55:
 	movaps	%xmm8, -288(%rbp)
 	movaps	%xmm4, -304(%rbp)
 	movslq	(%r9,%r13,4), %r8
@@ -26071,9 +27823,9 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB28_55
-	jmp	.LBB28_57
-.LBB28_56:
+	jne	.LBB31_55
+	jmp	.LBB31_57
+.LBB31_56:
 	movaps	%xmm11, -112(%rbp)
 	movaps	%xmm0, -160(%rbp)
 	movaps	%xmm1, -240(%rbp)
@@ -26085,7 +27837,7 @@ conv_product:
 	movaps	%xmm8, %xmm9
 	movaps	%xmm7, %xmm2
 	movaps	%xmm0, %xmm1
-.LBB28_57:
+.LBB31_57:
 	movaps	-160(%rbp), %xmm0
 	movaps	-112(%rbp), %xmm3
 	movaps	%xmm12, -336(%rbp)
@@ -26100,7 +27852,7 @@ conv_product:
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_59
+	je	.LBB31_59
 	movaps	%xmm0, %xmm1
 	xorps	%xmm6, %xmm6
 	cmpnltps	%xmm6, %xmm0
@@ -26193,8 +27945,8 @@ conv_product:
 	andps	%xmm0, %xmm7
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
-	jmp	.LBB28_60
-.LBB28_59:
+	jmp	.LBB31_60
+.LBB31_59:
 	movups	%xmm3, (%rcx)
 	movups	%xmm0, 16(%rcx)
 	movups	%xmm14, 16(%rax)
@@ -26223,22 +27975,22 @@ conv_product:
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
 	movaps	-288(%rbp), %xmm9
-.LBB28_60:
+.LBB31_60:
 	movq	-352(%rbp), %rdx
 	movups	%xmm9, (%rcx,%rdx,4)
 	movups	%xmm2, 16(%rcx,%rdx,4)
 	movups	%xmm7, 16(%rax,%rdx,4)
 	movups	%xmm8, (%rax,%rdx,4)
-	jmp	.LBB28_14
-.LBB28_61:
+	jmp	.LBB31_14
+.LBB31_61:
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB28_62:
+.LBB31_62:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_69
+	jle	.LBB31_69
 	movq	(%r13), %rdx
 	movq	8(%r13), %r9
 	movq	-56(%rbp), %r14
@@ -26248,7 +28000,7 @@ conv_product:
 	movaps	%xmm5, %xmm6
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB28_64:
+.LBB31_64:
 	movslq	(%r9,%r13,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	movups	(%r8,%rdi,4), %xmm10
@@ -26281,19 +28033,19 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB28_64
-	jmp	.LBB28_70
-.LBB28_65:
+	jne	.LBB31_64
+	jmp	.LBB31_70
+.LBB31_65:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm10, %xmm10
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
-.LBB28_66:
+.LBB31_66:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_72
+	jle	.LBB31_72
 	movq	(%r13), %rdx
 	movq	8(%r13), %r9
 	movq	-56(%rbp), %r14
@@ -26305,7 +28057,7 @@ conv_product:
 	movaps	%xmm10, %xmm6
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB28_68:
+.LBB31_68:
 	movaps	%xmm7, -208(%rbp)
 	movaps	%xmm14, -112(%rbp)
 	movslq	(%r9,%r13,4), %r8
@@ -26361,19 +28113,19 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r14
 	cmpq	%r13, %rcx
-	jne	.LBB28_68
-	jmp	.LBB28_73
-.LBB28_69:
+	jne	.LBB31_68
+	jmp	.LBB31_73
+.LBB31_69:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	movaps	%xmm4, %xmm7
 	movaps	%xmm5, %xmm6
-.LBB28_70:
+.LBB31_70:
 	movq	-80(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_75
+	je	.LBB31_75
 	movaps	%xmm5, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -26403,20 +28155,20 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm9, %xmm4
 	andps	%xmm4, %xmm3
-	jmp	.LBB28_76
-.LBB28_72:
+	jmp	.LBB31_76
+.LBB31_72:
 	movaps	%xmm15, %xmm13
 	movaps	%xmm3, %xmm14
 	movaps	%xmm9, %xmm4
 	movaps	%xmm8, %xmm7
 	movaps	%xmm11, %xmm2
 	movaps	%xmm10, %xmm6
-.LBB28_73:
+.LBB31_73:
 	movq	-80(%rbp), %rdx
 	leaq	(%rdx,%rbx,4), %rcx
 	leaq	(%rdx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_77
+	je	.LBB31_77
 	movaps	%xmm10, %xmm0
 	xorps	%xmm12, %xmm12
 	cmpnltps	%xmm12, %xmm0
@@ -26464,13 +28216,13 @@ conv_product:
 	movaps	%xmm14, %xmm0
 	cmpnltps	%xmm12, %xmm0
 	andps	%xmm0, %xmm14
-	jmp	.LBB28_78
-.LBB28_75:
+	jmp	.LBB31_78
+.LBB31_75:
 	movups	%xmm4, (%rcx)
 	movups	%xmm5, 16(%rcx)
 	movups	%xmm6, 16(%rax)
 	movups	%xmm7, (%rax)
-.LBB28_76:
+.LBB31_76:
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
 	movq	16(%rbp), %r14
@@ -26479,8 +28231,8 @@ conv_product:
 	movups	%xmm1, 16(%rcx,%r14,4)
 	movups	%xmm3, 16(%rax,%r14,4)
 	movups	%xmm2, (%rax,%r14,4)
-	jmp	.LBB28_15
-.LBB28_77:
+	jmp	.LBB31_15
+.LBB31_77:
 	movups	%xmm11, (%rcx)
 	movups	%xmm10, 16(%rcx)
 	movups	%xmm6, 16(%rax)
@@ -26490,7 +28242,7 @@ conv_product:
 	movups	%xmm9, (%rcx,%r14,4)
 	movups	%xmm7, 16(%rax,%r14,4)
 	movups	%xmm4, (%rax,%r14,4)
-.LBB28_78:
+.LBB31_78:
 	movq	-88(%rbp), %r13
 	movq	-48(%rbp), %r8
 	movq	-168(%rbp), %rdx
@@ -26498,14 +28250,14 @@ conv_product:
 	movups	%xmm3, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm13, (%rax,%rdx,4)
-	jmp	.LBB28_14
-.LBB28_79:
+	jmp	.LBB31_14
+.LBB31_79:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB28_80:
+.LBB31_80:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_86
+	jle	.LBB31_86
 	movq	(%r13), %rdx
 	movq	8(%r13), %r9
 	movq	-56(%rbp), %r11
@@ -26513,7 +28265,7 @@ conv_product:
 	movaps	%xmm1, %xmm3
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB28_82:
+.LBB31_82:
 	movslq	(%r9,%r14,4), %r8
 	leaq	(%rdx,%r8,4), %r8
 	movups	(%r8,%rdi,4), %xmm4
@@ -26533,10 +28285,10 @@ conv_product:
 	incq	%r14
 	addq	%r12, %r11
 	cmpq	%r14, %rcx
-	jne	.LBB28_82
+	jne	.LBB31_82
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_85
-.LBB28_84:
+	je	.LBB31_85
+.LBB31_84:
 	movaps	%xmm0, %xmm4
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm4
@@ -26550,7 +28302,7 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm5, %xmm4
 	andps	%xmm4, %xmm3
-.LBB28_85:
+.LBB31_85:
 	movq	-48(%rbp), %r8
 	movq	16(%rbp), %r14
 	movq	-120(%rbp), %rdx
@@ -26559,18 +28311,18 @@ conv_product:
 	movups	%xmm1, 16(%rcx,%rbx,4)
 	movups	%xmm3, 16(%rcx,%rax,4)
 	movups	%xmm2, (%rcx,%rax,4)
-	jmp	.LBB28_15
-.LBB28_86:
+	jmp	.LBB31_15
+.LBB31_86:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	cmpl	$0, 32(%rbp)
-	jne	.LBB28_84
-	jmp	.LBB28_85
-.LBB28_87:
+	jne	.LBB31_84
+	jmp	.LBB31_85
+.LBB31_87:
 	movl	%edx, %eax
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB28_88:
+.LBB31_88:
 	shlq	$3, %rdx
 	movq	32(%r13), %rcx
 	leaq	-8(%rcx), %rdi
@@ -26584,14 +28336,14 @@ conv_product:
 	movq	-416(%rbp), %r8
 	addl	$-2, %r8d
 	cmpl	$4, %r8d
-	ja	.LBB28_100
-	leaq	.LJTI28_1(%rip), %rdx
+	ja	.LBB31_100
+	leaq	.LJTI31_1(%rip), %rdx
 	movslq	(%rdx,%r8,4), %rcx
 	addq	%rdx, %rcx
 	jmpq	*%rcx
-.LBB28_90:
+.LBB31_90:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_124
+	je	.LBB31_124
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm2
 	movss	4(%rcx), %xmm0
@@ -26599,10 +28351,10 @@ conv_product:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm2, %xmm3
 	movaps	%xmm0, %xmm1
-	jmp	.LBB28_125
-.LBB28_92:
+	jmp	.LBB31_125
+.LBB31_92:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_102
+	je	.LBB31_102
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm7
 	movss	4(%rcx), %xmm6
@@ -26622,10 +28374,10 @@ conv_product:
 	movaps	%xmm6, %xmm10
 	movaps	%xmm4, %xmm8
 	movaps	%xmm0, %xmm2
-	jmp	.LBB28_103
-.LBB28_94:
+	jmp	.LBB31_103
+.LBB31_94:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_108
+	je	.LBB31_108
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm5
 	movss	4(%rcx), %xmm4
@@ -26639,10 +28391,10 @@ conv_product:
 	movaps	%xmm5, %xmm7
 	movaps	%xmm4, %xmm6
 	movaps	%xmm0, %xmm2
-	jmp	.LBB28_109
-.LBB28_96:
+	jmp	.LBB31_109
+.LBB31_96:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_116
+	je	.LBB31_116
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm6
 	movss	4(%rcx), %xmm5
@@ -26659,10 +28411,10 @@ conv_product:
 	movaps	%xmm6, %xmm9
 	movaps	%xmm4, %xmm7
 	movaps	%xmm0, %xmm2
-	jmp	.LBB28_117
-.LBB28_98:
+	jmp	.LBB31_117
+.LBB31_98:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_130
+	je	.LBB31_130
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm4
 	movss	4(%rcx), %xmm2
@@ -26673,16 +28425,16 @@ conv_product:
 	movaps	%xmm2, %xmm3
 	movaps	%xmm4, %xmm5
 	movaps	%xmm0, %xmm1
-	jmp	.LBB28_131
-.LBB28_100:
+	jmp	.LBB31_131
+.LBB31_100:
 	cmpq	$0, -72(%rbp)
-	je	.LBB28_140
+	je	.LBB31_140
 	movq	-64(%rbp), %rcx
 	movss	(%rcx), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB28_141
-.LBB28_102:
+	jmp	.LBB31_141
+.LBB31_102:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -26695,17 +28447,17 @@ conv_product:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB28_103:
+.LBB31_103:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_106
+	jle	.LBB31_106
 	movq	8(%r13), %rdx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	-56(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB28_105:
+.LBB31_105:
 	movslq	(%rdx,%r11,4), %r8
 	movups	(%rdi,%r8,4), %xmm13
 	movups	16(%rdi,%r8,4), %xmm12
@@ -26757,12 +28509,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB28_105
-.LBB28_106:
+	jne	.LBB31_105
+.LBB31_106:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	jne	.LBB28_2
+	jne	.LBB31_2
 	movups	%xmm7, (%rax)
 	movups	%xmm11, 16(%rax)
 	movups	%xmm10, 16(%rax,%r14,4)
@@ -26775,8 +28527,8 @@ conv_product:
 	movq	-344(%rbp), %rcx
 	movups	%xmm3, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
-	jmp	.LBB28_3
-.LBB28_108:
+	jmp	.LBB31_3
+.LBB31_108:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -26785,10 +28537,10 @@ conv_product:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB28_109:
+.LBB31_109:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_112
+	jle	.LBB31_112
 	movq	8(%r13), %rdx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
@@ -26796,7 +28548,7 @@ conv_product:
 	xorl	%r11d, %r11d
 	movq	-360(%rbp), %rbx
 	.p2align	4
-.LBB28_111:
+.LBB31_111:
 	movslq	(%rdx,%r11,4), %r8
 	movups	(%rdi,%r8,4), %xmm9
 	movups	16(%rdi,%r8,4), %xmm8
@@ -26830,12 +28582,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB28_111
-.LBB28_112:
+	jne	.LBB31_111
+.LBB31_112:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_114
+	je	.LBB31_114
 	movaps	%xmm7, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -26867,19 +28619,19 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm9, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB28_115
-.LBB28_114:
+	jmp	.LBB31_115
+.LBB31_114:
 	movups	%xmm5, (%rax)
 	movups	%xmm7, 16(%rax)
 	movups	%xmm6, 16(%rax,%r14,4)
 	movups	%xmm4, (%rax,%r14,4)
 	movups	%xmm3, 16(%rax,%r14,8)
 	movups	%xmm1, (%rax,%r14,8)
-.LBB28_115:
+.LBB31_115:
 	movq	-48(%rbp), %r8
 	movq	-264(%rbp), %rcx
-	jmp	.LBB28_4
-.LBB28_116:
+	jmp	.LBB31_4
+.LBB31_116:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -26890,17 +28642,17 @@ conv_product:
 	xorps	%xmm7, %xmm7
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB28_117:
+.LBB31_117:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_120
+	jle	.LBB31_120
 	movq	8(%r13), %rdx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	-56(%rbp), %r9
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB28_119:
+.LBB31_119:
 	movslq	(%rdx,%r11,4), %r8
 	movups	(%rdi,%r8,4), %xmm11
 	movups	16(%rdi,%r8,4), %xmm10
@@ -26943,12 +28695,12 @@ conv_product:
 	incq	%r11
 	addq	%r12, %r9
 	cmpq	%r11, %rcx
-	jne	.LBB28_119
-.LBB28_120:
+	jne	.LBB31_119
+.LBB31_120:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_122
+	je	.LBB31_122
 	movaps	%xmm9, %xmm10
 	xorps	%xmm11, %xmm11
 	cmpnltps	%xmm11, %xmm10
@@ -26989,8 +28741,8 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm11, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB28_123
-.LBB28_122:
+	jmp	.LBB31_123
+.LBB31_122:
 	movups	%xmm6, (%rax)
 	movups	%xmm9, 16(%rax)
 	movups	%xmm8, 16(%rax,%r14,4)
@@ -27000,26 +28752,26 @@ conv_product:
 	movq	-264(%rbp), %rcx
 	movups	%xmm3, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
-.LBB28_123:
+.LBB31_123:
 	movq	-48(%rbp), %r8
 	movq	-344(%rbp), %rcx
-	jmp	.LBB28_4
-.LBB28_124:
+	jmp	.LBB31_4
+.LBB31_124:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB28_125:
+.LBB31_125:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_128
+	jle	.LBB31_128
 	movq	8(%r13), %rdx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	-56(%rbp), %r8
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB28_127:
+.LBB31_127:
 	movslq	(%rdx,%r9,4), %r11
 	movups	(%rdi,%r11,4), %xmm4
 	movups	16(%rdi,%r11,4), %xmm5
@@ -27039,12 +28791,12 @@ conv_product:
 	incq	%r9
 	addq	%r12, %r8
 	cmpq	%r9, %rcx
-	jne	.LBB28_127
-.LBB28_128:
+	jne	.LBB31_127
+.LBB31_128:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_136
+	je	.LBB31_136
 	movaps	%xmm3, %xmm4
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm4
@@ -27060,25 +28812,25 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm5, %xmm2
 	andps	%xmm2, %xmm1
-	jmp	.LBB28_137
-.LBB28_130:
+	jmp	.LBB31_137
+.LBB31_130:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB28_131:
+.LBB31_131:
 	movq	16(%r13), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB28_134
+	jle	.LBB31_134
 	movq	8(%r13), %rdx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	movq	-56(%rbp), %r8
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB28_133:
+.LBB31_133:
 	movslq	(%rdx,%r9,4), %r11
 	movups	(%rdi,%r11,4), %xmm6
 	movups	16(%rdi,%r11,4), %xmm7
@@ -27105,12 +28857,12 @@ conv_product:
 	incq	%r9
 	addq	%r12, %r8
 	cmpq	%r9, %rcx
-	jne	.LBB28_133
-.LBB28_134:
+	jne	.LBB31_133
+.LBB31_134:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_138
+	je	.LBB31_138
 	movaps	%xmm5, %xmm6
 	xorps	%xmm7, %xmm7
 	cmpnltps	%xmm7, %xmm6
@@ -27134,47 +28886,47 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm7, %xmm2
 	andps	%xmm2, %xmm1
-	jmp	.LBB28_139
-.LBB28_136:
+	jmp	.LBB31_139
+.LBB31_136:
 	movups	%xmm2, (%rax)
 	movups	%xmm3, 16(%rax)
-.LBB28_137:
+.LBB31_137:
 	movq	-48(%rbp), %r8
 	movups	%xmm0, (%rax,%r14,4)
 	movups	%xmm1, 16(%rax,%r14,4)
-	jmp	.LBB28_5
-.LBB28_138:
+	jmp	.LBB31_5
+.LBB31_138:
 	movups	%xmm4, (%rax)
 	movups	%xmm5, 16(%rax)
 	movups	%xmm3, 16(%rax,%r14,4)
 	movups	%xmm2, (%rax,%r14,4)
-.LBB28_139:
+.LBB31_139:
 	movq	-48(%rbp), %r8
 	movups	%xmm0, (%rax,%r14,8)
 	movups	%xmm1, 16(%rax,%r14,8)
-	jmp	.LBB28_5
-.LBB28_140:
+	jmp	.LBB31_5
+.LBB31_140:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB28_141:
+.LBB31_141:
 	movq	16(%r13), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB28_148
+	jle	.LBB31_148
 	movq	8(%r13), %rcx
 	shlq	$2, %rdi
 	addq	(%r13), %rdi
 	cmpq	$1, %rdx
-	jne	.LBB28_144
+	jne	.LBB31_144
 	xorl	%r8d, %r8d
-	jmp	.LBB28_146
-.LBB28_144:
+	jmp	.LBB31_146
+.LBB31_144:
 	movq	%rdx, %r9
 	movabsq	$9223372036854775806, %r8
 	andq	%r8, %r9
 	movq	-56(%rbp), %r11
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB28_145:
+.LBB31_145:
 	movslq	(%rcx,%r8,4), %rbx
 	movups	(%rdi,%rbx,4), %xmm2
 	movups	16(%rdi,%rbx,4), %xmm3
@@ -27196,10 +28948,10 @@ conv_product:
 	addq	$2, %r8
 	addq	%r15, %r11
 	cmpq	%r8, %r9
-	jne	.LBB28_145
-.LBB28_146:
+	jne	.LBB31_145
+.LBB31_146:
 	testb	$1, %dl
-	je	.LBB28_148
+	je	.LBB31_148
 	movq	-408(%rbp), %rdx
 	imulq	%rsi, %rdx
 	movq	-392(%rbp), %r9
@@ -27214,9 +28966,9 @@ conv_product:
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
-.LBB28_148:
+.LBB31_148:
 	cmpl	$0, 32(%rbp)
-	je	.LBB28_150
+	je	.LBB31_150
 	movaps	%xmm0, %xmm2
 	xorps	%xmm3, %xmm3
 	cmpnltps	%xmm3, %xmm2
@@ -27224,13 +28976,13 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm3, %xmm2
 	andps	%xmm2, %xmm1
-.LBB28_150:
+.LBB31_150:
 	movq	-48(%rbp), %r8
 	movq	-80(%rbp), %rcx
 	movups	%xmm0, (%rcx,%rax,4)
 	movups	%xmm1, 16(%rcx,%rax,4)
-	jmp	.LBB28_5
-.LBB28_151:
+	jmp	.LBB31_5
+.LBB31_151:
 	addq	$360, %rsp
 	popq	%rbx
 	popq	%r12
@@ -27240,23 +28992,23 @@ conv_product:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end28:
-	.size	conv_product, .Lfunc_end28-conv_product
+.Lfunc_end31:
+	.size	conv_product, .Lfunc_end31-conv_product
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI28_0:
-	.long	.LBB28_24-.LJTI28_0
-	.long	.LBB28_32-.LJTI28_0
-	.long	.LBB28_28-.LJTI28_0
-	.long	.LBB28_30-.LJTI28_0
-	.long	.LBB28_26-.LJTI28_0
-.LJTI28_1:
-	.long	.LBB28_90-.LJTI28_1
-	.long	.LBB28_98-.LJTI28_1
-	.long	.LBB28_94-.LJTI28_1
-	.long	.LBB28_96-.LJTI28_1
-	.long	.LBB28_92-.LJTI28_1
+.LJTI31_0:
+	.long	.LBB31_24-.LJTI31_0
+	.long	.LBB31_32-.LJTI31_0
+	.long	.LBB31_28-.LJTI31_0
+	.long	.LBB31_30-.LJTI31_0
+	.long	.LBB31_26-.LJTI31_0
+.LJTI31_1:
+	.long	.LBB31_90-.LJTI31_1
+	.long	.LBB31_98-.LJTI31_1
+	.long	.LBB31_94-.LJTI31_1
+	.long	.LBB31_96-.LJTI31_1
+	.long	.LBB31_92-.LJTI31_1
 	.type	netc_kernels_baseline,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_baseline
@@ -27283,13 +29035,16 @@ netc_kernels_baseline:
 	.quad	max_pool_backward
 	.quad	avg_pool_forward
 	.quad	avg_pool_backward
+	.quad	batch_norm_forward
+	.quad	batch_norm_backward
+	.quad	batch_norm_update
 	.quad	transpose_weights
 	.quad	linear_transposed_rows
 	.quad	linear_rows
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_baseline, 216
+	.size	netc_kernels_baseline, 240
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -27313,6 +29068,9 @@ netc_kernels_baseline:
 	.addrsig_sym max_pool_backward
 	.addrsig_sym avg_pool_forward
 	.addrsig_sym avg_pool_backward
+	.addrsig_sym batch_norm_forward
+	.addrsig_sym batch_norm_backward
+	.addrsig_sym batch_norm_update
 	.addrsig_sym transpose_weights
 	.addrsig_sym linear_transposed_rows
 	.addrsig_sym linear_rows

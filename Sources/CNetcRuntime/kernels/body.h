@@ -11,6 +11,7 @@
 // weights the emitter keeps in panels of 16 outputs, and the scratch some
 // kernels pack their operands into.
 #include "table.h"
+#include <math.h>
 #include <stdint.h>
 
 #define NETC_CAT2(a, b) a##_##b
@@ -686,6 +687,7 @@ static void exp_shifted(const float *x, float shift, float *y, Int n) {
 #include "optimizer.h"
 #include "convolution.h"
 #include "pooling.h"
+#include "normalisation.h"
 
 const netc_kernel_table NETC_CAT(netc_kernels, NETC_SET) = {
     linear, linear_transposed, weight_gradient, input_gradient,
@@ -693,6 +695,7 @@ const netc_kernel_table NETC_CAT(netc_kernels, NETC_SET) = {
     update_apply, update_is_finite, max_magnitude, sum_of_squares, peak_loop,
     convolution_forward, convolution_weight_gradient, convolution_input_gradient, convolution_weight_gradient_outputs,
     max_pool_forward, max_pool_backward, avg_pool_forward, avg_pool_backward,
+    batch_norm_forward, batch_norm_backward, batch_norm_update,
     transpose_weights, linear_transposed_rows, linear_rows, weight_gradient_rows,
     panel_linear_outputs, panel_weight_gradient_outputs,
 };

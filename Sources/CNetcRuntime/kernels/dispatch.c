@@ -370,6 +370,18 @@ void netc_avg_pool_forward(const netc_convolution *g, const float *x, float *y, 
 void netc_avg_pool_backward(const netc_convolution *g, const float *dy, float *dx, int accumulate, ptrdiff_t count) {
     TABLE->avg_pool_backward(g, dy, dx, accumulate, count);
 }
+void netc_batch_norm_forward(const float *x, float *y, const float *gamma, const float *beta, ptrdiff_t count, ptrdiff_t channels,
+                             ptrdiff_t plane, float epsilon) {
+    TABLE->batch_norm_forward(x, y, gamma, beta, count, channels, plane, epsilon);
+}
+void netc_batch_norm_backward(const float *x, const float *dy, float *dx, const float *gamma, float *dgamma, float *dbeta,
+                              int accumulate, ptrdiff_t count, ptrdiff_t channels, ptrdiff_t plane, float epsilon) {
+    TABLE->batch_norm_backward(x, dy, dx, gamma, dgamma, dbeta, accumulate, count, channels, plane, epsilon);
+}
+float netc_batch_norm_update(const float *x, float *running_mean, float *running_variance, ptrdiff_t count, ptrdiff_t channels,
+                             ptrdiff_t plane, float keep, float take) {
+    return TABLE->batch_norm_update(x, running_mean, running_variance, count, channels, plane, keep, take);
+}
 float netc_peak_loop(ptrdiff_t steps, float sink) { return TABLE->peak_loop(steps, sink); }
 
 // Subnormal numbers are flushed to zero while a model trains (inputs read

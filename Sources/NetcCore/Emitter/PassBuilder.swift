@@ -23,6 +23,8 @@ struct PassBuilder {
             ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names).forward(&self, relu: relu)
         } else if plan.pooling.contains(n.id) {
             PoolLowering(node: n, op: n.op as! PoolOp, names: names).forward(&self)
+        } else if plan.normalisations.contains(n.id) {
+            NormalisationLowering(node: n, op: n.op as! BatchNormOp, names: names).forward(&self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(y, .value(n.id))])
             op.emitBatchForward(n, &c)
@@ -47,6 +49,8 @@ struct PassBuilder {
         } else if plan.pooling.contains(n.id) {
             let relu = plan.reluInPool.first { $0.value == n.id }.map { (node: $0.key, edge: plan.training.edges(from: $0.key)[0]) }
             PoolLowering(node: n, op: n.op as! PoolOp, names: names).backward(edges, relu: relu, &self)
+        } else if plan.normalisations.contains(n.id) {
+            NormalisationLowering(node: n, op: n.op as! BatchNormOp, names: names).backward(edges.first, parameterGradients: parameterGradients, &self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(dy, .gradient(n.id))]
                               + edges.map { bind(.inputGradient($0.inputIndex), .gradient($0.to)) })
@@ -65,6 +69,10 @@ struct PassBuilder {
     /// A batch op's running-statistics update after an accepted step.
     mutating func statistics(_ n: Node, _ op: BatchOp) {
         code.line("// \(n.name): \(op.name) running statistics")
+        if plan.normalisations.contains(n.id) {
+            NormalisationLowering(node: n, op: n.op as! BatchNormOp, names: names).statistics(&self)
+            return
+        }
         var c = batchCode([bind(x0, .value(n.inputs[0]))])
         op.emitStatisticsUpdate(n, &c)
         code.append(contentsOf: c.op.code.statements)

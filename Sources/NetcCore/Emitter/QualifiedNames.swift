@@ -11,7 +11,7 @@ public enum QualifiedNames {
     /// NetcRuntime's names in generated code.
     public static let runtime: Set<String> = [
         "ArgumentCheck", "BuildNotice", "CPUKernels", "ClassifierModel", "ConvolutionGeometry", "ConvolutionKernels",
-        "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelInfo", "ModelStorage", "OptimizerStep", "PanelLayout", "PoolingKernels",
+        "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelInfo", "ModelStorage", "NormalisationKernels", "OptimizerStep", "PanelLayout", "PoolingKernels",
         "SplitMix64",
     ]
 

@@ -122,8 +122,7 @@ public struct BatchNormOp: BatchOp {
     }
 
     public func emitBatchForward(_ node: Node, _ c: inout BatchCode) {
-        let (gamma, beta) = scaleAndShift(node, c), tensors = statisticsTensors(node)
-        let runningMean = c.op.parameter(tensors.mean), runningVariance = c.op.parameter(tensors.variance)
+        let (gamma, beta) = scaleAndShift(node, c)
         let eps = literal(epsilon), plane = plane
         c.block("if training") { c, batch in
             c.block(perChannel) { c in
@@ -132,11 +131,17 @@ public struct BatchNormOp: BatchOp {
                 batch.eachSample(&c) { $0.line("for i in 0..<\(plane) { \(y)[c &* \(plane) &+ i] = \(x0)[c &* \(plane) &+ i] * scale + shift }") }
             }
         }
-        c.block("else") { c, batch in
-            c.block(perChannel) { c in
-                c.line("let scale = \(gamma) / (\(runningVariance)[c] + \(eps)).squareRoot(), shift = \(beta) - \(runningMean)[c] * scale")
-                batch.eachSample(&c) { $0.line("for i in 0..<\(plane) { \(y)[c &* \(plane) &+ i] = \(x0)[c &* \(plane) &+ i] * scale + shift }") }
-            }
+        c.block("else") { c, batch in emitInference(node, &c, batch) }
+    }
+
+    /// The forward pass at inference: the running statistics in place of the batch's.
+    func emitInference(_ node: Node, _ c: inout CodeBuilder, _ batch: BatchCode) {
+        let (gamma, beta) = scaleAndShift(node, batch), tensors = statisticsTensors(node)
+        let runningMean = batch.op.parameter(tensors.mean), runningVariance = batch.op.parameter(tensors.variance)
+        let eps = literal(epsilon), plane = plane
+        c.block(perChannel) { c in
+            c.line("let scale = \(gamma) / (\(runningVariance)[c] + \(eps)).squareRoot(), shift = \(beta) - \(runningMean)[c] * scale")
+            batch.eachSample(&c) { $0.line("for i in 0..<\(plane) { \(y)[c &* \(plane) &+ i] = \(x0)[c &* \(plane) &+ i] * scale + shift }") }
         }
     }
 

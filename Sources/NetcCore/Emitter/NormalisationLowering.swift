@@ -1,0 +1,43 @@
+/// A batch normalisation's code when its plan runs it through
+/// `NormalisationKernels`: the training forward pass, the backward pass and
+/// the running statistics' update each one call over the batch; the forward
+/// pass at inference stays the op's loops (no sums to wait on there).
+struct NormalisationLowering {
+    let node: Node
+    let op: BatchNormOp
+    let names: BufferNames
+
+    var input: Ref { names.ref(.value(node.inputs[0])) }
+    var shape: Code { "channels: \(op.channels), plane: \(op.plane)" }
+    /// γ's and β's tensors, nil without `affine`.
+    var affine: (gamma: Int, beta: Int)? { op.affine ? (node.parameters[0], node.parameters[1]) : nil }
+
+    func forward(_ passes: inout PassBuilder) {
+        let output = names.ref(.value(node.id))
+        let gamma: Code = affine.map { "\(names.ref(.parameter($0.gamma)))" } ?? "nil"
+        let beta: Code = affine.map { "\(names.ref(.parameter($0.beta)))" } ?? "nil"
+        var c = passes.batchCode([passes.bind(x0, .value(node.inputs[0])), passes.bind(y, .value(node.id))])
+        c.block("if training") { c, _ in
+            c.line("NormalisationKernels.batchNormForward(\(input), \(output), gamma: \(gamma), beta: \(beta), \(shape), epsilon: \(literal(op.epsilon)), count: count)")
+        }
+        c.block("else") { c, batch in op.emitInference(node, &c, batch) }
+        passes.code.append(contentsOf: c.op.code.statements)
+    }
+
+    func backward(_ edge: BackwardGraph.Edge?, parameterGradients: Bool, _ passes: inout PassBuilder) {
+        let gradients = parameterGradients ? affine : nil
+        guard gradients != nil || edge != nil else { return }
+        let dy = names.ref(.gradient(node.id))
+        let dx: Code = edge.map { "\(names.ref(.gradient($0.to)))" } ?? "nil"
+        let gamma: Code = affine.map { "\(names.ref(.parameter($0.gamma)))" } ?? "nil"
+        let dGamma: Code = gradients.map { "\(names.ref(.parameterGradient($0.gamma)))" } ?? "nil"
+        let dBeta: Code = gradients.map { "\(names.ref(.parameterGradient($0.beta)))" } ?? "nil"
+        passes.code.line("NormalisationKernels.batchNormBackward(\(input), \(dy), \(dx), accumulate: \(edge?.accumulates ?? false), gamma: \(gamma), dGamma: \(dGamma), dBeta: \(dBeta), \(shape), epsilon: \(literal(op.epsilon)), count: count)")
+    }
+
+    func statistics(_ passes: inout PassBuilder) {
+        let tensors = op.statisticsTensors(node)
+        let mean = names.ref(.parameter(tensors.mean)), variance = names.ref(.parameter(tensors.variance))
+        passes.code.line("written = Swift.max(written, NormalisationKernels.batchNormUpdate(\(input), runningMean: \(mean), runningVariance: \(variance), \(shape), keep: \(literal(1 - op.momentum)), take: \(literal(op.momentum)), count: count))")
+    }
+}

@@ -1,0 +1,27 @@
+internal import CNetcRuntime
+
+/// Float batch normalisation over planes while training, in C
+/// (Sources/CNetcRuntime/kernels/normalisation.h): activations [count][channels][plane],
+/// each channel's batch statistics summed in vectors. Each computes what its C
+/// function documents in netc_kernels.h; optional tensors are nil.
+public enum NormalisationKernels {
+    public static func batchNormForward(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                        gamma: UnsafeMutablePointer<Float>?, beta: UnsafeMutablePointer<Float>?,
+                                        channels: Int, plane: Int, epsilon: Float, count: Int) {
+        netc_batch_norm_forward(x, y, gamma, beta, count, channels, plane, epsilon)
+    }
+
+    public static func batchNormBackward(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
+                                         _ dx: UnsafeMutablePointer<Float>?, accumulate: Bool, gamma: UnsafeMutablePointer<Float>?,
+                                         dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?,
+                                         channels: Int, plane: Int, epsilon: Float, count: Int) {
+        netc_batch_norm_backward(x, dy, dx, gamma, dGamma, dBeta, accumulate ? 1 : 0, count, channels, plane, epsilon)
+    }
+
+    /// Returns the largest value written.
+    public static func batchNormUpdate(_ x: UnsafeMutablePointer<Float>, runningMean: UnsafeMutablePointer<Float>,
+                                       runningVariance: UnsafeMutablePointer<Float>, channels: Int, plane: Int,
+                                       keep: Float, take: Float, count: Int) -> Float {
+        netc_batch_norm_update(x, runningMean, runningVariance, count, channels, plane, keep, take)
+    }
+}
