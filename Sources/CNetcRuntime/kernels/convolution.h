@@ -318,10 +318,10 @@ static void conv_gradient_block(const float *dyt, Int stride, const conv_view *v
     }
 }
 
-/// Chunks of samples: their views prepared (when not read in place), then
-/// every tile of dW accumulated over the chunk.
-/// dW's and db's rows o0 ..< o1: each row's sums are the same whichever rows
-/// share its tiles, so the rows split across threads anywhere.
+/// dW's and db's rows o0 ..< o1, over chunks of samples: their views prepared
+/// (when not read in place), then every tile of those rows accumulated over
+/// the chunk. Each row's sums are the same whichever rows share its tiles, so
+/// the rows split across threads anywhere.
 static void convolution_weight_gradient_outputs(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
                                                 Int count, float *scratch, Int o0, Int o1) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
