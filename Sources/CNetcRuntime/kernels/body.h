@@ -11,7 +11,6 @@
 // weights the emitter keeps in panels of 16 outputs, and the scratch some
 // kernels pack their operands into.
 #include "table.h"
-#include <math.h>
 #include <stdint.h>
 
 #define NETC_CAT2(a, b) a##_##b
