@@ -78,6 +78,45 @@ final class ThreadTests: XCTestCase {
         XCTAssertGreaterThan(CPUKernels.parallelJobs, before, "no convolution was handed to a worker thread")
     }
 
+    /// Pools split by samples, batch normalisation by channels.
+    func testPoolsAndBatchNormGiveTheSameBitsOnAnyNumberOfThreads() {
+        let before = CPUKernels.parallelJobs
+        let g = ConvolutionGeometry(channels: 6, height: 24, width: 24, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2)
+        let count = 128, inSize = count * g.channels * g.inputPlane, outSize = count * g.channels * g.outputPlane
+        KernelSets.forEach { path in
+            var state = SplitMix64(seed: 9)
+            var x = randomFloats(inSize, &state), dy = randomFloats(outSize, &state), dyIn = randomFloats(inSize, &state)
+            var gamma = randomFloats(g.channels, &state), beta = randomFloats(g.channels, &state)
+            var y = [Float](repeating: 0, count: outSize)
+            PoolingKernels.maxForward(g, &x, &y, count: count)
+            sameOnAnyThreads("\(path) max pool") {
+                var out = [Float](repeating: .nan, count: outSize), dx = [Float](repeating: .nan, count: inSize)
+                PoolingKernels.maxForward(g, &x, &out, count: count)
+                PoolingKernels.maxBackward(g, &x, &y, &dy, &dx, accumulate: false, rectify: true, count: count)
+                return out + dx
+            }
+            sameOnAnyThreads("\(path) average pool") {
+                var out = [Float](repeating: .nan, count: outSize), dx = [Float](repeating: .nan, count: inSize)
+                PoolingKernels.averageForward(g, &x, &out, count: count)
+                PoolingKernels.averageBackward(g, &dy, &dx, accumulate: false, count: count)
+                return out + dx
+            }
+            sameOnAnyThreads("\(path) batch norm") {
+                var out = [Float](repeating: .nan, count: inSize), dx = [Float](repeating: .nan, count: inSize)
+                var dGamma = [Float](repeating: 0, count: g.channels), dBeta = dGamma
+                var mean = [Float](repeating: 0, count: g.channels), variance = [Float](repeating: 1, count: g.channels)
+                NormalisationKernels.batchNormForward(&x, &out, gamma: &gamma, beta: &beta, channels: g.channels, plane: g.inputPlane,
+                                                      epsilon: 1e-5, count: count)
+                NormalisationKernels.batchNormBackward(&x, &dyIn, &dx, accumulate: false, gamma: &gamma, dGamma: &dGamma, dBeta: &dBeta,
+                                                       channels: g.channels, plane: g.inputPlane, epsilon: 1e-5, count: count)
+                let written = NormalisationKernels.batchNormUpdate(&x, runningMean: &mean, runningVariance: &variance, channels: g.channels,
+                                                                   plane: g.inputPlane, keep: 0.9, take: 0.1, count: count)
+                return out + dx + dGamma + dBeta + mean + variance + [written]
+            }
+        }
+        XCTAssertGreaterThan(CPUKernels.parallelJobs, before, "no pool or batch norm was handed to a worker thread")
+    }
+
     func checkProducts(n: Int, m: Int, count: Int, _ state: inout SplitMix64, _ label: String) {
         let w = randomFloats(n * m, &state), bias = randomFloats(m, &state), x = randomFloats(count * n, &state)
         let dy = randomFloats(count * m, &state), old = randomFloats(count * n, &state)

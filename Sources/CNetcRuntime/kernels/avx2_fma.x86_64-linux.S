@@ -17483,13 +17483,15 @@ batch_norm_forward:
 	movq	%rdx, -184(%rbp)
 	movq	%rsi, -136(%rbp)
 	movq	%rdi, -64(%rbp)
-	testq	%r9, %r9
-	jle	.LBB21_58
+	movq	24(%rbp), %rcx
+	movq	%rcx, -48(%rbp)
+	cmpq	32(%rbp), %rcx
+	jge	.LBB21_58
 	vmovaps	%xmm0, %xmm8
-	movq	%r9, %r13
-	movq	%r8, %r14
-	movq	16(%rbp), %r12
-	movq	%r12, %rax
+	movq	%r9, %r14
+	movq	%r8, %rbx
+	movq	16(%rbp), %r13
+	movq	%r13, %rax
 	imulq	%r8, %rax
 	vcvtsi2ss	%rax, %xmm15, %xmm9
 	movq	-136(%rbp), %rcx
@@ -17497,11 +17499,11 @@ batch_norm_forward:
 	movq	-64(%rbp), %rdx
 	subq	%rdx, %rax
 	movq	%rax, -232(%rbp)
-	leaq	-16(%r12), %rax
+	leaq	-16(%r13), %rax
 	movq	%rax, -72(%rbp)
 	shrq	$4, %rax
 	incq	%rax
-	leaq	-8(%r12), %rsi
+	leaq	-8(%r13), %rsi
 	movq	%rsi, -224(%rbp)
 	shrq	$3, %rsi
 	incq	%rsi
@@ -17519,28 +17521,33 @@ batch_norm_forward:
 	movq	%rax, -160(%rbp)
 	andq	$-4, %rsi
 	movq	%rsi, -216(%rbp)
-	movl	%r12d, %eax
+	movl	%r13d, %eax
 	andl	$3, %eax
 	movq	%rax, -144(%rbp)
-	leaq	224(%rdx), %rax
-	movq	%rax, -128(%rbp)
-	movq	%r12, %r15
+	movq	24(%rbp), %rax
+	imulq	%r13, %rax
+	leaq	(%rdx,%rax,4), %rsi
+	addq	$224, %rsi
+	movq	%rsi, -128(%rbp)
+	movq	%r13, %r15
 	imulq	%r9, %r15
 	shlq	$2, %r15
-	movq	%r12, %rbx
-	andq	$-4, %rbx
+	leaq	(%rdx,%rax,4), %rsi
+	movq	%rsi, -56(%rbp)
+	leaq	(%rdx,%rax,4), %rdx
+	addq	$96, %rdx
+	movq	%rdx, -120(%rbp)
+	leaq	96(%rcx,%rax,4), %rdx
+	movq	%rdx, -112(%rbp)
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -104(%rbp)
+	movq	%r13, %r12
+	andq	$-4, %r12
 	vmovss	.LCPI21_0(%rip), %xmm10
 	vxorps	%xmm11, %xmm11, %xmm11
-	leaq	(,%r12,4), %rax
+	leaq	(,%r13,4), %rax
 	movq	%rax, -176(%rbp)
-	leaq	96(%rdx), %rax
-	movq	%rax, -120(%rbp)
-	leaq	96(%rcx), %rax
-	movq	%rax, -112(%rbp)
-	movq	$0, -48(%rbp)
-	movq	%rcx, -104(%rbp)
-	movq	%rdx, -56(%rbp)
-	movq	%r14, -152(%rbp)
+	movq	%rbx, -152(%rbp)
 	vmovss	%xmm0, -80(%rbp)
 	movq	%r9, -192(%rbp)
 	vmovss	%xmm9, -76(%rbp)
@@ -17556,13 +17563,13 @@ batch_norm_forward:
 	addq	%rax, -112(%rbp)
 	addq	%rax, -104(%rbp)
 	movq	%rcx, -48(%rbp)
-	cmpq	%r13, %rcx
+	cmpq	32(%rbp), %rcx
 	je	.LBB21_58
 .LBB21_2:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-	testq	%r14, %r14
+	testq	%rbx, %rbx
 	jle	.LBB21_21
 	movq	-56(%rbp), %rax
 	movq	-128(%rbp), %rcx
@@ -17574,10 +17581,10 @@ batch_norm_forward:
 	incq	%rdx
 	addq	%r15, %rcx
 	addq	%r15, %rax
-	cmpq	%r14, %rdx
+	cmpq	%rbx, %rdx
 	je	.LBB21_20
 .LBB21_4:
-	cmpq	$16, %r12
+	cmpq	$16, %r13
 	jge	.LBB21_6
 	xorl	%esi, %esi
 	jmp	.LBB21_13
@@ -17612,9 +17619,9 @@ batch_norm_forward:
 	je	.LBB21_13
 .LBB21_10:
 	movq	%rdx, %r8
-	imulq	%r13, %r8
+	imulq	%r14, %r8
 	addq	-48(%rbp), %r8
-	imulq	%r12, %r8
+	imulq	%r13, %r8
 	movq	-64(%rbp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	-168(%rbp), %r9
@@ -17631,21 +17638,21 @@ batch_norm_forward:
 .LBB21_13:
 	movq	%rsi, %rdi
 	orq	$8, %rdi
-	cmpq	%r12, %rdi
+	cmpq	%r13, %rdi
 	jg	.LBB21_14
 	.p2align	4
 .LBB21_25:
 	vaddps	(%rax,%rsi,4), %ymm2, %ymm2
 	leaq	8(%rsi), %rdi
 	addq	$16, %rsi
-	cmpq	%r12, %rsi
+	cmpq	%r13, %rsi
 	movq	%rdi, %rsi
 	jle	.LBB21_25
 .LBB21_14:
 	movq	%rsi, %rdi
-	subq	%r12, %rdi
+	subq	%r13, %rdi
 	jge	.LBB21_19
-	movl	%r12d, %r8d
+	movl	%r13d, %r8d
 	subl	%esi, %r8d
 	andl	$7, %r8d
 	je	.LBB21_17
@@ -17669,7 +17676,7 @@ batch_norm_forward:
 	vaddss	24(%rax,%rsi,4), %xmm1, %xmm1
 	vaddss	28(%rax,%rsi,4), %xmm1, %xmm1
 	addq	$8, %rsi
-	cmpq	%rsi, %r12
+	cmpq	%rsi, %r13
 	jne	.LBB21_18
 	jmp	.LBB21_19
 	.p2align	4
@@ -17683,7 +17690,7 @@ batch_norm_forward:
 	vaddss	%xmm3, %xmm2, %xmm2
 	vaddss	%xmm2, %xmm1, %xmm1
 	vdivss	%xmm9, %xmm1, %xmm12
-	testq	%r14, %r14
+	testq	%rbx, %rbx
 	jle	.LBB21_22
 	vbroadcastss	%xmm12, %ymm0
 	vxorps	%xmm1, %xmm1, %xmm1
@@ -17696,10 +17703,10 @@ batch_norm_forward:
 .LBB21_40:
 	incq	%rcx
 	addq	%r15, %rax
-	cmpq	%r14, %rcx
+	cmpq	%rbx, %rcx
 	je	.LBB21_41
 .LBB21_27:
-	cmpq	$16, %r12
+	cmpq	$16, %r13
 	jge	.LBB21_29
 	xorl	%edx, %edx
 	jmp	.LBB21_34
@@ -17742,9 +17749,9 @@ batch_norm_forward:
 	jne	.LBB21_34
 .LBB21_33:
 	movq	%rcx, %rdi
-	imulq	%r13, %rdi
+	imulq	%r14, %rdi
 	addq	-48(%rbp), %rdi
-	imulq	%r12, %rdi
+	imulq	%r13, %rdi
 	movq	-64(%rbp), %r8
 	leaq	(%r8,%rdi,4), %rdi
 	vmovups	(%rdi,%rdx,4), %ymm2
@@ -17757,7 +17764,7 @@ batch_norm_forward:
 .LBB21_34:
 	movq	%rdx, %rsi
 	orq	$8, %rsi
-	cmpq	%r12, %rsi
+	cmpq	%r13, %rsi
 	jg	.LBB21_35
 	.p2align	4
 .LBB21_48:
@@ -17766,14 +17773,14 @@ batch_norm_forward:
 	vfmadd231ps	%ymm4, %ymm4, %ymm2
 	leaq	8(%rdx), %rsi
 	addq	$16, %rdx
-	cmpq	%r12, %rdx
+	cmpq	%r13, %rdx
 	movq	%rsi, %rdx
 	jle	.LBB21_48
 .LBB21_35:
 	movq	%rdx, %rsi
-	subq	%r12, %rsi
+	subq	%r13, %rsi
 	jge	.LBB21_40
-	movl	%r12d, %edi
+	movl	%r13d, %edi
 	subl	%edx, %edi
 	andl	$3, %edi
 	je	.LBB21_38
@@ -17803,7 +17810,7 @@ batch_norm_forward:
 	vsubss	%xmm12, %xmm1, %xmm1
 	vfmadd213ss	%xmm4, %xmm1, %xmm1
 	addq	$4, %rdx
-	cmpq	%rdx, %r12
+	cmpq	%rdx, %r13
 	jne	.LBB21_39
 	jmp	.LBB21_40
 	.p2align	4
@@ -17862,13 +17869,13 @@ batch_norm_forward:
 	je	.LBB21_51
 	movq	-48(%rbp), %rcx
 	vmovss	(%rax,%rcx,4), %xmm1
-	testq	%r14, %r14
+	testq	%rbx, %rbx
 	jg	.LBB21_54
 	jmp	.LBB21_57
 	.p2align	4
 .LBB21_51:
 	vxorps	%xmm1, %xmm1, %xmm1
-	testq	%r14, %r14
+	testq	%rbx, %rbx
 	jle	.LBB21_57
 .LBB21_54:
 	vdivss	%xmm0, %xmm6, %xmm0
@@ -17888,10 +17895,10 @@ batch_norm_forward:
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	addq	%r15, %rax
-	cmpq	%r14, %rdi
+	cmpq	%rbx, %rdi
 	je	.LBB21_57
 .LBB21_55:
-	cmpq	$8, %r12
+	cmpq	$8, %r13
 	jge	.LBB21_59
 	xorl	%r8d, %r8d
 	jmp	.LBB21_66
@@ -17930,14 +17937,14 @@ batch_norm_forward:
 	je	.LBB21_66
 .LBB21_63:
 	movq	%rdi, %r11
-	imulq	%r13, %r11
+	imulq	%r14, %r11
 	addq	-48(%rbp), %r11
-	imulq	%r12, %r11
+	imulq	%r13, %r11
 	movq	-64(%rbp), %r10
 	leaq	(%r10,%r11,4), %r10
-	movq	-136(%rbp), %r14
-	leaq	(%r14,%r11,4), %r11
-	movq	-160(%rbp), %r14
+	movq	-136(%rbp), %rbx
+	leaq	(%rbx,%r11,4), %r11
+	movq	-160(%rbp), %rbx
 	.p2align	4
 .LBB21_64:
 	vmovups	(%r10,%r8,4), %ymm3
@@ -17945,13 +17952,13 @@ batch_norm_forward:
 	vmovups	%ymm3, (%r11,%r8,4)
 	movq	%r9, %r8
 	addq	$8, %r9
-	decq	%r14
+	decq	%rbx
 	jne	.LBB21_64
 	addq	$-8, %r9
 	movq	%r9, %r8
-	movq	-152(%rbp), %r14
+	movq	-152(%rbp), %rbx
 .LBB21_66:
-	movq	%r12, %r9
+	movq	%r13, %r9
 	subq	%r8, %r9
 	jle	.LBB21_79
 	cmpq	$127, -232(%rbp)
@@ -17973,7 +17980,7 @@ batch_norm_forward:
 	movq	%r9, %r10
 	andq	$-32, %r10
 	leaq	(%rsi,%r8,4), %r11
-	leaq	(%rcx,%r8,4), %r13
+	leaq	(%rcx,%r8,4), %rbx
 	xorl	%r14d, %r14d
 	.p2align	4
 .LBB21_81:
@@ -17985,16 +17992,16 @@ batch_norm_forward:
 	vfmadd213ps	%ymm2, %ymm1, %ymm5
 	vmovups	(%r11,%r14,4), %ymm6
 	vfmadd213ps	%ymm2, %ymm1, %ymm6
-	vmovups	%ymm3, (%r13,%r14,4)
-	vmovups	%ymm4, 32(%r13,%r14,4)
-	vmovups	%ymm5, 64(%r13,%r14,4)
-	vmovups	%ymm6, 96(%r13,%r14,4)
+	vmovups	%ymm3, (%rbx,%r14,4)
+	vmovups	%ymm4, 32(%rbx,%r14,4)
+	vmovups	%ymm5, 64(%rbx,%r14,4)
+	vmovups	%ymm6, 96(%rbx,%r14,4)
 	addq	$32, %r14
 	cmpq	%r14, %r10
 	jne	.LBB21_81
 	cmpq	%r10, %r9
-	movq	-192(%rbp), %r13
-	movq	-152(%rbp), %r14
+	movq	-192(%rbp), %r14
+	movq	-152(%rbp), %rbx
 	je	.LBB21_79
 	testb	$28, %r9b
 	je	.LBB21_84
@@ -18008,12 +18015,12 @@ batch_norm_forward:
 	vfmadd213ps	%xmm2, %xmm1, %xmm3
 	vmovups	%xmm3, (%rcx,%r10,4)
 	addq	$4, %r10
-	cmpq	%r10, %rbx
+	cmpq	%r10, %r12
 	jne	.LBB21_77
 	cmpq	$0, -144(%rbp)
 	je	.LBB21_79
 .LBB21_69:
-	movl	%r12d, %r10d
+	movl	%r13d, %r10d
 	subl	%r9d, %r10d
 	movq	%r9, %r8
 	andl	$3, %r10d
@@ -18028,7 +18035,7 @@ batch_norm_forward:
 	decq	%r10
 	jne	.LBB21_71
 .LBB21_72:
-	subq	%r12, %r9
+	subq	%r13, %r9
 	cmpq	$-4, %r9
 	ja	.LBB21_79
 	.p2align	4
@@ -18046,7 +18053,7 @@ batch_norm_forward:
 	vfmadd213ss	%xmm12, %xmm0, %xmm3
 	vmovss	%xmm3, 12(%rcx,%r8,4)
 	addq	$4, %r8
-	cmpq	%r8, %r12
+	cmpq	%r8, %r13
 	jne	.LBB21_73
 	jmp	.LBB21_79
 .LBB21_84:
@@ -18086,121 +18093,134 @@ batch_norm_backward:
 	pushq	%r12
 	pushq	%rbx
 	andq	$-32, %rsp
-	subq	$448, %rsp
+	subq	$480, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
 	vmovss	%xmm0, 92(%rsp)
-	movq	%r9, 64(%rsp)
-	movq	%r8, 56(%rsp)
-	movq	%rcx, 192(%rsp)
-	movq	%rdx, 80(%rsp)
-	movq	32(%rbp), %r12
-	testq	%r12, %r12
-	jle	.LBB22_91
+	movq	%r9, 56(%rsp)
+	movq	%r8, 48(%rsp)
+	movq	%rcx, 232(%rsp)
+	movq	%rdx, 72(%rsp)
+	movq	48(%rbp), %r12
+	cmpq	56(%rbp), %r12
+	jge	.LBB22_91
 	movq	%rsi, %r15
 	movq	%rdi, %rbx
 	movq	40(%rbp), %r14
-	movq	24(%rbp), %r13
-	movl	16(%rbp), %edx
+	movq	32(%rbp), %r13
+	movq	24(%rbp), %r11
+	movl	16(%rbp), %esi
 	movq	%r14, %rax
-	imulq	%r13, %rax
+	imulq	%r11, %rax
 	vcvtsi2ss	%rax, %xmm15, %xmm0
-	vmovss	%xmm0, 20(%rsp)
-	testl	%edx, %edx
-	sete	%al
-	leaq	(,%r14,4), %rcx
-	movq	%rcx, 120(%rsp)
-	movq	%r14, %r11
-	imulq	%r12, %r11
-	shlq	$2, %r11
-	leaq	-16(%r14), %r10
-	movq	%r10, %rcx
-	shrq	$4, %rcx
-	incq	%rcx
-	movq	%rcx, %rsi
-	movabsq	$2305843009213693948, %rdi
-	orq	$2, %rdi
-	andq	%rcx, %rdi
-	movq	%rdi, 232(%rsp)
-	movl	%ecx, %r9d
-	andl	$3, %r9d
-	andq	$-4, %rsi
-	movq	%rsi, 240(%rsp)
-	vmovd	%eax, %xmm0
+	vmovss	%xmm0, 12(%rsp)
+	testl	%esi, %esi
+	sete	%cl
+	movq	%r12, %rax
+	imulq	%r14, %rax
+	leaq	(,%rax,4), %rdx
+	movq	%rdx, 224(%rsp)
+	movq	%r14, %r10
+	imulq	%r13, %r10
+	shlq	$2, %r10
+	leaq	4(,%r12,4), %rdx
+	imulq	%r14, %rdx
+	movq	%rdx, 216(%rsp)
+	leaq	-16(%r14), %r9
+	movq	%r9, %rdx
+	shrq	$4, %rdx
+	incq	%rdx
+	movq	%rdx, %rdi
+	movabsq	$2305843009213693948, %r8
+	orq	$2, %r8
+	andq	%rdx, %r8
+	movq	%r8, 264(%rsp)
+	movl	%edx, %r8d
+	movl	%esi, %edx
+	andl	$3, %r8d
+	movq	%r8, 184(%rsp)
+	andq	$-4, %rdi
+	movq	%rdi, 272(%rsp)
+	vmovd	%ecx, %xmm0
 	vpbroadcastb	%xmm0, %xmm0
 	vpcmpeqd	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm1, %xmm0, %xmm1
-	movl	%r14d, %eax
-	andl	$7, %eax
-	movq	%rax, 152(%rsp)
-	leaq	224(%rbx), %rax
-	movq	%rax, 144(%rsp)
-	leaq	32(%r15), %rax
-	movq	%rax, 136(%rsp)
+	movl	%r14d, %ecx
+	andl	$7, %ecx
+	movq	%rcx, 160(%rsp)
+	leaq	(%rbx,%rax,4), %rcx
+	addq	$224, %rcx
+	movq	%rcx, 152(%rsp)
+	leaq	(%rbx,%rax,4), %rcx
+	movq	%rcx, 24(%rsp)
+	leaq	32(%r15,%rax,4), %rcx
+	movq	%rcx, 144(%rsp)
+	leaq	32(%rbx,%rax,4), %rcx
+	movq	%rcx, 136(%rsp)
+	leaq	(%r15,%rax,4), %rcx
+	movq	%rcx, 64(%rsp)
+	movq	72(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, 128(%rsp)
+	leaq	96(%r15,%rax,4), %rcx
+	movq	%rcx, 120(%rsp)
+	leaq	(%rbx,%rax,4), %rax
+	addq	$96, %rax
+	movq	%rax, 112(%rsp)
 	movq	%r14, %rax
 	andq	$-8, %rax
-	movq	%rax, 208(%rsp)
+	movq	%rax, 240(%rsp)
 	vpmovzxwd	%xmm1, %ymm1
 	vpslld	$31, %ymm1, %ymm12
 	vpmovzxwd	%xmm0, %ymm0
 	vpslld	$31, %ymm0, %ymm10
-	leaq	32(%rbx), %rax
-	movq	%rax, 128(%rsp)
-	leaq	96(%r15), %rax
-	movq	%rax, 112(%rsp)
-	leaq	96(%rbx), %rax
+	leaq	(,%r14,4), %rax
 	movq	%rax, 104(%rsp)
-	movq	$0, 8(%rsp)
-	movq	80(%rsp), %rax
-	movq	%rax, 96(%rsp)
-	movq	%r15, 72(%rsp)
-	movq	%rbx, 24(%rsp)
-	movq	%r11, 48(%rsp)
-	movq	%r10, 200(%rsp)
-	movq	%r9, 168(%rsp)
-	vmovdqa	%ymm10, 352(%rsp)
+	movq	$0, 96(%rsp)
+	movq	%r10, 16(%rsp)
+	movq	%r9, 176(%rsp)
+	vmovdqa	%ymm10, 384(%rsp)
 	movq	%r15, 40(%rsp)
 	movq	%rbx, 32(%rsp)
-	vmovdqa	%ymm12, 384(%rsp)
+	vmovdqa	%ymm12, 416(%rsp)
 	jmp	.LBB22_2
 	.p2align	4
 .LBB22_90:
-	movq	8(%rsp), %rcx
-	incq	%rcx
-	movq	120(%rsp), %rax
-	addq	%rax, 144(%rsp)
+	incq	%r12
+	incq	96(%rsp)
+	movq	104(%rsp), %rax
+	addq	%rax, 152(%rsp)
 	addq	%rax, 24(%rsp)
+	addq	%rax, 144(%rsp)
 	addq	%rax, 136(%rsp)
+	addq	%rax, 64(%rsp)
 	addq	%rax, 128(%rsp)
-	addq	%rax, 72(%rsp)
-	addq	%rax, 96(%rsp)
+	addq	%rax, 120(%rsp)
 	addq	%rax, 112(%rsp)
-	addq	%rax, 104(%rsp)
-	movq	%rcx, 8(%rsp)
-	cmpq	%r12, %rcx
-	movq	200(%rsp), %r10
-	movq	168(%rsp), %r9
+	cmpq	56(%rbp), %r12
+	movq	16(%rsp), %r10
+	movq	176(%rsp), %r9
 	je	.LBB22_91
 .LBB22_2:
 	vpxor	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-	testq	%r13, %r13
+	testq	%r11, %r11
 	jle	.LBB22_21
 	movq	24(%rsp), %rax
-	movq	144(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	xorl	%edx, %edx
 	vxorps	%xmm3, %xmm3, %xmm3
 	jmp	.LBB22_4
 	.p2align	4
 .LBB22_19:
 	incq	%rdx
-	addq	%r11, %rcx
-	addq	%r11, %rax
-	cmpq	%r13, %rdx
+	addq	%r10, %rcx
+	addq	%r10, %rax
+	cmpq	%r11, %rdx
 	je	.LBB22_20
 .LBB22_4:
 	cmpq	$16, %r14
@@ -18209,16 +18229,16 @@ batch_norm_backward:
 	jmp	.LBB22_13
 	.p2align	4
 .LBB22_6:
-	cmpq	$48, %r10
+	cmpq	$48, %r9
 	jae	.LBB22_25
 	movl	$16, %edi
 	xorl	%esi, %esi
-	testq	%r9, %r9
+	cmpq	$0, 184(%rsp)
 	jne	.LBB22_10
 	jmp	.LBB22_13
 	.p2align	4
 .LBB22_25:
-	movq	240(%rsp), %rdi
+	movq	272(%rsp), %rdi
 	xorl	%esi, %esi
 	.p2align	4
 .LBB22_26:
@@ -18234,14 +18254,15 @@ batch_norm_backward:
 	addq	$-4, %rdi
 	jne	.LBB22_26
 	leaq	16(%rsi), %rdi
-	testq	%r9, %r9
+	cmpq	$0, 184(%rsp)
 	je	.LBB22_13
 .LBB22_10:
 	movq	%rdx, %r8
-	imulq	%r12, %r8
-	addq	8(%rsp), %r8
+	imulq	%r13, %r8
+	addq	%r12, %r8
 	imulq	%r14, %r8
 	leaq	(%rbx,%r8,4), %r8
+	movq	184(%rsp), %r9
 	.p2align	4
 .LBB22_11:
 	vaddps	(%r8,%rsi,4), %ymm2, %ymm2
@@ -18252,7 +18273,7 @@ batch_norm_backward:
 	jne	.LBB22_11
 	addq	$-16, %rdi
 	movq	%rdi, %rsi
-	movq	168(%rsp), %r9
+	movq	176(%rsp), %r9
 .LBB22_13:
 	movq	%rsi, %rdi
 	orq	$8, %rdi
@@ -18308,10 +18329,10 @@ batch_norm_backward:
 	vmovshdup	%xmm2, %xmm3
 	vaddss	%xmm3, %xmm2, %xmm2
 	vaddss	%xmm2, %xmm1, %xmm1
-	vdivss	20(%rsp), %xmm1, %xmm13
+	vdivss	12(%rsp), %xmm1, %xmm13
 	vbroadcastss	%xmm13, %ymm14
 	vxorps	%xmm1, %xmm1, %xmm1
-	testq	%r13, %r13
+	testq	%r11, %r11
 	jle	.LBB22_41
 	vpxor	%xmm0, %xmm0, %xmm0
 	movq	24(%rsp), %rax
@@ -18321,8 +18342,8 @@ batch_norm_backward:
 	.p2align	4
 .LBB22_39:
 	incq	%rcx
-	addq	%r11, %rax
-	cmpq	%r13, %rcx
+	addq	%r10, %rax
+	cmpq	%r11, %rcx
 	movl	16(%rbp), %edx
 	je	.LBB22_40
 .LBB22_23:
@@ -18333,17 +18354,17 @@ batch_norm_backward:
 	.p2align	4
 .LBB22_28:
 	movl	$16, %esi
-	cmpq	$16, %r10
+	cmpq	$16, %r9
 	jae	.LBB22_43
 	vmovaps	%ymm0, %ymm3
 	vmovaps	%ymm2, %ymm4
 	xorl	%edx, %edx
-	testb	$16, %r10b
+	testb	$16, %r9b
 	je	.LBB22_32
 	jmp	.LBB22_33
 	.p2align	4
 .LBB22_43:
-	movq	232(%rsp), %rdx
+	movq	264(%rsp), %rdx
 	.p2align	4
 .LBB22_44:
 	vmovups	-64(%rax,%rsi,4), %ymm3
@@ -18364,12 +18385,12 @@ batch_norm_backward:
 	leaq	-16(%rsi), %rdx
 	vmovaps	%ymm0, %ymm3
 	vmovaps	%ymm2, %ymm4
-	testb	$16, %r10b
+	testb	$16, %r9b
 	jne	.LBB22_33
 .LBB22_32:
 	movq	%rcx, %rdi
-	imulq	%r12, %rdi
-	addq	8(%rsp), %rdi
+	imulq	%r13, %rdi
+	addq	%r12, %rdi
 	imulq	%r14, %rdi
 	leaq	(%rbx,%rdi,4), %rdi
 	vmovups	(%rdi,%rdx,4), %ymm0
@@ -18441,7 +18462,7 @@ batch_norm_backward:
 	vmovshdup	%xmm0, %xmm2
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm0, %xmm1, %xmm0
-	vdivss	20(%rsp), %xmm0, %xmm0
+	vdivss	12(%rsp), %xmm0, %xmm0
 	vaddss	92(%rsp), %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vucomiss	%xmm1, %xmm0
@@ -18450,30 +18471,31 @@ batch_norm_backward:
 	jmp	.LBB22_47
 	.p2align	4
 .LBB22_46:
-	vmovaps	%xmm13, 176(%rsp)
-	vmovaps	%ymm14, 256(%rsp)
+	vmovaps	%xmm13, 192(%rsp)
+	vmovaps	%ymm14, 288(%rsp)
 	vzeroupper
 	callq	sqrtf@PLT
-	vmovaps	256(%rsp), %ymm14
-	vmovaps	176(%rsp), %xmm13
-	vmovdqa	352(%rsp), %ymm10
-	vmovdqa	384(%rsp), %ymm12
-	movq	48(%rsp), %r11
+	vmovaps	288(%rsp), %ymm14
+	vmovaps	192(%rsp), %xmm13
+	vmovdqa	384(%rsp), %ymm10
+	vmovdqa	416(%rsp), %ymm12
+	movq	16(%rsp), %r10
 	movl	16(%rbp), %edx
+	movq	24(%rbp), %r11
 .LBB22_47:
-	movq	64(%rsp), %rax
-	movq	56(%rsp), %rcx
+	movq	56(%rsp), %rax
+	movq	48(%rsp), %rcx
 	vmovss	.LCPI22_0(%rip), %xmm1
 	vdivss	%xmm0, %xmm1, %xmm0
 	vbroadcastss	%xmm0, %ymm1
-	testq	%r13, %r13
+	testq	%r11, %r11
 	jle	.LBB22_48
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	movq	24(%rsp), %rax
-	movq	72(%rsp), %rcx
-	movq	128(%rsp), %rdx
-	movq	136(%rsp), %rsi
+	movq	64(%rsp), %rcx
+	movq	136(%rsp), %rdx
+	movq	144(%rsp), %rsi
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
@@ -18483,11 +18505,11 @@ batch_norm_backward:
 	.p2align	4
 .LBB22_73:
 	incq	%rdi
-	addq	%r11, %rsi
-	addq	%r11, %rdx
-	addq	%r11, %rcx
-	addq	%r11, %rax
-	cmpq	%r13, %rdi
+	addq	%r10, %rsi
+	addq	%r10, %rdx
+	addq	%r10, %rcx
+	addq	%r10, %rax
+	cmpq	%r11, %rdi
 	je	.LBB22_49
 .LBB22_65:
 	cmpq	$16, %r14
@@ -18543,20 +18565,21 @@ batch_norm_backward:
 	testb	$1, %r10b
 	je	.LBB22_71
 	movq	%rdi, %r10
-	imulq	%r12, %r10
-	addq	8(%rsp), %r10
+	imulq	%r13, %r10
+	addq	%r12, %r10
 	imulq	%r14, %r10
 	leaq	(%rbx,%r10,4), %r11
 	leaq	(%r15,%r10,4), %r10
 	vmovss	(%r10,%r8,4), %xmm8
 	vaddss	%xmm2, %xmm8, %xmm2
 	vmovss	(%r11,%r8,4), %xmm9
-	movq	48(%rsp), %r11
+	movq	24(%rbp), %r11
 	vsubss	%xmm13, %xmm9, %xmm9
 	vmulss	%xmm9, %xmm8, %xmm8
 	vfmadd231ss	%xmm8, %xmm0, %xmm3
 	movq	%r9, %r8
 .LBB22_71:
+	movq	16(%rsp), %r10
 	cmpq	%r9, %r14
 	je	.LBB22_73
 	.p2align	4
@@ -18579,112 +18602,112 @@ batch_norm_backward:
 	jmp	.LBB22_73
 	.p2align	4
 .LBB22_49:
-	vaddps	%ymm4, %ymm5, %ymm4
-	vaddps	%ymm6, %ymm7, %ymm5
-	movq	64(%rsp), %rax
-	movq	56(%rsp), %rcx
+	vaddps	%ymm4, %ymm5, %ymm5
+	vaddps	%ymm6, %ymm7, %ymm4
+	movq	56(%rsp), %rax
+	movq	48(%rsp), %rcx
 	movl	16(%rbp), %edx
-	vmovdqa	352(%rsp), %ymm10
+	vmovdqa	384(%rsp), %ymm10
 	jmp	.LBB22_50
 	.p2align	4
 .LBB22_48:
-	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm4, %xmm4, %xmm4
 .LBB22_50:
-	vmovshdup	%ymm5, %ymm6
-	vshufps	$255, %ymm5, %ymm5, %ymm7
+	vmovshdup	%ymm4, %ymm6
+	vshufps	$255, %ymm4, %ymm4, %ymm7
 	vextractf128	$1, %ymm7, %xmm7
-	vextractf128	$1, %ymm5, %xmm8
+	vextractf128	$1, %ymm4, %xmm8
 	vshufpd	$1, %xmm8, %xmm8, %xmm9
 	vaddss	%xmm7, %xmm9, %xmm7
 	vextractf128	$1, %ymm6, %xmm6
 	vaddss	%xmm6, %xmm8, %xmm6
 	vaddss	%xmm7, %xmm6, %xmm6
-	vshufps	$255, %xmm5, %xmm5, %xmm7
-	vshufpd	$1, %xmm5, %xmm5, %xmm8
+	vshufps	$255, %xmm4, %xmm4, %xmm7
+	vshufpd	$1, %xmm4, %xmm4, %xmm8
 	vaddss	%xmm7, %xmm8, %xmm7
-	vmovshdup	%xmm5, %xmm8
-	vaddss	%xmm5, %xmm8, %xmm5
-	vaddss	%xmm7, %xmm5, %xmm5
-	vaddss	%xmm6, %xmm5, %xmm5
-	vaddss	%xmm5, %xmm3, %xmm5
+	vmovshdup	%xmm4, %xmm8
+	vaddss	%xmm4, %xmm8, %xmm4
+	vaddss	%xmm7, %xmm4, %xmm4
+	vaddss	%xmm6, %xmm4, %xmm4
+	vaddss	%xmm4, %xmm3, %xmm4
 	testq	%rcx, %rcx
 	je	.LBB22_52
-	movq	8(%rsp), %rsi
-	vaddss	(%rcx,%rsi,4), %xmm5, %xmm3
-	vmovss	%xmm3, (%rcx,%rsi,4)
+	vaddss	(%rcx,%r12,4), %xmm4, %xmm3
+	vmovss	%xmm3, (%rcx,%r12,4)
 .LBB22_52:
-	vmovshdup	%ymm4, %ymm3
-	vshufps	$255, %ymm4, %ymm4, %ymm6
+	vmovshdup	%ymm5, %ymm3
+	vshufps	$255, %ymm5, %ymm5, %ymm6
 	vextractf128	$1, %ymm6, %xmm6
-	vextractf128	$1, %ymm4, %xmm7
+	vextractf128	$1, %ymm5, %xmm7
 	vshufpd	$1, %xmm7, %xmm7, %xmm8
 	vaddss	%xmm6, %xmm8, %xmm6
 	vextractf128	$1, %ymm3, %xmm3
 	vaddss	%xmm3, %xmm7, %xmm3
 	vaddss	%xmm6, %xmm3, %xmm3
-	vshufps	$255, %xmm4, %xmm4, %xmm6
-	vshufpd	$1, %xmm4, %xmm4, %xmm7
+	vshufps	$255, %xmm5, %xmm5, %xmm6
+	vshufpd	$1, %xmm5, %xmm5, %xmm7
 	vaddss	%xmm6, %xmm7, %xmm6
-	vmovshdup	%xmm4, %xmm7
-	vaddss	%xmm7, %xmm4, %xmm4
-	vaddss	%xmm6, %xmm4, %xmm4
-	vaddss	%xmm3, %xmm4, %xmm3
+	vmovshdup	%xmm5, %xmm7
+	vaddss	%xmm7, %xmm5, %xmm5
+	vaddss	%xmm6, %xmm5, %xmm5
+	vaddss	%xmm3, %xmm5, %xmm3
 	vaddss	%xmm3, %xmm2, %xmm3
 	testq	%rax, %rax
 	je	.LBB22_54
-	movq	8(%rsp), %rcx
-	vaddss	(%rax,%rcx,4), %xmm3, %xmm2
-	vmovss	%xmm2, (%rax,%rcx,4)
+	vaddss	(%rax,%r12,4), %xmm3, %xmm2
+	vmovss	%xmm2, (%rax,%r12,4)
 .LBB22_54:
-	cmpq	$0, 80(%rsp)
+	cmpq	$0, 72(%rsp)
 	je	.LBB22_90
 	vmovss	.LCPI22_0(%rip), %xmm2
-	movq	192(%rsp), %rax
+	movq	232(%rsp), %rax
 	testq	%rax, %rax
 	je	.LBB22_57
-	movq	8(%rsp), %rcx
-	vmovss	(%rax,%rcx,4), %xmm2
+	vmovss	(%rax,%r12,4), %xmm2
 .LBB22_57:
-	testq	%r13, %r13
+	testq	%r11, %r11
 	jle	.LBB22_90
-	movq	120(%rsp), %rax
-	movq	%rax, %rcx
-	imulq	8(%rsp), %rcx
-	movq	%rcx, 224(%rsp)
+	movq	104(%rsp), %rcx
+	imulq	96(%rsp), %rcx
+	movq	224(%rsp), %rax
 	addq	%rcx, %rax
-	movq	%rax, 216(%rsp)
+	movq	%rax, 248(%rsp)
+	addq	216(%rsp), %rcx
+	movq	%rcx, 256(%rsp)
 	vmulss	%xmm2, %xmm0, %xmm2
-	vmovss	20(%rsp), %xmm4
-	vdivss	%xmm4, %xmm3, %xmm3
-	vdivss	%xmm4, %xmm5, %xmm4
+	vmovss	12(%rsp), %xmm5
+	vdivss	%xmm5, %xmm3, %xmm3
+	vdivss	%xmm5, %xmm4, %xmm4
 	vbroadcastss	%xmm2, %ymm5
 	vbroadcastss	%xmm3, %ymm6
 	vbroadcastss	%xmm4, %ymm7
-	movq	104(%rsp), %rsi
-	movq	112(%rsp), %rax
-	movq	%rax, 256(%rsp)
-	movq	96(%rsp), %rdi
+	movq	112(%rsp), %rsi
+	movq	120(%rsp), %rax
+	movq	%rax, 288(%rsp)
+	movq	128(%rsp), %rdi
 	movq	24(%rsp), %r8
-	movq	72(%rsp), %r9
+	movq	64(%rsp), %r9
 	xorl	%r10d, %r10d
-	vmovaps	%xmm13, 176(%rsp)
-	vmovaps	%xmm2, 336(%rsp)
-	vmovaps	%xmm3, 320(%rsp)
-	vmovaps	%xmm4, 304(%rsp)
+	movq	%r12, 80(%rsp)
+	vmovaps	%xmm13, 192(%rsp)
+	vmovaps	%xmm2, 368(%rsp)
+	vmovaps	%xmm3, 352(%rsp)
+	vmovaps	%xmm4, 336(%rsp)
 	jmp	.LBB22_59
 	.p2align	4
 .LBB22_89:
 	incq	%r10
-	movq	48(%rsp), %r11
-	addq	%r11, %r9
-	addq	%r11, %r8
-	addq	%r11, %rdi
-	addq	%r11, 256(%rsp)
-	addq	%r11, %rsi
-	cmpq	%r13, %r10
+	movq	16(%rsp), %rax
+	addq	%rax, %r9
+	addq	%rax, %r8
+	addq	%rax, %rdi
+	addq	%rax, 288(%rsp)
+	addq	%rax, %rsi
+	movq	24(%rbp), %r11
+	cmpq	%r11, %r10
 	je	.LBB22_90
 .LBB22_59:
 	cmpq	$8, %r14
@@ -18724,22 +18747,22 @@ batch_norm_backward:
 	jmp	.LBB22_100
 	.p2align	4
 .LBB22_77:
-	movq	%rsi, 160(%rsp)
-	movq	48(%rsp), %rax
+	movq	%rsi, 168(%rsp)
+	movq	16(%rsp), %rax
 	imulq	%r10, %rax
 	movq	%rbx, %rsi
-	movq	224(%rsp), %rdx
+	movq	248(%rsp), %rdx
 	leaq	(%rdx,%rax), %rbx
-	movq	80(%rsp), %rdx
+	movq	72(%rsp), %rdx
 	leaq	(%rdx,%rbx), %r12
-	movq	%r12, 248(%rsp)
-	addq	216(%rsp), %rax
+	movq	%r12, 280(%rsp)
+	addq	256(%rsp), %rax
 	leaq	(%rdx,%rax), %r12
 	leaq	(%r15,%rbx), %r13
 	addq	%rax, %r15
 	addq	%rsi, %rbx
 	addq	%rsi, %rax
-	movq	248(%rsp), %rdx
+	movq	280(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
 	cmpq	%r15, %rdx
 	leaq	(%r13,%rcx,4), %r15
@@ -18754,10 +18777,10 @@ batch_norm_backward:
 	testb	%r15b, %r13b
 	jne	.LBB22_78
 	andb	%bl, %al
-	movq	32(%rbp), %r12
-	movq	24(%rbp), %r13
+	movq	80(%rsp), %r12
+	movq	32(%rbp), %r13
 	movl	16(%rbp), %edx
-	movq	160(%rsp), %rsi
+	movq	168(%rsp), %rsi
 	jne	.LBB22_80
 	cmpq	$32, %r11
 	jae	.LBB22_92
@@ -18774,36 +18797,36 @@ batch_norm_backward:
 	movq	%rcx, %r11
 	movq	40(%rsp), %r15
 	movq	32(%rsp), %rbx
-	movq	32(%rbp), %r12
-	movq	24(%rbp), %r13
+	movq	80(%rsp), %r12
+	movq	32(%rbp), %r13
 	movl	16(%rbp), %edx
-	movq	160(%rsp), %rsi
+	movq	168(%rsp), %rsi
 	jmp	.LBB22_86
 .LBB22_92:
 	movq	%r11, %rax
 	andq	$-32, %rax
-	movq	256(%rsp), %rbx
-	leaq	(%rbx,%rcx,4), %r15
+	movq	288(%rsp), %rbx
+	leaq	(%rbx,%rcx,4), %rbx
 	leaq	(%rsi,%rcx,4), %r12
-	leaq	(%rdi,%rcx,4), %rbx
-	xorl	%r13d, %r13d
+	leaq	(%rdi,%rcx,4), %r13
+	xorl	%r15d, %r15d
 	vmovdqa	%ymm12, %ymm2
 	vmovdqa	%ymm10, %ymm3
 	vmovaps	%ymm14, %ymm4
 	.p2align	4
 .LBB22_93:
-	vmovups	-96(%r15,%r13,4), %ymm8
-	vmovups	-64(%r15,%r13,4), %ymm9
-	vmovups	-32(%r15,%r13,4), %ymm10
-	vmovups	(%r15,%r13,4), %ymm11
+	vmovups	-96(%rbx,%r15,4), %ymm8
+	vmovups	-64(%rbx,%r15,4), %ymm9
+	vmovups	-32(%rbx,%r15,4), %ymm10
+	vmovups	(%rbx,%r15,4), %ymm11
 	vsubps	%ymm6, %ymm8, %ymm8
 	vsubps	%ymm6, %ymm9, %ymm9
 	vsubps	%ymm6, %ymm10, %ymm10
 	vsubps	%ymm6, %ymm11, %ymm11
-	vmovups	-96(%r12,%r13,4), %ymm12
-	vmovups	-64(%r12,%r13,4), %ymm13
-	vmovups	-32(%r12,%r13,4), %ymm14
-	vmovups	(%r12,%r13,4), %ymm15
+	vmovups	-96(%r12,%r15,4), %ymm12
+	vmovups	-64(%r12,%r15,4), %ymm13
+	vmovups	-32(%r12,%r15,4), %ymm14
+	vmovups	(%r12,%r15,4), %ymm15
 	vsubps	%ymm4, %ymm12, %ymm12
 	vsubps	%ymm4, %ymm13, %ymm13
 	vsubps	%ymm4, %ymm14, %ymm14
@@ -18815,13 +18838,13 @@ batch_norm_backward:
 	vfnmadd213ps	%ymm8, %ymm7, %ymm12
 	vfnmadd213ps	%ymm9, %ymm7, %ymm13
 	vfnmadd213ps	%ymm10, %ymm7, %ymm14
-	vmaskmovps	(%rbx,%r13,4), %ymm2, %ymm8
+	vmaskmovps	(%r13,%r15,4), %ymm2, %ymm8
 	vfnmadd213ps	%ymm11, %ymm7, %ymm15
-	vmaskmovps	32(%rbx,%r13,4), %ymm2, %ymm9
+	vmaskmovps	32(%r13,%r15,4), %ymm2, %ymm9
 	vmulps	%ymm5, %ymm12, %ymm10
-	vmaskmovps	64(%rbx,%r13,4), %ymm2, %ymm11
+	vmaskmovps	64(%r13,%r15,4), %ymm2, %ymm11
 	vmulps	%ymm5, %ymm13, %ymm12
-	vmaskmovps	96(%rbx,%r13,4), %ymm2, %ymm13
+	vmaskmovps	96(%r13,%r15,4), %ymm2, %ymm13
 	vmulps	%ymm5, %ymm14, %ymm14
 	vmulps	%ymm5, %ymm15, %ymm15
 	vaddps	%ymm8, %ymm10, %ymm8
@@ -18832,33 +18855,33 @@ batch_norm_backward:
 	vblendvps	%ymm3, %ymm12, %ymm9, %ymm9
 	vblendvps	%ymm3, %ymm14, %ymm11, %ymm10
 	vblendvps	%ymm3, %ymm15, %ymm13, %ymm11
-	vmovups	%ymm8, (%rbx,%r13,4)
-	vmovups	%ymm9, 32(%rbx,%r13,4)
-	vmovups	%ymm10, 64(%rbx,%r13,4)
-	vmovups	%ymm11, 96(%rbx,%r13,4)
-	addq	$32, %r13
-	cmpq	%r13, %rax
+	vmovups	%ymm8, (%r13,%r15,4)
+	vmovups	%ymm9, 32(%r13,%r15,4)
+	vmovups	%ymm10, 64(%r13,%r15,4)
+	vmovups	%ymm11, 96(%r13,%r15,4)
+	addq	$32, %r15
+	cmpq	%r15, %rax
 	jne	.LBB22_93
 	cmpq	%rax, %r11
 	movq	40(%rsp), %r15
 	movq	32(%rsp), %rbx
-	movq	32(%rbp), %r12
-	movq	24(%rbp), %r13
+	movq	80(%rsp), %r12
+	movq	32(%rbp), %r13
 	vmovdqa	%ymm2, %ymm12
 	vmovdqa	%ymm3, %ymm10
-	vmovaps	176(%rsp), %xmm13
+	vmovaps	192(%rsp), %xmm13
 	vmovaps	%ymm4, %ymm14
-	vmovaps	336(%rsp), %xmm2
-	vmovaps	320(%rsp), %xmm3
-	vmovaps	304(%rsp), %xmm4
+	vmovaps	368(%rsp), %xmm2
+	vmovaps	352(%rsp), %xmm3
+	vmovaps	336(%rsp), %xmm4
 	je	.LBB22_89
 	testb	$24, %r11b
 	je	.LBB22_96
 .LBB22_83:
-	subq	152(%rsp), %r11
+	subq	160(%rsp), %r11
 	addq	%rcx, %r11
 	addq	%rcx, %rax
-	movq	208(%rsp), %rcx
+	movq	240(%rsp), %rcx
 	.p2align	4
 .LBB22_84:
 	vmovups	(%r9,%rax,4), %ymm8
@@ -18875,7 +18898,7 @@ batch_norm_backward:
 	addq	$8, %rax
 	cmpq	%rax, %rcx
 	jne	.LBB22_84
-	cmpq	$0, 152(%rsp)
+	cmpq	$0, 160(%rsp)
 	jne	.LBB22_86
 	jmp	.LBB22_89
 .LBB22_96:
@@ -18942,9 +18965,10 @@ batch_norm_update:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
+	movq	%r8, -48(%rbp)
 	movq	%rdx, -64(%rbp)
 	movq	%rsi, -56(%rbp)
-	movq	%rdi, -48(%rbp)
+	movq	16(%rbp), %r10
 	movq	%r9, %rax
 	imulq	%rcx, %rax
 	vcvtsi2ss	%rax, %xmm15, %xmm3
@@ -18952,11 +18976,335 @@ batch_norm_update:
 	jl	.LBB23_1
 	vaddss	.LCPI23_0(%rip), %xmm3, %xmm2
 	vdivss	%xmm2, %xmm3, %xmm4
-	testq	%r8, %r8
-	jg	.LBB23_5
-.LBB23_4:
+	jmp	.LBB23_3
+.LBB23_1:
+	vmovss	.LCPI23_1(%rip), %xmm4
+.LBB23_3:
 	vxorps	%xmm2, %xmm2, %xmm2
+	cmpq	24(%rbp), %r10
+	jge	.LBB23_49
+	leaq	-16(%r9), %r11
+	movq	%r11, %r8
+	shrq	$4, %r8
+	incq	%r8
+	movq	%r8, %rax
+	movabsq	$2305843009213693948, %rdx
+	orq	$2, %rdx
+	andq	%r8, %rdx
+	movq	%rdx, -96(%rbp)
+	andl	$3, %r8d
+	andq	$-4, %rax
+	movq	%rax, -104(%rbp)
+	movq	%r10, %rdx
+	imulq	%r9, %rdx
+	leaq	(%rdi,%rdx,4), %r15
+	addq	$224, %r15
+	leaq	(,%r9,4), %rax
+	movq	%rax, -80(%rbp)
+	movq	%r9, %rax
+	imulq	-48(%rbp), %rax
+	shlq	$2, %rax
+	leaq	(%rdi,%rdx,4), %r13
+	vbroadcastss	.LCPI23_2(%rip), %xmm5
+	jmp	.LBB23_5
+	.p2align	4
+.LBB23_48:
+	incq	%r10
+	movq	-80(%rbp), %rdx
+	addq	%rdx, %r15
+	addq	%rdx, %r13
+	cmpq	24(%rbp), %r10
+	je	.LBB23_49
+.LBB23_5:
+	vxorps	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm8, %xmm8, %xmm8
+	testq	%rcx, %rcx
+	movq	%r13, -72(%rbp)
+	jle	.LBB23_24
+	movq	%r15, -88(%rbp)
+	movq	%r15, %r12
+	xorl	%ebx, %ebx
+	vxorps	%xmm9, %xmm9, %xmm9
+	jmp	.LBB23_7
+	.p2align	4
+.LBB23_22:
+	incq	%rbx
+	addq	%rax, %r12
+	addq	%rax, %r13
+	cmpq	%rcx, %rbx
+	je	.LBB23_23
+.LBB23_7:
+	cmpq	$16, %r9
+	jge	.LBB23_9
+	xorl	%r14d, %r14d
+	jmp	.LBB23_16
+	.p2align	4
+.LBB23_9:
+	cmpq	$48, %r11
+	jae	.LBB23_26
+	movl	$16, %esi
+	xorl	%r14d, %r14d
+	testq	%r8, %r8
+	jne	.LBB23_13
+	jmp	.LBB23_16
+	.p2align	4
+.LBB23_26:
+	movq	-104(%rbp), %rsi
+	xorl	%r14d, %r14d
+	.p2align	4
+.LBB23_27:
+	vaddps	-224(%r12,%r14,4), %ymm8, %ymm8
+	vaddps	-192(%r12,%r14,4), %ymm9, %ymm9
+	vaddps	-160(%r12,%r14,4), %ymm8, %ymm8
+	vaddps	-128(%r12,%r14,4), %ymm9, %ymm9
+	vaddps	-96(%r12,%r14,4), %ymm8, %ymm8
+	vaddps	-64(%r12,%r14,4), %ymm9, %ymm9
+	vaddps	-32(%r12,%r14,4), %ymm8, %ymm8
+	vaddps	(%r12,%r14,4), %ymm9, %ymm9
+	addq	$64, %r14
+	addq	$-4, %rsi
+	jne	.LBB23_27
+	leaq	16(%r14), %rsi
+	testq	%r8, %r8
+	je	.LBB23_16
+.LBB23_13:
+	movq	%rbx, %rdx
+	imulq	-48(%rbp), %rdx
+	addq	%r10, %rdx
+	imulq	%r9, %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movq	%r8, %r15
+	.p2align	4
+.LBB23_14:
+	vaddps	(%rdx,%r14,4), %ymm8, %ymm8
+	vaddps	32(%rdx,%r14,4), %ymm9, %ymm9
+	movq	%rsi, %r14
+	addq	$16, %rsi
+	decq	%r15
+	jne	.LBB23_14
+	addq	$-16, %rsi
+	movq	%rsi, %r14
+.LBB23_16:
+	movq	%r14, %rdx
+	orq	$8, %rdx
+	cmpq	%r9, %rdx
+	jg	.LBB23_17
+	.p2align	4
+.LBB23_28:
+	vaddps	(%r13,%r14,4), %ymm8, %ymm8
+	leaq	8(%r14), %rdx
+	addq	$16, %r14
+	cmpq	%r9, %r14
+	movq	%rdx, %r14
+	jle	.LBB23_28
+.LBB23_17:
+	movq	%r14, %rsi
+	subq	%r9, %rsi
+	jge	.LBB23_22
+	movl	%r9d, %edx
+	subl	%r14d, %edx
+	andl	$7, %edx
+	je	.LBB23_20
+	.p2align	4
+.LBB23_19:
+	vaddss	(%r13,%r14,4), %xmm6, %xmm6
+	incq	%r14
+	decq	%rdx
+	jne	.LBB23_19
+.LBB23_20:
+	cmpq	$-8, %rsi
+	ja	.LBB23_22
+	.p2align	4
+.LBB23_21:
+	vaddss	(%r13,%r14,4), %xmm6, %xmm6
+	vaddss	4(%r13,%r14,4), %xmm6, %xmm6
+	vaddss	8(%r13,%r14,4), %xmm6, %xmm6
+	vaddss	12(%r13,%r14,4), %xmm6, %xmm6
+	vaddss	16(%r13,%r14,4), %xmm6, %xmm6
+	vaddss	20(%r13,%r14,4), %xmm6, %xmm6
+	vaddss	24(%r13,%r14,4), %xmm6, %xmm6
+	vaddss	28(%r13,%r14,4), %xmm6, %xmm6
+	addq	$8, %r14
+	cmpq	%r14, %r9
+	jne	.LBB23_21
+	jmp	.LBB23_22
+	.p2align	4
+.LBB23_23:
+	vaddps	%ymm8, %ymm9, %ymm8
+	movq	-88(%rbp), %r15
+	movq	-72(%rbp), %r13
+.LBB23_24:
+	vextractf128	$1, %ymm8, %xmm9
+	vhaddps	%xmm9, %xmm8, %xmm8
+	vhaddps	%xmm8, %xmm8, %xmm8
+	vmovshdup	%xmm8, %xmm9
+	vaddss	%xmm9, %xmm8, %xmm8
+	vaddss	%xmm6, %xmm8, %xmm6
+	vdivss	%xmm3, %xmm6, %xmm6
+	testq	%rcx, %rcx
+	jle	.LBB23_25
+	vbroadcastss	%xmm6, %ymm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	movq	%r13, %rbx
+	vxorps	%xmm10, %xmm10, %xmm10
+	xorl	%r12d, %r12d
+	jmp	.LBB23_30
+	.p2align	4
+.LBB23_43:
+	incq	%r12
+	addq	%rax, %rbx
+	cmpq	%rcx, %r12
+	je	.LBB23_44
+.LBB23_30:
+	cmpq	$16, %r9
+	jge	.LBB23_32
+	xorl	%r14d, %r14d
+	jmp	.LBB23_37
+	.p2align	4
+.LBB23_32:
+	movl	$16, %r13d
+	cmpq	$16, %r11
+	jae	.LBB23_50
+	vmovaps	%ymm9, %ymm11
+	vmovaps	%ymm10, %ymm12
+	xorl	%r14d, %r14d
+	testb	$16, %r11b
+	je	.LBB23_36
+	jmp	.LBB23_37
+	.p2align	4
 .LBB23_50:
+	movq	-96(%rbp), %rsi
+	.p2align	4
+.LBB23_51:
+	vmovups	-64(%rbx,%r13,4), %ymm11
+	vmovups	-32(%rbx,%r13,4), %ymm12
+	vmovups	(%rbx,%r13,4), %ymm13
+	vmovups	32(%rbx,%r13,4), %ymm14
+	vsubps	%ymm7, %ymm11, %ymm11
+	vsubps	%ymm7, %ymm12, %ymm12
+	vfmadd213ps	%ymm9, %ymm11, %ymm11
+	vfmadd213ps	%ymm10, %ymm12, %ymm12
+	vsubps	%ymm7, %ymm13, %ymm9
+	vsubps	%ymm7, %ymm14, %ymm10
+	vfmadd213ps	%ymm11, %ymm9, %ymm9
+	vfmadd213ps	%ymm12, %ymm10, %ymm10
+	addq	$32, %r13
+	addq	$-2, %rsi
+	jne	.LBB23_51
+	leaq	-16(%r13), %r14
+	vmovaps	%ymm9, %ymm11
+	vmovaps	%ymm10, %ymm12
+	testb	$16, %r11b
+	jne	.LBB23_37
+.LBB23_36:
+	movq	%r12, %rdx
+	imulq	-48(%rbp), %rdx
+	addq	%r10, %rdx
+	imulq	%r9, %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	vmovups	(%rdx,%r14,4), %ymm9
+	vmovups	32(%rdx,%r14,4), %ymm10
+	vsubps	%ymm7, %ymm9, %ymm9
+	vsubps	%ymm7, %ymm10, %ymm10
+	vfmadd213ps	%ymm11, %ymm9, %ymm9
+	vfmadd213ps	%ymm12, %ymm10, %ymm10
+	movq	%r13, %r14
+.LBB23_37:
+	movq	%r14, %rdx
+	orq	$8, %rdx
+	cmpq	%r9, %rdx
+	jg	.LBB23_38
+	.p2align	4
+.LBB23_52:
+	vmovups	(%rbx,%r14,4), %ymm11
+	vsubps	%ymm7, %ymm11, %ymm11
+	vfmadd231ps	%ymm11, %ymm11, %ymm9
+	leaq	8(%r14), %rdx
+	addq	$16, %r14
+	cmpq	%r9, %r14
+	movq	%rdx, %r14
+	jle	.LBB23_52
+.LBB23_38:
+	movq	%r14, %rsi
+	subq	%r9, %rsi
+	jge	.LBB23_43
+	movl	%r9d, %r13d
+	subl	%r14d, %r13d
+	andl	$3, %r13d
+	je	.LBB23_41
+	.p2align	4
+.LBB23_40:
+	vmovss	(%rbx,%r14,4), %xmm11
+	vsubss	%xmm6, %xmm11, %xmm11
+	vfmadd231ss	%xmm11, %xmm11, %xmm8
+	incq	%r14
+	decq	%r13
+	jne	.LBB23_40
+.LBB23_41:
+	cmpq	$-4, %rsi
+	ja	.LBB23_43
+	.p2align	4
+.LBB23_42:
+	vmovss	(%rbx,%r14,4), %xmm11
+	vmovss	4(%rbx,%r14,4), %xmm12
+	vsubss	%xmm6, %xmm11, %xmm11
+	vfmadd213ss	%xmm8, %xmm11, %xmm11
+	vsubss	%xmm6, %xmm12, %xmm8
+	vfmadd213ss	%xmm11, %xmm8, %xmm8
+	vmovss	8(%rbx,%r14,4), %xmm11
+	vsubss	%xmm6, %xmm11, %xmm11
+	vfmadd213ss	%xmm8, %xmm11, %xmm11
+	vmovss	12(%rbx,%r14,4), %xmm8
+	vsubss	%xmm6, %xmm8, %xmm8
+	vfmadd213ss	%xmm11, %xmm8, %xmm8
+	addq	$4, %r14
+	cmpq	%r14, %r9
+	jne	.LBB23_42
+	jmp	.LBB23_43
+	.p2align	4
+.LBB23_44:
+	vaddps	%ymm9, %ymm10, %ymm7
+	movq	-72(%rbp), %r13
+	jmp	.LBB23_45
+	.p2align	4
+.LBB23_25:
+	vxorps	%xmm8, %xmm8, %xmm8
+.LBB23_45:
+	vextractf128	$1, %ymm7, %xmm9
+	vhaddps	%xmm9, %xmm7, %xmm7
+	vhaddps	%xmm7, %xmm7, %xmm7
+	vmovshdup	%xmm7, %xmm9
+	vaddss	%xmm7, %xmm9, %xmm7
+	vaddss	%xmm7, %xmm8, %xmm7
+	vdivss	%xmm3, %xmm7, %xmm7
+	movq	-56(%rbp), %rdx
+	vmulss	(%rdx,%r10,4), %xmm0, %xmm8
+	vfmadd213ss	%xmm8, %xmm1, %xmm6
+	vmovd	%xmm6, %esi
+	movq	-64(%rbp), %rdx
+	vmulss	(%rdx,%r10,4), %xmm0, %xmm8
+	vmulss	%xmm7, %xmm1, %xmm7
+	vfmadd213ss	%xmm8, %xmm4, %xmm7
+	vmovd	%xmm7, %edx
+	andl	$2147483647, %esi
+	andl	$2147483647, %edx
+	cmpl	$2139095040, %edx
+	setge	%dl
+	cmpl	$2139095039, %esi
+	jg	.LBB23_48
+	testb	%dl, %dl
+	jne	.LBB23_48
+	vandps	%xmm5, %xmm6, %xmm8
+	movq	-56(%rbp), %rdx
+	vmovss	%xmm6, (%rdx,%r10,4)
+	movq	-64(%rbp), %rdx
+	vmovss	%xmm7, (%rdx,%r10,4)
+	vmaxss	%xmm2, %xmm8, %xmm2
+	vmaxss	%xmm2, %xmm7, %xmm2
+	jmp	.LBB23_48
+.LBB23_49:
 	vmovaps	%xmm2, %xmm0
 	popq	%rbx
 	popq	%r12
@@ -18967,334 +19315,6 @@ batch_norm_update:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB23_1:
-	.cfi_def_cfa %rbp, 16
-	vmovss	.LCPI23_1(%rip), %xmm4
-	testq	%r8, %r8
-	jle	.LBB23_4
-.LBB23_5:
-	leaq	-16(%r9), %rax
-	movq	%rax, %rdi
-	shrq	$4, %rdi
-	incq	%rdi
-	movq	%rdi, %rdx
-	movabsq	$2305843009213693948, %rsi
-	orq	$2, %rsi
-	andq	%rdi, %rsi
-	movq	%rsi, -96(%rbp)
-	andl	$3, %edi
-	andq	$-4, %rdx
-	movq	%rdx, -104(%rbp)
-	movq	-48(%rbp), %r15
-	leaq	224(%r15), %rbx
-	leaq	(,%r9,4), %rsi
-	movq	%rsi, -80(%rbp)
-	movq	%r9, %r12
-	imulq	%r8, %r12
-	shlq	$2, %r12
-	vxorps	%xmm2, %xmm2, %xmm2
-	xorl	%r13d, %r13d
-	vbroadcastss	.LCPI23_2(%rip), %xmm5
-	jmp	.LBB23_6
-	.p2align	4
-.LBB23_49:
-	incq	%r13
-	movq	-80(%rbp), %rdx
-	addq	%rdx, %rbx
-	addq	%rdx, %r15
-	cmpq	%r8, %r13
-	je	.LBB23_50
-.LBB23_6:
-	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm8, %xmm8, %xmm8
-	testq	%rcx, %rcx
-	movq	%r15, -72(%rbp)
-	jle	.LBB23_25
-	movq	%rbx, -88(%rbp)
-	movq	%rbx, %r14
-	xorl	%r10d, %r10d
-	vxorps	%xmm9, %xmm9, %xmm9
-	jmp	.LBB23_8
-	.p2align	4
-.LBB23_23:
-	incq	%r10
-	addq	%r12, %r14
-	addq	%r12, %r15
-	cmpq	%rcx, %r10
-	je	.LBB23_24
-.LBB23_8:
-	cmpq	$16, %r9
-	jge	.LBB23_10
-	xorl	%r11d, %r11d
-	jmp	.LBB23_17
-	.p2align	4
-.LBB23_10:
-	cmpq	$48, %rax
-	jae	.LBB23_27
-	movl	$16, %esi
-	xorl	%r11d, %r11d
-	testq	%rdi, %rdi
-	jne	.LBB23_14
-	jmp	.LBB23_17
-	.p2align	4
-.LBB23_27:
-	movq	-104(%rbp), %rsi
-	xorl	%r11d, %r11d
-	.p2align	4
-.LBB23_28:
-	vaddps	-224(%r14,%r11,4), %ymm8, %ymm8
-	vaddps	-192(%r14,%r11,4), %ymm9, %ymm9
-	vaddps	-160(%r14,%r11,4), %ymm8, %ymm8
-	vaddps	-128(%r14,%r11,4), %ymm9, %ymm9
-	vaddps	-96(%r14,%r11,4), %ymm8, %ymm8
-	vaddps	-64(%r14,%r11,4), %ymm9, %ymm9
-	vaddps	-32(%r14,%r11,4), %ymm8, %ymm8
-	vaddps	(%r14,%r11,4), %ymm9, %ymm9
-	addq	$64, %r11
-	addq	$-4, %rsi
-	jne	.LBB23_28
-	leaq	16(%r11), %rsi
-	testq	%rdi, %rdi
-	je	.LBB23_17
-.LBB23_14:
-	movq	%r10, %rdx
-	imulq	%r8, %rdx
-	addq	%r13, %rdx
-	imulq	%r9, %rdx
-	movq	-48(%rbp), %rbx
-	leaq	(%rbx,%rdx,4), %rdx
-	movq	%rdi, %rbx
-	.p2align	4
-.LBB23_15:
-	vaddps	(%rdx,%r11,4), %ymm8, %ymm8
-	vaddps	32(%rdx,%r11,4), %ymm9, %ymm9
-	movq	%rsi, %r11
-	addq	$16, %rsi
-	decq	%rbx
-	jne	.LBB23_15
-	addq	$-16, %rsi
-	movq	%rsi, %r11
-.LBB23_17:
-	movq	%r11, %rdx
-	orq	$8, %rdx
-	cmpq	%r9, %rdx
-	jg	.LBB23_18
-	.p2align	4
-.LBB23_29:
-	vaddps	(%r15,%r11,4), %ymm8, %ymm8
-	leaq	8(%r11), %rdx
-	addq	$16, %r11
-	cmpq	%r9, %r11
-	movq	%rdx, %r11
-	jle	.LBB23_29
-.LBB23_18:
-	movq	%r11, %rsi
-	subq	%r9, %rsi
-	jge	.LBB23_23
-	movl	%r9d, %edx
-	subl	%r11d, %edx
-	andl	$7, %edx
-	je	.LBB23_21
-	.p2align	4
-.LBB23_20:
-	vaddss	(%r15,%r11,4), %xmm6, %xmm6
-	incq	%r11
-	decq	%rdx
-	jne	.LBB23_20
-.LBB23_21:
-	cmpq	$-8, %rsi
-	ja	.LBB23_23
-	.p2align	4
-.LBB23_22:
-	vaddss	(%r15,%r11,4), %xmm6, %xmm6
-	vaddss	4(%r15,%r11,4), %xmm6, %xmm6
-	vaddss	8(%r15,%r11,4), %xmm6, %xmm6
-	vaddss	12(%r15,%r11,4), %xmm6, %xmm6
-	vaddss	16(%r15,%r11,4), %xmm6, %xmm6
-	vaddss	20(%r15,%r11,4), %xmm6, %xmm6
-	vaddss	24(%r15,%r11,4), %xmm6, %xmm6
-	vaddss	28(%r15,%r11,4), %xmm6, %xmm6
-	addq	$8, %r11
-	cmpq	%r11, %r9
-	jne	.LBB23_22
-	jmp	.LBB23_23
-	.p2align	4
-.LBB23_24:
-	vaddps	%ymm8, %ymm9, %ymm8
-	movq	-88(%rbp), %rbx
-	movq	-72(%rbp), %r15
-.LBB23_25:
-	vextractf128	$1, %ymm8, %xmm9
-	vhaddps	%xmm9, %xmm8, %xmm8
-	vhaddps	%xmm8, %xmm8, %xmm8
-	vmovshdup	%xmm8, %xmm9
-	vaddss	%xmm9, %xmm8, %xmm8
-	vaddss	%xmm6, %xmm8, %xmm6
-	vdivss	%xmm3, %xmm6, %xmm6
-	testq	%rcx, %rcx
-	jle	.LBB23_26
-	vbroadcastss	%xmm6, %ymm7
-	vxorps	%xmm8, %xmm8, %xmm8
-	vxorps	%xmm9, %xmm9, %xmm9
-	movq	%r15, %r10
-	vxorps	%xmm10, %xmm10, %xmm10
-	xorl	%r14d, %r14d
-	jmp	.LBB23_31
-	.p2align	4
-.LBB23_44:
-	incq	%r14
-	addq	%r12, %r10
-	cmpq	%rcx, %r14
-	je	.LBB23_45
-.LBB23_31:
-	cmpq	$16, %r9
-	jge	.LBB23_33
-	xorl	%r11d, %r11d
-	jmp	.LBB23_38
-	.p2align	4
-.LBB23_33:
-	movl	$16, %r15d
-	cmpq	$16, %rax
-	jae	.LBB23_51
-	vmovaps	%ymm9, %ymm11
-	vmovaps	%ymm10, %ymm12
-	xorl	%r11d, %r11d
-	testb	$16, %al
-	je	.LBB23_37
-	jmp	.LBB23_38
-	.p2align	4
-.LBB23_51:
-	movq	-96(%rbp), %rsi
-	.p2align	4
-.LBB23_52:
-	vmovups	-64(%r10,%r15,4), %ymm11
-	vmovups	-32(%r10,%r15,4), %ymm12
-	vmovups	(%r10,%r15,4), %ymm13
-	vmovups	32(%r10,%r15,4), %ymm14
-	vsubps	%ymm7, %ymm11, %ymm11
-	vsubps	%ymm7, %ymm12, %ymm12
-	vfmadd213ps	%ymm9, %ymm11, %ymm11
-	vfmadd213ps	%ymm10, %ymm12, %ymm12
-	vsubps	%ymm7, %ymm13, %ymm9
-	vsubps	%ymm7, %ymm14, %ymm10
-	vfmadd213ps	%ymm11, %ymm9, %ymm9
-	vfmadd213ps	%ymm12, %ymm10, %ymm10
-	addq	$32, %r15
-	addq	$-2, %rsi
-	jne	.LBB23_52
-	leaq	-16(%r15), %r11
-	vmovaps	%ymm9, %ymm11
-	vmovaps	%ymm10, %ymm12
-	testb	$16, %al
-	jne	.LBB23_38
-.LBB23_37:
-	movq	%r14, %rdx
-	imulq	%r8, %rdx
-	addq	%r13, %rdx
-	imulq	%r9, %rdx
-	movq	-48(%rbp), %rsi
-	leaq	(%rsi,%rdx,4), %rdx
-	vmovups	(%rdx,%r11,4), %ymm9
-	vmovups	32(%rdx,%r11,4), %ymm10
-	vsubps	%ymm7, %ymm9, %ymm9
-	vsubps	%ymm7, %ymm10, %ymm10
-	vfmadd213ps	%ymm11, %ymm9, %ymm9
-	vfmadd213ps	%ymm12, %ymm10, %ymm10
-	movq	%r15, %r11
-.LBB23_38:
-	movq	%r11, %rdx
-	orq	$8, %rdx
-	cmpq	%r9, %rdx
-	jg	.LBB23_39
-	.p2align	4
-.LBB23_53:
-	vmovups	(%r10,%r11,4), %ymm11
-	vsubps	%ymm7, %ymm11, %ymm11
-	vfmadd231ps	%ymm11, %ymm11, %ymm9
-	leaq	8(%r11), %rdx
-	addq	$16, %r11
-	cmpq	%r9, %r11
-	movq	%rdx, %r11
-	jle	.LBB23_53
-.LBB23_39:
-	movq	%r11, %rsi
-	subq	%r9, %rsi
-	jge	.LBB23_44
-	movl	%r9d, %r15d
-	subl	%r11d, %r15d
-	andl	$3, %r15d
-	je	.LBB23_42
-	.p2align	4
-.LBB23_41:
-	vmovss	(%r10,%r11,4), %xmm11
-	vsubss	%xmm6, %xmm11, %xmm11
-	vfmadd231ss	%xmm11, %xmm11, %xmm8
-	incq	%r11
-	decq	%r15
-	jne	.LBB23_41
-.LBB23_42:
-	cmpq	$-4, %rsi
-	ja	.LBB23_44
-	.p2align	4
-.LBB23_43:
-	vmovss	(%r10,%r11,4), %xmm11
-	vmovss	4(%r10,%r11,4), %xmm12
-	vsubss	%xmm6, %xmm11, %xmm11
-	vfmadd213ss	%xmm8, %xmm11, %xmm11
-	vsubss	%xmm6, %xmm12, %xmm8
-	vfmadd213ss	%xmm11, %xmm8, %xmm8
-	vmovss	8(%r10,%r11,4), %xmm11
-	vsubss	%xmm6, %xmm11, %xmm11
-	vfmadd213ss	%xmm8, %xmm11, %xmm11
-	vmovss	12(%r10,%r11,4), %xmm8
-	vsubss	%xmm6, %xmm8, %xmm8
-	vfmadd213ss	%xmm11, %xmm8, %xmm8
-	addq	$4, %r11
-	cmpq	%r11, %r9
-	jne	.LBB23_43
-	jmp	.LBB23_44
-	.p2align	4
-.LBB23_45:
-	vaddps	%ymm9, %ymm10, %ymm7
-	movq	-72(%rbp), %r15
-	jmp	.LBB23_46
-	.p2align	4
-.LBB23_26:
-	vxorps	%xmm8, %xmm8, %xmm8
-.LBB23_46:
-	vextractf128	$1, %ymm7, %xmm9
-	vhaddps	%xmm9, %xmm7, %xmm7
-	vhaddps	%xmm7, %xmm7, %xmm7
-	vmovshdup	%xmm7, %xmm9
-	vaddss	%xmm7, %xmm9, %xmm7
-	vaddss	%xmm7, %xmm8, %xmm7
-	vdivss	%xmm3, %xmm7, %xmm7
-	movq	-56(%rbp), %rdx
-	vmulss	(%rdx,%r13,4), %xmm0, %xmm8
-	vfmadd213ss	%xmm8, %xmm1, %xmm6
-	vmovd	%xmm6, %esi
-	movq	-64(%rbp), %rdx
-	vmulss	(%rdx,%r13,4), %xmm0, %xmm8
-	vmulss	%xmm7, %xmm1, %xmm7
-	vfmadd213ss	%xmm8, %xmm4, %xmm7
-	vmovd	%xmm7, %edx
-	andl	$2147483647, %esi
-	andl	$2147483647, %edx
-	cmpl	$2139095040, %edx
-	setge	%dl
-	cmpl	$2139095039, %esi
-	jg	.LBB23_49
-	testb	%dl, %dl
-	jne	.LBB23_49
-	vandps	%xmm5, %xmm6, %xmm8
-	movq	-56(%rbp), %rdx
-	vmovss	%xmm6, (%rdx,%r13,4)
-	movq	-64(%rbp), %rdx
-	vmovss	%xmm7, (%rdx,%r13,4)
-	vmaxss	%xmm2, %xmm8, %xmm2
-	vmaxss	%xmm2, %xmm7, %xmm2
-	jmp	.LBB23_49
 .Lfunc_end23:
 	.size	batch_norm_update, .Lfunc_end23-batch_norm_update
 	.cfi_endproc

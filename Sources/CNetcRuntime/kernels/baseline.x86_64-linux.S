@@ -19680,69 +19680,72 @@ batch_norm_forward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rcx, -96(%rbp)
+	movq	%rcx, -88(%rbp)
 	movq	%rsi, -104(%rbp)
-	testq	%r9, %r9
-	jle	.LBB21_52
+	movq	24(%rbp), %r15
+	cmpq	32(%rbp), %r15
+	jge	.LBB21_52
 	movaps	%xmm0, %xmm10
 	movq	%r8, %r14
-	movq	%rdi, %rbx
-	movq	16(%rbp), %r12
-	movq	%r12, %rax
+	movq	%rdi, %r12
+	movq	16(%rbp), %r13
+	movq	%r13, %rax
 	imulq	%r8, %rax
 	cvtsi2ss	%rax, %xmm11
-	movq	-104(%rbp), %rax
-	movq	%rax, %r15
-	subq	%rdi, %r15
-	leaq	-16(%r12), %rcx
+	movq	-104(%rbp), %rsi
+	movq	%rsi, %rax
+	subq	%rdi, %rax
+	movq	%rax, -168(%rbp)
+	leaq	-16(%r13), %rcx
 	movq	%rcx, %r11
 	shrq	$4, %r11
 	incq	%r11
-	leaq	-8(%r12), %rsi
-	movq	%rsi, -64(%rbp)
-	shrq	$3, %rsi
-	incq	%rsi
+	leaq	-8(%r13), %rax
+	movq	%rax, -48(%rbp)
+	shrq	$3, %rax
+	incq	%rax
 	andq	$-2, %r11
-	andq	$-2, %rsi
-	movq	%rsi, -168(%rbp)
-	movl	%r12d, %esi
-	andl	$7, %esi
-	movq	%rsi, -112(%rbp)
-	leaq	(,%r12,4), %rsi
-	movq	%rsi, -136(%rbp)
-	movq	%r12, %r13
-	imulq	%r9, %r13
-	shlq	$2, %r13
-	leaq	32(%rdi), %rsi
-	movq	%rsi, -88(%rbp)
-	movq	%r12, %rsi
-	andq	$-8, %rsi
-	movq	%rsi, -160(%rbp)
-	movq	$0, -48(%rbp)
+	andq	$-2, %rax
+	movq	%rax, -160(%rbp)
+	movl	%r13d, %eax
+	andl	$7, %eax
+	movq	%rax, -112(%rbp)
+	movq	%r15, %rax
+	imulq	%r13, %rax
+	leaq	(%rdi,%rax,4), %rbx
+	leaq	(,%r13,4), %rdi
+	movq	%rdi, -128(%rbp)
+	movq	%r13, %rdi
+	imulq	%r9, %rdi
+	shlq	$2, %rdi
+	movq	%rdi, -56(%rbp)
+	leaq	(%r12,%rax,4), %rdi
+	addq	$32, %rdi
+	movq	%rdi, -80(%rbp)
+	leaq	(%rsi,%rax,4), %rax
+	movq	%rax, -72(%rbp)
+	movq	%r13, %rax
+	andq	$-8, %rax
+	movq	%rax, -152(%rbp)
 	movss	.LCPI21_0(%rip), %xmm12
 	xorps	%xmm13, %xmm13
-	movq	%rax, -80(%rbp)
-	movq	%rdi, -56(%rbp)
-	movq	%rcx, -152(%rbp)
-	movq	%r11, -144(%rbp)
-	movq	%r13, -120(%rbp)
-	movss	%xmm0, -72(%rbp)
-	movq	%rdx, -128(%rbp)
-	movss	%xmm11, -68(%rbp)
+	movq	%rcx, -144(%rbp)
+	movq	%r11, -136(%rbp)
+	movss	%xmm0, -64(%rbp)
+	movq	%rdx, -120(%rbp)
+	movss	%xmm11, -60(%rbp)
 	jmp	.LBB21_2
 	.p2align	4
 .LBB21_51:
-	movq	-48(%rbp), %rcx
-	incq	%rcx
-	movq	-136(%rbp), %rax
-	addq	%rax, -56(%rbp)
-	addq	%rax, -88(%rbp)
+	incq	%r15
+	movq	-96(%rbp), %rbx
+	movq	-128(%rbp), %rax
+	addq	%rax, %rbx
 	addq	%rax, -80(%rbp)
-	movq	%rcx, -48(%rbp)
-	cmpq	%r9, %rcx
-	movq	-152(%rbp), %rcx
-	movq	-144(%rbp), %r11
-	movq	-120(%rbp), %r13
+	addq	%rax, -72(%rbp)
+	cmpq	32(%rbp), %r15
+	movq	-144(%rbp), %rcx
+	movq	-136(%rbp), %r11
 	je	.LBB21_52
 .LBB21_2:
 	xorps	%xmm1, %xmm1
@@ -19750,7 +19753,7 @@ batch_norm_forward:
 	jle	.LBB21_3
 	xorps	%xmm4, %xmm4
 	xorps	%xmm0, %xmm0
-	movq	-56(%rbp), %rax
+	movq	%rbx, %rax
 	xorps	%xmm5, %xmm5
 	xorl	%r8d, %r8d
 	xorps	%xmm3, %xmm3
@@ -19759,11 +19762,11 @@ batch_norm_forward:
 	.p2align	4
 .LBB21_18:
 	incq	%r8
-	addq	%r13, %rax
+	addq	-56(%rbp), %rax
 	cmpq	%r14, %r8
 	je	.LBB21_19
 .LBB21_5:
-	cmpq	$16, %r12
+	cmpq	$16, %r13
 	jge	.LBB21_7
 	xorl	%r10d, %r10d
 	jmp	.LBB21_12
@@ -19806,9 +19809,9 @@ batch_norm_forward:
 .LBB21_11:
 	movq	%r8, %rdi
 	imulq	%r9, %rdi
-	addq	-48(%rbp), %rdi
-	imulq	%r12, %rdi
-	leaq	(%rbx,%rdi,4), %rdi
+	addq	%r15, %rdi
+	imulq	%r13, %rdi
+	leaq	(%r12,%rdi,4), %rdi
 	movups	(%rdi,%r10,4), %xmm6
 	addps	%xmm6, %xmm4
 	movups	16(%rdi,%r10,4), %xmm6
@@ -19821,7 +19824,7 @@ batch_norm_forward:
 .LBB21_12:
 	movq	%r10, %rsi
 	orq	$8, %rsi
-	cmpq	%r12, %rsi
+	cmpq	%r13, %rsi
 	jg	.LBB21_13
 	.p2align	4
 .LBB21_24:
@@ -19831,14 +19834,14 @@ batch_norm_forward:
 	addps	%xmm6, %xmm5
 	leaq	8(%r10), %rsi
 	addq	$16, %r10
-	cmpq	%r12, %r10
+	cmpq	%r13, %r10
 	movq	%rsi, %r10
 	jle	.LBB21_24
 .LBB21_13:
 	movq	%r10, %rsi
-	subq	%r12, %rsi
+	subq	%r13, %rsi
 	jge	.LBB21_18
-	movl	%r12d, %edi
+	movl	%r13d, %edi
 	subl	%r10d, %edi
 	andl	$7, %edi
 	je	.LBB21_16
@@ -19862,7 +19865,7 @@ batch_norm_forward:
 	addss	24(%rax,%r10,4), %xmm0
 	addss	28(%rax,%r10,4), %xmm0
 	addq	$8, %r10
-	cmpq	%r10, %r12
+	cmpq	%r10, %r13
 	jne	.LBB21_17
 	jmp	.LBB21_18
 	.p2align	4
@@ -19899,8 +19902,8 @@ batch_norm_forward:
 	shufps	$0, %xmm14, %xmm4
 	xorps	%xmm3, %xmm3
 	xorps	%xmm0, %xmm0
-	movq	-56(%rbp), %rax
-	movq	-88(%rbp), %r10
+	movq	%rbx, %rax
+	movq	-80(%rbp), %r10
 	xorps	%xmm5, %xmm5
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
@@ -19909,12 +19912,13 @@ batch_norm_forward:
 	.p2align	4
 .LBB21_34:
 	incq	%r11
-	addq	%r13, %r10
-	addq	%r13, %rax
+	movq	-56(%rbp), %rcx
+	addq	%rcx, %r10
+	addq	%rcx, %rax
 	cmpq	%r14, %r11
 	je	.LBB21_35
 .LBB21_26:
-	cmpq	$16, %r12
+	cmpq	$16, %r13
 	jge	.LBB21_40
 	xorl	%esi, %esi
 	jmp	.LBB21_28
@@ -19941,13 +19945,13 @@ batch_norm_forward:
 	addps	%xmm9, %xmm2
 	leaq	16(%rdi), %rsi
 	addq	$32, %rdi
-	cmpq	%r12, %rdi
+	cmpq	%r13, %rdi
 	movq	%rsi, %rdi
 	jle	.LBB21_41
 .LBB21_28:
 	movq	%rsi, %rdi
 	orq	$8, %rdi
-	cmpq	%r12, %rdi
+	cmpq	%r13, %rdi
 	jg	.LBB21_29
 	.p2align	4
 .LBB21_42:
@@ -19961,14 +19965,14 @@ batch_norm_forward:
 	addps	%xmm7, %xmm5
 	leaq	8(%rsi), %rdi
 	addq	$16, %rsi
-	cmpq	%r12, %rsi
+	cmpq	%r13, %rsi
 	movq	%rdi, %rsi
 	jle	.LBB21_42
 .LBB21_29:
 	movq	%rsi, %rdi
-	subq	%r12, %rdi
+	subq	%r13, %rdi
 	jge	.LBB21_34
-	movl	%r12d, %r8d
+	movl	%r13d, %r8d
 	subl	%esi, %r8d
 	andl	$3, %r8d
 	je	.LBB21_32
@@ -20003,7 +20007,7 @@ batch_norm_forward:
 	mulss	%xmm0, %xmm0
 	addss	%xmm6, %xmm0
 	addq	$4, %rsi
-	cmpq	%rsi, %r12
+	cmpq	%rsi, %r13
 	jne	.LBB21_33
 	jmp	.LBB21_34
 	.p2align	4
@@ -20019,8 +20023,7 @@ batch_norm_forward:
 	movaps	%xmm12, %xmm5
 	testq	%rdx, %rdx
 	je	.LBB21_38
-	movq	-48(%rbp), %rax
-	movss	(%rdx,%rax,4), %xmm5
+	movss	(%rdx,%r15,4), %xmm5
 .LBB21_38:
 	movaps	%xmm1, %xmm3
 	shufps	$85, %xmm1, %xmm3
@@ -20043,12 +20046,13 @@ batch_norm_forward:
 	divss	%xmm11, %xmm0
 	addss	%xmm10, %xmm0
 	ucomiss	%xmm13, %xmm0
+	movq	%rbx, -96(%rbp)
 	jb	.LBB21_43
 	sqrtss	%xmm0, %xmm0
 	jmp	.LBB21_44
 	.p2align	4
 .LBB21_43:
-	movq	%r9, %r13
+	movq	%r9, %rbx
 	movaps	%xmm14, -208(%rbp)
 	movaps	%xmm5, -192(%rbp)
 	callq	sqrtf@PLT
@@ -20056,17 +20060,16 @@ batch_norm_forward:
 	movaps	-208(%rbp), %xmm14
 	xorps	%xmm13, %xmm13
 	movss	.LCPI21_0(%rip), %xmm12
-	movss	-68(%rbp), %xmm11
-	movq	%r13, %r9
-	movq	-128(%rbp), %rdx
-	movss	-72(%rbp), %xmm10
+	movss	-60(%rbp), %xmm11
+	movq	%rbx, %r9
+	movq	-120(%rbp), %rdx
+	movss	-64(%rbp), %xmm10
 .LBB21_44:
-	movq	-64(%rbp), %rcx
-	cmpq	$0, -96(%rbp)
+	movq	-48(%rbp), %rcx
+	cmpq	$0, -88(%rbp)
 	je	.LBB21_45
-	movq	-96(%rbp), %rax
-	movq	-48(%rbp), %rsi
-	movss	(%rax,%rsi,4), %xmm1
+	movq	-88(%rbp), %rax
+	movss	(%rax,%r15,4), %xmm1
 	testq	%r14, %r14
 	jg	.LBB21_48
 	jmp	.LBB21_51
@@ -20083,20 +20086,20 @@ batch_norm_forward:
 	shufps	$0, %xmm5, %xmm0
 	movaps	%xmm1, %xmm2
 	shufps	$0, %xmm1, %xmm2
-	movq	-56(%rbp), %rax
-	movq	-80(%rbp), %r11
-	xorl	%r13d, %r13d
+	movq	-96(%rbp), %rax
+	movq	-72(%rbp), %r11
+	xorl	%ebx, %ebx
 	jmp	.LBB21_49
 	.p2align	4
 .LBB21_69:
-	incq	%r13
-	movq	-120(%rbp), %rsi
+	incq	%rbx
+	movq	-56(%rbp), %rsi
 	addq	%rsi, %r11
 	addq	%rsi, %rax
-	cmpq	%r14, %r13
+	cmpq	%r14, %rbx
 	je	.LBB21_51
 .LBB21_49:
-	cmpq	$8, %r12
+	cmpq	$8, %r13
 	jge	.LBB21_53
 	xorl	%edi, %edi
 	jmp	.LBB21_58
@@ -20111,7 +20114,7 @@ batch_norm_forward:
 	jmp	.LBB21_58
 	.p2align	4
 .LBB21_70:
-	movq	-168(%rbp), %rdi
+	movq	-160(%rbp), %rdi
 	.p2align	4
 .LBB21_71:
 	movups	-32(%rax,%rsi,4), %xmm3
@@ -20137,20 +20140,20 @@ batch_norm_forward:
 	testb	$8, %cl
 	jne	.LBB21_58
 .LBB21_57:
-	movq	%r13, %r8
+	movq	%rbx, %r8
 	imulq	%r9, %r8
-	addq	-48(%rbp), %r8
-	imulq	%r12, %r8
-	leaq	(%rbx,%r8,4), %r10
+	addq	%r15, %r8
+	imulq	%r13, %r8
+	leaq	(%r12,%r8,4), %r10
 	movq	%r15, %rcx
-	movq	%rbx, %r15
-	movq	%r14, %rbx
+	movq	%r12, %r15
+	movq	%r14, %r12
 	movq	-104(%rbp), %r14
 	leaq	(%r14,%r8,4), %r8
-	movq	%rbx, %r14
-	movq	%r15, %rbx
+	movq	%r12, %r14
+	movq	%r15, %r12
 	movq	%rcx, %r15
-	movq	-64(%rbp), %rcx
+	movq	-48(%rbp), %rcx
 	movups	(%r10,%rdi,4), %xmm3
 	movups	16(%r10,%rdi,4), %xmm4
 	mulps	%xmm0, %xmm4
@@ -20161,10 +20164,10 @@ batch_norm_forward:
 	movups	%xmm3, (%r8,%rdi,4)
 	movq	%rsi, %rdi
 .LBB21_58:
-	movq	%r12, %rsi
+	movq	%r13, %rsi
 	subq	%rdi, %rsi
 	jle	.LBB21_69
-	cmpq	$32, %r15
+	cmpq	$32, -168(%rbp)
 	setb	%r8b
 	cmpq	$8, %rsi
 	setb	%r10b
@@ -20176,7 +20179,7 @@ batch_norm_forward:
 .LBB21_61:
 	subq	-112(%rbp), %rsi
 	addq	%rdi, %rsi
-	movq	-160(%rbp), %r8
+	movq	-152(%rbp), %r8
 	.p2align	4
 .LBB21_62:
 	movups	(%rax,%rdi,4), %xmm3
@@ -20193,7 +20196,7 @@ batch_norm_forward:
 	cmpq	$0, -112(%rbp)
 	je	.LBB21_69
 .LBB21_64:
-	movl	%r12d, %r8d
+	movl	%r13d, %r8d
 	subl	%esi, %r8d
 	movq	%rsi, %rdi
 	andl	$3, %r8d
@@ -20209,7 +20212,7 @@ batch_norm_forward:
 	decq	%r8
 	jne	.LBB21_66
 .LBB21_67:
-	subq	%r12, %rsi
+	subq	%r13, %rsi
 	cmpq	$-4, %rsi
 	ja	.LBB21_69
 	.p2align	4
@@ -20231,7 +20234,7 @@ batch_norm_forward:
 	addss	%xmm1, %xmm3
 	movss	%xmm3, 12(%r11,%rdi,4)
 	addq	$4, %rdi
-	cmpq	%rdi, %r12
+	cmpq	%rdi, %r13
 	jne	.LBB21_68
 	jmp	.LBB21_69
 .LBB21_52:
@@ -20272,67 +20275,70 @@ batch_norm_backward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movss	%xmm0, -108(%rbp)
-	movq	%r9, -80(%rbp)
-	movq	%r8, -72(%rbp)
+	movss	%xmm0, -100(%rbp)
+	movq	%r9, -72(%rbp)
+	movq	%r8, -64(%rbp)
 	movq	%rcx, -216(%rbp)
 	movq	%rdx, -136(%rbp)
 	movq	%rsi, -160(%rbp)
-	movq	32(%rbp), %r14
-	testq	%r14, %r14
-	jle	.LBB22_79
-	movq	%rdi, %r12
+	movq	48(%rbp), %r14
+	cmpq	56(%rbp), %r14
+	jge	.LBB22_79
+	movq	%rdi, %r15
 	movq	40(%rbp), %rbx
-	movq	24(%rbp), %r15
-	movl	16(%rbp), %r13d
+	movq	24(%rbp), %r12
 	movq	%rbx, %rax
-	imulq	%r15, %rax
+	imulq	%r12, %rax
 	cvtsi2ss	%rax, %xmm12
-	leaq	-16(%rbx), %r11
-	movq	%r11, %rax
-	shrq	$4, %rax
-	incq	%rax
-	andq	$-2, %rax
-	movq	%rax, -232(%rbp)
-	leaq	(,%rbx,4), %rax
-	movq	%rax, -224(%rbp)
+	movq	32(%rbp), %r13
+	movl	16(%rbp), %r11d
+	leaq	-16(%rbx), %rcx
+	movq	%rcx, -168(%rbp)
+	shrq	$4, %rcx
+	incq	%rcx
+	andq	$-2, %rcx
+	movq	%rcx, -232(%rbp)
+	movq	%r14, %rax
+	imulq	%rbx, %rax
+	leaq	(%rdi,%rax,4), %rcx
+	movq	%rcx, -48(%rbp)
+	leaq	(,%rbx,4), %rcx
+	movq	%rcx, -224(%rbp)
 	movq	%rbx, %r10
-	imulq	%r14, %r10
+	imulq	%r13, %r10
 	shlq	$2, %r10
-	leaq	32(%rdi), %rax
-	movq	%rax, -96(%rbp)
-	movq	-160(%rbp), %rax
-	leaq	32(%rax), %rcx
-	movq	%rcx, -152(%rbp)
-	movq	$0, -48(%rbp)
+	leaq	(%rdi,%rax,4), %rcx
+	addq	$32, %rcx
+	movq	%rcx, -88(%rbp)
+	movq	-160(%rbp), %rcx
+	leaq	32(%rcx,%rax,4), %rdx
+	movq	%rdx, -152(%rbp)
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, -80(%rbp)
 	movq	-136(%rbp), %rcx
-	movq	%rcx, -144(%rbp)
-	movq	%rax, -88(%rbp)
-	movq	%rdi, -56(%rbp)
-	movss	%xmm12, -60(%rbp)
-	movq	%r11, -168(%rbp)
-	movq	%r10, -104(%rbp)
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -144(%rbp)
+	movss	%xmm12, -52(%rbp)
+	movq	%r10, -96(%rbp)
 	jmp	.LBB22_2
 	.p2align	4
 .LBB22_78:
-	movq	-48(%rbp), %rcx
-	incq	%rcx
+	incq	%r14
 	movq	-224(%rbp), %rax
-	addq	%rax, -56(%rbp)
-	addq	%rax, -96(%rbp)
-	addq	%rax, -152(%rbp)
+	addq	%rax, -48(%rbp)
 	addq	%rax, -88(%rbp)
+	addq	%rax, -152(%rbp)
+	addq	%rax, -80(%rbp)
 	addq	%rax, -144(%rbp)
-	movq	%rcx, -48(%rbp)
-	cmpq	%r14, %rcx
+	cmpq	56(%rbp), %r14
 	je	.LBB22_79
 .LBB22_2:
 	xorps	%xmm0, %xmm0
-	testq	%r15, %r15
+	testq	%r12, %r12
 	jle	.LBB22_3
 	xorps	%xmm4, %xmm4
 	xorps	%xmm1, %xmm1
-	movq	-56(%rbp), %rax
+	movq	-48(%rbp), %rax
 	xorps	%xmm5, %xmm5
 	xorl	%ecx, %ecx
 	xorps	%xmm3, %xmm3
@@ -20342,7 +20348,7 @@ batch_norm_backward:
 .LBB22_18:
 	incq	%rcx
 	addq	%r10, %rax
-	cmpq	%r15, %rcx
+	cmpq	%r12, %rcx
 	je	.LBB22_19
 .LBB22_5:
 	cmpq	$16, %rbx
@@ -20351,15 +20357,16 @@ batch_norm_backward:
 	jmp	.LBB22_12
 	.p2align	4
 .LBB22_7:
-	movl	$16, %esi
-	cmpq	$16, %r11
+	cmpq	$16, -168(%rbp)
 	jae	.LBB22_22
+	movl	$16, %esi
 	xorl	%edx, %edx
-	testb	$16, %r11b
+	testb	$16, -168(%rbp)
 	je	.LBB22_11
 	jmp	.LBB22_12
 	.p2align	4
 .LBB22_22:
+	movl	$16, %esi
 	movq	-232(%rbp), %rdx
 	.p2align	4
 .LBB22_23:
@@ -20383,14 +20390,14 @@ batch_norm_backward:
 	addq	$-2, %rdx
 	jne	.LBB22_23
 	leaq	-16(%rsi), %rdx
-	testb	$16, %r11b
+	testb	$16, -168(%rbp)
 	jne	.LBB22_12
 .LBB22_11:
 	movq	%rcx, %rdi
-	imulq	%r14, %rdi
-	addq	-48(%rbp), %rdi
+	imulq	%r13, %rdi
+	addq	%r14, %rdi
 	imulq	%rbx, %rdi
-	leaq	(%r12,%rdi,4), %rdi
+	leaq	(%r15,%rdi,4), %rdi
 	movups	(%rdi,%rdx,4), %xmm6
 	addps	%xmm6, %xmm4
 	movups	16(%rdi,%rdx,4), %xmm6
@@ -20477,12 +20484,12 @@ batch_norm_backward:
 	divss	%xmm12, %xmm13
 	movaps	%xmm13, %xmm15
 	shufps	$0, %xmm13, %xmm15
-	testq	%r15, %r15
+	testq	%r12, %r12
 	jle	.LBB22_21
 	xorps	%xmm3, %xmm3
 	xorps	%xmm2, %xmm2
-	movq	-56(%rbp), %rax
-	movq	-96(%rbp), %rcx
+	movq	-48(%rbp), %rax
+	movq	-88(%rbp), %rcx
 	xorps	%xmm4, %xmm4
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
@@ -20493,7 +20500,7 @@ batch_norm_backward:
 	incq	%rdx
 	addq	%r10, %rcx
 	addq	%r10, %rax
-	cmpq	%r15, %rdx
+	cmpq	%r12, %rdx
 	je	.LBB22_35
 .LBB22_26:
 	cmpq	$16, %rbx
@@ -20615,7 +20622,7 @@ batch_norm_backward:
 	addss	%xmm1, %xmm0
 	addss	%xmm2, %xmm0
 	divss	%xmm12, %xmm0
-	addss	-108(%rbp), %xmm0
+	addss	-100(%rbp), %xmm0
 	xorps	%xmm1, %xmm1
 	ucomiss	%xmm1, %xmm0
 	movaps	%xmm13, -192(%rbp)
@@ -20628,25 +20635,25 @@ batch_norm_backward:
 	callq	sqrtf@PLT
 	movaps	-256(%rbp), %xmm15
 	movaps	-192(%rbp), %xmm13
-	movq	-104(%rbp), %r10
-	movq	-168(%rbp), %r11
-	movss	-60(%rbp), %xmm12
+	movq	-96(%rbp), %r10
+	movl	16(%rbp), %r11d
+	movss	-52(%rbp), %xmm12
 .LBB22_42:
-	movq	-80(%rbp), %rax
-	movq	-72(%rbp), %rcx
+	movq	-72(%rbp), %rax
+	movq	-64(%rbp), %rcx
 	movss	.LCPI22_0(%rip), %xmm1
 	divss	%xmm0, %xmm1
 	movaps	%xmm1, %xmm0
 	shufps	$0, %xmm1, %xmm0
-	testq	%r15, %r15
+	testq	%r12, %r12
 	movaps	%xmm1, -208(%rbp)
 	jle	.LBB22_43
 	xorps	%xmm8, %xmm8
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -128(%rbp)
-	movq	-56(%rbp), %rax
-	movq	-88(%rbp), %rcx
-	movq	-96(%rbp), %rdx
+	movq	-48(%rbp), %rax
+	movq	-80(%rbp), %rcx
+	movq	-88(%rbp), %rdx
 	movq	-152(%rbp), %rsi
 	xorps	%xmm9, %xmm9
 	xorps	%xmm4, %xmm4
@@ -20668,7 +20675,7 @@ batch_norm_backward:
 	addq	%r10, %rdx
 	addq	%r10, %rcx
 	addq	%r10, %rax
-	cmpq	%r15, %rdi
+	cmpq	%r12, %rdi
 	movaps	-256(%rbp), %xmm15
 	movaps	-272(%rbp), %xmm3
 	je	.LBB22_44
@@ -20754,22 +20761,22 @@ batch_norm_backward:
 	movaps	-128(%rbp), %xmm2
 	je	.LBB22_66
 	movq	%rdi, %r10
-	imulq	%r14, %r10
-	addq	-48(%rbp), %r10
+	imulq	%r13, %r10
+	addq	%r14, %r10
 	imulq	%rbx, %r10
-	leaq	(%r12,%r10,4), %r11
+	leaq	(%r15,%r10,4), %r11
 	movq	%r11, -240(%rbp)
-	movl	%r13d, %r11d
-	movq	%r15, %r13
-	movq	%r14, %r15
-	movq	%r12, %r14
-	movq	-160(%rbp), %r12
-	leaq	(%r12,%r10,4), %r10
+	movq	%r13, %r11
+	movq	%r12, %r13
 	movq	%r14, %r12
 	movq	%r15, %r14
-	movq	%r13, %r15
-	movl	%r11d, %r13d
-	movq	-168(%rbp), %r11
+	movq	-160(%rbp), %r15
+	leaq	(%r15,%r10,4), %r10
+	movq	%r14, %r15
+	movq	%r12, %r14
+	movq	%r13, %r12
+	movq	%r11, %r13
+	movl	16(%rbp), %r11d
 	movss	(%r10,%r8,4), %xmm12
 	addss	%xmm12, %xmm2
 	movaps	%xmm2, -128(%rbp)
@@ -20781,7 +20788,7 @@ batch_norm_backward:
 	addss	%xmm13, %xmm7
 	movq	%r9, %r8
 .LBB22_66:
-	movq	-104(%rbp), %r10
+	movq	-96(%rbp), %r10
 	movaps	%xmm7, %xmm12
 	cmpq	%r9, %rbx
 	movaps	-192(%rbp), %xmm1
@@ -20815,9 +20822,9 @@ batch_norm_backward:
 	addps	%xmm9, %xmm5
 	addps	%xmm11, %xmm6
 	addps	%xmm10, %xmm3
-	movq	-80(%rbp), %rax
-	movq	-72(%rbp), %rcx
-	movss	-60(%rbp), %xmm12
+	movq	-72(%rbp), %rax
+	movq	-64(%rbp), %rcx
+	movss	-52(%rbp), %xmm12
 	movaps	-192(%rbp), %xmm13
 	movaps	-208(%rbp), %xmm1
 	movaps	-128(%rbp), %xmm2
@@ -20851,10 +20858,9 @@ batch_norm_backward:
 	addss	%xmm7, %xmm3
 	testq	%rcx, %rcx
 	je	.LBB22_47
-	movq	-48(%rbp), %rdx
-	movss	(%rcx,%rdx,4), %xmm6
+	movss	(%rcx,%r14,4), %xmm6
 	addss	%xmm3, %xmm6
-	movss	%xmm6, (%rcx,%rdx,4)
+	movss	%xmm6, (%rcx,%r14,4)
 .LBB22_47:
 	movaps	%xmm4, %xmm6
 	shufps	$85, %xmm4, %xmm6
@@ -20876,10 +20882,9 @@ batch_norm_backward:
 	addss	%xmm5, %xmm2
 	testq	%rax, %rax
 	je	.LBB22_49
-	movq	-48(%rbp), %rcx
-	movss	(%rax,%rcx,4), %xmm4
+	movss	(%rax,%r14,4), %xmm4
 	addss	%xmm2, %xmm4
-	movss	%xmm4, (%rax,%rcx,4)
+	movss	%xmm4, (%rax,%r14,4)
 .LBB22_49:
 	cmpq	$0, -136(%rbp)
 	je	.LBB22_78
@@ -20887,10 +20892,9 @@ batch_norm_backward:
 	movq	-216(%rbp), %rax
 	testq	%rax, %rax
 	je	.LBB22_52
-	movq	-48(%rbp), %rcx
-	movss	(%rax,%rcx,4), %xmm4
+	movss	(%rax,%r14,4), %xmm4
 .LBB22_52:
-	testq	%r15, %r15
+	testq	%r12, %r12
 	jle	.LBB22_78
 	mulss	%xmm1, %xmm4
 	divss	%xmm12, %xmm2
@@ -20902,8 +20906,8 @@ batch_norm_backward:
 	movaps	%xmm3, %xmm7
 	shufps	$0, %xmm3, %xmm7
 	movq	-144(%rbp), %rax
-	movq	-56(%rbp), %rcx
-	movq	-88(%rbp), %rdx
+	movq	-48(%rbp), %rcx
+	movq	-80(%rbp), %rdx
 	xorl	%esi, %esi
 	jmp	.LBB22_54
 	.p2align	4
@@ -20912,7 +20916,7 @@ batch_norm_backward:
 	addq	%r10, %rdx
 	addq	%r10, %rcx
 	addq	%r10, %rax
-	cmpq	%r15, %rsi
+	cmpq	%r12, %rsi
 	je	.LBB22_78
 .LBB22_54:
 	cmpq	$8, %rbx
@@ -20938,7 +20942,7 @@ batch_norm_backward:
 	mulss	%xmm3, %xmm9
 	subss	%xmm9, %xmm8
 	mulss	%xmm4, %xmm8
-	testl	%r13d, %r13d
+	testl	%r11d, %r11d
 	je	.LBB22_76
 	addss	(%rax,%r8,4), %xmm8
 	jmp	.LBB22_76
@@ -20972,7 +20976,7 @@ batch_norm_backward:
 	subps	%xmm10, %xmm8
 	mulps	%xmm5, %xmm9
 	mulps	%xmm5, %xmm8
-	testl	%r13d, %r13d
+	testl	%r11d, %r11d
 	je	.LBB22_72
 	movups	(%rax,%rdi,4), %xmm10
 	movups	16(%rax,%rdi,4), %xmm11
@@ -21025,9 +21029,10 @@ batch_norm_update:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, %rbx
+	movq	%r9, %r12
 	movq	%rsi, -48(%rbp)
 	movq	%rdi, -56(%rbp)
+	movq	16(%rbp), %r10
 	movq	%r9, %rax
 	imulq	%rcx, %rax
 	cvtsi2ss	%rax, %xmm3
@@ -21037,186 +21042,176 @@ batch_norm_update:
 	addss	%xmm3, %xmm2
 	movaps	%xmm3, %xmm4
 	divss	%xmm2, %xmm4
-	testq	%r8, %r8
-	jg	.LBB23_5
-.LBB23_4:
-	xorps	%xmm2, %xmm2
-.LBB23_44:
-	movaps	%xmm2, %xmm0
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
-	popq	%rbp
-	.cfi_def_cfa %rsp, 8
-	retq
+	jmp	.LBB23_3
 .LBB23_1:
-	.cfi_def_cfa %rbp, 16
 	movss	.LCPI23_1(%rip), %xmm4
-	testq	%r8, %r8
-	jle	.LBB23_4
-.LBB23_5:
-	leaq	-16(%rbx), %rax
-	movq	%rax, %rsi
-	shrq	$4, %rsi
-	incq	%rsi
-	andq	$-2, %rsi
-	movq	%rsi, -88(%rbp)
-	leaq	(,%rbx,4), %rsi
-	movq	%rsi, -72(%rbp)
-	movq	%rbx, %rdi
+.LBB23_3:
+	xorps	%xmm2, %xmm2
+	cmpq	24(%rbp), %r10
+	jge	.LBB23_43
+	leaq	-16(%r12), %r11
+	movq	%r11, %rax
+	shrq	$4, %rax
+	incq	%rax
+	andq	$-2, %rax
+	movq	%rax, -88(%rbp)
+	movq	%r10, %rsi
+	imulq	%r12, %rsi
+	movq	-56(%rbp), %r9
+	leaq	(%r9,%rsi,4), %rax
+	leaq	(,%r12,4), %rdi
+	movq	%rdi, -72(%rbp)
+	movq	%r12, %rdi
 	imulq	%r8, %rdi
 	shlq	$2, %rdi
-	movq	-56(%rbp), %r12
-	leaq	32(%r12), %r13
-	xorps	%xmm2, %xmm2
-	xorl	%r15d, %r15d
+	leaq	(%r9,%rsi,4), %r15
+	addq	$32, %r15
 	movq	%rdx, -64(%rbp)
-	jmp	.LBB23_6
+	jmp	.LBB23_5
 	.p2align	4
-.LBB23_43:
-	incq	%r15
+.LBB23_42:
+	incq	%r10
 	movq	-72(%rbp), %rsi
-	addq	%rsi, %r12
-	addq	%rsi, %r13
-	cmpq	%r8, %r15
-	je	.LBB23_44
-.LBB23_6:
+	addq	%rsi, %rax
+	addq	%rsi, %r15
+	cmpq	24(%rbp), %r10
+	je	.LBB23_43
+.LBB23_5:
 	xorps	%xmm6, %xmm6
 	testq	%rcx, %rcx
-	jle	.LBB23_7
-	movq	%r13, -80(%rbp)
+	jle	.LBB23_6
+	movq	%r15, -80(%rbp)
 	xorps	%xmm10, %xmm10
 	xorps	%xmm8, %xmm8
-	movq	%r12, %r13
+	movq	%rax, %r14
 	xorps	%xmm11, %xmm11
-	xorl	%r11d, %r11d
+	xorl	%r15d, %r15d
 	xorps	%xmm7, %xmm7
 	xorps	%xmm9, %xmm9
-	jmp	.LBB23_9
+	jmp	.LBB23_8
 	.p2align	4
-.LBB23_22:
-	incq	%r11
-	addq	%rdi, %r13
-	cmpq	%rcx, %r11
-	je	.LBB23_23
-.LBB23_9:
-	cmpq	$16, %rbx
-	jge	.LBB23_11
-	xorl	%r10d, %r10d
-	jmp	.LBB23_16
+.LBB23_21:
+	incq	%r15
+	addq	%rdi, %r14
+	cmpq	%rcx, %r15
+	je	.LBB23_22
+.LBB23_8:
+	cmpq	$16, %r12
+	jge	.LBB23_10
+	xorl	%ebx, %ebx
+	jmp	.LBB23_15
 	.p2align	4
-.LBB23_11:
+.LBB23_10:
 	movl	$16, %esi
-	cmpq	$16, %rax
-	jae	.LBB23_26
-	xorl	%r10d, %r10d
-	testb	$16, %al
-	je	.LBB23_15
-	jmp	.LBB23_16
+	cmpq	$16, %r11
+	jae	.LBB23_25
+	xorl	%ebx, %ebx
+	testb	$16, %r11b
+	je	.LBB23_14
+	jmp	.LBB23_15
 	.p2align	4
-.LBB23_26:
+.LBB23_25:
 	movq	-88(%rbp), %r9
 	.p2align	4
-.LBB23_27:
-	movups	-64(%r13,%rsi,4), %xmm12
+.LBB23_26:
+	movups	-64(%r14,%rsi,4), %xmm12
 	addps	%xmm10, %xmm12
-	movups	-48(%r13,%rsi,4), %xmm13
+	movups	-48(%r14,%rsi,4), %xmm13
 	addps	%xmm11, %xmm13
-	movups	-32(%r13,%rsi,4), %xmm14
+	movups	-32(%r14,%rsi,4), %xmm14
 	addps	%xmm7, %xmm14
-	movups	-16(%r13,%rsi,4), %xmm15
+	movups	-16(%r14,%rsi,4), %xmm15
 	addps	%xmm9, %xmm15
-	movups	(%r13,%rsi,4), %xmm10
+	movups	(%r14,%rsi,4), %xmm10
 	addps	%xmm12, %xmm10
-	movups	16(%r13,%rsi,4), %xmm11
+	movups	16(%r14,%rsi,4), %xmm11
 	addps	%xmm13, %xmm11
-	movups	32(%r13,%rsi,4), %xmm7
+	movups	32(%r14,%rsi,4), %xmm7
 	addps	%xmm14, %xmm7
-	movups	48(%r13,%rsi,4), %xmm9
+	movups	48(%r14,%rsi,4), %xmm9
 	addps	%xmm15, %xmm9
 	addq	$32, %rsi
 	addq	$-2, %r9
-	jne	.LBB23_27
-	leaq	-16(%rsi), %r10
-	testb	$16, %al
-	jne	.LBB23_16
-.LBB23_15:
-	movq	%r11, %r9
+	jne	.LBB23_26
+	leaq	-16(%rsi), %rbx
+	testb	$16, %r11b
+	jne	.LBB23_15
+.LBB23_14:
+	movq	%r15, %r9
 	imulq	%r8, %r9
-	addq	%r15, %r9
-	imulq	%rbx, %r9
-	movq	-56(%rbp), %r14
-	leaq	(%r14,%r9,4), %r9
-	movups	(%r9,%r10,4), %xmm12
+	addq	%r10, %r9
+	imulq	%r12, %r9
+	movq	-56(%rbp), %r13
+	leaq	(,%r9,4), %r9
+	addq	%r13, %r9
+	movups	(%r9,%rbx,4), %xmm12
 	addps	%xmm12, %xmm10
-	movups	16(%r9,%r10,4), %xmm12
+	movups	16(%r9,%rbx,4), %xmm12
 	addps	%xmm12, %xmm11
-	movups	32(%r9,%r10,4), %xmm12
+	movups	32(%r9,%rbx,4), %xmm12
 	addps	%xmm12, %xmm7
-	movups	48(%r9,%r10,4), %xmm12
+	movups	48(%r9,%rbx,4), %xmm12
 	addps	%xmm12, %xmm9
-	movq	%rsi, %r10
-.LBB23_16:
-	movq	%r10, %rsi
+	movq	%rsi, %rbx
+.LBB23_15:
+	movq	%rbx, %rsi
 	orq	$8, %rsi
-	cmpq	%rbx, %rsi
-	jg	.LBB23_17
+	cmpq	%r12, %rsi
+	jg	.LBB23_16
 	.p2align	4
-.LBB23_28:
-	movups	(%r13,%r10,4), %xmm12
+.LBB23_27:
+	movups	(%r14,%rbx,4), %xmm12
 	addps	%xmm12, %xmm10
-	movups	16(%r13,%r10,4), %xmm12
+	movups	16(%r14,%rbx,4), %xmm12
 	addps	%xmm12, %xmm11
-	leaq	8(%r10), %rsi
-	addq	$16, %r10
-	cmpq	%rbx, %r10
-	movq	%rsi, %r10
-	jle	.LBB23_28
-.LBB23_17:
-	movq	%r10, %rsi
-	subq	%rbx, %rsi
-	jge	.LBB23_22
-	movl	%ebx, %r9d
-	subl	%r10d, %r9d
+	leaq	8(%rbx), %rsi
+	addq	$16, %rbx
+	cmpq	%r12, %rbx
+	movq	%rsi, %rbx
+	jle	.LBB23_27
+.LBB23_16:
+	movq	%rbx, %rsi
+	subq	%r12, %rsi
+	jge	.LBB23_21
+	movl	%r12d, %r9d
+	subl	%ebx, %r9d
 	andl	$7, %r9d
-	je	.LBB23_20
+	je	.LBB23_19
 	.p2align	4
-.LBB23_19:
-	addss	(%r13,%r10,4), %xmm8
-	incq	%r10
+.LBB23_18:
+	addss	(%r14,%rbx,4), %xmm8
+	incq	%rbx
 	decq	%r9
-	jne	.LBB23_19
-.LBB23_20:
+	jne	.LBB23_18
+.LBB23_19:
 	cmpq	$-8, %rsi
-	ja	.LBB23_22
+	ja	.LBB23_21
 	.p2align	4
-.LBB23_21:
-	addss	(%r13,%r10,4), %xmm8
-	addss	4(%r13,%r10,4), %xmm8
-	addss	8(%r13,%r10,4), %xmm8
-	addss	12(%r13,%r10,4), %xmm8
-	addss	16(%r13,%r10,4), %xmm8
-	addss	20(%r13,%r10,4), %xmm8
-	addss	24(%r13,%r10,4), %xmm8
-	addss	28(%r13,%r10,4), %xmm8
-	addq	$8, %r10
-	cmpq	%r10, %rbx
-	jne	.LBB23_21
-	jmp	.LBB23_22
+.LBB23_20:
+	addss	(%r14,%rbx,4), %xmm8
+	addss	4(%r14,%rbx,4), %xmm8
+	addss	8(%r14,%rbx,4), %xmm8
+	addss	12(%r14,%rbx,4), %xmm8
+	addss	16(%r14,%rbx,4), %xmm8
+	addss	20(%r14,%rbx,4), %xmm8
+	addss	24(%r14,%rbx,4), %xmm8
+	addss	28(%r14,%rbx,4), %xmm8
+	addq	$8, %rbx
+	cmpq	%rbx, %r12
+	jne	.LBB23_20
+	jmp	.LBB23_21
 	.p2align	4
-.LBB23_23:
+.LBB23_22:
 	addps	%xmm10, %xmm7
 	addps	%xmm11, %xmm9
-	movq	-80(%rbp), %r13
-	jmp	.LBB23_24
+	movq	-80(%rbp), %r15
+	jmp	.LBB23_23
 	.p2align	4
-.LBB23_7:
+.LBB23_6:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm7, %xmm7
 	xorps	%xmm9, %xmm9
-.LBB23_24:
+.LBB23_23:
 	movaps	%xmm7, %xmm10
 	unpcklps	%xmm9, %xmm10
 	movaps	%xmm9, %xmm11
@@ -21235,39 +21230,39 @@ batch_norm_update:
 	addss	%xmm8, %xmm7
 	divss	%xmm3, %xmm7
 	testq	%rcx, %rcx
-	jle	.LBB23_25
+	jle	.LBB23_24
 	movaps	%xmm7, %xmm11
 	shufps	$0, %xmm7, %xmm11
 	xorps	%xmm10, %xmm10
 	xorps	%xmm9, %xmm9
-	movq	%r12, %r11
-	movq	%r13, %r14
+	movq	%rax, %r14
+	movq	%r15, %r13
 	xorps	%xmm12, %xmm12
 	xorps	%xmm6, %xmm6
 	xorps	%xmm8, %xmm8
 	xorl	%edx, %edx
-	jmp	.LBB23_30
+	jmp	.LBB23_29
 	.p2align	4
-.LBB23_38:
+.LBB23_37:
 	incq	%rdx
-	addq	%rdi, %r13
-	addq	%rdi, %r11
+	addq	%rdi, %r15
+	addq	%rdi, %r14
 	cmpq	%rcx, %rdx
-	je	.LBB23_39
-.LBB23_30:
-	cmpq	$16, %rbx
-	jge	.LBB23_45
-	xorl	%r10d, %r10d
-	jmp	.LBB23_32
+	je	.LBB23_38
+.LBB23_29:
+	cmpq	$16, %r12
+	jge	.LBB23_44
+	xorl	%ebx, %ebx
+	jmp	.LBB23_31
 	.p2align	4
-.LBB23_45:
+.LBB23_44:
 	xorl	%esi, %esi
 	.p2align	4
-.LBB23_46:
-	movups	-32(%r13,%rsi,4), %xmm13
-	movups	-16(%r13,%rsi,4), %xmm14
-	movups	(%r13,%rsi,4), %xmm15
-	movups	16(%r13,%rsi,4), %xmm5
+.LBB23_45:
+	movups	-32(%r15,%rsi,4), %xmm13
+	movups	-16(%r15,%rsi,4), %xmm14
+	movups	(%r15,%rsi,4), %xmm15
+	movups	16(%r15,%rsi,4), %xmm5
 	subps	%xmm11, %xmm14
 	subps	%xmm11, %xmm13
 	subps	%xmm11, %xmm5
@@ -21280,85 +21275,85 @@ batch_norm_update:
 	addps	%xmm15, %xmm6
 	mulps	%xmm5, %xmm5
 	addps	%xmm5, %xmm8
-	leaq	16(%rsi), %r10
+	leaq	16(%rsi), %rbx
 	addq	$32, %rsi
-	cmpq	%rbx, %rsi
-	movq	%r10, %rsi
-	jle	.LBB23_46
-.LBB23_32:
-	movq	%r10, %rsi
+	cmpq	%r12, %rsi
+	movq	%rbx, %rsi
+	jle	.LBB23_45
+.LBB23_31:
+	movq	%rbx, %rsi
 	orq	$8, %rsi
-	cmpq	%rbx, %rsi
-	jg	.LBB23_33
+	cmpq	%r12, %rsi
+	jg	.LBB23_32
 	.p2align	4
-.LBB23_47:
-	movups	(%r11,%r10,4), %xmm5
-	movups	16(%r11,%r10,4), %xmm13
+.LBB23_46:
+	movups	(%r14,%rbx,4), %xmm5
+	movups	16(%r14,%rbx,4), %xmm13
 	subps	%xmm11, %xmm13
 	subps	%xmm11, %xmm5
 	mulps	%xmm5, %xmm5
 	addps	%xmm5, %xmm10
 	mulps	%xmm13, %xmm13
 	addps	%xmm13, %xmm12
-	leaq	8(%r10), %rsi
-	addq	$16, %r10
-	cmpq	%rbx, %r10
-	movq	%rsi, %r10
-	jle	.LBB23_47
-.LBB23_33:
-	movq	%r10, %rsi
-	subq	%rbx, %rsi
-	jge	.LBB23_38
-	movl	%ebx, %r9d
-	subl	%r10d, %r9d
+	leaq	8(%rbx), %rsi
+	addq	$16, %rbx
+	cmpq	%r12, %rbx
+	movq	%rsi, %rbx
+	jle	.LBB23_46
+.LBB23_32:
+	movq	%rbx, %rsi
+	subq	%r12, %rsi
+	jge	.LBB23_37
+	movl	%r12d, %r9d
+	subl	%ebx, %r9d
 	andl	$3, %r9d
-	je	.LBB23_36
+	je	.LBB23_35
 	.p2align	4
-.LBB23_35:
-	movss	(%r11,%r10,4), %xmm5
+.LBB23_34:
+	movss	(%r14,%rbx,4), %xmm5
 	subss	%xmm7, %xmm5
 	mulss	%xmm5, %xmm5
 	addss	%xmm5, %xmm9
-	incq	%r10
+	incq	%rbx
 	decq	%r9
-	jne	.LBB23_35
-.LBB23_36:
+	jne	.LBB23_34
+.LBB23_35:
 	cmpq	$-4, %rsi
-	ja	.LBB23_38
+	ja	.LBB23_37
 	.p2align	4
-.LBB23_37:
-	movss	(%r11,%r10,4), %xmm5
-	movss	4(%r11,%r10,4), %xmm13
+.LBB23_36:
+	movss	(%r14,%rbx,4), %xmm5
+	movss	4(%r14,%rbx,4), %xmm13
 	subss	%xmm7, %xmm5
 	mulss	%xmm5, %xmm5
 	addss	%xmm9, %xmm5
 	subss	%xmm7, %xmm13
 	mulss	%xmm13, %xmm13
 	addss	%xmm5, %xmm13
-	movss	8(%r11,%r10,4), %xmm5
+	movss	8(%r14,%rbx,4), %xmm5
 	subss	%xmm7, %xmm5
 	mulss	%xmm5, %xmm5
 	addss	%xmm13, %xmm5
-	movss	12(%r11,%r10,4), %xmm9
+	movss	12(%r14,%rbx,4), %xmm9
 	subss	%xmm7, %xmm9
 	mulss	%xmm9, %xmm9
 	addss	%xmm5, %xmm9
-	addq	$4, %r10
-	cmpq	%r10, %rbx
-	jne	.LBB23_37
-	jmp	.LBB23_38
+	addq	$4, %rbx
+	cmpq	%rbx, %r12
+	jne	.LBB23_36
+	jmp	.LBB23_37
 	.p2align	4
-.LBB23_39:
+.LBB23_38:
 	addps	%xmm10, %xmm6
 	addps	%xmm12, %xmm8
 	movq	-64(%rbp), %rdx
-	movq	%r14, %r13
-	jmp	.LBB23_40
+	movq	%r13, %r15
+	jmp	.LBB23_39
 	.p2align	4
-.LBB23_25:
+.LBB23_24:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-.LBB23_40:
+.LBB23_39:
 	movaps	%xmm6, %xmm5
 	unpcklps	%xmm8, %xmm5
 	movaps	%xmm8, %xmm10
@@ -21377,12 +21372,12 @@ batch_norm_update:
 	addss	%xmm9, %xmm6
 	divss	%xmm3, %xmm6
 	movq	-48(%rbp), %rsi
-	movss	(%rsi,%r15,4), %xmm5
+	movss	(%rsi,%r10,4), %xmm5
 	mulss	%xmm0, %xmm5
 	mulss	%xmm1, %xmm7
 	addss	%xmm5, %xmm7
 	movd	%xmm7, %esi
-	movss	(%rdx,%r15,4), %xmm5
+	movss	(%rdx,%r10,4), %xmm5
 	mulss	%xmm0, %xmm5
 	mulss	%xmm1, %xmm6
 	mulss	%xmm4, %xmm6
@@ -21393,17 +21388,27 @@ batch_norm_update:
 	cmpl	$2139095040, %r9d
 	setge	%r9b
 	cmpl	$2139095039, %esi
-	jg	.LBB23_43
+	jg	.LBB23_42
 	testb	%r9b, %r9b
-	jne	.LBB23_43
+	jne	.LBB23_42
 	movq	-48(%rbp), %rsi
-	movss	%xmm7, (%rsi,%r15,4)
+	movss	%xmm7, (%rsi,%r10,4)
 	andps	.LCPI23_2(%rip), %xmm7
-	movss	%xmm6, (%rdx,%r15,4)
+	movss	%xmm6, (%rdx,%r10,4)
 	maxss	%xmm2, %xmm7
 	maxss	%xmm7, %xmm6
 	movaps	%xmm6, %xmm2
-	jmp	.LBB23_43
+	jmp	.LBB23_42
+.LBB23_43:
+	movaps	%xmm2, %xmm0
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
 .Lfunc_end23:
 	.size	batch_norm_update, .Lfunc_end23-batch_norm_update
 	.cfi_endproc

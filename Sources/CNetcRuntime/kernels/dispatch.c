@@ -357,30 +357,133 @@ void netc_convolution_input_gradient(const netc_convolution *g, const float *dy,
     convolution_job j = {.g = g, .a = dy, .b = w, .out = dx, .scratch = scratch, .count = count, .flag = accumulate};
     convolution_run(&j, parts, convolution_input_gradient_part);
 }
+// Pools on several threads by samples, batch normalisation by channels:
+// every sample's (channel's) arithmetic is its own, so any split gives the
+// same bits. Memory-bound both, they split at the same work threshold.
+typedef struct {
+    const netc_convolution *g;
+    const float *a, *b, *c, *d;  // as each function names them below
+    float *out, *out2, *out3;
+    ptrdiff_t count, channels, plane;
+    float epsilon, keep, take;
+    int accumulate, rectify;
+    float written[64];
+} layer_job;
+
+static ptrdiff_t layer_parts(double work, ptrdiff_t most) {
+    ptrdiff_t parts = netc_parallel_parts(work);
+    if (parts > most) parts = most;
+    return parts > 64 ? 64 : parts;
+}
+
+static double pool_work(const netc_convolution *g, ptrdiff_t count) {
+    return (double)count * g->channels * g->output_height * g->output_width * g->kernel_height * g->kernel_width;
+}
+
+static void max_pool_forward_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
+    const layer_job *j = context;  // a: x, out: y
+    ptrdiff_t s, e, in = j->g->channels * j->g->height * j->g->width, out = j->g->channels * j->g->output_height * j->g->output_width;
+    part_range(j->count, 1, p, parts, &s, &e);
+    if (e > s) TABLE->max_pool_forward(j->g, j->a + s * in, j->out + s * out, e - s);
+}
 void netc_max_pool_forward(const netc_convolution *g, const float *x, float *y, ptrdiff_t count) {
-    TABLE->max_pool_forward(g, x, y, count);
+    ptrdiff_t parts = layer_parts(pool_work(g, count), count);
+    if (parts == 1) { TABLE->max_pool_forward(g, x, y, count); return; }
+    layer_job j = {.g = g, .a = x, .out = y, .count = count};
+    netc_parallel_run(parts, max_pool_forward_part, &j);
+}
+
+static void max_pool_backward_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
+    const layer_job *j = context;  // a: x, b: y, c: dy, out: dx
+    ptrdiff_t s, e, in = j->g->channels * j->g->height * j->g->width, out = j->g->channels * j->g->output_height * j->g->output_width;
+    part_range(j->count, 1, p, parts, &s, &e);
+    if (e > s) TABLE->max_pool_backward(j->g, j->a + s * in, j->b + s * out, j->c + s * out, j->out + s * in, j->accumulate, j->rectify, e - s);
 }
 void netc_max_pool_backward(const netc_convolution *g, const float *x, const float *y, const float *dy, float *dx,
                             int accumulate, int rectify, ptrdiff_t count) {
-    TABLE->max_pool_backward(g, x, y, dy, dx, accumulate, rectify, count);
+    ptrdiff_t parts = layer_parts(pool_work(g, count), count);
+    if (parts == 1) { TABLE->max_pool_backward(g, x, y, dy, dx, accumulate, rectify, count); return; }
+    layer_job j = {.g = g, .a = x, .b = y, .c = dy, .out = dx, .count = count, .accumulate = accumulate, .rectify = rectify};
+    netc_parallel_run(parts, max_pool_backward_part, &j);
+}
+
+static void avg_pool_forward_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
+    const layer_job *j = context;  // a: x, out: y
+    ptrdiff_t s, e, in = j->g->channels * j->g->height * j->g->width, out = j->g->channels * j->g->output_height * j->g->output_width;
+    part_range(j->count, 1, p, parts, &s, &e);
+    if (e > s) TABLE->avg_pool_forward(j->g, j->a + s * in, j->out + s * out, e - s);
 }
 void netc_avg_pool_forward(const netc_convolution *g, const float *x, float *y, ptrdiff_t count) {
-    TABLE->avg_pool_forward(g, x, y, count);
+    ptrdiff_t parts = layer_parts(pool_work(g, count), count);
+    if (parts == 1) { TABLE->avg_pool_forward(g, x, y, count); return; }
+    layer_job j = {.g = g, .a = x, .out = y, .count = count};
+    netc_parallel_run(parts, avg_pool_forward_part, &j);
+}
+
+static void avg_pool_backward_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
+    const layer_job *j = context;  // c: dy, out: dx
+    ptrdiff_t s, e, in = j->g->channels * j->g->height * j->g->width, out = j->g->channels * j->g->output_height * j->g->output_width;
+    part_range(j->count, 1, p, parts, &s, &e);
+    if (e > s) TABLE->avg_pool_backward(j->g, j->c + s * out, j->out + s * in, j->accumulate, e - s);
 }
 void netc_avg_pool_backward(const netc_convolution *g, const float *dy, float *dx, int accumulate, ptrdiff_t count) {
-    TABLE->avg_pool_backward(g, dy, dx, accumulate, count);
+    ptrdiff_t parts = layer_parts(pool_work(g, count), count);
+    if (parts == 1) { TABLE->avg_pool_backward(g, dy, dx, accumulate, count); return; }
+    layer_job j = {.g = g, .c = dy, .out = dx, .count = count, .accumulate = accumulate};
+    netc_parallel_run(parts, avg_pool_backward_part, &j);
+}
+
+static double batch_norm_work(ptrdiff_t count, ptrdiff_t channels, ptrdiff_t plane) { return 4.0 * count * channels * plane; }
+
+static void batch_norm_forward_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
+    const layer_job *j = context;  // a: x, b: γ, c: β, out: y
+    ptrdiff_t s, e;
+    part_range(j->channels, 1, p, parts, &s, &e);
+    if (e > s) TABLE->batch_norm_forward(j->a, j->out, j->b, j->c, j->count, j->channels, j->plane, j->epsilon, s, e);
 }
 void netc_batch_norm_forward(const float *x, float *y, const float *gamma, const float *beta, ptrdiff_t count, ptrdiff_t channels,
                              ptrdiff_t plane, float epsilon) {
-    TABLE->batch_norm_forward(x, y, gamma, beta, count, channels, plane, epsilon);
+    ptrdiff_t parts = layer_parts(batch_norm_work(count, channels, plane), channels);
+    if (parts == 1) { TABLE->batch_norm_forward(x, y, gamma, beta, count, channels, plane, epsilon, 0, channels); return; }
+    layer_job j = {.a = x, .b = gamma, .c = beta, .out = y, .count = count, .channels = channels, .plane = plane, .epsilon = epsilon};
+    netc_parallel_run(parts, batch_norm_forward_part, &j);
+}
+
+static void batch_norm_backward_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
+    const layer_job *j = context;  // a: x, b: dy, c: γ, out: dx, out2: dγ, out3: dβ
+    ptrdiff_t s, e;
+    part_range(j->channels, 1, p, parts, &s, &e);
+    if (e > s) TABLE->batch_norm_backward(j->a, j->b, j->out, j->c, j->out2, j->out3, j->accumulate, j->count, j->channels, j->plane,
+                                          j->epsilon, s, e);
 }
 void netc_batch_norm_backward(const float *x, const float *dy, float *dx, const float *gamma, float *dgamma, float *dbeta,
                               int accumulate, ptrdiff_t count, ptrdiff_t channels, ptrdiff_t plane, float epsilon) {
-    TABLE->batch_norm_backward(x, dy, dx, gamma, dgamma, dbeta, accumulate, count, channels, plane, epsilon);
+    ptrdiff_t parts = layer_parts(batch_norm_work(count, channels, plane), channels);
+    if (parts == 1) {
+        TABLE->batch_norm_backward(x, dy, dx, gamma, dgamma, dbeta, accumulate, count, channels, plane, epsilon, 0, channels);
+        return;
+    }
+    layer_job j = {.a = x, .b = dy, .c = gamma, .out = dx, .out2 = dgamma, .out3 = dbeta, .accumulate = accumulate, .count = count,
+                   .channels = channels, .plane = plane, .epsilon = epsilon};
+    netc_parallel_run(parts, batch_norm_backward_part, &j);
+}
+
+static void batch_norm_update_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
+    layer_job *j = context;  // a: x, out: running mean, out2: running variance
+    ptrdiff_t s, e;
+    part_range(j->channels, 1, p, parts, &s, &e);
+    j->written[p] = e > s ? TABLE->batch_norm_update(j->a, j->out, j->out2, j->count, j->channels, j->plane, j->keep, j->take, s, e) : 0;
 }
 float netc_batch_norm_update(const float *x, float *running_mean, float *running_variance, ptrdiff_t count, ptrdiff_t channels,
                              ptrdiff_t plane, float keep, float take) {
-    return TABLE->batch_norm_update(x, running_mean, running_variance, count, channels, plane, keep, take);
+    ptrdiff_t parts = layer_parts(batch_norm_work(count, channels, plane), channels);
+    if (parts == 1) return TABLE->batch_norm_update(x, running_mean, running_variance, count, channels, plane, keep, take, 0, channels);
+    layer_job j = {.a = x, .out = running_mean, .out2 = running_variance, .count = count, .channels = channels, .plane = plane,
+                   .keep = keep, .take = take};
+    netc_parallel_run(parts, batch_norm_update_part, &j);
+    float written = 0;
+    for (ptrdiff_t p = 0; p < parts; p++) written = j.written[p] > written ? j.written[p] : written;
+    return written;
 }
 float netc_peak_loop(ptrdiff_t steps, float sink) { return TABLE->peak_loop(steps, sink); }
 
