@@ -27,9 +27,9 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 5 }
     public static var parameterCount: Swift.Int { 2899 }
-    public static var storageCount: Swift.Int { 170385 }
+    public static var storageCount: Swift.Int { 170417 }
     public static var outputOffset: Swift.Int { 70960 }
-    public static var targetOffset: Swift.Int { 133236 }
+    public static var targetOffset: Swift.Int { 133268 }
     public static var inputGradientOffset: Swift.Int { 70992 }
     public static var gradientOffset: Swift.Int { 2912 }
     /// Large enough to split products across threads (`Plan.usesThreads`).
@@ -90,7 +90,8 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         let v_p3 = m + 70448  // [256]
         let v_f = m + 70704  // [256]
         let v_out = m + 70960  // [20]
-        let scratch = m + 133264  // [37121]
+        let statistics_n3 = m + 133236  // [32]
+        let scratch = m + 133296  // [37121]
         for k in 0..<count &* 972 { v_image[k] = input[k] }  // small: copied, see Plan
         // c1.conv = conv2d(image)  [20x18x18]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 3, height: 18, width: 18, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 2, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2), outputs: 20, p_c1_weight, p_c1_bias, v_image, v_c1, rectify: true, count: count, scratch: scratch)
@@ -106,7 +107,7 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, p_c3_weight, nil, v_p2, v_c3, count: count, scratch: scratch)
         // n3 = batch_norm(c3)  [16x4x4]
         if training {
-            NetcRuntime.NormalisationKernels.batchNormForward(v_c3, v_n3, gamma: p_n3_weight, beta: p_n3_bias, channels: 16, plane: 16, epsilon: 1e-05, count: count)
+            NetcRuntime.NormalisationKernels.batchNormForward(v_c3, v_n3, gamma: p_n3_weight, beta: p_n3_bias, statistics: statistics_n3, channels: 16, plane: 16, epsilon: 1e-05, count: count)
         } else {
             for c in 0..<16 {
                 let scale = p_n3_weight[c] / (p_n3_running_var[c] + 1e-05).squareRoot(), shift = p_n3_bias[c] - p_n3_running_mean[c] * scale
@@ -132,7 +133,7 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out = m + 70960  // [20]
         let g_out = m + 133216  // [20]
-        let target = m + 133236  // [20]
+        let target = m + 133268  // [20]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -194,7 +195,8 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         let g_p3 = m + 132704  // [256]
         let g_f = m + 132960  // [256]
         let g_out = m + 133216  // [20]
-        let scratch = m + 133264  // [37121]
+        let statistics_n3 = m + 133236  // [32]
+        let scratch = m + 133296  // [37121]
         dp_n3_weight.update(repeating: 0, count: 16)  // n3.weight
         dp_n3_bias.update(repeating: 0, count: 16)  // n3.bias
         dp_n3_running_mean.update(repeating: 0, count: 16)  // n3.running_mean
@@ -210,7 +212,7 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         // p3: avg_pool backward → δ n3 =
         NetcRuntime.PoolingKernels.averageBackward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), g_p3, g_n3, accumulate: false, count: count)
         // n3: batch_norm backward → δ c3 =
-        NetcRuntime.NormalisationKernels.batchNormBackward(v_c3, g_n3, g_c3, accumulate: false, gamma: p_n3_weight, dGamma: dp_n3_weight, dBeta: dp_n3_bias, channels: 16, plane: 16, epsilon: 1e-05, count: count)
+        NetcRuntime.NormalisationKernels.batchNormBackward(v_c3, g_n3, g_c3, accumulate: false, gamma: p_n3_weight, dGamma: dp_n3_weight, dBeta: dp_n3_bias, statistics: statistics_n3, channels: 16, plane: 16, epsilon: 1e-05, count: count)
         // c3: conv2d backward → δ p2 =
         NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, g_c3, v_p2, dp_c3_weight, nil, count: count, scratch: scratch)
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 6, width: 6, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 16, g_c3, p_c3_weight, g_p2, accumulate: false, count: count, scratch: scratch)
@@ -236,7 +238,7 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         let p_c1_weight = m + 0  // [540]
         let g_image = m + 70992  // [3888]
         let g_c1_conv = m + 74880  // [25920]
-        let scratch = m + 133264  // [37121]
+        let scratch = m + 133296  // [37121]
         // c1.conv: conv2d backward → δ image =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 3, height: 18, width: 18, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 2, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2), outputs: 20, g_c1_conv, p_c1_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }
@@ -265,10 +267,10 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let p_n3_running_mean = m + 2542  // [16]
         let p_n3_running_var = m + 2558  // [16]
-        let v_c3 = m + 68400  // [1024]
+        let statistics_n3 = m + 133236  // [32]
         var written: Scalar = 0
         // n3: batch_norm running statistics
-        written = Swift.max(written, NetcRuntime.NormalisationKernels.batchNormUpdate(v_c3, runningMean: p_n3_running_mean, runningVariance: p_n3_running_var, channels: 16, plane: 16, keep: 0.8, take: 0.2, count: count))
+        written = Swift.max(written, NetcRuntime.NormalisationKernels.batchNormUpdate(statistics: statistics_n3, runningMean: p_n3_running_mean, runningVariance: p_n3_running_var, channels: 16, plane: 16, keep: 0.8, take: 0.2, count: count))
         return written
     }
 }

@@ -27,7 +27,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
     public static var parameterCount: Swift.Int { 102 }
     public static var storageCount: Swift.Int { 6331 }
     public static var outputOffset: Swift.Int { 2154 }
-    public static var targetOffset: Swift.Int { 3882 }
+    public static var targetOffset: Swift.Int { 3888 }
     public static var inputGradientOffset: Swift.Int { 2166 }
     public static var gradientOffset: Swift.Int { 112 }
     public static let info = NetcRuntime.ModelInfo(name: "Tags", seed: 0, fingerprint: 0x435a6f775c40ba35, tensors: [
@@ -73,6 +73,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let v_f = m + 2070  // [72]
         let v_out_linear = m + 2142  // [12]
         let v_out = m + 2154  // [12]
+        let statistics_n = m + 3882  // [6]
         let scratch = m + 3904  // [2427]
         for k in 0..<count &* 60 { v_image[k] = input[k] }  // small: copied, see Plan
         // c.conv = conv2d(image)  [3x6x5]
@@ -84,7 +85,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         }
         // n = batch_norm(c)  [3x6x5]
         if training {
-            NetcRuntime.NormalisationKernels.batchNormForward(v_c, v_n, gamma: nil, beta: nil, channels: 3, plane: 30, epsilon: 1e-05, count: count)
+            NetcRuntime.NormalisationKernels.batchNormForward(v_c, v_n, gamma: nil, beta: nil, statistics: statistics_n, channels: 3, plane: 30, epsilon: 1e-05, count: count)
         } else {
             for c in 0..<3 {
                 let scale = 1 / (p_n_running_var[c] + 1e-05).squareRoot(), shift = 0 - p_n_running_mean[c] * scale
@@ -117,7 +118,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out_linear = m + 2142  // [12]
         let g_out_linear = m + 3870  // [12]
-        let target = m + 3882  // [12]
+        let target = m + 3888  // [12]
         // binary_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -153,6 +154,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let g_q = m + 3726  // [72]
         let g_f = m + 3798  // [72]
         let g_out_linear = m + 3870  // [12]
+        let statistics_n = m + 3882  // [6]
         let scratch = m + 3904  // [2427]
         dp_n_running_mean.update(repeating: 0, count: 3)  // n.running_mean
         dp_n_running_var.update(repeating: 0, count: 3)  // n.running_var
@@ -169,7 +171,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         // p: max_pool backward → δ n =
         NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 3, height: 6, width: 5, kernelHeight: 2, kernelWidth: 2, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_n, v_p, g_p, g_n, accumulate: false, count: count)
         // n: batch_norm backward → δ c =
-        NetcRuntime.NormalisationKernels.batchNormBackward(v_c, g_n, g_c, accumulate: false, gamma: nil, dGamma: nil, dBeta: nil, channels: 3, plane: 30, epsilon: 1e-05, count: count)
+        NetcRuntime.NormalisationKernels.batchNormBackward(v_c, g_n, g_c, accumulate: false, gamma: nil, dGamma: nil, dBeta: nil, statistics: statistics_n, channels: 3, plane: 30, epsilon: 1e-05, count: count)
         // c: tanh backward → δ c.conv =
         for b in 0..<count {
             let y = v_c + b &* 90, dy = g_c + b &* 90, dx0 = g_c_conv + b &* 90
@@ -229,10 +231,10 @@ public struct Tags: NetcRuntime.GeneratedModel {
     public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let p_n_running_mean = m + 39  // [3]
         let p_n_running_var = m + 42  // [3]
-        let v_c = m + 1038  // [360]
+        let statistics_n = m + 3882  // [6]
         var written: Scalar = 0
         // n: batch_norm running statistics
-        written = Swift.max(written, NetcRuntime.NormalisationKernels.batchNormUpdate(v_c, runningMean: p_n_running_mean, runningVariance: p_n_running_var, channels: 3, plane: 30, keep: 0.8, take: 0.2, count: count))
+        written = Swift.max(written, NetcRuntime.NormalisationKernels.batchNormUpdate(statistics: statistics_n, runningMean: p_n_running_mean, runningVariance: p_n_running_var, channels: 3, plane: 30, keep: 0.8, take: 0.2, count: count))
         return written
     }
 }

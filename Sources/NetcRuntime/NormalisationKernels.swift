@@ -5,23 +5,24 @@ internal import CNetcRuntime
 /// each channel's batch statistics summed in vectors. Each computes what its C
 /// function documents in netc_kernels.h; optional tensors are nil.
 public enum NormalisationKernels {
+    /// Keeps each channel's mean and biased variance in `statistics` [channels][2] for the two below.
     public static func batchNormForward(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                                         gamma: UnsafeMutablePointer<Float>?, beta: UnsafeMutablePointer<Float>?,
-                                        channels: Int, plane: Int, epsilon: Float, count: Int) {
-        netc_batch_norm_forward(x, y, gamma, beta, count, channels, plane, epsilon)
+                                        statistics: UnsafeMutablePointer<Float>, channels: Int, plane: Int, epsilon: Float, count: Int) {
+        netc_batch_norm_forward(x, y, gamma, beta, statistics, count, channels, plane, epsilon)
     }
 
     public static func batchNormBackward(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
                                          _ dx: UnsafeMutablePointer<Float>?, accumulate: Bool, gamma: UnsafeMutablePointer<Float>?,
                                          dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?,
-                                         channels: Int, plane: Int, epsilon: Float, count: Int) {
-        netc_batch_norm_backward(x, dy, dx, gamma, dGamma, dBeta, accumulate ? 1 : 0, count, channels, plane, epsilon)
+                                         statistics: UnsafeMutablePointer<Float>, channels: Int, plane: Int, epsilon: Float, count: Int) {
+        netc_batch_norm_backward(x, dy, dx, gamma, dGamma, dBeta, statistics, accumulate ? 1 : 0, count, channels, plane, epsilon)
     }
 
-    /// Returns the largest value written.
-    public static func batchNormUpdate(_ x: UnsafeMutablePointer<Float>, runningMean: UnsafeMutablePointer<Float>,
+    /// From the statistics the forward pass kept; returns the largest value written.
+    public static func batchNormUpdate(statistics: UnsafeMutablePointer<Float>, runningMean: UnsafeMutablePointer<Float>,
                                        runningVariance: UnsafeMutablePointer<Float>, channels: Int, plane: Int,
                                        keep: Float, take: Float, count: Int) -> Float {
-        netc_batch_norm_update(x, runningMean, runningVariance, count, channels, plane, keep, take)
+        netc_batch_norm_update(statistics, runningMean, runningVariance, count, channels, plane, keep, take)
     }
 }

@@ -105,13 +105,15 @@ final class ThreadTests: XCTestCase {
                 var out = [Float](repeating: .nan, count: inSize), dx = [Float](repeating: .nan, count: inSize)
                 var dGamma = [Float](repeating: 0, count: g.channels), dBeta = dGamma
                 var mean = [Float](repeating: 0, count: g.channels), variance = [Float](repeating: 1, count: g.channels)
-                NormalisationKernels.batchNormForward(&x, &out, gamma: &gamma, beta: &beta, channels: g.channels, plane: g.inputPlane,
-                                                      epsilon: 1e-5, count: count)
+                var statistics = [Float](repeating: .nan, count: 2 * g.channels)
+                NormalisationKernels.batchNormForward(&x, &out, gamma: &gamma, beta: &beta, statistics: &statistics, channels: g.channels,
+                                                      plane: g.inputPlane, epsilon: 1e-5, count: count)
                 NormalisationKernels.batchNormBackward(&x, &dyIn, &dx, accumulate: false, gamma: &gamma, dGamma: &dGamma, dBeta: &dBeta,
-                                                       channels: g.channels, plane: g.inputPlane, epsilon: 1e-5, count: count)
-                let written = NormalisationKernels.batchNormUpdate(&x, runningMean: &mean, runningVariance: &variance, channels: g.channels,
-                                                                   plane: g.inputPlane, keep: 0.9, take: 0.1, count: count)
-                return out + dx + dGamma + dBeta + mean + variance + [written]
+                                                       statistics: &statistics, channels: g.channels, plane: g.inputPlane, epsilon: 1e-5,
+                                                       count: count)
+                let written = NormalisationKernels.batchNormUpdate(statistics: &statistics, runningMean: &mean, runningVariance: &variance,
+                                                                   channels: g.channels, plane: g.inputPlane, keep: 0.9, take: 0.1, count: count)
+                return out + dx + dGamma + dBeta + statistics + mean + variance + [written]
             }
         }
         XCTAssertGreaterThan(CPUKernels.parallelJobs, before, "no pool or batch norm was handed to a worker thread")

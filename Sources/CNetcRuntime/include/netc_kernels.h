@@ -64,17 +64,18 @@ void netc_avg_pool_forward(const netc_convolution *g, const float *x, float *y, 
 void netc_avg_pool_backward(const netc_convolution *g, const float *dy, float *dx, int accumulate, ptrdiff_t count);
 
 /// Batch normalisation of x [count][channels][plane] while training (NetcCore's BatchNormOp): each
-/// channel's mean and biased variance over the batch, then y = γ·(x − mean)/√(variance + ε) + β
-/// (γ, β NULL: 1 and 0); its gradient dγ += Σ δ·x̂, dβ += Σ δ (each when not NULL) and dx (= or +=)
-/// γ/√(variance + ε)·(δ − mean(δ) − x̂·mean(δ·x̂)) (dx NULL: none); and the running statistics'
-/// update, running = keep·running + take·batch (the variance unbiased) where both stay finite,
-/// returning the largest value written.
-void netc_batch_norm_forward(const float *x, float *y, const float *gamma, const float *beta, ptrdiff_t count, ptrdiff_t channels,
-                             ptrdiff_t plane, float epsilon);
+/// channel's mean and biased variance over the batch, kept in `statistics` [channels][2], then
+/// y = γ·(x − mean)/√(variance + ε) + β (γ, β NULL: 1 and 0); from those statistics, its gradient
+/// dγ += Σ δ·x̂, dβ += Σ δ (each when not NULL) and dx (= or +=) γ/√(variance + ε)·(δ − mean(δ) −
+/// x̂·mean(δ·x̂)) (dx NULL: none); and the running statistics' update, running = keep·running +
+/// take·batch (the variance unbiased) where both stay finite, returning the largest value written.
+void netc_batch_norm_forward(const float *x, float *y, const float *gamma, const float *beta, float *statistics, ptrdiff_t count,
+                             ptrdiff_t channels, ptrdiff_t plane, float epsilon);
 void netc_batch_norm_backward(const float *x, const float *dy, float *dx, const float *gamma, float *dgamma, float *dbeta,
-                              int accumulate, ptrdiff_t count, ptrdiff_t channels, ptrdiff_t plane, float epsilon);
-float netc_batch_norm_update(const float *x, float *running_mean, float *running_variance, ptrdiff_t count, ptrdiff_t channels,
-                             ptrdiff_t plane, float keep, float take);
+                              const float *statistics, int accumulate, ptrdiff_t count, ptrdiff_t channels, ptrdiff_t plane,
+                              float epsilon);
+float netc_batch_norm_update(const float *statistics, float *running_mean, float *running_variance, ptrdiff_t count,
+                             ptrdiff_t channels, ptrdiff_t plane, float keep, float take);
 
 /// One optimizer step's constants (`NetcRuntime.Hyperparameters` at step t).
 /// Per parameter, g = gradient_scale·∇ + decay·p, then

@@ -17479,31 +17479,29 @@ batch_norm_forward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rcx, -96(%rbp)
-	movq	%rdx, -184(%rbp)
-	movq	%rsi, -136(%rbp)
-	movq	%rdi, -64(%rbp)
-	movq	24(%rbp), %rcx
-	movq	%rcx, -48(%rbp)
-	cmpq	32(%rbp), %rcx
+	movq	%r8, -184(%rbp)
+	movq	%rcx, -88(%rbp)
+	movq	%rdx, -176(%rbp)
+	movq	%rsi, -128(%rbp)
+	movq	32(%rbp), %rdx
+	cmpq	40(%rbp), %rdx
 	jge	.LBB21_58
 	vmovaps	%xmm0, %xmm8
-	movq	%r9, %r14
-	movq	%r8, %rbx
-	movq	16(%rbp), %r13
-	movq	%r13, %rax
-	imulq	%r8, %rax
+	movq	%r9, %r13
+	movq	%rdi, %rbx
+	movq	24(%rbp), %r14
+	movq	%r14, %rax
+	imulq	%r9, %rax
 	vcvtsi2ss	%rax, %xmm15, %xmm9
-	movq	-136(%rbp), %rcx
+	movq	-128(%rbp), %rcx
 	movq	%rcx, %rax
-	movq	-64(%rbp), %rdx
-	subq	%rdx, %rax
+	subq	%rdi, %rax
 	movq	%rax, -232(%rbp)
-	leaq	-16(%r13), %rax
-	movq	%rax, -72(%rbp)
+	leaq	-16(%r14), %rax
+	movq	%rax, -64(%rbp)
 	shrq	$4, %rax
 	incq	%rax
-	leaq	-8(%r13), %rsi
+	leaq	-8(%r14), %rsi
 	movq	%rsi, -224(%rbp)
 	shrq	$3, %rsi
 	incq	%rsi
@@ -17513,66 +17511,65 @@ batch_norm_forward:
 	andq	%rax, %r8
 	movq	%r8, -200(%rbp)
 	andl	$3, %eax
-	movq	%rax, -168(%rbp)
+	movq	%rax, -160(%rbp)
 	andq	$-4, %rdi
 	movq	%rdi, -208(%rbp)
 	movl	%esi, %eax
 	andl	$3, %eax
-	movq	%rax, -160(%rbp)
+	movq	%rax, -152(%rbp)
 	andq	$-4, %rsi
 	movq	%rsi, -216(%rbp)
-	movl	%r13d, %eax
+	movl	%r14d, %eax
 	andl	$3, %eax
-	movq	%rax, -144(%rbp)
-	movq	24(%rbp), %rax
-	imulq	%r13, %rax
-	leaq	(%rdx,%rax,4), %rsi
-	addq	$224, %rsi
-	movq	%rsi, -128(%rbp)
-	movq	%r13, %r15
-	imulq	%r9, %r15
+	movq	%rax, -136(%rbp)
+	movq	%rdx, %rax
+	imulq	%r14, %rax
+	movq	%r14, %r15
+	imulq	16(%rbp), %r15
 	shlq	$2, %r15
-	leaq	(%rdx,%rax,4), %rsi
+	leaq	(%rbx,%rax,4), %rsi
+	addq	$224, %rsi
+	movq	%rsi, -120(%rbp)
+	leaq	(%rbx,%rax,4), %rsi
 	movq	%rsi, -56(%rbp)
-	leaq	(%rdx,%rax,4), %rdx
-	addq	$96, %rdx
-	movq	%rdx, -120(%rbp)
-	leaq	96(%rcx,%rax,4), %rdx
-	movq	%rdx, -112(%rbp)
+	leaq	96(%rbx,%rax,4), %rsi
+	movq	%rsi, -112(%rbp)
+	leaq	96(%rcx,%rax,4), %rsi
+	movq	%rsi, -104(%rbp)
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -104(%rbp)
-	movq	%r13, %r12
+	movq	%rax, -96(%rbp)
+	movq	%r14, %r12
 	andq	$-4, %r12
 	vmovss	.LCPI21_0(%rip), %xmm10
 	vxorps	%xmm11, %xmm11, %xmm11
-	leaq	(,%r13,4), %rax
-	movq	%rax, -176(%rbp)
-	movq	%rbx, -152(%rbp)
-	vmovss	%xmm0, -80(%rbp)
+	leaq	(,%r14,4), %rax
+	movq	%rax, -168(%rbp)
+	movq	%rbx, -144(%rbp)
+	vmovss	%xmm0, -72(%rbp)
 	movq	%r9, -192(%rbp)
-	vmovss	%xmm9, -76(%rbp)
+	vmovss	%xmm9, -68(%rbp)
 	jmp	.LBB21_2
 	.p2align	4
 .LBB21_57:
-	movq	-48(%rbp), %rcx
-	incq	%rcx
-	movq	-176(%rbp), %rax
-	addq	%rax, -128(%rbp)
-	addq	%rax, -56(%rbp)
+	movq	-48(%rbp), %rdx
+	incq	%rdx
+	movq	-168(%rbp), %rax
 	addq	%rax, -120(%rbp)
+	addq	%rax, -56(%rbp)
 	addq	%rax, -112(%rbp)
 	addq	%rax, -104(%rbp)
-	movq	%rcx, -48(%rbp)
-	cmpq	32(%rbp), %rcx
+	addq	%rax, -96(%rbp)
+	cmpq	40(%rbp), %rdx
 	je	.LBB21_58
 .LBB21_2:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-	testq	%rbx, %rbx
+	testq	%r13, %r13
+	movq	%rdx, -48(%rbp)
 	jle	.LBB21_21
 	movq	-56(%rbp), %rax
-	movq	-128(%rbp), %rcx
+	movq	-120(%rbp), %rcx
 	xorl	%edx, %edx
 	vxorps	%xmm3, %xmm3, %xmm3
 	jmp	.LBB21_4
@@ -17581,20 +17578,20 @@ batch_norm_forward:
 	incq	%rdx
 	addq	%r15, %rcx
 	addq	%r15, %rax
-	cmpq	%rbx, %rdx
+	cmpq	%r13, %rdx
 	je	.LBB21_20
 .LBB21_4:
-	cmpq	$16, %r13
+	cmpq	$16, %r14
 	jge	.LBB21_6
 	xorl	%esi, %esi
 	jmp	.LBB21_13
 	.p2align	4
 .LBB21_6:
-	cmpq	$48, -72(%rbp)
+	cmpq	$48, -64(%rbp)
 	jae	.LBB21_23
 	movl	$16, %edi
 	xorl	%esi, %esi
-	cmpq	$0, -168(%rbp)
+	cmpq	$0, -160(%rbp)
 	jne	.LBB21_10
 	jmp	.LBB21_13
 	.p2align	4
@@ -17615,16 +17612,15 @@ batch_norm_forward:
 	addq	$-4, %rdi
 	jne	.LBB21_24
 	leaq	16(%rsi), %rdi
-	cmpq	$0, -168(%rbp)
+	cmpq	$0, -160(%rbp)
 	je	.LBB21_13
 .LBB21_10:
 	movq	%rdx, %r8
-	imulq	%r14, %r8
+	imulq	16(%rbp), %r8
 	addq	-48(%rbp), %r8
-	imulq	%r13, %r8
-	movq	-64(%rbp), %r9
-	leaq	(%r9,%r8,4), %r8
-	movq	-168(%rbp), %r9
+	imulq	%r14, %r8
+	leaq	(%rbx,%r8,4), %r8
+	movq	-160(%rbp), %r9
 	.p2align	4
 .LBB21_11:
 	vaddps	(%r8,%rsi,4), %ymm2, %ymm2
@@ -17638,21 +17634,21 @@ batch_norm_forward:
 .LBB21_13:
 	movq	%rsi, %rdi
 	orq	$8, %rdi
-	cmpq	%r13, %rdi
+	cmpq	%r14, %rdi
 	jg	.LBB21_14
 	.p2align	4
 .LBB21_25:
 	vaddps	(%rax,%rsi,4), %ymm2, %ymm2
 	leaq	8(%rsi), %rdi
 	addq	$16, %rsi
-	cmpq	%r13, %rsi
+	cmpq	%r14, %rsi
 	movq	%rdi, %rsi
 	jle	.LBB21_25
 .LBB21_14:
 	movq	%rsi, %rdi
-	subq	%r13, %rdi
+	subq	%r14, %rdi
 	jge	.LBB21_19
-	movl	%r13d, %r8d
+	movl	%r14d, %r8d
 	subl	%esi, %r8d
 	andl	$7, %r8d
 	je	.LBB21_17
@@ -17676,12 +17672,13 @@ batch_norm_forward:
 	vaddss	24(%rax,%rsi,4), %xmm1, %xmm1
 	vaddss	28(%rax,%rsi,4), %xmm1, %xmm1
 	addq	$8, %rsi
-	cmpq	%rsi, %r13
+	cmpq	%rsi, %r14
 	jne	.LBB21_18
 	jmp	.LBB21_19
 	.p2align	4
 .LBB21_20:
 	vaddps	%ymm2, %ymm3, %ymm2
+	movq	-48(%rbp), %rdx
 .LBB21_21:
 	vextractf128	$1, %ymm2, %xmm3
 	vhaddps	%xmm3, %xmm2, %xmm2
@@ -17690,7 +17687,7 @@ batch_norm_forward:
 	vaddss	%xmm3, %xmm2, %xmm2
 	vaddss	%xmm2, %xmm1, %xmm1
 	vdivss	%xmm9, %xmm1, %xmm12
-	testq	%rbx, %rbx
+	testq	%r13, %r13
 	jle	.LBB21_22
 	vbroadcastss	%xmm12, %ymm0
 	vxorps	%xmm1, %xmm1, %xmm1
@@ -17703,22 +17700,22 @@ batch_norm_forward:
 .LBB21_40:
 	incq	%rcx
 	addq	%r15, %rax
-	cmpq	%rbx, %rcx
+	cmpq	%r13, %rcx
 	je	.LBB21_41
 .LBB21_27:
-	cmpq	$16, %r13
+	cmpq	$16, %r14
 	jge	.LBB21_29
 	xorl	%edx, %edx
 	jmp	.LBB21_34
 	.p2align	4
 .LBB21_29:
-	cmpq	$16, -72(%rbp)
+	cmpq	$16, -64(%rbp)
 	jae	.LBB21_46
 	movl	$16, %esi
 	vmovaps	%ymm2, %ymm4
 	vmovaps	%ymm3, %ymm5
 	xorl	%edx, %edx
-	testb	$16, -72(%rbp)
+	testb	$16, -64(%rbp)
 	je	.LBB21_33
 	jmp	.LBB21_34
 	.p2align	4
@@ -17745,15 +17742,14 @@ batch_norm_forward:
 	leaq	-16(%rsi), %rdx
 	vmovaps	%ymm2, %ymm4
 	vmovaps	%ymm3, %ymm5
-	testb	$16, -72(%rbp)
+	testb	$16, -64(%rbp)
 	jne	.LBB21_34
 .LBB21_33:
 	movq	%rcx, %rdi
-	imulq	%r14, %rdi
+	imulq	16(%rbp), %rdi
 	addq	-48(%rbp), %rdi
-	imulq	%r13, %rdi
-	movq	-64(%rbp), %r8
-	leaq	(%r8,%rdi,4), %rdi
+	imulq	%r14, %rdi
+	leaq	(%rbx,%rdi,4), %rdi
 	vmovups	(%rdi,%rdx,4), %ymm2
 	vmovups	32(%rdi,%rdx,4), %ymm3
 	vsubps	%ymm0, %ymm2, %ymm2
@@ -17764,7 +17760,7 @@ batch_norm_forward:
 .LBB21_34:
 	movq	%rdx, %rsi
 	orq	$8, %rsi
-	cmpq	%r13, %rsi
+	cmpq	%r14, %rsi
 	jg	.LBB21_35
 	.p2align	4
 .LBB21_48:
@@ -17773,14 +17769,14 @@ batch_norm_forward:
 	vfmadd231ps	%ymm4, %ymm4, %ymm2
 	leaq	8(%rdx), %rsi
 	addq	$16, %rdx
-	cmpq	%r13, %rdx
+	cmpq	%r14, %rdx
 	movq	%rsi, %rdx
 	jle	.LBB21_48
 .LBB21_35:
 	movq	%rdx, %rsi
-	subq	%r13, %rsi
+	subq	%r14, %rsi
 	jge	.LBB21_40
-	movl	%r13d, %edi
+	movl	%r14d, %edi
 	subl	%edx, %edi
 	andl	$3, %edi
 	je	.LBB21_38
@@ -17810,24 +17806,18 @@ batch_norm_forward:
 	vsubss	%xmm12, %xmm1, %xmm1
 	vfmadd213ss	%xmm4, %xmm1, %xmm1
 	addq	$4, %rdx
-	cmpq	%rdx, %r13
+	cmpq	%rdx, %r14
 	jne	.LBB21_39
 	jmp	.LBB21_40
 	.p2align	4
 .LBB21_41:
 	vaddps	%ymm2, %ymm3, %ymm0
+	movq	-48(%rbp), %rdx
 	jmp	.LBB21_42
 	.p2align	4
 .LBB21_22:
 	vxorps	%xmm1, %xmm1, %xmm1
 .LBB21_42:
-	vmovaps	%xmm10, %xmm6
-	movq	-184(%rbp), %rax
-	testq	%rax, %rax
-	je	.LBB21_44
-	movq	-48(%rbp), %rcx
-	vmovss	(%rax,%rcx,4), %xmm6
-.LBB21_44:
 	vmovshdup	%ymm0, %ymm2
 	vshufps	$255, %ymm0, %ymm0, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -17846,6 +17836,15 @@ batch_norm_forward:
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm0, %xmm1, %xmm0
 	vdivss	%xmm9, %xmm0, %xmm0
+	movq	-184(%rbp), %rax
+	vmovss	%xmm12, (%rax,%rdx,8)
+	vmovss	%xmm0, 4(%rax,%rdx,8)
+	vmovaps	%xmm10, %xmm2
+	movq	-176(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB21_44
+	vmovss	(%rax,%rdx,4), %xmm2
+.LBB21_44:
 	vaddss	%xmm0, %xmm8, %xmm0
 	vucomiss	%xmm11, %xmm0
 	jb	.LBB21_49
@@ -17854,38 +17853,38 @@ batch_norm_forward:
 	.p2align	4
 .LBB21_49:
 	vmovaps	%xmm12, -256(%rbp)
-	vmovss	%xmm6, -84(%rbp)
+	vmovss	%xmm2, -76(%rbp)
 	vzeroupper
 	callq	sqrtf@PLT
-	vmovss	-84(%rbp), %xmm6
+	vmovss	-76(%rbp), %xmm2
 	vmovaps	-256(%rbp), %xmm12
 	vxorps	%xmm11, %xmm11, %xmm11
 	vmovss	.LCPI21_0(%rip), %xmm10
-	vmovss	-76(%rbp), %xmm9
-	vmovss	-80(%rbp), %xmm8
+	vmovss	-68(%rbp), %xmm9
+	movq	-48(%rbp), %rdx
+	vmovss	-72(%rbp), %xmm8
 .LBB21_50:
-	movq	-96(%rbp), %rax
+	movq	-88(%rbp), %rax
 	testq	%rax, %rax
 	je	.LBB21_51
-	movq	-48(%rbp), %rcx
-	vmovss	(%rax,%rcx,4), %xmm1
-	testq	%rbx, %rbx
+	vmovss	(%rax,%rdx,4), %xmm1
+	testq	%r13, %r13
 	jg	.LBB21_54
 	jmp	.LBB21_57
 	.p2align	4
 .LBB21_51:
 	vxorps	%xmm1, %xmm1, %xmm1
-	testq	%rbx, %rbx
+	testq	%r13, %r13
 	jle	.LBB21_57
 .LBB21_54:
-	vdivss	%xmm0, %xmm6, %xmm0
+	vdivss	%xmm0, %xmm2, %xmm0
 	vfnmadd213ss	%xmm1, %xmm0, %xmm12
 	vbroadcastss	%xmm0, %ymm1
 	vbroadcastss	%xmm12, %ymm2
 	movq	-56(%rbp), %rax
-	movq	-104(%rbp), %rcx
-	movq	-112(%rbp), %rdx
-	movq	-120(%rbp), %rsi
+	movq	-96(%rbp), %rcx
+	movq	-104(%rbp), %rdx
+	movq	-112(%rbp), %rsi
 	xorl	%edi, %edi
 	jmp	.LBB21_55
 	.p2align	4
@@ -17895,10 +17894,10 @@ batch_norm_forward:
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	addq	%r15, %rax
-	cmpq	%rbx, %rdi
+	cmpq	%r13, %rdi
 	je	.LBB21_57
 .LBB21_55:
-	cmpq	$8, %r13
+	cmpq	$8, %r14
 	jge	.LBB21_59
 	xorl	%r8d, %r8d
 	jmp	.LBB21_66
@@ -17908,7 +17907,7 @@ batch_norm_forward:
 	jae	.LBB21_85
 	movl	$8, %r9d
 	xorl	%r8d, %r8d
-	cmpq	$0, -160(%rbp)
+	cmpq	$0, -152(%rbp)
 	jne	.LBB21_63
 	jmp	.LBB21_66
 	.p2align	4
@@ -17933,18 +17932,17 @@ batch_norm_forward:
 	addq	$-4, %r9
 	jne	.LBB21_86
 	leaq	8(%r8), %r9
-	cmpq	$0, -160(%rbp)
+	cmpq	$0, -152(%rbp)
 	je	.LBB21_66
 .LBB21_63:
 	movq	%rdi, %r11
-	imulq	%r14, %r11
+	imulq	16(%rbp), %r11
 	addq	-48(%rbp), %r11
-	imulq	%r13, %r11
-	movq	-64(%rbp), %r10
-	leaq	(%r10,%r11,4), %r10
-	movq	-136(%rbp), %rbx
+	imulq	%r14, %r11
+	leaq	(%rbx,%r11,4), %r10
+	movq	-128(%rbp), %rbx
 	leaq	(%rbx,%r11,4), %r11
-	movq	-160(%rbp), %rbx
+	movq	-152(%rbp), %rbx
 	.p2align	4
 .LBB21_64:
 	vmovups	(%r10,%r8,4), %ymm3
@@ -17956,9 +17954,9 @@ batch_norm_forward:
 	jne	.LBB21_64
 	addq	$-8, %r9
 	movq	%r9, %r8
-	movq	-152(%rbp), %rbx
+	movq	-144(%rbp), %rbx
 .LBB21_66:
-	movq	%r13, %r9
+	movq	%r14, %r9
 	subq	%r8, %r9
 	jle	.LBB21_79
 	cmpq	$127, -232(%rbp)
@@ -17980,33 +17978,33 @@ batch_norm_forward:
 	movq	%r9, %r10
 	andq	$-32, %r10
 	leaq	(%rsi,%r8,4), %r11
-	leaq	(%rcx,%r8,4), %rbx
-	xorl	%r14d, %r14d
+	leaq	(%rcx,%r8,4), %r13
+	xorl	%ebx, %ebx
 	.p2align	4
 .LBB21_81:
-	vmovups	-96(%r11,%r14,4), %ymm3
+	vmovups	-96(%r11,%rbx,4), %ymm3
 	vfmadd213ps	%ymm2, %ymm1, %ymm3
-	vmovups	-64(%r11,%r14,4), %ymm4
+	vmovups	-64(%r11,%rbx,4), %ymm4
 	vfmadd213ps	%ymm2, %ymm1, %ymm4
-	vmovups	-32(%r11,%r14,4), %ymm5
+	vmovups	-32(%r11,%rbx,4), %ymm5
 	vfmadd213ps	%ymm2, %ymm1, %ymm5
-	vmovups	(%r11,%r14,4), %ymm6
+	vmovups	(%r11,%rbx,4), %ymm6
 	vfmadd213ps	%ymm2, %ymm1, %ymm6
-	vmovups	%ymm3, (%rbx,%r14,4)
-	vmovups	%ymm4, 32(%rbx,%r14,4)
-	vmovups	%ymm5, 64(%rbx,%r14,4)
-	vmovups	%ymm6, 96(%rbx,%r14,4)
-	addq	$32, %r14
-	cmpq	%r14, %r10
+	vmovups	%ymm3, (%r13,%rbx,4)
+	vmovups	%ymm4, 32(%r13,%rbx,4)
+	vmovups	%ymm5, 64(%r13,%rbx,4)
+	vmovups	%ymm6, 96(%r13,%rbx,4)
+	addq	$32, %rbx
+	cmpq	%rbx, %r10
 	jne	.LBB21_81
 	cmpq	%r10, %r9
-	movq	-192(%rbp), %r14
-	movq	-152(%rbp), %rbx
+	movq	-192(%rbp), %r13
+	movq	-144(%rbp), %rbx
 	je	.LBB21_79
 	testb	$28, %r9b
 	je	.LBB21_84
 .LBB21_76:
-	subq	-144(%rbp), %r9
+	subq	-136(%rbp), %r9
 	addq	%r8, %r9
 	addq	%r8, %r10
 	.p2align	4
@@ -18017,10 +18015,10 @@ batch_norm_forward:
 	addq	$4, %r10
 	cmpq	%r10, %r12
 	jne	.LBB21_77
-	cmpq	$0, -144(%rbp)
+	cmpq	$0, -136(%rbp)
 	je	.LBB21_79
 .LBB21_69:
-	movl	%r13d, %r10d
+	movl	%r14d, %r10d
 	subl	%r9d, %r10d
 	movq	%r9, %r8
 	andl	$3, %r10d
@@ -18035,7 +18033,7 @@ batch_norm_forward:
 	decq	%r10
 	jne	.LBB21_71
 .LBB21_72:
-	subq	%r13, %r9
+	subq	%r14, %r9
 	cmpq	$-4, %r9
 	ja	.LBB21_79
 	.p2align	4
@@ -18053,7 +18051,7 @@ batch_norm_forward:
 	vfmadd213ss	%xmm12, %xmm0, %xmm3
 	vmovss	%xmm3, 12(%rcx,%r8,4)
 	addq	$4, %r8
-	cmpq	%r8, %r13
+	cmpq	%r8, %r14
 	jne	.LBB21_73
 	jmp	.LBB21_79
 .LBB21_84:
@@ -18093,676 +18091,390 @@ batch_norm_backward:
 	pushq	%r12
 	pushq	%rbx
 	andq	$-32, %rsp
-	subq	$480, %rsp
+	subq	$384, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	vmovss	%xmm0, 92(%rsp)
-	movq	%r9, 56(%rsp)
-	movq	%r8, 48(%rsp)
-	movq	%rcx, 232(%rsp)
-	movq	%rdx, 72(%rsp)
-	movq	48(%rbp), %r12
-	cmpq	56(%rbp), %r12
-	jge	.LBB22_91
+	vmovss	%xmm0, 84(%rsp)
+	movq	%r9, 208(%rsp)
+	movq	%r8, 32(%rsp)
+	movq	%rcx, 192(%rsp)
+	movq	%rdx, 56(%rsp)
+	movq	%rdi, 64(%rsp)
+	movq	56(%rbp), %rbx
+	cmpq	64(%rbp), %rbx
+	jge	.LBB22_49
 	movq	%rsi, %r15
-	movq	%rdi, %rbx
-	movq	40(%rbp), %r14
-	movq	32(%rbp), %r13
-	movq	24(%rbp), %r11
-	movl	16(%rbp), %esi
+	movq	48(%rbp), %r14
+	movq	32(%rbp), %r12
 	movq	%r14, %rax
-	imulq	%r11, %rax
+	imulq	%r12, %rax
 	vcvtsi2ss	%rax, %xmm15, %xmm0
-	vmovss	%xmm0, 12(%rsp)
-	testl	%esi, %esi
-	sete	%cl
-	movq	%r12, %rax
-	imulq	%r14, %rax
-	leaq	(,%rax,4), %rdx
-	movq	%rdx, 224(%rsp)
-	movq	%r14, %r10
-	imulq	%r13, %r10
-	shlq	$2, %r10
-	leaq	4(,%r12,4), %rdx
+	vmovss	%xmm0, 80(%rsp)
+	movl	24(%rbp), %r13d
+	testl	%r13d, %r13d
+	sete	%al
+	movq	%rbx, %rcx
+	imulq	%r14, %rcx
+	leaq	(,%rcx,4), %rdx
+	movq	%rdx, 184(%rsp)
+	movq	%r14, %rdx
+	imulq	40(%rbp), %rdx
+	shlq	$2, %rdx
+	movq	%rdx, 72(%rsp)
+	leaq	4(,%rbx,4), %rdx
 	imulq	%r14, %rdx
-	movq	%rdx, 216(%rsp)
-	leaq	-16(%r14), %r9
-	movq	%r9, %rdx
-	shrq	$4, %rdx
-	incq	%rdx
-	movq	%rdx, %rdi
-	movabsq	$2305843009213693948, %r8
-	orq	$2, %r8
-	andq	%rdx, %r8
-	movq	%r8, 264(%rsp)
-	movl	%edx, %r8d
-	movl	%esi, %edx
-	andl	$3, %r8d
-	movq	%r8, 184(%rsp)
-	andq	$-4, %rdi
-	movq	%rdi, 272(%rsp)
-	vmovd	%ecx, %xmm0
+	movq	%rdx, 176(%rsp)
+	vmovd	%eax, %xmm0
 	vpbroadcastb	%xmm0, %xmm0
 	vpcmpeqd	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm1, %xmm0, %xmm1
-	movl	%r14d, %ecx
-	andl	$7, %ecx
-	movq	%rcx, 160(%rsp)
-	leaq	(%rbx,%rax,4), %rcx
-	addq	$224, %rcx
-	movq	%rcx, 152(%rsp)
-	leaq	(%rbx,%rax,4), %rcx
-	movq	%rcx, 24(%rsp)
-	leaq	32(%r15,%rax,4), %rcx
-	movq	%rcx, 144(%rsp)
-	leaq	32(%rbx,%rax,4), %rcx
-	movq	%rcx, 136(%rsp)
-	leaq	(%r15,%rax,4), %rcx
-	movq	%rcx, 64(%rsp)
-	movq	72(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rcx
-	movq	%rcx, 128(%rsp)
-	leaq	96(%r15,%rax,4), %rcx
-	movq	%rcx, 120(%rsp)
-	leaq	(%rbx,%rax,4), %rax
-	addq	$96, %rax
+	movl	%r14d, %eax
+	andl	$7, %eax
+	movq	%rax, 144(%rsp)
+	leaq	(%rsi,%rcx,4), %rax
+	addq	$32, %rax
+	movq	%rax, 136(%rsp)
+	movq	64(%rsp), %rdx
+	leaq	32(%rdx,%rcx,4), %rax
+	movq	%rax, 128(%rsp)
+	leaq	(%rsi,%rcx,4), %rax
+	movq	%rax, 48(%rsp)
+	leaq	(%rdx,%rcx,4), %rax
+	movq	%rax, 40(%rsp)
+	movq	56(%rsp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, 120(%rsp)
+	leaq	96(%rsi,%rcx,4), %rax
 	movq	%rax, 112(%rsp)
+	leaq	(%rdx,%rcx,4), %rax
+	addq	$96, %rax
+	movq	%rax, 104(%rsp)
 	movq	%r14, %rax
 	andq	$-8, %rax
-	movq	%rax, 240(%rsp)
+	movq	%rax, 200(%rsp)
 	vpmovzxwd	%xmm1, %ymm1
-	vpslld	$31, %ymm1, %ymm12
+	vpslld	$31, %ymm1, %ymm13
 	vpmovzxwd	%xmm0, %ymm0
-	vpslld	$31, %ymm0, %ymm10
+	vpslld	$31, %ymm0, %ymm0
+	vmovdqa	%ymm0, 320(%rsp)
 	leaq	(,%r14,4), %rax
-	movq	%rax, 104(%rsp)
-	movq	$0, 96(%rsp)
-	movq	%r10, 16(%rsp)
-	movq	%r9, 176(%rsp)
-	vmovdqa	%ymm10, 384(%rsp)
-	movq	%r15, 40(%rsp)
-	movq	%rbx, 32(%rsp)
-	vmovdqa	%ymm12, 416(%rsp)
+	movq	%rax, 96(%rsp)
+	movq	$0, 88(%rsp)
+	movq	%rsi, 16(%rsp)
+	vmovdqa	%ymm13, 288(%rsp)
 	jmp	.LBB22_2
 	.p2align	4
-.LBB22_90:
-	incq	%r12
-	incq	96(%rsp)
-	movq	104(%rsp), %rax
-	addq	%rax, 152(%rsp)
-	addq	%rax, 24(%rsp)
-	addq	%rax, 144(%rsp)
+.LBB22_48:
+	incq	%rbx
+	incq	88(%rsp)
+	movq	96(%rsp), %rax
 	addq	%rax, 136(%rsp)
-	addq	%rax, 64(%rsp)
 	addq	%rax, 128(%rsp)
+	addq	%rax, 48(%rsp)
+	addq	%rax, 40(%rsp)
 	addq	%rax, 120(%rsp)
 	addq	%rax, 112(%rsp)
-	cmpq	56(%rbp), %r12
-	movq	16(%rsp), %r10
-	movq	176(%rsp), %r9
-	je	.LBB22_91
+	addq	%rax, 104(%rsp)
+	cmpq	64(%rbp), %rbx
+	je	.LBB22_49
 .LBB22_2:
-	vpxor	%xmm0, %xmm0, %xmm0
+	movq	16(%rbp), %rax
+	vmovss	(%rax,%rbx,8), %xmm14
+	vmovss	84(%rsp), %xmm0
+	vaddss	4(%rax,%rbx,8), %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	testq	%r11, %r11
-	jle	.LBB22_21
-	movq	24(%rsp), %rax
-	movq	152(%rsp), %rcx
-	xorl	%edx, %edx
-	vxorps	%xmm3, %xmm3, %xmm3
-	jmp	.LBB22_4
-	.p2align	4
-.LBB22_19:
-	incq	%rdx
-	addq	%r10, %rcx
-	addq	%r10, %rax
-	cmpq	%r11, %rdx
-	je	.LBB22_20
-.LBB22_4:
-	cmpq	$16, %r14
-	jge	.LBB22_6
-	xorl	%esi, %esi
-	jmp	.LBB22_13
-	.p2align	4
-.LBB22_6:
-	cmpq	$48, %r9
-	jae	.LBB22_25
-	movl	$16, %edi
-	xorl	%esi, %esi
-	cmpq	$0, 184(%rsp)
-	jne	.LBB22_10
-	jmp	.LBB22_13
-	.p2align	4
-.LBB22_25:
-	movq	272(%rsp), %rdi
-	xorl	%esi, %esi
-	.p2align	4
-.LBB22_26:
-	vaddps	-224(%rcx,%rsi,4), %ymm2, %ymm2
-	vaddps	-192(%rcx,%rsi,4), %ymm3, %ymm3
-	vaddps	-160(%rcx,%rsi,4), %ymm2, %ymm2
-	vaddps	-128(%rcx,%rsi,4), %ymm3, %ymm3
-	vaddps	-96(%rcx,%rsi,4), %ymm2, %ymm2
-	vaddps	-64(%rcx,%rsi,4), %ymm3, %ymm3
-	vaddps	-32(%rcx,%rsi,4), %ymm2, %ymm2
-	vaddps	(%rcx,%rsi,4), %ymm3, %ymm3
-	addq	$64, %rsi
-	addq	$-4, %rdi
-	jne	.LBB22_26
-	leaq	16(%rsi), %rdi
-	cmpq	$0, 184(%rsp)
-	je	.LBB22_13
-.LBB22_10:
-	movq	%rdx, %r8
-	imulq	%r13, %r8
-	addq	%r12, %r8
-	imulq	%r14, %r8
-	leaq	(%rbx,%r8,4), %r8
-	movq	184(%rsp), %r9
-	.p2align	4
-.LBB22_11:
-	vaddps	(%r8,%rsi,4), %ymm2, %ymm2
-	vaddps	32(%r8,%rsi,4), %ymm3, %ymm3
-	movq	%rdi, %rsi
-	addq	$16, %rdi
-	decq	%r9
-	jne	.LBB22_11
-	addq	$-16, %rdi
-	movq	%rdi, %rsi
-	movq	176(%rsp), %r9
-.LBB22_13:
-	movq	%rsi, %rdi
-	orq	$8, %rdi
-	cmpq	%r14, %rdi
-	jg	.LBB22_14
-	.p2align	4
-.LBB22_27:
-	vaddps	(%rax,%rsi,4), %ymm2, %ymm2
-	leaq	8(%rsi), %rdi
-	addq	$16, %rsi
-	cmpq	%r14, %rsi
-	movq	%rdi, %rsi
-	jle	.LBB22_27
-.LBB22_14:
-	movq	%rsi, %rdi
-	subq	%r14, %rdi
-	jge	.LBB22_19
-	movl	%r14d, %r8d
-	subl	%esi, %r8d
-	andl	$7, %r8d
-	je	.LBB22_17
-	.p2align	4
-.LBB22_16:
-	vaddss	(%rax,%rsi,4), %xmm1, %xmm1
-	incq	%rsi
-	decq	%r8
-	jne	.LBB22_16
-.LBB22_17:
-	cmpq	$-8, %rdi
-	ja	.LBB22_19
-	.p2align	4
-.LBB22_18:
-	vaddss	(%rax,%rsi,4), %xmm1, %xmm1
-	vaddss	4(%rax,%rsi,4), %xmm1, %xmm1
-	vaddss	8(%rax,%rsi,4), %xmm1, %xmm1
-	vaddss	12(%rax,%rsi,4), %xmm1, %xmm1
-	vaddss	16(%rax,%rsi,4), %xmm1, %xmm1
-	vaddss	20(%rax,%rsi,4), %xmm1, %xmm1
-	vaddss	24(%rax,%rsi,4), %xmm1, %xmm1
-	vaddss	28(%rax,%rsi,4), %xmm1, %xmm1
-	addq	$8, %rsi
-	cmpq	%rsi, %r14
-	jne	.LBB22_18
-	jmp	.LBB22_19
-	.p2align	4
-.LBB22_20:
-	vaddps	%ymm2, %ymm3, %ymm2
-	movl	16(%rbp), %edx
-.LBB22_21:
-	vextractf128	$1, %ymm2, %xmm3
-	vhaddps	%xmm3, %xmm2, %xmm2
-	vhaddps	%xmm2, %xmm2, %xmm2
-	vmovshdup	%xmm2, %xmm3
-	vaddss	%xmm3, %xmm2, %xmm2
-	vaddss	%xmm2, %xmm1, %xmm1
-	vdivss	12(%rsp), %xmm1, %xmm13
-	vbroadcastss	%xmm13, %ymm14
-	vxorps	%xmm1, %xmm1, %xmm1
-	testq	%r11, %r11
-	jle	.LBB22_41
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	24(%rsp), %rax
-	vxorps	%xmm2, %xmm2, %xmm2
-	xorl	%ecx, %ecx
-	jmp	.LBB22_23
-	.p2align	4
-.LBB22_39:
-	incq	%rcx
-	addq	%r10, %rax
-	cmpq	%r11, %rcx
-	movl	16(%rbp), %edx
-	je	.LBB22_40
-.LBB22_23:
-	cmpq	$16, %r14
-	jge	.LBB22_28
-	xorl	%edx, %edx
-	jmp	.LBB22_33
-	.p2align	4
-.LBB22_28:
-	movl	$16, %esi
-	cmpq	$16, %r9
-	jae	.LBB22_43
-	vmovaps	%ymm0, %ymm3
-	vmovaps	%ymm2, %ymm4
-	xorl	%edx, %edx
-	testb	$16, %r9b
-	je	.LBB22_32
-	jmp	.LBB22_33
-	.p2align	4
-.LBB22_43:
-	movq	264(%rsp), %rdx
-	.p2align	4
-.LBB22_44:
-	vmovups	-64(%rax,%rsi,4), %ymm3
-	vmovups	-32(%rax,%rsi,4), %ymm4
-	vmovups	(%rax,%rsi,4), %ymm5
-	vmovups	32(%rax,%rsi,4), %ymm6
-	vsubps	%ymm14, %ymm3, %ymm3
-	vsubps	%ymm14, %ymm4, %ymm4
-	vfmadd213ps	%ymm0, %ymm3, %ymm3
-	vfmadd213ps	%ymm2, %ymm4, %ymm4
-	vsubps	%ymm14, %ymm5, %ymm0
-	vsubps	%ymm14, %ymm6, %ymm2
-	vfmadd213ps	%ymm3, %ymm0, %ymm0
-	vfmadd213ps	%ymm4, %ymm2, %ymm2
-	addq	$32, %rsi
-	addq	$-2, %rdx
-	jne	.LBB22_44
-	leaq	-16(%rsi), %rdx
-	vmovaps	%ymm0, %ymm3
-	vmovaps	%ymm2, %ymm4
-	testb	$16, %r9b
-	jne	.LBB22_33
-.LBB22_32:
-	movq	%rcx, %rdi
-	imulq	%r13, %rdi
-	addq	%r12, %rdi
-	imulq	%r14, %rdi
-	leaq	(%rbx,%rdi,4), %rdi
-	vmovups	(%rdi,%rdx,4), %ymm0
-	vmovups	32(%rdi,%rdx,4), %ymm2
-	vsubps	%ymm14, %ymm0, %ymm0
-	vsubps	%ymm14, %ymm2, %ymm2
-	vfmadd213ps	%ymm3, %ymm0, %ymm0
-	vfmadd213ps	%ymm4, %ymm2, %ymm2
-	movq	%rsi, %rdx
-.LBB22_33:
-	movq	%rdx, %rsi
-	orq	$8, %rsi
-	cmpq	%r14, %rsi
-	jg	.LBB22_34
-	.p2align	4
-.LBB22_45:
-	vmovups	(%rax,%rdx,4), %ymm3
-	vsubps	%ymm14, %ymm3, %ymm3
-	vfmadd231ps	%ymm3, %ymm3, %ymm0
-	leaq	8(%rdx), %rsi
-	addq	$16, %rdx
-	cmpq	%r14, %rdx
-	movq	%rsi, %rdx
-	jle	.LBB22_45
-.LBB22_34:
-	movq	%rdx, %rsi
-	subq	%r14, %rsi
-	jge	.LBB22_39
-	movl	%r14d, %edi
-	subl	%edx, %edi
-	andl	$3, %edi
-	je	.LBB22_37
-	.p2align	4
-.LBB22_36:
-	vmovss	(%rax,%rdx,4), %xmm3
-	vsubss	%xmm13, %xmm3, %xmm3
-	vfmadd231ss	%xmm3, %xmm3, %xmm1
-	incq	%rdx
-	decq	%rdi
-	jne	.LBB22_36
-.LBB22_37:
-	cmpq	$-4, %rsi
-	ja	.LBB22_39
-	.p2align	4
-.LBB22_38:
-	vmovss	(%rax,%rdx,4), %xmm3
-	vmovss	4(%rax,%rdx,4), %xmm4
-	vsubss	%xmm13, %xmm3, %xmm3
-	vfmadd213ss	%xmm1, %xmm3, %xmm3
-	vsubss	%xmm13, %xmm4, %xmm1
-	vfmadd213ss	%xmm3, %xmm1, %xmm1
-	vmovss	8(%rax,%rdx,4), %xmm3
-	vsubss	%xmm13, %xmm3, %xmm3
-	vfmadd213ss	%xmm1, %xmm3, %xmm3
-	vmovss	12(%rax,%rdx,4), %xmm1
-	vsubss	%xmm13, %xmm1, %xmm1
-	vfmadd213ss	%xmm3, %xmm1, %xmm1
-	addq	$4, %rdx
-	cmpq	%rdx, %r14
-	jne	.LBB22_38
-	jmp	.LBB22_39
-	.p2align	4
-.LBB22_40:
-	vaddps	%ymm0, %ymm2, %ymm0
-.LBB22_41:
-	vextractf128	$1, %ymm0, %xmm2
-	vhaddps	%xmm2, %xmm0, %xmm0
-	vhaddps	%xmm0, %xmm0, %xmm0
-	vmovshdup	%xmm0, %xmm2
-	vaddss	%xmm2, %xmm0, %xmm0
-	vaddss	%xmm0, %xmm1, %xmm0
-	vdivss	12(%rsp), %xmm0, %xmm0
-	vaddss	92(%rsp), %xmm0, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
 	vucomiss	%xmm1, %xmm0
-	jb	.LBB22_46
+	jb	.LBB22_4
 	vsqrtss	%xmm0, %xmm0, %xmm0
-	jmp	.LBB22_47
+	jmp	.LBB22_5
 	.p2align	4
-.LBB22_46:
-	vmovaps	%xmm13, 192(%rsp)
-	vmovaps	%ymm14, 288(%rsp)
+.LBB22_4:
+	vmovaps	%xmm14, 160(%rsp)
 	vzeroupper
 	callq	sqrtf@PLT
-	vmovaps	288(%rsp), %ymm14
-	vmovaps	192(%rsp), %xmm13
-	vmovdqa	384(%rsp), %ymm10
-	vmovdqa	416(%rsp), %ymm12
-	movq	16(%rsp), %r10
-	movl	16(%rbp), %edx
-	movq	24(%rbp), %r11
-.LBB22_47:
-	movq	56(%rsp), %rax
-	movq	48(%rsp), %rcx
+	vmovaps	160(%rsp), %xmm14
+	vmovdqa	288(%rsp), %ymm13
+.LBB22_5:
+	movq	32(%rsp), %rcx
 	vmovss	.LCPI22_0(%rip), %xmm1
 	vdivss	%xmm0, %xmm1, %xmm0
-	vbroadcastss	%xmm0, %ymm1
-	testq	%r11, %r11
-	jle	.LBB22_48
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm4, %xmm4, %xmm4
-	movq	24(%rsp), %rax
-	movq	64(%rsp), %rcx
-	movq	136(%rsp), %rdx
-	movq	144(%rsp), %rsi
+	vbroadcastss	%xmm14, %ymm1
+	vbroadcastss	%xmm0, %ymm2
+	testq	%r12, %r12
+	jle	.LBB22_6
+	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
+	movq	40(%rsp), %rax
+	movq	48(%rsp), %rcx
+	movq	128(%rsp), %rdx
+	movq	136(%rsp), %rsi
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm4, %xmm4, %xmm4
 	xorl	%edi, %edi
-	jmp	.LBB22_65
+	jmp	.LBB22_23
 	.p2align	4
-.LBB22_73:
+.LBB22_31:
 	incq	%rdi
-	addq	%r10, %rsi
-	addq	%r10, %rdx
-	addq	%r10, %rcx
-	addq	%r10, %rax
-	cmpq	%r11, %rdi
-	je	.LBB22_49
-.LBB22_65:
+	movq	72(%rsp), %r8
+	addq	%r8, %rsi
+	addq	%r8, %rdx
+	addq	%r8, %rcx
+	addq	%r8, %rax
+	cmpq	%r12, %rdi
+	je	.LBB22_7
+.LBB22_23:
 	cmpq	$16, %r14
-	jge	.LBB22_74
+	jge	.LBB22_32
 	xorl	%r8d, %r8d
-	jmp	.LBB22_67
+	jmp	.LBB22_25
 	.p2align	4
-.LBB22_74:
+.LBB22_32:
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB22_75:
-	vmovups	-32(%rsi,%r9,4), %ymm8
-	vmovups	(%rsi,%r9,4), %ymm9
-	vaddps	%ymm4, %ymm8, %ymm4
+.LBB22_33:
+	vmovups	-32(%rsi,%r9,4), %ymm9
+	vmovups	(%rsi,%r9,4), %ymm10
 	vaddps	%ymm5, %ymm9, %ymm5
-	vmovups	-32(%rdx,%r9,4), %ymm10
-	vmovups	(%rdx,%r9,4), %ymm11
-	vsubps	%ymm14, %ymm10, %ymm10
-	vmulps	%ymm10, %ymm8, %ymm8
-	vfmadd231ps	%ymm8, %ymm1, %ymm6
-	vsubps	%ymm14, %ymm11, %ymm8
-	vmulps	%ymm8, %ymm9, %ymm8
-	vfmadd231ps	%ymm8, %ymm1, %ymm7
+	vaddps	%ymm6, %ymm10, %ymm6
+	vmovups	-32(%rdx,%r9,4), %ymm11
+	vmovups	(%rdx,%r9,4), %ymm12
+	vsubps	%ymm1, %ymm11, %ymm11
+	vmulps	%ymm11, %ymm9, %ymm9
+	vfmadd231ps	%ymm9, %ymm2, %ymm7
+	vsubps	%ymm1, %ymm12, %ymm9
+	vmulps	%ymm9, %ymm10, %ymm9
+	vfmadd231ps	%ymm9, %ymm2, %ymm8
 	leaq	16(%r9), %r8
 	addq	$32, %r9
 	cmpq	%r14, %r9
 	movq	%r8, %r9
-	jle	.LBB22_75
-.LBB22_67:
+	jle	.LBB22_33
+.LBB22_25:
 	movq	%r8, %r9
 	orq	$8, %r9
 	cmpq	%r14, %r9
-	jg	.LBB22_68
+	jg	.LBB22_26
 	.p2align	4
-.LBB22_76:
-	vmovups	(%rcx,%r8,4), %ymm8
-	vaddps	%ymm4, %ymm8, %ymm4
-	vmovups	(%rax,%r8,4), %ymm9
-	vsubps	%ymm14, %ymm9, %ymm9
-	vmulps	%ymm9, %ymm8, %ymm8
-	vfmadd231ps	%ymm8, %ymm1, %ymm6
+.LBB22_34:
+	vmovups	(%rcx,%r8,4), %ymm9
+	vaddps	%ymm5, %ymm9, %ymm5
+	vmovups	(%rax,%r8,4), %ymm10
+	vsubps	%ymm1, %ymm10, %ymm10
+	vmulps	%ymm10, %ymm9, %ymm9
+	vfmadd231ps	%ymm9, %ymm2, %ymm7
 	leaq	8(%r8), %r9
 	addq	$16, %r8
 	cmpq	%r14, %r8
 	movq	%r9, %r8
-	jle	.LBB22_76
-.LBB22_68:
+	jle	.LBB22_34
+.LBB22_26:
 	cmpq	%r8, %r14
-	jle	.LBB22_73
+	jle	.LBB22_31
 	movl	%r14d, %r10d
 	subl	%r8d, %r10d
 	leaq	1(%r8), %r9
 	testb	$1, %r10b
-	je	.LBB22_71
+	je	.LBB22_29
 	movq	%rdi, %r10
-	imulq	%r13, %r10
-	addq	%r12, %r10
+	imulq	40(%rbp), %r10
+	addq	%rbx, %r10
 	imulq	%r14, %r10
-	leaq	(%rbx,%r10,4), %r11
+	movq	64(%rsp), %r11
+	leaq	(%r11,%r10,4), %r11
 	leaq	(%r15,%r10,4), %r10
-	vmovss	(%r10,%r8,4), %xmm8
-	vaddss	%xmm2, %xmm8, %xmm2
-	vmovss	(%r11,%r8,4), %xmm9
-	movq	24(%rbp), %r11
-	vsubss	%xmm13, %xmm9, %xmm9
-	vmulss	%xmm9, %xmm8, %xmm8
-	vfmadd231ss	%xmm8, %xmm0, %xmm3
+	vmovss	(%r10,%r8,4), %xmm9
+	vaddss	%xmm3, %xmm9, %xmm3
+	vmovss	(%r11,%r8,4), %xmm10
+	vsubss	%xmm14, %xmm10, %xmm10
+	vmulss	%xmm10, %xmm9, %xmm9
+	vfmadd231ss	%xmm9, %xmm0, %xmm4
 	movq	%r9, %r8
-.LBB22_71:
-	movq	16(%rsp), %r10
+.LBB22_29:
 	cmpq	%r9, %r14
-	je	.LBB22_73
+	je	.LBB22_31
 	.p2align	4
-.LBB22_72:
-	vmovss	(%rcx,%r8,4), %xmm8
-	vmovss	4(%rcx,%r8,4), %xmm9
-	vaddss	%xmm2, %xmm8, %xmm2
-	vmovss	(%rax,%r8,4), %xmm10
-	vmovss	4(%rax,%r8,4), %xmm11
-	vsubss	%xmm13, %xmm10, %xmm10
-	vmulss	%xmm10, %xmm8, %xmm8
-	vfmadd213ss	%xmm3, %xmm0, %xmm8
-	vaddss	%xmm2, %xmm9, %xmm2
-	vsubss	%xmm13, %xmm11, %xmm3
-	vmulss	%xmm3, %xmm9, %xmm3
-	vfmadd213ss	%xmm8, %xmm0, %xmm3
+.LBB22_30:
+	vmovss	(%rcx,%r8,4), %xmm9
+	vmovss	4(%rcx,%r8,4), %xmm10
+	vaddss	%xmm3, %xmm9, %xmm3
+	vmovss	(%rax,%r8,4), %xmm11
+	vmovss	4(%rax,%r8,4), %xmm12
+	vsubss	%xmm14, %xmm11, %xmm11
+	vmulss	%xmm11, %xmm9, %xmm9
+	vfmadd213ss	%xmm4, %xmm0, %xmm9
+	vaddss	%xmm3, %xmm10, %xmm3
+	vsubss	%xmm14, %xmm12, %xmm4
+	vmulss	%xmm4, %xmm10, %xmm4
+	vfmadd213ss	%xmm9, %xmm0, %xmm4
 	addq	$2, %r8
 	cmpq	%r8, %r14
-	jne	.LBB22_72
-	jmp	.LBB22_73
+	jne	.LBB22_30
+	jmp	.LBB22_31
 	.p2align	4
-.LBB22_49:
-	vaddps	%ymm4, %ymm5, %ymm5
-	vaddps	%ymm6, %ymm7, %ymm4
-	movq	56(%rsp), %rax
-	movq	48(%rsp), %rcx
-	movl	16(%rbp), %edx
-	vmovdqa	384(%rsp), %ymm10
-	jmp	.LBB22_50
+.LBB22_7:
+	vaddps	%ymm5, %ymm6, %ymm6
+	vaddps	%ymm7, %ymm8, %ymm5
+	movq	32(%rsp), %rcx
+	jmp	.LBB22_8
 	.p2align	4
-.LBB22_48:
-	vxorps	%xmm5, %xmm5, %xmm5
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
+.LBB22_6:
+	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB22_50:
-	vmovshdup	%ymm4, %ymm6
-	vshufps	$255, %ymm4, %ymm4, %ymm7
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm5, %xmm5, %xmm5
+.LBB22_8:
+	vmovshdup	%ymm5, %ymm7
+	vshufps	$255, %ymm5, %ymm5, %ymm8
+	vextractf128	$1, %ymm8, %xmm8
+	vextractf128	$1, %ymm5, %xmm9
+	vshufpd	$1, %xmm9, %xmm9, %xmm10
+	vaddss	%xmm8, %xmm10, %xmm8
 	vextractf128	$1, %ymm7, %xmm7
-	vextractf128	$1, %ymm4, %xmm8
+	vaddss	%xmm7, %xmm9, %xmm7
+	vaddss	%xmm7, %xmm8, %xmm7
+	vshufps	$255, %xmm5, %xmm5, %xmm8
+	vshufpd	$1, %xmm5, %xmm5, %xmm9
+	vaddss	%xmm8, %xmm9, %xmm8
+	vmovshdup	%xmm5, %xmm9
+	vaddss	%xmm5, %xmm9, %xmm5
+	vaddss	%xmm5, %xmm8, %xmm5
+	vaddss	%xmm7, %xmm5, %xmm5
+	vaddss	%xmm5, %xmm4, %xmm5
+	testq	%rcx, %rcx
+	movq	208(%rsp), %rax
+	je	.LBB22_10
+	vaddss	(%rcx,%rbx,4), %xmm5, %xmm4
+	vmovss	%xmm4, (%rcx,%rbx,4)
+.LBB22_10:
+	vmovshdup	%ymm6, %ymm4
+	vshufps	$255, %ymm6, %ymm6, %ymm7
+	vextractf128	$1, %ymm7, %xmm7
+	vextractf128	$1, %ymm6, %xmm8
 	vshufpd	$1, %xmm8, %xmm8, %xmm9
 	vaddss	%xmm7, %xmm9, %xmm7
-	vextractf128	$1, %ymm6, %xmm6
-	vaddss	%xmm6, %xmm8, %xmm6
-	vaddss	%xmm7, %xmm6, %xmm6
-	vshufps	$255, %xmm4, %xmm4, %xmm7
-	vshufpd	$1, %xmm4, %xmm4, %xmm8
-	vaddss	%xmm7, %xmm8, %xmm7
-	vmovshdup	%xmm4, %xmm8
+	vextractf128	$1, %ymm4, %xmm4
 	vaddss	%xmm4, %xmm8, %xmm4
 	vaddss	%xmm7, %xmm4, %xmm4
-	vaddss	%xmm6, %xmm4, %xmm4
-	vaddss	%xmm4, %xmm3, %xmm4
-	testq	%rcx, %rcx
-	je	.LBB22_52
-	vaddss	(%rcx,%r12,4), %xmm4, %xmm3
-	vmovss	%xmm3, (%rcx,%r12,4)
-.LBB22_52:
-	vmovshdup	%ymm5, %ymm3
-	vshufps	$255, %ymm5, %ymm5, %ymm6
-	vextractf128	$1, %ymm6, %xmm6
-	vextractf128	$1, %ymm5, %xmm7
-	vshufpd	$1, %xmm7, %xmm7, %xmm8
+	vshufps	$255, %xmm6, %xmm6, %xmm7
+	vshufpd	$1, %xmm6, %xmm6, %xmm8
+	vaddss	%xmm7, %xmm8, %xmm7
+	vmovshdup	%xmm6, %xmm8
 	vaddss	%xmm6, %xmm8, %xmm6
-	vextractf128	$1, %ymm3, %xmm3
-	vaddss	%xmm3, %xmm7, %xmm3
-	vaddss	%xmm6, %xmm3, %xmm3
-	vshufps	$255, %xmm5, %xmm5, %xmm6
-	vshufpd	$1, %xmm5, %xmm5, %xmm7
-	vaddss	%xmm6, %xmm7, %xmm6
-	vmovshdup	%xmm5, %xmm7
-	vaddss	%xmm7, %xmm5, %xmm5
-	vaddss	%xmm6, %xmm5, %xmm5
-	vaddss	%xmm3, %xmm5, %xmm3
-	vaddss	%xmm3, %xmm2, %xmm3
+	vaddss	%xmm7, %xmm6, %xmm6
+	vaddss	%xmm4, %xmm6, %xmm4
+	vaddss	%xmm4, %xmm3, %xmm4
 	testq	%rax, %rax
-	je	.LBB22_54
-	vaddss	(%rax,%r12,4), %xmm3, %xmm2
-	vmovss	%xmm2, (%rax,%r12,4)
-.LBB22_54:
-	cmpq	$0, 72(%rsp)
-	je	.LBB22_90
-	vmovss	.LCPI22_0(%rip), %xmm2
-	movq	232(%rsp), %rax
+	vmovaps	320(%rsp), %ymm10
+	je	.LBB22_12
+	vaddss	(%rax,%rbx,4), %xmm4, %xmm3
+	vmovss	%xmm3, (%rax,%rbx,4)
+.LBB22_12:
+	cmpq	$0, 56(%rsp)
+	je	.LBB22_48
+	vmovss	.LCPI22_0(%rip), %xmm3
+	movq	192(%rsp), %rax
 	testq	%rax, %rax
-	je	.LBB22_57
-	vmovss	(%rax,%r12,4), %xmm2
-.LBB22_57:
-	testq	%r11, %r11
-	jle	.LBB22_90
-	movq	104(%rsp), %rcx
-	imulq	96(%rsp), %rcx
-	movq	224(%rsp), %rax
+	je	.LBB22_15
+	vmovss	(%rax,%rbx,4), %xmm3
+.LBB22_15:
+	testq	%r12, %r12
+	jle	.LBB22_48
+	movq	96(%rsp), %rcx
+	imulq	88(%rsp), %rcx
+	movq	184(%rsp), %rax
 	addq	%rcx, %rax
-	movq	%rax, 248(%rsp)
-	addq	216(%rsp), %rcx
-	movq	%rcx, 256(%rsp)
-	vmulss	%xmm2, %xmm0, %xmm2
-	vmovss	12(%rsp), %xmm5
-	vdivss	%xmm5, %xmm3, %xmm3
-	vdivss	%xmm5, %xmm4, %xmm4
-	vbroadcastss	%xmm2, %ymm5
-	vbroadcastss	%xmm3, %ymm6
+	movq	%rax, 216(%rsp)
+	addq	176(%rsp), %rcx
+	movq	%rcx, 224(%rsp)
+	vmulss	%xmm3, %xmm0, %xmm11
+	vmovss	80(%rsp), %xmm3
+	vdivss	%xmm3, %xmm4, %xmm4
+	vdivss	%xmm3, %xmm5, %xmm5
+	vbroadcastss	%xmm11, %ymm6
 	vbroadcastss	%xmm4, %ymm7
+	vbroadcastss	%xmm5, %ymm8
+	movq	104(%rsp), %rdx
 	movq	112(%rsp), %rsi
-	movq	120(%rsp), %rax
-	movq	%rax, 288(%rsp)
-	movq	128(%rsp), %rdi
-	movq	24(%rsp), %r8
-	movq	64(%rsp), %r9
+	movq	120(%rsp), %rdi
+	movq	40(%rsp), %r8
+	movq	48(%rsp), %r9
 	xorl	%r10d, %r10d
-	movq	%r12, 80(%rsp)
-	vmovaps	%xmm13, 192(%rsp)
-	vmovaps	%xmm2, 368(%rsp)
-	vmovaps	%xmm3, 352(%rsp)
-	vmovaps	%xmm4, 336(%rsp)
-	jmp	.LBB22_59
+	movq	%rbx, 24(%rsp)
+	vmovaps	%xmm14, 160(%rsp)
+	vmovaps	%xmm11, 272(%rsp)
+	vmovaps	%xmm4, 256(%rsp)
+	vmovaps	%xmm5, 240(%rsp)
+	jmp	.LBB22_17
 	.p2align	4
-.LBB22_89:
+.LBB22_47:
 	incq	%r10
-	movq	16(%rsp), %rax
+	movq	72(%rsp), %rax
 	addq	%rax, %r9
 	addq	%rax, %r8
 	addq	%rax, %rdi
-	addq	%rax, 288(%rsp)
 	addq	%rax, %rsi
-	movq	24(%rbp), %r11
-	cmpq	%r11, %r10
-	je	.LBB22_90
-.LBB22_59:
+	addq	%rax, %rdx
+	cmpq	%r12, %r10
+	je	.LBB22_48
+.LBB22_17:
 	cmpq	$8, %r14
-	jge	.LBB22_97
+	jge	.LBB22_55
 	xorl	%ecx, %ecx
-.LBB22_61:
+.LBB22_19:
 	movq	%r14, %r11
 	subq	%rcx, %r11
-	jle	.LBB22_89
+	jle	.LBB22_47
 	cmpq	$7, %r11
-	ja	.LBB22_77
+	ja	.LBB22_35
 	movq	%rcx, %r11
-	jmp	.LBB22_86
+	jmp	.LBB22_44
 	.p2align	4
-.LBB22_97:
+.LBB22_55:
 	xorl	%eax, %eax
-	jmp	.LBB22_98
+	jmp	.LBB22_56
 	.p2align	4
-.LBB22_100:
-	vmovups	%ymm8, (%rdi,%rax,4)
+.LBB22_58:
+	vmovups	%ymm9, (%rdi,%rax,4)
 	leaq	8(%rax), %rcx
 	addq	$16, %rax
 	cmpq	%r14, %rax
 	movq	%rcx, %rax
-	jg	.LBB22_61
-.LBB22_98:
-	vmovups	(%r9,%rax,4), %ymm8
-	vsubps	%ymm6, %ymm8, %ymm8
+	jg	.LBB22_19
+.LBB22_56:
+	vmovups	(%r9,%rax,4), %ymm3
+	vsubps	%ymm7, %ymm3, %ymm3
 	vmovups	(%r8,%rax,4), %ymm9
-	vsubps	%ymm14, %ymm9, %ymm9
-	vmulps	%ymm1, %ymm9, %ymm9
-	vfnmadd213ps	%ymm8, %ymm7, %ymm9
-	vmulps	%ymm5, %ymm9, %ymm8
-	testl	%edx, %edx
-	je	.LBB22_100
-	vaddps	(%rdi,%rax,4), %ymm8, %ymm8
-	jmp	.LBB22_100
+	vsubps	%ymm1, %ymm9, %ymm9
+	vmulps	%ymm2, %ymm9, %ymm9
+	vfnmadd213ps	%ymm3, %ymm8, %ymm9
+	vmulps	%ymm6, %ymm9, %ymm9
+	testl	%r13d, %r13d
+	je	.LBB22_58
+	vaddps	(%rdi,%rax,4), %ymm9, %ymm9
+	jmp	.LBB22_58
 	.p2align	4
-.LBB22_77:
-	movq	%rsi, 168(%rsp)
-	movq	16(%rsp), %rax
+.LBB22_35:
+	movq	%rdx, 152(%rsp)
+	movq	72(%rsp), %rax
 	imulq	%r10, %rax
-	movq	%rbx, %rsi
-	movq	248(%rsp), %rdx
+	movq	216(%rsp), %rdx
 	leaq	(%rdx,%rax), %rbx
-	movq	72(%rsp), %rdx
+	movq	56(%rsp), %rdx
 	leaq	(%rdx,%rbx), %r12
-	movq	%r12, 280(%rsp)
-	addq	256(%rsp), %rax
+	movq	%r12, 232(%rsp)
+	addq	224(%rsp), %rax
 	leaq	(%rdx,%rax), %r12
 	leaq	(%r15,%rbx), %r13
 	addq	%rax, %r15
-	addq	%rsi, %rbx
-	addq	%rsi, %rax
-	movq	280(%rsp), %rdx
+	movq	64(%rsp), %rdx
+	addq	%rdx, %rbx
+	addq	%rdx, %rax
+	movq	232(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
 	cmpq	%r15, %rdx
 	leaq	(%r13,%rcx,4), %r15
@@ -18775,155 +18487,150 @@ batch_norm_backward:
 	cmpq	%r12, %rdx
 	setb	%bl
 	testb	%r15b, %r13b
-	jne	.LBB22_78
+	jne	.LBB22_36
 	andb	%bl, %al
-	movq	80(%rsp), %r12
-	movq	32(%rbp), %r13
-	movl	16(%rbp), %edx
-	movq	168(%rsp), %rsi
-	jne	.LBB22_80
+	movq	32(%rbp), %r12
+	movl	24(%rbp), %r13d
+	movq	152(%rsp), %rdx
+	jne	.LBB22_38
 	cmpq	$32, %r11
-	jae	.LBB22_92
+	jae	.LBB22_50
 	xorl	%eax, %eax
-	movq	40(%rsp), %r15
-	movq	32(%rsp), %rbx
-	jmp	.LBB22_83
-.LBB22_80:
+	movq	16(%rsp), %r15
+	movq	24(%rsp), %rbx
+	jmp	.LBB22_41
+.LBB22_38:
 	movq	%rcx, %r11
-	movq	40(%rsp), %r15
-	movq	32(%rsp), %rbx
-	jmp	.LBB22_86
-.LBB22_78:
+	movq	16(%rsp), %r15
+	movq	24(%rsp), %rbx
+	jmp	.LBB22_44
+.LBB22_36:
 	movq	%rcx, %r11
-	movq	40(%rsp), %r15
-	movq	32(%rsp), %rbx
-	movq	80(%rsp), %r12
-	movq	32(%rbp), %r13
-	movl	16(%rbp), %edx
-	movq	168(%rsp), %rsi
-	jmp	.LBB22_86
-.LBB22_92:
+	movq	16(%rsp), %r15
+	movq	24(%rsp), %rbx
+	movq	32(%rbp), %r12
+	movl	24(%rbp), %r13d
+	movq	152(%rsp), %rdx
+	jmp	.LBB22_44
+.LBB22_50:
 	movq	%r11, %rax
 	andq	$-32, %rax
-	movq	288(%rsp), %rbx
-	leaq	(%rbx,%rcx,4), %rbx
 	leaq	(%rsi,%rcx,4), %r12
-	leaq	(%rdi,%rcx,4), %r13
-	xorl	%r15d, %r15d
-	vmovdqa	%ymm12, %ymm2
-	vmovdqa	%ymm10, %ymm3
-	vmovaps	%ymm14, %ymm4
+	leaq	(%rdx,%rcx,4), %rbx
+	leaq	(%rdi,%rcx,4), %r15
+	xorl	%r13d, %r13d
+	vmovdqa	%ymm13, %ymm4
+	vmovaps	%ymm10, %ymm5
 	.p2align	4
-.LBB22_93:
-	vmovups	-96(%rbx,%r15,4), %ymm8
-	vmovups	-64(%rbx,%r15,4), %ymm9
-	vmovups	-32(%rbx,%r15,4), %ymm10
-	vmovups	(%rbx,%r15,4), %ymm11
-	vsubps	%ymm6, %ymm8, %ymm8
-	vsubps	%ymm6, %ymm9, %ymm9
-	vsubps	%ymm6, %ymm10, %ymm10
-	vsubps	%ymm6, %ymm11, %ymm11
-	vmovups	-96(%r12,%r15,4), %ymm12
-	vmovups	-64(%r12,%r15,4), %ymm13
-	vmovups	-32(%r12,%r15,4), %ymm14
-	vmovups	(%r12,%r15,4), %ymm15
-	vsubps	%ymm4, %ymm12, %ymm12
-	vsubps	%ymm4, %ymm13, %ymm13
-	vsubps	%ymm4, %ymm14, %ymm14
-	vsubps	%ymm4, %ymm15, %ymm15
-	vmulps	%ymm1, %ymm12, %ymm12
-	vmulps	%ymm1, %ymm13, %ymm13
-	vmulps	%ymm1, %ymm14, %ymm14
-	vmulps	%ymm1, %ymm15, %ymm15
-	vfnmadd213ps	%ymm8, %ymm7, %ymm12
-	vfnmadd213ps	%ymm9, %ymm7, %ymm13
-	vfnmadd213ps	%ymm10, %ymm7, %ymm14
-	vmaskmovps	(%r13,%r15,4), %ymm2, %ymm8
-	vfnmadd213ps	%ymm11, %ymm7, %ymm15
-	vmaskmovps	32(%r13,%r15,4), %ymm2, %ymm9
-	vmulps	%ymm5, %ymm12, %ymm10
-	vmaskmovps	64(%r13,%r15,4), %ymm2, %ymm11
-	vmulps	%ymm5, %ymm13, %ymm12
-	vmaskmovps	96(%r13,%r15,4), %ymm2, %ymm13
-	vmulps	%ymm5, %ymm14, %ymm14
-	vmulps	%ymm5, %ymm15, %ymm15
-	vaddps	%ymm8, %ymm10, %ymm8
-	vaddps	%ymm9, %ymm12, %ymm9
-	vaddps	%ymm11, %ymm14, %ymm11
-	vaddps	%ymm13, %ymm15, %ymm13
-	vblendvps	%ymm3, %ymm10, %ymm8, %ymm8
-	vblendvps	%ymm3, %ymm12, %ymm9, %ymm9
-	vblendvps	%ymm3, %ymm14, %ymm11, %ymm10
-	vblendvps	%ymm3, %ymm15, %ymm13, %ymm11
-	vmovups	%ymm8, (%r13,%r15,4)
-	vmovups	%ymm9, 32(%r13,%r15,4)
-	vmovups	%ymm10, 64(%r13,%r15,4)
-	vmovups	%ymm11, 96(%r13,%r15,4)
-	addq	$32, %r15
-	cmpq	%r15, %rax
-	jne	.LBB22_93
+.LBB22_51:
+	vmovups	-96(%r12,%r13,4), %ymm9
+	vmovups	-64(%r12,%r13,4), %ymm10
+	vmovups	-32(%r12,%r13,4), %ymm11
+	vmovups	(%r12,%r13,4), %ymm12
+	vsubps	%ymm7, %ymm9, %ymm9
+	vsubps	%ymm7, %ymm10, %ymm10
+	vsubps	%ymm7, %ymm11, %ymm11
+	vsubps	%ymm7, %ymm12, %ymm12
+	vmovups	-96(%rbx,%r13,4), %ymm13
+	vmovups	-64(%rbx,%r13,4), %ymm14
+	vmovups	-32(%rbx,%r13,4), %ymm15
+	vmovups	(%rbx,%r13,4), %ymm3
+	vsubps	%ymm1, %ymm13, %ymm13
+	vsubps	%ymm1, %ymm14, %ymm14
+	vsubps	%ymm1, %ymm15, %ymm15
+	vsubps	%ymm1, %ymm3, %ymm3
+	vmulps	%ymm2, %ymm13, %ymm13
+	vmulps	%ymm2, %ymm14, %ymm14
+	vmulps	%ymm2, %ymm15, %ymm15
+	vmulps	%ymm3, %ymm2, %ymm3
+	vfnmadd213ps	%ymm9, %ymm8, %ymm13
+	vfnmadd213ps	%ymm10, %ymm8, %ymm14
+	vfnmadd213ps	%ymm11, %ymm8, %ymm15
+	vmaskmovps	(%r15,%r13,4), %ymm4, %ymm9
+	vfnmadd213ps	%ymm12, %ymm8, %ymm3
+	vmaskmovps	32(%r15,%r13,4), %ymm4, %ymm10
+	vmulps	%ymm6, %ymm13, %ymm11
+	vmaskmovps	64(%r15,%r13,4), %ymm4, %ymm12
+	vmulps	%ymm6, %ymm14, %ymm13
+	vmaskmovps	96(%r15,%r13,4), %ymm4, %ymm14
+	vmulps	%ymm6, %ymm15, %ymm15
+	vmulps	%ymm3, %ymm6, %ymm3
+	vaddps	%ymm9, %ymm11, %ymm9
+	vaddps	%ymm10, %ymm13, %ymm10
+	vaddps	%ymm12, %ymm15, %ymm12
+	vaddps	%ymm3, %ymm14, %ymm14
+	vblendvps	%ymm5, %ymm11, %ymm9, %ymm9
+	vblendvps	%ymm5, %ymm13, %ymm10, %ymm10
+	vblendvps	%ymm5, %ymm15, %ymm12, %ymm11
+	vblendvps	%ymm5, %ymm3, %ymm14, %ymm3
+	vmovups	%ymm9, (%r15,%r13,4)
+	vmovups	%ymm10, 32(%r15,%r13,4)
+	vmovups	%ymm11, 64(%r15,%r13,4)
+	vmovups	%ymm3, 96(%r15,%r13,4)
+	addq	$32, %r13
+	cmpq	%r13, %rax
+	jne	.LBB22_51
 	cmpq	%rax, %r11
-	movq	40(%rsp), %r15
-	movq	32(%rsp), %rbx
-	movq	80(%rsp), %r12
-	movq	32(%rbp), %r13
-	vmovdqa	%ymm2, %ymm12
-	vmovdqa	%ymm3, %ymm10
-	vmovaps	192(%rsp), %xmm13
-	vmovaps	%ymm4, %ymm14
-	vmovaps	368(%rsp), %xmm2
-	vmovaps	352(%rsp), %xmm3
-	vmovaps	336(%rsp), %xmm4
-	je	.LBB22_89
+	movq	16(%rsp), %r15
+	movq	24(%rsp), %rbx
+	movq	32(%rbp), %r12
+	movl	24(%rbp), %r13d
+	vmovdqa	%ymm4, %ymm13
+	vmovaps	%ymm5, %ymm10
+	vmovaps	160(%rsp), %xmm14
+	vmovaps	272(%rsp), %xmm11
+	vmovaps	256(%rsp), %xmm4
+	vmovaps	240(%rsp), %xmm5
+	je	.LBB22_47
 	testb	$24, %r11b
-	je	.LBB22_96
-.LBB22_83:
-	subq	160(%rsp), %r11
+	je	.LBB22_54
+.LBB22_41:
+	subq	144(%rsp), %r11
 	addq	%rcx, %r11
 	addq	%rcx, %rax
-	movq	240(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	.p2align	4
-.LBB22_84:
-	vmovups	(%r9,%rax,4), %ymm8
-	vsubps	%ymm6, %ymm8, %ymm8
+.LBB22_42:
+	vmovups	(%r9,%rax,4), %ymm3
+	vsubps	%ymm7, %ymm3, %ymm3
 	vmovups	(%r8,%rax,4), %ymm9
-	vsubps	%ymm14, %ymm9, %ymm9
-	vmulps	%ymm1, %ymm9, %ymm9
-	vfnmadd213ps	%ymm8, %ymm7, %ymm9
-	vmaskmovps	(%rdi,%rax,4), %ymm12, %ymm8
-	vmulps	%ymm5, %ymm9, %ymm9
-	vaddps	%ymm8, %ymm9, %ymm8
-	vblendvps	%ymm10, %ymm9, %ymm8, %ymm8
-	vmovups	%ymm8, (%rdi,%rax,4)
+	vsubps	%ymm1, %ymm9, %ymm9
+	vmulps	%ymm2, %ymm9, %ymm9
+	vfnmadd213ps	%ymm3, %ymm8, %ymm9
+	vmaskmovps	(%rdi,%rax,4), %ymm13, %ymm3
+	vmulps	%ymm6, %ymm9, %ymm9
+	vaddps	%ymm3, %ymm9, %ymm3
+	vblendvps	%ymm10, %ymm9, %ymm3, %ymm3
+	vmovups	%ymm3, (%rdi,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB22_84
-	cmpq	$0, 160(%rsp)
-	jne	.LBB22_86
-	jmp	.LBB22_89
-.LBB22_96:
+	jne	.LBB22_42
+	cmpq	$0, 144(%rsp)
+	jne	.LBB22_44
+	jmp	.LBB22_47
+.LBB22_54:
 	addq	%rax, %rcx
 	movq	%rcx, %r11
-	jmp	.LBB22_86
+	jmp	.LBB22_44
 	.p2align	4
-.LBB22_88:
-	vmovss	%xmm8, (%rdi,%r11,4)
+.LBB22_46:
+	vmovss	%xmm9, (%rdi,%r11,4)
 	incq	%r11
 	cmpq	%r11, %r14
-	je	.LBB22_89
-.LBB22_86:
-	vmovss	(%r9,%r11,4), %xmm8
-	vsubss	%xmm3, %xmm8, %xmm8
+	je	.LBB22_47
+.LBB22_44:
+	vmovss	(%r9,%r11,4), %xmm3
+	vsubss	%xmm4, %xmm3, %xmm3
 	vmovss	(%r8,%r11,4), %xmm9
-	vsubss	%xmm13, %xmm9, %xmm9
+	vsubss	%xmm14, %xmm9, %xmm9
 	vmulss	%xmm0, %xmm9, %xmm9
-	vfnmadd213ss	%xmm8, %xmm4, %xmm9
-	vmulss	%xmm2, %xmm9, %xmm8
-	testl	%edx, %edx
-	je	.LBB22_88
-	vaddss	(%rdi,%r11,4), %xmm8, %xmm8
-	jmp	.LBB22_88
-.LBB22_91:
+	vfnmadd213ss	%xmm3, %xmm5, %xmm9
+	vmulss	%xmm9, %xmm11, %xmm9
+	testl	%r13d, %r13d
+	je	.LBB22_46
+	vaddss	(%rdi,%r11,4), %xmm9, %xmm9
+	jmp	.LBB22_46
+.LBB22_49:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -18955,365 +18662,53 @@ batch_norm_update:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%r15
-	pushq	%r14
-	pushq	%r13
-	pushq	%r12
-	pushq	%rbx
-	.cfi_offset %rbx, -56
-	.cfi_offset %r12, -48
-	.cfi_offset %r13, -40
-	.cfi_offset %r14, -32
-	.cfi_offset %r15, -24
-	movq	%r8, -48(%rbp)
-	movq	%rdx, -64(%rbp)
-	movq	%rsi, -56(%rbp)
-	movq	16(%rbp), %r10
-	movq	%r9, %rax
-	imulq	%rcx, %rax
-	vcvtsi2ss	%rax, %xmm15, %xmm3
-	cmpq	$2, %rax
+	movq	16(%rbp), %rax
+	imulq	%r8, %rcx
+	cmpq	$2, %rcx
 	jl	.LBB23_1
-	vaddss	.LCPI23_0(%rip), %xmm3, %xmm2
-	vdivss	%xmm2, %xmm3, %xmm4
+	vcvtsi2ss	%rcx, %xmm15, %xmm2
+	vaddss	.LCPI23_0(%rip), %xmm2, %xmm3
+	vdivss	%xmm3, %xmm2, %xmm3
 	jmp	.LBB23_3
 .LBB23_1:
-	vmovss	.LCPI23_1(%rip), %xmm4
+	vmovss	.LCPI23_1(%rip), %xmm3
 .LBB23_3:
 	vxorps	%xmm2, %xmm2, %xmm2
-	cmpq	24(%rbp), %r10
-	jge	.LBB23_49
-	leaq	-16(%r9), %r11
-	movq	%r11, %r8
-	shrq	$4, %r8
-	incq	%r8
-	movq	%r8, %rax
-	movabsq	$2305843009213693948, %rdx
-	orq	$2, %rdx
-	andq	%r8, %rdx
-	movq	%rdx, -96(%rbp)
-	andl	$3, %r8d
-	andq	$-4, %rax
-	movq	%rax, -104(%rbp)
-	movq	%r10, %rdx
-	imulq	%r9, %rdx
-	leaq	(%rdi,%rdx,4), %r15
-	addq	$224, %r15
-	leaq	(,%r9,4), %rax
-	movq	%rax, -80(%rbp)
-	movq	%r9, %rax
-	imulq	-48(%rbp), %rax
-	shlq	$2, %rax
-	leaq	(%rdi,%rdx,4), %r13
-	vbroadcastss	.LCPI23_2(%rip), %xmm5
+	cmpq	%rax, %r9
+	jge	.LBB23_9
+	vbroadcastss	.LCPI23_2(%rip), %xmm4
 	jmp	.LBB23_5
 	.p2align	4
-.LBB23_48:
-	incq	%r10
-	movq	-80(%rbp), %rdx
-	addq	%rdx, %r15
-	addq	%rdx, %r13
-	cmpq	24(%rbp), %r10
-	je	.LBB23_49
+.LBB23_8:
+	incq	%r9
+	cmpq	%r9, %rax
+	je	.LBB23_9
 .LBB23_5:
-	vxorps	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm8, %xmm8, %xmm8
-	testq	%rcx, %rcx
-	movq	%r13, -72(%rbp)
-	jle	.LBB23_24
-	movq	%r15, -88(%rbp)
-	movq	%r15, %r12
-	xorl	%ebx, %ebx
-	vxorps	%xmm9, %xmm9, %xmm9
-	jmp	.LBB23_7
-	.p2align	4
-.LBB23_22:
-	incq	%rbx
-	addq	%rax, %r12
-	addq	%rax, %r13
-	cmpq	%rcx, %rbx
-	je	.LBB23_23
-.LBB23_7:
-	cmpq	$16, %r9
-	jge	.LBB23_9
-	xorl	%r14d, %r14d
-	jmp	.LBB23_16
-	.p2align	4
-.LBB23_9:
-	cmpq	$48, %r11
-	jae	.LBB23_26
-	movl	$16, %esi
-	xorl	%r14d, %r14d
-	testq	%r8, %r8
-	jne	.LBB23_13
-	jmp	.LBB23_16
-	.p2align	4
-.LBB23_26:
-	movq	-104(%rbp), %rsi
-	xorl	%r14d, %r14d
-	.p2align	4
-.LBB23_27:
-	vaddps	-224(%r12,%r14,4), %ymm8, %ymm8
-	vaddps	-192(%r12,%r14,4), %ymm9, %ymm9
-	vaddps	-160(%r12,%r14,4), %ymm8, %ymm8
-	vaddps	-128(%r12,%r14,4), %ymm9, %ymm9
-	vaddps	-96(%r12,%r14,4), %ymm8, %ymm8
-	vaddps	-64(%r12,%r14,4), %ymm9, %ymm9
-	vaddps	-32(%r12,%r14,4), %ymm8, %ymm8
-	vaddps	(%r12,%r14,4), %ymm9, %ymm9
-	addq	$64, %r14
-	addq	$-4, %rsi
-	jne	.LBB23_27
-	leaq	16(%r14), %rsi
-	testq	%r8, %r8
-	je	.LBB23_16
-.LBB23_13:
-	movq	%rbx, %rdx
-	imulq	-48(%rbp), %rdx
-	addq	%r10, %rdx
-	imulq	%r9, %rdx
-	leaq	(%rdi,%rdx,4), %rdx
-	movq	%r8, %r15
-	.p2align	4
-.LBB23_14:
-	vaddps	(%rdx,%r14,4), %ymm8, %ymm8
-	vaddps	32(%rdx,%r14,4), %ymm9, %ymm9
-	movq	%rsi, %r14
-	addq	$16, %rsi
-	decq	%r15
-	jne	.LBB23_14
-	addq	$-16, %rsi
-	movq	%rsi, %r14
-.LBB23_16:
-	movq	%r14, %rdx
-	orq	$8, %rdx
-	cmpq	%r9, %rdx
-	jg	.LBB23_17
-	.p2align	4
-.LBB23_28:
-	vaddps	(%r13,%r14,4), %ymm8, %ymm8
-	leaq	8(%r14), %rdx
-	addq	$16, %r14
-	cmpq	%r9, %r14
-	movq	%rdx, %r14
-	jle	.LBB23_28
-.LBB23_17:
-	movq	%r14, %rsi
-	subq	%r9, %rsi
-	jge	.LBB23_22
-	movl	%r9d, %edx
-	subl	%r14d, %edx
-	andl	$7, %edx
-	je	.LBB23_20
-	.p2align	4
-.LBB23_19:
-	vaddss	(%r13,%r14,4), %xmm6, %xmm6
-	incq	%r14
-	decq	%rdx
-	jne	.LBB23_19
-.LBB23_20:
-	cmpq	$-8, %rsi
-	ja	.LBB23_22
-	.p2align	4
-.LBB23_21:
-	vaddss	(%r13,%r14,4), %xmm6, %xmm6
-	vaddss	4(%r13,%r14,4), %xmm6, %xmm6
-	vaddss	8(%r13,%r14,4), %xmm6, %xmm6
-	vaddss	12(%r13,%r14,4), %xmm6, %xmm6
-	vaddss	16(%r13,%r14,4), %xmm6, %xmm6
-	vaddss	20(%r13,%r14,4), %xmm6, %xmm6
-	vaddss	24(%r13,%r14,4), %xmm6, %xmm6
-	vaddss	28(%r13,%r14,4), %xmm6, %xmm6
-	addq	$8, %r14
-	cmpq	%r14, %r9
-	jne	.LBB23_21
-	jmp	.LBB23_22
-	.p2align	4
-.LBB23_23:
-	vaddps	%ymm8, %ymm9, %ymm8
-	movq	-88(%rbp), %r15
-	movq	-72(%rbp), %r13
-.LBB23_24:
-	vextractf128	$1, %ymm8, %xmm9
-	vhaddps	%xmm9, %xmm8, %xmm8
-	vhaddps	%xmm8, %xmm8, %xmm8
-	vmovshdup	%xmm8, %xmm9
-	vaddss	%xmm9, %xmm8, %xmm8
-	vaddss	%xmm6, %xmm8, %xmm6
-	vdivss	%xmm3, %xmm6, %xmm6
-	testq	%rcx, %rcx
-	jle	.LBB23_25
-	vbroadcastss	%xmm6, %ymm7
-	vxorps	%xmm8, %xmm8, %xmm8
-	vxorps	%xmm9, %xmm9, %xmm9
-	movq	%r13, %rbx
-	vxorps	%xmm10, %xmm10, %xmm10
-	xorl	%r12d, %r12d
-	jmp	.LBB23_30
-	.p2align	4
-.LBB23_43:
-	incq	%r12
-	addq	%rax, %rbx
-	cmpq	%rcx, %r12
-	je	.LBB23_44
-.LBB23_30:
-	cmpq	$16, %r9
-	jge	.LBB23_32
-	xorl	%r14d, %r14d
-	jmp	.LBB23_37
-	.p2align	4
-.LBB23_32:
-	movl	$16, %r13d
-	cmpq	$16, %r11
-	jae	.LBB23_50
-	vmovaps	%ymm9, %ymm11
-	vmovaps	%ymm10, %ymm12
-	xorl	%r14d, %r14d
-	testb	$16, %r11b
-	je	.LBB23_36
-	jmp	.LBB23_37
-	.p2align	4
-.LBB23_50:
-	movq	-96(%rbp), %rsi
-	.p2align	4
-.LBB23_51:
-	vmovups	-64(%rbx,%r13,4), %ymm11
-	vmovups	-32(%rbx,%r13,4), %ymm12
-	vmovups	(%rbx,%r13,4), %ymm13
-	vmovups	32(%rbx,%r13,4), %ymm14
-	vsubps	%ymm7, %ymm11, %ymm11
-	vsubps	%ymm7, %ymm12, %ymm12
-	vfmadd213ps	%ymm9, %ymm11, %ymm11
-	vfmadd213ps	%ymm10, %ymm12, %ymm12
-	vsubps	%ymm7, %ymm13, %ymm9
-	vsubps	%ymm7, %ymm14, %ymm10
-	vfmadd213ps	%ymm11, %ymm9, %ymm9
-	vfmadd213ps	%ymm12, %ymm10, %ymm10
-	addq	$32, %r13
-	addq	$-2, %rsi
-	jne	.LBB23_51
-	leaq	-16(%r13), %r14
-	vmovaps	%ymm9, %ymm11
-	vmovaps	%ymm10, %ymm12
-	testb	$16, %r11b
-	jne	.LBB23_37
-.LBB23_36:
-	movq	%r12, %rdx
-	imulq	-48(%rbp), %rdx
-	addq	%r10, %rdx
-	imulq	%r9, %rdx
-	leaq	(%rdi,%rdx,4), %rdx
-	vmovups	(%rdx,%r14,4), %ymm9
-	vmovups	32(%rdx,%r14,4), %ymm10
-	vsubps	%ymm7, %ymm9, %ymm9
-	vsubps	%ymm7, %ymm10, %ymm10
-	vfmadd213ps	%ymm11, %ymm9, %ymm9
-	vfmadd213ps	%ymm12, %ymm10, %ymm10
-	movq	%r13, %r14
-.LBB23_37:
-	movq	%r14, %rdx
-	orq	$8, %rdx
-	cmpq	%r9, %rdx
-	jg	.LBB23_38
-	.p2align	4
-.LBB23_52:
-	vmovups	(%rbx,%r14,4), %ymm11
-	vsubps	%ymm7, %ymm11, %ymm11
-	vfmadd231ps	%ymm11, %ymm11, %ymm9
-	leaq	8(%r14), %rdx
-	addq	$16, %r14
-	cmpq	%r9, %r14
-	movq	%rdx, %r14
-	jle	.LBB23_52
-.LBB23_38:
-	movq	%r14, %rsi
-	subq	%r9, %rsi
-	jge	.LBB23_43
-	movl	%r9d, %r13d
-	subl	%r14d, %r13d
-	andl	$3, %r13d
-	je	.LBB23_41
-	.p2align	4
-.LBB23_40:
-	vmovss	(%rbx,%r14,4), %xmm11
-	vsubss	%xmm6, %xmm11, %xmm11
-	vfmadd231ss	%xmm11, %xmm11, %xmm8
-	incq	%r14
-	decq	%r13
-	jne	.LBB23_40
-.LBB23_41:
-	cmpq	$-4, %rsi
-	ja	.LBB23_43
-	.p2align	4
-.LBB23_42:
-	vmovss	(%rbx,%r14,4), %xmm11
-	vmovss	4(%rbx,%r14,4), %xmm12
-	vsubss	%xmm6, %xmm11, %xmm11
-	vfmadd213ss	%xmm8, %xmm11, %xmm11
-	vsubss	%xmm6, %xmm12, %xmm8
-	vfmadd213ss	%xmm11, %xmm8, %xmm8
-	vmovss	8(%rbx,%r14,4), %xmm11
-	vsubss	%xmm6, %xmm11, %xmm11
-	vfmadd213ss	%xmm8, %xmm11, %xmm11
-	vmovss	12(%rbx,%r14,4), %xmm8
-	vsubss	%xmm6, %xmm8, %xmm8
-	vfmadd213ss	%xmm11, %xmm8, %xmm8
-	addq	$4, %r14
-	cmpq	%r14, %r9
-	jne	.LBB23_42
-	jmp	.LBB23_43
-	.p2align	4
-.LBB23_44:
-	vaddps	%ymm9, %ymm10, %ymm7
-	movq	-72(%rbp), %r13
-	jmp	.LBB23_45
-	.p2align	4
-.LBB23_25:
-	vxorps	%xmm8, %xmm8, %xmm8
-.LBB23_45:
-	vextractf128	$1, %ymm7, %xmm9
-	vhaddps	%xmm9, %xmm7, %xmm7
-	vhaddps	%xmm7, %xmm7, %xmm7
-	vmovshdup	%xmm7, %xmm9
-	vaddss	%xmm7, %xmm9, %xmm7
-	vaddss	%xmm7, %xmm8, %xmm7
-	vdivss	%xmm3, %xmm7, %xmm7
-	movq	-56(%rbp), %rdx
-	vmulss	(%rdx,%r10,4), %xmm0, %xmm8
-	vfmadd213ss	%xmm8, %xmm1, %xmm6
-	vmovd	%xmm6, %esi
-	movq	-64(%rbp), %rdx
-	vmulss	(%rdx,%r10,4), %xmm0, %xmm8
-	vmulss	%xmm7, %xmm1, %xmm7
-	vfmadd213ss	%xmm8, %xmm4, %xmm7
-	vmovd	%xmm7, %edx
-	andl	$2147483647, %esi
-	andl	$2147483647, %edx
-	cmpl	$2139095040, %edx
-	setge	%dl
-	cmpl	$2139095039, %esi
-	jg	.LBB23_48
-	testb	%dl, %dl
-	jne	.LBB23_48
-	vandps	%xmm5, %xmm6, %xmm8
-	movq	-56(%rbp), %rdx
-	vmovss	%xmm6, (%rdx,%r10,4)
-	movq	-64(%rbp), %rdx
-	vmovss	%xmm7, (%rdx,%r10,4)
-	vmaxss	%xmm2, %xmm8, %xmm2
+	vmulss	(%rsi,%r9,4), %xmm0, %xmm5
+	vfmadd231ss	(%rdi,%r9,8), %xmm1, %xmm5
+	vmulss	(%rdx,%r9,4), %xmm0, %xmm7
+	vmulss	4(%rdi,%r9,8), %xmm1, %xmm6
+	vmovd	%xmm5, %r8d
+	vfmadd213ss	%xmm7, %xmm3, %xmm6
+	vmovd	%xmm6, %ecx
+	andl	$2147483647, %r8d
+	andl	$2147483647, %ecx
+	cmpl	$2139095040, %ecx
+	setge	%cl
+	cmpl	$2139095039, %r8d
+	jg	.LBB23_8
+	testb	%cl, %cl
+	jne	.LBB23_8
+	vandps	%xmm4, %xmm5, %xmm7
+	vmovss	%xmm5, (%rsi,%r9,4)
+	vmovss	%xmm6, (%rdx,%r9,4)
 	vmaxss	%xmm2, %xmm7, %xmm2
-	jmp	.LBB23_48
-.LBB23_49:
+	vmaxss	%xmm2, %xmm6, %xmm2
+	jmp	.LBB23_8
+.LBB23_9:
 	vmovaps	%xmm2, %xmm0
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
-	vzeroupper
 	retq
 .Lfunc_end23:
 	.size	batch_norm_update, .Lfunc_end23-batch_norm_update

@@ -19682,53 +19682,53 @@ batch_norm_forward:
 	.cfi_offset %r15, -24
 	movq	%rcx, -88(%rbp)
 	movq	%rsi, -104(%rbp)
-	movq	24(%rbp), %r15
-	cmpq	32(%rbp), %r15
+	movq	32(%rbp), %r12
+	cmpq	40(%rbp), %r12
 	jge	.LBB21_52
 	movaps	%xmm0, %xmm10
-	movq	%r8, %r14
-	movq	%rdi, %r12
-	movq	16(%rbp), %r13
-	movq	%r13, %rax
-	imulq	%r8, %rax
+	movq	%r9, %rbx
+	movq	%rdi, %r15
+	movq	24(%rbp), %r14
+	movq	%r14, %rax
+	imulq	%r9, %rax
 	cvtsi2ss	%rax, %xmm11
 	movq	-104(%rbp), %rsi
 	movq	%rsi, %rax
 	subq	%rdi, %rax
 	movq	%rax, -168(%rbp)
-	leaq	-16(%r13), %rcx
+	leaq	-16(%r14), %rcx
 	movq	%rcx, %r11
 	shrq	$4, %r11
 	incq	%r11
-	leaq	-8(%r13), %rax
+	leaq	-8(%r14), %rax
 	movq	%rax, -48(%rbp)
 	shrq	$3, %rax
 	incq	%rax
 	andq	$-2, %r11
 	andq	$-2, %rax
 	movq	%rax, -160(%rbp)
-	movl	%r13d, %eax
+	movl	%r14d, %eax
 	andl	$7, %eax
 	movq	%rax, -112(%rbp)
-	movq	%r15, %rax
-	imulq	%r13, %rax
-	leaq	(%rdi,%rax,4), %rbx
-	leaq	(,%r13,4), %rdi
-	movq	%rdi, -128(%rbp)
-	movq	%r13, %rdi
-	imulq	%r9, %rdi
+	movq	%r12, %rax
+	imulq	%r14, %rax
+	leaq	(%rdi,%rax,4), %r13
+	movq	%r14, %rdi
+	imulq	16(%rbp), %rdi
 	shlq	$2, %rdi
 	movq	%rdi, -56(%rbp)
-	leaq	(%r12,%rax,4), %rdi
+	leaq	(%r15,%rax,4), %rdi
 	addq	$32, %rdi
 	movq	%rdi, -80(%rbp)
 	leaq	(%rsi,%rax,4), %rax
 	movq	%rax, -72(%rbp)
-	movq	%r13, %rax
+	movq	%r14, %rax
 	andq	$-8, %rax
 	movq	%rax, -152(%rbp)
 	movss	.LCPI21_0(%rip), %xmm12
 	xorps	%xmm13, %xmm13
+	leaq	(,%r14,4), %rax
+	movq	%rax, -128(%rbp)
 	movq	%rcx, -144(%rbp)
 	movq	%r11, -136(%rbp)
 	movss	%xmm0, -64(%rbp)
@@ -19737,36 +19737,36 @@ batch_norm_forward:
 	jmp	.LBB21_2
 	.p2align	4
 .LBB21_51:
-	incq	%r15
-	movq	-96(%rbp), %rbx
+	incq	%r12
+	movq	-96(%rbp), %r13
 	movq	-128(%rbp), %rax
-	addq	%rax, %rbx
+	addq	%rax, %r13
 	addq	%rax, -80(%rbp)
 	addq	%rax, -72(%rbp)
-	cmpq	32(%rbp), %r15
+	cmpq	40(%rbp), %r12
 	movq	-144(%rbp), %rcx
 	movq	-136(%rbp), %r11
 	je	.LBB21_52
 .LBB21_2:
 	xorps	%xmm1, %xmm1
-	testq	%r14, %r14
+	testq	%rbx, %rbx
 	jle	.LBB21_3
 	xorps	%xmm4, %xmm4
 	xorps	%xmm0, %xmm0
-	movq	%rbx, %rax
+	movq	%r13, %rax
 	xorps	%xmm5, %xmm5
-	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
 	xorps	%xmm3, %xmm3
 	xorps	%xmm2, %xmm2
 	jmp	.LBB21_5
 	.p2align	4
 .LBB21_18:
-	incq	%r8
+	incq	%r9
 	addq	-56(%rbp), %rax
-	cmpq	%r14, %r8
+	cmpq	%rbx, %r9
 	je	.LBB21_19
 .LBB21_5:
-	cmpq	$16, %r13
+	cmpq	$16, %r14
 	jge	.LBB21_7
 	xorl	%r10d, %r10d
 	jmp	.LBB21_12
@@ -19807,11 +19807,11 @@ batch_norm_forward:
 	testb	$16, %cl
 	jne	.LBB21_12
 .LBB21_11:
-	movq	%r8, %rdi
-	imulq	%r9, %rdi
-	addq	%r15, %rdi
-	imulq	%r13, %rdi
-	leaq	(%r12,%rdi,4), %rdi
+	movq	%r9, %rdi
+	imulq	16(%rbp), %rdi
+	addq	%r12, %rdi
+	imulq	%r14, %rdi
+	leaq	(%r15,%rdi,4), %rdi
 	movups	(%rdi,%r10,4), %xmm6
 	addps	%xmm6, %xmm4
 	movups	16(%rdi,%r10,4), %xmm6
@@ -19824,7 +19824,7 @@ batch_norm_forward:
 .LBB21_12:
 	movq	%r10, %rsi
 	orq	$8, %rsi
-	cmpq	%r13, %rsi
+	cmpq	%r14, %rsi
 	jg	.LBB21_13
 	.p2align	4
 .LBB21_24:
@@ -19834,14 +19834,14 @@ batch_norm_forward:
 	addps	%xmm6, %xmm5
 	leaq	8(%r10), %rsi
 	addq	$16, %r10
-	cmpq	%r13, %r10
+	cmpq	%r14, %r10
 	movq	%rsi, %r10
 	jle	.LBB21_24
 .LBB21_13:
 	movq	%r10, %rsi
-	subq	%r13, %rsi
+	subq	%r14, %rsi
 	jge	.LBB21_18
-	movl	%r13d, %edi
+	movl	%r14d, %edi
 	subl	%r10d, %edi
 	andl	$7, %edi
 	je	.LBB21_16
@@ -19865,7 +19865,7 @@ batch_norm_forward:
 	addss	24(%rax,%r10,4), %xmm0
 	addss	28(%rax,%r10,4), %xmm0
 	addq	$8, %r10
-	cmpq	%r10, %r13
+	cmpq	%r10, %r14
 	jne	.LBB21_17
 	jmp	.LBB21_18
 	.p2align	4
@@ -19896,17 +19896,17 @@ batch_norm_forward:
 	addss	%xmm2, %xmm14
 	addss	%xmm0, %xmm14
 	divss	%xmm11, %xmm14
-	testq	%r14, %r14
+	testq	%rbx, %rbx
 	jle	.LBB21_21
 	movaps	%xmm14, %xmm4
 	shufps	$0, %xmm14, %xmm4
 	xorps	%xmm3, %xmm3
-	xorps	%xmm0, %xmm0
-	movq	%rbx, %rax
+	xorps	%xmm2, %xmm2
+	movq	%r13, %rax
 	movq	-80(%rbp), %r10
 	xorps	%xmm5, %xmm5
 	xorps	%xmm1, %xmm1
-	xorps	%xmm2, %xmm2
+	xorps	%xmm0, %xmm0
 	xorl	%r11d, %r11d
 	jmp	.LBB21_26
 	.p2align	4
@@ -19915,10 +19915,10 @@ batch_norm_forward:
 	movq	-56(%rbp), %rcx
 	addq	%rcx, %r10
 	addq	%rcx, %rax
-	cmpq	%r14, %r11
+	cmpq	%rbx, %r11
 	je	.LBB21_35
 .LBB21_26:
-	cmpq	$16, %r13
+	cmpq	$16, %r14
 	jge	.LBB21_40
 	xorl	%esi, %esi
 	jmp	.LBB21_28
@@ -19942,16 +19942,16 @@ batch_norm_forward:
 	mulps	%xmm8, %xmm8
 	addps	%xmm8, %xmm1
 	mulps	%xmm9, %xmm9
-	addps	%xmm9, %xmm2
+	addps	%xmm9, %xmm0
 	leaq	16(%rdi), %rsi
 	addq	$32, %rdi
-	cmpq	%r13, %rdi
+	cmpq	%r14, %rdi
 	movq	%rsi, %rdi
 	jle	.LBB21_41
 .LBB21_28:
 	movq	%rsi, %rdi
 	orq	$8, %rdi
-	cmpq	%r13, %rdi
+	cmpq	%r14, %rdi
 	jg	.LBB21_29
 	.p2align	4
 .LBB21_42:
@@ -19965,25 +19965,25 @@ batch_norm_forward:
 	addps	%xmm7, %xmm5
 	leaq	8(%rsi), %rdi
 	addq	$16, %rsi
-	cmpq	%r13, %rsi
+	cmpq	%r14, %rsi
 	movq	%rdi, %rsi
 	jle	.LBB21_42
 .LBB21_29:
 	movq	%rsi, %rdi
-	subq	%r13, %rdi
+	subq	%r14, %rdi
 	jge	.LBB21_34
-	movl	%r13d, %r8d
-	subl	%esi, %r8d
-	andl	$3, %r8d
+	movl	%r14d, %r9d
+	subl	%esi, %r9d
+	andl	$3, %r9d
 	je	.LBB21_32
 	.p2align	4
 .LBB21_31:
 	movss	(%rax,%rsi,4), %xmm6
 	subss	%xmm14, %xmm6
 	mulss	%xmm6, %xmm6
-	addss	%xmm6, %xmm0
+	addss	%xmm6, %xmm2
 	incq	%rsi
-	decq	%r8
+	decq	%r9
 	jne	.LBB21_31
 .LBB21_32:
 	cmpq	$-4, %rdi
@@ -19994,7 +19994,7 @@ batch_norm_forward:
 	movss	4(%rax,%rsi,4), %xmm7
 	subss	%xmm14, %xmm6
 	mulss	%xmm6, %xmm6
-	addss	%xmm0, %xmm6
+	addss	%xmm2, %xmm6
 	subss	%xmm14, %xmm7
 	mulss	%xmm7, %xmm7
 	addss	%xmm6, %xmm7
@@ -20002,29 +20002,24 @@ batch_norm_forward:
 	subss	%xmm14, %xmm6
 	mulss	%xmm6, %xmm6
 	addss	%xmm7, %xmm6
-	movss	12(%rax,%rsi,4), %xmm0
-	subss	%xmm14, %xmm0
-	mulss	%xmm0, %xmm0
-	addss	%xmm6, %xmm0
+	movss	12(%rax,%rsi,4), %xmm2
+	subss	%xmm14, %xmm2
+	mulss	%xmm2, %xmm2
+	addss	%xmm6, %xmm2
 	addq	$4, %rsi
-	cmpq	%rsi, %r13
+	cmpq	%rsi, %r14
 	jne	.LBB21_33
 	jmp	.LBB21_34
 	.p2align	4
 .LBB21_35:
 	addps	%xmm3, %xmm1
-	addps	%xmm5, %xmm2
+	addps	%xmm5, %xmm0
 	jmp	.LBB21_36
 	.p2align	4
 .LBB21_21:
-	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
+	xorps	%xmm0, %xmm0
 .LBB21_36:
-	movaps	%xmm12, %xmm5
-	testq	%rdx, %rdx
-	je	.LBB21_38
-	movss	(%rdx,%r15,4), %xmm5
-.LBB21_38:
 	movaps	%xmm1, %xmm3
 	shufps	$85, %xmm1, %xmm3
 	addss	%xmm1, %xmm3
@@ -20033,26 +20028,33 @@ batch_norm_forward:
 	shufps	$255, %xmm1, %xmm1
 	addss	%xmm4, %xmm1
 	addss	%xmm3, %xmm1
-	movaps	%xmm2, %xmm3
-	shufps	$85, %xmm2, %xmm3
-	addss	%xmm2, %xmm3
-	movaps	%xmm2, %xmm4
-	unpckhpd	%xmm2, %xmm4
-	shufps	$255, %xmm2, %xmm2
-	addss	%xmm4, %xmm2
-	addss	%xmm3, %xmm2
-	addss	%xmm1, %xmm2
+	movaps	%xmm0, %xmm3
+	shufps	$85, %xmm0, %xmm3
+	addss	%xmm0, %xmm3
+	movaps	%xmm0, %xmm4
+	unpckhpd	%xmm0, %xmm4
+	shufps	$255, %xmm0, %xmm0
+	addss	%xmm4, %xmm0
+	addss	%xmm3, %xmm0
+	addss	%xmm1, %xmm0
 	addss	%xmm2, %xmm0
 	divss	%xmm11, %xmm0
+	movss	%xmm14, (%r8,%r12,8)
+	movss	%xmm0, 4(%r8,%r12,8)
+	movaps	%xmm12, %xmm5
+	testq	%rdx, %rdx
+	je	.LBB21_38
+	movss	(%rdx,%r12,4), %xmm5
+.LBB21_38:
 	addss	%xmm10, %xmm0
 	ucomiss	%xmm13, %xmm0
-	movq	%rbx, -96(%rbp)
+	movq	%r13, -96(%rbp)
 	jb	.LBB21_43
 	sqrtss	%xmm0, %xmm0
 	jmp	.LBB21_44
 	.p2align	4
 .LBB21_43:
-	movq	%r9, %rbx
+	movq	%r8, %r13
 	movaps	%xmm14, -208(%rbp)
 	movaps	%xmm5, -192(%rbp)
 	callq	sqrtf@PLT
@@ -20061,7 +20063,7 @@ batch_norm_forward:
 	xorps	%xmm13, %xmm13
 	movss	.LCPI21_0(%rip), %xmm12
 	movss	-60(%rbp), %xmm11
-	movq	%rbx, %r9
+	movq	%r13, %r8
 	movq	-120(%rbp), %rdx
 	movss	-64(%rbp), %xmm10
 .LBB21_44:
@@ -20069,14 +20071,14 @@ batch_norm_forward:
 	cmpq	$0, -88(%rbp)
 	je	.LBB21_45
 	movq	-88(%rbp), %rax
-	movss	(%rax,%r15,4), %xmm1
-	testq	%r14, %r14
+	movss	(%rax,%r12,4), %xmm1
+	testq	%rbx, %rbx
 	jg	.LBB21_48
 	jmp	.LBB21_51
 	.p2align	4
 .LBB21_45:
 	xorps	%xmm1, %xmm1
-	testq	%r14, %r14
+	testq	%rbx, %rbx
 	jle	.LBB21_51
 .LBB21_48:
 	divss	%xmm0, %xmm5
@@ -20088,18 +20090,18 @@ batch_norm_forward:
 	shufps	$0, %xmm1, %xmm2
 	movq	-96(%rbp), %rax
 	movq	-72(%rbp), %r11
-	xorl	%ebx, %ebx
+	xorl	%r13d, %r13d
 	jmp	.LBB21_49
 	.p2align	4
 .LBB21_69:
-	incq	%rbx
+	incq	%r13
 	movq	-56(%rbp), %rsi
 	addq	%rsi, %r11
 	addq	%rsi, %rax
-	cmpq	%r14, %rbx
+	cmpq	%rbx, %r13
 	je	.LBB21_51
 .LBB21_49:
-	cmpq	$8, %r13
+	cmpq	$8, %r14
 	jge	.LBB21_53
 	xorl	%edi, %edi
 	jmp	.LBB21_58
@@ -20140,38 +20142,38 @@ batch_norm_forward:
 	testb	$8, %cl
 	jne	.LBB21_58
 .LBB21_57:
-	movq	%rbx, %r8
-	imulq	%r9, %r8
-	addq	%r15, %r8
-	imulq	%r13, %r8
-	leaq	(%r12,%r8,4), %r10
-	movq	%r15, %rcx
-	movq	%r12, %r15
-	movq	%r14, %r12
-	movq	-104(%rbp), %r14
-	leaq	(%r14,%r8,4), %r8
-	movq	%r12, %r14
+	movq	%r13, %r10
+	imulq	16(%rbp), %r10
+	addq	%r12, %r10
+	imulq	%r14, %r10
+	leaq	(%r15,%r10,4), %r9
+	movq	%r12, %rcx
 	movq	%r15, %r12
-	movq	%rcx, %r15
+	movq	%rbx, %r15
+	movq	-104(%rbp), %rbx
+	leaq	(%rbx,%r10,4), %r10
+	movq	%r15, %rbx
+	movq	%r12, %r15
+	movq	%rcx, %r12
 	movq	-48(%rbp), %rcx
-	movups	(%r10,%rdi,4), %xmm3
-	movups	16(%r10,%rdi,4), %xmm4
+	movups	(%r9,%rdi,4), %xmm3
+	movups	16(%r9,%rdi,4), %xmm4
 	mulps	%xmm0, %xmm4
 	mulps	%xmm0, %xmm3
 	addps	%xmm2, %xmm3
 	addps	%xmm2, %xmm4
-	movups	%xmm4, 16(%r8,%rdi,4)
-	movups	%xmm3, (%r8,%rdi,4)
+	movups	%xmm4, 16(%r10,%rdi,4)
+	movups	%xmm3, (%r10,%rdi,4)
 	movq	%rsi, %rdi
 .LBB21_58:
-	movq	%r13, %rsi
+	movq	%r14, %rsi
 	subq	%rdi, %rsi
 	jle	.LBB21_69
 	cmpq	$32, -168(%rbp)
-	setb	%r8b
-	cmpq	$8, %rsi
 	setb	%r10b
-	orb	%r8b, %r10b
+	cmpq	$8, %rsi
+	setb	%r9b
+	orb	%r10b, %r9b
 	je	.LBB21_61
 	movq	%rdi, %rsi
 	jmp	.LBB21_64
@@ -20179,7 +20181,7 @@ batch_norm_forward:
 .LBB21_61:
 	subq	-112(%rbp), %rsi
 	addq	%rdi, %rsi
-	movq	-152(%rbp), %r8
+	movq	-152(%rbp), %r9
 	.p2align	4
 .LBB21_62:
 	movups	(%rax,%rdi,4), %xmm3
@@ -20191,15 +20193,15 @@ batch_norm_forward:
 	movups	%xmm3, (%r11,%rdi,4)
 	movups	%xmm4, 16(%r11,%rdi,4)
 	addq	$8, %rdi
-	cmpq	%rdi, %r8
+	cmpq	%rdi, %r9
 	jne	.LBB21_62
 	cmpq	$0, -112(%rbp)
 	je	.LBB21_69
 .LBB21_64:
-	movl	%r13d, %r8d
-	subl	%esi, %r8d
+	movl	%r14d, %r9d
+	subl	%esi, %r9d
 	movq	%rsi, %rdi
-	andl	$3, %r8d
+	andl	$3, %r9d
 	je	.LBB21_67
 	movq	%rsi, %rdi
 	.p2align	4
@@ -20209,10 +20211,10 @@ batch_norm_forward:
 	addss	%xmm1, %xmm3
 	movss	%xmm3, (%r11,%rdi,4)
 	incq	%rdi
-	decq	%r8
+	decq	%r9
 	jne	.LBB21_66
 .LBB21_67:
-	subq	%r13, %rsi
+	subq	%r14, %rsi
 	cmpq	$-4, %rsi
 	ja	.LBB21_69
 	.p2align	4
@@ -20234,7 +20236,7 @@ batch_norm_forward:
 	addss	%xmm1, %xmm3
 	movss	%xmm3, 12(%r11,%rdi,4)
 	addq	$4, %rdi
-	cmpq	%rdi, %r13
+	cmpq	%rdi, %r14
 	jne	.LBB21_68
 	jmp	.LBB21_69
 .LBB21_52:
@@ -20269,722 +20271,427 @@ batch_norm_backward:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$232, %rsp
+	subq	$200, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movss	%xmm0, -100(%rbp)
-	movq	%r9, -72(%rbp)
-	movq	%r8, -64(%rbp)
-	movq	%rcx, -216(%rbp)
-	movq	%rdx, -136(%rbp)
-	movq	%rsi, -160(%rbp)
-	movq	48(%rbp), %r14
-	cmpq	56(%rbp), %r14
-	jge	.LBB22_79
-	movq	%rdi, %r15
-	movq	40(%rbp), %rbx
-	movq	24(%rbp), %r12
+	movss	%xmm0, -72(%rbp)
+	movq	%r9, -216(%rbp)
+	movq	%r8, -48(%rbp)
+	movq	%rcx, -200(%rbp)
+	movq	%rdx, -104(%rbp)
+	movq	%rsi, -144(%rbp)
+	movq	%rdi, -136(%rbp)
+	movq	56(%rbp), %r12
+	cmpq	64(%rbp), %r12
+	jge	.LBB22_42
+	movq	48(%rbp), %rbx
+	movq	32(%rbp), %r14
+	movl	24(%rbp), %r13d
 	movq	%rbx, %rax
-	imulq	%r12, %rax
-	cvtsi2ss	%rax, %xmm12
-	movq	32(%rbp), %r13
-	movl	16(%rbp), %r11d
-	leaq	-16(%rbx), %rcx
-	movq	%rcx, -168(%rbp)
-	shrq	$4, %rcx
-	incq	%rcx
-	andq	$-2, %rcx
-	movq	%rcx, -232(%rbp)
-	movq	%r14, %rax
+	imulq	%r14, %rax
+	xorps	%xmm0, %xmm0
+	cvtsi2ss	%rax, %xmm0
+	movss	%xmm0, -68(%rbp)
+	movq	%r12, %rax
 	imulq	%rbx, %rax
-	leaq	(%rdi,%rax,4), %rcx
-	movq	%rcx, -48(%rbp)
-	leaq	(,%rbx,4), %rcx
-	movq	%rcx, -224(%rbp)
-	movq	%rbx, %r10
-	imulq	%r13, %r10
-	shlq	$2, %r10
-	leaq	(%rdi,%rax,4), %rcx
-	addq	$32, %rcx
-	movq	%rcx, -88(%rbp)
-	movq	-160(%rbp), %rcx
-	leaq	32(%rcx,%rax,4), %rdx
-	movq	%rdx, -152(%rbp)
+	movq	-144(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rdx
+	addq	$32, %rdx
+	movq	%rdx, -128(%rbp)
+	leaq	(,%rbx,4), %rdx
+	movq	%rdx, -208(%rbp)
+	movq	%rbx, %r15
+	imulq	40(%rbp), %r15
+	shlq	$2, %r15
+	movq	-136(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rsi
+	addq	$32, %rsi
+	movq	%rsi, -120(%rbp)
 	leaq	(%rcx,%rax,4), %rcx
-	movq	%rcx, -80(%rbp)
-	movq	-136(%rbp), %rcx
+	movq	%rcx, -64(%rbp)
+	leaq	(%rdx,%rax,4), %rcx
+	movq	%rcx, -56(%rbp)
+	movq	-104(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -144(%rbp)
-	movss	%xmm12, -52(%rbp)
-	movq	%r10, -96(%rbp)
+	movq	%rax, -112(%rbp)
 	jmp	.LBB22_2
 	.p2align	4
-.LBB22_78:
-	incq	%r14
-	movq	-224(%rbp), %rax
-	addq	%rax, -48(%rbp)
-	addq	%rax, -88(%rbp)
-	addq	%rax, -152(%rbp)
-	addq	%rax, -80(%rbp)
-	addq	%rax, -144(%rbp)
-	cmpq	56(%rbp), %r14
-	je	.LBB22_79
+.LBB22_41:
+	incq	%r12
+	movq	-208(%rbp), %rax
+	addq	%rax, -128(%rbp)
+	addq	%rax, -120(%rbp)
+	addq	%rax, -64(%rbp)
+	addq	%rax, -56(%rbp)
+	addq	%rax, -112(%rbp)
+	cmpq	64(%rbp), %r12
+	je	.LBB22_42
 .LBB22_2:
-	xorps	%xmm0, %xmm0
-	testq	%r12, %r12
-	jle	.LBB22_3
-	xorps	%xmm4, %xmm4
-	xorps	%xmm1, %xmm1
-	movq	-48(%rbp), %rax
-	xorps	%xmm5, %xmm5
-	xorl	%ecx, %ecx
-	xorps	%xmm3, %xmm3
-	xorps	%xmm2, %xmm2
-	jmp	.LBB22_5
-	.p2align	4
-.LBB22_18:
-	incq	%rcx
-	addq	%r10, %rax
-	cmpq	%r12, %rcx
-	je	.LBB22_19
-.LBB22_5:
-	cmpq	$16, %rbx
-	jge	.LBB22_7
-	xorl	%edx, %edx
-	jmp	.LBB22_12
-	.p2align	4
-.LBB22_7:
-	cmpq	$16, -168(%rbp)
-	jae	.LBB22_22
-	movl	$16, %esi
-	xorl	%edx, %edx
-	testb	$16, -168(%rbp)
-	je	.LBB22_11
-	jmp	.LBB22_12
-	.p2align	4
-.LBB22_22:
-	movl	$16, %esi
-	movq	-232(%rbp), %rdx
-	.p2align	4
-.LBB22_23:
-	movups	-64(%rax,%rsi,4), %xmm6
-	addps	%xmm4, %xmm6
-	movups	-48(%rax,%rsi,4), %xmm7
-	addps	%xmm5, %xmm7
-	movups	-32(%rax,%rsi,4), %xmm8
-	addps	%xmm3, %xmm8
-	movups	-16(%rax,%rsi,4), %xmm9
-	addps	%xmm2, %xmm9
-	movups	(%rax,%rsi,4), %xmm4
-	addps	%xmm6, %xmm4
-	movups	16(%rax,%rsi,4), %xmm5
-	addps	%xmm7, %xmm5
-	movups	32(%rax,%rsi,4), %xmm3
-	addps	%xmm8, %xmm3
-	movups	48(%rax,%rsi,4), %xmm2
-	addps	%xmm9, %xmm2
-	addq	$32, %rsi
-	addq	$-2, %rdx
-	jne	.LBB22_23
-	leaq	-16(%rsi), %rdx
-	testb	$16, -168(%rbp)
-	jne	.LBB22_12
-.LBB22_11:
-	movq	%rcx, %rdi
-	imulq	%r13, %rdi
-	addq	%r14, %rdi
-	imulq	%rbx, %rdi
-	leaq	(%r15,%rdi,4), %rdi
-	movups	(%rdi,%rdx,4), %xmm6
-	addps	%xmm6, %xmm4
-	movups	16(%rdi,%rdx,4), %xmm6
-	addps	%xmm6, %xmm5
-	movups	32(%rdi,%rdx,4), %xmm6
-	addps	%xmm6, %xmm3
-	movups	48(%rdi,%rdx,4), %xmm6
-	addps	%xmm6, %xmm2
-	movq	%rsi, %rdx
-.LBB22_12:
-	movq	%rdx, %rsi
-	orq	$8, %rsi
-	cmpq	%rbx, %rsi
-	jg	.LBB22_13
-	.p2align	4
-.LBB22_24:
-	movups	(%rax,%rdx,4), %xmm6
-	addps	%xmm6, %xmm4
-	movups	16(%rax,%rdx,4), %xmm6
-	addps	%xmm6, %xmm5
-	leaq	8(%rdx), %rsi
-	addq	$16, %rdx
-	cmpq	%rbx, %rdx
-	movq	%rsi, %rdx
-	jle	.LBB22_24
-.LBB22_13:
-	movq	%rdx, %rsi
-	subq	%rbx, %rsi
-	jge	.LBB22_18
-	movl	%ebx, %edi
-	subl	%edx, %edi
-	andl	$7, %edi
-	je	.LBB22_16
-	.p2align	4
-.LBB22_15:
-	addss	(%rax,%rdx,4), %xmm1
-	incq	%rdx
-	decq	%rdi
-	jne	.LBB22_15
-.LBB22_16:
-	cmpq	$-8, %rsi
-	ja	.LBB22_18
-	.p2align	4
-.LBB22_17:
-	addss	(%rax,%rdx,4), %xmm1
-	addss	4(%rax,%rdx,4), %xmm1
-	addss	8(%rax,%rdx,4), %xmm1
-	addss	12(%rax,%rdx,4), %xmm1
-	addss	16(%rax,%rdx,4), %xmm1
-	addss	20(%rax,%rdx,4), %xmm1
-	addss	24(%rax,%rdx,4), %xmm1
-	addss	28(%rax,%rdx,4), %xmm1
-	addq	$8, %rdx
-	cmpq	%rdx, %rbx
-	jne	.LBB22_17
-	jmp	.LBB22_18
-	.p2align	4
-.LBB22_19:
-	addps	%xmm4, %xmm3
-	addps	%xmm5, %xmm2
-	jmp	.LBB22_20
-	.p2align	4
-.LBB22_3:
-	xorps	%xmm1, %xmm1
-	xorps	%xmm3, %xmm3
-	xorps	%xmm2, %xmm2
-.LBB22_20:
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm2, %xmm4
-	movaps	%xmm2, %xmm5
-	shufps	$17, %xmm3, %xmm5
-	shufps	$226, %xmm3, %xmm5
-	addps	%xmm4, %xmm5
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm2, %xmm4
-	shufps	$51, %xmm3, %xmm2
-	shufps	$226, %xmm3, %xmm2
-	addps	%xmm4, %xmm2
-	addps	%xmm5, %xmm2
-	movaps	%xmm2, %xmm13
-	shufps	$85, %xmm2, %xmm13
-	addss	%xmm2, %xmm13
-	addss	%xmm1, %xmm13
-	divss	%xmm12, %xmm13
-	movaps	%xmm13, %xmm15
-	shufps	$0, %xmm13, %xmm15
-	testq	%r12, %r12
-	jle	.LBB22_21
-	xorps	%xmm3, %xmm3
-	xorps	%xmm2, %xmm2
-	movq	-48(%rbp), %rax
-	movq	-88(%rbp), %rcx
-	xorps	%xmm4, %xmm4
-	xorps	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-	xorl	%edx, %edx
-	jmp	.LBB22_26
-	.p2align	4
-.LBB22_34:
-	incq	%rdx
-	addq	%r10, %rcx
-	addq	%r10, %rax
-	cmpq	%r12, %rdx
-	je	.LBB22_35
-.LBB22_26:
-	cmpq	$16, %rbx
-	jge	.LBB22_38
-	xorl	%esi, %esi
-	jmp	.LBB22_28
-	.p2align	4
-.LBB22_38:
-	xorl	%edi, %edi
-	.p2align	4
-.LBB22_39:
-	movups	-32(%rcx,%rdi,4), %xmm5
-	movups	-16(%rcx,%rdi,4), %xmm6
-	movups	(%rcx,%rdi,4), %xmm7
-	movups	16(%rcx,%rdi,4), %xmm8
-	subps	%xmm15, %xmm6
-	subps	%xmm15, %xmm5
-	subps	%xmm15, %xmm8
-	subps	%xmm15, %xmm7
-	mulps	%xmm5, %xmm5
-	addps	%xmm5, %xmm3
-	mulps	%xmm6, %xmm6
-	addps	%xmm6, %xmm4
-	mulps	%xmm7, %xmm7
-	addps	%xmm7, %xmm0
-	mulps	%xmm8, %xmm8
-	addps	%xmm8, %xmm1
-	leaq	16(%rdi), %rsi
-	addq	$32, %rdi
-	cmpq	%rbx, %rdi
-	movq	%rsi, %rdi
-	jle	.LBB22_39
-.LBB22_28:
-	movq	%rsi, %rdi
-	orq	$8, %rdi
-	cmpq	%rbx, %rdi
-	jg	.LBB22_29
-	.p2align	4
-.LBB22_40:
-	movups	(%rax,%rsi,4), %xmm5
-	movups	16(%rax,%rsi,4), %xmm6
-	subps	%xmm15, %xmm6
-	subps	%xmm15, %xmm5
-	mulps	%xmm5, %xmm5
-	addps	%xmm5, %xmm3
-	mulps	%xmm6, %xmm6
-	addps	%xmm6, %xmm4
-	leaq	8(%rsi), %rdi
-	addq	$16, %rsi
-	cmpq	%rbx, %rsi
-	movq	%rdi, %rsi
-	jle	.LBB22_40
-.LBB22_29:
-	movq	%rsi, %rdi
-	subq	%rbx, %rdi
-	jge	.LBB22_34
-	movl	%ebx, %r8d
-	subl	%esi, %r8d
-	andl	$3, %r8d
-	je	.LBB22_32
-	.p2align	4
-.LBB22_31:
-	movss	(%rax,%rsi,4), %xmm5
-	subss	%xmm13, %xmm5
-	mulss	%xmm5, %xmm5
-	addss	%xmm5, %xmm2
-	incq	%rsi
-	decq	%r8
-	jne	.LBB22_31
-.LBB22_32:
-	cmpq	$-4, %rdi
-	ja	.LBB22_34
-	.p2align	4
-.LBB22_33:
-	movss	(%rax,%rsi,4), %xmm5
-	movss	4(%rax,%rsi,4), %xmm6
-	subss	%xmm13, %xmm5
-	mulss	%xmm5, %xmm5
-	addss	%xmm2, %xmm5
-	subss	%xmm13, %xmm6
-	mulss	%xmm6, %xmm6
-	addss	%xmm5, %xmm6
-	movss	8(%rax,%rsi,4), %xmm5
-	subss	%xmm13, %xmm5
-	mulss	%xmm5, %xmm5
-	addss	%xmm6, %xmm5
-	movss	12(%rax,%rsi,4), %xmm2
-	subss	%xmm13, %xmm2
-	mulss	%xmm2, %xmm2
-	addss	%xmm5, %xmm2
-	addq	$4, %rsi
-	cmpq	%rsi, %rbx
-	jne	.LBB22_33
-	jmp	.LBB22_34
-	.p2align	4
-.LBB22_35:
-	addps	%xmm3, %xmm0
-	addps	%xmm4, %xmm1
-	jmp	.LBB22_36
-	.p2align	4
-.LBB22_21:
-	xorps	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-.LBB22_36:
-	movaps	%xmm0, %xmm3
-	unpcklps	%xmm1, %xmm3
-	movaps	%xmm1, %xmm4
-	shufps	$17, %xmm0, %xmm4
-	shufps	$226, %xmm0, %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm0, %xmm3
-	unpckhps	%xmm1, %xmm3
-	shufps	$51, %xmm0, %xmm1
-	shufps	$226, %xmm0, %xmm1
-	addps	%xmm3, %xmm1
-	addps	%xmm4, %xmm1
-	movaps	%xmm1, %xmm0
-	shufps	$85, %xmm1, %xmm0
-	addss	%xmm1, %xmm0
-	addss	%xmm2, %xmm0
-	divss	%xmm12, %xmm0
-	addss	-100(%rbp), %xmm0
+	movq	16(%rbp), %rax
+	movss	(%rax,%r12,8), %xmm12
+	movss	4(%rax,%r12,8), %xmm0
+	addss	-72(%rbp), %xmm0
 	xorps	%xmm1, %xmm1
 	ucomiss	%xmm1, %xmm0
-	movaps	%xmm13, -192(%rbp)
-	movaps	%xmm15, -256(%rbp)
-	jb	.LBB22_41
+	movaps	%xmm12, -160(%rbp)
+	jb	.LBB22_4
 	sqrtss	%xmm0, %xmm0
-	jmp	.LBB22_42
+	jmp	.LBB22_5
 	.p2align	4
-.LBB22_41:
+.LBB22_4:
 	callq	sqrtf@PLT
-	movaps	-256(%rbp), %xmm15
-	movaps	-192(%rbp), %xmm13
-	movq	-96(%rbp), %r10
-	movl	16(%rbp), %r11d
-	movss	-52(%rbp), %xmm12
-.LBB22_42:
-	movq	-72(%rbp), %rax
-	movq	-64(%rbp), %rcx
-	movss	.LCPI22_0(%rip), %xmm1
-	divss	%xmm0, %xmm1
-	movaps	%xmm1, %xmm0
-	shufps	$0, %xmm1, %xmm0
-	testq	%r12, %r12
-	movaps	%xmm1, -208(%rbp)
-	jle	.LBB22_43
-	xorps	%xmm8, %xmm8
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -128(%rbp)
-	movq	-48(%rbp), %rax
-	movq	-80(%rbp), %rcx
-	movq	-88(%rbp), %rdx
-	movq	-152(%rbp), %rsi
+	movaps	-160(%rbp), %xmm12
+.LBB22_5:
+	movq	-48(%rbp), %rcx
+	movss	.LCPI22_0(%rip), %xmm3
+	divss	%xmm0, %xmm3
+	movaps	%xmm12, %xmm0
+	shufps	$0, %xmm12, %xmm0
+	movaps	%xmm3, %xmm2
+	shufps	$0, %xmm3, %xmm2
+	testq	%r14, %r14
+	jle	.LBB22_6
+	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm3, -176(%rbp)
 	xorps	%xmm9, %xmm9
-	xorps	%xmm4, %xmm4
-	xorps	%xmm5, %xmm5
-	xorps	%xmm11, %xmm11
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -96(%rbp)
+	movq	-56(%rbp), %rax
+	movq	-64(%rbp), %rcx
+	movq	-120(%rbp), %rdx
+	movq	-128(%rbp), %rsi
 	xorps	%xmm10, %xmm10
+	xorps	%xmm5, %xmm5
 	xorps	%xmm6, %xmm6
-	xorps	%xmm3, %xmm3
+	xorps	%xmm12, %xmm12
+	xorps	%xmm11, %xmm11
 	xorps	%xmm7, %xmm7
+	xorps	%xmm1, %xmm1
+	xorps	%xmm8, %xmm8
 	xorl	%edi, %edi
-	jmp	.LBB22_57
+	jmp	.LBB22_20
 	.p2align	4
-.LBB22_61:
-	movaps	-128(%rbp), %xmm3
-.LBB22_68:
-	movaps	%xmm3, -128(%rbp)
+.LBB22_24:
+	movaps	-96(%rbp), %xmm0
+.LBB22_31:
+	movaps	%xmm0, -96(%rbp)
 	incq	%rdi
-	addq	%r10, %rsi
-	addq	%r10, %rdx
-	addq	%r10, %rcx
-	addq	%r10, %rax
-	cmpq	%r12, %rdi
-	movaps	-256(%rbp), %xmm15
-	movaps	-272(%rbp), %xmm3
-	je	.LBB22_44
-.LBB22_57:
+	addq	%r15, %rsi
+	addq	%r15, %rdx
+	addq	%r15, %rcx
+	addq	%r15, %rax
+	cmpq	%r14, %rdi
+	movaps	-240(%rbp), %xmm1
+	je	.LBB22_7
+.LBB22_20:
 	cmpq	$16, %rbx
-	jge	.LBB22_62
+	jge	.LBB22_25
 	xorl	%r8d, %r8d
-	jmp	.LBB22_59
+	movaps	-192(%rbp), %xmm0
+	jmp	.LBB22_22
 	.p2align	4
-.LBB22_62:
+.LBB22_25:
 	xorl	%r9d, %r9d
+	movaps	-192(%rbp), %xmm0
 	.p2align	4
-.LBB22_63:
-	movups	-32(%rsi,%r9,4), %xmm12
-	movups	-16(%rsi,%r9,4), %xmm13
-	addps	%xmm13, %xmm9
-	addps	%xmm12, %xmm8
-	movups	-16(%rdx,%r9,4), %xmm14
-	subps	%xmm15, %xmm14
-	mulps	%xmm13, %xmm14
-	movups	-32(%rdx,%r9,4), %xmm13
-	subps	%xmm15, %xmm13
-	mulps	%xmm12, %xmm13
-	movups	(%rsi,%r9,4), %xmm12
-	mulps	%xmm0, %xmm13
-	addps	%xmm13, %xmm11
-	movups	16(%rsi,%r9,4), %xmm13
-	addps	%xmm13, %xmm5
-	addps	%xmm12, %xmm4
-	mulps	%xmm0, %xmm14
+.LBB22_26:
+	movups	-32(%rsi,%r9,4), %xmm13
+	movups	-16(%rsi,%r9,4), %xmm14
 	addps	%xmm14, %xmm10
-	movups	16(%rdx,%r9,4), %xmm14
-	subps	%xmm15, %xmm14
+	addps	%xmm13, %xmm9
+	movups	-16(%rdx,%r9,4), %xmm15
+	subps	%xmm0, %xmm15
+	mulps	%xmm14, %xmm15
+	movups	-32(%rdx,%r9,4), %xmm14
+	subps	%xmm0, %xmm14
 	mulps	%xmm13, %xmm14
-	movups	(%rdx,%r9,4), %xmm13
-	subps	%xmm15, %xmm13
-	mulps	%xmm12, %xmm13
-	mulps	%xmm0, %xmm13
-	addps	%xmm13, %xmm6
-	mulps	%xmm0, %xmm14
-	addps	%xmm14, %xmm3
+	movups	(%rsi,%r9,4), %xmm13
+	mulps	%xmm2, %xmm14
+	addps	%xmm14, %xmm12
+	movups	16(%rsi,%r9,4), %xmm14
+	addps	%xmm14, %xmm6
+	addps	%xmm13, %xmm5
+	mulps	%xmm2, %xmm15
+	addps	%xmm15, %xmm11
+	movups	16(%rdx,%r9,4), %xmm15
+	subps	%xmm0, %xmm15
+	mulps	%xmm14, %xmm15
+	movups	(%rdx,%r9,4), %xmm14
+	subps	%xmm0, %xmm14
+	mulps	%xmm13, %xmm14
+	mulps	%xmm2, %xmm14
+	addps	%xmm14, %xmm7
+	mulps	%xmm2, %xmm15
+	addps	%xmm15, %xmm1
 	leaq	16(%r9), %r8
 	addq	$32, %r9
 	cmpq	%rbx, %r9
 	movq	%r8, %r9
-	jle	.LBB22_63
-.LBB22_59:
+	jle	.LBB22_26
+.LBB22_22:
+	movaps	%xmm1, -240(%rbp)
 	movq	%r8, %r9
 	orq	$8, %r9
 	cmpq	%rbx, %r9
-	movaps	%xmm15, %xmm1
-	jg	.LBB22_60
+	jg	.LBB22_23
 	.p2align	4
-.LBB22_80:
-	movups	(%rcx,%r8,4), %xmm12
-	movups	16(%rcx,%r8,4), %xmm13
+.LBB22_43:
+	movups	(%rcx,%r8,4), %xmm13
+	movups	16(%rcx,%r8,4), %xmm14
+	addps	%xmm14, %xmm10
 	addps	%xmm13, %xmm9
-	addps	%xmm12, %xmm8
-	movups	(%rax,%r8,4), %xmm14
-	movups	16(%rax,%r8,4), %xmm15
-	subps	%xmm1, %xmm14
-	subps	%xmm1, %xmm15
+	movups	(%rax,%r8,4), %xmm15
+	movups	16(%rax,%r8,4), %xmm1
+	subps	%xmm0, %xmm15
+	subps	%xmm0, %xmm1
+	mulps	%xmm14, %xmm1
 	mulps	%xmm13, %xmm15
-	mulps	%xmm12, %xmm14
-	mulps	%xmm0, %xmm14
-	addps	%xmm14, %xmm11
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm10
+	mulps	%xmm2, %xmm15
+	addps	%xmm15, %xmm12
+	mulps	%xmm2, %xmm1
+	addps	%xmm1, %xmm11
 	leaq	8(%r8), %r9
 	addq	$16, %r8
 	cmpq	%rbx, %r8
 	movq	%r9, %r8
-	jle	.LBB22_80
-.LBB22_60:
+	jle	.LBB22_43
+.LBB22_23:
 	cmpq	%r8, %rbx
-	movaps	%xmm3, -272(%rbp)
-	jle	.LBB22_61
+	jle	.LBB22_24
 	movl	%ebx, %r10d
 	subl	%r8d, %r10d
 	leaq	1(%r8), %r9
 	testb	$1, %r10b
-	movaps	-192(%rbp), %xmm1
-	movaps	-128(%rbp), %xmm2
-	je	.LBB22_66
+	je	.LBB22_29
 	movq	%rdi, %r10
-	imulq	%r13, %r10
-	addq	%r14, %r10
+	imulq	40(%rbp), %r10
+	addq	%r12, %r10
 	imulq	%rbx, %r10
-	leaq	(%r15,%r10,4), %r11
-	movq	%r11, -240(%rbp)
-	movq	%r13, %r11
-	movq	%r12, %r13
-	movq	%r14, %r12
-	movq	%r15, %r14
-	movq	-160(%rbp), %r15
-	leaq	(%r15,%r10,4), %r10
+	movq	-136(%rbp), %r11
+	leaq	(%r11,%r10,4), %r11
+	movq	%r11, -224(%rbp)
+	movl	%r13d, %r11d
+	movq	%r15, %r13
 	movq	%r14, %r15
 	movq	%r12, %r14
-	movq	%r13, %r12
-	movq	%r11, %r13
-	movl	16(%rbp), %r11d
-	movss	(%r10,%r8,4), %xmm12
-	addss	%xmm12, %xmm2
-	movaps	%xmm2, -128(%rbp)
-	movq	-240(%rbp), %r10
+	movq	-144(%rbp), %r12
+	leaq	(%r12,%r10,4), %r10
+	movq	%r14, %r12
+	movq	%r15, %r14
+	movq	%r13, %r15
+	movl	%r11d, %r13d
 	movss	(%r10,%r8,4), %xmm13
-	subss	%xmm1, %xmm13
-	mulss	%xmm12, %xmm13
-	mulss	-208(%rbp), %xmm13
-	addss	%xmm13, %xmm7
+	movaps	-96(%rbp), %xmm0
+	addss	%xmm13, %xmm0
+	movaps	%xmm0, -96(%rbp)
+	movq	-224(%rbp), %r10
+	movss	(%r10,%r8,4), %xmm14
+	subss	-160(%rbp), %xmm14
+	mulss	%xmm13, %xmm14
+	mulss	-176(%rbp), %xmm14
+	addss	%xmm14, %xmm8
 	movq	%r9, %r8
-.LBB22_66:
-	movq	-96(%rbp), %r10
-	movaps	%xmm7, %xmm12
+.LBB22_29:
+	movaps	%xmm8, %xmm13
 	cmpq	%r9, %rbx
-	movaps	-192(%rbp), %xmm1
-	movaps	-208(%rbp), %xmm2
-	movaps	-128(%rbp), %xmm3
-	je	.LBB22_68
+	movaps	-160(%rbp), %xmm3
+	movaps	-176(%rbp), %xmm4
+	movaps	-96(%rbp), %xmm0
+	je	.LBB22_31
 	.p2align	4
-.LBB22_67:
-	movss	(%rcx,%r8,4), %xmm13
+.LBB22_30:
+	movss	(%rcx,%r8,4), %xmm1
 	movss	4(%rcx,%r8,4), %xmm14
-	addss	%xmm13, %xmm3
+	addss	%xmm1, %xmm0
 	movss	(%rax,%r8,4), %xmm15
-	movss	4(%rax,%r8,4), %xmm7
-	subss	%xmm1, %xmm15
-	mulss	%xmm13, %xmm15
-	mulss	%xmm2, %xmm15
-	addss	%xmm12, %xmm15
-	addss	%xmm14, %xmm3
-	subss	%xmm1, %xmm7
-	mulss	%xmm14, %xmm7
-	mulss	%xmm2, %xmm7
-	addss	%xmm15, %xmm7
+	movss	4(%rax,%r8,4), %xmm8
+	subss	%xmm3, %xmm15
+	mulss	%xmm1, %xmm15
+	mulss	%xmm4, %xmm15
+	addss	%xmm13, %xmm15
+	addss	%xmm14, %xmm0
+	subss	%xmm3, %xmm8
+	mulss	%xmm14, %xmm8
+	mulss	%xmm4, %xmm8
+	addss	%xmm15, %xmm8
 	addq	$2, %r8
-	movaps	%xmm7, %xmm12
+	movaps	%xmm8, %xmm13
 	cmpq	%r8, %rbx
-	jne	.LBB22_67
-	jmp	.LBB22_68
+	jne	.LBB22_30
+	jmp	.LBB22_31
 	.p2align	4
-.LBB22_44:
-	addps	%xmm8, %xmm4
+.LBB22_7:
 	addps	%xmm9, %xmm5
-	addps	%xmm11, %xmm6
-	addps	%xmm10, %xmm3
-	movq	-72(%rbp), %rax
-	movq	-64(%rbp), %rcx
-	movss	-52(%rbp), %xmm12
-	movaps	-192(%rbp), %xmm13
-	movaps	-208(%rbp), %xmm1
-	movaps	-128(%rbp), %xmm2
-	jmp	.LBB22_45
+	addps	%xmm10, %xmm6
+	addps	%xmm12, %xmm7
+	addps	%xmm11, %xmm1
+	movq	-48(%rbp), %rcx
+	movaps	-160(%rbp), %xmm12
+	movaps	-176(%rbp), %xmm3
+	movaps	-96(%rbp), %xmm4
+	movaps	-192(%rbp), %xmm0
+	jmp	.LBB22_8
 	.p2align	4
-.LBB22_43:
-	xorps	%xmm4, %xmm4
-	xorps	%xmm7, %xmm7
-	xorps	%xmm2, %xmm2
+.LBB22_6:
 	xorps	%xmm5, %xmm5
+	xorps	%xmm8, %xmm8
+	xorps	%xmm4, %xmm4
 	xorps	%xmm6, %xmm6
-	xorps	%xmm3, %xmm3
-.LBB22_45:
-	movaps	%xmm6, %xmm8
-	shufps	$85, %xmm6, %xmm8
-	addss	%xmm6, %xmm8
-	movaps	%xmm6, %xmm9
-	unpckhpd	%xmm6, %xmm9
-	shufps	$255, %xmm6, %xmm6
-	addss	%xmm9, %xmm6
-	addss	%xmm8, %xmm6
-	movaps	%xmm3, %xmm8
-	shufps	$85, %xmm3, %xmm8
-	addss	%xmm3, %xmm8
-	movaps	%xmm3, %xmm9
-	unpckhpd	%xmm3, %xmm9
-	shufps	$255, %xmm3, %xmm3
-	addss	%xmm9, %xmm3
-	addss	%xmm8, %xmm3
-	addss	%xmm6, %xmm3
-	addss	%xmm7, %xmm3
+	xorps	%xmm7, %xmm7
+	xorps	%xmm1, %xmm1
+.LBB22_8:
+	movaps	%xmm7, %xmm9
+	shufps	$85, %xmm7, %xmm9
+	addss	%xmm7, %xmm9
+	movaps	%xmm7, %xmm10
+	unpckhpd	%xmm7, %xmm10
+	shufps	$255, %xmm7, %xmm7
+	addss	%xmm10, %xmm7
+	addss	%xmm9, %xmm7
+	movaps	%xmm1, %xmm9
+	shufps	$85, %xmm1, %xmm9
+	addss	%xmm1, %xmm9
+	movaps	%xmm1, %xmm10
+	unpckhpd	%xmm1, %xmm10
+	shufps	$255, %xmm1, %xmm1
+	addss	%xmm10, %xmm1
+	addss	%xmm9, %xmm1
+	addss	%xmm7, %xmm1
+	addss	%xmm8, %xmm1
 	testq	%rcx, %rcx
-	je	.LBB22_47
-	movss	(%rcx,%r14,4), %xmm6
-	addss	%xmm3, %xmm6
-	movss	%xmm6, (%rcx,%r14,4)
-.LBB22_47:
-	movaps	%xmm4, %xmm6
-	shufps	$85, %xmm4, %xmm6
-	addss	%xmm4, %xmm6
-	movaps	%xmm4, %xmm7
-	unpckhpd	%xmm4, %xmm7
-	shufps	$255, %xmm4, %xmm4
-	addss	%xmm7, %xmm4
-	addss	%xmm6, %xmm4
-	movaps	%xmm5, %xmm6
-	shufps	$85, %xmm5, %xmm6
-	addss	%xmm5, %xmm6
+	movq	-216(%rbp), %rax
+	movaps	%xmm1, %xmm8
+	je	.LBB22_10
+	movss	(%rcx,%r12,4), %xmm1
+	addss	%xmm8, %xmm1
+	movss	%xmm1, (%rcx,%r12,4)
+.LBB22_10:
+	movaps	%xmm5, %xmm1
+	shufps	$85, %xmm5, %xmm1
+	addss	%xmm5, %xmm1
 	movaps	%xmm5, %xmm7
 	unpckhpd	%xmm5, %xmm7
 	shufps	$255, %xmm5, %xmm5
 	addss	%xmm7, %xmm5
-	addss	%xmm6, %xmm5
-	addss	%xmm4, %xmm5
-	addss	%xmm5, %xmm2
+	addss	%xmm1, %xmm5
+	movaps	%xmm6, %xmm1
+	shufps	$85, %xmm6, %xmm1
+	addss	%xmm6, %xmm1
+	movaps	%xmm6, %xmm7
+	unpckhpd	%xmm6, %xmm7
+	shufps	$255, %xmm6, %xmm6
+	addss	%xmm7, %xmm6
+	addss	%xmm1, %xmm6
+	addss	%xmm5, %xmm6
+	addss	%xmm6, %xmm4
 	testq	%rax, %rax
-	je	.LBB22_49
-	movss	(%rax,%r14,4), %xmm4
-	addss	%xmm2, %xmm4
-	movss	%xmm4, (%rax,%r14,4)
-.LBB22_49:
-	cmpq	$0, -136(%rbp)
-	je	.LBB22_78
-	movss	.LCPI22_0(%rip), %xmm4
-	movq	-216(%rbp), %rax
+	je	.LBB22_12
+	movss	(%rax,%r12,4), %xmm1
+	addss	%xmm4, %xmm1
+	movss	%xmm1, (%rax,%r12,4)
+.LBB22_12:
+	cmpq	$0, -104(%rbp)
+	je	.LBB22_41
+	movss	.LCPI22_0(%rip), %xmm5
+	movq	-200(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB22_52
-	movss	(%rax,%r14,4), %xmm4
-.LBB22_52:
-	testq	%r12, %r12
-	jle	.LBB22_78
-	mulss	%xmm1, %xmm4
-	divss	%xmm12, %xmm2
-	divss	%xmm12, %xmm3
-	movaps	%xmm4, %xmm5
-	shufps	$0, %xmm4, %xmm5
-	movaps	%xmm2, %xmm6
-	shufps	$0, %xmm2, %xmm6
-	movaps	%xmm3, %xmm7
-	shufps	$0, %xmm3, %xmm7
-	movq	-144(%rbp), %rax
-	movq	-48(%rbp), %rcx
-	movq	-80(%rbp), %rdx
+	je	.LBB22_15
+	movss	(%rax,%r12,4), %xmm5
+.LBB22_15:
+	testq	%r14, %r14
+	jle	.LBB22_41
+	mulss	%xmm3, %xmm5
+	movss	-68(%rbp), %xmm1
+	divss	%xmm1, %xmm4
+	divss	%xmm1, %xmm8
+	movaps	%xmm5, %xmm6
+	shufps	$0, %xmm5, %xmm6
+	movaps	%xmm4, %xmm7
+	shufps	$0, %xmm4, %xmm7
+	movaps	%xmm8, %xmm13
+	shufps	$0, %xmm8, %xmm8
+	movq	-112(%rbp), %rax
+	movq	-56(%rbp), %rcx
+	movq	-64(%rbp), %rdx
 	xorl	%esi, %esi
-	jmp	.LBB22_54
+	jmp	.LBB22_17
 	.p2align	4
-.LBB22_77:
+.LBB22_40:
 	incq	%rsi
-	addq	%r10, %rdx
-	addq	%r10, %rcx
-	addq	%r10, %rax
-	cmpq	%r12, %rsi
-	je	.LBB22_78
-.LBB22_54:
+	addq	%r15, %rdx
+	addq	%r15, %rcx
+	addq	%r15, %rax
+	cmpq	%r14, %rsi
+	je	.LBB22_41
+.LBB22_17:
 	cmpq	$8, %rbx
-	jge	.LBB22_69
+	jge	.LBB22_32
 	xorl	%r8d, %r8d
-.LBB22_73:
+.LBB22_36:
 	cmpq	%rbx, %r8
-	movaps	-208(%rbp), %xmm1
-	jl	.LBB22_74
-	jmp	.LBB22_77
+	jl	.LBB22_37
+	jmp	.LBB22_40
 	.p2align	4
-.LBB22_76:
-	movss	%xmm8, (%rax,%r8,4)
+.LBB22_39:
+	movss	%xmm9, (%rax,%r8,4)
 	incq	%r8
 	cmpq	%r8, %rbx
-	je	.LBB22_77
-.LBB22_74:
-	movss	(%rdx,%r8,4), %xmm8
-	subss	%xmm2, %xmm8
-	movss	(%rcx,%r8,4), %xmm9
-	subss	%xmm13, %xmm9
-	mulss	%xmm1, %xmm9
-	mulss	%xmm3, %xmm9
-	subss	%xmm9, %xmm8
-	mulss	%xmm4, %xmm8
-	testl	%r11d, %r11d
-	je	.LBB22_76
-	addss	(%rax,%r8,4), %xmm8
-	jmp	.LBB22_76
+	je	.LBB22_40
+.LBB22_37:
+	movss	(%rdx,%r8,4), %xmm9
+	subss	%xmm4, %xmm9
+	movss	(%rcx,%r8,4), %xmm1
+	subss	%xmm12, %xmm1
+	mulss	%xmm3, %xmm1
+	mulss	%xmm13, %xmm1
+	subss	%xmm1, %xmm9
+	mulss	%xmm5, %xmm9
+	testl	%r13d, %r13d
+	je	.LBB22_39
+	addss	(%rax,%r8,4), %xmm9
+	jmp	.LBB22_39
 	.p2align	4
-.LBB22_69:
+.LBB22_32:
 	xorl	%edi, %edi
-	jmp	.LBB22_70
+	jmp	.LBB22_33
 	.p2align	4
-.LBB22_72:
-	movups	%xmm8, (%rax,%rdi,4)
-	movups	%xmm9, 16(%rax,%rdi,4)
+.LBB22_35:
+	movups	%xmm9, (%rax,%rdi,4)
+	movups	%xmm10, 16(%rax,%rdi,4)
 	leaq	8(%rdi), %r8
 	addq	$16, %rdi
 	cmpq	%rbx, %rdi
 	movq	%r8, %rdi
-	jg	.LBB22_73
-.LBB22_70:
-	movups	(%rdx,%rdi,4), %xmm8
-	movups	16(%rdx,%rdi,4), %xmm9
-	subps	%xmm6, %xmm9
-	subps	%xmm6, %xmm8
-	movups	(%rcx,%rdi,4), %xmm10
+	jg	.LBB22_36
+.LBB22_33:
+	movups	(%rdx,%rdi,4), %xmm9
+	movups	16(%rdx,%rdi,4), %xmm10
+	subps	%xmm7, %xmm10
+	subps	%xmm7, %xmm9
+	movups	(%rcx,%rdi,4), %xmm1
 	movups	16(%rcx,%rdi,4), %xmm11
-	subps	%xmm15, %xmm11
-	subps	%xmm15, %xmm10
-	mulps	%xmm0, %xmm10
-	mulps	%xmm0, %xmm11
-	mulps	%xmm7, %xmm11
-	subps	%xmm11, %xmm9
-	mulps	%xmm7, %xmm10
-	subps	%xmm10, %xmm8
-	mulps	%xmm5, %xmm9
-	mulps	%xmm5, %xmm8
-	testl	%r11d, %r11d
-	je	.LBB22_72
-	movups	(%rax,%rdi,4), %xmm10
+	subps	%xmm0, %xmm11
+	subps	%xmm0, %xmm1
+	mulps	%xmm2, %xmm1
+	mulps	%xmm2, %xmm11
+	mulps	%xmm8, %xmm11
+	subps	%xmm11, %xmm10
+	mulps	%xmm8, %xmm1
+	subps	%xmm1, %xmm9
+	mulps	%xmm6, %xmm10
+	mulps	%xmm6, %xmm9
+	testl	%r13d, %r13d
+	je	.LBB22_35
+	movups	(%rax,%rdi,4), %xmm1
 	movups	16(%rax,%rdi,4), %xmm11
-	addps	%xmm11, %xmm9
-	addps	%xmm10, %xmm8
-	jmp	.LBB22_72
-.LBB22_79:
-	addq	$232, %rsp
+	addps	%xmm11, %xmm10
+	addps	%xmm1, %xmm9
+	jmp	.LBB22_35
+.LBB22_42:
+	addq	$200, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -21019,393 +20726,59 @@ batch_norm_update:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%r15
-	pushq	%r14
-	pushq	%r13
-	pushq	%r12
-	pushq	%rbx
-	.cfi_offset %rbx, -56
-	.cfi_offset %r12, -48
-	.cfi_offset %r13, -40
-	.cfi_offset %r14, -32
-	.cfi_offset %r15, -24
-	movq	%r9, %r12
-	movq	%rsi, -48(%rbp)
-	movq	%rdi, -56(%rbp)
-	movq	16(%rbp), %r10
-	movq	%r9, %rax
-	imulq	%rcx, %rax
-	cvtsi2ss	%rax, %xmm3
-	cmpq	$2, %rax
+	movq	16(%rbp), %rax
+	imulq	%r8, %rcx
+	cmpq	$2, %rcx
 	jl	.LBB23_1
+	cvtsi2ss	%rcx, %xmm3
 	movss	.LCPI23_0(%rip), %xmm2
 	addss	%xmm3, %xmm2
-	movaps	%xmm3, %xmm4
-	divss	%xmm2, %xmm4
+	divss	%xmm2, %xmm3
 	jmp	.LBB23_3
 .LBB23_1:
-	movss	.LCPI23_1(%rip), %xmm4
+	movss	.LCPI23_1(%rip), %xmm3
 .LBB23_3:
 	xorps	%xmm2, %xmm2
-	cmpq	24(%rbp), %r10
-	jge	.LBB23_43
-	leaq	-16(%r12), %r11
-	movq	%r11, %rax
-	shrq	$4, %rax
-	incq	%rax
-	andq	$-2, %rax
-	movq	%rax, -88(%rbp)
-	movq	%r10, %rsi
-	imulq	%r12, %rsi
-	movq	-56(%rbp), %r9
-	leaq	(%r9,%rsi,4), %rax
-	leaq	(,%r12,4), %rdi
-	movq	%rdi, -72(%rbp)
-	movq	%r12, %rdi
-	imulq	%r8, %rdi
-	shlq	$2, %rdi
-	leaq	(%r9,%rsi,4), %r15
-	addq	$32, %r15
-	movq	%rdx, -64(%rbp)
+	cmpq	%rax, %r9
+	jge	.LBB23_9
+	movaps	.LCPI23_2(%rip), %xmm4
 	jmp	.LBB23_5
 	.p2align	4
-.LBB23_42:
-	incq	%r10
-	movq	-72(%rbp), %rsi
-	addq	%rsi, %rax
-	addq	%rsi, %r15
-	cmpq	24(%rbp), %r10
-	je	.LBB23_43
-.LBB23_5:
-	xorps	%xmm6, %xmm6
-	testq	%rcx, %rcx
-	jle	.LBB23_6
-	movq	%r15, -80(%rbp)
-	xorps	%xmm10, %xmm10
-	xorps	%xmm8, %xmm8
-	movq	%rax, %r14
-	xorps	%xmm11, %xmm11
-	xorl	%r15d, %r15d
-	xorps	%xmm7, %xmm7
-	xorps	%xmm9, %xmm9
-	jmp	.LBB23_8
-	.p2align	4
-.LBB23_21:
-	incq	%r15
-	addq	%rdi, %r14
-	cmpq	%rcx, %r15
-	je	.LBB23_22
 .LBB23_8:
-	cmpq	$16, %r12
-	jge	.LBB23_10
-	xorl	%ebx, %ebx
-	jmp	.LBB23_15
-	.p2align	4
-.LBB23_10:
-	movl	$16, %esi
-	cmpq	$16, %r11
-	jae	.LBB23_25
-	xorl	%ebx, %ebx
-	testb	$16, %r11b
-	je	.LBB23_14
-	jmp	.LBB23_15
-	.p2align	4
-.LBB23_25:
-	movq	-88(%rbp), %r9
-	.p2align	4
-.LBB23_26:
-	movups	-64(%r14,%rsi,4), %xmm12
-	addps	%xmm10, %xmm12
-	movups	-48(%r14,%rsi,4), %xmm13
-	addps	%xmm11, %xmm13
-	movups	-32(%r14,%rsi,4), %xmm14
-	addps	%xmm7, %xmm14
-	movups	-16(%r14,%rsi,4), %xmm15
-	addps	%xmm9, %xmm15
-	movups	(%r14,%rsi,4), %xmm10
-	addps	%xmm12, %xmm10
-	movups	16(%r14,%rsi,4), %xmm11
-	addps	%xmm13, %xmm11
-	movups	32(%r14,%rsi,4), %xmm7
-	addps	%xmm14, %xmm7
-	movups	48(%r14,%rsi,4), %xmm9
-	addps	%xmm15, %xmm9
-	addq	$32, %rsi
-	addq	$-2, %r9
-	jne	.LBB23_26
-	leaq	-16(%rsi), %rbx
-	testb	$16, %r11b
-	jne	.LBB23_15
-.LBB23_14:
-	movq	%r15, %r9
-	imulq	%r8, %r9
-	addq	%r10, %r9
-	imulq	%r12, %r9
-	movq	-56(%rbp), %r13
-	leaq	(,%r9,4), %r9
-	addq	%r13, %r9
-	movups	(%r9,%rbx,4), %xmm12
-	addps	%xmm12, %xmm10
-	movups	16(%r9,%rbx,4), %xmm12
-	addps	%xmm12, %xmm11
-	movups	32(%r9,%rbx,4), %xmm12
-	addps	%xmm12, %xmm7
-	movups	48(%r9,%rbx,4), %xmm12
-	addps	%xmm12, %xmm9
-	movq	%rsi, %rbx
-.LBB23_15:
-	movq	%rbx, %rsi
-	orq	$8, %rsi
-	cmpq	%r12, %rsi
-	jg	.LBB23_16
-	.p2align	4
-.LBB23_27:
-	movups	(%r14,%rbx,4), %xmm12
-	addps	%xmm12, %xmm10
-	movups	16(%r14,%rbx,4), %xmm12
-	addps	%xmm12, %xmm11
-	leaq	8(%rbx), %rsi
-	addq	$16, %rbx
-	cmpq	%r12, %rbx
-	movq	%rsi, %rbx
-	jle	.LBB23_27
-.LBB23_16:
-	movq	%rbx, %rsi
-	subq	%r12, %rsi
-	jge	.LBB23_21
-	movl	%r12d, %r9d
-	subl	%ebx, %r9d
-	andl	$7, %r9d
-	je	.LBB23_19
-	.p2align	4
-.LBB23_18:
-	addss	(%r14,%rbx,4), %xmm8
-	incq	%rbx
-	decq	%r9
-	jne	.LBB23_18
-.LBB23_19:
-	cmpq	$-8, %rsi
-	ja	.LBB23_21
-	.p2align	4
-.LBB23_20:
-	addss	(%r14,%rbx,4), %xmm8
-	addss	4(%r14,%rbx,4), %xmm8
-	addss	8(%r14,%rbx,4), %xmm8
-	addss	12(%r14,%rbx,4), %xmm8
-	addss	16(%r14,%rbx,4), %xmm8
-	addss	20(%r14,%rbx,4), %xmm8
-	addss	24(%r14,%rbx,4), %xmm8
-	addss	28(%r14,%rbx,4), %xmm8
-	addq	$8, %rbx
-	cmpq	%rbx, %r12
-	jne	.LBB23_20
-	jmp	.LBB23_21
-	.p2align	4
-.LBB23_22:
-	addps	%xmm10, %xmm7
-	addps	%xmm11, %xmm9
-	movq	-80(%rbp), %r15
-	jmp	.LBB23_23
-	.p2align	4
-.LBB23_6:
-	xorps	%xmm8, %xmm8
-	xorps	%xmm7, %xmm7
-	xorps	%xmm9, %xmm9
-.LBB23_23:
-	movaps	%xmm7, %xmm10
-	unpcklps	%xmm9, %xmm10
-	movaps	%xmm9, %xmm11
-	shufps	$17, %xmm7, %xmm11
-	shufps	$226, %xmm7, %xmm11
-	addps	%xmm10, %xmm11
-	movaps	%xmm7, %xmm10
-	unpckhps	%xmm9, %xmm10
-	shufps	$51, %xmm7, %xmm9
-	shufps	$226, %xmm7, %xmm9
-	addps	%xmm10, %xmm9
-	addps	%xmm11, %xmm9
-	movaps	%xmm9, %xmm7
-	shufps	$85, %xmm9, %xmm7
-	addss	%xmm9, %xmm7
-	addss	%xmm8, %xmm7
-	divss	%xmm3, %xmm7
-	testq	%rcx, %rcx
-	jle	.LBB23_24
-	movaps	%xmm7, %xmm11
-	shufps	$0, %xmm7, %xmm11
-	xorps	%xmm10, %xmm10
-	xorps	%xmm9, %xmm9
-	movq	%rax, %r14
-	movq	%r15, %r13
-	xorps	%xmm12, %xmm12
-	xorps	%xmm6, %xmm6
-	xorps	%xmm8, %xmm8
-	xorl	%edx, %edx
-	jmp	.LBB23_29
-	.p2align	4
-.LBB23_37:
-	incq	%rdx
-	addq	%rdi, %r15
-	addq	%rdi, %r14
-	cmpq	%rcx, %rdx
-	je	.LBB23_38
-.LBB23_29:
-	cmpq	$16, %r12
-	jge	.LBB23_44
-	xorl	%ebx, %ebx
-	jmp	.LBB23_31
-	.p2align	4
-.LBB23_44:
-	xorl	%esi, %esi
-	.p2align	4
-.LBB23_45:
-	movups	-32(%r15,%rsi,4), %xmm13
-	movups	-16(%r15,%rsi,4), %xmm14
-	movups	(%r15,%rsi,4), %xmm15
-	movups	16(%r15,%rsi,4), %xmm5
-	subps	%xmm11, %xmm14
-	subps	%xmm11, %xmm13
-	subps	%xmm11, %xmm5
-	subps	%xmm11, %xmm15
-	mulps	%xmm13, %xmm13
-	addps	%xmm13, %xmm10
-	mulps	%xmm14, %xmm14
-	addps	%xmm14, %xmm12
-	mulps	%xmm15, %xmm15
-	addps	%xmm15, %xmm6
-	mulps	%xmm5, %xmm5
-	addps	%xmm5, %xmm8
-	leaq	16(%rsi), %rbx
-	addq	$32, %rsi
-	cmpq	%r12, %rsi
-	movq	%rbx, %rsi
-	jle	.LBB23_45
-.LBB23_31:
-	movq	%rbx, %rsi
-	orq	$8, %rsi
-	cmpq	%r12, %rsi
-	jg	.LBB23_32
-	.p2align	4
-.LBB23_46:
-	movups	(%r14,%rbx,4), %xmm5
-	movups	16(%r14,%rbx,4), %xmm13
-	subps	%xmm11, %xmm13
-	subps	%xmm11, %xmm5
-	mulps	%xmm5, %xmm5
-	addps	%xmm5, %xmm10
-	mulps	%xmm13, %xmm13
-	addps	%xmm13, %xmm12
-	leaq	8(%rbx), %rsi
-	addq	$16, %rbx
-	cmpq	%r12, %rbx
-	movq	%rsi, %rbx
-	jle	.LBB23_46
-.LBB23_32:
-	movq	%rbx, %rsi
-	subq	%r12, %rsi
-	jge	.LBB23_37
-	movl	%r12d, %r9d
-	subl	%ebx, %r9d
-	andl	$3, %r9d
-	je	.LBB23_35
-	.p2align	4
-.LBB23_34:
-	movss	(%r14,%rbx,4), %xmm5
-	subss	%xmm7, %xmm5
-	mulss	%xmm5, %xmm5
-	addss	%xmm5, %xmm9
-	incq	%rbx
-	decq	%r9
-	jne	.LBB23_34
-.LBB23_35:
-	cmpq	$-4, %rsi
-	ja	.LBB23_37
-	.p2align	4
-.LBB23_36:
-	movss	(%r14,%rbx,4), %xmm5
-	movss	4(%r14,%rbx,4), %xmm13
-	subss	%xmm7, %xmm5
-	mulss	%xmm5, %xmm5
-	addss	%xmm9, %xmm5
-	subss	%xmm7, %xmm13
-	mulss	%xmm13, %xmm13
-	addss	%xmm5, %xmm13
-	movss	8(%r14,%rbx,4), %xmm5
-	subss	%xmm7, %xmm5
-	mulss	%xmm5, %xmm5
-	addss	%xmm13, %xmm5
-	movss	12(%r14,%rbx,4), %xmm9
-	subss	%xmm7, %xmm9
-	mulss	%xmm9, %xmm9
-	addss	%xmm5, %xmm9
-	addq	$4, %rbx
-	cmpq	%rbx, %r12
-	jne	.LBB23_36
-	jmp	.LBB23_37
-	.p2align	4
-.LBB23_38:
-	addps	%xmm10, %xmm6
-	addps	%xmm12, %xmm8
-	movq	-64(%rbp), %rdx
-	movq	%r13, %r15
-	jmp	.LBB23_39
-	.p2align	4
-.LBB23_24:
-	xorps	%xmm9, %xmm9
-	xorps	%xmm8, %xmm8
-.LBB23_39:
-	movaps	%xmm6, %xmm5
-	unpcklps	%xmm8, %xmm5
-	movaps	%xmm8, %xmm10
-	shufps	$17, %xmm6, %xmm10
-	shufps	$226, %xmm6, %xmm10
-	addps	%xmm5, %xmm10
-	movaps	%xmm6, %xmm5
-	unpckhps	%xmm8, %xmm5
-	shufps	$51, %xmm6, %xmm8
-	shufps	$226, %xmm6, %xmm8
-	addps	%xmm5, %xmm8
-	addps	%xmm10, %xmm8
-	movaps	%xmm8, %xmm6
-	shufps	$85, %xmm8, %xmm6
-	addss	%xmm8, %xmm6
-	addss	%xmm9, %xmm6
-	divss	%xmm3, %xmm6
-	movq	-48(%rbp), %rsi
-	movss	(%rsi,%r10,4), %xmm5
-	mulss	%xmm0, %xmm5
-	mulss	%xmm1, %xmm7
-	addss	%xmm5, %xmm7
-	movd	%xmm7, %esi
-	movss	(%rdx,%r10,4), %xmm5
-	mulss	%xmm0, %xmm5
+	incq	%r9
+	cmpq	%r9, %rax
+	je	.LBB23_9
+.LBB23_5:
+	movss	(%rsi,%r9,4), %xmm6
+	mulss	%xmm0, %xmm6
+	movss	(%rdi,%r9,8), %xmm5
+	mulss	%xmm1, %xmm5
+	addss	%xmm6, %xmm5
+	movd	%xmm5, %r8d
+	movss	(%rdx,%r9,4), %xmm7
+	mulss	%xmm0, %xmm7
+	movss	4(%rdi,%r9,8), %xmm6
 	mulss	%xmm1, %xmm6
-	mulss	%xmm4, %xmm6
-	addss	%xmm5, %xmm6
-	movd	%xmm6, %r9d
-	andl	$2147483647, %esi
-	andl	$2147483647, %r9d
-	cmpl	$2139095040, %r9d
-	setge	%r9b
-	cmpl	$2139095039, %esi
-	jg	.LBB23_42
-	testb	%r9b, %r9b
-	jne	.LBB23_42
-	movq	-48(%rbp), %rsi
-	movss	%xmm7, (%rsi,%r10,4)
-	andps	.LCPI23_2(%rip), %xmm7
-	movss	%xmm6, (%rdx,%r10,4)
-	maxss	%xmm2, %xmm7
-	maxss	%xmm7, %xmm6
+	mulss	%xmm3, %xmm6
+	addss	%xmm7, %xmm6
+	movd	%xmm6, %ecx
+	andl	$2147483647, %r8d
+	andl	$2147483647, %ecx
+	cmpl	$2139095040, %ecx
+	setge	%cl
+	cmpl	$2139095039, %r8d
+	jg	.LBB23_8
+	testb	%cl, %cl
+	jne	.LBB23_8
+	movss	%xmm5, (%rsi,%r9,4)
+	andps	%xmm4, %xmm5
+	movss	%xmm6, (%rdx,%r9,4)
+	maxss	%xmm2, %xmm5
+	maxss	%xmm5, %xmm6
 	movaps	%xmm6, %xmm2
-	jmp	.LBB23_42
-.LBB23_43:
+	jmp	.LBB23_8
+.LBB23_9:
 	movaps	%xmm2, %xmm0
-	popq	%rbx
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq

@@ -363,11 +363,10 @@ void netc_convolution_input_gradient(const netc_convolution *g, const float *dy,
 typedef struct {
     const netc_convolution *g;
     const float *a, *b, *c, *d;  // as each function names them below
-    float *out, *out2, *out3;
+    float *out, *out2, *out3, *out4;
     ptrdiff_t count, channels, plane;
-    float epsilon, keep, take;
+    float epsilon;
     int accumulate, rectify;
-    float written[64];
 } layer_job;
 
 static ptrdiff_t layer_parts(double work, ptrdiff_t most) {
@@ -436,54 +435,45 @@ void netc_avg_pool_backward(const netc_convolution *g, const float *dy, float *d
 static double batch_norm_work(ptrdiff_t count, ptrdiff_t channels, ptrdiff_t plane) { return 4.0 * count * channels * plane; }
 
 static void batch_norm_forward_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
-    const layer_job *j = context;  // a: x, b: γ, c: β, out: y
+    const layer_job *j = context;  // a: x, b: γ, c: β, out: y, out4: statistics
     ptrdiff_t s, e;
     part_range(j->channels, 1, p, parts, &s, &e);
-    if (e > s) TABLE->batch_norm_forward(j->a, j->out, j->b, j->c, j->count, j->channels, j->plane, j->epsilon, s, e);
+    if (e > s) TABLE->batch_norm_forward(j->a, j->out, j->b, j->c, j->out4, j->count, j->channels, j->plane, j->epsilon, s, e);
 }
-void netc_batch_norm_forward(const float *x, float *y, const float *gamma, const float *beta, ptrdiff_t count, ptrdiff_t channels,
-                             ptrdiff_t plane, float epsilon) {
+void netc_batch_norm_forward(const float *x, float *y, const float *gamma, const float *beta, float *statistics, ptrdiff_t count,
+                             ptrdiff_t channels, ptrdiff_t plane, float epsilon) {
     ptrdiff_t parts = layer_parts(batch_norm_work(count, channels, plane), channels);
-    if (parts == 1) { TABLE->batch_norm_forward(x, y, gamma, beta, count, channels, plane, epsilon, 0, channels); return; }
-    layer_job j = {.a = x, .b = gamma, .c = beta, .out = y, .count = count, .channels = channels, .plane = plane, .epsilon = epsilon};
+    if (parts == 1) { TABLE->batch_norm_forward(x, y, gamma, beta, statistics, count, channels, plane, epsilon, 0, channels); return; }
+    layer_job j = {.a = x, .b = gamma, .c = beta, .out = y, .out4 = statistics, .count = count, .channels = channels, .plane = plane,
+                   .epsilon = epsilon};
     netc_parallel_run(parts, batch_norm_forward_part, &j);
 }
 
 static void batch_norm_backward_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
-    const layer_job *j = context;  // a: x, b: dy, c: γ, out: dx, out2: dγ, out3: dβ
+    const layer_job *j = context;  // a: x, b: dy, c: γ, d: statistics, out: dx, out2: dγ, out3: dβ
     ptrdiff_t s, e;
     part_range(j->channels, 1, p, parts, &s, &e);
-    if (e > s) TABLE->batch_norm_backward(j->a, j->b, j->out, j->c, j->out2, j->out3, j->accumulate, j->count, j->channels, j->plane,
-                                          j->epsilon, s, e);
+    if (e > s) TABLE->batch_norm_backward(j->a, j->b, j->out, j->c, j->out2, j->out3, j->d, j->accumulate, j->count, j->channels,
+                                          j->plane, j->epsilon, s, e);
 }
 void netc_batch_norm_backward(const float *x, const float *dy, float *dx, const float *gamma, float *dgamma, float *dbeta,
-                              int accumulate, ptrdiff_t count, ptrdiff_t channels, ptrdiff_t plane, float epsilon) {
+                              const float *statistics, int accumulate, ptrdiff_t count, ptrdiff_t channels, ptrdiff_t plane,
+                              float epsilon) {
     ptrdiff_t parts = layer_parts(batch_norm_work(count, channels, plane), channels);
     if (parts == 1) {
-        TABLE->batch_norm_backward(x, dy, dx, gamma, dgamma, dbeta, accumulate, count, channels, plane, epsilon, 0, channels);
+        TABLE->batch_norm_backward(x, dy, dx, gamma, dgamma, dbeta, statistics, accumulate, count, channels, plane, epsilon, 0, channels);
         return;
     }
-    layer_job j = {.a = x, .b = dy, .c = gamma, .out = dx, .out2 = dgamma, .out3 = dbeta, .accumulate = accumulate, .count = count,
-                   .channels = channels, .plane = plane, .epsilon = epsilon};
+    layer_job j = {.a = x, .b = dy, .c = gamma, .d = statistics, .out = dx, .out2 = dgamma, .out3 = dbeta, .accumulate = accumulate,
+                   .count = count, .channels = channels, .plane = plane, .epsilon = epsilon};
     netc_parallel_run(parts, batch_norm_backward_part, &j);
 }
 
-static void batch_norm_update_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
-    layer_job *j = context;  // a: x, out: running mean, out2: running variance
-    ptrdiff_t s, e;
-    part_range(j->channels, 1, p, parts, &s, &e);
-    j->written[p] = e > s ? TABLE->batch_norm_update(j->a, j->out, j->out2, j->count, j->channels, j->plane, j->keep, j->take, s, e) : 0;
-}
-float netc_batch_norm_update(const float *x, float *running_mean, float *running_variance, ptrdiff_t count, ptrdiff_t channels,
-                             ptrdiff_t plane, float keep, float take) {
-    ptrdiff_t parts = layer_parts(batch_norm_work(count, channels, plane), channels);
-    if (parts == 1) return TABLE->batch_norm_update(x, running_mean, running_variance, count, channels, plane, keep, take, 0, channels);
-    layer_job j = {.a = x, .out = running_mean, .out2 = running_variance, .count = count, .channels = channels, .plane = plane,
-                   .keep = keep, .take = take};
-    netc_parallel_run(parts, batch_norm_update_part, &j);
-    float written = 0;
-    for (ptrdiff_t p = 0; p < parts; p++) written = j.written[p] > written ? j.written[p] : written;
-    return written;
+/// Per channel a handful of operations once the forward pass kept the batch's
+/// statistics: one thread, whatever the batch.
+float netc_batch_norm_update(const float *statistics, float *running_mean, float *running_variance, ptrdiff_t count,
+                             ptrdiff_t channels, ptrdiff_t plane, float keep, float take) {
+    return TABLE->batch_norm_update(statistics, running_mean, running_variance, count, plane, keep, take, 0, channels);
 }
 float netc_peak_loop(ptrdiff_t steps, float sink) { return TABLE->peak_loop(steps, sink); }
 

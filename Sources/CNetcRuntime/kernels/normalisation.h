@@ -43,13 +43,17 @@ INLINE void bn_statistics(const float *x, Int count, Int channels, Int plane, In
 
 /// y = γ·(x − mean)/√(variance + ε) + β with the batch's statistics (γ, β NULL: 1 and 0).
 // Each pass takes channels c0 ..< c1 (one thread's part; every channel's
-// arithmetic is its own, so the results do not depend on the split).
+// arithmetic is its own, so the results do not depend on the split). The
+// forward pass keeps each channel's mean and variance in `statistics`
+// (2 per channel); the backward pass and the update read them there.
 
-static void batch_norm_forward(const float *x, float *y, const float *gamma, const float *beta, Int count, Int channels,
-                               Int plane, float epsilon, Int c0, Int c1) {
+static void batch_norm_forward(const float *x, float *y, const float *gamma, const float *beta, float *statistics, Int count,
+                               Int channels, Int plane, float epsilon, Int c0, Int c1) {
     for (Int c = c0; c < c1; c++) {
         float mean, variance;
         bn_statistics(x, count, channels, plane, c, &mean, &variance);
+        statistics[2 * c] = mean;
+        statistics[2 * c + 1] = variance;
         float scale = (gamma ? gamma[c] : 1) / __builtin_sqrtf(variance + epsilon), shift = (beta ? beta[c] : 0) - mean * scale;
         v8 sv = splat(scale), hv = splat(shift);
         for (Int k = 0; k < count; k++) {
@@ -64,10 +68,10 @@ static void batch_norm_forward(const float *x, float *y, const float *gamma, con
 
 /// dγ += Σ δ·x̂, dβ += Σ δ (when given), and dx (= or +=) γ/σ·(δ − mean δ − x̂·mean(δ·x̂)).
 static void batch_norm_backward(const float *x, const float *dy, float *dx, const float *gamma, float *dgamma, float *dbeta,
-                                int accumulate, Int count, Int channels, Int plane, float epsilon, Int c0, Int c1) {
+                                const float *statistics, int accumulate, Int count, Int channels, Int plane, float epsilon,
+                                Int c0, Int c1) {
     for (Int c = c0; c < c1; c++) {
-        float mean, variance;
-        bn_statistics(x, count, channels, plane, c, &mean, &variance);
+        float mean = statistics[2 * c], variance = statistics[2 * c + 1];
         float values = (float)(count * plane), inverse = 1 / __builtin_sqrtf(variance + epsilon);
         v8 g0 = zero(), g1 = zero(), h0 = zero(), h1 = zero(), mv = splat(mean), iv = splat(inverse);
         float gs = 0, hs = 0;
@@ -106,12 +110,11 @@ static void batch_norm_backward(const float *x, const float *dy, float *dx, cons
 
 /// running = keep·running + take·batch (the variance unbiased), per channel
 /// where both stay finite; returns the largest value written.
-static float batch_norm_update(const float *x, float *running_mean, float *running_variance, Int count, Int channels, Int plane,
+static float batch_norm_update(const float *statistics, float *running_mean, float *running_variance, Int count, Int plane,
                                float keep, float take, Int c0, Int c1) {
     float written = 0, values = (float)(count * plane), unbiased = values > 1 ? values / (values - 1) : 1;
     for (Int c = c0; c < c1; c++) {
-        float mean, variance;
-        bn_statistics(x, count, channels, plane, c, &mean, &variance);
+        float mean = statistics[2 * c], variance = statistics[2 * c + 1];
         float m = keep * running_mean[c] + take * mean, v = keep * running_variance[c] + take * variance * unbiased;
         if (!(__builtin_isfinite(m) && __builtin_isfinite(v))) continue;
         running_mean[c] = m;

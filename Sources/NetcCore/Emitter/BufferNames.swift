@@ -32,6 +32,7 @@ struct BufferNames: Sendable {
         case .value(let n): "v_" + nodes[n]
         case .gradient(let n): "g_" + nodes[n]
         case .auxiliary(let n, let k): (k == 0 ? "mask_" : "mask\(k)_") + nodes[n]
+        case .statistics(let n): "statistics_" + nodes[n]
         case .target: "target"
         case .scratch: "scratch"
         }

@@ -16,6 +16,9 @@ public enum Buffer: Hashable, Sendable {
     case value(Int), gradient(Int)
     /// A node's auxiliary buffer (a dropout mask), [batch][size].
     case auxiliary(node: Int, index: Int)
+    /// A batch normalisation's batch statistics, mean and biased variance per
+    /// channel, from the training forward pass to the backward pass and update.
+    case statistics(node: Int)
     /// The loss's targets, [batch][logits].
     case target
     /// Space kernels pack operands into; ops run one at a time and share it.

@@ -31,7 +31,7 @@ public struct StorageLayout: Sendable {
     /// Whether the input is read where the caller keeps it (no buffer of its own).
     public let readsInputInPlace: Bool
 
-    init(_ graph: Graph, gradientNodes: Set<Int>, scratch: Int, readsInputInPlace: Bool) {
+    init(_ graph: Graph, gradientNodes: Set<Int>, statistics: [Int: Int] = [:], scratch: Int, readsInputInPlace: Bool) {
         self.readsInputInPlace = readsInputInPlace
         let p = graph.parameterCount, batch = graph.batchSize
         allocate(.parameters, p, aligned: true)
@@ -47,6 +47,7 @@ public struct StorageLayout: Sendable {
         for n in graph.nodes {
             for k in n.op.auxiliary.indices { allocate(.auxiliary(node: n.id, index: k), batch * n.size) }
         }
+        for (node, count) in statistics.sorted(by: { $0.key < $1.key }) { allocate(.statistics(node: node), count) }
         allocate(.target, batch * graph.nodes[graph.loss.logits].size)
         if scratch > 0 { allocate(.scratch, scratch, aligned: true) }
         offsets = Dictionary(uniqueKeysWithValues: buffers.map { ($0.buffer, $0.offset) })
