@@ -4088,34 +4088,43 @@ peak_loop:
 .Lfunc_end12:
 	.size	peak_loop, .Lfunc_end12-peak_loop
 	.cfi_endproc
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI13_0:
+	.long	1
+	.long	0
+	.long	0
+	.long	0
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI13_1:
+	.long	1
+.LCPI13_5:
+	.long	8
+.LCPI13_6:
+	.long	16
+.LCPI13_7:
+	.long	24
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI13_0:
+.LCPI13_2:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI13_1:
+.LCPI13_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI13_2:
-	.quad	8
-.LCPI13_6:
-	.quad	32
-.LCPI13_7:
-	.quad	4
-	.section	.rodata.cst4,"aM",@progbits,4
-	.p2align	2, 0x0
-.LCPI13_3:
-	.long	8
 .LCPI13_4:
-	.long	16
-.LCPI13_5:
-	.long	24
+	.quad	8
+.LCPI13_8:
+	.quad	32
+.LCPI13_9:
+	.quad	4
 	.text
 	.p2align	4
 	.type	convolution_forward,@function
@@ -4131,206 +4140,216 @@ convolution_forward:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$344, %rsp
+	subq	$360, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -144(%rbp)
-	movq	%rsi, %r11
-	vmovdqu	(%rdi), %ymm0
+	movq	%r9, -160(%rbp)
+	vmovups	(%rdi), %ymm0
 	vmovups	32(%rdi), %ymm1
 	vmovups	64(%rdi), %ymm2
 	vmovups	88(%rdi), %ymm3
-	vmovups	%ymm3, -248(%rbp)
-	vmovups	%ymm2, -272(%rbp)
-	vmovups	%ymm1, -304(%rbp)
-	vmovdqu	%ymm0, -336(%rbp)
-	movq	-336(%rbp), %rax
-	movq	-312(%rbp), %r14
-	movq	%r14, %rdi
-	movq	%rax, -56(%rbp)
-	imulq	%rax, %rdi
-	movq	-304(%rbp), %r15
-	movq	-296(%rbp), %rax
-	imulq	%r15, %rdi
-	movq	%rdi, -48(%rbp)
-	movq	%rdi, -200(%rbp)
-	movq	-240(%rbp), %rbx
-	movq	-232(%rbp), %r9
-	movq	%r9, %r12
-	imulq	%rbx, %r12
-	movq	%r12, -192(%rbp)
-	cmpq	$1, %rax
-	jne	.LBB13_4
-	cmpq	$1, -288(%rbp)
-	jne	.LBB13_4
-	xorl	%eax, %eax
-	cmpq	$8, %r9
-	setge	%al
-	movl	%eax, -208(%rbp)
-	jl	.LBB13_5
-	vmovdqu	-272(%rbp), %ymm0
-	xorl	%r10d, %r10d
-	vptest	%ymm0, %ymm0
-	setne	%r10b
-	xorl	%r13d, %r13d
-	jmp	.LBB13_6
-.LBB13_4:
-	movl	$0, -208(%rbp)
-.LBB13_5:
-	xorl	%r10d, %r10d
-	movb	$1, %r13b
-.LBB13_6:
-	movl	%r10d, -204(%rbp)
-	vmovdqu	-328(%rbp), %xmm0
-	vmovdqa	-256(%rbp), %xmm1
-	vmovdqa	-272(%rbp), %xmm2
-	vpunpcklqdq	%xmm1, %xmm2, %xmm3
-	vpaddq	%xmm0, %xmm3, %xmm3
-	vpunpckhqdq	%xmm1, %xmm2, %xmm1
-	vpaddq	%xmm1, %xmm3, %xmm1
-	vmovdqu	%xmm1, -184(%rbp)
-	testb	%r13b, %r13b
-	movq	%r8, -112(%rbp)
-	movq	%rcx, -104(%rbp)
-	movq	%rdx, -136(%rbp)
-	movq	%r11, -128(%rbp)
-	je	.LBB13_8
-	leaq	7(%r12), %rax
-	leaq	14(%r12), %rdx
-	testq	%rax, %rax
-	cmovnsq	%rax, %rdx
-	sarq	$3, %rdx
-	movq	%rdx, -168(%rbp)
-	movq	%r12, %r11
-	imulq	-48(%rbp), %r11
-	jmp	.LBB13_11
-.LBB13_8:
-	leaq	7(%r9), %rax
-	leaq	14(%r9), %rdi
-	testq	%rax, %rax
-	cmovnsq	%rax, %rdi
-	sarq	$3, %rdi
-	imulq	%rbx, %rdi
-	movq	%rdi, -168(%rbp)
-	testl	%r10d, %r10d
-	je	.LBB13_9
-	vmovq	%xmm1, %rax
-	imulq	-56(%rbp), %rax
-	vpextrq	$1, %xmm1, %r11
+	vmovups	%ymm0, -288(%rbp)
+	vmovups	%ymm1, -256(%rbp)
+	vmovups	%ymm3, -200(%rbp)
+	vmovups	%ymm2, -224(%rbp)
+	movq	-288(%rbp), %rax
+	movq	-264(%rbp), %rdi
+	movq	%rdi, %r11
+	movq	%rax, -72(%rbp)
 	imulq	%rax, %r11
-	jmp	.LBB13_11
-.LBB13_9:
-	xorl	%r11d, %r11d
-.LBB13_11:
-	movq	16(%rbp), %rcx
-	movq	%r11, -160(%rbp)
-	movq	-224(%rbp), %rax
+	movq	-256(%rbp), %r15
+	movq	-248(%rbp), %rax
+	imulq	%r15, %r11
+	movq	-192(%rbp), %r9
+	movq	-184(%rbp), %rbx
+	movq	%rbx, -112(%rbp)
+	movq	%rbx, %r14
+	imulq	%r9, %r14
+	xorq	$1, %rax
+	movq	-240(%rbp), %r10
+	xorq	$1, %r10
+	orq	%rax, %r10
+	setne	%al
+	cmpq	$8, %rbx
+	setl	%r10b
+	orb	%al, %r10b
+	movq	-224(%rbp), %rbx
+	movq	-216(%rbp), %rax
+	movb	%r10b, -64(%rbp)
+	cmpb	$1, %r10b
+	movq	%r11, -48(%rbp)
+	movq	%r8, -136(%rbp)
+	movq	%rcx, -128(%rbp)
+	movq	%rdx, -152(%rbp)
+	movq	%rsi, -144(%rbp)
+	jne	.LBB13_2
+	movq	-280(%rbp), %rdx
+	movq	-272(%rbp), %rcx
+	movq	%rdx, -88(%rbp)
+	addq	%rdx, %rbx
+	addq	%rax, %rbx
+	movq	-208(%rbp), %r10
+	movq	%rcx, -96(%rbp)
+	addq	%rcx, %r10
+	addq	-200(%rbp), %r10
+	leaq	7(%r14), %rax
+	leaq	14(%r14), %r13
+	testq	%rax, %rax
+	cmovnsq	%rax, %r13
+	sarq	$3, %r13
+	movq	%r14, %rsi
+	imulq	%r11, %rsi
+	vxorps	%xmm0, %xmm0, %xmm0
+	movb	$1, %al
+	movl	%eax, -52(%rbp)
+	movq	%r11, %rcx
+	jmp	.LBB13_6
+.LBB13_2:
+	movq	%rax, %r11
+	orq	%rbx, %r11
+	movq	-208(%rbp), %r10
+	orq	%r10, %r11
+	movq	-200(%rbp), %r8
+	movq	-280(%rbp), %r12
+	movq	-272(%rbp), %r13
+	movq	%r12, -88(%rbp)
+	addq	%r12, %rbx
+	addq	%rax, %rbx
+	movq	%r13, -96(%rbp)
+	addq	%r13, %r10
+	addq	%r8, %r10
+	movq	-112(%rbp), %rax
+	leaq	7(%rax), %r13
+	shrq	$3, %r13
+	imulq	%r9, %r13
+	orq	%r8, %r11
+	je	.LBB13_3
+	movq	%rbx, %rsi
+	imulq	-72(%rbp), %rsi
+	imulq	%r10, %rsi
+	vbroadcastss	.LCPI13_1(%rip), %xmm0
+	movl	$0, -52(%rbp)
+	jmp	.LBB13_5
+.LBB13_3:
+	xorl	%esi, %esi
+	vmovss	.LCPI13_1(%rip), %xmm0
+	movb	$1, %al
+	movl	%eax, -52(%rbp)
+.LBB13_5:
+	movq	-48(%rbp), %rcx
+.LBB13_6:
+	movq	-176(%rbp), %rax
 	movq	%rax, %rdx
-	imulq	%r12, %rdx
-	addq	%rdx, %r11
-	cmpq	$2, %r11
-	movl	$1, %edi
-	cmovlq	%rdi, %r11
-	cmpq	$32768, %r11
-	movq	%rax, -80(%rbp)
-	movq	%rdx, -64(%rbp)
-	movq	%r12, -72(%rbp)
-	ja	.LBB13_12
+	imulq	%r14, %rdx
+	leaq	(%rdx,%rsi), %r8
+	cmpq	$2, %r8
+	movl	$1, %r11d
+	cmovlq	%r11, %r8
+	cmpq	$32768, %r8
+	movq	%r14, -80(%rbp)
+	movq	%rax, -120(%rbp)
+	movq	%rdx, -104(%rbp)
+	ja	.LBB13_7
 	movl	$32768, %eax
 	xorl	%edx, %edx
-	divl	%r11d
-	jmp	.LBB13_14
-.LBB13_12:
+	divl	%r8d
+	jmp	.LBB13_9
+.LBB13_7:
 	xorl	%eax, %eax
-.LBB13_14:
+.LBB13_9:
 	movq	24(%rbp), %r12
-	cmpq	%rcx, %rax
-	cmovgeq	%rcx, %rax
+	movq	16(%rbp), %r14
+	cmpq	%r14, %rax
+	cmovgeq	%r14, %rax
 	cmpq	$2, %rax
-	cmovgeq	%rax, %rdi
-	movq	%rdi, -152(%rbp)
-	vpextrq	$1, %xmm0, %rcx
-	vmovq	%xmm0, %rdi
-	testb	%r13b, %r13b
-	movq	%rcx, -96(%rbp)
-	movq	%rdi, -88(%rbp)
-	je	.LBB13_29
-	cmpq	$0, -48(%rbp)
-	jle	.LBB13_43
-	movq	-48(%rbp), %rdi
-	cmpq	$4, %rdi
-	jae	.LBB13_18
-	xorl	%edx, %edx
-	jmp	.LBB13_27
-.LBB13_29:
-	vpextrq	$1, %xmm1, %rdx
-	vmovq	%xmm1, %rax
-	imulq	%rdx, %rax
-	movq	%rcx, %rsi
-	imulq	%rdi, %rsi
-	testl	%r10d, %r10d
-	cmoveq	%rcx, %rdx
-	cmovneq	%rax, %rsi
-	cmpq	$0, -56(%rbp)
-	jle	.LBB13_43
-	movq	-280(%rbp), %r9
-	movabsq	$9223372036854775776, %r8
-	orq	$24, %r8
-	andq	%r15, %r8
-	vmovq	%r9, %xmm0
+	cmovgeq	%rax, %r11
+	vmovlps	%xmm0, -352(%rbp)
+	movq	%rcx, -344(%rbp)
+	movq	-80(%rbp), %rax
+	movq	%rax, -336(%rbp)
+	movq	%rbx, -328(%rbp)
+	movq	%r10, -320(%rbp)
+	movq	%r13, -312(%rbp)
+	movq	%rsi, -304(%rbp)
+	movq	%r11, -296(%rbp)
+	cmpb	$0, -64(%rbp)
+	je	.LBB13_24
+	testq	%rcx, %rcx
+	jle	.LBB13_38
+	movq	-48(%rbp), %rax
+	cmpq	$4, %rax
+	jae	.LBB13_13
+	xorl	%eax, %eax
+	jmp	.LBB13_22
+.LBB13_24:
+	imulq	%r10, %rbx
+	movq	-96(%rbp), %rax
+	movq	%rax, %rcx
+	imulq	-88(%rbp), %rcx
+	cmpb	$0, -52(%rbp)
+	cmovneq	%rax, %r10
+	cmoveq	%rbx, %rcx
+	movq	%rcx, -64(%rbp)
+	cmpq	$0, -72(%rbp)
+	jle	.LBB13_38
+	movq	-232(%rbp), %rdx
+	movabsq	$9223372036854775776, %rax
+	orq	$24, %rax
+	andq	%r15, %rax
+	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	xorl	%r11d, %r11d
-	vmovdqa	.LCPI13_0(%rip), %ymm1
-	vmovdqa	.LCPI13_1(%rip), %ymm2
-	vpbroadcastq	.LCPI13_2(%rip), %ymm3
+	vmovdqa	.LCPI13_2(%rip), %ymm1
+	vmovdqa	.LCPI13_3(%rip), %ymm2
+	vpbroadcastq	.LCPI13_4(%rip), %ymm3
 	xorl	%ebx, %ebx
 	xorl	%r13d, %r13d
-	jmp	.LBB13_31
+	jmp	.LBB13_26
 	.p2align	4
-.LBB13_42:
+.LBB13_37:
 	incq	%rbx
-	addl	%esi, %r11d
-	cmpq	-56(%rbp), %rbx
-	je	.LBB13_43
-.LBB13_31:
-	testq	%r14, %r14
-	jle	.LBB13_42
-	movq	%rbx, %rax
-	imulq	%rsi, %rax
-	vmovq	%rax, %xmm4
+	addl	-64(%rbp), %r11d
+	cmpq	-72(%rbp), %rbx
+	je	.LBB13_38
+.LBB13_26:
+	testq	%rdi, %rdi
+	jle	.LBB13_37
+	movq	%rbx, %rcx
+	imulq	-64(%rbp), %rcx
+	vmovq	%rcx, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
-	xorl	%eax, %eax
+	xorl	%esi, %esi
 	xorl	%ecx, %ecx
-	jmp	.LBB13_33
-	.p2align	4
-.LBB13_41:
-	incq	%rcx
-	addl	%edx, %eax
-	cmpq	%r14, %rcx
-	je	.LBB13_42
-.LBB13_33:
-	testq	%r15, %r15
-	jle	.LBB13_41
-	cmpq	$8, %r15
-	jae	.LBB13_36
-	xorl	%r10d, %r10d
-	jmp	.LBB13_39
+	jmp	.LBB13_28
 	.p2align	4
 .LBB13_36:
-	movq	%rcx, %rdi
-	imulq	%rdx, %rdi
-	vmovq	%rdi, %xmm5
+	incq	%rcx
+	addl	%r10d, %esi
+	cmpq	%rdi, %rcx
+	je	.LBB13_37
+.LBB13_28:
+	testq	%r15, %r15
+	jle	.LBB13_36
+	cmpq	$8, %r15
+	jae	.LBB13_31
+	xorl	%r9d, %r9d
+	jmp	.LBB13_34
+	.p2align	4
+.LBB13_31:
+	movq	%rcx, %r8
+	imulq	%r10, %r8
+	vmovq	%r8, %xmm5
 	vpbroadcastq	%xmm5, %ymm5
-	leaq	(%r12,%r13,4), %r10
-	addq	%r8, %r13
-	xorl	%edi, %edi
+	leaq	(%r12,%r13,4), %r9
+	addq	%rax, %r13
+	xorl	%r8d, %r8d
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB13_37:
+.LBB13_32:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -4339,51 +4358,50 @@ convolution_forward:
 	vpaddq	%ymm4, %ymm9, %ymm9
 	vshufps	$136, %ymm9, %ymm8, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
-	vmovups	%ymm8, (%r10,%rdi,4)
-	addq	$8, %rdi
+	vmovups	%ymm8, (%r9,%r8,4)
+	addq	$8, %r8
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
-	cmpq	%rdi, %r8
-	jne	.LBB13_37
-	movq	%r8, %r10
-	cmpq	%r8, %r15
-	je	.LBB13_41
-.LBB13_39:
-	movq	%r15, %rdi
-	subq	%r10, %rdi
-	addl	%eax, %r10d
-	imull	%r9d, %r10d
-	addl	%r11d, %r10d
+	cmpq	%r8, %rax
+	jne	.LBB13_32
+	movq	%rax, %r9
+	cmpq	%rax, %r15
+	je	.LBB13_36
+.LBB13_34:
+	movq	%r15, %r8
+	subq	%r9, %r8
+	addl	%esi, %r9d
+	imull	%edx, %r9d
+	addl	%r11d, %r9d
 	.p2align	4
-.LBB13_40:
-	movl	%r10d, (%r12,%r13,4)
+.LBB13_35:
+	movl	%r9d, (%r12,%r13,4)
 	incq	%r13
-	addl	%r9d, %r10d
-	decq	%rdi
-	jne	.LBB13_40
-	jmp	.LBB13_41
-.LBB13_18:
-	movabsq	$9223372036854775776, %rax
-	vmovsd	-72(%rbp), %xmm0
-	cmpq	$32, %rdi
-	jae	.LBB13_20
-	xorl	%edx, %edx
-	jmp	.LBB13_24
-.LBB13_20:
-	movq	%rdi, %rdx
-	andq	%rax, %rdx
+	addl	%edx, %r9d
+	decq	%r8
+	jne	.LBB13_35
+	jmp	.LBB13_36
+.LBB13_13:
+	movabsq	$9223372036854775776, %rcx
+	vmovsd	-80(%rbp), %xmm0
+	cmpq	$32, %rax
+	jae	.LBB13_15
+	xorl	%eax, %eax
+	jmp	.LBB13_19
+.LBB13_15:
+	andq	%rcx, %rax
 	vbroadcastsd	%xmm0, %ymm3
-	vmovaps	.LCPI13_0(%rip), %ymm1
-	vmovaps	.LCPI13_1(%rip), %ymm2
-	xorl	%ecx, %ecx
+	vmovaps	.LCPI13_2(%rip), %ymm1
+	vmovaps	.LCPI13_3(%rip), %ymm2
+	xorl	%edx, %edx
 	vshufps	$136, %ymm3, %ymm3, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
-	vpbroadcastd	.LCPI13_3(%rip), %ymm4
-	vpbroadcastd	.LCPI13_4(%rip), %ymm5
-	vpbroadcastd	.LCPI13_5(%rip), %ymm6
-	vpbroadcastq	.LCPI13_6(%rip), %ymm7
+	vpbroadcastd	.LCPI13_5(%rip), %ymm4
+	vpbroadcastd	.LCPI13_6(%rip), %ymm5
+	vpbroadcastd	.LCPI13_7(%rip), %ymm6
+	vpbroadcastq	.LCPI13_8(%rip), %ymm7
 	.p2align	4
-.LBB13_21:
+.LBB13_16:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -4393,101 +4411,105 @@ convolution_forward:
 	vpmulld	%ymm3, %ymm11, %ymm11
 	vpaddd	%ymm6, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm8
-	vmovdqu	%ymm9, (%r12,%rcx,4)
-	vmovdqu	%ymm10, 32(%r12,%rcx,4)
-	vmovdqu	%ymm11, 64(%r12,%rcx,4)
-	vmovdqu	%ymm8, 96(%r12,%rcx,4)
-	addq	$32, %rcx
+	vmovdqu	%ymm9, (%r12,%rdx,4)
+	vmovdqu	%ymm10, 32(%r12,%rdx,4)
+	vmovdqu	%ymm11, 64(%r12,%rdx,4)
+	vmovdqu	%ymm8, 96(%r12,%rdx,4)
+	addq	$32, %rdx
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
-	cmpq	%rcx, %rdx
-	jne	.LBB13_21
-	cmpq	%rdx, %rdi
-	je	.LBB13_43
+	cmpq	%rdx, %rax
+	jne	.LBB13_16
+	cmpq	%rax, -48(%rbp)
+	je	.LBB13_38
 	testb	$28, -48(%rbp)
-	je	.LBB13_27
-.LBB13_24:
-	movq	%rdx, %rcx
-	addq	$28, %rax
+	je	.LBB13_22
+.LBB13_19:
 	movq	%rax, %rdx
-	movq	-48(%rbp), %rax
-	andq	%rax, %rdx
+	addq	$28, %rcx
+	movq	%rcx, %rax
+	movq	-48(%rbp), %rcx
+	andq	%rcx, %rax
 	vbroadcastsd	%xmm0, %ymm1
-	vmovq	%rcx, %xmm0
+	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vpor	.LCPI13_1(%rip), %ymm0, %ymm0
+	vpor	.LCPI13_3(%rip), %ymm0, %ymm0
 	vextractf128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
-	vpbroadcastq	.LCPI13_7(%rip), %ymm2
+	vpbroadcastq	.LCPI13_9(%rip), %ymm2
 	.p2align	4
-.LBB13_25:
+.LBB13_20:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
-	vmovdqu	%xmm3, (%r12,%rcx,4)
-	addq	$4, %rcx
+	vmovdqu	%xmm3, (%r12,%rdx,4)
+	addq	$4, %rdx
 	vpaddq	%ymm2, %ymm0, %ymm0
-	cmpq	%rcx, %rdx
-	jne	.LBB13_25
 	cmpq	%rdx, %rax
-	je	.LBB13_43
-.LBB13_27:
-	imull	%edx, %r9d
-	imull	%r9d, %ebx
+	jne	.LBB13_20
+	cmpq	%rax, %rcx
+	je	.LBB13_38
+.LBB13_22:
+	movq	-112(%rbp), %rcx
+	imull	%eax, %ecx
+	imull	%ecx, %r9d
 	.p2align	4
-.LBB13_28:
-	movl	%ebx, (%r12,%rdx,4)
-	incq	%rdx
-	addl	-72(%rbp), %ebx
-	cmpq	%rdx, -48(%rbp)
-	jne	.LBB13_28
-.LBB13_43:
-	movq	16(%rbp), %r14
+.LBB13_23:
+	movl	%r9d, (%r12,%rax,4)
+	incq	%rax
+	addl	-80(%rbp), %r9d
+	cmpq	%rax, -48(%rbp)
+	jne	.LBB13_23
+.LBB13_38:
 	testq	%r14, %r14
-	movq	-112(%rbp), %r15
-	movq	-104(%rbp), %r13
-	movq	-64(%rbp), %rdx
-	movq	-96(%rbp), %rbx
-	jle	.LBB13_46
+	movq	-136(%rbp), %r15
+	movq	-128(%rbp), %r13
+	movq	-96(%rbp), %rcx
+	movq	-104(%rbp), %rdx
+	jle	.LBB13_41
 	movq	-48(%rbp), %rax
 	leaq	(%r12,%rax,4), %rax
-	movq	-80(%rbp), %rsi
+	movq	-120(%rbp), %rsi
 	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, -120(%rbp)
+	movq	%rax, -64(%rbp)
 	shlq	$2, %rdx
-	imulq	-88(%rbp), %rbx
-	imulq	-56(%rbp), %rbx
-	shlq	$2, %rbx
-	movq	%rdx, -64(%rbp)
+	imulq	-88(%rbp), %rcx
+	imulq	-72(%rbp), %rcx
+	shlq	$2, %rcx
+	movq	%rdx, -104(%rbp)
 	.p2align	4
-.LBB13_45:
-	leaq	-384(%rbp), %rdi
-	leaq	-336(%rbp), %rsi
-	leaq	-208(%rbp), %rdx
+.LBB13_40:
+	leaq	-400(%rbp), %rdi
+	leaq	-288(%rbp), %rsi
+	leaq	-352(%rbp), %rdx
+	movq	%r14, %rbx
+	movq	%rcx, %r14
 	movq	%r12, %rcx
 	movq	%r13, %r8
-	movq	-120(%rbp), %r9
+	movq	-64(%rbp), %r9
 	vzeroupper
 	callq	conv_view_of
 	subq	$8, %rsp
 	movl	$1, %edx
-	movq	-128(%rbp), %rdi
+	movq	-144(%rbp), %rdi
 	movq	-48(%rbp), %rsi
-	movq	-136(%rbp), %rcx
-	leaq	-384(%rbp), %r8
+	movq	-152(%rbp), %rcx
+	leaq	-400(%rbp), %r8
 	movq	%r15, %r9
-	pushq	-144(%rbp)
+	pushq	-160(%rbp)
+	pushq	-120(%rbp)
 	pushq	-80(%rbp)
-	pushq	-72(%rbp)
 	callq	conv_product
-	movq	-64(%rbp), %rdx
+	movq	-104(%rbp), %rdx
+	movq	%r14, %rcx
+	movq	%rbx, %r14
 	addq	$32, %rsp
 	addq	%rdx, %r15
-	addq	%rbx, %r13
+	addq	%rcx, %r13
 	decq	%r14
-	jne	.LBB13_45
-.LBB13_46:
-	addq	$344, %rsp
+	jne	.LBB13_40
+.LBB13_41:
+	addq	$360, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -4652,17 +4674,17 @@ convolution_input_gradient:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, 352(%rsp)
+	movq	%r9, 376(%rsp)
 	movq	%rcx, 272(%rsp)
-	movq	%rdx, 456(%rsp)
+	movq	%rdx, 488(%rsp)
 	movq	%rsi, 648(%rsp)
-	movq	24(%rdi), %rax
-	movq	%rax, 56(%rsp)
+	movq	8(%rdi), %rax
+	movq	%rax, (%rsp)
 	movq	40(%rdi), %rax
 	movq	48(%rdi), %rcx
 	movq	%rcx, 64(%rsp)
 	movq	104(%rdi), %r11
-	movq	%rax, 472(%rsp)
+	movq	%rax, 504(%rsp)
 	xorq	$1, %rax
 	xorq	$1, %rcx
 	movq	%rax, %rdx
@@ -4671,6 +4693,10 @@ convolution_input_gradient:
 	cmpq	$8, %r11
 	setge	%dl
 	andb	%sil, %dl
+	movq	16(%rdi), %rsi
+	movq	%rsi, 80(%rsp)
+	movq	24(%rdi), %rsi
+	movq	%rsi, 56(%rsp)
 	movq	32(%rdi), %rbx
 	movq	64(%rdi), %r9
 	movq	80(%rdi), %r10
@@ -4698,14 +4724,13 @@ convolution_input_gradient:
 	movq	%r9, 184(%rsp)
 	movq	%r11, %r10
 	imulq	%r13, %r10
-	movq	8(%rdi), %r9
-	movq	%r9, (%rsp)
-	movq	16(%rdi), %r9
-	movq	%r9, 80(%rsp)
 	movq	56(%rdi), %r14
 	movabsq	$9223372036854775776, %rdi
 	movq	%rdi, 208(%rsp)
 	xorb	$1, %dl
+	movq	80(%rsp), %rdi
+	imulq	(%rsp), %rdi
+	movq	%rdi, 384(%rsp)
 	testq	%r12, %r12
 	movq	%r10, 72(%rsp)
 	jle	.LBB15_17
@@ -4805,9 +4830,7 @@ convolution_input_gradient:
 	movq	%r12, %r9
 	imulq	%r10, %r9
 	movq	%r9, 640(%rsp)
-	movq	80(%rsp), %r9
-	imulq	(%rsp), %r9
-	movq	%r9, 536(%rsp)
+	movq	384(%rsp), %r9
 	imulq	%rdi, %r9
 	movq	%r9, 264(%rsp)
 	orb	%dl, %sil
@@ -4816,8 +4839,7 @@ convolution_input_gradient:
 	movq	%rbx, 8(%rsp)
 	movq	%r12, 24(%rsp)
 	jne	.LBB15_28
-	cmpq	$0, 352(%rsp)
-	movq	72(%rsp), %r10
+	cmpq	$0, 376(%rsp)
 	jle	.LBB15_207
 	movq	16(%rbp), %r11
 	movq	48(%rsp), %rdx
@@ -4848,7 +4870,7 @@ convolution_input_gradient:
 	shlq	$2, %rdx
 	movq	%rdx, 200(%rsp)
 	leaq	-1(%r13), %rdx
-	movq	472(%rsp), %r9
+	movq	504(%rsp), %r9
 	movq	%r9, %rsi
 	imulq	%rdx, %rsi
 	subq	%rbx, %rsi
@@ -4915,10 +4937,10 @@ convolution_input_gradient:
 	imulq	%rdi, %r15
 	shrq	$61, %rax
 	andl	$1, %eax
-	movq	%rax, 400(%rsp)
+	movq	%rax, 432(%rsp)
 	movq	264(%rsp), %rax
 	leaq	(,%rax,4), %rcx
-	movq	536(%rsp), %rax
+	movq	384(%rsp), %rax
 	leaq	(,%rax,4), %rax
 	movq	%rax, 664(%rsp)
 	movq	72(%rsp), %rax
@@ -4943,12 +4965,12 @@ convolution_input_gradient:
 	incq	%rax
 	movq	624(%rsp), %rcx
 	addq	%rcx, 632(%rsp)
-	cmpq	352(%rsp), %rax
+	cmpq	376(%rsp), %rax
 	movq	72(%rsp), %r10
 	je	.LBB15_207
 .LBB15_20:
 	imulq	%rax, %rcx
-	movq	%rcx, 360(%rsp)
+	movq	%rcx, 392(%rsp)
 	movq	%rax, 656(%rsp)
 	imulq	640(%rsp), %rax
 	movq	648(%rsp), %rcx
@@ -4962,7 +4984,7 @@ convolution_input_gradient:
 	movq	$0, 952(%rsp)
 	subq	$8, %rsp
 	movl	$1, %esi
-	movq	464(%rsp), %rdi
+	movq	496(%rsp), %rdi
 	movq	56(%rsp), %rdx
 	xorl	%ecx, %ecx
 	leaq	920(%rsp), %r8
@@ -4976,7 +4998,7 @@ convolution_input_gradient:
 	cmpb	$0, 39(%rsp)
 	jne	.LBB15_22
 	movq	272(%rsp), %rax
-	movq	360(%rsp), %rcx
+	movq	392(%rsp), %rcx
 	leaq	(%rax,%rcx), %rdi
 	xorl	%esi, %esi
 	movq	624(%rsp), %rdx
@@ -4992,11 +5014,11 @@ convolution_input_gradient:
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, 888(%rsp)
 	movq	840(%rsp), %rax
-	movq	360(%rsp), %rcx
+	movq	392(%rsp), %rcx
 	addq	%rcx, %rax
 	movq	%rax, 880(%rsp)
 	addq	832(%rsp), %rcx
-	movq	%rcx, 360(%rsp)
+	movq	%rcx, 392(%rsp)
 	movq	816(%rsp), %rax
 	movq	%rax, 696(%rsp)
 	movq	544(%rsp), %rax
@@ -5029,20 +5051,20 @@ convolution_input_gradient:
 	imulq	%rdx, %rsi
 	movq	672(%rsp), %r8
 	imulq	%rdx, %r8
-	movq	536(%rsp), %rax
+	movq	384(%rsp), %rax
 	imulq	%rdx, %rax
 	movq	184(%rsp), %rcx
 	imulq	%rdx, %rcx
 	movq	888(%rsp), %rdx
 	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 368(%rsp)
+	movq	%rax, 400(%rsp)
 	movq	544(%rsp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 408(%rsp)
+	movq	%rax, 440(%rsp)
 	movq	880(%rsp), %rax
 	addq	%rsi, %rax
 	movq	%rax, 904(%rsp)
-	addq	360(%rsp), %rsi
+	addq	392(%rsp), %rsi
 	movq	%rsi, 576(%rsp)
 	movq	872(%rsp), %rax
 	addq	%r8, %rax
@@ -5056,7 +5078,7 @@ convolution_input_gradient:
 	movq	560(%rsp), %rax
 	movq	%rax, 152(%rsp)
 	movq	680(%rsp), %rax
-	movq	%rax, 376(%rsp)
+	movq	%rax, 408(%rsp)
 	movq	848(%rsp), %r10
 	movq	856(%rsp), %r11
 	xorl	%r8d, %r8d
@@ -5065,12 +5087,12 @@ convolution_input_gradient:
 .LBB15_204:
 	movq	192(%rsp), %r8
 	incq	%r8
-	movq	384(%rsp), %r11
+	movq	416(%rsp), %r11
 	addq	%r14, %r11
-	movq	392(%rsp), %r10
+	movq	424(%rsp), %r10
 	addq	%r14, %r10
 	movq	296(%rsp), %rax
-	addq	%rax, 376(%rsp)
+	addq	%rax, 408(%rsp)
 	movq	584(%rsp), %rbx
 	addq	%rbx, 152(%rsp)
 	addq	%rax, 280(%rsp)
@@ -5115,7 +5137,7 @@ convolution_input_gradient:
 .LBB15_151:
 	vmovq	%rsi, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 480(%rsp)
+	vmovdqa	%ymm0, 512(%rsp)
 	movl	$32, %eax
 	vmovaps	.LCPI15_1(%rip), %ymm1
 	vmovaps	%ymm1, 96(%rsp)
@@ -5174,7 +5196,7 @@ convolution_input_gradient:
 	vpaddq	%ymm14, %ymm12, %ymm12
 	vpsllq	$32, %ymm12, %ymm12
 	vpmuludq	%ymm0, %ymm8, %ymm14
-	vmovdqa	480(%rsp), %ymm1
+	vmovdqa	512(%rsp), %ymm1
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm12, %ymm14, %ymm12
 	vmovdqa	%ymm12, 736(%rsp)
@@ -5330,16 +5352,16 @@ convolution_input_gradient:
 	incq	%rdi
 	movq	%rdi, %rcx
 .LBB15_164:
-	movq	%r11, 384(%rsp)
-	movq	%r10, 392(%rsp)
+	movq	%r11, 416(%rsp)
+	movq	%r10, 424(%rsp)
 	cmpb	$0, 592(%rsp)
 	movq	%r12, 768(%rsp)
 	je	.LBB15_165
 	cmpq	$0, (%rsp)
 	jle	.LBB15_204
-	movq	368(%rsp), %rax
+	movq	400(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, 480(%rsp)
+	movq	%rax, 512(%rsp)
 	leaq	8(%r12), %rax
 	movq	%rax, 40(%rsp)
 	movq	288(%rsp), %rax
@@ -5363,7 +5385,7 @@ convolution_input_gradient:
 	movq	%rdx, 320(%rsp)
 	movq	%rdx, %rax
 	imulq	80(%rsp), %rax
-	movq	480(%rsp), %rdx
+	movq	512(%rsp), %rdx
 	leaq	(%rdx,%rax,4), %r10
 	movq	%r12, %r11
 	movq	%rsi, 96(%rsp)
@@ -5449,7 +5471,7 @@ convolution_input_gradient:
 	jle	.LBB15_204
 	cmpq	$1, 64(%rsp)
 	sete	%dil
-	movq	368(%rsp), %r8
+	movq	400(%rsp), %r8
 	leaq	(%r8,%rsi,4), %rsi
 	movq	%rsi, 704(%rsp)
 	movq	%rcx, %r8
@@ -5460,14 +5482,14 @@ convolution_input_gradient:
 	movq	%rsi, 608(%rsp)
 	addq	576(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, 448(%rsp)
+	movq	%rdx, 480(%rsp)
 	movq	896(%rsp), %rdx
 	addq	%rax, %rdx
 	leaq	(%rdx,%r12,4), %rdx
-	movq	%rdx, 440(%rsp)
+	movq	%rdx, 472(%rsp)
 	addq	568(%rsp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 432(%rsp)
+	movq	%rax, 464(%rsp)
 	cmpq	$4, %r8
 	setae	%sil
 	andb	%dil, %sil
@@ -5475,20 +5497,20 @@ convolution_input_gradient:
 	andq	$-32, %rax
 	movq	%rax, 176(%rsp)
 	addq	%r12, %rax
-	movq	%rax, 416(%rsp)
+	movq	%rax, 448(%rsp)
 	movq	%r8, 320(%rsp)
 	andq	$-4, %r8
-	movq	%r8, 464(%rsp)
+	movq	%r8, 496(%rsp)
 	leaq	(%r12,%r8), %rax
 	movq	%rax, 992(%rsp)
-	movq	376(%rsp), %rax
+	movq	408(%rsp), %rax
 	leaq	(%rax,%r12,4), %rax
 	movq	%rax, 240(%rsp)
 	movq	152(%rsp), %rdx
 	leaq	(%rdx,%r12,4), %rax
 	movq	%rax, 232(%rsp)
 	notb	%sil
-	movb	%sil, 424(%rsp)
+	movb	%sil, 456(%rsp)
 	movq	280(%rsp), %rax
 	leaq	(%rax,%r12,4), %rsi
 	movq	%rsi, 224(%rsp)
@@ -5518,17 +5540,17 @@ convolution_input_gradient:
 	imulq	%r10, %rax
 	movq	608(%rsp), %rdx
 	addq	%rax, %rdx
-	addq	448(%rsp), %rax
+	addq	480(%rsp), %rax
 	movq	304(%rsp), %rsi
 	imulq	%r10, %rsi
-	movq	440(%rsp), %rdi
+	movq	472(%rsp), %rdi
 	addq	%rsi, %rdi
-	addq	432(%rsp), %rsi
+	addq	464(%rsp), %rsi
 	movq	%r10, %r8
 	imulq	8(%rsp), %r8
 	addq	192(%rsp), %r8
 	imulq	72(%rsp), %r8
-	movq	408(%rsp), %r9
+	movq	440(%rsp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	%r8, 16(%rsp)
 	imulq	%r14, %r10
@@ -5538,8 +5560,8 @@ convolution_input_gradient:
 	cmpq	%rax, %rdi
 	setb	%al
 	andb	%dl, %al
-	orb	400(%rsp), %al
-	orb	424(%rsp), %al
+	orb	432(%rsp), %al
+	orb	456(%rsp), %al
 	movb	%al, 736(%rsp)
 	movq	160(%rsp), %r9
 	movq	216(%rsp), %rdi
@@ -5562,7 +5584,7 @@ convolution_input_gradient:
 	je	.LBB15_203
 .LBB15_169:
 	movq	%r8, %rbx
-	imulq	472(%rsp), %rbx
+	imulq	504(%rsp), %rbx
 	subq	312(%rsp), %rbx
 	addq	96(%rsp), %rbx
 	setns	%dl
@@ -5603,11 +5625,11 @@ convolution_input_gradient:
 	cmpq	%rdx, 320(%rsp)
 	je	.LBB15_202
 	movq	176(%rsp), %r12
-	movq	416(%rsp), %r10
+	movq	448(%rsp), %r10
 	testb	$28, 320(%rsp)
 	je	.LBB15_197
 .LBB15_194:
-	movq	464(%rsp), %rdx
+	movq	496(%rsp), %rdx
 	.p2align	4
 .LBB15_195:
 	vmovups	(%r11,%r12,4), %xmm0
@@ -5628,12 +5650,12 @@ convolution_input_gradient:
 	imulq	80(%rsp), %rbx
 	movq	%r8, %rdx
 	imulq	248(%rsp), %rdx
-	movq	%r12, 480(%rsp)
+	movq	%r12, 512(%rsp)
 	movq	704(%rsp), %r12
 	leaq	(%r12,%rbx,4), %rbx
 	movq	16(%rsp), %r12
 	leaq	(%r12,%rdx,4), %rdx
-	movq	480(%rsp), %r12
+	movq	512(%rsp), %r12
 	vmovss	(%rdx,%r10,4), %xmm0
 	imulq	64(%rsp), %r10
 	vaddss	(%rbx,%r10,4), %xmm0, %xmm0
@@ -5689,7 +5711,7 @@ convolution_input_gradient:
 .LBB15_30:
 	cmpq	$0, 56(%rsp)
 	jle	.LBB15_41
-	movq	536(%rsp), %rdi
+	movq	384(%rsp), %rdi
 	imulq	%rdx, %rdi
 	vmovq	%rdi, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
@@ -5754,7 +5776,7 @@ convolution_input_gradient:
 	jne	.LBB15_39
 	jmp	.LBB15_40
 .LBB15_42:
-	cmpq	$0, 352(%rsp)
+	cmpq	$0, 376(%rsp)
 	movq	144(%rsp), %rsi
 	jle	.LBB15_207
 	cmpl	$0, 88(%rsp)
@@ -5774,13 +5796,13 @@ convolution_input_gradient:
 	leaq	(%rdx,%rdx,2), %r10
 	leaq	(,%rdx,4), %rbx
 	leaq	(%rdx,%rdx,4), %r11
-	movq	%r11, 464(%rsp)
+	movq	%r11, 496(%rsp)
 	addq	$-8, %rcx
 	movq	%rcx, 88(%rsp)
 	leaq	(,%rdi,4), %rcx
 	movq	%rcx, 568(%rsp)
 	orb	%al, %r8b
-	movb	%r8b, 376(%rsp)
+	movb	%r8b, 408(%rsp)
 	leaq	-1(%r12), %rax
 	movq	%rax, 240(%rsp)
 	movabsq	$9223372036854775776, %rax
@@ -5799,7 +5821,7 @@ convolution_input_gradient:
 	imulq	%rsi, %rax
 	leaq	4(,%rax,4), %rdi
 	imulq	%rdx, %rdi
-	movq	456(%rsp), %rax
+	movq	488(%rsp), %rax
 	addq	%rax, %rdi
 	movq	%rdi, 600(%rsp)
 	vmovdqa	.LCPI15_8(%rip), %ymm15
@@ -5811,12 +5833,12 @@ convolution_input_gradient:
 	leaq	(%rax,%rdx,4), %rcx
 	movq	%rcx, 584(%rsp)
 	leaq	(%rax,%rdx,8), %rcx
-	movq	%rcx, 368(%rsp)
+	movq	%rcx, 400(%rsp)
 	movq	%r10, 64(%rsp)
 	leaq	(%rax,%r10,4), %rax
 	movq	%rax, 576(%rsp)
 	movq	$0, 152(%rsp)
-	movq	%r15, 472(%rsp)
+	movq	%r15, 504(%rsp)
 	movq	%r9, 616(%rsp)
 	movq	%r13, 224(%rsp)
 	jmp	.LBB15_44
@@ -5825,10 +5847,10 @@ convolution_input_gradient:
 	movq	152(%rsp), %rcx
 	incq	%rcx
 	movq	%rcx, 152(%rsp)
-	cmpq	352(%rsp), %rcx
+	cmpq	376(%rsp), %rcx
 	je	.LBB15_207
 .LBB15_44:
-	cmpb	$0, 376(%rsp)
+	cmpb	$0, 408(%rsp)
 	jne	.LBB15_46
 	movq	568(%rsp), %rdx
 	movq	%rdx, %rdi
@@ -5854,14 +5876,14 @@ convolution_input_gradient:
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, 736(%rsp)
 	movq	576(%rsp), %rax
-	movq	%rax, 400(%rsp)
-	movq	368(%rsp), %rax
+	movq	%rax, 432(%rsp)
+	movq	400(%rsp), %rax
 	movq	%rax, 296(%rsp)
 	movq	584(%rsp), %rax
-	movq	%rax, 392(%rsp)
+	movq	%rax, 424(%rsp)
 	movq	600(%rsp), %rax
-	movq	%rax, 384(%rsp)
-	movq	456(%rsp), %rax
+	movq	%rax, 416(%rsp)
+	movq	488(%rsp), %rax
 	movq	%rax, 288(%rsp)
 	movq	592(%rsp), %rax
 	movq	%rax, 280(%rsp)
@@ -5875,10 +5897,10 @@ convolution_input_gradient:
 	movq	184(%rsp), %rax
 	addq	%rax, 280(%rsp)
 	addq	%rax, 288(%rsp)
-	addq	%rax, 384(%rsp)
-	addq	%rax, 392(%rsp)
+	addq	%rax, 416(%rsp)
+	addq	%rax, 424(%rsp)
 	addq	%rax, 296(%rsp)
-	addq	%rax, 400(%rsp)
+	addq	%rax, 432(%rsp)
 	movq	144(%rsp), %rsi
 	movq	%rcx, 72(%rsp)
 	cmpq	%rsi, %rcx
@@ -5889,44 +5911,44 @@ convolution_input_gradient:
 	movq	72(%rsp), %rax
 	imulq	56(%rsp), %rax
 	movq	%rax, 608(%rsp)
-	movq	400(%rsp), %rax
-	movq	%rax, 448(%rsp)
+	movq	432(%rsp), %rax
+	movq	%rax, 480(%rsp)
 	movq	296(%rsp), %rax
-	movq	%rax, 440(%rsp)
-	movq	392(%rsp), %rax
-	movq	%rax, 432(%rsp)
-	movq	384(%rsp), %rax
-	movq	%rax, 424(%rsp)
+	movq	%rax, 472(%rsp)
+	movq	424(%rsp), %rax
+	movq	%rax, 464(%rsp)
+	movq	416(%rsp), %rax
+	movq	%rax, 456(%rsp)
 	movq	288(%rsp), %rax
-	movq	%rax, 416(%rsp)
+	movq	%rax, 448(%rsp)
 	movq	280(%rsp), %rax
-	movq	%rax, 408(%rsp)
+	movq	%rax, 440(%rsp)
 	movq	$0, 192(%rsp)
 	jmp	.LBB15_50
 	.p2align	4
 .LBB15_56:
 	movq	192(%rsp), %rcx
 	incq	%rcx
-	addq	$4, 408(%rsp)
-	addq	$4, 416(%rsp)
-	addq	$4, 424(%rsp)
-	addq	$4, 432(%rsp)
 	addq	$4, 440(%rsp)
 	addq	$4, 448(%rsp)
+	addq	$4, 456(%rsp)
+	addq	$4, 464(%rsp)
+	addq	$4, 472(%rsp)
+	addq	$4, 480(%rsp)
 	movq	%rcx, 192(%rsp)
 	cmpq	8(%rsp), %rcx
 	je	.LBB15_57
 .LBB15_50:
 	cmpq	$0, 56(%rsp)
 	jle	.LBB15_56
-	movq	448(%rsp), %rdx
-	movq	440(%rsp), %rax
+	movq	480(%rsp), %rdx
+	movq	472(%rsp), %rax
 	movq	%rax, 168(%rsp)
-	movq	432(%rsp), %r9
-	movq	424(%rsp), %rax
+	movq	464(%rsp), %r9
+	movq	456(%rsp), %rax
 	movq	%rax, 304(%rsp)
-	movq	416(%rsp), %r14
-	movq	408(%rsp), %rax
+	movq	448(%rsp), %r14
+	movq	440(%rsp), %rax
 	movq	%rax, 160(%rsp)
 	movq	$0, 216(%rsp)
 	jmp	.LBB15_52
@@ -5959,7 +5981,7 @@ convolution_input_gradient:
 	addq	%rcx, %rax
 	imulq	8(%rsp), %rax
 	addq	192(%rsp), %rax
-	movq	456(%rsp), %rcx
+	movq	488(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	movq	%rcx, 200(%rsp)
 	addl	%edx, %edx
@@ -5995,7 +6017,7 @@ convolution_input_gradient:
 	vmovups	%ymm13, (%r10,%rax,4)
 	movslq	(%rdi), %rax
 	vpand	%ymm0, %ymm9, %ymm1
-	movq	480(%rsp), %r11
+	movq	512(%rsp), %r11
 	vaddps	(%r11,%rax,4), %ymm1, %ymm1
 	vmovups	%ymm1, (%r11,%rax,4)
 	movq	8(%rsp), %rsi
@@ -6033,7 +6055,7 @@ convolution_input_gradient:
 	vpand	%ymm3, %ymm0, %ymm1
 	vaddps	(%r11,%rax,4), %ymm1, %ymm1
 	vmovups	%ymm1, (%r11,%rax,4)
-	movq	464(%rsp), %rdx
+	movq	496(%rsp), %rdx
 	movslq	(%rdi,%rdx,4), %rax
 	vpand	%ymm5, %ymm14, %ymm1
 	vmovaps	.LCPI15_9(%rip), %ymm14
@@ -6048,7 +6070,7 @@ convolution_input_gradient:
 .LBB15_147:
 	addq	$2, %rcx
 	cmpq	%r13, %rcx
-	movq	472(%rsp), %r15
+	movq	504(%rsp), %r15
 	movq	616(%rsp), %r12
 	jge	.LBB15_148
 .LBB15_54:
@@ -6161,7 +6183,7 @@ convolution_input_gradient:
 	jmp	.LBB15_144
 .LBB15_65:
 	vmovdqa	%ymm13, 704(%rsp)
-	movq	%rdi, 480(%rsp)
+	movq	%rdi, 512(%rsp)
 	vmovdqa	%ymm12, 992(%rsp)
 	movq	24(%rsp), %r12
 	testq	%r12, %r12
@@ -6250,7 +6272,7 @@ convolution_input_gradient:
 	jne	.LBB15_113
 	jmp	.LBB15_110
 .LBB15_76:
-	movq	%rdi, 480(%rsp)
+	movq	%rdi, 512(%rsp)
 	movq	24(%rsp), %r12
 	testq	%r12, %r12
 	movq	176(%rsp), %rdx
@@ -6344,7 +6366,7 @@ convolution_input_gradient:
 	jne	.LBB15_127
 	jmp	.LBB15_123
 .LBB15_114:
-	movq	%rdi, 480(%rsp)
+	movq	%rdi, 512(%rsp)
 	movq	24(%rsp), %r12
 	vxorps	%xmm2, %xmm2, %xmm2
 	testq	%r12, %r12
@@ -6376,7 +6398,7 @@ convolution_input_gradient:
 	jne	.LBB15_118
 	jmp	.LBB15_116
 .LBB15_89:
-	movq	%rdi, 480(%rsp)
+	movq	%rdi, 512(%rsp)
 	movq	24(%rsp), %r12
 	testq	%r12, %r12
 	jle	.LBB15_90
@@ -6426,7 +6448,7 @@ convolution_input_gradient:
 	movq	24(%rsp), %rdx
 	testq	%rdx, %rdx
 	jle	.LBB15_129
-	movq	%rdi, 480(%rsp)
+	movq	%rdi, 512(%rsp)
 	cmpq	$0, 240(%rsp)
 	movq	232(%rsp), %rdx
 	movq	96(%rsp), %r9
@@ -6457,7 +6479,7 @@ convolution_input_gradient:
 	jne	.LBB15_133
 	jmp	.LBB15_134
 .LBB15_101:
-	movq	%rdi, 480(%rsp)
+	movq	%rdi, 512(%rsp)
 	movq	24(%rsp), %r12
 	vxorps	%xmm2, %xmm2, %xmm2
 	testq	%r12, %r12
@@ -6658,7 +6680,7 @@ convolution_input_gradient:
 	vmovups	%ymm10, (%r10,%rax,4)
 	movslq	(%rdi), %rax
 	vpand	%ymm1, %ymm11, %ymm10
-	movq	480(%rsp), %r11
+	movq	512(%rsp), %r11
 	vaddps	(%r11,%rax,4), %ymm10, %ymm10
 	vmovups	%ymm10, (%r11,%rax,4)
 	movq	8(%rsp), %rsi
@@ -6716,7 +6738,7 @@ convolution_input_gradient:
 	vmovups	%ymm4, (%rdi,%rax,4)
 	movslq	(%rdx), %rax
 	vpand	%ymm5, %ymm0, %ymm4
-	movq	480(%rsp), %r10
+	movq	512(%rsp), %r10
 	vaddps	(%r10,%rax,4), %ymm4, %ymm4
 	vmovups	%ymm4, (%r10,%rax,4)
 	movq	8(%rsp), %rsi
@@ -6749,7 +6771,7 @@ convolution_input_gradient:
 	vmovups	%ymm8, (%r9,%rax,4)
 	movslq	(%rdi), %rax
 	vpand	%ymm0, %ymm9, %ymm8
-	movq	480(%rsp), %r10
+	movq	512(%rsp), %r10
 	vaddps	(%r10,%rax,4), %ymm8, %ymm8
 	vmovups	%ymm8, (%r10,%rax,4)
 	movq	8(%rsp), %rsi
@@ -6805,7 +6827,7 @@ convolution_input_gradient:
 	vmovups	%ymm1, (%r9,%rax,4)
 	movslq	(%rdi), %rax
 	vpand	%ymm7, %ymm6, %ymm1
-	movq	480(%rsp), %r10
+	movq	512(%rsp), %r10
 	vaddps	(%r10,%rax,4), %ymm1, %ymm1
 	vmovups	%ymm1, (%r10,%rax,4)
 	movq	8(%rsp), %rsi
@@ -6894,7 +6916,7 @@ convolution_input_gradient:
 	vpandn	%ymm3, %ymm0, %ymm1
 	vaddps	(%r8,%rax,4), %ymm1, %ymm1
 	vmovups	%ymm1, (%r8,%rax,4)
-	movq	464(%rsp), %rax
+	movq	496(%rsp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	vpandn	%ymm2, %ymm0, %ymm0
 	jmp	.LBB15_86
@@ -7004,7 +7026,7 @@ convolution_input_gradient:
 .LBB15_136:
 	movq	224(%rsp), %r13
 	movq	(%rsp), %rsi
-	movq	480(%rsp), %rdi
+	movq	512(%rsp), %rdi
 .LBB15_137:
 	vpcmpgtd	%ymm13, %ymm14, %ymm0
 	vpand	%ymm3, %ymm0, %ymm0
@@ -7047,29 +7069,46 @@ convolution_input_gradient:
 	.long	.LBB15_76-.LJTI15_0
 	.long	.LBB15_71-.LJTI15_0
 	.long	.LBB15_65-.LJTI15_0
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI16_0:
+	.long	1
+	.long	0
+	.long	0
+	.long	0
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI16_1:
+	.long	1
+.LCPI16_5:
+	.long	8
+.LCPI16_6:
+	.long	16
+.LCPI16_7:
+	.long	24
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI16_0:
+.LCPI16_2:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI16_1:
+.LCPI16_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI16_8:
+.LCPI16_10:
 	.quad	32
 	.quad	40
 	.quad	48
 	.quad	56
-.LCPI16_9:
+.LCPI16_11:
 	.quad	0
 	.quad	8
 	.quad	16
 	.quad	24
-.LCPI16_11:
+.LCPI16_13:
 	.long	1
 	.long	2
 	.long	3
@@ -7078,7 +7117,7 @@ convolution_input_gradient:
 	.long	6
 	.long	7
 	.long	8
-.LCPI16_12:
+.LCPI16_14:
 	.long	0
 	.long	1
 	.long	2
@@ -7089,22 +7128,14 @@ convolution_input_gradient:
 	.long	7
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI16_2:
-	.quad	8
-.LCPI16_6:
-	.quad	32
-.LCPI16_7:
-	.quad	4
-.LCPI16_10:
-	.quad	64
-	.section	.rodata.cst4,"aM",@progbits,4
-	.p2align	2, 0x0
-.LCPI16_3:
-	.long	8
 .LCPI16_4:
-	.long	16
-.LCPI16_5:
-	.long	24
+	.quad	8
+.LCPI16_8:
+	.quad	32
+.LCPI16_9:
+	.quad	4
+.LCPI16_12:
+	.quad	64
 	.text
 	.p2align	4
 	.type	convolution_weight_gradient_outputs,@function
@@ -7121,213 +7152,219 @@ convolution_weight_gradient_outputs:
 	pushq	%r12
 	pushq	%rbx
 	andq	$-32, %rsp
-	subq	$13664, %rsp
+	subq	$13696, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
 	movq	%r9, %r14
-	movq	%r8, 32(%rsp)
-	movq	%rcx, 224(%rsp)
-	movq	%rdx, 1008(%rsp)
+	movq	%r8, 112(%rsp)
+	movq	%rcx, 144(%rsp)
+	movq	%rdx, 896(%rsp)
 	movq	%rsi, 288(%rsp)
-	vmovdqu	(%rdi), %ymm0
+	vmovups	(%rdi), %ymm0
 	vmovups	32(%rdi), %ymm1
 	vmovups	64(%rdi), %ymm2
 	vmovups	88(%rdi), %ymm3
-	vmovups	%ymm3, 456(%rsp)
-	vmovups	%ymm2, 432(%rsp)
-	vmovups	%ymm1, 400(%rsp)
-	vmovdqu	%ymm0, 368(%rsp)
-	movq	368(%rsp), %rax
-	movq	392(%rsp), %rdx
-	movq	%rdx, %rbx
-	movq	%rax, 128(%rsp)
-	imulq	%rax, %rbx
-	movq	400(%rsp), %r15
-	movq	408(%rsp), %rax
+	vmovups	%ymm0, 1152(%rsp)
+	vmovups	%ymm1, 1184(%rsp)
+	vmovups	%ymm3, 1240(%rsp)
+	vmovups	%ymm2, 1216(%rsp)
+	movq	1152(%rsp), %rcx
+	movq	1176(%rsp), %rax
+	movq	%rax, %r12
+	movq	%rax, %rbx
+	movq	%rcx, 192(%rsp)
+	imulq	%rcx, %rbx
+	movq	1184(%rsp), %r15
+	movq	1192(%rsp), %rax
 	imulq	%r15, %rbx
-	movq	%rbx, 1256(%rsp)
-	movq	464(%rsp), %rcx
-	movq	472(%rsp), %rsi
-	movq	%rsi, %rdi
-	imulq	%rcx, %rdi
-	movq	%rdi, 40(%rsp)
-	movq	%rdi, 1264(%rsp)
-	cmpq	$1, %rax
-	jne	.LBB16_4
-	cmpq	$1, 416(%rsp)
-	jne	.LBB16_4
-	xorl	%eax, %eax
-	cmpq	$8, %rsi
-	setge	%al
-	movl	%eax, 1248(%rsp)
-	jl	.LBB16_5
-	vmovdqu	432(%rsp), %ymm0
-	xorl	%edi, %edi
-	vptest	%ymm0, %ymm0
-	setne	%dil
-	xorl	%r8d, %r8d
-	jmp	.LBB16_6
-.LBB16_4:
-	movl	$0, 1248(%rsp)
-.LBB16_5:
-	xorl	%edi, %edi
-	movb	$1, %r8b
-.LBB16_6:
-	movl	%edi, 1252(%rsp)
-	vmovdqu	376(%rsp), %xmm0
-	vmovdqa	448(%rsp), %xmm1
-	vmovdqa	432(%rsp), %xmm2
-	vpunpcklqdq	%xmm1, %xmm2, %xmm3
-	vpaddq	%xmm0, %xmm3, %xmm3
-	vpunpckhqdq	%xmm1, %xmm2, %xmm1
-	vpaddq	%xmm1, %xmm3, %xmm1
-	vmovdqu	%xmm1, 1272(%rsp)
-	testb	%r8b, %r8b
-	movq	%rdx, 216(%rsp)
-	je	.LBB16_8
-	movq	40(%rsp), %rdx
-	leaq	7(%rdx), %rax
-	leaq	14(%rdx), %r9
-	testq	%rax, %rax
-	cmovnsq	%rax, %r9
-	sarq	$3, %r9
-	movq	%r9, 360(%rsp)
-	movq	%r9, 1288(%rsp)
-	movq	%rdx, %r9
-	imulq	%rbx, %r9
-	jmp	.LBB16_12
-.LBB16_8:
-	leaq	7(%rsi), %rax
-	leaq	14(%rsi), %rdx
+	movq	1248(%rsp), %rcx
+	movq	1256(%rsp), %rdi
+	movq	%rdi, %r11
+	imulq	%rcx, %r11
+	xorq	$1, %rax
+	movq	1200(%rsp), %rdx
+	xorq	$1, %rdx
+	orq	%rax, %rdx
+	setne	%al
+	cmpq	$8, %rdi
+	setl	%r9b
+	orb	%al, %r9b
+	movq	1216(%rsp), %r8
+	movq	1224(%rsp), %rax
+	cmpb	$1, %r9b
+	movq	%r11, 24(%rsp)
+	jne	.LBB16_2
+	movq	1160(%rsp), %rsi
+	movq	1168(%rsp), %rdx
+	movq	%rsi, 240(%rsp)
+	addq	%rsi, %r8
+	addq	%rax, %r8
+	movq	1232(%rsp), %rsi
+	movq	%rdx, 312(%rsp)
+	addq	%rdx, %rsi
+	addq	1240(%rsp), %rsi
+	leaq	7(%r11), %rax
+	leaq	14(%r11), %rdx
 	testq	%rax, %rax
 	cmovnsq	%rax, %rdx
 	sarq	$3, %rdx
-	imulq	%rcx, %rdx
-	movq	%rdx, 360(%rsp)
-	movq	%rdx, 1288(%rsp)
-	testl	%edi, %edi
-	je	.LBB16_9
-	vmovq	%xmm1, %rax
-	imulq	128(%rsp), %rax
-	vpextrq	$1, %xmm1, %r9
-	imulq	%rax, %r9
-	jmp	.LBB16_11
-.LBB16_9:
-	xorl	%r9d, %r9d
-.LBB16_11:
-	movq	40(%rsp), %rdx
-.LBB16_12:
-	movq	%r9, 1296(%rsp)
-	movq	480(%rsp), %rax
-	movq	%rax, 64(%rsp)
-	imulq	%rdx, %rax
-	movq	%r9, 512(%rsp)
-	movq	%rax, 112(%rsp)
-	addq	%rax, %r9
-	cmpq	$2, %r9
-	movl	$1, %r12d
-	cmovlq	%r12, %r9
-	cmpq	$32768, %r9
-	ja	.LBB16_13
-	movl	$32768, %eax
+	movq	%rdx, 264(%rsp)
+	movq	%r11, %rdx
+	imulq	%rbx, %rdx
+	vxorps	%xmm0, %xmm0, %xmm0
+	movb	$1, %r10b
+	jmp	.LBB16_6
+.LBB16_2:
+	movq	%rax, %rdx
+	orq	%r8, %rdx
+	movq	1232(%rsp), %rsi
+	orq	%rsi, %rdx
+	movq	1240(%rsp), %r10
+	movq	1160(%rsp), %r13
+	movq	1168(%rsp), %r11
+	movq	%r13, 240(%rsp)
+	addq	%r13, %r8
+	addq	%rax, %r8
+	movq	%r11, 312(%rsp)
+	addq	%r11, %rsi
+	addq	%r10, %rsi
+	leaq	7(%rdi), %rax
+	shrq	$3, %rax
+	imulq	%rcx, %rax
+	movq	%rax, 264(%rsp)
+	orq	%r10, %rdx
+	je	.LBB16_4
+	movq	%r8, %rdx
+	imulq	192(%rsp), %rdx
+	imulq	%rsi, %rdx
+	vbroadcastss	.LCPI16_1(%rip), %xmm0
+	xorl	%r10d, %r10d
+	jmp	.LBB16_5
+.LBB16_4:
 	xorl	%edx, %edx
-	divl	%r9d
-	jmp	.LBB16_15
-.LBB16_13:
+	vmovss	.LCPI16_1(%rip), %xmm0
+	movb	$1, %r10b
+.LBB16_5:
+	movq	24(%rsp), %r11
+.LBB16_6:
+	movq	1264(%rsp), %rax
+	movq	%rax, 360(%rsp)
+	imulq	%r11, %rax
+	movq	%rax, 88(%rsp)
+	leaq	(%rax,%rdx), %r11
+	cmpq	$2, %r11
+	movl	$1, %eax
+	cmovlq	%rax, %r11
+	cmpq	$32768, %r11
+	ja	.LBB16_8
+	movl	$32768, %eax
+	movq	%rdx, %r13
+	xorl	%edx, %edx
+	divl	%r11d
+	movq	%r13, %rdx
+	jmp	.LBB16_9
+.LBB16_8:
 	xorl	%eax, %eax
-.LBB16_15:
+.LBB16_9:
 	cmpq	%r14, %rax
 	cmovgeq	%r14, %rax
 	cmpq	$2, %rax
-	cmovgeq	%rax, %r12
-	movq	%r12, 1304(%rsp)
-	vmovq	%xmm0, %r10
-	vpextrq	$1, %xmm0, %r9
-	testb	%r8b, %r8b
-	movq	%r14, 312(%rsp)
-	movq	%rbx, 56(%rsp)
-	movq	%r9, 504(%rsp)
-	movq	%r10, 536(%rsp)
-	je	.LBB16_30
+	movl	$1, %r11d
+	cmovgeq	%rax, %r11
+	vmovlps	%xmm0, 1312(%rsp)
+	movq	%rbx, 1320(%rsp)
+	movq	24(%rsp), %rax
+	movq	%rax, 1328(%rsp)
+	movq	%r8, 1336(%rsp)
+	movq	%rsi, 1344(%rsp)
+	movq	264(%rsp), %rax
+	movq	%rax, 1352(%rsp)
+	movq	%rdx, 776(%rsp)
+	movq	%rdx, 1360(%rsp)
+	movq	%r11, 784(%rsp)
+	movq	%r11, 1368(%rsp)
+	testb	%r9b, %r9b
+	movq	%r14, 768(%rsp)
+	movq	%rbx, 48(%rsp)
+	je	.LBB16_13
 	testq	%rbx, %rbx
-	jle	.LBB16_44
+	jle	.LBB16_38
 	cmpq	$4, %rbx
-	jae	.LBB16_19
+	jae	.LBB16_27
 	xorl	%eax, %eax
-	jmp	.LBB16_28
-.LBB16_30:
-	vpextrq	$1, %xmm1, %rax
-	vmovq	%xmm1, %rdx
-	imulq	%rax, %rdx
-	movq	%r9, %rcx
-	imulq	%r10, %rcx
-	testl	%edi, %edi
-	cmoveq	%r9, %rax
-	cmovneq	%rdx, %rcx
-	cmpq	$0, 128(%rsp)
-	jle	.LBB16_44
-	movq	424(%rsp), %rdx
-	movabsq	$9223372036854775806, %rsi
-	addq	$-6, %rsi
-	andq	%r15, %rsi
-	vmovq	%rdx, %xmm0
+	jmp	.LBB16_36
+.LBB16_13:
+	imulq	%rsi, %r8
+	movq	312(%rsp), %rcx
+	movq	%rcx, %rax
+	imulq	240(%rsp), %rax
+	testb	%r10b, %r10b
+	cmovneq	%rcx, %rsi
+	cmoveq	%r8, %rax
+	cmpq	$0, 192(%rsp)
+	jle	.LBB16_38
+	movq	1208(%rsp), %rcx
+	movabsq	$9223372036854775806, %rdx
+	addq	$-6, %rdx
+	andq	%r15, %rdx
+	vmovq	%rcx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	xorl	%edi, %edi
-	vmovdqa	.LCPI16_0(%rip), %ymm1
-	vmovdqa	.LCPI16_1(%rip), %ymm2
-	vpbroadcastq	.LCPI16_2(%rip), %ymm3
+	vmovdqa	.LCPI16_2(%rip), %ymm1
+	vmovdqa	.LCPI16_3(%rip), %ymm2
+	vpbroadcastq	.LCPI16_4(%rip), %ymm3
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
-	jmp	.LBB16_32
+	jmp	.LBB16_16
 	.p2align	4
-.LBB16_43:
+.LBB16_15:
 	incq	%r8
-	addl	%ecx, %edi
-	cmpq	128(%rsp), %r8
-	je	.LBB16_44
-.LBB16_32:
-	cmpq	$0, 216(%rsp)
-	jle	.LBB16_43
+	addl	%eax, %edi
+	cmpq	192(%rsp), %r8
+	je	.LBB16_38
+.LBB16_16:
+	testq	%r12, %r12
+	jle	.LBB16_15
 	movq	%r8, %r10
-	imulq	%rcx, %r10
+	imulq	%rax, %r10
 	vmovq	%r10, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%r10d, %r10d
 	xorl	%r11d, %r11d
-	jmp	.LBB16_34
+	jmp	.LBB16_19
 	.p2align	4
-.LBB16_42:
+.LBB16_18:
 	incq	%r11
-	addl	%eax, %r10d
-	cmpq	216(%rsp), %r11
-	movq	312(%rsp), %r14
-	movq	56(%rsp), %rbx
-	je	.LBB16_43
-.LBB16_34:
+	addl	%esi, %r10d
+	cmpq	%r12, %r11
+	movq	768(%rsp), %r14
+	movq	48(%rsp), %rbx
+	je	.LBB16_15
+.LBB16_19:
 	testq	%r15, %r15
-	jle	.LBB16_42
+	jle	.LBB16_18
 	cmpq	$8, %r15
-	jae	.LBB16_37
+	jae	.LBB16_22
 	xorl	%ebx, %ebx
 	movq	16(%rbp), %r13
-	jmp	.LBB16_40
+	jmp	.LBB16_25
 	.p2align	4
-.LBB16_37:
+.LBB16_22:
 	movq	%r11, %rbx
-	imulq	%rax, %rbx
+	imulq	%rsi, %rbx
 	vmovq	%rbx, %xmm5
 	vpbroadcastq	%xmm5, %ymm5
 	movq	16(%rbp), %rbx
 	leaq	(%rbx,%r9,4), %rbx
-	addq	%rsi, %r9
+	addq	%rdx, %r9
 	xorl	%r14d, %r14d
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB16_38:
+.LBB16_23:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -7340,49 +7377,49 @@ convolution_weight_gradient_outputs:
 	addq	$8, %r14
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
-	cmpq	%r14, %rsi
-	jne	.LBB16_38
-	movq	%rsi, %rbx
-	cmpq	%rsi, %r15
+	cmpq	%r14, %rdx
+	jne	.LBB16_23
+	movq	%rdx, %rbx
+	cmpq	%rdx, %r15
 	movq	16(%rbp), %r13
-	je	.LBB16_42
-.LBB16_40:
+	je	.LBB16_18
+.LBB16_25:
 	movq	%r15, %r14
 	subq	%rbx, %r14
 	addl	%r10d, %ebx
-	imull	%edx, %ebx
+	imull	%ecx, %ebx
 	addl	%edi, %ebx
 	.p2align	4
-.LBB16_41:
+.LBB16_26:
 	movl	%ebx, (%r13,%r9,4)
 	incq	%r9
-	addl	%edx, %ebx
+	addl	%ecx, %ebx
 	decq	%r14
-	jne	.LBB16_41
-	jmp	.LBB16_42
-.LBB16_19:
-	vmovsd	40(%rsp), %xmm0
+	jne	.LBB16_26
+	jmp	.LBB16_18
+.LBB16_27:
+	vmovsd	24(%rsp), %xmm0
 	cmpq	$32, %rbx
-	jae	.LBB16_21
+	jae	.LBB16_29
 	xorl	%eax, %eax
-	jmp	.LBB16_25
-.LBB16_21:
+	jmp	.LBB16_33
+.LBB16_29:
 	movabsq	$9223372036854775806, %rax
 	addq	$-30, %rax
 	andq	%rbx, %rax
 	vbroadcastsd	%xmm0, %ymm3
-	vmovaps	.LCPI16_0(%rip), %ymm1
-	vmovaps	.LCPI16_1(%rip), %ymm2
+	vmovaps	.LCPI16_2(%rip), %ymm1
+	vmovaps	.LCPI16_3(%rip), %ymm2
 	xorl	%edx, %edx
 	vshufps	$136, %ymm3, %ymm3, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
-	vpbroadcastd	.LCPI16_3(%rip), %ymm4
-	vpbroadcastd	.LCPI16_4(%rip), %ymm5
-	vpbroadcastd	.LCPI16_5(%rip), %ymm6
-	vpbroadcastq	.LCPI16_6(%rip), %ymm7
-	movq	16(%rbp), %rdi
+	vpbroadcastd	.LCPI16_5(%rip), %ymm4
+	vpbroadcastd	.LCPI16_6(%rip), %ymm5
+	vpbroadcastd	.LCPI16_7(%rip), %ymm6
+	vpbroadcastq	.LCPI16_8(%rip), %ymm7
+	movq	16(%rbp), %rsi
 	.p2align	4
-.LBB16_22:
+.LBB16_30:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -7392,20 +7429,20 @@ convolution_weight_gradient_outputs:
 	vpmulld	%ymm3, %ymm11, %ymm11
 	vpaddd	%ymm6, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm8
-	vmovdqu	%ymm9, (%rdi,%rdx,4)
-	vmovdqu	%ymm10, 32(%rdi,%rdx,4)
-	vmovdqu	%ymm11, 64(%rdi,%rdx,4)
-	vmovdqu	%ymm8, 96(%rdi,%rdx,4)
+	vmovdqu	%ymm9, (%rsi,%rdx,4)
+	vmovdqu	%ymm10, 32(%rsi,%rdx,4)
+	vmovdqu	%ymm11, 64(%rsi,%rdx,4)
+	vmovdqu	%ymm8, 96(%rsi,%rdx,4)
 	addq	$32, %rdx
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rdx, %rax
-	jne	.LBB16_22
+	jne	.LBB16_30
 	cmpq	%rax, %rbx
-	je	.LBB16_44
+	je	.LBB16_38
 	testb	$28, %bl
-	je	.LBB16_28
-.LBB16_25:
+	je	.LBB16_36
+.LBB16_33:
 	movq	%rax, %rdx
 	movabsq	$9223372036854775806, %rax
 	addq	$-2, %rax
@@ -7413,69 +7450,70 @@ convolution_weight_gradient_outputs:
 	vbroadcastsd	%xmm0, %ymm1
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vpor	.LCPI16_1(%rip), %ymm0, %ymm0
+	vpor	.LCPI16_3(%rip), %ymm0, %ymm0
 	vextractf128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
-	vpbroadcastq	.LCPI16_7(%rip), %ymm2
-	movq	16(%rbp), %rdi
+	vpbroadcastq	.LCPI16_9(%rip), %ymm2
+	movq	16(%rbp), %rsi
 	.p2align	4
-.LBB16_26:
+.LBB16_34:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
-	vmovdqu	%xmm3, (%rdi,%rdx,4)
+	vmovdqu	%xmm3, (%rsi,%rdx,4)
 	addq	$4, %rdx
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rdx, %rax
-	jne	.LBB16_26
+	jne	.LBB16_34
 	cmpq	%rax, %rbx
-	je	.LBB16_44
-.LBB16_28:
-	imull	%eax, %esi
-	imull	%esi, %ecx
+	je	.LBB16_38
+.LBB16_36:
+	imull	%eax, %edi
+	imull	%edi, %ecx
 	.p2align	4
-.LBB16_29:
+.LBB16_37:
 	movq	16(%rbp), %rdx
 	movl	%ecx, (%rdx,%rax,4)
 	incq	%rax
-	addl	40(%rsp), %ecx
+	addl	24(%rsp), %ecx
 	cmpq	%rax, %rbx
-	jne	.LBB16_29
-.LBB16_44:
-	movq	%r12, 520(%rsp)
-	movq	%rbx, %rcx
-	movq	24(%rbp), %r12
-	imulq	%r12, %rcx
+	jne	.LBB16_37
+.LBB16_38:
+	movq	%rbx, %rdx
+	movq	24(%rbp), %rcx
+	imulq	%rcx, %rdx
 	movq	%rbx, %rax
 	movq	32(%rbp), %rbx
 	imulq	%rbx, %rax
-	movq	%rcx, 232(%rsp)
-	cmpq	%rax, %rcx
-	jge	.LBB16_46
-	movq	216(%rsp), %rax
+	movq	%rdx, 232(%rsp)
+	cmpq	%rax, %rdx
+	jge	.LBB16_40
+	movq	%r12, %rax
 	imulq	%r15, %rax
-	imulq	128(%rsp), %rax
+	imulq	192(%rsp), %rax
 	movq	%rbx, %rdx
-	subq	%r12, %rdx
+	subq	%rcx, %rdx
 	imulq	%rax, %rdx
-	imulq	%r12, %rax
-	movq	224(%rsp), %rcx
+	imulq	%rcx, %rax
+	movq	144(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rdi
 	shlq	$2, %rdx
 	xorl	%esi, %esi
 	vzeroupper
 	callq	memset@PLT
-.LBB16_46:
-	cmpq	$0, 32(%rsp)
+	movq	24(%rbp), %rcx
+.LBB16_40:
+	cmpq	$0, 112(%rsp)
 	sete	%al
-	movq	%rbx, %rcx
-	subq	%r12, %rcx
-	movq	%rcx, 88(%rsp)
+	movq	%rbx, %rdx
+	subq	%rcx, %rdx
+	movq	%rdx, 72(%rsp)
 	setle	%cl
 	orb	%al, %cl
-	movq	112(%rsp), %r9
-	jne	.LBB16_51
-	movq	40(%rsp), %rdi
+	movq	%r12, %r11
+	movq	88(%rsp), %r9
+	jne	.LBB16_62
+	movq	24(%rsp), %rdi
 	leaq	-8(%rdi), %rax
 	movq	%rax, %rsi
 	shrq	$3, %rsi
@@ -7484,82 +7522,84 @@ convolution_weight_gradient_outputs:
 	andl	$7, %edx
 	movabsq	$4611686018427387896, %rcx
 	andq	%rcx, %rsi
-	movq	%rsi, 80(%rsp)
+	movq	%rsi, 56(%rsp)
 	movq	%rdi, %rcx
-	movq	24(%rbp), %r11
-	imulq	%r11, %rcx
+	movq	24(%rbp), %r10
+	imulq	%r10, %rcx
 	movq	288(%rsp), %rsi
 	leaq	(%rsi,%rcx,4), %r8
 	addq	$224, %r8
-	movq	%r8, 208(%rsp)
+	movq	%r8, 120(%rsp)
 	leaq	(,%rdi,4), %rdi
-	movq	%rdi, 136(%rsp)
+	movq	%rdi, 64(%rsp)
 	leaq	(,%r9,4), %r8
 	leal	(,%rdx,8), %edi
-	movq	%rdi, 72(%rsp)
-	leaq	(%rsi,%rcx,4), %r10
-	jmp	.LBB16_48
+	movq	%rdi, 200(%rsp)
+	leaq	(%rsi,%rcx,4), %r13
+	jmp	.LBB16_44
 	.p2align	4
-.LBB16_49:
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-.LBB16_50:
+.LBB16_42:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+.LBB16_43:
 	vextractf128	$1, %ymm1, %xmm2
 	vhaddps	%xmm2, %xmm1, %xmm1
 	vhaddps	%xmm1, %xmm1, %xmm1
 	vmovshdup	%xmm1, %xmm2
 	vaddss	%xmm2, %xmm1, %xmm1
 	vaddss	%xmm1, %xmm0, %xmm0
-	movq	32(%rsp), %rcx
-	vmovss	%xmm0, (%rcx,%r11,4)
-	incq	%r11
-	movq	136(%rsp), %rcx
-	addq	%rcx, 208(%rsp)
-	addq	%rcx, %r10
+	movq	112(%rsp), %rcx
+	vmovss	%xmm0, (%rcx,%r10,4)
+	incq	%r10
+	movq	64(%rsp), %rcx
+	addq	%rcx, 120(%rsp)
+	movq	16(%rsp), %r13
+	addq	%rcx, %r13
 	movq	32(%rbp), %rbx
-	cmpq	%rbx, %r11
-	je	.LBB16_51
-.LBB16_48:
+	cmpq	%rbx, %r10
+	je	.LBB16_62
+.LBB16_44:
 	testq	%r14, %r14
-	jle	.LBB16_49
-	movq	%r11, %rcx
-	imulq	40(%rsp), %rcx
+	movq	%r13, 16(%rsp)
+	jle	.LBB16_42
+	movq	%r10, %rcx
+	imulq	24(%rsp), %rcx
 	movq	288(%rsp), %rsi
-	leaq	(%rsi,%rcx,4), %r12
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	%r10, %r13
-	movq	208(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %rcx
+	movq	%rcx, 40(%rsp)
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	movq	120(%rsp), %rsi
 	xorl	%ebx, %ebx
-	jmp	.LBB16_61
+	jmp	.LBB16_47
 	.p2align	4
-.LBB16_75:
+.LBB16_46:
 	incq	%rbx
 	addq	%r8, %rsi
 	addq	%r8, %r13
 	cmpq	%r14, %rbx
-	movq	112(%rsp), %r9
-	je	.LBB16_50
-.LBB16_61:
-	cmpq	$8, 40(%rsp)
-	jge	.LBB16_63
+	movq	88(%rsp), %r9
+	je	.LBB16_43
+.LBB16_47:
+	cmpq	$8, 24(%rsp)
+	jge	.LBB16_49
 	xorl	%edi, %edi
-	jmp	.LBB16_70
+	jmp	.LBB16_57
 	.p2align	4
-.LBB16_63:
+.LBB16_49:
 	cmpq	$56, %rax
-	jae	.LBB16_76
+	jae	.LBB16_51
 	movl	$8, %ecx
 	xorl	%edi, %edi
 	testq	%rdx, %rdx
-	jne	.LBB16_67
-	jmp	.LBB16_70
+	jne	.LBB16_54
+	jmp	.LBB16_57
 	.p2align	4
-.LBB16_76:
-	movq	80(%rsp), %rcx
+.LBB16_51:
+	movq	56(%rsp), %rcx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB16_77:
+.LBB16_52:
 	vaddps	-224(%rsi,%rdi,4), %ymm1, %ymm1
 	vaddps	-192(%rsi,%rdi,4), %ymm1, %ymm1
 	vaddps	-160(%rsi,%rdi,4), %ymm1, %ymm1
@@ -7570,45 +7610,48 @@ convolution_weight_gradient_outputs:
 	vaddps	(%rsi,%rdi,4), %ymm1, %ymm1
 	addq	$64, %rdi
 	addq	$-8, %rcx
-	jne	.LBB16_77
+	jne	.LBB16_52
 	leaq	8(%rdi), %rcx
 	testq	%rdx, %rdx
-	je	.LBB16_70
-.LBB16_67:
+	je	.LBB16_57
+.LBB16_54:
 	movq	%rbx, %r9
-	imulq	112(%rsp), %r9
-	leaq	(%r12,%r9,4), %r9
-	movq	72(%rsp), %r14
+	imulq	88(%rsp), %r9
+	movq	40(%rsp), %r11
+	leaq	(%r11,%r9,4), %r9
+	movq	200(%rsp), %r14
 	.p2align	4
-.LBB16_68:
+.LBB16_55:
 	vaddps	(%r9,%rdi,4), %ymm1, %ymm1
 	movq	%rcx, %rdi
 	addq	$8, %rcx
 	addq	$-8, %r14
-	jne	.LBB16_68
+	jne	.LBB16_55
 	addq	$-8, %rcx
 	movq	%rcx, %rdi
-	movq	312(%rsp), %r14
-.LBB16_70:
+	movq	768(%rsp), %r14
+	movq	%r12, %r11
+.LBB16_57:
 	movq	%rdi, %rcx
-	movq	40(%rsp), %r9
+	movq	24(%rsp), %r9
 	subq	%r9, %rcx
-	jge	.LBB16_75
+	jge	.LBB16_46
 	subl	%edi, %r9d
 	andl	$7, %r9d
-	je	.LBB16_73
+	je	.LBB16_60
 	.p2align	4
-.LBB16_72:
+.LBB16_59:
 	vaddss	(%r13,%rdi,4), %xmm0, %xmm0
 	incq	%rdi
 	decq	%r9
-	jne	.LBB16_72
-.LBB16_73:
+	jne	.LBB16_59
+.LBB16_60:
 	cmpq	$-8, %rcx
-	movq	40(%rsp), %rcx
-	ja	.LBB16_75
+	movq	%r12, %r11
+	movq	24(%rsp), %rcx
+	ja	.LBB16_46
 	.p2align	4
-.LBB16_74:
+.LBB16_61:
 	vaddss	(%r13,%rdi,4), %xmm0, %xmm0
 	vaddss	4(%r13,%rdi,4), %xmm0, %xmm0
 	vaddss	8(%r13,%rdi,4), %xmm0, %xmm0
@@ -7619,627 +7662,800 @@ convolution_weight_gradient_outputs:
 	vaddss	28(%r13,%rdi,4), %xmm0, %xmm0
 	addq	$8, %rdi
 	cmpq	%rdi, %rcx
-	jne	.LBB16_74
-	jmp	.LBB16_75
-.LBB16_51:
-	movq	520(%rsp), %rax
+	jne	.LBB16_61
+	jmp	.LBB16_46
+.LBB16_62:
+	movq	784(%rsp), %rax
 	cmpq	$256, %rax
-	movl	$256, %ecx
-	cmovlq	%rax, %rcx
+	movl	$256, %r8d
+	cmovlq	%rax, %r8
 	testq	%r14, %r14
-	movq	56(%rsp), %rsi
-	movq	40(%rsp), %rdx
-	movq	88(%rsp), %rax
-	jle	.LBB16_276
-	movq	64(%rsp), %rdi
-	leaq	(%rdi,%rsi), %r10
-	movq	%rbx, %rsi
-	leaq	7(%rax), %rbx
-	movq	360(%rsp), %rax
+	movq	24(%rsp), %rdx
+	movq	72(%rsp), %rax
+	jle	.LBB16_676
+	movq	%r14, %r10
+	leaq	7(%rax), %r14
+	movq	264(%rsp), %rax
 	shlq	$2, %rax
-	leaq	(%rax,%rax,2), %r8
-	movq	%rcx, %rdi
-	imulq	512(%rsp), %rdi
-	leaq	(%rsi,%r10), %rax
+	leaq	(%rax,%rax,2), %r13
+	movq	%r8, %rsi
+	imulq	776(%rsp), %rsi
+	imulq	%r15, %r11
+	imulq	192(%rsp), %r11
+	movq	%r11, 248(%rsp)
+	movq	360(%rsp), %r15
+	leaq	(%r11,%r15), %rdi
+	movq	%rdi, 40(%rsp)
+	leaq	(%rsi,%rbx), %rax
 	addq	%rdi, %rax
-	leaq	(%r8,%rax,4), %r11
-	movq	24(%rbp), %r14
-	leaq	(,%r14,4), %rax
-	subq	%rax, %r11
-	movq	%rbx, %r13
-	shrq	$3, %r13
-	decq	%rdx
-	imulq	%r13, %rdx
-	shlq	$5, %rdx
-	leaq	(%rdx,%rdi,4), %rdx
-	addq	%r8, %rdx
-	leaq	(%rdx,%rsi,4), %rdx
-	leaq	(%rdx,%r10,4), %rdx
-	subq	%rax, %rdx
-	movq	%rbx, 1224(%rsp)
-	movq	%rbx, %rax
-	andq	$-8, %rax
-	movq	%rcx, 152(%rsp)
-	movq	40(%rsp), %rbx
-	imulq	%r14, %rbx
-	movq	40(%rsp), %rcx
-	imulq	%r13, %rcx
-	shlq	$5, %rcx
-	movq	%rcx, 1032(%rsp)
-	movq	%r13, %r12
-	shlq	$5, %r12
-	movq	%rax, 208(%rsp)
-	addq	%r14, %rax
-	subq	%rsi, %rax
-	shlq	$2, %rax
-	movq	%rax, 1240(%rsp)
-	movq	16(%rbp), %r14
-	addq	%r14, %r11
-	movq	%r11, 1168(%rsp)
-	movq	40(%rsp), %rax
-	leaq	(,%rax,4), %rcx
-	movq	%rcx, %rax
-	negq	%rax
-	imulq	152(%rsp), %r9
-	shlq	$2, %r9
-	movq	%r9, 1000(%rsp)
-	leaq	-4(,%rsi,4), %r11
-	imulq	40(%rsp), %r11
-	leaq	(%r14,%rdi,4), %r9
-	addq	%r8, %r9
-	addq	%r14, %rdx
-	movq	%rdx, 1160(%rsp)
-	testq	%rcx, %rcx
-	movq	%rcx, 336(%rsp)
-	cmovnsq	%rcx, %rax
-	movq	88(%rsp), %rcx
-	decq	%rcx
-	movq	%rcx, 1112(%rsp)
-	mulq	%rcx
-	movq	%rax, 1088(%rsp)
-	seto	247(%rsp)
-	movq	504(%rsp), %rsi
-	imulq	536(%rsp), %rsi
-	movq	216(%rsp), %rax
-	imulq	%r15, %rax
-	movq	%rax, 216(%rsp)
-	movq	128(%rsp), %rdx
-	imulq	%rdx, %rsi
-	movq	216(%rsp), %rax
-	imulq	%rdx, %rax
-	movq	%rax, 216(%rsp)
+	leaq	(,%rax,4), %rbx
+	addq	%r13, %rbx
+	movq	24(%rbp), %rdi
 	leaq	(,%rdi,4), %rax
-	movq	216(%rsp), %rdx
-	leaq	(%rax,%rdx,4), %rax
-	addq	%r8, %rax
-	movq	64(%rsp), %rcx
-	leaq	(%rax,%rcx,4), %r15
-	movq	224(%rsp), %rdx
-	movq	232(%rsp), %rax
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 352(%rsp)
-	movq	24(%rbp), %rax
-	leaq	4(,%rax,4), %rax
-	imulq	216(%rsp), %rax
-	addq	%rdx, %rax
-	movq	%rax, 1096(%rsp)
-	movq	%r10, %rcx
-	leaq	(%r14,%r10,4), %r10
-	leaq	(%r10,%r8), %rax
-	movq	%rax, 1128(%rsp)
-	leaq	(%rax,%rdi,4), %rax
-	movq	%rax, 1152(%rsp)
-	movq	288(%rsp), %rdx
-	leaq	(%rdx,%rbx,4), %rax
-	movq	%rax, 488(%rsp)
-	movq	152(%rsp), %rbx
-	movq	40(%rsp), %rdi
-	leaq	(%r9,%rcx,4), %rax
-	movq	%rax, 1144(%rsp)
-	movq	112(%rsp), %r9
-	movq	216(%rsp), %r8
-	leaq	4(%r14,%rcx,4), %rax
-	movq	%rax, 264(%rsp)
-	leaq	(%r14,%rcx,4), %rax
-	addq	$8, %rax
-	movq	%rax, 232(%rsp)
-	movq	1088(%rsp), %rax
-	negq	%rax
-	movq	%rax, 1232(%rsp)
-	addq	%rdx, %r11
-	movq	%r11, 1120(%rsp)
-	movabsq	$9223372036854775806, %rax
-	addq	$-6, %rax
-	andq	88(%rsp), %rax
-	movq	%rax, 1216(%rsp)
-	movq	56(%rsp), %rcx
-	movq	%rcx, %rax
-	shlq	$4, %rax
-	movq	%rax, 192(%rsp)
-	leaq	(,%rcx,4), %rax
-	leaq	(%rax,%rax,2), %r11
-	movq	%r11, 160(%rsp)
-	leaq	(%rax,%rax,4), %rax
-	movq	%rax, 184(%rsp)
-	leaq	(,%rcx,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rax, 176(%rsp)
-	leaq	(%rcx,%rcx,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	addq	%rcx, %rax
-	movq	%rax, 168(%rsp)
-	shlq	$2, 512(%rsp)
-	movq	%rsi, %rax
-	imulq	%rbx, %rax
-	shlq	$2, %rax
-	movq	%rax, 1136(%rsp)
-	shlq	$2, %rsi
-	movq	%rsi, 504(%rsp)
-	movq	24(%rbp), %rcx
-	leaq	7(%rcx), %rax
+	subq	%rax, %rbx
+	movq	%r14, %rdi
+	shrq	$3, %rdi
+	decq	%rdx
+	imulq	%rdi, %rdx
+	shlq	$5, %rdx
+	leaq	(%rdx,%r11,4), %rdx
+	leaq	(%rdx,%rsi,4), %rdx
+	movq	%rsi, 56(%rsp)
+	addq	%r13, %rdx
+	leaq	(%rdx,%r15,4), %rdx
+	movq	32(%rbp), %r15
+	leaq	(%rdx,%r15,4), %rcx
+	subq	%rax, %rcx
+	movq	%r14, 1120(%rsp)
+	andq	$-8, %r14
+	movq	%r8, 136(%rsp)
+	movq	24(%rsp), %r8
+	movq	24(%rbp), %rdx
+	imulq	%rdx, %r8
+	movq	24(%rsp), %rax
+	movq	%rdi, %r12
+	movq	%rdi, 264(%rsp)
 	imulq	%rdi, %rax
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 992(%rsp)
-	movq	%rdi, %rax
 	shlq	$5, %rax
-	movq	%rax, 1208(%rsp)
-	leaq	6(%rcx), %rax
-	imulq	%rdi, %rax
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 984(%rsp)
-	leaq	5(%rcx), %rax
-	imulq	%rdi, %rax
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 976(%rsp)
-	leaq	4(%rcx), %rax
-	imulq	%rdi, %rax
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 968(%rsp)
-	leaq	3(%rcx), %rax
-	imulq	%rdi, %rax
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 960(%rsp)
-	leaq	2(%rcx), %rax
-	imulq	%rdi, %rax
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 952(%rsp)
-	leaq	1(%rcx), %rax
-	imulq	%rdi, %rax
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 944(%rsp)
-	addq	%r14, %r15
-	movq	%r15, 1104(%rsp)
-	movq	%r10, %r15
-	movq	%r13, %r14
-	shlq	$6, %r14
-	movq	%r8, %rax
-	shlq	$6, %rax
-	movq	%rax, 1192(%rsp)
-	shlq	$7, %r13
-	movq	%r13, 536(%rsp)
-	leaq	(,%r8,4), %rax
-	movq	%rax, 1016(%rsp)
-	leaq	(,%r8,8), %rdi
-	addq	%r8, %r8
-	movq	%r8, 216(%rsp)
-	movq	88(%rsp), %r10
-	vpbroadcastq	.LCPI16_10(%rip), %ymm15
-	leaq	(,%r9,4), %rax
-	movq	%rax, 1024(%rsp)
-	leaq	(%r12,%r12,2), %r8
-	movq	$0, 936(%rsp)
-	leaq	368(%rsp), %r11
-	movq	488(%rsp), %rax
 	movq	%rax, 928(%rsp)
-	movq	312(%rsp), %rax
-	movq	%rax, 48(%rsp)
+	shlq	$5, %r12
+	movq	%r14, 200(%rsp)
+	leaq	(%rdx,%r14), %rax
+	movq	%r15, %rdx
+	subq	%r15, %rax
+	shlq	$2, %rax
+	movq	%rax, 1144(%rsp)
+	movq	16(%rbp), %r15
+	addq	%r15, %rbx
+	movq	%rbx, 1072(%rsp)
+	movq	24(%rsp), %rax
+	leaq	(,%rax,4), %rbx
+	movq	%rbx, %rax
+	negq	%rax
+	imulq	136(%rsp), %r9
+	shlq	$2, %r9
+	movq	%r9, 888(%rsp)
+	leaq	-4(,%rdx,4), %rdi
+	imulq	24(%rsp), %rdi
+	leaq	(%r15,%r11,4), %rdx
+	leaq	(%rdx,%rsi,4), %r9
+	addq	%r13, %r9
+	addq	%r15, %rcx
+	movq	%rcx, 1064(%rsp)
+	testq	%rbx, %rbx
+	movq	%rbx, 336(%rsp)
+	cmovnsq	%rbx, %rax
+	movq	72(%rsp), %rdx
+	leaq	-1(%rdx), %rcx
+	movq	%rcx, 1000(%rsp)
+	mulq	%rcx
+	movq	%rax, %r11
+	seto	215(%rsp)
+	movq	312(%rsp), %r14
+	imulq	240(%rsp), %r14
+	imulq	192(%rsp), %r14
+	movq	144(%rsp), %rdx
+	movq	232(%rsp), %rcx
+	leaq	(%rdx,%rcx,4), %rcx
+	movq	%rcx, 344(%rsp)
+	movq	24(%rbp), %rax
+	leaq	4(,%rax,4), %rcx
+	imulq	248(%rsp), %rcx
+	addq	%rdx, %rcx
+	movq	%rcx, 992(%rsp)
+	movq	48(%rsp), %rbx
+	leaq	(%r15,%rbx,4), %rcx
+	movq	360(%rsp), %rsi
+	leaq	(%rcx,%rsi,4), %rcx
+	movq	%rcx, 352(%rsp)
+	addq	%r13, %rcx
+	movq	%rcx, 1024(%rsp)
+	movq	56(%rsp), %rax
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, 904(%rsp)
+	movq	288(%rsp), %rdx
+	leaq	(%rdx,%r8,4), %r13
+	movq	24(%rsp), %r8
+	movq	40(%rsp), %rax
+	leaq	4(%r15,%rax,4), %rcx
+	movq	%rcx, 1048(%rsp)
+	leaq	8(%r15,%rax,4), %rcx
+	movq	%rcx, 1040(%rsp)
+	leaq	(%r9,%rsi,4), %rcx
+	movq	%rsi, %r9
+	movq	%rcx, 1056(%rsp)
+	movq	248(%rsp), %rsi
+	leaq	(,%r9,4), %r9
+	movq	%r11, 1136(%rsp)
+	negq	%r11
+	movq	%r11, 1128(%rsp)
+	addq	%rdx, %rdi
+	movq	%rdi, 1008(%rsp)
+	movabsq	$9223372036854775806, %rcx
+	leaq	-6(%rcx), %rax
+	andq	72(%rsp), %rax
+	movq	%rax, 1112(%rsp)
+	movq	%rbx, %rax
+	shlq	$4, %rax
+	movq	%rax, 184(%rsp)
+	leaq	(,%rbx,4), %rcx
+	leaq	(%rcx,%rcx,2), %rax
+	movq	%rax, 152(%rsp)
+	leaq	(%rcx,%rcx,4), %rax
+	movq	%rax, 176(%rsp)
+	leaq	(,%rbx,8), %rcx
+	leaq	(%rcx,%rcx,2), %rax
+	movq	%rax, 168(%rsp)
+	leaq	(%rbx,%rbx,8), %rcx
+	leaq	(%rcx,%rcx,2), %rax
+	addq	%rbx, %rax
+	movq	%rax, 160(%rsp)
+	shlq	$2, 776(%rsp)
+	movq	%r14, %rax
+	imulq	136(%rsp), %rax
+	shlq	$2, %rax
+	movq	%rax, 1032(%rsp)
+	shlq	$2, %r14
+	movq	%r14, 312(%rsp)
+	movq	24(%rbp), %rdi
+	leaq	7(%rdi), %rcx
+	imulq	%r8, %rcx
+	leaq	(%rdx,%rcx,4), %rax
+	movq	%rax, 880(%rsp)
+	movq	%r8, %rax
+	shlq	$5, %rax
+	movq	%rax, 984(%rsp)
+	leaq	6(%rdi), %rcx
+	imulq	%r8, %rcx
+	leaq	(%rdx,%rcx,4), %rax
+	movq	%rax, 872(%rsp)
+	leaq	5(%rdi), %rcx
+	imulq	%r8, %rcx
+	leaq	(%rdx,%rcx,4), %rax
+	movq	%rax, 864(%rsp)
+	leaq	4(%rdi), %rcx
+	imulq	%r8, %rcx
+	leaq	(%rdx,%rcx,4), %rax
+	movq	%rax, 856(%rsp)
+	leaq	3(%rdi), %rcx
+	imulq	%r8, %rcx
+	leaq	(%rdx,%rcx,4), %rax
+	movq	%rax, 848(%rsp)
+	leaq	2(%rdi), %rcx
+	imulq	%r8, %rcx
+	leaq	(%rdx,%rcx,4), %rax
+	movq	%rax, 840(%rsp)
+	leaq	1(%rdi), %rcx
+	imulq	%r8, %rcx
+	movq	136(%rsp), %r11
+	leaq	(%rdx,%rcx,4), %rax
+	movq	%rax, 832(%rsp)
+	movq	264(%rsp), %rcx
+	movq	%rcx, %r14
+	shlq	$6, %r14
+	movq	%rsi, %rax
+	shlq	$6, %rax
+	movq	%rax, 1096(%rsp)
+	shlq	$7, %rcx
+	movq	%rcx, 264(%rsp)
+	leaq	(%r9,%rsi,4), %rax
+	leaq	(,%rsi,4), %rcx
+	movq	%rcx, 912(%rsp)
+	leaq	(,%rsi,8), %r8
+	addq	%rsi, %rsi
+	movq	%rsi, 248(%rsp)
+	movq	72(%rsp), %r9
+	leaq	(%r15,%rax), %rcx
+	movq	%rcx, 1016(%rsp)
+	leaq	8(%r15,%rax), %rcx
+	leaq	16(%r15,%rax), %rsi
+	leaq	4(%r15,%rax), %rax
+	movq	%rax, 240(%rsp)
+	vpbroadcastq	.LCPI16_12(%rip), %ymm15
+	movq	88(%rsp), %rax
+	leaq	(,%rax,4), %rax
+	movq	%rax, 920(%rsp)
+	leaq	(%r12,%r12,2), %rax
+	movq	%rax, 360(%rsp)
+	movq	$0, 824(%rsp)
+	leaq	368(%rsp), %rdi
+	movq	%r13, 808(%rsp)
+	movq	%r13, 816(%rsp)
+	movq	%r10, %rax
 	xorl	%r13d, %r13d
-	movq	$0, 80(%rsp)
-	vmovdqa	%ymm15, 1312(%rsp)
-	movq	%r15, 200(%rsp)
-	movq	%rdi, 280(%rsp)
-	movq	%r8, 360(%rsp)
-	jmp	.LBB16_53
+	movq	$0, 56(%rsp)
+	vmovdqa	%ymm15, 1280(%rsp)
+	movq	%r8, 280(%rsp)
+	movq	%rcx, 144(%rsp)
+	movq	%rsi, 800(%rsp)
+	jmp	.LBB16_67
 	.p2align	4
-.LBB16_283:
-	movq	%rdx, %r10
-	movq	%r8, %rbx
-.LBB16_275:
-	movq	496(%rsp), %r13
-	addq	%rbx, %r13
-	subq	%rbx, %r9
-	movq	%r9, 48(%rsp)
-	incq	936(%rsp)
-	movq	1136(%rsp), %rax
-	addq	%rax, 1008(%rsp)
-	movq	1000(%rsp), %rax
-	addq	%rax, 992(%rsp)
-	addq	%rax, 984(%rsp)
-	addq	%rax, 976(%rsp)
-	addq	%rax, 968(%rsp)
-	addq	%rax, 960(%rsp)
-	addq	%rax, 952(%rsp)
-	addq	%rax, 944(%rsp)
-	addq	%rax, 928(%rsp)
+.LBB16_64:
+	movq	%rdx, %r9
+.LBB16_65:
+	movq	272(%rsp), %r10
+.LBB16_66:
+	movq	760(%rsp), %r13
+	addq	%r11, %r13
+	subq	%r11, %r10
+	incq	824(%rsp)
+	movq	1032(%rsp), %rax
+	addq	%rax, 896(%rsp)
+	movq	888(%rsp), %rax
+	addq	%rax, 880(%rsp)
+	addq	%rax, 872(%rsp)
+	addq	%rax, 864(%rsp)
+	addq	%rax, 856(%rsp)
+	addq	%rax, 848(%rsp)
+	addq	%rax, 840(%rsp)
+	addq	%rax, 832(%rsp)
+	addq	%rax, 816(%rsp)
 	addq	%rax, 288(%rsp)
-	cmpq	312(%rsp), %r13
-	jge	.LBB16_276
-.LBB16_53:
-	movq	312(%rsp), %rax
+	movq	%r10, %rax
+	movq	768(%rsp), %r10
+	cmpq	%r10, %r13
+	jge	.LBB16_676
+.LBB16_67:
+	movq	%rax, 272(%rsp)
+	movq	%r10, %rax
 	subq	%r13, %rax
-	cmpq	%rax, %rbx
-	movq	%rax, %rdi
-	cmovlq	%rbx, %rdi
-	movq	%rdi, 72(%rsp)
+	cmpq	%rax, %r11
+	movq	%rax, %rsi
+	cmovlq	%r11, %rsi
+	movq	%rsi, 40(%rsp)
 	testq	%rax, %rax
-	movq	%r13, 496(%rsp)
-	jle	.LBB16_272
-	movq	1008(%rsp), %r13
-	movq	1128(%rsp), %r15
+	movq	%r13, 760(%rsp)
+	jle	.LBB16_91
+	movq	896(%rsp), %r15
+	movq	1024(%rsp), %r13
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB16_55:
-	leaq	544(%rsp), %rdi
-	movq	%r11, %rsi
-	leaq	1248(%rsp), %rdx
+.LBB16_69:
+	leaq	1152(%rsp), %rsi
+	leaq	1312(%rsp), %rdx
 	movq	16(%rbp), %rcx
-	movq	%r13, %r8
-	movq	%r15, %r9
+	movq	%r15, %r8
+	movq	%r13, %r9
 	vzeroupper
 	callq	conv_view_of
-	leaq	368(%rsp), %r11
-	vmovups	544(%rsp), %ymm0
-	vmovups	560(%rsp), %ymm1
-	vmovups	%ymm1, 1360(%rsp,%rbx)
-	vmovups	%ymm0, 1344(%rsp,%rbx)
-	movq	520(%rsp), %rcx
-	movq	48(%rsp), %rax
+	movl	$1, %r11d
+	leaq	368(%rsp), %rdi
+	vmovups	368(%rsp), %ymm0
+	vmovups	384(%rsp), %ymm1
+	vmovups	%ymm1, 1392(%rsp,%rbx)
+	vmovups	%ymm0, 1376(%rsp,%rbx)
+	movq	784(%rsp), %rcx
+	movq	272(%rsp), %rax
 	cmpq	%rax, %rcx
 	cmovlq	%rcx, %rax
 	cmpq	$2, %rax
-	movl	$1, %ecx
-	cmovlq	%rcx, %rax
+	cmovlq	%r11, %rax
 	cmpq	$256, %rax
 	movl	$256, %ecx
 	cmovgeq	%rcx, %rax
 	shll	$4, %eax
 	leaq	(%rax,%rax,2), %rax
 	addq	$48, %rbx
-	addq	512(%rsp), %r15
-	addq	504(%rsp), %r13
+	addq	776(%rsp), %r13
+	addq	312(%rsp), %r15
 	cmpq	%rbx, %rax
-	jne	.LBB16_55
-	movl	$1, %edi
-	cmpq	$16, 480(%rsp)
-	movq	40(%rsp), %r9
-	movq	88(%rsp), %r10
+	jne	.LBB16_69
+	cmpq	$16, 1264(%rsp)
+	movq	24(%rsp), %rdi
+	movq	72(%rsp), %r9
 	movq	336(%rsp), %rsi
-	vmovdqa	1312(%rsp), %ymm15
-	jl	.LBB16_57
-	movq	520(%rsp), %rax
-	movq	48(%rsp), %rbx
+	movq	984(%rsp), %r10
+	vmovdqa	1280(%rsp), %ymm15
+	jl	.LBB16_92
+	movq	784(%rsp), %rax
+	movq	272(%rsp), %rbx
 	cmpq	%rbx, %rax
 	cmovlq	%rax, %rbx
 	cmpq	$2, %rbx
-	cmovlq	%rdi, %rbx
+	cmovlq	%r11, %rbx
 	cmpq	$256, %rbx
 	cmovgeq	%rcx, %rbx
-	movq	%rbx, 1200(%rsp)
-	movq	1000(%rsp), %rcx
-	imulq	936(%rsp), %rcx
-	movq	488(%rsp), %rax
+	movq	%rbx, 1104(%rsp)
+	movq	888(%rsp), %rcx
+	imulq	824(%rsp), %rcx
+	movq	808(%rsp), %rax
 	addq	%rcx, %rax
-	movq	%rax, 1176(%rsp)
-	addq	1120(%rsp), %rcx
-	movq	%rcx, 1184(%rsp)
+	movq	%rax, 1080(%rsp)
+	addq	1008(%rsp), %rcx
+	movq	%rcx, 1088(%rsp)
 	movq	288(%rsp), %rax
 	movq	%rax, 320(%rsp)
-	movq	1104(%rsp), %rax
+	movq	904(%rsp), %rax
 	movq	%rax, 328(%rsp)
-	movq	928(%rsp), %rax
+	movq	816(%rsp), %rax
 	movq	%rax, 304(%rsp)
-	movq	944(%rsp), %rax
+	movq	832(%rsp), %rax
 	movq	%rax, 296(%rsp)
-	movq	952(%rsp), %rax
-	movq	%rax, 1080(%rsp)
-	movq	960(%rsp), %rax
-	movq	%rax, 1072(%rsp)
-	movq	968(%rsp), %rax
-	movq	%rax, 1064(%rsp)
-	movq	976(%rsp), %rax
-	movq	%rax, 1056(%rsp)
-	movq	984(%rsp), %rax
-	movq	%rax, 1048(%rsp)
-	movq	992(%rsp), %rax
-	movq	%rax, 1040(%rsp)
-	movq	$0, 256(%rsp)
-	jmp	.LBB16_267
+	movq	840(%rsp), %rax
+	movq	%rax, 976(%rsp)
+	movq	848(%rsp), %rax
+	movq	%rax, 968(%rsp)
+	movq	856(%rsp), %rax
+	movq	%rax, 960(%rsp)
+	movq	864(%rsp), %rax
+	movq	%rax, 952(%rsp)
+	movq	872(%rsp), %rax
+	movq	%rax, 944(%rsp)
+	movq	880(%rsp), %rax
+	movq	%rax, 936(%rsp)
+	movq	$0, 128(%rsp)
+	jmp	.LBB16_73
 	.p2align	4
-.LBB16_684:
-	movq	256(%rsp), %rdi
-	incq	%rdi
-	movq	1024(%rsp), %rax
-	addq	%rax, 1040(%rsp)
-	addq	%rax, 1048(%rsp)
-	addq	%rax, 1056(%rsp)
-	addq	%rax, 1064(%rsp)
-	addq	%rax, 1072(%rsp)
-	addq	%rax, 1080(%rsp)
+.LBB16_72:
+	movq	128(%rsp), %r11
+	incq	%r11
+	movq	920(%rsp), %rax
+	addq	%rax, 936(%rsp)
+	addq	%rax, 944(%rsp)
+	addq	%rax, 952(%rsp)
+	addq	%rax, 960(%rsp)
+	addq	%rax, 968(%rsp)
+	addq	%rax, 976(%rsp)
 	addq	%rax, 296(%rsp)
 	addq	%rax, 304(%rsp)
 	movq	328(%rsp), %rcx
-	addq	1032(%rsp), %rcx
+	addq	928(%rsp), %rcx
 	movq	%rcx, 328(%rsp)
 	addq	%rax, 320(%rsp)
-	movq	%rdi, 256(%rsp)
-	cmpq	1200(%rsp), %rdi
-	je	.LBB16_273
-.LBB16_267:
-	testq	%r9, %r9
-	jle	.LBB16_684
-	movq	1024(%rsp), %rcx
-	movq	256(%rsp), %rax
+	movq	%r11, 128(%rsp)
+	cmpq	1104(%rsp), %r11
+	je	.LBB16_269
+.LBB16_73:
+	testq	%rdi, %rdi
+	jle	.LBB16_72
+	movq	920(%rsp), %rcx
+	movq	128(%rsp), %rax
 	imulq	%rax, %rcx
-	movq	1032(%rsp), %rdi
-	imulq	%rax, %rdi
-	movq	1168(%rsp), %rax
-	addq	%rdi, %rax
-	movq	%rax, 24(%rsp)
-	movq	1144(%rsp), %rax
-	addq	%rdi, %rax
-	movq	%rax, 248(%rsp)
-	addq	1160(%rsp), %rdi
-	movq	%rdi, 528(%rsp)
-	movq	1176(%rsp), %rax
+	movq	928(%rsp), %r11
+	imulq	%rax, %r11
+	movq	1072(%rsp), %rax
+	addq	%r11, %rax
+	movq	%rax, 256(%rsp)
+	movq	1056(%rsp), %rax
+	addq	%r11, %rax
+	movq	%rax, 216(%rsp)
+	addq	1064(%rsp), %r11
+	movq	%r11, 224(%rsp)
+	movq	1080(%rsp), %rax
 	addq	%rcx, %rax
-	movq	%rax, 344(%rsp)
-	addq	1184(%rsp), %rcx
-	movq	%rcx, 144(%rsp)
+	movq	%rax, 104(%rsp)
+	addq	1088(%rsp), %rcx
+	movq	%rcx, 792(%rsp)
 	movq	320(%rsp), %rax
-	movq	%rax, 272(%rsp)
+	movq	%rax, 96(%rsp)
 	movq	328(%rsp), %r15
-	movq	304(%rsp), %rax
-	movq	%rax, 120(%rsp)
+	movq	304(%rsp), %r8
 	movq	296(%rsp), %rax
-	movq	1080(%rsp), %rcx
-	movq	1072(%rsp), %rbx
-	movq	1064(%rsp), %r13
-	movq	1056(%rsp), %rdi
-	movq	%rdi, 104(%rsp)
-	movq	1048(%rsp), %rdi
-	movq	1040(%rsp), %r8
+	movq	%rax, 32(%rsp)
+	movq	976(%rsp), %rax
+	movq	968(%rsp), %rcx
+	movq	960(%rsp), %rbx
+	movq	952(%rsp), %r13
+	movq	944(%rsp), %r11
+	movq	%r11, 80(%rsp)
+	movq	936(%rsp), %r11
 	xorl	%edx, %edx
-	jmp	.LBB16_269
+	jmp	.LBB16_76
 	.p2align	4
-.LBB16_683:
+.LBB16_75:
 	incq	%rdx
-	addq	$4, %r8
-	addq	$4, %rdi
-	addq	$4, 104(%rsp)
+	addq	$4, %r11
+	addq	$4, 80(%rsp)
 	addq	$4, %r13
 	addq	$4, %rbx
 	movq	64(%rsp), %rcx
 	addq	$4, %rcx
-	movq	128(%rsp), %rax
+	movq	112(%rsp), %rax
 	addq	$4, %rax
-	addq	$4, 120(%rsp)
+	addq	$4, 32(%rsp)
+	addq	$4, %r8
 	addq	%r12, %r15
-	addq	$4, 272(%rsp)
-	cmpq	%r9, %rdx
-	je	.LBB16_684
-.LBB16_269:
+	addq	$4, 96(%rsp)
+	cmpq	%rdi, %rdx
+	je	.LBB16_72
+.LBB16_76:
 	movq	%rcx, 64(%rsp)
-	movq	%rax, 128(%rsp)
-	testq	%r10, %r10
-	jle	.LBB16_681
-	cmpq	$32, %r10
-	jae	.LBB16_671
+	movq	%rax, 112(%rsp)
+	testq	%r9, %r9
+	jle	.LBB16_86
+	cmpq	$32, %r9
+	jae	.LBB16_79
 	xorl	%eax, %eax
-	jmp	.LBB16_679
+	jmp	.LBB16_84
 	.p2align	4
-.LBB16_671:
-	movq	%rdi, 224(%rsp)
-	movq	%r11, %r9
-	movq	%rdx, 96(%rsp)
+.LBB16_79:
+	movq	%r11, 192(%rsp)
+	movq	%rdx, 232(%rsp)
 	leaq	(,%rdx,4), %rax
-	movq	344(%rsp), %rcx
+	movq	104(%rsp), %rcx
 	addq	%rax, %rcx
-	movq	1088(%rsp), %rdx
+	movq	1136(%rsp), %rdx
 	addq	%rcx, %rdx
-	movq	1232(%rsp), %rsi
+	movq	1128(%rsp), %rsi
 	addq	%rcx, %rsi
-	xorl	%edi, %edi
+	xorl	%r11d, %r11d
 	cmpq	%rcx, %rdx
-	setb	%dil
+	setb	%r11b
 	xorl	%edx, %edx
 	cmpq	%rcx, %rsi
 	movq	336(%rsp), %rsi
 	seta	%dl
 	testq	%rsi, %rsi
-	cmovsl	%edx, %edi
-	orb	247(%rsp), %dil
-	je	.LBB16_674
+	cmovsl	%edx, %r11d
+	orb	215(%rsp), %r11b
+	je	.LBB16_81
 	xorl	%eax, %eax
-	movq	88(%rsp), %r10
-	jmp	.LBB16_673
-.LBB16_674:
-	movq	1224(%rsp), %rdx
+	movq	72(%rsp), %r9
+	jmp	.LBB16_83
+.LBB16_81:
+	movq	1120(%rsp), %rdx
 	shrq	$61, %rdx
 	andl	$1, %edx
-	addq	144(%rsp), %rax
+	addq	792(%rsp), %rax
 	cmpq	%rax, %rcx
 	movq	%rax, %rsi
 	cmovbq	%rcx, %rsi
 	cmovaq	%rcx, %rax
 	addq	$4, %rax
-	cmpq	%rax, 248(%rsp)
+	cmpq	%rax, 216(%rsp)
 	setb	%al
-	cmpq	528(%rsp), %rsi
+	cmpq	224(%rsp), %rsi
 	setb	%cl
 	andb	%al, %cl
 	xorl	%eax, %eax
 	orb	%dl, %cl
-	je	.LBB16_676
-	movq	88(%rsp), %r10
+	je	.LBB16_88
+	movq	72(%rsp), %r9
 	movq	336(%rsp), %rsi
-.LBB16_673:
-	movq	%r9, %r11
-	movq	40(%rsp), %r9
-	movq	224(%rsp), %rdi
-	movq	96(%rsp), %rdx
-.LBB16_679:
+.LBB16_83:
+	movq	24(%rsp), %rdi
+	movq	192(%rsp), %r11
+	movq	232(%rsp), %rdx
+.LBB16_84:
 	movq	24(%rbp), %rcx
 	addq	%rax, %rcx
 	imulq	%rsi, %rcx
-	addq	272(%rsp), %rcx
+	addq	96(%rsp), %rcx
 	.p2align	4
-.LBB16_680:
+.LBB16_85:
 	vmovss	(%rcx), %xmm0
 	vmovss	%xmm0, (%r15,%rax,4)
 	incq	%rax
 	addq	%rsi, %rcx
-	cmpq	%rax, %r10
-	jne	.LBB16_680
-.LBB16_681:
-	cmpq	208(%rsp), %r10
-	jge	.LBB16_683
-	movq	%rdi, 224(%rsp)
+	cmpq	%rax, %r9
+	jne	.LBB16_85
+.LBB16_86:
+	cmpq	200(%rsp), %r9
+	jge	.LBB16_75
 	movq	%r12, %rdi
 	imulq	%rdx, %rdi
-	addq	24(%rsp), %rdi
+	addq	256(%rsp), %rdi
 	xorl	%esi, %esi
-	movq	%rbx, 136(%rsp)
-	movq	%rdx, %rbx
-	movq	1240(%rsp), %rdx
-	movq	%r8, 32(%rsp)
+	movq	%rdx, 232(%rsp)
+	movq	1144(%rsp), %rdx
+	movq	%r8, 16(%rsp)
+	movq	%r11, 192(%rsp)
 	vzeroupper
 	callq	memset@PLT
-	movq	%rbx, %rdx
-	movq	136(%rsp), %rbx
-	movq	224(%rsp), %rdi
-	leaq	368(%rsp), %r11
-	vmovdqa	1312(%rsp), %ymm15
+	movq	232(%rsp), %rdx
+	movq	192(%rsp), %r11
+	vmovdqa	1280(%rsp), %ymm15
+	movq	984(%rsp), %r10
 	movq	336(%rsp), %rsi
-	movq	88(%rsp), %r10
-	movq	40(%rsp), %r9
-	movq	32(%rsp), %r8
-	jmp	.LBB16_683
-.LBB16_676:
+	movq	72(%rsp), %r9
+	movq	24(%rsp), %rdi
+	movq	16(%rsp), %r8
+	jmp	.LBB16_75
+.LBB16_88:
 	xorl	%ecx, %ecx
-	movq	1216(%rsp), %rsi
-	movq	120(%rsp), %r9
-	movq	128(%rsp), %r11
-	movq	%r8, 32(%rsp)
-	movq	%r13, 136(%rsp)
-	movq	%rbx, %r13
-	movq	1208(%rsp), %rbx
+	movq	1112(%rsp), %rsi
+	movq	32(%rsp), %rdi
+	movq	112(%rsp), %r9
+	movq	%r13, 16(%rsp)
+	movq	%rbx, 120(%rsp)
+	movq	%r10, %rbx
 	movq	64(%rsp), %r10
-	movq	104(%rsp), %rdi
-	movq	224(%rsp), %rdx
+	movq	80(%rsp), %r11
+	movq	192(%rsp), %rdx
 	.p2align	4
-.LBB16_677:
-	vmovss	(%r9,%rax), %xmm0
-	vinsertps	$16, (%r11,%rax), %xmm0, %xmm0
-	vinsertps	$32, (%r10,%rax), %xmm0, %xmm0
-	vinsertps	$48, (%r13,%rax), %xmm0, %xmm0
-	movq	136(%rsp), %r8
-	vmovss	(%r8,%rax), %xmm1
-	vinsertps	$16, (%rdi,%rax), %xmm1, %xmm1
-	vinsertps	$32, (%rdx,%rax), %xmm1, %xmm1
-	movq	32(%rsp), %r8
-	vinsertps	$48, (%r8,%rax), %xmm1, %xmm1
+.LBB16_89:
+	vmovss	(%r8,%rax), %xmm0
+	vinsertps	$16, (%rdi,%rax), %xmm0, %xmm0
+	vinsertps	$32, (%r9,%rax), %xmm0, %xmm0
+	vinsertps	$48, (%r10,%rax), %xmm0, %xmm0
+	movq	120(%rsp), %r13
+	vmovss	(%r13,%rax), %xmm1
+	movq	16(%rsp), %r13
+	vinsertps	$16, (%r13,%rax), %xmm1, %xmm1
+	vinsertps	$32, (%r11,%rax), %xmm1, %xmm1
+	vinsertps	$48, (%rdx,%rax), %xmm1, %xmm1
 	vmovups	%xmm1, 16(%r15,%rcx,4)
 	vmovups	%xmm0, (%r15,%rcx,4)
 	addq	$8, %rcx
 	addq	%rbx, %rax
 	cmpq	%rcx, %rsi
-	jne	.LBB16_677
+	jne	.LBB16_89
 	movq	%rsi, %rax
-	movq	88(%rsp), %r10
-	cmpq	%rsi, %r10
+	movq	72(%rsp), %r9
+	cmpq	%rsi, %r9
 	movq	336(%rsp), %rsi
-	movq	40(%rsp), %r9
-	leaq	368(%rsp), %r11
-	movq	%r13, %rbx
-	movq	136(%rsp), %r13
-	movq	%rdx, %rdi
-	movq	32(%rsp), %r8
-	movq	96(%rsp), %rdx
-	jne	.LBB16_679
-	jmp	.LBB16_681
+	movq	24(%rsp), %rdi
+	movq	%rbx, %r10
+	movq	120(%rsp), %rbx
+	movq	16(%rsp), %r13
+	movq	%rdx, %r11
+	movq	232(%rsp), %rdx
+	jne	.LBB16_84
+	jmp	.LBB16_86
 	.p2align	4
-.LBB16_272:
-	cmpq	$16, 480(%rsp)
-	jge	.LBB16_273
-.LBB16_57:
-	cmpq	$0, 496(%rsp)
-	movq	56(%rsp), %rbx
-	movq	200(%rsp), %r15
-	movq	48(%rsp), %r9
-	je	.LBB16_58
+.LBB16_91:
+	cmpq	$16, 1264(%rsp)
+	jge	.LBB16_269
+.LBB16_92:
+	cmpq	$0, 760(%rsp)
+	movq	48(%rsp), %rbx
+	movq	144(%rsp), %r15
+	je	.LBB16_659
 .LBB16_93:
-	xorl	%r13d, %r13d
-	testb	$7, 1376(%rsp)
+	xorl	%edi, %edi
+	testb	$7, 1408(%rsp)
 	setne	%al
-	movq	88(%rsp), %r10
-	testq	%r10, %r10
-	jle	.LBB16_94
-	movq	496(%rsp), %rcx
-	imulq	112(%rsp), %rcx
-	movq	488(%rsp), %rsi
+	movq	72(%rsp), %r9
+	testq	%r9, %r9
+	jle	.LBB16_673
+	movq	760(%rsp), %rcx
+	imulq	88(%rsp), %rcx
+	movq	808(%rsp), %rsi
 	leaq	(%rsi,%rcx,4), %rcx
-	movq	%rcx, 344(%rsp)
-	movb	%al, %r13b
-	movq	80(%rsp), %rax
-	leaq	-1(%rax), %rcx
-	movq	%rcx, 136(%rsp)
-	movq	%rax, %rcx
+	movq	%rcx, 104(%rsp)
+	movb	%al, %dil
+	movq	%rdi, 32(%rsp)
+	movq	56(%rsp), %r11
+	leaq	-1(%r11), %rax
+	movq	%rax, 120(%rsp)
+	movq	%r11, %rcx
 	movabsq	$9223372036854775806, %rax
 	andq	%rax, %rcx
-	movq	%rcx, 128(%rsp)
-	movq	352(%rsp), %rax
-	movq	%rax, 96(%rsp)
-	movq	$0, 24(%rsp)
-	movq	40(%rsp), %r8
-	leaq	368(%rsp), %r11
-	movq	%r13, 104(%rsp)
+	movq	%rcx, 112(%rsp)
+	movq	344(%rsp), %rax
+	movq	%rax, 80(%rsp)
+	movq	$0, 256(%rsp)
+	movq	24(%rsp), %r8
+	leaq	368(%rsp), %rdi
 	jmp	.LBB16_96
 	.p2align	4
-.LBB16_100:
-	movq	24(%rsp), %rcx
+.LBB16_95:
+	movq	256(%rsp), %rcx
 	addq	$3, %rcx
-	movq	96(%rsp), %rax
-	addq	160(%rsp), %rax
-	movq	%rax, 96(%rsp)
-	movq	%rcx, 24(%rsp)
-	cmpq	%r10, %rcx
-	jge	.LBB16_101
+	movq	80(%rsp), %rax
+	addq	152(%rsp), %rax
+	movq	%rax, 80(%rsp)
+	movq	%rcx, 256(%rsp)
+	cmpq	%r9, %rcx
+	jge	.LBB16_658
 .LBB16_96:
 	testq	%rbx, %rbx
-	jle	.LBB16_100
-	movq	%r10, %rax
-	movq	24(%rsp), %rdi
-	subq	%rdi, %rax
+	jle	.LBB16_95
+	movq	%r9, %rax
+	movq	256(%rsp), %r10
+	subq	%r10, %rax
 	cmpq	$3, %rax
 	movl	$3, %ecx
 	cmovgeq	%rcx, %rax
-	movq	%rdi, %rcx
+	movq	%r10, %rcx
 	imulq	%r8, %rcx
+	movq	104(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %rcx
+	movq	%rcx, 16(%rsp)
+	movq	%r10, %rcx
+	imulq	%rbx, %rcx
 	movq	344(%rsp), %rsi
 	leaq	(%rsi,%rcx,4), %rcx
-	movq	%rcx, 32(%rsp)
-	movq	%rdi, %rcx
-	imulq	%rbx, %rcx
-	movq	352(%rsp), %rsi
-	leaq	(%rsi,%rcx,4), %rcx
-	movq	%rcx, 120(%rsp)
+	movq	%rcx, 96(%rsp)
 	leal	(%rax,%rax,4), %eax
-	movl	%eax, 272(%rsp)
-	movq	96(%rsp), %rax
-	movq	%rax, 224(%rsp)
+	movl	%eax, 232(%rsp)
+	movq	80(%rsp), %rax
+	movq	%rax, 192(%rsp)
 	xorl	%ecx, %ecx
-	jmp	.LBB16_98
-.LBB16_133:
+	jmp	.LBB16_103
+.LBB16_98:
+	vhaddps	%xmm1, %xmm2, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm1, %xmm2, %xmm1
+	vshufps	$232, %xmm1, %xmm1, %xmm2
+	vshufps	$237, %xmm1, %xmm1, %xmm1
+	vaddps	%xmm1, %xmm2, %xmm1
+	vaddps	%xmm1, %xmm3, %xmm1
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm2
+	vaddps	%xmm1, %xmm2, %xmm1
+	vmovlps	%xmm1, (%rax)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	8(%rax), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax)
+.LBB16_99:
+	movq	48(%rsp), %rbx
+.LBB16_100:
+	movq	72(%rsp), %r9
+.LBB16_101:
+	leaq	368(%rsp), %rdi
+.LBB16_102:
+	addq	$4, %rcx
+	addq	$16, 192(%rsp)
+	cmpq	%rbx, %rcx
+	jge	.LBB16_95
+.LBB16_103:
+	movq	%rbx, %rax
+	subq	%rcx, %rax
+	cmpq	$4, %rax
+	movl	$4, %r10d
+	cmovgeq	%r10, %rax
+	addl	232(%rsp), %eax
+	movq	32(%rsp), %r10
+	leal	(%r10,%rax,2), %eax
+	addl	$-12, %eax
+	cmpl	$27, %eax
+	ja	.LBB16_102
+	movq	96(%rsp), %r10
+	leaq	(%r10,%rcx,4), %r10
+	movq	%r10, 64(%rsp)
+	leaq	.LJTI16_1(%rip), %r10
+	movslq	(%r10,%rax,4), %rax
+	addq	%r10, %rax
+	jmpq	*%rax
+.LBB16_105:
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	movq	88(%rsp), %r9
+	jmp	.LBB16_107
+	.p2align	4
+.LBB16_106:
+	incq	%rax
+	cmpq	40(%rsp), %rax
+	je	.LBB16_196
+.LBB16_107:
+	testq	%r11, %r11
+	jle	.LBB16_106
+	leaq	(%rax,%rax,2), %rsi
+	shlq	$4, %rsi
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1384(%rsp,%rsi), %rdx
+	movslq	(%rdx,%rcx,4), %rdx
+	shlq	$2, %rdx
+	addq	1376(%rsp,%rsi), %rdx
+	movq	16(%rsp), %rsi
+	leaq	(%rsi,%rdi,4), %rsi
+	cmpq	$0, 120(%rsp)
+	je	.LBB16_111
+	xorl	%r10d, %r10d
+	movq	112(%rsp), %r11
+	movq	800(%rsp), %r13
+	.p2align	4
+.LBB16_110:
+	movslq	-12(%r13,%r10), %rdi
+	vmovups	(%rsi,%rdi,4), %ymm1
+	movslq	-16(%r13,%r10), %rdi
+	vfmadd132ps	(%rdx,%rdi,4), %ymm0, %ymm1
+	movslq	(%r13,%r10), %rdi
+	vmovups	(%rsi,%rdi,4), %ymm0
+	movslq	-4(%r13,%r10), %rdi
+	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
+	addq	$24, %r10
+	addq	$-2, %r11
+	jne	.LBB16_110
+	jmp	.LBB16_112
+	.p2align	4
+.LBB16_111:
+	xorl	%r10d, %r10d
+.LBB16_112:
+	movq	56(%rsp), %r11
+	testb	$1, %r11b
+	leaq	368(%rsp), %rdi
+	je	.LBB16_106
+	movq	352(%rsp), %r11
+	movslq	4(%r11,%r10), %rdi
+	vmovups	(%rsi,%rdi,4), %ymm1
+	movslq	(%r11,%r10), %rsi
+	movq	56(%rsp), %r11
+	leaq	368(%rsp), %rdi
+	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
+	jmp	.LBB16_106
+.LBB16_114:
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	movq	88(%rsp), %r9
+	jmp	.LBB16_116
+	.p2align	4
+.LBB16_115:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	movq	56(%rsp), %r11
+	je	.LBB16_119
+.LBB16_116:
+	testq	%r11, %r11
+	jle	.LBB16_115
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rsi
+	imulq	%r9, %rsi
+	movq	1376(%rsp,%rax), %rdx
+	movq	1384(%rsp,%rax), %rdi
+	movslq	(%rdi,%rcx,4), %rax
+	leaq	(%rdx,%rax,4), %rax
+	movslq	4(%rdi,%rcx,4), %rdi
+	leaq	(%rdx,%rdi,4), %rdx
+	movq	16(%rsp), %rdi
+	leaq	(%rdi,%rsi,4), %rsi
+	movq	240(%rsp), %r10
+	.p2align	4
+.LBB16_118:
+	movslq	(%r10), %rdi
+	leaq	(%rsi,%rdi,4), %r15
+	vmovups	(%rsi,%rdi,4), %ymm6
+	vmovups	(%r15,%r8,4), %ymm7
+	vmovups	(%r15,%r8,8), %ymm8
+	movslq	-4(%r10), %rdi
+	vmovups	(%rax,%rdi,4), %ymm9
+	vfmadd231ps	%ymm9, %ymm6, %ymm4
+	vfmadd231ps	%ymm9, %ymm7, %ymm2
+	vfmadd231ps	%ymm9, %ymm8, %ymm0
+	vmovups	(%rdx,%rdi,4), %ymm9
+	vfmadd231ps	%ymm6, %ymm9, %ymm5
+	vfmadd231ps	%ymm7, %ymm9, %ymm3
+	vfmadd231ps	%ymm9, %ymm8, %ymm1
+	addq	$12, %r10
+	decq	%r11
+	jne	.LBB16_118
+	jmp	.LBB16_115
+.LBB16_119:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -8262,7 +8478,7 @@ convolution_weight_gradient_outputs:
 	vshufps	$237, %xmm2, %xmm2, %xmm2
 	vaddps	%xmm2, %xmm3, %xmm2
 	vaddps	%xmm2, %xmm5, %xmm2
-	movq	56(%rsp), %rbx
+	movq	48(%rsp), %rbx
 	vmovsd	(%rax,%rbx,4), %xmm3
 	vaddps	%xmm3, %xmm2, %xmm2
 	vhaddps	%xmm1, %xmm0, %xmm3
@@ -8278,182 +8494,51 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax,%rbx,8), %xmm1
 	vaddps	%xmm1, %xmm0, %xmm0
 	vmovlps	%xmm0, (%rax,%rbx,8)
-.LBB16_218:
-	movq	88(%rsp), %r10
-	movq	200(%rsp), %r15
-.LBB16_176:
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-.LBB16_254:
-	addq	$4, %rcx
-	addq	$16, 224(%rsp)
-	cmpq	%rbx, %rcx
-	jge	.LBB16_100
-.LBB16_98:
-	movq	%rbx, %rax
-	subq	%rcx, %rax
-	cmpq	$4, %rax
-	movl	$4, %edi
-	cmovgeq	%rdi, %rax
-	addl	272(%rsp), %eax
-	leal	-12(%r13,%rax,2), %eax
-	cmpl	$27, %eax
-	ja	.LBB16_254
-	movq	120(%rsp), %rdi
-	leaq	(%rdi,%rcx,4), %rdi
-	movq	%rdi, 64(%rsp)
-	leaq	.LJTI16_1(%rip), %rdi
-	movslq	(%rdi,%rax,4), %rax
-	addq	%rdi, %rax
-	jmpq	*%rax
-.LBB16_245:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	jmp	.LBB16_246
-	.p2align	4
-.LBB16_251:
-	incq	%rax
-	cmpq	72(%rsp), %rax
-	movq	48(%rsp), %r9
-	je	.LBB16_252
-.LBB16_246:
-	cmpq	$0, 80(%rsp)
-	jle	.LBB16_251
-	leaq	(%rax,%rax,2), %rsi
-	shlq	$4, %rsi
-	movq	%rax, %rdi
-	imulq	112(%rsp), %rdi
-	movq	1352(%rsp,%rsi), %rdx
-	movslq	(%rdx,%rcx,4), %rdx
-	shlq	$2, %rdx
-	addq	1344(%rsp,%rsi), %rdx
-	movq	32(%rsp), %rsi
-	leaq	(%rsi,%rdi,4), %rsi
-	cmpq	$0, 136(%rsp)
-	je	.LBB16_248
-	xorl	%r10d, %r10d
-	movq	128(%rsp), %r11
-	.p2align	4
-.LBB16_256:
-	movslq	4(%r15,%r10), %rdi
-	vmovups	(%rsi,%rdi,4), %ymm1
-	movslq	(%r15,%r10), %rdi
-	vfmadd132ps	(%rdx,%rdi,4), %ymm0, %ymm1
-	movslq	16(%r15,%r10), %rdi
-	vmovups	(%rsi,%rdi,4), %ymm0
-	movslq	12(%r15,%r10), %rdi
-	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
-	addq	$24, %r10
-	addq	$-2, %r11
-	jne	.LBB16_256
-	jmp	.LBB16_249
-	.p2align	4
-.LBB16_248:
-	xorl	%r10d, %r10d
-.LBB16_249:
-	testb	$1, 80(%rsp)
-	leaq	368(%rsp), %r11
-	je	.LBB16_251
-	movslq	4(%r15,%r10), %rdi
-	vmovups	(%rsi,%rdi,4), %ymm1
-	movslq	(%r15,%r10), %rsi
-	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
-	jmp	.LBB16_251
-.LBB16_128:
-	vpxor	%xmm4, %xmm4, %xmm4
-	xorl	%ebx, %ebx
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	112(%rsp), %r9
-	jmp	.LBB16_129
-	.p2align	4
-.LBB16_132:
-	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB16_133
-.LBB16_129:
-	movq	80(%rsp), %r11
-	testq	%r11, %r11
-	jle	.LBB16_132
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rsi
-	imulq	%r9, %rsi
-	movq	1344(%rsp,%rax), %rdx
-	movq	1352(%rsp,%rax), %rdi
-	movslq	(%rdi,%rcx,4), %rax
-	leaq	(%rdx,%rax,4), %rax
-	movslq	4(%rdi,%rcx,4), %rdi
-	leaq	(%rdx,%rdi,4), %rdx
-	movq	32(%rsp), %rdi
-	leaq	(%rdi,%rsi,4), %rsi
-	movq	264(%rsp), %r10
-	.p2align	4
-.LBB16_131:
-	movslq	(%r10), %rdi
-	leaq	(%rsi,%rdi,4), %r15
-	vmovups	(%rsi,%rdi,4), %ymm6
-	vmovups	(%r15,%r8,4), %ymm7
-	vmovups	(%r15,%r8,8), %ymm8
-	movslq	-4(%r10), %rdi
-	vmovups	(%rax,%rdi,4), %ymm9
-	vfmadd231ps	%ymm9, %ymm6, %ymm4
-	vfmadd231ps	%ymm9, %ymm7, %ymm2
-	vfmadd231ps	%ymm9, %ymm8, %ymm0
-	vmovups	(%rdx,%rdi,4), %ymm9
-	vfmadd231ps	%ymm6, %ymm9, %ymm5
-	vfmadd231ps	%ymm7, %ymm9, %ymm3
-	vfmadd231ps	%ymm9, %ymm8, %ymm1
-	addq	$12, %r10
-	decq	%r11
-	jne	.LBB16_131
-	jmp	.LBB16_132
-.LBB16_123:
+	jmp	.LBB16_268
+.LBB16_120:
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ebx, %ebx
 	vxorps	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	112(%rsp), %r9
-	jmp	.LBB16_124
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm0, %xmm0, %xmm0
+	movq	88(%rsp), %r9
+	jmp	.LBB16_122
 	.p2align	4
-.LBB16_127:
+.LBB16_121:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB16_122
-.LBB16_124:
-	movq	80(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB16_127
+	cmpq	40(%rsp), %rbx
+	movq	144(%rsp), %r15
+	movq	56(%rsp), %r11
+	je	.LBB16_125
+.LBB16_122:
+	testq	%r11, %r11
+	jle	.LBB16_121
+	movq	%r11, %r13
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
 	imulq	%r9, %rdx
-	movq	1344(%rsp,%rax), %rdi
-	movq	1352(%rsp,%rax), %r10
+	movq	1376(%rsp,%rax), %rdi
+	movq	1384(%rsp,%rax), %r10
 	movslq	(%r10,%rcx,4), %rax
 	leaq	(%rdi,%rax,4), %rax
 	movslq	4(%r10,%rcx,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
 	movslq	8(%r10,%rcx,4), %r10
 	leaq	(%rdi,%r10,4), %r10
-	movq	32(%rsp), %rdi
+	movq	16(%rsp), %rdi
 	leaq	(%rdi,%rdx,4), %r11
-	movq	232(%rsp), %r15
 	.p2align	4
-.LBB16_126:
+.LBB16_124:
 	movslq	-4(%r15), %rdx
 	leaq	(%r11,%rdx,4), %rdi
 	vpbroadcastd	(%r15), %ymm9
-	vpcmpgtd	.LCPI16_12(%rip), %ymm9, %ymm9
+	vpcmpgtd	.LCPI16_14(%rip), %ymm9, %ymm9
 	vpandn	(%r11,%rdx,4), %ymm9, %ymm10
 	vpandn	(%rdi,%r8,4), %ymm9, %ymm11
 	vpandn	(%rdi,%r8,8), %ymm9, %ymm9
@@ -8472,52 +8557,164 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm9, %ymm12, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB16_126
-	jmp	.LBB16_127
-.LBB16_168:
+	jne	.LBB16_124
+	jmp	.LBB16_121
+.LBB16_125:
+	vhaddps	%xmm8, %xmm7, %xmm9
+	vhaddps	%xmm9, %xmm9, %xmm9
+	vunpcklps	%ymm8, %ymm7, %ymm10
+	vextractf128	$1, %ymm10, %xmm10
+	vshufps	$17, %ymm7, %ymm8, %ymm11
+	vshufps	$226, %ymm7, %ymm11, %ymm11
+	vextractf128	$1, %ymm11, %xmm11
+	vaddps	%xmm11, %xmm10, %xmm10
+	vunpckhps	%ymm8, %ymm7, %ymm11
+	vextractf128	$1, %ymm11, %xmm11
+	vshufps	$51, %ymm7, %ymm8, %ymm8
+	vshufps	$226, %ymm7, %ymm8, %ymm7
+	vextractf128	$1, %ymm7, %xmm7
+	vaddps	%xmm7, %xmm11, %xmm7
+	vaddps	%xmm7, %xmm10, %xmm7
+	vaddps	%xmm7, %xmm9, %xmm7
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm8
+	vaddps	%xmm7, %xmm8, %xmm7
+	vmovlps	%xmm7, (%rax)
+	vmovshdup	%xmm6, %xmm7
+	vaddss	%xmm7, %xmm6, %xmm7
+	vshufpd	$1, %xmm6, %xmm6, %xmm8
+	vshufps	$255, %xmm6, %xmm6, %xmm9
+	vaddss	%xmm9, %xmm8, %xmm8
+	vaddss	%xmm7, %xmm8, %xmm7
+	vextractf128	$1, %ymm6, %xmm6
+	vmovshdup	%xmm6, %xmm8
+	vaddss	%xmm6, %xmm8, %xmm8
+	vshufpd	$1, %xmm6, %xmm6, %xmm9
+	vshufps	$255, %xmm6, %xmm6, %xmm6
+	vaddss	%xmm6, %xmm9, %xmm6
+	vaddss	%xmm6, %xmm8, %xmm6
+	vaddss	%xmm6, %xmm7, %xmm6
+	vaddss	8(%rax), %xmm6, %xmm6
+	vmovss	%xmm6, 8(%rax)
+	vhaddps	%xmm5, %xmm4, %xmm6
+	vhaddps	%xmm6, %xmm6, %xmm6
+	vunpcklps	%ymm5, %ymm4, %ymm7
+	vextractf128	$1, %ymm7, %xmm7
+	vshufps	$17, %ymm4, %ymm5, %ymm8
+	vshufps	$226, %ymm4, %ymm8, %ymm8
+	vextractf128	$1, %ymm8, %xmm8
+	vaddps	%xmm7, %xmm8, %xmm7
+	vunpckhps	%ymm5, %ymm4, %ymm8
+	vextractf128	$1, %ymm8, %xmm8
+	vshufps	$51, %ymm4, %ymm5, %ymm5
+	vshufps	$226, %ymm4, %ymm5, %ymm4
+	vextractf128	$1, %ymm4, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	vaddps	%xmm4, %xmm7, %xmm4
+	vaddps	%xmm4, %xmm6, %xmm4
+	movq	48(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm5
+	vaddps	%xmm4, %xmm5, %xmm4
+	vmovlps	%xmm4, (%rax,%rbx,4)
+	vmovshdup	%xmm3, %xmm4
+	vaddss	%xmm4, %xmm3, %xmm4
+	vshufpd	$1, %xmm3, %xmm3, %xmm5
+	vshufps	$255, %xmm3, %xmm3, %xmm6
+	vaddss	%xmm6, %xmm5, %xmm5
+	vaddss	%xmm5, %xmm4, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vmovshdup	%xmm3, %xmm5
+	vaddss	%xmm5, %xmm3, %xmm5
+	vshufpd	$1, %xmm3, %xmm3, %xmm6
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	vaddss	%xmm3, %xmm6, %xmm3
+	vaddss	%xmm3, %xmm5, %xmm3
+	vaddss	%xmm3, %xmm4, %xmm3
+	vaddss	8(%rax,%rbx,4), %xmm3, %xmm3
+	vhaddps	%xmm2, %xmm1, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vmovss	%xmm3, 8(%rax,%rbx,4)
+	vunpcklps	%ymm2, %ymm1, %ymm3
+	vextractf128	$1, %ymm3, %xmm3
+	vshufps	$17, %ymm1, %ymm2, %ymm5
+	vshufps	$226, %ymm1, %ymm5, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vaddps	%xmm5, %xmm3, %xmm3
+	vunpckhps	%ymm2, %ymm1, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vshufps	$51, %ymm1, %ymm2, %ymm2
+	vshufps	$226, %ymm1, %ymm2, %ymm1
+	vextractf128	$1, %ymm1, %xmm1
+	vaddps	%xmm1, %xmm5, %xmm1
+	vaddps	%xmm1, %xmm3, %xmm1
+	vaddps	%xmm1, %xmm4, %xmm1
+	vmovsd	(%rax,%rbx,8), %xmm2
+	vaddps	%xmm1, %xmm2, %xmm1
+	vmovlps	%xmm1, (%rax,%rbx,8)
+	vmovshdup	%xmm0, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm1
+	vshufpd	$1, %xmm0, %xmm0, %xmm2
+	vshufps	$255, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm3, %xmm2, %xmm2
+	vaddss	%xmm2, %xmm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vmovshdup	%xmm0, %xmm2
+	vaddss	%xmm2, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm3, %xmm0
+	vaddss	%xmm0, %xmm2, %xmm0
+	vaddss	%xmm0, %xmm1, %xmm0
+	vaddss	8(%rax,%rbx,8), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax,%rbx,8)
+	jmp	.LBB16_100
+.LBB16_126:
+	movq	88(%rsp), %r13
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	112(%rsp), %r9
-	jmp	.LBB16_169
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm0, %xmm0, %xmm0
+	jmp	.LBB16_128
 	.p2align	4
-.LBB16_172:
+.LBB16_127:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB16_167
-.LBB16_169:
-	movq	80(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB16_172
+	cmpq	40(%rsp), %rbx
+	movq	144(%rsp), %r15
+	movq	56(%rsp), %r11
+	je	.LBB16_131
+.LBB16_128:
+	testq	%r11, %r11
+	jle	.LBB16_127
+	movq	%r11, %r9
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdi
-	imulq	%r9, %rdi
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %r8
+	imulq	%r13, %rdi
+	movq	1376(%rsp,%rax), %rsi
+	movq	1384(%rsp,%rax), %r8
 	movslq	(%r8,%rcx,4), %rax
 	leaq	(%rsi,%rax,4), %rax
 	movslq	4(%r8,%rcx,4), %rdx
 	leaq	(%rsi,%rdx,4), %rdx
 	movslq	8(%r8,%rcx,4), %r8
 	leaq	(%rsi,%r8,4), %rsi
-	movq	32(%rsp), %r8
+	movq	16(%rsp), %r8
 	leaq	(%r8,%rdi,4), %r10
-	movq	232(%rsp), %r11
+	movq	%r15, %r11
+	movq	%r9, %r15
 	.p2align	4
-.LBB16_171:
+.LBB16_130:
 	movslq	-4(%r11), %rdi
 	leaq	(%r10,%rdi,4), %r8
 	vpbroadcastd	(%r11), %ymm6
-	vpcmpgtd	.LCPI16_12(%rip), %ymm6, %ymm6
+	vpcmpgtd	.LCPI16_14(%rip), %ymm6, %ymm6
 	vpandn	(%r10,%rdi,4), %ymm6, %ymm7
-	movq	40(%rsp), %rdi
+	movq	24(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm6, %ymm6
-	movq	40(%rsp), %r8
+	movq	24(%rsp), %r8
 	movslq	-8(%r11), %rdi
 	vmovups	(%rax,%rdi,4), %ymm8
 	vfmadd231ps	%ymm7, %ymm8, %ymm4
@@ -8530,434 +8727,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm6, %ymm8, %ymm0
 	addq	$12, %r11
 	decq	%r15
-	jne	.LBB16_171
-	jmp	.LBB16_172
-.LBB16_110:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%r8d, %r8d
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm8, %xmm8, %xmm8
-	vxorps	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm10, %xmm10, %xmm10
-	vpxor	%xmm11, %xmm11, %xmm11
-	movq	112(%rsp), %rsi
-	jmp	.LBB16_111
-	.p2align	4
-.LBB16_114:
-	incq	%r8
-	cmpq	72(%rsp), %r8
-	movq	112(%rsp), %rsi
-	je	.LBB16_115
-.LBB16_111:
-	movq	80(%rsp), %r9
-	testq	%r9, %r9
-	jle	.LBB16_114
-	leaq	(%r8,%r8,2), %rax
-	shlq	$4, %rax
-	movq	%r8, %rdx
-	imulq	%rsi, %rdx
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %rax
-	movslq	(%rax,%rcx,4), %rdi
-	leaq	(%rsi,%rdi,4), %rbx
-	movslq	4(%rax,%rcx,4), %rdi
-	leaq	(%rsi,%rdi,4), %r15
-	movslq	8(%rax,%rcx,4), %rdi
-	leaq	(%rsi,%rdi,4), %r13
-	movslq	12(%rax,%rcx,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movq	32(%rsp), %rsi
-	leaq	(%rsi,%rdx,4), %r10
-	movq	232(%rsp), %r11
-	movq	%r9, %rsi
-	movq	40(%rsp), %r9
-	.p2align	4
-.LBB16_113:
-	movslq	-4(%r11), %rdx
-	leaq	(%r10,%rdx,4), %rdi
-	vpbroadcastd	(%r11), %ymm12
-	vpcmpgtd	.LCPI16_12(%rip), %ymm12, %ymm12
-	vpandn	(%r10,%rdx,4), %ymm12, %ymm13
-	vpandn	(%rdi,%r9,4), %ymm12, %ymm14
-	vpandn	(%rdi,%r9,8), %ymm12, %ymm12
-	movslq	-8(%r11), %rdx
-	vmovups	(%rbx,%rdx,4), %ymm15
-	vfmadd231ps	%ymm13, %ymm15, %ymm0
-	vfmadd231ps	%ymm14, %ymm15, %ymm4
-	vfmadd231ps	%ymm15, %ymm12, %ymm8
-	vmovups	(%r15,%rdx,4), %ymm15
-	vfmadd231ps	%ymm13, %ymm15, %ymm1
-	vfmadd231ps	%ymm14, %ymm15, %ymm5
-	vfmadd231ps	%ymm15, %ymm12, %ymm9
-	vmovups	(%r13,%rdx,4), %ymm15
-	vfmadd231ps	%ymm13, %ymm15, %ymm2
-	vfmadd231ps	%ymm14, %ymm15, %ymm6
-	vfmadd231ps	%ymm15, %ymm12, %ymm10
-	vmovups	(%rax,%rdx,4), %ymm15
-	vfmadd231ps	%ymm13, %ymm15, %ymm3
-	vfmadd231ps	%ymm14, %ymm15, %ymm7
-	vfmadd231ps	%ymm12, %ymm15, %ymm11
-	addq	$12, %r11
-	decq	%rsi
-	jne	.LBB16_113
-	jmp	.LBB16_114
-.LBB16_115:
-	vmovups	%ymm0, 544(%rsp)
-	vmovups	%ymm1, 576(%rsp)
-	vmovups	%ymm2, 608(%rsp)
-	vmovups	%ymm3, 640(%rsp)
-	vmovups	%ymm4, 672(%rsp)
-	vmovups	%ymm5, 704(%rsp)
-	vmovups	%ymm6, 736(%rsp)
-	vmovups	%ymm7, 768(%rsp)
-	vmovups	%ymm8, 800(%rsp)
-	vmovups	%ymm9, 832(%rsp)
-	vmovups	%ymm10, 864(%rsp)
-	vmovups	%ymm11, 896(%rsp)
-	xorl	%eax, %eax
-	movq	224(%rsp), %rdx
-	movq	1016(%rsp), %rsi
-	.p2align	4
-.LBB16_116:
-	vmovups	640(%rsp,%rax), %ymm0
-	vmovups	608(%rsp,%rax), %ymm1
-	vmovups	576(%rsp,%rax), %ymm2
-	vmovups	544(%rsp,%rax), %ymm3
-	vmovaps	544(%rsp,%rax), %xmm4
-	vmovaps	576(%rsp,%rax), %xmm5
-	vmovaps	608(%rsp,%rax), %xmm6
-	vmovaps	640(%rsp,%rax), %xmm7
-	vmovlhps	%xmm6, %xmm7, %xmm8
-	vunpcklps	%xmm5, %xmm4, %xmm9
-	vshufps	$36, %xmm8, %xmm9, %xmm8
-	vunpcklps	%xmm7, %xmm6, %xmm9
-	vinsertps	$76, %xmm4, %xmm5, %xmm10
-	vblendps	$3, %xmm10, %xmm9, %xmm9
-	vaddps	%xmm9, %xmm8, %xmm8
-	vinsertps	$179, %xmm7, %xmm6, %xmm9
-	vunpckhps	%xmm5, %xmm4, %xmm10
-	vblendps	$3, %xmm10, %xmm9, %xmm9
-	vunpckhps	%xmm7, %xmm6, %xmm6
-	vshufps	$51, %xmm4, %xmm5, %xmm4
-	vshufps	$226, %xmm6, %xmm4, %xmm4
-	vaddps	%xmm4, %xmm9, %xmm4
-	vaddps	%xmm4, %xmm8, %xmm4
-	vunpcklps	%ymm2, %ymm3, %ymm5
-	vextractf128	$1, %ymm5, %xmm5
-	vunpcklps	%ymm0, %ymm1, %ymm6
-	vpermpd	$170, %ymm6, %ymm6
-	vblendps	$3, %xmm5, %xmm6, %xmm5
-	vshufps	$17, %ymm3, %ymm2, %ymm6
-	vextractf128	$1, %ymm6, %xmm6
-	vshufps	$17, %ymm1, %ymm0, %ymm7
-	vshufps	$226, %ymm7, %ymm7, %ymm7
-	vpermpd	$170, %ymm7, %ymm7
-	vshufps	$226, %xmm7, %xmm6, %xmm6
-	vaddps	%xmm6, %xmm5, %xmm5
-	vunpckhps	%ymm2, %ymm3, %ymm6
-	vextractf128	$1, %ymm6, %xmm6
-	vunpckhps	%ymm0, %ymm1, %ymm7
-	vpermpd	$170, %ymm7, %ymm7
-	vblendps	$3, %xmm6, %xmm7, %xmm6
-	vshufps	$51, %ymm3, %ymm2, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vshufps	$51, %ymm1, %ymm0, %ymm0
-	vshufps	$226, %ymm0, %ymm0, %ymm0
-	vpermpd	$170, %ymm0, %ymm0
-	vshufps	$226, %xmm0, %xmm2, %xmm0
-	vaddps	%xmm0, %xmm6, %xmm0
-	vaddps	%xmm0, %xmm5, %xmm0
-	vaddps	%xmm0, %xmm4, %xmm0
-	vaddps	(%rdx), %xmm0, %xmm0
-	vmovups	%xmm0, (%rdx)
-	subq	$-128, %rax
-	addq	%rsi, %rdx
-	cmpq	$384, %rax
-	jne	.LBB16_116
-	jmp	.LBB16_109
-.LBB16_177:
-	vpxor	%xmm2, %xmm2, %xmm2
-	xorl	%eax, %eax
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	112(%rsp), %r9
-	jmp	.LBB16_178
-	.p2align	4
-.LBB16_181:
-	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB16_173
-.LBB16_178:
-	movq	80(%rsp), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB16_181
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rdi
-	imulq	%r9, %rdi
-	movq	1344(%rsp,%rdx), %rsi
-	movq	1352(%rsp,%rdx), %r8
-	movslq	(%r8,%rcx,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	4(%r8,%rcx,4), %r8
-	leaq	(%rsi,%r8,4), %rsi
-	movq	32(%rsp), %r8
-	leaq	(%r8,%rdi,4), %r10
-	movq	264(%rsp), %r11
-	.p2align	4
-.LBB16_180:
-	movslq	(%r11), %rdi
-	leaq	(%r10,%rdi,4), %r8
-	vmovups	(%r10,%rdi,4), %ymm4
-	movq	40(%rsp), %rdi
-	vmovups	(%r8,%rdi,4), %ymm5
-	movq	40(%rsp), %r8
-	movslq	-4(%r11), %rdi
-	vmovups	(%rdx,%rdi,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm4, %ymm2
-	vfmadd231ps	%ymm6, %ymm5, %ymm0
-	vmovups	(%rsi,%rdi,4), %ymm6
-	vfmadd231ps	%ymm4, %ymm6, %ymm3
-	vfmadd231ps	%ymm6, %ymm5, %ymm1
-	addq	$12, %r11
-	decq	%rbx
-	jne	.LBB16_180
-	jmp	.LBB16_181
-.LBB16_173:
-	vhaddps	%xmm3, %xmm2, %xmm4
-	vhaddps	%xmm4, %xmm4, %xmm4
-	vextractf128	$1, %ymm3, %xmm3
-	vextractf128	$1, %ymm2, %xmm2
-	vhaddps	%xmm3, %xmm2, %xmm2
-	vshufps	$232, %xmm2, %xmm2, %xmm3
-	vshufps	$237, %xmm2, %xmm2, %xmm2
-	vaddps	%xmm2, %xmm3, %xmm2
-	vaddps	%xmm2, %xmm4, %xmm2
-	movq	64(%rsp), %rax
-	vmovsd	(%rax), %xmm3
-	vaddps	%xmm2, %xmm3, %xmm2
-	vhaddps	%xmm1, %xmm0, %xmm3
-	vhaddps	%xmm3, %xmm3, %xmm3
-	vextractf128	$1, %ymm1, %xmm1
-	vextractf128	$1, %ymm0, %xmm0
-	vhaddps	%xmm1, %xmm0, %xmm0
-	jmp	.LBB16_174
-.LBB16_102:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%r8d, %r8d
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm7, %xmm7, %xmm7
-	vxorps	%xmm8, %xmm8, %xmm8
-	vxorps	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm10, %xmm10, %xmm10
-	vpxor	%xmm11, %xmm11, %xmm11
-	movq	112(%rsp), %rsi
-	jmp	.LBB16_103
-	.p2align	4
-.LBB16_106:
-	incq	%r8
-	cmpq	72(%rsp), %r8
-	movq	112(%rsp), %rsi
-	je	.LBB16_107
-.LBB16_103:
-	movq	80(%rsp), %r11
-	testq	%r11, %r11
-	jle	.LBB16_106
-	leaq	(%r8,%r8,2), %rax
-	shlq	$4, %rax
-	movq	%r8, %rdx
-	imulq	%rsi, %rdx
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %rax
-	movslq	(%rax,%rcx,4), %r10
-	leaq	(%rsi,%r10,4), %rbx
-	movslq	4(%rax,%rcx,4), %r10
-	leaq	(%rsi,%r10,4), %r15
-	movslq	8(%rax,%rcx,4), %r10
-	leaq	(%rsi,%r10,4), %r13
-	movslq	12(%rax,%rcx,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movq	32(%rsp), %rsi
-	leaq	(%rsi,%rdx,4), %r10
-	movq	264(%rsp), %rsi
-	movq	40(%rsp), %r9
-	.p2align	4
-.LBB16_105:
-	movslq	(%rsi), %rdx
-	leaq	(%r10,%rdx,4), %rdi
-	vmovups	(%r10,%rdx,4), %ymm12
-	vmovups	(%rdi,%r9,4), %ymm13
-	vmovups	(%rdi,%r9,8), %ymm14
-	movslq	-4(%rsi), %rdx
-	vmovups	(%rbx,%rdx,4), %ymm15
-	vfmadd231ps	%ymm15, %ymm12, %ymm0
-	vfmadd231ps	%ymm15, %ymm13, %ymm4
-	vfmadd231ps	%ymm15, %ymm14, %ymm8
-	vmovups	(%r15,%rdx,4), %ymm15
-	vfmadd231ps	%ymm15, %ymm12, %ymm1
-	vfmadd231ps	%ymm15, %ymm13, %ymm5
-	vfmadd231ps	%ymm15, %ymm14, %ymm9
-	vmovups	(%r13,%rdx,4), %ymm15
-	vfmadd231ps	%ymm15, %ymm12, %ymm2
-	vfmadd231ps	%ymm15, %ymm13, %ymm6
-	vfmadd231ps	%ymm15, %ymm14, %ymm10
-	vmovups	(%rax,%rdx,4), %ymm15
-	vfmadd231ps	%ymm12, %ymm15, %ymm3
-	vfmadd231ps	%ymm13, %ymm15, %ymm7
-	vfmadd231ps	%ymm15, %ymm14, %ymm11
-	addq	$12, %rsi
-	decq	%r11
-	jne	.LBB16_105
-	jmp	.LBB16_106
-.LBB16_107:
-	vmovups	%ymm0, 544(%rsp)
-	vmovups	%ymm1, 576(%rsp)
-	vmovups	%ymm2, 608(%rsp)
-	vmovups	%ymm3, 640(%rsp)
-	vmovups	%ymm4, 672(%rsp)
-	vmovups	%ymm5, 704(%rsp)
-	vmovups	%ymm6, 736(%rsp)
-	vmovups	%ymm7, 768(%rsp)
-	vmovups	%ymm8, 800(%rsp)
-	vmovups	%ymm9, 832(%rsp)
-	vmovups	%ymm10, 864(%rsp)
-	vmovups	%ymm11, 896(%rsp)
-	xorl	%eax, %eax
-	movq	224(%rsp), %rdx
-	movq	1016(%rsp), %rsi
-	.p2align	4
-.LBB16_108:
-	vmovups	640(%rsp,%rax), %ymm0
-	vmovups	608(%rsp,%rax), %ymm1
-	vmovups	576(%rsp,%rax), %ymm2
-	vmovups	544(%rsp,%rax), %ymm3
-	vmovaps	544(%rsp,%rax), %xmm4
-	vmovaps	576(%rsp,%rax), %xmm5
-	vmovaps	608(%rsp,%rax), %xmm6
-	vmovaps	640(%rsp,%rax), %xmm7
-	vmovlhps	%xmm6, %xmm7, %xmm8
-	vunpcklps	%xmm5, %xmm4, %xmm9
-	vshufps	$36, %xmm8, %xmm9, %xmm8
-	vunpcklps	%xmm7, %xmm6, %xmm9
-	vinsertps	$76, %xmm4, %xmm5, %xmm10
-	vblendps	$3, %xmm10, %xmm9, %xmm9
-	vaddps	%xmm9, %xmm8, %xmm8
-	vinsertps	$179, %xmm7, %xmm6, %xmm9
-	vunpckhps	%xmm5, %xmm4, %xmm10
-	vblendps	$3, %xmm10, %xmm9, %xmm9
-	vunpckhps	%xmm7, %xmm6, %xmm6
-	vshufps	$51, %xmm4, %xmm5, %xmm4
-	vshufps	$226, %xmm6, %xmm4, %xmm4
-	vaddps	%xmm4, %xmm9, %xmm4
-	vaddps	%xmm4, %xmm8, %xmm4
-	vunpcklps	%ymm2, %ymm3, %ymm5
-	vextractf128	$1, %ymm5, %xmm5
-	vunpcklps	%ymm0, %ymm1, %ymm6
-	vpermpd	$170, %ymm6, %ymm6
-	vblendps	$3, %xmm5, %xmm6, %xmm5
-	vshufps	$17, %ymm3, %ymm2, %ymm6
-	vextractf128	$1, %ymm6, %xmm6
-	vshufps	$17, %ymm1, %ymm0, %ymm7
-	vshufps	$226, %ymm7, %ymm7, %ymm7
-	vpermpd	$170, %ymm7, %ymm7
-	vshufps	$226, %xmm7, %xmm6, %xmm6
-	vaddps	%xmm6, %xmm5, %xmm5
-	vunpckhps	%ymm2, %ymm3, %ymm6
-	vextractf128	$1, %ymm6, %xmm6
-	vunpckhps	%ymm0, %ymm1, %ymm7
-	vpermpd	$170, %ymm7, %ymm7
-	vblendps	$3, %xmm6, %xmm7, %xmm6
-	vshufps	$51, %ymm3, %ymm2, %ymm2
-	vextractf128	$1, %ymm2, %xmm2
-	vshufps	$51, %ymm1, %ymm0, %ymm0
-	vshufps	$226, %ymm0, %ymm0, %ymm0
-	vpermpd	$170, %ymm0, %ymm0
-	vshufps	$226, %xmm0, %xmm2, %xmm0
-	vaddps	%xmm0, %xmm6, %xmm0
-	vaddps	%xmm0, %xmm5, %xmm0
-	vaddps	%xmm0, %xmm4, %xmm0
-	vaddps	(%rdx), %xmm0, %xmm0
-	vmovups	%xmm0, (%rdx)
-	subq	$-128, %rax
-	addq	%rsi, %rdx
-	cmpq	$384, %rax
-	jne	.LBB16_108
-.LBB16_109:
-	movq	56(%rsp), %rbx
-	movq	40(%rsp), %r8
-	movq	88(%rsp), %r10
-	movq	200(%rsp), %r15
-	vmovdqa	1312(%rsp), %ymm15
-	jmp	.LBB16_206
-.LBB16_162:
-	vpxor	%xmm4, %xmm4, %xmm4
-	xorl	%ebx, %ebx
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	112(%rsp), %r9
-	jmp	.LBB16_163
-	.p2align	4
-.LBB16_166:
-	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB16_167
-.LBB16_163:
-	movq	80(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB16_166
-	leaq	(%rbx,%rbx,2), %rax
-	shlq	$4, %rax
-	movq	%rbx, %rdi
-	imulq	%r9, %rdi
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %r8
-	movslq	(%r8,%rcx,4), %rax
-	leaq	(%rsi,%rax,4), %rax
-	movslq	4(%r8,%rcx,4), %rdx
-	leaq	(%rsi,%rdx,4), %rdx
-	movslq	8(%r8,%rcx,4), %r8
-	leaq	(%rsi,%r8,4), %rsi
-	movq	32(%rsp), %r8
-	leaq	(%r8,%rdi,4), %r10
-	movq	264(%rsp), %r11
-	.p2align	4
-.LBB16_165:
-	movslq	(%r11), %rdi
-	leaq	(%r10,%rdi,4), %r8
-	vmovups	(%r10,%rdi,4), %ymm6
-	movq	40(%rsp), %rdi
-	vmovups	(%r8,%rdi,4), %ymm7
-	movq	40(%rsp), %r8
-	movslq	-4(%r11), %rdi
-	vmovups	(%rax,%rdi,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm4
-	vfmadd231ps	%ymm8, %ymm7, %ymm1
-	vmovups	(%rdx,%rdi,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm5
-	vfmadd231ps	%ymm8, %ymm7, %ymm2
-	vmovups	(%rsi,%rdi,4), %ymm8
-	vfmadd231ps	%ymm6, %ymm8, %ymm3
-	vfmadd231ps	%ymm8, %ymm7, %ymm0
-	addq	$12, %r11
-	decq	%r15
-	jne	.LBB16_165
-	jmp	.LBB16_166
-.LBB16_167:
+	jne	.LBB16_130
+	jmp	.LBB16_127
+.LBB16_131:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -8998,7 +8770,7 @@ convolution_weight_gradient_outputs:
 	vshufps	$237, %xmm1, %xmm1, %xmm1
 	vaddps	%xmm1, %xmm2, %xmm1
 	vaddps	%xmm1, %xmm4, %xmm1
-	movq	56(%rsp), %rbx
+	movq	48(%rsp), %rbx
 	vmovsd	(%rax,%rbx,4), %xmm2
 	vaddps	%xmm2, %xmm1, %xmm1
 	vmovlps	%xmm1, (%rax,%rbx,4)
@@ -9020,45 +8792,538 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax,%rbx,4)
-	jmp	.LBB16_218
+	jmp	.LBB16_100
+.LBB16_132:
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%r8d, %r8d
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	movq	88(%rsp), %rsi
+	jmp	.LBB16_134
+	.p2align	4
+.LBB16_133:
+	incq	%r8
+	cmpq	40(%rsp), %r8
+	movq	88(%rsp), %rsi
+	movq	56(%rsp), %r11
+	je	.LBB16_137
 .LBB16_134:
+	testq	%r11, %r11
+	jle	.LBB16_133
+	movq	%r11, %r9
+	leaq	(%r8,%r8,2), %rax
+	shlq	$4, %rax
+	movq	%r8, %rdx
+	imulq	%rsi, %rdx
+	movq	1376(%rsp,%rax), %rsi
+	movq	1384(%rsp,%rax), %rax
+	movslq	(%rax,%rcx,4), %rdi
+	leaq	(%rsi,%rdi,4), %rbx
+	movslq	4(%rax,%rcx,4), %rdi
+	leaq	(%rsi,%rdi,4), %r15
+	movslq	8(%rax,%rcx,4), %rdi
+	leaq	(%rsi,%rdi,4), %r13
+	movslq	12(%rax,%rcx,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movq	16(%rsp), %rsi
+	leaq	(%rsi,%rdx,4), %r10
+	movq	144(%rsp), %r11
+	movq	%r9, %rsi
+	movq	24(%rsp), %r9
+	.p2align	4
+.LBB16_136:
+	movslq	-4(%r11), %rdx
+	leaq	(%r10,%rdx,4), %rdi
+	vpbroadcastd	(%r11), %ymm12
+	vpcmpgtd	.LCPI16_14(%rip), %ymm12, %ymm12
+	vpandn	(%r10,%rdx,4), %ymm12, %ymm13
+	vpandn	(%rdi,%r9,4), %ymm12, %ymm14
+	vpandn	(%rdi,%r9,8), %ymm12, %ymm12
+	movslq	-8(%r11), %rdx
+	vmovups	(%rbx,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm0
+	vfmadd231ps	%ymm14, %ymm15, %ymm4
+	vfmadd231ps	%ymm15, %ymm12, %ymm8
+	vmovups	(%r15,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm1
+	vfmadd231ps	%ymm14, %ymm15, %ymm5
+	vfmadd231ps	%ymm15, %ymm12, %ymm9
+	vmovups	(%r13,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm2
+	vfmadd231ps	%ymm14, %ymm15, %ymm6
+	vfmadd231ps	%ymm15, %ymm12, %ymm10
+	vmovups	(%rax,%rdx,4), %ymm15
+	vfmadd231ps	%ymm13, %ymm15, %ymm3
+	vfmadd231ps	%ymm14, %ymm15, %ymm7
+	vfmadd231ps	%ymm12, %ymm15, %ymm11
+	addq	$12, %r11
+	decq	%rsi
+	jne	.LBB16_136
+	jmp	.LBB16_133
+.LBB16_137:
+	vmovups	%ymm0, 368(%rsp)
+	vmovups	%ymm1, 400(%rsp)
+	vmovups	%ymm2, 432(%rsp)
+	vmovups	%ymm3, 464(%rsp)
+	vmovups	%ymm4, 496(%rsp)
+	vmovups	%ymm5, 528(%rsp)
+	vmovups	%ymm6, 560(%rsp)
+	vmovups	%ymm7, 592(%rsp)
+	vmovups	%ymm8, 624(%rsp)
+	vmovups	%ymm9, 656(%rsp)
+	vmovups	%ymm10, 688(%rsp)
+	vmovups	%ymm11, 720(%rsp)
+	xorl	%eax, %eax
+	movq	192(%rsp), %rdx
+	movq	912(%rsp), %rsi
+	.p2align	4
+.LBB16_138:
+	vmovups	464(%rsp,%rax), %ymm0
+	vmovups	432(%rsp,%rax), %ymm1
+	vmovups	400(%rsp,%rax), %ymm2
+	vmovups	368(%rsp,%rax), %ymm3
+	vmovaps	368(%rsp,%rax), %xmm4
+	vmovaps	400(%rsp,%rax), %xmm5
+	vmovaps	432(%rsp,%rax), %xmm6
+	vmovaps	464(%rsp,%rax), %xmm7
+	vmovlhps	%xmm6, %xmm7, %xmm8
+	vunpcklps	%xmm5, %xmm4, %xmm9
+	vshufps	$36, %xmm8, %xmm9, %xmm8
+	vunpcklps	%xmm7, %xmm6, %xmm9
+	vinsertps	$76, %xmm4, %xmm5, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vinsertps	$179, %xmm7, %xmm6, %xmm9
+	vunpckhps	%xmm5, %xmm4, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vunpckhps	%xmm7, %xmm6, %xmm6
+	vshufps	$51, %xmm4, %xmm5, %xmm4
+	vshufps	$226, %xmm6, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm9, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	vunpcklps	%ymm2, %ymm3, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vunpcklps	%ymm0, %ymm1, %ymm6
+	vpermpd	$170, %ymm6, %ymm6
+	vblendps	$3, %xmm5, %xmm6, %xmm5
+	vshufps	$17, %ymm3, %ymm2, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vshufps	$17, %ymm1, %ymm0, %ymm7
+	vshufps	$226, %ymm7, %ymm7, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vshufps	$226, %xmm7, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%ymm2, %ymm3, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vunpckhps	%ymm0, %ymm1, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vblendps	$3, %xmm6, %xmm7, %xmm6
+	vshufps	$51, %ymm3, %ymm2, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vshufps	$51, %ymm1, %ymm0, %ymm0
+	vshufps	$226, %ymm0, %ymm0, %ymm0
+	vpermpd	$170, %ymm0, %ymm0
+	vshufps	$226, %xmm0, %xmm2, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	vaddps	(%rdx), %xmm0, %xmm0
+	vmovups	%xmm0, (%rdx)
+	subq	$-128, %rax
+	addq	%rsi, %rdx
+	cmpq	$384, %rax
+	jne	.LBB16_138
+	jmp	.LBB16_152
+.LBB16_139:
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%eax, %eax
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	movq	88(%rsp), %r9
+	jmp	.LBB16_141
+	.p2align	4
+.LBB16_140:
+	incq	%rax
+	cmpq	40(%rsp), %rax
+	movq	56(%rsp), %r11
+	je	.LBB16_144
+.LBB16_141:
+	testq	%r11, %r11
+	jle	.LBB16_140
+	movq	%r11, %rbx
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1376(%rsp,%rdx), %rsi
+	movq	1384(%rsp,%rdx), %r8
+	movslq	(%r8,%rcx,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	4(%r8,%rcx,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	16(%rsp), %r8
+	leaq	(%r8,%rdi,4), %r10
+	movq	240(%rsp), %r11
+	.p2align	4
+.LBB16_143:
+	movslq	(%r11), %rdi
+	leaq	(%r10,%rdi,4), %r8
+	vmovups	(%r10,%rdi,4), %ymm4
+	movq	24(%rsp), %rdi
+	vmovups	(%r8,%rdi,4), %ymm5
+	movq	24(%rsp), %r8
+	movslq	-4(%r11), %rdi
+	vmovups	(%rdx,%rdi,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm2
+	vfmadd231ps	%ymm6, %ymm5, %ymm0
+	vmovups	(%rsi,%rdi,4), %ymm6
+	vfmadd231ps	%ymm4, %ymm6, %ymm3
+	vfmadd231ps	%ymm6, %ymm5, %ymm1
+	addq	$12, %r11
+	decq	%rbx
+	jne	.LBB16_143
+	jmp	.LBB16_140
+.LBB16_144:
+	vhaddps	%xmm3, %xmm2, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vshufps	$232, %xmm2, %xmm2, %xmm3
+	vshufps	$237, %xmm2, %xmm2, %xmm2
+	vaddps	%xmm2, %xmm3, %xmm2
+	vaddps	%xmm2, %xmm4, %xmm2
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm3
+	vaddps	%xmm2, %xmm3, %xmm2
+	vhaddps	%xmm1, %xmm0, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vhaddps	%xmm1, %xmm0, %xmm0
+	jmp	.LBB16_186
+.LBB16_145:
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%r8d, %r8d
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm7, %xmm7, %xmm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm11, %xmm11, %xmm11
+	movq	88(%rsp), %rsi
+	jmp	.LBB16_147
+	.p2align	4
+.LBB16_146:
+	incq	%r8
+	cmpq	40(%rsp), %r8
+	movq	88(%rsp), %rsi
+	movq	56(%rsp), %r11
+	je	.LBB16_150
+.LBB16_147:
+	testq	%r11, %r11
+	jle	.LBB16_146
+	leaq	(%r8,%r8,2), %rax
+	shlq	$4, %rax
+	movq	%r8, %rdx
+	imulq	%rsi, %rdx
+	movq	1376(%rsp,%rax), %rsi
+	movq	1384(%rsp,%rax), %rax
+	movslq	(%rax,%rcx,4), %r10
+	leaq	(%rsi,%r10,4), %rbx
+	movslq	4(%rax,%rcx,4), %r10
+	leaq	(%rsi,%r10,4), %r15
+	movslq	8(%rax,%rcx,4), %r10
+	leaq	(%rsi,%r10,4), %r13
+	movslq	12(%rax,%rcx,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movq	16(%rsp), %rsi
+	leaq	(%rsi,%rdx,4), %r10
+	movq	240(%rsp), %rsi
+	movq	24(%rsp), %r9
+	.p2align	4
+.LBB16_149:
+	movslq	(%rsi), %rdx
+	leaq	(%r10,%rdx,4), %rdi
+	vmovups	(%r10,%rdx,4), %ymm12
+	vmovups	(%rdi,%r9,4), %ymm13
+	vmovups	(%rdi,%r9,8), %ymm14
+	movslq	-4(%rsi), %rdx
+	vmovups	(%rbx,%rdx,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm0
+	vfmadd231ps	%ymm15, %ymm13, %ymm4
+	vfmadd231ps	%ymm15, %ymm14, %ymm8
+	vmovups	(%r15,%rdx,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm1
+	vfmadd231ps	%ymm15, %ymm13, %ymm5
+	vfmadd231ps	%ymm15, %ymm14, %ymm9
+	vmovups	(%r13,%rdx,4), %ymm15
+	vfmadd231ps	%ymm15, %ymm12, %ymm2
+	vfmadd231ps	%ymm15, %ymm13, %ymm6
+	vfmadd231ps	%ymm15, %ymm14, %ymm10
+	vmovups	(%rax,%rdx,4), %ymm15
+	vfmadd231ps	%ymm12, %ymm15, %ymm3
+	vfmadd231ps	%ymm13, %ymm15, %ymm7
+	vfmadd231ps	%ymm15, %ymm14, %ymm11
+	addq	$12, %rsi
+	decq	%r11
+	jne	.LBB16_149
+	jmp	.LBB16_146
+.LBB16_150:
+	vmovups	%ymm0, 368(%rsp)
+	vmovups	%ymm1, 400(%rsp)
+	vmovups	%ymm2, 432(%rsp)
+	vmovups	%ymm3, 464(%rsp)
+	vmovups	%ymm4, 496(%rsp)
+	vmovups	%ymm5, 528(%rsp)
+	vmovups	%ymm6, 560(%rsp)
+	vmovups	%ymm7, 592(%rsp)
+	vmovups	%ymm8, 624(%rsp)
+	vmovups	%ymm9, 656(%rsp)
+	vmovups	%ymm10, 688(%rsp)
+	vmovups	%ymm11, 720(%rsp)
+	xorl	%eax, %eax
+	movq	192(%rsp), %rdx
+	movq	912(%rsp), %rsi
+	.p2align	4
+.LBB16_151:
+	vmovups	464(%rsp,%rax), %ymm0
+	vmovups	432(%rsp,%rax), %ymm1
+	vmovups	400(%rsp,%rax), %ymm2
+	vmovups	368(%rsp,%rax), %ymm3
+	vmovaps	368(%rsp,%rax), %xmm4
+	vmovaps	400(%rsp,%rax), %xmm5
+	vmovaps	432(%rsp,%rax), %xmm6
+	vmovaps	464(%rsp,%rax), %xmm7
+	vmovlhps	%xmm6, %xmm7, %xmm8
+	vunpcklps	%xmm5, %xmm4, %xmm9
+	vshufps	$36, %xmm8, %xmm9, %xmm8
+	vunpcklps	%xmm7, %xmm6, %xmm9
+	vinsertps	$76, %xmm4, %xmm5, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vaddps	%xmm9, %xmm8, %xmm8
+	vinsertps	$179, %xmm7, %xmm6, %xmm9
+	vunpckhps	%xmm5, %xmm4, %xmm10
+	vblendps	$3, %xmm10, %xmm9, %xmm9
+	vunpckhps	%xmm7, %xmm6, %xmm6
+	vshufps	$51, %xmm4, %xmm5, %xmm4
+	vshufps	$226, %xmm6, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm9, %xmm4
+	vaddps	%xmm4, %xmm8, %xmm4
+	vunpcklps	%ymm2, %ymm3, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vunpcklps	%ymm0, %ymm1, %ymm6
+	vpermpd	$170, %ymm6, %ymm6
+	vblendps	$3, %xmm5, %xmm6, %xmm5
+	vshufps	$17, %ymm3, %ymm2, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vshufps	$17, %ymm1, %ymm0, %ymm7
+	vshufps	$226, %ymm7, %ymm7, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vshufps	$226, %xmm7, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%ymm2, %ymm3, %ymm6
+	vextractf128	$1, %ymm6, %xmm6
+	vunpckhps	%ymm0, %ymm1, %ymm7
+	vpermpd	$170, %ymm7, %ymm7
+	vblendps	$3, %xmm6, %xmm7, %xmm6
+	vshufps	$51, %ymm3, %ymm2, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vshufps	$51, %ymm1, %ymm0, %ymm0
+	vshufps	$226, %ymm0, %ymm0, %ymm0
+	vpermpd	$170, %ymm0, %ymm0
+	vshufps	$226, %xmm0, %xmm2, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	vaddps	(%rdx), %xmm0, %xmm0
+	vmovups	%xmm0, (%rdx)
+	subq	$-128, %rax
+	addq	%rsi, %rdx
+	cmpq	$384, %rax
+	jne	.LBB16_151
+.LBB16_152:
+	movq	48(%rsp), %rbx
+	movq	24(%rsp), %r8
+	movq	72(%rsp), %r9
+	movq	144(%rsp), %r15
+	vmovdqa	1280(%rsp), %ymm15
+	jmp	.LBB16_101
+.LBB16_153:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	112(%rsp), %r9
-	jmp	.LBB16_135
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm0, %xmm0, %xmm0
+	movq	88(%rsp), %r9
+	jmp	.LBB16_155
 	.p2align	4
-.LBB16_138:
+.LBB16_154:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB16_133
-.LBB16_135:
-	movq	80(%rsp), %r11
+	cmpq	40(%rsp), %rbx
+	movq	56(%rsp), %r11
+	je	.LBB16_158
+.LBB16_155:
 	testq	%r11, %r11
-	jle	.LBB16_138
+	jle	.LBB16_154
+	movq	%r11, %r15
+	leaq	(%rbx,%rbx,2), %rax
+	shlq	$4, %rax
+	movq	%rbx, %rdi
+	imulq	%r9, %rdi
+	movq	1376(%rsp,%rax), %rsi
+	movq	1384(%rsp,%rax), %r8
+	movslq	(%r8,%rcx,4), %rax
+	leaq	(%rsi,%rax,4), %rax
+	movslq	4(%r8,%rcx,4), %rdx
+	leaq	(%rsi,%rdx,4), %rdx
+	movslq	8(%r8,%rcx,4), %r8
+	leaq	(%rsi,%r8,4), %rsi
+	movq	16(%rsp), %r8
+	leaq	(%r8,%rdi,4), %r10
+	movq	240(%rsp), %r11
+	.p2align	4
+.LBB16_157:
+	movslq	(%r11), %rdi
+	leaq	(%r10,%rdi,4), %r8
+	vmovups	(%r10,%rdi,4), %ymm6
+	movq	24(%rsp), %rdi
+	vmovups	(%r8,%rdi,4), %ymm7
+	movq	24(%rsp), %r8
+	movslq	-4(%r11), %rdi
+	vmovups	(%rax,%rdi,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm4
+	vfmadd231ps	%ymm8, %ymm7, %ymm1
+	vmovups	(%rdx,%rdi,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm5
+	vfmadd231ps	%ymm8, %ymm7, %ymm2
+	vmovups	(%rsi,%rdi,4), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm3
+	vfmadd231ps	%ymm8, %ymm7, %ymm0
+	addq	$12, %r11
+	decq	%r15
+	jne	.LBB16_157
+	jmp	.LBB16_154
+.LBB16_158:
+	vhaddps	%xmm5, %xmm4, %xmm6
+	vhaddps	%xmm6, %xmm6, %xmm6
+	vextractf128	$1, %ymm5, %xmm5
+	vextractf128	$1, %ymm4, %xmm4
+	vhaddps	%xmm5, %xmm4, %xmm4
+	vshufps	$232, %xmm4, %xmm4, %xmm5
+	vshufps	$237, %xmm4, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm5, %xmm4
+	vaddps	%xmm4, %xmm6, %xmm4
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vmovlps	%xmm4, (%rax)
+	vmovshdup	%ymm3, %ymm4
+	vshufps	$255, %ymm3, %ymm3, %ymm5
+	vextractf128	$1, %ymm5, %xmm5
+	vextractf128	$1, %ymm3, %xmm6
+	vshufpd	$1, %xmm6, %xmm6, %xmm7
+	vaddss	%xmm5, %xmm7, %xmm5
+	vextractf128	$1, %ymm4, %xmm4
+	vaddss	%xmm4, %xmm6, %xmm4
+	vaddss	%xmm5, %xmm4, %xmm4
+	vshufps	$255, %xmm3, %xmm3, %xmm5
+	vshufpd	$1, %xmm3, %xmm3, %xmm6
+	vaddss	%xmm5, %xmm6, %xmm5
+	vmovshdup	%xmm3, %xmm6
+	vaddss	%xmm6, %xmm3, %xmm3
+	vaddss	%xmm5, %xmm3, %xmm3
+	vaddss	%xmm4, %xmm3, %xmm3
+	vaddss	8(%rax), %xmm3, %xmm3
+	vhaddps	%xmm2, %xmm1, %xmm4
+	vhaddps	%xmm4, %xmm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vhaddps	%xmm2, %xmm1, %xmm1
+	vmovss	%xmm3, 8(%rax)
+	vshufps	$232, %xmm1, %xmm1, %xmm2
+	vshufps	$237, %xmm1, %xmm1, %xmm1
+	vaddps	%xmm1, %xmm2, %xmm1
+	vaddps	%xmm1, %xmm4, %xmm1
+	movq	48(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm2
+	vaddps	%xmm2, %xmm1, %xmm1
+	vmovlps	%xmm1, (%rax,%rbx,4)
+	vmovshdup	%ymm0, %ymm1
+	vshufps	$255, %ymm0, %ymm0, %ymm2
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm0, %xmm3
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	%xmm2, %xmm4, %xmm2
+	vextractf128	$1, %ymm1, %xmm1
+	vaddss	%xmm1, %xmm3, %xmm1
+	vaddss	%xmm2, %xmm1, %xmm1
+	vshufps	$255, %xmm0, %xmm0, %xmm2
+	vshufpd	$1, %xmm0, %xmm0, %xmm3
+	vaddss	%xmm2, %xmm3, %xmm2
+	vmovshdup	%xmm0, %xmm3
+	vaddss	%xmm3, %xmm0, %xmm0
+	vaddss	%xmm2, %xmm0, %xmm0
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	8(%rax,%rbx,4), %xmm0, %xmm0
+	vmovss	%xmm0, 8(%rax,%rbx,4)
+	jmp	.LBB16_268
+.LBB16_159:
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%ebx, %ebx
+	vpxor	%xmm5, %xmm5, %xmm5
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	movq	88(%rsp), %r9
+	jmp	.LBB16_161
+	.p2align	4
+.LBB16_160:
+	incq	%rbx
+	cmpq	40(%rsp), %rbx
+	movq	144(%rsp), %r15
+	movq	56(%rsp), %r11
+	je	.LBB16_164
+.LBB16_161:
+	testq	%r11, %r11
+	jle	.LBB16_160
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rsi
 	imulq	%r9, %rsi
-	movq	1344(%rsp,%rax), %rdx
-	movq	1352(%rsp,%rax), %rdi
+	movq	1376(%rsp,%rax), %rdx
+	movq	1384(%rsp,%rax), %rdi
 	movslq	(%rdi,%rcx,4), %rax
 	leaq	(%rdx,%rax,4), %rax
 	movslq	4(%rdi,%rcx,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
-	movq	32(%rsp), %rdi
+	movq	16(%rsp), %rdi
 	leaq	(%rdi,%rsi,4), %rsi
-	movq	232(%rsp), %r10
+	movq	%r15, %r10
 	.p2align	4
-.LBB16_137:
+.LBB16_163:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r15
 	vpbroadcastd	(%r10), %ymm6
-	vpcmpgtd	.LCPI16_12(%rip), %ymm6, %ymm6
+	vpcmpgtd	.LCPI16_14(%rip), %ymm6, %ymm6
 	vpandn	(%rsi,%rdi,4), %ymm6, %ymm7
 	vpandn	(%r15,%r8,4), %ymm6, %ymm8
 	vpandn	(%r15,%r8,8), %ymm6, %ymm6
@@ -9073,68 +9338,113 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm6, %ymm9, %ymm1
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB16_137
-	jmp	.LBB16_138
-.LBB16_229:
-	vpxor	%xmm0, %xmm0, %xmm0
+	jne	.LBB16_163
+	jmp	.LBB16_160
+.LBB16_164:
+	vhaddps	%xmm5, %xmm4, %xmm6
+	vhaddps	%xmm6, %xmm6, %xmm6
+	vextractf128	$1, %ymm5, %xmm5
+	vextractf128	$1, %ymm4, %xmm4
+	vhaddps	%xmm5, %xmm4, %xmm4
+	vshufps	$232, %xmm4, %xmm4, %xmm5
+	vshufps	$237, %xmm4, %xmm4, %xmm4
+	vaddps	%xmm4, %xmm5, %xmm4
+	vaddps	%xmm4, %xmm6, %xmm4
+	vhaddps	%xmm3, %xmm2, %xmm5
+	movq	64(%rsp), %rax
+	vmovsd	(%rax), %xmm6
+	vhaddps	%xmm5, %xmm5, %xmm5
+	vaddps	%xmm6, %xmm4, %xmm4
+	vmovlps	%xmm4, (%rax)
+	vextractf128	$1, %ymm3, %xmm3
+	vextractf128	$1, %ymm2, %xmm2
+	vhaddps	%xmm3, %xmm2, %xmm2
+	vshufps	$232, %xmm2, %xmm2, %xmm3
+	vshufps	$237, %xmm2, %xmm2, %xmm2
+	vaddps	%xmm2, %xmm3, %xmm2
+	vaddps	%xmm2, %xmm5, %xmm2
+	movq	48(%rsp), %rbx
+	vmovsd	(%rax,%rbx,4), %xmm3
+	vaddps	%xmm3, %xmm2, %xmm2
+	vhaddps	%xmm1, %xmm0, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vextractf128	$1, %ymm1, %xmm1
+	vextractf128	$1, %ymm0, %xmm0
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm2, (%rax,%rbx,4)
+	vshufps	$232, %xmm0, %xmm0, %xmm1
+	vshufps	$237, %xmm0, %xmm0, %xmm0
+	vaddps	%xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm3, %xmm0
+	vmovsd	(%rax,%rbx,8), %xmm1
+	vaddps	%xmm1, %xmm0, %xmm0
+	vmovlps	%xmm0, (%rax,%rbx,8)
+	jmp	.LBB16_100
+.LBB16_165:
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ebx, %ebx
-	vpxor	%xmm1, %xmm1, %xmm1
-	jmp	.LBB16_230
+	vxorps	%xmm1, %xmm1, %xmm1
+	movq	88(%rsp), %r9
+	jmp	.LBB16_167
 	.p2align	4
-.LBB16_235:
+.LBB16_166:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	movq	48(%rsp), %r9
-	je	.LBB16_236
-.LBB16_230:
-	cmpq	$0, 80(%rsp)
-	jle	.LBB16_235
+	cmpq	40(%rsp), %rbx
+	je	.LBB16_174
+.LBB16_167:
+	testq	%r11, %r11
+	jle	.LBB16_166
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
-	imulq	112(%rsp), %rdx
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %rdi
+	imulq	%r9, %rdx
+	movq	1376(%rsp,%rax), %rsi
+	movq	1384(%rsp,%rax), %rdi
 	movslq	(%rdi,%rcx,4), %rax
 	leaq	(%rsi,%rax,4), %rax
 	movslq	4(%rdi,%rcx,4), %rdi
 	leaq	(%rsi,%rdi,4), %rsi
-	movq	32(%rsp), %rdi
+	movq	16(%rsp), %rdi
 	leaq	(%rdi,%rdx,4), %rdx
-	cmpq	$0, 136(%rsp)
-	je	.LBB16_232
+	cmpq	$0, 120(%rsp)
+	je	.LBB16_171
 	xorl	%r10d, %r10d
-	movq	128(%rsp), %r11
+	movq	112(%rsp), %r11
+	movq	800(%rsp), %r13
 	.p2align	4
-.LBB16_238:
-	movslq	4(%r15,%r10), %rdi
+.LBB16_170:
+	movslq	-12(%r13,%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm2
-	movslq	(%r15,%r10), %rdi
+	movslq	-16(%r13,%r10), %rdi
 	vfmadd231ps	(%rax,%rdi,4), %ymm2, %ymm1
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
-	movslq	16(%r15,%r10), %rdi
+	movslq	(%r13,%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm2
-	movslq	12(%r15,%r10), %rdi
+	movslq	-4(%r13,%r10), %rdi
 	vfmadd231ps	(%rax,%rdi,4), %ymm2, %ymm1
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB16_238
-	jmp	.LBB16_233
+	jne	.LBB16_170
+	jmp	.LBB16_172
 	.p2align	4
-.LBB16_232:
+.LBB16_171:
 	xorl	%r10d, %r10d
-.LBB16_233:
-	testb	$1, 80(%rsp)
-	leaq	368(%rsp), %r11
-	je	.LBB16_235
-	movslq	4(%r15,%r10), %rdi
+.LBB16_172:
+	movq	56(%rsp), %r11
+	testb	$1, %r11b
+	leaq	368(%rsp), %rdi
+	je	.LBB16_166
+	movq	352(%rsp), %r11
+	movslq	4(%r11,%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm2
-	movslq	(%r15,%r10), %rdx
+	movslq	(%r11,%r10), %rdx
+	movq	56(%rsp), %r11
+	leaq	368(%rsp), %rdi
 	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
 	vfmadd231ps	(%rsi,%rdx,4), %ymm2, %ymm0
-	jmp	.LBB16_235
-.LBB16_236:
+	jmp	.LBB16_166
+.LBB16_174:
 	vhaddps	%xmm0, %xmm1, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
 	vextractf128	$1, %ymm0, %xmm0
@@ -9148,44 +9458,47 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax), %xmm1
 	vaddps	%xmm0, %xmm1, %xmm0
 	vmovlps	%xmm0, (%rax)
-	movq	56(%rsp), %rbx
-	jmp	.LBB16_253
-.LBB16_224:
-	vpxor	%xmm0, %xmm0, %xmm0
+	movq	48(%rsp), %rbx
+	jmp	.LBB16_249
+.LBB16_175:
+	movq	88(%rsp), %r13
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	movq	112(%rsp), %r9
-	jmp	.LBB16_225
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	jmp	.LBB16_177
 	.p2align	4
-.LBB16_228:
+.LBB16_176:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB16_217
-.LBB16_225:
-	movq	80(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB16_228
+	cmpq	40(%rsp), %rax
+	movq	144(%rsp), %r15
+	movq	56(%rsp), %r11
+	je	.LBB16_98
+.LBB16_177:
+	testq	%r11, %r11
+	jle	.LBB16_176
+	movq	%r11, %r9
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
-	imulq	%r9, %rdi
-	movq	1344(%rsp,%rdx), %r8
-	movq	1352(%rsp,%rdx), %r10
+	imulq	%r13, %rdi
+	movq	1376(%rsp,%rdx), %r8
+	movq	1384(%rsp,%rdx), %r10
 	movslq	(%r10,%rcx,4), %rdx
 	leaq	(%r8,%rdx,4), %rdx
 	movslq	4(%r10,%rcx,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
 	movslq	8(%r10,%rcx,4), %r10
 	leaq	(%r8,%r10,4), %r10
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %r11
+	movq	24(%rsp), %r8
+	movq	16(%rsp), %r11
 	leaq	(%r11,%rdi,4), %r11
-	movq	232(%rsp), %rbx
+	movq	%r15, %rbx
+	movq	%r9, %r15
 	.p2align	4
-.LBB16_227:
+.LBB16_179:
 	vpbroadcastd	(%rbx), %ymm3
-	vpcmpgtd	.LCPI16_12(%rip), %ymm3, %ymm3
+	vpcmpgtd	.LCPI16_14(%rip), %ymm3, %ymm3
 	movslq	-4(%rbx), %rdi
 	vpandn	(%r11,%rdi,4), %ymm3, %ymm3
 	movslq	-8(%rbx), %rdi
@@ -9194,44 +9507,45 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
 	addq	$12, %rbx
 	decq	%r15
-	jne	.LBB16_227
-	jmp	.LBB16_228
-.LBB16_182:
-	vpxor	%xmm0, %xmm0, %xmm0
+	jne	.LBB16_179
+	jmp	.LBB16_176
+.LBB16_180:
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	movq	112(%rsp), %r9
-	jmp	.LBB16_183
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	movq	88(%rsp), %r9
+	jmp	.LBB16_182
 	.p2align	4
-.LBB16_186:
+.LBB16_181:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB16_187
-.LBB16_183:
-	movq	80(%rsp), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB16_186
+	cmpq	40(%rsp), %rax
+	movq	56(%rsp), %r11
+	je	.LBB16_185
+.LBB16_182:
+	testq	%r11, %r11
+	jle	.LBB16_181
+	movq	%r11, %rbx
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
 	imulq	%r9, %rdi
-	movq	1344(%rsp,%rdx), %rsi
-	movq	1352(%rsp,%rdx), %r8
+	movq	1376(%rsp,%rdx), %rsi
+	movq	1384(%rsp,%rdx), %r8
 	movslq	(%r8,%rcx,4), %rdx
 	leaq	(%rsi,%rdx,4), %rdx
 	movslq	4(%r8,%rcx,4), %r8
 	leaq	(%rsi,%r8,4), %rsi
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %r10
+	movq	24(%rsp), %r8
+	movq	16(%rsp), %r10
 	leaq	(%r10,%rdi,4), %r10
-	movq	232(%rsp), %r11
+	movq	%r15, %r11
 	.p2align	4
-.LBB16_185:
+.LBB16_184:
 	movslq	-4(%r11), %rdi
 	vpbroadcastd	(%r11), %ymm4
-	vpcmpgtd	.LCPI16_12(%rip), %ymm4, %ymm4
+	vpcmpgtd	.LCPI16_14(%rip), %ymm4, %ymm4
 	vpandn	(%r10,%rdi,4), %ymm4, %ymm5
 	leaq	(%r10,%rdi,4), %rdi
 	vpandn	(%rdi,%r8,4), %ymm4, %ymm4
@@ -9244,9 +9558,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm4, %ymm6, %ymm0
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB16_185
-	jmp	.LBB16_186
-.LBB16_187:
+	jne	.LBB16_184
+	jmp	.LBB16_181
+.LBB16_185:
 	vhaddps	%xmm2, %xmm3, %xmm4
 	vhaddps	%xmm4, %xmm4, %xmm4
 	vextractf128	$1, %ymm2, %xmm2
@@ -9264,78 +9578,82 @@ convolution_weight_gradient_outputs:
 	vextractf128	$1, %ymm0, %xmm0
 	vextractf128	$1, %ymm1, %xmm1
 	vhaddps	%xmm0, %xmm1, %xmm0
-.LBB16_174:
+.LBB16_186:
 	vmovlps	%xmm2, (%rax)
 	vshufps	$232, %xmm0, %xmm0, %xmm1
 	vshufps	$237, %xmm0, %xmm0, %xmm0
 	vaddps	%xmm0, %xmm1, %xmm0
 	vaddps	%xmm0, %xmm3, %xmm0
-	movq	56(%rsp), %rbx
+	movq	48(%rsp), %rbx
 	vmovsd	(%rax,%rbx,4), %xmm1
 	vaddps	%xmm1, %xmm0, %xmm0
 	vmovlps	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB16_175
-.LBB16_257:
-	vpxor	%xmm0, %xmm0, %xmm0
+	jmp	.LBB16_100
+.LBB16_187:
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	jmp	.LBB16_258
+	movq	88(%rsp), %r9
+	jmp	.LBB16_189
 	.p2align	4
-.LBB16_263:
+.LBB16_188:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	movq	48(%rsp), %r9
-	je	.LBB16_252
-.LBB16_258:
-	cmpq	$0, 80(%rsp)
-	jle	.LBB16_263
+	cmpq	40(%rsp), %rax
+	je	.LBB16_196
+.LBB16_189:
+	testq	%r11, %r11
+	jle	.LBB16_188
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
-	imulq	112(%rsp), %rdi
-	movq	1352(%rsp,%rsi), %rdx
+	imulq	%r9, %rdi
+	movq	1384(%rsp,%rsi), %rdx
 	movslq	(%rdx,%rcx,4), %rdx
 	shlq	$2, %rdx
-	addq	1344(%rsp,%rsi), %rdx
-	movq	32(%rsp), %rsi
+	addq	1376(%rsp,%rsi), %rdx
+	movq	16(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
-	cmpq	$0, 136(%rsp)
-	je	.LBB16_260
+	cmpq	$0, 120(%rsp)
+	je	.LBB16_193
 	xorl	%r10d, %r10d
-	movq	128(%rsp), %r11
+	movq	112(%rsp), %r11
 	.p2align	4
-.LBB16_265:
-	movslq	4(%r15,%r10), %rdi
-	vpbroadcastd	8(%r15,%r10), %ymm1
-	vmovdqa	.LCPI16_11(%rip), %ymm2
+.LBB16_192:
+	movslq	-4(%r15,%r10), %rdi
+	vpbroadcastd	(%r15,%r10), %ymm1
+	vmovdqa	.LCPI16_13(%rip), %ymm2
 	vpcmpgtd	%ymm1, %ymm2, %ymm1
 	vpand	(%rsi,%rdi,4), %ymm1, %ymm1
-	movslq	(%r15,%r10), %rdi
+	movslq	-8(%r15,%r10), %rdi
 	vfmadd132ps	(%rdx,%rdi,4), %ymm0, %ymm1
-	movslq	16(%r15,%r10), %rdi
-	vpbroadcastd	20(%r15,%r10), %ymm0
+	movslq	8(%r15,%r10), %rdi
+	vpbroadcastd	12(%r15,%r10), %ymm0
 	vpcmpgtd	%ymm0, %ymm2, %ymm0
 	vpand	(%rsi,%rdi,4), %ymm0, %ymm0
-	movslq	12(%r15,%r10), %rdi
+	movslq	4(%r15,%r10), %rdi
 	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB16_265
-	jmp	.LBB16_261
+	jne	.LBB16_192
+	jmp	.LBB16_194
 	.p2align	4
-.LBB16_260:
+.LBB16_193:
 	xorl	%r10d, %r10d
-.LBB16_261:
-	testb	$1, 80(%rsp)
-	leaq	368(%rsp), %r11
-	je	.LBB16_263
-	movslq	4(%r15,%r10), %rdi
-	vpbroadcastd	8(%r15,%r10), %ymm1
-	vpcmpgtd	.LCPI16_12(%rip), %ymm1, %ymm1
+.LBB16_194:
+	movq	56(%rsp), %r11
+	testb	$1, %r11b
+	leaq	368(%rsp), %rdi
+	je	.LBB16_188
+	movq	352(%rsp), %r11
+	movslq	4(%r11,%r10), %rdi
+	vpbroadcastd	8(%r11,%r10), %ymm1
+	vpcmpgtd	.LCPI16_14(%rip), %ymm1, %ymm1
 	vpandn	(%rsi,%rdi,4), %ymm1, %ymm1
-	movslq	(%r15,%r10), %rsi
+	movslq	(%r11,%r10), %rsi
+	movq	56(%rsp), %r11
+	leaq	368(%rsp), %rdi
 	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
-	jmp	.LBB16_263
-.LBB16_252:
+	jmp	.LBB16_188
+.LBB16_196:
 	vextractf128	$1, %ymm0, %xmm1
 	vhaddps	%xmm1, %xmm0, %xmm0
 	vhaddps	%xmm0, %xmm0, %xmm0
@@ -9344,30 +9662,31 @@ convolution_weight_gradient_outputs:
 	movq	64(%rsp), %rax
 	vaddss	(%rax), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax)
-	jmp	.LBB16_253
-.LBB16_207:
-	vpxor	%xmm0, %xmm0, %xmm0
+	jmp	.LBB16_249
+.LBB16_197:
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	movq	112(%rsp), %r9
-	jmp	.LBB16_208
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	movq	88(%rsp), %r9
+	jmp	.LBB16_199
 	.p2align	4
-.LBB16_211:
+.LBB16_198:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB16_204
-.LBB16_208:
-	movq	80(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB16_211
+	cmpq	40(%rsp), %rax
+	movq	56(%rsp), %r11
+	je	.LBB16_202
+.LBB16_199:
+	testq	%r11, %r11
+	jle	.LBB16_198
+	movq	%r11, %r13
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
 	imulq	%r9, %rdi
-	movq	1344(%rsp,%rdx), %r8
-	movq	1352(%rsp,%rdx), %r11
+	movq	1376(%rsp,%rdx), %r8
+	movq	1384(%rsp,%rdx), %r11
 	movslq	(%r11,%rcx,4), %rdx
 	leaq	(%r8,%rdx,4), %rdx
 	movslq	4(%r11,%rcx,4), %rsi
@@ -9376,12 +9695,12 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r10,4), %r10
 	movslq	12(%r11,%rcx,4), %r11
 	leaq	(%r8,%r11,4), %r11
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %rbx
+	movq	24(%rsp), %r8
+	movq	16(%rsp), %rbx
 	leaq	(%rbx,%rdi,4), %rbx
-	movq	264(%rsp), %r15
+	movq	240(%rsp), %r15
 	.p2align	4
-.LBB16_210:
+.LBB16_201:
 	movslq	(%r15), %rdi
 	vmovups	(%rbx,%rdi,4), %ymm4
 	movslq	-4(%r15), %rdi
@@ -9391,59 +9710,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB16_210
-	jmp	.LBB16_211
-.LBB16_212:
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
-	movq	112(%rsp), %r9
-	jmp	.LBB16_213
-	.p2align	4
-.LBB16_216:
-	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB16_204
-.LBB16_213:
-	movq	80(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB16_216
-	leaq	(%rax,%rax,2), %rdx
-	shlq	$4, %rdx
-	movq	%rax, %rdi
-	imulq	%r9, %rdi
-	movq	1344(%rsp,%rdx), %r8
-	movq	1352(%rsp,%rdx), %r11
-	movslq	(%r11,%rcx,4), %rdx
-	leaq	(%r8,%rdx,4), %rdx
-	movslq	4(%r11,%rcx,4), %rsi
-	leaq	(%r8,%rsi,4), %rsi
-	movslq	8(%r11,%rcx,4), %r10
-	leaq	(%r8,%r10,4), %r10
-	movslq	12(%r11,%rcx,4), %r11
-	leaq	(%r8,%r11,4), %r11
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %rbx
-	leaq	(%rbx,%rdi,4), %rbx
-	movq	232(%rsp), %r15
-	.p2align	4
-.LBB16_215:
-	movslq	-4(%r15), %rdi
-	vpbroadcastd	(%r15), %ymm4
-	vpcmpgtd	.LCPI16_12(%rip), %ymm4, %ymm4
-	vpandn	(%rbx,%rdi,4), %ymm4, %ymm4
-	movslq	-8(%r15), %rdi
-	vfmadd231ps	(%rdx,%rdi,4), %ymm4, %ymm3
-	vfmadd231ps	(%rsi,%rdi,4), %ymm4, %ymm2
-	vfmadd231ps	(%r10,%rdi,4), %ymm4, %ymm1
-	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
-	addq	$12, %r15
-	decq	%r13
-	jne	.LBB16_215
-	jmp	.LBB16_216
-.LBB16_204:
+	jne	.LBB16_201
+	jmp	.LBB16_198
+.LBB16_202:
 	vunpcklps	%xmm2, %xmm3, %xmm4
 	vmovlhps	%xmm1, %xmm4, %xmm4
 	vinsertps	$48, %xmm0, %xmm4, %xmm4
@@ -9482,35 +9751,126 @@ convolution_weight_gradient_outputs:
 	movq	64(%rsp), %rax
 	vaddps	(%rax), %xmm0, %xmm0
 	vmovups	%xmm0, (%rax)
-	movq	56(%rsp), %rbx
+	jmp	.LBB16_232
+.LBB16_203:
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	movq	88(%rsp), %r9
 	jmp	.LBB16_205
-.LBB16_151:
+	.p2align	4
+.LBB16_204:
+	incq	%rax
+	cmpq	40(%rsp), %rax
+	movq	144(%rsp), %r15
+	movq	56(%rsp), %r11
+	je	.LBB16_208
+.LBB16_205:
+	testq	%r11, %r11
+	jle	.LBB16_204
+	movq	%r11, %r13
+	leaq	(%rax,%rax,2), %rdx
+	shlq	$4, %rdx
+	movq	%rax, %rdi
+	imulq	%r9, %rdi
+	movq	1376(%rsp,%rdx), %r8
+	movq	1384(%rsp,%rdx), %r11
+	movslq	(%r11,%rcx,4), %rdx
+	leaq	(%r8,%rdx,4), %rdx
+	movslq	4(%r11,%rcx,4), %rsi
+	leaq	(%r8,%rsi,4), %rsi
+	movslq	8(%r11,%rcx,4), %r10
+	leaq	(%r8,%r10,4), %r10
+	movslq	12(%r11,%rcx,4), %r11
+	leaq	(%r8,%r11,4), %r11
+	movq	24(%rsp), %r8
+	movq	16(%rsp), %rbx
+	leaq	(%rbx,%rdi,4), %rbx
+	.p2align	4
+.LBB16_207:
+	movslq	-4(%r15), %rdi
+	vpbroadcastd	(%r15), %ymm4
+	vpcmpgtd	.LCPI16_14(%rip), %ymm4, %ymm4
+	vpandn	(%rbx,%rdi,4), %ymm4, %ymm4
+	movslq	-8(%r15), %rdi
+	vfmadd231ps	(%rdx,%rdi,4), %ymm4, %ymm3
+	vfmadd231ps	(%rsi,%rdi,4), %ymm4, %ymm2
+	vfmadd231ps	(%r10,%rdi,4), %ymm4, %ymm1
+	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
+	addq	$12, %r15
+	decq	%r13
+	jne	.LBB16_207
+	jmp	.LBB16_204
+.LBB16_208:
+	vunpcklps	%xmm2, %xmm3, %xmm4
+	vmovlhps	%xmm1, %xmm4, %xmm4
+	vinsertps	$48, %xmm0, %xmm4, %xmm4
+	vinsertps	$76, %xmm3, %xmm2, %xmm5
+	vshufps	$212, %xmm1, %xmm5, %xmm5
+	vinsertps	$112, %xmm0, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vunpckhps	%xmm2, %xmm3, %xmm5
+	vblendps	$3, %xmm5, %xmm1, %xmm5
+	vinsertps	$176, %xmm0, %xmm5, %xmm5
+	vshufps	$51, %xmm3, %xmm2, %xmm6
+	vshufps	$242, %xmm1, %xmm6, %xmm6
+	vblendps	$8, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vaddps	%xmm5, %xmm4, %xmm4
+	vextractf128	$1, %ymm2, %xmm2
+	vextractf128	$1, %ymm3, %xmm3
+	vunpcklps	%xmm2, %xmm3, %xmm5
+	vextractf128	$1, %ymm1, %xmm1
+	vmovlhps	%xmm1, %xmm5, %xmm5
+	vextractf128	$1, %ymm0, %xmm0
+	vinsertps	$48, %xmm0, %xmm5, %xmm5
+	vinsertps	$76, %xmm3, %xmm2, %xmm6
+	vshufps	$84, %xmm1, %xmm6, %xmm6
+	vinsertps	$112, %xmm0, %xmm6, %xmm6
+	vaddps	%xmm6, %xmm5, %xmm5
+	vunpckhps	%xmm2, %xmm3, %xmm6
+	vblendps	$3, %xmm6, %xmm1, %xmm6
+	vinsertps	$176, %xmm0, %xmm6, %xmm6
+	vshufps	$51, %xmm3, %xmm2, %xmm2
+	vshufps	$242, %xmm1, %xmm2, %xmm1
+	vblendps	$8, %xmm0, %xmm1, %xmm0
+	vaddps	%xmm0, %xmm6, %xmm0
+	vaddps	%xmm0, %xmm5, %xmm0
+	vaddps	%xmm0, %xmm4, %xmm0
+	movq	64(%rsp), %rax
+	vaddps	(%rax), %xmm0, %xmm0
+	vmovups	%xmm0, (%rax)
+	jmp	.LBB16_99
+.LBB16_209:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	112(%rsp), %r9
-	jmp	.LBB16_152
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm0, %xmm0, %xmm0
+	movq	88(%rsp), %r9
+	jmp	.LBB16_211
 	.p2align	4
-.LBB16_155:
+.LBB16_210:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB16_156
-.LBB16_152:
-	movq	80(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB16_155
+	cmpq	40(%rsp), %rbx
+	movq	56(%rsp), %r11
+	je	.LBB16_219
+.LBB16_211:
+	testq	%r11, %r11
+	jle	.LBB16_210
+	movq	%r11, %r13
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
 	imulq	%r9, %rdx
-	movq	1344(%rsp,%rax), %rdi
-	movq	1352(%rsp,%rax), %r11
+	movq	1376(%rsp,%rax), %rdi
+	movq	1384(%rsp,%rax), %r11
 	movslq	(%r11,%rcx,4), %rax
 	leaq	(%rdi,%rax,4), %rax
 	movslq	4(%r11,%rcx,4), %rsi
@@ -9519,17 +9879,17 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%r10,4), %r10
 	movslq	12(%r11,%rcx,4), %r11
 	leaq	(%rdi,%r11,4), %r11
-	movq	32(%rsp), %rdi
+	movq	16(%rsp), %rdi
 	leaq	(%rdi,%rdx,4), %r15
-	movq	264(%rsp), %rdx
+	movq	240(%rsp), %rdx
 	.p2align	4
-.LBB16_154:
+.LBB16_213:
 	movslq	(%rdx), %rdi
 	leaq	(%r15,%rdi,4), %r8
 	vmovups	(%r15,%rdi,4), %ymm8
-	movq	40(%rsp), %rdi
+	movq	24(%rsp), %rdi
 	vmovups	(%r8,%rdi,4), %ymm9
-	movq	40(%rsp), %r8
+	movq	24(%rsp), %r8
 	movslq	-4(%rdx), %rdi
 	vmovups	(%rax,%rdi,4), %ymm10
 	vfmadd231ps	%ymm10, %ymm8, %ymm4
@@ -9545,34 +9905,35 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm10, %ymm9, %ymm0
 	addq	$12, %rdx
 	decq	%r13
-	jne	.LBB16_154
-	jmp	.LBB16_155
-.LBB16_157:
+	jne	.LBB16_213
+	jmp	.LBB16_210
+.LBB16_214:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	jmp	.LBB16_158
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm0, %xmm0, %xmm0
+	jmp	.LBB16_216
 	.p2align	4
-.LBB16_161:
+.LBB16_215:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB16_156
-.LBB16_158:
-	movq	80(%rsp), %r9
-	testq	%r9, %r9
-	jle	.LBB16_161
+	cmpq	40(%rsp), %rbx
+	movq	56(%rsp), %r11
+	je	.LBB16_219
+.LBB16_216:
+	testq	%r11, %r11
+	jle	.LBB16_215
+	movq	%r11, %r9
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
-	imulq	112(%rsp), %rdx
-	movq	1344(%rsp,%rax), %rdi
-	movq	1352(%rsp,%rax), %r8
+	imulq	88(%rsp), %rdx
+	movq	1376(%rsp,%rax), %rdi
+	movq	1384(%rsp,%rax), %r8
 	movslq	(%r8,%rcx,4), %rax
 	leaq	(%rdi,%rax,4), %rax
 	movslq	4(%r8,%rcx,4), %rsi
@@ -9581,20 +9942,20 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%r10,4), %r10
 	movslq	12(%r8,%rcx,4), %r8
 	leaq	(%rdi,%r8,4), %r11
-	movq	32(%rsp), %rdi
+	movq	16(%rsp), %rdi
 	leaq	(%rdi,%rdx,4), %r15
-	movq	232(%rsp), %r13
+	movq	144(%rsp), %r13
 	movq	%r9, %rdx
 	.p2align	4
-.LBB16_160:
+.LBB16_218:
 	movslq	-4(%r13), %rdi
 	leaq	(%r15,%rdi,4), %r8
 	vpbroadcastd	(%r13), %ymm8
-	vpcmpgtd	.LCPI16_12(%rip), %ymm8, %ymm8
+	vpcmpgtd	.LCPI16_14(%rip), %ymm8, %ymm8
 	vpandn	(%r15,%rdi,4), %ymm8, %ymm9
-	movq	40(%rsp), %rdi
+	movq	24(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm8, %ymm8
-	movq	40(%rsp), %r8
+	movq	24(%rsp), %r8
 	movslq	-8(%r13), %rdi
 	vmovups	(%rax,%rdi,4), %ymm10
 	vfmadd231ps	%ymm9, %ymm10, %ymm4
@@ -9610,9 +9971,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm8, %ymm10, %ymm0
 	addq	$12, %r13
 	decq	%rdx
-	jne	.LBB16_160
-	jmp	.LBB16_161
-.LBB16_156:
+	jne	.LBB16_218
+	jmp	.LBB16_215
+.LBB16_219:
 	vunpcklps	%xmm7, %xmm4, %xmm8
 	vmovlhps	%xmm6, %xmm8, %xmm8
 	vinsertps	$48, %xmm5, %xmm8, %xmm8
@@ -9686,53 +10047,54 @@ convolution_weight_gradient_outputs:
 	vaddps	%xmm0, %xmm6, %xmm0
 	vaddps	%xmm0, %xmm5, %xmm0
 	vaddps	%xmm0, %xmm4, %xmm0
-	movq	56(%rsp), %rbx
+	movq	48(%rsp), %rbx
 	vaddps	(%rax,%rbx,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB16_205
-.LBB16_239:
-	vpxor	%xmm0, %xmm0, %xmm0
+	jmp	.LBB16_268
+.LBB16_220:
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	112(%rsp), %r9
-	jmp	.LBB16_240
+	vxorps	%xmm1, %xmm1, %xmm1
+	movq	88(%rsp), %r9
+	jmp	.LBB16_222
 	.p2align	4
-.LBB16_243:
+.LBB16_221:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB16_244
-.LBB16_240:
-	movq	80(%rsp), %rbx
-	testq	%rbx, %rbx
-	jle	.LBB16_243
+	cmpq	40(%rsp), %rax
+	movq	56(%rsp), %r11
+	je	.LBB16_225
+.LBB16_222:
+	testq	%r11, %r11
+	jle	.LBB16_221
+	movq	%r11, %rbx
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
 	imulq	%r9, %rdi
-	movq	1344(%rsp,%rdx), %rsi
-	movq	1352(%rsp,%rdx), %r8
+	movq	1376(%rsp,%rdx), %rsi
+	movq	1384(%rsp,%rdx), %r8
 	movslq	(%r8,%rcx,4), %rdx
 	leaq	(%rsi,%rdx,4), %rdx
 	movslq	4(%r8,%rcx,4), %r8
 	leaq	(%rsi,%r8,4), %rsi
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %r10
+	movq	24(%rsp), %r8
+	movq	16(%rsp), %r10
 	leaq	(%r10,%rdi,4), %r10
-	movq	232(%rsp), %r11
+	movq	%r15, %r11
 	.p2align	4
-.LBB16_242:
+.LBB16_224:
 	movslq	-4(%r11), %rdi
 	vpbroadcastd	(%r11), %ymm2
-	vpcmpgtd	.LCPI16_12(%rip), %ymm2, %ymm2
+	vpcmpgtd	.LCPI16_14(%rip), %ymm2, %ymm2
 	vpandn	(%r10,%rdi,4), %ymm2, %ymm2
 	movslq	-8(%r11), %rdi
 	vfmadd231ps	(%rdx,%rdi,4), %ymm2, %ymm1
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB16_242
-	jmp	.LBB16_243
-.LBB16_244:
+	jne	.LBB16_224
+	jmp	.LBB16_221
+.LBB16_225:
 	vhaddps	%xmm0, %xmm1, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
 	vextractf128	$1, %ymm0, %xmm0
@@ -9746,42 +10108,42 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax), %xmm1
 	vaddps	%xmm0, %xmm1, %xmm0
 	vmovlps	%xmm0, (%rax)
-	movq	56(%rsp), %rbx
-	jmp	.LBB16_175
-.LBB16_219:
-	vpxor	%xmm0, %xmm0, %xmm0
+	jmp	.LBB16_99
+.LBB16_226:
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	movq	112(%rsp), %r9
-	jmp	.LBB16_220
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	88(%rsp), %r9
+	jmp	.LBB16_228
 	.p2align	4
-.LBB16_223:
+.LBB16_227:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB16_217
-.LBB16_220:
-	movq	80(%rsp), %r15
-	testq	%r15, %r15
-	jle	.LBB16_223
+	cmpq	40(%rsp), %rax
+	movq	56(%rsp), %r11
+	je	.LBB16_231
+.LBB16_228:
+	testq	%r11, %r11
+	jle	.LBB16_227
+	movq	%r11, %r15
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rdi
 	imulq	%r9, %rdi
-	movq	1344(%rsp,%rdx), %r8
-	movq	1352(%rsp,%rdx), %r10
+	movq	1376(%rsp,%rdx), %r8
+	movq	1384(%rsp,%rdx), %r10
 	movslq	(%r10,%rcx,4), %rdx
 	leaq	(%r8,%rdx,4), %rdx
 	movslq	4(%r10,%rcx,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
 	movslq	8(%r10,%rcx,4), %r10
 	leaq	(%r8,%r10,4), %r10
-	movq	40(%rsp), %r8
-	movq	32(%rsp), %r11
+	movq	24(%rsp), %r8
+	movq	16(%rsp), %r11
 	leaq	(%r11,%rdi,4), %r11
-	movq	264(%rsp), %rbx
+	movq	240(%rsp), %rbx
 	.p2align	4
-.LBB16_222:
+.LBB16_230:
 	movslq	(%rbx), %rdi
 	vmovups	(%r11,%rdi,4), %ymm3
 	movslq	-4(%rbx), %rdi
@@ -9790,9 +10152,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
 	addq	$12, %rbx
 	decq	%r15
-	jne	.LBB16_222
-	jmp	.LBB16_223
-.LBB16_217:
+	jne	.LBB16_230
+	jmp	.LBB16_227
+.LBB16_231:
 	vhaddps	%xmm1, %xmm2, %xmm3
 	vhaddps	%xmm3, %xmm3, %xmm3
 	vextractf128	$1, %ymm1, %xmm1
@@ -9824,53 +10186,54 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax)
-	movq	56(%rsp), %rbx
-	jmp	.LBB16_218
-.LBB16_198:
-	vpxor	%xmm0, %xmm0, %xmm0
+.LBB16_232:
+	movq	48(%rsp), %rbx
+	jmp	.LBB16_268
+.LBB16_233:
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	112(%rsp), %r9
-	jmp	.LBB16_199
+	vxorps	%xmm1, %xmm1, %xmm1
+	movq	88(%rsp), %r9
+	jmp	.LBB16_235
 	.p2align	4
-.LBB16_202:
+.LBB16_234:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB16_203
-.LBB16_199:
-	movq	80(%rsp), %r11
+	cmpq	40(%rsp), %rax
+	movq	56(%rsp), %r11
+	je	.LBB16_238
+.LBB16_235:
 	testq	%r11, %r11
-	jle	.LBB16_202
+	jle	.LBB16_234
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
-	movq	1352(%rsp,%rsi), %rdx
+	movq	1384(%rsp,%rsi), %rdx
 	movslq	(%rdx,%rcx,4), %rdx
 	shlq	$2, %rdx
-	addq	1344(%rsp,%rsi), %rdx
+	addq	1376(%rsp,%rsi), %rdx
 	imulq	%r9, %rdi
-	movq	32(%rsp), %rsi
+	movq	16(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
-	movq	232(%rsp), %r10
+	movq	%r15, %r10
 	.p2align	4
-.LBB16_201:
+.LBB16_237:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r8
 	vpbroadcastd	(%r10), %ymm2
-	vpcmpgtd	.LCPI16_12(%rip), %ymm2, %ymm2
+	vpcmpgtd	.LCPI16_14(%rip), %ymm2, %ymm2
 	vpandn	(%rsi,%rdi,4), %ymm2, %ymm3
-	movq	40(%rsp), %rdi
+	movq	24(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm2, %ymm2
-	movq	40(%rsp), %r8
+	movq	24(%rsp), %r8
 	movslq	-8(%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm4
 	vfmadd231ps	%ymm3, %ymm4, %ymm1
 	vfmadd231ps	%ymm2, %ymm4, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB16_201
-	jmp	.LBB16_202
-.LBB16_203:
+	jne	.LBB16_237
+	jmp	.LBB16_234
+.LBB16_238:
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -9908,73 +10271,77 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB16_175
-.LBB16_188:
-	vpxor	%xmm0, %xmm0, %xmm0
+	jmp	.LBB16_100
+.LBB16_239:
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ebx, %ebx
-	vpxor	%xmm1, %xmm1, %xmm1
-	jmp	.LBB16_189
+	vxorps	%xmm1, %xmm1, %xmm1
+	movq	88(%rsp), %r9
+	jmp	.LBB16_241
 	.p2align	4
-.LBB16_194:
+.LBB16_240:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB16_195
-.LBB16_189:
-	cmpq	$0, 80(%rsp)
-	jle	.LBB16_194
+	cmpq	40(%rsp), %rbx
+	je	.LBB16_248
+.LBB16_241:
+	testq	%r11, %r11
+	jle	.LBB16_240
 	leaq	(%rbx,%rbx,2), %rdx
 	shlq	$4, %rdx
 	movq	%rbx, %rsi
-	imulq	112(%rsp), %rsi
-	movq	1352(%rsp,%rdx), %rax
+	imulq	%r9, %rsi
+	movq	1384(%rsp,%rdx), %rax
 	movslq	(%rax,%rcx,4), %rax
 	shlq	$2, %rax
-	addq	1344(%rsp,%rdx), %rax
-	movq	32(%rsp), %rdx
+	addq	1376(%rsp,%rdx), %rax
+	movq	16(%rsp), %rdx
 	leaq	(%rdx,%rsi,4), %rsi
-	cmpq	$0, 136(%rsp)
-	je	.LBB16_191
+	cmpq	$0, 120(%rsp)
+	je	.LBB16_245
 	xorl	%edx, %edx
-	movq	128(%rsp), %r10
+	movq	112(%rsp), %r10
+	movq	800(%rsp), %r13
 	.p2align	4
-.LBB16_197:
-	movslq	4(%r15,%rdx), %rdi
+.LBB16_244:
+	movslq	-12(%r13,%rdx), %rdi
 	leaq	(%rsi,%rdi,4), %r8
-	movslq	(%r15,%rdx), %r11
+	movslq	-16(%r13,%rdx), %r11
 	vmovups	(%rax,%r11,4), %ymm2
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
-	movq	40(%rsp), %rdi
+	movq	24(%rsp), %rdi
 	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
-	movslq	16(%r15,%rdx), %rdi
+	movslq	(%r13,%rdx), %rdi
 	leaq	(%rsi,%rdi,4), %r8
-	movslq	12(%r15,%rdx), %r11
+	movslq	-4(%r13,%rdx), %r11
 	vmovups	(%rax,%r11,4), %ymm2
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
-	movq	40(%rsp), %rdi
+	movq	24(%rsp), %rdi
 	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
-	movq	40(%rsp), %r8
+	movq	24(%rsp), %r8
 	addq	$24, %rdx
 	addq	$-2, %r10
-	jne	.LBB16_197
-	jmp	.LBB16_192
+	jne	.LBB16_244
+	jmp	.LBB16_246
 	.p2align	4
-.LBB16_191:
+.LBB16_245:
 	xorl	%edx, %edx
-.LBB16_192:
-	testb	$1, 80(%rsp)
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	je	.LBB16_194
-	movslq	4(%r15,%rdx), %rdi
-	leaq	(%rsi,%rdi,4), %r8
-	movslq	(%r15,%rdx), %rdx
+.LBB16_246:
+	movq	56(%rsp), %r11
+	testb	$1, %r11b
+	leaq	368(%rsp), %rdi
+	je	.LBB16_240
+	movq	352(%rsp), %r10
+	movslq	4(%r10,%rdx), %r11
+	leaq	(%rsi,%r11,4), %r8
+	movslq	(%r10,%rdx), %rdx
 	vmovups	(%rax,%rdx,4), %ymm2
-	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm1
-	movq	40(%rsp), %rax
+	vfmadd231ps	(%rsi,%r11,4), %ymm2, %ymm1
+	movq	56(%rsp), %r11
+	movq	24(%rsp), %rax
 	vfmadd231ps	(%r8,%rax,4), %ymm2, %ymm0
-	movq	40(%rsp), %r8
-	jmp	.LBB16_194
-.LBB16_195:
+	movq	24(%rsp), %r8
+	jmp	.LBB16_240
+.LBB16_248:
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -10010,45 +10377,45 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm3, %xmm0, %xmm0
 	vaddss	%xmm2, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
-	movq	56(%rsp), %rbx
+	movq	48(%rsp), %rbx
 	vaddss	(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,4)
-.LBB16_253:
-	movq	88(%rsp), %r10
-	jmp	.LBB16_254
-.LBB16_145:
-	vpxor	%xmm2, %xmm2, %xmm2
+.LBB16_249:
+	movq	72(%rsp), %r9
+	jmp	.LBB16_102
+.LBB16_250:
+	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	112(%rsp), %r9
-	jmp	.LBB16_146
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+	movq	88(%rsp), %r9
+	jmp	.LBB16_252
 	.p2align	4
-.LBB16_149:
+.LBB16_251:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB16_150
-.LBB16_146:
-	movq	80(%rsp), %r11
+	cmpq	40(%rsp), %rax
+	movq	56(%rsp), %r11
+	je	.LBB16_255
+.LBB16_252:
 	testq	%r11, %r11
-	jle	.LBB16_149
+	jle	.LBB16_251
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
-	movq	1352(%rsp,%rsi), %rdx
+	movq	1384(%rsp,%rsi), %rdx
 	movslq	(%rdx,%rcx,4), %rdx
 	shlq	$2, %rdx
-	addq	1344(%rsp,%rsi), %rdx
+	addq	1376(%rsp,%rsi), %rdx
 	imulq	%r9, %rdi
-	movq	32(%rsp), %rsi
+	movq	16(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
-	movq	232(%rsp), %r10
+	movq	%r15, %r10
 	.p2align	4
-.LBB16_148:
+.LBB16_254:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %rbx
 	vpbroadcastd	(%r10), %ymm3
-	vpcmpgtd	.LCPI16_12(%rip), %ymm3, %ymm3
+	vpcmpgtd	.LCPI16_14(%rip), %ymm3, %ymm3
 	vpandn	(%rsi,%rdi,4), %ymm3, %ymm4
 	vpandn	(%rbx,%r8,4), %ymm3, %ymm5
 	vpandn	(%rbx,%r8,8), %ymm3, %ymm3
@@ -10059,9 +10426,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm3, %ymm6, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB16_148
-	jmp	.LBB16_149
-.LBB16_150:
+	jne	.LBB16_254
+	jmp	.LBB16_251
+.LBB16_255:
 	vmovshdup	%ymm2, %ymm3
 	vshufps	$255, %ymm2, %ymm2, %ymm4
 	vextractf128	$1, %ymm4, %xmm4
@@ -10097,7 +10464,7 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm4, %xmm1, %xmm1
 	vaddss	%xmm3, %xmm1, %xmm1
 	vaddss	%xmm2, %xmm1, %xmm1
-	movq	56(%rsp), %rbx
+	movq	48(%rsp), %rbx
 	vaddss	(%rax,%rbx,4), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rbx,4)
 	vmovshdup	%ymm0, %ymm1
@@ -10118,38 +10485,36 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,8)
-.LBB16_175:
-	movq	88(%rsp), %r10
-	jmp	.LBB16_176
-.LBB16_139:
-	vpxor	%xmm2, %xmm2, %xmm2
+	jmp	.LBB16_100
+.LBB16_256:
+	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	112(%rsp), %r9
-	jmp	.LBB16_140
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+	movq	88(%rsp), %r9
+	jmp	.LBB16_258
 	.p2align	4
-.LBB16_143:
+.LBB16_257:
 	incq	%rax
-	cmpq	72(%rsp), %rax
-	je	.LBB16_144
-.LBB16_140:
-	movq	80(%rsp), %r11
+	cmpq	40(%rsp), %rax
+	movq	56(%rsp), %r11
+	je	.LBB16_261
+.LBB16_258:
 	testq	%r11, %r11
-	jle	.LBB16_143
+	jle	.LBB16_257
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
-	movq	1352(%rsp,%rsi), %rdx
+	movq	1384(%rsp,%rsi), %rdx
 	movslq	(%rdx,%rcx,4), %rdx
 	shlq	$2, %rdx
-	addq	1344(%rsp,%rsi), %rdx
+	addq	1376(%rsp,%rsi), %rdx
 	imulq	%r9, %rdi
-	movq	32(%rsp), %rsi
+	movq	16(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
-	movq	264(%rsp), %r10
+	movq	240(%rsp), %r10
 	.p2align	4
-.LBB16_142:
+.LBB16_260:
 	movslq	(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %rbx
 	movslq	-4(%r10), %r15
@@ -10159,9 +10524,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%rbx,%r8,8), %ymm3, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB16_142
-	jmp	.LBB16_143
-.LBB16_144:
+	jne	.LBB16_260
+	jmp	.LBB16_257
+.LBB16_261:
 	vmovshdup	%ymm2, %ymm3
 	vshufps	$255, %ymm2, %ymm2, %ymm4
 	vextractf128	$1, %ymm4, %xmm4
@@ -10197,7 +10562,7 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm4, %xmm1, %xmm1
 	vaddss	%xmm3, %xmm1, %xmm1
 	vaddss	%xmm2, %xmm1, %xmm1
-	movq	56(%rsp), %rbx
+	movq	48(%rsp), %rbx
 	vaddss	(%rax,%rbx,4), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rbx,4)
 	vmovshdup	%ymm0, %ymm1
@@ -10218,46 +10583,47 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB16_218
-.LBB16_117:
+	jmp	.LBB16_268
+.LBB16_262:
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ebx, %ebx
 	vxorps	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	112(%rsp), %r9
-	jmp	.LBB16_118
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm0, %xmm0, %xmm0
+	movq	88(%rsp), %r9
+	jmp	.LBB16_264
 	.p2align	4
-.LBB16_121:
+.LBB16_263:
 	incq	%rbx
-	cmpq	72(%rsp), %rbx
-	je	.LBB16_122
-.LBB16_118:
-	movq	80(%rsp), %r13
-	testq	%r13, %r13
-	jle	.LBB16_121
+	cmpq	40(%rsp), %rbx
+	movq	56(%rsp), %r11
+	je	.LBB16_267
+.LBB16_264:
+	testq	%r11, %r11
+	jle	.LBB16_263
+	movq	%r11, %r13
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
 	imulq	%r9, %rdx
-	movq	1344(%rsp,%rax), %rdi
-	movq	1352(%rsp,%rax), %r10
+	movq	1376(%rsp,%rax), %rdi
+	movq	1384(%rsp,%rax), %r10
 	movslq	(%r10,%rcx,4), %rax
 	leaq	(%rdi,%rax,4), %rax
 	movslq	4(%r10,%rcx,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
 	movslq	8(%r10,%rcx,4), %r10
 	leaq	(%rdi,%r10,4), %r10
-	movq	32(%rsp), %rdi
+	movq	16(%rsp), %rdi
 	leaq	(%rdi,%rdx,4), %r11
-	movq	264(%rsp), %r15
+	movq	240(%rsp), %r15
 	.p2align	4
-.LBB16_120:
+.LBB16_266:
 	movslq	(%r15), %rdx
 	leaq	(%r11,%rdx,4), %rdi
 	vmovups	(%r11,%rdx,4), %ymm9
@@ -10278,9 +10644,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm12, %ymm11, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB16_120
-	jmp	.LBB16_121
-.LBB16_122:
+	jne	.LBB16_266
+	jmp	.LBB16_263
+.LBB16_267:
 	vhaddps	%xmm8, %xmm7, %xmm9
 	vhaddps	%xmm9, %xmm9, %xmm9
 	vunpcklps	%ymm8, %ymm7, %ymm10
@@ -10333,7 +10699,7 @@ convolution_weight_gradient_outputs:
 	vaddps	%xmm4, %xmm8, %xmm4
 	vaddps	%xmm4, %xmm7, %xmm4
 	vaddps	%xmm4, %xmm6, %xmm4
-	movq	56(%rsp), %rbx
+	movq	48(%rsp), %rbx
 	vmovsd	(%rax,%rbx,4), %xmm5
 	vaddps	%xmm4, %xmm5, %xmm4
 	vmovlps	%xmm4, (%rax,%rbx,4)
@@ -10388,141 +10754,138 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm0, %xmm1, %xmm0
 	vaddss	8(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax,%rbx,8)
-.LBB16_205:
-	movq	88(%rsp), %r10
-	movq	200(%rsp), %r15
-.LBB16_206:
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	104(%rsp), %r13
-	jmp	.LBB16_254
 	.p2align	4
-.LBB16_273:
-	testq	%r10, %r10
-	jle	.LBB16_274
-	movq	352(%rsp), %rax
+.LBB16_268:
+	movq	72(%rsp), %r9
+	movq	144(%rsp), %r15
+	jmp	.LBB16_101
+	.p2align	4
+.LBB16_269:
+	testq	%r9, %r9
+	jle	.LBB16_674
+	movq	344(%rsp), %rax
 	movq	%rax, 304(%rsp)
-	movq	1096(%rsp), %rax
+	movq	992(%rsp), %rax
 	movq	%rax, 296(%rsp)
-	movq	1112(%rsp), %r13
+	movq	1000(%rsp), %r10
 	xorl	%eax, %eax
-	movq	%r10, %rdx
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r8
-	movq	48(%rsp), %r9
-	jmp	.LBB16_278
+	movq	%r9, %rdx
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r11
+	leaq	368(%rsp), %rdi
+	jmp	.LBB16_272
 	.p2align	4
-.LBB16_282:
-	movq	%r13, %r8
+.LBB16_271:
+	movq	%r13, %r11
 	movq	320(%rsp), %rdx
 	addq	$16, %rdx
-	movq	24(%rsp), %r13
-	addq	$-16, %r13
-	movq	1192(%rsp), %rax
+	addq	$-16, %r10
+	movq	1096(%rsp), %rax
 	addq	%rax, 296(%rsp)
 	addq	%rax, 304(%rsp)
 	movq	%rdx, %rax
-	movq	88(%rsp), %rdx
+	movq	72(%rsp), %rdx
 	cmpq	%rdx, %rax
-	jge	.LBB16_283
-.LBB16_278:
-	cmpq	$15, %r13
-	movl	$15, %ebx
-	movq	%r13, 24(%rsp)
-	cmovbq	%r13, %rbx
-	movq	%rbx, 144(%rsp)
+	jge	.LBB16_64
+.LBB16_272:
+	cmpq	$15, %r10
+	movl	$15, %r13d
+	cmovbq	%r10, %r13
+	movq	%r13, 104(%rsp)
 	movq	%rax, 320(%rsp)
 	subq	%rax, %rdx
-	movq	%rdx, 248(%rsp)
+	movq	%rdx, 224(%rsp)
 	cmpq	$9, %rdx
 	setge	%al
 	testq	%rsi, %rsi
-	movq	%r8, %r13
-	jle	.LBB16_282
-	movq	144(%rsp), %rcx
-	leal	1(%rcx), %ebx
-	andl	$30, %ebx
+	movq	%r11, %r13
+	jle	.LBB16_271
+	movq	104(%rsp), %rcx
+	incl	%ecx
+	andl	$30, %ecx
+	movq	%rcx, 128(%rsp)
 	xorl	%ecx, %ecx
 	movb	%al, %cl
 	incl	%ecx
-	movq	%rcx, 528(%rsp)
-	movq	1152(%rsp), %rax
+	movq	%rcx, 792(%rsp)
+	movq	904(%rsp), %rax
 	movq	320(%rsp), %rcx
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 136(%rsp)
+	movq	%rax, 120(%rsp)
 	movq	%rcx, %rax
 	imulq	%rsi, %rax
-	movq	352(%rsp), %rcx
+	movq	344(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, 328(%rsp)
 	movq	304(%rsp), %rax
-	movq	296(%rsp), %rdx
-	xorl	%r8d, %r8d
-	movq	%rbx, 256(%rsp)
-	jmp	.LBB16_280
+	movq	296(%rsp), %r11
+	xorl	%edx, %edx
+	movq	%r10, 216(%rsp)
+	jmp	.LBB16_276
 	.p2align	4
-.LBB16_651:
-	movq	32(%rsp), %r8
-	addq	$6, %r8
-	movq	104(%rsp), %rdx
-	addq	$24, %rdx
-	movq	120(%rsp), %rax
+.LBB16_274:
+	movq	32(%rsp), %r11
+.LBB16_275:
+	movq	16(%rsp), %rdx
+	addq	$6, %rdx
+	addq	$24, %r11
+	movq	96(%rsp), %rax
 	addq	$24, %rax
-	cmpq	%rsi, %r8
-	jge	.LBB16_282
-.LBB16_280:
-	movq	%rdx, 104(%rsp)
-	movq	%rax, 120(%rsp)
+	cmpq	%rsi, %rdx
+	jge	.LBB16_271
+.LBB16_276:
+	movq	%rax, 96(%rsp)
 	movq	%rsi, %rax
-	movq	%r8, 32(%rsp)
-	subq	%r8, %rax
+	movq	%rdx, 16(%rsp)
+	subq	%rdx, %rax
 	cmpq	$6, %rax
 	movl	$6, %edx
 	cmovgeq	%rdx, %rax
-	movq	528(%rsp), %rdx
+	movq	792(%rsp), %rdx
 	leal	(%rdx,%rax,2), %eax
 	addl	$-3, %eax
 	cmpl	$11, %eax
-	ja	.LBB16_651
+	ja	.LBB16_275
+	movq	%r11, 32(%rsp)
 	movq	328(%rsp), %rdx
-	movq	32(%rsp), %rsi
+	movq	16(%rsp), %rsi
 	leaq	(%rdx,%rsi,4), %rdx
-	movq	%rdx, 96(%rsp)
+	movq	%rdx, 80(%rsp)
 	leaq	.LJTI16_0(%rip), %rdx
 	movslq	(%rdx,%rax,4), %rax
 	addq	%rdx, %rax
 	jmpq	*%rax
-.LBB16_632:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
+.LBB16_278:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
 	movq	%rax, 64(%rsp)
-	vpxor	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
-	jmp	.LBB16_633
+	jmp	.LBB16_280
 	.p2align	4
-.LBB16_641:
-	movq	128(%rsp), %r8
+.LBB16_279:
+	movq	112(%rsp), %r8
 	incq	%r8
-	cmpq	72(%rsp), %r8
-	je	.LBB16_642
-.LBB16_633:
+	cmpq	40(%rsp), %r8
+	je	.LBB16_461
+.LBB16_280:
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
-	movq	1368(%rsp,%rax), %rdx
+	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%r8, 128(%rsp)
-	jle	.LBB16_641
+	movq	%r8, 112(%rsp)
+	jle	.LBB16_279
 	leaq	(%rsp,%rax), %r9
-	addq	$1344, %r9
-	movq	1344(%rsp,%rax), %rbx
-	movq	1352(%rsp,%rax), %rax
-	movq	32(%rsp), %rsi
+	addq	$1376, %r9
+	movq	1376(%rsp,%rax), %rbx
+	movq	1384(%rsp,%rax), %rax
+	movq	16(%rsp), %rsi
 	movslq	(%rax,%rsi,4), %rax
 	leaq	(%rbx,%rax,4), %rsi
 	movq	64(%rsp), %rdi
 	imulq	%r8, %rdi
-	movq	136(%rsp), %r8
+	movq	120(%rsp), %r8
 	leaq	(%r8,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
@@ -10535,24 +10898,24 @@ convolution_weight_gradient_outputs:
 	addq	$12, %rbx
 	shlq	$2, %r9
 	xorl	%r15d, %r15d
-	jmp	.LBB16_635
+	jmp	.LBB16_283
 	.p2align	4
-.LBB16_640:
+.LBB16_282:
 	incq	%r15
 	addq	%r9, %rbx
 	addq	%r9, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB16_641
-.LBB16_635:
+	je	.LBB16_279
+.LBB16_283:
 	testq	%r8, %r8
-	jle	.LBB16_640
+	jle	.LBB16_282
 	xorl	%r13d, %r13d
 	cmpq	$4, %r8
-	jb	.LBB16_637
-	movq	536(%rsp), %rax
+	jb	.LBB16_287
+	movq	264(%rsp), %rax
 	movq	360(%rsp), %rcx
 	.p2align	4
-.LBB16_653:
+.LBB16_286:
 	vbroadcastss	-12(%rbx,%r13,4), %ymm1
 	vfmadd132ps	(%rdi), %ymm0, %ymm1
 	vbroadcastss	-8(%rbx,%r13,4), %ymm0
@@ -10564,32 +10927,32 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r13
 	addq	%rax, %rdi
 	cmpq	%r13, %r11
-	jne	.LBB16_653
-.LBB16_637:
+	jne	.LBB16_286
+.LBB16_287:
 	testq	%r10, %r10
-	je	.LBB16_640
+	je	.LBB16_282
 	leaq	(%rsi,%r13,4), %r13
 	xorl	%eax, %eax
 	.p2align	4
-.LBB16_639:
+.LBB16_289:
 	vbroadcastss	(%r13,%rax,4), %ymm1
 	vfmadd231ps	(%rdi), %ymm1, %ymm0
 	incq	%rax
 	addq	%r12, %rdi
 	cmpq	%rax, %r10
-	jne	.LBB16_639
-	jmp	.LBB16_640
-.LBB16_349:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
+	jne	.LBB16_289
+	jmp	.LBB16_282
+.LBB16_290:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
 	movq	%rax, 64(%rsp)
-	vpxor	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm10, %xmm10, %xmm10
 	vxorps	%xmm9, %xmm9, %xmm9
@@ -10597,27 +10960,26 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm6, %xmm6, %xmm6
 	xorl	%r15d, %r15d
-	jmp	.LBB16_350
+	jmp	.LBB16_292
 	.p2align	4
-.LBB16_356:
-	movq	128(%rsp), %r15
+.LBB16_291:
+	movq	112(%rsp), %r15
 	incq	%r15
-	cmpq	72(%rsp), %r15
-	je	.LBB16_342
-.LBB16_350:
+	cmpq	40(%rsp), %r15
+	je	.LBB16_298
+.LBB16_292:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
-	movq	1368(%rsp,%rax), %rdx
+	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	32(%rsp), %rcx
-	movq	%r15, 128(%rsp)
-	jle	.LBB16_356
+	movq	%r15, 112(%rsp)
+	jle	.LBB16_291
 	leaq	(%rsp,%rax), %rdi
-	addq	$1344, %rdi
-	movq	1344(%rsp,%rax), %rsi
-	movq	1352(%rsp,%rax), %rax
-	movq	%rcx, %rbx
-	movslq	(%rax,%rcx,4), %rcx
+	addq	$1376, %rdi
+	movq	1376(%rsp,%rax), %rsi
+	movq	1384(%rsp,%rax), %rax
+	movq	16(%rsp), %rbx
+	movslq	(%rax,%rbx,4), %rcx
 	leaq	(%rsi,%rcx,4), %r8
 	movslq	4(%rax,%rbx,4), %rcx
 	leaq	(%rsi,%rcx,4), %r11
@@ -10631,30 +10993,30 @@ convolution_weight_gradient_outputs:
 	leaq	(%rsi,%rax,4), %rsi
 	movq	64(%rsp), %rax
 	imulq	%r15, %rax
-	movq	136(%rsp), %rbx
+	movq	120(%rsp), %rbx
 	leaq	(%rbx,%rax,4), %rax
-	movq	32(%rdi), %rbx
-	movq	40(%rdi), %r15
-	shlq	$2, %r15
+	movq	32(%rdi), %r15
+	movq	40(%rdi), %rbx
+	shlq	$2, %rbx
 	xorl	%r13d, %r13d
-	jmp	.LBB16_352
+	jmp	.LBB16_295
 	.p2align	4
-.LBB16_355:
+.LBB16_294:
 	incq	%r13
-	addq	%r15, %rsi
-	addq	%r15, %rcx
-	addq	%r15, %r9
-	addq	%r15, %r10
-	addq	%r15, %r11
-	addq	%r15, %r8
+	addq	%rbx, %rsi
+	addq	%rbx, %rcx
+	addq	%rbx, %r9
+	addq	%rbx, %r10
+	addq	%rbx, %r11
+	addq	%rbx, %r8
 	cmpq	%rdx, %r13
-	je	.LBB16_356
-.LBB16_352:
-	testq	%rbx, %rbx
-	jle	.LBB16_355
+	je	.LBB16_291
+.LBB16_295:
+	testq	%r15, %r15
+	jle	.LBB16_294
 	xorl	%edi, %edi
 	.p2align	4
-.LBB16_354:
+.LBB16_297:
 	vmovups	(%rax), %ymm12
 	vmovups	32(%rax), %ymm13
 	vbroadcastss	(%r8,%rdi,4), %ymm14
@@ -10677,210 +11039,215 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm14, %ymm13, %ymm0
 	incq	%rdi
 	addq	%r12, %rax
-	cmpq	%rdi, %rbx
-	jne	.LBB16_354
-	jmp	.LBB16_355
-.LBB16_342:
-	vmovups	%ymm11, 544(%rsp)
-	vmovups	%ymm3, 576(%rsp)
-	vmovups	%ymm10, 608(%rsp)
-	vmovups	%ymm5, 640(%rsp)
-	vmovups	%ymm9, 672(%rsp)
-	vmovups	%ymm4, 704(%rsp)
-	vmovups	%ymm8, 736(%rsp)
-	vmovups	%ymm2, 768(%rsp)
-	vmovups	%ymm7, 800(%rsp)
-	vmovups	%ymm1, 832(%rsp)
-	vmovups	%ymm6, 864(%rsp)
-	vmovups	%ymm0, 896(%rsp)
-	cmpq	$0, 248(%rsp)
-	movq	216(%rsp), %rdx
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	movq	280(%rsp), %rdi
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	256(%rsp), %rbx
-	jle	.LBB16_651
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_344
+	cmpq	%rdi, %r15
+	jne	.LBB16_297
+	jmp	.LBB16_294
+.LBB16_298:
+	vmovups	%ymm11, 368(%rsp)
+	vmovups	%ymm3, 400(%rsp)
+	vmovups	%ymm10, 432(%rsp)
+	vmovups	%ymm5, 464(%rsp)
+	vmovups	%ymm9, 496(%rsp)
+	vmovups	%ymm4, 528(%rsp)
+	vmovups	%ymm8, 560(%rsp)
+	vmovups	%ymm2, 592(%rsp)
+	vmovups	%ymm7, 624(%rsp)
+	vmovups	%ymm1, 656(%rsp)
+	vmovups	%ymm6, 688(%rsp)
+	vmovups	%ymm0, 720(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	248(%rsp), %rdx
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	movq	280(%rsp), %r8
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	jle	.LBB16_274
+	testq	%r10, %r10
+	je	.LBB16_626
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_386:
-	vmovss	544(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx)
-	vmovss	548(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
+.LBB16_301:
+	vmovss	368(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	372(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_386
-	testb	$1, 144(%rsp)
-	jne	.LBB16_347
-.LBB16_346:
-	vmovss	544(%rsp,%rax,4), %xmm0
+	addq	%r8, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB16_301
+	testb	$1, 104(%rsp)
+	jne	.LBB16_304
+.LBB16_303:
+	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB16_347:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_348
+.LBB16_304:
+	testq	%r10, %r10
+	je	.LBB16_627
 	movl	$1, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_358:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_306:
+	vmovss	432(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	436(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_358
-	testb	$1, 144(%rsp)
-	jne	.LBB16_361
-.LBB16_360:
-	vmovss	608(%rsp,%rax,4), %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_306
+	testb	$1, 104(%rsp)
+	jne	.LBB16_309
+.LBB16_308:
+	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_361:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_362
+.LBB16_309:
+	testq	%r10, %r10
+	je	.LBB16_628
 	movl	$2, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_364:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	676(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_311:
+	vmovss	496(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	500(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_364
-	testb	$1, 144(%rsp)
-	jne	.LBB16_367
-.LBB16_366:
-	vmovss	672(%rsp,%rax,4), %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_311
+	testb	$1, 104(%rsp)
+	jne	.LBB16_314
+.LBB16_313:
+	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_367:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_368
+.LBB16_314:
+	testq	%r10, %r10
+	je	.LBB16_629
 	movl	$3, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_370:
-	vmovss	736(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	740(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_316:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	564(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_370
-	testb	$1, 144(%rsp)
-	jne	.LBB16_373
-.LBB16_372:
-	vmovss	736(%rsp,%rax,4), %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_316
+	testb	$1, 104(%rsp)
+	jne	.LBB16_319
+.LBB16_318:
+	vmovss	560(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 12(%rcx,%rax,4)
-.LBB16_373:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_374
+.LBB16_319:
+	testq	%r10, %r10
+	je	.LBB16_630
 	movl	$4, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_376:
-	vmovss	800(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	804(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_321:
+	vmovss	624(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	628(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_376
-	testb	$1, 144(%rsp)
-	jne	.LBB16_379
-.LBB16_378:
-	vmovss	800(%rsp,%rax,4), %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_321
+	testb	$1, 104(%rsp)
+	jne	.LBB16_324
+.LBB16_323:
+	vmovss	624(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 16(%rcx,%rax,4)
-.LBB16_379:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_380
+.LBB16_324:
+	testq	%r10, %r10
+	je	.LBB16_631
 	movl	$5, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_382:
-	vmovss	864(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	868(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_326:
+	vmovss	688(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	692(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_382
-	jmp	.LBB16_383
-.LBB16_537:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm2, %xmm2, %xmm2
+	cmpq	%rax, %r13
+	jne	.LBB16_326
+	jmp	.LBB16_632
+.LBB16_327:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB16_538
+	jmp	.LBB16_329
 	.p2align	4
-.LBB16_544:
+.LBB16_328:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB16_545
-.LBB16_538:
+	cmpq	40(%rsp), %rcx
+	je	.LBB16_335
+.LBB16_329:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rdx
+	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_544
+	jle	.LBB16_328
 	leaq	(%rsp,%rsi), %r11
-	addq	$1344, %r11
-	movq	1344(%rsp,%rsi), %r8
-	movq	1352(%rsp,%rsi), %r9
-	movq	32(%rsp), %r10
+	addq	$1376, %r11
+	movq	1376(%rsp,%rsi), %r8
+	movq	1384(%rsp,%rsi), %r9
+	movq	16(%rsp), %r10
 	movslq	(%r9,%r10,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
 	movslq	4(%r9,%r10,4), %rdi
@@ -10889,27 +11256,27 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	136(%rsp), %r10
+	movq	120(%rsp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB16_540
+	jmp	.LBB16_332
 	.p2align	4
-.LBB16_543:
+.LBB16_331:
 	incq	%rbx
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %rbx
-	je	.LBB16_544
-.LBB16_540:
+	je	.LBB16_328
+.LBB16_332:
 	testq	%r10, %r10
-	jle	.LBB16_543
+	jle	.LBB16_331
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_542:
+.LBB16_334:
 	vmovups	(%r9), %ymm3
 	vbroadcastss	(%rsi,%r15,4), %ymm4
 	vbroadcastss	(%rdi,%r15,4), %ymm5
@@ -10920,143 +11287,143 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%r12, %r9
 	cmpq	%r15, %r10
-	jne	.LBB16_542
-	jmp	.LBB16_543
-.LBB16_545:
-	cmpq	$0, 248(%rsp)
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	96(%rsp), %r8
-	jle	.LBB16_651
-	vaddss	(%r8), %xmm2, %xmm3
-	vmovss	%xmm3, (%r8)
-	movq	24(%rsp), %rdx
-	testq	%rdx, %rdx
-	je	.LBB16_547
+	jne	.LBB16_334
+	jmp	.LBB16_331
+.LBB16_335:
+	cmpq	$0, 224(%rsp)
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	movq	32(%rsp), %r11
+	movq	80(%rsp), %rdx
+	jle	.LBB16_275
+	vaddss	(%rdx), %xmm2, %xmm3
+	vmovss	%xmm3, (%rdx)
+	testq	%r10, %r10
+	je	.LBB16_344
 	vmovshdup	%xmm2, %xmm3
-	vaddss	(%r8,%rsi,4), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_547
+	vaddss	(%rdx,%rsi,4), %xmm3, %xmm3
+	vmovss	%xmm3, (%rdx,%rsi,4)
+	cmpq	$1, %r10
+	je	.LBB16_344
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
-	vaddss	(%r8,%rsi,8), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_547
+	vaddss	(%rdx,%rsi,8), %xmm3, %xmm3
+	vmovss	%xmm3, (%rdx,%rsi,8)
+	cmpq	$2, %r10
+	je	.LBB16_344
 	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	160(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%rax)
-	cmpq	$3, %rdx
-	je	.LBB16_547
+	movq	152(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%rdx,%rax)
+	cmpq	$3, %r10
+	je	.LBB16_344
 	vextractf128	$1, %ymm2, %xmm2
-	movq	192(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm2, %xmm3
-	vmovss	%xmm3, (%r8,%rax)
-	cmpq	$4, %rdx
-	je	.LBB16_547
-	vmovshdup	%xmm2, %xmm3
 	movq	184(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%rax)
-	cmpq	$5, %rdx
-	je	.LBB16_547
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
+	vaddss	(%rdx,%rax), %xmm2, %xmm3
+	vmovss	%xmm3, (%rdx,%rax)
+	cmpq	$4, %r10
+	je	.LBB16_344
+	vmovshdup	%xmm2, %xmm3
 	movq	176(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%rax)
-	cmpq	$6, %rdx
-	je	.LBB16_547
-	vshufps	$255, %xmm2, %xmm2, %xmm2
+	vaddss	(%rdx,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%rdx,%rax)
+	cmpq	$5, %r10
+	je	.LBB16_344
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%r8,%rax)
-.LBB16_547:
-	vaddss	4(%r8), %xmm1, %xmm2
-	vmovss	%xmm2, 4(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_555
-	leaq	4(%r8), %rax
+	vaddss	(%rdx,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%rdx,%rax)
+	cmpq	$6, %r10
+	je	.LBB16_344
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	160(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rdx,%rax)
+.LBB16_344:
+	vaddss	4(%rdx), %xmm1, %xmm2
+	vmovss	%xmm2, 4(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_352
+	leaq	4(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_555
+	cmpq	$1, %r10
+	je	.LBB16_352
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_555
+	cmpq	$2, %r10
+	je	.LBB16_352
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	160(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %rdx
-	je	.LBB16_555
+	cmpq	$3, %r10
+	je	.LBB16_352
 	vextractf128	$1, %ymm1, %xmm1
-	movq	192(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %rdx
-	je	.LBB16_555
+	cmpq	$4, %r10
+	je	.LBB16_352
 	vmovshdup	%xmm1, %xmm2
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %rdx
-	je	.LBB16_555
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %rdx
-	je	.LBB16_555
-	vshufps	$255, %xmm1, %xmm1, %xmm1
+	cmpq	$5, %r10
+	je	.LBB16_352
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %r10
+	je	.LBB16_352
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB16_555:
-	vaddss	8(%r8), %xmm0, %xmm1
-	vmovss	%xmm1, 8(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_651
-	addq	$8, %r8
-	jmp	.LBB16_328
-.LBB16_437:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
-	movq	%rax, 128(%rsp)
-	vpxor	%xmm2, %xmm2, %xmm2
+.LBB16_352:
+	vaddss	8(%rdx), %xmm0, %xmm1
+	vmovss	%xmm1, 8(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_275
+	addq	$8, %rdx
+	jmp	.LBB16_619
+.LBB16_354:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 112(%rsp)
+	vxorps	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm9, %xmm9, %xmm9
 	vxorps	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm5, %xmm5, %xmm5
 	xorl	%r9d, %r9d
-	jmp	.LBB16_438
+	jmp	.LBB16_356
 	.p2align	4
-.LBB16_444:
+.LBB16_355:
 	incq	%r9
-	cmpq	72(%rsp), %r9
-	je	.LBB16_430
-.LBB16_438:
+	cmpq	40(%rsp), %r9
+	je	.LBB16_362
+.LBB16_356:
 	leaq	(%r9,%r9,2), %rcx
 	shlq	$4, %rcx
-	movq	1368(%rsp,%rcx), %rax
+	movq	1400(%rsp,%rcx), %rax
 	testq	%rax, %rax
-	jle	.LBB16_444
+	jle	.LBB16_355
 	leaq	(%rsp,%rcx), %rdi
-	addq	$1344, %rdi
-	movq	1344(%rsp,%rcx), %r10
-	movq	1352(%rsp,%rcx), %r11
-	movq	32(%rsp), %rbx
+	addq	$1376, %rdi
+	movq	1376(%rsp,%rcx), %r10
+	movq	1384(%rsp,%rcx), %r11
+	movq	16(%rsp), %rbx
 	movslq	(%r11,%rbx,4), %rcx
 	leaq	(%r10,%rcx,4), %rcx
 	movslq	4(%r11,%rbx,4), %rdx
@@ -11067,17 +11434,17 @@ convolution_weight_gradient_outputs:
 	leaq	(%r10,%r8,4), %r8
 	movslq	16(%r11,%rbx,4), %r11
 	leaq	(%r10,%r11,4), %r10
-	movq	128(%rsp), %r11
+	movq	112(%rsp), %r11
 	imulq	%r9, %r11
-	movq	136(%rsp), %rbx
+	movq	120(%rsp), %rbx
 	leaq	(%rbx,%r11,4), %r11
 	movq	32(%rdi), %rbx
 	movq	40(%rdi), %r15
 	shlq	$2, %r15
 	xorl	%r13d, %r13d
-	jmp	.LBB16_440
+	jmp	.LBB16_359
 	.p2align	4
-.LBB16_443:
+.LBB16_358:
 	incq	%r13
 	addq	%r15, %r10
 	addq	%r15, %r8
@@ -11085,13 +11452,13 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	cmpq	%rax, %r13
-	je	.LBB16_444
-.LBB16_440:
+	je	.LBB16_355
+.LBB16_359:
 	testq	%rbx, %rbx
-	jle	.LBB16_443
+	jle	.LBB16_358
 	xorl	%edi, %edi
 	.p2align	4
-.LBB16_442:
+.LBB16_361:
 	vmovups	(%r11), %ymm10
 	vmovups	32(%r11), %ymm11
 	vbroadcastss	(%rcx,%rdi,4), %ymm12
@@ -11112,192 +11479,196 @@ convolution_weight_gradient_outputs:
 	incq	%rdi
 	addq	%r12, %r11
 	cmpq	%rdi, %rbx
-	jne	.LBB16_442
-	jmp	.LBB16_443
-.LBB16_430:
-	vmovups	%ymm9, 544(%rsp)
-	vmovups	%ymm2, 576(%rsp)
-	vmovups	%ymm8, 608(%rsp)
-	vmovups	%ymm4, 640(%rsp)
-	vmovups	%ymm7, 672(%rsp)
-	vmovups	%ymm3, 704(%rsp)
-	vmovups	%ymm6, 736(%rsp)
-	vmovups	%ymm1, 768(%rsp)
-	vmovups	%ymm5, 800(%rsp)
-	vmovups	%ymm0, 832(%rsp)
-	cmpq	$0, 248(%rsp)
-	movq	216(%rsp), %rdx
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	movq	280(%rsp), %rdi
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	256(%rsp), %rbx
-	jle	.LBB16_651
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_432
+	jne	.LBB16_361
+	jmp	.LBB16_358
+.LBB16_362:
+	vmovups	%ymm9, 368(%rsp)
+	vmovups	%ymm2, 400(%rsp)
+	vmovups	%ymm8, 432(%rsp)
+	vmovups	%ymm4, 464(%rsp)
+	vmovups	%ymm7, 496(%rsp)
+	vmovups	%ymm3, 528(%rsp)
+	vmovups	%ymm6, 560(%rsp)
+	vmovups	%ymm1, 592(%rsp)
+	vmovups	%ymm5, 624(%rsp)
+	vmovups	%ymm0, 656(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	248(%rsp), %rdx
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	movq	280(%rsp), %r8
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	jle	.LBB16_274
+	testq	%r10, %r10
+	je	.LBB16_634
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_468:
-	vmovss	544(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx)
-	vmovss	548(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
+.LBB16_365:
+	vmovss	368(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	372(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_468
-	testb	$1, 144(%rsp)
-	jne	.LBB16_435
-.LBB16_434:
-	vmovss	544(%rsp,%rax,4), %xmm0
+	addq	%r8, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB16_365
+	testb	$1, 104(%rsp)
+	jne	.LBB16_368
+.LBB16_367:
+	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB16_435:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_436
+.LBB16_368:
+	testq	%r10, %r10
+	je	.LBB16_635
 	movl	$1, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_446:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_370:
+	vmovss	432(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	436(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_446
-	testb	$1, 144(%rsp)
-	jne	.LBB16_449
-.LBB16_448:
-	vmovss	608(%rsp,%rax,4), %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_370
+	testb	$1, 104(%rsp)
+	jne	.LBB16_373
+.LBB16_372:
+	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_449:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_450
+.LBB16_373:
+	testq	%r10, %r10
+	je	.LBB16_636
 	movl	$2, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_452:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	676(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_375:
+	vmovss	496(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	500(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_452
-	testb	$1, 144(%rsp)
-	jne	.LBB16_455
-.LBB16_454:
-	vmovss	672(%rsp,%rax,4), %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_375
+	testb	$1, 104(%rsp)
+	jne	.LBB16_378
+.LBB16_377:
+	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_455:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_456
+.LBB16_378:
+	testq	%r10, %r10
+	je	.LBB16_637
 	movl	$3, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_458:
-	vmovss	736(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	740(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_380:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	564(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_458
-	testb	$1, 144(%rsp)
-	jne	.LBB16_461
-.LBB16_460:
-	vmovss	736(%rsp,%rax,4), %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_380
+	testb	$1, 104(%rsp)
+	jne	.LBB16_383
+.LBB16_382:
+	vmovss	560(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 12(%rcx,%rax,4)
-.LBB16_461:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_462
+.LBB16_383:
+	testq	%r10, %r10
+	je	.LBB16_638
 	movl	$4, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_464:
-	vmovss	800(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	804(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_385:
+	vmovss	624(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	628(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_464
-	jmp	.LBB16_465
-.LBB16_591:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
-	movq	%rax, 344(%rsp)
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
+	cmpq	%rax, %r13
+	jne	.LBB16_385
+	jmp	.LBB16_639
+.LBB16_386:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 256(%rsp)
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
-	jmp	.LBB16_592
+	jmp	.LBB16_388
 	.p2align	4
-.LBB16_599:
-	movq	272(%rsp), %rdi
+.LBB16_387:
+	movq	232(%rsp), %rdi
 	incq	%rdi
-	cmpq	72(%rsp), %rdi
-	je	.LBB16_600
-.LBB16_592:
+	cmpq	40(%rsp), %rdi
+	je	.LBB16_396
+.LBB16_388:
 	leaq	(%rdi,%rdi,2), %rax
 	shlq	$4, %rax
-	movq	1368(%rsp,%rax), %rdx
+	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%rdi, 272(%rsp)
-	jle	.LBB16_599
+	movq	%rdi, 232(%rsp)
+	jle	.LBB16_387
 	leaq	(%rsp,%rax), %rsi
-	addq	$1344, %rsi
-	movq	1344(%rsp,%rax), %r13
-	movq	1352(%rsp,%rax), %rax
-	movq	32(%rsp), %rcx
+	addq	$1376, %rsi
+	movq	1376(%rsp,%rax), %r13
+	movq	1384(%rsp,%rax), %rax
+	movq	16(%rsp), %rcx
 	movslq	(%rax,%rcx,4), %rbx
 	leaq	(%r13,%rbx,4), %r8
-	movq	%r8, 128(%rsp)
+	movq	%r8, 112(%rsp)
 	movslq	4(%rax,%rcx,4), %rax
 	leaq	(,%rax,4), %rcx
 	addq	%r13, %rcx
 	movq	%rcx, 64(%rsp)
-	movq	344(%rsp), %r8
+	movq	256(%rsp), %r8
 	imulq	%rdi, %r8
-	movq	136(%rsp), %rcx
+	movq	120(%rsp), %rcx
 	leaq	(%rcx,%r8,4), %r8
 	movq	32(%rsi), %r9
 	movq	40(%rsi), %rsi
@@ -11306,26 +11677,26 @@ convolution_weight_gradient_outputs:
 	andq	%rcx, %r11
 	leaq	4(,%rbx,4), %rbx
 	addq	%r13, %rbx
-	movq	%rsi, 224(%rsp)
+	movq	%rsi, 192(%rsp)
 	leaq	(,%rsi,4), %r15
 	leaq	4(%r13,%rax,4), %r13
 	xorl	%edi, %edi
-	jmp	.LBB16_594
+	jmp	.LBB16_391
 	.p2align	4
-.LBB16_598:
+.LBB16_390:
 	incq	%rdi
 	addq	%r15, %rbx
 	addq	%r15, %r13
 	cmpq	%rdx, %rdi
-	je	.LBB16_599
-.LBB16_594:
+	je	.LBB16_387
+.LBB16_391:
 	testq	%r9, %r9
-	jle	.LBB16_598
+	jle	.LBB16_390
 	xorl	%esi, %esi
 	cmpq	$1, %r9
-	je	.LBB16_596
+	je	.LBB16_394
 	.p2align	4
-.LBB16_685:
+.LBB16_393:
 	vmovups	(%r8), %ymm2
 	vbroadcastss	-4(%rbx,%rsi,4), %ymm3
 	vbroadcastss	-4(%r13,%rsi,4), %ymm4
@@ -11339,13 +11710,13 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rsi
 	addq	%r14, %r8
 	cmpq	%rsi, %r11
-	jne	.LBB16_685
-.LBB16_596:
+	jne	.LBB16_393
+.LBB16_394:
 	testb	$1, %r9b
-	je	.LBB16_598
+	je	.LBB16_390
 	movq	%rdi, %rax
-	imulq	224(%rsp), %rax
-	movq	128(%rsp), %rcx
+	imulq	192(%rsp), %rax
+	movq	112(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	movq	64(%rsp), %r10
 	leaq	(%r10,%rax,4), %rax
@@ -11354,119 +11725,119 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm3, %ymm2, %ymm1
 	vbroadcastss	(%rax,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm2, %ymm0
-	movq	208(%rsp), %rax
+	movq	200(%rsp), %rax
 	leaq	(%r8,%rax,4), %r8
-	jmp	.LBB16_598
-.LBB16_600:
-	cmpq	$0, 248(%rsp)
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	96(%rsp), %r8
-	jle	.LBB16_651
-	vaddss	(%r8), %xmm1, %xmm2
-	vmovss	%xmm2, (%r8)
-	movq	24(%rsp), %rdx
-	testq	%rdx, %rdx
-	je	.LBB16_609
+	jmp	.LBB16_390
+.LBB16_396:
+	cmpq	$0, 224(%rsp)
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	movq	32(%rsp), %r11
+	movq	80(%rsp), %rdx
+	jle	.LBB16_275
+	vaddss	(%rdx), %xmm1, %xmm2
+	vmovss	%xmm2, (%rdx)
+	testq	%r10, %r10
+	je	.LBB16_405
 	vmovshdup	%xmm1, %xmm2
-	vaddss	(%r8,%rsi,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%r8,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_609
+	vaddss	(%rdx,%rsi,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rdx,%rsi,4)
+	cmpq	$1, %r10
+	je	.LBB16_405
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
-	vaddss	(%r8,%rsi,8), %xmm2, %xmm2
-	vmovss	%xmm2, (%r8,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_609
+	vaddss	(%rdx,%rsi,8), %xmm2, %xmm2
+	vmovss	%xmm2, (%rdx,%rsi,8)
+	cmpq	$2, %r10
+	je	.LBB16_405
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	160(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%r8,%rax)
-	cmpq	$3, %rdx
-	je	.LBB16_609
+	movq	152(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rdx,%rax)
+	cmpq	$3, %r10
+	je	.LBB16_405
 	vextractf128	$1, %ymm1, %xmm1
-	movq	192(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm1, %xmm2
-	vmovss	%xmm2, (%r8,%rax)
-	cmpq	$4, %rdx
-	je	.LBB16_609
-	vmovshdup	%xmm1, %xmm2
 	movq	184(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%r8,%rax)
-	cmpq	$5, %rdx
-	je	.LBB16_609
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
+	vaddss	(%rdx,%rax), %xmm1, %xmm2
+	vmovss	%xmm2, (%rdx,%rax)
+	cmpq	$4, %r10
+	je	.LBB16_405
+	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm2, %xmm2
-	vmovss	%xmm2, (%r8,%rax)
-	cmpq	$6, %rdx
-	je	.LBB16_609
-	vshufps	$255, %xmm1, %xmm1, %xmm1
+	vaddss	(%rdx,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rdx,%rax)
+	cmpq	$5, %r10
+	je	.LBB16_405
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%rax)
-.LBB16_609:
-	vaddss	4(%r8), %xmm0, %xmm1
-	vmovss	%xmm1, 4(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_651
-	addq	$4, %r8
-	jmp	.LBB16_328
-.LBB16_618:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm3, %xmm3, %xmm3
-	xorl	%ecx, %ecx
+	vaddss	(%rdx,%rax), %xmm2, %xmm2
+	vmovss	%xmm2, (%rdx,%rax)
+	cmpq	$6, %r10
+	je	.LBB16_405
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	160(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rax)
+.LBB16_405:
+	vaddss	4(%rdx), %xmm0, %xmm1
+	vmovss	%xmm1, 4(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_275
+	addq	$4, %rdx
 	jmp	.LBB16_619
+.LBB16_407:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm3, %xmm3, %xmm3
+	xorl	%ecx, %ecx
+	jmp	.LBB16_409
 	.p2align	4
-.LBB16_625:
+.LBB16_408:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB16_611
-.LBB16_619:
+	cmpq	40(%rsp), %rcx
+	je	.LBB16_415
+.LBB16_409:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rdx
+	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_625
+	jle	.LBB16_408
 	leaq	(%rsp,%rsi), %r10
-	addq	$1344, %r10
-	movq	1344(%rsp,%rsi), %rdi
-	movq	1352(%rsp,%rsi), %r8
-	movq	32(%rsp), %r9
+	addq	$1376, %r10
+	movq	1376(%rsp,%rsi), %rdi
+	movq	1384(%rsp,%rsi), %r8
+	movq	16(%rsp), %r9
 	movslq	(%r8,%r9,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
 	movslq	4(%r8,%r9,4), %r8
 	leaq	(%rdi,%r8,4), %rdi
 	movq	%rax, %r8
 	imulq	%rcx, %r8
-	movq	136(%rsp), %r9
+	movq	120(%rsp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	32(%r10), %r9
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB16_621
+	jmp	.LBB16_412
 	.p2align	4
-.LBB16_624:
+.LBB16_411:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB16_625
-.LBB16_621:
+	je	.LBB16_408
+.LBB16_412:
 	testq	%r9, %r9
-	jle	.LBB16_624
+	jle	.LBB16_411
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB16_623:
+.LBB16_414:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	(%rsi,%rbx,4), %ymm6
@@ -11478,98 +11849,99 @@ convolution_weight_gradient_outputs:
 	incq	%rbx
 	addq	%r12, %r8
 	cmpq	%rbx, %r9
-	jne	.LBB16_623
-	jmp	.LBB16_624
-.LBB16_611:
-	vmovups	%ymm2, 544(%rsp)
-	vmovups	%ymm3, 576(%rsp)
-	vmovups	%ymm0, 608(%rsp)
-	vmovups	%ymm1, 640(%rsp)
-	cmpq	$0, 248(%rsp)
-	movq	216(%rsp), %rdx
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	movq	280(%rsp), %rdi
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	256(%rsp), %rbx
-	jle	.LBB16_651
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_613
+	jne	.LBB16_414
+	jmp	.LBB16_411
+.LBB16_415:
+	vmovups	%ymm2, 368(%rsp)
+	vmovups	%ymm3, 400(%rsp)
+	vmovups	%ymm0, 432(%rsp)
+	vmovups	%ymm1, 464(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	248(%rsp), %rdx
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	movq	280(%rsp), %r8
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	jle	.LBB16_274
+	testq	%r10, %r10
+	je	.LBB16_641
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_631:
-	vmovss	544(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx)
-	vmovss	548(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
+.LBB16_418:
+	vmovss	368(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	372(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_631
-	testb	$1, 144(%rsp)
-	jne	.LBB16_616
-.LBB16_615:
-	vmovss	544(%rsp,%rax,4), %xmm0
+	addq	%r8, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB16_418
+	testb	$1, 104(%rsp)
+	jne	.LBB16_421
+.LBB16_420:
+	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB16_616:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_617
+.LBB16_421:
+	testq	%r10, %r10
+	je	.LBB16_642
 	movl	$1, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_627:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_423:
+	vmovss	432(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	436(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_627
-	jmp	.LBB16_628
-.LBB16_511:
-	movq	1368(%rsp), %rdx
-	imulq	1376(%rsp), %rdx
-	imulq	208(%rsp), %rdx
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm3, %xmm3, %xmm3
+	cmpq	%rax, %r13
+	jne	.LBB16_423
+	jmp	.LBB16_643
+.LBB16_424:
+	movq	1400(%rsp), %rdx
+	imulq	1408(%rsp), %rdx
+	imulq	200(%rsp), %rdx
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB16_512
+	jmp	.LBB16_426
 	.p2align	4
-.LBB16_518:
+.LBB16_425:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB16_504
-.LBB16_512:
+	cmpq	40(%rsp), %rcx
+	je	.LBB16_432
+.LBB16_426:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rax
+	movq	1400(%rsp,%rsi), %rax
 	testq	%rax, %rax
-	jle	.LBB16_518
+	jle	.LBB16_425
 	leaq	(%rsp,%rsi), %rbx
-	addq	$1344, %rbx
-	movq	1344(%rsp,%rsi), %r9
-	movq	1352(%rsp,%rsi), %r10
-	movq	32(%rsp), %r11
+	addq	$1376, %rbx
+	movq	1376(%rsp,%rsi), %r9
+	movq	1384(%rsp,%rsi), %r10
+	movq	16(%rsp), %r11
 	movslq	(%r10,%r11,4), %rsi
 	leaq	(%r9,%rsi,4), %rsi
 	movslq	4(%r10,%r11,4), %rdi
@@ -11580,28 +11952,28 @@ convolution_weight_gradient_outputs:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rdx, %r10
 	imulq	%rcx, %r10
-	movq	136(%rsp), %r11
+	movq	120(%rsp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%rbx), %r11
 	movq	40(%rbx), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB16_514
+	jmp	.LBB16_429
 	.p2align	4
-.LBB16_517:
+.LBB16_428:
 	incq	%r15
 	addq	%rbx, %r9
 	addq	%rbx, %r8
 	addq	%rbx, %rdi
 	addq	%rbx, %rsi
 	cmpq	%rax, %r15
-	je	.LBB16_518
-.LBB16_514:
+	je	.LBB16_425
+.LBB16_429:
 	testq	%r11, %r11
-	jle	.LBB16_517
+	jle	.LBB16_428
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB16_516:
+.LBB16_431:
 	vmovups	(%r10), %ymm8
 	vmovups	32(%r10), %ymm9
 	vbroadcastss	(%rsi,%r13,4), %ymm10
@@ -11619,156 +11991,159 @@ convolution_weight_gradient_outputs:
 	incq	%r13
 	addq	%r12, %r10
 	cmpq	%r13, %r11
-	jne	.LBB16_516
-	jmp	.LBB16_517
-.LBB16_504:
-	vmovups	%ymm5, 544(%rsp)
-	vmovups	%ymm7, 576(%rsp)
-	vmovups	%ymm3, 608(%rsp)
-	vmovups	%ymm6, 640(%rsp)
-	vmovups	%ymm1, 672(%rsp)
-	vmovups	%ymm4, 704(%rsp)
-	vmovups	%ymm0, 736(%rsp)
-	vmovups	%ymm2, 768(%rsp)
-	cmpq	$0, 248(%rsp)
-	movq	216(%rsp), %rdx
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	movq	280(%rsp), %rdi
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	256(%rsp), %rbx
-	jle	.LBB16_651
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_506
+	jne	.LBB16_431
+	jmp	.LBB16_428
+.LBB16_432:
+	vmovups	%ymm5, 368(%rsp)
+	vmovups	%ymm7, 400(%rsp)
+	vmovups	%ymm3, 432(%rsp)
+	vmovups	%ymm6, 464(%rsp)
+	vmovups	%ymm1, 496(%rsp)
+	vmovups	%ymm4, 528(%rsp)
+	vmovups	%ymm0, 560(%rsp)
+	vmovups	%ymm2, 592(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	248(%rsp), %rdx
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	movq	280(%rsp), %r8
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	jle	.LBB16_274
+	testq	%r10, %r10
+	je	.LBB16_645
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_536:
-	vmovss	544(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx)
-	vmovss	548(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
+.LBB16_435:
+	vmovss	368(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	372(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_536
-	testb	$1, 144(%rsp)
-	jne	.LBB16_509
-.LBB16_508:
-	vmovss	544(%rsp,%rax,4), %xmm0
+	addq	%r8, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB16_435
+	testb	$1, 104(%rsp)
+	jne	.LBB16_438
+.LBB16_437:
+	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB16_509:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_510
+.LBB16_438:
+	testq	%r10, %r10
+	je	.LBB16_646
 	movl	$1, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_520:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_440:
+	vmovss	432(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	436(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_520
-	testb	$1, 144(%rsp)
-	jne	.LBB16_523
-.LBB16_522:
-	vmovss	608(%rsp,%rax,4), %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_440
+	testb	$1, 104(%rsp)
+	jne	.LBB16_443
+.LBB16_442:
+	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_523:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_524
+.LBB16_443:
+	testq	%r10, %r10
+	je	.LBB16_647
 	movl	$2, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_526:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	676(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_445:
+	vmovss	496(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	500(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_526
-	testb	$1, 144(%rsp)
-	jne	.LBB16_529
-.LBB16_528:
-	vmovss	672(%rsp,%rax,4), %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_445
+	testb	$1, 104(%rsp)
+	jne	.LBB16_448
+.LBB16_447:
+	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_529:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_530
+.LBB16_448:
+	testq	%r10, %r10
+	je	.LBB16_648
 	movl	$3, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_532:
-	vmovss	736(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	740(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_450:
+	vmovss	560(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	564(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_532
-	jmp	.LBB16_533
-.LBB16_659:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
-	movq	%rax, 128(%rsp)
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm1, %xmm1, %xmm1
+	cmpq	%rax, %r13
+	jne	.LBB16_450
+	jmp	.LBB16_649
+.LBB16_451:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 112(%rsp)
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%ecx, %ecx
-	jmp	.LBB16_660
+	jmp	.LBB16_453
 	.p2align	4
-.LBB16_667:
+.LBB16_452:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB16_654
-.LBB16_660:
+	cmpq	40(%rsp), %rcx
+	je	.LBB16_463
+.LBB16_453:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rdx
+	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_667
+	jle	.LBB16_452
 	leaq	(%rsp,%rsi), %r9
-	addq	$1344, %r9
-	movq	1344(%rsp,%rsi), %r11
-	movq	1352(%rsp,%rsi), %rsi
-	movq	32(%rsp), %rax
+	addq	$1376, %r9
+	movq	1376(%rsp,%rsi), %r11
+	movq	1384(%rsp,%rsi), %rsi
+	movq	16(%rsp), %rax
 	movslq	(%rsi,%rax,4), %rbx
 	leaq	(%r11,%rbx,4), %rsi
-	movq	128(%rsp), %rdi
+	movq	112(%rsp), %rdi
 	imulq	%rcx, %rdi
-	movq	136(%rsp), %rax
+	movq	120(%rsp), %rax
 	leaq	(%rax,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
@@ -11779,21 +12154,21 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r11
 	leaq	(,%r9,4), %rbx
 	xorl	%eax, %eax
-	jmp	.LBB16_662
+	jmp	.LBB16_456
 	.p2align	4
-.LBB16_666:
+.LBB16_455:
 	incq	%rax
 	addq	%rbx, %r11
 	cmpq	%rdx, %rax
-	je	.LBB16_667
-.LBB16_662:
+	je	.LBB16_452
+.LBB16_456:
 	testq	%r8, %r8
-	jle	.LBB16_666
+	jle	.LBB16_455
 	xorl	%r13d, %r13d
 	cmpq	$1, %r8
-	je	.LBB16_664
+	je	.LBB16_459
 	.p2align	4
-.LBB16_668:
+.LBB16_458:
 	vbroadcastss	-4(%r11,%r13,4), %ymm2
 	vfmadd231ps	(%rdi), %ymm2, %ymm0
 	vfmadd231ps	32(%rdi), %ymm2, %ymm1
@@ -11803,131 +12178,93 @@ convolution_weight_gradient_outputs:
 	addq	$2, %r13
 	addq	%r14, %rdi
 	cmpq	%r13, %r10
-	jne	.LBB16_668
-.LBB16_664:
+	jne	.LBB16_458
+.LBB16_459:
 	testb	$1, %r8b
-	je	.LBB16_666
+	je	.LBB16_455
 	movq	%rax, %r15
 	imulq	%r9, %r15
 	leaq	(%rsi,%r15,4), %r15
 	vbroadcastss	(%r15,%r13,4), %ymm2
 	vfmadd231ps	(%rdi), %ymm2, %ymm0
 	vfmadd231ps	32(%rdi), %ymm2, %ymm1
-	movq	208(%rsp), %r15
+	movq	200(%rsp), %r15
 	leaq	(%rdi,%r15,4), %rdi
-	jmp	.LBB16_666
-.LBB16_642:
-	cmpq	$0, 248(%rsp)
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	96(%rsp), %rdx
-	jle	.LBB16_651
+	jmp	.LBB16_455
+.LBB16_461:
+	cmpq	$0, 224(%rsp)
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	movq	32(%rsp), %r11
+	movq	80(%rsp), %rdx
+	jle	.LBB16_275
 	vaddss	(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, (%rdx)
-	cmpq	$0, 24(%rsp)
+	testq	%r10, %r10
+	jne	.LBB16_619
+	jmp	.LBB16_275
+.LBB16_463:
+	vmovups	%ymm0, 368(%rsp)
+	vmovups	%ymm1, 400(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	movq	280(%rsp), %r8
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	movq	128(%rsp), %rdx
+	jle	.LBB16_274
+	testq	%r10, %r10
 	je	.LBB16_651
-	vmovshdup	%xmm0, %xmm1
-	vaddss	(%rdx,%rsi,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%rdx,%rsi,4)
-	cmpq	$1, 24(%rsp)
-	je	.LBB16_651
-	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	vaddss	(%rdx,%rsi,8), %xmm1, %xmm1
-	vmovss	%xmm1, (%rdx,%rsi,8)
-	cmpq	$2, 24(%rsp)
-	je	.LBB16_651
-	vshufps	$255, %xmm0, %xmm0, %xmm1
-	movq	160(%rsp), %rax
-	vaddss	(%rdx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rdx,%rax)
-	cmpq	$3, 24(%rsp)
-	je	.LBB16_651
-	vextractf128	$1, %ymm0, %xmm0
-	movq	192(%rsp), %rax
-	vaddss	(%rdx,%rax), %xmm0, %xmm1
-	vmovss	%xmm1, (%rdx,%rax)
-	cmpq	$4, 24(%rsp)
-	je	.LBB16_651
-	vmovshdup	%xmm0, %xmm1
-	movq	184(%rsp), %rax
-	vaddss	(%rdx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rdx,%rax)
-	cmpq	$5, 24(%rsp)
-	je	.LBB16_651
-	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	movq	176(%rsp), %rax
-	vaddss	(%rdx,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%rdx,%rax)
-	cmpq	$6, 24(%rsp)
-	je	.LBB16_651
-	vshufps	$255, %xmm0, %xmm0, %xmm0
-	movq	168(%rsp), %rax
-	vaddss	(%rdx,%rax), %xmm0, %xmm0
-	vmovss	%xmm0, (%rdx,%rax)
-	jmp	.LBB16_651
-.LBB16_654:
-	vmovups	%ymm0, 544(%rsp)
-	vmovups	%ymm1, 576(%rsp)
-	cmpq	$0, 248(%rsp)
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	movq	280(%rsp), %rdi
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	24(%rsp), %rax
-	movq	256(%rsp), %rbx
-	jle	.LBB16_651
-	testq	%rax, %rax
-	je	.LBB16_656
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %rdx
-	movq	104(%rsp), %r8
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_670:
-	vmovss	544(%rsp,%rax,4), %xmm0
-	vaddss	(%rdx,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%rdx,%rcx)
-	vmovss	548(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
+.LBB16_466:
+	vmovss	368(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	372(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_670
-	testb	$1, 144(%rsp)
-	jne	.LBB16_651
-	jmp	.LBB16_658
-.LBB16_571:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
-	vpxor	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm2, %xmm2, %xmm2
+	addq	%r8, %rcx
+	cmpq	%rax, %rdx
+	jne	.LBB16_466
+	testb	$1, 104(%rsp)
+	jne	.LBB16_274
+	jmp	.LBB16_652
+.LBB16_468:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
+	vxorps	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	xorl	%ecx, %ecx
-	jmp	.LBB16_572
+	jmp	.LBB16_470
 	.p2align	4
-.LBB16_578:
+.LBB16_469:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB16_564
-.LBB16_572:
+	cmpq	40(%rsp), %rcx
+	je	.LBB16_476
+.LBB16_470:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rdx
+	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_578
+	jle	.LBB16_469
 	leaq	(%rsp,%rsi), %r11
-	addq	$1344, %r11
-	movq	1344(%rsp,%rsi), %r8
-	movq	1352(%rsp,%rsi), %r9
-	movq	32(%rsp), %r10
+	addq	$1376, %r11
+	movq	1376(%rsp,%rsi), %r8
+	movq	1384(%rsp,%rsi), %r9
+	movq	16(%rsp), %r10
 	movslq	(%r9,%r10,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
 	movslq	4(%r9,%r10,4), %rdi
@@ -11936,27 +12273,27 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	136(%rsp), %r10
+	movq	120(%rsp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB16_574
+	jmp	.LBB16_473
 	.p2align	4
-.LBB16_577:
+.LBB16_472:
 	incq	%rbx
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %rbx
-	je	.LBB16_578
-.LBB16_574:
+	je	.LBB16_469
+.LBB16_473:
 	testq	%r10, %r10
-	jle	.LBB16_577
+	jle	.LBB16_472
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_576:
+.LBB16_475:
 	vmovups	(%r9), %ymm6
 	vmovups	32(%r9), %ymm7
 	vbroadcastss	(%rsi,%r15,4), %ymm8
@@ -11971,123 +12308,125 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%r12, %r9
 	cmpq	%r15, %r10
-	jne	.LBB16_576
-	jmp	.LBB16_577
-.LBB16_564:
-	vmovups	%ymm4, 544(%rsp)
-	vmovups	%ymm5, 576(%rsp)
-	vmovups	%ymm2, 608(%rsp)
-	vmovups	%ymm3, 640(%rsp)
-	vmovups	%ymm0, 672(%rsp)
-	vmovups	%ymm1, 704(%rsp)
-	cmpq	$0, 248(%rsp)
-	movq	216(%rsp), %rdx
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	movq	280(%rsp), %rdi
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	256(%rsp), %rbx
-	jle	.LBB16_651
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_566
+	jne	.LBB16_475
+	jmp	.LBB16_472
+.LBB16_476:
+	vmovups	%ymm4, 368(%rsp)
+	vmovups	%ymm5, 400(%rsp)
+	vmovups	%ymm2, 432(%rsp)
+	vmovups	%ymm3, 464(%rsp)
+	vmovups	%ymm0, 496(%rsp)
+	vmovups	%ymm1, 528(%rsp)
+	cmpq	$0, 224(%rsp)
+	movq	248(%rsp), %rdx
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	movq	280(%rsp), %r8
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	jle	.LBB16_274
+	testq	%r10, %r10
+	je	.LBB16_653
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_590:
-	vmovss	544(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx)
-	vmovss	548(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx)
+.LBB16_479:
+	vmovss	368(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx)
+	vmovss	372(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_590
-	testb	$1, 144(%rsp)
-	jne	.LBB16_569
-.LBB16_568:
-	vmovss	544(%rsp,%rax,4), %xmm0
+	addq	%r8, %rcx
+	cmpq	%rax, %r13
+	jne	.LBB16_479
+	testb	$1, 104(%rsp)
+	jne	.LBB16_482
+.LBB16_481:
+	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB16_569:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_570
+.LBB16_482:
+	testq	%r10, %r10
+	je	.LBB16_654
 	movl	$1, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_580:
-	vmovss	608(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	612(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_484:
+	vmovss	432(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	436(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_580
-	testb	$1, 144(%rsp)
-	jne	.LBB16_583
-.LBB16_582:
-	vmovss	608(%rsp,%rax,4), %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_484
+	testb	$1, 104(%rsp)
+	jne	.LBB16_487
+.LBB16_486:
+	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_583:
-	cmpq	$0, 24(%rsp)
-	je	.LBB16_584
+.LBB16_487:
+	testq	%r10, %r10
+	je	.LBB16_655
 	movl	$2, %ecx
 	xorl	%eax, %eax
-	movq	120(%rsp), %r13
-	movq	104(%rsp), %r8
+	movq	128(%rsp), %r13
+	movq	96(%rsp), %r11
+	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_586:
-	vmovss	672(%rsp,%rax,4), %xmm0
-	vaddss	(%r13,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r13,%rcx,4)
-	vmovss	676(%rsp,%rax,4), %xmm0
-	vaddss	(%r8,%rcx,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rcx,4)
+.LBB16_489:
+	vmovss	496(%rsp,%rax,4), %xmm0
+	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%r11,%rcx,4)
+	vmovss	500(%rsp,%rax,4), %xmm0
+	vaddss	(%rbx,%rcx,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rbx,%rcx,4)
 	addq	$2, %rax
 	addq	%rdx, %rcx
-	cmpq	%rax, %rbx
-	jne	.LBB16_586
-	jmp	.LBB16_587
-.LBB16_469:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
+	cmpq	%rax, %r13
+	jne	.LBB16_489
+	jmp	.LBB16_656
+.LBB16_490:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB16_470
+	jmp	.LBB16_492
 	.p2align	4
-.LBB16_476:
+.LBB16_491:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB16_477
-.LBB16_470:
+	cmpq	40(%rsp), %rcx
+	je	.LBB16_498
+.LBB16_492:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	1368(%rsp,%rsi), %rdx
+	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_476
+	jle	.LBB16_491
 	leaq	(%rsp,%rsi), %rbx
-	addq	$1344, %rbx
-	movq	1344(%rsp,%rsi), %r9
-	movq	1352(%rsp,%rsi), %r10
-	movq	32(%rsp), %r11
+	addq	$1376, %rbx
+	movq	1376(%rsp,%rsi), %r9
+	movq	1384(%rsp,%rsi), %r10
+	movq	16(%rsp), %r11
 	movslq	(%r10,%r11,4), %rsi
 	leaq	(%r9,%rsi,4), %rsi
 	movslq	4(%r10,%r11,4), %rdi
@@ -12098,28 +12437,28 @@ convolution_weight_gradient_outputs:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rcx, %r10
-	movq	136(%rsp), %r11
+	movq	120(%rsp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%rbx), %r11
 	movq	40(%rbx), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB16_472
+	jmp	.LBB16_495
 	.p2align	4
-.LBB16_475:
+.LBB16_494:
 	incq	%r15
 	addq	%rbx, %r9
 	addq	%rbx, %r8
 	addq	%rbx, %rdi
 	addq	%rbx, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB16_476
-.LBB16_472:
+	je	.LBB16_491
+.LBB16_495:
 	testq	%r11, %r11
-	jle	.LBB16_475
+	jle	.LBB16_494
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB16_474:
+.LBB16_497:
 	vmovups	(%r10), %ymm4
 	vbroadcastss	(%rsi,%r13,4), %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm3
@@ -12132,185 +12471,185 @@ convolution_weight_gradient_outputs:
 	incq	%r13
 	addq	%r12, %r10
 	cmpq	%r13, %r11
-	jne	.LBB16_474
-	jmp	.LBB16_475
-.LBB16_477:
-	cmpq	$0, 248(%rsp)
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	96(%rsp), %r8
-	jle	.LBB16_651
-	vaddss	(%r8), %xmm3, %xmm4
-	vmovss	%xmm4, (%r8)
-	movq	24(%rsp), %rdx
-	testq	%rdx, %rdx
-	je	.LBB16_479
+	jne	.LBB16_497
+	jmp	.LBB16_494
+.LBB16_498:
+	cmpq	$0, 224(%rsp)
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	movq	32(%rsp), %r11
+	movq	80(%rsp), %rdx
+	jle	.LBB16_275
+	vaddss	(%rdx), %xmm3, %xmm4
+	vmovss	%xmm4, (%rdx)
+	testq	%r10, %r10
+	je	.LBB16_507
 	vmovshdup	%xmm3, %xmm4
-	vaddss	(%r8,%rsi,4), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_479
+	vaddss	(%rdx,%rsi,4), %xmm4, %xmm4
+	vmovss	%xmm4, (%rdx,%rsi,4)
+	cmpq	$1, %r10
+	je	.LBB16_507
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
-	vaddss	(%r8,%rsi,8), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_479
+	vaddss	(%rdx,%rsi,8), %xmm4, %xmm4
+	vmovss	%xmm4, (%rdx,%rsi,8)
+	cmpq	$2, %r10
+	je	.LBB16_507
 	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	160(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%rax)
-	cmpq	$3, %rdx
-	je	.LBB16_479
+	movq	152(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%rdx,%rax)
+	cmpq	$3, %r10
+	je	.LBB16_507
 	vextractf128	$1, %ymm3, %xmm3
-	movq	192(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm3, %xmm4
-	vmovss	%xmm4, (%r8,%rax)
-	cmpq	$4, %rdx
-	je	.LBB16_479
-	vmovshdup	%xmm3, %xmm4
 	movq	184(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%rax)
-	cmpq	$5, %rdx
-	je	.LBB16_479
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
+	vaddss	(%rdx,%rax), %xmm3, %xmm4
+	vmovss	%xmm4, (%rdx,%rax)
+	cmpq	$4, %r10
+	je	.LBB16_507
+	vmovshdup	%xmm3, %xmm4
 	movq	176(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%rax)
-	cmpq	$6, %rdx
-	je	.LBB16_479
-	vshufps	$255, %xmm3, %xmm3, %xmm3
+	vaddss	(%rdx,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%rdx,%rax)
+	cmpq	$5, %r10
+	je	.LBB16_507
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	168(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm3, %xmm3
-	vmovss	%xmm3, (%r8,%rax)
-.LBB16_479:
-	vaddss	4(%r8), %xmm2, %xmm3
-	vmovss	%xmm3, 4(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_487
-	leaq	4(%r8), %rax
+	vaddss	(%rdx,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%rdx,%rax)
+	cmpq	$6, %r10
+	je	.LBB16_507
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	160(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm3, %xmm3
+	vmovss	%xmm3, (%rdx,%rax)
+.LBB16_507:
+	vaddss	4(%rdx), %xmm2, %xmm3
+	vmovss	%xmm3, 4(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_515
+	leaq	4(%rdx), %rax
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_487
+	cmpq	$1, %r10
+	je	.LBB16_515
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_487
+	cmpq	$2, %r10
+	je	.LBB16_515
 	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	160(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %rdx
-	je	.LBB16_487
+	cmpq	$3, %r10
+	je	.LBB16_515
 	vextractf128	$1, %ymm2, %xmm2
-	movq	192(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %rdx
-	je	.LBB16_487
+	cmpq	$4, %r10
+	je	.LBB16_515
 	vmovshdup	%xmm2, %xmm3
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %rdx
-	je	.LBB16_487
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %rdx
-	je	.LBB16_487
-	vshufps	$255, %xmm2, %xmm2, %xmm2
+	cmpq	$5, %r10
+	je	.LBB16_515
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %r10
+	je	.LBB16_515
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB16_487:
-	vaddss	8(%r8), %xmm1, %xmm2
-	vmovss	%xmm2, 8(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_495
-	leaq	8(%r8), %rax
+.LBB16_515:
+	vaddss	8(%rdx), %xmm1, %xmm2
+	vmovss	%xmm2, 8(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_523
+	leaq	8(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_495
+	cmpq	$1, %r10
+	je	.LBB16_523
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_495
+	cmpq	$2, %r10
+	je	.LBB16_523
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	160(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %rdx
-	je	.LBB16_495
+	cmpq	$3, %r10
+	je	.LBB16_523
 	vextractf128	$1, %ymm1, %xmm1
-	movq	192(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %rdx
-	je	.LBB16_495
+	cmpq	$4, %r10
+	je	.LBB16_523
 	vmovshdup	%xmm1, %xmm2
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %rdx
-	je	.LBB16_495
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %rdx
-	je	.LBB16_495
-	vshufps	$255, %xmm1, %xmm1, %xmm1
+	cmpq	$5, %r10
+	je	.LBB16_523
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %r10
+	je	.LBB16_523
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB16_495:
-	vaddss	12(%r8), %xmm0, %xmm1
-	vmovss	%xmm1, 12(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_651
-	addq	$12, %r8
-	jmp	.LBB16_328
-.LBB16_284:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
+.LBB16_523:
+	vaddss	12(%rdx), %xmm0, %xmm1
+	vmovss	%xmm1, 12(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_275
+	addq	$12, %rdx
+	jmp	.LBB16_619
+.LBB16_525:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
 	movq	%rax, 64(%rsp)
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r15d, %r15d
-	jmp	.LBB16_285
+	jmp	.LBB16_527
 	.p2align	4
-.LBB16_291:
-	movq	128(%rsp), %r15
+.LBB16_526:
+	movq	112(%rsp), %r15
 	incq	%r15
-	cmpq	72(%rsp), %r15
-	je	.LBB16_292
-.LBB16_285:
+	cmpq	40(%rsp), %r15
+	je	.LBB16_533
+.LBB16_527:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
-	movq	1368(%rsp,%rax), %rdx
+	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%r15, 128(%rsp)
-	jle	.LBB16_291
+	movq	%r15, 112(%rsp)
+	jle	.LBB16_526
 	leaq	(%rsp,%rax), %rcx
-	addq	$1344, %rcx
-	movq	1344(%rsp,%rax), %r11
-	movq	1352(%rsp,%rax), %rax
-	movq	32(%rsp), %rbx
+	addq	$1376, %rcx
+	movq	1376(%rsp,%rax), %r11
+	movq	1384(%rsp,%rax), %rax
+	movq	16(%rsp), %rbx
 	movslq	(%rax,%rbx,4), %rsi
 	leaq	(%r11,%rsi,4), %rsi
 	movslq	4(%rax,%rbx,4), %rdi
@@ -12325,15 +12664,15 @@ convolution_weight_gradient_outputs:
 	leaq	(%r11,%rax,4), %r11
 	movq	64(%rsp), %rax
 	imulq	%r15, %rax
-	movq	136(%rsp), %rbx
+	movq	120(%rsp), %rbx
 	leaq	(%rbx,%rax,4), %rbx
 	movq	32(%rcx), %r15
 	movq	40(%rcx), %r13
 	shlq	$2, %r13
 	xorl	%ecx, %ecx
-	jmp	.LBB16_287
+	jmp	.LBB16_530
 	.p2align	4
-.LBB16_290:
+.LBB16_529:
 	incq	%rcx
 	addq	%r13, %r11
 	addq	%r13, %r10
@@ -12342,13 +12681,13 @@ convolution_weight_gradient_outputs:
 	addq	%r13, %rdi
 	addq	%r13, %rsi
 	cmpq	%rdx, %rcx
-	je	.LBB16_291
-.LBB16_287:
+	je	.LBB16_526
+.LBB16_530:
 	testq	%r15, %r15
-	jle	.LBB16_290
+	jle	.LBB16_529
 	xorl	%eax, %eax
 	.p2align	4
-.LBB16_289:
+.LBB16_532:
 	vbroadcastss	(%rsi,%rax,4), %ymm6
 	vmovups	(%rbx), %ymm7
 	vfmadd231ps	%ymm6, %ymm7, %ymm5
@@ -12365,270 +12704,270 @@ convolution_weight_gradient_outputs:
 	incq	%rax
 	addq	%r12, %rbx
 	cmpq	%rax, %r15
-	jne	.LBB16_289
-	jmp	.LBB16_290
-.LBB16_292:
-	cmpq	$0, 248(%rsp)
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	96(%rsp), %r8
-	jle	.LBB16_651
-	vaddss	(%r8), %xmm5, %xmm6
-	vmovss	%xmm6, (%r8)
-	movq	24(%rsp), %rdx
-	testq	%rdx, %rdx
-	je	.LBB16_294
+	jne	.LBB16_532
+	jmp	.LBB16_529
+.LBB16_533:
+	cmpq	$0, 224(%rsp)
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	movq	32(%rsp), %r11
+	movq	80(%rsp), %rdx
+	jle	.LBB16_275
+	vaddss	(%rdx), %xmm5, %xmm6
+	vmovss	%xmm6, (%rdx)
+	testq	%r10, %r10
+	je	.LBB16_542
 	vmovshdup	%xmm5, %xmm6
-	vaddss	(%r8,%rsi,4), %xmm6, %xmm6
-	vmovss	%xmm6, (%r8,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_294
+	vaddss	(%rdx,%rsi,4), %xmm6, %xmm6
+	vmovss	%xmm6, (%rdx,%rsi,4)
+	cmpq	$1, %r10
+	je	.LBB16_542
 	vshufpd	$1, %xmm5, %xmm5, %xmm6
-	vaddss	(%r8,%rsi,8), %xmm6, %xmm6
-	vmovss	%xmm6, (%r8,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_294
+	vaddss	(%rdx,%rsi,8), %xmm6, %xmm6
+	vmovss	%xmm6, (%rdx,%rsi,8)
+	cmpq	$2, %r10
+	je	.LBB16_542
 	vshufps	$255, %xmm5, %xmm5, %xmm6
-	movq	160(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%r8,%rax)
-	cmpq	$3, %rdx
-	je	.LBB16_294
+	movq	152(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%rdx,%rax)
+	cmpq	$3, %r10
+	je	.LBB16_542
 	vextractf128	$1, %ymm5, %xmm5
-	movq	192(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm5, %xmm6
-	vmovss	%xmm6, (%r8,%rax)
-	cmpq	$4, %rdx
-	je	.LBB16_294
-	vmovshdup	%xmm5, %xmm6
 	movq	184(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%r8,%rax)
-	cmpq	$5, %rdx
-	je	.LBB16_294
-	vshufpd	$1, %xmm5, %xmm5, %xmm6
+	vaddss	(%rdx,%rax), %xmm5, %xmm6
+	vmovss	%xmm6, (%rdx,%rax)
+	cmpq	$4, %r10
+	je	.LBB16_542
+	vmovshdup	%xmm5, %xmm6
 	movq	176(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm6, %xmm6
-	vmovss	%xmm6, (%r8,%rax)
-	cmpq	$6, %rdx
-	je	.LBB16_294
-	vshufps	$255, %xmm5, %xmm5, %xmm5
+	vaddss	(%rdx,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%rdx,%rax)
+	cmpq	$5, %r10
+	je	.LBB16_542
+	vshufpd	$1, %xmm5, %xmm5, %xmm6
 	movq	168(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%rax)
-.LBB16_294:
-	vaddss	4(%r8), %xmm4, %xmm5
-	vmovss	%xmm5, 4(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_302
-	leaq	4(%r8), %rax
+	vaddss	(%rdx,%rax), %xmm6, %xmm6
+	vmovss	%xmm6, (%rdx,%rax)
+	cmpq	$6, %r10
+	je	.LBB16_542
+	vshufps	$255, %xmm5, %xmm5, %xmm5
+	movq	160(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%rdx,%rax)
+.LBB16_542:
+	vaddss	4(%rdx), %xmm4, %xmm5
+	vmovss	%xmm5, 4(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_550
+	leaq	4(%rdx), %rax
 	vmovshdup	%xmm4, %xmm5
 	vaddss	(%rax,%rsi,4), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_302
+	cmpq	$1, %r10
+	je	.LBB16_550
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	vaddss	(%rax,%rsi,8), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_302
+	cmpq	$2, %r10
+	je	.LBB16_550
 	vshufps	$255, %xmm4, %xmm4, %xmm5
-	movq	160(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$3, %rdx
-	je	.LBB16_302
+	cmpq	$3, %r10
+	je	.LBB16_550
 	vextractf128	$1, %ymm4, %xmm4
-	movq	192(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$4, %rdx
-	je	.LBB16_302
+	cmpq	$4, %r10
+	je	.LBB16_550
 	vmovshdup	%xmm4, %xmm5
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm5, %xmm5
-	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$5, %rdx
-	je	.LBB16_302
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
-	cmpq	$6, %rdx
-	je	.LBB16_302
-	vshufps	$255, %xmm4, %xmm4, %xmm4
+	cmpq	$5, %r10
+	je	.LBB16_550
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm5, %xmm5
+	vmovss	%xmm5, (%rax,%rcx)
+	cmpq	$6, %r10
+	je	.LBB16_550
+	vshufps	$255, %xmm4, %xmm4, %xmm4
+	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-.LBB16_302:
-	vaddss	8(%r8), %xmm3, %xmm4
-	vmovss	%xmm4, 8(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_310
-	leaq	8(%r8), %rax
+.LBB16_550:
+	vaddss	8(%rdx), %xmm3, %xmm4
+	vmovss	%xmm4, 8(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_558
+	leaq	8(%rdx), %rax
 	vmovshdup	%xmm3, %xmm4
 	vaddss	(%rax,%rsi,4), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_310
+	cmpq	$1, %r10
+	je	.LBB16_558
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	vaddss	(%rax,%rsi,8), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_310
+	cmpq	$2, %r10
+	je	.LBB16_558
 	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	160(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$3, %rdx
-	je	.LBB16_310
+	cmpq	$3, %r10
+	je	.LBB16_558
 	vextractf128	$1, %ymm3, %xmm3
-	movq	192(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$4, %rdx
-	je	.LBB16_310
+	cmpq	$4, %r10
+	je	.LBB16_558
 	vmovshdup	%xmm3, %xmm4
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$5, %rdx
-	je	.LBB16_310
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$6, %rdx
-	je	.LBB16_310
-	vshufps	$255, %xmm3, %xmm3, %xmm3
+	cmpq	$5, %r10
+	je	.LBB16_558
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$6, %r10
+	je	.LBB16_558
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-.LBB16_310:
-	vaddss	12(%r8), %xmm2, %xmm3
-	vmovss	%xmm3, 12(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_318
-	leaq	12(%r8), %rax
+.LBB16_558:
+	vaddss	12(%rdx), %xmm2, %xmm3
+	vmovss	%xmm3, 12(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_566
+	leaq	12(%rdx), %rax
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_318
+	cmpq	$1, %r10
+	je	.LBB16_566
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_318
+	cmpq	$2, %r10
+	je	.LBB16_566
 	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	160(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %rdx
-	je	.LBB16_318
+	cmpq	$3, %r10
+	je	.LBB16_566
 	vextractf128	$1, %ymm2, %xmm2
-	movq	192(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %rdx
-	je	.LBB16_318
+	cmpq	$4, %r10
+	je	.LBB16_566
 	vmovshdup	%xmm2, %xmm3
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %rdx
-	je	.LBB16_318
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %rdx
-	je	.LBB16_318
-	vshufps	$255, %xmm2, %xmm2, %xmm2
+	cmpq	$5, %r10
+	je	.LBB16_566
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %r10
+	je	.LBB16_566
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB16_318:
-	vaddss	16(%r8), %xmm1, %xmm2
-	vmovss	%xmm2, 16(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_326
-	leaq	16(%r8), %rax
+.LBB16_566:
+	vaddss	16(%rdx), %xmm1, %xmm2
+	vmovss	%xmm2, 16(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_574
+	leaq	16(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_326
+	cmpq	$1, %r10
+	je	.LBB16_574
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_326
+	cmpq	$2, %r10
+	je	.LBB16_574
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	160(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %rdx
-	je	.LBB16_326
+	cmpq	$3, %r10
+	je	.LBB16_574
 	vextractf128	$1, %ymm1, %xmm1
-	movq	192(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %rdx
-	je	.LBB16_326
+	cmpq	$4, %r10
+	je	.LBB16_574
 	vmovshdup	%xmm1, %xmm2
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %rdx
-	je	.LBB16_326
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %rdx
-	je	.LBB16_326
-	vshufps	$255, %xmm1, %xmm1, %xmm1
+	cmpq	$5, %r10
+	je	.LBB16_574
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %r10
+	je	.LBB16_574
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB16_326:
-	vaddss	20(%r8), %xmm0, %xmm1
-	vmovss	%xmm1, 20(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_651
-	addq	$20, %r8
-	jmp	.LBB16_328
-.LBB16_387:
-	movq	1368(%rsp), %rax
-	imulq	1376(%rsp), %rax
-	imulq	208(%rsp), %rax
-	movq	%rax, 128(%rsp)
+.LBB16_574:
+	vaddss	20(%rdx), %xmm0, %xmm1
+	vmovss	%xmm1, 20(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_275
+	addq	$20, %rdx
+	jmp	.LBB16_619
+.LBB16_576:
+	movq	1400(%rsp), %rax
+	imulq	1408(%rsp), %rax
+	imulq	200(%rsp), %rax
+	movq	%rax, 112(%rsp)
 	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB16_388
+	jmp	.LBB16_578
 	.p2align	4
-.LBB16_394:
+.LBB16_577:
 	incq	%rcx
-	cmpq	72(%rsp), %rcx
-	je	.LBB16_395
-.LBB16_388:
+	cmpq	40(%rsp), %rcx
+	je	.LBB16_584
+.LBB16_578:
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
-	movq	1368(%rsp,%rax), %rdx
+	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_394
+	jle	.LBB16_577
 	leaq	(%rsp,%rax), %r15
-	addq	$1344, %r15
-	movq	1344(%rsp,%rax), %r10
-	movq	1352(%rsp,%rax), %rax
-	movq	32(%rsp), %r11
+	addq	$1376, %r15
+	movq	1376(%rsp,%rax), %r10
+	movq	1384(%rsp,%rax), %rax
+	movq	16(%rsp), %r11
 	movslq	(%rax,%r11,4), %rsi
 	leaq	(%r10,%rsi,4), %rsi
 	movslq	4(%rax,%r11,4), %rdi
@@ -12639,17 +12978,17 @@ convolution_weight_gradient_outputs:
 	leaq	(%r10,%r9,4), %r9
 	movslq	16(%rax,%r11,4), %rax
 	leaq	(%r10,%rax,4), %r10
-	movq	128(%rsp), %rax
+	movq	112(%rsp), %rax
 	imulq	%rcx, %rax
-	movq	136(%rsp), %r11
+	movq	120(%rsp), %r11
 	leaq	(%r11,%rax,4), %r11
 	movq	32(%r15), %rbx
 	movq	40(%r15), %r15
 	shlq	$2, %r15
 	xorl	%r13d, %r13d
-	jmp	.LBB16_390
+	jmp	.LBB16_581
 	.p2align	4
-.LBB16_393:
+.LBB16_580:
 	incq	%r13
 	addq	%r15, %r10
 	addq	%r15, %r9
@@ -12657,13 +12996,13 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdi
 	addq	%r15, %rsi
 	cmpq	%rdx, %r13
-	je	.LBB16_394
-.LBB16_390:
+	je	.LBB16_577
+.LBB16_581:
 	testq	%rbx, %rbx
-	jle	.LBB16_393
+	jle	.LBB16_580
 	xorl	%eax, %eax
 	.p2align	4
-.LBB16_392:
+.LBB16_583:
 	vmovups	(%r11), %ymm5
 	vbroadcastss	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm5, %ymm4
@@ -12678,454 +13017,450 @@ convolution_weight_gradient_outputs:
 	incq	%rax
 	addq	%r12, %r11
 	cmpq	%rax, %rbx
-	jne	.LBB16_392
-	jmp	.LBB16_393
-.LBB16_395:
-	cmpq	$0, 248(%rsp)
-	movq	56(%rsp), %rsi
-	movq	152(%rsp), %r13
-	leaq	368(%rsp), %r11
-	movq	48(%rsp), %r9
-	movq	96(%rsp), %r8
-	jle	.LBB16_651
-	vaddss	(%r8), %xmm4, %xmm5
-	vmovss	%xmm5, (%r8)
-	movq	24(%rsp), %rdx
-	testq	%rdx, %rdx
-	je	.LBB16_397
+	jne	.LBB16_583
+	jmp	.LBB16_580
+.LBB16_584:
+	cmpq	$0, 224(%rsp)
+	movq	48(%rsp), %rsi
+	movq	136(%rsp), %r13
+	leaq	368(%rsp), %rdi
+	movq	216(%rsp), %r10
+	movq	32(%rsp), %r11
+	movq	80(%rsp), %rdx
+	jle	.LBB16_275
+	vaddss	(%rdx), %xmm4, %xmm5
+	vmovss	%xmm5, (%rdx)
+	testq	%r10, %r10
+	je	.LBB16_593
 	vmovshdup	%xmm4, %xmm5
-	vaddss	(%r8,%rsi,4), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_397
+	vaddss	(%rdx,%rsi,4), %xmm5, %xmm5
+	vmovss	%xmm5, (%rdx,%rsi,4)
+	cmpq	$1, %r10
+	je	.LBB16_593
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
-	vaddss	(%r8,%rsi,8), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_397
+	vaddss	(%rdx,%rsi,8), %xmm5, %xmm5
+	vmovss	%xmm5, (%rdx,%rsi,8)
+	cmpq	$2, %r10
+	je	.LBB16_593
 	vshufps	$255, %xmm4, %xmm4, %xmm5
-	movq	160(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%rax)
-	cmpq	$3, %rdx
-	je	.LBB16_397
+	movq	152(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%rdx,%rax)
+	cmpq	$3, %r10
+	je	.LBB16_593
 	vextractf128	$1, %ymm4, %xmm4
-	movq	192(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm4, %xmm5
-	vmovss	%xmm5, (%r8,%rax)
-	cmpq	$4, %rdx
-	je	.LBB16_397
-	vmovshdup	%xmm4, %xmm5
 	movq	184(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%rax)
-	cmpq	$5, %rdx
-	je	.LBB16_397
-	vshufpd	$1, %xmm4, %xmm4, %xmm5
+	vaddss	(%rdx,%rax), %xmm4, %xmm5
+	vmovss	%xmm5, (%rdx,%rax)
+	cmpq	$4, %r10
+	je	.LBB16_593
+	vmovshdup	%xmm4, %xmm5
 	movq	176(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm5, %xmm5
-	vmovss	%xmm5, (%r8,%rax)
-	cmpq	$6, %rdx
-	je	.LBB16_397
-	vshufps	$255, %xmm4, %xmm4, %xmm4
+	vaddss	(%rdx,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%rdx,%rax)
+	cmpq	$5, %r10
+	je	.LBB16_593
+	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	movq	168(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm4, %xmm4
-	vmovss	%xmm4, (%r8,%rax)
-.LBB16_397:
-	vaddss	4(%r8), %xmm3, %xmm4
-	vmovss	%xmm4, 4(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_405
-	leaq	4(%r8), %rax
+	vaddss	(%rdx,%rax), %xmm5, %xmm5
+	vmovss	%xmm5, (%rdx,%rax)
+	cmpq	$6, %r10
+	je	.LBB16_593
+	vshufps	$255, %xmm4, %xmm4, %xmm4
+	movq	160(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm4, %xmm4
+	vmovss	%xmm4, (%rdx,%rax)
+.LBB16_593:
+	vaddss	4(%rdx), %xmm3, %xmm4
+	vmovss	%xmm4, 4(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_601
+	leaq	4(%rdx), %rax
 	vmovshdup	%xmm3, %xmm4
 	vaddss	(%rax,%rsi,4), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_405
+	cmpq	$1, %r10
+	je	.LBB16_601
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	vaddss	(%rax,%rsi,8), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_405
+	cmpq	$2, %r10
+	je	.LBB16_601
 	vshufps	$255, %xmm3, %xmm3, %xmm4
-	movq	160(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$3, %rdx
-	je	.LBB16_405
+	cmpq	$3, %r10
+	je	.LBB16_601
 	vextractf128	$1, %ymm3, %xmm3
-	movq	192(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$4, %rdx
-	je	.LBB16_405
+	cmpq	$4, %r10
+	je	.LBB16_601
 	vmovshdup	%xmm3, %xmm4
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm4, %xmm4
-	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$5, %rdx
-	je	.LBB16_405
-	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-	cmpq	$6, %rdx
-	je	.LBB16_405
-	vshufps	$255, %xmm3, %xmm3, %xmm3
+	cmpq	$5, %r10
+	je	.LBB16_601
+	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm4, %xmm4
+	vmovss	%xmm4, (%rax,%rcx)
+	cmpq	$6, %r10
+	je	.LBB16_601
+	vshufps	$255, %xmm3, %xmm3, %xmm3
+	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-.LBB16_405:
-	vaddss	8(%r8), %xmm2, %xmm3
-	vmovss	%xmm3, 8(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_413
-	leaq	8(%r8), %rax
+.LBB16_601:
+	vaddss	8(%rdx), %xmm2, %xmm3
+	vmovss	%xmm3, 8(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_609
+	leaq	8(%rdx), %rax
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_413
+	cmpq	$1, %r10
+	je	.LBB16_609
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_413
+	cmpq	$2, %r10
+	je	.LBB16_609
 	vshufps	$255, %xmm2, %xmm2, %xmm3
-	movq	160(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %rdx
-	je	.LBB16_413
+	cmpq	$3, %r10
+	je	.LBB16_609
 	vextractf128	$1, %ymm2, %xmm2
-	movq	192(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %rdx
-	je	.LBB16_413
+	cmpq	$4, %r10
+	je	.LBB16_609
 	vmovshdup	%xmm2, %xmm3
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm3, %xmm3
-	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %rdx
-	je	.LBB16_413
-	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %rdx
-	je	.LBB16_413
-	vshufps	$255, %xmm2, %xmm2, %xmm2
+	cmpq	$5, %r10
+	je	.LBB16_609
+	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm3, %xmm3
+	vmovss	%xmm3, (%rax,%rcx)
+	cmpq	$6, %r10
+	je	.LBB16_609
+	vshufps	$255, %xmm2, %xmm2, %xmm2
+	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB16_413:
-	vaddss	12(%r8), %xmm1, %xmm2
-	vmovss	%xmm2, 12(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_421
-	leaq	12(%r8), %rax
+.LBB16_609:
+	vaddss	12(%rdx), %xmm1, %xmm2
+	vmovss	%xmm2, 12(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_617
+	leaq	12(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
-	cmpq	$1, %rdx
-	je	.LBB16_421
+	cmpq	$1, %r10
+	je	.LBB16_617
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
-	cmpq	$2, %rdx
-	je	.LBB16_421
+	cmpq	$2, %r10
+	je	.LBB16_617
 	vshufps	$255, %xmm1, %xmm1, %xmm2
-	movq	160(%rsp), %rcx
+	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$3, %rdx
-	je	.LBB16_421
+	cmpq	$3, %r10
+	je	.LBB16_617
 	vextractf128	$1, %ymm1, %xmm1
-	movq	192(%rsp), %rcx
+	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$4, %rdx
-	je	.LBB16_421
+	cmpq	$4, %r10
+	je	.LBB16_617
 	vmovshdup	%xmm1, %xmm2
-	movq	184(%rsp), %rcx
-	vaddss	(%rax,%rcx), %xmm2, %xmm2
-	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$5, %rdx
-	je	.LBB16_421
-	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-	cmpq	$6, %rdx
-	je	.LBB16_421
-	vshufps	$255, %xmm1, %xmm1, %xmm1
+	cmpq	$5, %r10
+	je	.LBB16_617
+	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
+	vaddss	(%rax,%rcx), %xmm2, %xmm2
+	vmovss	%xmm2, (%rax,%rcx)
+	cmpq	$6, %r10
+	je	.LBB16_617
+	vshufps	$255, %xmm1, %xmm1, %xmm1
+	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB16_421:
-	vaddss	16(%r8), %xmm0, %xmm1
-	vmovss	%xmm1, 16(%r8)
-	testq	%rdx, %rdx
-	je	.LBB16_651
-	addq	$16, %r8
-.LBB16_328:
+.LBB16_617:
+	vaddss	16(%rdx), %xmm0, %xmm1
+	vmovss	%xmm1, 16(%rdx)
+	testq	%r10, %r10
+	je	.LBB16_275
+	addq	$16, %rdx
+.LBB16_619:
 	vmovshdup	%xmm0, %xmm1
-	vaddss	(%r8,%rsi,4), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%rsi,4)
-	cmpq	$1, 24(%rsp)
-	je	.LBB16_651
+	vaddss	(%rdx,%rsi,4), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rsi,4)
+	cmpq	$1, %r10
+	je	.LBB16_275
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
-	vaddss	(%r8,%rsi,8), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%rsi,8)
-	cmpq	$2, 24(%rsp)
-	je	.LBB16_651
+	vaddss	(%rdx,%rsi,8), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rsi,8)
+	cmpq	$2, %r10
+	je	.LBB16_275
 	vshufps	$255, %xmm0, %xmm0, %xmm1
-	movq	160(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%rax)
-	cmpq	$3, 24(%rsp)
-	je	.LBB16_651
+	movq	152(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rax)
+	cmpq	$3, %r10
+	je	.LBB16_275
 	vextractf128	$1, %ymm0, %xmm0
-	movq	192(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm0, %xmm1
-	vmovss	%xmm1, (%r8,%rax)
-	cmpq	$4, 24(%rsp)
-	je	.LBB16_651
-	vmovshdup	%xmm0, %xmm1
 	movq	184(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%rax)
-	cmpq	$5, 24(%rsp)
-	je	.LBB16_651
-	vshufpd	$1, %xmm0, %xmm0, %xmm1
+	vaddss	(%rdx,%rax), %xmm0, %xmm1
+	vmovss	%xmm1, (%rdx,%rax)
+	cmpq	$4, %r10
+	je	.LBB16_275
+	vmovshdup	%xmm0, %xmm1
 	movq	176(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm1, %xmm1
-	vmovss	%xmm1, (%r8,%rax)
-	cmpq	$6, 24(%rsp)
-	je	.LBB16_651
-	vshufps	$255, %xmm0, %xmm0, %xmm0
+	vaddss	(%rdx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rax)
+	cmpq	$5, %r10
+	je	.LBB16_275
+	vshufpd	$1, %xmm0, %xmm0, %xmm1
 	movq	168(%rsp), %rax
-	vaddss	(%r8,%rax), %xmm0, %xmm0
-	vmovss	%xmm0, (%r8,%rax)
-	jmp	.LBB16_651
-.LBB16_344:
+	vaddss	(%rdx,%rax), %xmm1, %xmm1
+	vmovss	%xmm1, (%rdx,%rax)
+	cmpq	$6, %r10
+	je	.LBB16_275
+	vshufps	$255, %xmm0, %xmm0, %xmm0
+	movq	160(%rsp), %rax
+	vaddss	(%rdx,%rax), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdx,%rax)
+	jmp	.LBB16_275
+.LBB16_626:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_346
-	jmp	.LBB16_347
-.LBB16_348:
+	testb	$1, 104(%rsp)
+	je	.LBB16_303
+	jmp	.LBB16_304
+.LBB16_627:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_360
-	jmp	.LBB16_361
-.LBB16_362:
+	testb	$1, 104(%rsp)
+	je	.LBB16_308
+	jmp	.LBB16_309
+.LBB16_628:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_366
-	jmp	.LBB16_367
-.LBB16_368:
+	testb	$1, 104(%rsp)
+	je	.LBB16_313
+	jmp	.LBB16_314
+.LBB16_629:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_372
-	jmp	.LBB16_373
-.LBB16_374:
+	testb	$1, 104(%rsp)
+	je	.LBB16_318
+	jmp	.LBB16_319
+.LBB16_630:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_378
-	jmp	.LBB16_379
-.LBB16_380:
+	testb	$1, 104(%rsp)
+	je	.LBB16_323
+	jmp	.LBB16_324
+.LBB16_631:
 	xorl	%eax, %eax
-.LBB16_383:
-	testb	$1, 144(%rsp)
-	movq	152(%rsp), %r13
-	jne	.LBB16_651
-	vmovss	864(%rsp,%rax,4), %xmm0
+.LBB16_632:
+	testb	$1, 104(%rsp)
+	movq	136(%rsp), %r13
+	jne	.LBB16_274
+	vmovss	688(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	20(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB16_651
-.LBB16_432:
+	jmp	.LBB16_274
+.LBB16_634:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_434
-	jmp	.LBB16_435
-.LBB16_436:
+	testb	$1, 104(%rsp)
+	je	.LBB16_367
+	jmp	.LBB16_368
+.LBB16_635:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_448
-	jmp	.LBB16_449
-.LBB16_450:
+	testb	$1, 104(%rsp)
+	je	.LBB16_372
+	jmp	.LBB16_373
+.LBB16_636:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_454
-	jmp	.LBB16_455
-.LBB16_456:
+	testb	$1, 104(%rsp)
+	je	.LBB16_377
+	jmp	.LBB16_378
+.LBB16_637:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_460
-	jmp	.LBB16_461
-.LBB16_462:
+	testb	$1, 104(%rsp)
+	je	.LBB16_382
+	jmp	.LBB16_383
+.LBB16_638:
 	xorl	%eax, %eax
-.LBB16_465:
-	testb	$1, 144(%rsp)
-	movq	152(%rsp), %r13
-	jne	.LBB16_651
-	vmovss	800(%rsp,%rax,4), %xmm0
+.LBB16_639:
+	testb	$1, 104(%rsp)
+	movq	136(%rsp), %r13
+	jne	.LBB16_274
+	vmovss	624(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB16_651
-.LBB16_613:
+	jmp	.LBB16_274
+.LBB16_641:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_615
-	jmp	.LBB16_616
-.LBB16_617:
+	testb	$1, 104(%rsp)
+	je	.LBB16_420
+	jmp	.LBB16_421
+.LBB16_642:
 	xorl	%eax, %eax
-.LBB16_628:
-	testb	$1, 144(%rsp)
-	movq	152(%rsp), %r13
-	jne	.LBB16_651
-	vmovss	608(%rsp,%rax,4), %xmm0
+.LBB16_643:
+	testb	$1, 104(%rsp)
+	movq	136(%rsp), %r13
+	jne	.LBB16_274
+	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB16_651
-.LBB16_506:
+	jmp	.LBB16_274
+.LBB16_645:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_508
-	jmp	.LBB16_509
-.LBB16_510:
+	testb	$1, 104(%rsp)
+	je	.LBB16_437
+	jmp	.LBB16_438
+.LBB16_646:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_522
-	jmp	.LBB16_523
-.LBB16_524:
+	testb	$1, 104(%rsp)
+	je	.LBB16_442
+	jmp	.LBB16_443
+.LBB16_647:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_528
-	jmp	.LBB16_529
-.LBB16_530:
+	testb	$1, 104(%rsp)
+	je	.LBB16_447
+	jmp	.LBB16_448
+.LBB16_648:
 	xorl	%eax, %eax
-.LBB16_533:
-	testb	$1, 144(%rsp)
-	movq	152(%rsp), %r13
-	jne	.LBB16_651
-	vmovss	736(%rsp,%rax,4), %xmm0
+.LBB16_649:
+	testb	$1, 104(%rsp)
+	movq	136(%rsp), %r13
+	jne	.LBB16_274
+	vmovss	560(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB16_651
-.LBB16_656:
+	jmp	.LBB16_274
+.LBB16_651:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	jne	.LBB16_651
-.LBB16_658:
-	vmovss	544(%rsp,%rax,4), %xmm0
+	testb	$1, 104(%rsp)
+	jne	.LBB16_274
+.LBB16_652:
+	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-	jmp	.LBB16_651
-.LBB16_566:
+	jmp	.LBB16_274
+.LBB16_653:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_568
-	jmp	.LBB16_569
-.LBB16_570:
+	testb	$1, 104(%rsp)
+	je	.LBB16_481
+	jmp	.LBB16_482
+.LBB16_654:
 	xorl	%eax, %eax
-	testb	$1, 144(%rsp)
-	je	.LBB16_582
-	jmp	.LBB16_583
-.LBB16_584:
+	testb	$1, 104(%rsp)
+	je	.LBB16_486
+	jmp	.LBB16_487
+.LBB16_655:
 	xorl	%eax, %eax
-.LBB16_587:
-	testb	$1, 144(%rsp)
-	movq	152(%rsp), %r13
-	jne	.LBB16_651
-	vmovss	672(%rsp,%rax,4), %xmm0
+.LBB16_656:
+	testb	$1, 104(%rsp)
+	movq	136(%rsp), %r13
+	jne	.LBB16_274
+	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
-	movq	96(%rsp), %rcx
+	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB16_651
+	jmp	.LBB16_274
 	.p2align	4
-.LBB16_101:
-	movq	152(%rsp), %rbx
-	jmp	.LBB16_275
-.LBB16_58:
-	movq	1368(%rsp), %rax
-	movq	%rax, 136(%rsp)
+.LBB16_658:
+	movq	136(%rsp), %r11
+	jmp	.LBB16_65
+.LBB16_659:
+	movq	1400(%rsp), %rax
+	movq	%rax, 112(%rsp)
 	testq	%rax, %rax
-	jle	.LBB16_59
-	movq	1376(%rsp), %rsi
-	movq	1384(%rsp), %rax
-	movq	%rax, 128(%rsp)
-	leaq	-8(%rsi), %r8
-	leaq	-1(%rsi), %rax
+	jle	.LBB16_675
+	movq	1408(%rsp), %r10
+	movq	1416(%rsp), %rax
+	movq	%rax, 64(%rsp)
+	leaq	-8(%r10), %r8
+	leaq	-1(%r10), %rax
 	shrq	$3, %rax
 	leaq	1(%rax), %rdi
 	movl	$12, %ecx
 	mulq	%rcx
-	movq	%rsi, %rdx
-	movq	%rax, 224(%rsp)
-	seto	%al
-	movq	%rdi, 32(%rsp)
+	movq	%rax, 232(%rsp)
+	seto	%sil
+	movq	%rdi, 16(%rsp)
 	movabsq	$4611686018427387896, %rcx
 	andq	%rcx, %rdi
-	movq	%rdi, 272(%rsp)
+	movq	%rdi, 96(%rsp)
 	leaq	(,%rdi,8), %rcx
-	movq	%rcx, 120(%rsp)
+	movq	%rcx, 32(%rsp)
 	vmovq	%r8, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	movq	$0, 80(%rsp)
+	movq	$0, 56(%rsp)
 	xorl	%r11d, %r11d
-	movq	%rsi, 64(%rsp)
-	jmp	.LBB16_79
-.LBB16_90:
-	movq	%r9, 80(%rsp)
+	movq	%r10, 192(%rsp)
+	jmp	.LBB16_663
 	.p2align	4
-.LBB16_91:
-	movq	56(%rsp), %rbx
-	movq	200(%rsp), %r15
-	movq	48(%rsp), %r9
-	movq	64(%rsp), %rdx
-.LBB16_92:
+.LBB16_661:
+	movq	120(%rsp), %r13
+	movq	%r13, 56(%rsp)
+	movq	48(%rsp), %rbx
+	movq	144(%rsp), %r15
+	movq	192(%rsp), %r10
+.LBB16_662:
 	incq	%r11
-	cmpq	136(%rsp), %r11
+	cmpq	112(%rsp), %r11
 	je	.LBB16_93
-.LBB16_79:
-	testq	%rdx, %rdx
-	jle	.LBB16_92
-	movl	%eax, %esi
-	movq	128(%rsp), %r15
+.LBB16_663:
+	testq	%r10, %r10
+	jle	.LBB16_662
+	movq	64(%rsp), %r15
 	imulq	%r11, %r15
 	movq	%r11, %rbx
-	imulq	%rdx, %rbx
-	movq	80(%rsp), %r13
-	movq	32(%rsp), %rax
-	leaq	(%rax,%r13), %r9
-	cmpq	$185, %rdx
-	jae	.LBB16_85
-.LBB16_81:
+	imulq	%r10, %rbx
+	movq	56(%rsp), %r13
+	movq	16(%rsp), %rax
+	addq	%r13, %rax
+	movq	%rax, 120(%rsp)
+	cmpq	$185, %r10
+	jae	.LBB16_668
+.LBB16_665:
 	movq	%r13, %rdx
 	xorl	%edi, %edi
-	movl	%esi, %eax
-.LBB16_82:
-	movq	%r9, %rsi
-	addq	32(%rsp), %r13
+.LBB16_666:
+	addq	16(%rsp), %r13
 	subq	%rdx, %r13
 	leaq	(%rdx,%rdx,2), %rcx
-	movq	232(%rsp), %rdx
+	movq	144(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
 	.p2align	4
-.LBB16_83:
+.LBB16_667:
 	cmpq	%r8, %rdi
 	movq	%r8, %rcx
 	cmovlq	%rdi, %rcx
@@ -13139,43 +13474,41 @@ convolution_weight_gradient_outputs:
 	addq	$8, %rdi
 	addq	$12, %rdx
 	decq	%r13
-	jne	.LBB16_83
-	movq	%rsi, 80(%rsp)
-	jmp	.LBB16_91
+	jne	.LBB16_667
+	jmp	.LBB16_661
 	.p2align	4
-.LBB16_85:
+.LBB16_668:
 	leaq	(,%r13,4), %rdx
 	leaq	(%rdx,%rdx,2), %r10
-	movq	264(%rsp), %rcx
+	movq	1048(%rsp), %rcx
 	leaq	(%rcx,%r10), %rdx
-	movq	224(%rsp), %rax
+	movq	232(%rsp), %rax
 	leaq	(%rdx,%rax), %rdi
 	cmpq	%rdx, %rdi
 	setb	%dil
 	orb	%sil, %dil
-	movq	232(%rsp), %rcx
+	movq	1040(%rsp), %rcx
 	leaq	(%rcx,%r10), %rdx
 	leaq	(%rdx,%rax), %rcx
 	cmpq	%rdx, %rcx
 	setb	%dl
 	testb	%dil, %dil
-	jne	.LBB16_81
+	jne	.LBB16_665
 	orb	%sil, %dl
 	movq	%r13, %rdx
 	movl	$0, %edi
-	movl	%esi, %eax
-	jne	.LBB16_82
-	movq	272(%rsp), %rdi
+	jne	.LBB16_666
+	movq	96(%rsp), %rdi
 	leaq	(%rdi,%r13), %rdx
 	vmovq	%r15, %xmm1
 	vpbroadcastq	%xmm1, %ymm1
 	vmovq	%rbx, %xmm2
 	vpbroadcastq	%xmm2, %ymm2
-	addq	200(%rsp), %r10
-	vmovdqa	.LCPI16_9(%rip), %ymm3
-	vmovdqa	.LCPI16_8(%rip), %ymm4
+	addq	1016(%rsp), %r10
+	vmovdqa	.LCPI16_11(%rip), %ymm3
+	vmovdqa	.LCPI16_10(%rip), %ymm4
 	.p2align	4
-.LBB16_88:
+.LBB16_671:
 	vpcmpgtq	%ymm4, %ymm0, %ymm5
 	vblendvpd	%ymm5, %ymm4, %ymm0, %ymm5
 	vpcmpgtq	%ymm3, %ymm0, %ymm6
@@ -13215,25 +13548,26 @@ convolution_weight_gradient_outputs:
 	vpaddq	%ymm4, %ymm15, %ymm4
 	addq	$96, %r10
 	addq	$-8, %rdi
-	jne	.LBB16_88
-	movq	120(%rsp), %rdi
-	movq	272(%rsp), %rcx
-	cmpq	%rcx, 32(%rsp)
-	movq	80(%rsp), %r13
-	je	.LBB16_90
-	jmp	.LBB16_82
-.LBB16_94:
-	movq	152(%rsp), %rbx
-	leaq	368(%rsp), %r11
-	jmp	.LBB16_275
-.LBB16_274:
-	movq	152(%rsp), %rbx
-	movq	48(%rsp), %r9
-	jmp	.LBB16_275
-.LBB16_59:
-	movq	$0, 80(%rsp)
+	jne	.LBB16_671
+	movq	32(%rsp), %rdi
+	movq	96(%rsp), %rcx
+	cmpq	%rcx, 16(%rsp)
+	movq	56(%rsp), %r13
+	je	.LBB16_661
+	jmp	.LBB16_666
+.LBB16_673:
+	movq	136(%rsp), %r11
+	leaq	368(%rsp), %rdi
+	jmp	.LBB16_65
+.LBB16_674:
+	movq	136(%rsp), %r11
+	movq	272(%rsp), %r10
+	leaq	368(%rsp), %rdi
+	jmp	.LBB16_66
+.LBB16_675:
+	movq	$0, 56(%rsp)
 	jmp	.LBB16_93
-.LBB16_276:
+.LBB16_676:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -13250,47 +13584,47 @@ convolution_weight_gradient_outputs:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI16_0:
-	.long	.LBB16_632-.LJTI16_0
-	.long	.LBB16_659-.LJTI16_0
-	.long	.LBB16_591-.LJTI16_0
-	.long	.LBB16_618-.LJTI16_0
-	.long	.LBB16_537-.LJTI16_0
-	.long	.LBB16_571-.LJTI16_0
-	.long	.LBB16_469-.LJTI16_0
-	.long	.LBB16_511-.LJTI16_0
-	.long	.LBB16_387-.LJTI16_0
-	.long	.LBB16_437-.LJTI16_0
-	.long	.LBB16_284-.LJTI16_0
-	.long	.LBB16_349-.LJTI16_0
+	.long	.LBB16_278-.LJTI16_0
+	.long	.LBB16_451-.LJTI16_0
+	.long	.LBB16_386-.LJTI16_0
+	.long	.LBB16_407-.LJTI16_0
+	.long	.LBB16_327-.LJTI16_0
+	.long	.LBB16_468-.LJTI16_0
+	.long	.LBB16_490-.LJTI16_0
+	.long	.LBB16_424-.LJTI16_0
+	.long	.LBB16_576-.LJTI16_0
+	.long	.LBB16_354-.LJTI16_0
+	.long	.LBB16_525-.LJTI16_0
+	.long	.LBB16_290-.LJTI16_0
 .LJTI16_1:
-	.long	.LBB16_245-.LJTI16_1
-	.long	.LBB16_257-.LJTI16_1
-	.long	.LBB16_229-.LJTI16_1
-	.long	.LBB16_239-.LJTI16_1
-	.long	.LBB16_219-.LJTI16_1
-	.long	.LBB16_224-.LJTI16_1
-	.long	.LBB16_207-.LJTI16_1
-	.long	.LBB16_212-.LJTI16_1
-	.long	.LBB16_254-.LJTI16_1
-	.long	.LBB16_254-.LJTI16_1
-	.long	.LBB16_188-.LJTI16_1
-	.long	.LBB16_198-.LJTI16_1
-	.long	.LBB16_177-.LJTI16_1
-	.long	.LBB16_182-.LJTI16_1
-	.long	.LBB16_162-.LJTI16_1
-	.long	.LBB16_168-.LJTI16_1
-	.long	.LBB16_151-.LJTI16_1
-	.long	.LBB16_157-.LJTI16_1
-	.long	.LBB16_254-.LJTI16_1
-	.long	.LBB16_254-.LJTI16_1
-	.long	.LBB16_139-.LJTI16_1
-	.long	.LBB16_145-.LJTI16_1
-	.long	.LBB16_128-.LJTI16_1
-	.long	.LBB16_134-.LJTI16_1
-	.long	.LBB16_117-.LJTI16_1
-	.long	.LBB16_123-.LJTI16_1
+	.long	.LBB16_105-.LJTI16_1
+	.long	.LBB16_187-.LJTI16_1
+	.long	.LBB16_165-.LJTI16_1
+	.long	.LBB16_220-.LJTI16_1
+	.long	.LBB16_226-.LJTI16_1
+	.long	.LBB16_175-.LJTI16_1
+	.long	.LBB16_197-.LJTI16_1
+	.long	.LBB16_203-.LJTI16_1
 	.long	.LBB16_102-.LJTI16_1
-	.long	.LBB16_110-.LJTI16_1
+	.long	.LBB16_102-.LJTI16_1
+	.long	.LBB16_239-.LJTI16_1
+	.long	.LBB16_233-.LJTI16_1
+	.long	.LBB16_139-.LJTI16_1
+	.long	.LBB16_180-.LJTI16_1
+	.long	.LBB16_153-.LJTI16_1
+	.long	.LBB16_126-.LJTI16_1
+	.long	.LBB16_209-.LJTI16_1
+	.long	.LBB16_214-.LJTI16_1
+	.long	.LBB16_102-.LJTI16_1
+	.long	.LBB16_102-.LJTI16_1
+	.long	.LBB16_256-.LJTI16_1
+	.long	.LBB16_250-.LJTI16_1
+	.long	.LBB16_114-.LJTI16_1
+	.long	.LBB16_159-.LJTI16_1
+	.long	.LBB16_262-.LJTI16_1
+	.long	.LBB16_120-.LJTI16_1
+	.long	.LBB16_145-.LJTI16_1
+	.long	.LBB16_132-.LJTI16_1
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
 .LCPI17_0:

@@ -5258,9 +5258,19 @@ peak_loop:
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
 .LCPI13_0:
+	.long	1
+	.long	0
+	.long	0
+	.long	0
+.LCPI13_1:
+	.long	1
+	.long	1
+	.zero	4
+	.zero	4
+.LCPI13_2:
 	.quad	2
 	.quad	3
-.LCPI13_1:
+.LCPI13_3:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -5277,9 +5287,13 @@ peak_loop:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI13_2:
+.LCPI13_4:
 	.quad	4
 	.quad	4
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI13_5:
+	.long	1
 	.text
 	.p2align	4
 	.type	convolution_forward,@function
@@ -5301,204 +5315,211 @@ convolution_forward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	112(%rdi), %rax
-	movq	%rax, -160(%rbp)
-	movups	96(%rdi), %xmm0
-	movaps	%xmm0, -176(%rbp)
-	movups	80(%rdi), %xmm0
-	movaps	%xmm0, -192(%rbp)
-	movups	64(%rdi), %xmm0
-	movaps	%xmm0, -208(%rbp)
-	movdqu	(%rdi), %xmm0
+	movq	%r8, -128(%rbp)
+	movq	%rcx, -120(%rbp)
+	movups	(%rdi), %xmm0
 	movdqu	16(%rdi), %xmm1
 	movdqu	32(%rdi), %xmm2
 	movdqu	48(%rdi), %xmm3
-	movdqa	%xmm3, -224(%rbp)
-	movdqa	%xmm2, -240(%rbp)
+	movaps	%xmm0, -272(%rbp)
 	movdqa	%xmm1, -256(%rbp)
-	movdqa	%xmm0, -272(%rbp)
+	movdqa	%xmm2, -240(%rbp)
+	movups	96(%rdi), %xmm0
+	movaps	%xmm0, -176(%rbp)
+	movdqa	%xmm3, -224(%rbp)
+	movups	64(%rdi), %xmm0
+	movaps	%xmm0, -208(%rbp)
+	movq	112(%rdi), %rax
+	movq	%rax, -160(%rbp)
+	movdqu	80(%rdi), %xmm0
+	movdqa	%xmm0, -192(%rbp)
 	movq	-272(%rbp), %rax
 	movq	-248(%rbp), %rdi
-	movq	%rdi, %r12
-	movq	%rax, -56(%rbp)
-	imulq	%rax, %r12
-	movq	-240(%rbp), %rbx
-	imulq	%rbx, %r12
-	movq	%r12, -328(%rbp)
+	movq	%rdi, %r14
+	movq	%rax, -80(%rbp)
+	imulq	%rax, %r14
+	movq	-240(%rbp), %r8
+	movq	-232(%rbp), %rax
+	imulq	%r8, %r14
 	movq	-176(%rbp), %r10
-	movq	-168(%rbp), %r14
-	movq	%r14, %rax
-	imulq	%r10, %rax
-	movq	%rax, -48(%rbp)
-	movq	%rax, -320(%rbp)
-	cmpq	$1, -232(%rbp)
-	movq	%r8, -120(%rbp)
-	movq	%rcx, -112(%rbp)
-	jne	.LBB13_4
-	cmpq	$1, -224(%rbp)
-	jne	.LBB13_4
-	xorl	%eax, %eax
-	cmpq	$8, %r14
-	setge	%al
-	movl	%eax, -336(%rbp)
-	jl	.LBB13_5
-	movdqa	-208(%rbp), %xmm0
-	por	-192(%rbp), %xmm0
-	pxor	%xmm1, %xmm1
-	pcmpeqd	%xmm0, %xmm1
-	movmskps	%xmm1, %eax
-	xorl	%r11d, %r11d
-	xorl	$15, %eax
-	setne	%r11b
-	xorl	%ecx, %ecx
-	jmp	.LBB13_6
-.LBB13_4:
-	movl	$0, -336(%rbp)
-.LBB13_5:
-	xorl	%r11d, %r11d
-	movb	$1, %cl
-.LBB13_6:
-	movl	%r11d, -332(%rbp)
-	movq	-264(%rbp), %rax
-	movq	-208(%rbp), %r8
-	movq	%rax, -88(%rbp)
-	addq	%rax, %r8
-	addq	-200(%rbp), %r8
-	movq	-256(%rbp), %rax
-	movq	%r8, -312(%rbp)
-	movq	-192(%rbp), %r13
-	movq	%rax, -96(%rbp)
-	addq	%rax, %r13
-	addq	-184(%rbp), %r13
-	movq	%r13, -304(%rbp)
-	testb	%cl, %cl
-	movq	%r9, -144(%rbp)
-	movq	%rdx, -136(%rbp)
-	movq	%rsi, -128(%rbp)
+	movq	-168(%rbp), %r11
+	movq	%r11, %r12
+	imulq	%r10, %r12
+	xorq	$1, %rax
+	movq	-224(%rbp), %rcx
+	xorq	$1, %rcx
+	orq	%rax, %rcx
+	setne	%al
+	cmpq	$8, %r11
+	setl	%cl
+	orb	%al, %cl
+	movq	-208(%rbp), %rbx
+	movq	-200(%rbp), %rax
+	movb	%cl, -48(%rbp)
+	cmpb	$1, %cl
 	movq	%r14, -72(%rbp)
-	je	.LBB13_8
-	movq	-48(%rbp), %r9
-	leaq	7(%r9), %rax
-	leaq	14(%r9), %rdx
-	testq	%rax, %rax
-	cmovnsq	%rax, %rdx
-	sarq	$3, %rdx
-	movq	%rdx, -296(%rbp)
-	movq	%r9, %r14
-	imulq	%r12, %r14
-	jmp	.LBB13_12
-.LBB13_8:
-	leaq	7(%r14), %rax
-	leaq	14(%r14), %r9
-	testq	%rax, %rax
-	cmovnsq	%rax, %r9
-	sarq	$3, %r9
-	imulq	%r10, %r9
-	movq	%r9, -296(%rbp)
-	testl	%r11d, %r11d
-	je	.LBB13_9
-	movq	%r8, %r14
-	imulq	-56(%rbp), %r14
-	imulq	%r13, %r14
-	jmp	.LBB13_11
-.LBB13_9:
-	xorl	%r14d, %r14d
-.LBB13_11:
-	movq	-48(%rbp), %r9
-.LBB13_12:
-	movq	16(%rbp), %rsi
-	movq	%r14, -288(%rbp)
-	movq	-160(%rbp), %rax
-	movq	%rax, %rdx
-	imulq	%r9, %rdx
-	movq	%rdx, -80(%rbp)
-	addq	%rdx, %r14
-	cmpq	$2, %r14
-	movl	$1, %r15d
-	cmovlq	%r15, %r14
-	cmpq	$32768, %r14
+	movq	%r9, -152(%rbp)
+	movq	%rdx, -144(%rbp)
+	movq	%rsi, -136(%rbp)
 	movq	%r12, -64(%rbp)
-	movq	%rax, -104(%rbp)
-	ja	.LBB13_13
+	movq	%r11, -104(%rbp)
+	jne	.LBB13_2
+	movq	-264(%rbp), %rdx
+	movq	-256(%rbp), %rcx
+	movq	%rdx, -88(%rbp)
+	addq	%rdx, %rbx
+	addq	%rax, %rbx
+	movq	-192(%rbp), %r13
+	movq	%rcx, -96(%rbp)
+	addq	%rcx, %r13
+	addq	-184(%rbp), %r13
+	leaq	7(%r12), %rax
+	leaq	14(%r12), %rcx
+	testq	%rax, %rax
+	cmovnsq	%rax, %rcx
+	sarq	$3, %rcx
+	movq	%r12, %r11
+	imulq	%r14, %r11
+	pxor	%xmm0, %xmm0
+	movb	$1, %al
+	movl	%eax, -52(%rbp)
+	movq	%r14, %rsi
+	jmp	.LBB13_6
+.LBB13_2:
+	movq	%rax, %r14
+	orq	%rbx, %r14
+	movq	-192(%rbp), %r13
+	orq	%r13, %r14
+	movq	-184(%rbp), %r12
+	movq	-264(%rbp), %r15
+	movq	-256(%rbp), %rcx
+	movq	%r15, -88(%rbp)
+	addq	%r15, %rbx
+	addq	%rax, %rbx
+	movq	%rcx, -96(%rbp)
+	addq	%rcx, %r13
+	addq	%r12, %r13
+	leaq	7(%r11), %rcx
+	shrq	$3, %rcx
+	imulq	%r10, %rcx
+	orq	%r12, %r14
+	je	.LBB13_3
+	movq	%rbx, %r11
+	imulq	-80(%rbp), %r11
+	imulq	%r13, %r11
+	movdqa	.LCPI13_1(%rip), %xmm0
+	movl	$0, -52(%rbp)
+	jmp	.LBB13_5
+.LBB13_3:
+	xorl	%r11d, %r11d
+	movd	.LCPI13_5(%rip), %xmm0
+	movb	$1, %al
+	movl	%eax, -52(%rbp)
+.LBB13_5:
+	movq	-72(%rbp), %rsi
+	movq	-64(%rbp), %r12
+.LBB13_6:
+	movzbl	-48(%rbp), %r9d
+	movq	16(%rbp), %rdx
+	movq	-160(%rbp), %rax
+	movq	%rax, -112(%rbp)
+	imulq	%r12, %rax
+	movq	%rax, -48(%rbp)
+	leaq	(%rax,%r11), %r15
+	cmpq	$2, %r15
+	movl	$1, %r14d
+	cmovlq	%r14, %r15
+	cmpq	$32768, %r15
+	ja	.LBB13_7
 	movl	$32768, %eax
+	movq	%rdx, %r12
 	xorl	%edx, %edx
-	divl	%r14d
-	jmp	.LBB13_15
-.LBB13_13:
+	divl	%r15d
+	movq	%r12, %rdx
+	jmp	.LBB13_9
+.LBB13_7:
 	xorl	%eax, %eax
-.LBB13_15:
+.LBB13_9:
 	movq	24(%rbp), %r12
-	cmpq	%rsi, %rax
-	cmovgeq	%rsi, %rax
+	cmpq	%rdx, %rax
+	cmovgeq	%rdx, %rax
 	cmpq	$2, %rax
-	cmovgeq	%rax, %r15
-	movq	%r15, -280(%rbp)
-	testb	%cl, %cl
-	je	.LBB13_24
-	cmpq	$0, -64(%rbp)
-	movq	-72(%rbp), %r14
-	jle	.LBB13_38
-	movq	-64(%rbp), %rsi
+	cmovgeq	%rax, %r14
+	movq	%xmm0, -336(%rbp)
+	movq	%rsi, -328(%rbp)
+	movq	-64(%rbp), %rax
+	movq	%rax, -320(%rbp)
+	movq	%rbx, -312(%rbp)
+	movq	%r13, -304(%rbp)
+	movq	%rcx, -296(%rbp)
+	movq	%r11, -288(%rbp)
+	movq	%r14, -280(%rbp)
+	testb	%r9b, %r9b
+	je	.LBB13_18
+	testq	%rsi, %rsi
+	movq	-104(%rbp), %r14
+	jle	.LBB13_32
+	movq	-72(%rbp), %rsi
 	movl	%esi, %eax
 	andl	$3, %eax
 	xorl	%ecx, %ecx
 	cmpq	$4, %rsi
-	jae	.LBB13_19
+	jae	.LBB13_13
 	xorl	%esi, %esi
-	jmp	.LBB13_21
-.LBB13_24:
-	imulq	%r13, %r8
+	jmp	.LBB13_15
+.LBB13_18:
+	imulq	%r13, %rbx
 	movq	-96(%rbp), %rax
 	movq	%rax, %r9
 	imulq	-88(%rbp), %r9
-	testl	%r11d, %r11d
-	cmoveq	%rax, %r13
-	cmovneq	%r8, %r9
-	cmpq	$0, -56(%rbp)
-	jle	.LBB13_38
+	cmpb	$0, -52(%rbp)
+	cmovneq	%rax, %r13
+	cmoveq	%rbx, %r9
+	cmpq	$0, -80(%rbp)
+	jle	.LBB13_32
 	movq	-216(%rbp), %rdx
 	movabsq	$9223372036854775804, %r14
-	andq	%rbx, %r14
+	andq	%r8, %r14
 	movq	%rdx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	xorl	%r11d, %r11d
-	movdqa	.LCPI13_0(%rip), %xmm1
-	movdqa	.LCPI13_1(%rip), %xmm2
-	movdqa	.LCPI13_2(%rip), %xmm3
-	xorl	%r8d, %r8d
+	movdqa	.LCPI13_2(%rip), %xmm1
+	movdqa	.LCPI13_3(%rip), %xmm2
+	movdqa	.LCPI13_4(%rip), %xmm3
+	xorl	%ebx, %ebx
 	xorl	%esi, %esi
-	jmp	.LBB13_26
+	jmp	.LBB13_20
 	.p2align	4
-.LBB13_37:
-	incq	%r8
+.LBB13_31:
+	incq	%rbx
 	addl	%r9d, %r11d
-	cmpq	-56(%rbp), %r8
-	je	.LBB13_38
-.LBB13_26:
+	cmpq	-80(%rbp), %rbx
+	je	.LBB13_32
+.LBB13_20:
 	testq	%rdi, %rdi
-	jle	.LBB13_37
-	movq	%r8, %rax
+	jle	.LBB13_31
+	movq	%rbx, %rax
 	imulq	%r9, %rax
 	movq	%rax, %xmm4
 	pshufd	$68, %xmm4, %xmm4
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	jmp	.LBB13_28
+	jmp	.LBB13_22
 	.p2align	4
-.LBB13_36:
+.LBB13_30:
 	incq	%rax
 	addl	%r13d, %ecx
 	cmpq	%rdi, %rax
-	je	.LBB13_37
-.LBB13_28:
-	testq	%rbx, %rbx
-	jle	.LBB13_36
-	cmpq	$4, %rbx
-	jae	.LBB13_31
+	je	.LBB13_31
+.LBB13_22:
+	testq	%r8, %r8
+	jle	.LBB13_30
+	cmpq	$4, %r8
+	jae	.LBB13_25
 	xorl	%r10d, %r10d
-	jmp	.LBB13_34
+	jmp	.LBB13_28
 	.p2align	4
-.LBB13_31:
+.LBB13_25:
 	movq	%rax, %r10
 	imulq	%r13, %r10
 	movq	%r10, %xmm5
@@ -5509,7 +5530,7 @@ convolution_forward:
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB13_32:
+.LBB13_26:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -5524,25 +5545,25 @@ convolution_forward:
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
 	cmpq	%r15, %r14
-	jne	.LBB13_32
+	jne	.LBB13_26
 	movq	%r14, %r10
-	cmpq	%r14, %rbx
-	je	.LBB13_36
-.LBB13_34:
-	movq	%rbx, %r15
+	cmpq	%r14, %r8
+	je	.LBB13_30
+.LBB13_28:
+	movq	%r8, %r15
 	subq	%r10, %r15
 	addl	%ecx, %r10d
 	imull	%edx, %r10d
 	addl	%r11d, %r10d
 	.p2align	4
-.LBB13_35:
+.LBB13_29:
 	movl	%r10d, (%r12,%rsi,4)
 	incq	%rsi
 	addl	%edx, %r10d
 	decq	%r15
-	jne	.LBB13_35
-	jmp	.LBB13_36
-.LBB13_19:
+	jne	.LBB13_29
+	jmp	.LBB13_30
+.LBB13_13:
 	movabsq	$9223372036854775804, %rdx
 	andq	%rsi, %rdx
 	movl	%r14d, %edi
@@ -5551,79 +5572,79 @@ convolution_forward:
 	leal	(,%rdi,4), %r9d
 	addl	%edi, %edi
 	xorl	%esi, %esi
-	movq	-48(%rbp), %r11
+	movq	-64(%rbp), %rbx
 	.p2align	4
-.LBB13_20:
+.LBB13_14:
 	movl	%ecx, (%r12,%rsi,4)
-	leal	(%r11,%rcx), %ebx
-	movl	%ebx, 4(%r12,%rsi,4)
-	leal	(%rdi,%rcx), %ebx
-	movl	%ebx, 8(%r12,%rsi,4)
-	leal	(%r8,%rcx), %ebx
-	movl	%ebx, 12(%r12,%rsi,4)
+	leal	(%rbx,%rcx), %r11d
+	movl	%r11d, 4(%r12,%rsi,4)
+	leal	(%rdi,%rcx), %r11d
+	movl	%r11d, 8(%r12,%rsi,4)
+	leal	(%r8,%rcx), %r11d
+	movl	%r11d, 12(%r12,%rsi,4)
 	addq	$4, %rsi
 	addl	%r9d, %ecx
 	cmpq	%rsi, %rdx
-	jne	.LBB13_20
-.LBB13_21:
+	jne	.LBB13_14
+.LBB13_15:
 	testq	%rax, %rax
-	je	.LBB13_38
+	je	.LBB13_32
 	leaq	(%r12,%rsi,4), %rcx
 	imull	%r14d, %r10d
 	imull	%esi, %r10d
 	xorl	%edx, %edx
 	.p2align	4
-.LBB13_23:
+.LBB13_17:
 	movl	%r10d, (%rcx,%rdx,4)
 	incq	%rdx
-	addl	-48(%rbp), %r10d
+	addl	-64(%rbp), %r10d
 	cmpq	%rdx, %rax
-	jne	.LBB13_23
-.LBB13_38:
+	jne	.LBB13_17
+.LBB13_32:
 	movq	16(%rbp), %rbx
 	testq	%rbx, %rbx
-	movq	-120(%rbp), %r15
-	movq	-112(%rbp), %r13
+	movq	-128(%rbp), %r15
+	movq	-120(%rbp), %r13
 	movq	-96(%rbp), %r14
-	movq	-80(%rbp), %rsi
-	jle	.LBB13_41
-	movq	-64(%rbp), %rax
+	movq	-48(%rbp), %rsi
+	jle	.LBB13_35
+	movq	-72(%rbp), %rax
 	leaq	(%r12,%rax,4), %rax
-	movq	-104(%rbp), %rdi
+	movq	-112(%rbp), %rdi
 	leaq	(%rax,%rdi,4), %rax
-	movq	%rax, -72(%rbp)
+	movq	%rax, -104(%rbp)
 	shlq	$2, %rsi
 	imulq	-88(%rbp), %r14
-	imulq	-56(%rbp), %r14
+	imulq	-80(%rbp), %r14
 	shlq	$2, %r14
-	movq	%rsi, -80(%rbp)
+	movq	%rsi, -48(%rbp)
 	.p2align	4
-.LBB13_40:
+.LBB13_34:
 	leaq	-384(%rbp), %rdi
 	leaq	-272(%rbp), %rsi
 	leaq	-336(%rbp), %rdx
 	movq	%r12, %rcx
 	movq	%r13, %r8
-	movq	-72(%rbp), %r9
+	movq	-104(%rbp), %r9
 	callq	conv_view_of
 	subq	$8, %rsp
 	movl	$1, %edx
-	movq	-128(%rbp), %rdi
-	movq	-64(%rbp), %rsi
-	movq	-136(%rbp), %rcx
+	movq	-136(%rbp), %rdi
+	movq	-72(%rbp), %rsi
+	movq	-144(%rbp), %rcx
 	leaq	-384(%rbp), %r8
 	movq	%r15, %r9
-	pushq	-144(%rbp)
-	pushq	-104(%rbp)
-	pushq	-48(%rbp)
+	pushq	-152(%rbp)
+	pushq	-112(%rbp)
+	pushq	-64(%rbp)
 	callq	conv_product
-	movq	-80(%rbp), %rsi
+	movq	-48(%rbp), %rsi
 	addq	$32, %rsp
 	addq	%rsi, %r15
 	addq	%r14, %r13
 	decq	%rbx
-	jne	.LBB13_40
-.LBB13_41:
+	jne	.LBB13_34
+.LBB13_35:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -5723,37 +5744,41 @@ convolution_input_gradient:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -584(%rbp)
+	movq	%r9, -600(%rbp)
 	movq	%rcx, -464(%rbp)
-	movq	%rdx, -624(%rbp)
-	movq	%rsi, -848(%rbp)
-	movq	24(%rdi), %rax
-	movq	%rax, -152(%rbp)
+	movq	%rdx, -640(%rbp)
+	movq	%rsi, -832(%rbp)
+	movq	8(%rdi), %rax
+	movq	%rax, -112(%rbp)
 	movq	40(%rdi), %r10
 	movq	48(%rdi), %r11
-	movq	%r11, -576(%rbp)
+	movq	%r11, -592(%rbp)
 	movq	104(%rdi), %rsi
-	movq	%r10, -288(%rbp)
+	movq	%r10, -304(%rbp)
 	xorq	$1, %r10
 	xorq	$1, %r11
 	movq	%r10, %rcx
 	orq	%r11, %rcx
 	sete	%cl
-	movq	%rsi, -168(%rbp)
+	movq	%rsi, -184(%rbp)
 	cmpq	$8, %rsi
 	setge	%dl
 	andb	%cl, %dl
+	movq	16(%rdi), %rcx
+	movq	%rcx, -264(%rbp)
+	movq	24(%rdi), %rcx
+	movq	%rcx, -168(%rbp)
 	movq	32(%rdi), %r9
 	movq	64(%rdi), %rsi
 	movq	80(%rdi), %rax
 	movq	96(%rdi), %r13
 	movq	112(%rdi), %r12
 	cmpb	$1, %dl
-	movq	%rsi, -272(%rbp)
-	movq	%rax, -424(%rbp)
+	movq	%rsi, -288(%rbp)
+	movq	%rax, -656(%rbp)
 	movl	%r8d, -128(%rbp)
 	movq	%r10, -240(%rbp)
-	movq	%r11, -208(%rbp)
+	movq	%r11, -224(%rbp)
 	jne	.LBB15_1
 	movq	72(%rdi), %rcx
 	orq	88(%rdi), %rcx
@@ -5766,21 +5791,20 @@ convolution_input_gradient:
 .LBB15_3:
 	movq	(%rdi), %rbx
 	movq	%r9, -48(%rbp)
-	imulq	-152(%rbp), %r9
-	movq	%r9, -400(%rbp)
+	imulq	-168(%rbp), %r9
+	movq	%r9, -416(%rbp)
 	movq	16(%rbp), %r15
-	movq	-168(%rbp), %rax
+	movq	-184(%rbp), %rax
 	imulq	%r13, %rax
-	movq	8(%rdi), %rcx
-	movq	%rcx, -112(%rbp)
-	movq	16(%rdi), %rcx
-	movq	%rcx, -256(%rbp)
 	movq	56(%rdi), %r14
 	xorb	$1, %dl
+	movq	-264(%rbp), %rcx
+	imulq	-112(%rbp), %rcx
+	movq	%rcx, -408(%rbp)
 	testq	%r12, %r12
 	movq	%r12, -96(%rbp)
 	movq	%rbx, -520(%rbp)
-	movq	%rax, -176(%rbp)
+	movq	%rax, -152(%rbp)
 	jle	.LBB15_9
 	movl	%r12d, %edi
 	andl	$3, %edi
@@ -5788,18 +5812,18 @@ convolution_input_gradient:
 	cmpq	$4, %r12
 	jae	.LBB15_20
 	xorl	%r11d, %r11d
-	movq	-176(%rbp), %rax
+	movq	-152(%rbp), %rax
 	jmp	.LBB15_6
 .LBB15_20:
 	movabsq	$9223372036854775804, %r10
 	andq	%r12, %r10
-	movq	-168(%rbp), %rbx
+	movq	-184(%rbp), %rbx
 	imull	%r13d, %ebx
 	leal	(%rbx,%rbx,2), %r8d
 	leal	(,%rbx,4), %ecx
 	addl	%ebx, %ebx
 	xorl	%r11d, %r11d
-	movq	-176(%rbp), %rax
+	movq	-152(%rbp), %rax
 	.p2align	4
 .LBB15_21:
 	movl	%r9d, (%r15,%r11,4)
@@ -5820,7 +5844,7 @@ convolution_input_gradient:
 	je	.LBB15_9
 	leaq	(%r15,%r11,4), %rcx
 	movl	%r13d, %r9d
-	imull	-168(%rbp), %r9d
+	imull	-184(%rbp), %r9d
 	imull	%r11d, %r9d
 	xorl	%r10d, %r10d
 	.p2align	4
@@ -5831,45 +5855,43 @@ convolution_input_gradient:
 	cmpq	%r10, %rdi
 	jne	.LBB15_8
 .LBB15_9:
-	movq	-400(%rbp), %rcx
+	movq	-416(%rbp), %rcx
 	imulq	%rbx, %rcx
-	movq	%rcx, -160(%rbp)
+	movq	%rcx, -176(%rbp)
 	movq	%r12, %rcx
 	imulq	%rax, %rcx
-	movq	%rcx, -840(%rbp)
-	movq	-256(%rbp), %rcx
-	imulq	-112(%rbp), %rcx
-	movq	%rcx, -472(%rbp)
+	movq	%rcx, -824(%rbp)
+	movq	-408(%rbp), %rcx
 	imulq	%rbx, %rcx
 	movq	%rcx, -456(%rbp)
 	orb	%dl, %sil
 	cmpb	$1, %sil
 	jne	.LBB15_22
-	cmpq	$0, -584(%rbp)
+	cmpq	$0, -600(%rbp)
 	jle	.LBB15_53
 	movq	%rax, %rsi
 	movq	16(%rbp), %r11
-	movq	-160(%rbp), %r10
+	movq	-176(%rbp), %r10
 	leaq	(%r11,%r10,4), %rcx
 	leaq	(%rcx,%r12,4), %rax
-	movq	%rax, -480(%rbp)
+	movq	%rax, -472(%rbp)
 	cmpl	$0, -128(%rbp)
 	setne	%cl
 	cmpq	$0, -456(%rbp)
 	setle	%al
-	movq	-400(%rbp), %rdx
+	movq	-416(%rbp), %rdx
 	imulq	%rsi, %rdx
-	movq	%rdx, -400(%rbp)
-	movq	-208(%rbp), %rdx
+	movq	%rdx, -416(%rbp)
+	movq	-224(%rbp), %rdx
 	orq	%rdx, -240(%rbp)
-	sete	-416(%rbp)
+	sete	-528(%rbp)
 	orb	%cl, %al
 	movb	%al, -81(%rbp)
-	movq	-272(%rbp), %r15
+	movq	-288(%rbp), %r15
 	movq	%r15, %rcx
-	movq	-256(%rbp), %rdi
+	movq	-264(%rbp), %rdi
 	imulq	%rdi, %rcx
-	movq	-424(%rbp), %r11
+	movq	-656(%rbp), %r11
 	leaq	(,%r11,4), %rbx
 	leaq	(%rbx,%rcx,4), %rax
 	movq	%rax, -128(%rbp)
@@ -5878,7 +5900,7 @@ convolution_input_gradient:
 	shlq	$2, %rdx
 	movq	%rdx, -72(%rbp)
 	leaq	-1(%r13), %rdx
-	movq	-288(%rbp), %r9
+	movq	-304(%rbp), %r9
 	movq	%rsi, %rcx
 	movq	%r9, %rsi
 	imulq	%rdx, %rsi
@@ -5888,12 +5910,12 @@ convolution_input_gradient:
 	leaq	(%r10,%r12), %rax
 	imulq	-48(%rbp), %rcx
 	movq	%rcx, %r8
-	imulq	-152(%rbp), %r8
+	imulq	-168(%rbp), %r8
 	shlq	$2, %r8
 	movq	%r8, -488(%rbp)
 	shlq	$2, %rcx
-	movq	%rcx, -64(%rbp)
-	movq	-168(%rbp), %rdi
+	movq	%rcx, -160(%rbp)
+	movq	-184(%rbp), %rdi
 	imulq	%rdi, %rdx
 	addq	%rax, %rdx
 	movq	-464(%rbp), %r8
@@ -5901,36 +5923,36 @@ convolution_input_gradient:
 	subq	-128(%rbp), %r10
 	leaq	(%r8,%rsi,4), %rcx
 	subq	%rbx, %rcx
-	movq	%rcx, -880(%rbp)
+	movq	%rcx, -888(%rbp)
 	movq	16(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -728(%rbp)
+	movq	%rax, -736(%rbp)
 	leaq	(%rcx,%rdx,4), %rax
 	movq	%rcx, %rdx
-	movq	%rax, -912(%rbp)
+	movq	%rax, -728(%rbp)
 	leaq	(,%r12,4), %rax
-	movq	-160(%rbp), %rcx
+	movq	-176(%rbp), %rcx
 	leaq	(%rax,%rcx,4), %rax
 	leaq	(%rdx,%rax), %rcx
 	addq	$16, %rcx
-	movq	%rcx, -872(%rbp)
+	movq	%rcx, -880(%rbp)
 	addq	%rdx, %rax
 	movq	%r15, %rcx
 	imulq	%rdi, %rcx
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -864(%rbp)
+	movq	%rax, -872(%rbp)
 	movq	%rdi, %rax
 	orq	%r9, %rax
-	movq	-576(%rbp), %rcx
+	movq	-592(%rbp), %rcx
 	leaq	(%r11,%rcx), %rdx
 	negq	%rdx
-	movq	%rdx, -904(%rbp)
+	movq	%rdx, -912(%rbp)
 	movq	%rcx, %rdx
 	imulq	%rdi, %rdx
 	subq	%r11, %rdx
-	movq	%rdx, -896(%rbp)
+	movq	%rdx, -904(%rbp)
 	shlq	$2, %r9
-	movq	%r9, -336(%rbp)
+	movq	%r9, -352(%rbp)
 	movq	%r13, %r15
 	imulq	-48(%rbp), %r15
 	shlq	$2, %r15
@@ -5939,44 +5961,44 @@ convolution_input_gradient:
 	imulq	%rdi, %r15
 	shrq	$61, %rax
 	andl	$1, %eax
-	movq	%rax, -672(%rbp)
+	movq	%rax, -560(%rbp)
 	movq	-456(%rbp), %rax
 	leaq	(,%rax,4), %rdx
-	movq	-472(%rbp), %rax
+	movq	-408(%rbp), %rax
 	leaq	(,%rax,4), %rax
-	movq	%rax, -344(%rbp)
-	movq	-176(%rbp), %rax
+	movq	%rax, -480(%rbp)
+	movq	-152(%rbp), %rax
 	leaq	(,%rax,4), %rax
-	movq	%rax, -816(%rbp)
+	movq	%rax, -552(%rbp)
 	leaq	(,%rdi,4), %rax
 	movq	%rax, -240(%rbp)
-	movq	-176(%rbp), %r9
+	movq	-152(%rbp), %r9
 	leaq	(,%rcx,4), %rax
 	movq	%rax, -80(%rbp)
 	leaq	(,%rcx,8), %rax
 	movq	%rax, -128(%rbp)
 	xorl	%eax, %eax
-	movq	%r10, -888(%rbp)
-	movq	%r10, -832(%rbp)
-	movq	%rbx, -752(%rbp)
-	movq	%rdx, -824(%rbp)
+	movq	%r10, -896(%rbp)
+	movq	%r10, -816(%rbp)
+	movq	%rbx, -432(%rbp)
+	movq	%rdx, -808(%rbp)
 	movq	%r13, -760(%rbp)
 	jmp	.LBB15_12
 	.p2align	4
-.LBB15_165:
-	movq	-856(%rbp), %rax
+.LBB15_164:
+	movq	-840(%rbp), %rax
 	incq	%rax
-	movq	-824(%rbp), %rdx
-	addq	%rdx, -832(%rbp)
-	cmpq	-584(%rbp), %rax
-	movq	-176(%rbp), %r9
+	movq	-808(%rbp), %rdx
+	addq	%rdx, -816(%rbp)
+	cmpq	-600(%rbp), %rax
+	movq	-152(%rbp), %r9
 	je	.LBB15_53
 .LBB15_12:
 	imulq	%rax, %rdx
-	movq	%rdx, -392(%rbp)
-	movq	%rax, -856(%rbp)
-	imulq	-840(%rbp), %rax
-	movq	-848(%rbp), %rcx
+	movq	%rdx, -248(%rbp)
+	movq	%rax, -840(%rbp)
+	imulq	-824(%rbp), %rax
+	movq	-832(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, -960(%rbp)
 	movq	16(%rbp), %rax
@@ -5987,12 +6009,12 @@ convolution_input_gradient:
 	movq	$0, -920(%rbp)
 	subq	$8, %rsp
 	movl	$1, %esi
-	movq	-624(%rbp), %rdi
-	movq	-160(%rbp), %rdx
+	movq	-640(%rbp), %rdi
+	movq	-176(%rbp), %rdx
 	xorl	%ecx, %ecx
 	leaq	-960(%rbp), %r8
 	movq	%r9, %rax
-	movq	-480(%rbp), %r9
+	movq	-472(%rbp), %r9
 	pushq	$0
 	pushq	%rdx
 	pushq	%rax
@@ -6001,296 +6023,296 @@ convolution_input_gradient:
 	cmpb	$0, -81(%rbp)
 	jne	.LBB15_14
 	movq	-464(%rbp), %rax
-	movq	-392(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	leaq	(%rax,%rcx), %rdi
 	xorl	%esi, %esi
-	movq	-824(%rbp), %rdx
+	movq	-808(%rbp), %rdx
 	callq	memset@PLT
 .LBB15_14:
 	movq	-520(%rbp), %rsi
 	testq	%rsi, %rsi
 	movq	-48(%rbp), %rdx
-	jle	.LBB15_165
-	movq	-856(%rbp), %rax
+	jle	.LBB15_164
+	movq	-840(%rbp), %rax
 	imulq	-456(%rbp), %rax
 	movq	-464(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -744(%rbp)
-	movq	-888(%rbp), %rax
-	movq	-392(%rbp), %rcx
+	movq	%rax, -752(%rbp)
+	movq	-896(%rbp), %rax
+	movq	-248(%rbp), %rcx
 	addq	%rcx, %rax
-	movq	%rax, -736(%rbp)
-	addq	-880(%rbp), %rcx
-	movq	%rcx, -392(%rbp)
-	movq	-864(%rbp), %rax
-	movq	%rax, -512(%rbp)
-	movq	-480(%rbp), %rax
-	movq	%rax, -504(%rbp)
-	movq	-832(%rbp), %rax
-	movq	%rax, -352(%rbp)
+	movq	%rax, -744(%rbp)
+	addq	-888(%rbp), %rcx
+	movq	%rcx, -248(%rbp)
 	movq	-872(%rbp), %rax
+	movq	%rax, -512(%rbp)
+	movq	-472(%rbp), %rax
+	movq	%rax, -504(%rbp)
+	movq	-816(%rbp), %rax
+	movq	%rax, -424(%rbp)
+	movq	-880(%rbp), %rax
 	movq	%rax, -496(%rbp)
-	movq	$0, -408(%rbp)
+	movq	$0, -360(%rbp)
 	jmp	.LBB15_16
 	.p2align	4
-.LBB15_164:
-	movq	-408(%rbp), %rdi
+.LBB15_163:
+	movq	-360(%rbp), %rdi
 	incq	%rdi
 	movq	-488(%rbp), %rax
 	addq	%rax, -496(%rbp)
-	movq	-352(%rbp), %rcx
-	addq	-344(%rbp), %rcx
-	movq	%rcx, -352(%rbp)
+	movq	-424(%rbp), %rcx
+	addq	-480(%rbp), %rcx
+	movq	%rcx, -424(%rbp)
 	addq	%rax, -504(%rbp)
 	addq	%rax, -512(%rbp)
-	movq	%rdi, -408(%rbp)
+	movq	%rdi, -360(%rbp)
 	cmpq	%rsi, %rdi
-	je	.LBB15_165
+	je	.LBB15_164
 .LBB15_16:
 	testq	%rdx, %rdx
-	jle	.LBB15_164
-	movq	-344(%rbp), %rsi
-	movq	-408(%rbp), %rdx
+	jle	.LBB15_163
+	movq	-480(%rbp), %rsi
+	movq	-360(%rbp), %rdx
 	imulq	%rdx, %rsi
 	movq	-488(%rbp), %rdi
 	imulq	%rdx, %rdi
-	movq	-472(%rbp), %rax
+	movq	-408(%rbp), %rax
 	imulq	%rdx, %rax
-	movq	-400(%rbp), %rcx
+	movq	-416(%rbp), %rcx
 	imulq	%rdx, %rcx
-	movq	-744(%rbp), %rdx
+	movq	-752(%rbp), %rdx
 	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, -528(%rbp)
-	movq	-480(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -360(%rbp)
-	movq	-736(%rbp), %rax
-	addq	%rsi, %rax
-	movq	%rax, -600(%rbp)
-	addq	-392(%rbp), %rsi
-	movq	%rsi, -616(%rbp)
-	movq	-728(%rbp), %rax
-	addq	%rdi, %rax
-	movq	%rax, -592(%rbp)
-	addq	-912(%rbp), %rdi
-	movq	%rdi, -608(%rbp)
-	movq	-512(%rbp), %rax
-	movq	%rax, -656(%rbp)
-	movq	-504(%rbp), %rax
 	movq	%rax, -648(%rbp)
-	movq	-352(%rbp), %rax
-	movq	%rax, -640(%rbp)
+	movq	-472(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -256(%rbp)
+	movq	-744(%rbp), %rax
+	addq	%rsi, %rax
+	movq	%rax, -616(%rbp)
+	addq	-248(%rbp), %rsi
+	movq	%rsi, -632(%rbp)
+	movq	-736(%rbp), %rax
+	addq	%rdi, %rax
+	movq	%rax, -608(%rbp)
+	addq	-728(%rbp), %rdi
+	movq	%rdi, -624(%rbp)
+	movq	-512(%rbp), %rax
+	movq	%rax, -536(%rbp)
+	movq	-504(%rbp), %rax
+	movq	%rax, -680(%rbp)
+	movq	-424(%rbp), %rax
+	movq	%rax, -672(%rbp)
 	movq	-496(%rbp), %rax
-	movq	%rax, -632(%rbp)
-	movq	-896(%rbp), %r8
-	movq	-904(%rbp), %rcx
+	movq	%rax, -664(%rbp)
+	movq	-904(%rbp), %r8
+	movq	-912(%rbp), %rcx
 	movq	$0, -56(%rbp)
 	jmp	.LBB15_18
 	.p2align	4
-.LBB15_163:
+.LBB15_162:
 	movq	-56(%rbp), %rsi
 	incq	%rsi
-	movq	-664(%rbp), %rcx
+	movq	-544(%rbp), %rcx
 	addq	%r14, %rcx
-	movq	-536(%rbp), %r8
+	movq	-864(%rbp), %r8
 	addq	%r14, %r8
-	movq	-816(%rbp), %rax
-	addq	%rax, -632(%rbp)
-	movq	-752(%rbp), %rbx
-	addq	%rbx, -640(%rbp)
-	addq	%rax, -648(%rbp)
-	addq	%rax, -656(%rbp)
+	movq	-552(%rbp), %rax
+	addq	%rax, -664(%rbp)
+	movq	-432(%rbp), %rbx
+	addq	%rbx, -672(%rbp)
+	addq	%rax, -680(%rbp)
+	addq	%rax, -536(%rbp)
 	movq	-48(%rbp), %rdx
 	movq	%rsi, -56(%rbp)
 	cmpq	%rdx, %rsi
 	movq	-96(%rbp), %r12
 	movq	-520(%rbp), %rsi
-	je	.LBB15_164
+	je	.LBB15_163
 .LBB15_18:
-	cmpq	$0, -168(%rbp)
-	movq	-576(%rbp), %r9
-	movq	%rcx, -664(%rbp)
+	cmpq	$0, -184(%rbp)
+	movq	-592(%rbp), %r9
+	movq	%rcx, -544(%rbp)
 	jle	.LBB15_19
 	movq	%rcx, %rax
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB15_138:
+.LBB15_137:
 	addq	%r9, %rax
-	jns	.LBB15_141
+	jns	.LBB15_140
 	incq	%r10
-	cmpq	%r10, -168(%rbp)
-	jne	.LBB15_138
-	movq	-168(%rbp), %r10
-	jmp	.LBB15_141
+	cmpq	%r10, -184(%rbp)
+	jne	.LBB15_137
+	movq	-184(%rbp), %r10
+	jmp	.LBB15_140
 	.p2align	4
 .LBB15_19:
 	xorl	%r10d, %r10d
-.LBB15_141:
+.LBB15_140:
 	movq	%rbx, %rdx
 	movq	-56(%rbp), %rsi
 	imulq	%rsi, %rdx
-	movq	-816(%rbp), %rax
+	movq	-552(%rbp), %rax
 	imulq	%rsi, %rax
 	imulq	%r14, %rsi
-	subq	-424(%rbp), %rsi
-	movq	-168(%rbp), %rdi
+	subq	-656(%rbp), %rsi
+	movq	-184(%rbp), %rdi
 	cmpq	%rdi, %r10
 	movq	%rdi, %rcx
 	cmovlq	%r10, %rcx
-	movq	%r8, -536(%rbp)
+	movq	%r8, -864(%rbp)
 	.p2align	4
-.LBB15_142:
+.LBB15_141:
 	cmpq	%r10, %rdi
-	jle	.LBB15_145
+	jle	.LBB15_144
 	decq	%rdi
 	subq	%r9, %r8
-	cmpq	-256(%rbp), %r8
-	jge	.LBB15_142
+	cmpq	-264(%rbp), %r8
+	jge	.LBB15_141
 	incq	%rdi
 	movq	%rdi, %rcx
-.LBB15_145:
+.LBB15_144:
 	movq	%r10, -144(%rbp)
-	cmpb	$0, -416(%rbp)
-	je	.LBB15_146
+	cmpb	$0, -528(%rbp)
+	je	.LBB15_145
 	cmpq	$0, -112(%rbp)
-	jle	.LBB15_163
-	movq	-528(%rbp), %rax
+	jle	.LBB15_162
+	movq	-648(%rbp), %rax
 	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, -320(%rbp)
+	movq	%rax, -336(%rbp)
 	movq	-144(%rbp), %rdx
 	leaq	8(%rdx), %rax
 	movq	%rax, -720(%rbp)
-	movq	-656(%rbp), %r12
+	movq	-536(%rbp), %r12
 	leaq	(%r12,%rdx,4), %rdi
-	movq	-272(%rbp), %rdx
+	movq	-288(%rbp), %rdx
 	xorl	%esi, %esi
-	jmp	.LBB15_168
+	jmp	.LBB15_167
 	.p2align	4
-.LBB15_173:
+.LBB15_172:
 	movq	-384(%rbp), %rsi
 	incq	%rsi
 	movq	-240(%rbp), %rax
-	movq	-208(%rbp), %rdi
+	movq	-224(%rbp), %rdi
 	addq	%rax, %rdi
 	incq	%rdx
 	addq	%rax, %r12
 	cmpq	-112(%rbp), %rsi
-	je	.LBB15_163
-.LBB15_168:
-	movq	%r12, -224(%rbp)
+	je	.LBB15_162
+.LBB15_167:
+	movq	%r12, -400(%rbp)
 	movq	%rsi, -384(%rbp)
 	movq	%rsi, %rax
-	imulq	-256(%rbp), %rax
-	movq	-320(%rbp), %rsi
+	imulq	-264(%rbp), %rax
+	movq	-336(%rbp), %rsi
 	leaq	(%rsi,%rax,4), %r11
 	movq	-144(%rbp), %rax
-	movq	%rdi, -208(%rbp)
+	movq	%rdi, -224(%rbp)
 	movq	-720(%rbp), %r8
 	movq	%r8, %rsi
 	cmpq	%rcx, %r8
-	jle	.LBB15_174
-.LBB15_169:
+	jle	.LBB15_173
+.LBB15_168:
 	cmpq	%rcx, %rax
-	movq	-224(%rbp), %r12
-	jge	.LBB15_173
+	movq	-400(%rbp), %r12
+	jge	.LBB15_172
 	leaq	(%r12,%rax,4), %rsi
-	jmp	.LBB15_171
+	jmp	.LBB15_170
 	.p2align	4
-.LBB15_175:
+.LBB15_174:
 	movups	%xmm0, (%r11,%rax,4)
 	movups	%xmm1, 16(%r11,%rax,4)
 	movq	%rsi, %rax
 	addq	$8, %rsi
 	addq	$32, %rdi
 	cmpq	%rcx, %rsi
-	jg	.LBB15_169
-.LBB15_174:
+	jg	.LBB15_168
+.LBB15_173:
 	movups	(%r11,%rax,4), %xmm0
 	movups	16(%r11,%rax,4), %xmm1
-	movq	-152(%rbp), %r10
+	movq	-168(%rbp), %r10
 	movq	%r10, %rbx
 	movq	%rdx, %r9
 	movq	%rdi, %r8
 	testq	%r10, %r10
-	jg	.LBB15_176
-	jmp	.LBB15_175
+	jg	.LBB15_175
+	jmp	.LBB15_174
 	.p2align	4
-.LBB15_178:
+.LBB15_177:
 	addq	%r15, %r8
 	subq	%r14, %r9
 	decq	%rbx
-	je	.LBB15_175
-.LBB15_176:
+	je	.LBB15_174
+.LBB15_175:
 	testq	%r9, %r9
 	setns	%r12b
 	cmpq	%r13, %r9
 	setl	%r10b
 	andb	%r12b, %r10b
 	cmpb	$1, %r10b
-	jne	.LBB15_178
+	jne	.LBB15_177
 	movups	(%r8), %xmm2
 	movups	16(%r8), %xmm3
 	addps	%xmm3, %xmm1
 	addps	%xmm2, %xmm0
-	jmp	.LBB15_178
+	jmp	.LBB15_177
 	.p2align	4
-.LBB15_172:
+.LBB15_171:
 	movss	%xmm0, (%r11,%rax,4)
 	incq	%rax
 	addq	$4, %rsi
 	cmpq	%rcx, %rax
-	je	.LBB15_173
-.LBB15_171:
+	je	.LBB15_172
+.LBB15_170:
 	movss	(%r11,%rax,4), %xmm0
-	movq	-152(%rbp), %r10
+	movq	-168(%rbp), %r10
 	movq	%r10, %rdi
 	movq	%rdx, %r8
 	movq	%rsi, %r9
 	testq	%r10, %r10
-	jg	.LBB15_179
-	jmp	.LBB15_172
+	jg	.LBB15_178
+	jmp	.LBB15_171
 	.p2align	4
-.LBB15_181:
+.LBB15_180:
 	addq	%r15, %r9
 	subq	%r14, %r8
 	decq	%rdi
-	je	.LBB15_172
-.LBB15_179:
+	je	.LBB15_171
+.LBB15_178:
 	testq	%r8, %r8
 	setns	%r10b
 	cmpq	%r13, %r8
 	setl	%bl
 	andb	%r10b, %bl
 	cmpb	$1, %bl
-	jne	.LBB15_181
+	jne	.LBB15_180
 	addss	(%r9), %xmm0
-	jmp	.LBB15_181
+	jmp	.LBB15_180
 	.p2align	4
-.LBB15_146:
-	cmpq	$0, -152(%rbp)
-	jle	.LBB15_163
-	cmpq	$1, -576(%rbp)
+.LBB15_145:
+	cmpq	$0, -168(%rbp)
+	jle	.LBB15_162
+	cmpq	$1, -592(%rbp)
 	sete	%dil
-	movq	-528(%rbp), %r8
+	movq	-648(%rbp), %r8
 	leaq	(%r8,%rsi,4), %rsi
 	movq	%rsi, -768(%rbp)
 	movq	%rcx, %r9
 	movq	-144(%rbp), %r8
 	subq	%r8, %r9
-	movq	-600(%rbp), %rsi
+	movq	-616(%rbp), %rsi
 	addq	%rdx, %rsi
 	leaq	(%rsi,%r8,4), %rsi
-	movq	%rsi, -448(%rbp)
-	addq	-616(%rbp), %rdx
+	movq	%rsi, -64(%rbp)
+	addq	-632(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, -184(%rbp)
-	movq	-592(%rbp), %rdx
+	movq	%rdx, -448(%rbp)
+	movq	-608(%rbp), %rdx
 	addq	%rax, %rdx
 	leaq	(%rdx,%r8,4), %rdx
-	movq	%rdx, -560(%rbp)
-	addq	-608(%rbp), %rax
+	movq	%rdx, -192(%rbp)
+	addq	-624(%rbp), %rax
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -296(%rbp)
+	movq	%rax, -576(%rbp)
 	cmpq	$8, %r9
 	setae	%dl
 	andb	%dil, %dl
@@ -6299,99 +6321,99 @@ convolution_input_gradient:
 	andq	$-8, %rsi
 	leaq	(%r8,%rsi), %rax
 	movq	%rax, -800(%rbp)
-	movq	-632(%rbp), %rax
+	movq	-664(%rbp), %rax
 	leaq	(%rax,%r8,4), %rax
-	movq	%rax, -192(%rbp)
-	movq	-640(%rbp), %rax
+	movq	%rax, -200(%rbp)
+	movq	-672(%rbp), %rax
 	leaq	(%rax,%r8,4), %rdi
-	movq	%rdi, -696(%rbp)
+	movq	%rdi, -704(%rbp)
 	notb	%dl
-	movb	%dl, -248(%rbp)
-	movq	-648(%rbp), %rdx
-	movq	%rdx, -688(%rbp)
-	movq	%rax, -680(%rbp)
-	movq	$0, -320(%rbp)
-	jmp	.LBB15_148
+	movb	%dl, -312(%rbp)
+	movq	-680(%rbp), %rdx
+	movq	%rdx, -696(%rbp)
+	movq	%rax, -688(%rbp)
+	movq	$0, -336(%rbp)
+	jmp	.LBB15_147
 	.p2align	4
-.LBB15_162:
-	movq	-320(%rbp), %rdi
+.LBB15_161:
+	movq	-336(%rbp), %rdi
 	incq	%rdi
-	movq	-64(%rbp), %rdx
-	addq	%rdx, -192(%rbp)
+	movq	-160(%rbp), %rdx
+	addq	%rdx, -200(%rbp)
 	movq	-72(%rbp), %rax
-	addq	%rax, -696(%rbp)
-	addq	%rax, -680(%rbp)
-	addq	%rdx, -688(%rbp)
-	movq	%rdi, -320(%rbp)
-	cmpq	-152(%rbp), %rdi
-	je	.LBB15_163
-.LBB15_148:
+	addq	%rax, -704(%rbp)
+	addq	%rax, -688(%rbp)
+	addq	%rdx, -696(%rbp)
+	movq	%rdi, -336(%rbp)
+	cmpq	-168(%rbp), %rdi
+	je	.LBB15_162
+.LBB15_147:
 	testq	%r13, %r13
-	jle	.LBB15_162
+	jle	.LBB15_161
 	movq	-72(%rbp), %rax
-	movq	-320(%rbp), %r11
+	movq	-336(%rbp), %r11
 	imulq	%r11, %rax
-	movq	-448(%rbp), %rdx
+	movq	-64(%rbp), %rdx
 	addq	%rax, %rdx
-	addq	-184(%rbp), %rax
-	movq	-64(%rbp), %rdi
+	addq	-448(%rbp), %rax
+	movq	-160(%rbp), %rdi
 	imulq	%r11, %rdi
-	movq	-560(%rbp), %r8
+	movq	-192(%rbp), %r8
 	addq	%rdi, %r8
-	addq	-296(%rbp), %rdi
+	addq	-576(%rbp), %rdi
 	movq	%r11, %r9
 	imulq	-48(%rbp), %r9
 	addq	-56(%rbp), %r9
-	imulq	-176(%rbp), %r9
-	movq	-360(%rbp), %r10
+	imulq	-152(%rbp), %r9
+	movq	-256(%rbp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	%r9, -784(%rbp)
 	imulq	%r14, %r11
-	movq	%r11, -208(%rbp)
+	movq	%r11, -224(%rbp)
 	cmpq	%rdi, %rdx
 	setb	%dl
 	cmpq	%rax, %r8
 	setb	%al
 	andb	%dl, %al
-	orb	-672(%rbp), %al
-	orb	-248(%rbp), %al
-	movb	%al, -224(%rbp)
-	movq	-688(%rbp), %rdi
-	movq	-680(%rbp), %r12
-	movq	-696(%rbp), %r11
-	movq	-192(%rbp), %r10
+	orb	-560(%rbp), %al
+	orb	-312(%rbp), %al
+	movb	%al, -400(%rbp)
+	movq	-696(%rbp), %rdi
+	movq	-688(%rbp), %r12
+	movq	-704(%rbp), %r11
+	movq	-200(%rbp), %r10
 	xorl	%ebx, %ebx
-	jmp	.LBB15_150
+	jmp	.LBB15_149
 	.p2align	4
-.LBB15_161:
+.LBB15_160:
 	incq	%rbx
 	movq	-240(%rbp), %rdx
 	addq	%rdx, %r10
-	movq	-336(%rbp), %rax
+	movq	-352(%rbp), %rax
 	addq	%rax, %r11
 	addq	%rax, %r12
 	addq	%rdx, %rdi
 	cmpq	%r13, %rbx
-	je	.LBB15_162
-.LBB15_150:
+	je	.LBB15_161
+.LBB15_149:
 	movq	%rbx, %r8
-	imulq	-288(%rbp), %r8
-	subq	-272(%rbp), %r8
-	addq	-208(%rbp), %r8
+	imulq	-304(%rbp), %r8
+	subq	-288(%rbp), %r8
+	addq	-224(%rbp), %r8
 	setns	%al
 	cmpq	-112(%rbp), %r8
 	setl	%dl
 	andb	%al, %dl
 	cmpb	$1, %dl
-	jne	.LBB15_161
+	jne	.LBB15_160
 	cmpq	-144(%rbp), %rcx
-	jle	.LBB15_161
+	jle	.LBB15_160
 	movq	-144(%rbp), %r9
-	testb	$1, -224(%rbp)
-	jne	.LBB15_156
+	testb	$1, -400(%rbp)
+	jne	.LBB15_155
 	xorl	%eax, %eax
 	.p2align	4
-.LBB15_154:
+.LBB15_153:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	(%r11,%rax,4), %xmm2
@@ -6402,19 +6424,19 @@ convolution_input_gradient:
 	movups	%xmm0, 16(%r11,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB15_154
+	jne	.LBB15_153
 	movq	-800(%rbp), %r9
 	cmpq	%rsi, -720(%rbp)
-	je	.LBB15_161
-.LBB15_156:
+	je	.LBB15_160
+.LBB15_155:
 	movl	%ecx, %eax
 	subl	%r9d, %eax
 	leaq	1(%r9), %rdx
 	testb	$1, %al
-	je	.LBB15_158
-	imulq	-256(%rbp), %r8
+	je	.LBB15_157
+	imulq	-264(%rbp), %r8
 	movq	%rbx, %rax
-	imulq	-168(%rbp), %rax
+	imulq	-184(%rbp), %rax
 	movq	-768(%rbp), %r13
 	leaq	(,%r8,4), %r8
 	addq	%r13, %r8
@@ -6423,21 +6445,21 @@ convolution_input_gradient:
 	movq	-784(%rbp), %r8
 	leaq	(%r8,%rax,4), %rax
 	movss	(%rax,%r9,4), %xmm0
-	imulq	-576(%rbp), %r9
+	imulq	-592(%rbp), %r9
 	movq	-384(%rbp), %rax
 	addss	(%rax,%r9,4), %xmm0
 	movss	%xmm0, (%rax,%r9,4)
 	movq	%rdx, %r9
-.LBB15_158:
+.LBB15_157:
 	cmpq	%rdx, %rcx
-	je	.LBB15_161
+	je	.LBB15_160
 	leaq	1(%r9), %r8
 	movq	-80(%rbp), %rdx
 	imulq	%rdx, %r8
 	imulq	%r9, %rdx
 	movq	%r12, %rax
 	.p2align	4
-.LBB15_160:
+.LBB15_159:
 	movss	(%rdi,%r9,4), %xmm0
 	addss	(%rax,%rdx), %xmm0
 	movss	%xmm0, (%rax,%rdx)
@@ -6447,11 +6469,11 @@ convolution_input_gradient:
 	addq	$2, %r9
 	addq	-128(%rbp), %rax
 	cmpq	%r9, %rcx
-	jne	.LBB15_160
-	jmp	.LBB15_161
+	jne	.LBB15_159
+	jmp	.LBB15_160
 .LBB15_22:
 	leaq	(%r15,%r12,4), %rax
-	movq	%rax, -416(%rbp)
+	movq	%rax, -432(%rbp)
 	testq	%rbx, %rbx
 	movq	-48(%rbp), %r11
 	jle	.LBB15_36
@@ -6461,7 +6483,7 @@ convolution_input_gradient:
 	movq	%r14, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	movq	-112(%rbp), %rcx
-	imull	-256(%rbp), %ecx
+	imull	-264(%rbp), %ecx
 	movq	%rcx, -112(%rbp)
 	xorl	%ecx, %ecx
 	movdqa	.LCPI15_0(%rip), %xmm1
@@ -6477,9 +6499,9 @@ convolution_input_gradient:
 	cmpq	%rbx, %rdx
 	je	.LBB15_36
 .LBB15_24:
-	cmpq	$0, -152(%rbp)
+	cmpq	$0, -168(%rbp)
 	jle	.LBB15_35
-	movq	-472(%rbp), %rdi
+	movq	-408(%rbp), %rdi
 	imulq	%rdx, %rdi
 	movq	%rdi, %xmm4
 	pshufd	$68, %xmm4, %xmm4
@@ -6489,8 +6511,8 @@ convolution_input_gradient:
 	.p2align	4
 .LBB15_34:
 	incq	%r9
-	addl	-256(%rbp), %edi
-	cmpq	-152(%rbp), %r9
+	addl	-264(%rbp), %edi
+	cmpq	-168(%rbp), %r9
 	je	.LBB15_35
 .LBB15_26:
 	testq	%r11, %r11
@@ -6498,15 +6520,15 @@ convolution_input_gradient:
 	cmpq	$4, %r11
 	jae	.LBB15_29
 	xorl	%r10d, %r10d
-	movq	-416(%rbp), %r15
+	movq	-432(%rbp), %r15
 	jmp	.LBB15_32
 	.p2align	4
 .LBB15_29:
 	movq	%r9, %r8
-	imulq	-256(%rbp), %r8
+	imulq	-264(%rbp), %r8
 	movq	%r8, %xmm5
 	pshufd	$68, %xmm5, %xmm5
-	movq	-416(%rbp), %r8
+	movq	-432(%rbp), %r8
 	leaq	(%r8,%rsi,4), %r10
 	addq	%rax, %rsi
 	xorl	%r8d, %r8d
@@ -6531,7 +6553,7 @@ convolution_input_gradient:
 	jne	.LBB15_30
 	movq	%rax, %r10
 	cmpq	%rax, %r11
-	movq	-416(%rbp), %r15
+	movq	-432(%rbp), %r15
 	je	.LBB15_34
 .LBB15_32:
 	movq	%r11, %r8
@@ -6548,71 +6570,71 @@ convolution_input_gradient:
 	jne	.LBB15_33
 	jmp	.LBB15_34
 .LBB15_36:
-	cmpq	$0, -584(%rbp)
+	cmpq	$0, -600(%rbp)
 	jle	.LBB15_53
 	cmpl	$0, -128(%rbp)
 	setne	%al
 	movq	-456(%rbp), %rdx
 	testq	%rdx, %rdx
 	setle	%sil
-	movq	-168(%rbp), %rcx
+	movq	-184(%rbp), %rcx
 	leaq	7(%rcx), %r8
 	shrq	$3, %r8
 	imulq	%r8, %r13
 	leaq	-1(%r13), %rdi
-	movq	%rdi, -688(%rbp)
+	movq	%rdi, -696(%rbp)
 	leaq	(%r11,%r11), %rdi
-	movq	%rdi, -184(%rbp)
+	movq	%rdi, -192(%rbp)
 	leaq	(%r11,%r11,2), %rdi
 	leaq	(,%r11,4), %rbx
 	leaq	(%r11,%r11,4), %r10
-	movq	%r10, -672(%rbp)
+	movq	%r10, -552(%rbp)
 	leaq	-8(%rcx), %r15
 	leaq	(,%rdx,4), %rcx
 	movq	%rcx, -728(%rbp)
 	orb	%al, %sil
-	movb	%sil, -392(%rbp)
+	movb	%sil, -472(%rbp)
 	movabsq	$9223372036854775804, %rax
 	addq	$2, %rax
 	andq	%r12, %rax
-	movq	%rax, -640(%rbp)
-	movq	-160(%rbp), %rdx
+	movq	%rax, -664(%rbp)
+	movq	-176(%rbp), %rdx
 	leaq	(,%rdx,4), %rax
-	movq	%rax, -360(%rbp)
-	movq	-624(%rbp), %rcx
+	movq	%rax, -152(%rbp)
+	movq	-640(%rbp), %rcx
 	leaq	(%rcx,%rdx,4), %rax
-	movq	%rax, -480(%rbp)
-	shlq	$2, -400(%rbp)
+	movq	%rax, -408(%rbp)
+	shlq	$2, -416(%rbp)
 	leaq	(,%r11,8), %rax
 	leaq	(%rax,%rax,2), %rax
-	movq	%rax, -648(%rbp)
+	movq	%rax, -672(%rbp)
 	leaq	(,%rdx,8), %rax
-	movq	%rax, -632(%rbp)
+	movq	%rax, -656(%rbp)
 	leaq	(%rcx,%r11,4), %rax
-	movq	%rax, -472(%rbp)
+	movq	%rax, -752(%rbp)
 	leaq	(%rcx,%r11,8), %rax
 	movq	%rax, -744(%rbp)
-	movq	%rdi, -296(%rbp)
+	movq	%rdi, -312(%rbp)
 	leaq	(%rcx,%rdi,4), %rax
 	movq	%rax, -736(%rbp)
-	movq	$0, -344(%rbp)
+	movq	$0, -248(%rbp)
 	movq	%r8, -64(%rbp)
-	movq	%r15, -680(%rbp)
+	movq	%r15, -688(%rbp)
 	movq	%r13, -760(%rbp)
 	jmp	.LBB15_38
 	.p2align	4
 .LBB15_52:
-	movq	-344(%rbp), %rcx
+	movq	-248(%rbp), %rcx
 	incq	%rcx
-	movq	%rcx, -344(%rbp)
-	cmpq	-584(%rbp), %rcx
+	movq	%rcx, -248(%rbp)
+	cmpq	-600(%rbp), %rcx
 	je	.LBB15_53
 .LBB15_38:
-	cmpb	$0, -392(%rbp)
+	cmpb	$0, -472(%rbp)
 	jne	.LBB15_40
 	movq	-728(%rbp), %rdx
 	movq	%rdx, %rdi
-	imulq	-344(%rbp), %rdi
+	imulq	-248(%rbp), %rdi
 	addq	-464(%rbp), %rdi
 	xorl	%esi, %esi
 	callq	memset@PLT
@@ -6621,10 +6643,10 @@ convolution_input_gradient:
 .LBB15_40:
 	cmpq	$0, -520(%rbp)
 	jle	.LBB15_52
-	movq	-344(%rbp), %rdx
+	movq	-248(%rbp), %rdx
 	movq	%rdx, %rax
-	imulq	-840(%rbp), %rax
-	movq	-848(%rbp), %rcx
+	imulq	-824(%rbp), %rax
+	movq	-832(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, -56(%rbp)
 	movq	%rdx, %rax
@@ -6632,114 +6654,170 @@ convolution_input_gradient:
 	movq	-464(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	movq	-736(%rbp), %rax
-	movq	%rax, -408(%rbp)
-	movq	-744(%rbp), %rax
 	movq	%rax, -512(%rbp)
-	movq	-472(%rbp), %rax
+	movq	-744(%rbp), %rax
 	movq	%rax, -504(%rbp)
-	movq	-624(%rbp), %rax
+	movq	-752(%rbp), %rax
 	movq	%rax, -496(%rbp)
-	movq	-480(%rbp), %rax
+	movq	-640(%rbp), %rax
 	movq	%rax, -488(%rbp)
-	movq	$0, -352(%rbp)
-	movq	%rcx, -248(%rbp)
+	movq	-408(%rbp), %rax
+	movq	%rax, -480(%rbp)
+	movq	$0, -360(%rbp)
+	movq	%rcx, -256(%rbp)
 	jmp	.LBB15_42
 	.p2align	4
 .LBB15_51:
-	movq	-352(%rbp), %rdx
+	movq	-360(%rbp), %rdx
 	incq	%rdx
-	movq	-400(%rbp), %rax
+	movq	-416(%rbp), %rax
+	addq	%rax, -480(%rbp)
 	addq	%rax, -488(%rbp)
 	addq	%rax, -496(%rbp)
 	addq	%rax, -504(%rbp)
 	addq	%rax, -512(%rbp)
-	addq	%rax, -408(%rbp)
-	movq	%rdx, -352(%rbp)
+	movq	%rdx, -360(%rbp)
 	cmpq	-520(%rbp), %rdx
 	je	.LBB15_52
 .LBB15_42:
 	testq	%r11, %r11
 	jle	.LBB15_51
-	movq	-352(%rbp), %rax
-	imulq	-152(%rbp), %rax
-	movq	%rax, -752(%rbp)
-	movq	-408(%rbp), %rax
-	movq	%rax, -528(%rbp)
+	movq	-360(%rbp), %rax
+	imulq	-168(%rbp), %rax
+	movq	%rax, -648(%rbp)
 	movq	-512(%rbp), %rax
-	movq	%rax, -616(%rbp)
+	movq	%rax, -632(%rbp)
 	movq	-504(%rbp), %rax
-	movq	%rax, -608(%rbp)
+	movq	%rax, -624(%rbp)
 	movq	-496(%rbp), %rax
-	movq	%rax, -600(%rbp)
+	movq	%rax, -616(%rbp)
 	movq	-488(%rbp), %rax
-	movq	%rax, -592(%rbp)
-	movq	$0, -424(%rbp)
+	movq	%rax, -608(%rbp)
+	movq	-480(%rbp), %rax
+	movq	%rax, -424(%rbp)
+	movq	$0, -528(%rbp)
 	jmp	.LBB15_44
 	.p2align	4
 .LBB15_50:
-	movq	-424(%rbp), %rdx
+	movq	-528(%rbp), %rdx
 	incq	%rdx
-	addq	$4, -592(%rbp)
-	addq	$4, -600(%rbp)
+	addq	$4, -424(%rbp)
 	addq	$4, -608(%rbp)
 	addq	$4, -616(%rbp)
-	addq	$4, -528(%rbp)
+	addq	$4, -624(%rbp)
+	addq	$4, -632(%rbp)
 	movq	-48(%rbp), %r11
-	movq	%rdx, -424(%rbp)
+	movq	%rdx, -528(%rbp)
 	cmpq	%r11, %rdx
 	je	.LBB15_51
 .LBB15_44:
-	cmpq	$0, -152(%rbp)
+	cmpq	$0, -168(%rbp)
 	jle	.LBB15_50
-	movq	-528(%rbp), %rax
-	movq	%rax, -176(%rbp)
-	movq	-616(%rbp), %r11
-	movq	-608(%rbp), %rdx
-	movq	-600(%rbp), %rsi
-	movq	-592(%rbp), %rdi
-	movq	$0, -536(%rbp)
+	movq	-632(%rbp), %rax
+	movq	%rax, -560(%rbp)
+	movq	-624(%rbp), %r11
+	movq	-616(%rbp), %rdx
+	movq	-608(%rbp), %rsi
+	movq	-424(%rbp), %rdi
+	movq	$0, -544(%rbp)
 	jmp	.LBB15_46
 	.p2align	4
-.LBB15_136:
-	movq	-536(%rbp), %r9
+.LBB15_135:
+	movq	-544(%rbp), %r9
 	addq	$6, %r9
-	movq	-648(%rbp), %rax
-	movq	-664(%rbp), %rdi
+	movq	-672(%rbp), %rax
+	movq	-536(%rbp), %rdi
 	addq	%rax, %rdi
 	addq	%rax, %rsi
 	addq	%rax, %rdx
 	addq	%rax, %r11
-	addq	%rax, -176(%rbp)
-	movq	%r9, -536(%rbp)
-	cmpq	-152(%rbp), %r9
+	addq	%rax, -560(%rbp)
+	movq	%r9, -544(%rbp)
+	cmpq	-168(%rbp), %r9
 	jge	.LBB15_50
 .LBB15_46:
-	movq	%rdi, -664(%rbp)
+	movq	%rdi, -536(%rbp)
 	testq	%r13, %r13
-	jle	.LBB15_136
-	movq	-152(%rbp), %r9
-	movq	-536(%rbp), %rdi
+	jle	.LBB15_135
+	movq	-168(%rbp), %r9
+	movq	-544(%rbp), %rdi
 	subq	%rdi, %r9
 	cmpq	$6, %r9
 	movl	$6, %eax
 	cmovgeq	%rax, %r9
-	movq	-752(%rbp), %rax
+	movq	-648(%rbp), %rax
 	addq	%rdi, %rax
 	imulq	-48(%rbp), %rax
-	addq	-424(%rbp), %rax
-	movq	-624(%rbp), %rcx
+	addq	-528(%rbp), %rax
+	movq	-640(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
-	movq	%rcx, -656(%rbp)
-	movq	-248(%rbp), %rcx
+	movq	%rcx, -680(%rbp)
+	movq	-256(%rbp), %rcx
 	addl	%r9d, %r9d
-	movq	%r9, -696(%rbp)
-	movq	-416(%rbp), %rdi
+	movq	%r9, -704(%rbp)
+	movq	-432(%rbp), %rdi
 	leaq	(%rdi,%rax,4), %rax
 	movq	%rax, -72(%rbp)
 	xorl	%r9d, %r9d
-	movq	%rdx, -192(%rbp)
+	movq	%rdx, -200(%rbp)
 	movq	%rsi, -80(%rbp)
+	jmp	.LBB15_48
+.LBB15_102:
+	pxor	%xmm0, %xmm0
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+.LBB15_103:
+	movdqa	%xmm14, %xmm6
+	pcmpgtd	.LCPI15_3(%rip), %xmm6
+	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	movq	-72(%rbp), %rdx
+	movslq	(%rdx), %rax
+	movups	(%r12,%rax,4), %xmm7
+	movups	16(%r12,%rax,4), %xmm8
+	movdqa	%xmm14, %xmm9
+	pandn	%xmm5, %xmm9
+	addps	%xmm7, %xmm9
+	movdqa	%xmm6, %xmm5
+	pandn	%xmm4, %xmm5
+	addps	%xmm8, %xmm5
+	movups	%xmm9, (%r12,%rax,4)
+	movups	%xmm5, 16(%r12,%rax,4)
+	movq	-48(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movups	(%r12,%rax,4), %xmm4
+	movups	16(%r12,%rax,4), %xmm5
+	movdqa	%xmm14, %xmm7
+	pandn	%xmm3, %xmm7
+	addps	%xmm4, %xmm7
+	movdqa	%xmm6, %xmm3
+	pandn	%xmm2, %xmm3
+	addps	%xmm5, %xmm3
+	movups	%xmm7, (%r12,%rax,4)
+	movups	%xmm3, 16(%r12,%rax,4)
+	movq	-192(%rbp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	movups	(%r12,%rax,4), %xmm2
+	movups	16(%r12,%rax,4), %xmm3
+	pandn	%xmm0, %xmm14
+	addps	%xmm2, %xmm14
+	pandn	%xmm1, %xmm6
+	addps	%xmm3, %xmm6
+	movups	%xmm14, (%r12,%rax,4)
+	movups	%xmm6, 16(%r12,%rax,4)
 	.p2align	4
+.LBB15_133:
+	movq	-64(%rbp), %r8
+.LBB15_134:
+	movq	-768(%rbp), %r9
+	addq	$2, %r9
+	cmpq	%r13, %r9
+	movq	-688(%rbp), %r15
+	movq	-200(%rbp), %rdx
+	movq	-80(%rbp), %rsi
+	jge	.LBB15_135
 .LBB15_48:
 	movq	%r9, %rax
 	orq	%r8, %rax
@@ -6765,7 +6843,7 @@ convolution_input_gradient:
 	cmovlq	%rdi, %r10
 	movq	%r9, -768(%rbp)
 	orq	$1, %r9
-	movq	-688(%rbp), %rax
+	movq	-696(%rbp), %rax
 	cmpq	%rax, %r9
 	cmovlq	%r9, %rax
 	movq	%rax, %rdx
@@ -6786,11 +6864,11 @@ convolution_input_gradient:
 	xorl	%r12d, %r12d
 	cmpq	%r13, %r9
 	setl	%r12b
-	movq	-696(%rbp), %r9
+	movq	-704(%rbp), %r9
 	leal	(%r9,%r12), %r14d
 	addl	$-2, %r14d
 	cmpl	$11, %r14d
-	ja	.LBB15_135
+	ja	.LBB15_134
 	subl	%r10d, %edi
 	movd	%edi, %xmm0
 	pshufd	$0, %xmm0, %xmm14
@@ -6798,46 +6876,46 @@ convolution_input_gradient:
 	movd	%edx, %xmm0
 	pshufd	$0, %xmm0, %xmm15
 	movq	%rsi, %rdx
-	movq	-256(%rbp), %r8
-	imulq	%r8, %rdx
+	movq	-264(%rbp), %r12
+	imulq	%r12, %rdx
 	leaq	(%rcx,%rdx,4), %rdx
-	leaq	(%rdx,%r10,4), %r9
+	leaq	(%rdx,%r10,4), %rdx
 	movq	%rax, %rdi
-	imulq	%r8, %rdi
+	imulq	%r12, %rdi
 	leaq	(%rcx,%rdi,4), %rdi
 	leaq	(%rdi,%r15,4), %rdi
-	movq	-168(%rbp), %r12
+	movq	-184(%rbp), %r12
 	imulq	%r12, %rsi
 	addq	%r10, %rsi
 	imulq	%r12, %rax
 	addq	%r15, %rax
-	leaq	.LJTI15_0(%rip), %r8
-	movslq	(%r8,%r14,4), %r10
-	addq	%r8, %r10
+	leaq	.LJTI15_0(%rip), %r9
+	movslq	(%r9,%r14,4), %r10
+	addq	%r9, %r10
 	jmpq	*%r10
-.LBB15_124:
+.LBB15_123:
 	movq	-96(%rbp), %r14
 	testq	%r14, %r14
 	movq	16(%rbp), %r8
 	movq	-56(%rbp), %rax
-	jle	.LBB15_125
-	movq	%r9, -144(%rbp)
+	jle	.LBB15_124
+	movq	%rdx, -144(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	cmpq	$1, %r14
-	movq	-640(%rbp), %r15
-	movq	-632(%rbp), %r12
+	movq	-664(%rbp), %r15
+	movq	-656(%rbp), %r12
 	pxor	%xmm0, %xmm0
-	jne	.LBB15_128
+	jne	.LBB15_127
 	pxor	%xmm1, %xmm1
 	xorl	%esi, %esi
-	jmp	.LBB15_130
+	jmp	.LBB15_129
 .LBB15_60:
 	movq	-96(%rbp), %r12
 	testq	%r12, %r12
+	movq	%rdi, -160(%rbp)
 	jle	.LBB15_61
-	movdqa	%xmm15, -560(%rbp)
+	movdqa	%xmm15, -576(%rbp)
 	movdqa	%xmm14, -448(%rbp)
-	movq	%r9, %rdx
 	pxor	%xmm3, %xmm3
 	movq	-80(%rbp), %r15
 	pxor	%xmm5, %xmm5
@@ -6845,7 +6923,7 @@ convolution_input_gradient:
 	movdqa	%xmm0, -720(%rbp)
 	movdqa	%xmm0, -800(%rbp)
 	movdqa	%xmm0, -144(%rbp)
-	movdqa	%xmm0, -224(%rbp)
+	movdqa	%xmm0, -400(%rbp)
 	movdqa	%xmm0, -112(%rbp)
 	movdqa	%xmm0, -240(%rbp)
 	pxor	%xmm1, %xmm1
@@ -6860,17 +6938,17 @@ convolution_input_gradient:
 	pxor	%xmm2, %xmm2
 	movdqa	%xmm2, -784(%rbp)
 	movdqa	%xmm2, -384(%rbp)
-	movdqa	%xmm2, -320(%rbp)
-	movdqa	%xmm2, -288(%rbp)
 	movdqa	%xmm2, -336(%rbp)
-	movdqa	%xmm2, -272(%rbp)
-	movdqa	%xmm2, -208(%rbp)
+	movdqa	%xmm2, -304(%rbp)
+	movdqa	%xmm2, -352(%rbp)
+	movdqa	%xmm2, -288(%rbp)
+	movdqa	%xmm2, -224(%rbp)
 	movq	16(%rbp), %r8
-	movq	-360(%rbp), %r9
+	movq	-152(%rbp), %r9
 	movq	-56(%rbp), %rcx
 	.p2align	4
 .LBB15_65:
-	movaps	%xmm12, -576(%rbp)
+	movaps	%xmm12, -592(%rbp)
 	movslq	(%r8,%r10,4), %r14
 	leaq	(%rcx,%r14,4), %r14
 	movups	(%r14,%rsi,4), %xmm15
@@ -6925,9 +7003,9 @@ convolution_input_gradient:
 	addps	%xmm14, %xmm2
 	movaps	%xmm2, -144(%rbp)
 	mulps	%xmm10, %xmm13
-	movaps	-224(%rbp), %xmm2
+	movaps	-400(%rbp), %xmm2
 	addps	%xmm13, %xmm2
-	movaps	%xmm2, -224(%rbp)
+	movaps	%xmm2, -400(%rbp)
 	movss	(%rbx,%r14), %xmm13
 	addq	%rbx, %r14
 	shufps	$0, %xmm13, %xmm13
@@ -6938,9 +7016,9 @@ convolution_input_gradient:
 	movaps	%xmm2, -384(%rbp)
 	movaps	%xmm12, %xmm14
 	mulps	%xmm13, %xmm14
-	movaps	-320(%rbp), %xmm2
+	movaps	-336(%rbp), %xmm2
 	addps	%xmm14, %xmm2
-	movaps	%xmm2, -320(%rbp)
+	movaps	%xmm2, -336(%rbp)
 	movaps	%xmm11, %xmm14
 	mulps	%xmm13, %xmm14
 	movaps	-112(%rbp), %xmm2
@@ -6954,14 +7032,14 @@ convolution_input_gradient:
 	shufps	$0, %xmm13, %xmm13
 	movaps	%xmm15, %xmm14
 	mulps	%xmm13, %xmm14
-	movaps	-288(%rbp), %xmm2
+	movaps	-304(%rbp), %xmm2
 	addps	%xmm14, %xmm2
-	movaps	%xmm2, -288(%rbp)
+	movaps	%xmm2, -304(%rbp)
 	movaps	%xmm12, %xmm14
 	mulps	%xmm13, %xmm14
-	movaps	-336(%rbp), %xmm2
+	movaps	-352(%rbp), %xmm2
 	addps	%xmm14, %xmm2
-	movaps	%xmm2, -336(%rbp)
+	movaps	%xmm2, -352(%rbp)
 	movaps	%xmm11, %xmm14
 	mulps	%xmm13, %xmm14
 	addps	%xmm14, %xmm0
@@ -6973,14 +7051,14 @@ convolution_input_gradient:
 	movss	(%rbx,%r14), %xmm13
 	shufps	$0, %xmm13, %xmm13
 	mulps	%xmm13, %xmm15
-	movaps	-272(%rbp), %xmm2
+	movaps	-288(%rbp), %xmm2
 	addps	%xmm15, %xmm2
-	movaps	%xmm2, -272(%rbp)
+	movaps	%xmm2, -288(%rbp)
 	mulps	%xmm13, %xmm12
-	movaps	-208(%rbp), %xmm2
+	movaps	-224(%rbp), %xmm2
 	addps	%xmm12, %xmm2
-	movaps	%xmm2, -208(%rbp)
-	movaps	-576(%rbp), %xmm12
+	movaps	%xmm2, -224(%rbp)
+	movaps	-592(%rbp), %xmm12
 	mulps	%xmm13, %xmm11
 	addps	%xmm11, %xmm1
 	mulps	%xmm10, %xmm13
@@ -6989,22 +7067,23 @@ convolution_input_gradient:
 	addq	%r9, %r15
 	cmpq	%r10, %r12
 	jne	.LBB15_65
-	movq	-248(%rbp), %rcx
-	movq	%rdx, %r9
+	movq	%rdx, %rdi
+	movq	-64(%rbp), %r8
+	movq	-256(%rbp), %rcx
 	movdqa	-448(%rbp), %xmm14
-	movdqa	-560(%rbp), %xmm15
-	movaps	%xmm1, -576(%rbp)
-	movaps	%xmm0, -816(%rbp)
+	movdqa	-576(%rbp), %xmm15
+	movaps	%xmm1, -592(%rbp)
+	movaps	%xmm0, -864(%rbp)
 	jmp	.LBB15_63
-.LBB15_100:
-	movq	%r9, %r12
+.LBB15_101:
+	movq	%rdx, %r12
 	movq	-96(%rbp), %r14
 	testq	%r14, %r14
 	movq	16(%rbp), %r8
-	movq	-160(%rbp), %r9
+	movq	-176(%rbp), %r9
 	movq	-56(%rbp), %rax
-	movq	-192(%rbp), %r15
-	jle	.LBB15_101
+	movq	-200(%rbp), %r15
+	jle	.LBB15_102
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
 	xorl	%esi, %esi
@@ -7016,7 +7095,7 @@ convolution_input_gradient:
 	xorl	%edi, %edi
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_104:
+.LBB15_105:
 	movslq	(%r8,%rdi,4), %r10
 	movups	(%rax,%r10,4), %xmm6
 	movups	16(%rax,%r10,4), %xmm7
@@ -7043,15 +7122,15 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%r9, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB15_104
-	jmp	.LBB15_102
+	jne	.LBB15_105
+	jmp	.LBB15_103
 .LBB15_72:
-	movdqa	%xmm15, -560(%rbp)
+	movdqa	%xmm15, -576(%rbp)
 	movdqa	%xmm14, -448(%rbp)
 	movq	-96(%rbp), %r12
 	testq	%r12, %r12
+	movq	%rdi, -160(%rbp)
 	jle	.LBB15_73
-	movq	%r9, %rdx
 	xorps	%xmm8, %xmm8
 	movq	-80(%rbp), %r10
 	xorps	%xmm9, %xmm9
@@ -7062,8 +7141,8 @@ convolution_input_gradient:
 	pxor	%xmm3, %xmm3
 	xorps	%xmm13, %xmm13
 	movdqa	%xmm0, -128(%rbp)
-	movdqa	%xmm0, -208(%rbp)
-	movdqa	%xmm0, -272(%rbp)
+	movdqa	%xmm0, -224(%rbp)
+	movdqa	%xmm0, -288(%rbp)
 	xorps	%xmm10, %xmm10
 	pxor	%xmm7, %xmm7
 	pxor	%xmm15, %xmm15
@@ -7073,16 +7152,16 @@ convolution_input_gradient:
 	xorl	%r15d, %r15d
 	movdqa	%xmm0, -112(%rbp)
 	movdqa	%xmm0, -240(%rbp)
-	movdqa	%xmm0, -288(%rbp)
-	movdqa	%xmm0, -336(%rbp)
+	movdqa	%xmm0, -304(%rbp)
+	movdqa	%xmm0, -352(%rbp)
 	movq	16(%rbp), %r8
-	movq	-360(%rbp), %r9
+	movq	-152(%rbp), %r9
 	movq	-56(%rbp), %rcx
 	.p2align	4
 .LBB15_77:
-	movaps	%xmm10, -320(%rbp)
+	movaps	%xmm10, -336(%rbp)
 	movaps	%xmm12, -384(%rbp)
-	movaps	%xmm9, -224(%rbp)
+	movaps	%xmm9, -400(%rbp)
 	movslq	(%r8,%r15,4), %r14
 	leaq	(%rcx,%r14,4), %r14
 	movups	(%r14,%rsi,4), %xmm9
@@ -7095,23 +7174,23 @@ convolution_input_gradient:
 	movdqa	%xmm7, %xmm11
 	movaps	%xmm9, %xmm7
 	mulps	%xmm8, %xmm7
-	movaps	-208(%rbp), %xmm12
+	movaps	-224(%rbp), %xmm12
 	addps	%xmm7, %xmm12
-	movaps	%xmm12, -208(%rbp)
+	movaps	%xmm12, -224(%rbp)
 	movaps	%xmm6, %xmm7
-	mulps	%xmm8, %xmm7
-	movaps	-272(%rbp), %xmm12
-	addps	%xmm7, %xmm12
-	movaps	%xmm12, -272(%rbp)
-	movaps	%xmm1, %xmm7
 	mulps	%xmm8, %xmm7
 	movaps	-288(%rbp), %xmm12
 	addps	%xmm7, %xmm12
 	movaps	%xmm12, -288(%rbp)
+	movaps	%xmm1, %xmm7
+	mulps	%xmm8, %xmm7
+	movaps	-304(%rbp), %xmm12
+	addps	%xmm7, %xmm12
+	movaps	%xmm12, -304(%rbp)
 	mulps	%xmm0, %xmm8
-	movaps	-336(%rbp), %xmm7
+	movaps	-352(%rbp), %xmm7
 	addps	%xmm8, %xmm7
-	movaps	%xmm7, -336(%rbp)
+	movaps	%xmm7, -352(%rbp)
 	leaq	(%r10,%rbx), %r14
 	movss	(%r10,%rbx), %xmm7
 	shufps	$0, %xmm7, %xmm7
@@ -7160,7 +7239,7 @@ convolution_input_gradient:
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm15
 	movaps	%xmm10, %xmm8
-	movaps	-320(%rbp), %xmm10
+	movaps	-336(%rbp), %xmm10
 	movaps	-384(%rbp), %xmm12
 	addq	%rbx, %r14
 	mulps	%xmm0, %xmm7
@@ -7169,7 +7248,7 @@ convolution_input_gradient:
 	shufps	$0, %xmm7, %xmm7
 	mulps	%xmm7, %xmm9
 	addps	%xmm9, %xmm8
-	movaps	-224(%rbp), %xmm9
+	movaps	-400(%rbp), %xmm9
 	mulps	%xmm7, %xmm6
 	addps	%xmm6, %xmm9
 	mulps	%xmm7, %xmm1
@@ -7181,18 +7260,19 @@ convolution_input_gradient:
 	addq	%r9, %r10
 	cmpq	%r15, %r12
 	jne	.LBB15_77
-	movq	-248(%rbp), %rcx
-	movq	%rdx, %r9
+	movq	%rdx, %rdi
+	movq	-64(%rbp), %r8
+	movq	-256(%rbp), %rcx
 	movaps	%xmm14, -384(%rbp)
-	movaps	%xmm15, -224(%rbp)
-	movaps	%xmm4, -320(%rbp)
+	movaps	%xmm15, -400(%rbp)
+	movaps	%xmm4, -336(%rbp)
 	jmp	.LBB15_75
 .LBB15_112:
-	movq	%r9, %r12
+	movq	%rdx, %r12
 	movq	-96(%rbp), %r14
 	testq	%r14, %r14
 	movq	16(%rbp), %r8
-	movq	-160(%rbp), %r9
+	movq	-176(%rbp), %r9
 	movq	-56(%rbp), %rax
 	jle	.LBB15_113
 	leaq	(%rax,%rsi,4), %rax
@@ -7202,7 +7282,7 @@ convolution_input_gradient:
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	xorl	%edi, %edi
-	movq	-192(%rbp), %r15
+	movq	-200(%rbp), %r15
 	movq	-80(%rbp), %rdx
 	.p2align	4
 .LBB15_116:
@@ -7227,13 +7307,13 @@ convolution_input_gradient:
 	cmpq	%rdi, %r14
 	jne	.LBB15_116
 	jmp	.LBB15_114
-.LBB15_105:
+.LBB15_106:
+	movq	%rdi, -160(%rbp)
+	movq	%rdx, -144(%rbp)
 	movq	-96(%rbp), %r12
-	testq	%r12, %r12
-	jle	.LBB15_106
-	movq	%rdi, -224(%rbp)
-	movq	%r9, -144(%rbp)
 	pxor	%xmm1, %xmm1
+	testq	%r12, %r12
+	jle	.LBB15_107
 	xorl	%r10d, %r10d
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
@@ -7244,9 +7324,9 @@ convolution_input_gradient:
 	pxor	%xmm5, %xmm5
 	xorl	%r14d, %r14d
 	movq	16(%rbp), %r8
-	movq	-160(%rbp), %r9
+	movq	-176(%rbp), %r9
 	movq	-56(%rbp), %rcx
-	movq	-192(%rbp), %rdi
+	movq	-200(%rbp), %rdi
 	movq	-80(%rbp), %rdx
 	.p2align	4
 .LBB15_111:
@@ -7283,23 +7363,22 @@ convolution_input_gradient:
 	addq	%r9, %r10
 	cmpq	%r14, %r12
 	jne	.LBB15_111
-	movq	-248(%rbp), %rcx
-	movq	-144(%rbp), %r9
-	movq	-224(%rbp), %rdi
-	jmp	.LBB15_108
-.LBB15_83:
-	movdqa	%xmm15, -560(%rbp)
+	movq	-64(%rbp), %r8
+	movq	-256(%rbp), %rcx
+	jmp	.LBB15_109
+.LBB15_84:
+	movdqa	%xmm15, -576(%rbp)
+	movq	%rdi, -160(%rbp)
 	movdqa	%xmm14, -448(%rbp)
+	movq	%rdx, -144(%rbp)
 	movq	-96(%rbp), %r12
-	testq	%r12, %r12
-	jle	.LBB15_84
-	movq	%rdi, -224(%rbp)
-	movq	%r9, -144(%rbp)
 	pxor	%xmm4, %xmm4
+	testq	%r12, %r12
+	jle	.LBB15_85
 	xorl	%r10d, %r10d
 	pxor	%xmm5, %xmm5
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -208(%rbp)
+	movdqa	%xmm0, -224(%rbp)
 	xorps	%xmm10, %xmm10
 	xorps	%xmm12, %xmm12
 	xorps	%xmm13, %xmm13
@@ -7315,17 +7394,17 @@ convolution_input_gradient:
 	movdqa	%xmm0, -240(%rbp)
 	xorl	%r15d, %r15d
 	movq	16(%rbp), %r8
-	movq	-160(%rbp), %r9
+	movq	-176(%rbp), %r9
 	movq	-56(%rbp), %rcx
 	movq	%r11, %rdi
-	movq	-176(%rbp), %r11
-	movq	-192(%rbp), %r13
+	movq	-560(%rbp), %r11
+	movq	-200(%rbp), %r13
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_88:
-	movdqa	%xmm6, -336(%rbp)
-	movdqa	%xmm7, -288(%rbp)
-	movdqa	%xmm5, -272(%rbp)
+.LBB15_89:
+	movdqa	%xmm6, -352(%rbp)
+	movdqa	%xmm7, -304(%rbp)
+	movdqa	%xmm5, -288(%rbp)
 	movslq	(%r8,%r15,4), %r14
 	leaq	(%rcx,%r14,4), %r14
 	movups	(%r14,%rsi,4), %xmm5
@@ -7370,9 +7449,9 @@ convolution_input_gradient:
 	shufps	$0, %xmm3, %xmm3
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
-	movaps	-208(%rbp), %xmm7
+	movaps	-224(%rbp), %xmm7
 	addps	%xmm4, %xmm7
-	movaps	%xmm7, -208(%rbp)
+	movaps	%xmm7, -224(%rbp)
 	movaps	%xmm2, %xmm4
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm10
@@ -7380,15 +7459,15 @@ convolution_input_gradient:
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm11
 	movdqa	%xmm6, %xmm4
-	movaps	-336(%rbp), %xmm6
-	movaps	-288(%rbp), %xmm7
+	movaps	-352(%rbp), %xmm6
+	movaps	-304(%rbp), %xmm7
 	mulps	%xmm0, %xmm3
 	addps	%xmm3, %xmm7
 	movss	(%r11,%r10,4), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	mulps	%xmm3, %xmm5
 	addps	%xmm5, %xmm4
-	movaps	-272(%rbp), %xmm5
+	movaps	-288(%rbp), %xmm5
 	mulps	%xmm3, %xmm2
 	addps	%xmm2, %xmm5
 	mulps	%xmm3, %xmm1
@@ -7399,20 +7478,18 @@ convolution_input_gradient:
 	incq	%r15
 	addq	%r9, %r10
 	cmpq	%r15, %r12
-	jne	.LBB15_88
-	movq	-248(%rbp), %rcx
+	jne	.LBB15_89
+	movq	-64(%rbp), %r8
+	movq	-256(%rbp), %rcx
 	movq	%rdi, %r11
 	movq	-760(%rbp), %r13
-	movq	-144(%rbp), %r9
-	movq	-224(%rbp), %rdi
-	movaps	%xmm10, -288(%rbp)
-	movaps	%xmm11, -272(%rbp)
-	jmp	.LBB15_86
+	movaps	%xmm10, -304(%rbp)
+	movaps	%xmm11, -288(%rbp)
+	jmp	.LBB15_87
 .LBB15_117:
 	movq	-96(%rbp), %r12
 	testq	%r12, %r12
 	jle	.LBB15_118
-	movq	%r9, %rdx
 	pxor	%xmm0, %xmm0
 	movq	-80(%rbp), %r10
 	pxor	%xmm1, %xmm1
@@ -7420,7 +7497,7 @@ convolution_input_gradient:
 	pxor	%xmm3, %xmm3
 	xorl	%r14d, %r14d
 	movq	16(%rbp), %r8
-	movq	-360(%rbp), %r9
+	movq	-152(%rbp), %r9
 	movq	-56(%rbp), %rcx
 	.p2align	4
 .LBB15_120:
@@ -7444,17 +7521,18 @@ convolution_input_gradient:
 	addq	%r9, %r10
 	cmpq	%r14, %r12
 	jne	.LBB15_120
-	movq	-248(%rbp), %rcx
-	movq	%rdx, %r9
+	movq	%rdx, %rsi
+	movq	-64(%rbp), %r8
+	movq	-256(%rbp), %rcx
 	jmp	.LBB15_122
-.LBB15_94:
+.LBB15_95:
+	movq	%rdi, -160(%rbp)
 	movdqa	%xmm14, -448(%rbp)
+	movq	%rdx, -144(%rbp)
 	movq	-96(%rbp), %r12
 	testq	%r12, %r12
-	jle	.LBB15_95
-	movdqa	%xmm15, -560(%rbp)
-	movq	%rdi, -224(%rbp)
-	movq	%r9, -144(%rbp)
+	jle	.LBB15_96
+	movdqa	%xmm15, -576(%rbp)
 	pxor	%xmm1, %xmm1
 	xorl	%r10d, %r10d
 	pxor	%xmm3, %xmm3
@@ -7471,12 +7549,12 @@ convolution_input_gradient:
 	xorps	%xmm9, %xmm9
 	xorl	%r15d, %r15d
 	movq	16(%rbp), %r8
-	movq	-160(%rbp), %r9
+	movq	-176(%rbp), %r9
 	movq	-56(%rbp), %rcx
-	movq	-192(%rbp), %rdi
+	movq	-200(%rbp), %rdi
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_99:
+.LBB15_100:
 	movdqa	%xmm3, -112(%rbp)
 	movslq	(%r8,%r15,4), %r14
 	leaq	(%rcx,%r14,4), %r14
@@ -7530,23 +7608,22 @@ convolution_input_gradient:
 	incq	%r15
 	addq	%r9, %r10
 	cmpq	%r15, %r12
-	jne	.LBB15_99
-	movq	-248(%rbp), %rcx
-	movq	-144(%rbp), %r9
-	movq	-224(%rbp), %rdi
-	movdqa	-560(%rbp), %xmm15
-	jmp	.LBB15_97
-.LBB15_89:
-	movq	%r9, -144(%rbp)
+	jne	.LBB15_100
+	movq	-64(%rbp), %r8
+	movq	-256(%rbp), %rcx
+	movdqa	-576(%rbp), %xmm15
+	jmp	.LBB15_98
+.LBB15_90:
+	movq	%rdx, -144(%rbp)
 	movq	%r11, %r15
 	movq	-96(%rbp), %r14
 	testq	%r14, %r14
 	movq	16(%rbp), %r8
-	movq	-160(%rbp), %r9
+	movq	-176(%rbp), %r9
 	movq	-56(%rbp), %rax
-	movq	-176(%rbp), %r11
-	movq	-192(%rbp), %r12
-	jle	.LBB15_90
+	movq	-560(%rbp), %r11
+	movq	-200(%rbp), %r12
+	jle	.LBB15_91
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
 	xorl	%esi, %esi
@@ -7560,7 +7637,7 @@ convolution_input_gradient:
 	xorl	%edi, %edi
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_93:
+.LBB15_94:
 	movslq	(%r8,%rdi,4), %r10
 	movups	(%rax,%r10,4), %xmm9
 	movups	16(%rax,%r10,4), %xmm8
@@ -7594,14 +7671,13 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%r9, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB15_93
-	jmp	.LBB15_91
+	jne	.LBB15_94
+	jmp	.LBB15_92
 .LBB15_66:
-	movq	%r9, %r15
 	movq	-96(%rbp), %r14
 	testq	%r14, %r14
 	movq	16(%rbp), %r8
-	movq	-360(%rbp), %r9
+	movq	-152(%rbp), %r9
 	movq	-56(%rbp), %rax
 	jle	.LBB15_67
 	movdqa	%xmm14, -448(%rbp)
@@ -7674,14 +7750,14 @@ convolution_input_gradient:
 	addq	%r9, %rsi
 	cmpq	%rdi, %r14
 	jne	.LBB15_71
+	movq	%rdx, %rsi
 	movdqa	-448(%rbp), %xmm14
 	jmp	.LBB15_69
 .LBB15_78:
-	movq	%r9, %r15
 	movq	-96(%rbp), %r14
 	testq	%r14, %r14
 	movq	16(%rbp), %r8
-	movq	-360(%rbp), %r9
+	movq	-152(%rbp), %r9
 	movq	-56(%rbp), %rax
 	jle	.LBB15_79
 	leaq	(%rax,%rsi,4), %rax
@@ -7698,7 +7774,7 @@ convolution_input_gradient:
 	xorps	%xmm8, %xmm8
 	xorl	%edi, %edi
 	.p2align	4
-.LBB15_82:
+.LBB15_83:
 	movslq	(%r8,%rdi,4), %r10
 	movups	(%rax,%r10,4), %xmm11
 	movups	16(%rax,%r10,4), %xmm10
@@ -7742,21 +7818,23 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%r9, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB15_82
-	jmp	.LBB15_80
+	jne	.LBB15_83
+	movq	%rdx, %rsi
+	jmp	.LBB15_81
 .LBB15_61:
+	movq	%rdx, %rdi
 	pxor	%xmm3, %xmm3
 	pxor	%xmm5, %xmm5
 	pxor	%xmm0, %xmm0
 	movdqa	%xmm0, -720(%rbp)
 	movdqa	%xmm0, -800(%rbp)
 	movdqa	%xmm0, -144(%rbp)
-	movdqa	%xmm0, -224(%rbp)
+	movdqa	%xmm0, -400(%rbp)
 	movdqa	%xmm0, -112(%rbp)
 	movdqa	%xmm0, -240(%rbp)
-	movdqa	%xmm0, -816(%rbp)
+	movdqa	%xmm0, -864(%rbp)
 	movdqa	%xmm0, -128(%rbp)
-	movdqa	%xmm0, -576(%rbp)
+	movdqa	%xmm0, -592(%rbp)
 	xorps	%xmm12, %xmm12
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
@@ -7765,11 +7843,11 @@ convolution_input_gradient:
 	pxor	%xmm4, %xmm4
 	movdqa	%xmm0, -784(%rbp)
 	movdqa	%xmm0, -384(%rbp)
-	movdqa	%xmm0, -320(%rbp)
-	movdqa	%xmm0, -288(%rbp)
 	movdqa	%xmm0, -336(%rbp)
-	movdqa	%xmm0, -272(%rbp)
-	movdqa	%xmm0, -208(%rbp)
+	movdqa	%xmm0, -304(%rbp)
+	movdqa	%xmm0, -352(%rbp)
+	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -224(%rbp)
 .LBB15_63:
 	movdqa	.LCPI15_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm13
@@ -7783,177 +7861,133 @@ convolution_input_gradient:
 	movq	-72(%rbp), %rdx
 	movslq	(%rdx), %rax
 	andps	%xmm11, %xmm6
-	movups	(%r9,%rax,4), %xmm10
+	movups	(%rdi,%rax,4), %xmm10
 	addps	%xmm10, %xmm6
 	andps	%xmm15, %xmm7
-	movups	16(%r9,%rax,4), %xmm10
+	movups	16(%rdi,%rax,4), %xmm10
 	addps	%xmm10, %xmm7
-	movups	%xmm6, (%r9,%rax,4)
-	movups	%xmm7, 16(%r9,%rax,4)
+	movups	%xmm6, (%rdi,%rax,4)
+	movups	%xmm7, 16(%rdi,%rax,4)
 	movslq	(%rdx), %rax
 	andps	%xmm1, %xmm3
-	movups	(%rdi,%rax,4), %xmm6
+	movq	-160(%rbp), %r9
+	movups	(%r9,%rax,4), %xmm6
 	addps	%xmm6, %xmm3
 	andps	%xmm13, %xmm5
-	movups	16(%rdi,%rax,4), %xmm6
+	movups	16(%r9,%rax,4), %xmm6
 	addps	%xmm6, %xmm5
-	movups	%xmm3, (%rdi,%rax,4)
-	movups	%xmm5, 16(%rdi,%rax,4)
+	movups	%xmm3, (%r9,%rax,4)
+	movups	%xmm5, 16(%r9,%rax,4)
 	movq	-48(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
 	andps	%xmm11, %xmm8
-	movups	(%r9,%rax,4), %xmm2
+	movups	(%rdi,%rax,4), %xmm2
 	addps	%xmm2, %xmm8
 	andps	%xmm15, %xmm9
-	movups	16(%r9,%rax,4), %xmm2
+	movups	16(%rdi,%rax,4), %xmm2
 	addps	%xmm2, %xmm9
-	movups	%xmm8, (%r9,%rax,4)
-	movups	%xmm9, 16(%r9,%rax,4)
+	movups	%xmm8, (%rdi,%rax,4)
+	movups	%xmm9, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rsi,4), %rax
 	movaps	-720(%rbp), %xmm0
 	andps	%xmm1, %xmm0
-	movups	(%rdi,%rax,4), %xmm2
+	movups	(%r9,%rax,4), %xmm2
 	addps	%xmm2, %xmm0
 	movaps	-800(%rbp), %xmm5
 	andps	%xmm13, %xmm5
-	movups	16(%rdi,%rax,4), %xmm2
+	movups	16(%r9,%rax,4), %xmm2
 	addps	%xmm2, %xmm5
-	movups	%xmm0, (%rdi,%rax,4)
-	movups	%xmm5, 16(%rdi,%rax,4)
-	movq	-184(%rbp), %rsi
+	movups	%xmm0, (%r9,%rax,4)
+	movups	%xmm5, 16(%r9,%rax,4)
+	movq	-192(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
 	andps	%xmm11, %xmm4
-	movups	(%r9,%rax,4), %xmm0
+	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm4
 	movaps	-784(%rbp), %xmm2
 	andps	%xmm15, %xmm2
-	movups	16(%r9,%rax,4), %xmm0
+	movups	16(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm2
-	movups	%xmm4, (%r9,%rax,4)
-	movups	%xmm2, 16(%r9,%rax,4)
+	movups	%xmm4, (%rdi,%rax,4)
+	movups	%xmm2, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rsi,4), %rax
 	movaps	-144(%rbp), %xmm2
 	andps	%xmm1, %xmm2
-	movups	(%rdi,%rax,4), %xmm0
+	movups	(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm2
-	movaps	-224(%rbp), %xmm3
+	movaps	-400(%rbp), %xmm3
 	andps	%xmm13, %xmm3
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm3
-	movups	%xmm2, (%rdi,%rax,4)
-	movups	%xmm3, 16(%rdi,%rax,4)
-	movq	-296(%rbp), %rsi
+	movups	%xmm2, (%r9,%rax,4)
+	movups	%xmm3, 16(%r9,%rax,4)
+	movq	-312(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
 	movaps	-384(%rbp), %xmm2
 	andps	%xmm11, %xmm2
-	movups	(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm2
-	movaps	-320(%rbp), %xmm3
-	andps	%xmm15, %xmm3
-	movups	16(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm3
-	movups	%xmm2, (%r9,%rax,4)
-	movups	%xmm3, 16(%r9,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
 	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm2
+	movaps	-336(%rbp), %xmm3
+	andps	%xmm15, %xmm3
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%rdi,%rax,4)
+	movups	%xmm3, 16(%rdi,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%r9,%rax,4), %xmm0
 	movaps	-112(%rbp), %xmm2
 	andps	%xmm1, %xmm2
 	addps	%xmm0, %xmm2
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%r9,%rax,4), %xmm0
 	movaps	-240(%rbp), %xmm3
 	andps	%xmm13, %xmm3
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%r9,%rax,4)
+	movups	%xmm3, 16(%r9,%rax,4)
+	movslq	(%rdx,%rbx,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movaps	-304(%rbp), %xmm2
+	andps	%xmm11, %xmm2
+	addps	%xmm0, %xmm2
+	movups	16(%rdi,%rax,4), %xmm0
+	movaps	-352(%rbp), %xmm3
+	andps	%xmm15, %xmm3
 	addps	%xmm0, %xmm3
 	movups	%xmm2, (%rdi,%rax,4)
 	movups	%xmm3, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rbx,4), %rax
 	movups	(%r9,%rax,4), %xmm0
-	movaps	-288(%rbp), %xmm2
-	andps	%xmm11, %xmm2
-	addps	%xmm0, %xmm2
-	movups	16(%r9,%rax,4), %xmm0
-	movaps	-336(%rbp), %xmm3
-	andps	%xmm15, %xmm3
-	addps	%xmm0, %xmm3
-	movups	%xmm2, (%r9,%rax,4)
-	movups	%xmm3, 16(%r9,%rax,4)
-	movslq	(%rdx,%rbx,4), %rax
-	movups	(%rdi,%rax,4), %xmm0
-	movaps	-816(%rbp), %xmm3
+	movaps	-864(%rbp), %xmm3
 	andps	%xmm1, %xmm3
 	addps	%xmm0, %xmm3
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%r9,%rax,4), %xmm0
 	movaps	-128(%rbp), %xmm2
 	andps	%xmm13, %xmm2
 	addps	%xmm0, %xmm2
-	movups	%xmm3, (%rdi,%rax,4)
-	movups	%xmm2, 16(%rdi,%rax,4)
-	movq	-672(%rbp), %rsi
+	movups	%xmm3, (%r9,%rax,4)
+	movups	%xmm2, 16(%r9,%rax,4)
+	movq	-552(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
-	andps	-272(%rbp), %xmm11
-	movups	(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm11
-	andps	-208(%rbp), %xmm15
-	movups	16(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm15
-	movups	%xmm11, (%r9,%rax,4)
-	movups	%xmm15, 16(%r9,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	andps	-576(%rbp), %xmm1
+	andps	-288(%rbp), %xmm11
 	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm11
+	andps	-224(%rbp), %xmm15
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm15
+	movups	%xmm11, (%rdi,%rax,4)
+	movups	%xmm15, 16(%rdi,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	andps	-592(%rbp), %xmm1
+	movups	(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm1
 	andps	%xmm12, %xmm13
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm13
-	movups	%xmm1, (%rdi,%rax,4)
-	movups	%xmm13, 16(%rdi,%rax,4)
-	jmp	.LBB15_134
-.LBB15_101:
-	pxor	%xmm0, %xmm0
-	pxor	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-.LBB15_102:
-	movdqa	%xmm14, %xmm6
-	pcmpgtd	.LCPI15_3(%rip), %xmm6
-	pcmpgtd	.LCPI15_4(%rip), %xmm14
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
-	movups	(%r12,%rax,4), %xmm7
-	movups	16(%r12,%rax,4), %xmm8
-	movdqa	%xmm14, %xmm9
-	pandn	%xmm5, %xmm9
-	addps	%xmm7, %xmm9
-	movdqa	%xmm6, %xmm5
-	pandn	%xmm4, %xmm5
-	addps	%xmm8, %xmm5
-	movups	%xmm9, (%r12,%rax,4)
-	movups	%xmm5, 16(%r12,%rax,4)
-	movq	-48(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	movups	(%r12,%rax,4), %xmm4
-	movups	16(%r12,%rax,4), %xmm5
-	movdqa	%xmm14, %xmm7
-	pandn	%xmm3, %xmm7
-	addps	%xmm4, %xmm7
-	movdqa	%xmm6, %xmm3
-	pandn	%xmm2, %xmm3
-	addps	%xmm5, %xmm3
-	movups	%xmm7, (%r12,%rax,4)
-	movups	%xmm3, 16(%r12,%rax,4)
-	movq	-184(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	movups	(%r12,%rax,4), %xmm2
-	movups	16(%r12,%rax,4), %xmm3
-	pandn	%xmm0, %xmm14
-	addps	%xmm2, %xmm14
-	pandn	%xmm1, %xmm6
-	addps	%xmm3, %xmm6
-	movups	%xmm14, (%r12,%rax,4)
-	movups	%xmm6, 16(%r12,%rax,4)
+	movups	%xmm1, (%r9,%rax,4)
+	movups	%xmm13, 16(%r9,%rax,4)
 	jmp	.LBB15_134
 .LBB15_73:
+	movq	%rdx, %rdi
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
 	pxor	%xmm0, %xmm0
@@ -7963,22 +7997,22 @@ convolution_input_gradient:
 	pxor	%xmm3, %xmm3
 	xorps	%xmm13, %xmm13
 	movdqa	%xmm0, -128(%rbp)
-	movdqa	%xmm0, -208(%rbp)
-	movdqa	%xmm0, -272(%rbp)
+	movdqa	%xmm0, -224(%rbp)
+	movdqa	%xmm0, -288(%rbp)
 	xorps	%xmm10, %xmm10
 	pxor	%xmm7, %xmm7
-	movdqa	%xmm0, -224(%rbp)
+	movdqa	%xmm0, -400(%rbp)
 	xorps	%xmm12, %xmm12
-	movdqa	%xmm0, -320(%rbp)
+	movdqa	%xmm0, -336(%rbp)
 	pxor	%xmm5, %xmm5
 	movdqa	%xmm0, -112(%rbp)
 	movdqa	%xmm0, -240(%rbp)
-	movdqa	%xmm0, -288(%rbp)
-	movdqa	%xmm0, -336(%rbp)
+	movdqa	%xmm0, -304(%rbp)
+	movdqa	%xmm0, -352(%rbp)
 .LBB15_75:
 	movdqa	.LCPI15_5(%rip), %xmm14
 	movdqa	%xmm14, %xmm11
-	movdqa	-560(%rbp), %xmm6
+	movdqa	-576(%rbp), %xmm6
 	pcmpgtd	%xmm6, %xmm11
 	movdqa	.LCPI15_6(%rip), %xmm4
 	movdqa	%xmm4, %xmm15
@@ -7988,109 +8022,110 @@ convolution_input_gradient:
 	pcmpgtd	%xmm0, %xmm4
 	movq	-72(%rbp), %rdx
 	movslq	(%rdx), %rax
-	movdqa	-208(%rbp), %xmm1
+	movdqa	-224(%rbp), %xmm1
 	pand	%xmm4, %xmm1
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movdqa	-288(%rbp), %xmm6
+	pand	%xmm14, %xmm6
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm6
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm6, 16(%rdi,%rax,4)
+	movslq	(%rdx), %rax
+	movdqa	-304(%rbp), %xmm1
+	pand	%xmm15, %xmm1
+	movq	-160(%rbp), %r9
 	movups	(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm1
-	movdqa	-272(%rbp), %xmm6
-	pand	%xmm14, %xmm6
+	movdqa	-352(%rbp), %xmm6
+	pand	%xmm11, %xmm6
 	movups	16(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm6
 	movups	%xmm1, (%r9,%rax,4)
 	movups	%xmm6, 16(%r9,%rax,4)
-	movslq	(%rdx), %rax
-	movdqa	-288(%rbp), %xmm1
-	pand	%xmm15, %xmm1
-	movups	(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm1
-	movdqa	-336(%rbp), %xmm6
-	pand	%xmm11, %xmm6
-	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm6
-	movups	%xmm1, (%rdi,%rax,4)
-	movups	%xmm6, 16(%rdi,%rax,4)
 	movq	-48(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
 	andps	%xmm4, %xmm13
-	movups	(%r9,%rax,4), %xmm0
+	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm13
 	movdqa	-128(%rbp), %xmm1
 	pand	%xmm14, %xmm1
-	movups	16(%r9,%rax,4), %xmm0
+	movups	16(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm1
-	movups	%xmm13, (%r9,%rax,4)
-	movups	%xmm1, 16(%r9,%rax,4)
+	movups	%xmm13, (%rdi,%rax,4)
+	movups	%xmm1, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rsi,4), %rax
 	movdqa	-112(%rbp), %xmm1
 	pand	%xmm15, %xmm1
-	movups	(%rdi,%rax,4), %xmm0
+	movups	(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm1
 	movdqa	-240(%rbp), %xmm6
 	pand	%xmm11, %xmm6
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm6
-	movups	%xmm1, (%rdi,%rax,4)
-	movups	%xmm6, 16(%rdi,%rax,4)
-	movq	-184(%rbp), %rsi
+	movups	%xmm1, (%r9,%rax,4)
+	movups	%xmm6, 16(%r9,%rax,4)
+	movq	-192(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
 	andps	%xmm4, %xmm2
-	movups	(%r9,%rax,4), %xmm0
+	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm2
 	andps	%xmm14, %xmm3
-	movups	16(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm3
-	movups	%xmm2, (%r9,%rax,4)
-	movups	%xmm3, 16(%r9,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%rdi,%rax,4), %xmm0
-	movdqa	-320(%rbp), %xmm1
-	pand	%xmm15, %xmm1
-	addps	%xmm0, %xmm1
 	movups	16(%rdi,%rax,4), %xmm0
-	andps	%xmm11, %xmm5
-	addps	%xmm0, %xmm5
-	movups	%xmm1, (%rdi,%rax,4)
-	movups	%xmm5, 16(%rdi,%rax,4)
-	movq	-296(%rbp), %rsi
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%rdi,%rax,4)
+	movups	%xmm3, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rsi,4), %rax
 	movups	(%r9,%rax,4), %xmm0
+	movdqa	-336(%rbp), %xmm1
+	pand	%xmm15, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%r9,%rax,4), %xmm0
+	andps	%xmm11, %xmm5
+	addps	%xmm0, %xmm5
+	movups	%xmm1, (%r9,%rax,4)
+	movups	%xmm5, 16(%r9,%rax,4)
+	movq	-312(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
 	movaps	-144(%rbp), %xmm1
 	andps	%xmm4, %xmm1
 	addps	%xmm0, %xmm1
-	movups	16(%r9,%rax,4), %xmm0
+	movups	16(%rdi,%rax,4), %xmm0
 	movaps	-384(%rbp), %xmm2
 	andps	%xmm14, %xmm2
 	addps	%xmm0, %xmm2
-	movups	%xmm1, (%r9,%rax,4)
-	movups	%xmm2, 16(%r9,%rax,4)
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm2, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rsi,4), %rax
-	movups	(%rdi,%rax,4), %xmm0
-	movdqa	-224(%rbp), %xmm1
+	movups	(%r9,%rax,4), %xmm0
+	movdqa	-400(%rbp), %xmm1
 	pand	%xmm15, %xmm1
 	addps	%xmm0, %xmm1
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%r9,%rax,4), %xmm0
 	andps	%xmm11, %xmm12
 	addps	%xmm0, %xmm12
-	movups	%xmm1, (%rdi,%rax,4)
-	movups	%xmm12, 16(%rdi,%rax,4)
+	movups	%xmm1, (%r9,%rax,4)
+	movups	%xmm12, 16(%r9,%rax,4)
 	movslq	(%rdx,%rbx,4), %rax
 	andps	%xmm8, %xmm4
-	movups	(%r9,%rax,4), %xmm0
+	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm4
 	andps	%xmm9, %xmm14
-	movups	16(%r9,%rax,4), %xmm0
+	movups	16(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm14
-	movups	%xmm4, (%r9,%rax,4)
-	movups	%xmm14, 16(%r9,%rax,4)
+	movups	%xmm4, (%rdi,%rax,4)
+	movups	%xmm14, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rbx,4), %rax
 	pand	%xmm10, %xmm15
-	movups	(%rdi,%rax,4), %xmm0
+	movups	(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm15
 	andps	%xmm7, %xmm11
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm11
-	movups	%xmm15, (%rdi,%rax,4)
-	movups	%xmm11, 16(%rdi,%rax,4)
+	movups	%xmm15, (%r9,%rax,4)
+	movups	%xmm11, 16(%r9,%rax,4)
 	jmp	.LBB15_134
 .LBB15_113:
 	pxor	%xmm0, %xmm0
@@ -8123,9 +8158,8 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm4
 	movups	%xmm14, (%r12,%rax,4)
 	movups	%xmm4, 16(%r12,%rax,4)
-	jmp	.LBB15_134
-.LBB15_106:
-	pxor	%xmm1, %xmm1
+	jmp	.LBB15_133
+.LBB15_107:
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
@@ -8133,7 +8167,7 @@ convolution_input_gradient:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
-.LBB15_108:
+.LBB15_109:
 	movdqa	.LCPI15_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm8
 	pcmpgtd	%xmm15, %xmm8
@@ -8144,67 +8178,68 @@ convolution_input_gradient:
 	pcmpgtd	%xmm14, %xmm11
 	movq	-72(%rbp), %rdx
 	movslq	(%rdx), %rax
-	movups	(%r9,%rax,4), %xmm12
-	movups	16(%r9,%rax,4), %xmm13
+	movq	-144(%rbp), %rdi
+	movups	(%rdi,%rax,4), %xmm12
+	movups	16(%rdi,%rax,4), %xmm13
 	andps	%xmm11, %xmm6
 	addps	%xmm12, %xmm6
 	andps	%xmm10, %xmm7
 	addps	%xmm13, %xmm7
-	movups	%xmm6, (%r9,%rax,4)
-	movups	%xmm7, 16(%r9,%rax,4)
+	movups	%xmm6, (%rdi,%rax,4)
+	movups	%xmm7, 16(%rdi,%rax,4)
 	movslq	(%rdx), %rax
-	movups	(%rdi,%rax,4), %xmm6
-	movups	16(%rdi,%rax,4), %xmm7
+	movq	-160(%rbp), %r9
+	movups	(%r9,%rax,4), %xmm6
+	movups	16(%r9,%rax,4), %xmm7
 	andps	%xmm9, %xmm4
 	addps	%xmm6, %xmm4
 	andps	%xmm8, %xmm5
 	addps	%xmm7, %xmm5
-	movups	%xmm4, (%rdi,%rax,4)
-	movups	%xmm5, 16(%rdi,%rax,4)
+	movups	%xmm4, (%r9,%rax,4)
+	movups	%xmm5, 16(%r9,%rax,4)
 	movq	-48(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
-	movups	(%r9,%rax,4), %xmm4
-	movups	16(%r9,%rax,4), %xmm5
+	movups	(%rdi,%rax,4), %xmm4
+	movups	16(%rdi,%rax,4), %xmm5
 	andps	%xmm1, %xmm11
 	addps	%xmm4, %xmm11
 	andps	%xmm3, %xmm10
 	addps	%xmm5, %xmm10
-	movups	%xmm11, (%r9,%rax,4)
-	movups	%xmm10, 16(%r9,%rax,4)
+	movups	%xmm11, (%rdi,%rax,4)
+	movups	%xmm10, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rsi,4), %rax
-	movups	(%rdi,%rax,4), %xmm1
-	movups	16(%rdi,%rax,4), %xmm3
+	movups	(%r9,%rax,4), %xmm1
+	movups	16(%r9,%rax,4), %xmm3
 	andps	%xmm2, %xmm9
 	addps	%xmm1, %xmm9
 	andps	%xmm0, %xmm8
 	addps	%xmm3, %xmm8
-	movups	%xmm9, (%rdi,%rax,4)
-	movups	%xmm8, 16(%rdi,%rax,4)
+	movups	%xmm9, (%r9,%rax,4)
+	movups	%xmm8, 16(%r9,%rax,4)
 	jmp	.LBB15_134
-.LBB15_84:
-	pxor	%xmm4, %xmm4
+.LBB15_85:
 	pxor	%xmm5, %xmm5
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -208(%rbp)
-	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -224(%rbp)
+	movdqa	%xmm0, -304(%rbp)
 	xorps	%xmm12, %xmm12
 	xorps	%xmm13, %xmm13
 	xorps	%xmm9, %xmm9
 	movdqa	%xmm0, -128(%rbp)
 	pxor	%xmm6, %xmm6
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -272(%rbp)
+	movdqa	%xmm0, -288(%rbp)
 	pxor	%xmm7, %xmm7
 	pxor	%xmm14, %xmm14
 	pxor	%xmm15, %xmm15
 	movdqa	%xmm0, -112(%rbp)
 	movdqa	%xmm0, -240(%rbp)
-.LBB15_86:
+.LBB15_87:
 	movdqa	.LCPI15_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm1
-	movdqa	-560(%rbp), %xmm2
+	movdqa	-576(%rbp), %xmm2
 	pcmpgtd	%xmm2, %xmm1
-	movdqa	%xmm1, -336(%rbp)
+	movdqa	%xmm1, -352(%rbp)
 	movdqa	.LCPI15_6(%rip), %xmm8
 	movdqa	%xmm8, %xmm11
 	pcmpgtd	%xmm2, %xmm11
@@ -8214,93 +8249,96 @@ convolution_input_gradient:
 	movq	-72(%rbp), %rdx
 	movslq	(%rdx), %rax
 	andps	%xmm8, %xmm9
-	movups	(%r9,%rax,4), %xmm0
+	movq	-144(%rbp), %rdi
+	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm9
 	movdqa	-128(%rbp), %xmm1
 	pand	%xmm10, %xmm1
-	movups	16(%r9,%rax,4), %xmm0
+	movups	16(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm1
-	movups	%xmm9, (%r9,%rax,4)
-	movups	%xmm1, 16(%r9,%rax,4)
+	movups	%xmm9, (%rdi,%rax,4)
+	movups	%xmm1, 16(%rdi,%rax,4)
 	movslq	(%rdx), %rax
 	movdqa	-112(%rbp), %xmm1
 	pand	%xmm11, %xmm1
-	movups	(%rdi,%rax,4), %xmm0
+	movq	-160(%rbp), %r9
+	movups	(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm1
 	movaps	-240(%rbp), %xmm2
-	movaps	-336(%rbp), %xmm9
+	movaps	-352(%rbp), %xmm9
 	andps	%xmm9, %xmm2
-	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm2
-	movups	%xmm1, (%rdi,%rax,4)
-	movups	%xmm2, 16(%rdi,%rax,4)
-	movq	-48(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	andps	%xmm8, %xmm12
-	movups	(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm12
-	andps	%xmm10, %xmm13
 	movups	16(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm13
-	movups	%xmm12, (%r9,%rax,4)
-	movups	%xmm13, 16(%r9,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%rdi,%rax,4), %xmm0
-	andps	%xmm11, %xmm14
-	addps	%xmm0, %xmm14
-	movups	16(%rdi,%rax,4), %xmm0
-	andps	%xmm9, %xmm15
-	addps	%xmm0, %xmm15
-	movups	%xmm14, (%rdi,%rax,4)
-	movups	%xmm15, 16(%rdi,%rax,4)
-	movq	-184(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%r9,%rax,4), %xmm0
-	movaps	-208(%rbp), %xmm1
-	andps	%xmm8, %xmm1
-	addps	%xmm0, %xmm1
-	movups	16(%r9,%rax,4), %xmm0
-	movaps	-288(%rbp), %xmm2
-	andps	%xmm10, %xmm2
 	addps	%xmm0, %xmm2
 	movups	%xmm1, (%r9,%rax,4)
 	movups	%xmm2, 16(%r9,%rax,4)
+	movq	-48(%rbp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	andps	%xmm8, %xmm12
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm12
+	andps	%xmm10, %xmm13
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm13
+	movups	%xmm12, (%rdi,%rax,4)
+	movups	%xmm13, 16(%rdi,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%r9,%rax,4), %xmm0
+	andps	%xmm11, %xmm14
+	addps	%xmm0, %xmm14
+	movups	16(%r9,%rax,4), %xmm0
+	andps	%xmm9, %xmm15
+	addps	%xmm0, %xmm15
+	movups	%xmm14, (%r9,%rax,4)
+	movups	%xmm15, 16(%r9,%rax,4)
+	movq	-192(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
 	movups	(%rdi,%rax,4), %xmm0
-	movaps	-272(%rbp), %xmm1
-	andps	%xmm11, %xmm1
+	movaps	-224(%rbp), %xmm1
+	andps	%xmm8, %xmm1
 	addps	%xmm0, %xmm1
 	movups	16(%rdi,%rax,4), %xmm0
+	movaps	-304(%rbp), %xmm2
+	andps	%xmm10, %xmm2
+	addps	%xmm0, %xmm2
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm2, 16(%rdi,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	movups	(%r9,%rax,4), %xmm0
+	movaps	-288(%rbp), %xmm1
+	andps	%xmm11, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%r9,%rax,4), %xmm0
 	andps	%xmm9, %xmm7
 	addps	%xmm0, %xmm7
-	movups	%xmm1, (%rdi,%rax,4)
-	movups	%xmm7, 16(%rdi,%rax,4)
-	movq	-296(%rbp), %rsi
+	movups	%xmm1, (%r9,%rax,4)
+	movups	%xmm7, 16(%r9,%rax,4)
+	movq	-312(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
 	andps	%xmm4, %xmm8
-	movups	(%r9,%rax,4), %xmm0
+	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm8
 	andps	%xmm5, %xmm10
-	movups	16(%r9,%rax,4), %xmm0
+	movups	16(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm10
-	movups	%xmm8, (%r9,%rax,4)
-	movups	%xmm10, 16(%r9,%rax,4)
+	movups	%xmm8, (%rdi,%rax,4)
+	movups	%xmm10, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rsi,4), %rax
 	andps	%xmm6, %xmm11
-	movups	(%rdi,%rax,4), %xmm0
+	movups	(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm11
 	movaps	%xmm9, %xmm8
 	andps	%xmm3, %xmm8
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm8
-	movups	%xmm11, (%rdi,%rax,4)
-	movups	%xmm8, 16(%rdi,%rax,4)
+	movups	%xmm11, (%r9,%rax,4)
+	movups	%xmm8, 16(%r9,%rax,4)
 	jmp	.LBB15_134
-.LBB15_125:
+.LBB15_124:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
-	jmp	.LBB15_133
+	jmp	.LBB15_132
 .LBB15_118:
+	movq	%rdx, %rsi
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
@@ -8322,12 +8360,12 @@ convolution_input_gradient:
 	pand	%xmm0, %xmm1
 	movq	-72(%rbp), %rdx
 	movslq	(%rdx), %rax
-	movups	(%r9,%rax,4), %xmm0
+	movups	(%rsi,%rax,4), %xmm0
 	addps	%xmm1, %xmm0
-	movups	16(%r9,%rax,4), %xmm1
+	movups	16(%rsi,%rax,4), %xmm1
 	addps	%xmm2, %xmm1
-	movups	%xmm0, (%r9,%rax,4)
-	movups	%xmm1, 16(%r9,%rax,4)
+	movups	%xmm0, (%rsi,%rax,4)
+	movups	%xmm1, 16(%rsi,%rax,4)
 	movslq	(%rdx), %rax
 	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm3, %xmm0
@@ -8336,7 +8374,7 @@ convolution_input_gradient:
 	movups	%xmm0, (%rdi,%rax,4)
 	movups	%xmm1, 16(%rdi,%rax,4)
 	jmp	.LBB15_134
-.LBB15_95:
+.LBB15_96:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
@@ -8350,7 +8388,7 @@ convolution_input_gradient:
 	pxor	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
-.LBB15_97:
+.LBB15_98:
 	movdqa	.LCPI15_5(%rip), %xmm14
 	movdqa	%xmm14, %xmm0
 	pcmpgtd	%xmm15, %xmm0
@@ -8365,65 +8403,67 @@ convolution_input_gradient:
 	movq	-72(%rbp), %rdx
 	movslq	(%rdx), %rax
 	andps	%xmm15, %xmm10
-	movups	(%r9,%rax,4), %xmm12
+	movq	-144(%rbp), %rdi
+	movups	(%rdi,%rax,4), %xmm12
 	addps	%xmm12, %xmm10
 	andps	%xmm14, %xmm11
-	movups	16(%r9,%rax,4), %xmm12
+	movups	16(%rdi,%rax,4), %xmm12
 	addps	%xmm12, %xmm11
-	movups	%xmm10, (%r9,%rax,4)
-	movups	%xmm11, 16(%r9,%rax,4)
+	movups	%xmm10, (%rdi,%rax,4)
+	movups	%xmm11, 16(%rdi,%rax,4)
 	movslq	(%rdx), %rax
-	movups	(%rdi,%rax,4), %xmm10
+	movq	-160(%rbp), %r9
+	movups	(%r9,%rax,4), %xmm10
 	andps	%xmm13, %xmm8
 	addps	%xmm10, %xmm8
-	movups	16(%rdi,%rax,4), %xmm10
+	movups	16(%r9,%rax,4), %xmm10
 	movaps	-112(%rbp), %xmm0
 	andps	%xmm0, %xmm9
 	addps	%xmm10, %xmm9
-	movups	%xmm8, (%rdi,%rax,4)
-	movups	%xmm9, 16(%rdi,%rax,4)
+	movups	%xmm8, (%r9,%rax,4)
+	movups	%xmm9, 16(%r9,%rax,4)
 	movq	-48(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
-	movups	(%r9,%rax,4), %xmm8
+	movups	(%rdi,%rax,4), %xmm8
 	andps	%xmm15, %xmm6
 	addps	%xmm8, %xmm6
-	movups	16(%r9,%rax,4), %xmm8
+	movups	16(%rdi,%rax,4), %xmm8
 	andps	%xmm14, %xmm7
 	addps	%xmm8, %xmm7
-	movups	%xmm6, (%r9,%rax,4)
-	movups	%xmm7, 16(%r9,%rax,4)
+	movups	%xmm6, (%rdi,%rax,4)
+	movups	%xmm7, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rsi,4), %rax
-	movups	(%rdi,%rax,4), %xmm6
+	movups	(%r9,%rax,4), %xmm6
 	andps	%xmm13, %xmm4
 	addps	%xmm6, %xmm4
-	movups	16(%rdi,%rax,4), %xmm6
+	movups	16(%r9,%rax,4), %xmm6
 	andps	%xmm0, %xmm5
 	movaps	%xmm0, %xmm7
 	addps	%xmm6, %xmm5
-	movups	%xmm4, (%rdi,%rax,4)
-	movups	%xmm5, 16(%rdi,%rax,4)
-	movq	-184(%rbp), %rsi
+	movups	%xmm4, (%r9,%rax,4)
+	movups	%xmm5, 16(%r9,%rax,4)
+	movq	-192(%rbp), %rsi
 	movslq	(%rdx,%rsi,4), %rax
 	andps	%xmm1, %xmm15
-	movups	(%r9,%rax,4), %xmm0
+	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm15
 	andps	%xmm3, %xmm14
-	movups	16(%r9,%rax,4), %xmm0
+	movups	16(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm14
-	movups	%xmm15, (%r9,%rax,4)
-	movups	%xmm14, 16(%r9,%rax,4)
+	movups	%xmm15, (%rdi,%rax,4)
+	movups	%xmm14, 16(%rdi,%rax,4)
 	movslq	(%rdx,%rsi,4), %rax
 	andps	-128(%rbp), %xmm13
-	movups	(%rdi,%rax,4), %xmm0
+	movups	(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm13
 	movaps	%xmm7, %xmm1
 	andps	%xmm2, %xmm1
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%r9,%rax,4), %xmm0
 	addps	%xmm0, %xmm1
-	movups	%xmm13, (%rdi,%rax,4)
-	movups	%xmm1, 16(%rdi,%rax,4)
+	movups	%xmm13, (%r9,%rax,4)
+	movups	%xmm1, 16(%r9,%rax,4)
 	jmp	.LBB15_134
-.LBB15_90:
+.LBB15_91:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
@@ -8432,7 +8472,7 @@ convolution_input_gradient:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
-.LBB15_91:
+.LBB15_92:
 	movq	%r15, %r11
 	movdqa	%xmm14, %xmm8
 	pcmpgtd	.LCPI15_3(%rip), %xmm8
@@ -8462,7 +8502,7 @@ convolution_input_gradient:
 	addps	%xmm7, %xmm5
 	movups	%xmm9, (%rsi,%rax,4)
 	movups	%xmm5, 16(%rsi,%rax,4)
-	movq	-184(%rbp), %rax
+	movq	-192(%rbp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	movups	(%rsi,%rax,4), %xmm4
 	movups	16(%rsi,%rax,4), %xmm5
@@ -8474,7 +8514,7 @@ convolution_input_gradient:
 	addps	%xmm5, %xmm3
 	movups	%xmm6, (%rsi,%rax,4)
 	movups	%xmm3, 16(%rsi,%rax,4)
-	movq	-296(%rbp), %rax
+	movq	-312(%rbp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	movups	(%rsi,%rax,4), %xmm2
 	movups	16(%rsi,%rax,4), %xmm3
@@ -8484,8 +8524,9 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm8
 	movups	%xmm14, (%rsi,%rax,4)
 	movups	%xmm8, 16(%rsi,%rax,4)
-	jmp	.LBB15_134
+	jmp	.LBB15_133
 .LBB15_67:
+	movq	%rdx, %rsi
 	pxor	%xmm4, %xmm4
 	pxor	%xmm6, %xmm6
 	xorps	%xmm9, %xmm9
@@ -8506,73 +8547,74 @@ convolution_input_gradient:
 	movslq	(%rdx), %rax
 	movdqa	%xmm14, %xmm13
 	pandn	%xmm11, %xmm13
-	movups	(%r15,%rax,4), %xmm11
+	movups	(%rsi,%rax,4), %xmm11
 	addps	%xmm11, %xmm13
 	movdqa	%xmm12, %xmm11
 	pandn	%xmm10, %xmm11
-	movups	16(%r15,%rax,4), %xmm10
+	movups	16(%rsi,%rax,4), %xmm10
 	addps	%xmm10, %xmm11
-	movups	%xmm13, (%r15,%rax,4)
-	movups	%xmm11, 16(%r15,%rax,4)
+	movups	%xmm13, (%rsi,%rax,4)
+	movups	%xmm11, 16(%rsi,%rax,4)
 	movq	-48(%rbp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	movdqa	%xmm14, %xmm10
 	pandn	%xmm9, %xmm10
-	movups	(%r15,%rax,4), %xmm9
+	movups	(%rsi,%rax,4), %xmm9
 	addps	%xmm9, %xmm10
 	movdqa	%xmm12, %xmm9
 	pandn	%xmm8, %xmm9
-	movups	16(%r15,%rax,4), %xmm8
+	movups	16(%rsi,%rax,4), %xmm8
 	addps	%xmm8, %xmm9
-	movups	%xmm10, (%r15,%rax,4)
-	movups	%xmm9, 16(%r15,%rax,4)
-	movq	-184(%rbp), %rax
+	movups	%xmm10, (%rsi,%rax,4)
+	movups	%xmm9, 16(%rsi,%rax,4)
+	movq	-192(%rbp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	movdqa	%xmm14, %xmm8
 	pandn	%xmm4, %xmm8
-	movups	(%r15,%rax,4), %xmm4
+	movups	(%rsi,%rax,4), %xmm4
 	addps	%xmm4, %xmm8
 	movdqa	%xmm12, %xmm4
 	pandn	%xmm6, %xmm4
-	movups	16(%r15,%rax,4), %xmm6
+	movups	16(%rsi,%rax,4), %xmm6
 	addps	%xmm6, %xmm4
-	movups	%xmm8, (%r15,%rax,4)
-	movups	%xmm4, 16(%r15,%rax,4)
-	movq	-296(%rbp), %rax
+	movups	%xmm8, (%rsi,%rax,4)
+	movups	%xmm4, 16(%rsi,%rax,4)
+	movq	-312(%rbp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	movdqa	%xmm14, %xmm4
 	pandn	%xmm7, %xmm4
-	movups	(%r15,%rax,4), %xmm6
+	movups	(%rsi,%rax,4), %xmm6
 	addps	%xmm6, %xmm4
 	movdqa	%xmm12, %xmm6
 	pandn	%xmm5, %xmm6
-	movups	16(%r15,%rax,4), %xmm5
+	movups	16(%rsi,%rax,4), %xmm5
 	addps	%xmm5, %xmm6
-	movups	%xmm4, (%r15,%rax,4)
-	movups	%xmm6, 16(%r15,%rax,4)
+	movups	%xmm4, (%rsi,%rax,4)
+	movups	%xmm6, 16(%rsi,%rax,4)
 	movslq	(%rdx,%rbx,4), %rax
 	movdqa	%xmm14, %xmm4
 	pandn	%xmm3, %xmm4
-	movups	(%r15,%rax,4), %xmm3
+	movups	(%rsi,%rax,4), %xmm3
 	addps	%xmm3, %xmm4
 	movdqa	%xmm12, %xmm3
 	pandn	%xmm2, %xmm3
-	movups	16(%r15,%rax,4), %xmm2
+	movups	16(%rsi,%rax,4), %xmm2
 	addps	%xmm2, %xmm3
-	movups	%xmm4, (%r15,%rax,4)
-	movups	%xmm3, 16(%r15,%rax,4)
-	movq	-672(%rbp), %rax
+	movups	%xmm4, (%rsi,%rax,4)
+	movups	%xmm3, 16(%rsi,%rax,4)
+	movq	-552(%rbp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	pandn	%xmm1, %xmm14
-	movups	(%r15,%rax,4), %xmm1
+	movups	(%rsi,%rax,4), %xmm1
 	addps	%xmm1, %xmm14
 	pandn	%xmm0, %xmm12
-	movups	16(%r15,%rax,4), %xmm0
+	movups	16(%rsi,%rax,4), %xmm0
 	addps	%xmm0, %xmm12
-	movups	%xmm14, (%r15,%rax,4)
-	movups	%xmm12, 16(%r15,%rax,4)
-	jmp	.LBB15_134
+	movups	%xmm14, (%rsi,%rax,4)
+	movups	%xmm12, 16(%rsi,%rax,4)
+	jmp	.LBB15_133
 .LBB15_79:
+	movq	%rdx, %rsi
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
@@ -8583,7 +8625,7 @@ convolution_input_gradient:
 	pxor	%xmm6, %xmm6
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-.LBB15_80:
+.LBB15_81:
 	movdqa	%xmm14, %xmm10
 	pcmpgtd	.LCPI15_3(%rip), %xmm10
 	pcmpgtd	.LCPI15_4(%rip), %xmm14
@@ -8591,68 +8633,68 @@ convolution_input_gradient:
 	movslq	(%rdx), %rax
 	movdqa	%xmm14, %xmm11
 	pandn	%xmm9, %xmm11
-	movups	(%r15,%rax,4), %xmm9
+	movups	(%rsi,%rax,4), %xmm9
 	addps	%xmm9, %xmm11
 	movdqa	%xmm10, %xmm9
 	pandn	%xmm8, %xmm9
-	movups	16(%r15,%rax,4), %xmm8
+	movups	16(%rsi,%rax,4), %xmm8
 	addps	%xmm8, %xmm9
-	movups	%xmm11, (%r15,%rax,4)
-	movups	%xmm9, 16(%r15,%rax,4)
+	movups	%xmm11, (%rsi,%rax,4)
+	movups	%xmm9, 16(%rsi,%rax,4)
 	movq	-48(%rbp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	movdqa	%xmm14, %xmm8
 	pandn	%xmm7, %xmm8
-	movups	(%r15,%rax,4), %xmm7
+	movups	(%rsi,%rax,4), %xmm7
 	addps	%xmm7, %xmm8
 	movdqa	%xmm10, %xmm7
 	pandn	%xmm6, %xmm7
-	movups	16(%r15,%rax,4), %xmm6
+	movups	16(%rsi,%rax,4), %xmm6
 	addps	%xmm6, %xmm7
-	movups	%xmm8, (%r15,%rax,4)
-	movups	%xmm7, 16(%r15,%rax,4)
-	movq	-184(%rbp), %rax
+	movups	%xmm8, (%rsi,%rax,4)
+	movups	%xmm7, 16(%rsi,%rax,4)
+	movq	-192(%rbp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	movdqa	%xmm14, %xmm6
 	pandn	%xmm5, %xmm6
-	movups	(%r15,%rax,4), %xmm5
+	movups	(%rsi,%rax,4), %xmm5
 	addps	%xmm5, %xmm6
 	movdqa	%xmm10, %xmm5
 	pandn	%xmm4, %xmm5
-	movups	16(%r15,%rax,4), %xmm4
+	movups	16(%rsi,%rax,4), %xmm4
 	addps	%xmm4, %xmm5
-	movups	%xmm6, (%r15,%rax,4)
-	movups	%xmm5, 16(%r15,%rax,4)
-	movq	-296(%rbp), %rax
+	movups	%xmm6, (%rsi,%rax,4)
+	movups	%xmm5, 16(%rsi,%rax,4)
+	movq	-312(%rbp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	movdqa	%xmm14, %xmm4
 	pandn	%xmm3, %xmm4
-	movups	(%r15,%rax,4), %xmm3
+	movups	(%rsi,%rax,4), %xmm3
 	addps	%xmm3, %xmm4
 	movdqa	%xmm10, %xmm3
 	pandn	%xmm2, %xmm3
-	movups	16(%r15,%rax,4), %xmm2
+	movups	16(%rsi,%rax,4), %xmm2
 	addps	%xmm2, %xmm3
-	movups	%xmm4, (%r15,%rax,4)
-	movups	%xmm3, 16(%r15,%rax,4)
+	movups	%xmm4, (%rsi,%rax,4)
+	movups	%xmm3, 16(%rsi,%rax,4)
 	movslq	(%rdx,%rbx,4), %rax
 	pandn	%xmm0, %xmm14
-	movups	(%r15,%rax,4), %xmm0
+	movups	(%rsi,%rax,4), %xmm0
 	addps	%xmm0, %xmm14
 	pandn	%xmm1, %xmm10
-	movups	16(%r15,%rax,4), %xmm0
+	movups	16(%rsi,%rax,4), %xmm0
 	addps	%xmm0, %xmm10
-	movups	%xmm14, (%r15,%rax,4)
-	movups	%xmm10, 16(%r15,%rax,4)
-	jmp	.LBB15_134
-.LBB15_128:
+	movups	%xmm14, (%rsi,%rax,4)
+	movups	%xmm10, 16(%rsi,%rax,4)
+	jmp	.LBB15_133
+.LBB15_127:
 	xorl	%edi, %edi
 	pxor	%xmm1, %xmm1
 	xorl	%esi, %esi
 	movq	-80(%rbp), %rdx
-	movq	-664(%rbp), %r9
+	movq	-536(%rbp), %r9
 	.p2align	4
-.LBB15_129:
+.LBB15_128:
 	movslq	(%r8,%rsi,4), %r10
 	movups	(%rax,%r10,4), %xmm2
 	movups	16(%rax,%r10,4), %xmm3
@@ -8674,24 +8716,24 @@ convolution_input_gradient:
 	addq	$2, %rsi
 	addq	%r12, %rdi
 	cmpq	%rsi, %r15
-	jne	.LBB15_129
-.LBB15_130:
+	jne	.LBB15_128
+.LBB15_129:
 	testb	$1, %r14b
-	je	.LBB15_132
+	je	.LBB15_131
 	movslq	(%r8,%rsi,4), %rdi
-	imulq	-160(%rbp), %rsi
+	imulq	-176(%rbp), %rsi
 	movups	(%rax,%rdi,4), %xmm2
 	movups	16(%rax,%rdi,4), %xmm3
-	movq	-656(%rbp), %rax
+	movq	-680(%rbp), %rax
 	movss	(%rax,%rsi,4), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm2
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
+.LBB15_131:
+	movq	-144(%rbp), %rdx
 .LBB15_132:
-	movq	-144(%rbp), %r9
-.LBB15_133:
 	movdqa	%xmm14, %xmm2
 	pcmpgtd	.LCPI15_3(%rip), %xmm2
 	pandn	%xmm1, %xmm2
@@ -8699,24 +8741,13 @@ convolution_input_gradient:
 	pandn	%xmm0, %xmm14
 	movq	-72(%rbp), %rax
 	movslq	(%rax), %rax
-	movups	(%r9,%rax,4), %xmm0
+	movups	(%rdx,%rax,4), %xmm0
 	addps	%xmm14, %xmm0
-	movups	16(%r9,%rax,4), %xmm1
+	movups	16(%rdx,%rax,4), %xmm1
 	addps	%xmm2, %xmm1
-	movups	%xmm0, (%r9,%rax,4)
-	movups	%xmm1, 16(%r9,%rax,4)
-	.p2align	4
-.LBB15_134:
-	movq	-64(%rbp), %r8
-.LBB15_135:
-	movq	-768(%rbp), %r9
-	addq	$2, %r9
-	cmpq	%r13, %r9
-	movq	-680(%rbp), %r15
-	movq	-192(%rbp), %rdx
-	movq	-80(%rbp), %rsi
-	jl	.LBB15_48
-	jmp	.LBB15_136
+	movups	%xmm0, (%rdx,%rax,4)
+	movups	%xmm1, 16(%rdx,%rax,4)
+	jmp	.LBB15_133
 .LBB15_53:
 	addq	$920, %rsp
 	popq	%rbx
@@ -8733,14 +8764,14 @@ convolution_input_gradient:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI15_0:
-	.long	.LBB15_124-.LJTI15_0
+	.long	.LBB15_123-.LJTI15_0
 	.long	.LBB15_117-.LJTI15_0
 	.long	.LBB15_112-.LJTI15_0
-	.long	.LBB15_105-.LJTI15_0
-	.long	.LBB15_100-.LJTI15_0
-	.long	.LBB15_94-.LJTI15_0
-	.long	.LBB15_89-.LJTI15_0
-	.long	.LBB15_83-.LJTI15_0
+	.long	.LBB15_106-.LJTI15_0
+	.long	.LBB15_101-.LJTI15_0
+	.long	.LBB15_95-.LJTI15_0
+	.long	.LBB15_90-.LJTI15_0
+	.long	.LBB15_84-.LJTI15_0
 	.long	.LBB15_78-.LJTI15_0
 	.long	.LBB15_72-.LJTI15_0
 	.long	.LBB15_66-.LJTI15_0
@@ -8748,9 +8779,19 @@ convolution_input_gradient:
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
 .LCPI16_0:
+	.long	1
+	.long	0
+	.long	0
+	.long	0
+.LCPI16_1:
+	.long	1
+	.long	1
+	.zero	4
+	.zero	4
+.LCPI16_2:
 	.quad	2
 	.quad	3
-.LCPI16_1:
+.LCPI16_3:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -8767,19 +8808,23 @@ convolution_input_gradient:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI16_2:
+.LCPI16_4:
 	.quad	4
 	.quad	4
-.LCPI16_3:
+.LCPI16_5:
 	.long	0
 	.long	1
 	.long	2
 	.long	3
-.LCPI16_4:
+.LCPI16_6:
 	.long	4
 	.long	5
 	.long	6
 	.long	7
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI16_7:
+	.long	1
 	.text
 	.p2align	4
 	.type	convolution_weight_gradient_outputs,@function
@@ -8795,218 +8840,218 @@ convolution_weight_gradient_outputs:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$13736, %rsp
+	subq	$13752, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -576(%rbp)
+	movq	%r9, -584(%rbp)
 	movq	%r8, -272(%rbp)
-	movq	%rcx, -384(%rbp)
-	movq	%rdx, -1248(%rbp)
-	movq	%rsi, -592(%rbp)
-	movq	112(%rdi), %rax
-	movq	%rax, -1040(%rbp)
-	movups	96(%rdi), %xmm0
-	movaps	%xmm0, -1056(%rbp)
-	movups	80(%rdi), %xmm0
-	movaps	%xmm0, -1072(%rbp)
-	movups	64(%rdi), %xmm0
-	movaps	%xmm0, -1088(%rbp)
-	movdqu	(%rdi), %xmm0
+	movq	%rcx, -368(%rbp)
+	movq	%rdx, -1120(%rbp)
+	movq	%rsi, -600(%rbp)
+	movups	(%rdi), %xmm0
 	movdqu	16(%rdi), %xmm1
 	movdqu	32(%rdi), %xmm2
 	movdqu	48(%rdi), %xmm3
-	movdqa	%xmm3, -1104(%rbp)
-	movdqa	%xmm2, -1120(%rbp)
-	movdqa	%xmm1, -1136(%rbp)
-	movdqa	%xmm0, -1152(%rbp)
-	movq	-1152(%rbp), %rax
-	movq	-1128(%rbp), %r15
+	movaps	%xmm0, -1328(%rbp)
+	movdqa	%xmm1, -1312(%rbp)
+	movdqa	%xmm2, -1296(%rbp)
+	movups	96(%rdi), %xmm0
+	movaps	%xmm0, -1232(%rbp)
+	movdqa	%xmm3, -1280(%rbp)
+	movups	64(%rdi), %xmm0
+	movaps	%xmm0, -1264(%rbp)
+	movq	112(%rdi), %rax
+	movq	%rax, -1216(%rbp)
+	movdqu	80(%rdi), %xmm0
+	movdqa	%xmm0, -1248(%rbp)
+	movq	-1328(%rbp), %rax
+	movq	-1304(%rbp), %r15
 	movq	%r15, %rdx
 	movq	%rax, -256(%rbp)
 	imulq	%rax, %rdx
-	movq	-1120(%rbp), %r14
+	movq	-1296(%rbp), %r14
+	movq	-1288(%rbp), %rax
 	imulq	%r14, %rdx
-	movq	%rdx, -1480(%rbp)
-	movq	-1056(%rbp), %rsi
-	movq	-1048(%rbp), %r11
-	movq	%r11, %r13
+	movq	-1232(%rbp), %rsi
+	movq	-1224(%rbp), %rbx
+	movq	%rbx, %r13
 	imulq	%rsi, %r13
-	movq	%r13, -1472(%rbp)
-	cmpq	$1, -1112(%rbp)
-	jne	.LBB16_4
-	cmpq	$1, -1104(%rbp)
-	jne	.LBB16_4
-	xorl	%eax, %eax
-	cmpq	$8, %r11
-	setge	%al
-	movl	%eax, -1488(%rbp)
-	jl	.LBB16_5
-	movdqa	-1088(%rbp), %xmm0
-	por	-1072(%rbp), %xmm0
-	pxor	%xmm1, %xmm1
-	pcmpeqd	%xmm0, %xmm1
-	movmskps	%xmm1, %eax
-	xorl	%r8d, %r8d
-	xorl	$15, %eax
-	setne	%r8b
-	xorl	%r9d, %r9d
-	jmp	.LBB16_6
-.LBB16_4:
-	movl	$0, -1488(%rbp)
-.LBB16_5:
-	xorl	%r8d, %r8d
-	movb	$1, %r9b
-.LBB16_6:
-	movl	%r8d, -1484(%rbp)
-	movq	-1144(%rbp), %rdi
-	movq	-1088(%rbp), %r10
-	addq	%rdi, %r10
-	addq	-1080(%rbp), %r10
-	movq	-1136(%rbp), %rax
-	movq	%rax, -600(%rbp)
-	movq	%r10, -1464(%rbp)
-	movq	-1072(%rbp), %rcx
-	addq	%rax, %rcx
-	addq	-1064(%rbp), %rcx
-	movq	%rcx, -1456(%rbp)
-	testb	%r9b, %r9b
-	movq	%rdx, -136(%rbp)
-	movq	%r11, -80(%rbp)
-	je	.LBB16_8
+	xorq	$1, %rax
+	movq	-1280(%rbp), %rcx
+	xorq	$1, %rcx
+	orq	%rax, %rcx
+	setne	%al
+	cmpq	$8, %rbx
+	setl	%r9b
+	orb	%al, %r9b
+	movq	-1264(%rbp), %r8
+	movq	-1256(%rbp), %rax
+	cmpb	$1, %r9b
+	movq	%rdx, -120(%rbp)
+	jne	.LBB16_2
+	movq	-1320(%rbp), %rdi
+	movq	-1312(%rbp), %r10
+	addq	%rdi, %r8
+	addq	%rax, %r8
+	movq	-1248(%rbp), %rcx
+	movq	%r10, -608(%rbp)
+	addq	%r10, %rcx
+	addq	-1240(%rbp), %rcx
 	leaq	7(%r13), %rax
-	leaq	14(%r13), %r11
+	leaq	14(%r13), %r12
 	testq	%rax, %rax
-	cmovnsq	%rax, %r11
-	sarq	$3, %r11
-	movq	%r11, -416(%rbp)
-	movq	%r11, -1448(%rbp)
+	cmovnsq	%rax, %r12
+	sarq	$3, %r12
 	movq	%r13, %rax
 	imulq	%rdx, %rax
-	jmp	.LBB16_11
-.LBB16_8:
-	leaq	7(%r11), %rax
-	leaq	14(%r11), %rdx
-	testq	%rax, %rax
-	cmovnsq	%rax, %rdx
-	sarq	$3, %rdx
-	imulq	%rsi, %rdx
-	movq	%rdx, -416(%rbp)
-	movq	%rdx, -1448(%rbp)
-	testl	%r8d, %r8d
-	je	.LBB16_10
-	movq	%r10, %rax
+	pxor	%xmm0, %xmm0
+	jmp	.LBB16_5
+.LBB16_2:
+	movq	%rax, %rdx
+	orq	%r8, %rdx
+	movq	-1248(%rbp), %rcx
+	orq	%rcx, %rdx
+	movq	-1240(%rbp), %r10
+	movq	-1320(%rbp), %rdi
+	movq	-1312(%rbp), %r11
+	addq	%rdi, %r8
+	addq	%rax, %r8
+	addq	%r11, %rcx
+	addq	%r10, %rcx
+	leaq	7(%rbx), %r12
+	shrq	$3, %r12
+	imulq	%rsi, %r12
+	orq	%r10, %rdx
+	movq	%r11, -608(%rbp)
+	je	.LBB16_4
+	movq	%r8, %rax
 	imulq	-256(%rbp), %rax
 	imulq	%rcx, %rax
-	jmp	.LBB16_11
-.LBB16_10:
+	movdqa	.LCPI16_1(%rip), %xmm0
+	xorl	%r10d, %r10d
+	jmp	.LBB16_6
+.LBB16_4:
 	xorl	%eax, %eax
-.LBB16_11:
-	movq	%rax, -1440(%rbp)
-	movq	-1040(%rbp), %r11
+	movd	.LCPI16_7(%rip), %xmm0
+.LBB16_5:
+	movb	$1, %r10b
+.LBB16_6:
+	movq	-1216(%rbp), %r11
 	movq	%r11, -224(%rbp)
 	imulq	%r13, %r11
-	movq	%rax, -1168(%rbp)
+	movq	%rax, -656(%rbp)
 	movq	%r11, -440(%rbp)
 	addq	%rax, %r11
 	cmpq	$2, %r11
 	movl	$1, %eax
 	cmovlq	%rax, %r11
 	cmpq	$32768, %r11
-	ja	.LBB16_13
+	movq	%rbx, -64(%rbp)
+	ja	.LBB16_8
 	movl	$32768, %eax
 	xorl	%edx, %edx
 	divl	%r11d
-	jmp	.LBB16_14
-.LBB16_13:
+	jmp	.LBB16_9
+.LBB16_8:
 	xorl	%eax, %eax
-.LBB16_14:
-	movq	-600(%rbp), %r11
+.LBB16_9:
 	movq	16(%rbp), %rbx
-	movq	-576(%rbp), %rdx
+	movq	-584(%rbp), %rdx
 	cmpq	%rdx, %rax
 	cmovgeq	%rdx, %rax
 	cmpq	$2, %rax
-	movl	$1, %edx
-	cmovgeq	%rax, %rdx
-	movq	%rdx, -1176(%rbp)
-	movq	%rdx, -1432(%rbp)
+	movl	$1, %r11d
+	cmovgeq	%rax, %r11
+	movq	%xmm0, -1496(%rbp)
+	movq	-120(%rbp), %rax
+	movq	%rax, -1488(%rbp)
+	movq	%r13, -1480(%rbp)
+	movq	%r8, -1472(%rbp)
+	movq	%rcx, -1464(%rbp)
+	movq	%r12, -416(%rbp)
+	movq	%r12, -1456(%rbp)
+	movq	-656(%rbp), %rdx
+	movq	%rdx, -1448(%rbp)
+	movq	%r11, -1072(%rbp)
+	movq	%r11, -1440(%rbp)
 	testb	%r9b, %r9b
 	movq	%r15, %r12
 	movq	%rdi, -432(%rbp)
-	je	.LBB16_18
-	cmpq	$0, -136(%rbp)
-	jle	.LBB16_38
-	movq	-136(%rbp), %r8
+	je	.LBB16_13
+	testq	%rax, %rax
+	jle	.LBB16_33
+	movq	-120(%rbp), %r8
 	leaq	-1(%r8), %rdx
 	movl	%r8d, %eax
 	andl	$3, %eax
 	xorl	%ecx, %ecx
 	cmpq	$3, %rdx
-	jae	.LBB16_33
+	jae	.LBB16_28
 	xorl	%r8d, %r8d
-	jmp	.LBB16_35
-.LBB16_18:
-	imulq	%rcx, %r10
-	movq	%r11, %rax
+	jmp	.LBB16_30
+.LBB16_13:
+	imulq	%rcx, %r8
+	movq	-608(%rbp), %rdx
+	movq	%rdx, %rax
 	imulq	%rdi, %rax
-	testl	%r8d, %r8d
-	cmoveq	%r11, %rcx
-	cmovneq	%r10, %rax
-	movq	%rax, -80(%rbp)
+	testb	%r10b, %r10b
+	cmovneq	%rdx, %rcx
+	cmoveq	%r8, %rax
+	movq	%rax, -64(%rbp)
 	cmpq	$0, -256(%rbp)
-	jle	.LBB16_38
-	movq	-1096(%rbp), %rdx
+	jle	.LBB16_33
+	movq	-1272(%rbp), %rdx
 	movq	%r14, %rsi
 	movabsq	$9223372036854775804, %rax
 	andq	%rax, %rsi
 	movq	%rdx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	xorl	%edi, %edi
-	movdqa	.LCPI16_0(%rip), %xmm1
-	movdqa	.LCPI16_1(%rip), %xmm2
-	movdqa	.LCPI16_2(%rip), %xmm3
+	movdqa	.LCPI16_2(%rip), %xmm1
+	movdqa	.LCPI16_3(%rip), %xmm2
+	movdqa	.LCPI16_4(%rip), %xmm3
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
-	jmp	.LBB16_21
+	jmp	.LBB16_16
 	.p2align	4
-.LBB16_20:
+.LBB16_15:
 	incq	%r8
-	addl	-80(%rbp), %edi
+	addl	-64(%rbp), %edi
 	cmpq	-256(%rbp), %r8
-	je	.LBB16_38
-.LBB16_21:
+	je	.LBB16_33
+.LBB16_16:
 	testq	%r15, %r15
-	jle	.LBB16_20
+	jle	.LBB16_15
 	movq	%r8, %r10
-	imulq	-80(%rbp), %r10
+	imulq	-64(%rbp), %r10
 	movq	%r10, %xmm4
 	pshufd	$68, %xmm4, %xmm4
 	xorl	%r10d, %r10d
 	xorl	%r11d, %r11d
-	jmp	.LBB16_25
+	jmp	.LBB16_20
 	.p2align	4
-.LBB16_23:
+.LBB16_18:
 	movq	%rbx, %rax
-.LBB16_24:
+.LBB16_19:
 	incq	%r11
 	addl	%ecx, %r10d
 	movq	%r12, %r15
 	cmpq	%r12, %r11
 	movq	%rax, %rbx
-	je	.LBB16_20
-.LBB16_25:
+	je	.LBB16_15
+.LBB16_20:
 	testq	%r14, %r14
-	jle	.LBB16_23
+	jle	.LBB16_18
 	cmpq	$4, %r14
-	jae	.LBB16_28
+	jae	.LBB16_23
 	xorl	%ebx, %ebx
 	movq	16(%rbp), %rax
-	jmp	.LBB16_31
+	jmp	.LBB16_26
 	.p2align	4
-.LBB16_28:
+.LBB16_23:
 	movq	%r11, %rbx
 	imulq	%rcx, %rbx
 	movq	%rbx, %xmm5
@@ -9018,7 +9063,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB16_29:
+.LBB16_24:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -9033,37 +9078,37 @@ convolution_weight_gradient_outputs:
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
 	cmpq	%r15, %rsi
-	jne	.LBB16_29
+	jne	.LBB16_24
 	movq	%rsi, %rbx
 	cmpq	%rsi, %r14
 	movq	16(%rbp), %rax
-	je	.LBB16_24
-.LBB16_31:
+	je	.LBB16_19
+.LBB16_26:
 	movq	%r14, %r15
 	subq	%rbx, %r15
 	addl	%r10d, %ebx
 	imull	%edx, %ebx
 	addl	%edi, %ebx
 	.p2align	4
-.LBB16_32:
+.LBB16_27:
 	movl	%ebx, (%rax,%r9,4)
 	incq	%r9
 	addl	%edx, %ebx
 	decq	%r15
-	jne	.LBB16_32
-	jmp	.LBB16_24
-.LBB16_33:
+	jne	.LBB16_27
+	jmp	.LBB16_19
+.LBB16_28:
 	movq	%r8, %rdx
 	movabsq	$9223372036854775804, %rdi
 	andq	%rdi, %rdx
-	movq	-80(%rbp), %r9
+	movq	-64(%rbp), %r9
 	imull	%esi, %r9d
 	leal	(%r9,%r9,2), %r10d
 	leal	(,%r9,4), %r11d
 	addl	%r9d, %r9d
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB16_34:
+.LBB16_29:
 	movl	%ecx, (%rbx,%r8,4)
 	leal	(%rcx,%r13), %ebx
 	movq	16(%rbp), %rdi
@@ -9076,54 +9121,53 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r8
 	addl	%r11d, %ecx
 	cmpq	%r8, %rdx
-	jne	.LBB16_34
-.LBB16_35:
+	jne	.LBB16_29
+.LBB16_30:
 	testq	%rax, %rax
-	je	.LBB16_38
+	je	.LBB16_33
 	leaq	(%rbx,%r8,4), %rcx
-	imull	-80(%rbp), %esi
+	imull	-64(%rbp), %esi
 	imull	%r8d, %esi
 	xorl	%edx, %edx
 	.p2align	4
-.LBB16_37:
+.LBB16_32:
 	movl	%esi, (%rcx,%rdx,4)
 	incq	%rdx
 	addl	%r13d, %esi
 	cmpq	%rdx, %rax
-	jne	.LBB16_37
-.LBB16_38:
-	movq	-136(%rbp), %rax
-	movq	%rax, %rcx
+	jne	.LBB16_32
+.LBB16_33:
+	movq	-120(%rbp), %rax
+	movq	%rax, %rdx
 	movq	24(%rbp), %rbx
-	imulq	%rbx, %rcx
-	movq	32(%rbp), %rdi
-	imulq	%rdi, %rax
-	movq	%rcx, -528(%rbp)
-	cmpq	%rax, %rcx
-	jge	.LBB16_40
+	imulq	%rbx, %rdx
+	movq	32(%rbp), %rcx
+	imulq	%rcx, %rax
+	movq	%rdx, -512(%rbp)
+	cmpq	%rax, %rdx
+	jge	.LBB16_35
 	movq	%r15, %rax
 	imulq	%r14, %rax
 	imulq	-256(%rbp), %rax
-	movq	%rdi, %rdx
+	movq	32(%rbp), %rdx
 	subq	%rbx, %rdx
 	imulq	%rax, %rdx
 	imulq	%rbx, %rax
-	movq	-384(%rbp), %rcx
+	movq	-368(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rdi
 	shlq	$2, %rdx
 	xorl	%esi, %esi
 	callq	memset@PLT
-	movq	32(%rbp), %rdi
-.LBB16_40:
+	movq	32(%rbp), %rcx
+.LBB16_35:
 	cmpq	$0, -272(%rbp)
 	sete	%al
-	movq	%rdi, %rcx
 	subq	%rbx, %rcx
 	movq	%rcx, -328(%rbp)
 	setle	%cl
 	orb	%al, %cl
-	movq	%r13, -104(%rbp)
-	jne	.LBB16_63
+	movq	%r13, -80(%rbp)
+	jne	.LBB16_58
 	leaq	-8(%r13), %rax
 	movq	%rax, %rcx
 	shrq	$3, %rcx
@@ -9131,28 +9175,28 @@ convolution_weight_gradient_outputs:
 	movl	%ecx, %edx
 	andl	$3, %edx
 	andq	$-4, %rcx
-	movq	%rcx, -128(%rbp)
+	movq	%rcx, -112(%rbp)
 	movq	%r13, %rcx
 	movq	24(%rbp), %r11
 	imulq	%r11, %rcx
-	movq	-592(%rbp), %rsi
-	leaq	(%rsi,%rcx,4), %rdi
-	addq	$96, %rdi
-	movq	%rdi, -192(%rbp)
+	movq	-600(%rbp), %rsi
+	leaq	(%rsi,%rcx,4), %r9
+	addq	$96, %r9
 	leaq	(,%r13,4), %rdi
 	movq	%rdi, -288(%rbp)
 	movq	-440(%rbp), %rdi
 	leaq	(,%rdi,4), %r8
-	leal	(,%rdx,8), %edi
-	movq	%rdi, -80(%rbp)
+	movq	%r9, %rdi
+	leal	(,%rdx,8), %r9d
+	movq	%r9, -64(%rbp)
 	leaq	(%rsi,%rcx,4), %r10
-	jmp	.LBB16_44
+	jmp	.LBB16_39
 	.p2align	4
-.LBB16_42:
-	xorps	%xmm1, %xmm1
+.LBB16_37:
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm2, %xmm2
-.LBB16_43:
+.LBB16_38:
 	movaps	%xmm1, %xmm3
 	unpcklps	%xmm2, %xmm3
 	movaps	%xmm2, %xmm4
@@ -9172,56 +9216,57 @@ convolution_weight_gradient_outputs:
 	movq	-272(%rbp), %rcx
 	movss	%xmm1, (%rcx,%r11,4)
 	incq	%r11
+	movq	-176(%rbp), %rdi
 	movq	-288(%rbp), %rcx
-	addq	%rcx, -192(%rbp)
-	movq	-160(%rbp), %r10
+	addq	%rcx, %rdi
+	movq	-208(%rbp), %r10
 	addq	%rcx, %r10
-	movq	32(%rbp), %rdi
-	cmpq	%rdi, %r11
-	je	.LBB16_63
-.LBB16_44:
-	cmpq	$0, -576(%rbp)
-	movq	%r10, -160(%rbp)
-	jle	.LBB16_42
+	cmpq	32(%rbp), %r11
+	je	.LBB16_58
+.LBB16_39:
+	cmpq	$0, -584(%rbp)
+	movq	%rdi, -176(%rbp)
+	movq	%r10, -208(%rbp)
+	jle	.LBB16_37
 	movq	%r11, %rcx
 	imulq	%r13, %rcx
-	movq	-592(%rbp), %rsi
+	movq	-600(%rbp), %rsi
 	leaq	(%rsi,%rcx,4), %rbx
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	movq	-192(%rbp), %rsi
+	movq	%rdi, %rsi
 	pxor	%xmm2, %xmm2
 	xorl	%edi, %edi
-	jmp	.LBB16_48
+	jmp	.LBB16_43
 	.p2align	4
-.LBB16_46:
+.LBB16_41:
 	movq	%r9, %r13
-.LBB16_47:
+.LBB16_42:
 	incq	%rdi
 	addq	%r8, %rsi
 	addq	%r8, %r10
-	cmpq	-576(%rbp), %rdi
-	je	.LBB16_43
-.LBB16_48:
+	cmpq	-584(%rbp), %rdi
+	je	.LBB16_38
+.LBB16_43:
 	cmpq	$8, %r13
-	jge	.LBB16_50
+	jge	.LBB16_45
 	xorl	%ecx, %ecx
-	jmp	.LBB16_58
+	jmp	.LBB16_53
 	.p2align	4
-.LBB16_50:
+.LBB16_45:
 	cmpq	$24, %rax
-	jae	.LBB16_52
+	jae	.LBB16_47
 	movl	$8, %r13d
 	xorl	%ecx, %ecx
 	testq	%rdx, %rdx
-	jne	.LBB16_55
-	jmp	.LBB16_58
+	jne	.LBB16_50
+	jmp	.LBB16_53
 	.p2align	4
-.LBB16_52:
-	movq	-128(%rbp), %r13
+.LBB16_47:
+	movq	-112(%rbp), %r13
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB16_53:
+.LBB16_48:
 	movups	-96(%rsi,%rcx,4), %xmm3
 	addps	%xmm1, %xmm3
 	movups	-80(%rsi,%rcx,4), %xmm1
@@ -9240,17 +9285,17 @@ convolution_weight_gradient_outputs:
 	addps	%xmm4, %xmm2
 	addq	$32, %rcx
 	addq	$-4, %r13
-	jne	.LBB16_53
+	jne	.LBB16_48
 	leaq	8(%rcx), %r13
 	testq	%rdx, %rdx
-	je	.LBB16_58
-.LBB16_55:
+	je	.LBB16_53
+.LBB16_50:
 	movq	%rdi, %r9
 	imulq	-440(%rbp), %r9
 	leaq	(%rbx,%r9,4), %r9
-	movq	-80(%rbp), %r15
+	movq	-64(%rbp), %r15
 	.p2align	4
-.LBB16_56:
+.LBB16_51:
 	movups	(%r9,%rcx,4), %xmm3
 	addps	%xmm3, %xmm1
 	movups	16(%r9,%rcx,4), %xmm3
@@ -9258,30 +9303,30 @@ convolution_weight_gradient_outputs:
 	movq	%r13, %rcx
 	addq	$8, %r13
 	addq	$-8, %r15
-	jne	.LBB16_56
+	jne	.LBB16_51
 	addq	$-8, %r13
 	movq	%r13, %rcx
 	movq	%r12, %r15
-.LBB16_58:
+.LBB16_53:
 	movq	%rcx, %r13
-	movq	-104(%rbp), %r9
+	movq	-80(%rbp), %r9
 	subq	%r9, %r13
-	jge	.LBB16_46
+	jge	.LBB16_41
 	subl	%ecx, %r9d
 	andl	$7, %r9d
-	je	.LBB16_61
+	je	.LBB16_56
 	.p2align	4
-.LBB16_60:
+.LBB16_55:
 	addss	(%r10,%rcx,4), %xmm0
 	incq	%rcx
 	decq	%r9
-	jne	.LBB16_60
-.LBB16_61:
+	jne	.LBB16_55
+.LBB16_56:
 	cmpq	$-8, %r13
-	movq	-104(%rbp), %r13
-	ja	.LBB16_47
+	movq	-80(%rbp), %r13
+	ja	.LBB16_42
 	.p2align	4
-.LBB16_62:
+.LBB16_57:
 	addss	(%r10,%rcx,4), %xmm0
 	addss	4(%r10,%rcx,4), %xmm0
 	addss	8(%r10,%rcx,4), %xmm0
@@ -9292,340 +9337,338 @@ convolution_weight_gradient_outputs:
 	addss	28(%r10,%rcx,4), %xmm0
 	addq	$8, %rcx
 	cmpq	%rcx, %r13
-	jne	.LBB16_62
-	jmp	.LBB16_47
-.LBB16_63:
-	movq	-1176(%rbp), %rax
+	jne	.LBB16_57
+	jmp	.LBB16_42
+.LBB16_58:
+	movq	-1072(%rbp), %rax
 	cmpq	$256, %rax
-	movl	$256, %r12d
-	cmovlq	%rax, %r12
-	cmpq	$0, -576(%rbp)
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %rcx
-	jle	.LBB16_675
-	movq	-224(%rbp), %rax
-	leaq	(%rax,%r11), %rsi
-	movq	%rsi, -80(%rbp)
-	leaq	7(%rcx), %r9
+	movl	$256, %r10d
+	cmovlq	%rax, %r10
+	cmpq	$0, -584(%rbp)
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rax
+	jle	.LBB16_665
+	leaq	7(%rax), %rdx
+	movq	%rdx, %r8
+	andq	$-8, %r8
 	movq	-416(%rbp), %rax
 	shlq	$2, %rax
-	leaq	(%rax,%rax,2), %rbx
-	movq	%r12, %rdx
-	movq	-1168(%rbp), %r8
-	imulq	%r8, %rdx
-	addq	%rdi, %rsi
-	addq	%rdx, %rsi
-	leaq	(%rbx,%rsi,4), %rcx
-	movq	24(%rbp), %r10
-	leaq	(,%r10,4), %rsi
-	subq	%rsi, %rcx
-	movq	%r9, %rsi
-	andq	$-8, %rsi
-	movq	%rsi, -392(%rbp)
-	leaq	(%r10,%rsi), %rax
-	subq	%rdi, %rax
-	movq	%r10, %rsi
-	subq	%rdi, %rsi
-	movq	%rsi, -1424(%rbp)
-	movq	-600(%rbp), %rdi
-	imulq	-432(%rbp), %rdi
+	leaq	(%rax,%rax,2), %r9
+	movq	%r9, -64(%rbp)
+	movq	%r10, %rcx
+	imulq	-656(%rbp), %rcx
 	imulq	%r14, %r15
-	movq	%r9, %r14
-	movq	16(%rbp), %r9
-	movq	-80(%rbp), %rsi
-	leaq	(%r9,%rsi,4), %rsi
-	movq	-256(%rbp), %r9
-	imulq	%r9, %rdi
-	imulq	%r9, %r15
-	movq	%rsi, -400(%rbp)
-	addq	%rbx, %rsi
-	movq	%rsi, -1360(%rbp)
-	leaq	(%rsi,%rdx,4), %rsi
-	movq	%rsi, -1256(%rbp)
-	shlq	$2, %rdx
-	leaq	(%rdx,%r15,4), %rdx
-	addq	%rbx, %rdx
-	movq	-384(%rbp), %r9
-	movq	-528(%rbp), %rsi
-	leaq	(%r9,%rsi,4), %rsi
-	movq	%rsi, -632(%rbp)
-	movq	-224(%rbp), %rsi
-	leaq	(%rdx,%rsi,4), %rdx
-	movq	%rdx, -128(%rbp)
-	leaq	4(,%r10,4), %rdx
-	imulq	%r15, %rdx
-	addq	%r9, %rdx
-	movq	%rdx, -1352(%rbp)
-	movq	%r13, %rdx
-	imulq	%r10, %rdx
-	movq	-592(%rbp), %rsi
-	leaq	(%rsi,%rdx,4), %rdx
-	movq	%rdx, -1208(%rbp)
+	movq	%rdx, %r14
+	movq	-256(%rbp), %rbx
+	imulq	%rbx, %r15
+	movq	-224(%rbp), %rdi
+	movq	32(%rbp), %rax
+	leaq	(%rdi,%rax), %rsi
+	addq	%r15, %rsi
+	addq	%rcx, %rsi
+	leaq	(%r9,%rsi,4), %r12
+	movq	24(%rbp), %rsi
+	leaq	(,%rsi,4), %rdx
+	subq	%rdx, %r12
+	movq	%r8, -376(%rbp)
+	leaq	(%rsi,%r8), %r9
+	subq	%rax, %r9
+	movq	%rsi, %rdx
+	subq	%rax, %rdx
+	movq	%rdx, -1432(%rbp)
+	movq	16(%rbp), %r8
+	leaq	(%r8,%r11,4), %rdx
+	leaq	(%rdx,%rdi,4), %rdx
+	movq	-608(%rbp), %rsi
+	imulq	-432(%rbp), %rsi
+	movq	%rdx, -1176(%rbp)
+	movq	-64(%rbp), %rdi
+	addq	%rdi, %rdx
+	imulq	%rbx, %rsi
+	movq	%rdx, -1368(%rbp)
+	leaq	(%rdx,%rcx,4), %rdx
+	movq	%rdx, -1128(%rbp)
+	movq	-368(%rbp), %r8
+	movq	-512(%rbp), %rax
+	leaq	(%r8,%rax,4), %rdx
+	movq	%rdx, -648(%rbp)
+	shlq	$2, %rcx
+	leaq	(%rcx,%r15,4), %rcx
+	addq	%rdi, %rcx
+	movq	24(%rbp), %rdx
+	leaq	4(,%rdx,4), %rax
+	imulq	%r15, %rax
+	addq	%r8, %rax
+	movq	%rax, -1360(%rbp)
+	movq	%r13, %rax
+	imulq	%rdx, %rax
+	movq	-600(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %r8
 	shrq	$3, %r14
-	movq	%r13, %rdx
-	imulq	%r14, %rdx
-	shlq	$5, %rdx
-	movq	%rdx, -1272(%rbp)
+	movq	%r13, %rax
+	imulq	%r14, %rax
+	shlq	$5, %rax
+	movq	%rax, -1144(%rbp)
 	movq	%r14, %rbx
 	shlq	$5, %rbx
-	shlq	$2, %rax
-	movq	%rax, -1416(%rbp)
+	shlq	$2, %r9
+	movq	%r9, -1424(%rbp)
 	movq	16(%rbp), %r9
-	addq	%r9, %rcx
-	movq	%rcx, -1384(%rbp)
-	movq	-328(%rbp), %rdx
-	andl	$3, %edx
-	movq	%rdx, -1320(%rbp)
+	addq	%r9, %r12
+	movq	%r12, -1392(%rbp)
 	movq	-328(%rbp), %rax
-	movabsq	$9223372036854775804, %rdx
-	andq	%rdx, %rax
-	movq	%rax, -1408(%rbp)
+	andl	$3, %eax
+	movq	%rax, -1200(%rbp)
+	movq	-328(%rbp), %rdi
+	movabsq	$9223372036854775804, %rax
+	andq	%rax, %rdi
+	movq	%rdi, -1416(%rbp)
 	movq	%r11, %rax
 	shlq	$4, %rax
 	movq	%rax, -320(%rbp)
-	leaq	(,%r11,4), %rdx
-	leaq	(%rdx,%rdx,2), %rax
-	movq	%rax, -232(%rbp)
-	leaq	(%rdx,%rdx,4), %rax
+	leaq	(,%r11,4), %rax
+	leaq	(%rax,%rax,2), %rdi
+	movq	%rdi, -232(%rbp)
+	leaq	(%rax,%rax,4), %rax
 	movq	%rax, -312(%rbp)
-	leaq	(,%r11,8), %rdx
-	leaq	(%rdx,%rdx,2), %rax
+	leaq	(,%r11,8), %rax
+	leaq	(%rax,%rax,2), %rax
 	movq	%rax, -304(%rbp)
-	leaq	(%r11,%r11,8), %rdx
-	leaq	(%rdx,%rdx,2), %rax
+	leaq	(%r11,%r11,8), %rax
+	leaq	(%rax,%rax,2), %rax
 	addq	%r11, %rax
 	movq	%rax, -296(%rbp)
-	shlq	$2, %r8
-	movq	%r8, -1168(%rbp)
-	movq	-328(%rbp), %r8
-	movq	%rdi, %rax
-	imulq	%r12, %rax
+	shlq	$2, -656(%rbp)
+	movq	%rsi, %rax
+	imulq	%r10, %rax
+	shlq	$2, %rax
+	movq	%rax, -1384(%rbp)
+	shlq	$2, %rsi
+	movq	%rsi, -608(%rbp)
+	movq	24(%rbp), %r12
+	leaq	3(%r12), %rax
+	imulq	%r13, %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -1112(%rbp)
+	movq	-440(%rbp), %rsi
+	movq	%rsi, %rax
+	imulq	%r10, %rax
 	shlq	$2, %rax
 	movq	%rax, -1376(%rbp)
-	shlq	$2, %rdi
-	movq	%rdi, -600(%rbp)
-	leaq	3(%r10), %rdx
-	imulq	%r13, %rdx
-	leaq	(%rsi,%rdx,4), %rax
-	movq	%rax, -1240(%rbp)
-	movq	-440(%rbp), %rdx
-	movq	%rdx, %rax
-	imulq	%r12, %rax
-	shlq	$2, %rax
-	movq	%rax, -1368(%rbp)
 	movq	%r13, %rax
 	shlq	$4, %rax
-	movq	%rax, -1312(%rbp)
-	movq	-128(%rbp), %rax
+	movq	%rax, -1192(%rbp)
+	movq	-224(%rbp), %rdi
+	leaq	(%rcx,%rdi,4), %rax
+	shlq	$2, %rdi
 	addq	%r9, %rax
 	addq	$12, %rax
 	movq	%rax, -1344(%rbp)
-	leaq	2(%r10), %rcx
-	imulq	%r13, %rcx
-	leaq	(%rsi,%rcx,4), %rax
-	movq	%rax, -1232(%rbp)
-	leaq	1(%r10), %rcx
-	imulq	%r13, %rcx
-	leaq	(%rsi,%rcx,4), %rax
-	movq	%rax, -1224(%rbp)
+	leaq	2(%r12), %rax
+	imulq	%r13, %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -1104(%rbp)
+	leaq	1(%r12), %rax
+	imulq	%r13, %rax
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -1096(%rbp)
 	shlq	$6, %r14
 	movq	%r15, %rax
 	shlq	$6, %rax
-	movq	%rax, -1400(%rbp)
-	leaq	(,%r15,4), %rax
-	movq	%rax, -1264(%rbp)
-	leaq	(,%r15,8), %rdi
+	movq	%rax, -1408(%rbp)
+	leaq	(%rdi,%r15,4), %rax
+	leaq	(,%r15,4), %rcx
+	movq	%rcx, -1136(%rbp)
+	leaq	(,%r15,8), %rcx
+	movq	%rcx, -592(%rbp)
 	addq	%r15, %r15
-	movq	-80(%rbp), %rcx
-	leaq	(%r9,%rcx,4), %rax
-	addq	$8, %rax
-	movq	%rax, -448(%rbp)
-	leaq	4(%r9,%rcx,4), %rax
-	movq	%rax, -512(%rbp)
-	movq	-576(%rbp), %rax
-	leaq	-1(%r8), %rcx
+	leaq	(%r9,%rax), %rcx
+	addq	$20, %rcx
+	movq	%rcx, -184(%rbp)
+	leaq	8(%r9,%rax), %rcx
+	movq	%rcx, -448(%rbp)
+	leaq	4(%r9,%rax), %rax
+	movq	%rax, -496(%rbp)
+	movq	-328(%rbp), %rdi
+	movq	-584(%rbp), %rax
+	leaq	-1(%rdi), %rcx
 	movq	%rcx, -1336(%rbp)
-	leaq	(,%rdx,4), %rcx
-	movq	%rcx, -1392(%rbp)
+	leaq	(,%rsi,4), %rcx
+	movq	%rcx, -1400(%rbp)
 	leaq	(,%r13,4), %rcx
-	movq	%rcx, -1304(%rbp)
+	movq	%rcx, -1184(%rbp)
 	xorl	%ecx, %ecx
-	leaq	-1152(%rbp), %rsi
-	movq	-1208(%rbp), %r9
-	movq	%r9, -1216(%rbp)
-	movq	%rax, %r9
-	movq	$0, -112(%rbp)
-	movq	%r15, -504(%rbp)
-	movq	%r12, -568(%rbp)
-	movq	%r14, -1328(%rbp)
-	movq	%rdi, -584(%rbp)
-	jmp	.LBB16_67
+	movq	%r8, -1352(%rbp)
+	movq	%r8, -1088(%rbp)
+	movq	%rax, %r8
+	movq	$0, -88(%rbp)
+	movq	%r15, -488(%rbp)
+	movq	%r10, -576(%rbp)
+	movq	%r14, -1208(%rbp)
+	jmp	.LBB16_62
 	.p2align	4
-.LBB16_65:
-	movq	-568(%rbp), %rdx
-.LBB16_66:
-	movq	-1160(%rbp), %rcx
+.LBB16_60:
+	movq	-576(%rbp), %rdx
+.LBB16_61:
+	movq	-1064(%rbp), %rcx
 	addq	%rdx, %rcx
-	subq	%rdx, %r9
+	subq	%rdx, %r8
+	movq	-1384(%rbp), %rax
+	addq	%rax, -1120(%rbp)
 	movq	-1376(%rbp), %rax
-	addq	%rax, -1248(%rbp)
-	movq	-1368(%rbp), %rax
-	addq	%rax, -1240(%rbp)
-	addq	%rax, -1232(%rbp)
-	addq	%rax, -1224(%rbp)
-	addq	%rax, -1216(%rbp)
-	addq	%rax, -592(%rbp)
-	movq	-576(%rbp), %rax
+	addq	%rax, -1112(%rbp)
+	addq	%rax, -1104(%rbp)
+	addq	%rax, -1096(%rbp)
+	addq	%rax, -1088(%rbp)
+	addq	%rax, -600(%rbp)
+	movq	-584(%rbp), %rax
 	cmpq	%rax, %rcx
-	movq	%rdx, %r12
-	jge	.LBB16_675
-.LBB16_67:
-	movq	%rcx, -1160(%rbp)
+	movq	%rdx, %r10
+	jge	.LBB16_665
+.LBB16_62:
+	movq	%rcx, -1064(%rbp)
 	subq	%rcx, %rax
-	cmpq	%rax, %r12
+	cmpq	%rax, %r10
 	movq	%rax, %rcx
-	cmovlq	%r12, %rcx
-	movq	%rcx, -96(%rbp)
+	cmovlq	%r10, %rcx
+	movq	%rcx, -72(%rbp)
 	testq	%rax, %rax
-	movq	%r9, -56(%rbp)
-	jle	.LBB16_86
-	movq	-1248(%rbp), %r15
-	movq	-1360(%rbp), %r14
+	movq	%r8, -336(%rbp)
+	jle	.LBB16_81
+	movq	-1120(%rbp), %r15
+	movq	-1368(%rbp), %r14
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB16_69:
-	leaq	-1024(%rbp), %rdi
-	leaq	-1488(%rbp), %rdx
+.LBB16_64:
+	leaq	-1056(%rbp), %rdi
+	leaq	-1328(%rbp), %rsi
+	leaq	-1496(%rbp), %rdx
 	movq	16(%rbp), %rcx
 	movq	%r15, %r8
 	movq	%r14, %r9
 	callq	conv_view_of
-	leaq	-1152(%rbp), %rsi
-	movdqu	-1024(%rbp), %xmm0
-	movups	-1008(%rbp), %xmm1
-	movdqu	-992(%rbp), %xmm2
-	movdqu	%xmm2, -13744(%rbp,%r12)
-	movups	%xmm1, -13760(%rbp,%r12)
-	movdqu	%xmm0, -13776(%rbp,%r12)
-	movq	-1176(%rbp), %rcx
-	movq	-56(%rbp), %rax
+	movl	$1, %edx
+	movdqu	-1056(%rbp), %xmm0
+	movdqu	-1040(%rbp), %xmm1
+	movdqu	-1024(%rbp), %xmm2
+	movdqu	%xmm2, -13760(%rbp,%r12)
+	movdqu	%xmm1, -13776(%rbp,%r12)
+	movdqu	%xmm0, -13792(%rbp,%r12)
+	movq	-1072(%rbp), %rcx
+	movq	-336(%rbp), %rax
 	cmpq	%rax, %rcx
 	cmovlq	%rcx, %rax
 	cmpq	$2, %rax
-	movl	$1, %ecx
-	cmovlq	%rcx, %rax
+	cmovlq	%rdx, %rax
 	cmpq	$256, %rax
 	movl	$256, %ecx
 	cmovgeq	%rcx, %rax
 	shll	$4, %eax
 	leaq	(%rax,%rax,2), %rax
 	addq	$48, %r12
-	addq	-1168(%rbp), %r14
-	addq	-600(%rbp), %r15
+	addq	-656(%rbp), %r14
+	addq	-608(%rbp), %r15
 	cmpq	%r12, %rax
-	jne	.LBB16_69
-	movl	$1, %edx
-	cmpq	$16, -1040(%rbp)
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	movq	-1320(%rbp), %r10
-	movq	-1312(%rbp), %rdi
-	movq	-1304(%rbp), %r9
-	jl	.LBB16_87
-	movq	-1176(%rbp), %rax
-	movq	-56(%rbp), %r14
-	cmpq	%r14, %rax
-	cmovlq	%rax, %r14
-	cmpq	$2, %r14
-	cmovlq	%rdx, %r14
-	cmpq	$256, %r14
-	cmovgeq	%rcx, %r14
-	movq	%r14, -352(%rbp)
-	movq	-592(%rbp), %rax
+	jne	.LBB16_64
+	cmpq	$16, -1216(%rbp)
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-1200(%rbp), %rsi
+	movq	-1192(%rbp), %r8
+	movq	-1184(%rbp), %r9
+	jl	.LBB16_82
+	movq	-1072(%rbp), %rax
+	movq	-336(%rbp), %r10
+	cmpq	%r10, %rax
+	cmovlq	%rax, %r10
+	cmpq	$2, %r10
+	cmovlq	%rdx, %r10
+	cmpq	$256, %r10
+	cmovgeq	%rcx, %r10
+	movq	%r10, -144(%rbp)
+	movq	-600(%rbp), %rax
 	movq	%rax, -256(%rbp)
-	movq	-1256(%rbp), %rax
+	movq	-1128(%rbp), %rax
 	movq	%rax, -224(%rbp)
-	movq	-1216(%rbp), %rax
-	movq	%rax, -384(%rbp)
-	movq	-1224(%rbp), %rax
+	movq	-1088(%rbp), %rax
+	movq	%rax, -368(%rbp)
+	movq	-1096(%rbp), %rax
 	movq	%rax, -432(%rbp)
-	movq	-1232(%rbp), %rax
+	movq	-1104(%rbp), %rax
 	movq	%rax, -416(%rbp)
 	movq	-1344(%rbp), %rax
-	movq	%rax, -528(%rbp)
-	movq	-1240(%rbp), %rax
-	movq	%rax, -560(%rbp)
+	movq	%rax, -512(%rbp)
+	movq	-1112(%rbp), %rax
+	movq	%rax, -544(%rbp)
 	movq	$0, -288(%rbp)
-	jmp	.LBB16_73
+	jmp	.LBB16_68
 	.p2align	4
-.LBB16_72:
+.LBB16_67:
 	movq	-288(%rbp), %rdx
 	incq	%rdx
-	movq	-1392(%rbp), %rcx
-	addq	%rcx, -560(%rbp)
-	movq	-1272(%rbp), %rax
-	addq	%rax, -528(%rbp)
+	movq	-1400(%rbp), %rcx
+	addq	%rcx, -544(%rbp)
+	movq	-1144(%rbp), %rax
+	addq	%rax, -512(%rbp)
 	addq	%rcx, -416(%rbp)
 	addq	%rcx, -432(%rbp)
-	addq	%rcx, -384(%rbp)
+	addq	%rcx, -368(%rbp)
 	addq	%rax, -224(%rbp)
 	addq	%rcx, -256(%rbp)
 	movq	%rdx, -288(%rbp)
-	cmpq	-352(%rbp), %rdx
-	movq	-104(%rbp), %r13
-	je	.LBB16_259
-.LBB16_73:
+	cmpq	-144(%rbp), %rdx
+	movq	-80(%rbp), %r13
+	je	.LBB16_251
+.LBB16_68:
 	testq	%r13, %r13
-	jle	.LBB16_72
-	movq	-1272(%rbp), %rax
+	jle	.LBB16_67
+	movq	-1144(%rbp), %rax
 	imulq	-288(%rbp), %rax
-	addq	-1384(%rbp), %rax
+	addq	-1392(%rbp), %rax
 	movq	%rax, -272(%rbp)
-	movq	-256(%rbp), %rax
-	movq	%rax, -160(%rbp)
+	movq	-256(%rbp), %r10
 	movq	-224(%rbp), %rax
-	movq	%rax, -192(%rbp)
-	movq	-384(%rbp), %rax
+	movq	%rax, -176(%rbp)
+	movq	-368(%rbp), %rax
 	movq	-432(%rbp), %r15
 	movq	-416(%rbp), %r12
-	movq	-528(%rbp), %r13
-	movq	-560(%rbp), %r14
-	movq	$0, -80(%rbp)
-	jmp	.LBB16_76
+	movq	-512(%rbp), %r13
+	movq	-544(%rbp), %r14
+	movq	$0, -64(%rbp)
+	jmp	.LBB16_71
 	.p2align	4
-.LBB16_75:
-	movq	-80(%rbp), %rdx
+.LBB16_70:
+	movq	-64(%rbp), %rdx
 	incq	%rdx
 	addq	$4, %r14
 	addq	%rbx, %r13
 	addq	$4, %r12
 	addq	$4, %r15
-	movq	-128(%rbp), %rax
+	movq	-112(%rbp), %rax
 	addq	$4, %rax
-	addq	%rbx, -192(%rbp)
-	addq	$4, -160(%rbp)
-	movq	%rdx, -80(%rbp)
-	cmpq	-104(%rbp), %rdx
-	je	.LBB16_72
-.LBB16_76:
-	movq	%rax, -128(%rbp)
-	testq	%r8, %r8
-	jle	.LBB16_84
-	movq	%r11, %rsi
-	movq	%r8, %r11
-	cmpq	$-4, -1424(%rbp)
-	jbe	.LBB16_79
+	addq	%rbx, -176(%rbp)
+	addq	$4, %r10
+	movq	%rdx, -64(%rbp)
+	cmpq	-80(%rbp), %rdx
+	je	.LBB16_67
+.LBB16_71:
+	movq	%rax, -112(%rbp)
+	testq	%rdi, %rdi
+	jle	.LBB16_79
+	movq	%rdi, %r11
+	cmpq	$-4, -1432(%rbp)
+	jbe	.LBB16_74
 	xorl	%eax, %eax
-	jmp	.LBB16_81
+	jmp	.LBB16_76
 	.p2align	4
-.LBB16_79:
+.LBB16_74:
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	movq	-1408(%rbp), %rdx
-	movq	-128(%rbp), %r8
+	movq	-1416(%rbp), %rdx
+	movq	-112(%rbp), %rdi
 	.p2align	4
-.LBB16_80:
-	movss	(%r8,%rcx), %xmm0
+.LBB16_75:
+	movss	(%rdi,%rcx), %xmm0
 	movss	%xmm0, -12(%r13,%rax,4)
 	movss	(%r15,%rcx), %xmm0
 	movss	%xmm0, -8(%r13,%rax,4)
@@ -9634,197 +9677,251 @@ convolution_weight_gradient_outputs:
 	movd	(%r14,%rcx), %xmm0
 	movd	%xmm0, (%r13,%rax,4)
 	addq	$4, %rax
-	addq	%rdi, %rcx
+	addq	%r8, %rcx
 	cmpq	%rax, %rdx
-	jne	.LBB16_80
-.LBB16_81:
-	testq	%r10, %r10
-	movq	%r11, %r8
-	movq	%rsi, %r11
-	leaq	-1152(%rbp), %rsi
-	je	.LBB16_84
-	movq	-192(%rbp), %rcx
+	jne	.LBB16_75
+.LBB16_76:
+	testq	%rsi, %rsi
+	movq	%r11, %rdi
+	movq	-120(%rbp), %r11
+	je	.LBB16_79
+	movq	-176(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	addq	24(%rbp), %rax
 	imulq	%r9, %rax
-	addq	-160(%rbp), %rax
+	addq	%r10, %rax
 	xorl	%edx, %edx
 	.p2align	4
-.LBB16_83:
+.LBB16_78:
 	movd	(%rax), %xmm0
 	movd	%xmm0, (%rcx,%rdx,4)
 	incq	%rdx
 	addq	%r9, %rax
-	cmpq	%rdx, %r10
-	jne	.LBB16_83
-.LBB16_84:
-	cmpq	-392(%rbp), %r8
-	jge	.LBB16_75
+	cmpq	%rdx, %rsi
+	jne	.LBB16_78
+.LBB16_79:
+	cmpq	-376(%rbp), %rdi
+	jge	.LBB16_70
 	movq	%rbx, %rdi
-	imulq	-80(%rbp), %rdi
+	imulq	-64(%rbp), %rdi
 	addq	-272(%rbp), %rdi
 	xorl	%esi, %esi
-	movq	-1416(%rbp), %rdx
+	movq	-1424(%rbp), %rdx
+	movq	%r10, -208(%rbp)
 	callq	memset@PLT
-	leaq	-1152(%rbp), %rsi
-	movq	-1304(%rbp), %r9
-	movq	-1312(%rbp), %rdi
-	movq	-1320(%rbp), %r10
-	movq	-328(%rbp), %r8
-	movq	-136(%rbp), %r11
-	jmp	.LBB16_75
+	movq	-208(%rbp), %r10
+	movq	-1184(%rbp), %r9
+	movq	-1192(%rbp), %r8
+	movq	-1200(%rbp), %rsi
+	movq	-328(%rbp), %rdi
+	movq	-120(%rbp), %r11
+	jmp	.LBB16_70
 	.p2align	4
-.LBB16_86:
-	cmpq	$16, -1040(%rbp)
-	jge	.LBB16_259
-.LBB16_87:
-	cmpq	$0, -1160(%rbp)
-	movq	-568(%rbp), %rdx
-	movq	-400(%rbp), %r12
-	je	.LBB16_659
-.LBB16_88:
-	xorl	%r10d, %r10d
-	testb	$7, -13744(%rbp)
+.LBB16_81:
+	cmpq	$16, -1216(%rbp)
+	jge	.LBB16_251
+.LBB16_82:
+	cmpq	$0, -1064(%rbp)
+	movq	-576(%rbp), %rdx
+	je	.LBB16_652
+.LBB16_83:
+	xorl	%r12d, %r12d
+	testb	$7, -13760(%rbp)
 	setne	%al
-	movq	-328(%rbp), %r8
-	testq	%r8, %r8
-	jle	.LBB16_671
-	movq	-1160(%rbp), %rcx
+	movq	-328(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB16_651
+	movq	-1064(%rbp), %rcx
 	movq	-440(%rbp), %r15
 	imulq	%r15, %rcx
-	movq	-1208(%rbp), %rdx
+	movq	-1352(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -1184(%rbp)
-	movb	%al, %r10b
+	movq	%rcx, -568(%rbp)
+	movb	%al, %r12b
 	movabsq	$9223372036854775804, %rax
 	addq	$2, %rax
-	andq	-112(%rbp), %rax
-	movq	%rax, -200(%rbp)
-	movq	-632(%rbp), %rax
-	movq	%rax, -608(%rbp)
-	movq	$0, -360(%rbp)
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	movq	%r10, -168(%rbp)
-	jmp	.LBB16_91
+	andq	-88(%rbp), %rax
+	movq	%rax, -384(%rbp)
+	movq	-648(%rbp), %rax
+	movq	%rax, -344(%rbp)
+	movq	$0, -616(%rbp)
+	movq	-184(%rbp), %r10
+	movq	%r12, -392(%rbp)
+	jmp	.LBB16_86
 	.p2align	4
-.LBB16_90:
-	movq	-360(%rbp), %rcx
+.LBB16_85:
+	movq	-616(%rbp), %rcx
 	addq	$3, %rcx
-	movq	-608(%rbp), %rax
+	movq	-344(%rbp), %rax
 	addq	-232(%rbp), %rax
-	movq	%rax, -608(%rbp)
-	movq	-328(%rbp), %r8
-	movq	%rcx, -360(%rbp)
-	cmpq	%r8, %rcx
-	jge	.LBB16_65
-.LBB16_91:
+	movq	%rax, -344(%rbp)
+	movq	-328(%rbp), %rdi
+	movq	%rcx, -616(%rbp)
+	cmpq	%rdi, %rcx
+	jge	.LBB16_650
+.LBB16_86:
 	testq	%r11, %r11
-	jle	.LBB16_90
+	jle	.LBB16_85
 	movq	-328(%rbp), %rax
-	movq	-360(%rbp), %r14
-	subq	%r14, %rax
+	movq	-616(%rbp), %rdi
+	subq	%rdi, %rax
 	cmpq	$3, %rax
 	movl	$3, %ecx
 	cmovgeq	%rcx, %rax
-	movq	%r14, %rcx
+	movq	%rdi, %rcx
 	imulq	%r13, %rcx
-	movq	-1184(%rbp), %r8
-	leaq	(%r8,%rcx,4), %r8
-	movq	%r14, %rcx
+	movq	-568(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %r8
+	movq	%rdi, %rcx
 	imulq	%r11, %rcx
-	movq	-632(%rbp), %rdx
+	movq	-648(%rbp), %rdx
 	leaq	(%rdx,%rcx,4), %rcx
-	movq	%rcx, -48(%rbp)
-	movq	-168(%rbp), %rdx
+	movq	%rcx, -1080(%rbp)
 	leal	(%rax,%rax,4), %eax
-	movl	%eax, -144(%rbp)
-	movq	-608(%rbp), %rax
-	movq	%rax, -88(%rbp)
+	movl	%eax, -152(%rbp)
+	movq	-344(%rbp), %rdi
 	xorl	%r14d, %r14d
-	.p2align	4
+	jmp	.LBB16_93
+.LBB16_88:
+	movaps	%xmm7, %xmm8
+	unpcklps	%xmm1, %xmm8
+	movaps	%xmm5, %xmm9
+	movlhps	%xmm6, %xmm9
+	shufps	$36, %xmm9, %xmm8
+	movaps	%xmm1, %xmm9
+	shufps	$17, %xmm7, %xmm9
+	movaps	%xmm5, %xmm10
+	shufps	$85, %xmm6, %xmm10
+	shufps	$34, %xmm10, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm7, %xmm8
+	unpckhps	%xmm1, %xmm8
+	movaps	%xmm5, %xmm10
+	unpckhpd	%xmm6, %xmm10
+	shufps	$36, %xmm10, %xmm8
+	shufps	$51, %xmm7, %xmm1
+	shufps	$255, %xmm6, %xmm5
+	shufps	$34, %xmm5, %xmm1
+	addps	%xmm8, %xmm1
+	addps	%xmm9, %xmm1
+	movaps	%xmm4, %xmm5
+	unpcklps	%xmm0, %xmm5
+	movaps	%xmm2, %xmm6
+	movlhps	%xmm3, %xmm6
+	shufps	$36, %xmm6, %xmm5
+	movaps	%xmm0, %xmm6
+	shufps	$17, %xmm4, %xmm6
+	movaps	%xmm2, %xmm7
+	shufps	$85, %xmm3, %xmm7
+	shufps	$34, %xmm7, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm5
+	unpckhps	%xmm0, %xmm5
+	movaps	%xmm2, %xmm7
+	unpckhpd	%xmm3, %xmm7
+	shufps	$36, %xmm7, %xmm5
+	shufps	$51, %xmm4, %xmm0
+	shufps	$255, %xmm3, %xmm2
+	shufps	$34, %xmm2, %xmm0
+	addps	%xmm5, %xmm0
+	addps	%xmm6, %xmm0
+	addps	%xmm1, %xmm0
+	movq	-144(%rbp), %rax
+	movups	(%rax), %xmm1
+	addps	%xmm0, %xmm1
+	movups	%xmm1, (%rax)
+	movq	-120(%rbp), %r11
+.LBB16_89:
+	movq	-80(%rbp), %r13
+.LBB16_90:
+	movq	-184(%rbp), %r10
+	movq	-392(%rbp), %r12
+.LBB16_91:
+	movq	-48(%rbp), %rdi
+.LBB16_92:
+	addq	$4, %r14
+	addq	$16, %rdi
+	cmpq	%r11, %r14
+	jge	.LBB16_85
 .LBB16_93:
 	movq	%r11, %rax
 	subq	%r14, %rax
 	cmpq	$4, %rax
 	movl	$4, %ecx
 	cmovgeq	%rcx, %rax
-	addl	-144(%rbp), %eax
-	leal	(%rdx,%rax,2), %eax
+	addl	-152(%rbp), %eax
+	leal	(%r12,%rax,2), %eax
 	addl	$-12, %eax
 	cmpl	$27, %eax
-	ja	.LBB16_258
-	movq	-48(%rbp), %rcx
-	leaq	(%rcx,%r14,4), %rcx
-	movq	%rcx, -352(%rbp)
+	ja	.LBB16_92
+	movq	-1080(%rbp), %rcx
+	leaq	(%rcx,%r14,4), %rdx
 	leaq	.LJTI16_1(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
+	movq	%rdi, -48(%rbp)
 	jmpq	*%rax
 .LBB16_95:
-	xorps	%xmm1, %xmm1
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm1, %xmm1
 	xorl	%eax, %eax
 	pxor	%xmm0, %xmm0
 	jmp	.LBB16_97
 	.p2align	4
 .LBB16_96:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_179
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_183
 .LBB16_97:
-	movq	-112(%rbp), %r10
-	testq	%r10, %r10
+	movq	-88(%rbp), %rdi
+	testq	%rdi, %rdi
 	jle	.LBB16_96
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
-	movq	%rax, %rdi
-	imulq	%r15, %rdi
-	movq	-13768(%rbp,%rdx), %rcx
+	movq	%rax, %rsi
+	imulq	%r15, %rsi
+	movq	-13784(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r14,4), %rcx
 	shlq	$2, %rcx
-	addq	-13776(%rbp,%rdx), %rcx
-	leaq	(%r8,%rdi,4), %rdx
-	cmpq	$1, %r10
-	jne	.LBB16_100
-	xorl	%r10d, %r10d
-	jmp	.LBB16_102
+	addq	-13792(%rbp,%rdx), %rcx
+	leaq	(%r8,%rsi,4), %rdx
+	xorl	%esi, %esi
+	cmpq	$1, %rdi
+	je	.LBB16_101
+	movq	-384(%rbp), %rdi
 	.p2align	4
 .LBB16_100:
-	xorl	%r10d, %r10d
-	movq	-200(%rbp), %rdi
-	.p2align	4
-.LBB16_101:
-	movslq	4(%r12,%r10), %r9
+	movslq	-16(%r10,%rsi), %r9
 	movups	(%rdx,%r9,4), %xmm2
 	movups	16(%rdx,%r9,4), %xmm3
-	movslq	(%r12,%r10), %r9
+	movslq	-20(%r10,%rsi), %r9
 	movups	(%rcx,%r9,4), %xmm4
 	mulps	%xmm2, %xmm4
 	addps	%xmm1, %xmm4
 	movups	16(%rcx,%r9,4), %xmm2
 	mulps	%xmm3, %xmm2
 	addps	%xmm0, %xmm2
-	movslq	16(%r12,%r10), %r9
+	movslq	-4(%r10,%rsi), %r9
 	movups	(%rdx,%r9,4), %xmm0
 	movups	16(%rdx,%r9,4), %xmm3
-	movslq	12(%r12,%r10), %r9
+	movslq	-8(%r10,%rsi), %r9
 	movups	(%rcx,%r9,4), %xmm1
 	mulps	%xmm0, %xmm1
 	addps	%xmm4, %xmm1
 	movups	16(%rcx,%r9,4), %xmm0
 	mulps	%xmm3, %xmm0
 	addps	%xmm2, %xmm0
-	addq	$24, %r10
+	addq	$24, %rsi
 	addq	$-2, %rdi
-	jne	.LBB16_101
-.LBB16_102:
-	testb	$1, -112(%rbp)
-	movq	-56(%rbp), %r9
+	jne	.LBB16_100
+.LBB16_101:
+	testb	$1, -88(%rbp)
 	je	.LBB16_96
-	movslq	4(%r12,%r10), %rdi
+	movq	-1176(%rbp), %r9
+	movslq	4(%r9,%rsi), %rdi
 	movups	(%rdx,%rdi,4), %xmm2
 	movups	16(%rdx,%rdi,4), %xmm3
-	movslq	(%r12,%r10), %rdx
+	movslq	(%r9,%rsi), %rdx
 	movups	(%rcx,%rdx,4), %xmm4
 	mulps	%xmm2, %xmm4
 	addps	%xmm4, %xmm1
@@ -9832,7 +9929,8 @@ convolution_weight_gradient_outputs:
 	mulps	%xmm3, %xmm2
 	addps	%xmm2, %xmm0
 	jmp	.LBB16_96
-.LBB16_104:
+.LBB16_103:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm7, %xmm7
 	xorl	%eax, %eax
 	xorps	%xmm11, %xmm11
@@ -9844,44 +9942,44 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_107
+	jmp	.LBB16_106
 	.p2align	4
-.LBB16_105:
+.LBB16_104:
 	movdqa	%xmm3, %xmm6
 	movaps	%xmm15, %xmm9
-.LBB16_106:
+.LBB16_105:
 	movaps	%xmm9, %xmm15
 	movaps	%xmm6, %xmm3
-	movaps	-80(%rbp), %xmm2
+	movaps	-64(%rbp), %xmm2
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_110
-.LBB16_107:
-	movq	-112(%rbp), %r9
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_109
+.LBB16_106:
+	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	movdqa	%xmm2, -80(%rbp)
-	jle	.LBB16_105
+	movdqa	%xmm2, -64(%rbp)
+	jle	.LBB16_104
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r15, %rsi
-	movq	-13776(%rbp,%rcx), %rdx
-	movq	-13768(%rbp,%rcx), %rdi
+	movq	-13792(%rbp,%rcx), %rdx
+	movq	-13784(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r14,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r14,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	leaq	(%r8,%rsi,4), %rsi
-	movq	-512(%rbp), %rdi
+	movq	-496(%rbp), %rdi
 	movdqa	%xmm3, %xmm6
 	movaps	%xmm15, %xmm9
 	.p2align	4
-.LBB16_109:
-	movaps	%xmm12, -192(%rbp)
-	movaps	%xmm14, -160(%rbp)
-	movaps	%xmm1, -128(%rbp)
+.LBB16_108:
+	movaps	%xmm12, -208(%rbp)
+	movaps	%xmm14, -176(%rbp)
+	movdqa	%xmm1, -112(%rbp)
 	movslq	(%rdi), %r10
 	leaq	(%rsi,%r10,4), %r12
 	movups	(%rsi,%r10,4), %xmm2
@@ -9909,32 +10007,32 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm6
 	movups	16(%r12,%r13,8), %xmm0
 	mulps	%xmm0, %xmm1
-	movaps	-80(%rbp), %xmm12
+	movaps	-64(%rbp), %xmm12
 	addps	%xmm1, %xmm12
-	movaps	%xmm12, -80(%rbp)
+	movaps	%xmm12, -64(%rbp)
 	movups	(%rdx,%r10,4), %xmm1
 	mulps	%xmm1, %xmm2
 	addps	%xmm2, %xmm10
 	movups	16(%rdx,%r10,4), %xmm2
 	mulps	%xmm2, %xmm14
 	addps	%xmm14, %xmm8
-	movaps	-192(%rbp), %xmm12
-	movaps	-160(%rbp), %xmm14
+	movaps	-208(%rbp), %xmm12
+	movaps	-176(%rbp), %xmm14
 	mulps	%xmm1, %xmm13
 	addps	%xmm13, %xmm14
 	mulps	%xmm2, %xmm5
 	addps	%xmm5, %xmm12
 	mulps	%xmm1, %xmm15
-	movaps	-128(%rbp), %xmm1
+	movaps	-112(%rbp), %xmm1
 	addps	%xmm15, %xmm1
 	mulps	%xmm2, %xmm0
 	addps	%xmm0, %xmm3
 	movaps	%xmm3, %xmm0
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_109
-	jmp	.LBB16_106
-.LBB16_110:
+	jne	.LBB16_108
+	jmp	.LBB16_105
+.LBB16_109:
 	movaps	%xmm7, %xmm5
 	unpcklps	%xmm10, %xmm7
 	movaps	%xmm10, %xmm13
@@ -9960,7 +10058,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm8
 	addps	%xmm7, %xmm8
 	addps	%xmm10, %xmm8
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movsd	(%rax), %xmm9
 	addps	%xmm8, %xmm9
 	movlps	%xmm9, (%rax)
@@ -10020,13 +10118,14 @@ convolution_weight_gradient_outputs:
 	movsd	(%rax,%r11,8), %xmm1
 	addps	%xmm0, %xmm1
 	movlps	%xmm1, (%rax,%r11,8)
-	jmp	.LBB16_254
-.LBB16_111:
+	jmp	.LBB16_90
+.LBB16_110:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm3, %xmm3
 	xorl	%ecx, %ecx
 	xorps	%xmm14, %xmm14
 	pxor	%xmm7, %xmm7
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm6, %xmm6
 	xorps	%xmm12, %xmm12
@@ -10042,38 +10141,38 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm0, -272(%rbp)
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_114
+	jmp	.LBB16_113
 	.p2align	4
-.LBB16_112:
+.LBB16_111:
 	movaps	%xmm8, %xmm15
 	movdqa	%xmm6, %xmm12
 	movdqa	%xmm2, %xmm0
-.LBB16_113:
-	movaps	-80(%rbp), %xmm3
-	movaps	-192(%rbp), %xmm7
+.LBB16_112:
+	movaps	-64(%rbp), %xmm3
+	movaps	-208(%rbp), %xmm7
 	movaps	%xmm0, %xmm2
 	movaps	%xmm12, %xmm6
-	movaps	-160(%rbp), %xmm12
+	movaps	-176(%rbp), %xmm12
 	movaps	%xmm15, %xmm8
-	movaps	-128(%rbp), %xmm15
+	movaps	-112(%rbp), %xmm15
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
+	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB16_117
-.LBB16_114:
-	movq	-112(%rbp), %r10
+	je	.LBB16_116
+.LBB16_113:
+	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	movaps	%xmm15, -128(%rbp)
-	movaps	%xmm12, -160(%rbp)
-	movdqa	%xmm7, -192(%rbp)
-	movdqa	%xmm3, -80(%rbp)
-	jle	.LBB16_112
+	movaps	%xmm15, -112(%rbp)
+	movaps	%xmm12, -176(%rbp)
+	movdqa	%xmm7, -208(%rbp)
+	movdqa	%xmm3, -64(%rbp)
+	jle	.LBB16_111
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %rdi
 	imulq	%r15, %rdi
-	movq	-13776(%rbp,%rax), %rsi
-	movq	-13768(%rbp,%rax), %r9
+	movq	-13792(%rbp,%rax), %rsi
+	movq	-13784(%rbp,%rax), %r9
 	movslq	(%r9,%r14,4), %rax
 	leaq	(%rsi,%rax,4), %rax
 	movslq	4(%r9,%r14,4), %rdx
@@ -10086,31 +10185,31 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm6, %xmm12
 	movdqa	%xmm2, %xmm0
 	.p2align	4
-.LBB16_116:
-	movdqa	%xmm0, -560(%rbp)
-	movaps	%xmm10, -528(%rbp)
+.LBB16_115:
+	movdqa	%xmm0, -544(%rbp)
+	movaps	%xmm10, -512(%rbp)
 	movaps	%xmm11, -416(%rbp)
 	movdqa	%xmm5, -432(%rbp)
-	movaps	%xmm9, -384(%rbp)
+	movaps	%xmm9, -368(%rbp)
 	movdqa	%xmm4, -224(%rbp)
 	movslq	-4(%r9), %r12
 	leaq	(%rdi,%r12,4), %r13
 	movdqu	(%rdi,%r12,4), %xmm4
 	movdqu	16(%rdi,%r12,4), %xmm6
-	movq	-104(%rbp), %r15
+	movq	-80(%rbp), %r15
 	movdqu	(%r13,%r15,4), %xmm8
-	movq	-104(%rbp), %r15
+	movq	-80(%rbp), %r15
 	movdqu	16(%r13,%r15,4), %xmm9
-	movq	-104(%rbp), %r15
+	movq	-80(%rbp), %r15
 	movdqu	(%r13,%r15,8), %xmm10
 	movd	(%r9), %xmm2
 	pshufd	$0, %xmm2, %xmm2
 	movdqa	%xmm2, %xmm3
-	pcmpgtd	.LCPI16_3(%rip), %xmm3
-	pcmpgtd	.LCPI16_4(%rip), %xmm2
-	movq	-104(%rbp), %r15
+	pcmpgtd	.LCPI16_5(%rip), %xmm3
+	pcmpgtd	.LCPI16_6(%rip), %xmm2
+	movq	-80(%rbp), %r15
 	movdqu	16(%r13,%r15,8), %xmm11
-	movq	-104(%rbp), %r13
+	movq	-80(%rbp), %r13
 	movdqa	%xmm2, %xmm5
 	pandn	%xmm6, %xmm5
 	movdqa	%xmm3, %xmm7
@@ -10127,17 +10226,17 @@ convolution_weight_gradient_outputs:
 	movups	16(%rax,%r12,4), %xmm9
 	movaps	%xmm8, %xmm10
 	mulps	%xmm7, %xmm10
-	movaps	-80(%rbp), %xmm11
+	movaps	-64(%rbp), %xmm11
 	addps	%xmm10, %xmm11
-	movaps	%xmm11, -80(%rbp)
+	movaps	%xmm11, -64(%rbp)
 	movaps	%xmm9, %xmm10
 	mulps	%xmm5, %xmm10
 	addps	%xmm10, %xmm14
 	movaps	%xmm8, %xmm10
 	mulps	%xmm6, %xmm10
-	movaps	-160(%rbp), %xmm11
+	movaps	-176(%rbp), %xmm11
 	addps	%xmm10, %xmm11
-	movaps	%xmm11, -160(%rbp)
+	movaps	%xmm11, -176(%rbp)
 	movaps	%xmm9, %xmm10
 	mulps	%xmm4, %xmm10
 	addps	%xmm10, %xmm13
@@ -10152,9 +10251,9 @@ convolution_weight_gradient_outputs:
 	movups	16(%rdx,%r12,4), %xmm9
 	movaps	%xmm8, %xmm10
 	mulps	%xmm7, %xmm10
-	movaps	-192(%rbp), %xmm0
+	movaps	-208(%rbp), %xmm0
 	addps	%xmm10, %xmm0
-	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm0, -208(%rbp)
 	movaps	%xmm9, %xmm10
 	mulps	%xmm5, %xmm10
 	addps	%xmm10, %xmm1
@@ -10163,17 +10262,17 @@ convolution_weight_gradient_outputs:
 	addps	%xmm10, %xmm15
 	movaps	%xmm9, %xmm10
 	mulps	%xmm4, %xmm10
-	movaps	-128(%rbp), %xmm0
+	movaps	-112(%rbp), %xmm0
 	addps	%xmm10, %xmm0
-	movaps	%xmm0, -128(%rbp)
-	movaps	-528(%rbp), %xmm10
+	movaps	%xmm0, -112(%rbp)
+	movaps	-512(%rbp), %xmm10
 	mulps	%xmm3, %xmm8
 	addps	%xmm8, %xmm10
 	mulps	%xmm2, %xmm9
 	movaps	-272(%rbp), %xmm0
 	addps	%xmm9, %xmm0
 	movaps	%xmm0, -272(%rbp)
-	movaps	-560(%rbp), %xmm0
+	movaps	-544(%rbp), %xmm0
 	movaps	-416(%rbp), %xmm11
 	movups	(%rsi,%r12,4), %xmm8
 	mulps	%xmm8, %xmm7
@@ -10182,7 +10281,7 @@ convolution_weight_gradient_outputs:
 	mulps	%xmm7, %xmm5
 	addps	%xmm5, %xmm12
 	movaps	-432(%rbp), %xmm5
-	movaps	-384(%rbp), %xmm9
+	movaps	-368(%rbp), %xmm9
 	mulps	%xmm8, %xmm6
 	addps	%xmm6, %xmm11
 	mulps	%xmm7, %xmm4
@@ -10194,10 +10293,10 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm4
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_116
-	jmp	.LBB16_113
-.LBB16_117:
-	movaps	%xmm3, -80(%rbp)
+	jne	.LBB16_115
+	jmp	.LBB16_112
+.LBB16_116:
+	movaps	%xmm3, -64(%rbp)
 	movaps	%xmm3, -224(%rbp)
 	movaps	%xmm7, %xmm0
 	movaps	-224(%rbp), %xmm7
@@ -10211,7 +10310,7 @@ convolution_weight_gradient_outputs:
 	movaps	-224(%rbp), %xmm3
 	unpckhps	%xmm0, %xmm3
 	movaps	%xmm3, -224(%rbp)
-	movaps	-80(%rbp), %xmm3
+	movaps	-64(%rbp), %xmm3
 	shufps	$255, %xmm3, %xmm0
 	shufps	$226, %xmm3, %xmm0
 	addps	-224(%rbp), %xmm0
@@ -10230,7 +10329,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm3, %xmm14
 	addps	%xmm1, %xmm14
 	addps	%xmm0, %xmm14
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movsd	(%rax), %xmm0
 	addps	%xmm14, %xmm0
 	movlps	%xmm0, (%rax)
@@ -10331,8 +10430,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm10, %xmm2
 	movsd	(%rax,%r11,8), %xmm0
 	addps	%xmm2, %xmm0
-	jmp	.LBB16_253
-.LBB16_118:
+	jmp	.LBB16_250
+.LBB16_117:
+	movq	%rdx, -144(%rbp)
 	xorps	%xmm9, %xmm9
 	xorl	%eax, %eax
 	pxor	%xmm4, %xmm4
@@ -10340,31 +10440,31 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm7, %xmm7
 	xorps	%xmm15, %xmm15
 	pxor	%xmm6, %xmm6
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm5, %xmm5
 	pxor	%xmm2, %xmm2
 	xorps	%xmm10, %xmm10
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_121
+	jmp	.LBB16_120
 	.p2align	4
+.LBB16_118:
+	movdqa	%xmm1, %xmm8
 .LBB16_119:
-	movaps	%xmm1, %xmm8
-.LBB16_120:
 	movaps	%xmm8, %xmm1
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_124
-.LBB16_121:
-	movq	-112(%rbp), %r10
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_123
+.LBB16_120:
+	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB16_119
+	jle	.LBB16_118
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
 	imulq	%r15, %rdi
-	movq	-13776(%rbp,%rcx), %rsi
-	movq	-13768(%rbp,%rcx), %r9
+	movq	-13792(%rbp,%rcx), %rsi
+	movq	-13784(%rbp,%rcx), %r9
 	movslq	(%r9,%r14,4), %rcx
 	leaq	(%rsi,%rcx,4), %rcx
 	movslq	4(%r9,%r14,4), %rdx
@@ -10373,12 +10473,12 @@ convolution_weight_gradient_outputs:
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
 	movq	-448(%rbp), %r9
-	movaps	%xmm1, %xmm8
+	movdqa	%xmm1, %xmm8
 	.p2align	4
-.LBB16_123:
-	movdqa	%xmm6, -160(%rbp)
-	movaps	%xmm10, -128(%rbp)
-	movdqa	%xmm0, -80(%rbp)
+.LBB16_122:
+	movdqa	%xmm6, -176(%rbp)
+	movaps	%xmm10, -112(%rbp)
+	movdqa	%xmm0, -64(%rbp)
 	movslq	-4(%r9), %r11
 	leaq	(%rdi,%r11,4), %r12
 	movdqu	(%rdi,%r11,4), %xmm0
@@ -10388,8 +10488,8 @@ convolution_weight_gradient_outputs:
 	movd	(%r9), %xmm12
 	pshufd	$0, %xmm12, %xmm12
 	movdqa	%xmm12, %xmm13
-	pcmpgtd	.LCPI16_3(%rip), %xmm13
-	pcmpgtd	.LCPI16_4(%rip), %xmm12
+	pcmpgtd	.LCPI16_5(%rip), %xmm13
+	pcmpgtd	.LCPI16_6(%rip), %xmm12
 	movdqa	%xmm5, %xmm6
 	movdqa	%xmm2, %xmm5
 	movdqu	16(%r12,%r13,4), %xmm2
@@ -10422,7 +10522,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm7
 	movdqa	%xmm5, %xmm2
 	movdqa	%xmm6, %xmm5
-	movaps	-160(%rbp), %xmm6
+	movaps	-176(%rbp), %xmm6
 	mulps	%xmm13, %xmm0
 	addps	%xmm0, %xmm5
 	mulps	%xmm12, %xmm1
@@ -10434,17 +10534,17 @@ convolution_weight_gradient_outputs:
 	movups	16(%rsi,%r12,4), %xmm1
 	mulps	%xmm1, %xmm14
 	addps	%xmm14, %xmm6
-	movaps	-128(%rbp), %xmm10
+	movaps	-112(%rbp), %xmm10
 	mulps	%xmm0, %xmm13
-	movaps	-80(%rbp), %xmm0
+	movaps	-64(%rbp), %xmm0
 	addps	%xmm13, %xmm10
 	mulps	%xmm1, %xmm12
 	addps	%xmm12, %xmm0
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_123
-	jmp	.LBB16_120
-.LBB16_124:
+	jne	.LBB16_122
+	jmp	.LBB16_119
+.LBB16_123:
 	movaps	%xmm9, %xmm12
 	movaps	%xmm11, %xmm8
 	unpcklps	%xmm11, %xmm12
@@ -10471,7 +10571,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm7
 	addps	%xmm12, %xmm7
 	addps	%xmm8, %xmm7
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movsd	(%rax), %xmm9
 	addps	%xmm7, %xmm9
 	movlps	%xmm9, (%rax)
@@ -10520,7 +10620,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm5, %xmm2
 	addps	%xmm6, %xmm2
 	addps	%xmm1, %xmm2
-	movq	-136(%rbp), %r11
+	movq	-120(%rbp), %r11
 	movsd	(%rax,%r11,4), %xmm3
 	addps	%xmm2, %xmm3
 	movlps	%xmm3, (%rax,%r11,4)
@@ -10541,68 +10641,68 @@ convolution_weight_gradient_outputs:
 	addss	%xmm3, %xmm0
 	addss	%xmm2, %xmm0
 	addss	%xmm10, %xmm0
-	jmp	.LBB16_155
-.LBB16_125:
+	jmp	.LBB16_154
+.LBB16_124:
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -352(%rbp)
+	movdqa	%xmm0, -144(%rbp)
 	xorl	%r15d, %r15d
-	movdqa	%xmm0, -624(%rbp)
+	movdqa	%xmm0, -640(%rbp)
 	xorps	%xmm12, %xmm12
 	xorps	%xmm13, %xmm13
 	xorps	%xmm14, %xmm14
 	xorps	%xmm15, %xmm15
 	pxor	%xmm7, %xmm7
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -496(%rbp)
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -560(%rbp)
+	movdqa	%xmm0, -560(%rbp)
+	pxor	%xmm1, %xmm1
+	movdqa	%xmm1, -544(%rbp)
 	pxor	%xmm2, %xmm2
-	movaps	%xmm1, -528(%rbp)
+	movdqa	%xmm1, -512(%rbp)
 	pxor	%xmm6, %xmm6
-	movaps	%xmm1, -160(%rbp)
-	movaps	%xmm1, -192(%rbp)
+	movdqa	%xmm1, -176(%rbp)
+	movdqa	%xmm1, -208(%rbp)
 	pxor	%xmm4, %xmm4
 	movdqa	%xmm4, -416(%rbp)
-	movdqa	%xmm4, -384(%rbp)
+	movdqa	%xmm4, -368(%rbp)
 	pxor	%xmm5, %xmm5
 	movdqa	%xmm4, -432(%rbp)
 	xorps	%xmm8, %xmm8
-	movdqa	%xmm4, -128(%rbp)
-	jmp	.LBB16_128
+	movdqa	%xmm4, -112(%rbp)
+	jmp	.LBB16_127
 	.p2align	4
-.LBB16_126:
+.LBB16_125:
 	movdqa	%xmm5, %xmm9
-	movaps	-128(%rbp), %xmm8
+	movaps	-112(%rbp), %xmm8
 	movdqa	%xmm6, %xmm11
-	movaps	-160(%rbp), %xmm0
-	movaps	-192(%rbp), %xmm2
-.LBB16_127:
-	movaps	%xmm2, -192(%rbp)
-	movaps	%xmm0, -160(%rbp)
+	movaps	-176(%rbp), %xmm0
+	movaps	-208(%rbp), %xmm2
+.LBB16_126:
+	movaps	%xmm2, -208(%rbp)
+	movaps	%xmm0, -176(%rbp)
 	movaps	%xmm11, %xmm6
 	movdqa	-224(%rbp), %xmm2
-	movaps	%xmm8, -128(%rbp)
+	movaps	%xmm8, -112(%rbp)
 	movaps	-256(%rbp), %xmm8
 	movaps	%xmm9, %xmm5
-	movaps	-288(%rbp), %xmm1
+	movdqa	-288(%rbp), %xmm1
 	movdqa	-272(%rbp), %xmm0
 	incq	%r15
-	cmpq	-96(%rbp), %r15
-	je	.LBB16_131
-.LBB16_128:
-	movq	-112(%rbp), %r10
+	cmpq	-72(%rbp), %r15
+	je	.LBB16_130
+.LBB16_127:
+	movq	-88(%rbp), %r10
 	testq	%r10, %r10
 	movdqa	%xmm0, -272(%rbp)
 	movaps	%xmm8, -256(%rbp)
 	movdqa	%xmm2, -224(%rbp)
-	movaps	%xmm1, -288(%rbp)
-	jle	.LBB16_126
+	movdqa	%xmm1, -288(%rbp)
+	jle	.LBB16_125
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	%r15, %r9
 	imulq	-440(%rbp), %r9
-	movq	-13776(%rbp,%rax), %rdi
-	movq	-13768(%rbp,%rax), %rax
+	movq	-13792(%rbp,%rax), %rdi
+	movq	-13784(%rbp,%rax), %rax
 	movslq	(%rax,%r14,4), %rcx
 	leaq	(%rdi,%rcx,4), %rcx
 	movslq	4(%rax,%r14,4), %rdx
@@ -10614,38 +10714,38 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r9,4), %rax
 	movq	-448(%rbp), %r9
 	movdqa	%xmm5, %xmm9
-	movaps	-128(%rbp), %xmm8
+	movaps	-112(%rbp), %xmm8
 	movdqa	%xmm6, %xmm11
-	movaps	-160(%rbp), %xmm0
-	movaps	-192(%rbp), %xmm2
+	movaps	-176(%rbp), %xmm0
+	movaps	-208(%rbp), %xmm2
 	.p2align	4
-.LBB16_130:
-	movaps	%xmm8, -128(%rbp)
-	movaps	%xmm0, -160(%rbp)
-	movaps	%xmm2, -192(%rbp)
+.LBB16_129:
+	movaps	%xmm8, -112(%rbp)
+	movaps	%xmm0, -176(%rbp)
+	movaps	%xmm2, -208(%rbp)
 	movdqa	%xmm11, -464(%rbp)
-	movdqa	%xmm4, -1200(%rbp)
-	movdqa	%xmm9, -544(%rbp)
-	movdqa	%xmm3, -80(%rbp)
+	movdqa	%xmm4, -672(%rbp)
+	movdqa	%xmm9, -528(%rbp)
+	movdqa	%xmm3, -64(%rbp)
 	movdqa	%xmm7, -480(%rbp)
 	movslq	-4(%r9), %r12
 	leaq	(%rax,%r12,4), %r13
 	movdqu	(%rax,%r12,4), %xmm2
 	movdqu	16(%rax,%r12,4), %xmm5
-	movq	-104(%rbp), %r12
+	movq	-80(%rbp), %r12
 	movdqu	(%r13,%r12,4), %xmm8
-	movq	-104(%rbp), %r12
+	movq	-80(%rbp), %r12
 	movdqu	16(%r13,%r12,4), %xmm7
-	movq	-104(%rbp), %r12
+	movq	-80(%rbp), %r12
 	movdqu	(%r13,%r12,8), %xmm6
 	movd	(%r9), %xmm0
 	pshufd	$0, %xmm0, %xmm1
 	movdqa	%xmm1, %xmm4
-	pcmpgtd	.LCPI16_3(%rip), %xmm4
-	movq	-104(%rbp), %r12
+	pcmpgtd	.LCPI16_5(%rip), %xmm4
+	movq	-80(%rbp), %r12
 	movdqu	16(%r13,%r12,8), %xmm9
-	movq	-104(%rbp), %r13
-	pcmpgtd	.LCPI16_4(%rip), %xmm1
+	movq	-80(%rbp), %r13
+	pcmpgtd	.LCPI16_6(%rip), %xmm1
 	movdqa	%xmm1, %xmm3
 	pandn	%xmm5, %xmm3
 	movdqa	%xmm4, %xmm5
@@ -10655,9 +10755,9 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm4, %xmm2
 	pandn	%xmm8, %xmm2
 	pandn	%xmm9, %xmm1
-	movaps	-352(%rbp), %xmm9
-	movaps	-624(%rbp), %xmm11
-	movaps	-496(%rbp), %xmm0
+	movaps	-144(%rbp), %xmm9
+	movaps	-640(%rbp), %xmm11
+	movaps	-560(%rbp), %xmm0
 	pandn	%xmm6, %xmm4
 	movslq	-8(%r9), %r12
 	movups	(%rcx,%r12,4), %xmm6
@@ -10665,21 +10765,21 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm6, %xmm8
 	mulps	%xmm5, %xmm8
 	addps	%xmm8, %xmm9
-	movaps	%xmm9, -352(%rbp)
+	movaps	%xmm9, -144(%rbp)
 	movaps	%xmm7, %xmm8
 	mulps	%xmm3, %xmm8
 	addps	%xmm8, %xmm11
-	movaps	%xmm11, -624(%rbp)
+	movaps	%xmm11, -640(%rbp)
 	movaps	%xmm6, %xmm8
 	mulps	%xmm2, %xmm8
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -496(%rbp)
+	movaps	%xmm0, -560(%rbp)
 	movaps	%xmm7, %xmm8
 	mulps	%xmm10, %xmm8
 	movaps	-272(%rbp), %xmm9
 	addps	%xmm8, %xmm9
 	movaps	%xmm9, -272(%rbp)
-	movaps	-544(%rbp), %xmm9
+	movaps	-528(%rbp), %xmm9
 	mulps	%xmm4, %xmm6
 	movaps	-288(%rbp), %xmm0
 	addps	%xmm6, %xmm0
@@ -10698,9 +10798,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm13
 	movaps	%xmm6, %xmm8
 	mulps	%xmm2, %xmm8
-	movaps	-560(%rbp), %xmm11
+	movaps	-544(%rbp), %xmm11
 	addps	%xmm8, %xmm11
-	movaps	%xmm11, -560(%rbp)
+	movaps	%xmm11, -544(%rbp)
 	movaps	%xmm7, %xmm8
 	mulps	%xmm10, %xmm8
 	movaps	-224(%rbp), %xmm11
@@ -10708,9 +10808,9 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm11, -224(%rbp)
 	movaps	-464(%rbp), %xmm11
 	mulps	%xmm4, %xmm6
-	movaps	-384(%rbp), %xmm0
+	movaps	-368(%rbp), %xmm0
 	addps	%xmm6, %xmm0
-	movaps	%xmm0, -384(%rbp)
+	movaps	%xmm0, -368(%rbp)
 	mulps	%xmm1, %xmm7
 	addps	%xmm7, %xmm9
 	movups	(%rdx,%r12,4), %xmm6
@@ -10723,10 +10823,10 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm15
 	movaps	%xmm6, %xmm8
 	mulps	%xmm2, %xmm8
-	movaps	-528(%rbp), %xmm0
+	movaps	-512(%rbp), %xmm0
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -528(%rbp)
-	movaps	-160(%rbp), %xmm0
+	movaps	%xmm0, -512(%rbp)
+	movaps	-176(%rbp), %xmm0
 	movaps	%xmm7, %xmm8
 	mulps	%xmm10, %xmm8
 	addps	%xmm8, %xmm11
@@ -10744,74 +10844,75 @@ convolution_weight_gradient_outputs:
 	addps	%xmm5, %xmm7
 	movups	16(%rdi,%r12,4), %xmm5
 	mulps	%xmm5, %xmm3
-	movaps	-80(%rbp), %xmm8
+	movaps	-64(%rbp), %xmm8
 	addps	%xmm3, %xmm8
-	movaps	%xmm8, -80(%rbp)
-	movaps	-128(%rbp), %xmm8
-	movdqa	-80(%rbp), %xmm3
+	movaps	%xmm8, -64(%rbp)
+	movaps	-112(%rbp), %xmm8
+	movdqa	-64(%rbp), %xmm3
 	mulps	%xmm6, %xmm2
 	addps	%xmm2, %xmm0
-	movaps	-192(%rbp), %xmm2
+	movaps	-208(%rbp), %xmm2
 	mulps	%xmm5, %xmm10
 	addps	%xmm10, %xmm2
 	mulps	%xmm6, %xmm4
 	addps	%xmm4, %xmm8
-	movaps	-1200(%rbp), %xmm4
+	movaps	-672(%rbp), %xmm4
 	mulps	%xmm5, %xmm1
 	addps	%xmm1, %xmm4
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_130
-	jmp	.LBB16_127
-.LBB16_131:
-	movaps	-352(%rbp), %xmm9
-	movaps	%xmm9, -1024(%rbp)
-	movaps	-624(%rbp), %xmm9
-	movaps	%xmm9, -1008(%rbp)
-	movaps	%xmm12, -992(%rbp)
-	movaps	%xmm13, -976(%rbp)
-	movaps	%xmm14, -960(%rbp)
-	movaps	%xmm15, -944(%rbp)
-	movaps	%xmm7, -928(%rbp)
-	movdqa	%xmm3, -912(%rbp)
-	movaps	-496(%rbp), %xmm3
-	movaps	%xmm3, -896(%rbp)
-	movdqa	%xmm0, -880(%rbp)
-	movaps	-560(%rbp), %xmm0
+	jne	.LBB16_129
+	jmp	.LBB16_126
+.LBB16_130:
+	movaps	-144(%rbp), %xmm9
+	movaps	%xmm9, -1056(%rbp)
+	movaps	-640(%rbp), %xmm9
+	movaps	%xmm9, -1040(%rbp)
+	movaps	%xmm12, -1024(%rbp)
+	movaps	%xmm13, -1008(%rbp)
+	movaps	%xmm14, -992(%rbp)
+	movaps	%xmm15, -976(%rbp)
+	movaps	%xmm7, -960(%rbp)
+	movdqa	%xmm3, -944(%rbp)
+	movaps	-560(%rbp), %xmm3
+	movaps	%xmm3, -928(%rbp)
+	movdqa	%xmm0, -912(%rbp)
+	movaps	-544(%rbp), %xmm0
+	movaps	%xmm0, -896(%rbp)
+	movdqa	%xmm2, -880(%rbp)
+	movaps	-512(%rbp), %xmm0
 	movaps	%xmm0, -864(%rbp)
-	movdqa	%xmm2, -848(%rbp)
-	movaps	-528(%rbp), %xmm0
+	movaps	%xmm6, -848(%rbp)
+	movaps	-176(%rbp), %xmm0
 	movaps	%xmm0, -832(%rbp)
-	movaps	%xmm6, -816(%rbp)
-	movaps	-160(%rbp), %xmm0
-	movaps	%xmm0, -800(%rbp)
-	movaps	-192(%rbp), %xmm0
-	movaps	%xmm0, -784(%rbp)
-	movaps	%xmm1, -768(%rbp)
+	movaps	-208(%rbp), %xmm0
+	movaps	%xmm0, -816(%rbp)
+	movdqa	%xmm1, -800(%rbp)
 	movaps	-416(%rbp), %xmm0
-	movaps	%xmm0, -752(%rbp)
-	movaps	-384(%rbp), %xmm0
-	movaps	%xmm0, -736(%rbp)
-	movaps	%xmm5, -720(%rbp)
+	movaps	%xmm0, -784(%rbp)
+	movaps	-368(%rbp), %xmm0
+	movaps	%xmm0, -768(%rbp)
+	movaps	%xmm5, -752(%rbp)
 	movaps	-432(%rbp), %xmm0
+	movaps	%xmm0, -736(%rbp)
+	movaps	%xmm8, -720(%rbp)
+	movaps	-112(%rbp), %xmm0
 	movaps	%xmm0, -704(%rbp)
-	movaps	%xmm8, -688(%rbp)
-	movaps	-128(%rbp), %xmm0
-	movaps	%xmm0, -672(%rbp)
-	movaps	%xmm4, -656(%rbp)
+	movaps	%xmm4, -688(%rbp)
 	movl	$96, %eax
-	movq	-88(%rbp), %rcx
-	movq	-1264(%rbp), %rdx
+	movq	-48(%rbp), %rdi
+	movq	%rdi, %rcx
+	movq	-1136(%rbp), %rdx
 	.p2align	4
-.LBB16_132:
-	movaps	-1120(%rbp,%rax), %xmm3
-	movaps	-1104(%rbp,%rax), %xmm2
-	movaps	-1088(%rbp,%rax), %xmm1
-	movaps	-1072(%rbp,%rax), %xmm0
+.LBB16_131:
+	movaps	-1152(%rbp,%rax), %xmm3
+	movaps	-1136(%rbp,%rax), %xmm2
+	movaps	-1120(%rbp,%rax), %xmm1
+	movaps	-1104(%rbp,%rax), %xmm0
 	movaps	%xmm3, %xmm4
 	unpcklps	%xmm1, %xmm4
-	movaps	-1056(%rbp,%rax), %xmm5
-	movaps	-1024(%rbp,%rax), %xmm6
+	movaps	-1088(%rbp,%rax), %xmm5
+	movaps	-1056(%rbp,%rax), %xmm6
 	movaps	%xmm6, %xmm7
 	movlhps	%xmm5, %xmm7
 	shufps	$36, %xmm7, %xmm4
@@ -10833,8 +10934,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	movaps	%xmm2, %xmm3
 	unpcklps	%xmm0, %xmm3
-	movaps	-1040(%rbp,%rax), %xmm4
-	movaps	-1008(%rbp,%rax), %xmm5
+	movaps	-1072(%rbp,%rax), %xmm4
+	movaps	-1040(%rbp,%rax), %xmm5
 	movaps	%xmm5, %xmm6
 	movlhps	%xmm4, %xmm6
 	shufps	$36, %xmm6, %xmm3
@@ -10861,9 +10962,10 @@ convolution_weight_gradient_outputs:
 	subq	$-128, %rax
 	addq	%rdx, %rcx
 	cmpq	$480, %rax
-	jne	.LBB16_132
-	jmp	.LBB16_147
-.LBB16_133:
+	jne	.LBB16_131
+	jmp	.LBB16_146
+.LBB16_132:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm7, %xmm7
 	xorl	%eax, %eax
 	pxor	%xmm6, %xmm6
@@ -10871,32 +10973,32 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_135
+	jmp	.LBB16_134
 	.p2align	4
-.LBB16_134:
+.LBB16_133:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_138
-.LBB16_135:
-	movq	-112(%rbp), %r9
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_137
+.LBB16_134:
+	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB16_134
+	jle	.LBB16_133
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r15, %rsi
-	movq	-13776(%rbp,%rcx), %rdx
-	movq	-13768(%rbp,%rcx), %rdi
+	movq	-13792(%rbp,%rcx), %rdx
+	movq	-13784(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r14,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r14,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	leaq	(%r8,%rsi,4), %rsi
-	movq	-512(%rbp), %rdi
+	movq	-496(%rbp), %rdi
 	.p2align	4
-.LBB16_137:
+.LBB16_136:
 	movslq	(%rdi), %r10
 	leaq	(%rsi,%r10,4), %r11
 	movups	(%rsi,%r10,4), %xmm10
@@ -10928,9 +11030,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm0
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_137
-	jmp	.LBB16_134
-.LBB16_138:
+	jne	.LBB16_136
+	jmp	.LBB16_133
+.LBB16_137:
 	movaps	%xmm7, %xmm8
 	unpcklps	%xmm5, %xmm8
 	movaps	%xmm5, %xmm9
@@ -10956,7 +11058,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm4
 	addps	%xmm8, %xmm4
 	addps	%xmm5, %xmm4
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movsd	(%rax), %xmm5
 	addps	%xmm4, %xmm5
 	movlps	%xmm5, (%rax)
@@ -10985,89 +11087,90 @@ convolution_weight_gradient_outputs:
 	addps	%xmm3, %xmm0
 	addps	%xmm4, %xmm0
 	addps	%xmm1, %xmm0
-	movq	-136(%rbp), %r11
+	movq	-120(%rbp), %r11
 	movsd	(%rax,%r11,4), %xmm1
 	addps	%xmm0, %xmm1
 	movlps	%xmm1, (%rax,%r11,4)
-	jmp	.LBB16_255
-.LBB16_139:
-	xorps	%xmm9, %xmm9
+	movq	-184(%rbp), %r10
+	jmp	.LBB16_91
+.LBB16_138:
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -144(%rbp)
 	xorl	%r15d, %r15d
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
-	xorps	%xmm12, %xmm12
+	movdqa	%xmm0, -112(%rbp)
 	xorps	%xmm13, %xmm13
-	xorps	%xmm14, %xmm14
+	movdqa	%xmm0, -672(%rbp)
 	pxor	%xmm7, %xmm7
 	pxor	%xmm4, %xmm4
 	xorps	%xmm15, %xmm15
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -496(%rbp)
-	xorps	%xmm1, %xmm1
-	movdqa	%xmm0, -480(%rbp)
+	movdqa	%xmm0, -176(%rbp)
+	pxor	%xmm1, %xmm1
+	movdqa	%xmm0, -560(%rbp)
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -544(%rbp)
+	movdqa	%xmm0, -480(%rbp)
 	xorps	%xmm8, %xmm8
 	pxor	%xmm6, %xmm6
-	movdqa	%xmm0, -80(%rbp)
+	movdqa	%xmm0, -528(%rbp)
 	pxor	%xmm2, %xmm2
-	movdqa	%xmm0, -560(%rbp)
+	movdqa	%xmm2, -544(%rbp)
 	pxor	%xmm5, %xmm5
-	movdqa	%xmm0, -352(%rbp)
-	movdqa	%xmm0, -624(%rbp)
-	movdqa	%xmm0, -128(%rbp)
-	movdqa	%xmm0, -160(%rbp)
-	jmp	.LBB16_142
+	movdqa	%xmm2, -640(%rbp)
+	xorps	%xmm12, %xmm12
+	movaps	%xmm12, -64(%rbp)
+	xorps	%xmm9, %xmm9
+	jmp	.LBB16_141
 	.p2align	4
-.LBB16_140:
-	movaps	-496(%rbp), %xmm10
-	movaps	-480(%rbp), %xmm13
-	movdqa	%xmm3, %xmm1
-	movaps	-544(%rbp), %xmm15
+.LBB16_139:
+	movaps	-112(%rbp), %xmm14
+	movaps	-672(%rbp), %xmm12
+	movaps	-176(%rbp), %xmm10
+	movaps	-560(%rbp), %xmm13
+	movaps	-480(%rbp), %xmm15
 	movdqa	%xmm6, %xmm3
-	movaps	-80(%rbp), %xmm11
-	movaps	-128(%rbp), %xmm0
-	movaps	-160(%rbp), %xmm2
-.LBB16_141:
-	movaps	%xmm2, -160(%rbp)
-	movaps	%xmm0, -128(%rbp)
-	movdqa	-528(%rbp), %xmm5
-	movaps	%xmm15, -544(%rbp)
-	movaps	%xmm13, -480(%rbp)
-	movdqa	-416(%rbp), %xmm2
-	movaps	%xmm10, -496(%rbp)
-	movaps	%xmm11, -80(%rbp)
+	movaps	-528(%rbp), %xmm11
+	movdqa	-64(%rbp), %xmm1
+.LBB16_140:
+	movaps	%xmm12, -672(%rbp)
+	movdqa	%xmm1, -64(%rbp)
+	movdqa	-512(%rbp), %xmm2
+	movaps	%xmm11, -528(%rbp)
+	movaps	%xmm15, -480(%rbp)
+	movdqa	-416(%rbp), %xmm5
+	movaps	%xmm13, -560(%rbp)
+	movaps	%xmm10, -176(%rbp)
+	movdqa	-432(%rbp), %xmm0
+	movaps	%xmm14, -112(%rbp)
 	movaps	%xmm3, %xmm6
-	movaps	%xmm1, %xmm3
-	movaps	-432(%rbp), %xmm1
-	movaps	-384(%rbp), %xmm15
-	movaps	-224(%rbp), %xmm13
-	movaps	-272(%rbp), %xmm12
-	movaps	-192(%rbp), %xmm11
-	movaps	-256(%rbp), %xmm10
-	movaps	-288(%rbp), %xmm9
+	movdqa	-368(%rbp), %xmm3
+	movdqa	-224(%rbp), %xmm1
+	movaps	-256(%rbp), %xmm15
+	movaps	-288(%rbp), %xmm13
+	movaps	-208(%rbp), %xmm11
+	movaps	-272(%rbp), %xmm10
 	incq	%r15
-	cmpq	-96(%rbp), %r15
-	je	.LBB16_145
-.LBB16_142:
-	movq	-112(%rbp), %r10
+	cmpq	-72(%rbp), %r15
+	je	.LBB16_144
+.LBB16_141:
+	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	movaps	%xmm11, -192(%rbp)
-	movaps	%xmm12, -272(%rbp)
-	movaps	%xmm9, -288(%rbp)
-	movaps	%xmm10, -256(%rbp)
-	movaps	%xmm13, -224(%rbp)
-	movaps	%xmm15, -384(%rbp)
-	movaps	%xmm1, -432(%rbp)
-	movdqa	%xmm2, -416(%rbp)
-	movdqa	%xmm5, -528(%rbp)
-	jle	.LBB16_140
+	movaps	%xmm11, -208(%rbp)
+	movaps	%xmm10, -272(%rbp)
+	movaps	%xmm13, -288(%rbp)
+	movaps	%xmm15, -256(%rbp)
+	movdqa	%xmm1, -224(%rbp)
+	movdqa	%xmm3, -368(%rbp)
+	movdqa	%xmm0, -432(%rbp)
+	movdqa	%xmm5, -416(%rbp)
+	movdqa	%xmm2, -512(%rbp)
+	jle	.LBB16_139
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	%r15, %rdi
 	imulq	-440(%rbp), %rdi
-	movq	-13776(%rbp,%rax), %rsi
-	movq	-13768(%rbp,%rax), %r9
+	movq	-13792(%rbp,%rax), %rsi
+	movq	-13784(%rbp,%rax), %r9
 	movslq	(%r9,%r14,4), %rax
 	leaq	(%rsi,%rax,4), %rax
 	movslq	4(%r9,%r14,4), %rcx
@@ -11077,199 +11180,206 @@ convolution_weight_gradient_outputs:
 	movslq	12(%r9,%r14,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-512(%rbp), %r9
-	movaps	-496(%rbp), %xmm10
-	movaps	-480(%rbp), %xmm13
-	movdqa	%xmm3, %xmm1
-	movaps	-544(%rbp), %xmm15
+	movq	-496(%rbp), %r9
+	movaps	-112(%rbp), %xmm14
+	movaps	-672(%rbp), %xmm12
+	movaps	-176(%rbp), %xmm10
+	movaps	-560(%rbp), %xmm13
+	movaps	-480(%rbp), %xmm15
 	movdqa	%xmm6, %xmm3
-	movaps	-80(%rbp), %xmm11
-	movaps	-128(%rbp), %xmm0
-	movaps	-160(%rbp), %xmm2
+	movaps	-528(%rbp), %xmm11
+	movaps	-64(%rbp), %xmm1
 	.p2align	4
-.LBB16_144:
-	movaps	%xmm0, -128(%rbp)
-	movdqa	%xmm4, -80(%rbp)
-	movaps	%xmm2, -160(%rbp)
-	movdqa	%xmm3, -1200(%rbp)
-	movdqa	%xmm1, -544(%rbp)
+.LBB16_143:
+	movaps	%xmm1, -64(%rbp)
+	movaps	%xmm9, -176(%rbp)
+	movdqa	%xmm3, -528(%rbp)
+	movdqa	%xmm4, -112(%rbp)
 	movaps	%xmm8, -480(%rbp)
-	movdqa	%xmm7, -496(%rbp)
+	movdqa	%xmm7, -560(%rbp)
 	movslq	(%r9), %r12
 	leaq	(%rdi,%r12,4), %r13
 	movups	(%rdi,%r12,4), %xmm8
 	movups	16(%rdi,%r12,4), %xmm4
-	movq	-104(%rbp), %r12
+	movq	-80(%rbp), %r12
 	movups	(%r13,%r12,4), %xmm3
-	movq	-104(%rbp), %r12
+	movq	-80(%rbp), %r12
 	movups	16(%r13,%r12,4), %xmm2
-	movq	-104(%rbp), %r12
-	movups	(%r13,%r12,8), %xmm9
-	movq	-104(%rbp), %r12
-	movups	16(%r13,%r12,8), %xmm12
-	movq	-104(%rbp), %r13
+	movq	-80(%rbp), %r12
+	movups	(%r13,%r12,8), %xmm1
+	movq	-80(%rbp), %r12
+	movups	16(%r13,%r12,8), %xmm9
+	movq	-80(%rbp), %r13
 	movslq	-4(%r9), %r12
 	movups	(%rax,%r12,4), %xmm6
 	movups	16(%rax,%r12,4), %xmm7
 	movaps	%xmm8, %xmm5
 	mulps	%xmm6, %xmm5
-	movaps	-288(%rbp), %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm1, -288(%rbp)
+	movaps	-144(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -144(%rbp)
 	movaps	%xmm4, %xmm5
 	mulps	%xmm7, %xmm5
-	movaps	-256(%rbp), %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm1, -256(%rbp)
+	movaps	-272(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -272(%rbp)
 	movaps	%xmm3, %xmm5
 	mulps	%xmm6, %xmm5
-	movaps	-384(%rbp), %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm1, -384(%rbp)
+	movaps	-256(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -256(%rbp)
 	movaps	%xmm2, %xmm5
 	mulps	%xmm7, %xmm5
 	addps	%xmm5, %xmm10
-	mulps	%xmm9, %xmm6
+	mulps	%xmm1, %xmm6
 	addps	%xmm6, %xmm11
-	mulps	%xmm12, %xmm7
-	movaps	-416(%rbp), %xmm1
-	addps	%xmm7, %xmm1
-	movaps	%xmm1, -416(%rbp)
+	mulps	%xmm9, %xmm7
+	movaps	-432(%rbp), %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -432(%rbp)
 	movups	(%rcx,%r12,4), %xmm5
 	movups	16(%rcx,%r12,4), %xmm6
 	movaps	%xmm8, %xmm7
 	mulps	%xmm5, %xmm7
-	movaps	%xmm15, %xmm0
+	movaps	%xmm14, %xmm0
+	movaps	%xmm12, %xmm14
+	movaps	%xmm15, %xmm12
 	movaps	%xmm13, %xmm15
 	movaps	%xmm11, %xmm13
 	movaps	%xmm10, %xmm11
-	movaps	-192(%rbp), %xmm10
+	movaps	-208(%rbp), %xmm10
 	addps	%xmm7, %xmm10
-	movaps	%xmm10, -192(%rbp)
+	movaps	%xmm10, -208(%rbp)
 	movaps	%xmm11, %xmm10
 	movaps	%xmm13, %xmm11
 	movaps	%xmm15, %xmm13
-	movaps	%xmm0, %xmm15
-	movaps	%xmm4, %xmm7
-	mulps	%xmm6, %xmm7
-	movaps	-272(%rbp), %xmm1
-	addps	%xmm7, %xmm1
-	movaps	%xmm1, -272(%rbp)
-	movaps	%xmm3, %xmm7
-	mulps	%xmm5, %xmm7
-	movaps	-432(%rbp), %xmm1
-	addps	%xmm7, %xmm1
-	movaps	%xmm1, -432(%rbp)
-	movaps	%xmm2, %xmm7
-	mulps	%xmm6, %xmm7
-	addps	%xmm7, %xmm13
-	mulps	%xmm9, %xmm5
-	movaps	-560(%rbp), %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm1, -560(%rbp)
-	mulps	%xmm12, %xmm6
-	movaps	-528(%rbp), %xmm1
-	addps	%xmm6, %xmm1
-	movaps	%xmm1, -528(%rbp)
-	movups	(%rdx,%r12,4), %xmm5
-	movups	16(%rdx,%r12,4), %xmm6
-	movaps	%xmm8, %xmm7
-	mulps	%xmm5, %xmm7
-	movaps	-224(%rbp), %xmm1
-	addps	%xmm7, %xmm1
-	movaps	%xmm1, -224(%rbp)
-	movaps	-544(%rbp), %xmm1
+	movaps	%xmm12, %xmm15
+	movaps	%xmm14, %xmm12
+	movaps	%xmm0, %xmm14
 	movaps	%xmm4, %xmm7
 	mulps	%xmm6, %xmm7
 	addps	%xmm7, %xmm14
 	movaps	%xmm3, %xmm7
 	mulps	%xmm5, %xmm7
-	addps	%xmm7, %xmm1
+	movaps	-224(%rbp), %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm2, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm13
+	mulps	%xmm1, %xmm5
+	movaps	-544(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -544(%rbp)
+	mulps	%xmm9, %xmm6
+	movaps	-416(%rbp), %xmm0
+	addps	%xmm6, %xmm0
+	movaps	%xmm0, -416(%rbp)
+	movups	(%rdx,%r12,4), %xmm5
+	movups	16(%rdx,%r12,4), %xmm6
+	movaps	%xmm8, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	-288(%rbp), %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -288(%rbp)
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm12
+	movaps	%xmm3, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	-368(%rbp), %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm0, -368(%rbp)
 	movaps	%xmm2, %xmm7
 	mulps	%xmm6, %xmm7
 	addps	%xmm7, %xmm15
-	movaps	-496(%rbp), %xmm0
-	mulps	%xmm9, %xmm5
-	movaps	-352(%rbp), %xmm7
-	addps	%xmm5, %xmm7
-	movaps	%xmm7, -352(%rbp)
-	mulps	%xmm12, %xmm6
-	movaps	-624(%rbp), %xmm5
-	addps	%xmm6, %xmm5
-	movaps	%xmm5, -624(%rbp)
+	movaps	-560(%rbp), %xmm7
+	mulps	%xmm1, %xmm5
+	movaps	-640(%rbp), %xmm0
+	addps	%xmm5, %xmm0
+	movaps	%xmm0, -640(%rbp)
+	mulps	%xmm9, %xmm6
+	movaps	-512(%rbp), %xmm0
+	addps	%xmm6, %xmm0
+	movaps	%xmm0, -512(%rbp)
 	movups	(%rsi,%r12,4), %xmm5
 	mulps	%xmm5, %xmm8
-	addps	%xmm8, %xmm0
-	movaps	%xmm0, %xmm7
+	addps	%xmm8, %xmm7
 	movaps	-480(%rbp), %xmm8
 	movups	16(%rsi,%r12,4), %xmm6
 	mulps	%xmm6, %xmm4
-	movaps	-80(%rbp), %xmm0
+	movaps	-112(%rbp), %xmm0
 	addps	%xmm4, %xmm0
-	movaps	%xmm0, -80(%rbp)
-	movaps	-128(%rbp), %xmm0
-	movdqa	-80(%rbp), %xmm4
+	movaps	%xmm0, -112(%rbp)
+	movdqa	-112(%rbp), %xmm4
 	mulps	%xmm5, %xmm3
 	addps	%xmm3, %xmm8
-	movaps	-1200(%rbp), %xmm3
+	movaps	-528(%rbp), %xmm3
 	mulps	%xmm6, %xmm2
 	addps	%xmm2, %xmm3
-	movaps	-160(%rbp), %xmm2
-	mulps	%xmm5, %xmm9
+	mulps	%xmm5, %xmm1
+	movaps	-64(%rbp), %xmm0
+	addps	%xmm1, %xmm0
+	movaps	%xmm0, -64(%rbp)
+	movdqa	-64(%rbp), %xmm1
+	mulps	%xmm6, %xmm9
+	movaps	-176(%rbp), %xmm0
 	addps	%xmm9, %xmm0
-	mulps	%xmm6, %xmm12
-	addps	%xmm12, %xmm2
+	movaps	%xmm0, -176(%rbp)
+	movaps	-176(%rbp), %xmm9
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_144
-	jmp	.LBB16_141
-.LBB16_145:
-	movaps	%xmm9, -1024(%rbp)
+	jne	.LBB16_143
+	jmp	.LBB16_140
+.LBB16_144:
+	movaps	-144(%rbp), %xmm12
+	movaps	%xmm12, -1056(%rbp)
+	movaps	%xmm10, -1040(%rbp)
+	movaps	%xmm11, -1024(%rbp)
+	movaps	-112(%rbp), %xmm10
 	movaps	%xmm10, -1008(%rbp)
-	movaps	%xmm11, -992(%rbp)
-	movaps	%xmm12, -976(%rbp)
-	movaps	%xmm13, -960(%rbp)
-	movaps	%xmm14, -944(%rbp)
-	movaps	%xmm7, -928(%rbp)
-	movdqa	%xmm4, -912(%rbp)
-	movaps	%xmm15, -896(%rbp)
-	movaps	-496(%rbp), %xmm0
-	movaps	%xmm0, -880(%rbp)
-	movaps	%xmm1, -864(%rbp)
-	movaps	-480(%rbp), %xmm0
-	movaps	%xmm0, -848(%rbp)
-	movaps	%xmm3, -832(%rbp)
+	movaps	%xmm13, -992(%rbp)
+	movaps	-672(%rbp), %xmm10
+	movaps	%xmm10, -976(%rbp)
+	movaps	%xmm7, -960(%rbp)
+	movdqa	%xmm4, -944(%rbp)
+	movaps	%xmm15, -928(%rbp)
+	movaps	-176(%rbp), %xmm4
+	movaps	%xmm4, -912(%rbp)
+	movdqa	%xmm1, -896(%rbp)
+	movaps	-560(%rbp), %xmm1
+	movaps	%xmm1, -880(%rbp)
+	movdqa	%xmm3, -864(%rbp)
+	movaps	-480(%rbp), %xmm1
+	movaps	%xmm1, -848(%rbp)
+	movaps	%xmm8, -832(%rbp)
+	movaps	%xmm6, -816(%rbp)
+	movaps	-528(%rbp), %xmm1
+	movaps	%xmm1, -800(%rbp)
+	movdqa	%xmm0, -784(%rbp)
 	movaps	-544(%rbp), %xmm0
-	movaps	%xmm0, -816(%rbp)
-	movaps	%xmm8, -800(%rbp)
-	movaps	%xmm6, -784(%rbp)
-	movaps	-80(%rbp), %xmm0
 	movaps	%xmm0, -768(%rbp)
-	movdqa	%xmm2, -752(%rbp)
-	movaps	-560(%rbp), %xmm0
+	movdqa	%xmm5, -752(%rbp)
+	movaps	-640(%rbp), %xmm0
 	movaps	%xmm0, -736(%rbp)
-	movdqa	%xmm5, -720(%rbp)
-	movaps	-352(%rbp), %xmm0
+	movdqa	%xmm2, -720(%rbp)
+	movaps	-64(%rbp), %xmm0
 	movaps	%xmm0, -704(%rbp)
-	movaps	-624(%rbp), %xmm0
-	movaps	%xmm0, -688(%rbp)
-	movaps	-128(%rbp), %xmm0
-	movaps	%xmm0, -672(%rbp)
-	movaps	-160(%rbp), %xmm0
-	movaps	%xmm0, -656(%rbp)
+	movaps	%xmm9, -688(%rbp)
 	movl	$96, %eax
-	movq	-88(%rbp), %rcx
-	movq	-1264(%rbp), %rdx
+	movq	-48(%rbp), %rdi
+	movq	%rdi, %rcx
+	movq	-1136(%rbp), %rdx
 	.p2align	4
-.LBB16_146:
-	movaps	-1120(%rbp,%rax), %xmm3
-	movaps	-1104(%rbp,%rax), %xmm2
-	movaps	-1088(%rbp,%rax), %xmm1
-	movaps	-1072(%rbp,%rax), %xmm0
+.LBB16_145:
+	movaps	-1152(%rbp,%rax), %xmm3
+	movaps	-1136(%rbp,%rax), %xmm2
+	movaps	-1120(%rbp,%rax), %xmm1
+	movaps	-1104(%rbp,%rax), %xmm0
 	movaps	%xmm3, %xmm4
 	unpcklps	%xmm1, %xmm4
-	movaps	-1056(%rbp,%rax), %xmm5
-	movaps	-1024(%rbp,%rax), %xmm6
+	movaps	-1088(%rbp,%rax), %xmm5
+	movaps	-1056(%rbp,%rax), %xmm6
 	movaps	%xmm6, %xmm7
 	movlhps	%xmm5, %xmm7
 	shufps	$36, %xmm7, %xmm4
@@ -11291,8 +11401,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	movaps	%xmm2, %xmm3
 	unpcklps	%xmm0, %xmm3
-	movaps	-1040(%rbp,%rax), %xmm4
-	movaps	-1008(%rbp,%rax), %xmm5
+	movaps	-1072(%rbp,%rax), %xmm4
+	movaps	-1040(%rbp,%rax), %xmm5
 	movaps	%xmm5, %xmm6
 	movlhps	%xmm4, %xmm6
 	shufps	$36, %xmm6, %xmm3
@@ -11319,11 +11429,14 @@ convolution_weight_gradient_outputs:
 	subq	$-128, %rax
 	addq	%rdx, %rcx
 	cmpq	$480, %rax
-	jne	.LBB16_146
-.LBB16_147:
+	jne	.LBB16_145
+.LBB16_146:
 	movq	-440(%rbp), %r15
-	jmp	.LBB16_254
-.LBB16_148:
+	movq	-184(%rbp), %r10
+	movq	-392(%rbp), %r12
+	jmp	.LBB16_92
+.LBB16_147:
+	movq	%rdx, -144(%rbp)
 	xorps	%xmm10, %xmm10
 	xorl	%eax, %eax
 	xorps	%xmm9, %xmm9
@@ -11331,33 +11444,33 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm5, %xmm5
 	xorps	%xmm15, %xmm15
 	xorps	%xmm14, %xmm14
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_151
+	jmp	.LBB16_150
 	.p2align	4
-.LBB16_149:
+.LBB16_148:
 	movdqa	%xmm2, %xmm7
-	movaps	%xmm1, %xmm8
-.LBB16_150:
+	movdqa	%xmm1, %xmm8
+.LBB16_149:
 	movaps	%xmm8, %xmm1
 	movaps	%xmm7, %xmm2
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_154
-.LBB16_151:
-	movq	-112(%rbp), %r10
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_153
+.LBB16_150:
+	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB16_149
+	jle	.LBB16_148
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
 	imulq	%r15, %rdi
-	movq	-13776(%rbp,%rcx), %rsi
-	movq	-13768(%rbp,%rcx), %r9
+	movq	-13792(%rbp,%rcx), %rsi
+	movq	-13784(%rbp,%rcx), %r9
 	movslq	(%r9,%r14,4), %rcx
 	leaq	(%rsi,%rcx,4), %rcx
 	movslq	4(%r9,%r14,4), %rdx
@@ -11365,14 +11478,14 @@ convolution_weight_gradient_outputs:
 	movslq	8(%r9,%r14,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-512(%rbp), %r9
+	movq	-496(%rbp), %r9
 	movdqa	%xmm2, %xmm7
-	movaps	%xmm1, %xmm8
+	movdqa	%xmm1, %xmm8
 	.p2align	4
-.LBB16_153:
-	movdqa	%xmm6, -160(%rbp)
-	movdqa	%xmm0, -128(%rbp)
-	movaps	%xmm14, -80(%rbp)
+.LBB16_152:
+	movdqa	%xmm6, -176(%rbp)
+	movdqa	%xmm0, -112(%rbp)
+	movaps	%xmm14, -64(%rbp)
 	movslq	(%r9), %r11
 	leaq	(%rdi,%r11,4), %r12
 	movups	(%rdi,%r11,4), %xmm2
@@ -11404,7 +11517,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm15, %xmm4
 	movaps	%xmm5, %xmm15
 	movdqa	%xmm6, %xmm5
-	movaps	-160(%rbp), %xmm6
+	movaps	-176(%rbp), %xmm6
 	mulps	%xmm13, %xmm0
 	addps	%xmm0, %xmm5
 	mulps	%xmm12, %xmm1
@@ -11415,17 +11528,17 @@ convolution_weight_gradient_outputs:
 	movups	16(%rsi,%r12,4), %xmm1
 	mulps	%xmm1, %xmm14
 	addps	%xmm14, %xmm6
-	movaps	-80(%rbp), %xmm14
+	movaps	-64(%rbp), %xmm14
 	mulps	%xmm0, %xmm13
-	movaps	-128(%rbp), %xmm0
+	movaps	-112(%rbp), %xmm0
 	addps	%xmm13, %xmm14
 	mulps	%xmm1, %xmm12
 	addps	%xmm12, %xmm0
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_153
-	jmp	.LBB16_150
-.LBB16_154:
+	jne	.LBB16_152
+	jmp	.LBB16_149
+.LBB16_153:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm11, %xmm7
 	unpcklps	%xmm11, %xmm12
@@ -11452,7 +11565,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm4
 	addps	%xmm12, %xmm4
 	addps	%xmm7, %xmm4
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movsd	(%rax), %xmm9
 	addps	%xmm4, %xmm9
 	movlps	%xmm9, (%rax)
@@ -11501,7 +11614,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm5, %xmm15
 	addps	%xmm6, %xmm15
 	addps	%xmm1, %xmm15
-	movq	-136(%rbp), %r11
+	movq	-120(%rbp), %r11
 	movsd	(%rax,%r11,4), %xmm3
 	addps	%xmm15, %xmm3
 	movlps	%xmm3, (%rax,%r11,4)
@@ -11522,11 +11635,12 @@ convolution_weight_gradient_outputs:
 	addss	%xmm3, %xmm0
 	addss	%xmm2, %xmm0
 	addss	%xmm14, %xmm0
-.LBB16_155:
+.LBB16_154:
 	addss	8(%rax,%r11,4), %xmm0
 	movss	%xmm0, 8(%rax,%r11,4)
-	jmp	.LBB16_254
-.LBB16_156:
+	jmp	.LBB16_90
+.LBB16_155:
+	movq	%rdx, -144(%rbp)
 	xorps	%xmm12, %xmm12
 	xorl	%eax, %eax
 	xorps	%xmm8, %xmm8
@@ -11538,30 +11652,30 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm7, %xmm7
 	xorps	%xmm9, %xmm9
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -128(%rbp)
+	movdqa	%xmm0, -112(%rbp)
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB16_159
+	jmp	.LBB16_158
 	.p2align	4
-.LBB16_157:
+.LBB16_156:
 	movaps	%xmm12, %xmm8
-.LBB16_158:
+.LBB16_157:
 	movaps	%xmm8, %xmm12
-	movaps	-80(%rbp), %xmm8
+	movaps	-64(%rbp), %xmm8
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_162
-.LBB16_159:
-	movq	-112(%rbp), %r9
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_161
+.LBB16_158:
+	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	movaps	%xmm8, -80(%rbp)
-	jle	.LBB16_157
+	movaps	%xmm8, -64(%rbp)
+	jle	.LBB16_156
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r15, %rsi
-	movq	-13776(%rbp,%rcx), %rdx
-	movq	-13768(%rbp,%rcx), %rdi
+	movq	-13792(%rbp,%rcx), %rdx
+	movq	-13784(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r14,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r14,4), %rdi
@@ -11570,11 +11684,11 @@ convolution_weight_gradient_outputs:
 	movq	-448(%rbp), %rdi
 	movaps	%xmm12, %xmm8
 	.p2align	4
-.LBB16_161:
+.LBB16_160:
 	movaps	%xmm10, -288(%rbp)
 	movdqa	%xmm7, -272(%rbp)
-	movdqa	%xmm4, -192(%rbp)
-	movdqa	%xmm2, -160(%rbp)
+	movdqa	%xmm4, -208(%rbp)
+	movdqa	%xmm2, -176(%rbp)
 	movslq	-4(%rdi), %r10
 	leaq	(%rsi,%r10,4), %r12
 	movdqu	(%rsi,%r10,4), %xmm0
@@ -11587,11 +11701,11 @@ convolution_weight_gradient_outputs:
 	movd	(%rdi), %xmm12
 	pshufd	$0, %xmm12, %xmm12
 	movdqa	%xmm12, %xmm13
-	pcmpgtd	.LCPI16_3(%rip), %xmm13
+	pcmpgtd	.LCPI16_5(%rip), %xmm13
 	movaps	%xmm11, %xmm2
 	movdqa	%xmm5, %xmm11
 	movdqu	16(%r12,%r13,8), %xmm5
-	pcmpgtd	.LCPI16_4(%rip), %xmm12
+	pcmpgtd	.LCPI16_6(%rip), %xmm12
 	movdqa	%xmm12, %xmm15
 	pandn	%xmm1, %xmm15
 	movdqa	%xmm13, %xmm1
@@ -11613,25 +11727,25 @@ convolution_weight_gradient_outputs:
 	addps	%xmm4, %xmm8
 	movaps	%xmm3, %xmm4
 	mulps	%xmm15, %xmm4
-	movaps	-80(%rbp), %xmm7
+	movaps	-64(%rbp), %xmm7
 	addps	%xmm4, %xmm7
-	movaps	%xmm7, -80(%rbp)
+	movaps	%xmm7, -64(%rbp)
 	movaps	%xmm2, %xmm4
 	mulps	%xmm0, %xmm4
 	addps	%xmm4, %xmm11
 	movaps	%xmm3, %xmm4
 	mulps	%xmm14, %xmm4
 	addps	%xmm4, %xmm5
-	movaps	-128(%rbp), %xmm4
+	movaps	-112(%rbp), %xmm4
 	mulps	%xmm13, %xmm2
 	addps	%xmm2, %xmm9
 	mulps	%xmm12, %xmm3
 	addps	%xmm3, %xmm4
-	movaps	%xmm4, -128(%rbp)
+	movaps	%xmm4, -112(%rbp)
 	movdqa	%xmm10, %xmm3
 	movaps	-288(%rbp), %xmm10
 	movaps	-272(%rbp), %xmm7
-	movaps	-192(%rbp), %xmm4
+	movaps	-208(%rbp), %xmm4
 	movups	(%rdx,%r10,4), %xmm2
 	mulps	%xmm2, %xmm1
 	addps	%xmm1, %xmm10
@@ -11643,15 +11757,15 @@ convolution_weight_gradient_outputs:
 	mulps	%xmm1, %xmm14
 	addps	%xmm14, %xmm7
 	mulps	%xmm2, %xmm13
-	movaps	-160(%rbp), %xmm2
+	movaps	-176(%rbp), %xmm2
 	addps	%xmm13, %xmm3
 	mulps	%xmm1, %xmm12
 	addps	%xmm12, %xmm2
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_161
-	jmp	.LBB16_158
-.LBB16_162:
+	jne	.LBB16_160
+	jmp	.LBB16_157
+.LBB16_161:
 	movaps	%xmm12, %xmm0
 	unpcklps	%xmm10, %xmm0
 	movaps	%xmm10, %xmm1
@@ -11677,7 +11791,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm6
 	addps	%xmm1, %xmm6
 	addps	%xmm10, %xmm6
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movsd	(%rax), %xmm0
 	addps	%xmm6, %xmm0
 	movlps	%xmm0, (%rax)
@@ -11721,7 +11835,7 @@ convolution_weight_gradient_outputs:
 	shufps	$226, %xmm9, %xmm3
 	addps	%xmm0, %xmm3
 	addps	%xmm1, %xmm3
-	movaps	-128(%rbp), %xmm4
+	movaps	-112(%rbp), %xmm4
 	movaps	%xmm4, %xmm0
 	unpcklps	%xmm2, %xmm0
 	movaps	%xmm2, %xmm1
@@ -11738,37 +11852,38 @@ convolution_weight_gradient_outputs:
 	movsd	(%rax,%r11,8), %xmm0
 	addps	%xmm2, %xmm0
 	movlps	%xmm0, (%rax,%r11,8)
-	jmp	.LBB16_254
-.LBB16_163:
+	jmp	.LBB16_90
+.LBB16_162:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB16_165
+	jmp	.LBB16_164
 	.p2align	4
-.LBB16_164:
+.LBB16_163:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_217
-.LBB16_165:
-	movq	-112(%rbp), %r9
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_214
+.LBB16_164:
+	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB16_164
+	jle	.LBB16_163
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r15, %rsi
-	movq	-13776(%rbp,%rcx), %rdx
-	movq	-13768(%rbp,%rcx), %rdi
+	movq	-13792(%rbp,%rcx), %rdx
+	movq	-13784(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r14,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r14,4), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	leaq	(%r8,%rsi,4), %rsi
-	movq	-512(%rbp), %rdi
+	movq	-496(%rbp), %rdi
 	.p2align	4
-.LBB16_167:
+.LBB16_166:
 	movslq	(%rdi), %r10
 	movups	(%rsi,%r10,4), %xmm4
 	movups	16(%rsi,%r10,4), %xmm5
@@ -11787,32 +11902,33 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_167
-	jmp	.LBB16_164
-.LBB16_168:
+	jne	.LBB16_166
+	jmp	.LBB16_163
+.LBB16_167:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_170
+	jmp	.LBB16_169
 	.p2align	4
-.LBB16_169:
+.LBB16_168:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_223
-.LBB16_170:
-	movq	-112(%rbp), %r10
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_220
+.LBB16_169:
+	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB16_169
+	jle	.LBB16_168
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
 	imulq	%r15, %rdi
-	movq	-13776(%rbp,%rcx), %rsi
-	movq	-13768(%rbp,%rcx), %r9
+	movq	-13792(%rbp,%rcx), %rsi
+	movq	-13784(%rbp,%rcx), %r9
 	movslq	(%r9,%r14,4), %rcx
 	leaq	(%rsi,%rcx,4), %rcx
 	movslq	4(%r9,%r14,4), %rdx
@@ -11822,16 +11938,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rdi,4), %rdi
 	movq	-448(%rbp), %r9
 	.p2align	4
-.LBB16_172:
+.LBB16_171:
 	movslq	-4(%r9), %r11
 	movdqu	(%rdi,%r11,4), %xmm7
 	movdqu	16(%rdi,%r11,4), %xmm8
 	movd	(%r9), %xmm6
 	pshufd	$0, %xmm6, %xmm6
 	movdqa	%xmm6, %xmm9
-	pcmpgtd	.LCPI16_3(%rip), %xmm9
+	pcmpgtd	.LCPI16_5(%rip), %xmm9
 	pandn	%xmm7, %xmm9
-	pcmpgtd	.LCPI16_4(%rip), %xmm6
+	pcmpgtd	.LCPI16_6(%rip), %xmm6
 	pandn	%xmm8, %xmm6
 	movslq	-8(%r9), %r11
 	movups	(%rcx,%r11,4), %xmm7
@@ -11854,34 +11970,35 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm1
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_172
-	jmp	.LBB16_169
-.LBB16_173:
+	jne	.LBB16_171
+	jmp	.LBB16_168
+.LBB16_172:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
-	jmp	.LBB16_175
+	jmp	.LBB16_174
 	.p2align	4
-.LBB16_174:
+.LBB16_173:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_178
-.LBB16_175:
-	movq	-112(%rbp), %r9
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_177
+.LBB16_174:
+	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB16_174
+	jle	.LBB16_173
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r15, %rsi
-	movq	-13776(%rbp,%rcx), %rdx
-	movq	-13768(%rbp,%rcx), %rdi
+	movq	-13792(%rbp,%rcx), %rdx
+	movq	-13784(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r14,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r14,4), %rdi
@@ -11889,7 +12006,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rsi
 	movq	-448(%rbp), %rdi
 	.p2align	4
-.LBB16_177:
+.LBB16_176:
 	movslq	-4(%rdi), %r10
 	leaq	(%rsi,%r10,4), %r11
 	movdqu	(%rsi,%r10,4), %xmm11
@@ -11898,8 +12015,8 @@ convolution_weight_gradient_outputs:
 	movd	(%rdi), %xmm8
 	pshufd	$0, %xmm8, %xmm8
 	movdqa	%xmm8, %xmm9
-	pcmpgtd	.LCPI16_3(%rip), %xmm9
-	pcmpgtd	.LCPI16_4(%rip), %xmm8
+	pcmpgtd	.LCPI16_5(%rip), %xmm9
+	pcmpgtd	.LCPI16_6(%rip), %xmm8
 	movdqu	16(%r11,%r13,4), %xmm14
 	movdqa	%xmm8, %xmm10
 	pandn	%xmm12, %xmm10
@@ -11932,9 +12049,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm1
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_177
-	jmp	.LBB16_174
-.LBB16_178:
+	jne	.LBB16_176
+	jmp	.LBB16_173
+.LBB16_177:
 	movaps	%xmm7, %xmm8
 	unpcklps	%xmm5, %xmm8
 	movaps	%xmm5, %xmm9
@@ -11960,7 +12077,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm4
 	addps	%xmm8, %xmm4
 	addps	%xmm5, %xmm4
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movsd	(%rax), %xmm5
 	addps	%xmm4, %xmm5
 	movlps	%xmm5, (%rax)
@@ -11989,80 +12106,61 @@ convolution_weight_gradient_outputs:
 	addps	%xmm3, %xmm1
 	addps	%xmm4, %xmm1
 	addps	%xmm0, %xmm1
-	movq	-136(%rbp), %r11
+	movq	-120(%rbp), %r11
 	movsd	(%rax,%r11,4), %xmm0
 	addps	%xmm1, %xmm0
 	movlps	%xmm0, (%rax,%r11,4)
-	jmp	.LBB16_255
-.LBB16_179:
-	movaps	%xmm1, %xmm2
-	unpcklps	%xmm0, %xmm2
-	movaps	%xmm0, %xmm3
-	shufps	$17, %xmm1, %xmm3
-	shufps	$226, %xmm1, %xmm3
-	addps	%xmm2, %xmm3
-	movaps	%xmm1, %xmm2
-	unpckhps	%xmm0, %xmm2
-	shufps	$51, %xmm1, %xmm0
-	shufps	$226, %xmm1, %xmm0
-	addps	%xmm2, %xmm0
-	addps	%xmm3, %xmm0
-	movaps	%xmm0, %xmm1
-	shufps	$85, %xmm0, %xmm1
-	addss	%xmm0, %xmm1
-	movq	-352(%rbp), %rax
-	addss	(%rax), %xmm1
-	movss	%xmm1, (%rax)
-	jmp	.LBB16_257
-.LBB16_180:
-	xorps	%xmm1, %xmm1
+	movq	-184(%rbp), %r10
+	jmp	.LBB16_91
+.LBB16_178:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm1, %xmm1
 	xorl	%eax, %eax
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_182
+	jmp	.LBB16_180
 	.p2align	4
-.LBB16_181:
+.LBB16_179:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_185
-.LBB16_182:
-	movq	-112(%rbp), %r9
-	testq	%r9, %r9
-	jle	.LBB16_181
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_183
+.LBB16_180:
+	movq	-88(%rbp), %rdi
+	testq	%rdi, %rdi
+	jle	.LBB16_179
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
-	movq	%rax, %rdi
-	movq	-13768(%rbp,%rdx), %rcx
+	movq	%rax, %rsi
+	movq	-13784(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r14,4), %rcx
 	shlq	$2, %rcx
-	addq	-13776(%rbp,%rdx), %rcx
-	imulq	%r15, %rdi
-	leaq	(%r8,%rdi,4), %rdx
-	movq	-448(%rbp), %r10
-	movq	%r9, %rdi
+	addq	-13792(%rbp,%rdx), %rcx
+	imulq	%r15, %rsi
+	leaq	(%r8,%rsi,4), %rdx
+	movq	-448(%rbp), %rsi
 	.p2align	4
-.LBB16_184:
-	movslq	-4(%r10), %r9
+.LBB16_182:
+	movslq	-4(%rsi), %r9
 	movdqu	(%rdx,%r9,4), %xmm2
 	movdqu	16(%rdx,%r9,4), %xmm3
-	movd	(%r10), %xmm4
+	movd	(%rsi), %xmm4
 	pshufd	$0, %xmm4, %xmm4
 	movdqa	%xmm4, %xmm5
-	pcmpgtd	.LCPI16_3(%rip), %xmm5
+	pcmpgtd	.LCPI16_5(%rip), %xmm5
 	pandn	%xmm2, %xmm5
-	pcmpgtd	.LCPI16_4(%rip), %xmm4
+	pcmpgtd	.LCPI16_6(%rip), %xmm4
 	pandn	%xmm3, %xmm4
-	movslq	-8(%r10), %r9
+	movslq	-8(%rsi), %r9
 	movups	(%rcx,%r9,4), %xmm2
 	mulps	%xmm5, %xmm2
 	addps	%xmm2, %xmm1
 	movups	16(%rcx,%r9,4), %xmm2
 	mulps	%xmm4, %xmm2
 	addps	%xmm2, %xmm0
-	addq	$12, %r10
+	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB16_184
-	jmp	.LBB16_181
-.LBB16_185:
+	jne	.LBB16_182
+	jmp	.LBB16_179
+.LBB16_183:
 	movaps	%xmm1, %xmm2
 	unpcklps	%xmm0, %xmm2
 	movaps	%xmm0, %xmm3
@@ -12078,36 +12176,37 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm0, %xmm1
 	shufps	$85, %xmm0, %xmm1
 	addss	%xmm0, %xmm1
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	addss	(%rax), %xmm1
 	movss	%xmm1, (%rax)
-	jmp	.LBB16_256
-.LBB16_186:
+	jmp	.LBB16_91
+.LBB16_184:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm5, %xmm5
 	xorl	%eax, %eax
 	pxor	%xmm2, %xmm2
 	pxor	%xmm6, %xmm6
 	pxor	%xmm3, %xmm3
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm7, %xmm7
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_188
+	jmp	.LBB16_186
 	.p2align	4
-.LBB16_187:
+.LBB16_185:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_196
-.LBB16_188:
-	movq	-112(%rbp), %r12
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_88
+.LBB16_186:
+	movq	-88(%rbp), %r12
 	testq	%r12, %r12
-	jle	.LBB16_187
+	jle	.LBB16_185
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %r9
 	imulq	%r15, %r9
-	movq	-13776(%rbp,%rcx), %rdi
-	movq	-13768(%rbp,%rcx), %r10
+	movq	-13792(%rbp,%rcx), %rdi
+	movq	-13784(%rbp,%rcx), %r10
 	movslq	(%r10,%r14,4), %rcx
 	leaq	(%rdi,%rcx,4), %rcx
 	movslq	4(%r10,%r14,4), %rdx
@@ -12117,9 +12216,9 @@ convolution_weight_gradient_outputs:
 	movslq	12(%r10,%r14,4), %r10
 	leaq	(%rdi,%r10,4), %rdi
 	leaq	(%r8,%r9,4), %r9
-	movq	-512(%rbp), %r10
+	movq	-496(%rbp), %r10
 	.p2align	4
-.LBB16_190:
+.LBB16_188:
 	movslq	(%r10), %r11
 	movups	(%r9,%r11,4), %xmm9
 	movups	16(%r9,%r11,4), %xmm8
@@ -12150,34 +12249,35 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm2
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB16_190
-	jmp	.LBB16_187
-.LBB16_191:
+	jne	.LBB16_188
+	jmp	.LBB16_185
+.LBB16_189:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm5, %xmm5
 	xorl	%eax, %eax
 	pxor	%xmm2, %xmm2
 	pxor	%xmm6, %xmm6
 	pxor	%xmm3, %xmm3
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm7, %xmm7
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_193
+	jmp	.LBB16_191
 	.p2align	4
-.LBB16_192:
+.LBB16_190:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_196
-.LBB16_193:
-	movq	-112(%rbp), %r12
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_88
+.LBB16_191:
+	movq	-88(%rbp), %r12
 	testq	%r12, %r12
-	jle	.LBB16_192
+	jle	.LBB16_190
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %r9
 	imulq	%r15, %r9
-	movq	-13776(%rbp,%rcx), %rdi
-	movq	-13768(%rbp,%rcx), %r10
+	movq	-13792(%rbp,%rcx), %rdi
+	movq	-13784(%rbp,%rcx), %r10
 	movslq	(%r10,%r14,4), %rcx
 	leaq	(%rdi,%rcx,4), %rcx
 	movslq	4(%r10,%r14,4), %rdx
@@ -12189,16 +12289,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r9,4), %r9
 	movq	-448(%rbp), %r10
 	.p2align	4
-.LBB16_195:
+.LBB16_193:
 	movslq	-4(%r10), %r11
 	movdqu	(%r9,%r11,4), %xmm10
 	movd	(%r10), %xmm8
 	pshufd	$0, %xmm8, %xmm8
 	movdqa	%xmm8, %xmm9
-	pcmpgtd	.LCPI16_3(%rip), %xmm9
+	pcmpgtd	.LCPI16_5(%rip), %xmm9
 	movdqu	16(%r9,%r11,4), %xmm11
 	pandn	%xmm10, %xmm9
-	pcmpgtd	.LCPI16_4(%rip), %xmm8
+	pcmpgtd	.LCPI16_6(%rip), %xmm8
 	pandn	%xmm11, %xmm8
 	movslq	-8(%r10), %r13
 	movups	(%rcx,%r13,4), %xmm10
@@ -12227,60 +12327,10 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm2
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB16_195
-	jmp	.LBB16_192
-.LBB16_196:
-	movaps	%xmm7, %xmm8
-	unpcklps	%xmm1, %xmm8
-	movaps	%xmm5, %xmm9
-	movlhps	%xmm6, %xmm9
-	shufps	$36, %xmm9, %xmm8
-	movaps	%xmm1, %xmm9
-	shufps	$17, %xmm7, %xmm9
-	movaps	%xmm5, %xmm10
-	shufps	$85, %xmm6, %xmm10
-	shufps	$34, %xmm10, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm7, %xmm8
-	unpckhps	%xmm1, %xmm8
-	movaps	%xmm5, %xmm10
-	unpckhpd	%xmm6, %xmm10
-	shufps	$36, %xmm10, %xmm8
-	shufps	$51, %xmm7, %xmm1
-	shufps	$255, %xmm6, %xmm5
-	shufps	$34, %xmm5, %xmm1
-	addps	%xmm8, %xmm1
-	addps	%xmm9, %xmm1
-	movaps	%xmm4, %xmm5
-	unpcklps	%xmm0, %xmm5
-	movaps	%xmm2, %xmm6
-	movlhps	%xmm3, %xmm6
-	shufps	$36, %xmm6, %xmm5
-	movaps	%xmm0, %xmm6
-	shufps	$17, %xmm4, %xmm6
-	movaps	%xmm2, %xmm7
-	shufps	$85, %xmm3, %xmm7
-	shufps	$34, %xmm7, %xmm6
-	addps	%xmm5, %xmm6
-	movaps	%xmm4, %xmm5
-	unpckhps	%xmm0, %xmm5
-	movaps	%xmm2, %xmm7
-	unpckhpd	%xmm3, %xmm7
-	shufps	$36, %xmm7, %xmm5
-	shufps	$51, %xmm4, %xmm0
-	shufps	$255, %xmm3, %xmm2
-	shufps	$34, %xmm2, %xmm0
-	addps	%xmm5, %xmm0
-	addps	%xmm6, %xmm0
-	addps	%xmm1, %xmm0
-	movq	-352(%rbp), %rax
-	movups	(%rax), %xmm1
-	addps	%xmm0, %xmm1
-	movups	%xmm1, (%rax)
-	movq	-136(%rbp), %r11
-	movq	-104(%rbp), %r13
-	jmp	.LBB16_254
-.LBB16_197:
+	jne	.LBB16_193
+	jmp	.LBB16_190
+.LBB16_194:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	pxor	%xmm0, %xmm0
@@ -12294,47 +12344,47 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm9, %xmm9
 	pxor	%xmm4, %xmm4
 	xorps	%xmm15, %xmm15
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -256(%rbp)
+	pxor	%xmm1, %xmm1
+	movdqa	%xmm1, -256(%rbp)
 	xorps	%xmm12, %xmm12
 	pxor	%xmm6, %xmm6
 	xorps	%xmm13, %xmm13
-	jmp	.LBB16_200
+	jmp	.LBB16_197
 	.p2align	4
-.LBB16_198:
+.LBB16_195:
 	movdqa	%xmm0, %xmm11
 	movdqa	%xmm5, %xmm8
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm3, %xmm15
-.LBB16_199:
+.LBB16_196:
 	movaps	%xmm15, %xmm3
 	movdqa	%xmm7, %xmm2
 	movaps	%xmm8, %xmm5
-	movaps	-192(%rbp), %xmm7
+	movaps	-208(%rbp), %xmm7
 	movaps	%xmm11, %xmm0
-	movdqa	-160(%rbp), %xmm8
-	movaps	-128(%rbp), %xmm11
+	movdqa	-176(%rbp), %xmm8
+	movaps	-112(%rbp), %xmm11
 	movaps	-272(%rbp), %xmm4
-	movaps	-80(%rbp), %xmm15
+	movaps	-64(%rbp), %xmm15
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
+	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB16_203
-.LBB16_200:
-	movq	-112(%rbp), %r12
+	je	.LBB16_200
+.LBB16_197:
+	movq	-88(%rbp), %r12
 	testq	%r12, %r12
-	movaps	%xmm15, -80(%rbp)
-	movaps	%xmm11, -128(%rbp)
-	movaps	%xmm8, -160(%rbp)
-	movdqa	%xmm7, -192(%rbp)
+	movaps	%xmm15, -64(%rbp)
+	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm8, -176(%rbp)
+	movdqa	%xmm7, -208(%rbp)
 	movdqa	%xmm4, -272(%rbp)
-	jle	.LBB16_198
+	jle	.LBB16_195
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %r9
 	imulq	%r15, %r9
-	movq	-13776(%rbp,%rax), %rdi
-	movq	-13768(%rbp,%rax), %r10
+	movq	-13792(%rbp,%rax), %rdi
+	movq	-13784(%rbp,%rax), %r10
 	movslq	(%r10,%r14,4), %rax
 	leaq	(%rdi,%rax,4), %rax
 	movslq	4(%r10,%r14,4), %rdx
@@ -12344,14 +12394,14 @@ convolution_weight_gradient_outputs:
 	movslq	12(%r10,%r14,4), %r10
 	leaq	(%rdi,%r10,4), %rdi
 	leaq	(%r8,%r9,4), %r9
-	movq	-512(%rbp), %r10
-	movq	-104(%rbp), %r15
+	movq	-496(%rbp), %r10
+	movq	-80(%rbp), %r15
 	movdqa	%xmm0, %xmm11
 	movdqa	%xmm5, %xmm8
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm3, %xmm15
 	.p2align	4
-.LBB16_202:
+.LBB16_199:
 	movdqa	%xmm6, -224(%rbp)
 	movslq	(%r10), %r13
 	leaq	(%r9,%r13,4), %r11
@@ -12370,18 +12420,18 @@ convolution_weight_gradient_outputs:
 	mulps	%xmm6, %xmm2
 	addps	%xmm2, %xmm11
 	mulps	%xmm1, %xmm4
-	movaps	-128(%rbp), %xmm2
+	movaps	-112(%rbp), %xmm2
 	addps	%xmm4, %xmm2
-	movaps	%xmm2, -128(%rbp)
+	movaps	%xmm2, -112(%rbp)
 	mulps	%xmm0, %xmm6
 	addps	%xmm6, %xmm9
 	movups	(%rdx,%r13,4), %xmm2
 	movups	16(%rdx,%r13,4), %xmm4
 	movaps	%xmm5, %xmm6
 	mulps	%xmm2, %xmm6
-	movaps	-160(%rbp), %xmm7
+	movaps	-176(%rbp), %xmm7
 	addps	%xmm6, %xmm7
-	movaps	%xmm7, -160(%rbp)
+	movaps	%xmm7, -176(%rbp)
 	movaps	%xmm3, %xmm6
 	mulps	%xmm4, %xmm6
 	addps	%xmm6, %xmm14
@@ -12390,9 +12440,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm6
 	movaps	%xmm6, -272(%rbp)
 	mulps	%xmm0, %xmm4
-	movaps	-80(%rbp), %xmm2
+	movaps	-64(%rbp), %xmm2
 	addps	%xmm4, %xmm2
-	movaps	%xmm2, -80(%rbp)
+	movaps	%xmm2, -64(%rbp)
 	movups	(%rsi,%r13,4), %xmm2
 	movups	16(%rsi,%r13,4), %xmm4
 	movaps	%xmm5, %xmm6
@@ -12400,9 +12450,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm6, %xmm10
 	movaps	%xmm3, %xmm6
 	mulps	%xmm4, %xmm6
-	movaps	-192(%rbp), %xmm7
+	movaps	-208(%rbp), %xmm7
 	addps	%xmm6, %xmm7
-	movaps	%xmm7, -192(%rbp)
+	movaps	%xmm7, -208(%rbp)
 	movaps	-224(%rbp), %xmm7
 	mulps	%xmm1, %xmm2
 	movaps	-256(%rbp), %xmm6
@@ -12424,15 +12474,15 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm13
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB16_202
-	jmp	.LBB16_199
-.LBB16_203:
+	jne	.LBB16_199
+	jmp	.LBB16_196
+.LBB16_200:
 	movdqa	%xmm2, -288(%rbp)
 	movdqa	%xmm2, %xmm1
 	punpckldq	%xmm8, %xmm1
 	movdqa	%xmm1, -224(%rbp)
 	movaps	%xmm3, %xmm1
-	movaps	%xmm10, -384(%rbp)
+	movaps	%xmm10, -368(%rbp)
 	movlhps	%xmm10, %xmm1
 	movaps	-224(%rbp), %xmm2
 	shufps	$36, %xmm1, %xmm2
@@ -12446,10 +12496,10 @@ convolution_weight_gradient_outputs:
 	movdqa	-288(%rbp), %xmm10
 	punpckhdq	%xmm8, %xmm10
 	movaps	%xmm3, %xmm2
-	unpckhpd	-384(%rbp), %xmm2
+	unpckhpd	-368(%rbp), %xmm2
 	shufps	$36, %xmm2, %xmm10
 	shufps	$51, -288(%rbp), %xmm8
-	shufps	$255, -384(%rbp), %xmm3
+	shufps	$255, -368(%rbp), %xmm3
 	shufps	$34, %xmm3, %xmm8
 	addps	%xmm10, %xmm8
 	addps	%xmm1, %xmm8
@@ -12475,7 +12525,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm14
 	addps	%xmm1, %xmm14
 	addps	%xmm8, %xmm14
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movups	(%rax), %xmm0
 	addps	%xmm14, %xmm0
 	movups	%xmm0, (%rax)
@@ -12483,6 +12533,223 @@ convolution_weight_gradient_outputs:
 	unpcklps	%xmm4, %xmm0
 	movaps	%xmm6, %xmm1
 	movaps	-256(%rbp), %xmm8
+	jmp	.LBB16_208
+.LBB16_201:
+	movq	%rdx, -144(%rbp)
+	pxor	%xmm2, %xmm2
+	xorl	%ecx, %ecx
+	pxor	%xmm0, %xmm0
+	pxor	%xmm5, %xmm5
+	xorps	%xmm14, %xmm14
+	xorps	%xmm10, %xmm10
+	pxor	%xmm7, %xmm7
+	pxor	%xmm3, %xmm3
+	xorps	%xmm8, %xmm8
+	xorps	%xmm11, %xmm11
+	xorps	%xmm9, %xmm9
+	pxor	%xmm4, %xmm4
+	xorps	%xmm15, %xmm15
+	pxor	%xmm1, %xmm1
+	movdqa	%xmm1, -288(%rbp)
+	xorps	%xmm12, %xmm12
+	pxor	%xmm6, %xmm6
+	xorps	%xmm13, %xmm13
+	jmp	.LBB16_204
+	.p2align	4
+.LBB16_202:
+	movdqa	%xmm4, %xmm15
+	movdqa	%xmm0, %xmm11
+	movdqa	%xmm2, %xmm7
+	movdqa	%xmm3, %xmm5
+.LBB16_203:
+	movaps	%xmm5, %xmm3
+	movdqa	%xmm7, %xmm2
+	movaps	-208(%rbp), %xmm7
+	movaps	%xmm11, %xmm0
+	movdqa	-64(%rbp), %xmm5
+	movaps	-176(%rbp), %xmm11
+	movaps	%xmm15, %xmm4
+	movaps	-112(%rbp), %xmm15
+	incq	%rcx
+	cmpq	-72(%rbp), %rcx
+	movq	-440(%rbp), %r15
+	je	.LBB16_207
+.LBB16_204:
+	movq	-88(%rbp), %r12
+	testq	%r12, %r12
+	movaps	%xmm15, -112(%rbp)
+	movaps	%xmm11, -176(%rbp)
+	movdqa	%xmm5, -64(%rbp)
+	movdqa	%xmm7, -208(%rbp)
+	jle	.LBB16_202
+	leaq	(%rcx,%rcx,2), %rax
+	shlq	$4, %rax
+	movq	%rcx, %r9
+	imulq	%r15, %r9
+	movq	-13792(%rbp,%rax), %rdi
+	movq	-13784(%rbp,%rax), %r10
+	movslq	(%r10,%r14,4), %rax
+	leaq	(%rdi,%rax,4), %rax
+	movslq	4(%r10,%r14,4), %rdx
+	leaq	(%rdi,%rdx,4), %rdx
+	movslq	8(%r10,%r14,4), %rsi
+	leaq	(%rdi,%rsi,4), %rsi
+	movslq	12(%r10,%r14,4), %r10
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(%r8,%r9,4), %r9
+	movq	-448(%rbp), %r10
+	movq	-80(%rbp), %r15
+	movdqa	%xmm4, %xmm15
+	movdqa	%xmm0, %xmm11
+	movdqa	%xmm2, %xmm7
+	movdqa	%xmm3, %xmm5
+	.p2align	4
+.LBB16_206:
+	movdqa	%xmm5, -224(%rbp)
+	movdqa	%xmm6, -256(%rbp)
+	movslq	-4(%r10), %r11
+	leaq	(%r9,%r11,4), %r13
+	movdqu	(%r9,%r11,4), %xmm4
+	movdqu	16(%r9,%r11,4), %xmm2
+	movdqu	(%r13,%r15,4), %xmm6
+	movd	(%r10), %xmm0
+	pshufd	$0, %xmm0, %xmm0
+	movdqa	%xmm0, %xmm1
+	pcmpgtd	.LCPI16_5(%rip), %xmm1
+	pcmpgtd	.LCPI16_6(%rip), %xmm0
+	movdqu	16(%r13,%r15,4), %xmm5
+	movdqa	%xmm0, %xmm3
+	pandn	%xmm2, %xmm3
+	movdqa	%xmm1, %xmm2
+	pandn	%xmm4, %xmm2
+	pandn	%xmm5, %xmm0
+	pandn	%xmm6, %xmm1
+	movslq	-8(%r10), %r13
+	movups	(%rax,%r13,4), %xmm4
+	movups	16(%rax,%r13,4), %xmm5
+	movaps	%xmm4, %xmm6
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -272(%rbp)
+	movaps	%xmm5, %xmm6
+	mulps	%xmm3, %xmm6
+	addps	%xmm6, %xmm11
+	mulps	%xmm1, %xmm4
+	movaps	-176(%rbp), %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, -176(%rbp)
+	mulps	%xmm0, %xmm5
+	addps	%xmm5, %xmm9
+	movups	(%rdx,%r13,4), %xmm4
+	movups	16(%rdx,%r13,4), %xmm5
+	movaps	%xmm4, %xmm6
+	mulps	%xmm2, %xmm6
+	movaps	-64(%rbp), %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -64(%rbp)
+	movaps	%xmm5, %xmm6
+	mulps	%xmm3, %xmm6
+	addps	%xmm6, %xmm14
+	mulps	%xmm1, %xmm4
+	addps	%xmm4, %xmm15
+	mulps	%xmm0, %xmm5
+	movaps	-112(%rbp), %xmm4
+	addps	%xmm5, %xmm4
+	movaps	%xmm4, -112(%rbp)
+	movups	(%rsi,%r13,4), %xmm4
+	movups	16(%rsi,%r13,4), %xmm5
+	movaps	%xmm4, %xmm6
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm10
+	movaps	%xmm5, %xmm6
+	mulps	%xmm3, %xmm6
+	movaps	-208(%rbp), %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, -208(%rbp)
+	movaps	-256(%rbp), %xmm7
+	mulps	%xmm1, %xmm4
+	movaps	-288(%rbp), %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, -288(%rbp)
+	mulps	%xmm0, %xmm5
+	addps	%xmm5, %xmm12
+	movaps	-224(%rbp), %xmm5
+	movups	(%rdi,%r13,4), %xmm4
+	mulps	%xmm4, %xmm2
+	addps	%xmm2, %xmm5
+	movups	16(%rdi,%r13,4), %xmm2
+	mulps	%xmm2, %xmm3
+	addps	%xmm3, %xmm8
+	mulps	%xmm4, %xmm1
+	addps	%xmm1, %xmm7
+	movaps	%xmm7, %xmm6
+	movdqa	-272(%rbp), %xmm7
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm13
+	addq	$12, %r10
+	decq	%r12
+	jne	.LBB16_206
+	jmp	.LBB16_203
+.LBB16_207:
+	movdqa	%xmm2, -272(%rbp)
+	movdqa	%xmm2, %xmm1
+	movdqa	%xmm5, -64(%rbp)
+	punpckldq	%xmm5, %xmm1
+	movdqa	%xmm1, -256(%rbp)
+	movaps	%xmm3, %xmm1
+	movlhps	%xmm10, %xmm1
+	movaps	-256(%rbp), %xmm2
+	shufps	$36, %xmm1, %xmm2
+	movaps	%xmm2, -256(%rbp)
+	movdqa	%xmm5, %xmm1
+	shufps	$17, -272(%rbp), %xmm1
+	movaps	%xmm3, %xmm2
+	shufps	$85, %xmm10, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	-256(%rbp), %xmm1
+	movaps	-272(%rbp), %xmm5
+	unpckhps	-64(%rbp), %xmm5
+	movaps	%xmm3, %xmm2
+	unpckhpd	%xmm10, %xmm2
+	shufps	$36, %xmm2, %xmm5
+	movaps	-64(%rbp), %xmm2
+	shufps	$51, -272(%rbp), %xmm2
+	shufps	$255, %xmm10, %xmm3
+	shufps	$34, %xmm3, %xmm2
+	addps	%xmm5, %xmm2
+	addps	%xmm1, %xmm2
+	movaps	%xmm2, %xmm3
+	movaps	%xmm0, %xmm5
+	unpcklps	%xmm14, %xmm0
+	movaps	%xmm8, %xmm1
+	movlhps	%xmm7, %xmm1
+	shufps	$36, %xmm1, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$17, %xmm5, %xmm1
+	movaps	%xmm8, %xmm2
+	shufps	$85, %xmm7, %xmm2
+	shufps	$34, %xmm2, %xmm1
+	addps	%xmm0, %xmm1
+	movaps	%xmm5, %xmm0
+	unpckhps	%xmm14, %xmm0
+	movaps	%xmm8, %xmm2
+	unpckhpd	%xmm7, %xmm2
+	shufps	$36, %xmm2, %xmm0
+	shufps	$51, %xmm5, %xmm14
+	shufps	$255, %xmm7, %xmm8
+	shufps	$34, %xmm8, %xmm14
+	addps	%xmm0, %xmm14
+	addps	%xmm1, %xmm14
+	addps	%xmm3, %xmm14
+	movq	-144(%rbp), %rax
+	movups	(%rax), %xmm0
+	addps	%xmm14, %xmm0
+	movups	%xmm0, (%rax)
+	movaps	%xmm11, %xmm0
+	unpcklps	%xmm4, %xmm0
+	movaps	%xmm6, %xmm1
+	movaps	-288(%rbp), %xmm8
+.LBB16_208:
 	movlhps	%xmm8, %xmm1
 	shufps	$36, %xmm1, %xmm0
 	movaps	%xmm4, %xmm1
@@ -12523,288 +12790,34 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm15
 	addps	%xmm1, %xmm15
 	addps	%xmm4, %xmm15
-	movq	-136(%rbp), %r11
+	movq	-120(%rbp), %r11
 	movups	(%rax,%r11,4), %xmm0
 	addps	%xmm15, %xmm0
-	jmp	.LBB16_211
-.LBB16_204:
-	xorps	%xmm1, %xmm1
-	xorl	%ecx, %ecx
-	xorps	%xmm11, %xmm11
-	xorps	%xmm10, %xmm10
-	xorps	%xmm15, %xmm15
-	pxor	%xmm2, %xmm2
-	pxor	%xmm7, %xmm7
-	pxor	%xmm3, %xmm3
-	xorps	%xmm8, %xmm8
-	pxor	%xmm5, %xmm5
-	xorps	%xmm9, %xmm9
-	pxor	%xmm4, %xmm4
-	xorps	%xmm14, %xmm14
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -288(%rbp)
-	xorps	%xmm12, %xmm12
-	pxor	%xmm6, %xmm6
-	xorps	%xmm13, %xmm13
-	jmp	.LBB16_207
-	.p2align	4
-.LBB16_205:
-	movdqa	%xmm4, %xmm14
-	movaps	%xmm1, %xmm7
-	movdqa	%xmm2, %xmm10
-	movdqa	%xmm3, %xmm5
-.LBB16_206:
-	movaps	%xmm5, %xmm3
-	movaps	%xmm10, %xmm2
-	movaps	%xmm7, %xmm1
-	movaps	-192(%rbp), %xmm7
-	movaps	-160(%rbp), %xmm10
-	movaps	-128(%rbp), %xmm5
-	movaps	%xmm14, %xmm4
-	movaps	-80(%rbp), %xmm14
-	incq	%rcx
-	cmpq	-96(%rbp), %rcx
-	movq	-440(%rbp), %r15
-	je	.LBB16_210
-.LBB16_207:
-	movq	-112(%rbp), %r12
-	testq	%r12, %r12
-	movaps	%xmm14, -80(%rbp)
-	movdqa	%xmm5, -128(%rbp)
-	movaps	%xmm10, -160(%rbp)
-	movdqa	%xmm7, -192(%rbp)
-	jle	.LBB16_205
-	leaq	(%rcx,%rcx,2), %rax
-	shlq	$4, %rax
-	movq	%rcx, %r9
-	imulq	%r15, %r9
-	movq	-13776(%rbp,%rax), %rdi
-	movq	-13768(%rbp,%rax), %r10
-	movslq	(%r10,%r14,4), %rax
-	leaq	(%rdi,%rax,4), %rax
-	movslq	4(%r10,%r14,4), %rdx
-	leaq	(%rdi,%rdx,4), %rdx
-	movslq	8(%r10,%r14,4), %rsi
-	leaq	(%rdi,%rsi,4), %rsi
-	movslq	12(%r10,%r14,4), %r10
-	leaq	(%rdi,%r10,4), %rdi
-	leaq	(%r8,%r9,4), %r9
-	movq	-448(%rbp), %r10
-	movq	-104(%rbp), %r15
-	movdqa	%xmm4, %xmm14
-	movaps	%xmm1, %xmm7
-	movdqa	%xmm2, %xmm10
-	movdqa	%xmm3, %xmm5
-	.p2align	4
-.LBB16_209:
-	movdqa	%xmm5, -224(%rbp)
-	movdqa	%xmm6, -256(%rbp)
-	movslq	-4(%r10), %r11
-	leaq	(%r9,%r11,4), %r13
-	movdqu	(%r9,%r11,4), %xmm4
-	movdqu	16(%r9,%r11,4), %xmm2
-	movdqu	(%r13,%r15,4), %xmm6
-	movd	(%r10), %xmm0
-	pshufd	$0, %xmm0, %xmm0
-	movdqa	%xmm0, %xmm1
-	pcmpgtd	.LCPI16_3(%rip), %xmm1
-	pcmpgtd	.LCPI16_4(%rip), %xmm0
-	movdqu	16(%r13,%r15,4), %xmm5
-	movdqa	%xmm0, %xmm3
-	pandn	%xmm2, %xmm3
-	movdqa	%xmm1, %xmm2
-	pandn	%xmm4, %xmm2
-	pandn	%xmm5, %xmm0
-	pandn	%xmm6, %xmm1
-	movslq	-8(%r10), %r13
-	movups	(%rax,%r13,4), %xmm4
-	movups	16(%rax,%r13,4), %xmm5
-	movaps	%xmm4, %xmm6
-	mulps	%xmm2, %xmm6
-	addps	%xmm6, %xmm7
-	movaps	%xmm7, -272(%rbp)
-	movaps	%xmm5, %xmm6
-	mulps	%xmm3, %xmm6
-	addps	%xmm6, %xmm11
-	mulps	%xmm1, %xmm4
-	movaps	-128(%rbp), %xmm6
-	addps	%xmm4, %xmm6
-	movaps	%xmm6, -128(%rbp)
-	mulps	%xmm0, %xmm5
-	addps	%xmm5, %xmm9
-	movups	(%rdx,%r13,4), %xmm4
-	movups	16(%rdx,%r13,4), %xmm5
-	movaps	%xmm4, %xmm6
-	mulps	%xmm2, %xmm6
-	movaps	-160(%rbp), %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm7, -160(%rbp)
-	movaps	%xmm5, %xmm6
-	mulps	%xmm3, %xmm6
-	addps	%xmm6, %xmm15
-	mulps	%xmm1, %xmm4
-	addps	%xmm4, %xmm14
-	mulps	%xmm0, %xmm5
-	movaps	-80(%rbp), %xmm4
-	addps	%xmm5, %xmm4
-	movaps	%xmm4, -80(%rbp)
-	movups	(%rsi,%r13,4), %xmm4
-	movups	16(%rsi,%r13,4), %xmm5
-	movaps	%xmm4, %xmm6
-	mulps	%xmm2, %xmm6
-	addps	%xmm6, %xmm10
-	movaps	%xmm5, %xmm6
-	mulps	%xmm3, %xmm6
-	movaps	-192(%rbp), %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm7, -192(%rbp)
-	movaps	-256(%rbp), %xmm7
-	mulps	%xmm1, %xmm4
-	movaps	-288(%rbp), %xmm6
-	addps	%xmm4, %xmm6
-	movaps	%xmm6, -288(%rbp)
-	mulps	%xmm0, %xmm5
-	addps	%xmm5, %xmm12
-	movaps	-224(%rbp), %xmm5
-	movups	(%rdi,%r13,4), %xmm4
-	mulps	%xmm4, %xmm2
-	addps	%xmm2, %xmm5
-	movups	16(%rdi,%r13,4), %xmm2
-	mulps	%xmm2, %xmm3
-	addps	%xmm3, %xmm8
-	mulps	%xmm4, %xmm1
-	addps	%xmm1, %xmm7
-	movaps	%xmm7, %xmm6
-	movaps	-272(%rbp), %xmm7
-	mulps	%xmm2, %xmm0
-	addps	%xmm0, %xmm13
-	addq	$12, %r10
-	decq	%r12
-	jne	.LBB16_209
-	jmp	.LBB16_206
-.LBB16_210:
-	movaps	%xmm1, %xmm0
-	movaps	%xmm1, -272(%rbp)
-	unpcklps	%xmm10, %xmm0
-	movaps	%xmm3, %xmm1
-	movaps	%xmm2, -256(%rbp)
-	movlhps	%xmm2, %xmm1
-	shufps	$36, %xmm1, %xmm0
-	movaps	%xmm10, %xmm1
-	shufps	$17, -272(%rbp), %xmm1
-	movaps	%xmm3, %xmm2
-	shufps	$85, -256(%rbp), %xmm2
-	shufps	$34, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	-272(%rbp), %xmm0
-	unpckhps	%xmm10, %xmm0
-	movaps	%xmm3, %xmm2
-	unpckhpd	-256(%rbp), %xmm2
-	shufps	$36, %xmm2, %xmm0
-	shufps	$51, -272(%rbp), %xmm10
-	shufps	$255, -256(%rbp), %xmm3
-	shufps	$34, %xmm3, %xmm10
-	addps	%xmm0, %xmm10
-	addps	%xmm1, %xmm10
-	movaps	%xmm11, %xmm0
-	unpcklps	%xmm15, %xmm0
-	movaps	%xmm8, %xmm1
-	movlhps	%xmm7, %xmm1
-	shufps	$36, %xmm1, %xmm0
-	movaps	%xmm15, %xmm1
-	shufps	$17, %xmm11, %xmm1
-	movaps	%xmm8, %xmm2
-	shufps	$85, %xmm7, %xmm2
-	shufps	$34, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm11, %xmm0
-	unpckhps	%xmm15, %xmm0
-	movaps	%xmm8, %xmm2
-	unpckhpd	%xmm7, %xmm2
-	shufps	$36, %xmm2, %xmm0
-	shufps	$51, %xmm11, %xmm15
-	shufps	$255, %xmm7, %xmm8
-	shufps	$34, %xmm8, %xmm15
-	addps	%xmm0, %xmm15
-	addps	%xmm1, %xmm15
-	addps	%xmm10, %xmm15
-	movq	-352(%rbp), %rax
-	movups	(%rax), %xmm0
-	addps	%xmm15, %xmm0
-	movups	%xmm0, (%rax)
-	movaps	%xmm5, %xmm0
-	unpcklps	%xmm4, %xmm0
-	movaps	%xmm6, %xmm1
-	movaps	-288(%rbp), %xmm8
-	movlhps	%xmm8, %xmm1
-	shufps	$36, %xmm1, %xmm0
-	movaps	%xmm4, %xmm1
-	shufps	$17, %xmm5, %xmm1
-	movaps	%xmm6, %xmm2
-	shufps	$85, %xmm8, %xmm2
-	shufps	$34, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm5, %xmm0
-	unpckhps	%xmm4, %xmm0
-	movaps	%xmm6, %xmm2
-	unpckhpd	%xmm8, %xmm2
-	shufps	$36, %xmm2, %xmm0
-	shufps	$51, %xmm5, %xmm4
-	shufps	$255, %xmm8, %xmm6
-	shufps	$34, %xmm6, %xmm4
-	addps	%xmm0, %xmm4
-	addps	%xmm1, %xmm4
-	movaps	%xmm9, %xmm0
-	unpcklps	%xmm14, %xmm0
-	movaps	%xmm13, %xmm1
-	movlhps	%xmm12, %xmm1
-	shufps	$36, %xmm1, %xmm0
-	movaps	%xmm14, %xmm1
-	shufps	$17, %xmm9, %xmm1
-	movaps	%xmm13, %xmm2
-	shufps	$85, %xmm12, %xmm2
-	shufps	$34, %xmm2, %xmm1
-	addps	%xmm0, %xmm1
-	movaps	%xmm9, %xmm0
-	unpckhps	%xmm14, %xmm0
-	movaps	%xmm13, %xmm2
-	unpckhpd	%xmm12, %xmm2
-	shufps	$36, %xmm2, %xmm0
-	shufps	$51, %xmm9, %xmm14
-	shufps	$255, %xmm12, %xmm13
-	shufps	$34, %xmm13, %xmm14
-	addps	%xmm0, %xmm14
-	addps	%xmm1, %xmm14
-	addps	%xmm4, %xmm14
-	movq	-136(%rbp), %r11
-	movups	(%rax,%r11,4), %xmm0
-	addps	%xmm14, %xmm0
-.LBB16_211:
 	movups	%xmm0, (%rax,%r11,4)
-	movq	-104(%rbp), %r13
-	jmp	.LBB16_254
-.LBB16_212:
+	jmp	.LBB16_89
+.LBB16_209:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB16_214
+	jmp	.LBB16_211
 	.p2align	4
-.LBB16_213:
+.LBB16_210:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_217
-.LBB16_214:
-	movq	-112(%rbp), %r9
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_214
+.LBB16_211:
+	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB16_213
+	jle	.LBB16_210
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
 	imulq	%r15, %rsi
-	movq	-13776(%rbp,%rcx), %rdx
-	movq	-13768(%rbp,%rcx), %rdi
+	movq	-13792(%rbp,%rcx), %rdx
+	movq	-13784(%rbp,%rcx), %rdi
 	movslq	(%rdi,%r14,4), %rcx
 	leaq	(%rdx,%rcx,4), %rcx
 	movslq	4(%rdi,%r14,4), %rdi
@@ -12812,16 +12825,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rsi
 	movq	-448(%rbp), %rdi
 	.p2align	4
-.LBB16_216:
+.LBB16_213:
 	movslq	-4(%rdi), %r10
 	movdqu	(%rsi,%r10,4), %xmm4
 	movd	(%rdi), %xmm5
 	pshufd	$0, %xmm5, %xmm5
 	movdqa	%xmm5, %xmm6
-	pcmpgtd	.LCPI16_3(%rip), %xmm6
+	pcmpgtd	.LCPI16_5(%rip), %xmm6
 	movdqu	16(%rsi,%r10,4), %xmm7
 	pandn	%xmm4, %xmm6
-	pcmpgtd	.LCPI16_4(%rip), %xmm5
+	pcmpgtd	.LCPI16_6(%rip), %xmm5
 	pandn	%xmm7, %xmm5
 	movslq	-8(%rdi), %r10
 	movups	(%rcx,%r10,4), %xmm4
@@ -12838,9 +12851,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_216
-	jmp	.LBB16_213
-.LBB16_217:
+	jne	.LBB16_213
+	jmp	.LBB16_210
+.LBB16_214:
 	movaps	%xmm3, %xmm4
 	unpcklps	%xmm0, %xmm4
 	movaps	%xmm0, %xmm5
@@ -12866,35 +12879,37 @@ convolution_weight_gradient_outputs:
 	addps	%xmm3, %xmm1
 	addps	%xmm4, %xmm1
 	addps	%xmm0, %xmm1
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movsd	(%rax), %xmm0
 	addps	%xmm1, %xmm0
 	movlps	%xmm0, (%rax)
-	jmp	.LBB16_255
-.LBB16_218:
+	movq	-184(%rbp), %r10
+	jmp	.LBB16_91
+.LBB16_215:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_220
+	jmp	.LBB16_217
 	.p2align	4
-.LBB16_219:
+.LBB16_216:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_223
-.LBB16_220:
-	movq	-112(%rbp), %r10
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_220
+.LBB16_217:
+	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB16_219
+	jle	.LBB16_216
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
 	imulq	%r15, %rdi
-	movq	-13776(%rbp,%rcx), %rsi
-	movq	-13768(%rbp,%rcx), %r9
+	movq	-13792(%rbp,%rcx), %rsi
+	movq	-13784(%rbp,%rcx), %r9
 	movslq	(%r9,%r14,4), %rcx
 	leaq	(%rsi,%rcx,4), %rcx
 	movslq	4(%r9,%r14,4), %rdx
@@ -12902,9 +12917,9 @@ convolution_weight_gradient_outputs:
 	movslq	8(%r9,%r14,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-512(%rbp), %r9
+	movq	-496(%rbp), %r9
 	.p2align	4
-.LBB16_222:
+.LBB16_219:
 	movslq	(%r9), %r11
 	movups	(%rdi,%r11,4), %xmm6
 	movups	16(%rdi,%r11,4), %xmm7
@@ -12929,9 +12944,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm9, %xmm1
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_222
-	jmp	.LBB16_219
-.LBB16_223:
+	jne	.LBB16_219
+	jmp	.LBB16_216
+.LBB16_220:
 	movaps	%xmm5, %xmm6
 	unpcklps	%xmm3, %xmm6
 	movaps	%xmm3, %xmm7
@@ -12957,7 +12972,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm5, %xmm2
 	addps	%xmm6, %xmm2
 	addps	%xmm3, %xmm2
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movsd	(%rax), %xmm3
 	addps	%xmm2, %xmm3
 	movlps	%xmm3, (%rax)
@@ -12980,36 +12995,38 @@ convolution_weight_gradient_outputs:
 	addss	%xmm0, %xmm1
 	addss	8(%rax), %xmm1
 	movss	%xmm1, 8(%rax)
-	movq	-136(%rbp), %r11
-	jmp	.LBB16_255
-.LBB16_224:
+	movq	-120(%rbp), %r11
+	movq	-184(%rbp), %r10
+	jmp	.LBB16_91
+.LBB16_221:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB16_226
+	jmp	.LBB16_223
 	.p2align	4
-.LBB16_225:
+.LBB16_222:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_234
-.LBB16_226:
-	movq	-112(%rbp), %rdi
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_231
+.LBB16_223:
+	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_225
+	jle	.LBB16_222
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
-	movq	-13768(%rbp,%rdx), %rcx
+	movq	-13784(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r14,4), %rcx
 	shlq	$2, %rcx
-	addq	-13776(%rbp,%rdx), %rcx
+	addq	-13792(%rbp,%rdx), %rcx
 	imulq	%r15, %rsi
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-448(%rbp), %rsi
 	.p2align	4
-.LBB16_228:
+.LBB16_225:
 	movslq	-4(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movdqu	(%rdx,%r9,4), %xmm4
@@ -13018,8 +13035,8 @@ convolution_weight_gradient_outputs:
 	movd	(%rsi), %xmm7
 	pshufd	$0, %xmm7, %xmm7
 	movdqa	%xmm7, %xmm8
-	pcmpgtd	.LCPI16_3(%rip), %xmm8
-	pcmpgtd	.LCPI16_4(%rip), %xmm7
+	pcmpgtd	.LCPI16_5(%rip), %xmm8
+	pcmpgtd	.LCPI16_6(%rip), %xmm7
 	movdqu	16(%r10,%r13,4), %xmm9
 	movdqa	%xmm7, %xmm10
 	pandn	%xmm5, %xmm10
@@ -13040,36 +13057,37 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB16_228
-	jmp	.LBB16_225
-.LBB16_229:
+	jne	.LBB16_225
+	jmp	.LBB16_222
+.LBB16_226:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB16_231
+	jmp	.LBB16_228
 	.p2align	4
-.LBB16_230:
+.LBB16_227:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_234
-.LBB16_231:
-	movq	-112(%rbp), %rdi
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_231
+.LBB16_228:
+	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_230
+	jle	.LBB16_227
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
-	movq	-13768(%rbp,%rdx), %rcx
+	movq	-13784(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r14,4), %rcx
 	shlq	$2, %rcx
-	addq	-13776(%rbp,%rdx), %rcx
+	addq	-13792(%rbp,%rdx), %rcx
 	imulq	%r15, %rsi
 	leaq	(%r8,%rsi,4), %rdx
-	movq	-512(%rbp), %rsi
+	movq	-496(%rbp), %rsi
 	.p2align	4
-.LBB16_233:
+.LBB16_230:
 	movslq	(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movups	(%rdx,%r9,4), %xmm4
@@ -13089,9 +13107,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB16_233
-	jmp	.LBB16_230
-.LBB16_234:
+	jne	.LBB16_230
+	jmp	.LBB16_227
+.LBB16_231:
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	%xmm3, %xmm4
@@ -13109,7 +13127,7 @@ convolution_weight_gradient_outputs:
 	addss	%xmm5, %xmm2
 	addss	%xmm4, %xmm2
 	addss	%xmm3, %xmm2
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	addss	(%rax), %xmm2
 	movss	%xmm2, (%rax)
 	movaps	%xmm0, %xmm2
@@ -13131,37 +13149,39 @@ convolution_weight_gradient_outputs:
 	addss	%xmm0, %xmm1
 	addss	(%rax,%r11,4), %xmm1
 	movss	%xmm1, (%rax,%r11,4)
-	jmp	.LBB16_255
-.LBB16_235:
+	movq	-184(%rbp), %r10
+	jmp	.LBB16_91
+.LBB16_232:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm4, %xmm4
 	xorl	%eax, %eax
 	pxor	%xmm5, %xmm5
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_237
+	jmp	.LBB16_234
 	.p2align	4
-.LBB16_236:
+.LBB16_233:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_245
-.LBB16_237:
-	movq	-112(%rbp), %rdi
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_242
+.LBB16_234:
+	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_236
+	jle	.LBB16_233
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
-	movq	-13768(%rbp,%rdx), %rcx
+	movq	-13784(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r14,4), %rcx
 	shlq	$2, %rcx
-	addq	-13776(%rbp,%rdx), %rcx
+	addq	-13792(%rbp,%rdx), %rcx
 	imulq	%r15, %rsi
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-448(%rbp), %rsi
 	.p2align	4
-.LBB16_239:
+.LBB16_236:
 	movslq	-4(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movdqu	(%rdx,%r9,4), %xmm8
@@ -13172,8 +13192,8 @@ convolution_weight_gradient_outputs:
 	movd	(%rsi), %xmm6
 	pshufd	$0, %xmm6, %xmm6
 	movdqa	%xmm6, %xmm7
-	pcmpgtd	.LCPI16_3(%rip), %xmm7
-	pcmpgtd	.LCPI16_4(%rip), %xmm6
+	pcmpgtd	.LCPI16_5(%rip), %xmm7
+	pcmpgtd	.LCPI16_6(%rip), %xmm6
 	movdqu	16(%r10,%r13,8), %xmm13
 	movdqa	%xmm6, %xmm14
 	pandn	%xmm9, %xmm14
@@ -13202,38 +13222,39 @@ convolution_weight_gradient_outputs:
 	addps	%xmm6, %xmm0
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB16_239
-	jmp	.LBB16_236
-.LBB16_240:
+	jne	.LBB16_236
+	jmp	.LBB16_233
+.LBB16_237:
+	movq	%rdx, -144(%rbp)
 	pxor	%xmm4, %xmm4
 	xorl	%eax, %eax
 	pxor	%xmm5, %xmm5
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_242
+	jmp	.LBB16_239
 	.p2align	4
-.LBB16_241:
+.LBB16_238:
 	incq	%rax
-	cmpq	-96(%rbp), %rax
-	je	.LBB16_245
-.LBB16_242:
-	movq	-112(%rbp), %rdi
+	cmpq	-72(%rbp), %rax
+	je	.LBB16_242
+.LBB16_239:
+	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_241
+	jle	.LBB16_238
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
-	movq	-13768(%rbp,%rdx), %rcx
+	movq	-13784(%rbp,%rdx), %rcx
 	movslq	(%rcx,%r14,4), %rcx
 	shlq	$2, %rcx
-	addq	-13776(%rbp,%rdx), %rcx
+	addq	-13792(%rbp,%rdx), %rcx
 	imulq	%r15, %rsi
 	leaq	(%r8,%rsi,4), %rdx
-	movq	-512(%rbp), %rsi
+	movq	-496(%rbp), %rsi
 	.p2align	4
-.LBB16_244:
+.LBB16_241:
 	movslq	(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movups	(%rdx,%r9,4), %xmm6
@@ -13259,9 +13280,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm0
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB16_244
-	jmp	.LBB16_241
-.LBB16_245:
+	jne	.LBB16_241
+	jmp	.LBB16_238
+.LBB16_242:
 	movaps	%xmm4, %xmm6
 	shufps	$85, %xmm4, %xmm6
 	addss	%xmm4, %xmm6
@@ -13279,7 +13300,7 @@ convolution_weight_gradient_outputs:
 	addss	%xmm7, %xmm5
 	addss	%xmm6, %xmm5
 	addss	%xmm4, %xmm5
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	addss	(%rax), %xmm5
 	movss	%xmm5, (%rax)
 	movaps	%xmm3, %xmm4
@@ -13320,8 +13341,10 @@ convolution_weight_gradient_outputs:
 	addss	%xmm1, %xmm0
 	addss	(%rax,%r11,8), %xmm0
 	movss	%xmm0, (%rax,%r11,8)
-	jmp	.LBB16_255
-.LBB16_246:
+	movq	-184(%rbp), %r10
+	jmp	.LBB16_91
+.LBB16_243:
+	movq	%rdx, -144(%rbp)
 	xorps	%xmm8, %xmm8
 	xorl	%ecx, %ecx
 	pxor	%xmm7, %xmm7
@@ -13332,7 +13355,7 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	xorps	%xmm14, %xmm14
 	xorps	%xmm11, %xmm11
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	xorps	%xmm9, %xmm9
 	xorps	%xmm10, %xmm10
 	pxor	%xmm0, %xmm0
@@ -13342,38 +13365,38 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm13, %xmm13
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_249
+	jmp	.LBB16_246
 	.p2align	4
-.LBB16_247:
+.LBB16_244:
 	movdqa	%xmm2, %xmm14
 	movdqa	%xmm3, %xmm0
 	movdqa	%xmm7, %xmm15
-.LBB16_248:
-	movaps	-80(%rbp), %xmm8
+.LBB16_245:
+	movaps	-64(%rbp), %xmm8
 	movdqa	%xmm15, %xmm7
-	movdqa	-192(%rbp), %xmm6
+	movdqa	-208(%rbp), %xmm6
 	movaps	%xmm0, %xmm3
-	movaps	-160(%rbp), %xmm15
+	movaps	-176(%rbp), %xmm15
 	movaps	%xmm14, %xmm2
-	movaps	-128(%rbp), %xmm14
+	movaps	-112(%rbp), %xmm14
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
+	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB16_252
-.LBB16_249:
-	movq	-112(%rbp), %r10
+	je	.LBB16_249
+.LBB16_246:
+	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	movaps	%xmm14, -128(%rbp)
-	movaps	%xmm15, -160(%rbp)
-	movdqa	%xmm6, -192(%rbp)
-	movaps	%xmm8, -80(%rbp)
-	jle	.LBB16_247
+	movaps	%xmm14, -112(%rbp)
+	movaps	%xmm15, -176(%rbp)
+	movdqa	%xmm6, -208(%rbp)
+	movaps	%xmm8, -64(%rbp)
+	jle	.LBB16_244
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %rdi
 	imulq	%r15, %rdi
-	movq	-13776(%rbp,%rax), %rsi
-	movq	-13768(%rbp,%rax), %r9
+	movq	-13792(%rbp,%rax), %rsi
+	movq	-13784(%rbp,%rax), %r9
 	movslq	(%r9,%r14,4), %rax
 	leaq	(%rsi,%rax,4), %rax
 	movslq	4(%r9,%r14,4), %rdx
@@ -13381,50 +13404,50 @@ convolution_weight_gradient_outputs:
 	movslq	8(%r9,%r14,4), %r9
 	leaq	(%rsi,%r9,4), %rsi
 	leaq	(%r8,%rdi,4), %rdi
-	movq	-512(%rbp), %r9
+	movq	-496(%rbp), %r9
 	movdqa	%xmm2, %xmm14
 	movdqa	%xmm3, %xmm0
 	movdqa	%xmm7, %xmm15
 	.p2align	4
-.LBB16_251:
-	movaps	%xmm13, -560(%rbp)
+.LBB16_248:
+	movaps	%xmm13, -544(%rbp)
 	movaps	%xmm9, -416(%rbp)
 	movaps	%xmm10, -432(%rbp)
-	movdqa	%xmm5, -384(%rbp)
+	movdqa	%xmm5, -368(%rbp)
 	movdqa	%xmm4, -224(%rbp)
 	movslq	(%r9), %r12
 	leaq	(%rdi,%r12,4), %r13
 	movups	(%rdi,%r12,4), %xmm10
 	movups	16(%rdi,%r12,4), %xmm6
-	movq	-104(%rbp), %r15
+	movq	-80(%rbp), %r15
 	movups	(%r13,%r15,4), %xmm5
-	movq	-104(%rbp), %r15
+	movq	-80(%rbp), %r15
 	movups	16(%r13,%r15,4), %xmm4
-	movq	-104(%rbp), %r15
+	movq	-80(%rbp), %r15
 	movups	(%r13,%r15,8), %xmm3
-	movq	-104(%rbp), %r15
+	movq	-80(%rbp), %r15
 	movups	16(%r13,%r15,8), %xmm2
-	movq	-104(%rbp), %r13
+	movq	-80(%rbp), %r13
 	movslq	-4(%r9), %r12
 	movups	(%rax,%r12,4), %xmm8
 	movups	16(%rax,%r12,4), %xmm9
 	movaps	%xmm10, %xmm7
 	mulps	%xmm8, %xmm7
-	movaps	-80(%rbp), %xmm13
+	movaps	-64(%rbp), %xmm13
 	addps	%xmm7, %xmm13
-	movaps	%xmm13, -80(%rbp)
+	movaps	%xmm13, -64(%rbp)
 	movaps	%xmm6, %xmm7
 	mulps	%xmm9, %xmm7
 	addps	%xmm7, %xmm15
-	movaps	%xmm15, -528(%rbp)
+	movaps	%xmm15, -512(%rbp)
 	movaps	%xmm5, %xmm7
 	mulps	%xmm8, %xmm7
 	addps	%xmm7, %xmm14
 	movaps	%xmm4, %xmm7
 	mulps	%xmm9, %xmm7
-	movaps	-128(%rbp), %xmm15
+	movaps	-112(%rbp), %xmm15
 	addps	%xmm7, %xmm15
-	movaps	%xmm15, -128(%rbp)
+	movaps	%xmm15, -112(%rbp)
 	mulps	%xmm3, %xmm8
 	movaps	-256(%rbp), %xmm7
 	addps	%xmm8, %xmm7
@@ -13440,16 +13463,16 @@ convolution_weight_gradient_outputs:
 	addps	%xmm9, %xmm12
 	movaps	%xmm6, %xmm9
 	mulps	%xmm8, %xmm9
-	movaps	-192(%rbp), %xmm15
+	movaps	-208(%rbp), %xmm15
 	addps	%xmm9, %xmm15
-	movaps	%xmm15, -192(%rbp)
+	movaps	%xmm15, -208(%rbp)
 	movaps	%xmm5, %xmm9
 	mulps	%xmm7, %xmm9
 	addps	%xmm9, %xmm11
 	movaps	%xmm4, %xmm9
 	mulps	%xmm8, %xmm9
 	addps	%xmm9, %xmm1
-	movaps	-560(%rbp), %xmm13
+	movaps	-544(%rbp), %xmm13
 	movaps	-416(%rbp), %xmm15
 	mulps	%xmm3, %xmm7
 	movaps	-272(%rbp), %xmm9
@@ -13463,14 +13486,14 @@ convolution_weight_gradient_outputs:
 	movaps	-432(%rbp), %xmm10
 	movups	16(%rsi,%r12,4), %xmm8
 	mulps	%xmm8, %xmm6
-	movaps	-160(%rbp), %xmm9
+	movaps	-176(%rbp), %xmm9
 	addps	%xmm6, %xmm9
-	movaps	%xmm9, -160(%rbp)
+	movaps	%xmm9, -176(%rbp)
 	mulps	%xmm7, %xmm5
 	addps	%xmm5, %xmm15
 	movaps	%xmm15, %xmm9
-	movdqa	-528(%rbp), %xmm15
-	movaps	-384(%rbp), %xmm5
+	movdqa	-512(%rbp), %xmm15
+	movaps	-368(%rbp), %xmm5
 	mulps	%xmm8, %xmm4
 	addps	%xmm4, %xmm10
 	movaps	-224(%rbp), %xmm4
@@ -13480,10 +13503,10 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm4
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_251
-	jmp	.LBB16_248
-.LBB16_252:
-	movaps	%xmm8, -80(%rbp)
+	jne	.LBB16_248
+	jmp	.LBB16_245
+.LBB16_249:
+	movaps	%xmm8, -64(%rbp)
 	movaps	%xmm8, %xmm0
 	unpcklps	%xmm12, %xmm0
 	movaps	%xmm0, -224(%rbp)
@@ -13495,7 +13518,7 @@ convolution_weight_gradient_outputs:
 	movaps	-224(%rbp), %xmm8
 	unpckhps	%xmm12, %xmm8
 	movaps	%xmm8, -224(%rbp)
-	movaps	-80(%rbp), %xmm8
+	movaps	-64(%rbp), %xmm8
 	shufps	$255, %xmm8, %xmm12
 	shufps	$226, %xmm8, %xmm12
 	addps	-224(%rbp), %xmm12
@@ -13513,7 +13536,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm6
 	addps	%xmm0, %xmm6
 	addps	%xmm12, %xmm6
-	movq	-352(%rbp), %rax
+	movq	-144(%rbp), %rax
 	movsd	(%rax), %xmm0
 	addps	%xmm6, %xmm0
 	movlps	%xmm0, (%rax)
@@ -13616,7 +13639,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm13
 	movsd	(%rax,%r11,8), %xmm0
 	addps	%xmm13, %xmm0
-.LBB16_253:
+.LBB16_250:
 	movlps	%xmm0, (%rax,%r11,8)
 	movaps	%xmm5, %xmm0
 	shufps	$85, %xmm5, %xmm0
@@ -13637,94 +13660,77 @@ convolution_weight_gradient_outputs:
 	addss	%xmm5, %xmm4
 	addss	8(%rax,%r11,8), %xmm4
 	movss	%xmm4, 8(%rax,%r11,8)
-	.p2align	4
-.LBB16_254:
-	movq	-400(%rbp), %r12
-.LBB16_255:
-	leaq	-1152(%rbp), %rsi
-.LBB16_256:
-	movq	-56(%rbp), %r9
-.LBB16_257:
-	movq	-168(%rbp), %rdx
-.LBB16_258:
-	addq	$4, %r14
-	addq	$16, -88(%rbp)
-	cmpq	%r11, %r14
-	jl	.LBB16_93
 	jmp	.LBB16_90
 	.p2align	4
-.LBB16_259:
-	testq	%r8, %r8
-	jle	.LBB16_672
-	movq	-632(%rbp), %rax
-	movq	%rax, -1288(%rbp)
-	movq	-1352(%rbp), %rax
-	movq	%rax, -1280(%rbp)
-	movq	-1336(%rbp), %rax
+.LBB16_251:
+	testq	%rdi, %rdi
+	jle	.LBB16_650
+	movq	-648(%rbp), %rax
+	movq	%rax, -1160(%rbp)
+	movq	-1360(%rbp), %rax
+	movq	%rax, -1152(%rbp)
+	movq	-1336(%rbp), %r10
 	xorl	%ecx, %ecx
-	movq	-504(%rbp), %r15
-	movq	-56(%rbp), %r9
-	jmp	.LBB16_262
+	movq	-488(%rbp), %r15
+	movq	-336(%rbp), %r8
+	jmp	.LBB16_254
 	.p2align	4
-.LBB16_261:
-	movq	-1296(%rbp), %r12
-	addq	$16, %r12
-	movq	-48(%rbp), %rcx
-	addq	$-16, %rcx
-	movq	-1400(%rbp), %rax
-	addq	%rax, -1280(%rbp)
-	addq	%rax, -1288(%rbp)
-	movq	%rcx, %rax
-	movq	%r12, %rcx
-	cmpq	%r8, %r12
-	jge	.LBB16_65
-.LBB16_262:
-	cmpq	$15, %rax
-	movl	$15, %r12d
-	movq	%rax, -48(%rbp)
-	cmovbq	%rax, %r12
-	movq	%r12, -200(%rbp)
-	movq	%r8, %rax
-	movq	%rcx, -1296(%rbp)
+.LBB16_253:
+	movq	-1168(%rbp), %rcx
+	addq	$16, %rcx
+	addq	$-16, %r10
+	movq	-1408(%rbp), %rax
+	addq	%rax, -1152(%rbp)
+	addq	%rax, -1160(%rbp)
+	cmpq	%rdi, %rcx
+	jge	.LBB16_60
+.LBB16_254:
+	cmpq	$15, %r10
+	movl	$15, %eax
+	cmovbq	%r10, %rax
+	movq	%rax, -568(%rbp)
+	movq	%rdi, %rax
+	movq	%rcx, -1168(%rbp)
 	subq	%rcx, %rax
-	movq	%rax, -360(%rbp)
+	movq	%rax, -384(%rbp)
 	cmpq	$9, %rax
 	setge	%al
 	testq	%r11, %r11
-	jle	.LBB16_261
-	movq	-200(%rbp), %rcx
+	jle	.LBB16_253
+	movq	-568(%rbp), %rcx
 	leal	1(%rcx), %r12d
 	andl	$30, %r12d
 	xorl	%ecx, %ecx
 	movb	%al, %cl
 	incl	%ecx
-	movq	%rcx, -608(%rbp)
-	movq	-1256(%rbp), %rax
-	movq	-1296(%rbp), %rcx
+	movq	%rcx, -392(%rbp)
+	movq	-1128(%rbp), %rax
+	movq	-1168(%rbp), %rcx
 	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -544(%rbp)
+	movq	%rax, -528(%rbp)
 	movq	%rcx, %rax
 	imulq	%r11, %rax
-	movq	-632(%rbp), %rcx
+	movq	-648(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -1184(%rbp)
-	movq	-1288(%rbp), %rax
-	movq	-1280(%rbp), %r14
+	movq	%rax, -616(%rbp)
+	movq	-1160(%rbp), %rax
+	movq	-1152(%rbp), %r14
 	xorl	%ecx, %ecx
-	movq	%r12, -496(%rbp)
-	jmp	.LBB16_266
+	movq	%r12, -560(%rbp)
+	movq	%r10, -344(%rbp)
+	jmp	.LBB16_258
 	.p2align	4
-.LBB16_264:
-	movq	-88(%rbp), %r14
-.LBB16_265:
+.LBB16_256:
+	movq	-48(%rbp), %r14
+.LBB16_257:
 	movq	-480(%rbp), %rcx
 	addq	$6, %rcx
 	addq	$24, %r14
 	movq	-464(%rbp), %rax
 	addq	$24, %rax
 	cmpq	%r11, %rcx
-	jge	.LBB16_261
-.LBB16_266:
+	jge	.LBB16_253
+.LBB16_258:
 	movq	%rax, -464(%rbp)
 	movq	%r11, %rax
 	movq	%rcx, -480(%rbp)
@@ -13732,50 +13738,50 @@ convolution_weight_gradient_outputs:
 	cmpq	$6, %rax
 	movl	$6, %ecx
 	cmovgeq	%rcx, %rax
-	movq	-608(%rbp), %rcx
+	movq	-392(%rbp), %rcx
 	leal	(%rcx,%rax,2), %eax
 	addl	$-3, %eax
 	cmpl	$11, %eax
-	ja	.LBB16_265
-	movq	%r14, -88(%rbp)
-	movq	-1184(%rbp), %rcx
+	ja	.LBB16_257
+	movq	%r14, -48(%rbp)
+	movq	-616(%rbp), %rcx
 	movq	-480(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
-	movq	%rcx, -144(%rbp)
+	movq	%rcx, -152(%rbp)
 	leaq	.LJTI16_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB16_268:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
-	movq	%rax, -80(%rbp)
-	xorps	%xmm1, %xmm1
+.LBB16_260:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
+	movq	%rax, -64(%rbp)
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB16_270
+	jmp	.LBB16_262
 	.p2align	4
-.LBB16_269:
+.LBB16_261:
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
-	je	.LBB16_458
-.LBB16_270:
+	cmpq	-72(%rbp), %rcx
+	je	.LBB16_381
+.LBB16_262:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13752(%rbp,%rsi), %rdx
+	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_269
+	jle	.LBB16_261
 	leaq	(%rsi,%rbp), %r9
-	addq	$-13776, %r9
-	movq	-13776(%rbp,%rsi), %r11
-	movq	-13768(%rbp,%rsi), %rsi
+	addq	$-13792, %r9
+	movq	-13792(%rbp,%rsi), %r11
+	movq	-13784(%rbp,%rsi), %rsi
 	movq	-480(%rbp), %rax
 	movslq	(%rsi,%rax,4), %r14
 	leaq	(%r11,%r14,4), %rsi
-	movq	-80(%rbp), %rdi
+	movq	-64(%rbp), %rdi
 	imulq	%rcx, %rdi
-	movq	-544(%rbp), %rax
+	movq	-528(%rbp), %rax
 	leaq	(%rax,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
@@ -13786,28 +13792,28 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r11
 	leaq	(,%r9,4), %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB16_273
+	jmp	.LBB16_265
 	.p2align	4
-.LBB16_272:
+.LBB16_264:
 	incq	%r15
 	addq	%r14, %r11
 	cmpq	%rdx, %r15
-	movq	-496(%rbp), %r12
-	je	.LBB16_269
-.LBB16_273:
+	movq	-560(%rbp), %r12
+	je	.LBB16_261
+.LBB16_265:
 	testq	%r8, %r8
-	jle	.LBB16_272
+	jle	.LBB16_264
 	cmpq	$1, %r8
-	jne	.LBB16_276
+	jne	.LBB16_268
 	xorl	%r12d, %r12d
-	jmp	.LBB16_278
+	jmp	.LBB16_270
 	.p2align	4
-.LBB16_276:
+.LBB16_268:
 	movdqa	%xmm0, %xmm2
 	xorl	%r12d, %r12d
-	movq	-1328(%rbp), %rax
+	movq	-1208(%rbp), %rax
 	.p2align	4
-.LBB16_277:
+.LBB16_269:
 	movups	(%rdi), %xmm3
 	movups	16(%rdi), %xmm4
 	movss	-4(%r11,%r12,4), %xmm5
@@ -13828,73 +13834,73 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdi
 	movaps	%xmm0, %xmm2
 	cmpq	%r12, %r10
-	jne	.LBB16_277
-.LBB16_278:
+	jne	.LBB16_269
+.LBB16_270:
 	testb	$1, %r8b
-	je	.LBB16_272
+	je	.LBB16_264
 	movq	%r15, %r13
 	imulq	%r9, %r13
 	leaq	(%rsi,%r13,4), %r13
 	movups	(%rdi), %xmm2
 	movups	16(%rdi), %xmm3
 	movss	(%r13,%r12,4), %xmm4
-	movq	-104(%rbp), %r13
+	movq	-80(%rbp), %r13
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm2
 	addps	%xmm2, %xmm1
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm0
-	movq	-392(%rbp), %rax
+	movq	-376(%rbp), %rax
 	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB16_272
-.LBB16_280:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
-	movq	%rax, -168(%rbp)
+	jmp	.LBB16_264
+.LBB16_272:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
+	movq	%rax, -1080(%rbp)
 	pxor	%xmm0, %xmm0
 	movdqa	%xmm0, -224(%rbp)
 	xorps	%xmm15, %xmm15
 	pxor	%xmm6, %xmm6
 	movdqa	%xmm0, -432(%rbp)
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -560(%rbp)
+	movdqa	%xmm0, -544(%rbp)
 	pxor	%xmm4, %xmm4
 	movdqa	%xmm0, -256(%rbp)
 	xorps	%xmm12, %xmm12
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	xorps	%xmm11, %xmm11
 	pxor	%xmm2, %xmm2
 	movdqa	%xmm2, -416(%rbp)
-	movdqa	%xmm2, -384(%rbp)
+	movdqa	%xmm2, -368(%rbp)
 	xorl	%r15d, %r15d
 	xorps	%xmm10, %xmm10
 	xorps	%xmm14, %xmm14
 	xorps	%xmm13, %xmm13
 	pxor	%xmm7, %xmm7
-	movdqa	%xmm2, -528(%rbp)
-	movdqa	%xmm2, -352(%rbp)
+	movdqa	%xmm2, -512(%rbp)
+	movdqa	%xmm2, -144(%rbp)
 	pxor	%xmm5, %xmm5
-	jmp	.LBB16_282
+	jmp	.LBB16_274
 	.p2align	4
-.LBB16_281:
-	movq	-1200(%rbp), %r15
+.LBB16_273:
+	movq	-672(%rbp), %r15
 	incq	%r15
-	cmpq	-96(%rbp), %r15
-	je	.LBB16_289
-.LBB16_282:
+	cmpq	-72(%rbp), %r15
+	je	.LBB16_281
+.LBB16_274:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
-	movq	-13752(%rbp,%rax), %r9
+	movq	-13768(%rbp,%rax), %r9
 	testq	%r9, %r9
-	movq	%r15, -1200(%rbp)
-	jle	.LBB16_281
+	movq	%r15, -672(%rbp)
+	jle	.LBB16_273
 	leaq	(%rax,%rbp), %r8
-	addq	$-13776, %r8
-	movq	-13776(%rbp,%rax), %rcx
-	movq	-13768(%rbp,%rax), %rax
+	addq	$-13792, %r8
+	movq	-13792(%rbp,%rax), %rcx
+	movq	-13784(%rbp,%rax), %rax
 	movq	-480(%rbp), %r14
 	movslq	(%rax,%r14,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdi
@@ -13908,32 +13914,32 @@ convolution_weight_gradient_outputs:
 	leaq	(%rcx,%r10,4), %r10
 	movslq	20(%rax,%r14,4), %rax
 	leaq	(%rcx,%rax,4), %r14
-	movq	-168(%rbp), %rax
+	movq	-1080(%rbp), %rax
 	imulq	%r15, %rax
-	movq	-544(%rbp), %rcx
+	movq	-528(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %r15
 	movq	32(%r8), %rcx
 	movq	40(%r8), %rax
 	shlq	$2, %rax
 	xorl	%r8d, %r8d
-	jmp	.LBB16_286
+	jmp	.LBB16_278
 	.p2align	4
-.LBB16_284:
-	movaps	-560(%rbp), %xmm4
+.LBB16_276:
+	movaps	-544(%rbp), %xmm4
 	movaps	%xmm11, %xmm2
-	movaps	-352(%rbp), %xmm5
+	movaps	-144(%rbp), %xmm5
 	movaps	%xmm14, %xmm3
-.LBB16_285:
+.LBB16_277:
 	movaps	%xmm3, %xmm14
 	movaps	-272(%rbp), %xmm10
-	movaps	%xmm5, -352(%rbp)
-	movaps	-192(%rbp), %xmm13
-	movaps	%xmm4, -560(%rbp)
+	movaps	%xmm5, -144(%rbp)
+	movaps	-208(%rbp), %xmm13
+	movaps	%xmm4, -544(%rbp)
 	movaps	%xmm2, %xmm11
-	movdqa	-128(%rbp), %xmm5
+	movdqa	-112(%rbp), %xmm5
 	movdqa	-288(%rbp), %xmm2
-	movdqa	-80(%rbp), %xmm3
-	movdqa	-160(%rbp), %xmm4
+	movdqa	-64(%rbp), %xmm3
+	movdqa	-176(%rbp), %xmm4
 	incq	%r8
 	addq	%rax, %r14
 	addq	%rax, %r10
@@ -13942,25 +13948,25 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdx
 	addq	%rax, %rdi
 	cmpq	%r9, %r8
-	je	.LBB16_281
-.LBB16_286:
+	je	.LBB16_273
+.LBB16_278:
 	testq	%rcx, %rcx
-	movdqa	%xmm3, -80(%rbp)
-	movdqa	%xmm5, -128(%rbp)
-	movdqa	%xmm4, -160(%rbp)
-	movaps	%xmm13, -192(%rbp)
+	movdqa	%xmm3, -64(%rbp)
+	movdqa	%xmm5, -112(%rbp)
+	movdqa	%xmm4, -176(%rbp)
+	movaps	%xmm13, -208(%rbp)
 	movaps	%xmm10, -272(%rbp)
 	movdqa	%xmm2, -288(%rbp)
-	jle	.LBB16_284
+	jle	.LBB16_276
 	xorl	%r12d, %r12d
-	movaps	-560(%rbp), %xmm4
+	movaps	-544(%rbp), %xmm4
 	movaps	%xmm11, %xmm2
-	movaps	-352(%rbp), %xmm5
+	movaps	-144(%rbp), %xmm5
 	movaps	%xmm14, %xmm3
 	.p2align	4
-.LBB16_288:
-	movdqa	%xmm0, -352(%rbp)
-	movaps	%xmm8, -560(%rbp)
+.LBB16_280:
+	movdqa	%xmm0, -144(%rbp)
+	movaps	%xmm8, -544(%rbp)
 	movups	(%r15), %xmm13
 	movups	16(%r15), %xmm10
 	movaps	%xmm9, %xmm14
@@ -13972,7 +13978,7 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm13, %xmm11
 	mulps	%xmm12, %xmm11
 	addps	%xmm11, %xmm1
-	movaps	%xmm1, -624(%rbp)
+	movaps	%xmm1, -640(%rbp)
 	movaps	%xmm10, %xmm11
 	mulps	%xmm12, %xmm11
 	addps	%xmm11, %xmm2
@@ -13992,9 +13998,9 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm1, -416(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-384(%rbp), %xmm1
+	movaps	-368(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -384(%rbp)
+	movaps	%xmm1, -368(%rbp)
 	movaps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm6
@@ -14014,26 +14020,26 @@ convolution_weight_gradient_outputs:
 	addps	%xmm12, %xmm3
 	movaps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-80(%rbp), %xmm1
+	movaps	-64(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -80(%rbp)
+	movaps	%xmm1, -64(%rbp)
 	mulps	%xmm8, %xmm11
 	addps	%xmm11, %xmm4
 	movss	(%r11,%r12,4), %xmm11
 	shufps	$0, %xmm11, %xmm11
 	movaps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-192(%rbp), %xmm1
+	movaps	-208(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -192(%rbp)
+	movaps	%xmm1, -208(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm7
 	movaps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-160(%rbp), %xmm1
+	movaps	-176(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -160(%rbp)
+	movaps	%xmm1, -176(%rbp)
 	mulps	%xmm8, %xmm11
 	movaps	-256(%rbp), %xmm1
 	addps	%xmm11, %xmm1
@@ -14042,9 +14048,9 @@ convolution_weight_gradient_outputs:
 	shufps	$0, %xmm11, %xmm11
 	movaps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm12
-	movaps	-528(%rbp), %xmm1
+	movaps	-512(%rbp), %xmm1
 	addps	%xmm12, %xmm1
-	movaps	%xmm1, -528(%rbp)
+	movaps	%xmm1, -512(%rbp)
 	movaps	%xmm10, %xmm12
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm5
@@ -14052,7 +14058,7 @@ convolution_weight_gradient_outputs:
 	mulps	%xmm11, %xmm12
 	addps	%xmm12, %xmm0
 	movaps	%xmm0, %xmm12
-	movaps	-352(%rbp), %xmm0
+	movaps	-144(%rbp), %xmm0
 	mulps	%xmm8, %xmm11
 	addps	%xmm11, %xmm0
 	movss	(%r14,%r12,4), %xmm11
@@ -14062,246 +14068,109 @@ convolution_weight_gradient_outputs:
 	addps	%xmm13, %xmm1
 	movaps	%xmm1, -288(%rbp)
 	mulps	%xmm11, %xmm10
-	movaps	-128(%rbp), %xmm1
+	movaps	-112(%rbp), %xmm1
 	addps	%xmm10, %xmm1
-	movaps	%xmm1, -128(%rbp)
-	movaps	-624(%rbp), %xmm1
+	movaps	%xmm1, -112(%rbp)
+	movaps	-640(%rbp), %xmm1
 	mulps	%xmm11, %xmm9
 	addps	%xmm9, %xmm14
 	movaps	%xmm14, %xmm9
 	mulps	%xmm8, %xmm11
-	movaps	-560(%rbp), %xmm8
+	movaps	-544(%rbp), %xmm8
 	addps	%xmm11, %xmm8
 	incq	%r12
 	addq	%rbx, %r15
 	cmpq	%r12, %rcx
-	jne	.LBB16_288
-	jmp	.LBB16_285
-.LBB16_289:
-	movaps	%xmm1, -1024(%rbp)
-	movaps	%xmm11, -1008(%rbp)
+	jne	.LBB16_280
+	jmp	.LBB16_277
+.LBB16_281:
+	movaps	%xmm1, -1056(%rbp)
+	movaps	%xmm11, -1040(%rbp)
 	movaps	-224(%rbp), %xmm11
-	movaps	%xmm11, -992(%rbp)
-	movaps	%xmm15, -976(%rbp)
+	movaps	%xmm11, -1024(%rbp)
+	movaps	%xmm15, -1008(%rbp)
 	movaps	-416(%rbp), %xmm1
-	movaps	%xmm1, -960(%rbp)
-	movaps	-384(%rbp), %xmm1
-	movaps	%xmm1, -944(%rbp)
-	movaps	%xmm6, -928(%rbp)
+	movaps	%xmm1, -992(%rbp)
+	movaps	-368(%rbp), %xmm1
+	movaps	%xmm1, -976(%rbp)
+	movaps	%xmm6, -960(%rbp)
 	movaps	-432(%rbp), %xmm1
-	movaps	%xmm1, -912(%rbp)
-	movaps	%xmm10, -896(%rbp)
-	movaps	%xmm14, -880(%rbp)
-	movdqa	%xmm3, -864(%rbp)
-	movaps	-560(%rbp), %xmm1
-	movaps	%xmm1, -848(%rbp)
-	movaps	%xmm13, -832(%rbp)
-	movaps	%xmm7, -816(%rbp)
-	movdqa	%xmm4, -800(%rbp)
+	movaps	%xmm1, -944(%rbp)
+	movaps	%xmm10, -928(%rbp)
+	movaps	%xmm14, -912(%rbp)
+	movdqa	%xmm3, -896(%rbp)
+	movaps	-544(%rbp), %xmm1
+	movaps	%xmm1, -880(%rbp)
+	movaps	%xmm13, -864(%rbp)
+	movaps	%xmm7, -848(%rbp)
+	movdqa	%xmm4, -832(%rbp)
 	movaps	-256(%rbp), %xmm1
+	movaps	%xmm1, -816(%rbp)
+	movaps	-512(%rbp), %xmm1
+	movaps	%xmm1, -800(%rbp)
+	movaps	-144(%rbp), %xmm1
 	movaps	%xmm1, -784(%rbp)
-	movaps	-528(%rbp), %xmm1
-	movaps	%xmm1, -768(%rbp)
-	movaps	-352(%rbp), %xmm1
-	movaps	%xmm1, -752(%rbp)
-	movaps	%xmm12, -736(%rbp)
-	movaps	%xmm0, -720(%rbp)
-	movdqa	%xmm2, -704(%rbp)
-	movdqa	%xmm5, -688(%rbp)
-	movaps	%xmm9, -672(%rbp)
-	movaps	%xmm8, -656(%rbp)
-	cmpq	$0, -360(%rbp)
-	movq	-504(%rbp), %r15
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	movq	-584(%rbp), %rdi
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	movq	-496(%rbp), %r12
-	jle	.LBB16_264
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_631
+	movaps	%xmm12, -768(%rbp)
+	movaps	%xmm0, -752(%rbp)
+	movdqa	%xmm2, -736(%rbp)
+	movdqa	%xmm5, -720(%rbp)
+	movaps	%xmm9, -704(%rbp)
+	movaps	%xmm8, -688(%rbp)
+	cmpq	$0, -384(%rbp)
+	movq	-488(%rbp), %r15
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-592(%rbp), %rsi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	movq	-560(%rbp), %r12
+	jle	.LBB16_256
+	testq	%r10, %r10
+	je	.LBB16_543
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
+	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_292:
-	movss	-1024(%rbp,%rax,4), %xmm0
+.LBB16_284:
+	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
+	movss	-1052(%rbp,%rax,4), %xmm0
 	addss	(%rdx,%rcx), %xmm0
 	movss	%xmm0, (%rdx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
+	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_292
-	testb	$1, -200(%rbp)
-	jne	.LBB16_295
-.LBB16_294:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB16_295:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_632
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_297:
-	movss	-960(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-956(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_297
-	testb	$1, -200(%rbp)
-	jne	.LBB16_300
-.LBB16_299:
-	movss	-960(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	4(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_300:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_633
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_302:
-	movss	-896(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-892(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_302
-	testb	$1, -200(%rbp)
-	jne	.LBB16_305
-.LBB16_304:
-	movss	-896(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	8(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_305:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_634
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_307:
-	movss	-832(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-828(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_307
-	testb	$1, -200(%rbp)
-	jne	.LBB16_310
-.LBB16_309:
-	movss	-832(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	12(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB16_310:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_635
-	movl	$4, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_312:
-	movss	-768(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-764(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_312
-	testb	$1, -200(%rbp)
-	jne	.LBB16_315
-.LBB16_314:
-	movss	-768(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	16(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 16(%rcx,%rax,4)
-.LBB16_315:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_636
-	movl	$5, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_317:
-	movss	-704(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-700(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_317
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-	jmp	.LBB16_637
-.LBB16_319:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
-	xorps	%xmm1, %xmm1
+	jne	.LBB16_284
+	jmp	.LBB16_544
+.LBB16_285:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	xorl	%ecx, %ecx
-	jmp	.LBB16_321
+	jmp	.LBB16_287
 	.p2align	4
-.LBB16_320:
+.LBB16_286:
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
-	je	.LBB16_327
-.LBB16_321:
+	cmpq	-72(%rbp), %rcx
+	je	.LBB16_293
+.LBB16_287:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13752(%rbp,%rsi), %rdx
+	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_320
+	jle	.LBB16_286
 	leaq	(%rsi,%rbp), %r11
-	addq	$-13776, %r11
-	movq	-13776(%rbp,%rsi), %r8
-	movq	-13768(%rbp,%rsi), %r9
+	addq	$-13792, %r11
+	movq	-13792(%rbp,%rsi), %r8
+	movq	-13784(%rbp,%rsi), %r9
 	movq	-480(%rbp), %r10
 	movslq	(%r9,%r10,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
@@ -14311,27 +14180,27 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	-544(%rbp), %r10
+	movq	-528(%rbp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB16_324
+	jmp	.LBB16_290
 	.p2align	4
-.LBB16_323:
+.LBB16_289:
 	incq	%r14
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %r14
-	je	.LBB16_320
-.LBB16_324:
+	je	.LBB16_286
+.LBB16_290:
 	testq	%r10, %r10
-	jle	.LBB16_323
+	jle	.LBB16_289
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_326:
+.LBB16_292:
 	movups	(%r9), %xmm6
 	movups	16(%r9), %xmm7
 	movss	(%rsi,%r15,4), %xmm8
@@ -14357,140 +14226,133 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%rbx, %r9
 	cmpq	%r15, %r10
-	jne	.LBB16_326
-	jmp	.LBB16_323
-.LBB16_327:
-	cmpq	$0, -360(%rbp)
-	movq	-504(%rbp), %r15
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	movq	-88(%rbp), %r14
-	movq	-144(%rbp), %rdx
-	jle	.LBB16_265
+	jne	.LBB16_292
+	jmp	.LBB16_289
+.LBB16_293:
+	cmpq	$0, -384(%rbp)
+	movq	-488(%rbp), %r15
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	movq	-48(%rbp), %r14
+	movq	-152(%rbp), %rdx
+	jle	.LBB16_257
 	movss	(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, (%rdx)
-	movq	-48(%rbp), %r12
-	testq	%r12, %r12
-	je	.LBB16_336
+	testq	%r10, %r10
+	je	.LBB16_302
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rdx,%r11,4), %xmm6
 	movss	%xmm6, (%rdx,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_336
+	cmpq	$1, %r10
+	je	.LBB16_302
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rdx,%r11,8), %xmm6
 	movss	%xmm6, (%rdx,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_336
+	cmpq	$2, %r10
+	je	.LBB16_302
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm5
 	movss	%xmm5, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$3, %r12
-	je	.LBB16_336
+	cmpq	$3, %r10
+	je	.LBB16_302
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$4, %r12
-	je	.LBB16_336
+	cmpq	$4, %r10
+	je	.LBB16_302
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm5
 	movss	%xmm5, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$5, %r12
-	je	.LBB16_336
+	cmpq	$5, %r10
+	je	.LBB16_302
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm5
 	movss	%xmm5, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$6, %r12
-	je	.LBB16_336
+	cmpq	$6, %r10
+	je	.LBB16_302
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm4
 	movss	%xmm4, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-.LBB16_336:
+.LBB16_302:
 	movss	4(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 4(%rdx)
-	testq	%r12, %r12
-	je	.LBB16_344
+	testq	%r10, %r10
+	je	.LBB16_310
 	leaq	4(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_344
+	cmpq	$1, %r10
+	je	.LBB16_310
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_344
+	cmpq	$2, %r10
+	je	.LBB16_310
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r12
-	je	.LBB16_344
+	cmpq	$3, %r10
+	je	.LBB16_310
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r12
-	je	.LBB16_344
+	cmpq	$4, %r10
+	je	.LBB16_310
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r12
-	je	.LBB16_344
+	cmpq	$5, %r10
+	je	.LBB16_310
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r12
-	je	.LBB16_344
+	cmpq	$6, %r10
+	je	.LBB16_310
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB16_344:
+.LBB16_310:
 	movss	8(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 8(%rdx)
-	testq	%r12, %r12
-	movq	-496(%rbp), %r12
-	je	.LBB16_265
+	testq	%r10, %r10
+	je	.LBB16_257
 	addq	$8, %rdx
-	jmp	.LBB16_624
-.LBB16_346:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
-	movq	%rax, -528(%rbp)
+	jmp	.LBB16_536
+.LBB16_312:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
+	movq	%rax, -512(%rbp)
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -384(%rbp)
+	movdqa	%xmm0, -368(%rbp)
 	pxor	%xmm2, %xmm2
 	movdqa	%xmm0, -432(%rbp)
 	movdqa	%xmm0, -224(%rbp)
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	movdqa	%xmm3, -288(%rbp)
 	xorps	%xmm8, %xmm8
@@ -14507,22 +14369,22 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm7, %xmm7
 	xorps	%xmm14, %xmm14
 	movdqa	%xmm3, -416(%rbp)
-	jmp	.LBB16_348
+	jmp	.LBB16_314
 	.p2align	4
-.LBB16_347:
+.LBB16_313:
 	incq	%r14
-	cmpq	-96(%rbp), %r14
-	je	.LBB16_355
-.LBB16_348:
+	cmpq	-72(%rbp), %r14
+	je	.LBB16_321
+.LBB16_314:
 	leaq	(%r14,%r14,2), %rcx
 	shlq	$4, %rcx
-	movq	-13752(%rbp,%rcx), %rax
+	movq	-13768(%rbp,%rcx), %rax
 	testq	%rax, %rax
-	jle	.LBB16_347
+	jle	.LBB16_313
 	leaq	(%rcx,%rbp), %r8
-	addq	$-13776, %r8
-	movq	-13776(%rbp,%rcx), %r9
-	movq	-13768(%rbp,%rcx), %r10
+	addq	$-13792, %r8
+	movq	-13792(%rbp,%rcx), %r9
+	movq	-13784(%rbp,%rcx), %r10
 	movq	-480(%rbp), %r11
 	movslq	(%r10,%r11,4), %rcx
 	leaq	(%r9,%rcx,4), %rcx
@@ -14534,35 +14396,35 @@ convolution_weight_gradient_outputs:
 	leaq	(%r9,%rdi,4), %rdi
 	movslq	16(%r10,%r11,4), %r10
 	leaq	(%r9,%r10,4), %r9
-	movq	-528(%rbp), %r10
+	movq	-512(%rbp), %r10
 	imulq	%r14, %r10
-	movq	-544(%rbp), %r11
+	movq	-528(%rbp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%r8), %r11
 	movq	40(%r8), %r15
 	shlq	$2, %r15
 	xorl	%r8d, %r8d
-	jmp	.LBB16_352
+	jmp	.LBB16_318
 	.p2align	4
-.LBB16_350:
-	movaps	-384(%rbp), %xmm11
+.LBB16_316:
+	movaps	-368(%rbp), %xmm11
 	movaps	-432(%rbp), %xmm1
 	movaps	-416(%rbp), %xmm14
 	movdqa	%xmm7, %xmm2
 	movdqa	%xmm6, %xmm0
 	movaps	%xmm10, %xmm3
-.LBB16_351:
+.LBB16_317:
 	movaps	%xmm3, %xmm10
 	movaps	%xmm14, -416(%rbp)
 	movdqa	%xmm0, %xmm6
 	movaps	%xmm1, -432(%rbp)
-	movaps	%xmm11, -384(%rbp)
+	movaps	%xmm11, -368(%rbp)
 	movaps	%xmm2, %xmm7
-	movaps	-192(%rbp), %xmm9
+	movaps	-208(%rbp), %xmm9
 	movdqa	-272(%rbp), %xmm0
-	movaps	-160(%rbp), %xmm14
-	movdqa	-128(%rbp), %xmm2
-	movaps	-80(%rbp), %xmm1
+	movaps	-176(%rbp), %xmm14
+	movdqa	-112(%rbp), %xmm2
+	movdqa	-64(%rbp), %xmm1
 	incq	%r8
 	addq	%r15, %r9
 	addq	%r15, %rdi
@@ -14570,26 +14432,26 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	cmpq	%rax, %r8
-	je	.LBB16_347
-.LBB16_352:
+	je	.LBB16_313
+.LBB16_318:
 	testq	%r11, %r11
-	movaps	%xmm1, -80(%rbp)
-	movdqa	%xmm2, -128(%rbp)
-	movaps	%xmm14, -160(%rbp)
-	movaps	%xmm9, -192(%rbp)
+	movdqa	%xmm1, -64(%rbp)
+	movdqa	%xmm2, -112(%rbp)
+	movaps	%xmm14, -176(%rbp)
+	movaps	%xmm9, -208(%rbp)
 	movdqa	%xmm0, -272(%rbp)
-	jle	.LBB16_350
+	jle	.LBB16_316
 	xorl	%r12d, %r12d
-	movaps	-384(%rbp), %xmm11
+	movaps	-368(%rbp), %xmm11
 	movaps	-432(%rbp), %xmm1
 	movaps	-416(%rbp), %xmm14
 	movdqa	%xmm7, %xmm2
 	movdqa	%xmm6, %xmm0
 	movaps	%xmm10, %xmm3
 	.p2align	4
-.LBB16_354:
+.LBB16_320:
 	movaps	%xmm12, -432(%rbp)
-	movdqa	%xmm4, -384(%rbp)
+	movdqa	%xmm4, -368(%rbp)
 	movups	(%r10), %xmm9
 	movups	16(%r10), %xmm6
 	movdqa	%xmm5, %xmm10
@@ -14609,9 +14471,9 @@ convolution_weight_gradient_outputs:
 	mulps	%xmm8, %xmm7
 	addps	%xmm7, %xmm11
 	mulps	%xmm4, %xmm8
-	movaps	-128(%rbp), %xmm0
+	movaps	-112(%rbp), %xmm0
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -128(%rbp)
+	movaps	%xmm0, -112(%rbp)
 	movss	(%rdx,%r12,4), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	movaps	%xmm9, %xmm8
@@ -14644,9 +14506,9 @@ convolution_weight_gradient_outputs:
 	mulps	%xmm7, %xmm8
 	movaps	%xmm13, %xmm14
 	movaps	%xmm11, %xmm13
-	movaps	-80(%rbp), %xmm11
+	movaps	-64(%rbp), %xmm11
 	addps	%xmm8, %xmm11
-	movaps	%xmm11, -80(%rbp)
+	movaps	%xmm11, -64(%rbp)
 	movaps	%xmm13, %xmm11
 	movaps	%xmm14, %xmm13
 	movaps	%xmm0, %xmm14
@@ -14658,9 +14520,9 @@ convolution_weight_gradient_outputs:
 	shufps	$0, %xmm7, %xmm7
 	movaps	%xmm9, %xmm8
 	mulps	%xmm7, %xmm8
-	movaps	-192(%rbp), %xmm0
+	movaps	-208(%rbp), %xmm0
 	addps	%xmm8, %xmm0
-	movaps	%xmm0, -192(%rbp)
+	movaps	%xmm0, -208(%rbp)
 	movaps	%xmm6, %xmm8
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm2
@@ -14674,9 +14536,9 @@ convolution_weight_gradient_outputs:
 	movss	(%r9,%r12,4), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	mulps	%xmm7, %xmm9
-	movaps	-160(%rbp), %xmm0
+	movaps	-176(%rbp), %xmm0
 	addps	%xmm9, %xmm0
-	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm0, -176(%rbp)
 	movdqa	-416(%rbp), %xmm0
 	mulps	%xmm7, %xmm6
 	addps	%xmm6, %xmm14
@@ -14684,203 +14546,93 @@ convolution_weight_gradient_outputs:
 	addps	%xmm5, %xmm10
 	movaps	%xmm10, %xmm5
 	mulps	%xmm4, %xmm7
-	movaps	-384(%rbp), %xmm4
+	movaps	-368(%rbp), %xmm4
 	addps	%xmm7, %xmm4
 	incq	%r12
 	addq	%rbx, %r10
 	cmpq	%r12, %r11
-	jne	.LBB16_354
-	jmp	.LBB16_351
-.LBB16_355:
-	movdqa	%xmm6, -1024(%rbp)
-	movaps	%xmm10, -1008(%rbp)
-	movaps	-384(%rbp), %xmm3
-	movaps	%xmm3, -992(%rbp)
-	movdqa	%xmm2, -976(%rbp)
-	movdqa	%xmm0, -960(%rbp)
-	movaps	%xmm15, -944(%rbp)
+	jne	.LBB16_320
+	jmp	.LBB16_317
+.LBB16_321:
+	movdqa	%xmm6, -1056(%rbp)
+	movaps	%xmm10, -1040(%rbp)
+	movaps	-368(%rbp), %xmm3
+	movaps	%xmm3, -1024(%rbp)
+	movdqa	%xmm2, -1008(%rbp)
+	movdqa	%xmm0, -992(%rbp)
+	movaps	%xmm15, -976(%rbp)
 	movaps	-432(%rbp), %xmm2
-	movaps	%xmm2, -928(%rbp)
+	movaps	%xmm2, -960(%rbp)
 	movaps	-224(%rbp), %xmm0
-	movaps	%xmm0, -912(%rbp)
-	movaps	%xmm13, -896(%rbp)
+	movaps	%xmm0, -944(%rbp)
+	movaps	%xmm13, -928(%rbp)
 	movaps	-256(%rbp), %xmm0
-	movaps	%xmm0, -880(%rbp)
-	movaps	%xmm1, -864(%rbp)
+	movaps	%xmm0, -912(%rbp)
+	movdqa	%xmm1, -896(%rbp)
 	movaps	-288(%rbp), %xmm0
-	movaps	%xmm0, -848(%rbp)
-	movaps	%xmm9, -832(%rbp)
-	movaps	%xmm7, -816(%rbp)
-	movaps	%xmm8, -800(%rbp)
-	movaps	%xmm12, -784(%rbp)
-	movaps	%xmm14, -768(%rbp)
+	movaps	%xmm0, -880(%rbp)
+	movaps	%xmm9, -864(%rbp)
+	movaps	%xmm7, -848(%rbp)
+	movaps	%xmm8, -832(%rbp)
+	movaps	%xmm12, -816(%rbp)
+	movaps	%xmm14, -800(%rbp)
 	movaps	-416(%rbp), %xmm0
-	movaps	%xmm0, -752(%rbp)
-	movaps	%xmm5, -736(%rbp)
-	movaps	%xmm4, -720(%rbp)
-	cmpq	$0, -360(%rbp)
-	movq	-504(%rbp), %r15
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	movq	-584(%rbp), %rdi
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	movq	-496(%rbp), %r12
-	jle	.LBB16_264
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_638
+	movaps	%xmm0, -784(%rbp)
+	movaps	%xmm5, -768(%rbp)
+	movaps	%xmm4, -752(%rbp)
+	cmpq	$0, -384(%rbp)
+	movq	-488(%rbp), %r15
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-592(%rbp), %rsi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	movq	-560(%rbp), %r12
+	jle	.LBB16_256
+	testq	%r10, %r10
+	je	.LBB16_576
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
+	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_358:
-	movss	-1024(%rbp,%rax,4), %xmm0
+.LBB16_324:
+	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
+	movss	-1052(%rbp,%rax,4), %xmm0
 	addss	(%rdx,%rcx), %xmm0
 	movss	%xmm0, (%rdx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
+	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_358
-	testb	$1, -200(%rbp)
-	jne	.LBB16_361
-.LBB16_360:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB16_361:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_639
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_363:
-	movss	-960(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-956(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_363
-	testb	$1, -200(%rbp)
-	jne	.LBB16_366
-.LBB16_365:
-	movss	-960(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	4(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_366:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_640
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_368:
-	movss	-896(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-892(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_368
-	testb	$1, -200(%rbp)
-	jne	.LBB16_371
-.LBB16_370:
-	movss	-896(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	8(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_371:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_641
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_373:
-	movss	-832(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-828(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_373
-	testb	$1, -200(%rbp)
-	jne	.LBB16_376
-.LBB16_375:
-	movss	-832(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	12(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB16_376:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_642
-	movl	$4, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_378:
-	movss	-768(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-764(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_378
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-	jmp	.LBB16_643
-.LBB16_380:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
-	xorps	%xmm1, %xmm1
+	jne	.LBB16_324
+	jmp	.LBB16_577
+.LBB16_325:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB16_382
+	jmp	.LBB16_327
 	.p2align	4
-.LBB16_381:
+.LBB16_326:
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
-	je	.LBB16_388
-.LBB16_382:
+	cmpq	-72(%rbp), %rcx
+	je	.LBB16_333
+.LBB16_327:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13752(%rbp,%rsi), %rdx
+	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_381
+	jle	.LBB16_326
 	leaq	(%rsi,%rbp), %r10
-	addq	$-13776, %r10
-	movq	-13776(%rbp,%rsi), %rdi
-	movq	-13768(%rbp,%rsi), %r8
+	addq	$-13792, %r10
+	movq	-13792(%rbp,%rsi), %rdi
+	movq	-13784(%rbp,%rsi), %r8
 	movq	-480(%rbp), %r9
 	movslq	(%r8,%r9,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
@@ -14888,26 +14640,26 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%r8,4), %rdi
 	movq	%rax, %r8
 	imulq	%rcx, %r8
-	movq	-544(%rbp), %r9
+	movq	-528(%rbp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	32(%r10), %r9
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB16_385
+	jmp	.LBB16_330
 	.p2align	4
-.LBB16_384:
+.LBB16_329:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB16_381
-.LBB16_385:
+	je	.LBB16_326
+.LBB16_330:
 	testq	%r9, %r9
-	jle	.LBB16_384
+	jle	.LBB16_329
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB16_387:
+.LBB16_332:
 	movups	(%r8), %xmm4
 	movups	16(%r8), %xmm5
 	movss	(%rsi,%r14,4), %xmm6
@@ -14926,84 +14678,78 @@ convolution_weight_gradient_outputs:
 	incq	%r14
 	addq	%rbx, %r8
 	cmpq	%r14, %r9
-	jne	.LBB16_387
-	jmp	.LBB16_384
-.LBB16_388:
-	cmpq	$0, -360(%rbp)
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	movq	-88(%rbp), %r14
-	movq	-144(%rbp), %rcx
-	jle	.LBB16_265
+	jne	.LBB16_332
+	jmp	.LBB16_329
+.LBB16_333:
+	cmpq	$0, -384(%rbp)
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	movq	-48(%rbp), %r14
+	movq	-152(%rbp), %rcx
+	jle	.LBB16_257
 	movss	(%rcx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, (%rcx)
-	movq	-48(%rbp), %rax
-	testq	%rax, %rax
-	je	.LBB16_397
+	testq	%r10, %r10
+	je	.LBB16_342
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rcx,%r11,4), %xmm4
 	movss	%xmm4, (%rcx,%r11,4)
-	cmpq	$1, %rax
-	je	.LBB16_397
+	cmpq	$1, %r10
+	je	.LBB16_342
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rcx,%r11,8), %xmm4
 	movss	%xmm4, (%rcx,%r11,8)
-	cmpq	$2, %rax
-	je	.LBB16_397
+	cmpq	$2, %r10
+	je	.LBB16_342
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	movq	-48(%rbp), %rax
-	cmpq	$3, %rax
-	je	.LBB16_397
+	cmpq	$3, %r10
+	je	.LBB16_342
 	movq	-320(%rbp), %rax
 	movss	(%rcx,%rax), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	movq	-48(%rbp), %rax
-	cmpq	$4, %rax
-	je	.LBB16_397
+	cmpq	$4, %r10
+	je	.LBB16_342
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	movq	-48(%rbp), %rax
-	cmpq	$5, %rax
-	je	.LBB16_397
+	cmpq	$5, %r10
+	je	.LBB16_342
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
-	movq	-48(%rbp), %rax
-	cmpq	$6, %rax
-	je	.LBB16_397
+	cmpq	$6, %r10
+	je	.LBB16_342
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rax
 	addss	(%rcx,%rax), %xmm2
 	movss	%xmm2, (%rcx,%rax)
-	movq	-48(%rbp), %rax
-.LBB16_397:
+.LBB16_342:
 	movss	4(%rcx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 4(%rcx)
-	testq	%rax, %rax
-	je	.LBB16_265
+	testq	%r10, %r10
+	je	.LBB16_257
 	addq	$4, %rcx
-	jmp	.LBB16_460
-.LBB16_399:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
+	jmp	.LBB16_383
+.LBB16_344:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
 	pxor	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
 	pxor	%xmm2, %xmm2
@@ -15011,22 +14757,22 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB16_401
+	jmp	.LBB16_346
 	.p2align	4
-.LBB16_400:
+.LBB16_345:
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
-	je	.LBB16_407
-.LBB16_401:
+	cmpq	-72(%rbp), %rcx
+	je	.LBB16_352
+.LBB16_346:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13752(%rbp,%rsi), %rdx
+	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_400
+	jle	.LBB16_345
 	leaq	(%rsi,%rbp), %r10
-	addq	$-13776, %r10
-	movq	-13776(%rbp,%rsi), %rdi
-	movq	-13768(%rbp,%rsi), %r8
+	addq	$-13792, %r10
+	movq	-13792(%rbp,%rsi), %rdi
+	movq	-13784(%rbp,%rsi), %r8
 	movq	-480(%rbp), %r9
 	movslq	(%r8,%r9,4), %rsi
 	leaq	(%rdi,%rsi,4), %rsi
@@ -15034,26 +14780,26 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%r8,4), %rdi
 	movq	%rax, %r8
 	imulq	%rcx, %r8
-	movq	-544(%rbp), %r9
+	movq	-528(%rbp), %r9
 	leaq	(%r9,%r8,4), %r8
 	movq	32(%r10), %r9
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB16_404
+	jmp	.LBB16_349
 	.p2align	4
-.LBB16_403:
+.LBB16_348:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB16_400
-.LBB16_404:
+	je	.LBB16_345
+.LBB16_349:
 	testq	%r9, %r9
-	jle	.LBB16_403
+	jle	.LBB16_348
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB16_406:
+.LBB16_351:
 	movups	(%r8), %xmm10
 	movups	16(%r8), %xmm11
 	movups	32(%r8), %xmm9
@@ -15084,76 +14830,47 @@ convolution_weight_gradient_outputs:
 	incq	%r14
 	addq	%rbx, %r8
 	cmpq	%r14, %r9
-	jne	.LBB16_406
-	jmp	.LBB16_403
-.LBB16_407:
-	movaps	%xmm4, -1024(%rbp)
-	movaps	%xmm5, -1008(%rbp)
-	movaps	%xmm6, -992(%rbp)
-	movaps	%xmm7, -976(%rbp)
-	movaps	%xmm0, -960(%rbp)
-	movaps	%xmm1, -944(%rbp)
-	movaps	%xmm2, -928(%rbp)
-	movaps	%xmm3, -912(%rbp)
-	cmpq	$0, -360(%rbp)
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	movq	-584(%rbp), %rdi
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	jle	.LBB16_264
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_644
+	jne	.LBB16_351
+	jmp	.LBB16_348
+.LBB16_352:
+	movaps	%xmm4, -1056(%rbp)
+	movaps	%xmm5, -1040(%rbp)
+	movaps	%xmm6, -1024(%rbp)
+	movaps	%xmm7, -1008(%rbp)
+	movaps	%xmm0, -992(%rbp)
+	movaps	%xmm1, -976(%rbp)
+	movaps	%xmm2, -960(%rbp)
+	movaps	%xmm3, -944(%rbp)
+	cmpq	$0, -384(%rbp)
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-592(%rbp), %rsi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	jle	.LBB16_256
+	testq	%r10, %r10
+	je	.LBB16_603
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
+	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_410:
-	movss	-1024(%rbp,%rax,4), %xmm0
+.LBB16_355:
+	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
+	movss	-1052(%rbp,%rax,4), %xmm0
 	addss	(%rdx,%rcx), %xmm0
 	movss	%xmm0, (%rdx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
+	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_410
-	testb	$1, -200(%rbp)
-	jne	.LBB16_413
-.LBB16_412:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB16_413:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_645
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_415:
-	movss	-960(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-956(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_415
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-	jmp	.LBB16_646
-.LBB16_417:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
+	jne	.LBB16_355
+	jmp	.LBB16_604
+.LBB16_356:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
 	pxor	%xmm0, %xmm0
 	movdqa	%xmm0, -272(%rbp)
 	pxor	%xmm2, %xmm2
@@ -15166,27 +14883,27 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm5, %xmm5
 	pxor	%xmm3, %xmm3
 	xorps	%xmm10, %xmm10
-	xorps	%xmm1, %xmm1
-	movaps	%xmm1, -192(%rbp)
+	pxor	%xmm1, %xmm1
+	movdqa	%xmm1, -208(%rbp)
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB16_419
+	jmp	.LBB16_358
 	.p2align	4
-.LBB16_418:
+.LBB16_357:
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
-	je	.LBB16_426
-.LBB16_419:
+	cmpq	-72(%rbp), %rcx
+	je	.LBB16_365
+.LBB16_358:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13752(%rbp,%rsi), %rdx
+	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_418
+	jle	.LBB16_357
 	leaq	(%rsi,%rbp), %r14
-	addq	$-13776, %r14
-	movq	-13776(%rbp,%rsi), %r9
-	movq	-13768(%rbp,%rsi), %r10
+	addq	$-13792, %r14
+	movq	-13792(%rbp,%rsi), %r9
+	movq	-13784(%rbp,%rsi), %r10
 	movq	-480(%rbp), %r11
 	movslq	(%r10,%r11,4), %rsi
 	leaq	(%r9,%rsi,4), %rsi
@@ -15198,53 +14915,53 @@ convolution_weight_gradient_outputs:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rcx, %r10
-	movq	-544(%rbp), %r11
+	movq	-528(%rbp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%r14), %r11
 	movq	40(%r14), %r14
 	shlq	$2, %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB16_423
+	jmp	.LBB16_362
 	.p2align	4
-.LBB16_421:
+.LBB16_360:
 	movaps	%xmm10, %xmm8
 	movaps	%xmm11, %xmm14
 	movaps	%xmm15, %xmm10
-	movaps	%xmm1, %xmm12
+	movdqa	%xmm1, %xmm12
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm7, %xmm13
-.LBB16_422:
+.LBB16_361:
 	movdqa	%xmm13, %xmm7
 	movaps	%xmm15, %xmm4
 	movaps	%xmm12, %xmm1
 	movaps	%xmm10, %xmm15
 	movaps	%xmm14, %xmm11
 	movaps	%xmm8, %xmm10
-	movaps	-160(%rbp), %xmm13
-	movdqa	-128(%rbp), %xmm6
-	movaps	-80(%rbp), %xmm8
+	movaps	-176(%rbp), %xmm13
+	movdqa	-112(%rbp), %xmm6
+	movaps	-64(%rbp), %xmm8
 	incq	%r15
 	addq	%r14, %r9
 	addq	%r14, %r8
 	addq	%r14, %rdi
 	addq	%r14, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB16_418
-.LBB16_423:
+	je	.LBB16_357
+.LBB16_362:
 	testq	%r11, %r11
-	movaps	%xmm8, -80(%rbp)
-	movdqa	%xmm6, -128(%rbp)
-	movaps	%xmm13, -160(%rbp)
-	jle	.LBB16_421
+	movaps	%xmm8, -64(%rbp)
+	movdqa	%xmm6, -112(%rbp)
+	movaps	%xmm13, -176(%rbp)
+	jle	.LBB16_360
 	xorl	%r12d, %r12d
 	movaps	%xmm10, %xmm8
 	movaps	%xmm11, %xmm14
 	movaps	%xmm15, %xmm10
-	movaps	%xmm1, %xmm12
+	movdqa	%xmm1, %xmm12
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm7, %xmm13
 	.p2align	4
-.LBB16_425:
+.LBB16_364:
 	movdqa	%xmm5, -288(%rbp)
 	movups	(%r10), %xmm5
 	movdqa	%xmm2, %xmm7
@@ -15271,14 +14988,14 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
 	movaps	%xmm0, %xmm13
-	movaps	-128(%rbp), %xmm0
+	movaps	-112(%rbp), %xmm0
 	addps	%xmm4, %xmm0
-	movaps	%xmm0, -128(%rbp)
+	movaps	%xmm0, -112(%rbp)
 	movaps	%xmm2, %xmm4
 	mulps	%xmm3, %xmm4
-	movaps	-160(%rbp), %xmm0
+	movaps	-176(%rbp), %xmm0
 	addps	%xmm4, %xmm0
-	movaps	%xmm0, -160(%rbp)
+	movaps	%xmm0, -176(%rbp)
 	movaps	%xmm1, %xmm4
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm12
@@ -15294,9 +15011,9 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm8, %xmm10
 	movaps	%xmm9, %xmm8
-	movaps	-80(%rbp), %xmm9
+	movaps	-64(%rbp), %xmm9
 	addps	%xmm4, %xmm9
-	movaps	%xmm9, -80(%rbp)
+	movaps	%xmm9, -64(%rbp)
 	movaps	%xmm8, %xmm9
 	movaps	%xmm10, %xmm8
 	movaps	%xmm12, %xmm10
@@ -15312,9 +15029,9 @@ convolution_weight_gradient_outputs:
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm8
 	mulps	%xmm6, %xmm3
-	movaps	-192(%rbp), %xmm4
+	movaps	-208(%rbp), %xmm4
 	addps	%xmm3, %xmm4
-	movaps	%xmm4, -192(%rbp)
+	movaps	%xmm4, -208(%rbp)
 	movss	(%r9,%r12,4), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	mulps	%xmm3, %xmm5
@@ -15333,170 +15050,87 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r10
 	cmpq	%r12, %r11
-	jne	.LBB16_425
-	jmp	.LBB16_422
-.LBB16_426:
-	movaps	%xmm11, -1024(%rbp)
-	movaps	%xmm15, -1008(%rbp)
-	movaps	%xmm0, -992(%rbp)
-	movdqa	%xmm7, -976(%rbp)
-	movdqa	%xmm6, -960(%rbp)
-	movaps	%xmm13, -944(%rbp)
-	movaps	%xmm1, -928(%rbp)
-	movaps	%xmm4, -912(%rbp)
-	movaps	%xmm8, -896(%rbp)
-	movaps	%xmm9, -880(%rbp)
-	movaps	%xmm10, -864(%rbp)
-	movaps	-192(%rbp), %xmm0
-	movaps	%xmm0, -848(%rbp)
+	jne	.LBB16_364
+	jmp	.LBB16_361
+.LBB16_365:
+	movaps	%xmm11, -1056(%rbp)
+	movaps	%xmm15, -1040(%rbp)
+	movaps	%xmm0, -1024(%rbp)
+	movdqa	%xmm7, -1008(%rbp)
+	movdqa	%xmm6, -992(%rbp)
+	movaps	%xmm13, -976(%rbp)
+	movaps	%xmm1, -960(%rbp)
+	movaps	%xmm4, -944(%rbp)
+	movaps	%xmm8, -928(%rbp)
+	movaps	%xmm9, -912(%rbp)
+	movaps	%xmm10, -896(%rbp)
+	movaps	-208(%rbp), %xmm0
+	movaps	%xmm0, -880(%rbp)
 	movaps	-272(%rbp), %xmm0
-	movaps	%xmm0, -832(%rbp)
-	movaps	%xmm2, -816(%rbp)
-	movaps	%xmm5, -800(%rbp)
-	movaps	%xmm3, -784(%rbp)
-	cmpq	$0, -360(%rbp)
-	movq	-504(%rbp), %r15
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	movq	-584(%rbp), %rdi
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	movq	-496(%rbp), %r12
-	jle	.LBB16_264
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_647
+	movaps	%xmm0, -864(%rbp)
+	movaps	%xmm2, -848(%rbp)
+	movaps	%xmm5, -832(%rbp)
+	movaps	%xmm3, -816(%rbp)
+	cmpq	$0, -384(%rbp)
+	movq	-488(%rbp), %r15
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-592(%rbp), %rsi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	movq	-560(%rbp), %r12
+	jle	.LBB16_256
+	testq	%r10, %r10
+	je	.LBB16_612
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
+	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_429:
-	movss	-1024(%rbp,%rax,4), %xmm0
+.LBB16_368:
+	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
+	movss	-1052(%rbp,%rax,4), %xmm0
 	addss	(%rdx,%rcx), %xmm0
 	movss	%xmm0, (%rdx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
+	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_429
-	testb	$1, -200(%rbp)
-	jne	.LBB16_432
-.LBB16_431:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB16_432:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_648
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_434:
-	movss	-960(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-956(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_434
-	testb	$1, -200(%rbp)
-	jne	.LBB16_437
-.LBB16_436:
-	movss	-960(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	4(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_437:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_649
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_439:
-	movss	-896(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-892(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_439
-	testb	$1, -200(%rbp)
-	jne	.LBB16_442
-.LBB16_441:
-	movss	-896(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	8(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_442:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_650
-	movl	$3, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_444:
-	movss	-832(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-828(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_444
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-	jmp	.LBB16_651
-.LBB16_446:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
-	movq	%rax, -80(%rbp)
-	xorps	%xmm1, %xmm1
+	jne	.LBB16_368
+	jmp	.LBB16_613
+.LBB16_369:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
+	movq	%rax, -64(%rbp)
+	pxor	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB16_448
+	jmp	.LBB16_371
 	.p2align	4
-.LBB16_447:
+.LBB16_370:
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
-	je	.LBB16_467
-.LBB16_448:
+	cmpq	-72(%rbp), %rcx
+	je	.LBB16_390
+.LBB16_371:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13752(%rbp,%rsi), %rdx
+	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_447
+	jle	.LBB16_370
 	leaq	(%rsi,%rbp), %r9
-	addq	$-13776, %r9
-	movq	-13776(%rbp,%rsi), %r11
-	movq	-13768(%rbp,%rsi), %rsi
+	addq	$-13792, %r9
+	movq	-13792(%rbp,%rsi), %r11
+	movq	-13784(%rbp,%rsi), %rsi
 	movq	-480(%rbp), %rax
 	movslq	(%rsi,%rax,4), %r14
 	leaq	(%r11,%r14,4), %rsi
-	movq	-80(%rbp), %rdi
+	movq	-64(%rbp), %rdi
 	imulq	%rcx, %rdi
-	movq	-544(%rbp), %rax
+	movq	-528(%rbp), %rax
 	leaq	(%rax,%rdi,4), %rdi
 	movq	32(%r9), %r8
 	movq	40(%r9), %r9
@@ -15507,28 +15141,28 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r11
 	leaq	(,%r9,4), %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB16_451
+	jmp	.LBB16_374
 	.p2align	4
-.LBB16_450:
+.LBB16_373:
 	incq	%r15
 	addq	%r14, %r11
 	cmpq	%rdx, %r15
-	movq	-496(%rbp), %r12
-	je	.LBB16_447
-.LBB16_451:
+	movq	-560(%rbp), %r12
+	je	.LBB16_370
+.LBB16_374:
 	testq	%r8, %r8
-	jle	.LBB16_450
+	jle	.LBB16_373
 	cmpq	$1, %r8
-	jne	.LBB16_454
+	jne	.LBB16_377
 	xorl	%r12d, %r12d
-	jmp	.LBB16_456
+	jmp	.LBB16_379
 	.p2align	4
-.LBB16_454:
+.LBB16_377:
 	movdqa	%xmm3, %xmm7
 	xorl	%r12d, %r12d
-	movq	-1328(%rbp), %rax
+	movq	-1208(%rbp), %rax
 	.p2align	4
-.LBB16_455:
+.LBB16_378:
 	movups	(%rdi), %xmm8
 	movups	16(%rdi), %xmm6
 	movups	32(%rdi), %xmm9
@@ -15561,10 +15195,10 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdi
 	movaps	%xmm3, %xmm7
 	cmpq	%r12, %r10
-	jne	.LBB16_455
-.LBB16_456:
+	jne	.LBB16_378
+.LBB16_379:
 	testb	$1, %r8b
-	je	.LBB16_450
+	je	.LBB16_373
 	movq	%r15, %r13
 	imulq	%r9, %r13
 	leaq	(%rsi,%r13,4), %r13
@@ -15573,7 +15207,7 @@ convolution_weight_gradient_outputs:
 	movups	32(%rdi), %xmm6
 	movups	48(%rdi), %xmm7
 	movss	(%r13,%r12,4), %xmm8
-	movq	-104(%rbp), %r13
+	movq	-80(%rbp), %r13
 	shufps	$0, %xmm8, %xmm8
 	mulps	%xmm8, %xmm4
 	addps	%xmm4, %xmm1
@@ -15583,107 +15217,107 @@ convolution_weight_gradient_outputs:
 	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm3
-	movq	-392(%rbp), %rax
+	movq	-376(%rbp), %rax
 	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB16_450
-.LBB16_458:
-	cmpq	$0, -360(%rbp)
-	movq	-504(%rbp), %r15
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	movq	-88(%rbp), %r14
-	movq	-144(%rbp), %rcx
-	jle	.LBB16_265
+	jmp	.LBB16_373
+.LBB16_381:
+	cmpq	$0, -384(%rbp)
+	movq	-488(%rbp), %r15
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	movq	-48(%rbp), %r14
+	movq	-152(%rbp), %rcx
+	jle	.LBB16_257
 	movss	(%rcx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, (%rcx)
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_265
-.LBB16_460:
+	testq	%r10, %r10
+	je	.LBB16_257
+.LBB16_383:
 	movaps	%xmm1, %xmm2
 	shufps	$85, %xmm1, %xmm2
 	addss	(%rcx,%r11,4), %xmm2
 	movss	%xmm2, (%rcx,%r11,4)
-	cmpq	$1, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$1, %r10
+	je	.LBB16_257
 	movaps	%xmm1, %xmm2
 	unpckhpd	%xmm1, %xmm2
 	addss	(%rcx,%r11,8), %xmm2
 	movss	%xmm2, (%rcx,%r11,8)
-	cmpq	$2, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$2, %r10
+	je	.LBB16_257
 	shufps	$255, %xmm1, %xmm1
 	movq	-232(%rbp), %rax
 	addss	(%rcx,%rax), %xmm1
 	movss	%xmm1, (%rcx,%rax)
-	cmpq	$3, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$3, %r10
+	je	.LBB16_257
 	movq	-320(%rbp), %rax
 	movss	(%rcx,%rax), %xmm1
 	addss	%xmm0, %xmm1
 	movss	%xmm1, (%rcx,%rax)
-	cmpq	$4, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$4, %r10
+	je	.LBB16_257
 	movaps	%xmm0, %xmm1
 	shufps	$85, %xmm0, %xmm1
 	movq	-312(%rbp), %rax
 	addss	(%rcx,%rax), %xmm1
 	movss	%xmm1, (%rcx,%rax)
-	cmpq	$5, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$5, %r10
+	je	.LBB16_257
 	movaps	%xmm0, %xmm1
 	unpckhpd	%xmm0, %xmm1
 	movq	-304(%rbp), %rax
 	addss	(%rcx,%rax), %xmm1
 	movss	%xmm1, (%rcx,%rax)
-	cmpq	$6, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$6, %r10
+	je	.LBB16_257
 	shufps	$255, %xmm0, %xmm0
 	movq	-296(%rbp), %rax
 	addss	(%rcx,%rax), %xmm0
 	movss	%xmm0, (%rcx,%rax)
-	jmp	.LBB16_265
-.LBB16_467:
-	movaps	%xmm1, -1024(%rbp)
-	movaps	%xmm2, -1008(%rbp)
-	movaps	%xmm0, -992(%rbp)
-	movaps	%xmm3, -976(%rbp)
-	cmpq	$0, -360(%rbp)
-	movq	-504(%rbp), %r15
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	movq	-584(%rbp), %rdi
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	jle	.LBB16_264
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_652
+	jmp	.LBB16_257
+.LBB16_390:
+	movaps	%xmm1, -1056(%rbp)
+	movaps	%xmm2, -1040(%rbp)
+	movaps	%xmm0, -1024(%rbp)
+	movaps	%xmm3, -1008(%rbp)
+	cmpq	$0, -384(%rbp)
+	movq	-488(%rbp), %r15
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-592(%rbp), %rsi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	jle	.LBB16_256
+	testq	%r10, %r10
+	je	.LBB16_633
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
+	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_470:
-	movss	-1024(%rbp,%rax,4), %xmm0
+.LBB16_393:
+	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
+	movss	-1052(%rbp,%rax,4), %xmm0
 	addss	(%rdx,%rcx), %xmm0
 	movss	%xmm0, (%rdx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
+	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_470
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-	jmp	.LBB16_653
-.LBB16_472:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
-	xorps	%xmm1, %xmm1
+	jne	.LBB16_393
+	testb	$1, -568(%rbp)
+	jne	.LBB16_256
+	jmp	.LBB16_634
+.LBB16_395:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
+	pxor	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
@@ -15696,22 +15330,22 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorl	%ecx, %ecx
-	jmp	.LBB16_474
+	jmp	.LBB16_397
 	.p2align	4
-.LBB16_473:
+.LBB16_396:
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
-	je	.LBB16_480
-.LBB16_474:
+	cmpq	-72(%rbp), %rcx
+	je	.LBB16_403
+.LBB16_397:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13752(%rbp,%rsi), %rdx
+	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_473
+	jle	.LBB16_396
 	leaq	(%rsi,%rbp), %r11
-	addq	$-13776, %r11
-	movq	-13776(%rbp,%rsi), %r8
-	movq	-13768(%rbp,%rsi), %r9
+	addq	$-13792, %r11
+	movq	-13792(%rbp,%rsi), %r8
+	movq	-13784(%rbp,%rsi), %r9
 	movq	-480(%rbp), %r10
 	movslq	(%r9,%r10,4), %rsi
 	leaq	(%r8,%rsi,4), %rsi
@@ -15721,30 +15355,30 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r9,4), %r8
 	movq	%rax, %r9
 	imulq	%rcx, %r9
-	movq	-544(%rbp), %r10
+	movq	-528(%rbp), %r10
 	leaq	(%r10,%r9,4), %r9
 	movq	32(%r11), %r10
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB16_477
+	jmp	.LBB16_400
 	.p2align	4
-.LBB16_476:
+.LBB16_399:
 	incq	%r14
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %r14
-	je	.LBB16_473
-.LBB16_477:
+	je	.LBB16_396
+.LBB16_400:
 	testq	%r10, %r10
-	jle	.LBB16_476
+	jle	.LBB16_399
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_479:
-	movdqa	%xmm2, -128(%rbp)
-	movdqa	%xmm3, -80(%rbp)
-	movaps	%xmm1, %xmm2
+.LBB16_402:
+	movdqa	%xmm2, -112(%rbp)
+	movdqa	%xmm3, -64(%rbp)
+	movdqa	%xmm1, %xmm2
 	movups	(%r9), %xmm1
 	movups	16(%r9), %xmm14
 	movups	32(%r9), %xmm13
@@ -15785,8 +15419,8 @@ convolution_weight_gradient_outputs:
 	mulps	%xmm0, %xmm1
 	addps	%xmm1, %xmm2
 	movaps	%xmm2, %xmm1
-	movaps	-128(%rbp), %xmm2
-	movaps	-80(%rbp), %xmm3
+	movaps	-112(%rbp), %xmm2
+	movaps	-64(%rbp), %xmm3
 	mulps	%xmm0, %xmm14
 	addps	%xmm14, %xmm2
 	mulps	%xmm0, %xmm13
@@ -15797,133 +15431,77 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%rbx, %r9
 	cmpq	%r15, %r10
-	jne	.LBB16_479
-	jmp	.LBB16_476
-.LBB16_480:
-	movaps	%xmm6, -1024(%rbp)
-	movaps	%xmm9, -1008(%rbp)
-	movaps	%xmm10, -992(%rbp)
-	movaps	%xmm11, -976(%rbp)
-	movaps	%xmm4, -960(%rbp)
-	movaps	%xmm7, -944(%rbp)
-	movaps	%xmm15, -928(%rbp)
-	movaps	%xmm8, -912(%rbp)
-	movaps	%xmm1, -896(%rbp)
-	movaps	%xmm2, -880(%rbp)
-	movaps	%xmm3, -864(%rbp)
-	movaps	%xmm0, -848(%rbp)
-	cmpq	$0, -360(%rbp)
-	movq	-504(%rbp), %r15
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	movq	-584(%rbp), %rdi
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	jle	.LBB16_264
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_654
+	jne	.LBB16_402
+	jmp	.LBB16_399
+.LBB16_403:
+	movaps	%xmm6, -1056(%rbp)
+	movaps	%xmm9, -1040(%rbp)
+	movaps	%xmm10, -1024(%rbp)
+	movaps	%xmm11, -1008(%rbp)
+	movaps	%xmm4, -992(%rbp)
+	movaps	%xmm7, -976(%rbp)
+	movaps	%xmm15, -960(%rbp)
+	movaps	%xmm8, -944(%rbp)
+	movaps	%xmm1, -928(%rbp)
+	movaps	%xmm2, -912(%rbp)
+	movaps	%xmm3, -896(%rbp)
+	movaps	%xmm0, -880(%rbp)
+	cmpq	$0, -384(%rbp)
+	movq	-488(%rbp), %r15
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-592(%rbp), %rsi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	jle	.LBB16_256
+	testq	%r10, %r10
+	je	.LBB16_635
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
+	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_483:
-	movss	-1024(%rbp,%rax,4), %xmm0
+.LBB16_406:
+	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
-	movss	-1020(%rbp,%rax,4), %xmm0
+	movss	-1052(%rbp,%rax,4), %xmm0
 	addss	(%rdx,%rcx), %xmm0
 	movss	%xmm0, (%rdx,%rcx)
 	addq	$2, %rax
-	addq	%rdi, %rcx
+	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_483
-	testb	$1, -200(%rbp)
-	jne	.LBB16_486
-.LBB16_485:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, (%rcx,%rax,4)
-.LBB16_486:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_655
-	movl	$1, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_488:
-	movss	-960(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-956(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_488
-	testb	$1, -200(%rbp)
-	jne	.LBB16_491
-.LBB16_490:
-	movss	-960(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	4(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_491:
-	cmpq	$0, -48(%rbp)
-	je	.LBB16_656
-	movl	$2, %ecx
-	xorl	%eax, %eax
-	movq	-464(%rbp), %r14
-	movq	-88(%rbp), %rdx
-	.p2align	4
-.LBB16_493:
-	movss	-896(%rbp,%rax,4), %xmm0
-	addss	(%r14,%rcx,4), %xmm0
-	movss	%xmm0, (%r14,%rcx,4)
-	movss	-892(%rbp,%rax,4), %xmm0
-	addss	(%rdx,%rcx,4), %xmm0
-	movss	%xmm0, (%rdx,%rcx,4)
-	addq	$2, %rax
-	addq	%r15, %rcx
-	cmpq	%rax, %r12
-	jne	.LBB16_493
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-	jmp	.LBB16_657
-.LBB16_495:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
+	jne	.LBB16_406
+	jmp	.LBB16_636
+.LBB16_407:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB16_497
+	jmp	.LBB16_409
 	.p2align	4
-.LBB16_496:
+.LBB16_408:
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
-	je	.LBB16_503
-.LBB16_497:
+	cmpq	-72(%rbp), %rcx
+	je	.LBB16_415
+.LBB16_409:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13752(%rbp,%rsi), %rdx
+	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_496
+	jle	.LBB16_408
 	leaq	(%rsi,%rbp), %r14
-	addq	$-13776, %r14
-	movq	-13776(%rbp,%rsi), %r9
-	movq	-13768(%rbp,%rsi), %r10
+	addq	$-13792, %r14
+	movq	-13792(%rbp,%rsi), %r9
+	movq	-13784(%rbp,%rsi), %r10
 	movq	-480(%rbp), %r11
 	movslq	(%r10,%r11,4), %rsi
 	leaq	(%r9,%rsi,4), %rsi
@@ -15935,28 +15513,28 @@ convolution_weight_gradient_outputs:
 	leaq	(%r9,%r10,4), %r9
 	movq	%rax, %r10
 	imulq	%rcx, %r10
-	movq	-544(%rbp), %r11
+	movq	-528(%rbp), %r11
 	leaq	(%r11,%r10,4), %r10
 	movq	32(%r14), %r11
 	movq	40(%r14), %r14
 	shlq	$2, %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB16_500
+	jmp	.LBB16_412
 	.p2align	4
-.LBB16_499:
+.LBB16_411:
 	incq	%r15
 	addq	%r14, %r9
 	addq	%r14, %r8
 	addq	%r14, %rdi
 	addq	%r14, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB16_496
-.LBB16_500:
+	je	.LBB16_408
+.LBB16_412:
 	testq	%r11, %r11
-	jle	.LBB16_499
+	jle	.LBB16_411
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB16_502:
+.LBB16_414:
 	movups	(%r10), %xmm9
 	movups	16(%r10), %xmm8
 	movss	(%rsi,%r12,4), %xmm10
@@ -15989,184 +15567,177 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r10
 	cmpq	%r12, %r11
-	jne	.LBB16_502
-	jmp	.LBB16_499
-.LBB16_503:
-	cmpq	$0, -360(%rbp)
-	movq	-504(%rbp), %r15
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	movq	-496(%rbp), %r12
-	movq	-88(%rbp), %r14
-	movq	-144(%rbp), %rdx
-	jle	.LBB16_265
+	jne	.LBB16_414
+	jmp	.LBB16_411
+.LBB16_415:
+	cmpq	$0, -384(%rbp)
+	movq	-488(%rbp), %r15
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	movq	-560(%rbp), %r12
+	movq	-48(%rbp), %r14
+	movq	-152(%rbp), %rdx
+	jle	.LBB16_257
 	movss	(%rdx), %xmm8
 	addss	%xmm7, %xmm8
 	movss	%xmm8, (%rdx)
-	movq	-48(%rbp), %r12
-	testq	%r12, %r12
-	je	.LBB16_512
+	testq	%r10, %r10
+	je	.LBB16_424
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rdx,%r11,4), %xmm8
 	movss	%xmm8, (%rdx,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_512
+	cmpq	$1, %r10
+	je	.LBB16_424
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rdx,%r11,8), %xmm8
 	movss	%xmm8, (%rdx,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_512
+	cmpq	$2, %r10
+	je	.LBB16_424
 	shufps	$255, %xmm7, %xmm7
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm7
 	movss	%xmm7, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$3, %r12
-	je	.LBB16_512
+	cmpq	$3, %r10
+	je	.LBB16_424
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$4, %r12
-	je	.LBB16_512
+	cmpq	$4, %r10
+	je	.LBB16_424
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm7
 	movss	%xmm7, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$5, %r12
-	je	.LBB16_512
+	cmpq	$5, %r10
+	je	.LBB16_424
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm7
 	movss	%xmm7, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$6, %r12
-	je	.LBB16_512
+	cmpq	$6, %r10
+	je	.LBB16_424
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm6
 	movss	%xmm6, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-.LBB16_512:
+.LBB16_424:
 	movss	4(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, 4(%rdx)
-	testq	%r12, %r12
-	je	.LBB16_520
+	testq	%r10, %r10
+	je	.LBB16_432
 	leaq	4(%rdx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_520
+	cmpq	$1, %r10
+	je	.LBB16_432
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_520
+	cmpq	$2, %r10
+	je	.LBB16_432
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$3, %r12
-	je	.LBB16_520
+	cmpq	$3, %r10
+	je	.LBB16_432
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$4, %r12
-	je	.LBB16_520
+	cmpq	$4, %r10
+	je	.LBB16_432
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$5, %r12
-	je	.LBB16_520
+	cmpq	$5, %r10
+	je	.LBB16_432
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$6, %r12
-	je	.LBB16_520
+	cmpq	$6, %r10
+	je	.LBB16_432
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB16_520:
+.LBB16_432:
 	movss	8(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 8(%rdx)
-	testq	%r12, %r12
-	je	.LBB16_528
+	testq	%r10, %r10
+	je	.LBB16_440
 	leaq	8(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_528
+	cmpq	$1, %r10
+	je	.LBB16_440
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_528
+	cmpq	$2, %r10
+	je	.LBB16_440
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r12
-	je	.LBB16_528
+	cmpq	$3, %r10
+	je	.LBB16_440
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r12
-	je	.LBB16_528
+	cmpq	$4, %r10
+	je	.LBB16_440
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r12
-	je	.LBB16_528
+	cmpq	$5, %r10
+	je	.LBB16_440
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r12
-	je	.LBB16_528
+	cmpq	$6, %r10
+	je	.LBB16_440
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB16_528:
+.LBB16_440:
 	movss	12(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 12(%rdx)
-	testq	%r12, %r12
-	movq	-496(%rbp), %r12
-	je	.LBB16_265
+	testq	%r10, %r10
+	je	.LBB16_257
 	addq	$12, %rdx
-	jmp	.LBB16_624
-.LBB16_530:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
-	movq	%rax, -128(%rbp)
+	jmp	.LBB16_536
+.LBB16_442:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
+	movq	%rax, -112(%rbp)
 	xorps	%xmm11, %xmm11
 	xorps	%xmm10, %xmm10
 	xorps	%xmm9, %xmm9
@@ -16177,27 +15748,27 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%r15d, %r15d
-	jmp	.LBB16_532
+	jmp	.LBB16_444
 	.p2align	4
-.LBB16_531:
-	movq	-80(%rbp), %r15
+.LBB16_443:
+	movq	-64(%rbp), %r15
 	incq	%r15
-	cmpq	-96(%rbp), %r15
-	je	.LBB16_538
-.LBB16_532:
+	cmpq	-72(%rbp), %r15
+	je	.LBB16_450
+.LBB16_444:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
-	movq	-13752(%rbp,%rax), %rdx
+	movq	-13768(%rbp,%rax), %rdx
 	testq	%rdx, %rdx
-	movq	%r15, -80(%rbp)
-	jle	.LBB16_531
+	movq	%r15, -64(%rbp)
+	jle	.LBB16_443
 	leaq	(%rax,%rbp), %rcx
-	addq	$-13776, %rcx
-	movq	-13776(%rbp,%rax), %r11
-	movq	-13768(%rbp,%rax), %rax
+	addq	$-13792, %rcx
+	movq	-13792(%rbp,%rax), %r11
+	movq	-13784(%rbp,%rax), %rax
 	movq	-480(%rbp), %r14
 	movslq	(%rax,%r14,4), %rsi
 	leaq	(%r11,%rsi,4), %rsi
@@ -16211,17 +15782,17 @@ convolution_weight_gradient_outputs:
 	leaq	(%r11,%r10,4), %r10
 	movslq	20(%rax,%r14,4), %rax
 	leaq	(%r11,%rax,4), %r11
-	movq	-128(%rbp), %rax
+	movq	-112(%rbp), %rax
 	imulq	%r15, %rax
-	movq	-544(%rbp), %r14
+	movq	-528(%rbp), %r14
 	leaq	(%r14,%rax,4), %r14
 	movq	32(%rcx), %r15
 	movq	40(%rcx), %rax
 	shlq	$2, %rax
 	xorl	%ecx, %ecx
-	jmp	.LBB16_535
+	jmp	.LBB16_447
 	.p2align	4
-.LBB16_534:
+.LBB16_446:
 	incq	%rcx
 	addq	%rax, %r11
 	addq	%rax, %r10
@@ -16230,13 +15801,13 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdi
 	addq	%rax, %rsi
 	cmpq	%rdx, %rcx
-	je	.LBB16_531
-.LBB16_535:
+	je	.LBB16_443
+.LBB16_447:
 	testq	%r15, %r15
-	jle	.LBB16_534
+	jle	.LBB16_446
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB16_537:
+.LBB16_449:
 	movups	(%r14), %xmm13
 	movups	16(%r14), %xmm12
 	movss	(%rsi,%r12,4), %xmm14
@@ -16283,281 +15854,274 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r14
 	cmpq	%r12, %r15
-	jne	.LBB16_537
-	jmp	.LBB16_534
-.LBB16_538:
-	cmpq	$0, -360(%rbp)
-	movq	-504(%rbp), %r15
-	movq	-136(%rbp), %r11
-	movq	-328(%rbp), %r8
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	movq	-496(%rbp), %r12
-	movq	-88(%rbp), %r14
-	movq	-144(%rbp), %rdx
-	jle	.LBB16_265
+	jne	.LBB16_449
+	jmp	.LBB16_446
+.LBB16_450:
+	cmpq	$0, -384(%rbp)
+	movq	-488(%rbp), %r15
+	movq	-120(%rbp), %r11
+	movq	-328(%rbp), %rdi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	movq	-560(%rbp), %r12
+	movq	-48(%rbp), %r14
+	movq	-152(%rbp), %rdx
+	jle	.LBB16_257
 	movss	(%rdx), %xmm12
 	addss	%xmm11, %xmm12
 	movss	%xmm12, (%rdx)
-	movq	-48(%rbp), %r12
-	testq	%r12, %r12
-	je	.LBB16_547
+	testq	%r10, %r10
+	je	.LBB16_459
 	movaps	%xmm11, %xmm12
 	shufps	$85, %xmm11, %xmm12
 	addss	(%rdx,%r11,4), %xmm12
 	movss	%xmm12, (%rdx,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_547
+	cmpq	$1, %r10
+	je	.LBB16_459
 	movaps	%xmm11, %xmm12
 	unpckhpd	%xmm11, %xmm12
 	addss	(%rdx,%r11,8), %xmm12
 	movss	%xmm12, (%rdx,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_547
+	cmpq	$2, %r10
+	je	.LBB16_459
 	shufps	$255, %xmm11, %xmm11
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm11
 	movss	%xmm11, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$3, %r12
-	je	.LBB16_547
+	cmpq	$3, %r10
+	je	.LBB16_459
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm11
 	addss	%xmm10, %xmm11
 	movss	%xmm11, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$4, %r12
-	je	.LBB16_547
+	cmpq	$4, %r10
+	je	.LBB16_459
 	movaps	%xmm10, %xmm11
 	shufps	$85, %xmm10, %xmm11
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm11
 	movss	%xmm11, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$5, %r12
-	je	.LBB16_547
+	cmpq	$5, %r10
+	je	.LBB16_459
 	movaps	%xmm10, %xmm11
 	unpckhpd	%xmm10, %xmm11
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm11
 	movss	%xmm11, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$6, %r12
-	je	.LBB16_547
+	cmpq	$6, %r10
+	je	.LBB16_459
 	shufps	$255, %xmm10, %xmm10
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm10
 	movss	%xmm10, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-.LBB16_547:
+.LBB16_459:
 	movss	4(%rdx), %xmm10
 	addss	%xmm9, %xmm10
 	movss	%xmm10, 4(%rdx)
-	testq	%r12, %r12
-	je	.LBB16_555
+	testq	%r10, %r10
+	je	.LBB16_467
 	leaq	4(%rdx), %rax
 	movaps	%xmm9, %xmm10
 	shufps	$85, %xmm9, %xmm10
 	addss	(%rax,%r11,4), %xmm10
 	movss	%xmm10, (%rax,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_555
+	cmpq	$1, %r10
+	je	.LBB16_467
 	movaps	%xmm9, %xmm10
 	unpckhpd	%xmm9, %xmm10
 	addss	(%rax,%r11,8), %xmm10
 	movss	%xmm10, (%rax,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_555
+	cmpq	$2, %r10
+	je	.LBB16_467
 	shufps	$255, %xmm9, %xmm9
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	cmpq	$3, %r12
-	je	.LBB16_555
+	cmpq	$3, %r10
+	je	.LBB16_467
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm9
 	addss	%xmm8, %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	cmpq	$4, %r12
-	je	.LBB16_555
+	cmpq	$4, %r10
+	je	.LBB16_467
 	movaps	%xmm8, %xmm9
 	shufps	$85, %xmm8, %xmm9
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	cmpq	$5, %r12
-	je	.LBB16_555
+	cmpq	$5, %r10
+	je	.LBB16_467
 	movaps	%xmm8, %xmm9
 	unpckhpd	%xmm8, %xmm9
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
-	cmpq	$6, %r12
-	je	.LBB16_555
+	cmpq	$6, %r10
+	je	.LBB16_467
 	shufps	$255, %xmm8, %xmm8
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm8
 	movss	%xmm8, (%rax,%rcx)
-.LBB16_555:
+.LBB16_467:
 	movss	8(%rdx), %xmm8
 	addss	%xmm7, %xmm8
 	movss	%xmm8, 8(%rdx)
-	testq	%r12, %r12
-	je	.LBB16_563
+	testq	%r10, %r10
+	je	.LBB16_475
 	leaq	8(%rdx), %rax
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rax,%r11,4), %xmm8
 	movss	%xmm8, (%rax,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_563
+	cmpq	$1, %r10
+	je	.LBB16_475
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rax,%r11,8), %xmm8
 	movss	%xmm8, (%rax,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_563
+	cmpq	$2, %r10
+	je	.LBB16_475
 	shufps	$255, %xmm7, %xmm7
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$3, %r12
-	je	.LBB16_563
+	cmpq	$3, %r10
+	je	.LBB16_475
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$4, %r12
-	je	.LBB16_563
+	cmpq	$4, %r10
+	je	.LBB16_475
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$5, %r12
-	je	.LBB16_563
+	cmpq	$5, %r10
+	je	.LBB16_475
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$6, %r12
-	je	.LBB16_563
+	cmpq	$6, %r10
+	je	.LBB16_475
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm6
 	movss	%xmm6, (%rax,%rcx)
-.LBB16_563:
+.LBB16_475:
 	movss	12(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, 12(%rdx)
-	testq	%r12, %r12
-	je	.LBB16_571
+	testq	%r10, %r10
+	je	.LBB16_483
 	leaq	12(%rdx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_571
+	cmpq	$1, %r10
+	je	.LBB16_483
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_571
+	cmpq	$2, %r10
+	je	.LBB16_483
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$3, %r12
-	je	.LBB16_571
+	cmpq	$3, %r10
+	je	.LBB16_483
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$4, %r12
-	je	.LBB16_571
+	cmpq	$4, %r10
+	je	.LBB16_483
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$5, %r12
-	je	.LBB16_571
+	cmpq	$5, %r10
+	je	.LBB16_483
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$6, %r12
-	je	.LBB16_571
+	cmpq	$6, %r10
+	je	.LBB16_483
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB16_571:
+.LBB16_483:
 	movss	16(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 16(%rdx)
-	testq	%r12, %r12
-	je	.LBB16_579
+	testq	%r10, %r10
+	je	.LBB16_491
 	leaq	16(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_579
+	cmpq	$1, %r10
+	je	.LBB16_491
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_579
+	cmpq	$2, %r10
+	je	.LBB16_491
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r12
-	je	.LBB16_579
+	cmpq	$3, %r10
+	je	.LBB16_491
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r12
-	je	.LBB16_579
+	cmpq	$4, %r10
+	je	.LBB16_491
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r12
-	je	.LBB16_579
+	cmpq	$5, %r10
+	je	.LBB16_491
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r12
-	je	.LBB16_579
+	cmpq	$6, %r10
+	je	.LBB16_491
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB16_579:
+.LBB16_491:
 	movss	20(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 20(%rdx)
-	testq	%r12, %r12
-	movq	-496(%rbp), %r12
-	je	.LBB16_265
+	testq	%r10, %r10
+	je	.LBB16_257
 	addq	$20, %rdx
-	jmp	.LBB16_624
-.LBB16_581:
-	movq	-13752(%rbp), %rax
-	imulq	-13744(%rbp), %rax
-	imulq	-392(%rbp), %rax
+	jmp	.LBB16_536
+.LBB16_493:
+	movq	-13768(%rbp), %rax
+	imulq	-13760(%rbp), %rax
+	imulq	-376(%rbp), %rax
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	pxor	%xmm7, %xmm7
@@ -16566,25 +16130,25 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
+	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB16_583
+	jmp	.LBB16_495
 	.p2align	4
-.LBB16_582:
+.LBB16_494:
 	incq	%rcx
-	cmpq	-96(%rbp), %rcx
-	je	.LBB16_589
-.LBB16_583:
+	cmpq	-72(%rbp), %rcx
+	je	.LBB16_501
+.LBB16_495:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
-	movq	-13752(%rbp,%rsi), %rdx
+	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_582
+	jle	.LBB16_494
 	leaq	(%rsi,%rbp), %r15
-	addq	$-13776, %r15
-	movq	-13776(%rbp,%rsi), %r10
-	movq	-13768(%rbp,%rsi), %r11
+	addq	$-13792, %r15
+	movq	-13792(%rbp,%rsi), %r10
+	movq	-13784(%rbp,%rsi), %r11
 	movq	-480(%rbp), %r14
 	movslq	(%r11,%r14,4), %rsi
 	leaq	(%r10,%rsi,4), %rsi
@@ -16598,15 +16162,15 @@ convolution_weight_gradient_outputs:
 	leaq	(%r10,%r11,4), %r10
 	movq	%rax, %r11
 	imulq	%rcx, %r11
-	movq	-544(%rbp), %r14
+	movq	-528(%rbp), %r14
 	leaq	(%r14,%r11,4), %r11
 	movq	32(%r15), %r14
 	movq	40(%r15), %r15
 	shlq	$2, %r15
 	xorl	%r12d, %r12d
-	jmp	.LBB16_586
+	jmp	.LBB16_498
 	.p2align	4
-.LBB16_585:
+.LBB16_497:
 	incq	%r12
 	addq	%r15, %r10
 	addq	%r15, %r9
@@ -16614,13 +16178,13 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdi
 	addq	%r15, %rsi
 	cmpq	%rdx, %r12
-	je	.LBB16_582
-.LBB16_586:
+	je	.LBB16_494
+.LBB16_498:
 	testq	%r14, %r14
-	jle	.LBB16_585
+	jle	.LBB16_497
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB16_588:
+.LBB16_500:
 	movups	(%r11), %xmm11
 	movups	16(%r11), %xmm10
 	movss	(%rsi,%r13,4), %xmm12
@@ -16660,465 +16224,874 @@ convolution_weight_gradient_outputs:
 	incq	%r13
 	addq	%rbx, %r11
 	cmpq	%r13, %r14
-	jne	.LBB16_588
-	jmp	.LBB16_585
-.LBB16_589:
-	cmpq	$0, -360(%rbp)
-	movq	-504(%rbp), %r15
-	movq	-136(%rbp), %r11
-	movq	-104(%rbp), %r13
-	movq	-328(%rbp), %r8
-	leaq	-1152(%rbp), %rsi
-	movq	-56(%rbp), %r9
-	movq	-496(%rbp), %r12
-	movq	-88(%rbp), %r14
-	movq	-144(%rbp), %rdx
-	jle	.LBB16_265
+	jne	.LBB16_500
+	jmp	.LBB16_497
+.LBB16_501:
+	cmpq	$0, -384(%rbp)
+	movq	-488(%rbp), %r15
+	movq	-120(%rbp), %r11
+	movq	-80(%rbp), %r13
+	movq	-328(%rbp), %rdi
+	movq	-336(%rbp), %r8
+	movq	-344(%rbp), %r10
+	movq	-560(%rbp), %r12
+	movq	-48(%rbp), %r14
+	movq	-152(%rbp), %rdx
+	jle	.LBB16_257
 	movss	(%rdx), %xmm10
 	addss	%xmm9, %xmm10
 	movss	%xmm10, (%rdx)
-	movq	-48(%rbp), %r12
-	testq	%r12, %r12
-	je	.LBB16_598
+	testq	%r10, %r10
+	je	.LBB16_510
 	movaps	%xmm9, %xmm10
 	shufps	$85, %xmm9, %xmm10
 	addss	(%rdx,%r11,4), %xmm10
 	movss	%xmm10, (%rdx,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_598
+	cmpq	$1, %r10
+	je	.LBB16_510
 	movaps	%xmm9, %xmm10
 	unpckhpd	%xmm9, %xmm10
 	addss	(%rdx,%r11,8), %xmm10
 	movss	%xmm10, (%rdx,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_598
+	cmpq	$2, %r10
+	je	.LBB16_510
 	shufps	$255, %xmm9, %xmm9
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm9
 	movss	%xmm9, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$3, %r12
-	je	.LBB16_598
+	cmpq	$3, %r10
+	je	.LBB16_510
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm9
 	addss	%xmm8, %xmm9
 	movss	%xmm9, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$4, %r12
-	je	.LBB16_598
+	cmpq	$4, %r10
+	je	.LBB16_510
 	movaps	%xmm8, %xmm9
 	shufps	$85, %xmm8, %xmm9
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm9
 	movss	%xmm9, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$5, %r12
-	je	.LBB16_598
+	cmpq	$5, %r10
+	je	.LBB16_510
 	movaps	%xmm8, %xmm9
 	unpckhpd	%xmm8, %xmm9
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm9
 	movss	%xmm9, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-	cmpq	$6, %r12
-	je	.LBB16_598
+	cmpq	$6, %r10
+	je	.LBB16_510
 	shufps	$255, %xmm8, %xmm8
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm8
 	movss	%xmm8, (%rdx,%rax)
-	movq	-48(%rbp), %r12
-.LBB16_598:
+.LBB16_510:
 	movss	4(%rdx), %xmm8
 	addss	%xmm7, %xmm8
 	movss	%xmm8, 4(%rdx)
-	testq	%r12, %r12
-	je	.LBB16_606
+	testq	%r10, %r10
+	je	.LBB16_518
 	leaq	4(%rdx), %rax
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rax,%r11,4), %xmm8
 	movss	%xmm8, (%rax,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_606
+	cmpq	$1, %r10
+	je	.LBB16_518
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rax,%r11,8), %xmm8
 	movss	%xmm8, (%rax,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_606
+	cmpq	$2, %r10
+	je	.LBB16_518
 	shufps	$255, %xmm7, %xmm7
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$3, %r12
-	je	.LBB16_606
+	cmpq	$3, %r10
+	je	.LBB16_518
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$4, %r12
-	je	.LBB16_606
+	cmpq	$4, %r10
+	je	.LBB16_518
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$5, %r12
-	je	.LBB16_606
+	cmpq	$5, %r10
+	je	.LBB16_518
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
-	cmpq	$6, %r12
-	je	.LBB16_606
+	cmpq	$6, %r10
+	je	.LBB16_518
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm6
 	movss	%xmm6, (%rax,%rcx)
-.LBB16_606:
+.LBB16_518:
 	movss	8(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, 8(%rdx)
-	testq	%r12, %r12
-	je	.LBB16_614
+	testq	%r10, %r10
+	je	.LBB16_526
 	leaq	8(%rdx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_614
+	cmpq	$1, %r10
+	je	.LBB16_526
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_614
+	cmpq	$2, %r10
+	je	.LBB16_526
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$3, %r12
-	je	.LBB16_614
+	cmpq	$3, %r10
+	je	.LBB16_526
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$4, %r12
-	je	.LBB16_614
+	cmpq	$4, %r10
+	je	.LBB16_526
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$5, %r12
-	je	.LBB16_614
+	cmpq	$5, %r10
+	je	.LBB16_526
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
-	cmpq	$6, %r12
-	je	.LBB16_614
+	cmpq	$6, %r10
+	je	.LBB16_526
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB16_614:
+.LBB16_526:
 	movss	12(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 12(%rdx)
-	testq	%r12, %r12
-	je	.LBB16_622
+	testq	%r10, %r10
+	je	.LBB16_534
 	leaq	12(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
-	cmpq	$1, %r12
-	je	.LBB16_622
+	cmpq	$1, %r10
+	je	.LBB16_534
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
-	cmpq	$2, %r12
-	je	.LBB16_622
+	cmpq	$2, %r10
+	je	.LBB16_534
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$3, %r12
-	je	.LBB16_622
+	cmpq	$3, %r10
+	je	.LBB16_534
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$4, %r12
-	je	.LBB16_622
+	cmpq	$4, %r10
+	je	.LBB16_534
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$5, %r12
-	je	.LBB16_622
+	cmpq	$5, %r10
+	je	.LBB16_534
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
-	cmpq	$6, %r12
-	je	.LBB16_622
+	cmpq	$6, %r10
+	je	.LBB16_534
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB16_622:
+.LBB16_534:
 	movss	16(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 16(%rdx)
-	testq	%r12, %r12
-	movq	-496(%rbp), %r12
-	je	.LBB16_265
+	testq	%r10, %r10
+	je	.LBB16_257
 	addq	$16, %rdx
-.LBB16_624:
+.LBB16_536:
 	movaps	%xmm1, %xmm2
 	shufps	$85, %xmm1, %xmm2
 	addss	(%rdx,%r11,4), %xmm2
 	movss	%xmm2, (%rdx,%r11,4)
-	cmpq	$1, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$1, %r10
+	je	.LBB16_257
 	movaps	%xmm1, %xmm2
 	unpckhpd	%xmm1, %xmm2
 	addss	(%rdx,%r11,8), %xmm2
 	movss	%xmm2, (%rdx,%r11,8)
-	cmpq	$2, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$2, %r10
+	je	.LBB16_257
 	shufps	$255, %xmm1, %xmm1
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm1
 	movss	%xmm1, (%rdx,%rax)
-	cmpq	$3, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$3, %r10
+	je	.LBB16_257
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm1
 	addss	%xmm0, %xmm1
 	movss	%xmm1, (%rdx,%rax)
-	cmpq	$4, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$4, %r10
+	je	.LBB16_257
 	movaps	%xmm0, %xmm1
 	shufps	$85, %xmm0, %xmm1
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm1
 	movss	%xmm1, (%rdx,%rax)
-	cmpq	$5, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$5, %r10
+	je	.LBB16_257
 	movaps	%xmm0, %xmm1
 	unpckhpd	%xmm0, %xmm1
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm1
 	movss	%xmm1, (%rdx,%rax)
-	cmpq	$6, -48(%rbp)
-	je	.LBB16_265
+	cmpq	$6, %r10
+	je	.LBB16_257
 	shufps	$255, %xmm0, %xmm0
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm0
 	movss	%xmm0, (%rdx,%rax)
-	jmp	.LBB16_265
-.LBB16_631:
+	jmp	.LBB16_257
+.LBB16_543:
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_294
-	jmp	.LBB16_295
-.LBB16_632:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_299
-	jmp	.LBB16_300
-.LBB16_633:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_304
-	jmp	.LBB16_305
-.LBB16_634:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_309
-	jmp	.LBB16_310
-.LBB16_635:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_314
-	jmp	.LBB16_315
-.LBB16_636:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-.LBB16_637:
-	movss	-704(%rbp,%rax,4), %xmm0
+.LBB16_544:
+	movq	-568(%rbp), %rsi
+	testb	$1, %sil
+	jne	.LBB16_546
+	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	20(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB16_264
-.LBB16_638:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_360
-	jmp	.LBB16_361
-.LBB16_639:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_365
-	jmp	.LBB16_366
-.LBB16_640:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_370
-	jmp	.LBB16_371
-.LBB16_641:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_375
-	jmp	.LBB16_376
-.LBB16_642:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-.LBB16_643:
-	movss	-768(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	16(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB16_264
-.LBB16_644:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_412
-	jmp	.LBB16_413
-.LBB16_645:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-.LBB16_646:
-	movss	-960(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	4(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB16_264
-.LBB16_647:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_431
-	jmp	.LBB16_432
-.LBB16_648:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_436
-	jmp	.LBB16_437
-.LBB16_649:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_441
-	jmp	.LBB16_442
-.LBB16_650:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-.LBB16_651:
-	movss	-832(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
-	addss	12(%rcx,%rax,4), %xmm0
-	movss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB16_264
-.LBB16_652:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-.LBB16_653:
-	movss	-1024(%rbp,%rax,4), %xmm0
-	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
+	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-	jmp	.LBB16_264
-.LBB16_654:
+.LBB16_546:
+	testq	%r10, %r10
+	je	.LBB16_570
+	movl	$1, %ecx
 	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_485
-	jmp	.LBB16_486
-.LBB16_655:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	je	.LBB16_490
-	jmp	.LBB16_491
-.LBB16_656:
-	xorl	%eax, %eax
-	testb	$1, -200(%rbp)
-	jne	.LBB16_264
-.LBB16_657:
-	movss	-896(%rbp,%rax,4), %xmm0
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_548:
+	movss	-992(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-988(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_548
+	testb	$1, %sil
+	jne	.LBB16_551
+.LBB16_550:
+	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
-	movq	-144(%rbp), %rcx
+	movq	-152(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_551:
+	testq	%r10, %r10
+	je	.LBB16_571
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_553:
+	movss	-928(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-924(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_553
+	testb	$1, %sil
+	jne	.LBB16_556
+.LBB16_555:
+	movss	-928(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB16_264
-.LBB16_659:
-	movq	-13752(%rbp), %rdi
+.LBB16_556:
+	testq	%r10, %r10
+	je	.LBB16_572
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_558:
+	movss	-864(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-860(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_558
+	testb	$1, %sil
+	jne	.LBB16_561
+.LBB16_560:
+	movss	-864(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	12(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+.LBB16_561:
+	testq	%r10, %r10
+	je	.LBB16_573
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_563:
+	movss	-800(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-796(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_563
+	testb	$1, %sil
+	jne	.LBB16_566
+.LBB16_565:
+	movss	-800(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	16(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 16(%rcx,%rax,4)
+.LBB16_566:
+	testq	%r10, %r10
+	je	.LBB16_574
+	movl	$5, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_568:
+	movss	-736(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-732(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_568
+	testb	$1, %sil
+	jne	.LBB16_256
+	jmp	.LBB16_575
+.LBB16_570:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	je	.LBB16_550
+	jmp	.LBB16_551
+.LBB16_571:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	je	.LBB16_555
+	jmp	.LBB16_556
+.LBB16_572:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	je	.LBB16_560
+	jmp	.LBB16_561
+.LBB16_573:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	je	.LBB16_565
+	jmp	.LBB16_566
+.LBB16_574:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	jne	.LBB16_256
+.LBB16_575:
+	movss	-736(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	20(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 20(%rcx,%rax,4)
+	jmp	.LBB16_256
+.LBB16_576:
+	xorl	%eax, %eax
+.LBB16_577:
+	movq	-568(%rbp), %rsi
+	testb	$1, %sil
+	jne	.LBB16_579
+	movss	-1056(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB16_579:
+	testq	%r10, %r10
+	je	.LBB16_598
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_581:
+	movss	-992(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-988(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_581
+	testb	$1, %sil
+	jne	.LBB16_584
+.LBB16_583:
+	movss	-992(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_584:
+	testq	%r10, %r10
+	je	.LBB16_599
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_586:
+	movss	-928(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-924(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_586
+	testb	$1, %sil
+	jne	.LBB16_589
+.LBB16_588:
+	movss	-928(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+.LBB16_589:
+	testq	%r10, %r10
+	je	.LBB16_600
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_591:
+	movss	-864(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-860(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_591
+	testb	$1, %sil
+	jne	.LBB16_594
+.LBB16_593:
+	movss	-864(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	12(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+.LBB16_594:
+	testq	%r10, %r10
+	je	.LBB16_601
+	movl	$4, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_596:
+	movss	-800(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-796(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_596
+	testb	$1, %sil
+	jne	.LBB16_256
+	jmp	.LBB16_602
+.LBB16_598:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	je	.LBB16_583
+	jmp	.LBB16_584
+.LBB16_599:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	je	.LBB16_588
+	jmp	.LBB16_589
+.LBB16_600:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	je	.LBB16_593
+	jmp	.LBB16_594
+.LBB16_601:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	jne	.LBB16_256
+.LBB16_602:
+	movss	-800(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	16(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 16(%rcx,%rax,4)
+	jmp	.LBB16_256
+.LBB16_603:
+	xorl	%eax, %eax
+.LBB16_604:
+	movq	-568(%rbp), %rsi
+	testb	$1, %sil
+	jne	.LBB16_606
+	movss	-1056(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB16_606:
+	testq	%r10, %r10
+	je	.LBB16_610
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_608:
+	movss	-992(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-988(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_608
+	testb	$1, %sil
+	jne	.LBB16_256
+	jmp	.LBB16_611
+.LBB16_610:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	jne	.LBB16_256
+.LBB16_611:
+	movss	-992(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+	jmp	.LBB16_256
+.LBB16_612:
+	xorl	%eax, %eax
+.LBB16_613:
+	movq	-568(%rbp), %rsi
+	testb	$1, %sil
+	jne	.LBB16_615
+	movss	-1056(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB16_615:
+	testq	%r10, %r10
+	je	.LBB16_629
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_617:
+	movss	-992(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-988(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_617
+	testb	$1, %sil
+	jne	.LBB16_620
+.LBB16_619:
+	movss	-992(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_620:
+	testq	%r10, %r10
+	je	.LBB16_630
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_622:
+	movss	-928(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-924(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_622
+	testb	$1, %sil
+	jne	.LBB16_625
+.LBB16_624:
+	movss	-928(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+.LBB16_625:
+	testq	%r10, %r10
+	je	.LBB16_631
+	movl	$3, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_627:
+	movss	-864(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-860(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_627
+	testb	$1, %sil
+	jne	.LBB16_256
+	jmp	.LBB16_632
+.LBB16_629:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	je	.LBB16_619
+	jmp	.LBB16_620
+.LBB16_630:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	je	.LBB16_624
+	jmp	.LBB16_625
+.LBB16_631:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	jne	.LBB16_256
+.LBB16_632:
+	movss	-864(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	12(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+	jmp	.LBB16_256
+.LBB16_633:
+	xorl	%eax, %eax
+	testb	$1, -568(%rbp)
+	jne	.LBB16_256
+.LBB16_634:
+	movss	-1056(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+	jmp	.LBB16_256
+.LBB16_635:
+	xorl	%eax, %eax
+.LBB16_636:
+	movq	-568(%rbp), %rsi
+	testb	$1, %sil
+	jne	.LBB16_638
+	movss	-1056(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, (%rcx,%rax,4)
+.LBB16_638:
+	testq	%r10, %r10
+	je	.LBB16_647
+	movl	$1, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_640:
+	movss	-992(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-988(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_640
+	testb	$1, %sil
+	jne	.LBB16_643
+.LBB16_642:
+	movss	-992(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	4(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB16_643:
+	testq	%r10, %r10
+	je	.LBB16_648
+	movl	$2, %ecx
+	xorl	%eax, %eax
+	movq	-464(%rbp), %r14
+	movq	-48(%rbp), %rdx
+	.p2align	4
+.LBB16_645:
+	movss	-928(%rbp,%rax,4), %xmm0
+	addss	(%r14,%rcx,4), %xmm0
+	movss	%xmm0, (%r14,%rcx,4)
+	movss	-924(%rbp,%rax,4), %xmm0
+	addss	(%rdx,%rcx,4), %xmm0
+	movss	%xmm0, (%rdx,%rcx,4)
+	addq	$2, %rax
+	addq	%r15, %rcx
+	cmpq	%rax, %r12
+	jne	.LBB16_645
+	testb	$1, %sil
+	jne	.LBB16_256
+	jmp	.LBB16_649
+.LBB16_647:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	je	.LBB16_642
+	jmp	.LBB16_643
+.LBB16_648:
+	xorl	%eax, %eax
+	testb	$1, %sil
+	jne	.LBB16_256
+.LBB16_649:
+	movss	-928(%rbp,%rax,4), %xmm0
+	imulq	%r11, %rax
+	movq	-152(%rbp), %rcx
+	addss	8(%rcx,%rax,4), %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+	jmp	.LBB16_256
+	.p2align	4
+.LBB16_650:
+	movq	-576(%rbp), %rdx
+.LBB16_651:
+	movq	-336(%rbp), %r8
+	jmp	.LBB16_61
+.LBB16_652:
+	movq	-13768(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_674
-	movq	-13744(%rbp), %rcx
-	movq	-13736(%rbp), %rax
-	movq	%rax, -80(%rbp)
+	jle	.LBB16_664
+	movq	-13760(%rbp), %rcx
+	movq	-13752(%rbp), %r12
 	leaq	-8(%rcx), %r8
 	leaq	-1(%rcx), %rsi
-	movq	%rsi, -128(%rbp)
+	movq	%rsi, -64(%rbp)
 	movq	%rsi, %r9
 	shrq	$3, %r9
 	incq	%r9
-	movq	%r9, -160(%rbp)
+	movq	%r9, -112(%rbp)
 	andq	$-2, %r9
 	negq	%r9
-	movq	$0, -112(%rbp)
+	movq	$0, -88(%rbp)
 	xorl	%r10d, %r10d
-	movq	%rdi, -192(%rbp)
-	jmp	.LBB16_663
+	movq	%rdi, -176(%rbp)
+	movq	%r12, -208(%rbp)
+	jmp	.LBB16_656
 	.p2align	4
-.LBB16_661:
-	movq	-136(%rbp), %r11
-	movq	-568(%rbp), %rdx
-.LBB16_662:
+.LBB16_654:
+	movq	-120(%rbp), %r11
+	movq	-576(%rbp), %rdx
+.LBB16_655:
 	incq	%r10
 	cmpq	%rdi, %r10
-	je	.LBB16_88
-.LBB16_663:
+	je	.LBB16_83
+.LBB16_656:
 	testq	%rcx, %rcx
-	jle	.LBB16_662
-	movq	-80(%rbp), %r14
+	jle	.LBB16_655
+	movq	%r12, %r14
 	imulq	%r10, %r14
 	movq	%r10, %r11
 	imulq	%rcx, %r11
 	cmpq	$9, %rcx
-	jae	.LBB16_666
-	movq	-112(%rbp), %rax
+	jae	.LBB16_659
+	movq	-88(%rbp), %rax
 	movq	%rax, %rsi
 	xorl	%r15d, %r15d
-	jmp	.LBB16_669
+	jmp	.LBB16_662
 	.p2align	4
-.LBB16_666:
-	movq	-112(%rbp), %rax
+.LBB16_659:
+	movq	-88(%rbp), %rax
 	leaq	(%rax,%rax,2), %rdx
-	leaq	(%r12,%rdx,4), %r12
-	addq	$20, %r12
+	movq	-184(%rbp), %rax
+	leaq	(%rax,%rdx,4), %r12
 	movl	$8, %r13d
 	xorl	%edx, %edx
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_667:
+.LBB16_660:
 	cmpq	%r8, %r13
 	movq	%r8, %rsi
 	cmovlq	%r13, %rsi
@@ -17148,42 +17121,35 @@ convolution_weight_gradient_outputs:
 	addq	$-2, %rdx
 	addq	$16, %r13
 	cmpq	%rdx, %r9
-	jne	.LBB16_667
-	movq	-112(%rbp), %rax
+	jne	.LBB16_660
+	movq	-88(%rbp), %rax
 	movq	%rax, %rsi
 	subq	%rdx, %rsi
-	movq	-104(%rbp), %r13
-	movq	-400(%rbp), %r12
-	movq	-192(%rbp), %rdi
-.LBB16_669:
-	addq	-160(%rbp), %rax
-	movq	%rax, -112(%rbp)
-	testb	$8, -128(%rbp)
-	jne	.LBB16_661
+	movq	-80(%rbp), %r13
+	movq	-176(%rbp), %rdi
+	movq	-208(%rbp), %r12
+.LBB16_662:
+	addq	-112(%rbp), %rax
+	movq	%rax, -88(%rbp)
+	testb	$8, -64(%rbp)
+	jne	.LBB16_654
 	cmpq	%r8, %r15
 	movq	%r8, %rdx
 	cmovlq	%r15, %rdx
 	addl	%edx, %r14d
 	leaq	(%rsi,%rsi,2), %rsi
-	movl	%r14d, (%r12,%rsi,4)
+	movq	-1176(%rbp), %rax
+	movl	%r14d, (%rax,%rsi,4)
 	addl	%edx, %r11d
-	movl	%r11d, 4(%r12,%rsi,4)
+	movl	%r11d, 4(%rax,%rsi,4)
 	subl	%edx, %r15d
-	movl	%r15d, 8(%r12,%rsi,4)
-	jmp	.LBB16_661
-.LBB16_671:
-	leaq	-1152(%rbp), %rsi
-	jmp	.LBB16_673
-.LBB16_672:
-	movq	-568(%rbp), %rdx
-.LBB16_673:
-	movq	-56(%rbp), %r9
-	jmp	.LBB16_66
-.LBB16_674:
-	movq	$0, -112(%rbp)
-	jmp	.LBB16_88
-.LBB16_675:
-	addq	$13736, %rsp
+	movl	%r15d, 8(%rax,%rsi,4)
+	jmp	.LBB16_654
+.LBB16_664:
+	movq	$0, -88(%rbp)
+	jmp	.LBB16_83
+.LBB16_665:
+	addq	$13752, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -17198,47 +17164,47 @@ convolution_weight_gradient_outputs:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI16_0:
-	.long	.LBB16_268-.LJTI16_0
-	.long	.LBB16_446-.LJTI16_0
-	.long	.LBB16_380-.LJTI16_0
-	.long	.LBB16_399-.LJTI16_0
-	.long	.LBB16_319-.LJTI16_0
-	.long	.LBB16_472-.LJTI16_0
-	.long	.LBB16_495-.LJTI16_0
-	.long	.LBB16_417-.LJTI16_0
-	.long	.LBB16_581-.LJTI16_0
-	.long	.LBB16_346-.LJTI16_0
-	.long	.LBB16_530-.LJTI16_0
-	.long	.LBB16_280-.LJTI16_0
+	.long	.LBB16_260-.LJTI16_0
+	.long	.LBB16_369-.LJTI16_0
+	.long	.LBB16_325-.LJTI16_0
+	.long	.LBB16_344-.LJTI16_0
+	.long	.LBB16_285-.LJTI16_0
+	.long	.LBB16_395-.LJTI16_0
+	.long	.LBB16_407-.LJTI16_0
+	.long	.LBB16_356-.LJTI16_0
+	.long	.LBB16_493-.LJTI16_0
+	.long	.LBB16_312-.LJTI16_0
+	.long	.LBB16_442-.LJTI16_0
+	.long	.LBB16_272-.LJTI16_0
 .LJTI16_1:
 	.long	.LBB16_95-.LJTI16_1
-	.long	.LBB16_180-.LJTI16_1
-	.long	.LBB16_163-.LJTI16_1
-	.long	.LBB16_212-.LJTI16_1
-	.long	.LBB16_218-.LJTI16_1
-	.long	.LBB16_168-.LJTI16_1
-	.long	.LBB16_186-.LJTI16_1
-	.long	.LBB16_191-.LJTI16_1
-	.long	.LBB16_258-.LJTI16_1
-	.long	.LBB16_258-.LJTI16_1
-	.long	.LBB16_229-.LJTI16_1
-	.long	.LBB16_224-.LJTI16_1
-	.long	.LBB16_133-.LJTI16_1
-	.long	.LBB16_173-.LJTI16_1
-	.long	.LBB16_148-.LJTI16_1
-	.long	.LBB16_118-.LJTI16_1
-	.long	.LBB16_197-.LJTI16_1
-	.long	.LBB16_204-.LJTI16_1
-	.long	.LBB16_258-.LJTI16_1
-	.long	.LBB16_258-.LJTI16_1
-	.long	.LBB16_240-.LJTI16_1
-	.long	.LBB16_235-.LJTI16_1
-	.long	.LBB16_104-.LJTI16_1
-	.long	.LBB16_156-.LJTI16_1
-	.long	.LBB16_246-.LJTI16_1
-	.long	.LBB16_111-.LJTI16_1
-	.long	.LBB16_139-.LJTI16_1
-	.long	.LBB16_125-.LJTI16_1
+	.long	.LBB16_178-.LJTI16_1
+	.long	.LBB16_162-.LJTI16_1
+	.long	.LBB16_209-.LJTI16_1
+	.long	.LBB16_215-.LJTI16_1
+	.long	.LBB16_167-.LJTI16_1
+	.long	.LBB16_184-.LJTI16_1
+	.long	.LBB16_189-.LJTI16_1
+	.long	.LBB16_92-.LJTI16_1
+	.long	.LBB16_92-.LJTI16_1
+	.long	.LBB16_226-.LJTI16_1
+	.long	.LBB16_221-.LJTI16_1
+	.long	.LBB16_132-.LJTI16_1
+	.long	.LBB16_172-.LJTI16_1
+	.long	.LBB16_147-.LJTI16_1
+	.long	.LBB16_117-.LJTI16_1
+	.long	.LBB16_194-.LJTI16_1
+	.long	.LBB16_201-.LJTI16_1
+	.long	.LBB16_92-.LJTI16_1
+	.long	.LBB16_92-.LJTI16_1
+	.long	.LBB16_237-.LJTI16_1
+	.long	.LBB16_232-.LJTI16_1
+	.long	.LBB16_103-.LJTI16_1
+	.long	.LBB16_155-.LJTI16_1
+	.long	.LBB16_243-.LJTI16_1
+	.long	.LBB16_110-.LJTI16_1
+	.long	.LBB16_138-.LJTI16_1
+	.long	.LBB16_124-.LJTI16_1
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
 .LCPI17_0:

@@ -27,6 +27,26 @@ typedef struct {
     ptrdiff_t taps, rows, width, pitch;
 } conv_view;
 
+/// What every convolution kernel starts from: the layout, the 32-bit offsets
+/// at the start of scratch (room for the taps' and the outputs'), the scratch
+/// after them, and the scalars of one sample's input and output.
+typedef struct {
+    netc_convolution_layout l;
+    int32_t *offset;
+    float *rest;
+    Int sample, out;
+} conv_start;
+
+INLINE conv_start conv_begin(const netc_convolution *g, Int count, float *scratch) {
+    conv_start k;
+    k.l = netc_convolution_lay_out(g, count);
+    k.offset = (int32_t *)scratch;
+    k.rest = scratch + k.l.taps + g->outputs;
+    k.sample = g->channels * g->height * g->width;
+    k.out = g->outputs * k.l.positions;
+    return k;
+}
+
 /// Fills `offset` for the sample view the layout reads: in place or padded
 /// (taps over channels and the kernel), or lowered (one row per tap).
 static void conv_offsets(const netc_convolution *g, const netc_convolution_layout *l, int32_t *offset) {
@@ -170,12 +190,12 @@ static void convolution_forward(const netc_convolution *g, const float *w, const
                                 int rectify, Int count, float *scratch) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
-    netc_convolution_layout l = netc_convolution_lay_out(g, count);
-    Int offsets = l.taps + g->outputs;
-    int32_t *offset = (int32_t *)scratch;
-    float *views = scratch + offsets;
+    conv_start start = conv_begin(g, count, scratch);
+    netc_convolution_layout l = start.l;
+    int32_t *offset = start.offset;
+    float *views = start.rest;
     conv_offsets(g, &l, offset);
-    Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
+    Int sample = start.sample, out = start.out;
     for (Int b = 0; b < count; b++) {
         conv_view v = conv_view_of(g, &l, offset, x + b * sample, views);
         conv_product(w, l.taps, 1, bias, &v, y + b * out, l.positions, g->outputs, rectify);
@@ -326,12 +346,12 @@ static void convolution_weight_gradient_outputs(const netc_convolution *g, const
                                                 Int count, float *scratch, Int o0, Int o1) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
-    netc_convolution_layout l = netc_convolution_lay_out(g, count);
-    Int offsets = l.taps + g->outputs;
-    int32_t *offset = (int32_t *)scratch;
-    float *views = scratch + offsets;
+    conv_start start = conv_begin(g, count, scratch);
+    netc_convolution_layout l = start.l;
+    int32_t *offset = start.offset;
+    float *views = start.rest;
     conv_offsets(g, &l, offset);
-    Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
+    Int sample = start.sample, out = start.out;
     for (Int i = o0 * l.taps; i < o1 * l.taps; i++) dw[i] = 0;
     if (db) {
         for (Int o = o0; o < o1; o++) {
@@ -349,7 +369,7 @@ static void convolution_weight_gradient_outputs(const netc_convolution *g, const
     enum { CHUNK_LIMIT = 256 };
     conv_view chunk[CHUNK_LIMIT];
     Int step = min_int(l.chunk, CHUNK_LIMIT), rows = o1 - o0, stride = (rows + 7) & ~(Int)7, slots = 0;
-    int32_t *slot = offset + offsets;
+    int32_t *slot = (int32_t *)views;  // the position vectors' offsets, then the views
     views += 3 * l.slots;
     for (Int b = 0; b < count; b += step) {
         Int n = min_int(step, count - b);
@@ -492,12 +512,12 @@ static void convolution_input_gradient(const netc_convolution *g, const float *d
                                        Int count, float *scratch) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
-    netc_convolution_layout l = netc_convolution_lay_out(g, count);
-    Int offsets = l.taps + g->outputs;
-    int32_t *offset = (int32_t *)scratch;
-    float *cols = scratch + offsets;
+    conv_start start = conv_begin(g, count, scratch);
+    netc_convolution_layout l = start.l;
+    int32_t *offset = start.offset;
+    float *cols = start.rest;
     for (Int o = 0; o < g->outputs; o++) offset[o] = (int32_t)(o * l.positions);
-    Int sample = g->channels * g->height * g->width, out = g->outputs * l.positions;
+    Int sample = start.sample, out = start.out;
     if (l.direct && !l.padded) {
         int32_t *at = offset + g->outputs;
         conv_offsets(g, &l, at);
