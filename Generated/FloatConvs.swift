@@ -14,7 +14,8 @@ import NetcRuntime
 /// - `c3(p2)`: conv2d [16x4x4]
 /// - `n3(c3)`: batch_norm [16x4x4]
 /// - `p3(n3)`: avg_pool [16x2x2]
-/// - `f(p3)`: flatten [64]
+/// - `c4(p3)`: conv2d [8x1x1]
+/// - `f(c4)`: flatten [8]
 /// - `out(f)`: linear [5]
 ///
 /// Loss: softmax_cross_entropy on `out`, mean over a batch of 4. The API
@@ -26,15 +27,15 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     public static var outputCount: Swift.Int { 5 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 5 }
-    public static var parameterCount: Swift.Int { 2899 }
-    public static var storageCount: Swift.Int { 170417 }
-    public static var outputOffset: Swift.Int { 70960 }
-    public static var targetOffset: Swift.Int { 133268 }
-    public static var inputGradientOffset: Swift.Int { 70992 }
-    public static var gradientOffset: Swift.Int { 2912 }
+    public static var parameterCount: Swift.Int { 3139 }
+    public static var storageCount: Swift.Int { 170753 }
+    public static var outputOffset: Swift.Int { 71488 }
+    public static var targetOffset: Swift.Int { 133604 }
+    public static var inputGradientOffset: Swift.Int { 71520 }
+    public static var gradientOffset: Swift.Int { 3152 }
     /// Large enough to split products across threads (`Plan.usesThreads`).
     @inlinable public static var usesThreads: Swift.Bool { true }
-    public static let info = NetcRuntime.ModelInfo(name: "FloatConvs", seed: 3, fingerprint: 0x4256f1bc6a9bbfa2, tensors: [
+    public static let info = NetcRuntime.ModelInfo(name: "FloatConvs", seed: 3, fingerprint: 0x3648fd2ee79b4646, tensors: [
         .init("c1.weight", shape: [20, 3, 3, 3], offset: 0, decays: true),
         .init("c1.bias", shape: [20], offset: 540, decays: false),
         .init("c2.weight", shape: [6, 20, 3, 3], offset: 560, decays: true),
@@ -44,9 +45,11 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         .init("n3.bias", shape: [16], offset: 2526, decays: false),
         .init("n3.running_mean", shape: [16], offset: 2542, decays: false),
         .init("n3.running_var", shape: [16], offset: 2558, decays: false),
-        .init("out.weight", shape: [5, 64], offset: 2574, decays: true),
-        .init("out.bias", shape: [5], offset: 2894, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.02, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 5824, secondState: nil, classCount: 5)
+        .init("c4.weight", shape: [8, 16, 2, 2], offset: 2574, decays: true),
+        .init("c4.bias", shape: [8], offset: 3086, decays: false),
+        .init("out.weight", shape: [5, 8], offset: 3094, decays: true),
+        .init("out.bias", shape: [5], offset: 3134, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.02, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 6304, secondState: nil, classCount: 5)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -62,7 +65,8 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         NetcRuntime.InitScheme.heNormal.fill(m + 0, count: 540, fanIn: 27, fanOut: 180, rng: &random)  // c1.weight
         NetcRuntime.InitScheme.heNormal.fill(m + 560, count: 1080, fanIn: 180, fanOut: 54, rng: &random)  // c2.weight
         NetcRuntime.InitScheme.heNormal.fill(m + 1646, count: 864, fanIn: 54, fanOut: 144, rng: &random)  // c3.weight
-        NetcRuntime.InitScheme.heNormal.fill(m + 2574, count: 320, fanIn: 64, fanOut: 5, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 2574, count: 512, fanIn: 64, fanOut: 32, rng: &random)  // c4.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 3094, count: 40, fanIn: 8, fanOut: 5, rng: &random)  // out.weight
         (m + 2510).update(repeating: 1, count: 16)  // n3.weight
         (m + 2558).update(repeating: 1, count: 16)  // n3.running_var
     }
@@ -79,19 +83,22 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         let p_n3_bias = m + 2526  // [16]
         let p_n3_running_mean = m + 2542  // [16]
         let p_n3_running_var = m + 2558  // [16]
-        let p_out_weight = m + 2574  // [320]
-        let p_out_bias = m + 2894  // [5]
-        let v_image = m + 8736  // [3888]
-        let v_c1 = m + 38544  // [25920]
-        let v_c2 = m + 66000  // [1536]
-        let v_p2 = m + 67536  // [864]
-        let v_c3 = m + 68400  // [1024]
-        let v_n3 = m + 69424  // [1024]
-        let v_p3 = m + 70448  // [256]
-        let v_f = m + 70704  // [256]
-        let v_out = m + 70960  // [20]
-        let statistics_n3 = m + 133236  // [32]
-        let scratch = m + 133296  // [37121]
+        let p_c4_weight = m + 2574  // [512]
+        let p_c4_bias = m + 3086  // [8]
+        let p_out_weight = m + 3094  // [40]
+        let p_out_bias = m + 3134  // [5]
+        let v_image = m + 9456  // [3888]
+        let v_c1 = m + 39264  // [25920]
+        let v_c2 = m + 66720  // [1536]
+        let v_p2 = m + 68256  // [864]
+        let v_c3 = m + 69120  // [1024]
+        let v_n3 = m + 70144  // [1024]
+        let v_p3 = m + 71168  // [256]
+        let v_c4 = m + 71424  // [32]
+        let v_f = m + 71456  // [32]
+        let v_out = m + 71488  // [20]
+        let statistics_n3 = m + 133572  // [32]
+        let scratch = m + 133632  // [37121]
         for k in 0..<count &* 972 { v_image[k] = input[k] }  // small: copied, see Plan
         // c1.conv = conv2d(image)  [20x18x18]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 3, height: 18, width: 18, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 2, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2), outputs: 20, p_c1_weight, p_c1_bias, v_image, v_c1, rectify: true, count: count, scratch: scratch)
@@ -119,21 +126,25 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         }
         // p3 = avg_pool(n3)  [16x2x2]
         NetcRuntime.PoolingKernels.averageForward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_n3, v_p3, count: count)
-        // f = flatten(p3)  [64]
+        // c4 = conv2d(p3)  [8x1x1]
+        NetcRuntime.ConvolutionKernels.im2col(v_p3, scratch, NetcRuntime.ConvolutionGeometry(channels: 16, height: 2, width: 2, kernelHeight: 2, kernelWidth: 2, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), count: count)
+        NetcRuntime.CPUKernels.linear(p_c4_weight, p_c4_bias, scratch, (scratch + count &* 64), n: 64, m: 8, count: count &* 1)
+        NetcRuntime.ConvolutionKernels.fromPositions((scratch + count &* 64), v_c4, outputs: 8, positions: 1, count: count)
+        // f = flatten(c4)  [8]
         for b in 0..<count {
-            let x0 = v_p3 + b &* 64, y = v_f + b &* 64
-            for i in 0..<64 { y[i] = x0[i] }
+            let x0 = v_c4 + b &* 8, y = v_f + b &* 8
+            for i in 0..<8 { y[i] = x0[i] }
         }
         // out = linear(f)  [5]
-        NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_f, v_out, n: 64, m: 5, count: count)
+        NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_f, v_out, n: 8, m: 5, count: count)
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 70960  // [20]
-        let g_out = m + 133216  // [20]
-        let target = m + 133268  // [20]
+        let v_out = m + 71488  // [20]
+        let g_out = m + 133552  // [20]
+        let target = m + 133604  // [20]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -168,47 +179,58 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
         let p_c2_weight = m + 560  // [1080]
         let p_c3_weight = m + 1646  // [864]
         let p_n3_weight = m + 2510  // [16]
-        let p_out_weight = m + 2574  // [320]
-        let dp_c1_weight = m + 2912  // [540]
-        let dp_c1_bias = m + 3452  // [20]
-        let dp_c2_weight = m + 3472  // [1080]
-        let dp_c2_bias = m + 4552  // [6]
-        let dp_c3_weight = m + 4558  // [864]
-        let dp_n3_weight = m + 5422  // [16]
-        let dp_n3_bias = m + 5438  // [16]
-        let dp_n3_running_mean = m + 5454  // [16]
-        let dp_n3_running_var = m + 5470  // [16]
-        let dp_out_weight = m + 5486  // [320]
-        let dp_out_bias = m + 5806  // [5]
-        let v_image = m + 8736  // [3888]
-        let v_c1 = m + 38544  // [25920]
-        let v_c2 = m + 66000  // [1536]
-        let v_p2 = m + 67536  // [864]
-        let v_c3 = m + 68400  // [1024]
-        let v_f = m + 70704  // [256]
-        let g_c1_conv = m + 74880  // [25920]
-        let g_c1 = m + 100800  // [25920]
-        let g_c2_conv = m + 126720  // [1536]
-        let g_p2 = m + 129792  // [864]
-        let g_c3 = m + 130656  // [1024]
-        let g_n3 = m + 131680  // [1024]
-        let g_p3 = m + 132704  // [256]
-        let g_f = m + 132960  // [256]
-        let g_out = m + 133216  // [20]
-        let statistics_n3 = m + 133236  // [32]
-        let scratch = m + 133296  // [37121]
+        let p_c4_weight = m + 2574  // [512]
+        let p_out_weight = m + 3094  // [40]
+        let dp_c1_weight = m + 3152  // [540]
+        let dp_c1_bias = m + 3692  // [20]
+        let dp_c2_weight = m + 3712  // [1080]
+        let dp_c2_bias = m + 4792  // [6]
+        let dp_c3_weight = m + 4798  // [864]
+        let dp_n3_weight = m + 5662  // [16]
+        let dp_n3_bias = m + 5678  // [16]
+        let dp_n3_running_mean = m + 5694  // [16]
+        let dp_n3_running_var = m + 5710  // [16]
+        let dp_c4_weight = m + 5726  // [512]
+        let dp_c4_bias = m + 6238  // [8]
+        let dp_out_weight = m + 6246  // [40]
+        let dp_out_bias = m + 6286  // [5]
+        let v_image = m + 9456  // [3888]
+        let v_c1 = m + 39264  // [25920]
+        let v_c2 = m + 66720  // [1536]
+        let v_p2 = m + 68256  // [864]
+        let v_c3 = m + 69120  // [1024]
+        let v_p3 = m + 71168  // [256]
+        let v_f = m + 71456  // [32]
+        let g_c1_conv = m + 75408  // [25920]
+        let g_c1 = m + 101328  // [25920]
+        let g_c2_conv = m + 127248  // [1536]
+        let g_p2 = m + 130320  // [864]
+        let g_c3 = m + 131184  // [1024]
+        let g_n3 = m + 132208  // [1024]
+        let g_p3 = m + 133232  // [256]
+        let g_c4 = m + 133488  // [32]
+        let g_f = m + 133520  // [32]
+        let g_out = m + 133552  // [20]
+        let statistics_n3 = m + 133572  // [32]
+        let scratch = m + 133632  // [37121]
         dp_n3_weight.update(repeating: 0, count: 16)  // n3.weight
         dp_n3_bias.update(repeating: 0, count: 16)  // n3.bias
         dp_n3_running_mean.update(repeating: 0, count: 16)  // n3.running_mean
         dp_n3_running_var.update(repeating: 0, count: 16)  // n3.running_var
         // out: linear backward → δ f =
-        NetcRuntime.CPUKernels.weightGradient(g_out, v_f, dp_out_weight, dp_out_bias, n: 64, m: 5, count: count)
-        NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_f, accumulate: false, n: 64, m: 5, count: count)
-        // f: flatten backward → δ p3 =
+        NetcRuntime.CPUKernels.weightGradient(g_out, v_f, dp_out_weight, dp_out_bias, n: 8, m: 5, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_f, accumulate: false, n: 8, m: 5, count: count)
+        // f: flatten backward → δ c4 =
         for b in 0..<count {
-            let dy = g_f + b &* 64, dx0 = g_p3 + b &* 64
-            for i in 0..<64 { dx0[i] = dy[i] }
+            let dy = g_f + b &* 8, dx0 = g_c4 + b &* 8
+            for i in 0..<8 { dx0[i] = dy[i] }
         }
+        // c4: conv2d backward → δ p3 =
+        NetcRuntime.ConvolutionKernels.toPositions(g_c4, (scratch + count &* 64), outputs: 8, positions: 1, count: count)
+        NetcRuntime.ConvolutionKernels.im2col(v_p3, scratch, NetcRuntime.ConvolutionGeometry(channels: 16, height: 2, width: 2, kernelHeight: 2, kernelWidth: 2, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), count: count)
+        NetcRuntime.CPUKernels.weightGradient((scratch + count &* 64), scratch, dp_c4_weight, dp_c4_bias, n: 64, m: 8, count: count &* 1)
+        NetcRuntime.CPUKernels.inputGradient((scratch + count &* 64), p_c4_weight, scratch, accumulate: false, n: 64, m: 8, count: count &* 1)
+        NetcRuntime.ConvolutionKernels.col2im(scratch, g_p3, NetcRuntime.ConvolutionGeometry(channels: 16, height: 2, width: 2, kernelHeight: 2, kernelWidth: 2, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), count: count, accumulate: false)
         // p3: avg_pool backward → δ n3 =
         NetcRuntime.PoolingKernels.averageBackward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), g_p3, g_n3, accumulate: false, count: count)
         // n3: batch_norm backward → δ c3 =
@@ -236,9 +258,9 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c1_weight = m + 0  // [540]
-        let g_image = m + 70992  // [3888]
-        let g_c1_conv = m + 74880  // [25920]
-        let scratch = m + 133296  // [37121]
+        let g_image = m + 71520  // [3888]
+        let g_c1_conv = m + 75408  // [25920]
+        let scratch = m + 133632  // [37121]
         // c1.conv: conv2d backward → δ image =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 3, height: 18, width: 18, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 2, padTop: 2, padBottom: 2, padLeft: 2, padRight: 2), outputs: 20, g_c1_conv, p_c1_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }
@@ -246,17 +268,17 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 2912  // [2899]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 2899)
+        let gradients = m + 3152  // [3139]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 3139)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [2899]
-        let gradients = m + 2912  // [2899]
-        let velocity = m + 5824  // [2899]
-        step.apply(parameters, gradients: gradients, first: velocity, second: nil, count: 2899, decays: false)
+        let parameters = m + 0  // [3139]
+        let gradients = m + 3152  // [3139]
+        let velocity = m + 6304  // [3139]
+        step.apply(parameters, gradients: gradients, first: velocity, second: nil, count: 3139, decays: false)
     }
 
     /// The model keeps running statistics: a training step updates them.
@@ -267,7 +289,7 @@ public struct FloatConvs: NetcRuntime.ClassifierModel {
     public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let p_n3_running_mean = m + 2542  // [16]
         let p_n3_running_var = m + 2558  // [16]
-        let statistics_n3 = m + 133236  // [32]
+        let statistics_n3 = m + 133572  // [32]
         var written: Scalar = 0
         // n3: batch_norm running statistics
         written = Swift.max(written, NetcRuntime.NormalisationKernels.batchNormUpdate(statistics: statistics_n3, runningMean: p_n3_running_mean, runningVariance: p_n3_running_var, channels: 16, plane: 16, keep: 0.8, take: 0.2, count: count))

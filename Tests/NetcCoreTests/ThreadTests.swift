@@ -22,6 +22,13 @@ final class ThreadTests: XCTestCase {
         CPUKernels.setThreadBudget(1)
     }
 
+    /// `sameOnAnyThreads`, and the work really went to a worker thread.
+    func sameAndSplit(_ what: String, _ body: () -> [Float]) {
+        let before = CPUKernels.parallelJobs
+        sameOnAnyThreads(what, body)
+        XCTAssertGreaterThan(CPUKernels.parallelJobs, before, "\(what) never split")
+    }
+
     func testEveryProductGivesTheSameBitsOnAnyNumberOfThreads() {
         let before = CPUKernels.parallelJobs
         KernelSets.forEach { path in
@@ -39,7 +46,6 @@ final class ThreadTests: XCTestCase {
     /// by output channels (weight gradient): read in place, padded, windows
     /// copied out; fewer than 16 outputs and more; more parts than outputs.
     func testConvolutionsGiveTheSameBitsOnAnyNumberOfThreads() {
-        let before = CPUKernels.parallelJobs
         let layers: [(ConvolutionGeometry, Int, Int)] = [
             (ConvolutionGeometry(channels: 1, height: 28, width: 28, kernelHeight: 5, kernelWidth: 5), 6, 32),
             (ConvolutionGeometry(channels: 6, height: 12, width: 12, kernelHeight: 5, kernelWidth: 5), 16, 33),
@@ -55,12 +61,12 @@ final class ThreadTests: XCTestCase {
                 var bias = randomFloats(outputs, &state), dy = randomFloats(count * outputs * g.outputPlane, &state)
                 let old = randomFloats(x.count, &state)
                 var scratch = [Float](repeating: .nan, count: ConvolutionKernels.planesScratch(g, outputs: outputs, count: count))
-                sameOnAnyThreads("forward \(label)") {
+                sameAndSplit("forward \(label)") {
                     var y = [Float](repeating: .nan, count: dy.count)
                     ConvolutionKernels.forward(g, outputs: outputs, &w, &bias, &x, &y, rectify: true, count: count, scratch: &scratch)
                     return y
                 }
-                sameOnAnyThreads("weightGradient \(label)") {
+                sameAndSplit("weightGradient \(label)") {
                     var dw = [Float](repeating: .nan, count: w.count + outputs)
                     dw.withUnsafeMutableBufferPointer { dw in
                         ConvolutionKernels.weightGradient(g, outputs: outputs, &dy, &x, dw.baseAddress!, dw.baseAddress! + w.count,
@@ -68,19 +74,17 @@ final class ThreadTests: XCTestCase {
                     }
                     return dw
                 }
-                sameOnAnyThreads("inputGradient \(label)") {
+                sameAndSplit("inputGradient \(label)") {
                     var dx = old
                     ConvolutionKernels.inputGradient(g, outputs: outputs, &dy, &w, &dx, accumulate: true, count: count, scratch: &scratch)
                     return dx
                 }
             }
         }
-        XCTAssertGreaterThan(CPUKernels.parallelJobs, before, "no convolution was handed to a worker thread")
     }
 
     /// Pools split by samples, batch normalisation by channels.
     func testPoolsAndBatchNormGiveTheSameBitsOnAnyNumberOfThreads() {
-        let before = CPUKernels.parallelJobs
         let g = ConvolutionGeometry(channels: 6, height: 24, width: 24, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2)
         let count = 128, inSize = count * g.channels * g.inputPlane, outSize = count * g.channels * g.outputPlane
         KernelSets.forEach { path in
@@ -89,19 +93,19 @@ final class ThreadTests: XCTestCase {
             var gamma = randomFloats(g.channels, &state), beta = randomFloats(g.channels, &state)
             var y = [Float](repeating: 0, count: outSize)
             PoolingKernels.maxForward(g, &x, &y, count: count)
-            sameOnAnyThreads("\(path) max pool") {
+            sameAndSplit("\(path) max pool") {
                 var out = [Float](repeating: .nan, count: outSize), dx = [Float](repeating: .nan, count: inSize)
                 PoolingKernels.maxForward(g, &x, &out, count: count)
                 PoolingKernels.maxBackward(g, &x, &y, &dy, &dx, accumulate: false, rectify: true, count: count)
                 return out + dx
             }
-            sameOnAnyThreads("\(path) average pool") {
+            sameAndSplit("\(path) average pool") {
                 var out = [Float](repeating: .nan, count: outSize), dx = [Float](repeating: .nan, count: inSize)
                 PoolingKernels.averageForward(g, &x, &out, count: count)
                 PoolingKernels.averageBackward(g, &dy, &dx, accumulate: false, count: count)
                 return out + dx
             }
-            sameOnAnyThreads("\(path) batch norm") {
+            sameAndSplit("\(path) batch norm") {
                 var out = [Float](repeating: .nan, count: inSize), dx = [Float](repeating: .nan, count: inSize)
                 var dGamma = [Float](repeating: 0, count: g.channels), dBeta = dGamma
                 var mean = [Float](repeating: 0, count: g.channels), variance = [Float](repeating: 1, count: g.channels)
@@ -116,7 +120,6 @@ final class ThreadTests: XCTestCase {
                 return out + dx + dGamma + dBeta + statistics + mean + variance + [written]
             }
         }
-        XCTAssertGreaterThan(CPUKernels.parallelJobs, before, "no pool or batch norm was handed to a worker thread")
     }
 
     func checkProducts(n: Int, m: Int, count: Int, _ state: inout SplitMix64, _ label: String) {

@@ -4556,54 +4556,36 @@ convolution_weight_gradient:
 	.quad	2
 	.quad	3
 .LCPI15_8:
-	.long	0
-	.long	1
-	.long	2
-	.long	3
-	.long	4
-	.long	5
-	.long	6
-	.long	7
-.LCPI15_9:
-	.long	1
-	.long	2
-	.long	3
-	.long	4
-	.long	5
-	.long	6
-	.long	7
-	.long	8
-.LCPI15_10:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI15_11:
+.LCPI15_9:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI15_12:
+.LCPI15_10:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI15_13:
+.LCPI15_11:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI15_14:
+.LCPI15_12:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI15_15:
+.LCPI15_13:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI15_16:
+.LCPI15_14:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -4636,6 +4618,24 @@ convolution_weight_gradient:
 	.byte	3
 	.byte	2
 	.byte	1
+.LCPI15_15:
+	.long	0
+	.long	1
+	.long	2
+	.long	3
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+.LCPI15_16:
+	.long	1
+	.long	2
+	.long	3
+	.long	4
+	.long	5
+	.long	6
+	.long	7
+	.long	8
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
 .LCPI15_2:
@@ -4668,101 +4668,91 @@ convolution_input_gradient:
 	pushq	%r12
 	pushq	%rbx
 	andq	$-32, %rsp
-	subq	$1056, %rsp
+	subq	$1280, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, 376(%rsp)
-	movq	%rcx, 272(%rsp)
-	movq	%rdx, 488(%rsp)
-	movq	%rsi, 648(%rsp)
-	movq	8(%rdi), %rax
-	movq	%rax, (%rsp)
+	movq	%r9, 688(%rsp)
+	movl	%r8d, 216(%rsp)
+	movq	%rcx, 536(%rsp)
+	movq	%rdx, 432(%rsp)
+	movq	%rsi, 672(%rsp)
 	movq	40(%rdi), %rax
-	movq	48(%rdi), %rcx
-	movq	%rcx, 64(%rsp)
-	movq	104(%rdi), %r11
-	movq	%rax, 504(%rsp)
+	movq	48(%rdi), %r9
+	movq	64(%rdi), %rcx
+	movq	%rcx, 464(%rsp)
+	movq	104(%rdi), %r10
+	movq	%rax, 600(%rsp)
 	xorq	$1, %rax
+	movq	%r9, %rcx
 	xorq	$1, %rcx
 	movq	%rax, %rdx
+	movq	%rcx, 472(%rsp)
 	orq	%rcx, %rdx
 	sete	%sil
-	cmpq	$8, %r11
+	cmpq	$8, %r10
 	setge	%dl
 	andb	%sil, %dl
-	movq	16(%rdi), %rsi
-	movq	%rsi, 80(%rsp)
-	movq	24(%rdi), %rsi
-	movq	%rsi, 56(%rsp)
-	movq	32(%rdi), %rbx
-	movq	64(%rdi), %r9
-	movq	80(%rdi), %r10
-	movq	96(%rdi), %r13
-	movq	112(%rdi), %r12
+	movb	$1, 15(%rsp)
+	movq	80(%rdi), %rsi
+	movq	%rsi, 360(%rsp)
+	movq	96(%rdi), %rsi
+	movq	%rsi, 120(%rsp)
+	movq	112(%rdi), %r8
 	cmpb	$1, %dl
-	movq	%r9, 312(%rsp)
-	movl	%r8d, 88(%rsp)
-	jne	.LBB15_1
+	jne	.LBB15_2
 	movq	72(%rdi), %rsi
 	orq	88(%rdi), %rsi
-	orq	%r9, %rsi
-	movq	%r10, %r8
-	orq	%r10, %rsi
-	setne	%sil
-	jmp	.LBB15_3
-.LBB15_1:
-	movq	%r10, %r8
+	orq	464(%rsp), %rsi
+	orq	360(%rsp), %rsi
+	sete	15(%rsp)
+.LBB15_2:
+	movq	24(%rdi), %rsi
+	movq	%rsi, 56(%rsp)
+	movq	32(%rdi), %rsi
+	movq	%rsi, 16(%rsp)
+	movq	(%rdi), %rsi
+	movq	%rsi, 88(%rsp)
+	movq	16(%rbp), %r11
+	movq	8(%rdi), %rsi
+	movq	%rsi, 336(%rsp)
+	movq	16(%rdi), %rsi
+	movq	%rsi, 72(%rsp)
+	movq	%r10, %r12
+	imulq	120(%rsp), %r12
+	movq	56(%rdi), %rcx
+	movq	%rcx, 80(%rsp)
+	testq	%r8, %r8
+	movq	%r9, 320(%rsp)
+	jle	.LBB15_16
+	cmpq	$3, %r8
+	ja	.LBB15_7
 	xorl	%esi, %esi
-.LBB15_3:
-	movq	(%rdi), %r9
-	movq	%r9, 144(%rsp)
-	movq	%rbx, %r9
-	imulq	56(%rsp), %r9
-	movq	%r9, 184(%rsp)
-	movq	%r11, %r10
-	imulq	%r13, %r10
-	movq	56(%rdi), %r14
-	movabsq	$9223372036854775776, %rdi
-	movq	%rdi, 208(%rsp)
-	xorb	$1, %dl
-	movq	80(%rsp), %rdi
-	imulq	(%rsp), %rdi
-	movq	%rdi, 384(%rsp)
-	testq	%r12, %r12
-	movq	%r10, 72(%rsp)
-	jle	.LBB15_17
-	cmpq	$3, %r12
-	ja	.LBB15_8
-	xorl	%edi, %edi
-	movq	16(%rbp), %r15
-	jmp	.LBB15_6
-.LBB15_8:
-	vmovq	%r10, %xmm0
-	cmpq	$32, %r12
-	jae	.LBB15_10
-	xorl	%edi, %edi
-	movq	16(%rbp), %r15
-	jmp	.LBB15_14
-.LBB15_10:
-	movq	%r12, %rdi
-	movabsq	$9223372036854775776, %r9
-	andq	%r9, %rdi
+	jmp	.LBB15_5
+.LBB15_7:
+	vmovq	%r12, %xmm0
+	cmpq	$32, %r8
+	jae	.LBB15_9
+	xorl	%esi, %esi
+	jmp	.LBB15_13
+.LBB15_9:
+	movq	%r8, %rsi
+	movabsq	$9223372036854775776, %rcx
+	andq	%rcx, %rsi
 	vpbroadcastq	%xmm0, %ymm3
 	vmovaps	.LCPI15_0(%rip), %ymm1
 	vmovaps	.LCPI15_1(%rip), %ymm2
-	xorl	%r9d, %r9d
+	xorl	%edi, %edi
 	vshufps	$136, %ymm3, %ymm3, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
 	vpbroadcastd	.LCPI15_2(%rip), %ymm4
 	vpbroadcastd	.LCPI15_3(%rip), %ymm5
 	vpbroadcastd	.LCPI15_4(%rip), %ymm6
 	vpbroadcastq	.LCPI15_5(%rip), %ymm7
-	movq	16(%rbp), %r15
 	.p2align	4
-.LBB15_11:
+.LBB15_10:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -4772,399 +4762,1730 @@ convolution_input_gradient:
 	vpmulld	%ymm3, %ymm11, %ymm11
 	vpaddd	%ymm6, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm8
-	vmovdqu	%ymm9, (%r15,%r9,4)
-	vmovdqu	%ymm10, 32(%r15,%r9,4)
-	vmovdqu	%ymm11, 64(%r15,%r9,4)
-	vmovdqu	%ymm8, 96(%r15,%r9,4)
-	addq	$32, %r9
+	vmovdqu	%ymm9, (%r11,%rdi,4)
+	vmovdqu	%ymm10, 32(%r11,%rdi,4)
+	vmovdqu	%ymm11, 64(%r11,%rdi,4)
+	vmovdqu	%ymm8, 96(%r11,%rdi,4)
+	addq	$32, %rdi
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
-	cmpq	%r9, %rdi
-	jne	.LBB15_11
-	cmpq	%rdi, %r12
-	je	.LBB15_17
-	testb	$28, %r12b
-	je	.LBB15_6
-.LBB15_14:
-	movq	%rdi, %r9
-	movabsq	$9223372036854775776, %rdi
-	addq	$28, %rdi
-	andq	%r12, %rdi
+	cmpq	%rdi, %rsi
+	jne	.LBB15_10
+	cmpq	%rsi, %r8
+	je	.LBB15_16
+	testb	$28, %r8b
+	je	.LBB15_5
+.LBB15_13:
+	movq	%rsi, %rdi
+	movabsq	$9223372036854775776, %rcx
+	leaq	28(%rcx), %rsi
+	andq	%r8, %rsi
 	vpbroadcastq	%xmm0, %ymm1
-	vmovq	%r9, %xmm0
+	vmovq	%rdi, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vpor	.LCPI15_1(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
 	vpbroadcastq	.LCPI15_6(%rip), %ymm2
 	.p2align	4
-.LBB15_15:
+.LBB15_14:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
-	vmovdqu	%xmm3, (%r15,%r9,4)
-	addq	$4, %r9
+	vmovdqu	%xmm3, (%r11,%rdi,4)
+	addq	$4, %rdi
 	vpaddq	%ymm2, %ymm0, %ymm0
-	cmpq	%r9, %rdi
-	jne	.LBB15_15
-	cmpq	%rdi, %r12
-	je	.LBB15_17
-.LBB15_6:
-	movl	%edi, %r10d
-	imull	%r11d, %r10d
-	movl	%r13d, %r9d
+	cmpq	%rdi, %rsi
+	jne	.LBB15_14
+	cmpq	%rsi, %r8
+	je	.LBB15_16
+.LBB15_5:
+	movl	%esi, %r9d
 	imull	%r10d, %r9d
-	movq	72(%rsp), %r10
+	movq	120(%rsp), %rdi
+	imull	%r9d, %edi
 	.p2align	4
-.LBB15_7:
-	movl	%r9d, (%r15,%rdi,4)
-	incq	%rdi
-	addl	%r10d, %r9d
-	cmpq	%rdi, %r12
-	jne	.LBB15_7
-.LBB15_17:
-	movq	184(%rsp), %r9
-	movq	144(%rsp), %rdi
-	imulq	%rdi, %r9
-	movq	%r9, 48(%rsp)
-	movq	%r12, %r9
-	imulq	%r10, %r9
-	movq	%r9, 640(%rsp)
-	movq	384(%rsp), %r9
-	imulq	%rdi, %r9
-	movq	%r9, 264(%rsp)
-	orb	%dl, %sil
-	cmpb	$1, %sil
-	movq	%r11, 248(%rsp)
-	movq	%rbx, 8(%rsp)
-	movq	%r12, 24(%rsp)
-	jne	.LBB15_28
-	cmpq	$0, 376(%rsp)
-	jle	.LBB15_207
-	movq	16(%rbp), %r11
-	movq	48(%rsp), %rdx
-	leaq	(%r11,%rdx,4), %rdx
-	leaq	(%rdx,%r12,4), %rdx
-	movq	%rdx, 544(%rsp)
-	cmpl	$0, 88(%rsp)
-	setne	%dl
-	cmpq	$0, 264(%rsp)
-	setle	%dil
-	movq	184(%rsp), %rsi
-	imulq	%r10, %rsi
-	movq	%rsi, 184(%rsp)
-	orq	%rcx, %rax
-	sete	592(%rsp)
-	orb	%dl, %dil
-	movb	%dil, 39(%rsp)
-	movq	312(%rsp), %rbx
-	movq	%rbx, %rcx
-	movq	80(%rsp), %rdi
-	imulq	%rdi, %rcx
-	movq	%r8, %r15
-	leaq	(,%r8,4), %rax
-	movq	%rax, 88(%rsp)
-	leaq	(%rax,%rcx,4), %rcx
-	movq	%r14, %rdx
-	imulq	%rdi, %rdx
-	shlq	$2, %rdx
-	movq	%rdx, 200(%rsp)
-	leaq	-1(%r13), %rdx
-	movq	504(%rsp), %r9
-	movq	%r9, %rsi
-	imulq	%rdx, %rsi
-	subq	%rbx, %rsi
-	imulq	%rdi, %rsi
-	imulq	%rdi, %r9
-	movq	48(%rsp), %rax
-	leaq	(%rax,%r12), %r11
-	movq	%r10, %rdi
-	movq	8(%rsp), %r10
-	imulq	%r10, %rdi
-	movq	%rdi, %r8
-	imulq	56(%rsp), %r8
-	shlq	$2, %r8
-	movq	%r8, 672(%rsp)
-	shlq	$2, %rdi
-	movq	%rdi, 304(%rsp)
-	movq	248(%rsp), %rdi
-	imulq	%rdi, %rdx
-	addq	%r11, %rdx
-	andq	%rdi, 208(%rsp)
-	movq	64(%rsp), %r10
-	vmovq	%r10, %xmm0
-	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 960(%rsp)
-	movq	272(%rsp), %rax
-	movq	%rax, %r8
-	subq	%rcx, %r8
-	leaq	(%rax,%rsi,4), %rcx
-	subq	88(%rsp), %rcx
-	movq	%rcx, 832(%rsp)
-	movq	16(%rbp), %rcx
-	leaq	(%rcx,%r11,4), %rax
-	movq	%rax, 872(%rsp)
-	leaq	(%rcx,%rdx,4), %rax
-	movq	%rcx, %rdx
-	movq	%rax, 864(%rsp)
-	leaq	(,%r12,4), %rax
-	movq	48(%rsp), %rcx
-	leaq	(%rax,%rcx,4), %rax
-	leaq	(%rdx,%rax), %rcx
-	addq	$96, %rcx
-	movq	%rcx, 824(%rsp)
-	addq	%rdx, %rax
-	imulq	%rdi, %rbx
-	leaq	(%rax,%rbx,4), %rax
-	movq	%rax, 816(%rsp)
-	movq	%rdi, %rax
-	orq	%r9, %rax
-	movq	%r15, %rcx
-	negq	%rcx
-	movq	%rcx, 856(%rsp)
-	movq	%r10, %rcx
-	imulq	%rdi, %rcx
-	movq	%r15, 600(%rsp)
-	subq	%r15, %rcx
-	movq	%rcx, 848(%rsp)
-	shlq	$2, %r9
-	movq	%r9, 616(%rsp)
-	movq	%r13, %r15
-	imulq	8(%rsp), %r15
-	shlq	$2, %r15
-	leaq	(,%r14,4), %rbx
-	subq	%rbx, %r15
-	imulq	%rdi, %r15
-	shrq	$61, %rax
-	andl	$1, %eax
-	movq	%rax, 432(%rsp)
-	movq	264(%rsp), %rax
-	leaq	(,%rax,4), %rcx
-	movq	384(%rsp), %rax
-	leaq	(,%rax,4), %rax
-	movq	%rax, 664(%rsp)
-	movq	72(%rsp), %rax
-	leaq	(,%rax,4), %rax
-	movq	%rax, 296(%rsp)
-	leaq	(,%rdi,4), %rax
-	movq	%rax, 256(%rsp)
-	leaq	(,%r10,4), %rax
-	movq	%rax, 168(%rsp)
-	leaq	(,%r10,8), %rax
-	movq	%rax, 88(%rsp)
-	movq	72(%rsp), %r10
-	xorl	%eax, %eax
-	movq	%r8, 840(%rsp)
-	movq	%r8, 632(%rsp)
-	movq	%rbx, 584(%rsp)
-	movq	%rcx, 624(%rsp)
-	jmp	.LBB15_20
-	.p2align	4
-.LBB15_206:
-	movq	656(%rsp), %rax
-	incq	%rax
-	movq	624(%rsp), %rcx
-	addq	%rcx, 632(%rsp)
-	cmpq	376(%rsp), %rax
-	movq	72(%rsp), %r10
-	je	.LBB15_207
-.LBB15_20:
-	imulq	%rax, %rcx
-	movq	%rcx, 392(%rsp)
-	movq	%rax, 656(%rsp)
-	imulq	640(%rsp), %rax
-	movq	648(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 912(%rsp)
-	movq	16(%rbp), %rax
-	movq	%rax, 920(%rsp)
-	movq	%r12, 928(%rsp)
-	movq	$1, 936(%rsp)
-	movq	%r10, 944(%rsp)
-	movq	$0, 952(%rsp)
-	subq	$8, %rsp
-	movl	$1, %esi
-	movq	496(%rsp), %rdi
-	movq	56(%rsp), %rdx
-	xorl	%ecx, %ecx
-	leaq	920(%rsp), %r8
-	movq	552(%rsp), %r9
-	pushq	$0
-	pushq	%rdx
-	pushq	%r10
-	vzeroupper
-	callq	conv_product
-	addq	$32, %rsp
-	cmpb	$0, 39(%rsp)
-	jne	.LBB15_22
-	movq	272(%rsp), %rax
-	movq	392(%rsp), %rcx
-	leaq	(%rax,%rcx), %rdi
-	xorl	%esi, %esi
-	movq	624(%rsp), %rdx
-	callq	memset@PLT
-.LBB15_22:
-	cmpq	$0, 144(%rsp)
-	movq	248(%rsp), %rdi
-	movq	8(%rsp), %rdx
-	jle	.LBB15_206
-	movq	656(%rsp), %rax
-	imulq	264(%rsp), %rax
-	movq	272(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 888(%rsp)
-	movq	840(%rsp), %rax
-	movq	392(%rsp), %rcx
-	addq	%rcx, %rax
-	movq	%rax, 880(%rsp)
-	addq	832(%rsp), %rcx
-	movq	%rcx, 392(%rsp)
-	movq	816(%rsp), %rax
-	movq	%rax, 696(%rsp)
-	movq	544(%rsp), %rax
-	movq	%rax, 688(%rsp)
-	movq	632(%rsp), %rax
-	movq	%rax, 560(%rsp)
-	movq	824(%rsp), %rax
-	movq	%rax, 680(%rsp)
-	movq	$0, 552(%rsp)
-	jmp	.LBB15_24
-	.p2align	4
-.LBB15_205:
-	movq	552(%rsp), %rsi
+.LBB15_6:
+	movl	%edi, (%r11,%rsi,4)
 	incq	%rsi
-	movq	672(%rsp), %rax
-	addq	%rax, 680(%rsp)
-	movq	560(%rsp), %rcx
-	addq	664(%rsp), %rcx
-	movq	%rcx, 560(%rsp)
-	addq	%rax, 688(%rsp)
-	addq	%rax, 696(%rsp)
-	movq	%rsi, 552(%rsp)
-	cmpq	144(%rsp), %rsi
-	je	.LBB15_206
-.LBB15_24:
-	testq	%rdx, %rdx
-	jle	.LBB15_205
-	movq	664(%rsp), %rsi
-	movq	552(%rsp), %rdx
-	imulq	%rdx, %rsi
-	movq	672(%rsp), %r8
-	imulq	%rdx, %r8
-	movq	384(%rsp), %rax
-	imulq	%rdx, %rax
-	movq	184(%rsp), %rcx
-	imulq	%rdx, %rcx
-	movq	888(%rsp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, 400(%rsp)
-	movq	544(%rsp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 440(%rsp)
-	movq	880(%rsp), %rax
-	addq	%rsi, %rax
-	movq	%rax, 904(%rsp)
-	addq	392(%rsp), %rsi
-	movq	%rsi, 576(%rsp)
-	movq	872(%rsp), %rax
-	addq	%r8, %rax
-	movq	%rax, 896(%rsp)
-	addq	864(%rsp), %r8
-	movq	%r8, 568(%rsp)
-	movq	696(%rsp), %rax
-	movq	%rax, 288(%rsp)
-	movq	688(%rsp), %rax
-	movq	%rax, 280(%rsp)
-	movq	560(%rsp), %rax
-	movq	%rax, 152(%rsp)
-	movq	680(%rsp), %rax
-	movq	%rax, 408(%rsp)
-	movq	848(%rsp), %r10
-	movq	856(%rsp), %r11
-	xorl	%r8d, %r8d
-	jmp	.LBB15_26
+	addl	%r12d, %edi
+	cmpq	%rsi, %r8
+	jne	.LBB15_6
+.LBB15_16:
+	movq	%r10, 344(%rsp)
+	movq	72(%rsp), %rcx
+	imulq	336(%rsp), %rcx
+	movq	%rcx, 352(%rsp)
+	movq	%r8, 24(%rsp)
+	leaq	(%r11,%r8,4), %rcx
+	movq	%rcx, 448(%rsp)
+	andb	%dl, 15(%rsp)
+	je	.LBB15_31
+	cmpq	$0, 88(%rsp)
+	jle	.LBB15_31
+	movabsq	$9223372036854775776, %rcx
+	leaq	24(%rcx), %rdx
+	andq	16(%rsp), %rdx
+	vmovq	80(%rsp), %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	movq	72(%rsp), %rsi
+	imull	336(%rsp), %esi
+	xorl	%edi, %edi
+	vmovdqa	.LCPI15_0(%rip), %ymm1
+	vmovdqa	.LCPI15_1(%rip), %ymm2
+	vpbroadcastq	.LCPI15_7(%rip), %ymm3
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+	jmp	.LBB15_19
 	.p2align	4
-.LBB15_204:
-	movq	192(%rsp), %r8
-	incq	%r8
-	movq	416(%rsp), %r11
-	addq	%r14, %r11
-	movq	424(%rsp), %r10
-	addq	%r14, %r10
-	movq	296(%rsp), %rax
-	addq	%rax, 408(%rsp)
-	movq	584(%rsp), %rbx
-	addq	%rbx, 152(%rsp)
+.LBB15_30:
+	incq	%r9
+	addl	%esi, %edi
+	cmpq	88(%rsp), %r9
+	je	.LBB15_31
+.LBB15_19:
+	cmpq	$0, 56(%rsp)
+	jle	.LBB15_30
+	movq	352(%rsp), %r11
+	imulq	%r9, %r11
+	vmovq	%r11, %xmm4
+	vpbroadcastq	%xmm4, %ymm4
+	xorl	%r11d, %r11d
+	xorl	%ebx, %ebx
+	jmp	.LBB15_21
+	.p2align	4
+.LBB15_29:
+	incq	%rbx
+	addl	72(%rsp), %r11d
+	cmpq	56(%rsp), %rbx
+	je	.LBB15_30
+.LBB15_21:
+	movq	16(%rsp), %r14
+	testq	%r14, %r14
+	jle	.LBB15_29
+	cmpq	$8, %r14
+	jae	.LBB15_24
+	xorl	%r14d, %r14d
+	movq	80(%rsp), %rcx
+	movq	448(%rsp), %r8
+	jmp	.LBB15_27
+	.p2align	4
+.LBB15_24:
+	movq	%rbx, %r14
+	imulq	72(%rsp), %r14
+	vmovq	%r14, %xmm5
+	vpbroadcastq	%xmm5, %ymm5
+	movq	448(%rsp), %rcx
+	leaq	(%rcx,%r10,4), %r14
+	addq	%rdx, %r10
+	xorl	%r15d, %r15d
+	vmovdqa	%ymm2, %ymm6
+	vmovdqa	%ymm1, %ymm7
+	.p2align	4
+.LBB15_25:
+	vpaddq	%ymm5, %ymm6, %ymm8
+	vpaddq	%ymm5, %ymm7, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm0, %ymm8, %ymm8
+	vpaddq	%ymm4, %ymm8, %ymm8
+	vpaddq	%ymm4, %ymm9, %ymm9
+	vshufps	$136, %ymm9, %ymm8, %ymm8
+	vpermpd	$216, %ymm8, %ymm8
+	vmovups	%ymm8, (%r14,%r15,4)
+	addq	$8, %r15
+	vpaddq	%ymm3, %ymm6, %ymm6
+	vpaddq	%ymm3, %ymm7, %ymm7
+	cmpq	%r15, %rdx
+	jne	.LBB15_25
+	movq	%rdx, %r14
+	cmpq	%rdx, 16(%rsp)
+	movq	80(%rsp), %rcx
+	movq	448(%rsp), %r8
+	je	.LBB15_29
+.LBB15_27:
+	movq	16(%rsp), %r15
+	subq	%r14, %r15
+	addl	%r11d, %r14d
+	imull	%ecx, %r14d
+	addl	%edi, %r14d
+	.p2align	4
+.LBB15_28:
+	movl	%r14d, (%r8,%r10,4)
+	incq	%r10
+	addl	%ecx, %r14d
+	decq	%r15
+	jne	.LBB15_28
+	jmp	.LBB15_29
+.LBB15_31:
+	movq	%r12, 304(%rsp)
+	cmpq	$0, 688(%rsp)
+	jle	.LBB15_204
+	movq	16(%rsp), %r15
+	movq	%r15, %r13
+	imulq	56(%rsp), %r13
+	movq	%r13, %r11
+	movq	88(%rsp), %rdx
+	imulq	%rdx, %r11
+	movq	24(%rsp), %rcx
+	movq	304(%rsp), %rdi
+	imulq	%rdi, %rcx
+	movq	%rcx, 664(%rsp)
+	movq	352(%rsp), %rcx
+	imulq	%rdx, %rcx
+	movq	%rcx, 680(%rsp)
+	cmpl	$0, 216(%rsp)
+	setne	%dl
+	testq	%rcx, %rcx
+	setle	%cl
+	movq	%r13, %rsi
+	imulq	%rdi, %rsi
+	movq	%rsi, 1016(%rsp)
+	orq	472(%rsp), %rax
+	sete	47(%rsp)
+	movq	344(%rsp), %r10
+	leaq	7(%r10), %rax
+	leaq	14(%r10), %r12
+	testq	%rax, %rax
+	cmovnsq	%rax, %r12
+	orb	%dl, %cl
+	movb	%cl, 46(%rsp)
+	movq	464(%rsp), %rdx
+	movq	%rdx, %rax
+	movq	72(%rsp), %r8
+	imulq	%r8, %rax
+	movq	360(%rsp), %rcx
+	leaq	(,%rcx,4), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	120(%rsp), %rbx
+	leaq	-1(%rbx), %r9
+	movq	600(%rsp), %rsi
+	imulq	%r9, %rsi
+	subq	%rdx, %rsi
+	imulq	%r8, %rsi
+	movq	536(%rsp), %rdi
+	movq	%rdi, %r14
+	subq	%rax, %r14
+	movq	%r14, 656(%rsp)
+	leaq	(%rdi,%rsi,4), %rsi
+	subq	%rcx, %rsi
+	movq	%rsi, 976(%rsp)
+	movq	24(%rsp), %rax
+	leaq	(,%rax,4), %rcx
+	leaq	(%rcx,%r11,4), %rcx
+	movq	16(%rbp), %rsi
+	leaq	(%rsi,%rcx), %rdi
+	addq	$96, %rdi
+	movq	%rdi, 968(%rsp)
+	addq	%rsi, %rcx
+	imulq	%r10, %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, 960(%rsp)
+	leaq	(%rsi,%r11,4), %rcx
+	movq	24(%rsp), %rax
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, 544(%rsp)
+	sarq	$3, %r12
+	movq	%r12, 1120(%rsp)
+	imulq	%rbx, %r12
+	movq	%r12, 216(%rsp)
+	movq	80(%rsp), %rdi
+	movq	%rdi, %rcx
+	imulq	%r8, %rcx
+	shlq	$2, %rcx
+	movq	%rcx, 800(%rsp)
+	movq	600(%rsp), %r12
+	imulq	%r8, %r12
+	movq	304(%rsp), %rcx
+	imulq	%r15, %rcx
+	movq	%rcx, %rdx
+	movq	56(%rsp), %r14
+	imulq	%r14, %rdx
+	shlq	$2, %rdx
+	movq	%rdx, 728(%rsp)
+	shlq	$2, %rcx
+	movq	%rcx, 792(%rsp)
+	imulq	%r10, %r9
+	movq	24(%rsp), %rax
+	leaq	(%r11,%rax), %rcx
+	addq	%rcx, %r9
+	movq	%r10, %rax
+	movabsq	$9223372036854775776, %r8
+	andq	%r8, %rax
+	movq	%rax, 768(%rsp)
+	movq	320(%rsp), %rdx
+	vmovq	%rdx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 1216(%rsp)
+	leaq	(%rsi,%rcx,4), %rax
+	movq	%rax, 1008(%rsp)
+	leaq	(%rsi,%r9,4), %rax
+	movq	%rax, 1000(%rsp)
+	movq	%r10, %rcx
+	orq	%r12, %rcx
+	addq	$30, %r8
+	andq	24(%rsp), %r8
+	movq	%r8, 568(%rsp)
+	movq	360(%rsp), %rsi
+	movq	%rsi, %rax
+	negq	%rax
+	movq	%rax, 992(%rsp)
+	movq	%rdx, %rax
+	imulq	%r10, %rax
+	subq	%rsi, %rax
+	movq	%rax, 984(%rsp)
+	shlq	$2, %r12
+	movq	%r12, 1104(%rsp)
+	imulq	%r15, %rbx
+	shlq	$2, %rbx
+	leaq	(,%rdi,4), %rax
+	movq	%rax, 784(%rsp)
+	subq	%rax, %rbx
+	imulq	%r10, %rbx
+	shlq	$2, %r13
+	movq	%r13, 1040(%rsp)
+	movq	24(%rsp), %r13
+	leaq	(,%r15,8), %rax
+	leaq	(%rax,%rax,2), %rax
+	movq	%rax, 1096(%rsp)
+	imulq	88(%rsp), %r14
+	leaq	4(,%r14,4), %rsi
+	imulq	%r15, %rsi
+	movq	432(%rsp), %rax
+	addq	%rax, %rsi
+	movq	%rsi, 952(%rsp)
+	vmovdqa	.LCPI15_15(%rip), %ymm15
+	vmovaps	.LCPI15_16(%rip), %ymm14
+	shrq	$61, %rcx
+	andl	$1, %ecx
+	movq	%rcx, 1080(%rsp)
+	movq	216(%rsp), %rcx
+	decq	%rcx
+	movq	%rcx, 1112(%rsp)
+	leaq	(%r15,%r15), %rcx
+	movq	%rcx, 96(%rsp)
+	leaq	(%r15,%r15,2), %rcx
+	leaq	(,%r15,4), %r12
+	leaq	(%r15,%r15,4), %rsi
+	movq	%rsi, 808(%rsp)
+	leaq	-8(%r10), %rsi
+	movq	%rsi, 472(%rsp)
+	movq	680(%rsp), %rsi
+	leaq	(,%rsi,4), %rsi
+	movq	352(%rsp), %rdi
+	leaq	(,%rdi,4), %rdi
+	movq	%rdi, 720(%rsp)
+	movq	304(%rsp), %rdi
+	leaq	(,%rdi,4), %rdi
+	movq	%rdi, 776(%rsp)
+	leaq	-1(%r13), %rdi
+	movq	%rdi, 592(%rsp)
+	leaq	(,%r11,4), %rdi
+	movq	%rdi, 456(%rsp)
+	leaq	(,%r10,4), %rdi
+	movq	%rdi, 816(%rsp)
+	leaq	(,%rdx,4), %rdi
+	movq	%rdi, 1088(%rsp)
+	leaq	(,%rdx,8), %rdx
+	movq	%rdx, 1128(%rsp)
+	leaq	(%rax,%r11,4), %rdx
+	movq	%rdx, 944(%rsp)
+	leaq	(,%r11,8), %rdx
+	movq	%rdx, 584(%rsp)
+	leaq	(%rax,%r15,4), %rdx
+	movq	%rdx, 936(%rsp)
+	leaq	(%rax,%r15,8), %rdx
+	movq	%rdx, 928(%rsp)
+	movq	%rcx, 208(%rsp)
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, 920(%rsp)
+	xorl	%edx, %edx
+	movq	656(%rsp), %rax
+	movq	%rax, 696(%rsp)
+	movq	%r11, 64(%rsp)
+	movq	%rbx, 576(%rsp)
+	movq	%rsi, 704(%rsp)
+	jmp	.LBB15_33
+	.p2align	4
+.LBB15_202:
+	movq	24(%rsp), %r13
+.LBB15_203:
+	movq	712(%rsp), %rdx
+	incq	%rdx
+	movq	704(%rsp), %rsi
+	addq	%rsi, 696(%rsp)
+	cmpq	688(%rsp), %rdx
+	movq	64(%rsp), %r11
+	je	.LBB15_204
+.LBB15_33:
+	imulq	%rdx, %rsi
+	movq	%rsi, %r15
+	cmpb	$0, 46(%rsp)
+	jne	.LBB15_35
+	movq	536(%rsp), %rax
+	leaq	(%rax,%r15), %rdi
+	xorl	%esi, %esi
+	movq	%rdx, %r14
+	movq	704(%rsp), %rdx
+	vzeroupper
+	callq	memset@PLT
+	movq	%r14, %rdx
+	vmovaps	.LCPI15_16(%rip), %ymm14
+	vmovdqa	.LCPI15_15(%rip), %ymm15
+	movq	64(%rsp), %r11
+.LBB15_35:
+	movq	%rdx, %rax
+	imulq	680(%rsp), %rax
+	movq	536(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 824(%rsp)
+	cmpb	$0, 15(%rsp)
+	movq	%rdx, 712(%rsp)
+	je	.LBB15_139
+	cmpq	$0, 88(%rsp)
+	jle	.LBB15_203
+	movq	712(%rsp), %rax
+	imulq	664(%rsp), %rax
+	movq	672(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %r8
+	movq	920(%rsp), %rax
+	movq	%rax, 176(%rsp)
+	movq	928(%rsp), %rax
+	movq	%rax, 376(%rsp)
+	movq	936(%rsp), %rax
+	movq	%rax, 368(%rsp)
+	movq	952(%rsp), %rax
+	movq	%rax, 296(%rsp)
+	movq	432(%rsp), %rax
+	movq	%rax, 288(%rsp)
+	movq	944(%rsp), %rax
+	movq	%rax, 280(%rsp)
+	movq	$0, 312(%rsp)
+	movq	%r8, 32(%rsp)
+	jmp	.LBB15_38
+	.p2align	4
+.LBB15_47:
+	movq	312(%rsp), %rcx
+	incq	%rcx
+	movq	1040(%rsp), %rax
 	addq	%rax, 280(%rsp)
 	addq	%rax, 288(%rsp)
-	movq	8(%rsp), %rdx
-	cmpq	%rdx, %r8
-	movq	248(%rsp), %rdi
-	movq	24(%rsp), %r12
-	je	.LBB15_205
-.LBB15_26:
-	movq	%r8, %rsi
-	imulq	%r14, %rsi
-	subq	600(%rsp), %rsi
-	testq	%rdi, %rdi
-	movq	64(%rsp), %r9
-	jle	.LBB15_27
-	movq	%r8, %r12
-	cmpq	$96, %rdi
-	movq	208(%rsp), %r8
-	jae	.LBB15_151
+	addq	%rax, 296(%rsp)
+	addq	%rax, 368(%rsp)
+	addq	%rax, 376(%rsp)
+	addq	%rax, 176(%rsp)
+	movq	%rcx, 312(%rsp)
+	cmpq	88(%rsp), %rcx
+	je	.LBB15_203
+.LBB15_38:
+	cmpq	$0, 16(%rsp)
+	jle	.LBB15_47
+	movq	312(%rsp), %rax
+	imulq	56(%rsp), %rax
+	movq	%rax, 440(%rsp)
+	movq	176(%rsp), %rax
+	movq	%rax, 424(%rsp)
+	movq	376(%rsp), %rax
+	movq	%rax, 416(%rsp)
+	movq	368(%rsp), %rax
+	movq	%rax, 408(%rsp)
+	movq	296(%rsp), %rax
+	movq	%rax, 400(%rsp)
+	movq	288(%rsp), %rax
+	movq	%rax, 392(%rsp)
+	movq	280(%rsp), %rax
+	movq	%rax, 384(%rsp)
+	movq	$0, 184(%rsp)
+	jmp	.LBB15_40
+	.p2align	4
+.LBB15_46:
+	movq	184(%rsp), %rcx
+	incq	%rcx
+	addq	$4, 384(%rsp)
+	addq	$4, 392(%rsp)
+	addq	$4, 400(%rsp)
+	addq	$4, 408(%rsp)
+	addq	$4, 416(%rsp)
+	addq	$4, 424(%rsp)
+	movq	%rcx, 184(%rsp)
+	cmpq	16(%rsp), %rcx
+	je	.LBB15_47
+.LBB15_40:
+	cmpq	$0, 56(%rsp)
+	jle	.LBB15_46
+	movq	424(%rsp), %rdx
+	movq	416(%rsp), %rax
+	movq	%rax, 112(%rsp)
+	movq	408(%rsp), %r11
+	movq	400(%rsp), %rax
+	movq	%rax, 328(%rsp)
+	movq	392(%rsp), %r9
+	movq	384(%rsp), %rax
+	movq	%rax, 104(%rsp)
+	movq	$0, 200(%rsp)
+	jmp	.LBB15_42
+	.p2align	4
+.LBB15_138:
+	movq	200(%rsp), %rcx
+	addq	$6, %rcx
+	movq	1096(%rsp), %rax
+	addq	%rax, 104(%rsp)
+	addq	%rax, %r9
+	addq	%rax, 328(%rsp)
+	addq	%rax, %r11
+	addq	%rax, 112(%rsp)
+	movq	608(%rsp), %rdx
+	addq	%rax, %rdx
+	movq	%rcx, 200(%rsp)
+	cmpq	56(%rsp), %rcx
+	jge	.LBB15_46
+.LBB15_42:
+	movq	%rdx, 608(%rsp)
+	cmpq	$0, 216(%rsp)
+	jle	.LBB15_138
+	movq	56(%rsp), %rdx
+	movq	200(%rsp), %rcx
+	subq	%rcx, %rdx
+	cmpq	$6, %rdx
+	movl	$6, %eax
+	cmovgeq	%rax, %rdx
+	movq	440(%rsp), %rax
+	addq	%rcx, %rax
+	imulq	16(%rsp), %rax
+	addq	184(%rsp), %rax
+	movq	432(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, 192(%rsp)
+	addl	%edx, %edx
+	movq	%rdx, 832(%rsp)
+	movq	448(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 480(%rsp)
 	xorl	%ecx, %ecx
-	movq	%r12, %r8
-.LBB15_156:
+	movq	%r11, 128(%rsp)
+	jmp	.LBB15_44
+.LBB15_55:
+	vpxor	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm13, %xmm13, %xmm13
+	vpxor	%xmm12, %xmm12, %xmm12
+	vpxor	%xmm11, %xmm11, %xmm11
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm5, %xmm5, %xmm5
+	movq	128(%rsp), %r11
+.LBB15_57:
+	vmovdqa	.LCPI15_16(%rip), %ymm0
+	vpcmpgtd	1184(%rsp), %ymm0, %ymm14
+	movq	480(%rsp), %rdi
+	movslq	(%rdi), %rax
+	vpand	%ymm13, %ymm14, %ymm0
+	movq	224(%rsp), %r10
+	vaddps	(%r10,%rax,4), %ymm0, %ymm13
+	vmovdqa	.LCPI15_16(%rip), %ymm0
+	vpcmpgtd	864(%rsp), %ymm0, %ymm0
+	vmovups	%ymm13, (%r10,%rax,4)
+	movslq	(%rdi), %rax
+	vpand	%ymm0, %ymm9, %ymm1
+	movq	48(%rsp), %r14
+	vaddps	(%r14,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r14,%rax,4)
+	movq	16(%rsp), %rsi
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm12, %ymm14, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm0, %ymm8, %ymm1
+	vaddps	(%r14,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r14,%rax,4)
+	movq	96(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm11, %ymm14, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm6, %ymm0, %ymm1
+	vaddps	(%r14,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r14,%rax,4)
+	movq	208(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm10, %ymm14, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm4, %ymm0, %ymm1
+	vaddps	(%r14,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r14,%rax,4)
+	movslq	(%rdi,%r12,4), %rax
+	vpand	%ymm7, %ymm14, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%r12,4), %rax
+	vpand	%ymm3, %ymm0, %ymm1
+	vaddps	(%r14,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r14,%rax,4)
+	movq	808(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm5, %ymm14, %ymm1
+	vmovaps	.LCPI15_16(%rip), %ymm14
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm2, %ymm0, %ymm0
+.LBB15_69:
+	vaddps	(%r14,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r14,%rax,4)
+	.p2align	4
+.LBB15_137:
+	addq	$2, %rcx
+	cmpq	216(%rsp), %rcx
+	movq	24(%rsp), %r13
+	jge	.LBB15_138
+.LBB15_44:
+	movq	%rcx, %rax
+	movq	1120(%rsp), %r15
+	orq	%r15, %rax
+	shrq	$32, %rax
+	je	.LBB15_45
+	movq	%rcx, %rax
+	xorl	%edx, %edx
+	divq	%r15
+	movq	%rdx, %rdi
+	movq	%rax, %rsi
+	jmp	.LBB15_49
+	.p2align	4
+.LBB15_45:
+	movl	%ecx, %eax
+	xorl	%edx, %edx
+	divl	%r15d
+	movl	%edx, %edi
+	movl	%eax, %esi
+.LBB15_49:
+	shlq	$3, %rdi
+	movq	472(%rsp), %r10
+	cmpq	%r10, %rdi
+	cmovlq	%rdi, %r10
+	movq	%rcx, %r14
+	orq	$1, %r14
+	movq	1112(%rsp), %rax
+	cmpq	%rax, %r14
+	cmovlq	%r14, %rax
+	movq	%rax, %rdx
+	orq	%r15, %rdx
+	shrq	$32, %rdx
+	je	.LBB15_50
+	cqto
+	idivq	%r15
+	jmp	.LBB15_52
+	.p2align	4
+.LBB15_50:
+	xorl	%edx, %edx
+	divl	%r15d
+.LBB15_52:
+	shlq	$3, %rdx
+	movq	472(%rsp), %r15
+	cmpq	%r15, %rdx
+	cmovlq	%rdx, %r15
+	xorl	%r13d, %r13d
+	cmpq	216(%rsp), %r14
+	setl	%r13b
+	movq	832(%rsp), %r14
+	addl	%r13d, %r14d
+	addl	$-2, %r14d
+	cmpl	$11, %r14d
+	ja	.LBB15_137
+	movq	608(%rsp), %r8
+	subl	%r10d, %edi
+	vmovd	%edi, %xmm0
+	vpbroadcastd	%xmm0, %ymm12
+	subl	%r15d, %edx
+	vmovd	%edx, %xmm1
+	vpbroadcastd	%xmm1, %ymm13
+	movq	%rsi, %rdx
+	movq	72(%rsp), %r13
+	imulq	%r13, %rdx
+	movq	824(%rsp), %r11
+	leaq	(%r11,%rdx,4), %rdx
+	leaq	(%rdx,%r10,4), %rdx
+	movq	%rdx, 224(%rsp)
+	movq	%rax, %rdi
+	imulq	%r13, %rdi
+	leaq	(%r11,%rdi,4), %rdi
+	leaq	(%rdi,%r15,4), %r11
+	movq	344(%rsp), %r13
+	imulq	%r13, %rsi
+	addq	%r10, %rsi
+	imulq	%r13, %rax
+	addq	%r15, %rax
+	leaq	.LJTI15_0(%rip), %rdx
+	movslq	(%rdx,%r14,4), %r10
+	addq	%rdx, %r10
+	jmpq	*%r10
+.LBB15_127:
+	movq	24(%rsp), %r14
+	testq	%r14, %r14
+	jle	.LBB15_128
+	movq	32(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	cmpq	$0, 592(%rsp)
+	movq	16(%rbp), %r15
+	movq	568(%rsp), %r13
+	movq	584(%rsp), %rdx
+	movq	128(%rsp), %r11
+	vpxor	%xmm1, %xmm1, %xmm1
+	je	.LBB15_130
+	xorl	%edi, %edi
+	xorl	%esi, %esi
+	movq	104(%rsp), %r8
+	.p2align	4
+.LBB15_132:
+	vbroadcastss	(%r9,%rdi), %ymm0
+	movslq	(%r15,%rsi,4), %r10
+	vfmadd132ps	(%rax,%r10,4), %ymm1, %ymm0
+	movslq	4(%r15,%rsi,4), %r10
+	vbroadcastss	(%r8,%rdi), %ymm1
+	vfmadd132ps	(%rax,%r10,4), %ymm0, %ymm1
+	addq	$2, %rsi
+	addq	%rdx, %rdi
+	cmpq	%rsi, %r13
+	jne	.LBB15_132
+	testb	$1, %r14b
+	jne	.LBB15_134
+	jmp	.LBB15_135
+.LBB15_54:
+	vmovdqa	%ymm13, 864(%rsp)
+	movq	%r11, 48(%rsp)
+	vmovdqa	%ymm12, 1184(%rsp)
+	movq	24(%rsp), %r13
+	testq	%r13, %r13
+	movq	456(%rsp), %rdx
+	vpxor	%xmm9, %xmm9, %xmm9
+	jle	.LBB15_55
+	movq	%r9, %r10
+	vpxor	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm13, %xmm13, %xmm13
+	vpxor	%xmm12, %xmm12, %xmm12
+	vpxor	%xmm11, %xmm11, %xmm11
+	vpxor	%xmm10, %xmm10, %xmm10
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm5, %xmm5, %xmm5
+	xorl	%r14d, %r14d
+	movq	16(%rbp), %rdi
+	movq	32(%rsp), %r8
+	movq	128(%rsp), %r11
+	.p2align	4
+.LBB15_59:
+	movslq	(%rdi,%r14,4), %r15
+	leaq	(%r8,%r15,4), %r15
+	vmovups	(%r15,%rsi,4), %ymm15
+	vmovups	(%r15,%rax,4), %ymm14
+	vbroadcastss	(%r10), %ymm0
+	vfmadd231ps	%ymm0, %ymm15, %ymm13
+	vfmadd231ps	%ymm0, %ymm14, %ymm9
+	leaq	(%r10,%r12), %r15
+	vbroadcastss	(%r10,%r12), %ymm0
+	vfmadd231ps	%ymm0, %ymm15, %ymm12
+	vfmadd231ps	%ymm0, %ymm14, %ymm8
+	vbroadcastss	(%r12,%r15), %ymm0
+	addq	%r12, %r15
+	vfmadd231ps	%ymm0, %ymm15, %ymm11
+	vbroadcastss	(%r12,%r15), %ymm1
+	vfmadd231ps	%ymm0, %ymm14, %ymm6
+	addq	%r12, %r15
+	vfmadd231ps	%ymm1, %ymm15, %ymm10
+	vfmadd231ps	%ymm1, %ymm14, %ymm4
+	vbroadcastss	(%r12,%r15), %ymm0
+	addq	%r12, %r15
+	vfmadd231ps	%ymm0, %ymm15, %ymm7
+	vfmadd231ps	%ymm0, %ymm14, %ymm3
+	vbroadcastss	(%r12,%r15), %ymm0
+	vfmadd231ps	%ymm15, %ymm0, %ymm5
+	vfmadd231ps	%ymm0, %ymm14, %ymm2
+	incq	%r14
+	addq	%rdx, %r10
+	cmpq	%r14, %r13
+	jne	.LBB15_59
+	vmovdqa	.LCPI15_15(%rip), %ymm15
+	jmp	.LBB15_57
+.LBB15_95:
+	movq	24(%rsp), %r14
+	testq	%r14, %r14
+	movq	128(%rsp), %r11
+	jle	.LBB15_96
+	movq	32(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%esi, %esi
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	xorl	%edi, %edi
+	movq	16(%rsp), %r15
+	movq	16(%rbp), %r13
+	movq	64(%rsp), %rdx
+	movq	112(%rsp), %r8
+	.p2align	4
+.LBB15_102:
+	movslq	(%r13,%rdi,4), %r10
+	vmovups	(%rax,%r10,4), %ymm0
+	vbroadcastss	(%r9,%rsi,4), %ymm4
+	vbroadcastss	(%r11,%rsi,4), %ymm5
+	vfmadd231ps	%ymm4, %ymm0, %ymm3
+	vfmadd231ps	%ymm5, %ymm0, %ymm2
+	vbroadcastss	(%r8,%rsi,4), %ymm4
+	vfmadd231ps	%ymm4, %ymm0, %ymm1
+	incq	%rdi
+	addq	%rdx, %rsi
+	cmpq	%rdi, %r14
+	jne	.LBB15_102
+	jmp	.LBB15_97
+.LBB15_65:
+	movq	%r11, 48(%rsp)
+	movq	24(%rsp), %r13
+	testq	%r13, %r13
+	movq	456(%rsp), %rdx
+	jle	.LBB15_66
+	vmovdqa	%ymm13, 864(%rsp)
+	vmovdqa	%ymm15, %ymm14
+	vmovdqa	%ymm12, %ymm15
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	%r9, %r10
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm10, %xmm10, %xmm10
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm11, %xmm11, %xmm11
+	xorl	%r14d, %r14d
+	movq	16(%rbp), %rdi
+	movq	32(%rsp), %r8
+	movq	128(%rsp), %r11
+	.p2align	4
+.LBB15_71:
+	movslq	(%rdi,%r14,4), %r15
+	leaq	(%r8,%r15,4), %r15
+	vmovups	(%r15,%rsi,4), %ymm0
+	vmovups	(%r15,%rax,4), %ymm1
+	vbroadcastss	(%r10), %ymm12
+	vfmadd231ps	%ymm12, %ymm0, %ymm10
+	vfmadd231ps	%ymm12, %ymm1, %ymm11
+	vbroadcastss	(%r10,%r12), %ymm12
+	leaq	(%r10,%r12), %r15
+	vfmadd231ps	%ymm12, %ymm0, %ymm8
+	vbroadcastss	(%r12,%r15), %ymm13
+	vfmadd231ps	%ymm12, %ymm1, %ymm9
+	addq	%r12, %r15
+	vfmadd231ps	%ymm13, %ymm0, %ymm6
+	vfmadd231ps	%ymm13, %ymm1, %ymm7
+	vbroadcastss	(%r12,%r15), %ymm12
+	addq	%r12, %r15
+	vfmadd231ps	%ymm12, %ymm0, %ymm4
+	vfmadd231ps	%ymm12, %ymm1, %ymm5
+	vbroadcastss	(%r12,%r15), %ymm12
+	vfmadd231ps	%ymm0, %ymm12, %ymm2
+	vfmadd231ps	%ymm12, %ymm1, %ymm3
+	incq	%r14
+	addq	%rdx, %r10
+	cmpq	%r14, %r13
+	jne	.LBB15_71
+	vmovdqa	%ymm15, %ymm12
+	vmovdqa	%ymm14, %ymm15
+	vmovaps	.LCPI15_16(%rip), %ymm14
+	vmovdqa	864(%rsp), %ymm13
+	jmp	.LBB15_68
+.LBB15_108:
+	movq	24(%rsp), %rax
+	testq	%rax, %rax
+	jle	.LBB15_109
+	movq	32(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	cmpq	$0, 592(%rsp)
+	movq	16(%rbp), %r13
+	movq	584(%rsp), %rdx
+	movq	128(%rsp), %r11
+	vpxor	%xmm1, %xmm1, %xmm1
+	je	.LBB15_111
+	xorl	%edi, %edi
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%esi, %esi
+	movq	568(%rsp), %r15
+	movq	328(%rsp), %r8
+	movq	104(%rsp), %r14
+	.p2align	4
+.LBB15_116:
+	movslq	(%r13,%rsi,4), %r10
+	vbroadcastss	(%r9,%rdi), %ymm0
+	vmovups	(%rax,%r10,4), %ymm3
+	vfmadd213ps	%ymm2, %ymm3, %ymm0
+	vbroadcastss	(%r11,%rdi), %ymm4
+	vfmadd213ps	%ymm1, %ymm3, %ymm4
+	movslq	4(%r13,%rsi,4), %r10
+	vbroadcastss	(%r14,%rdi), %ymm2
+	vmovups	(%rax,%r10,4), %ymm3
+	vfmadd213ps	%ymm0, %ymm3, %ymm2
+	vbroadcastss	(%r8,%rdi), %ymm1
+	vfmadd213ps	%ymm4, %ymm3, %ymm1
+	addq	$2, %rsi
+	addq	%rdx, %rdi
+	cmpq	%rsi, %r15
+	jne	.LBB15_116
+	jmp	.LBB15_112
+.LBB15_103:
+	movq	%r11, 48(%rsp)
+	movq	24(%rsp), %r13
+	vxorps	%xmm2, %xmm2, %xmm2
+	testq	%r13, %r13
+	jle	.LBB15_104
+	xorl	%r10d, %r10d
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	xorl	%r14d, %r14d
+	movq	16(%rbp), %rdi
+	movq	64(%rsp), %rdx
+	movq	32(%rsp), %r8
+	movq	128(%rsp), %r11
+	.p2align	4
+.LBB15_107:
+	movslq	(%rdi,%r14,4), %r15
+	leaq	(%r8,%r15,4), %r15
+	vmovups	(%r15,%rsi,4), %ymm0
+	vmovups	(%r15,%rax,4), %ymm1
+	vbroadcastss	(%r9,%r10,4), %ymm6
+	vfmadd231ps	%ymm6, %ymm0, %ymm4
+	vfmadd231ps	%ymm6, %ymm1, %ymm5
+	vbroadcastss	(%r11,%r10,4), %ymm6
+	vfmadd231ps	%ymm0, %ymm6, %ymm2
+	vfmadd231ps	%ymm6, %ymm1, %ymm3
+	incq	%r14
+	addq	%rdx, %r10
+	cmpq	%r14, %r13
+	jne	.LBB15_107
+	jmp	.LBB15_105
+.LBB15_77:
+	movq	24(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB15_78
+	movq	%r11, 48(%rsp)
+	movq	%rcx, 864(%rsp)
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%r10d, %r10d
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm9, %xmm9, %xmm9
+	xorl	%r14d, %r14d
+	movq	16(%rbp), %rdi
+	movq	64(%rsp), %rdx
+	movq	32(%rsp), %r8
+	movq	112(%rsp), %r11
+	movq	128(%rsp), %rbx
+	movq	608(%rsp), %rcx
+	.p2align	4
+.LBB15_82:
+	movslq	(%rdi,%r14,4), %r15
+	leaq	(%r8,%r15,4), %r15
+	vmovups	(%r15,%rsi,4), %ymm0
+	vmovups	(%r15,%rax,4), %ymm1
+	vbroadcastss	(%r9,%r10,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm8
+	vfmadd231ps	%ymm10, %ymm1, %ymm9
+	vbroadcastss	(%rbx,%r10,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm6
+	vfmadd231ps	%ymm10, %ymm1, %ymm7
+	vbroadcastss	(%r11,%r10,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm4
+	vfmadd231ps	%ymm10, %ymm1, %ymm5
+	vbroadcastss	(%rcx,%r10,4), %ymm10
+	vfmadd231ps	%ymm0, %ymm10, %ymm2
+	vfmadd231ps	%ymm10, %ymm1, %ymm3
+	incq	%r14
+	addq	%rdx, %r10
+	cmpq	%r14, %r13
+	jne	.LBB15_82
+	movq	576(%rsp), %rbx
+	movq	864(%rsp), %rcx
+	movq	48(%rsp), %r11
+	jmp	.LBB15_80
+.LBB15_117:
+	movq	%r11, 48(%rsp)
+	movq	24(%rsp), %rdx
+	testq	%rdx, %rdx
+	jle	.LBB15_118
+	cmpq	$0, 592(%rsp)
+	movq	584(%rsp), %rdx
+	movq	128(%rsp), %r11
+	vxorps	%xmm2, %xmm2, %xmm2
+	je	.LBB15_120
+	xorl	%r14d, %r14d
+	vxorps	%xmm3, %xmm3, %xmm3
+	xorl	%r10d, %r10d
+	movq	16(%rbp), %rdi
+	movq	568(%rsp), %r13
+	movq	32(%rsp), %r8
+	movq	104(%rsp), %rbx
+	.p2align	4
+.LBB15_122:
+	movslq	(%rdi,%r10,4), %r15
+	leaq	(%r8,%r15,4), %r15
+	vbroadcastss	(%r9,%r14), %ymm0
+	vfmadd231ps	(%r15,%rsi,4), %ymm0, %ymm2
+	vfmadd231ps	(%r15,%rax,4), %ymm0, %ymm3
+	movslq	4(%rdi,%r10,4), %r15
+	leaq	(%r8,%r15,4), %r15
+	vbroadcastss	(%rbx,%r14), %ymm0
+	vfmadd231ps	(%r15,%rsi,4), %ymm0, %ymm2
+	vfmadd231ps	(%r15,%rax,4), %ymm0, %ymm3
+	addq	$2, %r10
+	addq	%rdx, %r14
+	cmpq	%r10, %r13
+	jne	.LBB15_122
+	testb	$1, 24(%rsp)
+	je	.LBB15_125
+.LBB15_124:
+	movq	16(%rbp), %rdi
+	movslq	(%rdi,%r10,4), %r14
+	leaq	(%r8,%r14,4), %r14
+	imulq	64(%rsp), %r10
+	movq	192(%rsp), %rdx
+	vbroadcastss	(%rdx,%r10,4), %ymm0
+	vfmadd231ps	(%r14,%rsi,4), %ymm0, %ymm2
+	vfmadd231ps	(%r14,%rax,4), %ymm0, %ymm3
+.LBB15_125:
+	movq	576(%rsp), %rbx
+	jmp	.LBB15_126
+.LBB15_88:
+	movq	24(%rsp), %r13
+	testq	%r13, %r13
+	jle	.LBB15_89
+	movq	%r11, 48(%rsp)
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%r10d, %r10d
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+	xorl	%r14d, %r14d
+	movq	16(%rbp), %rdi
+	movq	64(%rsp), %rdx
+	movq	32(%rsp), %r8
+	movq	112(%rsp), %r11
+	movq	128(%rsp), %rbx
+	.p2align	4
+.LBB15_94:
+	movslq	(%rdi,%r14,4), %r15
+	leaq	(%r8,%r15,4), %r15
+	vmovups	(%r15,%rsi,4), %ymm0
+	vmovups	(%r15,%rax,4), %ymm1
+	vbroadcastss	(%r9,%r10,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm0, %ymm6
+	vfmadd231ps	%ymm8, %ymm1, %ymm7
+	vbroadcastss	(%rbx,%r10,4), %ymm8
+	vfmadd231ps	%ymm8, %ymm0, %ymm4
+	vfmadd231ps	%ymm8, %ymm1, %ymm5
+	vbroadcastss	(%r11,%r10,4), %ymm8
+	vfmadd231ps	%ymm0, %ymm8, %ymm2
+	vfmadd231ps	%ymm8, %ymm1, %ymm3
+	incq	%r14
+	addq	%rdx, %r10
+	cmpq	%r14, %r13
+	jne	.LBB15_94
+	movq	576(%rsp), %rbx
+	movq	48(%rsp), %r11
+	jmp	.LBB15_91
+.LBB15_83:
+	movq	24(%rsp), %r14
+	testq	%r14, %r14
+	movq	128(%rsp), %r11
+	jle	.LBB15_84
+	movq	32(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	vpxor	%xmm1, %xmm1, %xmm1
+	xorl	%esi, %esi
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	xorl	%edi, %edi
+	movq	16(%rbp), %r13
+	movq	64(%rsp), %rdx
+	movq	%r8, %r15
+	movq	112(%rsp), %r8
+	.p2align	4
+.LBB15_87:
+	movslq	(%r13,%rdi,4), %r10
+	vmovups	(%rax,%r10,4), %ymm0
+	vbroadcastss	(%r9,%rsi,4), %ymm5
+	vfmadd231ps	%ymm5, %ymm0, %ymm4
+	vbroadcastss	(%r11,%rsi,4), %ymm5
+	vbroadcastss	(%r8,%rsi,4), %ymm6
+	vfmadd231ps	%ymm5, %ymm0, %ymm3
+	vfmadd231ps	%ymm6, %ymm0, %ymm2
+	vbroadcastss	(%r15,%rsi,4), %ymm5
+	vfmadd231ps	%ymm5, %ymm0, %ymm1
+	incq	%rdi
+	addq	%rdx, %rsi
+	cmpq	%rdi, %r14
+	jne	.LBB15_87
+	jmp	.LBB15_85
+.LBB15_60:
+	movq	24(%rsp), %r14
+	testq	%r14, %r14
+	movq	456(%rsp), %rdx
+	jle	.LBB15_61
+	movq	32(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	%r9, %rsi
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%edi, %edi
+	movq	16(%rsp), %r15
+	movq	16(%rbp), %r13
+	movq	128(%rsp), %r11
+	.p2align	4
+.LBB15_64:
+	movslq	(%r13,%rdi,4), %r10
+	vbroadcastss	(%rsi), %ymm0
+	vmovups	(%rax,%r10,4), %ymm7
+	vfmadd231ps	%ymm0, %ymm7, %ymm6
+	vbroadcastss	(%rsi,%r12), %ymm0
+	leaq	(%rsi,%r12), %r10
+	vfmadd231ps	%ymm0, %ymm7, %ymm5
+	vbroadcastss	(%r12,%r10), %ymm0
+	addq	%r12, %r10
+	vfmadd231ps	%ymm0, %ymm7, %ymm1
+	vbroadcastss	(%r12,%r10), %ymm0
+	addq	%r12, %r10
+	vfmadd231ps	%ymm0, %ymm7, %ymm4
+	vbroadcastss	(%r12,%r10), %ymm0
+	addq	%r12, %r10
+	vfmadd231ps	%ymm0, %ymm7, %ymm3
+	vbroadcastss	(%r12,%r10), %ymm0
+	vfmadd231ps	%ymm0, %ymm7, %ymm2
+	incq	%rdi
+	addq	%rdx, %rsi
+	cmpq	%rdi, %r14
+	jne	.LBB15_64
+	jmp	.LBB15_62
+.LBB15_72:
+	movq	24(%rsp), %r14
+	testq	%r14, %r14
+	movq	456(%rsp), %rdx
+	jle	.LBB15_73
+	movq	32(%rsp), %rax
+	leaq	(%rax,%rsi,4), %rax
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	%r9, %rsi
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	xorl	%edi, %edi
+	movq	16(%rsp), %r15
+	movq	16(%rbp), %r13
+	movq	128(%rsp), %r11
+	.p2align	4
+.LBB15_76:
+	movslq	(%r13,%rdi,4), %r10
+	vbroadcastss	(%rsi), %ymm0
+	vmovups	(%rax,%r10,4), %ymm6
+	vfmadd231ps	%ymm0, %ymm6, %ymm5
+	vbroadcastss	(%rsi,%r12), %ymm0
+	leaq	(%rsi,%r12), %r10
+	vfmadd231ps	%ymm0, %ymm6, %ymm4
+	vbroadcastss	(%r12,%r10), %ymm0
+	addq	%r12, %r10
+	vfmadd231ps	%ymm0, %ymm6, %ymm3
+	vbroadcastss	(%r12,%r10), %ymm0
+	addq	%r12, %r10
+	vfmadd231ps	%ymm0, %ymm6, %ymm2
+	vbroadcastss	(%r12,%r10), %ymm0
+	vfmadd231ps	%ymm0, %ymm6, %ymm1
+	incq	%rdi
+	addq	%rdx, %rsi
+	cmpq	%rdi, %r14
+	jne	.LBB15_76
+	jmp	.LBB15_74
+.LBB15_96:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	movq	16(%rsp), %r15
+.LBB15_97:
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	movq	480(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpandn	%ymm3, %ymm0, %ymm3
+	movq	224(%rsp), %rsi
+	vaddps	(%rsi,%rax,4), %ymm3, %ymm3
+	vmovups	%ymm3, (%rsi,%rax,4)
+	movslq	(%rdx,%r15,4), %rax
+	vpandn	%ymm2, %ymm0, %ymm2
+	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
+	vmovups	%ymm2, (%rsi,%rax,4)
+	movq	96(%rsp), %rax
+	jmp	.LBB15_98
+.LBB15_66:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm8, %xmm8, %xmm8
+	vpxor	%xmm10, %xmm10, %xmm10
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm9, %xmm9, %xmm9
+	vpxor	%xmm11, %xmm11, %xmm11
+	movq	128(%rsp), %r11
+.LBB15_68:
+	vpcmpgtd	%ymm13, %ymm14, %ymm1
+	vpcmpgtd	%ymm12, %ymm14, %ymm0
+	movq	480(%rsp), %rdi
+	movslq	(%rdi), %rax
+	vpand	%ymm0, %ymm10, %ymm10
+	movq	224(%rsp), %r10
+	vaddps	(%r10,%rax,4), %ymm10, %ymm10
+	vmovups	%ymm10, (%r10,%rax,4)
+	movslq	(%rdi), %rax
+	vpand	%ymm1, %ymm11, %ymm10
+	movq	48(%rsp), %r14
+	vaddps	(%r14,%rax,4), %ymm10, %ymm10
+	vmovups	%ymm10, (%r14,%rax,4)
+	movq	16(%rsp), %rsi
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm0, %ymm8, %ymm8
+	vaddps	(%r10,%rax,4), %ymm8, %ymm8
+	vmovups	%ymm8, (%r10,%rax,4)
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm1, %ymm9, %ymm8
+	vaddps	(%r14,%rax,4), %ymm8, %ymm8
+	vmovups	%ymm8, (%r14,%rax,4)
+	movq	96(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm6, %ymm0, %ymm6
+	vaddps	(%r10,%rax,4), %ymm6, %ymm6
+	vmovups	%ymm6, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm7, %ymm1, %ymm6
+	vaddps	(%r14,%rax,4), %ymm6, %ymm6
+	vmovups	%ymm6, (%r14,%rax,4)
+	movq	208(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm4, %ymm0, %ymm4
+	vaddps	(%r10,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm5, %ymm1, %ymm4
+	vaddps	(%r14,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r14,%rax,4)
+	movslq	(%rdi,%r12,4), %rax
+	vpand	%ymm2, %ymm0, %ymm0
+	vaddps	(%r10,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r10,%rax,4)
+	movslq	(%rdi,%r12,4), %rax
+	vpand	%ymm3, %ymm1, %ymm0
+	jmp	.LBB15_69
+.LBB15_109:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	16(%rsp), %r14
+	movq	128(%rsp), %r11
+	jmp	.LBB15_114
+.LBB15_104:
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	movq	128(%rsp), %r11
+.LBB15_105:
+	vpcmpgtd	%ymm13, %ymm14, %ymm0
+	vpcmpgtd	%ymm12, %ymm14, %ymm1
+	movq	480(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpand	%ymm4, %ymm1, %ymm4
+	movq	224(%rsp), %rdi
+	vaddps	(%rdi,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%rdi,%rax,4)
+	movslq	(%rdx), %rax
+	vpand	%ymm5, %ymm0, %ymm4
+	movq	48(%rsp), %r10
+	vaddps	(%r10,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r10,%rax,4)
+	movq	16(%rsp), %rsi
+	movslq	(%rdx,%rsi,4), %rax
+	vpand	%ymm2, %ymm1, %ymm1
+	vaddps	(%rdi,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%rdi,%rax,4)
+	movslq	(%rdx,%rsi,4), %rax
+	vpand	%ymm3, %ymm0, %ymm0
+	vaddps	(%r10,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r10,%rax,4)
+	jmp	.LBB15_137
+.LBB15_78:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm8, %xmm8, %xmm8
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+	vpxor	%xmm9, %xmm9, %xmm9
+.LBB15_80:
+	vpcmpgtd	%ymm13, %ymm14, %ymm0
+	vpcmpgtd	%ymm12, %ymm14, %ymm1
+	movq	480(%rsp), %rdi
+	movslq	(%rdi), %rax
+	vpand	%ymm1, %ymm8, %ymm8
+	movq	224(%rsp), %r10
+	vaddps	(%r10,%rax,4), %ymm8, %ymm8
+	vmovups	%ymm8, (%r10,%rax,4)
+	movslq	(%rdi), %rax
+	vpand	%ymm0, %ymm9, %ymm8
+	vaddps	(%r11,%rax,4), %ymm8, %ymm8
+	vmovups	%ymm8, (%r11,%rax,4)
+	movq	16(%rsp), %rsi
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm6, %ymm1, %ymm6
+	vaddps	(%r10,%rax,4), %ymm6, %ymm6
+	vmovups	%ymm6, (%r10,%rax,4)
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm7, %ymm0, %ymm6
+	vaddps	(%r11,%rax,4), %ymm6, %ymm6
+	vmovups	%ymm6, (%r11,%rax,4)
+	movq	96(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm4, %ymm1, %ymm4
+	vaddps	(%r10,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm5, %ymm0, %ymm4
+	vaddps	(%r11,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%r11,%rax,4)
+	movq	208(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm2, %ymm1, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm3, %ymm0, %ymm0
+	jmp	.LBB15_92
+.LBB15_128:
+	vpxor	%xmm1, %xmm1, %xmm1
+	movq	128(%rsp), %r11
+	jmp	.LBB15_135
+.LBB15_118:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	movq	128(%rsp), %r11
+.LBB15_126:
+	movq	224(%rsp), %rsi
+	vpcmpgtd	%ymm13, %ymm14, %ymm0
+	vpand	%ymm3, %ymm0, %ymm0
+	vpcmpgtd	%ymm12, %ymm14, %ymm1
+	vpand	%ymm2, %ymm1, %ymm1
+	movq	480(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vaddps	(%rsi,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%rsi,%rax,4)
+	movslq	(%rdx), %rax
+	movq	48(%rsp), %rdx
+	jmp	.LBB15_136
+.LBB15_89:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm6, %xmm6, %xmm6
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm7, %xmm7, %xmm7
+.LBB15_91:
+	vpcmpgtd	%ymm12, %ymm14, %ymm0
+	movq	480(%rsp), %rdi
+	movslq	(%rdi), %rax
+	vpand	%ymm6, %ymm0, %ymm1
+	movq	224(%rsp), %r10
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vpcmpgtd	%ymm13, %ymm14, %ymm6
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi), %rax
+	vpand	%ymm7, %ymm6, %ymm1
+	vaddps	(%r11,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r11,%rax,4)
+	movq	16(%rsp), %rsi
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm4, %ymm0, %ymm1
+	vaddps	(%r10,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r10,%rax,4)
+	movslq	(%rdi,%rsi,4), %rax
+	vpand	%ymm5, %ymm6, %ymm1
+	vaddps	(%r11,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%r11,%rax,4)
+	movq	96(%rsp), %rdx
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm2, %ymm0, %ymm0
+	vaddps	(%r10,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r10,%rax,4)
+	movslq	(%rdi,%rdx,4), %rax
+	vpand	%ymm3, %ymm6, %ymm0
+.LBB15_92:
+	vaddps	(%r11,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%r11,%rax,4)
+	movq	128(%rsp), %r11
+	jmp	.LBB15_137
+.LBB15_84:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+.LBB15_85:
+	movq	16(%rsp), %rdi
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	movq	480(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpandn	%ymm4, %ymm0, %ymm4
+	movq	224(%rsp), %rsi
+	vaddps	(%rsi,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%rsi,%rax,4)
+	movslq	(%rdx,%rdi,4), %rax
+	vpandn	%ymm3, %ymm0, %ymm3
+	vaddps	(%rsi,%rax,4), %ymm3, %ymm3
+	vmovups	%ymm3, (%rsi,%rax,4)
+	movq	96(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm2, %ymm0, %ymm2
+	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
+	vmovups	%ymm2, (%rsi,%rax,4)
+	movq	208(%rsp), %rax
+.LBB15_98:
+	movslq	(%rdx,%rax,4), %rax
+	jmp	.LBB15_99
+.LBB15_61:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm5, %xmm5, %xmm5
+	vpxor	%xmm6, %xmm6, %xmm6
+	vpxor	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	16(%rsp), %r15
+	movq	128(%rsp), %r11
+.LBB15_62:
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	movq	480(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpandn	%ymm6, %ymm0, %ymm6
+	movq	224(%rsp), %rsi
+	vaddps	(%rsi,%rax,4), %ymm6, %ymm6
+	vmovups	%ymm6, (%rsi,%rax,4)
+	movslq	(%rdx,%r15,4), %rax
+	vpandn	%ymm5, %ymm0, %ymm5
+	vaddps	(%rsi,%rax,4), %ymm5, %ymm5
+	vmovups	%ymm5, (%rsi,%rax,4)
+	movq	96(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm1, %ymm0, %ymm1
+	vaddps	(%rsi,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%rsi,%rax,4)
+	movq	208(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm4, %ymm0, %ymm1
+	vaddps	(%rsi,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%rsi,%rax,4)
+	movslq	(%rdx,%r12,4), %rax
+	vpandn	%ymm3, %ymm0, %ymm1
+	vaddps	(%rsi,%rax,4), %ymm1, %ymm1
+	vmovups	%ymm1, (%rsi,%rax,4)
+	movq	808(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm2, %ymm0, %ymm0
+	jmp	.LBB15_100
+.LBB15_73:
+	vpxor	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	movq	16(%rsp), %r15
+	movq	128(%rsp), %r11
+.LBB15_74:
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	movq	480(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpandn	%ymm5, %ymm0, %ymm5
+	movq	224(%rsp), %rsi
+	vaddps	(%rsi,%rax,4), %ymm5, %ymm5
+	vmovups	%ymm5, (%rsi,%rax,4)
+	movslq	(%rdx,%r15,4), %rax
+	vpandn	%ymm4, %ymm0, %ymm4
+	vaddps	(%rsi,%rax,4), %ymm4, %ymm4
+	vmovups	%ymm4, (%rsi,%rax,4)
+	movq	96(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm3, %ymm0, %ymm3
+	vaddps	(%rsi,%rax,4), %ymm3, %ymm3
+	vmovups	%ymm3, (%rsi,%rax,4)
+	movq	208(%rsp), %rax
+	movslq	(%rdx,%rax,4), %rax
+	vpandn	%ymm2, %ymm0, %ymm2
+	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
+	vmovups	%ymm2, (%rsi,%rax,4)
+	movslq	(%rdx,%r12,4), %rax
+	jmp	.LBB15_99
+.LBB15_111:
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%esi, %esi
+.LBB15_112:
+	testb	$1, 24(%rsp)
+	movq	16(%rsp), %r14
+	je	.LBB15_114
+	movslq	(%r13,%rsi,4), %rdi
+	imulq	64(%rsp), %rsi
+	movq	192(%rsp), %rdx
+	leaq	(%rdx,%rsi,4), %r10
+	vmovups	(%rax,%rdi,4), %ymm0
+	vbroadcastss	(%rdx,%rsi,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm0, %ymm2
+	vbroadcastss	(%r10,%r14,4), %ymm3
+	vfmadd231ps	%ymm3, %ymm0, %ymm1
+.LBB15_114:
+	movq	224(%rsp), %rsi
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	movq	480(%rsp), %rdx
+	movslq	(%rdx), %rax
+	vpandn	%ymm2, %ymm0, %ymm2
+	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
+	vmovups	%ymm2, (%rsi,%rax,4)
+	movslq	(%rdx,%r14,4), %rax
+.LBB15_99:
+	vpandn	%ymm1, %ymm0, %ymm0
+.LBB15_100:
+	vaddps	(%rsi,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%rsi,%rax,4)
+	jmp	.LBB15_137
+.LBB15_130:
+	xorl	%esi, %esi
+	testb	$1, %r14b
+	je	.LBB15_135
+.LBB15_134:
+	movslq	(%r15,%rsi,4), %rdi
+	imulq	64(%rsp), %rsi
+	movq	192(%rsp), %rdx
+	vbroadcastss	(%rdx,%rsi,4), %ymm0
+	vfmadd231ps	(%rax,%rdi,4), %ymm0, %ymm1
+.LBB15_135:
+	movq	224(%rsp), %rdx
+	vpcmpgtd	%ymm15, %ymm12, %ymm0
+	vpandn	%ymm1, %ymm0, %ymm0
+	movq	480(%rsp), %rax
+	movslq	(%rax), %rax
+.LBB15_136:
+	vaddps	(%rdx,%rax,4), %ymm0, %ymm0
+	vmovups	%ymm0, (%rdx,%rax,4)
+	jmp	.LBB15_137
+.LBB15_120:
+	vxorps	%xmm3, %xmm3, %xmm3
+	xorl	%r10d, %r10d
+	movq	32(%rsp), %r8
+	testb	$1, 24(%rsp)
+	jne	.LBB15_124
+	jmp	.LBB15_125
+	.p2align	4
+.LBB15_139:
+	movq	%rdx, %rax
+	imulq	664(%rsp), %rax
+	movq	672(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 1136(%rsp)
+	movq	16(%rbp), %rax
+	movq	%rax, 1144(%rsp)
+	movq	%r13, 1152(%rsp)
+	movq	$1, 1160(%rsp)
+	movq	304(%rsp), %rax
+	movq	%rax, 1168(%rsp)
+	movq	$0, 1176(%rsp)
+	subq	$8, %rsp
+	movl	$1, %esi
+	movq	440(%rsp), %rdi
+	movq	%r11, %rdx
+	xorl	%ecx, %ecx
+	leaq	1144(%rsp), %r8
+	movq	552(%rsp), %r9
+	pushq	$0
+	pushq	%r11
+	pushq	%rax
+	vzeroupper
+	callq	conv_product
+	vmovaps	.LCPI15_16(%rip), %ymm14
+	vmovdqa	.LCPI15_15(%rip), %ymm15
+	addq	$32, %rsp
+	cmpq	$0, 88(%rsp)
+	movq	344(%rsp), %rdi
+	movq	80(%rsp), %rsi
+	movq	768(%rsp), %r8
+	jle	.LBB15_202
+	movq	656(%rsp), %rax
+	addq	%r15, %rax
+	movq	%rax, 1024(%rsp)
+	addq	976(%rsp), %r15
+	movq	%r15, 1032(%rsp)
+	movq	960(%rsp), %rax
+	movq	%rax, 752(%rsp)
+	movq	544(%rsp), %rax
+	movq	%rax, 744(%rsp)
+	movq	696(%rsp), %rax
+	movq	%rax, 560(%rsp)
+	movq	968(%rsp), %rax
+	movq	%rax, 736(%rsp)
+	movq	$0, 552(%rsp)
+	jmp	.LBB15_141
+	.p2align	4
+.LBB15_201:
+	movq	552(%rsp), %rdx
+	incq	%rdx
+	movq	728(%rsp), %rax
+	addq	%rax, 736(%rsp)
+	movq	560(%rsp), %rcx
+	addq	720(%rsp), %rcx
+	movq	%rcx, 560(%rsp)
+	addq	%rax, 744(%rsp)
+	addq	%rax, 752(%rsp)
+	movq	%rdx, 552(%rsp)
+	cmpq	88(%rsp), %rdx
+	je	.LBB15_202
+.LBB15_141:
+	cmpq	$0, 16(%rsp)
+	jle	.LBB15_201
+	movq	720(%rsp), %r9
+	movq	552(%rsp), %rdx
+	imulq	%rdx, %r9
+	movq	728(%rsp), %r10
+	imulq	%rdx, %r10
+	movq	352(%rsp), %rax
+	imulq	%rdx, %rax
+	movq	1016(%rsp), %rcx
+	imulq	%rdx, %rcx
+	movq	824(%rsp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, 760(%rsp)
+	movq	544(%rsp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, 312(%rsp)
+	movq	1024(%rsp), %rax
+	addq	%r9, %rax
+	movq	%rax, 1056(%rsp)
+	addq	1032(%rsp), %r9
+	movq	%r9, 1072(%rsp)
+	movq	1008(%rsp), %rax
+	addq	%r10, %rax
+	movq	%rax, 1048(%rsp)
+	addq	1000(%rsp), %r10
+	movq	%r10, 1064(%rsp)
+	movq	752(%rsp), %rax
+	movq	%rax, 296(%rsp)
+	movq	744(%rsp), %rax
+	movq	%rax, 288(%rsp)
+	movq	560(%rsp), %rax
+	movq	%rax, 176(%rsp)
+	movq	736(%rsp), %rax
+	movq	%rax, 280(%rsp)
+	movq	984(%rsp), %r10
+	movq	992(%rsp), %r11
+	xorl	%r14d, %r14d
+	jmp	.LBB15_143
+	.p2align	4
+.LBB15_200:
+	movq	440(%rsp), %r14
+	incq	%r14
+	movq	80(%rsp), %rsi
+	movq	368(%rsp), %r11
+	addq	%rsi, %r11
+	movq	376(%rsp), %r10
+	addq	%rsi, %r10
+	movq	776(%rsp), %rax
+	addq	%rax, 280(%rsp)
+	movq	176(%rsp), %rcx
+	addq	784(%rsp), %rcx
+	movq	%rcx, 176(%rsp)
+	addq	%rax, 288(%rsp)
+	addq	%rax, 296(%rsp)
+	cmpq	16(%rsp), %r14
+	movq	344(%rsp), %rdi
+	movq	768(%rsp), %r8
+	je	.LBB15_201
+.LBB15_143:
+	movq	%r14, %rdx
+	imulq	%rsi, %rdx
+	subq	360(%rsp), %rdx
+	testq	%rdi, %rdi
+	jle	.LBB15_144
+	cmpq	$96, %rdi
+	movq	320(%rsp), %r9
+	jae	.LBB15_147
+	xorl	%ecx, %ecx
+.LBB15_152:
 	leaq	-1(%rcx), %rax
 	imulq	%r9, %rax
 	addq	%r11, %rax
-	movq	%rcx, %r12
+	movq	%rcx, %r15
 	.p2align	4
-.LBB15_157:
+.LBB15_153:
 	addq	%r9, %rax
-	jns	.LBB15_160
-	incq	%r12
-	cmpq	%r12, %rdi
-	jne	.LBB15_157
-	movq	%rdi, %r12
-	jmp	.LBB15_160
+	jns	.LBB15_156
+	incq	%r15
+	cmpq	%r15, %rdi
+	jne	.LBB15_153
+	movq	%rdi, %r15
+	jmp	.LBB15_156
 	.p2align	4
-.LBB15_27:
-	xorl	%r12d, %r12d
-	jmp	.LBB15_160
+.LBB15_144:
+	xorl	%r15d, %r15d
+	movq	320(%rsp), %r9
+	jmp	.LBB15_156
 	.p2align	4
-.LBB15_151:
-	vmovq	%rsi, %xmm0
+.LBB15_147:
+	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 512(%rsp)
+	vmovdqa	%ymm0, 480(%rsp)
 	movl	$32, %eax
 	vmovaps	.LCPI15_1(%rip), %ymm1
-	vmovaps	%ymm1, 96(%rsp)
+	vmovaps	%ymm1, 224(%rsp)
 	vmovdqa	.LCPI15_0(%rip), %ymm2
-	vmovdqa	.LCPI15_15(%rip), %ymm3
-	vmovdqa	.LCPI15_14(%rip), %ymm4
-	vmovdqa	.LCPI15_13(%rip), %ymm5
-	vmovdqa	.LCPI15_12(%rip), %ymm6
-	vmovdqa	.LCPI15_11(%rip), %ymm7
-	vmovdqa	.LCPI15_10(%rip), %ymm8
+	vmovdqa	.LCPI15_13(%rip), %ymm3
+	vmovdqa	.LCPI15_12(%rip), %ymm4
+	vmovdqa	.LCPI15_11(%rip), %ymm5
+	vmovdqa	.LCPI15_10(%rip), %ymm6
+	vmovdqa	.LCPI15_9(%rip), %ymm7
+	vmovdqa	.LCPI15_8(%rip), %ymm8
 	.p2align	4
-.LBB15_152:
-	vmovdqa	96(%rsp), %ymm1
+.LBB15_148:
+	vmovdqa	224(%rsp), %ymm1
 	vpsrlq	$32, %ymm1, %ymm9
-	vmovdqa	960(%rsp), %ymm0
+	vmovdqa	1216(%rsp), %ymm0
 	vpmuludq	%ymm0, %ymm9, %ymm9
 	vpsrlq	$32, %ymm0, %ymm12
 	vpmuludq	%ymm1, %ymm12, %ymm10
 	vpaddq	%ymm9, %ymm10, %ymm9
 	vpsllq	$32, %ymm9, %ymm1
-	vmovdqa	%ymm1, 768(%rsp)
+	vmovdqa	%ymm1, 608(%rsp)
 	vpsrlq	$32, %ymm2, %ymm10
 	vpmuludq	%ymm0, %ymm10, %ymm10
 	vpmuludq	%ymm2, %ymm12, %ymm11
 	vpaddq	%ymm10, %ymm11, %ymm10
 	vpsllq	$32, %ymm10, %ymm1
-	vmovdqa	%ymm1, 320(%rsp)
+	vmovdqa	%ymm1, 128(%rsp)
 	vpsrlq	$32, %ymm3, %ymm11
 	vpmuludq	%ymm0, %ymm11, %ymm11
 	vpmuludq	%ymm3, %ymm12, %ymm13
@@ -5196,10 +6517,10 @@ convolution_input_gradient:
 	vpaddq	%ymm14, %ymm12, %ymm12
 	vpsllq	$32, %ymm12, %ymm12
 	vpmuludq	%ymm0, %ymm8, %ymm14
-	vmovdqa	512(%rsp), %ymm1
+	vmovdqa	480(%rsp), %ymm1
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm12, %ymm14, %ymm12
-	vmovdqa	%ymm12, 736(%rsp)
+	vmovdqa	%ymm12, 832(%rsp)
 	vpmuludq	%ymm0, %ymm7, %ymm14
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm10, %ymm14, %ymm14
@@ -5217,10 +6538,10 @@ convolution_input_gradient:
 	vpaddq	%ymm11, %ymm15, %ymm11
 	vpmuludq	%ymm0, %ymm2, %ymm15
 	vpaddq	%ymm1, %ymm15, %ymm15
-	vpaddq	320(%rsp), %ymm15, %ymm15
-	vpmuludq	96(%rsp), %ymm0, %ymm12
+	vpaddq	128(%rsp), %ymm15, %ymm15
+	vpmuludq	224(%rsp), %ymm0, %ymm12
 	vpaddq	%ymm1, %ymm12, %ymm12
-	vpaddq	768(%rsp), %ymm12, %ymm12
+	vpaddq	608(%rsp), %ymm12, %ymm12
 	vpcmpeqd	%ymm0, %ymm0, %ymm0
 	vpcmpgtq	%ymm0, %ymm12, %ymm12
 	vpcmpgtq	%ymm0, %ymm15, %ymm15
@@ -5235,7 +6556,7 @@ convolution_input_gradient:
 	vpcmpgtq	%ymm0, %ymm9, %ymm9
 	vpackssdw	%ymm9, %ymm10, %ymm9
 	vpcmpgtq	%ymm0, %ymm14, %ymm10
-	vmovdqa	736(%rsp), %ymm1
+	vmovdqa	832(%rsp), %ymm1
 	vpcmpgtq	%ymm0, %ymm1, %ymm12
 	vpackssdw	%ymm12, %ymm10, %ymm10
 	vpermq	$216, %ymm9, %ymm9
@@ -5244,15 +6565,15 @@ convolution_input_gradient:
 	vpermq	$216, %ymm11, %ymm10
 	vpermq	$216, %ymm9, %ymm9
 	vpacksswb	%ymm9, %ymm10, %ymm9
-	vpmovmskb	%ymm9, %edx
+	vpmovmskb	%ymm9, %esi
 	leaq	-32(%rax), %rcx
-	testl	%edx, %edx
-	jne	.LBB15_154
+	testl	%esi, %esi
+	jne	.LBB15_150
 	addq	%r8, %rax
 	vpbroadcastq	.LCPI15_5(%rip), %ymm10
-	vmovdqa	96(%rsp), %ymm0
+	vmovdqa	224(%rsp), %ymm0
 	vpaddq	%ymm0, %ymm10, %ymm0
-	vmovdqa	%ymm0, 96(%rsp)
+	vmovdqa	%ymm0, 224(%rsp)
 	vpaddq	%ymm2, %ymm10, %ymm2
 	vpaddq	%ymm3, %ymm10, %ymm3
 	vpaddq	%ymm4, %ymm10, %ymm4
@@ -5262,1785 +6583,433 @@ convolution_input_gradient:
 	vpaddq	%ymm10, %ymm8, %ymm8
 	cmpq	$64, %rax
 	movq	%rcx, %rax
-	jne	.LBB15_152
-.LBB15_154:
+	jne	.LBB15_148
+.LBB15_150:
 	vpermq	$216, %ymm9, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB15_155
-	vpand	.LCPI15_16(%rip), %ymm0, %ymm0
+	je	.LBB15_151
+	vpand	.LCPI15_14(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm0
 	vpextrb	$1, %xmm0, %eax
-	vmovd	%xmm0, %edx
-	cmpb	%al, %dl
-	cmoval	%edx, %eax
-	vpextrb	$2, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$3, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$4, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$5, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$6, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$7, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$8, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$9, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$10, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$11, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$12, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$13, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$14, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	vpextrb	$15, %xmm0, %edx
-	cmpb	%dl, %al
-	cmovbel	%edx, %eax
-	movb	$32, %dl
-	subb	%al, %dl
-	movzbl	%dl, %eax
-	subq	%rcx, %rax
-	movq	%r12, %r8
-	movq	%rax, %r12
-	jmp	.LBB15_160
-.LBB15_155:
+	vmovd	%xmm0, %esi
+	cmpb	%al, %sil
+	cmoval	%esi, %eax
+	vpextrb	$2, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$3, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$4, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$5, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$6, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$7, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$8, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$9, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$10, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$11, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$12, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$13, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$14, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	vpextrb	$15, %xmm0, %esi
+	cmpb	%sil, %al
+	cmovbel	%esi, %eax
+	movb	$32, %sil
+	subb	%al, %sil
+	movzbl	%sil, %r15d
+	subq	%rcx, %r15
+	vmovdqa	.LCPI15_15(%rip), %ymm15
+	vmovaps	.LCPI15_16(%rip), %ymm14
+	jmp	.LBB15_156
+.LBB15_151:
 	movq	%r8, %rcx
+	movq	%rdi, %r15
 	cmpq	%r8, %rdi
-	movq	%r12, %r8
-	movq	%rdi, %r12
-	jne	.LBB15_156
+	vmovdqa	.LCPI15_15(%rip), %ymm15
+	vmovaps	.LCPI15_16(%rip), %ymm14
+	jne	.LBB15_152
 	.p2align	4
-.LBB15_160:
-	movq	%rbx, %rdx
-	imulq	%r8, %rdx
-	movq	296(%rsp), %rax
-	movq	%r8, 192(%rsp)
-	imulq	%r8, %rax
-	cmpq	%rdi, %r12
-	movq	%rdi, %rcx
-	cmovlq	%r12, %rcx
+.LBB15_156:
+	movq	784(%rsp), %rsi
+	imulq	%r14, %rsi
+	movq	776(%rsp), %rcx
+	imulq	%r14, %rcx
+	cmpq	%rdi, %r15
+	movq	%rdi, %rax
+	cmovlq	%r15, %rax
 	movq	%r10, %r8
 	.p2align	4
-.LBB15_161:
-	cmpq	%r12, %rdi
-	jle	.LBB15_164
+.LBB15_157:
+	cmpq	%r15, %rdi
+	jle	.LBB15_160
 	decq	%rdi
 	subq	%r9, %r8
-	cmpq	80(%rsp), %r8
-	jge	.LBB15_161
+	cmpq	72(%rsp), %r8
+	jge	.LBB15_157
 	incq	%rdi
-	movq	%rdi, %rcx
-.LBB15_164:
-	movq	%r11, 416(%rsp)
-	movq	%r10, 424(%rsp)
-	cmpb	$0, 592(%rsp)
-	movq	%r12, 768(%rsp)
-	je	.LBB15_165
-	cmpq	$0, (%rsp)
-	jle	.LBB15_204
-	movq	400(%rsp), %rax
-	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, 512(%rsp)
-	leaq	8(%r12), %rax
-	movq	%rax, 40(%rsp)
-	movq	288(%rsp), %rax
-	leaq	(%rax,%r12,4), %rsi
-	movq	%rax, 736(%rsp)
-	movq	312(%rsp), %rdi
-	xorl	%edx, %edx
-	jmp	.LBB15_176
+	movq	%rdi, %rax
+.LBB15_160:
+	movq	%r15, 224(%rsp)
+	movq	%r14, 440(%rsp)
+	movq	%r11, 368(%rsp)
+	movq	%r10, 376(%rsp)
+	cmpb	$0, 47(%rsp)
+	je	.LBB15_161
+	cmpq	$0, 336(%rsp)
+	jle	.LBB15_200
+	movq	760(%rsp), %rcx
+	leaq	(%rcx,%rdx,4), %rcx
+	movq	%rcx, 832(%rsp)
+	movq	224(%rsp), %rdx
+	leaq	8(%rdx), %rcx
+	movq	%rcx, 480(%rsp)
+	movq	296(%rsp), %r13
+	leaq	(,%rdx,4), %rdi
+	addq	%r13, %rdi
+	movq	464(%rsp), %rcx
+	xorl	%r9d, %r9d
+	jmp	.LBB15_172
 	.p2align	4
-.LBB15_181:
-	movq	320(%rsp), %rdx
-	incq	%rdx
-	movq	256(%rsp), %rax
-	movq	96(%rsp), %rsi
-	addq	%rax, %rsi
-	incq	%rdi
-	addq	%rax, 736(%rsp)
-	cmpq	(%rsp), %rdx
-	je	.LBB15_204
-.LBB15_176:
-	movq	%rdx, 320(%rsp)
-	movq	%rdx, %rax
-	imulq	80(%rsp), %rax
-	movq	512(%rsp), %rdx
-	leaq	(%rdx,%rax,4), %r10
-	movq	%r12, %r11
-	movq	%rsi, 96(%rsp)
-	movq	40(%rsp), %rax
-	movq	%rax, %rdx
-	cmpq	%rcx, %rax
-	jle	.LBB15_182
 .LBB15_177:
-	cmpq	%rcx, %r11
-	movq	768(%rsp), %r12
-	jge	.LBB15_181
-	movq	736(%rsp), %rax
-	leaq	(%rax,%r11,4), %rdx
-	jmp	.LBB15_179
+	incq	%r9
+	movq	816(%rsp), %rdx
+	movq	608(%rsp), %rdi
+	addq	%rdx, %rdi
+	incq	%rcx
+	addq	%rdx, %r13
+	cmpq	336(%rsp), %r9
+	je	.LBB15_200
+.LBB15_172:
+	movq	%r13, 128(%rsp)
+	movq	%r9, %rdx
+	imulq	72(%rsp), %rdx
+	movq	832(%rsp), %rsi
+	leaq	(%rsi,%rdx,4), %r10
+	movq	224(%rsp), %r11
+	movq	%rdi, 608(%rsp)
+	movq	%rdi, %rsi
+	movq	480(%rsp), %rdi
+	movq	%rdi, %rdx
+	cmpq	%rax, %rdi
+	jle	.LBB15_178
+.LBB15_173:
+	cmpq	%rax, %r11
+	movq	128(%rsp), %r13
+	jge	.LBB15_177
+	leaq	(,%r11,4), %rdx
+	addq	%r13, %rdx
+	jmp	.LBB15_175
 	.p2align	4
-.LBB15_183:
+.LBB15_179:
 	vmovups	%ymm0, (%r10,%r11,4)
 	movq	%rdx, %r11
 	addq	$8, %rdx
 	addq	$32, %rsi
-	cmpq	%rcx, %rdx
-	jg	.LBB15_177
-.LBB15_182:
+	cmpq	%rax, %rdx
+	jg	.LBB15_173
+.LBB15_178:
 	vmovups	(%r10,%r11,4), %ymm0
-	movq	56(%rsp), %r9
-	movq	%r9, %rax
-	movq	%rdi, %r8
-	movq	%rsi, %rbx
-	testq	%r9, %r9
-	jg	.LBB15_184
-	jmp	.LBB15_183
+	movq	56(%rsp), %rdi
+	movq	%rdi, %r15
+	movq	%rcx, %r8
+	movq	%rsi, %r14
+	testq	%rdi, %rdi
+	jg	.LBB15_180
+	jmp	.LBB15_179
 	.p2align	4
-.LBB15_186:
-	addq	%r15, %rbx
-	subq	%r14, %r8
-	decq	%rax
-	je	.LBB15_183
-.LBB15_184:
-	testq	%r8, %r8
-	setns	%r12b
-	cmpq	%r13, %r8
-	setl	%r9b
-	andb	%r12b, %r9b
-	cmpb	$1, %r9b
-	jne	.LBB15_186
-	vaddps	(%rbx), %ymm0, %ymm0
-	jmp	.LBB15_186
-	.p2align	4
+.LBB15_182:
+	addq	%rbx, %r14
+	subq	80(%rsp), %r8
+	decq	%r15
+	je	.LBB15_179
 .LBB15_180:
+	testq	%r8, %r8
+	setns	%r13b
+	cmpq	120(%rsp), %r8
+	setl	%dil
+	andb	%r13b, %dil
+	cmpb	$1, %dil
+	jne	.LBB15_182
+	vaddps	(%r14), %ymm0, %ymm0
+	jmp	.LBB15_182
+	.p2align	4
+.LBB15_176:
 	vmovss	%xmm0, (%r10,%r11,4)
 	incq	%r11
 	addq	$4, %rdx
-	cmpq	%rcx, %r11
-	je	.LBB15_181
-.LBB15_179:
+	cmpq	%rax, %r11
+	je	.LBB15_177
+.LBB15_175:
 	vmovss	(%r10,%r11,4), %xmm0
-	movq	56(%rsp), %r9
-	movq	%r9, %rax
-	movq	%rdi, %r8
-	movq	%rdx, %rsi
-	testq	%r9, %r9
-	jg	.LBB15_187
-	jmp	.LBB15_180
-	.p2align	4
-.LBB15_189:
-	addq	%r15, %rsi
-	subq	%r14, %r8
-	decq	%rax
-	je	.LBB15_180
-.LBB15_187:
-	testq	%r8, %r8
-	setns	%r9b
-	cmpq	%r13, %r8
-	setl	%bl
-	andb	%r9b, %bl
-	cmpb	$1, %bl
-	jne	.LBB15_189
-	vaddss	(%rsi), %xmm0, %xmm0
-	jmp	.LBB15_189
-	.p2align	4
-.LBB15_165:
-	cmpq	$0, 56(%rsp)
-	jle	.LBB15_204
-	cmpq	$1, 64(%rsp)
-	sete	%dil
-	movq	400(%rsp), %r8
-	leaq	(%r8,%rsi,4), %rsi
-	movq	%rsi, 704(%rsp)
+	movq	56(%rsp), %rdi
+	movq	%rdi, %r14
 	movq	%rcx, %r8
-	subq	%r12, %r8
-	movq	904(%rsp), %rsi
-	addq	%rdx, %rsi
-	leaq	(%rsi,%r12,4), %rsi
-	movq	%rsi, 608(%rsp)
-	addq	576(%rsp), %rdx
-	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, 480(%rsp)
-	movq	896(%rsp), %rdx
-	addq	%rax, %rdx
-	leaq	(%rdx,%r12,4), %rdx
-	movq	%rdx, 472(%rsp)
-	addq	568(%rsp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 464(%rsp)
-	cmpq	$4, %r8
+	movq	%rdx, %rsi
+	testq	%rdi, %rdi
+	jg	.LBB15_183
+	jmp	.LBB15_176
+	.p2align	4
+.LBB15_185:
+	addq	%rbx, %rsi
+	subq	80(%rsp), %r8
+	decq	%r14
+	je	.LBB15_176
+.LBB15_183:
+	testq	%r8, %r8
+	setns	%dil
+	cmpq	120(%rsp), %r8
+	setl	%r15b
+	andb	%dil, %r15b
+	cmpb	$1, %r15b
+	jne	.LBB15_185
+	vaddss	(%rsi), %xmm0, %xmm0
+	jmp	.LBB15_185
+	.p2align	4
+.LBB15_161:
+	cmpq	$0, 56(%rsp)
+	jle	.LBB15_200
+	cmpq	$1, 320(%rsp)
+	sete	%dil
+	movq	760(%rsp), %r8
+	leaq	(%r8,%rdx,4), %rdx
+	movq	%rdx, 864(%rsp)
+	movq	%rax, %r9
+	movq	224(%rsp), %r8
+	subq	%r8, %r9
+	movq	1056(%rsp), %rdx
+	addq	%rsi, %rdx
+	leaq	(%rdx,%r8,4), %rdx
+	movq	%rdx, 424(%rsp)
+	addq	1072(%rsp), %rsi
+	leaq	(%rsi,%rax,4), %rdx
+	movq	%rdx, 416(%rsp)
+	movq	1048(%rsp), %rdx
+	addq	%rcx, %rdx
+	leaq	(%rdx,%r8,4), %rdx
+	movq	%rdx, 408(%rsp)
+	addq	1064(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, 400(%rsp)
+	cmpq	$4, %r9
 	setae	%sil
 	andb	%dil, %sil
-	movq	%r8, %rax
-	andq	$-32, %rax
-	movq	%rax, 176(%rsp)
-	addq	%r12, %rax
-	movq	%rax, 448(%rsp)
-	movq	%r8, 320(%rsp)
-	andq	$-4, %r8
-	movq	%r8, 496(%rsp)
-	leaq	(%r12,%r8), %rax
-	movq	%rax, 992(%rsp)
-	movq	408(%rsp), %rax
-	leaq	(%rax,%r12,4), %rax
-	movq	%rax, 240(%rsp)
-	movq	152(%rsp), %rdx
-	leaq	(%rdx,%r12,4), %rax
-	movq	%rax, 232(%rsp)
+	movq	%r9, %rcx
+	andq	$-32, %rcx
+	movq	%rcx, 32(%rsp)
+	addq	%r8, %rcx
+	movq	%rcx, 384(%rsp)
+	movq	%r9, %rcx
+	movq	%r9, 608(%rsp)
+	andq	$-4, %rcx
+	movq	%rcx, 112(%rsp)
+	addq	%r8, %rcx
+	movq	%rcx, 1184(%rsp)
+	movq	280(%rsp), %rcx
+	leaq	(%rcx,%r8,4), %rcx
+	movq	%rcx, 104(%rsp)
+	movq	176(%rsp), %rdx
+	leaq	(%rdx,%r8,4), %rcx
+	movq	%rcx, 200(%rsp)
 	notb	%sil
-	movb	%sil, 456(%rsp)
-	movq	280(%rsp), %rax
-	leaq	(%rax,%r12,4), %rsi
-	movq	%rsi, 224(%rsp)
-	movq	%rax, 160(%rsp)
-	movq	%rdx, 216(%rsp)
-	movq	$0, 40(%rsp)
-	jmp	.LBB15_167
+	movb	%sil, 392(%rsp)
+	movq	288(%rsp), %rcx
+	leaq	(%rcx,%r8,4), %rsi
+	movq	%rsi, 192(%rsp)
+	movq	%rcx, 328(%rsp)
+	movq	%rdx, 184(%rsp)
+	movq	$0, 832(%rsp)
+	jmp	.LBB15_163
 	.p2align	4
-.LBB15_203:
-	movq	40(%rsp), %rsi
+.LBB15_199:
+	movq	832(%rsp), %rsi
 	incq	%rsi
-	movq	304(%rsp), %rdx
-	addq	%rdx, 240(%rsp)
-	movq	200(%rsp), %rax
-	addq	%rax, 232(%rsp)
-	addq	%rdx, 224(%rsp)
-	addq	%rax, 216(%rsp)
-	addq	%rdx, 160(%rsp)
-	movq	%rsi, 40(%rsp)
+	movq	792(%rsp), %rdx
+	addq	%rdx, 104(%rsp)
+	movq	800(%rsp), %rcx
+	addq	%rcx, 200(%rsp)
+	addq	%rdx, 192(%rsp)
+	addq	%rcx, 184(%rsp)
+	addq	%rdx, 328(%rsp)
+	movq	%rsi, 832(%rsp)
 	cmpq	56(%rsp), %rsi
-	je	.LBB15_204
-.LBB15_167:
-	testq	%r13, %r13
-	jle	.LBB15_203
-	movq	200(%rsp), %rax
-	movq	40(%rsp), %r10
-	imulq	%r10, %rax
-	movq	608(%rsp), %rdx
-	addq	%rax, %rdx
-	addq	480(%rsp), %rax
-	movq	304(%rsp), %rsi
+	je	.LBB15_200
+.LBB15_163:
+	cmpq	$0, 120(%rsp)
+	jle	.LBB15_199
+	movq	800(%rsp), %rcx
+	movq	832(%rsp), %r10
+	imulq	%r10, %rcx
+	movq	424(%rsp), %rdx
+	addq	%rcx, %rdx
+	addq	416(%rsp), %rcx
+	movq	792(%rsp), %rsi
 	imulq	%r10, %rsi
-	movq	472(%rsp), %rdi
+	movq	408(%rsp), %rdi
 	addq	%rsi, %rdi
-	addq	464(%rsp), %rsi
+	addq	400(%rsp), %rsi
 	movq	%r10, %r8
-	imulq	8(%rsp), %r8
-	addq	192(%rsp), %r8
-	imulq	72(%rsp), %r8
-	movq	440(%rsp), %r9
+	imulq	16(%rsp), %r8
+	addq	440(%rsp), %r8
+	imulq	304(%rsp), %r8
+	movq	312(%rsp), %r9
 	leaq	(%r9,%r8,4), %r8
-	movq	%r8, 16(%rsp)
-	imulq	%r14, %r10
-	movq	%r10, 96(%rsp)
+	movq	%r8, 480(%rsp)
+	movq	%r10, %r13
+	imulq	80(%rsp), %r13
 	cmpq	%rsi, %rdx
 	setb	%dl
-	cmpq	%rax, %rdi
-	setb	%al
-	andb	%dl, %al
-	orb	432(%rsp), %al
-	orb	456(%rsp), %al
-	movb	%al, 736(%rsp)
-	movq	160(%rsp), %r9
-	movq	216(%rsp), %rdi
-	movq	224(%rsp), %r11
-	movq	232(%rsp), %rax
-	movq	240(%rsp), %rsi
-	xorl	%r8d, %r8d
-	jmp	.LBB15_169
+	cmpq	%rcx, %rdi
+	setb	%cl
+	andb	%dl, %cl
+	orb	1080(%rsp), %cl
+	orb	392(%rsp), %cl
+	movb	%cl, 128(%rsp)
+	movq	328(%rsp), %r8
+	movq	184(%rsp), %rsi
+	movq	192(%rsp), %r10
+	movq	200(%rsp), %r11
+	movq	104(%rsp), %rdx
+	xorl	%r9d, %r9d
+	movq	%r13, 48(%rsp)
+	jmp	.LBB15_165
 	.p2align	4
-.LBB15_202:
-	incq	%r8
-	movq	256(%rsp), %r10
-	addq	%r10, %rsi
-	movq	616(%rsp), %rdx
-	addq	%rdx, %rax
-	addq	%r10, %r11
-	addq	%rdx, %rdi
-	addq	%r10, %r9
-	cmpq	%r13, %r8
-	je	.LBB15_203
-.LBB15_169:
-	movq	%r8, %rbx
-	imulq	504(%rsp), %rbx
-	subq	312(%rsp), %rbx
-	addq	96(%rsp), %rbx
-	setns	%dl
-	cmpq	(%rsp), %rbx
-	setl	%r10b
-	andb	%dl, %r10b
-	cmpb	$1, %r10b
-	jne	.LBB15_202
-	cmpq	768(%rsp), %rcx
-	jle	.LBB15_202
-	movq	768(%rsp), %r10
-	testb	$1, 736(%rsp)
-	jne	.LBB15_197
-	cmpq	$32, 320(%rsp)
-	jae	.LBB15_190
-	xorl	%r12d, %r12d
-	jmp	.LBB15_194
+.LBB15_198:
+	incq	%r9
+	movq	816(%rsp), %rdi
+	addq	%rdi, %rdx
+	movq	1104(%rsp), %rcx
+	addq	%rcx, %r11
+	addq	%rdi, %r10
+	addq	%rcx, %rsi
+	addq	%rdi, %r8
+	cmpq	120(%rsp), %r9
+	je	.LBB15_199
+.LBB15_165:
+	movq	%r9, %rdi
+	imulq	600(%rsp), %rdi
+	subq	464(%rsp), %rdi
+	addq	%r13, %rdi
+	setns	%cl
+	cmpq	336(%rsp), %rdi
+	setl	%r14b
+	andb	%cl, %r14b
+	cmpb	$1, %r14b
+	jne	.LBB15_198
+	cmpq	224(%rsp), %rax
+	jle	.LBB15_198
+	movq	224(%rsp), %r14
+	testb	$1, 128(%rsp)
+	jne	.LBB15_193
+	cmpq	$32, 608(%rsp)
+	jae	.LBB15_186
+	xorl	%r15d, %r15d
+	jmp	.LBB15_190
+.LBB15_186:
+	xorl	%r14d, %r14d
+	movq	32(%rsp), %rcx
+	.p2align	4
+.LBB15_187:
+	vmovups	-96(%rdx,%r14,4), %ymm0
+	vmovups	-64(%rdx,%r14,4), %ymm1
+	vmovups	-32(%rdx,%r14,4), %ymm2
+	vmovups	(%rdx,%r14,4), %ymm3
+	vaddps	(%r11,%r14,4), %ymm0, %ymm0
+	vaddps	32(%r11,%r14,4), %ymm1, %ymm1
+	vaddps	64(%r11,%r14,4), %ymm2, %ymm2
+	vaddps	96(%r11,%r14,4), %ymm3, %ymm3
+	vmovups	%ymm0, (%r11,%r14,4)
+	vmovups	%ymm1, 32(%r11,%r14,4)
+	vmovups	%ymm2, 64(%r11,%r14,4)
+	vmovups	%ymm3, 96(%r11,%r14,4)
+	addq	$32, %r14
+	cmpq	%r14, %rcx
+	jne	.LBB15_187
+	cmpq	%rcx, 608(%rsp)
+	je	.LBB15_198
+	movq	32(%rsp), %r15
+	movq	384(%rsp), %r14
+	testb	$28, 608(%rsp)
+	je	.LBB15_193
 .LBB15_190:
-	xorl	%r10d, %r10d
-	movq	176(%rsp), %rdx
+	movq	112(%rsp), %rcx
 	.p2align	4
 .LBB15_191:
-	vmovups	-96(%rsi,%r10,4), %ymm0
-	vmovups	-64(%rsi,%r10,4), %ymm1
-	vmovups	-32(%rsi,%r10,4), %ymm2
-	vmovups	(%rsi,%r10,4), %ymm3
-	vaddps	(%rax,%r10,4), %ymm0, %ymm0
-	vaddps	32(%rax,%r10,4), %ymm1, %ymm1
-	vaddps	64(%rax,%r10,4), %ymm2, %ymm2
-	vaddps	96(%rax,%r10,4), %ymm3, %ymm3
-	vmovups	%ymm0, (%rax,%r10,4)
-	vmovups	%ymm1, 32(%rax,%r10,4)
-	vmovups	%ymm2, 64(%rax,%r10,4)
-	vmovups	%ymm3, 96(%rax,%r10,4)
-	addq	$32, %r10
-	cmpq	%r10, %rdx
+	vmovups	(%r10,%r15,4), %xmm0
+	vaddps	(%r11,%r15,4), %xmm0, %xmm0
+	vmovups	%xmm0, (%r11,%r15,4)
+	addq	$4, %r15
+	cmpq	%r15, %rcx
 	jne	.LBB15_191
-	cmpq	%rdx, 320(%rsp)
-	je	.LBB15_202
-	movq	176(%rsp), %r12
-	movq	448(%rsp), %r10
-	testb	$28, 320(%rsp)
-	je	.LBB15_197
-.LBB15_194:
-	movq	496(%rsp), %rdx
-	.p2align	4
+	movq	1184(%rsp), %r14
+	cmpq	%rcx, 608(%rsp)
+	je	.LBB15_198
+.LBB15_193:
+	movl	%eax, %ecx
+	subl	%r14d, %ecx
+	leaq	1(%r14), %r15
+	testb	$1, %cl
+	je	.LBB15_195
+	imulq	72(%rsp), %rdi
+	movq	%r9, %rcx
+	imulq	344(%rsp), %rcx
+	movq	864(%rsp), %r13
+	leaq	(,%rdi,4), %rdi
+	addq	%r13, %rdi
+	movq	480(%rsp), %r13
+	leaq	(,%rcx,4), %rcx
+	addq	%r13, %rcx
+	movq	48(%rsp), %r13
+	vmovss	(%rcx,%r14,4), %xmm0
+	imulq	320(%rsp), %r14
+	vaddss	(%rdi,%r14,4), %xmm0, %xmm0
+	vmovss	%xmm0, (%rdi,%r14,4)
+	movq	%r15, %r14
 .LBB15_195:
-	vmovups	(%r11,%r12,4), %xmm0
-	vaddps	(%rax,%r12,4), %xmm0, %xmm0
-	vmovups	%xmm0, (%rax,%r12,4)
-	addq	$4, %r12
-	cmpq	%r12, %rdx
-	jne	.LBB15_195
-	movq	992(%rsp), %r10
-	cmpq	%rdx, 320(%rsp)
-	je	.LBB15_202
+	cmpq	%r15, %rax
+	je	.LBB15_198
+	leaq	1(%r14), %rdi
+	movq	1088(%rsp), %r15
+	imulq	%r15, %rdi
+	imulq	%r14, %r15
+	movq	%rsi, %rcx
+	.p2align	4
 .LBB15_197:
-	movl	%ecx, %edx
-	subl	%r10d, %edx
-	leaq	1(%r10), %r12
-	testb	$1, %dl
-	je	.LBB15_199
-	imulq	80(%rsp), %rbx
-	movq	%r8, %rdx
-	imulq	248(%rsp), %rdx
-	movq	%r12, 512(%rsp)
-	movq	704(%rsp), %r12
-	leaq	(%r12,%rbx,4), %rbx
-	movq	16(%rsp), %r12
-	leaq	(%r12,%rdx,4), %rdx
-	movq	512(%rsp), %r12
-	vmovss	(%rdx,%r10,4), %xmm0
-	imulq	64(%rsp), %r10
-	vaddss	(%rbx,%r10,4), %xmm0, %xmm0
-	vmovss	%xmm0, (%rbx,%r10,4)
-	movq	%r12, %r10
-.LBB15_199:
-	cmpq	%r12, %rcx
-	je	.LBB15_202
-	leaq	1(%r10), %rbx
-	movq	168(%rsp), %r12
-	imulq	%r12, %rbx
-	imulq	%r10, %r12
-	movq	%rdi, %rdx
-	.p2align	4
-.LBB15_201:
-	vmovss	(%r9,%r10,4), %xmm0
-	vaddss	(%rdx,%r12), %xmm0, %xmm0
-	vmovss	%xmm0, (%rdx,%r12)
-	vmovss	4(%r9,%r10,4), %xmm0
-	vaddss	(%rdx,%rbx), %xmm0, %xmm0
-	vmovss	%xmm0, (%rdx,%rbx)
-	addq	$2, %r10
-	addq	88(%rsp), %rdx
-	cmpq	%r10, %rcx
-	jne	.LBB15_201
-	jmp	.LBB15_202
-.LBB15_28:
-	movq	16(%rbp), %rax
-	leaq	(%rax,%r12,4), %r15
-	testq	%rdi, %rdi
-	jle	.LBB15_42
-	movabsq	$9223372036854775776, %rax
-	addq	$24, %rax
-	andq	%rbx, %rax
-	vmovq	%r14, %xmm0
-	vpbroadcastq	%xmm0, %ymm0
-	movq	(%rsp), %rcx
-	imull	80(%rsp), %ecx
-	movq	%rcx, (%rsp)
-	xorl	%ecx, %ecx
-	vmovdqa	.LCPI15_0(%rip), %ymm1
-	vmovdqa	.LCPI15_1(%rip), %ymm2
-	vpbroadcastq	.LCPI15_7(%rip), %ymm3
-	xorl	%edx, %edx
-	xorl	%esi, %esi
-	jmp	.LBB15_30
-	.p2align	4
-.LBB15_41:
-	incq	%rdx
-	addl	(%rsp), %ecx
-	cmpq	144(%rsp), %rdx
-	je	.LBB15_42
-.LBB15_30:
-	cmpq	$0, 56(%rsp)
-	jle	.LBB15_41
-	movq	384(%rsp), %rdi
-	imulq	%rdx, %rdi
-	vmovq	%rdi, %xmm4
-	vpbroadcastq	%xmm4, %ymm4
-	xorl	%edi, %edi
-	xorl	%r9d, %r9d
-	jmp	.LBB15_32
-	.p2align	4
-.LBB15_40:
-	incq	%r9
-	addl	80(%rsp), %edi
-	cmpq	56(%rsp), %r9
-	je	.LBB15_41
-.LBB15_32:
-	testq	%rbx, %rbx
-	jle	.LBB15_40
-	cmpq	$8, %rbx
-	jae	.LBB15_35
-	xorl	%r10d, %r10d
-	jmp	.LBB15_38
-	.p2align	4
-.LBB15_35:
-	movq	%r9, %r10
-	imulq	80(%rsp), %r10
-	vmovq	%r10, %xmm5
-	vpbroadcastq	%xmm5, %ymm5
-	leaq	(%r15,%rsi,4), %r10
-	addq	%rax, %rsi
-	xorl	%r11d, %r11d
-	vmovdqa	%ymm2, %ymm6
-	vmovdqa	%ymm1, %ymm7
-	.p2align	4
-.LBB15_36:
-	vpaddq	%ymm5, %ymm6, %ymm8
-	vpaddq	%ymm5, %ymm7, %ymm9
-	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm0, %ymm8, %ymm8
-	vpaddq	%ymm4, %ymm8, %ymm8
-	vpaddq	%ymm4, %ymm9, %ymm9
-	vshufps	$136, %ymm9, %ymm8, %ymm8
-	vpermpd	$216, %ymm8, %ymm8
-	vmovups	%ymm8, (%r10,%r11,4)
-	addq	$8, %r11
-	vpaddq	%ymm3, %ymm6, %ymm6
-	vpaddq	%ymm3, %ymm7, %ymm7
-	cmpq	%r11, %rax
-	jne	.LBB15_36
-	movq	%rax, %r10
-	cmpq	%rax, %rbx
-	je	.LBB15_40
-.LBB15_38:
-	movq	%rbx, %r11
-	subq	%r10, %r11
-	addl	%edi, %r10d
-	imull	%r14d, %r10d
-	addl	%ecx, %r10d
-	.p2align	4
-.LBB15_39:
-	movl	%r10d, (%r15,%rsi,4)
-	incq	%rsi
-	addl	%r14d, %r10d
-	decq	%r11
-	jne	.LBB15_39
-	jmp	.LBB15_40
-.LBB15_42:
-	cmpq	$0, 376(%rsp)
-	movq	144(%rsp), %rsi
-	jle	.LBB15_207
-	cmpl	$0, 88(%rsp)
-	setne	%al
-	movq	264(%rsp), %rdi
-	testq	%rdi, %rdi
-	setle	%r8b
-	movq	248(%rsp), %rcx
-	leaq	7(%rcx), %r9
-	shrq	$3, %r9
-	imulq	%r9, %r13
-	leaq	-1(%r13), %rdx
-	movq	%rdx, 768(%rsp)
-	movq	8(%rsp), %rdx
-	leaq	(%rdx,%rdx), %r10
-	movq	%r10, 40(%rsp)
-	leaq	(%rdx,%rdx,2), %r10
-	leaq	(,%rdx,4), %rbx
-	leaq	(%rdx,%rdx,4), %r11
-	movq	%r11, 496(%rsp)
-	addq	$-8, %rcx
-	movq	%rcx, 88(%rsp)
-	leaq	(,%rdi,4), %rcx
-	movq	%rcx, 568(%rsp)
-	orb	%al, %r8b
-	movb	%r8b, 408(%rsp)
-	leaq	-1(%r12), %rax
-	movq	%rax, 240(%rsp)
-	movabsq	$9223372036854775776, %rax
-	addq	$30, %rax
-	andq	%r12, %rax
-	movq	%r9, %r12
-	movq	%rax, 208(%rsp)
-	movq	48(%rsp), %rcx
-	leaq	(,%rcx,4), %rax
-	movq	%rax, 176(%rsp)
-	shlq	$2, 184(%rsp)
-	leaq	(,%rdx,8), %rax
-	leaq	(%rax,%rax,2), %rax
-	movq	%rax, 960(%rsp)
-	movq	56(%rsp), %rax
-	imulq	%rsi, %rax
-	leaq	4(,%rax,4), %rdi
-	imulq	%rdx, %rdi
-	movq	488(%rsp), %rax
-	addq	%rax, %rdi
-	movq	%rdi, 600(%rsp)
-	vmovdqa	.LCPI15_8(%rip), %ymm15
-	vmovaps	.LCPI15_9(%rip), %ymm14
-	leaq	(%rax,%rcx,4), %rdi
-	movq	%rdi, 592(%rsp)
-	leaq	(,%rcx,8), %rcx
-	movq	%rcx, 232(%rsp)
-	leaq	(%rax,%rdx,4), %rcx
-	movq	%rcx, 584(%rsp)
-	leaq	(%rax,%rdx,8), %rcx
-	movq	%rcx, 400(%rsp)
-	movq	%r10, 64(%rsp)
-	leaq	(%rax,%r10,4), %rax
-	movq	%rax, 576(%rsp)
-	movq	$0, 152(%rsp)
-	movq	%r15, 504(%rsp)
-	movq	%r9, 616(%rsp)
-	movq	%r13, 224(%rsp)
-	jmp	.LBB15_44
-	.p2align	4
-.LBB15_58:
-	movq	152(%rsp), %rcx
-	incq	%rcx
-	movq	%rcx, 152(%rsp)
-	cmpq	376(%rsp), %rcx
-	je	.LBB15_207
-.LBB15_44:
-	cmpb	$0, 408(%rsp)
-	jne	.LBB15_46
-	movq	568(%rsp), %rdx
-	movq	%rdx, %rdi
-	imulq	152(%rsp), %rdi
-	addq	272(%rsp), %rdi
-	xorl	%esi, %esi
-	vzeroupper
-	callq	memset@PLT
-	vmovaps	.LCPI15_9(%rip), %ymm14
-	vmovdqa	.LCPI15_8(%rip), %ymm15
-	movq	144(%rsp), %rsi
-.LBB15_46:
-	testq	%rsi, %rsi
-	jle	.LBB15_58
-	movq	152(%rsp), %rdx
-	movq	%rdx, %rax
-	imulq	640(%rsp), %rax
-	movq	648(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %r8
-	movq	%rdx, %rax
-	imulq	264(%rsp), %rax
-	movq	272(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 736(%rsp)
-	movq	576(%rsp), %rax
-	movq	%rax, 432(%rsp)
-	movq	400(%rsp), %rax
-	movq	%rax, 296(%rsp)
-	movq	584(%rsp), %rax
-	movq	%rax, 424(%rsp)
-	movq	600(%rsp), %rax
-	movq	%rax, 416(%rsp)
-	movq	488(%rsp), %rax
-	movq	%rax, 288(%rsp)
-	movq	592(%rsp), %rax
-	movq	%rax, 280(%rsp)
-	movq	$0, 72(%rsp)
-	movq	%r8, 16(%rsp)
-	jmp	.LBB15_48
-	.p2align	4
-.LBB15_57:
-	movq	72(%rsp), %rcx
-	incq	%rcx
-	movq	184(%rsp), %rax
-	addq	%rax, 280(%rsp)
-	addq	%rax, 288(%rsp)
-	addq	%rax, 416(%rsp)
-	addq	%rax, 424(%rsp)
-	addq	%rax, 296(%rsp)
-	addq	%rax, 432(%rsp)
-	movq	144(%rsp), %rsi
-	movq	%rcx, 72(%rsp)
-	cmpq	%rsi, %rcx
-	je	.LBB15_58
-.LBB15_48:
-	cmpq	$0, 8(%rsp)
-	jle	.LBB15_57
-	movq	72(%rsp), %rax
-	imulq	56(%rsp), %rax
-	movq	%rax, 608(%rsp)
-	movq	432(%rsp), %rax
-	movq	%rax, 480(%rsp)
-	movq	296(%rsp), %rax
-	movq	%rax, 472(%rsp)
-	movq	424(%rsp), %rax
-	movq	%rax, 464(%rsp)
-	movq	416(%rsp), %rax
-	movq	%rax, 456(%rsp)
-	movq	288(%rsp), %rax
-	movq	%rax, 448(%rsp)
-	movq	280(%rsp), %rax
-	movq	%rax, 440(%rsp)
-	movq	$0, 192(%rsp)
-	jmp	.LBB15_50
-	.p2align	4
-.LBB15_56:
-	movq	192(%rsp), %rcx
-	incq	%rcx
-	addq	$4, 440(%rsp)
-	addq	$4, 448(%rsp)
-	addq	$4, 456(%rsp)
-	addq	$4, 464(%rsp)
-	addq	$4, 472(%rsp)
-	addq	$4, 480(%rsp)
-	movq	%rcx, 192(%rsp)
-	cmpq	8(%rsp), %rcx
-	je	.LBB15_57
-.LBB15_50:
-	cmpq	$0, 56(%rsp)
-	jle	.LBB15_56
-	movq	480(%rsp), %rdx
-	movq	472(%rsp), %rax
-	movq	%rax, 168(%rsp)
-	movq	464(%rsp), %r9
-	movq	456(%rsp), %rax
-	movq	%rax, 304(%rsp)
-	movq	448(%rsp), %r14
-	movq	440(%rsp), %rax
-	movq	%rax, 160(%rsp)
-	movq	$0, 216(%rsp)
-	jmp	.LBB15_52
-	.p2align	4
-.LBB15_148:
-	movq	216(%rsp), %rcx
-	addq	$6, %rcx
-	movq	960(%rsp), %rax
-	addq	%rax, 160(%rsp)
-	addq	%rax, %r14
-	addq	%rax, 304(%rsp)
-	addq	%rax, %r9
-	addq	%rax, 168(%rsp)
-	movq	256(%rsp), %rdx
-	addq	%rax, %rdx
-	movq	%rcx, 216(%rsp)
-	cmpq	56(%rsp), %rcx
-	jge	.LBB15_56
-.LBB15_52:
-	movq	%rdx, 256(%rsp)
-	testq	%r13, %r13
-	jle	.LBB15_148
-	movq	56(%rsp), %rdx
-	movq	216(%rsp), %rcx
-	subq	%rcx, %rdx
-	cmpq	$6, %rdx
-	movl	$6, %eax
-	cmovgeq	%rax, %rdx
-	movq	608(%rsp), %rax
-	addq	%rcx, %rax
-	imulq	8(%rsp), %rax
-	addq	192(%rsp), %rax
-	movq	488(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %rcx
-	movq	%rcx, 200(%rsp)
-	addl	%edx, %edx
-	movq	%rdx, 312(%rsp)
-	leaq	(%r15,%rax,4), %rax
-	movq	%rax, 320(%rsp)
-	xorl	%ecx, %ecx
-	movq	%r9, 96(%rsp)
-	jmp	.LBB15_54
-.LBB15_66:
-	vpxor	%xmm8, %xmm8, %xmm8
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm13, %xmm13, %xmm13
-	vpxor	%xmm12, %xmm12, %xmm12
-	vpxor	%xmm11, %xmm11, %xmm11
-	vpxor	%xmm10, %xmm10, %xmm10
-	vpxor	%xmm7, %xmm7, %xmm7
-	vpxor	%xmm5, %xmm5, %xmm5
-	movq	96(%rsp), %r9
-.LBB15_68:
-	vmovdqa	.LCPI15_9(%rip), %ymm0
-	vpcmpgtd	992(%rsp), %ymm0, %ymm14
-	movq	320(%rsp), %rdi
-	movslq	(%rdi), %rax
-	vpand	%ymm13, %ymm14, %ymm0
-	movq	(%rsp), %r10
-	vaddps	(%r10,%rax,4), %ymm0, %ymm13
-	vmovdqa	.LCPI15_9(%rip), %ymm0
-	vpcmpgtd	704(%rsp), %ymm0, %ymm0
-	vmovups	%ymm13, (%r10,%rax,4)
-	movslq	(%rdi), %rax
-	vpand	%ymm0, %ymm9, %ymm1
-	movq	512(%rsp), %r11
-	vaddps	(%r11,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r11,%rax,4)
-	movq	8(%rsp), %rsi
-	movslq	(%rdi,%rsi,4), %rax
-	vpand	%ymm12, %ymm14, %ymm1
-	vaddps	(%r10,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r10,%rax,4)
-	movslq	(%rdi,%rsi,4), %rax
-	vpand	%ymm0, %ymm8, %ymm1
-	vaddps	(%r11,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r11,%rax,4)
-	movq	40(%rsp), %rdx
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm11, %ymm14, %ymm1
-	vaddps	(%r10,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r10,%rax,4)
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm6, %ymm0, %ymm1
-	vaddps	(%r11,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r11,%rax,4)
-	movq	64(%rsp), %rdx
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm10, %ymm14, %ymm1
-	vaddps	(%r10,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r10,%rax,4)
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm4, %ymm0, %ymm1
-	vaddps	(%r11,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r11,%rax,4)
-	movslq	(%rdi,%rbx,4), %rax
-	vpand	%ymm7, %ymm14, %ymm1
-	vaddps	(%r10,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r10,%rax,4)
-	movslq	(%rdi,%rbx,4), %rax
-	vpand	%ymm3, %ymm0, %ymm1
-	vaddps	(%r11,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r11,%rax,4)
-	movq	496(%rsp), %rdx
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm5, %ymm14, %ymm1
-	vmovaps	.LCPI15_9(%rip), %ymm14
-	vaddps	(%r10,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r10,%rax,4)
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm2, %ymm0, %ymm0
-.LBB15_80:
-	vaddps	(%r11,%rax,4), %ymm0, %ymm0
-	vmovups	%ymm0, (%r11,%rax,4)
-	.p2align	4
-.LBB15_147:
-	addq	$2, %rcx
-	cmpq	%r13, %rcx
-	movq	504(%rsp), %r15
-	movq	616(%rsp), %r12
-	jge	.LBB15_148
-.LBB15_54:
-	movq	%rcx, %rax
-	orq	%r12, %rax
-	shrq	$32, %rax
-	je	.LBB15_55
-	movq	%rcx, %rax
-	xorl	%edx, %edx
-	divq	%r12
-	movq	%rdx, %rdi
-	movq	%rax, %rsi
-	jmp	.LBB15_60
-	.p2align	4
-.LBB15_55:
-	movl	%ecx, %eax
-	xorl	%edx, %edx
-	divl	%r12d
-	movl	%edx, %edi
-	movl	%eax, %esi
-.LBB15_60:
-	shlq	$3, %rdi
-	movq	88(%rsp), %r10
-	cmpq	%r10, %rdi
-	cmovlq	%rdi, %r10
-	movq	%rcx, %r15
-	orq	$1, %r15
-	movq	768(%rsp), %rax
-	cmpq	%rax, %r15
-	cmovlq	%r15, %rax
-	movq	%rax, %rdx
-	orq	%r12, %rdx
-	shrq	$32, %rdx
-	je	.LBB15_61
-	cqto
-	idivq	%r12
-	jmp	.LBB15_63
-	.p2align	4
-.LBB15_61:
-	xorl	%edx, %edx
-	divl	%r12d
-.LBB15_63:
-	shlq	$3, %rdx
-	movq	88(%rsp), %r11
-	cmpq	%r11, %rdx
-	cmovlq	%rdx, %r11
-	xorl	%r12d, %r12d
-	cmpq	%r13, %r15
-	setl	%r12b
-	movq	312(%rsp), %r15
-	addl	%r12d, %r15d
-	addl	$-2, %r15d
-	cmpl	$11, %r15d
-	ja	.LBB15_147
-	movq	256(%rsp), %r8
-	subl	%r10d, %edi
-	vmovd	%edi, %xmm0
-	vpbroadcastd	%xmm0, %ymm12
-	subl	%r11d, %edx
-	vmovd	%edx, %xmm1
-	vpbroadcastd	%xmm1, %ymm13
-	movq	%rsi, %rdx
-	movq	80(%rsp), %r12
-	imulq	%r12, %rdx
-	movq	736(%rsp), %r9
-	leaq	(%r9,%rdx,4), %rdx
-	leaq	(%rdx,%r10,4), %rdx
-	movq	%rdx, (%rsp)
-	movq	%rax, %rdi
-	imulq	%r12, %rdi
-	leaq	(%r9,%rdi,4), %rdi
-	leaq	(%rdi,%r11,4), %rdi
-	movq	248(%rsp), %r12
-	imulq	%r12, %rsi
-	addq	%r10, %rsi
-	imulq	%r12, %rax
-	addq	%r11, %rax
-	leaq	.LJTI15_0(%rip), %rdx
-	movslq	(%rdx,%r15,4), %r10
-	addq	%rdx, %r10
-	jmpq	*%r10
-.LBB15_138:
-	movq	24(%rsp), %r11
-	testq	%r11, %r11
-	jle	.LBB15_139
-	movq	16(%rsp), %rax
-	leaq	(%rax,%rsi,4), %rax
-	cmpq	$0, 240(%rsp)
-	movq	16(%rbp), %r15
-	movq	208(%rsp), %r12
-	movq	232(%rsp), %rdx
-	movq	96(%rsp), %r9
-	vpxor	%xmm1, %xmm1, %xmm1
-	je	.LBB15_141
-	xorl	%edi, %edi
-	xorl	%esi, %esi
-	movq	160(%rsp), %r8
-	.p2align	4
-.LBB15_143:
-	vbroadcastss	(%r14,%rdi), %ymm0
-	movslq	(%r15,%rsi,4), %r10
-	vfmadd132ps	(%rax,%r10,4), %ymm1, %ymm0
-	movslq	4(%r15,%rsi,4), %r10
-	vbroadcastss	(%r8,%rdi), %ymm1
-	vfmadd132ps	(%rax,%r10,4), %ymm0, %ymm1
-	addq	$2, %rsi
-	addq	%rdx, %rdi
-	cmpq	%rsi, %r12
-	jne	.LBB15_143
-	jmp	.LBB15_144
-.LBB15_65:
-	vmovdqa	%ymm13, 704(%rsp)
-	movq	%rdi, 512(%rsp)
-	vmovdqa	%ymm12, 992(%rsp)
-	movq	24(%rsp), %r12
-	testq	%r12, %r12
-	movq	176(%rsp), %rdx
-	vpxor	%xmm9, %xmm9, %xmm9
-	jle	.LBB15_66
-	movq	%r14, %r10
-	vpxor	%xmm8, %xmm8, %xmm8
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm13, %xmm13, %xmm13
-	vpxor	%xmm12, %xmm12, %xmm12
-	vpxor	%xmm11, %xmm11, %xmm11
-	vpxor	%xmm10, %xmm10, %xmm10
-	vpxor	%xmm7, %xmm7, %xmm7
-	vpxor	%xmm5, %xmm5, %xmm5
-	xorl	%r15d, %r15d
-	movq	16(%rbp), %rdi
-	movq	16(%rsp), %r8
-	movq	96(%rsp), %r9
-	.p2align	4
-.LBB15_70:
-	movslq	(%rdi,%r15,4), %r11
-	leaq	(%r8,%r11,4), %r11
-	vmovups	(%r11,%rsi,4), %ymm15
-	vmovups	(%r11,%rax,4), %ymm14
-	vbroadcastss	(%r10), %ymm0
-	vfmadd231ps	%ymm0, %ymm15, %ymm13
-	vfmadd231ps	%ymm0, %ymm14, %ymm9
-	leaq	(%r10,%rbx), %r11
-	vbroadcastss	(%r10,%rbx), %ymm0
-	vfmadd231ps	%ymm0, %ymm15, %ymm12
-	vfmadd231ps	%ymm0, %ymm14, %ymm8
-	vbroadcastss	(%rbx,%r11), %ymm0
-	addq	%rbx, %r11
-	vfmadd231ps	%ymm0, %ymm15, %ymm11
-	vbroadcastss	(%rbx,%r11), %ymm1
-	vfmadd231ps	%ymm0, %ymm14, %ymm6
-	addq	%rbx, %r11
-	vfmadd231ps	%ymm1, %ymm15, %ymm10
-	vfmadd231ps	%ymm1, %ymm14, %ymm4
-	vbroadcastss	(%rbx,%r11), %ymm0
-	addq	%rbx, %r11
-	vfmadd231ps	%ymm0, %ymm15, %ymm7
-	vfmadd231ps	%ymm0, %ymm14, %ymm3
-	vbroadcastss	(%rbx,%r11), %ymm0
-	vfmadd231ps	%ymm15, %ymm0, %ymm5
-	vfmadd231ps	%ymm0, %ymm14, %ymm2
-	incq	%r15
-	addq	%rdx, %r10
-	cmpq	%r15, %r12
-	jne	.LBB15_70
-	vmovdqa	.LCPI15_8(%rip), %ymm15
-	jmp	.LBB15_68
-.LBB15_108:
-	movq	24(%rsp), %r11
-	testq	%r11, %r11
-	movq	96(%rsp), %r9
-	jle	.LBB15_109
-	movq	16(%rsp), %rax
-	leaq	(%rax,%rsi,4), %rax
-	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%esi, %esi
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	xorl	%edi, %edi
-	movq	16(%rbp), %r15
-	movq	48(%rsp), %rdx
-	movq	168(%rsp), %r8
-	movq	(%rsp), %r12
-	.p2align	4
-.LBB15_113:
-	movslq	(%r15,%rdi,4), %r10
-	vmovups	(%rax,%r10,4), %ymm0
-	vbroadcastss	(%r14,%rsi,4), %ymm4
-	vbroadcastss	(%r9,%rsi,4), %ymm5
-	vfmadd231ps	%ymm4, %ymm0, %ymm3
-	vfmadd231ps	%ymm5, %ymm0, %ymm2
-	vbroadcastss	(%r8,%rsi,4), %ymm4
-	vfmadd231ps	%ymm4, %ymm0, %ymm1
-	incq	%rdi
-	addq	%rdx, %rsi
-	cmpq	%rdi, %r11
-	jne	.LBB15_113
-	jmp	.LBB15_110
-.LBB15_76:
-	movq	%rdi, 512(%rsp)
-	movq	24(%rsp), %r12
-	testq	%r12, %r12
-	movq	176(%rsp), %rdx
-	jle	.LBB15_77
-	vmovdqa	%ymm13, 704(%rsp)
-	vmovdqa	%ymm15, %ymm14
-	vmovdqa	%ymm12, %ymm15
-	vxorps	%xmm2, %xmm2, %xmm2
-	movq	%r14, %r10
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm8, %xmm8, %xmm8
-	vpxor	%xmm10, %xmm10, %xmm10
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm7, %xmm7, %xmm7
-	vpxor	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm11, %xmm11, %xmm11
-	xorl	%r15d, %r15d
-	movq	16(%rbp), %rdi
-	movq	16(%rsp), %r8
-	movq	96(%rsp), %r9
-	.p2align	4
-.LBB15_82:
-	movslq	(%rdi,%r15,4), %r11
-	leaq	(%r8,%r11,4), %r11
-	vmovups	(%r11,%rsi,4), %ymm0
-	vmovups	(%r11,%rax,4), %ymm1
-	vbroadcastss	(%r10), %ymm12
-	vfmadd231ps	%ymm12, %ymm0, %ymm10
-	vfmadd231ps	%ymm12, %ymm1, %ymm11
-	vbroadcastss	(%r10,%rbx), %ymm12
-	leaq	(%r10,%rbx), %r11
-	vfmadd231ps	%ymm12, %ymm0, %ymm8
-	vbroadcastss	(%rbx,%r11), %ymm13
-	vfmadd231ps	%ymm12, %ymm1, %ymm9
-	addq	%rbx, %r11
-	vfmadd231ps	%ymm13, %ymm0, %ymm6
-	vfmadd231ps	%ymm13, %ymm1, %ymm7
-	vbroadcastss	(%rbx,%r11), %ymm12
-	addq	%rbx, %r11
-	vfmadd231ps	%ymm12, %ymm0, %ymm4
-	vfmadd231ps	%ymm12, %ymm1, %ymm5
-	vbroadcastss	(%rbx,%r11), %ymm12
-	vfmadd231ps	%ymm0, %ymm12, %ymm2
-	vfmadd231ps	%ymm12, %ymm1, %ymm3
-	incq	%r15
-	addq	%rdx, %r10
-	cmpq	%r15, %r12
-	jne	.LBB15_82
-	vmovdqa	%ymm15, %ymm12
-	vmovdqa	%ymm14, %ymm15
-	vmovaps	.LCPI15_9(%rip), %ymm14
-	vmovdqa	704(%rsp), %ymm13
-	jmp	.LBB15_79
-.LBB15_119:
-	movq	24(%rsp), %rax
-	testq	%rax, %rax
-	jle	.LBB15_120
-	movq	16(%rsp), %rax
-	leaq	(%rax,%rsi,4), %rax
-	cmpq	$0, 240(%rsp)
-	movq	16(%rbp), %r15
-	movq	208(%rsp), %r12
-	movq	232(%rsp), %rdx
-	movq	96(%rsp), %r9
-	vpxor	%xmm1, %xmm1, %xmm1
-	je	.LBB15_122
-	xorl	%edi, %edi
-	vxorps	%xmm2, %xmm2, %xmm2
-	xorl	%esi, %esi
-	movq	304(%rsp), %r8
-	movq	160(%rsp), %r11
-	.p2align	4
-.LBB15_127:
-	movslq	(%r15,%rsi,4), %r10
-	vbroadcastss	(%r14,%rdi), %ymm0
-	vmovups	(%rax,%r10,4), %ymm3
-	vfmadd213ps	%ymm2, %ymm3, %ymm0
-	vbroadcastss	(%r9,%rdi), %ymm4
-	vfmadd213ps	%ymm1, %ymm3, %ymm4
-	movslq	4(%r15,%rsi,4), %r10
-	vbroadcastss	(%r11,%rdi), %ymm2
-	vmovups	(%rax,%r10,4), %ymm3
-	vfmadd213ps	%ymm0, %ymm3, %ymm2
-	vbroadcastss	(%r8,%rdi), %ymm1
-	vfmadd213ps	%ymm4, %ymm3, %ymm1
-	addq	$2, %rsi
-	addq	%rdx, %rdi
-	cmpq	%rsi, %r12
-	jne	.LBB15_127
-	jmp	.LBB15_123
-.LBB15_114:
-	movq	%rdi, 512(%rsp)
-	movq	24(%rsp), %r12
-	vxorps	%xmm2, %xmm2, %xmm2
-	testq	%r12, %r12
-	jle	.LBB15_115
-	xorl	%r10d, %r10d
-	vpxor	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	xorl	%r11d, %r11d
-	movq	16(%rbp), %rdi
-	movq	48(%rsp), %rdx
-	movq	16(%rsp), %r8
-	movq	96(%rsp), %r9
-	.p2align	4
-.LBB15_118:
-	movslq	(%rdi,%r11,4), %r15
-	leaq	(%r8,%r15,4), %r15
-	vmovups	(%r15,%rsi,4), %ymm0
-	vmovups	(%r15,%rax,4), %ymm1
-	vbroadcastss	(%r14,%r10,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm0, %ymm4
-	vfmadd231ps	%ymm6, %ymm1, %ymm5
-	vbroadcastss	(%r9,%r10,4), %ymm6
-	vfmadd231ps	%ymm0, %ymm6, %ymm2
-	vfmadd231ps	%ymm6, %ymm1, %ymm3
-	incq	%r11
-	addq	%rdx, %r10
-	cmpq	%r11, %r12
-	jne	.LBB15_118
-	jmp	.LBB15_116
-.LBB15_89:
-	movq	%rdi, 512(%rsp)
-	movq	24(%rsp), %r12
-	testq	%r12, %r12
-	jle	.LBB15_90
-	movq	%rcx, 704(%rsp)
-	vxorps	%xmm2, %xmm2, %xmm2
-	xorl	%r10d, %r10d
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm8, %xmm8, %xmm8
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm7, %xmm7, %xmm7
-	vpxor	%xmm9, %xmm9, %xmm9
-	xorl	%r15d, %r15d
-	movq	16(%rbp), %rdi
-	movq	48(%rsp), %rdx
-	movq	16(%rsp), %r8
-	movq	168(%rsp), %r9
-	movq	96(%rsp), %r13
-	movq	256(%rsp), %rcx
-	.p2align	4
-.LBB15_94:
-	movslq	(%rdi,%r15,4), %r11
-	leaq	(%r8,%r11,4), %r11
-	vmovups	(%r11,%rsi,4), %ymm0
-	vmovups	(%r11,%rax,4), %ymm1
-	vbroadcastss	(%r14,%r10,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm0, %ymm8
-	vfmadd231ps	%ymm10, %ymm1, %ymm9
-	vbroadcastss	(%r13,%r10,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm0, %ymm6
-	vfmadd231ps	%ymm10, %ymm1, %ymm7
-	vbroadcastss	(%r9,%r10,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm0, %ymm4
-	vfmadd231ps	%ymm10, %ymm1, %ymm5
-	vbroadcastss	(%rcx,%r10,4), %ymm10
-	vfmadd231ps	%ymm0, %ymm10, %ymm2
-	vfmadd231ps	%ymm10, %ymm1, %ymm3
-	incq	%r15
-	addq	%rdx, %r10
-	cmpq	%r15, %r12
-	jne	.LBB15_94
-	movq	224(%rsp), %r13
-	movq	704(%rsp), %rcx
-	jmp	.LBB15_92
-.LBB15_128:
-	movq	24(%rsp), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB15_129
-	movq	%rdi, 512(%rsp)
-	cmpq	$0, 240(%rsp)
-	movq	232(%rsp), %rdx
-	movq	96(%rsp), %r9
-	vxorps	%xmm2, %xmm2, %xmm2
-	je	.LBB15_131
-	xorl	%r11d, %r11d
-	vxorps	%xmm3, %xmm3, %xmm3
-	xorl	%r10d, %r10d
-	movq	16(%rbp), %rdi
-	movq	208(%rsp), %r12
-	movq	16(%rsp), %r8
-	movq	160(%rsp), %r13
-	.p2align	4
-.LBB15_133:
-	movslq	(%rdi,%r10,4), %r15
-	leaq	(%r8,%r15,4), %r15
-	vbroadcastss	(%r14,%r11), %ymm0
-	vfmadd231ps	(%r15,%rsi,4), %ymm0, %ymm2
-	vfmadd231ps	(%r15,%rax,4), %ymm0, %ymm3
-	movslq	4(%rdi,%r10,4), %r15
-	leaq	(%r8,%r15,4), %r15
-	vbroadcastss	(%r13,%r11), %ymm0
-	vfmadd231ps	(%r15,%rsi,4), %ymm0, %ymm2
-	vfmadd231ps	(%r15,%rax,4), %ymm0, %ymm3
-	addq	$2, %r10
-	addq	%rdx, %r11
-	cmpq	%r10, %r12
-	jne	.LBB15_133
-	jmp	.LBB15_134
-.LBB15_101:
-	movq	%rdi, 512(%rsp)
-	movq	24(%rsp), %r12
-	vxorps	%xmm2, %xmm2, %xmm2
-	testq	%r12, %r12
-	jle	.LBB15_102
-	xorl	%r10d, %r10d
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm7, %xmm7, %xmm7
-	xorl	%r15d, %r15d
-	movq	16(%rbp), %rdi
-	movq	48(%rsp), %rdx
-	movq	16(%rsp), %r8
-	movq	168(%rsp), %r9
-	movq	96(%rsp), %r13
-	.p2align	4
-.LBB15_107:
-	movslq	(%rdi,%r15,4), %r11
-	leaq	(%r8,%r11,4), %r11
-	vmovups	(%r11,%rsi,4), %ymm0
-	vmovups	(%r11,%rax,4), %ymm1
-	vbroadcastss	(%r14,%r10,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm0, %ymm6
-	vfmadd231ps	%ymm8, %ymm1, %ymm7
-	vbroadcastss	(%r13,%r10,4), %ymm8
-	vfmadd231ps	%ymm8, %ymm0, %ymm4
-	vfmadd231ps	%ymm8, %ymm1, %ymm5
-	vbroadcastss	(%r9,%r10,4), %ymm8
-	vfmadd231ps	%ymm0, %ymm8, %ymm2
-	vfmadd231ps	%ymm8, %ymm1, %ymm3
-	incq	%r15
-	addq	%rdx, %r10
-	cmpq	%r15, %r12
-	jne	.LBB15_107
-	movq	224(%rsp), %r13
-	jmp	.LBB15_104
-.LBB15_95:
-	movq	24(%rsp), %r11
-	testq	%r11, %r11
-	movq	96(%rsp), %r9
-	jle	.LBB15_96
-	movq	%rcx, 704(%rsp)
-	movq	%r13, %rcx
-	movq	16(%rsp), %rax
-	leaq	(%rax,%rsi,4), %rax
-	vpxor	%xmm1, %xmm1, %xmm1
-	xorl	%esi, %esi
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm4, %xmm4, %xmm4
-	xorl	%edi, %edi
-	movq	16(%rbp), %r15
-	movq	48(%rsp), %rdx
-	movq	%r8, %r13
-	movq	168(%rsp), %r8
-	movq	(%rsp), %r12
-	.p2align	4
-.LBB15_100:
-	movslq	(%r15,%rdi,4), %r10
-	vmovups	(%rax,%r10,4), %ymm0
-	vbroadcastss	(%r14,%rsi,4), %ymm5
-	vfmadd231ps	%ymm5, %ymm0, %ymm4
-	vbroadcastss	(%r9,%rsi,4), %ymm5
-	vbroadcastss	(%r8,%rsi,4), %ymm6
-	vfmadd231ps	%ymm5, %ymm0, %ymm3
-	vfmadd231ps	%ymm6, %ymm0, %ymm2
-	vbroadcastss	(%r13,%rsi,4), %ymm5
-	vfmadd231ps	%ymm5, %ymm0, %ymm1
-	incq	%rdi
-	addq	%rdx, %rsi
-	cmpq	%rdi, %r11
-	jne	.LBB15_100
-	movq	%rcx, %r13
-	movq	704(%rsp), %rcx
-	jmp	.LBB15_98
-.LBB15_71:
-	movq	24(%rsp), %r11
-	testq	%r11, %r11
-	movq	176(%rsp), %rdx
-	jle	.LBB15_72
-	movq	16(%rsp), %rax
-	leaq	(%rax,%rsi,4), %rax
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	%r14, %rsi
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-	xorl	%edi, %edi
-	movq	16(%rbp), %r15
-	movq	96(%rsp), %r9
-	movq	(%rsp), %r8
-	.p2align	4
-.LBB15_75:
-	movslq	(%r15,%rdi,4), %r10
-	vbroadcastss	(%rsi), %ymm0
-	vmovups	(%rax,%r10,4), %ymm7
-	vfmadd231ps	%ymm0, %ymm7, %ymm6
-	vbroadcastss	(%rsi,%rbx), %ymm0
-	leaq	(%rsi,%rbx), %r10
-	vfmadd231ps	%ymm0, %ymm7, %ymm5
-	vbroadcastss	(%rbx,%r10), %ymm0
-	addq	%rbx, %r10
-	vfmadd231ps	%ymm0, %ymm7, %ymm1
-	vbroadcastss	(%rbx,%r10), %ymm0
-	addq	%rbx, %r10
-	vfmadd231ps	%ymm0, %ymm7, %ymm4
-	vbroadcastss	(%rbx,%r10), %ymm0
-	addq	%rbx, %r10
-	vfmadd231ps	%ymm0, %ymm7, %ymm3
-	vbroadcastss	(%rbx,%r10), %ymm0
-	vfmadd231ps	%ymm0, %ymm7, %ymm2
-	incq	%rdi
-	addq	%rdx, %rsi
-	cmpq	%rdi, %r11
-	jne	.LBB15_75
-	jmp	.LBB15_73
-.LBB15_83:
-	movq	24(%rsp), %r11
-	testq	%r11, %r11
-	movq	176(%rsp), %rdx
-	jle	.LBB15_84
-	movq	16(%rsp), %rax
-	leaq	(%rax,%rsi,4), %rax
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	%r14, %rsi
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	xorl	%edi, %edi
-	movq	16(%rbp), %r15
-	movq	96(%rsp), %r9
-	movq	(%rsp), %r8
-	.p2align	4
-.LBB15_88:
-	movslq	(%r15,%rdi,4), %r10
-	vbroadcastss	(%rsi), %ymm0
-	vmovups	(%rax,%r10,4), %ymm6
-	vfmadd231ps	%ymm0, %ymm6, %ymm5
-	vbroadcastss	(%rsi,%rbx), %ymm0
-	leaq	(%rsi,%rbx), %r10
-	vfmadd231ps	%ymm0, %ymm6, %ymm4
-	vbroadcastss	(%rbx,%r10), %ymm0
-	addq	%rbx, %r10
-	vfmadd231ps	%ymm0, %ymm6, %ymm3
-	vbroadcastss	(%rbx,%r10), %ymm0
-	addq	%rbx, %r10
-	vfmadd231ps	%ymm0, %ymm6, %ymm2
-	vbroadcastss	(%rbx,%r10), %ymm0
-	vfmadd231ps	%ymm0, %ymm6, %ymm1
-	incq	%rdi
-	addq	%rdx, %rsi
-	cmpq	%rdi, %r11
-	jne	.LBB15_88
-	jmp	.LBB15_85
-.LBB15_109:
-	vpxor	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	movq	(%rsp), %r12
-.LBB15_110:
-	vpcmpgtd	%ymm15, %ymm12, %ymm0
-	movq	320(%rsp), %rdx
-	movslq	(%rdx), %rax
-	vpandn	%ymm3, %ymm0, %ymm3
-	vaddps	(%r12,%rax,4), %ymm3, %ymm3
-	vmovups	%ymm3, (%r12,%rax,4)
-	movq	8(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm2, %ymm0, %ymm2
-	vaddps	(%r12,%rax,4), %ymm2, %ymm2
-	vmovups	%ymm2, (%r12,%rax,4)
-	movq	40(%rsp), %rax
-	jmp	.LBB15_111
-.LBB15_77:
-	vxorps	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm8, %xmm8, %xmm8
-	vpxor	%xmm10, %xmm10, %xmm10
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm7, %xmm7, %xmm7
-	vpxor	%xmm9, %xmm9, %xmm9
-	vpxor	%xmm11, %xmm11, %xmm11
-	movq	96(%rsp), %r9
-.LBB15_79:
-	vpcmpgtd	%ymm13, %ymm14, %ymm1
-	vpcmpgtd	%ymm12, %ymm14, %ymm0
-	movq	320(%rsp), %rdi
-	movslq	(%rdi), %rax
-	vpand	%ymm0, %ymm10, %ymm10
-	movq	(%rsp), %r10
-	vaddps	(%r10,%rax,4), %ymm10, %ymm10
-	vmovups	%ymm10, (%r10,%rax,4)
-	movslq	(%rdi), %rax
-	vpand	%ymm1, %ymm11, %ymm10
-	movq	512(%rsp), %r11
-	vaddps	(%r11,%rax,4), %ymm10, %ymm10
-	vmovups	%ymm10, (%r11,%rax,4)
-	movq	8(%rsp), %rsi
-	movslq	(%rdi,%rsi,4), %rax
-	vpand	%ymm0, %ymm8, %ymm8
-	vaddps	(%r10,%rax,4), %ymm8, %ymm8
-	vmovups	%ymm8, (%r10,%rax,4)
-	movslq	(%rdi,%rsi,4), %rax
-	vpand	%ymm1, %ymm9, %ymm8
-	vaddps	(%r11,%rax,4), %ymm8, %ymm8
-	vmovups	%ymm8, (%r11,%rax,4)
-	movq	40(%rsp), %rdx
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm6, %ymm0, %ymm6
-	vaddps	(%r10,%rax,4), %ymm6, %ymm6
-	vmovups	%ymm6, (%r10,%rax,4)
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm7, %ymm1, %ymm6
-	vaddps	(%r11,%rax,4), %ymm6, %ymm6
-	vmovups	%ymm6, (%r11,%rax,4)
-	movq	64(%rsp), %rdx
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm4, %ymm0, %ymm4
-	vaddps	(%r10,%rax,4), %ymm4, %ymm4
-	vmovups	%ymm4, (%r10,%rax,4)
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm5, %ymm1, %ymm4
-	vaddps	(%r11,%rax,4), %ymm4, %ymm4
-	vmovups	%ymm4, (%r11,%rax,4)
-	movslq	(%rdi,%rbx,4), %rax
-	vpand	%ymm2, %ymm0, %ymm0
-	vaddps	(%r10,%rax,4), %ymm0, %ymm0
-	vmovups	%ymm0, (%r10,%rax,4)
-	movslq	(%rdi,%rbx,4), %rax
-	vpand	%ymm3, %ymm1, %ymm0
-	jmp	.LBB15_80
-.LBB15_120:
-	vpxor	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	movq	96(%rsp), %r9
-	jmp	.LBB15_125
-.LBB15_115:
-	vpxor	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	movq	96(%rsp), %r9
-.LBB15_116:
-	vpcmpgtd	%ymm13, %ymm14, %ymm0
-	vpcmpgtd	%ymm12, %ymm14, %ymm1
-	movq	320(%rsp), %rdx
-	movslq	(%rdx), %rax
-	vpand	%ymm4, %ymm1, %ymm4
-	movq	(%rsp), %rdi
-	vaddps	(%rdi,%rax,4), %ymm4, %ymm4
-	vmovups	%ymm4, (%rdi,%rax,4)
-	movslq	(%rdx), %rax
-	vpand	%ymm5, %ymm0, %ymm4
-	movq	512(%rsp), %r10
-	vaddps	(%r10,%rax,4), %ymm4, %ymm4
-	vmovups	%ymm4, (%r10,%rax,4)
-	movq	8(%rsp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	vpand	%ymm2, %ymm1, %ymm1
-	vaddps	(%rdi,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	vpand	%ymm3, %ymm0, %ymm0
-	vaddps	(%r10,%rax,4), %ymm0, %ymm0
-	vmovups	%ymm0, (%r10,%rax,4)
-	jmp	.LBB15_147
-.LBB15_90:
-	vxorps	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm8, %xmm8, %xmm8
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm7, %xmm7, %xmm7
-	vpxor	%xmm9, %xmm9, %xmm9
-.LBB15_92:
-	vpcmpgtd	%ymm13, %ymm14, %ymm0
-	vpcmpgtd	%ymm12, %ymm14, %ymm1
-	movq	320(%rsp), %rdi
-	movslq	(%rdi), %rax
-	vpand	%ymm1, %ymm8, %ymm8
-	movq	(%rsp), %r9
-	vaddps	(%r9,%rax,4), %ymm8, %ymm8
-	vmovups	%ymm8, (%r9,%rax,4)
-	movslq	(%rdi), %rax
-	vpand	%ymm0, %ymm9, %ymm8
-	movq	512(%rsp), %r10
-	vaddps	(%r10,%rax,4), %ymm8, %ymm8
-	vmovups	%ymm8, (%r10,%rax,4)
-	movq	8(%rsp), %rsi
-	movslq	(%rdi,%rsi,4), %rax
-	vpand	%ymm6, %ymm1, %ymm6
-	vaddps	(%r9,%rax,4), %ymm6, %ymm6
-	vmovups	%ymm6, (%r9,%rax,4)
-	movslq	(%rdi,%rsi,4), %rax
-	vpand	%ymm7, %ymm0, %ymm6
-	vaddps	(%r10,%rax,4), %ymm6, %ymm6
-	vmovups	%ymm6, (%r10,%rax,4)
-	movq	40(%rsp), %rdx
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm4, %ymm1, %ymm4
-	vaddps	(%r9,%rax,4), %ymm4, %ymm4
-	vmovups	%ymm4, (%r9,%rax,4)
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm5, %ymm0, %ymm4
-	vaddps	(%r10,%rax,4), %ymm4, %ymm4
-	vmovups	%ymm4, (%r10,%rax,4)
-	movq	64(%rsp), %rdx
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm2, %ymm1, %ymm1
-	vaddps	(%r9,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r9,%rax,4)
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm3, %ymm0, %ymm0
-	jmp	.LBB15_105
-.LBB15_139:
-	vpxor	%xmm1, %xmm1, %xmm1
-	movq	96(%rsp), %r9
-	jmp	.LBB15_146
-.LBB15_129:
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	movq	96(%rsp), %r9
-	movq	(%rsp), %rsi
-	jmp	.LBB15_137
-.LBB15_102:
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm6, %xmm6, %xmm6
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm7, %xmm7, %xmm7
-.LBB15_104:
-	vpcmpgtd	%ymm12, %ymm14, %ymm0
-	movq	320(%rsp), %rdi
-	movslq	(%rdi), %rax
-	vpand	%ymm6, %ymm0, %ymm1
-	movq	(%rsp), %r9
-	vaddps	(%r9,%rax,4), %ymm1, %ymm1
-	vpcmpgtd	%ymm13, %ymm14, %ymm6
-	vmovups	%ymm1, (%r9,%rax,4)
-	movslq	(%rdi), %rax
-	vpand	%ymm7, %ymm6, %ymm1
-	movq	512(%rsp), %r10
-	vaddps	(%r10,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r10,%rax,4)
-	movq	8(%rsp), %rsi
-	movslq	(%rdi,%rsi,4), %rax
-	vpand	%ymm4, %ymm0, %ymm1
-	vaddps	(%r9,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r9,%rax,4)
-	movslq	(%rdi,%rsi,4), %rax
-	vpand	%ymm5, %ymm6, %ymm1
-	vaddps	(%r10,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r10,%rax,4)
-	movq	40(%rsp), %rdx
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm2, %ymm0, %ymm0
-	vaddps	(%r9,%rax,4), %ymm0, %ymm0
-	vmovups	%ymm0, (%r9,%rax,4)
-	movslq	(%rdi,%rdx,4), %rax
-	vpand	%ymm3, %ymm6, %ymm0
-.LBB15_105:
-	vaddps	(%r10,%rax,4), %ymm0, %ymm0
-	vmovups	%ymm0, (%r10,%rax,4)
-	movq	96(%rsp), %r9
-	jmp	.LBB15_147
-.LBB15_96:
-	vpxor	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm4, %xmm4, %xmm4
-	movq	(%rsp), %r12
-.LBB15_98:
-	vpcmpgtd	%ymm15, %ymm12, %ymm0
-	movq	320(%rsp), %rdx
-	movslq	(%rdx), %rax
-	vpandn	%ymm4, %ymm0, %ymm4
-	vaddps	(%r12,%rax,4), %ymm4, %ymm4
-	vmovups	%ymm4, (%r12,%rax,4)
-	movq	8(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm3, %ymm0, %ymm3
-	vaddps	(%r12,%rax,4), %ymm3, %ymm3
-	vmovups	%ymm3, (%r12,%rax,4)
-	movq	40(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm2, %ymm0, %ymm2
-	vaddps	(%r12,%rax,4), %ymm2, %ymm2
-	vmovups	%ymm2, (%r12,%rax,4)
-	movq	64(%rsp), %rax
-.LBB15_111:
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm1, %ymm0, %ymm0
-	vaddps	(%r12,%rax,4), %ymm0, %ymm0
-	vmovups	%ymm0, (%r12,%rax,4)
-	jmp	.LBB15_147
-.LBB15_72:
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm5, %xmm5, %xmm5
-	vpxor	%xmm6, %xmm6, %xmm6
-	vpxor	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-	movq	96(%rsp), %r9
-	movq	(%rsp), %r8
-.LBB15_73:
-	vpcmpgtd	%ymm15, %ymm12, %ymm0
-	movq	320(%rsp), %rdx
-	movslq	(%rdx), %rax
-	vpandn	%ymm6, %ymm0, %ymm6
-	vaddps	(%r8,%rax,4), %ymm6, %ymm6
-	vmovups	%ymm6, (%r8,%rax,4)
-	movq	8(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm5, %ymm0, %ymm5
-	vaddps	(%r8,%rax,4), %ymm5, %ymm5
-	vmovups	%ymm5, (%r8,%rax,4)
-	movq	40(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm1, %ymm0, %ymm1
-	vaddps	(%r8,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r8,%rax,4)
-	movq	64(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm4, %ymm0, %ymm1
-	vaddps	(%r8,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r8,%rax,4)
-	movslq	(%rdx,%rbx,4), %rax
-	vpandn	%ymm3, %ymm0, %ymm1
-	vaddps	(%r8,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%r8,%rax,4)
-	movq	496(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm2, %ymm0, %ymm0
-	jmp	.LBB15_86
-.LBB15_84:
-	vpxor	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm3, %xmm3, %xmm3
-	vpxor	%xmm4, %xmm4, %xmm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	movq	96(%rsp), %r9
-	movq	(%rsp), %r8
-.LBB15_85:
-	vpcmpgtd	%ymm15, %ymm12, %ymm0
-	movq	320(%rsp), %rdx
-	movslq	(%rdx), %rax
-	vpandn	%ymm5, %ymm0, %ymm5
-	vaddps	(%r8,%rax,4), %ymm5, %ymm5
-	vmovups	%ymm5, (%r8,%rax,4)
-	movq	8(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm4, %ymm0, %ymm4
-	vaddps	(%r8,%rax,4), %ymm4, %ymm4
-	vmovups	%ymm4, (%r8,%rax,4)
-	movq	40(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm3, %ymm0, %ymm3
-	vaddps	(%r8,%rax,4), %ymm3, %ymm3
-	vmovups	%ymm3, (%r8,%rax,4)
-	movq	64(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm2, %ymm0, %ymm2
-	vaddps	(%r8,%rax,4), %ymm2, %ymm2
-	vmovups	%ymm2, (%r8,%rax,4)
-	movslq	(%rdx,%rbx,4), %rax
-	vpandn	%ymm1, %ymm0, %ymm0
-.LBB15_86:
-	vaddps	(%r8,%rax,4), %ymm0, %ymm0
-	vmovups	%ymm0, (%r8,%rax,4)
-	jmp	.LBB15_147
-.LBB15_122:
-	vxorps	%xmm2, %xmm2, %xmm2
-	xorl	%esi, %esi
-.LBB15_123:
-	testb	$1, 24(%rsp)
-	movq	48(%rsp), %rdx
-	je	.LBB15_125
-	movslq	(%r15,%rsi,4), %rdi
-	imulq	%rdx, %rsi
-	movq	200(%rsp), %rdx
-	leaq	(%rdx,%rsi,4), %r10
-	vmovups	(%rax,%rdi,4), %ymm0
-	vbroadcastss	(%rdx,%rsi,4), %ymm3
-	vfmadd231ps	%ymm3, %ymm0, %ymm2
-	movq	8(%rsp), %rax
-	vbroadcastss	(%r10,%rax,4), %ymm3
-	vfmadd231ps	%ymm3, %ymm0, %ymm1
-.LBB15_125:
-	movq	(%rsp), %rsi
-	vpcmpgtd	%ymm15, %ymm12, %ymm0
-	movq	320(%rsp), %rdx
-	movslq	(%rdx), %rax
-	vpandn	%ymm2, %ymm0, %ymm2
-	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
-	vmovups	%ymm2, (%rsi,%rax,4)
-	movq	8(%rsp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	vpandn	%ymm1, %ymm0, %ymm0
-	vaddps	(%rsi,%rax,4), %ymm0, %ymm0
-	vmovups	%ymm0, (%rsi,%rax,4)
-	jmp	.LBB15_147
-.LBB15_141:
-	xorl	%esi, %esi
-.LBB15_144:
-	testb	$1, %r11b
-	movq	48(%rsp), %rdx
-	je	.LBB15_146
-	movslq	(%r15,%rsi,4), %rdi
-	imulq	%rdx, %rsi
-	movq	200(%rsp), %rdx
-	vbroadcastss	(%rdx,%rsi,4), %ymm0
-	vfmadd231ps	(%rax,%rdi,4), %ymm0, %ymm1
-.LBB15_146:
-	movq	(%rsp), %rdx
-	vpcmpgtd	%ymm15, %ymm12, %ymm0
-	vpandn	%ymm1, %ymm0, %ymm0
-	movq	320(%rsp), %rax
-	movslq	(%rax), %rax
-	vaddps	(%rdx,%rax,4), %ymm0, %ymm0
-	vmovups	%ymm0, (%rdx,%rax,4)
-	jmp	.LBB15_147
-.LBB15_131:
-	vxorps	%xmm3, %xmm3, %xmm3
-	xorl	%r10d, %r10d
-	movq	16(%rbp), %rdi
-	movq	16(%rsp), %r8
-.LBB15_134:
-	testb	$1, 24(%rsp)
-	movq	48(%rsp), %rdx
-	je	.LBB15_136
-	movslq	(%rdi,%r10,4), %r11
-	leaq	(%r8,%r11,4), %r11
-	imulq	%rdx, %r10
-	movq	200(%rsp), %rdx
-	vbroadcastss	(%rdx,%r10,4), %ymm0
-	vfmadd231ps	(%r11,%rsi,4), %ymm0, %ymm2
-	vfmadd231ps	(%r11,%rax,4), %ymm0, %ymm3
-.LBB15_136:
-	movq	224(%rsp), %r13
-	movq	(%rsp), %rsi
-	movq	512(%rsp), %rdi
-.LBB15_137:
-	vpcmpgtd	%ymm13, %ymm14, %ymm0
-	vpand	%ymm3, %ymm0, %ymm0
-	vpcmpgtd	%ymm12, %ymm14, %ymm1
-	vpand	%ymm2, %ymm1, %ymm1
-	movq	320(%rsp), %rdx
-	movslq	(%rdx), %rax
-	vaddps	(%rsi,%rax,4), %ymm1, %ymm1
-	vmovups	%ymm1, (%rsi,%rax,4)
-	movslq	(%rdx), %rax
-	vaddps	(%rdi,%rax,4), %ymm0, %ymm0
-	vmovups	%ymm0, (%rdi,%rax,4)
-	jmp	.LBB15_147
-.LBB15_207:
+	vmovss	(%r8,%r14,4), %xmm0
+	vaddss	(%rcx,%r15), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%r15)
+	vmovss	4(%r8,%r14,4), %xmm0
+	vaddss	(%rcx,%rdi), %xmm0, %xmm0
+	vmovss	%xmm0, (%rcx,%rdi)
+	addq	$2, %r14
+	addq	1128(%rsp), %rcx
+	cmpq	%r14, %rax
+	jne	.LBB15_197
+	jmp	.LBB15_198
+.LBB15_204:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -7057,18 +7026,18 @@ convolution_input_gradient:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI15_0:
-	.long	.LBB15_138-.LJTI15_0
-	.long	.LBB15_128-.LJTI15_0
-	.long	.LBB15_119-.LJTI15_0
-	.long	.LBB15_114-.LJTI15_0
+	.long	.LBB15_127-.LJTI15_0
+	.long	.LBB15_117-.LJTI15_0
 	.long	.LBB15_108-.LJTI15_0
-	.long	.LBB15_101-.LJTI15_0
+	.long	.LBB15_103-.LJTI15_0
 	.long	.LBB15_95-.LJTI15_0
-	.long	.LBB15_89-.LJTI15_0
+	.long	.LBB15_88-.LJTI15_0
 	.long	.LBB15_83-.LJTI15_0
-	.long	.LBB15_76-.LJTI15_0
-	.long	.LBB15_71-.LJTI15_0
+	.long	.LBB15_77-.LJTI15_0
+	.long	.LBB15_72-.LJTI15_0
 	.long	.LBB15_65-.LJTI15_0
+	.long	.LBB15_60-.LJTI15_0
+	.long	.LBB15_54-.LJTI15_0
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
 .LCPI16_0:
@@ -13728,529 +13697,551 @@ max_pool_forward:
 	pushq	%r12
 	pushq	%rbx
 	andq	$-32, %rsp
-	subq	$1184, %rsp
+	subq	$1152, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rdx, 232(%rsp)
-	movq	%rsi, 88(%rsp)
-	movq	16(%rdi), %r14
-	movq	24(%rdi), %r15
-	movq	32(%rdi), %r13
-	movq	56(%rdi), %r10
+	movq	%rdx, 200(%rsp)
+	movq	%rsi, 56(%rsp)
+	movq	16(%rdi), %r12
+	movq	24(%rdi), %r13
+	movq	32(%rdi), %rax
+	movq	%rax, 8(%rsp)
+	movq	40(%rdi), %rax
+	movq	%rax, 24(%rsp)
+	movq	48(%rdi), %r14
+	movq	56(%rdi), %rbx
 	movq	64(%rdi), %rax
-	movq	72(%rdi), %rbx
-	movq	80(%rdi), %rdx
+	movq	72(%rdi), %r11
 	imulq	(%rdi), %rcx
-	movq	%rcx, 96(%rsp)
-	orq	88(%rdi), %rbx
+	movq	%rcx, 64(%rsp)
+	orq	88(%rdi), %r11
+	movq	80(%rdi), %rcx
+	movq	%rax, 72(%rsp)
+	orq	%rax, %r11
+	movq	%rcx, 88(%rsp)
+	orq	%rcx, %r11
+	movq	104(%rdi), %rax
 	movq	%rax, 104(%rsp)
-	orq	%rax, %rbx
-	movq	%rdx, 128(%rsp)
-	orq	%rdx, %rbx
 	je	.LBB17_2
-	movq	$0, 32(%rsp)
+	movq	$0, 16(%rsp)
 .LBB17_15:
-	cmpq	$0, 96(%rsp)
-	movq	32(%rsp), %r9
-	jle	.LBB17_82
-	movq	8(%rdi), %r11
-	movq	96(%rdi), %rcx
-	movq	104(%rdi), %r8
-	movq	40(%rdi), %r12
-	movq	48(%rdi), %rdi
-	movq	%r14, %rax
-	imulq	%r11, %rax
-	movq	%rax, 80(%rsp)
-	movq	%r8, %rax
-	imulq	%rcx, %rax
-	movq	%rax, 224(%rsp)
-	movq	%r15, %rax
+	movq	%r13, %rax
 	xorq	$2, %rax
-	movq	%r13, %rdx
+	movq	8(%rsp), %rdx
 	xorq	$2, %rdx
 	orq	%rax, %rdx
-	movq	%r12, %rax
+	movq	24(%rsp), %rax
 	xorq	$2, %rax
-	movq	%rdi, %rsi
+	movq	%r14, %rsi
 	xorq	$2, %rsi
 	orq	%rax, %rsi
 	orq	%rdx, %rsi
-	movq	%r10, %rax
+	movq	%rbx, %rax
 	xorq	$1, %rax
 	orq	%rsi, %rax
-	movq	%rdi, %rsi
-	orq	%rbx, %rax
-	movq	%rcx, %rbx
-	setne	%al
-	cmpq	$4, %r8
-	setl	%cl
-	orb	%al, %cl
-	movb	%cl, 31(%rsp)
-	movq	%r12, 112(%rsp)
-	imulq	%r14, %r12
-	movq	%r12, 264(%rsp)
-	leaq	-1(%r9), %rcx
-	movabsq	$9223372036854775776, %rax
-	movq	%r15, %rdx
-	andq	%rax, %rdx
-	movq	%rdx, 288(%rsp)
-	vmovq	%r10, %xmm0
-	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 480(%rsp)
-	andq	%r13, %rax
-	movq	%rax, 328(%rsp)
-	movq	%rcx, 320(%rsp)
-	andq	$-2, %rcx
-	negq	%rcx
+	orq	%r11, %rax
+	setne	7(%rsp)
+	movq	104(%rsp), %r10
+	cmpq	$4, %r10
+	setl	%al
+	cmpq	$0, 64(%rsp)
+	jle	.LBB17_87
+	movq	8(%rdi), %rcx
+	movq	96(%rdi), %r11
+	movq	%r12, %rdx
 	movq	%rcx, 312(%rsp)
-	movq	104(%rsp), %rax
-	movq	%rax, %rcx
-	negq	%rcx
-	movq	%rcx, 208(%rsp)
+	imulq	%rcx, %rdx
 	movq	%r10, %rcx
-	imulq	%r15, %rcx
-	subq	%rax, %rcx
-	movq	%rcx, 200(%rsp)
-	movq	128(%rsp), %rax
-	movq	%rax, %rcx
-	negq	%rcx
-	movq	%rcx, 256(%rsp)
-	movq	%r10, %rcx
-	imulq	%r13, %rcx
-	subq	%rax, %rcx
-	movq	%rcx, 248(%rsp)
-	movq	%r10, %rax
-	imulq	%r14, %rax
+	imulq	%r11, %rcx
+	movq	%rcx, 184(%rsp)
+	orb	%al, 7(%rsp)
+	movq	24(%rsp), %rax
+	imulq	%r12, %rax
+	movq	%rax, 232(%rsp)
+	movq	16(%rsp), %rax
+	leaq	-1(%rax), %rsi
+	movabsq	$9223372036854775776, %rcx
+	movq	%r13, %rax
+	andq	%rcx, %rax
+	movq	%rax, 296(%rsp)
+	vmovq	%rbx, %xmm0
+	vpbroadcastq	%xmm0, %ymm0
+	vmovdqa	%ymm0, 448(%rsp)
+	movq	8(%rsp), %rax
+	andq	%rax, %rcx
+	movq	%rcx, 304(%rsp)
+	movq	%rsi, 288(%rsp)
+	andq	$-2, %rsi
+	negq	%rsi
+	movq	%rsi, 264(%rsp)
+	movq	72(%rsp), %rcx
+	movq	%rcx, %rsi
+	negq	%rsi
+	movq	%rsi, 168(%rsp)
+	movq	%rbx, %rsi
+	imulq	%r13, %rsi
+	subq	%rcx, %rsi
+	movq	%rsi, 160(%rsp)
+	movq	88(%rsp), %rcx
+	movq	%rcx, %rsi
+	negq	%rsi
+	movq	%rsi, 224(%rsp)
+	movq	%rbx, %rsi
+	imulq	%rax, %rsi
+	subq	%rcx, %rsi
+	movq	%rsi, 216(%rsp)
+	movq	%rbx, %rax
+	imulq	%r12, %rax
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
-	leaq	(%r14,%r14), %rcx
+	vpxor	%xmm9, %xmm9, %xmm9
+	leaq	(%r12,%r12), %rcx
+	movq	%rcx, 248(%rsp)
+	leaq	-8(%r10), %r15
+	leaq	-4(%r10), %rcx
+	movq	%rcx, 336(%rsp)
+	movq	608(%rsp), %rcx
+	movq	%rcx, 320(%rsp)
+	movq	%rdx, 192(%rsp)
+	leaq	(,%rdx,4), %rcx
+	movq	%rcx, 176(%rsp)
+	leaq	(,%r12,4), %rcx
 	movq	%rcx, 272(%rsp)
-	leaq	-8(%r8), %rcx
-	movq	%rcx, 384(%rsp)
-	leaq	-4(%r8), %rcx
-	movq	%rcx, 376(%rsp)
-	movq	640(%rsp), %rcx
-	movq	%rcx, 360(%rsp)
-	movq	80(%rsp), %rcx
-	leaq	(,%rcx,4), %rcx
-	movq	%rcx, 216(%rsp)
-	leaq	(,%r14,4), %rcx
-	movq	%rcx, 296(%rsp)
-	movq	%rax, 408(%rsp)
+	movq	%rax, 376(%rsp)
 	leaq	(,%rax,4), %rax
-	movq	%rax, 400(%rsp)
-	xorl	%edx, %edx
-	movq	88(%rsp), %rax
-	movq	%rax, 48(%rsp)
-	movq	%r14, 144(%rsp)
-	movq	%r15, 352(%rsp)
-	movq	%r13, 344(%rsp)
-	movq	%r8, 72(%rsp)
-	movq	%rdi, 64(%rsp)
-	movq	%r11, 336(%rsp)
-	movq	%rbx, 280(%rsp)
+	movq	%rax, 368(%rsp)
+	xorl	%ecx, %ecx
+	movq	56(%rsp), %rax
+	movq	%rax, 40(%rsp)
+	movq	%r12, 120(%rsp)
+	movq	%r13, 352(%rsp)
+	movq	%r14, 344(%rsp)
+	movq	%r11, 256(%rsp)
+	movq	%r15, 240(%rsp)
 	jmp	.LBB17_17
 	.p2align	4
-.LBB17_81:
-	movq	240(%rsp), %rdx
-	incq	%rdx
-	movq	48(%rsp), %rax
-	addq	216(%rsp), %rax
-	movq	%rax, 48(%rsp)
-	cmpq	96(%rsp), %rdx
-	je	.LBB17_82
+.LBB17_86:
+	movq	208(%rsp), %rcx
+	incq	%rcx
+	movq	40(%rsp), %rax
+	addq	176(%rsp), %rax
+	movq	%rax, 40(%rsp)
+	cmpq	64(%rsp), %rcx
+	je	.LBB17_87
 .LBB17_17:
-	movq	80(%rsp), %rax
+	movq	192(%rsp), %rax
+	imulq	%rcx, %rax
+	movq	%rcx, %rdx
+	movq	56(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rdi
+	movq	184(%rsp), %rax
+	movq	%rdx, 208(%rsp)
 	imulq	%rdx, %rax
-	movq	88(%rsp), %rcx
-	leaq	(%rcx,%rax,4), %r12
-	movq	224(%rsp), %rax
-	movq	%rdx, 240(%rsp)
-	imulq	%rdx, %rax
-	movq	232(%rsp), %rcx
+	movq	200(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, 120(%rsp)
-	cmpb	$0, 31(%rsp)
+	movq	%rax, 80(%rsp)
+	cmpb	$0, 7(%rsp)
 	je	.LBB17_18
-	testq	%rbx, %rbx
-	jle	.LBB17_81
-	movq	200(%rsp), %rax
-	movq	%rax, 136(%rsp)
-	movq	208(%rsp), %rax
-	movq	%rax, 56(%rsp)
-	movq	$0, 40(%rsp)
+	testq	%r11, %r11
+	jle	.LBB17_86
+	movq	160(%rsp), %rax
+	movq	%rax, 96(%rsp)
+	movq	168(%rsp), %rax
+	movq	%rax, 48(%rsp)
+	movq	$0, 32(%rsp)
 	jmp	.LBB17_24
 	.p2align	4
-.LBB17_33:
-	movq	40(%rsp), %rcx
+.LBB17_83:
+	movq	32(%rsp), %rcx
 	incq	%rcx
-	movq	112(%rsp), %rax
-	addq	%rax, 56(%rsp)
-	addq	%rax, 136(%rsp)
-	movq	280(%rsp), %rbx
-	movq	%rcx, 40(%rsp)
-	cmpq	%rbx, %rcx
-	je	.LBB17_81
+	movq	24(%rsp), %rax
+	addq	%rax, 48(%rsp)
+	addq	%rax, 96(%rsp)
+	movq	256(%rsp), %r11
+	movq	%rcx, 32(%rsp)
+	cmpq	%r11, %rcx
+	movq	240(%rsp), %r15
+	je	.LBB17_86
 .LBB17_24:
-	testq	%r8, %r8
-	jle	.LBB17_33
-	movq	264(%rsp), %rax
-	movq	40(%rsp), %rdx
-	imulq	%rdx, %rax
-	movq	%rdx, %rcx
-	imulq	%r8, %rcx
-	leaq	(%r12,%rax,4), %rax
-	movq	%rax, 368(%rsp)
-	imulq	112(%rsp), %rdx
-	subq	104(%rsp), %rdx
-	movq	120(%rsp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, 392(%rsp)
-	movq	%rdx, 304(%rsp)
+	testq	%r10, %r10
+	jle	.LBB17_83
+	movq	232(%rsp), %rcx
+	movq	32(%rsp), %rax
+	imulq	%rax, %rcx
+	movq	%rcx, 328(%rsp)
+	movq	%rax, %rdx
+	imulq	24(%rsp), %rdx
+	subq	72(%rsp), %rdx
+	imulq	%r10, %rax
+	movq	80(%rsp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, 360(%rsp)
+	movq	%rdx, 280(%rsp)
 	vmovq	%rdx, %xmm1
 	vpbroadcastq	%xmm1, %ymm0
-	vmovdqa	%ymm0, 512(%rsp)
-	movq	248(%rsp), %rbx
-	movq	256(%rsp), %rax
-	movq	%rax, 152(%rsp)
+	vmovdqa	%ymm0, 480(%rsp)
+	movq	216(%rsp), %r15
+	movq	224(%rsp), %rax
+	movq	%rax, 112(%rsp)
 	xorl	%ecx, %ecx
 	jmp	.LBB17_26
 	.p2align	4
-.LBB17_72:
-	vmovss	(%r12,%r14,4), %xmm1
-	movq	144(%rsp), %r14
-	movq	352(%rsp), %r15
-	movq	344(%rsp), %r13
-	movq	32(%rsp), %r9
-	movq	336(%rsp), %r11
-	movq	72(%rsp), %r8
-	movq	64(%rsp), %rsi
-.LBB17_32:
-	movq	392(%rsp), %rax
-	vmovss	%xmm1, (%rax,%rcx,4)
+.LBB17_81:
+	addq	%r11, %r8
+.LBB17_82:
+	vmovd	(%rdi,%r8,4), %xmm0
+	movq	360(%rsp), %rax
+	vmovd	%xmm0, (%rax,%rcx,4)
 	incq	%rcx
-	addq	%rsi, 152(%rsp)
-	addq	%rsi, %rbx
-	cmpq	%r8, %rcx
-	je	.LBB17_33
+	movq	344(%rsp), %r14
+	addq	%r14, 112(%rsp)
+	addq	%r14, %r15
+	movq	104(%rsp), %r10
+	cmpq	%r10, %rcx
+	movq	120(%rsp), %r12
+	movq	352(%rsp), %r13
+	je	.LBB17_83
 .LBB17_26:
-	movq	%rcx, %rdi
-	imulq	%rsi, %rdi
-	testq	%r9, %r9
-	je	.LBB17_34
-	movq	368(%rsp), %rax
-	leaq	(%rax,%rdi,4), %rax
-	movq	360(%rsp), %rdx
-	vmovss	(%rax,%rdx,4), %xmm1
-	cmpq	$2, %r9
-	jl	.LBB17_32
+	movq	%rcx, %r11
+	imulq	%r14, %r11
+	movq	16(%rsp), %rax
+	testq	%rax, %rax
+	je	.LBB17_27
+	addq	328(%rsp), %r11
+	movq	320(%rsp), %rsi
+	movq	%rsi, %r8
+	cmpq	$2, %rax
+	jl	.LBB17_81
+	leaq	(%rdi,%r11,4), %rax
+	vmovss	(%rax,%rsi,4), %xmm1
 	movl	$1, %edx
-	movq	312(%rsp), %rdi
-	je	.LBB17_30
+	movq	%rsi, %r8
+	jne	.LBB17_73
+.LBB17_79:
+	testb	$1, 288(%rsp)
+	je	.LBB17_81
+	movq	608(%rsp,%rdx,8), %rdx
+	vmovss	(%rax,%rdx,4), %xmm0
+	vucomiss	%xmm0, %xmm0
+	movq	%r8, %rax
+	cmovpq	%rdx, %rax
+	vucomiss	%xmm1, %xmm1
+	cmovpq	%r8, %rax
+	vucomiss	%xmm1, %xmm0
+	cmovaq	%rdx, %rax
+	movq	%rax, %r8
+	jmp	.LBB17_81
 	.p2align	4
-.LBB17_29:
-	movq	640(%rsp,%rdx,8), %rsi
-	vmovss	(%rax,%rsi,4), %xmm2
-	vcmpunordss	%xmm2, %xmm2, %xmm3
-	vblendvps	%xmm3, %xmm2, %xmm1, %xmm3
-	vcmpordss	%xmm1, %xmm1, %xmm4
-	vblendvps	%xmm4, %xmm3, %xmm1, %xmm3
-	movq	648(%rsp,%rdx,8), %rsi
-	vcmpltss	%xmm2, %xmm1, %xmm1
-	vblendvps	%xmm1, %xmm2, %xmm3, %xmm1
-	vmovss	(%rax,%rsi,4), %xmm2
-	vcmpunordss	%xmm2, %xmm2, %xmm3
-	vblendvps	%xmm3, %xmm2, %xmm1, %xmm3
-	vcmpordss	%xmm1, %xmm1, %xmm4
-	vblendvps	%xmm4, %xmm3, %xmm1, %xmm3
-	vcmpltss	%xmm2, %xmm1, %xmm1
-	vblendvps	%xmm1, %xmm2, %xmm3, %xmm1
-	leaq	(%rdi,%rdx), %rsi
+.LBB17_27:
+	testq	%r13, %r13
+	movq	296(%rsp), %r10
+	jle	.LBB17_28
+	cmpq	$96, %r13
+	jae	.LBB17_31
+	xorl	%edx, %edx
+.LBB17_36:
+	leaq	-1(%rdx), %rax
+	imulq	%rbx, %rax
+	addq	48(%rsp), %rax
+	movq	%rdx, %r9
+	.p2align	4
+.LBB17_37:
+	addq	%rbx, %rax
+	jns	.LBB17_40
+	incq	%r9
+	cmpq	%r9, %r13
+	jne	.LBB17_37
+	movq	%r13, %r9
+	jmp	.LBB17_40
+.LBB17_73:
+	movq	264(%rsp), %r14
+	jmp	.LBB17_74
+	.p2align	4
+.LBB17_78:
+	cmovneq	%rsi, %r8
+	leaq	(%r14,%rdx), %rsi
 	addq	$2, %rsi
 	addq	$2, %rdx
 	cmpq	$1, %rsi
-	jne	.LBB17_29
-.LBB17_30:
-	testb	$1, 320(%rsp)
-	movq	64(%rsp), %rsi
-	je	.LBB17_32
-	movq	640(%rsp,%rdx,8), %rdx
-	vmovss	(%rax,%rdx,4), %xmm0
-	vcmpunordss	%xmm0, %xmm0, %xmm2
-	vblendvps	%xmm2, %xmm0, %xmm1, %xmm2
-	vcmpordss	%xmm1, %xmm1, %xmm3
-	vblendvps	%xmm3, %xmm2, %xmm1, %xmm2
-	vcmpltss	%xmm0, %xmm1, %xmm1
-	vblendvps	%xmm1, %xmm0, %xmm2, %xmm1
-	jmp	.LBB17_32
-	.p2align	4
-.LBB17_34:
-	testq	%r15, %r15
-	jle	.LBB17_35
-	cmpq	$96, %r15
-	jae	.LBB17_38
-	xorl	%edx, %edx
-.LBB17_43:
-	leaq	-1(%rdx), %rax
-	imulq	%r10, %rax
-	addq	56(%rsp), %rax
-	movq	%rdx, %r9
-	.p2align	4
-.LBB17_44:
-	addq	%r10, %rax
-	jns	.LBB17_47
-	incq	%r9
-	cmpq	%r9, %r15
-	jne	.LBB17_44
-	movq	%r15, %r9
-	jmp	.LBB17_47
-.LBB17_35:
+	je	.LBB17_79
+.LBB17_74:
+	movq	608(%rsp,%rdx,8), %rsi
+	vmovss	(%rax,%rsi,4), %xmm2
+	vucomiss	%xmm1, %xmm2
+	seta	%r9b
+	vcmpordss	%xmm7, %xmm1, %xmm0
+	vcmpunordss	%xmm7, %xmm2, %xmm3
+	vandps	%xmm3, %xmm0, %xmm0
+	vmovd	%xmm0, %r10d
+	orb	%r9b, %r10b
+	testb	$1, %r10b
+	jne	.LBB17_76
+	vmovaps	%xmm1, %xmm2
+.LBB17_76:
+	cmovneq	%rsi, %r8
+	movq	616(%rsp,%rdx,8), %rsi
+	vmovss	(%rax,%rsi,4), %xmm1
+	vucomiss	%xmm2, %xmm1
+	seta	%r9b
+	vcmpordss	%xmm7, %xmm2, %xmm0
+	vcmpunordss	%xmm7, %xmm1, %xmm3
+	vandps	%xmm3, %xmm0, %xmm0
+	vmovd	%xmm0, %r10d
+	orb	%r9b, %r10b
+	testb	$1, %r10b
+	jne	.LBB17_78
+	vmovaps	%xmm2, %xmm1
+	jmp	.LBB17_78
+.LBB17_28:
 	xorl	%r9d, %r9d
-	jmp	.LBB17_47
-.LBB17_38:
-	movl	$32, %edx
-	vmovaps	.LCPI17_3(%rip), %ymm14
-	vmovaps	%ymm14, 160(%rsp)
-	vmovdqa	.LCPI17_11(%rip), %ymm15
+	jmp	.LBB17_40
+.LBB17_31:
+	movl	$32, %esi
+	vmovaps	.LCPI17_3(%rip), %ymm15
+	vmovaps	%ymm15, 128(%rsp)
+	vmovdqa	.LCPI17_11(%rip), %ymm8
 	vmovdqa	.LCPI17_10(%rip), %ymm7
 	vmovdqa	.LCPI17_9(%rip), %ymm6
 	vmovdqa	.LCPI17_8(%rip), %ymm5
 	vmovdqa	.LCPI17_7(%rip), %ymm4
 	vmovdqa	.LCPI17_6(%rip), %ymm3
 	vmovdqa	.LCPI17_5(%rip), %ymm2
-	movq	288(%rsp), %rsi
 	.p2align	4
-.LBB17_39:
-	vmovdqa	160(%rsp), %ymm8
-	vpsrlq	$32, %ymm8, %ymm1
-	vmovdqa	480(%rsp), %ymm0
+.LBB17_32:
+	vmovdqa	128(%rsp), %ymm9
+	vpsrlq	$32, %ymm9, %ymm1
+	vmovdqa	448(%rsp), %ymm0
 	vpmuludq	%ymm0, %ymm1, %ymm1
-	vpsrlq	$32, %ymm0, %ymm11
-	vpmuludq	%ymm11, %ymm8, %ymm8
-	vpaddq	%ymm1, %ymm8, %ymm1
+	vpsrlq	$32, %ymm0, %ymm13
+	vpmuludq	%ymm13, %ymm9, %ymm9
+	vpaddq	%ymm1, %ymm9, %ymm1
 	vpsllq	$32, %ymm1, %ymm1
-	vmovdqa	%ymm1, 448(%rsp)
-	vpsrlq	$32, %ymm15, %ymm8
-	vpmuludq	%ymm0, %ymm8, %ymm8
-	vpmuludq	%ymm11, %ymm15, %ymm9
-	vpaddq	%ymm8, %ymm9, %ymm8
-	vpsllq	$32, %ymm8, %ymm1
 	vmovdqa	%ymm1, 416(%rsp)
-	vpsrlq	$32, %ymm7, %ymm8
-	vpmuludq	%ymm0, %ymm8, %ymm8
-	vpmuludq	%ymm7, %ymm11, %ymm9
-	vpaddq	%ymm8, %ymm9, %ymm8
-	vpsllq	$32, %ymm8, %ymm8
+	vpsrlq	$32, %ymm8, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm13, %ymm8, %ymm10
+	vpaddq	%ymm9, %ymm10, %ymm9
+	vpsllq	$32, %ymm9, %ymm1
+	vmovdqa	%ymm1, 384(%rsp)
+	vpsrlq	$32, %ymm7, %ymm9
+	vpmuludq	%ymm0, %ymm9, %ymm9
+	vpmuludq	%ymm7, %ymm13, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm9
+	vpsllq	$32, %ymm9, %ymm12
 	vpsrlq	$32, %ymm6, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm6, %ymm11, %ymm12
-	vpaddq	%ymm9, %ymm12, %ymm9
-	vpsllq	$32, %ymm9, %ymm12
+	vpmuludq	%ymm6, %ymm13, %ymm11
+	vpaddq	%ymm9, %ymm11, %ymm9
+	vpsllq	$32, %ymm9, %ymm11
 	vpsrlq	$32, %ymm5, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm5, %ymm11, %ymm13
-	vpaddq	%ymm9, %ymm13, %ymm9
-	vpsllq	$32, %ymm9, %ymm13
+	vpmuludq	%ymm5, %ymm13, %ymm14
+	vpaddq	%ymm9, %ymm14, %ymm9
+	vpsllq	$32, %ymm9, %ymm14
 	vpsrlq	$32, %ymm4, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm4, %ymm11, %ymm1
+	vpmuludq	%ymm4, %ymm13, %ymm1
 	vpaddq	%ymm1, %ymm9, %ymm1
 	vpsllq	$32, %ymm1, %ymm1
 	vpsrlq	$32, %ymm3, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm3, %ymm11, %ymm10
+	vpmuludq	%ymm3, %ymm13, %ymm10
 	vpaddq	%ymm9, %ymm10, %ymm9
 	vpsllq	$32, %ymm9, %ymm10
 	vpsrlq	$32, %ymm2, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
-	vpmuludq	%ymm2, %ymm11, %ymm11
-	vpaddq	%ymm9, %ymm11, %ymm9
+	vpmuludq	%ymm2, %ymm13, %ymm13
+	vpaddq	%ymm9, %ymm13, %ymm9
 	vpsllq	$32, %ymm9, %ymm9
-	vpmuludq	%ymm0, %ymm2, %ymm11
-	vmovdqa	512(%rsp), %ymm14
-	vpaddq	%ymm14, %ymm11, %ymm11
-	vpaddq	%ymm9, %ymm11, %ymm9
-	vpmuludq	%ymm0, %ymm3, %ymm11
-	vpaddq	%ymm14, %ymm11, %ymm11
-	vpaddq	%ymm10, %ymm11, %ymm11
+	vpmuludq	%ymm0, %ymm2, %ymm13
+	vmovdqa	480(%rsp), %ymm15
+	vpaddq	%ymm15, %ymm13, %ymm13
+	vpaddq	%ymm9, %ymm13, %ymm9
+	vpmuludq	%ymm0, %ymm3, %ymm13
+	vpaddq	%ymm15, %ymm13, %ymm13
+	vpaddq	%ymm10, %ymm13, %ymm13
 	vpmuludq	%ymm0, %ymm4, %ymm10
-	vpaddq	%ymm14, %ymm10, %ymm10
+	vpaddq	%ymm15, %ymm10, %ymm10
 	vpaddq	%ymm1, %ymm10, %ymm1
 	vpmuludq	%ymm0, %ymm5, %ymm10
+	vpaddq	%ymm15, %ymm10, %ymm10
 	vpaddq	%ymm14, %ymm10, %ymm10
-	vpaddq	%ymm13, %ymm10, %ymm10
-	vpmuludq	%ymm0, %ymm6, %ymm13
-	vpaddq	%ymm14, %ymm13, %ymm13
-	vpaddq	%ymm12, %ymm13, %ymm12
-	vpmuludq	%ymm0, %ymm7, %ymm13
-	vpaddq	%ymm14, %ymm13, %ymm13
-	vpaddq	%ymm8, %ymm13, %ymm8
-	vpmuludq	%ymm0, %ymm15, %ymm13
-	vpaddq	%ymm14, %ymm13, %ymm13
-	vpaddq	416(%rsp), %ymm13, %ymm13
-	vpmuludq	160(%rsp), %ymm0, %ymm0
-	vpaddq	%ymm0, %ymm14, %ymm0
-	vpaddq	448(%rsp), %ymm0, %ymm0
-	vpcmpeqd	%ymm14, %ymm14, %ymm14
-	vpcmpgtq	%ymm14, %ymm0, %ymm0
-	vpcmpgtq	%ymm14, %ymm13, %ymm13
-	vpackssdw	%ymm13, %ymm0, %ymm0
-	vpcmpgtq	%ymm14, %ymm8, %ymm8
-	vpcmpgtq	%ymm14, %ymm12, %ymm12
-	vpackssdw	%ymm12, %ymm8, %ymm8
+	vpmuludq	%ymm0, %ymm6, %ymm14
+	vpaddq	%ymm15, %ymm14, %ymm14
+	vpaddq	%ymm11, %ymm14, %ymm11
+	vpmuludq	%ymm0, %ymm7, %ymm14
+	vpaddq	%ymm15, %ymm14, %ymm14
+	vpaddq	%ymm12, %ymm14, %ymm12
+	vpmuludq	%ymm0, %ymm8, %ymm14
+	vpaddq	%ymm15, %ymm14, %ymm14
+	vpaddq	384(%rsp), %ymm14, %ymm14
+	vpmuludq	128(%rsp), %ymm0, %ymm0
+	vpaddq	%ymm0, %ymm15, %ymm0
+	vpaddq	416(%rsp), %ymm0, %ymm0
+	vpcmpeqd	%ymm15, %ymm15, %ymm15
+	vpcmpgtq	%ymm15, %ymm0, %ymm0
+	vpcmpgtq	%ymm15, %ymm14, %ymm14
+	vpackssdw	%ymm14, %ymm0, %ymm0
+	vpcmpgtq	%ymm15, %ymm12, %ymm12
+	vpcmpgtq	%ymm15, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm12, %ymm11
 	vpermq	$216, %ymm0, %ymm0
-	vpermq	$216, %ymm8, %ymm8
-	vpackssdw	%ymm8, %ymm0, %ymm0
-	vpcmpgtq	%ymm14, %ymm10, %ymm8
-	vpcmpgtq	%ymm14, %ymm1, %ymm1
-	vpackssdw	%ymm1, %ymm8, %ymm1
-	vpcmpgtq	%ymm14, %ymm11, %ymm8
-	vpcmpgtq	%ymm14, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm8, %ymm8
+	vpermq	$216, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm0, %ymm0
+	vpcmpgtq	%ymm15, %ymm10, %ymm10
+	vpcmpgtq	%ymm15, %ymm1, %ymm1
+	vpackssdw	%ymm1, %ymm10, %ymm1
+	vpcmpgtq	%ymm15, %ymm13, %ymm10
+	vpcmpgtq	%ymm15, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm10, %ymm9
 	vpermq	$216, %ymm1, %ymm1
-	vpermq	$216, %ymm8, %ymm8
-	vpackssdw	%ymm8, %ymm1, %ymm1
+	vpermq	$216, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm1, %ymm1
 	vpermq	$216, %ymm0, %ymm0
 	vpermq	$216, %ymm1, %ymm1
 	vpacksswb	%ymm1, %ymm0, %ymm1
 	vpmovmskb	%ymm1, %eax
-	leaq	-32(%rdx), %r8
+	leaq	-32(%rsi), %r8
 	testl	%eax, %eax
-	jne	.LBB17_41
-	addq	%rsi, %rdx
+	jne	.LBB17_34
+	addq	%r10, %rsi
 	vpbroadcastq	.LCPI17_12(%rip), %ymm0
-	vmovdqa	160(%rsp), %ymm8
+	vmovdqa	128(%rsp), %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm9
+	vmovdqa	%ymm9, 128(%rsp)
 	vpaddq	%ymm0, %ymm8, %ymm8
-	vmovdqa	%ymm8, 160(%rsp)
-	vpaddq	%ymm0, %ymm15, %ymm15
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
 	vpaddq	%ymm0, %ymm5, %ymm5
 	vpaddq	%ymm0, %ymm4, %ymm4
 	vpaddq	%ymm0, %ymm3, %ymm3
 	vpaddq	%ymm0, %ymm2, %ymm2
-	cmpq	$64, %rdx
-	movq	%r8, %rdx
-	jne	.LBB17_39
-.LBB17_41:
+	cmpq	$64, %rsi
+	movq	%r8, %rsi
+	jne	.LBB17_32
+.LBB17_34:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	je	.LBB17_42
+	je	.LBB17_35
 	vpand	.LCPI17_13(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm1
-	vpextrb	$1, %xmm1, %edx
-	vmovd	%xmm1, %eax
+	vpextrb	$1, %xmm1, %eax
+	vmovd	%xmm1, %edx
+	cmpb	%al, %dl
+	cmoval	%edx, %eax
+	vpextrb	$2, %xmm1, %edx
 	cmpb	%dl, %al
-	cmoval	%eax, %edx
-	vpextrb	$2, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$3, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$4, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$5, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$6, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$7, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$8, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$9, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$10, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$11, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$12, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$13, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$14, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	vpextrb	$15, %xmm1, %eax
-	cmpb	%al, %dl
-	cmovbel	%eax, %edx
-	movb	$32, %al
-	subb	%dl, %al
-	movzbl	%al, %r9d
+	cmovbel	%edx, %eax
+	vpextrb	$3, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$4, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$5, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$6, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$7, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$8, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$9, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$10, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$11, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$12, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$13, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$14, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$15, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	movb	$32, %dl
+	subb	%al, %dl
+	movzbl	%dl, %r9d
 	subq	%r8, %r9
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
-	jmp	.LBB17_47
-.LBB17_42:
-	movq	%rsi, %rdx
-	movq	%r15, %r9
-	cmpq	%rsi, %r15
+	vpxor	%xmm9, %xmm9, %xmm9
+	jmp	.LBB17_40
+.LBB17_35:
+	movq	%r10, %rdx
+	movq	%r13, %r9
+	cmpq	%r10, %r13
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
-	jne	.LBB17_43
+	vpxor	%xmm9, %xmm9, %xmm9
+	jne	.LBB17_36
 	.p2align	4
-.LBB17_47:
-	subq	128(%rsp), %rdi
-	cmpq	%r15, %r9
-	movq	%r15, %rdx
-	cmovlq	%r9, %rdx
-	movq	136(%rsp), %rsi
-	movq	%r15, %rax
-	movq	328(%rsp), %r15
+.LBB17_40:
+	subq	88(%rsp), %r11
+	cmpq	%r13, %r9
+	movq	%r13, %r14
+	cmovlq	%r9, %r14
+	movq	96(%rsp), %rdx
+	movq	%r13, %rax
+	movq	8(%rsp), %r10
+	movq	312(%rsp), %rsi
+	movq	304(%rsp), %r13
 	.p2align	4
-.LBB17_48:
+.LBB17_41:
 	cmpq	%r9, %rax
-	jle	.LBB17_51
+	jle	.LBB17_44
 	decq	%rax
-	subq	%r10, %rsi
-	cmpq	%r11, %rsi
-	jge	.LBB17_48
+	subq	%rbx, %rdx
+	cmpq	%rsi, %rdx
+	jge	.LBB17_41
 	incq	%rax
-	movq	%rax, %rdx
-.LBB17_51:
-	testq	%r13, %r13
-	jle	.LBB17_52
-	cmpq	$96, %r13
-	jae	.LBB17_55
-	xorl	%esi, %esi
-.LBB17_60:
-	leaq	-1(%rsi), %rax
-	imulq	%r10, %rax
-	addq	152(%rsp), %rax
-	movq	%rsi, %r8
+	movq	%rax, %r14
+.LBB17_44:
+	testq	%r10, %r10
+	jle	.LBB17_45
+	cmpq	$96, %r10
+	jae	.LBB17_48
+	xorl	%edx, %edx
+.LBB17_53:
+	leaq	-1(%rdx), %rax
+	imulq	%rbx, %rax
+	addq	112(%rsp), %rax
+	movq	%rdx, %rsi
 	.p2align	4
-.LBB17_61:
-	addq	%r10, %rax
-	jns	.LBB17_64
-	incq	%r8
-	cmpq	%r8, %r13
-	jne	.LBB17_61
-	movq	%r13, %r8
-	jmp	.LBB17_64
-.LBB17_52:
-	xorl	%r8d, %r8d
-	jmp	.LBB17_64
-.LBB17_55:
-	vmovq	%rdi, %xmm0
+.LBB17_54:
+	addq	%rbx, %rax
+	jns	.LBB17_57
+	incq	%rsi
+	cmpq	%rsi, %r10
+	jne	.LBB17_54
+	movq	%r10, %rsi
+	jmp	.LBB17_57
+.LBB17_45:
+	xorl	%esi, %esi
+	jmp	.LBB17_57
+.LBB17_48:
+	vmovq	%r11, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vmovdqa	%ymm0, 544(%rsp)
-	movl	$32, %r8d
-	vmovdqa	.LCPI17_3(%rip), %ymm15
+	vmovdqa	%ymm0, 512(%rsp)
+	movl	$32, %esi
+	vmovdqa	.LCPI17_3(%rip), %ymm8
 	vmovdqa	.LCPI17_11(%rip), %ymm7
 	vmovdqa	.LCPI17_10(%rip), %ymm6
 	vmovdqa	.LCPI17_9(%rip), %ymm5
@@ -14259,110 +14250,110 @@ max_pool_forward:
 	vmovdqa	.LCPI17_6(%rip), %ymm2
 	vmovdqa	.LCPI17_5(%rip), %ymm1
 	.p2align	4
-.LBB17_56:
-	vpsrlq	$32, %ymm15, %ymm0
-	vmovdqa	480(%rsp), %ymm14
-	vpmuludq	%ymm0, %ymm14, %ymm0
-	vpsrlq	$32, %ymm14, %ymm12
-	vpmuludq	%ymm12, %ymm15, %ymm8
-	vpaddq	%ymm0, %ymm8, %ymm0
+.LBB17_49:
+	vpsrlq	$32, %ymm8, %ymm0
+	vmovdqa	448(%rsp), %ymm15
+	vpmuludq	%ymm0, %ymm15, %ymm0
+	vpsrlq	$32, %ymm15, %ymm11
+	vpmuludq	%ymm11, %ymm8, %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm0
 	vpsllq	$32, %ymm0, %ymm0
-	vmovdqa	%ymm0, 160(%rsp)
+	vmovdqa	%ymm0, 128(%rsp)
 	vpsrlq	$32, %ymm7, %ymm0
-	vpmuludq	%ymm0, %ymm14, %ymm0
-	vpmuludq	%ymm7, %ymm12, %ymm8
-	vpaddq	%ymm0, %ymm8, %ymm0
-	vpsllq	$32, %ymm0, %ymm0
-	vmovdqa	%ymm0, 448(%rsp)
-	vpsrlq	$32, %ymm6, %ymm0
-	vpmuludq	%ymm0, %ymm14, %ymm0
-	vpmuludq	%ymm6, %ymm12, %ymm9
+	vpmuludq	%ymm0, %ymm15, %ymm0
+	vpmuludq	%ymm7, %ymm11, %ymm9
 	vpaddq	%ymm0, %ymm9, %ymm0
 	vpsllq	$32, %ymm0, %ymm0
 	vmovdqa	%ymm0, 416(%rsp)
-	vpsrlq	$32, %ymm5, %ymm0
-	vpmuludq	%ymm0, %ymm14, %ymm0
-	vpmuludq	%ymm5, %ymm12, %ymm9
+	vpsrlq	$32, %ymm6, %ymm0
+	vpmuludq	%ymm0, %ymm15, %ymm0
+	vpmuludq	%ymm6, %ymm11, %ymm9
 	vpaddq	%ymm0, %ymm9, %ymm0
-	vpsllq	$32, %ymm0, %ymm11
+	vpsllq	$32, %ymm0, %ymm0
+	vmovdqa	%ymm0, 384(%rsp)
+	vpsrlq	$32, %ymm5, %ymm0
+	vpmuludq	%ymm0, %ymm15, %ymm0
+	vpmuludq	%ymm5, %ymm11, %ymm9
+	vpaddq	%ymm0, %ymm9, %ymm0
+	vpsllq	$32, %ymm0, %ymm13
 	vpsrlq	$32, %ymm4, %ymm0
-	vpmuludq	%ymm0, %ymm14, %ymm0
-	vpmuludq	%ymm4, %ymm12, %ymm13
-	vpaddq	%ymm0, %ymm13, %ymm0
+	vpmuludq	%ymm0, %ymm15, %ymm0
+	vpmuludq	%ymm4, %ymm11, %ymm14
+	vpaddq	%ymm0, %ymm14, %ymm0
 	vpsllq	$32, %ymm0, %ymm9
-	vpsrlq	$32, %ymm3, %ymm13
-	vpmuludq	%ymm14, %ymm13, %ymm13
-	vpmuludq	%ymm3, %ymm12, %ymm10
-	vpaddq	%ymm13, %ymm10, %ymm10
+	vpsrlq	$32, %ymm3, %ymm14
+	vpmuludq	%ymm15, %ymm14, %ymm14
+	vpmuludq	%ymm3, %ymm11, %ymm10
+	vpaddq	%ymm14, %ymm10, %ymm10
 	vpsllq	$32, %ymm10, %ymm10
-	vpsrlq	$32, %ymm2, %ymm13
-	vpmuludq	%ymm14, %ymm13, %ymm13
-	vpmuludq	%ymm2, %ymm12, %ymm8
-	vpaddq	%ymm13, %ymm8, %ymm8
-	vpsllq	$32, %ymm8, %ymm8
-	vpsrlq	$32, %ymm1, %ymm13
-	vpmuludq	%ymm14, %ymm13, %ymm13
-	vpmuludq	%ymm1, %ymm12, %ymm12
-	vpaddq	%ymm13, %ymm12, %ymm12
+	vpsrlq	$32, %ymm2, %ymm14
+	vpmuludq	%ymm15, %ymm14, %ymm14
+	vpmuludq	%ymm2, %ymm11, %ymm12
+	vpaddq	%ymm14, %ymm12, %ymm12
 	vpsllq	$32, %ymm12, %ymm12
-	vpmuludq	%ymm1, %ymm14, %ymm13
-	vmovdqa	544(%rsp), %ymm0
-	vpaddq	%ymm0, %ymm13, %ymm13
-	vpaddq	%ymm12, %ymm13, %ymm12
-	vmovdqa	%ymm12, 608(%rsp)
-	vpmuludq	%ymm2, %ymm14, %ymm13
-	vpaddq	%ymm0, %ymm13, %ymm13
-	vpaddq	%ymm8, %ymm13, %ymm8
-	vmovdqa	%ymm8, 576(%rsp)
-	vpmuludq	%ymm3, %ymm14, %ymm8
-	vpaddq	%ymm0, %ymm8, %ymm8
-	vpaddq	%ymm10, %ymm8, %ymm13
-	vpmuludq	%ymm4, %ymm14, %ymm10
-	vpaddq	%ymm0, %ymm10, %ymm10
-	vpaddq	%ymm9, %ymm10, %ymm8
-	vpmuludq	%ymm5, %ymm14, %ymm10
-	vpaddq	%ymm0, %ymm10, %ymm10
-	vpaddq	%ymm11, %ymm10, %ymm9
-	vpmuludq	%ymm6, %ymm14, %ymm10
-	vpaddq	%ymm0, %ymm10, %ymm10
-	vpaddq	416(%rsp), %ymm10, %ymm10
-	vpmuludq	%ymm7, %ymm14, %ymm11
-	vpaddq	%ymm0, %ymm11, %ymm11
-	vpaddq	448(%rsp), %ymm11, %ymm11
-	vpmuludq	%ymm14, %ymm15, %ymm12
+	vpsrlq	$32, %ymm1, %ymm14
+	vpmuludq	%ymm15, %ymm14, %ymm14
+	vpmuludq	%ymm1, %ymm11, %ymm11
+	vpaddq	%ymm14, %ymm11, %ymm11
+	vpsllq	$32, %ymm11, %ymm11
+	vpmuludq	%ymm1, %ymm15, %ymm14
+	vmovdqa	512(%rsp), %ymm0
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm11, %ymm14, %ymm11
+	vmovdqa	%ymm11, 576(%rsp)
+	vpmuludq	%ymm2, %ymm15, %ymm14
+	vpaddq	%ymm0, %ymm14, %ymm14
+	vpaddq	%ymm12, %ymm14, %ymm11
+	vmovdqa	%ymm11, 544(%rsp)
+	vpmuludq	%ymm3, %ymm15, %ymm12
 	vpaddq	%ymm0, %ymm12, %ymm12
-	vpaddq	160(%rsp), %ymm12, %ymm12
-	vpcmpeqd	%ymm14, %ymm14, %ymm14
-	vpcmpgtq	%ymm14, %ymm12, %ymm12
-	vpcmpgtq	%ymm14, %ymm11, %ymm11
-	vpackssdw	%ymm11, %ymm12, %ymm11
-	vpcmpgtq	%ymm14, %ymm10, %ymm10
-	vpcmpgtq	%ymm14, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm10, %ymm9
-	vpermq	$216, %ymm11, %ymm10
+	vpaddq	%ymm10, %ymm12, %ymm14
+	vpmuludq	%ymm4, %ymm15, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm12
+	vpaddq	%ymm9, %ymm12, %ymm10
+	vpmuludq	%ymm5, %ymm15, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm12
+	vpaddq	%ymm13, %ymm12, %ymm9
+	vpmuludq	%ymm6, %ymm15, %ymm12
+	vpaddq	%ymm0, %ymm12, %ymm12
+	vpaddq	384(%rsp), %ymm12, %ymm12
+	vpmuludq	%ymm7, %ymm15, %ymm13
+	vpaddq	%ymm0, %ymm13, %ymm13
+	vpaddq	416(%rsp), %ymm13, %ymm13
+	vpmuludq	%ymm15, %ymm8, %ymm11
+	vpaddq	%ymm0, %ymm11, %ymm11
+	vpaddq	128(%rsp), %ymm11, %ymm11
+	vpcmpeqd	%ymm15, %ymm15, %ymm15
+	vpcmpgtq	%ymm15, %ymm11, %ymm11
+	vpcmpgtq	%ymm15, %ymm13, %ymm13
+	vpackssdw	%ymm13, %ymm11, %ymm11
+	vpcmpgtq	%ymm15, %ymm12, %ymm12
+	vpcmpgtq	%ymm15, %ymm9, %ymm9
+	vpackssdw	%ymm9, %ymm12, %ymm9
+	vpermq	$216, %ymm11, %ymm11
 	vpermq	$216, %ymm9, %ymm9
-	vpackssdw	%ymm9, %ymm10, %ymm9
-	vpcmpgtq	%ymm14, %ymm8, %ymm0
-	vpcmpgtq	%ymm14, %ymm13, %ymm8
-	vpackssdw	%ymm8, %ymm0, %ymm0
-	vmovdqa	576(%rsp), %ymm8
-	vpcmpgtq	%ymm14, %ymm8, %ymm8
-	vmovdqa	608(%rsp), %ymm10
-	vpcmpgtq	%ymm14, %ymm10, %ymm10
-	vpackssdw	%ymm10, %ymm8, %ymm8
+	vpackssdw	%ymm9, %ymm11, %ymm9
+	vpcmpgtq	%ymm15, %ymm10, %ymm0
+	vpcmpgtq	%ymm15, %ymm14, %ymm10
+	vpackssdw	%ymm10, %ymm0, %ymm0
+	vmovdqa	544(%rsp), %ymm10
+	vpcmpgtq	%ymm15, %ymm10, %ymm10
+	vmovdqa	576(%rsp), %ymm11
+	vpcmpgtq	%ymm15, %ymm11, %ymm11
+	vpackssdw	%ymm11, %ymm10, %ymm10
 	vpermq	$216, %ymm0, %ymm0
-	vpermq	$216, %ymm8, %ymm8
-	vpackssdw	%ymm8, %ymm0, %ymm0
-	vpermq	$216, %ymm9, %ymm8
+	vpermq	$216, %ymm10, %ymm10
+	vpackssdw	%ymm10, %ymm0, %ymm0
+	vpermq	$216, %ymm9, %ymm9
 	vpermq	$216, %ymm0, %ymm0
-	vpacksswb	%ymm0, %ymm8, %ymm8
-	vpmovmskb	%ymm8, %eax
-	leaq	-32(%r8), %rsi
+	vpacksswb	%ymm0, %ymm9, %ymm9
+	vpmovmskb	%ymm9, %eax
+	leaq	-32(%rsi), %r8
 	testl	%eax, %eax
-	jne	.LBB17_58
-	addq	%r15, %r8
+	jne	.LBB17_51
+	addq	%r13, %rsi
 	vpbroadcastq	.LCPI17_12(%rip), %ymm0
-	vpaddq	%ymm0, %ymm15, %ymm15
+	vpaddq	%ymm0, %ymm8, %ymm8
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
 	vpaddq	%ymm0, %ymm5, %ymm5
@@ -14370,247 +14361,246 @@ max_pool_forward:
 	vpaddq	%ymm0, %ymm3, %ymm3
 	vpaddq	%ymm0, %ymm2, %ymm2
 	vpaddq	%ymm0, %ymm1, %ymm1
-	cmpq	$64, %r8
-	movq	%rsi, %r8
-	jne	.LBB17_56
-.LBB17_58:
-	vpermq	$216, %ymm8, %ymm1
+	cmpq	$64, %rsi
+	movq	%r8, %rsi
+	jne	.LBB17_49
+.LBB17_51:
+	vpermq	$216, %ymm9, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
 	vpxor	%xmm7, %xmm7, %xmm7
-	je	.LBB17_59
+	vpxor	%xmm8, %xmm8, %xmm8
+	je	.LBB17_52
 	vpand	.LCPI17_13(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm1
-	vpextrb	$1, %xmm1, %r8d
-	vmovd	%xmm1, %eax
-	cmpb	%r8b, %al
-	cmoval	%eax, %r8d
-	vpextrb	$2, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$3, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$4, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$5, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$6, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$7, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$8, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$9, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$10, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$11, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$12, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$13, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$14, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	vpextrb	$15, %xmm1, %eax
-	cmpb	%al, %r8b
-	cmovbel	%eax, %r8d
-	movb	$32, %al
-	subb	%r8b, %al
-	movzbl	%al, %r8d
-	subq	%rsi, %r8
-	vpxor	%xmm8, %xmm8, %xmm8
-	jmp	.LBB17_64
-.LBB17_59:
-	movq	%r15, %rsi
-	movq	%r13, %r8
-	cmpq	%r15, %r13
-	vpxor	%xmm8, %xmm8, %xmm8
-	jne	.LBB17_60
+	vpextrb	$1, %xmm1, %eax
+	vmovd	%xmm1, %edx
+	cmpb	%al, %dl
+	cmoval	%edx, %eax
+	vpextrb	$2, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$3, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$4, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$5, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$6, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$7, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$8, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$9, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$10, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$11, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$12, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$13, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$14, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	vpextrb	$15, %xmm1, %edx
+	cmpb	%dl, %al
+	cmovbel	%edx, %eax
+	movb	$32, %dl
+	subb	%al, %dl
+	movzbl	%dl, %esi
+	subq	%r8, %rsi
+	vpxor	%xmm9, %xmm9, %xmm9
+	jmp	.LBB17_57
+.LBB17_52:
+	movq	%r13, %rdx
+	movq	%r10, %rsi
+	cmpq	%r13, %r10
+	vpxor	%xmm9, %xmm9, %xmm9
+	jne	.LBB17_53
+	.p2align	4
+.LBB17_57:
+	cmpq	%r10, %rsi
+	movq	%r10, %rax
+	cmovlq	%rsi, %rax
+	movq	%r15, %r8
+	movq	%r10, %rdx
+	.p2align	4
+.LBB17_58:
+	cmpq	%rsi, %rdx
+	jle	.LBB17_61
+	decq	%rdx
+	subq	%rbx, %r8
+	cmpq	%r12, %r8
+	jge	.LBB17_58
+	incq	%rdx
+	movq	%rdx, %rax
+.LBB17_61:
+	imulq	%rbx, %r9
+	imulq	%rbx, %r14
+	movq	$-1, %r8
+	cmpq	%r14, %r9
+	jge	.LBB17_82
+	movq	280(%rsp), %r8
+	addq	%r8, %r14
+	imulq	%rbx, %rsi
+	leaq	(%rsi,%r11), %r12
+	imulq	%rbx, %rax
+	addq	%rax, %r11
+	movq	48(%rsp), %rdx
+	leaq	(%rdx,%r9), %r10
+	addq	%r8, %r9
+	movq	120(%rsp), %r13
+	imulq	%r10, %r13
+	imulq	272(%rsp), %r10
+	addq	40(%rsp), %r10
+	movq	$-1, %r8
+	jmp	.LBB17_63
 	.p2align	4
 .LBB17_64:
-	cmpq	%r13, %r8
-	movq	%r13, %rsi
-	cmovlq	%r8, %rsi
-	movq	%rbx, %r11
-	movq	%r13, %rax
+	addq	%rbx, %r9
+	addq	376(%rsp), %r13
+	addq	368(%rsp), %r10
+	cmpq	%r14, %r9
+	jge	.LBB17_82
+.LBB17_63:
+	movq	%r12, %rdx
+	cmpq	%rax, %rsi
+	jl	.LBB17_65
+	jmp	.LBB17_64
 	.p2align	4
+.LBB17_69:
+	leaq	(%rdx,%r13), %r8
+.LBB17_70:
+	addq	%rbx, %rdx
+	cmpq	%r11, %rdx
+	jge	.LBB17_64
 .LBB17_65:
-	cmpq	%r8, %rax
-	jle	.LBB17_68
-	decq	%rax
-	subq	%r10, %r11
-	cmpq	%r14, %r11
-	jge	.LBB17_65
-	incq	%rax
-	movq	%rax, %rsi
-.LBB17_68:
-	imulq	%r10, %r9
-	imulq	%r10, %rdx
-	movq	$-1, %r14
-	cmpq	%rdx, %r9
-	jge	.LBB17_72
-	movq	304(%rsp), %r11
-	addq	%r11, %rdx
-	imulq	%r10, %r8
-	leaq	(%r8,%rdi), %r13
-	imulq	%r10, %rsi
-	addq	%rsi, %rdi
-	movq	56(%rsp), %rax
-	leaq	(%rax,%r9), %r15
-	addq	%r11, %r9
-	movq	144(%rsp), %r11
-	imulq	%r15, %r11
-	imulq	296(%rsp), %r15
-	addq	48(%rsp), %r15
+	testq	%r8, %r8
+	js	.LBB17_69
+	vmovss	(%r10,%rdx,4), %xmm2
+	vmovss	(%rdi,%r8,4), %xmm1
+	vucomiss	%xmm1, %xmm2
+	ja	.LBB17_69
+	vucomiss	%xmm2, %xmm2
+	jnp	.LBB17_70
+	vucomiss	%xmm1, %xmm1
+	jnp	.LBB17_69
 	jmp	.LBB17_70
 	.p2align	4
-.LBB17_71:
-	addq	%r10, %r9
-	addq	408(%rsp), %r11
-	addq	400(%rsp), %r15
-	cmpq	%rdx, %r9
-	jge	.LBB17_72
-.LBB17_70:
-	movq	%r13, %rax
-	cmpq	%rsi, %r8
-	jl	.LBB17_73
-	jmp	.LBB17_71
-	.p2align	4
-.LBB17_77:
-	leaq	(%r11,%rax), %r14
-.LBB17_78:
-	addq	%r10, %rax
-	cmpq	%rdi, %rax
-	jge	.LBB17_71
-.LBB17_73:
-	testq	%r14, %r14
-	js	.LBB17_77
-	vmovss	(%r15,%rax,4), %xmm2
-	vmovss	(%r12,%r14,4), %xmm1
-	vucomiss	%xmm1, %xmm2
-	ja	.LBB17_77
-	vucomiss	%xmm2, %xmm2
-	jnp	.LBB17_78
-	vucomiss	%xmm1, %xmm1
-	jnp	.LBB17_77
-	jmp	.LBB17_78
-	.p2align	4
 .LBB17_18:
-	testq	%rbx, %rbx
-	jle	.LBB17_81
-	xorl	%ecx, %ecx
+	testq	%r11, %r11
+	jle	.LBB17_86
+	xorl	%eax, %eax
 	jmp	.LBB17_20
 	.p2align	4
-.LBB17_80:
-	incq	%rcx
-	cmpq	%rbx, %rcx
-	movq	64(%rsp), %rsi
-	je	.LBB17_81
+.LBB17_85:
+	incq	%rax
+	cmpq	%r11, %rax
+	je	.LBB17_86
 .LBB17_20:
-	movq	272(%rsp), %rax
-	imulq	%rcx, %rax
-	movq	%rcx, %rdi
-	imulq	%r8, %rdi
-	leaq	(%r12,%rax,4), %rdx
-	leaq	(%rdx,%r14,4), %rsi
-	movq	120(%rsp), %rax
-	leaq	(%rax,%rdi,4), %rdi
-	xorl	%eax, %eax
-	cmpq	$8, %r8
+	movq	248(%rsp), %rcx
+	imulq	%rax, %rcx
+	movq	%rax, %rdx
+	imulq	%r10, %rdx
+	leaq	(%rdi,%rcx,4), %rcx
+	leaq	(%rcx,%r12,4), %rsi
+	movq	80(%rsp), %r8
+	leaq	(%r8,%rdx,4), %r8
+	xorl	%edx, %edx
+	cmpq	$8, %r10
 	jge	.LBB17_21
 	.p2align	4
-.LBB17_79:
-	movq	376(%rsp), %r8
-	cmpq	%r8, %rax
-	cmovlq	%rax, %r8
-	vmovups	(%rdx,%r8,8), %xmm0
-	vmovups	16(%rdx,%r8,8), %xmm1
+.LBB17_84:
+	movq	336(%rsp), %r9
+	cmpq	%r9, %rdx
+	cmovlq	%rdx, %r9
+	vmovups	(%rcx,%r9,8), %xmm0
+	vmovups	16(%rcx,%r9,8), %xmm1
 	vshufps	$136, %xmm1, %xmm0, %xmm2
 	vshufps	$221, %xmm1, %xmm0, %xmm0
-	vmovups	(%rsi,%r8,8), %xmm1
-	vmovups	16(%rsi,%r8,8), %xmm3
+	vmovups	(%rsi,%r9,8), %xmm1
+	vmovups	16(%rsi,%r9,8), %xmm3
 	vcmpnltps	%xmm0, %xmm2, %xmm4
-	vcmpordps	%xmm7, %xmm0, %xmm5
-	vcmpunordps	%xmm7, %xmm2, %xmm6
+	vcmpordps	%xmm0, %xmm8, %xmm5
+	vcmpunordps	%xmm2, %xmm8, %xmm6
 	vorps	%xmm5, %xmm6, %xmm5
 	vandps	%xmm5, %xmm4, %xmm4
 	vblendvps	%xmm4, %xmm2, %xmm0, %xmm0
 	vshufps	$136, %xmm3, %xmm1, %xmm2
 	vcmpnltps	%xmm2, %xmm0, %xmm4
-	vcmpordps	%xmm7, %xmm2, %xmm5
-	vcmpunordps	%xmm7, %xmm0, %xmm6
+	vcmpordps	%xmm2, %xmm8, %xmm5
+	vcmpunordps	%xmm0, %xmm8, %xmm6
 	vorps	%xmm5, %xmm6, %xmm5
 	vandps	%xmm5, %xmm4, %xmm4
 	vblendvps	%xmm4, %xmm0, %xmm2, %xmm0
 	vshufps	$221, %xmm3, %xmm1, %xmm1
 	vcmpnltps	%xmm1, %xmm0, %xmm2
-	vcmpordps	%xmm7, %xmm1, %xmm3
-	vcmpunordps	%xmm7, %xmm0, %xmm4
+	vcmpordps	%xmm1, %xmm8, %xmm3
+	vcmpunordps	%xmm0, %xmm8, %xmm4
 	vorps	%xmm3, %xmm4, %xmm3
 	vandps	%xmm3, %xmm2, %xmm2
 	vblendvps	%xmm2, %xmm0, %xmm1, %xmm0
-	vmovups	%xmm0, (%rdi,%r8,4)
-	movq	72(%rsp), %r8
-	addq	$4, %rax
-	cmpq	%r8, %rax
-	jl	.LBB17_79
-	jmp	.LBB17_80
+	vmovups	%xmm0, (%r8,%r9,4)
+	addq	$4, %rdx
+	cmpq	%r10, %rdx
+	jl	.LBB17_84
+	jmp	.LBB17_85
 	.p2align	4
 .LBB17_21:
-	movq	384(%rsp), %r8
-	cmpq	%r8, %rax
-	cmovlq	%rax, %r8
-	vmovups	(%rdx,%r8,8), %ymm0
-	vmovups	32(%rdx,%r8,8), %ymm1
-	vmovups	(%rsi,%r8,8), %ymm2
-	vmovups	32(%rsi,%r8,8), %ymm3
+	cmpq	%r15, %rdx
+	movq	%r15, %r9
+	cmovlq	%rdx, %r9
+	vmovups	(%rcx,%r9,8), %ymm0
+	vmovups	32(%rcx,%r9,8), %ymm1
+	vmovups	(%rsi,%r9,8), %ymm2
+	vmovups	32(%rsi,%r9,8), %ymm3
 	vshufps	$136, %ymm1, %ymm0, %ymm4
 	vpermpd	$216, %ymm4, %ymm4
 	vshufps	$221, %ymm1, %ymm0, %ymm0
 	vpermpd	$216, %ymm0, %ymm0
 	vshufps	$136, %ymm3, %ymm2, %ymm1
 	vpermpd	$216, %ymm1, %ymm1
-	vcmpordps	%ymm0, %ymm8, %ymm5
-	vcmpunordps	%ymm4, %ymm8, %ymm6
+	vcmpordps	%ymm0, %ymm9, %ymm5
+	vcmpunordps	%ymm4, %ymm9, %ymm6
 	vorps	%ymm5, %ymm6, %ymm5
 	vcmpnltps	%ymm0, %ymm4, %ymm6
 	vandps	%ymm5, %ymm6, %ymm5
 	vblendvps	%ymm5, %ymm4, %ymm0, %ymm0
 	vshufps	$221, %ymm3, %ymm2, %ymm2
 	vcmpnltps	%ymm1, %ymm0, %ymm3
-	vcmpordps	%ymm1, %ymm8, %ymm4
-	vcmpunordps	%ymm0, %ymm8, %ymm5
+	vcmpordps	%ymm1, %ymm9, %ymm4
+	vcmpunordps	%ymm0, %ymm9, %ymm5
 	vorps	%ymm4, %ymm5, %ymm4
 	vandps	%ymm4, %ymm3, %ymm3
 	vblendvps	%ymm3, %ymm0, %ymm1, %ymm0
 	vpermpd	$216, %ymm2, %ymm1
 	vcmpnltps	%ymm1, %ymm0, %ymm2
-	vcmpordps	%ymm1, %ymm8, %ymm3
-	vcmpunordps	%ymm0, %ymm8, %ymm4
+	vcmpordps	%ymm1, %ymm9, %ymm3
+	vcmpunordps	%ymm0, %ymm9, %ymm4
 	vorps	%ymm3, %ymm4, %ymm3
 	vandps	%ymm3, %ymm2, %ymm2
 	vblendvps	%ymm2, %ymm0, %ymm1, %ymm0
-	vmovups	%ymm0, (%rdi,%r8,4)
-	movq	72(%rsp), %r8
-	addq	$8, %rax
-	cmpq	%r8, %rax
+	vmovups	%ymm0, (%r8,%r9,4)
+	addq	$8, %rdx
+	cmpq	%r10, %rdx
 	jl	.LBB17_21
-	jmp	.LBB17_80
-.LBB17_82:
+	jmp	.LBB17_85
+.LBB17_87:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -14623,59 +14613,60 @@ max_pool_forward:
 	retq
 .LBB17_2:
 	.cfi_def_cfa %rbp, 16
-	movq	$0, 32(%rsp)
-	testq	%r15, %r15
+	movq	$0, 16(%rsp)
+	testq	%r13, %r13
 	jle	.LBB17_15
-	movq	%r13, %rax
-	imulq	%r15, %rax
+	movq	8(%rsp), %rax
+	imulq	%r13, %rax
 	cmpq	$64, %rax
 	jg	.LBB17_15
 	movabsq	$9223372036854775776, %rdx
 	orq	$16, %rdx
-	andq	%r13, %rdx
-	vmovq	%r10, %xmm0
+	andq	8(%rsp), %rdx
+	vmovq	%rbx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	leaq	736(%rsp), %rsi
+	leaq	704(%rsp), %rsi
 	xorl	%r8d, %r8d
 	vpbroadcastq	.LCPI17_0(%rip), %ymm1
-	vmovdqa	%ymm1, 160(%rsp)
+	vmovdqa	%ymm1, 128(%rsp)
 	vpbroadcastq	.LCPI17_1(%rip), %ymm2
 	vpbroadcastq	.LCPI17_2(%rip), %ymm3
 	vpsrlq	$32, %ymm0, %ymm5
 	vpbroadcastq	.LCPI17_4(%rip), %ymm6
 	xorl	%r9d, %r9d
-	movq	$0, 32(%rsp)
+	movq	$0, 16(%rsp)
 	jmp	.LBB17_5
 	.p2align	4
 .LBB17_6:
-	movq	32(%rsp), %rcx
+	movq	16(%rsp), %rcx
 .LBB17_14:
-	movq	%rcx, 32(%rsp)
+	movq	%rcx, 16(%rsp)
 	incq	%r9
-	addq	%r14, %r8
-	cmpq	%r15, %r9
+	addq	%r12, %r8
+	cmpq	%r13, %r9
 	je	.LBB17_15
 .LBB17_5:
-	testq	%r13, %r13
+	movq	8(%rsp), %rax
+	testq	%rax, %rax
 	jle	.LBB17_6
-	cmpq	$16, %r13
+	cmpq	$16, %rax
 	jae	.LBB17_9
 	xorl	%eax, %eax
-	movq	32(%rsp), %rcx
+	movq	16(%rsp), %rcx
 	jmp	.LBB17_12
 	.p2align	4
 .LBB17_9:
 	movq	%r9, %rax
-	imulq	%r14, %rax
+	imulq	%r12, %rax
 	vmovq	%rax, %xmm7
 	vpbroadcastq	%xmm7, %ymm7
-	vpaddq	160(%rsp), %ymm7, %ymm8
+	vpaddq	128(%rsp), %ymm7, %ymm8
 	vpaddq	%ymm2, %ymm7, %ymm9
 	vpaddq	%ymm3, %ymm7, %ymm10
-	movq	32(%rsp), %rcx
+	movq	16(%rsp), %rcx
 	leaq	(%rsi,%rcx,8), %rax
 	addq	%rdx, %rcx
-	xorl	%r11d, %r11d
+	xorl	%r10d, %r10d
 	vmovdqa	.LCPI17_3(%rip), %ymm11
 	.p2align	4
 .LBB17_10:
@@ -14711,28 +14702,28 @@ max_pool_forward:
 	vpsllq	$32, %ymm13, %ymm13
 	vpmuludq	%ymm0, %ymm15, %ymm14
 	vpaddq	%ymm13, %ymm14, %ymm13
-	vmovdqu	%ymm1, -96(%rax,%r11,8)
-	vmovdqu	%ymm4, -64(%rax,%r11,8)
-	vmovdqu	%ymm12, -32(%rax,%r11,8)
-	vmovdqu	%ymm13, (%rax,%r11,8)
-	addq	$16, %r11
+	vmovdqu	%ymm1, -96(%rax,%r10,8)
+	vmovdqu	%ymm4, -64(%rax,%r10,8)
+	vmovdqu	%ymm12, -32(%rax,%r10,8)
+	vmovdqu	%ymm13, (%rax,%r10,8)
+	addq	$16, %r10
 	vpaddq	%ymm6, %ymm11, %ymm11
-	cmpq	%r11, %rdx
+	cmpq	%r10, %rdx
 	jne	.LBB17_10
 	movq	%rdx, %rax
-	cmpq	%rdx, %r13
+	cmpq	%rdx, 8(%rsp)
 	je	.LBB17_14
 .LBB17_12:
-	movq	%r13, %r11
-	subq	%rax, %r11
+	movq	8(%rsp), %r10
+	subq	%rax, %r10
 	addq	%r8, %rax
-	imulq	%r10, %rax
+	imulq	%rbx, %rax
 	.p2align	4
 .LBB17_13:
-	movq	%rax, 640(%rsp,%rcx,8)
+	movq	%rax, 608(%rsp,%rcx,8)
 	incq	%rcx
-	addq	%r10, %rax
-	decq	%r11
+	addq	%rbx, %rax
+	decq	%r10
 	jne	.LBB17_13
 	jmp	.LBB17_14
 .Lfunc_end17:
@@ -15248,13 +15239,13 @@ max_pool_backward:
 	testb	$1, 336(%rsp)
 	je	.LBB18_41
 	movq	640(%rsp,%r11,8), %rax
-	vmovss	(%rdi,%rax,4), %xmm1
-	vucomiss	%xmm1, %xmm1
+	vmovss	(%rdi,%rax,4), %xmm0
+	vucomiss	%xmm0, %xmm0
 	movq	%r15, %rsi
 	cmovpq	%rax, %rsi
 	vucomiss	%xmm2, %xmm2
 	cmovpq	%r15, %rsi
-	vucomiss	%xmm2, %xmm1
+	vucomiss	%xmm2, %xmm0
 	cmovaq	%rax, %rsi
 	movq	%rsi, %r15
 .LBB18_41:
@@ -15298,10 +15289,10 @@ max_pool_backward:
 	vmovss	(%rdi,%rax,4), %xmm1
 	vucomiss	%xmm2, %xmm1
 	seta	%sil
-	vcmpordss	%xmm2, %xmm9, %xmm3
-	vcmpunordss	%xmm1, %xmm9, %xmm4
-	vandps	%xmm4, %xmm3, %xmm3
-	vmovd	%xmm3, %r8d
+	vcmpordss	%xmm2, %xmm9, %xmm0
+	vcmpunordss	%xmm1, %xmm9, %xmm3
+	vandps	%xmm3, %xmm0, %xmm0
+	vmovd	%xmm0, %r8d
 	orb	%sil, %r8b
 	testb	$1, %r8b
 	jne	.LBB18_53
@@ -15312,10 +15303,10 @@ max_pool_backward:
 	vmovss	(%rdi,%rax,4), %xmm2
 	vucomiss	%xmm1, %xmm2
 	seta	%sil
-	vcmpordss	%xmm1, %xmm9, %xmm3
-	vcmpunordss	%xmm2, %xmm9, %xmm4
-	vandps	%xmm4, %xmm3, %xmm3
-	vmovd	%xmm3, %r8d
+	vcmpordss	%xmm1, %xmm9, %xmm0
+	vcmpunordss	%xmm2, %xmm9, %xmm3
+	vandps	%xmm3, %xmm0, %xmm0
+	vmovd	%xmm0, %r8d
 	orb	%sil, %r8b
 	testb	$1, %r8b
 	jne	.LBB18_50
@@ -22859,296 +22850,308 @@ conv_product:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$88, %rsp
+	subq	$72, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -240(%rbp)
-	movq	%rcx, -232(%rbp)
-	movq	%rdx, -144(%rbp)
-	movq	%rdi, -192(%rbp)
-	movq	24(%rbp), %rcx
-	movq	32(%r8), %r11
-	leaq	7(%r11), %rax
-	addq	$14, %r11
+	movq	%r9, -200(%rbp)
+	movq	%rcx, -72(%rbp)
+	movq	%rdx, -128(%rbp)
+	movq	%rdi, -176(%rbp)
+	movq	32(%r8), %rdi
+	leaq	7(%rdi), %rax
+	addq	$14, %rdi
 	testq	%rax, %rax
-	cmovnsq	%rax, %r11
-	testq	%rcx, %rcx
-	jle	.LBB31_155
-	movq	16(%rbp), %rax
-	sarq	$3, %r11
-	movq	24(%r8), %rcx
-	imulq	%r11, %rcx
-	movq	%rcx, -176(%rbp)
-	leaq	(%rax,%rax), %rcx
-	movq	%rcx, -112(%rbp)
-	leaq	(,%rsi,4), %rdi
-	leaq	(%rdi,%rdi,2), %r14
-	leaq	(%rax,%rax,2), %rcx
-	movq	%rcx, -128(%rbp)
-	leaq	(,%rax,4), %rcx
-	leaq	(%rax,%rax,4), %rdx
-	movq	%rdx, -256(%rbp)
+	cmovnsq	%rax, %rdi
+	cmpq	$0, 24(%rbp)
+	jle	.LBB31_7
+	movq	16(%rbp), %rcx
+	sarq	$3, %rdi
+	movq	24(%r8), %rax
+	imulq	%rdi, %rax
+	movq	%rax, -168(%rbp)
+	leaq	(%rcx,%rcx), %rax
+	movq	%rax, -96(%rbp)
+	leaq	(,%rsi,4), %r9
+	leaq	(%r9,%r9,2), %rax
+	movq	%rax, -232(%rbp)
+	leaq	(,%rcx,4), %rax
+	leaq	(%rax,%rax,2), %rdx
+	movq	%rdx, -112(%rbp)
 	leaq	(%rcx,%rcx,2), %rdx
 	movq	%rdx, -120(%rbp)
-	shlq	$4, %rax
-	movq	%rax, -136(%rbp)
+	movq	%rcx, %rdx
+	shlq	$4, %rdx
+	movq	%rdx, -136(%rbp)
+	movq	%rax, -160(%rbp)
+	leaq	(%rax,%rax,4), %rax
+	movq	%rax, -184(%rbp)
 	leaq	(,%rsi,8), %rax
 	leaq	(%rax,%rax,2), %rax
-	movq	%rax, -224(%rbp)
+	movq	%rax, -208(%rbp)
 	vxorps	%xmm13, %xmm13, %xmm13
-	movq	%rcx, -168(%rbp)
 	leaq	(%rcx,%rcx,4), %rax
-	movq	%rax, -184(%rbp)
-	movq	-144(%rbp), %rax
+	movq	%rax, -216(%rbp)
+	movq	-128(%rbp), %rax
 	leaq	(,%rax,4), %r12
 	leaq	(,%rax,8), %rcx
-	movq	%rcx, -152(%rbp)
-	leaq	(%rdi,%rax,4), %rax
-	movq	%rax, -216(%rbp)
-	movq	24(%rbp), %rax
-	xorl	%r9d, %r9d
-	movq	-192(%rbp), %rcx
-	movq	%rcx, -64(%rbp)
-	movq	%r8, -56(%rbp)
-	movq	%r11, -48(%rbp)
-	movq	%r14, -72(%rbp)
-	jmp	.LBB31_2
-.LBB31_94:
-	vmovups	%ymm6, (%rax)
-	movq	16(%rbp), %rcx
-	vmovups	%ymm5, (%rax,%rcx,4)
-	vmovups	%ymm3, (%rax,%rcx,8)
-	movq	-120(%rbp), %rcx
-	vmovups	%ymm4, (%rax,%rcx)
-	movq	-136(%rbp), %rcx
-	vmovups	%ymm1, (%rax,%rcx)
-	movq	-184(%rbp), %rcx
-.LBB31_113:
-	vmovups	%ymm2, (%rax,%rcx)
-.LBB31_114:
-	movq	-56(%rbp), %r8
-	movq	-48(%rbp), %r11
-.LBB31_154:
-	movq	-248(%rbp), %r9
-	addq	$6, %r9
-	movq	-64(%rbp), %rax
-	addq	-224(%rbp), %rax
+	movq	%rcx, -144(%rbp)
+	leaq	(%r9,%rax,4), %rax
+	movq	%rax, -224(%rbp)
+	movq	$0, -56(%rbp)
+	movq	-176(%rbp), %rax
 	movq	%rax, -64(%rbp)
-	movq	24(%rbp), %rax
-	cmpq	%rax, %r9
-	jge	.LBB31_155
+	movq	%rdi, -192(%rbp)
+	movq	%r8, -88(%rbp)
+	jmp	.LBB31_2
+	.p2align	4
+.LBB31_6:
+	movq	-56(%rbp), %rcx
+	addq	$6, %rcx
+	movq	-64(%rbp), %rax
+	addq	-208(%rbp), %rax
+	movq	%rax, -64(%rbp)
+	movq	%rcx, -56(%rbp)
+	cmpq	24(%rbp), %rcx
+	jge	.LBB31_7
 .LBB31_2:
-	movq	%rax, %rcx
-	subq	%r9, %rcx
+	cmpq	$0, -168(%rbp)
+	jle	.LBB31_6
+	movq	-56(%rbp), %r10
+	movq	%r10, %rax
+	imulq	%rsi, %rax
+	movq	%r10, %rcx
+	imulq	16(%rbp), %rcx
+	movq	-176(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -152(%rbp)
+	movq	-200(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -80(%rbp)
+	movq	24(%rbp), %rcx
+	subq	%r10, %rcx
 	cmpq	$6, %rcx
 	movl	$6, %eax
 	cmovgeq	%rax, %rcx
-	movq	%rcx, -208(%rbp)
-	movq	%r9, %rax
-	imulq	%rsi, %rax
-	movq	-232(%rbp), %rcx
-	testq	%rcx, %rcx
-	leaq	(%rcx,%r9,4), %rdx
-	movq	%rdx, -80(%rbp)
-	cmoveq	%rcx, %rdx
-	movq	%rdx, -88(%rbp)
-	movq	%r9, %rcx
-	imulq	16(%rbp), %rcx
-	movq	-192(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, -160(%rbp)
-	movq	-240(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -96(%rbp)
-	cmpq	$2, -176(%rbp)
-	movq	%r9, -248(%rbp)
-	jge	.LBB31_4
-	xorl	%r15d, %r15d
-.LBB31_83:
-	cmpq	-176(%rbp), %r15
-	jge	.LBB31_154
-	movq	%r15, %rax
-	orq	%r11, %rax
-	shrq	$32, %rax
-	je	.LBB31_85
-	movq	%r15, %rax
-	cqto
-	idivq	%r11
-	jmp	.LBB31_87
+	addl	%ecx, %ecx
+	movq	%rcx, -240(%rbp)
+	xorl	%r11d, %r11d
+	jmp	.LBB31_4
+.LBB31_146:
+	movq	-80(%rbp), %rax
+	vmovups	%ymm1, (%rax,%rdi,4)
 	.p2align	4
+.LBB31_147:
+	addq	$2, %r11
+	cmpq	-168(%rbp), %r11
+	movq	-192(%rbp), %rdi
+	jge	.LBB31_6
 .LBB31_4:
-	movl	$2, %eax
-	xorl	%r15d, %r15d
-	jmp	.LBB31_5
-.LBB31_22:
-	vxorps	%xmm13, %xmm13, %xmm13
-	vmaxps	%ymm12, %ymm13, %ymm0
-	vmaxps	%ymm6, %ymm13, %ymm6
-	vmovups	%ymm0, (%rcx)
-	vmovups	%ymm6, (%rax)
-	vmaxps	%ymm11, %ymm13, %ymm0
-	vmaxps	%ymm5, %ymm13, %ymm5
-	movq	16(%rbp), %rdx
-	vmovups	%ymm0, (%rcx,%rdx,4)
-	vmovups	%ymm5, (%rax,%rdx,4)
-	vmaxps	%ymm10, %ymm13, %ymm0
-	vmaxps	%ymm4, %ymm13, %ymm4
-	movq	-112(%rbp), %rdx
-	vmovups	%ymm0, (%rcx,%rdx,4)
-	vmovups	%ymm4, (%rax,%rdx,4)
-	vmaxps	%ymm9, %ymm13, %ymm0
-	vmaxps	%ymm3, %ymm13, %ymm3
-	movq	-128(%rbp), %rdx
-	vmovups	%ymm0, (%rcx,%rdx,4)
-	vmovups	%ymm3, (%rax,%rdx,4)
-	vmaxps	%ymm8, %ymm13, %ymm0
-	vmaxps	%ymm2, %ymm13, %ymm2
-	movq	-168(%rbp), %rdx
-	vmovups	%ymm0, (%rcx,%rdx,4)
-	vmovups	%ymm2, (%rax,%rdx,4)
-	vmaxps	%ymm7, %ymm13, %ymm7
-	vmaxps	%ymm1, %ymm13, %ymm1
-	movq	-48(%rbp), %r11
-	movq	-72(%rbp), %r14
-.LBB31_23:
-	movq	-104(%rbp), %r15
-	movq	-256(%rbp), %rdx
-	vmovups	%ymm7, (%rcx,%rdx,4)
-	vmovups	%ymm1, (%rax,%rdx,4)
-	movq	-56(%rbp), %r8
-	.p2align	4
-.LBB31_82:
-	leaq	2(%r15), %rax
-	cmpq	-176(%rbp), %rax
-	jg	.LBB31_83
-.LBB31_5:
-	movq	%rax, -104(%rbp)
-	movq	%r15, %r13
-	orq	%r11, %r13
-	shrq	$32, %r13
-	je	.LBB31_6
-	movq	%r15, %rax
+	movq	%r11, %rax
+	orq	%rdi, %rax
+	shrq	$32, %rax
+	je	.LBB31_5
+	movq	%r11, %rax
 	cqto
-	idivq	%r11
-	movq	%rdx, %r14
+	idivq	%rdi
 	movq	%rax, %rbx
-	jmp	.LBB31_8
+	jmp	.LBB31_9
 	.p2align	4
-.LBB31_6:
-	movl	%r15d, %eax
+.LBB31_5:
+	movl	%r11d, %eax
 	xorl	%edx, %edx
-	divl	%r11d
-	movl	%edx, %r14d
+	divl	%edi
 	movl	%eax, %ebx
-.LBB31_8:
-	shlq	$3, %r14
+.LBB31_9:
+	shlq	$3, %rdx
 	movq	32(%r8), %rcx
 	movq	40(%r8), %r10
-	leaq	-8(%rcx), %r9
-	cmpq	%r9, %r14
-	cmovgeq	%r9, %r14
-	orq	$1, %r15
-	testq	%r13, %r13
-	je	.LBB31_9
-	movq	%r15, %rax
-	cqto
-	idivq	%r11
-	jmp	.LBB31_11
-	.p2align	4
-.LBB31_9:
-	movl	%r15d, %eax
-	xorl	%edx, %edx
-	divl	%r11d
-.LBB31_11:
-	movq	%rax, %r15
-	imulq	%r10, %r15
-	imulq	%rbx, %r10
-	addq	%r14, %r10
+	leaq	-8(%rcx), %r13
+	cmpq	%r13, %rdx
+	cmovgeq	%r13, %rdx
+	movq	%r10, %r14
+	imulq	%rbx, %r14
+	addq	%rdx, %r14
 	imulq	%rcx, %rbx
-	addq	%r14, %rbx
-	shlq	$3, %rdx
-	cmpq	%r9, %rdx
-	cmovgeq	%r9, %rdx
-	addq	%rdx, %r15
-	imulq	%rcx, %rax
-	addq	%rdx, %rax
-	movq	-208(%rbp), %rcx
-	addl	$-2, %ecx
-	cmpl	$4, %ecx
-	ja	.LBB31_68
-	leaq	.LJTI31_0(%rip), %rdx
-	movslq	(%rdx,%rcx,4), %rcx
-	addq	%rdx, %rcx
-	movq	-56(%rbp), %r8
-	jmpq	*%rcx
-.LBB31_57:
-	cmpq	$0, -88(%rbp)
-	je	.LBB31_58
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm2
-	vbroadcastss	4(%rcx), %ymm1
-	jmp	.LBB31_60
+	addq	%rdx, %rbx
+	movq	%r11, %rax
+	orq	$1, %rax
+	xorl	%r15d, %r15d
+	movq	%r14, %rdi
+	movq	%rbx, %rdx
+	movq	%rbx, -48(%rbp)
+	cmpq	-168(%rbp), %rax
+	setl	%bl
+	jge	.LBB31_14
+	movq	%rax, %rdx
+	movq	-192(%rbp), %rdi
+	orq	%rdi, %rdx
+	shrq	$32, %rdx
+	je	.LBB31_11
+	cqto
+	idivq	%rdi
+	jmp	.LBB31_13
+.LBB31_11:
+	xorl	%edx, %edx
+	divl	%edi
 .LBB31_13:
-	cmpq	$0, -88(%rbp)
-	je	.LBB31_14
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm6
-	vbroadcastss	4(%rcx), %ymm5
-	vbroadcastss	8(%rcx), %ymm4
-	vbroadcastss	12(%rcx), %ymm3
-	vbroadcastss	16(%rcx), %ymm2
-	vbroadcastss	20(%rcx), %ymm1
-	jmp	.LBB31_16
-.LBB31_35:
-	cmpq	$0, -88(%rbp)
-	je	.LBB31_36
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm4
-	vbroadcastss	4(%rcx), %ymm3
-	vbroadcastss	8(%rcx), %ymm2
-	vbroadcastss	12(%rcx), %ymm1
-	jmp	.LBB31_38
-.LBB31_24:
-	cmpq	$0, -88(%rbp)
-	je	.LBB31_25
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm5
-	vbroadcastss	4(%rcx), %ymm4
-	vbroadcastss	8(%rcx), %ymm3
-	vbroadcastss	12(%rcx), %ymm2
-	vbroadcastss	16(%rcx), %ymm1
-	jmp	.LBB31_27
-.LBB31_46:
-	cmpq	$0, -88(%rbp)
-	je	.LBB31_47
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm3
-	vbroadcastss	4(%rcx), %ymm2
-	vbroadcastss	8(%rcx), %ymm1
-	jmp	.LBB31_49
-.LBB31_68:
-	cmpq	$0, -88(%rbp)
-	movq	-56(%rbp), %r8
-	je	.LBB31_69
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm1
-	jmp	.LBB31_73
+	shlq	$3, %rdx
+	cmpq	%r13, %rdx
+	cmovgeq	%r13, %rdx
+	imulq	%rax, %r10
+	addq	%rdx, %r10
+	imulq	%rax, %rcx
+	addq	%rdx, %rcx
+	movq	%r10, %rdi
+	movq	%rcx, %rdx
 .LBB31_14:
+	movb	%bl, %r15b
+	movq	-240(%rbp), %rax
+	addl	%r15d, %eax
+	addl	$-2, %eax
+	cmpl	$11, %eax
+	movq	-88(%rbp), %r8
+	movq	-232(%rbp), %rbx
+	movq	-224(%rbp), %r13
+	ja	.LBB31_147
+	leaq	.LJTI31_0(%rip), %rcx
+	movslq	(%rcx,%rax,4), %rax
+	addq	%rcx, %rax
+	jmpq	*%rax
+.LBB31_134:
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_135
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm1
+	jmp	.LBB31_139
+.LBB31_16:
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	movq	%rdx, -104(%rbp)
+	je	.LBB31_17
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm6
+	vbroadcastss	4(%rax,%rcx,4), %ymm5
+	vbroadcastss	8(%rax,%rcx,4), %ymm4
+	vbroadcastss	12(%rax,%rcx,4), %ymm3
+	vbroadcastss	16(%rax,%rcx,4), %ymm2
+	vbroadcastss	20(%rax,%rcx,4), %ymm1
+	jmp	.LBB31_19
+.LBB31_87:
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_88
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm3
+	vbroadcastss	4(%rax,%rcx,4), %ymm1
+	vbroadcastss	8(%rax,%rcx,4), %ymm2
+	jmp	.LBB31_90
+.LBB31_36:
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	movq	%rdx, -104(%rbp)
+	je	.LBB31_37
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm5
+	vbroadcastss	4(%rax,%rcx,4), %ymm4
+	vbroadcastss	8(%rax,%rcx,4), %ymm3
+	vbroadcastss	12(%rax,%rcx,4), %ymm2
+	vbroadcastss	16(%rax,%rcx,4), %ymm1
+	jmp	.LBB31_39
+.LBB31_107:
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_108
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm1
+	vbroadcastss	4(%rax,%rcx,4), %ymm2
+	jmp	.LBB31_114
+.LBB31_96:
+	movq	-72(%rbp), %rax
+	movq	%rdx, %r13
+	testq	%rax, %rax
+	je	.LBB31_97
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm2
+	vbroadcastss	4(%rax,%rcx,4), %ymm1
+	jmp	.LBB31_99
+.LBB31_56:
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	movq	%rdx, -104(%rbp)
+	je	.LBB31_57
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm4
+	vbroadcastss	4(%rax,%rcx,4), %ymm3
+	vbroadcastss	8(%rax,%rcx,4), %ymm2
+	vbroadcastss	12(%rax,%rcx,4), %ymm1
+	jmp	.LBB31_59
+.LBB31_120:
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_121
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm1
+	jmp	.LBB31_125
+.LBB31_76:
+	movq	-72(%rbp), %rax
+	movq	%rdx, %r13
+	testq	%rax, %rax
+	je	.LBB31_77
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm3
+	vbroadcastss	4(%rax,%rcx,4), %ymm2
+	vbroadcastss	8(%rax,%rcx,4), %ymm1
+	jmp	.LBB31_79
+.LBB31_67:
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_68
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm4
+	vbroadcastss	4(%rax,%rcx,4), %ymm3
+	vbroadcastss	8(%rax,%rcx,4), %ymm1
+	vbroadcastss	12(%rax,%rcx,4), %ymm2
+	jmp	.LBB31_70
+.LBB31_27:
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_28
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm6
+	vbroadcastss	4(%rax,%rcx,4), %ymm5
+	vbroadcastss	8(%rax,%rcx,4), %ymm3
+	vbroadcastss	12(%rax,%rcx,4), %ymm4
+	vbroadcastss	16(%rax,%rcx,4), %ymm1
+	vbroadcastss	20(%rax,%rcx,4), %ymm2
+	jmp	.LBB31_30
+.LBB31_47:
+	movq	-72(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_48
+	movq	-56(%rbp), %rcx
+	vbroadcastss	(%rax,%rcx,4), %ymm5
+	vbroadcastss	4(%rax,%rcx,4), %ymm4
+	vbroadcastss	8(%rax,%rcx,4), %ymm3
+	vbroadcastss	12(%rax,%rcx,4), %ymm1
+	vbroadcastss	16(%rax,%rcx,4), %ymm2
+	jmp	.LBB31_50
+.LBB31_17:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_16:
-	movq	16(%r8), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB31_17
-	movq	(%r8), %r14
-	movq	8(%r8), %r13
+.LBB31_19:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_20
+	movq	(%r8), %r13
+	movq	8(%r8), %r15
 	movq	-64(%rbp), %rcx
 	vmovaps	%ymm6, %ymm12
 	vmovaps	%ymm5, %ymm11
@@ -23156,575 +23159,611 @@ conv_product:
 	vmovaps	%ymm3, %ymm9
 	vmovaps	%ymm2, %ymm8
 	vmovaps	%ymm1, %ymm7
-	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
 	.p2align	4
-.LBB31_21:
-	movslq	(%r13,%r9,4), %r11
-	leaq	(%r14,%r11,4), %r11
-	vmovups	(%r11,%r10,4), %ymm14
-	vmovups	(%r11,%r15,4), %ymm13
+.LBB31_24:
+	movslq	(%r15,%r10,4), %rbx
+	leaq	(,%rbx,4), %rbx
+	addq	%r13, %rbx
+	vmovups	(%rbx,%r14,4), %ymm14
+	vmovups	(%rbx,%rdi,4), %ymm13
 	vbroadcastss	(%rcx), %ymm15
 	vfmadd231ps	%ymm15, %ymm14, %ymm12
 	vfmadd231ps	%ymm15, %ymm13, %ymm6
-	leaq	(%rcx,%rdi), %r11
+	leaq	(%rcx,%r9), %rbx
 	vbroadcastss	(%rcx,%rsi,4), %ymm15
 	vfmadd231ps	%ymm15, %ymm14, %ymm11
 	vfmadd231ps	%ymm15, %ymm13, %ymm5
 	vbroadcastss	(%rcx,%rsi,8), %ymm15
-	addq	%rdi, %r11
+	addq	%r9, %rbx
 	vfmadd231ps	%ymm15, %ymm14, %ymm10
-	vbroadcastss	(%r11,%rsi,4), %ymm0
+	vbroadcastss	(%rbx,%rsi,4), %ymm0
 	vfmadd231ps	%ymm15, %ymm13, %ymm4
 	vfmadd231ps	%ymm0, %ymm14, %ymm9
 	vfmadd231ps	%ymm0, %ymm13, %ymm3
-	leaq	(%rdi,%rdi), %r8
-	addq	%r11, %r8
-	vbroadcastss	(%r11,%rsi,8), %ymm0
+	leaq	(%r9,%r9), %rdx
+	addq	%rbx, %rdx
+	vbroadcastss	(%rbx,%rsi,8), %ymm0
 	vfmadd231ps	%ymm0, %ymm14, %ymm8
 	vfmadd231ps	%ymm0, %ymm13, %ymm2
-	vbroadcastss	(%r8,%rsi,4), %ymm0
+	vbroadcastss	(%rdx,%rsi,4), %ymm0
 	vfmadd231ps	%ymm14, %ymm0, %ymm7
 	vfmadd231ps	%ymm0, %ymm13, %ymm1
-	incq	%r9
+	incq	%r10
 	addq	%r12, %rcx
-	cmpq	%r9, %rdx
-	jne	.LBB31_21
-	jmp	.LBB31_18
-.LBB31_17:
+	cmpq	%r10, %rax
+	jne	.LBB31_24
+	jmp	.LBB31_21
+.LBB31_20:
 	vmovaps	%ymm6, %ymm12
 	vmovaps	%ymm5, %ymm11
 	vmovaps	%ymm4, %ymm10
 	vmovaps	%ymm3, %ymm9
 	vmovaps	%ymm2, %ymm8
 	vmovaps	%ymm1, %ymm7
-.LBB31_18:
-	movq	-96(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
+.LBB31_21:
+	movq	-80(%rbp), %rcx
+	movq	-48(%rbp), %rax
+	leaq	(%rcx,%rax,4), %rax
+	movq	-104(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	jne	.LBB31_22
-	vmovups	%ymm12, (%rcx)
-	vmovups	%ymm6, (%rax)
-	movq	16(%rbp), %rdx
-	vmovups	%ymm11, (%rcx,%rdx,4)
-	vmovups	%ymm5, (%rax,%rdx,4)
-	movq	-112(%rbp), %rdx
-	vmovups	%ymm10, (%rcx,%rdx,4)
-	vmovups	%ymm4, (%rax,%rdx,4)
-	movq	-128(%rbp), %rdx
-	vmovups	%ymm9, (%rcx,%rdx,4)
-	vmovups	%ymm3, (%rax,%rdx,4)
-	movq	-168(%rbp), %rdx
-	vmovups	%ymm8, (%rcx,%rdx,4)
-	vmovups	%ymm2, (%rax,%rdx,4)
-	movq	-48(%rbp), %r11
-	movq	-72(%rbp), %r14
+	je	.LBB31_22
 	vxorps	%xmm13, %xmm13, %xmm13
-	jmp	.LBB31_23
-.LBB31_36:
-	vxorps	%xmm2, %xmm2, %xmm2
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_38:
-	movq	16(%r8), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_39
-	movq	(%r8), %rdx
-	movq	8(%r8), %r9
-	movq	-64(%rbp), %r14
-	vmovaps	%ymm1, %ymm5
-	vmovaps	%ymm2, %ymm6
-	vmovaps	%ymm3, %ymm7
-	vmovaps	%ymm4, %ymm8
-	xorl	%r13d, %r13d
-	movq	-72(%rbp), %r11
-	.p2align	4
-.LBB31_43:
-	movslq	(%r9,%r13,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	vmovups	(%r8,%r10,4), %ymm0
-	vmovups	(%r8,%r15,4), %ymm9
-	vbroadcastss	(%r14), %ymm10
-	vfmadd231ps	%ymm10, %ymm0, %ymm4
-	vfmadd231ps	%ymm10, %ymm9, %ymm8
-	vbroadcastss	(%r14,%rsi,4), %ymm10
-	vfmadd231ps	%ymm10, %ymm0, %ymm3
-	vfmadd231ps	%ymm10, %ymm9, %ymm7
-	vbroadcastss	(%r14,%rsi,8), %ymm10
-	vfmadd231ps	%ymm10, %ymm0, %ymm2
-	vfmadd231ps	%ymm10, %ymm9, %ymm6
-	vbroadcastss	(%r14,%r11), %ymm10
-	vfmadd231ps	%ymm0, %ymm10, %ymm1
-	vfmadd231ps	%ymm10, %ymm9, %ymm5
-	incq	%r13
-	addq	%r12, %r14
-	cmpq	%r13, %rcx
-	jne	.LBB31_43
-	jmp	.LBB31_40
-.LBB31_39:
-	vmovaps	%ymm1, %ymm5
-	vmovaps	%ymm2, %ymm6
-	vmovaps	%ymm3, %ymm7
-	vmovaps	%ymm4, %ymm8
-.LBB31_40:
-	movq	-96(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
-	cmpl	$0, 32(%rbp)
-	je	.LBB31_41
-	vmaxps	%ymm4, %ymm13, %ymm0
-	vmaxps	%ymm8, %ymm13, %ymm4
-	vmovups	%ymm0, (%rcx)
-	vmovups	%ymm4, (%rax)
-	vmaxps	%ymm3, %ymm13, %ymm0
-	vmaxps	%ymm7, %ymm13, %ymm3
-	movq	16(%rbp), %rdx
-	vmovups	%ymm0, (%rcx,%rdx,4)
-	vmovups	%ymm3, (%rax,%rdx,4)
-	vmaxps	%ymm2, %ymm13, %ymm0
-	vmaxps	%ymm6, %ymm13, %ymm2
-	movq	-112(%rbp), %rdx
-	vmovups	%ymm0, (%rcx,%rdx,4)
-	vmovups	%ymm2, (%rax,%rdx,4)
-	vmaxps	%ymm1, %ymm13, %ymm1
+	vmaxps	%ymm12, %ymm13, %ymm0
+	vmaxps	%ymm6, %ymm13, %ymm6
+	vmovups	%ymm0, (%rax)
+	vmovups	%ymm6, (%rcx)
+	vmaxps	%ymm11, %ymm13, %ymm0
 	vmaxps	%ymm5, %ymm13, %ymm5
-	jmp	.LBB31_45
-.LBB31_41:
-	vmovups	%ymm4, (%rcx)
-	vmovups	%ymm8, (%rax)
 	movq	16(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx,4)
+	vmovups	%ymm5, (%rcx,%rdx,4)
+	vmaxps	%ymm10, %ymm13, %ymm0
+	vmaxps	%ymm4, %ymm13, %ymm4
+	movq	-96(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx,4)
+	vmovups	%ymm4, (%rcx,%rdx,4)
+	vmaxps	%ymm9, %ymm13, %ymm0
+	vmaxps	%ymm3, %ymm13, %ymm3
+	movq	-120(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx,4)
 	vmovups	%ymm3, (%rcx,%rdx,4)
-	vmovups	%ymm7, (%rax,%rdx,4)
-	movq	-112(%rbp), %rdx
+	vmaxps	%ymm8, %ymm13, %ymm0
+	vmaxps	%ymm2, %ymm13, %ymm2
+	movq	-160(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx,4)
 	vmovups	%ymm2, (%rcx,%rdx,4)
-	vmovups	%ymm6, (%rax,%rdx,4)
-.LBB31_45:
-	movq	-48(%rbp), %r11
-	movq	-72(%rbp), %r14
-	movq	-56(%rbp), %r8
-	movq	-104(%rbp), %r15
-	movq	-128(%rbp), %rdx
+	vmaxps	%ymm7, %ymm13, %ymm7
+	vmaxps	%ymm1, %ymm13, %ymm1
+	movq	-88(%rbp), %r8
+	jmp	.LBB31_26
+.LBB31_22:
+	vmovups	%ymm12, (%rax)
+	vmovups	%ymm6, (%rcx)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm11, (%rax,%rdx,4)
+	vmovups	%ymm5, (%rcx,%rdx,4)
+	movq	-96(%rbp), %rdx
+	vmovups	%ymm10, (%rax,%rdx,4)
+	vmovups	%ymm4, (%rcx,%rdx,4)
+	movq	-120(%rbp), %rdx
+	vmovups	%ymm9, (%rax,%rdx,4)
+	vmovups	%ymm3, (%rcx,%rdx,4)
+	movq	-160(%rbp), %rdx
+	vmovups	%ymm8, (%rax,%rdx,4)
+	vmovups	%ymm2, (%rcx,%rdx,4)
+	movq	-88(%rbp), %r8
+	vxorps	%xmm13, %xmm13, %xmm13
+.LBB31_26:
+	movq	-216(%rbp), %rdx
+	vmovups	%ymm7, (%rax,%rdx,4)
 	vmovups	%ymm1, (%rcx,%rdx,4)
-	vmovups	%ymm5, (%rax,%rdx,4)
-	jmp	.LBB31_82
-.LBB31_25:
+	jmp	.LBB31_147
+.LBB31_88:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB31_90:
+	movq	-48(%rbp), %rbx
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_91
+	movq	8(%r8), %rcx
+	shlq	$2, %r14
+	addq	(%r8), %r14
+	movq	-64(%rbp), %rdx
+	xorl	%edi, %edi
+	.p2align	4
+.LBB31_94:
+	movslq	(%rcx,%rdi,4), %r10
+	vmovups	(%r14,%r10,4), %ymm0
+	vbroadcastss	(%rdx), %ymm4
+	vbroadcastss	(%rdx,%rsi,4), %ymm5
+	vfmadd231ps	%ymm4, %ymm0, %ymm3
+	vfmadd231ps	%ymm5, %ymm0, %ymm1
+	vbroadcastss	(%rdx,%rsi,8), %ymm4
+	vfmadd231ps	%ymm4, %ymm0, %ymm2
+	incq	%rdi
+	addq	%r12, %rdx
+	cmpq	%rdi, %rax
+	jne	.LBB31_94
+.LBB31_91:
+	movq	-80(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB31_92
+	vmaxps	%ymm3, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax)
+	vmaxps	%ymm1, %ymm13, %ymm0
+	movq	16(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx,4)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax,%rcx,8)
+	jmp	.LBB31_147
+.LBB31_92:
+	vmovups	%ymm3, (%rax)
+	movq	16(%rbp), %rcx
+	vmovups	%ymm1, (%rax,%rcx,4)
+	vmovups	%ymm2, (%rax,%rcx,8)
+	jmp	.LBB31_147
+.LBB31_37:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_27:
-	movq	16(%r8), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_28
-	movq	(%r8), %rdx
-	movq	8(%r8), %r9
-	movq	-64(%rbp), %r14
-	vmovaps	%ymm5, %ymm10
-	vmovaps	%ymm4, %ymm9
-	vmovaps	%ymm3, %ymm8
-	vmovaps	%ymm2, %ymm7
+.LBB31_39:
+	movq	-48(%rbp), %rbx
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_40
+	movq	(%r8), %rcx
+	movq	8(%r8), %r10
+	movq	-64(%rbp), %r15
 	vmovaps	%ymm1, %ymm6
+	vmovaps	%ymm2, %ymm7
+	vmovaps	%ymm3, %ymm8
+	vmovaps	%ymm4, %ymm9
+	vmovaps	%ymm5, %ymm10
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB31_32:
-	movslq	(%r9,%r13,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	vmovups	(%r8,%r10,4), %ymm0
-	vbroadcastss	(%r14), %ymm11
-	vmovups	(%r8,%r15,4), %ymm12
-	vfmadd231ps	%ymm11, %ymm0, %ymm10
-	vfmadd231ps	%ymm11, %ymm12, %ymm5
-	leaq	(%r14,%rdi), %r8
-	vbroadcastss	(%r14,%rsi,4), %ymm11
-	vfmadd231ps	%ymm11, %ymm0, %ymm9
-	vfmadd231ps	%ymm11, %ymm12, %ymm4
-	addq	%rdi, %r8
-	vbroadcastss	(%r14,%rsi,8), %ymm11
-	vfmadd231ps	%ymm11, %ymm0, %ymm8
-	vfmadd231ps	%ymm11, %ymm12, %ymm3
-	vbroadcastss	(%r8,%rsi,4), %ymm11
-	vfmadd231ps	%ymm11, %ymm0, %ymm7
-	vfmadd231ps	%ymm11, %ymm12, %ymm2
-	vbroadcastss	(%r8,%rsi,8), %ymm11
-	vfmadd231ps	%ymm0, %ymm11, %ymm6
-	vfmadd231ps	%ymm11, %ymm12, %ymm1
+.LBB31_44:
+	movslq	(%r10,%r13,4), %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	vmovups	(%rdx,%r14,4), %ymm0
+	vbroadcastss	(%r15), %ymm11
+	vmovups	(%rdx,%rdi,4), %ymm12
+	vfmadd231ps	%ymm11, %ymm0, %ymm5
+	vfmadd231ps	%ymm11, %ymm12, %ymm10
+	leaq	(%r15,%r9), %rdx
+	vbroadcastss	(%r15,%rsi,4), %ymm11
+	vfmadd231ps	%ymm11, %ymm0, %ymm4
+	vfmadd231ps	%ymm11, %ymm12, %ymm9
+	addq	%r9, %rdx
+	vbroadcastss	(%r15,%rsi,8), %ymm11
+	vfmadd231ps	%ymm11, %ymm0, %ymm3
+	vfmadd231ps	%ymm11, %ymm12, %ymm8
+	vbroadcastss	(%rdx,%rsi,4), %ymm11
+	vfmadd231ps	%ymm11, %ymm0, %ymm2
+	vfmadd231ps	%ymm11, %ymm12, %ymm7
+	vbroadcastss	(%rdx,%rsi,8), %ymm11
+	vfmadd231ps	%ymm0, %ymm11, %ymm1
+	vfmadd231ps	%ymm11, %ymm12, %ymm6
 	incq	%r13
-	addq	%r12, %r14
-	cmpq	%r13, %rcx
-	jne	.LBB31_32
-	jmp	.LBB31_29
-.LBB31_28:
-	vmovaps	%ymm5, %ymm10
-	vmovaps	%ymm4, %ymm9
-	vmovaps	%ymm3, %ymm8
-	vmovaps	%ymm2, %ymm7
+	addq	%r12, %r15
+	cmpq	%r13, %rax
+	jne	.LBB31_44
+	jmp	.LBB31_41
+.LBB31_40:
 	vmovaps	%ymm1, %ymm6
-.LBB31_29:
-	movq	-96(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
+	vmovaps	%ymm2, %ymm7
+	vmovaps	%ymm3, %ymm8
+	vmovaps	%ymm4, %ymm9
+	vmovaps	%ymm5, %ymm10
+.LBB31_41:
+	movq	-80(%rbp), %rcx
+	leaq	(%rcx,%rbx,4), %rax
+	movq	-104(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_30
-	vmaxps	%ymm10, %ymm13, %ymm0
-	vmaxps	%ymm5, %ymm13, %ymm5
-	vmovups	%ymm0, (%rcx)
-	vmovups	%ymm5, (%rax)
-	vmaxps	%ymm9, %ymm13, %ymm0
-	vmaxps	%ymm4, %ymm13, %ymm4
+	je	.LBB31_42
+	vmaxps	%ymm5, %ymm13, %ymm0
+	vmaxps	%ymm10, %ymm13, %ymm5
+	vmovups	%ymm0, (%rax)
+	vmovups	%ymm5, (%rcx)
+	vmaxps	%ymm4, %ymm13, %ymm0
+	vmaxps	%ymm9, %ymm13, %ymm4
 	movq	16(%rbp), %rdx
-	vmovups	%ymm0, (%rcx,%rdx,4)
-	vmovups	%ymm4, (%rax,%rdx,4)
-	vmaxps	%ymm8, %ymm13, %ymm0
-	vmaxps	%ymm3, %ymm13, %ymm3
-	movq	-112(%rbp), %rdx
-	vmovups	%ymm0, (%rcx,%rdx,4)
-	vmovups	%ymm3, (%rax,%rdx,4)
-	vmaxps	%ymm7, %ymm13, %ymm0
-	vmaxps	%ymm2, %ymm13, %ymm2
-	movq	-128(%rbp), %rdx
-	vmovups	%ymm0, (%rcx,%rdx,4)
-	vmovups	%ymm2, (%rax,%rdx,4)
-	vmaxps	%ymm6, %ymm13, %ymm6
+	vmovups	%ymm0, (%rax,%rdx,4)
+	vmovups	%ymm4, (%rcx,%rdx,4)
+	vmaxps	%ymm3, %ymm13, %ymm0
+	vmaxps	%ymm8, %ymm13, %ymm3
+	movq	-96(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx,4)
+	vmovups	%ymm3, (%rcx,%rdx,4)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	vmaxps	%ymm7, %ymm13, %ymm2
+	movq	-120(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx,4)
+	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
-	jmp	.LBB31_34
-.LBB31_30:
-	vmovups	%ymm10, (%rcx)
+	vmaxps	%ymm6, %ymm13, %ymm6
+	jmp	.LBB31_46
+.LBB31_42:
 	vmovups	%ymm5, (%rax)
+	vmovups	%ymm10, (%rcx)
 	movq	16(%rbp), %rdx
-	vmovups	%ymm9, (%rcx,%rdx,4)
 	vmovups	%ymm4, (%rax,%rdx,4)
-	movq	-112(%rbp), %rdx
-	vmovups	%ymm8, (%rcx,%rdx,4)
+	vmovups	%ymm9, (%rcx,%rdx,4)
+	movq	-96(%rbp), %rdx
 	vmovups	%ymm3, (%rax,%rdx,4)
-	movq	-128(%rbp), %rdx
-	vmovups	%ymm7, (%rcx,%rdx,4)
+	vmovups	%ymm8, (%rcx,%rdx,4)
+	movq	-120(%rbp), %rdx
 	vmovups	%ymm2, (%rax,%rdx,4)
-.LBB31_34:
-	movq	-48(%rbp), %r11
-	movq	-72(%rbp), %r14
-	movq	-56(%rbp), %r8
-	movq	-104(%rbp), %r15
-	movq	-168(%rbp), %rdx
-	vmovups	%ymm6, (%rcx,%rdx,4)
+	vmovups	%ymm7, (%rcx,%rdx,4)
+.LBB31_46:
+	movq	-88(%rbp), %r8
+	movq	-160(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
-	jmp	.LBB31_82
-.LBB31_58:
+	vmovups	%ymm6, (%rcx,%rdx,4)
+	jmp	.LBB31_147
+.LBB31_108:
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB31_114:
+	movq	-48(%rbp), %r10
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB31_115
+	movq	8(%r8), %rax
+	shlq	$2, %r14
+	addq	(%r8), %r14
+	cmpq	$1, %rcx
+	jne	.LBB31_117
+	xorl	%edx, %edx
+	jmp	.LBB31_111
+.LBB31_97:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_60:
-	movq	16(%r8), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_61
-	movq	(%r8), %rdx
-	movq	8(%r8), %r9
-	movq	-64(%rbp), %r14
+.LBB31_99:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_100
+	movq	(%r8), %rcx
+	movq	8(%r8), %r10
+	movq	-64(%rbp), %rbx
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm2, %ymm4
-	xorl	%r13d, %r13d
+	xorl	%r15d, %r15d
 	.p2align	4
-.LBB31_65:
-	movslq	(%r9,%r13,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	vmovups	(%r8,%r10,4), %ymm0
-	vmovups	(%r8,%r15,4), %ymm5
-	vbroadcastss	(%r14), %ymm6
+.LBB31_104:
+	movslq	(%r10,%r15,4), %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	vmovups	(%rdx,%r14,4), %ymm0
+	vmovups	(%rdx,%rdi,4), %ymm5
+	vbroadcastss	(%rbx), %ymm6
 	vfmadd231ps	%ymm6, %ymm0, %ymm2
 	vfmadd231ps	%ymm6, %ymm5, %ymm4
-	vbroadcastss	(%r14,%rsi,4), %ymm6
+	vbroadcastss	(%rbx,%rsi,4), %ymm6
 	vfmadd231ps	%ymm0, %ymm6, %ymm1
 	vfmadd231ps	%ymm6, %ymm5, %ymm3
+	incq	%r15
+	addq	%r12, %rbx
+	cmpq	%r15, %rax
+	jne	.LBB31_104
+	jmp	.LBB31_101
+.LBB31_100:
+	vmovaps	%ymm1, %ymm3
+	vmovaps	%ymm2, %ymm4
+.LBB31_101:
+	movq	-80(%rbp), %rcx
+	movq	-48(%rbp), %rax
+	leaq	(%rcx,%rax,4), %rax
+	leaq	(%rcx,%r13,4), %rcx
+	cmpl	$0, 32(%rbp)
+	je	.LBB31_102
+	vmaxps	%ymm2, %ymm13, %ymm0
+	vmaxps	%ymm4, %ymm13, %ymm2
+	vmovups	%ymm0, (%rax)
+	vmovups	%ymm2, (%rcx)
+	vmaxps	%ymm1, %ymm13, %ymm1
+	vmaxps	%ymm3, %ymm13, %ymm3
+	jmp	.LBB31_106
+.LBB31_102:
+	vmovups	%ymm2, (%rax)
+	vmovups	%ymm4, (%rcx)
+.LBB31_106:
+	movq	16(%rbp), %rdx
+	vmovups	%ymm1, (%rax,%rdx,4)
+	vmovups	%ymm3, (%rcx,%rdx,4)
+	jmp	.LBB31_147
+.LBB31_57:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB31_59:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_60
+	movq	(%r8), %rcx
+	movq	8(%r8), %r10
+	movq	-64(%rbp), %r15
+	vmovaps	%ymm1, %ymm5
+	vmovaps	%ymm2, %ymm6
+	vmovaps	%ymm3, %ymm7
+	vmovaps	%ymm4, %ymm8
+	xorl	%r13d, %r13d
+	.p2align	4
+.LBB31_64:
+	movslq	(%r10,%r13,4), %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	vmovups	(%rdx,%r14,4), %ymm0
+	vmovups	(%rdx,%rdi,4), %ymm9
+	vbroadcastss	(%r15), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm4
+	vfmadd231ps	%ymm10, %ymm9, %ymm8
+	vbroadcastss	(%r15,%rsi,4), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm3
+	vfmadd231ps	%ymm10, %ymm9, %ymm7
+	vbroadcastss	(%r15,%rsi,8), %ymm10
+	vfmadd231ps	%ymm10, %ymm0, %ymm2
+	vfmadd231ps	%ymm10, %ymm9, %ymm6
+	vbroadcastss	(%r15,%rbx), %ymm10
+	vfmadd231ps	%ymm0, %ymm10, %ymm1
+	vfmadd231ps	%ymm10, %ymm9, %ymm5
 	incq	%r13
-	addq	%r12, %r14
-	cmpq	%r13, %rcx
-	jne	.LBB31_65
-	jmp	.LBB31_62
-.LBB31_47:
+	addq	%r12, %r15
+	cmpq	%r13, %rax
+	jne	.LBB31_64
+	jmp	.LBB31_61
+.LBB31_60:
+	vmovaps	%ymm1, %ymm5
+	vmovaps	%ymm2, %ymm6
+	vmovaps	%ymm3, %ymm7
+	vmovaps	%ymm4, %ymm8
+.LBB31_61:
+	movq	-80(%rbp), %rcx
+	movq	-48(%rbp), %rax
+	leaq	(%rcx,%rax,4), %rax
+	movq	-104(%rbp), %rdx
+	leaq	(%rcx,%rdx,4), %rcx
+	cmpl	$0, 32(%rbp)
+	je	.LBB31_62
+	vmaxps	%ymm4, %ymm13, %ymm0
+	vmaxps	%ymm8, %ymm13, %ymm4
+	vmovups	%ymm0, (%rax)
+	vmovups	%ymm4, (%rcx)
+	vmaxps	%ymm3, %ymm13, %ymm0
+	vmaxps	%ymm7, %ymm13, %ymm3
+	movq	16(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx,4)
+	vmovups	%ymm3, (%rcx,%rdx,4)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	vmaxps	%ymm6, %ymm13, %ymm2
+	movq	-96(%rbp), %rdx
+	vmovups	%ymm0, (%rax,%rdx,4)
+	vmovups	%ymm2, (%rcx,%rdx,4)
+	vmaxps	%ymm1, %ymm13, %ymm1
+	vmaxps	%ymm5, %ymm13, %ymm5
+	jmp	.LBB31_66
+.LBB31_62:
+	vmovups	%ymm4, (%rax)
+	vmovups	%ymm8, (%rcx)
+	movq	16(%rbp), %rdx
+	vmovups	%ymm3, (%rax,%rdx,4)
+	vmovups	%ymm7, (%rcx,%rdx,4)
+	movq	-96(%rbp), %rdx
+	vmovups	%ymm2, (%rax,%rdx,4)
+	vmovups	%ymm6, (%rcx,%rdx,4)
+.LBB31_66:
+	movq	-88(%rbp), %r8
+	movq	-120(%rbp), %rdx
+	vmovups	%ymm1, (%rax,%rdx,4)
+	vmovups	%ymm5, (%rcx,%rdx,4)
+	jmp	.LBB31_147
+.LBB31_135:
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB31_139:
+	movq	-48(%rbp), %rdi
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB31_144
+	movq	8(%r8), %rax
+	shlq	$2, %r14
+	addq	(%r8), %r14
+	cmpq	$1, %rcx
+	jne	.LBB31_140
+	xorl	%edx, %edx
+	jmp	.LBB31_142
+.LBB31_121:
+	vxorps	%xmm1, %xmm1, %xmm1
+.LBB31_125:
+	movq	16(%r8), %r10
+	testq	%r10, %r10
+	jle	.LBB31_126
+	movq	%rdx, -104(%rbp)
+	movq	(%r8), %rax
+	movq	8(%r8), %rcx
+	cmpq	$1, %r10
+	jne	.LBB31_127
+	vmovaps	%ymm1, %ymm2
+	xorl	%ebx, %ebx
+	jmp	.LBB31_129
+.LBB31_126:
+	vmovaps	%ymm1, %ymm2
+	jmp	.LBB31_131
+.LBB31_77:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_49:
-	movq	16(%r8), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_50
-	movq	(%r8), %rdx
-	movq	8(%r8), %r9
-	movq	-64(%rbp), %r14
+.LBB31_79:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_80
+	movq	(%r8), %rcx
+	movq	8(%r8), %r10
+	movq	-64(%rbp), %rbx
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm2, %ymm5
 	vmovaps	%ymm3, %ymm6
-	xorl	%r13d, %r13d
+	xorl	%r15d, %r15d
 	.p2align	4
-.LBB31_54:
-	movslq	(%r9,%r13,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	vmovups	(%r8,%r10,4), %ymm0
-	vmovups	(%r8,%r15,4), %ymm7
-	vbroadcastss	(%r14), %ymm8
+.LBB31_84:
+	movslq	(%r10,%r15,4), %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	vmovups	(%rdx,%r14,4), %ymm0
+	vmovups	(%rdx,%rdi,4), %ymm7
+	vbroadcastss	(%rbx), %ymm8
 	vfmadd231ps	%ymm8, %ymm0, %ymm3
 	vfmadd231ps	%ymm8, %ymm7, %ymm6
-	vbroadcastss	(%r14,%rsi,4), %ymm8
+	vbroadcastss	(%rbx,%rsi,4), %ymm8
 	vfmadd231ps	%ymm8, %ymm0, %ymm2
 	vfmadd231ps	%ymm8, %ymm7, %ymm5
-	vbroadcastss	(%r14,%rsi,8), %ymm8
+	vbroadcastss	(%rbx,%rsi,8), %ymm8
 	vfmadd231ps	%ymm0, %ymm8, %ymm1
 	vfmadd231ps	%ymm8, %ymm7, %ymm4
-	incq	%r13
-	addq	%r12, %r14
-	cmpq	%r13, %rcx
-	jne	.LBB31_54
-	jmp	.LBB31_51
-.LBB31_61:
-	vmovaps	%ymm1, %ymm3
-	vmovaps	%ymm2, %ymm4
-.LBB31_62:
-	movq	-96(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
-	cmpl	$0, 32(%rbp)
-	je	.LBB31_63
-	vmaxps	%ymm2, %ymm13, %ymm0
-	vmaxps	%ymm4, %ymm13, %ymm2
-	vmovups	%ymm0, (%rcx)
-	vmovups	%ymm2, (%rax)
-	vmaxps	%ymm1, %ymm13, %ymm1
-	vmaxps	%ymm3, %ymm13, %ymm3
-	jmp	.LBB31_67
-.LBB31_50:
+	incq	%r15
+	addq	%r12, %rbx
+	cmpq	%r15, %rax
+	jne	.LBB31_84
+	jmp	.LBB31_81
+.LBB31_80:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm2, %ymm5
 	vmovaps	%ymm3, %ymm6
-.LBB31_51:
-	movq	-96(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
+.LBB31_81:
+	movq	-80(%rbp), %rcx
+	movq	-48(%rbp), %rax
+	leaq	(%rcx,%rax,4), %rax
+	leaq	(%rcx,%r13,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_52
+	je	.LBB31_82
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm3
-	vmovups	%ymm0, (%rcx)
-	vmovups	%ymm3, (%rax)
+	vmovups	%ymm0, (%rax)
+	vmovups	%ymm3, (%rcx)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmaxps	%ymm5, %ymm13, %ymm2
 	movq	16(%rbp), %rdx
-	vmovups	%ymm0, (%rcx,%rdx,4)
-	vmovups	%ymm2, (%rax,%rdx,4)
+	vmovups	%ymm0, (%rax,%rdx,4)
+	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm4, %ymm13, %ymm4
-	jmp	.LBB31_56
-.LBB31_63:
-	vmovups	%ymm2, (%rcx)
-	vmovups	%ymm4, (%rax)
-.LBB31_67:
-	movq	-48(%rbp), %r11
-	movq	-72(%rbp), %r14
-	movq	-56(%rbp), %r8
-	movq	-104(%rbp), %r15
+	jmp	.LBB31_86
+.LBB31_82:
+	vmovups	%ymm3, (%rax)
+	vmovups	%ymm6, (%rcx)
 	movq	16(%rbp), %rdx
-	vmovups	%ymm1, (%rcx,%rdx,4)
-	vmovups	%ymm3, (%rax,%rdx,4)
-	jmp	.LBB31_82
-.LBB31_52:
-	vmovups	%ymm3, (%rcx)
-	vmovups	%ymm6, (%rax)
-	movq	16(%rbp), %rdx
-	vmovups	%ymm2, (%rcx,%rdx,4)
-	vmovups	%ymm5, (%rax,%rdx,4)
-.LBB31_56:
-	movq	-48(%rbp), %r11
-	movq	-72(%rbp), %r14
-	movq	-56(%rbp), %r8
-	movq	-104(%rbp), %r15
-	movq	-112(%rbp), %rdx
-	vmovups	%ymm1, (%rcx,%rdx,4)
-	vmovups	%ymm4, (%rax,%rdx,4)
-	jmp	.LBB31_82
-.LBB31_69:
+	vmovups	%ymm2, (%rax,%rdx,4)
+	vmovups	%ymm5, (%rcx,%rdx,4)
+.LBB31_86:
+	movq	-96(%rbp), %rdx
+	vmovups	%ymm1, (%rax,%rdx,4)
+	vmovups	%ymm4, (%rcx,%rdx,4)
+	jmp	.LBB31_147
+.LBB31_68:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_73:
-	movq	16(%r8), %r13
-	testq	%r13, %r13
-	jle	.LBB31_74
-	movq	(%r8), %rcx
-	movq	8(%r8), %rdx
-	cmpq	$1, %r13
-	jne	.LBB31_75
-	movq	%r13, -200(%rbp)
-	vmovaps	%ymm1, %ymm2
-	xorl	%r14d, %r14d
-	jmp	.LBB31_77
-.LBB31_74:
-	vmovaps	%ymm1, %ymm2
-	jmp	.LBB31_79
-.LBB31_75:
-	movq	%r13, -200(%rbp)
-	movabsq	$9223372036854775806, %r8
-	andq	%r8, %r13
-	movq	-64(%rbp), %r11
-	vmovaps	%ymm1, %ymm2
-	xorl	%r14d, %r14d
-	movq	-152(%rbp), %r9
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+.LBB31_70:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_71
+	movq	8(%r8), %rcx
+	shlq	$2, %r14
+	addq	(%r8), %r14
+	movq	-64(%rbp), %rdx
+	xorl	%edi, %edi
 	.p2align	4
-.LBB31_76:
-	movslq	(%rdx,%r14,4), %r8
-	leaq	(%rcx,%r8,4), %r8
-	vbroadcastss	(%r11), %ymm0
-	vfmadd231ps	(%r8,%r10,4), %ymm0, %ymm1
-	vfmadd231ps	(%r8,%r15,4), %ymm0, %ymm2
-	movslq	4(%rdx,%r14,4), %r8
-	leaq	(%rcx,%r8,4), %r8
-	vbroadcastss	(%r11,%r12), %ymm0
-	vfmadd231ps	(%r8,%r10,4), %ymm0, %ymm1
-	vfmadd231ps	(%r8,%r15,4), %ymm0, %ymm2
-	addq	$2, %r14
-	addq	%r9, %r11
-	cmpq	%r14, %r13
-	jne	.LBB31_76
-.LBB31_77:
-	testb	$1, -200(%rbp)
-	movq	-56(%rbp), %r8
-	movq	-48(%rbp), %r11
-	je	.LBB31_79
-	movslq	(%rdx,%r14,4), %rdx
-	leaq	(%rcx,%rdx,4), %rcx
-	imulq	-144(%rbp), %r14
-	movq	-160(%rbp), %rdx
-	vbroadcastss	(%rdx,%r14,4), %ymm0
-	vfmadd231ps	(%rcx,%r10,4), %ymm0, %ymm1
-	vfmadd231ps	(%rcx,%r15,4), %ymm0, %ymm2
-.LBB31_79:
+.LBB31_74:
+	movslq	(%rcx,%rdi,4), %r10
+	vmovups	(%r14,%r10,4), %ymm0
+	vbroadcastss	(%rdx), %ymm5
+	vfmadd231ps	%ymm5, %ymm0, %ymm4
+	vbroadcastss	(%rdx,%rsi,4), %ymm5
+	vbroadcastss	(%rdx,%rsi,8), %ymm6
+	vfmadd231ps	%ymm5, %ymm0, %ymm3
+	vfmadd231ps	%ymm6, %ymm0, %ymm1
+	vbroadcastss	(%rdx,%rbx), %ymm5
+	vfmadd231ps	%ymm5, %ymm0, %ymm2
+	incq	%rdi
+	addq	%r12, %rdx
+	cmpq	%rdi, %rax
+	jne	.LBB31_74
+.LBB31_71:
+	movq	-80(%rbp), %rax
+	movq	-48(%rbp), %rcx
+	leaq	(%rax,%rcx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_81
-	vmaxps	%ymm1, %ymm13, %ymm1
-	vmaxps	%ymm2, %ymm13, %ymm2
-.LBB31_81:
-	movq	-72(%rbp), %r14
-	movq	-104(%rbp), %r15
-	movq	-96(%rbp), %rcx
-	vmovups	%ymm1, (%rcx,%rbx,4)
-	vmovups	%ymm2, (%rcx,%rax,4)
-	jmp	.LBB31_82
-.LBB31_85:
-	movl	%r15d, %eax
-	xorl	%edx, %edx
-	divl	%r11d
-.LBB31_87:
-	shlq	$3, %rdx
-	movq	32(%r8), %rcx
-	leaq	-8(%rcx), %r9
-	cmpq	%r9, %rdx
-	cmovgeq	%r9, %rdx
-	movq	40(%r8), %r10
-	imulq	%rax, %r10
-	addq	%rdx, %r10
-	imulq	%rcx, %rax
-	addq	%rdx, %rax
-	movq	-208(%rbp), %r9
-	addl	$-2, %r9d
-	cmpl	$4, %r9d
-	ja	.LBB31_141
-	leaq	.LJTI31_1(%rip), %rdx
-	movslq	(%rdx,%r9,4), %rcx
-	addq	%rdx, %rcx
-	jmpq	*%rcx
-.LBB31_128:
-	cmpq	$0, -88(%rbp)
-	movq	-48(%rbp), %r11
-	je	.LBB31_129
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm1
-	vbroadcastss	4(%rcx), %ymm2
-	jmp	.LBB31_135
-.LBB31_89:
-	cmpq	$0, -88(%rbp)
-	je	.LBB31_90
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm6
-	vbroadcastss	4(%rcx), %ymm5
-	vbroadcastss	8(%rcx), %ymm3
-	vbroadcastss	12(%rcx), %ymm4
-	vbroadcastss	16(%rcx), %ymm1
-	vbroadcastss	20(%rcx), %ymm2
-	jmp	.LBB31_92
-.LBB31_107:
-	cmpq	$0, -88(%rbp)
-	je	.LBB31_108
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm4
-	vbroadcastss	4(%rcx), %ymm3
-	vbroadcastss	8(%rcx), %ymm1
-	vbroadcastss	12(%rcx), %ymm2
-	jmp	.LBB31_110
-.LBB31_98:
-	cmpq	$0, -88(%rbp)
-	je	.LBB31_99
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm5
-	vbroadcastss	4(%rcx), %ymm4
-	vbroadcastss	8(%rcx), %ymm3
-	vbroadcastss	12(%rcx), %ymm1
-	vbroadcastss	16(%rcx), %ymm2
-	jmp	.LBB31_101
-.LBB31_119:
-	cmpq	$0, -88(%rbp)
-	je	.LBB31_120
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm3
-	vbroadcastss	4(%rcx), %ymm1
-	vbroadcastss	8(%rcx), %ymm2
-	jmp	.LBB31_122
-.LBB31_141:
-	cmpq	$0, -88(%rbp)
-	je	.LBB31_142
-	movq	-80(%rbp), %rcx
-	vbroadcastss	(%rcx), %ymm1
-	jmp	.LBB31_146
-.LBB31_90:
+	je	.LBB31_72
+	vmaxps	%ymm4, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax)
+	vmaxps	%ymm3, %ymm13, %ymm0
+	movq	16(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx,4)
+	vmaxps	%ymm1, %ymm13, %ymm0
+	vmovups	%ymm0, (%rax,%rcx,8)
+	vmaxps	%ymm2, %ymm13, %ymm0
+	movq	-112(%rbp), %rcx
+	vmovups	%ymm0, (%rax,%rcx)
+	jmp	.LBB31_147
+.LBB31_72:
+	vmovups	%ymm4, (%rax)
+	movq	16(%rbp), %rcx
+	vmovups	%ymm3, (%rax,%rcx,4)
+	vmovups	%ymm1, (%rax,%rcx,8)
+	movq	-112(%rbp), %rcx
+	vmovups	%ymm2, (%rax,%rcx)
+	jmp	.LBB31_147
+.LBB31_28:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB31_92:
-	movq	16(%r8), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_93
-	movq	8(%r8), %rdx
-	shlq	$2, %r10
-	addq	(%r8), %r10
-	movq	-64(%rbp), %r9
-	xorl	%r11d, %r11d
+.LBB31_30:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_31
+	movq	8(%r8), %rcx
+	shlq	$2, %r14
+	addq	(%r8), %r14
+	movq	-64(%rbp), %rdx
+	xorl	%edi, %edi
 	.p2align	4
-.LBB31_96:
-	movslq	(%rdx,%r11,4), %r8
-	vbroadcastss	(%r9), %ymm0
-	vmovups	(%r10,%r8,4), %ymm7
+.LBB31_34:
+	movslq	(%rcx,%rdi,4), %r10
+	vbroadcastss	(%rdx), %ymm0
+	vmovups	(%r14,%r10,4), %ymm7
 	vfmadd231ps	%ymm0, %ymm7, %ymm6
-	vbroadcastss	(%r9,%rsi,4), %ymm0
-	leaq	(%r9,%rdi), %r8
+	vbroadcastss	(%rdx,%rsi,4), %ymm0
+	leaq	(%rdx,%r9), %r10
 	vfmadd231ps	%ymm0, %ymm7, %ymm5
-	vbroadcastss	(%r9,%rsi,8), %ymm0
-	addq	%rdi, %r8
+	vbroadcastss	(%rdx,%rsi,8), %ymm0
+	addq	%r9, %r10
 	vfmadd231ps	%ymm0, %ymm7, %ymm3
-	vbroadcastss	(%r8,%rsi,4), %ymm0
+	vbroadcastss	(%r10,%rsi,4), %ymm0
 	vfmadd231ps	%ymm0, %ymm7, %ymm4
-	leaq	(%rdi,%rdi), %rbx
-	vbroadcastss	(%r8,%rsi,8), %ymm0
-	addq	%r8, %rbx
+	leaq	(%r9,%r9), %rbx
+	vbroadcastss	(%r10,%rsi,8), %ymm0
+	addq	%r10, %rbx
 	vfmadd231ps	%ymm0, %ymm7, %ymm1
 	vbroadcastss	(%rbx,%rsi,4), %ymm0
 	vfmadd231ps	%ymm0, %ymm7, %ymm2
-	incq	%r11
-	addq	%r12, %r9
-	cmpq	%r11, %rcx
-	jne	.LBB31_96
-.LBB31_93:
-	movq	-96(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
+	incq	%rdi
+	addq	%r12, %rdx
+	cmpq	%rdi, %rax
+	jne	.LBB31_34
+.LBB31_31:
+	movq	-80(%rbp), %rax
+	movq	-48(%rbp), %rcx
+	leaq	(%rax,%rcx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_94
+	je	.LBB31_32
 	vmaxps	%ymm6, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm5, %ymm13, %ymm0
@@ -23733,7 +23772,7 @@ conv_product:
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax,%rcx,8)
 	vmaxps	%ymm4, %ymm13, %ymm0
-	movq	-120(%rbp), %rcx
+	movq	-112(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
 	vmaxps	%ymm1, %ymm13, %ymm0
 	movq	-136(%rbp), %rcx
@@ -23741,100 +23780,60 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-184(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB31_114
-.LBB31_108:
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-.LBB31_110:
-	movq	16(%r8), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_111
-	movq	8(%r8), %rdx
-	shlq	$2, %r10
-	addq	(%r8), %r10
-	movq	-64(%rbp), %r9
-	xorl	%r11d, %r11d
-	.p2align	4
-.LBB31_116:
-	movslq	(%rdx,%r11,4), %r8
-	vmovups	(%r10,%r8,4), %ymm0
-	vbroadcastss	(%r9), %ymm5
-	vfmadd231ps	%ymm5, %ymm0, %ymm4
-	vbroadcastss	(%r9,%rsi,4), %ymm5
-	vbroadcastss	(%r9,%rsi,8), %ymm6
-	vfmadd231ps	%ymm5, %ymm0, %ymm3
-	vfmadd231ps	%ymm6, %ymm0, %ymm1
-	vbroadcastss	(%r9,%r14), %ymm5
-	vfmadd231ps	%ymm5, %ymm0, %ymm2
-	incq	%r11
-	addq	%r12, %r9
-	cmpq	%r11, %rcx
-	jne	.LBB31_116
-.LBB31_111:
-	movq	-96(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	cmpl	$0, 32(%rbp)
-	je	.LBB31_112
-	vmaxps	%ymm4, %ymm13, %ymm0
-	vmovups	%ymm0, (%rax)
-	vmaxps	%ymm3, %ymm13, %ymm0
+	jmp	.LBB31_147
+.LBB31_32:
+	vmovups	%ymm6, (%rax)
 	movq	16(%rbp), %rcx
-	vmovups	%ymm0, (%rax,%rcx,4)
-	vmaxps	%ymm1, %ymm13, %ymm0
-	vmovups	%ymm0, (%rax,%rcx,8)
-	vmaxps	%ymm2, %ymm13, %ymm0
-	movq	-120(%rbp), %rcx
-	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB31_114
-.LBB31_112:
-	vmovups	%ymm4, (%rax)
-	movq	16(%rbp), %rcx
-	vmovups	%ymm3, (%rax,%rcx,4)
-	vmovups	%ymm1, (%rax,%rcx,8)
-	movq	-120(%rbp), %rcx
-	jmp	.LBB31_113
-.LBB31_99:
+	vmovups	%ymm5, (%rax,%rcx,4)
+	vmovups	%ymm3, (%rax,%rcx,8)
+	movq	-112(%rbp), %rcx
+	vmovups	%ymm4, (%rax,%rcx)
+	movq	-136(%rbp), %rcx
+	vmovups	%ymm1, (%rax,%rcx)
+	movq	-184(%rbp), %rcx
+	vmovups	%ymm2, (%rax,%rcx)
+	jmp	.LBB31_147
+.LBB31_48:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB31_101:
-	movq	16(%r8), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_102
-	movq	8(%r8), %rdx
-	shlq	$2, %r10
-	addq	(%r8), %r10
-	movq	-64(%rbp), %r9
-	xorl	%r11d, %r11d
+.LBB31_50:
+	movq	-48(%rbp), %rbx
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_51
+	movq	8(%r8), %rcx
+	shlq	$2, %r14
+	addq	(%r8), %r14
+	movq	-64(%rbp), %rdx
+	xorl	%edi, %edi
 	.p2align	4
-.LBB31_105:
-	movslq	(%rdx,%r11,4), %r8
-	vmovups	(%r10,%r8,4), %ymm0
-	vbroadcastss	(%r9), %ymm6
+.LBB31_54:
+	movslq	(%rcx,%rdi,4), %r10
+	vmovups	(%r14,%r10,4), %ymm0
+	vbroadcastss	(%rdx), %ymm6
 	vfmadd231ps	%ymm6, %ymm0, %ymm5
-	leaq	(%r9,%rdi), %r8
-	vbroadcastss	(%r9,%rsi,4), %ymm6
+	leaq	(%rdx,%r9), %r10
+	vbroadcastss	(%rdx,%rsi,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm0, %ymm4
-	addq	%rdi, %r8
-	vbroadcastss	(%r9,%rsi,8), %ymm6
-	vbroadcastss	(%r8,%rsi,4), %ymm7
+	addq	%r9, %r10
+	vbroadcastss	(%rdx,%rsi,8), %ymm6
+	vbroadcastss	(%r10,%rsi,4), %ymm7
 	vfmadd231ps	%ymm6, %ymm0, %ymm3
 	vfmadd231ps	%ymm7, %ymm0, %ymm1
-	vbroadcastss	(%r8,%rsi,8), %ymm6
+	vbroadcastss	(%r10,%rsi,8), %ymm6
 	vfmadd231ps	%ymm6, %ymm0, %ymm2
-	incq	%r11
-	addq	%r12, %r9
-	cmpq	%r11, %rcx
-	jne	.LBB31_105
-.LBB31_102:
-	movq	-96(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
+	incq	%rdi
+	addq	%r12, %rdx
+	cmpq	%rdi, %rax
+	jne	.LBB31_54
+.LBB31_51:
+	movq	-80(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_103
+	je	.LBB31_52
 	vmaxps	%ymm5, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm4, %ymm13, %ymm0
@@ -23843,190 +23842,158 @@ conv_product:
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax,%rcx,8)
 	vmaxps	%ymm1, %ymm13, %ymm0
-	movq	-120(%rbp), %rcx
+	movq	-112(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB31_114
-.LBB31_103:
+	jmp	.LBB31_147
+.LBB31_52:
 	vmovups	%ymm5, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm4, (%rax,%rcx,4)
 	vmovups	%ymm3, (%rax,%rcx,8)
-	movq	-120(%rbp), %rcx
+	movq	-112(%rbp), %rcx
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-136(%rbp), %rcx
-	jmp	.LBB31_113
-.LBB31_129:
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm2, %xmm2, %xmm2
-.LBB31_135:
-	movq	16(%r8), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB31_136
-	movq	8(%r8), %rcx
-	shlq	$2, %r10
-	addq	(%r8), %r10
-	cmpq	$1, %rdx
-	jne	.LBB31_138
-	xorl	%r9d, %r9d
-	jmp	.LBB31_132
-.LBB31_120:
-	vxorps	%xmm1, %xmm1, %xmm1
-	vxorps	%xmm3, %xmm3, %xmm3
-	vxorps	%xmm2, %xmm2, %xmm2
-.LBB31_122:
-	movq	16(%r8), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_123
-	movq	8(%r8), %rdx
-	shlq	$2, %r10
-	addq	(%r8), %r10
-	movq	-64(%rbp), %r8
-	xorl	%r9d, %r9d
+	vmovups	%ymm2, (%rax,%rcx)
+	jmp	.LBB31_147
+.LBB31_117:
+	movq	%rcx, %rdi
+	movabsq	$9223372036854775806, %rdx
+	andq	%rdx, %rdi
+	movq	-64(%rbp), %r10
+	xorl	%edx, %edx
+	movq	-144(%rbp), %r15
 	.p2align	4
-.LBB31_126:
-	movslq	(%rdx,%r9,4), %r11
-	vmovups	(%r10,%r11,4), %ymm0
-	vbroadcastss	(%r8), %ymm4
-	vbroadcastss	(%r8,%rsi,4), %ymm5
-	vfmadd231ps	%ymm4, %ymm0, %ymm3
-	vfmadd231ps	%ymm5, %ymm0, %ymm1
-	vbroadcastss	(%r8,%rsi,8), %ymm4
-	vfmadd231ps	%ymm4, %ymm0, %ymm2
-	incq	%r9
-	addq	%r12, %r8
-	cmpq	%r9, %rcx
-	jne	.LBB31_126
-.LBB31_123:
-	movq	-96(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	cmpl	$0, 32(%rbp)
-	je	.LBB31_124
-	vmaxps	%ymm3, %ymm13, %ymm0
-	vmovups	%ymm0, (%rax)
-	vmaxps	%ymm1, %ymm13, %ymm0
-	movq	16(%rbp), %rcx
-	vmovups	%ymm0, (%rax,%rcx,4)
-	vmaxps	%ymm2, %ymm13, %ymm0
-	vmovups	%ymm0, (%rax,%rcx,8)
-	jmp	.LBB31_114
-.LBB31_124:
-	vmovups	%ymm3, (%rax)
-	movq	16(%rbp), %rcx
-	vmovups	%ymm1, (%rax,%rcx,4)
-	vmovups	%ymm2, (%rax,%rcx,8)
-	jmp	.LBB31_114
-.LBB31_142:
-	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_146:
-	movq	-48(%rbp), %r11
-	movq	16(%r8), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB31_151
-	movq	8(%r8), %rcx
-	shlq	$2, %r10
-	addq	(%r8), %r10
-	cmpq	$1, %rdx
-	jne	.LBB31_147
-	xorl	%r9d, %r9d
-	jmp	.LBB31_149
-.LBB31_138:
-	movq	%rdx, %r11
-	movabsq	$9223372036854775806, %r8
-	andq	%r8, %r11
-	movq	-64(%rbp), %rbx
-	xorl	%r9d, %r9d
-	movq	-152(%rbp), %r15
-	movq	-216(%rbp), %r13
-	.p2align	4
-.LBB31_139:
-	movslq	(%rcx,%r9,4), %r8
-	vbroadcastss	(%rbx), %ymm0
-	vmovups	(%r10,%r8,4), %ymm3
+.LBB31_118:
+	movslq	(%rax,%rdx,4), %rbx
+	vbroadcastss	(%r10), %ymm0
+	vmovups	(%r14,%rbx,4), %ymm3
 	vfmadd213ps	%ymm1, %ymm3, %ymm0
-	vbroadcastss	(%rbx,%rdi), %ymm4
+	vbroadcastss	(%r10,%r9), %ymm4
 	vfmadd213ps	%ymm2, %ymm3, %ymm4
-	movslq	4(%rcx,%r9,4), %r8
-	vbroadcastss	(%rbx,%r12), %ymm1
-	vmovups	(%r10,%r8,4), %ymm3
+	movslq	4(%rax,%rdx,4), %rbx
+	vbroadcastss	(%r10,%r12), %ymm1
+	vmovups	(%r14,%rbx,4), %ymm3
 	vfmadd213ps	%ymm0, %ymm3, %ymm1
-	vbroadcastss	(%rbx,%r13), %ymm2
+	vbroadcastss	(%r10,%r13), %ymm2
 	vfmadd213ps	%ymm4, %ymm3, %ymm2
-	addq	$2, %r9
-	addq	%r15, %rbx
-	cmpq	%r9, %r11
-	jne	.LBB31_139
-.LBB31_132:
-	testb	$1, %dl
-	movq	-56(%rbp), %r8
-	movq	-48(%rbp), %r11
-	je	.LBB31_136
-	movslq	(%rcx,%r9,4), %rcx
-	imulq	-144(%rbp), %r9
-	movq	-160(%rbp), %rbx
-	leaq	(%rbx,%r9,4), %rdx
-	vmovups	(%r10,%rcx,4), %ymm0
-	vbroadcastss	(%rbx,%r9,4), %ymm3
+	addq	$2, %rdx
+	addq	%r15, %r10
+	cmpq	%rdx, %rdi
+	jne	.LBB31_118
+.LBB31_111:
+	testb	$1, %cl
+	movq	-48(%rbp), %r10
+	je	.LBB31_115
+	movslq	(%rax,%rdx,4), %rax
+	imulq	-128(%rbp), %rdx
+	movq	-152(%rbp), %rdi
+	leaq	(%rdi,%rdx,4), %rcx
+	vmovups	(%r14,%rax,4), %ymm0
+	vbroadcastss	(%rdi,%rdx,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm0, %ymm1
-	vbroadcastss	(%rdx,%rsi,4), %ymm3
+	vbroadcastss	(%rcx,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm0, %ymm2
-.LBB31_136:
-	movq	-96(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
+.LBB31_115:
+	movq	-80(%rbp), %rax
+	leaq	(%rax,%r10,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_137
+	je	.LBB31_116
 	vmaxps	%ymm1, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	16(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx,4)
-	jmp	.LBB31_154
-.LBB31_137:
+	jmp	.LBB31_147
+.LBB31_116:
 	vmovups	%ymm1, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx,4)
-	jmp	.LBB31_154
-.LBB31_147:
-	movq	%rdx, %r8
-	movabsq	$9223372036854775806, %r9
-	andq	%r9, %r8
-	movq	-64(%rbp), %r11
-	xorl	%r9d, %r9d
-	movq	-152(%rbp), %r15
+	jmp	.LBB31_147
+.LBB31_140:
+	movq	%rcx, %rdi
+	movabsq	$9223372036854775806, %rdx
+	andq	%rdx, %rdi
+	movq	-64(%rbp), %r10
+	xorl	%edx, %edx
+	movq	-144(%rbp), %r15
 	.p2align	4
-.LBB31_148:
-	vbroadcastss	(%r11), %ymm0
-	movslq	(%rcx,%r9,4), %rbx
-	vfmadd132ps	(%r10,%rbx,4), %ymm1, %ymm0
-	movslq	4(%rcx,%r9,4), %rbx
-	vbroadcastss	(%r11,%r12), %ymm1
-	vfmadd132ps	(%r10,%rbx,4), %ymm0, %ymm1
-	addq	$2, %r9
-	addq	%r15, %r11
-	cmpq	%r9, %r8
-	jne	.LBB31_148
-.LBB31_149:
-	testb	$1, %dl
-	movq	-56(%rbp), %r8
-	movq	-48(%rbp), %r11
-	je	.LBB31_151
-	movslq	(%rcx,%r9,4), %rcx
-	imulq	-144(%rbp), %r9
-	movq	-160(%rbp), %rdx
-	vbroadcastss	(%rdx,%r9,4), %ymm0
-	vfmadd231ps	(%r10,%rcx,4), %ymm0, %ymm1
-.LBB31_151:
+.LBB31_141:
+	vbroadcastss	(%r10), %ymm0
+	movslq	(%rax,%rdx,4), %rbx
+	vfmadd132ps	(%r14,%rbx,4), %ymm1, %ymm0
+	movslq	4(%rax,%rdx,4), %rbx
+	vbroadcastss	(%r10,%r12), %ymm1
+	vfmadd132ps	(%r14,%rbx,4), %ymm0, %ymm1
+	addq	$2, %rdx
+	addq	%r15, %r10
+	cmpq	%rdx, %rdi
+	jne	.LBB31_141
+.LBB31_142:
+	testb	$1, %cl
+	movq	-48(%rbp), %rdi
+	je	.LBB31_144
+	movslq	(%rax,%rdx,4), %rax
+	imulq	-128(%rbp), %rdx
+	movq	-152(%rbp), %rcx
+	vbroadcastss	(%rcx,%rdx,4), %ymm0
+	vfmadd231ps	(%r14,%rax,4), %ymm0, %ymm1
+.LBB31_144:
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_153
+	je	.LBB31_146
 	vmaxps	%ymm1, %ymm13, %ymm1
-.LBB31_153:
-	movq	-96(%rbp), %rcx
-	vmovups	%ymm1, (%rcx,%rax,4)
-	jmp	.LBB31_154
-.LBB31_155:
-	addq	$88, %rsp
+	jmp	.LBB31_146
+.LBB31_127:
+	movq	%r10, %r15
+	movabsq	$9223372036854775806, %rdx
+	andq	%rdx, %r15
+	movq	-64(%rbp), %r13
+	vmovaps	%ymm1, %ymm2
+	xorl	%ebx, %ebx
+	movq	-144(%rbp), %r8
+	.p2align	4
+.LBB31_128:
+	movslq	(%rcx,%rbx,4), %rdx
+	leaq	(%rax,%rdx,4), %rdx
+	vbroadcastss	(%r13), %ymm0
+	vfmadd231ps	(%rdx,%r14,4), %ymm0, %ymm1
+	vfmadd231ps	(%rdx,%rdi,4), %ymm0, %ymm2
+	movslq	4(%rcx,%rbx,4), %rdx
+	leaq	(%rax,%rdx,4), %rdx
+	vbroadcastss	(%r13,%r12), %ymm0
+	vfmadd231ps	(%rdx,%r14,4), %ymm0, %ymm1
+	vfmadd231ps	(%rdx,%rdi,4), %ymm0, %ymm2
+	addq	$2, %rbx
+	addq	%r8, %r13
+	cmpq	%rbx, %r15
+	jne	.LBB31_128
+.LBB31_129:
+	testb	$1, %r10b
+	movq	-88(%rbp), %r8
+	movq	-104(%rbp), %rdx
+	je	.LBB31_131
+	movslq	(%rcx,%rbx,4), %rcx
+	leaq	(%rax,%rcx,4), %rax
+	imulq	-128(%rbp), %rbx
+	movq	-152(%rbp), %rcx
+	vbroadcastss	(%rcx,%rbx,4), %ymm0
+	vfmadd231ps	(%rax,%r14,4), %ymm0, %ymm1
+	vfmadd231ps	(%rax,%rdi,4), %ymm0, %ymm2
+.LBB31_131:
+	cmpl	$0, 32(%rbp)
+	je	.LBB31_133
+	vmaxps	%ymm1, %ymm13, %ymm1
+	vmaxps	%ymm2, %ymm13, %ymm2
+.LBB31_133:
+	movq	-48(%rbp), %rcx
+	movq	-80(%rbp), %rax
+	vmovups	%ymm1, (%rax,%rcx,4)
+	vmovups	%ymm2, (%rax,%rdx,4)
+	jmp	.LBB31_147
+.LBB31_7:
+	addq	$72, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -24042,17 +24009,18 @@ conv_product:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI31_0:
-	.long	.LBB31_57-.LJTI31_0
-	.long	.LBB31_46-.LJTI31_0
-	.long	.LBB31_35-.LJTI31_0
-	.long	.LBB31_24-.LJTI31_0
-	.long	.LBB31_13-.LJTI31_0
-.LJTI31_1:
-	.long	.LBB31_128-.LJTI31_1
-	.long	.LBB31_119-.LJTI31_1
-	.long	.LBB31_107-.LJTI31_1
-	.long	.LBB31_98-.LJTI31_1
-	.long	.LBB31_89-.LJTI31_1
+	.long	.LBB31_134-.LJTI31_0
+	.long	.LBB31_120-.LJTI31_0
+	.long	.LBB31_107-.LJTI31_0
+	.long	.LBB31_96-.LJTI31_0
+	.long	.LBB31_87-.LJTI31_0
+	.long	.LBB31_76-.LJTI31_0
+	.long	.LBB31_67-.LJTI31_0
+	.long	.LBB31_56-.LJTI31_0
+	.long	.LBB31_47-.LJTI31_0
+	.long	.LBB31_36-.LJTI31_0
+	.long	.LBB31_27-.LJTI31_0
+	.long	.LBB31_16-.LJTI31_0
 	.type	netc_kernels_avx2_fma,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_avx2_fma

@@ -5738,804 +5738,187 @@ convolution_input_gradient:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$920, %rsp
+	subq	$1096, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -600(%rbp)
-	movq	%rcx, -464(%rbp)
-	movq	%rdx, -640(%rbp)
-	movq	%rsi, -832(%rbp)
-	movq	8(%rdi), %rax
-	movq	%rax, -112(%rbp)
-	movq	40(%rdi), %r10
-	movq	48(%rdi), %r11
-	movq	%r11, -592(%rbp)
-	movq	104(%rdi), %rsi
-	movq	%r10, -304(%rbp)
-	xorq	$1, %r10
-	xorq	$1, %r11
-	movq	%r10, %rcx
-	orq	%r11, %rcx
+	movq	%r9, -760(%rbp)
+	movl	%r8d, -112(%rbp)
+	movq	%rcx, -616(%rbp)
+	movq	%rdx, -568(%rbp)
+	movq	%rsi, -744(%rbp)
+	movq	40(%rdi), %rax
+	movq	48(%rdi), %rsi
+	movq	64(%rdi), %rcx
+	movq	%rcx, -584(%rbp)
+	movq	104(%rdi), %r8
+	movq	%rax, -648(%rbp)
+	xorq	$1, %rax
+	movq	%rsi, %rdx
+	xorq	$1, %rdx
+	movq	%rax, %rcx
+	movq	%rdx, -144(%rbp)
+	orq	%rdx, %rcx
 	sete	%cl
-	movq	%rsi, -184(%rbp)
-	cmpq	$8, %rsi
+	cmpq	$8, %r8
 	setge	%dl
 	andb	%cl, %dl
-	movq	16(%rdi), %rcx
-	movq	%rcx, -264(%rbp)
-	movq	24(%rdi), %rcx
-	movq	%rcx, -168(%rbp)
-	movq	32(%rdi), %r9
-	movq	64(%rdi), %rsi
-	movq	80(%rdi), %rax
-	movq	96(%rdi), %r13
-	movq	112(%rdi), %r12
+	movb	$1, -57(%rbp)
+	movq	80(%rdi), %rcx
+	movq	%rcx, -560(%rbp)
+	movq	96(%rdi), %rcx
+	movq	%rcx, -296(%rbp)
+	movq	112(%rdi), %rcx
+	movq	%rcx, -56(%rbp)
 	cmpb	$1, %dl
-	movq	%rsi, -288(%rbp)
-	movq	%rax, -656(%rbp)
-	movl	%r8d, -128(%rbp)
-	movq	%r10, -240(%rbp)
-	movq	%r11, -224(%rbp)
-	jne	.LBB15_1
+	jne	.LBB15_2
 	movq	72(%rdi), %rcx
 	orq	88(%rdi), %rcx
-	orq	%rsi, %rcx
-	orq	%rax, %rcx
-	setne	%sil
-	jmp	.LBB15_3
-.LBB15_1:
-	xorl	%esi, %esi
-.LBB15_3:
-	movq	(%rdi), %rbx
-	movq	%r9, -48(%rbp)
-	imulq	-168(%rbp), %r9
-	movq	%r9, -416(%rbp)
+	orq	-584(%rbp), %rcx
+	orq	-560(%rbp), %rcx
+	sete	-57(%rbp)
+.LBB15_2:
+	movq	%rsi, -488(%rbp)
+	movq	24(%rdi), %rcx
+	movq	%rcx, -128(%rbp)
+	movq	32(%rdi), %rcx
+	movq	%rcx, -72(%rbp)
+	movq	(%rdi), %rcx
+	movq	%rcx, -328(%rbp)
 	movq	16(%rbp), %r15
-	movq	-184(%rbp), %rax
-	imulq	%r13, %rax
-	movq	56(%rdi), %r14
-	xorb	$1, %dl
-	movq	-264(%rbp), %rcx
-	imulq	-112(%rbp), %rcx
-	movq	%rcx, -408(%rbp)
-	testq	%r12, %r12
-	movq	%r12, -96(%rbp)
-	movq	%rbx, -520(%rbp)
-	movq	%rax, -152(%rbp)
-	jle	.LBB15_9
-	movl	%r12d, %edi
-	andl	$3, %edi
-	xorl	%r9d, %r9d
-	cmpq	$4, %r12
-	jae	.LBB15_20
-	xorl	%r11d, %r11d
-	movq	-152(%rbp), %rax
-	jmp	.LBB15_6
-.LBB15_20:
-	movabsq	$9223372036854775804, %r10
-	andq	%r12, %r10
-	movq	-184(%rbp), %rbx
-	imull	%r13d, %ebx
-	leal	(%rbx,%rbx,2), %r8d
-	leal	(,%rbx,4), %ecx
-	addl	%ebx, %ebx
-	xorl	%r11d, %r11d
-	movq	-152(%rbp), %rax
-	.p2align	4
-.LBB15_21:
-	movl	%r9d, (%r15,%r11,4)
-	leal	(%rax,%r9), %r12d
-	movl	%r12d, 4(%r15,%r11,4)
-	leal	(%rbx,%r9), %r12d
-	movl	%r12d, 8(%r15,%r11,4)
-	leal	(%r8,%r9), %r12d
-	movl	%r12d, 12(%r15,%r11,4)
-	addq	$4, %r11
-	addl	%ecx, %r9d
-	cmpq	%r11, %r10
-	jne	.LBB15_21
-.LBB15_6:
-	testq	%rdi, %rdi
-	movq	-96(%rbp), %r12
-	movq	-520(%rbp), %rbx
-	je	.LBB15_9
-	leaq	(%r15,%r11,4), %rcx
-	movl	%r13d, %r9d
-	imull	-184(%rbp), %r9d
-	imull	%r11d, %r9d
+	movq	8(%rdi), %rcx
+	movq	%rcx, -512(%rbp)
+	movq	16(%rdi), %rcx
+	movq	%rcx, -208(%rbp)
+	movq	%r8, %rcx
+	imulq	-296(%rbp), %rcx
+	movq	%rcx, -344(%rbp)
+	movq	56(%rdi), %rcx
+	movq	%rcx, -48(%rbp)
+	cmpq	$0, -56(%rbp)
+	movq	%r8, -376(%rbp)
+	jle	.LBB15_8
+	movq	-56(%rbp), %rcx
+	movl	%ecx, %esi
+	andl	$3, %esi
+	xorl	%edi, %edi
+	cmpq	$4, %rcx
+	jae	.LBB15_16
 	xorl	%r10d, %r10d
-	.p2align	4
-.LBB15_8:
-	movl	%r9d, (%rcx,%r10,4)
-	incq	%r10
-	addl	%eax, %r9d
-	cmpq	%r10, %rdi
-	jne	.LBB15_8
-.LBB15_9:
-	movq	-416(%rbp), %rcx
-	imulq	%rbx, %rcx
-	movq	%rcx, -176(%rbp)
-	movq	%r12, %rcx
-	imulq	%rax, %rcx
-	movq	%rcx, -824(%rbp)
-	movq	-408(%rbp), %rcx
-	imulq	%rbx, %rcx
-	movq	%rcx, -456(%rbp)
-	orb	%dl, %sil
-	cmpb	$1, %sil
-	jne	.LBB15_22
-	cmpq	$0, -600(%rbp)
-	jle	.LBB15_53
-	movq	%rax, %rsi
-	movq	16(%rbp), %r11
-	movq	-176(%rbp), %r10
-	leaq	(%r11,%r10,4), %rcx
-	leaq	(%rcx,%r12,4), %rax
-	movq	%rax, -472(%rbp)
-	cmpl	$0, -128(%rbp)
-	setne	%cl
-	cmpq	$0, -456(%rbp)
-	setle	%al
-	movq	-416(%rbp), %rdx
-	imulq	%rsi, %rdx
-	movq	%rdx, -416(%rbp)
-	movq	-224(%rbp), %rdx
-	orq	%rdx, -240(%rbp)
-	sete	-528(%rbp)
-	orb	%cl, %al
-	movb	%al, -81(%rbp)
-	movq	-288(%rbp), %r15
-	movq	%r15, %rcx
-	movq	-264(%rbp), %rdi
-	imulq	%rdi, %rcx
-	movq	-656(%rbp), %r11
-	leaq	(,%r11,4), %rbx
-	leaq	(%rbx,%rcx,4), %rax
-	movq	%rax, -128(%rbp)
-	movq	%r14, %rdx
-	imulq	%rdi, %rdx
-	shlq	$2, %rdx
-	movq	%rdx, -72(%rbp)
-	leaq	-1(%r13), %rdx
-	movq	-304(%rbp), %r9
-	movq	%rsi, %rcx
-	movq	%r9, %rsi
-	imulq	%rdx, %rsi
-	subq	%r15, %rsi
-	imulq	%rdi, %rsi
-	imulq	%rdi, %r9
-	leaq	(%r10,%r12), %rax
-	imulq	-48(%rbp), %rcx
-	movq	%rcx, %r8
-	imulq	-168(%rbp), %r8
-	shlq	$2, %r8
-	movq	%r8, -488(%rbp)
-	shlq	$2, %rcx
-	movq	%rcx, -160(%rbp)
-	movq	-184(%rbp), %rdi
-	imulq	%rdi, %rdx
-	addq	%rax, %rdx
-	movq	-464(%rbp), %r8
-	movq	%r8, %r10
-	subq	-128(%rbp), %r10
-	leaq	(%r8,%rsi,4), %rcx
-	subq	%rbx, %rcx
-	movq	%rcx, -888(%rbp)
-	movq	16(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -736(%rbp)
-	leaq	(%rcx,%rdx,4), %rax
-	movq	%rcx, %rdx
-	movq	%rax, -728(%rbp)
-	leaq	(,%r12,4), %rax
-	movq	-176(%rbp), %rcx
-	leaq	(%rax,%rcx,4), %rax
-	leaq	(%rdx,%rax), %rcx
-	addq	$16, %rcx
-	movq	%rcx, -880(%rbp)
-	addq	%rdx, %rax
-	movq	%r15, %rcx
-	imulq	%rdi, %rcx
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -872(%rbp)
-	movq	%rdi, %rax
-	orq	%r9, %rax
-	movq	-592(%rbp), %rcx
-	leaq	(%r11,%rcx), %rdx
-	negq	%rdx
-	movq	%rdx, -912(%rbp)
-	movq	%rcx, %rdx
-	imulq	%rdi, %rdx
-	subq	%r11, %rdx
-	movq	%rdx, -904(%rbp)
-	shlq	$2, %r9
-	movq	%r9, -352(%rbp)
-	movq	%r13, %r15
-	imulq	-48(%rbp), %r15
-	shlq	$2, %r15
-	leaq	(,%r14,4), %rbx
-	subq	%rbx, %r15
-	imulq	%rdi, %r15
-	shrq	$61, %rax
-	andl	$1, %eax
-	movq	%rax, -560(%rbp)
-	movq	-456(%rbp), %rax
-	leaq	(,%rax,4), %rdx
-	movq	-408(%rbp), %rax
-	leaq	(,%rax,4), %rax
-	movq	%rax, -480(%rbp)
-	movq	-152(%rbp), %rax
-	leaq	(,%rax,4), %rax
-	movq	%rax, -552(%rbp)
-	leaq	(,%rdi,4), %rax
-	movq	%rax, -240(%rbp)
-	movq	-152(%rbp), %r9
-	leaq	(,%rcx,4), %rax
-	movq	%rax, -80(%rbp)
-	leaq	(,%rcx,8), %rax
-	movq	%rax, -128(%rbp)
-	xorl	%eax, %eax
-	movq	%r10, -896(%rbp)
-	movq	%r10, -816(%rbp)
-	movq	%rbx, -432(%rbp)
-	movq	%rdx, -808(%rbp)
-	movq	%r13, -760(%rbp)
-	jmp	.LBB15_12
-	.p2align	4
-.LBB15_164:
-	movq	-840(%rbp), %rax
-	incq	%rax
-	movq	-808(%rbp), %rdx
-	addq	%rdx, -816(%rbp)
-	cmpq	-600(%rbp), %rax
-	movq	-152(%rbp), %r9
-	je	.LBB15_53
-.LBB15_12:
-	imulq	%rax, %rdx
-	movq	%rdx, -248(%rbp)
-	movq	%rax, -840(%rbp)
-	imulq	-824(%rbp), %rax
-	movq	-832(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -960(%rbp)
-	movq	16(%rbp), %rax
-	movq	%rax, -952(%rbp)
-	movq	%r12, -944(%rbp)
-	movq	$1, -936(%rbp)
-	movq	%r9, -928(%rbp)
-	movq	$0, -920(%rbp)
-	subq	$8, %rsp
-	movl	$1, %esi
-	movq	-640(%rbp), %rdi
-	movq	-176(%rbp), %rdx
-	xorl	%ecx, %ecx
-	leaq	-960(%rbp), %r8
-	movq	%r9, %rax
-	movq	-472(%rbp), %r9
-	pushq	$0
-	pushq	%rdx
-	pushq	%rax
-	callq	conv_product
-	addq	$32, %rsp
-	cmpb	$0, -81(%rbp)
-	jne	.LBB15_14
-	movq	-464(%rbp), %rax
-	movq	-248(%rbp), %rcx
-	leaq	(%rax,%rcx), %rdi
-	xorl	%esi, %esi
-	movq	-808(%rbp), %rdx
-	callq	memset@PLT
-.LBB15_14:
-	movq	-520(%rbp), %rsi
-	testq	%rsi, %rsi
-	movq	-48(%rbp), %rdx
-	jle	.LBB15_164
-	movq	-840(%rbp), %rax
-	imulq	-456(%rbp), %rax
-	movq	-464(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -752(%rbp)
-	movq	-896(%rbp), %rax
-	movq	-248(%rbp), %rcx
-	addq	%rcx, %rax
-	movq	%rax, -744(%rbp)
-	addq	-888(%rbp), %rcx
-	movq	%rcx, -248(%rbp)
-	movq	-872(%rbp), %rax
-	movq	%rax, -512(%rbp)
-	movq	-472(%rbp), %rax
-	movq	%rax, -504(%rbp)
-	movq	-816(%rbp), %rax
-	movq	%rax, -424(%rbp)
-	movq	-880(%rbp), %rax
-	movq	%rax, -496(%rbp)
-	movq	$0, -360(%rbp)
-	jmp	.LBB15_16
-	.p2align	4
-.LBB15_163:
-	movq	-360(%rbp), %rdi
-	incq	%rdi
-	movq	-488(%rbp), %rax
-	addq	%rax, -496(%rbp)
-	movq	-424(%rbp), %rcx
-	addq	-480(%rbp), %rcx
-	movq	%rcx, -424(%rbp)
-	addq	%rax, -504(%rbp)
-	addq	%rax, -512(%rbp)
-	movq	%rdi, -360(%rbp)
-	cmpq	%rsi, %rdi
-	je	.LBB15_164
+	movq	-344(%rbp), %r12
+	jmp	.LBB15_5
 .LBB15_16:
-	testq	%rdx, %rdx
-	jle	.LBB15_163
-	movq	-480(%rbp), %rsi
-	movq	-360(%rbp), %rdx
-	imulq	%rdx, %rsi
-	movq	-488(%rbp), %rdi
-	imulq	%rdx, %rdi
-	movq	-408(%rbp), %rax
-	imulq	%rdx, %rax
-	movq	-416(%rbp), %rcx
-	imulq	%rdx, %rcx
-	movq	-752(%rbp), %rdx
-	leaq	(%rdx,%rax,4), %rax
-	movq	%rax, -648(%rbp)
-	movq	-472(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -256(%rbp)
-	movq	-744(%rbp), %rax
-	addq	%rsi, %rax
-	movq	%rax, -616(%rbp)
-	addq	-248(%rbp), %rsi
-	movq	%rsi, -632(%rbp)
-	movq	-736(%rbp), %rax
-	addq	%rdi, %rax
-	movq	%rax, -608(%rbp)
-	addq	-728(%rbp), %rdi
-	movq	%rdi, -624(%rbp)
-	movq	-512(%rbp), %rax
-	movq	%rax, -536(%rbp)
-	movq	-504(%rbp), %rax
-	movq	%rax, -680(%rbp)
-	movq	-424(%rbp), %rax
-	movq	%rax, -672(%rbp)
-	movq	-496(%rbp), %rax
-	movq	%rax, -664(%rbp)
-	movq	-904(%rbp), %r8
-	movq	-912(%rbp), %rcx
-	movq	$0, -56(%rbp)
-	jmp	.LBB15_18
-	.p2align	4
-.LBB15_162:
-	movq	-56(%rbp), %rsi
-	incq	%rsi
-	movq	-544(%rbp), %rcx
-	addq	%r14, %rcx
-	movq	-864(%rbp), %r8
-	addq	%r14, %r8
-	movq	-552(%rbp), %rax
-	addq	%rax, -664(%rbp)
-	movq	-432(%rbp), %rbx
-	addq	%rbx, -672(%rbp)
-	addq	%rax, -680(%rbp)
-	addq	%rax, -536(%rbp)
-	movq	-48(%rbp), %rdx
-	movq	%rsi, -56(%rbp)
-	cmpq	%rdx, %rsi
-	movq	-96(%rbp), %r12
-	movq	-520(%rbp), %rsi
-	je	.LBB15_163
-.LBB15_18:
-	cmpq	$0, -184(%rbp)
-	movq	-592(%rbp), %r9
-	movq	%rcx, -544(%rbp)
-	jle	.LBB15_19
-	movq	%rcx, %rax
-	xorl	%r10d, %r10d
-	.p2align	4
-.LBB15_137:
-	addq	%r9, %rax
-	jns	.LBB15_140
-	incq	%r10
-	cmpq	%r10, -184(%rbp)
-	jne	.LBB15_137
-	movq	-184(%rbp), %r10
-	jmp	.LBB15_140
-	.p2align	4
-.LBB15_19:
-	xorl	%r10d, %r10d
-.LBB15_140:
-	movq	%rbx, %rdx
-	movq	-56(%rbp), %rsi
-	imulq	%rsi, %rdx
-	movq	-552(%rbp), %rax
-	imulq	%rsi, %rax
-	imulq	%r14, %rsi
-	subq	-656(%rbp), %rsi
-	movq	-184(%rbp), %rdi
-	cmpq	%rdi, %r10
-	movq	%rdi, %rcx
-	cmovlq	%r10, %rcx
-	movq	%r8, -864(%rbp)
-	.p2align	4
-.LBB15_141:
-	cmpq	%r10, %rdi
-	jle	.LBB15_144
-	decq	%rdi
-	subq	%r9, %r8
-	cmpq	-264(%rbp), %r8
-	jge	.LBB15_141
-	incq	%rdi
-	movq	%rdi, %rcx
-.LBB15_144:
-	movq	%r10, -144(%rbp)
-	cmpb	$0, -528(%rbp)
-	je	.LBB15_145
-	cmpq	$0, -112(%rbp)
-	jle	.LBB15_162
-	movq	-648(%rbp), %rax
-	leaq	(%rax,%rsi,4), %rax
-	movq	%rax, -336(%rbp)
-	movq	-144(%rbp), %rdx
-	leaq	8(%rdx), %rax
-	movq	%rax, -720(%rbp)
-	movq	-536(%rbp), %r12
-	leaq	(%r12,%rdx,4), %rdi
-	movq	-288(%rbp), %rdx
-	xorl	%esi, %esi
-	jmp	.LBB15_167
-	.p2align	4
-.LBB15_172:
-	movq	-384(%rbp), %rsi
-	incq	%rsi
-	movq	-240(%rbp), %rax
-	movq	-224(%rbp), %rdi
-	addq	%rax, %rdi
-	incq	%rdx
-	addq	%rax, %r12
-	cmpq	-112(%rbp), %rsi
-	je	.LBB15_162
-.LBB15_167:
-	movq	%r12, -400(%rbp)
-	movq	%rsi, -384(%rbp)
-	movq	%rsi, %rax
-	imulq	-264(%rbp), %rax
-	movq	-336(%rbp), %rsi
-	leaq	(%rsi,%rax,4), %r11
-	movq	-144(%rbp), %rax
-	movq	%rdi, -224(%rbp)
-	movq	-720(%rbp), %r8
-	movq	%r8, %rsi
-	cmpq	%rcx, %r8
-	jle	.LBB15_173
-.LBB15_168:
-	cmpq	%rcx, %rax
-	movq	-400(%rbp), %r12
-	jge	.LBB15_172
-	leaq	(%r12,%rax,4), %rsi
-	jmp	.LBB15_170
-	.p2align	4
-.LBB15_174:
-	movups	%xmm0, (%r11,%rax,4)
-	movups	%xmm1, 16(%r11,%rax,4)
-	movq	%rsi, %rax
-	addq	$8, %rsi
-	addq	$32, %rdi
-	cmpq	%rcx, %rsi
-	jg	.LBB15_168
-.LBB15_173:
-	movups	(%r11,%rax,4), %xmm0
-	movups	16(%r11,%rax,4), %xmm1
-	movq	-168(%rbp), %r10
-	movq	%r10, %rbx
-	movq	%rdx, %r9
-	movq	%rdi, %r8
-	testq	%r10, %r10
-	jg	.LBB15_175
-	jmp	.LBB15_174
-	.p2align	4
-.LBB15_177:
-	addq	%r15, %r8
-	subq	%r14, %r9
-	decq	%rbx
-	je	.LBB15_174
-.LBB15_175:
-	testq	%r9, %r9
-	setns	%r12b
-	cmpq	%r13, %r9
-	setl	%r10b
-	andb	%r12b, %r10b
-	cmpb	$1, %r10b
-	jne	.LBB15_177
-	movups	(%r8), %xmm2
-	movups	16(%r8), %xmm3
-	addps	%xmm3, %xmm1
-	addps	%xmm2, %xmm0
-	jmp	.LBB15_177
-	.p2align	4
-.LBB15_171:
-	movss	%xmm0, (%r11,%rax,4)
-	incq	%rax
-	addq	$4, %rsi
-	cmpq	%rcx, %rax
-	je	.LBB15_172
-.LBB15_170:
-	movss	(%r11,%rax,4), %xmm0
-	movq	-168(%rbp), %r10
-	movq	%r10, %rdi
-	movq	%rdx, %r8
-	movq	%rsi, %r9
-	testq	%r10, %r10
-	jg	.LBB15_178
-	jmp	.LBB15_171
-	.p2align	4
-.LBB15_180:
-	addq	%r15, %r9
-	subq	%r14, %r8
-	decq	%rdi
-	je	.LBB15_171
-.LBB15_178:
-	testq	%r8, %r8
-	setns	%r10b
-	cmpq	%r13, %r8
-	setl	%bl
-	andb	%r10b, %bl
-	cmpb	$1, %bl
-	jne	.LBB15_180
-	addss	(%r9), %xmm0
-	jmp	.LBB15_180
-	.p2align	4
-.LBB15_145:
-	cmpq	$0, -168(%rbp)
-	jle	.LBB15_162
-	cmpq	$1, -592(%rbp)
-	sete	%dil
-	movq	-648(%rbp), %r8
-	leaq	(%r8,%rsi,4), %rsi
-	movq	%rsi, -768(%rbp)
-	movq	%rcx, %r9
-	movq	-144(%rbp), %r8
-	subq	%r8, %r9
-	movq	-616(%rbp), %rsi
-	addq	%rdx, %rsi
-	leaq	(%rsi,%r8,4), %rsi
-	movq	%rsi, -64(%rbp)
-	addq	-632(%rbp), %rdx
-	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, -448(%rbp)
-	movq	-608(%rbp), %rdx
-	addq	%rax, %rdx
-	leaq	(%rdx,%r8,4), %rdx
-	movq	%rdx, -192(%rbp)
-	addq	-624(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -576(%rbp)
-	cmpq	$8, %r9
-	setae	%dl
-	andb	%dil, %dl
-	movq	%r9, -720(%rbp)
-	movq	%r9, %rsi
-	andq	$-8, %rsi
-	leaq	(%r8,%rsi), %rax
-	movq	%rax, -800(%rbp)
-	movq	-664(%rbp), %rax
-	leaq	(%rax,%r8,4), %rax
-	movq	%rax, -200(%rbp)
-	movq	-672(%rbp), %rax
-	leaq	(%rax,%r8,4), %rdi
-	movq	%rdi, -704(%rbp)
-	notb	%dl
-	movb	%dl, -312(%rbp)
-	movq	-680(%rbp), %rdx
-	movq	%rdx, -696(%rbp)
-	movq	%rax, -688(%rbp)
-	movq	$0, -336(%rbp)
-	jmp	.LBB15_147
-	.p2align	4
-.LBB15_161:
-	movq	-336(%rbp), %rdi
-	incq	%rdi
-	movq	-160(%rbp), %rdx
-	addq	%rdx, -200(%rbp)
-	movq	-72(%rbp), %rax
-	addq	%rax, -704(%rbp)
-	addq	%rax, -688(%rbp)
-	addq	%rdx, -696(%rbp)
-	movq	%rdi, -336(%rbp)
-	cmpq	-168(%rbp), %rdi
-	je	.LBB15_162
-.LBB15_147:
-	testq	%r13, %r13
-	jle	.LBB15_161
-	movq	-72(%rbp), %rax
-	movq	-336(%rbp), %r11
-	imulq	%r11, %rax
-	movq	-64(%rbp), %rdx
-	addq	%rax, %rdx
-	addq	-448(%rbp), %rax
-	movq	-160(%rbp), %rdi
-	imulq	%r11, %rdi
-	movq	-192(%rbp), %r8
-	addq	%rdi, %r8
-	addq	-576(%rbp), %rdi
-	movq	%r11, %r9
-	imulq	-48(%rbp), %r9
-	addq	-56(%rbp), %r9
-	imulq	-152(%rbp), %r9
-	movq	-256(%rbp), %r10
-	leaq	(%r10,%r9,4), %r9
-	movq	%r9, -784(%rbp)
-	imulq	%r14, %r11
-	movq	%r11, -224(%rbp)
-	cmpq	%rdi, %rdx
-	setb	%dl
-	cmpq	%rax, %r8
-	setb	%al
-	andb	%dl, %al
-	orb	-560(%rbp), %al
-	orb	-312(%rbp), %al
-	movb	%al, -400(%rbp)
-	movq	-696(%rbp), %rdi
-	movq	-688(%rbp), %r12
-	movq	-704(%rbp), %r11
-	movq	-200(%rbp), %r10
-	xorl	%ebx, %ebx
-	jmp	.LBB15_149
-	.p2align	4
-.LBB15_160:
-	incq	%rbx
-	movq	-240(%rbp), %rdx
-	addq	%rdx, %r10
-	movq	-352(%rbp), %rax
-	addq	%rax, %r11
-	addq	%rax, %r12
-	addq	%rdx, %rdi
-	cmpq	%r13, %rbx
-	je	.LBB15_161
-.LBB15_149:
-	movq	%rbx, %r8
-	imulq	-304(%rbp), %r8
-	subq	-288(%rbp), %r8
-	addq	-224(%rbp), %r8
-	setns	%al
-	cmpq	-112(%rbp), %r8
-	setl	%dl
-	andb	%al, %dl
-	cmpb	$1, %dl
-	jne	.LBB15_160
-	cmpq	-144(%rbp), %rcx
-	jle	.LBB15_160
-	movq	-144(%rbp), %r9
-	testb	$1, -400(%rbp)
-	jne	.LBB15_155
-	xorl	%eax, %eax
-	.p2align	4
-.LBB15_153:
-	movups	-16(%r10,%rax,4), %xmm0
-	movups	(%r10,%rax,4), %xmm1
-	movups	(%r11,%rax,4), %xmm2
-	addps	%xmm0, %xmm2
-	movups	16(%r11,%rax,4), %xmm0
-	addps	%xmm1, %xmm0
-	movups	%xmm2, (%r11,%rax,4)
-	movups	%xmm0, 16(%r11,%rax,4)
-	addq	$8, %rax
-	cmpq	%rax, %rsi
-	jne	.LBB15_153
-	movq	-800(%rbp), %r9
-	cmpq	%rsi, -720(%rbp)
-	je	.LBB15_160
-.LBB15_155:
-	movl	%ecx, %eax
-	subl	%r9d, %eax
-	leaq	1(%r9), %rdx
-	testb	$1, %al
-	je	.LBB15_157
-	imulq	-264(%rbp), %r8
-	movq	%rbx, %rax
-	imulq	-184(%rbp), %rax
-	movq	-768(%rbp), %r13
-	leaq	(,%r8,4), %r8
-	addq	%r13, %r8
-	movq	%r8, -384(%rbp)
-	movq	-760(%rbp), %r13
-	movq	-784(%rbp), %r8
-	leaq	(%r8,%rax,4), %rax
-	movss	(%rax,%r9,4), %xmm0
-	imulq	-592(%rbp), %r9
-	movq	-384(%rbp), %rax
-	addss	(%rax,%r9,4), %xmm0
-	movss	%xmm0, (%rax,%r9,4)
-	movq	%rdx, %r9
-.LBB15_157:
-	cmpq	%rdx, %rcx
-	je	.LBB15_160
-	leaq	1(%r9), %r8
-	movq	-80(%rbp), %rdx
-	imulq	%rdx, %r8
-	imulq	%r9, %rdx
-	movq	%r12, %rax
-	.p2align	4
-.LBB15_159:
-	movss	(%rdi,%r9,4), %xmm0
-	addss	(%rax,%rdx), %xmm0
-	movss	%xmm0, (%rax,%rdx)
-	movss	4(%rdi,%r9,4), %xmm0
-	addss	(%rax,%r8), %xmm0
-	movss	%xmm0, (%rax,%r8)
-	addq	$2, %r9
-	addq	-128(%rbp), %rax
-	cmpq	%r9, %rcx
-	jne	.LBB15_159
-	jmp	.LBB15_160
-.LBB15_22:
-	leaq	(%r15,%r12,4), %rax
-	movq	%rax, -432(%rbp)
-	testq	%rbx, %rbx
-	movq	-48(%rbp), %r11
-	jle	.LBB15_36
-	movq	%r11, %rax
+	movq	-56(%rbp), %r9
 	movabsq	$9223372036854775804, %rcx
-	andq	%rcx, %rax
-	movq	%r14, %xmm0
+	andq	%rcx, %r9
+	movq	%r8, %r11
+	imull	-296(%rbp), %r11d
+	leal	(%r11,%r11,2), %ebx
+	leal	(,%r11,4), %r13d
+	addl	%r11d, %r11d
+	xorl	%r10d, %r10d
+	movq	-344(%rbp), %r12
+	.p2align	4
+.LBB15_17:
+	movl	%edi, (%r15,%r10,4)
+	leal	(%r12,%rdi), %ecx
+	movl	%ecx, 4(%r15,%r10,4)
+	leal	(%r11,%rdi), %ecx
+	movl	%ecx, 8(%r15,%r10,4)
+	leal	(%rbx,%rdi), %ecx
+	movl	%ecx, 12(%r15,%r10,4)
+	addq	$4, %r10
+	addl	%r13d, %edi
+	cmpq	%r10, %r9
+	jne	.LBB15_17
+.LBB15_5:
+	testq	%rsi, %rsi
+	movq	-376(%rbp), %r8
+	je	.LBB15_8
+	leaq	(%r15,%r10,4), %rcx
+	movq	-296(%rbp), %rdi
+	imull	%r8d, %edi
+	imull	%r10d, %edi
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB15_7:
+	movl	%edi, (%rcx,%r9,4)
+	incq	%r9
+	addl	%r12d, %edi
+	cmpq	%r9, %rsi
+	jne	.LBB15_7
+.LBB15_8:
+	movq	-208(%rbp), %rcx
+	imulq	-512(%rbp), %rcx
+	movq	%rcx, -552(%rbp)
+	movq	-56(%rbp), %rcx
+	leaq	(%r15,%rcx,4), %r8
+	andb	%dl, -57(%rbp)
+	movq	-48(%rbp), %r12
+	movq	%r8, -856(%rbp)
+	je	.LBB15_25
+	cmpq	$0, -328(%rbp)
+	jle	.LBB15_25
+	movq	-72(%rbp), %rdx
+	movabsq	$9223372036854775804, %rcx
+	andq	%rcx, %rdx
+	movq	%r12, %xmm0
 	pshufd	$68, %xmm0, %xmm0
-	movq	-112(%rbp), %rcx
-	imull	-264(%rbp), %ecx
-	movq	%rcx, -112(%rbp)
-	xorl	%ecx, %ecx
+	movq	-208(%rbp), %rcx
+	movl	%ecx, %esi
+	imull	-512(%rbp), %esi
+	xorl	%edi, %edi
 	movdqa	.LCPI15_0(%rip), %xmm1
 	movdqa	.LCPI15_1(%rip), %xmm2
 	movdqa	.LCPI15_2(%rip), %xmm3
-	xorl	%edx, %edx
-	xorl	%esi, %esi
-	jmp	.LBB15_24
-	.p2align	4
-.LBB15_35:
-	incq	%rdx
-	addl	-112(%rbp), %ecx
-	cmpq	%rbx, %rdx
-	je	.LBB15_36
-.LBB15_24:
-	cmpq	$0, -168(%rbp)
-	jle	.LBB15_35
-	movq	-408(%rbp), %rdi
-	imulq	%rdx, %rdi
-	movq	%rdi, %xmm4
-	pshufd	$68, %xmm4, %xmm4
-	xorl	%edi, %edi
 	xorl	%r9d, %r9d
-	jmp	.LBB15_26
-	.p2align	4
-.LBB15_34:
-	incq	%r9
-	addl	-264(%rbp), %edi
-	cmpq	-168(%rbp), %r9
-	je	.LBB15_35
-.LBB15_26:
-	testq	%r11, %r11
-	jle	.LBB15_34
-	cmpq	$4, %r11
-	jae	.LBB15_29
 	xorl	%r10d, %r10d
-	movq	-432(%rbp), %r15
-	jmp	.LBB15_32
+	jmp	.LBB15_11
 	.p2align	4
-.LBB15_29:
-	movq	%r9, %r8
-	imulq	-264(%rbp), %r8
-	movq	%r8, %xmm5
+.LBB15_24:
+	incq	%r9
+	addl	%esi, %edi
+	cmpq	-328(%rbp), %r9
+	je	.LBB15_25
+.LBB15_11:
+	cmpq	$0, -128(%rbp)
+	jle	.LBB15_24
+	movq	-552(%rbp), %rcx
+	imulq	%r9, %rcx
+	movq	%rcx, %xmm4
+	pshufd	$68, %xmm4, %xmm4
+	xorl	%r11d, %r11d
+	xorl	%ebx, %ebx
+	jmp	.LBB15_13
+	.p2align	4
+.LBB15_23:
+	incq	%rbx
+	addl	-208(%rbp), %r11d
+	cmpq	-128(%rbp), %rbx
+	je	.LBB15_24
+.LBB15_13:
+	movq	-72(%rbp), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB15_23
+	cmpq	$4, %rcx
+	jae	.LBB15_18
+	xorl	%r13d, %r13d
+	jmp	.LBB15_21
+	.p2align	4
+.LBB15_18:
+	movq	%rbx, %rcx
+	imulq	-208(%rbp), %rcx
+	movq	%rcx, %xmm5
 	pshufd	$68, %xmm5, %xmm5
-	movq	-432(%rbp), %r8
-	leaq	(%r8,%rsi,4), %r10
-	addq	%rax, %rsi
-	xorl	%r8d, %r8d
+	leaq	(%r8,%r10,4), %r13
+	addq	%rdx, %r10
+	xorl	%ecx, %ecx
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB15_30:
+.LBB15_19:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -6545,417 +5928,662 @@ convolution_input_gradient:
 	paddq	%xmm4, %xmm8
 	paddq	%xmm4, %xmm9
 	shufps	$136, %xmm9, %xmm8
-	movups	%xmm8, (%r10,%r8,4)
-	addq	$4, %r8
+	movups	%xmm8, (%r13,%rcx,4)
+	addq	$4, %rcx
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
-	cmpq	%r8, %rax
-	jne	.LBB15_30
-	movq	%rax, %r10
-	cmpq	%rax, %r11
-	movq	-432(%rbp), %r15
-	je	.LBB15_34
-.LBB15_32:
-	movq	%r11, %r8
-	subq	%r10, %r8
-	addl	%edi, %r10d
-	imull	%r14d, %r10d
-	addl	%ecx, %r10d
+	cmpq	%rcx, %rdx
+	jne	.LBB15_19
+	movq	%rdx, %r13
+	cmpq	%rdx, -72(%rbp)
+	movq	-856(%rbp), %r8
+	je	.LBB15_23
+.LBB15_21:
+	movq	-72(%rbp), %rcx
+	subq	%r13, %rcx
+	addl	%r11d, %r13d
+	imull	%r12d, %r13d
+	addl	%edi, %r13d
 	.p2align	4
-.LBB15_33:
-	movl	%r10d, (%r15,%rsi,4)
-	incq	%rsi
-	addl	%r14d, %r10d
-	decq	%r8
-	jne	.LBB15_33
-	jmp	.LBB15_34
-.LBB15_36:
-	cmpq	$0, -600(%rbp)
-	jle	.LBB15_53
-	cmpl	$0, -128(%rbp)
-	setne	%al
-	movq	-456(%rbp), %rdx
-	testq	%rdx, %rdx
+.LBB15_22:
+	movl	%r13d, (%r8,%r10,4)
+	incq	%r10
+	addl	%r12d, %r13d
+	decq	%rcx
+	jne	.LBB15_22
+	jmp	.LBB15_23
+.LBB15_25:
+	cmpq	$0, -760(%rbp)
+	movq	-72(%rbp), %rcx
+	jle	.LBB15_43
+	movq	%rcx, %r14
+	imulq	-128(%rbp), %r14
+	movq	%r14, %rdx
+	movq	-328(%rbp), %rcx
+	imulq	%rcx, %rdx
+	movq	-56(%rbp), %r12
+	movq	%r12, %rsi
+	movq	-344(%rbp), %r8
+	imulq	%r8, %rsi
+	movq	%rsi, -736(%rbp)
+	movq	-552(%rbp), %rsi
+	imulq	%rcx, %rsi
+	movq	%rsi, -752(%rbp)
+	cmpl	$0, -112(%rbp)
+	setne	%cl
+	testq	%rsi, %rsi
 	setle	%sil
-	movq	-184(%rbp), %rcx
-	leaq	7(%rcx), %r8
-	shrq	$3, %r8
-	imulq	%r8, %r13
-	leaq	-1(%r13), %rdi
-	movq	%rdi, -696(%rbp)
-	leaq	(%r11,%r11), %rdi
-	movq	%rdi, -192(%rbp)
-	leaq	(%r11,%r11,2), %rdi
-	leaq	(,%r11,4), %rbx
-	leaq	(%r11,%r11,4), %r10
-	movq	%r10, -552(%rbp)
-	leaq	-8(%rcx), %r15
-	leaq	(,%rdx,4), %rcx
-	movq	%rcx, -728(%rbp)
-	orb	%al, %sil
-	movb	%sil, -472(%rbp)
+	movq	%r14, %rdi
+	imulq	%r8, %rdi
+	movq	%rdi, -1008(%rbp)
+	orq	-144(%rbp), %rax
+	sete	-90(%rbp)
+	movq	-376(%rbp), %r10
+	leaq	7(%r10), %rax
+	leaq	14(%r10), %r11
+	testq	%rax, %rax
+	cmovnsq	%rax, %r11
+	orb	%cl, %sil
+	movb	%sil, -89(%rbp)
+	movq	-584(%rbp), %r9
+	movq	%r9, %rax
+	movq	-208(%rbp), %r13
+	imulq	%r13, %rax
+	movq	-560(%rbp), %rcx
+	leaq	(,%rcx,4), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -112(%rbp)
+	movq	-296(%rbp), %rbx
+	leaq	-1(%rbx), %r8
+	movq	-648(%rbp), %rsi
+	imulq	%r8, %rsi
+	subq	%r9, %rsi
+	imulq	%r13, %rsi
+	movq	-616(%rbp), %rax
+	movq	%rax, %rdi
+	subq	-112(%rbp), %rdi
+	movq	%rdi, -728(%rbp)
+	leaq	(%rax,%rsi,4), %rdi
+	movq	-72(%rbp), %rsi
+	subq	%rcx, %rdi
+	movq	%rdi, -968(%rbp)
+	leaq	(,%r12,4), %rcx
+	leaq	(%rcx,%rdx,4), %rcx
+	leaq	(%r15,%rcx), %rdi
+	addq	$16, %rdi
+	movq	%rdi, -960(%rbp)
+	addq	%r15, %rcx
+	movq	%r9, %rdi
+	imulq	%r10, %rdi
+	leaq	(%rcx,%rdi,4), %rcx
+	movq	%rcx, -952(%rbp)
+	leaq	(%r15,%rdx,4), %rcx
+	leaq	(%rcx,%r12,4), %rcx
+	movq	%rcx, -632(%rbp)
+	sarq	$3, %r11
+	movq	%r11, -592(%rbp)
+	movq	%r11, %rdi
+	imulq	%rbx, %rdi
+	movq	-48(%rbp), %rcx
+	imulq	%r13, %rcx
+	shlq	$2, %rcx
+	movq	%rcx, -872(%rbp)
+	movq	-648(%rbp), %r9
+	imulq	%r13, %r9
+	movq	-344(%rbp), %rcx
+	imulq	%rsi, %rcx
+	movq	%rcx, %r11
+	imulq	-128(%rbp), %r11
+	shlq	$2, %r11
+	movq	%r11, -792(%rbp)
+	shlq	$2, %rcx
+	movq	%rcx, -864(%rbp)
+	imulq	%r10, %r8
+	leaq	(%rdx,%r12), %rcx
+	addq	%rcx, %r8
+	leaq	(%r15,%rcx,4), %rcx
+	movq	%rcx, -1000(%rbp)
+	leaq	(%r15,%r8,4), %rax
+	movq	%rax, -992(%rbp)
+	movq	%r10, %r11
+	orq	%r9, %r11
 	movabsq	$9223372036854775804, %rax
 	addq	$2, %rax
 	andq	%r12, %rax
-	movq	%rax, -664(%rbp)
-	movq	-176(%rbp), %rdx
-	leaq	(,%rdx,4), %rax
-	movq	%rax, -152(%rbp)
-	movq	-640(%rbp), %rcx
-	leaq	(%rcx,%rdx,4), %rax
-	movq	%rax, -408(%rbp)
-	shlq	$2, -416(%rbp)
-	leaq	(,%r11,8), %rax
+	movq	%rax, -1056(%rbp)
+	movq	-488(%rbp), %rcx
+	movq	-560(%rbp), %r8
+	leaq	(%r8,%rcx), %rax
+	negq	%rax
+	movq	%rax, -984(%rbp)
+	movq	%rcx, %rax
+	imulq	%r10, %rax
+	subq	%r8, %rax
+	movq	%rax, -976(%rbp)
+	shlq	$2, %r9
+	movq	%r9, -1064(%rbp)
+	imulq	%rsi, %rbx
+	shlq	$2, %rbx
+	movq	-48(%rbp), %rax
+	leaq	(,%rax,4), %rax
+	movq	%rax, -848(%rbp)
+	subq	%rax, %rbx
+	imulq	%r10, %rbx
+	shlq	$2, %r14
+	movq	%r14, -1016(%rbp)
+	leaq	(,%rsi,8), %rax
 	leaq	(%rax,%rax,2), %rax
-	movq	%rax, -672(%rbp)
-	leaq	(,%rdx,8), %rax
-	movq	%rax, -656(%rbp)
-	leaq	(%rcx,%r11,4), %rax
-	movq	%rax, -752(%rbp)
-	leaq	(%rcx,%r11,8), %rax
-	movq	%rax, -744(%rbp)
-	movq	%rdi, -312(%rbp)
-	leaq	(%rcx,%rdi,4), %rax
-	movq	%rax, -736(%rbp)
-	movq	$0, -248(%rbp)
-	movq	%r8, -64(%rbp)
-	movq	%r15, -688(%rbp)
-	movq	%r13, -760(%rbp)
-	jmp	.LBB15_38
-	.p2align	4
-.LBB15_52:
-	movq	-248(%rbp), %rcx
-	incq	%rcx
-	movq	%rcx, -248(%rbp)
-	cmpq	-600(%rbp), %rcx
-	je	.LBB15_53
-.LBB15_38:
-	cmpb	$0, -472(%rbp)
-	jne	.LBB15_40
-	movq	-728(%rbp), %rdx
-	movq	%rdx, %rdi
-	imulq	-248(%rbp), %rdi
-	addq	-464(%rbp), %rdi
-	xorl	%esi, %esi
-	callq	memset@PLT
-	movq	-64(%rbp), %r8
-	movq	-48(%rbp), %r11
-.LBB15_40:
-	cmpq	$0, -520(%rbp)
-	jle	.LBB15_52
-	movq	-248(%rbp), %rdx
-	movq	%rdx, %rax
-	imulq	-824(%rbp), %rax
-	movq	-832(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -56(%rbp)
-	movq	%rdx, %rax
-	imulq	-456(%rbp), %rax
-	movq	-464(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rcx
-	movq	-736(%rbp), %rax
-	movq	%rax, -512(%rbp)
-	movq	-744(%rbp), %rax
-	movq	%rax, -504(%rbp)
+	movq	%rax, -1040(%rbp)
+	shrq	$61, %r11
+	andl	$1, %r11d
+	movq	%r11, -1024(%rbp)
+	movq	%rdi, -672(%rbp)
+	leaq	-1(%rdi), %rax
+	movq	%rax, -1072(%rbp)
+	leaq	(%rsi,%rsi), %rax
+	movq	%rax, -288(%rbp)
+	leaq	(%rsi,%rsi,2), %rdi
+	leaq	(,%rsi,4), %r13
+	leaq	(%rsi,%rsi,4), %rax
+	movq	%rax, -888(%rbp)
+	leaq	-8(%r10), %rax
+	movq	%rax, -912(%rbp)
 	movq	-752(%rbp), %rax
-	movq	%rax, -496(%rbp)
-	movq	-640(%rbp), %rax
-	movq	%rax, -488(%rbp)
-	movq	-408(%rbp), %rax
-	movq	%rax, -480(%rbp)
-	movq	$0, -360(%rbp)
-	movq	%rcx, -256(%rbp)
-	jmp	.LBB15_42
+	leaq	(,%rax,4), %r9
+	movq	-552(%rbp), %rax
+	leaq	(,%rax,4), %rax
+	movq	%rax, -784(%rbp)
+	movq	-344(%rbp), %rax
+	leaq	(,%rax,4), %rax
+	movq	%rax, -840(%rbp)
+	movq	-48(%rbp), %r12
+	leaq	(,%rdx,4), %rax
+	movq	%rax, -504(%rbp)
+	leaq	(,%r10,4), %rax
+	movq	%rax, -896(%rbp)
+	leaq	(,%rcx,4), %rax
+	movq	%rax, -1032(%rbp)
+	leaq	(,%rcx,8), %rax
+	movq	%rax, -1080(%rbp)
+	movq	-568(%rbp), %rax
+	leaq	(%rax,%rdx,4), %rcx
+	movq	%rcx, -944(%rbp)
+	leaq	(,%rdx,8), %rcx
+	movq	%rcx, -1048(%rbp)
+	leaq	(%rax,%rsi,4), %rcx
+	movq	%rcx, -936(%rbp)
+	leaq	(%rax,%rsi,8), %rcx
+	movq	%rcx, -928(%rbp)
+	movq	%rdi, -368(%rbp)
+	leaq	(%rax,%rdi,4), %rax
+	movq	%rax, -920(%rbp)
+	movq	%r9, %rax
+	xorl	%edi, %edi
+	movq	-728(%rbp), %rcx
+	movq	%rcx, -768(%rbp)
+	movq	%rdx, -200(%rbp)
+	movq	%r9, -776(%rbp)
+	movq	%rbx, -880(%rbp)
+	jmp	.LBB15_27
 	.p2align	4
-.LBB15_51:
-	movq	-360(%rbp), %rdx
-	incq	%rdx
-	movq	-416(%rbp), %rax
-	addq	%rax, -480(%rbp)
-	addq	%rax, -488(%rbp)
-	addq	%rax, -496(%rbp)
-	addq	%rax, -504(%rbp)
-	addq	%rax, -512(%rbp)
-	movq	%rdx, -360(%rbp)
-	cmpq	-520(%rbp), %rdx
-	je	.LBB15_52
 .LBB15_42:
-	testq	%r11, %r11
-	jle	.LBB15_51
-	movq	-360(%rbp), %rax
-	imulq	-168(%rbp), %rax
-	movq	%rax, -648(%rbp)
-	movq	-512(%rbp), %rax
-	movq	%rax, -632(%rbp)
-	movq	-504(%rbp), %rax
-	movq	%rax, -624(%rbp)
-	movq	-496(%rbp), %rax
-	movq	%rax, -616(%rbp)
-	movq	-488(%rbp), %rax
-	movq	%rax, -608(%rbp)
-	movq	-480(%rbp), %rax
-	movq	%rax, -424(%rbp)
-	movq	$0, -528(%rbp)
-	jmp	.LBB15_44
+	movq	-624(%rbp), %rdi
+	incq	%rdi
+	movq	-776(%rbp), %rax
+	addq	%rax, -768(%rbp)
+	cmpq	-760(%rbp), %rdi
+	movq	-200(%rbp), %rdx
+	je	.LBB15_43
+.LBB15_27:
+	imulq	%rdi, %rax
+	movq	%rax, -336(%rbp)
+	cmpb	$0, -89(%rbp)
+	movq	%rdi, -624(%rbp)
+	jne	.LBB15_29
+	movq	-616(%rbp), %rax
+	movq	-336(%rbp), %rcx
+	leaq	(%rax,%rcx), %rdi
+	xorl	%esi, %esi
+	movq	-776(%rbp), %rdx
+	callq	memset@PLT
+	movq	-624(%rbp), %rdi
+	movq	-200(%rbp), %rdx
+	movq	-72(%rbp), %rsi
+.LBB15_29:
+	movq	%rdi, %rax
+	imulq	-752(%rbp), %rax
+	movq	-616(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -904(%rbp)
+	cmpb	$0, -57(%rbp)
+	je	.LBB15_127
+	cmpq	$0, -328(%rbp)
+	jle	.LBB15_42
+	movq	-624(%rbp), %rax
+	imulq	-736(%rbp), %rax
+	movq	-744(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -120(%rbp)
+	movq	-920(%rbp), %rax
+	movq	%rax, -832(%rbp)
+	movq	-928(%rbp), %rax
+	movq	%rax, -824(%rbp)
+	movq	-936(%rbp), %rax
+	movq	%rax, -816(%rbp)
+	movq	-568(%rbp), %rax
+	movq	%rax, -808(%rbp)
+	movq	-944(%rbp), %rax
+	movq	%rax, -800(%rbp)
+	movq	$0, -440(%rbp)
+	jmp	.LBB15_32
 	.p2align	4
-.LBB15_50:
-	movq	-528(%rbp), %rdx
-	incq	%rdx
-	addq	$4, -424(%rbp)
-	addq	$4, -608(%rbp)
-	addq	$4, -616(%rbp)
-	addq	$4, -624(%rbp)
-	addq	$4, -632(%rbp)
-	movq	-48(%rbp), %r11
-	movq	%rdx, -528(%rbp)
-	cmpq	%r11, %rdx
-	je	.LBB15_51
-.LBB15_44:
-	cmpq	$0, -168(%rbp)
-	jle	.LBB15_50
-	movq	-632(%rbp), %rax
-	movq	%rax, -560(%rbp)
-	movq	-624(%rbp), %r11
-	movq	-616(%rbp), %rdx
-	movq	-608(%rbp), %rsi
-	movq	-424(%rbp), %rdi
-	movq	$0, -544(%rbp)
-	jmp	.LBB15_46
+.LBB15_41:
+	movq	-440(%rbp), %rcx
+	incq	%rcx
+	movq	-1016(%rbp), %rax
+	addq	%rax, -800(%rbp)
+	addq	%rax, -808(%rbp)
+	addq	%rax, -816(%rbp)
+	addq	%rax, -824(%rbp)
+	addq	%rax, -832(%rbp)
+	movq	%rcx, -440(%rbp)
+	cmpq	-328(%rbp), %rcx
+	je	.LBB15_42
+.LBB15_32:
+	testq	%rsi, %rsi
+	jle	.LBB15_41
+	movq	-440(%rbp), %rax
+	imulq	-128(%rbp), %rax
+	movq	%rax, -472(%rbp)
+	movq	-832(%rbp), %rax
+	movq	%rax, -360(%rbp)
+	movq	-824(%rbp), %rax
+	movq	%rax, -464(%rbp)
+	movq	-816(%rbp), %rax
+	movq	%rax, -456(%rbp)
+	movq	-808(%rbp), %rax
+	movq	%rax, -448(%rbp)
+	movq	-800(%rbp), %rax
+	movq	%rax, -336(%rbp)
+	movq	$0, -480(%rbp)
+	jmp	.LBB15_34
 	.p2align	4
-.LBB15_135:
-	movq	-544(%rbp), %r9
-	addq	$6, %r9
-	movq	-672(%rbp), %rax
-	movq	-536(%rbp), %rdi
-	addq	%rax, %rdi
+.LBB15_40:
+	movq	-480(%rbp), %rcx
+	incq	%rcx
+	addq	$4, -336(%rbp)
+	addq	$4, -448(%rbp)
+	addq	$4, -456(%rbp)
+	addq	$4, -464(%rbp)
+	addq	$4, -360(%rbp)
+	movq	-72(%rbp), %rsi
+	movq	%rcx, -480(%rbp)
+	cmpq	%rsi, %rcx
+	je	.LBB15_41
+.LBB15_34:
+	cmpq	$0, -128(%rbp)
+	jle	.LBB15_40
+	movq	-360(%rbp), %r11
+	movq	-464(%rbp), %rdx
+	movq	-456(%rbp), %rsi
+	movq	-448(%rbp), %rax
+	movq	%rax, -80(%rbp)
+	movq	-336(%rbp), %rcx
+	movq	$0, -496(%rbp)
+	jmp	.LBB15_36
+	.p2align	4
+.LBB15_126:
+	movq	-496(%rbp), %rdi
+	addq	$6, %rdi
+	movq	-1040(%rbp), %rax
+	movq	-576(%rbp), %rcx
+	addq	%rax, %rcx
+	addq	%rax, -80(%rbp)
 	addq	%rax, %rsi
 	addq	%rax, %rdx
 	addq	%rax, %r11
-	addq	%rax, -560(%rbp)
-	movq	%r9, -544(%rbp)
-	cmpq	-168(%rbp), %r9
-	jge	.LBB15_50
-.LBB15_46:
-	movq	%rdi, -536(%rbp)
-	testq	%r13, %r13
-	jle	.LBB15_135
-	movq	-168(%rbp), %r9
-	movq	-544(%rbp), %rdi
-	subq	%rdi, %r9
-	cmpq	$6, %r9
+	movq	%rdi, -496(%rbp)
+	cmpq	-128(%rbp), %rdi
+	jge	.LBB15_40
+.LBB15_36:
+	movq	%rcx, -576(%rbp)
+	cmpq	$0, -672(%rbp)
+	jle	.LBB15_126
+	movq	-128(%rbp), %rdi
+	movq	-496(%rbp), %rcx
+	subq	%rcx, %rdi
+	cmpq	$6, %rdi
 	movl	$6, %eax
-	cmovgeq	%rax, %r9
-	movq	-648(%rbp), %rax
-	addq	%rdi, %rax
-	imulq	-48(%rbp), %rax
-	addq	-528(%rbp), %rax
-	movq	-640(%rbp), %rcx
+	cmovgeq	%rax, %rdi
+	movq	-472(%rbp), %rax
+	addq	%rcx, %rax
+	imulq	-72(%rbp), %rax
+	addq	-480(%rbp), %rax
+	movq	-568(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
-	movq	%rcx, -680(%rbp)
-	movq	-256(%rbp), %rcx
-	addl	%r9d, %r9d
-	movq	%r9, -704(%rbp)
-	movq	-432(%rbp), %rdi
-	leaq	(%rdi,%rax,4), %rax
-	movq	%rax, -72(%rbp)
-	xorl	%r9d, %r9d
-	movq	%rdx, -200(%rbp)
-	movq	%rsi, -80(%rbp)
-	jmp	.LBB15_48
-.LBB15_102:
-	pxor	%xmm0, %xmm0
-	pxor	%xmm1, %xmm1
+	movq	%rcx, -640(%rbp)
+	addl	%edi, %edi
+	movq	%rdi, -656(%rbp)
+	movq	-856(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -88(%rbp)
+	movq	-592(%rbp), %r10
+	xorl	%ecx, %ecx
+	movq	%r11, -280(%rbp)
+	movq	%rdx, -352(%rbp)
+	movq	%rsi, -216(%rbp)
+	jmp	.LBB15_38
+.LBB15_51:
 	pxor	%xmm3, %xmm3
-	pxor	%xmm2, %xmm2
-	pxor	%xmm5, %xmm5
-	pxor	%xmm4, %xmm4
-.LBB15_103:
-	movdqa	%xmm14, %xmm6
-	pcmpgtd	.LCPI15_3(%rip), %xmm6
-	pcmpgtd	.LCPI15_4(%rip), %xmm14
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
-	movups	(%r12,%rax,4), %xmm7
-	movups	16(%r12,%rax,4), %xmm8
-	movdqa	%xmm14, %xmm9
-	pandn	%xmm5, %xmm9
-	addps	%xmm7, %xmm9
-	movdqa	%xmm6, %xmm5
-	pandn	%xmm4, %xmm5
-	addps	%xmm8, %xmm5
-	movups	%xmm9, (%r12,%rax,4)
-	movups	%xmm5, 16(%r12,%rax,4)
-	movq	-48(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	movups	(%r12,%rax,4), %xmm4
-	movups	16(%r12,%rax,4), %xmm5
-	movdqa	%xmm14, %xmm7
-	pandn	%xmm3, %xmm7
-	addps	%xmm4, %xmm7
-	movdqa	%xmm6, %xmm3
-	pandn	%xmm2, %xmm3
-	addps	%xmm5, %xmm3
-	movups	%xmm7, (%r12,%rax,4)
-	movups	%xmm3, 16(%r12,%rax,4)
-	movq	-192(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	movups	(%r12,%rax,4), %xmm2
-	movups	16(%r12,%rax,4), %xmm3
-	pandn	%xmm0, %xmm14
-	addps	%xmm2, %xmm14
-	pandn	%xmm1, %xmm6
-	addps	%xmm3, %xmm6
-	movups	%xmm14, (%r12,%rax,4)
-	movups	%xmm6, 16(%r12,%rax,4)
-	.p2align	4
-.LBB15_133:
-	movq	-64(%rbp), %r8
-.LBB15_134:
-	movq	-768(%rbp), %r9
-	addq	$2, %r9
-	cmpq	%r13, %r9
-	movq	-688(%rbp), %r15
-	movq	-200(%rbp), %rdx
-	movq	-80(%rbp), %rsi
-	jge	.LBB15_135
-.LBB15_48:
-	movq	%r9, %rax
-	orq	%r8, %rax
-	shrq	$32, %rax
-	je	.LBB15_49
-	movq	%r9, %rax
-	xorl	%edx, %edx
-	divq	%r8
-	movq	%rdx, %rdi
-	movq	%rax, %rsi
-	jmp	.LBB15_55
-	.p2align	4
-.LBB15_49:
-	movl	%r9d, %eax
-	xorl	%edx, %edx
-	divl	%r8d
-	movl	%edx, %edi
-	movl	%eax, %esi
-.LBB15_55:
-	shlq	$3, %rdi
-	cmpq	%r15, %rdi
-	movq	%r15, %r10
-	cmovlq	%rdi, %r10
-	movq	%r9, -768(%rbp)
-	orq	$1, %r9
-	movq	-696(%rbp), %rax
-	cmpq	%rax, %r9
-	cmovlq	%r9, %rax
-	movq	%rax, %rdx
-	orq	%r8, %rdx
-	shrq	$32, %rdx
-	je	.LBB15_56
-	cqto
-	idivq	%r8
-	jmp	.LBB15_58
-	.p2align	4
-.LBB15_56:
-	xorl	%edx, %edx
-	divl	%r8d
-.LBB15_58:
-	shlq	$3, %rdx
-	cmpq	%r15, %rdx
-	cmovlq	%rdx, %r15
-	xorl	%r12d, %r12d
-	cmpq	%r13, %r9
-	setl	%r12b
-	movq	-704(%rbp), %r9
-	leal	(%r9,%r12), %r14d
-	addl	$-2, %r14d
-	cmpl	$11, %r14d
-	ja	.LBB15_134
-	subl	%r10d, %edi
-	movd	%edi, %xmm0
-	pshufd	$0, %xmm0, %xmm14
-	subl	%r15d, %edx
-	movd	%edx, %xmm0
-	pshufd	$0, %xmm0, %xmm15
-	movq	%rsi, %rdx
-	movq	-264(%rbp), %r12
-	imulq	%r12, %rdx
-	leaq	(%rcx,%rdx,4), %rdx
-	leaq	(%rdx,%r10,4), %rdx
-	movq	%rax, %rdi
-	imulq	%r12, %rdi
-	leaq	(%rcx,%rdi,4), %rdi
-	leaq	(%rdi,%r15,4), %rdi
-	movq	-184(%rbp), %r12
-	imulq	%r12, %rsi
-	addq	%r10, %rsi
-	imulq	%r12, %rax
-	addq	%r15, %rax
-	leaq	.LJTI15_0(%rip), %r9
-	movslq	(%r9,%r14,4), %r10
-	addq	%r9, %r10
-	jmpq	*%r10
-.LBB15_123:
-	movq	-96(%rbp), %r14
-	testq	%r14, %r14
-	movq	16(%rbp), %r8
-	movq	-56(%rbp), %rax
-	jle	.LBB15_124
-	movq	%rdx, -144(%rbp)
-	leaq	(%rax,%rsi,4), %rax
-	cmpq	$1, %r14
-	movq	-664(%rbp), %r15
-	movq	-656(%rbp), %r12
-	pxor	%xmm0, %xmm0
-	jne	.LBB15_127
-	pxor	%xmm1, %xmm1
-	xorl	%esi, %esi
-	jmp	.LBB15_129
-.LBB15_60:
-	movq	-96(%rbp), %r12
-	testq	%r12, %r12
-	movq	%rdi, -160(%rbp)
-	jle	.LBB15_61
-	movdqa	%xmm15, -576(%rbp)
-	movdqa	%xmm14, -448(%rbp)
-	pxor	%xmm3, %xmm3
-	movq	-80(%rbp), %r15
 	pxor	%xmm5, %xmm5
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -720(%rbp)
-	movdqa	%xmm0, -800(%rbp)
-	movdqa	%xmm0, -144(%rbp)
-	movdqa	%xmm0, -400(%rbp)
-	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -608(%rbp)
+	movdqa	%xmm0, -544(%rbp)
+	movdqa	%xmm0, -160(%rbp)
 	movdqa	%xmm0, -240(%rbp)
-	pxor	%xmm1, %xmm1
-	movdqa	%xmm1, -128(%rbp)
+	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -176(%rbp)
+	movdqa	%xmm0, -720(%rbp)
+	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -688(%rbp)
 	xorps	%xmm12, %xmm12
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
-	xorl	%r10d, %r10d
+	movdqa	%xmm0, -704(%rbp)
 	pxor	%xmm4, %xmm4
-	pxor	%xmm2, %xmm2
-	movdqa	%xmm2, -784(%rbp)
-	movdqa	%xmm2, -384(%rbp)
-	movdqa	%xmm2, -336(%rbp)
-	movdqa	%xmm2, -304(%rbp)
-	movdqa	%xmm2, -352(%rbp)
-	movdqa	%xmm2, -288(%rbp)
-	movdqa	%xmm2, -224(%rbp)
-	movq	16(%rbp), %r8
-	movq	-152(%rbp), %r9
-	movq	-56(%rbp), %rcx
+	movdqa	%xmm0, -416(%rbp)
+	movdqa	%xmm0, -400(%rbp)
+	movdqa	%xmm0, -256(%rbp)
+	movdqa	%xmm0, -320(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	movdqa	%xmm0, -192(%rbp)
+	movq	-48(%rbp), %r12
+.LBB15_53:
+	movdqa	.LCPI15_5(%rip), %xmm10
+	movdqa	%xmm10, %xmm13
+	pcmpgtd	%xmm15, %xmm13
+	movdqa	.LCPI15_6(%rip), %xmm11
+	movdqa	%xmm11, %xmm1
+	pcmpgtd	%xmm15, %xmm1
+	movdqa	%xmm10, %xmm15
+	pcmpgtd	%xmm14, %xmm15
+	pcmpgtd	%xmm14, %xmm11
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
+	andps	%xmm11, %xmm6
+	movups	(%rdx,%rax,4), %xmm10
+	addps	%xmm10, %xmm6
+	andps	%xmm15, %xmm7
+	movups	16(%rdx,%rax,4), %xmm10
+	addps	%xmm10, %xmm7
+	movups	%xmm6, (%rdx,%rax,4)
+	movups	%xmm7, 16(%rdx,%rax,4)
+	movslq	(%rcx), %rax
+	andps	%xmm1, %xmm3
+	movups	(%rdi,%rax,4), %xmm6
+	addps	%xmm6, %xmm3
+	andps	%xmm13, %xmm5
+	movups	16(%rdi,%rax,4), %xmm6
+	addps	%xmm6, %xmm5
+	movups	%xmm3, (%rdi,%rax,4)
+	movups	%xmm5, 16(%rdi,%rax,4)
+	movq	-72(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	andps	%xmm11, %xmm8
+	movups	(%rdx,%rax,4), %xmm2
+	addps	%xmm2, %xmm8
+	andps	%xmm15, %xmm9
+	movups	16(%rdx,%rax,4), %xmm2
+	addps	%xmm2, %xmm9
+	movups	%xmm8, (%rdx,%rax,4)
+	movups	%xmm9, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	movaps	-608(%rbp), %xmm0
+	andps	%xmm1, %xmm0
+	movups	(%rdi,%rax,4), %xmm2
+	addps	%xmm2, %xmm0
+	movaps	-544(%rbp), %xmm5
+	andps	%xmm13, %xmm5
+	movups	16(%rdi,%rax,4), %xmm2
+	addps	%xmm2, %xmm5
+	movups	%xmm0, (%rdi,%rax,4)
+	movups	%xmm5, 16(%rdi,%rax,4)
+	movq	-288(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	movaps	-704(%rbp), %xmm2
+	andps	%xmm11, %xmm2
+	movups	(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm2
+	andps	%xmm15, %xmm4
+	movups	16(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm4
+	movups	%xmm2, (%rdx,%rax,4)
+	movups	%xmm4, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	movaps	-160(%rbp), %xmm2
+	andps	%xmm1, %xmm2
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm2
+	movaps	-240(%rbp), %xmm3
+	andps	%xmm13, %xmm3
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%rdi,%rax,4)
+	movups	%xmm3, 16(%rdi,%rax,4)
+	movq	-368(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	movaps	-416(%rbp), %xmm2
+	andps	%xmm11, %xmm2
+	movups	(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm2
+	movaps	-400(%rbp), %xmm3
+	andps	%xmm15, %xmm3
+	movups	16(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%rdx,%rax,4)
+	movups	%xmm3, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movaps	-144(%rbp), %xmm2
+	andps	%xmm1, %xmm2
+	addps	%xmm0, %xmm2
+	movups	16(%rdi,%rax,4), %xmm0
+	movaps	-176(%rbp), %xmm3
+	andps	%xmm13, %xmm3
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%rdi,%rax,4)
+	movups	%xmm3, 16(%rdi,%rax,4)
+	movslq	(%rcx,%r13,4), %rax
+	movups	(%rdx,%rax,4), %xmm0
+	movaps	-256(%rbp), %xmm2
+	andps	%xmm11, %xmm2
+	addps	%xmm0, %xmm2
+	movups	16(%rdx,%rax,4), %xmm0
+	movaps	-320(%rbp), %xmm3
+	andps	%xmm15, %xmm3
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%rdx,%rax,4)
+	movups	%xmm3, 16(%rdx,%rax,4)
+	movslq	(%rcx,%r13,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movaps	-720(%rbp), %xmm3
+	andps	%xmm1, %xmm3
+	addps	%xmm0, %xmm3
+	movups	16(%rdi,%rax,4), %xmm0
+	movaps	-112(%rbp), %xmm2
+	andps	%xmm13, %xmm2
+	addps	%xmm0, %xmm2
+	movups	%xmm3, (%rdi,%rax,4)
+	movups	%xmm2, 16(%rdi,%rax,4)
+	movq	-888(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	andps	-272(%rbp), %xmm11
+	movups	(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm11
+	andps	-192(%rbp), %xmm15
+	movups	16(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm15
+	movups	%xmm11, (%rdx,%rax,4)
+	movups	%xmm15, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	andps	-688(%rbp), %xmm1
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	andps	%xmm12, %xmm13
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm13
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm13, 16(%rdi,%rax,4)
 	.p2align	4
-.LBB15_65:
-	movaps	%xmm12, -592(%rbp)
-	movslq	(%r8,%r10,4), %r14
-	leaq	(%rcx,%r14,4), %r14
-	movups	(%r14,%rsi,4), %xmm15
-	movups	16(%r14,%rsi,4), %xmm12
-	movups	(%r14,%rax,4), %xmm11
-	movups	16(%r14,%rax,4), %xmm10
-	movss	(%r15), %xmm14
+.LBB15_125:
+	movq	-664(%rbp), %rcx
+	addq	$2, %rcx
+	cmpq	-672(%rbp), %rcx
+	movq	-352(%rbp), %rdx
+	movq	-216(%rbp), %rsi
+	movq	-592(%rbp), %r10
+	jge	.LBB15_126
+.LBB15_38:
+	movq	%rcx, %rax
+	orq	%r10, %rax
+	shrq	$32, %rax
+	je	.LBB15_39
+	movq	%rcx, %rax
+	xorl	%edx, %edx
+	divq	%r10
+	movq	%rdx, %rdi
+	movq	%rax, %rsi
+	jmp	.LBB15_45
+	.p2align	4
+.LBB15_39:
+	movl	%ecx, %eax
+	xorl	%edx, %edx
+	divl	%r10d
+	movl	%edx, %edi
+	movl	%eax, %esi
+.LBB15_45:
+	shlq	$3, %rdi
+	movq	-912(%rbp), %r8
+	cmpq	%r8, %rdi
+	cmovlq	%rdi, %r8
+	movq	%rcx, -664(%rbp)
+	orq	$1, %rcx
+	movq	-1072(%rbp), %rax
+	cmpq	%rax, %rcx
+	cmovlq	%rcx, %rax
+	movq	%rax, %rdx
+	orq	%r10, %rdx
+	shrq	$32, %rdx
+	je	.LBB15_46
+	cqto
+	idivq	%r10
+	jmp	.LBB15_48
+	.p2align	4
+.LBB15_46:
+	xorl	%edx, %edx
+	divl	%r10d
+.LBB15_48:
+	shlq	$3, %rdx
+	movq	-912(%rbp), %r10
+	cmpq	%r10, %rdx
+	cmovlq	%rdx, %r10
+	xorl	%r15d, %r15d
+	cmpq	-672(%rbp), %rcx
+	setl	%r15b
+	movq	-656(%rbp), %rcx
+	leal	(%rcx,%r15), %r9d
+	addl	$-2, %r9d
+	cmpl	$11, %r9d
+	movq	16(%rbp), %r15
+	ja	.LBB15_125
+	subl	%r8d, %edi
+	movd	%edi, %xmm0
+	pshufd	$0, %xmm0, %xmm14
+	subl	%r10d, %edx
+	movd	%edx, %xmm0
+	pshufd	$0, %xmm0, %xmm15
+	movq	%rsi, %rdx
+	movq	-208(%rbp), %r12
+	imulq	%r12, %rdx
+	movq	-904(%rbp), %rcx
+	leaq	(%rcx,%rdx,4), %rdx
+	leaq	(%rdx,%r8,4), %rdx
+	movq	%rax, %rdi
+	imulq	%r12, %rdi
+	leaq	(%rcx,%rdi,4), %rdi
+	leaq	(%rdi,%r10,4), %rdi
+	movq	-376(%rbp), %r12
+	imulq	%r12, %rsi
+	addq	%r8, %rsi
+	imulq	%r12, %rax
+	addq	%r10, %rax
+	leaq	.LJTI15_0(%rip), %rcx
+	movslq	(%rcx,%r9,4), %r8
+	addq	%rcx, %r8
+	jmpq	*%r8
+.LBB15_115:
+	cmpq	$0, -56(%rbp)
+	movq	-1056(%rbp), %r9
+	movq	-1048(%rbp), %rcx
+	movq	-120(%rbp), %rax
+	jle	.LBB15_116
+	movq	%rdx, -160(%rbp)
+	leaq	(%rax,%rsi,4), %rax
+	cmpq	$1, -56(%rbp)
+	movq	-48(%rbp), %r12
+	movq	-80(%rbp), %rdx
+	pxor	%xmm0, %xmm0
+	jne	.LBB15_119
+	pxor	%xmm1, %xmm1
+	xorl	%esi, %esi
+	jmp	.LBB15_121
+.LBB15_50:
+	cmpq	$0, -56(%rbp)
+	jle	.LBB15_51
+	movdqa	%xmm15, -528(%rbp)
+	movdqa	%xmm14, -432(%rbp)
+	pxor	%xmm3, %xmm3
+	movq	-80(%rbp), %r10
+	pxor	%xmm5, %xmm5
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -608(%rbp)
+	movdqa	%xmm0, -544(%rbp)
+	movdqa	%xmm0, -160(%rbp)
+	movdqa	%xmm0, -240(%rbp)
+	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -176(%rbp)
+	pxor	%xmm1, %xmm1
+	movdqa	%xmm1, -112(%rbp)
+	xorps	%xmm12, %xmm12
+	pxor	%xmm6, %xmm6
+	pxor	%xmm7, %xmm7
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	xorl	%r8d, %r8d
+	pxor	%xmm2, %xmm2
+	movdqa	%xmm2, -704(%rbp)
+	pxor	%xmm4, %xmm4
+	movdqa	%xmm2, -416(%rbp)
+	movdqa	%xmm2, -400(%rbp)
+	movdqa	%xmm2, -256(%rbp)
+	movdqa	%xmm2, -320(%rbp)
+	movdqa	%xmm2, -272(%rbp)
+	movdqa	%xmm2, -192(%rbp)
+	movq	-48(%rbp), %r12
+	movq	-504(%rbp), %rcx
+	movq	-120(%rbp), %r11
+	.p2align	4
+.LBB15_55:
+	movaps	%xmm12, -688(%rbp)
+	movslq	(%r15,%r8,4), %r9
+	leaq	(%r11,%r9,4), %r9
+	movups	(%r9,%rsi,4), %xmm15
+	movups	16(%r9,%rsi,4), %xmm12
+	movups	(%r9,%rax,4), %xmm11
+	movups	16(%r9,%rax,4), %xmm10
+	movss	(%r10), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm15, %xmm13
 	mulps	%xmm14, %xmm13
@@ -6968,8 +6596,8 @@ convolution_input_gradient:
 	addps	%xmm13, %xmm3
 	mulps	%xmm10, %xmm14
 	addps	%xmm14, %xmm5
-	leaq	(%r15,%rbx), %r14
-	movss	(%r15,%rbx), %xmm13
+	leaq	(%r10,%r13), %r9
+	movss	(%r10,%r13), %xmm13
 	shufps	$0, %xmm13, %xmm13
 	movaps	%xmm15, %xmm14
 	mulps	%xmm13, %xmm14
@@ -6979,111 +6607,105 @@ convolution_input_gradient:
 	addps	%xmm14, %xmm9
 	movaps	%xmm11, %xmm14
 	mulps	%xmm13, %xmm14
-	movaps	-720(%rbp), %xmm2
+	movaps	-608(%rbp), %xmm2
 	addps	%xmm14, %xmm2
-	movaps	%xmm2, -720(%rbp)
+	movaps	%xmm2, -608(%rbp)
 	mulps	%xmm10, %xmm13
-	movaps	-800(%rbp), %xmm2
+	movaps	-544(%rbp), %xmm2
 	addps	%xmm13, %xmm2
-	movaps	%xmm2, -800(%rbp)
-	movss	(%rbx,%r14), %xmm13
-	addq	%rbx, %r14
+	movaps	%xmm2, -544(%rbp)
+	movss	(%r13,%r9), %xmm13
+	addq	%r13, %r9
 	shufps	$0, %xmm13, %xmm13
 	movaps	%xmm15, %xmm14
 	mulps	%xmm13, %xmm14
-	addps	%xmm14, %xmm4
+	movaps	-704(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -704(%rbp)
 	movaps	%xmm12, %xmm14
 	mulps	%xmm13, %xmm14
-	movaps	-784(%rbp), %xmm2
+	addps	%xmm14, %xmm4
+	movaps	%xmm11, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-160(%rbp), %xmm2
 	addps	%xmm14, %xmm2
-	movaps	%xmm2, -784(%rbp)
+	movaps	%xmm2, -160(%rbp)
+	mulps	%xmm10, %xmm13
+	movaps	-240(%rbp), %xmm2
+	addps	%xmm13, %xmm2
+	movaps	%xmm2, -240(%rbp)
+	movss	(%r13,%r9), %xmm13
+	addq	%r13, %r9
+	shufps	$0, %xmm13, %xmm13
+	movaps	%xmm15, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-416(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -416(%rbp)
+	movaps	%xmm12, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	-400(%rbp), %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm2, -400(%rbp)
 	movaps	%xmm11, %xmm14
 	mulps	%xmm13, %xmm14
 	movaps	-144(%rbp), %xmm2
 	addps	%xmm14, %xmm2
 	movaps	%xmm2, -144(%rbp)
 	mulps	%xmm10, %xmm13
-	movaps	-400(%rbp), %xmm2
+	movaps	-176(%rbp), %xmm2
 	addps	%xmm13, %xmm2
-	movaps	%xmm2, -400(%rbp)
-	movss	(%rbx,%r14), %xmm13
-	addq	%rbx, %r14
+	movaps	%xmm2, -176(%rbp)
+	movss	(%r13,%r9), %xmm13
 	shufps	$0, %xmm13, %xmm13
 	movaps	%xmm15, %xmm14
 	mulps	%xmm13, %xmm14
-	movaps	-384(%rbp), %xmm2
+	movaps	-256(%rbp), %xmm2
 	addps	%xmm14, %xmm2
-	movaps	%xmm2, -384(%rbp)
+	movaps	%xmm2, -256(%rbp)
 	movaps	%xmm12, %xmm14
 	mulps	%xmm13, %xmm14
-	movaps	-336(%rbp), %xmm2
+	movaps	-320(%rbp), %xmm2
 	addps	%xmm14, %xmm2
-	movaps	%xmm2, -336(%rbp)
-	movaps	%xmm11, %xmm14
-	mulps	%xmm13, %xmm14
-	movaps	-112(%rbp), %xmm2
-	addps	%xmm14, %xmm2
-	movaps	%xmm2, -112(%rbp)
-	mulps	%xmm10, %xmm13
-	movaps	-240(%rbp), %xmm2
-	addps	%xmm13, %xmm2
-	movaps	%xmm2, -240(%rbp)
-	movss	(%rbx,%r14), %xmm13
-	shufps	$0, %xmm13, %xmm13
-	movaps	%xmm15, %xmm14
-	mulps	%xmm13, %xmm14
-	movaps	-304(%rbp), %xmm2
-	addps	%xmm14, %xmm2
-	movaps	%xmm2, -304(%rbp)
-	movaps	%xmm12, %xmm14
-	mulps	%xmm13, %xmm14
-	movaps	-352(%rbp), %xmm2
-	addps	%xmm14, %xmm2
-	movaps	%xmm2, -352(%rbp)
+	movaps	%xmm2, -320(%rbp)
 	movaps	%xmm11, %xmm14
 	mulps	%xmm13, %xmm14
 	addps	%xmm14, %xmm0
-	addq	%rbx, %r14
+	addq	%r13, %r9
 	mulps	%xmm10, %xmm13
-	movaps	-128(%rbp), %xmm14
+	movaps	-112(%rbp), %xmm14
 	addps	%xmm13, %xmm14
-	movaps	%xmm14, -128(%rbp)
-	movss	(%rbx,%r14), %xmm13
+	movaps	%xmm14, -112(%rbp)
+	movss	(%r13,%r9), %xmm13
 	shufps	$0, %xmm13, %xmm13
 	mulps	%xmm13, %xmm15
-	movaps	-288(%rbp), %xmm2
+	movaps	-272(%rbp), %xmm2
 	addps	%xmm15, %xmm2
-	movaps	%xmm2, -288(%rbp)
+	movaps	%xmm2, -272(%rbp)
 	mulps	%xmm13, %xmm12
-	movaps	-224(%rbp), %xmm2
+	movaps	-192(%rbp), %xmm2
 	addps	%xmm12, %xmm2
-	movaps	%xmm2, -224(%rbp)
-	movaps	-592(%rbp), %xmm12
+	movaps	%xmm2, -192(%rbp)
+	movaps	-688(%rbp), %xmm12
 	mulps	%xmm13, %xmm11
 	addps	%xmm11, %xmm1
 	mulps	%xmm10, %xmm13
 	addps	%xmm13, %xmm12
-	incq	%r10
-	addq	%r9, %r15
-	cmpq	%r10, %r12
-	jne	.LBB15_65
-	movq	%rdx, %rdi
-	movq	-64(%rbp), %r8
-	movq	-256(%rbp), %rcx
-	movdqa	-448(%rbp), %xmm14
-	movdqa	-576(%rbp), %xmm15
-	movaps	%xmm1, -592(%rbp)
-	movaps	%xmm0, -864(%rbp)
-	jmp	.LBB15_63
-.LBB15_101:
-	movq	%rdx, %r12
-	movq	-96(%rbp), %r14
-	testq	%r14, %r14
-	movq	16(%rbp), %r8
-	movq	-176(%rbp), %r9
-	movq	-56(%rbp), %rax
-	movq	-200(%rbp), %r15
-	jle	.LBB15_102
+	incq	%r8
+	addq	%rcx, %r10
+	cmpq	%r8, -56(%rbp)
+	jne	.LBB15_55
+	movq	-280(%rbp), %r11
+	movdqa	-432(%rbp), %xmm14
+	movdqa	-528(%rbp), %xmm15
+	movaps	%xmm1, -688(%rbp)
+	movaps	%xmm0, -720(%rbp)
+	jmp	.LBB15_53
+.LBB15_91:
+	cmpq	$0, -56(%rbp)
+	movq	-120(%rbp), %rax
+	jle	.LBB15_92
+	movq	%rdx, -160(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
 	xorl	%esi, %esi
@@ -7093,12 +6715,16 @@ convolution_input_gradient:
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	xorl	%edi, %edi
+	movq	-48(%rbp), %r12
+	movq	-200(%rbp), %rcx
+	movq	-352(%rbp), %r9
+	movq	-216(%rbp), %r10
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_105:
-	movslq	(%r8,%rdi,4), %r10
-	movups	(%rax,%r10,4), %xmm6
-	movups	16(%rax,%r10,4), %xmm7
+.LBB15_96:
+	movslq	(%r15,%rdi,4), %r8
+	movups	(%rax,%r8,4), %xmm6
+	movups	16(%rax,%r8,4), %xmm7
 	movss	(%rdx,%rsi,4), %xmm8
 	shufps	$0, %xmm8, %xmm8
 	movaps	%xmm6, %xmm9
@@ -7106,113 +6732,112 @@ convolution_input_gradient:
 	addps	%xmm9, %xmm5
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm4
-	movss	(%r15,%rsi,4), %xmm8
+	movss	(%r10,%rsi,4), %xmm8
 	shufps	$0, %xmm8, %xmm8
 	movaps	%xmm6, %xmm9
 	mulps	%xmm8, %xmm9
 	addps	%xmm9, %xmm3
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm2
-	movss	(%r11,%rsi,4), %xmm8
+	movss	(%r9,%rsi,4), %xmm8
 	shufps	$0, %xmm8, %xmm8
 	mulps	%xmm8, %xmm6
 	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm1
 	incq	%rdi
-	addq	%r9, %rsi
-	cmpq	%rdi, %r14
-	jne	.LBB15_105
-	jmp	.LBB15_103
-.LBB15_72:
-	movdqa	%xmm15, -576(%rbp)
-	movdqa	%xmm14, -448(%rbp)
-	movq	-96(%rbp), %r12
-	testq	%r12, %r12
-	movq	%rdi, -160(%rbp)
-	jle	.LBB15_73
+	addq	%rcx, %rsi
+	cmpq	%rdi, -56(%rbp)
+	jne	.LBB15_96
+	movq	-160(%rbp), %rdx
+	jmp	.LBB15_94
+.LBB15_62:
+	movdqa	%xmm15, -528(%rbp)
+	movdqa	%xmm14, -432(%rbp)
+	cmpq	$0, -56(%rbp)
+	jle	.LBB15_63
 	xorps	%xmm8, %xmm8
-	movq	-80(%rbp), %r10
+	movq	-80(%rbp), %r8
 	xorps	%xmm9, %xmm9
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -160(%rbp)
 	pxor	%xmm14, %xmm14
 	pxor	%xmm2, %xmm2
 	pxor	%xmm3, %xmm3
 	xorps	%xmm13, %xmm13
-	movdqa	%xmm0, -128(%rbp)
-	movdqa	%xmm0, -224(%rbp)
-	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -192(%rbp)
+	movdqa	%xmm0, -272(%rbp)
 	xorps	%xmm10, %xmm10
 	pxor	%xmm7, %xmm7
 	pxor	%xmm15, %xmm15
 	xorps	%xmm12, %xmm12
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
-	xorl	%r15d, %r15d
-	movdqa	%xmm0, -112(%rbp)
-	movdqa	%xmm0, -240(%rbp)
-	movdqa	%xmm0, -304(%rbp)
-	movdqa	%xmm0, -352(%rbp)
-	movq	16(%rbp), %r8
-	movq	-152(%rbp), %r9
-	movq	-56(%rbp), %rcx
+	xorl	%r10d, %r10d
+	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -176(%rbp)
+	movdqa	%xmm0, -256(%rbp)
+	movdqa	%xmm0, -320(%rbp)
+	movq	-48(%rbp), %r12
+	movq	-504(%rbp), %rcx
+	movq	-120(%rbp), %r11
 	.p2align	4
-.LBB15_77:
-	movaps	%xmm10, -336(%rbp)
-	movaps	%xmm12, -384(%rbp)
-	movaps	%xmm9, -400(%rbp)
-	movslq	(%r8,%r15,4), %r14
-	leaq	(%rcx,%r14,4), %r14
-	movups	(%r14,%rsi,4), %xmm9
-	movups	16(%r14,%rsi,4), %xmm6
-	movups	(%r14,%rax,4), %xmm1
-	movups	16(%r14,%rax,4), %xmm0
+.LBB15_67:
+	movaps	%xmm10, -400(%rbp)
+	movaps	%xmm12, -416(%rbp)
+	movaps	%xmm9, -240(%rbp)
+	movslq	(%r15,%r10,4), %r9
+	leaq	(%r11,%r9,4), %r9
+	movups	(%r9,%rsi,4), %xmm9
+	movups	16(%r9,%rsi,4), %xmm6
+	movups	(%r9,%rax,4), %xmm1
+	movups	16(%r9,%rax,4), %xmm0
 	movaps	%xmm8, %xmm10
-	movss	(%r10), %xmm8
+	movss	(%r8), %xmm8
 	shufps	$0, %xmm8, %xmm8
 	movdqa	%xmm7, %xmm11
 	movaps	%xmm9, %xmm7
 	mulps	%xmm8, %xmm7
-	movaps	-224(%rbp), %xmm12
+	movaps	-192(%rbp), %xmm12
 	addps	%xmm7, %xmm12
-	movaps	%xmm12, -224(%rbp)
+	movaps	%xmm12, -192(%rbp)
 	movaps	%xmm6, %xmm7
 	mulps	%xmm8, %xmm7
-	movaps	-288(%rbp), %xmm12
+	movaps	-272(%rbp), %xmm12
 	addps	%xmm7, %xmm12
-	movaps	%xmm12, -288(%rbp)
+	movaps	%xmm12, -272(%rbp)
 	movaps	%xmm1, %xmm7
 	mulps	%xmm8, %xmm7
-	movaps	-304(%rbp), %xmm12
+	movaps	-256(%rbp), %xmm12
 	addps	%xmm7, %xmm12
-	movaps	%xmm12, -304(%rbp)
+	movaps	%xmm12, -256(%rbp)
 	mulps	%xmm0, %xmm8
-	movaps	-352(%rbp), %xmm7
+	movaps	-320(%rbp), %xmm7
 	addps	%xmm8, %xmm7
-	movaps	%xmm7, -352(%rbp)
-	leaq	(%r10,%rbx), %r14
-	movss	(%r10,%rbx), %xmm7
+	movaps	%xmm7, -320(%rbp)
+	leaq	(%r8,%r13), %r9
+	movss	(%r8,%r13), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	movaps	%xmm9, %xmm8
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm13
 	movaps	%xmm6, %xmm8
 	mulps	%xmm7, %xmm8
-	movaps	-128(%rbp), %xmm12
-	addps	%xmm8, %xmm12
-	movaps	%xmm12, -128(%rbp)
-	movaps	%xmm1, %xmm8
-	mulps	%xmm7, %xmm8
 	movaps	-112(%rbp), %xmm12
 	addps	%xmm8, %xmm12
 	movaps	%xmm12, -112(%rbp)
+	movaps	%xmm1, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	-144(%rbp), %xmm12
+	addps	%xmm8, %xmm12
+	movaps	%xmm12, -144(%rbp)
 	mulps	%xmm0, %xmm7
-	movaps	-240(%rbp), %xmm8
+	movaps	-176(%rbp), %xmm8
 	addps	%xmm7, %xmm8
-	movaps	%xmm8, -240(%rbp)
-	movss	(%rbx,%r14), %xmm7
-	addq	%rbx, %r14
+	movaps	%xmm8, -176(%rbp)
+	movss	(%r13,%r9), %xmm7
+	addq	%r13, %r9
 	shufps	$0, %xmm7, %xmm7
 	movaps	%xmm9, %xmm8
 	mulps	%xmm7, %xmm8
@@ -7225,13 +6850,13 @@ convolution_input_gradient:
 	addps	%xmm8, %xmm4
 	mulps	%xmm0, %xmm7
 	addps	%xmm7, %xmm5
-	movss	(%rbx,%r14), %xmm7
+	movss	(%r13,%r9), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	movaps	%xmm9, %xmm8
 	mulps	%xmm7, %xmm8
-	movaps	-144(%rbp), %xmm12
+	movaps	-160(%rbp), %xmm12
 	addps	%xmm8, %xmm12
-	movaps	%xmm12, -144(%rbp)
+	movaps	%xmm12, -160(%rbp)
 	movaps	%xmm6, %xmm8
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm14
@@ -7239,16 +6864,16 @@ convolution_input_gradient:
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm15
 	movaps	%xmm10, %xmm8
-	movaps	-336(%rbp), %xmm10
-	movaps	-384(%rbp), %xmm12
-	addq	%rbx, %r14
+	movaps	-400(%rbp), %xmm10
+	movaps	-416(%rbp), %xmm12
+	addq	%r13, %r9
 	mulps	%xmm0, %xmm7
 	addps	%xmm7, %xmm12
-	movss	(%rbx,%r14), %xmm7
+	movss	(%r13,%r9), %xmm7
 	shufps	$0, %xmm7, %xmm7
 	mulps	%xmm7, %xmm9
 	addps	%xmm9, %xmm8
-	movaps	-400(%rbp), %xmm9
+	movaps	-240(%rbp), %xmm9
 	mulps	%xmm7, %xmm6
 	addps	%xmm6, %xmm9
 	mulps	%xmm7, %xmm1
@@ -7256,25 +6881,20 @@ convolution_input_gradient:
 	mulps	%xmm0, %xmm7
 	addps	%xmm7, %xmm11
 	movaps	%xmm11, %xmm7
-	incq	%r15
-	addq	%r9, %r10
-	cmpq	%r15, %r12
-	jne	.LBB15_77
-	movq	%rdx, %rdi
-	movq	-64(%rbp), %r8
-	movq	-256(%rbp), %rcx
-	movaps	%xmm14, -384(%rbp)
-	movaps	%xmm15, -400(%rbp)
-	movaps	%xmm4, -336(%rbp)
-	jmp	.LBB15_75
-.LBB15_112:
-	movq	%rdx, %r12
-	movq	-96(%rbp), %r14
-	testq	%r14, %r14
-	movq	16(%rbp), %r8
-	movq	-176(%rbp), %r9
-	movq	-56(%rbp), %rax
-	jle	.LBB15_113
+	incq	%r10
+	addq	%rcx, %r8
+	cmpq	%r10, -56(%rbp)
+	jne	.LBB15_67
+	movq	-280(%rbp), %r11
+	movaps	%xmm14, -416(%rbp)
+	movaps	%xmm15, -240(%rbp)
+	movaps	%xmm4, -400(%rbp)
+	jmp	.LBB15_65
+.LBB15_103:
+	cmpq	$0, -56(%rbp)
+	movq	-120(%rbp), %rax
+	jle	.LBB15_104
+	movq	%rdx, %r10
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
 	xorl	%esi, %esi
@@ -7282,13 +6902,15 @@ convolution_input_gradient:
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	xorl	%edi, %edi
-	movq	-200(%rbp), %r15
+	movq	-48(%rbp), %r12
+	movq	-200(%rbp), %rcx
+	movq	-216(%rbp), %r9
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_116:
-	movslq	(%r8,%rdi,4), %r10
-	movups	(%rax,%r10,4), %xmm4
-	movups	16(%rax,%r10,4), %xmm5
+.LBB15_108:
+	movslq	(%r15,%rdi,4), %r8
+	movups	(%rax,%r8,4), %xmm4
+	movups	16(%rax,%r8,4), %xmm5
 	movss	(%rdx,%rsi,4), %xmm6
 	shufps	$0, %xmm6, %xmm6
 	movaps	%xmm4, %xmm7
@@ -7296,25 +6918,25 @@ convolution_input_gradient:
 	addps	%xmm7, %xmm3
 	mulps	%xmm5, %xmm6
 	addps	%xmm6, %xmm2
-	movss	(%r15,%rsi,4), %xmm6
+	movss	(%r9,%rsi,4), %xmm6
 	shufps	$0, %xmm6, %xmm6
 	mulps	%xmm6, %xmm4
 	addps	%xmm4, %xmm0
 	mulps	%xmm5, %xmm6
 	addps	%xmm6, %xmm1
 	incq	%rdi
-	addq	%r9, %rsi
-	cmpq	%rdi, %r14
-	jne	.LBB15_116
-	jmp	.LBB15_114
-.LBB15_106:
-	movq	%rdi, -160(%rbp)
-	movq	%rdx, -144(%rbp)
-	movq	-96(%rbp), %r12
+	addq	%rcx, %rsi
+	cmpq	%rdi, -56(%rbp)
+	jne	.LBB15_108
+	movq	%r10, %rdx
+	jmp	.LBB15_106
+.LBB15_97:
+	cmpq	$0, -56(%rbp)
+	jle	.LBB15_98
+	movq	%rdi, -240(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm1, %xmm1
-	testq	%r12, %r12
-	jle	.LBB15_107
-	xorl	%r10d, %r10d
+	xorl	%r8d, %r8d
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
@@ -7322,21 +6944,21 @@ convolution_input_gradient:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
-	xorl	%r14d, %r14d
-	movq	16(%rbp), %r8
-	movq	-176(%rbp), %r9
-	movq	-56(%rbp), %rcx
-	movq	-200(%rbp), %rdi
+	xorl	%r9d, %r9d
+	movq	-48(%rbp), %r12
+	movq	-200(%rbp), %rcx
+	movq	-120(%rbp), %r11
+	movq	-216(%rbp), %rdi
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_111:
-	movslq	(%r8,%r14,4), %r15
-	leaq	(%rcx,%r15,4), %r15
-	movups	(%r15,%rsi,4), %xmm10
-	movups	16(%r15,%rsi,4), %xmm11
-	movups	(%r15,%rax,4), %xmm9
-	movups	16(%r15,%rax,4), %xmm8
-	movss	(%rdx,%r10,4), %xmm12
+.LBB15_102:
+	movslq	(%r15,%r9,4), %r10
+	leaq	(%r11,%r10,4), %r10
+	movups	(%r10,%rsi,4), %xmm10
+	movups	16(%r10,%rsi,4), %xmm11
+	movups	(%r10,%rax,4), %xmm9
+	movups	16(%r10,%rax,4), %xmm8
+	movss	(%rdx,%r8,4), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm10, %xmm13
 	mulps	%xmm12, %xmm13
@@ -7349,7 +6971,7 @@ convolution_input_gradient:
 	addps	%xmm13, %xmm4
 	mulps	%xmm8, %xmm12
 	addps	%xmm12, %xmm5
-	movss	(%rdi,%r10,4), %xmm12
+	movss	(%rdi,%r8,4), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	mulps	%xmm12, %xmm10
 	addps	%xmm10, %xmm1
@@ -7359,60 +6981,62 @@ convolution_input_gradient:
 	addps	%xmm9, %xmm2
 	mulps	%xmm8, %xmm12
 	addps	%xmm12, %xmm0
-	incq	%r14
-	addq	%r9, %r10
-	cmpq	%r14, %r12
-	jne	.LBB15_111
-	movq	-64(%rbp), %r8
-	movq	-256(%rbp), %rcx
-	jmp	.LBB15_109
-.LBB15_84:
-	movdqa	%xmm15, -576(%rbp)
-	movq	%rdi, -160(%rbp)
-	movdqa	%xmm14, -448(%rbp)
-	movq	%rdx, -144(%rbp)
-	movq	-96(%rbp), %r12
+	incq	%r9
+	addq	%rcx, %r8
+	cmpq	%r9, -56(%rbp)
+	jne	.LBB15_102
+	movq	-280(%rbp), %r11
+	movq	-160(%rbp), %rdx
+	movq	-240(%rbp), %rdi
+	jmp	.LBB15_100
+.LBB15_73:
+	movdqa	%xmm15, -528(%rbp)
+	movdqa	%xmm14, -432(%rbp)
+	cmpq	$0, -56(%rbp)
+	jle	.LBB15_74
+	movq	%rdi, -240(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm4, %xmm4
-	testq	%r12, %r12
-	jle	.LBB15_85
-	xorl	%r10d, %r10d
+	xorl	%r8d, %r8d
 	pxor	%xmm5, %xmm5
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -224(%rbp)
+	movdqa	%xmm0, -192(%rbp)
 	xorps	%xmm10, %xmm10
 	xorps	%xmm12, %xmm12
 	xorps	%xmm13, %xmm13
 	xorps	%xmm9, %xmm9
-	movdqa	%xmm0, -128(%rbp)
+	movdqa	%xmm0, -112(%rbp)
 	pxor	%xmm6, %xmm6
 	pxor	%xmm3, %xmm3
 	xorps	%xmm11, %xmm11
 	pxor	%xmm7, %xmm7
 	pxor	%xmm14, %xmm14
 	pxor	%xmm15, %xmm15
-	movdqa	%xmm0, -112(%rbp)
-	movdqa	%xmm0, -240(%rbp)
-	xorl	%r15d, %r15d
-	movq	16(%rbp), %r8
-	movq	-176(%rbp), %r9
-	movq	-56(%rbp), %rcx
+	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -176(%rbp)
+	xorl	%r10d, %r10d
+	movq	-48(%rbp), %r12
+	movq	-200(%rbp), %rcx
 	movq	%r11, %rdi
-	movq	-560(%rbp), %r11
-	movq	-200(%rbp), %r13
-	movq	-80(%rbp), %rdx
+	movq	-120(%rbp), %r11
+	movq	-352(%rbp), %rbx
+	movq	-56(%rbp), %rdx
+	movq	-216(%rbp), %r14
+	movq	-80(%rbp), %r15
 	.p2align	4
-.LBB15_89:
-	movdqa	%xmm6, -352(%rbp)
-	movdqa	%xmm7, -304(%rbp)
-	movdqa	%xmm5, -288(%rbp)
-	movslq	(%r8,%r15,4), %r14
-	leaq	(%rcx,%r14,4), %r14
-	movups	(%r14,%rsi,4), %xmm5
-	movups	16(%r14,%rsi,4), %xmm2
-	movups	(%r14,%rax,4), %xmm1
-	movups	16(%r14,%rax,4), %xmm0
+.LBB15_78:
+	movdqa	%xmm6, -320(%rbp)
+	movdqa	%xmm7, -256(%rbp)
+	movdqa	%xmm5, -272(%rbp)
+	movq	16(%rbp), %r9
+	movslq	(%r9,%r10,4), %r9
+	leaq	(%r11,%r9,4), %r9
+	movups	(%r9,%rsi,4), %xmm5
+	movups	16(%r9,%rsi,4), %xmm2
+	movups	(%r9,%rax,4), %xmm1
+	movups	16(%r9,%rax,4), %xmm0
 	movdqa	%xmm4, %xmm6
-	movss	(%rdx,%r10,4), %xmm4
+	movss	(%r15,%r8,4), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movdqa	%xmm3, %xmm8
 	movaps	%xmm5, %xmm3
@@ -7420,19 +7044,19 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm9
 	movaps	%xmm2, %xmm3
 	mulps	%xmm4, %xmm3
-	movaps	-128(%rbp), %xmm7
-	addps	%xmm3, %xmm7
-	movaps	%xmm7, -128(%rbp)
-	movaps	%xmm1, %xmm3
-	mulps	%xmm4, %xmm3
 	movaps	-112(%rbp), %xmm7
 	addps	%xmm3, %xmm7
 	movaps	%xmm7, -112(%rbp)
+	movaps	%xmm1, %xmm3
+	mulps	%xmm4, %xmm3
+	movaps	-144(%rbp), %xmm7
+	addps	%xmm3, %xmm7
+	movaps	%xmm7, -144(%rbp)
 	mulps	%xmm0, %xmm4
-	movaps	-240(%rbp), %xmm3
+	movaps	-176(%rbp), %xmm3
 	addps	%xmm4, %xmm3
-	movaps	%xmm3, -240(%rbp)
-	movss	(%r13,%r10,4), %xmm3
+	movaps	%xmm3, -176(%rbp)
+	movss	(%r14,%r8,4), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
@@ -7445,13 +7069,13 @@ convolution_input_gradient:
 	addps	%xmm4, %xmm14
 	mulps	%xmm0, %xmm3
 	addps	%xmm3, %xmm15
-	movss	(%rdi,%r10,4), %xmm3
+	movss	(%rbx,%r8,4), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	movaps	%xmm5, %xmm4
 	mulps	%xmm3, %xmm4
-	movaps	-224(%rbp), %xmm7
+	movaps	-192(%rbp), %xmm7
 	addps	%xmm4, %xmm7
-	movaps	%xmm7, -224(%rbp)
+	movaps	%xmm7, -192(%rbp)
 	movaps	%xmm2, %xmm4
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm10
@@ -7459,15 +7083,15 @@ convolution_input_gradient:
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm11
 	movdqa	%xmm6, %xmm4
-	movaps	-352(%rbp), %xmm6
-	movaps	-304(%rbp), %xmm7
+	movaps	-320(%rbp), %xmm6
+	movaps	-256(%rbp), %xmm7
 	mulps	%xmm0, %xmm3
 	addps	%xmm3, %xmm7
-	movss	(%r11,%r10,4), %xmm3
+	movss	(%rdi,%r8,4), %xmm3
 	shufps	$0, %xmm3, %xmm3
 	mulps	%xmm3, %xmm5
 	addps	%xmm5, %xmm4
-	movaps	-288(%rbp), %xmm5
+	movaps	-272(%rbp), %xmm5
 	mulps	%xmm3, %xmm2
 	addps	%xmm2, %xmm5
 	mulps	%xmm3, %xmm1
@@ -7475,39 +7099,39 @@ convolution_input_gradient:
 	mulps	%xmm0, %xmm3
 	addps	%xmm3, %xmm8
 	movaps	%xmm8, %xmm3
-	incq	%r15
-	addq	%r9, %r10
-	cmpq	%r15, %r12
-	jne	.LBB15_89
-	movq	-64(%rbp), %r8
-	movq	-256(%rbp), %rcx
+	incq	%r10
+	addq	%rcx, %r8
+	cmpq	%r10, %rdx
+	jne	.LBB15_78
 	movq	%rdi, %r11
-	movq	-760(%rbp), %r13
-	movaps	%xmm10, -304(%rbp)
-	movaps	%xmm11, -288(%rbp)
-	jmp	.LBB15_87
-.LBB15_117:
-	movq	-96(%rbp), %r12
-	testq	%r12, %r12
-	jle	.LBB15_118
+	movq	-880(%rbp), %rbx
+	movq	16(%rbp), %r15
+	movq	-160(%rbp), %rdx
+	movq	-240(%rbp), %rdi
+	movaps	%xmm10, -256(%rbp)
+	movaps	%xmm11, -272(%rbp)
+	jmp	.LBB15_76
+.LBB15_109:
+	cmpq	$0, -56(%rbp)
+	jle	.LBB15_110
 	pxor	%xmm0, %xmm0
-	movq	-80(%rbp), %r10
+	movq	-80(%rbp), %r8
 	pxor	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm3, %xmm3
-	xorl	%r14d, %r14d
-	movq	16(%rbp), %r8
-	movq	-152(%rbp), %r9
-	movq	-56(%rbp), %rcx
+	xorl	%r9d, %r9d
+	movq	-48(%rbp), %r12
+	movq	-504(%rbp), %rcx
+	movq	-120(%rbp), %r11
 	.p2align	4
-.LBB15_120:
-	movslq	(%r8,%r14,4), %r15
-	leaq	(%rcx,%r15,4), %r15
-	movups	(%r15,%rsi,4), %xmm4
-	movups	16(%r15,%rsi,4), %xmm5
-	movups	(%r15,%rax,4), %xmm6
-	movups	16(%r15,%rax,4), %xmm7
-	movss	(%r10), %xmm8
+.LBB15_112:
+	movslq	(%r15,%r9,4), %r10
+	leaq	(%r11,%r10,4), %r10
+	movups	(%r10,%rsi,4), %xmm4
+	movups	16(%r10,%rsi,4), %xmm5
+	movups	(%r10,%rax,4), %xmm6
+	movups	16(%r10,%rax,4), %xmm7
+	movss	(%r8), %xmm8
 	shufps	$0, %xmm8, %xmm8
 	mulps	%xmm8, %xmm4
 	addps	%xmm4, %xmm0
@@ -7517,54 +7141,54 @@ convolution_input_gradient:
 	addps	%xmm6, %xmm2
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm3
-	incq	%r14
-	addq	%r9, %r10
-	cmpq	%r14, %r12
-	jne	.LBB15_120
-	movq	%rdx, %rsi
-	movq	-64(%rbp), %r8
-	movq	-256(%rbp), %rcx
-	jmp	.LBB15_122
-.LBB15_95:
-	movq	%rdi, -160(%rbp)
-	movdqa	%xmm14, -448(%rbp)
-	movq	%rdx, -144(%rbp)
-	movq	-96(%rbp), %r12
-	testq	%r12, %r12
-	jle	.LBB15_96
-	movdqa	%xmm15, -576(%rbp)
+	incq	%r9
+	addq	%rcx, %r8
+	cmpq	%r9, -56(%rbp)
+	jne	.LBB15_112
+	movq	-280(%rbp), %r11
+	jmp	.LBB15_114
+.LBB15_85:
+	movdqa	%xmm14, -432(%rbp)
+	cmpq	$0, -56(%rbp)
+	jle	.LBB15_86
+	movdqa	%xmm15, -528(%rbp)
+	movq	%rdi, -240(%rbp)
+	movq	%rdx, -160(%rbp)
 	pxor	%xmm1, %xmm1
-	xorl	%r10d, %r10d
+	xorl	%r8d, %r8d
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -128(%rbp)
+	movdqa	%xmm0, -112(%rbp)
 	pxor	%xmm2, %xmm2
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
-	xorl	%r15d, %r15d
-	movq	16(%rbp), %r8
-	movq	-176(%rbp), %r9
-	movq	-56(%rbp), %rcx
-	movq	-200(%rbp), %rdi
-	movq	-80(%rbp), %rdx
+	xorl	%r10d, %r10d
+	movq	-48(%rbp), %r12
+	movq	-200(%rbp), %rcx
+	movq	-120(%rbp), %r11
+	movq	-352(%rbp), %rdi
+	movq	-56(%rbp), %rdx
+	movq	-216(%rbp), %r14
+	movq	%r15, %rbx
+	movq	-80(%rbp), %r15
 	.p2align	4
-.LBB15_100:
-	movdqa	%xmm3, -112(%rbp)
-	movslq	(%r8,%r15,4), %r14
-	leaq	(%rcx,%r14,4), %r14
+.LBB15_90:
+	movdqa	%xmm3, -144(%rbp)
+	movslq	(%rbx,%r10,4), %r9
+	leaq	(%r11,%r9,4), %r9
 	movdqa	%xmm2, %xmm3
 	movdqa	%xmm1, %xmm2
-	movups	(%r14,%rsi,4), %xmm1
-	movups	16(%r14,%rsi,4), %xmm14
-	movups	(%r14,%rax,4), %xmm13
-	movups	16(%r14,%rax,4), %xmm12
-	movss	(%rdx,%r10,4), %xmm0
+	movups	(%r9,%rsi,4), %xmm1
+	movups	16(%r9,%rsi,4), %xmm14
+	movups	(%r9,%rax,4), %xmm13
+	movups	16(%r9,%rax,4), %xmm12
+	movss	(%r15,%r8,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm1, %xmm15
 	mulps	%xmm0, %xmm15
@@ -7577,7 +7201,7 @@ convolution_input_gradient:
 	addps	%xmm15, %xmm8
 	mulps	%xmm12, %xmm0
 	addps	%xmm0, %xmm9
-	movss	(%rdi,%r10,4), %xmm0
+	movss	(%r14,%r8,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm1, %xmm15
 	mulps	%xmm0, %xmm15
@@ -7590,40 +7214,37 @@ convolution_input_gradient:
 	addps	%xmm15, %xmm4
 	mulps	%xmm12, %xmm0
 	addps	%xmm0, %xmm5
-	movss	(%r11,%r10,4), %xmm0
+	movss	(%rdi,%r8,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	mulps	%xmm0, %xmm1
 	addps	%xmm1, %xmm2
 	movaps	%xmm2, %xmm1
 	movdqa	%xmm3, %xmm2
-	movaps	-112(%rbp), %xmm3
+	movaps	-144(%rbp), %xmm3
 	mulps	%xmm0, %xmm14
 	addps	%xmm14, %xmm3
 	mulps	%xmm0, %xmm13
-	movaps	-128(%rbp), %xmm14
+	movaps	-112(%rbp), %xmm14
 	addps	%xmm13, %xmm14
-	movaps	%xmm14, -128(%rbp)
+	movaps	%xmm14, -112(%rbp)
 	mulps	%xmm12, %xmm0
 	addps	%xmm0, %xmm2
-	incq	%r15
-	addq	%r9, %r10
-	cmpq	%r15, %r12
-	jne	.LBB15_100
-	movq	-64(%rbp), %r8
-	movq	-256(%rbp), %rcx
-	movdqa	-576(%rbp), %xmm15
-	jmp	.LBB15_98
-.LBB15_90:
-	movq	%rdx, -144(%rbp)
-	movq	%r11, %r15
-	movq	-96(%rbp), %r14
-	testq	%r14, %r14
-	movq	16(%rbp), %r8
-	movq	-176(%rbp), %r9
-	movq	-56(%rbp), %rax
-	movq	-560(%rbp), %r11
-	movq	-200(%rbp), %r12
-	jle	.LBB15_91
+	incq	%r10
+	addq	%rcx, %r8
+	cmpq	%r10, %rdx
+	jne	.LBB15_90
+	movq	-280(%rbp), %r11
+	movq	%rbx, %r15
+	movq	-880(%rbp), %rbx
+	movq	-160(%rbp), %rdx
+	movq	-240(%rbp), %rdi
+	movdqa	-528(%rbp), %xmm15
+	jmp	.LBB15_88
+.LBB15_79:
+	cmpq	$0, -56(%rbp)
+	movq	-120(%rbp), %rax
+	jle	.LBB15_80
+	movq	%rdx, -160(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
 	xorl	%esi, %esi
@@ -7635,12 +7256,16 @@ convolution_input_gradient:
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
 	xorl	%edi, %edi
+	movq	-48(%rbp), %r12
+	movq	-200(%rbp), %rcx
+	movq	-352(%rbp), %r9
+	movq	-216(%rbp), %r10
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_94:
-	movslq	(%r8,%rdi,4), %r10
-	movups	(%rax,%r10,4), %xmm9
-	movups	16(%rax,%r10,4), %xmm8
+.LBB15_84:
+	movslq	(%r15,%rdi,4), %r8
+	movups	(%rax,%r8,4), %xmm9
+	movups	16(%rax,%r8,4), %xmm8
 	movss	(%rdx,%rsi,4), %xmm10
 	shufps	$0, %xmm10, %xmm10
 	movaps	%xmm9, %xmm11
@@ -7648,14 +7273,14 @@ convolution_input_gradient:
 	addps	%xmm11, %xmm7
 	mulps	%xmm8, %xmm10
 	addps	%xmm10, %xmm6
-	movss	(%r12,%rsi,4), %xmm10
+	movss	(%r10,%rsi,4), %xmm10
 	shufps	$0, %xmm10, %xmm10
 	movaps	%xmm9, %xmm11
 	mulps	%xmm10, %xmm11
 	addps	%xmm11, %xmm5
 	mulps	%xmm8, %xmm10
 	addps	%xmm10, %xmm4
-	movss	(%r15,%rsi,4), %xmm10
+	movss	(%r9,%rsi,4), %xmm10
 	shufps	$0, %xmm10, %xmm10
 	movaps	%xmm9, %xmm11
 	mulps	%xmm10, %xmm11
@@ -7669,18 +7294,16 @@ convolution_input_gradient:
 	mulps	%xmm8, %xmm10
 	addps	%xmm10, %xmm1
 	incq	%rdi
-	addq	%r9, %rsi
-	cmpq	%rdi, %r14
-	jne	.LBB15_94
-	jmp	.LBB15_92
-.LBB15_66:
-	movq	-96(%rbp), %r14
-	testq	%r14, %r14
-	movq	16(%rbp), %r8
-	movq	-152(%rbp), %r9
-	movq	-56(%rbp), %rax
-	jle	.LBB15_67
-	movdqa	%xmm14, -448(%rbp)
+	addq	%rcx, %rsi
+	cmpq	%rdi, -56(%rbp)
+	jne	.LBB15_84
+	movq	-160(%rbp), %rdx
+	jmp	.LBB15_82
+.LBB15_56:
+	cmpq	$0, -56(%rbp)
+	movq	-120(%rbp), %rax
+	jle	.LBB15_57
+	movdqa	%xmm14, -432(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm4, %xmm4
 	movq	-80(%rbp), %rsi
@@ -7696,11 +7319,13 @@ convolution_input_gradient:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%edi, %edi
+	movq	-48(%rbp), %r12
+	movq	-504(%rbp), %rcx
 	.p2align	4
-.LBB15_71:
-	movslq	(%r8,%rdi,4), %r10
-	movups	(%rax,%r10,4), %xmm13
-	movups	16(%rax,%r10,4), %xmm12
+.LBB15_61:
+	movslq	(%r15,%rdi,4), %r8
+	movups	(%rax,%r8,4), %xmm13
+	movups	16(%rax,%r8,4), %xmm12
 	movss	(%rsi), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
@@ -7708,58 +7333,54 @@ convolution_input_gradient:
 	addps	%xmm15, %xmm11
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm10
-	leaq	(%rsi,%rbx), %r10
-	movss	(%rsi,%rbx), %xmm14
+	leaq	(%rsi,%r13), %r8
+	movss	(%rsi,%r13), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
 	addps	%xmm15, %xmm9
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm8
-	movss	(%rbx,%r10), %xmm14
-	addq	%rbx, %r10
+	movss	(%r13,%r8), %xmm14
+	addq	%r13, %r8
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
 	addps	%xmm15, %xmm4
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm6
-	movss	(%rbx,%r10), %xmm14
-	addq	%rbx, %r10
+	movss	(%r13,%r8), %xmm14
+	addq	%r13, %r8
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
 	addps	%xmm15, %xmm7
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm5
-	movss	(%rbx,%r10), %xmm14
-	addq	%rbx, %r10
+	movss	(%r13,%r8), %xmm14
+	addq	%r13, %r8
 	shufps	$0, %xmm14, %xmm14
 	movaps	%xmm13, %xmm15
 	mulps	%xmm14, %xmm15
 	addps	%xmm15, %xmm3
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm2
-	movss	(%rbx,%r10), %xmm14
+	movss	(%r13,%r8), %xmm14
 	shufps	$0, %xmm14, %xmm14
 	mulps	%xmm14, %xmm13
 	addps	%xmm13, %xmm1
 	mulps	%xmm12, %xmm14
 	addps	%xmm14, %xmm0
 	incq	%rdi
-	addq	%r9, %rsi
-	cmpq	%rdi, %r14
-	jne	.LBB15_71
-	movq	%rdx, %rsi
-	movdqa	-448(%rbp), %xmm14
-	jmp	.LBB15_69
-.LBB15_78:
-	movq	-96(%rbp), %r14
-	testq	%r14, %r14
-	movq	16(%rbp), %r8
-	movq	-152(%rbp), %r9
-	movq	-56(%rbp), %rax
-	jle	.LBB15_79
+	addq	%rcx, %rsi
+	cmpq	%rdi, -56(%rbp)
+	jne	.LBB15_61
+	movdqa	-432(%rbp), %xmm14
+	jmp	.LBB15_59
+.LBB15_68:
+	cmpq	$0, -56(%rbp)
+	movq	-120(%rbp), %rax
+	jle	.LBB15_69
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
 	movq	-80(%rbp), %rsi
@@ -7773,11 +7394,13 @@ convolution_input_gradient:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorl	%edi, %edi
+	movq	-48(%rbp), %r12
+	movq	-504(%rbp), %rcx
 	.p2align	4
-.LBB15_83:
-	movslq	(%r8,%rdi,4), %r10
-	movups	(%rax,%r10,4), %xmm11
-	movups	16(%rax,%r10,4), %xmm10
+.LBB15_72:
+	movslq	(%r15,%rdi,4), %r8
+	movups	(%rax,%r8,4), %xmm11
+	movups	16(%rax,%r8,4), %xmm10
 	movss	(%rsi), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm11, %xmm13
@@ -7785,381 +7408,263 @@ convolution_input_gradient:
 	addps	%xmm13, %xmm9
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm8
-	leaq	(%rsi,%rbx), %r10
-	movss	(%rsi,%rbx), %xmm12
+	leaq	(%rsi,%r13), %r8
+	movss	(%rsi,%r13), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
 	addps	%xmm13, %xmm7
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm6
-	movss	(%rbx,%r10), %xmm12
-	addq	%rbx, %r10
+	movss	(%r13,%r8), %xmm12
+	addq	%r13, %r8
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
 	addps	%xmm13, %xmm5
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm4
-	movss	(%rbx,%r10), %xmm12
-	addq	%rbx, %r10
+	movss	(%r13,%r8), %xmm12
+	addq	%r13, %r8
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
 	addps	%xmm13, %xmm3
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm2
-	movss	(%rbx,%r10), %xmm12
+	movss	(%r13,%r8), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	mulps	%xmm12, %xmm11
 	addps	%xmm11, %xmm0
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm1
 	incq	%rdi
-	addq	%r9, %rsi
-	cmpq	%rdi, %r14
-	jne	.LBB15_83
-	movq	%rdx, %rsi
-	jmp	.LBB15_81
-.LBB15_61:
-	movq	%rdx, %rdi
-	pxor	%xmm3, %xmm3
-	pxor	%xmm5, %xmm5
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -720(%rbp)
-	movdqa	%xmm0, -800(%rbp)
-	movdqa	%xmm0, -144(%rbp)
-	movdqa	%xmm0, -400(%rbp)
-	movdqa	%xmm0, -112(%rbp)
-	movdqa	%xmm0, -240(%rbp)
-	movdqa	%xmm0, -864(%rbp)
-	movdqa	%xmm0, -128(%rbp)
-	movdqa	%xmm0, -592(%rbp)
-	xorps	%xmm12, %xmm12
-	pxor	%xmm6, %xmm6
-	pxor	%xmm7, %xmm7
-	xorps	%xmm8, %xmm8
-	xorps	%xmm9, %xmm9
-	pxor	%xmm4, %xmm4
-	movdqa	%xmm0, -784(%rbp)
-	movdqa	%xmm0, -384(%rbp)
-	movdqa	%xmm0, -336(%rbp)
-	movdqa	%xmm0, -304(%rbp)
-	movdqa	%xmm0, -352(%rbp)
-	movdqa	%xmm0, -288(%rbp)
-	movdqa	%xmm0, -224(%rbp)
-.LBB15_63:
-	movdqa	.LCPI15_5(%rip), %xmm10
-	movdqa	%xmm10, %xmm13
-	pcmpgtd	%xmm15, %xmm13
-	movdqa	.LCPI15_6(%rip), %xmm11
-	movdqa	%xmm11, %xmm1
-	pcmpgtd	%xmm15, %xmm1
-	movdqa	%xmm10, %xmm15
-	pcmpgtd	%xmm14, %xmm15
-	pcmpgtd	%xmm14, %xmm11
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
-	andps	%xmm11, %xmm6
-	movups	(%rdi,%rax,4), %xmm10
-	addps	%xmm10, %xmm6
-	andps	%xmm15, %xmm7
-	movups	16(%rdi,%rax,4), %xmm10
-	addps	%xmm10, %xmm7
-	movups	%xmm6, (%rdi,%rax,4)
-	movups	%xmm7, 16(%rdi,%rax,4)
-	movslq	(%rdx), %rax
-	andps	%xmm1, %xmm3
-	movq	-160(%rbp), %r9
-	movups	(%r9,%rax,4), %xmm6
-	addps	%xmm6, %xmm3
-	andps	%xmm13, %xmm5
-	movups	16(%r9,%rax,4), %xmm6
-	addps	%xmm6, %xmm5
-	movups	%xmm3, (%r9,%rax,4)
-	movups	%xmm5, 16(%r9,%rax,4)
-	movq	-48(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	andps	%xmm11, %xmm8
-	movups	(%rdi,%rax,4), %xmm2
-	addps	%xmm2, %xmm8
-	andps	%xmm15, %xmm9
-	movups	16(%rdi,%rax,4), %xmm2
-	addps	%xmm2, %xmm9
-	movups	%xmm8, (%rdi,%rax,4)
-	movups	%xmm9, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movaps	-720(%rbp), %xmm0
-	andps	%xmm1, %xmm0
-	movups	(%r9,%rax,4), %xmm2
-	addps	%xmm2, %xmm0
-	movaps	-800(%rbp), %xmm5
-	andps	%xmm13, %xmm5
-	movups	16(%r9,%rax,4), %xmm2
-	addps	%xmm2, %xmm5
-	movups	%xmm0, (%r9,%rax,4)
-	movups	%xmm5, 16(%r9,%rax,4)
-	movq	-192(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	andps	%xmm11, %xmm4
-	movups	(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm4
-	movaps	-784(%rbp), %xmm2
-	andps	%xmm15, %xmm2
-	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm2
-	movups	%xmm4, (%rdi,%rax,4)
-	movups	%xmm2, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movaps	-144(%rbp), %xmm2
-	andps	%xmm1, %xmm2
-	movups	(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm2
-	movaps	-400(%rbp), %xmm3
-	andps	%xmm13, %xmm3
-	movups	16(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm3
-	movups	%xmm2, (%r9,%rax,4)
-	movups	%xmm3, 16(%r9,%rax,4)
-	movq	-312(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	movaps	-384(%rbp), %xmm2
-	andps	%xmm11, %xmm2
-	movups	(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm2
-	movaps	-336(%rbp), %xmm3
-	andps	%xmm15, %xmm3
-	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm3
-	movups	%xmm2, (%rdi,%rax,4)
-	movups	%xmm3, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%r9,%rax,4), %xmm0
-	movaps	-112(%rbp), %xmm2
-	andps	%xmm1, %xmm2
-	addps	%xmm0, %xmm2
-	movups	16(%r9,%rax,4), %xmm0
-	movaps	-240(%rbp), %xmm3
-	andps	%xmm13, %xmm3
-	addps	%xmm0, %xmm3
-	movups	%xmm2, (%r9,%rax,4)
-	movups	%xmm3, 16(%r9,%rax,4)
-	movslq	(%rdx,%rbx,4), %rax
-	movups	(%rdi,%rax,4), %xmm0
-	movaps	-304(%rbp), %xmm2
-	andps	%xmm11, %xmm2
-	addps	%xmm0, %xmm2
-	movups	16(%rdi,%rax,4), %xmm0
-	movaps	-352(%rbp), %xmm3
-	andps	%xmm15, %xmm3
-	addps	%xmm0, %xmm3
-	movups	%xmm2, (%rdi,%rax,4)
-	movups	%xmm3, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rbx,4), %rax
-	movups	(%r9,%rax,4), %xmm0
-	movaps	-864(%rbp), %xmm3
-	andps	%xmm1, %xmm3
-	addps	%xmm0, %xmm3
-	movups	16(%r9,%rax,4), %xmm0
-	movaps	-128(%rbp), %xmm2
-	andps	%xmm13, %xmm2
-	addps	%xmm0, %xmm2
-	movups	%xmm3, (%r9,%rax,4)
-	movups	%xmm2, 16(%r9,%rax,4)
-	movq	-552(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	andps	-288(%rbp), %xmm11
-	movups	(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm11
-	andps	-224(%rbp), %xmm15
-	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm15
-	movups	%xmm11, (%rdi,%rax,4)
-	movups	%xmm15, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	andps	-592(%rbp), %xmm1
-	movups	(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm1
-	andps	%xmm12, %xmm13
-	movups	16(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm13
-	movups	%xmm1, (%r9,%rax,4)
-	movups	%xmm13, 16(%r9,%rax,4)
-	jmp	.LBB15_134
-.LBB15_73:
-	movq	%rdx, %rdi
-	xorps	%xmm8, %xmm8
-	xorps	%xmm9, %xmm9
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -144(%rbp)
-	movdqa	%xmm0, -384(%rbp)
-	pxor	%xmm2, %xmm2
-	pxor	%xmm3, %xmm3
-	xorps	%xmm13, %xmm13
-	movdqa	%xmm0, -128(%rbp)
-	movdqa	%xmm0, -224(%rbp)
-	movdqa	%xmm0, -288(%rbp)
-	xorps	%xmm10, %xmm10
-	pxor	%xmm7, %xmm7
-	movdqa	%xmm0, -400(%rbp)
-	xorps	%xmm12, %xmm12
-	movdqa	%xmm0, -336(%rbp)
-	pxor	%xmm5, %xmm5
-	movdqa	%xmm0, -112(%rbp)
-	movdqa	%xmm0, -240(%rbp)
-	movdqa	%xmm0, -304(%rbp)
-	movdqa	%xmm0, -352(%rbp)
-.LBB15_75:
-	movdqa	.LCPI15_5(%rip), %xmm14
-	movdqa	%xmm14, %xmm11
-	movdqa	-576(%rbp), %xmm6
-	pcmpgtd	%xmm6, %xmm11
-	movdqa	.LCPI15_6(%rip), %xmm4
-	movdqa	%xmm4, %xmm15
-	pcmpgtd	%xmm6, %xmm15
-	movdqa	-448(%rbp), %xmm0
-	pcmpgtd	%xmm0, %xmm14
-	pcmpgtd	%xmm0, %xmm4
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
-	movdqa	-224(%rbp), %xmm1
-	pand	%xmm4, %xmm1
-	movups	(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm1
-	movdqa	-288(%rbp), %xmm6
-	pand	%xmm14, %xmm6
-	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm6
-	movups	%xmm1, (%rdi,%rax,4)
-	movups	%xmm6, 16(%rdi,%rax,4)
-	movslq	(%rdx), %rax
-	movdqa	-304(%rbp), %xmm1
-	pand	%xmm15, %xmm1
-	movq	-160(%rbp), %r9
-	movups	(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm1
-	movdqa	-352(%rbp), %xmm6
-	pand	%xmm11, %xmm6
-	movups	16(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm6
-	movups	%xmm1, (%r9,%rax,4)
-	movups	%xmm6, 16(%r9,%rax,4)
-	movq	-48(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	andps	%xmm4, %xmm13
-	movups	(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm13
-	movdqa	-128(%rbp), %xmm1
-	pand	%xmm14, %xmm1
-	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm1
-	movups	%xmm13, (%rdi,%rax,4)
-	movups	%xmm1, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movdqa	-112(%rbp), %xmm1
-	pand	%xmm15, %xmm1
-	movups	(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm1
-	movdqa	-240(%rbp), %xmm6
-	pand	%xmm11, %xmm6
-	movups	16(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm6
-	movups	%xmm1, (%r9,%rax,4)
-	movups	%xmm6, 16(%r9,%rax,4)
-	movq	-192(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	andps	%xmm4, %xmm2
-	movups	(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm2
-	andps	%xmm14, %xmm3
-	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm3
-	movups	%xmm2, (%rdi,%rax,4)
-	movups	%xmm3, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%r9,%rax,4), %xmm0
-	movdqa	-336(%rbp), %xmm1
-	pand	%xmm15, %xmm1
-	addps	%xmm0, %xmm1
-	movups	16(%r9,%rax,4), %xmm0
-	andps	%xmm11, %xmm5
-	addps	%xmm0, %xmm5
-	movups	%xmm1, (%r9,%rax,4)
-	movups	%xmm5, 16(%r9,%rax,4)
-	movq	-312(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%rdi,%rax,4), %xmm0
-	movaps	-144(%rbp), %xmm1
-	andps	%xmm4, %xmm1
-	addps	%xmm0, %xmm1
-	movups	16(%rdi,%rax,4), %xmm0
-	movaps	-384(%rbp), %xmm2
-	andps	%xmm14, %xmm2
-	addps	%xmm0, %xmm2
-	movups	%xmm1, (%rdi,%rax,4)
-	movups	%xmm2, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%r9,%rax,4), %xmm0
-	movdqa	-400(%rbp), %xmm1
-	pand	%xmm15, %xmm1
-	addps	%xmm0, %xmm1
-	movups	16(%r9,%rax,4), %xmm0
-	andps	%xmm11, %xmm12
-	addps	%xmm0, %xmm12
-	movups	%xmm1, (%r9,%rax,4)
-	movups	%xmm12, 16(%r9,%rax,4)
-	movslq	(%rdx,%rbx,4), %rax
-	andps	%xmm8, %xmm4
-	movups	(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm4
-	andps	%xmm9, %xmm14
-	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm14
-	movups	%xmm4, (%rdi,%rax,4)
-	movups	%xmm14, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rbx,4), %rax
-	pand	%xmm10, %xmm15
-	movups	(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm15
-	andps	%xmm7, %xmm11
-	movups	16(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm11
-	movups	%xmm15, (%r9,%rax,4)
-	movups	%xmm11, 16(%r9,%rax,4)
-	jmp	.LBB15_134
-.LBB15_113:
+	addq	%rcx, %rsi
+	cmpq	%rdi, -56(%rbp)
+	jne	.LBB15_72
+	jmp	.LBB15_70
+.LBB15_92:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-.LBB15_114:
+	pxor	%xmm5, %xmm5
+	pxor	%xmm4, %xmm4
+	movq	-48(%rbp), %r12
+.LBB15_94:
+	movdqa	%xmm14, %xmm6
+	pcmpgtd	.LCPI15_3(%rip), %xmm6
+	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
+	movups	(%rdx,%rax,4), %xmm7
+	movups	16(%rdx,%rax,4), %xmm8
+	movdqa	%xmm14, %xmm9
+	pandn	%xmm5, %xmm9
+	addps	%xmm7, %xmm9
+	movdqa	%xmm6, %xmm5
+	pandn	%xmm4, %xmm5
+	addps	%xmm8, %xmm5
+	movups	%xmm9, (%rdx,%rax,4)
+	movups	%xmm5, 16(%rdx,%rax,4)
+	movq	-72(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
+	movups	(%rdx,%rax,4), %xmm4
+	movups	16(%rdx,%rax,4), %xmm5
+	movdqa	%xmm14, %xmm7
+	pandn	%xmm3, %xmm7
+	addps	%xmm4, %xmm7
+	movdqa	%xmm6, %xmm3
+	pandn	%xmm2, %xmm3
+	addps	%xmm5, %xmm3
+	movups	%xmm7, (%rdx,%rax,4)
+	movups	%xmm3, 16(%rdx,%rax,4)
+	movq	-288(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
+	movups	(%rdx,%rax,4), %xmm2
+	movups	16(%rdx,%rax,4), %xmm3
+	pandn	%xmm0, %xmm14
+	addps	%xmm2, %xmm14
+	pandn	%xmm1, %xmm6
+	addps	%xmm3, %xmm6
+	movups	%xmm14, (%rdx,%rax,4)
+	movups	%xmm6, 16(%rdx,%rax,4)
+	jmp	.LBB15_125
+.LBB15_63:
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -160(%rbp)
+	movdqa	%xmm0, -416(%rbp)
+	pxor	%xmm2, %xmm2
+	pxor	%xmm3, %xmm3
+	xorps	%xmm13, %xmm13
+	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -192(%rbp)
+	movdqa	%xmm0, -272(%rbp)
+	xorps	%xmm10, %xmm10
+	pxor	%xmm7, %xmm7
+	movdqa	%xmm0, -240(%rbp)
+	xorps	%xmm12, %xmm12
+	movdqa	%xmm0, -400(%rbp)
+	pxor	%xmm5, %xmm5
+	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -176(%rbp)
+	movdqa	%xmm0, -256(%rbp)
+	movdqa	%xmm0, -320(%rbp)
+	movq	-48(%rbp), %r12
+.LBB15_65:
+	movdqa	.LCPI15_5(%rip), %xmm14
+	movdqa	%xmm14, %xmm11
+	movdqa	-528(%rbp), %xmm6
+	pcmpgtd	%xmm6, %xmm11
+	movdqa	.LCPI15_6(%rip), %xmm4
+	movdqa	%xmm4, %xmm15
+	pcmpgtd	%xmm6, %xmm15
+	movdqa	-432(%rbp), %xmm0
+	pcmpgtd	%xmm0, %xmm14
+	pcmpgtd	%xmm0, %xmm4
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
+	movdqa	-192(%rbp), %xmm1
+	pand	%xmm4, %xmm1
+	movups	(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movdqa	-272(%rbp), %xmm6
+	pand	%xmm14, %xmm6
+	movups	16(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm6
+	movups	%xmm1, (%rdx,%rax,4)
+	movups	%xmm6, 16(%rdx,%rax,4)
+	movslq	(%rcx), %rax
+	movdqa	-256(%rbp), %xmm1
+	pand	%xmm15, %xmm1
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movdqa	-320(%rbp), %xmm6
+	pand	%xmm11, %xmm6
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm6
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm6, 16(%rdi,%rax,4)
+	movq	-72(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	andps	%xmm4, %xmm13
+	movups	(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm13
+	movdqa	-112(%rbp), %xmm1
+	pand	%xmm14, %xmm1
+	movups	16(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movups	%xmm13, (%rdx,%rax,4)
+	movups	%xmm1, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	movdqa	-144(%rbp), %xmm1
+	pand	%xmm15, %xmm1
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movdqa	-176(%rbp), %xmm6
+	pand	%xmm11, %xmm6
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm6
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm6, 16(%rdi,%rax,4)
+	movq	-288(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	andps	%xmm4, %xmm2
+	movups	(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm2
+	andps	%xmm14, %xmm3
+	movups	16(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm3
+	movups	%xmm2, (%rdx,%rax,4)
+	movups	%xmm3, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movdqa	-400(%rbp), %xmm1
+	pand	%xmm15, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%rdi,%rax,4), %xmm0
+	andps	%xmm11, %xmm5
+	addps	%xmm0, %xmm5
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm5, 16(%rdi,%rax,4)
+	movq	-368(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdx,%rax,4), %xmm0
+	movaps	-160(%rbp), %xmm1
+	andps	%xmm4, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%rdx,%rax,4), %xmm0
+	movaps	-416(%rbp), %xmm2
+	andps	%xmm14, %xmm2
+	addps	%xmm0, %xmm2
+	movups	%xmm1, (%rdx,%rax,4)
+	movups	%xmm2, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movdqa	-240(%rbp), %xmm1
+	pand	%xmm15, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%rdi,%rax,4), %xmm0
+	andps	%xmm11, %xmm12
+	addps	%xmm0, %xmm12
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm12, 16(%rdi,%rax,4)
+	movslq	(%rcx,%r13,4), %rax
+	andps	%xmm8, %xmm4
+	movups	(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm4
+	andps	%xmm9, %xmm14
+	movups	16(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm14
+	movups	%xmm4, (%rdx,%rax,4)
+	movups	%xmm14, 16(%rdx,%rax,4)
+	movslq	(%rcx,%r13,4), %rax
+	pand	%xmm10, %xmm15
+	movups	(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm15
+	andps	%xmm7, %xmm11
+	movups	16(%rdi,%rax,4), %xmm0
+	addps	%xmm0, %xmm11
+	movups	%xmm15, (%rdi,%rax,4)
+	movups	%xmm11, 16(%rdi,%rax,4)
+	jmp	.LBB15_125
+.LBB15_104:
+	pxor	%xmm0, %xmm0
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm2, %xmm2
+	movq	-48(%rbp), %r12
+.LBB15_106:
 	movdqa	%xmm14, %xmm4
 	pcmpgtd	.LCPI15_3(%rip), %xmm4
 	pcmpgtd	.LCPI15_4(%rip), %xmm14
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
-	movups	(%r12,%rax,4), %xmm5
-	movups	16(%r12,%rax,4), %xmm6
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
+	movups	(%rdx,%rax,4), %xmm5
+	movups	16(%rdx,%rax,4), %xmm6
 	movdqa	%xmm14, %xmm7
 	pandn	%xmm3, %xmm7
 	addps	%xmm5, %xmm7
 	movdqa	%xmm4, %xmm3
 	pandn	%xmm2, %xmm3
 	addps	%xmm6, %xmm3
-	movups	%xmm7, (%r12,%rax,4)
-	movups	%xmm3, 16(%r12,%rax,4)
-	movq	-48(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	movups	(%r12,%rax,4), %xmm2
-	movups	16(%r12,%rax,4), %xmm3
+	movups	%xmm7, (%rdx,%rax,4)
+	movups	%xmm3, 16(%rdx,%rax,4)
+	movq	-72(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
+	movups	(%rdx,%rax,4), %xmm2
+	movups	16(%rdx,%rax,4), %xmm3
 	pandn	%xmm0, %xmm14
 	addps	%xmm2, %xmm14
 	pandn	%xmm1, %xmm4
 	addps	%xmm3, %xmm4
-	movups	%xmm14, (%r12,%rax,4)
-	movups	%xmm4, 16(%r12,%rax,4)
-	jmp	.LBB15_133
-.LBB15_107:
+	movups	%xmm14, (%rdx,%rax,4)
+	movups	%xmm4, 16(%rdx,%rax,4)
+	jmp	.LBB15_125
+.LBB15_98:
+	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
@@ -8167,7 +7672,8 @@ convolution_input_gradient:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
-.LBB15_109:
+	movq	-48(%rbp), %r12
+.LBB15_100:
 	movdqa	.LCPI15_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm8
 	pcmpgtd	%xmm15, %xmm8
@@ -8176,174 +7682,173 @@ convolution_input_gradient:
 	pcmpgtd	%xmm15, %xmm9
 	pcmpgtd	%xmm14, %xmm10
 	pcmpgtd	%xmm14, %xmm11
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
-	movq	-144(%rbp), %rdi
-	movups	(%rdi,%rax,4), %xmm12
-	movups	16(%rdi,%rax,4), %xmm13
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
+	movups	(%rdx,%rax,4), %xmm12
+	movups	16(%rdx,%rax,4), %xmm13
 	andps	%xmm11, %xmm6
 	addps	%xmm12, %xmm6
 	andps	%xmm10, %xmm7
 	addps	%xmm13, %xmm7
-	movups	%xmm6, (%rdi,%rax,4)
-	movups	%xmm7, 16(%rdi,%rax,4)
-	movslq	(%rdx), %rax
-	movq	-160(%rbp), %r9
-	movups	(%r9,%rax,4), %xmm6
-	movups	16(%r9,%rax,4), %xmm7
+	movups	%xmm6, (%rdx,%rax,4)
+	movups	%xmm7, 16(%rdx,%rax,4)
+	movslq	(%rcx), %rax
+	movups	(%rdi,%rax,4), %xmm6
+	movups	16(%rdi,%rax,4), %xmm7
 	andps	%xmm9, %xmm4
 	addps	%xmm6, %xmm4
 	andps	%xmm8, %xmm5
 	addps	%xmm7, %xmm5
-	movups	%xmm4, (%r9,%rax,4)
-	movups	%xmm5, 16(%r9,%rax,4)
-	movq	-48(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%rdi,%rax,4), %xmm4
-	movups	16(%rdi,%rax,4), %xmm5
+	movups	%xmm4, (%rdi,%rax,4)
+	movups	%xmm5, 16(%rdi,%rax,4)
+	movq	-72(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdx,%rax,4), %xmm4
+	movups	16(%rdx,%rax,4), %xmm5
 	andps	%xmm1, %xmm11
 	addps	%xmm4, %xmm11
 	andps	%xmm3, %xmm10
 	addps	%xmm5, %xmm10
-	movups	%xmm11, (%rdi,%rax,4)
-	movups	%xmm10, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%r9,%rax,4), %xmm1
-	movups	16(%r9,%rax,4), %xmm3
+	movups	%xmm11, (%rdx,%rax,4)
+	movups	%xmm10, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm1
+	movups	16(%rdi,%rax,4), %xmm3
 	andps	%xmm2, %xmm9
 	addps	%xmm1, %xmm9
 	andps	%xmm0, %xmm8
 	addps	%xmm3, %xmm8
-	movups	%xmm9, (%r9,%rax,4)
-	movups	%xmm8, 16(%r9,%rax,4)
-	jmp	.LBB15_134
-.LBB15_85:
+	movups	%xmm9, (%rdi,%rax,4)
+	movups	%xmm8, 16(%rdi,%rax,4)
+	jmp	.LBB15_125
+.LBB15_74:
+	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -224(%rbp)
-	movdqa	%xmm0, -304(%rbp)
+	movdqa	%xmm0, -192(%rbp)
+	movdqa	%xmm0, -256(%rbp)
 	xorps	%xmm12, %xmm12
 	xorps	%xmm13, %xmm13
 	xorps	%xmm9, %xmm9
-	movdqa	%xmm0, -128(%rbp)
+	movdqa	%xmm0, -112(%rbp)
 	pxor	%xmm6, %xmm6
 	pxor	%xmm3, %xmm3
-	movdqa	%xmm0, -288(%rbp)
+	movdqa	%xmm0, -272(%rbp)
 	pxor	%xmm7, %xmm7
 	pxor	%xmm14, %xmm14
 	pxor	%xmm15, %xmm15
-	movdqa	%xmm0, -112(%rbp)
-	movdqa	%xmm0, -240(%rbp)
-.LBB15_87:
+	movdqa	%xmm0, -144(%rbp)
+	movdqa	%xmm0, -176(%rbp)
+	movq	-48(%rbp), %r12
+.LBB15_76:
 	movdqa	.LCPI15_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm1
-	movdqa	-576(%rbp), %xmm2
+	movdqa	-528(%rbp), %xmm2
 	pcmpgtd	%xmm2, %xmm1
-	movdqa	%xmm1, -352(%rbp)
+	movdqa	%xmm1, -320(%rbp)
 	movdqa	.LCPI15_6(%rip), %xmm8
 	movdqa	%xmm8, %xmm11
 	pcmpgtd	%xmm2, %xmm11
-	movdqa	-448(%rbp), %xmm0
+	movdqa	-432(%rbp), %xmm0
 	pcmpgtd	%xmm0, %xmm10
 	pcmpgtd	%xmm0, %xmm8
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
 	andps	%xmm8, %xmm9
-	movq	-144(%rbp), %rdi
-	movups	(%rdi,%rax,4), %xmm0
+	movups	(%rdx,%rax,4), %xmm0
 	addps	%xmm0, %xmm9
-	movdqa	-128(%rbp), %xmm1
-	pand	%xmm10, %xmm1
-	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm1
-	movups	%xmm9, (%rdi,%rax,4)
-	movups	%xmm1, 16(%rdi,%rax,4)
-	movslq	(%rdx), %rax
 	movdqa	-112(%rbp), %xmm1
+	pand	%xmm10, %xmm1
+	movups	16(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm1
+	movups	%xmm9, (%rdx,%rax,4)
+	movups	%xmm1, 16(%rdx,%rax,4)
+	movslq	(%rcx), %rax
+	movdqa	-144(%rbp), %xmm1
 	pand	%xmm11, %xmm1
-	movq	-160(%rbp), %r9
-	movups	(%r9,%rax,4), %xmm0
+	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm1
-	movaps	-240(%rbp), %xmm2
-	movaps	-352(%rbp), %xmm9
+	movaps	-176(%rbp), %xmm2
+	movaps	-320(%rbp), %xmm9
 	andps	%xmm9, %xmm2
-	movups	16(%r9,%rax,4), %xmm0
-	addps	%xmm0, %xmm2
-	movups	%xmm1, (%r9,%rax,4)
-	movups	%xmm2, 16(%r9,%rax,4)
-	movq	-48(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	andps	%xmm8, %xmm12
-	movups	(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm12
-	andps	%xmm10, %xmm13
 	movups	16(%rdi,%rax,4), %xmm0
-	addps	%xmm0, %xmm13
-	movups	%xmm12, (%rdi,%rax,4)
-	movups	%xmm13, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%r9,%rax,4), %xmm0
-	andps	%xmm11, %xmm14
-	addps	%xmm0, %xmm14
-	movups	16(%r9,%rax,4), %xmm0
-	andps	%xmm9, %xmm15
-	addps	%xmm0, %xmm15
-	movups	%xmm14, (%r9,%rax,4)
-	movups	%xmm15, 16(%r9,%rax,4)
-	movq	-192(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%rdi,%rax,4), %xmm0
-	movaps	-224(%rbp), %xmm1
-	andps	%xmm8, %xmm1
-	addps	%xmm0, %xmm1
-	movups	16(%rdi,%rax,4), %xmm0
-	movaps	-304(%rbp), %xmm2
-	andps	%xmm10, %xmm2
 	addps	%xmm0, %xmm2
 	movups	%xmm1, (%rdi,%rax,4)
 	movups	%xmm2, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%r9,%rax,4), %xmm0
-	movaps	-288(%rbp), %xmm1
+	movq	-72(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	andps	%xmm8, %xmm12
+	movups	(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm12
+	andps	%xmm10, %xmm13
+	movups	16(%rdx,%rax,4), %xmm0
+	addps	%xmm0, %xmm13
+	movups	%xmm12, (%rdx,%rax,4)
+	movups	%xmm13, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	andps	%xmm11, %xmm14
+	addps	%xmm0, %xmm14
+	movups	16(%rdi,%rax,4), %xmm0
+	andps	%xmm9, %xmm15
+	addps	%xmm0, %xmm15
+	movups	%xmm14, (%rdi,%rax,4)
+	movups	%xmm15, 16(%rdi,%rax,4)
+	movq	-288(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdx,%rax,4), %xmm0
+	movaps	-192(%rbp), %xmm1
+	andps	%xmm8, %xmm1
+	addps	%xmm0, %xmm1
+	movups	16(%rdx,%rax,4), %xmm0
+	movaps	-256(%rbp), %xmm2
+	andps	%xmm10, %xmm2
+	addps	%xmm0, %xmm2
+	movups	%xmm1, (%rdx,%rax,4)
+	movups	%xmm2, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm0
+	movaps	-272(%rbp), %xmm1
 	andps	%xmm11, %xmm1
 	addps	%xmm0, %xmm1
-	movups	16(%r9,%rax,4), %xmm0
+	movups	16(%rdi,%rax,4), %xmm0
 	andps	%xmm9, %xmm7
 	addps	%xmm0, %xmm7
-	movups	%xmm1, (%r9,%rax,4)
-	movups	%xmm7, 16(%r9,%rax,4)
-	movq	-312(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
+	movups	%xmm1, (%rdi,%rax,4)
+	movups	%xmm7, 16(%rdi,%rax,4)
+	movq	-368(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
 	andps	%xmm4, %xmm8
-	movups	(%rdi,%rax,4), %xmm0
+	movups	(%rdx,%rax,4), %xmm0
 	addps	%xmm0, %xmm8
 	andps	%xmm5, %xmm10
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%rdx,%rax,4), %xmm0
 	addps	%xmm0, %xmm10
-	movups	%xmm8, (%rdi,%rax,4)
-	movups	%xmm10, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
+	movups	%xmm8, (%rdx,%rax,4)
+	movups	%xmm10, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
 	andps	%xmm6, %xmm11
-	movups	(%r9,%rax,4), %xmm0
+	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm11
 	movaps	%xmm9, %xmm8
 	andps	%xmm3, %xmm8
-	movups	16(%r9,%rax,4), %xmm0
+	movups	16(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm8
-	movups	%xmm11, (%r9,%rax,4)
-	movups	%xmm8, 16(%r9,%rax,4)
-	jmp	.LBB15_134
-.LBB15_124:
+	movups	%xmm11, (%rdi,%rax,4)
+	movups	%xmm8, 16(%rdi,%rax,4)
+	jmp	.LBB15_125
+.LBB15_116:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
-	jmp	.LBB15_132
-.LBB15_118:
-	movq	%rdx, %rsi
+	movq	-48(%rbp), %r12
+	jmp	.LBB15_124
+.LBB15_110:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm3, %xmm3
-.LBB15_122:
+	movq	-48(%rbp), %r12
+.LBB15_114:
 	movdqa	.LCPI15_5(%rip), %xmm5
 	movdqa	%xmm5, %xmm4
 	pcmpgtd	%xmm15, %xmm4
@@ -8358,23 +7863,23 @@ convolution_input_gradient:
 	movdqa	%xmm6, %xmm1
 	pcmpgtd	%xmm14, %xmm1
 	pand	%xmm0, %xmm1
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
-	movups	(%rsi,%rax,4), %xmm0
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
+	movups	(%rdx,%rax,4), %xmm0
 	addps	%xmm1, %xmm0
-	movups	16(%rsi,%rax,4), %xmm1
+	movups	16(%rdx,%rax,4), %xmm1
 	addps	%xmm2, %xmm1
-	movups	%xmm0, (%rsi,%rax,4)
-	movups	%xmm1, 16(%rsi,%rax,4)
-	movslq	(%rdx), %rax
+	movups	%xmm0, (%rdx,%rax,4)
+	movups	%xmm1, 16(%rdx,%rax,4)
+	movslq	(%rcx), %rax
 	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm3, %xmm0
 	movups	16(%rdi,%rax,4), %xmm1
 	addps	%xmm4, %xmm1
 	movups	%xmm0, (%rdi,%rax,4)
 	movups	%xmm1, 16(%rdi,%rax,4)
-	jmp	.LBB15_134
-.LBB15_96:
+	jmp	.LBB15_125
+.LBB15_86:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
@@ -8382,88 +7887,87 @@ convolution_input_gradient:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -128(%rbp)
+	movdqa	%xmm0, -112(%rbp)
 	pxor	%xmm2, %xmm2
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
-.LBB15_98:
+	movq	-48(%rbp), %r12
+.LBB15_88:
 	movdqa	.LCPI15_5(%rip), %xmm14
 	movdqa	%xmm14, %xmm0
 	pcmpgtd	%xmm15, %xmm0
-	movdqa	%xmm0, -112(%rbp)
+	movdqa	%xmm0, -144(%rbp)
 	movdqa	%xmm15, %xmm0
 	movdqa	.LCPI15_6(%rip), %xmm15
 	movdqa	%xmm15, %xmm13
 	pcmpgtd	%xmm0, %xmm13
-	movdqa	-448(%rbp), %xmm0
+	movdqa	-432(%rbp), %xmm0
 	pcmpgtd	%xmm0, %xmm14
 	pcmpgtd	%xmm0, %xmm15
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
 	andps	%xmm15, %xmm10
-	movq	-144(%rbp), %rdi
-	movups	(%rdi,%rax,4), %xmm12
+	movups	(%rdx,%rax,4), %xmm12
 	addps	%xmm12, %xmm10
 	andps	%xmm14, %xmm11
-	movups	16(%rdi,%rax,4), %xmm12
+	movups	16(%rdx,%rax,4), %xmm12
 	addps	%xmm12, %xmm11
-	movups	%xmm10, (%rdi,%rax,4)
-	movups	%xmm11, 16(%rdi,%rax,4)
-	movslq	(%rdx), %rax
-	movq	-160(%rbp), %r9
-	movups	(%r9,%rax,4), %xmm10
+	movups	%xmm10, (%rdx,%rax,4)
+	movups	%xmm11, 16(%rdx,%rax,4)
+	movslq	(%rcx), %rax
+	movups	(%rdi,%rax,4), %xmm10
 	andps	%xmm13, %xmm8
 	addps	%xmm10, %xmm8
-	movups	16(%r9,%rax,4), %xmm10
-	movaps	-112(%rbp), %xmm0
+	movups	16(%rdi,%rax,4), %xmm10
+	movaps	-144(%rbp), %xmm0
 	andps	%xmm0, %xmm9
 	addps	%xmm10, %xmm9
-	movups	%xmm8, (%r9,%rax,4)
-	movups	%xmm9, 16(%r9,%rax,4)
-	movq	-48(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%rdi,%rax,4), %xmm8
+	movups	%xmm8, (%rdi,%rax,4)
+	movups	%xmm9, 16(%rdi,%rax,4)
+	movq	-72(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdx,%rax,4), %xmm8
 	andps	%xmm15, %xmm6
 	addps	%xmm8, %xmm6
-	movups	16(%rdi,%rax,4), %xmm8
+	movups	16(%rdx,%rax,4), %xmm8
 	andps	%xmm14, %xmm7
 	addps	%xmm8, %xmm7
-	movups	%xmm6, (%rdi,%rax,4)
-	movups	%xmm7, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	movups	(%r9,%rax,4), %xmm6
+	movups	%xmm6, (%rdx,%rax,4)
+	movups	%xmm7, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	movups	(%rdi,%rax,4), %xmm6
 	andps	%xmm13, %xmm4
 	addps	%xmm6, %xmm4
-	movups	16(%r9,%rax,4), %xmm6
+	movups	16(%rdi,%rax,4), %xmm6
 	andps	%xmm0, %xmm5
 	movaps	%xmm0, %xmm7
 	addps	%xmm6, %xmm5
-	movups	%xmm4, (%r9,%rax,4)
-	movups	%xmm5, 16(%r9,%rax,4)
-	movq	-192(%rbp), %rsi
-	movslq	(%rdx,%rsi,4), %rax
+	movups	%xmm4, (%rdi,%rax,4)
+	movups	%xmm5, 16(%rdi,%rax,4)
+	movq	-288(%rbp), %rsi
+	movslq	(%rcx,%rsi,4), %rax
 	andps	%xmm1, %xmm15
-	movups	(%rdi,%rax,4), %xmm0
+	movups	(%rdx,%rax,4), %xmm0
 	addps	%xmm0, %xmm15
 	andps	%xmm3, %xmm14
-	movups	16(%rdi,%rax,4), %xmm0
+	movups	16(%rdx,%rax,4), %xmm0
 	addps	%xmm0, %xmm14
-	movups	%xmm15, (%rdi,%rax,4)
-	movups	%xmm14, 16(%rdi,%rax,4)
-	movslq	(%rdx,%rsi,4), %rax
-	andps	-128(%rbp), %xmm13
-	movups	(%r9,%rax,4), %xmm0
+	movups	%xmm15, (%rdx,%rax,4)
+	movups	%xmm14, 16(%rdx,%rax,4)
+	movslq	(%rcx,%rsi,4), %rax
+	andps	-112(%rbp), %xmm13
+	movups	(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm13
 	movaps	%xmm7, %xmm1
 	andps	%xmm2, %xmm1
-	movups	16(%r9,%rax,4), %xmm0
+	movups	16(%rdi,%rax,4), %xmm0
 	addps	%xmm0, %xmm1
-	movups	%xmm13, (%r9,%rax,4)
-	movups	%xmm1, 16(%r9,%rax,4)
-	jmp	.LBB15_134
-.LBB15_91:
+	movups	%xmm13, (%rdi,%rax,4)
+	movups	%xmm1, 16(%rdi,%rax,4)
+	jmp	.LBB15_125
+.LBB15_80:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
@@ -8472,61 +7976,59 @@ convolution_input_gradient:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
-.LBB15_92:
-	movq	%r15, %r11
+	movq	-48(%rbp), %r12
+.LBB15_82:
 	movdqa	%xmm14, %xmm8
 	pcmpgtd	.LCPI15_3(%rip), %xmm8
 	pcmpgtd	.LCPI15_4(%rip), %xmm14
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
-	movq	-144(%rbp), %rsi
-	movups	(%rsi,%rax,4), %xmm9
-	movups	16(%rsi,%rax,4), %xmm10
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
+	movups	(%rdx,%rax,4), %xmm9
+	movups	16(%rdx,%rax,4), %xmm10
 	movdqa	%xmm14, %xmm11
 	pandn	%xmm7, %xmm11
 	addps	%xmm9, %xmm11
 	movdqa	%xmm8, %xmm7
 	pandn	%xmm6, %xmm7
 	addps	%xmm10, %xmm7
-	movups	%xmm11, (%rsi,%rax,4)
-	movups	%xmm7, 16(%rsi,%rax,4)
-	movq	-48(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	movups	(%rsi,%rax,4), %xmm6
-	movups	16(%rsi,%rax,4), %xmm7
+	movups	%xmm11, (%rdx,%rax,4)
+	movups	%xmm7, 16(%rdx,%rax,4)
+	movq	-72(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
+	movups	(%rdx,%rax,4), %xmm6
+	movups	16(%rdx,%rax,4), %xmm7
 	movdqa	%xmm14, %xmm9
 	pandn	%xmm5, %xmm9
 	addps	%xmm6, %xmm9
 	movdqa	%xmm8, %xmm5
 	pandn	%xmm4, %xmm5
 	addps	%xmm7, %xmm5
-	movups	%xmm9, (%rsi,%rax,4)
-	movups	%xmm5, 16(%rsi,%rax,4)
-	movq	-192(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	movups	(%rsi,%rax,4), %xmm4
-	movups	16(%rsi,%rax,4), %xmm5
+	movups	%xmm9, (%rdx,%rax,4)
+	movups	%xmm5, 16(%rdx,%rax,4)
+	movq	-288(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
+	movups	(%rdx,%rax,4), %xmm4
+	movups	16(%rdx,%rax,4), %xmm5
 	movdqa	%xmm14, %xmm6
 	pandn	%xmm3, %xmm6
 	addps	%xmm4, %xmm6
 	movdqa	%xmm8, %xmm3
 	pandn	%xmm2, %xmm3
 	addps	%xmm5, %xmm3
-	movups	%xmm6, (%rsi,%rax,4)
-	movups	%xmm3, 16(%rsi,%rax,4)
-	movq	-312(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
-	movups	(%rsi,%rax,4), %xmm2
-	movups	16(%rsi,%rax,4), %xmm3
+	movups	%xmm6, (%rdx,%rax,4)
+	movups	%xmm3, 16(%rdx,%rax,4)
+	movq	-368(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
+	movups	(%rdx,%rax,4), %xmm2
+	movups	16(%rdx,%rax,4), %xmm3
 	pandn	%xmm0, %xmm14
 	addps	%xmm2, %xmm14
 	pandn	%xmm1, %xmm8
 	addps	%xmm3, %xmm8
-	movups	%xmm14, (%rsi,%rax,4)
-	movups	%xmm8, 16(%rsi,%rax,4)
-	jmp	.LBB15_133
-.LBB15_67:
-	movq	%rdx, %rsi
+	movups	%xmm14, (%rdx,%rax,4)
+	movups	%xmm8, 16(%rdx,%rax,4)
+	jmp	.LBB15_125
+.LBB15_57:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm6, %xmm6
 	xorps	%xmm9, %xmm9
@@ -8539,82 +8041,82 @@ convolution_input_gradient:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-.LBB15_69:
+	movq	-48(%rbp), %r12
+.LBB15_59:
 	movdqa	%xmm14, %xmm12
 	pcmpgtd	.LCPI15_3(%rip), %xmm12
 	pcmpgtd	.LCPI15_4(%rip), %xmm14
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
 	movdqa	%xmm14, %xmm13
 	pandn	%xmm11, %xmm13
-	movups	(%rsi,%rax,4), %xmm11
+	movups	(%rdx,%rax,4), %xmm11
 	addps	%xmm11, %xmm13
 	movdqa	%xmm12, %xmm11
 	pandn	%xmm10, %xmm11
-	movups	16(%rsi,%rax,4), %xmm10
+	movups	16(%rdx,%rax,4), %xmm10
 	addps	%xmm10, %xmm11
-	movups	%xmm13, (%rsi,%rax,4)
-	movups	%xmm11, 16(%rsi,%rax,4)
-	movq	-48(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
+	movups	%xmm13, (%rdx,%rax,4)
+	movups	%xmm11, 16(%rdx,%rax,4)
+	movq	-72(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
 	movdqa	%xmm14, %xmm10
 	pandn	%xmm9, %xmm10
-	movups	(%rsi,%rax,4), %xmm9
+	movups	(%rdx,%rax,4), %xmm9
 	addps	%xmm9, %xmm10
 	movdqa	%xmm12, %xmm9
 	pandn	%xmm8, %xmm9
-	movups	16(%rsi,%rax,4), %xmm8
+	movups	16(%rdx,%rax,4), %xmm8
 	addps	%xmm8, %xmm9
-	movups	%xmm10, (%rsi,%rax,4)
-	movups	%xmm9, 16(%rsi,%rax,4)
-	movq	-192(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
+	movups	%xmm10, (%rdx,%rax,4)
+	movups	%xmm9, 16(%rdx,%rax,4)
+	movq	-288(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
 	movdqa	%xmm14, %xmm8
 	pandn	%xmm4, %xmm8
-	movups	(%rsi,%rax,4), %xmm4
+	movups	(%rdx,%rax,4), %xmm4
 	addps	%xmm4, %xmm8
 	movdqa	%xmm12, %xmm4
 	pandn	%xmm6, %xmm4
-	movups	16(%rsi,%rax,4), %xmm6
+	movups	16(%rdx,%rax,4), %xmm6
 	addps	%xmm6, %xmm4
-	movups	%xmm8, (%rsi,%rax,4)
-	movups	%xmm4, 16(%rsi,%rax,4)
-	movq	-312(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
+	movups	%xmm8, (%rdx,%rax,4)
+	movups	%xmm4, 16(%rdx,%rax,4)
+	movq	-368(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
 	movdqa	%xmm14, %xmm4
 	pandn	%xmm7, %xmm4
-	movups	(%rsi,%rax,4), %xmm6
+	movups	(%rdx,%rax,4), %xmm6
 	addps	%xmm6, %xmm4
 	movdqa	%xmm12, %xmm6
 	pandn	%xmm5, %xmm6
-	movups	16(%rsi,%rax,4), %xmm5
+	movups	16(%rdx,%rax,4), %xmm5
 	addps	%xmm5, %xmm6
-	movups	%xmm4, (%rsi,%rax,4)
-	movups	%xmm6, 16(%rsi,%rax,4)
-	movslq	(%rdx,%rbx,4), %rax
+	movups	%xmm4, (%rdx,%rax,4)
+	movups	%xmm6, 16(%rdx,%rax,4)
+	movslq	(%rcx,%r13,4), %rax
 	movdqa	%xmm14, %xmm4
 	pandn	%xmm3, %xmm4
-	movups	(%rsi,%rax,4), %xmm3
+	movups	(%rdx,%rax,4), %xmm3
 	addps	%xmm3, %xmm4
 	movdqa	%xmm12, %xmm3
 	pandn	%xmm2, %xmm3
-	movups	16(%rsi,%rax,4), %xmm2
+	movups	16(%rdx,%rax,4), %xmm2
 	addps	%xmm2, %xmm3
-	movups	%xmm4, (%rsi,%rax,4)
-	movups	%xmm3, 16(%rsi,%rax,4)
-	movq	-552(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
+	movups	%xmm4, (%rdx,%rax,4)
+	movups	%xmm3, 16(%rdx,%rax,4)
+	movq	-888(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
 	pandn	%xmm1, %xmm14
-	movups	(%rsi,%rax,4), %xmm1
+	movups	(%rdx,%rax,4), %xmm1
 	addps	%xmm1, %xmm14
 	pandn	%xmm0, %xmm12
-	movups	16(%rsi,%rax,4), %xmm0
+	movups	16(%rdx,%rax,4), %xmm0
 	addps	%xmm0, %xmm12
-	movups	%xmm14, (%rsi,%rax,4)
-	movups	%xmm12, 16(%rsi,%rax,4)
-	jmp	.LBB15_133
-.LBB15_79:
-	movq	%rdx, %rsi
+	movups	%xmm14, (%rdx,%rax,4)
+	movups	%xmm12, 16(%rdx,%rax,4)
+	jmp	.LBB15_125
+.LBB15_69:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
@@ -8625,121 +8127,121 @@ convolution_input_gradient:
 	pxor	%xmm6, %xmm6
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-.LBB15_81:
+	movq	-48(%rbp), %r12
+.LBB15_70:
 	movdqa	%xmm14, %xmm10
 	pcmpgtd	.LCPI15_3(%rip), %xmm10
 	pcmpgtd	.LCPI15_4(%rip), %xmm14
-	movq	-72(%rbp), %rdx
-	movslq	(%rdx), %rax
+	movq	-88(%rbp), %rcx
+	movslq	(%rcx), %rax
 	movdqa	%xmm14, %xmm11
 	pandn	%xmm9, %xmm11
-	movups	(%rsi,%rax,4), %xmm9
+	movups	(%rdx,%rax,4), %xmm9
 	addps	%xmm9, %xmm11
 	movdqa	%xmm10, %xmm9
 	pandn	%xmm8, %xmm9
-	movups	16(%rsi,%rax,4), %xmm8
+	movups	16(%rdx,%rax,4), %xmm8
 	addps	%xmm8, %xmm9
-	movups	%xmm11, (%rsi,%rax,4)
-	movups	%xmm9, 16(%rsi,%rax,4)
-	movq	-48(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
+	movups	%xmm11, (%rdx,%rax,4)
+	movups	%xmm9, 16(%rdx,%rax,4)
+	movq	-72(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
 	movdqa	%xmm14, %xmm8
 	pandn	%xmm7, %xmm8
-	movups	(%rsi,%rax,4), %xmm7
+	movups	(%rdx,%rax,4), %xmm7
 	addps	%xmm7, %xmm8
 	movdqa	%xmm10, %xmm7
 	pandn	%xmm6, %xmm7
-	movups	16(%rsi,%rax,4), %xmm6
+	movups	16(%rdx,%rax,4), %xmm6
 	addps	%xmm6, %xmm7
-	movups	%xmm8, (%rsi,%rax,4)
-	movups	%xmm7, 16(%rsi,%rax,4)
-	movq	-192(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
+	movups	%xmm8, (%rdx,%rax,4)
+	movups	%xmm7, 16(%rdx,%rax,4)
+	movq	-288(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
 	movdqa	%xmm14, %xmm6
 	pandn	%xmm5, %xmm6
-	movups	(%rsi,%rax,4), %xmm5
+	movups	(%rdx,%rax,4), %xmm5
 	addps	%xmm5, %xmm6
 	movdqa	%xmm10, %xmm5
 	pandn	%xmm4, %xmm5
-	movups	16(%rsi,%rax,4), %xmm4
+	movups	16(%rdx,%rax,4), %xmm4
 	addps	%xmm4, %xmm5
-	movups	%xmm6, (%rsi,%rax,4)
-	movups	%xmm5, 16(%rsi,%rax,4)
-	movq	-312(%rbp), %rax
-	movslq	(%rdx,%rax,4), %rax
+	movups	%xmm6, (%rdx,%rax,4)
+	movups	%xmm5, 16(%rdx,%rax,4)
+	movq	-368(%rbp), %rax
+	movslq	(%rcx,%rax,4), %rax
 	movdqa	%xmm14, %xmm4
 	pandn	%xmm3, %xmm4
-	movups	(%rsi,%rax,4), %xmm3
+	movups	(%rdx,%rax,4), %xmm3
 	addps	%xmm3, %xmm4
 	movdqa	%xmm10, %xmm3
 	pandn	%xmm2, %xmm3
-	movups	16(%rsi,%rax,4), %xmm2
+	movups	16(%rdx,%rax,4), %xmm2
 	addps	%xmm2, %xmm3
-	movups	%xmm4, (%rsi,%rax,4)
-	movups	%xmm3, 16(%rsi,%rax,4)
-	movslq	(%rdx,%rbx,4), %rax
+	movups	%xmm4, (%rdx,%rax,4)
+	movups	%xmm3, 16(%rdx,%rax,4)
+	movslq	(%rcx,%r13,4), %rax
 	pandn	%xmm0, %xmm14
-	movups	(%rsi,%rax,4), %xmm0
+	movups	(%rdx,%rax,4), %xmm0
 	addps	%xmm0, %xmm14
 	pandn	%xmm1, %xmm10
-	movups	16(%rsi,%rax,4), %xmm0
+	movups	16(%rdx,%rax,4), %xmm0
 	addps	%xmm0, %xmm10
-	movups	%xmm14, (%rsi,%rax,4)
-	movups	%xmm10, 16(%rsi,%rax,4)
-	jmp	.LBB15_133
-.LBB15_127:
+	movups	%xmm14, (%rdx,%rax,4)
+	movups	%xmm10, 16(%rdx,%rax,4)
+	jmp	.LBB15_125
+.LBB15_119:
 	xorl	%edi, %edi
 	pxor	%xmm1, %xmm1
 	xorl	%esi, %esi
-	movq	-80(%rbp), %rdx
-	movq	-536(%rbp), %r9
+	movq	-576(%rbp), %r10
 	.p2align	4
-.LBB15_128:
-	movslq	(%r8,%rsi,4), %r10
-	movups	(%rax,%r10,4), %xmm2
-	movups	16(%rax,%r10,4), %xmm3
+.LBB15_120:
+	movslq	(%r15,%rsi,4), %r8
+	movups	(%rax,%r8,4), %xmm2
+	movups	16(%rax,%r8,4), %xmm3
 	movss	(%rdx,%rdi), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm3
 	addps	%xmm1, %xmm3
 	mulps	%xmm2, %xmm4
 	addps	%xmm0, %xmm4
-	movslq	4(%r8,%rsi,4), %r10
-	movups	(%rax,%r10,4), %xmm0
-	movups	16(%rax,%r10,4), %xmm2
-	movss	(%r9,%rdi), %xmm1
+	movslq	4(%r15,%rsi,4), %r8
+	movups	(%rax,%r8,4), %xmm0
+	movups	16(%rax,%r8,4), %xmm2
+	movss	(%r10,%rdi), %xmm1
 	shufps	$0, %xmm1, %xmm1
 	mulps	%xmm1, %xmm0
 	addps	%xmm4, %xmm0
 	mulps	%xmm2, %xmm1
 	addps	%xmm3, %xmm1
 	addq	$2, %rsi
-	addq	%r12, %rdi
-	cmpq	%rsi, %r15
-	jne	.LBB15_128
-.LBB15_129:
-	testb	$1, %r14b
-	je	.LBB15_131
-	movslq	(%r8,%rsi,4), %rdi
-	imulq	-176(%rbp), %rsi
+	addq	%rcx, %rdi
+	cmpq	%rsi, %r9
+	jne	.LBB15_120
+.LBB15_121:
+	testb	$1, -56(%rbp)
+	je	.LBB15_123
+	movslq	(%r15,%rsi,4), %rdi
+	imulq	-200(%rbp), %rsi
 	movups	(%rax,%rdi,4), %xmm2
 	movups	16(%rax,%rdi,4), %xmm3
-	movq	-680(%rbp), %rax
+	movq	-640(%rbp), %rax
 	movss	(%rax,%rsi,4), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm2
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
-.LBB15_131:
-	movq	-144(%rbp), %rdx
-.LBB15_132:
+.LBB15_123:
+	movq	-160(%rbp), %rdx
+.LBB15_124:
 	movdqa	%xmm14, %xmm2
 	pcmpgtd	.LCPI15_3(%rip), %xmm2
 	pandn	%xmm1, %xmm2
 	pcmpgtd	.LCPI15_4(%rip), %xmm14
 	pandn	%xmm0, %xmm14
-	movq	-72(%rbp), %rax
+	movq	-88(%rbp), %rax
 	movslq	(%rax), %rax
 	movups	(%rdx,%rax,4), %xmm0
 	addps	%xmm14, %xmm0
@@ -8747,9 +8249,475 @@ convolution_input_gradient:
 	addps	%xmm2, %xmm1
 	movups	%xmm0, (%rdx,%rax,4)
 	movups	%xmm1, 16(%rdx,%rax,4)
-	jmp	.LBB15_133
-.LBB15_53:
-	addq	$920, %rsp
+	jmp	.LBB15_125
+	.p2align	4
+.LBB15_127:
+	movq	%rdi, %rax
+	imulq	-736(%rbp), %rax
+	movq	-744(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -1128(%rbp)
+	movq	%r15, -1120(%rbp)
+	movq	-56(%rbp), %rax
+	movq	%rax, -1112(%rbp)
+	movq	$1, -1104(%rbp)
+	movq	-344(%rbp), %rax
+	movq	%rax, -1096(%rbp)
+	movq	$0, -1088(%rbp)
+	subq	$8, %rsp
+	movl	$1, %esi
+	movq	-568(%rbp), %rdi
+	xorl	%ecx, %ecx
+	leaq	-1128(%rbp), %r8
+	movq	-632(%rbp), %r9
+	pushq	$0
+	pushq	%rdx
+	pushq	%rax
+	callq	conv_product
+	movq	-72(%rbp), %rsi
+	addq	$32, %rsp
+	cmpq	$0, -328(%rbp)
+	movq	-488(%rbp), %r9
+	movq	-592(%rbp), %rcx
+	movq	-376(%rbp), %r10
+	jle	.LBB15_42
+	movq	-728(%rbp), %rax
+	movq	-336(%rbp), %rdx
+	addq	%rdx, %rax
+	movq	%rax, -440(%rbp)
+	addq	-968(%rbp), %rdx
+	movq	%rdx, -336(%rbp)
+	movq	-952(%rbp), %rax
+	movq	%rax, -464(%rbp)
+	movq	-632(%rbp), %rax
+	movq	%rax, -456(%rbp)
+	movq	-768(%rbp), %rax
+	movq	%rax, -472(%rbp)
+	movq	-960(%rbp), %rax
+	movq	%rax, -448(%rbp)
+	movq	$0, -360(%rbp)
+	jmp	.LBB15_129
+	.p2align	4
+.LBB15_160:
+	movq	-360(%rbp), %rdi
+	incq	%rdi
+	movq	-792(%rbp), %rax
+	addq	%rax, -448(%rbp)
+	movq	-472(%rbp), %rdx
+	addq	-784(%rbp), %rdx
+	movq	%rdx, -472(%rbp)
+	addq	%rax, -456(%rbp)
+	addq	%rax, -464(%rbp)
+	movq	%rdi, -360(%rbp)
+	cmpq	-328(%rbp), %rdi
+	je	.LBB15_42
+.LBB15_129:
+	testq	%rsi, %rsi
+	jle	.LBB15_160
+	movq	-784(%rbp), %rsi
+	movq	-360(%rbp), %rdx
+	imulq	%rdx, %rsi
+	movq	-792(%rbp), %rdi
+	imulq	%rdx, %rdi
+	movq	-552(%rbp), %rax
+	imulq	%rdx, %rax
+	movq	-1008(%rbp), %rcx
+	imulq	%rdx, %rcx
+	movq	-904(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -720(%rbp)
+	movq	-632(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -656(%rbp)
+	movq	-440(%rbp), %rax
+	addq	%rsi, %rax
+	movq	%rax, -640(%rbp)
+	addq	-336(%rbp), %rsi
+	movq	%rsi, -496(%rbp)
+	movq	-1000(%rbp), %rax
+	addq	%rdi, %rax
+	movq	%rax, -480(%rbp)
+	addq	-992(%rbp), %rdi
+	movq	%rdi, -576(%rbp)
+	movq	-464(%rbp), %rax
+	movq	%rax, -80(%rbp)
+	movq	-456(%rbp), %rax
+	movq	%rax, -528(%rbp)
+	movq	-472(%rbp), %rax
+	movq	%rax, -88(%rbp)
+	movq	-448(%rbp), %rax
+	movq	%rax, -280(%rbp)
+	movq	-976(%rbp), %r8
+	movq	-984(%rbp), %rdx
+	movq	$0, -544(%rbp)
+	jmp	.LBB15_131
+	.p2align	4
+.LBB15_159:
+	movq	-544(%rbp), %rdi
+	incq	%rdi
+	movq	-432(%rbp), %rdx
+	addq	%r12, %rdx
+	movq	-120(%rbp), %r8
+	addq	%r12, %r8
+	movq	-840(%rbp), %rax
+	addq	%rax, -280(%rbp)
+	movq	-88(%rbp), %rcx
+	addq	-848(%rbp), %rcx
+	movq	%rcx, -88(%rbp)
+	addq	%rax, -528(%rbp)
+	addq	%rax, -80(%rbp)
+	movq	-72(%rbp), %rsi
+	movq	%rdi, -544(%rbp)
+	cmpq	%rsi, %rdi
+	movq	-488(%rbp), %r9
+	movq	-376(%rbp), %r10
+	movq	16(%rbp), %r15
+	movq	-592(%rbp), %rcx
+	je	.LBB15_160
+.LBB15_131:
+	testq	%r10, %r10
+	movq	%rdx, -432(%rbp)
+	jle	.LBB15_132
+	movq	%rdx, %rax
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB15_134:
+	addq	%r9, %rax
+	jns	.LBB15_137
+	incq	%r11
+	cmpq	%r11, %r10
+	jne	.LBB15_134
+	movq	%r10, %r11
+	jmp	.LBB15_137
+	.p2align	4
+.LBB15_132:
+	xorl	%r11d, %r11d
+.LBB15_137:
+	movq	-848(%rbp), %rdx
+	movq	-544(%rbp), %rsi
+	imulq	%rsi, %rdx
+	movq	-840(%rbp), %rcx
+	imulq	%rsi, %rcx
+	imulq	%r12, %rsi
+	subq	-560(%rbp), %rsi
+	cmpq	%r10, %r11
+	movq	%r10, %rax
+	cmovlq	%r11, %rax
+	movq	%r8, -120(%rbp)
+	movq	%r10, %rdi
+	.p2align	4
+.LBB15_138:
+	cmpq	%r11, %rdi
+	jle	.LBB15_141
+	decq	%rdi
+	subq	%r9, %r8
+	cmpq	-208(%rbp), %r8
+	jge	.LBB15_138
+	incq	%rdi
+	movq	%rdi, %rax
+.LBB15_141:
+	movq	%r11, -112(%rbp)
+	cmpb	$0, -90(%rbp)
+	je	.LBB15_142
+	cmpq	$0, -512(%rbp)
+	jle	.LBB15_159
+	movq	-720(%rbp), %rcx
+	leaq	(%rcx,%rsi,4), %rcx
+	movq	%rcx, -272(%rbp)
+	movq	-112(%rbp), %rdx
+	leaq	8(%rdx), %rcx
+	movq	%rcx, -256(%rbp)
+	movq	-80(%rbp), %rcx
+	leaq	(%rcx,%rdx,4), %r9
+	movq	%rcx, -192(%rbp)
+	movq	-584(%rbp), %rsi
+	xorl	%edx, %edx
+	jmp	.LBB15_163
+	.p2align	4
+.LBB15_168:
+	movq	-176(%rbp), %rdx
+	incq	%rdx
+	movq	-896(%rbp), %rcx
+	movq	-144(%rbp), %r9
+	addq	%rcx, %r9
+	incq	%rsi
+	addq	%rcx, -192(%rbp)
+	cmpq	-512(%rbp), %rdx
+	je	.LBB15_159
+.LBB15_163:
+	movq	%rdx, -176(%rbp)
+	movq	%rdx, %rcx
+	imulq	-208(%rbp), %rcx
+	movq	-272(%rbp), %rdx
+	leaq	(%rdx,%rcx,4), %r10
+	movq	-112(%rbp), %r11
+	movq	%r9, -144(%rbp)
+	movq	-256(%rbp), %rcx
+	movq	%rcx, %rdx
+	cmpq	%rax, %rcx
+	jle	.LBB15_169
+.LBB15_164:
+	cmpq	%rax, %r11
+	jge	.LBB15_168
+	movq	-192(%rbp), %rcx
+	leaq	(%rcx,%r11,4), %rdx
+	jmp	.LBB15_166
+	.p2align	4
+.LBB15_170:
+	movups	%xmm0, (%r10,%r11,4)
+	movups	%xmm1, 16(%r10,%r11,4)
+	movq	%rdx, %r11
+	addq	$8, %rdx
+	addq	$32, %r9
+	cmpq	%rax, %rdx
+	jg	.LBB15_164
+.LBB15_169:
+	movups	(%r10,%r11,4), %xmm0
+	movups	16(%r10,%r11,4), %xmm1
+	movq	-128(%rbp), %r15
+	movq	%r15, %rcx
+	movq	%rsi, %r8
+	movq	%r9, %rdi
+	testq	%r15, %r15
+	jg	.LBB15_171
+	jmp	.LBB15_170
+	.p2align	4
+.LBB15_173:
+	movq	-48(%rbp), %r12
+	addq	%rbx, %rdi
+	subq	%r12, %r8
+	decq	%rcx
+	je	.LBB15_170
+.LBB15_171:
+	testq	%r8, %r8
+	setns	%r15b
+	cmpq	-296(%rbp), %r8
+	setl	%r12b
+	andb	%r15b, %r12b
+	cmpb	$1, %r12b
+	jne	.LBB15_173
+	movups	(%rdi), %xmm2
+	movups	16(%rdi), %xmm3
+	addps	%xmm3, %xmm1
+	addps	%xmm2, %xmm0
+	jmp	.LBB15_173
+	.p2align	4
+.LBB15_167:
+	movss	%xmm0, (%r10,%r11,4)
+	incq	%r11
+	addq	$4, %rdx
+	cmpq	%rax, %r11
+	je	.LBB15_168
+.LBB15_166:
+	movss	(%r10,%r11,4), %xmm0
+	movq	-128(%rbp), %r9
+	movq	%r9, %rcx
+	movq	%rsi, %rdi
+	movq	%rdx, %r8
+	testq	%r9, %r9
+	jg	.LBB15_174
+	jmp	.LBB15_167
+	.p2align	4
+.LBB15_176:
+	addq	%rbx, %r8
+	subq	%r12, %rdi
+	decq	%rcx
+	je	.LBB15_167
+.LBB15_174:
+	testq	%rdi, %rdi
+	setns	%r9b
+	cmpq	-296(%rbp), %rdi
+	setl	%r15b
+	andb	%r9b, %r15b
+	cmpb	$1, %r15b
+	jne	.LBB15_176
+	addss	(%r8), %xmm0
+	jmp	.LBB15_176
+	.p2align	4
+.LBB15_142:
+	cmpq	$0, -128(%rbp)
+	jle	.LBB15_159
+	cmpq	$1, -488(%rbp)
+	sete	%dil
+	movq	-720(%rbp), %r8
+	leaq	(%r8,%rsi,4), %rsi
+	movq	%rsi, -160(%rbp)
+	movq	%rax, %r9
+	movq	-112(%rbp), %r8
+	subq	%r8, %r9
+	movq	-640(%rbp), %rsi
+	addq	%rdx, %rsi
+	leaq	(%rsi,%r8,4), %rsi
+	movq	%rsi, -704(%rbp)
+	addq	-496(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rdx
+	movq	%rdx, -688(%rbp)
+	movq	-480(%rbp), %rdx
+	addq	%rcx, %rdx
+	leaq	(%rdx,%r8,4), %rdx
+	movq	%rdx, -664(%rbp)
+	addq	-576(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rcx
+	movq	%rcx, -216(%rbp)
+	cmpq	$8, %r9
+	setae	%sil
+	andb	%dil, %sil
+	movq	%r9, -192(%rbp)
+	movq	%r9, %rdx
+	andq	$-8, %rdx
+	leaq	(%r8,%rdx), %rcx
+	movq	%rcx, -272(%rbp)
+	movq	-280(%rbp), %rcx
+	leaq	(%rcx,%r8,4), %rcx
+	movq	%rcx, -240(%rbp)
+	movq	-88(%rbp), %rcx
+	leaq	(%rcx,%r8,4), %rdi
+	movq	%rdi, -416(%rbp)
+	notb	%sil
+	movb	%sil, -352(%rbp)
+	movq	-528(%rbp), %rsi
+	movq	%rsi, -400(%rbp)
+	movq	%rcx, -608(%rbp)
+	movq	$0, -176(%rbp)
+	jmp	.LBB15_144
+	.p2align	4
+.LBB15_158:
+	movq	-176(%rbp), %rdi
+	incq	%rdi
+	movq	-864(%rbp), %rsi
+	addq	%rsi, -240(%rbp)
+	movq	-872(%rbp), %rcx
+	addq	%rcx, -416(%rbp)
+	addq	%rcx, -608(%rbp)
+	addq	%rsi, -400(%rbp)
+	movq	%rdi, -176(%rbp)
+	cmpq	-128(%rbp), %rdi
+	movq	-48(%rbp), %r12
+	je	.LBB15_159
+.LBB15_144:
+	cmpq	$0, -296(%rbp)
+	jle	.LBB15_158
+	movq	-872(%rbp), %rcx
+	movq	-176(%rbp), %r11
+	imulq	%r11, %rcx
+	movq	-704(%rbp), %rsi
+	addq	%rcx, %rsi
+	addq	-688(%rbp), %rcx
+	movq	-864(%rbp), %rdi
+	imulq	%r11, %rdi
+	movq	-664(%rbp), %r8
+	addq	%rdi, %r8
+	addq	-216(%rbp), %rdi
+	movq	%r11, %r9
+	imulq	-72(%rbp), %r9
+	addq	-544(%rbp), %r9
+	imulq	-344(%rbp), %r9
+	movq	-656(%rbp), %r10
+	leaq	(%r10,%r9,4), %r9
+	movq	%r9, -256(%rbp)
+	movq	%r11, %r14
+	imulq	-48(%rbp), %r14
+	cmpq	%rdi, %rsi
+	setb	%sil
+	cmpq	%rcx, %r8
+	setb	%cl
+	andb	%sil, %cl
+	orb	-1024(%rbp), %cl
+	orb	-352(%rbp), %cl
+	movb	%cl, -144(%rbp)
+	movq	-400(%rbp), %rsi
+	movq	-608(%rbp), %r12
+	movq	-416(%rbp), %r10
+	movq	-240(%rbp), %r9
+	xorl	%ecx, %ecx
+	movq	%r14, -320(%rbp)
+	jmp	.LBB15_146
+	.p2align	4
+.LBB15_157:
+	incq	%rcx
+	movq	-896(%rbp), %r8
+	addq	%r8, %r9
+	movq	-1064(%rbp), %rdi
+	addq	%rdi, %r10
+	addq	%rdi, %r12
+	addq	%r8, %rsi
+	cmpq	-296(%rbp), %rcx
+	je	.LBB15_158
+.LBB15_146:
+	movq	%rcx, %rdi
+	imulq	-648(%rbp), %rdi
+	subq	-584(%rbp), %rdi
+	addq	%r14, %rdi
+	setns	%r8b
+	cmpq	-512(%rbp), %rdi
+	setl	%r11b
+	andb	%r8b, %r11b
+	cmpb	$1, %r11b
+	jne	.LBB15_157
+	cmpq	-112(%rbp), %rax
+	jle	.LBB15_157
+	movq	-112(%rbp), %r8
+	testb	$1, -144(%rbp)
+	jne	.LBB15_152
+	xorl	%r8d, %r8d
+	.p2align	4
+.LBB15_150:
+	movups	-16(%r9,%r8,4), %xmm0
+	movups	(%r9,%r8,4), %xmm1
+	movups	(%r10,%r8,4), %xmm2
+	addps	%xmm0, %xmm2
+	movups	16(%r10,%r8,4), %xmm0
+	addps	%xmm1, %xmm0
+	movups	%xmm2, (%r10,%r8,4)
+	movups	%xmm0, 16(%r10,%r8,4)
+	addq	$8, %r8
+	cmpq	%r8, %rdx
+	jne	.LBB15_150
+	movq	-272(%rbp), %r8
+	cmpq	%rdx, -192(%rbp)
+	je	.LBB15_157
+.LBB15_152:
+	movl	%eax, %r11d
+	subl	%r8d, %r11d
+	leaq	1(%r8), %r15
+	testb	$1, %r11b
+	je	.LBB15_154
+	imulq	-208(%rbp), %rdi
+	movq	%rcx, %r11
+	imulq	-376(%rbp), %r11
+	movq	-160(%rbp), %r14
+	leaq	(%r14,%rdi,4), %rdi
+	movq	-256(%rbp), %r14
+	leaq	(%r14,%r11,4), %r11
+	movq	-320(%rbp), %r14
+	movss	(%r11,%r8,4), %xmm0
+	imulq	-488(%rbp), %r8
+	addss	(%rdi,%r8,4), %xmm0
+	movss	%xmm0, (%rdi,%r8,4)
+	movq	%r15, %r8
+.LBB15_154:
+	cmpq	%r15, %rax
+	je	.LBB15_157
+	leaq	1(%r8), %rdi
+	movq	-1032(%rbp), %r15
+	imulq	%r15, %rdi
+	imulq	%r8, %r15
+	movq	%r12, %r11
+	.p2align	4
+.LBB15_156:
+	movss	(%rsi,%r8,4), %xmm0
+	addss	(%r11,%r15), %xmm0
+	movss	%xmm0, (%r11,%r15)
+	movss	4(%rsi,%r8,4), %xmm0
+	addss	(%r11,%rdi), %xmm0
+	movss	%xmm0, (%r11,%rdi)
+	addq	$2, %r8
+	addq	-1080(%rbp), %r11
+	cmpq	%r8, %rax
+	jne	.LBB15_156
+	jmp	.LBB15_157
+.LBB15_43:
+	addq	$1096, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -8764,18 +8732,18 @@ convolution_input_gradient:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI15_0:
-	.long	.LBB15_123-.LJTI15_0
-	.long	.LBB15_117-.LJTI15_0
-	.long	.LBB15_112-.LJTI15_0
-	.long	.LBB15_106-.LJTI15_0
-	.long	.LBB15_101-.LJTI15_0
-	.long	.LBB15_95-.LJTI15_0
-	.long	.LBB15_90-.LJTI15_0
-	.long	.LBB15_84-.LJTI15_0
-	.long	.LBB15_78-.LJTI15_0
-	.long	.LBB15_72-.LJTI15_0
-	.long	.LBB15_66-.LJTI15_0
-	.long	.LBB15_60-.LJTI15_0
+	.long	.LBB15_115-.LJTI15_0
+	.long	.LBB15_109-.LJTI15_0
+	.long	.LBB15_103-.LJTI15_0
+	.long	.LBB15_97-.LJTI15_0
+	.long	.LBB15_91-.LJTI15_0
+	.long	.LBB15_85-.LJTI15_0
+	.long	.LBB15_79-.LJTI15_0
+	.long	.LBB15_73-.LJTI15_0
+	.long	.LBB15_68-.LJTI15_0
+	.long	.LBB15_62-.LJTI15_0
+	.long	.LBB15_56-.LJTI15_0
+	.long	.LBB15_50-.LJTI15_0
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
 .LCPI16_0:
@@ -17251,593 +17219,577 @@ max_pool_forward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rdx, -248(%rbp)
-	movq	%rsi, -104(%rbp)
-	movq	%rdi, %rdx
-	movq	16(%rdi), %r15
-	movq	24(%rdi), %rsi
-	movq	32(%rdi), %rax
-	movq	%rax, -64(%rbp)
-	movq	56(%rdi), %r10
-	movq	64(%rdi), %rax
-	movq	72(%rdi), %rbx
-	movq	80(%rdi), %rdi
-	imulq	(%rdx), %rcx
-	movq	%rcx, -112(%rbp)
-	orq	88(%rdx), %rbx
-	movq	%rax, -120(%rbp)
-	orq	%rax, %rbx
-	movq	%rdi, -160(%rbp)
-	orq	%rdi, %rbx
+	movq	%rdx, -232(%rbp)
 	movq	%rsi, -96(%rbp)
+	movq	16(%rdi), %r10
+	movq	24(%rdi), %rdx
+	movq	32(%rdi), %r14
+	movq	40(%rdi), %rax
+	movq	%rax, -72(%rbp)
+	movq	48(%rdi), %rax
+	movq	%rax, -176(%rbp)
+	movq	56(%rdi), %rbx
+	movq	64(%rdi), %rax
+	movq	72(%rdi), %r11
+	imulq	(%rdi), %rcx
+	movq	%rcx, -104(%rbp)
+	orq	88(%rdi), %r11
+	movq	80(%rdi), %rcx
+	movq	%rax, -112(%rbp)
+	orq	%rax, %r11
+	movq	%rcx, -144(%rbp)
+	orq	%rcx, %r11
+	movq	104(%rdi), %rax
+	movq	%rax, -168(%rbp)
+	movq	%r10, -64(%rbp)
 	je	.LBB17_2
 	movq	$0, -56(%rbp)
+	movq	%rdx, %rcx
 .LBB17_15:
-	cmpq	$0, -112(%rbp)
-	movq	-96(%rbp), %r9
-	movq	-64(%rbp), %rcx
-	movq	-56(%rbp), %r8
-	jle	.LBB17_72
-	movq	8(%rdx), %rax
-	movq	96(%rdx), %r13
-	movq	104(%rdx), %rdi
-	movq	40(%rdx), %r11
-	movq	48(%rdx), %r14
-	movq	%r15, %r12
-	movq	%rax, -336(%rbp)
-	imulq	%rax, %r12
-	movq	%rdi, %rax
-	imulq	%r13, %rax
-	movq	%rax, -232(%rbp)
-	movq	%r9, %rax
+	movq	%rcx, -152(%rbp)
+	movq	%rcx, %rax
 	xorq	$2, %rax
-	movq	%rcx, %rdx
+	movq	%r14, %rdx
 	xorq	$2, %rdx
 	orq	%rax, %rdx
-	movq	%r11, %rax
+	movq	-72(%rbp), %rax
 	xorq	$2, %rax
-	movq	%r14, %rsi
+	movq	-176(%rbp), %rcx
+	movq	%rcx, %rsi
 	xorq	$2, %rsi
 	orq	%rax, %rsi
 	orq	%rdx, %rsi
-	movq	%rdi, %rdx
-	movq	%r10, %rax
+	movq	%rbx, %rax
 	xorq	$1, %rax
 	orq	%rsi, %rax
-	movq	-64(%rbp), %rsi
-	orq	%rbx, %rax
-	setne	%al
-	cmpq	$4, %rdi
-	setl	%cl
-	orb	%al, %cl
-	movb	%cl, -41(%rbp)
-	movq	%r11, -128(%rbp)
-	movq	%r11, %rax
-	movq	%r14, %r11
-	imulq	%r15, %rax
-	movq	%rax, -280(%rbp)
-	leaq	-1(%r8), %rcx
-	movq	%rcx, -328(%rbp)
-	andq	$-2, %rcx
-	negq	%rcx
-	movq	%rcx, -320(%rbp)
-	movq	-120(%rbp), %rax
-	movq	%rax, %rcx
-	negq	%rcx
-	movq	%rcx, -216(%rbp)
-	subq	%r10, %rcx
-	movq	%rcx, -208(%rbp)
-	movq	%r10, %rcx
-	imulq	%r9, %rcx
-	subq	%rax, %rcx
-	movq	%rcx, -200(%rbp)
-	movq	-160(%rbp), %rax
-	leaq	(%rax,%r10), %rcx
-	negq	%rcx
-	movq	%rcx, -272(%rbp)
-	movq	%r10, %rcx
-	imulq	%rsi, %rcx
-	subq	%rax, %rcx
-	movq	%rcx, -264(%rbp)
-	movq	%r10, %rax
-	imulq	%r15, %rax
+	orq	%r11, %rax
+	setne	-41(%rbp)
+	movq	-168(%rbp), %rsi
+	cmpq	$4, %rsi
+	setl	%al
+	cmpq	$0, -104(%rbp)
+	movq	-56(%rbp), %r11
+	jle	.LBB17_75
+	movq	%rcx, %rdx
+	movq	8(%rdi), %r8
+	movq	96(%rdi), %r9
+	movq	-64(%rbp), %rcx
+	movq	%rcx, %rdi
+	movq	%r8, -320(%rbp)
+	imulq	%r8, %rdi
+	movq	%rsi, %r8
+	imulq	%r9, %r8
+	movq	%r8, -216(%rbp)
+	orb	%al, -41(%rbp)
+	movq	-72(%rbp), %rax
+	imulq	%rcx, %rax
+	movq	%rax, -264(%rbp)
+	leaq	-1(%r11), %r8
+	movq	%r8, -312(%rbp)
+	andq	$-2, %r8
+	negq	%r8
+	movq	%r8, -288(%rbp)
+	movq	-112(%rbp), %rax
+	movq	%rax, %r8
+	negq	%r8
+	movq	%r8, -200(%rbp)
+	subq	%rbx, %r8
+	movq	%r8, -192(%rbp)
+	movq	%rbx, %r8
+	imulq	-152(%rbp), %r8
+	subq	%rax, %r8
+	movq	%r8, -184(%rbp)
+	movq	-144(%rbp), %rax
+	leaq	(%rax,%rbx), %r8
+	negq	%r8
+	movq	%r8, -256(%rbp)
+	movq	%rbx, %r8
+	imulq	%r14, %r8
+	subq	%rax, %r8
+	movq	%r8, -248(%rbp)
+	movq	%rbx, %rax
+	imulq	%rcx, %rax
 	pxor	%xmm0, %xmm0
-	leaq	(%r15,%r15), %rcx
-	movq	%rcx, -288(%rbp)
-	leaq	-8(%rdi), %rcx
-	movq	%rcx, -368(%rbp)
-	leaq	-4(%rdi), %rcx
-	movq	%rcx, -360(%rbp)
-	movq	-912(%rbp), %rcx
-	movq	%rcx, -344(%rbp)
-	movq	%r12, -240(%rbp)
-	leaq	(,%r12,4), %rcx
-	movq	%rcx, -224(%rbp)
-	leaq	(,%r15,4), %rcx
-	movq	%rcx, -304(%rbp)
+	pxor	%xmm1, %xmm1
+	leaq	(%rcx,%rcx), %r8
+	movq	%r8, -272(%rbp)
+	leaq	-8(%rsi), %r8
+	movq	%r8, -352(%rbp)
+	leaq	-4(%rsi), %r8
+	movq	%r8, -344(%rbp)
+	movq	-912(%rbp), %r8
+	movq	%r8, -328(%rbp)
+	movq	%rdi, -224(%rbp)
+	leaq	(,%rdi,4), %rdi
+	movq	%rdi, -208(%rbp)
+	leaq	(,%rcx,4), %rcx
+	movq	%rcx, -296(%rbp)
 	movq	%rax, -392(%rbp)
 	leaq	(,%rax,4), %rax
 	movq	%rax, -384(%rbp)
 	xorl	%edi, %edi
-	movq	-104(%rbp), %rax
+	movq	-96(%rbp), %rax
 	movq	%rax, -88(%rbp)
-	movq	%r15, -184(%rbp)
-	movq	%rdx, -192(%rbp)
-	movq	%r14, -168(%rbp)
-	movq	%r13, -296(%rbp)
+	movq	%r14, -360(%rbp)
+	movq	%r9, -280(%rbp)
 	jmp	.LBB17_17
 	.p2align	4
-.LBB17_71:
-	movq	-256(%rbp), %rdi
+.LBB17_74:
+	movq	-240(%rbp), %rdi
 	incq	%rdi
 	movq	-88(%rbp), %rax
-	addq	-224(%rbp), %rax
+	addq	-208(%rbp), %rax
 	movq	%rax, -88(%rbp)
-	cmpq	-112(%rbp), %rdi
-	je	.LBB17_72
+	cmpq	-104(%rbp), %rdi
+	je	.LBB17_75
 .LBB17_17:
-	movq	-240(%rbp), %rax
+	movq	-224(%rbp), %rax
 	imulq	%rdi, %rax
-	movq	-104(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rbx
-	movq	-232(%rbp), %rax
-	movq	%rdi, -256(%rbp)
+	movq	-96(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %r15
+	movq	-216(%rbp), %rax
+	movq	%rdi, -240(%rbp)
 	imulq	%rdi, %rax
-	movq	-248(%rbp), %rcx
+	movq	-232(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -136(%rbp)
+	movq	%rax, -120(%rbp)
 	cmpb	$0, -41(%rbp)
 	je	.LBB17_18
-	testq	%r13, %r13
-	jle	.LBB17_71
-	movq	-216(%rbp), %rax
-	movq	%rax, -144(%rbp)
+	testq	%r9, %r9
+	jle	.LBB17_74
 	movq	-200(%rbp), %rax
-	movq	%rax, -176(%rbp)
-	movq	-208(%rbp), %rax
-	movq	%rax, -152(%rbp)
+	movq	%rax, -128(%rbp)
+	movq	-184(%rbp), %rax
+	movq	%rax, -160(%rbp)
+	movq	-192(%rbp), %rax
+	movq	%rax, -136(%rbp)
 	movq	$0, -80(%rbp)
 	jmp	.LBB17_25
 	.p2align	4
-.LBB17_36:
+.LBB17_70:
 	movq	-80(%rbp), %rcx
 	incq	%rcx
-	movq	-128(%rbp), %rax
-	addq	%rax, -152(%rbp)
-	addq	%rax, -176(%rbp)
-	addq	%rax, -144(%rbp)
-	movq	-296(%rbp), %r13
+	movq	-72(%rbp), %rax
+	addq	%rax, -136(%rbp)
+	addq	%rax, -160(%rbp)
+	addq	%rax, -128(%rbp)
+	movq	-280(%rbp), %r9
 	movq	%rcx, -80(%rbp)
-	cmpq	%r13, %rcx
-	je	.LBB17_71
+	cmpq	%r9, %rcx
+	je	.LBB17_74
 .LBB17_25:
-	testq	%rdx, %rdx
-	jle	.LBB17_36
-	movq	-280(%rbp), %rax
-	movq	-80(%rbp), %rdi
-	imulq	%rdi, %rax
-	movq	%rdi, %rcx
-	imulq	%rdx, %rcx
-	leaq	(%rbx,%rax,4), %rax
-	movq	%rax, -352(%rbp)
-	imulq	-128(%rbp), %rdi
-	subq	-120(%rbp), %rdi
-	movq	%rdi, -312(%rbp)
-	movq	-136(%rbp), %rax
-	leaq	(%rax,%rcx,4), %rax
-	movq	%rax, -376(%rbp)
-	movq	-264(%rbp), %r12
-	movq	-272(%rbp), %rax
-	movq	%rax, -72(%rbp)
-	xorl	%r13d, %r13d
+	testq	%rsi, %rsi
+	jle	.LBB17_70
+	movq	-264(%rbp), %rcx
+	movq	-80(%rbp), %rax
+	imulq	%rax, %rcx
+	movq	%rcx, -336(%rbp)
+	movq	%rax, %rcx
+	imulq	-72(%rbp), %rcx
+	subq	-112(%rbp), %rcx
+	movq	%rcx, -304(%rbp)
+	imulq	%rsi, %rax
+	movq	-120(%rbp), %rcx
+	leaq	(%rcx,%rax,4), %rax
+	movq	%rax, -368(%rbp)
+	movq	-248(%rbp), %rdi
+	movq	-256(%rbp), %r10
+	xorl	%r12d, %r12d
 	jmp	.LBB17_27
 	.p2align	4
-.LBB17_61:
-	movss	(%rbx,%rdx,4), %xmm2
-	movq	-184(%rbp), %r15
-	movq	-96(%rbp), %r9
-	movq	-64(%rbp), %rsi
-	movq	-56(%rbp), %r8
-	movq	-192(%rbp), %rdx
-	movq	-168(%rbp), %r11
-.LBB17_35:
-	movq	-376(%rbp), %rax
-	movss	%xmm2, (%rax,%r13,4)
-	incq	%r13
-	addq	%r11, -72(%rbp)
-	addq	%r11, %r12
-	cmpq	%rdx, %r13
-	je	.LBB17_36
-.LBB17_27:
-	movq	%r13, %r14
-	imulq	%r11, %r14
-	testq	%r8, %r8
-	je	.LBB17_37
-	movq	-352(%rbp), %rax
-	leaq	(%rax,%r14,4), %rax
-	movq	-344(%rbp), %rcx
-	movss	(%rax,%rcx,4), %xmm2
-	cmpq	$2, %r8
-	jl	.LBB17_35
-	movl	$1, %edi
-	movq	-320(%rbp), %r14
-	jne	.LBB17_31
-	movaps	%xmm2, %xmm1
-	jmp	.LBB17_33
-	.p2align	4
-.LBB17_37:
-	testq	%r9, %r9
-	jle	.LBB17_38
-	movq	-152(%rbp), %rax
-	xorl	%r8d, %r8d
-	.p2align	4
-.LBB17_40:
-	addq	%r10, %rax
-	jns	.LBB17_43
-	incq	%r8
-	cmpq	%r8, %r9
-	jne	.LBB17_40
-	movq	%r9, %r8
-	jmp	.LBB17_43
-.LBB17_31:
-	movaps	%xmm2, %xmm1
-	.p2align	4
-.LBB17_32:
-	movq	-912(%rbp,%rdi,8), %rcx
-	movq	-904(%rbp,%rdi,8), %rdx
-	movss	(%rax,%rcx,4), %xmm3
-	cmpltss	%xmm3, %xmm1
-	movaps	%xmm1, %xmm4
-	andps	%xmm3, %xmm4
-	movaps	%xmm3, %xmm5
-	cmpunordss	%xmm3, %xmm5
-	andps	%xmm5, %xmm3
-	andnps	%xmm2, %xmm5
-	orps	%xmm3, %xmm5
-	movaps	%xmm2, %xmm3
-	cmpordss	%xmm2, %xmm3
-	andps	%xmm3, %xmm5
-	andnps	%xmm2, %xmm3
-	orps	%xmm5, %xmm3
-	andnps	%xmm3, %xmm1
-	orps	%xmm4, %xmm1
-	movss	(%rax,%rdx,4), %xmm2
-	movaps	%xmm1, %xmm3
-	cmpordss	%xmm1, %xmm3
-	movaps	%xmm2, %xmm4
-	cmpunordss	%xmm2, %xmm4
-	movaps	%xmm4, %xmm5
-	andnps	%xmm1, %xmm5
-	andps	%xmm2, %xmm4
-	orps	%xmm5, %xmm4
-	andps	%xmm3, %xmm4
-	andnps	%xmm1, %xmm3
-	orps	%xmm3, %xmm4
-	cmpltss	%xmm2, %xmm1
-	movaps	%xmm1, %xmm3
-	andnps	%xmm4, %xmm3
-	andps	%xmm2, %xmm1
-	orps	%xmm3, %xmm1
-	leaq	(%r14,%rdi), %rcx
-	addq	$2, %rcx
-	addq	$2, %rdi
-	movaps	%xmm1, %xmm2
-	cmpq	$1, %rcx
-	jne	.LBB17_32
-.LBB17_33:
-	movaps	%xmm1, %xmm2
-	testb	$1, -328(%rbp)
-	movq	-192(%rbp), %rdx
-	je	.LBB17_35
-	movq	-912(%rbp,%rdi,8), %rcx
-	movss	(%rax,%rcx,4), %xmm3
-	movaps	%xmm1, %xmm2
-	cmpltss	%xmm3, %xmm2
-	movaps	%xmm2, %xmm4
-	andps	%xmm3, %xmm4
-	movaps	%xmm3, %xmm5
-	cmpunordss	%xmm3, %xmm5
-	andps	%xmm5, %xmm3
-	andnps	%xmm1, %xmm5
-	orps	%xmm3, %xmm5
-	movaps	%xmm1, %xmm3
-	cmpordss	%xmm1, %xmm3
-	andps	%xmm3, %xmm5
-	andnps	%xmm1, %xmm3
-	orps	%xmm5, %xmm3
-	andnps	%xmm3, %xmm2
-	orps	%xmm4, %xmm2
-	jmp	.LBB17_35
-.LBB17_38:
-	xorl	%r8d, %r8d
-.LBB17_43:
-	subq	-160(%rbp), %r14
-	cmpq	%r9, %r8
-	movq	%r9, %rdi
-	cmovlq	%r8, %rdi
-	movq	-176(%rbp), %rcx
-	movq	%r9, %rax
-	movq	-336(%rbp), %rdx
-	.p2align	4
-.LBB17_44:
-	cmpq	%r8, %rax
-	jle	.LBB17_47
-	decq	%rax
-	subq	%r10, %rcx
-	cmpq	%rdx, %rcx
-	jge	.LBB17_44
-	incq	%rax
-	movq	%rax, %rdi
-.LBB17_47:
-	testq	%rsi, %rsi
-	jle	.LBB17_48
-	movq	-72(%rbp), %rax
-	xorl	%r9d, %r9d
-	.p2align	4
-.LBB17_50:
-	addq	%r10, %rax
-	jns	.LBB17_53
-	incq	%r9
-	cmpq	%r9, %rsi
-	jne	.LBB17_50
-	movq	%rsi, %r9
-	jmp	.LBB17_53
-.LBB17_48:
-	xorl	%r9d, %r9d
-.LBB17_53:
-	cmpq	%rsi, %r9
-	movq	%rsi, %rax
-	cmovlq	%r9, %rax
-	movq	%r12, %rdx
-	movq	%rsi, %rcx
-	.p2align	4
-.LBB17_54:
-	cmpq	%r9, %rcx
-	jle	.LBB17_57
-	decq	%rcx
-	subq	%r10, %rdx
-	cmpq	%r15, %rdx
-	jge	.LBB17_54
-	incq	%rcx
-	movq	%rcx, %rax
-.LBB17_57:
-	imulq	%r10, %r8
-	imulq	%r10, %rdi
-	movq	$-1, %rdx
-	cmpq	%rdi, %r8
-	jge	.LBB17_61
-	movq	-312(%rbp), %rdx
+.LBB17_68:
+	addq	%r13, %r9
+.LBB17_69:
+	movd	(%r15,%r9,4), %xmm2
+	movq	-368(%rbp), %rax
+	movd	%xmm2, (%rax,%r12,4)
+	incq	%r12
+	movq	-176(%rbp), %rdx
+	movq	-376(%rbp), %r10
+	addq	%rdx, %r10
 	addq	%rdx, %rdi
-	imulq	%r10, %r9
-	leaq	(%r9,%r14), %r11
-	imulq	%r10, %rax
-	addq	%rax, %r14
-	movq	-144(%rbp), %rcx
-	leaq	(%rcx,%r8), %r15
-	addq	%rdx, %r8
-	movq	-184(%rbp), %rcx
-	imulq	%r15, %rcx
-	imulq	-304(%rbp), %r15
-	addq	-88(%rbp), %r15
-	movq	$-1, %rdx
-	jmp	.LBB17_59
-	.p2align	4
-.LBB17_60:
-	addq	%r10, %r8
-	addq	-392(%rbp), %rcx
-	addq	-384(%rbp), %r15
-	cmpq	%rdi, %r8
-	jge	.LBB17_61
-.LBB17_59:
-	movq	%r11, %rsi
-	cmpq	%rax, %r9
-	jl	.LBB17_62
-	jmp	.LBB17_60
-	.p2align	4
+	movq	-168(%rbp), %rsi
+	cmpq	%rsi, %r12
+	movq	-360(%rbp), %r14
+	movq	-56(%rbp), %r11
+	je	.LBB17_70
+.LBB17_27:
+	movq	%r12, %r13
+	imulq	%rdx, %r13
+	testq	%r11, %r11
+	movq	%r10, -376(%rbp)
+	je	.LBB17_28
+	addq	-336(%rbp), %r13
+	movq	-328(%rbp), %rcx
+	movq	%rcx, %r9
+	cmpq	$2, %r11
+	jl	.LBB17_68
+	leaq	(%r15,%r13,4), %rax
+	movss	(%rax,%rcx,4), %xmm2
+	movl	$1, %esi
+	movq	%rcx, %r9
+	jne	.LBB17_60
 .LBB17_66:
-	leaq	(%rcx,%rsi), %rdx
-.LBB17_67:
-	addq	%r10, %rsi
-	cmpq	%r14, %rsi
-	jge	.LBB17_60
-.LBB17_62:
-	testq	%rdx, %rdx
-	js	.LBB17_66
-	movss	(%r15,%rsi,4), %xmm2
-	movss	(%rbx,%rdx,4), %xmm1
-	ucomiss	%xmm1, %xmm2
-	ja	.LBB17_66
+	testb	$1, -312(%rbp)
+	je	.LBB17_68
+	movq	-912(%rbp,%rsi,8), %rcx
+	movss	(%rax,%rcx,4), %xmm3
+	ucomiss	%xmm3, %xmm3
+	movq	%r9, %rax
+	cmovpq	%rcx, %rax
 	ucomiss	%xmm2, %xmm2
-	jnp	.LBB17_67
-	ucomiss	%xmm1, %xmm1
-	jnp	.LBB17_66
-	jmp	.LBB17_67
+	cmovpq	%r9, %rax
+	ucomiss	%xmm2, %xmm3
+	cmovaq	%rcx, %rax
+	movq	%rax, %r9
+	jmp	.LBB17_68
+	.p2align	4
+.LBB17_28:
+	movq	-152(%rbp), %rcx
+	testq	%rcx, %rcx
+	movq	-64(%rbp), %r9
+	movq	-320(%rbp), %rdx
+	jle	.LBB17_29
+	movq	-136(%rbp), %rax
+	xorl	%r8d, %r8d
+	.p2align	4
+.LBB17_31:
+	addq	%rbx, %rax
+	jns	.LBB17_34
+	incq	%r8
+	cmpq	%r8, %rcx
+	jne	.LBB17_31
+	movq	%rcx, %r8
+	jmp	.LBB17_34
+.LBB17_60:
+	movq	-288(%rbp), %r10
+	jmp	.LBB17_61
+	.p2align	4
+.LBB17_65:
+	cmovneq	%rcx, %r9
+	leaq	(%r10,%rsi), %rcx
+	addq	$2, %rcx
+	addq	$2, %rsi
+	cmpq	$1, %rcx
+	je	.LBB17_66
+.LBB17_61:
+	movq	-912(%rbp,%rsi,8), %rdx
+	movss	(%rax,%rdx,4), %xmm3
+	ucomiss	%xmm2, %xmm3
+	seta	%cl
+	movaps	%xmm2, %xmm4
+	cmpordss	%xmm0, %xmm4
+	movaps	%xmm3, %xmm5
+	cmpunordss	%xmm0, %xmm5
+	andps	%xmm4, %xmm5
+	movd	%xmm5, %r8d
+	orb	%cl, %r8b
+	testb	$1, %r8b
+	jne	.LBB17_63
+	movaps	%xmm2, %xmm3
+.LBB17_63:
+	movq	-904(%rbp,%rsi,8), %rcx
+	cmovneq	%rdx, %r9
+	movss	(%rax,%rcx,4), %xmm2
+	ucomiss	%xmm3, %xmm2
+	seta	%dl
+	movaps	%xmm3, %xmm4
+	cmpordss	%xmm0, %xmm4
+	movaps	%xmm2, %xmm5
+	cmpunordss	%xmm0, %xmm5
+	andps	%xmm4, %xmm5
+	movd	%xmm5, %r8d
+	orb	%dl, %r8b
+	testb	$1, %r8b
+	jne	.LBB17_65
+	movaps	%xmm3, %xmm2
+	jmp	.LBB17_65
+.LBB17_29:
+	xorl	%r8d, %r8d
+.LBB17_34:
+	subq	-144(%rbp), %r13
+	cmpq	%rcx, %r8
+	movq	%rcx, %r11
+	cmovlq	%r8, %r11
+	movq	%rcx, %rax
+	movq	-160(%rbp), %rcx
+	.p2align	4
+.LBB17_35:
+	cmpq	%r8, %rax
+	jle	.LBB17_38
+	decq	%rax
+	subq	%rbx, %rcx
+	cmpq	%rdx, %rcx
+	jge	.LBB17_35
+	incq	%rax
+	movq	%rax, %r11
+.LBB17_38:
+	testq	%r14, %r14
+	jle	.LBB17_39
+	movq	%r10, %rcx
+	xorl	%eax, %eax
+	.p2align	4
+.LBB17_41:
+	addq	%rbx, %rcx
+	jns	.LBB17_44
+	incq	%rax
+	cmpq	%rax, %r14
+	jne	.LBB17_41
+	movq	%r14, %rax
+	jmp	.LBB17_44
+.LBB17_39:
+	xorl	%eax, %eax
+.LBB17_44:
+	cmpq	%r14, %rax
+	movq	%r14, %rsi
+	cmovlq	%rax, %rsi
+	movq	%rdi, %rdx
+	movq	%r14, %rcx
+	.p2align	4
+.LBB17_45:
+	cmpq	%rax, %rcx
+	jle	.LBB17_48
+	decq	%rcx
+	subq	%rbx, %rdx
+	cmpq	%r9, %rdx
+	jge	.LBB17_45
+	incq	%rcx
+	movq	%rcx, %rsi
+.LBB17_48:
+	imulq	%rbx, %r8
+	imulq	%rbx, %r11
+	movq	$-1, %r9
+	cmpq	%r11, %r8
+	jge	.LBB17_69
+	movq	-304(%rbp), %rdx
+	addq	%rdx, %r11
+	imulq	%rbx, %rax
+	leaq	(%rax,%r13), %r10
+	imulq	%rbx, %rsi
+	addq	%rsi, %r13
+	movq	-128(%rbp), %rcx
+	addq	%r8, %rcx
+	addq	%rdx, %r8
+	movq	-64(%rbp), %r14
+	imulq	%rcx, %r14
+	imulq	-296(%rbp), %rcx
+	addq	-88(%rbp), %rcx
+	jmp	.LBB17_50
+	.p2align	4
+.LBB17_51:
+	addq	%rbx, %r8
+	addq	-392(%rbp), %r14
+	addq	-384(%rbp), %rcx
+	cmpq	%r11, %r8
+	jge	.LBB17_69
+.LBB17_50:
+	movq	%r10, %rdx
+	cmpq	%rsi, %rax
+	jl	.LBB17_52
+	jmp	.LBB17_51
+	.p2align	4
+.LBB17_56:
+	leaq	(%r14,%rdx), %r9
+.LBB17_57:
+	addq	%rbx, %rdx
+	cmpq	%r13, %rdx
+	jge	.LBB17_51
+.LBB17_52:
+	testq	%r9, %r9
+	js	.LBB17_56
+	movss	(%rcx,%rdx,4), %xmm3
+	movss	(%r15,%r9,4), %xmm2
+	ucomiss	%xmm2, %xmm3
+	ja	.LBB17_56
+	ucomiss	%xmm3, %xmm3
+	jnp	.LBB17_57
+	ucomiss	%xmm2, %xmm2
+	jnp	.LBB17_56
+	jmp	.LBB17_57
 	.p2align	4
 .LBB17_18:
-	testq	%r13, %r13
-	jle	.LBB17_71
-	xorl	%ecx, %ecx
+	testq	%r9, %r9
+	jle	.LBB17_74
+	xorl	%edi, %edi
 	jmp	.LBB17_20
 	.p2align	4
-.LBB17_70:
-	movq	-72(%rbp), %rcx
-	incq	%rcx
-	cmpq	%r13, %rcx
-	movq	-56(%rbp), %r8
-	movq	-168(%rbp), %r11
-	je	.LBB17_71
+.LBB17_73:
+	incq	%rdi
+	cmpq	%r9, %rdi
+	je	.LBB17_74
 .LBB17_20:
-	movq	-288(%rbp), %rax
-	imulq	%rcx, %rax
-	movq	%rcx, -72(%rbp)
-	imulq	%rdx, %rcx
-	leaq	(%rbx,%rax,4), %r14
-	leaq	(%r14,%r15,4), %r12
-	movq	-136(%rbp), %rax
-	leaq	(%rax,%rcx,4), %r11
-	cmpq	$8, %rdx
+	movq	-272(%rbp), %rax
+	imulq	%rdi, %rax
+	movq	%rdi, %rcx
+	imulq	%rsi, %rcx
+	leaq	(%r15,%rax,4), %r10
+	movq	-64(%rbp), %rax
+	leaq	(%r10,%rax,4), %r12
+	movq	-120(%rbp), %rax
+	leaq	(%rax,%rcx,4), %r13
+	cmpq	$8, %rsi
 	jge	.LBB17_21
 	xorl	%eax, %eax
 	.p2align	4
-.LBB17_69:
-	movq	-360(%rbp), %rcx
+.LBB17_72:
+	movq	-344(%rbp), %rcx
 	cmpq	%rcx, %rax
 	cmovlq	%rax, %rcx
-	movups	(%r14,%rcx,8), %xmm3
-	movups	16(%r14,%rcx,8), %xmm2
-	movups	(%r12,%rcx,8), %xmm1
-	movups	16(%r12,%rcx,8), %xmm4
-	movaps	%xmm3, %xmm5
-	shufps	$136, %xmm2, %xmm5
-	shufps	$221, %xmm2, %xmm3
-	movaps	%xmm1, %xmm2
-	shufps	$136, %xmm4, %xmm2
-	shufps	$221, %xmm4, %xmm1
-	movaps	%xmm5, %xmm4
-	cmpnltps	%xmm3, %xmm4
-	movaps	%xmm3, %xmm6
-	cmpordps	%xmm0, %xmm6
-	movaps	%xmm5, %xmm7
-	cmpunordps	%xmm0, %xmm7
-	orps	%xmm6, %xmm7
-	andps	%xmm4, %xmm7
-	andps	%xmm7, %xmm5
-	andnps	%xmm3, %xmm7
-	orps	%xmm5, %xmm7
-	movaps	%xmm7, %xmm3
-	cmpnltps	%xmm2, %xmm3
-	movaps	%xmm2, %xmm4
-	cmpordps	%xmm0, %xmm4
-	movaps	%xmm7, %xmm5
-	cmpunordps	%xmm0, %xmm5
-	orps	%xmm4, %xmm5
-	andps	%xmm3, %xmm5
-	andps	%xmm5, %xmm7
-	andnps	%xmm2, %xmm5
-	orps	%xmm7, %xmm5
-	movaps	%xmm5, %xmm2
-	cmpnltps	%xmm1, %xmm2
-	movaps	%xmm1, %xmm3
-	cmpordps	%xmm0, %xmm3
-	movaps	%xmm5, %xmm4
-	cmpunordps	%xmm0, %xmm4
-	orps	%xmm3, %xmm4
-	andps	%xmm2, %xmm4
-	andps	%xmm4, %xmm5
-	andnps	%xmm1, %xmm4
-	orps	%xmm5, %xmm4
-	movups	%xmm4, (%r11,%rcx,4)
-	addq	$4, %rax
-	cmpq	%rdx, %rax
-	jl	.LBB17_69
-	jmp	.LBB17_70
-	.p2align	4
-.LBB17_21:
-	xorl	%edi, %edi
-	.p2align	4
-.LBB17_22:
-	movq	-368(%rbp), %r8
-	cmpq	%r8, %rdi
-	cmovlq	%rdi, %r8
-	movups	(%r14,%r8,8), %xmm7
-	movups	16(%r14,%r8,8), %xmm3
-	movups	32(%r14,%r8,8), %xmm6
-	movups	48(%r14,%r8,8), %xmm4
-	movups	(%r12,%r8,8), %xmm2
-	movups	16(%r12,%r8,8), %xmm5
-	movups	32(%r12,%r8,8), %xmm1
-	movups	48(%r12,%r8,8), %xmm8
-	movaps	%xmm6, %xmm9
-	shufps	$136, %xmm4, %xmm9
-	movaps	%xmm7, %xmm10
-	shufps	$136, %xmm3, %xmm10
-	shufps	$221, %xmm4, %xmm6
-	shufps	$221, %xmm3, %xmm7
-	movaps	%xmm1, %xmm3
-	shufps	$136, %xmm8, %xmm3
-	movaps	%xmm2, %xmm4
-	shufps	$136, %xmm5, %xmm4
-	shufps	$221, %xmm8, %xmm1
+	movups	(%r10,%rcx,8), %xmm4
+	movups	16(%r10,%rcx,8), %xmm3
+	movups	(%r12,%rcx,8), %xmm2
+	movups	16(%r12,%rcx,8), %xmm5
+	movaps	%xmm4, %xmm6
+	shufps	$136, %xmm3, %xmm6
+	shufps	$221, %xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	shufps	$136, %xmm5, %xmm3
 	shufps	$221, %xmm5, %xmm2
-	movaps	%xmm10, %xmm11
-	cmpnltps	%xmm7, %xmm11
-	movaps	%xmm9, %xmm8
-	cmpnltps	%xmm6, %xmm8
-	movaps	%xmm6, %xmm12
-	cmpordps	%xmm0, %xmm12
-	movaps	%xmm7, %xmm13
-	cmpordps	%xmm0, %xmm13
-	movaps	%xmm9, %xmm5
-	cmpunordps	%xmm0, %xmm5
-	orps	%xmm12, %xmm5
-	andps	%xmm8, %xmm5
-	movaps	%xmm10, %xmm8
-	cmpunordps	%xmm0, %xmm8
-	orps	%xmm13, %xmm8
-	andps	%xmm11, %xmm8
-	packssdw	%xmm5, %xmm8
-	punpcklwd	%xmm8, %xmm8
-	andps	%xmm8, %xmm10
-	andnps	%xmm7, %xmm8
-	orps	%xmm10, %xmm8
-	andps	%xmm5, %xmm9
-	andnps	%xmm6, %xmm5
-	orps	%xmm9, %xmm5
-	movaps	%xmm8, %xmm7
-	cmpnltps	%xmm4, %xmm7
-	movaps	%xmm5, %xmm9
-	cmpnltps	%xmm3, %xmm9
-	movaps	%xmm3, %xmm10
-	cmpordps	%xmm0, %xmm10
-	movaps	%xmm4, %xmm11
-	cmpordps	%xmm0, %xmm11
+	movaps	%xmm6, %xmm5
+	cmpnltps	%xmm4, %xmm5
+	movaps	%xmm4, %xmm7
+	cmpordps	%xmm1, %xmm7
+	movaps	%xmm6, %xmm8
+	cmpunordps	%xmm1, %xmm8
+	orps	%xmm7, %xmm8
+	andps	%xmm5, %xmm8
+	andps	%xmm8, %xmm6
+	andnps	%xmm4, %xmm8
+	orps	%xmm6, %xmm8
+	movaps	%xmm8, %xmm4
+	cmpnltps	%xmm3, %xmm4
+	movaps	%xmm3, %xmm5
+	cmpordps	%xmm1, %xmm5
 	movaps	%xmm8, %xmm6
-	cmpunordps	%xmm0, %xmm6
-	orps	%xmm11, %xmm6
-	andps	%xmm7, %xmm6
-	movaps	%xmm5, %xmm7
-	cmpunordps	%xmm0, %xmm7
-	orps	%xmm10, %xmm7
-	andps	%xmm9, %xmm7
-	packssdw	%xmm7, %xmm6
-	punpcklwd	%xmm6, %xmm6
+	cmpunordps	%xmm1, %xmm6
+	orps	%xmm5, %xmm6
+	andps	%xmm4, %xmm6
 	andps	%xmm6, %xmm8
-	andnps	%xmm4, %xmm6
+	andnps	%xmm3, %xmm6
 	orps	%xmm8, %xmm6
-	andps	%xmm7, %xmm5
-	andnps	%xmm3, %xmm7
-	orps	%xmm5, %xmm7
 	movaps	%xmm6, %xmm3
 	cmpnltps	%xmm2, %xmm3
-	movaps	%xmm7, %xmm4
-	cmpnltps	%xmm1, %xmm4
-	movaps	%xmm1, %xmm5
-	cmpordps	%xmm0, %xmm5
-	movaps	%xmm2, %xmm8
-	cmpordps	%xmm0, %xmm8
-	movaps	%xmm6, %xmm9
-	cmpunordps	%xmm0, %xmm9
-	orps	%xmm8, %xmm9
-	andps	%xmm3, %xmm9
-	movaps	%xmm7, %xmm3
-	cmpunordps	%xmm0, %xmm3
-	orps	%xmm5, %xmm3
-	andps	%xmm4, %xmm3
-	packssdw	%xmm3, %xmm9
-	punpcklwd	%xmm9, %xmm9
+	movaps	%xmm2, %xmm4
+	cmpordps	%xmm1, %xmm4
+	movaps	%xmm6, %xmm5
+	cmpunordps	%xmm1, %xmm5
+	orps	%xmm4, %xmm5
+	andps	%xmm3, %xmm5
+	andps	%xmm5, %xmm6
+	andnps	%xmm2, %xmm5
+	orps	%xmm6, %xmm5
+	movups	%xmm5, (%r13,%rcx,4)
+	addq	$4, %rax
+	cmpq	%rsi, %rax
+	jl	.LBB17_72
+	jmp	.LBB17_73
+	.p2align	4
+.LBB17_21:
+	xorl	%r8d, %r8d
+	.p2align	4
+.LBB17_22:
+	movq	-352(%rbp), %rax
+	cmpq	%rax, %r8
+	cmovlq	%r8, %rax
+	movups	(%r10,%rax,8), %xmm8
+	movups	16(%r10,%rax,8), %xmm4
+	movups	32(%r10,%rax,8), %xmm7
+	movups	48(%r10,%rax,8), %xmm5
+	movups	(%r12,%rax,8), %xmm3
+	movups	16(%r12,%rax,8), %xmm6
+	movups	32(%r12,%rax,8), %xmm2
+	movups	48(%r12,%rax,8), %xmm9
+	movaps	%xmm7, %xmm10
+	shufps	$136, %xmm5, %xmm10
+	movaps	%xmm8, %xmm11
+	shufps	$136, %xmm4, %xmm11
+	shufps	$221, %xmm5, %xmm7
+	shufps	$221, %xmm4, %xmm8
+	movaps	%xmm2, %xmm4
+	shufps	$136, %xmm9, %xmm4
+	movaps	%xmm3, %xmm5
+	shufps	$136, %xmm6, %xmm5
+	shufps	$221, %xmm9, %xmm2
+	shufps	$221, %xmm6, %xmm3
+	movaps	%xmm11, %xmm12
+	cmpnltps	%xmm8, %xmm12
+	movaps	%xmm10, %xmm9
+	cmpnltps	%xmm7, %xmm9
+	movaps	%xmm7, %xmm13
+	cmpordps	%xmm1, %xmm13
+	movaps	%xmm8, %xmm14
+	cmpordps	%xmm1, %xmm14
+	movaps	%xmm10, %xmm6
+	cmpunordps	%xmm1, %xmm6
+	orps	%xmm13, %xmm6
 	andps	%xmm9, %xmm6
-	andnps	%xmm2, %xmm9
-	orps	%xmm6, %xmm9
-	andps	%xmm3, %xmm7
-	andnps	%xmm1, %xmm3
-	orps	%xmm7, %xmm3
-	movups	%xmm3, 16(%r11,%r8,4)
-	movups	%xmm9, (%r11,%r8,4)
-	addq	$8, %rdi
-	cmpq	%rdx, %rdi
+	movaps	%xmm11, %xmm9
+	cmpunordps	%xmm1, %xmm9
+	orps	%xmm14, %xmm9
+	andps	%xmm12, %xmm9
+	packssdw	%xmm6, %xmm9
+	punpcklwd	%xmm9, %xmm9
+	andps	%xmm9, %xmm11
+	andnps	%xmm8, %xmm9
+	orps	%xmm11, %xmm9
+	andps	%xmm6, %xmm10
+	andnps	%xmm7, %xmm6
+	orps	%xmm10, %xmm6
+	movaps	%xmm9, %xmm8
+	cmpnltps	%xmm5, %xmm8
+	movaps	%xmm6, %xmm10
+	cmpnltps	%xmm4, %xmm10
+	movaps	%xmm4, %xmm11
+	cmpordps	%xmm1, %xmm11
+	movaps	%xmm5, %xmm12
+	cmpordps	%xmm1, %xmm12
+	movaps	%xmm9, %xmm7
+	cmpunordps	%xmm1, %xmm7
+	orps	%xmm12, %xmm7
+	andps	%xmm8, %xmm7
+	movaps	%xmm6, %xmm8
+	cmpunordps	%xmm1, %xmm8
+	orps	%xmm11, %xmm8
+	andps	%xmm10, %xmm8
+	packssdw	%xmm8, %xmm7
+	punpcklwd	%xmm7, %xmm7
+	andps	%xmm7, %xmm9
+	andnps	%xmm5, %xmm7
+	orps	%xmm9, %xmm7
+	andps	%xmm8, %xmm6
+	andnps	%xmm4, %xmm8
+	orps	%xmm6, %xmm8
+	movaps	%xmm7, %xmm4
+	cmpnltps	%xmm3, %xmm4
+	movaps	%xmm8, %xmm5
+	cmpnltps	%xmm2, %xmm5
+	movaps	%xmm2, %xmm6
+	cmpordps	%xmm1, %xmm6
+	movaps	%xmm3, %xmm9
+	cmpordps	%xmm1, %xmm9
+	movaps	%xmm7, %xmm10
+	cmpunordps	%xmm1, %xmm10
+	orps	%xmm9, %xmm10
+	andps	%xmm4, %xmm10
+	movaps	%xmm8, %xmm4
+	cmpunordps	%xmm1, %xmm4
+	orps	%xmm6, %xmm4
+	andps	%xmm5, %xmm4
+	packssdw	%xmm4, %xmm10
+	punpcklwd	%xmm10, %xmm10
+	andps	%xmm10, %xmm7
+	andnps	%xmm3, %xmm10
+	orps	%xmm7, %xmm10
+	andps	%xmm4, %xmm8
+	andnps	%xmm2, %xmm4
+	orps	%xmm8, %xmm4
+	movups	%xmm4, 16(%r13,%rax,4)
+	movups	%xmm10, (%r13,%rax,4)
+	addq	$8, %r8
+	cmpq	%rsi, %r8
 	jl	.LBB17_22
-	jmp	.LBB17_70
-.LBB17_72:
+	jmp	.LBB17_73
+.LBB17_75:
 	addq	$744, %rsp
 	popq	%rbx
 	popq	%r12
@@ -17850,56 +17802,57 @@ max_pool_forward:
 .LBB17_2:
 	.cfi_def_cfa %rbp, 16
 	movq	$0, -56(%rbp)
-	testq	%rsi, %rsi
+	testq	%rdx, %rdx
+	movq	%rdx, %rcx
 	jle	.LBB17_15
-	movq	-64(%rbp), %rax
-	imulq	%rsi, %rax
+	movq	%r14, %rax
+	imulq	%rcx, %rax
 	cmpq	$64, %rax
 	jg	.LBB17_15
-	movabsq	$9223372036854775804, %rsi
-	andq	-64(%rbp), %rsi
-	movq	%r10, %xmm0
+	movabsq	$9223372036854775804, %rax
+	andq	%r14, %rax
+	movq	%rbx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
-	leaq	-896(%rbp), %rdi
-	xorl	%r8d, %r8d
+	leaq	-896(%rbp), %rdx
+	xorl	%esi, %esi
 	movdqa	.LCPI17_0(%rip), %xmm1
 	movdqa	.LCPI17_1(%rip), %xmm2
 	movdqa	%xmm0, %xmm3
 	psrlq	$32, %xmm3
 	movdqa	.LCPI17_2(%rip), %xmm4
-	xorl	%r9d, %r9d
+	xorl	%r8d, %r8d
 	movq	$0, -56(%rbp)
 	jmp	.LBB17_5
 	.p2align	4
 .LBB17_6:
-	movq	-56(%rbp), %rcx
+	movq	-56(%rbp), %r15
 .LBB17_14:
-	movq	%rcx, -56(%rbp)
-	incq	%r9
-	addq	%r15, %r8
-	cmpq	-96(%rbp), %r9
+	movq	%r15, -56(%rbp)
+	incq	%r8
+	movq	-64(%rbp), %r10
+	addq	%r10, %rsi
+	cmpq	%rcx, %r8
 	je	.LBB17_15
 .LBB17_5:
-	movq	-64(%rbp), %rax
-	testq	%rax, %rax
+	testq	%r14, %r14
 	jle	.LBB17_6
-	cmpq	$4, %rax
+	cmpq	$4, %r14
 	jae	.LBB17_9
-	xorl	%eax, %eax
-	movq	-56(%rbp), %rcx
+	xorl	%r9d, %r9d
+	movq	-56(%rbp), %r15
 	jmp	.LBB17_12
 	.p2align	4
 .LBB17_9:
-	movq	%r9, %rax
-	imulq	%r15, %rax
-	movq	%rax, %xmm5
+	movq	%r8, %r9
+	imulq	%r10, %r9
+	movq	%r9, %xmm5
 	pshufd	$68, %xmm5, %xmm5
 	movdqa	%xmm5, %xmm6
 	paddq	%xmm1, %xmm6
-	movq	-56(%rbp), %rcx
-	leaq	(%rdi,%rcx,8), %rax
-	addq	%rsi, %rcx
-	xorl	%r11d, %r11d
+	movq	-56(%rbp), %r15
+	leaq	(%rdx,%r15,8), %r9
+	addq	%rax, %r15
+	xorl	%r10d, %r10d
 	movdqa	%xmm2, %xmm7
 	.p2align	4
 .LBB17_10:
@@ -17925,26 +17878,26 @@ max_pool_forward:
 	psllq	$32, %xmm11
 	pmuludq	%xmm0, %xmm9
 	paddq	%xmm11, %xmm9
-	movdqu	%xmm8, -16(%rax,%r11,8)
-	movdqu	%xmm9, (%rax,%r11,8)
-	addq	$4, %r11
+	movdqu	%xmm8, -16(%r9,%r10,8)
+	movdqu	%xmm9, (%r9,%r10,8)
+	addq	$4, %r10
 	paddq	%xmm4, %xmm7
-	cmpq	%r11, %rsi
+	cmpq	%r10, %rax
 	jne	.LBB17_10
-	movq	%rsi, %rax
-	cmpq	%rsi, -64(%rbp)
+	movq	%rax, %r9
+	cmpq	%rax, %r14
 	je	.LBB17_14
 .LBB17_12:
-	movq	-64(%rbp), %r11
-	subq	%rax, %r11
-	addq	%r8, %rax
-	imulq	%r10, %rax
+	movq	%r14, %r10
+	subq	%r9, %r10
+	addq	%rsi, %r9
+	imulq	%rbx, %r9
 	.p2align	4
 .LBB17_13:
-	movq	%rax, -912(%rbp,%rcx,8)
-	incq	%rcx
-	addq	%r10, %rax
-	decq	%r11
+	movq	%r9, -912(%rbp,%r15,8)
+	incq	%r15
+	addq	%rbx, %r9
+	decq	%r10
 	jne	.LBB17_13
 	jmp	.LBB17_14
 .Lfunc_end17:
@@ -18319,7 +18272,7 @@ max_pool_backward:
 	movq	$0, -136(%rbp)
 	jmp	.LBB18_45
 	.p2align	4
-.LBB18_62:
+.LBB18_92:
 	movq	-136(%rbp), %rdx
 	incq	%rdx
 	movq	-104(%rbp), %rax
@@ -18331,7 +18284,7 @@ max_pool_backward:
 	je	.LBB18_109
 .LBB18_45:
 	testq	%rdi, %rdi
-	jle	.LBB18_62
+	jle	.LBB18_92
 	movq	-360(%rbp), %rsi
 	movq	-136(%rbp), %rdx
 	imulq	%rdx, %rsi
@@ -18349,7 +18302,7 @@ max_pool_backward:
 	xorl	%edx, %edx
 	jmp	.LBB18_47
 	.p2align	4
-.LBB18_61:
+.LBB18_91:
 	movq	-160(%rbp), %rbx
 	movq	-56(%rbp), %r8
 	movq	-72(%rbp), %rdi
@@ -18363,26 +18316,26 @@ max_pool_backward:
 	addq	%r12, %rax
 	cmpq	%rdi, %rdx
 	movq	-248(%rbp), %r14
-	je	.LBB18_62
+	je	.LBB18_92
 .LBB18_47:
 	movq	%rdx, %r15
 	imulq	%r12, %r15
 	testq	%r8, %r8
 	movq	%r11, -272(%rbp)
-	je	.LBB18_63
+	je	.LBB18_48
 	addq	-152(%rbp), %r15
 	movq	-408(%rbp), %rsi
 	movq	%rsi, %r11
 	cmpq	$2, %r8
-	jl	.LBB18_58
+	jl	.LBB18_88
 	leaq	(%rcx,%r15,4), %rdi
 	movss	(%rdi,%rsi,4), %xmm1
 	movl	$1, %r10d
 	movq	%rsi, %r11
-	jne	.LBB18_50
-.LBB18_56:
+	jne	.LBB18_80
+.LBB18_86:
 	testb	$1, -392(%rbp)
-	je	.LBB18_58
+	je	.LBB18_88
 	movq	-944(%rbp,%r10,8), %rsi
 	movss	(%rdi,%rsi,4), %xmm0
 	ucomiss	%xmm0, %xmm0
@@ -18393,36 +18346,36 @@ max_pool_backward:
 	ucomiss	%xmm1, %xmm0
 	cmovaq	%rsi, %rdi
 	movq	%rdi, %r11
-.LBB18_58:
+.LBB18_88:
 	addq	%r15, %r11
-	jmp	.LBB18_59
+	jmp	.LBB18_89
 	.p2align	4
-.LBB18_63:
+.LBB18_48:
 	testq	%rbx, %rbx
-	jle	.LBB18_64
+	jle	.LBB18_49
 	movq	-216(%rbp), %rsi
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB18_66:
+.LBB18_51:
 	addq	%r13, %rsi
-	jns	.LBB18_69
+	jns	.LBB18_54
 	incq	%r12
 	cmpq	%r12, %rbx
-	jne	.LBB18_66
+	jne	.LBB18_51
 	movq	%rbx, %r12
-	jmp	.LBB18_69
-.LBB18_50:
+	jmp	.LBB18_54
+.LBB18_80:
 	movq	-368(%rbp), %rbx
-	jmp	.LBB18_51
+	jmp	.LBB18_81
 	.p2align	4
-.LBB18_55:
+.LBB18_85:
 	cmovneq	%rsi, %r11
 	leaq	(%rbx,%r10), %rsi
 	addq	$2, %rsi
 	addq	$2, %r10
 	cmpq	$1, %rsi
-	je	.LBB18_56
-.LBB18_51:
+	je	.LBB18_86
+.LBB18_81:
 	movq	-944(%rbp,%r10,8), %r8
 	movss	(%rdi,%r8,4), %xmm0
 	ucomiss	%xmm1, %xmm0
@@ -18435,9 +18388,9 @@ max_pool_backward:
 	movd	%xmm3, %r9d
 	orb	%sil, %r9b
 	testb	$1, %r9b
-	jne	.LBB18_53
+	jne	.LBB18_83
 	movaps	%xmm1, %xmm0
-.LBB18_53:
+.LBB18_83:
 	movq	-936(%rbp,%r10,8), %rsi
 	cmovneq	%r8, %r11
 	movss	(%rdi,%rsi,4), %xmm1
@@ -18451,12 +18404,12 @@ max_pool_backward:
 	movd	%xmm3, %r9d
 	orb	%r8b, %r9b
 	testb	$1, %r9b
-	jne	.LBB18_55
+	jne	.LBB18_85
 	movaps	%xmm0, %xmm1
-	jmp	.LBB18_55
-.LBB18_64:
+	jmp	.LBB18_85
+.LBB18_49:
 	xorl	%r12d, %r12d
-.LBB18_69:
+.LBB18_54:
 	subq	-232(%rbp), %r15
 	cmpq	%rbx, %r12
 	movq	%rbx, %r10
@@ -18466,53 +18419,53 @@ max_pool_backward:
 	movq	-64(%rbp), %r8
 	movq	-224(%rbp), %r9
 	.p2align	4
-.LBB18_70:
+.LBB18_55:
 	cmpq	%r12, %rsi
-	jle	.LBB18_73
+	jle	.LBB18_58
 	decq	%rsi
 	subq	%r13, %rdi
 	cmpq	%r9, %rdi
-	jge	.LBB18_70
+	jge	.LBB18_55
 	incq	%rsi
 	movq	%rsi, %r10
-.LBB18_73:
+.LBB18_58:
 	testq	%r8, %r8
-	jle	.LBB18_74
+	jle	.LBB18_59
 	movq	%r11, %rsi
 	xorl	%edi, %edi
 	.p2align	4
-.LBB18_76:
+.LBB18_61:
 	addq	%r13, %rsi
-	jns	.LBB18_79
+	jns	.LBB18_64
 	incq	%rdi
 	cmpq	%rdi, %r8
-	jne	.LBB18_76
+	jne	.LBB18_61
 	movq	%r8, %rdi
-	jmp	.LBB18_79
-.LBB18_74:
+	jmp	.LBB18_64
+.LBB18_59:
 	xorl	%edi, %edi
-.LBB18_79:
+.LBB18_64:
 	cmpq	%r8, %rdi
 	movq	%r8, %rsi
 	movq	%r8, %rbx
 	cmovlq	%rdi, %rbx
 	movq	%rax, %r8
 	.p2align	4
-.LBB18_80:
+.LBB18_65:
 	cmpq	%rdi, %rsi
-	jle	.LBB18_83
+	jle	.LBB18_68
 	decq	%rsi
 	subq	%r13, %r8
 	cmpq	%r14, %r8
-	jge	.LBB18_80
+	jge	.LBB18_65
 	incq	%rsi
 	movq	%rsi, %rbx
-.LBB18_83:
+.LBB18_68:
 	imulq	%r13, %r12
 	imulq	%r13, %r10
 	movq	$-1, %r11
 	cmpq	%r10, %r12
-	jge	.LBB18_59
+	jge	.LBB18_89
 	movq	-384(%rbp), %r8
 	addq	%r8, %r10
 	imulq	%r13, %rdi
@@ -18526,49 +18479,49 @@ max_pool_backward:
 	imulq	%rsi, %r8
 	imulq	-376(%rbp), %rsi
 	addq	-144(%rbp), %rsi
-	jmp	.LBB18_85
+	jmp	.LBB18_70
 	.p2align	4
-.LBB18_86:
+.LBB18_71:
 	addq	%r13, %r12
 	addq	-432(%rbp), %r8
 	addq	-424(%rbp), %rsi
 	cmpq	%r10, %r12
-	jge	.LBB18_59
-.LBB18_85:
+	jge	.LBB18_89
+.LBB18_70:
 	movq	%r9, %r14
 	cmpq	%rbx, %rdi
-	jl	.LBB18_87
-	jmp	.LBB18_86
+	jl	.LBB18_72
+	jmp	.LBB18_71
 	.p2align	4
-.LBB18_91:
+.LBB18_76:
 	leaq	(%r8,%r14), %r11
-.LBB18_92:
+.LBB18_77:
 	addq	%r13, %r14
 	cmpq	%r15, %r14
-	jge	.LBB18_86
-.LBB18_87:
+	jge	.LBB18_71
+.LBB18_72:
 	testq	%r11, %r11
-	js	.LBB18_91
+	js	.LBB18_76
 	movss	(%rsi,%r14,4), %xmm1
 	movss	(%rcx,%r11,4), %xmm0
 	ucomiss	%xmm0, %xmm1
-	ja	.LBB18_91
+	ja	.LBB18_76
 	ucomiss	%xmm1, %xmm1
-	jnp	.LBB18_92
+	jnp	.LBB18_77
 	ucomiss	%xmm0, %xmm0
-	jnp	.LBB18_91
-	jmp	.LBB18_92
+	jnp	.LBB18_76
+	jmp	.LBB18_77
 	.p2align	4
-.LBB18_59:
+.LBB18_89:
 	movq	-120(%rbp), %rsi
 	movss	(%rsi,%rdx,4), %xmm0
 	cmpl	$0, 16(%rbp)
-	je	.LBB18_61
+	je	.LBB18_91
 	pxor	%xmm1, %xmm1
 	cmpltss	(%rcx,%r11,4), %xmm1
 	andps	%xmm5, %xmm1
 	mulss	%xmm1, %xmm0
-	jmp	.LBB18_61
+	jmp	.LBB18_91
 	.p2align	4
 .LBB18_35:
 	cmpq	$0, -96(%rbp)
@@ -26121,168 +26074,577 @@ conv_product:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$360, %rsp
+	subq	$344, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%r9, -488(%rbp)
-	movq	%r8, %r13
-	movq	%rcx, -480(%rbp)
-	movq	%rdx, -400(%rbp)
-	movq	%rdi, -392(%rbp)
-	movq	24(%rbp), %rcx
-	movq	32(%r8), %r8
-	leaq	7(%r8), %rax
-	addq	$14, %r8
+	movq	%r9, -440(%rbp)
+	movq	%rcx, -64(%rbp)
+	movq	%rdx, -376(%rbp)
+	movq	%rdi, -384(%rbp)
+	movq	32(%r8), %rdi
+	leaq	7(%rdi), %rax
+	addq	$14, %rdi
 	testq	%rax, %rax
-	cmovnsq	%rax, %r8
-	testq	%rcx, %rcx
-	jle	.LBB31_151
-	movq	16(%rbp), %r14
-	sarq	$3, %r8
-	movq	24(%r13), %rax
-	imulq	%r8, %rax
-	movq	%rax, -368(%rbp)
-	leaq	(%r14,%r14), %rax
-	movq	%rax, -168(%rbp)
-	leaq	(,%rsi,4), %r10
-	leaq	(%r10,%r10,2), %r11
-	leaq	(%r14,%r14,2), %rax
-	movq	%rax, -272(%rbp)
-	leaq	(,%r14,4), %rax
-	leaq	(%r14,%r14,4), %rcx
-	movq	%rcx, -496(%rbp)
-	leaq	(%rax,%rax,2), %rcx
-	movq	%rcx, -264(%rbp)
-	movq	%r14, %rcx
-	shlq	$4, %rcx
+	cmovnsq	%rax, %rdi
+	cmpq	$0, 24(%rbp)
+	jle	.LBB31_144
+	movq	16(%rbp), %rax
+	sarq	$3, %rdi
+	movq	24(%r8), %rcx
+	imulq	%rdi, %rcx
 	movq	%rcx, -344(%rbp)
-	movq	%rax, -352(%rbp)
+	leaq	(%rax,%rax), %rcx
+	movq	%rcx, -168(%rbp)
+	leaq	(,%rsi,4), %r9
+	leaq	(%r9,%r9,2), %rcx
+	movq	%rcx, -392(%rbp)
+	leaq	(,%rax,4), %rcx
+	leaq	(%rcx,%rcx,2), %rdx
+	movq	%rdx, -256(%rbp)
+	leaq	(%rax,%rax,2), %rdx
+	movq	%rdx, -248(%rbp)
+	movq	%rax, %rdx
+	shlq	$4, %rdx
+	movq	%rdx, -328(%rbp)
+	movq	%rcx, -336(%rbp)
+	leaq	(%rcx,%rcx,4), %rcx
+	movq	%rcx, -464(%rbp)
 	leaq	(%rax,%rax,4), %rax
-	movq	%rax, -456(%rbp)
+	movq	%rax, -472(%rbp)
 	leaq	(,%rsi,8), %rax
 	leaq	(%rax,%rax,2), %rax
-	movq	%rax, -472(%rbp)
-	movq	-400(%rbp), %rax
+	movq	%rax, -448(%rbp)
+	movq	-376(%rbp), %rax
 	leaq	(,%rax,4), %r12
-	leaq	(,%rax,8), %r15
-	movq	24(%rbp), %rax
-	xorl	%edx, %edx
-	movq	-392(%rbp), %rcx
-	movq	%rcx, -56(%rbp)
-	movq	%r13, -88(%rbp)
-	movq	%r8, -48(%rbp)
-	movq	%r11, -360(%rbp)
-	movq	%r15, -464(%rbp)
-	jmp	.LBB31_6
-.LBB31_2:
-	movaps	%xmm11, %xmm12
-	xorps	%xmm13, %xmm13
-	cmpnltps	%xmm13, %xmm12
-	andps	%xmm11, %xmm12
-	movaps	%xmm7, %xmm11
-	cmpnltps	%xmm13, %xmm11
-	andps	%xmm7, %xmm11
-	movups	%xmm11, (%rax)
-	movups	%xmm12, 16(%rax)
-	movaps	%xmm6, %xmm7
-	cmpnltps	%xmm13, %xmm7
-	andps	%xmm6, %xmm7
-	movaps	%xmm10, %xmm6
-	cmpnltps	%xmm13, %xmm6
-	andps	%xmm10, %xmm6
-	movups	%xmm6, 16(%rax,%r14,4)
-	movups	%xmm7, (%rax,%r14,4)
-	movaps	%xmm5, %xmm6
-	cmpnltps	%xmm13, %xmm6
-	andps	%xmm5, %xmm6
-	movaps	%xmm9, %xmm5
-	cmpnltps	%xmm13, %xmm5
-	andps	%xmm9, %xmm5
-	movups	%xmm5, 16(%rax,%r14,8)
-	movups	%xmm6, (%rax,%r14,8)
-	movaps	%xmm4, %xmm5
-	cmpnltps	%xmm13, %xmm5
-	andps	%xmm4, %xmm5
-	movaps	%xmm8, %xmm4
-	cmpnltps	%xmm13, %xmm4
-	andps	%xmm8, %xmm4
-	movq	-264(%rbp), %rcx
-	movups	%xmm4, 16(%rax,%rcx)
-	movups	%xmm5, (%rax,%rcx)
-	movaps	%xmm1, %xmm4
-	cmpnltps	%xmm13, %xmm4
-	andps	%xmm1, %xmm4
-	movaps	%xmm3, %xmm1
-	cmpnltps	%xmm13, %xmm1
-	andps	%xmm3, %xmm1
-	movq	-344(%rbp), %rcx
-	movups	%xmm1, 16(%rax,%rcx)
-	movups	%xmm4, (%rax,%rcx)
-	movaps	%xmm0, %xmm1
-	cmpnltps	%xmm13, %xmm1
-	andps	%xmm1, %xmm0
-	movaps	%xmm2, %xmm1
-	cmpnltps	%xmm13, %xmm1
-	andps	%xmm1, %xmm2
-.LBB31_3:
-	movq	-48(%rbp), %r8
-	movq	-456(%rbp), %rcx
-.LBB31_4:
-	movups	%xmm0, (%rax,%rcx)
-	movups	%xmm2, 16(%rax,%rcx)
-.LBB31_5:
-	movq	-408(%rbp), %rdx
-	addq	$6, %rdx
-	movq	-56(%rbp), %rax
-	addq	-472(%rbp), %rax
+	leaq	(,%rax,8), %rax
+	movq	%rax, -480(%rbp)
+	movq	$0, -48(%rbp)
+	movq	-384(%rbp), %rax
 	movq	%rax, -56(%rbp)
-	movq	24(%rbp), %rax
-	cmpq	%rax, %rdx
-	jge	.LBB31_151
-.LBB31_6:
-	movq	%rax, %rcx
-	subq	%rdx, %rcx
+	movq	%rdi, -400(%rbp)
+	movq	%r8, -80(%rbp)
+	jmp	.LBB31_3
+	.p2align	4
+.LBB31_2:
+	movq	-48(%rbp), %rcx
+	addq	$6, %rcx
+	movq	-56(%rbp), %rax
+	addq	-448(%rbp), %rax
+	movq	%rax, -56(%rbp)
+	movq	%rcx, -48(%rbp)
+	cmpq	24(%rbp), %rcx
+	jge	.LBB31_144
+.LBB31_3:
+	cmpq	$0, -344(%rbp)
+	jle	.LBB31_2
+	movq	-48(%rbp), %r10
+	movq	%r10, %rax
+	imulq	%rsi, %rax
+	movq	%r10, %rcx
+	imulq	16(%rbp), %rcx
+	movq	-384(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -456(%rbp)
+	movq	-440(%rbp), %rax
+	leaq	(%rax,%rcx,4), %rax
+	movq	%rax, -72(%rbp)
+	movq	24(%rbp), %rcx
+	subq	%r10, %rcx
 	cmpq	$6, %rcx
 	movl	$6, %eax
 	cmovgeq	%rax, %rcx
-	movq	%rcx, -416(%rbp)
-	movq	-480(%rbp), %rax
-	testq	%rax, %rax
-	leaq	(%rax,%rdx,4), %rcx
-	movq	%rcx, -64(%rbp)
-	cmoveq	%rax, %rcx
-	movq	%rcx, -72(%rbp)
-	movq	%rdx, %rax
-	imulq	%r14, %rax
-	movq	-488(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	movq	%rax, -80(%rbp)
-	cmpq	$2, -368(%rbp)
-	movq	%rdx, -408(%rbp)
-	jge	.LBB31_11
-	xorl	%edx, %edx
+	addl	%ecx, %ecx
+	movq	%rcx, -488(%rbp)
+	xorl	%r11d, %r11d
+	jmp	.LBB31_9
+.LBB31_5:
+	movups	%xmm5, (%rax)
+	movups	%xmm7, 16(%rax)
+	movq	16(%rbp), %rcx
+	movups	%xmm6, 16(%rax,%rcx,4)
+	movups	%xmm4, (%rax,%rcx,4)
+	movups	%xmm3, 16(%rax,%rcx,8)
+	movups	%xmm1, (%rax,%rcx,8)
+.LBB31_6:
+	movq	-256(%rbp), %rcx
+.LBB31_7:
+	movups	%xmm0, (%rax,%rcx)
+	movups	%xmm2, 16(%rax,%rcx)
 .LBB31_8:
-	cmpq	-368(%rbp), %rdx
-	movq	-464(%rbp), %r15
-	jge	.LBB31_5
-	movq	%rdx, %rax
-	orq	%r8, %rax
+	addq	$2, %r11
+	cmpq	-344(%rbp), %r11
+	movq	-400(%rbp), %rdi
+	jge	.LBB31_2
+.LBB31_9:
+	movq	%r11, %rax
+	orq	%rdi, %rax
 	shrq	$32, %rax
-	je	.LBB31_87
-	movq	%rdx, %rax
+	je	.LBB31_11
+	movq	%r11, %rax
 	cqto
-	idivq	%r8
-	jmp	.LBB31_88
+	idivq	%rdi
+	movq	%rax, %rbx
+	jmp	.LBB31_12
 	.p2align	4
 .LBB31_11:
-	movl	$2, %eax
+	movl	%r11d, %eax
 	xorl	%edx, %edx
-	jmp	.LBB31_16
+	divl	%edi
+	movl	%eax, %ebx
 .LBB31_12:
-	movaps	%xmm4, -528(%rbp)
+	shlq	$3, %rdx
+	movq	32(%r8), %rcx
+	movq	40(%r8), %rdi
+	leaq	-8(%rcx), %r15
+	cmpq	%r15, %rdx
+	cmovgeq	%r15, %rdx
+	movq	%rdi, %r13
+	imulq	%rbx, %r13
+	addq	%rdx, %r13
+	imulq	%rcx, %rbx
+	addq	%rdx, %rbx
+	movq	%r11, %rax
+	orq	$1, %rax
+	xorl	%r14d, %r14d
+	movq	%r13, %r10
+	movq	%rbx, %rdx
+	cmpq	-344(%rbp), %rax
+	setl	%r8b
+	jge	.LBB31_17
+	movq	%rax, %rdx
+	movq	-400(%rbp), %r10
+	orq	%r10, %rdx
+	shrq	$32, %rdx
+	je	.LBB31_15
+	cqto
+	idivq	%r10
+	jmp	.LBB31_16
+.LBB31_15:
+	xorl	%edx, %edx
+	divl	%r10d
+.LBB31_16:
+	shlq	$3, %rdx
+	cmpq	%r15, %rdx
+	cmovgeq	%r15, %rdx
+	imulq	%rax, %rdi
+	addq	%rdx, %rdi
+	imulq	%rax, %rcx
+	addq	%rdx, %rcx
+	movq	%rdi, %r10
+	movq	%rcx, %rdx
+.LBB31_17:
+	movb	%r8b, %r14b
+	movq	-488(%rbp), %rax
+	addl	%r14d, %eax
+	addl	$-2, %eax
+	cmpl	$11, %eax
+	movq	-80(%rbp), %r8
+	movq	-480(%rbp), %r15
+	ja	.LBB31_8
+	leaq	.LJTI31_0(%rip), %rcx
+	movslq	(%rcx,%rax,4), %rax
+	addq	%rcx, %rax
+	jmpq	*%rax
+.LBB31_19:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_95
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm0, %xmm1
+	jmp	.LBB31_96
+.LBB31_21:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	movq	%rdx, -192(%rbp)
+	je	.LBB31_43
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm12
+	movss	4(%rax,%rcx,4), %xmm0
+	movss	8(%rax,%rcx,4), %xmm3
+	movss	12(%rax,%rcx,4), %xmm1
+	shufps	$0, %xmm12, %xmm12
+	shufps	$0, %xmm0, %xmm0
+	shufps	$0, %xmm3, %xmm3
+	shufps	$0, %xmm1, %xmm1
+	movss	16(%rax,%rcx,4), %xmm15
+	shufps	$0, %xmm15, %xmm15
+	movss	20(%rax,%rcx,4), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm15, %xmm5
+	movaps	%xmm3, %xmm7
+	movaps	%xmm12, %xmm4
+	movaps	%xmm0, %xmm2
+	movaps	%xmm1, %xmm8
+	movaps	%xmm11, %xmm14
+	jmp	.LBB31_44
+.LBB31_23:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_52
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm4
+	movss	4(%rax,%rcx,4), %xmm2
+	movss	8(%rax,%rcx,4), %xmm0
+	shufps	$0, %xmm4, %xmm4
+	shufps	$0, %xmm2, %xmm2
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm2, %xmm3
+	movaps	%xmm4, %xmm5
+	movaps	%xmm0, %xmm1
+	jmp	.LBB31_53
+.LBB31_25:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	movq	%rdx, -192(%rbp)
+	je	.LBB31_60
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm3
+	movss	4(%rax,%rcx,4), %xmm1
+	movss	8(%rax,%rcx,4), %xmm10
+	movss	12(%rax,%rcx,4), %xmm4
+	shufps	$0, %xmm3, %xmm3
+	shufps	$0, %xmm1, %xmm1
+	shufps	$0, %xmm10, %xmm10
+	shufps	$0, %xmm4, %xmm4
+	movss	16(%rax,%rcx,4), %xmm7
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm4, %xmm14
+	movaps	%xmm1, %xmm15
+	movaps	%xmm3, %xmm13
+	movaps	%xmm10, %xmm9
+	movaps	%xmm7, %xmm8
+	jmp	.LBB31_61
+.LBB31_27:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_69
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm2
+	movss	4(%rax,%rcx,4), %xmm0
+	shufps	$0, %xmm2, %xmm2
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm2, %xmm3
+	movaps	%xmm0, %xmm1
+	jmp	.LBB31_70
+.LBB31_29:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	movq	%rdx, -192(%rbp)
+	je	.LBB31_77
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm4
+	movss	4(%rax,%rcx,4), %xmm0
+	shufps	$0, %xmm4, %xmm4
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm4, %xmm5
+	movaps	%xmm0, %xmm1
+	jmp	.LBB31_78
+.LBB31_31:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	movq	%rdx, -192(%rbp)
+	je	.LBB31_86
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm15
+	movss	4(%rax,%rcx,4), %xmm13
+	movss	8(%rax,%rcx,4), %xmm10
+	movss	12(%rax,%rcx,4), %xmm5
+	shufps	$0, %xmm15, %xmm15
+	shufps	$0, %xmm13, %xmm13
+	shufps	$0, %xmm10, %xmm10
+	shufps	$0, %xmm5, %xmm5
+	movaps	%xmm10, %xmm9
+	movaps	%xmm15, %xmm14
+	movaps	%xmm13, %xmm12
+	movaps	%xmm5, %xmm6
+	jmp	.LBB31_87
+.LBB31_33:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_99
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm0, %xmm1
+	jmp	.LBB31_100
+.LBB31_35:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	movq	%rdx, -192(%rbp)
+	je	.LBB31_107
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm11
+	movss	4(%rax,%rcx,4), %xmm9
+	movss	8(%rax,%rcx,4), %xmm15
+	shufps	$0, %xmm11, %xmm11
+	shufps	$0, %xmm9, %xmm9
+	shufps	$0, %xmm15, %xmm15
+	movaps	%xmm9, %xmm8
+	movaps	%xmm11, %xmm10
+	movaps	%xmm15, %xmm3
+	jmp	.LBB31_108
+.LBB31_37:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_116
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm5
+	movss	4(%rax,%rcx,4), %xmm4
+	movss	8(%rax,%rcx,4), %xmm1
+	movss	12(%rax,%rcx,4), %xmm0
+	shufps	$0, %xmm5, %xmm5
+	shufps	$0, %xmm4, %xmm4
+	shufps	$0, %xmm1, %xmm1
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm3
+	movaps	%xmm5, %xmm7
+	movaps	%xmm4, %xmm6
+	movaps	%xmm0, %xmm2
+	jmp	.LBB31_117
+.LBB31_39:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_122
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm7
+	movss	4(%rax,%rcx,4), %xmm6
+	movss	8(%rax,%rcx,4), %xmm5
+	movss	12(%rax,%rcx,4), %xmm3
+	shufps	$0, %xmm7, %xmm7
+	shufps	$0, %xmm6, %xmm6
+	shufps	$0, %xmm5, %xmm5
+	shufps	$0, %xmm3, %xmm3
+	movss	16(%rax,%rcx,4), %xmm1
+	shufps	$0, %xmm1, %xmm1
+	movss	20(%rax,%rcx,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm4
+	movaps	%xmm5, %xmm8
+	movaps	%xmm7, %xmm11
+	movaps	%xmm6, %xmm10
+	movaps	%xmm3, %xmm9
+	movaps	%xmm0, %xmm2
+	jmp	.LBB31_123
+.LBB31_41:
+	movq	-64(%rbp), %rax
+	testq	%rax, %rax
+	je	.LBB31_130
+	movq	-48(%rbp), %rcx
+	movss	(%rax,%rcx,4), %xmm6
+	movss	4(%rax,%rcx,4), %xmm5
+	movss	8(%rax,%rcx,4), %xmm4
+	movss	12(%rax,%rcx,4), %xmm1
+	shufps	$0, %xmm6, %xmm6
+	shufps	$0, %xmm5, %xmm5
+	shufps	$0, %xmm4, %xmm4
+	shufps	$0, %xmm1, %xmm1
+	movss	16(%rax,%rcx,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm3
+	movaps	%xmm5, %xmm8
+	movaps	%xmm6, %xmm9
+	movaps	%xmm4, %xmm7
+	movaps	%xmm0, %xmm2
+	jmp	.LBB31_131
+.LBB31_43:
+	xorps	%xmm15, %xmm15
+	xorps	%xmm5, %xmm5
+	xorps	%xmm3, %xmm3
+	xorps	%xmm7, %xmm7
+	xorps	%xmm12, %xmm12
+	xorps	%xmm4, %xmm4
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	xorps	%xmm8, %xmm8
+	xorps	%xmm11, %xmm11
+	xorps	%xmm14, %xmm14
+.LBB31_44:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	movaps	%xmm3, -160(%rbp)
+	movaps	%xmm0, -128(%rbp)
+	movaps	%xmm4, -208(%rbp)
+	jle	.LBB31_47
+	movq	(%r8), %r14
+	movq	8(%r8), %r15
+	movq	-56(%rbp), %rcx
+	movaps	%xmm12, -96(%rbp)
+	movaps	%xmm4, -144(%rbp)
+	movaps	%xmm0, -368(%rbp)
+	movaps	%xmm2, -304(%rbp)
+	movaps	%xmm3, -320(%rbp)
+	movaps	%xmm7, -272(%rbp)
+	movaps	%xmm1, %xmm13
+	movaps	%xmm8, -288(%rbp)
+	movaps	%xmm15, -240(%rbp)
+	movaps	%xmm5, -224(%rbp)
+	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm14, %xmm4
+	xorl	%edi, %edi
+	movaps	%xmm2, %xmm3
+	.p2align	4
+.LBB31_46:
+	movaps	%xmm11, -416(%rbp)
+	movaps	%xmm14, -432(%rbp)
+	movslq	(%r15,%rdi,4), %rdx
+	leaq	(%r14,%rdx,4), %rdx
+	movups	(%rdx,%r13,4), %xmm14
+	movaps	%xmm4, %xmm2
+	movups	16(%rdx,%r13,4), %xmm4
+	movups	(%rdx,%r10,4), %xmm10
+	movups	16(%rdx,%r10,4), %xmm9
+	movss	(%rcx), %xmm11
+	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm14, %xmm6
+	mulps	%xmm11, %xmm6
+	movaps	%xmm13, %xmm0
+	movaps	%xmm1, %xmm13
+	movaps	-96(%rbp), %xmm1
+	addps	%xmm6, %xmm1
+	movaps	%xmm1, -96(%rbp)
+	movaps	%xmm4, %xmm6
+	mulps	%xmm11, %xmm6
+	movaps	-144(%rbp), %xmm1
+	addps	%xmm6, %xmm1
+	movaps	%xmm1, -144(%rbp)
+	movaps	%xmm10, %xmm6
+	mulps	%xmm11, %xmm6
+	addps	%xmm6, %xmm12
+	mulps	%xmm9, %xmm11
+	movaps	-208(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -208(%rbp)
+	leaq	(%rcx,%r9), %rdx
+	movss	(%rcx,%rsi,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm14, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-368(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -368(%rbp)
+	movaps	%xmm4, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-304(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -304(%rbp)
+	movaps	%xmm10, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-128(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -128(%rbp)
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm3
+	addq	%r9, %rdx
+	movss	(%rcx,%rsi,8), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm14, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-320(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -320(%rbp)
+	movaps	%xmm4, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-272(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -272(%rbp)
+	movaps	%xmm10, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-160(%rbp), %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm1, -160(%rbp)
+	movaps	%xmm13, %xmm1
+	movaps	%xmm0, %xmm13
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm7
+	movss	(%rdx,%rsi,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm14, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm11, %xmm13
+	movaps	%xmm4, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-288(%rbp), %xmm0
+	addps	%xmm11, %xmm0
+	movaps	%xmm0, -288(%rbp)
+	movaps	%xmm10, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm8
+	movss	(%rdx,%rsi,8), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm14, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-240(%rbp), %xmm0
+	addps	%xmm11, %xmm0
+	movaps	%xmm0, -240(%rbp)
+	movaps	%xmm4, %xmm11
+	mulps	%xmm6, %xmm11
+	movaps	-224(%rbp), %xmm0
+	addps	%xmm11, %xmm0
+	movaps	%xmm0, -224(%rbp)
+	movaps	%xmm10, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm11, %xmm15
+	movaps	-416(%rbp), %xmm11
+	leaq	(%r9,%r9), %r8
+	addq	%rdx, %r8
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm5
+	movss	(%r8,%rsi,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	mulps	%xmm6, %xmm14
+	movaps	-112(%rbp), %xmm0
+	addps	%xmm14, %xmm0
+	movaps	%xmm0, -112(%rbp)
+	movaps	-432(%rbp), %xmm14
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm2
+	movaps	%xmm2, %xmm4
+	mulps	%xmm6, %xmm10
+	addps	%xmm10, %xmm11
+	mulps	%xmm9, %xmm6
+	addps	%xmm6, %xmm14
+	incq	%rdi
+	addq	%r12, %rcx
+	cmpq	%rdi, %rax
+	jne	.LBB31_46
+	jmp	.LBB31_48
+.LBB31_47:
+	movaps	%xmm12, -96(%rbp)
+	movaps	%xmm4, -144(%rbp)
+	movaps	%xmm0, -368(%rbp)
+	movaps	%xmm2, -304(%rbp)
+	movaps	%xmm3, -320(%rbp)
+	movaps	%xmm7, -272(%rbp)
+	movaps	%xmm1, %xmm13
+	movaps	%xmm8, -288(%rbp)
+	movaps	%xmm15, -240(%rbp)
+	movaps	%xmm5, -224(%rbp)
+	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm14, %xmm4
+	movaps	%xmm2, %xmm3
+.LBB31_48:
+	movaps	-144(%rbp), %xmm9
+	movaps	-96(%rbp), %xmm6
+	movaps	%xmm13, -512(%rbp)
+	movaps	-208(%rbp), %xmm2
+	movaps	-160(%rbp), %xmm13
+	movaps	%xmm1, -416(%rbp)
+	movaps	%xmm5, -432(%rbp)
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rcx
+	movq	-192(%rbp), %rdx
+	leaq	(%rax,%rdx,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB31_50
+	movaps	%xmm4, -192(%rbp)
 	movaps	%xmm9, %xmm4
 	xorps	%xmm10, %xmm10
 	cmpnltps	%xmm10, %xmm4
@@ -26300,31 +26662,31 @@ conv_product:
 	movups	%xmm4, 16(%rcx)
 	movups	%xmm9, 16(%rax)
 	movups	%xmm0, (%rax)
-	movaps	-384(%rbp), %xmm1
+	movaps	-368(%rbp), %xmm1
 	movaps	%xmm1, %xmm0
 	cmpnltps	%xmm10, %xmm0
 	andps	%xmm1, %xmm0
-	movaps	-336(%rbp), %xmm1
+	movaps	-304(%rbp), %xmm1
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm10, %xmm2
 	andps	%xmm1, %xmm2
-	movaps	-192(%rbp), %xmm1
+	movaps	-128(%rbp), %xmm1
 	movaps	%xmm1, %xmm4
 	cmpnltps	%xmm10, %xmm4
 	andps	%xmm1, %xmm4
 	movaps	%xmm3, %xmm5
 	cmpnltps	%xmm10, %xmm5
 	andps	%xmm3, %xmm5
-	movq	16(%rbp), %r14
-	movups	%xmm2, 16(%rcx,%r14,4)
-	movups	%xmm0, (%rcx,%r14,4)
-	movups	%xmm5, 16(%rax,%r14,4)
-	movups	%xmm4, (%rax,%r14,4)
-	movaps	-288(%rbp), %xmm1
+	movq	16(%rbp), %rdx
+	movups	%xmm2, 16(%rcx,%rdx,4)
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm5, 16(%rax,%rdx,4)
+	movups	%xmm4, (%rax,%rdx,4)
+	movaps	-320(%rbp), %xmm1
 	movaps	%xmm1, %xmm0
 	cmpnltps	%xmm10, %xmm0
 	andps	%xmm1, %xmm0
-	movaps	-304(%rbp), %xmm1
+	movaps	-272(%rbp), %xmm1
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm10, %xmm2
 	andps	%xmm1, %xmm2
@@ -26343,23 +26705,23 @@ conv_product:
 	movaps	%xmm1, %xmm0
 	cmpnltps	%xmm10, %xmm0
 	andps	%xmm1, %xmm0
-	movaps	-320(%rbp), %xmm2
+	movaps	-288(%rbp), %xmm2
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm10, %xmm1
 	andps	%xmm2, %xmm1
-	movaps	-432(%rbp), %xmm3
+	movaps	-416(%rbp), %xmm3
 	movaps	%xmm3, %xmm2
 	cmpnltps	%xmm10, %xmm2
 	andps	%xmm3, %xmm2
 	movaps	%xmm8, %xmm3
 	cmpnltps	%xmm10, %xmm3
 	andps	%xmm8, %xmm3
-	movq	-272(%rbp), %rdx
+	movq	-248(%rbp), %rdx
 	movups	%xmm1, 16(%rcx,%rdx,4)
 	movups	%xmm0, (%rcx,%rdx,4)
 	movups	%xmm3, 16(%rax,%rdx,4)
 	movups	%xmm2, (%rax,%rdx,4)
-	movaps	-256(%rbp), %xmm1
+	movaps	-240(%rbp), %xmm1
 	movaps	%xmm1, %xmm0
 	cmpnltps	%xmm10, %xmm0
 	andps	%xmm1, %xmm0
@@ -26370,17 +26732,17 @@ conv_product:
 	movaps	%xmm15, %xmm2
 	cmpnltps	%xmm10, %xmm2
 	andps	%xmm15, %xmm2
-	movaps	-448(%rbp), %xmm4
+	movaps	-432(%rbp), %xmm4
 	movaps	%xmm4, %xmm3
 	cmpnltps	%xmm10, %xmm3
 	andps	%xmm4, %xmm3
-	movaps	-528(%rbp), %xmm4
-	movq	-352(%rbp), %rdx
+	movaps	-192(%rbp), %xmm4
+	movq	-336(%rbp), %rdx
 	movups	%xmm1, 16(%rcx,%rdx,4)
 	movups	%xmm0, (%rcx,%rdx,4)
 	movups	%xmm3, 16(%rax,%rdx,4)
 	movups	%xmm2, (%rax,%rdx,4)
-	movaps	-144(%rbp), %xmm13
+	movaps	-112(%rbp), %xmm13
 	movaps	%xmm13, %xmm0
 	cmpnltps	%xmm10, %xmm0
 	andps	%xmm0, %xmm13
@@ -26393,964 +26755,508 @@ conv_product:
 	movaps	%xmm14, %xmm0
 	cmpnltps	%xmm10, %xmm0
 	andps	%xmm0, %xmm14
-	movq	-88(%rbp), %r13
-	movq	-48(%rbp), %r8
-.LBB31_13:
-	movq	-496(%rbp), %rdx
-	movups	%xmm13, (%rcx,%rdx,4)
-	movups	%xmm4, 16(%rcx,%rdx,4)
-	movups	%xmm14, 16(%rax,%rdx,4)
-	movups	%xmm11, (%rax,%rdx,4)
-.LBB31_14:
-	movq	-120(%rbp), %rdx
-.LBB31_15:
-	leaq	2(%rdx), %rax
-	cmpq	-368(%rbp), %rax
-	jg	.LBB31_8
-.LBB31_16:
-	movq	%rdx, %r15
-	movq	%rax, -120(%rbp)
-	movq	%rdx, %r11
-	orq	%r8, %r11
-	shrq	$32, %r11
-	je	.LBB31_18
-	movq	%r15, %rax
-	cqto
-	idivq	%r8
-	movq	%rdx, %r14
-	movq	%rax, %rbx
-	jmp	.LBB31_19
-	.p2align	4
-.LBB31_18:
-	movl	%r15d, %eax
-	xorl	%edx, %edx
-	divl	%r8d
-	movl	%edx, %r14d
-	movl	%eax, %ebx
-.LBB31_19:
-	shlq	$3, %r14
-	movq	32(%r13), %rcx
-	movq	40(%r13), %rdi
-	leaq	-8(%rcx), %r9
-	cmpq	%r9, %r14
-	cmovgeq	%r9, %r14
-	orq	$1, %r15
-	testq	%r11, %r11
-	je	.LBB31_21
-	movq	%r15, %rax
-	cqto
-	idivq	%r8
-	jmp	.LBB31_22
-	.p2align	4
-.LBB31_21:
-	movl	%r15d, %eax
-	xorl	%edx, %edx
-	divl	%r8d
-.LBB31_22:
-	movq	-360(%rbp), %r11
-	movq	%rax, %r15
-	imulq	%rdi, %r15
-	imulq	%rbx, %rdi
-	addq	%r14, %rdi
-	imulq	%rcx, %rbx
-	addq	%r14, %rbx
-	shlq	$3, %rdx
-	cmpq	%r9, %rdx
-	cmovgeq	%r9, %rdx
-	addq	%rdx, %r15
-	imulq	%rcx, %rax
-	addq	%rdx, %rax
-	movq	-416(%rbp), %rcx
-	addl	$-2, %ecx
-	cmpl	$4, %ecx
-	ja	.LBB31_34
-	leaq	.LJTI31_0(%rip), %rdx
-	movslq	(%rdx,%rcx,4), %rcx
-	addq	%rdx, %rcx
-	jmpq	*%rcx
-.LBB31_24:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_61
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm4
-	movss	4(%rcx), %xmm0
-	shufps	$0, %xmm4, %xmm4
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm4, %xmm5
-	movaps	%xmm0, %xmm1
-	jmp	.LBB31_62
-.LBB31_26:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_36
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm12
-	movss	4(%rcx), %xmm0
-	movss	8(%rcx), %xmm3
-	movss	12(%rcx), %xmm1
-	shufps	$0, %xmm12, %xmm12
-	shufps	$0, %xmm0, %xmm0
-	shufps	$0, %xmm3, %xmm3
-	shufps	$0, %xmm1, %xmm1
-	movss	16(%rcx), %xmm15
-	shufps	$0, %xmm15, %xmm15
-	movss	20(%rcx), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm15, %xmm5
-	movaps	%xmm3, %xmm7
-	movaps	%xmm12, %xmm4
-	movaps	%xmm0, %xmm2
-	movaps	%xmm1, %xmm8
-	movaps	%xmm11, %xmm14
-	jmp	.LBB31_37
-.LBB31_28:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_43
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm15
-	movss	4(%rcx), %xmm13
-	movss	8(%rcx), %xmm10
-	movss	12(%rcx), %xmm5
-	shufps	$0, %xmm15, %xmm15
-	shufps	$0, %xmm13, %xmm13
-	shufps	$0, %xmm10, %xmm10
-	shufps	$0, %xmm5, %xmm5
-	movaps	%xmm10, %xmm9
-	movaps	%xmm15, %xmm14
-	movaps	%xmm13, %xmm12
-	movaps	%xmm5, %xmm6
-	jmp	.LBB31_44
-.LBB31_30:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_52
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm11
-	movss	4(%rcx), %xmm1
-	movss	8(%rcx), %xmm15
-	movss	12(%rcx), %xmm13
-	shufps	$0, %xmm11, %xmm11
-	shufps	$0, %xmm1, %xmm1
-	shufps	$0, %xmm15, %xmm15
-	shufps	$0, %xmm13, %xmm13
-	movss	16(%rcx), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	movaps	%xmm13, %xmm4
-	movaps	%xmm1, %xmm10
-	movaps	%xmm11, %xmm0
-	movaps	%xmm15, %xmm12
-	movaps	%xmm8, %xmm7
-	jmp	.LBB31_53
-.LBB31_32:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_65
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm11
-	movss	4(%rcx), %xmm9
-	movss	8(%rcx), %xmm15
-	shufps	$0, %xmm11, %xmm11
-	shufps	$0, %xmm9, %xmm9
-	shufps	$0, %xmm15, %xmm15
-	movaps	%xmm9, %xmm8
-	movaps	%xmm11, %xmm10
-	movaps	%xmm15, %xmm3
-	jmp	.LBB31_66
-.LBB31_34:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_79
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm0, %xmm1
-	jmp	.LBB31_80
-.LBB31_36:
-	xorps	%xmm15, %xmm15
-	xorps	%xmm5, %xmm5
-	xorps	%xmm3, %xmm3
-	xorps	%xmm7, %xmm7
-	xorps	%xmm12, %xmm12
-	xorps	%xmm4, %xmm4
-	xorps	%xmm0, %xmm0
-	xorps	%xmm2, %xmm2
-	xorps	%xmm1, %xmm1
-	xorps	%xmm8, %xmm8
-	xorps	%xmm11, %xmm11
-	xorps	%xmm14, %xmm14
-.LBB31_37:
-	movq	16(%r13), %rdx
-	testq	%rdx, %rdx
-	movaps	%xmm3, -208(%rbp)
-	movaps	%xmm0, -192(%rbp)
-	movaps	%xmm4, -240(%rbp)
-	jle	.LBB31_40
-	movq	(%r13), %r14
-	movq	8(%r13), %r13
-	movq	-56(%rbp), %rcx
-	movaps	%xmm12, -112(%rbp)
-	movaps	%xmm4, -160(%rbp)
-	movaps	%xmm0, -384(%rbp)
-	movaps	%xmm2, -336(%rbp)
-	movaps	%xmm3, -288(%rbp)
-	movaps	%xmm7, -304(%rbp)
-	movaps	%xmm1, %xmm13
-	movaps	%xmm8, -320(%rbp)
-	movaps	%xmm15, -256(%rbp)
-	movaps	%xmm5, -224(%rbp)
-	movaps	%xmm11, -144(%rbp)
-	movaps	%xmm14, %xmm4
-	xorl	%r9d, %r9d
-	movaps	%xmm2, %xmm3
-	.p2align	4
-.LBB31_39:
-	movaps	%xmm11, -432(%rbp)
-	movaps	%xmm14, -448(%rbp)
-	movslq	(%r13,%r9,4), %r11
-	leaq	(%r14,%r11,4), %r11
-	movups	(%r11,%rdi,4), %xmm14
-	movaps	%xmm4, %xmm2
-	movups	16(%r11,%rdi,4), %xmm4
-	movups	(%r11,%r15,4), %xmm10
-	movups	16(%r11,%r15,4), %xmm9
-	movss	(%rcx), %xmm11
-	shufps	$0, %xmm11, %xmm11
-	movaps	%xmm14, %xmm6
-	mulps	%xmm11, %xmm6
-	movaps	%xmm13, %xmm0
-	movaps	%xmm1, %xmm13
-	movaps	-112(%rbp), %xmm1
-	addps	%xmm6, %xmm1
-	movaps	%xmm1, -112(%rbp)
-	movaps	%xmm4, %xmm6
-	mulps	%xmm11, %xmm6
-	movaps	-160(%rbp), %xmm1
-	addps	%xmm6, %xmm1
-	movaps	%xmm1, -160(%rbp)
-	movaps	%xmm10, %xmm6
-	mulps	%xmm11, %xmm6
-	addps	%xmm6, %xmm12
-	mulps	%xmm9, %xmm11
-	movaps	-240(%rbp), %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -240(%rbp)
-	leaq	(%rcx,%r10), %r11
-	movss	(%rcx,%rsi,4), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	movaps	%xmm14, %xmm11
-	mulps	%xmm6, %xmm11
-	movaps	-384(%rbp), %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -384(%rbp)
-	movaps	%xmm4, %xmm11
-	mulps	%xmm6, %xmm11
-	movaps	-336(%rbp), %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -336(%rbp)
-	movaps	%xmm10, %xmm11
-	mulps	%xmm6, %xmm11
-	movaps	-192(%rbp), %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -192(%rbp)
-	mulps	%xmm9, %xmm6
-	addps	%xmm6, %xmm3
-	addq	%r10, %r11
-	movss	(%rcx,%rsi,8), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	movaps	%xmm14, %xmm11
-	mulps	%xmm6, %xmm11
-	movaps	-288(%rbp), %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -288(%rbp)
-	movaps	%xmm4, %xmm11
-	mulps	%xmm6, %xmm11
-	movaps	-304(%rbp), %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -304(%rbp)
-	movaps	%xmm10, %xmm11
-	mulps	%xmm6, %xmm11
-	movaps	-208(%rbp), %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm1, -208(%rbp)
-	movaps	%xmm13, %xmm1
-	movaps	%xmm0, %xmm13
-	mulps	%xmm9, %xmm6
-	addps	%xmm6, %xmm7
-	movss	(%r11,%rsi,4), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	movaps	%xmm14, %xmm11
-	mulps	%xmm6, %xmm11
-	addps	%xmm11, %xmm13
-	movaps	%xmm4, %xmm11
-	mulps	%xmm6, %xmm11
-	movaps	-320(%rbp), %xmm0
-	addps	%xmm11, %xmm0
-	movaps	%xmm0, -320(%rbp)
-	movaps	%xmm10, %xmm11
-	mulps	%xmm6, %xmm11
-	addps	%xmm11, %xmm1
-	mulps	%xmm9, %xmm6
-	addps	%xmm6, %xmm8
-	movss	(%r11,%rsi,8), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	movaps	%xmm14, %xmm11
-	mulps	%xmm6, %xmm11
-	movaps	-256(%rbp), %xmm0
-	addps	%xmm11, %xmm0
-	movaps	%xmm0, -256(%rbp)
-	movaps	%xmm4, %xmm11
-	mulps	%xmm6, %xmm11
-	movaps	-224(%rbp), %xmm0
-	addps	%xmm11, %xmm0
-	movaps	%xmm0, -224(%rbp)
-	movaps	%xmm10, %xmm11
-	mulps	%xmm6, %xmm11
-	addps	%xmm11, %xmm15
-	movaps	-432(%rbp), %xmm11
-	leaq	(%r10,%r10), %r8
-	addq	%r11, %r8
-	mulps	%xmm9, %xmm6
-	addps	%xmm6, %xmm5
-	movss	(%r8,%rsi,4), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	mulps	%xmm6, %xmm14
-	movaps	-144(%rbp), %xmm0
-	addps	%xmm14, %xmm0
-	movaps	%xmm0, -144(%rbp)
-	movaps	-448(%rbp), %xmm14
-	mulps	%xmm6, %xmm4
-	addps	%xmm4, %xmm2
-	movaps	%xmm2, %xmm4
-	mulps	%xmm6, %xmm10
-	addps	%xmm10, %xmm11
-	mulps	%xmm9, %xmm6
-	addps	%xmm6, %xmm14
-	incq	%r9
-	addq	%r12, %rcx
-	cmpq	%r9, %rdx
-	jne	.LBB31_39
-	jmp	.LBB31_41
-.LBB31_40:
-	movaps	%xmm12, -112(%rbp)
-	movaps	%xmm4, -160(%rbp)
-	movaps	%xmm0, -384(%rbp)
-	movaps	%xmm2, -336(%rbp)
-	movaps	%xmm3, -288(%rbp)
-	movaps	%xmm7, -304(%rbp)
-	movaps	%xmm1, %xmm13
-	movaps	%xmm8, -320(%rbp)
-	movaps	%xmm15, -256(%rbp)
-	movaps	%xmm5, -224(%rbp)
-	movaps	%xmm11, -144(%rbp)
-	movaps	%xmm14, %xmm4
-	movaps	%xmm2, %xmm3
-.LBB31_41:
-	movaps	-160(%rbp), %xmm9
-	movaps	-112(%rbp), %xmm6
-	movaps	%xmm13, -512(%rbp)
-	movaps	-240(%rbp), %xmm2
-	movaps	-208(%rbp), %xmm13
-	movaps	%xmm1, -432(%rbp)
-	movaps	%xmm5, -448(%rbp)
-	movq	-80(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
-	cmpl	$0, 32(%rbp)
-	jne	.LBB31_12
+	movq	-80(%rbp), %r8
+	jmp	.LBB31_51
+.LBB31_50:
 	movups	%xmm6, (%rcx)
 	movups	%xmm9, 16(%rcx)
 	movups	%xmm2, 16(%rax)
 	movups	%xmm12, (%rax)
-	movq	16(%rbp), %r14
-	movaps	-336(%rbp), %xmm0
-	movups	%xmm0, 16(%rcx,%r14,4)
-	movaps	-384(%rbp), %xmm0
-	movups	%xmm0, (%rcx,%r14,4)
-	movups	%xmm3, 16(%rax,%r14,4)
-	movaps	-192(%rbp), %xmm0
-	movups	%xmm0, (%rax,%r14,4)
-	movq	-168(%rbp), %rdx
+	movq	16(%rbp), %rdx
 	movaps	-304(%rbp), %xmm0
 	movups	%xmm0, 16(%rcx,%rdx,4)
-	movaps	-288(%rbp), %xmm0
+	movaps	-368(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm3, 16(%rax,%rdx,4)
+	movaps	-128(%rbp), %xmm0
+	movups	%xmm0, (%rax,%rdx,4)
+	movq	-168(%rbp), %rdx
+	movaps	-272(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%rdx,4)
+	movaps	-320(%rbp), %xmm0
 	movups	%xmm0, (%rcx,%rdx,4)
 	movups	%xmm7, 16(%rax,%rdx,4)
 	movups	%xmm13, (%rax,%rdx,4)
-	movq	-272(%rbp), %rdx
-	movaps	-320(%rbp), %xmm0
+	movq	-248(%rbp), %rdx
+	movaps	-288(%rbp), %xmm0
 	movups	%xmm0, 16(%rcx,%rdx,4)
 	movaps	-512(%rbp), %xmm0
 	movups	%xmm0, (%rcx,%rdx,4)
 	movups	%xmm8, 16(%rax,%rdx,4)
-	movaps	-432(%rbp), %xmm0
+	movaps	-416(%rbp), %xmm0
 	movups	%xmm0, (%rax,%rdx,4)
-	movq	-352(%rbp), %rdx
+	movq	-336(%rbp), %rdx
 	movaps	-224(%rbp), %xmm0
-	movups	%xmm0, 16(%rcx,%rdx,4)
-	movaps	-256(%rbp), %xmm0
-	movups	%xmm0, (%rcx,%rdx,4)
-	movaps	-448(%rbp), %xmm0
-	movups	%xmm0, 16(%rax,%rdx,4)
-	movups	%xmm15, (%rax,%rdx,4)
-	movq	-88(%rbp), %r13
-	movq	-48(%rbp), %r8
-	movaps	-144(%rbp), %xmm13
-	jmp	.LBB31_13
-.LBB31_43:
-	xorps	%xmm10, %xmm10
-	xorps	%xmm9, %xmm9
-	xorps	%xmm15, %xmm15
-	xorps	%xmm14, %xmm14
-	xorps	%xmm13, %xmm13
-	xorps	%xmm12, %xmm12
-	xorps	%xmm5, %xmm5
-	xorps	%xmm6, %xmm6
-.LBB31_44:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	movaps	%xmm10, -240(%rbp)
-	jle	.LBB31_47
-	movq	(%r13), %rdx
-	movq	8(%r13), %r9
-	movq	-56(%rbp), %r14
-	movaps	%xmm5, %xmm1
-	movaps	%xmm6, %xmm2
-	movaps	%xmm10, %xmm7
-	movaps	%xmm9, %xmm11
-	movaps	%xmm9, %xmm4
-	movaps	%xmm13, -208(%rbp)
-	movaps	%xmm12, -160(%rbp)
-	movaps	%xmm15, %xmm9
-	movaps	%xmm14, %xmm10
-	xorl	%r13d, %r13d
-	.p2align	4
-.LBB31_46:
-	movaps	%xmm1, -112(%rbp)
-	movaps	%xmm4, -224(%rbp)
-	movaps	%xmm2, -144(%rbp)
-	movaps	%xmm6, -192(%rbp)
-	movslq	(%r9,%r13,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	movaps	%xmm5, %xmm8
-	movups	(%r8,%rdi,4), %xmm5
-	movups	16(%r8,%rdi,4), %xmm2
-	movups	(%r8,%r15,4), %xmm1
-	movups	16(%r8,%r15,4), %xmm0
-	movss	(%r14), %xmm4
-	shufps	$0, %xmm4, %xmm4
-	movaps	%xmm5, %xmm3
-	mulps	%xmm4, %xmm3
-	addps	%xmm3, %xmm15
-	movaps	%xmm2, %xmm3
-	mulps	%xmm4, %xmm3
-	addps	%xmm3, %xmm14
-	movaps	%xmm1, %xmm3
-	mulps	%xmm4, %xmm3
-	addps	%xmm3, %xmm9
-	mulps	%xmm0, %xmm4
-	addps	%xmm4, %xmm10
-	movss	(%r14,%rsi,4), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	movaps	%xmm5, %xmm4
-	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm13
-	movaps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm12
-	movaps	%xmm1, %xmm4
-	mulps	%xmm3, %xmm4
-	movaps	%xmm14, %xmm6
-	movaps	%xmm10, %xmm14
-	movaps	%xmm15, %xmm10
-	movaps	%xmm9, %xmm15
-	movaps	-208(%rbp), %xmm9
-	addps	%xmm4, %xmm9
-	movaps	%xmm9, -208(%rbp)
-	mulps	%xmm0, %xmm3
-	movaps	-160(%rbp), %xmm4
-	addps	%xmm3, %xmm4
-	movaps	%xmm4, -160(%rbp)
-	movss	(%r14,%rsi,8), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	movaps	%xmm5, %xmm4
-	mulps	%xmm3, %xmm4
-	movaps	%xmm12, %xmm9
-	movaps	%xmm11, %xmm12
-	movaps	%xmm13, %xmm11
-	movaps	%xmm7, %xmm13
-	movaps	-240(%rbp), %xmm7
-	addps	%xmm4, %xmm7
-	movaps	%xmm7, -240(%rbp)
-	movaps	%xmm13, %xmm7
-	movaps	%xmm11, %xmm13
-	movaps	%xmm12, %xmm11
-	movaps	%xmm9, %xmm12
-	movaps	%xmm15, %xmm9
-	movaps	%xmm10, %xmm15
-	movaps	%xmm14, %xmm10
-	movaps	%xmm6, %xmm14
-	movaps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm11
-	movaps	%xmm1, %xmm4
-	mulps	%xmm3, %xmm4
-	addps	%xmm4, %xmm7
-	movaps	-224(%rbp), %xmm4
-	mulps	%xmm0, %xmm3
-	addps	%xmm3, %xmm4
-	movss	(%r14,%r11), %xmm3
-	shufps	$0, %xmm3, %xmm3
-	mulps	%xmm3, %xmm5
-	addps	%xmm5, %xmm8
-	movaps	%xmm8, %xmm5
-	movaps	-192(%rbp), %xmm6
-	mulps	%xmm3, %xmm2
-	addps	%xmm2, %xmm6
-	movaps	-144(%rbp), %xmm2
-	mulps	%xmm3, %xmm1
-	movaps	-112(%rbp), %xmm8
-	addps	%xmm1, %xmm8
-	movaps	%xmm8, -112(%rbp)
-	movaps	-112(%rbp), %xmm1
-	mulps	%xmm0, %xmm3
-	addps	%xmm3, %xmm2
-	incq	%r13
-	addq	%r12, %r14
-	cmpq	%r13, %rcx
-	jne	.LBB31_46
-	jmp	.LBB31_48
-.LBB31_47:
-	movaps	%xmm5, %xmm1
-	movaps	%xmm6, %xmm2
-	movaps	%xmm10, %xmm7
-	movaps	%xmm9, %xmm11
-	movaps	%xmm9, %xmm4
-	movaps	%xmm13, -208(%rbp)
-	movaps	%xmm12, -160(%rbp)
-	movaps	%xmm15, %xmm9
-	movaps	%xmm14, %xmm10
-.LBB31_48:
-	movaps	%xmm11, -144(%rbp)
-	movaps	%xmm7, -192(%rbp)
-	movaps	-208(%rbp), %xmm7
-	movaps	-160(%rbp), %xmm11
-	movq	-80(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
-	cmpl	$0, 32(%rbp)
-	je	.LBB31_50
-	movaps	%xmm14, %xmm0
-	movaps	%xmm4, %xmm8
-	xorps	%xmm4, %xmm4
-	cmpnltps	%xmm4, %xmm0
-	andps	%xmm14, %xmm0
-	movaps	%xmm1, -112(%rbp)
-	movaps	%xmm15, %xmm1
-	cmpnltps	%xmm4, %xmm1
-	andps	%xmm15, %xmm1
-	movaps	%xmm2, %xmm15
-	movaps	%xmm9, %xmm2
-	cmpnltps	%xmm4, %xmm2
-	andps	%xmm9, %xmm2
-	movaps	%xmm10, %xmm3
-	cmpnltps	%xmm4, %xmm3
-	andps	%xmm10, %xmm3
-	movups	%xmm1, (%rcx)
-	movups	%xmm0, 16(%rcx)
-	movups	%xmm3, 16(%rax)
-	movups	%xmm2, (%rax)
-	movaps	%xmm13, %xmm0
-	cmpnltps	%xmm4, %xmm0
-	andps	%xmm13, %xmm0
-	movaps	%xmm12, %xmm1
-	cmpnltps	%xmm4, %xmm1
-	andps	%xmm12, %xmm1
-	movaps	%xmm7, %xmm2
-	cmpnltps	%xmm4, %xmm2
-	andps	%xmm7, %xmm2
-	movaps	%xmm11, %xmm3
-	cmpnltps	%xmm4, %xmm3
-	andps	%xmm11, %xmm3
-	movq	16(%rbp), %r14
-	movups	%xmm1, 16(%rcx,%r14,4)
-	movups	%xmm0, (%rcx,%r14,4)
-	movups	%xmm3, 16(%rax,%r14,4)
-	movups	%xmm2, (%rax,%r14,4)
-	movaps	-240(%rbp), %xmm1
-	movaps	%xmm1, %xmm0
-	cmpnltps	%xmm4, %xmm0
-	andps	%xmm1, %xmm0
-	movaps	-144(%rbp), %xmm2
-	movaps	%xmm2, %xmm1
-	cmpnltps	%xmm4, %xmm1
-	andps	%xmm2, %xmm1
-	movaps	-192(%rbp), %xmm3
-	movaps	%xmm3, %xmm2
-	cmpnltps	%xmm4, %xmm2
-	andps	%xmm3, %xmm2
-	movaps	%xmm8, %xmm3
-	cmpnltps	%xmm4, %xmm3
-	andps	%xmm8, %xmm3
-	movq	-168(%rbp), %rdx
-	movups	%xmm1, 16(%rcx,%rdx,4)
-	movaps	-112(%rbp), %xmm1
-	movups	%xmm0, (%rcx,%rdx,4)
-	movups	%xmm3, 16(%rax,%rdx,4)
-	movups	%xmm2, (%rax,%rdx,4)
-	movaps	%xmm15, %xmm2
-	movaps	%xmm5, %xmm0
-	cmpnltps	%xmm4, %xmm0
-	andps	%xmm0, %xmm5
-	movaps	%xmm6, %xmm0
-	cmpnltps	%xmm4, %xmm0
-	andps	%xmm0, %xmm6
-	movaps	%xmm1, %xmm0
-	cmpnltps	%xmm4, %xmm0
-	andps	%xmm0, %xmm1
-	movaps	%xmm15, %xmm0
-	cmpnltps	%xmm4, %xmm0
-	andps	%xmm0, %xmm2
-	jmp	.LBB31_51
-.LBB31_50:
-	movups	%xmm15, (%rcx)
-	movups	%xmm14, 16(%rcx)
-	movups	%xmm10, 16(%rax)
-	movups	%xmm9, (%rax)
-	movq	16(%rbp), %r14
-	movups	%xmm12, 16(%rcx,%r14,4)
-	movups	%xmm13, (%rcx,%r14,4)
-	movups	%xmm11, 16(%rax,%r14,4)
-	movups	%xmm7, (%rax,%r14,4)
-	movq	-168(%rbp), %rdx
-	movaps	-144(%rbp), %xmm0
 	movups	%xmm0, 16(%rcx,%rdx,4)
 	movaps	-240(%rbp), %xmm0
 	movups	%xmm0, (%rcx,%rdx,4)
-	movups	%xmm4, 16(%rax,%rdx,4)
-	movaps	-192(%rbp), %xmm0
-	movups	%xmm0, (%rax,%rdx,4)
+	movaps	-432(%rbp), %xmm0
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movups	%xmm15, (%rax,%rdx,4)
+	movq	-80(%rbp), %r8
+	movaps	-112(%rbp), %xmm13
 .LBB31_51:
-	movq	-88(%rbp), %r13
-	movq	-48(%rbp), %r8
-	movq	-272(%rbp), %rdx
-	movups	%xmm5, (%rcx,%rdx,4)
-	movups	%xmm6, 16(%rcx,%rdx,4)
-	movups	%xmm2, 16(%rax,%rdx,4)
-	movups	%xmm1, (%rax,%rdx,4)
-	jmp	.LBB31_14
+	movq	-472(%rbp), %rdx
+	movups	%xmm13, (%rcx,%rdx,4)
+	movups	%xmm4, 16(%rcx,%rdx,4)
+	movups	%xmm14, 16(%rax,%rdx,4)
+	movups	%xmm11, (%rax,%rdx,4)
+	jmp	.LBB31_8
 .LBB31_52:
-	xorps	%xmm13, %xmm13
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
 	xorps	%xmm4, %xmm4
-	xorps	%xmm1, %xmm1
-	xorps	%xmm10, %xmm10
-	xorps	%xmm11, %xmm11
+	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
-	xorps	%xmm15, %xmm15
-	xorps	%xmm12, %xmm12
-	xorps	%xmm8, %xmm8
-	xorps	%xmm7, %xmm7
+	xorps	%xmm1, %xmm1
 .LBB31_53:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	movaps	%xmm1, -208(%rbp)
-	movaps	%xmm15, -320(%rbp)
+	movq	16(%r8), %rax
+	testq	%rax, %rax
 	jle	.LBB31_56
-	movq	(%r13), %rdx
-	movq	8(%r13), %r9
-	movq	-56(%rbp), %r14
-	movaps	%xmm11, -112(%rbp)
-	movaps	%xmm0, -160(%rbp)
-	movaps	%xmm1, -240(%rbp)
-	movaps	%xmm10, -192(%rbp)
-	movaps	%xmm15, -256(%rbp)
-	movaps	%xmm12, -224(%rbp)
-	movaps	%xmm13, -144(%rbp)
-	movaps	%xmm4, %xmm15
-	movaps	%xmm8, %xmm9
-	movaps	%xmm7, %xmm2
-	xorl	%r13d, %r13d
-	movaps	%xmm0, %xmm1
+	movq	8(%r8), %rcx
+	shlq	$2, %r13
+	addq	(%r8), %r13
+	movq	-56(%rbp), %rdx
+	xorl	%edi, %edi
 	.p2align	4
 .LBB31_55:
-	movaps	%xmm8, -288(%rbp)
-	movaps	%xmm4, -304(%rbp)
-	movslq	(%r9,%r13,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	movups	(%r8,%rdi,4), %xmm0
-	movaps	%xmm2, %xmm14
-	movups	16(%r8,%rdi,4), %xmm2
-	movups	(%r8,%r15,4), %xmm6
-	movups	16(%r8,%r15,4), %xmm5
-	movss	(%r14), %xmm8
+	movslq	(%rcx,%rdi,4), %r10
+	movups	(%r13,%r10,4), %xmm6
+	movups	16(%r13,%r10,4), %xmm7
+	movss	(%rdx), %xmm8
 	shufps	$0, %xmm8, %xmm8
-	movaps	%xmm7, %xmm3
-	movaps	%xmm0, %xmm7
-	mulps	%xmm8, %xmm7
-	movaps	-112(%rbp), %xmm4
-	addps	%xmm7, %xmm4
-	movaps	%xmm4, -112(%rbp)
-	movaps	%xmm2, %xmm7
-	mulps	%xmm8, %xmm7
-	movaps	-160(%rbp), %xmm4
-	addps	%xmm7, %xmm4
-	movaps	%xmm4, -160(%rbp)
-	movaps	%xmm6, %xmm7
-	mulps	%xmm8, %xmm7
-	addps	%xmm7, %xmm11
-	mulps	%xmm5, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm4
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm5
+	movss	(%rdx,%rsi,4), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm6, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm9, %xmm2
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm3
+	movss	(%rdx,%rsi,8), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm1
-	leaq	(%r14,%r10), %r11
-	movss	(%r14,%rsi,4), %xmm7
-	shufps	$0, %xmm7, %xmm7
-	movaps	%xmm0, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	-240(%rbp), %xmm4
-	addps	%xmm8, %xmm4
-	movaps	%xmm4, -240(%rbp)
-	movaps	%xmm2, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	-192(%rbp), %xmm4
-	addps	%xmm8, %xmm4
-	movaps	%xmm4, -192(%rbp)
-	movaps	%xmm6, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	-208(%rbp), %xmm4
-	addps	%xmm8, %xmm4
-	movaps	%xmm4, -208(%rbp)
-	mulps	%xmm5, %xmm7
-	addps	%xmm7, %xmm10
-	addq	%r10, %r11
-	movss	(%r14,%rsi,8), %xmm7
-	shufps	$0, %xmm7, %xmm7
-	movaps	%xmm0, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	-256(%rbp), %xmm4
-	addps	%xmm8, %xmm4
-	movaps	%xmm4, -256(%rbp)
-	movaps	%xmm2, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	-224(%rbp), %xmm4
-	addps	%xmm8, %xmm4
-	movaps	%xmm4, -224(%rbp)
-	movaps	%xmm6, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	-320(%rbp), %xmm4
-	addps	%xmm8, %xmm4
-	movaps	%xmm4, -320(%rbp)
-	mulps	%xmm5, %xmm7
-	addps	%xmm7, %xmm12
-	movss	(%r11,%rsi,4), %xmm7
-	shufps	$0, %xmm7, %xmm7
-	movaps	%xmm0, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	-144(%rbp), %xmm4
-	addps	%xmm8, %xmm4
+	incq	%rdi
+	addq	%r12, %rdx
+	cmpq	%rdi, %rax
+	jne	.LBB31_55
+.LBB31_56:
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB31_58
+	movaps	%xmm5, %xmm6
+	xorps	%xmm7, %xmm7
+	cmpnltps	%xmm7, %xmm6
+	andps	%xmm5, %xmm6
+	movaps	%xmm4, %xmm5
+	cmpnltps	%xmm7, %xmm5
+	andps	%xmm4, %xmm5
+	movups	%xmm5, (%rax)
+	movups	%xmm6, 16(%rax)
+	movaps	%xmm2, %xmm4
+	cmpnltps	%xmm7, %xmm4
+	andps	%xmm2, %xmm4
+	movaps	%xmm3, %xmm2
+	cmpnltps	%xmm7, %xmm2
+	andps	%xmm3, %xmm2
+	movq	16(%rbp), %rcx
+	movups	%xmm2, 16(%rax,%rcx,4)
+	movups	%xmm4, (%rax,%rcx,4)
+	movaps	%xmm0, %xmm2
+	cmpnltps	%xmm7, %xmm2
+	andps	%xmm2, %xmm0
+	movaps	%xmm1, %xmm2
+	cmpnltps	%xmm7, %xmm2
+	andps	%xmm2, %xmm1
+	jmp	.LBB31_59
+.LBB31_58:
+	movups	%xmm4, (%rax)
+	movups	%xmm5, 16(%rax)
+	movq	16(%rbp), %rcx
+	movups	%xmm3, 16(%rax,%rcx,4)
+	movups	%xmm2, (%rax,%rcx,4)
+.LBB31_59:
+	movups	%xmm0, (%rax,%rcx,8)
+	movups	%xmm1, 16(%rax,%rcx,8)
+	jmp	.LBB31_8
+.LBB31_60:
+	xorps	%xmm4, %xmm4
+	xorps	%xmm14, %xmm14
+	xorps	%xmm1, %xmm1
+	xorps	%xmm15, %xmm15
+	xorps	%xmm3, %xmm3
+	xorps	%xmm13, %xmm13
+	xorps	%xmm10, %xmm10
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorps	%xmm7, %xmm7
+.LBB31_61:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	movaps	%xmm1, -96(%rbp)
+	movaps	%xmm14, -112(%rbp)
+	jle	.LBB31_64
+	movq	(%r8), %rcx
+	movq	8(%r8), %rdi
+	movq	-56(%rbp), %r14
+	movaps	%xmm8, %xmm11
+	movaps	%xmm7, %xmm12
 	movaps	%xmm4, -144(%rbp)
-	movaps	%xmm2, %xmm8
-	mulps	%xmm7, %xmm8
+	movaps	%xmm14, -208(%rbp)
+	movaps	%xmm10, -224(%rbp)
+	movaps	%xmm9, -128(%rbp)
+	movaps	%xmm15, -240(%rbp)
+	movaps	%xmm3, -160(%rbp)
+	movaps	%xmm13, %xmm14
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB31_63:
+	movaps	%xmm8, -304(%rbp)
+	movaps	%xmm11, -320(%rbp)
+	movaps	%xmm12, -272(%rbp)
+	movslq	(%rdi,%r15,4), %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	movups	(%rdx,%r13,4), %xmm0
+	movaps	%xmm7, %xmm12
+	movups	16(%rdx,%r13,4), %xmm7
+	movups	(%rdx,%r10,4), %xmm6
+	movups	16(%rdx,%r10,4), %xmm5
+	movss	(%r14), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movaps	%xmm0, %xmm8
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm3
+	movaps	%xmm7, %xmm8
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm13
+	movaps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	movaps	-160(%rbp), %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -160(%rbp)
+	mulps	%xmm5, %xmm2
+	addps	%xmm2, %xmm14
+	leaq	(%r14,%r9), %rdx
+	movss	(%r14,%rsi,4), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movaps	%xmm0, %xmm8
+	mulps	%xmm2, %xmm8
+	movaps	-96(%rbp), %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -96(%rbp)
+	movaps	%xmm7, %xmm8
+	mulps	%xmm2, %xmm8
 	addps	%xmm8, %xmm15
 	movaps	%xmm6, %xmm8
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm13
-	movaps	-288(%rbp), %xmm8
-	movaps	-304(%rbp), %xmm4
-	mulps	%xmm5, %xmm7
-	addps	%xmm7, %xmm4
-	movss	(%r11,%rsi,8), %xmm7
-	shufps	$0, %xmm7, %xmm7
-	mulps	%xmm7, %xmm0
-	addps	%xmm0, %xmm9
-	mulps	%xmm7, %xmm2
-	addps	%xmm2, %xmm14
-	movaps	%xmm14, %xmm2
-	mulps	%xmm7, %xmm6
-	addps	%xmm6, %xmm8
-	mulps	%xmm5, %xmm7
-	addps	%xmm7, %xmm3
-	movaps	%xmm3, %xmm7
-	incq	%r13
-	addq	%r12, %r14
-	cmpq	%r13, %rcx
-	jne	.LBB31_55
-	jmp	.LBB31_57
-.LBB31_56:
-	movaps	%xmm11, -112(%rbp)
-	movaps	%xmm0, -160(%rbp)
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm1
+	movaps	%xmm1, -288(%rbp)
+	mulps	%xmm5, %xmm2
+	movaps	-240(%rbp), %xmm1
+	addps	%xmm2, %xmm1
 	movaps	%xmm1, -240(%rbp)
-	movaps	%xmm10, -192(%rbp)
-	movaps	%xmm15, -256(%rbp)
-	movaps	%xmm12, -224(%rbp)
-	movaps	%xmm13, -144(%rbp)
-	movaps	%xmm4, %xmm15
-	movaps	%xmm8, %xmm9
-	movaps	%xmm7, %xmm2
-	movaps	%xmm0, %xmm1
-.LBB31_57:
-	movaps	-160(%rbp), %xmm0
-	movaps	-112(%rbp), %xmm3
-	movaps	%xmm12, -336(%rbp)
-	movaps	-240(%rbp), %xmm12
-	movaps	%xmm9, -288(%rbp)
-	movaps	-192(%rbp), %xmm9
-	movaps	%xmm15, -304(%rbp)
-	movaps	%xmm1, %xmm14
-	movaps	%xmm11, %xmm5
-	movaps	-208(%rbp), %xmm11
-	movq	-80(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
+	addq	%r9, %rdx
+	movss	(%r14,%rsi,8), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movaps	%xmm0, %xmm8
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm10
+	movaps	%xmm7, %xmm8
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm9
+	movaps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	movaps	-224(%rbp), %xmm1
+	addps	%xmm8, %xmm1
+	movaps	%xmm1, -224(%rbp)
+	mulps	%xmm5, %xmm2
+	movaps	-128(%rbp), %xmm1
+	addps	%xmm2, %xmm1
+	movaps	%xmm1, -128(%rbp)
+	movss	(%rdx,%rsi,4), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movaps	%xmm0, %xmm8
+	mulps	%xmm2, %xmm8
+	addps	%xmm8, %xmm4
+	movaps	%xmm7, %xmm8
+	mulps	%xmm2, %xmm8
+	movaps	-112(%rbp), %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	movaps	-144(%rbp), %xmm1
+	addps	%xmm8, %xmm1
+	movaps	%xmm1, -144(%rbp)
+	movaps	-304(%rbp), %xmm1
+	movaps	-320(%rbp), %xmm11
+	mulps	%xmm5, %xmm2
+	movaps	-208(%rbp), %xmm8
+	addps	%xmm2, %xmm8
+	movaps	%xmm8, -208(%rbp)
+	movss	(%rdx,%rsi,8), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	mulps	%xmm2, %xmm0
+	addps	%xmm0, %xmm1
+	movaps	%xmm1, %xmm8
+	movaps	-288(%rbp), %xmm1
+	mulps	%xmm2, %xmm7
+	addps	%xmm7, %xmm12
+	movaps	%xmm12, %xmm7
+	movaps	-272(%rbp), %xmm12
+	mulps	%xmm2, %xmm6
+	addps	%xmm6, %xmm11
+	mulps	%xmm5, %xmm2
+	addps	%xmm2, %xmm12
+	incq	%r15
+	addq	%r12, %r14
+	cmpq	%r15, %rax
+	jne	.LBB31_63
+	jmp	.LBB31_65
+.LBB31_64:
+	movaps	%xmm8, %xmm11
+	movaps	%xmm7, %xmm12
+	movaps	%xmm4, -144(%rbp)
+	movaps	%xmm14, -208(%rbp)
+	movaps	%xmm10, -224(%rbp)
+	movaps	%xmm9, -128(%rbp)
+	movaps	%xmm15, -240(%rbp)
+	movaps	%xmm3, -160(%rbp)
+	movaps	%xmm13, %xmm14
+.LBB31_65:
+	movaps	%xmm1, -288(%rbp)
+	movaps	-160(%rbp), %xmm1
+	movaps	%xmm4, -272(%rbp)
+	movaps	-96(%rbp), %xmm6
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rcx
+	movq	-192(%rbp), %rdx
+	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_59
-	movaps	%xmm0, %xmm1
-	xorps	%xmm6, %xmm6
-	cmpnltps	%xmm6, %xmm0
-	andps	%xmm1, %xmm0
-	movaps	%xmm2, -160(%rbp)
+	je	.LBB31_67
+	movaps	%xmm13, %xmm0
+	xorps	%xmm5, %xmm5
+	cmpnltps	%xmm5, %xmm0
+	andps	%xmm13, %xmm0
 	movaps	%xmm3, %xmm2
-	cmpnltps	%xmm6, %xmm2
+	cmpnltps	%xmm5, %xmm2
 	andps	%xmm3, %xmm2
-	movaps	%xmm5, %xmm1
-	cmpnltps	%xmm6, %xmm5
-	andps	%xmm1, %xmm5
-	movaps	%xmm4, %xmm15
-	movaps	%xmm14, %xmm4
-	cmpnltps	%xmm6, %xmm4
-	andps	%xmm14, %xmm4
+	movaps	%xmm1, %xmm4
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm1, %xmm4
+	movaps	%xmm14, %xmm3
+	cmpnltps	%xmm5, %xmm3
+	andps	%xmm14, %xmm3
 	movups	%xmm2, (%rcx)
 	movups	%xmm0, 16(%rcx)
-	movups	%xmm4, 16(%rax)
-	movups	%xmm5, (%rax)
-	movaps	%xmm12, %xmm0
-	cmpnltps	%xmm6, %xmm0
-	andps	%xmm12, %xmm0
+	movups	%xmm3, 16(%rax)
+	movups	%xmm4, (%rax)
+	movaps	%xmm6, %xmm0
+	cmpnltps	%xmm5, %xmm0
+	andps	%xmm6, %xmm0
+	movaps	%xmm15, %xmm2
+	cmpnltps	%xmm5, %xmm2
+	andps	%xmm15, %xmm2
+	movaps	-288(%rbp), %xmm1
+	movaps	%xmm1, %xmm3
+	cmpnltps	%xmm5, %xmm3
+	andps	%xmm1, %xmm3
+	movaps	-240(%rbp), %xmm4
+	movaps	%xmm4, %xmm1
+	cmpnltps	%xmm5, %xmm1
+	andps	%xmm4, %xmm1
+	movq	16(%rbp), %rdx
+	movups	%xmm2, 16(%rcx,%rdx,4)
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm1, 16(%rax,%rdx,4)
+	movups	%xmm3, (%rax,%rdx,4)
+	movaps	%xmm10, %xmm0
+	cmpnltps	%xmm5, %xmm0
+	andps	%xmm10, %xmm0
 	movaps	%xmm9, %xmm1
-	cmpnltps	%xmm6, %xmm1
+	cmpnltps	%xmm5, %xmm1
 	andps	%xmm9, %xmm1
-	movaps	%xmm11, %xmm2
-	cmpnltps	%xmm6, %xmm2
-	andps	%xmm11, %xmm2
-	movaps	%xmm10, %xmm3
-	cmpnltps	%xmm6, %xmm3
-	andps	%xmm10, %xmm3
-	movq	16(%rbp), %r14
-	movups	%xmm1, 16(%rcx,%r14,4)
-	movups	%xmm0, (%rcx,%r14,4)
-	movups	%xmm3, 16(%rax,%r14,4)
-	movups	%xmm2, (%rax,%r14,4)
-	movaps	-256(%rbp), %xmm1
-	movaps	%xmm1, %xmm0
-	cmpnltps	%xmm6, %xmm0
-	andps	%xmm1, %xmm0
-	movaps	-224(%rbp), %xmm2
-	movaps	%xmm2, %xmm1
-	cmpnltps	%xmm6, %xmm1
-	andps	%xmm2, %xmm1
-	movaps	-320(%rbp), %xmm3
+	movaps	-224(%rbp), %xmm3
 	movaps	%xmm3, %xmm2
-	cmpnltps	%xmm6, %xmm2
+	cmpnltps	%xmm5, %xmm2
 	andps	%xmm3, %xmm2
-	movaps	-336(%rbp), %xmm4
+	movaps	-128(%rbp), %xmm4
 	movaps	%xmm4, %xmm3
-	cmpnltps	%xmm6, %xmm3
+	cmpnltps	%xmm5, %xmm3
 	andps	%xmm4, %xmm3
 	movq	-168(%rbp), %rdx
 	movups	%xmm1, 16(%rcx,%rdx,4)
 	movups	%xmm0, (%rcx,%rdx,4)
 	movups	%xmm3, 16(%rax,%rdx,4)
 	movups	%xmm2, (%rax,%rdx,4)
-	movaps	-144(%rbp), %xmm1
+	movaps	-272(%rbp), %xmm1
 	movaps	%xmm1, %xmm0
-	cmpnltps	%xmm6, %xmm0
+	cmpnltps	%xmm5, %xmm0
 	andps	%xmm1, %xmm0
-	movaps	-304(%rbp), %xmm2
+	movaps	-112(%rbp), %xmm2
 	movaps	%xmm2, %xmm1
-	cmpnltps	%xmm6, %xmm1
+	cmpnltps	%xmm5, %xmm1
 	andps	%xmm2, %xmm1
-	movaps	%xmm13, %xmm2
-	cmpnltps	%xmm6, %xmm2
-	andps	%xmm13, %xmm2
-	movaps	%xmm15, %xmm3
-	cmpnltps	%xmm6, %xmm3
-	andps	%xmm15, %xmm3
-	movq	-272(%rbp), %rdx
+	movaps	-144(%rbp), %xmm3
+	movaps	%xmm3, %xmm2
+	cmpnltps	%xmm5, %xmm2
+	andps	%xmm3, %xmm2
+	movaps	-208(%rbp), %xmm4
+	movaps	%xmm4, %xmm3
+	cmpnltps	%xmm5, %xmm3
+	andps	%xmm4, %xmm3
+	movq	-248(%rbp), %rdx
 	movups	%xmm1, 16(%rcx,%rdx,4)
 	movups	%xmm0, (%rcx,%rdx,4)
 	movups	%xmm3, 16(%rax,%rdx,4)
 	movups	%xmm2, (%rax,%rdx,4)
-	movaps	-160(%rbp), %xmm2
-	movaps	-288(%rbp), %xmm9
-	movaps	%xmm9, %xmm0
-	cmpnltps	%xmm6, %xmm0
-	andps	%xmm0, %xmm9
-	movaps	%xmm2, %xmm0
-	cmpnltps	%xmm6, %xmm0
-	andps	%xmm0, %xmm2
 	movaps	%xmm8, %xmm0
-	cmpnltps	%xmm6, %xmm0
+	cmpnltps	%xmm5, %xmm0
 	andps	%xmm0, %xmm8
 	movaps	%xmm7, %xmm0
-	cmpnltps	%xmm6, %xmm0
+	cmpnltps	%xmm5, %xmm0
 	andps	%xmm0, %xmm7
-	movq	-88(%rbp), %r13
-	movq	-48(%rbp), %r8
-	jmp	.LBB31_60
-.LBB31_59:
+	movaps	%xmm11, %xmm0
+	cmpnltps	%xmm5, %xmm0
+	andps	%xmm0, %xmm11
+	movaps	%xmm12, %xmm0
+	cmpnltps	%xmm5, %xmm0
+	andps	%xmm0, %xmm12
+	jmp	.LBB31_68
+.LBB31_67:
 	movups	%xmm3, (%rcx)
-	movups	%xmm0, 16(%rcx)
+	movups	%xmm13, 16(%rcx)
 	movups	%xmm14, 16(%rax)
-	movups	%xmm5, (%rax)
-	movq	16(%rbp), %r14
-	movups	%xmm9, 16(%rcx,%r14,4)
-	movups	%xmm12, (%rcx,%r14,4)
-	movups	%xmm10, 16(%rax,%r14,4)
-	movups	%xmm11, (%rax,%r14,4)
-	movq	-168(%rbp), %rdx
-	movaps	-224(%rbp), %xmm0
-	movups	%xmm0, 16(%rcx,%rdx,4)
-	movaps	-256(%rbp), %xmm0
-	movups	%xmm0, (%rcx,%rdx,4)
-	movaps	-336(%rbp), %xmm0
+	movups	%xmm1, (%rax)
+	movq	16(%rbp), %rdx
+	movups	%xmm15, 16(%rcx,%rdx,4)
+	movups	%xmm6, (%rcx,%rdx,4)
+	movaps	-240(%rbp), %xmm0
 	movups	%xmm0, 16(%rax,%rdx,4)
-	movaps	-320(%rbp), %xmm0
+	movaps	-288(%rbp), %xmm0
 	movups	%xmm0, (%rax,%rdx,4)
-	movq	-272(%rbp), %rdx
-	movaps	-304(%rbp), %xmm0
+	movq	-168(%rbp), %rdx
+	movups	%xmm9, 16(%rcx,%rdx,4)
+	movups	%xmm10, (%rcx,%rdx,4)
+	movaps	-128(%rbp), %xmm0
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movaps	-224(%rbp), %xmm0
+	movups	%xmm0, (%rax,%rdx,4)
+	movq	-248(%rbp), %rdx
+	movaps	-112(%rbp), %xmm0
 	movups	%xmm0, 16(%rcx,%rdx,4)
-	movaps	-144(%rbp), %xmm0
+	movaps	-272(%rbp), %xmm0
 	movups	%xmm0, (%rcx,%rdx,4)
-	movups	%xmm4, 16(%rax,%rdx,4)
-	movups	%xmm13, (%rax,%rdx,4)
-	movq	-88(%rbp), %r13
-	movq	-48(%rbp), %r8
-	movaps	-288(%rbp), %xmm9
-.LBB31_60:
-	movq	-352(%rbp), %rdx
-	movups	%xmm9, (%rcx,%rdx,4)
-	movups	%xmm2, 16(%rcx,%rdx,4)
-	movups	%xmm7, 16(%rax,%rdx,4)
-	movups	%xmm8, (%rax,%rdx,4)
-	jmp	.LBB31_14
-.LBB31_61:
+	movaps	-208(%rbp), %xmm0
+	movups	%xmm0, 16(%rax,%rdx,4)
+	movaps	-144(%rbp), %xmm0
+	movups	%xmm0, (%rax,%rdx,4)
+.LBB31_68:
+	movq	-80(%rbp), %r8
+	movq	-336(%rbp), %rdx
+	movups	%xmm8, (%rcx,%rdx,4)
+	movups	%xmm7, 16(%rcx,%rdx,4)
+	movups	%xmm12, 16(%rax,%rdx,4)
+	movups	%xmm11, (%rax,%rdx,4)
+	jmp	.LBB31_8
+.LBB31_69:
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+.LBB31_70:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_73
+	movq	8(%r8), %rcx
+	shlq	$2, %r13
+	addq	(%r8), %r13
+	movq	-56(%rbp), %rdx
+	xorl	%edi, %edi
+	.p2align	4
+.LBB31_72:
+	movslq	(%rcx,%rdi,4), %r10
+	movups	(%r13,%r10,4), %xmm4
+	movups	16(%r13,%r10,4), %xmm5
+	movss	(%rdx), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	addps	%xmm7, %xmm2
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm3
+	movss	(%rdx,%rsi,4), %xmm6
+	shufps	$0, %xmm6, %xmm6
+	mulps	%xmm6, %xmm4
+	addps	%xmm4, %xmm0
+	mulps	%xmm5, %xmm6
+	addps	%xmm6, %xmm1
+	incq	%rdi
+	addq	%r12, %rdx
+	cmpq	%rdi, %rax
+	jne	.LBB31_72
+.LBB31_73:
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB31_75
+	movaps	%xmm3, %xmm4
+	xorps	%xmm5, %xmm5
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm3, %xmm4
+	movaps	%xmm2, %xmm3
+	cmpnltps	%xmm5, %xmm3
+	andps	%xmm2, %xmm3
+	movups	%xmm3, (%rax)
+	movups	%xmm4, 16(%rax)
+	movaps	%xmm0, %xmm2
+	cmpnltps	%xmm5, %xmm2
+	andps	%xmm2, %xmm0
+	movaps	%xmm1, %xmm2
+	cmpnltps	%xmm5, %xmm2
+	andps	%xmm2, %xmm1
+	jmp	.LBB31_76
+.LBB31_75:
+	movups	%xmm2, (%rax)
+	movups	%xmm3, 16(%rax)
+.LBB31_76:
+	movq	16(%rbp), %rcx
+	movups	%xmm0, (%rax,%rcx,4)
+	movups	%xmm1, 16(%rax,%rcx,4)
+	jmp	.LBB31_8
+.LBB31_77:
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB31_62:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_69
-	movq	(%r13), %rdx
-	movq	8(%r13), %r9
+.LBB31_78:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_81
+	movq	(%r8), %rcx
+	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	movaps	%xmm4, %xmm7
 	movaps	%xmm5, %xmm6
-	xorl	%r13d, %r13d
+	xorl	%r15d, %r15d
 	.p2align	4
-.LBB31_64:
-	movslq	(%r9,%r13,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	movups	(%r8,%rdi,4), %xmm10
-	movups	16(%r8,%rdi,4), %xmm11
-	movups	(%r8,%r15,4), %xmm9
-	movups	16(%r8,%r15,4), %xmm8
+.LBB31_80:
+	movslq	(%rdi,%r15,4), %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	movups	(%rdx,%r13,4), %xmm10
+	movups	16(%rdx,%r13,4), %xmm11
+	movups	(%rdx,%r10,4), %xmm9
+	movups	16(%rdx,%r10,4), %xmm8
 	movss	(%r14), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm10, %xmm13
@@ -27374,102 +27280,23 @@ conv_product:
 	addps	%xmm9, %xmm2
 	mulps	%xmm8, %xmm12
 	addps	%xmm12, %xmm3
-	incq	%r13
+	incq	%r15
 	addq	%r12, %r14
-	cmpq	%r13, %rcx
-	jne	.LBB31_64
-	jmp	.LBB31_70
-.LBB31_65:
-	xorps	%xmm9, %xmm9
-	xorps	%xmm8, %xmm8
-	xorps	%xmm11, %xmm11
-	xorps	%xmm10, %xmm10
-	xorps	%xmm15, %xmm15
-	xorps	%xmm3, %xmm3
-.LBB31_66:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_72
-	movq	(%r13), %rdx
-	movq	8(%r13), %r9
-	movq	-56(%rbp), %r14
-	movaps	%xmm15, %xmm13
-	movaps	%xmm3, %xmm14
-	movaps	%xmm9, %xmm4
-	movaps	%xmm8, %xmm7
-	movaps	%xmm11, %xmm2
-	movaps	%xmm10, %xmm6
-	xorl	%r13d, %r13d
-	.p2align	4
-.LBB31_68:
-	movaps	%xmm7, -208(%rbp)
-	movaps	%xmm14, -112(%rbp)
-	movslq	(%r9,%r13,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	movups	(%r8,%rdi,4), %xmm1
-	movups	16(%r8,%rdi,4), %xmm14
-	movaps	%xmm13, %xmm5
-	movups	(%r8,%r15,4), %xmm13
-	movups	16(%r8,%r15,4), %xmm12
-	movss	(%r14), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm3, %xmm7
-	movaps	%xmm15, %xmm3
-	movaps	%xmm1, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm11
-	movaps	%xmm14, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm10
-	movaps	%xmm13, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm2
-	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm6
-	movss	(%r14,%rsi,4), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm1, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm9
-	movaps	%xmm14, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm8
-	movaps	%xmm13, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm15, %xmm4
-	movaps	%xmm3, %xmm15
-	movaps	%xmm7, %xmm3
-	movaps	-208(%rbp), %xmm7
-	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm7
-	movss	(%r14,%rsi,8), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	mulps	%xmm0, %xmm1
-	addps	%xmm1, %xmm15
-	mulps	%xmm0, %xmm14
-	addps	%xmm14, %xmm3
-	movaps	-112(%rbp), %xmm14
-	mulps	%xmm0, %xmm13
-	addps	%xmm13, %xmm5
-	movaps	%xmm5, %xmm13
-	mulps	%xmm12, %xmm0
-	addps	%xmm0, %xmm14
-	incq	%r13
-	addq	%r12, %r14
-	cmpq	%r13, %rcx
-	jne	.LBB31_68
-	jmp	.LBB31_73
-.LBB31_69:
+	cmpq	%r15, %rax
+	jne	.LBB31_80
+	jmp	.LBB31_82
+.LBB31_81:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	movaps	%xmm4, %xmm7
 	movaps	%xmm5, %xmm6
-.LBB31_70:
-	movq	-80(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
+.LBB31_82:
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rcx
+	movq	-192(%rbp), %rdx
+	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_75
+	je	.LBB31_84
 	movaps	%xmm5, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -27499,20 +27326,437 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm9, %xmm4
 	andps	%xmm4, %xmm3
-	jmp	.LBB31_76
-.LBB31_72:
+	jmp	.LBB31_85
+.LBB31_84:
+	movups	%xmm4, (%rcx)
+	movups	%xmm5, 16(%rcx)
+	movups	%xmm6, 16(%rax)
+	movups	%xmm7, (%rax)
+.LBB31_85:
+	movq	-80(%rbp), %r8
+	movq	16(%rbp), %rdx
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm1, 16(%rcx,%rdx,4)
+	movups	%xmm3, 16(%rax,%rdx,4)
+	movups	%xmm2, (%rax,%rdx,4)
+	jmp	.LBB31_8
+.LBB31_86:
+	xorps	%xmm10, %xmm10
+	xorps	%xmm9, %xmm9
+	xorps	%xmm15, %xmm15
+	xorps	%xmm14, %xmm14
+	xorps	%xmm13, %xmm13
+	xorps	%xmm12, %xmm12
+	xorps	%xmm5, %xmm5
+	xorps	%xmm6, %xmm6
+.LBB31_87:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	movaps	%xmm10, -208(%rbp)
+	jle	.LBB31_90
+	movq	(%r8), %rcx
+	movq	8(%r8), %rdi
+	movq	-56(%rbp), %r14
+	movaps	%xmm5, %xmm1
+	movaps	%xmm6, %xmm2
+	movaps	%xmm10, %xmm7
+	movaps	%xmm9, %xmm11
+	movaps	%xmm9, %xmm4
+	movaps	%xmm13, -160(%rbp)
+	movaps	%xmm12, -144(%rbp)
+	movaps	%xmm15, %xmm9
+	movaps	%xmm14, %xmm10
+	xorl	%r15d, %r15d
+	movq	-392(%rbp), %r8
+	.p2align	4
+.LBB31_89:
+	movaps	%xmm1, -96(%rbp)
+	movaps	%xmm4, -224(%rbp)
+	movaps	%xmm2, -112(%rbp)
+	movaps	%xmm6, -128(%rbp)
+	movslq	(%rdi,%r15,4), %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	movaps	%xmm5, %xmm8
+	movups	(%rdx,%r13,4), %xmm5
+	movups	16(%rdx,%r13,4), %xmm2
+	movups	(%rdx,%r10,4), %xmm1
+	movups	16(%rdx,%r10,4), %xmm0
+	movss	(%r14), %xmm4
+	shufps	$0, %xmm4, %xmm4
+	movaps	%xmm5, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm15
+	movaps	%xmm2, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm14
+	movaps	%xmm1, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm3, %xmm9
+	mulps	%xmm0, %xmm4
+	addps	%xmm4, %xmm10
+	movss	(%r14,%rsi,4), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm13
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm12
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	%xmm14, %xmm6
+	movaps	%xmm10, %xmm14
+	movaps	%xmm15, %xmm10
+	movaps	%xmm9, %xmm15
+	movaps	-160(%rbp), %xmm9
+	addps	%xmm4, %xmm9
+	movaps	%xmm9, -160(%rbp)
+	mulps	%xmm0, %xmm3
+	movaps	-144(%rbp), %xmm4
+	addps	%xmm3, %xmm4
+	movaps	%xmm4, -144(%rbp)
+	movss	(%r14,%rsi,8), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm5, %xmm4
+	mulps	%xmm3, %xmm4
+	movaps	%xmm12, %xmm9
+	movaps	%xmm11, %xmm12
+	movaps	%xmm13, %xmm11
+	movaps	%xmm7, %xmm13
+	movaps	-208(%rbp), %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm7, -208(%rbp)
+	movaps	%xmm13, %xmm7
+	movaps	%xmm11, %xmm13
+	movaps	%xmm12, %xmm11
+	movaps	%xmm9, %xmm12
+	movaps	%xmm15, %xmm9
+	movaps	%xmm10, %xmm15
+	movaps	%xmm14, %xmm10
+	movaps	%xmm6, %xmm14
+	movaps	%xmm2, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm11
+	movaps	%xmm1, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm4, %xmm7
+	movaps	-224(%rbp), %xmm4
+	mulps	%xmm0, %xmm3
+	addps	%xmm3, %xmm4
+	movss	(%r14,%r8), %xmm3
+	shufps	$0, %xmm3, %xmm3
+	mulps	%xmm3, %xmm5
+	addps	%xmm5, %xmm8
+	movaps	%xmm8, %xmm5
+	movaps	-128(%rbp), %xmm6
+	mulps	%xmm3, %xmm2
+	addps	%xmm2, %xmm6
+	movaps	-112(%rbp), %xmm2
+	mulps	%xmm3, %xmm1
+	movaps	-96(%rbp), %xmm8
+	addps	%xmm1, %xmm8
+	movaps	%xmm8, -96(%rbp)
+	movaps	-96(%rbp), %xmm1
+	mulps	%xmm0, %xmm3
+	addps	%xmm3, %xmm2
+	incq	%r15
+	addq	%r12, %r14
+	cmpq	%r15, %rax
+	jne	.LBB31_89
+	jmp	.LBB31_91
+.LBB31_90:
+	movaps	%xmm5, %xmm1
+	movaps	%xmm6, %xmm2
+	movaps	%xmm10, %xmm7
+	movaps	%xmm9, %xmm11
+	movaps	%xmm9, %xmm4
+	movaps	%xmm13, -160(%rbp)
+	movaps	%xmm12, -144(%rbp)
+	movaps	%xmm15, %xmm9
+	movaps	%xmm14, %xmm10
+.LBB31_91:
+	movaps	%xmm11, -112(%rbp)
+	movaps	%xmm7, -128(%rbp)
+	movaps	-160(%rbp), %xmm7
+	movaps	-144(%rbp), %xmm11
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rcx
+	movq	-192(%rbp), %rdx
+	leaq	(%rax,%rdx,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB31_93
+	movaps	%xmm14, %xmm0
+	movaps	%xmm4, %xmm8
+	xorps	%xmm4, %xmm4
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm14, %xmm0
+	movaps	%xmm1, -96(%rbp)
+	movaps	%xmm15, %xmm1
+	cmpnltps	%xmm4, %xmm1
+	andps	%xmm15, %xmm1
+	movaps	%xmm2, %xmm15
+	movaps	%xmm9, %xmm2
+	cmpnltps	%xmm4, %xmm2
+	andps	%xmm9, %xmm2
+	movaps	%xmm10, %xmm3
+	cmpnltps	%xmm4, %xmm3
+	andps	%xmm10, %xmm3
+	movups	%xmm1, (%rcx)
+	movups	%xmm0, 16(%rcx)
+	movups	%xmm3, 16(%rax)
+	movups	%xmm2, (%rax)
+	movaps	%xmm13, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm13, %xmm0
+	movaps	%xmm12, %xmm1
+	cmpnltps	%xmm4, %xmm1
+	andps	%xmm12, %xmm1
+	movaps	%xmm7, %xmm2
+	cmpnltps	%xmm4, %xmm2
+	andps	%xmm7, %xmm2
+	movaps	%xmm11, %xmm3
+	cmpnltps	%xmm4, %xmm3
+	andps	%xmm11, %xmm3
+	movq	16(%rbp), %rdx
+	movups	%xmm1, 16(%rcx,%rdx,4)
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm3, 16(%rax,%rdx,4)
+	movups	%xmm2, (%rax,%rdx,4)
+	movaps	-208(%rbp), %xmm1
+	movaps	%xmm1, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm1, %xmm0
+	movaps	-112(%rbp), %xmm2
+	movaps	%xmm2, %xmm1
+	cmpnltps	%xmm4, %xmm1
+	andps	%xmm2, %xmm1
+	movaps	-128(%rbp), %xmm3
+	movaps	%xmm3, %xmm2
+	cmpnltps	%xmm4, %xmm2
+	andps	%xmm3, %xmm2
+	movaps	%xmm8, %xmm3
+	cmpnltps	%xmm4, %xmm3
+	andps	%xmm8, %xmm3
+	movq	-168(%rbp), %rdx
+	movups	%xmm1, 16(%rcx,%rdx,4)
+	movaps	-96(%rbp), %xmm1
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm3, 16(%rax,%rdx,4)
+	movups	%xmm2, (%rax,%rdx,4)
+	movaps	%xmm15, %xmm2
+	movaps	%xmm5, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm0, %xmm5
+	movaps	%xmm6, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm0, %xmm6
+	movaps	%xmm1, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm0, %xmm1
+	movaps	%xmm15, %xmm0
+	cmpnltps	%xmm4, %xmm0
+	andps	%xmm0, %xmm2
+	jmp	.LBB31_94
+.LBB31_93:
+	movups	%xmm15, (%rcx)
+	movups	%xmm14, 16(%rcx)
+	movups	%xmm10, 16(%rax)
+	movups	%xmm9, (%rax)
+	movq	16(%rbp), %rdx
+	movups	%xmm12, 16(%rcx,%rdx,4)
+	movups	%xmm13, (%rcx,%rdx,4)
+	movups	%xmm11, 16(%rax,%rdx,4)
+	movups	%xmm7, (%rax,%rdx,4)
+	movq	-168(%rbp), %rdx
+	movaps	-112(%rbp), %xmm0
+	movups	%xmm0, 16(%rcx,%rdx,4)
+	movaps	-208(%rbp), %xmm0
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm4, 16(%rax,%rdx,4)
+	movaps	-128(%rbp), %xmm0
+	movups	%xmm0, (%rax,%rdx,4)
+.LBB31_94:
+	movq	-80(%rbp), %r8
+	movq	-248(%rbp), %rdx
+	movups	%xmm5, (%rcx,%rdx,4)
+	movups	%xmm6, 16(%rcx,%rdx,4)
+	movups	%xmm2, 16(%rax,%rdx,4)
+	movups	%xmm1, (%rax,%rdx,4)
+	jmp	.LBB31_8
+.LBB31_95:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+.LBB31_96:
+	movq	16(%r8), %rcx
+	testq	%rcx, %rcx
+	jle	.LBB31_141
+	movq	8(%r8), %rax
+	shlq	$2, %r13
+	addq	(%r8), %r13
+	cmpq	$1, %rcx
+	jne	.LBB31_137
+	xorl	%edx, %edx
+	jmp	.LBB31_139
+.LBB31_99:
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+.LBB31_100:
+	movq	%rdx, -192(%rbp)
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_106
+	movq	(%r8), %rcx
+	movq	8(%r8), %rdx
+	movq	-56(%rbp), %rdi
+	movaps	%xmm0, %xmm2
+	movaps	%xmm1, %xmm3
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB31_102:
+	movslq	(%rdx,%r15,4), %r14
+	leaq	(%rcx,%r14,4), %r14
+	movups	(%r14,%r13,4), %xmm4
+	movups	16(%r14,%r13,4), %xmm5
+	movups	(%r14,%r10,4), %xmm6
+	movups	16(%r14,%r10,4), %xmm7
+	movss	(%rdi), %xmm8
+	shufps	$0, %xmm8, %xmm8
+	mulps	%xmm8, %xmm4
+	addps	%xmm4, %xmm0
+	mulps	%xmm8, %xmm5
+	addps	%xmm5, %xmm1
+	mulps	%xmm8, %xmm6
+	addps	%xmm6, %xmm2
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm3
+	incq	%r15
+	addq	%r12, %rdi
+	cmpq	%r15, %rax
+	jne	.LBB31_102
+	cmpl	$0, 32(%rbp)
+	je	.LBB31_105
+.LBB31_104:
+	movaps	%xmm0, %xmm4
+	xorps	%xmm5, %xmm5
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm4, %xmm0
+	movaps	%xmm1, %xmm4
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm4, %xmm1
+	movaps	%xmm2, %xmm4
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm4, %xmm2
+	movaps	%xmm3, %xmm4
+	cmpnltps	%xmm5, %xmm4
+	andps	%xmm4, %xmm3
+.LBB31_105:
+	movq	-192(%rbp), %rcx
+	movq	-72(%rbp), %rax
+	movups	%xmm0, (%rax,%rbx,4)
+	movups	%xmm1, 16(%rax,%rbx,4)
+	movups	%xmm3, 16(%rax,%rcx,4)
+	movups	%xmm2, (%rax,%rcx,4)
+	jmp	.LBB31_8
+.LBB31_106:
+	movaps	%xmm0, %xmm2
+	movaps	%xmm1, %xmm3
+	cmpl	$0, 32(%rbp)
+	jne	.LBB31_104
+	jmp	.LBB31_105
+.LBB31_107:
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+	xorps	%xmm11, %xmm11
+	xorps	%xmm10, %xmm10
+	xorps	%xmm15, %xmm15
+	xorps	%xmm3, %xmm3
+.LBB31_108:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_111
+	movq	(%r8), %rcx
+	movq	8(%r8), %rdi
+	movq	-56(%rbp), %r14
 	movaps	%xmm15, %xmm13
 	movaps	%xmm3, %xmm14
 	movaps	%xmm9, %xmm4
 	movaps	%xmm8, %xmm7
 	movaps	%xmm11, %xmm2
 	movaps	%xmm10, %xmm6
-.LBB31_73:
-	movq	-80(%rbp), %rdx
-	leaq	(%rdx,%rbx,4), %rcx
-	leaq	(%rdx,%rax,4), %rax
+	xorl	%r15d, %r15d
+	.p2align	4
+.LBB31_110:
+	movaps	%xmm7, -160(%rbp)
+	movaps	%xmm14, -96(%rbp)
+	movslq	(%rdi,%r15,4), %rdx
+	leaq	(%rcx,%rdx,4), %rdx
+	movups	(%rdx,%r13,4), %xmm1
+	movups	16(%rdx,%r13,4), %xmm14
+	movaps	%xmm13, %xmm5
+	movups	(%rdx,%r10,4), %xmm13
+	movups	16(%rdx,%r10,4), %xmm12
+	movss	(%r14), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm3, %xmm7
+	movaps	%xmm15, %xmm3
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm11
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm10
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm2
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm6
+	movss	(%r14,%rsi,4), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm9
+	movaps	%xmm14, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm8
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm15, %xmm4
+	movaps	%xmm3, %xmm15
+	movaps	%xmm7, %xmm3
+	movaps	-160(%rbp), %xmm7
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm7
+	movss	(%r14,%rsi,8), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm1
+	addps	%xmm1, %xmm15
+	mulps	%xmm0, %xmm14
+	addps	%xmm14, %xmm3
+	movaps	-96(%rbp), %xmm14
+	mulps	%xmm0, %xmm13
+	addps	%xmm13, %xmm5
+	movaps	%xmm5, %xmm13
+	mulps	%xmm12, %xmm0
+	addps	%xmm0, %xmm14
+	incq	%r15
+	addq	%r12, %r14
+	cmpq	%r15, %rax
+	jne	.LBB31_110
+	jmp	.LBB31_112
+.LBB31_111:
+	movaps	%xmm15, %xmm13
+	movaps	%xmm3, %xmm14
+	movaps	%xmm9, %xmm4
+	movaps	%xmm8, %xmm7
+	movaps	%xmm11, %xmm2
+	movaps	%xmm10, %xmm6
+.LBB31_112:
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rcx
+	movq	-192(%rbp), %rdx
+	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_77
+	je	.LBB31_114
 	movaps	%xmm10, %xmm0
 	xorps	%xmm12, %xmm12
 	cmpnltps	%xmm12, %xmm0
@@ -27543,11 +27787,11 @@ conv_product:
 	movaps	%xmm10, %xmm5
 	cmpnltps	%xmm12, %xmm5
 	andps	%xmm10, %xmm5
-	movq	16(%rbp), %r14
-	movups	%xmm1, 16(%rcx,%r14,4)
-	movups	%xmm0, (%rcx,%r14,4)
-	movups	%xmm5, 16(%rax,%r14,4)
-	movups	%xmm2, (%rax,%r14,4)
+	movq	16(%rbp), %rdx
+	movups	%xmm1, 16(%rcx,%rdx,4)
+	movups	%xmm0, (%rcx,%rdx,4)
+	movups	%xmm5, 16(%rax,%rdx,4)
+	movups	%xmm2, (%rax,%rdx,4)
 	movaps	%xmm15, %xmm0
 	cmpnltps	%xmm12, %xmm0
 	andps	%xmm0, %xmm15
@@ -27560,319 +27804,26 @@ conv_product:
 	movaps	%xmm14, %xmm0
 	cmpnltps	%xmm12, %xmm0
 	andps	%xmm0, %xmm14
-	jmp	.LBB31_78
-.LBB31_75:
-	movups	%xmm4, (%rcx)
-	movups	%xmm5, 16(%rcx)
-	movups	%xmm6, 16(%rax)
-	movups	%xmm7, (%rax)
-.LBB31_76:
-	movq	-88(%rbp), %r13
-	movq	-48(%rbp), %r8
-	movq	16(%rbp), %r14
-	movq	-120(%rbp), %rdx
-	movups	%xmm0, (%rcx,%r14,4)
-	movups	%xmm1, 16(%rcx,%r14,4)
-	movups	%xmm3, 16(%rax,%r14,4)
-	movups	%xmm2, (%rax,%r14,4)
-	jmp	.LBB31_15
-.LBB31_77:
+	jmp	.LBB31_115
+.LBB31_114:
 	movups	%xmm11, (%rcx)
 	movups	%xmm10, 16(%rcx)
 	movups	%xmm6, 16(%rax)
 	movups	%xmm2, (%rax)
-	movq	16(%rbp), %r14
-	movups	%xmm8, 16(%rcx,%r14,4)
-	movups	%xmm9, (%rcx,%r14,4)
-	movups	%xmm7, 16(%rax,%r14,4)
-	movups	%xmm4, (%rax,%r14,4)
-.LBB31_78:
-	movq	-88(%rbp), %r13
-	movq	-48(%rbp), %r8
+	movq	16(%rbp), %rdx
+	movups	%xmm8, 16(%rcx,%rdx,4)
+	movups	%xmm9, (%rcx,%rdx,4)
+	movups	%xmm7, 16(%rax,%rdx,4)
+	movups	%xmm4, (%rax,%rdx,4)
+.LBB31_115:
+	movq	-80(%rbp), %r8
 	movq	-168(%rbp), %rdx
 	movups	%xmm15, (%rcx,%rdx,4)
 	movups	%xmm3, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm13, (%rax,%rdx,4)
-	jmp	.LBB31_14
-.LBB31_79:
-	xorps	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-.LBB31_80:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_86
-	movq	(%r13), %rdx
-	movq	8(%r13), %r9
-	movq	-56(%rbp), %r11
-	movaps	%xmm0, %xmm2
-	movaps	%xmm1, %xmm3
-	xorl	%r14d, %r14d
-	.p2align	4
-.LBB31_82:
-	movslq	(%r9,%r14,4), %r8
-	leaq	(%rdx,%r8,4), %r8
-	movups	(%r8,%rdi,4), %xmm4
-	movups	16(%r8,%rdi,4), %xmm5
-	movups	(%r8,%r15,4), %xmm6
-	movups	16(%r8,%r15,4), %xmm7
-	movss	(%r11), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	mulps	%xmm8, %xmm4
-	addps	%xmm4, %xmm0
-	mulps	%xmm8, %xmm5
-	addps	%xmm5, %xmm1
-	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm2
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm3
-	incq	%r14
-	addq	%r12, %r11
-	cmpq	%r14, %rcx
-	jne	.LBB31_82
-	cmpl	$0, 32(%rbp)
-	je	.LBB31_85
-.LBB31_84:
-	movaps	%xmm0, %xmm4
-	xorps	%xmm5, %xmm5
-	cmpnltps	%xmm5, %xmm4
-	andps	%xmm4, %xmm0
-	movaps	%xmm1, %xmm4
-	cmpnltps	%xmm5, %xmm4
-	andps	%xmm4, %xmm1
-	movaps	%xmm2, %xmm4
-	cmpnltps	%xmm5, %xmm4
-	andps	%xmm4, %xmm2
-	movaps	%xmm3, %xmm4
-	cmpnltps	%xmm5, %xmm4
-	andps	%xmm4, %xmm3
-.LBB31_85:
-	movq	-48(%rbp), %r8
-	movq	16(%rbp), %r14
-	movq	-120(%rbp), %rdx
-	movq	-80(%rbp), %rcx
-	movups	%xmm0, (%rcx,%rbx,4)
-	movups	%xmm1, 16(%rcx,%rbx,4)
-	movups	%xmm3, 16(%rcx,%rax,4)
-	movups	%xmm2, (%rcx,%rax,4)
-	jmp	.LBB31_15
-.LBB31_86:
-	movaps	%xmm0, %xmm2
-	movaps	%xmm1, %xmm3
-	cmpl	$0, 32(%rbp)
-	jne	.LBB31_84
-	jmp	.LBB31_85
-.LBB31_87:
-	movl	%edx, %eax
-	xorl	%edx, %edx
-	divl	%r8d
-.LBB31_88:
-	shlq	$3, %rdx
-	movq	32(%r13), %rcx
-	leaq	-8(%rcx), %rdi
-	cmpq	%rdi, %rdx
-	cmovgeq	%rdi, %rdx
-	movq	40(%r13), %rdi
-	imulq	%rax, %rdi
-	addq	%rdx, %rdi
-	imulq	%rcx, %rax
-	addq	%rdx, %rax
-	movq	-416(%rbp), %r8
-	addl	$-2, %r8d
-	cmpl	$4, %r8d
-	ja	.LBB31_100
-	leaq	.LJTI31_1(%rip), %rdx
-	movslq	(%rdx,%r8,4), %rcx
-	addq	%rdx, %rcx
-	jmpq	*%rcx
-.LBB31_90:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_124
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm2
-	movss	4(%rcx), %xmm0
-	shufps	$0, %xmm2, %xmm2
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm2, %xmm3
-	movaps	%xmm0, %xmm1
-	jmp	.LBB31_125
-.LBB31_92:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_102
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm7
-	movss	4(%rcx), %xmm6
-	movss	8(%rcx), %xmm5
-	movss	12(%rcx), %xmm4
-	shufps	$0, %xmm7, %xmm7
-	shufps	$0, %xmm6, %xmm6
-	shufps	$0, %xmm5, %xmm5
-	shufps	$0, %xmm4, %xmm4
-	movss	16(%rcx), %xmm1
-	shufps	$0, %xmm1, %xmm1
-	movss	20(%rcx), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm1, %xmm3
-	movaps	%xmm5, %xmm9
-	movaps	%xmm7, %xmm11
-	movaps	%xmm6, %xmm10
-	movaps	%xmm4, %xmm8
-	movaps	%xmm0, %xmm2
-	jmp	.LBB31_103
-.LBB31_94:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_108
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm5
-	movss	4(%rcx), %xmm4
-	movss	8(%rcx), %xmm1
-	movss	12(%rcx), %xmm0
-	shufps	$0, %xmm5, %xmm5
-	shufps	$0, %xmm4, %xmm4
-	shufps	$0, %xmm1, %xmm1
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm1, %xmm3
-	movaps	%xmm5, %xmm7
-	movaps	%xmm4, %xmm6
-	movaps	%xmm0, %xmm2
-	jmp	.LBB31_109
-.LBB31_96:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_116
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm6
-	movss	4(%rcx), %xmm5
-	movss	8(%rcx), %xmm4
-	movss	12(%rcx), %xmm1
-	shufps	$0, %xmm6, %xmm6
-	shufps	$0, %xmm5, %xmm5
-	shufps	$0, %xmm4, %xmm4
-	shufps	$0, %xmm1, %xmm1
-	movss	16(%rcx), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm1, %xmm3
-	movaps	%xmm5, %xmm8
-	movaps	%xmm6, %xmm9
-	movaps	%xmm4, %xmm7
-	movaps	%xmm0, %xmm2
-	jmp	.LBB31_117
-.LBB31_98:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_130
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm4
-	movss	4(%rcx), %xmm2
-	movss	8(%rcx), %xmm0
-	shufps	$0, %xmm4, %xmm4
-	shufps	$0, %xmm2, %xmm2
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm2, %xmm3
-	movaps	%xmm4, %xmm5
-	movaps	%xmm0, %xmm1
-	jmp	.LBB31_131
-.LBB31_100:
-	cmpq	$0, -72(%rbp)
-	je	.LBB31_140
-	movq	-64(%rbp), %rcx
-	movss	(%rcx), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm0, %xmm1
-	jmp	.LBB31_141
-.LBB31_102:
-	xorps	%xmm1, %xmm1
-	xorps	%xmm3, %xmm3
-	xorps	%xmm5, %xmm5
-	xorps	%xmm9, %xmm9
-	xorps	%xmm7, %xmm7
-	xorps	%xmm11, %xmm11
-	xorps	%xmm6, %xmm6
-	xorps	%xmm10, %xmm10
-	xorps	%xmm4, %xmm4
-	xorps	%xmm8, %xmm8
-	xorps	%xmm0, %xmm0
-	xorps	%xmm2, %xmm2
-.LBB31_103:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_106
-	movq	8(%r13), %rdx
-	shlq	$2, %rdi
-	addq	(%r13), %rdi
-	movq	-56(%rbp), %r9
-	xorl	%r11d, %r11d
-	.p2align	4
-.LBB31_105:
-	movslq	(%rdx,%r11,4), %r8
-	movups	(%rdi,%r8,4), %xmm13
-	movups	16(%rdi,%r8,4), %xmm12
-	movss	(%r9), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm7
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm11
-	leaq	(%r9,%r10), %r8
-	movss	(%r9,%rsi,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm6
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm10
-	addq	%r10, %r8
-	movss	(%r9,%rsi,8), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm5
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm9
-	movss	(%r8,%rsi,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm4
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm8
-	leaq	(%r10,%r10), %rbx
-	addq	%r8, %rbx
-	movss	(%r8,%rsi,8), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm13, %xmm15
-	mulps	%xmm14, %xmm15
-	addps	%xmm15, %xmm1
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm3
-	movss	(%rbx,%rsi,4), %xmm14
-	shufps	$0, %xmm14, %xmm14
-	mulps	%xmm14, %xmm13
-	addps	%xmm13, %xmm0
-	mulps	%xmm12, %xmm14
-	addps	%xmm14, %xmm2
-	incq	%r11
-	addq	%r12, %r9
-	cmpq	%r11, %rcx
-	jne	.LBB31_105
-.LBB31_106:
-	movq	-80(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	cmpl	$0, 32(%rbp)
-	jne	.LBB31_2
-	movups	%xmm7, (%rax)
-	movups	%xmm11, 16(%rax)
-	movups	%xmm10, 16(%rax,%r14,4)
-	movups	%xmm6, (%rax,%r14,4)
-	movups	%xmm9, 16(%rax,%r14,8)
-	movups	%xmm5, (%rax,%r14,8)
-	movq	-264(%rbp), %rcx
-	movups	%xmm8, 16(%rax,%rcx)
-	movups	%xmm4, (%rax,%rcx)
-	movq	-344(%rbp), %rcx
-	movups	%xmm3, 16(%rax,%rcx)
-	movups	%xmm1, (%rax,%rcx)
-	jmp	.LBB31_3
-.LBB31_108:
+	jmp	.LBB31_8
+.LBB31_116:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -27881,57 +27832,57 @@ conv_product:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB31_109:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_112
-	movq	8(%r13), %rdx
-	shlq	$2, %rdi
-	addq	(%r13), %rdi
-	movq	-56(%rbp), %r9
-	xorl	%r11d, %r11d
-	movq	-360(%rbp), %rbx
+.LBB31_117:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_120
+	movq	8(%r8), %rcx
+	shlq	$2, %r13
+	addq	(%r8), %r13
+	movq	-56(%rbp), %rdx
+	xorl	%edi, %edi
+	movq	-392(%rbp), %r14
 	.p2align	4
-.LBB31_111:
-	movslq	(%rdx,%r11,4), %r8
-	movups	(%rdi,%r8,4), %xmm9
-	movups	16(%rdi,%r8,4), %xmm8
-	movss	(%r9), %xmm10
+.LBB31_119:
+	movslq	(%rcx,%rdi,4), %r10
+	movups	(%r13,%r10,4), %xmm9
+	movups	16(%r13,%r10,4), %xmm8
+	movss	(%rdx), %xmm10
 	shufps	$0, %xmm10, %xmm10
 	movaps	%xmm9, %xmm11
 	mulps	%xmm10, %xmm11
 	addps	%xmm11, %xmm5
 	mulps	%xmm8, %xmm10
 	addps	%xmm10, %xmm7
-	movss	(%r9,%rsi,4), %xmm10
+	movss	(%rdx,%rsi,4), %xmm10
 	shufps	$0, %xmm10, %xmm10
 	movaps	%xmm9, %xmm11
 	mulps	%xmm10, %xmm11
 	addps	%xmm11, %xmm4
 	mulps	%xmm8, %xmm10
 	addps	%xmm10, %xmm6
-	movss	(%r9,%rsi,8), %xmm10
+	movss	(%rdx,%rsi,8), %xmm10
 	shufps	$0, %xmm10, %xmm10
 	movaps	%xmm9, %xmm11
 	mulps	%xmm10, %xmm11
 	addps	%xmm11, %xmm1
 	mulps	%xmm8, %xmm10
 	addps	%xmm10, %xmm3
-	movss	(%r9,%rbx), %xmm10
+	movss	(%rdx,%r14), %xmm10
 	shufps	$0, %xmm10, %xmm10
 	mulps	%xmm10, %xmm9
 	addps	%xmm9, %xmm0
 	mulps	%xmm8, %xmm10
 	addps	%xmm10, %xmm2
-	incq	%r11
-	addq	%r12, %r9
-	cmpq	%r11, %rcx
-	jne	.LBB31_111
-.LBB31_112:
-	movq	-80(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
+	incq	%rdi
+	addq	%r12, %rdx
+	cmpq	%rdi, %rax
+	jne	.LBB31_119
+.LBB31_120:
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_114
+	je	.LBB31_5
 	movaps	%xmm7, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -27947,35 +27898,174 @@ conv_product:
 	movaps	%xmm6, %xmm4
 	cmpnltps	%xmm9, %xmm4
 	andps	%xmm6, %xmm4
-	movups	%xmm4, 16(%rax,%r14,4)
-	movups	%xmm5, (%rax,%r14,4)
+	movq	16(%rbp), %rcx
+	movups	%xmm4, 16(%rax,%rcx,4)
+	movups	%xmm5, (%rax,%rcx,4)
 	movaps	%xmm1, %xmm4
 	cmpnltps	%xmm9, %xmm4
 	andps	%xmm1, %xmm4
 	movaps	%xmm3, %xmm1
 	cmpnltps	%xmm9, %xmm1
 	andps	%xmm3, %xmm1
-	movups	%xmm1, 16(%rax,%r14,8)
-	movups	%xmm4, (%rax,%r14,8)
+	movups	%xmm1, 16(%rax,%rcx,8)
+	movups	%xmm4, (%rax,%rcx,8)
 	movaps	%xmm0, %xmm1
 	cmpnltps	%xmm9, %xmm1
 	andps	%xmm1, %xmm0
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm9, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB31_115
-.LBB31_114:
-	movups	%xmm5, (%rax)
-	movups	%xmm7, 16(%rax)
-	movups	%xmm6, 16(%rax,%r14,4)
-	movups	%xmm4, (%rax,%r14,4)
-	movups	%xmm3, 16(%rax,%r14,8)
-	movups	%xmm1, (%rax,%r14,8)
-.LBB31_115:
-	movq	-48(%rbp), %r8
-	movq	-264(%rbp), %rcx
-	jmp	.LBB31_4
-.LBB31_116:
+	jmp	.LBB31_6
+.LBB31_122:
+	xorps	%xmm1, %xmm1
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm8, %xmm8
+	xorps	%xmm7, %xmm7
+	xorps	%xmm11, %xmm11
+	xorps	%xmm6, %xmm6
+	xorps	%xmm10, %xmm10
+	xorps	%xmm3, %xmm3
+	xorps	%xmm9, %xmm9
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+.LBB31_123:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_126
+	movq	8(%r8), %rcx
+	shlq	$2, %r13
+	addq	(%r8), %r13
+	movq	-56(%rbp), %rdx
+	xorl	%edi, %edi
+	.p2align	4
+.LBB31_125:
+	movslq	(%rcx,%rdi,4), %r10
+	movups	(%r13,%r10,4), %xmm13
+	movups	16(%r13,%r10,4), %xmm12
+	movss	(%rdx), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm7
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm11
+	leaq	(%rdx,%r9), %r14
+	movss	(%rdx,%rsi,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm6
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm10
+	addq	%r9, %r14
+	movss	(%rdx,%rsi,8), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm5
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm8
+	movss	(%r14,%rsi,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm3
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm9
+	leaq	(%r9,%r9), %r10
+	addq	%r14, %r10
+	movss	(%r14,%rsi,8), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm13, %xmm15
+	mulps	%xmm14, %xmm15
+	addps	%xmm15, %xmm1
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm4
+	movss	(%r10,%rsi,4), %xmm14
+	shufps	$0, %xmm14, %xmm14
+	mulps	%xmm14, %xmm13
+	addps	%xmm13, %xmm0
+	mulps	%xmm12, %xmm14
+	addps	%xmm14, %xmm2
+	incq	%rdi
+	addq	%r12, %rdx
+	cmpq	%rdi, %rax
+	jne	.LBB31_125
+.LBB31_126:
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rax
+	cmpl	$0, 32(%rbp)
+	je	.LBB31_128
+	movaps	%xmm11, %xmm12
+	xorps	%xmm13, %xmm13
+	cmpnltps	%xmm13, %xmm12
+	andps	%xmm11, %xmm12
+	movaps	%xmm7, %xmm11
+	cmpnltps	%xmm13, %xmm11
+	andps	%xmm7, %xmm11
+	movups	%xmm11, (%rax)
+	movups	%xmm12, 16(%rax)
+	movaps	%xmm6, %xmm7
+	cmpnltps	%xmm13, %xmm7
+	andps	%xmm6, %xmm7
+	movaps	%xmm10, %xmm6
+	cmpnltps	%xmm13, %xmm6
+	andps	%xmm10, %xmm6
+	movq	16(%rbp), %rcx
+	movups	%xmm6, 16(%rax,%rcx,4)
+	movups	%xmm7, (%rax,%rcx,4)
+	movaps	%xmm5, %xmm6
+	cmpnltps	%xmm13, %xmm6
+	andps	%xmm5, %xmm6
+	movaps	%xmm8, %xmm5
+	cmpnltps	%xmm13, %xmm5
+	andps	%xmm8, %xmm5
+	movups	%xmm5, 16(%rax,%rcx,8)
+	movups	%xmm6, (%rax,%rcx,8)
+	movaps	%xmm3, %xmm5
+	cmpnltps	%xmm13, %xmm5
+	andps	%xmm3, %xmm5
+	movaps	%xmm9, %xmm3
+	cmpnltps	%xmm13, %xmm3
+	andps	%xmm9, %xmm3
+	movq	-256(%rbp), %rcx
+	movups	%xmm3, 16(%rax,%rcx)
+	movups	%xmm5, (%rax,%rcx)
+	movaps	%xmm1, %xmm3
+	cmpnltps	%xmm13, %xmm3
+	andps	%xmm1, %xmm3
+	movaps	%xmm4, %xmm1
+	cmpnltps	%xmm13, %xmm1
+	andps	%xmm4, %xmm1
+	movq	-328(%rbp), %rcx
+	movups	%xmm1, 16(%rax,%rcx)
+	movups	%xmm3, (%rax,%rcx)
+	movaps	%xmm0, %xmm1
+	cmpnltps	%xmm13, %xmm1
+	andps	%xmm1, %xmm0
+	movaps	%xmm2, %xmm1
+	cmpnltps	%xmm13, %xmm1
+	andps	%xmm1, %xmm2
+	jmp	.LBB31_129
+.LBB31_128:
+	movups	%xmm7, (%rax)
+	movups	%xmm11, 16(%rax)
+	movq	16(%rbp), %rcx
+	movups	%xmm10, 16(%rax,%rcx,4)
+	movups	%xmm6, (%rax,%rcx,4)
+	movups	%xmm8, 16(%rax,%rcx,8)
+	movups	%xmm5, (%rax,%rcx,8)
+	movq	-256(%rbp), %rcx
+	movups	%xmm9, 16(%rax,%rcx)
+	movups	%xmm3, (%rax,%rcx)
+	movq	-328(%rbp), %rcx
+	movups	%xmm4, 16(%rax,%rcx)
+	movups	%xmm1, (%rax,%rcx)
+.LBB31_129:
+	movq	-464(%rbp), %rcx
+	jmp	.LBB31_7
+.LBB31_130:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -27986,65 +28076,65 @@ conv_product:
 	xorps	%xmm7, %xmm7
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB31_117:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_120
-	movq	8(%r13), %rdx
-	shlq	$2, %rdi
-	addq	(%r13), %rdi
-	movq	-56(%rbp), %r9
-	xorl	%r11d, %r11d
+.LBB31_131:
+	movq	16(%r8), %rax
+	testq	%rax, %rax
+	jle	.LBB31_134
+	movq	8(%r8), %rcx
+	shlq	$2, %r13
+	addq	(%r8), %r13
+	movq	-56(%rbp), %rdx
+	xorl	%edi, %edi
 	.p2align	4
-.LBB31_119:
-	movslq	(%rdx,%r11,4), %r8
-	movups	(%rdi,%r8,4), %xmm11
-	movups	16(%rdi,%r8,4), %xmm10
-	movss	(%r9), %xmm12
+.LBB31_133:
+	movslq	(%rcx,%rdi,4), %r10
+	movups	(%r13,%r10,4), %xmm11
+	movups	16(%r13,%r10,4), %xmm10
+	movss	(%rdx), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
 	addps	%xmm13, %xmm6
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm9
-	leaq	(%r9,%r10), %r8
-	movss	(%r9,%rsi,4), %xmm12
+	leaq	(%rdx,%r9), %r10
+	movss	(%rdx,%rsi,4), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
 	addps	%xmm13, %xmm5
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm8
-	addq	%r10, %r8
-	movss	(%r9,%rsi,8), %xmm12
+	addq	%r9, %r10
+	movss	(%rdx,%rsi,8), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
 	addps	%xmm13, %xmm4
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm7
-	movss	(%r8,%rsi,4), %xmm12
+	movss	(%r10,%rsi,4), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
 	addps	%xmm13, %xmm1
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm3
-	movss	(%r8,%rsi,8), %xmm12
+	movss	(%r10,%rsi,8), %xmm12
 	shufps	$0, %xmm12, %xmm12
 	mulps	%xmm12, %xmm11
 	addps	%xmm11, %xmm0
 	mulps	%xmm10, %xmm12
 	addps	%xmm12, %xmm2
-	incq	%r11
-	addq	%r12, %r9
-	cmpq	%r11, %rcx
-	jne	.LBB31_119
-.LBB31_120:
-	movq	-80(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
+	incq	%rdi
+	addq	%r12, %rdx
+	cmpq	%rdi, %rax
+	jne	.LBB31_133
+.LBB31_134:
+	movq	-72(%rbp), %rax
+	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_122
+	je	.LBB31_136
 	movaps	%xmm9, %xmm10
 	xorps	%xmm11, %xmm11
 	cmpnltps	%xmm11, %xmm10
@@ -28060,23 +28150,24 @@ conv_product:
 	movaps	%xmm8, %xmm5
 	cmpnltps	%xmm11, %xmm5
 	andps	%xmm8, %xmm5
-	movups	%xmm5, 16(%rax,%r14,4)
-	movups	%xmm6, (%rax,%r14,4)
+	movq	16(%rbp), %rcx
+	movups	%xmm5, 16(%rax,%rcx,4)
+	movups	%xmm6, (%rax,%rcx,4)
 	movaps	%xmm4, %xmm5
 	cmpnltps	%xmm11, %xmm5
 	andps	%xmm4, %xmm5
 	movaps	%xmm7, %xmm4
 	cmpnltps	%xmm11, %xmm4
 	andps	%xmm7, %xmm4
-	movups	%xmm4, 16(%rax,%r14,8)
-	movups	%xmm5, (%rax,%r14,8)
+	movups	%xmm4, 16(%rax,%rcx,8)
+	movups	%xmm5, (%rax,%rcx,8)
 	movaps	%xmm1, %xmm4
 	cmpnltps	%xmm11, %xmm4
 	andps	%xmm1, %xmm4
 	movaps	%xmm3, %xmm1
 	cmpnltps	%xmm11, %xmm1
 	andps	%xmm3, %xmm1
-	movq	-264(%rbp), %rcx
+	movq	-256(%rbp), %rcx
 	movups	%xmm1, 16(%rax,%rcx)
 	movups	%xmm4, (%rax,%rcx)
 	movaps	%xmm0, %xmm1
@@ -28085,234 +28176,68 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm11, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB31_123
-.LBB31_122:
+	movq	-328(%rbp), %rcx
+	jmp	.LBB31_7
+.LBB31_136:
 	movups	%xmm6, (%rax)
 	movups	%xmm9, 16(%rax)
-	movups	%xmm8, 16(%rax,%r14,4)
-	movups	%xmm5, (%rax,%r14,4)
-	movups	%xmm7, 16(%rax,%r14,8)
-	movups	%xmm4, (%rax,%r14,8)
-	movq	-264(%rbp), %rcx
+	movq	16(%rbp), %rcx
+	movups	%xmm8, 16(%rax,%rcx,4)
+	movups	%xmm5, (%rax,%rcx,4)
+	movups	%xmm7, 16(%rax,%rcx,8)
+	movups	%xmm4, (%rax,%rcx,8)
+	movq	-256(%rbp), %rcx
 	movups	%xmm3, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
-.LBB31_123:
-	movq	-48(%rbp), %r8
-	movq	-344(%rbp), %rcx
-	jmp	.LBB31_4
-.LBB31_124:
-	xorps	%xmm2, %xmm2
-	xorps	%xmm3, %xmm3
-	xorps	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-.LBB31_125:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_128
-	movq	8(%r13), %rdx
-	shlq	$2, %rdi
-	addq	(%r13), %rdi
-	movq	-56(%rbp), %r8
-	xorl	%r9d, %r9d
-	.p2align	4
-.LBB31_127:
-	movslq	(%rdx,%r9,4), %r11
-	movups	(%rdi,%r11,4), %xmm4
-	movups	16(%rdi,%r11,4), %xmm5
-	movss	(%r8), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	movaps	%xmm4, %xmm7
-	mulps	%xmm6, %xmm7
-	addps	%xmm7, %xmm2
-	mulps	%xmm5, %xmm6
-	addps	%xmm6, %xmm3
-	movss	(%r8,%rsi,4), %xmm6
-	shufps	$0, %xmm6, %xmm6
-	mulps	%xmm6, %xmm4
-	addps	%xmm4, %xmm0
-	mulps	%xmm5, %xmm6
-	addps	%xmm6, %xmm1
-	incq	%r9
-	addq	%r12, %r8
-	cmpq	%r9, %rcx
-	jne	.LBB31_127
-.LBB31_128:
-	movq	-80(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	cmpl	$0, 32(%rbp)
-	je	.LBB31_136
-	movaps	%xmm3, %xmm4
-	xorps	%xmm5, %xmm5
-	cmpnltps	%xmm5, %xmm4
-	andps	%xmm3, %xmm4
-	movaps	%xmm2, %xmm3
-	cmpnltps	%xmm5, %xmm3
-	andps	%xmm2, %xmm3
-	movups	%xmm3, (%rax)
-	movups	%xmm4, 16(%rax)
-	movaps	%xmm0, %xmm2
-	cmpnltps	%xmm5, %xmm2
-	andps	%xmm2, %xmm0
-	movaps	%xmm1, %xmm2
-	cmpnltps	%xmm5, %xmm2
-	andps	%xmm2, %xmm1
-	jmp	.LBB31_137
-.LBB31_130:
-	xorps	%xmm2, %xmm2
-	xorps	%xmm3, %xmm3
-	xorps	%xmm4, %xmm4
-	xorps	%xmm5, %xmm5
-	xorps	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-.LBB31_131:
-	movq	16(%r13), %rcx
-	testq	%rcx, %rcx
-	jle	.LBB31_134
-	movq	8(%r13), %rdx
-	shlq	$2, %rdi
-	addq	(%r13), %rdi
-	movq	-56(%rbp), %r8
-	xorl	%r9d, %r9d
-	.p2align	4
-.LBB31_133:
-	movslq	(%rdx,%r9,4), %r11
-	movups	(%rdi,%r11,4), %xmm6
-	movups	16(%rdi,%r11,4), %xmm7
-	movss	(%r8), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	movaps	%xmm6, %xmm9
-	mulps	%xmm8, %xmm9
-	addps	%xmm9, %xmm4
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm5
-	movss	(%r8,%rsi,4), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	movaps	%xmm6, %xmm9
-	mulps	%xmm8, %xmm9
-	addps	%xmm9, %xmm2
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm3
-	movss	(%r8,%rsi,8), %xmm8
-	shufps	$0, %xmm8, %xmm8
-	mulps	%xmm8, %xmm6
-	addps	%xmm6, %xmm0
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm1
-	incq	%r9
-	addq	%r12, %r8
-	cmpq	%r9, %rcx
-	jne	.LBB31_133
-.LBB31_134:
-	movq	-80(%rbp), %rcx
-	leaq	(%rcx,%rax,4), %rax
-	cmpl	$0, 32(%rbp)
-	je	.LBB31_138
-	movaps	%xmm5, %xmm6
-	xorps	%xmm7, %xmm7
-	cmpnltps	%xmm7, %xmm6
-	andps	%xmm5, %xmm6
-	movaps	%xmm4, %xmm5
-	cmpnltps	%xmm7, %xmm5
-	andps	%xmm4, %xmm5
-	movups	%xmm5, (%rax)
-	movups	%xmm6, 16(%rax)
-	movaps	%xmm2, %xmm4
-	cmpnltps	%xmm7, %xmm4
-	andps	%xmm2, %xmm4
-	movaps	%xmm3, %xmm2
-	cmpnltps	%xmm7, %xmm2
-	andps	%xmm3, %xmm2
-	movups	%xmm2, 16(%rax,%r14,4)
-	movups	%xmm4, (%rax,%r14,4)
-	movaps	%xmm0, %xmm2
-	cmpnltps	%xmm7, %xmm2
-	andps	%xmm2, %xmm0
-	movaps	%xmm1, %xmm2
-	cmpnltps	%xmm7, %xmm2
-	andps	%xmm2, %xmm1
-	jmp	.LBB31_139
-.LBB31_136:
-	movups	%xmm2, (%rax)
-	movups	%xmm3, 16(%rax)
+	movq	-328(%rbp), %rcx
+	jmp	.LBB31_7
 .LBB31_137:
-	movq	-48(%rbp), %r8
-	movups	%xmm0, (%rax,%r14,4)
-	movups	%xmm1, 16(%rax,%r14,4)
-	jmp	.LBB31_5
-.LBB31_138:
-	movups	%xmm4, (%rax)
-	movups	%xmm5, 16(%rax)
-	movups	%xmm3, 16(%rax,%r14,4)
-	movups	%xmm2, (%rax,%r14,4)
-.LBB31_139:
-	movq	-48(%rbp), %r8
-	movups	%xmm0, (%rax,%r14,8)
-	movups	%xmm1, 16(%rax,%r14,8)
-	jmp	.LBB31_5
-.LBB31_140:
-	xorps	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-.LBB31_141:
-	movq	16(%r13), %rdx
-	testq	%rdx, %rdx
-	jle	.LBB31_148
-	movq	8(%r13), %rcx
-	shlq	$2, %rdi
-	addq	(%r13), %rdi
-	cmpq	$1, %rdx
-	jne	.LBB31_144
-	xorl	%r8d, %r8d
-	jmp	.LBB31_146
-.LBB31_144:
-	movq	%rdx, %r9
-	movabsq	$9223372036854775806, %r8
-	andq	%r8, %r9
-	movq	-56(%rbp), %r11
-	xorl	%r8d, %r8d
+	movq	%rcx, %rdi
+	movabsq	$9223372036854775806, %rdx
+	andq	%rdx, %rdi
+	movq	-56(%rbp), %r14
+	xorl	%edx, %edx
 	.p2align	4
-.LBB31_145:
-	movslq	(%rcx,%r8,4), %rbx
-	movups	(%rdi,%rbx,4), %xmm2
-	movups	16(%rdi,%rbx,4), %xmm3
-	movss	(%r11), %xmm4
+.LBB31_138:
+	movslq	(%rax,%rdx,4), %r10
+	movups	(%r13,%r10,4), %xmm2
+	movups	16(%r13,%r10,4), %xmm3
+	movss	(%r14), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm3
 	addps	%xmm1, %xmm3
 	mulps	%xmm2, %xmm4
 	addps	%xmm0, %xmm4
-	movslq	4(%rcx,%r8,4), %rbx
-	movups	(%rdi,%rbx,4), %xmm0
-	movups	16(%rdi,%rbx,4), %xmm2
-	movss	(%r11,%r12), %xmm1
+	movslq	4(%rax,%rdx,4), %r10
+	movups	(%r13,%r10,4), %xmm0
+	movups	16(%r13,%r10,4), %xmm2
+	movss	(%r14,%r12), %xmm1
 	shufps	$0, %xmm1, %xmm1
 	mulps	%xmm1, %xmm0
 	addps	%xmm4, %xmm0
 	mulps	%xmm2, %xmm1
 	addps	%xmm3, %xmm1
-	addq	$2, %r8
-	addq	%r15, %r11
-	cmpq	%r8, %r9
-	jne	.LBB31_145
-.LBB31_146:
-	testb	$1, %dl
-	je	.LBB31_148
-	movq	-408(%rbp), %rdx
-	imulq	%rsi, %rdx
-	movq	-392(%rbp), %r9
-	leaq	(%r9,%rdx,4), %rdx
-	movslq	(%rcx,%r8,4), %rcx
-	imulq	-400(%rbp), %r8
-	movups	(%rdi,%rcx,4), %xmm2
-	movups	16(%rdi,%rcx,4), %xmm3
-	movss	(%rdx,%r8,4), %xmm4
+	addq	$2, %rdx
+	addq	%r15, %r14
+	cmpq	%rdx, %rdi
+	jne	.LBB31_138
+.LBB31_139:
+	testb	$1, %cl
+	je	.LBB31_141
+	movslq	(%rax,%rdx,4), %rax
+	imulq	-376(%rbp), %rdx
+	movups	(%r13,%rax,4), %xmm2
+	movups	16(%r13,%rax,4), %xmm3
+	movq	-456(%rbp), %rax
+	movss	(%rax,%rdx,4), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	mulps	%xmm4, %xmm2
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
-.LBB31_148:
+.LBB31_141:
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_150
+	je	.LBB31_143
 	movaps	%xmm0, %xmm2
 	xorps	%xmm3, %xmm3
 	cmpnltps	%xmm3, %xmm2
@@ -28320,14 +28245,13 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm3, %xmm2
 	andps	%xmm2, %xmm1
-.LBB31_150:
-	movq	-48(%rbp), %r8
-	movq	-80(%rbp), %rcx
-	movups	%xmm0, (%rcx,%rax,4)
-	movups	%xmm1, 16(%rcx,%rax,4)
-	jmp	.LBB31_5
-.LBB31_151:
-	addq	$360, %rsp
+.LBB31_143:
+	movq	-72(%rbp), %rax
+	movups	%xmm0, (%rax,%rbx,4)
+	movups	%xmm1, 16(%rax,%rbx,4)
+	jmp	.LBB31_8
+.LBB31_144:
+	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -28342,17 +28266,18 @@ conv_product:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI31_0:
-	.long	.LBB31_24-.LJTI31_0
-	.long	.LBB31_32-.LJTI31_0
-	.long	.LBB31_28-.LJTI31_0
-	.long	.LBB31_30-.LJTI31_0
-	.long	.LBB31_26-.LJTI31_0
-.LJTI31_1:
-	.long	.LBB31_90-.LJTI31_1
-	.long	.LBB31_98-.LJTI31_1
-	.long	.LBB31_94-.LJTI31_1
-	.long	.LBB31_96-.LJTI31_1
-	.long	.LBB31_92-.LJTI31_1
+	.long	.LBB31_19-.LJTI31_0
+	.long	.LBB31_33-.LJTI31_0
+	.long	.LBB31_27-.LJTI31_0
+	.long	.LBB31_29-.LJTI31_0
+	.long	.LBB31_23-.LJTI31_0
+	.long	.LBB31_35-.LJTI31_0
+	.long	.LBB31_37-.LJTI31_0
+	.long	.LBB31_31-.LJTI31_0
+	.long	.LBB31_41-.LJTI31_0
+	.long	.LBB31_25-.LJTI31_0
+	.long	.LBB31_39-.LJTI31_0
+	.long	.LBB31_21-.LJTI31_0
 	.type	netc_kernels_baseline,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_baseline

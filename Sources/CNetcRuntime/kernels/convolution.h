@@ -157,30 +157,18 @@ static void conv_product(const float *a, Int a_out, Int a_red, const float *bias
         int rows = (int)min_int(6, outputs - o);
         const float *ao = a + o * a_out, *bo = bias ? bias + o : 0;
         float *yo = y + o * y_plane;
-        Int k = 0;
-        for (; k + 2 <= slots; k += 2) {
+        for (Int k = 0; k < slots; k += 2) {
             Int s0, s1, t0, t1;
             conv_slot(v, per_row, k, &s0, &t0);
-            conv_slot(v, per_row, k + 1, &s1, &t1);
-            switch (rows) {
-            case 6: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 6, 2); break;
-            case 5: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 5, 2); break;
-            case 4: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 4, 2); break;
-            case 3: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 3, 2); break;
-            case 2: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 2, 2); break;
-            default: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, 1, 2); break;
-            }
-        }
-        if (k < slots) {
-            Int s0, t0;
-            conv_slot(v, per_row, k, &s0, &t0);
-            switch (rows) {
-            case 6: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 6, 1); break;
-            case 5: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 5, 1); break;
-            case 4: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 4, 1); break;
-            case 3: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 3, 1); break;
-            case 2: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 2, 1); break;
-            default: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, 1, 1); break;
+            int two = k + 1 < slots;
+            if (two) conv_slot(v, per_row, k + 1, &s1, &t1); else { s1 = s0; t1 = t0; }
+            switch (rows * 2 + two) {
+#define NETC_TILE(R) \
+            case R * 2 + 1: conv_tile(ao, a_out, a_red, bo, v, s0, s1, yo + t0, yo + t1, y_plane, rectify, R, 2); break; \
+            case R * 2: conv_tile(ao, a_out, a_red, bo, v, s0, s0, yo + t0, yo + t0, y_plane, rectify, R, 1); break;
+            NETC_TILE(6) NETC_TILE(5) NETC_TILE(4) NETC_TILE(3) NETC_TILE(2) NETC_TILE(1)
+#undef NETC_TILE
+            default: break;
             }
         }
     }
@@ -450,9 +438,6 @@ static void conv_scatter(const netc_convolution *g, const float *cols, Int posit
     }
 }
 
-/// Per sample: the window gradients Wᵀ·δ as rows [taps][positions] (the
-/// forward micro-kernel, with W read transposed and δ as the view), then
-/// scattered back.
 /// The input gradient of a stride-1 convolution without padding, straight
 /// from the product's tiles: `rows` taps (1…6, `step` apart) × `slots` position
 /// vectors of δ (1 or 2), Σ_o W[o][r]·δ[o][p] added into dx where tap r read
@@ -508,6 +493,9 @@ static void conv_add_product(const netc_convolution *g, const float *w, Int taps
             }
 }
 
+/// Per sample, at stride 1 without padding, the tiles added straight into dx;
+/// otherwise the window gradients Wᵀ·δ as rows [taps][positions] (the forward
+/// micro-kernel, with W read transposed and δ as the view), then scattered back.
 static void convolution_input_gradient(const netc_convolution *g, const float *dy, const float *w, float *dx, int accumulate,
                                        Int count, float *scratch) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
@@ -518,23 +506,19 @@ static void convolution_input_gradient(const netc_convolution *g, const float *d
     float *cols = start.rest;
     for (Int o = 0; o < g->outputs; o++) offset[o] = (int32_t)(o * l.positions);
     Int sample = start.sample, out = start.out;
-    if (l.direct && !l.padded) {
-        int32_t *at = offset + g->outputs;
-        conv_offsets(g, &l, at);
-        for (Int b = 0; b < count; b++) {
-            conv_view v = {.src = dy + b * out, .offset = offset, .taps = g->outputs, .rows = g->output_height,
-                           .width = g->output_width, .pitch = g->output_width};
-            float *dxb = dx + b * sample;
-            if (!accumulate) for (Int i = 0; i < sample; i++) dxb[i] = 0;
-            conv_add_product(g, w, l.taps, &v, dxb, at);
-        }
-        return;
-    }
+    int in_place = l.direct && !l.padded;
+    if (in_place) conv_offsets(g, &l, offset + g->outputs);  // where each tap reads: the tiles' runs in dx
     for (Int b = 0; b < count; b++) {
-        conv_view v = {.src = dy + b * out, .offset = offset, .taps = g->outputs, .rows = 1, .width = l.positions, .pitch = 0};
-        conv_product(w, 1, l.taps, 0, &v, cols, l.positions, l.taps, 0);
         float *dxb = dx + b * sample;
         if (!accumulate) for (Int i = 0; i < sample; i++) dxb[i] = 0;
+        if (in_place) {
+            conv_view v = {.src = dy + b * out, .offset = offset, .taps = g->outputs, .rows = g->output_height,
+                           .width = g->output_width, .pitch = g->output_width};
+            conv_add_product(g, w, l.taps, &v, dxb, offset + g->outputs);
+            continue;
+        }
+        conv_view v = {.src = dy + b * out, .offset = offset, .taps = g->outputs, .rows = 1, .width = l.positions, .pitch = 0};
+        conv_product(w, 1, l.taps, 0, &v, cols, l.positions, l.taps, 0);
         conv_scatter(g, cols, l.positions, dxb);
     }
 }

@@ -274,16 +274,22 @@ typedef struct {
     const netc_convolution *g;
     const float *a, *b, *c;  // as each kernel names them below
     float *out, *out2, *scratch;
-    ptrdiff_t count, scratch_size;
+    ptrdiff_t count;
     int flag;  // rectify, or accumulate
     int redo[64];
 } convolution_job;
 
-static ptrdiff_t convolution_parts(const netc_convolution *g, ptrdiff_t count, ptrdiff_t most) {
-    double work = (double)count * g->outputs * g->channels * g->kernel_height * g->kernel_width * g->output_height * g->output_width;
+/// Parts for `work` multiply-adds (or scalars touched), at most `most` and
+/// the 64 a job records.
+static ptrdiff_t layer_parts(double work, ptrdiff_t most) {
     ptrdiff_t parts = netc_parallel_parts(work);
     if (parts > most) parts = most;
     return parts > 64 ? 64 : parts;
+}
+
+static ptrdiff_t convolution_parts(const netc_convolution *g, ptrdiff_t count, ptrdiff_t most) {
+    return layer_parts((double)count * g->outputs * g->channels * g->kernel_height * g->kernel_width * g->output_height * g->output_width,
+                       most);
 }
 
 static void convolution_run(convolution_job *j, ptrdiff_t parts, netc_part body) {
@@ -298,12 +304,14 @@ static void convolution_run(convolution_job *j, ptrdiff_t parts, netc_part body)
     }
 }
 
-/// Part p's samples [*s, *e) and its scratch; NULL when it has no samples or
-/// its scratch could not be allocated (then marked to redo).
-static float *samples_part(convolution_job *j, ptrdiff_t p, ptrdiff_t parts, ptrdiff_t *s, ptrdiff_t *e) {
-    part_range(j->count, 1, p, parts, s, e);
+/// Part p's range [*s, *e) of `total` (samples or output channels) and its
+/// scratch for `samples` samples (0: as many as the range); NULL when the
+/// range is empty or the scratch could not be allocated (then marked to redo).
+static float *convolution_part(convolution_job *j, ptrdiff_t p, ptrdiff_t parts, ptrdiff_t total, ptrdiff_t samples,
+                               ptrdiff_t *s, ptrdiff_t *e) {
+    part_range(total, 1, p, parts, s, e);
     if (*e <= *s) return 0;
-    float *scratch = netc_part_scratch(j->scratch, netc_convolution_scratch_size(j->g, *e - *s));
+    float *scratch = netc_part_scratch(j->scratch, netc_convolution_scratch_size(j->g, samples ? samples : *e - *s));
     if (!scratch) j->redo[p] = 1;
     return scratch;
 }
@@ -312,7 +320,7 @@ static void convolution_forward_part(void *context, ptrdiff_t p, ptrdiff_t parts
     convolution_job *j = context;  // a: w, b: bias, c: x, out: y
     ptrdiff_t s, e, sample = j->g->channels * j->g->height * j->g->width;
     ptrdiff_t out = j->g->outputs * j->g->output_height * j->g->output_width;
-    float *scratch = samples_part(j, p, parts, &s, &e);
+    float *scratch = convolution_part(j, p, parts, j->count, 0, &s, &e);
     if (scratch) TABLE->convolution_forward(j->g, j->a, j->b, j->c + s * sample, j->out + s * out, j->flag, e - s, scratch);
 }
 
@@ -327,11 +335,8 @@ void netc_convolution_forward(const netc_convolution *g, const float *w, const f
 static void convolution_weight_gradient_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
     convolution_job *j = context;  // a: dy, c: x, out: dw, out2: db
     ptrdiff_t s, e;
-    part_range(j->g->outputs, 1, p, parts, &s, &e);
-    if (e <= s) return;
-    float *scratch = netc_part_scratch(j->scratch, netc_convolution_scratch_size(j->g, j->count));
-    if (!scratch) { j->redo[p] = 1; return; }
-    TABLE->convolution_weight_gradient_outputs(j->g, j->a, j->c, j->out, j->out2, j->count, scratch, s, e);
+    float *scratch = convolution_part(j, p, parts, j->g->outputs, j->count, &s, &e);
+    if (scratch) TABLE->convolution_weight_gradient_outputs(j->g, j->a, j->c, j->out, j->out2, j->count, scratch, s, e);
 }
 
 void netc_convolution_weight_gradient(const netc_convolution *g, const float *dy, const float *x, float *dw, float *db,
@@ -346,7 +351,7 @@ static void convolution_input_gradient_part(void *context, ptrdiff_t p, ptrdiff_
     convolution_job *j = context;  // a: dy, b: w, out: dx
     ptrdiff_t s, e, sample = j->g->channels * j->g->height * j->g->width;
     ptrdiff_t out = j->g->outputs * j->g->output_height * j->g->output_width;
-    float *scratch = samples_part(j, p, parts, &s, &e);
+    float *scratch = convolution_part(j, p, parts, j->count, 0, &s, &e);
     if (scratch) TABLE->convolution_input_gradient(j->g, j->a + s * out, j->b, j->out + s * sample, j->flag, e - s, scratch);
 }
 
@@ -368,12 +373,6 @@ typedef struct {
     float epsilon;
     int accumulate, rectify;
 } layer_job;
-
-static ptrdiff_t layer_parts(double work, ptrdiff_t most) {
-    ptrdiff_t parts = netc_parallel_parts(work);
-    if (parts > most) parts = most;
-    return parts > 64 ? 64 : parts;
-}
 
 static double pool_work(const netc_convolution *g, ptrdiff_t count) {
     return (double)count * g->channels * g->output_height * g->output_width * g->kernel_height * g->kernel_width;

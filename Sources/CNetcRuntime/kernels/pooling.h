@@ -8,9 +8,10 @@
 // output is NaN), which is the forward pass's choice, so nothing is stored
 // between the passes. When the pool's input is a relu's output, its backward
 // pass can also do the relu's (`rectify`): each share times relu′ of the
-// maximum, written to the relu's input gradient. The common 2×2 windows at stride 2 without padding run
-// eight (or, in rows of 4–7, four) outputs at a time, even and odd columns
-// split by shuffles; every other window runs one output at a time.
+// maximum, written to the relu's input gradient. The common 2×2 windows at
+// stride 2 without padding run eight (or, in rows of 4–7, four) outputs at a
+// time, even and odd columns split by shuffles; every other window runs one
+// output at a time.
 
 INLINE v8 evens(v8 a, v8 b) { return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14); }
 INLINE v8 odds(v8 a, v8 b) { return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15); }
@@ -88,18 +89,8 @@ static Int pool_taps(const netc_convolution *g, Int *tap) {
     return n;
 }
 
-/// The window's maximum, or its first NaN, without branches.
-INLINE float pool_max(const float *p, const Int *tap, Int taps) {
-    float best = p[tap[0]];
-    for (Int t = 1; t < taps; t++) {
-        float v = p[tap[t]];
-        int take = (v > best) | ((v != v) & (best == best));
-        best = take ? v : best;
-    }
-    return best;
-}
-
 /// Where the window's first maximum (or first NaN) is, as its tap's offset, without branches.
+/// (The window of output (oy, ox) of `plane`, with taps from pool_taps when it has them.)
 INLINE Int pool_first_max(const float *p, const Int *tap, Int taps) {
     float best = p[tap[0]];
     Int at = tap[0];
@@ -112,21 +103,25 @@ INLINE Int pool_first_max(const float *p, const Int *tap, Int taps) {
     return at;
 }
 
+/// The index in `plane` of output (oy, ox)'s first maximum (or first NaN).
+INLINE Int pool_max_at(const netc_convolution *g, const float *plane, Int oy, Int ox, const Int *tap, Int taps) {
+    if (!taps) return pool_argmax(g, plane, oy, ox);
+    Int first = oy * g->stride_y * g->width + ox * g->stride_x;
+    return first + pool_first_max(plane + first, tap, taps);
+}
+
 static void max_pool_forward(const netc_convolution *g, const float *x, float *y, Int count) {
     const netc_convolution local = *g;  // kept in registers: stores through v8u may alias *g
     g = &local;
     Int in_plane = g->height * g->width, out_plane = g->output_height * g->output_width, planes = count * g->channels;
     Int tap[POOL_TAPS], taps = pool_taps(g, tap);
+    int pairs = pool_pairs(g);
     for (Int c = 0; c < planes; c++) {
         const float *xp = x + c * in_plane;
         float *yp = y + c * out_plane;
-        if (!pool_pairs(g)) {
+        if (!pairs) {
             for (Int oy = 0; oy < g->output_height; oy++)
-                for (Int ox = 0; ox < g->output_width; ox++) {
-                    Int o = oy * g->output_width + ox;
-                    yp[o] = taps ? pool_max(xp + oy * g->stride_y * g->width + ox * g->stride_x, tap, taps)
-                                 : xp[pool_argmax(g, xp, oy, ox)];
-                }
+                for (Int ox = 0; ox < g->output_width; ox++) yp[oy * g->output_width + ox] = xp[pool_max_at(g, xp, oy, ox, tap, taps)];
             continue;
         }
         for (Int oy = 0; oy < g->output_height; oy++) {
@@ -171,8 +166,7 @@ static void max_pool_backward(const netc_convolution *g, const float *x, const f
         if (!pairs) {
             for (Int oy = 0; oy < g->output_height; oy++)
                 for (Int ox = 0; ox < g->output_width; ox++) {
-                    Int o = oy * g->output_width + ox, first = oy * g->stride_y * g->width + ox * g->stride_x;
-                    Int at = taps ? first + pool_first_max(xp + first, tap, taps) : pool_argmax(g, xp, oy, ox);
+                    Int o = oy * g->output_width + ox, at = pool_max_at(g, xp, oy, ox, tap, taps);
                     dxp[at] += rectify ? dyp[o] * (xp[at] > 0 ? 1.0f : 0.0f) : dyp[o];
                 }
             continue;

@@ -28,12 +28,8 @@ struct ConvolutionLowering {
     func forward(_ passes: inout PassBuilder, relu: Int?) {
         let bias: Code = op.hasBias ? "\(names.ref(.parameter(node.parameters[1])))" : "nil"
         if plan.scheme == .planes {
-            if let relu {
-                let y = names.ref(.value(relu))
-                passes.code.line("ConvolutionKernels.forward(\(planes), \(weight), \(bias), \(input), \(y), rectify: true, count: count, scratch: \(scratch))")
-            } else {
-                passes.code.line("ConvolutionKernels.forward(\(planes), \(weight), \(bias), \(input), \(names.ref(.value(node.id))), count: count, scratch: \(scratch))")
-            }
+            let y = names.ref(.value(relu ?? node.id)), rectify: Code = relu == nil ? "" : " rectify: true,"
+            passes.code.line("ConvolutionKernels.forward(\(planes), \(weight), \(bias), \(input), \(y),\(rectify) count: count, scratch: \(scratch))")
             return
         }
         passes.code.line("ConvolutionKernels.im2col(\(input), \(scratch), \(geometry), count: count)")

@@ -25,12 +25,10 @@ struct PoolLowering {
         let g = op.window.code, dy = names.ref(.gradient(node.id)), dx = names.ref(.gradient(edge.to))
         switch op.reduction {
         case .max:
-            if let relu {
-                let into = names.ref(.gradient(relu.edge.to))
-                passes.code.line("PoolingKernels.maxBackward(\(g), \(input), \(output), \(dy), \(into), accumulate: \(relu.edge.accumulates), rectify: true, count: count)")
-                return
-            }
-            passes.code.line("PoolingKernels.maxBackward(\(g), \(input), \(output), \(dy), \(dx), accumulate: \(edge.accumulates), count: count)")
+            // With the relu, into the relu's input gradient as its edge says.
+            let into = relu.map { names.ref(.gradient($0.edge.to)) } ?? dx, accumulate = relu?.edge.accumulates ?? edge.accumulates
+            let rectify: Code = relu == nil ? "" : " rectify: true,"
+            passes.code.line("PoolingKernels.maxBackward(\(g), \(input), \(output), \(dy), \(into), accumulate: \(accumulate),\(rectify) count: count)")
         case .average:
             passes.code.line("PoolingKernels.averageBackward(\(g), \(dy), \(dx), accumulate: \(edge.accumulates), count: count)")
         }
