@@ -26,6 +26,8 @@ public struct Binary: NetcRuntime.ClassifierModel {
     public static var targetOffset: Swift.Int { 261 }
     public static var inputGradientOffset: Swift.Int { 225 }
     public static var gradientOffset: Swift.Int { 48 }
+    /// Too small a step to be worth flushing subnormals (`Plan.flushesSubnormals`).
+    @inlinable public static var flushesSubnormals: Swift.Bool { false }
     public static let info = NetcRuntime.ModelInfo(name: "Binary", seed: 11, fingerprint: 0xe885897ae3320895, tensors: [
         .init("h.weight", shape: [6, 5], offset: 0, decays: true),
         .init("h.bias", shape: [6], offset: 30, decays: false),

@@ -23,6 +23,8 @@ public struct HugeStep: NetcRuntime.GeneratedModel {
     public static var targetOffset: Swift.Int { 22 }
     public static var inputGradientOffset: Swift.Int { 20 }
     public static var gradientOffset: Swift.Int { 16 }
+    /// Too small a step to be worth flushing subnormals (`Plan.flushesSubnormals`).
+    @inlinable public static var flushesSubnormals: Swift.Bool { false }
     public static let info = NetcRuntime.ModelInfo(name: "HugeStep", seed: 0, fingerprint: 0xfa8f396e7c41f8ab, tensors: [
         .init("y.weight", shape: [1, 1], offset: 0, decays: true),
         .init("y.bias", shape: [1], offset: 1, decays: false),

@@ -24,6 +24,8 @@ public struct NaNReLU: NetcRuntime.GeneratedModel {
     public static var targetOffset: Swift.Int { 29 }
     public static var inputGradientOffset: Swift.Int { 24 }
     public static var gradientOffset: Swift.Int { 16 }
+    /// Too small a step to be worth flushing subnormals (`Plan.flushesSubnormals`).
+    @inlinable public static var flushesSubnormals: Swift.Bool { false }
     public static let info = NetcRuntime.ModelInfo(name: "NaNReLU", seed: 0, fingerprint: 0xc1a5b11f4682c957, tensors: [
         .init("y.weight", shape: [1, 2], offset: 0, decays: true),
         .init("y.bias", shape: [1], offset: 2, decays: false),

@@ -24,6 +24,8 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
     public static var targetOffset: Swift.Int { 51 }
     public static var inputGradientOffset: Swift.Int { 41 }
     public static var gradientOffset: Swift.Int { 16 }
+    /// Too small a step to be worth flushing subnormals (`Plan.flushesSubnormals`).
+    @inlinable public static var flushesSubnormals: Swift.Bool { false }
     public static let info = NetcRuntime.ModelInfo(name: "SoftmaxSE", seed: 2, fingerprint: 0xa773da7325bc5dd, tensors: [
         .init("z.weight", shape: [3, 4], offset: 0, decays: true),
         .init("z.bias", shape: [3], offset: 12, decays: false),
@@ -64,7 +66,7 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
             let x0 = v_z, y = v_probs
             var top = x0[0]
             for i in 1..<3 where x0[i] > top { top = x0[i] }
-            NetcRuntime.Math.exp(x0, minus: top, into: y, 3)
+            for i in 0..<3 { y[i] = NetcRuntime.Math.exp(x0[i] - top) }
             var sum: Scalar = 0
             for i in 0..<3 { sum += y[i] }
             let scale = 1 / sum

@@ -26,6 +26,8 @@ public struct XOR: NetcRuntime.GeneratedModel {
     public static var targetOffset: Swift.Int { 73 }
     public static var inputGradientOffset: Swift.Int { 61 }
     public static var gradientOffset: Swift.Int { 32 }
+    /// Too small a step to be worth flushing subnormals (`Plan.flushesSubnormals`).
+    @inlinable public static var flushesSubnormals: Swift.Bool { false }
     public static let info = NetcRuntime.ModelInfo(name: "XOR", seed: 7, fingerprint: 0x3d53cd690b2dc30b, tensors: [
         .init("hidden.weight", shape: [4, 2], offset: 0, decays: true),
         .init("hidden.bias", shape: [4], offset: 8, decays: false),

@@ -119,7 +119,7 @@ static void run_parts(uint32_t generation, int worker) {
         if ((uint32_t)(claim >> 32) != generation || next >= parts) return;
         if (!__atomic_compare_exchange_n(&pool.claim, &claim, claim + (1u << 16), 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) continue;
         // The part is ours, so the job cannot end (nor its fields change) before we count it done.
-        netc_restore_float_mode(pool.mode);
+        netc_set_float_mode(pool.mode);
         pool.body(pool.context, next, parts);
         if (worker) __atomic_add_fetch(&jobs, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&pool.done, 1, __ATOMIC_RELEASE);

@@ -13,7 +13,7 @@ extension GeneratedModel {
         ArgumentCheck.require(inputGradient.count == input.count,
                               "\(Self.info.name).gradients: inputGradient needs \(input.count) values, got \(inputGradient.count)")
         var random = storage.random
-        return withThreadBudget { storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: true) { m in
+        return withThreadBudget { storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: Self.flushesSubnormals) { m in
             let count = Self.load(m, input, target, "gradients")
             let x = UnsafeMutablePointer(mutating: input.baseAddress!)
             Self.drawMasks(m, &random)

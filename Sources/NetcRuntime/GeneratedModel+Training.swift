@@ -20,15 +20,15 @@ extension GeneratedModel {
     }
 
     /// The step once the targets are in place: subnormals are flushed
-    /// meanwhile (`CPUKernels.withSubnormalsFlushed`), products split across
+    /// meanwhile (`flushesSubnormals`), products split across
     /// the model's `threads` (`Threads`), the gradient is clipped
     /// to `gradientClipNorm` if it is set, the schedule sets the learning
     /// rate, and the update runs only when `OptimizerStep.admission` shows
     /// every value it writes is finite.
     @inlinable
     mutating func step(_ input: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar {
-        let saved = CPUKernels.flushSubnormals()
-        defer { CPUKernels.restoreFloatMode(saved) }
+        let saved = Self.flushesSubnormals ? CPUKernels.flushSubnormals() : 0
+        defer { if Self.flushesSubnormals { CPUKernels.restoreFloatMode(saved) } }
         // `withThreadBudget` spelled out: it reads `self` while its closure would mutate it.
         let budget = Self.usesThreads ? CPUKernels.setThreadBudget(storage.threads) : 1
         defer { if Self.usesThreads { CPUKernels.setThreadBudget(budget) } }

@@ -72,6 +72,10 @@ public protocol GeneratedModel: Sendable {
     /// (the plan's decision, `Plan.usesThreads`); a constant, so a small
     /// model's calls never touch the thread budget.
     static var usesThreads: Bool { get }
+    /// Whether training steps and `gradients` flush subnormals to zero (the
+    /// plan's decision, `Plan.flushesSubnormals`); false only for the
+    /// smallest models, whose steps the mode switches would slow most.
+    static var flushesSubnormals: Bool { get }
     /// After an accepted training step, batch normalisation's running
     /// statistics (none by default); returns the largest magnitude written.
     static func updateStatistics(_ m: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar
@@ -91,6 +95,9 @@ extension GeneratedModel {
 
     @inlinable
     public static var usesThreads: Bool { false }
+
+    @inlinable
+    public static var flushesSubnormals: Bool { true }
 
     /// Threads this model's training steps, `predict`, `loss` and `gradients`
     /// may use: large products split across them (`Threads`), with results

@@ -16,7 +16,7 @@ public struct OptimizerStep: Sendable {
     /// Multiplies every gradient (1, or less when clipping by norm).
     public let gradientScale: Double
 
-    @inlinable
+    @inlinable @inline(__always)
     public init(_ h: Hyperparameters, step: Int, gradientScale: Double = 1) {
         optimizer = h.optimizer
         nesterov = h.nesterov

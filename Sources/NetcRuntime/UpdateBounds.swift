@@ -30,11 +30,15 @@ public struct UpdateBounds: Sendable, Equatable {
 
     /// Nothing known: the next step reads the true magnitudes.
     public static let unknown = UpdateBounds(parameters: .infinity, first: .infinity, second: .infinity)
+
+    /// The largest `largest` that proves a step finite in `Scalar`.
+    @inlinable
+    static func limit<Scalar: BinaryFloatingPoint>(_: Scalar.Type) -> Double { Double(Scalar.greatestFiniteMagnitude) / 16 }
 }
 
 extension OptimizerStep {
     /// Bounds after a step with every gradient at most `gradient` in magnitude.
-    @inlinable
+    @inlinable @inline(__always)
     public func next(_ b: UpdateBounds, gradient g: Double) -> UpdateBounds {
         let m = 1.0001  // covers the rounding of the few Float operations per value (each within 2⁻²⁴ relative)
         let d = (g + weightDecay * b.parameters) * m
@@ -61,15 +65,23 @@ extension OptimizerStep {
     /// `.verified` when a trial of the update that writes nothing (`verify`)
     /// finds every value finite — then the step must run the update the trial
     /// ran; `.refused` otherwise. Keeps `storage.bounds` up to date.
-    @inlinable
+    /// The usual case is inlined into the step; the rest is outlined, so
+    /// that it does not weigh on every step's code.
+    @inlinable @inline(__always)
     public func admission<Scalar>(_ storage: ModelStorage<Scalar>, gradient: Double,
                                   exact: () -> UpdateBounds, verify: () -> Bool) -> UpdateAdmission {
-        let limit = Double(Scalar.greatestFiniteMagnitude) / 16
-        var bound = next(storage.bounds, gradient: gradient)
-        if bound.largest <= limit { storage.bounds = bound; return .proven }
+        let bound = next(storage.bounds, gradient: gradient)
+        if bound.largest <= UpdateBounds.limit(Scalar.self) { storage.bounds = bound; return .proven }
+        return readingBounds(storage, gradient: gradient, exact: exact, verify: verify)
+    }
+
+    /// `admission` when the carried bounds could not prove the step finite.
+    @inlinable @inline(never)
+    func readingBounds<Scalar>(_ storage: ModelStorage<Scalar>, gradient: Double,
+                               exact: () -> UpdateBounds, verify: () -> Bool) -> UpdateAdmission {
         storage.bounds = exact()
-        bound = next(storage.bounds, gradient: gradient)
-        if bound.largest <= limit { storage.bounds = bound; return .proven }
+        let bound = next(storage.bounds, gradient: gradient)
+        if bound.largest <= UpdateBounds.limit(Scalar.self) { storage.bounds = bound; return .proven }
         guard verify() else { return .refused }
         storage.bounds = .unknown
         return .verified

@@ -26,9 +26,9 @@ final class ExpKernelTests: XCTestCase {
         KernelSets.forEach(checkWithinTwoUlps)
     }
 
-    func checkWithinTwoUlps(_ set: CPUKernels.Path) {
-        // Every 997th Float from −110 to −0 and from +0 to 90, so every binade
-        // and both ends of the finite results, subnormals included.
+    /// Every 997th Float from −110 to −0 and from +0 to 90, so every binade
+    /// and both ends of the finite results, subnormals included.
+    static let range: [Float] = {
         var xs: [Float] = []
         var magnitude = Float(110).bitPattern
         while magnitude >= 997 {
@@ -40,6 +40,11 @@ final class ExpKernelTests: XCTestCase {
             xs.append(Float(bitPattern: magnitude))
             magnitude += 997
         }
+        return xs
+    }()
+
+    func checkWithinTwoUlps(_ set: CPUKernels.Path) {
+        let xs = Self.range
         XCTAssertGreaterThan(xs.count, 2_000_000)
         XCTAssertTrue(xs.contains { $0 < -103.9 } && xs.contains { $0 > 88.7 } && xs.contains { $0 > 0 && $0 < 1e-30 })
         let ys = exps(xs)
@@ -81,6 +86,40 @@ final class ExpKernelTests: XCTestCase {
             for i in 0..<n { XCTAssertEqual(buffer[i], Float(M_E), accuracy: 1e-6, "n=\(n) i=\(i)") }
             XCTAssertEqual(Array(buffer[n...]), [3, 3, 3], "n=\(n)")
         }
+    }
+
+    /// The last 1–7 values of a run go through the vector lane by lane: every
+    /// run length gives each value's bits as a long run does.
+    func testShortRunsGiveTheBitsOfALongRun() {
+        KernelSets.forEach { set in
+            let xs = Array(Self.range[1000..<1100]), long = exps(xs)
+            for n in 1...15 {
+                XCTAssertEqual(exps(Array(xs[..<n])).map(\.bitPattern), long[..<n].map(\.bitPattern), "\(set): a run of \(n)")
+            }
+        }
+    }
+
+    /// `Math.log1p` in Float (Goldberg's correction over `logf`) against
+    /// log1p in Double rounded to Float, from just above −1 to 10³⁸, tiny and
+    /// subnormal arguments included.
+    func testFloatLogOnePlusIsWithinTwoUlps() {
+        var xs: [Float] = [0, -0.0, Float(bitPattern: 0x0001_16C2), -Float(bitPattern: 0x0001_16C2), 1e-30, 4.54e-5, -0.999_999_9, 1, 3e38]
+        var magnitude = Float(1e-38).bitPattern
+        while Float(bitPattern: magnitude) < 1e38 {
+            xs.append(Float(bitPattern: magnitude))
+            if Float(bitPattern: magnitude) < 1 { xs.append(-Float(bitPattern: magnitude)) }
+            magnitude += 4999
+        }
+        var worst = 0.0, worstAt: Float = 0
+        for x in xs {
+            let y = Math.log1p(x), exact = Float(Foundation.log1p(Double(x)))
+            let error = abs(Double(y) - Double(exact)) / Double(max(exact.ulp, .leastNonzeroMagnitude))
+            if !(error <= worst) { (worst, worstAt) = (error, x) }
+        }
+        XCTAssertLessThanOrEqual(worst, 2, "worst at x = \(worstAt)")
+        XCTAssertEqual(Math.log1p(Float(-1)), -.infinity)
+        XCTAssertEqual(Math.log1p(Float.infinity), .infinity)
+        XCTAssertTrue(Math.log1p(Float(-2)).isNaN && Math.log1p(Float.nan).isNaN)
     }
 
     func testDoubleVersionIsTheLibraryExp() {

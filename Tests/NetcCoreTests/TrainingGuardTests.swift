@@ -122,6 +122,50 @@ final class TrainingGuardTests: XCTestCase {
         }
         XCTAssertEqual(a.parameters, b.parameters)
     }
+
+    /// Training flushes subnormal numbers to zero while it computes (a
+    /// subnormal input is read as 0, so its weights' gradients are exactly
+    /// 0), `predict` does not, and the caller's floating-point mode is the
+    /// same afterwards. The smallest models (`Plan.flushesSubnormals`) do not
+    /// switch: HugeStep (2 parameters) computes with the subnormal as it is.
+    func testTrainingFlushesSubnormalsAndRestoresTheMode() {
+        // The mode, without x86's sticky exception flags (bits 0–5): arithmetic on a subnormal raises one.
+        func mode() -> UInt32 {
+            let m = CPUKernels.flushSubnormals()
+            CPUKernels.restoreFloatMode(m)
+            #if arch(x86_64)
+            return m & ~0x3F
+            #else
+            return m
+            #endif
+        }
+        let before = mode()
+        let x = Float(bitPattern: 0x0001_16C2)  // about 1e-40
+        XCTAssertTrue(x.isSubnormal)
+
+        XCTAssertTrue(Iris.flushesSubnormals)
+        var iris = Iris(seed: 3)
+        var input = [Float](repeating: 0, count: Iris.batchSize * 4), target = [Float](repeating: 0, count: Iris.batchSize * 3)
+        for b in 0..<Iris.batchSize { input[b * 4] = x; input[b * 4 + 1] = 1; target[b * 3 + b % 3] = 1 }
+        let flushed = iris.gradients(input: input, target: target).parameters
+        let column = (0..<16).map { flushed[$0 * 4] }  // h1.weight[j][0], the weights of the subnormal feature
+        XCTAssertEqual(column, [Float](repeating: 0, count: 16), "δⱼ·x with x read as 0")
+        XCTAssertTrue((0..<16).contains { flushed[$0 * 4 + 1] != 0 }, "the other feature's weights do have gradients")
+        XCTAssertEqual(mode(), before, "gradients restored the mode")
+        iris.trainStep(input: input, target: target)
+        XCTAssertEqual(mode(), before, "trainStep restored the mode")
+
+        XCTAssertFalse(HugeStep.flushesSubnormals)
+        var model = HugeStep(parameters: [1e38, 0])
+        let y = model.predict([x])[0]
+        XCTAssertEqual(y, 1e38 * x, "predict reads the subnormal as it is")
+        XCTAssertNotEqual(y, 0)
+        let (_, gradient, _) = model.gradients(input: [x], target: [1])
+        XCTAssertEqual(gradient[0], 2 * (y - 1) * x, "dL/dw = 2(y − t)·x with x as it is")
+        XCTAssertNotEqual(gradient[0], 0)
+        model.trainStep(input: [x], target: [1])
+        XCTAssertEqual(mode(), before, "the caller's floating-point mode is unchanged")
+    }
 }
 
 /// A thread-safe count.
@@ -130,28 +174,4 @@ final class Counter: @unchecked Sendable {
     private let lock = DispatchQueue(label: "counter")
     func add() { lock.sync { count += 1 } }
     var value: Int { lock.sync { count } }
-
-    /// Training flushes subnormal numbers to zero while it computes (a
-    /// subnormal input is read as 0, so its weight's gradient is exactly 0),
-    /// `predict` does not, and the caller's floating-point mode is the same
-    /// afterwards.
-    func testTrainingFlushesSubnormalsAndRestoresTheMode() {
-        func mode() -> UInt32 {
-            let m = CPUKernels.flushSubnormals()
-            CPUKernels.restoreFloatMode(m)
-            return m
-        }
-        let before = mode()
-        let x = Float(bitPattern: 0x0001_16C2)  // about 1e-40
-        XCTAssertTrue(x.isSubnormal)
-        var model = HugeStep(parameters: [1e30, 0.5])
-        let (_, gradient, _) = model.gradients(input: [x], target: [1])
-        XCTAssertEqual(gradient[0], 0, "dL/dw = 2(y − t)·x with x read as 0")
-        XCTAssertEqual(gradient[1], -1, "dL/db = 2(y − t), y = 0.5")
-        XCTAssertEqual(model.predict([x]), [1e30 * x + 0.5], "predict reads the subnormal as it is")
-        XCTAssertNotEqual(model.predict([x])[0], 0.5)
-        model.trainStep(input: [x], target: [1])
-        XCTAssertEqual(model.parameters[0], 1e30, "w untouched: its gradient was 0")
-        XCTAssertEqual(mode(), before, "the caller's floating-point mode is restored")
-    }
 }

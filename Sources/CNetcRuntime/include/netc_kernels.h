@@ -133,12 +133,15 @@ void netc_parallel_run(ptrdiff_t parts, netc_part body, void *context);
 float *netc_part_scratch(float *caller, ptrdiff_t scalars);
 /// Parts run on worker threads so far in this process (tests and benchmarks).
 unsigned long long netc_parallel_jobs(void);
-/// The calling thread's floating-point control mode (what netc_restore_float_mode sets).
+/// The calling thread's floating-point control mode (what netc_set_float_mode sets).
 unsigned netc_float_mode(void);
+/// Sets the calling thread's floating-point control mode (a worker takes its caller's).
+void netc_set_float_mode(unsigned mode);
 
 /// Sets the calling thread to flush subnormal inputs and results to zero;
 /// returns the mode to give `netc_restore_float_mode` afterwards.
 unsigned netc_flush_subnormals(void);
+/// Undoes what `netc_flush_subnormals` changed (nothing else may change the mode meanwhile).
 void netc_restore_float_mode(unsigned saved);
 
 #endif

@@ -2813,135 +2813,159 @@ exp_shifted:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%r15
-	pushq	%r14
-	pushq	%rbx
-	andq	$-32, %rsp
-	subq	$128, %rsp
-	.cfi_offset %rbx, -40
-	.cfi_offset %r14, -32
-	.cfi_offset %r15, -24
-	movq	%rsi, %rbx
 	cmpq	$8, %rdx
-	vmovaps	%xmm0, 16(%rsp)
+	vmovaps	%xmm0, -16(%rbp)
 	jge	.LBB7_2
-	xorl	%r15d, %r15d
+	xorl	%eax, %eax
 	jmp	.LBB7_4
 .LBB7_2:
-	vbroadcastss	%xmm0, %ymm0
-	xorl	%eax, %eax
-	vbroadcastss	.LCPI7_3(%rip), %ymm4
-	vbroadcastss	.LCPI7_5(%rip), %ymm6
-	vbroadcastss	.LCPI7_6(%rip), %ymm7
-	vbroadcastss	.LCPI7_7(%rip), %ymm8
-	vbroadcastss	.LCPI7_8(%rip), %ymm9
-	vbroadcastss	.LCPI7_9(%rip), %ymm10
-	vbroadcastss	.LCPI7_10(%rip), %ymm11
-	vbroadcastss	.LCPI7_11(%rip), %ymm12
-	vbroadcastss	.LCPI7_12(%rip), %ymm13
-	vpbroadcastd	.LCPI7_13(%rip), %ymm14
-	vpbroadcastd	.LCPI7_12(%rip), %ymm15
+	vbroadcastss	%xmm0, %ymm1
+	xorl	%ecx, %ecx
+	vbroadcastss	.LCPI7_3(%rip), %ymm5
+	vbroadcastss	.LCPI7_5(%rip), %ymm7
+	vbroadcastss	.LCPI7_6(%rip), %ymm8
+	vbroadcastss	.LCPI7_7(%rip), %ymm9
+	vbroadcastss	.LCPI7_8(%rip), %ymm10
+	vbroadcastss	.LCPI7_9(%rip), %ymm11
+	vbroadcastss	.LCPI7_10(%rip), %ymm12
+	vbroadcastss	.LCPI7_11(%rip), %ymm13
+	vbroadcastss	.LCPI7_12(%rip), %ymm14
+	vpbroadcastd	.LCPI7_13(%rip), %ymm15
+	vpbroadcastd	.LCPI7_12(%rip), %ymm2
 	.p2align	4
 .LBB7_3:
-	vmovups	(%rdi,%rax,4), %ymm1
-	vsubps	%ymm0, %ymm1, %ymm1
-	vbroadcastss	.LCPI7_0(%rip), %ymm2
-	vmaxps	%ymm1, %ymm2, %ymm1
-	vbroadcastss	.LCPI7_1(%rip), %ymm2
-	vminps	%ymm1, %ymm2, %ymm1
-	vbroadcastss	.LCPI7_2(%rip), %ymm3
-	vfmsub213ps	%ymm4, %ymm1, %ymm3
-	vaddps	%ymm4, %ymm3, %ymm2
-	vbroadcastss	.LCPI7_4(%rip), %ymm5
-	vfmadd231ps	%ymm5, %ymm2, %ymm1
-	vfmadd231ps	%ymm2, %ymm6, %ymm1
-	vmovaps	%ymm7, %ymm2
-	vfmadd213ps	%ymm8, %ymm1, %ymm2
-	vfmadd213ps	%ymm9, %ymm1, %ymm2
-	vfmadd213ps	%ymm10, %ymm1, %ymm2
-	vfmadd213ps	%ymm11, %ymm1, %ymm2
-	vfmadd213ps	%ymm12, %ymm1, %ymm2
-	vaddps	%ymm1, %ymm13, %ymm5
-	vmulps	%ymm1, %ymm1, %ymm1
-	vfmadd213ps	%ymm5, %ymm2, %ymm1
-	vpaddd	%ymm3, %ymm14, %ymm2
-	vpsrad	$1, %ymm2, %ymm2
-	vpslld	$23, %ymm2, %ymm5
-	vpaddd	%ymm5, %ymm15, %ymm5
-	vmulps	%ymm5, %ymm1, %ymm1
-	vpsubd	%ymm2, %ymm3, %ymm2
-	vpslld	$23, %ymm2, %ymm2
-	vpaddd	%ymm2, %ymm15, %ymm2
-	vmulps	%ymm2, %ymm1, %ymm1
-	vmovups	%ymm1, (%rbx,%rax,4)
-	leaq	8(%rax), %r15
-	addq	$16, %rax
-	cmpq	%rdx, %rax
-	movq	%r15, %rax
+	vmovups	(%rdi,%rcx,4), %ymm0
+	vsubps	%ymm1, %ymm0, %ymm0
+	vbroadcastss	.LCPI7_0(%rip), %ymm3
+	vmaxps	%ymm0, %ymm3, %ymm0
+	vbroadcastss	.LCPI7_1(%rip), %ymm3
+	vminps	%ymm0, %ymm3, %ymm0
+	vbroadcastss	.LCPI7_2(%rip), %ymm4
+	vfmsub213ps	%ymm5, %ymm0, %ymm4
+	vaddps	%ymm5, %ymm4, %ymm3
+	vbroadcastss	.LCPI7_4(%rip), %ymm6
+	vfmadd231ps	%ymm6, %ymm3, %ymm0
+	vfmadd231ps	%ymm3, %ymm7, %ymm0
+	vmovaps	%ymm8, %ymm3
+	vfmadd213ps	%ymm9, %ymm0, %ymm3
+	vfmadd213ps	%ymm10, %ymm0, %ymm3
+	vfmadd213ps	%ymm11, %ymm0, %ymm3
+	vfmadd213ps	%ymm12, %ymm0, %ymm3
+	vfmadd213ps	%ymm13, %ymm0, %ymm3
+	vaddps	%ymm0, %ymm14, %ymm6
+	vmulps	%ymm0, %ymm0, %ymm0
+	vfmadd213ps	%ymm6, %ymm3, %ymm0
+	vpaddd	%ymm4, %ymm15, %ymm3
+	vpsrad	$1, %ymm3, %ymm3
+	vpslld	$23, %ymm3, %ymm6
+	vpaddd	%ymm2, %ymm6, %ymm6
+	vmulps	%ymm6, %ymm0, %ymm0
+	vpsubd	%ymm3, %ymm4, %ymm3
+	vpslld	$23, %ymm3, %ymm3
+	vpaddd	%ymm2, %ymm3, %ymm3
+	vmulps	%ymm3, %ymm0, %ymm0
+	vmovups	%ymm0, (%rsi,%rcx,4)
+	leaq	8(%rcx), %rax
+	addq	$16, %rcx
+	cmpq	%rdx, %rcx
+	movq	%rax, %rcx
 	jle	.LBB7_3
 .LBB7_4:
-	subq	%r15, %rdx
-	jle	.LBB7_6
-	vxorps	%xmm0, %xmm0, %xmm0
-	vmovaps	%ymm0, 32(%rsp)
-	leaq	(%rdi,%r15,4), %rsi
-	shlq	$2, %rdx
-	leaq	32(%rsp), %rdi
-	movq	%rdx, %r14
-	vzeroupper
-	callq	memcpy@PLT
-	vmovaps	32(%rsp), %ymm0
-	vbroadcastss	16(%rsp), %ymm1
+	subq	%rax, %rdx
+	je	.LBB7_22
+	vxorps	%xmm1, %xmm1, %xmm1
+	addq	$-2, %rdx
+	cmpq	$5, %rdx
+	ja	.LBB7_13
+	leaq	.LJTI7_0(%rip), %rcx
+	movslq	(%rcx,%rdx,4), %r8
+	addq	%rcx, %r8
+	jmpq	*%r8
+.LBB7_7:
+	vbroadcastss	24(%rdi,%rax,4), %ymm0
+	vblendps	$64, %ymm0, %ymm1, %ymm1
+.LBB7_8:
+	vbroadcastss	20(%rdi,%rax,4), %ymm0
+	vblendps	$32, %ymm0, %ymm1, %ymm1
+.LBB7_9:
+	vbroadcastss	16(%rdi,%rax,4), %ymm0
+	vblendps	$16, %ymm0, %ymm1, %ymm1
+.LBB7_10:
+	vinsertps	$48, 12(%rdi,%rax,4), %xmm1, %xmm0
+	vblendps	$15, %ymm0, %ymm1, %ymm1
+.LBB7_11:
+	vinsertps	$32, 8(%rdi,%rax,4), %xmm1, %xmm0
+	vblendps	$15, %ymm0, %ymm1, %ymm1
+.LBB7_12:
+	vinsertps	$16, 4(%rdi,%rax,4), %xmm1, %xmm0
+	vblendps	$15, %ymm0, %ymm1, %ymm1
+.LBB7_13:
+	vmovss	(%rdi,%rax,4), %xmm0
+	vblendps	$1, %ymm0, %ymm1, %ymm0
+	vbroadcastss	-16(%rbp), %ymm1
 	vsubps	%ymm1, %ymm0, %ymm0
 	vbroadcastss	.LCPI7_0(%rip), %ymm1
-	vmaxps	%ymm0, %ymm1, %ymm1
-	vbroadcastss	.LCPI7_1(%rip), %ymm2
+	vmaxps	%ymm0, %ymm1, %ymm0
+	vbroadcastss	.LCPI7_1(%rip), %ymm1
+	vminps	%ymm0, %ymm1, %ymm1
 	vbroadcastss	.LCPI7_2(%rip), %ymm0
-	vminps	%ymm1, %ymm2, %ymm1
 	vbroadcastss	.LCPI7_3(%rip), %ymm2
 	vfmsub213ps	%ymm2, %ymm1, %ymm0
 	vaddps	%ymm2, %ymm0, %ymm2
 	vbroadcastss	.LCPI7_4(%rip), %ymm3
 	vfmadd213ps	%ymm1, %ymm2, %ymm3
 	vbroadcastss	.LCPI7_5(%rip), %ymm1
-	vbroadcastss	.LCPI7_6(%rip), %ymm4
 	vfmadd213ps	%ymm3, %ymm2, %ymm1
-	vbroadcastss	.LCPI7_7(%rip), %ymm2
-	vfmadd231ps	%ymm4, %ymm1, %ymm2
-	vbroadcastss	.LCPI7_8(%rip), %ymm3
-	vbroadcastss	.LCPI7_9(%rip), %ymm4
+	vbroadcastss	.LCPI7_6(%rip), %ymm2
+	vbroadcastss	.LCPI7_7(%rip), %ymm3
+	vfmadd231ps	%ymm2, %ymm1, %ymm3
+	vbroadcastss	.LCPI7_8(%rip), %ymm2
+	vfmadd231ps	%ymm3, %ymm1, %ymm2
+	vbroadcastss	.LCPI7_9(%rip), %ymm3
+	vbroadcastss	.LCPI7_10(%rip), %ymm4
 	vfmadd231ps	%ymm2, %ymm1, %ymm3
 	vfmadd231ps	%ymm3, %ymm1, %ymm4
-	vbroadcastss	.LCPI7_10(%rip), %ymm2
+	vbroadcastss	.LCPI7_11(%rip), %ymm2
 	vfmadd231ps	%ymm4, %ymm1, %ymm2
-	vbroadcastss	.LCPI7_11(%rip), %ymm3
-	vfmadd231ps	%ymm2, %ymm1, %ymm3
-	vbroadcastss	.LCPI7_12(%rip), %ymm2
-	vaddps	%ymm2, %ymm1, %ymm2
+	vbroadcastss	.LCPI7_12(%rip), %ymm3
+	vaddps	%ymm3, %ymm1, %ymm3
 	vmulps	%ymm1, %ymm1, %ymm1
-	vfmadd213ps	%ymm2, %ymm3, %ymm1
+	vfmadd213ps	%ymm3, %ymm2, %ymm1
 	vpbroadcastd	.LCPI7_13(%rip), %ymm2
 	vpaddd	%ymm2, %ymm0, %ymm2
 	vpsrad	$1, %ymm2, %ymm2
-	vpslld	$23, %ymm2, %ymm3
-	vpbroadcastd	.LCPI7_12(%rip), %ymm4
-	vpaddd	%ymm4, %ymm3, %ymm3
-	vmulps	%ymm3, %ymm1, %ymm1
+	vpbroadcastd	.LCPI7_12(%rip), %ymm3
+	vpslld	$23, %ymm2, %ymm4
+	vpaddd	%ymm3, %ymm4, %ymm4
+	vmulps	%ymm4, %ymm1, %ymm1
 	vpsubd	%ymm2, %ymm0, %ymm0
 	vpslld	$23, %ymm0, %ymm0
-	vpaddd	%ymm4, %ymm0, %ymm0
+	vpaddd	%ymm3, %ymm0, %ymm0
 	vmulps	%ymm0, %ymm1, %ymm0
-	vmovaps	%ymm0, 64(%rsp)
-	leaq	(%rbx,%r15,4), %rdi
-	leaq	64(%rsp), %rsi
-	movq	%r14, %rdx
-	vzeroupper
-	callq	memcpy@PLT
-.LBB7_6:
-	leaq	-24(%rbp), %rsp
-	popq	%rbx
-	popq	%r14
-	popq	%r15
+	cmpq	$5, %rdx
+	ja	.LBB7_21
+	leaq	.LJTI7_1(%rip), %rcx
+	movslq	(%rcx,%rdx,4), %rdx
+	addq	%rcx, %rdx
+	jmpq	*%rdx
+.LBB7_15:
+	vextractf128	$1, %ymm0, %xmm1
+	vextractps	$2, %xmm1, 24(%rsi,%rax,4)
+.LBB7_16:
+	vextractf128	$1, %ymm0, %xmm1
+	vextractps	$1, %xmm1, 20(%rsi,%rax,4)
+.LBB7_17:
+	vextractf128	$1, %ymm0, %xmm1
+	vmovss	%xmm1, 16(%rsi,%rax,4)
+.LBB7_18:
+	vextractps	$3, %xmm0, 12(%rsi,%rax,4)
+.LBB7_19:
+	vextractps	$2, %xmm0, 8(%rsi,%rax,4)
+.LBB7_20:
+	vextractps	$1, %xmm0, 4(%rsi,%rax,4)
+.LBB7_21:
+	vmovss	%xmm0, (%rsi,%rax,4)
+.LBB7_22:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
@@ -2949,6 +2973,23 @@ exp_shifted:
 .Lfunc_end7:
 	.size	exp_shifted, .Lfunc_end7-exp_shifted
 	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI7_0:
+	.long	.LBB7_12-.LJTI7_0
+	.long	.LBB7_11-.LJTI7_0
+	.long	.LBB7_10-.LJTI7_0
+	.long	.LBB7_9-.LJTI7_0
+	.long	.LBB7_8-.LJTI7_0
+	.long	.LBB7_7-.LJTI7_0
+.LJTI7_1:
+	.long	.LBB7_20-.LJTI7_1
+	.long	.LBB7_19-.LJTI7_1
+	.long	.LBB7_18-.LJTI7_1
+	.long	.LBB7_17-.LJTI7_1
+	.long	.LBB7_16-.LJTI7_1
+	.long	.LBB7_15-.LJTI7_1
+	.text
 	.p2align	4
 	.type	update_apply,@function
 update_apply:

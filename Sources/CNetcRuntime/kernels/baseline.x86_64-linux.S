@@ -3576,6 +3576,31 @@ panel_input_gradient:
 	.long	3032481792
 	.long	3032481792
 	.long	3032481792
+.LCPI7_15:
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.zero	4
+.LCPI7_16:
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.zero	4
+.LCPI7_17:
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
+	.zero	4
+.LCPI7_18:
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
+	.zero	4
+.LCPI7_19:
+	.long	1065353216
+	.long	1065353216
+	.long	1065353216
+	.zero	4
 	.text
 	.p2align	4
 	.type	exp_shifted,@function
@@ -3586,252 +3611,307 @@ exp_shifted:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%r15
-	pushq	%r14
-	pushq	%rbx
-	andq	$-32, %rsp
-	subq	$128, %rsp
-	.cfi_offset %rbx, -40
-	.cfi_offset %r14, -32
-	.cfi_offset %r15, -24
-	movq	%rsi, %rbx
 	cmpq	$8, %rdx
-	movaps	%xmm0, 48(%rsp)
+	movaps	%xmm0, -16(%rbp)
 	jge	.LBB7_2
-	xorl	%r15d, %r15d
+	xorl	%eax, %eax
 	jmp	.LBB7_4
 .LBB7_2:
-	shufps	$0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	movaps	.LCPI7_8(%rip), %xmm9
-	movaps	.LCPI7_9(%rip), %xmm10
-	movaps	.LCPI7_10(%rip), %xmm11
-	movaps	.LCPI7_11(%rip), %xmm12
-	movaps	.LCPI7_12(%rip), %xmm13
-	movaps	.LCPI7_13(%rip), %xmm14
-	movdqa	.LCPI7_14(%rip), %xmm15
-	movaps	.LCPI7_5(%rip), %xmm8
+	movaps	%xmm0, %xmm1
+	shufps	$0, %xmm0, %xmm1
+	xorl	%ecx, %ecx
+	movaps	.LCPI7_8(%rip), %xmm10
+	movaps	.LCPI7_9(%rip), %xmm11
+	movaps	.LCPI7_10(%rip), %xmm12
+	movaps	.LCPI7_11(%rip), %xmm13
+	movaps	.LCPI7_12(%rip), %xmm14
+	movaps	.LCPI7_13(%rip), %xmm15
+	movdqa	.LCPI7_14(%rip), %xmm4
+	movaps	.LCPI7_5(%rip), %xmm9
 	.p2align	4
 .LBB7_3:
-	movups	(%rdi,%rax,4), %xmm1
-	movups	16(%rdi,%rax,4), %xmm2
-	subps	%xmm0, %xmm1
-	subps	%xmm0, %xmm2
-	movaps	.LCPI7_0(%rip), %xmm4
-	movaps	%xmm4, %xmm3
+	movups	(%rdi,%rcx,4), %xmm0
+	movups	16(%rdi,%rcx,4), %xmm2
+	subps	%xmm1, %xmm0
+	subps	%xmm1, %xmm2
+	movaps	.LCPI7_0(%rip), %xmm5
+	movaps	%xmm5, %xmm3
 	maxps	%xmm2, %xmm3
-	movaps	%xmm4, %xmm2
-	maxps	%xmm1, %xmm2
-	movaps	.LCPI7_1(%rip), %xmm4
-	movaps	%xmm4, %xmm1
-	minps	%xmm2, %xmm1
-	minps	%xmm3, %xmm4
-	movaps	%xmm4, %xmm7
-	movaps	.LCPI7_2(%rip), %xmm2
-	mulps	%xmm2, %xmm7
-	movaps	%xmm1, %xmm5
-	mulps	%xmm2, %xmm5
-	movaps	.LCPI7_3(%rip), %xmm2
-	addps	%xmm2, %xmm5
-	addps	%xmm2, %xmm7
-	movaps	%xmm7, %xmm6
-	movaps	.LCPI7_4(%rip), %xmm3
-	addps	%xmm3, %xmm6
 	movaps	%xmm5, %xmm2
-	addps	%xmm3, %xmm2
-	movaps	%xmm6, %xmm3
-	mulps	%xmm8, %xmm3
-	addps	%xmm4, %xmm3
-	movaps	%xmm2, %xmm4
-	mulps	%xmm8, %xmm4
-	addps	%xmm1, %xmm4
-	movaps	.LCPI7_6(%rip), %xmm1
-	mulps	%xmm1, %xmm6
-	addps	%xmm3, %xmm6
-	mulps	%xmm1, %xmm2
-	addps	%xmm4, %xmm2
-	movaps	%xmm2, %xmm1
-	movaps	.LCPI7_7(%rip), %xmm4
-	mulps	%xmm4, %xmm1
-	addps	%xmm9, %xmm1
-	mulps	%xmm2, %xmm1
-	addps	%xmm10, %xmm1
-	mulps	%xmm2, %xmm1
-	addps	%xmm11, %xmm1
-	mulps	%xmm2, %xmm1
-	addps	%xmm12, %xmm1
-	mulps	%xmm2, %xmm1
-	addps	%xmm13, %xmm1
-	movaps	%xmm2, %xmm3
-	mulps	%xmm2, %xmm2
-	mulps	%xmm1, %xmm2
-	movaps	%xmm6, %xmm1
-	mulps	%xmm4, %xmm1
-	addps	%xmm9, %xmm1
-	mulps	%xmm6, %xmm1
-	addps	%xmm10, %xmm1
-	mulps	%xmm6, %xmm1
-	addps	%xmm11, %xmm1
-	mulps	%xmm6, %xmm1
-	addps	%xmm12, %xmm1
-	mulps	%xmm6, %xmm1
-	addps	%xmm13, %xmm1
-	addps	%xmm14, %xmm3
-	addps	%xmm3, %xmm2
-	movaps	%xmm6, %xmm3
-	mulps	%xmm6, %xmm6
-	mulps	%xmm1, %xmm6
-	addps	%xmm14, %xmm3
-	addps	%xmm3, %xmm6
-	movaps	%xmm5, %xmm1
-	paddd	%xmm15, %xmm1
-	psrad	$1, %xmm1
-	psubd	%xmm1, %xmm5
-	pslld	$23, %xmm1
-	paddd	%xmm14, %xmm1
-	mulps	%xmm2, %xmm1
+	maxps	%xmm0, %xmm2
+	movaps	.LCPI7_1(%rip), %xmm0
+	movaps	%xmm0, %xmm6
+	minps	%xmm2, %xmm6
+	movaps	%xmm0, %xmm2
+	minps	%xmm3, %xmm2
+	movaps	%xmm2, %xmm8
+	movaps	.LCPI7_2(%rip), %xmm0
+	mulps	%xmm0, %xmm8
+	movaps	%xmm6, %xmm7
+	mulps	%xmm0, %xmm7
+	movaps	.LCPI7_3(%rip), %xmm0
+	addps	%xmm0, %xmm7
+	addps	%xmm0, %xmm8
+	movaps	%xmm8, %xmm5
+	movaps	.LCPI7_4(%rip), %xmm0
+	addps	%xmm0, %xmm5
+	movaps	%xmm7, %xmm3
+	addps	%xmm0, %xmm3
+	movaps	%xmm5, %xmm0
+	mulps	%xmm9, %xmm0
+	addps	%xmm2, %xmm0
+	movaps	%xmm3, %xmm2
+	mulps	%xmm9, %xmm2
+	addps	%xmm6, %xmm2
+	movaps	.LCPI7_6(%rip), %xmm6
+	mulps	%xmm6, %xmm5
+	addps	%xmm0, %xmm5
+	mulps	%xmm6, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm3, %xmm2
+	movaps	.LCPI7_7(%rip), %xmm6
+	mulps	%xmm6, %xmm2
+	addps	%xmm10, %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm11, %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm12, %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm13, %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm14, %xmm2
+	movaps	%xmm3, %xmm0
+	mulps	%xmm3, %xmm3
+	mulps	%xmm2, %xmm3
+	movaps	%xmm5, %xmm2
+	mulps	%xmm6, %xmm2
+	addps	%xmm10, %xmm2
+	mulps	%xmm5, %xmm2
+	addps	%xmm11, %xmm2
+	mulps	%xmm5, %xmm2
+	addps	%xmm12, %xmm2
+	mulps	%xmm5, %xmm2
+	addps	%xmm13, %xmm2
+	mulps	%xmm5, %xmm2
+	addps	%xmm14, %xmm2
+	addps	%xmm15, %xmm0
+	addps	%xmm0, %xmm3
+	movaps	%xmm5, %xmm0
+	mulps	%xmm5, %xmm5
+	mulps	%xmm2, %xmm5
+	addps	%xmm15, %xmm0
+	addps	%xmm0, %xmm5
 	movaps	%xmm7, %xmm2
-	paddd	%xmm15, %xmm2
+	paddd	%xmm4, %xmm2
 	psrad	$1, %xmm2
 	psubd	%xmm2, %xmm7
 	pslld	$23, %xmm2
-	paddd	%xmm14, %xmm2
-	mulps	%xmm6, %xmm2
+	paddd	%xmm15, %xmm2
+	mulps	%xmm3, %xmm2
+	movaps	%xmm8, %xmm0
+	paddd	%xmm4, %xmm0
+	psrad	$1, %xmm0
+	psubd	%xmm0, %xmm8
+	pslld	$23, %xmm0
+	paddd	%xmm15, %xmm0
+	mulps	%xmm5, %xmm0
+	pslld	$23, %xmm8
+	paddd	%xmm15, %xmm8
+	mulps	%xmm0, %xmm8
 	pslld	$23, %xmm7
-	paddd	%xmm14, %xmm7
+	paddd	%xmm15, %xmm7
 	mulps	%xmm2, %xmm7
-	pslld	$23, %xmm5
-	paddd	%xmm14, %xmm5
-	mulps	%xmm1, %xmm5
-	movups	%xmm7, 16(%rbx,%rax,4)
-	movups	%xmm5, (%rbx,%rax,4)
-	leaq	8(%rax), %r15
-	addq	$16, %rax
-	cmpq	%rdx, %rax
-	movq	%r15, %rax
+	movups	%xmm8, 16(%rsi,%rcx,4)
+	movups	%xmm7, (%rsi,%rcx,4)
+	leaq	8(%rcx), %rax
+	addq	$16, %rcx
+	cmpq	%rdx, %rcx
+	movq	%rax, %rcx
 	jle	.LBB7_3
 .LBB7_4:
-	subq	%r15, %rdx
-	jle	.LBB7_6
+	subq	%rax, %rdx
+	je	.LBB7_22
 	xorps	%xmm0, %xmm0
-	movaps	%xmm0, 16(%rsp)
-	movaps	%xmm0, (%rsp)
-	leaq	(%rdi,%r15,4), %rsi
-	shlq	$2, %rdx
-	movq	%rsp, %rdi
-	movq	%rdx, %r14
-	callq	memcpy@PLT
-	movaps	(%rsp), %xmm0
-	movaps	16(%rsp), %xmm1
-	movaps	48(%rsp), %xmm2
-	shufps	$0, %xmm2, %xmm2
-	subps	%xmm2, %xmm0
-	subps	%xmm2, %xmm1
-	movaps	.LCPI7_0(%rip), %xmm2
-	movaps	%xmm2, %xmm3
-	maxps	%xmm1, %xmm3
-	maxps	%xmm0, %xmm2
-	movaps	.LCPI7_1(%rip), %xmm4
-	movaps	%xmm4, %xmm5
-	minps	%xmm2, %xmm5
-	minps	%xmm3, %xmm4
+	xorps	%xmm2, %xmm2
+	addq	$-2, %rdx
+	cmpq	$5, %rdx
+	ja	.LBB7_13
+	leaq	.LJTI7_0(%rip), %rcx
+	movslq	(%rcx,%rdx,4), %r8
+	addq	%rcx, %r8
+	jmpq	*%r8
+.LBB7_7:
+	movd	24(%rdi,%rax,4), %xmm0
+	movq	%xmm0, %xmm1
+	pxor	%xmm0, %xmm0
+	shufps	$132, %xmm1, %xmm2
+.LBB7_8:
+	movss	20(%rdi,%rax,4), %xmm1
+	movlhps	%xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	movaps	%xmm1, %xmm2
+.LBB7_9:
+	movss	16(%rdi,%rax,4), %xmm1
+	movss	%xmm1, %xmm2
+.LBB7_10:
+	movss	12(%rdi,%rax,4), %xmm1
+	shufps	$228, %xmm0, %xmm1
+	shufps	$36, %xmm1, %xmm0
+.LBB7_11:
+	movss	8(%rdi,%rax,4), %xmm1
+	shufps	$48, %xmm0, %xmm1
+	shufps	$132, %xmm1, %xmm0
+.LBB7_12:
+	movss	4(%rdi,%rax,4), %xmm1
+	movlhps	%xmm0, %xmm1
+	shufps	$226, %xmm0, %xmm1
+	movaps	%xmm1, %xmm0
+.LBB7_13:
+	movss	(%rdi,%rax,4), %xmm1
+	movss	%xmm1, %xmm0
+	movaps	-16(%rbp), %xmm9
+	shufps	$0, %xmm9, %xmm9
+	subps	%xmm9, %xmm0
+	movaps	.LCPI7_0(%rip), %xmm7
+	movaps	%xmm7, %xmm1
+	maxps	%xmm0, %xmm1
+	movaps	.LCPI7_1(%rip), %xmm5
+	movaps	%xmm5, %xmm4
+	minps	%xmm1, %xmm4
 	movaps	.LCPI7_2(%rip), %xmm0
 	movaps	%xmm4, %xmm1
 	mulps	%xmm0, %xmm1
-	mulps	%xmm5, %xmm0
-	movaps	.LCPI7_3(%rip), %xmm2
-	addps	%xmm2, %xmm0
-	addps	%xmm2, %xmm1
+	addps	.LCPI7_3(%rip), %xmm1
 	movaps	.LCPI7_4(%rip), %xmm3
-	movaps	%xmm1, %xmm2
-	addps	%xmm3, %xmm2
-	addps	%xmm0, %xmm3
-	movaps	.LCPI7_5(%rip), %xmm6
-	movaps	%xmm3, %xmm7
-	mulps	%xmm6, %xmm7
-	mulps	%xmm2, %xmm6
+	movaps	%xmm1, %xmm13
+	addps	%xmm3, %xmm13
+	movaps	.LCPI7_5(%rip), %xmm8
+	movaps	%xmm13, %xmm6
+	mulps	%xmm8, %xmm6
 	addps	%xmm4, %xmm6
-	addps	%xmm5, %xmm7
-	movaps	.LCPI7_6(%rip), %xmm4
-	mulps	%xmm4, %xmm2
-	addps	%xmm6, %xmm2
-	mulps	%xmm4, %xmm3
-	addps	%xmm7, %xmm3
-	movaps	.LCPI7_7(%rip), %xmm5
-	movaps	%xmm2, %xmm4
-	mulps	%xmm5, %xmm4
-	mulps	%xmm3, %xmm5
-	movaps	.LCPI7_8(%rip), %xmm6
-	addps	%xmm6, %xmm5
-	addps	%xmm6, %xmm4
-	mulps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm5
-	movaps	.LCPI7_9(%rip), %xmm6
-	addps	%xmm6, %xmm5
-	addps	%xmm6, %xmm4
-	mulps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm5
-	movaps	.LCPI7_10(%rip), %xmm6
-	addps	%xmm6, %xmm5
-	addps	%xmm6, %xmm4
-	mulps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm5
-	movaps	.LCPI7_11(%rip), %xmm6
-	addps	%xmm6, %xmm5
-	addps	%xmm6, %xmm4
-	mulps	%xmm2, %xmm4
-	mulps	%xmm3, %xmm5
-	movaps	.LCPI7_12(%rip), %xmm6
-	addps	%xmm6, %xmm5
-	addps	%xmm6, %xmm4
-	movaps	.LCPI7_13(%rip), %xmm6
-	movaps	%xmm2, %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm3, %xmm8
-	addps	%xmm6, %xmm8
-	mulps	%xmm3, %xmm3
-	mulps	%xmm5, %xmm3
-	addps	%xmm8, %xmm3
-	mulps	%xmm2, %xmm2
-	mulps	%xmm4, %xmm2
-	addps	%xmm7, %xmm2
-	movdqa	.LCPI7_14(%rip), %xmm4
-	movaps	%xmm1, %xmm5
-	paddd	%xmm4, %xmm5
-	paddd	%xmm0, %xmm4
-	psrad	$1, %xmm4
-	psrad	$1, %xmm5
-	psubd	%xmm5, %xmm1
-	pslld	$23, %xmm5
-	psubd	%xmm4, %xmm0
-	pslld	$23, %xmm4
-	paddd	%xmm6, %xmm4
-	mulps	%xmm3, %xmm4
-	paddd	%xmm6, %xmm5
-	mulps	%xmm2, %xmm5
-	pslld	$23, %xmm0
+	movaps	.LCPI7_6(%rip), %xmm10
+	mulps	%xmm10, %xmm13
+	addps	%xmm6, %xmm13
+	movaps	.LCPI7_7(%rip), %xmm4
+	movaps	%xmm13, %xmm6
+	mulps	%xmm4, %xmm6
+	movaps	.LCPI7_8(%rip), %xmm11
+	addps	%xmm11, %xmm6
+	mulps	%xmm13, %xmm6
+	movaps	.LCPI7_9(%rip), %xmm12
+	addps	%xmm12, %xmm6
+	mulps	%xmm13, %xmm6
+	addps	.LCPI7_10(%rip), %xmm6
+	mulps	%xmm13, %xmm6
+	addps	.LCPI7_11(%rip), %xmm6
+	mulps	%xmm13, %xmm6
+	addps	.LCPI7_12(%rip), %xmm6
+	movaps	.LCPI7_13(%rip), %xmm14
+	addps	%xmm13, %xmm14
+	mulps	%xmm13, %xmm13
+	mulps	%xmm6, %xmm13
+	addps	%xmm14, %xmm13
+	movdqa	.LCPI7_14(%rip), %xmm6
+	movaps	%xmm1, %xmm14
+	paddd	%xmm6, %xmm14
+	psrad	$1, %xmm14
+	psubd	%xmm14, %xmm1
+	pslld	$23, %xmm14
+	movdqa	.LCPI7_13(%rip), %xmm15
+	paddd	%xmm15, %xmm14
+	mulps	%xmm13, %xmm14
 	pslld	$23, %xmm1
-	paddd	%xmm6, %xmm1
-	mulps	%xmm5, %xmm1
-	paddd	%xmm6, %xmm0
-	mulps	%xmm4, %xmm0
-	movaps	%xmm1, 80(%rsp)
-	movaps	%xmm0, 64(%rsp)
-	leaq	(%rbx,%r15,4), %rdi
-	leaq	64(%rsp), %rsi
-	movq	%r14, %rdx
-	callq	memcpy@PLT
-.LBB7_6:
-	leaq	-24(%rbp), %rsp
-	popq	%rbx
-	popq	%r14
-	popq	%r15
+	paddd	%xmm15, %xmm1
+	mulps	%xmm14, %xmm1
+	cmpq	$5, %rdx
+	ja	.LBB7_21
+	subps	%xmm9, %xmm2
+	maxps	%xmm2, %xmm7
+	minps	%xmm7, %xmm5
+	mulps	%xmm5, %xmm0
+	addps	.LCPI7_3(%rip), %xmm0
+	addps	%xmm0, %xmm3
+	mulps	%xmm3, %xmm8
+	addps	%xmm5, %xmm8
+	mulps	%xmm10, %xmm3
+	addps	%xmm8, %xmm3
+	mulps	%xmm3, %xmm4
+	addps	%xmm11, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm12, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	.LCPI7_15(%rip), %xmm4
+	mulps	%xmm3, %xmm4
+	addps	.LCPI7_16(%rip), %xmm4
+	mulps	%xmm3, %xmm4
+	addps	.LCPI7_17(%rip), %xmm4
+	movaps	.LCPI7_18(%rip), %xmm2
+	addps	%xmm3, %xmm2
+	mulps	%xmm3, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm2, %xmm3
+	paddd	%xmm0, %xmm6
+	psrad	$1, %xmm6
+	psubd	%xmm6, %xmm0
+	pslld	$23, %xmm6
+	movdqa	.LCPI7_19(%rip), %xmm2
+	paddd	%xmm2, %xmm6
+	mulps	%xmm3, %xmm6
+	pslld	$23, %xmm0
+	paddd	%xmm2, %xmm0
+	mulps	%xmm6, %xmm0
+	leaq	.LJTI7_1(%rip), %rcx
+	movslq	(%rcx,%rdx,4), %rdx
+	addq	%rcx, %rdx
+	jmpq	*%rdx
+.LBB7_15:
+	movaps	%xmm0, %xmm2
+	unpckhpd	%xmm0, %xmm2
+	movss	%xmm2, 24(%rsi,%rax,4)
+.LBB7_16:
+	movaps	%xmm0, %xmm2
+	shufps	$85, %xmm0, %xmm2
+	movss	%xmm2, 20(%rsi,%rax,4)
+.LBB7_17:
+	movss	%xmm0, 16(%rsi,%rax,4)
+.LBB7_18:
+	movaps	%xmm1, %xmm0
+	shufps	$255, %xmm1, %xmm0
+	movss	%xmm0, 12(%rsi,%rax,4)
+.LBB7_19:
+	movaps	%xmm1, %xmm0
+	unpckhpd	%xmm1, %xmm0
+	movss	%xmm0, 8(%rsi,%rax,4)
+.LBB7_20:
+	movaps	%xmm1, %xmm0
+	shufps	$85, %xmm1, %xmm0
+	movss	%xmm0, 4(%rsi,%rax,4)
+.LBB7_21:
+	movss	%xmm1, (%rsi,%rax,4)
+.LBB7_22:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
 .Lfunc_end7:
 	.size	exp_shifted, .Lfunc_end7-exp_shifted
 	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI7_0:
+	.long	.LBB7_12-.LJTI7_0
+	.long	.LBB7_11-.LJTI7_0
+	.long	.LBB7_10-.LJTI7_0
+	.long	.LBB7_9-.LJTI7_0
+	.long	.LBB7_8-.LJTI7_0
+	.long	.LBB7_7-.LJTI7_0
+.LJTI7_1:
+	.long	.LBB7_20-.LJTI7_1
+	.long	.LBB7_19-.LJTI7_1
+	.long	.LBB7_18-.LJTI7_1
+	.long	.LBB7_17-.LJTI7_1
+	.long	.LBB7_16-.LJTI7_1
+	.long	.LBB7_15-.LJTI7_1
+	.text
 	.p2align	4
 	.type	update_apply,@function
 update_apply:

@@ -675,11 +675,31 @@ INLINE v8 exp8(v8 x) {
 static void exp_shifted(const float *x, float shift, float *y, Int n) {
     Int i = 0;
     for (; i + 8 <= n; i += 8) st(exp8(ld(x + i) - shift), y + i);
-    if (i < n) {
-        float in[8] = {0, 0, 0, 0, 0, 0, 0, 0}, out[8];
-        for (Int k = i; k < n; k++) in[k - i] = x[k];
-        st(exp8(ld(in) - shift), out);
-        for (Int k = i; k < n; k++) y[k] = out[k - i];
+    if (i == n) return;
+    // The last 1–7 values move lane by lane, not through a stack array: a
+    // vector load of scalar stores stalls store forwarding, which cost a
+    // 3-class softmax more than its arithmetic.
+    const float *xs = x + i;
+    float *ys = y + i;
+    v8 in = splat(0.0f);
+    switch (n - i) {
+    case 7: in[6] = xs[6]; /* fall through */
+    case 6: in[5] = xs[5]; /* fall through */
+    case 5: in[4] = xs[4]; /* fall through */
+    case 4: in[3] = xs[3]; /* fall through */
+    case 3: in[2] = xs[2]; /* fall through */
+    case 2: in[1] = xs[1]; /* fall through */
+    default: in[0] = xs[0];
+    }
+    v8 out = exp8(in - shift);
+    switch (n - i) {
+    case 7: ys[6] = out[6]; /* fall through */
+    case 6: ys[5] = out[5]; /* fall through */
+    case 5: ys[4] = out[4]; /* fall through */
+    case 4: ys[3] = out[3]; /* fall through */
+    case 3: ys[2] = out[2]; /* fall through */
+    case 2: ys[1] = out[1]; /* fall through */
+    default: ys[0] = out[0];
     }
 }
 

@@ -81,8 +81,12 @@ enum { PART_WORK = 1 << 17 };
 ptrdiff_t netc_parallel_part_work(void) { return PART_WORK; }
 
 ptrdiff_t netc_parallel_parts(double work) {
+    // The work first: the budget is thread-local, and reading it (through
+    // __tls_get_addr in position-independent code) cost a small layer more
+    // than its arithmetic.
+    if (work < 2.0 * PART_WORK) return 1;
     int threads = netc_thread_budget();
-    if (threads < 2 || work < 2.0 * PART_WORK) return 1;
+    if (threads < 2) return 1;
     double parts = work / PART_WORK;
     return parts < threads ? (ptrdiff_t)parts : threads;
 }
@@ -482,20 +486,28 @@ float netc_peak_loop(ptrdiff_t steps, float sink) { return TABLE->peak_loop(step
 // assist of ~100 cycles, and training drives momentum and dead units'
 // values into that range (an SSE build of mnist b1 took 61–71 µs per step
 // instead of 30 µs once velocities decayed below 1.2e-38; iris b1 473 ns
-// instead of 285). The caller's mode is restored afterwards; the two
-// switches cost about 4–8 ns, so `predict`, often one sample, does not switch.
+// instead of 285). The caller's mode is restored afterwards. Reading the
+// control register is itself slow on some CPUs (AMD EPYC: a flush and
+// restore that each read it cost 12.7 ns, 7 ns when the restore does not),
+// so the restore only writes back what the flush changed; `predict`, often
+// one sample, does not switch, and neither do the smallest models' steps
+// (`Plan.flushesSubnormals`).
 #if defined(__x86_64__)
+enum { FLUSH_BITS = 0x8040u };  // FTZ (bit 15) and DAZ (bit 6)
 unsigned netc_flush_subnormals(void) {
     unsigned saved;
     __asm__ volatile("stmxcsr %0" : "=m"(saved));
-    unsigned flushed = saved | 0x8040u;  // FTZ (bit 15) and DAZ (bit 6)
+    unsigned flushed = saved | FLUSH_BITS;
     if (flushed != saved) __asm__ volatile("ldmxcsr %0" : : "m"(flushed));
     return saved;
 }
 void netc_restore_float_mode(unsigned saved) {
+    if ((saved | FLUSH_BITS) != saved) __asm__ volatile("ldmxcsr %0" : : "m"(saved));
+}
+void netc_set_float_mode(unsigned mode) {
     unsigned now;
     __asm__ volatile("stmxcsr %0" : "=m"(now));
-    if (now != saved) __asm__ volatile("ldmxcsr %0" : : "m"(saved));
+    if (now != mode) __asm__ volatile("ldmxcsr %0" : : "m"(mode));
 }
 unsigned netc_float_mode(void) {
     unsigned now;
@@ -503,17 +515,21 @@ unsigned netc_float_mode(void) {
     return now;
 }
 #elif defined(__aarch64__)
+#define FLUSH_BITS (1ull << 24)  // FZ
 unsigned netc_flush_subnormals(void) {
     uint64_t saved;
     __asm__ volatile("mrs %0, fpcr" : "=r"(saved));
-    uint64_t flushed = saved | (1ull << 24);  // FZ
+    uint64_t flushed = saved | FLUSH_BITS;
     if (flushed != saved) __asm__ volatile("msr fpcr, %0" : : "r"(flushed));
     return (unsigned)saved;
 }
 void netc_restore_float_mode(unsigned saved) {
+    if (((uint64_t)saved | FLUSH_BITS) != (uint64_t)saved) __asm__ volatile("msr fpcr, %0" : : "r"((uint64_t)saved));
+}
+void netc_set_float_mode(unsigned mode) {
     uint64_t now;
     __asm__ volatile("mrs %0, fpcr" : "=r"(now));
-    if (now != (uint64_t)saved) __asm__ volatile("msr fpcr, %0" : : "r"((uint64_t)saved));
+    if (now != (uint64_t)mode) __asm__ volatile("msr fpcr, %0" : : "r"((uint64_t)mode));
 }
 unsigned netc_float_mode(void) {
     uint64_t now;
@@ -523,5 +539,6 @@ unsigned netc_float_mode(void) {
 #else
 unsigned netc_flush_subnormals(void) { return 0; }
 void netc_restore_float_mode(unsigned saved) { (void)saved; }
+void netc_set_float_mode(unsigned mode) { (void)mode; }
 unsigned netc_float_mode(void) { return 0; }
 #endif

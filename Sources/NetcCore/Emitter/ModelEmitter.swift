@@ -87,6 +87,10 @@ public struct ModelEmitter {
             w.line("/// Large enough to split products across threads (`Plan.usesThreads`).")
             w.line("@inlinable public static var usesThreads: Swift.Bool { true }")
         }
+        if !plan.flushesSubnormals {
+            w.line("/// Too small a step to be worth flushing subnormals (`Plan.flushesSubnormals`).")
+            w.line("@inlinable public static var flushesSubnormals: Swift.Bool { false }")
+        }
         let tensors = graph.parameters.map {
             ".init(\"\($0.name)\", shape: \($0.shape), offset: \($0.offset), decays: \($0.isWeight))"
         }
@@ -157,7 +161,7 @@ public struct ModelEmitter {
         c.line("// \(graph.loss.rule.name)")
         c.line(graph.batchSize == 1 ? "let invBatch: Scalar = 1" : "let invBatch = 1 / Scalar(count)")
         c.line("var loss: Scalar = 0")
-        graph.loss.rule.emitBatchPrologue(n, logits: names.ref(.value(logits)), seed: names.ref(.gradient(logits)), &c)
+        graph.loss.rule.emitBatchPrologue(n, batch: graph.batchSize, logits: names.ref(.value(logits)), seed: names.ref(.gradient(logits)), &c)
         var body = CodeBuilder()
         graph.loss.rule.emitSample(n, &body)
         c.append(.perSample(count: "count", bindings: [
