@@ -23,8 +23,9 @@ extension GeneratedModel {
     /// meanwhile (`flushesSubnormals`), products split across
     /// the model's `threads` (`Threads`), the gradient is clipped
     /// to `gradientClipNorm` if it is set, the schedule sets the learning
-    /// rate, and the update runs only when `OptimizerStep.admission` shows
-    /// every value it writes is finite.
+    /// rate, and the update runs only when the bounds carried from step to
+    /// step (`UpdateBounds`), or failing them `updateCarefully`, show every
+    /// value it writes is finite.
     @inlinable
     mutating func step(_ input: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar {
         let saved = Self.flushesSubnormals ? CPUKernels.flushSubnormals() : 0
@@ -41,18 +42,14 @@ extension GeneratedModel {
         let bound = Self.gradientBound(m, input, count: count)
         guard bound.isFinite else { return .nan }
         let next = storage.step + 1
-        let h = storage.hyperparameters
-        var scale = 1.0
-        if h.gradientClipNorm > 0 {
-            let norm = Scalar.sumOfSquares(m + Self.gradientOffset, Self.parameterCount).squareRoot()
-            if norm > h.gradientClipNorm { scale = h.gradientClipNorm / norm }
-        }
-        let update = OptimizerStep(h, step: next, gradientScale: scale)
-        switch update.admission(storage, gradient: Double(bound) * scale, exact: { Self.exactBounds(m) },
-                                                verify: { Self.carefulUpdate(m, update, write: false) }) {
-        case .refused: return .nan
-        case .proven: Self.update(m, update)
-        case .verified: _ = Self.carefulUpdate(m, update, write: true)
+        let update = storage.steadyStep ?? Self.optimizerStep(m, storage.hyperparameters, step: next)
+        let gradient = Double(bound) * update.gradientScale
+        let bounds = update.next(storage.bounds, gradient: gradient)
+        if bounds.largest <= UpdateBounds.limit(Scalar.self) {
+            storage.bounds = bounds
+            Self.update(m, update)
+        } else if !Self.updateCarefully(m, storage, update, gradient: gradient) {
+            return .nan
         }
         storage.step = next
         if Self.hasRunningStatistics {
@@ -61,6 +58,39 @@ extension GeneratedModel {
             if written > storage.bounds.parameters { storage.bounds.parameters = written }
         }
         return loss
+    }
+
+    /// Step `step`'s hyperparameters, with the schedule's learning rate and the
+    /// gradient clipped to `gradientClipNorm` if it is set (the gradients are in `m`).
+    @inlinable
+    static func optimizerStep(_ m: UnsafeMutablePointer<Scalar>, _ h: Hyperparameters, step: Int) -> OptimizerStep {
+        var scale = 1.0
+        if h.gradientClipNorm > 0 {
+            let norm = Scalar.sumOfSquares(m + Self.gradientOffset, Self.parameterCount).squareRoot()
+            if norm > h.gradientClipNorm { scale = h.gradientClipNorm / norm }
+        }
+        return OptimizerStep(h, step: step, gradientScale: scale)
+    }
+
+    /// The update when the carried bounds could not prove it finite (kept out
+    /// of `step`, which it would slow): the true magnitudes may prove it;
+    /// failing that, a trial that writes nothing must find every value finite,
+    /// and then the update the trial checked runs. Returns whether it ran;
+    /// keeps `storage.bounds` up to date.
+    @inlinable @inline(never)
+    static func updateCarefully(_ m: UnsafeMutablePointer<Scalar>, _ storage: ModelStorage<Scalar>, _ update: OptimizerStep,
+                                gradient: Double) -> Bool {
+        storage.bounds = exactBounds(m)
+        let bounds = update.next(storage.bounds, gradient: gradient)
+        if bounds.largest <= UpdateBounds.limit(Scalar.self) {
+            storage.bounds = bounds
+            Self.update(m, update)
+            return true
+        }
+        guard carefulUpdate(m, update, write: false) else { return false }
+        _ = carefulUpdate(m, update, write: true)
+        storage.bounds = .unknown
+        return true
     }
 
     /// The largest magnitudes of the parameters and optimizer state, read.

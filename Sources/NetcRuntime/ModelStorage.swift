@@ -32,13 +32,18 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
         @usableFromInline var step = 0
         @usableFromInline var random: SplitMix64
         @usableFromInline var bounds = UpdateBounds.unknown
-        @usableFromInline var hyperparameters: Hyperparameters
+        @usableFromInline var hyperparameters: Hyperparameters {
+            didSet { steadyStep = OptimizerStep(steady: hyperparameters) }
+        }
+        /// Every step's `OptimizerStep` while it does not depend on the step.
+        @usableFromInline var steadyStep: OptimizerStep?
         @usableFromInline var threads = Threads.defaultCount
 
         @usableFromInline
         init(random: SplitMix64, hyperparameters: Hyperparameters) {
             self.random = random
             self.hyperparameters = hyperparameters
+            steadyStep = OptimizerStep(steady: hyperparameters)
         }
     }
 
@@ -62,6 +67,10 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
         get { state.pointee.hyperparameters }
         set { state.pointee.hyperparameters = newValue }
     }
+    /// The step a training step applies when it is the same at every step
+    /// (SGD, a constant learning rate, no clipping): built when the
+    /// hyperparameters are set, not at each step.
+    @inlinable public var steadyStep: OptimizerStep? { state.pointee.steadyStep }
     /// Threads a call may split its products across (`Threads`).
     @inlinable public var threads: Int {
         get { state.pointee.threads }

@@ -31,6 +31,14 @@ public struct OptimizerStep: Sendable {
         self.gradientScale = gradientScale
     }
 
+    /// The step at every step of `h`, when it does not depend on the step:
+    /// SGD with a constant learning rate and no clipping; nil otherwise.
+    @inlinable
+    public init?(steady h: Hyperparameters) {
+        guard h.optimizer == .sgd, h.schedule.isConstant, !(h.gradientClipNorm > 0) else { return nil }
+        self.init(h, step: 1)
+    }
+
     /// Applies the step to `count` Float parameters at `parameters`, with their gradients and the
     /// optimizer's state (`first`, `second`; nil where it keeps none); `decays`: whether weight decay
     /// applies (weights). Generated code calls it for runs of at least 1024 parameters, and writes

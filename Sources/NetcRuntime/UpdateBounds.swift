@@ -8,7 +8,7 @@
 /// the values already written. Instead each step carries these bounds
 /// forward from the largest gradient magnitude (which the finiteness check
 /// reads anyway), a few scalar operations per step; only when the bound
-/// reaches `UpdateRule.admits`'s limit are the true magnitudes read, and
+/// reaches `limit` are the true magnitudes read (`updateCarefully`), and
 /// only if those cannot prove the step finite is it tried without writing.
 public struct UpdateBounds: Sendable, Equatable {
     /// ≥ max |parameter|.
@@ -58,37 +58,4 @@ extension OptimizerStep {
             return next
         }
     }
-
-    /// Whether a step may run, and how it was shown: `.proven` when the
-    /// bounds prove that every value it writes is finite (the usual case, a
-    /// few scalar operations), or when the true magnitudes (`exact`) prove it;
-    /// `.verified` when a trial of the update that writes nothing (`verify`)
-    /// finds every value finite — then the step must run the update the trial
-    /// ran; `.refused` otherwise. Keeps `storage.bounds` up to date.
-    /// The usual case is inlined into the step; the rest is outlined, so
-    /// that it does not weigh on every step's code.
-    @inlinable @inline(__always)
-    public func admission<Scalar>(_ storage: ModelStorage<Scalar>, gradient: Double,
-                                  exact: () -> UpdateBounds, verify: () -> Bool) -> UpdateAdmission {
-        let bound = next(storage.bounds, gradient: gradient)
-        if bound.largest <= UpdateBounds.limit(Scalar.self) { storage.bounds = bound; return .proven }
-        return readingBounds(storage, gradient: gradient, exact: exact, verify: verify)
-    }
-
-    /// `admission` when the carried bounds could not prove the step finite.
-    @inlinable @inline(never)
-    func readingBounds<Scalar>(_ storage: ModelStorage<Scalar>, gradient: Double,
-                               exact: () -> UpdateBounds, verify: () -> Bool) -> UpdateAdmission {
-        storage.bounds = exact()
-        let bound = next(storage.bounds, gradient: gradient)
-        if bound.largest <= UpdateBounds.limit(Scalar.self) { storage.bounds = bound; return .proven }
-        guard verify() else { return .refused }
-        storage.bounds = .unknown
-        return .verified
-    }
-}
-
-/// How `OptimizerStep.admission` decided a step.
-public enum UpdateAdmission: Sendable {
-    case proven, verified, refused
 }
