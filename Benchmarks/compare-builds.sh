@@ -17,10 +17,11 @@ swift build -c release --product netc-bench --scratch-path .build-native -Xswift
 plain=.build-plain/release/netc-bench
 native=.build-native/release/netc-bench
 
-# One pass of a build: "network seconds" per line, the (a) row's training step.
+# One pass of a build on one thread: "network seconds" per line, the (a)
+# row's training step (columns: network, impl, threads, inference, train step).
 steps() {
-    "$1" --generated-only --passes 1 2> /dev/null | awk -F'|' '/^\| [a-z]/ && $3 ~ /netc/ {
-        gsub(/^ +| +$/, "", $2); split($5, t, " ")
+    "$1" --generated-only --passes 1 --threads 1 2> /dev/null | awk -F'|' '/^\| [a-z]/ && $3 ~ /netc/ {
+        gsub(/^ +| +$/, "", $2); split($6, t, " ")
         scale = t[2] == "ns" ? 1e-9 : t[2] == "µs" ? 1e-6 : t[2] == "ms" ? 1e-3 : 1
         print $2 "\t" t[1] * scale }'
 }
