@@ -57,8 +57,9 @@ public enum CPUKernels {
     public static func panelWeightGradientScratch(m: Int, count: Int) -> Int { m &* count }
 
     /// Runs `body` with subnormal numbers flushed to zero on this thread (see
-    /// `netc_flush_subnormals`), then restores the thread's mode. Training
-    /// steps and `gradients` run inside it.
+    /// `netc_flush_subnormals`), then restores the thread's mode. `gradients`
+    /// runs inside it, and a training step does the same, for models whose
+    /// `flushesSubnormals` is true.
     @inlinable @inline(__always)
     public static func withSubnormalsFlushed<R>(_ body: () throws -> R) rethrows -> R {
         let saved = flushSubnormals()
