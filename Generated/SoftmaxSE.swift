@@ -66,7 +66,7 @@ public struct SoftmaxSE: NetcRuntime.GeneratedModel {
             let x0 = v_z, y = v_probs
             var top = x0[0]
             for i in 1..<3 where x0[i] > top { top = x0[i] }
-            for i in 0..<3 { y[i] = NetcRuntime.Math.exp(x0[i] - top) }
+            NetcRuntime.Math.exp(x0, minus: top, into: y, 3)
             var sum: Scalar = 0
             for i in 0..<3 { sum += y[i] }
             let scale = 1 / sum

@@ -134,7 +134,7 @@ public struct Tokens: NetcRuntime.ClassifierModel {
             for i in 1..<2 where z[i] > top { top = z[i] }
             for i in 0..<2 { gz[i] = z[i] - top }
         }
-        for k in 0..<count &* 2 { g_out[k] = NetcRuntime.Math.exp(g_out[k]) }
+        NetcRuntime.Math.exp(g_out, minus: 0, into: g_out, count &* 2)
         for b in 0..<count {
             let z = v_out + b &* 2, t = target + b &* 2, gz = g_out + b &* 2
             var top = z[0]

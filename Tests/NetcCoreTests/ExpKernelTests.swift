@@ -103,7 +103,7 @@ final class ExpKernelTests: XCTestCase {
     /// `Math.log1p` in Float (Goldberg's correction over `logf`) against
     /// log1p in Double rounded to Float, from just above −1 to 10³⁸, tiny and
     /// subnormal arguments included.
-    func testFloatLogOnePlusIsWithinTwoUlps() {
+    func testFloatLog1pIsWithinTwoUlps() {
         var xs: [Float] = [0, -0.0, Float(bitPattern: 0x0001_16C2), -Float(bitPattern: 0x0001_16C2), 1e-30, 4.54e-5, -0.999_999_9, 1, 3e38]
         var magnitude = Float(1e-38).bitPattern
         while Float(bitPattern: magnitude) < 1e38 {

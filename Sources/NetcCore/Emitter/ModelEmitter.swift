@@ -161,7 +161,7 @@ public struct ModelEmitter {
         c.line("// \(graph.loss.rule.name)")
         c.line(graph.batchSize == 1 ? "let invBatch: Scalar = 1" : "let invBatch = 1 / Scalar(count)")
         c.line("var loss: Scalar = 0")
-        graph.loss.rule.emitBatchPrologue(n, batch: graph.batchSize, logits: names.ref(.value(logits)), seed: names.ref(.gradient(logits)), &c)
+        graph.loss.rule.emitBatchPrologue(n, logits: names.ref(.value(logits)), seed: names.ref(.gradient(logits)), &c)
         var body = CodeBuilder()
         graph.loss.rule.emitSample(n, &body)
         c.append(.perSample(count: "count", bindings: [

@@ -177,11 +177,7 @@ public struct SoftmaxOp: Op {
         let n = node.size
         c.line("var top = \(x0)[0]")
         c.line("for i in 1..<\(n) where \(x0)[i] > top { top = \(x0)[i] }")
-        if n >= Plan.vectorExpMinimum {
-            c.line("Math.exp(\(x0), minus: top, into: \(y), \(n))")
-        } else {
-            c.line("for i in 0..<\(n) { \(y)[i] = Math.exp(\(x0)[i] - top) }")
-        }
+        c.line("Math.exp(\(x0), minus: top, into: \(y), \(n))")
         c.line("var sum: Scalar = 0")
         c.line("for i in 0..<\(n) { sum += \(y)[i] }")
         c.line("let scale = 1 / sum")

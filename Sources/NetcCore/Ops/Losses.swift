@@ -22,7 +22,7 @@ public protocol LossRule: Sendable {
     /// Optionally writes code that runs once before the per-sample bodies,
     /// over the whole batch: `logits` and `seed` are the batch's logits and
     /// gradient buffers ([batch][n]).
-    func emitBatchPrologue(_ n: Int, batch: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder)
+    func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder)
     /// Python (PyTorch) for the batch's loss, the mean of the per-sample
     /// losses, from the logits `z` and targets `t` ([batch, n] tensors).
     func pytorch(z: String, t: String, n: Int) -> String
@@ -46,7 +46,7 @@ public enum FusedActivation: Sendable, Equatable {
 extension LossRule {
     public var fusedActivation: FusedActivation? { nil }
 
-    public func emitBatchPrologue(_ n: Int, batch: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {}
+    public func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {}
     public func kinkSides(logits z: [Double], target t: [Double]) -> [Int] { [] }
 }
 
@@ -134,7 +134,7 @@ public struct SoftmaxCrossEntropy: LossRule {
     /// zᵢ − top for every sample, then their exponentials in one call over the
     /// whole batch (one vector loop instead of a call per sample: iris at
     /// batch 16 took 3.2 µs per step with a call per sample, 2.7 µs with one).
-    public func emitBatchPrologue(_ n: Int, batch: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {
+    public func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {
         c.append(.perSample(count: "count", bindings: [.init(local: z, ref: logits, stride: n), .init(local: gz, ref: seed, stride: n)],
                             body: {
             var b = CodeBuilder()
@@ -143,11 +143,7 @@ public struct SoftmaxCrossEntropy: LossRule {
             b.line("for i in 0..<\(n) { \(gz)[i] = \(z)[i] - top }")
             return b.statements
         }()))
-        if batch * n >= Plan.vectorExpMinimum {
-            c.line("Math.exp(\(seed), minus: 0, into: \(seed), count &* \(n))")
-        } else {
-            c.line("for k in 0..<count &* \(n) { \(seed)[k] = Math.exp(\(seed)[k]) }")
-        }
+        c.line("Math.exp(\(seed), minus: 0, into: \(seed), count &* \(n))")
     }
 
     public func emitSample(_ n: Int, _ c: inout CodeBuilder) {

@@ -127,19 +127,13 @@ public struct Plan: Sendable {
         return false
     }
 
-    /// Exponentials from which generated code calls the vector kernel
-    /// (`Math.exp(_:minus:into:_:)`); fewer call the C library's `expf` one
-    /// by one, whose latency is shorter than the kernel's call and polynomial
-    /// (iris at batch 1, 3 classes: 236 ns per step against 250).
-    public static let vectorExpMinimum = 8
-
     /// Training FLOPs per step (`Graph.flopsPerSample` times the batch) from
     /// which a step flushes subnormals to zero (`GeneratedModel.flushesSubnormals`).
     /// The flush guards against microcode assists of ~100 cycles per
     /// operation on subnormals, but switching the mode and back costs ~7 ns
-    /// itself, more than a tenth of xor's whole step (115 FLOPs); below this
-    /// a step's worst case with subnormals stays a few microseconds, and its
-    /// results are IEEE arithmetic's own, as in the interpreter and PyTorch.
+    /// itself, more than a tenth of xor's whole step (115 FLOPs). Below this
+    /// a step computes with subnormals as IEEE arithmetic does, like the
+    /// interpreter and PyTorch.
     static let flushWork = 1000
 
     /// Whether a training step (and `gradients`) flushes subnormals.
