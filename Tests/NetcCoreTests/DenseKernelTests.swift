@@ -165,6 +165,27 @@ final class DenseKernelTests: XCTestCase {
         }
     }
 
+    /// The C reduction (four running maxima, read from the end) on every
+    /// kernel set: every length up to 80 and iris's 403, with the largest
+    /// magnitude, then a NaN, then ∞ at every position.
+    func testKernelMaxMagnitudeFindsTheLargestAtEveryPosition() {
+        KernelSets.forEach { set in
+            var state = SplitMix64(seed: 13)
+            for count in Array(1...80) + [403] {
+                let x = randomFloats(count, &state)
+                for at in 0..<count {
+                    for special: Float in [-7, .nan, .infinity] {
+                        var y = x
+                        y[at] = special
+                        let top = CPUKernels.maxMagnitude(&y, count)
+                        let expected = special.isNaN ? Float.nan : abs(special)
+                        XCTAssertEqual(top.bitPattern, expected.bitPattern, "\(set): \(special) at \(at) of \(count)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Sound: whenever the bound is below half the largest Float (where the
     /// training step trusts it), every dW the kernel computes is finite and at
     /// most the bound; and not vacuous: it holds for ordinary values and fails near overflow.

@@ -3792,110 +3792,167 @@ update_is_finite:
 	.type	max_magnitude,@function
 max_magnitude:
 	.cfi_startproc
+	vpxor	%xmm0, %xmm0, %xmm0
+	cmpq	$32, %rsi
+	jl	.LBB10_1
+	leaq	-32(%rsi), %rcx
+	testb	$32, %cl
+	jne	.LBB10_3
+	vpbroadcastd	.LCPI10_0(%rip), %ymm0
+	vpand	-32(%rdi,%rsi,4), %ymm0, %ymm3
+	vpand	-64(%rdi,%rsi,4), %ymm0, %ymm2
+	vpand	-96(%rdi,%rsi,4), %ymm0, %ymm1
+	vpand	-128(%rdi,%rsi,4), %ymm0, %ymm0
+	movq	%rcx, %rsi
+	cmpq	$32, %rcx
+	jae	.LBB10_6
+	jmp	.LBB10_9
+.LBB10_1:
+	movq	%rsi, %rcx
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm3, %xmm3, %xmm3
+	jmp	.LBB10_9
+.LBB10_3:
+	vpxor	%xmm3, %xmm3, %xmm3
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm1, %xmm1, %xmm1
+	cmpq	$32, %rcx
+	jb	.LBB10_9
+.LBB10_6:
+	addq	$32, %rsi
+	vpbroadcastd	.LCPI10_0(%rip), %ymm4
+	.p2align	4
+.LBB10_7:
+	vpand	-160(%rdi,%rsi,4), %ymm4, %ymm5
+	vpmaxud	%ymm3, %ymm5, %ymm3
+	vpand	-192(%rdi,%rsi,4), %ymm4, %ymm5
+	vpmaxud	%ymm2, %ymm5, %ymm2
+	vpand	-224(%rdi,%rsi,4), %ymm4, %ymm5
+	vpand	-256(%rdi,%rsi,4), %ymm4, %ymm6
+	vpmaxud	%ymm1, %ymm5, %ymm1
+	vpmaxud	%ymm0, %ymm6, %ymm0
+	vpand	-288(%rdi,%rsi,4), %ymm4, %ymm5
+	vpmaxud	%ymm3, %ymm5, %ymm3
+	vpand	-320(%rdi,%rsi,4), %ymm4, %ymm5
+	vpmaxud	%ymm2, %ymm5, %ymm2
+	vpand	-352(%rdi,%rsi,4), %ymm4, %ymm5
+	vpand	-384(%rdi,%rsi,4), %ymm4, %ymm6
+	vpmaxud	%ymm1, %ymm5, %ymm1
+	vpmaxud	%ymm0, %ymm6, %ymm0
+	addq	$-64, %rsi
+	cmpq	$63, %rsi
+	ja	.LBB10_7
+	addq	$-32, %rsi
+	movq	%rsi, %rcx
+.LBB10_9:
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	cmpq	$8, %rsi
-	jge	.LBB10_2
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	jmp	.LBB10_9
-.LBB10_2:
-	leaq	-8(%rsi), %rax
-	movq	%rax, %rdx
-	shrq	$3, %rdx
-	incq	%rdx
-	movl	%edx, %ecx
-	andl	$3, %ecx
-	cmpq	$24, %rax
-	jae	.LBB10_25
-	vpxor	%xmm0, %xmm0, %xmm0
-	movl	$8, %edx
-	xorl	%eax, %eax
-	testq	%rcx, %rcx
-	jne	.LBB10_6
-	jmp	.LBB10_9
-.LBB10_25:
-	andq	$-4, %rdx
-	vpxor	%xmm0, %xmm0, %xmm0
-	xorl	%eax, %eax
-	vpbroadcastd	.LCPI10_0(%rip), %ymm1
+	cmpq	$8, %rcx
+	jl	.LBB10_10
+	leaq	-8(%rcx), %rdx
+	movl	%edx, %eax
+	notl	%eax
+	testb	$24, %al
+	je	.LBB10_14
+	movl	%edx, %eax
+	shrl	$3, %eax
+	incl	%eax
+	andl	$3, %eax
+	vpbroadcastd	.LCPI10_0(%rip), %ymm4
 	.p2align	4
-.LBB10_26:
-	vpand	(%rdi,%rax,4), %ymm1, %ymm2
-	vpand	32(%rdi,%rax,4), %ymm1, %ymm3
-	vpand	64(%rdi,%rax,4), %ymm1, %ymm4
-	vpmaxud	%ymm0, %ymm2, %ymm0
-	vpmaxud	%ymm3, %ymm4, %ymm2
-	vpand	96(%rdi,%rax,4), %ymm1, %ymm3
-	vpmaxud	%ymm0, %ymm2, %ymm0
-	vpmaxud	%ymm0, %ymm3, %ymm0
-	addq	$32, %rax
-	addq	$-4, %rdx
-	jne	.LBB10_26
-	leaq	8(%rax), %rdx
-	testq	%rcx, %rcx
-	je	.LBB10_9
-.LBB10_6:
-	vpbroadcastd	.LCPI10_0(%rip), %ymm1
+.LBB10_13:
+	vpand	-32(%rdi,%rcx,4), %ymm4, %ymm5
+	vpmaxud	%ymm3, %ymm5, %ymm3
+	addq	$-8, %rcx
+	decq	%rax
+	jne	.LBB10_13
+.LBB10_14:
+	movq	%rcx, %rax
+	cmpq	$24, %rdx
+	jb	.LBB10_17
+	vpbroadcastd	.LCPI10_0(%rip), %ymm4
 	.p2align	4
-.LBB10_7:
-	vpand	(%rdi,%rax,4), %ymm1, %ymm2
-	vpmaxud	%ymm0, %ymm2, %ymm0
-	movq	%rdx, %rax
-	addq	$8, %rdx
-	decq	%rcx
-	jne	.LBB10_7
-	addq	$-8, %rdx
-	movq	%rdx, %rax
-.LBB10_9:
+.LBB10_16:
+	vpand	-32(%rdi,%rcx,4), %ymm4, %ymm5
+	vpand	-64(%rdi,%rcx,4), %ymm4, %ymm6
+	vpmaxud	%ymm3, %ymm5, %ymm3
+	vpand	-96(%rdi,%rcx,4), %ymm4, %ymm5
+	vpmaxud	%ymm6, %ymm5, %ymm5
+	vpmaxud	%ymm3, %ymm5, %ymm3
+	vpand	-128(%rdi,%rcx,4), %ymm4, %ymm5
+	vpmaxud	%ymm3, %ymm5, %ymm3
+	leaq	-32(%rcx), %rax
+	addq	$-24, %rcx
+	cmpq	$15, %rcx
+	movq	%rax, %rcx
+	ja	.LBB10_16
+	jmp	.LBB10_17
+.LBB10_10:
+	movq	%rcx, %rax
+.LBB10_17:
+	vpmaxud	%ymm3, %ymm2, %ymm2
+	vpmaxud	%ymm1, %ymm0, %ymm0
+	vpmaxud	%ymm2, %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vpshufd	$238, %xmm0, %xmm1
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vpshufd	$85, %xmm0, %xmm1
 	vpmaxud	%xmm1, %xmm0, %xmm0
-	vmovd	%xmm0, %r8d
-	movq	%rsi, %rcx
-	subq	%rax, %rcx
-	jle	.LBB10_19
-	cmpq	$3, %rcx
-	ja	.LBB10_14
-.LBB10_11:
-	movq	%rax, %rcx
-	jmp	.LBB10_12
-.LBB10_14:
-	cmpq	$32, %rcx
-	jae	.LBB10_20
+	vmovd	%xmm0, %esi
+	testq	%rax, %rax
+	jle	.LBB10_32
+	cmpq	$8, %rax
+	jae	.LBB10_19
+.LBB10_29:
+	movq	%rax, %r8
+	jmp	.LBB10_30
+.LBB10_19:
+	movabsq	$9223372036854775776, %rcx
+	cmpq	$32, %rax
+	jae	.LBB10_24
 	xorl	%edx, %edx
-	jmp	.LBB10_16
-.LBB10_20:
-	movq	%rcx, %rdx
-	andq	$-32, %rdx
-	vmovd	%r8d, %xmm0
+	jmp	.LBB10_21
+.LBB10_24:
+	movq	%rax, %rdx
+	andq	%rcx, %rdx
+	vmovd	%esi, %xmm0
 	vpbroadcastd	%xmm0, %ymm0
-	leaq	(%rdi,%rax,4), %r8
-	addq	$96, %r8
+	leaq	(%rdi,%rax,4), %rsi
+	addq	$-32, %rsi
+	movq	%rax, %r8
+	andq	%rcx, %r8
+	negq	%r8
 	vpbroadcastd	.LCPI10_0(%rip), %ymm1
 	xorl	%r9d, %r9d
 	vmovdqa	%ymm0, %ymm2
 	vmovdqa	%ymm0, %ymm3
 	vmovdqa	%ymm0, %ymm4
 	.p2align	4
-.LBB10_21:
-	vpand	-96(%r8,%r9,4), %ymm1, %ymm5
+.LBB10_25:
+	vpshufd	$27, (%rsi,%r9,4), %ymm5
+	vpand	%ymm1, %ymm5, %ymm5
+	vpermq	$78, %ymm5, %ymm5
+	vpshufd	$27, -32(%rsi,%r9,4), %ymm6
 	vpmaxud	%ymm0, %ymm5, %ymm0
-	vpand	-64(%r8,%r9,4), %ymm1, %ymm5
+	vpand	%ymm1, %ymm6, %ymm5
+	vpermq	$78, %ymm5, %ymm5
 	vpmaxud	%ymm2, %ymm5, %ymm2
-	vpand	-32(%r8,%r9,4), %ymm1, %ymm5
-	vpand	(%r8,%r9,4), %ymm1, %ymm6
+	vpshufd	$27, -64(%rsi,%r9,4), %ymm5
+	vpand	%ymm1, %ymm5, %ymm5
+	vpermq	$78, %ymm5, %ymm5
 	vpmaxud	%ymm3, %ymm5, %ymm3
-	vpmaxud	%ymm4, %ymm6, %ymm4
-	addq	$32, %r9
-	cmpq	%r9, %rdx
-	jne	.LBB10_21
+	vpshufd	$27, -96(%rsi,%r9,4), %ymm5
+	vpand	%ymm1, %ymm5, %ymm5
+	vpermq	$78, %ymm5, %ymm5
+	vpmaxud	%ymm4, %ymm5, %ymm4
+	addq	$-32, %r9
+	cmpq	%r9, %r8
+	jne	.LBB10_25
 	vpmaxud	%ymm2, %ymm0, %ymm0
 	vpmaxud	%ymm4, %ymm3, %ymm1
 	vpmaxud	%ymm1, %ymm0, %ymm0
@@ -3905,57 +3962,65 @@ max_magnitude:
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vpshufd	$85, %xmm0, %xmm1
 	vpmaxud	%xmm1, %xmm0, %xmm0
-	vmovd	%xmm0, %r8d
-	cmpq	%rdx, %rcx
-	je	.LBB10_19
-	testb	$28, %cl
-	je	.LBB10_24
-.LBB10_16:
-	movl	%esi, %r9d
-	andl	$3, %r9d
-	subq	%r9, %rcx
-	addq	%rax, %rcx
-	vmovd	%r8d, %xmm0
-	vpbroadcastd	%xmm0, %xmm0
-	addq	%rax, %rdx
-	movq	%rsi, %rax
-	andq	$-4, %rax
-	vpbroadcastd	.LCPI10_0(%rip), %xmm1
-	.p2align	4
-.LBB10_17:
-	vpand	(%rdi,%rdx,4), %xmm1, %xmm2
-	vpmaxud	%xmm0, %xmm2, %xmm0
-	addq	$4, %rdx
+	vmovd	%xmm0, %esi
 	cmpq	%rdx, %rax
-	jne	.LBB10_17
+	je	.LBB10_32
+	testb	$24, %al
+	je	.LBB10_28
+.LBB10_21:
+	addq	$24, %rcx
+	andq	%rax, %rcx
+	movl	%eax, %r8d
+	andl	$7, %r8d
+	vmovd	%esi, %xmm0
+	vpbroadcastd	%xmm0, %ymm0
+	leaq	(%rdi,%rax,4), %rsi
+	addq	$-32, %rsi
+	negq	%rdx
+	movabsq	$9223372036854775800, %r9
+	andq	%rax, %r9
+	negq	%r9
+	vpbroadcastd	.LCPI10_0(%rip), %ymm1
+	.p2align	4
+.LBB10_22:
+	vpshufd	$27, (%rsi,%rdx,4), %ymm2
+	vpand	%ymm1, %ymm2, %ymm2
+	vpermq	$78, %ymm2, %ymm2
+	vpmaxud	%ymm0, %ymm2, %ymm0
+	addq	$-8, %rdx
+	cmpq	%rdx, %r9
+	jne	.LBB10_22
+	vextracti128	$1, %ymm0, %xmm1
+	vpmaxud	%xmm1, %xmm0, %xmm0
 	vpshufd	$238, %xmm0, %xmm1
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vpshufd	$85, %xmm0, %xmm1
 	vpmaxud	%xmm1, %xmm0, %xmm0
-	vmovd	%xmm0, %r8d
-	testq	%r9, %r9
-	je	.LBB10_19
-.LBB10_12:
+	vmovd	%xmm0, %esi
+	cmpq	%rcx, %rax
+	je	.LBB10_32
+.LBB10_30:
+	incq	%r8
 	movl	$2147483647, %eax
 	.p2align	4
-.LBB10_13:
-	movl	(%rdi,%rcx,4), %edx
-	andl	%eax, %edx
-	cmpl	%r8d, %edx
-	cmoval	%edx, %r8d
-	incq	%rcx
-	cmpq	%rcx, %rsi
-	jne	.LBB10_13
-.LBB10_19:
-	vmovd	%r8d, %xmm0
+.LBB10_31:
+	movl	-8(%rdi,%r8,4), %ecx
+	andl	%eax, %ecx
+	cmpl	%esi, %ecx
+	cmoval	%ecx, %esi
+	decq	%r8
+	cmpq	$1, %r8
+	ja	.LBB10_31
+.LBB10_32:
+	vmovd	%esi, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB10_24:
+.LBB10_28:
 	.cfi_def_cfa %rbp, 16
-	addq	%rdx, %rax
-	jmp	.LBB10_11
+	andl	$31, %eax
+	jmp	.LBB10_29
 .Lfunc_end10:
 	.size	max_magnitude, .Lfunc_end10-max_magnitude
 	.cfi_endproc

@@ -4837,62 +4837,231 @@ update_is_finite:
 	.type	max_magnitude,@function
 max_magnitude:
 	.cfi_startproc
-	cmpq	$8, %rsi
-	jge	.LBB10_11
-	pxor	%xmm3, %xmm3
-	xorl	%ecx, %ecx
-	pxor	%xmm2, %xmm2
-	jmp	.LBB10_2
-.LBB10_11:
-	pxor	%xmm4, %xmm4
-	xorl	%eax, %eax
-	movdqa	.LCPI10_0(%rip), %xmm0
-	movdqa	.LCPI10_1(%rip), %xmm1
-	pxor	%xmm5, %xmm5
-	.p2align	4
-.LBB10_12:
-	movdqu	(%rdi,%rax,4), %xmm6
-	movdqu	16(%rdi,%rax,4), %xmm3
-	pand	%xmm0, %xmm6
-	pand	%xmm0, %xmm3
-	movdqa	%xmm5, %xmm7
-	pxor	%xmm1, %xmm7
-	movdqa	%xmm3, %xmm2
-	por	%xmm1, %xmm2
-	pcmpgtd	%xmm7, %xmm2
-	pand	%xmm2, %xmm3
-	pandn	%xmm5, %xmm2
-	por	%xmm3, %xmm2
-	movdqa	%xmm4, %xmm5
-	pxor	%xmm1, %xmm5
-	movdqa	%xmm6, %xmm3
-	por	%xmm1, %xmm3
-	pcmpgtd	%xmm5, %xmm3
-	pand	%xmm3, %xmm6
-	pandn	%xmm4, %xmm3
-	por	%xmm6, %xmm3
-	leaq	8(%rax), %rcx
-	addq	$16, %rax
-	movdqa	%xmm3, %xmm4
-	movdqa	%xmm2, %xmm5
-	cmpq	%rsi, %rax
-	movq	%rcx, %rax
-	jle	.LBB10_12
-.LBB10_2:
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
+	pxor	%xmm9, %xmm9
+	cmpq	$32, %rsi
+	jl	.LBB10_1
+	pxor	%xmm10, %xmm10
+	movdqa	.LCPI10_1(%rip), %xmm8
+	pxor	%xmm11, %xmm11
+	pxor	%xmm15, %xmm15
+	pxor	%xmm5, %xmm5
+	pxor	%xmm0, %xmm0
+	movdqa	%xmm0, -16(%rbp)
+	pxor	%xmm14, %xmm14
+	pxor	%xmm12, %xmm12
+	pxor	%xmm13, %xmm13
+	.p2align	4
+.LBB10_5:
+	movdqa	%xmm13, -32(%rbp)
+	movdqa	%xmm12, -48(%rbp)
+	movdqu	-16(%rdi,%rsi,4), %xmm3
+	movdqu	-32(%rdi,%rsi,4), %xmm1
+	movdqa	.LCPI10_0(%rip), %xmm12
+	pand	%xmm12, %xmm1
+	pand	%xmm12, %xmm3
+	movdqu	-48(%rdi,%rsi,4), %xmm6
+	movdqu	-64(%rdi,%rsi,4), %xmm2
+	pand	%xmm12, %xmm2
+	pand	%xmm12, %xmm6
+	movdqu	-128(%rdi,%rsi,4), %xmm13
+	movdqu	-112(%rdi,%rsi,4), %xmm9
+	movdqa	%xmm11, %xmm4
+	pxor	%xmm8, %xmm4
+	movdqa	%xmm3, %xmm0
+	por	%xmm8, %xmm0
+	pcmpgtd	%xmm4, %xmm0
+	movdqu	-96(%rdi,%rsi,4), %xmm4
+	pand	%xmm0, %xmm3
+	pandn	%xmm11, %xmm0
+	por	%xmm3, %xmm0
+	movdqa	%xmm10, %xmm7
+	pxor	%xmm8, %xmm7
+	movdqa	%xmm1, %xmm3
+	por	%xmm8, %xmm3
+	pcmpgtd	%xmm7, %xmm3
+	movdqu	-80(%rdi,%rsi,4), %xmm7
+	pand	%xmm12, %xmm4
+	pand	%xmm12, %xmm7
+	pand	%xmm12, %xmm13
+	pand	%xmm12, %xmm9
+	pand	%xmm3, %xmm1
+	pandn	%xmm10, %xmm3
+	por	%xmm1, %xmm3
+	movdqa	%xmm5, %xmm10
+	pxor	%xmm8, %xmm10
+	movdqa	%xmm6, %xmm1
+	por	%xmm8, %xmm1
+	pcmpgtd	%xmm10, %xmm1
+	pand	%xmm1, %xmm6
+	pandn	%xmm5, %xmm1
+	por	%xmm6, %xmm1
+	movdqa	%xmm15, %xmm5
+	pxor	%xmm8, %xmm5
+	movdqa	%xmm2, %xmm6
+	por	%xmm8, %xmm6
+	pcmpgtd	%xmm5, %xmm6
+	pand	%xmm6, %xmm2
+	pandn	%xmm15, %xmm6
+	por	%xmm2, %xmm6
+	movdqa	%xmm14, %xmm5
+	pxor	%xmm8, %xmm5
+	movdqa	%xmm7, %xmm2
+	por	%xmm8, %xmm2
+	pcmpgtd	%xmm5, %xmm2
+	pand	%xmm2, %xmm7
+	pandn	%xmm14, %xmm2
+	por	%xmm7, %xmm2
+	movdqa	-16(%rbp), %xmm10
+	movdqa	%xmm10, %xmm5
+	pxor	%xmm8, %xmm5
+	movdqa	%xmm4, %xmm7
+	por	%xmm8, %xmm7
+	pcmpgtd	%xmm5, %xmm7
+	pand	%xmm7, %xmm4
+	pandn	%xmm10, %xmm7
+	por	%xmm4, %xmm7
+	movdqa	-32(%rbp), %xmm10
+	movdqa	%xmm10, %xmm5
+	pxor	%xmm8, %xmm5
+	movdqa	%xmm9, %xmm4
+	por	%xmm8, %xmm4
+	pcmpgtd	%xmm5, %xmm4
+	pand	%xmm4, %xmm9
+	pandn	%xmm10, %xmm4
+	por	%xmm9, %xmm4
+	movdqa	-48(%rbp), %xmm10
+	movdqa	%xmm10, %xmm5
+	pxor	%xmm8, %xmm5
+	movdqa	%xmm13, %xmm9
+	por	%xmm8, %xmm9
+	pcmpgtd	%xmm5, %xmm9
+	pand	%xmm9, %xmm13
+	pandn	%xmm10, %xmm9
+	por	%xmm13, %xmm9
+	leaq	-32(%rsi), %rcx
+	movdqa	%xmm3, %xmm10
+	movdqa	%xmm0, %xmm11
+	movdqa	%xmm6, %xmm15
+	movdqa	%xmm1, %xmm5
+	movdqa	%xmm7, -16(%rbp)
+	movdqa	%xmm2, %xmm14
+	movdqa	%xmm9, %xmm12
+	movdqa	%xmm4, %xmm13
+	cmpq	$63, %rsi
+	movq	%rcx, %rsi
+	ja	.LBB10_5
+	cmpq	$8, %rcx
+	jl	.LBB10_3
+.LBB10_6:
+	movdqa	.LCPI10_0(%rip), %xmm8
+	movdqa	.LCPI10_1(%rip), %xmm10
+	.p2align	4
+.LBB10_7:
+	movdqu	-32(%rdi,%rcx,4), %xmm12
+	movdqu	-16(%rdi,%rcx,4), %xmm11
+	pand	%xmm8, %xmm12
+	pand	%xmm8, %xmm11
+	movdqa	%xmm0, %xmm13
+	pxor	%xmm10, %xmm13
+	movdqa	%xmm11, %xmm5
+	por	%xmm10, %xmm5
+	pcmpgtd	%xmm13, %xmm5
+	pand	%xmm5, %xmm11
+	pandn	%xmm0, %xmm5
+	por	%xmm11, %xmm5
+	movdqa	%xmm3, %xmm0
+	pxor	%xmm10, %xmm0
+	movdqa	%xmm12, %xmm11
+	por	%xmm10, %xmm11
+	pcmpgtd	%xmm0, %xmm11
+	pand	%xmm11, %xmm12
+	pandn	%xmm3, %xmm11
+	por	%xmm12, %xmm11
+	leaq	-8(%rcx), %rax
+	movdqa	%xmm11, %xmm3
+	movdqa	%xmm5, %xmm0
+	cmpq	$15, %rcx
+	movq	%rax, %rcx
+	ja	.LBB10_7
+	jmp	.LBB10_8
+.LBB10_1:
+	movq	%rsi, %rcx
+	pxor	%xmm4, %xmm4
+	pxor	%xmm7, %xmm7
+	pxor	%xmm2, %xmm2
+	pxor	%xmm6, %xmm6
+	pxor	%xmm1, %xmm1
+	pxor	%xmm3, %xmm3
+	pxor	%xmm0, %xmm0
+	cmpq	$8, %rcx
+	jge	.LBB10_6
+.LBB10_3:
+	movq	%rcx, %rax
+	movdqa	%xmm3, %xmm11
+	movdqa	%xmm0, %xmm5
+.LBB10_8:
 	movdqa	.LCPI10_1(%rip), %xmm0
-	movdqa	%xmm3, %xmm1
+	movdqa	%xmm11, %xmm8
+	pxor	%xmm0, %xmm8
+	movdqa	%xmm6, %xmm3
+	pxor	%xmm0, %xmm3
+	pcmpgtd	%xmm8, %xmm3
+	pand	%xmm3, %xmm6
+	pandn	%xmm11, %xmm3
+	por	%xmm6, %xmm3
+	movdqa	%xmm5, %xmm8
+	pxor	%xmm0, %xmm8
+	movdqa	%xmm1, %xmm6
+	pxor	%xmm0, %xmm6
+	pcmpgtd	%xmm8, %xmm6
+	pand	%xmm6, %xmm1
+	pandn	%xmm5, %xmm6
+	por	%xmm1, %xmm6
+	movdqa	%xmm7, %xmm5
+	pxor	%xmm0, %xmm5
+	movdqa	%xmm9, %xmm1
 	pxor	%xmm0, %xmm1
-	movdqa	%xmm2, %xmm4
+	pcmpgtd	%xmm5, %xmm1
+	pand	%xmm1, %xmm9
+	pandn	%xmm7, %xmm1
+	por	%xmm9, %xmm1
+	movdqa	%xmm2, %xmm5
+	pxor	%xmm0, %xmm5
+	movdqa	%xmm4, %xmm7
+	pxor	%xmm0, %xmm7
+	pcmpgtd	%xmm5, %xmm7
+	pand	%xmm7, %xmm4
+	pandn	%xmm2, %xmm7
+	por	%xmm4, %xmm7
+	movdqa	%xmm6, %xmm2
+	pxor	%xmm0, %xmm2
+	movdqa	%xmm7, %xmm4
 	pxor	%xmm0, %xmm4
-	pcmpgtd	%xmm4, %xmm1
-	pand	%xmm1, %xmm3
-	pandn	%xmm2, %xmm1
-	por	%xmm3, %xmm1
+	pcmpgtd	%xmm2, %xmm4
+	pand	%xmm4, %xmm7
+	pandn	%xmm6, %xmm4
+	por	%xmm7, %xmm4
+	movdqa	%xmm3, %xmm2
+	pxor	%xmm0, %xmm2
+	movdqa	%xmm1, %xmm5
+	pxor	%xmm0, %xmm5
+	pcmpgtd	%xmm2, %xmm5
+	pand	%xmm5, %xmm1
+	pandn	%xmm3, %xmm5
+	por	%xmm1, %xmm5
+	movdqa	%xmm5, %xmm1
+	pxor	%xmm0, %xmm1
+	movdqa	%xmm4, %xmm2
+	pxor	%xmm0, %xmm2
+	pcmpgtd	%xmm2, %xmm1
+	pand	%xmm1, %xmm5
+	pandn	%xmm4, %xmm1
+	por	%xmm5, %xmm1
 	pshufd	$238, %xmm1, %xmm2
 	movdqa	%xmm1, %xmm3
 	pxor	%xmm0, %xmm3
@@ -4911,50 +5080,56 @@ max_magnitude:
 	pand	%xmm2, %xmm3
 	pandn	%xmm1, %xmm2
 	por	%xmm3, %xmm2
-	movd	%xmm2, %r8d
-	movq	%rsi, %rax
-	subq	%rcx, %rax
-	jle	.LBB10_10
+	movd	%xmm2, %edx
+	testq	%rax, %rax
+	jle	.LBB10_21
 	cmpq	$8, %rax
-	jae	.LBB10_5
-	movq	%rcx, %rax
-	jmp	.LBB10_8
-.LBB10_5:
-	movl	%esi, %edx
-	andl	$7, %edx
-	subq	%rdx, %rax
-	addq	%rcx, %rax
-	movd	%r8d, %xmm1
+	jae	.LBB10_11
+	movq	%rax, %rcx
+	jmp	.LBB10_14
+.LBB10_11:
+	movabsq	$9223372036854775800, %rsi
+	andq	%rax, %rsi
+	movl	%eax, %ecx
+	andl	$7, %ecx
+	movd	%edx, %xmm1
 	pshufd	$0, %xmm1, %xmm1
+	leaq	(%rdi,%rax,4), %rdx
+	addq	$-16, %rdx
+	movq	%rsi, %r8
+	negq	%r8
+	xorl	%r9d, %r9d
 	movdqa	.LCPI10_0(%rip), %xmm3
 	movdqa	%xmm1, %xmm2
 	.p2align	4
-.LBB10_6:
-	movdqu	(%rdi,%rcx,4), %xmm4
-	movdqu	16(%rdi,%rcx,4), %xmm5
-	pand	%xmm3, %xmm4
+.LBB10_12:
+	movdqu	-16(%rdx,%r9,4), %xmm4
+	movdqu	(%rdx,%r9,4), %xmm5
+	pshufd	$27, %xmm5, %xmm5
 	pand	%xmm3, %xmm5
+	pshufd	$27, %xmm4, %xmm4
+	pand	%xmm3, %xmm4
 	movdqa	%xmm1, %xmm6
 	pxor	%xmm0, %xmm6
-	movdqa	%xmm4, %xmm7
+	movdqa	%xmm5, %xmm7
 	por	%xmm0, %xmm7
 	pcmpgtd	%xmm6, %xmm7
-	pand	%xmm7, %xmm4
+	pand	%xmm7, %xmm5
 	pandn	%xmm1, %xmm7
 	movdqa	%xmm7, %xmm1
-	por	%xmm4, %xmm1
-	movdqa	%xmm2, %xmm4
-	pxor	%xmm0, %xmm4
-	movdqa	%xmm5, %xmm6
+	por	%xmm5, %xmm1
+	movdqa	%xmm2, %xmm5
+	pxor	%xmm0, %xmm5
+	movdqa	%xmm4, %xmm6
 	por	%xmm0, %xmm6
-	pcmpgtd	%xmm4, %xmm6
-	pand	%xmm6, %xmm5
+	pcmpgtd	%xmm5, %xmm6
+	pand	%xmm6, %xmm4
 	pandn	%xmm2, %xmm6
 	movdqa	%xmm6, %xmm2
-	por	%xmm5, %xmm2
-	addq	$8, %rcx
-	cmpq	%rcx, %rax
-	jne	.LBB10_6
+	por	%xmm4, %xmm2
+	addq	$-8, %r9
+	cmpq	%r9, %r8
+	jne	.LBB10_12
 	movdqa	%xmm2, %xmm3
 	pxor	%xmm0, %xmm3
 	movdqa	%xmm1, %xmm4
@@ -4980,22 +5155,63 @@ max_magnitude:
 	pand	%xmm3, %xmm2
 	pandn	%xmm1, %xmm3
 	por	%xmm2, %xmm3
-	movd	%xmm3, %r8d
-	testq	%rdx, %rdx
-	je	.LBB10_10
-.LBB10_8:
-	movl	$2147483647, %ecx
-	.p2align	4
-.LBB10_9:
-	movl	(%rdi,%rax,4), %edx
-	andl	%ecx, %edx
-	cmpl	%r8d, %edx
-	cmoval	%edx, %r8d
-	incq	%rax
-	cmpq	%rax, %rsi
-	jne	.LBB10_9
-.LBB10_10:
-	movd	%r8d, %xmm0
+	movd	%xmm3, %edx
+	cmpq	%rsi, %rax
+	je	.LBB10_21
+.LBB10_14:
+	movl	%edx, %esi
+	movl	$2147483647, %eax
+	movl	-4(%rdi,%rcx,4), %edx
+	andl	%eax, %edx
+	cmpl	%esi, %edx
+	cmovbel	%esi, %edx
+	cmpq	$2, %rcx
+	jb	.LBB10_21
+	leaq	-1(%rcx), %rsi
+	andl	-8(%rdi,%rcx,4), %eax
+	cmpl	%edx, %eax
+	cmoval	%eax, %edx
+	cmpq	$2, %rsi
+	jb	.LBB10_21
+	leaq	-2(%rcx), %rsi
+	movl	$2147483647, %eax
+	movl	-12(%rdi,%rcx,4), %r8d
+	andl	%eax, %r8d
+	cmpl	%edx, %r8d
+	cmoval	%r8d, %edx
+	cmpq	$2, %rsi
+	jb	.LBB10_21
+	leaq	-3(%rcx), %rsi
+	andl	-16(%rdi,%rcx,4), %eax
+	cmpl	%edx, %eax
+	cmoval	%eax, %edx
+	cmpq	$2, %rsi
+	jb	.LBB10_21
+	leaq	-4(%rcx), %rsi
+	movl	$2147483647, %eax
+	movl	-20(%rdi,%rcx,4), %r8d
+	andl	%eax, %r8d
+	cmpl	%edx, %r8d
+	cmoval	%r8d, %edx
+	cmpq	$2, %rsi
+	jb	.LBB10_21
+	leaq	-5(%rcx), %rsi
+	andl	-24(%rdi,%rcx,4), %eax
+	cmpl	%edx, %eax
+	cmoval	%eax, %edx
+	cmpq	$2, %rsi
+	jb	.LBB10_21
+	movl	$2147483647, %eax
+	andl	-28(%rdi,%rcx,4), %eax
+	cmpl	%edx, %eax
+	cmovbel	%edx, %eax
+	movd	%eax, %xmm0
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.LBB10_21:
+	.cfi_def_cfa %rbp, 16
+	movd	%edx, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq

@@ -9,16 +9,31 @@ static float max_magnitude(const float *x, Int n) {
     typedef uint32_t u8x __attribute__((vector_size(32)));
     typedef uint32_t u8xu __attribute__((vector_size(32), aligned(4), may_alias));
     const u8x mask = {0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu};
-    u8x top = mask ^ mask;
-    Int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        u8x bits = *(const u8xu *)(x + i) & mask;
-        u8x larger = (u8x)(bits > top);
-        top = (bits & larger) | (top & ~larger);
+#define NETC_LARGER(top, bits) ((top) = ((bits) & (u8x)((bits) > (top))) | ((top) & ~(u8x)((bits) > (top))))
+    u8x top = mask ^ mask, top1 = top, top2 = top, top3 = top;
+    // From the end: a backward pass writes the first parameters' gradients
+    // last, and reading them last gives those stores time to drain. Four
+    // running maxima, so that the loads, not one chain of maxima, set the pace.
+    Int i = n;
+    for (; i >= 32; i -= 32) {
+        u8x a = *(const u8xu *)(x + i - 8) & mask, b = *(const u8xu *)(x + i - 16) & mask;
+        u8x c = *(const u8xu *)(x + i - 24) & mask, d = *(const u8xu *)(x + i - 32) & mask;
+        NETC_LARGER(top, a);
+        NETC_LARGER(top1, b);
+        NETC_LARGER(top2, c);
+        NETC_LARGER(top3, d);
     }
+    for (; i >= 8; i -= 8) {
+        u8x bits = *(const u8xu *)(x + i - 8) & mask;
+        NETC_LARGER(top, bits);
+    }
+    NETC_LARGER(top, top1);
+    NETC_LARGER(top2, top3);
+    NETC_LARGER(top, top2);
+#undef NETC_LARGER
     uint32_t best = 0;
     for (int k = 0; k < 8; k++) best = top[k] > best ? top[k] : best;
-    for (; i < n; i++) {
+    for (i = i - 1; i >= 0; i--) {
         uint32_t bits;
         __builtin_memcpy(&bits, x + i, 4);
         bits &= 0x7fffffffu;
