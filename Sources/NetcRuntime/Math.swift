@@ -58,7 +58,6 @@ extension Math {
     public static func exp(_ x: UnsafeMutablePointer<Double>, minus shift: Double, into y: UnsafeMutablePointer<Double>, _ n: Int) {
         for i in 0..<n { y[i] = Glibc_exp(x[i] - shift) }
     }
-
 }
 
 /// A scalar type with the elementary functions generic helpers need.

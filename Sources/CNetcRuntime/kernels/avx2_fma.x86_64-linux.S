@@ -3798,25 +3798,25 @@ max_magnitude:
 	leaq	-32(%rsi), %rcx
 	testb	$32, %cl
 	jne	.LBB10_3
-	vpbroadcastd	.LCPI10_0(%rip), %ymm0
-	vpand	-32(%rdi,%rsi,4), %ymm0, %ymm3
-	vpand	-64(%rdi,%rsi,4), %ymm0, %ymm2
-	vpand	-96(%rdi,%rsi,4), %ymm0, %ymm1
-	vpand	-128(%rdi,%rsi,4), %ymm0, %ymm0
+	vpbroadcastd	.LCPI10_0(%rip), %ymm3
+	vpand	-32(%rdi,%rsi,4), %ymm3, %ymm2
+	vpand	-64(%rdi,%rsi,4), %ymm3, %ymm1
+	vpand	-96(%rdi,%rsi,4), %ymm3, %ymm0
+	vpand	-128(%rdi,%rsi,4), %ymm3, %ymm3
 	movq	%rcx, %rsi
 	cmpq	$32, %rcx
 	jae	.LBB10_6
 	jmp	.LBB10_9
 .LBB10_1:
+	vpxor	%xmm3, %xmm3, %xmm3
 	movq	%rsi, %rcx
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
-	vpxor	%xmm3, %xmm3, %xmm3
 	jmp	.LBB10_9
 .LBB10_3:
-	vpxor	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm3, %xmm3, %xmm3
 	cmpq	$32, %rcx
 	jb	.LBB10_9
 .LBB10_6:
@@ -3825,21 +3825,21 @@ max_magnitude:
 	.p2align	4
 .LBB10_7:
 	vpand	-160(%rdi,%rsi,4), %ymm4, %ymm5
-	vpmaxud	%ymm3, %ymm5, %ymm3
+	vpmaxud	%ymm5, %ymm2, %ymm2
 	vpand	-192(%rdi,%rsi,4), %ymm4, %ymm5
-	vpmaxud	%ymm2, %ymm5, %ymm2
+	vpmaxud	%ymm5, %ymm1, %ymm1
 	vpand	-224(%rdi,%rsi,4), %ymm4, %ymm5
 	vpand	-256(%rdi,%rsi,4), %ymm4, %ymm6
-	vpmaxud	%ymm1, %ymm5, %ymm1
-	vpmaxud	%ymm0, %ymm6, %ymm0
+	vpmaxud	%ymm5, %ymm0, %ymm0
+	vpmaxud	%ymm6, %ymm3, %ymm3
 	vpand	-288(%rdi,%rsi,4), %ymm4, %ymm5
-	vpmaxud	%ymm3, %ymm5, %ymm3
+	vpmaxud	%ymm5, %ymm2, %ymm2
 	vpand	-320(%rdi,%rsi,4), %ymm4, %ymm5
-	vpmaxud	%ymm2, %ymm5, %ymm2
+	vpmaxud	%ymm5, %ymm1, %ymm1
 	vpand	-352(%rdi,%rsi,4), %ymm4, %ymm5
 	vpand	-384(%rdi,%rsi,4), %ymm4, %ymm6
-	vpmaxud	%ymm1, %ymm5, %ymm1
-	vpmaxud	%ymm0, %ymm6, %ymm0
+	vpmaxud	%ymm5, %ymm0, %ymm0
+	vpmaxud	%ymm6, %ymm3, %ymm3
 	addq	$-64, %rsi
 	cmpq	$63, %rsi
 	ja	.LBB10_7
@@ -3866,7 +3866,7 @@ max_magnitude:
 	.p2align	4
 .LBB10_13:
 	vpand	-32(%rdi,%rcx,4), %ymm4, %ymm5
-	vpmaxud	%ymm3, %ymm5, %ymm3
+	vpmaxud	%ymm5, %ymm2, %ymm2
 	addq	$-8, %rcx
 	decq	%rax
 	jne	.LBB10_13
@@ -3879,12 +3879,12 @@ max_magnitude:
 .LBB10_16:
 	vpand	-32(%rdi,%rcx,4), %ymm4, %ymm5
 	vpand	-64(%rdi,%rcx,4), %ymm4, %ymm6
-	vpmaxud	%ymm3, %ymm5, %ymm3
+	vpmaxud	%ymm5, %ymm2, %ymm2
 	vpand	-96(%rdi,%rcx,4), %ymm4, %ymm5
-	vpmaxud	%ymm6, %ymm5, %ymm5
-	vpmaxud	%ymm3, %ymm5, %ymm3
+	vpmaxud	%ymm5, %ymm6, %ymm5
+	vpmaxud	%ymm5, %ymm2, %ymm2
 	vpand	-128(%rdi,%rcx,4), %ymm4, %ymm5
-	vpmaxud	%ymm3, %ymm5, %ymm3
+	vpmaxud	%ymm5, %ymm2, %ymm2
 	leaq	-32(%rcx), %rax
 	addq	$-24, %rcx
 	cmpq	$15, %rcx
@@ -3894,9 +3894,9 @@ max_magnitude:
 .LBB10_10:
 	movq	%rcx, %rax
 .LBB10_17:
-	vpmaxud	%ymm3, %ymm2, %ymm2
-	vpmaxud	%ymm1, %ymm0, %ymm0
-	vpmaxud	%ymm2, %ymm0, %ymm0
+	vpmaxud	%ymm3, %ymm0, %ymm0
+	vpmaxud	%ymm0, %ymm1, %ymm0
+	vpmaxud	%ymm0, %ymm2, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vpshufd	$238, %xmm0, %xmm1

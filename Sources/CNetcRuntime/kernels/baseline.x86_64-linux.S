@@ -4842,116 +4842,118 @@ max_magnitude:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pxor	%xmm9, %xmm9
+	pxor	%xmm2, %xmm2
 	cmpq	$32, %rsi
 	jl	.LBB10_1
-	pxor	%xmm10, %xmm10
-	movdqa	.LCPI10_1(%rip), %xmm8
-	pxor	%xmm11, %xmm11
-	pxor	%xmm15, %xmm15
-	pxor	%xmm5, %xmm5
-	pxor	%xmm0, %xmm0
-	movdqa	%xmm0, -16(%rbp)
+	pxor	%xmm8, %xmm8
+	pxor	%xmm9, %xmm9
 	pxor	%xmm14, %xmm14
+	pxor	%xmm15, %xmm15
+	pxor	%xmm10, %xmm10
+	pxor	%xmm11, %xmm11
 	pxor	%xmm12, %xmm12
 	pxor	%xmm13, %xmm13
+	movdqa	%xmm9, %xmm4
+	movdqa	%xmm8, %xmm6
+	movdqa	%xmm15, %xmm5
+	movdqa	%xmm14, %xmm7
+	movdqa	%xmm13, %xmm0
+	movdqa	%xmm12, %xmm2
+	movdqa	%xmm11, %xmm1
+	movdqa	%xmm10, %xmm3
 	.p2align	4
 .LBB10_5:
-	movdqa	%xmm13, -32(%rbp)
-	movdqa	%xmm12, -48(%rbp)
-	movdqu	-16(%rdi,%rsi,4), %xmm3
-	movdqu	-32(%rdi,%rsi,4), %xmm1
-	movdqa	.LCPI10_0(%rip), %xmm12
-	pand	%xmm12, %xmm1
-	pand	%xmm12, %xmm3
-	movdqu	-48(%rdi,%rsi,4), %xmm6
-	movdqu	-64(%rdi,%rsi,4), %xmm2
-	pand	%xmm12, %xmm2
-	pand	%xmm12, %xmm6
-	movdqu	-128(%rdi,%rsi,4), %xmm13
-	movdqu	-112(%rdi,%rsi,4), %xmm9
-	movdqa	%xmm11, %xmm4
-	pxor	%xmm8, %xmm4
-	movdqa	%xmm3, %xmm0
-	por	%xmm8, %xmm0
-	pcmpgtd	%xmm4, %xmm0
-	movdqu	-96(%rdi,%rsi,4), %xmm4
-	pand	%xmm0, %xmm3
-	pandn	%xmm11, %xmm0
-	por	%xmm3, %xmm0
-	movdqa	%xmm10, %xmm7
-	pxor	%xmm8, %xmm7
-	movdqa	%xmm1, %xmm3
-	por	%xmm8, %xmm3
-	pcmpgtd	%xmm7, %xmm3
-	movdqu	-80(%rdi,%rsi,4), %xmm7
-	pand	%xmm12, %xmm4
-	pand	%xmm12, %xmm7
-	pand	%xmm12, %xmm13
-	pand	%xmm12, %xmm9
-	pand	%xmm3, %xmm1
-	pandn	%xmm10, %xmm3
-	por	%xmm1, %xmm3
-	movdqa	%xmm5, %xmm10
-	pxor	%xmm8, %xmm10
-	movdqa	%xmm6, %xmm1
-	por	%xmm8, %xmm1
-	pcmpgtd	%xmm10, %xmm1
-	pand	%xmm1, %xmm6
-	pandn	%xmm5, %xmm1
-	por	%xmm6, %xmm1
-	movdqa	%xmm15, %xmm5
-	pxor	%xmm8, %xmm5
-	movdqa	%xmm2, %xmm6
-	por	%xmm8, %xmm6
-	pcmpgtd	%xmm5, %xmm6
-	pand	%xmm6, %xmm2
-	pandn	%xmm15, %xmm6
-	por	%xmm2, %xmm6
-	movdqa	%xmm14, %xmm5
-	pxor	%xmm8, %xmm5
-	movdqa	%xmm7, %xmm2
-	por	%xmm8, %xmm2
-	pcmpgtd	%xmm5, %xmm2
-	pand	%xmm2, %xmm7
-	pandn	%xmm14, %xmm2
-	por	%xmm7, %xmm2
-	movdqa	-16(%rbp), %xmm10
-	movdqa	%xmm10, %xmm5
-	pxor	%xmm8, %xmm5
-	movdqa	%xmm4, %xmm7
-	por	%xmm8, %xmm7
-	pcmpgtd	%xmm5, %xmm7
-	pand	%xmm7, %xmm4
-	pandn	%xmm10, %xmm7
-	por	%xmm4, %xmm7
-	movdqa	-32(%rbp), %xmm10
-	movdqa	%xmm10, %xmm5
-	pxor	%xmm8, %xmm5
-	movdqa	%xmm9, %xmm4
-	por	%xmm8, %xmm4
-	pcmpgtd	%xmm5, %xmm4
+	movdqa	%xmm11, -16(%rbp)
+	movdqa	%xmm10, -32(%rbp)
+	movdqu	-16(%rdi,%rsi,4), %xmm11
+	movdqa	.LCPI10_0(%rip), %xmm10
+	pand	%xmm10, %xmm11
+	movdqa	.LCPI10_1(%rip), %xmm10
+	pxor	%xmm10, %xmm4
+	movdqa	%xmm11, %xmm10
+	por	.LCPI10_1(%rip), %xmm10
+	pcmpgtd	%xmm10, %xmm4
 	pand	%xmm4, %xmm9
-	pandn	%xmm10, %xmm4
+	pandn	%xmm11, %xmm4
+	movdqu	-32(%rdi,%rsi,4), %xmm10
+	pand	.LCPI10_0(%rip), %xmm10
 	por	%xmm9, %xmm4
-	movdqa	-48(%rbp), %xmm10
-	movdqa	%xmm10, %xmm5
-	pxor	%xmm8, %xmm5
-	movdqa	%xmm13, %xmm9
-	por	%xmm8, %xmm9
-	pcmpgtd	%xmm5, %xmm9
-	pand	%xmm9, %xmm13
-	pandn	%xmm10, %xmm9
-	por	%xmm13, %xmm9
+	movdqa	.LCPI10_1(%rip), %xmm11
+	pxor	%xmm11, %xmm6
+	movdqa	%xmm10, %xmm9
+	por	%xmm11, %xmm9
+	pcmpgtd	%xmm9, %xmm6
+	pand	%xmm6, %xmm8
+	pandn	%xmm10, %xmm6
+	por	%xmm8, %xmm6
+	movdqu	-48(%rdi,%rsi,4), %xmm8
+	movdqa	.LCPI10_0(%rip), %xmm10
+	pand	%xmm10, %xmm8
+	pxor	%xmm11, %xmm5
+	movdqa	%xmm8, %xmm9
+	por	%xmm11, %xmm9
+	pcmpgtd	%xmm9, %xmm5
+	movdqu	-64(%rdi,%rsi,4), %xmm9
+	pand	%xmm10, %xmm9
+	pand	%xmm5, %xmm15
+	pandn	%xmm8, %xmm5
+	por	%xmm15, %xmm5
+	pxor	%xmm11, %xmm7
+	movdqa	%xmm9, %xmm8
+	por	%xmm11, %xmm8
+	movdqa	%xmm11, %xmm15
+	pcmpgtd	%xmm8, %xmm7
+	pand	%xmm7, %xmm14
+	pandn	%xmm9, %xmm7
+	por	%xmm14, %xmm7
+	movdqu	-128(%rdi,%rsi,4), %xmm8
+	movdqu	-112(%rdi,%rsi,4), %xmm9
+	movdqu	-80(%rdi,%rsi,4), %xmm10
+	movdqa	.LCPI10_0(%rip), %xmm14
+	pand	%xmm14, %xmm10
+	pxor	%xmm11, %xmm0
+	movdqa	%xmm10, %xmm11
+	por	%xmm15, %xmm11
+	pcmpgtd	%xmm11, %xmm0
+	movdqu	-96(%rdi,%rsi,4), %xmm11
+	pand	%xmm14, %xmm11
+	pand	%xmm0, %xmm13
+	pandn	%xmm10, %xmm0
+	por	%xmm13, %xmm0
+	pxor	%xmm15, %xmm2
+	movdqa	%xmm11, %xmm10
+	por	%xmm15, %xmm10
+	pcmpgtd	%xmm10, %xmm2
+	pand	%xmm2, %xmm12
+	pandn	%xmm11, %xmm2
+	por	%xmm12, %xmm2
+	pand	%xmm14, %xmm8
+	pand	%xmm14, %xmm9
+	pxor	%xmm15, %xmm1
+	movdqa	%xmm9, %xmm10
+	por	%xmm15, %xmm10
+	pcmpgtd	%xmm10, %xmm1
+	movdqa	-16(%rbp), %xmm10
+	pand	%xmm1, %xmm10
+	pandn	%xmm9, %xmm1
+	por	%xmm10, %xmm1
+	pxor	%xmm15, %xmm3
+	movdqa	%xmm8, %xmm9
+	por	%xmm15, %xmm9
+	pcmpgtd	%xmm9, %xmm3
+	movdqa	-32(%rbp), %xmm9
+	pand	%xmm3, %xmm9
+	pandn	%xmm8, %xmm3
+	por	%xmm9, %xmm3
 	leaq	-32(%rsi), %rcx
+	movdqa	%xmm6, %xmm8
+	movdqa	%xmm4, %xmm9
+	movdqa	%xmm7, %xmm14
+	movdqa	%xmm5, %xmm15
 	movdqa	%xmm3, %xmm10
-	movdqa	%xmm0, %xmm11
-	movdqa	%xmm6, %xmm15
-	movdqa	%xmm1, %xmm5
-	movdqa	%xmm7, -16(%rbp)
-	movdqa	%xmm2, %xmm14
-	movdqa	%xmm9, %xmm12
-	movdqa	%xmm4, %xmm13
+	movdqa	%xmm1, %xmm11
+	movdqa	%xmm2, %xmm12
+	movdqa	%xmm0, %xmm13
 	cmpq	$63, %rsi
 	movq	%rcx, %rsi
 	ja	.LBB10_5
@@ -4959,128 +4961,124 @@ max_magnitude:
 	jl	.LBB10_3
 .LBB10_6:
 	movdqa	.LCPI10_0(%rip), %xmm8
-	movdqa	.LCPI10_1(%rip), %xmm10
+	movdqa	.LCPI10_1(%rip), %xmm9
 	.p2align	4
 .LBB10_7:
-	movdqu	-32(%rdi,%rcx,4), %xmm12
+	movdqu	-32(%rdi,%rcx,4), %xmm10
 	movdqu	-16(%rdi,%rcx,4), %xmm11
-	pand	%xmm8, %xmm12
+	pand	%xmm8, %xmm10
 	pand	%xmm8, %xmm11
-	movdqa	%xmm0, %xmm13
-	pxor	%xmm10, %xmm13
-	movdqa	%xmm11, %xmm5
-	por	%xmm10, %xmm5
-	pcmpgtd	%xmm13, %xmm5
-	pand	%xmm5, %xmm11
-	pandn	%xmm0, %xmm5
-	por	%xmm11, %xmm5
-	movdqa	%xmm3, %xmm0
-	pxor	%xmm10, %xmm0
-	movdqa	%xmm12, %xmm11
-	por	%xmm10, %xmm11
-	pcmpgtd	%xmm0, %xmm11
-	pand	%xmm11, %xmm12
-	pandn	%xmm3, %xmm11
-	por	%xmm12, %xmm11
+	movdqa	%xmm4, %xmm12
+	pxor	%xmm9, %xmm12
+	movdqa	%xmm11, %xmm13
+	por	%xmm9, %xmm13
+	pcmpgtd	%xmm13, %xmm12
+	pand	%xmm12, %xmm4
+	pandn	%xmm11, %xmm12
+	por	%xmm12, %xmm4
+	movdqa	%xmm6, %xmm11
+	pxor	%xmm9, %xmm11
+	movdqa	%xmm10, %xmm12
+	por	%xmm9, %xmm12
+	pcmpgtd	%xmm12, %xmm11
+	pand	%xmm11, %xmm6
+	pandn	%xmm10, %xmm11
+	por	%xmm11, %xmm6
 	leaq	-8(%rcx), %rax
-	movdqa	%xmm11, %xmm3
-	movdqa	%xmm5, %xmm0
 	cmpq	$15, %rcx
 	movq	%rax, %rcx
 	ja	.LBB10_7
 	jmp	.LBB10_8
 .LBB10_1:
-	movq	%rsi, %rcx
-	pxor	%xmm4, %xmm4
-	pxor	%xmm7, %xmm7
-	pxor	%xmm2, %xmm2
-	pxor	%xmm6, %xmm6
-	pxor	%xmm1, %xmm1
-	pxor	%xmm3, %xmm3
 	pxor	%xmm0, %xmm0
+	pxor	%xmm3, %xmm3
+	pxor	%xmm1, %xmm1
+	movq	%rsi, %rcx
+	pxor	%xmm7, %xmm7
+	pxor	%xmm5, %xmm5
+	pxor	%xmm6, %xmm6
+	pxor	%xmm4, %xmm4
 	cmpq	$8, %rcx
 	jge	.LBB10_6
 .LBB10_3:
 	movq	%rcx, %rax
-	movdqa	%xmm3, %xmm11
-	movdqa	%xmm0, %xmm5
 .LBB10_8:
-	movdqa	.LCPI10_1(%rip), %xmm0
-	movdqa	%xmm11, %xmm8
-	pxor	%xmm0, %xmm8
-	movdqa	%xmm6, %xmm3
-	pxor	%xmm0, %xmm3
-	pcmpgtd	%xmm8, %xmm3
-	pand	%xmm3, %xmm6
-	pandn	%xmm11, %xmm3
-	por	%xmm6, %xmm3
-	movdqa	%xmm5, %xmm8
-	pxor	%xmm0, %xmm8
-	movdqa	%xmm1, %xmm6
-	pxor	%xmm0, %xmm6
-	pcmpgtd	%xmm8, %xmm6
-	pand	%xmm6, %xmm1
+	movdqa	.LCPI10_1(%rip), %xmm8
+	movdqa	%xmm7, %xmm10
+	pxor	%xmm8, %xmm10
+	movdqa	%xmm6, %xmm9
+	pxor	%xmm8, %xmm9
+	pcmpgtd	%xmm10, %xmm9
+	pand	%xmm9, %xmm6
+	pandn	%xmm7, %xmm9
+	por	%xmm6, %xmm9
+	movdqa	%xmm5, %xmm7
+	pxor	%xmm8, %xmm7
+	movdqa	%xmm4, %xmm6
+	pxor	%xmm8, %xmm6
+	pcmpgtd	%xmm7, %xmm6
+	pand	%xmm6, %xmm4
 	pandn	%xmm5, %xmm6
-	por	%xmm1, %xmm6
-	movdqa	%xmm7, %xmm5
-	pxor	%xmm0, %xmm5
-	movdqa	%xmm9, %xmm1
-	pxor	%xmm0, %xmm1
-	pcmpgtd	%xmm5, %xmm1
-	pand	%xmm1, %xmm9
-	pandn	%xmm7, %xmm1
-	por	%xmm9, %xmm1
-	movdqa	%xmm2, %xmm5
-	pxor	%xmm0, %xmm5
-	movdqa	%xmm4, %xmm7
-	pxor	%xmm0, %xmm7
-	pcmpgtd	%xmm5, %xmm7
-	pand	%xmm7, %xmm4
-	pandn	%xmm2, %xmm7
-	por	%xmm4, %xmm7
-	movdqa	%xmm6, %xmm2
-	pxor	%xmm0, %xmm2
-	movdqa	%xmm7, %xmm4
-	pxor	%xmm0, %xmm4
-	pcmpgtd	%xmm2, %xmm4
-	pand	%xmm4, %xmm7
-	pandn	%xmm6, %xmm4
-	por	%xmm7, %xmm4
-	movdqa	%xmm3, %xmm2
-	pxor	%xmm0, %xmm2
-	movdqa	%xmm1, %xmm5
-	pxor	%xmm0, %xmm5
-	pcmpgtd	%xmm2, %xmm5
-	pand	%xmm5, %xmm1
-	pandn	%xmm3, %xmm5
-	por	%xmm1, %xmm5
-	movdqa	%xmm5, %xmm1
-	pxor	%xmm0, %xmm1
-	movdqa	%xmm4, %xmm2
-	pxor	%xmm0, %xmm2
-	pcmpgtd	%xmm2, %xmm1
-	pand	%xmm1, %xmm5
-	pandn	%xmm4, %xmm1
-	por	%xmm5, %xmm1
-	pshufd	$238, %xmm1, %xmm2
-	movdqa	%xmm1, %xmm3
-	pxor	%xmm0, %xmm3
+	por	%xmm4, %xmm6
+	movdqa	%xmm3, %xmm5
+	pxor	%xmm8, %xmm5
 	movdqa	%xmm2, %xmm4
-	pxor	%xmm0, %xmm4
-	pcmpgtd	%xmm4, %xmm3
-	pand	%xmm3, %xmm1
-	pandn	%xmm2, %xmm3
-	por	%xmm1, %xmm3
-	pshufd	$85, %xmm3, %xmm1
-	movdqa	%xmm3, %xmm2
-	pxor	%xmm0, %xmm2
-	movdqa	%xmm1, %xmm4
-	pxor	%xmm0, %xmm4
-	pcmpgtd	%xmm4, %xmm2
-	pand	%xmm2, %xmm3
+	pxor	%xmm8, %xmm4
+	pcmpgtd	%xmm5, %xmm4
+	pand	%xmm4, %xmm2
+	pandn	%xmm3, %xmm4
+	por	%xmm2, %xmm4
+	movdqa	%xmm1, %xmm2
+	pxor	%xmm8, %xmm2
+	movdqa	%xmm0, %xmm3
+	pxor	%xmm8, %xmm3
+	pcmpgtd	%xmm2, %xmm3
+	pand	%xmm3, %xmm0
+	pandn	%xmm1, %xmm3
+	por	%xmm0, %xmm3
+	movdqa	%xmm3, %xmm0
+	pxor	%xmm8, %xmm0
+	movdqa	%xmm6, %xmm1
+	pxor	%xmm8, %xmm1
+	pcmpgtd	%xmm0, %xmm1
+	pand	%xmm1, %xmm6
+	pandn	%xmm3, %xmm1
+	por	%xmm6, %xmm1
+	movdqa	%xmm4, %xmm0
+	pxor	%xmm8, %xmm0
+	movdqa	%xmm9, %xmm2
+	pxor	%xmm8, %xmm2
+	pcmpgtd	%xmm0, %xmm2
+	pand	%xmm2, %xmm9
+	pandn	%xmm4, %xmm2
+	por	%xmm9, %xmm2
+	movdqa	%xmm2, %xmm0
+	pxor	%xmm8, %xmm0
+	movdqa	%xmm1, %xmm3
+	pxor	%xmm8, %xmm3
+	pcmpgtd	%xmm3, %xmm0
+	pand	%xmm0, %xmm2
+	pandn	%xmm1, %xmm0
+	por	%xmm2, %xmm0
+	pshufd	$238, %xmm0, %xmm1
+	movdqa	%xmm0, %xmm2
+	pxor	%xmm8, %xmm2
+	movdqa	%xmm1, %xmm3
+	pxor	%xmm8, %xmm3
+	pcmpgtd	%xmm3, %xmm2
+	pand	%xmm2, %xmm0
 	pandn	%xmm1, %xmm2
-	por	%xmm3, %xmm2
-	movd	%xmm2, %edx
+	por	%xmm0, %xmm2
+	pshufd	$85, %xmm2, %xmm0
+	movdqa	%xmm2, %xmm1
+	pxor	%xmm8, %xmm1
+	movdqa	%xmm0, %xmm3
+	pxor	%xmm8, %xmm3
+	pcmpgtd	%xmm3, %xmm1
+	pand	%xmm1, %xmm2
+	pandn	%xmm0, %xmm1
+	por	%xmm2, %xmm1
+	movd	%xmm1, %edx
 	testq	%rax, %rax
 	jle	.LBB10_21
 	cmpq	$8, %rax
@@ -5092,70 +5090,70 @@ max_magnitude:
 	andq	%rax, %rsi
 	movl	%eax, %ecx
 	andl	$7, %ecx
-	movd	%edx, %xmm1
-	pshufd	$0, %xmm1, %xmm1
+	movd	%edx, %xmm0
+	pshufd	$0, %xmm0, %xmm0
 	leaq	(%rdi,%rax,4), %rdx
 	addq	$-16, %rdx
 	movq	%rsi, %r8
 	negq	%r8
 	xorl	%r9d, %r9d
-	movdqa	.LCPI10_0(%rip), %xmm3
-	movdqa	%xmm1, %xmm2
+	movdqa	.LCPI10_0(%rip), %xmm2
+	movdqa	%xmm0, %xmm1
 	.p2align	4
 .LBB10_12:
-	movdqu	-16(%rdx,%r9,4), %xmm4
-	movdqu	(%rdx,%r9,4), %xmm5
-	pshufd	$27, %xmm5, %xmm5
-	pand	%xmm3, %xmm5
+	movdqu	-16(%rdx,%r9,4), %xmm3
+	movdqu	(%rdx,%r9,4), %xmm4
 	pshufd	$27, %xmm4, %xmm4
-	pand	%xmm3, %xmm4
-	movdqa	%xmm1, %xmm6
-	pxor	%xmm0, %xmm6
-	movdqa	%xmm5, %xmm7
-	por	%xmm0, %xmm7
-	pcmpgtd	%xmm6, %xmm7
-	pand	%xmm7, %xmm5
-	pandn	%xmm1, %xmm7
-	movdqa	%xmm7, %xmm1
-	por	%xmm5, %xmm1
-	movdqa	%xmm2, %xmm5
-	pxor	%xmm0, %xmm5
+	pand	%xmm2, %xmm4
+	pshufd	$27, %xmm3, %xmm3
+	pand	%xmm2, %xmm3
+	movdqa	%xmm0, %xmm5
+	pxor	%xmm8, %xmm5
 	movdqa	%xmm4, %xmm6
-	por	%xmm0, %xmm6
+	por	%xmm8, %xmm6
 	pcmpgtd	%xmm5, %xmm6
 	pand	%xmm6, %xmm4
-	pandn	%xmm2, %xmm6
-	movdqa	%xmm6, %xmm2
-	por	%xmm4, %xmm2
+	pandn	%xmm0, %xmm6
+	movdqa	%xmm6, %xmm0
+	por	%xmm4, %xmm0
+	movdqa	%xmm1, %xmm4
+	pxor	%xmm8, %xmm4
+	movdqa	%xmm3, %xmm5
+	por	%xmm8, %xmm5
+	pcmpgtd	%xmm4, %xmm5
+	pand	%xmm5, %xmm3
+	pandn	%xmm1, %xmm5
+	movdqa	%xmm5, %xmm1
+	por	%xmm3, %xmm1
 	addq	$-8, %r9
 	cmpq	%r9, %r8
 	jne	.LBB10_12
-	movdqa	%xmm2, %xmm3
-	pxor	%xmm0, %xmm3
-	movdqa	%xmm1, %xmm4
-	pxor	%xmm0, %xmm4
-	pcmpgtd	%xmm3, %xmm4
-	pand	%xmm4, %xmm1
-	pandn	%xmm2, %xmm4
-	por	%xmm1, %xmm4
-	pshufd	$238, %xmm4, %xmm1
-	movdqa	%xmm4, %xmm2
-	pxor	%xmm0, %xmm2
-	movdqa	%xmm1, %xmm3
-	pxor	%xmm0, %xmm3
-	pcmpgtd	%xmm3, %xmm2
-	pand	%xmm2, %xmm4
-	pandn	%xmm1, %xmm2
-	por	%xmm4, %xmm2
-	pshufd	$85, %xmm2, %xmm1
-	movdqa	%xmm2, %xmm3
-	pxor	%xmm0, %xmm3
-	pxor	%xmm1, %xmm0
-	pcmpgtd	%xmm0, %xmm3
-	pand	%xmm3, %xmm2
+	movdqa	%xmm1, %xmm2
+	pxor	%xmm8, %xmm2
+	movdqa	%xmm0, %xmm3
+	pxor	%xmm8, %xmm3
+	pcmpgtd	%xmm2, %xmm3
+	pand	%xmm3, %xmm0
 	pandn	%xmm1, %xmm3
-	por	%xmm2, %xmm3
-	movd	%xmm3, %edx
+	por	%xmm0, %xmm3
+	pshufd	$238, %xmm3, %xmm0
+	movdqa	%xmm3, %xmm1
+	pxor	%xmm8, %xmm1
+	movdqa	%xmm0, %xmm2
+	pxor	%xmm8, %xmm2
+	pcmpgtd	%xmm2, %xmm1
+	pand	%xmm1, %xmm3
+	pandn	%xmm0, %xmm1
+	por	%xmm3, %xmm1
+	pshufd	$85, %xmm1, %xmm0
+	movdqa	%xmm1, %xmm2
+	pxor	%xmm8, %xmm2
+	pxor	%xmm0, %xmm8
+	pcmpgtd	%xmm8, %xmm2
+	pand	%xmm2, %xmm1
+	pandn	%xmm0, %xmm2
+	por	%xmm1, %xmm2
+	movd	%xmm2, %edx
 	cmpq	%rsi, %rax
 	je	.LBB10_21
 .LBB10_14:

@@ -3,34 +3,37 @@
 // Elementwise over the flat parameters; products and sums may be fused where
 // the set allows, as in body.h.
 
+typedef uint32_t u8x __attribute__((vector_size(32)));
+typedef uint32_t u8xu __attribute__((vector_size(32), aligned(4), may_alias));
+
+/// Lane by lane, the larger of two vectors of magnitudes' bit patterns.
+INLINE u8x larger_bits(u8x a, u8x b) {
+    u8x a_larger = (u8x)(a > b);
+    return (a & a_larger) | (b & ~a_larger);
+}
+
+/// The magnitudes' bit patterns of 8 floats from `x`.
+INLINE u8x magnitude_bits(const float *x) {
+    const u8x mask = {0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu};
+    return *(const u8xu *)x & mask;
+}
+
 /// The largest |x[i]|, or NaN/∞ if any value is: the bit patterns of the
 /// magnitudes compared as integers (NaN and ∞ lie above every finite one).
 static float max_magnitude(const float *x, Int n) {
-    typedef uint32_t u8x __attribute__((vector_size(32)));
-    typedef uint32_t u8xu __attribute__((vector_size(32), aligned(4), may_alias));
-    const u8x mask = {0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu};
-#define NETC_LARGER(top, bits) ((top) = ((bits) & (u8x)((bits) > (top))) | ((top) & ~(u8x)((bits) > (top))))
-    u8x top = mask ^ mask, top1 = top, top2 = top, top3 = top;
+    u8x top = {0, 0, 0, 0, 0, 0, 0, 0}, top1 = top, top2 = top, top3 = top;
     // From the end: a backward pass writes the first parameters' gradients
     // last, and reading them last gives those stores time to drain. Four
     // running maxima, so that the loads, not one chain of maxima, set the pace.
     Int i = n;
     for (; i >= 32; i -= 32) {
-        u8x a = *(const u8xu *)(x + i - 8) & mask, b = *(const u8xu *)(x + i - 16) & mask;
-        u8x c = *(const u8xu *)(x + i - 24) & mask, d = *(const u8xu *)(x + i - 32) & mask;
-        NETC_LARGER(top, a);
-        NETC_LARGER(top1, b);
-        NETC_LARGER(top2, c);
-        NETC_LARGER(top3, d);
+        top = larger_bits(top, magnitude_bits(x + i - 8));
+        top1 = larger_bits(top1, magnitude_bits(x + i - 16));
+        top2 = larger_bits(top2, magnitude_bits(x + i - 24));
+        top3 = larger_bits(top3, magnitude_bits(x + i - 32));
     }
-    for (; i >= 8; i -= 8) {
-        u8x bits = *(const u8xu *)(x + i - 8) & mask;
-        NETC_LARGER(top, bits);
-    }
-    NETC_LARGER(top, top1);
-    NETC_LARGER(top2, top3);
-    NETC_LARGER(top, top2);
-#undef NETC_LARGER
+    for (; i >= 8; i -= 8) top = larger_bits(top, magnitude_bits(x + i - 8));
+    top = larger_bits(larger_bits(top, top1), larger_bits(top2, top3));
     uint32_t best = 0;
     for (int k = 0; k < 8; k++) best = top[k] > best ? top[k] : best;
     for (i = i - 1; i >= 0; i--) {
