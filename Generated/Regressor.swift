@@ -61,10 +61,7 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         // h.linear = linear(x)  [16]
         NetcRuntime.CPUKernels.linearTransposed(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 16, count: count, scratch: scratch)
         // h = tanh(h.linear)  [16]
-        for b in 0..<count {
-            let x0 = v_h_linear + b &* 16, y = v_h + b &* 16
-            for i in 0..<16 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
-        }
+        NetcRuntime.CPUKernels.tanh(v_h_linear, into: v_h, count &* 16)
         // y = linear(no bias)(h)  [2]
         NetcRuntime.CPUKernels.linear(p_y_weight, nil, v_h, v_y, n: 16, m: 2, count: count)
     }

@@ -2872,7 +2872,7 @@ exp_shifted:
 	jle	.LBB7_3
 .LBB7_4:
 	subq	%rax, %rdx
-	je	.LBB7_22
+	jle	.LBB7_22
 	vxorps	%xmm1, %xmm1, %xmm1
 	addq	$-2, %rdx
 	cmpq	$5, %rdx
@@ -2989,6 +2989,670 @@ exp_shifted:
 	.long	.LBB7_17-.LJTI7_1
 	.long	.LBB7_16-.LJTI7_1
 	.long	.LBB7_15-.LJTI7_1
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI8_0:
+	.long	0x37d00d01
+.LCPI8_1:
+	.long	0x39500d01
+.LCPI8_2:
+	.long	0x3ab60b61
+.LCPI8_3:
+	.long	0x3c088889
+.LCPI8_4:
+	.long	0x3d2aaaab
+.LCPI8_5:
+	.long	0x3e2aaaab
+.LCPI8_6:
+	.long	0x3f000000
+.LCPI8_7:
+	.long	0x7fffffff
+.LCPI8_8:
+	.long	0xc2d00000
+.LCPI8_9:
+	.long	0x42b20000
+.LCPI8_10:
+	.long	0x3fb8aa3b
+.LCPI8_11:
+	.long	0xcb400000
+.LCPI8_12:
+	.long	0xbf318000
+.LCPI8_13:
+	.long	0x395e8083
+.LCPI8_14:
+	.long	0x39506967
+.LCPI8_15:
+	.long	0x3ab743ce
+.LCPI8_16:
+	.long	0x3c088908
+.LCPI8_17:
+	.long	0x3d2aa9c1
+.LCPI8_18:
+	.long	0x3e2aaaaa
+.LCPI8_19:
+	.long	0x3f800000
+.LCPI8_20:
+	.long	3032481792
+.LCPI8_21:
+	.long	0xbbbaf0ea
+.LCPI8_22:
+	.long	0x3ca9134e
+.LCPI8_23:
+	.long	0xbd5c1e2d
+.LCPI8_24:
+	.long	0x3e088393
+.LCPI8_25:
+	.long	0xbeaaaa99
+.LCPI8_26:
+	.long	0xc0000000
+.LCPI8_27:
+	.long	0x3f200000
+.LCPI8_28:
+	.long	2147483648
+.LCPI8_29:
+	.long	0x42d00000
+.LCPI8_30:
+	.long	0x40000000
+.LCPI8_31:
+	.long	0x3d9d89d9
+.LCPI8_32:
+	.long	0x3dba2e8c
+.LCPI8_33:
+	.long	0x3de38e39
+.LCPI8_34:
+	.long	0x3e124925
+.LCPI8_35:
+	.long	0x3e4ccccd
+.LCPI8_36:
+	.long	0x3eaaaaab
+	.text
+	.p2align	4
+	.type	activation,@function
+activation:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	andq	$-32, %rsp
+	subq	$96, %rsp
+	cmpq	$8, %rcx
+	vmovaps	%xmm0, 16(%rsp)
+	jge	.LBB8_2
+	xorl	%eax, %eax
+.LBB8_11:
+	subq	%rax, %rcx
+	jle	.LBB8_36
+	vxorps	%xmm0, %xmm0, %xmm0
+	addq	$-2, %rcx
+	cmpq	$5, %rcx
+	ja	.LBB8_20
+	leaq	.LJTI8_0(%rip), %r8
+	movslq	(%r8,%rcx,4), %r9
+	addq	%r8, %r9
+	jmpq	*%r9
+.LBB8_14:
+	vbroadcastss	24(%rsi,%rax,4), %ymm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vblendps	$64, %ymm0, %ymm1, %ymm0
+.LBB8_15:
+	vbroadcastss	20(%rsi,%rax,4), %ymm1
+	vblendps	$32, %ymm1, %ymm0, %ymm0
+.LBB8_16:
+	vbroadcastss	16(%rsi,%rax,4), %ymm1
+	vblendps	$16, %ymm1, %ymm0, %ymm0
+.LBB8_17:
+	vinsertps	$48, 12(%rsi,%rax,4), %xmm0, %xmm1
+	vblendps	$15, %ymm1, %ymm0, %ymm0
+.LBB8_18:
+	vinsertps	$32, 8(%rsi,%rax,4), %xmm0, %xmm1
+	vblendps	$15, %ymm1, %ymm0, %ymm0
+.LBB8_19:
+	vinsertps	$16, 4(%rsi,%rax,4), %xmm0, %xmm1
+	vblendps	$15, %ymm1, %ymm0, %ymm0
+.LBB8_20:
+	vmovss	(%rsi,%rax,4), %xmm1
+	vblendps	$1, %ymm1, %ymm0, %ymm1
+	cmpl	$2, %edi
+	je	.LBB8_25
+	vbroadcastss	.LCPI8_7(%rip), %ymm0
+	vandps	%ymm0, %ymm1, %ymm0
+	cmpl	$1, %edi
+	je	.LBB8_24
+	vbroadcastss	.LCPI8_28(%rip), %ymm2
+	testl	%edi, %edi
+	jne	.LBB8_26
+	vbroadcastss	.LCPI8_29(%rip), %ymm3
+	vorps	%ymm2, %ymm1, %ymm2
+	vcmpnltps	%ymm0, %ymm3, %ymm0
+	vbroadcastss	.LCPI8_8(%rip), %ymm3
+	vblendvps	%ymm0, %ymm2, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_9(%rip), %ymm3
+	vbroadcastss	.LCPI8_10(%rip), %ymm0
+	vbroadcastss	.LCPI8_11(%rip), %ymm4
+	vminps	%ymm2, %ymm3, %ymm2
+	vfmsub213ps	%ymm4, %ymm2, %ymm0
+	vbroadcastss	.LCPI8_12(%rip), %ymm3
+	vaddps	%ymm4, %ymm0, %ymm4
+	vfmadd213ps	%ymm2, %ymm4, %ymm3
+	vbroadcastss	.LCPI8_13(%rip), %ymm2
+	vbroadcastss	.LCPI8_14(%rip), %ymm5
+	vbroadcastss	.LCPI8_15(%rip), %ymm6
+	vfmadd213ps	%ymm3, %ymm4, %ymm2
+	vfmadd231ps	%ymm5, %ymm2, %ymm6
+	vbroadcastss	.LCPI8_16(%rip), %ymm3
+	vfmadd231ps	%ymm6, %ymm2, %ymm3
+	vbroadcastss	.LCPI8_17(%rip), %ymm4
+	vfmadd231ps	%ymm3, %ymm2, %ymm4
+	vbroadcastss	.LCPI8_18(%rip), %ymm3
+	vbroadcastss	.LCPI8_6(%rip), %ymm5
+	vfmadd231ps	%ymm4, %ymm2, %ymm3
+	vfmadd231ps	%ymm3, %ymm2, %ymm5
+	vbroadcastss	.LCPI8_19(%rip), %ymm3
+	vaddps	%ymm3, %ymm2, %ymm4
+	vmulps	%ymm2, %ymm2, %ymm2
+	vpbroadcastd	.LCPI8_20(%rip), %ymm6
+	vfmadd213ps	%ymm4, %ymm5, %ymm2
+	vpaddd	%ymm6, %ymm0, %ymm4
+	vpsrad	$1, %ymm4, %ymm4
+	vpslld	$23, %ymm4, %ymm5
+	vpbroadcastd	.LCPI8_19(%rip), %ymm6
+	vpaddd	%ymm6, %ymm5, %ymm5
+	vmulps	%ymm5, %ymm2, %ymm2
+	vpsubd	%ymm4, %ymm0, %ymm0
+	vpslld	$23, %ymm0, %ymm0
+	vpaddd	%ymm6, %ymm0, %ymm0
+	vmulps	%ymm0, %ymm2, %ymm0
+	vxorps	%xmm2, %xmm2, %xmm2
+	vcmpnltps	%ymm2, %ymm1, %ymm1
+	vblendvps	%ymm1, %ymm3, %ymm0, %ymm1
+	vaddps	%ymm3, %ymm0, %ymm0
+	vdivps	%ymm0, %ymm1, %ymm0
+	jmp	.LBB8_27
+.LBB8_2:
+	vbroadcastss	%xmm0, %ymm0
+	vmovaps	%ymm0, 32(%rsp)
+	xorl	%r8d, %r8d
+	vbroadcastss	.LCPI8_6(%rip), %ymm9
+	vbroadcastss	.LCPI8_7(%rip), %ymm10
+	vbroadcastss	.LCPI8_9(%rip), %ymm15
+	vbroadcastss	.LCPI8_10(%rip), %ymm13
+	vbroadcastss	.LCPI8_11(%rip), %ymm14
+	vbroadcastss	.LCPI8_14(%rip), %ymm0
+	vbroadcastss	.LCPI8_16(%rip), %ymm6
+	vbroadcastss	.LCPI8_17(%rip), %ymm3
+	vbroadcastss	.LCPI8_18(%rip), %ymm7
+	vbroadcastss	.LCPI8_19(%rip), %ymm8
+	jmp	.LBB8_3
+	.p2align	4
+.LBB8_7:
+	vmulps	%ymm1, %ymm1, %ymm4
+	vbroadcastss	.LCPI8_21(%rip), %ymm11
+	vbroadcastss	.LCPI8_22(%rip), %ymm5
+	vfmadd213ps	%ymm5, %ymm4, %ymm11
+	vbroadcastss	.LCPI8_23(%rip), %ymm5
+	vfmadd213ps	%ymm5, %ymm4, %ymm11
+	vbroadcastss	.LCPI8_24(%rip), %ymm5
+	vfmadd213ps	%ymm5, %ymm4, %ymm11
+	vbroadcastss	.LCPI8_25(%rip), %ymm5
+	vfmadd213ps	%ymm5, %ymm4, %ymm11
+	vmulps	%ymm4, %ymm11, %ymm11
+	vaddps	%ymm2, %ymm2, %ymm4
+	vminps	%ymm4, %ymm15, %ymm4
+	vmovaps	%ymm13, %ymm12
+	vfmsub213ps	%ymm14, %ymm4, %ymm12
+	vaddps	%ymm14, %ymm12, %ymm15
+	vbroadcastss	.LCPI8_12(%rip), %ymm5
+	vfmadd231ps	%ymm5, %ymm15, %ymm4
+	vbroadcastss	.LCPI8_13(%rip), %ymm5
+	vfmadd231ps	%ymm15, %ymm5, %ymm4
+	vmovaps	%ymm0, %ymm15
+	vbroadcastss	.LCPI8_15(%rip), %ymm5
+	vfmadd213ps	%ymm5, %ymm4, %ymm15
+	vfmadd213ps	%ymm6, %ymm4, %ymm15
+	vfmadd213ps	%ymm3, %ymm4, %ymm15
+	vfmadd213ps	%ymm7, %ymm4, %ymm15
+	vfmadd213ps	%ymm9, %ymm4, %ymm15
+	vaddps	%ymm4, %ymm8, %ymm13
+	vmulps	%ymm4, %ymm4, %ymm4
+	vpbroadcastd	.LCPI8_20(%rip), %ymm5
+	vfmadd213ps	%ymm13, %ymm15, %ymm4
+	vpaddd	%ymm5, %ymm12, %ymm5
+	vpsrad	$1, %ymm5, %ymm5
+	vpslld	$23, %ymm5, %ymm13
+	vpbroadcastd	.LCPI8_19(%rip), %ymm15
+	vpaddd	%ymm15, %ymm13, %ymm13
+	vmulps	%ymm4, %ymm13, %ymm4
+	vbroadcastss	.LCPI8_10(%rip), %ymm13
+	vpsubd	%ymm5, %ymm12, %ymm5
+	vpslld	$23, %ymm5, %ymm5
+	vpaddd	%ymm5, %ymm15, %ymm5
+	vbroadcastss	.LCPI8_9(%rip), %ymm15
+	vfmadd213ps	%ymm8, %ymm4, %ymm5
+	vfmadd132ps	%ymm2, %ymm2, %ymm11
+	vbroadcastss	.LCPI8_26(%rip), %ymm4
+	vdivps	%ymm5, %ymm4, %ymm4
+	vaddps	%ymm4, %ymm8, %ymm4
+	vbroadcastss	.LCPI8_27(%rip), %ymm5
+	vcmpnltps	%ymm5, %ymm2, %ymm2
+	vblendvps	%ymm2, %ymm4, %ymm11, %ymm2
+	vbroadcastss	.LCPI8_28(%rip), %ymm4
+	vandps	%ymm4, %ymm1, %ymm1
+	vorps	%ymm2, %ymm1, %ymm1
+.LBB8_10:
+	vmovups	%ymm1, (%rdx,%r8,4)
+	leaq	8(%r8), %rax
+	addq	$16, %r8
+	cmpq	%rcx, %r8
+	movq	%rax, %r8
+	jg	.LBB8_11
+.LBB8_3:
+	vmovups	(%rsi,%r8,4), %ymm1
+	vandps	%ymm1, %ymm10, %ymm2
+	cmpl	$2, %edi
+	je	.LBB8_8
+	cmpl	$1, %edi
+	je	.LBB8_7
+	testl	%edi, %edi
+	jne	.LBB8_9
+	vbroadcastss	.LCPI8_28(%rip), %ymm11
+	vorps	%ymm1, %ymm11, %ymm11
+	vbroadcastss	.LCPI8_29(%rip), %ymm4
+	vcmpnltps	%ymm2, %ymm4, %ymm2
+	vbroadcastss	.LCPI8_8(%rip), %ymm4
+	vblendvps	%ymm2, %ymm11, %ymm4, %ymm2
+	vminps	%ymm2, %ymm15, %ymm2
+	vmovaps	%ymm13, %ymm11
+	vfmsub213ps	%ymm14, %ymm2, %ymm11
+	vaddps	%ymm14, %ymm11, %ymm12
+	vbroadcastss	.LCPI8_12(%rip), %ymm4
+	vfmadd231ps	%ymm4, %ymm12, %ymm2
+	vbroadcastss	.LCPI8_13(%rip), %ymm4
+	vfmadd231ps	%ymm12, %ymm4, %ymm2
+	vmovaps	%ymm0, %ymm12
+	vbroadcastss	.LCPI8_15(%rip), %ymm4
+	vfmadd213ps	%ymm4, %ymm2, %ymm12
+	vfmadd213ps	%ymm6, %ymm2, %ymm12
+	vfmadd213ps	%ymm3, %ymm2, %ymm12
+	vfmadd213ps	%ymm7, %ymm2, %ymm12
+	vfmadd213ps	%ymm9, %ymm2, %ymm12
+	vaddps	%ymm2, %ymm8, %ymm15
+	vmulps	%ymm2, %ymm2, %ymm2
+	vfmadd213ps	%ymm15, %ymm12, %ymm2
+	vpbroadcastd	.LCPI8_20(%rip), %ymm12
+	vpaddd	%ymm12, %ymm11, %ymm12
+	vpsrad	$1, %ymm12, %ymm12
+	vpslld	$23, %ymm12, %ymm15
+	vpbroadcastd	.LCPI8_19(%rip), %ymm4
+	vpaddd	%ymm4, %ymm15, %ymm15
+	vmulps	%ymm2, %ymm15, %ymm2
+	vbroadcastss	.LCPI8_9(%rip), %ymm15
+	vpsubd	%ymm12, %ymm11, %ymm11
+	vpslld	$23, %ymm11, %ymm11
+	vpaddd	%ymm4, %ymm11, %ymm4
+	vmulps	%ymm4, %ymm2, %ymm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vcmpnltps	%ymm4, %ymm1, %ymm1
+	vblendvps	%ymm1, %ymm8, %ymm2, %ymm1
+	vaddps	%ymm2, %ymm8, %ymm2
+	vdivps	%ymm2, %ymm1, %ymm1
+	jmp	.LBB8_10
+	.p2align	4
+.LBB8_8:
+	vbroadcastss	.LCPI8_8(%rip), %ymm4
+	vmaxps	%ymm1, %ymm4, %ymm4
+	vminps	%ymm4, %ymm15, %ymm4
+	vmovaps	%ymm13, %ymm5
+	vfmsub213ps	%ymm14, %ymm4, %ymm5
+	vaddps	%ymm5, %ymm14, %ymm11
+	vbroadcastss	.LCPI8_12(%rip), %ymm12
+	vfmadd231ps	%ymm12, %ymm11, %ymm4
+	vbroadcastss	.LCPI8_13(%rip), %ymm12
+	vfmadd231ps	%ymm11, %ymm12, %ymm4
+	vmovaps	%ymm0, %ymm11
+	vbroadcastss	.LCPI8_15(%rip), %ymm12
+	vfmadd213ps	%ymm12, %ymm4, %ymm11
+	vfmadd213ps	%ymm6, %ymm4, %ymm11
+	vfmadd213ps	%ymm3, %ymm4, %ymm11
+	vfmadd213ps	%ymm7, %ymm4, %ymm11
+	vfmadd213ps	%ymm9, %ymm4, %ymm11
+	vaddps	%ymm4, %ymm8, %ymm12
+	vmulps	%ymm4, %ymm4, %ymm4
+	vfmadd213ps	%ymm12, %ymm11, %ymm4
+	vpbroadcastd	.LCPI8_20(%rip), %ymm11
+	vpaddd	%ymm5, %ymm11, %ymm11
+	vpsrad	$1, %ymm11, %ymm11
+	vpslld	$23, %ymm11, %ymm12
+	vpbroadcastd	.LCPI8_19(%rip), %ymm13
+	vpaddd	%ymm13, %ymm12, %ymm12
+	vmulps	%ymm4, %ymm12, %ymm4
+	vpsubd	%ymm11, %ymm5, %ymm5
+	vpslld	$23, %ymm5, %ymm5
+	vpaddd	%ymm5, %ymm13, %ymm5
+	vbroadcastss	.LCPI8_10(%rip), %ymm13
+	vbroadcastss	.LCPI8_0(%rip), %ymm11
+	vbroadcastss	.LCPI8_1(%rip), %ymm12
+	vfmadd213ps	%ymm12, %ymm1, %ymm11
+	vbroadcastss	.LCPI8_2(%rip), %ymm12
+	vfmadd213ps	%ymm12, %ymm1, %ymm11
+	vbroadcastss	.LCPI8_3(%rip), %ymm12
+	vfmadd213ps	%ymm12, %ymm1, %ymm11
+	vbroadcastss	.LCPI8_4(%rip), %ymm12
+	vfmadd213ps	%ymm12, %ymm1, %ymm11
+	vbroadcastss	.LCPI8_5(%rip), %ymm12
+	vfmadd213ps	%ymm12, %ymm1, %ymm11
+	vfmadd213ps	%ymm9, %ymm1, %ymm11
+	vmulps	%ymm1, %ymm11, %ymm11
+	vfmadd132ps	%ymm1, %ymm1, %ymm11
+	vfmsub213ps	%ymm8, %ymm4, %ymm5
+	vandps	%ymm10, %ymm11, %ymm4
+	vandnps	%ymm1, %ymm10, %ymm11
+	vorps	%ymm4, %ymm11, %ymm4
+	vcmpnltps	%ymm9, %ymm2, %ymm2
+	vblendvps	%ymm2, %ymm5, %ymm4, %ymm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vcmpnltps	%ymm1, %ymm4, %ymm4
+	vmulps	32(%rsp), %ymm2, %ymm2
+	vblendvps	%ymm4, %ymm2, %ymm1, %ymm1
+	jmp	.LBB8_10
+	.p2align	4
+.LBB8_9:
+	vbroadcastss	.LCPI8_28(%rip), %ymm4
+	vorps	%ymm4, %ymm1, %ymm4
+	vbroadcastss	.LCPI8_29(%rip), %ymm5
+	vcmpnltps	%ymm2, %ymm5, %ymm2
+	vbroadcastss	.LCPI8_8(%rip), %ymm5
+	vblendvps	%ymm2, %ymm4, %ymm5, %ymm2
+	vminps	%ymm2, %ymm15, %ymm2
+	vmovaps	%ymm13, %ymm4
+	vfmsub213ps	%ymm14, %ymm2, %ymm4
+	vaddps	%ymm4, %ymm14, %ymm5
+	vbroadcastss	.LCPI8_12(%rip), %ymm11
+	vfmadd231ps	%ymm11, %ymm5, %ymm2
+	vbroadcastss	.LCPI8_13(%rip), %ymm11
+	vfmadd231ps	%ymm5, %ymm11, %ymm2
+	vmovaps	%ymm0, %ymm5
+	vbroadcastss	.LCPI8_15(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm2, %ymm5
+	vfmadd213ps	%ymm6, %ymm2, %ymm5
+	vfmadd213ps	%ymm3, %ymm2, %ymm5
+	vfmadd213ps	%ymm7, %ymm2, %ymm5
+	vfmadd213ps	%ymm9, %ymm2, %ymm5
+	vaddps	%ymm2, %ymm8, %ymm11
+	vmulps	%ymm2, %ymm2, %ymm2
+	vpbroadcastd	.LCPI8_20(%rip), %ymm12
+	vfmadd213ps	%ymm11, %ymm5, %ymm2
+	vpaddd	%ymm4, %ymm12, %ymm5
+	vpsrad	$1, %ymm5, %ymm5
+	vpslld	$23, %ymm5, %ymm11
+	vpbroadcastd	.LCPI8_19(%rip), %ymm12
+	vpaddd	%ymm12, %ymm11, %ymm11
+	vmulps	%ymm2, %ymm11, %ymm2
+	vpsubd	%ymm5, %ymm4, %ymm4
+	vpslld	$23, %ymm4, %ymm4
+	vpaddd	%ymm4, %ymm12, %ymm4
+	vmulps	%ymm4, %ymm2, %ymm2
+	vbroadcastss	.LCPI8_30(%rip), %ymm4
+	vaddps	%ymm4, %ymm2, %ymm4
+	vdivps	%ymm4, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm2, %ymm4
+	vbroadcastss	.LCPI8_31(%rip), %ymm5
+	vbroadcastss	.LCPI8_32(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm4, %ymm5
+	vbroadcastss	.LCPI8_33(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm4, %ymm5
+	vbroadcastss	.LCPI8_34(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm4, %ymm5
+	vbroadcastss	.LCPI8_35(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm4, %ymm5
+	vbroadcastss	.LCPI8_36(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm4, %ymm5
+	vmulps	%ymm5, %ymm4, %ymm4
+	vaddps	%ymm2, %ymm2, %ymm2
+	vfmadd132ps	%ymm2, %ymm2, %ymm4
+	vxorps	%xmm2, %xmm2, %xmm2
+	vmaxps	%ymm2, %ymm1, %ymm1
+	vaddps	%ymm4, %ymm1, %ymm1
+	jmp	.LBB8_10
+.LBB8_24:
+	vmulps	%ymm1, %ymm1, %ymm2
+	vbroadcastss	.LCPI8_21(%rip), %ymm3
+	vbroadcastss	.LCPI8_22(%rip), %ymm4
+	vbroadcastss	.LCPI8_23(%rip), %ymm5
+	vfmadd231ps	%ymm3, %ymm2, %ymm4
+	vfmadd231ps	%ymm4, %ymm2, %ymm5
+	vbroadcastss	.LCPI8_24(%rip), %ymm4
+	vfmadd231ps	%ymm5, %ymm2, %ymm4
+	vbroadcastss	.LCPI8_25(%rip), %ymm3
+	vfmadd231ps	%ymm4, %ymm2, %ymm3
+	vaddps	%ymm0, %ymm0, %ymm4
+	vbroadcastss	.LCPI8_9(%rip), %ymm5
+	vminps	%ymm4, %ymm5, %ymm5
+	vbroadcastss	.LCPI8_10(%rip), %ymm4
+	vbroadcastss	.LCPI8_11(%rip), %ymm6
+	vfmsub213ps	%ymm6, %ymm5, %ymm4
+	vaddps	%ymm6, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_12(%rip), %ymm7
+	vfmadd213ps	%ymm5, %ymm6, %ymm7
+	vbroadcastss	.LCPI8_13(%rip), %ymm5
+	vfmadd213ps	%ymm7, %ymm6, %ymm5
+	vbroadcastss	.LCPI8_14(%rip), %ymm6
+	vbroadcastss	.LCPI8_15(%rip), %ymm7
+	vfmadd231ps	%ymm6, %ymm5, %ymm7
+	vbroadcastss	.LCPI8_16(%rip), %ymm6
+	vfmadd231ps	%ymm7, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_17(%rip), %ymm7
+	vbroadcastss	.LCPI8_18(%rip), %ymm8
+	vfmadd231ps	%ymm6, %ymm5, %ymm7
+	vfmadd231ps	%ymm7, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_6(%rip), %ymm6
+	vfmadd231ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_19(%rip), %ymm7
+	vaddps	%ymm7, %ymm5, %ymm8
+	vmulps	%ymm5, %ymm5, %ymm5
+	vfmadd213ps	%ymm8, %ymm6, %ymm5
+	vpbroadcastd	.LCPI8_20(%rip), %ymm6
+	vpaddd	%ymm6, %ymm4, %ymm6
+	vpsrad	$1, %ymm6, %ymm6
+	vpbroadcastd	.LCPI8_19(%rip), %ymm8
+	vpslld	$23, %ymm6, %ymm9
+	vpaddd	%ymm8, %ymm9, %ymm9
+	vmulps	%ymm5, %ymm9, %ymm5
+	vpsubd	%ymm6, %ymm4, %ymm4
+	vpslld	$23, %ymm4, %ymm4
+	vpaddd	%ymm4, %ymm8, %ymm4
+	vbroadcastss	.LCPI8_26(%rip), %ymm6
+	vfmadd213ps	%ymm7, %ymm5, %ymm4
+	vdivps	%ymm4, %ymm6, %ymm4
+	vmulps	%ymm3, %ymm2, %ymm2
+	vfmadd132ps	%ymm0, %ymm0, %ymm2
+	vbroadcastss	.LCPI8_27(%rip), %ymm3
+	vaddps	%ymm7, %ymm4, %ymm4
+	vcmpnltps	%ymm3, %ymm0, %ymm0
+	vblendvps	%ymm0, %ymm4, %ymm2, %ymm0
+	vbroadcastss	.LCPI8_28(%rip), %ymm2
+	vandps	%ymm2, %ymm1, %ymm1
+	vorps	%ymm0, %ymm1, %ymm0
+	jmp	.LBB8_27
+.LBB8_25:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vcmpnltps	%ymm1, %ymm0, %ymm0
+	vbroadcastss	.LCPI8_0(%rip), %ymm2
+	vbroadcastss	.LCPI8_1(%rip), %ymm3
+	vbroadcastss	.LCPI8_2(%rip), %ymm4
+	vfmadd231ps	%ymm2, %ymm1, %ymm3
+	vfmadd231ps	%ymm3, %ymm1, %ymm4
+	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vfmadd231ps	%ymm4, %ymm1, %ymm2
+	vbroadcastss	.LCPI8_4(%rip), %ymm3
+	vfmadd231ps	%ymm2, %ymm1, %ymm3
+	vbroadcastss	.LCPI8_5(%rip), %ymm2
+	vbroadcastss	.LCPI8_6(%rip), %ymm5
+	vfmadd231ps	%ymm3, %ymm1, %ymm2
+	vfmadd213ps	%ymm5, %ymm1, %ymm2
+	vmulps	%ymm2, %ymm1, %ymm2
+	vfmadd132ps	%ymm1, %ymm1, %ymm2
+	vbroadcastss	.LCPI8_7(%rip), %ymm3
+	vandps	%ymm3, %ymm1, %ymm4
+	vcmpnltps	%ymm5, %ymm4, %ymm4
+	vbroadcastss	.LCPI8_8(%rip), %ymm6
+	vbroadcastss	.LCPI8_9(%rip), %ymm7
+	vmaxps	%ymm1, %ymm6, %ymm6
+	vminps	%ymm6, %ymm7, %ymm7
+	vbroadcastss	.LCPI8_10(%rip), %ymm6
+	vbroadcastss	.LCPI8_11(%rip), %ymm8
+	vfmsub213ps	%ymm8, %ymm7, %ymm6
+	vaddps	%ymm6, %ymm8, %ymm8
+	vbroadcastss	.LCPI8_12(%rip), %ymm9
+	vbroadcastss	.LCPI8_13(%rip), %ymm10
+	vfmadd213ps	%ymm7, %ymm8, %ymm9
+	vfmadd213ps	%ymm9, %ymm8, %ymm10
+	vbroadcastss	.LCPI8_14(%rip), %ymm7
+	vbroadcastss	.LCPI8_15(%rip), %ymm8
+	vbroadcastss	.LCPI8_16(%rip), %ymm9
+	vfmadd231ps	%ymm7, %ymm10, %ymm8
+	vfmadd231ps	%ymm8, %ymm10, %ymm9
+	vbroadcastss	.LCPI8_17(%rip), %ymm7
+	vfmadd231ps	%ymm9, %ymm10, %ymm7
+	vbroadcastss	.LCPI8_18(%rip), %ymm8
+	vfmadd231ps	%ymm7, %ymm10, %ymm8
+	vfmadd213ps	%ymm5, %ymm10, %ymm8
+	vbroadcastss	.LCPI8_19(%rip), %ymm5
+	vaddps	%ymm5, %ymm10, %ymm7
+	vmulps	%ymm10, %ymm10, %ymm9
+	vfmadd213ps	%ymm7, %ymm8, %ymm9
+	vpbroadcastd	.LCPI8_20(%rip), %ymm7
+	vpaddd	%ymm7, %ymm6, %ymm7
+	vpsrad	$1, %ymm7, %ymm7
+	vpbroadcastd	.LCPI8_19(%rip), %ymm8
+	vpslld	$23, %ymm7, %ymm10
+	vpaddd	%ymm8, %ymm10, %ymm10
+	vmulps	%ymm10, %ymm9, %ymm9
+	vpsubd	%ymm7, %ymm6, %ymm6
+	vpslld	$23, %ymm6, %ymm6
+	vpaddd	%ymm6, %ymm8, %ymm6
+	vfmsub213ps	%ymm5, %ymm9, %ymm6
+	vandps	%ymm3, %ymm2, %ymm2
+	vandnps	%ymm1, %ymm3, %ymm3
+	vorps	%ymm3, %ymm2, %ymm2
+	vblendvps	%ymm4, %ymm6, %ymm2, %ymm2
+	vbroadcastss	16(%rsp), %ymm3
+	vmulps	%ymm2, %ymm3, %ymm2
+	vblendvps	%ymm0, %ymm2, %ymm1, %ymm0
+	jmp	.LBB8_27
+.LBB8_26:
+	vorps	%ymm2, %ymm1, %ymm2
+	vbroadcastss	.LCPI8_29(%rip), %ymm3
+	vcmpnltps	%ymm0, %ymm3, %ymm0
+	vbroadcastss	.LCPI8_8(%rip), %ymm3
+	vblendvps	%ymm0, %ymm2, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_9(%rip), %ymm3
+	vbroadcastss	.LCPI8_10(%rip), %ymm0
+	vminps	%ymm2, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_11(%rip), %ymm3
+	vfmsub213ps	%ymm3, %ymm2, %ymm0
+	vaddps	%ymm3, %ymm0, %ymm3
+	vbroadcastss	.LCPI8_12(%rip), %ymm4
+	vfmadd213ps	%ymm2, %ymm3, %ymm4
+	vbroadcastss	.LCPI8_13(%rip), %ymm2
+	vbroadcastss	.LCPI8_14(%rip), %ymm5
+	vfmadd213ps	%ymm4, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_15(%rip), %ymm3
+	vfmadd231ps	%ymm5, %ymm2, %ymm3
+	vbroadcastss	.LCPI8_16(%rip), %ymm4
+	vbroadcastss	.LCPI8_17(%rip), %ymm5
+	vfmadd231ps	%ymm3, %ymm2, %ymm4
+	vfmadd231ps	%ymm4, %ymm2, %ymm5
+	vbroadcastss	.LCPI8_18(%rip), %ymm3
+	vfmadd231ps	%ymm5, %ymm2, %ymm3
+	vbroadcastss	.LCPI8_6(%rip), %ymm4
+	vfmadd231ps	%ymm3, %ymm2, %ymm4
+	vbroadcastss	.LCPI8_19(%rip), %ymm3
+	vaddps	%ymm3, %ymm2, %ymm3
+	vmulps	%ymm2, %ymm2, %ymm2
+	vfmadd213ps	%ymm3, %ymm4, %ymm2
+	vpbroadcastd	.LCPI8_20(%rip), %ymm3
+	vpaddd	%ymm3, %ymm0, %ymm3
+	vpsrad	$1, %ymm3, %ymm3
+	vpslld	$23, %ymm3, %ymm4
+	vpbroadcastd	.LCPI8_19(%rip), %ymm5
+	vpaddd	%ymm5, %ymm4, %ymm4
+	vmulps	%ymm4, %ymm2, %ymm2
+	vpsubd	%ymm3, %ymm0, %ymm0
+	vpslld	$23, %ymm0, %ymm0
+	vpaddd	%ymm5, %ymm0, %ymm0
+	vmulps	%ymm0, %ymm2, %ymm0
+	vbroadcastss	.LCPI8_30(%rip), %ymm2
+	vaddps	%ymm2, %ymm0, %ymm2
+	vdivps	%ymm2, %ymm0, %ymm0
+	vbroadcastss	.LCPI8_31(%rip), %ymm2
+	vbroadcastss	.LCPI8_32(%rip), %ymm3
+	vmulps	%ymm0, %ymm0, %ymm4
+	vfmadd231ps	%ymm2, %ymm4, %ymm3
+	vbroadcastss	.LCPI8_33(%rip), %ymm2
+	vfmadd231ps	%ymm3, %ymm4, %ymm2
+	vbroadcastss	.LCPI8_34(%rip), %ymm3
+	vfmadd231ps	%ymm2, %ymm4, %ymm3
+	vbroadcastss	.LCPI8_35(%rip), %ymm2
+	vbroadcastss	.LCPI8_36(%rip), %ymm5
+	vfmadd231ps	%ymm3, %ymm4, %ymm2
+	vfmadd231ps	%ymm2, %ymm4, %ymm5
+	vaddps	%ymm0, %ymm0, %ymm0
+	vxorps	%xmm2, %xmm2, %xmm2
+	vmaxps	%ymm2, %ymm1, %ymm1
+	vmulps	%ymm5, %ymm4, %ymm2
+	vfmadd132ps	%ymm0, %ymm0, %ymm2
+	vaddps	%ymm2, %ymm1, %ymm0
+.LBB8_27:
+	cmpq	$5, %rcx
+	ja	.LBB8_35
+	leaq	.LJTI8_1(%rip), %rsi
+	movslq	(%rsi,%rcx,4), %rcx
+	addq	%rsi, %rcx
+	jmpq	*%rcx
+.LBB8_29:
+	vextractf128	$1, %ymm0, %xmm1
+	vextractps	$2, %xmm1, 24(%rdx,%rax,4)
+.LBB8_30:
+	vextractf128	$1, %ymm0, %xmm1
+	vextractps	$1, %xmm1, 20(%rdx,%rax,4)
+.LBB8_31:
+	vextractf128	$1, %ymm0, %xmm1
+	vmovss	%xmm1, 16(%rdx,%rax,4)
+.LBB8_32:
+	vextractps	$3, %xmm0, 12(%rdx,%rax,4)
+.LBB8_33:
+	vextractps	$2, %xmm0, 8(%rdx,%rax,4)
+.LBB8_34:
+	vextractps	$1, %xmm0, 4(%rdx,%rax,4)
+.LBB8_35:
+	vmovss	%xmm0, (%rdx,%rax,4)
+.LBB8_36:
+	movq	%rbp, %rsp
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end8:
+	.size	activation, .Lfunc_end8-activation
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI8_0:
+	.long	.LBB8_19-.LJTI8_0
+	.long	.LBB8_18-.LJTI8_0
+	.long	.LBB8_17-.LJTI8_0
+	.long	.LBB8_16-.LJTI8_0
+	.long	.LBB8_15-.LJTI8_0
+	.long	.LBB8_14-.LJTI8_0
+.LJTI8_1:
+	.long	.LBB8_34-.LJTI8_1
+	.long	.LBB8_33-.LJTI8_1
+	.long	.LBB8_32-.LJTI8_1
+	.long	.LBB8_31-.LJTI8_1
+	.long	.LBB8_30-.LJTI8_1
+	.long	.LBB8_29-.LJTI8_1
 	.text
 	.p2align	4
 	.type	update_apply,@function
@@ -3013,7 +3677,7 @@ update_apply:
 	vmovsd	44(%rdi), %xmm11
 	vmovss	8(%rdi), %xmm15
 	cmpl	$1, (%rdi)
-	jne	.LBB8_3
+	jne	.LBB9_3
 	vmovss	16(%rdi), %xmm1
 	vmovss	20(%rdi), %xmm2
 	vmovss	24(%rdi), %xmm3
@@ -3030,20 +3694,20 @@ update_apply:
 	vmovaps	%xmm4, -144(%rbp)
 	vmovaps	%xmm5, -128(%rbp)
 	vmovaps	%xmm6, -112(%rbp)
-	jge	.LBB8_6
+	jge	.LBB9_6
 	xorl	%edi, %edi
-	jmp	.LBB8_8
-.LBB8_3:
+	jmp	.LBB9_8
+.LBB9_3:
 	vmovss	12(%rdi), %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	vucomiss	%xmm0, %xmm2
-	jne	.LBB8_11
-	jp	.LBB8_11
+	jne	.LBB9_11
+	jp	.LBB9_11
 	cmpq	$8, %r9
-	jge	.LBB8_14
+	jge	.LBB9_14
 	xorl	%ecx, %ecx
-	jmp	.LBB8_29
-.LBB8_6:
+	jmp	.LBB9_29
+.LBB9_6:
 	vmovshdup	%xmm11, %xmm0
 	vbroadcastss	%xmm0, %ymm9
 	vbroadcastss	%xmm11, %ymm10
@@ -3057,7 +3721,7 @@ update_apply:
 	vbroadcastss	%xmm8, %ymm2
 	xorl	%eax, %eax
 	.p2align	4
-.LBB8_7:
+.LBB9_7:
 	vmovups	(%rsi,%rax,4), %ymm3
 	vmulps	(%rdx,%rax,4), %ymm9, %ymm4
 	vfmadd231ps	%ymm3, %ymm10, %ymm4
@@ -3080,8 +3744,8 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB8_7
-.LBB8_8:
+	jle	.LBB9_7
+.LBB9_8:
 	movq	%r9, %rax
 	subq	%rdi, %rax
 	vmovaps	-208(%rbp), %xmm5
@@ -3092,32 +3756,32 @@ update_apply:
 	vmovaps	-144(%rbp), %xmm13
 	vmovaps	-128(%rbp), %xmm14
 	vmovaps	-112(%rbp), %xmm15
-	jle	.LBB8_92
+	jle	.LBB9_92
 	cmpq	$8, %rax
-	jae	.LBB8_16
+	jae	.LBB9_16
 	movq	%rdi, %rax
-	jmp	.LBB8_91
-.LBB8_11:
+	jmp	.LBB9_91
+.LBB9_11:
 	cmpl	$0, 4(%rdi)
-	je	.LBB8_38
+	je	.LBB9_38
 	cmpq	$8, %r9
-	jge	.LBB8_40
+	jge	.LBB9_40
 	xorl	%edi, %edi
-	jmp	.LBB8_42
-.LBB8_14:
+	jmp	.LBB9_42
+.LBB9_14:
 	vmovshdup	%xmm11, %xmm0
 	vbroadcastss	%xmm0, %ymm4
 	vbroadcastss	%xmm11, %ymm2
 	vbroadcastss	%xmm15, %ymm3
 	leaq	-8(%r9), %rdi
 	cmpq	$8, %rdi
-	jae	.LBB8_25
+	jae	.LBB9_25
 	movl	$8, %eax
 	xorl	%ecx, %ecx
 	testb	$8, %dil
-	je	.LBB8_28
-	jmp	.LBB8_29
-.LBB8_16:
+	je	.LBB9_28
+	jmp	.LBB9_29
+.LBB9_16:
 	leaq	(%rsi,%rdi,4), %r11
 	leaq	(%rsi,%r9,4), %rbx
 	leaq	(%rcx,%rdi,4), %r15
@@ -3156,20 +3820,20 @@ update_apply:
 	setb	%bl
 	movzbl	-48(%rbp), %r10d
 	testb	%r10b, -49(%rbp)
-	jne	.LBB8_89
+	jne	.LBB9_89
 	movzbl	-46(%rbp), %r10d
 	andb	%r10b, -47(%rbp)
-	jne	.LBB8_90
+	jne	.LBB9_90
 	andb	-45(%rbp), %r11b
-	jne	.LBB8_83
+	jne	.LBB9_83
 	movzbl	-43(%rbp), %r10d
 	andb	%r10b, -44(%rbp)
-	jne	.LBB8_74
+	jne	.LBB9_74
 	movzbl	-41(%rbp), %r10d
 	andb	-42(%rbp), %r10b
-	jne	.LBB8_73
+	jne	.LBB9_73
 	andb	%bl, %r15b
-	jne	.LBB8_54
+	jne	.LBB9_54
 	movl	%r9d, %r10d
 	andl	$7, %r10d
 	subq	%r10, %rax
@@ -3186,7 +3850,7 @@ update_apply:
 	vbroadcastss	%xmm15, %ymm14
 	vbroadcastss	%xmm8, %ymm15
 	.p2align	4
-.LBB8_23:
+.LBB9_23:
 	vmovups	(%rsi,%rdi,4), %ymm3
 	vmulps	(%rdx,%rdi,4), %ymm9, %ymm4
 	vfmadd231ps	%ymm3, %ymm10, %ymm4
@@ -3207,7 +3871,7 @@ update_apply:
 	vmovups	%ymm4, (%r8,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB8_23
+	jne	.LBB9_23
 	testq	%r10, %r10
 	vmovaps	-208(%rbp), %xmm5
 	vmovaps	-192(%rbp), %xmm6
@@ -3217,16 +3881,16 @@ update_apply:
 	vmovaps	-144(%rbp), %xmm13
 	vmovaps	-128(%rbp), %xmm14
 	vmovaps	-112(%rbp), %xmm15
-	jne	.LBB8_91
-	jmp	.LBB8_92
-.LBB8_25:
+	jne	.LBB9_91
+	jmp	.LBB9_92
+.LBB9_25:
 	movq	%rdi, %rcx
 	shrq	$3, %rcx
 	incq	%rcx
 	andq	$-2, %rcx
 	movl	$8, %eax
 	.p2align	4
-.LBB8_26:
+.LBB9_26:
 	vmulps	-32(%rdx,%rax,4), %ymm4, %ymm0
 	vmovups	-32(%rsi,%rax,4), %ymm1
 	vmovups	(%rsi,%rax,4), %ymm5
@@ -3239,23 +3903,23 @@ update_apply:
 	vmovups	%ymm0, (%rsi,%rax,4)
 	addq	$16, %rax
 	addq	$-2, %rcx
-	jne	.LBB8_26
+	jne	.LBB9_26
 	leaq	-8(%rax), %rcx
 	testb	$8, %dil
-	jne	.LBB8_29
-.LBB8_28:
+	jne	.LBB9_29
+.LBB9_28:
 	vmovups	(%rsi,%rcx,4), %ymm0
 	vmulps	(%rdx,%rcx,4), %ymm4, %ymm1
 	vfmadd213ps	%ymm1, %ymm0, %ymm2
 	vfnmadd213ps	%ymm0, %ymm3, %ymm2
 	vmovups	%ymm2, (%rsi,%rcx,4)
 	movq	%rax, %rcx
-.LBB8_29:
+.LBB9_29:
 	movq	%r9, %rax
 	subq	%rcx, %rax
-	jle	.LBB8_92
+	jle	.LBB9_92
 	cmpq	$3, %rax
-	jbe	.LBB8_32
+	jbe	.LBB9_32
 	leaq	(%rsi,%rcx,4), %rdi
 	leaq	(%rsi,%r9,4), %r8
 	leaq	(%rdx,%rcx,4), %r10
@@ -3265,15 +3929,15 @@ update_apply:
 	cmpq	%r8, %r10
 	setb	%r8b
 	testb	%r8b, %dil
-	je	.LBB8_45
-.LBB8_32:
+	je	.LBB9_45
+.LBB9_32:
 	movq	%rcx, %rax
-.LBB8_33:
+.LBB9_33:
 	movl	%r9d, %edi
 	subl	%eax, %edi
 	leaq	1(%rax), %rcx
 	testb	$1, %dil
-	je	.LBB8_35
+	je	.LBB9_35
 	vmovss	(%rsi,%rax,4), %xmm0
 	vmovshdup	%xmm11, %xmm1
 	vmulss	(%rdx,%rax,4), %xmm1, %xmm1
@@ -3281,12 +3945,12 @@ update_apply:
 	vfnmadd213ss	%xmm0, %xmm15, %xmm1
 	vmovss	%xmm1, (%rsi,%rax,4)
 	movq	%rcx, %rax
-.LBB8_35:
+.LBB9_35:
 	cmpq	%rcx, %r9
-	je	.LBB8_92
+	je	.LBB9_92
 	vmovshdup	%xmm11, %xmm0
 	.p2align	4
-.LBB8_37:
+.LBB9_37:
 	vmulss	(%rdx,%rax,4), %xmm0, %xmm1
 	vmovss	(%rsi,%rax,4), %xmm2
 	vmovss	4(%rsi,%rax,4), %xmm3
@@ -3299,14 +3963,14 @@ update_apply:
 	vmovss	%xmm1, 4(%rsi,%rax,4)
 	addq	$2, %rax
 	cmpq	%rax, %r9
-	jne	.LBB8_37
-	jmp	.LBB8_92
-.LBB8_38:
+	jne	.LBB9_37
+	jmp	.LBB9_92
+.LBB9_38:
 	cmpq	$8, %r9
-	jge	.LBB8_47
+	jge	.LBB9_47
 	xorl	%edi, %edi
-	jmp	.LBB8_49
-.LBB8_40:
+	jmp	.LBB9_49
+.LBB9_40:
 	vmovshdup	%xmm11, %xmm0
 	vbroadcastss	%xmm0, %ymm0
 	vbroadcastss	%xmm11, %ymm1
@@ -3314,7 +3978,7 @@ update_apply:
 	vbroadcastss	%xmm15, %ymm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB8_41:
+.LBB9_41:
 	vmulps	(%rdx,%rax,4), %ymm0, %ymm5
 	vmovups	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm1, %ymm5
@@ -3328,19 +3992,19 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB8_41
-.LBB8_42:
+	jle	.LBB9_41
+.LBB9_42:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB8_92
+	jle	.LBB9_92
 	cmpq	$16, %rax
-	jae	.LBB8_55
-.LBB8_86:
+	jae	.LBB9_55
+.LBB9_86:
 	movq	%rdi, %rax
-.LBB8_87:
+.LBB9_87:
 	vmovshdup	%xmm11, %xmm0
 	.p2align	4
-.LBB8_88:
+.LBB9_88:
 	vmovss	(%rsi,%rax,4), %xmm1
 	vmulss	(%rdx,%rax,4), %xmm0, %xmm3
 	vfmadd231ss	%xmm1, %xmm11, %xmm3
@@ -3352,14 +4016,14 @@ update_apply:
 	vmovss	%xmm4, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB8_88
-	jmp	.LBB8_92
-.LBB8_45:
+	jne	.LBB9_88
+	jmp	.LBB9_92
+.LBB9_45:
 	cmpq	$32, %rax
-	jae	.LBB8_61
+	jae	.LBB9_61
 	xorl	%edi, %edi
-	jmp	.LBB8_65
-.LBB8_47:
+	jmp	.LBB9_65
+.LBB9_47:
 	vmovshdup	%xmm11, %xmm0
 	vbroadcastss	%xmm0, %ymm0
 	vbroadcastss	%xmm11, %ymm1
@@ -3367,7 +4031,7 @@ update_apply:
 	vbroadcastss	%xmm15, %ymm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB8_48:
+.LBB9_48:
 	vmulps	(%rdx,%rax,4), %ymm0, %ymm5
 	vmovups	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm1, %ymm5
@@ -3379,19 +4043,19 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB8_48
-.LBB8_49:
+	jle	.LBB9_48
+.LBB9_49:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB8_92
+	jle	.LBB9_92
 	cmpq	$3, %rax
-	ja	.LBB8_68
-.LBB8_51:
+	ja	.LBB9_68
+.LBB9_51:
 	movq	%rdi, %rax
-.LBB8_52:
+.LBB9_52:
 	vmovshdup	%xmm11, %xmm0
 	.p2align	4
-.LBB8_53:
+.LBB9_53:
 	vmovss	(%rsi,%rax,4), %xmm1
 	vmulss	(%rdx,%rax,4), %xmm0, %xmm3
 	vfmadd231ss	%xmm1, %xmm11, %xmm3
@@ -3401,12 +4065,12 @@ update_apply:
 	vmovss	%xmm3, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB8_53
-	jmp	.LBB8_92
-.LBB8_54:
+	jne	.LBB9_53
+	jmp	.LBB9_92
+.LBB9_54:
 	movq	%rdi, %rax
-	jmp	.LBB8_91
-.LBB8_55:
+	jmp	.LBB9_91
+.LBB9_55:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -3426,11 +4090,11 @@ update_apply:
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB8_86
+	jne	.LBB9_86
 	andb	-80(%rbp), %r8b
-	jne	.LBB8_86
+	jne	.LBB9_86
 	andb	%bl, %r10b
-	jne	.LBB8_86
+	jne	.LBB9_86
 	movl	%r9d, %r8d
 	andl	$7, %r8d
 	subq	%r8, %rax
@@ -3441,7 +4105,7 @@ update_apply:
 	vbroadcastss	%xmm2, %ymm3
 	vbroadcastss	%xmm15, %ymm4
 	.p2align	4
-.LBB8_59:
+.LBB9_59:
 	vmovups	(%rsi,%rdi,4), %ymm5
 	vmulps	(%rdx,%rdi,4), %ymm0, %ymm6
 	vfmadd231ps	%ymm5, %ymm1, %ymm6
@@ -3453,11 +4117,11 @@ update_apply:
 	vmovups	%ymm7, (%rcx,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB8_59
+	jne	.LBB9_59
 	testq	%r8, %r8
-	jne	.LBB8_87
-	jmp	.LBB8_92
-.LBB8_61:
+	jne	.LBB9_87
+	jmp	.LBB9_92
+.LBB9_61:
 	movq	%rax, %rdi
 	andq	$-32, %rdi
 	vmovshdup	%xmm11, %xmm0
@@ -3470,7 +4134,7 @@ update_apply:
 	addq	$96, %r10
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB8_62:
+.LBB9_62:
 	vmovups	-96(%r10,%r11,4), %ymm0
 	vmovups	-64(%r10,%r11,4), %ymm1
 	vmovups	-32(%r10,%r11,4), %ymm5
@@ -3493,12 +4157,12 @@ update_apply:
 	vmovups	%ymm10, (%r10,%r11,4)
 	addq	$32, %r11
 	cmpq	%r11, %rdi
-	jne	.LBB8_62
+	jne	.LBB9_62
 	cmpq	%rdi, %rax
-	je	.LBB8_92
+	je	.LBB9_92
 	testb	$28, %al
-	je	.LBB8_85
-.LBB8_65:
+	je	.LBB9_85
+.LBB9_65:
 	movl	%r9d, %r8d
 	andl	$3, %r8d
 	subq	%r8, %rax
@@ -3510,7 +4174,7 @@ update_apply:
 	andq	$-4, %r10
 	addq	%rcx, %rdi
 	.p2align	4
-.LBB8_66:
+.LBB9_66:
 	vmovups	(%rsi,%rdi,4), %xmm3
 	vmulps	(%rdx,%rdi,4), %xmm0, %xmm4
 	vfmadd231ps	%xmm3, %xmm1, %xmm4
@@ -3518,11 +4182,11 @@ update_apply:
 	vmovups	%xmm4, (%rsi,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %r10
-	jne	.LBB8_66
+	jne	.LBB9_66
 	testq	%r8, %r8
-	jne	.LBB8_33
-	jmp	.LBB8_92
-.LBB8_68:
+	jne	.LBB9_33
+	jmp	.LBB9_92
+.LBB9_68:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -3542,22 +4206,22 @@ update_apply:
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB8_51
+	jne	.LBB9_51
 	andb	-80(%rbp), %r8b
-	jne	.LBB8_51
+	jne	.LBB9_51
 	andb	%bl, %r10b
-	jne	.LBB8_51
+	jne	.LBB9_51
 	cmpq	$16, %rax
-	jae	.LBB8_76
+	jae	.LBB9_76
 	xorl	%r8d, %r8d
-	jmp	.LBB8_80
-.LBB8_73:
+	jmp	.LBB9_80
+.LBB9_73:
 	movq	%rdi, %rax
-	jmp	.LBB8_91
-.LBB8_74:
+	jmp	.LBB9_91
+.LBB9_74:
 	movq	%rdi, %rax
-	jmp	.LBB8_91
-.LBB8_76:
+	jmp	.LBB9_91
+.LBB9_76:
 	movq	%rax, %r8
 	andq	$-16, %r8
 	vmovshdup	%xmm11, %xmm0
@@ -3572,7 +4236,7 @@ update_apply:
 	leaq	(%rsi,%rdi,4), %rbx
 	addq	$32, %rbx
 	xorl	%r14d, %r14d
-.LBB8_77:
+.LBB9_77:
 	vmovups	-32(%rbx,%r14,4), %ymm5
 	vmovups	(%rbx,%r14,4), %ymm6
 	vmulps	-32(%r11,%r14,4), %ymm0, %ymm7
@@ -3589,12 +4253,12 @@ update_apply:
 	vmovups	%ymm8, (%r10,%r14,4)
 	addq	$16, %r14
 	cmpq	%r14, %r8
-	jne	.LBB8_77
+	jne	.LBB9_77
 	cmpq	%r8, %rax
-	je	.LBB8_92
+	je	.LBB9_92
 	testb	$12, %al
-	je	.LBB8_93
-.LBB8_80:
+	je	.LBB9_93
+.LBB9_80:
 	movl	%r9d, %r10d
 	andl	$3, %r10d
 	subq	%r10, %rax
@@ -3604,7 +4268,7 @@ update_apply:
 	vbroadcastss	%xmm2, %xmm3
 	vbroadcastss	%xmm15, %xmm4
 	addq	%rdi, %r8
-.LBB8_81:
+.LBB9_81:
 	vmovups	(%rsi,%r8,4), %xmm5
 	vmulps	(%rdx,%r8,4), %xmm0, %xmm6
 	vfmadd231ps	%xmm5, %xmm1, %xmm6
@@ -3614,23 +4278,23 @@ update_apply:
 	vmovups	%xmm6, (%rcx,%r8,4)
 	addq	$4, %r8
 	cmpq	%r8, %rax
-	jne	.LBB8_81
+	jne	.LBB9_81
 	testq	%r10, %r10
-	jne	.LBB8_52
-	jmp	.LBB8_92
-.LBB8_83:
+	jne	.LBB9_52
+	jmp	.LBB9_92
+.LBB9_83:
 	movq	%rdi, %rax
-	jmp	.LBB8_91
-.LBB8_85:
+	jmp	.LBB9_91
+.LBB9_85:
 	addq	%rdi, %rcx
-	jmp	.LBB8_32
-.LBB8_89:
+	jmp	.LBB9_32
+.LBB9_89:
 	movq	%rdi, %rax
-	jmp	.LBB8_91
-.LBB8_90:
+	jmp	.LBB9_91
+.LBB9_90:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB8_91:
+.LBB9_91:
 	vmovss	(%rsi,%rax,4), %xmm0
 	vinsertps	$16, (%rdx,%rax,4), %xmm0, %xmm1
 	vmulps	%xmm1, %xmm5, %xmm1
@@ -3653,8 +4317,8 @@ update_apply:
 	vmovss	%xmm1, (%r8,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB8_91
-.LBB8_92:
+	jne	.LBB9_91
+.LBB9_92:
 	addq	$40, %rsp
 	popq	%rbx
 	popq	%r12
@@ -3665,19 +4329,19 @@ update_apply:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB8_93:
+.LBB9_93:
 	.cfi_def_cfa %rbp, 16
 	addq	%r8, %rdi
-	jmp	.LBB8_51
-.Lfunc_end8:
-	.size	update_apply, .Lfunc_end8-update_apply
+	jmp	.LBB9_51
+.Lfunc_end9:
+	.size	update_apply, .Lfunc_end9-update_apply
 	.cfi_endproc
 	.p2align	4
 	.type	update_is_finite,@function
 update_is_finite:
 	.cfi_startproc
 	testq	%r9, %r9
-	jle	.LBB9_1
+	jle	.LBB10_1
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
@@ -3703,12 +4367,12 @@ update_is_finite:
 	movl	(%rdi), %r10d
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB9_6:
+.LBB10_6:
 	vmovss	(%rsi,%r11,4), %xmm12
 	vmulss	(%rdx,%r11,4), %xmm0, %xmm15
 	vfmadd231ss	%xmm12, %xmm1, %xmm15
 	cmpl	$1, %r10d
-	jne	.LBB9_8
+	jne	.LBB10_8
 	vmulss	(%rcx,%r11,4), %xmm4, %xmm13
 	vfmadd231ss	%xmm15, %xmm6, %xmm13
 	vmulss	(%r8,%r11,4), %xmm5, %xmm11
@@ -3720,30 +4384,30 @@ update_is_finite:
 	vsqrtss	%xmm15, %xmm15, %xmm15
 	vaddss	%xmm15, %xmm10, %xmm15
 	vdivss	%xmm15, %xmm11, %xmm15
-	jmp	.LBB9_14
+	jmp	.LBB10_14
 	.p2align	4
-.LBB9_8:
+.LBB10_8:
 	vxorps	%xmm11, %xmm11, %xmm11
 	vucomiss	%xmm11, %xmm3
-	jne	.LBB9_10
-	jp	.LBB9_10
+	jne	.LBB10_10
+	jp	.LBB10_10
 	vmulss	%xmm2, %xmm15, %xmm15
 	vxorps	%xmm13, %xmm13, %xmm13
-	jmp	.LBB9_13
-.LBB9_10:
+	jmp	.LBB10_13
+.LBB10_10:
 	cmpl	$0, 4(%rdi)
 	vmovss	(%rcx,%r11,4), %xmm13
 	vfmadd213ss	%xmm15, %xmm3, %xmm13
-	je	.LBB9_12
+	je	.LBB10_12
 	vfmadd231ss	%xmm13, %xmm3, %xmm15
 	vmulss	%xmm2, %xmm15, %xmm15
-	jmp	.LBB9_13
-.LBB9_12:
+	jmp	.LBB10_13
+.LBB10_12:
 	vmulss	%xmm2, %xmm13, %xmm15
 	.p2align	4
-.LBB9_13:
+.LBB10_13:
 	vxorps	%xmm14, %xmm14, %xmm14
-.LBB9_14:
+.LBB10_14:
 	vsubss	%xmm15, %xmm12, %xmm11
 	vmovd	%xmm11, %r15d
 	andl	$2147483647, %r15d
@@ -3757,16 +4421,16 @@ update_is_finite:
 	setge	%r14b
 	xorl	%eax, %eax
 	cmpl	$2139095039, %r15d
-	jg	.LBB9_17
+	jg	.LBB10_17
 	testb	%bl, %bl
-	jne	.LBB9_17
+	jne	.LBB10_17
 	testb	%r14b, %r14b
-	jne	.LBB9_17
+	jne	.LBB10_17
 	incq	%r11
 	cmpq	%r11, %r9
-	jne	.LBB9_6
+	jne	.LBB10_6
 	movl	$1, %eax
-.LBB9_17:
+.LBB10_17:
 	popq	%rbx
 	popq	%r14
 	popq	%r15
@@ -3777,15 +4441,15 @@ update_is_finite:
 	.cfi_restore %r15
 	.cfi_restore %rbp
 	retq
-.LBB9_1:
+.LBB10_1:
 	movl	$1, %eax
 	retq
-.Lfunc_end9:
-	.size	update_is_finite, .Lfunc_end9-update_is_finite
+.Lfunc_end10:
+	.size	update_is_finite, .Lfunc_end10-update_is_finite
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI10_0:
+.LCPI11_0:
 	.long	2147483647
 	.text
 	.p2align	4
@@ -3794,36 +4458,36 @@ max_magnitude:
 	.cfi_startproc
 	vpxor	%xmm0, %xmm0, %xmm0
 	cmpq	$32, %rsi
-	jl	.LBB10_1
+	jl	.LBB11_1
 	leaq	-32(%rsi), %rcx
 	testb	$32, %cl
-	jne	.LBB10_3
-	vpbroadcastd	.LCPI10_0(%rip), %ymm3
+	jne	.LBB11_3
+	vpbroadcastd	.LCPI11_0(%rip), %ymm3
 	vpand	-32(%rdi,%rsi,4), %ymm3, %ymm2
 	vpand	-64(%rdi,%rsi,4), %ymm3, %ymm1
 	vpand	-96(%rdi,%rsi,4), %ymm3, %ymm0
 	vpand	-128(%rdi,%rsi,4), %ymm3, %ymm3
 	movq	%rcx, %rsi
 	cmpq	$32, %rcx
-	jae	.LBB10_6
-	jmp	.LBB10_9
-.LBB10_1:
+	jae	.LBB11_6
+	jmp	.LBB11_9
+.LBB11_1:
 	vpxor	%xmm3, %xmm3, %xmm3
 	movq	%rsi, %rcx
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
-	jmp	.LBB10_9
-.LBB10_3:
+	jmp	.LBB11_9
+.LBB11_3:
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm3, %xmm3, %xmm3
 	cmpq	$32, %rcx
-	jb	.LBB10_9
-.LBB10_6:
+	jb	.LBB11_9
+.LBB11_6:
 	addq	$32, %rsi
-	vpbroadcastd	.LCPI10_0(%rip), %ymm4
+	vpbroadcastd	.LCPI11_0(%rip), %ymm4
 	.p2align	4
-.LBB10_7:
+.LBB11_7:
 	vpand	-160(%rdi,%rsi,4), %ymm4, %ymm5
 	vpmaxud	%ymm5, %ymm2, %ymm2
 	vpand	-192(%rdi,%rsi,4), %ymm4, %ymm5
@@ -3842,41 +4506,41 @@ max_magnitude:
 	vpmaxud	%ymm6, %ymm3, %ymm3
 	addq	$-64, %rsi
 	cmpq	$63, %rsi
-	ja	.LBB10_7
+	ja	.LBB11_7
 	addq	$-32, %rsi
 	movq	%rsi, %rcx
-.LBB10_9:
+.LBB11_9:
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
 	cmpq	$8, %rcx
-	jl	.LBB10_10
+	jl	.LBB11_10
 	leaq	-8(%rcx), %rdx
 	movl	%edx, %eax
 	notl	%eax
 	testb	$24, %al
-	je	.LBB10_14
+	je	.LBB11_14
 	movl	%edx, %eax
 	shrl	$3, %eax
 	incl	%eax
 	andl	$3, %eax
-	vpbroadcastd	.LCPI10_0(%rip), %ymm4
+	vpbroadcastd	.LCPI11_0(%rip), %ymm4
 	.p2align	4
-.LBB10_13:
+.LBB11_13:
 	vpand	-32(%rdi,%rcx,4), %ymm4, %ymm5
 	vpmaxud	%ymm5, %ymm2, %ymm2
 	addq	$-8, %rcx
 	decq	%rax
-	jne	.LBB10_13
-.LBB10_14:
+	jne	.LBB11_13
+.LBB11_14:
 	movq	%rcx, %rax
 	cmpq	$24, %rdx
-	jb	.LBB10_17
-	vpbroadcastd	.LCPI10_0(%rip), %ymm4
+	jb	.LBB11_17
+	vpbroadcastd	.LCPI11_0(%rip), %ymm4
 	.p2align	4
-.LBB10_16:
+.LBB11_16:
 	vpand	-32(%rdi,%rcx,4), %ymm4, %ymm5
 	vpand	-64(%rdi,%rcx,4), %ymm4, %ymm6
 	vpmaxud	%ymm5, %ymm2, %ymm2
@@ -3889,11 +4553,11 @@ max_magnitude:
 	addq	$-24, %rcx
 	cmpq	$15, %rcx
 	movq	%rax, %rcx
-	ja	.LBB10_16
-	jmp	.LBB10_17
-.LBB10_10:
+	ja	.LBB11_16
+	jmp	.LBB11_17
+.LBB11_10:
 	movq	%rcx, %rax
-.LBB10_17:
+.LBB11_17:
 	vpmaxud	%ymm3, %ymm0, %ymm0
 	vpmaxud	%ymm0, %ymm1, %ymm0
 	vpmaxud	%ymm0, %ymm2, %ymm0
@@ -3905,19 +4569,19 @@ max_magnitude:
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vmovd	%xmm0, %esi
 	testq	%rax, %rax
-	jle	.LBB10_32
+	jle	.LBB11_32
 	cmpq	$8, %rax
-	jae	.LBB10_19
-.LBB10_29:
+	jae	.LBB11_19
+.LBB11_29:
 	movq	%rax, %r8
-	jmp	.LBB10_30
-.LBB10_19:
+	jmp	.LBB11_30
+.LBB11_19:
 	movabsq	$9223372036854775776, %rcx
 	cmpq	$32, %rax
-	jae	.LBB10_24
+	jae	.LBB11_24
 	xorl	%edx, %edx
-	jmp	.LBB10_21
-.LBB10_24:
+	jmp	.LBB11_21
+.LBB11_24:
 	movq	%rax, %rdx
 	andq	%rcx, %rdx
 	vmovd	%esi, %xmm0
@@ -3927,13 +4591,13 @@ max_magnitude:
 	movq	%rax, %r8
 	andq	%rcx, %r8
 	negq	%r8
-	vpbroadcastd	.LCPI10_0(%rip), %ymm1
+	vpbroadcastd	.LCPI11_0(%rip), %ymm1
 	xorl	%r9d, %r9d
 	vmovdqa	%ymm0, %ymm2
 	vmovdqa	%ymm0, %ymm3
 	vmovdqa	%ymm0, %ymm4
 	.p2align	4
-.LBB10_25:
+.LBB11_25:
 	vpshufd	$27, (%rsi,%r9,4), %ymm5
 	vpand	%ymm1, %ymm5, %ymm5
 	vpermq	$78, %ymm5, %ymm5
@@ -3952,7 +4616,7 @@ max_magnitude:
 	vpmaxud	%ymm4, %ymm5, %ymm4
 	addq	$-32, %r9
 	cmpq	%r9, %r8
-	jne	.LBB10_25
+	jne	.LBB11_25
 	vpmaxud	%ymm2, %ymm0, %ymm0
 	vpmaxud	%ymm4, %ymm3, %ymm1
 	vpmaxud	%ymm1, %ymm0, %ymm0
@@ -3964,10 +4628,10 @@ max_magnitude:
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vmovd	%xmm0, %esi
 	cmpq	%rdx, %rax
-	je	.LBB10_32
+	je	.LBB11_32
 	testb	$24, %al
-	je	.LBB10_28
-.LBB10_21:
+	je	.LBB11_28
+.LBB11_21:
 	addq	$24, %rcx
 	andq	%rax, %rcx
 	movl	%eax, %r8d
@@ -3980,16 +4644,16 @@ max_magnitude:
 	movabsq	$9223372036854775800, %r9
 	andq	%rax, %r9
 	negq	%r9
-	vpbroadcastd	.LCPI10_0(%rip), %ymm1
+	vpbroadcastd	.LCPI11_0(%rip), %ymm1
 	.p2align	4
-.LBB10_22:
+.LBB11_22:
 	vpshufd	$27, (%rsi,%rdx,4), %ymm2
 	vpand	%ymm1, %ymm2, %ymm2
 	vpermq	$78, %ymm2, %ymm2
 	vpmaxud	%ymm0, %ymm2, %ymm0
 	addq	$-8, %rdx
 	cmpq	%rdx, %r9
-	jne	.LBB10_22
+	jne	.LBB11_22
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vpshufd	$238, %xmm0, %xmm1
@@ -3998,31 +4662,31 @@ max_magnitude:
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vmovd	%xmm0, %esi
 	cmpq	%rcx, %rax
-	je	.LBB10_32
-.LBB10_30:
+	je	.LBB11_32
+.LBB11_30:
 	incq	%r8
 	movl	$2147483647, %eax
 	.p2align	4
-.LBB10_31:
+.LBB11_31:
 	movl	-8(%rdi,%r8,4), %ecx
 	andl	%eax, %ecx
 	cmpl	%esi, %ecx
 	cmoval	%ecx, %esi
 	decq	%r8
 	cmpq	$1, %r8
-	ja	.LBB10_31
-.LBB10_32:
+	ja	.LBB11_31
+.LBB11_32:
 	vmovd	%esi, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB10_28:
+.LBB11_28:
 	.cfi_def_cfa %rbp, 16
 	andl	$31, %eax
-	jmp	.LBB10_29
-.Lfunc_end10:
-	.size	max_magnitude, .Lfunc_end10-max_magnitude
+	jmp	.LBB11_29
+.Lfunc_end11:
+	.size	max_magnitude, .Lfunc_end11-max_magnitude
 	.cfi_endproc
 	.p2align	4
 	.type	sum_of_squares,@function
@@ -4034,18 +4698,18 @@ sum_of_squares:
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
 	cmpq	$8, %rsi
-	jge	.LBB11_2
+	jge	.LBB12_2
 	vxorpd	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	jmp	.LBB11_5
-.LBB11_2:
+	jmp	.LBB12_5
+.LBB12_2:
 	vxorpd	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorpd	%xmm1, %xmm1, %xmm1
 	vxorpd	%xmm2, %xmm2, %xmm2
 	vxorpd	%xmm3, %xmm3, %xmm3
 	.p2align	4
-.LBB11_3:
+.LBB12_3:
 	movq	%rax, %rcx
 	vmovups	(%rdi,%rax,4), %xmm4
 	vmovups	16(%rdi,%rax,4), %xmm5
@@ -4065,32 +4729,32 @@ sum_of_squares:
 	addq	$8, %rax
 	addq	$16, %rcx
 	cmpq	%rsi, %rcx
-	jle	.LBB11_3
+	jle	.LBB12_3
 	vaddpd	%xmm1, %xmm0, %xmm0
 	vaddpd	%xmm3, %xmm2, %xmm1
 	vaddpd	%xmm1, %xmm0, %xmm0
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
 	vaddsd	%xmm1, %xmm0, %xmm0
-.LBB11_5:
+.LBB12_5:
 	movq	%rax, %rcx
 	subq	%rsi, %rcx
-	jge	.LBB11_10
+	jge	.LBB12_10
 	movq	%rsi, %rdx
 	andq	$3, %rdx
-	je	.LBB11_8
+	je	.LBB12_8
 	.p2align	4
-.LBB11_7:
+.LBB12_7:
 	vmovss	(%rdi,%rax,4), %xmm1
 	vcvtss2sd	%xmm1, %xmm1, %xmm1
 	vfmadd231sd	%xmm1, %xmm1, %xmm0
 	incq	%rax
 	decq	%rdx
-	jne	.LBB11_7
-.LBB11_8:
+	jne	.LBB12_7
+.LBB12_8:
 	cmpq	$-4, %rcx
-	ja	.LBB11_10
+	ja	.LBB12_10
 	.p2align	4
-.LBB11_9:
+.LBB12_9:
 	vmovss	(%rdi,%rax,4), %xmm1
 	vmovss	4(%rdi,%rax,4), %xmm2
 	vcvtss2sd	%xmm1, %xmm1, %xmm1
@@ -4105,32 +4769,32 @@ sum_of_squares:
 	vfmadd213sd	%xmm3, %xmm0, %xmm0
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB11_9
-.LBB11_10:
+	jne	.LBB12_9
+.LBB12_10:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end11:
-	.size	sum_of_squares, .Lfunc_end11-sum_of_squares
+.Lfunc_end12:
+	.size	sum_of_squares, .Lfunc_end12-sum_of_squares
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI12_0:
+.LCPI13_0:
 	.long	0x3f800000
-.LCPI12_1:
+.LCPI13_1:
 	.long	0x33d6bf95
-.LCPI12_2:
+.LCPI13_2:
 	.long	0x0da24260
 	.text
 	.p2align	4
 	.type	peak_loop,@function
 peak_loop:
 	.cfi_startproc
-	vaddss	.LCPI12_0(%rip), %xmm0, %xmm1
+	vaddss	.LCPI13_0(%rip), %xmm0, %xmm1
 	vbroadcastss	%xmm1, %ymm1
 	testq	%rdi, %rdi
-	jle	.LBB12_1
-	vaddss	.LCPI12_1(%rip), %xmm0, %xmm0
+	jle	.LBB13_1
+	vaddss	.LCPI13_1(%rip), %xmm0, %xmm0
 	vbroadcastss	%xmm0, %ymm10
 	vmovaps	%ymm1, %ymm9
 	vmovaps	%ymm1, %ymm8
@@ -4142,7 +4806,7 @@ peak_loop:
 	vmovaps	%ymm1, %ymm2
 	vmovaps	%ymm1, %ymm0
 	.p2align	4
-.LBB12_4:
+.LBB13_4:
 	vfmadd231ps	%ymm1, %ymm10, %ymm1
 	vfmadd231ps	%ymm0, %ymm10, %ymm0
 	vfmadd231ps	%ymm2, %ymm10, %ymm2
@@ -4154,9 +4818,9 @@ peak_loop:
 	vfmadd231ps	%ymm8, %ymm10, %ymm8
 	vfmadd231ps	%ymm9, %ymm10, %ymm9
 	decq	%rdi
-	jne	.LBB12_4
-	jmp	.LBB12_2
-.LBB12_1:
+	jne	.LBB13_4
+	jmp	.LBB13_2
+.LBB13_1:
 	vmovaps	%ymm1, %ymm0
 	vmovaps	%ymm1, %ymm2
 	vmovaps	%ymm1, %ymm3
@@ -4166,7 +4830,7 @@ peak_loop:
 	vmovaps	%ymm1, %ymm7
 	vmovaps	%ymm1, %ymm8
 	vmovaps	%ymm1, %ymm9
-.LBB12_2:
+.LBB13_2:
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
@@ -4186,50 +4850,50 @@ peak_loop:
 	vhaddps	%xmm0, %xmm0, %xmm0
 	vmovshdup	%xmm0, %xmm1
 	vaddss	%xmm1, %xmm0, %xmm0
-	vmulss	.LCPI12_2(%rip), %xmm0, %xmm0
+	vmulss	.LCPI13_2(%rip), %xmm0, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end12:
-	.size	peak_loop, .Lfunc_end12-peak_loop
+.Lfunc_end13:
+	.size	peak_loop, .Lfunc_end13-peak_loop
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI13_0:
+.LCPI14_0:
 	.long	1
 	.long	0
 	.long	0
 	.long	0
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI13_1:
+.LCPI14_1:
 	.long	1
-.LCPI13_5:
+.LCPI14_5:
 	.long	8
-.LCPI13_6:
+.LCPI14_6:
 	.long	16
-.LCPI13_7:
+.LCPI14_7:
 	.long	24
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI13_2:
+.LCPI14_2:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI13_3:
+.LCPI14_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI13_4:
+.LCPI14_4:
 	.quad	8
-.LCPI13_8:
+.LCPI14_8:
 	.quad	32
-.LCPI13_9:
+.LCPI14_9:
 	.quad	4
 	.text
 	.p2align	4
@@ -4291,7 +4955,7 @@ convolution_forward:
 	movq	%rcx, -128(%rbp)
 	movq	%rdx, -152(%rbp)
 	movq	%rsi, -144(%rbp)
-	jne	.LBB13_2
+	jne	.LBB14_2
 	movq	-280(%rbp), %rdx
 	movq	-272(%rbp), %rcx
 	movq	%rdx, -88(%rbp)
@@ -4312,8 +4976,8 @@ convolution_forward:
 	movb	$1, %al
 	movl	%eax, -52(%rbp)
 	movq	%r11, %rcx
-	jmp	.LBB13_6
-.LBB13_2:
+	jmp	.LBB14_6
+.LBB14_2:
 	movq	%rax, %r11
 	orq	%rbx, %r11
 	movq	-208(%rbp), %r10
@@ -4332,21 +4996,21 @@ convolution_forward:
 	shrq	$3, %r13
 	imulq	%r9, %r13
 	orq	%r8, %r11
-	je	.LBB13_3
+	je	.LBB14_3
 	movq	%rbx, %rsi
 	imulq	-72(%rbp), %rsi
 	imulq	%r10, %rsi
-	vbroadcastss	.LCPI13_1(%rip), %xmm0
+	vbroadcastss	.LCPI14_1(%rip), %xmm0
 	movl	$0, -52(%rbp)
-	jmp	.LBB13_5
-.LBB13_3:
+	jmp	.LBB14_5
+.LBB14_3:
 	xorl	%esi, %esi
-	vmovss	.LCPI13_1(%rip), %xmm0
+	vmovss	.LCPI14_1(%rip), %xmm0
 	movb	$1, %al
 	movl	%eax, -52(%rbp)
-.LBB13_5:
+.LBB14_5:
 	movq	-48(%rbp), %rcx
-.LBB13_6:
+.LBB14_6:
 	movq	-176(%rbp), %rax
 	movq	%rax, %rdx
 	imulq	%r14, %rdx
@@ -4358,14 +5022,14 @@ convolution_forward:
 	movq	%r14, -80(%rbp)
 	movq	%rax, -120(%rbp)
 	movq	%rdx, -104(%rbp)
-	ja	.LBB13_7
+	ja	.LBB14_7
 	movl	$32768, %eax
 	xorl	%edx, %edx
 	divl	%r8d
-	jmp	.LBB13_9
-.LBB13_7:
+	jmp	.LBB14_9
+.LBB14_7:
 	xorl	%eax, %eax
-.LBB13_9:
+.LBB14_9:
 	movq	24(%rbp), %r12
 	movq	16(%rbp), %r14
 	cmpq	%r14, %rax
@@ -4382,15 +5046,15 @@ convolution_forward:
 	movq	%rsi, -304(%rbp)
 	movq	%r11, -296(%rbp)
 	cmpb	$0, -64(%rbp)
-	je	.LBB13_24
+	je	.LBB14_24
 	testq	%rcx, %rcx
-	jle	.LBB13_38
+	jle	.LBB14_38
 	movq	-48(%rbp), %rax
 	cmpq	$4, %rax
-	jae	.LBB13_13
+	jae	.LBB14_13
 	xorl	%eax, %eax
-	jmp	.LBB13_22
-.LBB13_24:
+	jmp	.LBB14_22
+.LBB14_24:
 	imulq	%r10, %rbx
 	movq	-96(%rbp), %rax
 	movq	%rax, %rcx
@@ -4400,7 +5064,7 @@ convolution_forward:
 	cmoveq	%rbx, %rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	$0, -72(%rbp)
-	jle	.LBB13_38
+	jle	.LBB14_38
 	movq	-232(%rbp), %rdx
 	movabsq	$9223372036854775776, %rax
 	orq	$24, %rax
@@ -4408,43 +5072,43 @@ convolution_forward:
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	xorl	%r11d, %r11d
-	vmovdqa	.LCPI13_2(%rip), %ymm1
-	vmovdqa	.LCPI13_3(%rip), %ymm2
-	vpbroadcastq	.LCPI13_4(%rip), %ymm3
+	vmovdqa	.LCPI14_2(%rip), %ymm1
+	vmovdqa	.LCPI14_3(%rip), %ymm2
+	vpbroadcastq	.LCPI14_4(%rip), %ymm3
 	xorl	%ebx, %ebx
 	xorl	%r13d, %r13d
-	jmp	.LBB13_26
+	jmp	.LBB14_26
 	.p2align	4
-.LBB13_37:
+.LBB14_37:
 	incq	%rbx
 	addl	-64(%rbp), %r11d
 	cmpq	-72(%rbp), %rbx
-	je	.LBB13_38
-.LBB13_26:
+	je	.LBB14_38
+.LBB14_26:
 	testq	%rdi, %rdi
-	jle	.LBB13_37
+	jle	.LBB14_37
 	movq	%rbx, %rcx
 	imulq	-64(%rbp), %rcx
 	vmovq	%rcx, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%esi, %esi
 	xorl	%ecx, %ecx
-	jmp	.LBB13_28
+	jmp	.LBB14_28
 	.p2align	4
-.LBB13_36:
+.LBB14_36:
 	incq	%rcx
 	addl	%r10d, %esi
 	cmpq	%rdi, %rcx
-	je	.LBB13_37
-.LBB13_28:
+	je	.LBB14_37
+.LBB14_28:
 	testq	%r15, %r15
-	jle	.LBB13_36
+	jle	.LBB14_36
 	cmpq	$8, %r15
-	jae	.LBB13_31
+	jae	.LBB14_31
 	xorl	%r9d, %r9d
-	jmp	.LBB13_34
+	jmp	.LBB14_34
 	.p2align	4
-.LBB13_31:
+.LBB14_31:
 	movq	%rcx, %r8
 	imulq	%r10, %r8
 	vmovq	%r8, %xmm5
@@ -4455,7 +5119,7 @@ convolution_forward:
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB13_32:
+.LBB14_32:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -4469,45 +5133,45 @@ convolution_forward:
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
 	cmpq	%r8, %rax
-	jne	.LBB13_32
+	jne	.LBB14_32
 	movq	%rax, %r9
 	cmpq	%rax, %r15
-	je	.LBB13_36
-.LBB13_34:
+	je	.LBB14_36
+.LBB14_34:
 	movq	%r15, %r8
 	subq	%r9, %r8
 	addl	%esi, %r9d
 	imull	%edx, %r9d
 	addl	%r11d, %r9d
 	.p2align	4
-.LBB13_35:
+.LBB14_35:
 	movl	%r9d, (%r12,%r13,4)
 	incq	%r13
 	addl	%edx, %r9d
 	decq	%r8
-	jne	.LBB13_35
-	jmp	.LBB13_36
-.LBB13_13:
+	jne	.LBB14_35
+	jmp	.LBB14_36
+.LBB14_13:
 	movabsq	$9223372036854775776, %rcx
 	vmovsd	-80(%rbp), %xmm0
 	cmpq	$32, %rax
-	jae	.LBB13_15
+	jae	.LBB14_15
 	xorl	%eax, %eax
-	jmp	.LBB13_19
-.LBB13_15:
+	jmp	.LBB14_19
+.LBB14_15:
 	andq	%rcx, %rax
 	vbroadcastsd	%xmm0, %ymm3
-	vmovaps	.LCPI13_2(%rip), %ymm1
-	vmovaps	.LCPI13_3(%rip), %ymm2
+	vmovaps	.LCPI14_2(%rip), %ymm1
+	vmovaps	.LCPI14_3(%rip), %ymm2
 	xorl	%edx, %edx
 	vshufps	$136, %ymm3, %ymm3, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
-	vpbroadcastd	.LCPI13_5(%rip), %ymm4
-	vpbroadcastd	.LCPI13_6(%rip), %ymm5
-	vpbroadcastd	.LCPI13_7(%rip), %ymm6
-	vpbroadcastq	.LCPI13_8(%rip), %ymm7
+	vpbroadcastd	.LCPI14_5(%rip), %ymm4
+	vpbroadcastd	.LCPI14_6(%rip), %ymm5
+	vpbroadcastd	.LCPI14_7(%rip), %ymm6
+	vpbroadcastq	.LCPI14_8(%rip), %ymm7
 	.p2align	4
-.LBB13_16:
+.LBB14_16:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -4525,12 +5189,12 @@ convolution_forward:
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rdx, %rax
-	jne	.LBB13_16
+	jne	.LBB14_16
 	cmpq	%rax, -48(%rbp)
-	je	.LBB13_38
+	je	.LBB14_38
 	testb	$28, -48(%rbp)
-	je	.LBB13_22
-.LBB13_19:
+	je	.LBB14_22
+.LBB14_19:
 	movq	%rax, %rdx
 	addq	$28, %rcx
 	movq	%rcx, %rax
@@ -4539,12 +5203,12 @@ convolution_forward:
 	vbroadcastsd	%xmm0, %ymm1
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vpor	.LCPI13_3(%rip), %ymm0, %ymm0
+	vpor	.LCPI14_3(%rip), %ymm0, %ymm0
 	vextractf128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
-	vpbroadcastq	.LCPI13_9(%rip), %ymm2
+	vpbroadcastq	.LCPI14_9(%rip), %ymm2
 	.p2align	4
-.LBB13_20:
+.LBB14_20:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
@@ -4552,27 +5216,27 @@ convolution_forward:
 	addq	$4, %rdx
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rdx, %rax
-	jne	.LBB13_20
+	jne	.LBB14_20
 	cmpq	%rax, %rcx
-	je	.LBB13_38
-.LBB13_22:
+	je	.LBB14_38
+.LBB14_22:
 	movq	-112(%rbp), %rcx
 	imull	%eax, %ecx
 	imull	%ecx, %r9d
 	.p2align	4
-.LBB13_23:
+.LBB14_23:
 	movl	%r9d, (%r12,%rax,4)
 	incq	%rax
 	addl	-80(%rbp), %r9d
 	cmpq	%rax, -48(%rbp)
-	jne	.LBB13_23
-.LBB13_38:
+	jne	.LBB14_23
+.LBB14_38:
 	testq	%r14, %r14
 	movq	-136(%rbp), %r15
 	movq	-128(%rbp), %r13
 	movq	-96(%rbp), %rcx
 	movq	-104(%rbp), %rdx
-	jle	.LBB13_41
+	jle	.LBB14_41
 	movq	-48(%rbp), %rax
 	leaq	(%r12,%rax,4), %rax
 	movq	-120(%rbp), %rsi
@@ -4584,7 +5248,7 @@ convolution_forward:
 	shlq	$2, %rcx
 	movq	%rdx, -104(%rbp)
 	.p2align	4
-.LBB13_40:
+.LBB14_40:
 	leaq	-400(%rbp), %rdi
 	leaq	-288(%rbp), %rsi
 	leaq	-352(%rbp), %rdx
@@ -4613,8 +5277,8 @@ convolution_forward:
 	addq	%rdx, %r15
 	addq	%rcx, %r13
 	decq	%r14
-	jne	.LBB13_40
-.LBB13_41:
+	jne	.LBB14_40
+.LBB14_41:
 	addq	$360, %rsp
 	popq	%rbx
 	popq	%r12
@@ -4625,8 +5289,8 @@ convolution_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end13:
-	.size	convolution_forward, .Lfunc_end13-convolution_forward
+.Lfunc_end14:
+	.size	convolution_forward, .Lfunc_end14-convolution_forward
 	.cfi_endproc
 	.p2align	4
 	.type	convolution_weight_gradient,@function
@@ -4646,52 +5310,52 @@ convolution_weight_gradient:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end14:
-	.size	convolution_weight_gradient, .Lfunc_end14-convolution_weight_gradient
+.Lfunc_end15:
+	.size	convolution_weight_gradient, .Lfunc_end15-convolution_weight_gradient
 	.cfi_endproc
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI15_0:
+.LCPI16_0:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI15_1:
+.LCPI16_1:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI15_8:
+.LCPI16_8:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI15_9:
+.LCPI16_9:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI15_10:
+.LCPI16_10:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI15_11:
+.LCPI16_11:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI15_12:
+.LCPI16_12:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI15_13:
+.LCPI16_13:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI15_14:
+.LCPI16_14:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -4724,7 +5388,7 @@ convolution_weight_gradient:
 	.byte	3
 	.byte	2
 	.byte	1
-.LCPI15_15:
+.LCPI16_15:
 	.long	0
 	.long	1
 	.long	2
@@ -4733,7 +5397,7 @@ convolution_weight_gradient:
 	.long	5
 	.long	6
 	.long	7
-.LCPI15_16:
+.LCPI16_16:
 	.long	1
 	.long	2
 	.long	3
@@ -4744,19 +5408,19 @@ convolution_weight_gradient:
 	.long	8
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI15_2:
+.LCPI16_2:
 	.long	8
-.LCPI15_3:
+.LCPI16_3:
 	.long	16
-.LCPI15_4:
+.LCPI16_4:
 	.long	24
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI15_5:
+.LCPI16_5:
 	.quad	32
-.LCPI15_6:
+.LCPI16_6:
 	.quad	4
-.LCPI15_7:
+.LCPI16_7:
 	.quad	8
 	.text
 	.p2align	4
@@ -4808,13 +5472,13 @@ convolution_input_gradient:
 	movq	%rsi, 120(%rsp)
 	movq	112(%rdi), %r8
 	cmpb	$1, %dl
-	jne	.LBB15_2
+	jne	.LBB16_2
 	movq	72(%rdi), %rsi
 	orq	88(%rdi), %rsi
 	orq	464(%rsp), %rsi
 	orq	360(%rsp), %rsi
 	sete	15(%rsp)
-.LBB15_2:
+.LBB16_2:
 	movq	24(%rdi), %rsi
 	movq	%rsi, 56(%rsp)
 	movq	32(%rdi), %rsi
@@ -4832,33 +5496,33 @@ convolution_input_gradient:
 	movq	%rcx, 80(%rsp)
 	testq	%r8, %r8
 	movq	%r9, 320(%rsp)
-	jle	.LBB15_16
+	jle	.LBB16_16
 	cmpq	$3, %r8
-	ja	.LBB15_7
+	ja	.LBB16_7
 	xorl	%esi, %esi
-	jmp	.LBB15_5
-.LBB15_7:
+	jmp	.LBB16_5
+.LBB16_7:
 	vmovq	%r12, %xmm0
 	cmpq	$32, %r8
-	jae	.LBB15_9
+	jae	.LBB16_9
 	xorl	%esi, %esi
-	jmp	.LBB15_13
-.LBB15_9:
+	jmp	.LBB16_13
+.LBB16_9:
 	movq	%r8, %rsi
 	movabsq	$9223372036854775776, %rcx
 	andq	%rcx, %rsi
 	vpbroadcastq	%xmm0, %ymm3
-	vmovaps	.LCPI15_0(%rip), %ymm1
-	vmovaps	.LCPI15_1(%rip), %ymm2
+	vmovaps	.LCPI16_0(%rip), %ymm1
+	vmovaps	.LCPI16_1(%rip), %ymm2
 	xorl	%edi, %edi
 	vshufps	$136, %ymm3, %ymm3, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
-	vpbroadcastd	.LCPI15_2(%rip), %ymm4
-	vpbroadcastd	.LCPI15_3(%rip), %ymm5
-	vpbroadcastd	.LCPI15_4(%rip), %ymm6
-	vpbroadcastq	.LCPI15_5(%rip), %ymm7
+	vpbroadcastd	.LCPI16_2(%rip), %ymm4
+	vpbroadcastd	.LCPI16_3(%rip), %ymm5
+	vpbroadcastd	.LCPI16_4(%rip), %ymm6
+	vpbroadcastq	.LCPI16_5(%rip), %ymm7
 	.p2align	4
-.LBB15_10:
+.LBB16_10:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -4876,12 +5540,12 @@ convolution_input_gradient:
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rdi, %rsi
-	jne	.LBB15_10
+	jne	.LBB16_10
 	cmpq	%rsi, %r8
-	je	.LBB15_16
+	je	.LBB16_16
 	testb	$28, %r8b
-	je	.LBB15_5
-.LBB15_13:
+	je	.LBB16_5
+.LBB16_13:
 	movq	%rsi, %rdi
 	movabsq	$9223372036854775776, %rcx
 	leaq	28(%rcx), %rsi
@@ -4889,12 +5553,12 @@ convolution_input_gradient:
 	vpbroadcastq	%xmm0, %ymm1
 	vmovq	%rdi, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vpor	.LCPI15_1(%rip), %ymm0, %ymm0
+	vpor	.LCPI16_1(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
-	vpbroadcastq	.LCPI15_6(%rip), %ymm2
+	vpbroadcastq	.LCPI16_6(%rip), %ymm2
 	.p2align	4
-.LBB15_14:
+.LBB16_14:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
@@ -4902,22 +5566,22 @@ convolution_input_gradient:
 	addq	$4, %rdi
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rdi, %rsi
-	jne	.LBB15_14
+	jne	.LBB16_14
 	cmpq	%rsi, %r8
-	je	.LBB15_16
-.LBB15_5:
+	je	.LBB16_16
+.LBB16_5:
 	movl	%esi, %r9d
 	imull	%r10d, %r9d
 	movq	120(%rsp), %rdi
 	imull	%r9d, %edi
 	.p2align	4
-.LBB15_6:
+.LBB16_6:
 	movl	%edi, (%r11,%rsi,4)
 	incq	%rsi
 	addl	%r12d, %edi
 	cmpq	%rsi, %r8
-	jne	.LBB15_6
-.LBB15_16:
+	jne	.LBB16_6
+.LBB16_16:
 	movq	%r10, 344(%rsp)
 	movq	72(%rsp), %rcx
 	imulq	336(%rsp), %rcx
@@ -4926,9 +5590,9 @@ convolution_input_gradient:
 	leaq	(%r11,%r8,4), %rcx
 	movq	%rcx, 448(%rsp)
 	andb	%dl, 15(%rsp)
-	je	.LBB15_31
+	je	.LBB16_31
 	cmpq	$0, 88(%rsp)
-	jle	.LBB15_31
+	jle	.LBB16_31
 	movabsq	$9223372036854775776, %rcx
 	leaq	24(%rcx), %rdx
 	andq	16(%rsp), %rdx
@@ -4937,46 +5601,46 @@ convolution_input_gradient:
 	movq	72(%rsp), %rsi
 	imull	336(%rsp), %esi
 	xorl	%edi, %edi
-	vmovdqa	.LCPI15_0(%rip), %ymm1
-	vmovdqa	.LCPI15_1(%rip), %ymm2
-	vpbroadcastq	.LCPI15_7(%rip), %ymm3
+	vmovdqa	.LCPI16_0(%rip), %ymm1
+	vmovdqa	.LCPI16_1(%rip), %ymm2
+	vpbroadcastq	.LCPI16_7(%rip), %ymm3
 	xorl	%r9d, %r9d
 	xorl	%r10d, %r10d
-	jmp	.LBB15_19
+	jmp	.LBB16_19
 	.p2align	4
-.LBB15_30:
+.LBB16_30:
 	incq	%r9
 	addl	%esi, %edi
 	cmpq	88(%rsp), %r9
-	je	.LBB15_31
-.LBB15_19:
+	je	.LBB16_31
+.LBB16_19:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB15_30
+	jle	.LBB16_30
 	movq	352(%rsp), %r11
 	imulq	%r9, %r11
 	vmovq	%r11, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%r11d, %r11d
 	xorl	%ebx, %ebx
-	jmp	.LBB15_21
+	jmp	.LBB16_21
 	.p2align	4
-.LBB15_29:
+.LBB16_29:
 	incq	%rbx
 	addl	72(%rsp), %r11d
 	cmpq	56(%rsp), %rbx
-	je	.LBB15_30
-.LBB15_21:
+	je	.LBB16_30
+.LBB16_21:
 	movq	16(%rsp), %r14
 	testq	%r14, %r14
-	jle	.LBB15_29
+	jle	.LBB16_29
 	cmpq	$8, %r14
-	jae	.LBB15_24
+	jae	.LBB16_24
 	xorl	%r14d, %r14d
 	movq	80(%rsp), %rcx
 	movq	448(%rsp), %r8
-	jmp	.LBB15_27
+	jmp	.LBB16_27
 	.p2align	4
-.LBB15_24:
+.LBB16_24:
 	movq	%rbx, %r14
 	imulq	72(%rsp), %r14
 	vmovq	%r14, %xmm5
@@ -4988,7 +5652,7 @@ convolution_input_gradient:
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB15_25:
+.LBB16_25:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -5002,30 +5666,30 @@ convolution_input_gradient:
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
 	cmpq	%r15, %rdx
-	jne	.LBB15_25
+	jne	.LBB16_25
 	movq	%rdx, %r14
 	cmpq	%rdx, 16(%rsp)
 	movq	80(%rsp), %rcx
 	movq	448(%rsp), %r8
-	je	.LBB15_29
-.LBB15_27:
+	je	.LBB16_29
+.LBB16_27:
 	movq	16(%rsp), %r15
 	subq	%r14, %r15
 	addl	%r11d, %r14d
 	imull	%ecx, %r14d
 	addl	%edi, %r14d
 	.p2align	4
-.LBB15_28:
+.LBB16_28:
 	movl	%r14d, (%r8,%r10,4)
 	incq	%r10
 	addl	%ecx, %r14d
 	decq	%r15
-	jne	.LBB15_28
-	jmp	.LBB15_29
-.LBB15_31:
+	jne	.LBB16_28
+	jmp	.LBB16_29
+.LBB16_31:
 	movq	%r12, 304(%rsp)
 	cmpq	$0, 688(%rsp)
-	jle	.LBB15_204
+	jle	.LBB16_204
 	movq	16(%rsp), %r15
 	movq	%r15, %r13
 	imulq	56(%rsp), %r13
@@ -5159,8 +5823,8 @@ convolution_input_gradient:
 	movq	432(%rsp), %rax
 	addq	%rax, %rsi
 	movq	%rsi, 952(%rsp)
-	vmovdqa	.LCPI15_15(%rip), %ymm15
-	vmovaps	.LCPI15_16(%rip), %ymm14
+	vmovdqa	.LCPI16_15(%rip), %ymm15
+	vmovaps	.LCPI16_16(%rip), %ymm14
 	shrq	$61, %rcx
 	andl	$1, %ecx
 	movq	%rcx, 1080(%rsp)
@@ -5210,23 +5874,23 @@ convolution_input_gradient:
 	movq	%r11, 64(%rsp)
 	movq	%rbx, 576(%rsp)
 	movq	%rsi, 704(%rsp)
-	jmp	.LBB15_33
+	jmp	.LBB16_33
 	.p2align	4
-.LBB15_202:
+.LBB16_202:
 	movq	24(%rsp), %r13
-.LBB15_203:
+.LBB16_203:
 	movq	712(%rsp), %rdx
 	incq	%rdx
 	movq	704(%rsp), %rsi
 	addq	%rsi, 696(%rsp)
 	cmpq	688(%rsp), %rdx
 	movq	64(%rsp), %r11
-	je	.LBB15_204
-.LBB15_33:
+	je	.LBB16_204
+.LBB16_33:
 	imulq	%rdx, %rsi
 	movq	%rsi, %r15
 	cmpb	$0, 46(%rsp)
-	jne	.LBB15_35
+	jne	.LBB16_35
 	movq	536(%rsp), %rax
 	leaq	(%rax,%r15), %rdi
 	xorl	%esi, %esi
@@ -5235,10 +5899,10 @@ convolution_input_gradient:
 	vzeroupper
 	callq	memset@PLT
 	movq	%r14, %rdx
-	vmovaps	.LCPI15_16(%rip), %ymm14
-	vmovdqa	.LCPI15_15(%rip), %ymm15
+	vmovaps	.LCPI16_16(%rip), %ymm14
+	vmovdqa	.LCPI16_15(%rip), %ymm15
 	movq	64(%rsp), %r11
-.LBB15_35:
+.LBB16_35:
 	movq	%rdx, %rax
 	imulq	680(%rsp), %rax
 	movq	536(%rsp), %rcx
@@ -5246,9 +5910,9 @@ convolution_input_gradient:
 	movq	%rax, 824(%rsp)
 	cmpb	$0, 15(%rsp)
 	movq	%rdx, 712(%rsp)
-	je	.LBB15_139
+	je	.LBB16_139
 	cmpq	$0, 88(%rsp)
-	jle	.LBB15_203
+	jle	.LBB16_203
 	movq	712(%rsp), %rax
 	imulq	664(%rsp), %rax
 	movq	672(%rsp), %rcx
@@ -5267,9 +5931,9 @@ convolution_input_gradient:
 	movq	%rax, 280(%rsp)
 	movq	$0, 312(%rsp)
 	movq	%r8, 32(%rsp)
-	jmp	.LBB15_38
+	jmp	.LBB16_38
 	.p2align	4
-.LBB15_47:
+.LBB16_47:
 	movq	312(%rsp), %rcx
 	incq	%rcx
 	movq	1040(%rsp), %rax
@@ -5281,10 +5945,10 @@ convolution_input_gradient:
 	addq	%rax, 176(%rsp)
 	movq	%rcx, 312(%rsp)
 	cmpq	88(%rsp), %rcx
-	je	.LBB15_203
-.LBB15_38:
+	je	.LBB16_203
+.LBB16_38:
 	cmpq	$0, 16(%rsp)
-	jle	.LBB15_47
+	jle	.LBB16_47
 	movq	312(%rsp), %rax
 	imulq	56(%rsp), %rax
 	movq	%rax, 440(%rsp)
@@ -5301,9 +5965,9 @@ convolution_input_gradient:
 	movq	280(%rsp), %rax
 	movq	%rax, 384(%rsp)
 	movq	$0, 184(%rsp)
-	jmp	.LBB15_40
+	jmp	.LBB16_40
 	.p2align	4
-.LBB15_46:
+.LBB16_46:
 	movq	184(%rsp), %rcx
 	incq	%rcx
 	addq	$4, 384(%rsp)
@@ -5314,10 +5978,10 @@ convolution_input_gradient:
 	addq	$4, 424(%rsp)
 	movq	%rcx, 184(%rsp)
 	cmpq	16(%rsp), %rcx
-	je	.LBB15_47
-.LBB15_40:
+	je	.LBB16_47
+.LBB16_40:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB15_46
+	jle	.LBB16_46
 	movq	424(%rsp), %rdx
 	movq	416(%rsp), %rax
 	movq	%rax, 112(%rsp)
@@ -5328,9 +5992,9 @@ convolution_input_gradient:
 	movq	384(%rsp), %rax
 	movq	%rax, 104(%rsp)
 	movq	$0, 200(%rsp)
-	jmp	.LBB15_42
+	jmp	.LBB16_42
 	.p2align	4
-.LBB15_138:
+.LBB16_138:
 	movq	200(%rsp), %rcx
 	addq	$6, %rcx
 	movq	1096(%rsp), %rax
@@ -5343,11 +6007,11 @@ convolution_input_gradient:
 	addq	%rax, %rdx
 	movq	%rcx, 200(%rsp)
 	cmpq	56(%rsp), %rcx
-	jge	.LBB15_46
-.LBB15_42:
+	jge	.LBB16_46
+.LBB16_42:
 	movq	%rdx, 608(%rsp)
 	cmpq	$0, 216(%rsp)
-	jle	.LBB15_138
+	jle	.LBB16_138
 	movq	56(%rsp), %rdx
 	movq	200(%rsp), %rcx
 	subq	%rcx, %rdx
@@ -5368,8 +6032,8 @@ convolution_input_gradient:
 	movq	%rax, 480(%rsp)
 	xorl	%ecx, %ecx
 	movq	%r11, 128(%rsp)
-	jmp	.LBB15_44
-.LBB15_55:
+	jmp	.LBB16_44
+.LBB16_55:
 	vpxor	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm4, %xmm4, %xmm4
@@ -5382,15 +6046,15 @@ convolution_input_gradient:
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm5, %xmm5, %xmm5
 	movq	128(%rsp), %r11
-.LBB15_57:
-	vmovdqa	.LCPI15_16(%rip), %ymm0
+.LBB16_57:
+	vmovdqa	.LCPI16_16(%rip), %ymm0
 	vpcmpgtd	1184(%rsp), %ymm0, %ymm14
 	movq	480(%rsp), %rdi
 	movslq	(%rdi), %rax
 	vpand	%ymm13, %ymm14, %ymm0
 	movq	224(%rsp), %r10
 	vaddps	(%r10,%rax,4), %ymm0, %ymm13
-	vmovdqa	.LCPI15_16(%rip), %ymm0
+	vmovdqa	.LCPI16_16(%rip), %ymm0
 	vpcmpgtd	864(%rsp), %ymm0, %ymm0
 	vmovups	%ymm13, (%r10,%rax,4)
 	movslq	(%rdi), %rax
@@ -5436,40 +6100,40 @@ convolution_input_gradient:
 	movq	808(%rsp), %rdx
 	movslq	(%rdi,%rdx,4), %rax
 	vpand	%ymm5, %ymm14, %ymm1
-	vmovaps	.LCPI15_16(%rip), %ymm14
+	vmovaps	.LCPI16_16(%rip), %ymm14
 	vaddps	(%r10,%rax,4), %ymm1, %ymm1
 	vmovups	%ymm1, (%r10,%rax,4)
 	movslq	(%rdi,%rdx,4), %rax
 	vpand	%ymm2, %ymm0, %ymm0
-.LBB15_69:
+.LBB16_69:
 	vaddps	(%r14,%rax,4), %ymm0, %ymm0
 	vmovups	%ymm0, (%r14,%rax,4)
 	.p2align	4
-.LBB15_137:
+.LBB16_137:
 	addq	$2, %rcx
 	cmpq	216(%rsp), %rcx
 	movq	24(%rsp), %r13
-	jge	.LBB15_138
-.LBB15_44:
+	jge	.LBB16_138
+.LBB16_44:
 	movq	%rcx, %rax
 	movq	1120(%rsp), %r15
 	orq	%r15, %rax
 	shrq	$32, %rax
-	je	.LBB15_45
+	je	.LBB16_45
 	movq	%rcx, %rax
 	xorl	%edx, %edx
 	divq	%r15
 	movq	%rdx, %rdi
 	movq	%rax, %rsi
-	jmp	.LBB15_49
+	jmp	.LBB16_49
 	.p2align	4
-.LBB15_45:
+.LBB16_45:
 	movl	%ecx, %eax
 	xorl	%edx, %edx
 	divl	%r15d
 	movl	%edx, %edi
 	movl	%eax, %esi
-.LBB15_49:
+.LBB16_49:
 	shlq	$3, %rdi
 	movq	472(%rsp), %r10
 	cmpq	%r10, %rdi
@@ -5482,15 +6146,15 @@ convolution_input_gradient:
 	movq	%rax, %rdx
 	orq	%r15, %rdx
 	shrq	$32, %rdx
-	je	.LBB15_50
+	je	.LBB16_50
 	cqto
 	idivq	%r15
-	jmp	.LBB15_52
+	jmp	.LBB16_52
 	.p2align	4
-.LBB15_50:
+.LBB16_50:
 	xorl	%edx, %edx
 	divl	%r15d
-.LBB15_52:
+.LBB16_52:
 	shlq	$3, %rdx
 	movq	472(%rsp), %r15
 	cmpq	%r15, %rdx
@@ -5502,7 +6166,7 @@ convolution_input_gradient:
 	addl	%r13d, %r14d
 	addl	$-2, %r14d
 	cmpl	$11, %r14d
-	ja	.LBB15_137
+	ja	.LBB16_137
 	movq	608(%rsp), %r8
 	subl	%r10d, %edi
 	vmovd	%edi, %xmm0
@@ -5526,14 +6190,14 @@ convolution_input_gradient:
 	addq	%r10, %rsi
 	imulq	%r13, %rax
 	addq	%r15, %rax
-	leaq	.LJTI15_0(%rip), %rdx
+	leaq	.LJTI16_0(%rip), %rdx
 	movslq	(%rdx,%r14,4), %r10
 	addq	%rdx, %r10
 	jmpq	*%r10
-.LBB15_127:
+.LBB16_127:
 	movq	24(%rsp), %r14
 	testq	%r14, %r14
-	jle	.LBB15_128
+	jle	.LBB16_128
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	cmpq	$0, 592(%rsp)
@@ -5542,12 +6206,12 @@ convolution_input_gradient:
 	movq	584(%rsp), %rdx
 	movq	128(%rsp), %r11
 	vpxor	%xmm1, %xmm1, %xmm1
-	je	.LBB15_130
+	je	.LBB16_130
 	xorl	%edi, %edi
 	xorl	%esi, %esi
 	movq	104(%rsp), %r8
 	.p2align	4
-.LBB15_132:
+.LBB16_132:
 	vbroadcastss	(%r9,%rdi), %ymm0
 	movslq	(%r15,%rsi,4), %r10
 	vfmadd132ps	(%rax,%r10,4), %ymm1, %ymm0
@@ -5557,11 +6221,11 @@ convolution_input_gradient:
 	addq	$2, %rsi
 	addq	%rdx, %rdi
 	cmpq	%rsi, %r13
-	jne	.LBB15_132
+	jne	.LBB16_132
 	testb	$1, %r14b
-	jne	.LBB15_134
-	jmp	.LBB15_135
-.LBB15_54:
+	jne	.LBB16_134
+	jmp	.LBB16_135
+.LBB16_54:
 	vmovdqa	%ymm13, 864(%rsp)
 	movq	%r11, 48(%rsp)
 	vmovdqa	%ymm12, 1184(%rsp)
@@ -5569,7 +6233,7 @@ convolution_input_gradient:
 	testq	%r13, %r13
 	movq	456(%rsp), %rdx
 	vpxor	%xmm9, %xmm9, %xmm9
-	jle	.LBB15_55
+	jle	.LBB16_55
 	movq	%r9, %r10
 	vpxor	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm6, %xmm6, %xmm6
@@ -5587,7 +6251,7 @@ convolution_input_gradient:
 	movq	32(%rsp), %r8
 	movq	128(%rsp), %r11
 	.p2align	4
-.LBB15_59:
+.LBB16_59:
 	movslq	(%rdi,%r14,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vmovups	(%r15,%rsi,4), %ymm15
@@ -5617,14 +6281,14 @@ convolution_input_gradient:
 	incq	%r14
 	addq	%rdx, %r10
 	cmpq	%r14, %r13
-	jne	.LBB15_59
-	vmovdqa	.LCPI15_15(%rip), %ymm15
-	jmp	.LBB15_57
-.LBB15_95:
+	jne	.LBB16_59
+	vmovdqa	.LCPI16_15(%rip), %ymm15
+	jmp	.LBB16_57
+.LBB16_95:
 	movq	24(%rsp), %r14
 	testq	%r14, %r14
 	movq	128(%rsp), %r11
-	jle	.LBB15_96
+	jle	.LBB16_96
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	vpxor	%xmm1, %xmm1, %xmm1
@@ -5637,7 +6301,7 @@ convolution_input_gradient:
 	movq	64(%rsp), %rdx
 	movq	112(%rsp), %r8
 	.p2align	4
-.LBB15_102:
+.LBB16_102:
 	movslq	(%r13,%rdi,4), %r10
 	vmovups	(%rax,%r10,4), %ymm0
 	vbroadcastss	(%r9,%rsi,4), %ymm4
@@ -5649,14 +6313,14 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rdx, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB15_102
-	jmp	.LBB15_97
-.LBB15_65:
+	jne	.LBB16_102
+	jmp	.LBB16_97
+.LBB16_65:
 	movq	%r11, 48(%rsp)
 	movq	24(%rsp), %r13
 	testq	%r13, %r13
 	movq	456(%rsp), %rdx
-	jle	.LBB15_66
+	jle	.LBB16_66
 	vmovdqa	%ymm13, 864(%rsp)
 	vmovdqa	%ymm15, %ymm14
 	vmovdqa	%ymm12, %ymm15
@@ -5676,7 +6340,7 @@ convolution_input_gradient:
 	movq	32(%rsp), %r8
 	movq	128(%rsp), %r11
 	.p2align	4
-.LBB15_71:
+.LBB16_71:
 	movslq	(%rdi,%r14,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vmovups	(%r15,%rsi,4), %ymm0
@@ -5702,16 +6366,16 @@ convolution_input_gradient:
 	incq	%r14
 	addq	%rdx, %r10
 	cmpq	%r14, %r13
-	jne	.LBB15_71
+	jne	.LBB16_71
 	vmovdqa	%ymm15, %ymm12
 	vmovdqa	%ymm14, %ymm15
-	vmovaps	.LCPI15_16(%rip), %ymm14
+	vmovaps	.LCPI16_16(%rip), %ymm14
 	vmovdqa	864(%rsp), %ymm13
-	jmp	.LBB15_68
-.LBB15_108:
+	jmp	.LBB16_68
+.LBB16_108:
 	movq	24(%rsp), %rax
 	testq	%rax, %rax
-	jle	.LBB15_109
+	jle	.LBB16_109
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	cmpq	$0, 592(%rsp)
@@ -5719,7 +6383,7 @@ convolution_input_gradient:
 	movq	584(%rsp), %rdx
 	movq	128(%rsp), %r11
 	vpxor	%xmm1, %xmm1, %xmm1
-	je	.LBB15_111
+	je	.LBB16_111
 	xorl	%edi, %edi
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%esi, %esi
@@ -5727,7 +6391,7 @@ convolution_input_gradient:
 	movq	328(%rsp), %r8
 	movq	104(%rsp), %r14
 	.p2align	4
-.LBB15_116:
+.LBB16_116:
 	movslq	(%r13,%rsi,4), %r10
 	vbroadcastss	(%r9,%rdi), %ymm0
 	vmovups	(%rax,%r10,4), %ymm3
@@ -5743,14 +6407,14 @@ convolution_input_gradient:
 	addq	$2, %rsi
 	addq	%rdx, %rdi
 	cmpq	%rsi, %r15
-	jne	.LBB15_116
-	jmp	.LBB15_112
-.LBB15_103:
+	jne	.LBB16_116
+	jmp	.LBB16_112
+.LBB16_103:
 	movq	%r11, 48(%rsp)
 	movq	24(%rsp), %r13
 	vxorps	%xmm2, %xmm2, %xmm2
 	testq	%r13, %r13
-	jle	.LBB15_104
+	jle	.LBB16_104
 	xorl	%r10d, %r10d
 	vpxor	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -5761,7 +6425,7 @@ convolution_input_gradient:
 	movq	32(%rsp), %r8
 	movq	128(%rsp), %r11
 	.p2align	4
-.LBB15_107:
+.LBB16_107:
 	movslq	(%rdi,%r14,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vmovups	(%r15,%rsi,4), %ymm0
@@ -5775,12 +6439,12 @@ convolution_input_gradient:
 	incq	%r14
 	addq	%rdx, %r10
 	cmpq	%r14, %r13
-	jne	.LBB15_107
-	jmp	.LBB15_105
-.LBB15_77:
+	jne	.LBB16_107
+	jmp	.LBB16_105
+.LBB16_77:
 	movq	24(%rsp), %r13
 	testq	%r13, %r13
-	jle	.LBB15_78
+	jle	.LBB16_78
 	movq	%r11, 48(%rsp)
 	movq	%rcx, 864(%rsp)
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -5800,7 +6464,7 @@ convolution_input_gradient:
 	movq	128(%rsp), %rbx
 	movq	608(%rsp), %rcx
 	.p2align	4
-.LBB15_82:
+.LBB16_82:
 	movslq	(%rdi,%r14,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vmovups	(%r15,%rsi,4), %ymm0
@@ -5820,21 +6484,21 @@ convolution_input_gradient:
 	incq	%r14
 	addq	%rdx, %r10
 	cmpq	%r14, %r13
-	jne	.LBB15_82
+	jne	.LBB16_82
 	movq	576(%rsp), %rbx
 	movq	864(%rsp), %rcx
 	movq	48(%rsp), %r11
-	jmp	.LBB15_80
-.LBB15_117:
+	jmp	.LBB16_80
+.LBB16_117:
 	movq	%r11, 48(%rsp)
 	movq	24(%rsp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB15_118
+	jle	.LBB16_118
 	cmpq	$0, 592(%rsp)
 	movq	584(%rsp), %rdx
 	movq	128(%rsp), %r11
 	vxorps	%xmm2, %xmm2, %xmm2
-	je	.LBB15_120
+	je	.LBB16_120
 	xorl	%r14d, %r14d
 	vxorps	%xmm3, %xmm3, %xmm3
 	xorl	%r10d, %r10d
@@ -5843,7 +6507,7 @@ convolution_input_gradient:
 	movq	32(%rsp), %r8
 	movq	104(%rsp), %rbx
 	.p2align	4
-.LBB15_122:
+.LBB16_122:
 	movslq	(%rdi,%r10,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vbroadcastss	(%r9,%r14), %ymm0
@@ -5857,10 +6521,10 @@ convolution_input_gradient:
 	addq	$2, %r10
 	addq	%rdx, %r14
 	cmpq	%r10, %r13
-	jne	.LBB15_122
+	jne	.LBB16_122
 	testb	$1, 24(%rsp)
-	je	.LBB15_125
-.LBB15_124:
+	je	.LBB16_125
+.LBB16_124:
 	movq	16(%rbp), %rdi
 	movslq	(%rdi,%r10,4), %r14
 	leaq	(%r8,%r14,4), %r14
@@ -5869,13 +6533,13 @@ convolution_input_gradient:
 	vbroadcastss	(%rdx,%r10,4), %ymm0
 	vfmadd231ps	(%r14,%rsi,4), %ymm0, %ymm2
 	vfmadd231ps	(%r14,%rax,4), %ymm0, %ymm3
-.LBB15_125:
+.LBB16_125:
 	movq	576(%rsp), %rbx
-	jmp	.LBB15_126
-.LBB15_88:
+	jmp	.LBB16_126
+.LBB16_88:
 	movq	24(%rsp), %r13
 	testq	%r13, %r13
-	jle	.LBB15_89
+	jle	.LBB16_89
 	movq	%r11, 48(%rsp)
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%r10d, %r10d
@@ -5891,7 +6555,7 @@ convolution_input_gradient:
 	movq	112(%rsp), %r11
 	movq	128(%rsp), %rbx
 	.p2align	4
-.LBB15_94:
+.LBB16_94:
 	movslq	(%rdi,%r14,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vmovups	(%r15,%rsi,4), %ymm0
@@ -5908,15 +6572,15 @@ convolution_input_gradient:
 	incq	%r14
 	addq	%rdx, %r10
 	cmpq	%r14, %r13
-	jne	.LBB15_94
+	jne	.LBB16_94
 	movq	576(%rsp), %rbx
 	movq	48(%rsp), %r11
-	jmp	.LBB15_91
-.LBB15_83:
+	jmp	.LBB16_91
+.LBB16_83:
 	movq	24(%rsp), %r14
 	testq	%r14, %r14
 	movq	128(%rsp), %r11
-	jle	.LBB15_84
+	jle	.LBB16_84
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	vpxor	%xmm1, %xmm1, %xmm1
@@ -5930,7 +6594,7 @@ convolution_input_gradient:
 	movq	%r8, %r15
 	movq	112(%rsp), %r8
 	.p2align	4
-.LBB15_87:
+.LBB16_87:
 	movslq	(%r13,%rdi,4), %r10
 	vmovups	(%rax,%r10,4), %ymm0
 	vbroadcastss	(%r9,%rsi,4), %ymm5
@@ -5944,13 +6608,13 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rdx, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB15_87
-	jmp	.LBB15_85
-.LBB15_60:
+	jne	.LBB16_87
+	jmp	.LBB16_85
+.LBB16_60:
 	movq	24(%rsp), %r14
 	testq	%r14, %r14
 	movq	456(%rsp), %rdx
-	jle	.LBB15_61
+	jle	.LBB16_61
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	vpxor	%xmm1, %xmm1, %xmm1
@@ -5965,7 +6629,7 @@ convolution_input_gradient:
 	movq	16(%rbp), %r13
 	movq	128(%rsp), %r11
 	.p2align	4
-.LBB15_64:
+.LBB16_64:
 	movslq	(%r13,%rdi,4), %r10
 	vbroadcastss	(%rsi), %ymm0
 	vmovups	(%rax,%r10,4), %ymm7
@@ -5987,13 +6651,13 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rdx, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB15_64
-	jmp	.LBB15_62
-.LBB15_72:
+	jne	.LBB16_64
+	jmp	.LBB16_62
+.LBB16_72:
 	movq	24(%rsp), %r14
 	testq	%r14, %r14
 	movq	456(%rsp), %rdx
-	jle	.LBB15_73
+	jle	.LBB16_73
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	vpxor	%xmm1, %xmm1, %xmm1
@@ -6007,7 +6671,7 @@ convolution_input_gradient:
 	movq	16(%rbp), %r13
 	movq	128(%rsp), %r11
 	.p2align	4
-.LBB15_76:
+.LBB16_76:
 	movslq	(%r13,%rdi,4), %r10
 	vbroadcastss	(%rsi), %ymm0
 	vmovups	(%rax,%r10,4), %ymm6
@@ -6026,14 +6690,14 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rdx, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB15_76
-	jmp	.LBB15_74
-.LBB15_96:
+	jne	.LBB16_76
+	jmp	.LBB16_74
+.LBB16_96:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	16(%rsp), %r15
-.LBB15_97:
+.LBB16_97:
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	movq	480(%rsp), %rdx
 	movslq	(%rdx), %rax
@@ -6046,8 +6710,8 @@ convolution_input_gradient:
 	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
 	vmovups	%ymm2, (%rsi,%rax,4)
 	movq	96(%rsp), %rax
-	jmp	.LBB15_98
-.LBB15_66:
+	jmp	.LBB16_98
+.LBB16_66:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm6, %xmm6, %xmm6
@@ -6059,7 +6723,7 @@ convolution_input_gradient:
 	vpxor	%xmm9, %xmm9, %xmm9
 	vpxor	%xmm11, %xmm11, %xmm11
 	movq	128(%rsp), %r11
-.LBB15_68:
+.LBB16_68:
 	vpcmpgtd	%ymm13, %ymm14, %ymm1
 	vpcmpgtd	%ymm12, %ymm14, %ymm0
 	movq	480(%rsp), %rdi
@@ -6106,19 +6770,19 @@ convolution_input_gradient:
 	vmovups	%ymm0, (%r10,%rax,4)
 	movslq	(%rdi,%r12,4), %rax
 	vpand	%ymm3, %ymm1, %ymm0
-	jmp	.LBB15_69
-.LBB15_109:
+	jmp	.LBB16_69
+.LBB16_109:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	16(%rsp), %r14
 	movq	128(%rsp), %r11
-	jmp	.LBB15_114
-.LBB15_104:
+	jmp	.LBB16_114
+.LBB16_104:
 	vpxor	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	movq	128(%rsp), %r11
-.LBB15_105:
+.LBB16_105:
 	vpcmpgtd	%ymm13, %ymm14, %ymm0
 	vpcmpgtd	%ymm12, %ymm14, %ymm1
 	movq	480(%rsp), %rdx
@@ -6141,8 +6805,8 @@ convolution_input_gradient:
 	vpand	%ymm3, %ymm0, %ymm0
 	vaddps	(%r10,%rax,4), %ymm0, %ymm0
 	vmovups	%ymm0, (%r10,%rax,4)
-	jmp	.LBB15_137
-.LBB15_78:
+	jmp	.LBB16_137
+.LBB16_78:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm6, %xmm6, %xmm6
@@ -6151,7 +6815,7 @@ convolution_input_gradient:
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm9, %xmm9, %xmm9
-.LBB15_80:
+.LBB16_80:
 	vpcmpgtd	%ymm13, %ymm14, %ymm0
 	vpcmpgtd	%ymm12, %ymm14, %ymm1
 	movq	480(%rsp), %rdi
@@ -6189,16 +6853,16 @@ convolution_input_gradient:
 	vmovups	%ymm1, (%r10,%rax,4)
 	movslq	(%rdi,%rdx,4), %rax
 	vpand	%ymm3, %ymm0, %ymm0
-	jmp	.LBB15_92
-.LBB15_128:
+	jmp	.LBB16_92
+.LBB16_128:
 	vpxor	%xmm1, %xmm1, %xmm1
 	movq	128(%rsp), %r11
-	jmp	.LBB15_135
-.LBB15_118:
+	jmp	.LBB16_135
+.LBB16_118:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	128(%rsp), %r11
-.LBB15_126:
+.LBB16_126:
 	movq	224(%rsp), %rsi
 	vpcmpgtd	%ymm13, %ymm14, %ymm0
 	vpand	%ymm3, %ymm0, %ymm0
@@ -6210,15 +6874,15 @@ convolution_input_gradient:
 	vmovups	%ymm1, (%rsi,%rax,4)
 	movslq	(%rdx), %rax
 	movq	48(%rsp), %rdx
-	jmp	.LBB15_136
-.LBB15_89:
+	jmp	.LBB16_136
+.LBB16_89:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm7, %xmm7, %xmm7
-.LBB15_91:
+.LBB16_91:
 	vpcmpgtd	%ymm12, %ymm14, %ymm0
 	movq	480(%rsp), %rdi
 	movslq	(%rdi), %rax
@@ -6247,17 +6911,17 @@ convolution_input_gradient:
 	vmovups	%ymm0, (%r10,%rax,4)
 	movslq	(%rdi,%rdx,4), %rax
 	vpand	%ymm3, %ymm6, %ymm0
-.LBB15_92:
+.LBB16_92:
 	vaddps	(%r11,%rax,4), %ymm0, %ymm0
 	vmovups	%ymm0, (%r11,%rax,4)
 	movq	128(%rsp), %r11
-	jmp	.LBB15_137
-.LBB15_84:
+	jmp	.LBB16_137
+.LBB16_84:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm4, %xmm4, %xmm4
-.LBB15_85:
+.LBB16_85:
 	movq	16(%rsp), %rdi
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	movq	480(%rsp), %rdx
@@ -6276,10 +6940,10 @@ convolution_input_gradient:
 	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
 	vmovups	%ymm2, (%rsi,%rax,4)
 	movq	208(%rsp), %rax
-.LBB15_98:
+.LBB16_98:
 	movslq	(%rdx,%rax,4), %rax
-	jmp	.LBB15_99
-.LBB15_61:
+	jmp	.LBB16_99
+.LBB16_61:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm6, %xmm6, %xmm6
@@ -6288,7 +6952,7 @@ convolution_input_gradient:
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	16(%rsp), %r15
 	movq	128(%rsp), %r11
-.LBB15_62:
+.LBB16_62:
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	movq	480(%rsp), %rdx
 	movslq	(%rdx), %rax
@@ -6317,8 +6981,8 @@ convolution_input_gradient:
 	movq	808(%rsp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	vpandn	%ymm2, %ymm0, %ymm0
-	jmp	.LBB15_100
-.LBB15_73:
+	jmp	.LBB16_100
+.LBB16_73:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -6326,7 +6990,7 @@ convolution_input_gradient:
 	vpxor	%xmm5, %xmm5, %xmm5
 	movq	16(%rsp), %r15
 	movq	128(%rsp), %r11
-.LBB15_74:
+.LBB16_74:
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	movq	480(%rsp), %rdx
 	movslq	(%rdx), %rax
@@ -6349,14 +7013,14 @@ convolution_input_gradient:
 	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
 	vmovups	%ymm2, (%rsi,%rax,4)
 	movslq	(%rdx,%r12,4), %rax
-	jmp	.LBB15_99
-.LBB15_111:
+	jmp	.LBB16_99
+.LBB16_111:
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%esi, %esi
-.LBB15_112:
+.LBB16_112:
 	testb	$1, 24(%rsp)
 	movq	16(%rsp), %r14
-	je	.LBB15_114
+	je	.LBB16_114
 	movslq	(%r13,%rsi,4), %rdi
 	imulq	64(%rsp), %rsi
 	movq	192(%rsp), %rdx
@@ -6366,7 +7030,7 @@ convolution_input_gradient:
 	vfmadd231ps	%ymm3, %ymm0, %ymm2
 	vbroadcastss	(%r10,%r14,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm0, %ymm1
-.LBB15_114:
+.LBB16_114:
 	movq	224(%rsp), %rsi
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	movq	480(%rsp), %rdx
@@ -6375,41 +7039,41 @@ convolution_input_gradient:
 	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
 	vmovups	%ymm2, (%rsi,%rax,4)
 	movslq	(%rdx,%r14,4), %rax
-.LBB15_99:
+.LBB16_99:
 	vpandn	%ymm1, %ymm0, %ymm0
-.LBB15_100:
+.LBB16_100:
 	vaddps	(%rsi,%rax,4), %ymm0, %ymm0
 	vmovups	%ymm0, (%rsi,%rax,4)
-	jmp	.LBB15_137
-.LBB15_130:
+	jmp	.LBB16_137
+.LBB16_130:
 	xorl	%esi, %esi
 	testb	$1, %r14b
-	je	.LBB15_135
-.LBB15_134:
+	je	.LBB16_135
+.LBB16_134:
 	movslq	(%r15,%rsi,4), %rdi
 	imulq	64(%rsp), %rsi
 	movq	192(%rsp), %rdx
 	vbroadcastss	(%rdx,%rsi,4), %ymm0
 	vfmadd231ps	(%rax,%rdi,4), %ymm0, %ymm1
-.LBB15_135:
+.LBB16_135:
 	movq	224(%rsp), %rdx
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	vpandn	%ymm1, %ymm0, %ymm0
 	movq	480(%rsp), %rax
 	movslq	(%rax), %rax
-.LBB15_136:
+.LBB16_136:
 	vaddps	(%rdx,%rax,4), %ymm0, %ymm0
 	vmovups	%ymm0, (%rdx,%rax,4)
-	jmp	.LBB15_137
-.LBB15_120:
+	jmp	.LBB16_137
+.LBB16_120:
 	vxorps	%xmm3, %xmm3, %xmm3
 	xorl	%r10d, %r10d
 	movq	32(%rsp), %r8
 	testb	$1, 24(%rsp)
-	jne	.LBB15_124
-	jmp	.LBB15_125
+	jne	.LBB16_124
+	jmp	.LBB16_125
 	.p2align	4
-.LBB15_139:
+.LBB16_139:
 	movq	%rdx, %rax
 	imulq	664(%rsp), %rax
 	movq	672(%rsp), %rcx
@@ -6434,14 +7098,14 @@ convolution_input_gradient:
 	pushq	%rax
 	vzeroupper
 	callq	conv_product
-	vmovaps	.LCPI15_16(%rip), %ymm14
-	vmovdqa	.LCPI15_15(%rip), %ymm15
+	vmovaps	.LCPI16_16(%rip), %ymm14
+	vmovdqa	.LCPI16_15(%rip), %ymm15
 	addq	$32, %rsp
 	cmpq	$0, 88(%rsp)
 	movq	344(%rsp), %rdi
 	movq	80(%rsp), %rsi
 	movq	768(%rsp), %r8
-	jle	.LBB15_202
+	jle	.LBB16_202
 	movq	656(%rsp), %rax
 	addq	%r15, %rax
 	movq	%rax, 1024(%rsp)
@@ -6456,9 +7120,9 @@ convolution_input_gradient:
 	movq	968(%rsp), %rax
 	movq	%rax, 736(%rsp)
 	movq	$0, 552(%rsp)
-	jmp	.LBB15_141
+	jmp	.LBB16_141
 	.p2align	4
-.LBB15_201:
+.LBB16_201:
 	movq	552(%rsp), %rdx
 	incq	%rdx
 	movq	728(%rsp), %rax
@@ -6470,10 +7134,10 @@ convolution_input_gradient:
 	addq	%rax, 752(%rsp)
 	movq	%rdx, 552(%rsp)
 	cmpq	88(%rsp), %rdx
-	je	.LBB15_202
-.LBB15_141:
+	je	.LBB16_202
+.LBB16_141:
 	cmpq	$0, 16(%rsp)
-	jle	.LBB15_201
+	jle	.LBB16_201
 	movq	720(%rsp), %r9
 	movq	552(%rsp), %rdx
 	imulq	%rdx, %r9
@@ -6510,9 +7174,9 @@ convolution_input_gradient:
 	movq	984(%rsp), %r10
 	movq	992(%rsp), %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB15_143
+	jmp	.LBB16_143
 	.p2align	4
-.LBB15_200:
+.LBB16_200:
 	movq	440(%rsp), %r14
 	incq	%r14
 	movq	80(%rsp), %rsi
@@ -6530,53 +7194,53 @@ convolution_input_gradient:
 	cmpq	16(%rsp), %r14
 	movq	344(%rsp), %rdi
 	movq	768(%rsp), %r8
-	je	.LBB15_201
-.LBB15_143:
+	je	.LBB16_201
+.LBB16_143:
 	movq	%r14, %rdx
 	imulq	%rsi, %rdx
 	subq	360(%rsp), %rdx
 	testq	%rdi, %rdi
-	jle	.LBB15_144
+	jle	.LBB16_144
 	cmpq	$96, %rdi
 	movq	320(%rsp), %r9
-	jae	.LBB15_147
+	jae	.LBB16_147
 	xorl	%ecx, %ecx
-.LBB15_152:
+.LBB16_152:
 	leaq	-1(%rcx), %rax
 	imulq	%r9, %rax
 	addq	%r11, %rax
 	movq	%rcx, %r15
 	.p2align	4
-.LBB15_153:
+.LBB16_153:
 	addq	%r9, %rax
-	jns	.LBB15_156
+	jns	.LBB16_156
 	incq	%r15
 	cmpq	%r15, %rdi
-	jne	.LBB15_153
+	jne	.LBB16_153
 	movq	%rdi, %r15
-	jmp	.LBB15_156
+	jmp	.LBB16_156
 	.p2align	4
-.LBB15_144:
+.LBB16_144:
 	xorl	%r15d, %r15d
 	movq	320(%rsp), %r9
-	jmp	.LBB15_156
+	jmp	.LBB16_156
 	.p2align	4
-.LBB15_147:
+.LBB16_147:
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vmovdqa	%ymm0, 480(%rsp)
 	movl	$32, %eax
-	vmovaps	.LCPI15_1(%rip), %ymm1
+	vmovaps	.LCPI16_1(%rip), %ymm1
 	vmovaps	%ymm1, 224(%rsp)
-	vmovdqa	.LCPI15_0(%rip), %ymm2
-	vmovdqa	.LCPI15_13(%rip), %ymm3
-	vmovdqa	.LCPI15_12(%rip), %ymm4
-	vmovdqa	.LCPI15_11(%rip), %ymm5
-	vmovdqa	.LCPI15_10(%rip), %ymm6
-	vmovdqa	.LCPI15_9(%rip), %ymm7
-	vmovdqa	.LCPI15_8(%rip), %ymm8
+	vmovdqa	.LCPI16_0(%rip), %ymm2
+	vmovdqa	.LCPI16_13(%rip), %ymm3
+	vmovdqa	.LCPI16_12(%rip), %ymm4
+	vmovdqa	.LCPI16_11(%rip), %ymm5
+	vmovdqa	.LCPI16_10(%rip), %ymm6
+	vmovdqa	.LCPI16_9(%rip), %ymm7
+	vmovdqa	.LCPI16_8(%rip), %ymm8
 	.p2align	4
-.LBB15_148:
+.LBB16_148:
 	vmovdqa	224(%rsp), %ymm1
 	vpsrlq	$32, %ymm1, %ymm9
 	vmovdqa	1216(%rsp), %ymm0
@@ -6674,9 +7338,9 @@ convolution_input_gradient:
 	vpmovmskb	%ymm9, %esi
 	leaq	-32(%rax), %rcx
 	testl	%esi, %esi
-	jne	.LBB15_150
+	jne	.LBB16_150
 	addq	%r8, %rax
-	vpbroadcastq	.LCPI15_5(%rip), %ymm10
+	vpbroadcastq	.LCPI16_5(%rip), %ymm10
 	vmovdqa	224(%rsp), %ymm0
 	vpaddq	%ymm0, %ymm10, %ymm0
 	vmovdqa	%ymm0, 224(%rsp)
@@ -6689,13 +7353,13 @@ convolution_input_gradient:
 	vpaddq	%ymm10, %ymm8, %ymm8
 	cmpq	$64, %rax
 	movq	%rcx, %rax
-	jne	.LBB15_148
-.LBB15_150:
+	jne	.LBB16_148
+.LBB16_150:
 	vpermq	$216, %ymm9, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB15_151
-	vpand	.LCPI15_14(%rip), %ymm0, %ymm0
+	je	.LBB16_151
+	vpand	.LCPI16_14(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm0
 	vpextrb	$1, %xmm0, %eax
@@ -6748,18 +7412,18 @@ convolution_input_gradient:
 	subb	%al, %sil
 	movzbl	%sil, %r15d
 	subq	%rcx, %r15
-	vmovdqa	.LCPI15_15(%rip), %ymm15
-	vmovaps	.LCPI15_16(%rip), %ymm14
-	jmp	.LBB15_156
-.LBB15_151:
+	vmovdqa	.LCPI16_15(%rip), %ymm15
+	vmovaps	.LCPI16_16(%rip), %ymm14
+	jmp	.LBB16_156
+.LBB16_151:
 	movq	%r8, %rcx
 	movq	%rdi, %r15
 	cmpq	%r8, %rdi
-	vmovdqa	.LCPI15_15(%rip), %ymm15
-	vmovaps	.LCPI15_16(%rip), %ymm14
-	jne	.LBB15_152
+	vmovdqa	.LCPI16_15(%rip), %ymm15
+	vmovaps	.LCPI16_16(%rip), %ymm14
+	jne	.LBB16_152
 	.p2align	4
-.LBB15_156:
+.LBB16_156:
 	movq	784(%rsp), %rsi
 	imulq	%r14, %rsi
 	movq	776(%rsp), %rcx
@@ -6769,24 +7433,24 @@ convolution_input_gradient:
 	cmovlq	%r15, %rax
 	movq	%r10, %r8
 	.p2align	4
-.LBB15_157:
+.LBB16_157:
 	cmpq	%r15, %rdi
-	jle	.LBB15_160
+	jle	.LBB16_160
 	decq	%rdi
 	subq	%r9, %r8
 	cmpq	72(%rsp), %r8
-	jge	.LBB15_157
+	jge	.LBB16_157
 	incq	%rdi
 	movq	%rdi, %rax
-.LBB15_160:
+.LBB16_160:
 	movq	%r15, 224(%rsp)
 	movq	%r14, 440(%rsp)
 	movq	%r11, 368(%rsp)
 	movq	%r10, 376(%rsp)
 	cmpb	$0, 47(%rsp)
-	je	.LBB15_161
+	je	.LBB16_161
 	cmpq	$0, 336(%rsp)
-	jle	.LBB15_200
+	jle	.LBB16_200
 	movq	760(%rsp), %rcx
 	leaq	(%rcx,%rdx,4), %rcx
 	movq	%rcx, 832(%rsp)
@@ -6798,9 +7462,9 @@ convolution_input_gradient:
 	addq	%r13, %rdi
 	movq	464(%rsp), %rcx
 	xorl	%r9d, %r9d
-	jmp	.LBB15_172
+	jmp	.LBB16_172
 	.p2align	4
-.LBB15_177:
+.LBB16_177:
 	incq	%r9
 	movq	816(%rsp), %rdx
 	movq	608(%rsp), %rdi
@@ -6808,8 +7472,8 @@ convolution_input_gradient:
 	incq	%rcx
 	addq	%rdx, %r13
 	cmpq	336(%rsp), %r9
-	je	.LBB15_200
-.LBB15_172:
+	je	.LBB16_200
+.LBB16_172:
 	movq	%r13, 128(%rsp)
 	movq	%r9, %rdx
 	imulq	72(%rsp), %rdx
@@ -6821,83 +7485,83 @@ convolution_input_gradient:
 	movq	480(%rsp), %rdi
 	movq	%rdi, %rdx
 	cmpq	%rax, %rdi
-	jle	.LBB15_178
-.LBB15_173:
+	jle	.LBB16_178
+.LBB16_173:
 	cmpq	%rax, %r11
 	movq	128(%rsp), %r13
-	jge	.LBB15_177
+	jge	.LBB16_177
 	leaq	(,%r11,4), %rdx
 	addq	%r13, %rdx
-	jmp	.LBB15_175
+	jmp	.LBB16_175
 	.p2align	4
-.LBB15_179:
+.LBB16_179:
 	vmovups	%ymm0, (%r10,%r11,4)
 	movq	%rdx, %r11
 	addq	$8, %rdx
 	addq	$32, %rsi
 	cmpq	%rax, %rdx
-	jg	.LBB15_173
-.LBB15_178:
+	jg	.LBB16_173
+.LBB16_178:
 	vmovups	(%r10,%r11,4), %ymm0
 	movq	56(%rsp), %rdi
 	movq	%rdi, %r15
 	movq	%rcx, %r8
 	movq	%rsi, %r14
 	testq	%rdi, %rdi
-	jg	.LBB15_180
-	jmp	.LBB15_179
+	jg	.LBB16_180
+	jmp	.LBB16_179
 	.p2align	4
-.LBB15_182:
+.LBB16_182:
 	addq	%rbx, %r14
 	subq	80(%rsp), %r8
 	decq	%r15
-	je	.LBB15_179
-.LBB15_180:
+	je	.LBB16_179
+.LBB16_180:
 	testq	%r8, %r8
 	setns	%r13b
 	cmpq	120(%rsp), %r8
 	setl	%dil
 	andb	%r13b, %dil
 	cmpb	$1, %dil
-	jne	.LBB15_182
+	jne	.LBB16_182
 	vaddps	(%r14), %ymm0, %ymm0
-	jmp	.LBB15_182
+	jmp	.LBB16_182
 	.p2align	4
-.LBB15_176:
+.LBB16_176:
 	vmovss	%xmm0, (%r10,%r11,4)
 	incq	%r11
 	addq	$4, %rdx
 	cmpq	%rax, %r11
-	je	.LBB15_177
-.LBB15_175:
+	je	.LBB16_177
+.LBB16_175:
 	vmovss	(%r10,%r11,4), %xmm0
 	movq	56(%rsp), %rdi
 	movq	%rdi, %r14
 	movq	%rcx, %r8
 	movq	%rdx, %rsi
 	testq	%rdi, %rdi
-	jg	.LBB15_183
-	jmp	.LBB15_176
+	jg	.LBB16_183
+	jmp	.LBB16_176
 	.p2align	4
-.LBB15_185:
+.LBB16_185:
 	addq	%rbx, %rsi
 	subq	80(%rsp), %r8
 	decq	%r14
-	je	.LBB15_176
-.LBB15_183:
+	je	.LBB16_176
+.LBB16_183:
 	testq	%r8, %r8
 	setns	%dil
 	cmpq	120(%rsp), %r8
 	setl	%r15b
 	andb	%dil, %r15b
 	cmpb	$1, %r15b
-	jne	.LBB15_185
+	jne	.LBB16_185
 	vaddss	(%rsi), %xmm0, %xmm0
-	jmp	.LBB15_185
+	jmp	.LBB16_185
 	.p2align	4
-.LBB15_161:
+.LBB16_161:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB15_200
+	jle	.LBB16_200
 	cmpq	$1, 320(%rsp)
 	sete	%dil
 	movq	760(%rsp), %r8
@@ -6948,9 +7612,9 @@ convolution_input_gradient:
 	movq	%rcx, 328(%rsp)
 	movq	%rdx, 184(%rsp)
 	movq	$0, 832(%rsp)
-	jmp	.LBB15_163
+	jmp	.LBB16_163
 	.p2align	4
-.LBB15_199:
+.LBB16_199:
 	movq	832(%rsp), %rsi
 	incq	%rsi
 	movq	792(%rsp), %rdx
@@ -6962,10 +7626,10 @@ convolution_input_gradient:
 	addq	%rdx, 328(%rsp)
 	movq	%rsi, 832(%rsp)
 	cmpq	56(%rsp), %rsi
-	je	.LBB15_200
-.LBB15_163:
+	je	.LBB16_200
+.LBB16_163:
 	cmpq	$0, 120(%rsp)
-	jle	.LBB15_199
+	jle	.LBB16_199
 	movq	800(%rsp), %rcx
 	movq	832(%rsp), %r10
 	imulq	%r10, %rcx
@@ -7001,9 +7665,9 @@ convolution_input_gradient:
 	movq	104(%rsp), %rdx
 	xorl	%r9d, %r9d
 	movq	%r13, 48(%rsp)
-	jmp	.LBB15_165
+	jmp	.LBB16_165
 	.p2align	4
-.LBB15_198:
+.LBB16_198:
 	incq	%r9
 	movq	816(%rsp), %rdi
 	addq	%rdi, %rdx
@@ -7013,8 +7677,8 @@ convolution_input_gradient:
 	addq	%rcx, %rsi
 	addq	%rdi, %r8
 	cmpq	120(%rsp), %r9
-	je	.LBB15_199
-.LBB15_165:
+	je	.LBB16_199
+.LBB16_165:
 	movq	%r9, %rdi
 	imulq	600(%rsp), %rdi
 	subq	464(%rsp), %rdi
@@ -7024,21 +7688,21 @@ convolution_input_gradient:
 	setl	%r14b
 	andb	%cl, %r14b
 	cmpb	$1, %r14b
-	jne	.LBB15_198
+	jne	.LBB16_198
 	cmpq	224(%rsp), %rax
-	jle	.LBB15_198
+	jle	.LBB16_198
 	movq	224(%rsp), %r14
 	testb	$1, 128(%rsp)
-	jne	.LBB15_193
+	jne	.LBB16_193
 	cmpq	$32, 608(%rsp)
-	jae	.LBB15_186
+	jae	.LBB16_186
 	xorl	%r15d, %r15d
-	jmp	.LBB15_190
-.LBB15_186:
+	jmp	.LBB16_190
+.LBB16_186:
 	xorl	%r14d, %r14d
 	movq	32(%rsp), %rcx
 	.p2align	4
-.LBB15_187:
+.LBB16_187:
 	vmovups	-96(%rdx,%r14,4), %ymm0
 	vmovups	-64(%rdx,%r14,4), %ymm1
 	vmovups	-32(%rdx,%r14,4), %ymm2
@@ -7053,32 +7717,32 @@ convolution_input_gradient:
 	vmovups	%ymm3, 96(%r11,%r14,4)
 	addq	$32, %r14
 	cmpq	%r14, %rcx
-	jne	.LBB15_187
+	jne	.LBB16_187
 	cmpq	%rcx, 608(%rsp)
-	je	.LBB15_198
+	je	.LBB16_198
 	movq	32(%rsp), %r15
 	movq	384(%rsp), %r14
 	testb	$28, 608(%rsp)
-	je	.LBB15_193
-.LBB15_190:
+	je	.LBB16_193
+.LBB16_190:
 	movq	112(%rsp), %rcx
 	.p2align	4
-.LBB15_191:
+.LBB16_191:
 	vmovups	(%r10,%r15,4), %xmm0
 	vaddps	(%r11,%r15,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%r11,%r15,4)
 	addq	$4, %r15
 	cmpq	%r15, %rcx
-	jne	.LBB15_191
+	jne	.LBB16_191
 	movq	1184(%rsp), %r14
 	cmpq	%rcx, 608(%rsp)
-	je	.LBB15_198
-.LBB15_193:
+	je	.LBB16_198
+.LBB16_193:
 	movl	%eax, %ecx
 	subl	%r14d, %ecx
 	leaq	1(%r14), %r15
 	testb	$1, %cl
-	je	.LBB15_195
+	je	.LBB16_195
 	imulq	72(%rsp), %rdi
 	movq	%r9, %rcx
 	imulq	344(%rsp), %rcx
@@ -7094,16 +7758,16 @@ convolution_input_gradient:
 	vaddss	(%rdi,%r14,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rdi,%r14,4)
 	movq	%r15, %r14
-.LBB15_195:
+.LBB16_195:
 	cmpq	%r15, %rax
-	je	.LBB15_198
+	je	.LBB16_198
 	leaq	1(%r14), %rdi
 	movq	1088(%rsp), %r15
 	imulq	%r15, %rdi
 	imulq	%r14, %r15
 	movq	%rsi, %rcx
 	.p2align	4
-.LBB15_197:
+.LBB16_197:
 	vmovss	(%r8,%r14,4), %xmm0
 	vaddss	(%rcx,%r15), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r15)
@@ -7113,9 +7777,9 @@ convolution_input_gradient:
 	addq	$2, %r14
 	addq	1128(%rsp), %rcx
 	cmpq	%r14, %rax
-	jne	.LBB15_197
-	jmp	.LBB15_198
-.LBB15_204:
+	jne	.LBB16_197
+	jmp	.LBB16_198
+.LBB16_204:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -7126,64 +7790,64 @@ convolution_input_gradient:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end15:
-	.size	convolution_input_gradient, .Lfunc_end15-convolution_input_gradient
+.Lfunc_end16:
+	.size	convolution_input_gradient, .Lfunc_end16-convolution_input_gradient
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI15_0:
-	.long	.LBB15_127-.LJTI15_0
-	.long	.LBB15_117-.LJTI15_0
-	.long	.LBB15_108-.LJTI15_0
-	.long	.LBB15_103-.LJTI15_0
-	.long	.LBB15_95-.LJTI15_0
-	.long	.LBB15_88-.LJTI15_0
-	.long	.LBB15_83-.LJTI15_0
-	.long	.LBB15_77-.LJTI15_0
-	.long	.LBB15_72-.LJTI15_0
-	.long	.LBB15_65-.LJTI15_0
-	.long	.LBB15_60-.LJTI15_0
-	.long	.LBB15_54-.LJTI15_0
+.LJTI16_0:
+	.long	.LBB16_127-.LJTI16_0
+	.long	.LBB16_117-.LJTI16_0
+	.long	.LBB16_108-.LJTI16_0
+	.long	.LBB16_103-.LJTI16_0
+	.long	.LBB16_95-.LJTI16_0
+	.long	.LBB16_88-.LJTI16_0
+	.long	.LBB16_83-.LJTI16_0
+	.long	.LBB16_77-.LJTI16_0
+	.long	.LBB16_72-.LJTI16_0
+	.long	.LBB16_65-.LJTI16_0
+	.long	.LBB16_60-.LJTI16_0
+	.long	.LBB16_54-.LJTI16_0
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI16_0:
+.LCPI17_0:
 	.long	1
 	.long	0
 	.long	0
 	.long	0
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI16_1:
+.LCPI17_1:
 	.long	1
-.LCPI16_5:
+.LCPI17_5:
 	.long	8
-.LCPI16_6:
+.LCPI17_6:
 	.long	16
-.LCPI16_7:
+.LCPI17_7:
 	.long	24
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI16_2:
+.LCPI17_2:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI16_3:
+.LCPI17_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI16_10:
+.LCPI17_10:
 	.quad	32
 	.quad	40
 	.quad	48
 	.quad	56
-.LCPI16_11:
+.LCPI17_11:
 	.quad	0
 	.quad	8
 	.quad	16
 	.quad	24
-.LCPI16_13:
+.LCPI17_13:
 	.long	1
 	.long	2
 	.long	3
@@ -7192,7 +7856,7 @@ convolution_input_gradient:
 	.long	6
 	.long	7
 	.long	8
-.LCPI16_14:
+.LCPI17_14:
 	.long	0
 	.long	1
 	.long	2
@@ -7203,13 +7867,13 @@ convolution_input_gradient:
 	.long	7
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI16_4:
+.LCPI17_4:
 	.quad	8
-.LCPI16_8:
+.LCPI17_8:
 	.quad	32
-.LCPI16_9:
+.LCPI17_9:
 	.quad	4
-.LCPI16_12:
+.LCPI17_12:
 	.quad	64
 	.text
 	.p2align	4
@@ -7271,7 +7935,7 @@ convolution_weight_gradient_outputs:
 	movq	1224(%rsp), %rax
 	cmpb	$1, %r9b
 	movq	%r11, 24(%rsp)
-	jne	.LBB16_2
+	jne	.LBB17_2
 	movq	1160(%rsp), %rsi
 	movq	1168(%rsp), %rdx
 	movq	%rsi, 240(%rsp)
@@ -7291,8 +7955,8 @@ convolution_weight_gradient_outputs:
 	imulq	%rbx, %rdx
 	vxorps	%xmm0, %xmm0, %xmm0
 	movb	$1, %r10b
-	jmp	.LBB16_6
-.LBB16_2:
+	jmp	.LBB17_6
+.LBB17_2:
 	movq	%rax, %rdx
 	orq	%r8, %rdx
 	movq	1232(%rsp), %rsi
@@ -7311,20 +7975,20 @@ convolution_weight_gradient_outputs:
 	imulq	%rcx, %rax
 	movq	%rax, 264(%rsp)
 	orq	%r10, %rdx
-	je	.LBB16_4
+	je	.LBB17_4
 	movq	%r8, %rdx
 	imulq	192(%rsp), %rdx
 	imulq	%rsi, %rdx
-	vbroadcastss	.LCPI16_1(%rip), %xmm0
+	vbroadcastss	.LCPI17_1(%rip), %xmm0
 	xorl	%r10d, %r10d
-	jmp	.LBB16_5
-.LBB16_4:
+	jmp	.LBB17_5
+.LBB17_4:
 	xorl	%edx, %edx
-	vmovss	.LCPI16_1(%rip), %xmm0
+	vmovss	.LCPI17_1(%rip), %xmm0
 	movb	$1, %r10b
-.LBB16_5:
+.LBB17_5:
 	movq	24(%rsp), %r11
-.LBB16_6:
+.LBB17_6:
 	movq	1264(%rsp), %rax
 	movq	%rax, 360(%rsp)
 	imulq	%r11, %rax
@@ -7334,16 +7998,16 @@ convolution_weight_gradient_outputs:
 	movl	$1, %eax
 	cmovlq	%rax, %r11
 	cmpq	$32768, %r11
-	ja	.LBB16_8
+	ja	.LBB17_8
 	movl	$32768, %eax
 	movq	%rdx, %r13
 	xorl	%edx, %edx
 	divl	%r11d
 	movq	%r13, %rdx
-	jmp	.LBB16_9
-.LBB16_8:
+	jmp	.LBB17_9
+.LBB17_8:
 	xorl	%eax, %eax
-.LBB16_9:
+.LBB17_9:
 	cmpq	%r14, %rax
 	cmovgeq	%r14, %rax
 	cmpq	$2, %rax
@@ -7364,14 +8028,14 @@ convolution_weight_gradient_outputs:
 	testb	%r9b, %r9b
 	movq	%r14, 768(%rsp)
 	movq	%rbx, 48(%rsp)
-	je	.LBB16_13
+	je	.LBB17_13
 	testq	%rbx, %rbx
-	jle	.LBB16_38
+	jle	.LBB17_38
 	cmpq	$4, %rbx
-	jae	.LBB16_27
+	jae	.LBB17_27
 	xorl	%eax, %eax
-	jmp	.LBB16_36
-.LBB16_13:
+	jmp	.LBB17_36
+.LBB17_13:
 	imulq	%rsi, %r8
 	movq	312(%rsp), %rcx
 	movq	%rcx, %rax
@@ -7380,7 +8044,7 @@ convolution_weight_gradient_outputs:
 	cmovneq	%rcx, %rsi
 	cmoveq	%r8, %rax
 	cmpq	$0, 192(%rsp)
-	jle	.LBB16_38
+	jle	.LBB17_38
 	movq	1208(%rsp), %rcx
 	movabsq	$9223372036854775806, %rdx
 	addq	$-6, %rdx
@@ -7388,46 +8052,46 @@ convolution_weight_gradient_outputs:
 	vmovq	%rcx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	xorl	%edi, %edi
-	vmovdqa	.LCPI16_2(%rip), %ymm1
-	vmovdqa	.LCPI16_3(%rip), %ymm2
-	vpbroadcastq	.LCPI16_4(%rip), %ymm3
+	vmovdqa	.LCPI17_2(%rip), %ymm1
+	vmovdqa	.LCPI17_3(%rip), %ymm2
+	vpbroadcastq	.LCPI17_4(%rip), %ymm3
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
-	jmp	.LBB16_16
+	jmp	.LBB17_16
 	.p2align	4
-.LBB16_15:
+.LBB17_15:
 	incq	%r8
 	addl	%eax, %edi
 	cmpq	192(%rsp), %r8
-	je	.LBB16_38
-.LBB16_16:
+	je	.LBB17_38
+.LBB17_16:
 	testq	%r12, %r12
-	jle	.LBB16_15
+	jle	.LBB17_15
 	movq	%r8, %r10
 	imulq	%rax, %r10
 	vmovq	%r10, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%r10d, %r10d
 	xorl	%r11d, %r11d
-	jmp	.LBB16_19
+	jmp	.LBB17_19
 	.p2align	4
-.LBB16_18:
+.LBB17_18:
 	incq	%r11
 	addl	%esi, %r10d
 	cmpq	%r12, %r11
 	movq	768(%rsp), %r14
 	movq	48(%rsp), %rbx
-	je	.LBB16_15
-.LBB16_19:
+	je	.LBB17_15
+.LBB17_19:
 	testq	%r15, %r15
-	jle	.LBB16_18
+	jle	.LBB17_18
 	cmpq	$8, %r15
-	jae	.LBB16_22
+	jae	.LBB17_22
 	xorl	%ebx, %ebx
 	movq	16(%rbp), %r13
-	jmp	.LBB16_25
+	jmp	.LBB17_25
 	.p2align	4
-.LBB16_22:
+.LBB17_22:
 	movq	%r11, %rbx
 	imulq	%rsi, %rbx
 	vmovq	%rbx, %xmm5
@@ -7439,7 +8103,7 @@ convolution_weight_gradient_outputs:
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB16_23:
+.LBB17_23:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -7453,48 +8117,48 @@ convolution_weight_gradient_outputs:
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
 	cmpq	%r14, %rdx
-	jne	.LBB16_23
+	jne	.LBB17_23
 	movq	%rdx, %rbx
 	cmpq	%rdx, %r15
 	movq	16(%rbp), %r13
-	je	.LBB16_18
-.LBB16_25:
+	je	.LBB17_18
+.LBB17_25:
 	movq	%r15, %r14
 	subq	%rbx, %r14
 	addl	%r10d, %ebx
 	imull	%ecx, %ebx
 	addl	%edi, %ebx
 	.p2align	4
-.LBB16_26:
+.LBB17_26:
 	movl	%ebx, (%r13,%r9,4)
 	incq	%r9
 	addl	%ecx, %ebx
 	decq	%r14
-	jne	.LBB16_26
-	jmp	.LBB16_18
-.LBB16_27:
+	jne	.LBB17_26
+	jmp	.LBB17_18
+.LBB17_27:
 	vmovsd	24(%rsp), %xmm0
 	cmpq	$32, %rbx
-	jae	.LBB16_29
+	jae	.LBB17_29
 	xorl	%eax, %eax
-	jmp	.LBB16_33
-.LBB16_29:
+	jmp	.LBB17_33
+.LBB17_29:
 	movabsq	$9223372036854775806, %rax
 	addq	$-30, %rax
 	andq	%rbx, %rax
 	vbroadcastsd	%xmm0, %ymm3
-	vmovaps	.LCPI16_2(%rip), %ymm1
-	vmovaps	.LCPI16_3(%rip), %ymm2
+	vmovaps	.LCPI17_2(%rip), %ymm1
+	vmovaps	.LCPI17_3(%rip), %ymm2
 	xorl	%edx, %edx
 	vshufps	$136, %ymm3, %ymm3, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
-	vpbroadcastd	.LCPI16_5(%rip), %ymm4
-	vpbroadcastd	.LCPI16_6(%rip), %ymm5
-	vpbroadcastd	.LCPI16_7(%rip), %ymm6
-	vpbroadcastq	.LCPI16_8(%rip), %ymm7
+	vpbroadcastd	.LCPI17_5(%rip), %ymm4
+	vpbroadcastd	.LCPI17_6(%rip), %ymm5
+	vpbroadcastd	.LCPI17_7(%rip), %ymm6
+	vpbroadcastq	.LCPI17_8(%rip), %ymm7
 	movq	16(%rbp), %rsi
 	.p2align	4
-.LBB16_30:
+.LBB17_30:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -7512,12 +8176,12 @@ convolution_weight_gradient_outputs:
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rdx, %rax
-	jne	.LBB16_30
+	jne	.LBB17_30
 	cmpq	%rax, %rbx
-	je	.LBB16_38
+	je	.LBB17_38
 	testb	$28, %bl
-	je	.LBB16_36
-.LBB16_33:
+	je	.LBB17_36
+.LBB17_33:
 	movq	%rax, %rdx
 	movabsq	$9223372036854775806, %rax
 	addq	$-2, %rax
@@ -7525,13 +8189,13 @@ convolution_weight_gradient_outputs:
 	vbroadcastsd	%xmm0, %ymm1
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vpor	.LCPI16_3(%rip), %ymm0, %ymm0
+	vpor	.LCPI17_3(%rip), %ymm0, %ymm0
 	vextractf128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
-	vpbroadcastq	.LCPI16_9(%rip), %ymm2
+	vpbroadcastq	.LCPI17_9(%rip), %ymm2
 	movq	16(%rbp), %rsi
 	.p2align	4
-.LBB16_34:
+.LBB17_34:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
@@ -7539,21 +8203,21 @@ convolution_weight_gradient_outputs:
 	addq	$4, %rdx
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rdx, %rax
-	jne	.LBB16_34
+	jne	.LBB17_34
 	cmpq	%rax, %rbx
-	je	.LBB16_38
-.LBB16_36:
+	je	.LBB17_38
+.LBB17_36:
 	imull	%eax, %edi
 	imull	%edi, %ecx
 	.p2align	4
-.LBB16_37:
+.LBB17_37:
 	movq	16(%rbp), %rdx
 	movl	%ecx, (%rdx,%rax,4)
 	incq	%rax
 	addl	24(%rsp), %ecx
 	cmpq	%rax, %rbx
-	jne	.LBB16_37
-.LBB16_38:
+	jne	.LBB17_37
+.LBB17_38:
 	movq	%rbx, %rdx
 	movq	24(%rbp), %rcx
 	imulq	%rcx, %rdx
@@ -7562,7 +8226,7 @@ convolution_weight_gradient_outputs:
 	imulq	%rbx, %rax
 	movq	%rdx, 232(%rsp)
 	cmpq	%rax, %rdx
-	jge	.LBB16_40
+	jge	.LBB17_40
 	movq	%r12, %rax
 	imulq	%r15, %rax
 	imulq	192(%rsp), %rax
@@ -7577,7 +8241,7 @@ convolution_weight_gradient_outputs:
 	vzeroupper
 	callq	memset@PLT
 	movq	24(%rbp), %rcx
-.LBB16_40:
+.LBB17_40:
 	cmpq	$0, 112(%rsp)
 	sete	%al
 	movq	%rbx, %rdx
@@ -7587,7 +8251,7 @@ convolution_weight_gradient_outputs:
 	orb	%al, %cl
 	movq	%r12, %r11
 	movq	88(%rsp), %r9
-	jne	.LBB16_62
+	jne	.LBB17_62
 	movq	24(%rsp), %rdi
 	leaq	-8(%rdi), %rax
 	movq	%rax, %rsi
@@ -7611,12 +8275,12 @@ convolution_weight_gradient_outputs:
 	leal	(,%rdx,8), %edi
 	movq	%rdi, 200(%rsp)
 	leaq	(%rsi,%rcx,4), %r13
-	jmp	.LBB16_44
+	jmp	.LBB17_44
 	.p2align	4
-.LBB16_42:
+.LBB17_42:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB16_43:
+.LBB17_43:
 	vextractf128	$1, %ymm1, %xmm2
 	vhaddps	%xmm2, %xmm1, %xmm1
 	vhaddps	%xmm1, %xmm1, %xmm1
@@ -7632,11 +8296,11 @@ convolution_weight_gradient_outputs:
 	addq	%rcx, %r13
 	movq	32(%rbp), %rbx
 	cmpq	%rbx, %r10
-	je	.LBB16_62
-.LBB16_44:
+	je	.LBB17_62
+.LBB17_44:
 	testq	%r14, %r14
 	movq	%r13, 16(%rsp)
-	jle	.LBB16_42
+	jle	.LBB17_42
 	movq	%r10, %rcx
 	imulq	24(%rsp), %rcx
 	movq	288(%rsp), %rsi
@@ -7646,35 +8310,35 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	120(%rsp), %rsi
 	xorl	%ebx, %ebx
-	jmp	.LBB16_47
+	jmp	.LBB17_47
 	.p2align	4
-.LBB16_46:
+.LBB17_46:
 	incq	%rbx
 	addq	%r8, %rsi
 	addq	%r8, %r13
 	cmpq	%r14, %rbx
 	movq	88(%rsp), %r9
-	je	.LBB16_43
-.LBB16_47:
+	je	.LBB17_43
+.LBB17_47:
 	cmpq	$8, 24(%rsp)
-	jge	.LBB16_49
+	jge	.LBB17_49
 	xorl	%edi, %edi
-	jmp	.LBB16_57
+	jmp	.LBB17_57
 	.p2align	4
-.LBB16_49:
+.LBB17_49:
 	cmpq	$56, %rax
-	jae	.LBB16_51
+	jae	.LBB17_51
 	movl	$8, %ecx
 	xorl	%edi, %edi
 	testq	%rdx, %rdx
-	jne	.LBB16_54
-	jmp	.LBB16_57
+	jne	.LBB17_54
+	jmp	.LBB17_57
 	.p2align	4
-.LBB16_51:
+.LBB17_51:
 	movq	56(%rsp), %rcx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB16_52:
+.LBB17_52:
 	vaddps	-224(%rsi,%rdi,4), %ymm1, %ymm1
 	vaddps	-192(%rsi,%rdi,4), %ymm1, %ymm1
 	vaddps	-160(%rsi,%rdi,4), %ymm1, %ymm1
@@ -7685,48 +8349,48 @@ convolution_weight_gradient_outputs:
 	vaddps	(%rsi,%rdi,4), %ymm1, %ymm1
 	addq	$64, %rdi
 	addq	$-8, %rcx
-	jne	.LBB16_52
+	jne	.LBB17_52
 	leaq	8(%rdi), %rcx
 	testq	%rdx, %rdx
-	je	.LBB16_57
-.LBB16_54:
+	je	.LBB17_57
+.LBB17_54:
 	movq	%rbx, %r9
 	imulq	88(%rsp), %r9
 	movq	40(%rsp), %r11
 	leaq	(%r11,%r9,4), %r9
 	movq	200(%rsp), %r14
 	.p2align	4
-.LBB16_55:
+.LBB17_55:
 	vaddps	(%r9,%rdi,4), %ymm1, %ymm1
 	movq	%rcx, %rdi
 	addq	$8, %rcx
 	addq	$-8, %r14
-	jne	.LBB16_55
+	jne	.LBB17_55
 	addq	$-8, %rcx
 	movq	%rcx, %rdi
 	movq	768(%rsp), %r14
 	movq	%r12, %r11
-.LBB16_57:
+.LBB17_57:
 	movq	%rdi, %rcx
 	movq	24(%rsp), %r9
 	subq	%r9, %rcx
-	jge	.LBB16_46
+	jge	.LBB17_46
 	subl	%edi, %r9d
 	andl	$7, %r9d
-	je	.LBB16_60
+	je	.LBB17_60
 	.p2align	4
-.LBB16_59:
+.LBB17_59:
 	vaddss	(%r13,%rdi,4), %xmm0, %xmm0
 	incq	%rdi
 	decq	%r9
-	jne	.LBB16_59
-.LBB16_60:
+	jne	.LBB17_59
+.LBB17_60:
 	cmpq	$-8, %rcx
 	movq	%r12, %r11
 	movq	24(%rsp), %rcx
-	ja	.LBB16_46
+	ja	.LBB17_46
 	.p2align	4
-.LBB16_61:
+.LBB17_61:
 	vaddss	(%r13,%rdi,4), %xmm0, %xmm0
 	vaddss	4(%r13,%rdi,4), %xmm0, %xmm0
 	vaddss	8(%r13,%rdi,4), %xmm0, %xmm0
@@ -7737,9 +8401,9 @@ convolution_weight_gradient_outputs:
 	vaddss	28(%r13,%rdi,4), %xmm0, %xmm0
 	addq	$8, %rdi
 	cmpq	%rdi, %rcx
-	jne	.LBB16_61
-	jmp	.LBB16_46
-.LBB16_62:
+	jne	.LBB17_61
+	jmp	.LBB17_46
+.LBB17_62:
 	movq	784(%rsp), %rax
 	cmpq	$256, %rax
 	movl	$256, %r8d
@@ -7747,7 +8411,7 @@ convolution_weight_gradient_outputs:
 	testq	%r14, %r14
 	movq	24(%rsp), %rdx
 	movq	72(%rsp), %rax
-	jle	.LBB16_676
+	jle	.LBB17_676
 	movq	%r14, %r10
 	leaq	7(%rax), %r14
 	movq	264(%rsp), %rax
@@ -7946,7 +8610,7 @@ convolution_weight_gradient_outputs:
 	leaq	16(%r15,%rax), %rsi
 	leaq	4(%r15,%rax), %rax
 	movq	%rax, 240(%rsp)
-	vpbroadcastq	.LCPI16_12(%rip), %ymm15
+	vpbroadcastq	.LCPI17_12(%rip), %ymm15
 	movq	88(%rsp), %rax
 	leaq	(,%rax,4), %rax
 	movq	%rax, 920(%rsp)
@@ -7963,13 +8627,13 @@ convolution_weight_gradient_outputs:
 	movq	%r8, 280(%rsp)
 	movq	%rcx, 144(%rsp)
 	movq	%rsi, 800(%rsp)
-	jmp	.LBB16_67
+	jmp	.LBB17_67
 	.p2align	4
-.LBB16_64:
+.LBB17_64:
 	movq	%rdx, %r9
-.LBB16_65:
+.LBB17_65:
 	movq	272(%rsp), %r10
-.LBB16_66:
+.LBB17_66:
 	movq	760(%rsp), %r13
 	addq	%r11, %r13
 	subq	%r11, %r10
@@ -7989,8 +8653,8 @@ convolution_weight_gradient_outputs:
 	movq	%r10, %rax
 	movq	768(%rsp), %r10
 	cmpq	%r10, %r13
-	jge	.LBB16_676
-.LBB16_67:
+	jge	.LBB17_676
+.LBB17_67:
 	movq	%rax, 272(%rsp)
 	movq	%r10, %rax
 	subq	%r13, %rax
@@ -8000,12 +8664,12 @@ convolution_weight_gradient_outputs:
 	movq	%rsi, 40(%rsp)
 	testq	%rax, %rax
 	movq	%r13, 760(%rsp)
-	jle	.LBB16_91
+	jle	.LBB17_91
 	movq	896(%rsp), %r15
 	movq	1024(%rsp), %r13
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB16_69:
+.LBB17_69:
 	leaq	1152(%rsp), %rsi
 	leaq	1312(%rsp), %rdx
 	movq	16(%rbp), %rcx
@@ -8034,14 +8698,14 @@ convolution_weight_gradient_outputs:
 	addq	776(%rsp), %r13
 	addq	312(%rsp), %r15
 	cmpq	%rbx, %rax
-	jne	.LBB16_69
+	jne	.LBB17_69
 	cmpq	$16, 1264(%rsp)
 	movq	24(%rsp), %rdi
 	movq	72(%rsp), %r9
 	movq	336(%rsp), %rsi
 	movq	984(%rsp), %r10
 	vmovdqa	1280(%rsp), %ymm15
-	jl	.LBB16_92
+	jl	.LBB17_92
 	movq	784(%rsp), %rax
 	movq	272(%rsp), %rbx
 	cmpq	%rbx, %rax
@@ -8079,9 +8743,9 @@ convolution_weight_gradient_outputs:
 	movq	880(%rsp), %rax
 	movq	%rax, 936(%rsp)
 	movq	$0, 128(%rsp)
-	jmp	.LBB16_73
+	jmp	.LBB17_73
 	.p2align	4
-.LBB16_72:
+.LBB17_72:
 	movq	128(%rsp), %r11
 	incq	%r11
 	movq	920(%rsp), %rax
@@ -8099,10 +8763,10 @@ convolution_weight_gradient_outputs:
 	addq	%rax, 320(%rsp)
 	movq	%r11, 128(%rsp)
 	cmpq	1104(%rsp), %r11
-	je	.LBB16_269
-.LBB16_73:
+	je	.LBB17_269
+.LBB17_73:
 	testq	%rdi, %rdi
-	jle	.LBB16_72
+	jle	.LBB17_72
 	movq	920(%rsp), %rcx
 	movq	128(%rsp), %rax
 	imulq	%rax, %rcx
@@ -8135,9 +8799,9 @@ convolution_weight_gradient_outputs:
 	movq	%r11, 80(%rsp)
 	movq	936(%rsp), %r11
 	xorl	%edx, %edx
-	jmp	.LBB16_76
+	jmp	.LBB17_76
 	.p2align	4
-.LBB16_75:
+.LBB17_75:
 	incq	%rdx
 	addq	$4, %r11
 	addq	$4, 80(%rsp)
@@ -8152,18 +8816,18 @@ convolution_weight_gradient_outputs:
 	addq	%r12, %r15
 	addq	$4, 96(%rsp)
 	cmpq	%rdi, %rdx
-	je	.LBB16_72
-.LBB16_76:
+	je	.LBB17_72
+.LBB17_76:
 	movq	%rcx, 64(%rsp)
 	movq	%rax, 112(%rsp)
 	testq	%r9, %r9
-	jle	.LBB16_86
+	jle	.LBB17_86
 	cmpq	$32, %r9
-	jae	.LBB16_79
+	jae	.LBB17_79
 	xorl	%eax, %eax
-	jmp	.LBB16_84
+	jmp	.LBB17_84
 	.p2align	4
-.LBB16_79:
+.LBB17_79:
 	movq	%r11, 192(%rsp)
 	movq	%rdx, 232(%rsp)
 	leaq	(,%rdx,4), %rax
@@ -8183,11 +8847,11 @@ convolution_weight_gradient_outputs:
 	testq	%rsi, %rsi
 	cmovsl	%edx, %r11d
 	orb	215(%rsp), %r11b
-	je	.LBB16_81
+	je	.LBB17_81
 	xorl	%eax, %eax
 	movq	72(%rsp), %r9
-	jmp	.LBB16_83
-.LBB16_81:
+	jmp	.LBB17_83
+.LBB17_81:
 	movq	1120(%rsp), %rdx
 	shrq	$61, %rdx
 	andl	$1, %edx
@@ -8204,29 +8868,29 @@ convolution_weight_gradient_outputs:
 	andb	%al, %cl
 	xorl	%eax, %eax
 	orb	%dl, %cl
-	je	.LBB16_88
+	je	.LBB17_88
 	movq	72(%rsp), %r9
 	movq	336(%rsp), %rsi
-.LBB16_83:
+.LBB17_83:
 	movq	24(%rsp), %rdi
 	movq	192(%rsp), %r11
 	movq	232(%rsp), %rdx
-.LBB16_84:
+.LBB17_84:
 	movq	24(%rbp), %rcx
 	addq	%rax, %rcx
 	imulq	%rsi, %rcx
 	addq	96(%rsp), %rcx
 	.p2align	4
-.LBB16_85:
+.LBB17_85:
 	vmovss	(%rcx), %xmm0
 	vmovss	%xmm0, (%r15,%rax,4)
 	incq	%rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r9
-	jne	.LBB16_85
-.LBB16_86:
+	jne	.LBB17_85
+.LBB17_86:
 	cmpq	200(%rsp), %r9
-	jge	.LBB16_75
+	jge	.LBB17_75
 	movq	%r12, %rdi
 	imulq	%rdx, %rdi
 	addq	256(%rsp), %rdi
@@ -8245,8 +8909,8 @@ convolution_weight_gradient_outputs:
 	movq	72(%rsp), %r9
 	movq	24(%rsp), %rdi
 	movq	16(%rsp), %r8
-	jmp	.LBB16_75
-.LBB16_88:
+	jmp	.LBB17_75
+.LBB17_88:
 	xorl	%ecx, %ecx
 	movq	1112(%rsp), %rsi
 	movq	32(%rsp), %rdi
@@ -8258,7 +8922,7 @@ convolution_weight_gradient_outputs:
 	movq	80(%rsp), %r11
 	movq	192(%rsp), %rdx
 	.p2align	4
-.LBB16_89:
+.LBB17_89:
 	vmovss	(%r8,%rax), %xmm0
 	vinsertps	$16, (%rdi,%rax), %xmm0, %xmm0
 	vinsertps	$32, (%r9,%rax), %xmm0, %xmm0
@@ -8274,7 +8938,7 @@ convolution_weight_gradient_outputs:
 	addq	$8, %rcx
 	addq	%rbx, %rax
 	cmpq	%rcx, %rsi
-	jne	.LBB16_89
+	jne	.LBB17_89
 	movq	%rsi, %rax
 	movq	72(%rsp), %r9
 	cmpq	%rsi, %r9
@@ -8285,24 +8949,24 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %r13
 	movq	%rdx, %r11
 	movq	232(%rsp), %rdx
-	jne	.LBB16_84
-	jmp	.LBB16_86
+	jne	.LBB17_84
+	jmp	.LBB17_86
 	.p2align	4
-.LBB16_91:
+.LBB17_91:
 	cmpq	$16, 1264(%rsp)
-	jge	.LBB16_269
-.LBB16_92:
+	jge	.LBB17_269
+.LBB17_92:
 	cmpq	$0, 760(%rsp)
 	movq	48(%rsp), %rbx
 	movq	144(%rsp), %r15
-	je	.LBB16_659
-.LBB16_93:
+	je	.LBB17_659
+.LBB17_93:
 	xorl	%edi, %edi
 	testb	$7, 1408(%rsp)
 	setne	%al
 	movq	72(%rsp), %r9
 	testq	%r9, %r9
-	jle	.LBB16_673
+	jle	.LBB17_673
 	movq	760(%rsp), %rcx
 	imulq	88(%rsp), %rcx
 	movq	808(%rsp), %rsi
@@ -8322,9 +8986,9 @@ convolution_weight_gradient_outputs:
 	movq	$0, 256(%rsp)
 	movq	24(%rsp), %r8
 	leaq	368(%rsp), %rdi
-	jmp	.LBB16_96
+	jmp	.LBB17_96
 	.p2align	4
-.LBB16_95:
+.LBB17_95:
 	movq	256(%rsp), %rcx
 	addq	$3, %rcx
 	movq	80(%rsp), %rax
@@ -8332,10 +8996,10 @@ convolution_weight_gradient_outputs:
 	movq	%rax, 80(%rsp)
 	movq	%rcx, 256(%rsp)
 	cmpq	%r9, %rcx
-	jge	.LBB16_658
-.LBB16_96:
+	jge	.LBB17_658
+.LBB17_96:
 	testq	%rbx, %rbx
-	jle	.LBB16_95
+	jle	.LBB17_95
 	movq	%r9, %rax
 	movq	256(%rsp), %r10
 	subq	%r10, %rax
@@ -8357,8 +9021,8 @@ convolution_weight_gradient_outputs:
 	movq	80(%rsp), %rax
 	movq	%rax, 192(%rsp)
 	xorl	%ecx, %ecx
-	jmp	.LBB16_103
-.LBB16_98:
+	jmp	.LBB17_103
+.LBB17_98:
 	vhaddps	%xmm1, %xmm2, %xmm3
 	vhaddps	%xmm3, %xmm3, %xmm3
 	vextractf128	$1, %ymm1, %xmm1
@@ -8390,18 +9054,18 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax)
-.LBB16_99:
+.LBB17_99:
 	movq	48(%rsp), %rbx
-.LBB16_100:
+.LBB17_100:
 	movq	72(%rsp), %r9
-.LBB16_101:
+.LBB17_101:
 	leaq	368(%rsp), %rdi
-.LBB16_102:
+.LBB17_102:
 	addq	$4, %rcx
 	addq	$16, 192(%rsp)
 	cmpq	%rbx, %rcx
-	jge	.LBB16_95
-.LBB16_103:
+	jge	.LBB17_95
+.LBB17_103:
 	movq	%rbx, %rax
 	subq	%rcx, %rax
 	cmpq	$4, %rax
@@ -8412,27 +9076,27 @@ convolution_weight_gradient_outputs:
 	leal	(%r10,%rax,2), %eax
 	addl	$-12, %eax
 	cmpl	$27, %eax
-	ja	.LBB16_102
+	ja	.LBB17_102
 	movq	96(%rsp), %r10
 	leaq	(%r10,%rcx,4), %r10
 	movq	%r10, 64(%rsp)
-	leaq	.LJTI16_1(%rip), %r10
+	leaq	.LJTI17_1(%rip), %r10
 	movslq	(%r10,%rax,4), %rax
 	addq	%r10, %rax
 	jmpq	*%rax
-.LBB16_105:
+.LBB17_105:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	movq	88(%rsp), %r9
-	jmp	.LBB16_107
+	jmp	.LBB17_107
 	.p2align	4
-.LBB16_106:
+.LBB17_106:
 	incq	%rax
 	cmpq	40(%rsp), %rax
-	je	.LBB16_196
-.LBB16_107:
+	je	.LBB17_196
+.LBB17_107:
 	testq	%r11, %r11
-	jle	.LBB16_106
+	jle	.LBB17_106
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
@@ -8444,12 +9108,12 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
 	cmpq	$0, 120(%rsp)
-	je	.LBB16_111
+	je	.LBB17_111
 	xorl	%r10d, %r10d
 	movq	112(%rsp), %r11
 	movq	800(%rsp), %r13
 	.p2align	4
-.LBB16_110:
+.LBB17_110:
 	movslq	-12(%r13,%r10), %rdi
 	vmovups	(%rsi,%rdi,4), %ymm1
 	movslq	-16(%r13,%r10), %rdi
@@ -8460,16 +9124,16 @@ convolution_weight_gradient_outputs:
 	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB16_110
-	jmp	.LBB16_112
+	jne	.LBB17_110
+	jmp	.LBB17_112
 	.p2align	4
-.LBB16_111:
+.LBB17_111:
 	xorl	%r10d, %r10d
-.LBB16_112:
+.LBB17_112:
 	movq	56(%rsp), %r11
 	testb	$1, %r11b
 	leaq	368(%rsp), %rdi
-	je	.LBB16_106
+	je	.LBB17_106
 	movq	352(%rsp), %r11
 	movslq	4(%r11,%r10), %rdi
 	vmovups	(%rsi,%rdi,4), %ymm1
@@ -8477,8 +9141,8 @@ convolution_weight_gradient_outputs:
 	movq	56(%rsp), %r11
 	leaq	368(%rsp), %rdi
 	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
-	jmp	.LBB16_106
-.LBB16_114:
+	jmp	.LBB17_106
+.LBB17_114:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
@@ -8487,16 +9151,16 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB16_116
+	jmp	.LBB17_116
 	.p2align	4
-.LBB16_115:
+.LBB17_115:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	56(%rsp), %r11
-	je	.LBB16_119
-.LBB16_116:
+	je	.LBB17_119
+.LBB17_116:
 	testq	%r11, %r11
-	jle	.LBB16_115
+	jle	.LBB17_115
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rsi
@@ -8511,7 +9175,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%rsi,4), %rsi
 	movq	240(%rsp), %r10
 	.p2align	4
-.LBB16_118:
+.LBB17_118:
 	movslq	(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r15
 	vmovups	(%rsi,%rdi,4), %ymm6
@@ -8528,9 +9192,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm9, %ymm8, %ymm1
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB16_118
-	jmp	.LBB16_115
-.LBB16_119:
+	jne	.LBB17_118
+	jmp	.LBB17_115
+.LBB17_119:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -8569,8 +9233,8 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax,%rbx,8), %xmm1
 	vaddps	%xmm1, %xmm0, %xmm0
 	vmovlps	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB16_268
-.LBB16_120:
+	jmp	.LBB17_268
+.LBB17_120:
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ebx, %ebx
 	vxorps	%xmm8, %xmm8, %xmm8
@@ -8582,17 +9246,17 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB16_122
+	jmp	.LBB17_122
 	.p2align	4
-.LBB16_121:
+.LBB17_121:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	144(%rsp), %r15
 	movq	56(%rsp), %r11
-	je	.LBB16_125
-.LBB16_122:
+	je	.LBB17_125
+.LBB17_122:
 	testq	%r11, %r11
-	jle	.LBB16_121
+	jle	.LBB17_121
 	movq	%r11, %r13
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -8609,11 +9273,11 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rdi
 	leaq	(%rdi,%rdx,4), %r11
 	.p2align	4
-.LBB16_124:
+.LBB17_124:
 	movslq	-4(%r15), %rdx
 	leaq	(%r11,%rdx,4), %rdi
 	vpbroadcastd	(%r15), %ymm9
-	vpcmpgtd	.LCPI16_14(%rip), %ymm9, %ymm9
+	vpcmpgtd	.LCPI17_14(%rip), %ymm9, %ymm9
 	vpandn	(%r11,%rdx,4), %ymm9, %ymm10
 	vpandn	(%rdi,%r8,4), %ymm9, %ymm11
 	vpandn	(%rdi,%r8,8), %ymm9, %ymm9
@@ -8632,9 +9296,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm9, %ymm12, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB16_124
-	jmp	.LBB16_121
-.LBB16_125:
+	jne	.LBB17_124
+	jmp	.LBB17_121
+.LBB17_125:
 	vhaddps	%xmm8, %xmm7, %xmm9
 	vhaddps	%xmm9, %xmm9, %xmm9
 	vunpcklps	%ymm8, %ymm7, %ymm10
@@ -8742,8 +9406,8 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm0, %xmm1, %xmm0
 	vaddss	8(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax,%rbx,8)
-	jmp	.LBB16_100
-.LBB16_126:
+	jmp	.LBB17_100
+.LBB17_126:
 	movq	88(%rsp), %r13
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
@@ -8752,17 +9416,17 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
-	jmp	.LBB16_128
+	jmp	.LBB17_128
 	.p2align	4
-.LBB16_127:
+.LBB17_127:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	144(%rsp), %r15
 	movq	56(%rsp), %r11
-	je	.LBB16_131
-.LBB16_128:
+	je	.LBB17_131
+.LBB17_128:
 	testq	%r11, %r11
-	jle	.LBB16_127
+	jle	.LBB17_127
 	movq	%r11, %r9
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -8781,11 +9445,11 @@ convolution_weight_gradient_outputs:
 	movq	%r15, %r11
 	movq	%r9, %r15
 	.p2align	4
-.LBB16_130:
+.LBB17_130:
 	movslq	-4(%r11), %rdi
 	leaq	(%r10,%rdi,4), %r8
 	vpbroadcastd	(%r11), %ymm6
-	vpcmpgtd	.LCPI16_14(%rip), %ymm6, %ymm6
+	vpcmpgtd	.LCPI17_14(%rip), %ymm6, %ymm6
 	vpandn	(%r10,%rdi,4), %ymm6, %ymm7
 	movq	24(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm6, %ymm6
@@ -8802,9 +9466,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm6, %ymm8, %ymm0
 	addq	$12, %r11
 	decq	%r15
-	jne	.LBB16_130
-	jmp	.LBB16_127
-.LBB16_131:
+	jne	.LBB17_130
+	jmp	.LBB17_127
+.LBB17_131:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -8867,8 +9531,8 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax,%rbx,4)
-	jmp	.LBB16_100
-.LBB16_132:
+	jmp	.LBB17_100
+.LBB17_132:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
 	vxorps	%xmm1, %xmm1, %xmm1
@@ -8883,17 +9547,17 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	movq	88(%rsp), %rsi
-	jmp	.LBB16_134
+	jmp	.LBB17_134
 	.p2align	4
-.LBB16_133:
+.LBB17_133:
 	incq	%r8
 	cmpq	40(%rsp), %r8
 	movq	88(%rsp), %rsi
 	movq	56(%rsp), %r11
-	je	.LBB16_137
-.LBB16_134:
+	je	.LBB17_137
+.LBB17_134:
 	testq	%r11, %r11
-	jle	.LBB16_133
+	jle	.LBB17_133
 	movq	%r11, %r9
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
@@ -8915,11 +9579,11 @@ convolution_weight_gradient_outputs:
 	movq	%r9, %rsi
 	movq	24(%rsp), %r9
 	.p2align	4
-.LBB16_136:
+.LBB17_136:
 	movslq	-4(%r11), %rdx
 	leaq	(%r10,%rdx,4), %rdi
 	vpbroadcastd	(%r11), %ymm12
-	vpcmpgtd	.LCPI16_14(%rip), %ymm12, %ymm12
+	vpcmpgtd	.LCPI17_14(%rip), %ymm12, %ymm12
 	vpandn	(%r10,%rdx,4), %ymm12, %ymm13
 	vpandn	(%rdi,%r9,4), %ymm12, %ymm14
 	vpandn	(%rdi,%r9,8), %ymm12, %ymm12
@@ -8942,9 +9606,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm12, %ymm15, %ymm11
 	addq	$12, %r11
 	decq	%rsi
-	jne	.LBB16_136
-	jmp	.LBB16_133
-.LBB16_137:
+	jne	.LBB17_136
+	jmp	.LBB17_133
+.LBB17_137:
 	vmovups	%ymm0, 368(%rsp)
 	vmovups	%ymm1, 400(%rsp)
 	vmovups	%ymm2, 432(%rsp)
@@ -8961,7 +9625,7 @@ convolution_weight_gradient_outputs:
 	movq	192(%rsp), %rdx
 	movq	912(%rsp), %rsi
 	.p2align	4
-.LBB16_138:
+.LBB17_138:
 	vmovups	464(%rsp,%rax), %ymm0
 	vmovups	432(%rsp,%rax), %ymm1
 	vmovups	400(%rsp,%rax), %ymm2
@@ -9016,25 +9680,25 @@ convolution_weight_gradient_outputs:
 	subq	$-128, %rax
 	addq	%rsi, %rdx
 	cmpq	$384, %rax
-	jne	.LBB16_138
-	jmp	.LBB16_152
-.LBB16_139:
+	jne	.LBB17_138
+	jmp	.LBB17_152
+.LBB17_139:
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB16_141
+	jmp	.LBB17_141
 	.p2align	4
-.LBB16_140:
+.LBB17_140:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB16_144
-.LBB16_141:
+	je	.LBB17_144
+.LBB17_141:
 	testq	%r11, %r11
-	jle	.LBB16_140
+	jle	.LBB17_140
 	movq	%r11, %rbx
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -9050,7 +9714,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rdi,4), %r10
 	movq	240(%rsp), %r11
 	.p2align	4
-.LBB16_143:
+.LBB17_143:
 	movslq	(%r11), %rdi
 	leaq	(%r10,%rdi,4), %r8
 	vmovups	(%r10,%rdi,4), %ymm4
@@ -9066,9 +9730,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm6, %ymm5, %ymm1
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB16_143
-	jmp	.LBB16_140
-.LBB16_144:
+	jne	.LBB17_143
+	jmp	.LBB17_140
+.LBB17_144:
 	vhaddps	%xmm3, %xmm2, %xmm4
 	vhaddps	%xmm4, %xmm4, %xmm4
 	vextractf128	$1, %ymm3, %xmm3
@@ -9086,8 +9750,8 @@ convolution_weight_gradient_outputs:
 	vextractf128	$1, %ymm1, %xmm1
 	vextractf128	$1, %ymm0, %xmm0
 	vhaddps	%xmm1, %xmm0, %xmm0
-	jmp	.LBB16_186
-.LBB16_145:
+	jmp	.LBB17_186
+.LBB17_145:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
 	vxorps	%xmm1, %xmm1, %xmm1
@@ -9102,17 +9766,17 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	movq	88(%rsp), %rsi
-	jmp	.LBB16_147
+	jmp	.LBB17_147
 	.p2align	4
-.LBB16_146:
+.LBB17_146:
 	incq	%r8
 	cmpq	40(%rsp), %r8
 	movq	88(%rsp), %rsi
 	movq	56(%rsp), %r11
-	je	.LBB16_150
-.LBB16_147:
+	je	.LBB17_150
+.LBB17_147:
 	testq	%r11, %r11
-	jle	.LBB16_146
+	jle	.LBB17_146
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
 	movq	%r8, %rdx
@@ -9132,7 +9796,7 @@ convolution_weight_gradient_outputs:
 	movq	240(%rsp), %rsi
 	movq	24(%rsp), %r9
 	.p2align	4
-.LBB16_149:
+.LBB17_149:
 	movslq	(%rsi), %rdx
 	leaq	(%r10,%rdx,4), %rdi
 	vmovups	(%r10,%rdx,4), %ymm12
@@ -9157,9 +9821,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm15, %ymm14, %ymm11
 	addq	$12, %rsi
 	decq	%r11
-	jne	.LBB16_149
-	jmp	.LBB16_146
-.LBB16_150:
+	jne	.LBB17_149
+	jmp	.LBB17_146
+.LBB17_150:
 	vmovups	%ymm0, 368(%rsp)
 	vmovups	%ymm1, 400(%rsp)
 	vmovups	%ymm2, 432(%rsp)
@@ -9176,7 +9840,7 @@ convolution_weight_gradient_outputs:
 	movq	192(%rsp), %rdx
 	movq	912(%rsp), %rsi
 	.p2align	4
-.LBB16_151:
+.LBB17_151:
 	vmovups	464(%rsp,%rax), %ymm0
 	vmovups	432(%rsp,%rax), %ymm1
 	vmovups	400(%rsp,%rax), %ymm2
@@ -9231,15 +9895,15 @@ convolution_weight_gradient_outputs:
 	subq	$-128, %rax
 	addq	%rsi, %rdx
 	cmpq	$384, %rax
-	jne	.LBB16_151
-.LBB16_152:
+	jne	.LBB17_151
+.LBB17_152:
 	movq	48(%rsp), %rbx
 	movq	24(%rsp), %r8
 	movq	72(%rsp), %r9
 	movq	144(%rsp), %r15
 	vmovdqa	1280(%rsp), %ymm15
-	jmp	.LBB16_101
-.LBB16_153:
+	jmp	.LBB17_101
+.LBB17_153:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
@@ -9248,16 +9912,16 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB16_155
+	jmp	.LBB17_155
 	.p2align	4
-.LBB16_154:
+.LBB17_154:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	56(%rsp), %r11
-	je	.LBB16_158
-.LBB16_155:
+	je	.LBB17_158
+.LBB17_155:
 	testq	%r11, %r11
-	jle	.LBB16_154
+	jle	.LBB17_154
 	movq	%r11, %r15
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -9275,7 +9939,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rdi,4), %r10
 	movq	240(%rsp), %r11
 	.p2align	4
-.LBB16_157:
+.LBB17_157:
 	movslq	(%r11), %rdi
 	leaq	(%r10,%rdi,4), %r8
 	vmovups	(%r10,%rdi,4), %ymm6
@@ -9294,9 +9958,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm8, %ymm7, %ymm0
 	addq	$12, %r11
 	decq	%r15
-	jne	.LBB16_157
-	jmp	.LBB16_154
-.LBB16_158:
+	jne	.LBB17_157
+	jmp	.LBB17_154
+.LBB17_158:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -9359,8 +10023,8 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax,%rbx,4)
-	jmp	.LBB16_268
-.LBB16_159:
+	jmp	.LBB17_268
+.LBB17_159:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
@@ -9369,17 +10033,17 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB16_161
+	jmp	.LBB17_161
 	.p2align	4
-.LBB16_160:
+.LBB17_160:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	144(%rsp), %r15
 	movq	56(%rsp), %r11
-	je	.LBB16_164
-.LBB16_161:
+	je	.LBB17_164
+.LBB17_161:
 	testq	%r11, %r11
-	jle	.LBB16_160
+	jle	.LBB17_160
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rsi
@@ -9394,11 +10058,11 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%rsi,4), %rsi
 	movq	%r15, %r10
 	.p2align	4
-.LBB16_163:
+.LBB17_163:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r15
 	vpbroadcastd	(%r10), %ymm6
-	vpcmpgtd	.LCPI16_14(%rip), %ymm6, %ymm6
+	vpcmpgtd	.LCPI17_14(%rip), %ymm6, %ymm6
 	vpandn	(%rsi,%rdi,4), %ymm6, %ymm7
 	vpandn	(%r15,%r8,4), %ymm6, %ymm8
 	vpandn	(%r15,%r8,8), %ymm6, %ymm6
@@ -9413,9 +10077,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm6, %ymm9, %ymm1
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB16_163
-	jmp	.LBB16_160
-.LBB16_164:
+	jne	.LBB17_163
+	jmp	.LBB17_160
+.LBB17_164:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -9454,21 +10118,21 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax,%rbx,8), %xmm1
 	vaddps	%xmm1, %xmm0, %xmm0
 	vmovlps	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB16_100
-.LBB16_165:
+	jmp	.LBB17_100
+.LBB17_165:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ebx, %ebx
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB16_167
+	jmp	.LBB17_167
 	.p2align	4
-.LBB16_166:
+.LBB17_166:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
-	je	.LBB16_174
-.LBB16_167:
+	je	.LBB17_174
+.LBB17_167:
 	testq	%r11, %r11
-	jle	.LBB16_166
+	jle	.LBB17_166
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
@@ -9482,12 +10146,12 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rdi
 	leaq	(%rdi,%rdx,4), %rdx
 	cmpq	$0, 120(%rsp)
-	je	.LBB16_171
+	je	.LBB17_171
 	xorl	%r10d, %r10d
 	movq	112(%rsp), %r11
 	movq	800(%rsp), %r13
 	.p2align	4
-.LBB16_170:
+.LBB17_170:
 	movslq	-12(%r13,%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm2
 	movslq	-16(%r13,%r10), %rdi
@@ -9500,16 +10164,16 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB16_170
-	jmp	.LBB16_172
+	jne	.LBB17_170
+	jmp	.LBB17_172
 	.p2align	4
-.LBB16_171:
+.LBB17_171:
 	xorl	%r10d, %r10d
-.LBB16_172:
+.LBB17_172:
 	movq	56(%rsp), %r11
 	testb	$1, %r11b
 	leaq	368(%rsp), %rdi
-	je	.LBB16_166
+	je	.LBB17_166
 	movq	352(%rsp), %r11
 	movslq	4(%r11,%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm2
@@ -9518,8 +10182,8 @@ convolution_weight_gradient_outputs:
 	leaq	368(%rsp), %rdi
 	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
 	vfmadd231ps	(%rsi,%rdx,4), %ymm2, %ymm0
-	jmp	.LBB16_166
-.LBB16_174:
+	jmp	.LBB17_166
+.LBB17_174:
 	vhaddps	%xmm0, %xmm1, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
 	vextractf128	$1, %ymm0, %xmm0
@@ -9534,24 +10198,24 @@ convolution_weight_gradient_outputs:
 	vaddps	%xmm0, %xmm1, %xmm0
 	vmovlps	%xmm0, (%rax)
 	movq	48(%rsp), %rbx
-	jmp	.LBB16_249
-.LBB16_175:
+	jmp	.LBB17_249
+.LBB17_175:
 	movq	88(%rsp), %r13
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-	jmp	.LBB16_177
+	jmp	.LBB17_177
 	.p2align	4
-.LBB16_176:
+.LBB17_176:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	144(%rsp), %r15
 	movq	56(%rsp), %r11
-	je	.LBB16_98
-.LBB16_177:
+	je	.LBB17_98
+.LBB17_177:
 	testq	%r11, %r11
-	jle	.LBB16_176
+	jle	.LBB17_176
 	movq	%r11, %r9
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -9571,9 +10235,9 @@ convolution_weight_gradient_outputs:
 	movq	%r15, %rbx
 	movq	%r9, %r15
 	.p2align	4
-.LBB16_179:
+.LBB17_179:
 	vpbroadcastd	(%rbx), %ymm3
-	vpcmpgtd	.LCPI16_14(%rip), %ymm3, %ymm3
+	vpcmpgtd	.LCPI17_14(%rip), %ymm3, %ymm3
 	movslq	-4(%rbx), %rdi
 	vpandn	(%r11,%rdi,4), %ymm3, %ymm3
 	movslq	-8(%rbx), %rdi
@@ -9582,25 +10246,25 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
 	addq	$12, %rbx
 	decq	%r15
-	jne	.LBB16_179
-	jmp	.LBB16_176
-.LBB16_180:
+	jne	.LBB17_179
+	jmp	.LBB17_176
+.LBB17_180:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	88(%rsp), %r9
-	jmp	.LBB16_182
+	jmp	.LBB17_182
 	.p2align	4
-.LBB16_181:
+.LBB17_181:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB16_185
-.LBB16_182:
+	je	.LBB17_185
+.LBB17_182:
 	testq	%r11, %r11
-	jle	.LBB16_181
+	jle	.LBB17_181
 	movq	%r11, %rbx
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -9617,10 +10281,10 @@ convolution_weight_gradient_outputs:
 	leaq	(%r10,%rdi,4), %r10
 	movq	%r15, %r11
 	.p2align	4
-.LBB16_184:
+.LBB17_184:
 	movslq	-4(%r11), %rdi
 	vpbroadcastd	(%r11), %ymm4
-	vpcmpgtd	.LCPI16_14(%rip), %ymm4, %ymm4
+	vpcmpgtd	.LCPI17_14(%rip), %ymm4, %ymm4
 	vpandn	(%r10,%rdi,4), %ymm4, %ymm5
 	leaq	(%r10,%rdi,4), %rdi
 	vpandn	(%rdi,%r8,4), %ymm4, %ymm4
@@ -9633,9 +10297,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm4, %ymm6, %ymm0
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB16_184
-	jmp	.LBB16_181
-.LBB16_185:
+	jne	.LBB17_184
+	jmp	.LBB17_181
+.LBB17_185:
 	vhaddps	%xmm2, %xmm3, %xmm4
 	vhaddps	%xmm4, %xmm4, %xmm4
 	vextractf128	$1, %ymm2, %xmm2
@@ -9653,7 +10317,7 @@ convolution_weight_gradient_outputs:
 	vextractf128	$1, %ymm0, %xmm0
 	vextractf128	$1, %ymm1, %xmm1
 	vhaddps	%xmm0, %xmm1, %xmm0
-.LBB16_186:
+.LBB17_186:
 	vmovlps	%xmm2, (%rax)
 	vshufps	$232, %xmm0, %xmm0, %xmm1
 	vshufps	$237, %xmm0, %xmm0, %xmm0
@@ -9663,20 +10327,20 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax,%rbx,4), %xmm1
 	vaddps	%xmm1, %xmm0, %xmm0
 	vmovlps	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB16_100
-.LBB16_187:
+	jmp	.LBB17_100
+.LBB17_187:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	movq	88(%rsp), %r9
-	jmp	.LBB16_189
+	jmp	.LBB17_189
 	.p2align	4
-.LBB16_188:
+.LBB17_188:
 	incq	%rax
 	cmpq	40(%rsp), %rax
-	je	.LBB16_196
-.LBB16_189:
+	je	.LBB17_196
+.LBB17_189:
 	testq	%r11, %r11
-	jle	.LBB16_188
+	jle	.LBB17_188
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
@@ -9688,14 +10352,14 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
 	cmpq	$0, 120(%rsp)
-	je	.LBB16_193
+	je	.LBB17_193
 	xorl	%r10d, %r10d
 	movq	112(%rsp), %r11
 	.p2align	4
-.LBB16_192:
+.LBB17_192:
 	movslq	-4(%r15,%r10), %rdi
 	vpbroadcastd	(%r15,%r10), %ymm1
-	vmovdqa	.LCPI16_13(%rip), %ymm2
+	vmovdqa	.LCPI17_13(%rip), %ymm2
 	vpcmpgtd	%ymm1, %ymm2, %ymm1
 	vpand	(%rsi,%rdi,4), %ymm1, %ymm1
 	movslq	-8(%r15,%r10), %rdi
@@ -9708,27 +10372,27 @@ convolution_weight_gradient_outputs:
 	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB16_192
-	jmp	.LBB16_194
+	jne	.LBB17_192
+	jmp	.LBB17_194
 	.p2align	4
-.LBB16_193:
+.LBB17_193:
 	xorl	%r10d, %r10d
-.LBB16_194:
+.LBB17_194:
 	movq	56(%rsp), %r11
 	testb	$1, %r11b
 	leaq	368(%rsp), %rdi
-	je	.LBB16_188
+	je	.LBB17_188
 	movq	352(%rsp), %r11
 	movslq	4(%r11,%r10), %rdi
 	vpbroadcastd	8(%r11,%r10), %ymm1
-	vpcmpgtd	.LCPI16_14(%rip), %ymm1, %ymm1
+	vpcmpgtd	.LCPI17_14(%rip), %ymm1, %ymm1
 	vpandn	(%rsi,%rdi,4), %ymm1, %ymm1
 	movslq	(%r11,%r10), %rsi
 	movq	56(%rsp), %r11
 	leaq	368(%rsp), %rdi
 	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
-	jmp	.LBB16_188
-.LBB16_196:
+	jmp	.LBB17_188
+.LBB17_196:
 	vextractf128	$1, %ymm0, %xmm1
 	vhaddps	%xmm1, %xmm0, %xmm0
 	vhaddps	%xmm0, %xmm0, %xmm0
@@ -9737,24 +10401,24 @@ convolution_weight_gradient_outputs:
 	movq	64(%rsp), %rax
 	vaddss	(%rax), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax)
-	jmp	.LBB16_249
-.LBB16_197:
+	jmp	.LBB17_249
+.LBB17_197:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	88(%rsp), %r9
-	jmp	.LBB16_199
+	jmp	.LBB17_199
 	.p2align	4
-.LBB16_198:
+.LBB17_198:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB16_202
-.LBB16_199:
+	je	.LBB17_202
+.LBB17_199:
 	testq	%r11, %r11
-	jle	.LBB16_198
+	jle	.LBB17_198
 	movq	%r11, %r13
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -9775,7 +10439,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%rbx,%rdi,4), %rbx
 	movq	240(%rsp), %r15
 	.p2align	4
-.LBB16_201:
+.LBB17_201:
 	movslq	(%r15), %rdi
 	vmovups	(%rbx,%rdi,4), %ymm4
 	movslq	-4(%r15), %rdi
@@ -9785,9 +10449,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB16_201
-	jmp	.LBB16_198
-.LBB16_202:
+	jne	.LBB17_201
+	jmp	.LBB17_198
+.LBB17_202:
 	vunpcklps	%xmm2, %xmm3, %xmm4
 	vmovlhps	%xmm1, %xmm4, %xmm4
 	vinsertps	$48, %xmm0, %xmm4, %xmm4
@@ -9826,25 +10490,25 @@ convolution_weight_gradient_outputs:
 	movq	64(%rsp), %rax
 	vaddps	(%rax), %xmm0, %xmm0
 	vmovups	%xmm0, (%rax)
-	jmp	.LBB16_232
-.LBB16_203:
+	jmp	.LBB17_232
+.LBB17_203:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	88(%rsp), %r9
-	jmp	.LBB16_205
+	jmp	.LBB17_205
 	.p2align	4
-.LBB16_204:
+.LBB17_204:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	144(%rsp), %r15
 	movq	56(%rsp), %r11
-	je	.LBB16_208
-.LBB16_205:
+	je	.LBB17_208
+.LBB17_205:
 	testq	%r11, %r11
-	jle	.LBB16_204
+	jle	.LBB17_204
 	movq	%r11, %r13
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -9864,10 +10528,10 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rbx
 	leaq	(%rbx,%rdi,4), %rbx
 	.p2align	4
-.LBB16_207:
+.LBB17_207:
 	movslq	-4(%r15), %rdi
 	vpbroadcastd	(%r15), %ymm4
-	vpcmpgtd	.LCPI16_14(%rip), %ymm4, %ymm4
+	vpcmpgtd	.LCPI17_14(%rip), %ymm4, %ymm4
 	vpandn	(%rbx,%rdi,4), %ymm4, %ymm4
 	movslq	-8(%r15), %rdi
 	vfmadd231ps	(%rdx,%rdi,4), %ymm4, %ymm3
@@ -9876,9 +10540,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB16_207
-	jmp	.LBB16_204
-.LBB16_208:
+	jne	.LBB17_207
+	jmp	.LBB17_204
+.LBB17_208:
 	vunpcklps	%xmm2, %xmm3, %xmm4
 	vmovlhps	%xmm1, %xmm4, %xmm4
 	vinsertps	$48, %xmm0, %xmm4, %xmm4
@@ -9917,8 +10581,8 @@ convolution_weight_gradient_outputs:
 	movq	64(%rsp), %rax
 	vaddps	(%rax), %xmm0, %xmm0
 	vmovups	%xmm0, (%rax)
-	jmp	.LBB16_99
-.LBB16_209:
+	jmp	.LBB17_99
+.LBB17_209:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm7, %xmm7, %xmm7
@@ -9929,16 +10593,16 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB16_211
+	jmp	.LBB17_211
 	.p2align	4
-.LBB16_210:
+.LBB17_210:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	56(%rsp), %r11
-	je	.LBB16_219
-.LBB16_211:
+	je	.LBB17_219
+.LBB17_211:
 	testq	%r11, %r11
-	jle	.LBB16_210
+	jle	.LBB17_210
 	movq	%r11, %r13
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -9958,7 +10622,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%rdx,4), %r15
 	movq	240(%rsp), %rdx
 	.p2align	4
-.LBB16_213:
+.LBB17_213:
 	movslq	(%rdx), %rdi
 	leaq	(%r15,%rdi,4), %r8
 	vmovups	(%r15,%rdi,4), %ymm8
@@ -9980,9 +10644,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm10, %ymm9, %ymm0
 	addq	$12, %rdx
 	decq	%r13
-	jne	.LBB16_213
-	jmp	.LBB16_210
-.LBB16_214:
+	jne	.LBB17_213
+	jmp	.LBB17_210
+.LBB17_214:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm7, %xmm7, %xmm7
@@ -9992,16 +10656,16 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
-	jmp	.LBB16_216
+	jmp	.LBB17_216
 	.p2align	4
-.LBB16_215:
+.LBB17_215:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	56(%rsp), %r11
-	je	.LBB16_219
-.LBB16_216:
+	je	.LBB17_219
+.LBB17_216:
 	testq	%r11, %r11
-	jle	.LBB16_215
+	jle	.LBB17_215
 	movq	%r11, %r9
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -10022,11 +10686,11 @@ convolution_weight_gradient_outputs:
 	movq	144(%rsp), %r13
 	movq	%r9, %rdx
 	.p2align	4
-.LBB16_218:
+.LBB17_218:
 	movslq	-4(%r13), %rdi
 	leaq	(%r15,%rdi,4), %r8
 	vpbroadcastd	(%r13), %ymm8
-	vpcmpgtd	.LCPI16_14(%rip), %ymm8, %ymm8
+	vpcmpgtd	.LCPI17_14(%rip), %ymm8, %ymm8
 	vpandn	(%r15,%rdi,4), %ymm8, %ymm9
 	movq	24(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm8, %ymm8
@@ -10046,9 +10710,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm8, %ymm10, %ymm0
 	addq	$12, %r13
 	decq	%rdx
-	jne	.LBB16_218
-	jmp	.LBB16_215
-.LBB16_219:
+	jne	.LBB17_218
+	jmp	.LBB17_215
+.LBB17_219:
 	vunpcklps	%xmm7, %xmm4, %xmm8
 	vmovlhps	%xmm6, %xmm8, %xmm8
 	vinsertps	$48, %xmm5, %xmm8, %xmm8
@@ -10125,22 +10789,22 @@ convolution_weight_gradient_outputs:
 	movq	48(%rsp), %rbx
 	vaddps	(%rax,%rbx,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB16_268
-.LBB16_220:
+	jmp	.LBB17_268
+.LBB17_220:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB16_222
+	jmp	.LBB17_222
 	.p2align	4
-.LBB16_221:
+.LBB17_221:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB16_225
-.LBB16_222:
+	je	.LBB17_225
+.LBB17_222:
 	testq	%r11, %r11
-	jle	.LBB16_221
+	jle	.LBB17_221
 	movq	%r11, %rbx
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -10157,19 +10821,19 @@ convolution_weight_gradient_outputs:
 	leaq	(%r10,%rdi,4), %r10
 	movq	%r15, %r11
 	.p2align	4
-.LBB16_224:
+.LBB17_224:
 	movslq	-4(%r11), %rdi
 	vpbroadcastd	(%r11), %ymm2
-	vpcmpgtd	.LCPI16_14(%rip), %ymm2, %ymm2
+	vpcmpgtd	.LCPI17_14(%rip), %ymm2, %ymm2
 	vpandn	(%r10,%rdi,4), %ymm2, %ymm2
 	movslq	-8(%r11), %rdi
 	vfmadd231ps	(%rdx,%rdi,4), %ymm2, %ymm1
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB16_224
-	jmp	.LBB16_221
-.LBB16_225:
+	jne	.LBB17_224
+	jmp	.LBB17_221
+.LBB17_225:
 	vhaddps	%xmm0, %xmm1, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
 	vextractf128	$1, %ymm0, %xmm0
@@ -10183,23 +10847,23 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax), %xmm1
 	vaddps	%xmm0, %xmm1, %xmm0
 	vmovlps	%xmm0, (%rax)
-	jmp	.LBB16_99
-.LBB16_226:
+	jmp	.LBB17_99
+.LBB17_226:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	88(%rsp), %r9
-	jmp	.LBB16_228
+	jmp	.LBB17_228
 	.p2align	4
-.LBB16_227:
+.LBB17_227:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB16_231
-.LBB16_228:
+	je	.LBB17_231
+.LBB17_228:
 	testq	%r11, %r11
-	jle	.LBB16_227
+	jle	.LBB17_227
 	movq	%r11, %r15
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -10218,7 +10882,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r11,%rdi,4), %r11
 	movq	240(%rsp), %rbx
 	.p2align	4
-.LBB16_230:
+.LBB17_230:
 	movslq	(%rbx), %rdi
 	vmovups	(%r11,%rdi,4), %ymm3
 	movslq	-4(%rbx), %rdi
@@ -10227,9 +10891,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
 	addq	$12, %rbx
 	decq	%r15
-	jne	.LBB16_230
-	jmp	.LBB16_227
-.LBB16_231:
+	jne	.LBB17_230
+	jmp	.LBB17_227
+.LBB17_231:
 	vhaddps	%xmm1, %xmm2, %xmm3
 	vhaddps	%xmm3, %xmm3, %xmm3
 	vextractf128	$1, %ymm1, %xmm1
@@ -10261,24 +10925,24 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax)
-.LBB16_232:
+.LBB17_232:
 	movq	48(%rsp), %rbx
-	jmp	.LBB16_268
-.LBB16_233:
+	jmp	.LBB17_268
+.LBB17_233:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB16_235
+	jmp	.LBB17_235
 	.p2align	4
-.LBB16_234:
+.LBB17_234:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB16_238
-.LBB16_235:
+	je	.LBB17_238
+.LBB17_235:
 	testq	%r11, %r11
-	jle	.LBB16_234
+	jle	.LBB17_234
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
@@ -10291,11 +10955,11 @@ convolution_weight_gradient_outputs:
 	leaq	(%rsi,%rdi,4), %rsi
 	movq	%r15, %r10
 	.p2align	4
-.LBB16_237:
+.LBB17_237:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r8
 	vpbroadcastd	(%r10), %ymm2
-	vpcmpgtd	.LCPI16_14(%rip), %ymm2, %ymm2
+	vpcmpgtd	.LCPI17_14(%rip), %ymm2, %ymm2
 	vpandn	(%rsi,%rdi,4), %ymm2, %ymm3
 	movq	24(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm2, %ymm2
@@ -10306,9 +10970,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm2, %ymm4, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB16_237
-	jmp	.LBB16_234
-.LBB16_238:
+	jne	.LBB17_237
+	jmp	.LBB17_234
+.LBB17_238:
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -10346,21 +11010,21 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB16_100
-.LBB16_239:
+	jmp	.LBB17_100
+.LBB17_239:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ebx, %ebx
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB16_241
+	jmp	.LBB17_241
 	.p2align	4
-.LBB16_240:
+.LBB17_240:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
-	je	.LBB16_248
-.LBB16_241:
+	je	.LBB17_248
+.LBB17_241:
 	testq	%r11, %r11
-	jle	.LBB16_240
+	jle	.LBB17_240
 	leaq	(%rbx,%rbx,2), %rdx
 	shlq	$4, %rdx
 	movq	%rbx, %rsi
@@ -10372,12 +11036,12 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rdx
 	leaq	(%rdx,%rsi,4), %rsi
 	cmpq	$0, 120(%rsp)
-	je	.LBB16_245
+	je	.LBB17_245
 	xorl	%edx, %edx
 	movq	112(%rsp), %r10
 	movq	800(%rsp), %r13
 	.p2align	4
-.LBB16_244:
+.LBB17_244:
 	movslq	-12(%r13,%rdx), %rdi
 	leaq	(%rsi,%rdi,4), %r8
 	movslq	-16(%r13,%rdx), %r11
@@ -10395,16 +11059,16 @@ convolution_weight_gradient_outputs:
 	movq	24(%rsp), %r8
 	addq	$24, %rdx
 	addq	$-2, %r10
-	jne	.LBB16_244
-	jmp	.LBB16_246
+	jne	.LBB17_244
+	jmp	.LBB17_246
 	.p2align	4
-.LBB16_245:
+.LBB17_245:
 	xorl	%edx, %edx
-.LBB16_246:
+.LBB17_246:
 	movq	56(%rsp), %r11
 	testb	$1, %r11b
 	leaq	368(%rsp), %rdi
-	je	.LBB16_240
+	je	.LBB17_240
 	movq	352(%rsp), %r10
 	movslq	4(%r10,%rdx), %r11
 	leaq	(%rsi,%r11,4), %r8
@@ -10415,8 +11079,8 @@ convolution_weight_gradient_outputs:
 	movq	24(%rsp), %rax
 	vfmadd231ps	(%r8,%rax,4), %ymm2, %ymm0
 	movq	24(%rsp), %r8
-	jmp	.LBB16_240
-.LBB16_248:
+	jmp	.LBB17_240
+.LBB17_248:
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -10455,25 +11119,25 @@ convolution_weight_gradient_outputs:
 	movq	48(%rsp), %rbx
 	vaddss	(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,4)
-.LBB16_249:
+.LBB17_249:
 	movq	72(%rsp), %r9
-	jmp	.LBB16_102
-.LBB16_250:
+	jmp	.LBB17_102
+.LBB17_250:
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB16_252
+	jmp	.LBB17_252
 	.p2align	4
-.LBB16_251:
+.LBB17_251:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB16_255
-.LBB16_252:
+	je	.LBB17_255
+.LBB17_252:
 	testq	%r11, %r11
-	jle	.LBB16_251
+	jle	.LBB17_251
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
@@ -10486,11 +11150,11 @@ convolution_weight_gradient_outputs:
 	leaq	(%rsi,%rdi,4), %rsi
 	movq	%r15, %r10
 	.p2align	4
-.LBB16_254:
+.LBB17_254:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %rbx
 	vpbroadcastd	(%r10), %ymm3
-	vpcmpgtd	.LCPI16_14(%rip), %ymm3, %ymm3
+	vpcmpgtd	.LCPI17_14(%rip), %ymm3, %ymm3
 	vpandn	(%rsi,%rdi,4), %ymm3, %ymm4
 	vpandn	(%rbx,%r8,4), %ymm3, %ymm5
 	vpandn	(%rbx,%r8,8), %ymm3, %ymm3
@@ -10501,9 +11165,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm3, %ymm6, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB16_254
-	jmp	.LBB16_251
-.LBB16_255:
+	jne	.LBB17_254
+	jmp	.LBB17_251
+.LBB17_255:
 	vmovshdup	%ymm2, %ymm3
 	vshufps	$255, %ymm2, %ymm2, %ymm4
 	vextractf128	$1, %ymm4, %xmm4
@@ -10560,23 +11224,23 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB16_100
-.LBB16_256:
+	jmp	.LBB17_100
+.LBB17_256:
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB16_258
+	jmp	.LBB17_258
 	.p2align	4
-.LBB16_257:
+.LBB17_257:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB16_261
-.LBB16_258:
+	je	.LBB17_261
+.LBB17_258:
 	testq	%r11, %r11
-	jle	.LBB16_257
+	jle	.LBB17_257
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
@@ -10589,7 +11253,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%rsi,%rdi,4), %rsi
 	movq	240(%rsp), %r10
 	.p2align	4
-.LBB16_260:
+.LBB17_260:
 	movslq	(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %rbx
 	movslq	-4(%r10), %r15
@@ -10599,9 +11263,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%rbx,%r8,8), %ymm3, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB16_260
-	jmp	.LBB16_257
-.LBB16_261:
+	jne	.LBB17_260
+	jmp	.LBB17_257
+.LBB17_261:
 	vmovshdup	%ymm2, %ymm3
 	vshufps	$255, %ymm2, %ymm2, %ymm4
 	vextractf128	$1, %ymm4, %xmm4
@@ -10658,8 +11322,8 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB16_268
-.LBB16_262:
+	jmp	.LBB17_268
+.LBB17_262:
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ebx, %ebx
 	vxorps	%xmm8, %xmm8, %xmm8
@@ -10671,16 +11335,16 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB16_264
+	jmp	.LBB17_264
 	.p2align	4
-.LBB16_263:
+.LBB17_263:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	56(%rsp), %r11
-	je	.LBB16_267
-.LBB16_264:
+	je	.LBB17_267
+.LBB17_264:
 	testq	%r11, %r11
-	jle	.LBB16_263
+	jle	.LBB17_263
 	movq	%r11, %r13
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -10698,7 +11362,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%rdx,4), %r11
 	movq	240(%rsp), %r15
 	.p2align	4
-.LBB16_266:
+.LBB17_266:
 	movslq	(%r15), %rdx
 	leaq	(%r11,%rdx,4), %rdi
 	vmovups	(%r11,%rdx,4), %ymm9
@@ -10719,9 +11383,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm12, %ymm11, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB16_266
-	jmp	.LBB16_263
-.LBB16_267:
+	jne	.LBB17_266
+	jmp	.LBB17_263
+.LBB17_267:
 	vhaddps	%xmm8, %xmm7, %xmm9
 	vhaddps	%xmm9, %xmm9, %xmm9
 	vunpcklps	%ymm8, %ymm7, %ymm10
@@ -10830,14 +11494,14 @@ convolution_weight_gradient_outputs:
 	vaddss	8(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax,%rbx,8)
 	.p2align	4
-.LBB16_268:
+.LBB17_268:
 	movq	72(%rsp), %r9
 	movq	144(%rsp), %r15
-	jmp	.LBB16_101
+	jmp	.LBB17_101
 	.p2align	4
-.LBB16_269:
+.LBB17_269:
 	testq	%r9, %r9
-	jle	.LBB16_674
+	jle	.LBB17_674
 	movq	344(%rsp), %rax
 	movq	%rax, 304(%rsp)
 	movq	992(%rsp), %rax
@@ -10848,9 +11512,9 @@ convolution_weight_gradient_outputs:
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r11
 	leaq	368(%rsp), %rdi
-	jmp	.LBB16_272
+	jmp	.LBB17_272
 	.p2align	4
-.LBB16_271:
+.LBB17_271:
 	movq	%r13, %r11
 	movq	320(%rsp), %rdx
 	addq	$16, %rdx
@@ -10861,8 +11525,8 @@ convolution_weight_gradient_outputs:
 	movq	%rdx, %rax
 	movq	72(%rsp), %rdx
 	cmpq	%rdx, %rax
-	jge	.LBB16_64
-.LBB16_272:
+	jge	.LBB17_64
+.LBB17_272:
 	cmpq	$15, %r10
 	movl	$15, %r13d
 	cmovbq	%r10, %r13
@@ -10874,7 +11538,7 @@ convolution_weight_gradient_outputs:
 	setge	%al
 	testq	%rsi, %rsi
 	movq	%r11, %r13
-	jle	.LBB16_271
+	jle	.LBB17_271
 	movq	104(%rsp), %rcx
 	incl	%ecx
 	andl	$30, %ecx
@@ -10896,19 +11560,19 @@ convolution_weight_gradient_outputs:
 	movq	296(%rsp), %r11
 	xorl	%edx, %edx
 	movq	%r10, 216(%rsp)
-	jmp	.LBB16_276
+	jmp	.LBB17_276
 	.p2align	4
-.LBB16_274:
+.LBB17_274:
 	movq	32(%rsp), %r11
-.LBB16_275:
+.LBB17_275:
 	movq	16(%rsp), %rdx
 	addq	$6, %rdx
 	addq	$24, %r11
 	movq	96(%rsp), %rax
 	addq	$24, %rax
 	cmpq	%rsi, %rdx
-	jge	.LBB16_271
-.LBB16_276:
+	jge	.LBB17_271
+.LBB17_276:
 	movq	%rax, 96(%rsp)
 	movq	%rsi, %rax
 	movq	%rdx, 16(%rsp)
@@ -10920,37 +11584,37 @@ convolution_weight_gradient_outputs:
 	leal	(%rdx,%rax,2), %eax
 	addl	$-3, %eax
 	cmpl	$11, %eax
-	ja	.LBB16_275
+	ja	.LBB17_275
 	movq	%r11, 32(%rsp)
 	movq	328(%rsp), %rdx
 	movq	16(%rsp), %rsi
 	leaq	(%rdx,%rsi,4), %rdx
 	movq	%rdx, 80(%rsp)
-	leaq	.LJTI16_0(%rip), %rdx
+	leaq	.LJTI17_0(%rip), %rdx
 	movslq	(%rdx,%rax,4), %rax
 	addq	%rdx, %rax
 	jmpq	*%rax
-.LBB16_278:
+.LBB17_278:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
 	movq	%rax, 64(%rsp)
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
-	jmp	.LBB16_280
+	jmp	.LBB17_280
 	.p2align	4
-.LBB16_279:
+.LBB17_279:
 	movq	112(%rsp), %r8
 	incq	%r8
 	cmpq	40(%rsp), %r8
-	je	.LBB16_461
-.LBB16_280:
+	je	.LBB17_461
+.LBB17_280:
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
 	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
 	movq	%r8, 112(%rsp)
-	jle	.LBB16_279
+	jle	.LBB17_279
 	leaq	(%rsp,%rax), %r9
 	addq	$1376, %r9
 	movq	1376(%rsp,%rax), %rbx
@@ -10973,24 +11637,24 @@ convolution_weight_gradient_outputs:
 	addq	$12, %rbx
 	shlq	$2, %r9
 	xorl	%r15d, %r15d
-	jmp	.LBB16_283
+	jmp	.LBB17_283
 	.p2align	4
-.LBB16_282:
+.LBB17_282:
 	incq	%r15
 	addq	%r9, %rbx
 	addq	%r9, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB16_279
-.LBB16_283:
+	je	.LBB17_279
+.LBB17_283:
 	testq	%r8, %r8
-	jle	.LBB16_282
+	jle	.LBB17_282
 	xorl	%r13d, %r13d
 	cmpq	$4, %r8
-	jb	.LBB16_287
+	jb	.LBB17_287
 	movq	264(%rsp), %rax
 	movq	360(%rsp), %rcx
 	.p2align	4
-.LBB16_286:
+.LBB17_286:
 	vbroadcastss	-12(%rbx,%r13,4), %ymm1
 	vfmadd132ps	(%rdi), %ymm0, %ymm1
 	vbroadcastss	-8(%rbx,%r13,4), %ymm0
@@ -11002,22 +11666,22 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r13
 	addq	%rax, %rdi
 	cmpq	%r13, %r11
-	jne	.LBB16_286
-.LBB16_287:
+	jne	.LBB17_286
+.LBB17_287:
 	testq	%r10, %r10
-	je	.LBB16_282
+	je	.LBB17_282
 	leaq	(%rsi,%r13,4), %r13
 	xorl	%eax, %eax
 	.p2align	4
-.LBB16_289:
+.LBB17_289:
 	vbroadcastss	(%r13,%rax,4), %ymm1
 	vfmadd231ps	(%rdi), %ymm1, %ymm0
 	incq	%rax
 	addq	%r12, %rdi
 	cmpq	%rax, %r10
-	jne	.LBB16_289
-	jmp	.LBB16_282
-.LBB16_290:
+	jne	.LBB17_289
+	jmp	.LBB17_282
+.LBB17_290:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -11035,20 +11699,20 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm6, %xmm6, %xmm6
 	xorl	%r15d, %r15d
-	jmp	.LBB16_292
+	jmp	.LBB17_292
 	.p2align	4
-.LBB16_291:
+.LBB17_291:
 	movq	112(%rsp), %r15
 	incq	%r15
 	cmpq	40(%rsp), %r15
-	je	.LBB16_298
-.LBB16_292:
+	je	.LBB17_298
+.LBB17_292:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
 	movq	%r15, 112(%rsp)
-	jle	.LBB16_291
+	jle	.LBB17_291
 	leaq	(%rsp,%rax), %rdi
 	addq	$1376, %rdi
 	movq	1376(%rsp,%rax), %rsi
@@ -11074,9 +11738,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%rdi), %rbx
 	shlq	$2, %rbx
 	xorl	%r13d, %r13d
-	jmp	.LBB16_295
+	jmp	.LBB17_295
 	.p2align	4
-.LBB16_294:
+.LBB17_294:
 	incq	%r13
 	addq	%rbx, %rsi
 	addq	%rbx, %rcx
@@ -11085,13 +11749,13 @@ convolution_weight_gradient_outputs:
 	addq	%rbx, %r11
 	addq	%rbx, %r8
 	cmpq	%rdx, %r13
-	je	.LBB16_291
-.LBB16_295:
+	je	.LBB17_291
+.LBB17_295:
 	testq	%r15, %r15
-	jle	.LBB16_294
+	jle	.LBB17_294
 	xorl	%edi, %edi
 	.p2align	4
-.LBB16_297:
+.LBB17_297:
 	vmovups	(%rax), %ymm12
 	vmovups	32(%rax), %ymm13
 	vbroadcastss	(%r8,%rdi,4), %ymm14
@@ -11115,9 +11779,9 @@ convolution_weight_gradient_outputs:
 	incq	%rdi
 	addq	%r12, %rax
 	cmpq	%rdi, %r15
-	jne	.LBB16_297
-	jmp	.LBB16_294
-.LBB16_298:
+	jne	.LBB17_297
+	jmp	.LBB17_294
+.LBB17_298:
 	vmovups	%ymm11, 368(%rsp)
 	vmovups	%ymm3, 400(%rsp)
 	vmovups	%ymm10, 432(%rsp)
@@ -11137,16 +11801,16 @@ convolution_weight_gradient_outputs:
 	movq	280(%rsp), %r8
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
-	jle	.LBB16_274
+	jle	.LBB17_274
 	testq	%r10, %r10
-	je	.LBB16_626
+	je	.LBB17_626
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_301:
+.LBB17_301:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -11156,25 +11820,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_301
+	jne	.LBB17_301
 	testb	$1, 104(%rsp)
-	jne	.LBB16_304
-.LBB16_303:
+	jne	.LBB17_304
+.LBB17_303:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB16_304:
+.LBB17_304:
 	testq	%r10, %r10
-	je	.LBB16_627
+	je	.LBB17_627
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_306:
+.LBB17_306:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -11184,25 +11848,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_306
+	jne	.LBB17_306
 	testb	$1, 104(%rsp)
-	jne	.LBB16_309
-.LBB16_308:
+	jne	.LBB17_309
+.LBB17_308:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_309:
+.LBB17_309:
 	testq	%r10, %r10
-	je	.LBB16_628
+	je	.LBB17_628
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_311:
+.LBB17_311:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -11212,25 +11876,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_311
+	jne	.LBB17_311
 	testb	$1, 104(%rsp)
-	jne	.LBB16_314
-.LBB16_313:
+	jne	.LBB17_314
+.LBB17_313:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_314:
+.LBB17_314:
 	testq	%r10, %r10
-	je	.LBB16_629
+	je	.LBB17_629
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_316:
+.LBB17_316:
 	vmovss	560(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -11240,25 +11904,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_316
+	jne	.LBB17_316
 	testb	$1, 104(%rsp)
-	jne	.LBB16_319
-.LBB16_318:
+	jne	.LBB17_319
+.LBB17_318:
 	vmovss	560(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 12(%rcx,%rax,4)
-.LBB16_319:
+.LBB17_319:
 	testq	%r10, %r10
-	je	.LBB16_630
+	je	.LBB17_630
 	movl	$4, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_321:
+.LBB17_321:
 	vmovss	624(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -11268,25 +11932,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_321
+	jne	.LBB17_321
 	testb	$1, 104(%rsp)
-	jne	.LBB16_324
-.LBB16_323:
+	jne	.LBB17_324
+.LBB17_323:
 	vmovss	624(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 16(%rcx,%rax,4)
-.LBB16_324:
+.LBB17_324:
 	testq	%r10, %r10
-	je	.LBB16_631
+	je	.LBB17_631
 	movl	$5, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_326:
+.LBB17_326:
 	vmovss	688(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -11296,9 +11960,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_326
-	jmp	.LBB16_632
-.LBB16_327:
+	jne	.LBB17_326
+	jmp	.LBB17_632
+.LBB17_327:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -11306,18 +11970,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB16_329
+	jmp	.LBB17_329
 	.p2align	4
-.LBB16_328:
+.LBB17_328:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB16_335
-.LBB16_329:
+	je	.LBB17_335
+.LBB17_329:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_328
+	jle	.LBB17_328
 	leaq	(%rsp,%rsi), %r11
 	addq	$1376, %r11
 	movq	1376(%rsp,%rsi), %r8
@@ -11337,21 +12001,21 @@ convolution_weight_gradient_outputs:
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB16_332
+	jmp	.LBB17_332
 	.p2align	4
-.LBB16_331:
+.LBB17_331:
 	incq	%rbx
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %rbx
-	je	.LBB16_328
-.LBB16_332:
+	je	.LBB17_328
+.LBB17_332:
 	testq	%r10, %r10
-	jle	.LBB16_331
+	jle	.LBB17_331
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_334:
+.LBB17_334:
 	vmovups	(%r9), %ymm3
 	vbroadcastss	(%rsi,%r15,4), %ymm4
 	vbroadcastss	(%rdi,%r15,4), %ymm5
@@ -11362,9 +12026,9 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%r12, %r9
 	cmpq	%r15, %r10
-	jne	.LBB16_334
-	jmp	.LBB16_331
-.LBB16_335:
+	jne	.LBB17_334
+	jmp	.LBB17_331
+.LBB17_335:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -11372,101 +12036,101 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB16_275
+	jle	.LBB17_275
 	vaddss	(%rdx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rdx)
 	testq	%r10, %r10
-	je	.LBB16_344
+	je	.LBB17_344
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rdx,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_344
+	je	.LBB17_344
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rdx,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_344
+	je	.LBB17_344
 	vshufps	$255, %xmm2, %xmm2, %xmm3
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_344
+	je	.LBB17_344
 	vextractf128	$1, %ymm2, %xmm2
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm2, %xmm3
 	vmovss	%xmm3, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_344
+	je	.LBB17_344
 	vmovshdup	%xmm2, %xmm3
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_344
+	je	.LBB17_344
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_344
+	je	.LBB17_344
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rax)
-.LBB16_344:
+.LBB17_344:
 	vaddss	4(%rdx), %xmm1, %xmm2
 	vmovss	%xmm2, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_352
+	je	.LBB17_352
 	leaq	4(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_352
+	je	.LBB17_352
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_352
+	je	.LBB17_352
 	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_352
+	je	.LBB17_352
 	vextractf128	$1, %ymm1, %xmm1
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_352
+	je	.LBB17_352
 	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_352
+	je	.LBB17_352
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_352
+	je	.LBB17_352
 	vshufps	$255, %xmm1, %xmm1, %xmm1
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB16_352:
+.LBB17_352:
 	vaddss	8(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	addq	$8, %rdx
-	jmp	.LBB16_619
-.LBB16_354:
+	jmp	.LBB17_619
+.LBB17_354:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -11482,18 +12146,18 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm5, %xmm5, %xmm5
 	xorl	%r9d, %r9d
-	jmp	.LBB16_356
+	jmp	.LBB17_356
 	.p2align	4
-.LBB16_355:
+.LBB17_355:
 	incq	%r9
 	cmpq	40(%rsp), %r9
-	je	.LBB16_362
-.LBB16_356:
+	je	.LBB17_362
+.LBB17_356:
 	leaq	(%r9,%r9,2), %rcx
 	shlq	$4, %rcx
 	movq	1400(%rsp,%rcx), %rax
 	testq	%rax, %rax
-	jle	.LBB16_355
+	jle	.LBB17_355
 	leaq	(%rsp,%rcx), %rdi
 	addq	$1376, %rdi
 	movq	1376(%rsp,%rcx), %r10
@@ -11517,9 +12181,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%rdi), %r15
 	shlq	$2, %r15
 	xorl	%r13d, %r13d
-	jmp	.LBB16_359
+	jmp	.LBB17_359
 	.p2align	4
-.LBB16_358:
+.LBB17_358:
 	incq	%r13
 	addq	%r15, %r10
 	addq	%r15, %r8
@@ -11527,13 +12191,13 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	cmpq	%rax, %r13
-	je	.LBB16_355
-.LBB16_359:
+	je	.LBB17_355
+.LBB17_359:
 	testq	%rbx, %rbx
-	jle	.LBB16_358
+	jle	.LBB17_358
 	xorl	%edi, %edi
 	.p2align	4
-.LBB16_361:
+.LBB17_361:
 	vmovups	(%r11), %ymm10
 	vmovups	32(%r11), %ymm11
 	vbroadcastss	(%rcx,%rdi,4), %ymm12
@@ -11554,9 +12218,9 @@ convolution_weight_gradient_outputs:
 	incq	%rdi
 	addq	%r12, %r11
 	cmpq	%rdi, %rbx
-	jne	.LBB16_361
-	jmp	.LBB16_358
-.LBB16_362:
+	jne	.LBB17_361
+	jmp	.LBB17_358
+.LBB17_362:
 	vmovups	%ymm9, 368(%rsp)
 	vmovups	%ymm2, 400(%rsp)
 	vmovups	%ymm8, 432(%rsp)
@@ -11574,16 +12238,16 @@ convolution_weight_gradient_outputs:
 	movq	280(%rsp), %r8
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
-	jle	.LBB16_274
+	jle	.LBB17_274
 	testq	%r10, %r10
-	je	.LBB16_634
+	je	.LBB17_634
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_365:
+.LBB17_365:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -11593,25 +12257,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_365
+	jne	.LBB17_365
 	testb	$1, 104(%rsp)
-	jne	.LBB16_368
-.LBB16_367:
+	jne	.LBB17_368
+.LBB17_367:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB16_368:
+.LBB17_368:
 	testq	%r10, %r10
-	je	.LBB16_635
+	je	.LBB17_635
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_370:
+.LBB17_370:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -11621,25 +12285,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_370
+	jne	.LBB17_370
 	testb	$1, 104(%rsp)
-	jne	.LBB16_373
-.LBB16_372:
+	jne	.LBB17_373
+.LBB17_372:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_373:
+.LBB17_373:
 	testq	%r10, %r10
-	je	.LBB16_636
+	je	.LBB17_636
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_375:
+.LBB17_375:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -11649,25 +12313,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_375
+	jne	.LBB17_375
 	testb	$1, 104(%rsp)
-	jne	.LBB16_378
-.LBB16_377:
+	jne	.LBB17_378
+.LBB17_377:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_378:
+.LBB17_378:
 	testq	%r10, %r10
-	je	.LBB16_637
+	je	.LBB17_637
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_380:
+.LBB17_380:
 	vmovss	560(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -11677,25 +12341,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_380
+	jne	.LBB17_380
 	testb	$1, 104(%rsp)
-	jne	.LBB16_383
-.LBB16_382:
+	jne	.LBB17_383
+.LBB17_382:
 	vmovss	560(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 12(%rcx,%rax,4)
-.LBB16_383:
+.LBB17_383:
 	testq	%r10, %r10
-	je	.LBB16_638
+	je	.LBB17_638
 	movl	$4, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_385:
+.LBB17_385:
 	vmovss	624(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -11705,9 +12369,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_385
-	jmp	.LBB16_639
-.LBB16_386:
+	jne	.LBB17_385
+	jmp	.LBB17_639
+.LBB17_386:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -11715,20 +12379,20 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
-	jmp	.LBB16_388
+	jmp	.LBB17_388
 	.p2align	4
-.LBB16_387:
+.LBB17_387:
 	movq	232(%rsp), %rdi
 	incq	%rdi
 	cmpq	40(%rsp), %rdi
-	je	.LBB16_396
-.LBB16_388:
+	je	.LBB17_396
+.LBB17_388:
 	leaq	(%rdi,%rdi,2), %rax
 	shlq	$4, %rax
 	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
 	movq	%rdi, 232(%rsp)
-	jle	.LBB16_387
+	jle	.LBB17_387
 	leaq	(%rsp,%rax), %rsi
 	addq	$1376, %rsi
 	movq	1376(%rsp,%rax), %r13
@@ -11756,22 +12420,22 @@ convolution_weight_gradient_outputs:
 	leaq	(,%rsi,4), %r15
 	leaq	4(%r13,%rax,4), %r13
 	xorl	%edi, %edi
-	jmp	.LBB16_391
+	jmp	.LBB17_391
 	.p2align	4
-.LBB16_390:
+.LBB17_390:
 	incq	%rdi
 	addq	%r15, %rbx
 	addq	%r15, %r13
 	cmpq	%rdx, %rdi
-	je	.LBB16_387
-.LBB16_391:
+	je	.LBB17_387
+.LBB17_391:
 	testq	%r9, %r9
-	jle	.LBB16_390
+	jle	.LBB17_390
 	xorl	%esi, %esi
 	cmpq	$1, %r9
-	je	.LBB16_394
+	je	.LBB17_394
 	.p2align	4
-.LBB16_393:
+.LBB17_393:
 	vmovups	(%r8), %ymm2
 	vbroadcastss	-4(%rbx,%rsi,4), %ymm3
 	vbroadcastss	-4(%r13,%rsi,4), %ymm4
@@ -11785,10 +12449,10 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rsi
 	addq	%r14, %r8
 	cmpq	%rsi, %r11
-	jne	.LBB16_393
-.LBB16_394:
+	jne	.LBB17_393
+.LBB17_394:
 	testb	$1, %r9b
-	je	.LBB16_390
+	je	.LBB17_390
 	movq	%rdi, %rax
 	imulq	192(%rsp), %rax
 	movq	112(%rsp), %rcx
@@ -11802,8 +12466,8 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm3, %ymm2, %ymm0
 	movq	200(%rsp), %rax
 	leaq	(%r8,%rax,4), %r8
-	jmp	.LBB16_390
-.LBB16_396:
+	jmp	.LBB17_390
+.LBB17_396:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -11811,57 +12475,57 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB16_275
+	jle	.LBB17_275
 	vaddss	(%rdx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rdx)
 	testq	%r10, %r10
-	je	.LBB16_405
+	je	.LBB17_405
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rdx,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_405
+	je	.LBB17_405
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rdx,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_405
+	je	.LBB17_405
 	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_405
+	je	.LBB17_405
 	vextractf128	$1, %ymm1, %xmm1
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm1, %xmm2
 	vmovss	%xmm2, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_405
+	je	.LBB17_405
 	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_405
+	je	.LBB17_405
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_405
+	je	.LBB17_405
 	vshufps	$255, %xmm1, %xmm1, %xmm1
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rax)
-.LBB16_405:
+.LBB17_405:
 	vaddss	4(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	addq	$4, %rdx
-	jmp	.LBB16_619
-.LBB16_407:
+	jmp	.LBB17_619
+.LBB17_407:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -11870,18 +12534,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB16_409
+	jmp	.LBB17_409
 	.p2align	4
-.LBB16_408:
+.LBB17_408:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB16_415
-.LBB16_409:
+	je	.LBB17_415
+.LBB17_409:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_408
+	jle	.LBB17_408
 	leaq	(%rsp,%rsi), %r10
 	addq	$1376, %r10
 	movq	1376(%rsp,%rsi), %rdi
@@ -11899,20 +12563,20 @@ convolution_weight_gradient_outputs:
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB16_412
+	jmp	.LBB17_412
 	.p2align	4
-.LBB16_411:
+.LBB17_411:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB16_408
-.LBB16_412:
+	je	.LBB17_408
+.LBB17_412:
 	testq	%r9, %r9
-	jle	.LBB16_411
+	jle	.LBB17_411
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB16_414:
+.LBB17_414:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	(%rsi,%rbx,4), %ymm6
@@ -11924,9 +12588,9 @@ convolution_weight_gradient_outputs:
 	incq	%rbx
 	addq	%r12, %r8
 	cmpq	%rbx, %r9
-	jne	.LBB16_414
-	jmp	.LBB16_411
-.LBB16_415:
+	jne	.LBB17_414
+	jmp	.LBB17_411
+.LBB17_415:
 	vmovups	%ymm2, 368(%rsp)
 	vmovups	%ymm3, 400(%rsp)
 	vmovups	%ymm0, 432(%rsp)
@@ -11938,16 +12602,16 @@ convolution_weight_gradient_outputs:
 	movq	280(%rsp), %r8
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
-	jle	.LBB16_274
+	jle	.LBB17_274
 	testq	%r10, %r10
-	je	.LBB16_641
+	je	.LBB17_641
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_418:
+.LBB17_418:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -11957,25 +12621,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_418
+	jne	.LBB17_418
 	testb	$1, 104(%rsp)
-	jne	.LBB16_421
-.LBB16_420:
+	jne	.LBB17_421
+.LBB17_420:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB16_421:
+.LBB17_421:
 	testq	%r10, %r10
-	je	.LBB16_642
+	je	.LBB17_642
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_423:
+.LBB17_423:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -11985,9 +12649,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_423
-	jmp	.LBB16_643
-.LBB16_424:
+	jne	.LBB17_423
+	jmp	.LBB17_643
+.LBB17_424:
 	movq	1400(%rsp), %rdx
 	imulq	1408(%rsp), %rdx
 	imulq	200(%rsp), %rdx
@@ -12000,18 +12664,18 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB16_426
+	jmp	.LBB17_426
 	.p2align	4
-.LBB16_425:
+.LBB17_425:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB16_432
-.LBB16_426:
+	je	.LBB17_432
+.LBB17_426:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rax
 	testq	%rax, %rax
-	jle	.LBB16_425
+	jle	.LBB17_425
 	leaq	(%rsp,%rsi), %rbx
 	addq	$1376, %rbx
 	movq	1376(%rsp,%rsi), %r9
@@ -12033,22 +12697,22 @@ convolution_weight_gradient_outputs:
 	movq	40(%rbx), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB16_429
+	jmp	.LBB17_429
 	.p2align	4
-.LBB16_428:
+.LBB17_428:
 	incq	%r15
 	addq	%rbx, %r9
 	addq	%rbx, %r8
 	addq	%rbx, %rdi
 	addq	%rbx, %rsi
 	cmpq	%rax, %r15
-	je	.LBB16_425
-.LBB16_429:
+	je	.LBB17_425
+.LBB17_429:
 	testq	%r11, %r11
-	jle	.LBB16_428
+	jle	.LBB17_428
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB16_431:
+.LBB17_431:
 	vmovups	(%r10), %ymm8
 	vmovups	32(%r10), %ymm9
 	vbroadcastss	(%rsi,%r13,4), %ymm10
@@ -12066,9 +12730,9 @@ convolution_weight_gradient_outputs:
 	incq	%r13
 	addq	%r12, %r10
 	cmpq	%r13, %r11
-	jne	.LBB16_431
-	jmp	.LBB16_428
-.LBB16_432:
+	jne	.LBB17_431
+	jmp	.LBB17_428
+.LBB17_432:
 	vmovups	%ymm5, 368(%rsp)
 	vmovups	%ymm7, 400(%rsp)
 	vmovups	%ymm3, 432(%rsp)
@@ -12084,16 +12748,16 @@ convolution_weight_gradient_outputs:
 	movq	280(%rsp), %r8
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
-	jle	.LBB16_274
+	jle	.LBB17_274
 	testq	%r10, %r10
-	je	.LBB16_645
+	je	.LBB17_645
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_435:
+.LBB17_435:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -12103,25 +12767,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_435
+	jne	.LBB17_435
 	testb	$1, 104(%rsp)
-	jne	.LBB16_438
-.LBB16_437:
+	jne	.LBB17_438
+.LBB17_437:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB16_438:
+.LBB17_438:
 	testq	%r10, %r10
-	je	.LBB16_646
+	je	.LBB17_646
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_440:
+.LBB17_440:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12131,25 +12795,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_440
+	jne	.LBB17_440
 	testb	$1, 104(%rsp)
-	jne	.LBB16_443
-.LBB16_442:
+	jne	.LBB17_443
+.LBB17_442:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_443:
+.LBB17_443:
 	testq	%r10, %r10
-	je	.LBB16_647
+	je	.LBB17_647
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_445:
+.LBB17_445:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12159,25 +12823,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_445
+	jne	.LBB17_445
 	testb	$1, 104(%rsp)
-	jne	.LBB16_448
-.LBB16_447:
+	jne	.LBB17_448
+.LBB17_447:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_448:
+.LBB17_448:
 	testq	%r10, %r10
-	je	.LBB16_648
+	je	.LBB17_648
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_450:
+.LBB17_450:
 	vmovss	560(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12187,9 +12851,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_450
-	jmp	.LBB16_649
-.LBB16_451:
+	jne	.LBB17_450
+	jmp	.LBB17_649
+.LBB17_451:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -12197,18 +12861,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%ecx, %ecx
-	jmp	.LBB16_453
+	jmp	.LBB17_453
 	.p2align	4
-.LBB16_452:
+.LBB17_452:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB16_463
-.LBB16_453:
+	je	.LBB17_463
+.LBB17_453:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_452
+	jle	.LBB17_452
 	leaq	(%rsp,%rsi), %r9
 	addq	$1376, %r9
 	movq	1376(%rsp,%rsi), %r11
@@ -12229,21 +12893,21 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r11
 	leaq	(,%r9,4), %rbx
 	xorl	%eax, %eax
-	jmp	.LBB16_456
+	jmp	.LBB17_456
 	.p2align	4
-.LBB16_455:
+.LBB17_455:
 	incq	%rax
 	addq	%rbx, %r11
 	cmpq	%rdx, %rax
-	je	.LBB16_452
-.LBB16_456:
+	je	.LBB17_452
+.LBB17_456:
 	testq	%r8, %r8
-	jle	.LBB16_455
+	jle	.LBB17_455
 	xorl	%r13d, %r13d
 	cmpq	$1, %r8
-	je	.LBB16_459
+	je	.LBB17_459
 	.p2align	4
-.LBB16_458:
+.LBB17_458:
 	vbroadcastss	-4(%r11,%r13,4), %ymm2
 	vfmadd231ps	(%rdi), %ymm2, %ymm0
 	vfmadd231ps	32(%rdi), %ymm2, %ymm1
@@ -12253,10 +12917,10 @@ convolution_weight_gradient_outputs:
 	addq	$2, %r13
 	addq	%r14, %rdi
 	cmpq	%r13, %r10
-	jne	.LBB16_458
-.LBB16_459:
+	jne	.LBB17_458
+.LBB17_459:
 	testb	$1, %r8b
-	je	.LBB16_455
+	je	.LBB17_455
 	movq	%rax, %r15
 	imulq	%r9, %r15
 	leaq	(%rsi,%r15,4), %r15
@@ -12265,8 +12929,8 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	32(%rdi), %ymm2, %ymm1
 	movq	200(%rsp), %r15
 	leaq	(%rdi,%r15,4), %rdi
-	jmp	.LBB16_455
-.LBB16_461:
+	jmp	.LBB17_455
+.LBB17_461:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -12274,13 +12938,13 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB16_275
+	jle	.LBB17_275
 	vaddss	(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, (%rdx)
 	testq	%r10, %r10
-	jne	.LBB16_619
-	jmp	.LBB16_275
-.LBB16_463:
+	jne	.LBB17_619
+	jmp	.LBB17_275
+.LBB17_463:
 	vmovups	%ymm0, 368(%rsp)
 	vmovups	%ymm1, 400(%rsp)
 	cmpq	$0, 224(%rsp)
@@ -12290,15 +12954,15 @@ convolution_weight_gradient_outputs:
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
 	movq	128(%rsp), %rdx
-	jle	.LBB16_274
+	jle	.LBB17_274
 	testq	%r10, %r10
-	je	.LBB16_651
+	je	.LBB17_651
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_466:
+.LBB17_466:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -12308,11 +12972,11 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %rdx
-	jne	.LBB16_466
+	jne	.LBB17_466
 	testb	$1, 104(%rsp)
-	jne	.LBB16_274
-	jmp	.LBB16_652
-.LBB16_468:
+	jne	.LBB17_274
+	jmp	.LBB17_652
+.LBB17_468:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -12323,18 +12987,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	xorl	%ecx, %ecx
-	jmp	.LBB16_470
+	jmp	.LBB17_470
 	.p2align	4
-.LBB16_469:
+.LBB17_469:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB16_476
-.LBB16_470:
+	je	.LBB17_476
+.LBB17_470:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_469
+	jle	.LBB17_469
 	leaq	(%rsp,%rsi), %r11
 	addq	$1376, %r11
 	movq	1376(%rsp,%rsi), %r8
@@ -12354,21 +13018,21 @@ convolution_weight_gradient_outputs:
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB16_473
+	jmp	.LBB17_473
 	.p2align	4
-.LBB16_472:
+.LBB17_472:
 	incq	%rbx
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %rbx
-	je	.LBB16_469
-.LBB16_473:
+	je	.LBB17_469
+.LBB17_473:
 	testq	%r10, %r10
-	jle	.LBB16_472
+	jle	.LBB17_472
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_475:
+.LBB17_475:
 	vmovups	(%r9), %ymm6
 	vmovups	32(%r9), %ymm7
 	vbroadcastss	(%rsi,%r15,4), %ymm8
@@ -12383,9 +13047,9 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%r12, %r9
 	cmpq	%r15, %r10
-	jne	.LBB16_475
-	jmp	.LBB16_472
-.LBB16_476:
+	jne	.LBB17_475
+	jmp	.LBB17_472
+.LBB17_476:
 	vmovups	%ymm4, 368(%rsp)
 	vmovups	%ymm5, 400(%rsp)
 	vmovups	%ymm2, 432(%rsp)
@@ -12399,16 +13063,16 @@ convolution_weight_gradient_outputs:
 	movq	280(%rsp), %r8
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
-	jle	.LBB16_274
+	jle	.LBB17_274
 	testq	%r10, %r10
-	je	.LBB16_653
+	je	.LBB17_653
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_479:
+.LBB17_479:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -12418,25 +13082,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_479
+	jne	.LBB17_479
 	testb	$1, 104(%rsp)
-	jne	.LBB16_482
-.LBB16_481:
+	jne	.LBB17_482
+.LBB17_481:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB16_482:
+.LBB17_482:
 	testq	%r10, %r10
-	je	.LBB16_654
+	je	.LBB17_654
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_484:
+.LBB17_484:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12446,25 +13110,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_484
+	jne	.LBB17_484
 	testb	$1, 104(%rsp)
-	jne	.LBB16_487
-.LBB16_486:
+	jne	.LBB17_487
+.LBB17_486:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_487:
+.LBB17_487:
 	testq	%r10, %r10
-	je	.LBB16_655
+	je	.LBB17_655
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB16_489:
+.LBB17_489:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12474,9 +13138,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB16_489
-	jmp	.LBB16_656
-.LBB16_490:
+	jne	.LBB17_489
+	jmp	.LBB17_656
+.LBB17_490:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -12485,18 +13149,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB16_492
+	jmp	.LBB17_492
 	.p2align	4
-.LBB16_491:
+.LBB17_491:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB16_498
-.LBB16_492:
+	je	.LBB17_498
+.LBB17_492:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_491
+	jle	.LBB17_491
 	leaq	(%rsp,%rsi), %rbx
 	addq	$1376, %rbx
 	movq	1376(%rsp,%rsi), %r9
@@ -12518,22 +13182,22 @@ convolution_weight_gradient_outputs:
 	movq	40(%rbx), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB16_495
+	jmp	.LBB17_495
 	.p2align	4
-.LBB16_494:
+.LBB17_494:
 	incq	%r15
 	addq	%rbx, %r9
 	addq	%rbx, %r8
 	addq	%rbx, %rdi
 	addq	%rbx, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB16_491
-.LBB16_495:
+	je	.LBB17_491
+.LBB17_495:
 	testq	%r11, %r11
-	jle	.LBB16_494
+	jle	.LBB17_494
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB16_497:
+.LBB17_497:
 	vmovups	(%r10), %ymm4
 	vbroadcastss	(%rsi,%r13,4), %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm3
@@ -12546,9 +13210,9 @@ convolution_weight_gradient_outputs:
 	incq	%r13
 	addq	%r12, %r10
 	cmpq	%r13, %r11
-	jne	.LBB16_497
-	jmp	.LBB16_494
-.LBB16_498:
+	jne	.LBB17_497
+	jmp	.LBB17_494
+.LBB17_498:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -12556,145 +13220,145 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB16_275
+	jle	.LBB17_275
 	vaddss	(%rdx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rdx)
 	testq	%r10, %r10
-	je	.LBB16_507
+	je	.LBB17_507
 	vmovshdup	%xmm3, %xmm4
 	vaddss	(%rdx,%rsi,4), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_507
+	je	.LBB17_507
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	vaddss	(%rdx,%rsi,8), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_507
+	je	.LBB17_507
 	vshufps	$255, %xmm3, %xmm3, %xmm4
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_507
+	je	.LBB17_507
 	vextractf128	$1, %ymm3, %xmm3
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm3, %xmm4
 	vmovss	%xmm4, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_507
+	je	.LBB17_507
 	vmovshdup	%xmm3, %xmm4
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_507
+	je	.LBB17_507
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_507
+	je	.LBB17_507
 	vshufps	$255, %xmm3, %xmm3, %xmm3
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rax)
-.LBB16_507:
+.LBB17_507:
 	vaddss	4(%rdx), %xmm2, %xmm3
 	vmovss	%xmm3, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_515
+	je	.LBB17_515
 	leaq	4(%rdx), %rax
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_515
+	je	.LBB17_515
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_515
+	je	.LBB17_515
 	vshufps	$255, %xmm2, %xmm2, %xmm3
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_515
+	je	.LBB17_515
 	vextractf128	$1, %ymm2, %xmm2
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_515
+	je	.LBB17_515
 	vmovshdup	%xmm2, %xmm3
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_515
+	je	.LBB17_515
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_515
+	je	.LBB17_515
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB16_515:
+.LBB17_515:
 	vaddss	8(%rdx), %xmm1, %xmm2
 	vmovss	%xmm2, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_523
+	je	.LBB17_523
 	leaq	8(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_523
+	je	.LBB17_523
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_523
+	je	.LBB17_523
 	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_523
+	je	.LBB17_523
 	vextractf128	$1, %ymm1, %xmm1
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_523
+	je	.LBB17_523
 	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_523
+	je	.LBB17_523
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_523
+	je	.LBB17_523
 	vshufps	$255, %xmm1, %xmm1, %xmm1
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB16_523:
+.LBB17_523:
 	vaddss	12(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	addq	$12, %rdx
-	jmp	.LBB16_619
-.LBB16_525:
+	jmp	.LBB17_619
+.LBB17_525:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -12706,20 +13370,20 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r15d, %r15d
-	jmp	.LBB16_527
+	jmp	.LBB17_527
 	.p2align	4
-.LBB16_526:
+.LBB17_526:
 	movq	112(%rsp), %r15
 	incq	%r15
 	cmpq	40(%rsp), %r15
-	je	.LBB16_533
-.LBB16_527:
+	je	.LBB17_533
+.LBB17_527:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
 	movq	%r15, 112(%rsp)
-	jle	.LBB16_526
+	jle	.LBB17_526
 	leaq	(%rsp,%rax), %rcx
 	addq	$1376, %rcx
 	movq	1376(%rsp,%rax), %r11
@@ -12745,9 +13409,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%rcx), %r13
 	shlq	$2, %r13
 	xorl	%ecx, %ecx
-	jmp	.LBB16_530
+	jmp	.LBB17_530
 	.p2align	4
-.LBB16_529:
+.LBB17_529:
 	incq	%rcx
 	addq	%r13, %r11
 	addq	%r13, %r10
@@ -12756,13 +13420,13 @@ convolution_weight_gradient_outputs:
 	addq	%r13, %rdi
 	addq	%r13, %rsi
 	cmpq	%rdx, %rcx
-	je	.LBB16_526
-.LBB16_530:
+	je	.LBB17_526
+.LBB17_530:
 	testq	%r15, %r15
-	jle	.LBB16_529
+	jle	.LBB17_529
 	xorl	%eax, %eax
 	.p2align	4
-.LBB16_532:
+.LBB17_532:
 	vbroadcastss	(%rsi,%rax,4), %ymm6
 	vmovups	(%rbx), %ymm7
 	vfmadd231ps	%ymm6, %ymm7, %ymm5
@@ -12779,9 +13443,9 @@ convolution_weight_gradient_outputs:
 	incq	%rax
 	addq	%r12, %rbx
 	cmpq	%rax, %r15
-	jne	.LBB16_532
-	jmp	.LBB16_529
-.LBB16_533:
+	jne	.LBB17_532
+	jmp	.LBB17_529
+.LBB17_533:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -12789,233 +13453,233 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB16_275
+	jle	.LBB17_275
 	vaddss	(%rdx), %xmm5, %xmm6
 	vmovss	%xmm6, (%rdx)
 	testq	%r10, %r10
-	je	.LBB16_542
+	je	.LBB17_542
 	vmovshdup	%xmm5, %xmm6
 	vaddss	(%rdx,%rsi,4), %xmm6, %xmm6
 	vmovss	%xmm6, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_542
+	je	.LBB17_542
 	vshufpd	$1, %xmm5, %xmm5, %xmm6
 	vaddss	(%rdx,%rsi,8), %xmm6, %xmm6
 	vmovss	%xmm6, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_542
+	je	.LBB17_542
 	vshufps	$255, %xmm5, %xmm5, %xmm6
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm6, %xmm6
 	vmovss	%xmm6, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_542
+	je	.LBB17_542
 	vextractf128	$1, %ymm5, %xmm5
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm5, %xmm6
 	vmovss	%xmm6, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_542
+	je	.LBB17_542
 	vmovshdup	%xmm5, %xmm6
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm6, %xmm6
 	vmovss	%xmm6, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_542
+	je	.LBB17_542
 	vshufpd	$1, %xmm5, %xmm5, %xmm6
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm6, %xmm6
 	vmovss	%xmm6, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_542
+	je	.LBB17_542
 	vshufps	$255, %xmm5, %xmm5, %xmm5
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rax)
-.LBB16_542:
+.LBB17_542:
 	vaddss	4(%rdx), %xmm4, %xmm5
 	vmovss	%xmm5, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_550
+	je	.LBB17_550
 	leaq	4(%rdx), %rax
 	vmovshdup	%xmm4, %xmm5
 	vaddss	(%rax,%rsi,4), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_550
+	je	.LBB17_550
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	vaddss	(%rax,%rsi,8), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_550
+	je	.LBB17_550
 	vshufps	$255, %xmm4, %xmm4, %xmm5
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_550
+	je	.LBB17_550
 	vextractf128	$1, %ymm4, %xmm4
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_550
+	je	.LBB17_550
 	vmovshdup	%xmm4, %xmm5
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_550
+	je	.LBB17_550
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_550
+	je	.LBB17_550
 	vshufps	$255, %xmm4, %xmm4, %xmm4
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-.LBB16_550:
+.LBB17_550:
 	vaddss	8(%rdx), %xmm3, %xmm4
 	vmovss	%xmm4, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_558
+	je	.LBB17_558
 	leaq	8(%rdx), %rax
 	vmovshdup	%xmm3, %xmm4
 	vaddss	(%rax,%rsi,4), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_558
+	je	.LBB17_558
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	vaddss	(%rax,%rsi,8), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_558
+	je	.LBB17_558
 	vshufps	$255, %xmm3, %xmm3, %xmm4
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_558
+	je	.LBB17_558
 	vextractf128	$1, %ymm3, %xmm3
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_558
+	je	.LBB17_558
 	vmovshdup	%xmm3, %xmm4
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_558
+	je	.LBB17_558
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_558
+	je	.LBB17_558
 	vshufps	$255, %xmm3, %xmm3, %xmm3
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-.LBB16_558:
+.LBB17_558:
 	vaddss	12(%rdx), %xmm2, %xmm3
 	vmovss	%xmm3, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_566
+	je	.LBB17_566
 	leaq	12(%rdx), %rax
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_566
+	je	.LBB17_566
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_566
+	je	.LBB17_566
 	vshufps	$255, %xmm2, %xmm2, %xmm3
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_566
+	je	.LBB17_566
 	vextractf128	$1, %ymm2, %xmm2
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_566
+	je	.LBB17_566
 	vmovshdup	%xmm2, %xmm3
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_566
+	je	.LBB17_566
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_566
+	je	.LBB17_566
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB16_566:
+.LBB17_566:
 	vaddss	16(%rdx), %xmm1, %xmm2
 	vmovss	%xmm2, 16(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_574
+	je	.LBB17_574
 	leaq	16(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_574
+	je	.LBB17_574
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_574
+	je	.LBB17_574
 	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_574
+	je	.LBB17_574
 	vextractf128	$1, %ymm1, %xmm1
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_574
+	je	.LBB17_574
 	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_574
+	je	.LBB17_574
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_574
+	je	.LBB17_574
 	vshufps	$255, %xmm1, %xmm1, %xmm1
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB16_574:
+.LBB17_574:
 	vaddss	20(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, 20(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	addq	$20, %rdx
-	jmp	.LBB16_619
-.LBB16_576:
+	jmp	.LBB17_619
+.LBB17_576:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -13026,18 +13690,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB16_578
+	jmp	.LBB17_578
 	.p2align	4
-.LBB16_577:
+.LBB17_577:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB16_584
-.LBB16_578:
+	je	.LBB17_584
+.LBB17_578:
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_577
+	jle	.LBB17_577
 	leaq	(%rsp,%rax), %r15
 	addq	$1376, %r15
 	movq	1376(%rsp,%rax), %r10
@@ -13061,9 +13725,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%r15), %r15
 	shlq	$2, %r15
 	xorl	%r13d, %r13d
-	jmp	.LBB16_581
+	jmp	.LBB17_581
 	.p2align	4
-.LBB16_580:
+.LBB17_580:
 	incq	%r13
 	addq	%r15, %r10
 	addq	%r15, %r9
@@ -13071,13 +13735,13 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdi
 	addq	%r15, %rsi
 	cmpq	%rdx, %r13
-	je	.LBB16_577
-.LBB16_581:
+	je	.LBB17_577
+.LBB17_581:
 	testq	%rbx, %rbx
-	jle	.LBB16_580
+	jle	.LBB17_580
 	xorl	%eax, %eax
 	.p2align	4
-.LBB16_583:
+.LBB17_583:
 	vmovups	(%r11), %ymm5
 	vbroadcastss	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm5, %ymm4
@@ -13092,9 +13756,9 @@ convolution_weight_gradient_outputs:
 	incq	%rax
 	addq	%r12, %r11
 	cmpq	%rax, %rbx
-	jne	.LBB16_583
-	jmp	.LBB16_580
-.LBB16_584:
+	jne	.LBB17_583
+	jmp	.LBB17_580
+.LBB17_584:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -13102,382 +13766,382 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB16_275
+	jle	.LBB17_275
 	vaddss	(%rdx), %xmm4, %xmm5
 	vmovss	%xmm5, (%rdx)
 	testq	%r10, %r10
-	je	.LBB16_593
+	je	.LBB17_593
 	vmovshdup	%xmm4, %xmm5
 	vaddss	(%rdx,%rsi,4), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_593
+	je	.LBB17_593
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	vaddss	(%rdx,%rsi,8), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_593
+	je	.LBB17_593
 	vshufps	$255, %xmm4, %xmm4, %xmm5
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_593
+	je	.LBB17_593
 	vextractf128	$1, %ymm4, %xmm4
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm4, %xmm5
 	vmovss	%xmm5, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_593
+	je	.LBB17_593
 	vmovshdup	%xmm4, %xmm5
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_593
+	je	.LBB17_593
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_593
+	je	.LBB17_593
 	vshufps	$255, %xmm4, %xmm4, %xmm4
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rax)
-.LBB16_593:
+.LBB17_593:
 	vaddss	4(%rdx), %xmm3, %xmm4
 	vmovss	%xmm4, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_601
+	je	.LBB17_601
 	leaq	4(%rdx), %rax
 	vmovshdup	%xmm3, %xmm4
 	vaddss	(%rax,%rsi,4), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_601
+	je	.LBB17_601
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	vaddss	(%rax,%rsi,8), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_601
+	je	.LBB17_601
 	vshufps	$255, %xmm3, %xmm3, %xmm4
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_601
+	je	.LBB17_601
 	vextractf128	$1, %ymm3, %xmm3
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_601
+	je	.LBB17_601
 	vmovshdup	%xmm3, %xmm4
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_601
+	je	.LBB17_601
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_601
+	je	.LBB17_601
 	vshufps	$255, %xmm3, %xmm3, %xmm3
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-.LBB16_601:
+.LBB17_601:
 	vaddss	8(%rdx), %xmm2, %xmm3
 	vmovss	%xmm3, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_609
+	je	.LBB17_609
 	leaq	8(%rdx), %rax
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_609
+	je	.LBB17_609
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_609
+	je	.LBB17_609
 	vshufps	$255, %xmm2, %xmm2, %xmm3
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_609
+	je	.LBB17_609
 	vextractf128	$1, %ymm2, %xmm2
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_609
+	je	.LBB17_609
 	vmovshdup	%xmm2, %xmm3
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_609
+	je	.LBB17_609
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_609
+	je	.LBB17_609
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB16_609:
+.LBB17_609:
 	vaddss	12(%rdx), %xmm1, %xmm2
 	vmovss	%xmm2, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_617
+	je	.LBB17_617
 	leaq	12(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_617
+	je	.LBB17_617
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_617
+	je	.LBB17_617
 	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_617
+	je	.LBB17_617
 	vextractf128	$1, %ymm1, %xmm1
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_617
+	je	.LBB17_617
 	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_617
+	je	.LBB17_617
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_617
+	je	.LBB17_617
 	vshufps	$255, %xmm1, %xmm1, %xmm1
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB16_617:
+.LBB17_617:
 	vaddss	16(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, 16(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	addq	$16, %rdx
-.LBB16_619:
+.LBB17_619:
 	vmovshdup	%xmm0, %xmm1
 	vaddss	(%rdx,%rsi,4), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
 	vaddss	(%rdx,%rsi,8), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	vshufps	$255, %xmm0, %xmm0, %xmm1
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	vextractf128	$1, %ymm0, %xmm0
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm0, %xmm1
 	vmovss	%xmm1, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	vmovshdup	%xmm0, %xmm1
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_275
+	je	.LBB17_275
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm0, %xmm0
 	vmovss	%xmm0, (%rdx,%rax)
-	jmp	.LBB16_275
-.LBB16_626:
+	jmp	.LBB17_275
+.LBB17_626:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_303
-	jmp	.LBB16_304
-.LBB16_627:
+	je	.LBB17_303
+	jmp	.LBB17_304
+.LBB17_627:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_308
-	jmp	.LBB16_309
-.LBB16_628:
+	je	.LBB17_308
+	jmp	.LBB17_309
+.LBB17_628:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_313
-	jmp	.LBB16_314
-.LBB16_629:
+	je	.LBB17_313
+	jmp	.LBB17_314
+.LBB17_629:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_318
-	jmp	.LBB16_319
-.LBB16_630:
+	je	.LBB17_318
+	jmp	.LBB17_319
+.LBB17_630:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_323
-	jmp	.LBB16_324
-.LBB16_631:
+	je	.LBB17_323
+	jmp	.LBB17_324
+.LBB17_631:
 	xorl	%eax, %eax
-.LBB16_632:
+.LBB17_632:
 	testb	$1, 104(%rsp)
 	movq	136(%rsp), %r13
-	jne	.LBB16_274
+	jne	.LBB17_274
 	vmovss	688(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	20(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB16_274
-.LBB16_634:
+	jmp	.LBB17_274
+.LBB17_634:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_367
-	jmp	.LBB16_368
-.LBB16_635:
+	je	.LBB17_367
+	jmp	.LBB17_368
+.LBB17_635:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_372
-	jmp	.LBB16_373
-.LBB16_636:
+	je	.LBB17_372
+	jmp	.LBB17_373
+.LBB17_636:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_377
-	jmp	.LBB16_378
-.LBB16_637:
+	je	.LBB17_377
+	jmp	.LBB17_378
+.LBB17_637:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_382
-	jmp	.LBB16_383
-.LBB16_638:
+	je	.LBB17_382
+	jmp	.LBB17_383
+.LBB17_638:
 	xorl	%eax, %eax
-.LBB16_639:
+.LBB17_639:
 	testb	$1, 104(%rsp)
 	movq	136(%rsp), %r13
-	jne	.LBB16_274
+	jne	.LBB17_274
 	vmovss	624(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB16_274
-.LBB16_641:
+	jmp	.LBB17_274
+.LBB17_641:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_420
-	jmp	.LBB16_421
-.LBB16_642:
+	je	.LBB17_420
+	jmp	.LBB17_421
+.LBB17_642:
 	xorl	%eax, %eax
-.LBB16_643:
+.LBB17_643:
 	testb	$1, 104(%rsp)
 	movq	136(%rsp), %r13
-	jne	.LBB16_274
+	jne	.LBB17_274
 	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB16_274
-.LBB16_645:
+	jmp	.LBB17_274
+.LBB17_645:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_437
-	jmp	.LBB16_438
-.LBB16_646:
+	je	.LBB17_437
+	jmp	.LBB17_438
+.LBB17_646:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_442
-	jmp	.LBB16_443
-.LBB16_647:
+	je	.LBB17_442
+	jmp	.LBB17_443
+.LBB17_647:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_447
-	jmp	.LBB16_448
-.LBB16_648:
+	je	.LBB17_447
+	jmp	.LBB17_448
+.LBB17_648:
 	xorl	%eax, %eax
-.LBB16_649:
+.LBB17_649:
 	testb	$1, 104(%rsp)
 	movq	136(%rsp), %r13
-	jne	.LBB16_274
+	jne	.LBB17_274
 	vmovss	560(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB16_274
-.LBB16_651:
+	jmp	.LBB17_274
+.LBB17_651:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	jne	.LBB16_274
-.LBB16_652:
+	jne	.LBB17_274
+.LBB17_652:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-	jmp	.LBB16_274
-.LBB16_653:
+	jmp	.LBB17_274
+.LBB17_653:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_481
-	jmp	.LBB16_482
-.LBB16_654:
+	je	.LBB17_481
+	jmp	.LBB17_482
+.LBB17_654:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB16_486
-	jmp	.LBB16_487
-.LBB16_655:
+	je	.LBB17_486
+	jmp	.LBB17_487
+.LBB17_655:
 	xorl	%eax, %eax
-.LBB16_656:
+.LBB17_656:
 	testb	$1, 104(%rsp)
 	movq	136(%rsp), %r13
-	jne	.LBB16_274
+	jne	.LBB17_274
 	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB16_274
+	jmp	.LBB17_274
 	.p2align	4
-.LBB16_658:
+.LBB17_658:
 	movq	136(%rsp), %r11
-	jmp	.LBB16_65
-.LBB16_659:
+	jmp	.LBB17_65
+.LBB17_659:
 	movq	1400(%rsp), %rax
 	movq	%rax, 112(%rsp)
 	testq	%rax, %rax
-	jle	.LBB16_675
+	jle	.LBB17_675
 	movq	1408(%rsp), %r10
 	movq	1416(%rsp), %rax
 	movq	%rax, 64(%rsp)
@@ -13500,21 +14164,21 @@ convolution_weight_gradient_outputs:
 	movq	$0, 56(%rsp)
 	xorl	%r11d, %r11d
 	movq	%r10, 192(%rsp)
-	jmp	.LBB16_663
+	jmp	.LBB17_663
 	.p2align	4
-.LBB16_661:
+.LBB17_661:
 	movq	120(%rsp), %r13
 	movq	%r13, 56(%rsp)
 	movq	48(%rsp), %rbx
 	movq	144(%rsp), %r15
 	movq	192(%rsp), %r10
-.LBB16_662:
+.LBB17_662:
 	incq	%r11
 	cmpq	112(%rsp), %r11
-	je	.LBB16_93
-.LBB16_663:
+	je	.LBB17_93
+.LBB17_663:
 	testq	%r10, %r10
-	jle	.LBB16_662
+	jle	.LBB17_662
 	movq	64(%rsp), %r15
 	imulq	%r11, %r15
 	movq	%r11, %rbx
@@ -13524,18 +14188,18 @@ convolution_weight_gradient_outputs:
 	addq	%r13, %rax
 	movq	%rax, 120(%rsp)
 	cmpq	$185, %r10
-	jae	.LBB16_668
-.LBB16_665:
+	jae	.LBB17_668
+.LBB17_665:
 	movq	%r13, %rdx
 	xorl	%edi, %edi
-.LBB16_666:
+.LBB17_666:
 	addq	16(%rsp), %r13
 	subq	%rdx, %r13
 	leaq	(%rdx,%rdx,2), %rcx
 	movq	144(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
 	.p2align	4
-.LBB16_667:
+.LBB17_667:
 	cmpq	%r8, %rdi
 	movq	%r8, %rcx
 	cmovlq	%rdi, %rcx
@@ -13549,10 +14213,10 @@ convolution_weight_gradient_outputs:
 	addq	$8, %rdi
 	addq	$12, %rdx
 	decq	%r13
-	jne	.LBB16_667
-	jmp	.LBB16_661
+	jne	.LBB17_667
+	jmp	.LBB17_661
 	.p2align	4
-.LBB16_668:
+.LBB17_668:
 	leaq	(,%r13,4), %rdx
 	leaq	(%rdx,%rdx,2), %r10
 	movq	1048(%rsp), %rcx
@@ -13568,11 +14232,11 @@ convolution_weight_gradient_outputs:
 	cmpq	%rdx, %rcx
 	setb	%dl
 	testb	%dil, %dil
-	jne	.LBB16_665
+	jne	.LBB17_665
 	orb	%sil, %dl
 	movq	%r13, %rdx
 	movl	$0, %edi
-	jne	.LBB16_666
+	jne	.LBB17_666
 	movq	96(%rsp), %rdi
 	leaq	(%rdi,%r13), %rdx
 	vmovq	%r15, %xmm1
@@ -13580,10 +14244,10 @@ convolution_weight_gradient_outputs:
 	vmovq	%rbx, %xmm2
 	vpbroadcastq	%xmm2, %ymm2
 	addq	1016(%rsp), %r10
-	vmovdqa	.LCPI16_11(%rip), %ymm3
-	vmovdqa	.LCPI16_10(%rip), %ymm4
+	vmovdqa	.LCPI17_11(%rip), %ymm3
+	vmovdqa	.LCPI17_10(%rip), %ymm4
 	.p2align	4
-.LBB16_671:
+.LBB17_671:
 	vpcmpgtq	%ymm4, %ymm0, %ymm5
 	vblendvpd	%ymm5, %ymm4, %ymm0, %ymm5
 	vpcmpgtq	%ymm3, %ymm0, %ymm6
@@ -13623,26 +14287,26 @@ convolution_weight_gradient_outputs:
 	vpaddq	%ymm4, %ymm15, %ymm4
 	addq	$96, %r10
 	addq	$-8, %rdi
-	jne	.LBB16_671
+	jne	.LBB17_671
 	movq	32(%rsp), %rdi
 	movq	96(%rsp), %rcx
 	cmpq	%rcx, 16(%rsp)
 	movq	56(%rsp), %r13
-	je	.LBB16_661
-	jmp	.LBB16_666
-.LBB16_673:
+	je	.LBB17_661
+	jmp	.LBB17_666
+.LBB17_673:
 	movq	136(%rsp), %r11
 	leaq	368(%rsp), %rdi
-	jmp	.LBB16_65
-.LBB16_674:
+	jmp	.LBB17_65
+.LBB17_674:
 	movq	136(%rsp), %r11
 	movq	272(%rsp), %r10
 	leaq	368(%rsp), %rdi
-	jmp	.LBB16_66
-.LBB16_675:
+	jmp	.LBB17_66
+.LBB17_675:
 	movq	$0, 56(%rsp)
-	jmp	.LBB16_93
-.LBB16_676:
+	jmp	.LBB17_93
+.LBB17_676:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -13653,108 +14317,108 @@ convolution_weight_gradient_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end16:
-	.size	convolution_weight_gradient_outputs, .Lfunc_end16-convolution_weight_gradient_outputs
+.Lfunc_end17:
+	.size	convolution_weight_gradient_outputs, .Lfunc_end17-convolution_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI16_0:
-	.long	.LBB16_278-.LJTI16_0
-	.long	.LBB16_451-.LJTI16_0
-	.long	.LBB16_386-.LJTI16_0
-	.long	.LBB16_407-.LJTI16_0
-	.long	.LBB16_327-.LJTI16_0
-	.long	.LBB16_468-.LJTI16_0
-	.long	.LBB16_490-.LJTI16_0
-	.long	.LBB16_424-.LJTI16_0
-	.long	.LBB16_576-.LJTI16_0
-	.long	.LBB16_354-.LJTI16_0
-	.long	.LBB16_525-.LJTI16_0
-	.long	.LBB16_290-.LJTI16_0
-.LJTI16_1:
-	.long	.LBB16_105-.LJTI16_1
-	.long	.LBB16_187-.LJTI16_1
-	.long	.LBB16_165-.LJTI16_1
-	.long	.LBB16_220-.LJTI16_1
-	.long	.LBB16_226-.LJTI16_1
-	.long	.LBB16_175-.LJTI16_1
-	.long	.LBB16_197-.LJTI16_1
-	.long	.LBB16_203-.LJTI16_1
-	.long	.LBB16_102-.LJTI16_1
-	.long	.LBB16_102-.LJTI16_1
-	.long	.LBB16_239-.LJTI16_1
-	.long	.LBB16_233-.LJTI16_1
-	.long	.LBB16_139-.LJTI16_1
-	.long	.LBB16_180-.LJTI16_1
-	.long	.LBB16_153-.LJTI16_1
-	.long	.LBB16_126-.LJTI16_1
-	.long	.LBB16_209-.LJTI16_1
-	.long	.LBB16_214-.LJTI16_1
-	.long	.LBB16_102-.LJTI16_1
-	.long	.LBB16_102-.LJTI16_1
-	.long	.LBB16_256-.LJTI16_1
-	.long	.LBB16_250-.LJTI16_1
-	.long	.LBB16_114-.LJTI16_1
-	.long	.LBB16_159-.LJTI16_1
-	.long	.LBB16_262-.LJTI16_1
-	.long	.LBB16_120-.LJTI16_1
-	.long	.LBB16_145-.LJTI16_1
-	.long	.LBB16_132-.LJTI16_1
+.LJTI17_0:
+	.long	.LBB17_278-.LJTI17_0
+	.long	.LBB17_451-.LJTI17_0
+	.long	.LBB17_386-.LJTI17_0
+	.long	.LBB17_407-.LJTI17_0
+	.long	.LBB17_327-.LJTI17_0
+	.long	.LBB17_468-.LJTI17_0
+	.long	.LBB17_490-.LJTI17_0
+	.long	.LBB17_424-.LJTI17_0
+	.long	.LBB17_576-.LJTI17_0
+	.long	.LBB17_354-.LJTI17_0
+	.long	.LBB17_525-.LJTI17_0
+	.long	.LBB17_290-.LJTI17_0
+.LJTI17_1:
+	.long	.LBB17_105-.LJTI17_1
+	.long	.LBB17_187-.LJTI17_1
+	.long	.LBB17_165-.LJTI17_1
+	.long	.LBB17_220-.LJTI17_1
+	.long	.LBB17_226-.LJTI17_1
+	.long	.LBB17_175-.LJTI17_1
+	.long	.LBB17_197-.LJTI17_1
+	.long	.LBB17_203-.LJTI17_1
+	.long	.LBB17_102-.LJTI17_1
+	.long	.LBB17_102-.LJTI17_1
+	.long	.LBB17_239-.LJTI17_1
+	.long	.LBB17_233-.LJTI17_1
+	.long	.LBB17_139-.LJTI17_1
+	.long	.LBB17_180-.LJTI17_1
+	.long	.LBB17_153-.LJTI17_1
+	.long	.LBB17_126-.LJTI17_1
+	.long	.LBB17_209-.LJTI17_1
+	.long	.LBB17_214-.LJTI17_1
+	.long	.LBB17_102-.LJTI17_1
+	.long	.LBB17_102-.LJTI17_1
+	.long	.LBB17_256-.LJTI17_1
+	.long	.LBB17_250-.LJTI17_1
+	.long	.LBB17_114-.LJTI17_1
+	.long	.LBB17_159-.LJTI17_1
+	.long	.LBB17_262-.LJTI17_1
+	.long	.LBB17_120-.LJTI17_1
+	.long	.LBB17_145-.LJTI17_1
+	.long	.LBB17_132-.LJTI17_1
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI17_0:
+.LCPI18_0:
 	.quad	4
-.LCPI17_1:
+.LCPI18_1:
 	.quad	8
-.LCPI17_2:
+.LCPI18_2:
 	.quad	12
-.LCPI17_4:
+.LCPI18_4:
 	.quad	16
-.LCPI17_12:
+.LCPI18_12:
 	.quad	32
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI17_3:
+.LCPI18_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI17_5:
+.LCPI18_5:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI17_6:
+.LCPI18_6:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI17_7:
+.LCPI18_7:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI17_8:
+.LCPI18_8:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI17_9:
+.LCPI18_9:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI17_10:
+.LCPI18_10:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI17_11:
+.LCPI18_11:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI17_13:
+.LCPI18_13:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -13831,9 +14495,9 @@ max_pool_forward:
 	orq	%rcx, %r11
 	movq	104(%rdi), %rax
 	movq	%rax, 104(%rsp)
-	je	.LBB17_2
+	je	.LBB18_2
 	movq	$0, 16(%rsp)
-.LBB17_15:
+.LBB18_15:
 	movq	%r13, %rax
 	xorq	$2, %rax
 	movq	8(%rsp), %rdx
@@ -13854,7 +14518,7 @@ max_pool_forward:
 	cmpq	$4, %r10
 	setl	%al
 	cmpq	$0, 64(%rsp)
-	jle	.LBB17_87
+	jle	.LBB18_87
 	movq	8(%rdi), %rcx
 	movq	96(%rdi), %r11
 	movq	%r12, %rdx
@@ -13927,17 +14591,17 @@ max_pool_forward:
 	movq	%r14, 344(%rsp)
 	movq	%r11, 256(%rsp)
 	movq	%r15, 240(%rsp)
-	jmp	.LBB17_17
+	jmp	.LBB18_17
 	.p2align	4
-.LBB17_86:
+.LBB18_86:
 	movq	208(%rsp), %rcx
 	incq	%rcx
 	movq	40(%rsp), %rax
 	addq	176(%rsp), %rax
 	movq	%rax, 40(%rsp)
 	cmpq	64(%rsp), %rcx
-	je	.LBB17_87
-.LBB17_17:
+	je	.LBB18_87
+.LBB18_17:
 	movq	192(%rsp), %rax
 	imulq	%rcx, %rax
 	movq	%rcx, %rdx
@@ -13950,17 +14614,17 @@ max_pool_forward:
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, 80(%rsp)
 	cmpb	$0, 7(%rsp)
-	je	.LBB17_18
+	je	.LBB18_18
 	testq	%r11, %r11
-	jle	.LBB17_86
+	jle	.LBB18_86
 	movq	160(%rsp), %rax
 	movq	%rax, 96(%rsp)
 	movq	168(%rsp), %rax
 	movq	%rax, 48(%rsp)
 	movq	$0, 32(%rsp)
-	jmp	.LBB17_24
+	jmp	.LBB18_24
 	.p2align	4
-.LBB17_83:
+.LBB18_83:
 	movq	32(%rsp), %rcx
 	incq	%rcx
 	movq	24(%rsp), %rax
@@ -13970,10 +14634,10 @@ max_pool_forward:
 	movq	%rcx, 32(%rsp)
 	cmpq	%r11, %rcx
 	movq	240(%rsp), %r15
-	je	.LBB17_86
-.LBB17_24:
+	je	.LBB18_86
+.LBB18_24:
 	testq	%r10, %r10
-	jle	.LBB17_83
+	jle	.LBB18_83
 	movq	232(%rsp), %rcx
 	movq	32(%rsp), %rax
 	imulq	%rax, %rcx
@@ -13993,11 +14657,11 @@ max_pool_forward:
 	movq	224(%rsp), %rax
 	movq	%rax, 112(%rsp)
 	xorl	%ecx, %ecx
-	jmp	.LBB17_26
+	jmp	.LBB18_26
 	.p2align	4
-.LBB17_81:
+.LBB18_81:
 	addq	%r11, %r8
-.LBB17_82:
+.LBB18_82:
 	vmovd	(%rdi,%r8,4), %xmm0
 	movq	360(%rsp), %rax
 	vmovd	%xmm0, (%rax,%rcx,4)
@@ -14009,26 +14673,26 @@ max_pool_forward:
 	cmpq	%r10, %rcx
 	movq	120(%rsp), %r12
 	movq	352(%rsp), %r13
-	je	.LBB17_83
-.LBB17_26:
+	je	.LBB18_83
+.LBB18_26:
 	movq	%rcx, %r11
 	imulq	%r14, %r11
 	movq	16(%rsp), %rax
 	testq	%rax, %rax
-	je	.LBB17_27
+	je	.LBB18_27
 	addq	328(%rsp), %r11
 	movq	320(%rsp), %rsi
 	movq	%rsi, %r8
 	cmpq	$2, %rax
-	jl	.LBB17_81
+	jl	.LBB18_81
 	leaq	(%rdi,%r11,4), %rax
 	vmovss	(%rax,%rsi,4), %xmm1
 	movl	$1, %edx
 	movq	%rsi, %r8
-	jne	.LBB17_73
-.LBB17_79:
+	jne	.LBB18_73
+.LBB18_79:
 	testb	$1, 288(%rsp)
-	je	.LBB17_81
+	je	.LBB18_81
 	movq	608(%rsp,%rdx,8), %rdx
 	vmovss	(%rax,%rdx,4), %xmm0
 	vucomiss	%xmm0, %xmm0
@@ -14039,41 +14703,41 @@ max_pool_forward:
 	vucomiss	%xmm1, %xmm0
 	cmovaq	%rdx, %rax
 	movq	%rax, %r8
-	jmp	.LBB17_81
+	jmp	.LBB18_81
 	.p2align	4
-.LBB17_27:
+.LBB18_27:
 	testq	%r13, %r13
 	movq	296(%rsp), %r10
-	jle	.LBB17_28
+	jle	.LBB18_28
 	cmpq	$96, %r13
-	jae	.LBB17_31
+	jae	.LBB18_31
 	xorl	%edx, %edx
-.LBB17_36:
+.LBB18_36:
 	leaq	-1(%rdx), %rax
 	imulq	%rbx, %rax
 	addq	48(%rsp), %rax
 	movq	%rdx, %r9
 	.p2align	4
-.LBB17_37:
+.LBB18_37:
 	addq	%rbx, %rax
-	jns	.LBB17_40
+	jns	.LBB18_40
 	incq	%r9
 	cmpq	%r9, %r13
-	jne	.LBB17_37
+	jne	.LBB18_37
 	movq	%r13, %r9
-	jmp	.LBB17_40
-.LBB17_73:
+	jmp	.LBB18_40
+.LBB18_73:
 	movq	264(%rsp), %r14
-	jmp	.LBB17_74
+	jmp	.LBB18_74
 	.p2align	4
-.LBB17_78:
+.LBB18_78:
 	cmovneq	%rsi, %r8
 	leaq	(%r14,%rdx), %rsi
 	addq	$2, %rsi
 	addq	$2, %rdx
 	cmpq	$1, %rsi
-	je	.LBB17_79
-.LBB17_74:
+	je	.LBB18_79
+.LBB18_74:
 	movq	608(%rsp,%rdx,8), %rsi
 	vmovss	(%rax,%rsi,4), %xmm2
 	vucomiss	%xmm1, %xmm2
@@ -14084,9 +14748,9 @@ max_pool_forward:
 	vmovd	%xmm0, %r10d
 	orb	%r9b, %r10b
 	testb	$1, %r10b
-	jne	.LBB17_76
+	jne	.LBB18_76
 	vmovaps	%xmm1, %xmm2
-.LBB17_76:
+.LBB18_76:
 	cmovneq	%rsi, %r8
 	movq	616(%rsp,%rdx,8), %rsi
 	vmovss	(%rax,%rsi,4), %xmm1
@@ -14098,25 +14762,25 @@ max_pool_forward:
 	vmovd	%xmm0, %r10d
 	orb	%r9b, %r10b
 	testb	$1, %r10b
-	jne	.LBB17_78
+	jne	.LBB18_78
 	vmovaps	%xmm2, %xmm1
-	jmp	.LBB17_78
-.LBB17_28:
+	jmp	.LBB18_78
+.LBB18_28:
 	xorl	%r9d, %r9d
-	jmp	.LBB17_40
-.LBB17_31:
+	jmp	.LBB18_40
+.LBB18_31:
 	movl	$32, %esi
-	vmovaps	.LCPI17_3(%rip), %ymm15
+	vmovaps	.LCPI18_3(%rip), %ymm15
 	vmovaps	%ymm15, 128(%rsp)
-	vmovdqa	.LCPI17_11(%rip), %ymm8
-	vmovdqa	.LCPI17_10(%rip), %ymm7
-	vmovdqa	.LCPI17_9(%rip), %ymm6
-	vmovdqa	.LCPI17_8(%rip), %ymm5
-	vmovdqa	.LCPI17_7(%rip), %ymm4
-	vmovdqa	.LCPI17_6(%rip), %ymm3
-	vmovdqa	.LCPI17_5(%rip), %ymm2
+	vmovdqa	.LCPI18_11(%rip), %ymm8
+	vmovdqa	.LCPI18_10(%rip), %ymm7
+	vmovdqa	.LCPI18_9(%rip), %ymm6
+	vmovdqa	.LCPI18_8(%rip), %ymm5
+	vmovdqa	.LCPI18_7(%rip), %ymm4
+	vmovdqa	.LCPI18_6(%rip), %ymm3
+	vmovdqa	.LCPI18_5(%rip), %ymm2
 	.p2align	4
-.LBB17_32:
+.LBB18_32:
 	vmovdqa	128(%rsp), %ymm9
 	vpsrlq	$32, %ymm9, %ymm1
 	vmovdqa	448(%rsp), %ymm0
@@ -14212,9 +14876,9 @@ max_pool_forward:
 	vpmovmskb	%ymm1, %eax
 	leaq	-32(%rsi), %r8
 	testl	%eax, %eax
-	jne	.LBB17_34
+	jne	.LBB18_34
 	addq	%r10, %rsi
-	vpbroadcastq	.LCPI17_12(%rip), %ymm0
+	vpbroadcastq	.LCPI18_12(%rip), %ymm0
 	vmovdqa	128(%rsp), %ymm9
 	vpaddq	%ymm0, %ymm9, %ymm9
 	vmovdqa	%ymm9, 128(%rsp)
@@ -14227,13 +14891,13 @@ max_pool_forward:
 	vpaddq	%ymm0, %ymm2, %ymm2
 	cmpq	$64, %rsi
 	movq	%r8, %rsi
-	jne	.LBB17_32
-.LBB17_34:
+	jne	.LBB18_32
+.LBB18_34:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	je	.LBB17_35
-	vpand	.LCPI17_13(%rip), %ymm1, %ymm0
+	je	.LBB18_35
+	vpand	.LCPI18_13(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm1
 	vpextrb	$1, %xmm1, %eax
@@ -14289,17 +14953,17 @@ max_pool_forward:
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm9, %xmm9, %xmm9
-	jmp	.LBB17_40
-.LBB17_35:
+	jmp	.LBB18_40
+.LBB18_35:
 	movq	%r10, %rdx
 	movq	%r13, %r9
 	cmpq	%r10, %r13
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm9, %xmm9, %xmm9
-	jne	.LBB17_36
+	jne	.LBB18_36
 	.p2align	4
-.LBB17_40:
+.LBB18_40:
 	subq	88(%rsp), %r11
 	cmpq	%r13, %r9
 	movq	%r13, %r14
@@ -14310,53 +14974,53 @@ max_pool_forward:
 	movq	312(%rsp), %rsi
 	movq	304(%rsp), %r13
 	.p2align	4
-.LBB17_41:
+.LBB18_41:
 	cmpq	%r9, %rax
-	jle	.LBB17_44
+	jle	.LBB18_44
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%rsi, %rdx
-	jge	.LBB17_41
+	jge	.LBB18_41
 	incq	%rax
 	movq	%rax, %r14
-.LBB17_44:
+.LBB18_44:
 	testq	%r10, %r10
-	jle	.LBB17_45
+	jle	.LBB18_45
 	cmpq	$96, %r10
-	jae	.LBB17_48
+	jae	.LBB18_48
 	xorl	%edx, %edx
-.LBB17_53:
+.LBB18_53:
 	leaq	-1(%rdx), %rax
 	imulq	%rbx, %rax
 	addq	112(%rsp), %rax
 	movq	%rdx, %rsi
 	.p2align	4
-.LBB17_54:
+.LBB18_54:
 	addq	%rbx, %rax
-	jns	.LBB17_57
+	jns	.LBB18_57
 	incq	%rsi
 	cmpq	%rsi, %r10
-	jne	.LBB17_54
+	jne	.LBB18_54
 	movq	%r10, %rsi
-	jmp	.LBB17_57
-.LBB17_45:
+	jmp	.LBB18_57
+.LBB18_45:
 	xorl	%esi, %esi
-	jmp	.LBB17_57
-.LBB17_48:
+	jmp	.LBB18_57
+.LBB18_48:
 	vmovq	%r11, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vmovdqa	%ymm0, 512(%rsp)
 	movl	$32, %esi
-	vmovdqa	.LCPI17_3(%rip), %ymm8
-	vmovdqa	.LCPI17_11(%rip), %ymm7
-	vmovdqa	.LCPI17_10(%rip), %ymm6
-	vmovdqa	.LCPI17_9(%rip), %ymm5
-	vmovdqa	.LCPI17_8(%rip), %ymm4
-	vmovdqa	.LCPI17_7(%rip), %ymm3
-	vmovdqa	.LCPI17_6(%rip), %ymm2
-	vmovdqa	.LCPI17_5(%rip), %ymm1
+	vmovdqa	.LCPI18_3(%rip), %ymm8
+	vmovdqa	.LCPI18_11(%rip), %ymm7
+	vmovdqa	.LCPI18_10(%rip), %ymm6
+	vmovdqa	.LCPI18_9(%rip), %ymm5
+	vmovdqa	.LCPI18_8(%rip), %ymm4
+	vmovdqa	.LCPI18_7(%rip), %ymm3
+	vmovdqa	.LCPI18_6(%rip), %ymm2
+	vmovdqa	.LCPI18_5(%rip), %ymm1
 	.p2align	4
-.LBB17_49:
+.LBB18_49:
 	vpsrlq	$32, %ymm8, %ymm0
 	vmovdqa	448(%rsp), %ymm15
 	vpmuludq	%ymm0, %ymm15, %ymm0
@@ -14456,9 +15120,9 @@ max_pool_forward:
 	vpmovmskb	%ymm9, %eax
 	leaq	-32(%rsi), %r8
 	testl	%eax, %eax
-	jne	.LBB17_51
+	jne	.LBB18_51
 	addq	%r13, %rsi
-	vpbroadcastq	.LCPI17_12(%rip), %ymm0
+	vpbroadcastq	.LCPI18_12(%rip), %ymm0
 	vpaddq	%ymm0, %ymm8, %ymm8
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
@@ -14469,15 +15133,15 @@ max_pool_forward:
 	vpaddq	%ymm0, %ymm1, %ymm1
 	cmpq	$64, %rsi
 	movq	%r8, %rsi
-	jne	.LBB17_49
-.LBB17_51:
+	jne	.LBB18_49
+.LBB18_51:
 	vpermq	$216, %ymm9, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
-	je	.LBB17_52
-	vpand	.LCPI17_13(%rip), %ymm1, %ymm0
+	je	.LBB18_52
+	vpand	.LCPI18_13(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm1
 	vpextrb	$1, %xmm1, %eax
@@ -14531,36 +15195,36 @@ max_pool_forward:
 	movzbl	%dl, %esi
 	subq	%r8, %rsi
 	vpxor	%xmm9, %xmm9, %xmm9
-	jmp	.LBB17_57
-.LBB17_52:
+	jmp	.LBB18_57
+.LBB18_52:
 	movq	%r13, %rdx
 	movq	%r10, %rsi
 	cmpq	%r13, %r10
 	vpxor	%xmm9, %xmm9, %xmm9
-	jne	.LBB17_53
+	jne	.LBB18_53
 	.p2align	4
-.LBB17_57:
+.LBB18_57:
 	cmpq	%r10, %rsi
 	movq	%r10, %rax
 	cmovlq	%rsi, %rax
 	movq	%r15, %r8
 	movq	%r10, %rdx
 	.p2align	4
-.LBB17_58:
+.LBB18_58:
 	cmpq	%rsi, %rdx
-	jle	.LBB17_61
+	jle	.LBB18_61
 	decq	%rdx
 	subq	%rbx, %r8
 	cmpq	%r12, %r8
-	jge	.LBB17_58
+	jge	.LBB18_58
 	incq	%rdx
 	movq	%rdx, %rax
-.LBB17_61:
+.LBB18_61:
 	imulq	%rbx, %r9
 	imulq	%rbx, %r14
 	movq	$-1, %r8
 	cmpq	%r14, %r9
-	jge	.LBB17_82
+	jge	.LBB18_82
 	movq	280(%rsp), %r8
 	addq	%r8, %r14
 	imulq	%rbx, %rsi
@@ -14575,50 +15239,50 @@ max_pool_forward:
 	imulq	272(%rsp), %r10
 	addq	40(%rsp), %r10
 	movq	$-1, %r8
-	jmp	.LBB17_63
+	jmp	.LBB18_63
 	.p2align	4
-.LBB17_64:
+.LBB18_64:
 	addq	%rbx, %r9
 	addq	376(%rsp), %r13
 	addq	368(%rsp), %r10
 	cmpq	%r14, %r9
-	jge	.LBB17_82
-.LBB17_63:
+	jge	.LBB18_82
+.LBB18_63:
 	movq	%r12, %rdx
 	cmpq	%rax, %rsi
-	jl	.LBB17_65
-	jmp	.LBB17_64
+	jl	.LBB18_65
+	jmp	.LBB18_64
 	.p2align	4
-.LBB17_69:
+.LBB18_69:
 	leaq	(%rdx,%r13), %r8
-.LBB17_70:
+.LBB18_70:
 	addq	%rbx, %rdx
 	cmpq	%r11, %rdx
-	jge	.LBB17_64
-.LBB17_65:
+	jge	.LBB18_64
+.LBB18_65:
 	testq	%r8, %r8
-	js	.LBB17_69
+	js	.LBB18_69
 	vmovss	(%r10,%rdx,4), %xmm2
 	vmovss	(%rdi,%r8,4), %xmm1
 	vucomiss	%xmm1, %xmm2
-	ja	.LBB17_69
+	ja	.LBB18_69
 	vucomiss	%xmm2, %xmm2
-	jnp	.LBB17_70
+	jnp	.LBB18_70
 	vucomiss	%xmm1, %xmm1
-	jnp	.LBB17_69
-	jmp	.LBB17_70
+	jnp	.LBB18_69
+	jmp	.LBB18_70
 	.p2align	4
-.LBB17_18:
+.LBB18_18:
 	testq	%r11, %r11
-	jle	.LBB17_86
+	jle	.LBB18_86
 	xorl	%eax, %eax
-	jmp	.LBB17_20
+	jmp	.LBB18_20
 	.p2align	4
-.LBB17_85:
+.LBB18_85:
 	incq	%rax
 	cmpq	%r11, %rax
-	je	.LBB17_86
-.LBB17_20:
+	je	.LBB18_86
+.LBB18_20:
 	movq	248(%rsp), %rcx
 	imulq	%rax, %rcx
 	movq	%rax, %rdx
@@ -14629,9 +15293,9 @@ max_pool_forward:
 	leaq	(%r8,%rdx,4), %r8
 	xorl	%edx, %edx
 	cmpq	$8, %r10
-	jge	.LBB17_21
+	jge	.LBB18_21
 	.p2align	4
-.LBB17_84:
+.LBB18_84:
 	movq	336(%rsp), %r9
 	cmpq	%r9, %rdx
 	cmovlq	%rdx, %r9
@@ -14664,10 +15328,10 @@ max_pool_forward:
 	vmovups	%xmm0, (%r8,%r9,4)
 	addq	$4, %rdx
 	cmpq	%r10, %rdx
-	jl	.LBB17_84
-	jmp	.LBB17_85
+	jl	.LBB18_84
+	jmp	.LBB18_85
 	.p2align	4
-.LBB17_21:
+.LBB18_21:
 	cmpq	%r15, %rdx
 	movq	%r15, %r9
 	cmovlq	%rdx, %r9
@@ -14704,9 +15368,9 @@ max_pool_forward:
 	vmovups	%ymm0, (%r8,%r9,4)
 	addq	$8, %rdx
 	cmpq	%r10, %rdx
-	jl	.LBB17_21
-	jmp	.LBB17_85
-.LBB17_87:
+	jl	.LBB18_21
+	jmp	.LBB18_85
+.LBB18_87:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -14717,15 +15381,15 @@ max_pool_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB17_2:
+.LBB18_2:
 	.cfi_def_cfa %rbp, 16
 	movq	$0, 16(%rsp)
 	testq	%r13, %r13
-	jle	.LBB17_15
+	jle	.LBB18_15
 	movq	8(%rsp), %rax
 	imulq	%r13, %rax
 	cmpq	$64, %rax
-	jg	.LBB17_15
+	jg	.LBB18_15
 	movabsq	$9223372036854775776, %rdx
 	orq	$16, %rdx
 	andq	8(%rsp), %rdx
@@ -14733,35 +15397,35 @@ max_pool_forward:
 	vpbroadcastq	%xmm0, %ymm0
 	leaq	704(%rsp), %rsi
 	xorl	%r8d, %r8d
-	vpbroadcastq	.LCPI17_0(%rip), %ymm1
+	vpbroadcastq	.LCPI18_0(%rip), %ymm1
 	vmovdqa	%ymm1, 128(%rsp)
-	vpbroadcastq	.LCPI17_1(%rip), %ymm2
-	vpbroadcastq	.LCPI17_2(%rip), %ymm3
+	vpbroadcastq	.LCPI18_1(%rip), %ymm2
+	vpbroadcastq	.LCPI18_2(%rip), %ymm3
 	vpsrlq	$32, %ymm0, %ymm5
-	vpbroadcastq	.LCPI17_4(%rip), %ymm6
+	vpbroadcastq	.LCPI18_4(%rip), %ymm6
 	xorl	%r9d, %r9d
 	movq	$0, 16(%rsp)
-	jmp	.LBB17_5
+	jmp	.LBB18_5
 	.p2align	4
-.LBB17_6:
+.LBB18_6:
 	movq	16(%rsp), %rcx
-.LBB17_14:
+.LBB18_14:
 	movq	%rcx, 16(%rsp)
 	incq	%r9
 	addq	%r12, %r8
 	cmpq	%r13, %r9
-	je	.LBB17_15
-.LBB17_5:
+	je	.LBB18_15
+.LBB18_5:
 	movq	8(%rsp), %rax
 	testq	%rax, %rax
-	jle	.LBB17_6
+	jle	.LBB18_6
 	cmpq	$16, %rax
-	jae	.LBB17_9
+	jae	.LBB18_9
 	xorl	%eax, %eax
 	movq	16(%rsp), %rcx
-	jmp	.LBB17_12
+	jmp	.LBB18_12
 	.p2align	4
-.LBB17_9:
+.LBB18_9:
 	movq	%r9, %rax
 	imulq	%r12, %rax
 	vmovq	%rax, %xmm7
@@ -14773,9 +15437,9 @@ max_pool_forward:
 	leaq	(%rsi,%rcx,8), %rax
 	addq	%rdx, %rcx
 	xorl	%r10d, %r10d
-	vmovdqa	.LCPI17_3(%rip), %ymm11
+	vmovdqa	.LCPI18_3(%rip), %ymm11
 	.p2align	4
-.LBB17_10:
+.LBB18_10:
 	vpaddq	%ymm7, %ymm11, %ymm12
 	vpaddq	%ymm8, %ymm11, %ymm13
 	vpaddq	%ymm9, %ymm11, %ymm14
@@ -14815,48 +15479,48 @@ max_pool_forward:
 	addq	$16, %r10
 	vpaddq	%ymm6, %ymm11, %ymm11
 	cmpq	%r10, %rdx
-	jne	.LBB17_10
+	jne	.LBB18_10
 	movq	%rdx, %rax
 	cmpq	%rdx, 8(%rsp)
-	je	.LBB17_14
-.LBB17_12:
+	je	.LBB18_14
+.LBB18_12:
 	movq	8(%rsp), %r10
 	subq	%rax, %r10
 	addq	%r8, %rax
 	imulq	%rbx, %rax
 	.p2align	4
-.LBB17_13:
+.LBB18_13:
 	movq	%rax, 608(%rsp,%rcx,8)
 	incq	%rcx
 	addq	%rbx, %rax
 	decq	%r10
-	jne	.LBB17_13
-	jmp	.LBB17_14
-.Lfunc_end17:
-	.size	max_pool_forward, .Lfunc_end17-max_pool_forward
+	jne	.LBB18_13
+	jmp	.LBB18_14
+.Lfunc_end18:
+	.size	max_pool_forward, .Lfunc_end18-max_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI18_0:
+.LCPI19_0:
 	.quad	4
-.LCPI18_1:
+.LCPI19_1:
 	.quad	8
-.LCPI18_2:
+.LCPI19_2:
 	.quad	12
-.LCPI18_4:
+.LCPI19_4:
 	.quad	16
-.LCPI18_5:
+.LCPI19_5:
 	.quad	2
-.LCPI18_16:
+.LCPI19_16:
 	.quad	32
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI18_3:
+.LCPI19_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI18_7:
+.LCPI19_7:
 	.long	0
 	.long	1
 	.long	2
@@ -14865,42 +15529,42 @@ max_pool_forward:
 	.long	5
 	.long	6
 	.long	7
-.LCPI18_9:
+.LCPI19_9:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI18_10:
+.LCPI19_10:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI18_11:
+.LCPI19_11:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI18_12:
+.LCPI19_12:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI18_13:
+.LCPI19_13:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI18_14:
+.LCPI19_14:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI18_15:
+.LCPI19_15:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI18_17:
+.LCPI19_17:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -14935,11 +15599,11 @@ max_pool_forward:
 	.byte	1
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI18_6:
+.LCPI19_6:
 	.long	0x3f800000
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI18_8:
+.LCPI19_8:
 	.long	0
 	.long	1
 	.long	2
@@ -14985,9 +15649,9 @@ max_pool_backward:
 	movq	32(%rdi), %rax
 	movq	%rax, 16(%rsp)
 	movq	%rbx, 88(%rsp)
-	je	.LBB18_10
+	je	.LBB19_10
 	xorl	%r14d, %r14d
-.LBB18_2:
+.LBB19_2:
 	movq	(%rdi), %rax
 	movq	8(%rdi), %rsi
 	movq	16(%rdi), %r8
@@ -15004,17 +15668,17 @@ max_pool_backward:
 	movq	48(%rdi), %r12
 	vmovdqa	448(%rsp), %ymm0
 	vinserti128	$1, 40(%rdi), %ymm0, %ymm0
-	vpbroadcastq	.LCPI18_5(%rip), %ymm1
+	vpbroadcastq	.LCPI19_5(%rip), %ymm1
 	movq	40(%rdi), %rsi
 	movq	%rsi, 56(%rsp)
 	vpxor	%ymm1, %ymm0, %ymm0
 	vptest	%ymm0, %ymm0
 	movq	%r8, 104(%rsp)
-	jne	.LBB18_8
+	jne	.LBB19_8
 	cmpq	$1, %r13
-	jne	.LBB18_8
+	jne	.LBB19_8
 	testq	%rdx, %rdx
-	jne	.LBB18_8
+	jne	.LBB19_8
 	cmpq	$4, %r15
 	setl	%dil
 	testl	%r9d, %r9d
@@ -15025,59 +15689,59 @@ max_pool_backward:
 	movl	%edi, 28(%rsp)
 	orb	%dil, %dl
 	orb	%sil, %dl
-	je	.LBB18_23
+	je	.LBB19_23
 	testl	%r9d, %r9d
-	jne	.LBB18_9
-	jmp	.LBB18_24
-.LBB18_8:
+	jne	.LBB19_9
+	jmp	.LBB19_24
+.LBB19_8:
 	movb	$1, %dl
 	movl	%edx, 28(%rsp)
 	testl	%r9d, %r9d
-	jne	.LBB18_9
-	jmp	.LBB18_24
-.LBB18_10:
+	jne	.LBB19_9
+	jmp	.LBB19_24
+.LBB19_10:
 	xorl	%r14d, %r14d
 	testq	%rbx, %rbx
-	jle	.LBB18_2
+	jle	.LBB19_2
 	movq	16(%rsp), %rax
 	imulq	%rbx, %rax
 	cmpq	$64, %rax
-	jg	.LBB18_2
+	jg	.LBB19_2
 	movabsq	$9223372036854775776, %rax
 	orq	$16, %rax
 	andq	16(%rsp), %rax
 	leaq	736(%rsp), %rsi
 	xorl	%r8d, %r8d
-	vpbroadcastq	.LCPI18_0(%rip), %ymm0
+	vpbroadcastq	.LCPI19_0(%rip), %ymm0
 	vmovdqa	%ymm0, 192(%rsp)
-	vpbroadcastq	.LCPI18_1(%rip), %ymm2
-	vpbroadcastq	.LCPI18_2(%rip), %ymm3
-	vpbroadcastq	.LCPI18_4(%rip), %ymm5
+	vpbroadcastq	.LCPI19_1(%rip), %ymm2
+	vpbroadcastq	.LCPI19_2(%rip), %ymm3
+	vpbroadcastq	.LCPI19_4(%rip), %ymm5
 	xorl	%r14d, %r14d
-	jmp	.LBB18_15
+	jmp	.LBB19_15
 	.p2align	4
-.LBB18_13:
+.LBB19_13:
 	movq	%r14, %r15
-.LBB18_14:
+.LBB19_14:
 	incq	%r8
 	movq	88(%rsp), %rbx
 	cmpq	%rbx, %r8
 	movq	%r15, %r14
-	je	.LBB18_2
-.LBB18_15:
+	je	.LBB19_2
+.LBB19_15:
 	movq	16(%rsp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB18_13
+	jle	.LBB19_13
 	movq	56(%rdi), %r10
 	movq	16(%rdi), %r11
 	imulq	%r8, %r11
 	cmpq	$16, %rbx
-	jae	.LBB18_18
+	jae	.LBB19_18
 	movq	%r14, %r15
 	xorl	%r14d, %r14d
-	jmp	.LBB18_21
+	jmp	.LBB19_21
 	.p2align	4
-.LBB18_18:
+.LBB19_18:
 	vmovq	%r11, %xmm6
 	vpbroadcastq	%xmm6, %ymm6
 	vmovq	%r10, %xmm7
@@ -15090,9 +15754,9 @@ max_pool_backward:
 	movq	%r14, %r15
 	vpsrlq	$32, %ymm7, %ymm11
 	xorl	%r14d, %r14d
-	vmovdqa	.LCPI18_3(%rip), %ymm12
+	vmovdqa	.LCPI19_3(%rip), %ymm12
 	.p2align	4
-.LBB18_19:
+.LBB19_19:
 	vpaddq	%ymm6, %ymm12, %ymm13
 	vpaddq	%ymm8, %ymm12, %ymm14
 	vpaddq	%ymm9, %ymm12, %ymm15
@@ -15132,36 +15796,36 @@ max_pool_backward:
 	addq	$16, %r14
 	vpaddq	%ymm5, %ymm12, %ymm12
 	cmpq	%r14, %rax
-	jne	.LBB18_19
+	jne	.LBB19_19
 	movq	%rax, %r14
 	cmpq	%rax, 16(%rsp)
-	je	.LBB18_14
-.LBB18_21:
+	je	.LBB19_14
+.LBB19_21:
 	movq	16(%rsp), %rbx
 	subq	%r14, %rbx
 	addq	%r14, %r11
 	imulq	%r10, %r11
 	.p2align	4
-.LBB18_22:
+.LBB19_22:
 	movq	%r11, 640(%rsp,%r15,8)
 	incq	%r15
 	addq	%r10, %r11
 	decq	%rbx
-	jne	.LBB18_22
-	jmp	.LBB18_14
-.LBB18_23:
+	jne	.LBB19_22
+	jmp	.LBB19_14
+.LBB19_23:
 	movq	32(%rsp), %rdx
 	addq	%rdx, %rdx
 	movb	$1, %sil
 	movl	%esi, 12(%rsp)
 	movl	$0, 28(%rsp)
 	cmpq	%rdx, 144(%rsp)
-	je	.LBB18_26
-.LBB18_24:
+	je	.LBB19_26
+.LBB19_24:
 	movq	%r8, %rdx
 	imulq	48(%rsp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB18_9
+	jle	.LBB19_9
 	imulq	%r8, %rax
 	imulq	%rcx, %rax
 	shlq	$2, %rax
@@ -15172,15 +15836,15 @@ max_pool_backward:
 	vzeroupper
 	callq	memset@PLT
 	movq	104(%rsp), %r8
-.LBB18_26:
+.LBB19_26:
 	cmpq	$0, 48(%rsp)
-	jg	.LBB18_27
-	jmp	.LBB18_120
-.LBB18_9:
+	jg	.LBB19_27
+	jmp	.LBB19_120
+.LBB19_9:
 	movl	$0, 12(%rsp)
 	cmpq	$0, 48(%rsp)
-	jle	.LBB18_120
-.LBB18_27:
+	jle	.LBB19_120
+.LBB19_27:
 	movq	%r15, %rax
 	imulq	32(%rsp), %rax
 	movq	%rax, 256(%rsp)
@@ -15224,7 +15888,7 @@ max_pool_backward:
 	movq	%r13, %rax
 	imulq	%rdx, %rax
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovss	.LCPI18_6(%rip), %xmm10
+	vmovss	.LCPI19_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
 	leaq	-4(%r15), %rcx
@@ -15244,9 +15908,9 @@ max_pool_backward:
 	movq	%r14, 168(%rsp)
 	movq	%r15, 384(%rsp)
 	movq	%r12, 96(%rsp)
-	jmp	.LBB18_29
+	jmp	.LBB19_29
 	.p2align	4
-.LBB18_28:
+.LBB19_28:
 	movq	272(%rsp), %rcx
 	incq	%rcx
 	movq	72(%rsp), %rax
@@ -15254,8 +15918,8 @@ max_pool_backward:
 	movq	%rax, 72(%rsp)
 	cmpq	48(%rsp), %rcx
 	movq	104(%rsp), %r8
-	je	.LBB18_120
-.LBB18_29:
+	je	.LBB19_120
+.LBB19_29:
 	movq	%rcx, %rsi
 	imulq	%r8, %rsi
 	movq	120(%rsp), %rax
@@ -15270,17 +15934,17 @@ max_pool_backward:
 	leaq	(%rcx,%rsi,4), %rcx
 	movq	%rcx, 176(%rsp)
 	cmpb	$0, 28(%rsp)
-	je	.LBB18_96
+	je	.LBB19_96
 	cmpq	$0, 32(%rsp)
-	jle	.LBB18_28
+	jle	.LBB19_28
 	movq	224(%rsp), %rax
 	movq	%rax, 160(%rsp)
 	movq	232(%rsp), %rax
 	movq	%rax, 80(%rsp)
 	movq	$0, 64(%rsp)
-	jmp	.LBB18_33
+	jmp	.LBB19_33
 	.p2align	4
-.LBB18_32:
+.LBB19_32:
 	movq	64(%rsp), %rcx
 	incq	%rcx
 	movq	56(%rsp), %rax
@@ -15288,10 +15952,10 @@ max_pool_backward:
 	addq	%rax, 160(%rsp)
 	movq	%rcx, 64(%rsp)
 	cmpq	32(%rsp), %rcx
-	je	.LBB18_28
-.LBB18_33:
+	je	.LBB19_28
+.LBB19_33:
 	testq	%r15, %r15
-	jle	.LBB18_32
+	jle	.LBB19_32
 	movq	296(%rsp), %rsi
 	movq	64(%rsp), %rcx
 	imulq	%rcx, %rsi
@@ -15311,9 +15975,9 @@ max_pool_backward:
 	movq	288(%rsp), %rax
 	movq	%rax, 184(%rsp)
 	xorl	%r10d, %r10d
-	jmp	.LBB18_36
+	jmp	.LBB19_36
 	.p2align	4
-.LBB18_35:
+.LBB19_35:
 	movq	88(%rsp), %rbx
 	movq	168(%rsp), %r14
 	movq	96(%rsp), %r12
@@ -15325,25 +15989,25 @@ max_pool_backward:
 	addq	%r12, %rcx
 	movq	384(%rsp), %r15
 	cmpq	%r15, %r10
-	je	.LBB18_32
-.LBB18_36:
+	je	.LBB19_32
+.LBB19_36:
 	movq	%r10, %r9
 	imulq	%r12, %r9
 	testq	%r14, %r14
-	je	.LBB18_42
+	je	.LBB19_42
 	addq	368(%rsp), %r9
 	movq	360(%rsp), %rax
 	movq	%rax, %r15
 	cmpq	$2, %r14
-	jl	.LBB18_41
+	jl	.LBB19_41
 	leaq	(%rdx,%r9,4), %rdi
 	vmovss	(%rdi,%rax,4), %xmm2
 	movl	$1, %r11d
 	movq	%rax, %r15
-	jne	.LBB18_49
-.LBB18_39:
+	jne	.LBB19_49
+.LBB19_39:
 	testb	$1, 336(%rsp)
-	je	.LBB18_41
+	je	.LBB19_41
 	movq	640(%rsp,%r11,8), %rax
 	vmovss	(%rdi,%rax,4), %xmm0
 	vucomiss	%xmm0, %xmm0
@@ -15354,43 +16018,43 @@ max_pool_backward:
 	vucomiss	%xmm2, %xmm0
 	cmovaq	%rax, %rsi
 	movq	%rsi, %r15
-.LBB18_41:
+.LBB19_41:
 	addq	%r9, %r15
-	jmp	.LBB18_94
+	jmp	.LBB19_94
 	.p2align	4
-.LBB18_42:
+.LBB19_42:
 	testq	%rbx, %rbx
-	jle	.LBB18_55
+	jle	.LBB19_55
 	cmpq	$96, %rbx
 	movq	40(%rsp), %r14
-	jae	.LBB18_56
+	jae	.LBB19_56
 	xorl	%esi, %esi
-.LBB18_45:
+.LBB19_45:
 	leaq	-1(%rsi), %rax
 	imulq	%r13, %rax
 	addq	80(%rsp), %rax
 	movq	%rsi, %r12
 	.p2align	4
-.LBB18_46:
+.LBB19_46:
 	addq	%r13, %rax
-	jns	.LBB18_62
+	jns	.LBB19_62
 	incq	%r12
 	cmpq	%r12, %rbx
-	jne	.LBB18_46
+	jne	.LBB19_46
 	movq	%rbx, %r12
-	jmp	.LBB18_62
-.LBB18_49:
+	jmp	.LBB19_62
+.LBB19_49:
 	movq	312(%rsp), %rbx
-	jmp	.LBB18_51
+	jmp	.LBB19_51
 	.p2align	4
-.LBB18_50:
+.LBB19_50:
 	cmovneq	%rax, %r15
 	leaq	(%rbx,%r11), %rax
 	addq	$2, %rax
 	addq	$2, %r11
 	cmpq	$1, %rax
-	je	.LBB18_39
-.LBB18_51:
+	je	.LBB19_39
+.LBB19_51:
 	movq	640(%rsp,%r11,8), %rax
 	vmovss	(%rdi,%rax,4), %xmm1
 	vucomiss	%xmm2, %xmm1
@@ -15401,9 +16065,9 @@ max_pool_backward:
 	vmovd	%xmm0, %r8d
 	orb	%sil, %r8b
 	testb	$1, %r8b
-	jne	.LBB18_53
+	jne	.LBB19_53
 	vmovaps	%xmm2, %xmm1
-.LBB18_53:
+.LBB19_53:
 	cmovneq	%rax, %r15
 	movq	648(%rsp,%r11,8), %rax
 	vmovss	(%rdi,%rax,4), %xmm2
@@ -15415,27 +16079,27 @@ max_pool_backward:
 	vmovd	%xmm0, %r8d
 	orb	%sil, %r8b
 	testb	$1, %r8b
-	jne	.LBB18_50
+	jne	.LBB19_50
 	vmovaps	%xmm1, %xmm2
-	jmp	.LBB18_50
-.LBB18_55:
+	jmp	.LBB19_50
+.LBB19_55:
 	xorl	%r12d, %r12d
 	movq	40(%rsp), %r14
-	jmp	.LBB18_62
-.LBB18_56:
+	jmp	.LBB19_62
+.LBB19_56:
 	movl	$32, %edi
-	vmovaps	.LCPI18_3(%rip), %ymm2
+	vmovaps	.LCPI19_3(%rip), %ymm2
 	vmovaps	%ymm2, 192(%rsp)
-	vmovdqa	.LCPI18_15(%rip), %ymm8
-	vmovdqa	.LCPI18_14(%rip), %ymm7
-	vmovdqa	.LCPI18_13(%rip), %ymm6
-	vmovdqa	.LCPI18_12(%rip), %ymm5
-	vmovdqa	.LCPI18_11(%rip), %ymm4
-	vmovdqa	.LCPI18_10(%rip), %ymm3
-	vmovdqa	.LCPI18_9(%rip), %ymm14
+	vmovdqa	.LCPI19_15(%rip), %ymm8
+	vmovdqa	.LCPI19_14(%rip), %ymm7
+	vmovdqa	.LCPI19_13(%rip), %ymm6
+	vmovdqa	.LCPI19_12(%rip), %ymm5
+	vmovdqa	.LCPI19_11(%rip), %ymm4
+	vmovdqa	.LCPI19_10(%rip), %ymm3
+	vmovdqa	.LCPI19_9(%rip), %ymm14
 	movq	304(%rsp), %r8
 	.p2align	4
-.LBB18_57:
+.LBB19_57:
 	vmovdqa	192(%rsp), %ymm2
 	vpsrlq	$32, %ymm2, %ymm1
 	vmovdqa	448(%rsp), %ymm0
@@ -15531,9 +16195,9 @@ max_pool_backward:
 	vpmovmskb	%ymm1, %eax
 	leaq	-32(%rdi), %r11
 	testl	%eax, %eax
-	jne	.LBB18_59
+	jne	.LBB19_59
 	addq	%r8, %rdi
-	vpbroadcastq	.LCPI18_16(%rip), %ymm0
+	vpbroadcastq	.LCPI19_16(%rip), %ymm0
 	vmovdqa	192(%rsp), %ymm2
 	vpaddq	%ymm0, %ymm2, %ymm2
 	vmovdqa	%ymm2, 192(%rsp)
@@ -15546,13 +16210,13 @@ max_pool_backward:
 	vpaddq	%ymm0, %ymm14, %ymm14
 	cmpq	$64, %rdi
 	movq	%r11, %rdi
-	jne	.LBB18_57
-.LBB18_59:
+	jne	.LBB19_57
+.LBB19_59:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	je	.LBB18_61
-	vpand	.LCPI18_17(%rip), %ymm1, %ymm0
+	je	.LBB19_61
+	vpand	.LCPI19_17(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %edi
@@ -15606,21 +16270,21 @@ max_pool_backward:
 	movzbl	%al, %r12d
 	subq	%r11, %r12
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovss	.LCPI18_6(%rip), %xmm10
+	vmovss	.LCPI19_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jmp	.LBB18_62
-.LBB18_61:
+	jmp	.LBB19_62
+.LBB19_61:
 	movq	%r8, %rsi
 	movq	%rbx, %r12
 	cmpq	%r8, %rbx
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovss	.LCPI18_6(%rip), %xmm10
+	vmovss	.LCPI19_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jne	.LBB18_45
+	jne	.LBB19_45
 	.p2align	4
-.LBB18_62:
+.LBB19_62:
 	subq	152(%rsp), %r9
 	cmpq	%rbx, %r12
 	movq	%rbx, %rdi
@@ -15631,53 +16295,53 @@ max_pool_backward:
 	movq	144(%rsp), %r11
 	movq	344(%rsp), %rbx
 	.p2align	4
-.LBB18_63:
+.LBB19_63:
 	cmpq	%r12, %rax
-	jle	.LBB18_66
+	jle	.LBB19_66
 	decq	%rax
 	subq	%r13, %rsi
 	cmpq	%r11, %rsi
-	jge	.LBB18_63
+	jge	.LBB19_63
 	incq	%rax
 	movq	%rax, %rdi
-.LBB18_66:
+.LBB19_66:
 	testq	%r8, %r8
-	jle	.LBB18_73
+	jle	.LBB19_73
 	cmpq	$96, %r8
-	jae	.LBB18_74
+	jae	.LBB19_74
 	xorl	%esi, %esi
-.LBB18_69:
+.LBB19_69:
 	leaq	-1(%rsi), %rax
 	imulq	%r13, %rax
 	addq	184(%rsp), %rax
 	movq	%rsi, %r11
 	.p2align	4
-.LBB18_70:
+.LBB19_70:
 	addq	%r13, %rax
-	jns	.LBB18_80
+	jns	.LBB19_80
 	incq	%r11
 	cmpq	%r11, %r8
-	jne	.LBB18_70
+	jne	.LBB19_70
 	movq	%r8, %r11
-	jmp	.LBB18_80
-.LBB18_73:
+	jmp	.LBB19_80
+.LBB19_73:
 	xorl	%r11d, %r11d
-	jmp	.LBB18_80
-.LBB18_74:
+	jmp	.LBB19_80
+.LBB19_74:
 	vmovq	%r9, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vmovdqa	%ymm0, 544(%rsp)
 	movl	$32, %r11d
-	vmovdqa	.LCPI18_3(%rip), %ymm8
-	vmovdqa	.LCPI18_15(%rip), %ymm7
-	vmovdqa	.LCPI18_14(%rip), %ymm6
-	vmovdqa	.LCPI18_13(%rip), %ymm5
-	vmovdqa	.LCPI18_12(%rip), %ymm4
-	vmovdqa	.LCPI18_11(%rip), %ymm3
-	vmovdqa	.LCPI18_10(%rip), %ymm14
-	vmovdqa	.LCPI18_9(%rip), %ymm10
+	vmovdqa	.LCPI19_3(%rip), %ymm8
+	vmovdqa	.LCPI19_15(%rip), %ymm7
+	vmovdqa	.LCPI19_14(%rip), %ymm6
+	vmovdqa	.LCPI19_13(%rip), %ymm5
+	vmovdqa	.LCPI19_12(%rip), %ymm4
+	vmovdqa	.LCPI19_11(%rip), %ymm3
+	vmovdqa	.LCPI19_10(%rip), %ymm14
+	vmovdqa	.LCPI19_9(%rip), %ymm10
 	.p2align	4
-.LBB18_75:
+.LBB19_75:
 	vpsrlq	$32, %ymm8, %ymm0
 	vmovdqa	448(%rsp), %ymm2
 	vpmuludq	%ymm2, %ymm0, %ymm0
@@ -15777,9 +16441,9 @@ max_pool_backward:
 	vpmovmskb	%ymm1, %eax
 	leaq	-32(%r11), %r15
 	testl	%eax, %eax
-	jne	.LBB18_77
+	jne	.LBB19_77
 	addq	%rbx, %r11
-	vpbroadcastq	.LCPI18_16(%rip), %ymm0
+	vpbroadcastq	.LCPI19_16(%rip), %ymm0
 	vpaddq	%ymm0, %ymm8, %ymm8
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
@@ -15790,14 +16454,14 @@ max_pool_backward:
 	vpaddq	%ymm0, %ymm10, %ymm10
 	cmpq	$64, %r11
 	movq	%r15, %r11
-	jne	.LBB18_75
-.LBB18_77:
+	jne	.LBB19_75
+.LBB19_77:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	vmovss	.LCPI18_6(%rip), %xmm10
-	je	.LBB18_79
-	vpand	.LCPI18_17(%rip), %ymm1, %ymm0
+	vmovss	.LCPI19_6(%rip), %xmm10
+	je	.LBB19_79
+	vpand	.LCPI19_17(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %r11d
@@ -15853,38 +16517,38 @@ max_pool_backward:
 	vpxor	%xmm9, %xmm9, %xmm9
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jmp	.LBB18_80
-.LBB18_79:
+	jmp	.LBB19_80
+.LBB19_79:
 	movq	%rbx, %rsi
 	movq	%r8, %r11
 	cmpq	%rbx, %r8
 	vpxor	%xmm9, %xmm9, %xmm9
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jne	.LBB18_69
+	jne	.LBB19_69
 	.p2align	4
-.LBB18_80:
+.LBB19_80:
 	cmpq	%r8, %r11
 	movq	%r8, %rax
 	movq	%r8, %rbx
 	cmovlq	%r11, %rbx
 	movq	%rcx, %rsi
 	.p2align	4
-.LBB18_81:
+.LBB19_81:
 	cmpq	%r11, %rax
-	jle	.LBB18_84
+	jle	.LBB19_84
 	decq	%rax
 	subq	%r13, %rsi
 	cmpq	%r14, %rsi
-	jge	.LBB18_81
+	jge	.LBB19_81
 	incq	%rax
 	movq	%rax, %rbx
-.LBB18_84:
+.LBB19_84:
 	imulq	%r13, %r12
 	imulq	%r13, %rdi
 	movq	$-1, %r15
 	cmpq	%rdi, %r12
-	jge	.LBB18_94
+	jge	.LBB19_94
 	movq	328(%rsp), %r8
 	addq	%r8, %rdi
 	imulq	%r13, %r11
@@ -15898,65 +16562,65 @@ max_pool_backward:
 	imulq	%rsi, %r8
 	imulq	320(%rsp), %rsi
 	addq	72(%rsp), %rsi
-	jmp	.LBB18_87
+	jmp	.LBB19_87
 	.p2align	4
-.LBB18_86:
+.LBB19_86:
 	addq	%r13, %r12
 	addq	408(%rsp), %r8
 	addq	400(%rsp), %rsi
 	cmpq	%rdi, %r12
-	jge	.LBB18_94
-.LBB18_87:
+	jge	.LBB19_94
+.LBB19_87:
 	movq	%rax, %r14
 	cmpq	%rbx, %r11
-	jl	.LBB18_90
-	jmp	.LBB18_86
+	jl	.LBB19_90
+	jmp	.LBB19_86
 	.p2align	4
-.LBB18_88:
+.LBB19_88:
 	leaq	(%r8,%r14), %r15
-.LBB18_89:
+.LBB19_89:
 	addq	%r13, %r14
 	cmpq	%r9, %r14
-	jge	.LBB18_86
-.LBB18_90:
+	jge	.LBB19_86
+.LBB19_90:
 	testq	%r15, %r15
-	js	.LBB18_88
+	js	.LBB19_88
 	vmovss	(%rsi,%r14,4), %xmm2
 	vmovss	(%rdx,%r15,4), %xmm1
 	vucomiss	%xmm1, %xmm2
-	ja	.LBB18_88
+	ja	.LBB19_88
 	vucomiss	%xmm2, %xmm2
-	jnp	.LBB18_89
+	jnp	.LBB19_89
 	vucomiss	%xmm1, %xmm1
-	jnp	.LBB18_88
-	jmp	.LBB18_89
+	jnp	.LBB19_88
+	jmp	.LBB19_89
 	.p2align	4
-.LBB18_94:
+.LBB19_94:
 	movq	392(%rsp), %rax
 	vmovss	(%rax,%r10,4), %xmm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB18_35
+	je	.LBB19_35
 	vcmpltss	(%rdx,%r15,4), %xmm9, %xmm0
 	vandps	%xmm0, %xmm10, %xmm0
 	vmulss	%xmm0, %xmm1, %xmm1
-	jmp	.LBB18_35
+	jmp	.LBB19_35
 	.p2align	4
-.LBB18_96:
+.LBB19_96:
 	cmpq	$0, 32(%rsp)
-	jle	.LBB18_28
+	jle	.LBB19_28
 	movq	240(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, 416(%rsp)
 	xorl	%ecx, %ecx
-	jmp	.LBB18_99
+	jmp	.LBB19_99
 	.p2align	4
-.LBB18_98:
+.LBB19_98:
 	movq	192(%rsp), %rcx
 	incq	%rcx
 	cmpq	32(%rsp), %rcx
 	movq	96(%rsp), %r12
-	je	.LBB18_28
-.LBB18_99:
+	je	.LBB19_28
+.LBB19_99:
 	movq	%rcx, %rax
 	movq	40(%rsp), %rsi
 	imulq	%rsi, %rax
@@ -15972,43 +16636,43 @@ max_pool_backward:
 	leaq	(%rcx,%rax,8), %rax
 	leaq	(%rax,%rsi,4), %rcx
 	cmpq	$8, %r15
-	jge	.LBB18_110
+	jge	.LBB19_110
 	testq	%r15, %r15
-	jle	.LBB18_98
+	jle	.LBB19_98
 	xorl	%r11d, %r11d
-	jmp	.LBB18_104
+	jmp	.LBB19_104
 	.p2align	4
-.LBB18_102:
+.LBB19_102:
 	vaddps	(%rax,%rsi,4), %ymm1, %ymm0
 	vmovups	%ymm0, (%rax,%rsi,4)
 	vaddps	(%rcx,%rsi,4), %ymm2, %ymm0
 	vmovups	%ymm0, (%rcx,%rsi,4)
-.LBB18_103:
+.LBB19_103:
 	addq	$4, %r11
 	cmpq	%r15, %r11
-	jge	.LBB18_98
-.LBB18_104:
+	jge	.LBB19_98
+.LBB19_104:
 	movq	352(%rsp), %r8
 	cmpq	%r8, %r11
 	cmovlq	%r11, %r8
 	vmovups	(%r10,%r8,4), %xmm2
 	vmovups	(%r12,%r8,4), %xmm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB18_106
+	je	.LBB19_106
 	vcmpltps	%xmm2, %xmm11, %xmm0
-	vbroadcastss	.LCPI18_6(%rip), %xmm3
+	vbroadcastss	.LCPI19_6(%rip), %xmm3
 	vandps	%xmm3, %xmm0, %xmm0
 	vmulps	%xmm0, %xmm1, %xmm1
-.LBB18_106:
+.LBB19_106:
 	cmpb	$0, 12(%rsp)
-	jne	.LBB18_108
+	jne	.LBB19_108
 	movl	%r11d, %esi
 	subl	%r8d, %esi
 	vmovd	%esi, %xmm0
 	vpbroadcastd	%xmm0, %xmm0
-	vpcmpgtd	.LCPI18_8(%rip), %xmm0, %xmm0
+	vpcmpgtd	.LCPI19_8(%rip), %xmm0, %xmm0
 	vpandn	%xmm1, %xmm0, %xmm1
-.LBB18_108:
+.LBB19_108:
 	leaq	(%r8,%r8), %rsi
 	vmovups	(%rdi,%r8,8), %xmm0
 	vmovups	16(%rdi,%r8,8), %xmm3
@@ -16051,16 +16715,16 @@ max_pool_backward:
 	vunpcklps	%xmm0, %xmm6, %xmm0
 	vinsertf128	$1, %xmm2, %ymm0, %ymm2
 	cmpb	$0, 12(%rsp)
-	je	.LBB18_102
+	je	.LBB19_102
 	vmovups	%ymm1, (%rax,%rsi,4)
 	vmovups	%ymm2, (%rcx,%rsi,4)
-	jmp	.LBB18_103
+	jmp	.LBB19_103
 	.p2align	4
-.LBB18_110:
+.LBB19_110:
 	xorl	%r11d, %r11d
-	jmp	.LBB18_113
+	jmp	.LBB19_113
 	.p2align	4
-.LBB18_111:
+.LBB19_111:
 	vaddps	(%rax,%rsi,4), %ymm4, %ymm0
 	vmovups	%ymm0, (%rax,%rsi,4)
 	vaddps	32(%rax,%rsi,4), %ymm2, %ymm0
@@ -16069,32 +16733,32 @@ max_pool_backward:
 	vmovups	%ymm0, (%rcx,%rsi,4)
 	vaddps	32(%rcx,%rsi,4), %ymm1, %ymm0
 	vmovups	%ymm0, 32(%rcx,%rsi,4)
-.LBB18_112:
+.LBB19_112:
 	addq	$8, %r11
 	cmpq	%r15, %r11
-	jge	.LBB18_98
-.LBB18_113:
+	jge	.LBB19_98
+.LBB19_113:
 	movq	376(%rsp), %r8
 	cmpq	%r8, %r11
 	cmovlq	%r11, %r8
 	vmovups	(%r10,%r8,4), %ymm2
 	vmovups	(%r12,%r8,4), %ymm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB18_115
+	je	.LBB19_115
 	vcmpltps	%ymm2, %ymm12, %ymm0
-	vbroadcastss	.LCPI18_6(%rip), %ymm3
+	vbroadcastss	.LCPI19_6(%rip), %ymm3
 	vandps	%ymm3, %ymm0, %ymm0
 	vmulps	%ymm0, %ymm1, %ymm1
-.LBB18_115:
+.LBB19_115:
 	cmpb	$0, 12(%rsp)
-	jne	.LBB18_117
+	jne	.LBB19_117
 	movl	%r11d, %esi
 	subl	%r8d, %esi
 	vmovd	%esi, %xmm0
 	vpbroadcastd	%xmm0, %ymm0
-	vpcmpgtd	.LCPI18_7(%rip), %ymm0, %ymm0
+	vpcmpgtd	.LCPI19_7(%rip), %ymm0, %ymm0
 	vpandn	%ymm1, %ymm0, %ymm1
-.LBB18_117:
+.LBB19_117:
 	leaq	(%r8,%r8), %rsi
 	vmovups	(%rdi,%r8,8), %ymm0
 	vmovups	32(%rdi,%r8,8), %ymm3
@@ -16143,13 +16807,13 @@ max_pool_backward:
 	vperm2f128	$32, %ymm1, %ymm0, %ymm3
 	vperm2f128	$49, %ymm1, %ymm0, %ymm1
 	cmpb	$0, 12(%rsp)
-	je	.LBB18_111
+	je	.LBB19_111
 	vmovups	%ymm4, (%rax,%rsi,4)
 	vmovups	%ymm2, 32(%rax,%rsi,4)
 	vmovups	%ymm3, (%rcx,%rsi,4)
 	vmovups	%ymm1, 32(%rcx,%rsi,4)
-	jmp	.LBB18_112
-.LBB18_120:
+	jmp	.LBB19_112
+.LBB19_120:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -16160,56 +16824,56 @@ max_pool_backward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end18:
-	.size	max_pool_backward, .Lfunc_end18-max_pool_backward
+.Lfunc_end19:
+	.size	max_pool_backward, .Lfunc_end19-max_pool_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI19_0:
+.LCPI20_0:
 	.long	0x3f800000
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI19_1:
+.LCPI20_1:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI19_2:
+.LCPI20_2:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI19_3:
+.LCPI20_3:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI19_4:
+.LCPI20_4:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI19_5:
+.LCPI20_5:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI19_6:
+.LCPI20_6:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI19_7:
+.LCPI20_7:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI19_8:
+.LCPI20_8:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI19_10:
+.LCPI20_10:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -16244,7 +16908,7 @@ max_pool_backward:
 	.byte	1
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI19_9:
+.LCPI20_9:
 	.quad	32
 	.text
 	.p2align	4
@@ -16273,7 +16937,7 @@ avg_pool_forward:
 	imulq	(%rdi), %rcx
 	movq	%rcx, 144(%rsp)
 	testq	%rcx, %rcx
-	jle	.LBB19_9
+	jle	.LBB20_9
 	movq	8(%rdi), %rax
 	movq	16(%rdi), %r8
 	movq	24(%rdi), %rsi
@@ -16293,7 +16957,7 @@ avg_pool_forward:
 	movq	%r10, %rcx
 	imulq	%rsi, %rcx
 	vcvtsi2ss	%rcx, %xmm15, %xmm0
-	vmovss	.LCPI19_0(%rip), %xmm1
+	vmovss	.LCPI20_0(%rip), %xmm1
 	vdivss	%xmm0, %xmm1, %xmm0
 	vmovss	%xmm0, 52(%rsp)
 	movabsq	$9223372036854775776, %rbx
@@ -16334,19 +16998,19 @@ avg_pool_forward:
 	movq	%r12, 216(%rsp)
 	movq	%rsi, 208(%rsp)
 	movq	%rbx, 200(%rsp)
-	jmp	.LBB19_2
+	jmp	.LBB20_2
 	.p2align	4
-.LBB19_8:
+.LBB20_8:
 	movq	16(%rsp), %rdi
 	incq	%rdi
 	movq	136(%rsp), %rdx
 	addq	%rdx, 72(%rsp)
 	movq	%rdi, 16(%rsp)
 	cmpq	144(%rsp), %rdi
-	je	.LBB19_9
-.LBB19_2:
+	je	.LBB20_9
+.LBB20_2:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB19_8
+	jle	.LBB20_8
 	movq	120(%rsp), %rdx
 	imulq	16(%rsp), %rdx
 	movq	128(%rsp), %rdi
@@ -16357,9 +17021,9 @@ avg_pool_forward:
 	movq	112(%rsp), %rdx
 	movq	%rdx, 32(%rsp)
 	movq	$0, 24(%rsp)
-	jmp	.LBB19_4
+	jmp	.LBB20_4
 	.p2align	4
-.LBB19_47:
+.LBB20_47:
 	movq	24(%rsp), %rdi
 	incq	%rdi
 	movq	64(%rsp), %rdx
@@ -16367,10 +17031,10 @@ avg_pool_forward:
 	addq	%rdx, 80(%rsp)
 	movq	%rdi, 24(%rsp)
 	cmpq	56(%rsp), %rdi
-	je	.LBB19_8
-.LBB19_4:
+	je	.LBB20_8
+.LBB20_4:
 	cmpq	$0, 40(%rsp)
-	jle	.LBB19_47
+	jle	.LBB20_47
 	movq	24(%rsp), %rdx
 	movq	%rdx, %r9
 	imulq	64(%rsp), %r9
@@ -16387,9 +17051,9 @@ avg_pool_forward:
 	movq	160(%rsp), %rdx
 	movq	%rdx, 88(%rsp)
 	xorl	%r13d, %r13d
-	jmp	.LBB19_6
+	jmp	.LBB20_6
 	.p2align	4
-.LBB19_46:
+.LBB20_46:
 	vmulss	52(%rsp), %xmm2, %xmm0
 	movq	248(%rsp), %r13
 	vmovss	%xmm0, (%r10,%r13,4)
@@ -16401,44 +17065,44 @@ avg_pool_forward:
 	movq	200(%rsp), %rbx
 	movq	208(%rsp), %rsi
 	movq	216(%rsp), %r12
-	je	.LBB19_47
-.LBB19_6:
+	je	.LBB20_47
+.LBB20_6:
 	testq	%rsi, %rsi
-	jle	.LBB19_7
+	jle	.LBB20_7
 	cmpq	$96, %rsi
-	jae	.LBB19_12
+	jae	.LBB20_12
 	xorl	%edi, %edi
-.LBB19_17:
+.LBB20_17:
 	leaq	-1(%rdi), %rdx
 	imulq	%r14, %rdx
 	addq	32(%rsp), %rdx
 	movq	%rdi, %r9
 	.p2align	4
-.LBB19_18:
+.LBB20_18:
 	addq	%r14, %rdx
-	jns	.LBB19_21
+	jns	.LBB20_21
 	incq	%r9
 	cmpq	%r9, %rsi
-	jne	.LBB19_18
+	jne	.LBB20_18
 	movq	%rsi, %r9
-	jmp	.LBB19_21
+	jmp	.LBB20_21
 	.p2align	4
-.LBB19_7:
+.LBB20_7:
 	xorl	%r9d, %r9d
-	jmp	.LBB19_21
+	jmp	.LBB20_21
 	.p2align	4
-.LBB19_12:
+.LBB20_12:
 	movl	$32, %r9d
-	vmovdqa	.LCPI19_8(%rip), %ymm13
-	vmovdqa	.LCPI19_7(%rip), %ymm14
-	vmovdqa	.LCPI19_6(%rip), %ymm15
-	vmovdqa	.LCPI19_5(%rip), %ymm7
-	vmovdqa	.LCPI19_4(%rip), %ymm6
-	vmovdqa	.LCPI19_3(%rip), %ymm5
-	vmovdqa	.LCPI19_2(%rip), %ymm4
-	vmovdqa	.LCPI19_1(%rip), %ymm3
+	vmovdqa	.LCPI20_8(%rip), %ymm13
+	vmovdqa	.LCPI20_7(%rip), %ymm14
+	vmovdqa	.LCPI20_6(%rip), %ymm15
+	vmovdqa	.LCPI20_5(%rip), %ymm7
+	vmovdqa	.LCPI20_4(%rip), %ymm6
+	vmovdqa	.LCPI20_3(%rip), %ymm5
+	vmovdqa	.LCPI20_2(%rip), %ymm4
+	vmovdqa	.LCPI20_1(%rip), %ymm3
 	.p2align	4
-.LBB19_13:
+.LBB20_13:
 	vpsrlq	$32, %ymm13, %ymm0
 	vmovdqa	416(%rsp), %ymm1
 	vpmuludq	%ymm1, %ymm0, %ymm0
@@ -16538,9 +17202,9 @@ avg_pool_forward:
 	vpmovmskb	%ymm0, %edx
 	leaq	-32(%r9), %r15
 	testl	%edx, %edx
-	jne	.LBB19_15
+	jne	.LBB20_15
 	addq	%r12, %r9
-	vpbroadcastq	.LCPI19_9(%rip), %ymm2
+	vpbroadcastq	.LCPI20_9(%rip), %ymm2
 	vpaddq	%ymm2, %ymm13, %ymm13
 	vpaddq	%ymm2, %ymm14, %ymm14
 	vpaddq	%ymm2, %ymm15, %ymm15
@@ -16551,13 +17215,13 @@ avg_pool_forward:
 	vpaddq	%ymm2, %ymm3, %ymm3
 	cmpq	$64, %r9
 	movq	%r15, %r9
-	jne	.LBB19_13
-.LBB19_15:
+	jne	.LBB20_13
+.LBB20_15:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %edx
 	testl	%edx, %edx
-	je	.LBB19_16
-	vpand	.LCPI19_10(%rip), %ymm0, %ymm0
+	je	.LBB20_16
+	vpand	.LCPI20_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm2
 	vpmaxub	%xmm2, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %edi
@@ -16610,14 +17274,14 @@ avg_pool_forward:
 	subb	%dil, %dl
 	movzbl	%dl, %r9d
 	subq	%r15, %r9
-	jmp	.LBB19_21
-.LBB19_16:
+	jmp	.LBB20_21
+.LBB20_16:
 	movq	%r12, %rdi
 	movq	%rsi, %r9
 	cmpq	%r12, %rsi
-	jne	.LBB19_17
+	jne	.LBB20_17
 	.p2align	4
-.LBB19_21:
+.LBB20_21:
 	movq	%r13, 248(%rsp)
 	imulq	%r11, %r13
 	subq	232(%rsp), %r13
@@ -16628,54 +17292,54 @@ avg_pool_forward:
 	movq	%rsi, %rdx
 	movq	224(%rsp), %r11
 	.p2align	4
-.LBB19_22:
+.LBB20_22:
 	cmpq	%r9, %rdx
-	jle	.LBB19_25
+	jle	.LBB20_25
 	decq	%rdx
 	subq	%r14, %rdi
 	cmpq	%rax, %rdi
-	jge	.LBB19_22
+	jge	.LBB20_22
 	incq	%rdx
 	movq	%rdx, %r15
-.LBB19_25:
+.LBB20_25:
 	testq	%r11, %r11
-	jle	.LBB19_26
+	jle	.LBB20_26
 	cmpq	$96, %r11
-	jae	.LBB19_29
+	jae	.LBB20_29
 	xorl	%edi, %edi
-.LBB19_34:
+.LBB20_34:
 	leaq	-1(%rdi), %rdx
 	imulq	%r14, %rdx
 	addq	88(%rsp), %rdx
 	movq	%rdi, %r12
 	.p2align	4
-.LBB19_35:
+.LBB20_35:
 	addq	%r14, %rdx
-	jns	.LBB19_38
+	jns	.LBB20_38
 	incq	%r12
 	cmpq	%r12, %r11
-	jne	.LBB19_35
+	jne	.LBB20_35
 	movq	%r11, %r12
-	jmp	.LBB19_38
+	jmp	.LBB20_38
 	.p2align	4
-.LBB19_26:
+.LBB20_26:
 	xorl	%r12d, %r12d
-	jmp	.LBB19_38
+	jmp	.LBB20_38
 	.p2align	4
-.LBB19_29:
+.LBB20_29:
 	vmovq	%r13, %xmm0
 	vpbroadcastq	%xmm0, %ymm13
 	movl	$32, %r12d
-	vmovdqa	.LCPI19_8(%rip), %ymm14
-	vmovdqa	.LCPI19_7(%rip), %ymm15
-	vmovdqa	.LCPI19_6(%rip), %ymm7
-	vmovdqa	.LCPI19_5(%rip), %ymm6
-	vmovdqa	.LCPI19_4(%rip), %ymm5
-	vmovdqa	.LCPI19_3(%rip), %ymm4
-	vmovdqa	.LCPI19_2(%rip), %ymm3
-	vmovdqa	.LCPI19_1(%rip), %ymm2
+	vmovdqa	.LCPI20_8(%rip), %ymm14
+	vmovdqa	.LCPI20_7(%rip), %ymm15
+	vmovdqa	.LCPI20_6(%rip), %ymm7
+	vmovdqa	.LCPI20_5(%rip), %ymm6
+	vmovdqa	.LCPI20_4(%rip), %ymm5
+	vmovdqa	.LCPI20_3(%rip), %ymm4
+	vmovdqa	.LCPI20_2(%rip), %ymm3
+	vmovdqa	.LCPI20_1(%rip), %ymm2
 	.p2align	4
-.LBB19_30:
+.LBB20_30:
 	vpsrlq	$32, %ymm14, %ymm0
 	vmovdqa	416(%rsp), %ymm1
 	vpmuludq	%ymm1, %ymm0, %ymm8
@@ -16774,9 +17438,9 @@ avg_pool_forward:
 	vpmovmskb	%ymm0, %edx
 	leaq	-32(%r12), %rdi
 	testl	%edx, %edx
-	jne	.LBB19_32
+	jne	.LBB20_32
 	addq	%rbx, %r12
-	vpbroadcastq	.LCPI19_9(%rip), %ymm8
+	vpbroadcastq	.LCPI20_9(%rip), %ymm8
 	vpaddq	%ymm8, %ymm14, %ymm14
 	vpaddq	%ymm8, %ymm15, %ymm15
 	vpaddq	%ymm7, %ymm8, %ymm7
@@ -16787,13 +17451,13 @@ avg_pool_forward:
 	vpaddq	%ymm2, %ymm8, %ymm2
 	cmpq	$64, %r12
 	movq	%rdi, %r12
-	jne	.LBB19_30
-.LBB19_32:
+	jne	.LBB20_30
+.LBB20_32:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %edx
 	testl	%edx, %edx
-	je	.LBB19_33
-	vpand	.LCPI19_10(%rip), %ymm0, %ymm0
+	je	.LBB20_33
+	vpand	.LCPI20_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm2
 	vpmaxub	%xmm2, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %r12d
@@ -16846,35 +17510,35 @@ avg_pool_forward:
 	subb	%r12b, %dl
 	movzbl	%dl, %r12d
 	subq	%rdi, %r12
-	jmp	.LBB19_38
-.LBB19_33:
+	jmp	.LBB20_38
+.LBB20_33:
 	movq	%rbx, %rdi
 	movq	%r11, %r12
 	cmpq	%rbx, %r11
-	jne	.LBB19_34
+	jne	.LBB20_34
 	.p2align	4
-.LBB19_38:
+.LBB20_38:
 	cmpq	%r11, %r12
 	movq	%r11, %rdi
 	cmovlq	%r12, %rdi
 	movq	96(%rsp), %rbx
 	movq	%r11, %rdx
 	.p2align	4
-.LBB19_39:
+.LBB20_39:
 	cmpq	%r12, %rdx
-	jle	.LBB19_42
+	jle	.LBB20_42
 	decq	%rdx
 	subq	%r14, %rbx
 	cmpq	%r8, %rbx
-	jge	.LBB19_39
+	jge	.LBB20_39
 	incq	%rdx
 	movq	%rdx, %rdi
-.LBB19_42:
+.LBB20_42:
 	imulq	%r14, %r9
 	imulq	%r14, %r15
 	vpxor	%xmm2, %xmm2, %xmm2
 	cmpq	%r15, %r9
-	jge	.LBB19_46
+	jge	.LBB20_46
 	movq	%r10, %rsi
 	movq	192(%rsp), %r10
 	addq	%r10, %r15
@@ -16888,25 +17552,25 @@ avg_pool_forward:
 	movq	%rsi, %r10
 	imulq	184(%rsp), %rbx
 	addq	72(%rsp), %rbx
-	jmp	.LBB19_44
+	jmp	.LBB20_44
 	.p2align	4
-.LBB19_45:
+.LBB20_45:
 	addq	%r14, %r9
 	addq	%rcx, %rbx
 	cmpq	%r15, %r9
-	jge	.LBB19_46
-.LBB19_44:
+	jge	.LBB20_46
+.LBB20_44:
 	movq	%r11, %rdx
 	cmpq	%rdi, %r12
-	jge	.LBB19_45
+	jge	.LBB20_45
 	.p2align	4
-.LBB19_48:
+.LBB20_48:
 	vaddss	(%rbx,%rdx,4), %xmm2, %xmm2
 	addq	%r14, %rdx
 	cmpq	%r13, %rdx
-	jl	.LBB19_48
-	jmp	.LBB19_45
-.LBB19_9:
+	jl	.LBB20_48
+	jmp	.LBB20_45
+.LBB20_9:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -16917,56 +17581,56 @@ avg_pool_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end19:
-	.size	avg_pool_forward, .Lfunc_end19-avg_pool_forward
+.Lfunc_end20:
+	.size	avg_pool_forward, .Lfunc_end20-avg_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI20_0:
+.LCPI21_0:
 	.long	0x3f800000
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI20_1:
+.LCPI21_1:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI20_2:
+.LCPI21_2:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI20_3:
+.LCPI21_3:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI20_4:
+.LCPI21_4:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI20_5:
+.LCPI21_5:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI20_6:
+.LCPI21_6:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI20_7:
+.LCPI21_7:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI20_8:
+.LCPI21_8:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI20_10:
+.LCPI21_10:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -17001,7 +17665,7 @@ avg_pool_forward:
 	.byte	1
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI20_9:
+.LCPI21_9:
 	.quad	32
 	.text
 	.p2align	4
@@ -17052,11 +17716,11 @@ avg_pool_backward:
 	testl	%ecx, %ecx
 	movq	%r11, 168(%rsp)
 	movq	%rsi, 136(%rsp)
-	jne	.LBB20_3
+	jne	.LBB21_3
 	movq	%rsi, %rax
 	imulq	%rdi, %rax
 	testq	%rax, %rax
-	jle	.LBB20_3
+	jle	.LBB21_3
 	imulq	%rsi, %rdx
 	imulq	%r8, %rdx
 	shlq	$2, %rdx
@@ -17066,15 +17730,15 @@ avg_pool_backward:
 	callq	memset@PLT
 	movq	%r13, %rdi
 	movq	168(%rsp), %r11
-.LBB20_3:
+.LBB21_3:
 	movq	%rdi, 272(%rsp)
 	testq	%rdi, %rdi
 	movq	176(%rsp), %rdi
-	jle	.LBB20_12
+	jle	.LBB21_12
 	movq	%rdi, %rax
 	imulq	%r15, %rax
 	vcvtsi2ss	%rax, %xmm15, %xmm0
-	vmovss	.LCPI20_0(%rip), %xmm1
+	vmovss	.LCPI21_0(%rip), %xmm1
 	vdivss	%xmm0, %xmm1, %xmm0
 	vmovss	%xmm0, 132(%rsp)
 	movq	56(%rsp), %rax
@@ -17129,9 +17793,9 @@ avg_pool_backward:
 	movq	%r15, 376(%rsp)
 	movq	%rsi, 360(%rsp)
 	movq	%r12, 368(%rsp)
-	jmp	.LBB20_5
+	jmp	.LBB21_5
 	.p2align	4
-.LBB20_11:
+.LBB21_11:
 	movq	88(%rsp), %rcx
 	incq	%rcx
 	movq	136(%rsp), %rax
@@ -17139,10 +17803,10 @@ avg_pool_backward:
 	addq	%rax, 48(%rsp)
 	movq	%rcx, 88(%rsp)
 	cmpq	272(%rsp), %rcx
-	je	.LBB20_12
-.LBB20_5:
+	je	.LBB21_12
+.LBB21_5:
 	cmpq	$0, 96(%rsp)
-	jle	.LBB20_11
+	jle	.LBB21_11
 	movq	256(%rsp), %rax
 	imulq	88(%rsp), %rax
 	movq	264(%rsp), %rcx
@@ -17153,9 +17817,9 @@ avg_pool_backward:
 	movq	248(%rsp), %rax
 	movq	%rax, 112(%rsp)
 	movq	$0, 104(%rsp)
-	jmp	.LBB20_7
+	jmp	.LBB21_7
 	.p2align	4
-.LBB20_69:
+.LBB21_69:
 	movq	104(%rsp), %rcx
 	incq	%rcx
 	movq	152(%rsp), %rax
@@ -17163,10 +17827,10 @@ avg_pool_backward:
 	addq	%rax, 184(%rsp)
 	movq	%rcx, 104(%rsp)
 	cmpq	96(%rsp), %rcx
-	je	.LBB20_11
-.LBB20_7:
+	je	.LBB21_11
+.LBB21_7:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB20_69
+	jle	.LBB21_69
 	movq	104(%rsp), %rax
 	movq	%rax, %rdx
 	imulq	152(%rsp), %rdx
@@ -17185,9 +17849,9 @@ avg_pool_backward:
 	movq	288(%rsp), %rax
 	movq	%rax, 72(%rsp)
 	movq	$0, 80(%rsp)
-	jmp	.LBB20_9
+	jmp	.LBB21_9
 	.p2align	4
-.LBB20_68:
+.LBB21_68:
 	movq	80(%rsp), %rcx
 	incq	%rcx
 	movq	368(%rsp), %r12
@@ -17202,45 +17866,45 @@ avg_pool_backward:
 	movq	376(%rsp), %r15
 	movq	176(%rsp), %rdi
 	movq	360(%rsp), %rsi
-	je	.LBB20_69
-.LBB20_9:
+	je	.LBB21_69
+.LBB21_9:
 	testq	%r15, %r15
-	jle	.LBB20_10
+	jle	.LBB21_10
 	cmpq	$96, %r15
-	jae	.LBB20_15
+	jae	.LBB21_15
 	xorl	%ecx, %ecx
-.LBB20_20:
+.LBB21_20:
 	leaq	-1(%rcx), %rax
 	imulq	%rbx, %rax
 	addq	112(%rsp), %rax
 	movq	%rcx, %r13
 	.p2align	4
-.LBB20_21:
+.LBB21_21:
 	addq	%rbx, %rax
-	jns	.LBB20_24
+	jns	.LBB21_24
 	incq	%r13
 	cmpq	%r13, %r15
-	jne	.LBB20_21
+	jne	.LBB21_21
 	movq	%r15, %r13
-	jmp	.LBB20_24
+	jmp	.LBB21_24
 	.p2align	4
-.LBB20_10:
+.LBB21_10:
 	xorl	%r13d, %r13d
-	jmp	.LBB20_24
+	jmp	.LBB21_24
 	.p2align	4
-.LBB20_15:
+.LBB21_15:
 	movl	$32, %eax
-	vmovaps	.LCPI20_8(%rip), %ymm13
+	vmovaps	.LCPI21_8(%rip), %ymm13
 	vmovaps	%ymm13, 192(%rsp)
-	vmovdqa	.LCPI20_7(%rip), %ymm14
-	vmovdqa	.LCPI20_6(%rip), %ymm15
-	vmovdqa	.LCPI20_5(%rip), %ymm7
-	vmovdqa	.LCPI20_4(%rip), %ymm6
-	vmovdqa	.LCPI20_3(%rip), %ymm5
-	vmovdqa	.LCPI20_2(%rip), %ymm4
-	vmovdqa	.LCPI20_1(%rip), %ymm3
+	vmovdqa	.LCPI21_7(%rip), %ymm14
+	vmovdqa	.LCPI21_6(%rip), %ymm15
+	vmovdqa	.LCPI21_5(%rip), %ymm7
+	vmovdqa	.LCPI21_4(%rip), %ymm6
+	vmovdqa	.LCPI21_3(%rip), %ymm5
+	vmovdqa	.LCPI21_2(%rip), %ymm4
+	vmovdqa	.LCPI21_1(%rip), %ymm3
 	.p2align	4
-.LBB20_16:
+.LBB21_16:
 	vmovdqa	192(%rsp), %ymm2
 	vpsrlq	$32, %ymm2, %ymm0
 	vmovdqa	576(%rsp), %ymm1
@@ -17336,9 +18000,9 @@ avg_pool_backward:
 	vpmovmskb	%ymm0, %edx
 	leaq	-32(%rax), %rcx
 	testl	%edx, %edx
-	jne	.LBB20_18
+	jne	.LBB21_18
 	addq	%rsi, %rax
-	vpbroadcastq	.LCPI20_9(%rip), %ymm1
+	vpbroadcastq	.LCPI21_9(%rip), %ymm1
 	vmovdqa	192(%rsp), %ymm2
 	vpaddq	%ymm1, %ymm2, %ymm2
 	vmovdqa	%ymm2, 192(%rsp)
@@ -17351,13 +18015,13 @@ avg_pool_backward:
 	vpaddq	%ymm1, %ymm3, %ymm3
 	cmpq	$64, %rax
 	movq	%rcx, %rax
-	jne	.LBB20_16
-.LBB20_18:
+	jne	.LBB21_16
+.LBB21_18:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB20_19
-	vpand	.LCPI20_10(%rip), %ymm0, %ymm0
+	je	.LBB21_19
+	vpand	.LCPI21_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %eax
@@ -17410,14 +18074,14 @@ avg_pool_backward:
 	subb	%al, %dl
 	movzbl	%dl, %r13d
 	subq	%rcx, %r13
-	jmp	.LBB20_24
-.LBB20_19:
+	jmp	.LBB21_24
+.LBB21_19:
 	movq	%rsi, %rcx
 	movq	%r15, %r13
 	cmpq	%rsi, %r15
-	jne	.LBB20_20
+	jne	.LBB21_20
 	.p2align	4
-.LBB20_24:
+.LBB21_24:
 	movq	%r12, %rcx
 	imulq	80(%rsp), %rcx
 	movq	%rcx, %rax
@@ -17430,57 +18094,57 @@ avg_pool_backward:
 	movq	184(%rsp), %rdx
 	movq	%r15, %rax
 	.p2align	4
-.LBB20_25:
+.LBB21_25:
 	cmpq	%r13, %rax
-	jle	.LBB20_28
+	jle	.LBB21_28
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r14, %rdx
-	jge	.LBB20_25
+	jge	.LBB21_25
 	incq	%rax
 	movq	%rax, 40(%rsp)
-.LBB20_28:
+.LBB21_28:
 	testq	%rdi, %rdi
-	jle	.LBB20_29
+	jle	.LBB21_29
 	cmpq	$96, %rdi
-	jae	.LBB20_32
+	jae	.LBB21_32
 	xorl	%edx, %edx
-.LBB20_37:
+.LBB21_37:
 	leaq	-1(%rdx), %rax
 	imulq	%rbx, %rax
 	addq	72(%rsp), %rax
 	movq	%rdx, %r15
 	.p2align	4
-.LBB20_38:
+.LBB21_38:
 	addq	%rbx, %rax
-	jns	.LBB20_41
+	jns	.LBB21_41
 	incq	%r15
 	cmpq	%r15, %rdi
-	jne	.LBB20_38
+	jne	.LBB21_38
 	movq	%rdi, %r15
-	jmp	.LBB20_41
+	jmp	.LBB21_41
 	.p2align	4
-.LBB20_29:
+.LBB21_29:
 	xorl	%r15d, %r15d
-	jmp	.LBB20_41
+	jmp	.LBB21_41
 	.p2align	4
-.LBB20_32:
+.LBB21_32:
 	movq	%r8, %r14
 	vmovsd	32(%rsp), %xmm0
 	vbroadcastsd	%xmm0, %ymm0
 	vmovaps	%ymm0, 512(%rsp)
 	movl	$32, %eax
-	vmovdqa	.LCPI20_8(%rip), %ymm14
-	vmovdqa	.LCPI20_7(%rip), %ymm15
-	vmovdqa	.LCPI20_6(%rip), %ymm7
-	vmovdqa	.LCPI20_5(%rip), %ymm6
-	vmovdqa	.LCPI20_4(%rip), %ymm5
-	vmovdqa	.LCPI20_3(%rip), %ymm4
-	vmovdqa	.LCPI20_2(%rip), %ymm3
-	vmovdqa	.LCPI20_1(%rip), %ymm2
+	vmovdqa	.LCPI21_8(%rip), %ymm14
+	vmovdqa	.LCPI21_7(%rip), %ymm15
+	vmovdqa	.LCPI21_6(%rip), %ymm7
+	vmovdqa	.LCPI21_5(%rip), %ymm6
+	vmovdqa	.LCPI21_4(%rip), %ymm5
+	vmovdqa	.LCPI21_3(%rip), %ymm4
+	vmovdqa	.LCPI21_2(%rip), %ymm3
+	vmovdqa	.LCPI21_1(%rip), %ymm2
 	movq	304(%rsp), %r8
 	.p2align	4
-.LBB20_33:
+.LBB21_33:
 	vpsrlq	$32, %ymm14, %ymm0
 	vmovdqa	576(%rsp), %ymm13
 	vpmuludq	%ymm0, %ymm13, %ymm1
@@ -17580,9 +18244,9 @@ avg_pool_backward:
 	vpmovmskb	%ymm0, %esi
 	leaq	-32(%rax), %rdx
 	testl	%esi, %esi
-	jne	.LBB20_35
+	jne	.LBB21_35
 	addq	%r8, %rax
-	vpbroadcastq	.LCPI20_9(%rip), %ymm1
+	vpbroadcastq	.LCPI21_9(%rip), %ymm1
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm1, %ymm15, %ymm15
 	vpaddq	%ymm1, %ymm7, %ymm7
@@ -17593,13 +18257,13 @@ avg_pool_backward:
 	vpaddq	%ymm1, %ymm2, %ymm2
 	cmpq	$64, %rax
 	movq	%rdx, %rax
-	jne	.LBB20_33
-.LBB20_35:
+	jne	.LBB21_33
+.LBB21_35:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB20_36
-	vpand	.LCPI20_10(%rip), %ymm0, %ymm0
+	je	.LBB21_36
+	vpand	.LCPI21_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %eax
@@ -17653,15 +18317,15 @@ avg_pool_backward:
 	movzbl	%sil, %r15d
 	subq	%rdx, %r15
 	movq	%r14, %r8
-	jmp	.LBB20_41
-.LBB20_36:
+	jmp	.LBB21_41
+.LBB21_36:
 	movq	%r8, %rdx
 	movq	%rdi, %r15
 	cmpq	%r8, %rdi
 	movq	%r14, %r8
-	jne	.LBB20_37
+	jne	.LBB21_37
 	.p2align	4
-.LBB20_41:
+.LBB21_41:
 	cmpq	%rdi, %r15
 	movq	%rdi, %r12
 	cmovlq	%r15, %r12
@@ -17669,22 +18333,22 @@ avg_pool_backward:
 	movq	%rdi, %rax
 	movq	%r8, 392(%rsp)
 	.p2align	4
-.LBB20_42:
+.LBB21_42:
 	cmpq	%r15, %rax
-	jle	.LBB20_45
+	jle	.LBB21_45
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r11, %rdx
-	jge	.LBB20_42
+	jge	.LBB21_42
 	incq	%rax
 	movq	%rax, %r12
-.LBB20_45:
+.LBB21_45:
 	imulq	%rbx, %r13
 	movq	40(%rsp), %rax
 	imulq	%rbx, %rax
 	movq	%rax, 40(%rsp)
 	cmpq	%rax, %r13
-	jge	.LBB20_68
+	jge	.LBB21_68
 	imulq	%rbx, %r12
 	vmovss	132(%rsp), %xmm0
 	movq	328(%rsp), %rax
@@ -17707,16 +18371,16 @@ avg_pool_backward:
 	movq	320(%rsp), %r8
 	orq	%r8, %rcx
 	shrq	$32, %rcx
-	je	.LBB20_47
+	je	.LBB21_47
 	xorl	%edx, %edx
 	divq	%r8
 	movq	%rax, %rcx
-	jmp	.LBB20_49
-.LBB20_47:
+	jmp	.LBB21_49
+.LBB21_47:
 	xorl	%edx, %edx
 	divl	%r8d
 	movl	%eax, %ecx
-.LBB20_49:
+.LBB21_49:
 	imulq	%rbx, %r15
 	movq	%rdi, %rdx
 	negq	%rdx
@@ -17741,16 +18405,16 @@ avg_pool_backward:
 	movq	%rax, %rdx
 	orq	%r8, %rdx
 	shrq	$32, %rdx
-	je	.LBB20_50
+	je	.LBB21_50
 	xorl	%edx, %edx
 	divq	%r8
 	movq	%rax, %r11
-	jmp	.LBB20_52
-.LBB20_50:
+	jmp	.LBB21_52
+.LBB21_50:
 	xorl	%edx, %edx
 	divl	%r8d
 	movl	%eax, %r11d
-.LBB20_52:
+.LBB21_52:
 	addq	%r15, 32(%rsp)
 	movq	%rcx, %rax
 	andq	$-32, %rax
@@ -17770,16 +18434,16 @@ avg_pool_backward:
 	movq	%rdi, %rax
 	orq	%r8, %rax
 	shrq	$32, %rax
-	je	.LBB20_53
+	je	.LBB21_53
 	movq	%rdi, %rax
 	xorl	%edx, %edx
 	divq	%r8
-	jmp	.LBB20_55
-.LBB20_53:
+	jmp	.LBB21_55
+.LBB21_53:
 	movl	%edi, %eax
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB20_55:
+.LBB21_55:
 	movq	336(%rsp), %rdi
 	addq	%rdi, 40(%rsp)
 	movzbl	31(%rsp), %edx
@@ -17807,31 +18471,31 @@ avg_pool_backward:
 	movq	48(%rsp), %r8
 	addq	%r8, %rdi
 	addq	%r8, %rdx
-	jmp	.LBB20_56
+	jmp	.LBB21_56
 	.p2align	4
-.LBB20_67:
+.LBB21_67:
 	addq	%rbx, %r13
 	movq	408(%rsp), %r8
 	addq	%r8, %r14
 	addq	%r8, %rdi
 	addq	%r8, %rdx
 	cmpq	40(%rsp), %r13
-	jge	.LBB20_68
-.LBB20_56:
+	jge	.LBB21_68
+.LBB21_56:
 	cmpq	%r12, %r15
-	jge	.LBB20_67
+	jge	.LBB21_67
 	movq	32(%rsp), %r8
 	cmpb	$0, 192(%rsp)
-	je	.LBB20_70
+	je	.LBB21_70
 	cmpq	$32, %rcx
-	jae	.LBB20_60
+	jae	.LBB21_60
 	xorl	%r11d, %r11d
-	jmp	.LBB20_64
-.LBB20_60:
+	jmp	.LBB21_64
+.LBB21_60:
 	movq	%r14, %r8
 	movq	480(%rsp), %r11
 	.p2align	4
-.LBB20_61:
+.LBB21_61:
 	vaddps	-64(%r8), %ymm14, %ymm0
 	vaddps	-32(%r8), %ymm14, %ymm1
 	vaddps	(%r8), %ymm14, %ymm2
@@ -17842,36 +18506,36 @@ avg_pool_backward:
 	vmovups	%ymm3, 32(%r8)
 	addq	%r9, %r8
 	addq	$-32, %r11
-	jne	.LBB20_61
+	jne	.LBB21_61
 	cmpq	416(%rsp), %rcx
-	je	.LBB20_67
+	je	.LBB21_67
 	movq	512(%rsp), %r8
 	movq	416(%rsp), %r11
 	testb	$28, %cl
-	je	.LBB20_70
-.LBB20_64:
+	je	.LBB21_70
+.LBB21_64:
 	leaq	(%rax,%r11), %r8
 	imulq	400(%rsp), %r11
 	addq	%rdi, %r11
 	.p2align	4
-.LBB20_65:
+.LBB21_65:
 	vaddps	(%r11), %xmm14, %xmm0
 	vmovups	%xmm0, (%r11)
 	addq	%r10, %r11
 	addq	$4, %r8
-	jne	.LBB20_65
+	jne	.LBB21_65
 	movq	448(%rsp), %r8
 	cmpq	544(%rsp), %rcx
-	je	.LBB20_67
+	je	.LBB21_67
 	.p2align	4
-.LBB20_70:
+.LBB21_70:
 	vaddss	(%rdx,%r8,4), %xmm13, %xmm0
 	vmovss	%xmm0, (%rdx,%r8,4)
 	addq	%rbx, %r8
 	cmpq	%rsi, %r8
-	jl	.LBB20_70
-	jmp	.LBB20_67
-.LBB20_12:
+	jl	.LBB21_70
+	jmp	.LBB21_67
+.LBB21_12:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -17882,12 +18546,12 @@ avg_pool_backward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end20:
-	.size	avg_pool_backward, .Lfunc_end20-avg_pool_backward
+.Lfunc_end21:
+	.size	avg_pool_backward, .Lfunc_end21-avg_pool_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI21_0:
+.LCPI22_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -17916,7 +18580,7 @@ batch_norm_forward:
 	movq	%rsi, -128(%rbp)
 	movq	32(%rbp), %rdx
 	cmpq	40(%rbp), %rdx
-	jge	.LBB21_58
+	jge	.LBB22_58
 	vmovaps	%xmm0, %xmm8
 	movq	%r9, %r13
 	movq	%rdi, %rbx
@@ -17971,7 +18635,7 @@ batch_norm_forward:
 	movq	%rax, -96(%rbp)
 	movq	%r14, %r12
 	andq	$-4, %r12
-	vmovss	.LCPI21_0(%rip), %xmm10
+	vmovss	.LCPI22_0(%rip), %xmm10
 	vxorps	%xmm11, %xmm11, %xmm11
 	leaq	(,%r14,4), %rax
 	movq	%rax, -168(%rbp)
@@ -17979,9 +18643,9 @@ batch_norm_forward:
 	vmovss	%xmm0, -72(%rbp)
 	movq	%r9, -192(%rbp)
 	vmovss	%xmm9, -68(%rbp)
-	jmp	.LBB21_2
+	jmp	.LBB22_2
 	.p2align	4
-.LBB21_57:
+.LBB22_57:
 	movq	-48(%rbp), %rdx
 	incq	%rdx
 	movq	-168(%rbp), %rax
@@ -17991,46 +18655,46 @@ batch_norm_forward:
 	addq	%rax, -104(%rbp)
 	addq	%rax, -96(%rbp)
 	cmpq	40(%rbp), %rdx
-	je	.LBB21_58
-.LBB21_2:
+	je	.LBB22_58
+.LBB22_2:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	testq	%r13, %r13
 	movq	%rdx, -48(%rbp)
-	jle	.LBB21_21
+	jle	.LBB22_21
 	movq	-56(%rbp), %rax
 	movq	-120(%rbp), %rcx
 	xorl	%edx, %edx
 	vxorps	%xmm3, %xmm3, %xmm3
-	jmp	.LBB21_4
+	jmp	.LBB22_4
 	.p2align	4
-.LBB21_19:
+.LBB22_19:
 	incq	%rdx
 	addq	%r15, %rcx
 	addq	%r15, %rax
 	cmpq	%r13, %rdx
-	je	.LBB21_20
-.LBB21_4:
+	je	.LBB22_20
+.LBB22_4:
 	cmpq	$16, %r14
-	jge	.LBB21_6
+	jge	.LBB22_6
 	xorl	%esi, %esi
-	jmp	.LBB21_13
+	jmp	.LBB22_13
 	.p2align	4
-.LBB21_6:
+.LBB22_6:
 	cmpq	$48, -64(%rbp)
-	jae	.LBB21_23
+	jae	.LBB22_23
 	movl	$16, %edi
 	xorl	%esi, %esi
 	cmpq	$0, -160(%rbp)
-	jne	.LBB21_10
-	jmp	.LBB21_13
+	jne	.LBB22_10
+	jmp	.LBB22_13
 	.p2align	4
-.LBB21_23:
+.LBB22_23:
 	movq	-208(%rbp), %rdi
 	xorl	%esi, %esi
 	.p2align	4
-.LBB21_24:
+.LBB22_24:
 	vaddps	-224(%rcx,%rsi,4), %ymm2, %ymm2
 	vaddps	-192(%rcx,%rsi,4), %ymm3, %ymm3
 	vaddps	-160(%rcx,%rsi,4), %ymm2, %ymm2
@@ -18041,11 +18705,11 @@ batch_norm_forward:
 	vaddps	(%rcx,%rsi,4), %ymm3, %ymm3
 	addq	$64, %rsi
 	addq	$-4, %rdi
-	jne	.LBB21_24
+	jne	.LBB22_24
 	leaq	16(%rsi), %rdi
 	cmpq	$0, -160(%rbp)
-	je	.LBB21_13
-.LBB21_10:
+	je	.LBB22_13
+.LBB22_10:
 	movq	%rdx, %r8
 	imulq	16(%rbp), %r8
 	addq	-48(%rbp), %r8
@@ -18053,47 +18717,47 @@ batch_norm_forward:
 	leaq	(%rbx,%r8,4), %r8
 	movq	-160(%rbp), %r9
 	.p2align	4
-.LBB21_11:
+.LBB22_11:
 	vaddps	(%r8,%rsi,4), %ymm2, %ymm2
 	vaddps	32(%r8,%rsi,4), %ymm3, %ymm3
 	movq	%rdi, %rsi
 	addq	$16, %rdi
 	decq	%r9
-	jne	.LBB21_11
+	jne	.LBB22_11
 	addq	$-16, %rdi
 	movq	%rdi, %rsi
-.LBB21_13:
+.LBB22_13:
 	movq	%rsi, %rdi
 	orq	$8, %rdi
 	cmpq	%r14, %rdi
-	jg	.LBB21_14
+	jg	.LBB22_14
 	.p2align	4
-.LBB21_25:
+.LBB22_25:
 	vaddps	(%rax,%rsi,4), %ymm2, %ymm2
 	leaq	8(%rsi), %rdi
 	addq	$16, %rsi
 	cmpq	%r14, %rsi
 	movq	%rdi, %rsi
-	jle	.LBB21_25
-.LBB21_14:
+	jle	.LBB22_25
+.LBB22_14:
 	movq	%rsi, %rdi
 	subq	%r14, %rdi
-	jge	.LBB21_19
+	jge	.LBB22_19
 	movl	%r14d, %r8d
 	subl	%esi, %r8d
 	andl	$7, %r8d
-	je	.LBB21_17
+	je	.LBB22_17
 	.p2align	4
-.LBB21_16:
+.LBB22_16:
 	vaddss	(%rax,%rsi,4), %xmm1, %xmm1
 	incq	%rsi
 	decq	%r8
-	jne	.LBB21_16
-.LBB21_17:
+	jne	.LBB22_16
+.LBB22_17:
 	cmpq	$-8, %rdi
-	ja	.LBB21_19
+	ja	.LBB22_19
 	.p2align	4
-.LBB21_18:
+.LBB22_18:
 	vaddss	(%rax,%rsi,4), %xmm1, %xmm1
 	vaddss	4(%rax,%rsi,4), %xmm1, %xmm1
 	vaddss	8(%rax,%rsi,4), %xmm1, %xmm1
@@ -18104,13 +18768,13 @@ batch_norm_forward:
 	vaddss	28(%rax,%rsi,4), %xmm1, %xmm1
 	addq	$8, %rsi
 	cmpq	%rsi, %r14
-	jne	.LBB21_18
-	jmp	.LBB21_19
+	jne	.LBB22_18
+	jmp	.LBB22_19
 	.p2align	4
-.LBB21_20:
+.LBB22_20:
 	vaddps	%ymm2, %ymm3, %ymm2
 	movq	-48(%rbp), %rdx
-.LBB21_21:
+.LBB22_21:
 	vextractf128	$1, %ymm2, %xmm3
 	vhaddps	%xmm3, %xmm2, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
@@ -18119,42 +18783,42 @@ batch_norm_forward:
 	vaddss	%xmm2, %xmm1, %xmm1
 	vdivss	%xmm9, %xmm1, %xmm12
 	testq	%r13, %r13
-	jle	.LBB21_22
+	jle	.LBB22_22
 	vbroadcastss	%xmm12, %ymm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	-56(%rbp), %rax
 	vxorps	%xmm3, %xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB21_27
+	jmp	.LBB22_27
 	.p2align	4
-.LBB21_40:
+.LBB22_40:
 	incq	%rcx
 	addq	%r15, %rax
 	cmpq	%r13, %rcx
-	je	.LBB21_41
-.LBB21_27:
+	je	.LBB22_41
+.LBB22_27:
 	cmpq	$16, %r14
-	jge	.LBB21_29
+	jge	.LBB22_29
 	xorl	%edx, %edx
-	jmp	.LBB21_34
+	jmp	.LBB22_34
 	.p2align	4
-.LBB21_29:
+.LBB22_29:
 	cmpq	$16, -64(%rbp)
-	jae	.LBB21_46
+	jae	.LBB22_46
 	movl	$16, %esi
 	vmovaps	%ymm2, %ymm4
 	vmovaps	%ymm3, %ymm5
 	xorl	%edx, %edx
 	testb	$16, -64(%rbp)
-	je	.LBB21_33
-	jmp	.LBB21_34
+	je	.LBB22_33
+	jmp	.LBB22_34
 	.p2align	4
-.LBB21_46:
+.LBB22_46:
 	movl	$16, %esi
 	movq	-200(%rbp), %rdx
 	.p2align	4
-.LBB21_47:
+.LBB22_47:
 	vmovups	-64(%rax,%rsi,4), %ymm4
 	vmovups	-32(%rax,%rsi,4), %ymm5
 	vmovups	(%rax,%rsi,4), %ymm6
@@ -18169,13 +18833,13 @@ batch_norm_forward:
 	vfmadd213ps	%ymm5, %ymm3, %ymm3
 	addq	$32, %rsi
 	addq	$-2, %rdx
-	jne	.LBB21_47
+	jne	.LBB22_47
 	leaq	-16(%rsi), %rdx
 	vmovaps	%ymm2, %ymm4
 	vmovaps	%ymm3, %ymm5
 	testb	$16, -64(%rbp)
-	jne	.LBB21_34
-.LBB21_33:
+	jne	.LBB22_34
+.LBB22_33:
 	movq	%rcx, %rdi
 	imulq	16(%rbp), %rdi
 	addq	-48(%rbp), %rdi
@@ -18188,13 +18852,13 @@ batch_norm_forward:
 	vfmadd213ps	%ymm4, %ymm2, %ymm2
 	vfmadd213ps	%ymm5, %ymm3, %ymm3
 	movq	%rsi, %rdx
-.LBB21_34:
+.LBB22_34:
 	movq	%rdx, %rsi
 	orq	$8, %rsi
 	cmpq	%r14, %rsi
-	jg	.LBB21_35
+	jg	.LBB22_35
 	.p2align	4
-.LBB21_48:
+.LBB22_48:
 	vmovups	(%rax,%rdx,4), %ymm4
 	vsubps	%ymm0, %ymm4, %ymm4
 	vfmadd231ps	%ymm4, %ymm4, %ymm2
@@ -18202,28 +18866,28 @@ batch_norm_forward:
 	addq	$16, %rdx
 	cmpq	%r14, %rdx
 	movq	%rsi, %rdx
-	jle	.LBB21_48
-.LBB21_35:
+	jle	.LBB22_48
+.LBB22_35:
 	movq	%rdx, %rsi
 	subq	%r14, %rsi
-	jge	.LBB21_40
+	jge	.LBB22_40
 	movl	%r14d, %edi
 	subl	%edx, %edi
 	andl	$3, %edi
-	je	.LBB21_38
+	je	.LBB22_38
 	.p2align	4
-.LBB21_37:
+.LBB22_37:
 	vmovss	(%rax,%rdx,4), %xmm4
 	vsubss	%xmm12, %xmm4, %xmm4
 	vfmadd231ss	%xmm4, %xmm4, %xmm1
 	incq	%rdx
 	decq	%rdi
-	jne	.LBB21_37
-.LBB21_38:
+	jne	.LBB22_37
+.LBB22_38:
 	cmpq	$-4, %rsi
-	ja	.LBB21_40
+	ja	.LBB22_40
 	.p2align	4
-.LBB21_39:
+.LBB22_39:
 	vmovss	(%rax,%rdx,4), %xmm4
 	vmovss	4(%rax,%rdx,4), %xmm5
 	vsubss	%xmm12, %xmm4, %xmm4
@@ -18238,17 +18902,17 @@ batch_norm_forward:
 	vfmadd213ss	%xmm4, %xmm1, %xmm1
 	addq	$4, %rdx
 	cmpq	%rdx, %r14
-	jne	.LBB21_39
-	jmp	.LBB21_40
+	jne	.LBB22_39
+	jmp	.LBB22_40
 	.p2align	4
-.LBB21_41:
+.LBB22_41:
 	vaddps	%ymm2, %ymm3, %ymm0
 	movq	-48(%rbp), %rdx
-	jmp	.LBB21_42
+	jmp	.LBB22_42
 	.p2align	4
-.LBB21_22:
+.LBB22_22:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB21_42:
+.LBB22_42:
 	vmovshdup	%ymm0, %ymm2
 	vshufps	$255, %ymm0, %ymm0, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -18273,16 +18937,16 @@ batch_norm_forward:
 	vmovaps	%xmm10, %xmm2
 	movq	-176(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB21_44
+	je	.LBB22_44
 	vmovss	(%rax,%rdx,4), %xmm2
-.LBB21_44:
+.LBB22_44:
 	vaddss	%xmm0, %xmm8, %xmm0
 	vucomiss	%xmm11, %xmm0
-	jb	.LBB21_49
+	jb	.LBB22_49
 	vsqrtss	%xmm0, %xmm0, %xmm0
-	jmp	.LBB21_50
+	jmp	.LBB22_50
 	.p2align	4
-.LBB21_49:
+.LBB22_49:
 	vmovaps	%xmm12, -256(%rbp)
 	vmovss	%xmm2, -76(%rbp)
 	vzeroupper
@@ -18290,24 +18954,24 @@ batch_norm_forward:
 	vmovss	-76(%rbp), %xmm2
 	vmovaps	-256(%rbp), %xmm12
 	vxorps	%xmm11, %xmm11, %xmm11
-	vmovss	.LCPI21_0(%rip), %xmm10
+	vmovss	.LCPI22_0(%rip), %xmm10
 	vmovss	-68(%rbp), %xmm9
 	movq	-48(%rbp), %rdx
 	vmovss	-72(%rbp), %xmm8
-.LBB21_50:
+.LBB22_50:
 	movq	-88(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB21_51
+	je	.LBB22_51
 	vmovss	(%rax,%rdx,4), %xmm1
 	testq	%r13, %r13
-	jg	.LBB21_54
-	jmp	.LBB21_57
+	jg	.LBB22_54
+	jmp	.LBB22_57
 	.p2align	4
-.LBB21_51:
+.LBB22_51:
 	vxorps	%xmm1, %xmm1, %xmm1
 	testq	%r13, %r13
-	jle	.LBB21_57
-.LBB21_54:
+	jle	.LBB22_57
+.LBB22_54:
 	vdivss	%xmm0, %xmm2, %xmm0
 	vfnmadd213ss	%xmm1, %xmm0, %xmm12
 	vbroadcastss	%xmm0, %ymm1
@@ -18317,36 +18981,36 @@ batch_norm_forward:
 	movq	-104(%rbp), %rdx
 	movq	-112(%rbp), %rsi
 	xorl	%edi, %edi
-	jmp	.LBB21_55
+	jmp	.LBB22_55
 	.p2align	4
-.LBB21_79:
+.LBB22_79:
 	incq	%rdi
 	addq	%r15, %rsi
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	addq	%r15, %rax
 	cmpq	%r13, %rdi
-	je	.LBB21_57
-.LBB21_55:
+	je	.LBB22_57
+.LBB22_55:
 	cmpq	$8, %r14
-	jge	.LBB21_59
+	jge	.LBB22_59
 	xorl	%r8d, %r8d
-	jmp	.LBB21_66
+	jmp	.LBB22_66
 	.p2align	4
-.LBB21_59:
+.LBB22_59:
 	cmpq	$24, -224(%rbp)
-	jae	.LBB21_85
+	jae	.LBB22_85
 	movl	$8, %r9d
 	xorl	%r8d, %r8d
 	cmpq	$0, -152(%rbp)
-	jne	.LBB21_63
-	jmp	.LBB21_66
+	jne	.LBB22_63
+	jmp	.LBB22_66
 	.p2align	4
-.LBB21_85:
+.LBB22_85:
 	movq	-216(%rbp), %r9
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB21_86:
+.LBB22_86:
 	vmovups	-96(%rsi,%r8,4), %ymm3
 	vfmadd213ps	%ymm2, %ymm1, %ymm3
 	vmovups	%ymm3, -96(%rdx,%r8,4)
@@ -18361,11 +19025,11 @@ batch_norm_forward:
 	vmovups	%ymm3, (%rdx,%r8,4)
 	addq	$32, %r8
 	addq	$-4, %r9
-	jne	.LBB21_86
+	jne	.LBB22_86
 	leaq	8(%r8), %r9
 	cmpq	$0, -152(%rbp)
-	je	.LBB21_66
-.LBB21_63:
+	je	.LBB22_66
+.LBB22_63:
 	movq	%rdi, %r11
 	imulq	16(%rbp), %r11
 	addq	-48(%rbp), %r11
@@ -18375,44 +19039,44 @@ batch_norm_forward:
 	leaq	(%rbx,%r11,4), %r11
 	movq	-152(%rbp), %rbx
 	.p2align	4
-.LBB21_64:
+.LBB22_64:
 	vmovups	(%r10,%r8,4), %ymm3
 	vfmadd213ps	%ymm2, %ymm1, %ymm3
 	vmovups	%ymm3, (%r11,%r8,4)
 	movq	%r9, %r8
 	addq	$8, %r9
 	decq	%rbx
-	jne	.LBB21_64
+	jne	.LBB22_64
 	addq	$-8, %r9
 	movq	%r9, %r8
 	movq	-144(%rbp), %rbx
-.LBB21_66:
+.LBB22_66:
 	movq	%r14, %r9
 	subq	%r8, %r9
-	jle	.LBB21_79
+	jle	.LBB22_79
 	cmpq	$127, -232(%rbp)
 	seta	%r10b
 	cmpq	$4, %r9
 	setae	%r11b
 	testb	%r10b, %r11b
-	jne	.LBB21_74
-.LBB21_68:
+	jne	.LBB22_74
+.LBB22_68:
 	movq	%r8, %r9
-	jmp	.LBB21_69
+	jmp	.LBB22_69
 	.p2align	4
-.LBB21_74:
+.LBB22_74:
 	cmpq	$32, %r9
-	jae	.LBB21_80
+	jae	.LBB22_80
 	xorl	%r10d, %r10d
-	jmp	.LBB21_76
-.LBB21_80:
+	jmp	.LBB22_76
+.LBB22_80:
 	movq	%r9, %r10
 	andq	$-32, %r10
 	leaq	(%rsi,%r8,4), %r11
 	leaq	(%rcx,%r8,4), %r13
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB21_81:
+.LBB22_81:
 	vmovups	-96(%r11,%rbx,4), %ymm3
 	vfmadd213ps	%ymm2, %ymm1, %ymm3
 	vmovups	-64(%r11,%rbx,4), %ymm4
@@ -18427,48 +19091,48 @@ batch_norm_forward:
 	vmovups	%ymm6, 96(%r13,%rbx,4)
 	addq	$32, %rbx
 	cmpq	%rbx, %r10
-	jne	.LBB21_81
+	jne	.LBB22_81
 	cmpq	%r10, %r9
 	movq	-192(%rbp), %r13
 	movq	-144(%rbp), %rbx
-	je	.LBB21_79
+	je	.LBB22_79
 	testb	$28, %r9b
-	je	.LBB21_84
-.LBB21_76:
+	je	.LBB22_84
+.LBB22_76:
 	subq	-136(%rbp), %r9
 	addq	%r8, %r9
 	addq	%r8, %r10
 	.p2align	4
-.LBB21_77:
+.LBB22_77:
 	vmovups	(%rax,%r10,4), %xmm3
 	vfmadd213ps	%xmm2, %xmm1, %xmm3
 	vmovups	%xmm3, (%rcx,%r10,4)
 	addq	$4, %r10
 	cmpq	%r10, %r12
-	jne	.LBB21_77
+	jne	.LBB22_77
 	cmpq	$0, -136(%rbp)
-	je	.LBB21_79
-.LBB21_69:
+	je	.LBB22_79
+.LBB22_69:
 	movl	%r14d, %r10d
 	subl	%r9d, %r10d
 	movq	%r9, %r8
 	andl	$3, %r10d
-	je	.LBB21_72
+	je	.LBB22_72
 	movq	%r9, %r8
 	.p2align	4
-.LBB21_71:
+.LBB22_71:
 	vmovss	(%rax,%r8,4), %xmm3
 	vfmadd213ss	%xmm12, %xmm0, %xmm3
 	vmovss	%xmm3, (%rcx,%r8,4)
 	incq	%r8
 	decq	%r10
-	jne	.LBB21_71
-.LBB21_72:
+	jne	.LBB22_71
+.LBB22_72:
 	subq	%r14, %r9
 	cmpq	$-4, %r9
-	ja	.LBB21_79
+	ja	.LBB22_79
 	.p2align	4
-.LBB21_73:
+.LBB22_73:
 	vmovss	(%rax,%r8,4), %xmm3
 	vfmadd213ss	%xmm12, %xmm0, %xmm3
 	vmovss	%xmm3, (%rcx,%r8,4)
@@ -18483,12 +19147,12 @@ batch_norm_forward:
 	vmovss	%xmm3, 12(%rcx,%r8,4)
 	addq	$4, %r8
 	cmpq	%r8, %r14
-	jne	.LBB21_73
-	jmp	.LBB21_79
-.LBB21_84:
+	jne	.LBB22_73
+	jmp	.LBB22_79
+.LBB22_84:
 	addq	%r10, %r8
-	jmp	.LBB21_68
-.LBB21_58:
+	jmp	.LBB22_68
+.LBB22_58:
 	addq	$216, %rsp
 	popq	%rbx
 	popq	%r12
@@ -18499,12 +19163,12 @@ batch_norm_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end21:
-	.size	batch_norm_forward, .Lfunc_end21-batch_norm_forward
+.Lfunc_end22:
+	.size	batch_norm_forward, .Lfunc_end22-batch_norm_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI22_0:
+.LCPI23_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -18536,7 +19200,7 @@ batch_norm_backward:
 	movq	%rdi, 64(%rsp)
 	movq	56(%rbp), %rbx
 	cmpq	64(%rbp), %rbx
-	jge	.LBB22_49
+	jge	.LBB23_49
 	movq	%rsi, %r15
 	movq	48(%rbp), %r14
 	movq	32(%rbp), %r12
@@ -18596,9 +19260,9 @@ batch_norm_backward:
 	movq	$0, 88(%rsp)
 	movq	%rsi, 16(%rsp)
 	vmovdqa	%ymm13, 288(%rsp)
-	jmp	.LBB22_2
+	jmp	.LBB23_2
 	.p2align	4
-.LBB22_48:
+.LBB23_48:
 	incq	%rbx
 	incq	88(%rsp)
 	movq	96(%rsp), %rax
@@ -18610,32 +19274,32 @@ batch_norm_backward:
 	addq	%rax, 112(%rsp)
 	addq	%rax, 104(%rsp)
 	cmpq	64(%rbp), %rbx
-	je	.LBB22_49
-.LBB22_2:
+	je	.LBB23_49
+.LBB23_2:
 	movq	16(%rbp), %rax
 	vmovss	(%rax,%rbx,8), %xmm14
 	vmovss	84(%rsp), %xmm0
 	vaddss	4(%rax,%rbx,8), %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	vucomiss	%xmm1, %xmm0
-	jb	.LBB22_4
+	jb	.LBB23_4
 	vsqrtss	%xmm0, %xmm0, %xmm0
-	jmp	.LBB22_5
+	jmp	.LBB23_5
 	.p2align	4
-.LBB22_4:
+.LBB23_4:
 	vmovaps	%xmm14, 160(%rsp)
 	vzeroupper
 	callq	sqrtf@PLT
 	vmovaps	160(%rsp), %xmm14
 	vmovdqa	288(%rsp), %ymm13
-.LBB22_5:
+.LBB23_5:
 	movq	32(%rsp), %rcx
-	vmovss	.LCPI22_0(%rip), %xmm1
+	vmovss	.LCPI23_0(%rip), %xmm1
 	vdivss	%xmm0, %xmm1, %xmm0
 	vbroadcastss	%xmm14, %ymm1
 	vbroadcastss	%xmm0, %ymm2
 	testq	%r12, %r12
-	jle	.LBB22_6
+	jle	.LBB23_6
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	movq	40(%rsp), %rax
@@ -18647,9 +19311,9 @@ batch_norm_backward:
 	vxorps	%xmm8, %xmm8, %xmm8
 	vxorps	%xmm4, %xmm4, %xmm4
 	xorl	%edi, %edi
-	jmp	.LBB22_23
+	jmp	.LBB23_23
 	.p2align	4
-.LBB22_31:
+.LBB23_31:
 	incq	%rdi
 	movq	72(%rsp), %r8
 	addq	%r8, %rsi
@@ -18657,17 +19321,17 @@ batch_norm_backward:
 	addq	%r8, %rcx
 	addq	%r8, %rax
 	cmpq	%r12, %rdi
-	je	.LBB22_7
-.LBB22_23:
+	je	.LBB23_7
+.LBB23_23:
 	cmpq	$16, %r14
-	jge	.LBB22_32
+	jge	.LBB23_32
 	xorl	%r8d, %r8d
-	jmp	.LBB22_25
+	jmp	.LBB23_25
 	.p2align	4
-.LBB22_32:
+.LBB23_32:
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB22_33:
+.LBB23_33:
 	vmovups	-32(%rsi,%r9,4), %ymm9
 	vmovups	(%rsi,%r9,4), %ymm10
 	vaddps	%ymm5, %ymm9, %ymm5
@@ -18684,14 +19348,14 @@ batch_norm_backward:
 	addq	$32, %r9
 	cmpq	%r14, %r9
 	movq	%r8, %r9
-	jle	.LBB22_33
-.LBB22_25:
+	jle	.LBB23_33
+.LBB23_25:
 	movq	%r8, %r9
 	orq	$8, %r9
 	cmpq	%r14, %r9
-	jg	.LBB22_26
+	jg	.LBB23_26
 	.p2align	4
-.LBB22_34:
+.LBB23_34:
 	vmovups	(%rcx,%r8,4), %ymm9
 	vaddps	%ymm5, %ymm9, %ymm5
 	vmovups	(%rax,%r8,4), %ymm10
@@ -18702,15 +19366,15 @@ batch_norm_backward:
 	addq	$16, %r8
 	cmpq	%r14, %r8
 	movq	%r9, %r8
-	jle	.LBB22_34
-.LBB22_26:
+	jle	.LBB23_34
+.LBB23_26:
 	cmpq	%r8, %r14
-	jle	.LBB22_31
+	jle	.LBB23_31
 	movl	%r14d, %r10d
 	subl	%r8d, %r10d
 	leaq	1(%r8), %r9
 	testb	$1, %r10b
-	je	.LBB22_29
+	je	.LBB23_29
 	movq	%rdi, %r10
 	imulq	40(%rbp), %r10
 	addq	%rbx, %r10
@@ -18725,11 +19389,11 @@ batch_norm_backward:
 	vmulss	%xmm10, %xmm9, %xmm9
 	vfmadd231ss	%xmm9, %xmm0, %xmm4
 	movq	%r9, %r8
-.LBB22_29:
+.LBB23_29:
 	cmpq	%r9, %r14
-	je	.LBB22_31
+	je	.LBB23_31
 	.p2align	4
-.LBB22_30:
+.LBB23_30:
 	vmovss	(%rcx,%r8,4), %xmm9
 	vmovss	4(%rcx,%r8,4), %xmm10
 	vaddss	%xmm3, %xmm9, %xmm3
@@ -18744,21 +19408,21 @@ batch_norm_backward:
 	vfmadd213ss	%xmm9, %xmm0, %xmm4
 	addq	$2, %r8
 	cmpq	%r8, %r14
-	jne	.LBB22_30
-	jmp	.LBB22_31
+	jne	.LBB23_30
+	jmp	.LBB23_31
 	.p2align	4
-.LBB22_7:
+.LBB23_7:
 	vaddps	%ymm5, %ymm6, %ymm6
 	vaddps	%ymm7, %ymm8, %ymm5
 	movq	32(%rsp), %rcx
-	jmp	.LBB22_8
+	jmp	.LBB23_8
 	.p2align	4
-.LBB22_6:
+.LBB23_6:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
-.LBB22_8:
+.LBB23_8:
 	vmovshdup	%ymm5, %ymm7
 	vshufps	$255, %ymm5, %ymm5, %ymm8
 	vextractf128	$1, %ymm8, %xmm8
@@ -18778,10 +19442,10 @@ batch_norm_backward:
 	vaddss	%xmm5, %xmm4, %xmm5
 	testq	%rcx, %rcx
 	movq	208(%rsp), %rax
-	je	.LBB22_10
+	je	.LBB23_10
 	vaddss	(%rcx,%rbx,4), %xmm5, %xmm4
 	vmovss	%xmm4, (%rcx,%rbx,4)
-.LBB22_10:
+.LBB23_10:
 	vmovshdup	%ymm6, %ymm4
 	vshufps	$255, %ymm6, %ymm6, %ymm7
 	vextractf128	$1, %ymm7, %xmm7
@@ -18801,20 +19465,20 @@ batch_norm_backward:
 	vaddss	%xmm4, %xmm3, %xmm4
 	testq	%rax, %rax
 	vmovaps	320(%rsp), %ymm10
-	je	.LBB22_12
+	je	.LBB23_12
 	vaddss	(%rax,%rbx,4), %xmm4, %xmm3
 	vmovss	%xmm3, (%rax,%rbx,4)
-.LBB22_12:
+.LBB23_12:
 	cmpq	$0, 56(%rsp)
-	je	.LBB22_48
-	vmovss	.LCPI22_0(%rip), %xmm3
+	je	.LBB23_48
+	vmovss	.LCPI23_0(%rip), %xmm3
 	movq	192(%rsp), %rax
 	testq	%rax, %rax
-	je	.LBB22_15
+	je	.LBB23_15
 	vmovss	(%rax,%rbx,4), %xmm3
-.LBB22_15:
+.LBB23_15:
 	testq	%r12, %r12
-	jle	.LBB22_48
+	jle	.LBB23_48
 	movq	96(%rsp), %rcx
 	imulq	88(%rsp), %rcx
 	movq	184(%rsp), %rax
@@ -18840,9 +19504,9 @@ batch_norm_backward:
 	vmovaps	%xmm11, 272(%rsp)
 	vmovaps	%xmm4, 256(%rsp)
 	vmovaps	%xmm5, 240(%rsp)
-	jmp	.LBB22_17
+	jmp	.LBB23_17
 	.p2align	4
-.LBB22_47:
+.LBB23_47:
 	incq	%r10
 	movq	72(%rsp), %rax
 	addq	%rax, %r9
@@ -18851,32 +19515,32 @@ batch_norm_backward:
 	addq	%rax, %rsi
 	addq	%rax, %rdx
 	cmpq	%r12, %r10
-	je	.LBB22_48
-.LBB22_17:
+	je	.LBB23_48
+.LBB23_17:
 	cmpq	$8, %r14
-	jge	.LBB22_55
+	jge	.LBB23_55
 	xorl	%ecx, %ecx
-.LBB22_19:
+.LBB23_19:
 	movq	%r14, %r11
 	subq	%rcx, %r11
-	jle	.LBB22_47
+	jle	.LBB23_47
 	cmpq	$7, %r11
-	ja	.LBB22_35
+	ja	.LBB23_35
 	movq	%rcx, %r11
-	jmp	.LBB22_44
+	jmp	.LBB23_44
 	.p2align	4
-.LBB22_55:
+.LBB23_55:
 	xorl	%eax, %eax
-	jmp	.LBB22_56
+	jmp	.LBB23_56
 	.p2align	4
-.LBB22_58:
+.LBB23_58:
 	vmovups	%ymm9, (%rdi,%rax,4)
 	leaq	8(%rax), %rcx
 	addq	$16, %rax
 	cmpq	%r14, %rax
 	movq	%rcx, %rax
-	jg	.LBB22_19
-.LBB22_56:
+	jg	.LBB23_19
+.LBB23_56:
 	vmovups	(%r9,%rax,4), %ymm3
 	vsubps	%ymm7, %ymm3, %ymm3
 	vmovups	(%r8,%rax,4), %ymm9
@@ -18885,11 +19549,11 @@ batch_norm_backward:
 	vfnmadd213ps	%ymm3, %ymm8, %ymm9
 	vmulps	%ymm6, %ymm9, %ymm9
 	testl	%r13d, %r13d
-	je	.LBB22_58
+	je	.LBB23_58
 	vaddps	(%rdi,%rax,4), %ymm9, %ymm9
-	jmp	.LBB22_58
+	jmp	.LBB23_58
 	.p2align	4
-.LBB22_35:
+.LBB23_35:
 	movq	%rdx, 152(%rsp)
 	movq	72(%rsp), %rax
 	imulq	%r10, %rax
@@ -18918,32 +19582,32 @@ batch_norm_backward:
 	cmpq	%r12, %rdx
 	setb	%bl
 	testb	%r15b, %r13b
-	jne	.LBB22_36
+	jne	.LBB23_36
 	andb	%bl, %al
 	movq	32(%rbp), %r12
 	movl	24(%rbp), %r13d
 	movq	152(%rsp), %rdx
-	jne	.LBB22_38
+	jne	.LBB23_38
 	cmpq	$32, %r11
-	jae	.LBB22_50
+	jae	.LBB23_50
 	xorl	%eax, %eax
 	movq	16(%rsp), %r15
 	movq	24(%rsp), %rbx
-	jmp	.LBB22_41
-.LBB22_38:
+	jmp	.LBB23_41
+.LBB23_38:
 	movq	%rcx, %r11
 	movq	16(%rsp), %r15
 	movq	24(%rsp), %rbx
-	jmp	.LBB22_44
-.LBB22_36:
+	jmp	.LBB23_44
+.LBB23_36:
 	movq	%rcx, %r11
 	movq	16(%rsp), %r15
 	movq	24(%rsp), %rbx
 	movq	32(%rbp), %r12
 	movl	24(%rbp), %r13d
 	movq	152(%rsp), %rdx
-	jmp	.LBB22_44
-.LBB22_50:
+	jmp	.LBB23_44
+.LBB23_50:
 	movq	%r11, %rax
 	andq	$-32, %rax
 	leaq	(%rsi,%rcx,4), %r12
@@ -18953,7 +19617,7 @@ batch_norm_backward:
 	vmovdqa	%ymm13, %ymm4
 	vmovaps	%ymm10, %ymm5
 	.p2align	4
-.LBB22_51:
+.LBB23_51:
 	vmovups	-96(%r12,%r13,4), %ymm9
 	vmovups	-64(%r12,%r13,4), %ymm10
 	vmovups	-32(%r12,%r13,4), %ymm11
@@ -19000,7 +19664,7 @@ batch_norm_backward:
 	vmovups	%ymm3, 96(%r15,%r13,4)
 	addq	$32, %r13
 	cmpq	%r13, %rax
-	jne	.LBB22_51
+	jne	.LBB23_51
 	cmpq	%rax, %r11
 	movq	16(%rsp), %r15
 	movq	24(%rsp), %rbx
@@ -19012,16 +19676,16 @@ batch_norm_backward:
 	vmovaps	272(%rsp), %xmm11
 	vmovaps	256(%rsp), %xmm4
 	vmovaps	240(%rsp), %xmm5
-	je	.LBB22_47
+	je	.LBB23_47
 	testb	$24, %r11b
-	je	.LBB22_54
-.LBB22_41:
+	je	.LBB23_54
+.LBB23_41:
 	subq	144(%rsp), %r11
 	addq	%rcx, %r11
 	addq	%rcx, %rax
 	movq	200(%rsp), %rcx
 	.p2align	4
-.LBB22_42:
+.LBB23_42:
 	vmovups	(%r9,%rax,4), %ymm3
 	vsubps	%ymm7, %ymm3, %ymm3
 	vmovups	(%r8,%rax,4), %ymm9
@@ -19035,21 +19699,21 @@ batch_norm_backward:
 	vmovups	%ymm3, (%rdi,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB22_42
+	jne	.LBB23_42
 	cmpq	$0, 144(%rsp)
-	jne	.LBB22_44
-	jmp	.LBB22_47
-.LBB22_54:
+	jne	.LBB23_44
+	jmp	.LBB23_47
+.LBB23_54:
 	addq	%rax, %rcx
 	movq	%rcx, %r11
-	jmp	.LBB22_44
+	jmp	.LBB23_44
 	.p2align	4
-.LBB22_46:
+.LBB23_46:
 	vmovss	%xmm9, (%rdi,%r11,4)
 	incq	%r11
 	cmpq	%r11, %r14
-	je	.LBB22_47
-.LBB22_44:
+	je	.LBB23_47
+.LBB23_44:
 	vmovss	(%r9,%r11,4), %xmm3
 	vsubss	%xmm4, %xmm3, %xmm3
 	vmovss	(%r8,%r11,4), %xmm9
@@ -19058,10 +19722,10 @@ batch_norm_backward:
 	vfnmadd213ss	%xmm3, %xmm5, %xmm9
 	vmulss	%xmm9, %xmm11, %xmm9
 	testl	%r13d, %r13d
-	je	.LBB22_46
+	je	.LBB23_46
 	vaddss	(%rdi,%r11,4), %xmm9, %xmm9
-	jmp	.LBB22_46
-.LBB22_49:
+	jmp	.LBB23_46
+.LBB23_49:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -19072,16 +19736,16 @@ batch_norm_backward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end22:
-	.size	batch_norm_backward, .Lfunc_end22-batch_norm_backward
+.Lfunc_end23:
+	.size	batch_norm_backward, .Lfunc_end23-batch_norm_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI23_0:
+.LCPI24_0:
 	.long	0xbf800000
-.LCPI23_1:
+.LCPI24_1:
 	.long	0x3f800000
-.LCPI23_2:
+.LCPI24_2:
 	.long	0x7fffffff
 	.text
 	.p2align	4
@@ -19096,25 +19760,25 @@ batch_norm_update:
 	movq	16(%rbp), %rax
 	imulq	%r8, %rcx
 	cmpq	$2, %rcx
-	jl	.LBB23_1
+	jl	.LBB24_1
 	vcvtsi2ss	%rcx, %xmm15, %xmm2
-	vaddss	.LCPI23_0(%rip), %xmm2, %xmm3
+	vaddss	.LCPI24_0(%rip), %xmm2, %xmm3
 	vdivss	%xmm3, %xmm2, %xmm3
-	jmp	.LBB23_3
-.LBB23_1:
-	vmovss	.LCPI23_1(%rip), %xmm3
-.LBB23_3:
+	jmp	.LBB24_3
+.LBB24_1:
+	vmovss	.LCPI24_1(%rip), %xmm3
+.LBB24_3:
 	vxorps	%xmm2, %xmm2, %xmm2
 	cmpq	%rax, %r9
-	jge	.LBB23_9
-	vbroadcastss	.LCPI23_2(%rip), %xmm4
-	jmp	.LBB23_5
+	jge	.LBB24_9
+	vbroadcastss	.LCPI24_2(%rip), %xmm4
+	jmp	.LBB24_5
 	.p2align	4
-.LBB23_8:
+.LBB24_8:
 	incq	%r9
 	cmpq	%r9, %rax
-	je	.LBB23_9
-.LBB23_5:
+	je	.LBB24_9
+.LBB24_5:
 	vmulss	(%rsi,%r9,4), %xmm0, %xmm5
 	vfmadd231ss	(%rdi,%r9,8), %xmm1, %xmm5
 	vmulss	(%rdx,%r9,4), %xmm0, %xmm7
@@ -19127,22 +19791,22 @@ batch_norm_update:
 	cmpl	$2139095040, %ecx
 	setge	%cl
 	cmpl	$2139095039, %r8d
-	jg	.LBB23_8
+	jg	.LBB24_8
 	testb	%cl, %cl
-	jne	.LBB23_8
+	jne	.LBB24_8
 	vandps	%xmm4, %xmm5, %xmm7
 	vmovss	%xmm5, (%rsi,%r9,4)
 	vmovss	%xmm6, (%rdx,%r9,4)
 	vmaxss	%xmm2, %xmm7, %xmm2
 	vmaxss	%xmm2, %xmm6, %xmm2
-	jmp	.LBB23_8
-.LBB23_9:
+	jmp	.LBB24_8
+.LBB24_9:
 	vmovaps	%xmm2, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end23:
-	.size	batch_norm_update, .Lfunc_end23-batch_norm_update
+.Lfunc_end24:
+	.size	batch_norm_update, .Lfunc_end24-batch_norm_update
 	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
@@ -19165,7 +19829,7 @@ transpose_weights:
 	.cfi_offset %r15, -24
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB24_20
+	jle	.LBB25_20
 	movq	%rdi, %r10
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r12
@@ -19208,9 +19872,9 @@ transpose_weights:
 	orb	%al, %r8b
 	movb	%r8b, -41(%rbp)
 	xorl	%r13d, %r13d
-	jmp	.LBB24_2
+	jmp	.LBB25_2
 	.p2align	4
-.LBB24_19:
+.LBB25_19:
 	incq	%r13
 	movq	-88(%rbp), %rax
 	addq	%rax, %r11
@@ -19218,22 +19882,22 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, %r10
 	cmpq	-72(%rbp), %r13
-	je	.LBB24_20
-.LBB24_2:
+	je	.LBB25_20
+.LBB25_2:
 	testq	%rcx, %rcx
-	jle	.LBB24_19
+	jle	.LBB25_19
 	cmpb	$1, -41(%rbp)
-	jne	.LBB24_11
+	jne	.LBB25_11
 	xorl	%r8d, %r8d
-	jmp	.LBB24_5
+	jmp	.LBB25_5
 	.p2align	4
-.LBB24_11:
+.LBB25_11:
 	xorl	%eax, %eax
 	cmpq	$32, %rcx
-	jb	.LBB24_16
+	jb	.LBB25_16
 	movq	-56(%rbp), %rdx
 	.p2align	4
-.LBB24_13:
+.LBB25_13:
 	vmovups	-96(%r14,%rax,4), %ymm0
 	vmovups	-64(%r14,%rax,4), %ymm1
 	vmovups	-32(%r14,%rax,4), %ymm2
@@ -19244,46 +19908,46 @@ transpose_weights:
 	vmovups	%ymm3, (%r11,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB24_13
+	jne	.LBB25_13
 	cmpq	%rdx, %rcx
-	je	.LBB24_19
+	je	.LBB25_19
 	movq	-56(%rbp), %rax
 	movq	%rax, %r8
 	testb	$28, %cl
-	je	.LBB24_5
-.LBB24_16:
+	je	.LBB25_5
+.LBB25_16:
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB24_17:
+.LBB25_17:
 	vmovups	(%r10,%rax,4), %xmm0
 	vmovups	%xmm0, (%rsi,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB24_17
+	jne	.LBB25_17
 	movq	%rdx, %r8
 	cmpq	%rdx, %rcx
-	je	.LBB24_19
-.LBB24_5:
+	je	.LBB25_19
+.LBB25_5:
 	movq	%r8, %rax
 	cmpq	$0, -64(%rbp)
-	je	.LBB24_8
+	je	.LBB25_8
 	movq	%r15, %rdx
 	imulq	%r8, %rdx
 	addq	%r10, %rdx
 	movq	-64(%rbp), %rdi
 	movq	%r8, %rax
 	.p2align	4
-.LBB24_7:
+.LBB25_7:
 	vmovss	(%rdx), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	incq	%rax
 	addq	%r15, %rdx
 	decq	%rdi
-	jne	.LBB24_7
-.LBB24_8:
+	jne	.LBB25_7
+.LBB25_8:
 	subq	%rcx, %r8
 	cmpq	$-4, %r8
-	ja	.LBB24_19
+	ja	.LBB25_19
 	movq	%r15, %r8
 	imulq	%rax, %r8
 	leaq	3(%rax), %rbx
@@ -19294,7 +19958,7 @@ transpose_weights:
 	imulq	%r15, %r9
 	movq	%r10, %rdi
 	.p2align	4
-.LBB24_10:
+.LBB25_10:
 	vmovss	(%rdi,%r8), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	vmovss	(%rdi,%r9), %xmm0
@@ -19306,9 +19970,9 @@ transpose_weights:
 	addq	$4, %rax
 	addq	%r12, %rdi
 	cmpq	%rax, %rcx
-	jne	.LBB24_10
-	jmp	.LBB24_19
-.LBB24_20:
+	jne	.LBB25_10
+	jmp	.LBB25_19
+.LBB25_20:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -19318,8 +19982,8 @@ transpose_weights:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end24:
-	.size	transpose_weights, .Lfunc_end24-transpose_weights
+.Lfunc_end25:
+	.size	transpose_weights, .Lfunc_end25-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -19348,11 +20012,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r8
 	movq	%rcx, -56(%rbp)
-	jge	.LBB25_5
+	jge	.LBB26_5
 	xorl	%r11d, %r11d
-.LBB25_2:
+.LBB26_2:
 	subq	%r11, %r8
-	jle	.LBB25_4
+	jle	.LBB26_4
 	movq	%r11, %rcx
 	imulq	%r9, %rcx
 	movq	-56(%rbp), %rsi
@@ -19367,7 +20031,7 @@ linear_transposed_rows:
 	movq	%rax, %r9
 	vzeroupper
 	callq	linear
-.LBB25_4:
+.LBB26_4:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19378,7 +20042,7 @@ linear_transposed_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB25_5:
+.LBB26_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -19397,28 +20061,28 @@ linear_transposed_rows:
 	movl	$6, %esi
 	xorl	%r11d, %r11d
 	leaq	(,%r13,2), %rdi
-	jmp	.LBB25_7
+	jmp	.LBB26_7
 	.p2align	4
-.LBB25_6:
+.LBB26_6:
 	movq	-88(%rbp), %r11
 	leaq	6(%r11), %rsi
 	addq	-80(%rbp), %rcx
 	movq	24(%rbp), %r8
 	cmpq	%r8, %rsi
-	jg	.LBB25_2
-.LBB25_7:
+	jg	.LBB26_2
+.LBB26_7:
 	movq	%rsi, -88(%rbp)
 	testq	%rax, %rax
-	jle	.LBB25_6
+	jle	.LBB26_6
 	movq	%r11, %r8
 	imulq	%rax, %r8
 	movq	-48(%rbp), %rsi
 	leaq	(%rsi,%r8,4), %r8
 	movq	-72(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB25_9
+	jmp	.LBB26_9
 	.p2align	4
-.LBB25_13:
+.LBB26_13:
 	vmovaps	%ymm0, %ymm11
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm9
@@ -19429,7 +20093,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm0, %ymm3
 	vmovaps	%ymm1, %ymm2
-.LBB25_14:
+.LBB26_14:
 	leaq	(%r8,%r11,4), %rsi
 	vmovups	%ymm1, (%r8,%r11,4)
 	vmovups	%ymm11, 32(%r8,%r11,4)
@@ -19449,22 +20113,22 @@ linear_transposed_rows:
 	addq	$16, %r11
 	addq	$64, %rbx
 	cmpq	%rax, %r11
-	jge	.LBB25_6
-.LBB25_9:
+	jge	.LBB26_6
+.LBB26_9:
 	testq	%r15, %r15
-	je	.LBB25_10
+	je	.LBB26_10
 	vmovups	(%r15,%r11,4), %ymm1
 	vmovups	32(%r15,%r11,4), %ymm0
 	testq	%r9, %r9
-	jg	.LBB25_15
-	jmp	.LBB25_13
+	jg	.LBB26_15
+	jmp	.LBB26_13
 	.p2align	4
-.LBB25_10:
+.LBB26_10:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r9, %r9
-	jle	.LBB25_13
-.LBB25_15:
+	jle	.LBB26_13
+.LBB26_15:
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	vmovaps	%ymm1, %ymm2
@@ -19478,7 +20142,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	.p2align	4
-.LBB25_16:
+.LBB26_16:
 	vmovups	-32(%rsi), %ymm13
 	vmovups	(%rsi), %ymm12
 	leaq	(%rcx,%r14,4), %r12
@@ -19506,10 +20170,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB25_16
-	jmp	.LBB25_14
-.Lfunc_end25:
-	.size	linear_transposed_rows, .Lfunc_end25-linear_transposed_rows
+	jne	.LBB26_16
+	jmp	.LBB26_14
+.Lfunc_end26:
+	.size	linear_transposed_rows, .Lfunc_end26-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -19535,8 +20199,8 @@ linear_rows:
 	movq	%rdx, -120(%rbp)
 	movq	%rdi, -88(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB26_1
-.LBB26_48:
+	jge	.LBB27_1
+.LBB27_48:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19547,7 +20211,7 @@ linear_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB26_1:
+.LBB27_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdx
 	leaq	3(%rdx), %rax
@@ -19597,8 +20261,8 @@ linear_rows:
 	movq	%r8, -240(%rbp)
 	movq	%r13, -232(%rbp)
 	movq	%r12, -128(%rbp)
-	jmp	.LBB26_2
-.LBB26_29:
+	jmp	.LBB27_2
+.LBB27_29:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -19611,7 +20275,7 @@ linear_rows:
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	vaddss	%xmm1, %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%r9,4)
-.LBB26_30:
+.LBB27_30:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -19627,7 +20291,7 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rax,%r9,4)
-.LBB26_47:
+.LBB27_47:
 	leaq	4(%rdx), %rax
 	movq	-224(%rbp), %rcx
 	addq	%rcx, %rdi
@@ -19639,8 +20303,8 @@ linear_rows:
 	addq	%rcx, -144(%rbp)
 	addq	%rcx, -136(%rbp)
 	cmpq	16(%rbp), %rax
-	jg	.LBB26_48
-.LBB26_2:
+	jg	.LBB27_48
+.LBB27_2:
 	movq	%rdx, -96(%rbp)
 	movq	%rax, -80(%rbp)
 	movq	24(%rbp), %rdx
@@ -19648,19 +20312,19 @@ linear_rows:
 	cmpq	32(%rbp), %rax
 	movq	%r14, -72(%rbp)
 	movq	%r15, -56(%rbp)
-	jle	.LBB26_3
-.LBB26_18:
+	jle	.LBB27_3
+.LBB27_18:
 	movq	32(%rbp), %rax
 	subq	%rdx, %rax
 	cmpq	$1, %rax
 	movq	%rdx, -48(%rbp)
-	je	.LBB26_31
+	je	.LBB27_31
 	cmpq	$2, %rax
 	movq	-128(%rbp), %r12
 	movq	-80(%rbp), %rdx
-	jne	.LBB26_47
+	jne	.LBB27_47
 	cmpq	$8, %r8
-	jl	.LBB26_21
+	jl	.LBB27_21
 	movq	-48(%rbp), %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
@@ -19676,7 +20340,7 @@ linear_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	.p2align	4
-.LBB26_23:
+.LBB27_23:
 	vmovups	(%rcx,%rax,4), %ymm8
 	vmovups	(%rdx,%rax,4), %ymm9
 	vmovups	(%rdi,%rax,4), %ymm10
@@ -19693,10 +20357,10 @@ linear_rows:
 	vfmadd231ps	%ymm10, %ymm9, %ymm6
 	addq	$8, %rax
 	cmpq	%r13, %rax
-	jl	.LBB26_23
-	jmp	.LBB26_24
+	jl	.LBB27_23
+	jmp	.LBB27_24
 	.p2align	4
-.LBB26_3:
+.LBB27_3:
 	movq	-96(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-104(%rbp), %rcx
@@ -19707,12 +20371,12 @@ linear_rows:
 	movq	-216(%rbp), %r10
 	movq	-168(%rbp), %rcx
 	movq	%rdx, -112(%rbp)
-	jmp	.LBB26_4
+	jmp	.LBB27_4
 	.p2align	4
-.LBB26_16:
+.LBB27_16:
 	movq	-112(%rbp), %rcx
 	vmovss	8(%rsi,%rcx,4), %xmm4
-.LBB26_17:
+.LBB27_17:
 	vaddss	%xmm4, %xmm3, %xmm3
 	vmovss	%xmm3, 8(%r8)
 	vaddss	%xmm4, %xmm2, %xmm2
@@ -19729,10 +20393,10 @@ linear_rows:
 	cmpq	32(%rbp), %rcx
 	movq	-240(%rbp), %r8
 	movq	-232(%rbp), %r13
-	jg	.LBB26_18
-.LBB26_4:
+	jg	.LBB27_18
+.LBB27_4:
 	cmpq	$8, %r8
-	jl	.LBB26_5
+	jl	.LBB27_5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -19747,7 +20411,7 @@ linear_rows:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB26_7:
+.LBB27_7:
 	vmovups	(%r10,%r11,4), %ymm12
 	vmovups	(%rax,%r11,4), %ymm13
 	vmovups	(%r12,%r11,4), %ymm14
@@ -19769,10 +20433,10 @@ linear_rows:
 	vfmadd231ps	%ymm15, %ymm14, %ymm0
 	addq	$8, %r11
 	cmpq	%r13, %r11
-	jl	.LBB26_7
-	jmp	.LBB26_8
+	jl	.LBB27_7
+	jmp	.LBB27_8
 	.p2align	4
-.LBB26_5:
+.LBB27_5:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	vxorps	%xmm10, %xmm10, %xmm10
@@ -19786,7 +20450,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB26_8:
+.LBB27_8:
 	movq	%rcx, -48(%rbp)
 	vextractf128	$1, %ymm3, %xmm12
 	vaddps	%xmm3, %xmm12, %xmm3
@@ -19819,7 +20483,7 @@ linear_rows:
 	vhaddps	%ymm6, %ymm4, %ymm4
 	vhaddps	%ymm8, %ymm4, %ymm4
 	subq	%r11, %r13
-	jle	.LBB26_11
+	jle	.LBB27_11
 	leaq	(%r10,%r11,4), %rdx
 	leaq	(%rax,%r11,4), %rcx
 	leaq	(%r12,%r11,4), %rsi
@@ -19829,7 +20493,7 @@ linear_rows:
 	leaq	(%rbx,%r11,4), %r8
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB26_10:
+.LBB27_10:
 	vmovss	(%rsi,%r11,4), %xmm5
 	vmovss	(%r9,%r11,4), %xmm6
 	vfmadd231ss	%xmm6, %xmm5, %xmm3
@@ -19850,8 +20514,8 @@ linear_rows:
 	vfmadd231ss	%xmm9, %xmm5, %xmm0
 	incq	%r11
 	cmpq	%r11, %r13
-	jne	.LBB26_10
-.LBB26_11:
+	jne	.LBB27_10
+.LBB27_11:
 	movq	-256(%rbp), %rcx
 	movq	-112(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %r8
@@ -19861,7 +20525,7 @@ linear_rows:
 	vextractf128	$1, %ymm4, %xmm6
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB26_13
+	je	.LBB27_13
 	vmovss	(%rsi,%rdx,4), %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -19875,9 +20539,9 @@ linear_rows:
 	vaddss	%xmm5, %xmm6, %xmm5
 	vmovss	%xmm5, (%r13,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm5
-	jmp	.LBB26_14
+	jmp	.LBB27_14
 	.p2align	4
-.LBB26_13:
+.LBB27_13:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -19890,7 +20554,7 @@ linear_rows:
 	vshufps	$255, %xmm6, %xmm6, %xmm6
 	vaddss	%xmm5, %xmm6, %xmm6
 	vmovss	%xmm6, (%r13,%r9,4)
-.LBB26_14:
+.LBB27_14:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -19907,18 +20571,18 @@ linear_rows:
 	vaddss	%xmm5, %xmm4, %xmm4
 	vmovss	%xmm4, 4(%r13,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB26_16
+	jne	.LBB27_16
 	vxorps	%xmm4, %xmm4, %xmm4
-	jmp	.LBB26_17
+	jmp	.LBB27_17
 	.p2align	4
-.LBB26_31:
+.LBB27_31:
 	movq	%rdx, %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$8, %r8
 	movq	-128(%rbp), %r12
-	jl	.LBB26_32
+	jl	.LBB27_32
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rdi, %rdx
 	movq	%rcx, %r10
@@ -19928,7 +20592,7 @@ linear_rows:
 	xorl	%eax, %eax
 	movq	-192(%rbp), %r14
 	.p2align	4
-.LBB26_34:
+.LBB27_34:
 	vmovups	(%r10), %ymm4
 	vfmadd231ps	(%rdx), %ymm4, %ymm2
 	vfmadd231ps	(%rdx,%r12), %ymm4, %ymm3
@@ -19938,9 +20602,9 @@ linear_rows:
 	addq	$32, %r10
 	addq	$32, %rdx
 	cmpq	%r13, %rax
-	jl	.LBB26_34
-	jmp	.LBB26_35
-.LBB26_21:
+	jl	.LBB27_34
+	jmp	.LBB27_35
+.LBB27_21:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	vxorps	%xmm7, %xmm7, %xmm7
@@ -19950,7 +20614,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB26_24:
+.LBB27_24:
 	movq	%r8, %rcx
 	vperm2f128	$49, %ymm7, %ymm6, %ymm8
 	vinsertf128	$1, %xmm7, %ymm6, %ymm6
@@ -19968,7 +20632,7 @@ linear_rows:
 	vhaddps	%ymm2, %ymm0, %ymm0
 	vhaddps	%ymm4, %ymm0, %ymm0
 	subq	%rax, %rcx
-	jle	.LBB26_27
+	jle	.LBB27_27
 	movq	%r12, %rdx
 	movq	-48(%rbp), %rsi
 	imulq	%rsi, %rdx
@@ -19986,7 +20650,7 @@ linear_rows:
 	leaq	(%rbx,%rax,4), %rax
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB26_26:
+.LBB27_26:
 	vmovss	(%rdx,%r11,4), %xmm1
 	vmovss	(%rsi,%r11,4), %xmm2
 	vshufps	$0, %xmm1, %xmm2, %xmm1
@@ -19999,8 +20663,8 @@ linear_rows:
 	vfmadd231ps	%ymm2, %ymm1, %ymm0
 	incq	%r11
 	cmpq	%r11, %rcx
-	jne	.LBB26_26
-.LBB26_27:
+	jne	.LBB27_26
+.LBB27_27:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -20012,7 +20676,7 @@ linear_rows:
 	vextractf128	$1, %ymm0, %xmm2
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB26_29
+	je	.LBB27_29
 	vmovss	(%rsi,%rdx,4), %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -20026,14 +20690,14 @@ linear_rows:
 	vaddss	%xmm1, %xmm2, %xmm1
 	vmovss	%xmm1, (%rax,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm1
-	jmp	.LBB26_30
-.LBB26_32:
+	jmp	.LBB27_30
+.LBB27_32:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB26_35:
+.LBB27_35:
 	vextractf128	$1, %ymm2, %xmm4
 	vaddps	%xmm4, %xmm2, %xmm2
 	vextractf128	$1, %ymm3, %xmm4
@@ -20046,19 +20710,19 @@ linear_rows:
 	vhaddps	%xmm0, %xmm1, %xmm0
 	vhaddps	%xmm0, %xmm2, %xmm1
 	cmpq	%rax, %r8
-	jle	.LBB26_36
+	jle	.LBB27_36
 	movl	%r8d, %r10d
 	subl	%eax, %r10d
 	leaq	1(%rax), %rdx
 	testb	$1, %r10b
-	jne	.LBB26_39
+	jne	.LBB27_39
 	cmpq	%rdx, %r8
-	jne	.LBB26_41
-	jmp	.LBB26_43
-.LBB26_36:
+	jne	.LBB27_41
+	jmp	.LBB27_43
+.LBB27_36:
 	vmovaps	%xmm1, %xmm0
-	jmp	.LBB26_43
-.LBB26_39:
+	jmp	.LBB27_43
+.LBB27_39:
 	movq	-96(%rbp), %r11
 	imulq	%r8, %r11
 	movq	-120(%rbp), %r10
@@ -20075,8 +20739,8 @@ linear_rows:
 	movq	%rdx, %rax
 	vmovaps	%xmm0, %xmm1
 	cmpq	%rdx, %r8
-	je	.LBB26_43
-.LBB26_41:
+	je	.LBB27_43
+.LBB27_41:
 	movq	%r8, %rcx
 	subq	%rax, %rcx
 	movq	%r12, %rdx
@@ -20094,7 +20758,7 @@ linear_rows:
 	xorl	%r10d, %r10d
 	vmovaps	%xmm1, %xmm0
 	.p2align	4
-.LBB26_42:
+.LBB27_42:
 	vbroadcastss	-4(%rdx,%r10,4), %xmm1
 	vmovss	-4(%r15,%r10,4), %xmm2
 	vinsertps	$16, -4(%r14,%r10,4), %xmm2, %xmm2
@@ -20109,25 +20773,25 @@ linear_rows:
 	vfmadd213ps	%xmm2, %xmm1, %xmm0
 	addq	$2, %r10
 	cmpq	%r10, %rcx
-	jne	.LBB26_42
-.LBB26_43:
+	jne	.LBB27_42
+.LBB27_43:
 	testq	%rsi, %rsi
-	je	.LBB26_44
+	je	.LBB27_44
 	movq	-48(%rbp), %r10
 	vmovss	(%rsi,%r10,4), %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
-	jmp	.LBB26_46
-.LBB26_44:
+	jmp	.LBB27_46
+.LBB27_44:
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
 	movq	-48(%rbp), %r10
-.LBB26_46:
+.LBB27_46:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -20146,9 +20810,9 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB26_47
-.Lfunc_end26:
-	.size	linear_rows, .Lfunc_end26-linear_rows
+	jmp	.LBB27_47
+.Lfunc_end27:
+	.size	linear_rows, .Lfunc_end27-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -20175,13 +20839,13 @@ weight_gradient_rows:
 	movq	%rdi, -56(%rbp)
 	movq	40(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB27_21
+	je	.LBB28_21
 	movq	%r13, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB27_3
+	jle	.LBB28_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -20193,9 +20857,9 @@ weight_gradient_rows:
 	movq	%r15, %rcx
 	movq	%r12, %r8
 	movq	%r14, %r9
-.LBB27_3:
+.LBB28_3:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB27_21
+	jle	.LBB28_21
 	leaq	(%rcx,%r13,4), %rdx
 	movq	-56(%rbp), %r11
 	movq	32(%rbp), %rdi
@@ -20230,33 +20894,33 @@ weight_gradient_rows:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -104(%rbp)
 	xorl	%edi, %edi
-	jmp	.LBB27_5
+	jmp	.LBB28_5
 	.p2align	4
-.LBB27_20:
+.LBB28_20:
 	incq	%rdi
 	movq	-104(%rbp), %rdx
 	addq	%rdx, %r12
 	addq	%rdx, %rax
 	addq	%rdx, %r11
 	cmpq	16(%rbp), %rdi
-	je	.LBB27_21
-.LBB27_5:
+	je	.LBB28_21
+.LBB28_5:
 	cmpq	32(%rbp), %r13
-	jle	.LBB27_20
+	jle	.LBB28_20
 	cmpq	$4, -48(%rbp)
 	setb	%dl
 	orb	-96(%rbp), %dl
 	movq	32(%rbp), %r14
 	testb	$1, %dl
-	jne	.LBB27_7
+	jne	.LBB28_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB27_14
+	jae	.LBB28_14
 	xorl	%edx, %edx
-	jmp	.LBB27_18
-.LBB27_14:
+	jmp	.LBB28_18
+.LBB28_14:
 	xorl	%edx, %edx
 	.p2align	4
-.LBB27_15:
+.LBB28_15:
 	vmovups	-96(%r12,%rdx,4), %ymm0
 	vmovups	-64(%r12,%rdx,4), %ymm1
 	vmovups	-32(%r12,%rdx,4), %ymm2
@@ -20271,45 +20935,45 @@ weight_gradient_rows:
 	vmovups	%ymm3, (%r15,%rdx,4)
 	addq	$32, %rdx
 	cmpq	%rdx, %rsi
-	jne	.LBB27_15
+	jne	.LBB28_15
 	cmpq	%rsi, -48(%rbp)
-	je	.LBB27_20
+	je	.LBB28_20
 	movq	-88(%rbp), %r14
 	movq	%rsi, %rdx
 	testb	$28, -48(%rbp)
-	je	.LBB27_7
+	je	.LBB28_7
 	.p2align	4
-.LBB27_18:
+.LBB28_18:
 	vmovups	(%rax,%rdx,4), %xmm0
 	vaddps	(%rbx,%rdx,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %r10
-	jne	.LBB27_18
+	jne	.LBB28_18
 	movq	-64(%rbp), %r14
 	cmpq	%r10, -48(%rbp)
-	je	.LBB27_20
-.LBB27_7:
+	je	.LBB28_20
+.LBB28_7:
 	subl	%r14d, %r13d
 	movq	%r14, %rdx
 	andl	$3, %r13d
-	je	.LBB27_10
+	je	.LBB28_10
 	movq	%r14, %rdx
 	.p2align	4
-.LBB27_9:
+.LBB28_9:
 	vmovss	(%r11,%rdx,4), %xmm0
 	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rdx,4)
 	incq	%rdx
 	decq	%r13
-	jne	.LBB27_9
-.LBB27_10:
+	jne	.LBB28_9
+.LBB28_10:
 	movq	40(%rbp), %r13
 	subq	%r13, %r14
 	cmpq	$-4, %r14
-	ja	.LBB27_20
+	ja	.LBB28_20
 	.p2align	4
-.LBB27_11:
+.LBB28_11:
 	vmovss	(%r11,%rdx,4), %xmm0
 	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rdx,4)
@@ -20324,9 +20988,9 @@ weight_gradient_rows:
 	vmovss	%xmm0, 12(%rcx,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %r13
-	jne	.LBB27_11
-	jmp	.LBB27_20
-.LBB27_21:
+	jne	.LBB28_11
+	jmp	.LBB28_20
+.LBB28_21:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -20338,7 +21002,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB27_30
+	jne	.LBB28_30
 	movq	16(%rbp), %r11
 	leaq	-1(%r11), %rcx
 	movq	%rcx, -64(%rbp)
@@ -20365,30 +21029,30 @@ weight_gradient_rows:
 	movq	%r13, -88(%rbp)
 	shll	$4, %r13d
 	movq	%rdx, %rcx
-	jmp	.LBB27_23
+	jmp	.LBB28_23
 	.p2align	4
-.LBB27_29:
+.LBB28_29:
 	addq	$4, %rcx
 	addq	$16, %r15
 	movq	-96(%rbp), %rdx
 	addq	%rdx, -48(%rbp)
 	addq	%rdx, %r12
 	cmpq	-104(%rbp), %rcx
-	jge	.LBB27_30
-.LBB27_23:
+	jge	.LBB28_30
+.LBB28_23:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB27_29
+	jle	.LBB28_29
 	cmpq	$3, -64(%rbp)
-	jae	.LBB27_37
+	jae	.LBB28_37
 	xorl	%edx, %edx
-	jmp	.LBB27_26
+	jmp	.LBB28_26
 	.p2align	4
-.LBB27_37:
+.LBB28_37:
 	movq	-48(%rbp), %r14
 	movq	%r15, %r11
 	xorl	%edx, %edx
 	.p2align	4
-.LBB27_38:
+.LBB28_38:
 	vmovups	(%r11), %xmm0
 	vmovups	%xmm0, -48(%r14)
 	vmovups	(%r11,%r9,4), %xmm0
@@ -20401,10 +21065,10 @@ weight_gradient_rows:
 	addq	%rbx, %r11
 	addq	$64, %r14
 	cmpq	%rdx, %rsi
-	jne	.LBB27_38
-.LBB27_26:
+	jne	.LBB28_38
+.LBB28_26:
 	cmpq	$0, -88(%rbp)
-	je	.LBB27_29
+	je	.LBB28_29
 	movq	%rdi, %r11
 	imulq	%rdx, %r11
 	shlq	$4, %rdx
@@ -20412,25 +21076,25 @@ weight_gradient_rows:
 	addq	%r15, %r11
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB27_28:
+.LBB28_28:
 	vmovups	(%r11), %xmm0
 	vmovups	%xmm0, (%rdx,%r14)
 	addq	$16, %r14
 	addq	%rdi, %r11
 	cmpq	%r14, %r13
-	jne	.LBB27_28
-	jmp	.LBB27_29
-.LBB27_30:
+	jne	.LBB28_28
+	jmp	.LBB28_29
+.LBB28_30:
 	cmpq	$16, %r8
-	jge	.LBB27_39
+	jge	.LBB28_39
 	xorl	%edx, %edx
 	movq	16(%rbp), %r13
-.LBB27_32:
+.LBB28_32:
 	movq	%rdx, %rcx
 	orq	$8, %rcx
 	cmpq	%r8, %rcx
 	movq	40(%rbp), %r12
-	jg	.LBB27_66
+	jg	.LBB28_66
 	movq	%rdx, %rdi
 	movq	-80(%rbp), %rdx
 	leaq	(%rdx,%rdi,4), %rdx
@@ -20439,41 +21103,41 @@ weight_gradient_rows:
 	movq	32(%rbp), %rdi
 	leaq	4(%rdi), %r15
 	cmpq	%r12, %r15
-	jle	.LBB27_34
-.LBB27_64:
+	jle	.LBB28_34
+.LBB28_64:
 	cmpq	%r12, %rdi
-	jge	.LBB27_65
+	jge	.LBB28_65
 	movq	%r13, %r10
 	andq	%rax, %r10
 	movq	-56(%rbp), %r11
 	leaq	(%r11,%rdi,4), %r11
 	leaq	(,%r9,8), %rbx
 	leaq	(,%r8,8), %r14
-	jmp	.LBB27_82
+	jmp	.LBB28_82
 	.p2align	4
-.LBB27_87:
+.LBB28_87:
 	movq	%rdi, %r15
 	imulq	%r8, %r15
 	vmovups	%ymm0, (%rsi,%r15,4)
 	incq	%rdi
 	addq	$4, %r11
 	cmpq	%r12, %rdi
-	je	.LBB27_65
-.LBB27_82:
+	je	.LBB28_65
+.LBB28_82:
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r13, %r13
-	jle	.LBB27_87
+	jle	.LBB28_87
 	cmpq	$1, %r13
-	jne	.LBB27_88
+	jne	.LBB28_88
 	xorl	%r15d, %r15d
-	jmp	.LBB27_85
+	jmp	.LBB28_85
 	.p2align	4
-.LBB27_88:
+.LBB28_88:
 	movq	%rdx, %r12
 	movq	%r11, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB27_89:
+.LBB28_89:
 	vbroadcastss	(%r13), %ymm1
 	vfmadd132ps	(%r12), %ymm0, %ymm1
 	vbroadcastss	(%r13,%r9,4), %ymm0
@@ -20482,12 +21146,12 @@ weight_gradient_rows:
 	addq	%rbx, %r13
 	addq	%r14, %r12
 	cmpq	%r15, %r10
-	jne	.LBB27_89
-.LBB27_85:
+	jne	.LBB28_89
+.LBB28_85:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %r12
-	je	.LBB27_87
+	je	.LBB28_87
 	movq	-56(%rbp), %r12
 	leaq	(%r12,%rdi,4), %r12
 	movq	%r15, %r13
@@ -20497,8 +21161,8 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ps	(%rdx,%r15,4), %ymm1, %ymm0
-	jmp	.LBB27_87
-.LBB27_39:
+	jmp	.LBB28_87
+.LBB28_39:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rcx
 	movq	%rcx, -96(%rbp)
@@ -20525,15 +21189,15 @@ weight_gradient_rows:
 	leaq	(,%r9,8), %r10
 	movl	$16, %ecx
 	xorl	%edx, %edx
-	jmp	.LBB27_41
+	jmp	.LBB28_41
 	.p2align	4
-.LBB27_40:
+.LBB28_40:
 	movq	-72(%rbp), %rdx
 	leaq	16(%rdx), %rcx
 	addq	$64, -64(%rbp)
 	cmpq	%r8, %rcx
-	jg	.LBB27_32
-.LBB27_41:
+	jg	.LBB28_32
+.LBB28_41:
 	movq	%rcx, -72(%rbp)
 	movq	-112(%rbp), %rcx
 	movq	%rdx, -120(%rbp)
@@ -20544,24 +21208,24 @@ weight_gradient_rows:
 	movq	-128(%rbp), %r13
 	movq	-136(%rbp), %r15
 	cmpq	-104(%rbp), %rdx
-	jl	.LBB27_46
-.LBB27_42:
+	jl	.LBB28_46
+.LBB28_42:
 	movq	40(%rbp), %rbx
 	cmpq	%rbx, %rcx
 	movq	16(%rbp), %r13
-	jge	.LBB27_40
+	jge	.LBB28_40
 	movq	-80(%rbp), %rdx
 	movq	-120(%rbp), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	movq	%rdx, -120(%rbp)
 	movq	-56(%rbp), %rdi
 	leaq	(%rdi,%rcx,4), %r15
-	jmp	.LBB27_44
+	jmp	.LBB28_44
 	.p2align	4
-.LBB27_45:
+.LBB28_45:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB27_63:
+.LBB28_63:
 	movq	%rcx, %rdi
 	imulq	%r8, %rdi
 	movq	-48(%rbp), %rdx
@@ -20570,24 +21234,24 @@ weight_gradient_rows:
 	incq	%rcx
 	addq	$4, %r15
 	cmpq	%rbx, %rcx
-	je	.LBB27_40
-.LBB27_44:
+	je	.LBB28_40
+.LBB28_44:
 	testq	%r13, %r13
-	jle	.LBB27_45
+	jle	.LBB28_45
 	vxorps	%xmm0, %xmm0, %xmm0
 	cmpq	$1, %r13
-	jne	.LBB27_59
+	jne	.LBB28_59
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
-	jmp	.LBB27_61
+	jmp	.LBB28_61
 	.p2align	4
-.LBB27_59:
+.LBB28_59:
 	movq	%r15, %rbx
 	movq	-64(%rbp), %r13
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
 	.p2align	4
-.LBB27_60:
+.LBB28_60:
 	vbroadcastss	(%rbx), %ymm2
 	vfmadd231ps	-32(%r13), %ymm2, %ymm0
 	vfmadd231ps	(%r13), %ymm2, %ymm1
@@ -20598,12 +21262,12 @@ weight_gradient_rows:
 	addq	%r14, %r13
 	addq	%r10, %rbx
 	cmpq	%rdi, %r12
-	jne	.LBB27_60
-.LBB27_61:
+	jne	.LBB28_60
+.LBB28_61:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %rbx
-	je	.LBB27_63
+	je	.LBB28_63
 	movq	-56(%rbp), %rbx
 	leaq	(%rbx,%rcx,4), %rbx
 	movq	%rdi, %r13
@@ -20615,19 +21279,19 @@ weight_gradient_rows:
 	vfmadd231ps	32(%rdx,%r13,4), %ymm2, %ymm1
 	movq	16(%rbp), %r13
 	movq	40(%rbp), %rbx
-	jmp	.LBB27_63
+	jmp	.LBB28_63
 	.p2align	4
-.LBB27_48:
+.LBB28_48:
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB27_49:
+.LBB28_49:
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB27_56:
+.LBB28_56:
 	movq	%rcx, %rdx
 	imulq	%r8, %rdx
 	movq	-48(%rbp), %rdi
@@ -20645,13 +21309,13 @@ weight_gradient_rows:
 	addq	$16, %r15
 	addq	-88(%rbp), %r13
 	cmpq	-104(%rbp), %rcx
-	jge	.LBB27_42
-.LBB27_46:
+	jge	.LBB28_42
+.LBB28_46:
 	cmpq	$0, 24(%rbp)
-	je	.LBB27_52
+	je	.LBB28_52
 	movq	16(%rbp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB27_48
+	jle	.LBB28_48
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r13, %rdx
 	movq	-64(%rbp), %rdi
@@ -20663,7 +21327,7 @@ weight_gradient_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	.p2align	4
-.LBB27_51:
+.LBB28_51:
 	vmovups	-32(%rdi), %ymm8
 	vbroadcastss	-12(%rdx), %ymm9
 	vbroadcastss	-8(%rdx), %ymm10
@@ -20681,13 +21345,13 @@ weight_gradient_rows:
 	addq	%r11, %rdi
 	addq	$16, %rdx
 	decq	%rbx
-	jne	.LBB27_51
-	jmp	.LBB27_56
+	jne	.LBB28_51
+	jmp	.LBB28_56
 	.p2align	4
-.LBB27_52:
+.LBB28_52:
 	movq	16(%rbp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB27_53
+	jle	.LBB28_53
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r15, %rbx
 	movq	-64(%rbp), %rdi
@@ -20699,7 +21363,7 @@ weight_gradient_rows:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	.p2align	4
-.LBB27_55:
+.LBB28_55:
 	vmovups	-32(%rdi), %ymm8
 	vbroadcastss	-12(%rbx), %ymm9
 	vbroadcastss	-8(%rbx), %ymm10
@@ -20717,20 +21381,20 @@ weight_gradient_rows:
 	addq	%r11, %rdi
 	addq	%rsi, %rbx
 	decq	%rdx
-	jne	.LBB27_55
-	jmp	.LBB27_56
-.LBB27_53:
+	jne	.LBB28_55
+	jmp	.LBB28_56
+.LBB28_53:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
-	jmp	.LBB27_49
-.LBB27_65:
+	jmp	.LBB28_49
+.LBB28_65:
 	movq	%rcx, %rdx
-.LBB27_66:
+.LBB28_66:
 	movq	%rdx, -72(%rbp)
 	cmpq	%r8, %rdx
-	jge	.LBB27_77
+	jge	.LBB28_77
 	andq	%r13, %rax
 	movq	-56(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -20740,18 +21404,18 @@ weight_gradient_rows:
 	movq	-72(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB27_68
+	jmp	.LBB28_68
 	.p2align	4
-.LBB27_76:
+.LBB28_76:
 	movq	-72(%rbp), %r11
 	incq	%r11
 	addq	$4, %rsi
 	movq	%r11, -72(%rbp)
 	cmpq	%r8, %r11
-	je	.LBB27_77
-.LBB27_68:
+	je	.LBB28_77
+.LBB28_68:
 	cmpq	32(%rbp), %r12
-	jle	.LBB27_76
+	jle	.LBB28_76
 	movq	-112(%rbp), %r10
 	movq	-72(%rbp), %rbx
 	leaq	(%r10,%rbx,4), %r10
@@ -20759,31 +21423,31 @@ weight_gradient_rows:
 	leaq	(%r11,%rbx,4), %r11
 	movq	%rcx, %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB27_70
+	jmp	.LBB28_70
 	.p2align	4
-.LBB27_75:
+.LBB28_75:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
 	cmpq	%r12, %r14
-	je	.LBB27_76
-.LBB27_70:
+	je	.LBB28_76
+.LBB28_70:
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r13, %r13
-	jle	.LBB27_75
+	jle	.LBB28_75
 	cmpq	$1, %r13
-	jne	.LBB27_90
+	jne	.LBB28_90
 	xorl	%r15d, %r15d
-	jmp	.LBB27_73
+	jmp	.LBB28_73
 	.p2align	4
-.LBB27_90:
+.LBB28_90:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB27_91:
+.LBB28_91:
 	vmovss	(%r13), %xmm1
 	vfmadd132ss	(%r12), %xmm0, %xmm1
 	vmovss	(%r13,%r9,4), %xmm0
@@ -20792,12 +21456,12 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB27_91
-.LBB27_73:
+	jne	.LBB28_91
+.LBB28_73:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %r12
-	je	.LBB27_75
+	je	.LBB28_75
 	movq	-56(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -20807,8 +21471,8 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ss	(%r11,%r15,4), %xmm1, %xmm0
-	jmp	.LBB27_75
-.LBB27_77:
+	jmp	.LBB28_75
+.LBB28_77:
 	addq	$104, %rsp
 	popq	%rbx
 	popq	%r12
@@ -20819,7 +21483,7 @@ weight_gradient_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB27_34:
+.LBB28_34:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	movq	-56(%rbp), %rdi
@@ -20827,14 +21491,14 @@ weight_gradient_rows:
 	leaq	(%rdi,%r14,4), %r11
 	addq	$12, %r11
 	leaq	(,%r9,4), %rbx
-	jmp	.LBB27_35
+	jmp	.LBB28_35
 	.p2align	4
-.LBB27_36:
+.LBB28_36:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB27_80:
+.LBB28_80:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovups	%ymm3, (%rsi,%r15,4)
@@ -20853,11 +21517,11 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	cmpq	%r12, %r15
 	movq	16(%rbp), %r13
-	jg	.LBB27_64
-.LBB27_35:
+	jg	.LBB28_64
+.LBB28_35:
 	movq	%r15, %rdi
 	testq	%r13, %r13
-	jle	.LBB27_36
+	jle	.LBB28_36
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	%r13, %r15
 	movq	%r11, %r12
@@ -20866,7 +21530,7 @@ weight_gradient_rows:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	.p2align	4
-.LBB27_79:
+.LBB28_79:
 	vmovups	(%r13), %ymm4
 	vbroadcastss	-12(%r12), %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm3
@@ -20879,10 +21543,10 @@ weight_gradient_rows:
 	addq	%r10, %r13
 	addq	%rbx, %r12
 	decq	%r15
-	jne	.LBB27_79
-	jmp	.LBB27_80
-.Lfunc_end27:
-	.size	weight_gradient_rows, .Lfunc_end27-weight_gradient_rows
+	jne	.LBB28_79
+	jmp	.LBB28_80
+.Lfunc_end28:
+	.size	weight_gradient_rows, .Lfunc_end28-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -20917,17 +21581,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB28_1
+	je	.LBB29_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB28_3
-.LBB28_1:
+	jmp	.LBB29_3
+.LBB29_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB28_3:
+.LBB29_3:
 	movq	%rax, -136(%rbp)
 	testq	%r8, %r8
-	jle	.LBB28_86
+	jle	.LBB29_86
 	movq	24(%rbp), %rdi
 	movq	16(%rbp), %r10
 	leaq	(,%r9,4), %rax
@@ -20980,14 +21644,14 @@ panel_linear_outputs:
 	leaq	(,%r8,4), %r11
 	xorl	%r15d, %r15d
 	movq	%rsi, -72(%rbp)
-	jmp	.LBB28_5
+	jmp	.LBB29_5
 	.p2align	4
-.LBB28_85:
+.LBB29_85:
 	addq	%rdx, %r15
 	cmpq	%r8, %r15
 	movq	-72(%rbp), %rsi
-	jge	.LBB28_86
-.LBB28_5:
+	jge	.LBB29_86
+.LBB29_5:
 	movq	%r8, %rdx
 	subq	%r15, %rdx
 	movq	-136(%rbp), %rax
@@ -20996,7 +21660,7 @@ panel_linear_outputs:
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%r15, -112(%rbp)
-	jge	.LBB28_60
+	jge	.LBB29_60
 	movq	-120(%rbp), %rax
 	leaq	(%rax,%r15,4), %rax
 	movq	%rax, -152(%rbp)
@@ -21011,9 +21675,9 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rax
-	jmp	.LBB28_7
+	jmp	.LBB29_7
 	.p2align	4
-.LBB28_46:
+.LBB29_46:
 	vmovups	%ymm7, (%r14)
 	vmovups	%ymm6, 32(%r14)
 	vmovups	%ymm5, (%r14,%r9,4)
@@ -21021,20 +21685,20 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%r9,8)
 	vmovups	%ymm2, 32(%r14,%r9,8)
 	movq	-64(%rbp), %rax
-.LBB28_56:
+.LBB29_56:
 	vmovups	%ymm1, (%r14,%rax)
 	addq	%rax, %r14
-.LBB28_57:
+.LBB29_57:
 	movq	%r14, %rax
-.LBB28_58:
+.LBB29_58:
 	vmovups	%ymm0, 32(%rax)
-.LBB28_59:
+.LBB29_59:
 	movq	-104(%rbp), %rax
 	addq	$16, %rax
 	cmpq	32(%rbp), %rax
 	movq	-72(%rbp), %rsi
-	jge	.LBB28_60
-.LBB28_7:
+	jge	.LBB29_60
+.LBB29_7:
 	movq	%rax, %rcx
 	imulq	%r8, %rcx
 	movq	%rax, -104(%rbp)
@@ -21046,13 +21710,13 @@ panel_linear_outputs:
 	leaq	(%rdi,%rcx,4), %r12
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB28_8
-.LBB28_18:
+	jge	.LBB29_8
+.LBB29_18:
 	movq	16(%rbp), %rcx
 	subq	%r14, %rcx
 	addq	$-2, %rcx
 	cmpq	$3, %rcx
-	ja	.LBB28_59
+	ja	.LBB29_59
 	movq	%r14, %rdi
 	imulq	%r8, %rdi
 	movq	-152(%rbp), %r10
@@ -21062,18 +21726,18 @@ panel_linear_outputs:
 	leaq	(%rdi,%r14,4), %rdi
 	movq	-104(%rbp), %r10
 	leaq	(%rdi,%r10,4), %r14
-	leaq	.LJTI28_0(%rip), %rdi
+	leaq	.LJTI29_0(%rip), %rdi
 	movslq	(%rdi,%rcx,4), %rcx
 	addq	%rdi, %rcx
 	jmpq	*%rcx
-.LBB28_20:
+.LBB29_20:
 	testq	%rax, %rax
-	je	.LBB28_21
+	je	.LBB29_21
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB28_23
+	jmp	.LBB29_23
 	.p2align	4
-.LBB28_8:
+.LBB29_8:
 	movq	-96(%rbp), %rcx
 	movq	-104(%rbp), %rdi
 	leaq	(%rcx,%rdi,4), %rcx
@@ -21081,9 +21745,9 @@ panel_linear_outputs:
 	movl	$6, %r10d
 	movq	-152(%rbp), %rdi
 	xorl	%ecx, %ecx
-	jmp	.LBB28_9
+	jmp	.LBB29_9
 	.p2align	4
-.LBB28_17:
+.LBB29_17:
 	vmovups	%ymm11, (%r10)
 	vmovups	%ymm10, 32(%r10)
 	vmovups	%ymm9, (%r10,%r9,4)
@@ -21104,19 +21768,19 @@ panel_linear_outputs:
 	movq	%r14, %rcx
 	cmpq	16(%rbp), %r10
 	movq	-112(%rbp), %r15
-	jg	.LBB28_18
-.LBB28_9:
+	jg	.LBB29_18
+.LBB29_9:
 	movq	%r10, %r14
 	testq	%rax, %rax
-	je	.LBB28_10
+	je	.LBB29_10
 	vmovups	(%rsi), %ymm0
 	vmovups	32(%rsi), %ymm1
-	jmp	.LBB28_12
+	jmp	.LBB29_12
 	.p2align	4
-.LBB28_10:
+.LBB29_10:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB28_12:
+.LBB29_12:
 	imulq	%r9, %rcx
 	movq	-224(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
@@ -21131,7 +21795,7 @@ panel_linear_outputs:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	testq	%r15, %r15
-	jle	.LBB28_14
+	jle	.LBB29_14
 	vmovups	(%r10), %ymm11
 	vmovups	32(%r10), %ymm10
 	vmovups	(%r10,%r9,4), %ymm9
@@ -21147,13 +21811,13 @@ panel_linear_outputs:
 	movq	-160(%rbp), %rcx
 	vmovups	(%r10,%rcx), %ymm0
 	vmovups	32(%r10,%rcx), %ymm2
-.LBB28_14:
+.LBB29_14:
 	testq	%rdx, %rdx
-	jle	.LBB28_17
+	jle	.LBB29_17
 	xorl	%r13d, %r13d
 	movq	%r12, %rcx
 	.p2align	4
-.LBB28_16:
+.LBB29_16:
 	vmovups	(%rcx), %ymm13
 	vmovups	32(%rcx), %ymm12
 	leaq	(%rdi,%r13,4), %rbx
@@ -21182,32 +21846,32 @@ panel_linear_outputs:
 	incq	%r13
 	addq	$64, %rcx
 	cmpq	%r13, %rdx
-	jne	.LBB28_16
-	jmp	.LBB28_17
+	jne	.LBB29_16
+	jmp	.LBB29_17
 	.p2align	4
-.LBB28_38:
+.LBB29_38:
 	testq	%rax, %rax
-	je	.LBB28_39
+	je	.LBB29_39
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB28_41
+	jmp	.LBB29_41
 	.p2align	4
-.LBB28_47:
+.LBB29_47:
 	testq	%rax, %rax
-	je	.LBB28_48
+	je	.LBB29_48
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB28_50
-.LBB28_29:
+	jmp	.LBB29_50
+.LBB29_29:
 	testq	%rax, %rax
-	je	.LBB28_30
+	je	.LBB29_30
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB28_32
-.LBB28_39:
+	jmp	.LBB29_32
+.LBB29_39:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB28_41:
+.LBB29_41:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -21215,7 +21879,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm6
 	vmovaps	%ymm1, %ymm7
 	testq	%r15, %r15
-	jle	.LBB28_43
+	jle	.LBB29_43
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm6
 	vmovups	(%r14,%r9,4), %ymm5
@@ -21225,15 +21889,15 @@ panel_linear_outputs:
 	movq	-64(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB28_43:
+.LBB29_43:
 	testq	%rdx, %rdx
-	jle	.LBB28_46
+	jle	.LBB29_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
 	xorl	%edi, %edi
 	.p2align	4
-.LBB28_45:
+.LBB29_45:
 	vmovups	(%r12), %ymm8
 	vmovups	32(%r12), %ymm9
 	vbroadcastss	(%rbx,%rdi,4), %ymm10
@@ -21251,12 +21915,12 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r12
 	cmpq	%rdi, %rdx
-	jne	.LBB28_45
-	jmp	.LBB28_46
-.LBB28_48:
+	jne	.LBB29_45
+	jmp	.LBB29_46
+.LBB29_48:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB28_50:
+.LBB29_50:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -21266,7 +21930,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm8
 	vmovaps	%ymm1, %ymm9
 	testq	%r15, %r15
-	jle	.LBB28_52
+	jle	.LBB29_52
 	vmovups	(%r14), %ymm9
 	vmovups	32(%r14), %ymm8
 	vmovups	(%r14,%r9,4), %ymm7
@@ -21279,12 +21943,12 @@ panel_linear_outputs:
 	movq	-80(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB28_52:
+.LBB29_52:
 	testq	%rdx, %rdx
-	jle	.LBB28_55
+	jle	.LBB29_55
 	xorl	%eax, %eax
 	.p2align	4
-.LBB28_54:
+.LBB29_54:
 	vmovups	(%r12), %ymm11
 	vmovups	32(%r12), %ymm10
 	leaq	(%rbx,%rax,4), %rcx
@@ -21309,8 +21973,8 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r12
 	cmpq	%rax, %rdx
-	jne	.LBB28_54
-.LBB28_55:
+	jne	.LBB29_54
+.LBB29_55:
 	vmovups	%ymm9, (%r14)
 	vmovups	%ymm8, 32(%r14)
 	vmovups	%ymm7, (%r14,%r9,4)
@@ -21321,26 +21985,26 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%rax)
 	vmovups	%ymm2, 32(%r14,%rax)
 	movq	-80(%rbp), %rax
-	jmp	.LBB28_56
-.LBB28_21:
+	jmp	.LBB29_56
+.LBB29_21:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB28_23:
+.LBB29_23:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	testq	%r15, %r15
-	jle	.LBB28_25
+	jle	.LBB29_25
 	vmovups	(%r14), %ymm3
 	vmovups	32(%r14), %ymm2
 	vmovups	(%r14,%r9,4), %ymm1
 	vmovups	32(%r14,%r9,4), %ymm0
-.LBB28_25:
+.LBB29_25:
 	testq	%rdx, %rdx
-	jle	.LBB28_28
+	jle	.LBB29_28
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB28_27:
+.LBB29_27:
 	vmovups	(%r12), %ymm4
 	vmovups	32(%r12), %ymm5
 	vbroadcastss	(%rbx,%rcx,4), %ymm6
@@ -21352,37 +22016,37 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r12
 	cmpq	%rcx, %rdx
-	jne	.LBB28_27
-.LBB28_28:
+	jne	.LBB29_27
+.LBB29_28:
 	vmovups	%ymm3, (%r14)
 	vmovups	%ymm2, 32(%r14)
 	leaq	(%r14,%r9,4), %rax
 	vmovups	%ymm1, (%r14,%r9,4)
-	jmp	.LBB28_58
-.LBB28_30:
+	jmp	.LBB29_58
+.LBB29_30:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB28_32:
+.LBB29_32:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
 	vmovaps	%ymm1, %ymm5
 	testq	%r15, %r15
-	jle	.LBB28_34
+	jle	.LBB29_34
 	vmovups	(%r14), %ymm5
 	vmovups	32(%r14), %ymm4
 	vmovups	(%r14,%r9,4), %ymm3
 	vmovups	32(%r14,%r9,4), %ymm2
 	vmovups	(%r14,%r9,8), %ymm1
 	vmovups	32(%r14,%r9,8), %ymm0
-.LBB28_34:
+.LBB29_34:
 	testq	%rdx, %rdx
-	jle	.LBB28_37
+	jle	.LBB29_37
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
 	.p2align	4
-.LBB28_36:
+.LBB29_36:
 	vmovups	(%r12), %ymm6
 	vmovups	32(%r12), %ymm7
 	vbroadcastss	(%rbx,%rsi,4), %ymm8
@@ -21397,19 +22061,19 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r12
 	cmpq	%rsi, %rdx
-	jne	.LBB28_36
-.LBB28_37:
+	jne	.LBB29_36
+.LBB29_37:
 	vmovups	%ymm5, (%r14)
 	vmovups	%ymm4, 32(%r14)
 	vmovups	%ymm3, (%r14,%r9,4)
 	vmovups	%ymm2, 32(%r14,%r9,4)
 	vmovups	%ymm1, (%r14,%r9,8)
 	addq	-192(%rbp), %r14
-	jmp	.LBB28_57
+	jmp	.LBB29_57
 	.p2align	4
-.LBB28_60:
+.LBB29_60:
 	cmpq	$1, -184(%rbp)
-	jne	.LBB28_85
+	jne	.LBB29_85
 	movq	%r15, %rcx
 	shlq	$6, %rcx
 	movq	-176(%rbp), %rax
@@ -21418,10 +22082,10 @@ panel_linear_outputs:
 	movq	-128(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	-56(%rbp), %r12
-	jle	.LBB28_62
-.LBB28_66:
+	jle	.LBB29_62
+.LBB29_66:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB28_85
+	jge	.LBB29_85
 	addq	-88(%rbp), %rcx
 	testq	%r15, %r15
 	setg	%dil
@@ -21432,46 +22096,46 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %r10
 	andq	%r10, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB28_68
+	jmp	.LBB29_68
 	.p2align	4
-.LBB28_84:
+.LBB29_84:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm0, 32(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
 	movq	-112(%rbp), %r15
-	jge	.LBB28_85
-.LBB28_68:
+	jge	.LBB29_85
+.LBB29_68:
 	movq	-144(%rbp), %r14
 	leaq	(%r14,%rbx,4), %r14
 	testb	%al, %al
-	je	.LBB28_69
+	je	.LBB29_69
 	movq	%r14, %r12
 	testq	%r15, %r15
-	jg	.LBB28_70
+	jg	.LBB29_70
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	testq	%rdx, %rdx
-	jg	.LBB28_80
-	jmp	.LBB28_84
+	jg	.LBB29_80
+	jmp	.LBB29_84
 	.p2align	4
-.LBB28_69:
+.LBB29_69:
 	movq	-72(%rbp), %r15
 	leaq	(%r15,%rbx,4), %r12
-.LBB28_70:
+.LBB29_70:
 	vmovups	(%r12), %ymm1
 	vmovups	32(%r12), %ymm0
 	testq	%rdx, %rdx
-	jle	.LBB28_84
-.LBB28_80:
+	jle	.LBB29_84
+.LBB29_80:
 	movq	%rbx, %r15
 	imulq	%r8, %r15
 	leaq	(%rcx,%r15,4), %r12
 	xorl	%r13d, %r13d
 	cmpq	$1, %rdx
-	je	.LBB28_82
+	je	.LBB29_82
 	.p2align	4
-.LBB28_81:
+.LBB29_81:
 	vbroadcastss	-4(%r10,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
@@ -21481,23 +22145,23 @@ panel_linear_outputs:
 	addq	$2, %r13
 	subq	$-128, %r12
 	cmpq	%r13, %rdi
-	jne	.LBB28_81
-.LBB28_82:
+	jne	.LBB29_81
+.LBB29_82:
 	testb	$1, %dl
-	je	.LBB28_84
+	je	.LBB29_84
 	vbroadcastss	(%rsi,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
-	jmp	.LBB28_84
+	jmp	.LBB29_84
 	.p2align	4
-.LBB28_62:
+.LBB29_62:
 	movq	-168(%rbp), %rax
 	addq	%rcx, %rax
 	movq	-128(%rbp), %rdi
 	movq	24(%rbp), %r10
-	jmp	.LBB28_63
+	jmp	.LBB29_63
 	.p2align	4
-.LBB28_76:
+.LBB29_76:
 	vmovups	%ymm7, (%rdi)
 	vmovups	%ymm0, 32(%rdi)
 	vmovups	%ymm1, 64(%rdi)
@@ -21511,19 +22175,19 @@ panel_linear_outputs:
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rdi
 	movq	-112(%rbp), %r15
-	jg	.LBB28_66
-.LBB28_63:
+	jg	.LBB29_66
+.LBB29_63:
 	movq	%rdi, %rbx
 	movq	-144(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %rdi
 	movq	%rdi, %r14
 	testq	%r15, %r15
-	jg	.LBB28_72
+	jg	.LBB29_72
 	movq	-72(%rbp), %r14
 	testq	%r14, %r14
-	je	.LBB28_65
+	je	.LBB29_65
 	leaq	(%r14,%r10,4), %r14
-.LBB28_72:
+.LBB29_72:
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm0
 	vmovups	64(%r14), %ymm1
@@ -21533,12 +22197,12 @@ panel_linear_outputs:
 	vmovups	192(%r14), %ymm5
 	vmovups	224(%r14), %ymm6
 	testq	%rdx, %rdx
-	jle	.LBB28_76
-.LBB28_74:
+	jle	.LBB29_76
+.LBB29_74:
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB28_75:
+.LBB29_75:
 	vbroadcastss	(%rsi,%r14,4), %ymm8
 	vfmadd231ps	(%r10), %ymm8, %ymm7
 	vfmadd231ps	32(%r10), %ymm8, %ymm0
@@ -21559,9 +22223,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB28_75
-	jmp	.LBB28_76
-.LBB28_65:
+	jne	.LBB29_75
+	jmp	.LBB29_76
+.LBB29_65:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -21571,9 +22235,9 @@ panel_linear_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	testq	%rdx, %rdx
-	jg	.LBB28_74
-	jmp	.LBB28_76
-.LBB28_86:
+	jg	.LBB29_74
+	jmp	.LBB29_76
+.LBB29_86:
 	addq	$56, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21584,16 +22248,16 @@ panel_linear_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end28:
-	.size	panel_linear_outputs, .Lfunc_end28-panel_linear_outputs
+.Lfunc_end29:
+	.size	panel_linear_outputs, .Lfunc_end29-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI28_0:
-	.long	.LBB28_20-.LJTI28_0
-	.long	.LBB28_29-.LJTI28_0
-	.long	.LBB28_38-.LJTI28_0
-	.long	.LBB28_47-.LJTI28_0
+.LJTI29_0:
+	.long	.LBB29_20-.LJTI29_0
+	.long	.LBB29_29-.LJTI29_0
+	.long	.LBB29_38-.LJTI29_0
+	.long	.LBB29_47-.LJTI29_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -21622,13 +22286,13 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %r12
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB29_21
+	je	.LBB30_21
 	movq	%r12, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB29_3
+	jle	.LBB30_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -21638,9 +22302,9 @@ panel_weight_gradient_outputs:
 	callq	memset@PLT
 	movq	%r14, %rcx
 	movq	%r15, %r9
-.LBB29_3:
+.LBB30_3:
 	testq	%r13, %r13
-	jle	.LBB29_21
+	jle	.LBB30_21
 	leaq	(%rcx,%r12,4), %rdx
 	movq	-72(%rbp), %rdi
 	movq	32(%rbp), %r10
@@ -21675,9 +22339,9 @@ panel_weight_gradient_outputs:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -96(%rbp)
 	xorl	%edx, %edx
-	jmp	.LBB29_5
+	jmp	.LBB30_5
 	.p2align	4
-.LBB29_20:
+.LBB30_20:
 	incq	%rdx
 	movq	-96(%rbp), %r14
 	addq	%r14, %r10
@@ -21685,26 +22349,26 @@ panel_weight_gradient_outputs:
 	addq	%r14, %rdi
 	cmpq	%r13, %rdx
 	movq	%rsi, %r12
-	je	.LBB29_21
-.LBB29_5:
+	je	.LBB30_21
+.LBB30_5:
 	cmpq	32(%rbp), %r12
 	movq	%r12, %rsi
-	jle	.LBB29_20
+	jle	.LBB30_20
 	cmpq	$4, -48(%rbp)
 	setb	%r15b
 	orb	-88(%rbp), %r15b
 	movq	32(%rbp), %r14
 	testb	$1, %r15b
-	jne	.LBB29_7
+	jne	.LBB30_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB29_14
+	jae	.LBB30_14
 	xorl	%r15d, %r15d
-	jmp	.LBB29_18
-.LBB29_14:
+	jmp	.LBB30_18
+.LBB30_14:
 	xorl	%r14d, %r14d
 	movq	-64(%rbp), %rsi
 	.p2align	4
-.LBB29_15:
+.LBB30_15:
 	vmovups	-96(%r10,%r14,4), %ymm0
 	vmovups	-64(%r10,%r14,4), %ymm1
 	vmovups	-32(%r10,%r14,4), %ymm2
@@ -21719,48 +22383,48 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm3, (%r8,%r14,4)
 	addq	$32, %r14
 	cmpq	%r14, %rsi
-	jne	.LBB29_15
+	jne	.LBB30_15
 	cmpq	%rsi, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB29_20
+	je	.LBB30_20
 	movq	-112(%rbp), %r14
 	movq	-64(%rbp), %r15
 	testb	$28, -48(%rbp)
-	je	.LBB29_7
+	je	.LBB30_7
 	.p2align	4
-.LBB29_18:
+.LBB30_18:
 	vmovups	(%rax,%r15,4), %xmm0
 	vaddps	(%rbx,%r15,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%r15,4)
 	addq	$4, %r15
 	cmpq	%r15, %r11
-	jne	.LBB29_18
+	jne	.LBB30_18
 	movq	-80(%rbp), %r14
 	cmpq	%r11, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB29_20
-.LBB29_7:
+	je	.LBB30_20
+.LBB30_7:
 	movl	%esi, %r15d
 	subl	%r14d, %r15d
 	movq	%r14, %r12
 	andl	$3, %r15d
-	je	.LBB29_10
+	je	.LBB30_10
 	movq	%r14, %r12
 	.p2align	4
-.LBB29_9:
+.LBB30_9:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%r15
-	jne	.LBB29_9
-.LBB29_10:
+	jne	.LBB30_9
+.LBB30_10:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r14
 	cmpq	$-4, %r14
-	ja	.LBB29_20
+	ja	.LBB30_20
 	.p2align	4
-.LBB29_11:
+.LBB30_11:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
@@ -21775,12 +22439,12 @@ panel_weight_gradient_outputs:
 	vmovss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB29_11
-	jmp	.LBB29_20
-.LBB29_21:
+	jne	.LBB30_11
+	jmp	.LBB30_20
+.LBB30_21:
 	movabsq	$9223372036854775806, %rcx
 	cmpq	32(%rbp), %r12
-	jle	.LBB29_29
+	jle	.LBB30_29
 	movq	%r13, %rax
 	andq	%rcx, %rax
 	movq	-72(%rbp), %rdx
@@ -21795,28 +22459,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rdi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB29_23
+	jmp	.LBB30_23
 	.p2align	4
-.LBB29_28:
+.LBB30_28:
 	addq	$16, %r10
 	addq	$64, %rdx
 	addq	%r8, %rdi
 	cmpq	%r12, %r10
-	jge	.LBB29_29
-.LBB29_23:
+	jge	.LBB30_29
+.LBB30_23:
 	testq	%r13, %r13
-	jle	.LBB29_28
+	jle	.LBB30_28
 	cmpq	$1, %r13
-	jne	.LBB29_35
+	jne	.LBB30_35
 	xorl	%r11d, %r11d
-	jmp	.LBB29_26
+	jmp	.LBB30_26
 	.p2align	4
-.LBB29_35:
+.LBB30_35:
 	movq	%rdi, %rbx
 	movq	%rdx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB29_36:
+.LBB30_36:
 	vmovups	-32(%r14), %ymm0
 	vmovups	%ymm0, -96(%rbx)
 	vmovups	(%r14), %ymm0
@@ -21829,10 +22493,10 @@ panel_weight_gradient_outputs:
 	addq	%rsi, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB29_36
-.LBB29_26:
+	jne	.LBB30_36
+.LBB30_26:
 	testb	$1, %r13b
-	je	.LBB29_28
+	je	.LBB30_28
 	movq	%r10, %rbx
 	imulq	%r13, %rbx
 	movq	24(%rbp), %r14
@@ -21846,10 +22510,10 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm0, (%r14,%r11)
 	vmovups	32(%rbx,%r15,4), %ymm0
 	vmovups	%ymm0, 32(%r14,%r11)
-	jmp	.LBB29_28
-.LBB29_29:
+	jmp	.LBB30_28
+.LBB30_29:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB29_38
+	jle	.LBB30_38
 	andq	%r13, %rcx
 	movq	-104(%rbp), %rax
 	addq	$20, %rax
@@ -21858,14 +22522,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %r9
 	leaq	(,%rax,8), %r10
 	xorl	%eax, %eax
-	jmp	.LBB29_31
+	jmp	.LBB30_31
 	.p2align	4
-.LBB29_37:
+.LBB30_37:
 	movq	-64(%rbp), %rax
 	addq	%rdi, %rax
 	cmpq	-56(%rbp), %rax
-	jge	.LBB29_38
-.LBB29_31:
+	jge	.LBB30_38
+.LBB30_31:
 	movq	-56(%rbp), %rdx
 	movq	%rax, -64(%rbp)
 	subq	%rax, %rdx
@@ -21874,7 +22538,7 @@ panel_weight_gradient_outputs:
 	movq	%rdx, -48(%rbp)
 	cmovlq	%rdx, %rdi
 	cmpq	32(%rbp), %r12
-	jle	.LBB29_37
+	jle	.LBB30_37
 	movq	-64(%rbp), %rdx
 	movq	%rdx, %rax
 	shlq	$6, %rax
@@ -21887,21 +22551,21 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rdx,4), %rax
 	movq	%rax, -88(%rbp)
 	movq	32(%rbp), %rax
-	jmp	.LBB29_33
-.LBB29_48:
+	jmp	.LBB30_33
+.LBB30_48:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB29_55:
+.LBB30_55:
 	vmovups	%ymm1, (%r14)
 	movl	$32, %edx
 	.p2align	4
-.LBB29_76:
+.LBB30_76:
 	vmovups	%ymm0, (%r14,%rdx)
-.LBB29_77:
+.LBB30_77:
 	addq	$16, %rax
 	cmpq	%r12, %rax
-	jge	.LBB29_37
-.LBB29_33:
+	jge	.LBB30_37
+.LBB30_33:
 	movq	%rax, %rdx
 	imulq	%r13, %rdx
 	movq	%rax, %rsi
@@ -21911,40 +22575,40 @@ panel_weight_gradient_outputs:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %r14
 	cmpq	$6, -48(%rbp)
-	jge	.LBB29_39
+	jge	.LBB30_39
 	xorl	%esi, %esi
-.LBB29_45:
+.LBB30_45:
 	movq	%rsi, %r11
 	notq	%r11
 	addq	%rdi, %r11
 	cmpq	$4, %r11
 	movq	40(%rbp), %r12
-	ja	.LBB29_77
+	ja	.LBB30_77
 	movq	-72(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %rdx
 	shlq	$6, %rsi
 	addq	%rsi, %r14
-	leaq	.LJTI29_0(%rip), %rbx
+	leaq	.LJTI30_0(%rip), %rbx
 	movslq	(%rbx,%r11,4), %rsi
 	addq	%rbx, %rsi
 	jmpq	*%rsi
-.LBB29_47:
+.LBB30_47:
 	testq	%r13, %r13
-	jle	.LBB29_48
+	jle	.LBB30_48
 	vxorps	%xmm1, %xmm1, %xmm1
 	cmpq	$1, %r13
-	jne	.LBB29_51
+	jne	.LBB30_51
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
-	jmp	.LBB29_53
+	jmp	.LBB30_53
 	.p2align	4
-.LBB29_39:
+.LBB30_39:
 	movl	$6, %edx
 	movq	-88(%rbp), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB29_40
+	jmp	.LBB30_40
 	.p2align	4
-.LBB29_41:
+.LBB30_41:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
@@ -21957,7 +22621,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm10, %xmm10, %xmm10
 	vxorps	%xmm11, %xmm11, %xmm11
 	vxorps	%xmm8, %xmm8, %xmm8
-.LBB29_44:
+.LBB30_44:
 	shlq	$6, %rbx
 	vmovups	%ymm8, (%r14,%rbx)
 	vmovups	%ymm11, 32(%r14,%rbx)
@@ -21975,11 +22639,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %r11
 	movq	%rsi, %rbx
 	cmpq	%rdi, %rdx
-	jg	.LBB29_45
-.LBB29_40:
+	jg	.LBB30_45
+.LBB30_40:
 	movq	%rdx, %rsi
 	testq	%r13, %r13
-	jle	.LBB29_41
+	jle	.LBB30_41
 	vxorps	%xmm8, %xmm8, %xmm8
 	movq	%r13, %r12
 	movq	%r11, %rdx
@@ -21996,7 +22660,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	.p2align	4
-.LBB29_43:
+.LBB30_43:
 	vmovups	(%r15), %ymm12
 	vmovups	32(%r15), %ymm13
 	vbroadcastss	-20(%rdx), %ymm14
@@ -22020,11 +22684,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r15
 	addq	%r9, %rdx
 	decq	%r12
-	jne	.LBB29_43
-	jmp	.LBB29_44
-.LBB29_71:
+	jne	.LBB30_43
+	jmp	.LBB30_44
+.LBB30_71:
 	testq	%r13, %r13
-	jle	.LBB29_72
+	jle	.LBB30_72
 	addq	$16, %rdx
 	vxorps	%xmm6, %xmm6, %xmm6
 	movq	%r13, %rsi
@@ -22038,7 +22702,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB29_74:
+.LBB30_74:
 	vmovups	(%r8), %ymm10
 	vmovups	32(%r8), %ymm11
 	vbroadcastss	-16(%rdx), %ymm12
@@ -22059,11 +22723,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB29_74
-	jmp	.LBB29_75
-.LBB29_61:
+	jne	.LBB30_74
+	jmp	.LBB30_75
+.LBB30_61:
 	testq	%r13, %r13
-	jle	.LBB29_62
+	jle	.LBB30_62
 	addq	$8, %rdx
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%r13, %rsi
@@ -22073,7 +22737,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB29_64:
+.LBB30_64:
 	vmovups	(%r8), %ymm6
 	vmovups	32(%r8), %ymm7
 	vbroadcastss	-8(%rdx), %ymm8
@@ -22088,11 +22752,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB29_64
-	jmp	.LBB29_65
-.LBB29_66:
+	jne	.LBB30_64
+	jmp	.LBB30_65
+.LBB30_66:
 	testq	%r13, %r13
-	jle	.LBB29_67
+	jle	.LBB30_67
 	addq	$12, %rdx
 	vxorps	%xmm4, %xmm4, %xmm4
 	movq	%r13, %rsi
@@ -22104,7 +22768,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB29_69:
+.LBB30_69:
 	vmovups	(%r8), %ymm8
 	vmovups	32(%r8), %ymm9
 	vbroadcastss	-12(%rdx), %ymm10
@@ -22122,11 +22786,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB29_69
-	jmp	.LBB29_70
-.LBB29_56:
+	jne	.LBB30_69
+	jmp	.LBB30_70
+.LBB30_56:
 	testq	%r13, %r13
-	jle	.LBB29_57
+	jle	.LBB30_57
 	addq	$4, %rdx
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	%r13, %rsi
@@ -22134,7 +22798,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB29_59:
+.LBB30_59:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	-4(%rdx), %ymm6
@@ -22146,9 +22810,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB29_59
-	jmp	.LBB29_60
-.LBB29_72:
+	jne	.LBB30_59
+	jmp	.LBB30_60
+.LBB30_72:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -22159,7 +22823,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm8, %xmm8, %xmm8
 	vxorps	%xmm9, %xmm9, %xmm9
 	vxorps	%xmm6, %xmm6, %xmm6
-.LBB29_75:
+.LBB30_75:
 	vmovups	%ymm6, (%r14)
 	vmovups	%ymm9, 32(%r14)
 	vmovups	%ymm8, 64(%r14)
@@ -22170,23 +22834,23 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 224(%r14)
 	vmovups	%ymm1, 256(%r14)
 	movl	$288, %edx
-	jmp	.LBB29_76
-.LBB29_62:
+	jmp	.LBB30_76
+.LBB30_62:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB29_65:
+.LBB30_65:
 	vmovups	%ymm2, (%r14)
 	vmovups	%ymm5, 32(%r14)
 	vmovups	%ymm4, 64(%r14)
 	vmovups	%ymm3, 96(%r14)
 	vmovups	%ymm1, 128(%r14)
 	movl	$160, %edx
-	jmp	.LBB29_76
-.LBB29_67:
+	jmp	.LBB30_76
+.LBB30_67:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -22195,7 +22859,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB29_70:
+.LBB30_70:
 	vmovups	%ymm4, (%r14)
 	vmovups	%ymm7, 32(%r14)
 	vmovups	%ymm6, 64(%r14)
@@ -22204,24 +22868,24 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 160(%r14)
 	vmovups	%ymm1, 192(%r14)
 	movl	$224, %edx
-	jmp	.LBB29_76
-.LBB29_57:
+	jmp	.LBB30_76
+.LBB30_57:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB29_60:
+.LBB30_60:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm3, 32(%r14)
 	vmovups	%ymm2, 64(%r14)
 	movl	$96, %edx
-	jmp	.LBB29_76
-.LBB29_51:
+	jmp	.LBB30_76
+.LBB30_51:
 	movq	%rdx, %r11
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
 	.p2align	4
-.LBB29_52:
+.LBB30_52:
 	vbroadcastss	(%r11), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
@@ -22232,16 +22896,16 @@ panel_weight_gradient_outputs:
 	subq	$-128, %r8
 	addq	%r10, %r11
 	cmpq	%rsi, %rcx
-	jne	.LBB29_52
-.LBB29_53:
+	jne	.LBB30_52
+.LBB30_53:
 	testb	$1, %r13b
-	je	.LBB29_55
+	je	.LBB30_55
 	imulq	-56(%rbp), %rsi
 	vbroadcastss	(%rdx,%rsi,4), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
-	jmp	.LBB29_55
-.LBB29_38:
+	jmp	.LBB30_55
+.LBB30_38:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -22252,32 +22916,32 @@ panel_weight_gradient_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end29:
-	.size	panel_weight_gradient_outputs, .Lfunc_end29-panel_weight_gradient_outputs
+.Lfunc_end30:
+	.size	panel_weight_gradient_outputs, .Lfunc_end30-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI29_0:
-	.long	.LBB29_47-.LJTI29_0
-	.long	.LBB29_56-.LJTI29_0
-	.long	.LBB29_61-.LJTI29_0
-	.long	.LBB29_66-.LJTI29_0
-	.long	.LBB29_71-.LJTI29_0
+.LJTI30_0:
+	.long	.LBB30_47-.LJTI30_0
+	.long	.LBB30_56-.LJTI30_0
+	.long	.LBB30_61-.LJTI30_0
+	.long	.LBB30_66-.LJTI30_0
+	.long	.LBB30_71-.LJTI30_0
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI30_0:
+.LCPI31_0:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI30_1:
+.LCPI31_1:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI30_2:
+.LCPI31_2:
 	.quad	8
 	.text
 	.p2align	4
@@ -22312,7 +22976,7 @@ conv_view_of:
 	movq	%r9, -56(%rbp)
 	movq	%rsi, -96(%rbp)
 	movq	%rdi, -344(%rbp)
-	je	.LBB30_33
+	je	.LBB31_33
 	vmovdqu	96(%rsi), %xmm0
 	vmovdqu	%xmm0, 24(%rdi)
 	leaq	32(%rdx), %rax
@@ -22321,11 +22985,11 @@ conv_view_of:
 	cmovneq	%rax, %rcx
 	movq	(%rcx), %rcx
 	movq	%rcx, 40(%rdi)
-	je	.LBB30_70
+	je	.LBB31_70
 	movq	(%rsi), %rcx
 	movq	%rcx, -280(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB30_32
+	jle	.LBB31_32
 	movq	(%rax), %rsi
 	movq	24(%rdx), %rdx
 	movq	%rsi, %rdi
@@ -22397,9 +23061,9 @@ conv_view_of:
 	movq	%rax, -224(%rbp)
 	movq	%rax, -48(%rbp)
 	movq	%rdi, -256(%rbp)
-	jmp	.LBB30_5
+	jmp	.LBB31_5
 	.p2align	4
-.LBB30_4:
+.LBB31_4:
 	movq	-80(%rbp), %rdx
 	incq	%rdx
 	movq	-120(%rbp), %rax
@@ -22409,23 +23073,23 @@ conv_view_of:
 	addq	%rax, -160(%rbp)
 	addq	%rdi, -64(%rbp)
 	cmpq	-280(%rbp), %rdx
-	je	.LBB30_32
-.LBB30_5:
+	je	.LBB31_32
+.LBB31_5:
 	movq	%rdi, %rbx
 	movq	%rdx, -80(%rbp)
 	imulq	%rdx, %rbx
 	cmpq	$0, -152(%rbp)
-	jle	.LBB30_7
+	jle	.LBB31_7
 	movq	-56(%rbp), %rax
 	leaq	(%rax,%rbx), %rdi
 	xorl	%esi, %esi
 	movq	-104(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-.LBB30_7:
+.LBB31_7:
 	movq	%rbx, -72(%rbp)
 	cmpq	$0, -136(%rbp)
-	jle	.LBB30_30
+	jle	.LBB31_30
 	movq	-224(%rbp), %rax
 	movq	-72(%rbp), %r8
 	addq	%r8, %rax
@@ -22471,9 +23135,9 @@ conv_view_of:
 	movq	-160(%rbp), %r14
 	movq	-112(%rbp), %r13
 	xorl	%r15d, %r15d
-	jmp	.LBB30_10
+	jmp	.LBB31_10
 	.p2align	4
-.LBB30_9:
+.LBB31_9:
 	incq	%r15
 	movq	-320(%rbp), %rax
 	addq	%rax, %r13
@@ -22482,12 +23146,12 @@ conv_view_of:
 	addq	%rax, %r14
 	addq	%rcx, %rbx
 	cmpq	-136(%rbp), %r15
-	je	.LBB30_30
-.LBB30_10:
+	je	.LBB31_30
+.LBB31_10:
 	movq	%rcx, %rdi
 	imulq	%r15, %rdi
 	cmpq	$0, -336(%rbp)
-	jle	.LBB30_12
+	jle	.LBB31_12
 	movq	-168(%rbp), %rax
 	movq	%r15, -208(%rbp)
 	movq	%rdi, %r15
@@ -22498,25 +23162,25 @@ conv_view_of:
 	callq	memset@PLT
 	movq	%r15, %rdi
 	movq	-208(%rbp), %r15
-.LBB30_12:
+.LBB31_12:
 	movq	-192(%rbp), %rsi
 	testq	%rsi, %rsi
-	jle	.LBB30_28
+	jle	.LBB31_28
 	cmpq	$4, %rsi
 	setb	%al
 	orb	-304(%rbp), %al
 	testb	$1, %al
-	je	.LBB30_15
+	je	.LBB31_15
 	xorl	%ecx, %ecx
-	jmp	.LBB30_23
+	jmp	.LBB31_23
 	.p2align	4
-.LBB30_15:
+.LBB31_15:
 	xorl	%eax, %eax
 	cmpq	$32, %rsi
-	jb	.LBB30_20
+	jb	.LBB31_20
 	movq	-88(%rbp), %rcx
 	.p2align	4
-.LBB30_17:
+.LBB31_17:
 	vmovdqu	-96(%r13,%rax,4), %ymm0
 	vmovdqu	-64(%r13,%rax,4), %ymm1
 	vmovdqu	-32(%r13,%rax,4), %ymm2
@@ -22527,43 +23191,43 @@ conv_view_of:
 	vmovdqu	%ymm3, 96(%r12,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB30_17
+	jne	.LBB31_17
 	cmpq	%rcx, %rsi
-	je	.LBB30_28
+	je	.LBB31_28
 	movq	-88(%rbp), %rax
 	movq	%rax, %rcx
 	testb	$28, %sil
-	je	.LBB30_23
-.LBB30_20:
+	je	.LBB31_23
+.LBB31_20:
 	movq	-128(%rbp), %rcx
 	.p2align	4
-.LBB30_21:
+.LBB31_21:
 	vmovdqu	(%r14,%rax,4), %xmm0
 	vmovdqu	%xmm0, (%r12,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB30_21
+	jne	.LBB31_21
 	cmpq	%rcx, %rsi
-	je	.LBB30_28
-.LBB30_23:
+	je	.LBB31_28
+.LBB31_23:
 	movq	%rcx, %rax
 	cmpq	$0, -176(%rbp)
-	je	.LBB30_26
+	je	.LBB31_26
 	movq	-176(%rbp), %rdx
 	movq	%rcx, %rax
 	.p2align	4
-.LBB30_25:
+.LBB31_25:
 	vmovd	(%r14,%rax,4), %xmm0
 	vmovd	%xmm0, (%r12,%rax,4)
 	incq	%rax
 	decq	%rdx
-	jne	.LBB30_25
-.LBB30_26:
+	jne	.LBB31_25
+.LBB31_26:
 	subq	%rsi, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB30_28
+	ja	.LBB31_28
 	.p2align	4
-.LBB30_27:
+.LBB31_27:
 	vmovss	(%r14,%rax,4), %xmm0
 	vmovss	%xmm0, -8(%rbx,%rax,4)
 	vmovss	4(%r14,%rax,4), %xmm0
@@ -22574,35 +23238,35 @@ conv_view_of:
 	vmovd	%xmm0, 4(%rbx,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB30_27
-.LBB30_28:
+	jne	.LBB31_27
+.LBB31_28:
 	movq	-328(%rbp), %rax
 	cmpq	-200(%rbp), %rax
-	jge	.LBB30_9
+	jge	.LBB31_9
 	addq	-288(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-296(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	jmp	.LBB30_9
+	jmp	.LBB31_9
 	.p2align	4
-.LBB30_30:
+.LBB31_30:
 	movq	-264(%rbp), %rax
 	cmpq	-272(%rbp), %rax
-	jge	.LBB30_4
+	jge	.LBB31_4
 	movq	-72(%rbp), %rdi
 	addq	-352(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-216(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	jmp	.LBB30_4
-.LBB30_32:
+	jmp	.LBB31_4
+.LBB31_32:
 	movq	-56(%rbp), %rax
 	movq	-344(%rbp), %rcx
 	movq	%rax, (%rcx)
-	jmp	.LBB30_70
-.LBB30_33:
+	jmp	.LBB31_70
+.LBB31_33:
 	movq	$1, 24(%rdi)
 	movq	16(%rdx), %rcx
 	movq	%rcx, -104(%rbp)
@@ -22611,7 +23275,7 @@ conv_view_of:
 	movq	(%rsi), %rax
 	movq	%rax, -248(%rbp)
 	testq	%rax, %rax
-	jle	.LBB30_70
+	jle	.LBB31_70
 	movabsq	$9223372036854775776, %rdx
 	movq	8(%rsi), %rcx
 	movq	16(%rsi), %rdi
@@ -22638,26 +23302,26 @@ conv_view_of:
 	xorl	%ecx, %ecx
 	addq	$24, %rdx
 	movq	%rdx, -280(%rbp)
-	vmovdqa	.LCPI30_0(%rip), %ymm1
-	vmovdqa	.LCPI30_1(%rip), %ymm2
+	vmovdqa	.LCPI31_0(%rip), %ymm1
+	vmovdqa	.LCPI31_1(%rip), %ymm2
 	vpcmpeqd	%ymm3, %ymm3, %ymm3
-	vpbroadcastq	.LCPI30_2(%rip), %ymm4
+	vpbroadcastq	.LCPI31_2(%rip), %ymm4
 	movq	%rax, -48(%rbp)
 	movq	$0, -72(%rbp)
-	jmp	.LBB30_36
+	jmp	.LBB31_36
 	.p2align	4
-.LBB30_35:
+.LBB31_35:
 	movq	-256(%rbp), %rcx
 	incq	%rcx
 	movq	-48(%rbp), %rax
 	addq	-240(%rbp), %rax
 	movq	%rax, -48(%rbp)
 	cmpq	-248(%rbp), %rcx
-	je	.LBB30_70
-.LBB30_36:
+	je	.LBB31_70
+.LBB31_36:
 	cmpq	$0, -152(%rbp)
 	movq	%rcx, -256(%rbp)
-	jle	.LBB30_35
+	jle	.LBB31_35
 	movq	-216(%rbp), %rax
 	imulq	%rcx, %rax
 	addq	-224(%rbp), %rax
@@ -22671,19 +23335,19 @@ conv_view_of:
 	movq	32(%rax), %rcx
 	movq	%rcx, -112(%rbp)
 	movq	$0, -64(%rbp)
-	jmp	.LBB30_39
+	jmp	.LBB31_39
 	.p2align	4
-.LBB30_38:
+.LBB31_38:
 	movq	-64(%rbp), %rcx
 	incq	%rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	-152(%rbp), %rcx
 	movq	-56(%rbp), %r9
 	movq	-96(%rbp), %rax
-	je	.LBB30_35
-.LBB30_39:
+	je	.LBB31_35
+.LBB31_39:
 	cmpq	$0, -112(%rbp)
-	jle	.LBB30_38
+	jle	.LBB31_38
 	movq	96(%rax), %rax
 	movq	%rax, -136(%rbp)
 	movq	-80(%rbp), %rcx
@@ -22695,9 +23359,9 @@ conv_view_of:
 	movq	%rcx, -88(%rbp)
 	movq	$0, -120(%rbp)
 	movq	$0, -128(%rbp)
-	jmp	.LBB30_42
+	jmp	.LBB31_42
 	.p2align	4
-.LBB30_41:
+.LBB31_41:
 	movq	-128(%rbp), %rcx
 	incq	%rcx
 	incq	-72(%rbp)
@@ -22707,10 +23371,10 @@ conv_view_of:
 	addq	$4, -120(%rbp)
 	movq	%rcx, -128(%rbp)
 	cmpq	-112(%rbp), %rcx
-	je	.LBB30_38
-.LBB30_42:
+	je	.LBB31_38
+.LBB31_42:
 	cmpq	$0, -136(%rbp)
-	jle	.LBB30_41
+	jle	.LBB31_41
 	movq	-72(%rbp), %rax
 	imulq	-104(%rbp), %rax
 	movq	-56(%rbp), %rcx
@@ -22762,16 +23426,16 @@ conv_view_of:
 	movq	%r9, -208(%rbp)
 	movq	-88(%rbp), %r12
 	xorl	%eax, %eax
-	jmp	.LBB30_45
+	jmp	.LBB31_45
 	.p2align	4
-.LBB30_44:
+.LBB31_44:
 	incq	%rax
 	addq	-336(%rbp), %r12
 	movq	-328(%rbp), %rcx
 	addq	%rcx, -208(%rbp)
 	cmpq	-136(%rbp), %rax
-	je	.LBB30_41
-.LBB30_45:
+	je	.LBB31_41
+.LBB31_45:
 	movq	-200(%rbp), %r11
 	imulq	%rax, %r11
 	subq	-192(%rbp), %r11
@@ -22780,7 +23444,7 @@ conv_view_of:
 	cmpq	-320(%rbp), %r11
 	setl	%cl
 	testq	%r8, %r8
-	jle	.LBB30_44
+	jle	.LBB31_44
 	andb	%cl, %sil
 	cmpq	$8, %r8
 	setae	%cl
@@ -22794,20 +23458,20 @@ conv_view_of:
 	sete	%r11b
 	andb	%cl, %r11b
 	cmpb	$1, %r11b
-	jne	.LBB30_49
+	jne	.LBB31_49
 	movq	-304(%rbp), %rcx
 	imulq	%rax, %rcx
 	addq	-312(%rbp), %rcx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpq	$32, %rcx
-	jae	.LBB30_64
-.LBB30_49:
+	jae	.LBB31_64
+.LBB31_49:
 	xorl	%r11d, %r11d
-.LBB30_50:
+.LBB31_50:
 	movq	%r11, %r14
 	orq	$1, %r14
 	testb	$1, %r8b
-	je	.LBB30_55
+	je	.LBB31_55
 	movq	%r9, %r15
 	imulq	%r11, %r15
 	subq	%rdx, %r15
@@ -22816,20 +23480,20 @@ conv_view_of:
 	andb	%sil, %cl
 	vpxor	%xmm6, %xmm6, %xmm6
 	cmpb	$1, %cl
-	jne	.LBB30_54
+	jne	.LBB31_54
 	cmpq	%rdi, %r15
-	jge	.LBB30_54
+	jge	.LBB31_54
 	vmovd	(%rbx,%r15,4), %xmm6
-.LBB30_54:
+.LBB31_54:
 	movq	%r8, %rcx
 	imulq	%rax, %rcx
 	movq	-296(%rbp), %r10
 	leaq	(%r10,%rcx,4), %rcx
 	vmovd	%xmm6, (%rcx,%r11,4)
 	movq	%r14, %r11
-.LBB30_55:
+.LBB31_55:
 	cmpq	%r14, %r8
-	je	.LBB30_44
+	je	.LBB31_44
 	leaq	1(%r11), %rbx
 	leaq	(,%rdx,4), %r14
 	imulq	%r9, %rbx
@@ -22847,15 +23511,15 @@ conv_view_of:
 	leaq	(%r10,%r13,4), %rdx
 	subq	%r14, %rdx
 	xorl	%r14d, %r14d
-	jmp	.LBB30_58
+	jmp	.LBB31_58
 	.p2align	4
-.LBB30_57:
+.LBB31_57:
 	vmovd	%xmm6, 4(%r12,%r11,4)
 	addq	$2, %r11
 	addq	%r9, %r14
 	cmpq	%r11, %r8
-	je	.LBB30_44
-.LBB30_58:
+	je	.LBB31_44
+.LBB31_58:
 	movq	%rcx, %r13
 	addq	%r14, %r13
 	setns	%r10b
@@ -22863,34 +23527,34 @@ conv_view_of:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm7, %xmm7, %xmm7
 	cmpb	$1, %r10b
-	jne	.LBB30_61
+	jne	.LBB31_61
 	cmpq	%rdi, %r13
-	jge	.LBB30_61
+	jge	.LBB31_61
 	vmovd	(%rdx,%r14,4), %xmm7
-.LBB30_61:
+.LBB31_61:
 	vmovd	%xmm7, (%r12,%r11,4)
 	movq	%rbx, %r13
 	addq	%r14, %r13
 	setns	%r10b
 	andb	%sil, %r10b
 	cmpb	$1, %r10b
-	jne	.LBB30_57
+	jne	.LBB31_57
 	cmpq	%rdi, %r13
-	jge	.LBB30_57
+	jge	.LBB31_57
 	vmovd	(%r15,%r14,4), %xmm6
-	jmp	.LBB30_57
-.LBB30_64:
+	jmp	.LBB31_57
+.LBB31_64:
 	vmovq	%rdx, %xmm6
 	vpbroadcastq	%xmm6, %ymm6
 	xorl	%r11d, %r11d
 	vmovdqa	%ymm2, %ymm7
 	vmovdqa	%ymm1, %ymm8
 	movq	-288(%rbp), %r10
-	jmp	.LBB30_67
+	jmp	.LBB31_67
 	.p2align	4
-.LBB30_65:
+.LBB31_65:
 	vpxor	%xmm11, %xmm11, %xmm11
-.LBB30_66:
+.LBB31_66:
 	vpcmpgtq	%ymm9, %ymm0, %ymm12
 	vpcmpgtq	%ymm10, %ymm0, %ymm10
 	vpackssdw	%ymm10, %ymm12, %ymm10
@@ -22907,27 +23571,27 @@ conv_view_of:
 	vpaddq	%ymm4, %ymm7, %ymm7
 	vpaddq	%ymm4, %ymm8, %ymm8
 	cmpq	%r11, %r10
-	je	.LBB30_69
-.LBB30_67:
+	je	.LBB31_69
+.LBB31_67:
 	vpsubq	%ymm6, %ymm7, %ymm9
 	vpsubq	%ymm6, %ymm8, %ymm10
 	vpaddq	%ymm5, %ymm10, %ymm10
 	vpaddq	%ymm5, %ymm9, %ymm9
 	testb	%sil, %sil
-	je	.LBB30_65
+	je	.LBB31_65
 	vpcmpgtq	%ymm3, %ymm9, %ymm11
 	vpcmpgtq	%ymm3, %ymm10, %ymm12
 	vpackssdw	%ymm12, %ymm11, %ymm11
 	vextracti128	$1, %ymm11, %xmm12
 	vpackssdw	%xmm12, %xmm11, %xmm11
 	vpshufd	$216, %xmm11, %xmm11
-	jmp	.LBB30_66
-.LBB30_69:
+	jmp	.LBB31_66
+.LBB31_69:
 	movq	%r10, %r11
 	cmpq	%r10, %r8
-	jne	.LBB30_50
-	jmp	.LBB30_44
-.LBB30_70:
+	jne	.LBB31_50
+	jmp	.LBB31_44
+.LBB31_70:
 	movq	-344(%rbp), %rax
 	addq	$312, %rsp
 	popq	%rbx
@@ -22939,8 +23603,8 @@ conv_view_of:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end30:
-	.size	conv_view_of, .Lfunc_end30-conv_view_of
+.Lfunc_end31:
+	.size	conv_view_of, .Lfunc_end31-conv_view_of
 	.cfi_endproc
 	.p2align	4
 	.type	conv_product,@function
@@ -22972,7 +23636,7 @@ conv_product:
 	testq	%rax, %rax
 	cmovnsq	%rax, %rdi
 	cmpq	$0, 24(%rbp)
-	jle	.LBB31_7
+	jle	.LBB32_7
 	movq	16(%rbp), %rcx
 	sarq	$3, %rdi
 	movq	24(%r8), %rax
@@ -23011,9 +23675,9 @@ conv_product:
 	movq	%rax, -64(%rbp)
 	movq	%rdi, -192(%rbp)
 	movq	%r8, -88(%rbp)
-	jmp	.LBB31_2
+	jmp	.LBB32_2
 	.p2align	4
-.LBB31_6:
+.LBB32_6:
 	movq	-56(%rbp), %rcx
 	addq	$6, %rcx
 	movq	-64(%rbp), %rax
@@ -23021,10 +23685,10 @@ conv_product:
 	movq	%rax, -64(%rbp)
 	movq	%rcx, -56(%rbp)
 	cmpq	24(%rbp), %rcx
-	jge	.LBB31_7
-.LBB31_2:
+	jge	.LBB32_7
+.LBB32_2:
 	cmpq	$0, -168(%rbp)
-	jle	.LBB31_6
+	jle	.LBB32_6
 	movq	-56(%rbp), %r10
 	movq	%r10, %rax
 	imulq	%rsi, %rax
@@ -23044,33 +23708,33 @@ conv_product:
 	addl	%ecx, %ecx
 	movq	%rcx, -240(%rbp)
 	xorl	%r11d, %r11d
-	jmp	.LBB31_4
-.LBB31_146:
+	jmp	.LBB32_4
+.LBB32_146:
 	movq	-80(%rbp), %rax
 	vmovups	%ymm1, (%rax,%rdi,4)
 	.p2align	4
-.LBB31_147:
+.LBB32_147:
 	addq	$2, %r11
 	cmpq	-168(%rbp), %r11
 	movq	-192(%rbp), %rdi
-	jge	.LBB31_6
-.LBB31_4:
+	jge	.LBB32_6
+.LBB32_4:
 	movq	%r11, %rax
 	orq	%rdi, %rax
 	shrq	$32, %rax
-	je	.LBB31_5
+	je	.LBB32_5
 	movq	%r11, %rax
 	cqto
 	idivq	%rdi
 	movq	%rax, %rbx
-	jmp	.LBB31_9
+	jmp	.LBB32_9
 	.p2align	4
-.LBB31_5:
+.LBB32_5:
 	movl	%r11d, %eax
 	xorl	%edx, %edx
 	divl	%edi
 	movl	%eax, %ebx
-.LBB31_9:
+.LBB32_9:
 	shlq	$3, %rdx
 	movq	32(%r8), %rcx
 	movq	40(%r8), %r10
@@ -23090,19 +23754,19 @@ conv_product:
 	movq	%rbx, -48(%rbp)
 	cmpq	-168(%rbp), %rax
 	setl	%bl
-	jge	.LBB31_14
+	jge	.LBB32_14
 	movq	%rax, %rdx
 	movq	-192(%rbp), %rdi
 	orq	%rdi, %rdx
 	shrq	$32, %rdx
-	je	.LBB31_11
+	je	.LBB32_11
 	cqto
 	idivq	%rdi
-	jmp	.LBB31_13
-.LBB31_11:
+	jmp	.LBB32_13
+.LBB32_11:
 	xorl	%edx, %edx
 	divl	%edi
-.LBB31_13:
+.LBB32_13:
 	shlq	$3, %rdx
 	cmpq	%r13, %rdx
 	cmovgeq	%r13, %rdx
@@ -23112,7 +23776,7 @@ conv_product:
 	addq	%rdx, %rcx
 	movq	%r10, %rdi
 	movq	%rcx, %rdx
-.LBB31_14:
+.LBB32_14:
 	movb	%bl, %r15b
 	movq	-240(%rbp), %rax
 	addl	%r15d, %eax
@@ -23121,23 +23785,23 @@ conv_product:
 	movq	-88(%rbp), %r8
 	movq	-232(%rbp), %rbx
 	movq	-224(%rbp), %r13
-	ja	.LBB31_147
-	leaq	.LJTI31_0(%rip), %rcx
+	ja	.LBB32_147
+	leaq	.LJTI32_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB31_134:
+.LBB32_134:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_135
+	je	.LBB32_135
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm1
-	jmp	.LBB31_139
-.LBB31_16:
+	jmp	.LBB32_139
+.LBB32_16:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -104(%rbp)
-	je	.LBB31_17
+	je	.LBB32_17
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm6
 	vbroadcastss	4(%rax,%rcx,4), %ymm5
@@ -23145,87 +23809,87 @@ conv_product:
 	vbroadcastss	12(%rax,%rcx,4), %ymm3
 	vbroadcastss	16(%rax,%rcx,4), %ymm2
 	vbroadcastss	20(%rax,%rcx,4), %ymm1
-	jmp	.LBB31_19
-.LBB31_87:
+	jmp	.LBB32_19
+.LBB32_87:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_88
+	je	.LBB32_88
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm3
 	vbroadcastss	4(%rax,%rcx,4), %ymm1
 	vbroadcastss	8(%rax,%rcx,4), %ymm2
-	jmp	.LBB31_90
-.LBB31_36:
+	jmp	.LBB32_90
+.LBB32_36:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -104(%rbp)
-	je	.LBB31_37
+	je	.LBB32_37
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm5
 	vbroadcastss	4(%rax,%rcx,4), %ymm4
 	vbroadcastss	8(%rax,%rcx,4), %ymm3
 	vbroadcastss	12(%rax,%rcx,4), %ymm2
 	vbroadcastss	16(%rax,%rcx,4), %ymm1
-	jmp	.LBB31_39
-.LBB31_107:
+	jmp	.LBB32_39
+.LBB32_107:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_108
+	je	.LBB32_108
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm1
 	vbroadcastss	4(%rax,%rcx,4), %ymm2
-	jmp	.LBB31_114
-.LBB31_96:
+	jmp	.LBB32_114
+.LBB32_96:
 	movq	-72(%rbp), %rax
 	movq	%rdx, %r13
 	testq	%rax, %rax
-	je	.LBB31_97
+	je	.LBB32_97
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm2
 	vbroadcastss	4(%rax,%rcx,4), %ymm1
-	jmp	.LBB31_99
-.LBB31_56:
+	jmp	.LBB32_99
+.LBB32_56:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -104(%rbp)
-	je	.LBB31_57
+	je	.LBB32_57
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm4
 	vbroadcastss	4(%rax,%rcx,4), %ymm3
 	vbroadcastss	8(%rax,%rcx,4), %ymm2
 	vbroadcastss	12(%rax,%rcx,4), %ymm1
-	jmp	.LBB31_59
-.LBB31_120:
+	jmp	.LBB32_59
+.LBB32_120:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_121
+	je	.LBB32_121
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm1
-	jmp	.LBB31_125
-.LBB31_76:
+	jmp	.LBB32_125
+.LBB32_76:
 	movq	-72(%rbp), %rax
 	movq	%rdx, %r13
 	testq	%rax, %rax
-	je	.LBB31_77
+	je	.LBB32_77
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm3
 	vbroadcastss	4(%rax,%rcx,4), %ymm2
 	vbroadcastss	8(%rax,%rcx,4), %ymm1
-	jmp	.LBB31_79
-.LBB31_67:
+	jmp	.LBB32_79
+.LBB32_67:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_68
+	je	.LBB32_68
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm4
 	vbroadcastss	4(%rax,%rcx,4), %ymm3
 	vbroadcastss	8(%rax,%rcx,4), %ymm1
 	vbroadcastss	12(%rax,%rcx,4), %ymm2
-	jmp	.LBB31_70
-.LBB31_27:
+	jmp	.LBB32_70
+.LBB32_27:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_28
+	je	.LBB32_28
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm6
 	vbroadcastss	4(%rax,%rcx,4), %ymm5
@@ -23233,29 +23897,29 @@ conv_product:
 	vbroadcastss	12(%rax,%rcx,4), %ymm4
 	vbroadcastss	16(%rax,%rcx,4), %ymm1
 	vbroadcastss	20(%rax,%rcx,4), %ymm2
-	jmp	.LBB31_30
-.LBB31_47:
+	jmp	.LBB32_30
+.LBB32_47:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_48
+	je	.LBB32_48
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm5
 	vbroadcastss	4(%rax,%rcx,4), %ymm4
 	vbroadcastss	8(%rax,%rcx,4), %ymm3
 	vbroadcastss	12(%rax,%rcx,4), %ymm1
 	vbroadcastss	16(%rax,%rcx,4), %ymm2
-	jmp	.LBB31_50
-.LBB31_17:
+	jmp	.LBB32_50
+.LBB32_17:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_19:
+.LBB32_19:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_20
+	jle	.LBB32_20
 	movq	(%r8), %r13
 	movq	8(%r8), %r15
 	movq	-64(%rbp), %rcx
@@ -23267,7 +23931,7 @@ conv_product:
 	vmovaps	%ymm1, %ymm7
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB31_24:
+.LBB32_24:
 	movslq	(%r15,%r10,4), %rbx
 	leaq	(,%rbx,4), %rbx
 	addq	%r13, %rbx
@@ -23298,23 +23962,23 @@ conv_product:
 	incq	%r10
 	addq	%r12, %rcx
 	cmpq	%r10, %rax
-	jne	.LBB31_24
-	jmp	.LBB31_21
-.LBB31_20:
+	jne	.LBB32_24
+	jmp	.LBB32_21
+.LBB32_20:
 	vmovaps	%ymm6, %ymm12
 	vmovaps	%ymm5, %ymm11
 	vmovaps	%ymm4, %ymm10
 	vmovaps	%ymm3, %ymm9
 	vmovaps	%ymm2, %ymm8
 	vmovaps	%ymm1, %ymm7
-.LBB31_21:
+.LBB32_21:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	movq	-104(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_22
+	je	.LBB32_22
 	vxorps	%xmm13, %xmm13, %xmm13
 	vmaxps	%ymm12, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm6
@@ -23343,8 +24007,8 @@ conv_product:
 	vmaxps	%ymm7, %ymm13, %ymm7
 	vmaxps	%ymm1, %ymm13, %ymm1
 	movq	-88(%rbp), %r8
-	jmp	.LBB31_26
-.LBB31_22:
+	jmp	.LBB32_26
+.LBB32_22:
 	vmovups	%ymm12, (%rax)
 	vmovups	%ymm6, (%rcx)
 	movq	16(%rbp), %rdx
@@ -23361,27 +24025,27 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	movq	-88(%rbp), %r8
 	vxorps	%xmm13, %xmm13, %xmm13
-.LBB31_26:
+.LBB32_26:
 	movq	-216(%rbp), %rdx
 	vmovups	%ymm7, (%rax,%rdx,4)
 	vmovups	%ymm1, (%rcx,%rdx,4)
-	jmp	.LBB31_147
-.LBB31_88:
+	jmp	.LBB32_147
+.LBB32_88:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB31_90:
+.LBB32_90:
 	movq	-48(%rbp), %rbx
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_91
+	jle	.LBB32_91
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB31_94:
+.LBB32_94:
 	movslq	(%rcx,%rdi,4), %r10
 	vmovups	(%r14,%r10,4), %ymm0
 	vbroadcastss	(%rdx), %ymm4
@@ -23393,12 +24057,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB31_94
-.LBB31_91:
+	jne	.LBB32_94
+.LBB32_91:
 	movq	-80(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_92
+	je	.LBB32_92
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm1, %ymm13, %ymm0
@@ -23406,24 +24070,24 @@ conv_product:
 	vmovups	%ymm0, (%rax,%rcx,4)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax,%rcx,8)
-	jmp	.LBB31_147
-.LBB31_92:
+	jmp	.LBB32_147
+.LBB32_92:
 	vmovups	%ymm3, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm1, (%rax,%rcx,4)
 	vmovups	%ymm2, (%rax,%rcx,8)
-	jmp	.LBB31_147
-.LBB31_37:
+	jmp	.LBB32_147
+.LBB32_37:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_39:
+.LBB32_39:
 	movq	-48(%rbp), %rbx
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_40
+	jle	.LBB32_40
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %r15
@@ -23434,7 +24098,7 @@ conv_product:
 	vmovaps	%ymm5, %ymm10
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB31_44:
+.LBB32_44:
 	movslq	(%r10,%r13,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -23459,21 +24123,21 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r15
 	cmpq	%r13, %rax
-	jne	.LBB31_44
-	jmp	.LBB31_41
-.LBB31_40:
+	jne	.LBB32_44
+	jmp	.LBB32_41
+.LBB32_40:
 	vmovaps	%ymm1, %ymm6
 	vmovaps	%ymm2, %ymm7
 	vmovaps	%ymm3, %ymm8
 	vmovaps	%ymm4, %ymm9
 	vmovaps	%ymm5, %ymm10
-.LBB31_41:
+.LBB32_41:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rbx,4), %rax
 	movq	-104(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_42
+	je	.LBB32_42
 	vmaxps	%ymm5, %ymm13, %ymm0
 	vmaxps	%ymm10, %ymm13, %ymm5
 	vmovups	%ymm0, (%rax)
@@ -23495,8 +24159,8 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm6, %ymm13, %ymm6
-	jmp	.LBB31_46
-.LBB31_42:
+	jmp	.LBB32_46
+.LBB32_42:
 	vmovups	%ymm5, (%rax)
 	vmovups	%ymm10, (%rcx)
 	movq	16(%rbp), %rdx
@@ -23508,34 +24172,34 @@ conv_product:
 	movq	-120(%rbp), %rdx
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmovups	%ymm7, (%rcx,%rdx,4)
-.LBB31_46:
+.LBB32_46:
 	movq	-88(%rbp), %r8
 	movq	-160(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm6, (%rcx,%rdx,4)
-	jmp	.LBB31_147
-.LBB31_108:
+	jmp	.LBB32_147
+.LBB32_108:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB31_114:
+.LBB32_114:
 	movq	-48(%rbp), %r10
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB31_115
+	jle	.LBB32_115
 	movq	8(%r8), %rax
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	cmpq	$1, %rcx
-	jne	.LBB31_117
+	jne	.LBB32_117
 	xorl	%edx, %edx
-	jmp	.LBB31_111
-.LBB31_97:
+	jmp	.LBB32_111
+.LBB32_97:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_99:
+.LBB32_99:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_100
+	jle	.LBB32_100
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %rbx
@@ -23543,7 +24207,7 @@ conv_product:
 	vmovaps	%ymm2, %ymm4
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB31_104:
+.LBB32_104:
 	movslq	(%r10,%r15,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -23557,42 +24221,42 @@ conv_product:
 	incq	%r15
 	addq	%r12, %rbx
 	cmpq	%r15, %rax
-	jne	.LBB31_104
-	jmp	.LBB31_101
-.LBB31_100:
+	jne	.LBB32_104
+	jmp	.LBB32_101
+.LBB32_100:
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm2, %ymm4
-.LBB31_101:
+.LBB32_101:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	leaq	(%rcx,%r13,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_102
+	je	.LBB32_102
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmaxps	%ymm4, %ymm13, %ymm2
 	vmovups	%ymm0, (%rax)
 	vmovups	%ymm2, (%rcx)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm3, %ymm13, %ymm3
-	jmp	.LBB31_106
-.LBB31_102:
+	jmp	.LBB32_106
+.LBB32_102:
 	vmovups	%ymm2, (%rax)
 	vmovups	%ymm4, (%rcx)
-.LBB31_106:
+.LBB32_106:
 	movq	16(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm3, (%rcx,%rdx,4)
-	jmp	.LBB31_147
-.LBB31_57:
+	jmp	.LBB32_147
+.LBB32_57:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_59:
+.LBB32_59:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_60
+	jle	.LBB32_60
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %r15
@@ -23602,7 +24266,7 @@ conv_product:
 	vmovaps	%ymm4, %ymm8
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB31_64:
+.LBB32_64:
 	movslq	(%r10,%r13,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -23622,21 +24286,21 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r15
 	cmpq	%r13, %rax
-	jne	.LBB31_64
-	jmp	.LBB31_61
-.LBB31_60:
+	jne	.LBB32_64
+	jmp	.LBB32_61
+.LBB32_60:
 	vmovaps	%ymm1, %ymm5
 	vmovaps	%ymm2, %ymm6
 	vmovaps	%ymm3, %ymm7
 	vmovaps	%ymm4, %ymm8
-.LBB31_61:
+.LBB32_61:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	movq	-104(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_62
+	je	.LBB32_62
 	vmaxps	%ymm4, %ymm13, %ymm0
 	vmaxps	%ymm8, %ymm13, %ymm4
 	vmovups	%ymm0, (%rax)
@@ -23653,8 +24317,8 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm5, %ymm13, %ymm5
-	jmp	.LBB31_66
-.LBB31_62:
+	jmp	.LBB32_66
+.LBB32_62:
 	vmovups	%ymm4, (%rax)
 	vmovups	%ymm8, (%rcx)
 	movq	16(%rbp), %rdx
@@ -23663,51 +24327,51 @@ conv_product:
 	movq	-96(%rbp), %rdx
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmovups	%ymm6, (%rcx,%rdx,4)
-.LBB31_66:
+.LBB32_66:
 	movq	-88(%rbp), %r8
 	movq	-120(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm5, (%rcx,%rdx,4)
-	jmp	.LBB31_147
-.LBB31_135:
+	jmp	.LBB32_147
+.LBB32_135:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_139:
+.LBB32_139:
 	movq	-48(%rbp), %rdi
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB31_144
+	jle	.LBB32_144
 	movq	8(%r8), %rax
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	cmpq	$1, %rcx
-	jne	.LBB31_140
+	jne	.LBB32_140
 	xorl	%edx, %edx
-	jmp	.LBB31_142
-.LBB31_121:
+	jmp	.LBB32_142
+.LBB32_121:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_125:
+.LBB32_125:
 	movq	16(%r8), %r10
 	testq	%r10, %r10
-	jle	.LBB31_126
+	jle	.LBB32_126
 	movq	%rdx, -104(%rbp)
 	movq	(%r8), %rax
 	movq	8(%r8), %rcx
 	cmpq	$1, %r10
-	jne	.LBB31_127
+	jne	.LBB32_127
 	vmovaps	%ymm1, %ymm2
 	xorl	%ebx, %ebx
-	jmp	.LBB31_129
-.LBB31_126:
+	jmp	.LBB32_129
+.LBB32_126:
 	vmovaps	%ymm1, %ymm2
-	jmp	.LBB31_131
-.LBB31_77:
+	jmp	.LBB32_131
+.LBB32_77:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_79:
+.LBB32_79:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_80
+	jle	.LBB32_80
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %rbx
@@ -23716,7 +24380,7 @@ conv_product:
 	vmovaps	%ymm3, %ymm6
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB31_84:
+.LBB32_84:
 	movslq	(%r10,%r15,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -23733,19 +24397,19 @@ conv_product:
 	incq	%r15
 	addq	%r12, %rbx
 	cmpq	%r15, %rax
-	jne	.LBB31_84
-	jmp	.LBB31_81
-.LBB31_80:
+	jne	.LBB32_84
+	jmp	.LBB32_81
+.LBB32_80:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm2, %ymm5
 	vmovaps	%ymm3, %ymm6
-.LBB31_81:
+.LBB32_81:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	leaq	(%rcx,%r13,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_82
+	je	.LBB32_82
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm3
 	vmovups	%ymm0, (%rax)
@@ -23757,34 +24421,34 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm4, %ymm13, %ymm4
-	jmp	.LBB31_86
-.LBB31_82:
+	jmp	.LBB32_86
+.LBB32_82:
 	vmovups	%ymm3, (%rax)
 	vmovups	%ymm6, (%rcx)
 	movq	16(%rbp), %rdx
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmovups	%ymm5, (%rcx,%rdx,4)
-.LBB31_86:
+.LBB32_86:
 	movq	-96(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm4, (%rcx,%rdx,4)
-	jmp	.LBB31_147
-.LBB31_68:
+	jmp	.LBB32_147
+.LBB32_68:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB31_70:
+.LBB32_70:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_71
+	jle	.LBB32_71
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB31_74:
+.LBB32_74:
 	movslq	(%rcx,%rdi,4), %r10
 	vmovups	(%r14,%r10,4), %ymm0
 	vbroadcastss	(%rdx), %ymm5
@@ -23798,13 +24462,13 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB31_74
-.LBB31_71:
+	jne	.LBB32_74
+.LBB32_71:
 	movq	-80(%rbp), %rax
 	movq	-48(%rbp), %rcx
 	leaq	(%rax,%rcx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_72
+	je	.LBB32_72
 	vmaxps	%ymm4, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm3, %ymm13, %ymm0
@@ -23815,33 +24479,33 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-112(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB31_147
-.LBB31_72:
+	jmp	.LBB32_147
+.LBB32_72:
 	vmovups	%ymm4, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm3, (%rax,%rcx,4)
 	vmovups	%ymm1, (%rax,%rcx,8)
 	movq	-112(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx)
-	jmp	.LBB31_147
-.LBB31_28:
+	jmp	.LBB32_147
+.LBB32_28:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB31_30:
+.LBB32_30:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_31
+	jle	.LBB32_31
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB31_34:
+.LBB32_34:
 	movslq	(%rcx,%rdi,4), %r10
 	vbroadcastss	(%rdx), %ymm0
 	vmovups	(%r14,%r10,4), %ymm7
@@ -23863,13 +24527,13 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB31_34
-.LBB31_31:
+	jne	.LBB32_34
+.LBB32_31:
 	movq	-80(%rbp), %rax
 	movq	-48(%rbp), %rcx
 	leaq	(%rax,%rcx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_32
+	je	.LBB32_32
 	vmaxps	%ymm6, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm5, %ymm13, %ymm0
@@ -23886,8 +24550,8 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-184(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB31_147
-.LBB31_32:
+	jmp	.LBB32_147
+.LBB32_32:
 	vmovups	%ymm6, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm5, (%rax,%rcx,4)
@@ -23898,25 +24562,25 @@ conv_product:
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-184(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx)
-	jmp	.LBB31_147
-.LBB31_48:
+	jmp	.LBB32_147
+.LBB32_48:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB31_50:
+.LBB32_50:
 	movq	-48(%rbp), %rbx
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_51
+	jle	.LBB32_51
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB31_54:
+.LBB32_54:
 	movslq	(%rcx,%rdi,4), %r10
 	vmovups	(%r14,%r10,4), %ymm0
 	vbroadcastss	(%rdx), %ymm6
@@ -23934,12 +24598,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB31_54
-.LBB31_51:
+	jne	.LBB32_54
+.LBB32_51:
 	movq	-80(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_52
+	je	.LBB32_52
 	vmaxps	%ymm5, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm4, %ymm13, %ymm0
@@ -23953,8 +24617,8 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB31_147
-.LBB31_52:
+	jmp	.LBB32_147
+.LBB32_52:
 	vmovups	%ymm5, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm4, (%rax,%rcx,4)
@@ -23963,8 +24627,8 @@ conv_product:
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx)
-	jmp	.LBB31_147
-.LBB31_117:
+	jmp	.LBB32_147
+.LBB32_117:
 	movq	%rcx, %rdi
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %rdi
@@ -23972,7 +24636,7 @@ conv_product:
 	xorl	%edx, %edx
 	movq	-144(%rbp), %r15
 	.p2align	4
-.LBB31_118:
+.LBB32_118:
 	movslq	(%rax,%rdx,4), %rbx
 	vbroadcastss	(%r10), %ymm0
 	vmovups	(%r14,%rbx,4), %ymm3
@@ -23988,11 +24652,11 @@ conv_product:
 	addq	$2, %rdx
 	addq	%r15, %r10
 	cmpq	%rdx, %rdi
-	jne	.LBB31_118
-.LBB31_111:
+	jne	.LBB32_118
+.LBB32_111:
 	testb	$1, %cl
 	movq	-48(%rbp), %r10
-	je	.LBB31_115
+	je	.LBB32_115
 	movslq	(%rax,%rdx,4), %rax
 	imulq	-128(%rbp), %rdx
 	movq	-152(%rbp), %rdi
@@ -24002,23 +24666,23 @@ conv_product:
 	vfmadd231ps	%ymm3, %ymm0, %ymm1
 	vbroadcastss	(%rcx,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm0, %ymm2
-.LBB31_115:
+.LBB32_115:
 	movq	-80(%rbp), %rax
 	leaq	(%rax,%r10,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_116
+	je	.LBB32_116
 	vmaxps	%ymm1, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	16(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx,4)
-	jmp	.LBB31_147
-.LBB31_116:
+	jmp	.LBB32_147
+.LBB32_116:
 	vmovups	%ymm1, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx,4)
-	jmp	.LBB31_147
-.LBB31_140:
+	jmp	.LBB32_147
+.LBB32_140:
 	movq	%rcx, %rdi
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %rdi
@@ -24026,7 +24690,7 @@ conv_product:
 	xorl	%edx, %edx
 	movq	-144(%rbp), %r15
 	.p2align	4
-.LBB31_141:
+.LBB32_141:
 	vbroadcastss	(%r10), %ymm0
 	movslq	(%rax,%rdx,4), %rbx
 	vfmadd132ps	(%r14,%rbx,4), %ymm1, %ymm0
@@ -24036,22 +24700,22 @@ conv_product:
 	addq	$2, %rdx
 	addq	%r15, %r10
 	cmpq	%rdx, %rdi
-	jne	.LBB31_141
-.LBB31_142:
+	jne	.LBB32_141
+.LBB32_142:
 	testb	$1, %cl
 	movq	-48(%rbp), %rdi
-	je	.LBB31_144
+	je	.LBB32_144
 	movslq	(%rax,%rdx,4), %rax
 	imulq	-128(%rbp), %rdx
 	movq	-152(%rbp), %rcx
 	vbroadcastss	(%rcx,%rdx,4), %ymm0
 	vfmadd231ps	(%r14,%rax,4), %ymm0, %ymm1
-.LBB31_144:
+.LBB32_144:
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_146
+	je	.LBB32_146
 	vmaxps	%ymm1, %ymm13, %ymm1
-	jmp	.LBB31_146
-.LBB31_127:
+	jmp	.LBB32_146
+.LBB32_127:
 	movq	%r10, %r15
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %r15
@@ -24060,7 +24724,7 @@ conv_product:
 	xorl	%ebx, %ebx
 	movq	-144(%rbp), %r8
 	.p2align	4
-.LBB31_128:
+.LBB32_128:
 	movslq	(%rcx,%rbx,4), %rdx
 	leaq	(%rax,%rdx,4), %rdx
 	vbroadcastss	(%r13), %ymm0
@@ -24074,12 +24738,12 @@ conv_product:
 	addq	$2, %rbx
 	addq	%r8, %r13
 	cmpq	%rbx, %r15
-	jne	.LBB31_128
-.LBB31_129:
+	jne	.LBB32_128
+.LBB32_129:
 	testb	$1, %r10b
 	movq	-88(%rbp), %r8
 	movq	-104(%rbp), %rdx
-	je	.LBB31_131
+	je	.LBB32_131
 	movslq	(%rcx,%rbx,4), %rcx
 	leaq	(%rax,%rcx,4), %rax
 	imulq	-128(%rbp), %rbx
@@ -24087,18 +24751,18 @@ conv_product:
 	vbroadcastss	(%rcx,%rbx,4), %ymm0
 	vfmadd231ps	(%rax,%r14,4), %ymm0, %ymm1
 	vfmadd231ps	(%rax,%rdi,4), %ymm0, %ymm2
-.LBB31_131:
+.LBB32_131:
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_133
+	je	.LBB32_133
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm2, %ymm13, %ymm2
-.LBB31_133:
+.LBB32_133:
 	movq	-48(%rbp), %rcx
 	movq	-80(%rbp), %rax
 	vmovups	%ymm1, (%rax,%rcx,4)
 	vmovups	%ymm2, (%rax,%rdx,4)
-	jmp	.LBB31_147
-.LBB31_7:
+	jmp	.LBB32_147
+.LBB32_7:
 	addq	$72, %rsp
 	popq	%rbx
 	popq	%r12
@@ -24109,24 +24773,24 @@ conv_product:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end31:
-	.size	conv_product, .Lfunc_end31-conv_product
+.Lfunc_end32:
+	.size	conv_product, .Lfunc_end32-conv_product
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI31_0:
-	.long	.LBB31_134-.LJTI31_0
-	.long	.LBB31_120-.LJTI31_0
-	.long	.LBB31_107-.LJTI31_0
-	.long	.LBB31_96-.LJTI31_0
-	.long	.LBB31_87-.LJTI31_0
-	.long	.LBB31_76-.LJTI31_0
-	.long	.LBB31_67-.LJTI31_0
-	.long	.LBB31_56-.LJTI31_0
-	.long	.LBB31_47-.LJTI31_0
-	.long	.LBB31_36-.LJTI31_0
-	.long	.LBB31_27-.LJTI31_0
-	.long	.LBB31_16-.LJTI31_0
+.LJTI32_0:
+	.long	.LBB32_134-.LJTI32_0
+	.long	.LBB32_120-.LJTI32_0
+	.long	.LBB32_107-.LJTI32_0
+	.long	.LBB32_96-.LJTI32_0
+	.long	.LBB32_87-.LJTI32_0
+	.long	.LBB32_76-.LJTI32_0
+	.long	.LBB32_67-.LJTI32_0
+	.long	.LBB32_56-.LJTI32_0
+	.long	.LBB32_47-.LJTI32_0
+	.long	.LBB32_36-.LJTI32_0
+	.long	.LBB32_27-.LJTI32_0
+	.long	.LBB32_16-.LJTI32_0
 	.type	netc_kernels_avx2_fma,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_avx2_fma
@@ -24140,6 +24804,7 @@ netc_kernels_avx2_fma:
 	.quad	panel_weight_gradient
 	.quad	panel_input_gradient
 	.quad	exp_shifted
+	.quad	activation
 	.quad	update_apply
 	.quad	update_is_finite
 	.quad	max_magnitude
@@ -24162,7 +24827,7 @@ netc_kernels_avx2_fma:
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_avx2_fma, 240
+	.size	netc_kernels_avx2_fma, 248
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -24173,6 +24838,7 @@ netc_kernels_avx2_fma:
 	.addrsig_sym panel_weight_gradient
 	.addrsig_sym panel_input_gradient
 	.addrsig_sym exp_shifted
+	.addrsig_sym activation
 	.addrsig_sym update_apply
 	.addrsig_sym update_is_finite
 	.addrsig_sym max_magnitude

@@ -3730,7 +3730,7 @@ exp_shifted:
 	jle	.LBB7_3
 .LBB7_4:
 	subq	%rax, %rdx
-	je	.LBB7_22
+	jle	.LBB7_22
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
 	addq	$-2, %rdx
@@ -3911,6 +3911,1535 @@ exp_shifted:
 	.long	.LBB7_17-.LJTI7_1
 	.long	.LBB7_16-.LJTI7_1
 	.long	.LBB7_15-.LJTI7_1
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI8_0:
+	.long	0x37d00d01
+	.long	0x37d00d01
+	.long	0x37d00d01
+	.long	0x37d00d01
+.LCPI8_1:
+	.long	0x39500d01
+	.long	0x39500d01
+	.long	0x39500d01
+	.long	0x39500d01
+.LCPI8_2:
+	.long	0x3ab60b61
+	.long	0x3ab60b61
+	.long	0x3ab60b61
+	.long	0x3ab60b61
+.LCPI8_3:
+	.long	0x3c088889
+	.long	0x3c088889
+	.long	0x3c088889
+	.long	0x3c088889
+.LCPI8_4:
+	.long	0x3d2aaaab
+	.long	0x3d2aaaab
+	.long	0x3d2aaaab
+	.long	0x3d2aaaab
+.LCPI8_5:
+	.long	0x3e2aaaab
+	.long	0x3e2aaaab
+	.long	0x3e2aaaab
+	.long	0x3e2aaaab
+.LCPI8_6:
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
+.LCPI8_7:
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
+.LCPI8_8:
+	.long	0xc2d00000
+	.long	0xc2d00000
+	.long	0xc2d00000
+	.long	0xc2d00000
+.LCPI8_9:
+	.long	0x42b20000
+	.long	0x42b20000
+	.long	0x42b20000
+	.long	0x42b20000
+.LCPI8_10:
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+.LCPI8_11:
+	.long	0x4b400000
+	.long	0x4b400000
+	.long	0x4b400000
+	.long	0x4b400000
+.LCPI8_12:
+	.long	0xcb400000
+	.long	0xcb400000
+	.long	0xcb400000
+	.long	0xcb400000
+.LCPI8_13:
+	.long	0xbf318000
+	.long	0xbf318000
+	.long	0xbf318000
+	.long	0xbf318000
+.LCPI8_14:
+	.long	0x395e8083
+	.long	0x395e8083
+	.long	0x395e8083
+	.long	0x395e8083
+.LCPI8_15:
+	.long	0x39506967
+	.long	0x39506967
+	.long	0x39506967
+	.long	0x39506967
+.LCPI8_16:
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+.LCPI8_17:
+	.long	0x3c088908
+	.long	0x3c088908
+	.long	0x3c088908
+	.long	0x3c088908
+.LCPI8_18:
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+.LCPI8_19:
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+.LCPI8_20:
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
+.LCPI8_21:
+	.long	3032481792
+	.long	3032481792
+	.long	3032481792
+	.long	3032481792
+.LCPI8_22:
+	.long	0xbf800000
+	.long	0xbf800000
+	.long	0xbf800000
+	.long	0xbf800000
+.LCPI8_23:
+	.long	0xbbbaf0ea
+	.long	0xbbbaf0ea
+	.long	0xbbbaf0ea
+	.long	0xbbbaf0ea
+.LCPI8_24:
+	.long	0x3ca9134e
+	.long	0x3ca9134e
+	.long	0x3ca9134e
+	.long	0x3ca9134e
+.LCPI8_25:
+	.long	0xbd5c1e2d
+	.long	0xbd5c1e2d
+	.long	0xbd5c1e2d
+	.long	0xbd5c1e2d
+.LCPI8_26:
+	.long	0x3e088393
+	.long	0x3e088393
+	.long	0x3e088393
+	.long	0x3e088393
+.LCPI8_27:
+	.long	0xbeaaaa99
+	.long	0xbeaaaa99
+	.long	0xbeaaaa99
+	.long	0xbeaaaa99
+.LCPI8_28:
+	.long	0xc0000000
+	.long	0xc0000000
+	.long	0xc0000000
+	.long	0xc0000000
+.LCPI8_29:
+	.long	0x3f200000
+	.long	0x3f200000
+	.long	0x3f200000
+	.long	0x3f200000
+.LCPI8_30:
+	.long	2147483648
+	.long	2147483648
+	.long	2147483648
+	.long	2147483648
+.LCPI8_31:
+	.long	0x42d00000
+	.long	0x42d00000
+	.long	0x42d00000
+	.long	0x42d00000
+.LCPI8_32:
+	.long	0x40000000
+	.long	0x40000000
+	.long	0x40000000
+	.long	0x40000000
+.LCPI8_33:
+	.long	0x3d9d89d9
+	.long	0x3d9d89d9
+	.long	0x3d9d89d9
+	.long	0x3d9d89d9
+.LCPI8_34:
+	.long	0x3dba2e8c
+	.long	0x3dba2e8c
+	.long	0x3dba2e8c
+	.long	0x3dba2e8c
+.LCPI8_35:
+	.long	0x3de38e39
+	.long	0x3de38e39
+	.long	0x3de38e39
+	.long	0x3de38e39
+.LCPI8_36:
+	.long	0x3e124925
+	.long	0x3e124925
+	.long	0x3e124925
+	.long	0x3e124925
+.LCPI8_37:
+	.long	0x3e4ccccd
+	.long	0x3e4ccccd
+	.long	0x3e4ccccd
+	.long	0x3e4ccccd
+.LCPI8_38:
+	.long	0x3eaaaaab
+	.long	0x3eaaaaab
+	.long	0x3eaaaaab
+	.long	0x3eaaaaab
+	.text
+	.p2align	4
+	.type	activation,@function
+activation:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	cmpq	$8, %rcx
+	movaps	%xmm0, -16(%rbp)
+	jge	.LBB8_2
+	xorl	%eax, %eax
+.LBB8_11:
+	subq	%rax, %rcx
+	jle	.LBB8_36
+	xorps	%xmm2, %xmm2
+	xorps	%xmm1, %xmm1
+	addq	$-2, %rcx
+	cmpq	$5, %rcx
+	ja	.LBB8_20
+	leaq	.LJTI8_0(%rip), %r8
+	movslq	(%r8,%rcx,4), %r9
+	addq	%r8, %r9
+	jmpq	*%r9
+.LBB8_14:
+	movd	24(%rsi,%rax,4), %xmm0
+	movq	%xmm0, %xmm0
+	shufps	$132, %xmm0, %xmm1
+.LBB8_15:
+	movss	20(%rsi,%rax,4), %xmm0
+	movlhps	%xmm1, %xmm0
+	shufps	$226, %xmm1, %xmm0
+	movaps	%xmm0, %xmm1
+.LBB8_16:
+	movss	16(%rsi,%rax,4), %xmm0
+	movss	%xmm0, %xmm1
+.LBB8_17:
+	movss	12(%rsi,%rax,4), %xmm0
+	shufps	$228, %xmm2, %xmm0
+	shufps	$36, %xmm0, %xmm2
+.LBB8_18:
+	movss	8(%rsi,%rax,4), %xmm0
+	shufps	$48, %xmm2, %xmm0
+	shufps	$132, %xmm0, %xmm2
+.LBB8_19:
+	movss	4(%rsi,%rax,4), %xmm0
+	movlhps	%xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	movaps	%xmm0, %xmm2
+.LBB8_20:
+	movss	(%rsi,%rax,4), %xmm0
+	movss	%xmm0, %xmm2
+	cmpl	$2, %edi
+	je	.LBB8_25
+	cmpl	$1, %edi
+	je	.LBB8_24
+	testl	%edi, %edi
+	jne	.LBB8_26
+	movaps	.LCPI8_7(%rip), %xmm0
+	movaps	%xmm1, %xmm3
+	andps	%xmm0, %xmm3
+	andps	%xmm2, %xmm0
+	movaps	.LCPI8_30(%rip), %xmm4
+	movaps	%xmm2, %xmm5
+	orps	%xmm4, %xmm5
+	orps	%xmm1, %xmm4
+	movaps	.LCPI8_31(%rip), %xmm6
+	movaps	%xmm6, %xmm7
+	cmpnltps	%xmm0, %xmm7
+	cmpnltps	%xmm3, %xmm6
+	andps	%xmm6, %xmm4
+	movaps	.LCPI8_8(%rip), %xmm0
+	andnps	%xmm0, %xmm6
+	orps	%xmm4, %xmm6
+	andps	%xmm7, %xmm5
+	andnps	%xmm0, %xmm7
+	orps	%xmm5, %xmm7
+	movaps	.LCPI8_9(%rip), %xmm8
+	movaps	%xmm8, %xmm9
+	minps	%xmm7, %xmm9
+	minps	%xmm6, %xmm8
+	movaps	.LCPI8_10(%rip), %xmm0
+	movaps	%xmm8, %xmm3
+	mulps	%xmm0, %xmm3
+	mulps	%xmm9, %xmm0
+	movaps	.LCPI8_11(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	addps	%xmm4, %xmm3
+	movaps	.LCPI8_12(%rip), %xmm5
+	movaps	%xmm3, %xmm4
+	addps	%xmm5, %xmm4
+	addps	%xmm0, %xmm5
+	movaps	.LCPI8_13(%rip), %xmm6
+	movaps	%xmm5, %xmm7
+	mulps	%xmm6, %xmm7
+	mulps	%xmm4, %xmm6
+	addps	%xmm8, %xmm6
+	addps	%xmm9, %xmm7
+	movaps	.LCPI8_14(%rip), %xmm8
+	mulps	%xmm8, %xmm4
+	addps	%xmm6, %xmm4
+	mulps	%xmm8, %xmm5
+	addps	%xmm7, %xmm5
+	movaps	.LCPI8_15(%rip), %xmm8
+	movaps	%xmm4, %xmm7
+	mulps	%xmm8, %xmm7
+	mulps	%xmm5, %xmm8
+	movaps	.LCPI8_16(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	mulps	%xmm4, %xmm7
+	mulps	%xmm5, %xmm8
+	movaps	.LCPI8_17(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	mulps	%xmm4, %xmm7
+	mulps	%xmm5, %xmm8
+	movaps	.LCPI8_18(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	mulps	%xmm4, %xmm7
+	mulps	%xmm5, %xmm8
+	movaps	.LCPI8_19(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	mulps	%xmm4, %xmm7
+	mulps	%xmm5, %xmm8
+	movaps	.LCPI8_6(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	movaps	.LCPI8_20(%rip), %xmm6
+	movaps	%xmm4, %xmm9
+	addps	%xmm6, %xmm9
+	movaps	%xmm5, %xmm10
+	addps	%xmm6, %xmm10
+	mulps	%xmm5, %xmm5
+	mulps	%xmm8, %xmm5
+	addps	%xmm10, %xmm5
+	mulps	%xmm4, %xmm4
+	mulps	%xmm7, %xmm4
+	addps	%xmm9, %xmm4
+	movdqa	.LCPI8_21(%rip), %xmm7
+	movaps	%xmm3, %xmm8
+	paddd	%xmm7, %xmm8
+	paddd	%xmm0, %xmm7
+	psrad	$1, %xmm7
+	psrad	$1, %xmm8
+	psubd	%xmm8, %xmm3
+	pslld	$23, %xmm8
+	psubd	%xmm7, %xmm0
+	pslld	$23, %xmm7
+	paddd	%xmm6, %xmm7
+	mulps	%xmm5, %xmm7
+	paddd	%xmm6, %xmm8
+	mulps	%xmm4, %xmm8
+	pslld	$23, %xmm0
+	pslld	$23, %xmm3
+	paddd	%xmm6, %xmm3
+	mulps	%xmm8, %xmm3
+	paddd	%xmm6, %xmm0
+	mulps	%xmm7, %xmm0
+	xorps	%xmm4, %xmm4
+	cmpnltps	%xmm4, %xmm2
+	cmpnltps	%xmm4, %xmm1
+	movaps	%xmm6, %xmm4
+	andps	%xmm1, %xmm4
+	andnps	%xmm3, %xmm1
+	orps	%xmm4, %xmm1
+	movaps	%xmm6, %xmm4
+	andps	%xmm2, %xmm4
+	andnps	%xmm0, %xmm2
+	orps	%xmm4, %xmm2
+	addps	%xmm6, %xmm3
+	divps	%xmm3, %xmm1
+	addps	%xmm6, %xmm0
+	divps	%xmm0, %xmm2
+	jmp	.LBB8_27
+.LBB8_2:
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm0, -32(%rbp)
+	xorl	%r8d, %r8d
+	jmp	.LBB8_3
+	.p2align	4
+.LBB8_7:
+	movaps	%xmm14, %xmm3
+	mulps	%xmm14, %xmm3
+	movaps	%xmm15, %xmm4
+	mulps	%xmm15, %xmm4
+	movaps	%xmm4, %xmm2
+	movaps	.LCPI8_23(%rip), %xmm1
+	mulps	%xmm1, %xmm2
+	movaps	%xmm3, %xmm0
+	mulps	%xmm1, %xmm0
+	movaps	.LCPI8_24(%rip), %xmm1
+	addps	%xmm1, %xmm0
+	addps	%xmm1, %xmm2
+	mulps	%xmm4, %xmm2
+	mulps	%xmm3, %xmm0
+	movaps	.LCPI8_25(%rip), %xmm1
+	addps	%xmm1, %xmm0
+	addps	%xmm1, %xmm2
+	mulps	%xmm4, %xmm2
+	mulps	%xmm3, %xmm0
+	movaps	.LCPI8_26(%rip), %xmm1
+	addps	%xmm1, %xmm0
+	addps	%xmm1, %xmm2
+	mulps	%xmm4, %xmm2
+	mulps	%xmm3, %xmm0
+	movaps	.LCPI8_27(%rip), %xmm1
+	addps	%xmm1, %xmm0
+	addps	%xmm1, %xmm2
+	mulps	%xmm4, %xmm2
+	mulps	%xmm3, %xmm0
+	movaps	%xmm13, %xmm3
+	addps	%xmm13, %xmm3
+	movaps	%xmm11, %xmm4
+	addps	%xmm11, %xmm4
+	movaps	.LCPI8_10(%rip), %xmm5
+	movaps	.LCPI8_9(%rip), %xmm1
+	movaps	%xmm1, %xmm12
+	minps	%xmm4, %xmm12
+	movaps	%xmm1, %xmm4
+	minps	%xmm3, %xmm4
+	movaps	%xmm4, %xmm1
+	mulps	%xmm5, %xmm1
+	movaps	%xmm12, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	.LCPI8_11(%rip), %xmm3
+	addps	%xmm3, %xmm7
+	addps	%xmm3, %xmm1
+	movaps	%xmm1, %xmm5
+	movaps	.LCPI8_12(%rip), %xmm3
+	addps	%xmm3, %xmm5
+	movaps	%xmm7, %xmm6
+	addps	%xmm3, %xmm6
+	movaps	%xmm5, %xmm3
+	movaps	.LCPI8_13(%rip), %xmm10
+	mulps	%xmm10, %xmm3
+	addps	%xmm4, %xmm3
+	movaps	%xmm6, %xmm4
+	mulps	%xmm10, %xmm4
+	addps	%xmm12, %xmm4
+	movaps	.LCPI8_14(%rip), %xmm12
+	mulps	%xmm12, %xmm5
+	addps	%xmm3, %xmm5
+	mulps	%xmm12, %xmm6
+	addps	%xmm4, %xmm6
+	movaps	%xmm6, %xmm4
+	movaps	.LCPI8_15(%rip), %xmm12
+	mulps	%xmm12, %xmm4
+	movaps	.LCPI8_16(%rip), %xmm10
+	addps	%xmm10, %xmm4
+	mulps	%xmm6, %xmm4
+	movaps	.LCPI8_17(%rip), %xmm12
+	addps	%xmm12, %xmm4
+	mulps	%xmm6, %xmm4
+	movaps	.LCPI8_18(%rip), %xmm10
+	addps	%xmm10, %xmm4
+	mulps	%xmm6, %xmm4
+	movaps	.LCPI8_19(%rip), %xmm9
+	addps	%xmm9, %xmm4
+	mulps	%xmm6, %xmm4
+	movaps	.LCPI8_6(%rip), %xmm8
+	addps	%xmm8, %xmm4
+	movaps	%xmm6, %xmm3
+	mulps	%xmm6, %xmm6
+	mulps	%xmm4, %xmm6
+	movaps	%xmm5, %xmm4
+	mulps	.LCPI8_15(%rip), %xmm4
+	addps	.LCPI8_16(%rip), %xmm4
+	mulps	%xmm5, %xmm4
+	addps	%xmm12, %xmm4
+	mulps	%xmm5, %xmm4
+	addps	%xmm10, %xmm4
+	mulps	%xmm5, %xmm4
+	addps	%xmm9, %xmm4
+	mulps	%xmm5, %xmm4
+	addps	%xmm8, %xmm4
+	movaps	.LCPI8_20(%rip), %xmm8
+	addps	%xmm8, %xmm3
+	addps	%xmm3, %xmm6
+	movaps	%xmm5, %xmm3
+	mulps	%xmm5, %xmm5
+	mulps	%xmm4, %xmm5
+	addps	%xmm8, %xmm3
+	addps	%xmm3, %xmm5
+	movaps	%xmm7, %xmm4
+	movdqa	.LCPI8_21(%rip), %xmm9
+	paddd	%xmm9, %xmm4
+	psrad	$1, %xmm4
+	psubd	%xmm4, %xmm7
+	pslld	$23, %xmm4
+	paddd	%xmm8, %xmm4
+	mulps	%xmm6, %xmm4
+	movaps	%xmm1, %xmm3
+	paddd	%xmm9, %xmm3
+	psrad	$1, %xmm3
+	psubd	%xmm3, %xmm1
+	pslld	$23, %xmm3
+	paddd	%xmm8, %xmm3
+	mulps	%xmm5, %xmm3
+	pslld	$23, %xmm1
+	paddd	%xmm8, %xmm1
+	mulps	%xmm3, %xmm1
+	pslld	$23, %xmm7
+	paddd	%xmm8, %xmm7
+	mulps	%xmm4, %xmm7
+	addps	%xmm8, %xmm1
+	addps	%xmm8, %xmm7
+	movaps	.LCPI8_28(%rip), %xmm3
+	movaps	%xmm3, %xmm4
+	divps	%xmm7, %xmm4
+	divps	%xmm1, %xmm3
+	mulps	%xmm11, %xmm0
+	addps	%xmm11, %xmm0
+	addps	%xmm8, %xmm4
+	movaps	.LCPI8_29(%rip), %xmm1
+	cmpnltps	%xmm1, %xmm11
+	andps	%xmm11, %xmm4
+	andnps	%xmm0, %xmm11
+	mulps	%xmm13, %xmm2
+	addps	%xmm13, %xmm2
+	addps	%xmm8, %xmm3
+	cmpnltps	%xmm1, %xmm13
+	andps	%xmm13, %xmm3
+	andnps	%xmm2, %xmm13
+	movaps	.LCPI8_30(%rip), %xmm0
+	andps	%xmm0, %xmm14
+	orps	%xmm11, %xmm14
+	orps	%xmm4, %xmm14
+	andps	%xmm0, %xmm15
+	orps	%xmm13, %xmm15
+	orps	%xmm3, %xmm15
+.LBB8_10:
+	movups	%xmm15, (%rdx,%r8,4)
+	movups	%xmm14, 16(%rdx,%r8,4)
+	leaq	8(%r8), %rax
+	addq	$16, %r8
+	cmpq	%rcx, %r8
+	movq	%rax, %r8
+	jg	.LBB8_11
+.LBB8_3:
+	movups	(%rsi,%r8,4), %xmm15
+	movups	16(%rsi,%r8,4), %xmm14
+	movaps	%xmm15, %xmm13
+	movaps	.LCPI8_7(%rip), %xmm0
+	andps	%xmm0, %xmm13
+	movaps	%xmm14, %xmm11
+	andps	%xmm0, %xmm11
+	cmpl	$2, %edi
+	je	.LBB8_8
+	cmpl	$1, %edi
+	je	.LBB8_7
+	movaps	%xmm15, %xmm0
+	movaps	.LCPI8_30(%rip), %xmm1
+	orps	%xmm1, %xmm0
+	movaps	%xmm14, %xmm2
+	orps	%xmm1, %xmm2
+	testl	%edi, %edi
+	jne	.LBB8_9
+	movaps	.LCPI8_31(%rip), %xmm4
+	movaps	%xmm4, %xmm3
+	cmpnltps	%xmm13, %xmm3
+	cmpnltps	%xmm11, %xmm4
+	andps	%xmm4, %xmm2
+	movaps	.LCPI8_8(%rip), %xmm1
+	andnps	%xmm1, %xmm4
+	orps	%xmm2, %xmm4
+	andps	%xmm3, %xmm0
+	andnps	%xmm1, %xmm3
+	orps	%xmm0, %xmm3
+	movaps	.LCPI8_9(%rip), %xmm6
+	movaps	%xmm6, %xmm5
+	minps	%xmm3, %xmm5
+	minps	%xmm4, %xmm6
+	movaps	%xmm6, %xmm2
+	movaps	.LCPI8_10(%rip), %xmm1
+	mulps	%xmm1, %xmm2
+	movaps	%xmm5, %xmm0
+	mulps	%xmm1, %xmm0
+	movaps	.LCPI8_11(%rip), %xmm1
+	addps	%xmm1, %xmm0
+	addps	%xmm1, %xmm2
+	movaps	%xmm2, %xmm3
+	movaps	.LCPI8_12(%rip), %xmm1
+	addps	%xmm1, %xmm3
+	movaps	%xmm0, %xmm4
+	addps	%xmm1, %xmm4
+	movaps	%xmm3, %xmm7
+	movaps	.LCPI8_13(%rip), %xmm1
+	mulps	%xmm1, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm4, %xmm6
+	mulps	%xmm1, %xmm6
+	addps	%xmm5, %xmm6
+	movaps	.LCPI8_14(%rip), %xmm1
+	mulps	%xmm1, %xmm3
+	addps	%xmm7, %xmm3
+	mulps	%xmm1, %xmm4
+	addps	%xmm6, %xmm4
+	movaps	%xmm4, %xmm5
+	movaps	.LCPI8_15(%rip), %xmm1
+	mulps	%xmm1, %xmm5
+	movaps	.LCPI8_16(%rip), %xmm11
+	addps	%xmm11, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	.LCPI8_17(%rip), %xmm10
+	addps	%xmm10, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	.LCPI8_18(%rip), %xmm8
+	addps	%xmm8, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	.LCPI8_19(%rip), %xmm12
+	addps	%xmm12, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	.LCPI8_6(%rip), %xmm9
+	addps	%xmm9, %xmm5
+	movaps	%xmm4, %xmm6
+	mulps	%xmm4, %xmm4
+	mulps	%xmm5, %xmm4
+	movaps	%xmm3, %xmm5
+	mulps	%xmm1, %xmm5
+	addps	%xmm11, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm10, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm8, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm12, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm9, %xmm5
+	movaps	.LCPI8_20(%rip), %xmm7
+	addps	%xmm7, %xmm6
+	addps	%xmm6, %xmm4
+	movaps	%xmm3, %xmm6
+	mulps	%xmm3, %xmm3
+	mulps	%xmm5, %xmm3
+	addps	%xmm7, %xmm6
+	addps	%xmm6, %xmm3
+	movaps	%xmm0, %xmm5
+	movdqa	.LCPI8_21(%rip), %xmm1
+	paddd	%xmm1, %xmm5
+	psrad	$1, %xmm5
+	psubd	%xmm5, %xmm0
+	pslld	$23, %xmm5
+	paddd	%xmm7, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	%xmm2, %xmm4
+	paddd	%xmm1, %xmm4
+	psrad	$1, %xmm4
+	psubd	%xmm4, %xmm2
+	pslld	$23, %xmm4
+	paddd	%xmm7, %xmm4
+	mulps	%xmm3, %xmm4
+	pslld	$23, %xmm2
+	paddd	%xmm7, %xmm2
+	mulps	%xmm4, %xmm2
+	pslld	$23, %xmm0
+	paddd	%xmm7, %xmm0
+	mulps	%xmm5, %xmm0
+	pxor	%xmm1, %xmm1
+	cmpnltps	%xmm1, %xmm15
+	cmpnltps	%xmm1, %xmm14
+	movaps	%xmm7, %xmm3
+	andps	%xmm14, %xmm3
+	andnps	%xmm2, %xmm14
+	orps	%xmm3, %xmm14
+	movaps	%xmm7, %xmm3
+	andps	%xmm15, %xmm3
+	andnps	%xmm0, %xmm15
+	orps	%xmm3, %xmm15
+	addps	%xmm7, %xmm2
+	divps	%xmm2, %xmm14
+	addps	%xmm7, %xmm0
+	divps	%xmm0, %xmm15
+	jmp	.LBB8_10
+	.p2align	4
+.LBB8_8:
+	movaps	.LCPI8_8(%rip), %xmm1
+	movaps	%xmm1, %xmm0
+	maxps	%xmm14, %xmm0
+	maxps	%xmm15, %xmm1
+	movaps	.LCPI8_9(%rip), %xmm2
+	movaps	%xmm2, %xmm5
+	minps	%xmm1, %xmm5
+	movaps	%xmm2, %xmm1
+	minps	%xmm0, %xmm1
+	movaps	%xmm1, %xmm0
+	movaps	.LCPI8_10(%rip), %xmm3
+	mulps	%xmm3, %xmm0
+	movaps	%xmm5, %xmm2
+	mulps	%xmm3, %xmm2
+	movaps	.LCPI8_11(%rip), %xmm3
+	addps	%xmm3, %xmm2
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, %xmm3
+	movaps	.LCPI8_12(%rip), %xmm6
+	addps	%xmm6, %xmm3
+	movaps	%xmm2, %xmm4
+	addps	%xmm6, %xmm4
+	movaps	%xmm3, %xmm6
+	movaps	.LCPI8_13(%rip), %xmm12
+	mulps	%xmm12, %xmm6
+	addps	%xmm1, %xmm6
+	movaps	%xmm4, %xmm1
+	mulps	%xmm12, %xmm1
+	movaps	.LCPI8_14(%rip), %xmm12
+	addps	%xmm5, %xmm1
+	mulps	%xmm12, %xmm3
+	addps	%xmm6, %xmm3
+	mulps	%xmm12, %xmm4
+	addps	%xmm1, %xmm4
+	movaps	%xmm4, %xmm5
+	movaps	.LCPI8_15(%rip), %xmm6
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI8_16(%rip), %xmm10
+	addps	%xmm10, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	.LCPI8_17(%rip), %xmm8
+	addps	%xmm8, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	.LCPI8_18(%rip), %xmm12
+	addps	%xmm12, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	.LCPI8_19(%rip), %xmm7
+	addps	%xmm7, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	.LCPI8_6(%rip), %xmm9
+	addps	%xmm9, %xmm5
+	movaps	%xmm4, %xmm1
+	mulps	%xmm4, %xmm4
+	mulps	%xmm5, %xmm4
+	movaps	%xmm3, %xmm5
+	mulps	%xmm6, %xmm5
+	addps	%xmm10, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm8, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm12, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm7, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm9, %xmm5
+	movaps	.LCPI8_20(%rip), %xmm7
+	addps	%xmm7, %xmm1
+	addps	%xmm1, %xmm4
+	movaps	%xmm3, %xmm1
+	mulps	%xmm3, %xmm3
+	mulps	%xmm5, %xmm3
+	addps	%xmm7, %xmm1
+	addps	%xmm1, %xmm3
+	movaps	%xmm2, %xmm5
+	movdqa	.LCPI8_21(%rip), %xmm6
+	paddd	%xmm6, %xmm5
+	psrad	$1, %xmm5
+	psubd	%xmm5, %xmm2
+	pslld	$23, %xmm5
+	paddd	%xmm7, %xmm5
+	mulps	%xmm4, %xmm5
+	movaps	%xmm0, %xmm1
+	paddd	%xmm6, %xmm1
+	psrad	$1, %xmm1
+	psubd	%xmm1, %xmm0
+	pslld	$23, %xmm1
+	paddd	%xmm7, %xmm1
+	mulps	%xmm3, %xmm1
+	movaps	%xmm15, %xmm3
+	movaps	.LCPI8_0(%rip), %xmm6
+	mulps	%xmm6, %xmm3
+	pslld	$23, %xmm0
+	paddd	%xmm7, %xmm0
+	mulps	%xmm1, %xmm0
+	movaps	%xmm14, %xmm4
+	mulps	%xmm6, %xmm4
+	movaps	.LCPI8_1(%rip), %xmm1
+	addps	%xmm1, %xmm4
+	addps	%xmm1, %xmm3
+	mulps	%xmm15, %xmm3
+	mulps	%xmm14, %xmm4
+	movaps	.LCPI8_2(%rip), %xmm1
+	addps	%xmm1, %xmm4
+	addps	%xmm1, %xmm3
+	mulps	%xmm15, %xmm3
+	mulps	%xmm14, %xmm4
+	movaps	.LCPI8_3(%rip), %xmm1
+	addps	%xmm1, %xmm4
+	addps	%xmm1, %xmm3
+	mulps	%xmm15, %xmm3
+	mulps	%xmm14, %xmm4
+	movaps	.LCPI8_4(%rip), %xmm1
+	addps	%xmm1, %xmm4
+	addps	%xmm1, %xmm3
+	mulps	%xmm15, %xmm3
+	mulps	%xmm14, %xmm4
+	movaps	.LCPI8_5(%rip), %xmm1
+	addps	%xmm1, %xmm4
+	addps	%xmm1, %xmm3
+	mulps	%xmm15, %xmm3
+	mulps	%xmm14, %xmm4
+	addps	%xmm9, %xmm4
+	addps	%xmm9, %xmm3
+	mulps	%xmm15, %xmm3
+	mulps	%xmm14, %xmm4
+	mulps	%xmm14, %xmm4
+	mulps	%xmm15, %xmm3
+	addps	%xmm15, %xmm3
+	addps	%xmm14, %xmm4
+	pslld	$23, %xmm2
+	paddd	%xmm7, %xmm2
+	mulps	%xmm5, %xmm2
+	movaps	.LCPI8_7(%rip), %xmm5
+	movaps	%xmm5, %xmm1
+	andnps	%xmm14, %xmm1
+	andps	%xmm5, %xmm4
+	orps	%xmm1, %xmm4
+	movaps	%xmm5, %xmm1
+	andnps	%xmm15, %xmm1
+	andps	%xmm5, %xmm3
+	orps	%xmm1, %xmm3
+	cmpnltps	%xmm9, %xmm13
+	movaps	.LCPI8_22(%rip), %xmm1
+	addps	%xmm1, %xmm2
+	andps	%xmm13, %xmm2
+	andnps	%xmm3, %xmm13
+	orps	%xmm2, %xmm13
+	cmpnltps	%xmm9, %xmm11
+	addps	%xmm1, %xmm0
+	andps	%xmm11, %xmm0
+	andnps	%xmm4, %xmm11
+	orps	%xmm0, %xmm11
+	xorps	%xmm0, %xmm0
+	cmpnltps	%xmm15, %xmm0
+	movaps	-32(%rbp), %xmm2
+	mulps	%xmm2, %xmm13
+	andps	%xmm0, %xmm13
+	andnps	%xmm15, %xmm0
+	orps	%xmm13, %xmm0
+	xorps	%xmm1, %xmm1
+	cmpnltps	%xmm14, %xmm1
+	mulps	%xmm2, %xmm11
+	andps	%xmm1, %xmm11
+	andnps	%xmm14, %xmm1
+	orps	%xmm11, %xmm1
+	movaps	%xmm0, %xmm15
+	movaps	%xmm1, %xmm14
+	jmp	.LBB8_10
+	.p2align	4
+.LBB8_9:
+	movaps	.LCPI8_31(%rip), %xmm3
+	movaps	%xmm3, %xmm1
+	cmpnltps	%xmm11, %xmm1
+	cmpnltps	%xmm13, %xmm3
+	andps	%xmm3, %xmm0
+	movaps	.LCPI8_8(%rip), %xmm4
+	andnps	%xmm4, %xmm3
+	orps	%xmm0, %xmm3
+	andps	%xmm1, %xmm2
+	andnps	%xmm4, %xmm1
+	orps	%xmm2, %xmm1
+	movaps	.LCPI8_9(%rip), %xmm0
+	movaps	%xmm0, %xmm4
+	minps	%xmm1, %xmm4
+	movaps	%xmm0, %xmm1
+	minps	%xmm3, %xmm1
+	movaps	%xmm1, %xmm11
+	movaps	.LCPI8_10(%rip), %xmm0
+	mulps	%xmm0, %xmm11
+	movaps	%xmm4, %xmm13
+	mulps	%xmm0, %xmm13
+	movaps	.LCPI8_11(%rip), %xmm0
+	addps	%xmm0, %xmm13
+	addps	%xmm0, %xmm11
+	movaps	%xmm11, %xmm0
+	movaps	.LCPI8_12(%rip), %xmm3
+	addps	%xmm3, %xmm0
+	movaps	%xmm13, %xmm2
+	addps	%xmm3, %xmm2
+	movaps	%xmm0, %xmm3
+	movaps	.LCPI8_13(%rip), %xmm5
+	mulps	%xmm5, %xmm3
+	addps	%xmm1, %xmm3
+	movaps	%xmm2, %xmm1
+	mulps	%xmm5, %xmm1
+	addps	%xmm4, %xmm1
+	movaps	.LCPI8_14(%rip), %xmm4
+	mulps	%xmm4, %xmm0
+	addps	%xmm3, %xmm0
+	mulps	%xmm4, %xmm2
+	addps	%xmm1, %xmm2
+	movaps	%xmm2, %xmm3
+	movaps	.LCPI8_15(%rip), %xmm4
+	mulps	%xmm4, %xmm3
+	movaps	.LCPI8_16(%rip), %xmm5
+	addps	%xmm5, %xmm3
+	mulps	%xmm2, %xmm3
+	movaps	.LCPI8_17(%rip), %xmm8
+	addps	%xmm8, %xmm3
+	mulps	%xmm2, %xmm3
+	movaps	.LCPI8_18(%rip), %xmm9
+	addps	%xmm9, %xmm3
+	mulps	%xmm2, %xmm3
+	movaps	.LCPI8_19(%rip), %xmm7
+	addps	%xmm7, %xmm3
+	mulps	%xmm2, %xmm3
+	movaps	.LCPI8_6(%rip), %xmm6
+	addps	%xmm6, %xmm3
+	movaps	%xmm2, %xmm1
+	mulps	%xmm2, %xmm2
+	mulps	%xmm3, %xmm2
+	movaps	%xmm0, %xmm3
+	mulps	%xmm4, %xmm3
+	addps	%xmm5, %xmm3
+	mulps	%xmm0, %xmm3
+	addps	%xmm8, %xmm3
+	mulps	%xmm0, %xmm3
+	addps	%xmm9, %xmm3
+	mulps	%xmm0, %xmm3
+	addps	%xmm7, %xmm3
+	mulps	%xmm0, %xmm3
+	addps	%xmm6, %xmm3
+	movaps	.LCPI8_20(%rip), %xmm4
+	addps	%xmm4, %xmm1
+	addps	%xmm1, %xmm2
+	movaps	%xmm0, %xmm1
+	mulps	%xmm0, %xmm0
+	mulps	%xmm3, %xmm0
+	addps	%xmm4, %xmm1
+	addps	%xmm1, %xmm0
+	movaps	%xmm13, %xmm3
+	movdqa	.LCPI8_21(%rip), %xmm5
+	paddd	%xmm5, %xmm3
+	psrad	$1, %xmm3
+	psubd	%xmm3, %xmm13
+	pslld	$23, %xmm3
+	paddd	%xmm4, %xmm3
+	mulps	%xmm2, %xmm3
+	movaps	%xmm11, %xmm1
+	paddd	%xmm5, %xmm1
+	psrad	$1, %xmm1
+	psubd	%xmm1, %xmm11
+	pslld	$23, %xmm1
+	paddd	%xmm4, %xmm1
+	mulps	%xmm0, %xmm1
+	pslld	$23, %xmm13
+	pslld	$23, %xmm11
+	paddd	%xmm4, %xmm11
+	mulps	%xmm1, %xmm11
+	paddd	%xmm4, %xmm13
+	mulps	%xmm3, %xmm13
+	movaps	%xmm11, %xmm0
+	movaps	.LCPI8_32(%rip), %xmm2
+	addps	%xmm2, %xmm0
+	movaps	%xmm13, %xmm1
+	addps	%xmm2, %xmm1
+	divps	%xmm1, %xmm13
+	divps	%xmm0, %xmm11
+	movaps	%xmm11, %xmm0
+	mulps	%xmm11, %xmm0
+	movaps	%xmm13, %xmm2
+	mulps	%xmm13, %xmm2
+	xorps	%xmm4, %xmm4
+	cmpltps	%xmm14, %xmm4
+	andps	%xmm14, %xmm4
+	xorps	%xmm3, %xmm3
+	cmpltps	%xmm15, %xmm3
+	andps	%xmm15, %xmm3
+	movaps	%xmm2, %xmm14
+	movaps	.LCPI8_33(%rip), %xmm1
+	mulps	%xmm1, %xmm14
+	movaps	.LCPI8_34(%rip), %xmm5
+	addps	%xmm5, %xmm14
+	mulps	%xmm2, %xmm14
+	movaps	.LCPI8_35(%rip), %xmm6
+	addps	%xmm6, %xmm14
+	mulps	%xmm2, %xmm14
+	movaps	.LCPI8_36(%rip), %xmm7
+	addps	%xmm7, %xmm14
+	mulps	%xmm2, %xmm14
+	movaps	.LCPI8_37(%rip), %xmm8
+	addps	%xmm8, %xmm14
+	mulps	%xmm2, %xmm14
+	movaps	.LCPI8_38(%rip), %xmm9
+	addps	%xmm9, %xmm14
+	mulps	%xmm2, %xmm14
+	movaps	%xmm0, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm5, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm6, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm7, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm8, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm9, %xmm15
+	mulps	%xmm0, %xmm15
+	addps	%xmm13, %xmm13
+	mulps	%xmm13, %xmm14
+	addps	%xmm13, %xmm14
+	addps	%xmm4, %xmm14
+	addps	%xmm11, %xmm11
+	mulps	%xmm11, %xmm15
+	addps	%xmm11, %xmm15
+	addps	%xmm3, %xmm15
+	jmp	.LBB8_10
+.LBB8_24:
+	movaps	.LCPI8_7(%rip), %xmm3
+	movaps	%xmm2, %xmm0
+	andps	%xmm3, %xmm0
+	andps	%xmm1, %xmm3
+	movaps	%xmm1, %xmm6
+	mulps	%xmm1, %xmm6
+	movaps	%xmm2, %xmm7
+	mulps	%xmm2, %xmm7
+	movaps	.LCPI8_23(%rip), %xmm5
+	movaps	%xmm7, %xmm4
+	mulps	%xmm5, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI8_24(%rip), %xmm8
+	addps	%xmm8, %xmm5
+	addps	%xmm8, %xmm4
+	mulps	%xmm7, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI8_25(%rip), %xmm8
+	addps	%xmm8, %xmm5
+	addps	%xmm8, %xmm4
+	mulps	%xmm7, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI8_26(%rip), %xmm8
+	addps	%xmm8, %xmm5
+	addps	%xmm8, %xmm4
+	mulps	%xmm7, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI8_27(%rip), %xmm8
+	addps	%xmm8, %xmm5
+	addps	%xmm8, %xmm4
+	mulps	%xmm7, %xmm4
+	mulps	%xmm6, %xmm5
+	mulps	%xmm3, %xmm5
+	mulps	%xmm0, %xmm4
+	addps	%xmm0, %xmm4
+	addps	%xmm3, %xmm5
+	movaps	%xmm0, %xmm6
+	addps	%xmm0, %xmm6
+	movaps	%xmm3, %xmm7
+	addps	%xmm3, %xmm7
+	movaps	.LCPI8_9(%rip), %xmm10
+	movaps	%xmm10, %xmm11
+	minps	%xmm7, %xmm11
+	minps	%xmm6, %xmm10
+	movaps	.LCPI8_10(%rip), %xmm7
+	movaps	%xmm10, %xmm6
+	mulps	%xmm7, %xmm6
+	mulps	%xmm11, %xmm7
+	movaps	.LCPI8_11(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	movaps	.LCPI8_12(%rip), %xmm9
+	movaps	%xmm6, %xmm8
+	addps	%xmm9, %xmm8
+	addps	%xmm7, %xmm9
+	movaps	.LCPI8_13(%rip), %xmm12
+	movaps	%xmm9, %xmm13
+	mulps	%xmm12, %xmm13
+	mulps	%xmm8, %xmm12
+	addps	%xmm10, %xmm12
+	addps	%xmm11, %xmm13
+	movaps	.LCPI8_14(%rip), %xmm10
+	mulps	%xmm10, %xmm8
+	addps	%xmm12, %xmm8
+	mulps	%xmm10, %xmm9
+	addps	%xmm13, %xmm9
+	movaps	.LCPI8_15(%rip), %xmm12
+	movaps	%xmm8, %xmm11
+	mulps	%xmm12, %xmm11
+	mulps	%xmm9, %xmm12
+	movaps	.LCPI8_16(%rip), %xmm10
+	addps	%xmm10, %xmm12
+	addps	%xmm10, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm12
+	movaps	.LCPI8_17(%rip), %xmm10
+	addps	%xmm10, %xmm12
+	addps	%xmm10, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm12
+	movaps	.LCPI8_18(%rip), %xmm10
+	addps	%xmm10, %xmm12
+	addps	%xmm10, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm12
+	movaps	.LCPI8_19(%rip), %xmm10
+	addps	%xmm10, %xmm12
+	addps	%xmm10, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm12
+	movaps	.LCPI8_6(%rip), %xmm10
+	addps	%xmm10, %xmm12
+	addps	%xmm10, %xmm11
+	movaps	.LCPI8_20(%rip), %xmm10
+	movaps	%xmm8, %xmm13
+	addps	%xmm10, %xmm13
+	movaps	%xmm9, %xmm14
+	addps	%xmm10, %xmm14
+	mulps	%xmm9, %xmm9
+	mulps	%xmm12, %xmm9
+	addps	%xmm14, %xmm9
+	mulps	%xmm8, %xmm8
+	mulps	%xmm11, %xmm8
+	addps	%xmm13, %xmm8
+	movdqa	.LCPI8_21(%rip), %xmm11
+	movaps	%xmm6, %xmm12
+	paddd	%xmm11, %xmm12
+	paddd	%xmm7, %xmm11
+	psrad	$1, %xmm11
+	psrad	$1, %xmm12
+	psubd	%xmm12, %xmm6
+	pslld	$23, %xmm12
+	psubd	%xmm11, %xmm7
+	pslld	$23, %xmm11
+	paddd	%xmm10, %xmm11
+	mulps	%xmm9, %xmm11
+	paddd	%xmm10, %xmm12
+	mulps	%xmm8, %xmm12
+	pslld	$23, %xmm7
+	pslld	$23, %xmm6
+	paddd	%xmm10, %xmm6
+	mulps	%xmm12, %xmm6
+	paddd	%xmm10, %xmm7
+	mulps	%xmm11, %xmm7
+	addps	%xmm10, %xmm6
+	addps	%xmm10, %xmm7
+	movaps	.LCPI8_28(%rip), %xmm8
+	movaps	%xmm8, %xmm9
+	divps	%xmm7, %xmm9
+	divps	%xmm6, %xmm8
+	addps	%xmm10, %xmm8
+	addps	%xmm10, %xmm9
+	movaps	.LCPI8_29(%rip), %xmm6
+	cmpnltps	%xmm6, %xmm0
+	cmpnltps	%xmm6, %xmm3
+	andps	%xmm3, %xmm9
+	andnps	%xmm5, %xmm3
+	andps	%xmm0, %xmm8
+	andnps	%xmm4, %xmm0
+	movaps	.LCPI8_30(%rip), %xmm4
+	andps	%xmm4, %xmm1
+	orps	%xmm3, %xmm1
+	orps	%xmm9, %xmm1
+	andps	%xmm4, %xmm2
+	orps	%xmm0, %xmm2
+	orps	%xmm8, %xmm2
+	jmp	.LBB8_27
+.LBB8_25:
+	movaps	.LCPI8_0(%rip), %xmm0
+	movaps	%xmm2, %xmm3
+	mulps	%xmm0, %xmm3
+	mulps	%xmm1, %xmm0
+	movaps	.LCPI8_1(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	addps	%xmm4, %xmm3
+	mulps	%xmm2, %xmm3
+	mulps	%xmm1, %xmm0
+	movaps	.LCPI8_2(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	addps	%xmm4, %xmm3
+	mulps	%xmm2, %xmm3
+	mulps	%xmm1, %xmm0
+	movaps	.LCPI8_3(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	addps	%xmm4, %xmm3
+	mulps	%xmm2, %xmm3
+	mulps	%xmm1, %xmm0
+	movaps	.LCPI8_4(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	addps	%xmm4, %xmm3
+	mulps	%xmm2, %xmm3
+	mulps	%xmm1, %xmm0
+	movaps	.LCPI8_5(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	addps	%xmm4, %xmm3
+	mulps	%xmm2, %xmm3
+	mulps	%xmm1, %xmm0
+	movaps	.LCPI8_6(%rip), %xmm10
+	addps	%xmm10, %xmm0
+	addps	%xmm10, %xmm3
+	movaps	.LCPI8_7(%rip), %xmm4
+	movaps	.LCPI8_8(%rip), %xmm5
+	movaps	%xmm5, %xmm6
+	maxps	%xmm1, %xmm6
+	maxps	%xmm2, %xmm5
+	movaps	.LCPI8_9(%rip), %xmm7
+	movaps	%xmm7, %xmm8
+	minps	%xmm5, %xmm8
+	minps	%xmm6, %xmm7
+	movaps	.LCPI8_10(%rip), %xmm6
+	movaps	%xmm7, %xmm5
+	mulps	%xmm6, %xmm5
+	mulps	%xmm8, %xmm6
+	movaps	.LCPI8_11(%rip), %xmm9
+	addps	%xmm9, %xmm6
+	addps	%xmm9, %xmm5
+	movaps	.LCPI8_12(%rip), %xmm11
+	movaps	%xmm5, %xmm9
+	addps	%xmm11, %xmm9
+	addps	%xmm6, %xmm11
+	movaps	.LCPI8_13(%rip), %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	mulps	%xmm9, %xmm12
+	addps	%xmm7, %xmm12
+	movaps	%xmm2, %xmm7
+	andps	%xmm4, %xmm7
+	addps	%xmm8, %xmm13
+	movaps	.LCPI8_14(%rip), %xmm8
+	mulps	%xmm8, %xmm9
+	addps	%xmm12, %xmm9
+	mulps	%xmm8, %xmm11
+	addps	%xmm13, %xmm11
+	movaps	.LCPI8_15(%rip), %xmm13
+	movaps	%xmm9, %xmm12
+	mulps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm13
+	movaps	.LCPI8_16(%rip), %xmm8
+	addps	%xmm8, %xmm13
+	addps	%xmm8, %xmm12
+	mulps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm13
+	movaps	.LCPI8_17(%rip), %xmm8
+	addps	%xmm8, %xmm13
+	addps	%xmm8, %xmm12
+	mulps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm13
+	movaps	.LCPI8_18(%rip), %xmm8
+	addps	%xmm8, %xmm13
+	addps	%xmm8, %xmm12
+	mulps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm13
+	movaps	.LCPI8_19(%rip), %xmm8
+	addps	%xmm8, %xmm13
+	addps	%xmm8, %xmm12
+	movaps	%xmm1, %xmm8
+	andps	%xmm4, %xmm8
+	cmpnltps	%xmm10, %xmm8
+	cmpnltps	%xmm10, %xmm7
+	mulps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm13
+	addps	%xmm10, %xmm13
+	addps	%xmm10, %xmm12
+	movaps	%xmm11, %xmm14
+	mulps	%xmm11, %xmm11
+	mulps	%xmm13, %xmm11
+	movaps	.LCPI8_20(%rip), %xmm10
+	addps	%xmm10, %xmm14
+	addps	%xmm14, %xmm11
+	movaps	%xmm9, %xmm13
+	addps	%xmm10, %xmm13
+	mulps	%xmm9, %xmm9
+	mulps	%xmm12, %xmm9
+	addps	%xmm13, %xmm9
+	movdqa	.LCPI8_21(%rip), %xmm12
+	movaps	%xmm5, %xmm13
+	paddd	%xmm12, %xmm13
+	paddd	%xmm6, %xmm12
+	psrad	$1, %xmm12
+	psubd	%xmm12, %xmm6
+	pslld	$23, %xmm12
+	paddd	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	psrad	$1, %xmm13
+	psubd	%xmm13, %xmm5
+	pslld	$23, %xmm13
+	paddd	%xmm10, %xmm13
+	mulps	%xmm9, %xmm13
+	pslld	$23, %xmm5
+	paddd	%xmm10, %xmm5
+	mulps	%xmm13, %xmm5
+	pslld	$23, %xmm6
+	paddd	%xmm10, %xmm6
+	mulps	%xmm1, %xmm0
+	mulps	%xmm1, %xmm0
+	addps	%xmm1, %xmm0
+	mulps	%xmm12, %xmm6
+	movaps	.LCPI8_22(%rip), %xmm9
+	addps	%xmm9, %xmm5
+	addps	%xmm9, %xmm6
+	movaps	%xmm4, %xmm9
+	andnps	%xmm1, %xmm9
+	andps	%xmm4, %xmm0
+	orps	%xmm9, %xmm0
+	mulps	%xmm2, %xmm3
+	mulps	%xmm2, %xmm3
+	addps	%xmm2, %xmm3
+	andps	%xmm4, %xmm3
+	andnps	%xmm2, %xmm4
+	orps	%xmm3, %xmm4
+	andps	%xmm7, %xmm6
+	andnps	%xmm4, %xmm7
+	orps	%xmm6, %xmm7
+	andps	%xmm8, %xmm5
+	andnps	%xmm0, %xmm8
+	orps	%xmm5, %xmm8
+	movaps	-16(%rbp), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm8
+	mulps	%xmm0, %xmm7
+	xorps	%xmm0, %xmm0
+	cmpnltps	%xmm2, %xmm0
+	andps	%xmm0, %xmm7
+	andnps	%xmm2, %xmm0
+	orps	%xmm7, %xmm0
+	xorps	%xmm3, %xmm3
+	cmpnltps	%xmm1, %xmm3
+	andps	%xmm3, %xmm8
+	andnps	%xmm1, %xmm3
+	orps	%xmm8, %xmm3
+	movaps	%xmm0, %xmm2
+	movaps	%xmm3, %xmm1
+	jmp	.LBB8_27
+.LBB8_26:
+	movaps	.LCPI8_7(%rip), %xmm3
+	movaps	.LCPI8_30(%rip), %xmm4
+	movaps	%xmm1, %xmm0
+	orps	%xmm4, %xmm0
+	orps	%xmm2, %xmm4
+	xorps	%xmm5, %xmm5
+	cmpltps	%xmm2, %xmm5
+	andps	%xmm2, %xmm5
+	andps	%xmm3, %xmm2
+	andps	%xmm1, %xmm3
+	movaps	.LCPI8_31(%rip), %xmm6
+	movaps	%xmm6, %xmm7
+	cmpnltps	%xmm3, %xmm7
+	cmpnltps	%xmm2, %xmm6
+	andps	%xmm6, %xmm4
+	movaps	.LCPI8_8(%rip), %xmm2
+	andnps	%xmm2, %xmm6
+	orps	%xmm4, %xmm6
+	andps	%xmm7, %xmm0
+	andnps	%xmm2, %xmm7
+	orps	%xmm0, %xmm7
+	movaps	.LCPI8_9(%rip), %xmm8
+	movaps	%xmm8, %xmm9
+	minps	%xmm7, %xmm9
+	minps	%xmm6, %xmm8
+	movaps	.LCPI8_10(%rip), %xmm2
+	movaps	%xmm8, %xmm0
+	mulps	%xmm2, %xmm0
+	mulps	%xmm9, %xmm2
+	movaps	.LCPI8_11(%rip), %xmm3
+	addps	%xmm3, %xmm2
+	addps	%xmm3, %xmm0
+	movaps	.LCPI8_12(%rip), %xmm4
+	movaps	%xmm0, %xmm3
+	addps	%xmm4, %xmm3
+	addps	%xmm2, %xmm4
+	movaps	.LCPI8_13(%rip), %xmm6
+	movaps	%xmm4, %xmm7
+	mulps	%xmm6, %xmm7
+	mulps	%xmm3, %xmm6
+	addps	%xmm8, %xmm6
+	addps	%xmm9, %xmm7
+	movaps	.LCPI8_14(%rip), %xmm8
+	mulps	%xmm8, %xmm3
+	addps	%xmm6, %xmm3
+	mulps	%xmm8, %xmm4
+	addps	%xmm7, %xmm4
+	movaps	.LCPI8_15(%rip), %xmm7
+	movaps	%xmm3, %xmm6
+	mulps	%xmm7, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI8_16(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	mulps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI8_17(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	mulps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI8_18(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	mulps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI8_19(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	mulps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI8_6(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	movaps	.LCPI8_20(%rip), %xmm8
+	movaps	%xmm3, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm4, %xmm10
+	addps	%xmm8, %xmm10
+	mulps	%xmm4, %xmm4
+	mulps	%xmm7, %xmm4
+	addps	%xmm10, %xmm4
+	mulps	%xmm3, %xmm3
+	mulps	%xmm6, %xmm3
+	addps	%xmm9, %xmm3
+	movdqa	.LCPI8_21(%rip), %xmm6
+	movaps	%xmm0, %xmm7
+	paddd	%xmm6, %xmm7
+	paddd	%xmm2, %xmm6
+	psrad	$1, %xmm6
+	psrad	$1, %xmm7
+	psubd	%xmm7, %xmm0
+	pslld	$23, %xmm7
+	psubd	%xmm6, %xmm2
+	pslld	$23, %xmm6
+	paddd	%xmm8, %xmm6
+	mulps	%xmm4, %xmm6
+	paddd	%xmm8, %xmm7
+	mulps	%xmm3, %xmm7
+	pslld	$23, %xmm2
+	pslld	$23, %xmm0
+	paddd	%xmm8, %xmm0
+	mulps	%xmm7, %xmm0
+	paddd	%xmm8, %xmm2
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_32(%rip), %xmm3
+	movaps	%xmm0, %xmm4
+	addps	%xmm3, %xmm4
+	addps	%xmm2, %xmm3
+	divps	%xmm3, %xmm2
+	divps	%xmm4, %xmm0
+	movaps	%xmm0, %xmm6
+	mulps	%xmm0, %xmm6
+	movaps	%xmm2, %xmm7
+	mulps	%xmm2, %xmm7
+	movaps	.LCPI8_33(%rip), %xmm3
+	xorps	%xmm4, %xmm4
+	cmpltps	%xmm1, %xmm4
+	andps	%xmm1, %xmm4
+	movaps	%xmm7, %xmm1
+	mulps	%xmm3, %xmm1
+	mulps	%xmm6, %xmm3
+	movaps	.LCPI8_34(%rip), %xmm8
+	addps	%xmm8, %xmm3
+	addps	%xmm8, %xmm1
+	mulps	%xmm7, %xmm1
+	mulps	%xmm6, %xmm3
+	movaps	.LCPI8_35(%rip), %xmm8
+	addps	%xmm8, %xmm3
+	addps	%xmm8, %xmm1
+	mulps	%xmm7, %xmm1
+	mulps	%xmm6, %xmm3
+	movaps	.LCPI8_36(%rip), %xmm8
+	addps	%xmm8, %xmm3
+	addps	%xmm8, %xmm1
+	mulps	%xmm7, %xmm1
+	mulps	%xmm6, %xmm3
+	movaps	.LCPI8_37(%rip), %xmm8
+	addps	%xmm8, %xmm3
+	addps	%xmm8, %xmm1
+	mulps	%xmm7, %xmm1
+	mulps	%xmm6, %xmm3
+	movaps	.LCPI8_38(%rip), %xmm8
+	addps	%xmm8, %xmm3
+	addps	%xmm8, %xmm1
+	addps	%xmm2, %xmm2
+	addps	%xmm0, %xmm0
+	mulps	%xmm7, %xmm1
+	mulps	%xmm6, %xmm3
+	mulps	%xmm0, %xmm3
+	mulps	%xmm2, %xmm1
+	addps	%xmm2, %xmm1
+	addps	%xmm4, %xmm1
+	addps	%xmm0, %xmm3
+	addps	%xmm5, %xmm3
+	movaps	%xmm3, %xmm2
+.LBB8_27:
+	cmpq	$5, %rcx
+	ja	.LBB8_35
+	leaq	.LJTI8_1(%rip), %rsi
+	movslq	(%rsi,%rcx,4), %rcx
+	addq	%rsi, %rcx
+	jmpq	*%rcx
+.LBB8_29:
+	movaps	%xmm1, %xmm0
+	unpckhpd	%xmm1, %xmm0
+	movss	%xmm0, 24(%rdx,%rax,4)
+.LBB8_30:
+	movaps	%xmm1, %xmm0
+	shufps	$85, %xmm1, %xmm0
+	movss	%xmm0, 20(%rdx,%rax,4)
+.LBB8_31:
+	movss	%xmm1, 16(%rdx,%rax,4)
+.LBB8_32:
+	movaps	%xmm2, %xmm0
+	shufps	$255, %xmm2, %xmm0
+	movss	%xmm0, 12(%rdx,%rax,4)
+.LBB8_33:
+	movaps	%xmm2, %xmm0
+	unpckhpd	%xmm2, %xmm0
+	movss	%xmm0, 8(%rdx,%rax,4)
+.LBB8_34:
+	movaps	%xmm2, %xmm0
+	shufps	$85, %xmm2, %xmm0
+	movss	%xmm0, 4(%rdx,%rax,4)
+.LBB8_35:
+	movss	%xmm2, (%rdx,%rax,4)
+.LBB8_36:
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end8:
+	.size	activation, .Lfunc_end8-activation
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI8_0:
+	.long	.LBB8_19-.LJTI8_0
+	.long	.LBB8_18-.LJTI8_0
+	.long	.LBB8_17-.LJTI8_0
+	.long	.LBB8_16-.LJTI8_0
+	.long	.LBB8_15-.LJTI8_0
+	.long	.LBB8_14-.LJTI8_0
+.LJTI8_1:
+	.long	.LBB8_34-.LJTI8_1
+	.long	.LBB8_33-.LJTI8_1
+	.long	.LBB8_32-.LJTI8_1
+	.long	.LBB8_31-.LJTI8_1
+	.long	.LBB8_30-.LJTI8_1
+	.long	.LBB8_29-.LJTI8_1
 	.text
 	.p2align	4
 	.type	update_apply,@function
@@ -3935,7 +5464,7 @@ update_apply:
 	movsd	44(%rdi), %xmm13
 	movss	8(%rdi), %xmm15
 	cmpl	$1, (%rdi)
-	jne	.LBB8_3
+	jne	.LBB9_3
 	movss	16(%rdi), %xmm0
 	movss	20(%rdi), %xmm2
 	movss	24(%rdi), %xmm1
@@ -3953,20 +5482,20 @@ update_apply:
 	movaps	%xmm6, -160(%rbp)
 	movaps	%xmm7, -144(%rbp)
 	movaps	%xmm8, -128(%rbp)
-	jge	.LBB8_6
+	jge	.LBB9_6
 	xorl	%edi, %edi
-	jmp	.LBB8_8
-.LBB8_3:
+	jmp	.LBB9_8
+.LBB9_3:
 	movss	12(%rdi), %xmm2
 	xorps	%xmm0, %xmm0
 	ucomiss	%xmm0, %xmm2
-	jne	.LBB8_11
-	jp	.LBB8_11
+	jne	.LBB9_11
+	jp	.LBB9_11
 	cmpq	$8, %r9
-	jge	.LBB8_14
+	jge	.LBB9_14
 	xorl	%ecx, %ecx
-	jmp	.LBB8_16
-.LBB8_6:
+	jmp	.LBB9_16
+.LBB9_6:
 	movaps	%xmm13, %xmm4
 	shufps	$85, %xmm13, %xmm4
 	movaps	%xmm4, -64(%rbp)
@@ -3985,7 +5514,7 @@ update_apply:
 	shufps	$0, %xmm8, %xmm8
 	xorl	%eax, %eax
 	.p2align	4
-.LBB8_7:
+.LBB9_7:
 	movups	(%rsi,%rax,4), %xmm4
 	movups	16(%rsi,%rax,4), %xmm3
 	movups	(%rdx,%rax,4), %xmm0
@@ -4051,8 +5580,8 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB8_7
-.LBB8_8:
+	jle	.LBB9_7
+.LBB9_8:
 	movq	%r9, %rax
 	subq	%rdi, %rax
 	movaps	-256(%rbp), %xmm15
@@ -4064,19 +5593,19 @@ update_apply:
 	movaps	-160(%rbp), %xmm11
 	movaps	-144(%rbp), %xmm12
 	movaps	-128(%rbp), %xmm13
-	jle	.LBB8_76
+	jle	.LBB9_76
 	cmpq	$4, %rax
-	jae	.LBB8_19
+	jae	.LBB9_19
 	movq	%rdi, %rax
-	jmp	.LBB8_75
-.LBB8_11:
+	jmp	.LBB9_75
+.LBB9_11:
 	cmpl	$0, 4(%rdi)
-	je	.LBB8_30
+	je	.LBB9_30
 	cmpq	$8, %r9
-	jge	.LBB8_32
+	jge	.LBB9_32
 	xorl	%edi, %edi
-	jmp	.LBB8_34
-.LBB8_14:
+	jmp	.LBB9_34
+.LBB9_14:
 	movaps	%xmm13, %xmm0
 	shufps	$85, %xmm13, %xmm0
 	movaps	%xmm13, %xmm1
@@ -4085,7 +5614,7 @@ update_apply:
 	shufps	$0, %xmm15, %xmm2
 	xorl	%eax, %eax
 	.p2align	4
-.LBB8_15:
+.LBB9_15:
 	movups	(%rsi,%rax,4), %xmm3
 	movups	16(%rsi,%rax,4), %xmm4
 	movups	(%rdx,%rax,4), %xmm5
@@ -4108,13 +5637,13 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rcx, %rax
-	jle	.LBB8_15
-.LBB8_16:
+	jle	.LBB9_15
+.LBB9_16:
 	movq	%r9, %rax
 	subq	%rcx, %rax
-	jle	.LBB8_76
+	jle	.LBB9_76
 	cmpq	$8, %rax
-	jb	.LBB8_18
+	jb	.LBB9_18
 	leaq	(%rsi,%rcx,4), %rdi
 	leaq	(%rsi,%r9,4), %r8
 	leaq	(%rdx,%rcx,4), %r10
@@ -4124,15 +5653,15 @@ update_apply:
 	cmpq	%r8, %r10
 	setb	%r8b
 	testb	%r8b, %dil
-	je	.LBB8_37
-.LBB8_18:
+	je	.LBB9_37
+.LBB9_18:
 	movq	%rcx, %rax
-.LBB8_40:
+.LBB9_40:
 	movl	%r9d, %edi
 	subl	%eax, %edi
 	leaq	1(%rax), %rcx
 	testb	$1, %dil
-	je	.LBB8_42
+	je	.LBB9_42
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
 	movaps	%xmm0, %xmm2
@@ -4145,11 +5674,11 @@ update_apply:
 	subss	%xmm1, %xmm0
 	movss	%xmm0, (%rsi,%rax,4)
 	movq	%rcx, %rax
-.LBB8_42:
+.LBB9_42:
 	cmpq	%rcx, %r9
-	je	.LBB8_76
+	je	.LBB9_76
 	.p2align	4
-.LBB8_43:
+.LBB9_43:
 	movss	(%rdx,%rax,4), %xmm0
 	movss	(%rsi,%rax,4), %xmm1
 	movss	4(%rsi,%rax,4), %xmm2
@@ -4174,9 +5703,9 @@ update_apply:
 	movss	%xmm2, 4(%rsi,%rax,4)
 	addq	$2, %rax
 	cmpq	%rax, %r9
-	jne	.LBB8_43
-	jmp	.LBB8_76
-.LBB8_19:
+	jne	.LBB9_43
+	jmp	.LBB9_76
+.LBB9_19:
 	leaq	(%rsi,%rdi,4), %r11
 	leaq	(%rsi,%r9,4), %rbx
 	leaq	(%rcx,%rdi,4), %r15
@@ -4215,20 +5744,20 @@ update_apply:
 	setb	%bl
 	movzbl	-96(%rbp), %r10d
 	testb	%r10b, -64(%rbp)
-	jne	.LBB8_73
+	jne	.LBB9_73
 	movzbl	-46(%rbp), %r10d
 	andb	%r10b, -47(%rbp)
-	jne	.LBB8_74
+	jne	.LBB9_74
 	andb	-45(%rbp), %r11b
-	jne	.LBB8_66
+	jne	.LBB9_66
 	movzbl	-43(%rbp), %r10d
 	andb	%r10b, -44(%rbp)
-	jne	.LBB8_63
+	jne	.LBB9_63
 	movzbl	-41(%rbp), %r10d
 	andb	-42(%rbp), %r10b
-	jne	.LBB8_62
+	jne	.LBB9_62
 	andb	%bl, %r15b
-	jne	.LBB8_49
+	jne	.LBB9_49
 	movl	%r9d, %r10d
 	andl	$3, %r10d
 	subq	%r10, %rax
@@ -4250,7 +5779,7 @@ update_apply:
 	movaps	%xmm13, %xmm11
 	shufps	$0, %xmm13, %xmm11
 	.p2align	4
-.LBB8_26:
+.LBB9_26:
 	movups	(%rsi,%rdi,4), %xmm0
 	movups	(%rdx,%rdi,4), %xmm2
 	mulps	%xmm3, %xmm2
@@ -4282,7 +5811,7 @@ update_apply:
 	movups	%xmm2, (%r8,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB8_26
+	jne	.LBB9_26
 	testq	%r10, %r10
 	movaps	-240(%rbp), %xmm10
 	movaps	-224(%rbp), %xmm6
@@ -4292,14 +5821,14 @@ update_apply:
 	movaps	-160(%rbp), %xmm11
 	movaps	-144(%rbp), %xmm12
 	movaps	-128(%rbp), %xmm13
-	jne	.LBB8_75
-	jmp	.LBB8_76
-.LBB8_30:
+	jne	.LBB9_75
+	jmp	.LBB9_76
+.LBB9_30:
 	cmpq	$8, %r9
-	jge	.LBB8_44
+	jge	.LBB9_44
 	xorl	%edi, %edi
-	jmp	.LBB8_46
-.LBB8_32:
+	jmp	.LBB9_46
+.LBB9_32:
 	movaps	%xmm13, %xmm0
 	shufps	$85, %xmm13, %xmm0
 	movaps	%xmm13, %xmm1
@@ -4310,7 +5839,7 @@ update_apply:
 	shufps	$0, %xmm15, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB8_33:
+.LBB9_33:
 	movups	(%rsi,%rax,4), %xmm6
 	movups	16(%rsi,%rax,4), %xmm5
 	movups	(%rdx,%rax,4), %xmm7
@@ -4347,16 +5876,16 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB8_33
-.LBB8_34:
+	jle	.LBB9_33
+.LBB9_34:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB8_76
+	jle	.LBB9_76
 	cmpq	$8, %rax
-	jae	.LBB8_50
+	jae	.LBB9_50
 	movq	%rdi, %rax
-	jmp	.LBB8_69
-.LBB8_37:
+	jmp	.LBB9_69
+.LBB9_37:
 	movl	%r9d, %edi
 	andl	$7, %edi
 	subq	%rdi, %rax
@@ -4368,7 +5897,7 @@ update_apply:
 	movaps	%xmm15, %xmm2
 	shufps	$0, %xmm15, %xmm2
 	.p2align	4
-.LBB8_38:
+.LBB9_38:
 	movups	(%rsi,%rcx,4), %xmm3
 	movups	16(%rsi,%rcx,4), %xmm4
 	movups	(%rdx,%rcx,4), %xmm5
@@ -4389,11 +5918,11 @@ update_apply:
 	movups	%xmm4, 16(%rsi,%rcx,4)
 	addq	$8, %rcx
 	cmpq	%rcx, %rax
-	jne	.LBB8_38
+	jne	.LBB9_38
 	testq	%rdi, %rdi
-	jne	.LBB8_40
-	jmp	.LBB8_76
-.LBB8_44:
+	jne	.LBB9_40
+	jmp	.LBB9_76
+.LBB9_44:
 	movaps	%xmm13, %xmm0
 	shufps	$85, %xmm13, %xmm0
 	movaps	%xmm13, %xmm1
@@ -4404,7 +5933,7 @@ update_apply:
 	shufps	$0, %xmm15, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB8_45:
+.LBB9_45:
 	movups	(%rsi,%rax,4), %xmm6
 	movups	16(%rsi,%rax,4), %xmm5
 	movups	(%rdx,%rax,4), %xmm7
@@ -4437,19 +5966,19 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB8_45
-.LBB8_46:
+	jle	.LBB9_45
+.LBB9_46:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB8_76
+	jle	.LBB9_76
 	cmpq	$8, %rax
-	jae	.LBB8_56
+	jae	.LBB9_56
 	movq	%rdi, %rax
-	jmp	.LBB8_72
-.LBB8_49:
+	jmp	.LBB9_72
+.LBB9_49:
 	movq	%rdi, %rax
-	jmp	.LBB8_75
-.LBB8_50:
+	jmp	.LBB9_75
+.LBB9_50:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -4469,11 +5998,11 @@ update_apply:
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB8_67
+	jne	.LBB9_67
 	andb	-64(%rbp), %r8b
-	jne	.LBB8_68
+	jne	.LBB9_68
 	andb	%bl, %r10b
-	jne	.LBB8_64
+	jne	.LBB9_64
 	movl	%r9d, %r8d
 	andl	$3, %r8d
 	subq	%r8, %rax
@@ -4487,7 +6016,7 @@ update_apply:
 	movaps	%xmm15, %xmm4
 	shufps	$0, %xmm15, %xmm4
 	.p2align	4
-.LBB8_54:
+.LBB9_54:
 	movups	(%rsi,%rdi,4), %xmm5
 	movups	(%rdx,%rdi,4), %xmm6
 	mulps	%xmm0, %xmm6
@@ -4506,11 +6035,11 @@ update_apply:
 	movups	%xmm6, (%rcx,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB8_54
+	jne	.LBB9_54
 	testq	%r8, %r8
-	jne	.LBB8_69
-	jmp	.LBB8_76
-.LBB8_56:
+	jne	.LBB9_69
+	jmp	.LBB9_76
+.LBB9_56:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -4530,11 +6059,11 @@ update_apply:
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB8_70
+	jne	.LBB9_70
 	andb	-64(%rbp), %r8b
-	jne	.LBB8_71
+	jne	.LBB9_71
 	andb	%bl, %r10b
-	jne	.LBB8_65
+	jne	.LBB9_65
 	movl	%r9d, %r8d
 	andl	$3, %r8d
 	subq	%r8, %rax
@@ -4548,7 +6077,7 @@ update_apply:
 	movaps	%xmm15, %xmm4
 	shufps	$0, %xmm15, %xmm4
 	.p2align	4
-.LBB8_60:
+.LBB9_60:
 	movups	(%rsi,%rdi,4), %xmm5
 	movups	(%rdx,%rdi,4), %xmm6
 	mulps	%xmm0, %xmm6
@@ -4565,32 +6094,32 @@ update_apply:
 	movups	%xmm6, (%rcx,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB8_60
+	jne	.LBB9_60
 	testq	%r8, %r8
-	jne	.LBB8_72
-	jmp	.LBB8_76
-.LBB8_62:
+	jne	.LBB9_72
+	jmp	.LBB9_76
+.LBB9_62:
 	movq	%rdi, %rax
-	jmp	.LBB8_75
-.LBB8_63:
+	jmp	.LBB9_75
+.LBB9_63:
 	movq	%rdi, %rax
-	jmp	.LBB8_75
-.LBB8_64:
+	jmp	.LBB9_75
+.LBB9_64:
 	movq	%rdi, %rax
-	jmp	.LBB8_69
-.LBB8_65:
+	jmp	.LBB9_69
+.LBB9_65:
 	movq	%rdi, %rax
-	jmp	.LBB8_72
-.LBB8_66:
+	jmp	.LBB9_72
+.LBB9_66:
 	movq	%rdi, %rax
-	jmp	.LBB8_75
-.LBB8_67:
+	jmp	.LBB9_75
+.LBB9_67:
 	movq	%rdi, %rax
-	jmp	.LBB8_69
-.LBB8_68:
+	jmp	.LBB9_69
+.LBB9_68:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB8_69:
+.LBB9_69:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
 	movaps	%xmm0, %xmm3
@@ -4611,15 +6140,15 @@ update_apply:
 	movss	%xmm3, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB8_69
-	jmp	.LBB8_76
-.LBB8_70:
+	jne	.LBB9_69
+	jmp	.LBB9_76
+.LBB9_70:
 	movq	%rdi, %rax
-	jmp	.LBB8_72
-.LBB8_71:
+	jmp	.LBB9_72
+.LBB9_71:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB8_72:
+.LBB9_72:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
 	movaps	%xmm0, %xmm3
@@ -4638,15 +6167,15 @@ update_apply:
 	movss	%xmm3, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB8_72
-	jmp	.LBB8_76
-.LBB8_73:
+	jne	.LBB9_72
+	jmp	.LBB9_76
+.LBB9_73:
 	movq	%rdi, %rax
-	jmp	.LBB8_75
-.LBB8_74:
+	jmp	.LBB9_75
+.LBB9_74:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB8_75:
+.LBB9_75:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
 	movaps	%xmm0, %xmm2
@@ -4680,8 +6209,8 @@ update_apply:
 	movss	%xmm4, (%r8,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB8_75
-.LBB8_76:
+	jne	.LBB9_75
+.LBB9_76:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -4691,15 +6220,15 @@ update_apply:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end8:
-	.size	update_apply, .Lfunc_end8-update_apply
+.Lfunc_end9:
+	.size	update_apply, .Lfunc_end9-update_apply
 	.cfi_endproc
 	.p2align	4
 	.type	update_is_finite,@function
 update_is_finite:
 	.cfi_startproc
 	testq	%r9, %r9
-	jle	.LBB9_1
+	jle	.LBB10_1
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
@@ -4725,7 +6254,7 @@ update_is_finite:
 	movl	(%rdi), %r10d
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB9_6:
+.LBB10_6:
 	movss	(%rsi,%r11,4), %xmm12
 	movss	(%rdx,%r11,4), %xmm14
 	mulss	%xmm0, %xmm14
@@ -4733,7 +6262,7 @@ update_is_finite:
 	mulss	%xmm12, %xmm13
 	addss	%xmm14, %xmm13
 	cmpl	$1, %r10d
-	jne	.LBB9_8
+	jne	.LBB10_8
 	movss	(%rcx,%r11,4), %xmm15
 	mulss	%xmm4, %xmm15
 	movaps	%xmm6, %xmm14
@@ -4753,34 +6282,34 @@ update_is_finite:
 	sqrtss	%xmm11, %xmm11
 	addss	%xmm10, %xmm11
 	divss	%xmm11, %xmm13
-	jmp	.LBB9_14
+	jmp	.LBB10_14
 	.p2align	4
-.LBB9_8:
+.LBB10_8:
 	xorps	%xmm11, %xmm11
 	ucomiss	%xmm11, %xmm3
-	jne	.LBB9_10
-	jp	.LBB9_10
+	jne	.LBB10_10
+	jp	.LBB10_10
 	mulss	%xmm2, %xmm13
 	xorps	%xmm14, %xmm14
-	jmp	.LBB9_13
-.LBB9_10:
+	jmp	.LBB10_13
+.LBB10_10:
 	cmpl	$0, 4(%rdi)
 	movss	(%rcx,%r11,4), %xmm14
 	mulss	%xmm3, %xmm14
 	addss	%xmm13, %xmm14
-	je	.LBB9_12
+	je	.LBB10_12
 	movaps	%xmm3, %xmm11
 	mulss	%xmm14, %xmm11
 	addss	%xmm11, %xmm13
 	mulss	%xmm2, %xmm13
-	jmp	.LBB9_13
-.LBB9_12:
+	jmp	.LBB10_13
+.LBB10_12:
 	movaps	%xmm2, %xmm13
 	mulss	%xmm14, %xmm13
 	.p2align	4
-.LBB9_13:
+.LBB10_13:
 	xorps	%xmm15, %xmm15
-.LBB9_14:
+.LBB10_14:
 	subss	%xmm13, %xmm12
 	movd	%xmm12, %r15d
 	andl	$2147483647, %r15d
@@ -4794,16 +6323,16 @@ update_is_finite:
 	setge	%r14b
 	xorl	%eax, %eax
 	cmpl	$2139095039, %r15d
-	jg	.LBB9_17
+	jg	.LBB10_17
 	testb	%bl, %bl
-	jne	.LBB9_17
+	jne	.LBB10_17
 	testb	%r14b, %r14b
-	jne	.LBB9_17
+	jne	.LBB10_17
 	incq	%r11
 	cmpq	%r11, %r9
-	jne	.LBB9_6
+	jne	.LBB10_6
 	movl	$1, %eax
-.LBB9_17:
+.LBB10_17:
 	popq	%rbx
 	popq	%r14
 	popq	%r15
@@ -4814,20 +6343,20 @@ update_is_finite:
 	.cfi_restore %r15
 	.cfi_restore %rbp
 	retq
-.LBB9_1:
+.LBB10_1:
 	movl	$1, %eax
 	retq
-.Lfunc_end9:
-	.size	update_is_finite, .Lfunc_end9-update_is_finite
+.Lfunc_end10:
+	.size	update_is_finite, .Lfunc_end10-update_is_finite
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI10_0:
+.LCPI11_0:
 	.long	2147483647
 	.long	2147483647
 	.long	2147483647
 	.long	2147483647
-.LCPI10_1:
+.LCPI11_1:
 	.long	2147483648
 	.long	2147483648
 	.long	2147483648
@@ -4844,7 +6373,7 @@ max_magnitude:
 	.cfi_def_cfa_register %rbp
 	pxor	%xmm2, %xmm2
 	cmpq	$32, %rsi
-	jl	.LBB10_1
+	jl	.LBB11_1
 	pxor	%xmm8, %xmm8
 	pxor	%xmm9, %xmm9
 	pxor	%xmm14, %xmm14
@@ -4862,23 +6391,23 @@ max_magnitude:
 	movdqa	%xmm11, %xmm1
 	movdqa	%xmm10, %xmm3
 	.p2align	4
-.LBB10_5:
+.LBB11_5:
 	movdqa	%xmm11, -16(%rbp)
 	movdqa	%xmm10, -32(%rbp)
 	movdqu	-16(%rdi,%rsi,4), %xmm11
-	movdqa	.LCPI10_0(%rip), %xmm10
+	movdqa	.LCPI11_0(%rip), %xmm10
 	pand	%xmm10, %xmm11
-	movdqa	.LCPI10_1(%rip), %xmm10
+	movdqa	.LCPI11_1(%rip), %xmm10
 	pxor	%xmm10, %xmm4
 	movdqa	%xmm11, %xmm10
-	por	.LCPI10_1(%rip), %xmm10
+	por	.LCPI11_1(%rip), %xmm10
 	pcmpgtd	%xmm10, %xmm4
 	pand	%xmm4, %xmm9
 	pandn	%xmm11, %xmm4
 	movdqu	-32(%rdi,%rsi,4), %xmm10
-	pand	.LCPI10_0(%rip), %xmm10
+	pand	.LCPI11_0(%rip), %xmm10
 	por	%xmm9, %xmm4
-	movdqa	.LCPI10_1(%rip), %xmm11
+	movdqa	.LCPI11_1(%rip), %xmm11
 	pxor	%xmm11, %xmm6
 	movdqa	%xmm10, %xmm9
 	por	%xmm11, %xmm9
@@ -4887,7 +6416,7 @@ max_magnitude:
 	pandn	%xmm10, %xmm6
 	por	%xmm8, %xmm6
 	movdqu	-48(%rdi,%rsi,4), %xmm8
-	movdqa	.LCPI10_0(%rip), %xmm10
+	movdqa	.LCPI11_0(%rip), %xmm10
 	pand	%xmm10, %xmm8
 	pxor	%xmm11, %xmm5
 	movdqa	%xmm8, %xmm9
@@ -4909,7 +6438,7 @@ max_magnitude:
 	movdqu	-128(%rdi,%rsi,4), %xmm8
 	movdqu	-112(%rdi,%rsi,4), %xmm9
 	movdqu	-80(%rdi,%rsi,4), %xmm10
-	movdqa	.LCPI10_0(%rip), %xmm14
+	movdqa	.LCPI11_0(%rip), %xmm14
 	pand	%xmm14, %xmm10
 	pxor	%xmm11, %xmm0
 	movdqa	%xmm10, %xmm11
@@ -4956,14 +6485,14 @@ max_magnitude:
 	movdqa	%xmm0, %xmm13
 	cmpq	$63, %rsi
 	movq	%rcx, %rsi
-	ja	.LBB10_5
+	ja	.LBB11_5
 	cmpq	$8, %rcx
-	jl	.LBB10_3
-.LBB10_6:
-	movdqa	.LCPI10_0(%rip), %xmm8
-	movdqa	.LCPI10_1(%rip), %xmm9
+	jl	.LBB11_3
+.LBB11_6:
+	movdqa	.LCPI11_0(%rip), %xmm8
+	movdqa	.LCPI11_1(%rip), %xmm9
 	.p2align	4
-.LBB10_7:
+.LBB11_7:
 	movdqu	-32(%rdi,%rcx,4), %xmm10
 	movdqu	-16(%rdi,%rcx,4), %xmm11
 	pand	%xmm8, %xmm10
@@ -4987,9 +6516,9 @@ max_magnitude:
 	leaq	-8(%rcx), %rax
 	cmpq	$15, %rcx
 	movq	%rax, %rcx
-	ja	.LBB10_7
-	jmp	.LBB10_8
-.LBB10_1:
+	ja	.LBB11_7
+	jmp	.LBB11_8
+.LBB11_1:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	pxor	%xmm1, %xmm1
@@ -4999,11 +6528,11 @@ max_magnitude:
 	pxor	%xmm6, %xmm6
 	pxor	%xmm4, %xmm4
 	cmpq	$8, %rcx
-	jge	.LBB10_6
-.LBB10_3:
+	jge	.LBB11_6
+.LBB11_3:
 	movq	%rcx, %rax
-.LBB10_8:
-	movdqa	.LCPI10_1(%rip), %xmm8
+.LBB11_8:
+	movdqa	.LCPI11_1(%rip), %xmm8
 	movdqa	%xmm7, %xmm10
 	pxor	%xmm8, %xmm10
 	movdqa	%xmm6, %xmm9
@@ -5080,12 +6609,12 @@ max_magnitude:
 	por	%xmm2, %xmm1
 	movd	%xmm1, %edx
 	testq	%rax, %rax
-	jle	.LBB10_21
+	jle	.LBB11_21
 	cmpq	$8, %rax
-	jae	.LBB10_11
+	jae	.LBB11_11
 	movq	%rax, %rcx
-	jmp	.LBB10_14
-.LBB10_11:
+	jmp	.LBB11_14
+.LBB11_11:
 	movabsq	$9223372036854775800, %rsi
 	andq	%rax, %rsi
 	movl	%eax, %ecx
@@ -5097,10 +6626,10 @@ max_magnitude:
 	movq	%rsi, %r8
 	negq	%r8
 	xorl	%r9d, %r9d
-	movdqa	.LCPI10_0(%rip), %xmm2
+	movdqa	.LCPI11_0(%rip), %xmm2
 	movdqa	%xmm0, %xmm1
 	.p2align	4
-.LBB10_12:
+.LBB11_12:
 	movdqu	-16(%rdx,%r9,4), %xmm3
 	movdqu	(%rdx,%r9,4), %xmm4
 	pshufd	$27, %xmm4, %xmm4
@@ -5127,7 +6656,7 @@ max_magnitude:
 	por	%xmm3, %xmm1
 	addq	$-8, %r9
 	cmpq	%r9, %r8
-	jne	.LBB10_12
+	jne	.LBB11_12
 	movdqa	%xmm1, %xmm2
 	pxor	%xmm8, %xmm2
 	movdqa	%xmm0, %xmm3
@@ -5155,8 +6684,8 @@ max_magnitude:
 	por	%xmm1, %xmm2
 	movd	%xmm2, %edx
 	cmpq	%rsi, %rax
-	je	.LBB10_21
-.LBB10_14:
+	je	.LBB11_21
+.LBB11_14:
 	movl	%edx, %esi
 	movl	$2147483647, %eax
 	movl	-4(%rdi,%rcx,4), %edx
@@ -5164,13 +6693,13 @@ max_magnitude:
 	cmpl	%esi, %edx
 	cmovbel	%esi, %edx
 	cmpq	$2, %rcx
-	jb	.LBB10_21
+	jb	.LBB11_21
 	leaq	-1(%rcx), %rsi
 	andl	-8(%rdi,%rcx,4), %eax
 	cmpl	%edx, %eax
 	cmoval	%eax, %edx
 	cmpq	$2, %rsi
-	jb	.LBB10_21
+	jb	.LBB11_21
 	leaq	-2(%rcx), %rsi
 	movl	$2147483647, %eax
 	movl	-12(%rdi,%rcx,4), %r8d
@@ -5178,13 +6707,13 @@ max_magnitude:
 	cmpl	%edx, %r8d
 	cmoval	%r8d, %edx
 	cmpq	$2, %rsi
-	jb	.LBB10_21
+	jb	.LBB11_21
 	leaq	-3(%rcx), %rsi
 	andl	-16(%rdi,%rcx,4), %eax
 	cmpl	%edx, %eax
 	cmoval	%eax, %edx
 	cmpq	$2, %rsi
-	jb	.LBB10_21
+	jb	.LBB11_21
 	leaq	-4(%rcx), %rsi
 	movl	$2147483647, %eax
 	movl	-20(%rdi,%rcx,4), %r8d
@@ -5192,13 +6721,13 @@ max_magnitude:
 	cmpl	%edx, %r8d
 	cmoval	%r8d, %edx
 	cmpq	$2, %rsi
-	jb	.LBB10_21
+	jb	.LBB11_21
 	leaq	-5(%rcx), %rsi
 	andl	-24(%rdi,%rcx,4), %eax
 	cmpl	%edx, %eax
 	cmoval	%eax, %edx
 	cmpq	$2, %rsi
-	jb	.LBB10_21
+	jb	.LBB11_21
 	movl	$2147483647, %eax
 	andl	-28(%rdi,%rcx,4), %eax
 	cmpl	%edx, %eax
@@ -5207,14 +6736,14 @@ max_magnitude:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB10_21:
+.LBB11_21:
 	.cfi_def_cfa %rbp, 16
 	movd	%edx, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end10:
-	.size	max_magnitude, .Lfunc_end10-max_magnitude
+.Lfunc_end11:
+	.size	max_magnitude, .Lfunc_end11-max_magnitude
 	.cfi_endproc
 	.p2align	4
 	.type	sum_of_squares,@function
@@ -5226,18 +6755,18 @@ sum_of_squares:
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
 	cmpq	$8, %rsi
-	jge	.LBB11_2
+	jge	.LBB12_2
 	xorpd	%xmm0, %xmm0
 	xorl	%eax, %eax
-	jmp	.LBB11_5
-.LBB11_2:
+	jmp	.LBB12_5
+.LBB12_2:
 	xorpd	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorpd	%xmm2, %xmm2
 	xorpd	%xmm1, %xmm1
 	xorpd	%xmm3, %xmm3
 	.p2align	4
-.LBB11_3:
+.LBB12_3:
 	movq	%rax, %rcx
 	movups	(%rdi,%rax,4), %xmm4
 	movups	16(%rdi,%rax,4), %xmm5
@@ -5265,34 +6794,34 @@ sum_of_squares:
 	addq	$8, %rax
 	addq	$16, %rcx
 	cmpq	%rsi, %rcx
-	jle	.LBB11_3
+	jle	.LBB12_3
 	addpd	%xmm2, %xmm0
 	addpd	%xmm3, %xmm1
 	addpd	%xmm0, %xmm1
 	movapd	%xmm1, %xmm0
 	unpckhpd	%xmm1, %xmm0
 	addsd	%xmm1, %xmm0
-.LBB11_5:
+.LBB12_5:
 	movq	%rax, %rcx
 	subq	%rsi, %rcx
-	jge	.LBB11_10
+	jge	.LBB12_10
 	movq	%rsi, %rdx
 	andq	$3, %rdx
-	je	.LBB11_8
+	je	.LBB12_8
 	.p2align	4
-.LBB11_7:
+.LBB12_7:
 	movss	(%rdi,%rax,4), %xmm1
 	cvtss2sd	%xmm1, %xmm1
 	mulsd	%xmm1, %xmm1
 	addsd	%xmm1, %xmm0
 	incq	%rax
 	decq	%rdx
-	jne	.LBB11_7
-.LBB11_8:
+	jne	.LBB12_7
+.LBB12_8:
 	cmpq	$-4, %rcx
-	ja	.LBB11_10
+	ja	.LBB12_10
 	.p2align	4
-.LBB11_9:
+.LBB12_9:
 	movss	(%rdi,%rax,4), %xmm1
 	movss	4(%rdi,%rax,4), %xmm2
 	cvtss2sd	%xmm1, %xmm1
@@ -5312,21 +6841,21 @@ sum_of_squares:
 	addsd	%xmm1, %xmm0
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB11_9
-.LBB11_10:
+	jne	.LBB12_9
+.LBB12_10:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end11:
-	.size	sum_of_squares, .Lfunc_end11-sum_of_squares
+.Lfunc_end12:
+	.size	sum_of_squares, .Lfunc_end12-sum_of_squares
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI12_0:
+.LCPI13_0:
 	.long	0x3f800000
-.LCPI12_1:
+.LCPI13_1:
 	.long	0x33d6bf95
-.LCPI12_2:
+.LCPI13_2:
 	.long	0x0da24260
 	.text
 	.p2align	4
@@ -5340,12 +6869,12 @@ peak_loop:
 	.cfi_def_cfa_register %rbp
 	subq	$272, %rsp
 	movaps	%xmm0, %xmm5
-	movss	.LCPI12_0(%rip), %xmm0
+	movss	.LCPI13_0(%rip), %xmm0
 	addss	%xmm5, %xmm0
 	shufps	$0, %xmm0, %xmm0
 	testq	%rdi, %rdi
-	jle	.LBB12_1
-	addss	.LCPI12_1(%rip), %xmm5
+	jle	.LBB13_1
+	addss	.LCPI13_1(%rip), %xmm5
 	shufps	$0, %xmm5, %xmm5
 	movaps	%xmm0, -192(%rbp)
 	movaps	%xmm0, -384(%rbp)
@@ -5368,7 +6897,7 @@ peak_loop:
 	movaps	%xmm0, -176(%rbp)
 	movaps	%xmm0, %xmm4
 	.p2align	4
-.LBB12_4:
+.LBB13_4:
 	movaps	%xmm5, %xmm0
 	movaps	-144(%rbp), %xmm2
 	movaps	%xmm4, %xmm3
@@ -5481,9 +7010,9 @@ peak_loop:
 	movaps	%xmm4, -112(%rbp)
 	movaps	-96(%rbp), %xmm4
 	decq	%rdi
-	jne	.LBB12_4
-	jmp	.LBB12_2
-.LBB12_1:
+	jne	.LBB13_4
+	jmp	.LBB13_2
+.LBB13_1:
 	movaps	%xmm0, -80(%rbp)
 	movaps	%xmm0, -96(%rbp)
 	movaps	%xmm0, -16(%rbp)
@@ -5503,7 +7032,7 @@ peak_loop:
 	movaps	%xmm0, %xmm3
 	movaps	%xmm0, -32(%rbp)
 	movaps	%xmm0, -64(%rbp)
-.LBB12_2:
+.LBB13_2:
 	addps	%xmm6, %xmm12
 	addps	%xmm3, %xmm14
 	addps	%xmm13, %xmm2
@@ -5541,30 +7070,30 @@ peak_loop:
 	movaps	%xmm2, %xmm0
 	shufps	$85, %xmm2, %xmm0
 	addss	%xmm2, %xmm0
-	mulss	.LCPI12_2(%rip), %xmm0
+	mulss	.LCPI13_2(%rip), %xmm0
 	addq	$272, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end12:
-	.size	peak_loop, .Lfunc_end12-peak_loop
+.Lfunc_end13:
+	.size	peak_loop, .Lfunc_end13-peak_loop
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI13_0:
+.LCPI14_0:
 	.long	1
 	.long	0
 	.long	0
 	.long	0
-.LCPI13_1:
+.LCPI14_1:
 	.long	1
 	.long	1
 	.zero	4
 	.zero	4
-.LCPI13_2:
+.LCPI14_2:
 	.quad	2
 	.quad	3
-.LCPI13_3:
+.LCPI14_3:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -5581,12 +7110,12 @@ peak_loop:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI13_4:
+.LCPI14_4:
 	.quad	4
 	.quad	4
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI13_5:
+.LCPI14_5:
 	.long	1
 	.text
 	.p2align	4
@@ -5657,7 +7186,7 @@ convolution_forward:
 	movq	%rsi, -136(%rbp)
 	movq	%r12, -64(%rbp)
 	movq	%r11, -104(%rbp)
-	jne	.LBB13_2
+	jne	.LBB14_2
 	movq	-264(%rbp), %rdx
 	movq	-256(%rbp), %rcx
 	movq	%rdx, -88(%rbp)
@@ -5678,8 +7207,8 @@ convolution_forward:
 	movb	$1, %al
 	movl	%eax, -52(%rbp)
 	movq	%r14, %rsi
-	jmp	.LBB13_6
-.LBB13_2:
+	jmp	.LBB14_6
+.LBB14_2:
 	movq	%rax, %r14
 	orq	%rbx, %r14
 	movq	-192(%rbp), %r13
@@ -5697,22 +7226,22 @@ convolution_forward:
 	shrq	$3, %rcx
 	imulq	%r10, %rcx
 	orq	%r12, %r14
-	je	.LBB13_3
+	je	.LBB14_3
 	movq	%rbx, %r11
 	imulq	-80(%rbp), %r11
 	imulq	%r13, %r11
-	movdqa	.LCPI13_1(%rip), %xmm0
+	movdqa	.LCPI14_1(%rip), %xmm0
 	movl	$0, -52(%rbp)
-	jmp	.LBB13_5
-.LBB13_3:
+	jmp	.LBB14_5
+.LBB14_3:
 	xorl	%r11d, %r11d
-	movd	.LCPI13_5(%rip), %xmm0
+	movd	.LCPI14_5(%rip), %xmm0
 	movb	$1, %al
 	movl	%eax, -52(%rbp)
-.LBB13_5:
+.LBB14_5:
 	movq	-72(%rbp), %rsi
 	movq	-64(%rbp), %r12
-.LBB13_6:
+.LBB14_6:
 	movzbl	-48(%rbp), %r9d
 	movq	16(%rbp), %rdx
 	movq	-160(%rbp), %rax
@@ -5724,16 +7253,16 @@ convolution_forward:
 	movl	$1, %r14d
 	cmovlq	%r14, %r15
 	cmpq	$32768, %r15
-	ja	.LBB13_7
+	ja	.LBB14_7
 	movl	$32768, %eax
 	movq	%rdx, %r12
 	xorl	%edx, %edx
 	divl	%r15d
 	movq	%r12, %rdx
-	jmp	.LBB13_9
-.LBB13_7:
+	jmp	.LBB14_9
+.LBB14_7:
 	xorl	%eax, %eax
-.LBB13_9:
+.LBB14_9:
 	movq	24(%rbp), %r12
 	cmpq	%rdx, %rax
 	cmovgeq	%rdx, %rax
@@ -5749,19 +7278,19 @@ convolution_forward:
 	movq	%r11, -288(%rbp)
 	movq	%r14, -280(%rbp)
 	testb	%r9b, %r9b
-	je	.LBB13_18
+	je	.LBB14_18
 	testq	%rsi, %rsi
 	movq	-104(%rbp), %r14
-	jle	.LBB13_32
+	jle	.LBB14_32
 	movq	-72(%rbp), %rsi
 	movl	%esi, %eax
 	andl	$3, %eax
 	xorl	%ecx, %ecx
 	cmpq	$4, %rsi
-	jae	.LBB13_13
+	jae	.LBB14_13
 	xorl	%esi, %esi
-	jmp	.LBB13_15
-.LBB13_18:
+	jmp	.LBB14_15
+.LBB14_18:
 	imulq	%r13, %rbx
 	movq	-96(%rbp), %rax
 	movq	%rax, %r9
@@ -5770,50 +7299,50 @@ convolution_forward:
 	cmovneq	%rax, %r13
 	cmoveq	%rbx, %r9
 	cmpq	$0, -80(%rbp)
-	jle	.LBB13_32
+	jle	.LBB14_32
 	movq	-216(%rbp), %rdx
 	movabsq	$9223372036854775804, %r14
 	andq	%r8, %r14
 	movq	%rdx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	xorl	%r11d, %r11d
-	movdqa	.LCPI13_2(%rip), %xmm1
-	movdqa	.LCPI13_3(%rip), %xmm2
-	movdqa	.LCPI13_4(%rip), %xmm3
+	movdqa	.LCPI14_2(%rip), %xmm1
+	movdqa	.LCPI14_3(%rip), %xmm2
+	movdqa	.LCPI14_4(%rip), %xmm3
 	xorl	%ebx, %ebx
 	xorl	%esi, %esi
-	jmp	.LBB13_20
+	jmp	.LBB14_20
 	.p2align	4
-.LBB13_31:
+.LBB14_31:
 	incq	%rbx
 	addl	%r9d, %r11d
 	cmpq	-80(%rbp), %rbx
-	je	.LBB13_32
-.LBB13_20:
+	je	.LBB14_32
+.LBB14_20:
 	testq	%rdi, %rdi
-	jle	.LBB13_31
+	jle	.LBB14_31
 	movq	%rbx, %rax
 	imulq	%r9, %rax
 	movq	%rax, %xmm4
 	pshufd	$68, %xmm4, %xmm4
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	jmp	.LBB13_22
+	jmp	.LBB14_22
 	.p2align	4
-.LBB13_30:
+.LBB14_30:
 	incq	%rax
 	addl	%r13d, %ecx
 	cmpq	%rdi, %rax
-	je	.LBB13_31
-.LBB13_22:
+	je	.LBB14_31
+.LBB14_22:
 	testq	%r8, %r8
-	jle	.LBB13_30
+	jle	.LBB14_30
 	cmpq	$4, %r8
-	jae	.LBB13_25
+	jae	.LBB14_25
 	xorl	%r10d, %r10d
-	jmp	.LBB13_28
+	jmp	.LBB14_28
 	.p2align	4
-.LBB13_25:
+.LBB14_25:
 	movq	%rax, %r10
 	imulq	%r13, %r10
 	movq	%r10, %xmm5
@@ -5824,7 +7353,7 @@ convolution_forward:
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB13_26:
+.LBB14_26:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -5839,25 +7368,25 @@ convolution_forward:
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
 	cmpq	%r15, %r14
-	jne	.LBB13_26
+	jne	.LBB14_26
 	movq	%r14, %r10
 	cmpq	%r14, %r8
-	je	.LBB13_30
-.LBB13_28:
+	je	.LBB14_30
+.LBB14_28:
 	movq	%r8, %r15
 	subq	%r10, %r15
 	addl	%ecx, %r10d
 	imull	%edx, %r10d
 	addl	%r11d, %r10d
 	.p2align	4
-.LBB13_29:
+.LBB14_29:
 	movl	%r10d, (%r12,%rsi,4)
 	incq	%rsi
 	addl	%edx, %r10d
 	decq	%r15
-	jne	.LBB13_29
-	jmp	.LBB13_30
-.LBB13_13:
+	jne	.LBB14_29
+	jmp	.LBB14_30
+.LBB14_13:
 	movabsq	$9223372036854775804, %rdx
 	andq	%rsi, %rdx
 	movl	%r14d, %edi
@@ -5868,7 +7397,7 @@ convolution_forward:
 	xorl	%esi, %esi
 	movq	-64(%rbp), %rbx
 	.p2align	4
-.LBB13_14:
+.LBB14_14:
 	movl	%ecx, (%r12,%rsi,4)
 	leal	(%rbx,%rcx), %r11d
 	movl	%r11d, 4(%r12,%rsi,4)
@@ -5879,29 +7408,29 @@ convolution_forward:
 	addq	$4, %rsi
 	addl	%r9d, %ecx
 	cmpq	%rsi, %rdx
-	jne	.LBB13_14
-.LBB13_15:
+	jne	.LBB14_14
+.LBB14_15:
 	testq	%rax, %rax
-	je	.LBB13_32
+	je	.LBB14_32
 	leaq	(%r12,%rsi,4), %rcx
 	imull	%r14d, %r10d
 	imull	%esi, %r10d
 	xorl	%edx, %edx
 	.p2align	4
-.LBB13_17:
+.LBB14_17:
 	movl	%r10d, (%rcx,%rdx,4)
 	incq	%rdx
 	addl	-64(%rbp), %r10d
 	cmpq	%rdx, %rax
-	jne	.LBB13_17
-.LBB13_32:
+	jne	.LBB14_17
+.LBB14_32:
 	movq	16(%rbp), %rbx
 	testq	%rbx, %rbx
 	movq	-128(%rbp), %r15
 	movq	-120(%rbp), %r13
 	movq	-96(%rbp), %r14
 	movq	-48(%rbp), %rsi
-	jle	.LBB13_35
+	jle	.LBB14_35
 	movq	-72(%rbp), %rax
 	leaq	(%r12,%rax,4), %rax
 	movq	-112(%rbp), %rdi
@@ -5913,7 +7442,7 @@ convolution_forward:
 	shlq	$2, %r14
 	movq	%rsi, -48(%rbp)
 	.p2align	4
-.LBB13_34:
+.LBB14_34:
 	leaq	-384(%rbp), %rdi
 	leaq	-272(%rbp), %rsi
 	leaq	-336(%rbp), %rdx
@@ -5937,8 +7466,8 @@ convolution_forward:
 	addq	%rsi, %r15
 	addq	%r14, %r13
 	decq	%rbx
-	jne	.LBB13_34
-.LBB13_35:
+	jne	.LBB14_34
+.LBB14_35:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -5948,8 +7477,8 @@ convolution_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end13:
-	.size	convolution_forward, .Lfunc_end13-convolution_forward
+.Lfunc_end14:
+	.size	convolution_forward, .Lfunc_end14-convolution_forward
 	.cfi_endproc
 	.p2align	4
 	.type	convolution_weight_gradient,@function
@@ -5969,15 +7498,15 @@ convolution_weight_gradient:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end14:
-	.size	convolution_weight_gradient, .Lfunc_end14-convolution_weight_gradient
+.Lfunc_end15:
+	.size	convolution_weight_gradient, .Lfunc_end15-convolution_weight_gradient
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI15_0:
+.LCPI16_0:
 	.quad	2
 	.quad	3
-.LCPI15_1:
+.LCPI16_1:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -5994,25 +7523,25 @@ convolution_weight_gradient:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI15_2:
+.LCPI16_2:
 	.quad	4
 	.quad	4
-.LCPI15_3:
+.LCPI16_3:
 	.long	4
 	.long	5
 	.long	6
 	.long	7
-.LCPI15_4:
+.LCPI16_4:
 	.long	0
 	.long	1
 	.long	2
 	.long	3
-.LCPI15_5:
+.LCPI16_5:
 	.long	5
 	.long	6
 	.long	7
 	.long	8
-.LCPI15_6:
+.LCPI16_6:
 	.long	1
 	.long	2
 	.long	3
@@ -6067,13 +7596,13 @@ convolution_input_gradient:
 	movq	112(%rdi), %rcx
 	movq	%rcx, -56(%rbp)
 	cmpb	$1, %dl
-	jne	.LBB15_2
+	jne	.LBB16_2
 	movq	72(%rdi), %rcx
 	orq	88(%rdi), %rcx
 	orq	-584(%rbp), %rcx
 	orq	-560(%rbp), %rcx
 	sete	-57(%rbp)
-.LBB15_2:
+.LBB16_2:
 	movq	%rsi, -488(%rbp)
 	movq	24(%rdi), %rcx
 	movq	%rcx, -128(%rbp)
@@ -6093,17 +7622,17 @@ convolution_input_gradient:
 	movq	%rcx, -48(%rbp)
 	cmpq	$0, -56(%rbp)
 	movq	%r8, -376(%rbp)
-	jle	.LBB15_8
+	jle	.LBB16_8
 	movq	-56(%rbp), %rcx
 	movl	%ecx, %esi
 	andl	$3, %esi
 	xorl	%edi, %edi
 	cmpq	$4, %rcx
-	jae	.LBB15_16
+	jae	.LBB16_16
 	xorl	%r10d, %r10d
 	movq	-344(%rbp), %r12
-	jmp	.LBB15_5
-.LBB15_16:
+	jmp	.LBB16_5
+.LBB16_16:
 	movq	-56(%rbp), %r9
 	movabsq	$9223372036854775804, %rcx
 	andq	%rcx, %r9
@@ -6115,7 +7644,7 @@ convolution_input_gradient:
 	xorl	%r10d, %r10d
 	movq	-344(%rbp), %r12
 	.p2align	4
-.LBB15_17:
+.LBB16_17:
 	movl	%edi, (%r15,%r10,4)
 	leal	(%r12,%rdi), %ecx
 	movl	%ecx, 4(%r15,%r10,4)
@@ -6126,24 +7655,24 @@ convolution_input_gradient:
 	addq	$4, %r10
 	addl	%r13d, %edi
 	cmpq	%r10, %r9
-	jne	.LBB15_17
-.LBB15_5:
+	jne	.LBB16_17
+.LBB16_5:
 	testq	%rsi, %rsi
 	movq	-376(%rbp), %r8
-	je	.LBB15_8
+	je	.LBB16_8
 	leaq	(%r15,%r10,4), %rcx
 	movq	-296(%rbp), %rdi
 	imull	%r8d, %edi
 	imull	%r10d, %edi
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB15_7:
+.LBB16_7:
 	movl	%edi, (%rcx,%r9,4)
 	incq	%r9
 	addl	%r12d, %edi
 	cmpq	%r9, %rsi
-	jne	.LBB15_7
-.LBB15_8:
+	jne	.LBB16_7
+.LBB16_8:
 	movq	-208(%rbp), %rcx
 	imulq	-512(%rbp), %rcx
 	movq	%rcx, -552(%rbp)
@@ -6152,9 +7681,9 @@ convolution_input_gradient:
 	andb	%dl, -57(%rbp)
 	movq	-48(%rbp), %r12
 	movq	%r8, -856(%rbp)
-	je	.LBB15_25
+	je	.LBB16_25
 	cmpq	$0, -328(%rbp)
-	jle	.LBB15_25
+	jle	.LBB16_25
 	movq	-72(%rbp), %rdx
 	movabsq	$9223372036854775804, %rcx
 	andq	%rcx, %rdx
@@ -6164,44 +7693,44 @@ convolution_input_gradient:
 	movl	%ecx, %esi
 	imull	-512(%rbp), %esi
 	xorl	%edi, %edi
-	movdqa	.LCPI15_0(%rip), %xmm1
-	movdqa	.LCPI15_1(%rip), %xmm2
-	movdqa	.LCPI15_2(%rip), %xmm3
+	movdqa	.LCPI16_0(%rip), %xmm1
+	movdqa	.LCPI16_1(%rip), %xmm2
+	movdqa	.LCPI16_2(%rip), %xmm3
 	xorl	%r9d, %r9d
 	xorl	%r10d, %r10d
-	jmp	.LBB15_11
+	jmp	.LBB16_11
 	.p2align	4
-.LBB15_24:
+.LBB16_24:
 	incq	%r9
 	addl	%esi, %edi
 	cmpq	-328(%rbp), %r9
-	je	.LBB15_25
-.LBB15_11:
+	je	.LBB16_25
+.LBB16_11:
 	cmpq	$0, -128(%rbp)
-	jle	.LBB15_24
+	jle	.LBB16_24
 	movq	-552(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	%rcx, %xmm4
 	pshufd	$68, %xmm4, %xmm4
 	xorl	%r11d, %r11d
 	xorl	%ebx, %ebx
-	jmp	.LBB15_13
+	jmp	.LBB16_13
 	.p2align	4
-.LBB15_23:
+.LBB16_23:
 	incq	%rbx
 	addl	-208(%rbp), %r11d
 	cmpq	-128(%rbp), %rbx
-	je	.LBB15_24
-.LBB15_13:
+	je	.LBB16_24
+.LBB16_13:
 	movq	-72(%rbp), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB15_23
+	jle	.LBB16_23
 	cmpq	$4, %rcx
-	jae	.LBB15_18
+	jae	.LBB16_18
 	xorl	%r13d, %r13d
-	jmp	.LBB15_21
+	jmp	.LBB16_21
 	.p2align	4
-.LBB15_18:
+.LBB16_18:
 	movq	%rbx, %rcx
 	imulq	-208(%rbp), %rcx
 	movq	%rcx, %xmm5
@@ -6212,7 +7741,7 @@ convolution_input_gradient:
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB15_19:
+.LBB16_19:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -6227,29 +7756,29 @@ convolution_input_gradient:
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
 	cmpq	%rcx, %rdx
-	jne	.LBB15_19
+	jne	.LBB16_19
 	movq	%rdx, %r13
 	cmpq	%rdx, -72(%rbp)
 	movq	-856(%rbp), %r8
-	je	.LBB15_23
-.LBB15_21:
+	je	.LBB16_23
+.LBB16_21:
 	movq	-72(%rbp), %rcx
 	subq	%r13, %rcx
 	addl	%r11d, %r13d
 	imull	%r12d, %r13d
 	addl	%edi, %r13d
 	.p2align	4
-.LBB15_22:
+.LBB16_22:
 	movl	%r13d, (%r8,%r10,4)
 	incq	%r10
 	addl	%r12d, %r13d
 	decq	%rcx
-	jne	.LBB15_22
-	jmp	.LBB15_23
-.LBB15_25:
+	jne	.LBB16_22
+	jmp	.LBB16_23
+.LBB16_25:
 	cmpq	$0, -760(%rbp)
 	movq	-72(%rbp), %rcx
-	jle	.LBB15_43
+	jle	.LBB16_43
 	movq	%rcx, %r14
 	imulq	-128(%rbp), %r14
 	movq	%r14, %rdx
@@ -6418,22 +7947,22 @@ convolution_input_gradient:
 	movq	%rdx, -200(%rbp)
 	movq	%r9, -776(%rbp)
 	movq	%rbx, -880(%rbp)
-	jmp	.LBB15_27
+	jmp	.LBB16_27
 	.p2align	4
-.LBB15_42:
+.LBB16_42:
 	movq	-624(%rbp), %rdi
 	incq	%rdi
 	movq	-776(%rbp), %rax
 	addq	%rax, -768(%rbp)
 	cmpq	-760(%rbp), %rdi
 	movq	-200(%rbp), %rdx
-	je	.LBB15_43
-.LBB15_27:
+	je	.LBB16_43
+.LBB16_27:
 	imulq	%rdi, %rax
 	movq	%rax, -336(%rbp)
 	cmpb	$0, -89(%rbp)
 	movq	%rdi, -624(%rbp)
-	jne	.LBB15_29
+	jne	.LBB16_29
 	movq	-616(%rbp), %rax
 	movq	-336(%rbp), %rcx
 	leaq	(%rax,%rcx), %rdi
@@ -6443,16 +7972,16 @@ convolution_input_gradient:
 	movq	-624(%rbp), %rdi
 	movq	-200(%rbp), %rdx
 	movq	-72(%rbp), %rsi
-.LBB15_29:
+.LBB16_29:
 	movq	%rdi, %rax
 	imulq	-752(%rbp), %rax
 	movq	-616(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, -904(%rbp)
 	cmpb	$0, -57(%rbp)
-	je	.LBB15_127
+	je	.LBB16_127
 	cmpq	$0, -328(%rbp)
-	jle	.LBB15_42
+	jle	.LBB16_42
 	movq	-624(%rbp), %rax
 	imulq	-736(%rbp), %rax
 	movq	-744(%rbp), %rcx
@@ -6469,9 +7998,9 @@ convolution_input_gradient:
 	movq	-944(%rbp), %rax
 	movq	%rax, -800(%rbp)
 	movq	$0, -440(%rbp)
-	jmp	.LBB15_32
+	jmp	.LBB16_32
 	.p2align	4
-.LBB15_41:
+.LBB16_41:
 	movq	-440(%rbp), %rcx
 	incq	%rcx
 	movq	-1016(%rbp), %rax
@@ -6482,10 +8011,10 @@ convolution_input_gradient:
 	addq	%rax, -832(%rbp)
 	movq	%rcx, -440(%rbp)
 	cmpq	-328(%rbp), %rcx
-	je	.LBB15_42
-.LBB15_32:
+	je	.LBB16_42
+.LBB16_32:
 	testq	%rsi, %rsi
-	jle	.LBB15_41
+	jle	.LBB16_41
 	movq	-440(%rbp), %rax
 	imulq	-128(%rbp), %rax
 	movq	%rax, -472(%rbp)
@@ -6500,9 +8029,9 @@ convolution_input_gradient:
 	movq	-800(%rbp), %rax
 	movq	%rax, -336(%rbp)
 	movq	$0, -480(%rbp)
-	jmp	.LBB15_34
+	jmp	.LBB16_34
 	.p2align	4
-.LBB15_40:
+.LBB16_40:
 	movq	-480(%rbp), %rcx
 	incq	%rcx
 	addq	$4, -336(%rbp)
@@ -6513,10 +8042,10 @@ convolution_input_gradient:
 	movq	-72(%rbp), %rsi
 	movq	%rcx, -480(%rbp)
 	cmpq	%rsi, %rcx
-	je	.LBB15_41
-.LBB15_34:
+	je	.LBB16_41
+.LBB16_34:
 	cmpq	$0, -128(%rbp)
-	jle	.LBB15_40
+	jle	.LBB16_40
 	movq	-360(%rbp), %r11
 	movq	-464(%rbp), %rdx
 	movq	-456(%rbp), %rsi
@@ -6524,9 +8053,9 @@ convolution_input_gradient:
 	movq	%rax, -80(%rbp)
 	movq	-336(%rbp), %rcx
 	movq	$0, -496(%rbp)
-	jmp	.LBB15_36
+	jmp	.LBB16_36
 	.p2align	4
-.LBB15_126:
+.LBB16_126:
 	movq	-496(%rbp), %rdi
 	addq	$6, %rdi
 	movq	-1040(%rbp), %rax
@@ -6538,11 +8067,11 @@ convolution_input_gradient:
 	addq	%rax, %r11
 	movq	%rdi, -496(%rbp)
 	cmpq	-128(%rbp), %rdi
-	jge	.LBB15_40
-.LBB15_36:
+	jge	.LBB16_40
+.LBB16_36:
 	movq	%rcx, -576(%rbp)
 	cmpq	$0, -672(%rbp)
-	jle	.LBB15_126
+	jle	.LBB16_126
 	movq	-128(%rbp), %rdi
 	movq	-496(%rbp), %rcx
 	subq	%rcx, %rdi
@@ -6566,8 +8095,8 @@ convolution_input_gradient:
 	movq	%r11, -280(%rbp)
 	movq	%rdx, -352(%rbp)
 	movq	%rsi, -216(%rbp)
-	jmp	.LBB15_38
-.LBB15_51:
+	jmp	.LBB16_38
+.LBB16_51:
 	pxor	%xmm3, %xmm3
 	pxor	%xmm5, %xmm5
 	pxor	%xmm0, %xmm0
@@ -6594,11 +8123,11 @@ convolution_input_gradient:
 	movdqa	%xmm0, -272(%rbp)
 	movdqa	%xmm0, -192(%rbp)
 	movq	-48(%rbp), %r12
-.LBB15_53:
-	movdqa	.LCPI15_5(%rip), %xmm10
+.LBB16_53:
+	movdqa	.LCPI16_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm13
 	pcmpgtd	%xmm15, %xmm13
-	movdqa	.LCPI15_6(%rip), %xmm11
+	movdqa	.LCPI16_6(%rip), %xmm11
 	movdqa	%xmm11, %xmm1
 	pcmpgtd	%xmm15, %xmm1
 	movdqa	%xmm10, %xmm15
@@ -6731,33 +8260,33 @@ convolution_input_gradient:
 	movups	%xmm1, (%rdi,%rax,4)
 	movups	%xmm13, 16(%rdi,%rax,4)
 	.p2align	4
-.LBB15_125:
+.LBB16_125:
 	movq	-664(%rbp), %rcx
 	addq	$2, %rcx
 	cmpq	-672(%rbp), %rcx
 	movq	-352(%rbp), %rdx
 	movq	-216(%rbp), %rsi
 	movq	-592(%rbp), %r10
-	jge	.LBB15_126
-.LBB15_38:
+	jge	.LBB16_126
+.LBB16_38:
 	movq	%rcx, %rax
 	orq	%r10, %rax
 	shrq	$32, %rax
-	je	.LBB15_39
+	je	.LBB16_39
 	movq	%rcx, %rax
 	xorl	%edx, %edx
 	divq	%r10
 	movq	%rdx, %rdi
 	movq	%rax, %rsi
-	jmp	.LBB15_45
+	jmp	.LBB16_45
 	.p2align	4
-.LBB15_39:
+.LBB16_39:
 	movl	%ecx, %eax
 	xorl	%edx, %edx
 	divl	%r10d
 	movl	%edx, %edi
 	movl	%eax, %esi
-.LBB15_45:
+.LBB16_45:
 	shlq	$3, %rdi
 	movq	-912(%rbp), %r8
 	cmpq	%r8, %rdi
@@ -6770,15 +8299,15 @@ convolution_input_gradient:
 	movq	%rax, %rdx
 	orq	%r10, %rdx
 	shrq	$32, %rdx
-	je	.LBB15_46
+	je	.LBB16_46
 	cqto
 	idivq	%r10
-	jmp	.LBB15_48
+	jmp	.LBB16_48
 	.p2align	4
-.LBB15_46:
+.LBB16_46:
 	xorl	%edx, %edx
 	divl	%r10d
-.LBB15_48:
+.LBB16_48:
 	shlq	$3, %rdx
 	movq	-912(%rbp), %r10
 	cmpq	%r10, %rdx
@@ -6791,7 +8320,7 @@ convolution_input_gradient:
 	addl	$-2, %r9d
 	cmpl	$11, %r9d
 	movq	16(%rbp), %r15
-	ja	.LBB15_125
+	ja	.LBB16_125
 	subl	%r8d, %edi
 	movd	%edi, %xmm0
 	pshufd	$0, %xmm0, %xmm14
@@ -6813,29 +8342,29 @@ convolution_input_gradient:
 	addq	%r8, %rsi
 	imulq	%r12, %rax
 	addq	%r10, %rax
-	leaq	.LJTI15_0(%rip), %rcx
+	leaq	.LJTI16_0(%rip), %rcx
 	movslq	(%rcx,%r9,4), %r8
 	addq	%rcx, %r8
 	jmpq	*%r8
-.LBB15_115:
+.LBB16_115:
 	cmpq	$0, -56(%rbp)
 	movq	-1056(%rbp), %r9
 	movq	-1048(%rbp), %rcx
 	movq	-120(%rbp), %rax
-	jle	.LBB15_116
+	jle	.LBB16_116
 	movq	%rdx, -160(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	cmpq	$1, -56(%rbp)
 	movq	-48(%rbp), %r12
 	movq	-80(%rbp), %rdx
 	pxor	%xmm0, %xmm0
-	jne	.LBB15_119
+	jne	.LBB16_119
 	pxor	%xmm1, %xmm1
 	xorl	%esi, %esi
-	jmp	.LBB15_121
-.LBB15_50:
+	jmp	.LBB16_121
+.LBB16_50:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB15_51
+	jle	.LBB16_51
 	movdqa	%xmm15, -528(%rbp)
 	movdqa	%xmm14, -432(%rbp)
 	pxor	%xmm3, %xmm3
@@ -6869,7 +8398,7 @@ convolution_input_gradient:
 	movq	-504(%rbp), %rcx
 	movq	-120(%rbp), %r11
 	.p2align	4
-.LBB15_55:
+.LBB16_55:
 	movaps	%xmm12, -688(%rbp)
 	movslq	(%r15,%r8,4), %r9
 	leaq	(%r11,%r9,4), %r9
@@ -6988,17 +8517,17 @@ convolution_input_gradient:
 	incq	%r8
 	addq	%rcx, %r10
 	cmpq	%r8, -56(%rbp)
-	jne	.LBB15_55
+	jne	.LBB16_55
 	movq	-280(%rbp), %r11
 	movdqa	-432(%rbp), %xmm14
 	movdqa	-528(%rbp), %xmm15
 	movaps	%xmm1, -688(%rbp)
 	movaps	%xmm0, -720(%rbp)
-	jmp	.LBB15_53
-.LBB15_91:
+	jmp	.LBB16_53
+.LBB16_91:
 	cmpq	$0, -56(%rbp)
 	movq	-120(%rbp), %rax
-	jle	.LBB15_92
+	jle	.LBB16_92
 	movq	%rdx, -160(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
@@ -7015,7 +8544,7 @@ convolution_input_gradient:
 	movq	-216(%rbp), %r10
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_96:
+.LBB16_96:
 	movslq	(%r15,%rdi,4), %r8
 	movups	(%rax,%r8,4), %xmm6
 	movups	16(%rax,%r8,4), %xmm7
@@ -7042,14 +8571,14 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rcx, %rsi
 	cmpq	%rdi, -56(%rbp)
-	jne	.LBB15_96
+	jne	.LBB16_96
 	movq	-160(%rbp), %rdx
-	jmp	.LBB15_94
-.LBB15_62:
+	jmp	.LBB16_94
+.LBB16_62:
 	movdqa	%xmm15, -528(%rbp)
 	movdqa	%xmm14, -432(%rbp)
 	cmpq	$0, -56(%rbp)
-	jle	.LBB15_63
+	jle	.LBB16_63
 	xorps	%xmm8, %xmm8
 	movq	-80(%rbp), %r8
 	xorps	%xmm9, %xmm9
@@ -7077,7 +8606,7 @@ convolution_input_gradient:
 	movq	-504(%rbp), %rcx
 	movq	-120(%rbp), %r11
 	.p2align	4
-.LBB15_67:
+.LBB16_67:
 	movaps	%xmm10, -400(%rbp)
 	movaps	%xmm12, -416(%rbp)
 	movaps	%xmm9, -240(%rbp)
@@ -7178,16 +8707,16 @@ convolution_input_gradient:
 	incq	%r10
 	addq	%rcx, %r8
 	cmpq	%r10, -56(%rbp)
-	jne	.LBB15_67
+	jne	.LBB16_67
 	movq	-280(%rbp), %r11
 	movaps	%xmm14, -416(%rbp)
 	movaps	%xmm15, -240(%rbp)
 	movaps	%xmm4, -400(%rbp)
-	jmp	.LBB15_65
-.LBB15_103:
+	jmp	.LBB16_65
+.LBB16_103:
 	cmpq	$0, -56(%rbp)
 	movq	-120(%rbp), %rax
-	jle	.LBB15_104
+	jle	.LBB16_104
 	movq	%rdx, %r10
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
@@ -7201,7 +8730,7 @@ convolution_input_gradient:
 	movq	-216(%rbp), %r9
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_108:
+.LBB16_108:
 	movslq	(%r15,%rdi,4), %r8
 	movups	(%rax,%r8,4), %xmm4
 	movups	16(%rax,%r8,4), %xmm5
@@ -7221,12 +8750,12 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rcx, %rsi
 	cmpq	%rdi, -56(%rbp)
-	jne	.LBB15_108
+	jne	.LBB16_108
 	movq	%r10, %rdx
-	jmp	.LBB15_106
-.LBB15_97:
+	jmp	.LBB16_106
+.LBB16_97:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB15_98
+	jle	.LBB16_98
 	movq	%rdi, -240(%rbp)
 	movq	%rdx, -160(%rbp)
 	pxor	%xmm1, %xmm1
@@ -7245,7 +8774,7 @@ convolution_input_gradient:
 	movq	-216(%rbp), %rdi
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_102:
+.LBB16_102:
 	movslq	(%r15,%r9,4), %r10
 	leaq	(%r11,%r10,4), %r10
 	movups	(%r10,%rsi,4), %xmm10
@@ -7278,16 +8807,16 @@ convolution_input_gradient:
 	incq	%r9
 	addq	%rcx, %r8
 	cmpq	%r9, -56(%rbp)
-	jne	.LBB15_102
+	jne	.LBB16_102
 	movq	-280(%rbp), %r11
 	movq	-160(%rbp), %rdx
 	movq	-240(%rbp), %rdi
-	jmp	.LBB15_100
-.LBB15_73:
+	jmp	.LBB16_100
+.LBB16_73:
 	movdqa	%xmm15, -528(%rbp)
 	movdqa	%xmm14, -432(%rbp)
 	cmpq	$0, -56(%rbp)
-	jle	.LBB15_74
+	jle	.LBB16_74
 	movq	%rdi, -240(%rbp)
 	movq	%rdx, -160(%rbp)
 	pxor	%xmm4, %xmm4
@@ -7318,7 +8847,7 @@ convolution_input_gradient:
 	movq	-216(%rbp), %r14
 	movq	-80(%rbp), %r15
 	.p2align	4
-.LBB15_78:
+.LBB16_78:
 	movdqa	%xmm6, -320(%rbp)
 	movdqa	%xmm7, -256(%rbp)
 	movdqa	%xmm5, -272(%rbp)
@@ -7396,7 +8925,7 @@ convolution_input_gradient:
 	incq	%r10
 	addq	%rcx, %r8
 	cmpq	%r10, %rdx
-	jne	.LBB15_78
+	jne	.LBB16_78
 	movq	%rdi, %r11
 	movq	-880(%rbp), %rbx
 	movq	16(%rbp), %r15
@@ -7404,10 +8933,10 @@ convolution_input_gradient:
 	movq	-240(%rbp), %rdi
 	movaps	%xmm10, -256(%rbp)
 	movaps	%xmm11, -272(%rbp)
-	jmp	.LBB15_76
-.LBB15_109:
+	jmp	.LBB16_76
+.LBB16_109:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB15_110
+	jle	.LBB16_110
 	pxor	%xmm0, %xmm0
 	movq	-80(%rbp), %r8
 	pxor	%xmm1, %xmm1
@@ -7418,7 +8947,7 @@ convolution_input_gradient:
 	movq	-504(%rbp), %rcx
 	movq	-120(%rbp), %r11
 	.p2align	4
-.LBB15_112:
+.LBB16_112:
 	movslq	(%r15,%r9,4), %r10
 	leaq	(%r11,%r10,4), %r10
 	movups	(%r10,%rsi,4), %xmm4
@@ -7438,13 +8967,13 @@ convolution_input_gradient:
 	incq	%r9
 	addq	%rcx, %r8
 	cmpq	%r9, -56(%rbp)
-	jne	.LBB15_112
+	jne	.LBB16_112
 	movq	-280(%rbp), %r11
-	jmp	.LBB15_114
-.LBB15_85:
+	jmp	.LBB16_114
+.LBB16_85:
 	movdqa	%xmm14, -432(%rbp)
 	cmpq	$0, -56(%rbp)
-	jle	.LBB15_86
+	jle	.LBB16_86
 	movdqa	%xmm15, -528(%rbp)
 	movq	%rdi, -240(%rbp)
 	movq	%rdx, -160(%rbp)
@@ -7472,7 +9001,7 @@ convolution_input_gradient:
 	movq	%r15, %rbx
 	movq	-80(%rbp), %r15
 	.p2align	4
-.LBB15_90:
+.LBB16_90:
 	movdqa	%xmm3, -144(%rbp)
 	movslq	(%rbx,%r10,4), %r9
 	leaq	(%r11,%r9,4), %r9
@@ -7526,18 +9055,18 @@ convolution_input_gradient:
 	incq	%r10
 	addq	%rcx, %r8
 	cmpq	%r10, %rdx
-	jne	.LBB15_90
+	jne	.LBB16_90
 	movq	-280(%rbp), %r11
 	movq	%rbx, %r15
 	movq	-880(%rbp), %rbx
 	movq	-160(%rbp), %rdx
 	movq	-240(%rbp), %rdi
 	movdqa	-528(%rbp), %xmm15
-	jmp	.LBB15_88
-.LBB15_79:
+	jmp	.LBB16_88
+.LBB16_79:
 	cmpq	$0, -56(%rbp)
 	movq	-120(%rbp), %rax
-	jle	.LBB15_80
+	jle	.LBB16_80
 	movq	%rdx, -160(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
@@ -7556,7 +9085,7 @@ convolution_input_gradient:
 	movq	-216(%rbp), %r10
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB15_84:
+.LBB16_84:
 	movslq	(%r15,%rdi,4), %r8
 	movups	(%rax,%r8,4), %xmm9
 	movups	16(%rax,%r8,4), %xmm8
@@ -7590,13 +9119,13 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rcx, %rsi
 	cmpq	%rdi, -56(%rbp)
-	jne	.LBB15_84
+	jne	.LBB16_84
 	movq	-160(%rbp), %rdx
-	jmp	.LBB15_82
-.LBB15_56:
+	jmp	.LBB16_82
+.LBB16_56:
 	cmpq	$0, -56(%rbp)
 	movq	-120(%rbp), %rax
-	jle	.LBB15_57
+	jle	.LBB16_57
 	movdqa	%xmm14, -432(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm4, %xmm4
@@ -7616,7 +9145,7 @@ convolution_input_gradient:
 	movq	-48(%rbp), %r12
 	movq	-504(%rbp), %rcx
 	.p2align	4
-.LBB15_61:
+.LBB16_61:
 	movslq	(%r15,%rdi,4), %r8
 	movups	(%rax,%r8,4), %xmm13
 	movups	16(%rax,%r8,4), %xmm12
@@ -7668,13 +9197,13 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rcx, %rsi
 	cmpq	%rdi, -56(%rbp)
-	jne	.LBB15_61
+	jne	.LBB16_61
 	movdqa	-432(%rbp), %xmm14
-	jmp	.LBB15_59
-.LBB15_68:
+	jmp	.LBB16_59
+.LBB16_68:
 	cmpq	$0, -56(%rbp)
 	movq	-120(%rbp), %rax
-	jle	.LBB15_69
+	jle	.LBB16_69
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
 	movq	-80(%rbp), %rsi
@@ -7691,7 +9220,7 @@ convolution_input_gradient:
 	movq	-48(%rbp), %r12
 	movq	-504(%rbp), %rcx
 	.p2align	4
-.LBB15_72:
+.LBB16_72:
 	movslq	(%r15,%rdi,4), %r8
 	movups	(%rax,%r8,4), %xmm11
 	movups	16(%rax,%r8,4), %xmm10
@@ -7735,9 +9264,9 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rcx, %rsi
 	cmpq	%rdi, -56(%rbp)
-	jne	.LBB15_72
-	jmp	.LBB15_70
-.LBB15_92:
+	jne	.LBB16_72
+	jmp	.LBB16_70
+.LBB16_92:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
@@ -7745,10 +9274,10 @@ convolution_input_gradient:
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	movq	-48(%rbp), %r12
-.LBB15_94:
+.LBB16_94:
 	movdqa	%xmm14, %xmm6
-	pcmpgtd	.LCPI15_3(%rip), %xmm6
-	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	pcmpgtd	.LCPI16_3(%rip), %xmm6
+	pcmpgtd	.LCPI16_4(%rip), %xmm14
 	movq	-88(%rbp), %rcx
 	movslq	(%rcx), %rax
 	movups	(%rdx,%rax,4), %xmm7
@@ -7783,8 +9312,8 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm6
 	movups	%xmm14, (%rdx,%rax,4)
 	movups	%xmm6, 16(%rdx,%rax,4)
-	jmp	.LBB15_125
-.LBB15_63:
+	jmp	.LBB16_125
+.LBB16_63:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
 	pxor	%xmm0, %xmm0
@@ -7807,12 +9336,12 @@ convolution_input_gradient:
 	movdqa	%xmm0, -256(%rbp)
 	movdqa	%xmm0, -320(%rbp)
 	movq	-48(%rbp), %r12
-.LBB15_65:
-	movdqa	.LCPI15_5(%rip), %xmm14
+.LBB16_65:
+	movdqa	.LCPI16_5(%rip), %xmm14
 	movdqa	%xmm14, %xmm11
 	movdqa	-528(%rbp), %xmm6
 	pcmpgtd	%xmm6, %xmm11
-	movdqa	.LCPI15_6(%rip), %xmm4
+	movdqa	.LCPI16_6(%rip), %xmm4
 	movdqa	%xmm4, %xmm15
 	pcmpgtd	%xmm6, %xmm15
 	movdqa	-432(%rbp), %xmm0
@@ -7923,17 +9452,17 @@ convolution_input_gradient:
 	addps	%xmm0, %xmm11
 	movups	%xmm15, (%rdi,%rax,4)
 	movups	%xmm11, 16(%rdi,%rax,4)
-	jmp	.LBB15_125
-.LBB15_104:
+	jmp	.LBB16_125
+.LBB16_104:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	movq	-48(%rbp), %r12
-.LBB15_106:
+.LBB16_106:
 	movdqa	%xmm14, %xmm4
-	pcmpgtd	.LCPI15_3(%rip), %xmm4
-	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	pcmpgtd	.LCPI16_3(%rip), %xmm4
+	pcmpgtd	.LCPI16_4(%rip), %xmm14
 	movq	-88(%rbp), %rcx
 	movslq	(%rcx), %rax
 	movups	(%rdx,%rax,4), %xmm5
@@ -7956,8 +9485,8 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm4
 	movups	%xmm14, (%rdx,%rax,4)
 	movups	%xmm4, 16(%rdx,%rax,4)
-	jmp	.LBB15_125
-.LBB15_98:
+	jmp	.LBB16_125
+.LBB16_98:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
@@ -7967,11 +9496,11 @@ convolution_input_gradient:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
 	movq	-48(%rbp), %r12
-.LBB15_100:
-	movdqa	.LCPI15_5(%rip), %xmm10
+.LBB16_100:
+	movdqa	.LCPI16_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm8
 	pcmpgtd	%xmm15, %xmm8
-	movdqa	.LCPI15_6(%rip), %xmm11
+	movdqa	.LCPI16_6(%rip), %xmm11
 	movdqa	%xmm11, %xmm9
 	pcmpgtd	%xmm15, %xmm9
 	pcmpgtd	%xmm14, %xmm10
@@ -8014,8 +9543,8 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm8
 	movups	%xmm9, (%rdi,%rax,4)
 	movups	%xmm8, 16(%rdi,%rax,4)
-	jmp	.LBB15_125
-.LBB15_74:
+	jmp	.LBB16_125
+.LBB16_74:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
 	pxor	%xmm0, %xmm0
@@ -8034,13 +9563,13 @@ convolution_input_gradient:
 	movdqa	%xmm0, -144(%rbp)
 	movdqa	%xmm0, -176(%rbp)
 	movq	-48(%rbp), %r12
-.LBB15_76:
-	movdqa	.LCPI15_5(%rip), %xmm10
+.LBB16_76:
+	movdqa	.LCPI16_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm1
 	movdqa	-528(%rbp), %xmm2
 	pcmpgtd	%xmm2, %xmm1
 	movdqa	%xmm1, -320(%rbp)
-	movdqa	.LCPI15_6(%rip), %xmm8
+	movdqa	.LCPI16_6(%rip), %xmm8
 	movdqa	%xmm8, %xmm11
 	pcmpgtd	%xmm2, %xmm11
 	movdqa	-432(%rbp), %xmm0
@@ -8130,24 +9659,24 @@ convolution_input_gradient:
 	addps	%xmm0, %xmm8
 	movups	%xmm11, (%rdi,%rax,4)
 	movups	%xmm8, 16(%rdi,%rax,4)
-	jmp	.LBB15_125
-.LBB15_116:
+	jmp	.LBB16_125
+.LBB16_116:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	movq	-48(%rbp), %r12
-	jmp	.LBB15_124
-.LBB15_110:
+	jmp	.LBB16_124
+.LBB16_110:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm3, %xmm3
 	movq	-48(%rbp), %r12
-.LBB15_114:
-	movdqa	.LCPI15_5(%rip), %xmm5
+.LBB16_114:
+	movdqa	.LCPI16_5(%rip), %xmm5
 	movdqa	%xmm5, %xmm4
 	pcmpgtd	%xmm15, %xmm4
 	pand	%xmm3, %xmm4
-	movdqa	.LCPI15_6(%rip), %xmm6
+	movdqa	.LCPI16_6(%rip), %xmm6
 	movdqa	%xmm6, %xmm3
 	pcmpgtd	%xmm15, %xmm3
 	pand	%xmm2, %xmm3
@@ -8172,8 +9701,8 @@ convolution_input_gradient:
 	addps	%xmm4, %xmm1
 	movups	%xmm0, (%rdi,%rax,4)
 	movups	%xmm1, 16(%rdi,%rax,4)
-	jmp	.LBB15_125
-.LBB15_86:
+	jmp	.LBB16_125
+.LBB16_86:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
@@ -8188,13 +9717,13 @@ convolution_input_gradient:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
 	movq	-48(%rbp), %r12
-.LBB15_88:
-	movdqa	.LCPI15_5(%rip), %xmm14
+.LBB16_88:
+	movdqa	.LCPI16_5(%rip), %xmm14
 	movdqa	%xmm14, %xmm0
 	pcmpgtd	%xmm15, %xmm0
 	movdqa	%xmm0, -144(%rbp)
 	movdqa	%xmm15, %xmm0
-	movdqa	.LCPI15_6(%rip), %xmm15
+	movdqa	.LCPI16_6(%rip), %xmm15
 	movdqa	%xmm15, %xmm13
 	pcmpgtd	%xmm0, %xmm13
 	movdqa	-432(%rbp), %xmm0
@@ -8260,8 +9789,8 @@ convolution_input_gradient:
 	addps	%xmm0, %xmm1
 	movups	%xmm13, (%rdi,%rax,4)
 	movups	%xmm1, 16(%rdi,%rax,4)
-	jmp	.LBB15_125
-.LBB15_80:
+	jmp	.LBB16_125
+.LBB16_80:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
@@ -8271,10 +9800,10 @@ convolution_input_gradient:
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
 	movq	-48(%rbp), %r12
-.LBB15_82:
+.LBB16_82:
 	movdqa	%xmm14, %xmm8
-	pcmpgtd	.LCPI15_3(%rip), %xmm8
-	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	pcmpgtd	.LCPI16_3(%rip), %xmm8
+	pcmpgtd	.LCPI16_4(%rip), %xmm14
 	movq	-88(%rbp), %rcx
 	movslq	(%rcx), %rax
 	movups	(%rdx,%rax,4), %xmm9
@@ -8321,8 +9850,8 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm8
 	movups	%xmm14, (%rdx,%rax,4)
 	movups	%xmm8, 16(%rdx,%rax,4)
-	jmp	.LBB15_125
-.LBB15_57:
+	jmp	.LBB16_125
+.LBB16_57:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm6, %xmm6
 	xorps	%xmm9, %xmm9
@@ -8336,10 +9865,10 @@ convolution_input_gradient:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	movq	-48(%rbp), %r12
-.LBB15_59:
+.LBB16_59:
 	movdqa	%xmm14, %xmm12
-	pcmpgtd	.LCPI15_3(%rip), %xmm12
-	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	pcmpgtd	.LCPI16_3(%rip), %xmm12
+	pcmpgtd	.LCPI16_4(%rip), %xmm14
 	movq	-88(%rbp), %rcx
 	movslq	(%rcx), %rax
 	movdqa	%xmm14, %xmm13
@@ -8409,8 +9938,8 @@ convolution_input_gradient:
 	addps	%xmm0, %xmm12
 	movups	%xmm14, (%rdx,%rax,4)
 	movups	%xmm12, 16(%rdx,%rax,4)
-	jmp	.LBB15_125
-.LBB15_69:
+	jmp	.LBB16_125
+.LBB16_69:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
@@ -8422,10 +9951,10 @@ convolution_input_gradient:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	movq	-48(%rbp), %r12
-.LBB15_70:
+.LBB16_70:
 	movdqa	%xmm14, %xmm10
-	pcmpgtd	.LCPI15_3(%rip), %xmm10
-	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	pcmpgtd	.LCPI16_3(%rip), %xmm10
+	pcmpgtd	.LCPI16_4(%rip), %xmm14
 	movq	-88(%rbp), %rcx
 	movslq	(%rcx), %rax
 	movdqa	%xmm14, %xmm11
@@ -8483,14 +10012,14 @@ convolution_input_gradient:
 	addps	%xmm0, %xmm10
 	movups	%xmm14, (%rdx,%rax,4)
 	movups	%xmm10, 16(%rdx,%rax,4)
-	jmp	.LBB15_125
-.LBB15_119:
+	jmp	.LBB16_125
+.LBB16_119:
 	xorl	%edi, %edi
 	pxor	%xmm1, %xmm1
 	xorl	%esi, %esi
 	movq	-576(%rbp), %r10
 	.p2align	4
-.LBB15_120:
+.LBB16_120:
 	movslq	(%r15,%rsi,4), %r8
 	movups	(%rax,%r8,4), %xmm2
 	movups	16(%rax,%r8,4), %xmm3
@@ -8512,10 +10041,10 @@ convolution_input_gradient:
 	addq	$2, %rsi
 	addq	%rcx, %rdi
 	cmpq	%rsi, %r9
-	jne	.LBB15_120
-.LBB15_121:
+	jne	.LBB16_120
+.LBB16_121:
 	testb	$1, -56(%rbp)
-	je	.LBB15_123
+	je	.LBB16_123
 	movslq	(%r15,%rsi,4), %rdi
 	imulq	-200(%rbp), %rsi
 	movups	(%rax,%rdi,4), %xmm2
@@ -8527,13 +10056,13 @@ convolution_input_gradient:
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
-.LBB15_123:
+.LBB16_123:
 	movq	-160(%rbp), %rdx
-.LBB15_124:
+.LBB16_124:
 	movdqa	%xmm14, %xmm2
-	pcmpgtd	.LCPI15_3(%rip), %xmm2
+	pcmpgtd	.LCPI16_3(%rip), %xmm2
 	pandn	%xmm1, %xmm2
-	pcmpgtd	.LCPI15_4(%rip), %xmm14
+	pcmpgtd	.LCPI16_4(%rip), %xmm14
 	pandn	%xmm0, %xmm14
 	movq	-88(%rbp), %rax
 	movslq	(%rax), %rax
@@ -8543,9 +10072,9 @@ convolution_input_gradient:
 	addps	%xmm2, %xmm1
 	movups	%xmm0, (%rdx,%rax,4)
 	movups	%xmm1, 16(%rdx,%rax,4)
-	jmp	.LBB15_125
+	jmp	.LBB16_125
 	.p2align	4
-.LBB15_127:
+.LBB16_127:
 	movq	%rdi, %rax
 	imulq	-736(%rbp), %rax
 	movq	-744(%rbp), %rcx
@@ -8574,7 +10103,7 @@ convolution_input_gradient:
 	movq	-488(%rbp), %r9
 	movq	-592(%rbp), %rcx
 	movq	-376(%rbp), %r10
-	jle	.LBB15_42
+	jle	.LBB16_42
 	movq	-728(%rbp), %rax
 	movq	-336(%rbp), %rdx
 	addq	%rdx, %rax
@@ -8590,9 +10119,9 @@ convolution_input_gradient:
 	movq	-960(%rbp), %rax
 	movq	%rax, -448(%rbp)
 	movq	$0, -360(%rbp)
-	jmp	.LBB15_129
+	jmp	.LBB16_129
 	.p2align	4
-.LBB15_160:
+.LBB16_160:
 	movq	-360(%rbp), %rdi
 	incq	%rdi
 	movq	-792(%rbp), %rax
@@ -8604,10 +10133,10 @@ convolution_input_gradient:
 	addq	%rax, -464(%rbp)
 	movq	%rdi, -360(%rbp)
 	cmpq	-328(%rbp), %rdi
-	je	.LBB15_42
-.LBB15_129:
+	je	.LBB16_42
+.LBB16_129:
 	testq	%rsi, %rsi
-	jle	.LBB15_160
+	jle	.LBB16_160
 	movq	-784(%rbp), %rsi
 	movq	-360(%rbp), %rdx
 	imulq	%rdx, %rsi
@@ -8644,9 +10173,9 @@ convolution_input_gradient:
 	movq	-976(%rbp), %r8
 	movq	-984(%rbp), %rdx
 	movq	$0, -544(%rbp)
-	jmp	.LBB15_131
+	jmp	.LBB16_131
 	.p2align	4
-.LBB15_159:
+.LBB16_159:
 	movq	-544(%rbp), %rdi
 	incq	%rdi
 	movq	-432(%rbp), %rdx
@@ -8667,26 +10196,26 @@ convolution_input_gradient:
 	movq	-376(%rbp), %r10
 	movq	16(%rbp), %r15
 	movq	-592(%rbp), %rcx
-	je	.LBB15_160
-.LBB15_131:
+	je	.LBB16_160
+.LBB16_131:
 	testq	%r10, %r10
 	movq	%rdx, -432(%rbp)
-	jle	.LBB15_132
+	jle	.LBB16_132
 	movq	%rdx, %rax
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB15_134:
+.LBB16_134:
 	addq	%r9, %rax
-	jns	.LBB15_137
+	jns	.LBB16_137
 	incq	%r11
 	cmpq	%r11, %r10
-	jne	.LBB15_134
+	jne	.LBB16_134
 	movq	%r10, %r11
-	jmp	.LBB15_137
+	jmp	.LBB16_137
 	.p2align	4
-.LBB15_132:
+.LBB16_132:
 	xorl	%r11d, %r11d
-.LBB15_137:
+.LBB16_137:
 	movq	-848(%rbp), %rdx
 	movq	-544(%rbp), %rsi
 	imulq	%rsi, %rdx
@@ -8700,21 +10229,21 @@ convolution_input_gradient:
 	movq	%r8, -120(%rbp)
 	movq	%r10, %rdi
 	.p2align	4
-.LBB15_138:
+.LBB16_138:
 	cmpq	%r11, %rdi
-	jle	.LBB15_141
+	jle	.LBB16_141
 	decq	%rdi
 	subq	%r9, %r8
 	cmpq	-208(%rbp), %r8
-	jge	.LBB15_138
+	jge	.LBB16_138
 	incq	%rdi
 	movq	%rdi, %rax
-.LBB15_141:
+.LBB16_141:
 	movq	%r11, -112(%rbp)
 	cmpb	$0, -90(%rbp)
-	je	.LBB15_142
+	je	.LBB16_142
 	cmpq	$0, -512(%rbp)
-	jle	.LBB15_159
+	jle	.LBB16_159
 	movq	-720(%rbp), %rcx
 	leaq	(%rcx,%rsi,4), %rcx
 	movq	%rcx, -272(%rbp)
@@ -8726,9 +10255,9 @@ convolution_input_gradient:
 	movq	%rcx, -192(%rbp)
 	movq	-584(%rbp), %rsi
 	xorl	%edx, %edx
-	jmp	.LBB15_163
+	jmp	.LBB16_163
 	.p2align	4
-.LBB15_168:
+.LBB16_168:
 	movq	-176(%rbp), %rdx
 	incq	%rdx
 	movq	-896(%rbp), %rcx
@@ -8737,8 +10266,8 @@ convolution_input_gradient:
 	incq	%rsi
 	addq	%rcx, -192(%rbp)
 	cmpq	-512(%rbp), %rdx
-	je	.LBB15_159
-.LBB15_163:
+	je	.LBB16_159
+.LBB16_163:
 	movq	%rdx, -176(%rbp)
 	movq	%rdx, %rcx
 	imulq	-208(%rbp), %rcx
@@ -8749,23 +10278,23 @@ convolution_input_gradient:
 	movq	-256(%rbp), %rcx
 	movq	%rcx, %rdx
 	cmpq	%rax, %rcx
-	jle	.LBB15_169
-.LBB15_164:
+	jle	.LBB16_169
+.LBB16_164:
 	cmpq	%rax, %r11
-	jge	.LBB15_168
+	jge	.LBB16_168
 	movq	-192(%rbp), %rcx
 	leaq	(%rcx,%r11,4), %rdx
-	jmp	.LBB15_166
+	jmp	.LBB16_166
 	.p2align	4
-.LBB15_170:
+.LBB16_170:
 	movups	%xmm0, (%r10,%r11,4)
 	movups	%xmm1, 16(%r10,%r11,4)
 	movq	%rdx, %r11
 	addq	$8, %rdx
 	addq	$32, %r9
 	cmpq	%rax, %rdx
-	jg	.LBB15_164
-.LBB15_169:
+	jg	.LBB16_164
+.LBB16_169:
 	movups	(%r10,%r11,4), %xmm0
 	movups	16(%r10,%r11,4), %xmm1
 	movq	-128(%rbp), %r15
@@ -8773,64 +10302,64 @@ convolution_input_gradient:
 	movq	%rsi, %r8
 	movq	%r9, %rdi
 	testq	%r15, %r15
-	jg	.LBB15_171
-	jmp	.LBB15_170
+	jg	.LBB16_171
+	jmp	.LBB16_170
 	.p2align	4
-.LBB15_173:
+.LBB16_173:
 	movq	-48(%rbp), %r12
 	addq	%rbx, %rdi
 	subq	%r12, %r8
 	decq	%rcx
-	je	.LBB15_170
-.LBB15_171:
+	je	.LBB16_170
+.LBB16_171:
 	testq	%r8, %r8
 	setns	%r15b
 	cmpq	-296(%rbp), %r8
 	setl	%r12b
 	andb	%r15b, %r12b
 	cmpb	$1, %r12b
-	jne	.LBB15_173
+	jne	.LBB16_173
 	movups	(%rdi), %xmm2
 	movups	16(%rdi), %xmm3
 	addps	%xmm3, %xmm1
 	addps	%xmm2, %xmm0
-	jmp	.LBB15_173
+	jmp	.LBB16_173
 	.p2align	4
-.LBB15_167:
+.LBB16_167:
 	movss	%xmm0, (%r10,%r11,4)
 	incq	%r11
 	addq	$4, %rdx
 	cmpq	%rax, %r11
-	je	.LBB15_168
-.LBB15_166:
+	je	.LBB16_168
+.LBB16_166:
 	movss	(%r10,%r11,4), %xmm0
 	movq	-128(%rbp), %r9
 	movq	%r9, %rcx
 	movq	%rsi, %rdi
 	movq	%rdx, %r8
 	testq	%r9, %r9
-	jg	.LBB15_174
-	jmp	.LBB15_167
+	jg	.LBB16_174
+	jmp	.LBB16_167
 	.p2align	4
-.LBB15_176:
+.LBB16_176:
 	addq	%rbx, %r8
 	subq	%r12, %rdi
 	decq	%rcx
-	je	.LBB15_167
-.LBB15_174:
+	je	.LBB16_167
+.LBB16_174:
 	testq	%rdi, %rdi
 	setns	%r9b
 	cmpq	-296(%rbp), %rdi
 	setl	%r15b
 	andb	%r9b, %r15b
 	cmpb	$1, %r15b
-	jne	.LBB15_176
+	jne	.LBB16_176
 	addss	(%r8), %xmm0
-	jmp	.LBB15_176
+	jmp	.LBB16_176
 	.p2align	4
-.LBB15_142:
+.LBB16_142:
 	cmpq	$0, -128(%rbp)
-	jle	.LBB15_159
+	jle	.LBB16_159
 	cmpq	$1, -488(%rbp)
 	sete	%dil
 	movq	-720(%rbp), %r8
@@ -8873,9 +10402,9 @@ convolution_input_gradient:
 	movq	%rsi, -400(%rbp)
 	movq	%rcx, -608(%rbp)
 	movq	$0, -176(%rbp)
-	jmp	.LBB15_144
+	jmp	.LBB16_144
 	.p2align	4
-.LBB15_158:
+.LBB16_158:
 	movq	-176(%rbp), %rdi
 	incq	%rdi
 	movq	-864(%rbp), %rsi
@@ -8887,10 +10416,10 @@ convolution_input_gradient:
 	movq	%rdi, -176(%rbp)
 	cmpq	-128(%rbp), %rdi
 	movq	-48(%rbp), %r12
-	je	.LBB15_159
-.LBB15_144:
+	je	.LBB16_159
+.LBB16_144:
 	cmpq	$0, -296(%rbp)
-	jle	.LBB15_158
+	jle	.LBB16_158
 	movq	-872(%rbp), %rcx
 	movq	-176(%rbp), %r11
 	imulq	%r11, %rcx
@@ -8925,9 +10454,9 @@ convolution_input_gradient:
 	movq	-240(%rbp), %r9
 	xorl	%ecx, %ecx
 	movq	%r14, -320(%rbp)
-	jmp	.LBB15_146
+	jmp	.LBB16_146
 	.p2align	4
-.LBB15_157:
+.LBB16_157:
 	incq	%rcx
 	movq	-896(%rbp), %r8
 	addq	%r8, %r9
@@ -8936,8 +10465,8 @@ convolution_input_gradient:
 	addq	%rdi, %r12
 	addq	%r8, %rsi
 	cmpq	-296(%rbp), %rcx
-	je	.LBB15_158
-.LBB15_146:
+	je	.LBB16_158
+.LBB16_146:
 	movq	%rcx, %rdi
 	imulq	-648(%rbp), %rdi
 	subq	-584(%rbp), %rdi
@@ -8947,15 +10476,15 @@ convolution_input_gradient:
 	setl	%r11b
 	andb	%r8b, %r11b
 	cmpb	$1, %r11b
-	jne	.LBB15_157
+	jne	.LBB16_157
 	cmpq	-112(%rbp), %rax
-	jle	.LBB15_157
+	jle	.LBB16_157
 	movq	-112(%rbp), %r8
 	testb	$1, -144(%rbp)
-	jne	.LBB15_152
+	jne	.LBB16_152
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB15_150:
+.LBB16_150:
 	movups	-16(%r9,%r8,4), %xmm0
 	movups	(%r9,%r8,4), %xmm1
 	movups	(%r10,%r8,4), %xmm2
@@ -8966,16 +10495,16 @@ convolution_input_gradient:
 	movups	%xmm0, 16(%r10,%r8,4)
 	addq	$8, %r8
 	cmpq	%r8, %rdx
-	jne	.LBB15_150
+	jne	.LBB16_150
 	movq	-272(%rbp), %r8
 	cmpq	%rdx, -192(%rbp)
-	je	.LBB15_157
-.LBB15_152:
+	je	.LBB16_157
+.LBB16_152:
 	movl	%eax, %r11d
 	subl	%r8d, %r11d
 	leaq	1(%r8), %r15
 	testb	$1, %r11b
-	je	.LBB15_154
+	je	.LBB16_154
 	imulq	-208(%rbp), %rdi
 	movq	%rcx, %r11
 	imulq	-376(%rbp), %r11
@@ -8989,16 +10518,16 @@ convolution_input_gradient:
 	addss	(%rdi,%r8,4), %xmm0
 	movss	%xmm0, (%rdi,%r8,4)
 	movq	%r15, %r8
-.LBB15_154:
+.LBB16_154:
 	cmpq	%r15, %rax
-	je	.LBB15_157
+	je	.LBB16_157
 	leaq	1(%r8), %rdi
 	movq	-1032(%rbp), %r15
 	imulq	%r15, %rdi
 	imulq	%r8, %r15
 	movq	%r12, %r11
 	.p2align	4
-.LBB15_156:
+.LBB16_156:
 	movss	(%rsi,%r8,4), %xmm0
 	addss	(%r11,%r15), %xmm0
 	movss	%xmm0, (%r11,%r15)
@@ -9008,9 +10537,9 @@ convolution_input_gradient:
 	addq	$2, %r8
 	addq	-1080(%rbp), %r11
 	cmpq	%r8, %rax
-	jne	.LBB15_156
-	jmp	.LBB15_157
-.LBB15_43:
+	jne	.LBB16_156
+	jmp	.LBB16_157
+.LBB16_43:
 	addq	$1096, %rsp
 	popq	%rbx
 	popq	%r12
@@ -9020,40 +10549,40 @@ convolution_input_gradient:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end15:
-	.size	convolution_input_gradient, .Lfunc_end15-convolution_input_gradient
+.Lfunc_end16:
+	.size	convolution_input_gradient, .Lfunc_end16-convolution_input_gradient
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI15_0:
-	.long	.LBB15_115-.LJTI15_0
-	.long	.LBB15_109-.LJTI15_0
-	.long	.LBB15_103-.LJTI15_0
-	.long	.LBB15_97-.LJTI15_0
-	.long	.LBB15_91-.LJTI15_0
-	.long	.LBB15_85-.LJTI15_0
-	.long	.LBB15_79-.LJTI15_0
-	.long	.LBB15_73-.LJTI15_0
-	.long	.LBB15_68-.LJTI15_0
-	.long	.LBB15_62-.LJTI15_0
-	.long	.LBB15_56-.LJTI15_0
-	.long	.LBB15_50-.LJTI15_0
+.LJTI16_0:
+	.long	.LBB16_115-.LJTI16_0
+	.long	.LBB16_109-.LJTI16_0
+	.long	.LBB16_103-.LJTI16_0
+	.long	.LBB16_97-.LJTI16_0
+	.long	.LBB16_91-.LJTI16_0
+	.long	.LBB16_85-.LJTI16_0
+	.long	.LBB16_79-.LJTI16_0
+	.long	.LBB16_73-.LJTI16_0
+	.long	.LBB16_68-.LJTI16_0
+	.long	.LBB16_62-.LJTI16_0
+	.long	.LBB16_56-.LJTI16_0
+	.long	.LBB16_50-.LJTI16_0
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI16_0:
+.LCPI17_0:
 	.long	1
 	.long	0
 	.long	0
 	.long	0
-.LCPI16_1:
+.LCPI17_1:
 	.long	1
 	.long	1
 	.zero	4
 	.zero	4
-.LCPI16_2:
+.LCPI17_2:
 	.quad	2
 	.quad	3
-.LCPI16_3:
+.LCPI17_3:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -9070,22 +10599,22 @@ convolution_input_gradient:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI16_4:
+.LCPI17_4:
 	.quad	4
 	.quad	4
-.LCPI16_5:
+.LCPI17_5:
 	.long	0
 	.long	1
 	.long	2
 	.long	3
-.LCPI16_6:
+.LCPI17_6:
 	.long	4
 	.long	5
 	.long	6
 	.long	7
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI16_7:
+.LCPI17_7:
 	.long	1
 	.text
 	.p2align	4
@@ -9153,7 +10682,7 @@ convolution_weight_gradient_outputs:
 	movq	-1256(%rbp), %rax
 	cmpb	$1, %r9b
 	movq	%rdx, -120(%rbp)
-	jne	.LBB16_2
+	jne	.LBB17_2
 	movq	-1320(%rbp), %rdi
 	movq	-1312(%rbp), %r10
 	addq	%rdi, %r8
@@ -9170,8 +10699,8 @@ convolution_weight_gradient_outputs:
 	movq	%r13, %rax
 	imulq	%rdx, %rax
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_5
-.LBB16_2:
+	jmp	.LBB17_5
+.LBB17_2:
 	movq	%rax, %rdx
 	orq	%r8, %rdx
 	movq	-1248(%rbp), %rcx
@@ -9188,19 +10717,19 @@ convolution_weight_gradient_outputs:
 	imulq	%rsi, %r12
 	orq	%r10, %rdx
 	movq	%r11, -608(%rbp)
-	je	.LBB16_4
+	je	.LBB17_4
 	movq	%r8, %rax
 	imulq	-256(%rbp), %rax
 	imulq	%rcx, %rax
-	movdqa	.LCPI16_1(%rip), %xmm0
+	movdqa	.LCPI17_1(%rip), %xmm0
 	xorl	%r10d, %r10d
-	jmp	.LBB16_6
-.LBB16_4:
+	jmp	.LBB17_6
+.LBB17_4:
 	xorl	%eax, %eax
-	movd	.LCPI16_7(%rip), %xmm0
-.LBB16_5:
+	movd	.LCPI17_7(%rip), %xmm0
+.LBB17_5:
 	movb	$1, %r10b
-.LBB16_6:
+.LBB17_6:
 	movq	-1216(%rbp), %r11
 	movq	%r11, -224(%rbp)
 	imulq	%r13, %r11
@@ -9212,14 +10741,14 @@ convolution_weight_gradient_outputs:
 	cmovlq	%rax, %r11
 	cmpq	$32768, %r11
 	movq	%rbx, -64(%rbp)
-	ja	.LBB16_8
+	ja	.LBB17_8
 	movl	$32768, %eax
 	xorl	%edx, %edx
 	divl	%r11d
-	jmp	.LBB16_9
-.LBB16_8:
+	jmp	.LBB17_9
+.LBB17_8:
 	xorl	%eax, %eax
-.LBB16_9:
+.LBB17_9:
 	movq	16(%rbp), %rbx
 	movq	-584(%rbp), %rdx
 	cmpq	%rdx, %rax
@@ -9242,19 +10771,19 @@ convolution_weight_gradient_outputs:
 	testb	%r9b, %r9b
 	movq	%r15, %r12
 	movq	%rdi, -432(%rbp)
-	je	.LBB16_13
+	je	.LBB17_13
 	testq	%rax, %rax
-	jle	.LBB16_33
+	jle	.LBB17_33
 	movq	-120(%rbp), %r8
 	leaq	-1(%r8), %rdx
 	movl	%r8d, %eax
 	andl	$3, %eax
 	xorl	%ecx, %ecx
 	cmpq	$3, %rdx
-	jae	.LBB16_28
+	jae	.LBB17_28
 	xorl	%r8d, %r8d
-	jmp	.LBB16_30
-.LBB16_13:
+	jmp	.LBB17_30
+.LBB17_13:
 	imulq	%rcx, %r8
 	movq	-608(%rbp), %rdx
 	movq	%rdx, %rax
@@ -9264,7 +10793,7 @@ convolution_weight_gradient_outputs:
 	cmoveq	%r8, %rax
 	movq	%rax, -64(%rbp)
 	cmpq	$0, -256(%rbp)
-	jle	.LBB16_33
+	jle	.LBB17_33
 	movq	-1272(%rbp), %rdx
 	movq	%r14, %rsi
 	movabsq	$9223372036854775804, %rax
@@ -9272,48 +10801,48 @@ convolution_weight_gradient_outputs:
 	movq	%rdx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	xorl	%edi, %edi
-	movdqa	.LCPI16_2(%rip), %xmm1
-	movdqa	.LCPI16_3(%rip), %xmm2
-	movdqa	.LCPI16_4(%rip), %xmm3
+	movdqa	.LCPI17_2(%rip), %xmm1
+	movdqa	.LCPI17_3(%rip), %xmm2
+	movdqa	.LCPI17_4(%rip), %xmm3
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
-	jmp	.LBB16_16
+	jmp	.LBB17_16
 	.p2align	4
-.LBB16_15:
+.LBB17_15:
 	incq	%r8
 	addl	-64(%rbp), %edi
 	cmpq	-256(%rbp), %r8
-	je	.LBB16_33
-.LBB16_16:
+	je	.LBB17_33
+.LBB17_16:
 	testq	%r15, %r15
-	jle	.LBB16_15
+	jle	.LBB17_15
 	movq	%r8, %r10
 	imulq	-64(%rbp), %r10
 	movq	%r10, %xmm4
 	pshufd	$68, %xmm4, %xmm4
 	xorl	%r10d, %r10d
 	xorl	%r11d, %r11d
-	jmp	.LBB16_20
+	jmp	.LBB17_20
 	.p2align	4
-.LBB16_18:
+.LBB17_18:
 	movq	%rbx, %rax
-.LBB16_19:
+.LBB17_19:
 	incq	%r11
 	addl	%ecx, %r10d
 	movq	%r12, %r15
 	cmpq	%r12, %r11
 	movq	%rax, %rbx
-	je	.LBB16_15
-.LBB16_20:
+	je	.LBB17_15
+.LBB17_20:
 	testq	%r14, %r14
-	jle	.LBB16_18
+	jle	.LBB17_18
 	cmpq	$4, %r14
-	jae	.LBB16_23
+	jae	.LBB17_23
 	xorl	%ebx, %ebx
 	movq	16(%rbp), %rax
-	jmp	.LBB16_26
+	jmp	.LBB17_26
 	.p2align	4
-.LBB16_23:
+.LBB17_23:
 	movq	%r11, %rbx
 	imulq	%rcx, %rbx
 	movq	%rbx, %xmm5
@@ -9325,7 +10854,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB16_24:
+.LBB17_24:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -9340,26 +10869,26 @@ convolution_weight_gradient_outputs:
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
 	cmpq	%r15, %rsi
-	jne	.LBB16_24
+	jne	.LBB17_24
 	movq	%rsi, %rbx
 	cmpq	%rsi, %r14
 	movq	16(%rbp), %rax
-	je	.LBB16_19
-.LBB16_26:
+	je	.LBB17_19
+.LBB17_26:
 	movq	%r14, %r15
 	subq	%rbx, %r15
 	addl	%r10d, %ebx
 	imull	%edx, %ebx
 	addl	%edi, %ebx
 	.p2align	4
-.LBB16_27:
+.LBB17_27:
 	movl	%ebx, (%rax,%r9,4)
 	incq	%r9
 	addl	%edx, %ebx
 	decq	%r15
-	jne	.LBB16_27
-	jmp	.LBB16_19
-.LBB16_28:
+	jne	.LBB17_27
+	jmp	.LBB17_19
+.LBB17_28:
 	movq	%r8, %rdx
 	movabsq	$9223372036854775804, %rdi
 	andq	%rdi, %rdx
@@ -9370,7 +10899,7 @@ convolution_weight_gradient_outputs:
 	addl	%r9d, %r9d
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB16_29:
+.LBB17_29:
 	movl	%ecx, (%rbx,%r8,4)
 	leal	(%rcx,%r13), %ebx
 	movq	16(%rbp), %rdi
@@ -9383,22 +10912,22 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r8
 	addl	%r11d, %ecx
 	cmpq	%r8, %rdx
-	jne	.LBB16_29
-.LBB16_30:
+	jne	.LBB17_29
+.LBB17_30:
 	testq	%rax, %rax
-	je	.LBB16_33
+	je	.LBB17_33
 	leaq	(%rbx,%r8,4), %rcx
 	imull	-64(%rbp), %esi
 	imull	%r8d, %esi
 	xorl	%edx, %edx
 	.p2align	4
-.LBB16_32:
+.LBB17_32:
 	movl	%esi, (%rcx,%rdx,4)
 	incq	%rdx
 	addl	%r13d, %esi
 	cmpq	%rdx, %rax
-	jne	.LBB16_32
-.LBB16_33:
+	jne	.LBB17_32
+.LBB17_33:
 	movq	-120(%rbp), %rax
 	movq	%rax, %rdx
 	movq	24(%rbp), %rbx
@@ -9407,7 +10936,7 @@ convolution_weight_gradient_outputs:
 	imulq	%rcx, %rax
 	movq	%rdx, -512(%rbp)
 	cmpq	%rax, %rdx
-	jge	.LBB16_35
+	jge	.LBB17_35
 	movq	%r15, %rax
 	imulq	%r14, %rax
 	imulq	-256(%rbp), %rax
@@ -9421,7 +10950,7 @@ convolution_weight_gradient_outputs:
 	xorl	%esi, %esi
 	callq	memset@PLT
 	movq	32(%rbp), %rcx
-.LBB16_35:
+.LBB17_35:
 	cmpq	$0, -272(%rbp)
 	sete	%al
 	subq	%rbx, %rcx
@@ -9429,7 +10958,7 @@ convolution_weight_gradient_outputs:
 	setle	%cl
 	orb	%al, %cl
 	movq	%r13, -80(%rbp)
-	jne	.LBB16_58
+	jne	.LBB17_58
 	leaq	-8(%r13), %rax
 	movq	%rax, %rcx
 	shrq	$3, %rcx
@@ -9452,13 +10981,13 @@ convolution_weight_gradient_outputs:
 	leal	(,%rdx,8), %r9d
 	movq	%r9, -64(%rbp)
 	leaq	(%rsi,%rcx,4), %r10
-	jmp	.LBB16_39
+	jmp	.LBB17_39
 	.p2align	4
-.LBB16_37:
+.LBB17_37:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm2, %xmm2
-.LBB16_38:
+.LBB17_38:
 	movaps	%xmm1, %xmm3
 	unpcklps	%xmm2, %xmm3
 	movaps	%xmm2, %xmm4
@@ -9484,12 +11013,12 @@ convolution_weight_gradient_outputs:
 	movq	-208(%rbp), %r10
 	addq	%rcx, %r10
 	cmpq	32(%rbp), %r11
-	je	.LBB16_58
-.LBB16_39:
+	je	.LBB17_58
+.LBB17_39:
 	cmpq	$0, -584(%rbp)
 	movq	%rdi, -176(%rbp)
 	movq	%r10, -208(%rbp)
-	jle	.LBB16_37
+	jle	.LBB17_37
 	movq	%r11, %rcx
 	imulq	%r13, %rcx
 	movq	-600(%rbp), %rsi
@@ -9499,36 +11028,36 @@ convolution_weight_gradient_outputs:
 	movq	%rdi, %rsi
 	pxor	%xmm2, %xmm2
 	xorl	%edi, %edi
-	jmp	.LBB16_43
+	jmp	.LBB17_43
 	.p2align	4
-.LBB16_41:
+.LBB17_41:
 	movq	%r9, %r13
-.LBB16_42:
+.LBB17_42:
 	incq	%rdi
 	addq	%r8, %rsi
 	addq	%r8, %r10
 	cmpq	-584(%rbp), %rdi
-	je	.LBB16_38
-.LBB16_43:
+	je	.LBB17_38
+.LBB17_43:
 	cmpq	$8, %r13
-	jge	.LBB16_45
+	jge	.LBB17_45
 	xorl	%ecx, %ecx
-	jmp	.LBB16_53
+	jmp	.LBB17_53
 	.p2align	4
-.LBB16_45:
+.LBB17_45:
 	cmpq	$24, %rax
-	jae	.LBB16_47
+	jae	.LBB17_47
 	movl	$8, %r13d
 	xorl	%ecx, %ecx
 	testq	%rdx, %rdx
-	jne	.LBB16_50
-	jmp	.LBB16_53
+	jne	.LBB17_50
+	jmp	.LBB17_53
 	.p2align	4
-.LBB16_47:
+.LBB17_47:
 	movq	-112(%rbp), %r13
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB16_48:
+.LBB17_48:
 	movups	-96(%rsi,%rcx,4), %xmm3
 	addps	%xmm1, %xmm3
 	movups	-80(%rsi,%rcx,4), %xmm1
@@ -9547,17 +11076,17 @@ convolution_weight_gradient_outputs:
 	addps	%xmm4, %xmm2
 	addq	$32, %rcx
 	addq	$-4, %r13
-	jne	.LBB16_48
+	jne	.LBB17_48
 	leaq	8(%rcx), %r13
 	testq	%rdx, %rdx
-	je	.LBB16_53
-.LBB16_50:
+	je	.LBB17_53
+.LBB17_50:
 	movq	%rdi, %r9
 	imulq	-440(%rbp), %r9
 	leaq	(%rbx,%r9,4), %r9
 	movq	-64(%rbp), %r15
 	.p2align	4
-.LBB16_51:
+.LBB17_51:
 	movups	(%r9,%rcx,4), %xmm3
 	addps	%xmm3, %xmm1
 	movups	16(%r9,%rcx,4), %xmm3
@@ -9565,30 +11094,30 @@ convolution_weight_gradient_outputs:
 	movq	%r13, %rcx
 	addq	$8, %r13
 	addq	$-8, %r15
-	jne	.LBB16_51
+	jne	.LBB17_51
 	addq	$-8, %r13
 	movq	%r13, %rcx
 	movq	%r12, %r15
-.LBB16_53:
+.LBB17_53:
 	movq	%rcx, %r13
 	movq	-80(%rbp), %r9
 	subq	%r9, %r13
-	jge	.LBB16_41
+	jge	.LBB17_41
 	subl	%ecx, %r9d
 	andl	$7, %r9d
-	je	.LBB16_56
+	je	.LBB17_56
 	.p2align	4
-.LBB16_55:
+.LBB17_55:
 	addss	(%r10,%rcx,4), %xmm0
 	incq	%rcx
 	decq	%r9
-	jne	.LBB16_55
-.LBB16_56:
+	jne	.LBB17_55
+.LBB17_56:
 	cmpq	$-8, %r13
 	movq	-80(%rbp), %r13
-	ja	.LBB16_42
+	ja	.LBB17_42
 	.p2align	4
-.LBB16_57:
+.LBB17_57:
 	addss	(%r10,%rcx,4), %xmm0
 	addss	4(%r10,%rcx,4), %xmm0
 	addss	8(%r10,%rcx,4), %xmm0
@@ -9599,9 +11128,9 @@ convolution_weight_gradient_outputs:
 	addss	28(%r10,%rcx,4), %xmm0
 	addq	$8, %rcx
 	cmpq	%rcx, %r13
-	jne	.LBB16_57
-	jmp	.LBB16_42
-.LBB16_58:
+	jne	.LBB17_57
+	jmp	.LBB17_42
+.LBB17_58:
 	movq	-1072(%rbp), %rax
 	cmpq	$256, %rax
 	movl	$256, %r10d
@@ -9609,7 +11138,7 @@ convolution_weight_gradient_outputs:
 	cmpq	$0, -584(%rbp)
 	movq	-120(%rbp), %r11
 	movq	-328(%rbp), %rax
-	jle	.LBB16_665
+	jle	.LBB17_665
 	leaq	7(%rax), %rdx
 	movq	%rdx, %r8
 	andq	$-8, %r8
@@ -9767,11 +11296,11 @@ convolution_weight_gradient_outputs:
 	movq	%r15, -488(%rbp)
 	movq	%r10, -576(%rbp)
 	movq	%r14, -1208(%rbp)
-	jmp	.LBB16_62
+	jmp	.LBB17_62
 	.p2align	4
-.LBB16_60:
+.LBB17_60:
 	movq	-576(%rbp), %rdx
-.LBB16_61:
+.LBB17_61:
 	movq	-1064(%rbp), %rcx
 	addq	%rdx, %rcx
 	subq	%rdx, %r8
@@ -9786,8 +11315,8 @@ convolution_weight_gradient_outputs:
 	movq	-584(%rbp), %rax
 	cmpq	%rax, %rcx
 	movq	%rdx, %r10
-	jge	.LBB16_665
-.LBB16_62:
+	jge	.LBB17_665
+.LBB17_62:
 	movq	%rcx, -1064(%rbp)
 	subq	%rcx, %rax
 	cmpq	%rax, %r10
@@ -9796,12 +11325,12 @@ convolution_weight_gradient_outputs:
 	movq	%rcx, -72(%rbp)
 	testq	%rax, %rax
 	movq	%r8, -336(%rbp)
-	jle	.LBB16_81
+	jle	.LBB17_81
 	movq	-1120(%rbp), %r15
 	movq	-1368(%rbp), %r14
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB16_64:
+.LBB17_64:
 	leaq	-1056(%rbp), %rdi
 	leaq	-1328(%rbp), %rsi
 	leaq	-1496(%rbp), %rdx
@@ -9831,14 +11360,14 @@ convolution_weight_gradient_outputs:
 	addq	-656(%rbp), %r14
 	addq	-608(%rbp), %r15
 	cmpq	%r12, %rax
-	jne	.LBB16_64
+	jne	.LBB17_64
 	cmpq	$16, -1216(%rbp)
 	movq	-120(%rbp), %r11
 	movq	-328(%rbp), %rdi
 	movq	-1200(%rbp), %rsi
 	movq	-1192(%rbp), %r8
 	movq	-1184(%rbp), %r9
-	jl	.LBB16_82
+	jl	.LBB17_82
 	movq	-1072(%rbp), %rax
 	movq	-336(%rbp), %r10
 	cmpq	%r10, %rax
@@ -9863,9 +11392,9 @@ convolution_weight_gradient_outputs:
 	movq	-1112(%rbp), %rax
 	movq	%rax, -544(%rbp)
 	movq	$0, -288(%rbp)
-	jmp	.LBB16_68
+	jmp	.LBB17_68
 	.p2align	4
-.LBB16_67:
+.LBB17_67:
 	movq	-288(%rbp), %rdx
 	incq	%rdx
 	movq	-1400(%rbp), %rcx
@@ -9880,10 +11409,10 @@ convolution_weight_gradient_outputs:
 	movq	%rdx, -288(%rbp)
 	cmpq	-144(%rbp), %rdx
 	movq	-80(%rbp), %r13
-	je	.LBB16_251
-.LBB16_68:
+	je	.LBB17_251
+.LBB17_68:
 	testq	%r13, %r13
-	jle	.LBB16_67
+	jle	.LBB17_67
 	movq	-1144(%rbp), %rax
 	imulq	-288(%rbp), %rax
 	addq	-1392(%rbp), %rax
@@ -9897,9 +11426,9 @@ convolution_weight_gradient_outputs:
 	movq	-512(%rbp), %r13
 	movq	-544(%rbp), %r14
 	movq	$0, -64(%rbp)
-	jmp	.LBB16_71
+	jmp	.LBB17_71
 	.p2align	4
-.LBB16_70:
+.LBB17_70:
 	movq	-64(%rbp), %rdx
 	incq	%rdx
 	addq	$4, %r14
@@ -9912,24 +11441,24 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r10
 	movq	%rdx, -64(%rbp)
 	cmpq	-80(%rbp), %rdx
-	je	.LBB16_67
-.LBB16_71:
+	je	.LBB17_67
+.LBB17_71:
 	movq	%rax, -112(%rbp)
 	testq	%rdi, %rdi
-	jle	.LBB16_79
+	jle	.LBB17_79
 	movq	%rdi, %r11
 	cmpq	$-4, -1432(%rbp)
-	jbe	.LBB16_74
+	jbe	.LBB17_74
 	xorl	%eax, %eax
-	jmp	.LBB16_76
+	jmp	.LBB17_76
 	.p2align	4
-.LBB16_74:
+.LBB17_74:
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-1416(%rbp), %rdx
 	movq	-112(%rbp), %rdi
 	.p2align	4
-.LBB16_75:
+.LBB17_75:
 	movss	(%rdi,%rcx), %xmm0
 	movss	%xmm0, -12(%r13,%rax,4)
 	movss	(%r15,%rcx), %xmm0
@@ -9941,12 +11470,12 @@ convolution_weight_gradient_outputs:
 	addq	$4, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %rdx
-	jne	.LBB16_75
-.LBB16_76:
+	jne	.LBB17_75
+.LBB17_76:
 	testq	%rsi, %rsi
 	movq	%r11, %rdi
 	movq	-120(%rbp), %r11
-	je	.LBB16_79
+	je	.LBB17_79
 	movq	-176(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	addq	24(%rbp), %rax
@@ -9954,16 +11483,16 @@ convolution_weight_gradient_outputs:
 	addq	%r10, %rax
 	xorl	%edx, %edx
 	.p2align	4
-.LBB16_78:
+.LBB17_78:
 	movd	(%rax), %xmm0
 	movd	%xmm0, (%rcx,%rdx,4)
 	incq	%rdx
 	addq	%r9, %rax
 	cmpq	%rdx, %rsi
-	jne	.LBB16_78
-.LBB16_79:
+	jne	.LBB17_78
+.LBB17_79:
 	cmpq	-376(%rbp), %rdi
-	jge	.LBB16_70
+	jge	.LBB17_70
 	movq	%rbx, %rdi
 	imulq	-64(%rbp), %rdi
 	addq	-272(%rbp), %rdi
@@ -9977,22 +11506,22 @@ convolution_weight_gradient_outputs:
 	movq	-1200(%rbp), %rsi
 	movq	-328(%rbp), %rdi
 	movq	-120(%rbp), %r11
-	jmp	.LBB16_70
+	jmp	.LBB17_70
 	.p2align	4
-.LBB16_81:
+.LBB17_81:
 	cmpq	$16, -1216(%rbp)
-	jge	.LBB16_251
-.LBB16_82:
+	jge	.LBB17_251
+.LBB17_82:
 	cmpq	$0, -1064(%rbp)
 	movq	-576(%rbp), %rdx
-	je	.LBB16_652
-.LBB16_83:
+	je	.LBB17_652
+.LBB17_83:
 	xorl	%r12d, %r12d
 	testb	$7, -13760(%rbp)
 	setne	%al
 	movq	-328(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_651
+	jle	.LBB17_651
 	movq	-1064(%rbp), %rcx
 	movq	-440(%rbp), %r15
 	imulq	%r15, %rcx
@@ -10009,9 +11538,9 @@ convolution_weight_gradient_outputs:
 	movq	$0, -616(%rbp)
 	movq	-184(%rbp), %r10
 	movq	%r12, -392(%rbp)
-	jmp	.LBB16_86
+	jmp	.LBB17_86
 	.p2align	4
-.LBB16_85:
+.LBB17_85:
 	movq	-616(%rbp), %rcx
 	addq	$3, %rcx
 	movq	-344(%rbp), %rax
@@ -10020,10 +11549,10 @@ convolution_weight_gradient_outputs:
 	movq	-328(%rbp), %rdi
 	movq	%rcx, -616(%rbp)
 	cmpq	%rdi, %rcx
-	jge	.LBB16_650
-.LBB16_86:
+	jge	.LBB17_650
+.LBB17_86:
 	testq	%r11, %r11
-	jle	.LBB16_85
+	jle	.LBB17_85
 	movq	-328(%rbp), %rax
 	movq	-616(%rbp), %rdi
 	subq	%rdi, %rax
@@ -10043,8 +11572,8 @@ convolution_weight_gradient_outputs:
 	movl	%eax, -152(%rbp)
 	movq	-344(%rbp), %rdi
 	xorl	%r14d, %r14d
-	jmp	.LBB16_93
-.LBB16_88:
+	jmp	.LBB17_93
+.LBB17_88:
 	movaps	%xmm7, %xmm8
 	unpcklps	%xmm1, %xmm8
 	movaps	%xmm5, %xmm9
@@ -10093,19 +11622,19 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm1
 	movups	%xmm1, (%rax)
 	movq	-120(%rbp), %r11
-.LBB16_89:
+.LBB17_89:
 	movq	-80(%rbp), %r13
-.LBB16_90:
+.LBB17_90:
 	movq	-184(%rbp), %r10
 	movq	-392(%rbp), %r12
-.LBB16_91:
+.LBB17_91:
 	movq	-48(%rbp), %rdi
-.LBB16_92:
+.LBB17_92:
 	addq	$4, %r14
 	addq	$16, %rdi
 	cmpq	%r11, %r14
-	jge	.LBB16_85
-.LBB16_93:
+	jge	.LBB17_85
+.LBB17_93:
 	movq	%r11, %rax
 	subq	%r14, %rax
 	cmpq	$4, %rax
@@ -10115,29 +11644,29 @@ convolution_weight_gradient_outputs:
 	leal	(%r12,%rax,2), %eax
 	addl	$-12, %eax
 	cmpl	$27, %eax
-	ja	.LBB16_92
+	ja	.LBB17_92
 	movq	-1080(%rbp), %rcx
 	leaq	(%rcx,%r14,4), %rdx
-	leaq	.LJTI16_1(%rip), %rcx
+	leaq	.LJTI17_1(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	movq	%rdi, -48(%rbp)
 	jmpq	*%rax
-.LBB16_95:
+.LBB17_95:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm1, %xmm1
 	xorl	%eax, %eax
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_97
+	jmp	.LBB17_97
 	.p2align	4
-.LBB16_96:
+.LBB17_96:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_183
-.LBB16_97:
+	je	.LBB17_183
+.LBB17_97:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_96
+	jle	.LBB17_96
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -10149,10 +11678,10 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	xorl	%esi, %esi
 	cmpq	$1, %rdi
-	je	.LBB16_101
+	je	.LBB17_101
 	movq	-384(%rbp), %rdi
 	.p2align	4
-.LBB16_100:
+.LBB17_100:
 	movslq	-16(%r10,%rsi), %r9
 	movups	(%rdx,%r9,4), %xmm2
 	movups	16(%rdx,%r9,4), %xmm3
@@ -10175,10 +11704,10 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm0
 	addq	$24, %rsi
 	addq	$-2, %rdi
-	jne	.LBB16_100
-.LBB16_101:
+	jne	.LBB17_100
+.LBB17_101:
 	testb	$1, -88(%rbp)
-	je	.LBB16_96
+	je	.LBB17_96
 	movq	-1176(%rbp), %r9
 	movslq	4(%r9,%rsi), %rdi
 	movups	(%rdx,%rdi,4), %xmm2
@@ -10190,8 +11719,8 @@ convolution_weight_gradient_outputs:
 	movups	16(%rcx,%rdx,4), %xmm2
 	mulps	%xmm3, %xmm2
 	addps	%xmm2, %xmm0
-	jmp	.LBB16_96
-.LBB16_103:
+	jmp	.LBB17_96
+.LBB17_103:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm7, %xmm7
 	xorl	%eax, %eax
@@ -10206,23 +11735,23 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_106
+	jmp	.LBB17_106
 	.p2align	4
-.LBB16_104:
+.LBB17_104:
 	movdqa	%xmm3, %xmm6
 	movaps	%xmm15, %xmm9
-.LBB16_105:
+.LBB17_105:
 	movaps	%xmm9, %xmm15
 	movaps	%xmm6, %xmm3
 	movaps	-64(%rbp), %xmm2
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_109
-.LBB16_106:
+	je	.LBB17_109
+.LBB17_106:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
 	movdqa	%xmm2, -64(%rbp)
-	jle	.LBB16_104
+	jle	.LBB17_104
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -10238,7 +11767,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm3, %xmm6
 	movaps	%xmm15, %xmm9
 	.p2align	4
-.LBB16_108:
+.LBB17_108:
 	movaps	%xmm12, -208(%rbp)
 	movaps	%xmm14, -176(%rbp)
 	movdqa	%xmm1, -112(%rbp)
@@ -10292,9 +11821,9 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm3, %xmm0
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_108
-	jmp	.LBB16_105
-.LBB16_109:
+	jne	.LBB17_108
+	jmp	.LBB17_105
+.LBB17_109:
 	movaps	%xmm7, %xmm5
 	unpcklps	%xmm10, %xmm7
 	movaps	%xmm10, %xmm13
@@ -10380,8 +11909,8 @@ convolution_weight_gradient_outputs:
 	movsd	(%rax,%r11,8), %xmm1
 	addps	%xmm0, %xmm1
 	movlps	%xmm1, (%rax,%r11,8)
-	jmp	.LBB16_90
-.LBB16_110:
+	jmp	.LBB17_90
+.LBB17_110:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm3, %xmm3
 	xorl	%ecx, %ecx
@@ -10403,13 +11932,13 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm0, -272(%rbp)
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_113
+	jmp	.LBB17_113
 	.p2align	4
-.LBB16_111:
+.LBB17_111:
 	movaps	%xmm8, %xmm15
 	movdqa	%xmm6, %xmm12
 	movdqa	%xmm2, %xmm0
-.LBB16_112:
+.LBB17_112:
 	movaps	-64(%rbp), %xmm3
 	movaps	-208(%rbp), %xmm7
 	movaps	%xmm0, %xmm2
@@ -10420,15 +11949,15 @@ convolution_weight_gradient_outputs:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB16_116
-.LBB16_113:
+	je	.LBB17_116
+.LBB17_113:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
 	movaps	%xmm15, -112(%rbp)
 	movaps	%xmm12, -176(%rbp)
 	movdqa	%xmm7, -208(%rbp)
 	movdqa	%xmm3, -64(%rbp)
-	jle	.LBB16_111
+	jle	.LBB17_111
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %rdi
@@ -10447,7 +11976,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm6, %xmm12
 	movdqa	%xmm2, %xmm0
 	.p2align	4
-.LBB16_115:
+.LBB17_115:
 	movdqa	%xmm0, -544(%rbp)
 	movaps	%xmm10, -512(%rbp)
 	movaps	%xmm11, -416(%rbp)
@@ -10467,8 +11996,8 @@ convolution_weight_gradient_outputs:
 	movd	(%r9), %xmm2
 	pshufd	$0, %xmm2, %xmm2
 	movdqa	%xmm2, %xmm3
-	pcmpgtd	.LCPI16_5(%rip), %xmm3
-	pcmpgtd	.LCPI16_6(%rip), %xmm2
+	pcmpgtd	.LCPI17_5(%rip), %xmm3
+	pcmpgtd	.LCPI17_6(%rip), %xmm2
 	movq	-80(%rbp), %r15
 	movdqu	16(%r13,%r15,8), %xmm11
 	movq	-80(%rbp), %r13
@@ -10555,9 +12084,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm4
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_115
-	jmp	.LBB16_112
-.LBB16_116:
+	jne	.LBB17_115
+	jmp	.LBB17_112
+.LBB17_116:
 	movaps	%xmm3, -64(%rbp)
 	movaps	%xmm3, -224(%rbp)
 	movaps	%xmm7, %xmm0
@@ -10692,8 +12221,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm10, %xmm2
 	movsd	(%rax,%r11,8), %xmm0
 	addps	%xmm2, %xmm0
-	jmp	.LBB16_250
-.LBB16_117:
+	jmp	.LBB17_250
+.LBB17_117:
 	movq	%rdx, -144(%rbp)
 	xorps	%xmm9, %xmm9
 	xorl	%eax, %eax
@@ -10708,19 +12237,19 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	xorps	%xmm10, %xmm10
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_120
+	jmp	.LBB17_120
 	.p2align	4
-.LBB16_118:
+.LBB17_118:
 	movdqa	%xmm1, %xmm8
-.LBB16_119:
+.LBB17_119:
 	movaps	%xmm8, %xmm1
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_123
-.LBB16_120:
+	je	.LBB17_123
+.LBB17_120:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB16_118
+	jle	.LBB17_118
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
@@ -10737,7 +12266,7 @@ convolution_weight_gradient_outputs:
 	movq	-448(%rbp), %r9
 	movdqa	%xmm1, %xmm8
 	.p2align	4
-.LBB16_122:
+.LBB17_122:
 	movdqa	%xmm6, -176(%rbp)
 	movaps	%xmm10, -112(%rbp)
 	movdqa	%xmm0, -64(%rbp)
@@ -10750,8 +12279,8 @@ convolution_weight_gradient_outputs:
 	movd	(%r9), %xmm12
 	pshufd	$0, %xmm12, %xmm12
 	movdqa	%xmm12, %xmm13
-	pcmpgtd	.LCPI16_5(%rip), %xmm13
-	pcmpgtd	.LCPI16_6(%rip), %xmm12
+	pcmpgtd	.LCPI17_5(%rip), %xmm13
+	pcmpgtd	.LCPI17_6(%rip), %xmm12
 	movdqa	%xmm5, %xmm6
 	movdqa	%xmm2, %xmm5
 	movdqu	16(%r12,%r13,4), %xmm2
@@ -10804,9 +12333,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm12, %xmm0
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_122
-	jmp	.LBB16_119
-.LBB16_123:
+	jne	.LBB17_122
+	jmp	.LBB17_119
+.LBB17_123:
 	movaps	%xmm9, %xmm12
 	movaps	%xmm11, %xmm8
 	unpcklps	%xmm11, %xmm12
@@ -10903,8 +12432,8 @@ convolution_weight_gradient_outputs:
 	addss	%xmm3, %xmm0
 	addss	%xmm2, %xmm0
 	addss	%xmm10, %xmm0
-	jmp	.LBB16_154
-.LBB16_124:
+	jmp	.LBB17_154
+.LBB17_124:
 	pxor	%xmm0, %xmm0
 	movdqa	%xmm0, -144(%rbp)
 	xorl	%r15d, %r15d
@@ -10930,15 +12459,15 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm4, -432(%rbp)
 	xorps	%xmm8, %xmm8
 	movdqa	%xmm4, -112(%rbp)
-	jmp	.LBB16_127
+	jmp	.LBB17_127
 	.p2align	4
-.LBB16_125:
+.LBB17_125:
 	movdqa	%xmm5, %xmm9
 	movaps	-112(%rbp), %xmm8
 	movdqa	%xmm6, %xmm11
 	movaps	-176(%rbp), %xmm0
 	movaps	-208(%rbp), %xmm2
-.LBB16_126:
+.LBB17_126:
 	movaps	%xmm2, -208(%rbp)
 	movaps	%xmm0, -176(%rbp)
 	movaps	%xmm11, %xmm6
@@ -10950,15 +12479,15 @@ convolution_weight_gradient_outputs:
 	movdqa	-272(%rbp), %xmm0
 	incq	%r15
 	cmpq	-72(%rbp), %r15
-	je	.LBB16_130
-.LBB16_127:
+	je	.LBB17_130
+.LBB17_127:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
 	movdqa	%xmm0, -272(%rbp)
 	movaps	%xmm8, -256(%rbp)
 	movdqa	%xmm2, -224(%rbp)
 	movdqa	%xmm1, -288(%rbp)
-	jle	.LBB16_125
+	jle	.LBB17_125
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	%r15, %r9
@@ -10981,7 +12510,7 @@ convolution_weight_gradient_outputs:
 	movaps	-176(%rbp), %xmm0
 	movaps	-208(%rbp), %xmm2
 	.p2align	4
-.LBB16_129:
+.LBB17_129:
 	movaps	%xmm8, -112(%rbp)
 	movaps	%xmm0, -176(%rbp)
 	movaps	%xmm2, -208(%rbp)
@@ -11003,11 +12532,11 @@ convolution_weight_gradient_outputs:
 	movd	(%r9), %xmm0
 	pshufd	$0, %xmm0, %xmm1
 	movdqa	%xmm1, %xmm4
-	pcmpgtd	.LCPI16_5(%rip), %xmm4
+	pcmpgtd	.LCPI17_5(%rip), %xmm4
 	movq	-80(%rbp), %r12
 	movdqu	16(%r13,%r12,8), %xmm9
 	movq	-80(%rbp), %r13
-	pcmpgtd	.LCPI16_6(%rip), %xmm1
+	pcmpgtd	.LCPI17_6(%rip), %xmm1
 	movdqa	%xmm1, %xmm3
 	pandn	%xmm5, %xmm3
 	movdqa	%xmm4, %xmm5
@@ -11123,9 +12652,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm1, %xmm4
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_129
-	jmp	.LBB16_126
-.LBB16_130:
+	jne	.LBB17_129
+	jmp	.LBB17_126
+.LBB17_130:
 	movaps	-144(%rbp), %xmm9
 	movaps	%xmm9, -1056(%rbp)
 	movaps	-640(%rbp), %xmm9
@@ -11166,7 +12695,7 @@ convolution_weight_gradient_outputs:
 	movq	%rdi, %rcx
 	movq	-1136(%rbp), %rdx
 	.p2align	4
-.LBB16_131:
+.LBB17_131:
 	movaps	-1152(%rbp,%rax), %xmm3
 	movaps	-1136(%rbp,%rax), %xmm2
 	movaps	-1120(%rbp,%rax), %xmm1
@@ -11224,9 +12753,9 @@ convolution_weight_gradient_outputs:
 	subq	$-128, %rax
 	addq	%rdx, %rcx
 	cmpq	$480, %rax
-	jne	.LBB16_131
-	jmp	.LBB16_146
-.LBB16_132:
+	jne	.LBB17_131
+	jmp	.LBB17_146
+.LBB17_132:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm7, %xmm7
 	xorl	%eax, %eax
@@ -11237,16 +12766,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_134
+	jmp	.LBB17_134
 	.p2align	4
-.LBB16_133:
+.LBB17_133:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_137
-.LBB16_134:
+	je	.LBB17_137
+.LBB17_134:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB16_133
+	jle	.LBB17_133
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -11260,7 +12789,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rsi
 	movq	-496(%rbp), %rdi
 	.p2align	4
-.LBB16_136:
+.LBB17_136:
 	movslq	(%rdi), %r10
 	leaq	(%rsi,%r10,4), %r11
 	movups	(%rsi,%r10,4), %xmm10
@@ -11292,9 +12821,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm0
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_136
-	jmp	.LBB16_133
-.LBB16_137:
+	jne	.LBB17_136
+	jmp	.LBB17_133
+.LBB17_137:
 	movaps	%xmm7, %xmm8
 	unpcklps	%xmm5, %xmm8
 	movaps	%xmm5, %xmm9
@@ -11354,8 +12883,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm1
 	movlps	%xmm1, (%rax,%r11,4)
 	movq	-184(%rbp), %r10
-	jmp	.LBB16_91
-.LBB16_138:
+	jmp	.LBB17_91
+.LBB17_138:
 	pxor	%xmm0, %xmm0
 	movdqa	%xmm0, -144(%rbp)
 	xorl	%r15d, %r15d
@@ -11382,9 +12911,9 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	movaps	%xmm12, -64(%rbp)
 	xorps	%xmm9, %xmm9
-	jmp	.LBB16_141
+	jmp	.LBB17_141
 	.p2align	4
-.LBB16_139:
+.LBB17_139:
 	movaps	-112(%rbp), %xmm14
 	movaps	-672(%rbp), %xmm12
 	movaps	-176(%rbp), %xmm10
@@ -11393,7 +12922,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm6, %xmm3
 	movaps	-528(%rbp), %xmm11
 	movdqa	-64(%rbp), %xmm1
-.LBB16_140:
+.LBB17_140:
 	movaps	%xmm12, -672(%rbp)
 	movdqa	%xmm1, -64(%rbp)
 	movdqa	-512(%rbp), %xmm2
@@ -11413,8 +12942,8 @@ convolution_weight_gradient_outputs:
 	movaps	-272(%rbp), %xmm10
 	incq	%r15
 	cmpq	-72(%rbp), %r15
-	je	.LBB16_144
-.LBB16_141:
+	je	.LBB17_144
+.LBB17_141:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
 	movaps	%xmm11, -208(%rbp)
@@ -11426,7 +12955,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm0, -432(%rbp)
 	movdqa	%xmm5, -416(%rbp)
 	movdqa	%xmm2, -512(%rbp)
-	jle	.LBB16_139
+	jle	.LBB17_139
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	%r15, %rdi
@@ -11452,7 +12981,7 @@ convolution_weight_gradient_outputs:
 	movaps	-528(%rbp), %xmm11
 	movaps	-64(%rbp), %xmm1
 	.p2align	4
-.LBB16_143:
+.LBB17_143:
 	movaps	%xmm1, -64(%rbp)
 	movaps	%xmm9, -176(%rbp)
 	movdqa	%xmm3, -528(%rbp)
@@ -11591,9 +13120,9 @@ convolution_weight_gradient_outputs:
 	movaps	-176(%rbp), %xmm9
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_143
-	jmp	.LBB16_140
-.LBB16_144:
+	jne	.LBB17_143
+	jmp	.LBB17_140
+.LBB17_144:
 	movaps	-144(%rbp), %xmm12
 	movaps	%xmm12, -1056(%rbp)
 	movaps	%xmm10, -1040(%rbp)
@@ -11633,7 +13162,7 @@ convolution_weight_gradient_outputs:
 	movq	%rdi, %rcx
 	movq	-1136(%rbp), %rdx
 	.p2align	4
-.LBB16_145:
+.LBB17_145:
 	movaps	-1152(%rbp,%rax), %xmm3
 	movaps	-1136(%rbp,%rax), %xmm2
 	movaps	-1120(%rbp,%rax), %xmm1
@@ -11691,13 +13220,13 @@ convolution_weight_gradient_outputs:
 	subq	$-128, %rax
 	addq	%rdx, %rcx
 	cmpq	$480, %rax
-	jne	.LBB16_145
-.LBB16_146:
+	jne	.LBB17_145
+.LBB17_146:
 	movq	-440(%rbp), %r15
 	movq	-184(%rbp), %r10
 	movq	-392(%rbp), %r12
-	jmp	.LBB16_92
-.LBB16_147:
+	jmp	.LBB17_92
+.LBB17_147:
 	movq	%rdx, -144(%rbp)
 	xorps	%xmm10, %xmm10
 	xorl	%eax, %eax
@@ -11712,21 +13241,21 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm14, %xmm14
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_150
+	jmp	.LBB17_150
 	.p2align	4
-.LBB16_148:
+.LBB17_148:
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm1, %xmm8
-.LBB16_149:
+.LBB17_149:
 	movaps	%xmm8, %xmm1
 	movaps	%xmm7, %xmm2
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_153
-.LBB16_150:
+	je	.LBB17_153
+.LBB17_150:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB16_148
+	jle	.LBB17_148
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
@@ -11744,7 +13273,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm1, %xmm8
 	.p2align	4
-.LBB16_152:
+.LBB17_152:
 	movdqa	%xmm6, -176(%rbp)
 	movdqa	%xmm0, -112(%rbp)
 	movaps	%xmm14, -64(%rbp)
@@ -11798,9 +13327,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm12, %xmm0
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_152
-	jmp	.LBB16_149
-.LBB16_153:
+	jne	.LBB17_152
+	jmp	.LBB17_149
+.LBB17_153:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm11, %xmm7
 	unpcklps	%xmm11, %xmm12
@@ -11897,11 +13426,11 @@ convolution_weight_gradient_outputs:
 	addss	%xmm3, %xmm0
 	addss	%xmm2, %xmm0
 	addss	%xmm14, %xmm0
-.LBB16_154:
+.LBB17_154:
 	addss	8(%rax,%r11,4), %xmm0
 	movss	%xmm0, 8(%rax,%r11,4)
-	jmp	.LBB16_90
-.LBB16_155:
+	jmp	.LBB17_90
+.LBB17_155:
 	movq	%rdx, -144(%rbp)
 	xorps	%xmm12, %xmm12
 	xorl	%eax, %eax
@@ -11917,21 +13446,21 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm0, -112(%rbp)
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB16_158
+	jmp	.LBB17_158
 	.p2align	4
-.LBB16_156:
+.LBB17_156:
 	movaps	%xmm12, %xmm8
-.LBB16_157:
+.LBB17_157:
 	movaps	%xmm8, %xmm12
 	movaps	-64(%rbp), %xmm8
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_161
-.LBB16_158:
+	je	.LBB17_161
+.LBB17_158:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
 	movaps	%xmm8, -64(%rbp)
-	jle	.LBB16_156
+	jle	.LBB17_156
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -11946,7 +13475,7 @@ convolution_weight_gradient_outputs:
 	movq	-448(%rbp), %rdi
 	movaps	%xmm12, %xmm8
 	.p2align	4
-.LBB16_160:
+.LBB17_160:
 	movaps	%xmm10, -288(%rbp)
 	movdqa	%xmm7, -272(%rbp)
 	movdqa	%xmm4, -208(%rbp)
@@ -11963,11 +13492,11 @@ convolution_weight_gradient_outputs:
 	movd	(%rdi), %xmm12
 	pshufd	$0, %xmm12, %xmm12
 	movdqa	%xmm12, %xmm13
-	pcmpgtd	.LCPI16_5(%rip), %xmm13
+	pcmpgtd	.LCPI17_5(%rip), %xmm13
 	movaps	%xmm11, %xmm2
 	movdqa	%xmm5, %xmm11
 	movdqu	16(%r12,%r13,8), %xmm5
-	pcmpgtd	.LCPI16_6(%rip), %xmm12
+	pcmpgtd	.LCPI17_6(%rip), %xmm12
 	movdqa	%xmm12, %xmm15
 	pandn	%xmm1, %xmm15
 	movdqa	%xmm13, %xmm1
@@ -12025,9 +13554,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm12, %xmm2
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_160
-	jmp	.LBB16_157
-.LBB16_161:
+	jne	.LBB17_160
+	jmp	.LBB17_157
+.LBB17_161:
 	movaps	%xmm12, %xmm0
 	unpcklps	%xmm10, %xmm0
 	movaps	%xmm10, %xmm1
@@ -12114,24 +13643,24 @@ convolution_weight_gradient_outputs:
 	movsd	(%rax,%r11,8), %xmm0
 	addps	%xmm2, %xmm0
 	movlps	%xmm0, (%rax,%r11,8)
-	jmp	.LBB16_90
-.LBB16_162:
+	jmp	.LBB17_90
+.LBB17_162:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB16_164
+	jmp	.LBB17_164
 	.p2align	4
-.LBB16_163:
+.LBB17_163:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_214
-.LBB16_164:
+	je	.LBB17_214
+.LBB17_164:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB16_163
+	jle	.LBB17_163
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -12145,7 +13674,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rsi
 	movq	-496(%rbp), %rdi
 	.p2align	4
-.LBB16_166:
+.LBB17_166:
 	movslq	(%rdi), %r10
 	movups	(%rsi,%r10,4), %xmm4
 	movups	16(%rsi,%r10,4), %xmm5
@@ -12164,9 +13693,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_166
-	jmp	.LBB16_163
-.LBB16_167:
+	jne	.LBB17_166
+	jmp	.LBB17_163
+.LBB17_167:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
@@ -12175,16 +13704,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_169
+	jmp	.LBB17_169
 	.p2align	4
-.LBB16_168:
+.LBB17_168:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_220
-.LBB16_169:
+	je	.LBB17_220
+.LBB17_169:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB16_168
+	jle	.LBB17_168
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
@@ -12200,16 +13729,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rdi,4), %rdi
 	movq	-448(%rbp), %r9
 	.p2align	4
-.LBB16_171:
+.LBB17_171:
 	movslq	-4(%r9), %r11
 	movdqu	(%rdi,%r11,4), %xmm7
 	movdqu	16(%rdi,%r11,4), %xmm8
 	movd	(%r9), %xmm6
 	pshufd	$0, %xmm6, %xmm6
 	movdqa	%xmm6, %xmm9
-	pcmpgtd	.LCPI16_5(%rip), %xmm9
+	pcmpgtd	.LCPI17_5(%rip), %xmm9
 	pandn	%xmm7, %xmm9
-	pcmpgtd	.LCPI16_6(%rip), %xmm6
+	pcmpgtd	.LCPI17_6(%rip), %xmm6
 	pandn	%xmm8, %xmm6
 	movslq	-8(%r9), %r11
 	movups	(%rcx,%r11,4), %xmm7
@@ -12232,9 +13761,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm1
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_171
-	jmp	.LBB16_168
-.LBB16_172:
+	jne	.LBB17_171
+	jmp	.LBB17_168
+.LBB17_172:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
@@ -12245,16 +13774,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
-	jmp	.LBB16_174
+	jmp	.LBB17_174
 	.p2align	4
-.LBB16_173:
+.LBB17_173:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_177
-.LBB16_174:
+	je	.LBB17_177
+.LBB17_174:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB16_173
+	jle	.LBB17_173
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -12268,7 +13797,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rsi
 	movq	-448(%rbp), %rdi
 	.p2align	4
-.LBB16_176:
+.LBB17_176:
 	movslq	-4(%rdi), %r10
 	leaq	(%rsi,%r10,4), %r11
 	movdqu	(%rsi,%r10,4), %xmm11
@@ -12277,8 +13806,8 @@ convolution_weight_gradient_outputs:
 	movd	(%rdi), %xmm8
 	pshufd	$0, %xmm8, %xmm8
 	movdqa	%xmm8, %xmm9
-	pcmpgtd	.LCPI16_5(%rip), %xmm9
-	pcmpgtd	.LCPI16_6(%rip), %xmm8
+	pcmpgtd	.LCPI17_5(%rip), %xmm9
+	pcmpgtd	.LCPI17_6(%rip), %xmm8
 	movdqu	16(%r11,%r13,4), %xmm14
 	movdqa	%xmm8, %xmm10
 	pandn	%xmm12, %xmm10
@@ -12311,9 +13840,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm1
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_176
-	jmp	.LBB16_173
-.LBB16_177:
+	jne	.LBB17_176
+	jmp	.LBB17_173
+.LBB17_177:
 	movaps	%xmm7, %xmm8
 	unpcklps	%xmm5, %xmm8
 	movaps	%xmm5, %xmm9
@@ -12373,22 +13902,22 @@ convolution_weight_gradient_outputs:
 	addps	%xmm1, %xmm0
 	movlps	%xmm0, (%rax,%r11,4)
 	movq	-184(%rbp), %r10
-	jmp	.LBB16_91
-.LBB16_178:
+	jmp	.LBB17_91
+.LBB17_178:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm1, %xmm1
 	xorl	%eax, %eax
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_180
+	jmp	.LBB17_180
 	.p2align	4
-.LBB16_179:
+.LBB17_179:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_183
-.LBB16_180:
+	je	.LBB17_183
+.LBB17_180:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_179
+	jle	.LBB17_179
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -12400,16 +13929,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-448(%rbp), %rsi
 	.p2align	4
-.LBB16_182:
+.LBB17_182:
 	movslq	-4(%rsi), %r9
 	movdqu	(%rdx,%r9,4), %xmm2
 	movdqu	16(%rdx,%r9,4), %xmm3
 	movd	(%rsi), %xmm4
 	pshufd	$0, %xmm4, %xmm4
 	movdqa	%xmm4, %xmm5
-	pcmpgtd	.LCPI16_5(%rip), %xmm5
+	pcmpgtd	.LCPI17_5(%rip), %xmm5
 	pandn	%xmm2, %xmm5
-	pcmpgtd	.LCPI16_6(%rip), %xmm4
+	pcmpgtd	.LCPI17_6(%rip), %xmm4
 	pandn	%xmm3, %xmm4
 	movslq	-8(%rsi), %r9
 	movups	(%rcx,%r9,4), %xmm2
@@ -12420,9 +13949,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm0
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB16_182
-	jmp	.LBB16_179
-.LBB16_183:
+	jne	.LBB17_182
+	jmp	.LBB17_179
+.LBB17_183:
 	movaps	%xmm1, %xmm2
 	unpcklps	%xmm0, %xmm2
 	movaps	%xmm0, %xmm3
@@ -12441,8 +13970,8 @@ convolution_weight_gradient_outputs:
 	movq	-144(%rbp), %rax
 	addss	(%rax), %xmm1
 	movss	%xmm1, (%rax)
-	jmp	.LBB16_91
-.LBB16_184:
+	jmp	.LBB17_91
+.LBB17_184:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm5, %xmm5
 	xorl	%eax, %eax
@@ -12453,16 +13982,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm7, %xmm7
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_186
+	jmp	.LBB17_186
 	.p2align	4
-.LBB16_185:
+.LBB17_185:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_88
-.LBB16_186:
+	je	.LBB17_88
+.LBB17_186:
 	movq	-88(%rbp), %r12
 	testq	%r12, %r12
-	jle	.LBB16_185
+	jle	.LBB17_185
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %r9
@@ -12480,7 +14009,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r9,4), %r9
 	movq	-496(%rbp), %r10
 	.p2align	4
-.LBB16_188:
+.LBB17_188:
 	movslq	(%r10), %r11
 	movups	(%r9,%r11,4), %xmm9
 	movups	16(%r9,%r11,4), %xmm8
@@ -12511,9 +14040,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm2
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB16_188
-	jmp	.LBB16_185
-.LBB16_189:
+	jne	.LBB17_188
+	jmp	.LBB17_185
+.LBB17_189:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm5, %xmm5
 	xorl	%eax, %eax
@@ -12524,16 +14053,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm7, %xmm7
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_191
+	jmp	.LBB17_191
 	.p2align	4
-.LBB16_190:
+.LBB17_190:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_88
-.LBB16_191:
+	je	.LBB17_88
+.LBB17_191:
 	movq	-88(%rbp), %r12
 	testq	%r12, %r12
-	jle	.LBB16_190
+	jle	.LBB17_190
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %r9
@@ -12551,16 +14080,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r9,4), %r9
 	movq	-448(%rbp), %r10
 	.p2align	4
-.LBB16_193:
+.LBB17_193:
 	movslq	-4(%r10), %r11
 	movdqu	(%r9,%r11,4), %xmm10
 	movd	(%r10), %xmm8
 	pshufd	$0, %xmm8, %xmm8
 	movdqa	%xmm8, %xmm9
-	pcmpgtd	.LCPI16_5(%rip), %xmm9
+	pcmpgtd	.LCPI17_5(%rip), %xmm9
 	movdqu	16(%r9,%r11,4), %xmm11
 	pandn	%xmm10, %xmm9
-	pcmpgtd	.LCPI16_6(%rip), %xmm8
+	pcmpgtd	.LCPI17_6(%rip), %xmm8
 	pandn	%xmm11, %xmm8
 	movslq	-8(%r10), %r13
 	movups	(%rcx,%r13,4), %xmm10
@@ -12589,9 +14118,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm2
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB16_193
-	jmp	.LBB16_190
-.LBB16_194:
+	jne	.LBB17_193
+	jmp	.LBB17_190
+.LBB17_194:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
@@ -12611,14 +14140,14 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	pxor	%xmm6, %xmm6
 	xorps	%xmm13, %xmm13
-	jmp	.LBB16_197
+	jmp	.LBB17_197
 	.p2align	4
-.LBB16_195:
+.LBB17_195:
 	movdqa	%xmm0, %xmm11
 	movdqa	%xmm5, %xmm8
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm3, %xmm15
-.LBB16_196:
+.LBB17_196:
 	movaps	%xmm15, %xmm3
 	movdqa	%xmm7, %xmm2
 	movaps	%xmm8, %xmm5
@@ -12631,8 +14160,8 @@ convolution_weight_gradient_outputs:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB16_200
-.LBB16_197:
+	je	.LBB17_200
+.LBB17_197:
 	movq	-88(%rbp), %r12
 	testq	%r12, %r12
 	movaps	%xmm15, -64(%rbp)
@@ -12640,7 +14169,7 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm8, -176(%rbp)
 	movdqa	%xmm7, -208(%rbp)
 	movdqa	%xmm4, -272(%rbp)
-	jle	.LBB16_195
+	jle	.LBB17_195
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %r9
@@ -12663,7 +14192,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm3, %xmm15
 	.p2align	4
-.LBB16_199:
+.LBB17_199:
 	movdqa	%xmm6, -224(%rbp)
 	movslq	(%r10), %r13
 	leaq	(%r9,%r13,4), %r11
@@ -12736,9 +14265,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm13
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB16_199
-	jmp	.LBB16_196
-.LBB16_200:
+	jne	.LBB17_199
+	jmp	.LBB17_196
+.LBB17_200:
 	movdqa	%xmm2, -288(%rbp)
 	movdqa	%xmm2, %xmm1
 	punpckldq	%xmm8, %xmm1
@@ -12795,8 +14324,8 @@ convolution_weight_gradient_outputs:
 	unpcklps	%xmm4, %xmm0
 	movaps	%xmm6, %xmm1
 	movaps	-256(%rbp), %xmm8
-	jmp	.LBB16_208
-.LBB16_201:
+	jmp	.LBB17_208
+.LBB17_201:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
@@ -12816,14 +14345,14 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	pxor	%xmm6, %xmm6
 	xorps	%xmm13, %xmm13
-	jmp	.LBB16_204
+	jmp	.LBB17_204
 	.p2align	4
-.LBB16_202:
+.LBB17_202:
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm0, %xmm11
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm3, %xmm5
-.LBB16_203:
+.LBB17_203:
 	movaps	%xmm5, %xmm3
 	movdqa	%xmm7, %xmm2
 	movaps	-208(%rbp), %xmm7
@@ -12835,15 +14364,15 @@ convolution_weight_gradient_outputs:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB16_207
-.LBB16_204:
+	je	.LBB17_207
+.LBB17_204:
 	movq	-88(%rbp), %r12
 	testq	%r12, %r12
 	movaps	%xmm15, -112(%rbp)
 	movaps	%xmm11, -176(%rbp)
 	movdqa	%xmm5, -64(%rbp)
 	movdqa	%xmm7, -208(%rbp)
-	jle	.LBB16_202
+	jle	.LBB17_202
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %r9
@@ -12866,7 +14395,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm3, %xmm5
 	.p2align	4
-.LBB16_206:
+.LBB17_206:
 	movdqa	%xmm5, -224(%rbp)
 	movdqa	%xmm6, -256(%rbp)
 	movslq	-4(%r10), %r11
@@ -12877,8 +14406,8 @@ convolution_weight_gradient_outputs:
 	movd	(%r10), %xmm0
 	pshufd	$0, %xmm0, %xmm0
 	movdqa	%xmm0, %xmm1
-	pcmpgtd	.LCPI16_5(%rip), %xmm1
-	pcmpgtd	.LCPI16_6(%rip), %xmm0
+	pcmpgtd	.LCPI17_5(%rip), %xmm1
+	pcmpgtd	.LCPI17_6(%rip), %xmm0
 	movdqu	16(%r13,%r15,4), %xmm5
 	movdqa	%xmm0, %xmm3
 	pandn	%xmm2, %xmm3
@@ -12950,9 +14479,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm13
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB16_206
-	jmp	.LBB16_203
-.LBB16_207:
+	jne	.LBB17_206
+	jmp	.LBB17_203
+.LBB17_207:
 	movdqa	%xmm2, -272(%rbp)
 	movdqa	%xmm2, %xmm1
 	movdqa	%xmm5, -64(%rbp)
@@ -13011,7 +14540,7 @@ convolution_weight_gradient_outputs:
 	unpcklps	%xmm4, %xmm0
 	movaps	%xmm6, %xmm1
 	movaps	-288(%rbp), %xmm8
-.LBB16_208:
+.LBB17_208:
 	movlhps	%xmm8, %xmm1
 	shufps	$36, %xmm1, %xmm0
 	movaps	%xmm4, %xmm1
@@ -13056,24 +14585,24 @@ convolution_weight_gradient_outputs:
 	movups	(%rax,%r11,4), %xmm0
 	addps	%xmm15, %xmm0
 	movups	%xmm0, (%rax,%r11,4)
-	jmp	.LBB16_89
-.LBB16_209:
+	jmp	.LBB17_89
+.LBB17_209:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB16_211
+	jmp	.LBB17_211
 	.p2align	4
-.LBB16_210:
+.LBB17_210:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_214
-.LBB16_211:
+	je	.LBB17_214
+.LBB17_211:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB16_210
+	jle	.LBB17_210
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -13087,16 +14616,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rsi
 	movq	-448(%rbp), %rdi
 	.p2align	4
-.LBB16_213:
+.LBB17_213:
 	movslq	-4(%rdi), %r10
 	movdqu	(%rsi,%r10,4), %xmm4
 	movd	(%rdi), %xmm5
 	pshufd	$0, %xmm5, %xmm5
 	movdqa	%xmm5, %xmm6
-	pcmpgtd	.LCPI16_5(%rip), %xmm6
+	pcmpgtd	.LCPI17_5(%rip), %xmm6
 	movdqu	16(%rsi,%r10,4), %xmm7
 	pandn	%xmm4, %xmm6
-	pcmpgtd	.LCPI16_6(%rip), %xmm5
+	pcmpgtd	.LCPI17_6(%rip), %xmm5
 	pandn	%xmm7, %xmm5
 	movslq	-8(%rdi), %r10
 	movups	(%rcx,%r10,4), %xmm4
@@ -13113,9 +14642,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB16_213
-	jmp	.LBB16_210
-.LBB16_214:
+	jne	.LBB17_213
+	jmp	.LBB17_210
+.LBB17_214:
 	movaps	%xmm3, %xmm4
 	unpcklps	%xmm0, %xmm4
 	movaps	%xmm0, %xmm5
@@ -13146,8 +14675,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm1, %xmm0
 	movlps	%xmm0, (%rax)
 	movq	-184(%rbp), %r10
-	jmp	.LBB16_91
-.LBB16_215:
+	jmp	.LBB17_91
+.LBB17_215:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
@@ -13156,16 +14685,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_217
+	jmp	.LBB17_217
 	.p2align	4
-.LBB16_216:
+.LBB17_216:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_220
-.LBB16_217:
+	je	.LBB17_220
+.LBB17_217:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB16_216
+	jle	.LBB17_216
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
@@ -13181,7 +14710,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rdi,4), %rdi
 	movq	-496(%rbp), %r9
 	.p2align	4
-.LBB16_219:
+.LBB17_219:
 	movslq	(%r9), %r11
 	movups	(%rdi,%r11,4), %xmm6
 	movups	16(%rdi,%r11,4), %xmm7
@@ -13206,9 +14735,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm9, %xmm1
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_219
-	jmp	.LBB16_216
-.LBB16_220:
+	jne	.LBB17_219
+	jmp	.LBB17_216
+.LBB17_220:
 	movaps	%xmm5, %xmm6
 	unpcklps	%xmm3, %xmm6
 	movaps	%xmm3, %xmm7
@@ -13259,24 +14788,24 @@ convolution_weight_gradient_outputs:
 	movss	%xmm1, 8(%rax)
 	movq	-120(%rbp), %r11
 	movq	-184(%rbp), %r10
-	jmp	.LBB16_91
-.LBB16_221:
+	jmp	.LBB17_91
+.LBB17_221:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB16_223
+	jmp	.LBB17_223
 	.p2align	4
-.LBB16_222:
+.LBB17_222:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_231
-.LBB16_223:
+	je	.LBB17_231
+.LBB17_223:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_222
+	jle	.LBB17_222
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -13288,7 +14817,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-448(%rbp), %rsi
 	.p2align	4
-.LBB16_225:
+.LBB17_225:
 	movslq	-4(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movdqu	(%rdx,%r9,4), %xmm4
@@ -13297,8 +14826,8 @@ convolution_weight_gradient_outputs:
 	movd	(%rsi), %xmm7
 	pshufd	$0, %xmm7, %xmm7
 	movdqa	%xmm7, %xmm8
-	pcmpgtd	.LCPI16_5(%rip), %xmm8
-	pcmpgtd	.LCPI16_6(%rip), %xmm7
+	pcmpgtd	.LCPI17_5(%rip), %xmm8
+	pcmpgtd	.LCPI17_6(%rip), %xmm7
 	movdqu	16(%r10,%r13,4), %xmm9
 	movdqa	%xmm7, %xmm10
 	pandn	%xmm5, %xmm10
@@ -13319,25 +14848,25 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB16_225
-	jmp	.LBB16_222
-.LBB16_226:
+	jne	.LBB17_225
+	jmp	.LBB17_222
+.LBB17_226:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB16_228
+	jmp	.LBB17_228
 	.p2align	4
-.LBB16_227:
+.LBB17_227:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_231
-.LBB16_228:
+	je	.LBB17_231
+.LBB17_228:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_227
+	jle	.LBB17_227
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -13349,7 +14878,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-496(%rbp), %rsi
 	.p2align	4
-.LBB16_230:
+.LBB17_230:
 	movslq	(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movups	(%rdx,%r9,4), %xmm4
@@ -13369,9 +14898,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB16_230
-	jmp	.LBB16_227
-.LBB16_231:
+	jne	.LBB17_230
+	jmp	.LBB17_227
+.LBB17_231:
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	%xmm3, %xmm4
@@ -13412,8 +14941,8 @@ convolution_weight_gradient_outputs:
 	addss	(%rax,%r11,4), %xmm1
 	movss	%xmm1, (%rax,%r11,4)
 	movq	-184(%rbp), %r10
-	jmp	.LBB16_91
-.LBB16_232:
+	jmp	.LBB17_91
+.LBB17_232:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm4, %xmm4
 	xorl	%eax, %eax
@@ -13422,16 +14951,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_234
+	jmp	.LBB17_234
 	.p2align	4
-.LBB16_233:
+.LBB17_233:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_242
-.LBB16_234:
+	je	.LBB17_242
+.LBB17_234:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_233
+	jle	.LBB17_233
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -13443,7 +14972,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-448(%rbp), %rsi
 	.p2align	4
-.LBB16_236:
+.LBB17_236:
 	movslq	-4(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movdqu	(%rdx,%r9,4), %xmm8
@@ -13454,8 +14983,8 @@ convolution_weight_gradient_outputs:
 	movd	(%rsi), %xmm6
 	pshufd	$0, %xmm6, %xmm6
 	movdqa	%xmm6, %xmm7
-	pcmpgtd	.LCPI16_5(%rip), %xmm7
-	pcmpgtd	.LCPI16_6(%rip), %xmm6
+	pcmpgtd	.LCPI17_5(%rip), %xmm7
+	pcmpgtd	.LCPI17_6(%rip), %xmm6
 	movdqu	16(%r10,%r13,8), %xmm13
 	movdqa	%xmm6, %xmm14
 	pandn	%xmm9, %xmm14
@@ -13484,9 +15013,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm6, %xmm0
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB16_236
-	jmp	.LBB16_233
-.LBB16_237:
+	jne	.LBB17_236
+	jmp	.LBB17_233
+.LBB17_237:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm4, %xmm4
 	xorl	%eax, %eax
@@ -13495,16 +15024,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB16_239
+	jmp	.LBB17_239
 	.p2align	4
-.LBB16_238:
+.LBB17_238:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB16_242
-.LBB16_239:
+	je	.LBB17_242
+.LBB17_239:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_238
+	jle	.LBB17_238
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -13516,7 +15045,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-496(%rbp), %rsi
 	.p2align	4
-.LBB16_241:
+.LBB17_241:
 	movslq	(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movups	(%rdx,%r9,4), %xmm6
@@ -13542,9 +15071,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm0
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB16_241
-	jmp	.LBB16_238
-.LBB16_242:
+	jne	.LBB17_241
+	jmp	.LBB17_238
+.LBB17_242:
 	movaps	%xmm4, %xmm6
 	shufps	$85, %xmm4, %xmm6
 	addss	%xmm4, %xmm6
@@ -13604,8 +15133,8 @@ convolution_weight_gradient_outputs:
 	addss	(%rax,%r11,8), %xmm0
 	movss	%xmm0, (%rax,%r11,8)
 	movq	-184(%rbp), %r10
-	jmp	.LBB16_91
-.LBB16_243:
+	jmp	.LBB17_91
+.LBB17_243:
 	movq	%rdx, -144(%rbp)
 	xorps	%xmm8, %xmm8
 	xorl	%ecx, %ecx
@@ -13627,13 +15156,13 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm13, %xmm13
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB16_246
+	jmp	.LBB17_246
 	.p2align	4
-.LBB16_244:
+.LBB17_244:
 	movdqa	%xmm2, %xmm14
 	movdqa	%xmm3, %xmm0
 	movdqa	%xmm7, %xmm15
-.LBB16_245:
+.LBB17_245:
 	movaps	-64(%rbp), %xmm8
 	movdqa	%xmm15, %xmm7
 	movdqa	-208(%rbp), %xmm6
@@ -13644,15 +15173,15 @@ convolution_weight_gradient_outputs:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB16_249
-.LBB16_246:
+	je	.LBB17_249
+.LBB17_246:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
 	movaps	%xmm14, -112(%rbp)
 	movaps	%xmm15, -176(%rbp)
 	movdqa	%xmm6, -208(%rbp)
 	movaps	%xmm8, -64(%rbp)
-	jle	.LBB16_244
+	jle	.LBB17_244
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %rdi
@@ -13671,7 +15200,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm3, %xmm0
 	movdqa	%xmm7, %xmm15
 	.p2align	4
-.LBB16_248:
+.LBB17_248:
 	movaps	%xmm13, -544(%rbp)
 	movaps	%xmm9, -416(%rbp)
 	movaps	%xmm10, -432(%rbp)
@@ -13765,9 +15294,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm4
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB16_248
-	jmp	.LBB16_245
-.LBB16_249:
+	jne	.LBB17_248
+	jmp	.LBB17_245
+.LBB17_249:
 	movaps	%xmm8, -64(%rbp)
 	movaps	%xmm8, %xmm0
 	unpcklps	%xmm12, %xmm0
@@ -13901,7 +15430,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm13
 	movsd	(%rax,%r11,8), %xmm0
 	addps	%xmm13, %xmm0
-.LBB16_250:
+.LBB17_250:
 	movlps	%xmm0, (%rax,%r11,8)
 	movaps	%xmm5, %xmm0
 	shufps	$85, %xmm5, %xmm0
@@ -13922,11 +15451,11 @@ convolution_weight_gradient_outputs:
 	addss	%xmm5, %xmm4
 	addss	8(%rax,%r11,8), %xmm4
 	movss	%xmm4, 8(%rax,%r11,8)
-	jmp	.LBB16_90
+	jmp	.LBB17_90
 	.p2align	4
-.LBB16_251:
+.LBB17_251:
 	testq	%rdi, %rdi
-	jle	.LBB16_650
+	jle	.LBB17_650
 	movq	-648(%rbp), %rax
 	movq	%rax, -1160(%rbp)
 	movq	-1360(%rbp), %rax
@@ -13935,9 +15464,9 @@ convolution_weight_gradient_outputs:
 	xorl	%ecx, %ecx
 	movq	-488(%rbp), %r15
 	movq	-336(%rbp), %r8
-	jmp	.LBB16_254
+	jmp	.LBB17_254
 	.p2align	4
-.LBB16_253:
+.LBB17_253:
 	movq	-1168(%rbp), %rcx
 	addq	$16, %rcx
 	addq	$-16, %r10
@@ -13945,8 +15474,8 @@ convolution_weight_gradient_outputs:
 	addq	%rax, -1152(%rbp)
 	addq	%rax, -1160(%rbp)
 	cmpq	%rdi, %rcx
-	jge	.LBB16_60
-.LBB16_254:
+	jge	.LBB17_60
+.LBB17_254:
 	cmpq	$15, %r10
 	movl	$15, %eax
 	cmovbq	%r10, %rax
@@ -13958,7 +15487,7 @@ convolution_weight_gradient_outputs:
 	cmpq	$9, %rax
 	setge	%al
 	testq	%r11, %r11
-	jle	.LBB16_253
+	jle	.LBB17_253
 	movq	-568(%rbp), %rcx
 	leal	1(%rcx), %r12d
 	andl	$30, %r12d
@@ -13980,19 +15509,19 @@ convolution_weight_gradient_outputs:
 	xorl	%ecx, %ecx
 	movq	%r12, -560(%rbp)
 	movq	%r10, -344(%rbp)
-	jmp	.LBB16_258
+	jmp	.LBB17_258
 	.p2align	4
-.LBB16_256:
+.LBB17_256:
 	movq	-48(%rbp), %r14
-.LBB16_257:
+.LBB17_257:
 	movq	-480(%rbp), %rcx
 	addq	$6, %rcx
 	addq	$24, %r14
 	movq	-464(%rbp), %rax
 	addq	$24, %rax
 	cmpq	%r11, %rcx
-	jge	.LBB16_253
-.LBB16_258:
+	jge	.LBB17_253
+.LBB17_258:
 	movq	%rax, -464(%rbp)
 	movq	%r11, %rax
 	movq	%rcx, -480(%rbp)
@@ -14004,17 +15533,17 @@ convolution_weight_gradient_outputs:
 	leal	(%rcx,%rax,2), %eax
 	addl	$-3, %eax
 	cmpl	$11, %eax
-	ja	.LBB16_257
+	ja	.LBB17_257
 	movq	%r14, -48(%rbp)
 	movq	-616(%rbp), %rcx
 	movq	-480(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	movq	%rcx, -152(%rbp)
-	leaq	.LJTI16_0(%rip), %rcx
+	leaq	.LJTI17_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB16_260:
+.LBB17_260:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -14022,18 +15551,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB16_262
+	jmp	.LBB17_262
 	.p2align	4
-.LBB16_261:
+.LBB17_261:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB16_381
-.LBB16_262:
+	je	.LBB17_381
+.LBB17_262:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_261
+	jle	.LBB17_261
 	leaq	(%rsi,%rbp), %r9
 	addq	$-13792, %r9
 	movq	-13792(%rbp,%rsi), %r11
@@ -14054,28 +15583,28 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r11
 	leaq	(,%r9,4), %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB16_265
+	jmp	.LBB17_265
 	.p2align	4
-.LBB16_264:
+.LBB17_264:
 	incq	%r15
 	addq	%r14, %r11
 	cmpq	%rdx, %r15
 	movq	-560(%rbp), %r12
-	je	.LBB16_261
-.LBB16_265:
+	je	.LBB17_261
+.LBB17_265:
 	testq	%r8, %r8
-	jle	.LBB16_264
+	jle	.LBB17_264
 	cmpq	$1, %r8
-	jne	.LBB16_268
+	jne	.LBB17_268
 	xorl	%r12d, %r12d
-	jmp	.LBB16_270
+	jmp	.LBB17_270
 	.p2align	4
-.LBB16_268:
+.LBB17_268:
 	movdqa	%xmm0, %xmm2
 	xorl	%r12d, %r12d
 	movq	-1208(%rbp), %rax
 	.p2align	4
-.LBB16_269:
+.LBB17_269:
 	movups	(%rdi), %xmm3
 	movups	16(%rdi), %xmm4
 	movss	-4(%r11,%r12,4), %xmm5
@@ -14096,10 +15625,10 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdi
 	movaps	%xmm0, %xmm2
 	cmpq	%r12, %r10
-	jne	.LBB16_269
-.LBB16_270:
+	jne	.LBB17_269
+.LBB17_270:
 	testb	$1, %r8b
-	je	.LBB16_264
+	je	.LBB17_264
 	movq	%r15, %r13
 	imulq	%r9, %r13
 	leaq	(%rsi,%r13,4), %r13
@@ -14114,8 +15643,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm4, %xmm0
 	movq	-376(%rbp), %rax
 	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB16_264
-.LBB16_272:
+	jmp	.LBB17_264
+.LBB17_272:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -14145,20 +15674,20 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, -512(%rbp)
 	movdqa	%xmm2, -144(%rbp)
 	pxor	%xmm5, %xmm5
-	jmp	.LBB16_274
+	jmp	.LBB17_274
 	.p2align	4
-.LBB16_273:
+.LBB17_273:
 	movq	-672(%rbp), %r15
 	incq	%r15
 	cmpq	-72(%rbp), %r15
-	je	.LBB16_281
-.LBB16_274:
+	je	.LBB17_281
+.LBB17_274:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	-13768(%rbp,%rax), %r9
 	testq	%r9, %r9
 	movq	%r15, -672(%rbp)
-	jle	.LBB16_273
+	jle	.LBB17_273
 	leaq	(%rax,%rbp), %r8
 	addq	$-13792, %r8
 	movq	-13792(%rbp,%rax), %rcx
@@ -14184,14 +15713,14 @@ convolution_weight_gradient_outputs:
 	movq	40(%r8), %rax
 	shlq	$2, %rax
 	xorl	%r8d, %r8d
-	jmp	.LBB16_278
+	jmp	.LBB17_278
 	.p2align	4
-.LBB16_276:
+.LBB17_276:
 	movaps	-544(%rbp), %xmm4
 	movaps	%xmm11, %xmm2
 	movaps	-144(%rbp), %xmm5
 	movaps	%xmm14, %xmm3
-.LBB16_277:
+.LBB17_277:
 	movaps	%xmm3, %xmm14
 	movaps	-272(%rbp), %xmm10
 	movaps	%xmm5, -144(%rbp)
@@ -14210,8 +15739,8 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdx
 	addq	%rax, %rdi
 	cmpq	%r9, %r8
-	je	.LBB16_273
-.LBB16_278:
+	je	.LBB17_273
+.LBB17_278:
 	testq	%rcx, %rcx
 	movdqa	%xmm3, -64(%rbp)
 	movdqa	%xmm5, -112(%rbp)
@@ -14219,14 +15748,14 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm13, -208(%rbp)
 	movaps	%xmm10, -272(%rbp)
 	movdqa	%xmm2, -288(%rbp)
-	jle	.LBB16_276
+	jle	.LBB17_276
 	xorl	%r12d, %r12d
 	movaps	-544(%rbp), %xmm4
 	movaps	%xmm11, %xmm2
 	movaps	-144(%rbp), %xmm5
 	movaps	%xmm14, %xmm3
 	.p2align	4
-.LBB16_280:
+.LBB17_280:
 	movdqa	%xmm0, -144(%rbp)
 	movaps	%xmm8, -544(%rbp)
 	movups	(%r15), %xmm13
@@ -14343,9 +15872,9 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r15
 	cmpq	%r12, %rcx
-	jne	.LBB16_280
-	jmp	.LBB16_277
-.LBB16_281:
+	jne	.LBB17_280
+	jmp	.LBB17_277
+.LBB17_281:
 	movaps	%xmm1, -1056(%rbp)
 	movaps	%xmm11, -1040(%rbp)
 	movaps	-224(%rbp), %xmm11
@@ -14386,15 +15915,15 @@ convolution_weight_gradient_outputs:
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
 	movq	-560(%rbp), %r12
-	jle	.LBB16_256
+	jle	.LBB17_256
 	testq	%r10, %r10
-	je	.LBB16_543
+	je	.LBB17_543
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_284:
+.LBB17_284:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -14404,9 +15933,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_284
-	jmp	.LBB16_544
-.LBB16_285:
+	jne	.LBB17_284
+	jmp	.LBB17_544
+.LBB17_285:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -14417,18 +15946,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	xorl	%ecx, %ecx
-	jmp	.LBB16_287
+	jmp	.LBB17_287
 	.p2align	4
-.LBB16_286:
+.LBB17_286:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB16_293
-.LBB16_287:
+	je	.LBB17_293
+.LBB17_287:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_286
+	jle	.LBB17_286
 	leaq	(%rsi,%rbp), %r11
 	addq	$-13792, %r11
 	movq	-13792(%rbp,%rsi), %r8
@@ -14448,21 +15977,21 @@ convolution_weight_gradient_outputs:
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB16_290
+	jmp	.LBB17_290
 	.p2align	4
-.LBB16_289:
+.LBB17_289:
 	incq	%r14
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %r14
-	je	.LBB16_286
-.LBB16_290:
+	je	.LBB17_286
+.LBB17_290:
 	testq	%r10, %r10
-	jle	.LBB16_289
+	jle	.LBB17_289
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_292:
+.LBB17_292:
 	movups	(%r9), %xmm6
 	movups	16(%r9), %xmm7
 	movss	(%rsi,%r15,4), %xmm8
@@ -14488,9 +16017,9 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%rbx, %r9
 	cmpq	%r15, %r10
-	jne	.LBB16_292
-	jmp	.LBB16_289
-.LBB16_293:
+	jne	.LBB17_292
+	jmp	.LBB17_289
+.LBB17_293:
 	cmpq	$0, -384(%rbp)
 	movq	-488(%rbp), %r15
 	movq	-120(%rbp), %r11
@@ -14499,112 +16028,112 @@ convolution_weight_gradient_outputs:
 	movq	-344(%rbp), %r10
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rdx
-	jle	.LBB16_257
+	jle	.LBB17_257
 	movss	(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, (%rdx)
 	testq	%r10, %r10
-	je	.LBB16_302
+	je	.LBB17_302
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rdx,%r11,4), %xmm6
 	movss	%xmm6, (%rdx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_302
+	je	.LBB17_302
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rdx,%r11,8), %xmm6
 	movss	%xmm6, (%rdx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_302
+	je	.LBB17_302
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm5
 	movss	%xmm5, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_302
+	je	.LBB17_302
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_302
+	je	.LBB17_302
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm5
 	movss	%xmm5, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_302
+	je	.LBB17_302
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm5
 	movss	%xmm5, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_302
+	je	.LBB17_302
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm4
 	movss	%xmm4, (%rdx,%rax)
-.LBB16_302:
+.LBB17_302:
 	movss	4(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_310
+	je	.LBB17_310
 	leaq	4(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_310
+	je	.LBB17_310
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_310
+	je	.LBB17_310
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_310
+	je	.LBB17_310
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_310
+	je	.LBB17_310
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_310
+	je	.LBB17_310
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_310
+	je	.LBB17_310
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB16_310:
+.LBB17_310:
 	movss	8(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	addq	$8, %rdx
-	jmp	.LBB16_536
-.LBB16_312:
+	jmp	.LBB17_536
+.LBB17_312:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -14631,18 +16160,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm7, %xmm7
 	xorps	%xmm14, %xmm14
 	movdqa	%xmm3, -416(%rbp)
-	jmp	.LBB16_314
+	jmp	.LBB17_314
 	.p2align	4
-.LBB16_313:
+.LBB17_313:
 	incq	%r14
 	cmpq	-72(%rbp), %r14
-	je	.LBB16_321
-.LBB16_314:
+	je	.LBB17_321
+.LBB17_314:
 	leaq	(%r14,%r14,2), %rcx
 	shlq	$4, %rcx
 	movq	-13768(%rbp,%rcx), %rax
 	testq	%rax, %rax
-	jle	.LBB16_313
+	jle	.LBB17_313
 	leaq	(%rcx,%rbp), %r8
 	addq	$-13792, %r8
 	movq	-13792(%rbp,%rcx), %r9
@@ -14666,16 +16195,16 @@ convolution_weight_gradient_outputs:
 	movq	40(%r8), %r15
 	shlq	$2, %r15
 	xorl	%r8d, %r8d
-	jmp	.LBB16_318
+	jmp	.LBB17_318
 	.p2align	4
-.LBB16_316:
+.LBB17_316:
 	movaps	-368(%rbp), %xmm11
 	movaps	-432(%rbp), %xmm1
 	movaps	-416(%rbp), %xmm14
 	movdqa	%xmm7, %xmm2
 	movdqa	%xmm6, %xmm0
 	movaps	%xmm10, %xmm3
-.LBB16_317:
+.LBB17_317:
 	movaps	%xmm3, %xmm10
 	movaps	%xmm14, -416(%rbp)
 	movdqa	%xmm0, %xmm6
@@ -14694,15 +16223,15 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	cmpq	%rax, %r8
-	je	.LBB16_313
-.LBB16_318:
+	je	.LBB17_313
+.LBB17_318:
 	testq	%r11, %r11
 	movdqa	%xmm1, -64(%rbp)
 	movdqa	%xmm2, -112(%rbp)
 	movaps	%xmm14, -176(%rbp)
 	movaps	%xmm9, -208(%rbp)
 	movdqa	%xmm0, -272(%rbp)
-	jle	.LBB16_316
+	jle	.LBB17_316
 	xorl	%r12d, %r12d
 	movaps	-368(%rbp), %xmm11
 	movaps	-432(%rbp), %xmm1
@@ -14711,7 +16240,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm6, %xmm0
 	movaps	%xmm10, %xmm3
 	.p2align	4
-.LBB16_320:
+.LBB17_320:
 	movaps	%xmm12, -432(%rbp)
 	movdqa	%xmm4, -368(%rbp)
 	movups	(%r10), %xmm9
@@ -14813,9 +16342,9 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r10
 	cmpq	%r12, %r11
-	jne	.LBB16_320
-	jmp	.LBB16_317
-.LBB16_321:
+	jne	.LBB17_320
+	jmp	.LBB17_317
+.LBB17_321:
 	movdqa	%xmm6, -1056(%rbp)
 	movaps	%xmm10, -1040(%rbp)
 	movaps	-368(%rbp), %xmm3
@@ -14850,15 +16379,15 @@ convolution_weight_gradient_outputs:
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
 	movq	-560(%rbp), %r12
-	jle	.LBB16_256
+	jle	.LBB17_256
 	testq	%r10, %r10
-	je	.LBB16_576
+	je	.LBB17_576
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_324:
+.LBB17_324:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -14868,9 +16397,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_324
-	jmp	.LBB16_577
-.LBB16_325:
+	jne	.LBB17_324
+	jmp	.LBB17_577
+.LBB17_325:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -14879,18 +16408,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB16_327
+	jmp	.LBB17_327
 	.p2align	4
-.LBB16_326:
+.LBB17_326:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB16_333
-.LBB16_327:
+	je	.LBB17_333
+.LBB17_327:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_326
+	jle	.LBB17_326
 	leaq	(%rsi,%rbp), %r10
 	addq	$-13792, %r10
 	movq	-13792(%rbp,%rsi), %rdi
@@ -14908,20 +16437,20 @@ convolution_weight_gradient_outputs:
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB16_330
+	jmp	.LBB17_330
 	.p2align	4
-.LBB16_329:
+.LBB17_329:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB16_326
-.LBB16_330:
+	je	.LBB17_326
+.LBB17_330:
 	testq	%r9, %r9
-	jle	.LBB16_329
+	jle	.LBB17_329
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB16_332:
+.LBB17_332:
 	movups	(%r8), %xmm4
 	movups	16(%r8), %xmm5
 	movss	(%rsi,%r14,4), %xmm6
@@ -14940,9 +16469,9 @@ convolution_weight_gradient_outputs:
 	incq	%r14
 	addq	%rbx, %r8
 	cmpq	%r14, %r9
-	jne	.LBB16_332
-	jmp	.LBB16_329
-.LBB16_333:
+	jne	.LBB17_332
+	jmp	.LBB17_329
+.LBB17_333:
 	cmpq	$0, -384(%rbp)
 	movq	-120(%rbp), %r11
 	movq	-328(%rbp), %rdi
@@ -14950,63 +16479,63 @@ convolution_weight_gradient_outputs:
 	movq	-344(%rbp), %r10
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rcx
-	jle	.LBB16_257
+	jle	.LBB17_257
 	movss	(%rcx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, (%rcx)
 	testq	%r10, %r10
-	je	.LBB16_342
+	je	.LBB17_342
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rcx,%r11,4), %xmm4
 	movss	%xmm4, (%rcx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_342
+	je	.LBB17_342
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rcx,%r11,8), %xmm4
 	movss	%xmm4, (%rcx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_342
+	je	.LBB17_342
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_342
+	je	.LBB17_342
 	movq	-320(%rbp), %rax
 	movss	(%rcx,%rax), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rcx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_342
+	je	.LBB17_342
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_342
+	je	.LBB17_342
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_342
+	je	.LBB17_342
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rax
 	addss	(%rcx,%rax), %xmm2
 	movss	%xmm2, (%rcx,%rax)
-.LBB16_342:
+.LBB17_342:
 	movss	4(%rcx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 4(%rcx)
 	testq	%r10, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	addq	$4, %rcx
-	jmp	.LBB16_383
-.LBB16_344:
+	jmp	.LBB17_383
+.LBB17_344:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -15019,18 +16548,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB16_346
+	jmp	.LBB17_346
 	.p2align	4
-.LBB16_345:
+.LBB17_345:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB16_352
-.LBB16_346:
+	je	.LBB17_352
+.LBB17_346:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_345
+	jle	.LBB17_345
 	leaq	(%rsi,%rbp), %r10
 	addq	$-13792, %r10
 	movq	-13792(%rbp,%rsi), %rdi
@@ -15048,20 +16577,20 @@ convolution_weight_gradient_outputs:
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB16_349
+	jmp	.LBB17_349
 	.p2align	4
-.LBB16_348:
+.LBB17_348:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB16_345
-.LBB16_349:
+	je	.LBB17_345
+.LBB17_349:
 	testq	%r9, %r9
-	jle	.LBB16_348
+	jle	.LBB17_348
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB16_351:
+.LBB17_351:
 	movups	(%r8), %xmm10
 	movups	16(%r8), %xmm11
 	movups	32(%r8), %xmm9
@@ -15092,9 +16621,9 @@ convolution_weight_gradient_outputs:
 	incq	%r14
 	addq	%rbx, %r8
 	cmpq	%r14, %r9
-	jne	.LBB16_351
-	jmp	.LBB16_348
-.LBB16_352:
+	jne	.LBB17_351
+	jmp	.LBB17_348
+.LBB17_352:
 	movaps	%xmm4, -1056(%rbp)
 	movaps	%xmm5, -1040(%rbp)
 	movaps	%xmm6, -1024(%rbp)
@@ -15109,15 +16638,15 @@ convolution_weight_gradient_outputs:
 	movq	-592(%rbp), %rsi
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
-	jle	.LBB16_256
+	jle	.LBB17_256
 	testq	%r10, %r10
-	je	.LBB16_603
+	je	.LBB17_603
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_355:
+.LBB17_355:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -15127,9 +16656,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_355
-	jmp	.LBB16_604
-.LBB16_356:
+	jne	.LBB17_355
+	jmp	.LBB17_604
+.LBB17_356:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -15150,18 +16679,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB16_358
+	jmp	.LBB17_358
 	.p2align	4
-.LBB16_357:
+.LBB17_357:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB16_365
-.LBB16_358:
+	je	.LBB17_365
+.LBB17_358:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_357
+	jle	.LBB17_357
 	leaq	(%rsi,%rbp), %r14
 	addq	$-13792, %r14
 	movq	-13792(%rbp,%rsi), %r9
@@ -15183,16 +16712,16 @@ convolution_weight_gradient_outputs:
 	movq	40(%r14), %r14
 	shlq	$2, %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB16_362
+	jmp	.LBB17_362
 	.p2align	4
-.LBB16_360:
+.LBB17_360:
 	movaps	%xmm10, %xmm8
 	movaps	%xmm11, %xmm14
 	movaps	%xmm15, %xmm10
 	movdqa	%xmm1, %xmm12
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm7, %xmm13
-.LBB16_361:
+.LBB17_361:
 	movdqa	%xmm13, %xmm7
 	movaps	%xmm15, %xmm4
 	movaps	%xmm12, %xmm1
@@ -15208,13 +16737,13 @@ convolution_weight_gradient_outputs:
 	addq	%r14, %rdi
 	addq	%r14, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB16_357
-.LBB16_362:
+	je	.LBB17_357
+.LBB17_362:
 	testq	%r11, %r11
 	movaps	%xmm8, -64(%rbp)
 	movdqa	%xmm6, -112(%rbp)
 	movaps	%xmm13, -176(%rbp)
-	jle	.LBB16_360
+	jle	.LBB17_360
 	xorl	%r12d, %r12d
 	movaps	%xmm10, %xmm8
 	movaps	%xmm11, %xmm14
@@ -15223,7 +16752,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm7, %xmm13
 	.p2align	4
-.LBB16_364:
+.LBB17_364:
 	movdqa	%xmm5, -288(%rbp)
 	movups	(%r10), %xmm5
 	movdqa	%xmm2, %xmm7
@@ -15312,9 +16841,9 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r10
 	cmpq	%r12, %r11
-	jne	.LBB16_364
-	jmp	.LBB16_361
-.LBB16_365:
+	jne	.LBB17_364
+	jmp	.LBB17_361
+.LBB17_365:
 	movaps	%xmm11, -1056(%rbp)
 	movaps	%xmm15, -1040(%rbp)
 	movaps	%xmm0, -1024(%rbp)
@@ -15341,15 +16870,15 @@ convolution_weight_gradient_outputs:
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
 	movq	-560(%rbp), %r12
-	jle	.LBB16_256
+	jle	.LBB17_256
 	testq	%r10, %r10
-	je	.LBB16_612
+	je	.LBB17_612
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_368:
+.LBB17_368:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -15359,9 +16888,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_368
-	jmp	.LBB16_613
-.LBB16_369:
+	jne	.LBB17_368
+	jmp	.LBB17_613
+.LBB17_369:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -15371,18 +16900,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB16_371
+	jmp	.LBB17_371
 	.p2align	4
-.LBB16_370:
+.LBB17_370:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB16_390
-.LBB16_371:
+	je	.LBB17_390
+.LBB17_371:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_370
+	jle	.LBB17_370
 	leaq	(%rsi,%rbp), %r9
 	addq	$-13792, %r9
 	movq	-13792(%rbp,%rsi), %r11
@@ -15403,28 +16932,28 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r11
 	leaq	(,%r9,4), %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB16_374
+	jmp	.LBB17_374
 	.p2align	4
-.LBB16_373:
+.LBB17_373:
 	incq	%r15
 	addq	%r14, %r11
 	cmpq	%rdx, %r15
 	movq	-560(%rbp), %r12
-	je	.LBB16_370
-.LBB16_374:
+	je	.LBB17_370
+.LBB17_374:
 	testq	%r8, %r8
-	jle	.LBB16_373
+	jle	.LBB17_373
 	cmpq	$1, %r8
-	jne	.LBB16_377
+	jne	.LBB17_377
 	xorl	%r12d, %r12d
-	jmp	.LBB16_379
+	jmp	.LBB17_379
 	.p2align	4
-.LBB16_377:
+.LBB17_377:
 	movdqa	%xmm3, %xmm7
 	xorl	%r12d, %r12d
 	movq	-1208(%rbp), %rax
 	.p2align	4
-.LBB16_378:
+.LBB17_378:
 	movups	(%rdi), %xmm8
 	movups	16(%rdi), %xmm6
 	movups	32(%rdi), %xmm9
@@ -15457,10 +16986,10 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdi
 	movaps	%xmm3, %xmm7
 	cmpq	%r12, %r10
-	jne	.LBB16_378
-.LBB16_379:
+	jne	.LBB17_378
+.LBB17_379:
 	testb	$1, %r8b
-	je	.LBB16_373
+	je	.LBB17_373
 	movq	%r15, %r13
 	imulq	%r9, %r13
 	leaq	(%rsi,%r13,4), %r13
@@ -15481,8 +17010,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm3
 	movq	-376(%rbp), %rax
 	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB16_373
-.LBB16_381:
+	jmp	.LBB17_373
+.LBB17_381:
 	cmpq	$0, -384(%rbp)
 	movq	-488(%rbp), %r15
 	movq	-120(%rbp), %r11
@@ -15491,57 +17020,57 @@ convolution_weight_gradient_outputs:
 	movq	-344(%rbp), %r10
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rcx
-	jle	.LBB16_257
+	jle	.LBB17_257
 	movss	(%rcx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, (%rcx)
 	testq	%r10, %r10
-	je	.LBB16_257
-.LBB16_383:
+	je	.LBB17_257
+.LBB17_383:
 	movaps	%xmm1, %xmm2
 	shufps	$85, %xmm1, %xmm2
 	addss	(%rcx,%r11,4), %xmm2
 	movss	%xmm2, (%rcx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	movaps	%xmm1, %xmm2
 	unpckhpd	%xmm1, %xmm2
 	addss	(%rcx,%r11,8), %xmm2
 	movss	%xmm2, (%rcx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	shufps	$255, %xmm1, %xmm1
 	movq	-232(%rbp), %rax
 	addss	(%rcx,%rax), %xmm1
 	movss	%xmm1, (%rcx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	movq	-320(%rbp), %rax
 	movss	(%rcx,%rax), %xmm1
 	addss	%xmm0, %xmm1
 	movss	%xmm1, (%rcx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	movaps	%xmm0, %xmm1
 	shufps	$85, %xmm0, %xmm1
 	movq	-312(%rbp), %rax
 	addss	(%rcx,%rax), %xmm1
 	movss	%xmm1, (%rcx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	movaps	%xmm0, %xmm1
 	unpckhpd	%xmm0, %xmm1
 	movq	-304(%rbp), %rax
 	addss	(%rcx,%rax), %xmm1
 	movss	%xmm1, (%rcx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	shufps	$255, %xmm0, %xmm0
 	movq	-296(%rbp), %rax
 	addss	(%rcx,%rax), %xmm0
 	movss	%xmm0, (%rcx,%rax)
-	jmp	.LBB16_257
-.LBB16_390:
+	jmp	.LBB17_257
+.LBB17_390:
 	movaps	%xmm1, -1056(%rbp)
 	movaps	%xmm2, -1040(%rbp)
 	movaps	%xmm0, -1024(%rbp)
@@ -15553,15 +17082,15 @@ convolution_weight_gradient_outputs:
 	movq	-592(%rbp), %rsi
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
-	jle	.LBB16_256
+	jle	.LBB17_256
 	testq	%r10, %r10
-	je	.LBB16_633
+	je	.LBB17_633
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_393:
+.LBB17_393:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -15571,11 +17100,11 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_393
+	jne	.LBB17_393
 	testb	$1, -568(%rbp)
-	jne	.LBB16_256
-	jmp	.LBB16_634
-.LBB16_395:
+	jne	.LBB17_256
+	jmp	.LBB17_634
+.LBB17_395:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -15592,18 +17121,18 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorl	%ecx, %ecx
-	jmp	.LBB16_397
+	jmp	.LBB17_397
 	.p2align	4
-.LBB16_396:
+.LBB17_396:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB16_403
-.LBB16_397:
+	je	.LBB17_403
+.LBB17_397:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_396
+	jle	.LBB17_396
 	leaq	(%rsi,%rbp), %r11
 	addq	$-13792, %r11
 	movq	-13792(%rbp,%rsi), %r8
@@ -15623,21 +17152,21 @@ convolution_weight_gradient_outputs:
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB16_400
+	jmp	.LBB17_400
 	.p2align	4
-.LBB16_399:
+.LBB17_399:
 	incq	%r14
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %r14
-	je	.LBB16_396
-.LBB16_400:
+	je	.LBB17_396
+.LBB17_400:
 	testq	%r10, %r10
-	jle	.LBB16_399
+	jle	.LBB17_399
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_402:
+.LBB17_402:
 	movdqa	%xmm2, -112(%rbp)
 	movdqa	%xmm3, -64(%rbp)
 	movdqa	%xmm1, %xmm2
@@ -15693,9 +17222,9 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%rbx, %r9
 	cmpq	%r15, %r10
-	jne	.LBB16_402
-	jmp	.LBB16_399
-.LBB16_403:
+	jne	.LBB17_402
+	jmp	.LBB17_399
+.LBB17_403:
 	movaps	%xmm6, -1056(%rbp)
 	movaps	%xmm9, -1040(%rbp)
 	movaps	%xmm10, -1024(%rbp)
@@ -15715,15 +17244,15 @@ convolution_weight_gradient_outputs:
 	movq	-592(%rbp), %rsi
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
-	jle	.LBB16_256
+	jle	.LBB17_256
 	testq	%r10, %r10
-	je	.LBB16_635
+	je	.LBB17_635
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_406:
+.LBB17_406:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -15733,9 +17262,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_406
-	jmp	.LBB16_636
-.LBB16_407:
+	jne	.LBB17_406
+	jmp	.LBB17_636
+.LBB17_407:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -15748,18 +17277,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB16_409
+	jmp	.LBB17_409
 	.p2align	4
-.LBB16_408:
+.LBB17_408:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB16_415
-.LBB16_409:
+	je	.LBB17_415
+.LBB17_409:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_408
+	jle	.LBB17_408
 	leaq	(%rsi,%rbp), %r14
 	addq	$-13792, %r14
 	movq	-13792(%rbp,%rsi), %r9
@@ -15781,22 +17310,22 @@ convolution_weight_gradient_outputs:
 	movq	40(%r14), %r14
 	shlq	$2, %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB16_412
+	jmp	.LBB17_412
 	.p2align	4
-.LBB16_411:
+.LBB17_411:
 	incq	%r15
 	addq	%r14, %r9
 	addq	%r14, %r8
 	addq	%r14, %rdi
 	addq	%r14, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB16_408
-.LBB16_412:
+	je	.LBB17_408
+.LBB17_412:
 	testq	%r11, %r11
-	jle	.LBB16_411
+	jle	.LBB17_411
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB16_414:
+.LBB17_414:
 	movups	(%r10), %xmm9
 	movups	16(%r10), %xmm8
 	movss	(%rsi,%r12,4), %xmm10
@@ -15829,9 +17358,9 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r10
 	cmpq	%r12, %r11
-	jne	.LBB16_414
-	jmp	.LBB16_411
-.LBB16_415:
+	jne	.LBB17_414
+	jmp	.LBB17_411
+.LBB17_415:
 	cmpq	$0, -384(%rbp)
 	movq	-488(%rbp), %r15
 	movq	-120(%rbp), %r11
@@ -15841,161 +17370,161 @@ convolution_weight_gradient_outputs:
 	movq	-560(%rbp), %r12
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rdx
-	jle	.LBB16_257
+	jle	.LBB17_257
 	movss	(%rdx), %xmm8
 	addss	%xmm7, %xmm8
 	movss	%xmm8, (%rdx)
 	testq	%r10, %r10
-	je	.LBB16_424
+	je	.LBB17_424
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rdx,%r11,4), %xmm8
 	movss	%xmm8, (%rdx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_424
+	je	.LBB17_424
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rdx,%r11,8), %xmm8
 	movss	%xmm8, (%rdx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_424
+	je	.LBB17_424
 	shufps	$255, %xmm7, %xmm7
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm7
 	movss	%xmm7, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_424
+	je	.LBB17_424
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_424
+	je	.LBB17_424
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm7
 	movss	%xmm7, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_424
+	je	.LBB17_424
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm7
 	movss	%xmm7, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_424
+	je	.LBB17_424
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm6
 	movss	%xmm6, (%rdx,%rax)
-.LBB16_424:
+.LBB17_424:
 	movss	4(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_432
+	je	.LBB17_432
 	leaq	4(%rdx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_432
+	je	.LBB17_432
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_432
+	je	.LBB17_432
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_432
+	je	.LBB17_432
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_432
+	je	.LBB17_432
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_432
+	je	.LBB17_432
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_432
+	je	.LBB17_432
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB16_432:
+.LBB17_432:
 	movss	8(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_440
+	je	.LBB17_440
 	leaq	8(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_440
+	je	.LBB17_440
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_440
+	je	.LBB17_440
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_440
+	je	.LBB17_440
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_440
+	je	.LBB17_440
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_440
+	je	.LBB17_440
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_440
+	je	.LBB17_440
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB16_440:
+.LBB17_440:
 	movss	12(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	addq	$12, %rdx
-	jmp	.LBB16_536
-.LBB16_442:
+	jmp	.LBB17_536
+.LBB17_442:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -16013,20 +17542,20 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%r15d, %r15d
-	jmp	.LBB16_444
+	jmp	.LBB17_444
 	.p2align	4
-.LBB16_443:
+.LBB17_443:
 	movq	-64(%rbp), %r15
 	incq	%r15
 	cmpq	-72(%rbp), %r15
-	je	.LBB16_450
-.LBB16_444:
+	je	.LBB17_450
+.LBB17_444:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	-13768(%rbp,%rax), %rdx
 	testq	%rdx, %rdx
 	movq	%r15, -64(%rbp)
-	jle	.LBB16_443
+	jle	.LBB17_443
 	leaq	(%rax,%rbp), %rcx
 	addq	$-13792, %rcx
 	movq	-13792(%rbp,%rax), %r11
@@ -16052,9 +17581,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%rcx), %rax
 	shlq	$2, %rax
 	xorl	%ecx, %ecx
-	jmp	.LBB16_447
+	jmp	.LBB17_447
 	.p2align	4
-.LBB16_446:
+.LBB17_446:
 	incq	%rcx
 	addq	%rax, %r11
 	addq	%rax, %r10
@@ -16063,13 +17592,13 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdi
 	addq	%rax, %rsi
 	cmpq	%rdx, %rcx
-	je	.LBB16_443
-.LBB16_447:
+	je	.LBB17_443
+.LBB17_447:
 	testq	%r15, %r15
-	jle	.LBB16_446
+	jle	.LBB17_446
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB16_449:
+.LBB17_449:
 	movups	(%r14), %xmm13
 	movups	16(%r14), %xmm12
 	movss	(%rsi,%r12,4), %xmm14
@@ -16116,9 +17645,9 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r14
 	cmpq	%r12, %r15
-	jne	.LBB16_449
-	jmp	.LBB16_446
-.LBB16_450:
+	jne	.LBB17_449
+	jmp	.LBB17_446
+.LBB17_450:
 	cmpq	$0, -384(%rbp)
 	movq	-488(%rbp), %r15
 	movq	-120(%rbp), %r11
@@ -16128,259 +17657,259 @@ convolution_weight_gradient_outputs:
 	movq	-560(%rbp), %r12
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rdx
-	jle	.LBB16_257
+	jle	.LBB17_257
 	movss	(%rdx), %xmm12
 	addss	%xmm11, %xmm12
 	movss	%xmm12, (%rdx)
 	testq	%r10, %r10
-	je	.LBB16_459
+	je	.LBB17_459
 	movaps	%xmm11, %xmm12
 	shufps	$85, %xmm11, %xmm12
 	addss	(%rdx,%r11,4), %xmm12
 	movss	%xmm12, (%rdx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_459
+	je	.LBB17_459
 	movaps	%xmm11, %xmm12
 	unpckhpd	%xmm11, %xmm12
 	addss	(%rdx,%r11,8), %xmm12
 	movss	%xmm12, (%rdx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_459
+	je	.LBB17_459
 	shufps	$255, %xmm11, %xmm11
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm11
 	movss	%xmm11, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_459
+	je	.LBB17_459
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm11
 	addss	%xmm10, %xmm11
 	movss	%xmm11, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_459
+	je	.LBB17_459
 	movaps	%xmm10, %xmm11
 	shufps	$85, %xmm10, %xmm11
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm11
 	movss	%xmm11, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_459
+	je	.LBB17_459
 	movaps	%xmm10, %xmm11
 	unpckhpd	%xmm10, %xmm11
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm11
 	movss	%xmm11, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_459
+	je	.LBB17_459
 	shufps	$255, %xmm10, %xmm10
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm10
 	movss	%xmm10, (%rdx,%rax)
-.LBB16_459:
+.LBB17_459:
 	movss	4(%rdx), %xmm10
 	addss	%xmm9, %xmm10
 	movss	%xmm10, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_467
+	je	.LBB17_467
 	leaq	4(%rdx), %rax
 	movaps	%xmm9, %xmm10
 	shufps	$85, %xmm9, %xmm10
 	addss	(%rax,%r11,4), %xmm10
 	movss	%xmm10, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_467
+	je	.LBB17_467
 	movaps	%xmm9, %xmm10
 	unpckhpd	%xmm9, %xmm10
 	addss	(%rax,%r11,8), %xmm10
 	movss	%xmm10, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_467
+	je	.LBB17_467
 	shufps	$255, %xmm9, %xmm9
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_467
+	je	.LBB17_467
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm9
 	addss	%xmm8, %xmm9
 	movss	%xmm9, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_467
+	je	.LBB17_467
 	movaps	%xmm8, %xmm9
 	shufps	$85, %xmm8, %xmm9
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_467
+	je	.LBB17_467
 	movaps	%xmm8, %xmm9
 	unpckhpd	%xmm8, %xmm9
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_467
+	je	.LBB17_467
 	shufps	$255, %xmm8, %xmm8
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm8
 	movss	%xmm8, (%rax,%rcx)
-.LBB16_467:
+.LBB17_467:
 	movss	8(%rdx), %xmm8
 	addss	%xmm7, %xmm8
 	movss	%xmm8, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_475
+	je	.LBB17_475
 	leaq	8(%rdx), %rax
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rax,%r11,4), %xmm8
 	movss	%xmm8, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_475
+	je	.LBB17_475
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rax,%r11,8), %xmm8
 	movss	%xmm8, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_475
+	je	.LBB17_475
 	shufps	$255, %xmm7, %xmm7
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_475
+	je	.LBB17_475
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_475
+	je	.LBB17_475
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_475
+	je	.LBB17_475
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_475
+	je	.LBB17_475
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm6
 	movss	%xmm6, (%rax,%rcx)
-.LBB16_475:
+.LBB17_475:
 	movss	12(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_483
+	je	.LBB17_483
 	leaq	12(%rdx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_483
+	je	.LBB17_483
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_483
+	je	.LBB17_483
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_483
+	je	.LBB17_483
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_483
+	je	.LBB17_483
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_483
+	je	.LBB17_483
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_483
+	je	.LBB17_483
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB16_483:
+.LBB17_483:
 	movss	16(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 16(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_491
+	je	.LBB17_491
 	leaq	16(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_491
+	je	.LBB17_491
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_491
+	je	.LBB17_491
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_491
+	je	.LBB17_491
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_491
+	je	.LBB17_491
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_491
+	je	.LBB17_491
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_491
+	je	.LBB17_491
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB16_491:
+.LBB17_491:
 	movss	20(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 20(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	addq	$20, %rdx
-	jmp	.LBB16_536
-.LBB16_493:
+	jmp	.LBB17_536
+.LBB17_493:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -16395,18 +17924,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB16_495
+	jmp	.LBB17_495
 	.p2align	4
-.LBB16_494:
+.LBB17_494:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB16_501
-.LBB16_495:
+	je	.LBB17_501
+.LBB17_495:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_494
+	jle	.LBB17_494
 	leaq	(%rsi,%rbp), %r15
 	addq	$-13792, %r15
 	movq	-13792(%rbp,%rsi), %r10
@@ -16430,9 +17959,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%r15), %r15
 	shlq	$2, %r15
 	xorl	%r12d, %r12d
-	jmp	.LBB16_498
+	jmp	.LBB17_498
 	.p2align	4
-.LBB16_497:
+.LBB17_497:
 	incq	%r12
 	addq	%r15, %r10
 	addq	%r15, %r9
@@ -16440,13 +17969,13 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdi
 	addq	%r15, %rsi
 	cmpq	%rdx, %r12
-	je	.LBB16_494
-.LBB16_498:
+	je	.LBB17_494
+.LBB17_498:
 	testq	%r14, %r14
-	jle	.LBB16_497
+	jle	.LBB17_497
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB16_500:
+.LBB17_500:
 	movups	(%r11), %xmm11
 	movups	16(%r11), %xmm10
 	movss	(%rsi,%r13,4), %xmm12
@@ -16486,9 +18015,9 @@ convolution_weight_gradient_outputs:
 	incq	%r13
 	addq	%rbx, %r11
 	cmpq	%r13, %r14
-	jne	.LBB16_500
-	jmp	.LBB16_497
-.LBB16_501:
+	jne	.LBB17_500
+	jmp	.LBB17_497
+.LBB17_501:
 	cmpq	$0, -384(%rbp)
 	movq	-488(%rbp), %r15
 	movq	-120(%rbp), %r11
@@ -16499,272 +18028,272 @@ convolution_weight_gradient_outputs:
 	movq	-560(%rbp), %r12
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rdx
-	jle	.LBB16_257
+	jle	.LBB17_257
 	movss	(%rdx), %xmm10
 	addss	%xmm9, %xmm10
 	movss	%xmm10, (%rdx)
 	testq	%r10, %r10
-	je	.LBB16_510
+	je	.LBB17_510
 	movaps	%xmm9, %xmm10
 	shufps	$85, %xmm9, %xmm10
 	addss	(%rdx,%r11,4), %xmm10
 	movss	%xmm10, (%rdx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_510
+	je	.LBB17_510
 	movaps	%xmm9, %xmm10
 	unpckhpd	%xmm9, %xmm10
 	addss	(%rdx,%r11,8), %xmm10
 	movss	%xmm10, (%rdx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_510
+	je	.LBB17_510
 	shufps	$255, %xmm9, %xmm9
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm9
 	movss	%xmm9, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_510
+	je	.LBB17_510
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm9
 	addss	%xmm8, %xmm9
 	movss	%xmm9, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_510
+	je	.LBB17_510
 	movaps	%xmm8, %xmm9
 	shufps	$85, %xmm8, %xmm9
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm9
 	movss	%xmm9, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_510
+	je	.LBB17_510
 	movaps	%xmm8, %xmm9
 	unpckhpd	%xmm8, %xmm9
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm9
 	movss	%xmm9, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_510
+	je	.LBB17_510
 	shufps	$255, %xmm8, %xmm8
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm8
 	movss	%xmm8, (%rdx,%rax)
-.LBB16_510:
+.LBB17_510:
 	movss	4(%rdx), %xmm8
 	addss	%xmm7, %xmm8
 	movss	%xmm8, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_518
+	je	.LBB17_518
 	leaq	4(%rdx), %rax
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rax,%r11,4), %xmm8
 	movss	%xmm8, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_518
+	je	.LBB17_518
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rax,%r11,8), %xmm8
 	movss	%xmm8, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_518
+	je	.LBB17_518
 	shufps	$255, %xmm7, %xmm7
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_518
+	je	.LBB17_518
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_518
+	je	.LBB17_518
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_518
+	je	.LBB17_518
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_518
+	je	.LBB17_518
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm6
 	movss	%xmm6, (%rax,%rcx)
-.LBB16_518:
+.LBB17_518:
 	movss	8(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_526
+	je	.LBB17_526
 	leaq	8(%rdx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_526
+	je	.LBB17_526
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_526
+	je	.LBB17_526
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_526
+	je	.LBB17_526
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_526
+	je	.LBB17_526
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_526
+	je	.LBB17_526
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_526
+	je	.LBB17_526
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB16_526:
+.LBB17_526:
 	movss	12(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_534
+	je	.LBB17_534
 	leaq	12(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_534
+	je	.LBB17_534
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_534
+	je	.LBB17_534
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB16_534
+	je	.LBB17_534
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB16_534
+	je	.LBB17_534
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB16_534
+	je	.LBB17_534
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB16_534
+	je	.LBB17_534
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB16_534:
+.LBB17_534:
 	movss	16(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 16(%rdx)
 	testq	%r10, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	addq	$16, %rdx
-.LBB16_536:
+.LBB17_536:
 	movaps	%xmm1, %xmm2
 	shufps	$85, %xmm1, %xmm2
 	addss	(%rdx,%r11,4), %xmm2
 	movss	%xmm2, (%rdx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	movaps	%xmm1, %xmm2
 	unpckhpd	%xmm1, %xmm2
 	addss	(%rdx,%r11,8), %xmm2
 	movss	%xmm2, (%rdx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	shufps	$255, %xmm1, %xmm1
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm1
 	movss	%xmm1, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm1
 	addss	%xmm0, %xmm1
 	movss	%xmm1, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	movaps	%xmm0, %xmm1
 	shufps	$85, %xmm0, %xmm1
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm1
 	movss	%xmm1, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	movaps	%xmm0, %xmm1
 	unpckhpd	%xmm0, %xmm1
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm1
 	movss	%xmm1, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB16_257
+	je	.LBB17_257
 	shufps	$255, %xmm0, %xmm0
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm0
 	movss	%xmm0, (%rdx,%rax)
-	jmp	.LBB16_257
-.LBB16_543:
+	jmp	.LBB17_257
+.LBB17_543:
 	xorl	%eax, %eax
-.LBB16_544:
+.LBB17_544:
 	movq	-568(%rbp), %rsi
 	testb	$1, %sil
-	jne	.LBB16_546
+	jne	.LBB17_546
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB16_546:
+.LBB17_546:
 	testq	%r10, %r10
-	je	.LBB16_570
+	je	.LBB17_570
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_548:
+.LBB17_548:
 	movss	-992(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -16774,24 +18303,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_548
+	jne	.LBB17_548
 	testb	$1, %sil
-	jne	.LBB16_551
-.LBB16_550:
+	jne	.LBB17_551
+.LBB17_550:
 	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_551:
+.LBB17_551:
 	testq	%r10, %r10
-	je	.LBB16_571
+	je	.LBB17_571
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_553:
+.LBB17_553:
 	movss	-928(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -16801,24 +18330,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_553
+	jne	.LBB17_553
 	testb	$1, %sil
-	jne	.LBB16_556
-.LBB16_555:
+	jne	.LBB17_556
+.LBB17_555:
 	movss	-928(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_556:
+.LBB17_556:
 	testq	%r10, %r10
-	je	.LBB16_572
+	je	.LBB17_572
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_558:
+.LBB17_558:
 	movss	-864(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -16828,24 +18357,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_558
+	jne	.LBB17_558
 	testb	$1, %sil
-	jne	.LBB16_561
-.LBB16_560:
+	jne	.LBB17_561
+.LBB17_560:
 	movss	-864(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB16_561:
+.LBB17_561:
 	testq	%r10, %r10
-	je	.LBB16_573
+	je	.LBB17_573
 	movl	$4, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_563:
+.LBB17_563:
 	movss	-800(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -16855,24 +18384,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_563
+	jne	.LBB17_563
 	testb	$1, %sil
-	jne	.LBB16_566
-.LBB16_565:
+	jne	.LBB17_566
+.LBB17_565:
 	movss	-800(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	16(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 16(%rcx,%rax,4)
-.LBB16_566:
+.LBB17_566:
 	testq	%r10, %r10
-	je	.LBB16_574
+	je	.LBB17_574
 	movl	$5, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_568:
+.LBB17_568:
 	movss	-736(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -16882,61 +18411,61 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_568
+	jne	.LBB17_568
 	testb	$1, %sil
-	jne	.LBB16_256
-	jmp	.LBB16_575
-.LBB16_570:
+	jne	.LBB17_256
+	jmp	.LBB17_575
+.LBB17_570:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB16_550
-	jmp	.LBB16_551
-.LBB16_571:
+	je	.LBB17_550
+	jmp	.LBB17_551
+.LBB17_571:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB16_555
-	jmp	.LBB16_556
-.LBB16_572:
+	je	.LBB17_555
+	jmp	.LBB17_556
+.LBB17_572:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB16_560
-	jmp	.LBB16_561
-.LBB16_573:
+	je	.LBB17_560
+	jmp	.LBB17_561
+.LBB17_573:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB16_565
-	jmp	.LBB16_566
-.LBB16_574:
+	je	.LBB17_565
+	jmp	.LBB17_566
+.LBB17_574:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	jne	.LBB16_256
-.LBB16_575:
+	jne	.LBB17_256
+.LBB17_575:
 	movss	-736(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	20(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB16_256
-.LBB16_576:
+	jmp	.LBB17_256
+.LBB17_576:
 	xorl	%eax, %eax
-.LBB16_577:
+.LBB17_577:
 	movq	-568(%rbp), %rsi
 	testb	$1, %sil
-	jne	.LBB16_579
+	jne	.LBB17_579
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB16_579:
+.LBB17_579:
 	testq	%r10, %r10
-	je	.LBB16_598
+	je	.LBB17_598
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_581:
+.LBB17_581:
 	movss	-992(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -16946,24 +18475,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_581
+	jne	.LBB17_581
 	testb	$1, %sil
-	jne	.LBB16_584
-.LBB16_583:
+	jne	.LBB17_584
+.LBB17_583:
 	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_584:
+.LBB17_584:
 	testq	%r10, %r10
-	je	.LBB16_599
+	je	.LBB17_599
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_586:
+.LBB17_586:
 	movss	-928(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -16973,24 +18502,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_586
+	jne	.LBB17_586
 	testb	$1, %sil
-	jne	.LBB16_589
-.LBB16_588:
+	jne	.LBB17_589
+.LBB17_588:
 	movss	-928(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_589:
+.LBB17_589:
 	testq	%r10, %r10
-	je	.LBB16_600
+	je	.LBB17_600
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_591:
+.LBB17_591:
 	movss	-864(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -17000,24 +18529,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_591
+	jne	.LBB17_591
 	testb	$1, %sil
-	jne	.LBB16_594
-.LBB16_593:
+	jne	.LBB17_594
+.LBB17_593:
 	movss	-864(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB16_594:
+.LBB17_594:
 	testq	%r10, %r10
-	je	.LBB16_601
+	je	.LBB17_601
 	movl	$4, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_596:
+.LBB17_596:
 	movss	-800(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -17027,56 +18556,56 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_596
+	jne	.LBB17_596
 	testb	$1, %sil
-	jne	.LBB16_256
-	jmp	.LBB16_602
-.LBB16_598:
+	jne	.LBB17_256
+	jmp	.LBB17_602
+.LBB17_598:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB16_583
-	jmp	.LBB16_584
-.LBB16_599:
+	je	.LBB17_583
+	jmp	.LBB17_584
+.LBB17_599:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB16_588
-	jmp	.LBB16_589
-.LBB16_600:
+	je	.LBB17_588
+	jmp	.LBB17_589
+.LBB17_600:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB16_593
-	jmp	.LBB16_594
-.LBB16_601:
+	je	.LBB17_593
+	jmp	.LBB17_594
+.LBB17_601:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	jne	.LBB16_256
-.LBB16_602:
+	jne	.LBB17_256
+.LBB17_602:
 	movss	-800(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	16(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB16_256
-.LBB16_603:
+	jmp	.LBB17_256
+.LBB17_603:
 	xorl	%eax, %eax
-.LBB16_604:
+.LBB17_604:
 	movq	-568(%rbp), %rsi
 	testb	$1, %sil
-	jne	.LBB16_606
+	jne	.LBB17_606
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB16_606:
+.LBB17_606:
 	testq	%r10, %r10
-	je	.LBB16_610
+	je	.LBB17_610
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_608:
+.LBB17_608:
 	movss	-992(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -17086,41 +18615,41 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_608
+	jne	.LBB17_608
 	testb	$1, %sil
-	jne	.LBB16_256
-	jmp	.LBB16_611
-.LBB16_610:
+	jne	.LBB17_256
+	jmp	.LBB17_611
+.LBB17_610:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	jne	.LBB16_256
-.LBB16_611:
+	jne	.LBB17_256
+.LBB17_611:
 	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB16_256
-.LBB16_612:
+	jmp	.LBB17_256
+.LBB17_612:
 	xorl	%eax, %eax
-.LBB16_613:
+.LBB17_613:
 	movq	-568(%rbp), %rsi
 	testb	$1, %sil
-	jne	.LBB16_615
+	jne	.LBB17_615
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB16_615:
+.LBB17_615:
 	testq	%r10, %r10
-	je	.LBB16_629
+	je	.LBB17_629
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_617:
+.LBB17_617:
 	movss	-992(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -17130,24 +18659,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_617
+	jne	.LBB17_617
 	testb	$1, %sil
-	jne	.LBB16_620
-.LBB16_619:
+	jne	.LBB17_620
+.LBB17_619:
 	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_620:
+.LBB17_620:
 	testq	%r10, %r10
-	je	.LBB16_630
+	je	.LBB17_630
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_622:
+.LBB17_622:
 	movss	-928(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -17157,24 +18686,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_622
+	jne	.LBB17_622
 	testb	$1, %sil
-	jne	.LBB16_625
-.LBB16_624:
+	jne	.LBB17_625
+.LBB17_624:
 	movss	-928(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB16_625:
+.LBB17_625:
 	testq	%r10, %r10
-	je	.LBB16_631
+	je	.LBB17_631
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_627:
+.LBB17_627:
 	movss	-864(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -17184,62 +18713,62 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_627
+	jne	.LBB17_627
 	testb	$1, %sil
-	jne	.LBB16_256
-	jmp	.LBB16_632
-.LBB16_629:
+	jne	.LBB17_256
+	jmp	.LBB17_632
+.LBB17_629:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB16_619
-	jmp	.LBB16_620
-.LBB16_630:
+	je	.LBB17_619
+	jmp	.LBB17_620
+.LBB17_630:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB16_624
-	jmp	.LBB16_625
-.LBB16_631:
+	je	.LBB17_624
+	jmp	.LBB17_625
+.LBB17_631:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	jne	.LBB16_256
-.LBB16_632:
+	jne	.LBB17_256
+.LBB17_632:
 	movss	-864(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB16_256
-.LBB16_633:
+	jmp	.LBB17_256
+.LBB17_633:
 	xorl	%eax, %eax
 	testb	$1, -568(%rbp)
-	jne	.LBB16_256
-.LBB16_634:
+	jne	.LBB17_256
+.LBB17_634:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-	jmp	.LBB16_256
-.LBB16_635:
+	jmp	.LBB17_256
+.LBB17_635:
 	xorl	%eax, %eax
-.LBB16_636:
+.LBB17_636:
 	movq	-568(%rbp), %rsi
 	testb	$1, %sil
-	jne	.LBB16_638
+	jne	.LBB17_638
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB16_638:
+.LBB17_638:
 	testq	%r10, %r10
-	je	.LBB16_647
+	je	.LBB17_647
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_640:
+.LBB17_640:
 	movss	-992(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -17249,24 +18778,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_640
+	jne	.LBB17_640
 	testb	$1, %sil
-	jne	.LBB16_643
-.LBB16_642:
+	jne	.LBB17_643
+.LBB17_642:
 	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB16_643:
+.LBB17_643:
 	testq	%r10, %r10
-	je	.LBB16_648
+	je	.LBB17_648
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB16_645:
+.LBB17_645:
 	movss	-928(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -17276,36 +18805,36 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB16_645
+	jne	.LBB17_645
 	testb	$1, %sil
-	jne	.LBB16_256
-	jmp	.LBB16_649
-.LBB16_647:
+	jne	.LBB17_256
+	jmp	.LBB17_649
+.LBB17_647:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB16_642
-	jmp	.LBB16_643
-.LBB16_648:
+	je	.LBB17_642
+	jmp	.LBB17_643
+.LBB17_648:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	jne	.LBB16_256
-.LBB16_649:
+	jne	.LBB17_256
+.LBB17_649:
 	movss	-928(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB16_256
+	jmp	.LBB17_256
 	.p2align	4
-.LBB16_650:
+.LBB17_650:
 	movq	-576(%rbp), %rdx
-.LBB16_651:
+.LBB17_651:
 	movq	-336(%rbp), %r8
-	jmp	.LBB16_61
-.LBB16_652:
+	jmp	.LBB17_61
+.LBB17_652:
 	movq	-13768(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB16_664
+	jle	.LBB17_664
 	movq	-13760(%rbp), %rcx
 	movq	-13752(%rbp), %r12
 	leaq	-8(%rcx), %r8
@@ -17321,30 +18850,30 @@ convolution_weight_gradient_outputs:
 	xorl	%r10d, %r10d
 	movq	%rdi, -176(%rbp)
 	movq	%r12, -208(%rbp)
-	jmp	.LBB16_656
+	jmp	.LBB17_656
 	.p2align	4
-.LBB16_654:
+.LBB17_654:
 	movq	-120(%rbp), %r11
 	movq	-576(%rbp), %rdx
-.LBB16_655:
+.LBB17_655:
 	incq	%r10
 	cmpq	%rdi, %r10
-	je	.LBB16_83
-.LBB16_656:
+	je	.LBB17_83
+.LBB17_656:
 	testq	%rcx, %rcx
-	jle	.LBB16_655
+	jle	.LBB17_655
 	movq	%r12, %r14
 	imulq	%r10, %r14
 	movq	%r10, %r11
 	imulq	%rcx, %r11
 	cmpq	$9, %rcx
-	jae	.LBB16_659
+	jae	.LBB17_659
 	movq	-88(%rbp), %rax
 	movq	%rax, %rsi
 	xorl	%r15d, %r15d
-	jmp	.LBB16_662
+	jmp	.LBB17_662
 	.p2align	4
-.LBB16_659:
+.LBB17_659:
 	movq	-88(%rbp), %rax
 	leaq	(%rax,%rax,2), %rdx
 	movq	-184(%rbp), %rax
@@ -17353,7 +18882,7 @@ convolution_weight_gradient_outputs:
 	xorl	%edx, %edx
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB16_660:
+.LBB17_660:
 	cmpq	%r8, %r13
 	movq	%r8, %rsi
 	cmovlq	%r13, %rsi
@@ -17383,18 +18912,18 @@ convolution_weight_gradient_outputs:
 	addq	$-2, %rdx
 	addq	$16, %r13
 	cmpq	%rdx, %r9
-	jne	.LBB16_660
+	jne	.LBB17_660
 	movq	-88(%rbp), %rax
 	movq	%rax, %rsi
 	subq	%rdx, %rsi
 	movq	-80(%rbp), %r13
 	movq	-176(%rbp), %rdi
 	movq	-208(%rbp), %r12
-.LBB16_662:
+.LBB17_662:
 	addq	-112(%rbp), %rax
 	movq	%rax, -88(%rbp)
 	testb	$8, -64(%rbp)
-	jne	.LBB16_654
+	jne	.LBB17_654
 	cmpq	%r8, %r15
 	movq	%r8, %rdx
 	cmovlq	%r15, %rdx
@@ -17406,11 +18935,11 @@ convolution_weight_gradient_outputs:
 	movl	%r11d, 4(%rax,%rsi,4)
 	subl	%edx, %r15d
 	movl	%r15d, 8(%rax,%rsi,4)
-	jmp	.LBB16_654
-.LBB16_664:
+	jmp	.LBB17_654
+.LBB17_664:
 	movq	$0, -88(%rbp)
-	jmp	.LBB16_83
-.LBB16_665:
+	jmp	.LBB17_83
+.LBB17_665:
 	addq	$13752, %rsp
 	popq	%rbx
 	popq	%r12
@@ -17420,59 +18949,59 @@ convolution_weight_gradient_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end16:
-	.size	convolution_weight_gradient_outputs, .Lfunc_end16-convolution_weight_gradient_outputs
+.Lfunc_end17:
+	.size	convolution_weight_gradient_outputs, .Lfunc_end17-convolution_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI16_0:
-	.long	.LBB16_260-.LJTI16_0
-	.long	.LBB16_369-.LJTI16_0
-	.long	.LBB16_325-.LJTI16_0
-	.long	.LBB16_344-.LJTI16_0
-	.long	.LBB16_285-.LJTI16_0
-	.long	.LBB16_395-.LJTI16_0
-	.long	.LBB16_407-.LJTI16_0
-	.long	.LBB16_356-.LJTI16_0
-	.long	.LBB16_493-.LJTI16_0
-	.long	.LBB16_312-.LJTI16_0
-	.long	.LBB16_442-.LJTI16_0
-	.long	.LBB16_272-.LJTI16_0
-.LJTI16_1:
-	.long	.LBB16_95-.LJTI16_1
-	.long	.LBB16_178-.LJTI16_1
-	.long	.LBB16_162-.LJTI16_1
-	.long	.LBB16_209-.LJTI16_1
-	.long	.LBB16_215-.LJTI16_1
-	.long	.LBB16_167-.LJTI16_1
-	.long	.LBB16_184-.LJTI16_1
-	.long	.LBB16_189-.LJTI16_1
-	.long	.LBB16_92-.LJTI16_1
-	.long	.LBB16_92-.LJTI16_1
-	.long	.LBB16_226-.LJTI16_1
-	.long	.LBB16_221-.LJTI16_1
-	.long	.LBB16_132-.LJTI16_1
-	.long	.LBB16_172-.LJTI16_1
-	.long	.LBB16_147-.LJTI16_1
-	.long	.LBB16_117-.LJTI16_1
-	.long	.LBB16_194-.LJTI16_1
-	.long	.LBB16_201-.LJTI16_1
-	.long	.LBB16_92-.LJTI16_1
-	.long	.LBB16_92-.LJTI16_1
-	.long	.LBB16_237-.LJTI16_1
-	.long	.LBB16_232-.LJTI16_1
-	.long	.LBB16_103-.LJTI16_1
-	.long	.LBB16_155-.LJTI16_1
-	.long	.LBB16_243-.LJTI16_1
-	.long	.LBB16_110-.LJTI16_1
-	.long	.LBB16_138-.LJTI16_1
-	.long	.LBB16_124-.LJTI16_1
+.LJTI17_0:
+	.long	.LBB17_260-.LJTI17_0
+	.long	.LBB17_369-.LJTI17_0
+	.long	.LBB17_325-.LJTI17_0
+	.long	.LBB17_344-.LJTI17_0
+	.long	.LBB17_285-.LJTI17_0
+	.long	.LBB17_395-.LJTI17_0
+	.long	.LBB17_407-.LJTI17_0
+	.long	.LBB17_356-.LJTI17_0
+	.long	.LBB17_493-.LJTI17_0
+	.long	.LBB17_312-.LJTI17_0
+	.long	.LBB17_442-.LJTI17_0
+	.long	.LBB17_272-.LJTI17_0
+.LJTI17_1:
+	.long	.LBB17_95-.LJTI17_1
+	.long	.LBB17_178-.LJTI17_1
+	.long	.LBB17_162-.LJTI17_1
+	.long	.LBB17_209-.LJTI17_1
+	.long	.LBB17_215-.LJTI17_1
+	.long	.LBB17_167-.LJTI17_1
+	.long	.LBB17_184-.LJTI17_1
+	.long	.LBB17_189-.LJTI17_1
+	.long	.LBB17_92-.LJTI17_1
+	.long	.LBB17_92-.LJTI17_1
+	.long	.LBB17_226-.LJTI17_1
+	.long	.LBB17_221-.LJTI17_1
+	.long	.LBB17_132-.LJTI17_1
+	.long	.LBB17_172-.LJTI17_1
+	.long	.LBB17_147-.LJTI17_1
+	.long	.LBB17_117-.LJTI17_1
+	.long	.LBB17_194-.LJTI17_1
+	.long	.LBB17_201-.LJTI17_1
+	.long	.LBB17_92-.LJTI17_1
+	.long	.LBB17_92-.LJTI17_1
+	.long	.LBB17_237-.LJTI17_1
+	.long	.LBB17_232-.LJTI17_1
+	.long	.LBB17_103-.LJTI17_1
+	.long	.LBB17_155-.LJTI17_1
+	.long	.LBB17_243-.LJTI17_1
+	.long	.LBB17_110-.LJTI17_1
+	.long	.LBB17_138-.LJTI17_1
+	.long	.LBB17_124-.LJTI17_1
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI17_0:
+.LCPI18_0:
 	.quad	2
 	.quad	2
-.LCPI17_1:
+.LCPI18_1:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -17489,7 +19018,7 @@ convolution_weight_gradient_outputs:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI17_2:
+.LCPI18_2:
 	.quad	4
 	.quad	4
 	.text
@@ -17536,10 +19065,10 @@ max_pool_forward:
 	movq	104(%rdi), %rax
 	movq	%rax, -168(%rbp)
 	movq	%r10, -64(%rbp)
-	je	.LBB17_2
+	je	.LBB18_2
 	movq	$0, -56(%rbp)
 	movq	%rdx, %rcx
-.LBB17_15:
+.LBB18_15:
 	movq	%rcx, -152(%rbp)
 	movq	%rcx, %rax
 	xorq	$2, %rax
@@ -17563,7 +19092,7 @@ max_pool_forward:
 	setl	%al
 	cmpq	$0, -104(%rbp)
 	movq	-56(%rbp), %r11
-	jle	.LBB17_75
+	jle	.LBB18_75
 	movq	%rcx, %rdx
 	movq	8(%rdi), %r8
 	movq	96(%rdi), %r9
@@ -17626,17 +19155,17 @@ max_pool_forward:
 	movq	%rax, -88(%rbp)
 	movq	%r14, -360(%rbp)
 	movq	%r9, -280(%rbp)
-	jmp	.LBB17_17
+	jmp	.LBB18_17
 	.p2align	4
-.LBB17_74:
+.LBB18_74:
 	movq	-240(%rbp), %rdi
 	incq	%rdi
 	movq	-88(%rbp), %rax
 	addq	-208(%rbp), %rax
 	movq	%rax, -88(%rbp)
 	cmpq	-104(%rbp), %rdi
-	je	.LBB17_75
-.LBB17_17:
+	je	.LBB18_75
+.LBB18_17:
 	movq	-224(%rbp), %rax
 	imulq	%rdi, %rax
 	movq	-96(%rbp), %rcx
@@ -17648,9 +19177,9 @@ max_pool_forward:
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, -120(%rbp)
 	cmpb	$0, -41(%rbp)
-	je	.LBB17_18
+	je	.LBB18_18
 	testq	%r9, %r9
-	jle	.LBB17_74
+	jle	.LBB18_74
 	movq	-200(%rbp), %rax
 	movq	%rax, -128(%rbp)
 	movq	-184(%rbp), %rax
@@ -17658,9 +19187,9 @@ max_pool_forward:
 	movq	-192(%rbp), %rax
 	movq	%rax, -136(%rbp)
 	movq	$0, -80(%rbp)
-	jmp	.LBB17_25
+	jmp	.LBB18_25
 	.p2align	4
-.LBB17_70:
+.LBB18_70:
 	movq	-80(%rbp), %rcx
 	incq	%rcx
 	movq	-72(%rbp), %rax
@@ -17670,10 +19199,10 @@ max_pool_forward:
 	movq	-280(%rbp), %r9
 	movq	%rcx, -80(%rbp)
 	cmpq	%r9, %rcx
-	je	.LBB17_74
-.LBB17_25:
+	je	.LBB18_74
+.LBB18_25:
 	testq	%rsi, %rsi
-	jle	.LBB17_70
+	jle	.LBB18_70
 	movq	-264(%rbp), %rcx
 	movq	-80(%rbp), %rax
 	imulq	%rax, %rcx
@@ -17689,11 +19218,11 @@ max_pool_forward:
 	movq	-248(%rbp), %rdi
 	movq	-256(%rbp), %r10
 	xorl	%r12d, %r12d
-	jmp	.LBB17_27
+	jmp	.LBB18_27
 	.p2align	4
-.LBB17_68:
+.LBB18_68:
 	addq	%r13, %r9
-.LBB17_69:
+.LBB18_69:
 	movd	(%r15,%r9,4), %xmm2
 	movq	-368(%rbp), %rax
 	movd	%xmm2, (%rax,%r12,4)
@@ -17706,26 +19235,26 @@ max_pool_forward:
 	cmpq	%rsi, %r12
 	movq	-360(%rbp), %r14
 	movq	-56(%rbp), %r11
-	je	.LBB17_70
-.LBB17_27:
+	je	.LBB18_70
+.LBB18_27:
 	movq	%r12, %r13
 	imulq	%rdx, %r13
 	testq	%r11, %r11
 	movq	%r10, -376(%rbp)
-	je	.LBB17_28
+	je	.LBB18_28
 	addq	-336(%rbp), %r13
 	movq	-328(%rbp), %rcx
 	movq	%rcx, %r9
 	cmpq	$2, %r11
-	jl	.LBB17_68
+	jl	.LBB18_68
 	leaq	(%r15,%r13,4), %rax
 	movss	(%rax,%rcx,4), %xmm2
 	movl	$1, %esi
 	movq	%rcx, %r9
-	jne	.LBB17_60
-.LBB17_66:
+	jne	.LBB18_60
+.LBB18_66:
 	testb	$1, -312(%rbp)
-	je	.LBB17_68
+	je	.LBB18_68
 	movq	-912(%rbp,%rsi,8), %rcx
 	movss	(%rax,%rcx,4), %xmm3
 	ucomiss	%xmm3, %xmm3
@@ -17736,37 +19265,37 @@ max_pool_forward:
 	ucomiss	%xmm2, %xmm3
 	cmovaq	%rcx, %rax
 	movq	%rax, %r9
-	jmp	.LBB17_68
+	jmp	.LBB18_68
 	.p2align	4
-.LBB17_28:
+.LBB18_28:
 	movq	-152(%rbp), %rcx
 	testq	%rcx, %rcx
 	movq	-64(%rbp), %r9
 	movq	-320(%rbp), %rdx
-	jle	.LBB17_29
+	jle	.LBB18_29
 	movq	-136(%rbp), %rax
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB17_31:
+.LBB18_31:
 	addq	%rbx, %rax
-	jns	.LBB17_34
+	jns	.LBB18_34
 	incq	%r8
 	cmpq	%r8, %rcx
-	jne	.LBB17_31
+	jne	.LBB18_31
 	movq	%rcx, %r8
-	jmp	.LBB17_34
-.LBB17_60:
+	jmp	.LBB18_34
+.LBB18_60:
 	movq	-288(%rbp), %r10
-	jmp	.LBB17_61
+	jmp	.LBB18_61
 	.p2align	4
-.LBB17_65:
+.LBB18_65:
 	cmovneq	%rcx, %r9
 	leaq	(%r10,%rsi), %rcx
 	addq	$2, %rcx
 	addq	$2, %rsi
 	cmpq	$1, %rcx
-	je	.LBB17_66
-.LBB17_61:
+	je	.LBB18_66
+.LBB18_61:
 	movq	-912(%rbp,%rsi,8), %rdx
 	movss	(%rax,%rdx,4), %xmm3
 	ucomiss	%xmm2, %xmm3
@@ -17779,9 +19308,9 @@ max_pool_forward:
 	movd	%xmm5, %r8d
 	orb	%cl, %r8b
 	testb	$1, %r8b
-	jne	.LBB17_63
+	jne	.LBB18_63
 	movaps	%xmm2, %xmm3
-.LBB17_63:
+.LBB18_63:
 	movq	-904(%rbp,%rsi,8), %rcx
 	cmovneq	%rdx, %r9
 	movss	(%rax,%rcx,4), %xmm2
@@ -17795,12 +19324,12 @@ max_pool_forward:
 	movd	%xmm5, %r8d
 	orb	%dl, %r8b
 	testb	$1, %r8b
-	jne	.LBB17_65
+	jne	.LBB18_65
 	movaps	%xmm3, %xmm2
-	jmp	.LBB17_65
-.LBB17_29:
+	jmp	.LBB18_65
+.LBB18_29:
 	xorl	%r8d, %r8d
-.LBB17_34:
+.LBB18_34:
 	subq	-144(%rbp), %r13
 	cmpq	%rcx, %r8
 	movq	%rcx, %r11
@@ -17808,53 +19337,53 @@ max_pool_forward:
 	movq	%rcx, %rax
 	movq	-160(%rbp), %rcx
 	.p2align	4
-.LBB17_35:
+.LBB18_35:
 	cmpq	%r8, %rax
-	jle	.LBB17_38
+	jle	.LBB18_38
 	decq	%rax
 	subq	%rbx, %rcx
 	cmpq	%rdx, %rcx
-	jge	.LBB17_35
+	jge	.LBB18_35
 	incq	%rax
 	movq	%rax, %r11
-.LBB17_38:
+.LBB18_38:
 	testq	%r14, %r14
-	jle	.LBB17_39
+	jle	.LBB18_39
 	movq	%r10, %rcx
 	xorl	%eax, %eax
 	.p2align	4
-.LBB17_41:
+.LBB18_41:
 	addq	%rbx, %rcx
-	jns	.LBB17_44
+	jns	.LBB18_44
 	incq	%rax
 	cmpq	%rax, %r14
-	jne	.LBB17_41
+	jne	.LBB18_41
 	movq	%r14, %rax
-	jmp	.LBB17_44
-.LBB17_39:
+	jmp	.LBB18_44
+.LBB18_39:
 	xorl	%eax, %eax
-.LBB17_44:
+.LBB18_44:
 	cmpq	%r14, %rax
 	movq	%r14, %rsi
 	cmovlq	%rax, %rsi
 	movq	%rdi, %rdx
 	movq	%r14, %rcx
 	.p2align	4
-.LBB17_45:
+.LBB18_45:
 	cmpq	%rax, %rcx
-	jle	.LBB17_48
+	jle	.LBB18_48
 	decq	%rcx
 	subq	%rbx, %rdx
 	cmpq	%r9, %rdx
-	jge	.LBB17_45
+	jge	.LBB18_45
 	incq	%rcx
 	movq	%rcx, %rsi
-.LBB17_48:
+.LBB18_48:
 	imulq	%rbx, %r8
 	imulq	%rbx, %r11
 	movq	$-1, %r9
 	cmpq	%r11, %r8
-	jge	.LBB17_69
+	jge	.LBB18_69
 	movq	-304(%rbp), %rdx
 	addq	%rdx, %r11
 	imulq	%rbx, %rax
@@ -17868,50 +19397,50 @@ max_pool_forward:
 	imulq	%rcx, %r14
 	imulq	-296(%rbp), %rcx
 	addq	-88(%rbp), %rcx
-	jmp	.LBB17_50
+	jmp	.LBB18_50
 	.p2align	4
-.LBB17_51:
+.LBB18_51:
 	addq	%rbx, %r8
 	addq	-392(%rbp), %r14
 	addq	-384(%rbp), %rcx
 	cmpq	%r11, %r8
-	jge	.LBB17_69
-.LBB17_50:
+	jge	.LBB18_69
+.LBB18_50:
 	movq	%r10, %rdx
 	cmpq	%rsi, %rax
-	jl	.LBB17_52
-	jmp	.LBB17_51
+	jl	.LBB18_52
+	jmp	.LBB18_51
 	.p2align	4
-.LBB17_56:
+.LBB18_56:
 	leaq	(%r14,%rdx), %r9
-.LBB17_57:
+.LBB18_57:
 	addq	%rbx, %rdx
 	cmpq	%r13, %rdx
-	jge	.LBB17_51
-.LBB17_52:
+	jge	.LBB18_51
+.LBB18_52:
 	testq	%r9, %r9
-	js	.LBB17_56
+	js	.LBB18_56
 	movss	(%rcx,%rdx,4), %xmm3
 	movss	(%r15,%r9,4), %xmm2
 	ucomiss	%xmm2, %xmm3
-	ja	.LBB17_56
+	ja	.LBB18_56
 	ucomiss	%xmm3, %xmm3
-	jnp	.LBB17_57
+	jnp	.LBB18_57
 	ucomiss	%xmm2, %xmm2
-	jnp	.LBB17_56
-	jmp	.LBB17_57
+	jnp	.LBB18_56
+	jmp	.LBB18_57
 	.p2align	4
-.LBB17_18:
+.LBB18_18:
 	testq	%r9, %r9
-	jle	.LBB17_74
+	jle	.LBB18_74
 	xorl	%edi, %edi
-	jmp	.LBB17_20
+	jmp	.LBB18_20
 	.p2align	4
-.LBB17_73:
+.LBB18_73:
 	incq	%rdi
 	cmpq	%r9, %rdi
-	je	.LBB17_74
-.LBB17_20:
+	je	.LBB18_74
+.LBB18_20:
 	movq	-272(%rbp), %rax
 	imulq	%rdi, %rax
 	movq	%rdi, %rcx
@@ -17922,10 +19451,10 @@ max_pool_forward:
 	movq	-120(%rbp), %rax
 	leaq	(%rax,%rcx,4), %r13
 	cmpq	$8, %rsi
-	jge	.LBB17_21
+	jge	.LBB18_21
 	xorl	%eax, %eax
 	.p2align	4
-.LBB17_72:
+.LBB18_72:
 	movq	-344(%rbp), %rcx
 	cmpq	%rcx, %rax
 	cmovlq	%rax, %rcx
@@ -17975,13 +19504,13 @@ max_pool_forward:
 	movups	%xmm5, (%r13,%rcx,4)
 	addq	$4, %rax
 	cmpq	%rsi, %rax
-	jl	.LBB17_72
-	jmp	.LBB17_73
+	jl	.LBB18_72
+	jmp	.LBB18_73
 	.p2align	4
-.LBB17_21:
+.LBB18_21:
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB17_22:
+.LBB18_22:
 	movq	-352(%rbp), %rax
 	cmpq	%rax, %r8
 	cmovlq	%r8, %rax
@@ -18081,9 +19610,9 @@ max_pool_forward:
 	movups	%xmm10, (%r13,%rax,4)
 	addq	$8, %r8
 	cmpq	%rsi, %r8
-	jl	.LBB17_22
-	jmp	.LBB17_73
-.LBB17_75:
+	jl	.LBB18_22
+	jmp	.LBB18_73
+.LBB18_75:
 	addq	$744, %rsp
 	popq	%rbx
 	popq	%r12
@@ -18093,50 +19622,50 @@ max_pool_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB17_2:
+.LBB18_2:
 	.cfi_def_cfa %rbp, 16
 	movq	$0, -56(%rbp)
 	testq	%rdx, %rdx
 	movq	%rdx, %rcx
-	jle	.LBB17_15
+	jle	.LBB18_15
 	movq	%r14, %rax
 	imulq	%rcx, %rax
 	cmpq	$64, %rax
-	jg	.LBB17_15
+	jg	.LBB18_15
 	movabsq	$9223372036854775804, %rax
 	andq	%r14, %rax
 	movq	%rbx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	leaq	-896(%rbp), %rdx
 	xorl	%esi, %esi
-	movdqa	.LCPI17_0(%rip), %xmm1
-	movdqa	.LCPI17_1(%rip), %xmm2
+	movdqa	.LCPI18_0(%rip), %xmm1
+	movdqa	.LCPI18_1(%rip), %xmm2
 	movdqa	%xmm0, %xmm3
 	psrlq	$32, %xmm3
-	movdqa	.LCPI17_2(%rip), %xmm4
+	movdqa	.LCPI18_2(%rip), %xmm4
 	xorl	%r8d, %r8d
 	movq	$0, -56(%rbp)
-	jmp	.LBB17_5
+	jmp	.LBB18_5
 	.p2align	4
-.LBB17_6:
+.LBB18_6:
 	movq	-56(%rbp), %r15
-.LBB17_14:
+.LBB18_14:
 	movq	%r15, -56(%rbp)
 	incq	%r8
 	movq	-64(%rbp), %r10
 	addq	%r10, %rsi
 	cmpq	%rcx, %r8
-	je	.LBB17_15
-.LBB17_5:
+	je	.LBB18_15
+.LBB18_5:
 	testq	%r14, %r14
-	jle	.LBB17_6
+	jle	.LBB18_6
 	cmpq	$4, %r14
-	jae	.LBB17_9
+	jae	.LBB18_9
 	xorl	%r9d, %r9d
 	movq	-56(%rbp), %r15
-	jmp	.LBB17_12
+	jmp	.LBB18_12
 	.p2align	4
-.LBB17_9:
+.LBB18_9:
 	movq	%r8, %r9
 	imulq	%r10, %r9
 	movq	%r9, %xmm5
@@ -18149,7 +19678,7 @@ max_pool_forward:
 	xorl	%r10d, %r10d
 	movdqa	%xmm2, %xmm7
 	.p2align	4
-.LBB17_10:
+.LBB18_10:
 	movdqa	%xmm7, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -18177,32 +19706,32 @@ max_pool_forward:
 	addq	$4, %r10
 	paddq	%xmm4, %xmm7
 	cmpq	%r10, %rax
-	jne	.LBB17_10
+	jne	.LBB18_10
 	movq	%rax, %r9
 	cmpq	%rax, %r14
-	je	.LBB17_14
-.LBB17_12:
+	je	.LBB18_14
+.LBB18_12:
 	movq	%r14, %r10
 	subq	%r9, %r10
 	addq	%rsi, %r9
 	imulq	%rbx, %r9
 	.p2align	4
-.LBB17_13:
+.LBB18_13:
 	movq	%r9, -912(%rbp,%r15,8)
 	incq	%r15
 	addq	%rbx, %r9
 	decq	%r10
-	jne	.LBB17_13
-	jmp	.LBB17_14
-.Lfunc_end17:
-	.size	max_pool_forward, .Lfunc_end17-max_pool_forward
+	jne	.LBB18_13
+	jmp	.LBB18_14
+.Lfunc_end18:
+	.size	max_pool_forward, .Lfunc_end18-max_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI18_0:
+.LCPI19_0:
 	.quad	2
 	.quad	2
-.LCPI18_1:
+.LCPI19_1:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -18219,27 +19748,27 @@ max_pool_forward:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI18_2:
+.LCPI19_2:
 	.quad	4
 	.quad	4
-.LCPI18_3:
+.LCPI19_3:
 	.long	0x3f800000
 	.long	0x3f800000
 	.long	0x3f800000
 	.long	0x3f800000
-.LCPI18_4:
+.LCPI19_4:
 	.long	0
 	.long	1
 	.long	2
 	.long	3
-.LCPI18_5:
+.LCPI19_5:
 	.long	4
 	.long	5
 	.long	6
 	.long	7
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI18_6:
+.LCPI19_6:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -18279,9 +19808,9 @@ max_pool_backward:
 	movq	32(%rdi), %rax
 	movq	%rax, -64(%rbp)
 	movq	%rbx, -160(%rbp)
-	je	.LBB18_2
+	je	.LBB19_2
 	movq	$0, -56(%rbp)
-.LBB18_15:
+.LBB19_15:
 	movq	(%rdi), %rax
 	movq	8(%rdi), %rsi
 	movq	16(%rdi), %r14
@@ -18301,17 +19830,17 @@ max_pool_backward:
 	movq	48(%rdi), %r12
 	movq	56(%rdi), %r13
 	testq	%rdx, %rdx
-	jne	.LBB18_21
+	jne	.LBB19_21
 	cmpq	$2, %rbx
-	jne	.LBB18_21
+	jne	.LBB19_21
 	cmpq	$2, -64(%rbp)
-	jne	.LBB18_21
+	jne	.LBB19_21
 	cmpq	$2, -104(%rbp)
-	jne	.LBB18_21
+	jne	.LBB19_21
 	cmpq	$2, %r12
-	jne	.LBB18_21
+	jne	.LBB19_21
 	cmpq	$1, %r13
-	jne	.LBB18_21
+	jne	.LBB19_21
 	movq	-72(%rbp), %rdi
 	cmpq	$4, %rdi
 	setl	%r8b
@@ -18324,62 +19853,62 @@ max_pool_backward:
 	orb	%r8b, %dl
 	orb	%sil, %dl
 	movq	-56(%rbp), %r8
-	je	.LBB18_25
+	je	.LBB19_25
 	testl	%r9d, %r9d
-	je	.LBB18_27
+	je	.LBB19_27
 	movl	$0, -44(%rbp)
 	movq	-88(%rbp), %rdx
-	jmp	.LBB18_32
-.LBB18_21:
+	jmp	.LBB19_32
+.LBB19_21:
 	movb	$1, %dl
 	movl	%edx, -76(%rbp)
 	testl	%r9d, %r9d
 	movq	-56(%rbp), %r8
-	je	.LBB18_22
+	je	.LBB19_22
 	movl	$0, -44(%rbp)
 	movq	-72(%rbp), %rdi
 	movq	-88(%rbp), %rdx
-	jmp	.LBB18_32
-.LBB18_2:
+	jmp	.LBB19_32
+.LBB19_2:
 	movq	$0, -56(%rbp)
 	testq	%rbx, %rbx
-	jle	.LBB18_15
+	jle	.LBB19_15
 	movq	-64(%rbp), %rax
 	imulq	%rbx, %rax
 	cmpq	$64, %rax
-	jg	.LBB18_15
+	jg	.LBB19_15
 	movabsq	$9223372036854775804, %rax
 	andq	-64(%rbp), %rax
 	leaq	-928(%rbp), %rsi
 	xorl	%r8d, %r8d
-	movdqa	.LCPI18_0(%rip), %xmm0
-	movdqa	.LCPI18_1(%rip), %xmm1
-	movdqa	.LCPI18_2(%rip), %xmm2
+	movdqa	.LCPI19_0(%rip), %xmm0
+	movdqa	.LCPI19_1(%rip), %xmm1
+	movdqa	.LCPI19_2(%rip), %xmm2
 	movq	$0, -56(%rbp)
-	jmp	.LBB18_5
+	jmp	.LBB19_5
 	.p2align	4
-.LBB18_6:
+.LBB19_6:
 	movq	-56(%rbp), %r15
-.LBB18_14:
+.LBB19_14:
 	movq	%r15, -56(%rbp)
 	incq	%r8
 	movq	-160(%rbp), %rbx
 	cmpq	%rbx, %r8
-	je	.LBB18_15
-.LBB18_5:
+	je	.LBB19_15
+.LBB19_5:
 	movq	-64(%rbp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB18_6
+	jle	.LBB19_6
 	movq	56(%rdi), %r10
 	movq	16(%rdi), %r11
 	imulq	%r8, %r11
 	cmpq	$4, %rbx
-	jae	.LBB18_9
+	jae	.LBB19_9
 	xorl	%r14d, %r14d
 	movq	-56(%rbp), %r15
-	jmp	.LBB18_12
+	jmp	.LBB19_12
 	.p2align	4
-.LBB18_9:
+.LBB19_9:
 	movq	%r11, %xmm3
 	pshufd	$68, %xmm3, %xmm3
 	movq	%r10, %xmm4
@@ -18394,7 +19923,7 @@ max_pool_backward:
 	xorl	%r14d, %r14d
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB18_10:
+.LBB19_10:
 	movdqa	%xmm3, %xmm8
 	paddq	%xmm7, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -18422,24 +19951,24 @@ max_pool_backward:
 	addq	$4, %r14
 	paddq	%xmm2, %xmm7
 	cmpq	%r14, %rax
-	jne	.LBB18_10
+	jne	.LBB19_10
 	movq	%rax, %r14
 	cmpq	%rax, -64(%rbp)
-	je	.LBB18_14
-.LBB18_12:
+	je	.LBB19_14
+.LBB19_12:
 	movq	-64(%rbp), %rbx
 	subq	%r14, %rbx
 	addq	%r14, %r11
 	imulq	%r10, %r11
 	.p2align	4
-.LBB18_13:
+.LBB19_13:
 	movq	%r11, -944(%rbp,%r15,8)
 	incq	%r15
 	addq	%r10, %r11
 	decq	%rbx
-	jne	.LBB18_13
-	jmp	.LBB18_14
-.LBB18_25:
+	jne	.LBB19_13
+	jmp	.LBB19_14
+.LBB19_25:
 	movq	-96(%rbp), %rdx
 	addq	%rdx, %rdx
 	movb	$1, %sil
@@ -18447,17 +19976,17 @@ max_pool_backward:
 	movl	$0, -76(%rbp)
 	cmpq	%rdx, -224(%rbp)
 	movq	-88(%rbp), %rdx
-	jne	.LBB18_28
-	jmp	.LBB18_32
-.LBB18_22:
+	jne	.LBB19_28
+	jmp	.LBB19_32
+.LBB19_22:
 	movq	-72(%rbp), %rdi
-.LBB18_27:
+.LBB19_27:
 	movq	-88(%rbp), %rdx
-.LBB18_28:
+.LBB19_28:
 	movq	%rdx, %r15
 	imulq	-128(%rbp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB18_29
+	jle	.LBB19_29
 	imulq	%r15, %rax
 	imulq	%rcx, %rax
 	shlq	$2, %rax
@@ -18468,14 +19997,14 @@ max_pool_backward:
 	callq	memset@PLT
 	movq	-72(%rbp), %rdi
 	movq	-56(%rbp), %r8
-	jmp	.LBB18_31
-.LBB18_29:
+	jmp	.LBB19_31
+.LBB19_29:
 	movl	$0, -44(%rbp)
-.LBB18_31:
+.LBB19_31:
 	movq	%r15, %rdx
-.LBB18_32:
+.LBB19_32:
 	cmpq	$0, -128(%rbp)
-	jle	.LBB18_110
+	jle	.LBB19_110
 	movq	%rdi, %rax
 	imulq	-96(%rbp), %rax
 	movq	%rax, -320(%rbp)
@@ -18512,7 +20041,7 @@ max_pool_backward:
 	movq	%r13, %rax
 	imulq	%r14, %rax
 	pxor	%xmm4, %xmm4
-	movss	.LCPI18_6(%rip), %xmm5
+	movss	.LCPI19_6(%rip), %xmm5
 	movq	-944(%rbp), %rcx
 	movq	%rcx, -408(%rbp)
 	leaq	(,%rdx,4), %rcx
@@ -18527,9 +20056,9 @@ max_pool_backward:
 	movq	%rcx, -144(%rbp)
 	movq	%r14, -248(%rbp)
 	movq	%r12, -168(%rbp)
-	jmp	.LBB18_34
+	jmp	.LBB19_34
 	.p2align	4
-.LBB18_109:
+.LBB19_109:
 	movq	-336(%rbp), %rax
 	incq	%rax
 	movq	-144(%rbp), %rcx
@@ -18537,8 +20066,8 @@ max_pool_backward:
 	movq	%rcx, -144(%rbp)
 	cmpq	-128(%rbp), %rax
 	movq	-88(%rbp), %rdx
-	je	.LBB18_110
-.LBB18_34:
+	je	.LBB19_110
+.LBB19_34:
 	movq	%rax, %rsi
 	imulq	%rdx, %rsi
 	movq	%rax, %rdx
@@ -18554,9 +20083,9 @@ max_pool_backward:
 	leaq	(%rdx,%rsi,4), %rdx
 	movq	%rdx, -240(%rbp)
 	cmpb	$0, -76(%rbp)
-	je	.LBB18_35
+	je	.LBB19_35
 	cmpq	$0, -96(%rbp)
-	jle	.LBB18_109
+	jle	.LBB19_109
 	movq	-296(%rbp), %rax
 	movq	%rax, -208(%rbp)
 	movq	-280(%rbp), %rax
@@ -18564,9 +20093,9 @@ max_pool_backward:
 	movq	-288(%rbp), %rax
 	movq	%rax, -216(%rbp)
 	movq	$0, -136(%rbp)
-	jmp	.LBB18_45
+	jmp	.LBB19_45
 	.p2align	4
-.LBB18_92:
+.LBB19_92:
 	movq	-136(%rbp), %rdx
 	incq	%rdx
 	movq	-104(%rbp), %rax
@@ -18575,10 +20104,10 @@ max_pool_backward:
 	addq	%rax, -208(%rbp)
 	movq	%rdx, -136(%rbp)
 	cmpq	-96(%rbp), %rdx
-	je	.LBB18_109
-.LBB18_45:
+	je	.LBB19_109
+.LBB19_45:
 	testq	%rdi, %rdi
-	jle	.LBB18_92
+	jle	.LBB19_92
 	movq	-360(%rbp), %rsi
 	movq	-136(%rbp), %rdx
 	imulq	%rdx, %rsi
@@ -18594,9 +20123,9 @@ max_pool_backward:
 	movq	-344(%rbp), %rax
 	movq	-352(%rbp), %r11
 	xorl	%edx, %edx
-	jmp	.LBB18_47
+	jmp	.LBB19_47
 	.p2align	4
-.LBB18_91:
+.LBB19_91:
 	movq	-160(%rbp), %rbx
 	movq	-56(%rbp), %r8
 	movq	-72(%rbp), %rdi
@@ -18610,26 +20139,26 @@ max_pool_backward:
 	addq	%r12, %rax
 	cmpq	%rdi, %rdx
 	movq	-248(%rbp), %r14
-	je	.LBB18_92
-.LBB18_47:
+	je	.LBB19_92
+.LBB19_47:
 	movq	%rdx, %r15
 	imulq	%r12, %r15
 	testq	%r8, %r8
 	movq	%r11, -272(%rbp)
-	je	.LBB18_48
+	je	.LBB19_48
 	addq	-152(%rbp), %r15
 	movq	-408(%rbp), %rsi
 	movq	%rsi, %r11
 	cmpq	$2, %r8
-	jl	.LBB18_88
+	jl	.LBB19_88
 	leaq	(%rcx,%r15,4), %rdi
 	movss	(%rdi,%rsi,4), %xmm1
 	movl	$1, %r10d
 	movq	%rsi, %r11
-	jne	.LBB18_80
-.LBB18_86:
+	jne	.LBB19_80
+.LBB19_86:
 	testb	$1, -392(%rbp)
-	je	.LBB18_88
+	je	.LBB19_88
 	movq	-944(%rbp,%r10,8), %rsi
 	movss	(%rdi,%rsi,4), %xmm0
 	ucomiss	%xmm0, %xmm0
@@ -18640,36 +20169,36 @@ max_pool_backward:
 	ucomiss	%xmm1, %xmm0
 	cmovaq	%rsi, %rdi
 	movq	%rdi, %r11
-.LBB18_88:
+.LBB19_88:
 	addq	%r15, %r11
-	jmp	.LBB18_89
+	jmp	.LBB19_89
 	.p2align	4
-.LBB18_48:
+.LBB19_48:
 	testq	%rbx, %rbx
-	jle	.LBB18_49
+	jle	.LBB19_49
 	movq	-216(%rbp), %rsi
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB18_51:
+.LBB19_51:
 	addq	%r13, %rsi
-	jns	.LBB18_54
+	jns	.LBB19_54
 	incq	%r12
 	cmpq	%r12, %rbx
-	jne	.LBB18_51
+	jne	.LBB19_51
 	movq	%rbx, %r12
-	jmp	.LBB18_54
-.LBB18_80:
+	jmp	.LBB19_54
+.LBB19_80:
 	movq	-368(%rbp), %rbx
-	jmp	.LBB18_81
+	jmp	.LBB19_81
 	.p2align	4
-.LBB18_85:
+.LBB19_85:
 	cmovneq	%rsi, %r11
 	leaq	(%rbx,%r10), %rsi
 	addq	$2, %rsi
 	addq	$2, %r10
 	cmpq	$1, %rsi
-	je	.LBB18_86
-.LBB18_81:
+	je	.LBB19_86
+.LBB19_81:
 	movq	-944(%rbp,%r10,8), %r8
 	movss	(%rdi,%r8,4), %xmm0
 	ucomiss	%xmm1, %xmm0
@@ -18682,9 +20211,9 @@ max_pool_backward:
 	movd	%xmm3, %r9d
 	orb	%sil, %r9b
 	testb	$1, %r9b
-	jne	.LBB18_83
+	jne	.LBB19_83
 	movaps	%xmm1, %xmm0
-.LBB18_83:
+.LBB19_83:
 	movq	-936(%rbp,%r10,8), %rsi
 	cmovneq	%r8, %r11
 	movss	(%rdi,%rsi,4), %xmm1
@@ -18698,12 +20227,12 @@ max_pool_backward:
 	movd	%xmm3, %r9d
 	orb	%r8b, %r9b
 	testb	$1, %r9b
-	jne	.LBB18_85
+	jne	.LBB19_85
 	movaps	%xmm0, %xmm1
-	jmp	.LBB18_85
-.LBB18_49:
+	jmp	.LBB19_85
+.LBB19_49:
 	xorl	%r12d, %r12d
-.LBB18_54:
+.LBB19_54:
 	subq	-232(%rbp), %r15
 	cmpq	%rbx, %r12
 	movq	%rbx, %r10
@@ -18713,53 +20242,53 @@ max_pool_backward:
 	movq	-64(%rbp), %r8
 	movq	-224(%rbp), %r9
 	.p2align	4
-.LBB18_55:
+.LBB19_55:
 	cmpq	%r12, %rsi
-	jle	.LBB18_58
+	jle	.LBB19_58
 	decq	%rsi
 	subq	%r13, %rdi
 	cmpq	%r9, %rdi
-	jge	.LBB18_55
+	jge	.LBB19_55
 	incq	%rsi
 	movq	%rsi, %r10
-.LBB18_58:
+.LBB19_58:
 	testq	%r8, %r8
-	jle	.LBB18_59
+	jle	.LBB19_59
 	movq	%r11, %rsi
 	xorl	%edi, %edi
 	.p2align	4
-.LBB18_61:
+.LBB19_61:
 	addq	%r13, %rsi
-	jns	.LBB18_64
+	jns	.LBB19_64
 	incq	%rdi
 	cmpq	%rdi, %r8
-	jne	.LBB18_61
+	jne	.LBB19_61
 	movq	%r8, %rdi
-	jmp	.LBB18_64
-.LBB18_59:
+	jmp	.LBB19_64
+.LBB19_59:
 	xorl	%edi, %edi
-.LBB18_64:
+.LBB19_64:
 	cmpq	%r8, %rdi
 	movq	%r8, %rsi
 	movq	%r8, %rbx
 	cmovlq	%rdi, %rbx
 	movq	%rax, %r8
 	.p2align	4
-.LBB18_65:
+.LBB19_65:
 	cmpq	%rdi, %rsi
-	jle	.LBB18_68
+	jle	.LBB19_68
 	decq	%rsi
 	subq	%r13, %r8
 	cmpq	%r14, %r8
-	jge	.LBB18_65
+	jge	.LBB19_65
 	incq	%rsi
 	movq	%rsi, %rbx
-.LBB18_68:
+.LBB19_68:
 	imulq	%r13, %r12
 	imulq	%r13, %r10
 	movq	$-1, %r11
 	cmpq	%r10, %r12
-	jge	.LBB18_89
+	jge	.LBB19_89
 	movq	-384(%rbp), %r8
 	addq	%r8, %r10
 	imulq	%r13, %rdi
@@ -18773,68 +20302,68 @@ max_pool_backward:
 	imulq	%rsi, %r8
 	imulq	-376(%rbp), %rsi
 	addq	-144(%rbp), %rsi
-	jmp	.LBB18_70
+	jmp	.LBB19_70
 	.p2align	4
-.LBB18_71:
+.LBB19_71:
 	addq	%r13, %r12
 	addq	-432(%rbp), %r8
 	addq	-424(%rbp), %rsi
 	cmpq	%r10, %r12
-	jge	.LBB18_89
-.LBB18_70:
+	jge	.LBB19_89
+.LBB19_70:
 	movq	%r9, %r14
 	cmpq	%rbx, %rdi
-	jl	.LBB18_72
-	jmp	.LBB18_71
+	jl	.LBB19_72
+	jmp	.LBB19_71
 	.p2align	4
-.LBB18_76:
+.LBB19_76:
 	leaq	(%r8,%r14), %r11
-.LBB18_77:
+.LBB19_77:
 	addq	%r13, %r14
 	cmpq	%r15, %r14
-	jge	.LBB18_71
-.LBB18_72:
+	jge	.LBB19_71
+.LBB19_72:
 	testq	%r11, %r11
-	js	.LBB18_76
+	js	.LBB19_76
 	movss	(%rsi,%r14,4), %xmm1
 	movss	(%rcx,%r11,4), %xmm0
 	ucomiss	%xmm0, %xmm1
-	ja	.LBB18_76
+	ja	.LBB19_76
 	ucomiss	%xmm1, %xmm1
-	jnp	.LBB18_77
+	jnp	.LBB19_77
 	ucomiss	%xmm0, %xmm0
-	jnp	.LBB18_76
-	jmp	.LBB18_77
+	jnp	.LBB19_76
+	jmp	.LBB19_77
 	.p2align	4
-.LBB18_89:
+.LBB19_89:
 	movq	-120(%rbp), %rsi
 	movss	(%rsi,%rdx,4), %xmm0
 	cmpl	$0, 16(%rbp)
-	je	.LBB18_91
+	je	.LBB19_91
 	pxor	%xmm1, %xmm1
 	cmpltss	(%rcx,%r11,4), %xmm1
 	andps	%xmm5, %xmm1
 	mulss	%xmm1, %xmm0
-	jmp	.LBB18_91
+	jmp	.LBB19_91
 	.p2align	4
-.LBB18_35:
+.LBB19_35:
 	cmpq	$0, -96(%rbp)
-	jle	.LBB18_109
+	jle	.LBB19_109
 	movq	-304(%rbp), %rdx
 	leaq	(%rdx,%rax,4), %rax
 	movq	%rax, -112(%rbp)
 	xorl	%esi, %esi
-	jmp	.LBB18_37
+	jmp	.LBB19_37
 	.p2align	4
-.LBB18_108:
+.LBB19_108:
 	movq	-152(%rbp), %rsi
 	incq	%rsi
 	cmpq	-96(%rbp), %rsi
 	movq	-168(%rbp), %r12
 	xorps	%xmm4, %xmm4
-	movss	.LCPI18_6(%rip), %xmm5
-	je	.LBB18_109
-.LBB18_37:
+	movss	.LCPI19_6(%rip), %xmm5
+	je	.LBB19_109
+.LBB19_37:
 	movq	%rsi, %rdx
 	imulq	%r14, %rdx
 	movq	%rsi, -152(%rbp)
@@ -18850,13 +20379,13 @@ max_pool_backward:
 	leaq	(%rsi,%rdx,8), %rdx
 	leaq	(%rdx,%r14,4), %r15
 	cmpq	$8, %rdi
-	jge	.LBB18_38
+	jge	.LBB19_38
 	testq	%rdi, %rdi
-	jle	.LBB18_108
+	jle	.LBB19_108
 	xorl	%r11d, %r11d
-	jmp	.LBB18_95
+	jmp	.LBB19_95
 	.p2align	4
-.LBB18_101:
+.LBB19_101:
 	movups	(%rdx,%rdi,4), %xmm2
 	movups	16(%rdx,%rdi,4), %xmm3
 	addps	%xmm3, %xmm1
@@ -18869,12 +20398,12 @@ max_pool_backward:
 	addps	%xmm5, %xmm1
 	movups	%xmm1, (%r15,%rdi,4)
 	movups	%xmm2, 16(%r15,%rdi,4)
-.LBB18_102:
+.LBB19_102:
 	addq	$4, %r11
 	movq	-72(%rbp), %rdi
 	cmpq	%rdi, %r11
-	jge	.LBB18_108
-.LBB18_95:
+	jge	.LBB19_108
+.LBB19_95:
 	movq	-400(%rbp), %rsi
 	cmpq	%rsi, %r11
 	cmovlq	%r11, %rsi
@@ -18882,22 +20411,22 @@ max_pool_backward:
 	movups	(%rdi,%rsi,4), %xmm3
 	movups	(%r9,%rsi,4), %xmm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB18_97
+	je	.LBB19_97
 	pxor	%xmm0, %xmm0
 	cmpltps	%xmm3, %xmm0
-	andps	.LCPI18_3(%rip), %xmm0
+	andps	.LCPI19_3(%rip), %xmm0
 	mulps	%xmm0, %xmm1
-.LBB18_97:
+.LBB19_97:
 	cmpb	$0, -44(%rbp)
-	jne	.LBB18_99
+	jne	.LBB19_99
 	movl	%r11d, %edi
 	subl	%esi, %edi
 	movd	%edi, %xmm0
 	pshufd	$0, %xmm0, %xmm0
-	pcmpgtd	.LCPI18_4(%rip), %xmm0
+	pcmpgtd	.LCPI19_4(%rip), %xmm0
 	pandn	%xmm1, %xmm0
 	movdqa	%xmm0, %xmm1
-.LBB18_99:
+.LBB19_99:
 	leaq	(%rsi,%rsi), %rdi
 	movups	(%r10,%rsi,8), %xmm6
 	movups	16(%r10,%rsi,8), %xmm2
@@ -18949,18 +20478,18 @@ max_pool_backward:
 	unpckhps	%xmm2, %xmm0
 	unpcklps	%xmm2, %xmm5
 	cmpb	$0, -44(%rbp)
-	je	.LBB18_101
+	je	.LBB19_101
 	movups	%xmm4, (%rdx,%rdi,4)
 	movups	%xmm1, 16(%rdx,%rdi,4)
 	movups	%xmm0, 16(%r15,%rdi,4)
 	movups	%xmm5, (%r15,%rdi,4)
-	jmp	.LBB18_102
+	jmp	.LBB19_102
 	.p2align	4
-.LBB18_38:
+.LBB19_38:
 	xorl	%r12d, %r12d
-	jmp	.LBB18_39
+	jmp	.LBB19_39
 	.p2align	4
-.LBB18_106:
+.LBB19_106:
 	movups	(%rdx,%r11,4), %xmm2
 	movups	16(%rdx,%r11,4), %xmm4
 	movups	32(%rdx,%r11,4), %xmm6
@@ -18985,11 +20514,11 @@ max_pool_backward:
 	addps	%xmm14, %xmm4
 	movups	%xmm4, 32(%r15,%r11,4)
 	movups	%xmm5, 48(%r15,%r11,4)
-.LBB18_107:
+.LBB19_107:
 	addq	$8, %r12
 	cmpq	%rdi, %r12
-	jge	.LBB18_108
-.LBB18_39:
+	jge	.LBB19_108
+.LBB19_39:
 	movq	-416(%rbp), %r11
 	cmpq	%r11, %r12
 	cmovlq	%r12, %r11
@@ -18999,17 +20528,17 @@ max_pool_backward:
 	movups	(%r9,%r11,4), %xmm6
 	movups	16(%r9,%r11,4), %xmm8
 	cmpl	$0, 16(%rbp)
-	je	.LBB18_41
+	je	.LBB19_41
 	pxor	%xmm0, %xmm0
 	cmpltps	%xmm5, %xmm0
 	pxor	%xmm1, %xmm1
 	cmpltps	%xmm11, %xmm1
-	movaps	.LCPI18_3(%rip), %xmm2
+	movaps	.LCPI19_3(%rip), %xmm2
 	andps	%xmm2, %xmm1
 	andps	%xmm2, %xmm0
 	mulps	%xmm0, %xmm6
 	mulps	%xmm1, %xmm8
-.LBB18_41:
+.LBB19_41:
 	movups	(%r10,%r11,8), %xmm15
 	movups	16(%r10,%r11,8), %xmm0
 	movups	32(%r10,%r11,8), %xmm3
@@ -19031,23 +20560,23 @@ max_pool_backward:
 	shufps	$221, %xmm13, %xmm1
 	shufps	$221, %xmm9, %xmm12
 	cmpb	$0, -44(%rbp)
-	je	.LBB18_103
+	je	.LBB19_103
 	movaps	%xmm6, -272(%rbp)
-	jmp	.LBB18_104
+	jmp	.LBB19_104
 	.p2align	4
-.LBB18_103:
+.LBB19_103:
 	movl	%r12d, %esi
 	subl	%r11d, %esi
 	movd	%esi, %xmm0
 	pshufd	$0, %xmm0, %xmm0
 	movdqa	%xmm0, %xmm4
-	pcmpgtd	.LCPI18_4(%rip), %xmm4
-	pcmpgtd	.LCPI18_5(%rip), %xmm0
+	pcmpgtd	.LCPI19_4(%rip), %xmm4
+	pcmpgtd	.LCPI19_5(%rip), %xmm0
 	pandn	%xmm8, %xmm0
 	pandn	%xmm6, %xmm4
 	movdqa	%xmm4, -272(%rbp)
 	movdqa	%xmm0, %xmm8
-.LBB18_104:
+.LBB19_104:
 	movaps	%xmm5, %xmm9
 	xorps	%xmm6, %xmm6
 	cmpunordps	%xmm6, %xmm9
@@ -19149,7 +20678,7 @@ max_pool_backward:
 	punpckldq	%xmm10, %xmm14
 	addq	%r11, %r11
 	cmpb	$0, -44(%rbp)
-	je	.LBB18_106
+	je	.LBB19_106
 	movups	%xmm7, (%rdx,%r11,4)
 	movups	%xmm5, 16(%rdx,%r11,4)
 	movups	%xmm13, 32(%rdx,%r11,4)
@@ -19158,8 +20687,8 @@ max_pool_backward:
 	movups	%xmm1, 16(%r15,%r11,4)
 	movups	%xmm14, 32(%r15,%r11,4)
 	movups	%xmm0, 48(%r15,%r11,4)
-	jmp	.LBB18_107
-.LBB18_110:
+	jmp	.LBB19_107
+.LBB19_110:
 	addq	$904, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19169,12 +20698,12 @@ max_pool_backward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end18:
-	.size	max_pool_backward, .Lfunc_end18-max_pool_backward
+.Lfunc_end19:
+	.size	max_pool_backward, .Lfunc_end19-max_pool_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI19_0:
+.LCPI20_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -19202,7 +20731,7 @@ avg_pool_forward:
 	imulq	(%rdi), %rcx
 	movq	%rcx, -168(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB19_9
+	jle	.LBB20_9
 	movq	8(%rdi), %rax
 	movq	16(%rdi), %r8
 	movq	24(%rdi), %rsi
@@ -19222,7 +20751,7 @@ avg_pool_forward:
 	movq	%r11, -72(%rbp)
 	imulq	%r11, %rdi
 	movq	%rdi, -144(%rbp)
-	movss	.LCPI19_0(%rip), %xmm0
+	movss	.LCPI20_0(%rip), %xmm0
 	divss	%xmm1, %xmm0
 	movq	%rdx, %rcx
 	negq	%rcx
@@ -19253,19 +20782,19 @@ avg_pool_forward:
 	movq	%rdx, -208(%rbp)
 	movq	$0, -48(%rbp)
 	movq	%r10, -232(%rbp)
-	jmp	.LBB19_2
+	jmp	.LBB20_2
 	.p2align	4
-.LBB19_8:
+.LBB20_8:
 	movq	-48(%rbp), %rdi
 	incq	%rdi
 	movq	-160(%rbp), %rdx
 	addq	%rdx, -88(%rbp)
 	movq	%rdi, -48(%rbp)
 	cmpq	-168(%rbp), %rdi
-	je	.LBB19_9
-.LBB19_2:
+	je	.LBB20_9
+.LBB20_2:
 	cmpq	$0, -72(%rbp)
-	jle	.LBB19_8
+	jle	.LBB20_8
 	movq	-144(%rbp), %rdx
 	imulq	-48(%rbp), %rdx
 	movq	-152(%rbp), %rdi
@@ -19278,9 +20807,9 @@ avg_pool_forward:
 	movq	-128(%rbp), %rdx
 	movq	%rdx, -104(%rbp)
 	movq	$0, -56(%rbp)
-	jmp	.LBB19_4
+	jmp	.LBB20_4
 	.p2align	4
-.LBB19_33:
+.LBB20_33:
 	movq	-56(%rbp), %rdi
 	incq	%rdi
 	movq	-80(%rbp), %rdx
@@ -19289,10 +20818,10 @@ avg_pool_forward:
 	addq	%rdx, -96(%rbp)
 	movq	%rdi, -56(%rbp)
 	cmpq	-72(%rbp), %rdi
-	je	.LBB19_8
-.LBB19_4:
+	je	.LBB20_8
+.LBB20_4:
 	cmpq	$0, -64(%rbp)
-	jle	.LBB19_33
+	jle	.LBB20_33
 	movq	-56(%rbp), %rdx
 	movq	%rdx, %rdi
 	imulq	-80(%rbp), %rdi
@@ -19305,9 +20834,9 @@ avg_pool_forward:
 	movq	-176(%rbp), %r12
 	movq	-184(%rbp), %r13
 	xorl	%edi, %edi
-	jmp	.LBB19_6
+	jmp	.LBB20_6
 	.p2align	4
-.LBB19_32:
+.LBB20_32:
 	mulss	%xmm0, %xmm1
 	movq	-240(%rbp), %rdx
 	movq	-248(%rbp), %rdi
@@ -19319,25 +20848,25 @@ avg_pool_forward:
 	movq	-264(%rbp), %r12
 	addq	%r10, %r12
 	cmpq	-64(%rbp), %rdi
-	je	.LBB19_33
-.LBB19_6:
+	je	.LBB20_33
+.LBB20_6:
 	testq	%rsi, %rsi
-	jle	.LBB19_7
+	jle	.LBB20_7
 	movq	-104(%rbp), %rdx
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB19_11:
+.LBB20_11:
 	addq	%r14, %rdx
-	jns	.LBB19_14
+	jns	.LBB20_14
 	incq	%r9
 	cmpq	%r9, %rsi
-	jne	.LBB19_11
+	jne	.LBB20_11
 	movq	%rsi, %r9
-	jmp	.LBB19_14
+	jmp	.LBB20_14
 	.p2align	4
-.LBB19_7:
+.LBB20_7:
 	xorl	%r9d, %r9d
-.LBB19_14:
+.LBB20_14:
 	movq	%rdi, -248(%rbp)
 	imulq	%r10, %rdi
 	subq	-224(%rbp), %rdi
@@ -19347,55 +20876,55 @@ avg_pool_forward:
 	movq	-112(%rbp), %r15
 	movq	%rsi, %r10
 	.p2align	4
-.LBB19_15:
+.LBB20_15:
 	cmpq	%r9, %r10
-	jle	.LBB19_18
+	jle	.LBB20_18
 	decq	%r10
 	subq	%r14, %r15
 	cmpq	%rax, %r15
-	jge	.LBB19_15
+	jge	.LBB20_15
 	incq	%r10
 	movq	%r10, %r11
-.LBB19_18:
+.LBB20_18:
 	testq	%rbx, %rbx
 	movq	%r13, -256(%rbp)
-	jle	.LBB19_19
+	jle	.LBB20_19
 	movq	%r13, %rdx
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB19_21:
+.LBB20_21:
 	addq	%r14, %rdx
-	jns	.LBB19_24
+	jns	.LBB20_24
 	incq	%r10
 	cmpq	%r10, %rbx
-	jne	.LBB19_21
+	jne	.LBB20_21
 	movq	%rbx, %r10
-	jmp	.LBB19_24
+	jmp	.LBB20_24
 	.p2align	4
-.LBB19_19:
+.LBB20_19:
 	xorl	%r10d, %r10d
-.LBB19_24:
+.LBB20_24:
 	cmpq	%rbx, %r10
 	movq	%rbx, %r13
 	cmovlq	%r10, %r13
 	movq	%r12, -264(%rbp)
 	movq	%rbx, %r15
 	.p2align	4
-.LBB19_25:
+.LBB20_25:
 	cmpq	%r10, %r15
-	jle	.LBB19_28
+	jle	.LBB20_28
 	decq	%r15
 	subq	%r14, %r12
 	cmpq	%r8, %r12
-	jge	.LBB19_25
+	jge	.LBB20_25
 	incq	%r15
 	movq	%r15, %r13
-.LBB19_28:
+.LBB20_28:
 	imulq	%r14, %r9
 	imulq	%r14, %r11
 	xorps	%xmm1, %xmm1
 	cmpq	%r11, %r9
-	jge	.LBB19_32
+	jge	.LBB20_32
 	movq	-216(%rbp), %r12
 	addq	%r12, %r11
 	imulq	%r14, %r10
@@ -19407,25 +20936,25 @@ avg_pool_forward:
 	addq	%r12, %r9
 	imulq	-208(%rbp), %r15
 	addq	-88(%rbp), %r15
-	jmp	.LBB19_30
+	jmp	.LBB20_30
 	.p2align	4
-.LBB19_31:
+.LBB20_31:
 	addq	%r14, %r9
 	addq	%rcx, %r15
 	cmpq	%r11, %r9
-	jge	.LBB19_32
-.LBB19_30:
+	jge	.LBB20_32
+.LBB20_30:
 	movq	%rdx, %r12
 	cmpq	%r13, %r10
-	jge	.LBB19_31
+	jge	.LBB20_31
 	.p2align	4
-.LBB19_34:
+.LBB20_34:
 	addss	(%r15,%r12,4), %xmm1
 	addq	%r14, %r12
 	cmpq	%rdi, %r12
-	jl	.LBB19_34
-	jmp	.LBB19_31
-.LBB19_9:
+	jl	.LBB20_34
+	jmp	.LBB20_31
+.LBB20_9:
 	addq	$96, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19435,12 +20964,12 @@ avg_pool_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end19:
-	.size	avg_pool_forward, .Lfunc_end19-avg_pool_forward
+.Lfunc_end20:
+	.size	avg_pool_forward, .Lfunc_end20-avg_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI20_0:
+.LCPI21_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -19489,11 +21018,11 @@ avg_pool_backward:
 	testl	%ecx, %ecx
 	movq	%r10, -200(%rbp)
 	movq	%rsi, -192(%rbp)
-	jne	.LBB20_3
+	jne	.LBB21_3
 	movq	%r13, %rax
 	imulq	%r9, %rax
 	testq	%rax, %rax
-	jle	.LBB20_3
+	jle	.LBB21_3
 	imulq	%r13, %rdx
 	imulq	%r8, %rdx
 	shlq	$2, %rdx
@@ -19506,14 +21035,14 @@ avg_pool_backward:
 	movq	-192(%rbp), %rsi
 	movq	-88(%rbp), %r13
 	movq	-200(%rbp), %r10
-.LBB20_3:
+.LBB21_3:
 	movq	%r9, -280(%rbp)
 	testq	%r9, %r9
-	jle	.LBB20_12
+	jle	.LBB21_12
 	movq	%r10, %rax
 	imulq	%r12, %rax
 	cvtsi2ss	%rax, %xmm1
-	movss	.LCPI20_0(%rip), %xmm0
+	movss	.LCPI21_0(%rip), %xmm0
 	movq	-64(%rbp), %rax
 	imulq	-104(%rbp), %rax
 	movq	%rax, -264(%rbp)
@@ -19565,9 +21094,9 @@ avg_pool_backward:
 	movq	%r12, -376(%rbp)
 	movq	%r14, -392(%rbp)
 	movq	%r13, -88(%rbp)
-	jmp	.LBB20_5
+	jmp	.LBB21_5
 	.p2align	4
-.LBB20_11:
+.LBB21_11:
 	movq	-96(%rbp), %rcx
 	incq	%rcx
 	movq	-88(%rbp), %r13
@@ -19575,10 +21104,10 @@ avg_pool_backward:
 	addq	%r13, -56(%rbp)
 	movq	%rcx, -96(%rbp)
 	cmpq	-280(%rbp), %rcx
-	je	.LBB20_12
-.LBB20_5:
+	je	.LBB21_12
+.LBB21_5:
 	cmpq	$0, -104(%rbp)
-	jle	.LBB20_11
+	jle	.LBB21_11
 	movq	-264(%rbp), %rax
 	imulq	-96(%rbp), %rax
 	movq	-272(%rbp), %rcx
@@ -19591,9 +21120,9 @@ avg_pool_backward:
 	movq	-248(%rbp), %rax
 	movq	%rax, -176(%rbp)
 	movq	$0, -112(%rbp)
-	jmp	.LBB20_7
+	jmp	.LBB21_7
 	.p2align	4
-.LBB20_46:
+.LBB21_46:
 	movq	-112(%rbp), %rcx
 	incq	%rcx
 	movq	-152(%rbp), %rax
@@ -19602,10 +21131,10 @@ avg_pool_backward:
 	addq	%rax, -168(%rbp)
 	movq	%rcx, -112(%rbp)
 	cmpq	-104(%rbp), %rcx
-	je	.LBB20_11
-.LBB20_7:
+	je	.LBB21_11
+.LBB21_7:
 	cmpq	$0, -64(%rbp)
-	jle	.LBB20_46
+	jle	.LBB21_46
 	movq	-112(%rbp), %rax
 	movq	%rax, %rcx
 	imulq	-152(%rbp), %rcx
@@ -19624,9 +21153,9 @@ avg_pool_backward:
 	movq	-296(%rbp), %r8
 	movq	-304(%rbp), %rdi
 	xorl	%edx, %edx
-	jmp	.LBB20_9
+	jmp	.LBB21_9
 	.p2align	4
-.LBB20_45:
+.LBB21_45:
 	movq	-232(%rbp), %rdx
 	incq	%rdx
 	movq	-192(%rbp), %rsi
@@ -19644,25 +21173,25 @@ avg_pool_backward:
 	movq	-384(%rbp), %r15
 	movq	-376(%rbp), %r12
 	movq	-200(%rbp), %r10
-	je	.LBB20_46
-.LBB20_9:
+	je	.LBB21_46
+.LBB21_9:
 	testq	%r12, %r12
-	jle	.LBB20_10
+	jle	.LBB21_10
 	movq	-176(%rbp), %rax
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB20_14:
+.LBB21_14:
 	addq	%rbx, %rax
-	jns	.LBB20_17
+	jns	.LBB21_17
 	incq	%r13
 	cmpq	%r13, %r12
-	jne	.LBB20_14
+	jne	.LBB21_14
 	movq	%r12, %r13
-	jmp	.LBB20_17
+	jmp	.LBB21_17
 	.p2align	4
-.LBB20_10:
+.LBB21_10:
 	xorl	%r13d, %r13d
-.LBB20_17:
+.LBB21_17:
 	movq	%rsi, %rcx
 	movq	%rdx, -232(%rbp)
 	imulq	%rdx, %rcx
@@ -19675,34 +21204,34 @@ avg_pool_backward:
 	movq	-208(%rbp), %rdx
 	movq	%r12, %rax
 	.p2align	4
-.LBB20_18:
+.LBB21_18:
 	cmpq	%r13, %rax
-	jle	.LBB20_21
+	jle	.LBB21_21
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r14, %rdx
-	jge	.LBB20_18
+	jge	.LBB21_18
 	incq	%rax
 	movq	%rax, %rsi
-.LBB20_21:
+.LBB21_21:
 	testq	%r10, %r10
 	movq	%rdi, -400(%rbp)
-	jle	.LBB20_22
+	jle	.LBB21_22
 	movq	%rdi, %rax
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB20_24:
+.LBB21_24:
 	addq	%rbx, %rax
-	jns	.LBB20_27
+	jns	.LBB21_27
 	incq	%r14
 	cmpq	%r14, %r10
-	jne	.LBB20_24
+	jne	.LBB21_24
 	movq	%r10, %r14
-	jmp	.LBB20_27
+	jmp	.LBB21_27
 	.p2align	4
-.LBB20_22:
+.LBB21_22:
 	xorl	%r14d, %r14d
-.LBB20_27:
+.LBB21_27:
 	cmpq	%r10, %r14
 	movq	%r10, %rdi
 	cmovlq	%r14, %rdi
@@ -19710,20 +21239,20 @@ avg_pool_backward:
 	movq	%r10, %rax
 	movq	%r8, -408(%rbp)
 	.p2align	4
-.LBB20_28:
+.LBB21_28:
 	cmpq	%r14, %rax
-	jle	.LBB20_31
+	jle	.LBB21_31
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r15, %rdx
-	jge	.LBB20_28
+	jge	.LBB21_28
 	incq	%rax
 	movq	%rax, %rdi
-.LBB20_31:
+.LBB21_31:
 	imulq	%rbx, %r13
 	imulq	%rbx, %rsi
 	cmpq	%rsi, %r13
-	jge	.LBB20_45
+	jge	.LBB21_45
 	imulq	%rbx, %rdi
 	movq	-80(%rbp), %r8
 	leaq	(%rdi,%r8), %r10
@@ -19748,14 +21277,14 @@ avg_pool_backward:
 	movq	-184(%rbp), %r15
 	orq	%r15, %rcx
 	shrq	$32, %rcx
-	je	.LBB20_33
+	je	.LBB21_33
 	xorl	%edx, %edx
 	divq	%r15
-	jmp	.LBB20_35
-.LBB20_33:
+	jmp	.LBB21_35
+.LBB21_33:
 	xorl	%edx, %edx
 	divl	%r15d
-.LBB20_35:
+.LBB21_35:
 	movq	%r14, %r12
 	imulq	%rbx, %r12
 	addq	%r12, -80(%rbp)
@@ -19786,14 +21315,14 @@ avg_pool_backward:
 	movq	-184(%rbp), %r8
 	orq	%r8, %rdx
 	shrq	$32, %rdx
-	je	.LBB20_36
+	je	.LBB21_36
 	xorl	%edx, %edx
 	divq	%r8
-	jmp	.LBB20_38
-.LBB20_36:
+	jmp	.LBB21_38
+.LBB21_36:
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB20_38:
+.LBB21_38:
 	movq	-352(%rbp), %rdx
 	addq	%rdx, %rsi
 	andb	-41(%rbp), %cl
@@ -19815,24 +21344,24 @@ avg_pool_backward:
 	addq	%rax, %r14
 	addq	-56(%rbp), %rax
 	movq	-160(%rbp), %rdx
-	jmp	.LBB20_39
+	jmp	.LBB21_39
 	.p2align	4
-.LBB20_44:
+.LBB21_44:
 	addq	%rbx, %r13
 	addq	%r11, %rdx
 	addq	%r11, %rax
 	cmpq	%rsi, %r13
-	jge	.LBB20_45
-.LBB20_39:
+	jge	.LBB21_45
+.LBB21_39:
 	cmpq	%rdi, %r12
-	jge	.LBB20_44
+	jge	.LBB21_44
 	movq	-80(%rbp), %r8
 	testb	%cl, %cl
-	je	.LBB20_47
+	je	.LBB21_47
 	movq	%rdx, %r8
 	movq	-136(%rbp), %r15
 	.p2align	4
-.LBB20_42:
+.LBB21_42:
 	movups	-16(%r8,%r14), %xmm3
 	movups	(%r8,%r14), %xmm4
 	addps	%xmm2, %xmm3
@@ -19841,21 +21370,21 @@ avg_pool_backward:
 	movups	%xmm4, (%r8,%r14)
 	addq	%r9, %r8
 	addq	$-8, %r15
-	jne	.LBB20_42
+	jne	.LBB21_42
 	movq	-128(%rbp), %r8
 	movq	-416(%rbp), %r15
 	cmpq	%r15, -424(%rbp)
-	je	.LBB20_44
+	je	.LBB21_44
 	.p2align	4
-.LBB20_47:
+.LBB21_47:
 	movss	(%rax,%r8,4), %xmm3
 	addss	%xmm1, %xmm3
 	movss	%xmm3, (%rax,%r8,4)
 	addq	%rbx, %r8
 	cmpq	%r10, %r8
-	jl	.LBB20_47
-	jmp	.LBB20_44
-.LBB20_12:
+	jl	.LBB21_47
+	jmp	.LBB21_44
+.LBB21_12:
 	addq	$392, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19865,12 +21394,12 @@ avg_pool_backward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end20:
-	.size	avg_pool_backward, .Lfunc_end20-avg_pool_backward
+.Lfunc_end21:
+	.size	avg_pool_backward, .Lfunc_end21-avg_pool_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI21_0:
+.LCPI22_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -19897,7 +21426,7 @@ batch_norm_forward:
 	movq	%rsi, -104(%rbp)
 	movq	32(%rbp), %r12
 	cmpq	40(%rbp), %r12
-	jge	.LBB21_52
+	jge	.LBB22_52
 	movaps	%xmm0, %xmm10
 	movq	%r9, %rbx
 	movq	%rdi, %r15
@@ -19938,7 +21467,7 @@ batch_norm_forward:
 	movq	%r14, %rax
 	andq	$-8, %rax
 	movq	%rax, -152(%rbp)
-	movss	.LCPI21_0(%rip), %xmm12
+	movss	.LCPI22_0(%rip), %xmm12
 	xorps	%xmm13, %xmm13
 	leaq	(,%r14,4), %rax
 	movq	%rax, -128(%rbp)
@@ -19947,9 +21476,9 @@ batch_norm_forward:
 	movss	%xmm0, -64(%rbp)
 	movq	%rdx, -120(%rbp)
 	movss	%xmm11, -60(%rbp)
-	jmp	.LBB21_2
+	jmp	.LBB22_2
 	.p2align	4
-.LBB21_51:
+.LBB22_51:
 	incq	%r12
 	movq	-96(%rbp), %r13
 	movq	-128(%rbp), %rax
@@ -19959,11 +21488,11 @@ batch_norm_forward:
 	cmpq	40(%rbp), %r12
 	movq	-144(%rbp), %rcx
 	movq	-136(%rbp), %r11
-	je	.LBB21_52
-.LBB21_2:
+	je	.LBB22_52
+.LBB22_2:
 	xorps	%xmm1, %xmm1
 	testq	%rbx, %rbx
-	jle	.LBB21_3
+	jle	.LBB22_3
 	xorps	%xmm4, %xmm4
 	xorps	%xmm0, %xmm0
 	movq	%r13, %rax
@@ -19971,32 +21500,32 @@ batch_norm_forward:
 	xorl	%r9d, %r9d
 	xorps	%xmm3, %xmm3
 	xorps	%xmm2, %xmm2
-	jmp	.LBB21_5
+	jmp	.LBB22_5
 	.p2align	4
-.LBB21_18:
+.LBB22_18:
 	incq	%r9
 	addq	-56(%rbp), %rax
 	cmpq	%rbx, %r9
-	je	.LBB21_19
-.LBB21_5:
+	je	.LBB22_19
+.LBB22_5:
 	cmpq	$16, %r14
-	jge	.LBB21_7
+	jge	.LBB22_7
 	xorl	%r10d, %r10d
-	jmp	.LBB21_12
+	jmp	.LBB22_12
 	.p2align	4
-.LBB21_7:
+.LBB22_7:
 	movl	$16, %esi
 	cmpq	$16, %rcx
-	jae	.LBB21_22
+	jae	.LBB22_22
 	xorl	%r10d, %r10d
 	testb	$16, %cl
-	je	.LBB21_11
-	jmp	.LBB21_12
+	je	.LBB22_11
+	jmp	.LBB22_12
 	.p2align	4
-.LBB21_22:
+.LBB22_22:
 	movq	%r11, %rdi
 	.p2align	4
-.LBB21_23:
+.LBB22_23:
 	movups	-64(%rax,%rsi,4), %xmm6
 	addps	%xmm4, %xmm6
 	movups	-48(%rax,%rsi,4), %xmm7
@@ -20015,11 +21544,11 @@ batch_norm_forward:
 	addps	%xmm9, %xmm2
 	addq	$32, %rsi
 	addq	$-2, %rdi
-	jne	.LBB21_23
+	jne	.LBB22_23
 	leaq	-16(%rsi), %r10
 	testb	$16, %cl
-	jne	.LBB21_12
-.LBB21_11:
+	jne	.LBB22_12
+.LBB22_11:
 	movq	%r9, %rdi
 	imulq	16(%rbp), %rdi
 	addq	%r12, %rdi
@@ -20034,13 +21563,13 @@ batch_norm_forward:
 	movups	48(%rdi,%r10,4), %xmm6
 	addps	%xmm6, %xmm2
 	movq	%rsi, %r10
-.LBB21_12:
+.LBB22_12:
 	movq	%r10, %rsi
 	orq	$8, %rsi
 	cmpq	%r14, %rsi
-	jg	.LBB21_13
+	jg	.LBB22_13
 	.p2align	4
-.LBB21_24:
+.LBB22_24:
 	movups	(%rax,%r10,4), %xmm6
 	addps	%xmm6, %xmm4
 	movups	16(%rax,%r10,4), %xmm6
@@ -20049,26 +21578,26 @@ batch_norm_forward:
 	addq	$16, %r10
 	cmpq	%r14, %r10
 	movq	%rsi, %r10
-	jle	.LBB21_24
-.LBB21_13:
+	jle	.LBB22_24
+.LBB22_13:
 	movq	%r10, %rsi
 	subq	%r14, %rsi
-	jge	.LBB21_18
+	jge	.LBB22_18
 	movl	%r14d, %edi
 	subl	%r10d, %edi
 	andl	$7, %edi
-	je	.LBB21_16
+	je	.LBB22_16
 	.p2align	4
-.LBB21_15:
+.LBB22_15:
 	addss	(%rax,%r10,4), %xmm0
 	incq	%r10
 	decq	%rdi
-	jne	.LBB21_15
-.LBB21_16:
+	jne	.LBB22_15
+.LBB22_16:
 	cmpq	$-8, %rsi
-	ja	.LBB21_18
+	ja	.LBB22_18
 	.p2align	4
-.LBB21_17:
+.LBB22_17:
 	addss	(%rax,%r10,4), %xmm0
 	addss	4(%rax,%r10,4), %xmm0
 	addss	8(%rax,%r10,4), %xmm0
@@ -20079,19 +21608,19 @@ batch_norm_forward:
 	addss	28(%rax,%r10,4), %xmm0
 	addq	$8, %r10
 	cmpq	%r10, %r14
-	jne	.LBB21_17
-	jmp	.LBB21_18
+	jne	.LBB22_17
+	jmp	.LBB22_18
 	.p2align	4
-.LBB21_19:
+.LBB22_19:
 	addps	%xmm4, %xmm3
 	addps	%xmm5, %xmm2
-	jmp	.LBB21_20
+	jmp	.LBB22_20
 	.p2align	4
-.LBB21_3:
+.LBB22_3:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
 	xorps	%xmm2, %xmm2
-.LBB21_20:
+.LBB22_20:
 	movaps	%xmm3, %xmm4
 	unpcklps	%xmm2, %xmm4
 	movaps	%xmm2, %xmm5
@@ -20110,7 +21639,7 @@ batch_norm_forward:
 	addss	%xmm0, %xmm14
 	divss	%xmm11, %xmm14
 	testq	%rbx, %rbx
-	jle	.LBB21_21
+	jle	.LBB22_21
 	movaps	%xmm14, %xmm4
 	shufps	$0, %xmm14, %xmm4
 	xorps	%xmm3, %xmm3
@@ -20121,25 +21650,25 @@ batch_norm_forward:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
 	xorl	%r11d, %r11d
-	jmp	.LBB21_26
+	jmp	.LBB22_26
 	.p2align	4
-.LBB21_34:
+.LBB22_34:
 	incq	%r11
 	movq	-56(%rbp), %rcx
 	addq	%rcx, %r10
 	addq	%rcx, %rax
 	cmpq	%rbx, %r11
-	je	.LBB21_35
-.LBB21_26:
+	je	.LBB22_35
+.LBB22_26:
 	cmpq	$16, %r14
-	jge	.LBB21_40
+	jge	.LBB22_40
 	xorl	%esi, %esi
-	jmp	.LBB21_28
+	jmp	.LBB22_28
 	.p2align	4
-.LBB21_40:
+.LBB22_40:
 	xorl	%edi, %edi
 	.p2align	4
-.LBB21_41:
+.LBB22_41:
 	movups	-32(%r10,%rdi,4), %xmm6
 	movups	-16(%r10,%rdi,4), %xmm7
 	movups	(%r10,%rdi,4), %xmm8
@@ -20160,14 +21689,14 @@ batch_norm_forward:
 	addq	$32, %rdi
 	cmpq	%r14, %rdi
 	movq	%rsi, %rdi
-	jle	.LBB21_41
-.LBB21_28:
+	jle	.LBB22_41
+.LBB22_28:
 	movq	%rsi, %rdi
 	orq	$8, %rdi
 	cmpq	%r14, %rdi
-	jg	.LBB21_29
+	jg	.LBB22_29
 	.p2align	4
-.LBB21_42:
+.LBB22_42:
 	movups	(%rax,%rsi,4), %xmm6
 	movups	16(%rax,%rsi,4), %xmm7
 	subps	%xmm4, %xmm7
@@ -20180,29 +21709,29 @@ batch_norm_forward:
 	addq	$16, %rsi
 	cmpq	%r14, %rsi
 	movq	%rdi, %rsi
-	jle	.LBB21_42
-.LBB21_29:
+	jle	.LBB22_42
+.LBB22_29:
 	movq	%rsi, %rdi
 	subq	%r14, %rdi
-	jge	.LBB21_34
+	jge	.LBB22_34
 	movl	%r14d, %r9d
 	subl	%esi, %r9d
 	andl	$3, %r9d
-	je	.LBB21_32
+	je	.LBB22_32
 	.p2align	4
-.LBB21_31:
+.LBB22_31:
 	movss	(%rax,%rsi,4), %xmm6
 	subss	%xmm14, %xmm6
 	mulss	%xmm6, %xmm6
 	addss	%xmm6, %xmm2
 	incq	%rsi
 	decq	%r9
-	jne	.LBB21_31
-.LBB21_32:
+	jne	.LBB22_31
+.LBB22_32:
 	cmpq	$-4, %rdi
-	ja	.LBB21_34
+	ja	.LBB22_34
 	.p2align	4
-.LBB21_33:
+.LBB22_33:
 	movss	(%rax,%rsi,4), %xmm6
 	movss	4(%rax,%rsi,4), %xmm7
 	subss	%xmm14, %xmm6
@@ -20221,18 +21750,18 @@ batch_norm_forward:
 	addss	%xmm6, %xmm2
 	addq	$4, %rsi
 	cmpq	%rsi, %r14
-	jne	.LBB21_33
-	jmp	.LBB21_34
+	jne	.LBB22_33
+	jmp	.LBB22_34
 	.p2align	4
-.LBB21_35:
+.LBB22_35:
 	addps	%xmm3, %xmm1
 	addps	%xmm5, %xmm0
-	jmp	.LBB21_36
+	jmp	.LBB22_36
 	.p2align	4
-.LBB21_21:
+.LBB22_21:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
-.LBB21_36:
+.LBB22_36:
 	movaps	%xmm1, %xmm3
 	shufps	$85, %xmm1, %xmm3
 	addss	%xmm1, %xmm3
@@ -20256,17 +21785,17 @@ batch_norm_forward:
 	movss	%xmm0, 4(%r8,%r12,8)
 	movaps	%xmm12, %xmm5
 	testq	%rdx, %rdx
-	je	.LBB21_38
+	je	.LBB22_38
 	movss	(%rdx,%r12,4), %xmm5
-.LBB21_38:
+.LBB22_38:
 	addss	%xmm10, %xmm0
 	ucomiss	%xmm13, %xmm0
 	movq	%r13, -96(%rbp)
-	jb	.LBB21_43
+	jb	.LBB22_43
 	sqrtss	%xmm0, %xmm0
-	jmp	.LBB21_44
+	jmp	.LBB22_44
 	.p2align	4
-.LBB21_43:
+.LBB22_43:
 	movq	%r8, %r13
 	movaps	%xmm14, -208(%rbp)
 	movaps	%xmm5, -192(%rbp)
@@ -20274,26 +21803,26 @@ batch_norm_forward:
 	movaps	-192(%rbp), %xmm5
 	movaps	-208(%rbp), %xmm14
 	xorps	%xmm13, %xmm13
-	movss	.LCPI21_0(%rip), %xmm12
+	movss	.LCPI22_0(%rip), %xmm12
 	movss	-60(%rbp), %xmm11
 	movq	%r13, %r8
 	movq	-120(%rbp), %rdx
 	movss	-64(%rbp), %xmm10
-.LBB21_44:
+.LBB22_44:
 	movq	-48(%rbp), %rcx
 	cmpq	$0, -88(%rbp)
-	je	.LBB21_45
+	je	.LBB22_45
 	movq	-88(%rbp), %rax
 	movss	(%rax,%r12,4), %xmm1
 	testq	%rbx, %rbx
-	jg	.LBB21_48
-	jmp	.LBB21_51
+	jg	.LBB22_48
+	jmp	.LBB22_51
 	.p2align	4
-.LBB21_45:
+.LBB22_45:
 	xorps	%xmm1, %xmm1
 	testq	%rbx, %rbx
-	jle	.LBB21_51
-.LBB21_48:
+	jle	.LBB22_51
+.LBB22_48:
 	divss	%xmm0, %xmm5
 	mulss	%xmm5, %xmm14
 	subss	%xmm14, %xmm1
@@ -20304,34 +21833,34 @@ batch_norm_forward:
 	movq	-96(%rbp), %rax
 	movq	-72(%rbp), %r11
 	xorl	%r13d, %r13d
-	jmp	.LBB21_49
+	jmp	.LBB22_49
 	.p2align	4
-.LBB21_69:
+.LBB22_69:
 	incq	%r13
 	movq	-56(%rbp), %rsi
 	addq	%rsi, %r11
 	addq	%rsi, %rax
 	cmpq	%rbx, %r13
-	je	.LBB21_51
-.LBB21_49:
+	je	.LBB22_51
+.LBB22_49:
 	cmpq	$8, %r14
-	jge	.LBB21_53
+	jge	.LBB22_53
 	xorl	%edi, %edi
-	jmp	.LBB21_58
+	jmp	.LBB22_58
 	.p2align	4
-.LBB21_53:
+.LBB22_53:
 	movl	$8, %esi
 	cmpq	$8, %rcx
-	jae	.LBB21_70
+	jae	.LBB22_70
 	xorl	%edi, %edi
 	testb	$8, %cl
-	je	.LBB21_57
-	jmp	.LBB21_58
+	je	.LBB22_57
+	jmp	.LBB22_58
 	.p2align	4
-.LBB21_70:
+.LBB22_70:
 	movq	-160(%rbp), %rdi
 	.p2align	4
-.LBB21_71:
+.LBB22_71:
 	movups	-32(%rax,%rsi,4), %xmm3
 	movups	-16(%rax,%rsi,4), %xmm4
 	mulps	%xmm0, %xmm4
@@ -20350,11 +21879,11 @@ batch_norm_forward:
 	movups	%xmm3, (%r11,%rsi,4)
 	addq	$16, %rsi
 	addq	$-2, %rdi
-	jne	.LBB21_71
+	jne	.LBB22_71
 	leaq	-8(%rsi), %rdi
 	testb	$8, %cl
-	jne	.LBB21_58
-.LBB21_57:
+	jne	.LBB22_58
+.LBB22_57:
 	movq	%r13, %r10
 	imulq	16(%rbp), %r10
 	addq	%r12, %r10
@@ -20378,25 +21907,25 @@ batch_norm_forward:
 	movups	%xmm4, 16(%r10,%rdi,4)
 	movups	%xmm3, (%r10,%rdi,4)
 	movq	%rsi, %rdi
-.LBB21_58:
+.LBB22_58:
 	movq	%r14, %rsi
 	subq	%rdi, %rsi
-	jle	.LBB21_69
+	jle	.LBB22_69
 	cmpq	$32, -168(%rbp)
 	setb	%r10b
 	cmpq	$8, %rsi
 	setb	%r9b
 	orb	%r10b, %r9b
-	je	.LBB21_61
+	je	.LBB22_61
 	movq	%rdi, %rsi
-	jmp	.LBB21_64
+	jmp	.LBB22_64
 	.p2align	4
-.LBB21_61:
+.LBB22_61:
 	subq	-112(%rbp), %rsi
 	addq	%rdi, %rsi
 	movq	-152(%rbp), %r9
 	.p2align	4
-.LBB21_62:
+.LBB22_62:
 	movups	(%rax,%rdi,4), %xmm3
 	movups	16(%rax,%rdi,4), %xmm4
 	mulps	%xmm0, %xmm3
@@ -20407,31 +21936,31 @@ batch_norm_forward:
 	movups	%xmm4, 16(%r11,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %r9
-	jne	.LBB21_62
+	jne	.LBB22_62
 	cmpq	$0, -112(%rbp)
-	je	.LBB21_69
-.LBB21_64:
+	je	.LBB22_69
+.LBB22_64:
 	movl	%r14d, %r9d
 	subl	%esi, %r9d
 	movq	%rsi, %rdi
 	andl	$3, %r9d
-	je	.LBB21_67
+	je	.LBB22_67
 	movq	%rsi, %rdi
 	.p2align	4
-.LBB21_66:
+.LBB22_66:
 	movss	(%rax,%rdi,4), %xmm3
 	mulss	%xmm5, %xmm3
 	addss	%xmm1, %xmm3
 	movss	%xmm3, (%r11,%rdi,4)
 	incq	%rdi
 	decq	%r9
-	jne	.LBB21_66
-.LBB21_67:
+	jne	.LBB22_66
+.LBB22_67:
 	subq	%r14, %rsi
 	cmpq	$-4, %rsi
-	ja	.LBB21_69
+	ja	.LBB22_69
 	.p2align	4
-.LBB21_68:
+.LBB22_68:
 	movss	(%rax,%rdi,4), %xmm3
 	mulss	%xmm5, %xmm3
 	addss	%xmm1, %xmm3
@@ -20450,9 +21979,9 @@ batch_norm_forward:
 	movss	%xmm3, 12(%r11,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %r14
-	jne	.LBB21_68
-	jmp	.LBB21_69
-.LBB21_52:
+	jne	.LBB22_68
+	jmp	.LBB22_69
+.LBB22_52:
 	addq	$168, %rsp
 	popq	%rbx
 	popq	%r12
@@ -20462,12 +21991,12 @@ batch_norm_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end21:
-	.size	batch_norm_forward, .Lfunc_end21-batch_norm_forward
+.Lfunc_end22:
+	.size	batch_norm_forward, .Lfunc_end22-batch_norm_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI22_0:
+.LCPI23_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -20499,7 +22028,7 @@ batch_norm_backward:
 	movq	%rdi, -136(%rbp)
 	movq	56(%rbp), %r12
 	cmpq	64(%rbp), %r12
-	jge	.LBB22_42
+	jge	.LBB23_42
 	movq	48(%rbp), %rbx
 	movq	32(%rbp), %r14
 	movl	24(%rbp), %r13d
@@ -20530,9 +22059,9 @@ batch_norm_backward:
 	movq	-104(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, -112(%rbp)
-	jmp	.LBB22_2
+	jmp	.LBB23_2
 	.p2align	4
-.LBB22_41:
+.LBB23_41:
 	incq	%r12
 	movq	-208(%rbp), %rax
 	addq	%rax, -128(%rbp)
@@ -20541,8 +22070,8 @@ batch_norm_backward:
 	addq	%rax, -56(%rbp)
 	addq	%rax, -112(%rbp)
 	cmpq	64(%rbp), %r12
-	je	.LBB22_42
-.LBB22_2:
+	je	.LBB23_42
+.LBB23_2:
 	movq	16(%rbp), %rax
 	movss	(%rax,%r12,8), %xmm12
 	movss	4(%rax,%r12,8), %xmm0
@@ -20550,23 +22079,23 @@ batch_norm_backward:
 	xorps	%xmm1, %xmm1
 	ucomiss	%xmm1, %xmm0
 	movaps	%xmm12, -160(%rbp)
-	jb	.LBB22_4
+	jb	.LBB23_4
 	sqrtss	%xmm0, %xmm0
-	jmp	.LBB22_5
+	jmp	.LBB23_5
 	.p2align	4
-.LBB22_4:
+.LBB23_4:
 	callq	sqrtf@PLT
 	movaps	-160(%rbp), %xmm12
-.LBB22_5:
+.LBB23_5:
 	movq	-48(%rbp), %rcx
-	movss	.LCPI22_0(%rip), %xmm3
+	movss	.LCPI23_0(%rip), %xmm3
 	divss	%xmm0, %xmm3
 	movaps	%xmm12, %xmm0
 	shufps	$0, %xmm12, %xmm0
 	movaps	%xmm3, %xmm2
 	shufps	$0, %xmm3, %xmm2
 	testq	%r14, %r14
-	jle	.LBB22_6
+	jle	.LBB23_6
 	movaps	%xmm0, -192(%rbp)
 	movaps	%xmm3, -176(%rbp)
 	xorps	%xmm9, %xmm9
@@ -20585,11 +22114,11 @@ batch_norm_backward:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm8, %xmm8
 	xorl	%edi, %edi
-	jmp	.LBB22_20
+	jmp	.LBB23_20
 	.p2align	4
-.LBB22_24:
+.LBB23_24:
 	movaps	-96(%rbp), %xmm0
-.LBB22_31:
+.LBB23_31:
 	movaps	%xmm0, -96(%rbp)
 	incq	%rdi
 	addq	%r15, %rsi
@@ -20598,19 +22127,19 @@ batch_norm_backward:
 	addq	%r15, %rax
 	cmpq	%r14, %rdi
 	movaps	-240(%rbp), %xmm1
-	je	.LBB22_7
-.LBB22_20:
+	je	.LBB23_7
+.LBB23_20:
 	cmpq	$16, %rbx
-	jge	.LBB22_25
+	jge	.LBB23_25
 	xorl	%r8d, %r8d
 	movaps	-192(%rbp), %xmm0
-	jmp	.LBB22_22
+	jmp	.LBB23_22
 	.p2align	4
-.LBB22_25:
+.LBB23_25:
 	xorl	%r9d, %r9d
 	movaps	-192(%rbp), %xmm0
 	.p2align	4
-.LBB22_26:
+.LBB23_26:
 	movups	-32(%rsi,%r9,4), %xmm13
 	movups	-16(%rsi,%r9,4), %xmm14
 	addps	%xmm14, %xmm10
@@ -20643,15 +22172,15 @@ batch_norm_backward:
 	addq	$32, %r9
 	cmpq	%rbx, %r9
 	movq	%r8, %r9
-	jle	.LBB22_26
-.LBB22_22:
+	jle	.LBB23_26
+.LBB23_22:
 	movaps	%xmm1, -240(%rbp)
 	movq	%r8, %r9
 	orq	$8, %r9
 	cmpq	%rbx, %r9
-	jg	.LBB22_23
+	jg	.LBB23_23
 	.p2align	4
-.LBB22_43:
+.LBB23_43:
 	movups	(%rcx,%r8,4), %xmm13
 	movups	16(%rcx,%r8,4), %xmm14
 	addps	%xmm14, %xmm10
@@ -20670,15 +22199,15 @@ batch_norm_backward:
 	addq	$16, %r8
 	cmpq	%rbx, %r8
 	movq	%r9, %r8
-	jle	.LBB22_43
-.LBB22_23:
+	jle	.LBB23_43
+.LBB23_23:
 	cmpq	%r8, %rbx
-	jle	.LBB22_24
+	jle	.LBB23_24
 	movl	%ebx, %r10d
 	subl	%r8d, %r10d
 	leaq	1(%r8), %r9
 	testb	$1, %r10b
-	je	.LBB22_29
+	je	.LBB23_29
 	movq	%rdi, %r10
 	imulq	40(%rbp), %r10
 	addq	%r12, %r10
@@ -20707,15 +22236,15 @@ batch_norm_backward:
 	mulss	-176(%rbp), %xmm14
 	addss	%xmm14, %xmm8
 	movq	%r9, %r8
-.LBB22_29:
+.LBB23_29:
 	movaps	%xmm8, %xmm13
 	cmpq	%r9, %rbx
 	movaps	-160(%rbp), %xmm3
 	movaps	-176(%rbp), %xmm4
 	movaps	-96(%rbp), %xmm0
-	je	.LBB22_31
+	je	.LBB23_31
 	.p2align	4
-.LBB22_30:
+.LBB23_30:
 	movss	(%rcx,%r8,4), %xmm1
 	movss	4(%rcx,%r8,4), %xmm14
 	addss	%xmm1, %xmm0
@@ -20733,10 +22262,10 @@ batch_norm_backward:
 	addq	$2, %r8
 	movaps	%xmm8, %xmm13
 	cmpq	%r8, %rbx
-	jne	.LBB22_30
-	jmp	.LBB22_31
+	jne	.LBB23_30
+	jmp	.LBB23_31
 	.p2align	4
-.LBB22_7:
+.LBB23_7:
 	addps	%xmm9, %xmm5
 	addps	%xmm10, %xmm6
 	addps	%xmm12, %xmm7
@@ -20746,16 +22275,16 @@ batch_norm_backward:
 	movaps	-176(%rbp), %xmm3
 	movaps	-96(%rbp), %xmm4
 	movaps	-192(%rbp), %xmm0
-	jmp	.LBB22_8
+	jmp	.LBB23_8
 	.p2align	4
-.LBB22_6:
+.LBB23_6:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
 	xorps	%xmm4, %xmm4
 	xorps	%xmm6, %xmm6
 	xorps	%xmm7, %xmm7
 	xorps	%xmm1, %xmm1
-.LBB22_8:
+.LBB23_8:
 	movaps	%xmm7, %xmm9
 	shufps	$85, %xmm7, %xmm9
 	addss	%xmm7, %xmm9
@@ -20777,11 +22306,11 @@ batch_norm_backward:
 	testq	%rcx, %rcx
 	movq	-216(%rbp), %rax
 	movaps	%xmm1, %xmm8
-	je	.LBB22_10
+	je	.LBB23_10
 	movss	(%rcx,%r12,4), %xmm1
 	addss	%xmm8, %xmm1
 	movss	%xmm1, (%rcx,%r12,4)
-.LBB22_10:
+.LBB23_10:
 	movaps	%xmm5, %xmm1
 	shufps	$85, %xmm5, %xmm1
 	addss	%xmm5, %xmm1
@@ -20801,21 +22330,21 @@ batch_norm_backward:
 	addss	%xmm5, %xmm6
 	addss	%xmm6, %xmm4
 	testq	%rax, %rax
-	je	.LBB22_12
+	je	.LBB23_12
 	movss	(%rax,%r12,4), %xmm1
 	addss	%xmm4, %xmm1
 	movss	%xmm1, (%rax,%r12,4)
-.LBB22_12:
+.LBB23_12:
 	cmpq	$0, -104(%rbp)
-	je	.LBB22_41
-	movss	.LCPI22_0(%rip), %xmm5
+	je	.LBB23_41
+	movss	.LCPI23_0(%rip), %xmm5
 	movq	-200(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB22_15
+	je	.LBB23_15
 	movss	(%rax,%r12,4), %xmm5
-.LBB22_15:
+.LBB23_15:
 	testq	%r14, %r14
-	jle	.LBB22_41
+	jle	.LBB23_41
 	mulss	%xmm3, %xmm5
 	movss	-68(%rbp), %xmm1
 	divss	%xmm1, %xmm4
@@ -20830,30 +22359,30 @@ batch_norm_backward:
 	movq	-56(%rbp), %rcx
 	movq	-64(%rbp), %rdx
 	xorl	%esi, %esi
-	jmp	.LBB22_17
+	jmp	.LBB23_17
 	.p2align	4
-.LBB22_40:
+.LBB23_40:
 	incq	%rsi
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	addq	%r15, %rax
 	cmpq	%r14, %rsi
-	je	.LBB22_41
-.LBB22_17:
+	je	.LBB23_41
+.LBB23_17:
 	cmpq	$8, %rbx
-	jge	.LBB22_32
+	jge	.LBB23_32
 	xorl	%r8d, %r8d
-.LBB22_36:
+.LBB23_36:
 	cmpq	%rbx, %r8
-	jl	.LBB22_37
-	jmp	.LBB22_40
+	jl	.LBB23_37
+	jmp	.LBB23_40
 	.p2align	4
-.LBB22_39:
+.LBB23_39:
 	movss	%xmm9, (%rax,%r8,4)
 	incq	%r8
 	cmpq	%r8, %rbx
-	je	.LBB22_40
-.LBB22_37:
+	je	.LBB23_40
+.LBB23_37:
 	movss	(%rdx,%r8,4), %xmm9
 	subss	%xmm4, %xmm9
 	movss	(%rcx,%r8,4), %xmm1
@@ -20863,23 +22392,23 @@ batch_norm_backward:
 	subss	%xmm1, %xmm9
 	mulss	%xmm5, %xmm9
 	testl	%r13d, %r13d
-	je	.LBB22_39
+	je	.LBB23_39
 	addss	(%rax,%r8,4), %xmm9
-	jmp	.LBB22_39
+	jmp	.LBB23_39
 	.p2align	4
-.LBB22_32:
+.LBB23_32:
 	xorl	%edi, %edi
-	jmp	.LBB22_33
+	jmp	.LBB23_33
 	.p2align	4
-.LBB22_35:
+.LBB23_35:
 	movups	%xmm9, (%rax,%rdi,4)
 	movups	%xmm10, 16(%rax,%rdi,4)
 	leaq	8(%rdi), %r8
 	addq	$16, %rdi
 	cmpq	%rbx, %rdi
 	movq	%r8, %rdi
-	jg	.LBB22_36
-.LBB22_33:
+	jg	.LBB23_36
+.LBB23_33:
 	movups	(%rdx,%rdi,4), %xmm9
 	movups	16(%rdx,%rdi,4), %xmm10
 	subps	%xmm7, %xmm10
@@ -20897,13 +22426,13 @@ batch_norm_backward:
 	mulps	%xmm6, %xmm10
 	mulps	%xmm6, %xmm9
 	testl	%r13d, %r13d
-	je	.LBB22_35
+	je	.LBB23_35
 	movups	(%rax,%rdi,4), %xmm1
 	movups	16(%rax,%rdi,4), %xmm11
 	addps	%xmm11, %xmm10
 	addps	%xmm1, %xmm9
-	jmp	.LBB22_35
-.LBB22_42:
+	jmp	.LBB23_35
+.LBB23_42:
 	addq	$200, %rsp
 	popq	%rbx
 	popq	%r12
@@ -20913,18 +22442,18 @@ batch_norm_backward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end22:
-	.size	batch_norm_backward, .Lfunc_end22-batch_norm_backward
+.Lfunc_end23:
+	.size	batch_norm_backward, .Lfunc_end23-batch_norm_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI23_0:
+.LCPI24_0:
 	.long	0xbf800000
-.LCPI23_1:
+.LCPI24_1:
 	.long	0x3f800000
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI23_2:
+.LCPI24_2:
 	.long	0x7fffffff
 	.long	0x7fffffff
 	.long	0x7fffffff
@@ -20942,26 +22471,26 @@ batch_norm_update:
 	movq	16(%rbp), %rax
 	imulq	%r8, %rcx
 	cmpq	$2, %rcx
-	jl	.LBB23_1
+	jl	.LBB24_1
 	cvtsi2ss	%rcx, %xmm3
-	movss	.LCPI23_0(%rip), %xmm2
+	movss	.LCPI24_0(%rip), %xmm2
 	addss	%xmm3, %xmm2
 	divss	%xmm2, %xmm3
-	jmp	.LBB23_3
-.LBB23_1:
-	movss	.LCPI23_1(%rip), %xmm3
-.LBB23_3:
+	jmp	.LBB24_3
+.LBB24_1:
+	movss	.LCPI24_1(%rip), %xmm3
+.LBB24_3:
 	xorps	%xmm2, %xmm2
 	cmpq	%rax, %r9
-	jge	.LBB23_9
-	movaps	.LCPI23_2(%rip), %xmm4
-	jmp	.LBB23_5
+	jge	.LBB24_9
+	movaps	.LCPI24_2(%rip), %xmm4
+	jmp	.LBB24_5
 	.p2align	4
-.LBB23_8:
+.LBB24_8:
 	incq	%r9
 	cmpq	%r9, %rax
-	je	.LBB23_9
-.LBB23_5:
+	je	.LBB24_9
+.LBB24_5:
 	movss	(%rsi,%r9,4), %xmm6
 	mulss	%xmm0, %xmm6
 	movss	(%rdi,%r9,8), %xmm5
@@ -20980,23 +22509,23 @@ batch_norm_update:
 	cmpl	$2139095040, %ecx
 	setge	%cl
 	cmpl	$2139095039, %r8d
-	jg	.LBB23_8
+	jg	.LBB24_8
 	testb	%cl, %cl
-	jne	.LBB23_8
+	jne	.LBB24_8
 	movss	%xmm5, (%rsi,%r9,4)
 	andps	%xmm4, %xmm5
 	movss	%xmm6, (%rdx,%r9,4)
 	maxss	%xmm2, %xmm5
 	maxss	%xmm5, %xmm6
 	movaps	%xmm6, %xmm2
-	jmp	.LBB23_8
-.LBB23_9:
+	jmp	.LBB24_8
+.LBB24_9:
 	movaps	%xmm2, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end23:
-	.size	batch_norm_update, .Lfunc_end23-batch_norm_update
+.Lfunc_end24:
+	.size	batch_norm_update, .Lfunc_end24-batch_norm_update
 	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
@@ -21020,7 +22549,7 @@ transpose_weights:
 	movq	%rdi, -56(%rbp)
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB24_15
+	jle	.LBB25_15
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r15
 	imulq	%r15, %rax
@@ -21058,9 +22587,9 @@ transpose_weights:
 	orb	%dl, %r11b
 	movb	%r11b, -41(%rbp)
 	xorl	%r12d, %r12d
-	jmp	.LBB24_2
+	jmp	.LBB25_2
 	.p2align	4
-.LBB24_14:
+.LBB25_14:
 	incq	%r12
 	movq	-80(%rbp), %rax
 	addq	%rax, %r10
@@ -21068,50 +22597,50 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, -56(%rbp)
 	cmpq	-72(%rbp), %r12
-	je	.LBB24_15
-.LBB24_2:
+	je	.LBB25_15
+.LBB25_2:
 	testq	%rcx, %rcx
-	jle	.LBB24_14
+	jle	.LBB25_14
 	cmpb	$0, -41(%rbp)
-	je	.LBB24_5
+	je	.LBB25_5
 	xorl	%eax, %eax
-	jmp	.LBB24_8
+	jmp	.LBB25_8
 	.p2align	4
-.LBB24_5:
+.LBB25_5:
 	xorl	%eax, %eax
 	.p2align	4
-.LBB24_6:
+.LBB25_6:
 	movups	-16(%rbx,%rax,4), %xmm0
 	movups	(%rbx,%rax,4), %xmm1
 	movups	%xmm0, -16(%r10,%rax,4)
 	movups	%xmm1, (%r10,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %r8
-	jne	.LBB24_6
+	jne	.LBB25_6
 	movq	%r8, %rax
 	cmpq	%r8, %rcx
-	je	.LBB24_14
-.LBB24_8:
+	je	.LBB25_14
+.LBB25_8:
 	movq	%rax, %r13
 	cmpq	$0, -64(%rbp)
-	je	.LBB24_11
+	je	.LBB25_11
 	movq	%r14, %rdx
 	imulq	%rax, %rdx
 	addq	-56(%rbp), %rdx
 	movq	-64(%rbp), %rdi
 	movq	%rax, %r13
 	.p2align	4
-.LBB24_10:
+.LBB25_10:
 	movss	(%rdx), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	incq	%r13
 	addq	%r14, %rdx
 	decq	%rdi
-	jne	.LBB24_10
-.LBB24_11:
+	jne	.LBB25_10
+.LBB25_11:
 	subq	%rcx, %rax
 	cmpq	$-4, %rax
-	ja	.LBB24_14
+	ja	.LBB25_14
 	movq	%r14, %rax
 	imulq	%r13, %rax
 	leaq	3(%r13), %r9
@@ -21122,7 +22651,7 @@ transpose_weights:
 	imulq	%r14, %rdx
 	movq	-56(%rbp), %rdi
 	.p2align	4
-.LBB24_13:
+.LBB25_13:
 	movss	(%rdi,%rax), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	movss	(%rdi,%rdx), %xmm0
@@ -21134,9 +22663,9 @@ transpose_weights:
 	addq	$4, %r13
 	addq	%r15, %rdi
 	cmpq	%r13, %rcx
-	jne	.LBB24_13
-	jmp	.LBB24_14
-.LBB24_15:
+	jne	.LBB25_13
+	jmp	.LBB25_14
+.LBB25_15:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -21145,8 +22674,8 @@ transpose_weights:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end24:
-	.size	transpose_weights, .Lfunc_end24-transpose_weights
+.Lfunc_end25:
+	.size	transpose_weights, .Lfunc_end25-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -21174,11 +22703,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r11
 	movq	%rcx, -248(%rbp)
-	jge	.LBB25_5
+	jge	.LBB26_5
 	xorl	%ebx, %ebx
-.LBB25_2:
+.LBB26_2:
 	subq	%rbx, %r11
-	jle	.LBB25_4
+	jle	.LBB26_4
 	movq	%rbx, %rcx
 	imulq	%r9, %rcx
 	movq	-248(%rbp), %rdi
@@ -21193,7 +22722,7 @@ linear_transposed_rows:
 	movq	%r9, %r8
 	movq	%rax, %r9
 	callq	linear
-.LBB25_4:
+.LBB26_4:
 	addq	$328, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21203,7 +22732,7 @@ linear_transposed_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB25_5:
+.LBB26_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -21222,28 +22751,28 @@ linear_transposed_rows:
 	xorl	%ebx, %ebx
 	leaq	(,%r13,2), %rdi
 	movq	%rdx, -304(%rbp)
-	jmp	.LBB25_7
+	jmp	.LBB26_7
 	.p2align	4
-.LBB25_6:
+.LBB26_6:
 	movq	-280(%rbp), %rbx
 	leaq	6(%rbx), %r8
 	addq	-272(%rbp), %rcx
 	movq	24(%rbp), %r11
 	cmpq	%r11, %r8
-	jg	.LBB25_2
-.LBB25_7:
+	jg	.LBB26_2
+.LBB26_7:
 	movq	%r8, -280(%rbp)
 	testq	%rax, %rax
-	jle	.LBB25_6
+	jle	.LBB26_6
 	movq	%rbx, %rsi
 	imulq	%rax, %rsi
 	movq	-48(%rbp), %r8
 	leaq	(%r8,%rsi,4), %r8
 	movq	-264(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB25_9
+	jmp	.LBB26_9
 	.p2align	4
-.LBB25_13:
+.LBB26_13:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	movaps	%xmm10, -128(%rbp)
@@ -21264,7 +22793,7 @@ linear_transposed_rows:
 	movaps	%xmm8, %xmm3
 	movaps	%xmm10, %xmm12
 	movaps	%xmm11, %xmm13
-.LBB25_14:
+.LBB26_14:
 	movaps	-208(%rbp), %xmm10
 	movups	%xmm10, (%r8,%r11,4)
 	movaps	-224(%rbp), %xmm10
@@ -21307,26 +22836,26 @@ linear_transposed_rows:
 	addq	$64, %rbx
 	cmpq	%rax, %r11
 	movq	-304(%rbp), %rdx
-	jge	.LBB25_6
-.LBB25_9:
+	jge	.LBB26_6
+.LBB26_9:
 	testq	%rdx, %rdx
-	je	.LBB25_10
+	je	.LBB26_10
 	movups	(%rdx,%r11,4), %xmm10
 	movups	16(%rdx,%r11,4), %xmm11
 	movups	32(%rdx,%r11,4), %xmm9
 	movups	48(%rdx,%r11,4), %xmm8
-	jmp	.LBB25_12
+	jmp	.LBB26_12
 	.p2align	4
-.LBB25_10:
+.LBB26_10:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-.LBB25_12:
+.LBB26_12:
 	testq	%r9, %r9
 	movaps	%xmm11, -224(%rbp)
 	movaps	%xmm10, -208(%rbp)
-	jle	.LBB25_13
+	jle	.LBB26_13
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	movaps	%xmm10, %xmm12
@@ -21350,7 +22879,7 @@ linear_transposed_rows:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	.p2align	4
-.LBB25_16:
+.LBB26_16:
 	movaps	%xmm9, -240(%rbp)
 	movaps	%xmm13, -320(%rbp)
 	movaps	%xmm12, -336(%rbp)
@@ -21487,10 +23016,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB25_16
-	jmp	.LBB25_14
-.Lfunc_end25:
-	.size	linear_transposed_rows, .Lfunc_end25-linear_transposed_rows
+	jne	.LBB26_16
+	jmp	.LBB26_14
+.Lfunc_end26:
+	.size	linear_transposed_rows, .Lfunc_end26-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -21516,8 +23045,8 @@ linear_rows:
 	movq	%rcx, -216(%rbp)
 	movq	%rdi, -80(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB26_1
-.LBB26_43:
+	jge	.LBB27_1
+.LBB27_43:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21527,7 +23056,7 @@ linear_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB26_1:
+.LBB27_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdi
 	leaq	3(%rdi), %rax
@@ -21566,8 +23095,8 @@ linear_rows:
 	movq	%rsi, -448(%rbp)
 	movq	%r12, -280(%rbp)
 	movq	%r10, -408(%rbp)
-	jmp	.LBB26_2
-.LBB26_29:
+	jmp	.LBB27_2
+.LBB27_29:
 	xorps	%xmm2, %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -21577,7 +23106,7 @@ linear_rows:
 	movss	%xmm4, (%rcx,%r9,8)
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
-.LBB26_30:
+.LBB27_30:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-96(%rbp), %r14
@@ -21596,7 +23125,7 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm2, %xmm0
 	movss	%xmm0, 4(%rax,%r9,4)
-.LBB26_42:
+.LBB27_42:
 	leaq	4(%r11), %rax
 	movq	-440(%rbp), %rcx
 	addq	%rcx, %rdx
@@ -21604,27 +23133,27 @@ linear_rows:
 	addq	%rcx, %rbx
 	addq	%rcx, %rdi
 	cmpq	16(%rbp), %rax
-	jg	.LBB26_43
-.LBB26_2:
+	jg	.LBB27_43
+.LBB27_2:
 	movq	%r11, -224(%rbp)
 	movq	%rax, -88(%rbp)
 	movq	24(%rbp), %r8
 	movq	-288(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%rdx, -72(%rbp)
-	jle	.LBB26_3
-.LBB26_18:
+	jle	.LBB27_3
+.LBB27_18:
 	movq	32(%rbp), %rax
 	subq	%r8, %rax
 	cmpq	$1, %rax
-	je	.LBB26_31
+	je	.LBB27_31
 	cmpq	$2, %rax
 	movq	-280(%rbp), %r12
 	movq	-88(%rbp), %r11
-	jne	.LBB26_42
+	jne	.LBB27_42
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
-	jl	.LBB26_21
+	jl	.LBB27_21
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	%rcx, %r10
@@ -21651,7 +23180,7 @@ linear_rows:
 	xorl	%ecx, %ecx
 	movq	-64(%rbp), %r14
 	.p2align	4
-.LBB26_23:
+.LBB27_23:
 	movaps	%xmm3, -192(%rbp)
 	movaps	%xmm4, -208(%rbp)
 	movaps	%xmm7, -256(%rbp)
@@ -21736,10 +23265,10 @@ linear_rows:
 	movaps	-192(%rbp), %xmm3
 	addq	$8, %rcx
 	cmpq	%r13, %rcx
-	jl	.LBB26_23
-	jmp	.LBB26_24
+	jl	.LBB27_23
+	jmp	.LBB27_24
 	.p2align	4
-.LBB26_3:
+.LBB27_3:
 	movq	-224(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-216(%rbp), %rcx
@@ -21751,12 +23280,12 @@ linear_rows:
 	movq	-288(%rbp), %rax
 	movq	24(%rbp), %rcx
 	movq	%rcx, -232(%rbp)
-	jmp	.LBB26_4
+	jmp	.LBB27_4
 	.p2align	4
-.LBB26_16:
+.LBB27_16:
 	movq	-232(%rbp), %r15
 	movss	8(%rsi,%r15,4), %xmm1
-.LBB26_17:
+.LBB27_17:
 	addss	%xmm1, %xmm0
 	movss	%xmm0, 8(%rcx)
 	addss	%xmm1, %xmm5
@@ -21771,12 +23300,12 @@ linear_rows:
 	addq	%r14, %r10
 	movq	%r8, -232(%rbp)
 	cmpq	32(%rbp), %rax
-	jg	.LBB26_18
-.LBB26_4:
+	jg	.LBB27_18
+.LBB27_4:
 	movq	%rax, -48(%rbp)
 	movq	-56(%rbp), %r8
 	cmpq	$8, %r8
-	jl	.LBB26_5
+	jl	.LBB27_5
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -272(%rbp)
@@ -21805,7 +23334,7 @@ linear_rows:
 	xorps	%xmm13, %xmm13
 	movq	-64(%rbp), %rax
 	.p2align	4
-.LBB26_7:
+.LBB27_7:
 	movaps	%xmm9, -480(%rbp)
 	movaps	%xmm7, -496(%rbp)
 	movaps	%xmm5, -512(%rbp)
@@ -21918,10 +23447,10 @@ linear_rows:
 	addps	%xmm10, %xmm13
 	addq	$8, %r15
 	cmpq	%r13, %r15
-	jl	.LBB26_7
-	jmp	.LBB26_8
+	jl	.LBB27_7
+	jmp	.LBB27_8
 	.p2align	4
-.LBB26_5:
+.LBB27_5:
 	xorps	%xmm7, %xmm7
 	xorl	%r15d, %r15d
 	xorps	%xmm13, %xmm13
@@ -21949,7 +23478,7 @@ linear_rows:
 	xorps	%xmm3, %xmm3
 	movaps	%xmm3, -272(%rbp)
 	movq	-64(%rbp), %rax
-.LBB26_8:
+.LBB27_8:
 	addps	%xmm13, %xmm7
 	addps	%xmm12, %xmm5
 	movaps	-192(%rbp), %xmm6
@@ -22023,7 +23552,7 @@ linear_rows:
 	movaps	%xmm2, %xmm11
 	shufps	$85, %xmm2, %xmm11
 	subq	%r15, %r8
-	jle	.LBB26_11
+	jle	.LBB27_11
 	leaq	(%r12,%r15,4), %r13
 	leaq	(%r11,%r15,4), %rcx
 	leaq	(%r10,%r15,4), %rsi
@@ -22033,7 +23562,7 @@ linear_rows:
 	leaq	(%rdi,%r15,4), %r15
 	xorl	%edx, %edx
 	.p2align	4
-.LBB26_10:
+.LBB27_10:
 	unpcklps	%xmm3, %xmm4
 	unpcklps	%xmm5, %xmm0
 	movlhps	%xmm4, %xmm0
@@ -22082,8 +23611,8 @@ linear_rows:
 	shufps	$85, %xmm0, %xmm5
 	incq	%rdx
 	cmpq	%rdx, %r8
-	jne	.LBB26_10
-.LBB26_11:
+	jne	.LBB27_10
+.LBB27_11:
 	movq	-464(%rbp), %rax
 	movq	-232(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rcx
@@ -22093,7 +23622,7 @@ linear_rows:
 	movq	-448(%rbp), %rsi
 	testq	%rsi, %rsi
 	movq	-96(%rbp), %r14
-	je	.LBB26_13
+	je	.LBB27_13
 	movss	(%rsi,%rdx,4), %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -22104,9 +23633,9 @@ linear_rows:
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm12
-	jmp	.LBB26_14
+	jmp	.LBB27_14
 	.p2align	4
-.LBB26_13:
+.LBB27_13:
 	xorps	%xmm12, %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -22116,7 +23645,7 @@ linear_rows:
 	movss	%xmm10, (%rcx,%r9,8)
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
-.LBB26_14:
+.LBB27_14:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-48(%rbp), %r8
@@ -22129,16 +23658,16 @@ linear_rows:
 	addss	%xmm12, %xmm6
 	movss	%xmm6, 4(%rax,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB26_16
+	jne	.LBB27_16
 	xorps	%xmm1, %xmm1
-	jmp	.LBB26_17
+	jmp	.LBB27_17
 	.p2align	4
-.LBB26_31:
+.LBB27_31:
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
 	movq	-280(%rbp), %r12
 	movq	-408(%rbp), %r11
-	jl	.LBB26_32
+	jl	.LBB27_32
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	-80(%rbp), %rcx
@@ -22154,7 +23683,7 @@ linear_rows:
 	xorps	%xmm7, %xmm7
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB26_34:
+.LBB27_34:
 	movups	(%rax), %xmm9
 	movups	16(%rax), %xmm8
 	movups	(%r10), %xmm10
@@ -22185,9 +23714,9 @@ linear_rows:
 	addq	$32, %rax
 	addq	$32, %r10
 	cmpq	%r13, %rcx
-	jl	.LBB26_34
-	jmp	.LBB26_35
-.LBB26_21:
+	jl	.LBB27_34
+	jmp	.LBB27_35
+.LBB27_21:
 	xorps	%xmm4, %xmm4
 	xorl	%ecx, %ecx
 	xorps	%xmm3, %xmm3
@@ -22207,7 +23736,7 @@ linear_rows:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm12, %xmm12
 	movq	-64(%rbp), %r14
-.LBB26_24:
+.LBB27_24:
 	addps	%xmm3, %xmm4
 	addps	%xmm10, %xmm8
 	movaps	-144(%rbp), %xmm10
@@ -22246,7 +23775,7 @@ linear_rows:
 	movq	%r15, %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB26_27
+	jle	.LBB27_27
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r12
@@ -22262,7 +23791,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB26_26:
+.LBB27_26:
 	movss	(%r13,%r11,4), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movss	(%r12,%r11,4), %xmm3
@@ -22280,8 +23809,8 @@ linear_rows:
 	addps	%xmm6, %xmm0
 	incq	%r11
 	cmpq	%r11, %rax
-	jne	.LBB26_26
-.LBB26_27:
+	jne	.LBB27_26
+.LBB27_27:
 	movq	-224(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-216(%rbp), %rax
@@ -22297,7 +23826,7 @@ linear_rows:
 	movaps	%xmm9, %xmm3
 	shufps	$255, %xmm9, %xmm3
 	testq	%rsi, %rsi
-	je	.LBB26_29
+	je	.LBB27_29
 	movss	(%rsi,%rdx,4), %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -22308,8 +23837,8 @@ linear_rows:
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm2
-	jmp	.LBB26_30
-.LBB26_32:
+	jmp	.LBB27_30
+.LBB27_32:
 	xorps	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	xorps	%xmm7, %xmm7
@@ -22319,7 +23848,7 @@ linear_rows:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm4, %xmm4
-.LBB26_35:
+.LBB27_35:
 	addps	%xmm7, %xmm2
 	addps	%xmm6, %xmm1
 	addps	%xmm5, %xmm3
@@ -22339,7 +23868,7 @@ linear_rows:
 	movq	-56(%rbp), %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB26_38
+	jle	.LBB27_38
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r15
@@ -22351,7 +23880,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB26_37:
+.LBB27_37:
 	movss	(%r15,%r10,4), %xmm1
 	shufps	$0, %xmm1, %xmm1
 	movss	(%rcx,%r10,4), %xmm2
@@ -22365,23 +23894,23 @@ linear_rows:
 	addps	%xmm4, %xmm0
 	incq	%r10
 	cmpq	%r10, %rax
-	jne	.LBB26_37
-.LBB26_38:
+	jne	.LBB27_37
+.LBB27_38:
 	testq	%rsi, %rsi
-	je	.LBB26_39
+	je	.LBB27_39
 	movq	-48(%rbp), %rcx
 	movss	(%rsi,%rcx,4), %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
-	jmp	.LBB26_41
-.LBB26_39:
+	jmp	.LBB27_41
+.LBB27_39:
 	xorps	%xmm1, %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
 	movq	-48(%rbp), %rcx
-.LBB26_41:
+.LBB27_41:
 	movq	-224(%rbp), %r15
 	imulq	%r9, %r15
 	movq	-216(%rbp), %rax
@@ -22403,9 +23932,9 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm1, %xmm0
 	movss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB26_42
-.Lfunc_end26:
-	.size	linear_rows, .Lfunc_end26-linear_rows
+	jmp	.LBB27_42
+.Lfunc_end27:
+	.size	linear_rows, .Lfunc_end27-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -22433,12 +23962,12 @@ weight_gradient_rows:
 	movq	40(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	testq	%rcx, %rcx
-	je	.LBB27_15
+	je	.LBB28_15
 	movq	%rsi, %r14
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %r14
-	jle	.LBB27_3
+	jle	.LBB28_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -22451,9 +23980,9 @@ weight_gradient_rows:
 	movq	16(%rbp), %rdi
 	movq	%r13, %r8
 	movq	%r15, %r9
-.LBB27_3:
+.LBB28_3:
 	testq	%rdi, %rdi
-	jle	.LBB27_15
+	jle	.LBB28_15
 	leaq	(%rcx,%rsi,4), %rax
 	movq	-48(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -22482,27 +24011,27 @@ weight_gradient_rows:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB27_5
+	jmp	.LBB28_5
 	.p2align	4
-.LBB27_14:
+.LBB28_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	16(%rbp), %rbx
-	je	.LBB27_15
-.LBB27_5:
+	je	.LBB28_15
+.LBB28_5:
 	cmpq	32(%rbp), %rsi
-	jle	.LBB27_14
+	jle	.LBB28_14
 	cmpq	$8, %r14
 	setb	%sil
 	orb	%al, %sil
 	movq	32(%rbp), %r13
 	testb	$1, %sil
 	movq	40(%rbp), %rsi
-	jne	.LBB27_10
+	jne	.LBB28_10
 	xorl	%esi, %esi
 	.p2align	4
-.LBB27_8:
+.LBB28_8:
 	movups	-16(%r10,%rsi,4), %xmm0
 	movups	(%r10,%rsi,4), %xmm1
 	movups	-16(%rdi,%rsi,4), %xmm2
@@ -22513,32 +24042,32 @@ weight_gradient_rows:
 	movups	%xmm0, (%rdi,%rsi,4)
 	addq	$8, %rsi
 	cmpq	%rsi, %rdx
-	jne	.LBB27_8
+	jne	.LBB28_8
 	movq	-64(%rbp), %r13
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rsi
-	je	.LBB27_14
-.LBB27_10:
+	je	.LBB28_14
+.LBB28_10:
 	subl	%r13d, %esi
 	movq	%r13, %r12
 	andl	$3, %esi
-	je	.LBB27_13
+	je	.LBB28_13
 	movq	%r13, %r12
 	.p2align	4
-.LBB27_12:
+.LBB28_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rsi
-	jne	.LBB27_12
-.LBB27_13:
+	jne	.LBB28_12
+.LBB28_13:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r13
 	cmpq	$-4, %r13
-	ja	.LBB27_14
+	ja	.LBB28_14
 	.p2align	4
-.LBB27_84:
+.LBB28_84:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -22553,9 +24082,9 @@ weight_gradient_rows:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB27_84
-	jmp	.LBB27_14
-.LBB27_15:
+	jne	.LBB28_84
+	jmp	.LBB28_14
+.LBB28_15:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -22567,7 +24096,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB27_24
+	jne	.LBB28_24
 	movq	16(%rbp), %r10
 	movl	%r10d, %r12d
 	andl	$3, %r12d
@@ -22591,30 +24120,30 @@ weight_gradient_rows:
 	leaq	(%rbx,%rcx,4), %r15
 	movq	%r12, -80(%rbp)
 	shll	$4, %r12d
-	jmp	.LBB27_17
+	jmp	.LBB28_17
 	.p2align	4
-.LBB27_23:
+.LBB28_23:
 	addq	$4, %r13
 	addq	$16, %r14
 	movq	-144(%rbp), %rcx
 	addq	%rcx, -64(%rbp)
 	addq	%rcx, %r15
 	cmpq	-160(%rbp), %r13
-	jge	.LBB27_24
-.LBB27_17:
+	jge	.LBB28_24
+.LBB28_17:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB27_23
+	jle	.LBB28_23
 	cmpq	$4, 16(%rbp)
-	jae	.LBB27_31
+	jae	.LBB28_31
 	xorl	%ecx, %ecx
-	jmp	.LBB27_20
+	jmp	.LBB28_20
 	.p2align	4
-.LBB27_31:
+.LBB28_31:
 	movq	-64(%rbp), %rbx
 	movq	%r14, %r10
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB27_32:
+.LBB28_32:
 	movups	(%r10), %xmm0
 	movups	%xmm0, -48(%rbx)
 	movups	(%r10,%r9,4), %xmm0
@@ -22627,10 +24156,10 @@ weight_gradient_rows:
 	addq	%r11, %r10
 	addq	$64, %rbx
 	cmpq	%rcx, %rdx
-	jne	.LBB27_32
-.LBB27_20:
+	jne	.LBB28_32
+.LBB28_20:
 	cmpq	$0, -80(%rbp)
-	je	.LBB27_23
+	je	.LBB28_23
 	movq	%rsi, %r10
 	imulq	%rcx, %r10
 	shlq	$4, %rcx
@@ -22638,24 +24167,24 @@ weight_gradient_rows:
 	addq	%r14, %r10
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB27_22:
+.LBB28_22:
 	movups	(%r10), %xmm0
 	movups	%xmm0, (%rcx,%rbx)
 	addq	$16, %rbx
 	addq	%rsi, %r10
 	cmpq	%rbx, %r12
-	jne	.LBB27_22
-	jmp	.LBB27_23
-.LBB27_24:
+	jne	.LBB28_22
+	jmp	.LBB28_23
+.LBB28_24:
 	cmpq	$16, %r8
-	jge	.LBB27_33
+	jge	.LBB28_33
 	xorl	%r10d, %r10d
 	movq	16(%rbp), %r12
-.LBB27_26:
+.LBB28_26:
 	movq	%r10, %rcx
 	orq	$8, %rcx
 	cmpq	%r8, %rcx
-	jg	.LBB27_57
+	jg	.LBB28_57
 	movq	-120(%rbp), %rdx
 	leaq	(%rdx,%r10,4), %rdx
 	movq	-152(%rbp), %rsi
@@ -22663,21 +24192,21 @@ weight_gradient_rows:
 	movq	32(%rbp), %rdi
 	leaq	4(%rdi), %r15
 	cmpq	40(%rbp), %r15
-	jle	.LBB27_28
-.LBB27_55:
+	jle	.LBB28_28
+.LBB28_55:
 	cmpq	40(%rbp), %rdi
-	jge	.LBB27_56
+	jge	.LBB28_56
 	movq	%r12, %r10
 	andq	%rax, %r10
 	movq	-48(%rbp), %r11
 	leaq	(%r11,%rdi,4), %r11
 	leaq	(,%r9,8), %rbx
 	leaq	(,%r8,8), %r14
-	jmp	.LBB27_73
+	jmp	.LBB28_73
 	.p2align	4
-.LBB27_74:
+.LBB28_74:
 	xorps	%xmm1, %xmm1
-.LBB27_79:
+.LBB28_79:
 	movq	%rdi, %r15
 	imulq	%r8, %r15
 	movups	%xmm1, 16(%rsi,%r15,4)
@@ -22685,24 +24214,24 @@ weight_gradient_rows:
 	incq	%rdi
 	addq	$4, %r11
 	cmpq	40(%rbp), %rdi
-	je	.LBB27_56
-.LBB27_73:
+	je	.LBB28_56
+.LBB28_73:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB27_74
+	jle	.LBB28_74
 	cmpq	$1, %r12
-	jne	.LBB27_80
+	jne	.LBB28_80
 	xorl	%r15d, %r15d
 	xorps	%xmm1, %xmm1
-	jmp	.LBB27_77
+	jmp	.LBB28_77
 	.p2align	4
-.LBB27_80:
+.LBB28_80:
 	movq	%rdx, %r12
 	movq	%r11, %r13
 	xorl	%r15d, %r15d
 	xorps	%xmm1, %xmm1
 	.p2align	4
-.LBB27_81:
+.LBB28_81:
 	movss	(%r13), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movups	(%r12), %xmm3
@@ -22723,11 +24252,11 @@ weight_gradient_rows:
 	addq	%rbx, %r13
 	addq	%r14, %r12
 	cmpq	%r15, %r10
-	jne	.LBB27_81
-.LBB27_77:
+	jne	.LBB28_81
+.LBB28_77:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB27_79
+	je	.LBB28_79
 	movq	-48(%rbp), %r12
 	leaq	(%r12,%rdi,4), %r12
 	movq	%r15, %r13
@@ -22742,8 +24271,8 @@ weight_gradient_rows:
 	addps	%xmm3, %xmm0
 	mulps	%xmm2, %xmm4
 	addps	%xmm4, %xmm1
-	jmp	.LBB27_79
-.LBB27_33:
+	jmp	.LBB28_79
+.LBB28_33:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rbx
 	movq	-120(%rbp), %rcx
@@ -22765,15 +24294,15 @@ weight_gradient_rows:
 	movq	%rcx, -224(%rbp)
 	movl	$16, %ecx
 	xorl	%r10d, %r10d
-	jmp	.LBB27_35
+	jmp	.LBB28_35
 	.p2align	4
-.LBB27_34:
+.LBB28_34:
 	movq	-216(%rbp), %r10
 	leaq	16(%r10), %rcx
 	addq	$64, %rdx
 	cmpq	%r8, %rcx
-	jg	.LBB27_26
-.LBB27_35:
+	jg	.LBB28_26
+.LBB28_35:
 	movq	-152(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %r13
 	movq	%rcx, -216(%rbp)
@@ -22782,20 +24311,20 @@ weight_gradient_rows:
 	movq	-200(%rbp), %rcx
 	movq	-208(%rbp), %r14
 	cmpq	-160(%rbp), %rdi
-	jl	.LBB27_40
-.LBB27_36:
+	jl	.LBB28_40
+.LBB28_36:
 	cmpq	40(%rbp), %r10
-	jge	.LBB27_34
+	jge	.LBB28_34
 	movq	-48(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rcx
-	jmp	.LBB27_38
+	jmp	.LBB28_38
 	.p2align	4
-.LBB27_39:
+.LBB28_39:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
-.LBB27_54:
+.LBB28_54:
 	movq	%r10, %rdi
 	imulq	%r8, %rdi
 	movups	%xmm0, (%r13,%rdi,4)
@@ -22805,10 +24334,10 @@ weight_gradient_rows:
 	incq	%r10
 	addq	$4, %rcx
 	cmpq	40(%rbp), %r10
-	je	.LBB27_34
-.LBB27_38:
+	je	.LBB28_34
+.LBB28_38:
 	testq	%r12, %r12
-	jle	.LBB27_39
+	jle	.LBB28_39
 	xorps	%xmm0, %xmm0
 	movq	%r12, %rdi
 	movq	%rcx, %r14
@@ -22817,7 +24346,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	.p2align	4
-.LBB27_53:
+.LBB28_53:
 	movss	(%r14), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movups	-32(%r15), %xmm5
@@ -22835,10 +24364,10 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	%rsi, %r14
 	decq	%rdi
-	jne	.LBB27_53
-	jmp	.LBB27_54
+	jne	.LBB28_53
+	jmp	.LBB28_54
 	.p2align	4
-.LBB27_42:
+.LBB28_42:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm15, %xmm15
 	xorps	%xmm7, %xmm7
@@ -22856,7 +24385,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB27_45:
+.LBB28_45:
 	movaps	%xmm12, %xmm1
 	movaps	%xmm10, %xmm12
 	movaps	%xmm7, %xmm0
@@ -22871,7 +24400,7 @@ weight_gradient_rows:
 	movaps	-112(%rbp), %xmm3
 	movaps	-144(%rbp), %xmm15
 	movaps	-80(%rbp), %xmm7
-.LBB27_51:
+.LBB28_51:
 	movups	%xmm0, 32(%rdi)
 	movups	%xmm1, 48(%rdi)
 	movups	%xmm12, 16(%rdi,%r8,4)
@@ -22891,12 +24420,12 @@ weight_gradient_rows:
 	addq	-224(%rbp), %rcx
 	cmpq	-160(%rbp), %r10
 	movq	16(%rbp), %r12
-	jge	.LBB27_36
-.LBB27_40:
+	jge	.LBB28_36
+.LBB28_40:
 	cmpq	$0, 24(%rbp)
-	je	.LBB27_46
+	je	.LBB28_46
 	testq	%r12, %r12
-	jle	.LBB27_42
+	jle	.LBB28_42
 	xorps	%xmm5, %xmm5
 	movq	%rcx, %rdi
 	movq	%rdx, %r15
@@ -22917,7 +24446,7 @@ weight_gradient_rows:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB27_44:
+.LBB28_44:
 	movaps	%xmm8, -176(%rbp)
 	movaps	%xmm11, -192(%rbp)
 	movups	-32(%r15), %xmm3
@@ -22992,12 +24521,12 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	$16, %rdi
 	decq	%r12
-	jne	.LBB27_44
-	jmp	.LBB27_45
+	jne	.LBB28_44
+	jmp	.LBB28_45
 	.p2align	4
-.LBB27_46:
+.LBB28_46:
 	testq	%r12, %r12
-	jle	.LBB27_47
+	jle	.LBB28_47
 	xorps	%xmm5, %xmm5
 	movq	%r12, %rdi
 	movq	%r14, %r12
@@ -23019,7 +24548,7 @@ weight_gradient_rows:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -192(%rbp)
 	.p2align	4
-.LBB27_49:
+.LBB28_49:
 	movaps	%xmm15, -144(%rbp)
 	movups	-32(%r15), %xmm2
 	movups	-16(%r15), %xmm1
@@ -23098,9 +24627,9 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	%rsi, %r12
 	decq	%rdi
-	jne	.LBB27_49
-	jmp	.LBB27_50
-.LBB27_47:
+	jne	.LBB28_49
+	jmp	.LBB28_50
+.LBB28_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -192(%rbp)
@@ -23118,7 +24647,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB27_50:
+.LBB28_50:
 	movaps	-176(%rbp), %xmm1
 	movaps	-192(%rbp), %xmm9
 	movaps	-112(%rbp), %xmm0
@@ -23133,12 +24662,12 @@ weight_gradient_rows:
 	movaps	-64(%rbp), %xmm2
 	movaps	%xmm13, %xmm3
 	movaps	%xmm10, %xmm7
-	jmp	.LBB27_51
-.LBB27_56:
+	jmp	.LBB28_51
+.LBB28_56:
 	movq	%rcx, %r10
-.LBB27_57:
+.LBB28_57:
 	cmpq	%r8, %r10
-	jge	.LBB27_68
+	jge	.LBB28_68
 	andq	%r12, %rax
 	movq	-48(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -23148,50 +24677,50 @@ weight_gradient_rows:
 	movq	-120(%rbp), %rsi
 	leaq	(%rsi,%r10,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB27_59
+	jmp	.LBB28_59
 	.p2align	4
-.LBB27_67:
+.LBB28_67:
 	movq	%rcx, %r10
 	incq	%r10
 	addq	$4, %rsi
 	cmpq	%r8, %r10
-	je	.LBB27_68
-.LBB27_59:
+	je	.LBB28_68
+.LBB28_59:
 	movq	%r10, %rcx
 	movq	32(%rbp), %r10
 	cmpq	%r10, 40(%rbp)
-	jle	.LBB27_67
+	jle	.LBB28_67
 	movq	-152(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
 	movq	-120(%rbp), %r11
 	leaq	(%r11,%rcx,4), %r11
 	movq	-64(%rbp), %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB27_61
+	jmp	.LBB28_61
 	.p2align	4
-.LBB27_66:
+.LBB28_66:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	movss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
 	cmpq	40(%rbp), %r14
-	je	.LBB27_67
-.LBB27_61:
+	je	.LBB28_67
+.LBB28_61:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB27_66
+	jle	.LBB28_66
 	cmpq	$1, %r12
-	jne	.LBB27_82
+	jne	.LBB28_82
 	xorl	%r15d, %r15d
-	jmp	.LBB27_64
+	jmp	.LBB28_64
 	.p2align	4
-.LBB27_82:
+.LBB28_82:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB27_83:
+.LBB28_83:
 	movss	(%r13), %xmm1
 	mulss	(%r12), %xmm1
 	addss	%xmm0, %xmm1
@@ -23202,11 +24731,11 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB27_83
-.LBB27_64:
+	jne	.LBB28_83
+.LBB28_64:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB27_66
+	je	.LBB28_66
 	movq	-48(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -23216,8 +24745,8 @@ weight_gradient_rows:
 	imulq	%r8, %r15
 	mulss	(%r11,%r15,4), %xmm1
 	addss	%xmm1, %xmm0
-	jmp	.LBB27_66
-.LBB27_68:
+	jmp	.LBB28_66
+.LBB28_68:
 	addq	$184, %rsp
 	popq	%rbx
 	popq	%r12
@@ -23227,7 +24756,7 @@ weight_gradient_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB27_28:
+.LBB28_28:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	movq	-48(%rbp), %rdi
@@ -23235,9 +24764,9 @@ weight_gradient_rows:
 	leaq	(%rdi,%r14,4), %r11
 	addq	$12, %r11
 	leaq	(,%r9,4), %rbx
-	jmp	.LBB27_29
+	jmp	.LBB28_29
 	.p2align	4
-.LBB27_30:
+.LBB28_30:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm6, %xmm6
 	xorps	%xmm2, %xmm2
@@ -23246,7 +24775,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm5, %xmm5
 	xorps	%xmm7, %xmm7
-.LBB27_71:
+.LBB28_71:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	movups	%xmm7, 16(%rsi,%r15,4)
@@ -23268,11 +24797,11 @@ weight_gradient_rows:
 	movq	%rdi, %r14
 	cmpq	40(%rbp), %r15
 	movq	16(%rbp), %r12
-	jg	.LBB27_55
-.LBB27_29:
+	jg	.LBB28_55
+.LBB28_29:
 	movq	%r15, %rdi
 	testq	%r12, %r12
-	jle	.LBB27_30
+	jle	.LBB28_30
 	xorps	%xmm5, %xmm5
 	movq	%r12, %r15
 	movq	%r11, %r12
@@ -23285,7 +24814,7 @@ weight_gradient_rows:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm6, %xmm6
 	.p2align	4
-.LBB27_70:
+.LBB28_70:
 	movups	(%r13), %xmm9
 	movups	16(%r13), %xmm8
 	movss	-12(%r12), %xmm11
@@ -23318,10 +24847,10 @@ weight_gradient_rows:
 	addq	%r10, %r13
 	addq	%rbx, %r12
 	decq	%r15
-	jne	.LBB27_70
-	jmp	.LBB27_71
-.Lfunc_end27:
-	.size	weight_gradient_rows, .Lfunc_end27-weight_gradient_rows
+	jne	.LBB28_70
+	jmp	.LBB28_71
+.Lfunc_end28:
+	.size	weight_gradient_rows, .Lfunc_end28-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -23357,17 +24886,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB28_1
+	je	.LBB29_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB28_3
-.LBB28_1:
+	jmp	.LBB29_3
+.LBB29_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB28_3:
+.LBB29_3:
 	movq	%rax, -400(%rbp)
 	testq	%r8, %r8
-	jle	.LBB28_91
+	jle	.LBB29_91
 	movq	24(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	leaq	(,%r9,4), %rax
@@ -23419,13 +24948,13 @@ panel_linear_outputs:
 	movq	%rax, -392(%rbp)
 	leaq	(,%r8,4), %r11
 	xorl	%r13d, %r13d
-	jmp	.LBB28_5
+	jmp	.LBB29_5
 	.p2align	4
-.LBB28_90:
+.LBB29_90:
 	addq	%rdx, %r13
 	cmpq	%r8, %r13
-	jge	.LBB28_91
-.LBB28_5:
+	jge	.LBB29_91
+.LBB29_5:
 	movq	%r8, %rdx
 	subq	%r13, %rdx
 	movq	-400(%rbp), %rax
@@ -23433,7 +24962,7 @@ panel_linear_outputs:
 	cmovlq	%rax, %rdx
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jge	.LBB28_62
+	jge	.LBB29_62
 	movq	-384(%rbp), %rax
 	leaq	(%rax,%r13,4), %rax
 	movq	%rax, -416(%rbp)
@@ -23448,11 +24977,11 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rsi
-	jmp	.LBB28_7
-.LBB28_46:
+	jmp	.LBB29_7
+.LBB29_46:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
-.LBB28_49:
+.LBB29_49:
 	movups	%xmm15, (%r14)
 	movups	%xmm14, 16(%r14)
 	movups	%xmm12, 32(%r14)
@@ -23474,15 +25003,15 @@ panel_linear_outputs:
 	leaq	(%r14,%rcx), %rax
 	movups	%xmm4, 16(%r14,%rcx)
 	movups	%xmm5, (%r14,%rcx)
-.LBB28_60:
+.LBB29_60:
 	movups	%xmm1, 32(%rax)
 	movups	%xmm0, 48(%rax)
-.LBB28_61:
+.LBB29_61:
 	movq	-376(%rbp), %rsi
 	addq	$16, %rsi
 	cmpq	32(%rbp), %rsi
-	jge	.LBB28_62
-.LBB28_7:
+	jge	.LBB29_62
+.LBB29_7:
 	movq	%rsi, %rax
 	imulq	%r8, %rax
 	movq	-200(%rbp), %rcx
@@ -23496,13 +25025,13 @@ panel_linear_outputs:
 	leaq	(%rsi,%rax,4), %r10
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB28_8
-.LBB28_19:
+	jge	.LBB29_8
+.LBB29_19:
 	movq	16(%rbp), %rax
 	subq	%r14, %rax
 	addq	$-2, %rax
 	cmpq	$3, %rax
-	ja	.LBB28_61
+	ja	.LBB29_61
 	movq	%r14, %rsi
 	imulq	%r8, %rsi
 	movq	-416(%rbp), %rdi
@@ -23512,20 +25041,20 @@ panel_linear_outputs:
 	leaq	(%rsi,%r14,4), %rsi
 	movq	-376(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %r14
-	leaq	.LJTI28_0(%rip), %rsi
+	leaq	.LJTI29_0(%rip), %rsi
 	movslq	(%rsi,%rax,4), %rax
 	addq	%rsi, %rax
 	jmpq	*%rax
-.LBB28_21:
+.LBB29_21:
 	cmpq	$0, -208(%rbp)
-	je	.LBB28_22
+	je	.LBB29_22
 	movups	(%rcx), %xmm2
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB28_24
+	jmp	.LBB29_24
 	.p2align	4
-.LBB28_8:
+.LBB29_8:
 	movq	-368(%rbp), %rax
 	movq	-376(%rbp), %rsi
 	leaq	(%rax,%rsi,4), %rax
@@ -23533,16 +25062,16 @@ panel_linear_outputs:
 	movl	$6, %esi
 	movq	-416(%rbp), %rdi
 	xorl	%eax, %eax
-	jmp	.LBB28_9
+	jmp	.LBB29_9
 	.p2align	4
-.LBB28_15:
+.LBB29_15:
 	movaps	-272(%rbp), %xmm7
 	movaps	-256(%rbp), %xmm6
 	movaps	-496(%rbp), %xmm2
 	movaps	-480(%rbp), %xmm1
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
-.LBB28_18:
+.LBB29_18:
 	movups	%xmm5, (%rbx)
 	movups	%xmm4, 16(%rbx)
 	movups	%xmm2, 32(%rbx)
@@ -23588,23 +25117,23 @@ panel_linear_outputs:
 	movq	%r14, %rax
 	cmpq	16(%rbp), %rsi
 	movq	%r15, %r13
-	jg	.LBB28_19
-.LBB28_9:
+	jg	.LBB29_19
+.LBB29_9:
 	movq	%rsi, %r14
 	cmpq	$0, -208(%rbp)
-	je	.LBB28_10
+	je	.LBB29_10
 	movups	(%rcx), %xmm12
 	movups	16(%rcx), %xmm10
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm14
-	jmp	.LBB28_12
+	jmp	.LBB29_12
 	.p2align	4
-.LBB28_10:
+.LBB29_10:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm10, %xmm10
 	xorps	%xmm1, %xmm1
 	xorps	%xmm14, %xmm14
-.LBB28_12:
+.LBB29_12:
 	imulq	%r9, %rax
 	movq	-560(%rbp), %rsi
 	leaq	(%rsi,%rax,4), %rbx
@@ -23629,7 +25158,7 @@ panel_linear_outputs:
 	movaps	%xmm12, -464(%rbp)
 	movaps	%xmm10, -448(%rbp)
 	testq	%r13, %r13
-	jle	.LBB28_14
+	jle	.LBB29_14
 	movups	(%rbx), %xmm0
 	movaps	%xmm0, -464(%rbp)
 	movups	16(%rbx), %xmm0
@@ -23665,7 +25194,7 @@ panel_linear_outputs:
 	movups	16(%rbx,%rax), %xmm10
 	movups	32(%rbx,%rax), %xmm0
 	movups	48(%rbx,%rax), %xmm3
-.LBB28_14:
+.LBB29_14:
 	movaps	%xmm15, -128(%rbp)
 	movaps	%xmm13, %xmm15
 	movaps	%xmm11, %xmm13
@@ -23685,7 +25214,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -224(%rbp)
 	movaps	%xmm15, -304(%rbp)
 	movaps	%xmm13, -288(%rbp)
-	jle	.LBB28_15
+	jle	.LBB29_15
 	xorl	%eax, %eax
 	movq	%r10, %rsi
 	movaps	-272(%rbp), %xmm7
@@ -23695,7 +25224,7 @@ panel_linear_outputs:
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
 	.p2align	4
-.LBB28_17:
+.LBB29_17:
 	movaps	%xmm0, -256(%rbp)
 	movaps	%xmm3, -272(%rbp)
 	movups	(%rsi), %xmm13
@@ -23819,40 +25348,40 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %rsi
 	cmpq	%rax, %rdx
-	jne	.LBB28_17
-	jmp	.LBB28_18
+	jne	.LBB29_17
+	jmp	.LBB29_18
 	.p2align	4
-.LBB28_40:
+.LBB29_40:
 	cmpq	$0, -208(%rbp)
-	je	.LBB28_41
+	je	.LBB29_41
 	movups	(%rcx), %xmm5
 	movups	16(%rcx), %xmm4
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB28_43
+	jmp	.LBB29_43
 	.p2align	4
-.LBB28_50:
+.LBB29_50:
 	cmpq	$0, -208(%rbp)
-	je	.LBB28_51
+	je	.LBB29_51
 	movups	(%rcx), %xmm9
 	movups	16(%rcx), %xmm8
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB28_53
-.LBB28_30:
+	jmp	.LBB29_53
+.LBB29_30:
 	cmpq	$0, -208(%rbp)
-	je	.LBB28_31
+	je	.LBB29_31
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB28_33
-.LBB28_41:
+	jmp	.LBB29_33
+.LBB29_41:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm4, %xmm4
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB28_43:
+.LBB29_43:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm6
 	movaps	%xmm5, %xmm3
@@ -23866,7 +25395,7 @@ panel_linear_outputs:
 	movaps	%xmm5, %xmm14
 	movaps	%xmm4, %xmm15
 	testq	%r13, %r13
-	jle	.LBB28_45
+	jle	.LBB29_45
 	movups	(%r14), %xmm14
 	movups	16(%r14), %xmm15
 	movups	32(%r14), %xmm12
@@ -23884,7 +25413,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm4
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB28_45:
+.LBB29_45:
 	movaps	%xmm15, -160(%rbp)
 	movaps	%xmm14, %xmm15
 	movaps	%xmm11, -80(%rbp)
@@ -23895,7 +25424,7 @@ panel_linear_outputs:
 	movaps	%xmm7, -112(%rbp)
 	movaps	%xmm8, -192(%rbp)
 	movaps	%xmm9, -176(%rbp)
-	jle	.LBB28_46
+	jle	.LBB29_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
@@ -23903,7 +25432,7 @@ panel_linear_outputs:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
 	.p2align	4
-.LBB28_48:
+.LBB29_48:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm6, -160(%rbp)
 	movaps	%xmm5, %xmm8
@@ -23980,14 +25509,14 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r10
 	cmpq	%rdi, %rdx
-	jne	.LBB28_48
-	jmp	.LBB28_49
-.LBB28_51:
+	jne	.LBB29_48
+	jmp	.LBB29_49
+.LBB29_51:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB28_53:
+.LBB29_53:
 	movaps	%xmm1, %xmm6
 	movaps	%xmm0, %xmm10
 	movaps	%xmm9, %xmm2
@@ -24005,7 +25534,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -304(%rbp)
 	movaps	%xmm8, -288(%rbp)
 	testq	%r13, %r13
-	jle	.LBB28_55
+	jle	.LBB29_55
 	movups	(%r14), %xmm0
 	movaps	%xmm0, -304(%rbp)
 	movups	16(%r14), %xmm0
@@ -24032,7 +25561,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm8
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB28_55:
+.LBB29_55:
 	movaps	%xmm15, -256(%rbp)
 	movaps	%xmm14, -272(%rbp)
 	movaps	%xmm11, %xmm14
@@ -24047,7 +25576,7 @@ panel_linear_outputs:
 	movaps	%xmm14, -352(%rbp)
 	movaps	%xmm12, -336(%rbp)
 	movaps	%xmm13, -320(%rbp)
-	jle	.LBB28_56
+	jle	.LBB29_56
 	xorl	%eax, %eax
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
@@ -24056,7 +25585,7 @@ panel_linear_outputs:
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
 	.p2align	4
-.LBB28_58:
+.LBB29_58:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm9, %xmm12
@@ -24158,16 +25687,16 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r10
 	cmpq	%rax, %rdx
-	jne	.LBB28_58
-	jmp	.LBB28_59
-.LBB28_56:
+	jne	.LBB29_58
+	jmp	.LBB29_59
+.LBB29_56:
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
 	movaps	-80(%rbp), %xmm4
 	movaps	-224(%rbp), %xmm3
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
-.LBB28_59:
+.LBB29_59:
 	movups	%xmm14, (%r14)
 	movups	%xmm15, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -24198,19 +25727,19 @@ panel_linear_outputs:
 	movups	%xmm8, 16(%r14,%rax)
 	movups	%xmm9, (%r14,%rax)
 	addq	%r14, %rax
-	jmp	.LBB28_60
-.LBB28_22:
+	jmp	.LBB29_60
+.LBB29_22:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB28_24:
+.LBB29_24:
 	movaps	%xmm1, %xmm4
 	movaps	%xmm0, %xmm5
 	movaps	%xmm2, %xmm6
 	movaps	%xmm3, %xmm7
 	testq	%r13, %r13
-	jle	.LBB28_26
+	jle	.LBB29_26
 	movups	(%r14), %xmm6
 	movups	16(%r14), %xmm7
 	movups	32(%r14), %xmm4
@@ -24219,13 +25748,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,4), %xmm3
 	movups	32(%r14,%r9,4), %xmm1
 	movups	48(%r14,%r9,4), %xmm0
-.LBB28_26:
+.LBB29_26:
 	testq	%rdx, %rdx
-	jle	.LBB28_29
+	jle	.LBB29_29
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB28_28:
+.LBB29_28:
 	movups	(%r10), %xmm10
 	movups	16(%r10), %xmm11
 	movups	32(%r10), %xmm9
@@ -24256,8 +25785,8 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r10
 	cmpq	%rcx, %rdx
-	jne	.LBB28_28
-.LBB28_29:
+	jne	.LBB29_28
+.LBB29_29:
 	movups	%xmm6, (%r14)
 	movups	%xmm7, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -24265,13 +25794,13 @@ panel_linear_outputs:
 	leaq	(%r14,%r9,4), %rax
 	movups	%xmm3, 16(%r14,%r9,4)
 	movups	%xmm2, (%r14,%r9,4)
-	jmp	.LBB28_60
-.LBB28_31:
+	jmp	.LBB29_60
+.LBB29_31:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB28_33:
+.LBB29_33:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm4
 	movaps	%xmm15, %xmm5
@@ -24281,7 +25810,7 @@ panel_linear_outputs:
 	movaps	%xmm15, %xmm11
 	movaps	%xmm3, %xmm10
 	testq	%r13, %r13
-	jle	.LBB28_35
+	jle	.LBB29_35
 	movups	(%r14), %xmm11
 	movups	16(%r14), %xmm10
 	movups	32(%r14), %xmm7
@@ -24294,13 +25823,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,8), %xmm3
 	movups	32(%r14,%r9,8), %xmm1
 	movups	48(%r14,%r9,8), %xmm0
-.LBB28_35:
+.LBB29_35:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm8, %xmm10
 	movaps	%xmm7, %xmm9
 	movaps	%xmm5, %xmm7
 	testq	%rdx, %rdx
-	jle	.LBB28_36
+	jle	.LBB29_36
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
@@ -24308,7 +25837,7 @@ panel_linear_outputs:
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
 	.p2align	4
-.LBB28_38:
+.LBB29_38:
 	movaps	%xmm4, -96(%rbp)
 	movaps	%xmm1, -80(%rbp)
 	movups	(%r10), %xmm1
@@ -24362,13 +25891,13 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r10
 	cmpq	%rsi, %rdx
-	jne	.LBB28_38
-	jmp	.LBB28_39
-.LBB28_36:
+	jne	.LBB29_38
+	jmp	.LBB29_39
+.LBB29_36:
 	movaps	%xmm2, %xmm5
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
-.LBB28_39:
+.LBB29_39:
 	movups	%xmm11, (%r14)
 	movups	%xmm6, 16(%r14)
 	movups	%xmm9, 32(%r14)
@@ -24381,11 +25910,11 @@ panel_linear_outputs:
 	addq	%r14, %rax
 	movups	%xmm3, 16(%r14,%r9,8)
 	movups	%xmm15, (%r14,%r9,8)
-	jmp	.LBB28_60
+	jmp	.LBB29_60
 	.p2align	4
-.LBB28_62:
+.LBB29_62:
 	cmpq	$1, -520(%rbp)
-	jne	.LBB28_90
+	jne	.LBB29_90
 	movq	%r13, %rax
 	shlq	$6, %rax
 	movq	%rax, -112(%rbp)
@@ -24394,10 +25923,10 @@ panel_linear_outputs:
 	movq	24(%rbp), %rbx
 	movq	-392(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jle	.LBB28_64
-.LBB28_68:
+	jle	.LBB29_64
+.LBB29_68:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB28_90
+	jge	.LBB29_90
 	movq	-112(%rbp), %rax
 	addq	-360(%rbp), %rax
 	movq	%rax, -112(%rbp)
@@ -24410,57 +25939,57 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %rax
 	andq	%rax, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB28_70
+	jmp	.LBB29_70
 	.p2align	4
-.LBB28_89:
+.LBB29_89:
 	movups	%xmm1, (%r14)
 	movups	%xmm3, 16(%r14)
 	movups	%xmm0, 32(%r14)
 	movups	%xmm2, 48(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
-	jge	.LBB28_90
-.LBB28_70:
+	jge	.LBB29_90
+.LBB29_70:
 	movq	-408(%rbp), %rax
 	leaq	(%rax,%rbx,4), %r14
 	testb	%r15b, %r15b
-	je	.LBB28_71
+	je	.LBB29_71
 	movq	%r14, %rax
 	testq	%r13, %r13
-	jg	.LBB28_72
+	jg	.LBB29_72
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	testq	%rdx, %rdx
-	jg	.LBB28_83
-	jmp	.LBB28_89
+	jg	.LBB29_83
+	jmp	.LBB29_89
 	.p2align	4
-.LBB28_71:
+.LBB29_71:
 	movq	-200(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
-.LBB28_72:
+.LBB29_72:
 	movups	(%rax), %xmm1
 	movups	16(%rax), %xmm3
 	movups	32(%rax), %xmm0
 	movups	48(%rax), %xmm2
 	testq	%rdx, %rdx
-	jle	.LBB28_89
-.LBB28_83:
+	jle	.LBB29_89
+.LBB29_83:
 	movq	%rbx, %rax
 	imulq	%r8, %rax
 	movq	-112(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$1, %rdx
-	jne	.LBB28_85
+	jne	.LBB29_85
 	xorl	%eax, %eax
-	jmp	.LBB28_87
+	jmp	.LBB29_87
 	.p2align	4
-.LBB28_85:
+.LBB29_85:
 	movaps	%xmm2, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB28_86:
+.LBB29_86:
 	movups	(%rcx), %xmm8
 	movups	16(%rcx), %xmm7
 	movups	32(%rcx), %xmm9
@@ -24493,10 +26022,10 @@ panel_linear_outputs:
 	subq	$-128, %rcx
 	movaps	%xmm2, %xmm4
 	cmpq	%rax, %rdi
-	jne	.LBB28_86
-.LBB28_87:
+	jne	.LBB29_86
+.LBB29_87:
 	testb	$1, %dl
-	je	.LBB28_89
+	je	.LBB29_89
 	movups	(%rcx), %xmm4
 	movups	16(%rcx), %xmm5
 	movups	32(%rcx), %xmm6
@@ -24511,19 +26040,19 @@ panel_linear_outputs:
 	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm2
-	jmp	.LBB28_89
+	jmp	.LBB29_89
 	.p2align	4
-.LBB28_64:
+.LBB29_64:
 	movq	-504(%rbp), %rax
 	movq	-112(%rbp), %rcx
 	addq	%rcx, %rax
 	movq	-392(%rbp), %rcx
 	movq	24(%rbp), %r10
-	jmp	.LBB28_65
+	jmp	.LBB29_65
 	.p2align	4
-.LBB28_76:
+.LBB29_76:
 	movaps	%xmm1, %xmm12
-.LBB28_77:
+.LBB29_77:
 	movups	%xmm15, (%rdi)
 	movups	%xmm12, 16(%rdi)
 	movups	%xmm2, 32(%rdi)
@@ -24546,19 +26075,19 @@ panel_linear_outputs:
 	addq	-536(%rbp), %rax
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rcx
-	jg	.LBB28_68
-.LBB28_65:
+	jg	.LBB29_68
+.LBB29_65:
 	movq	%rcx, %rbx
 	movq	-408(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rdi
 	movq	%rdi, %rcx
 	testq	%r13, %r13
-	jg	.LBB28_74
+	jg	.LBB29_74
 	movq	-200(%rbp), %rcx
 	testq	%rcx, %rcx
-	je	.LBB28_67
+	je	.LBB29_67
 	leaq	(%rcx,%r10,4), %rcx
-.LBB28_74:
+.LBB29_74:
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm1
 	movups	32(%rcx), %xmm2
@@ -24575,16 +26104,16 @@ panel_linear_outputs:
 	movups	192(%rcx), %xmm13
 	movups	240(%rcx), %xmm0
 	movups	224(%rcx), %xmm14
-.LBB28_75:
+.LBB29_75:
 	testq	%rdx, %rdx
 	movaps	%xmm14, -80(%rbp)
 	movaps	%xmm12, -96(%rbp)
-	jle	.LBB28_76
+	jle	.LBB29_76
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	movaps	%xmm1, %xmm12
 	.p2align	4
-.LBB28_79:
+.LBB29_79:
 	movaps	%xmm0, -128(%rbp)
 	movss	(%rsi,%r14,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
@@ -24657,9 +26186,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB28_79
-	jmp	.LBB28_77
-.LBB28_67:
+	jne	.LBB29_79
+	jmp	.LBB29_77
+.LBB29_67:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -24676,8 +26205,8 @@ panel_linear_outputs:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
-	jmp	.LBB28_75
-.LBB28_91:
+	jmp	.LBB29_75
+.LBB29_91:
 	addq	$392, %rsp
 	popq	%rbx
 	popq	%r12
@@ -24687,16 +26216,16 @@ panel_linear_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end28:
-	.size	panel_linear_outputs, .Lfunc_end28-panel_linear_outputs
+.Lfunc_end29:
+	.size	panel_linear_outputs, .Lfunc_end29-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI28_0:
-	.long	.LBB28_21-.LJTI28_0
-	.long	.LBB28_30-.LJTI28_0
-	.long	.LBB28_40-.LJTI28_0
-	.long	.LBB28_50-.LJTI28_0
+.LJTI29_0:
+	.long	.LBB29_21-.LJTI29_0
+	.long	.LBB29_30-.LJTI29_0
+	.long	.LBB29_40-.LJTI29_0
+	.long	.LBB29_50-.LJTI29_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -24725,12 +26254,12 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB29_15
+	je	.LBB30_15
 	movq	%rax, %r14
 	movq	32(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rbx
 	subq	%rdx, %r14
-	jle	.LBB29_3
+	jle	.LBB30_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -24740,9 +26269,9 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	%r15, %rcx
 	movq	%r12, %r9
-.LBB29_3:
+.LBB30_3:
 	testq	%r13, %r13
-	jle	.LBB29_15
+	jle	.LBB30_15
 	leaq	(%rcx,%rax,4), %rax
 	movq	-64(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -24771,27 +26300,27 @@ panel_weight_gradient_outputs:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB29_5
+	jmp	.LBB30_5
 	.p2align	4
-.LBB29_14:
+.LBB30_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	%r13, %rbx
-	je	.LBB29_15
-.LBB29_5:
+	je	.LBB30_15
+.LBB30_5:
 	cmpq	32(%rbp), %rax
-	jle	.LBB29_14
+	jle	.LBB30_14
 	cmpq	$8, %r14
 	setb	%al
 	orb	%dil, %al
 	movq	32(%rbp), %rsi
 	testb	$1, %al
 	movq	40(%rbp), %rax
-	jne	.LBB29_10
+	jne	.LBB30_10
 	xorl	%eax, %eax
 	.p2align	4
-.LBB29_8:
+.LBB30_8:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	-16(%r8,%rax,4), %xmm2
@@ -24802,32 +26331,32 @@ panel_weight_gradient_outputs:
 	movups	%xmm0, (%r8,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB29_8
+	jne	.LBB30_8
 	movq	-80(%rbp), %rsi
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rax
-	je	.LBB29_14
-.LBB29_10:
+	je	.LBB30_14
+.LBB30_10:
 	subl	%esi, %eax
 	movq	%rsi, %r12
 	andl	$3, %eax
-	je	.LBB29_13
+	je	.LBB30_13
 	movq	%rsi, %r12
 	.p2align	4
-.LBB29_12:
+.LBB30_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rax
-	jne	.LBB29_12
-.LBB29_13:
+	jne	.LBB30_12
+.LBB30_13:
 	movq	40(%rbp), %rax
 	subq	%rax, %rsi
 	cmpq	$-4, %rsi
-	ja	.LBB29_14
+	ja	.LBB30_14
 	.p2align	4
-.LBB29_68:
+.LBB30_68:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -24842,11 +26371,11 @@ panel_weight_gradient_outputs:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rax
-	jne	.LBB29_68
-	jmp	.LBB29_14
-.LBB29_15:
+	jne	.LBB30_68
+	jmp	.LBB30_14
+.LBB30_15:
 	cmpq	32(%rbp), %rax
-	jle	.LBB29_23
+	jle	.LBB30_23
 	movabsq	$9223372036854775806, %rax
 	andq	%r13, %rax
 	movq	-64(%rbp), %rcx
@@ -24861,28 +26390,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rsi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB29_17
+	jmp	.LBB30_17
 	.p2align	4
-.LBB29_22:
+.LBB30_22:
 	addq	$16, %r10
 	addq	$64, %rcx
 	addq	%r8, %rsi
 	cmpq	40(%rbp), %r10
-	jge	.LBB29_23
-.LBB29_17:
+	jge	.LBB30_23
+.LBB30_17:
 	testq	%r13, %r13
-	jle	.LBB29_22
+	jle	.LBB30_22
 	cmpq	$1, %r13
-	jne	.LBB29_29
+	jne	.LBB30_29
 	xorl	%r11d, %r11d
-	jmp	.LBB29_20
+	jmp	.LBB30_20
 	.p2align	4
-.LBB29_29:
+.LBB30_29:
 	movq	%rsi, %rbx
 	movq	%rcx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB29_30:
+.LBB30_30:
 	movups	-32(%r14), %xmm0
 	movups	-16(%r14), %xmm1
 	movups	%xmm1, -80(%rbx)
@@ -24903,10 +26432,10 @@ panel_weight_gradient_outputs:
 	addq	%rdx, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB29_30
-.LBB29_20:
+	jne	.LBB30_30
+.LBB30_20:
 	testb	$1, %r13b
-	je	.LBB29_22
+	je	.LBB30_22
 	movq	%r10, %rdi
 	imulq	%r13, %rdi
 	movq	24(%rbp), %rbx
@@ -24924,10 +26453,10 @@ panel_weight_gradient_outputs:
 	movups	48(%rdi,%r14,4), %xmm1
 	movups	%xmm1, 48(%rbx,%r11)
 	movups	%xmm0, 32(%rbx,%r11)
-	jmp	.LBB29_22
-.LBB29_23:
+	jmp	.LBB30_22
+.LBB30_23:
 	cmpq	$0, -184(%rbp)
-	jle	.LBB29_32
+	jle	.LBB30_32
 	movq	-264(%rbp), %rax
 	addq	$20, %rax
 	movq	%rax, -296(%rbp)
@@ -24935,14 +26464,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %rdi
 	movq	40(%rbp), %rax
 	xorl	%ecx, %ecx
-	jmp	.LBB29_25
+	jmp	.LBB30_25
 	.p2align	4
-.LBB29_31:
+.LBB30_31:
 	movq	-272(%rbp), %rcx
 	addq	%rbx, %rcx
 	cmpq	-184(%rbp), %rcx
-	jge	.LBB29_32
-.LBB29_25:
+	jge	.LBB30_32
+.LBB30_25:
 	movq	-184(%rbp), %r11
 	movq	%rcx, -272(%rbp)
 	subq	%rcx, %r11
@@ -24950,7 +26479,7 @@ panel_weight_gradient_outputs:
 	movl	$24, %ebx
 	cmovlq	%r11, %rbx
 	cmpq	32(%rbp), %rax
-	jle	.LBB29_31
+	jle	.LBB30_31
 	movq	-272(%rbp), %rcx
 	movq	%rcx, %r8
 	shlq	$6, %r8
@@ -24962,8 +26491,8 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rcx,4), %rax
 	movq	%rax, -312(%rbp)
 	movq	32(%rbp), %r15
-	jmp	.LBB29_27
-.LBB29_62:
+	jmp	.LBB30_27
+.LBB30_62:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -24986,7 +26515,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm7, -224(%rbp)
 	movaps	%xmm7, -160(%rbp)
 	movaps	%xmm7, -208(%rbp)
-.LBB29_65:
+.LBB30_65:
 	movaps	-160(%rbp), %xmm7
 	movups	%xmm7, (%rsi)
 	movaps	-208(%rbp), %xmm7
@@ -25016,17 +26545,17 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 272(%rsi)
 	movl	$288, %eax
 	.p2align	4
-.LBB29_66:
+.LBB30_66:
 	movaps	-64(%rbp), %xmm0
 	movups	%xmm0, (%rsi,%rax)
 	movaps	-80(%rbp), %xmm0
 	movups	%xmm0, 16(%rsi,%rax)
-.LBB29_67:
+.LBB30_67:
 	addq	$16, %r15
 	movq	40(%rbp), %rax
 	cmpq	%rax, %r15
-	jge	.LBB29_31
-.LBB29_27:
+	jge	.LBB30_31
+.LBB30_27:
 	movq	%r15, %rax
 	imulq	%r13, %rax
 	movq	%r15, %rcx
@@ -25035,25 +26564,25 @@ panel_weight_gradient_outputs:
 	leaq	(%rdx,%rax,4), %r10
 	leaq	(%r8,%rcx,4), %rsi
 	cmpq	$6, %r11
-	jge	.LBB29_33
+	jge	.LBB30_33
 	xorl	%r9d, %r9d
-.LBB29_39:
+.LBB30_39:
 	movq	%r9, %rax
 	notq	%rax
 	addq	%rbx, %rax
 	cmpq	$4, %rax
-	ja	.LBB29_67
+	ja	.LBB30_67
 	movq	-320(%rbp), %rcx
 	leaq	(%rcx,%r9,4), %rdx
 	shlq	$6, %r9
 	addq	%r9, %rsi
-	leaq	.LJTI29_0(%rip), %rcx
+	leaq	.LJTI30_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB29_41:
+.LBB30_41:
 	testq	%r13, %r13
-	jle	.LBB29_42
+	jle	.LBB30_42
 	xorps	%xmm2, %xmm2
 	movq	%r13, %rax
 	xorps	%xmm3, %xmm3
@@ -25061,7 +26590,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB29_44:
+.LBB30_44:
 	movups	(%r10), %xmm4
 	movups	16(%r10), %xmm5
 	movups	32(%r10), %xmm6
@@ -25083,16 +26612,16 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB29_44
-	jmp	.LBB29_45
+	jne	.LBB30_44
+	jmp	.LBB30_45
 	.p2align	4
-.LBB29_33:
+.LBB30_33:
 	movl	$6, %eax
 	movq	-312(%rbp), %rcx
 	xorl	%r14d, %r14d
-	jmp	.LBB29_34
+	jmp	.LBB30_34
 	.p2align	4
-.LBB29_35:
+.LBB30_35:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	xorps	%xmm13, %xmm13
@@ -25118,7 +26647,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm10, -160(%rbp)
 	movaps	%xmm10, -208(%rbp)
-.LBB29_38:
+.LBB30_38:
 	shlq	$6, %r14
 	movaps	-160(%rbp), %xmm10
 	movups	%xmm10, (%rsi,%r14)
@@ -25159,11 +26688,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %rcx
 	movq	%r9, %r14
 	cmpq	%rbx, %rax
-	jg	.LBB29_39
-.LBB29_34:
+	jg	.LBB30_39
+.LBB30_34:
 	movq	%rax, %r9
 	testq	%r13, %r13
-	jle	.LBB29_35
+	jle	.LBB30_35
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
 	movq	%r13, %r12
@@ -25192,7 +26721,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB29_37:
+.LBB30_37:
 	movaps	%xmm13, -64(%rbp)
 	movaps	%xmm15, -336(%rbp)
 	movaps	%xmm0, -352(%rbp)
@@ -25323,11 +26852,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %rax
 	addq	%rdi, %rdx
 	decq	%r12
-	jne	.LBB29_37
-	jmp	.LBB29_38
-.LBB29_61:
+	jne	.LBB30_37
+	jmp	.LBB30_38
+.LBB30_61:
 	testq	%r13, %r13
-	jle	.LBB29_62
+	jle	.LBB30_62
 	addq	$16, %rdx
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
@@ -25352,7 +26881,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB29_64:
+.LBB30_64:
 	movaps	%xmm6, -144(%rbp)
 	movaps	%xmm10, -288(%rbp)
 	movups	(%r10), %xmm11
@@ -25464,11 +26993,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB29_64
-	jmp	.LBB29_65
-.LBB29_51:
+	jne	.LBB30_64
+	jmp	.LBB30_65
+.LBB30_51:
 	testq	%r13, %r13
-	jle	.LBB29_52
+	jle	.LBB30_52
 	addq	$8, %rdx
 	xorps	%xmm7, %xmm7
 	movq	%r13, %rax
@@ -25485,7 +27014,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB29_54:
+.LBB30_54:
 	movaps	%xmm3, %xmm0
 	movups	(%r10), %xmm3
 	movups	16(%r10), %xmm14
@@ -25535,11 +27064,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB29_54
-	jmp	.LBB29_55
-.LBB29_56:
+	jne	.LBB30_54
+	jmp	.LBB30_55
+.LBB30_56:
 	testq	%r13, %r13
-	jle	.LBB29_57
+	jle	.LBB30_57
 	addq	$12, %rdx
 	xorps	%xmm15, %xmm15
 	movq	%r13, %rax
@@ -25560,7 +27089,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -80(%rbp)
 	.p2align	4
-.LBB29_59:
+.LBB30_59:
 	movaps	%xmm4, -144(%rbp)
 	movaps	%xmm6, -176(%rbp)
 	movups	(%r10), %xmm7
@@ -25651,11 +27180,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB29_59
-	jmp	.LBB29_60
-.LBB29_46:
+	jne	.LBB30_59
+	jmp	.LBB30_60
+.LBB30_46:
 	testq	%r13, %r13
-	jle	.LBB29_47
+	jle	.LBB30_47
 	addq	$4, %rdx
 	xorps	%xmm3, %xmm3
 	movq	%r13, %rax
@@ -25668,7 +27197,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB29_49:
+.LBB30_49:
 	movups	(%r10), %xmm11
 	movups	16(%r10), %xmm12
 	movups	32(%r10), %xmm10
@@ -25703,9 +27232,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB29_49
-	jmp	.LBB29_50
-.LBB29_52:
+	jne	.LBB30_49
+	jmp	.LBB30_50
+.LBB30_52:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -25719,7 +27248,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm7, %xmm7
 	xorps	%xmm11, %xmm11
-.LBB29_55:
+.LBB30_55:
 	movups	%xmm7, (%rsi)
 	movups	%xmm11, 16(%rsi)
 	movups	%xmm9, 32(%rsi)
@@ -25731,8 +27260,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm1, 128(%rsi)
 	movups	%xmm3, 144(%rsi)
 	movl	$160, %eax
-	jmp	.LBB29_66
-.LBB29_57:
+	jmp	.LBB30_66
+.LBB30_57:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -25751,7 +27280,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -96(%rbp)
-.LBB29_60:
+.LBB30_60:
 	movups	%xmm15, (%rsi)
 	movaps	-96(%rbp), %xmm1
 	movups	%xmm1, 16(%rsi)
@@ -25770,19 +27299,19 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 192(%rsi)
 	movups	%xmm4, 208(%rsi)
 	movl	$224, %eax
-	jmp	.LBB29_66
-.LBB29_42:
+	jmp	.LBB30_66
+.LBB30_42:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
-.LBB29_45:
+.LBB30_45:
 	movups	%xmm2, (%rsi)
 	movups	%xmm3, 16(%rsi)
 	movl	$32, %eax
-	jmp	.LBB29_66
-.LBB29_47:
+	jmp	.LBB30_66
+.LBB30_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -25792,7 +27321,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm3, %xmm3
 	xorps	%xmm7, %xmm7
-.LBB29_50:
+.LBB30_50:
 	movups	%xmm3, (%rsi)
 	movups	%xmm7, 16(%rsi)
 	movups	%xmm5, 32(%rsi)
@@ -25800,8 +27329,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm2, 64(%rsi)
 	movups	%xmm4, 80(%rsi)
 	movl	$96, %eax
-	jmp	.LBB29_66
-.LBB29_32:
+	jmp	.LBB30_66
+.LBB30_32:
 	addq	$312, %rsp
 	popq	%rbx
 	popq	%r12
@@ -25811,17 +27340,17 @@ panel_weight_gradient_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end29:
-	.size	panel_weight_gradient_outputs, .Lfunc_end29-panel_weight_gradient_outputs
+.Lfunc_end30:
+	.size	panel_weight_gradient_outputs, .Lfunc_end30-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI29_0:
-	.long	.LBB29_41-.LJTI29_0
-	.long	.LBB29_46-.LJTI29_0
-	.long	.LBB29_51-.LJTI29_0
-	.long	.LBB29_56-.LJTI29_0
-	.long	.LBB29_61-.LJTI29_0
+.LJTI30_0:
+	.long	.LBB30_41-.LJTI30_0
+	.long	.LBB30_46-.LJTI30_0
+	.long	.LBB30_51-.LJTI30_0
+	.long	.LBB30_56-.LJTI30_0
+	.long	.LBB30_61-.LJTI30_0
 	.text
 	.p2align	4
 	.type	conv_view_of,@function
@@ -25855,7 +27384,7 @@ conv_view_of:
 	movq	%r9, -48(%rbp)
 	movq	%rsi, -328(%rbp)
 	movq	%rdi, -320(%rbp)
-	je	.LBB30_28
+	je	.LBB31_28
 	movups	96(%rsi), %xmm0
 	movups	%xmm0, 24(%rdi)
 	leaq	32(%rdx), %rax
@@ -25864,11 +27393,11 @@ conv_view_of:
 	cmovneq	%rax, %rcx
 	movq	(%rcx), %rcx
 	movq	%rcx, 40(%rdi)
-	je	.LBB30_17
+	je	.LBB31_17
 	movq	(%rsi), %rcx
 	movq	%rcx, -144(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB30_16
+	jle	.LBB31_16
 	movq	(%rax), %rdi
 	movq	24(%rdx), %rdx
 	movq	%rdi, %r8
@@ -25935,9 +27464,9 @@ conv_view_of:
 	movq	%rax, -192(%rbp)
 	movq	%rax, -64(%rbp)
 	movq	%r8, -224(%rbp)
-	jmp	.LBB30_4
+	jmp	.LBB31_4
 	.p2align	4
-.LBB30_15:
+.LBB31_15:
 	movq	-88(%rbp), %rdx
 	incq	%rdx
 	movq	-72(%rbp), %rax
@@ -25947,22 +27476,22 @@ conv_view_of:
 	addq	%rax, -96(%rbp)
 	addq	%r8, -104(%rbp)
 	cmpq	-144(%rbp), %rdx
-	je	.LBB30_16
-.LBB30_4:
+	je	.LBB31_16
+.LBB31_4:
 	movq	%r8, %rbx
 	movq	%rdx, -88(%rbp)
 	imulq	%rdx, %rbx
 	cmpq	$0, -232(%rbp)
-	jle	.LBB30_6
+	jle	.LBB31_6
 	movq	-48(%rbp), %rax
 	leaq	(%rax,%rbx), %rdi
 	xorl	%esi, %esi
 	movq	-56(%rbp), %rdx
 	callq	memset@PLT
-.LBB30_6:
+.LBB31_6:
 	movq	%rbx, -80(%rbp)
 	cmpq	$0, -184(%rbp)
-	jle	.LBB30_13
+	jle	.LBB31_13
 	movq	-192(%rbp), %rax
 	movq	-80(%rbp), %r8
 	addq	%r8, %rax
@@ -26008,9 +27537,9 @@ conv_view_of:
 	movq	-96(%rbp), %r15
 	movq	-112(%rbp), %r14
 	xorl	%r13d, %r13d
-	jmp	.LBB30_8
+	jmp	.LBB31_8
 	.p2align	4
-.LBB30_27:
+.LBB31_27:
 	incq	%r13
 	movq	-288(%rbp), %rax
 	addq	%rax, %r14
@@ -26019,12 +27548,12 @@ conv_view_of:
 	addq	%rax, %r15
 	addq	%rcx, %rbx
 	cmpq	-184(%rbp), %r13
-	je	.LBB30_13
-.LBB30_8:
+	je	.LBB31_13
+.LBB31_8:
 	movq	%rcx, %rdi
 	imulq	%r13, %rdi
 	cmpq	$0, -304(%rbp)
-	jle	.LBB30_10
+	jle	.LBB31_10
 	movq	-280(%rbp), %rax
 	movq	%r13, -312(%rbp)
 	movq	%rdi, %r13
@@ -26034,51 +27563,51 @@ conv_view_of:
 	callq	memset@PLT
 	movq	%r13, %rdi
 	movq	-312(%rbp), %r13
-.LBB30_10:
+.LBB31_10:
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	jle	.LBB30_25
+	jle	.LBB31_25
 	cmpq	$8, %rsi
 	setb	%al
 	orb	-264(%rbp), %al
 	testb	$1, %al
-	je	.LBB30_18
+	je	.LBB31_18
 	xorl	%ecx, %ecx
-	jmp	.LBB30_21
+	jmp	.LBB31_21
 	.p2align	4
-.LBB30_18:
+.LBB31_18:
 	xorl	%eax, %eax
 	movq	-248(%rbp), %rcx
 	.p2align	4
-.LBB30_19:
+.LBB31_19:
 	movups	-16(%r14,%rax,4), %xmm0
 	movups	(%r14,%rax,4), %xmm1
 	movups	%xmm0, (%r12,%rax,4)
 	movups	%xmm1, 16(%r12,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB30_19
+	jne	.LBB31_19
 	cmpq	%rcx, %rsi
-	je	.LBB30_25
-.LBB30_21:
+	je	.LBB31_25
+.LBB31_21:
 	movq	%rcx, %rax
 	cmpq	$0, -160(%rbp)
-	je	.LBB30_24
+	je	.LBB31_24
 	movq	-160(%rbp), %rdx
 	movq	%rcx, %rax
 	.p2align	4
-.LBB30_23:
+.LBB31_23:
 	movss	(%r15,%rax,4), %xmm0
 	movss	%xmm0, (%r12,%rax,4)
 	incq	%rax
 	decq	%rdx
-	jne	.LBB30_23
-.LBB30_24:
+	jne	.LBB31_23
+.LBB31_24:
 	subq	%rsi, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB30_25
+	ja	.LBB31_25
 	.p2align	4
-.LBB30_56:
+.LBB31_56:
 	movss	(%r15,%rax,4), %xmm0
 	movss	%xmm0, -8(%rbx,%rax,4)
 	movss	4(%r15,%rax,4), %xmm0
@@ -26089,33 +27618,33 @@ conv_view_of:
 	movss	%xmm0, 4(%rbx,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB30_56
-.LBB30_25:
+	jne	.LBB31_56
+.LBB31_25:
 	movq	-296(%rbp), %rax
 	cmpq	-120(%rbp), %rax
-	jge	.LBB30_27
+	jge	.LBB31_27
 	addq	-256(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-152(%rbp), %rdx
 	callq	memset@PLT
-	jmp	.LBB30_27
+	jmp	.LBB31_27
 	.p2align	4
-.LBB30_13:
+.LBB31_13:
 	movq	-136(%rbp), %rax
 	cmpq	-240(%rbp), %rax
-	jge	.LBB30_15
+	jge	.LBB31_15
 	movq	-80(%rbp), %rdi
 	addq	-336(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-344(%rbp), %rdx
 	callq	memset@PLT
-	jmp	.LBB30_15
-.LBB30_16:
+	jmp	.LBB31_15
+.LBB31_16:
 	movq	-48(%rbp), %rax
 	movq	-320(%rbp), %rcx
 	movq	%rax, (%rcx)
-	jmp	.LBB30_17
-.LBB30_28:
+	jmp	.LBB31_17
+.LBB31_28:
 	movq	$1, 24(%rdi)
 	movq	16(%rdx), %rcx
 	movq	%rcx, -144(%rbp)
@@ -26124,7 +27653,7 @@ conv_view_of:
 	movq	(%rsi), %rax
 	movq	%rax, -208(%rbp)
 	testq	%rax, %rax
-	jle	.LBB30_17
+	jle	.LBB31_17
 	movabsq	$9223372036854775800, %rcx
 	movq	8(%rsi), %rax
 	movq	16(%rsi), %rdi
@@ -26149,20 +27678,20 @@ conv_view_of:
 	movq	-128(%rbp), %rax
 	movq	%rax, -56(%rbp)
 	movq	$0, -72(%rbp)
-	jmp	.LBB30_30
+	jmp	.LBB31_30
 	.p2align	4
-.LBB30_47:
+.LBB31_47:
 	movq	-216(%rbp), %rdx
 	incq	%rdx
 	movq	-56(%rbp), %rax
 	addq	-200(%rbp), %rax
 	movq	%rax, -56(%rbp)
 	cmpq	-208(%rbp), %rdx
-	je	.LBB30_17
-.LBB30_30:
+	je	.LBB31_17
+.LBB31_30:
 	cmpq	$0, -136(%rbp)
 	movq	%rdx, -216(%rbp)
-	jle	.LBB30_47
+	jle	.LBB31_47
 	movq	-192(%rbp), %rax
 	imulq	%rdx, %rax
 	movq	-128(%rbp), %rcx
@@ -26171,17 +27700,17 @@ conv_view_of:
 	movq	32(%rsi), %rax
 	movq	%rax, -104(%rbp)
 	movq	$0, -64(%rbp)
-	jmp	.LBB30_32
+	jmp	.LBB31_32
 	.p2align	4
-.LBB30_46:
+.LBB31_46:
 	movq	-64(%rbp), %rcx
 	incq	%rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	-136(%rbp), %rcx
-	je	.LBB30_47
-.LBB30_32:
+	je	.LBB31_47
+.LBB31_32:
 	cmpq	$0, -104(%rbp)
-	jle	.LBB30_46
+	jle	.LBB31_46
 	movq	96(%rsi), %rax
 	movq	%rax, -120(%rbp)
 	movq	-96(%rbp), %rax
@@ -26190,9 +27719,9 @@ conv_view_of:
 	movq	%rax, -88(%rbp)
 	movq	$0, -112(%rbp)
 	movq	$0, -80(%rbp)
-	jmp	.LBB30_34
+	jmp	.LBB31_34
 	.p2align	4
-.LBB30_45:
+.LBB31_45:
 	movq	-80(%rbp), %rcx
 	incq	%rcx
 	incq	-72(%rbp)
@@ -26202,10 +27731,10 @@ conv_view_of:
 	movq	%rax, -88(%rbp)
 	movq	%rcx, -80(%rbp)
 	cmpq	-104(%rbp), %rcx
-	je	.LBB30_46
-.LBB30_34:
+	je	.LBB31_46
+.LBB31_34:
 	cmpq	$0, -120(%rbp)
-	jle	.LBB30_45
+	jle	.LBB31_45
 	movq	-72(%rbp), %rax
 	imulq	-144(%rbp), %rax
 	movq	-48(%rbp), %rcx
@@ -26238,21 +27767,21 @@ conv_view_of:
 	movq	-88(%rbp), %r8
 	xorl	%r11d, %r11d
 	movq	%r9, -264(%rbp)
-	jmp	.LBB30_36
+	jmp	.LBB31_36
 	.p2align	4
-.LBB30_43:
+.LBB31_43:
 	movq	%r9, %rax
 	imulq	%r11, %rax
 	movq	-256(%rbp), %rdx
 	leaq	(%rdx,%rax,4), %rax
 	movss	%xmm0, (%rax,%r13,4)
-.LBB30_44:
+.LBB31_44:
 	incq	%r11
 	addq	-296(%rbp), %r14
 	addq	-288(%rbp), %r8
 	cmpq	-120(%rbp), %r11
-	je	.LBB30_45
-.LBB30_36:
+	je	.LBB31_45
+.LBB31_36:
 	movq	-176(%rbp), %rbx
 	imulq	%r11, %rbx
 	subq	-168(%rbp), %rbx
@@ -26261,7 +27790,7 @@ conv_view_of:
 	cmpq	-160(%rbp), %rbx
 	setl	%al
 	testq	%r9, %r9
-	jle	.LBB30_44
+	jle	.LBB31_44
 	movq	%r11, -184(%rbp)
 	andb	%al, %r10b
 	movq	48(%rsi), %r15
@@ -26270,15 +27799,15 @@ conv_view_of:
 	movq	%r14, -312(%rbp)
 	movq	%r15, -280(%rbp)
 	movq	%r12, -272(%rbp)
-	jne	.LBB30_48
+	jne	.LBB31_48
 	xorl	%r13d, %r13d
-.LBB30_39:
+.LBB31_39:
 	movq	-264(%rbp), %r9
 	testb	$1, %r9b
 	movq	-328(%rbp), %rsi
 	movq	-312(%rbp), %r14
 	movq	-184(%rbp), %r11
-	je	.LBB30_44
+	je	.LBB31_44
 	movq	-280(%rbp), %rdx
 	imulq	%r13, %rdx
 	subq	-272(%rbp), %rdx
@@ -26287,16 +27816,16 @@ conv_view_of:
 	andb	%al, %r10b
 	xorps	%xmm0, %xmm0
 	cmpb	$1, %r10b
-	jne	.LBB30_43
+	jne	.LBB31_43
 	cmpq	%rdi, %rdx
-	jge	.LBB30_43
+	jge	.LBB31_43
 	imulq	%rdi, %rbx
 	movq	-248(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	movss	(%rax,%rdx,4), %xmm0
-	jmp	.LBB30_43
+	jmp	.LBB31_43
 	.p2align	4
-.LBB30_48:
+.LBB31_48:
 	leaq	(,%r12,4), %rax
 	leaq	(%r14,%r15,4), %r11
 	subq	%rax, %r11
@@ -26308,15 +27837,15 @@ conv_view_of:
 	subq	%rax, %r14
 	xorl	%r9d, %r9d
 	xorl	%r13d, %r13d
-	jmp	.LBB30_49
+	jmp	.LBB31_49
 	.p2align	4
-.LBB30_55:
+.LBB31_55:
 	movss	%xmm0, (%r8,%r13,4)
 	addq	$2, %r13
 	addq	%rdx, %r9
 	cmpq	%r13, %rcx
-	je	.LBB30_39
-.LBB30_49:
+	je	.LBB31_39
+.LBB31_49:
 	movq	%rsi, %rax
 	addq	%r9, %rax
 	setns	%r12b
@@ -26324,23 +27853,23 @@ conv_view_of:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
 	cmpb	$1, %r12b
-	jne	.LBB30_52
+	jne	.LBB31_52
 	cmpq	%rdi, %rax
-	jge	.LBB30_52
+	jge	.LBB31_52
 	movss	(%r14,%r9,4), %xmm1
-.LBB30_52:
+.LBB31_52:
 	movss	%xmm1, -4(%r8,%r13,4)
 	movq	%r15, %rax
 	addq	%r9, %rax
 	setns	%r12b
 	andb	%r10b, %r12b
 	cmpb	$1, %r12b
-	jne	.LBB30_55
+	jne	.LBB31_55
 	cmpq	%rdi, %rax
-	jge	.LBB30_55
+	jge	.LBB31_55
 	movss	(%r11,%r9,4), %xmm0
-	jmp	.LBB30_55
-.LBB30_17:
+	jmp	.LBB31_55
+.LBB31_17:
 	movq	-320(%rbp), %rax
 	addq	$312, %rsp
 	popq	%rbx
@@ -26351,8 +27880,8 @@ conv_view_of:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end30:
-	.size	conv_view_of, .Lfunc_end30-conv_view_of
+.Lfunc_end31:
+	.size	conv_view_of, .Lfunc_end31-conv_view_of
 	.cfi_endproc
 	.p2align	4
 	.type	conv_product,@function
@@ -26384,7 +27913,7 @@ conv_product:
 	testq	%rax, %rax
 	cmovnsq	%rax, %rdi
 	cmpq	$0, 24(%rbp)
-	jle	.LBB31_144
+	jle	.LBB32_144
 	movq	16(%rbp), %rax
 	sarq	$3, %rdi
 	movq	24(%r8), %rcx
@@ -26420,9 +27949,9 @@ conv_product:
 	movq	%rax, -56(%rbp)
 	movq	%rdi, -400(%rbp)
 	movq	%r8, -80(%rbp)
-	jmp	.LBB31_3
+	jmp	.LBB32_3
 	.p2align	4
-.LBB31_2:
+.LBB32_2:
 	movq	-48(%rbp), %rcx
 	addq	$6, %rcx
 	movq	-56(%rbp), %rax
@@ -26430,10 +27959,10 @@ conv_product:
 	movq	%rax, -56(%rbp)
 	movq	%rcx, -48(%rbp)
 	cmpq	24(%rbp), %rcx
-	jge	.LBB31_144
-.LBB31_3:
+	jge	.LBB32_144
+.LBB32_3:
 	cmpq	$0, -344(%rbp)
-	jle	.LBB31_2
+	jle	.LBB32_2
 	movq	-48(%rbp), %r10
 	movq	%r10, %rax
 	imulq	%rsi, %rax
@@ -26453,8 +27982,8 @@ conv_product:
 	addl	%ecx, %ecx
 	movq	%rcx, -488(%rbp)
 	xorl	%r11d, %r11d
-	jmp	.LBB31_9
-.LBB31_5:
+	jmp	.LBB32_9
+.LBB32_5:
 	movups	%xmm5, (%rax)
 	movups	%xmm7, 16(%rax)
 	movq	16(%rbp), %rcx
@@ -26462,33 +27991,33 @@ conv_product:
 	movups	%xmm4, (%rax,%rcx,4)
 	movups	%xmm3, 16(%rax,%rcx,8)
 	movups	%xmm1, (%rax,%rcx,8)
-.LBB31_6:
+.LBB32_6:
 	movq	-256(%rbp), %rcx
-.LBB31_7:
+.LBB32_7:
 	movups	%xmm0, (%rax,%rcx)
 	movups	%xmm2, 16(%rax,%rcx)
-.LBB31_8:
+.LBB32_8:
 	addq	$2, %r11
 	cmpq	-344(%rbp), %r11
 	movq	-400(%rbp), %rdi
-	jge	.LBB31_2
-.LBB31_9:
+	jge	.LBB32_2
+.LBB32_9:
 	movq	%r11, %rax
 	orq	%rdi, %rax
 	shrq	$32, %rax
-	je	.LBB31_11
+	je	.LBB32_11
 	movq	%r11, %rax
 	cqto
 	idivq	%rdi
 	movq	%rax, %rbx
-	jmp	.LBB31_12
+	jmp	.LBB32_12
 	.p2align	4
-.LBB31_11:
+.LBB32_11:
 	movl	%r11d, %eax
 	xorl	%edx, %edx
 	divl	%edi
 	movl	%eax, %ebx
-.LBB31_12:
+.LBB32_12:
 	shlq	$3, %rdx
 	movq	32(%r8), %rcx
 	movq	40(%r8), %rdi
@@ -26507,19 +28036,19 @@ conv_product:
 	movq	%rbx, %rdx
 	cmpq	-344(%rbp), %rax
 	setl	%r8b
-	jge	.LBB31_17
+	jge	.LBB32_17
 	movq	%rax, %rdx
 	movq	-400(%rbp), %r10
 	orq	%r10, %rdx
 	shrq	$32, %rdx
-	je	.LBB31_15
+	je	.LBB32_15
 	cqto
 	idivq	%r10
-	jmp	.LBB31_16
-.LBB31_15:
+	jmp	.LBB32_16
+.LBB32_15:
 	xorl	%edx, %edx
 	divl	%r10d
-.LBB31_16:
+.LBB32_16:
 	shlq	$3, %rdx
 	cmpq	%r15, %rdx
 	cmovgeq	%r15, %rdx
@@ -26529,7 +28058,7 @@ conv_product:
 	addq	%rdx, %rcx
 	movq	%rdi, %r10
 	movq	%rcx, %rdx
-.LBB31_17:
+.LBB32_17:
 	movb	%r8b, %r14b
 	movq	-488(%rbp), %rax
 	addl	%r14d, %eax
@@ -26537,25 +28066,25 @@ conv_product:
 	cmpl	$11, %eax
 	movq	-80(%rbp), %r8
 	movq	-480(%rbp), %r15
-	ja	.LBB31_8
-	leaq	.LJTI31_0(%rip), %rcx
+	ja	.LBB32_8
+	leaq	.LJTI32_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB31_19:
+.LBB32_19:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_95
+	je	.LBB32_95
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB31_96
-.LBB31_21:
+	jmp	.LBB32_96
+.LBB32_21:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB31_43
+	je	.LBB32_43
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm12
 	movss	4(%rax,%rcx,4), %xmm0
@@ -26575,11 +28104,11 @@ conv_product:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm8
 	movaps	%xmm11, %xmm14
-	jmp	.LBB31_44
-.LBB31_23:
+	jmp	.LBB32_44
+.LBB32_23:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_52
+	je	.LBB32_52
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm4
 	movss	4(%rax,%rcx,4), %xmm2
@@ -26590,12 +28119,12 @@ conv_product:
 	movaps	%xmm2, %xmm3
 	movaps	%xmm4, %xmm5
 	movaps	%xmm0, %xmm1
-	jmp	.LBB31_53
-.LBB31_25:
+	jmp	.LBB32_53
+.LBB32_25:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB31_60
+	je	.LBB32_60
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm3
 	movss	4(%rax,%rcx,4), %xmm1
@@ -26612,11 +28141,11 @@ conv_product:
 	movaps	%xmm3, %xmm13
 	movaps	%xmm10, %xmm9
 	movaps	%xmm7, %xmm8
-	jmp	.LBB31_61
-.LBB31_27:
+	jmp	.LBB32_61
+.LBB32_27:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_69
+	je	.LBB32_69
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm2
 	movss	4(%rax,%rcx,4), %xmm0
@@ -26624,12 +28153,12 @@ conv_product:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm2, %xmm3
 	movaps	%xmm0, %xmm1
-	jmp	.LBB31_70
-.LBB31_29:
+	jmp	.LBB32_70
+.LBB32_29:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB31_77
+	je	.LBB32_77
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm4
 	movss	4(%rax,%rcx,4), %xmm0
@@ -26637,12 +28166,12 @@ conv_product:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm4, %xmm5
 	movaps	%xmm0, %xmm1
-	jmp	.LBB31_78
-.LBB31_31:
+	jmp	.LBB32_78
+.LBB32_31:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB31_86
+	je	.LBB32_86
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm15
 	movss	4(%rax,%rcx,4), %xmm13
@@ -26656,21 +28185,21 @@ conv_product:
 	movaps	%xmm15, %xmm14
 	movaps	%xmm13, %xmm12
 	movaps	%xmm5, %xmm6
-	jmp	.LBB31_87
-.LBB31_33:
+	jmp	.LBB32_87
+.LBB32_33:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_99
+	je	.LBB32_99
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB31_100
-.LBB31_35:
+	jmp	.LBB32_100
+.LBB32_35:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB31_107
+	je	.LBB32_107
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm11
 	movss	4(%rax,%rcx,4), %xmm9
@@ -26681,11 +28210,11 @@ conv_product:
 	movaps	%xmm9, %xmm8
 	movaps	%xmm11, %xmm10
 	movaps	%xmm15, %xmm3
-	jmp	.LBB31_108
-.LBB31_37:
+	jmp	.LBB32_108
+.LBB32_37:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_116
+	je	.LBB32_116
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm5
 	movss	4(%rax,%rcx,4), %xmm4
@@ -26699,11 +28228,11 @@ conv_product:
 	movaps	%xmm5, %xmm7
 	movaps	%xmm4, %xmm6
 	movaps	%xmm0, %xmm2
-	jmp	.LBB31_117
-.LBB31_39:
+	jmp	.LBB32_117
+.LBB32_39:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_122
+	je	.LBB32_122
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm7
 	movss	4(%rax,%rcx,4), %xmm6
@@ -26723,11 +28252,11 @@ conv_product:
 	movaps	%xmm6, %xmm10
 	movaps	%xmm3, %xmm9
 	movaps	%xmm0, %xmm2
-	jmp	.LBB31_123
-.LBB31_41:
+	jmp	.LBB32_123
+.LBB32_41:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB31_130
+	je	.LBB32_130
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm6
 	movss	4(%rax,%rcx,4), %xmm5
@@ -26744,8 +28273,8 @@ conv_product:
 	movaps	%xmm6, %xmm9
 	movaps	%xmm4, %xmm7
 	movaps	%xmm0, %xmm2
-	jmp	.LBB31_131
-.LBB31_43:
+	jmp	.LBB32_131
+.LBB32_43:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm5, %xmm5
 	xorps	%xmm3, %xmm3
@@ -26758,13 +28287,13 @@ conv_product:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm14, %xmm14
-.LBB31_44:
+.LBB32_44:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
 	movaps	%xmm3, -160(%rbp)
 	movaps	%xmm0, -128(%rbp)
 	movaps	%xmm4, -208(%rbp)
-	jle	.LBB31_47
+	jle	.LBB32_47
 	movq	(%r8), %r14
 	movq	8(%r8), %r15
 	movq	-56(%rbp), %rcx
@@ -26783,7 +28312,7 @@ conv_product:
 	xorl	%edi, %edi
 	movaps	%xmm2, %xmm3
 	.p2align	4
-.LBB31_46:
+.LBB32_46:
 	movaps	%xmm11, -416(%rbp)
 	movaps	%xmm14, -432(%rbp)
 	movslq	(%r15,%rdi,4), %rdx
@@ -26908,9 +28437,9 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rcx
 	cmpq	%rdi, %rax
-	jne	.LBB31_46
-	jmp	.LBB31_48
-.LBB31_47:
+	jne	.LBB32_46
+	jmp	.LBB32_48
+.LBB32_47:
 	movaps	%xmm12, -96(%rbp)
 	movaps	%xmm4, -144(%rbp)
 	movaps	%xmm0, -368(%rbp)
@@ -26924,7 +28453,7 @@ conv_product:
 	movaps	%xmm11, -112(%rbp)
 	movaps	%xmm14, %xmm4
 	movaps	%xmm2, %xmm3
-.LBB31_48:
+.LBB32_48:
 	movaps	-144(%rbp), %xmm9
 	movaps	-96(%rbp), %xmm6
 	movaps	%xmm13, -512(%rbp)
@@ -26937,7 +28466,7 @@ conv_product:
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_50
+	je	.LBB32_50
 	movaps	%xmm4, -192(%rbp)
 	movaps	%xmm9, %xmm4
 	xorps	%xmm10, %xmm10
@@ -27050,8 +28579,8 @@ conv_product:
 	cmpnltps	%xmm10, %xmm0
 	andps	%xmm0, %xmm14
 	movq	-80(%rbp), %r8
-	jmp	.LBB31_51
-.LBB31_50:
+	jmp	.LBB32_51
+.LBB32_50:
 	movups	%xmm6, (%rcx)
 	movups	%xmm9, 16(%rcx)
 	movups	%xmm2, 16(%rax)
@@ -27089,31 +28618,31 @@ conv_product:
 	movups	%xmm15, (%rax,%rdx,4)
 	movq	-80(%rbp), %r8
 	movaps	-112(%rbp), %xmm13
-.LBB31_51:
+.LBB32_51:
 	movq	-472(%rbp), %rdx
 	movups	%xmm13, (%rcx,%rdx,4)
 	movups	%xmm4, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm11, (%rax,%rdx,4)
-	jmp	.LBB31_8
-.LBB31_52:
+	jmp	.LBB32_8
+.LBB32_52:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB31_53:
+.LBB32_53:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_56
+	jle	.LBB32_56
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB31_55:
+.LBB32_55:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm6
 	movups	16(%r13,%r10,4), %xmm7
@@ -27140,12 +28669,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB31_55
-.LBB31_56:
+	jne	.LBB32_55
+.LBB32_56:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_58
+	je	.LBB32_58
 	movaps	%xmm5, %xmm6
 	xorps	%xmm7, %xmm7
 	cmpnltps	%xmm7, %xmm6
@@ -27170,18 +28699,18 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm7, %xmm2
 	andps	%xmm2, %xmm1
-	jmp	.LBB31_59
-.LBB31_58:
+	jmp	.LBB32_59
+.LBB32_58:
 	movups	%xmm4, (%rax)
 	movups	%xmm5, 16(%rax)
 	movq	16(%rbp), %rcx
 	movups	%xmm3, 16(%rax,%rcx,4)
 	movups	%xmm2, (%rax,%rcx,4)
-.LBB31_59:
+.LBB32_59:
 	movups	%xmm0, (%rax,%rcx,8)
 	movups	%xmm1, 16(%rax,%rcx,8)
-	jmp	.LBB31_8
-.LBB31_60:
+	jmp	.LBB32_8
+.LBB32_60:
 	xorps	%xmm4, %xmm4
 	xorps	%xmm14, %xmm14
 	xorps	%xmm1, %xmm1
@@ -27192,12 +28721,12 @@ conv_product:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm7, %xmm7
-.LBB31_61:
+.LBB32_61:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
 	movaps	%xmm1, -96(%rbp)
 	movaps	%xmm14, -112(%rbp)
-	jle	.LBB31_64
+	jle	.LBB32_64
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -27212,7 +28741,7 @@ conv_product:
 	movaps	%xmm13, %xmm14
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB31_63:
+.LBB32_63:
 	movaps	%xmm8, -304(%rbp)
 	movaps	%xmm11, -320(%rbp)
 	movaps	%xmm12, -272(%rbp)
@@ -27313,9 +28842,9 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB31_63
-	jmp	.LBB31_65
-.LBB31_64:
+	jne	.LBB32_63
+	jmp	.LBB32_65
+.LBB32_64:
 	movaps	%xmm8, %xmm11
 	movaps	%xmm7, %xmm12
 	movaps	%xmm4, -144(%rbp)
@@ -27325,7 +28854,7 @@ conv_product:
 	movaps	%xmm15, -240(%rbp)
 	movaps	%xmm3, -160(%rbp)
 	movaps	%xmm13, %xmm14
-.LBB31_65:
+.LBB32_65:
 	movaps	%xmm1, -288(%rbp)
 	movaps	-160(%rbp), %xmm1
 	movaps	%xmm4, -272(%rbp)
@@ -27335,7 +28864,7 @@ conv_product:
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_67
+	je	.LBB32_67
 	movaps	%xmm13, %xmm0
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm0
@@ -27424,8 +28953,8 @@ conv_product:
 	movaps	%xmm12, %xmm0
 	cmpnltps	%xmm5, %xmm0
 	andps	%xmm0, %xmm12
-	jmp	.LBB31_68
-.LBB31_67:
+	jmp	.LBB32_68
+.LBB32_67:
 	movups	%xmm3, (%rcx)
 	movups	%xmm13, 16(%rcx)
 	movups	%xmm14, 16(%rax)
@@ -27453,30 +28982,30 @@ conv_product:
 	movups	%xmm0, 16(%rax,%rdx,4)
 	movaps	-144(%rbp), %xmm0
 	movups	%xmm0, (%rax,%rdx,4)
-.LBB31_68:
+.LBB32_68:
 	movq	-80(%rbp), %r8
 	movq	-336(%rbp), %rdx
 	movups	%xmm8, (%rcx,%rdx,4)
 	movups	%xmm7, 16(%rcx,%rdx,4)
 	movups	%xmm12, 16(%rax,%rdx,4)
 	movups	%xmm11, (%rax,%rdx,4)
-	jmp	.LBB31_8
-.LBB31_69:
+	jmp	.LBB32_8
+.LBB32_69:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB31_70:
+.LBB32_70:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_73
+	jle	.LBB32_73
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB31_72:
+.LBB32_72:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm4
 	movups	16(%r13,%r10,4), %xmm5
@@ -27496,12 +29025,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB31_72
-.LBB31_73:
+	jne	.LBB32_72
+.LBB32_73:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_75
+	je	.LBB32_75
 	movaps	%xmm3, %xmm4
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm4
@@ -27517,24 +29046,24 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm5, %xmm2
 	andps	%xmm2, %xmm1
-	jmp	.LBB31_76
-.LBB31_75:
+	jmp	.LBB32_76
+.LBB32_75:
 	movups	%xmm2, (%rax)
 	movups	%xmm3, 16(%rax)
-.LBB31_76:
+.LBB32_76:
 	movq	16(%rbp), %rcx
 	movups	%xmm0, (%rax,%rcx,4)
 	movups	%xmm1, 16(%rax,%rcx,4)
-	jmp	.LBB31_8
-.LBB31_77:
+	jmp	.LBB32_8
+.LBB32_77:
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB31_78:
+.LBB32_78:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_81
+	jle	.LBB32_81
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -27544,7 +29073,7 @@ conv_product:
 	movaps	%xmm5, %xmm6
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB31_80:
+.LBB32_80:
 	movslq	(%rdi,%r15,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	movups	(%rdx,%r13,4), %xmm10
@@ -27577,20 +29106,20 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB31_80
-	jmp	.LBB31_82
-.LBB31_81:
+	jne	.LBB32_80
+	jmp	.LBB32_82
+.LBB32_81:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	movaps	%xmm4, %xmm7
 	movaps	%xmm5, %xmm6
-.LBB31_82:
+.LBB32_82:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rcx
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_84
+	je	.LBB32_84
 	movaps	%xmm5, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -27620,21 +29149,21 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm9, %xmm4
 	andps	%xmm4, %xmm3
-	jmp	.LBB31_85
-.LBB31_84:
+	jmp	.LBB32_85
+.LBB32_84:
 	movups	%xmm4, (%rcx)
 	movups	%xmm5, 16(%rcx)
 	movups	%xmm6, 16(%rax)
 	movups	%xmm7, (%rax)
-.LBB31_85:
+.LBB32_85:
 	movq	-80(%rbp), %r8
 	movq	16(%rbp), %rdx
 	movups	%xmm0, (%rcx,%rdx,4)
 	movups	%xmm1, 16(%rcx,%rdx,4)
 	movups	%xmm3, 16(%rax,%rdx,4)
 	movups	%xmm2, (%rax,%rdx,4)
-	jmp	.LBB31_8
-.LBB31_86:
+	jmp	.LBB32_8
+.LBB32_86:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm9, %xmm9
 	xorps	%xmm15, %xmm15
@@ -27643,11 +29172,11 @@ conv_product:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm5, %xmm5
 	xorps	%xmm6, %xmm6
-.LBB31_87:
+.LBB32_87:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
 	movaps	%xmm10, -208(%rbp)
-	jle	.LBB31_90
+	jle	.LBB32_90
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -27663,7 +29192,7 @@ conv_product:
 	xorl	%r15d, %r15d
 	movq	-392(%rbp), %r8
 	.p2align	4
-.LBB31_89:
+.LBB32_89:
 	movaps	%xmm1, -96(%rbp)
 	movaps	%xmm4, -224(%rbp)
 	movaps	%xmm2, -112(%rbp)
@@ -27756,9 +29285,9 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB31_89
-	jmp	.LBB31_91
-.LBB31_90:
+	jne	.LBB32_89
+	jmp	.LBB32_91
+.LBB32_90:
 	movaps	%xmm5, %xmm1
 	movaps	%xmm6, %xmm2
 	movaps	%xmm10, %xmm7
@@ -27768,7 +29297,7 @@ conv_product:
 	movaps	%xmm12, -144(%rbp)
 	movaps	%xmm15, %xmm9
 	movaps	%xmm14, %xmm10
-.LBB31_91:
+.LBB32_91:
 	movaps	%xmm11, -112(%rbp)
 	movaps	%xmm7, -128(%rbp)
 	movaps	-160(%rbp), %xmm7
@@ -27778,7 +29307,7 @@ conv_product:
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_93
+	je	.LBB32_93
 	movaps	%xmm14, %xmm0
 	movaps	%xmm4, %xmm8
 	xorps	%xmm4, %xmm4
@@ -27850,8 +29379,8 @@ conv_product:
 	movaps	%xmm15, %xmm0
 	cmpnltps	%xmm4, %xmm0
 	andps	%xmm0, %xmm2
-	jmp	.LBB31_94
-.LBB31_93:
+	jmp	.LBB32_94
+.LBB32_93:
 	movups	%xmm15, (%rcx)
 	movups	%xmm14, 16(%rcx)
 	movups	%xmm10, 16(%rax)
@@ -27869,36 +29398,36 @@ conv_product:
 	movups	%xmm4, 16(%rax,%rdx,4)
 	movaps	-128(%rbp), %xmm0
 	movups	%xmm0, (%rax,%rdx,4)
-.LBB31_94:
+.LBB32_94:
 	movq	-80(%rbp), %r8
 	movq	-248(%rbp), %rdx
 	movups	%xmm5, (%rcx,%rdx,4)
 	movups	%xmm6, 16(%rcx,%rdx,4)
 	movups	%xmm2, 16(%rax,%rdx,4)
 	movups	%xmm1, (%rax,%rdx,4)
-	jmp	.LBB31_8
-.LBB31_95:
+	jmp	.LBB32_8
+.LBB32_95:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB31_96:
+.LBB32_96:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB31_141
+	jle	.LBB32_141
 	movq	8(%r8), %rax
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	cmpq	$1, %rcx
-	jne	.LBB31_137
+	jne	.LBB32_137
 	xorl	%edx, %edx
-	jmp	.LBB31_139
-.LBB31_99:
+	jmp	.LBB32_139
+.LBB32_99:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB31_100:
+.LBB32_100:
 	movq	%rdx, -192(%rbp)
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_106
+	jle	.LBB32_106
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdx
 	movq	-56(%rbp), %rdi
@@ -27906,7 +29435,7 @@ conv_product:
 	movaps	%xmm1, %xmm3
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB31_102:
+.LBB32_102:
 	movslq	(%rdx,%r15,4), %r14
 	leaq	(%rcx,%r14,4), %r14
 	movups	(%r14,%r13,4), %xmm4
@@ -27926,10 +29455,10 @@ conv_product:
 	incq	%r15
 	addq	%r12, %rdi
 	cmpq	%r15, %rax
-	jne	.LBB31_102
+	jne	.LBB32_102
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_105
-.LBB31_104:
+	je	.LBB32_105
+.LBB32_104:
 	movaps	%xmm0, %xmm4
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm4
@@ -27943,31 +29472,31 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm5, %xmm4
 	andps	%xmm4, %xmm3
-.LBB31_105:
+.LBB32_105:
 	movq	-192(%rbp), %rcx
 	movq	-72(%rbp), %rax
 	movups	%xmm0, (%rax,%rbx,4)
 	movups	%xmm1, 16(%rax,%rbx,4)
 	movups	%xmm3, 16(%rax,%rcx,4)
 	movups	%xmm2, (%rax,%rcx,4)
-	jmp	.LBB31_8
-.LBB31_106:
+	jmp	.LBB32_8
+.LBB32_106:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	cmpl	$0, 32(%rbp)
-	jne	.LBB31_104
-	jmp	.LBB31_105
-.LBB31_107:
+	jne	.LBB32_104
+	jmp	.LBB32_105
+.LBB32_107:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm10, %xmm10
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
-.LBB31_108:
+.LBB32_108:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_111
+	jle	.LBB32_111
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -27979,7 +29508,7 @@ conv_product:
 	movaps	%xmm10, %xmm6
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB31_110:
+.LBB32_110:
 	movaps	%xmm7, -160(%rbp)
 	movaps	%xmm14, -96(%rbp)
 	movslq	(%rdi,%r15,4), %rdx
@@ -28035,22 +29564,22 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB31_110
-	jmp	.LBB31_112
-.LBB31_111:
+	jne	.LBB32_110
+	jmp	.LBB32_112
+.LBB32_111:
 	movaps	%xmm15, %xmm13
 	movaps	%xmm3, %xmm14
 	movaps	%xmm9, %xmm4
 	movaps	%xmm8, %xmm7
 	movaps	%xmm11, %xmm2
 	movaps	%xmm10, %xmm6
-.LBB31_112:
+.LBB32_112:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rcx
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_114
+	je	.LBB32_114
 	movaps	%xmm10, %xmm0
 	xorps	%xmm12, %xmm12
 	cmpnltps	%xmm12, %xmm0
@@ -28098,8 +29627,8 @@ conv_product:
 	movaps	%xmm14, %xmm0
 	cmpnltps	%xmm12, %xmm0
 	andps	%xmm0, %xmm14
-	jmp	.LBB31_115
-.LBB31_114:
+	jmp	.LBB32_115
+.LBB32_114:
 	movups	%xmm11, (%rcx)
 	movups	%xmm10, 16(%rcx)
 	movups	%xmm6, 16(%rax)
@@ -28109,15 +29638,15 @@ conv_product:
 	movups	%xmm9, (%rcx,%rdx,4)
 	movups	%xmm7, 16(%rax,%rdx,4)
 	movups	%xmm4, (%rax,%rdx,4)
-.LBB31_115:
+.LBB32_115:
 	movq	-80(%rbp), %r8
 	movq	-168(%rbp), %rdx
 	movups	%xmm15, (%rcx,%rdx,4)
 	movups	%xmm3, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm13, (%rax,%rdx,4)
-	jmp	.LBB31_8
-.LBB31_116:
+	jmp	.LBB32_8
+.LBB32_116:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -28126,10 +29655,10 @@ conv_product:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB31_117:
+.LBB32_117:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_120
+	jle	.LBB32_120
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
@@ -28137,7 +29666,7 @@ conv_product:
 	xorl	%edi, %edi
 	movq	-392(%rbp), %r14
 	.p2align	4
-.LBB31_119:
+.LBB32_119:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm9
 	movups	16(%r13,%r10,4), %xmm8
@@ -28171,12 +29700,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB31_119
-.LBB31_120:
+	jne	.LBB32_119
+.LBB32_120:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_5
+	je	.LBB32_5
 	movaps	%xmm7, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -28209,8 +29738,8 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm9, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB31_6
-.LBB31_122:
+	jmp	.LBB32_6
+.LBB32_122:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
@@ -28223,17 +29752,17 @@ conv_product:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB31_123:
+.LBB32_123:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_126
+	jle	.LBB32_126
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB31_125:
+.LBB32_125:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm13
 	movups	16(%r13,%r10,4), %xmm12
@@ -28285,12 +29814,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB31_125
-.LBB31_126:
+	jne	.LBB32_125
+.LBB32_126:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_128
+	je	.LBB32_128
 	movaps	%xmm11, %xmm12
 	xorps	%xmm13, %xmm13
 	cmpnltps	%xmm13, %xmm12
@@ -28341,8 +29870,8 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm13, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB31_129
-.LBB31_128:
+	jmp	.LBB32_129
+.LBB32_128:
 	movups	%xmm7, (%rax)
 	movups	%xmm11, 16(%rax)
 	movq	16(%rbp), %rcx
@@ -28356,10 +29885,10 @@ conv_product:
 	movq	-328(%rbp), %rcx
 	movups	%xmm4, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
-.LBB31_129:
+.LBB32_129:
 	movq	-464(%rbp), %rcx
-	jmp	.LBB31_7
-.LBB31_130:
+	jmp	.LBB32_7
+.LBB32_130:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -28370,17 +29899,17 @@ conv_product:
 	xorps	%xmm7, %xmm7
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB31_131:
+.LBB32_131:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB31_134
+	jle	.LBB32_134
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB31_133:
+.LBB32_133:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm11
 	movups	16(%r13,%r10,4), %xmm10
@@ -28423,12 +29952,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB31_133
-.LBB31_134:
+	jne	.LBB32_133
+.LBB32_134:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_136
+	je	.LBB32_136
 	movaps	%xmm9, %xmm10
 	xorps	%xmm11, %xmm11
 	cmpnltps	%xmm11, %xmm10
@@ -28471,8 +30000,8 @@ conv_product:
 	cmpnltps	%xmm11, %xmm1
 	andps	%xmm1, %xmm2
 	movq	-328(%rbp), %rcx
-	jmp	.LBB31_7
-.LBB31_136:
+	jmp	.LBB32_7
+.LBB32_136:
 	movups	%xmm6, (%rax)
 	movups	%xmm9, 16(%rax)
 	movq	16(%rbp), %rcx
@@ -28484,15 +30013,15 @@ conv_product:
 	movups	%xmm3, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
 	movq	-328(%rbp), %rcx
-	jmp	.LBB31_7
-.LBB31_137:
+	jmp	.LBB32_7
+.LBB32_137:
 	movq	%rcx, %rdi
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %rdi
 	movq	-56(%rbp), %r14
 	xorl	%edx, %edx
 	.p2align	4
-.LBB31_138:
+.LBB32_138:
 	movslq	(%rax,%rdx,4), %r10
 	movups	(%r13,%r10,4), %xmm2
 	movups	16(%r13,%r10,4), %xmm3
@@ -28514,10 +30043,10 @@ conv_product:
 	addq	$2, %rdx
 	addq	%r15, %r14
 	cmpq	%rdx, %rdi
-	jne	.LBB31_138
-.LBB31_139:
+	jne	.LBB32_138
+.LBB32_139:
 	testb	$1, %cl
-	je	.LBB31_141
+	je	.LBB32_141
 	movslq	(%rax,%rdx,4), %rax
 	imulq	-376(%rbp), %rdx
 	movups	(%r13,%rax,4), %xmm2
@@ -28529,9 +30058,9 @@ conv_product:
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
-.LBB31_141:
+.LBB32_141:
 	cmpl	$0, 32(%rbp)
-	je	.LBB31_143
+	je	.LBB32_143
 	movaps	%xmm0, %xmm2
 	xorps	%xmm3, %xmm3
 	cmpnltps	%xmm3, %xmm2
@@ -28539,12 +30068,12 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm3, %xmm2
 	andps	%xmm2, %xmm1
-.LBB31_143:
+.LBB32_143:
 	movq	-72(%rbp), %rax
 	movups	%xmm0, (%rax,%rbx,4)
 	movups	%xmm1, 16(%rax,%rbx,4)
-	jmp	.LBB31_8
-.LBB31_144:
+	jmp	.LBB32_8
+.LBB32_144:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -28554,24 +30083,24 @@ conv_product:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end31:
-	.size	conv_product, .Lfunc_end31-conv_product
+.Lfunc_end32:
+	.size	conv_product, .Lfunc_end32-conv_product
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI31_0:
-	.long	.LBB31_19-.LJTI31_0
-	.long	.LBB31_33-.LJTI31_0
-	.long	.LBB31_27-.LJTI31_0
-	.long	.LBB31_29-.LJTI31_0
-	.long	.LBB31_23-.LJTI31_0
-	.long	.LBB31_35-.LJTI31_0
-	.long	.LBB31_37-.LJTI31_0
-	.long	.LBB31_31-.LJTI31_0
-	.long	.LBB31_41-.LJTI31_0
-	.long	.LBB31_25-.LJTI31_0
-	.long	.LBB31_39-.LJTI31_0
-	.long	.LBB31_21-.LJTI31_0
+.LJTI32_0:
+	.long	.LBB32_19-.LJTI32_0
+	.long	.LBB32_33-.LJTI32_0
+	.long	.LBB32_27-.LJTI32_0
+	.long	.LBB32_29-.LJTI32_0
+	.long	.LBB32_23-.LJTI32_0
+	.long	.LBB32_35-.LJTI32_0
+	.long	.LBB32_37-.LJTI32_0
+	.long	.LBB32_31-.LJTI32_0
+	.long	.LBB32_41-.LJTI32_0
+	.long	.LBB32_25-.LJTI32_0
+	.long	.LBB32_39-.LJTI32_0
+	.long	.LBB32_21-.LJTI32_0
 	.type	netc_kernels_baseline,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_baseline
@@ -28585,6 +30114,7 @@ netc_kernels_baseline:
 	.quad	panel_weight_gradient
 	.quad	panel_input_gradient
 	.quad	exp_shifted
+	.quad	activation
 	.quad	update_apply
 	.quad	update_is_finite
 	.quad	max_magnitude
@@ -28607,7 +30137,7 @@ netc_kernels_baseline:
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_baseline, 240
+	.size	netc_kernels_baseline, 248
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -28618,6 +30148,7 @@ netc_kernels_baseline:
 	.addrsig_sym panel_weight_gradient
 	.addrsig_sym panel_input_gradient
 	.addrsig_sym exp_shifted
+	.addrsig_sym activation
 	.addrsig_sym update_apply
 	.addrsig_sym update_is_finite
 	.addrsig_sym max_magnitude

@@ -672,35 +672,120 @@ INLINE v8 exp8(v8 x) {
     return e * a * b;
 }
 
+/// The last 1–7 values of a run (k of them) as a vector's first lanes, the
+/// rest 0, and back. They move lane by lane, not through a stack array: a
+/// vector load of scalar stores stalls store forwarding, which cost a
+/// 3-class softmax more than its arithmetic.
+INLINE v8 load_tail(const float *x, Int k) {
+    v8 v = splat(0.0f);
+    switch (k) {
+    case 7: v[6] = x[6]; /* fall through */
+    case 6: v[5] = x[5]; /* fall through */
+    case 5: v[4] = x[4]; /* fall through */
+    case 4: v[3] = x[3]; /* fall through */
+    case 3: v[2] = x[2]; /* fall through */
+    case 2: v[1] = x[1]; /* fall through */
+    default: v[0] = x[0];
+    }
+    return v;
+}
+
+INLINE void store_tail(v8 v, float *y, Int k) {
+    switch (k) {
+    case 7: y[6] = v[6]; /* fall through */
+    case 6: y[5] = v[5]; /* fall through */
+    case 5: y[4] = v[4]; /* fall through */
+    case 4: y[3] = v[3]; /* fall through */
+    case 3: y[2] = v[2]; /* fall through */
+    case 2: y[1] = v[1]; /* fall through */
+    default: y[0] = v[0];
+    }
+}
+
 static void exp_shifted(const float *x, float shift, float *y, Int n) {
     Int i = 0;
     for (; i + 8 <= n; i += 8) st(exp8(ld(x + i) - shift), y + i);
-    if (i == n) return;
-    // The last 1–7 values move lane by lane, not through a stack array: a
-    // vector load of scalar stores stalls store forwarding, which cost a
-    // 3-class softmax more than its arithmetic.
-    const float *xs = x + i;
-    float *ys = y + i;
-    v8 in = splat(0.0f);
-    switch (n - i) {
-    case 7: in[6] = xs[6]; /* fall through */
-    case 6: in[5] = xs[5]; /* fall through */
-    case 5: in[4] = xs[4]; /* fall through */
-    case 4: in[3] = xs[3]; /* fall through */
-    case 3: in[2] = xs[2]; /* fall through */
-    case 2: in[1] = xs[1]; /* fall through */
-    default: in[0] = xs[0];
+    if (i < n) store_tail(exp8(load_tail(x + i, n - i) - shift), y + i, n - i);
+}
+
+// MARK: - Activations
+//
+// Each is the formula Math (Swift) uses for one value, over 8 lanes and
+// branch-free: both sides of a case are computed and one selected. NaN
+// stays NaN: every selection tests with a comparison a NaN fails, and the
+// side it then takes carries the NaN through.
+
+INLINE v8 magnitude(v8 v) { return (v8)((i8v)v & 0x7fffffff); }
+INLINE v8 with_sign_of(v8 m, v8 v) { return (v8)((i8v)m | ((i8v)v & (i8v)splat(-0.0f))); }
+
+/// σ(x) = 1 / (1 + e⁻ˣ) for x ≥ 0, eˣ / (1 + eˣ) below: one division of
+/// (1 or e^−|x|) by 1 + e^−|x|, never overflowing.
+INLINE v8 sigmoid8(v8 x) {
+    v8 e = exp8(-magnitude(x));
+    return select(x < 0.0f, e, splat(1.0f)) / (1.0f + e);
+}
+
+/// tanh as Cephes' `tanhf`: below |x| = 0.625 its odd polynomial, above it
+/// 1 − 2 / (e^2|x| + 1), which reaches 1 where e^2|x| overflows; the sign
+/// restored last, so tanh(−0) = −0.
+INLINE v8 tanh8(v8 x) {
+    v8 a = magnitude(x), z = a * a;
+    v8 p = splat(-5.70498872745e-3f);
+    p = 2.06390887954e-2f + p * z;
+    p = -5.37397155531e-2f + p * z;
+    p = 1.33314422036e-1f + p * z;
+    p = -3.33332819422e-1f + p * z;
+    v8 small = a + a * (z * p);
+    v8 large = 1.0f - 2.0f / (exp8(a + a) + 1.0f);
+    return with_sign_of(select(a < 0.625f, small, large), x);
+}
+
+/// eˣ − 1: below |x| = 0.5 its Taylor series to x⁸ (the rest is under
+/// 10⁻⁸ relative), so small results keep their digits; eˣ − 1 above.
+INLINE v8 expm1_8(v8 x) {
+    v8 q = splat(1.0f / 40320);
+    q = 1.0f / 5040 + q * x;
+    q = 1.0f / 720 + q * x;
+    q = 1.0f / 120 + q * x;
+    q = 1.0f / 24 + q * x;
+    q = 1.0f / 6 + q * x;
+    q = 0.5f + q * x;
+    v8 small = with_sign_of(magnitude(x + x * (x * q)), x);  // eˣ − 1 has x's sign: −0 stays −0
+    return select(magnitude(x) < 0.5f, small, exp8(x) - 1.0f);
+}
+
+/// x for x > 0, α(eˣ − 1) otherwise.
+INLINE v8 elu8(v8 x, float alpha) { return select(x > 0.0f, x, alpha * expm1_8(x)); }
+
+/// softplus(x) = max(x, 0) + log(1 + e^−|x|), the log as 2·atanh(s) with
+/// s = e / (2 + e) ≤ 1/3 (its series to s¹³; the rest is under 2·10⁻⁸
+/// relative), so a tiny e keeps its digits.
+INLINE v8 softplus8(v8 x) {
+    v8 e = exp8(-magnitude(x));
+    v8 s = e / (2.0f + e), z = s * s;
+    v8 p = splat(1.0f / 13);
+    p = 1.0f / 11 + p * z;
+    p = 1.0f / 9 + p * z;
+    p = 1.0f / 7 + p * z;
+    p = 1.0f / 5 + p * z;
+    p = 1.0f / 3 + p * z;
+    v8 twice = s + s;
+    return select(x > 0.0f, x, zero()) + (twice + twice * (z * p));
+}
+
+INLINE v8 activate(int kind, float parameter, v8 v) {
+    switch (kind) {
+    case NETC_SIGMOID: return sigmoid8(v);
+    case NETC_TANH: return tanh8(v);
+    case NETC_ELU: return elu8(v, parameter);
+    default: return softplus8(v);
     }
-    v8 out = exp8(in - shift);
-    switch (n - i) {
-    case 7: ys[6] = out[6]; /* fall through */
-    case 6: ys[5] = out[5]; /* fall through */
-    case 5: ys[4] = out[4]; /* fall through */
-    case 4: ys[3] = out[3]; /* fall through */
-    case 3: ys[2] = out[2]; /* fall through */
-    case 2: ys[1] = out[1]; /* fall through */
-    default: ys[0] = out[0];
-    }
+}
+
+static void activation(int kind, float parameter, const float *x, float *y, Int n) {
+    Int i = 0;
+    for (; i + 8 <= n; i += 8) st(activate(kind, parameter, ld(x + i)), y + i);
+    if (i < n) store_tail(activate(kind, parameter, load_tail(x + i, n - i)), y + i, n - i);
 }
 
 #include "optimizer.h"
@@ -710,7 +795,7 @@ static void exp_shifted(const float *x, float shift, float *y, Int n) {
 
 const netc_kernel_table NETC_CAT(netc_kernels, NETC_SET) = {
     linear, linear_transposed, weight_gradient, input_gradient,
-    panel_linear, panel_weight_gradient, panel_input_gradient, exp_shifted,
+    panel_linear, panel_weight_gradient, panel_input_gradient, exp_shifted, activation,
     update_apply, update_is_finite, max_magnitude, sum_of_squares, peak_loop,
     convolution_forward, convolution_weight_gradient, convolution_input_gradient, convolution_weight_gradient_outputs,
     max_pool_forward, max_pool_backward, avg_pool_forward, avg_pool_backward,

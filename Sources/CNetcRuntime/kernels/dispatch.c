@@ -245,6 +245,9 @@ static void update_part(void *context, ptrdiff_t p, ptrdiff_t parts) {
 }
 
 void netc_exp_shifted(const float *x, float shift, float *y, ptrdiff_t n) { TABLE->exp_shifted(x, shift, y, n); }
+void netc_activation(int kind, float parameter, const float *x, float *y, ptrdiff_t n) {
+    TABLE->activation(kind, parameter, x, y, n);
+}
 void netc_update_apply(const netc_update *u, float *p, const float *g, float *s1, float *s2, ptrdiff_t n) {
     ptrdiff_t parts = update_parts(n);
     if (parts == 1) { TABLE->update_apply(u, p, g, s1, s2, n); return; }

@@ -21,6 +21,8 @@ struct PassBuilder {
         } else if let convolution = plan.convolution[n.id] {
             let relu = plan.reluInConvolution.first { $0.value == n.id }?.key
             ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names).forward(&self, relu: relu)
+        } else if plan.activations.contains(n.id) {
+            ActivationLowering(node: n, kernel: (n.op as! ElementwiseOp).function.kernel!, names: names).forward(&self)
         } else if plan.pooling.contains(n.id) {
             PoolLowering(node: n, op: n.op as! PoolOp, names: names).forward(&self)
         } else if plan.normalisations.contains(n.id) {

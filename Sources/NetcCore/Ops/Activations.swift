@@ -19,10 +19,21 @@ public protocol ElementwiseActivation: Sendable {
     var kinks: [Double] { get }
     /// Python (PyTorch) for f over a tensor expression `x`.
     func pytorch(_ x: String) -> String
+    /// The runtime's vector kernel computing the same formula in Float over a
+    /// run of values (`CPUKernels`), if it has one; whether a node uses it is
+    /// the plan's decision (`Plan.activations`).
+    var kernel: ActivationKernel? { get }
 }
 
 extension ElementwiseActivation {
     public var kinks: [Double] { [] }
+    public var kernel: ActivationKernel? { nil }
+}
+
+/// A vector activation of the runtime (`CPUKernels.sigmoid`, …).
+public enum ActivationKernel: Sendable, Equatable {
+    case sigmoid, tanh, softplus
+    case elu(alpha: Double)
 }
 
 public struct Identity: ElementwiseActivation {
@@ -41,6 +52,7 @@ public struct Sigmoid: ElementwiseActivation {
     public func emitValue(_ x: Code) -> Code { "Math.sigmoid(\(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "\(y) * (1 - \(y))" }
     public func pytorch(_ x: String) -> String { "torch.sigmoid(\(x))" }
+    public var kernel: ActivationKernel? { .sigmoid }
 }
 
 public struct Tanh: ElementwiseActivation {
@@ -50,6 +62,7 @@ public struct Tanh: ElementwiseActivation {
     public func emitValue(_ x: Code) -> Code { "Math.tanh(\(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(1 - \(y) * \(y))" }
     public func pytorch(_ x: String) -> String { "torch.tanh(\(x))" }
+    public var kernel: ActivationKernel? { .tanh }
 }
 
 public struct ReLU: ElementwiseActivation {
@@ -82,6 +95,7 @@ public struct ELU: ElementwiseActivation {
     public func emitValue(_ x: Code) -> Code { "(\(x) > 0 ? \(x) : \(literal(alpha)) * Math.expm1(\(x)))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) > 0 ? 1 : \(y) + \(literal(alpha)))" }
     public func pytorch(_ x: String) -> String { "F.elu(\(x), \(Python.float(alpha)))" }
+    public var kernel: ActivationKernel? { .elu(alpha: alpha) }
     /// The slope jumps from α to 1 at 0 unless α = 1.
     public var kinks: [Double] { alpha == 1 ? [] : [0] }
 }
@@ -94,6 +108,7 @@ public struct Softplus: ElementwiseActivation {
     public func emitDerivative(x: Code, y: Code) -> Code? { "Math.sigmoid(\(x))" }
     /// PyTorch's softplus is x itself above 20 (threshold=20), a difference below 2e-9 relative.
     public func pytorch(_ x: String) -> String { "F.softplus(\(x))" }
+    public var kernel: ActivationKernel? { .softplus }
 }
 
 /// A Swift literal for a constant, exact for any Double and stable across runs.

@@ -33,6 +33,13 @@ public struct Plan: Sendable {
     /// with each pass computing the batch statistics again), 1.47 ms
     /// as the op's loops, whose sums waited on each addition.
     public let normalisations: Set<Int>
+    /// The elementwise activations that run as one call of the runtime's
+    /// vector kernel over the whole batch (`ElementwiseActivation.kernel`):
+    /// those of Float models that have one, over `vectorActivation` values
+    /// or more. The op's loop calls the C library once per value: a
+    /// 2-32-32-1 tanh network's step at batch 32 spent 74 % of its time in
+    /// `tanhf` and `expm1f`.
+    public let activations: Set<Int>
     /// Where every buffer lies in the model's one allocation.
     public let layout: StorageLayout
 
@@ -70,6 +77,9 @@ public struct Plan: Sendable {
         self.reluInConvolution = reluInConvolution
         self.reluInPool = reluInPool
         self.pooling = pooling
+        activations = graph.precision == .float
+            ? Set(graph.nodes.filter { ($0.op as? ElementwiseOp)?.function.kernel != nil && $0.size * graph.batchSize >= Plan.vectorActivation }
+                .map(\.id)) : []
         normalisations = graph.precision == .float
             ? Set(graph.nodes.filter { (($0.op as? BatchNormOp)?.plane ?? 0) >= 8 }.map(\.id)) : []
         let scratch = (linear.values.map(\.scratch) + convolution.values.map(\.scratch)).max() ?? 0
@@ -100,6 +110,14 @@ public struct Plan: Sendable {
     /// longer passes are emitted as parts of this many nodes, each its own
     /// function, called in order. Every spec in Specs/ fits one part.
     static let nodesPerFunction = 64
+
+    /// Values per batch from which an activation with a vector kernel runs
+    /// through it: one vector. Below it the kernel's one pass through its
+    /// polynomial costs more latency than the C library's calls: a 4-wide
+    /// sigmoid layer's batch-1 prediction took 52 ns through the kernel, 33
+    /// as the loop; an 8-wide one 48 and 51, 16-wide 56 and 98 (4 → W → 1
+    /// networks, default build, medians of 7 interleaved runs).
+    static let vectorActivation = 8
 
     /// Parameters from which a Float run of the update calls the C kernel
     /// (`OptimizerStep.apply`): shorter runs, and Double, are loops in the

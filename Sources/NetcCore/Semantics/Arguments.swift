@@ -40,15 +40,18 @@ public struct ParameterSpec: Sendable {
 /// reporting every mismatch; the one mechanism behind all argument lists.
 struct ArgumentReader {
     /// Returns the values by name (defaults filled in), or nil after reporting errors.
+    /// `elsewhere` gives a note for names that belong to another argument
+    /// list (the optimizer's values written after it in `train`, say).
     static func read(_ arguments: [Argument], _ specs: [ParameterSpec], what: String, at range: SourceRange,
-                     diagnostics: inout DiagnosticBag) -> [String: Value]? {
-        let (values, ok) = readAll(arguments, specs, what: what, at: range, diagnostics: &diagnostics)
+                     elsewhere: [String: String] = [:], diagnostics: inout DiagnosticBag) -> [String: Value]? {
+        let (values, ok) = readAll(arguments, specs, what: what, at: range, elsewhere: elsewhere, diagnostics: &diagnostics)
         return ok ? values : nil
     }
 
     /// Like `read`, but returns the values that did check even when others did not,
     /// so nested arguments can still be checked.
     static func readAll(_ arguments: [Argument], _ specs: [ParameterSpec], what: String, at range: SourceRange,
+                        elsewhere: [String: String] = [:],
                         diagnostics: inout DiagnosticBag) -> (values: [String: Value], ok: Bool) {
         var values: [String: Value] = [:]
         var given: [String: SourceRange] = [:]
@@ -59,7 +62,8 @@ struct ArgumentReader {
             let spec: ParameterSpec
             if let label = argument.label {
                 guard let s = specs.first(where: { $0.name == label.name }) else {
-                    diagnostics.emit(.unknownArgument(label.name, what, specs.map(\.name)), at: label.range)
+                    let note = elsewhere[label.name].map { [Diagnostic.Note(message: $0, range: nil)] } ?? []
+                    diagnostics.emit(.unknownArgument(label.name, what, specs.map(\.name)), at: label.range, notes: note)
                     ok = false
                     continue
                 }
@@ -176,6 +180,7 @@ struct ArgumentReader {
 
     /// Resolves `name` or `name(arguments)` against a catalogue of callables.
     static func resolveCall(_ e: Expression, kind: String, catalogue: [(name: String, parameters: [ParameterSpec])],
+                            elsewhere: [String: String] = [:],
                             diagnostics: inout DiagnosticBag) -> (name: String, values: [String: Value])? {
         let id: Identifier, arguments: [Argument]
         switch e {
@@ -192,7 +197,8 @@ struct ArgumentReader {
             diagnostics.emit(.unknown(kind, id.name, catalogue.map(\.name)), at: id.range)
             return nil
         }
-        guard let values = read(arguments, entry.parameters, what: "'\(id.name)'", at: e.range, diagnostics: &diagnostics)
+        guard let values = read(arguments, entry.parameters, what: "'\(id.name)'", at: e.range, elsewhere: elsewhere,
+                                diagnostics: &diagnostics)
         else { return nil }
         return (id.name, values)
     }

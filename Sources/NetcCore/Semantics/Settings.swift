@@ -38,10 +38,12 @@ extension NetworkBuilder {
                      ParameterSpec("schedule", .expression, default: .word("constant")),
                      ParameterSpec("warmup", .integer(0...1_000_000_000), default: .number(0)),
                      ParameterSpec("clip_norm", .number(0...1e12), default: .number(0))]
-        let (v, ok) = ArgumentReader.readAll(s.arguments, specs, what: "'train'", at: s.keyword.range, diagnostics: &diagnostics)
+        let (v, ok) = ArgumentReader.readAll(s.arguments, specs, what: "'train'", at: s.keyword.range,
+                                             elsewhere: Self.optimizerArguments(s.arguments), diagnostics: &diagnostics)
         let schedule = v["schedule"]?.expression.map { readSchedule($0) } ?? .some(.constant)
         guard let e = v["optimizer"]?.expression,
-              let (name, o) = ArgumentReader.resolveCall(e, kind: "optimizer", catalogue: Self.optimizers, diagnostics: &diagnostics),
+              let (name, o) = ArgumentReader.resolveCall(e, kind: "optimizer", catalogue: Self.optimizers,
+                                                         elsewhere: Self.trainArguments(specs, optimizer: e.name?.name ?? "sgd"), diagnostics: &diagnostics),
               ok, let decay = schedule else { return nil }
         var t = Training(batchSize: v["batch"]!.integer, weightDecay: v["weight_decay"]!.number,
                          schedule: LearningRateSchedule(decay, warmup: v["warmup"]!.integer),
@@ -58,6 +60,34 @@ extension NetworkBuilder {
                                 beta2: o["beta2"]!.number, epsilon: o["epsilon"]!.number)
         }
         return t
+    }
+
+    /// Notes for an optimizer's values written after it, as `train`'s own
+    /// (PyTorch's `lr` too), naming the optimizer the statement uses.
+    static func optimizerArguments(_ arguments: [Argument]) -> [String: String] {
+        let used = arguments.first { $0.label == nil }?.value.name.map(\.name).flatMap { name in
+            optimizers.contains { $0.name == name } ? name : nil
+        }
+        var notes: [String: String] = [:]
+        for (optimizer, parameters) in optimizers {
+            for p in parameters where notes[p.name] == nil {
+                let owner = used.flatMap { u in optimizers.first { $0.name == u }!.parameters.contains { $0.name == p.name } ? u : nil }
+                    ?? optimizer
+                notes[p.name] = "'\(p.name)' is an argument of '\(owner)', inside its parentheses: train \(owner)(\(p.name): …)"
+            }
+        }
+        notes["lr"] = "the learning rate is 'learning_rate', inside the optimizer's parentheses: train \(used ?? "sgd")(learning_rate: …)"
+        return notes
+    }
+
+    /// Notes for `train`'s own values written inside the optimizer's
+    /// parentheses (where PyTorch puts `weight_decay`).
+    static func trainArguments(_ specs: [ParameterSpec], optimizer: String) -> [String: String] {
+        var notes = ["lr": "the learning rate is spelled 'learning_rate'"]
+        for p in specs.dropFirst() {
+            notes[p.name] = "'\(p.name)' is an argument of 'train', after the optimizer: train \(optimizer)(…), \(p.name): …"
+        }
+        return notes
     }
 
     /// Reads a learning-rate decay: `constant`, `step(every: k, factor: γ)`,

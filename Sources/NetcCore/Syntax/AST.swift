@@ -18,6 +18,14 @@ public indirect enum Expression: Sendable, Equatable {
         case .word(let id): return id.range
         }
     }
+
+    /// The name in `name` or `name(arguments)`; nil for a number or a shape.
+    public var name: Identifier? {
+        switch self {
+        case .word(let id), .call(let id, _, _): return id
+        case .number, .shape: return nil
+        }
+    }
 }
 
 /// `label: value` or a positional `value`.

@@ -1,0 +1,102 @@
+import Foundation
+import NetcRuntime
+import XCTest
+
+/// The vector activations of Float models (`CPUKernels.sigmoid`, `tanh`,
+/// `elu`, `softplus`; every set this CPU runs) against each function in
+/// Double rounded to Float, and what they do with NaN, ±∞ and ±0.
+final class ActivationKernelTests: XCTestCase {
+    typealias Kernel = @Sendable (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+
+    static let functions: [(name: String, kernel: Kernel, exact: @Sendable (Double) -> Double)] = [
+        ("sigmoid", { CPUKernels.sigmoid($0, into: $1, $2) }, { 1 / (1 + Foundation.exp(-$0)) }),
+        ("tanh", { CPUKernels.tanh($0, into: $1, $2) }, { Foundation.tanh($0) }),
+        ("elu", { CPUKernels.elu($0, alpha: 1, into: $1, $2) }, { $0 > 0 ? $0 : Foundation.expm1($0) }),
+        ("elu(0.5)", { CPUKernels.elu($0, alpha: 0.5, into: $1, $2) }, { $0 > 0 ? $0 : 0.5 * Foundation.expm1($0) }),
+        ("softplus", { CPUKernels.softplus($0, into: $1, $2) }, { $0 > 0 ? $0 + Foundation.log1p(Foundation.exp(-$0)) : Foundation.log1p(Foundation.exp($0)) }),
+    ]
+
+    func apply(_ kernel: Kernel, _ xs: [Float]) -> [Float] {
+        var xs = xs, ys = [Float](repeating: 12345, count: xs.count)
+        xs.withUnsafeMutableBufferPointer { x in ys.withUnsafeMutableBufferPointer { kernel(x.baseAddress!, $0.baseAddress!, x.count) } }
+        return ys
+    }
+
+    /// Every 997th Float from −110 to 110: every binade, tiny and subnormal
+    /// arguments, and both ends where the functions saturate.
+    static let range: [Float] = {
+        var xs: [Float] = []
+        var magnitude: UInt32 = 0
+        while Float(bitPattern: magnitude) < 110 {
+            xs.append(Float(bitPattern: magnitude))
+            xs.append(-Float(bitPattern: magnitude))
+            magnitude += 997
+        }
+        return xs
+    }()
+
+    func testWithinThreeUlpsOverTheWholeRange() {
+        let xs = Self.range
+        XCTAssertGreaterThan(xs.count, 2_000_000)
+        KernelSets.forEach { set in
+            for f in Self.functions {
+                let ys = apply(f.kernel, xs)
+                var worst = 0.0, worstAt: Float = 0
+                for (x, y) in zip(xs, ys) {
+                    let exact = Float(f.exact(Double(x)))
+                    let error = abs(Double(y) - Double(exact)) / Double(max(exact.ulp, .leastNonzeroMagnitude))
+                    if !(error <= worst) { (worst, worstAt) = (error, x) }
+                }
+                XCTAssertLessThanOrEqual(worst, 3, "\(set) \(f.name): worst at x = \(worstAt)")
+                if ProcessInfo.processInfo.environment["NETC_PRINT_ULPS"] != nil { print("\(set) \(f.name): worst \(worst) ulp at \(worstAt)") }
+            }
+        }
+    }
+
+    func testSpecialValues() {
+        KernelSets.forEach { set in
+            let xs: [Float] = [.nan, -.nan, .infinity, -.infinity, 0, -0.0, 1000, -1000]
+            let expected: [String: [Float]] = [
+                "sigmoid": [.nan, .nan, 1, 0, 0.5, 0.5, 1, 0],
+                "tanh": [.nan, .nan, 1, -1, 0, -0.0, 1, -1],
+                "elu": [.nan, .nan, .infinity, -1, 0, -0.0, 1000, -1],
+                "elu(0.5)": [.nan, .nan, .infinity, -0.5, 0, -0.0, 1000, -0.5],
+                "softplus": [.nan, .nan, .infinity, 0, Float(M_LN2), Float(M_LN2), 1000, 0],
+            ]
+            for f in Self.functions {
+                let ys = apply(f.kernel, xs)
+                for (i, (y, e)) in zip(ys, expected[f.name]!).enumerated() {
+                    if e.isNaN {
+                        XCTAssertTrue(y.isNaN, "\(set) \(f.name)(\(xs[i])) = \(y), not NaN")
+                    } else {
+                        XCTAssertEqual(y.bitPattern, e.bitPattern, "\(set) \(f.name)(\(xs[i])) = \(y), expected \(e)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A run's last 1–7 values give the bits a long run gives them, and no
+    /// value past the run is written.
+    func testEveryLengthGivesTheBitsOfALongRunAndWritesNothingPastIt() {
+        KernelSets.forEach { set in
+            let xs = (0..<40).map { Float($0) * 0.41 - 8 }
+            for f in Self.functions {
+                let long = apply(f.kernel, xs)
+                for n in 0...19 {
+                    var x = xs, y = [Float](repeating: 7, count: n + 3)
+                    x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { f.kernel(x.baseAddress!, $0.baseAddress!, n) } }
+                    XCTAssertEqual(y[..<n].map(\.bitPattern), long[..<n].map(\.bitPattern), "\(set) \(f.name): a run of \(n)")
+                    XCTAssertEqual(Array(y[n...]), [7, 7, 7], "\(set) \(f.name): a run of \(n)")
+                }
+            }
+        }
+    }
+
+    /// In place (`y` = `x`), as generated code may call them.
+    func testInPlace() {
+        var xs: [Float] = (0..<13).map { Float($0) - 6 }
+        xs.withUnsafeMutableBufferPointer { CPUKernels.tanh($0.baseAddress!, into: $0.baseAddress!, 13) }
+        for (i, y) in xs.enumerated() { XCTAssertEqual(y, Float(Foundation.tanh(Double(i - 6))), accuracy: 1e-6) }
+    }
+}

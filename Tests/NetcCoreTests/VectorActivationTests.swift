@@ -1,0 +1,39 @@
+@testable import NetcCore
+import XCTest
+
+/// Which activations the plan runs through the runtime's vector kernels
+/// (`Plan.activations`): Float models, from one vector's worth of values per
+/// batch; and that the emitted forward pass then calls them.
+final class VectorActivationTests: XCTestCase {
+    func names(_ plan: Plan) -> Set<String> { Set(plan.activations.map { plan.graph.nodes[$0].name }) }
+
+    func testEveryActivationWithAKernelUsesItInAFloatModel() throws {
+        let g = try specGraph("activations.net")
+        XCTAssertEqual(names(Plan(g)), ["a", "b", "c", "d"])
+        let source = try XCTUnwrap(Compiler.emit([g], sourcePath: "activations.net").first).source
+        for call in ["CPUKernels.tanh(v_a_linear, into: v_a, count &* 12)", "CPUKernels.elu(v_b_linear, alpha: 0.7, into: v_b, count &* 10)",
+                     "CPUKernels.softplus(v_c_linear, into: v_c, count &* 9)", "CPUKernels.sigmoid(v_a, into: v_d, count &* 12)"] {
+            XCTAssertTrue(source.contains(call), call)
+        }
+        XCTAssertFalse(source.contains("Math.tanh("), source)
+    }
+
+    func testDoubleModelsAndRunsShorterThanAVectorKeepTheLoop() throws {
+        XCTAssertEqual(names(Plan(try specGraph("wide-joins.net"))), [])  // Double
+        XCTAssertEqual(names(Plan(try specGraph("xor.net"))), [])         // 4 and 1 sigmoids at batch 1
+        func plan(width: Int, batch: Int) throws -> Set<String> {
+            names(Plan(try graph("""
+                network T {
+                  input x: 3
+                  dense h: \(width), tanh
+                  dense y: 1
+                  loss squared_error(y)
+                  train sgd, batch: \(batch)
+                }
+                """)))
+        }
+        XCTAssertEqual(try plan(width: 7, batch: 1), [])
+        XCTAssertEqual(try plan(width: 8, batch: 1), ["h"])
+        XCTAssertEqual(try plan(width: 2, batch: 4), ["h"])
+    }
+}
