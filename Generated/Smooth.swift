@@ -13,7 +13,12 @@ import NetcRuntime
 /// - `c.linear(b)`: linear [9]
 /// - `c(c.linear)`: softplus [9]
 /// - `d(a)`: sigmoid [12]
-/// - `j(c, d)`: concat [21]
+/// - `e.linear(x)`: linear [8]
+/// - `e(e.linear)`: silu [8]
+/// - `f.linear(e)`: linear [8]
+/// - `f(f.linear)`: gelu(tanh) [8]
+/// - `g(f)`: gelu [8]
+/// - `j(c, d, g)`: concat [29]
 /// - `y(j)`: linear [3]
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `y`, mean over a batch of 4. The API
@@ -25,22 +30,26 @@ public struct Smooth: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 3 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 3 }
-    public static var parameterCount: Swift.Int { 367 }
-    public static var storageCount: Swift.Int { 2307 }
-    public static var outputOffset: Swift.Int { 1871 }
-    public static var targetOffset: Swift.Int { 2295 }
-    public static var inputGradientOffset: Swift.Int { 1883 }
-    public static var gradientOffset: Swift.Int { 368 }
-    public static let info = NetcRuntime.ModelInfo(name: "Smooth", seed: 3, fingerprint: 0xf66863b1c8e82049, tensors: [
+    public static var parameterCount: Swift.Int { 511 }
+    public static var storageCount: Swift.Int { 3267 }
+    public static var outputOffset: Swift.Int { 2639 }
+    public static var targetOffset: Swift.Int { 3255 }
+    public static var inputGradientOffset: Swift.Int { 2651 }
+    public static var gradientOffset: Swift.Int { 512 }
+    public static let info = NetcRuntime.ModelInfo(name: "Smooth", seed: 3, fingerprint: 0xb729a5538301dc3b, tensors: [
         .init("a.weight", shape: [12, 5], offset: 0, decays: true),
         .init("a.bias", shape: [12], offset: 60, decays: false),
         .init("b.weight", shape: [10, 12], offset: 72, decays: true),
         .init("b.bias", shape: [10], offset: 192, decays: false),
         .init("c.weight", shape: [9, 10], offset: 202, decays: true),
         .init("c.bias", shape: [9], offset: 292, decays: false),
-        .init("y.weight", shape: [3, 21], offset: 301, decays: true),
-        .init("y.bias", shape: [3], offset: 364, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 736, secondState: 1104)
+        .init("e.weight", shape: [8, 5], offset: 301, decays: true),
+        .init("e.bias", shape: [8], offset: 341, decays: false),
+        .init("f.weight", shape: [8, 8], offset: 349, decays: true),
+        .init("f.bias", shape: [8], offset: 413, decays: false),
+        .init("y.weight", shape: [3, 29], offset: 421, decays: true),
+        .init("y.bias", shape: [3], offset: 508, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1024, secondState: 1536)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -56,7 +65,9 @@ public struct Smooth: NetcRuntime.GeneratedModel {
         NetcRuntime.InitScheme.xavierNormal.fill(m + 0, count: 60, fanIn: 5, fanOut: 12, rng: &random)  // a.weight
         NetcRuntime.InitScheme.xavierNormal.fill(m + 72, count: 120, fanIn: 12, fanOut: 10, rng: &random)  // b.weight
         NetcRuntime.InitScheme.xavierNormal.fill(m + 202, count: 90, fanIn: 10, fanOut: 9, rng: &random)  // c.weight
-        NetcRuntime.InitScheme.xavierNormal.fill(m + 301, count: 63, fanIn: 21, fanOut: 3, rng: &random)  // y.weight
+        NetcRuntime.InitScheme.xavierNormal.fill(m + 301, count: 40, fanIn: 5, fanOut: 8, rng: &random)  // e.weight
+        NetcRuntime.InitScheme.xavierNormal.fill(m + 349, count: 64, fanIn: 8, fanOut: 8, rng: &random)  // f.weight
+        NetcRuntime.InitScheme.xavierNormal.fill(m + 421, count: 87, fanIn: 29, fanOut: 3, rng: &random)  // y.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -68,18 +79,27 @@ public struct Smooth: NetcRuntime.GeneratedModel {
         let p_b_bias = m + 192  // [10]
         let p_c_weight = m + 202  // [90]
         let p_c_bias = m + 292  // [9]
-        let p_y_weight = m + 301  // [63]
-        let p_y_bias = m + 364  // [3]
-        let v_x = m + 1471  // [20]
-        let v_a_linear = m + 1491  // [48]
-        let v_a = m + 1539  // [48]
-        let v_b_linear = m + 1587  // [40]
-        let v_b = m + 1627  // [40]
-        let v_c_linear = m + 1667  // [36]
-        let v_c = m + 1703  // [36]
-        let v_d = m + 1739  // [48]
-        let v_j = m + 1787  // [84]
-        let v_y = m + 1871  // [12]
+        let p_e_weight = m + 301  // [40]
+        let p_e_bias = m + 341  // [8]
+        let p_f_weight = m + 349  // [64]
+        let p_f_bias = m + 413  // [8]
+        let p_y_weight = m + 421  // [87]
+        let p_y_bias = m + 508  // [3]
+        let v_x = m + 2047  // [20]
+        let v_a_linear = m + 2067  // [48]
+        let v_a = m + 2115  // [48]
+        let v_b_linear = m + 2163  // [40]
+        let v_b = m + 2203  // [40]
+        let v_c_linear = m + 2243  // [36]
+        let v_c = m + 2279  // [36]
+        let v_d = m + 2315  // [48]
+        let v_e_linear = m + 2363  // [32]
+        let v_e = m + 2395  // [32]
+        let v_f_linear = m + 2427  // [32]
+        let v_f = m + 2459  // [32]
+        let v_g = m + 2491  // [32]
+        let v_j = m + 2523  // [116]
+        let v_y = m + 2639  // [12]
         for k in 0..<count &* 5 { v_x[k] = input[k] }  // small: copied, see Plan
         // a.linear = linear(x)  [12]
         NetcRuntime.CPUKernels.linear(p_a_weight, p_a_bias, v_x, v_a_linear, n: 5, m: 12, count: count)
@@ -95,22 +115,36 @@ public struct Smooth: NetcRuntime.GeneratedModel {
         NetcRuntime.CPUKernels.softplus(v_c_linear, into: v_c, count &* 9)
         // d = sigmoid(a)  [12]
         NetcRuntime.CPUKernels.sigmoid(v_a, into: v_d, count &* 12)
-        // j = concat(c, d)  [21]
+        // e.linear = linear(x)  [8]
+        NetcRuntime.CPUKernels.linear(p_e_weight, p_e_bias, v_x, v_e_linear, n: 5, m: 8, count: count)
+        // e = silu(e.linear)  [8]
+        NetcRuntime.CPUKernels.silu(v_e_linear, into: v_e, count &* 8)
+        // f.linear = linear(e)  [8]
+        NetcRuntime.CPUKernels.linear(p_f_weight, p_f_bias, v_e, v_f_linear, n: 8, m: 8, count: count)
+        // f = gelu(tanh)(f.linear)  [8]
+        NetcRuntime.CPUKernels.geluTanh(v_f_linear, into: v_f, count &* 8)
+        // g = gelu(f)  [8]
         for b in 0..<count {
-            let x0 = v_c + b &* 9, x1 = v_d + b &* 12, y = v_j + b &* 21
+            let x0 = v_f + b &* 8, y = v_g + b &* 8
+            for i in 0..<8 { y[i] = NetcRuntime.Math.gelu(x0[i]) }
+        }
+        // j = concat(c, d, g)  [29]
+        for b in 0..<count {
+            let x0 = v_c + b &* 9, x1 = v_d + b &* 12, x2 = v_g + b &* 8, y = v_j + b &* 29
             for i in 0..<9 { y[0 + i] = x0[i] }
             for i in 0..<12 { y[9 + i] = x1[i] }
+            for i in 0..<8 { y[21 + i] = x2[i] }
         }
         // y = linear(j)  [3]
-        NetcRuntime.CPUKernels.linear(p_y_weight, p_y_bias, v_j, v_y, n: 21, m: 3, count: count)
+        NetcRuntime.CPUKernels.linear(p_y_weight, p_y_bias, v_j, v_y, n: 29, m: 3, count: count)
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'y'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_y = m + 1871  // [12]
-        let g_y = m + 2283  // [12]
-        let target = m + 2295  // [12]
+        let v_y = m + 2639  // [12]
+        let g_y = m + 3243  // [12]
+        let target = m + 3255  // [12]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -130,40 +164,75 @@ public struct Smooth: NetcRuntime.GeneratedModel {
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_b_weight = m + 72  // [120]
         let p_c_weight = m + 202  // [90]
-        let p_y_weight = m + 301  // [63]
-        let dp_a_weight = m + 368  // [60]
-        let dp_a_bias = m + 428  // [12]
-        let dp_b_weight = m + 440  // [120]
-        let dp_b_bias = m + 560  // [10]
-        let dp_c_weight = m + 570  // [90]
-        let dp_c_bias = m + 660  // [9]
-        let dp_y_weight = m + 669  // [63]
-        let dp_y_bias = m + 732  // [3]
-        let v_x = m + 1471  // [20]
-        let v_a = m + 1539  // [48]
-        let v_b_linear = m + 1587  // [40]
-        let v_b = m + 1627  // [40]
-        let v_c_linear = m + 1667  // [36]
-        let v_d = m + 1739  // [48]
-        let v_j = m + 1787  // [84]
-        let g_a_linear = m + 1903  // [48]
-        let g_a = m + 1951  // [48]
-        let g_b_linear = m + 1999  // [40]
-        let g_b = m + 2039  // [40]
-        let g_c_linear = m + 2079  // [36]
-        let g_c = m + 2115  // [36]
-        let g_d = m + 2151  // [48]
-        let g_j = m + 2199  // [84]
-        let g_y = m + 2283  // [12]
+        let p_f_weight = m + 349  // [64]
+        let p_y_weight = m + 421  // [87]
+        let dp_a_weight = m + 512  // [60]
+        let dp_a_bias = m + 572  // [12]
+        let dp_b_weight = m + 584  // [120]
+        let dp_b_bias = m + 704  // [10]
+        let dp_c_weight = m + 714  // [90]
+        let dp_c_bias = m + 804  // [9]
+        let dp_e_weight = m + 813  // [40]
+        let dp_e_bias = m + 853  // [8]
+        let dp_f_weight = m + 861  // [64]
+        let dp_f_bias = m + 925  // [8]
+        let dp_y_weight = m + 933  // [87]
+        let dp_y_bias = m + 1020  // [3]
+        let v_x = m + 2047  // [20]
+        let v_a = m + 2115  // [48]
+        let v_b_linear = m + 2163  // [40]
+        let v_b = m + 2203  // [40]
+        let v_c_linear = m + 2243  // [36]
+        let v_d = m + 2315  // [48]
+        let v_e_linear = m + 2363  // [32]
+        let v_e = m + 2395  // [32]
+        let v_f_linear = m + 2427  // [32]
+        let v_f = m + 2459  // [32]
+        let v_j = m + 2523  // [116]
+        let g_a_linear = m + 2671  // [48]
+        let g_a = m + 2719  // [48]
+        let g_b_linear = m + 2767  // [40]
+        let g_b = m + 2807  // [40]
+        let g_c_linear = m + 2847  // [36]
+        let g_c = m + 2883  // [36]
+        let g_d = m + 2919  // [48]
+        let g_e_linear = m + 2967  // [32]
+        let g_e = m + 2999  // [32]
+        let g_f_linear = m + 3031  // [32]
+        let g_f = m + 3063  // [32]
+        let g_g = m + 3095  // [32]
+        let g_j = m + 3127  // [116]
+        let g_y = m + 3243  // [12]
         // y: linear backward → δ j =
-        NetcRuntime.CPUKernels.weightGradient(g_y, v_j, dp_y_weight, dp_y_bias, n: 21, m: 3, count: count)
-        NetcRuntime.CPUKernels.inputGradient(g_y, p_y_weight, g_j, accumulate: false, n: 21, m: 3, count: count)
-        // j: concat backward → δ c =, δ d =
+        NetcRuntime.CPUKernels.weightGradient(g_y, v_j, dp_y_weight, dp_y_bias, n: 29, m: 3, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_y, p_y_weight, g_j, accumulate: false, n: 29, m: 3, count: count)
+        // j: concat backward → δ c =, δ d =, δ g =
         for b in 0..<count {
-            let dy = g_j + b &* 21, dx0 = g_c + b &* 9, dx1 = g_d + b &* 12
+            let dy = g_j + b &* 29, dx0 = g_c + b &* 9, dx1 = g_d + b &* 12, dx2 = g_g + b &* 8
             for i in 0..<9 { dx0[i] = dy[0 + i] }
             for i in 0..<12 { dx1[i] = dy[9 + i] }
+            for i in 0..<8 { dx2[i] = dy[21 + i] }
         }
+        // g: gelu backward → δ f =
+        for b in 0..<count {
+            let x0 = v_f + b &* 8, dy = g_g + b &* 8, dx0 = g_f + b &* 8
+            for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.geluDerivative(x0[i]) }
+        }
+        // f: gelu(tanh) backward → δ f.linear =
+        for b in 0..<count {
+            let x0 = v_f_linear + b &* 8, dy = g_f + b &* 8, dx0 = g_f_linear + b &* 8
+            for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.geluTanhDerivative(x0[i]) }
+        }
+        // f.linear: linear backward → δ e =
+        NetcRuntime.CPUKernels.weightGradient(g_f_linear, v_e, dp_f_weight, dp_f_bias, n: 8, m: 8, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_f_linear, p_f_weight, g_e, accumulate: false, n: 8, m: 8, count: count)
+        // e: silu backward → δ e.linear =
+        for b in 0..<count {
+            let x0 = v_e_linear + b &* 8, dy = g_e + b &* 8, dx0 = g_e_linear + b &* 8
+            for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.siluDerivative(x0[i]) }
+        }
+        // e.linear: linear backward
+        NetcRuntime.CPUKernels.weightGradient(g_e_linear, v_x, dp_e_weight, dp_e_bias, n: 5, m: 8, count: count)
         // d: sigmoid backward → δ a =
         for b in 0..<count {
             let y = v_d + b &* 12, dy = g_d + b &* 12, dx0 = g_a + b &* 12
@@ -198,28 +267,32 @@ public struct Smooth: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_a_weight = m + 0  // [60]
-        let g_x = m + 1883  // [20]
-        let g_a_linear = m + 1903  // [48]
-        // a.linear: linear backward → δ x =
-        NetcRuntime.CPUKernels.inputGradient(g_a_linear, p_a_weight, g_x, accumulate: false, n: 5, m: 12, count: count)
+        let p_e_weight = m + 301  // [40]
+        let g_x = m + 2651  // [20]
+        let g_a_linear = m + 2671  // [48]
+        let g_e_linear = m + 2967  // [32]
+        // e.linear: linear backward → δ x =
+        NetcRuntime.CPUKernels.inputGradient(g_e_linear, p_e_weight, g_x, accumulate: false, n: 5, m: 8, count: count)
+        // a.linear: linear backward → δ x +=
+        NetcRuntime.CPUKernels.inputGradient(g_a_linear, p_a_weight, g_x, accumulate: true, n: 5, m: 12, count: count)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 368  // [367]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 367)
+        let gradients = m + 512  // [511]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 511)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [367]
-        let gradients = m + 368  // [367]
-        let firstMoment = m + 736  // [367]
-        let secondMoment = m + 1104  // [367]
+        let parameters = m + 0  // [511]
+        let gradients = m + 512  // [511]
+        let firstMoment = m + 1024  // [511]
+        let secondMoment = m + 1536  // [511]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<367 {
+        for k in 0..<511 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g

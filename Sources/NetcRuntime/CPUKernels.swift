@@ -162,6 +162,16 @@ public enum CPUKernels {
         netc_activation(Int32(NETC_SOFTPLUS), 0, x, y, n)
     }
 
+    /// yᵢ = xᵢ·σ(xᵢ) for i < n: `Math.silu` over 8 lanes at a time.
+    public static func silu(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+        netc_activation(Int32(NETC_SILU), 0, x, y, n)
+    }
+
+    /// yᵢ = GELU's tanh approximation of xᵢ for i < n: `Math.geluTanh` over 8 lanes at a time.
+    public static func geluTanh(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+        netc_activation(Int32(NETC_GELU_TANH), 0, x, y, n)
+    }
+
     /// `OptimizerStep.apply` for Float.
     public static func update(_ step: OptimizerStep, _ parameters: UnsafeMutablePointer<Float>,
                               gradients: UnsafeMutablePointer<Float>, first: UnsafeMutablePointer<Float>?,

@@ -27,6 +27,8 @@ public enum Math {
         return logf(u) * (x / (u - 1))
     }
     @inlinable public static func log1p(_ x: Double) -> Double { Glibc_log1p(x) }
+    @inlinable public static func erfc(_ x: Float) -> Float { erfcf(x) }
+    @inlinable public static func erfc(_ x: Double) -> Double { Glibc_erfc(x) }
     @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
     @inlinable public static func tanh(_ x: Double) -> Double { Glibc_tanh(x) }
     @inlinable public static func cos(_ x: Double) -> Double { Glibc_cos(x) }
@@ -36,6 +38,43 @@ public enum Math {
         if x >= 0 { return 1 / (1 + T.mathExp(-x)) }
         let e = T.mathExp(x)
         return e / (1 + e)
+    }
+
+    /// SiLU (swish): x·σ(x).
+    @inlinable public static func silu<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar { x * sigmoid(x) }
+
+    /// SiLU′(x) = σ(x)·(1 + x·(1 − σ(x))).
+    @inlinable public static func siluDerivative<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
+        let s = sigmoid(x)
+        return s * (1 + x * (1 - s))
+    }
+
+    /// GELU: x·Φ(x), with the normal distribution Φ(x) = erfc(−x/√2)/2,
+    /// which keeps its digits far below 0 where 1 + erf(x/√2) cancels.
+    @inlinable public static func gelu<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
+        x * (T.mathErfc(-x * T(0.70710678118654752440)) * T(0.5))
+    }
+
+    /// GELU′(x) = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+    @inlinable public static func geluDerivative<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
+        T.mathErfc(-x * T(0.70710678118654752440)) * T(0.5) + x * (T.mathExp(-x * x * T(0.5)) * T(0.39894228040143267794))
+    }
+
+    /// GELU's tanh approximation, 0.5·x·(1 + tanh(u)) with
+    /// u = √(2/π)·(x + 0.044715x³), as x·σ(2u), which does not cancel below 0.
+    @inlinable public static func geluTanh<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
+        x * sigmoid(geluTanhArgument(x))
+    }
+
+    /// The derivative of `geluTanh`: σ(2u) + x·σ(2u)(1 − σ(2u))·2u′.
+    @inlinable public static func geluTanhDerivative<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
+        let s = sigmoid(geluTanhArgument(x))
+        return s + x * s * (1 - s) * (T(1.5957691216057307118) * (1 + T(0.134145) * x * x))
+    }
+
+    /// 2u = 2√(2/π)·(x + 0.044715x³), as x·(c + c·0.044715·x²): three roundings.
+    @inlinable static func geluTanhArgument<T: BinaryFloatingPoint>(_ x: T) -> T {
+        x * (T(1.5957691216057307118) + T(0.0713548162726) * (x * x))
     }
 
     /// softplus(x) = log(1 + eˣ), computed without overflow for any input.
@@ -64,14 +103,17 @@ extension Math {
 public protocol MathScalar {
     static func mathExp(_ x: Self) -> Self
     static func mathLog1p(_ x: Self) -> Self
+    static func mathErfc(_ x: Self) -> Self
 }
 extension Float: MathScalar {
     @inlinable public static func mathExp(_ x: Float) -> Float { expf(x) }
     @inlinable public static func mathLog1p(_ x: Float) -> Float { Math.log1p(x) }
+    @inlinable public static func mathErfc(_ x: Float) -> Float { erfcf(x) }
 }
 extension Double: MathScalar {
     @inlinable public static func mathExp(_ x: Double) -> Double { Glibc_exp(x) }
     @inlinable public static func mathLog1p(_ x: Double) -> Double { Glibc_log1p(x) }
+    @inlinable public static func mathErfc(_ x: Double) -> Double { Glibc_erfc(x) }
 }
 
 // Unambiguous names for the C library's double-precision functions
@@ -81,6 +123,7 @@ extension Double: MathScalar {
 @usableFromInline func Glibc_log(_ x: Double) -> Double { log(x) }
 @usableFromInline func Glibc_log1p(_ x: Double) -> Double { log1p(x) }
 @usableFromInline func Glibc_tanh(_ x: Double) -> Double { tanh(x) }
+@usableFromInline func Glibc_erfc(_ x: Double) -> Double { erfc(x) }
 @usableFromInline func Glibc_cos(_ x: Double) -> Double { cos(x) }
 
 extension Math {

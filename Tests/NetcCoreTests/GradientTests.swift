@@ -21,7 +21,7 @@ final class GradientTests: XCTestCase {
     }
 
     func testEveryActivationAsLayerOptionAndAsNode() throws {
-        for activation in ["identity", "sigmoid", "tanh", "relu", "leaky_relu(slope: 0.2)", "elu(alpha: 0.7)", "softplus", "softmax"] {
+        for activation in ["identity", "sigmoid", "tanh", "relu", "leaky_relu(slope: 0.2)", "elu(alpha: 0.7)", "softplus", "silu", "gelu", "gelu(approximate: tanh)", "softmax"] {
             try assertGradcheck(net("  dense h: 4, \(activation)\n  dense out: 3"))
             try assertGradcheck(net("  dense h: 4\n  activation a: \(activation)\n  dense out: 3"))
         }

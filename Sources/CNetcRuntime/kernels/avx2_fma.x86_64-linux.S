@@ -2992,78 +2992,82 @@ exp_shifted:
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
 .LCPI8_0:
-	.long	0x37d00d01
+	.long	0x3d922279
 .LCPI8_1:
-	.long	0x39500d01
+	.long	0x3fcc422a
 .LCPI8_2:
-	.long	0x3ab60b61
-.LCPI8_3:
-	.long	0x3c088889
-.LCPI8_4:
-	.long	0x3d2aaaab
-.LCPI8_5:
-	.long	0x3e2aaaab
-.LCPI8_6:
-	.long	0x3f000000
-.LCPI8_7:
 	.long	0x7fffffff
-.LCPI8_8:
-	.long	0xc2d00000
-.LCPI8_9:
-	.long	0x42b20000
-.LCPI8_10:
-	.long	0x3fb8aa3b
-.LCPI8_11:
-	.long	0xcb400000
-.LCPI8_12:
-	.long	0xbf318000
-.LCPI8_13:
-	.long	0x395e8083
-.LCPI8_14:
-	.long	0x39506967
-.LCPI8_15:
-	.long	0x3ab743ce
-.LCPI8_16:
-	.long	0x3c088908
-.LCPI8_17:
-	.long	0x3d2aa9c1
-.LCPI8_18:
-	.long	0x3e2aaaaa
-.LCPI8_19:
-	.long	0x3f800000
-.LCPI8_20:
-	.long	3032481792
-.LCPI8_21:
-	.long	0xbbbaf0ea
-.LCPI8_22:
-	.long	0x3ca9134e
-.LCPI8_23:
-	.long	0xbd5c1e2d
-.LCPI8_24:
-	.long	0x3e088393
-.LCPI8_25:
-	.long	0xbeaaaa99
-.LCPI8_26:
-	.long	0xc0000000
-.LCPI8_27:
-	.long	0x3f200000
-.LCPI8_28:
-	.long	2147483648
-.LCPI8_29:
+.LCPI8_3:
+	.long	0x80000000
+.LCPI8_4:
 	.long	0x42d00000
+.LCPI8_5:
+	.long	0xc2d00000
+.LCPI8_6:
+	.long	0x42b20000
+.LCPI8_7:
+	.long	0x3fb8aa3b
+.LCPI8_8:
+	.long	0xcb400000
+.LCPI8_9:
+	.long	0xbf318000
+.LCPI8_10:
+	.long	0x395e8083
+.LCPI8_11:
+	.long	0x39506967
+.LCPI8_12:
+	.long	0x3ab743ce
+.LCPI8_13:
+	.long	0x3c088908
+.LCPI8_14:
+	.long	0x3d2aa9c1
+.LCPI8_15:
+	.long	0x3e2aaaaa
+.LCPI8_16:
+	.long	0x3f000000
+.LCPI8_17:
+	.long	0x3f800000
+.LCPI8_18:
+	.long	3032481792
+.LCPI8_19:
+	.long	0x37d00d01
+.LCPI8_20:
+	.long	0x39500d01
+.LCPI8_21:
+	.long	0x3ab60b61
+.LCPI8_22:
+	.long	0x3c088889
+.LCPI8_23:
+	.long	0x3d2aaaab
+.LCPI8_24:
+	.long	0x3e2aaaab
+.LCPI8_25:
+	.long	0xbbbaf0ea
+.LCPI8_26:
+	.long	0x3ca9134e
+.LCPI8_27:
+	.long	0xbd5c1e2d
+.LCPI8_28:
+	.long	0x3e088393
+.LCPI8_29:
+	.long	0xbeaaaa99
 .LCPI8_30:
-	.long	0x40000000
+	.long	0xc0000000
 .LCPI8_31:
-	.long	0x3d9d89d9
+	.long	0x3f200000
 .LCPI8_32:
-	.long	0x3dba2e8c
+	.long	0x40000000
 .LCPI8_33:
-	.long	0x3de38e39
+	.long	0x3d9d89d9
 .LCPI8_34:
-	.long	0x3e124925
+	.long	0x3dba2e8c
 .LCPI8_35:
-	.long	0x3e4ccccd
+	.long	0x3de38e39
 .LCPI8_36:
+	.long	0x3e124925
+.LCPI8_37:
+	.long	0x3e4ccccd
+.LCPI8_38:
 	.long	0x3eaaaaab
 	.text
 	.p2align	4
@@ -3077,87 +3081,89 @@ activation:
 	.cfi_def_cfa_register %rbp
 	andq	$-32, %rsp
 	subq	$96, %rsp
+	movl	%edi, %r8d
 	cmpq	$8, %rcx
 	vmovaps	%xmm0, 16(%rsp)
-	jge	.LBB8_2
+	jge	.LBB8_14
 	xorl	%eax, %eax
-.LBB8_11:
+.LBB8_2:
 	subq	%rax, %rcx
-	jle	.LBB8_36
+	jle	.LBB8_39
 	vxorps	%xmm0, %xmm0, %xmm0
 	addq	$-2, %rcx
 	cmpq	$5, %rcx
-	ja	.LBB8_20
-	leaq	.LJTI8_0(%rip), %r8
-	movslq	(%r8,%rcx,4), %r9
-	addq	%r8, %r9
-	jmpq	*%r9
-.LBB8_14:
+	ja	.LBB8_11
+	leaq	.LJTI8_1(%rip), %r9
+	movslq	(%r9,%rcx,4), %r10
+	addq	%r9, %r10
+	jmpq	*%r10
+.LBB8_5:
 	vbroadcastss	24(%rsi,%rax,4), %ymm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vblendps	$64, %ymm0, %ymm1, %ymm0
-.LBB8_15:
+.LBB8_6:
 	vbroadcastss	20(%rsi,%rax,4), %ymm1
 	vblendps	$32, %ymm1, %ymm0, %ymm0
-.LBB8_16:
+.LBB8_7:
 	vbroadcastss	16(%rsi,%rax,4), %ymm1
 	vblendps	$16, %ymm1, %ymm0, %ymm0
-.LBB8_17:
+.LBB8_8:
 	vinsertps	$48, 12(%rsi,%rax,4), %xmm0, %xmm1
 	vblendps	$15, %ymm1, %ymm0, %ymm0
-.LBB8_18:
+.LBB8_9:
 	vinsertps	$32, 8(%rsi,%rax,4), %xmm0, %xmm1
 	vblendps	$15, %ymm1, %ymm0, %ymm0
-.LBB8_19:
+.LBB8_10:
 	vinsertps	$16, 4(%rsi,%rax,4), %xmm0, %xmm1
 	vblendps	$15, %ymm1, %ymm0, %ymm0
-.LBB8_20:
+.LBB8_11:
 	vmovss	(%rsi,%rax,4), %xmm1
 	vblendps	$1, %ymm1, %ymm0, %ymm1
-	cmpl	$2, %edi
-	je	.LBB8_25
-	vbroadcastss	.LCPI8_7(%rip), %ymm0
+	cmpl	$5, %edi
+	ja	.LBB8_24
+	leaq	.LJTI8_2(%rip), %rsi
+	movslq	(%rsi,%r8,4), %rdi
+	addq	%rsi, %rdi
+	jmpq	*%rdi
+.LBB8_13:
+	vbroadcastss	.LCPI8_2(%rip), %ymm0
 	vandps	%ymm0, %ymm1, %ymm0
-	cmpl	$1, %edi
-	je	.LBB8_24
-	vbroadcastss	.LCPI8_28(%rip), %ymm2
-	testl	%edi, %edi
-	jne	.LBB8_26
-	vbroadcastss	.LCPI8_29(%rip), %ymm3
+	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vbroadcastss	.LCPI8_4(%rip), %ymm3
 	vorps	%ymm2, %ymm1, %ymm2
 	vcmpnltps	%ymm0, %ymm3, %ymm0
-	vbroadcastss	.LCPI8_8(%rip), %ymm3
+	vbroadcastss	.LCPI8_5(%rip), %ymm3
 	vblendvps	%ymm0, %ymm2, %ymm3, %ymm2
-	vbroadcastss	.LCPI8_9(%rip), %ymm3
-	vbroadcastss	.LCPI8_10(%rip), %ymm0
-	vbroadcastss	.LCPI8_11(%rip), %ymm4
+	vbroadcastss	.LCPI8_6(%rip), %ymm3
+	vbroadcastss	.LCPI8_7(%rip), %ymm0
+	vbroadcastss	.LCPI8_8(%rip), %ymm4
 	vminps	%ymm2, %ymm3, %ymm2
 	vfmsub213ps	%ymm4, %ymm2, %ymm0
-	vbroadcastss	.LCPI8_12(%rip), %ymm3
+	vbroadcastss	.LCPI8_9(%rip), %ymm3
 	vaddps	%ymm4, %ymm0, %ymm4
 	vfmadd213ps	%ymm2, %ymm4, %ymm3
-	vbroadcastss	.LCPI8_13(%rip), %ymm2
-	vbroadcastss	.LCPI8_14(%rip), %ymm5
-	vbroadcastss	.LCPI8_15(%rip), %ymm6
+	vbroadcastss	.LCPI8_10(%rip), %ymm2
+	vbroadcastss	.LCPI8_11(%rip), %ymm5
+	vbroadcastss	.LCPI8_12(%rip), %ymm6
 	vfmadd213ps	%ymm3, %ymm4, %ymm2
 	vfmadd231ps	%ymm5, %ymm2, %ymm6
-	vbroadcastss	.LCPI8_16(%rip), %ymm3
+	vbroadcastss	.LCPI8_13(%rip), %ymm3
 	vfmadd231ps	%ymm6, %ymm2, %ymm3
-	vbroadcastss	.LCPI8_17(%rip), %ymm4
+	vbroadcastss	.LCPI8_14(%rip), %ymm4
 	vfmadd231ps	%ymm3, %ymm2, %ymm4
-	vbroadcastss	.LCPI8_18(%rip), %ymm3
-	vbroadcastss	.LCPI8_6(%rip), %ymm5
+	vbroadcastss	.LCPI8_15(%rip), %ymm3
+	vbroadcastss	.LCPI8_16(%rip), %ymm5
 	vfmadd231ps	%ymm4, %ymm2, %ymm3
 	vfmadd231ps	%ymm3, %ymm2, %ymm5
-	vbroadcastss	.LCPI8_19(%rip), %ymm3
+	vbroadcastss	.LCPI8_17(%rip), %ymm3
 	vaddps	%ymm3, %ymm2, %ymm4
 	vmulps	%ymm2, %ymm2, %ymm2
-	vpbroadcastd	.LCPI8_20(%rip), %ymm6
+	vpbroadcastd	.LCPI8_18(%rip), %ymm6
 	vfmadd213ps	%ymm4, %ymm5, %ymm2
 	vpaddd	%ymm6, %ymm0, %ymm4
 	vpsrad	$1, %ymm4, %ymm4
 	vpslld	$23, %ymm4, %ymm5
-	vpbroadcastd	.LCPI8_19(%rip), %ymm6
+	vpbroadcastd	.LCPI8_17(%rip), %ymm6
 	vpaddd	%ymm6, %ymm5, %ymm5
 	vmulps	%ymm5, %ymm2, %ymm2
 	vpsubd	%ymm4, %ymm0, %ymm0
@@ -3169,363 +3175,460 @@ activation:
 	vblendvps	%ymm1, %ymm3, %ymm0, %ymm1
 	vaddps	%ymm3, %ymm0, %ymm0
 	vdivps	%ymm0, %ymm1, %ymm0
-	jmp	.LBB8_27
-.LBB8_2:
+	jmp	.LBB8_30
+.LBB8_14:
+	vbroadcastss	.LCPI8_2(%rip), %ymm1
+	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vbroadcastss	.LCPI8_4(%rip), %ymm11
+	vbroadcastss	.LCPI8_8(%rip), %ymm7
+	vbroadcastss	.LCPI8_11(%rip), %ymm10
+	vbroadcastss	.LCPI8_13(%rip), %ymm12
+	vbroadcastss	.LCPI8_14(%rip), %ymm13
+	vbroadcastss	.LCPI8_15(%rip), %ymm14
+	vbroadcastss	.LCPI8_16(%rip), %ymm15
+	vbroadcastss	.LCPI8_17(%rip), %ymm3
+	xorl	%r9d, %r9d
+	leaq	.LJTI8_0(%rip), %r10
 	vbroadcastss	%xmm0, %ymm0
 	vmovaps	%ymm0, 32(%rsp)
-	xorl	%r8d, %r8d
-	vbroadcastss	.LCPI8_6(%rip), %ymm9
-	vbroadcastss	.LCPI8_7(%rip), %ymm10
-	vbroadcastss	.LCPI8_9(%rip), %ymm15
-	vbroadcastss	.LCPI8_10(%rip), %ymm13
-	vbroadcastss	.LCPI8_11(%rip), %ymm14
-	vbroadcastss	.LCPI8_14(%rip), %ymm0
-	vbroadcastss	.LCPI8_16(%rip), %ymm6
-	vbroadcastss	.LCPI8_17(%rip), %ymm3
-	vbroadcastss	.LCPI8_18(%rip), %ymm7
-	vbroadcastss	.LCPI8_19(%rip), %ymm8
-	jmp	.LBB8_3
+	jmp	.LBB8_17
+.LBB8_15:
+	vandps	%ymm1, %ymm4, %ymm0
+	vorps	%ymm2, %ymm4, %ymm5
+	vcmpnltps	%ymm0, %ymm11, %ymm0
+	vbroadcastss	.LCPI8_5(%rip), %ymm6
+	vblendvps	%ymm0, %ymm5, %ymm6, %ymm0
+	vbroadcastss	.LCPI8_6(%rip), %ymm5
+	vminps	%ymm0, %ymm5, %ymm0
+	vbroadcastss	.LCPI8_7(%rip), %ymm5
+	vfmsub213ps	%ymm7, %ymm0, %ymm5
+	vaddps	%ymm7, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_9(%rip), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm0
+	vbroadcastss	.LCPI8_10(%rip), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm0
+	vmovaps	%ymm10, %ymm6
+	vbroadcastss	.LCPI8_12(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vfmadd213ps	%ymm12, %ymm0, %ymm6
+	vfmadd213ps	%ymm13, %ymm0, %ymm6
+	vfmadd213ps	%ymm14, %ymm0, %ymm6
+	vfmadd213ps	%ymm15, %ymm0, %ymm6
+	vaddps	%ymm3, %ymm0, %ymm8
+	vmulps	%ymm0, %ymm0, %ymm0
+	vpbroadcastd	.LCPI8_18(%rip), %ymm9
+	vfmadd213ps	%ymm8, %ymm6, %ymm0
+	vpaddd	%ymm5, %ymm9, %ymm6
+	vpsrad	$1, %ymm6, %ymm6
+	vpslld	$23, %ymm6, %ymm8
+	vpbroadcastd	.LCPI8_17(%rip), %ymm9
+	vpaddd	%ymm9, %ymm8, %ymm8
+	vmulps	%ymm0, %ymm8, %ymm0
+	vpsubd	%ymm6, %ymm5, %ymm5
+	vpslld	$23, %ymm5, %ymm5
+	vpaddd	%ymm5, %ymm9, %ymm5
+	vmulps	%ymm5, %ymm0, %ymm0
+	vbroadcastss	.LCPI8_32(%rip), %ymm5
+	vaddps	%ymm5, %ymm0, %ymm5
+	vdivps	%ymm5, %ymm0, %ymm0
+	vmulps	%ymm0, %ymm0, %ymm5
+	vbroadcastss	.LCPI8_33(%rip), %ymm6
+	vbroadcastss	.LCPI8_34(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_35(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_36(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_37(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_38(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm5, %ymm6
+	vmulps	%ymm6, %ymm5, %ymm5
+	vaddps	%ymm0, %ymm0, %ymm0
+	vfmadd132ps	%ymm0, %ymm0, %ymm5
+	vxorps	%xmm0, %xmm0, %xmm0
+	vmaxps	%ymm0, %ymm4, %ymm0
+	vaddps	%ymm5, %ymm0, %ymm0
 	.p2align	4
-.LBB8_7:
-	vmulps	%ymm1, %ymm1, %ymm4
-	vbroadcastss	.LCPI8_21(%rip), %ymm11
-	vbroadcastss	.LCPI8_22(%rip), %ymm5
-	vfmadd213ps	%ymm5, %ymm4, %ymm11
-	vbroadcastss	.LCPI8_23(%rip), %ymm5
-	vfmadd213ps	%ymm5, %ymm4, %ymm11
-	vbroadcastss	.LCPI8_24(%rip), %ymm5
-	vfmadd213ps	%ymm5, %ymm4, %ymm11
+.LBB8_16:
+	vmovups	%ymm0, (%rdx,%r9,4)
+	leaq	8(%r9), %rax
+	addq	$16, %r9
+	cmpq	%rcx, %r9
+	movq	%rax, %r9
+	jg	.LBB8_2
+.LBB8_17:
+	vmovups	(%rsi,%r9,4), %ymm4
+	cmpl	$5, %edi
+	ja	.LBB8_15
+	movslq	(%r10,%r8,4), %rax
+	addq	%r10, %rax
+	jmpq	*%rax
+.LBB8_19:
+	vandps	%ymm1, %ymm4, %ymm0
+	vorps	%ymm2, %ymm4, %ymm5
+	vcmpnltps	%ymm0, %ymm11, %ymm0
+	vbroadcastss	.LCPI8_5(%rip), %ymm6
+	vblendvps	%ymm0, %ymm5, %ymm6, %ymm0
+	vbroadcastss	.LCPI8_6(%rip), %ymm5
+	vminps	%ymm0, %ymm5, %ymm0
+	vbroadcastss	.LCPI8_7(%rip), %ymm5
+	vfmsub213ps	%ymm7, %ymm0, %ymm5
+	vaddps	%ymm7, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_9(%rip), %ymm6
+	vfmadd231ps	%ymm6, %ymm8, %ymm0
+	vbroadcastss	.LCPI8_10(%rip), %ymm6
+	vfmadd231ps	%ymm8, %ymm6, %ymm0
+	vmovaps	%ymm10, %ymm8
+	vbroadcastss	.LCPI8_12(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm0, %ymm8
+	vfmadd213ps	%ymm12, %ymm0, %ymm8
+	vfmadd213ps	%ymm13, %ymm0, %ymm8
+	vfmadd213ps	%ymm14, %ymm0, %ymm8
+	vfmadd213ps	%ymm15, %ymm0, %ymm8
+	vaddps	%ymm3, %ymm0, %ymm9
+	vmulps	%ymm0, %ymm0, %ymm0
+	vfmadd213ps	%ymm9, %ymm8, %ymm0
+	vpbroadcastd	.LCPI8_18(%rip), %ymm8
+	vpaddd	%ymm5, %ymm8, %ymm8
+	vpsrad	$1, %ymm8, %ymm8
+	vpslld	$23, %ymm8, %ymm9
+	vpbroadcastd	.LCPI8_17(%rip), %ymm6
+	vpaddd	%ymm6, %ymm9, %ymm9
+	vmulps	%ymm0, %ymm9, %ymm0
+	vpsubd	%ymm8, %ymm5, %ymm5
+	vpslld	$23, %ymm5, %ymm5
+	vpaddd	%ymm6, %ymm5, %ymm5
+	vmulps	%ymm5, %ymm0, %ymm0
+	vxorps	%xmm5, %xmm5, %xmm5
+	vcmpnltps	%ymm5, %ymm4, %ymm4
+	vblendvps	%ymm4, %ymm3, %ymm0, %ymm4
+	vaddps	%ymm3, %ymm0, %ymm0
+	vdivps	%ymm0, %ymm4, %ymm0
+	jmp	.LBB8_16
+.LBB8_20:
+	vbroadcastss	.LCPI8_5(%rip), %ymm0
+	vmaxps	%ymm4, %ymm0, %ymm0
+	vbroadcastss	.LCPI8_6(%rip), %ymm5
+	vminps	%ymm0, %ymm5, %ymm0
+	vbroadcastss	.LCPI8_7(%rip), %ymm5
+	vfmsub213ps	%ymm7, %ymm0, %ymm5
+	vaddps	%ymm7, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_9(%rip), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm0
+	vbroadcastss	.LCPI8_10(%rip), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm0
+	vmovaps	%ymm10, %ymm6
+	vbroadcastss	.LCPI8_12(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vfmadd213ps	%ymm12, %ymm0, %ymm6
+	vfmadd213ps	%ymm13, %ymm0, %ymm6
+	vfmadd213ps	%ymm14, %ymm0, %ymm6
+	vfmadd213ps	%ymm15, %ymm0, %ymm6
+	vaddps	%ymm3, %ymm0, %ymm8
+	vmulps	%ymm0, %ymm0, %ymm0
+	vpbroadcastd	.LCPI8_18(%rip), %ymm9
+	vfmadd213ps	%ymm8, %ymm6, %ymm0
+	vpaddd	%ymm5, %ymm9, %ymm6
+	vpsrad	$1, %ymm6, %ymm6
+	vpslld	$23, %ymm6, %ymm8
+	vpbroadcastd	.LCPI8_17(%rip), %ymm9
+	vpaddd	%ymm9, %ymm8, %ymm8
+	vmulps	%ymm0, %ymm8, %ymm0
+	vpsubd	%ymm6, %ymm5, %ymm5
+	vpslld	$23, %ymm5, %ymm5
+	vpaddd	%ymm5, %ymm9, %ymm5
+	vbroadcastss	.LCPI8_19(%rip), %ymm6
+	vbroadcastss	.LCPI8_20(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_21(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_22(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_23(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_24(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm4, %ymm6
+	vfmadd213ps	%ymm15, %ymm4, %ymm6
+	vmulps	%ymm6, %ymm4, %ymm6
+	vfmadd132ps	%ymm4, %ymm4, %ymm6
+	vfmsub213ps	%ymm3, %ymm0, %ymm5
+	vandps	%ymm1, %ymm6, %ymm0
+	vandnps	%ymm4, %ymm1, %ymm6
+	vorps	%ymm6, %ymm0, %ymm0
+	vandps	%ymm1, %ymm4, %ymm6
+	vcmpnltps	%ymm15, %ymm6, %ymm6
+	vblendvps	%ymm6, %ymm5, %ymm0, %ymm0
+	vxorps	%xmm5, %xmm5, %xmm5
+	vcmpnltps	%ymm4, %ymm5, %ymm5
+	vmulps	32(%rsp), %ymm0, %ymm0
+	vblendvps	%ymm5, %ymm0, %ymm4, %ymm0
+	jmp	.LBB8_16
+.LBB8_21:
+	vandps	%ymm1, %ymm4, %ymm0
+	vaddps	%ymm0, %ymm0, %ymm5
+	vbroadcastss	.LCPI8_6(%rip), %ymm6
+	vminps	%ymm5, %ymm6, %ymm5
+	vbroadcastss	.LCPI8_7(%rip), %ymm6
+	vfmsub213ps	%ymm7, %ymm5, %ymm6
+	vaddps	%ymm7, %ymm6, %ymm8
+	vbroadcastss	.LCPI8_9(%rip), %ymm9
+	vfmadd231ps	%ymm9, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_10(%rip), %ymm9
+	vfmadd231ps	%ymm8, %ymm9, %ymm5
+	vmovaps	%ymm10, %ymm8
+	vbroadcastss	.LCPI8_12(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm5, %ymm8
+	vfmadd213ps	%ymm12, %ymm5, %ymm8
+	vfmadd213ps	%ymm13, %ymm5, %ymm8
+	vfmadd213ps	%ymm14, %ymm5, %ymm8
+	vfmadd213ps	%ymm15, %ymm5, %ymm8
+	vaddps	%ymm3, %ymm5, %ymm9
+	vmulps	%ymm5, %ymm5, %ymm5
+	vfmadd213ps	%ymm9, %ymm8, %ymm5
+	vpbroadcastd	.LCPI8_18(%rip), %ymm8
+	vpaddd	%ymm6, %ymm8, %ymm8
+	vpsrad	$1, %ymm8, %ymm8
+	vpbroadcastd	.LCPI8_17(%rip), %ymm9
+	vpslld	$23, %ymm8, %ymm11
+	vpaddd	%ymm9, %ymm11, %ymm11
+	vmulps	%ymm5, %ymm11, %ymm5
+	vbroadcastss	.LCPI8_4(%rip), %ymm11
+	vpsubd	%ymm8, %ymm6, %ymm6
+	vpslld	$23, %ymm6, %ymm6
+	vpaddd	%ymm6, %ymm9, %ymm6
+	vmulps	%ymm4, %ymm4, %ymm8
+	vfmadd213ps	%ymm3, %ymm5, %ymm6
 	vbroadcastss	.LCPI8_25(%rip), %ymm5
-	vfmadd213ps	%ymm5, %ymm4, %ymm11
-	vmulps	%ymm4, %ymm11, %ymm11
-	vaddps	%ymm2, %ymm2, %ymm4
-	vminps	%ymm4, %ymm15, %ymm4
-	vmovaps	%ymm13, %ymm12
-	vfmsub213ps	%ymm14, %ymm4, %ymm12
-	vaddps	%ymm14, %ymm12, %ymm15
-	vbroadcastss	.LCPI8_12(%rip), %ymm5
-	vfmadd231ps	%ymm5, %ymm15, %ymm4
-	vbroadcastss	.LCPI8_13(%rip), %ymm5
-	vfmadd231ps	%ymm15, %ymm5, %ymm4
-	vmovaps	%ymm0, %ymm15
-	vbroadcastss	.LCPI8_15(%rip), %ymm5
-	vfmadd213ps	%ymm5, %ymm4, %ymm15
-	vfmadd213ps	%ymm6, %ymm4, %ymm15
-	vfmadd213ps	%ymm3, %ymm4, %ymm15
-	vfmadd213ps	%ymm7, %ymm4, %ymm15
-	vfmadd213ps	%ymm9, %ymm4, %ymm15
-	vaddps	%ymm4, %ymm8, %ymm13
-	vmulps	%ymm4, %ymm4, %ymm4
-	vpbroadcastd	.LCPI8_20(%rip), %ymm5
-	vfmadd213ps	%ymm13, %ymm15, %ymm4
-	vpaddd	%ymm5, %ymm12, %ymm5
-	vpsrad	$1, %ymm5, %ymm5
-	vpslld	$23, %ymm5, %ymm13
-	vpbroadcastd	.LCPI8_19(%rip), %ymm15
-	vpaddd	%ymm15, %ymm13, %ymm13
-	vmulps	%ymm4, %ymm13, %ymm4
-	vbroadcastss	.LCPI8_10(%rip), %ymm13
-	vpsubd	%ymm5, %ymm12, %ymm5
+	vbroadcastss	.LCPI8_26(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_27(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_28(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_29(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_30(%rip), %ymm9
+	vdivps	%ymm6, %ymm9, %ymm6
+	vmulps	%ymm5, %ymm8, %ymm5
+	vfmadd132ps	%ymm0, %ymm0, %ymm5
+	vaddps	%ymm3, %ymm6, %ymm6
+	vbroadcastss	.LCPI8_31(%rip), %ymm8
+	vcmpnltps	%ymm8, %ymm0, %ymm0
+	vblendvps	%ymm0, %ymm6, %ymm5, %ymm0
+	vandps	%ymm2, %ymm4, %ymm4
+	vorps	%ymm0, %ymm4, %ymm0
+	jmp	.LBB8_16
+.LBB8_22:
+	vandps	%ymm1, %ymm4, %ymm0
+	vorps	%ymm2, %ymm4, %ymm5
+	vcmpnltps	%ymm0, %ymm11, %ymm0
+	vbroadcastss	.LCPI8_5(%rip), %ymm6
+	vblendvps	%ymm0, %ymm5, %ymm6, %ymm0
+	vbroadcastss	.LCPI8_6(%rip), %ymm5
+	vminps	%ymm0, %ymm5, %ymm0
+	vbroadcastss	.LCPI8_7(%rip), %ymm5
+	vfmsub213ps	%ymm7, %ymm0, %ymm5
+	vaddps	%ymm7, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_9(%rip), %ymm8
+	vfmadd231ps	%ymm8, %ymm6, %ymm0
+	vbroadcastss	.LCPI8_10(%rip), %ymm8
+	vfmadd231ps	%ymm6, %ymm8, %ymm0
+	vmovaps	%ymm10, %ymm6
+	vbroadcastss	.LCPI8_12(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vfmadd213ps	%ymm12, %ymm0, %ymm6
+	vfmadd213ps	%ymm13, %ymm0, %ymm6
+	vfmadd213ps	%ymm14, %ymm0, %ymm6
+	vfmadd213ps	%ymm15, %ymm0, %ymm6
+	vaddps	%ymm3, %ymm0, %ymm8
+	vmulps	%ymm0, %ymm0, %ymm0
+	vpbroadcastd	.LCPI8_18(%rip), %ymm9
+	vfmadd213ps	%ymm8, %ymm6, %ymm0
+	vpaddd	%ymm5, %ymm9, %ymm6
+	vpsrad	$1, %ymm6, %ymm6
+	vpslld	$23, %ymm6, %ymm8
+	vpbroadcastd	.LCPI8_17(%rip), %ymm9
+	vpaddd	%ymm9, %ymm8, %ymm8
+	vmulps	%ymm0, %ymm8, %ymm0
+	vpsubd	%ymm6, %ymm5, %ymm5
 	vpslld	$23, %ymm5, %ymm5
-	vpaddd	%ymm5, %ymm15, %ymm5
-	vbroadcastss	.LCPI8_9(%rip), %ymm15
-	vfmadd213ps	%ymm8, %ymm4, %ymm5
-	vfmadd132ps	%ymm2, %ymm2, %ymm11
-	vbroadcastss	.LCPI8_26(%rip), %ymm4
-	vdivps	%ymm5, %ymm4, %ymm4
-	vaddps	%ymm4, %ymm8, %ymm4
-	vbroadcastss	.LCPI8_27(%rip), %ymm5
-	vcmpnltps	%ymm5, %ymm2, %ymm2
-	vblendvps	%ymm2, %ymm4, %ymm11, %ymm2
-	vbroadcastss	.LCPI8_28(%rip), %ymm4
-	vandps	%ymm4, %ymm1, %ymm1
-	vorps	%ymm2, %ymm1, %ymm1
-.LBB8_10:
-	vmovups	%ymm1, (%rdx,%r8,4)
-	leaq	8(%r8), %rax
-	addq	$16, %r8
-	cmpq	%rcx, %r8
-	movq	%rax, %r8
-	jg	.LBB8_11
-.LBB8_3:
-	vmovups	(%rsi,%r8,4), %ymm1
-	vandps	%ymm1, %ymm10, %ymm2
-	cmpl	$2, %edi
-	je	.LBB8_8
-	cmpl	$1, %edi
-	je	.LBB8_7
-	testl	%edi, %edi
-	jne	.LBB8_9
-	vbroadcastss	.LCPI8_28(%rip), %ymm11
-	vorps	%ymm1, %ymm11, %ymm11
-	vbroadcastss	.LCPI8_29(%rip), %ymm4
-	vcmpnltps	%ymm2, %ymm4, %ymm2
-	vbroadcastss	.LCPI8_8(%rip), %ymm4
-	vblendvps	%ymm2, %ymm11, %ymm4, %ymm2
-	vminps	%ymm2, %ymm15, %ymm2
-	vmovaps	%ymm13, %ymm11
-	vfmsub213ps	%ymm14, %ymm2, %ymm11
-	vaddps	%ymm14, %ymm11, %ymm12
-	vbroadcastss	.LCPI8_12(%rip), %ymm4
-	vfmadd231ps	%ymm4, %ymm12, %ymm2
-	vbroadcastss	.LCPI8_13(%rip), %ymm4
-	vfmadd231ps	%ymm12, %ymm4, %ymm2
-	vmovaps	%ymm0, %ymm12
-	vbroadcastss	.LCPI8_15(%rip), %ymm4
-	vfmadd213ps	%ymm4, %ymm2, %ymm12
-	vfmadd213ps	%ymm6, %ymm2, %ymm12
-	vfmadd213ps	%ymm3, %ymm2, %ymm12
-	vfmadd213ps	%ymm7, %ymm2, %ymm12
-	vfmadd213ps	%ymm9, %ymm2, %ymm12
-	vaddps	%ymm2, %ymm8, %ymm15
-	vmulps	%ymm2, %ymm2, %ymm2
-	vfmadd213ps	%ymm15, %ymm12, %ymm2
-	vpbroadcastd	.LCPI8_20(%rip), %ymm12
-	vpaddd	%ymm12, %ymm11, %ymm12
-	vpsrad	$1, %ymm12, %ymm12
-	vpslld	$23, %ymm12, %ymm15
-	vpbroadcastd	.LCPI8_19(%rip), %ymm4
-	vpaddd	%ymm4, %ymm15, %ymm15
-	vmulps	%ymm2, %ymm15, %ymm2
-	vbroadcastss	.LCPI8_9(%rip), %ymm15
-	vpsubd	%ymm12, %ymm11, %ymm11
-	vpslld	$23, %ymm11, %ymm11
-	vpaddd	%ymm4, %ymm11, %ymm4
-	vmulps	%ymm4, %ymm2, %ymm2
-	vxorps	%xmm4, %xmm4, %xmm4
-	vcmpnltps	%ymm4, %ymm1, %ymm1
-	vblendvps	%ymm1, %ymm8, %ymm2, %ymm1
-	vaddps	%ymm2, %ymm8, %ymm2
-	vdivps	%ymm2, %ymm1, %ymm1
-	jmp	.LBB8_10
-	.p2align	4
-.LBB8_8:
-	vbroadcastss	.LCPI8_8(%rip), %ymm4
-	vmaxps	%ymm1, %ymm4, %ymm4
-	vminps	%ymm4, %ymm15, %ymm4
-	vmovaps	%ymm13, %ymm5
-	vfmsub213ps	%ymm14, %ymm4, %ymm5
-	vaddps	%ymm5, %ymm14, %ymm11
-	vbroadcastss	.LCPI8_12(%rip), %ymm12
-	vfmadd231ps	%ymm12, %ymm11, %ymm4
-	vbroadcastss	.LCPI8_13(%rip), %ymm12
-	vfmadd231ps	%ymm11, %ymm12, %ymm4
-	vmovaps	%ymm0, %ymm11
-	vbroadcastss	.LCPI8_15(%rip), %ymm12
-	vfmadd213ps	%ymm12, %ymm4, %ymm11
-	vfmadd213ps	%ymm6, %ymm4, %ymm11
-	vfmadd213ps	%ymm3, %ymm4, %ymm11
-	vfmadd213ps	%ymm7, %ymm4, %ymm11
-	vfmadd213ps	%ymm9, %ymm4, %ymm11
-	vaddps	%ymm4, %ymm8, %ymm12
-	vmulps	%ymm4, %ymm4, %ymm4
-	vfmadd213ps	%ymm12, %ymm11, %ymm4
-	vpbroadcastd	.LCPI8_20(%rip), %ymm11
-	vpaddd	%ymm5, %ymm11, %ymm11
-	vpsrad	$1, %ymm11, %ymm11
-	vpslld	$23, %ymm11, %ymm12
-	vpbroadcastd	.LCPI8_19(%rip), %ymm13
-	vpaddd	%ymm13, %ymm12, %ymm12
-	vmulps	%ymm4, %ymm12, %ymm4
-	vpsubd	%ymm11, %ymm5, %ymm5
-	vpslld	$23, %ymm5, %ymm5
-	vpaddd	%ymm5, %ymm13, %ymm5
-	vbroadcastss	.LCPI8_10(%rip), %ymm13
-	vbroadcastss	.LCPI8_0(%rip), %ymm11
-	vbroadcastss	.LCPI8_1(%rip), %ymm12
-	vfmadd213ps	%ymm12, %ymm1, %ymm11
-	vbroadcastss	.LCPI8_2(%rip), %ymm12
-	vfmadd213ps	%ymm12, %ymm1, %ymm11
-	vbroadcastss	.LCPI8_3(%rip), %ymm12
-	vfmadd213ps	%ymm12, %ymm1, %ymm11
-	vbroadcastss	.LCPI8_4(%rip), %ymm12
-	vfmadd213ps	%ymm12, %ymm1, %ymm11
-	vbroadcastss	.LCPI8_5(%rip), %ymm12
-	vfmadd213ps	%ymm12, %ymm1, %ymm11
-	vfmadd213ps	%ymm9, %ymm1, %ymm11
-	vmulps	%ymm1, %ymm11, %ymm11
-	vfmadd132ps	%ymm1, %ymm1, %ymm11
-	vfmsub213ps	%ymm8, %ymm4, %ymm5
-	vandps	%ymm10, %ymm11, %ymm4
-	vandnps	%ymm1, %ymm10, %ymm11
-	vorps	%ymm4, %ymm11, %ymm4
-	vcmpnltps	%ymm9, %ymm2, %ymm2
-	vblendvps	%ymm2, %ymm5, %ymm4, %ymm2
-	vxorps	%xmm4, %xmm4, %xmm4
-	vcmpnltps	%ymm1, %ymm4, %ymm4
-	vmulps	32(%rsp), %ymm2, %ymm2
-	vblendvps	%ymm4, %ymm2, %ymm1, %ymm1
-	jmp	.LBB8_10
-	.p2align	4
-.LBB8_9:
-	vbroadcastss	.LCPI8_28(%rip), %ymm4
-	vorps	%ymm4, %ymm1, %ymm4
-	vbroadcastss	.LCPI8_29(%rip), %ymm5
-	vcmpnltps	%ymm2, %ymm5, %ymm2
-	vbroadcastss	.LCPI8_8(%rip), %ymm5
-	vblendvps	%ymm2, %ymm4, %ymm5, %ymm2
-	vminps	%ymm2, %ymm15, %ymm2
-	vmovaps	%ymm13, %ymm4
-	vfmsub213ps	%ymm14, %ymm2, %ymm4
-	vaddps	%ymm4, %ymm14, %ymm5
-	vbroadcastss	.LCPI8_12(%rip), %ymm11
-	vfmadd231ps	%ymm11, %ymm5, %ymm2
-	vbroadcastss	.LCPI8_13(%rip), %ymm11
-	vfmadd231ps	%ymm5, %ymm11, %ymm2
-	vmovaps	%ymm0, %ymm5
-	vbroadcastss	.LCPI8_15(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm2, %ymm5
-	vfmadd213ps	%ymm6, %ymm2, %ymm5
-	vfmadd213ps	%ymm3, %ymm2, %ymm5
-	vfmadd213ps	%ymm7, %ymm2, %ymm5
-	vfmadd213ps	%ymm9, %ymm2, %ymm5
-	vaddps	%ymm2, %ymm8, %ymm11
-	vmulps	%ymm2, %ymm2, %ymm2
-	vpbroadcastd	.LCPI8_20(%rip), %ymm12
-	vfmadd213ps	%ymm11, %ymm5, %ymm2
-	vpaddd	%ymm4, %ymm12, %ymm5
-	vpsrad	$1, %ymm5, %ymm5
-	vpslld	$23, %ymm5, %ymm11
-	vpbroadcastd	.LCPI8_19(%rip), %ymm12
-	vpaddd	%ymm12, %ymm11, %ymm11
-	vmulps	%ymm2, %ymm11, %ymm2
-	vpsubd	%ymm5, %ymm4, %ymm4
-	vpslld	$23, %ymm4, %ymm4
-	vpaddd	%ymm4, %ymm12, %ymm4
-	vmulps	%ymm4, %ymm2, %ymm2
-	vbroadcastss	.LCPI8_30(%rip), %ymm4
-	vaddps	%ymm4, %ymm2, %ymm4
-	vdivps	%ymm4, %ymm2, %ymm2
-	vmulps	%ymm2, %ymm2, %ymm4
-	vbroadcastss	.LCPI8_31(%rip), %ymm5
-	vbroadcastss	.LCPI8_32(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm4, %ymm5
-	vbroadcastss	.LCPI8_33(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm4, %ymm5
-	vbroadcastss	.LCPI8_34(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm4, %ymm5
-	vbroadcastss	.LCPI8_35(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm4, %ymm5
-	vbroadcastss	.LCPI8_36(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm4, %ymm5
-	vmulps	%ymm5, %ymm4, %ymm4
-	vaddps	%ymm2, %ymm2, %ymm2
-	vfmadd132ps	%ymm2, %ymm2, %ymm4
-	vxorps	%xmm2, %xmm2, %xmm2
-	vmaxps	%ymm2, %ymm1, %ymm1
-	vaddps	%ymm4, %ymm1, %ymm1
-	jmp	.LBB8_10
+	vpaddd	%ymm5, %ymm9, %ymm5
+	vmulps	%ymm5, %ymm0, %ymm0
+	vxorps	%xmm5, %xmm5, %xmm5
+	vcmpnltps	%ymm5, %ymm4, %ymm5
+	vblendvps	%ymm5, %ymm3, %ymm0, %ymm5
+	vaddps	%ymm3, %ymm0, %ymm0
+	vdivps	%ymm0, %ymm5, %ymm0
+	vmulps	%ymm0, %ymm4, %ymm0
+	jmp	.LBB8_16
+.LBB8_23:
+	vmulps	%ymm4, %ymm4, %ymm0
+	vbroadcastss	.LCPI8_0(%rip), %ymm5
+	vbroadcastss	.LCPI8_1(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm5, %ymm0
+	vmulps	%ymm0, %ymm4, %ymm0
+	vandps	%ymm1, %ymm0, %ymm5
+	vorps	%ymm2, %ymm0, %ymm6
+	vcmpnltps	%ymm5, %ymm11, %ymm5
+	vbroadcastss	.LCPI8_5(%rip), %ymm8
+	vblendvps	%ymm5, %ymm6, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_6(%rip), %ymm6
+	vminps	%ymm5, %ymm6, %ymm5
+	vbroadcastss	.LCPI8_7(%rip), %ymm6
+	vfmsub213ps	%ymm7, %ymm5, %ymm6
+	vaddps	%ymm7, %ymm6, %ymm8
+	vbroadcastss	.LCPI8_9(%rip), %ymm9
+	vfmadd231ps	%ymm9, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_10(%rip), %ymm9
+	vfmadd231ps	%ymm8, %ymm9, %ymm5
+	vmovaps	%ymm10, %ymm8
+	vbroadcastss	.LCPI8_12(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm5, %ymm8
+	vfmadd213ps	%ymm12, %ymm5, %ymm8
+	vfmadd213ps	%ymm13, %ymm5, %ymm8
+	vfmadd213ps	%ymm14, %ymm5, %ymm8
+	vfmadd213ps	%ymm15, %ymm5, %ymm8
+	vaddps	%ymm3, %ymm5, %ymm9
+	vmulps	%ymm5, %ymm5, %ymm5
+	vpbroadcastd	.LCPI8_18(%rip), %ymm11
+	vfmadd213ps	%ymm9, %ymm8, %ymm5
+	vpaddd	%ymm6, %ymm11, %ymm8
+	vpsrad	$1, %ymm8, %ymm8
+	vpslld	$23, %ymm8, %ymm9
+	vpbroadcastd	.LCPI8_17(%rip), %ymm11
+	vpaddd	%ymm11, %ymm9, %ymm9
+	vmulps	%ymm5, %ymm9, %ymm5
+	vpsubd	%ymm8, %ymm6, %ymm6
+	vpslld	$23, %ymm6, %ymm6
+	vpaddd	%ymm6, %ymm11, %ymm6
+	vbroadcastss	.LCPI8_4(%rip), %ymm11
+	vmulps	%ymm6, %ymm5, %ymm5
+	vxorps	%xmm6, %xmm6, %xmm6
+	vcmpnltps	%ymm6, %ymm0, %ymm0
+	vblendvps	%ymm0, %ymm3, %ymm5, %ymm0
+	vaddps	%ymm3, %ymm5, %ymm5
+	vdivps	%ymm5, %ymm0, %ymm0
+	vmulps	%ymm0, %ymm4, %ymm0
+	jmp	.LBB8_16
 .LBB8_24:
-	vmulps	%ymm1, %ymm1, %ymm2
-	vbroadcastss	.LCPI8_21(%rip), %ymm3
-	vbroadcastss	.LCPI8_22(%rip), %ymm4
-	vbroadcastss	.LCPI8_23(%rip), %ymm5
+	vbroadcastss	.LCPI8_2(%rip), %ymm0
+	vandps	%ymm0, %ymm1, %ymm0
+	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vorps	%ymm2, %ymm1, %ymm2
+	vbroadcastss	.LCPI8_4(%rip), %ymm3
+	vcmpnltps	%ymm0, %ymm3, %ymm0
+	vbroadcastss	.LCPI8_5(%rip), %ymm3
+	vblendvps	%ymm0, %ymm2, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_6(%rip), %ymm3
+	vbroadcastss	.LCPI8_7(%rip), %ymm0
+	vminps	%ymm2, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_8(%rip), %ymm3
+	vfmsub213ps	%ymm3, %ymm2, %ymm0
+	vaddps	%ymm3, %ymm0, %ymm3
+	vbroadcastss	.LCPI8_9(%rip), %ymm4
+	vfmadd213ps	%ymm2, %ymm3, %ymm4
+	vbroadcastss	.LCPI8_10(%rip), %ymm2
+	vbroadcastss	.LCPI8_11(%rip), %ymm5
+	vfmadd213ps	%ymm4, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_12(%rip), %ymm3
+	vfmadd231ps	%ymm5, %ymm2, %ymm3
+	vbroadcastss	.LCPI8_13(%rip), %ymm4
+	vbroadcastss	.LCPI8_14(%rip), %ymm5
 	vfmadd231ps	%ymm3, %ymm2, %ymm4
 	vfmadd231ps	%ymm4, %ymm2, %ymm5
-	vbroadcastss	.LCPI8_24(%rip), %ymm4
-	vfmadd231ps	%ymm5, %ymm2, %ymm4
-	vbroadcastss	.LCPI8_25(%rip), %ymm3
-	vfmadd231ps	%ymm4, %ymm2, %ymm3
-	vaddps	%ymm0, %ymm0, %ymm4
-	vbroadcastss	.LCPI8_9(%rip), %ymm5
-	vminps	%ymm4, %ymm5, %ymm5
-	vbroadcastss	.LCPI8_10(%rip), %ymm4
-	vbroadcastss	.LCPI8_11(%rip), %ymm6
-	vfmsub213ps	%ymm6, %ymm5, %ymm4
-	vaddps	%ymm6, %ymm4, %ymm6
-	vbroadcastss	.LCPI8_12(%rip), %ymm7
-	vfmadd213ps	%ymm5, %ymm6, %ymm7
-	vbroadcastss	.LCPI8_13(%rip), %ymm5
-	vfmadd213ps	%ymm7, %ymm6, %ymm5
-	vbroadcastss	.LCPI8_14(%rip), %ymm6
-	vbroadcastss	.LCPI8_15(%rip), %ymm7
-	vfmadd231ps	%ymm6, %ymm5, %ymm7
-	vbroadcastss	.LCPI8_16(%rip), %ymm6
-	vfmadd231ps	%ymm7, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_17(%rip), %ymm7
-	vbroadcastss	.LCPI8_18(%rip), %ymm8
-	vfmadd231ps	%ymm6, %ymm5, %ymm7
-	vfmadd231ps	%ymm7, %ymm5, %ymm8
-	vbroadcastss	.LCPI8_6(%rip), %ymm6
-	vfmadd231ps	%ymm8, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_19(%rip), %ymm7
-	vaddps	%ymm7, %ymm5, %ymm8
-	vmulps	%ymm5, %ymm5, %ymm5
-	vfmadd213ps	%ymm8, %ymm6, %ymm5
-	vpbroadcastd	.LCPI8_20(%rip), %ymm6
-	vpaddd	%ymm6, %ymm4, %ymm6
-	vpsrad	$1, %ymm6, %ymm6
-	vpbroadcastd	.LCPI8_19(%rip), %ymm8
-	vpslld	$23, %ymm6, %ymm9
-	vpaddd	%ymm8, %ymm9, %ymm9
-	vmulps	%ymm5, %ymm9, %ymm5
-	vpsubd	%ymm6, %ymm4, %ymm4
-	vpslld	$23, %ymm4, %ymm4
-	vpaddd	%ymm4, %ymm8, %ymm4
-	vbroadcastss	.LCPI8_26(%rip), %ymm6
-	vfmadd213ps	%ymm7, %ymm5, %ymm4
-	vdivps	%ymm4, %ymm6, %ymm4
-	vmulps	%ymm3, %ymm2, %ymm2
+	vbroadcastss	.LCPI8_15(%rip), %ymm3
+	vfmadd231ps	%ymm5, %ymm2, %ymm3
+	vbroadcastss	.LCPI8_16(%rip), %ymm4
+	vfmadd231ps	%ymm3, %ymm2, %ymm4
+	vbroadcastss	.LCPI8_17(%rip), %ymm3
+	vaddps	%ymm3, %ymm2, %ymm3
+	vmulps	%ymm2, %ymm2, %ymm2
+	vfmadd213ps	%ymm3, %ymm4, %ymm2
+	vpbroadcastd	.LCPI8_18(%rip), %ymm3
+	vpaddd	%ymm3, %ymm0, %ymm3
+	vpsrad	$1, %ymm3, %ymm3
+	vpslld	$23, %ymm3, %ymm4
+	vpbroadcastd	.LCPI8_17(%rip), %ymm5
+	vpaddd	%ymm5, %ymm4, %ymm4
+	vmulps	%ymm4, %ymm2, %ymm2
+	vpsubd	%ymm3, %ymm0, %ymm0
+	vpslld	$23, %ymm0, %ymm0
+	vpaddd	%ymm5, %ymm0, %ymm0
+	vmulps	%ymm0, %ymm2, %ymm0
+	vbroadcastss	.LCPI8_32(%rip), %ymm2
+	vaddps	%ymm2, %ymm0, %ymm2
+	vdivps	%ymm2, %ymm0, %ymm0
+	vbroadcastss	.LCPI8_33(%rip), %ymm2
+	vbroadcastss	.LCPI8_34(%rip), %ymm3
+	vmulps	%ymm0, %ymm0, %ymm4
+	vfmadd231ps	%ymm2, %ymm4, %ymm3
+	vbroadcastss	.LCPI8_35(%rip), %ymm2
+	vfmadd231ps	%ymm3, %ymm4, %ymm2
+	vbroadcastss	.LCPI8_36(%rip), %ymm3
+	vfmadd231ps	%ymm2, %ymm4, %ymm3
+	vbroadcastss	.LCPI8_37(%rip), %ymm2
+	vbroadcastss	.LCPI8_38(%rip), %ymm5
+	vfmadd231ps	%ymm3, %ymm4, %ymm2
+	vfmadd231ps	%ymm2, %ymm4, %ymm5
+	vaddps	%ymm0, %ymm0, %ymm0
+	vxorps	%xmm2, %xmm2, %xmm2
+	vmaxps	%ymm2, %ymm1, %ymm1
+	vmulps	%ymm5, %ymm4, %ymm2
 	vfmadd132ps	%ymm0, %ymm0, %ymm2
-	vbroadcastss	.LCPI8_27(%rip), %ymm3
-	vaddps	%ymm7, %ymm4, %ymm4
-	vcmpnltps	%ymm3, %ymm0, %ymm0
-	vblendvps	%ymm0, %ymm4, %ymm2, %ymm0
-	vbroadcastss	.LCPI8_28(%rip), %ymm2
-	vandps	%ymm2, %ymm1, %ymm1
-	vorps	%ymm0, %ymm1, %ymm0
-	jmp	.LBB8_27
+	vaddps	%ymm2, %ymm1, %ymm0
+	jmp	.LBB8_30
 .LBB8_25:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vcmpnltps	%ymm1, %ymm0, %ymm0
-	vbroadcastss	.LCPI8_0(%rip), %ymm2
-	vbroadcastss	.LCPI8_1(%rip), %ymm3
-	vbroadcastss	.LCPI8_2(%rip), %ymm4
+	vbroadcastss	.LCPI8_19(%rip), %ymm2
+	vbroadcastss	.LCPI8_20(%rip), %ymm3
+	vbroadcastss	.LCPI8_21(%rip), %ymm4
 	vfmadd231ps	%ymm2, %ymm1, %ymm3
 	vfmadd231ps	%ymm3, %ymm1, %ymm4
-	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vbroadcastss	.LCPI8_22(%rip), %ymm2
 	vfmadd231ps	%ymm4, %ymm1, %ymm2
-	vbroadcastss	.LCPI8_4(%rip), %ymm3
+	vbroadcastss	.LCPI8_23(%rip), %ymm3
 	vfmadd231ps	%ymm2, %ymm1, %ymm3
-	vbroadcastss	.LCPI8_5(%rip), %ymm2
-	vbroadcastss	.LCPI8_6(%rip), %ymm5
+	vbroadcastss	.LCPI8_24(%rip), %ymm2
+	vbroadcastss	.LCPI8_16(%rip), %ymm5
 	vfmadd231ps	%ymm3, %ymm1, %ymm2
 	vfmadd213ps	%ymm5, %ymm1, %ymm2
 	vmulps	%ymm2, %ymm1, %ymm2
 	vfmadd132ps	%ymm1, %ymm1, %ymm2
-	vbroadcastss	.LCPI8_7(%rip), %ymm3
+	vbroadcastss	.LCPI8_2(%rip), %ymm3
 	vandps	%ymm3, %ymm1, %ymm4
 	vcmpnltps	%ymm5, %ymm4, %ymm4
-	vbroadcastss	.LCPI8_8(%rip), %ymm6
-	vbroadcastss	.LCPI8_9(%rip), %ymm7
+	vbroadcastss	.LCPI8_5(%rip), %ymm6
+	vbroadcastss	.LCPI8_6(%rip), %ymm7
 	vmaxps	%ymm1, %ymm6, %ymm6
 	vminps	%ymm6, %ymm7, %ymm7
-	vbroadcastss	.LCPI8_10(%rip), %ymm6
-	vbroadcastss	.LCPI8_11(%rip), %ymm8
+	vbroadcastss	.LCPI8_7(%rip), %ymm6
+	vbroadcastss	.LCPI8_8(%rip), %ymm8
 	vfmsub213ps	%ymm8, %ymm7, %ymm6
 	vaddps	%ymm6, %ymm8, %ymm8
-	vbroadcastss	.LCPI8_12(%rip), %ymm9
-	vbroadcastss	.LCPI8_13(%rip), %ymm10
+	vbroadcastss	.LCPI8_9(%rip), %ymm9
+	vbroadcastss	.LCPI8_10(%rip), %ymm10
 	vfmadd213ps	%ymm7, %ymm8, %ymm9
 	vfmadd213ps	%ymm9, %ymm8, %ymm10
-	vbroadcastss	.LCPI8_14(%rip), %ymm7
-	vbroadcastss	.LCPI8_15(%rip), %ymm8
-	vbroadcastss	.LCPI8_16(%rip), %ymm9
+	vbroadcastss	.LCPI8_11(%rip), %ymm7
+	vbroadcastss	.LCPI8_12(%rip), %ymm8
+	vbroadcastss	.LCPI8_13(%rip), %ymm9
 	vfmadd231ps	%ymm7, %ymm10, %ymm8
 	vfmadd231ps	%ymm8, %ymm10, %ymm9
-	vbroadcastss	.LCPI8_17(%rip), %ymm7
+	vbroadcastss	.LCPI8_14(%rip), %ymm7
 	vfmadd231ps	%ymm9, %ymm10, %ymm7
-	vbroadcastss	.LCPI8_18(%rip), %ymm8
+	vbroadcastss	.LCPI8_15(%rip), %ymm8
 	vfmadd231ps	%ymm7, %ymm10, %ymm8
 	vfmadd213ps	%ymm5, %ymm10, %ymm8
-	vbroadcastss	.LCPI8_19(%rip), %ymm5
+	vbroadcastss	.LCPI8_17(%rip), %ymm5
 	vaddps	%ymm5, %ymm10, %ymm7
 	vmulps	%ymm10, %ymm10, %ymm9
 	vfmadd213ps	%ymm7, %ymm8, %ymm9
-	vpbroadcastd	.LCPI8_20(%rip), %ymm7
+	vpbroadcastd	.LCPI8_18(%rip), %ymm7
 	vpaddd	%ymm7, %ymm6, %ymm7
 	vpsrad	$1, %ymm7, %ymm7
-	vpbroadcastd	.LCPI8_19(%rip), %ymm8
+	vpbroadcastd	.LCPI8_17(%rip), %ymm8
 	vpslld	$23, %ymm7, %ymm10
 	vpaddd	%ymm8, %ymm10, %ymm10
 	vmulps	%ymm10, %ymm9, %ymm9
@@ -3540,95 +3643,202 @@ activation:
 	vbroadcastss	16(%rsp), %ymm3
 	vmulps	%ymm2, %ymm3, %ymm2
 	vblendvps	%ymm0, %ymm2, %ymm1, %ymm0
-	jmp	.LBB8_27
+	jmp	.LBB8_30
 .LBB8_26:
-	vorps	%ymm2, %ymm1, %ymm2
-	vbroadcastss	.LCPI8_29(%rip), %ymm3
-	vcmpnltps	%ymm0, %ymm3, %ymm0
-	vbroadcastss	.LCPI8_8(%rip), %ymm3
-	vblendvps	%ymm0, %ymm2, %ymm3, %ymm2
-	vbroadcastss	.LCPI8_9(%rip), %ymm3
-	vbroadcastss	.LCPI8_10(%rip), %ymm0
-	vminps	%ymm2, %ymm3, %ymm2
-	vbroadcastss	.LCPI8_11(%rip), %ymm3
-	vfmsub213ps	%ymm3, %ymm2, %ymm0
-	vaddps	%ymm3, %ymm0, %ymm3
-	vbroadcastss	.LCPI8_12(%rip), %ymm4
-	vfmadd213ps	%ymm2, %ymm3, %ymm4
-	vbroadcastss	.LCPI8_13(%rip), %ymm2
-	vbroadcastss	.LCPI8_14(%rip), %ymm5
-	vfmadd213ps	%ymm4, %ymm3, %ymm2
-	vbroadcastss	.LCPI8_15(%rip), %ymm3
-	vfmadd231ps	%ymm5, %ymm2, %ymm3
-	vbroadcastss	.LCPI8_16(%rip), %ymm4
-	vbroadcastss	.LCPI8_17(%rip), %ymm5
+	vbroadcastss	.LCPI8_2(%rip), %ymm0
+	vandps	%ymm0, %ymm1, %ymm0
+	vmulps	%ymm1, %ymm1, %ymm2
+	vbroadcastss	.LCPI8_25(%rip), %ymm3
+	vbroadcastss	.LCPI8_26(%rip), %ymm4
+	vbroadcastss	.LCPI8_27(%rip), %ymm5
 	vfmadd231ps	%ymm3, %ymm2, %ymm4
 	vfmadd231ps	%ymm4, %ymm2, %ymm5
-	vbroadcastss	.LCPI8_18(%rip), %ymm3
-	vfmadd231ps	%ymm5, %ymm2, %ymm3
-	vbroadcastss	.LCPI8_6(%rip), %ymm4
+	vbroadcastss	.LCPI8_28(%rip), %ymm4
+	vfmadd231ps	%ymm5, %ymm2, %ymm4
+	vbroadcastss	.LCPI8_29(%rip), %ymm3
+	vfmadd231ps	%ymm4, %ymm2, %ymm3
+	vaddps	%ymm0, %ymm0, %ymm4
+	vbroadcastss	.LCPI8_6(%rip), %ymm5
+	vminps	%ymm4, %ymm5, %ymm5
+	vbroadcastss	.LCPI8_7(%rip), %ymm4
+	vbroadcastss	.LCPI8_8(%rip), %ymm6
+	vfmsub213ps	%ymm6, %ymm5, %ymm4
+	vaddps	%ymm6, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_9(%rip), %ymm7
+	vfmadd213ps	%ymm5, %ymm6, %ymm7
+	vbroadcastss	.LCPI8_10(%rip), %ymm5
+	vfmadd213ps	%ymm7, %ymm6, %ymm5
+	vbroadcastss	.LCPI8_11(%rip), %ymm6
+	vbroadcastss	.LCPI8_12(%rip), %ymm7
+	vfmadd231ps	%ymm6, %ymm5, %ymm7
+	vbroadcastss	.LCPI8_13(%rip), %ymm6
+	vfmadd231ps	%ymm7, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_14(%rip), %ymm7
+	vbroadcastss	.LCPI8_15(%rip), %ymm8
+	vfmadd231ps	%ymm6, %ymm5, %ymm7
+	vfmadd231ps	%ymm7, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_16(%rip), %ymm6
+	vfmadd231ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_17(%rip), %ymm7
+	vaddps	%ymm7, %ymm5, %ymm8
+	vmulps	%ymm5, %ymm5, %ymm5
+	vfmadd213ps	%ymm8, %ymm6, %ymm5
+	vpbroadcastd	.LCPI8_18(%rip), %ymm6
+	vpaddd	%ymm6, %ymm4, %ymm6
+	vpsrad	$1, %ymm6, %ymm6
+	vpbroadcastd	.LCPI8_17(%rip), %ymm8
+	vpslld	$23, %ymm6, %ymm9
+	vpaddd	%ymm8, %ymm9, %ymm9
+	vmulps	%ymm5, %ymm9, %ymm5
+	vpsubd	%ymm6, %ymm4, %ymm4
+	vpslld	$23, %ymm4, %ymm4
+	vpaddd	%ymm4, %ymm8, %ymm4
+	vbroadcastss	.LCPI8_30(%rip), %ymm6
+	vfmadd213ps	%ymm7, %ymm5, %ymm4
+	vdivps	%ymm4, %ymm6, %ymm4
+	vmulps	%ymm3, %ymm2, %ymm2
+	vfmadd132ps	%ymm0, %ymm0, %ymm2
+	vbroadcastss	.LCPI8_31(%rip), %ymm3
+	vaddps	%ymm7, %ymm4, %ymm4
+	vcmpnltps	%ymm3, %ymm0, %ymm0
+	vblendvps	%ymm0, %ymm4, %ymm2, %ymm0
+	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vandps	%ymm2, %ymm1, %ymm1
+	vorps	%ymm0, %ymm1, %ymm0
+	jmp	.LBB8_30
+.LBB8_27:
+	vbroadcastss	.LCPI8_2(%rip), %ymm0
+	vandps	%ymm0, %ymm1, %ymm0
+	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vorps	%ymm2, %ymm1, %ymm2
+	vbroadcastss	.LCPI8_4(%rip), %ymm3
+	vcmpnltps	%ymm0, %ymm3, %ymm0
+	vbroadcastss	.LCPI8_5(%rip), %ymm3
+	vblendvps	%ymm0, %ymm2, %ymm3, %ymm0
+	vbroadcastss	.LCPI8_6(%rip), %ymm2
+	vminps	%ymm0, %ymm2, %ymm2
+	vbroadcastss	.LCPI8_7(%rip), %ymm0
+	vbroadcastss	.LCPI8_8(%rip), %ymm3
+	vfmsub213ps	%ymm3, %ymm2, %ymm0
+	vaddps	%ymm3, %ymm0, %ymm3
+	vbroadcastss	.LCPI8_9(%rip), %ymm4
+	vfmadd213ps	%ymm2, %ymm3, %ymm4
+	vbroadcastss	.LCPI8_10(%rip), %ymm2
+	vfmadd213ps	%ymm4, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_11(%rip), %ymm3
+	vbroadcastss	.LCPI8_12(%rip), %ymm4
 	vfmadd231ps	%ymm3, %ymm2, %ymm4
-	vbroadcastss	.LCPI8_19(%rip), %ymm3
-	vaddps	%ymm3, %ymm2, %ymm3
+	vbroadcastss	.LCPI8_13(%rip), %ymm3
+	vfmadd231ps	%ymm4, %ymm2, %ymm3
+	vbroadcastss	.LCPI8_14(%rip), %ymm4
+	vbroadcastss	.LCPI8_15(%rip), %ymm5
+	vfmadd231ps	%ymm3, %ymm2, %ymm4
+	vfmadd231ps	%ymm4, %ymm2, %ymm5
+	vbroadcastss	.LCPI8_16(%rip), %ymm3
+	vfmadd231ps	%ymm5, %ymm2, %ymm3
+	vbroadcastss	.LCPI8_17(%rip), %ymm4
+	vaddps	%ymm4, %ymm2, %ymm5
 	vmulps	%ymm2, %ymm2, %ymm2
-	vfmadd213ps	%ymm3, %ymm4, %ymm2
-	vpbroadcastd	.LCPI8_20(%rip), %ymm3
+	vfmadd213ps	%ymm5, %ymm3, %ymm2
+	vpbroadcastd	.LCPI8_18(%rip), %ymm3
 	vpaddd	%ymm3, %ymm0, %ymm3
 	vpsrad	$1, %ymm3, %ymm3
-	vpslld	$23, %ymm3, %ymm4
-	vpbroadcastd	.LCPI8_19(%rip), %ymm5
-	vpaddd	%ymm5, %ymm4, %ymm4
-	vmulps	%ymm4, %ymm2, %ymm2
+	vpbroadcastd	.LCPI8_17(%rip), %ymm5
+	vpslld	$23, %ymm3, %ymm6
+	vpaddd	%ymm5, %ymm6, %ymm6
+	vmulps	%ymm6, %ymm2, %ymm2
 	vpsubd	%ymm3, %ymm0, %ymm0
 	vpslld	$23, %ymm0, %ymm0
 	vpaddd	%ymm5, %ymm0, %ymm0
 	vmulps	%ymm0, %ymm2, %ymm0
-	vbroadcastss	.LCPI8_30(%rip), %ymm2
-	vaddps	%ymm2, %ymm0, %ymm2
-	vdivps	%ymm2, %ymm0, %ymm0
-	vbroadcastss	.LCPI8_31(%rip), %ymm2
-	vbroadcastss	.LCPI8_32(%rip), %ymm3
-	vmulps	%ymm0, %ymm0, %ymm4
-	vfmadd231ps	%ymm2, %ymm4, %ymm3
-	vbroadcastss	.LCPI8_33(%rip), %ymm2
-	vfmadd231ps	%ymm3, %ymm4, %ymm2
-	vbroadcastss	.LCPI8_34(%rip), %ymm3
-	vfmadd231ps	%ymm2, %ymm4, %ymm3
-	vbroadcastss	.LCPI8_35(%rip), %ymm2
-	vbroadcastss	.LCPI8_36(%rip), %ymm5
-	vfmadd231ps	%ymm3, %ymm4, %ymm2
-	vfmadd231ps	%ymm2, %ymm4, %ymm5
-	vaddps	%ymm0, %ymm0, %ymm0
 	vxorps	%xmm2, %xmm2, %xmm2
-	vmaxps	%ymm2, %ymm1, %ymm1
-	vmulps	%ymm5, %ymm4, %ymm2
-	vfmadd132ps	%ymm0, %ymm0, %ymm2
-	vaddps	%ymm2, %ymm1, %ymm0
-.LBB8_27:
+	vcmpnltps	%ymm2, %ymm1, %ymm2
+	vblendvps	%ymm2, %ymm4, %ymm0, %ymm2
+	vaddps	%ymm4, %ymm0, %ymm0
+	vdivps	%ymm0, %ymm2, %ymm0
+	jmp	.LBB8_29
+.LBB8_28:
+	vbroadcastss	.LCPI8_0(%rip), %ymm0
+	vbroadcastss	.LCPI8_1(%rip), %ymm2
+	vmulps	%ymm1, %ymm1, %ymm3
+	vfmadd231ps	%ymm0, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_2(%rip), %ymm3
+	vmulps	%ymm2, %ymm1, %ymm0
+	vandps	%ymm3, %ymm0, %ymm2
+	vbroadcastss	.LCPI8_3(%rip), %ymm3
+	vorps	%ymm3, %ymm0, %ymm3
+	vbroadcastss	.LCPI8_4(%rip), %ymm4
+	vcmpnltps	%ymm2, %ymm4, %ymm2
+	vbroadcastss	.LCPI8_5(%rip), %ymm4
+	vblendvps	%ymm2, %ymm3, %ymm4, %ymm2
+	vbroadcastss	.LCPI8_6(%rip), %ymm3
+	vminps	%ymm2, %ymm3, %ymm3
+	vbroadcastss	.LCPI8_7(%rip), %ymm2
+	vbroadcastss	.LCPI8_8(%rip), %ymm4
+	vfmsub213ps	%ymm4, %ymm3, %ymm2
+	vaddps	%ymm4, %ymm2, %ymm4
+	vbroadcastss	.LCPI8_9(%rip), %ymm5
+	vfmadd213ps	%ymm3, %ymm4, %ymm5
+	vbroadcastss	.LCPI8_10(%rip), %ymm3
+	vfmadd213ps	%ymm5, %ymm4, %ymm3
+	vbroadcastss	.LCPI8_11(%rip), %ymm4
+	vbroadcastss	.LCPI8_12(%rip), %ymm5
+	vfmadd231ps	%ymm4, %ymm3, %ymm5
+	vbroadcastss	.LCPI8_13(%rip), %ymm4
+	vfmadd231ps	%ymm5, %ymm3, %ymm4
+	vbroadcastss	.LCPI8_14(%rip), %ymm5
+	vbroadcastss	.LCPI8_15(%rip), %ymm6
+	vfmadd231ps	%ymm4, %ymm3, %ymm5
+	vfmadd231ps	%ymm5, %ymm3, %ymm6
+	vbroadcastss	.LCPI8_16(%rip), %ymm4
+	vfmadd231ps	%ymm6, %ymm3, %ymm4
+	vbroadcastss	.LCPI8_17(%rip), %ymm5
+	vaddps	%ymm5, %ymm3, %ymm6
+	vmulps	%ymm3, %ymm3, %ymm3
+	vfmadd213ps	%ymm6, %ymm4, %ymm3
+	vpbroadcastd	.LCPI8_18(%rip), %ymm4
+	vpaddd	%ymm4, %ymm2, %ymm4
+	vpsrad	$1, %ymm4, %ymm4
+	vpbroadcastd	.LCPI8_17(%rip), %ymm6
+	vpslld	$23, %ymm4, %ymm7
+	vpaddd	%ymm6, %ymm7, %ymm7
+	vmulps	%ymm7, %ymm3, %ymm3
+	vpsubd	%ymm4, %ymm2, %ymm2
+	vpslld	$23, %ymm2, %ymm2
+	vpaddd	%ymm6, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm3, %ymm2
+	vxorps	%xmm3, %xmm3, %xmm3
+	vcmpnltps	%ymm3, %ymm0, %ymm0
+	vblendvps	%ymm0, %ymm5, %ymm2, %ymm0
+	vaddps	%ymm5, %ymm2, %ymm2
+	vdivps	%ymm2, %ymm0, %ymm0
+.LBB8_29:
+	vmulps	%ymm0, %ymm1, %ymm0
+.LBB8_30:
 	cmpq	$5, %rcx
-	ja	.LBB8_35
-	leaq	.LJTI8_1(%rip), %rsi
+	ja	.LBB8_38
+	leaq	.LJTI8_3(%rip), %rsi
 	movslq	(%rsi,%rcx,4), %rcx
 	addq	%rsi, %rcx
 	jmpq	*%rcx
-.LBB8_29:
+.LBB8_32:
 	vextractf128	$1, %ymm0, %xmm1
 	vextractps	$2, %xmm1, 24(%rdx,%rax,4)
-.LBB8_30:
+.LBB8_33:
 	vextractf128	$1, %ymm0, %xmm1
 	vextractps	$1, %xmm1, 20(%rdx,%rax,4)
-.LBB8_31:
+.LBB8_34:
 	vextractf128	$1, %ymm0, %xmm1
 	vmovss	%xmm1, 16(%rdx,%rax,4)
-.LBB8_32:
-	vextractps	$3, %xmm0, 12(%rdx,%rax,4)
-.LBB8_33:
-	vextractps	$2, %xmm0, 8(%rdx,%rax,4)
-.LBB8_34:
-	vextractps	$1, %xmm0, 4(%rdx,%rax,4)
 .LBB8_35:
-	vmovss	%xmm0, (%rdx,%rax,4)
+	vextractps	$3, %xmm0, 12(%rdx,%rax,4)
 .LBB8_36:
+	vextractps	$2, %xmm0, 8(%rdx,%rax,4)
+.LBB8_37:
+	vextractps	$1, %xmm0, 4(%rdx,%rax,4)
+.LBB8_38:
+	vmovss	%xmm0, (%rdx,%rax,4)
+.LBB8_39:
 	movq	%rbp, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
@@ -3641,18 +3851,32 @@ activation:
 	.p2align	2, 0x0
 .LJTI8_0:
 	.long	.LBB8_19-.LJTI8_0
-	.long	.LBB8_18-.LJTI8_0
-	.long	.LBB8_17-.LJTI8_0
-	.long	.LBB8_16-.LJTI8_0
+	.long	.LBB8_21-.LJTI8_0
+	.long	.LBB8_20-.LJTI8_0
 	.long	.LBB8_15-.LJTI8_0
-	.long	.LBB8_14-.LJTI8_0
+	.long	.LBB8_22-.LJTI8_0
+	.long	.LBB8_23-.LJTI8_0
 .LJTI8_1:
-	.long	.LBB8_34-.LJTI8_1
-	.long	.LBB8_33-.LJTI8_1
-	.long	.LBB8_32-.LJTI8_1
-	.long	.LBB8_31-.LJTI8_1
-	.long	.LBB8_30-.LJTI8_1
-	.long	.LBB8_29-.LJTI8_1
+	.long	.LBB8_10-.LJTI8_1
+	.long	.LBB8_9-.LJTI8_1
+	.long	.LBB8_8-.LJTI8_1
+	.long	.LBB8_7-.LJTI8_1
+	.long	.LBB8_6-.LJTI8_1
+	.long	.LBB8_5-.LJTI8_1
+.LJTI8_2:
+	.long	.LBB8_13-.LJTI8_2
+	.long	.LBB8_26-.LJTI8_2
+	.long	.LBB8_25-.LJTI8_2
+	.long	.LBB8_24-.LJTI8_2
+	.long	.LBB8_27-.LJTI8_2
+	.long	.LBB8_28-.LJTI8_2
+.LJTI8_3:
+	.long	.LBB8_37-.LJTI8_3
+	.long	.LBB8_36-.LJTI8_3
+	.long	.LBB8_35-.LJTI8_3
+	.long	.LBB8_34-.LJTI8_3
+	.long	.LBB8_33-.LJTI8_3
+	.long	.LBB8_32-.LJTI8_3
 	.text
 	.p2align	4
 	.type	update_apply,@function

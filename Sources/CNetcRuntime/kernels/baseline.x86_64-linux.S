@@ -3914,196 +3914,206 @@ exp_shifted:
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
 .LCPI8_0:
-	.long	0x37d00d01
-	.long	0x37d00d01
-	.long	0x37d00d01
-	.long	0x37d00d01
+	.long	0x3d922279
+	.long	0x3d922279
+	.long	0x3d922279
+	.long	0x3d922279
 .LCPI8_1:
-	.long	0x39500d01
-	.long	0x39500d01
-	.long	0x39500d01
-	.long	0x39500d01
+	.long	0x3fcc422a
+	.long	0x3fcc422a
+	.long	0x3fcc422a
+	.long	0x3fcc422a
 .LCPI8_2:
-	.long	0x3ab60b61
-	.long	0x3ab60b61
-	.long	0x3ab60b61
-	.long	0x3ab60b61
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
 .LCPI8_3:
-	.long	0x3c088889
-	.long	0x3c088889
-	.long	0x3c088889
-	.long	0x3c088889
+	.long	0x80000000
+	.long	0x80000000
+	.long	0x80000000
+	.long	0x80000000
 .LCPI8_4:
-	.long	0x3d2aaaab
-	.long	0x3d2aaaab
-	.long	0x3d2aaaab
-	.long	0x3d2aaaab
+	.long	0x42d00000
+	.long	0x42d00000
+	.long	0x42d00000
+	.long	0x42d00000
 .LCPI8_5:
-	.long	0x3e2aaaab
-	.long	0x3e2aaaab
-	.long	0x3e2aaaab
-	.long	0x3e2aaaab
+	.long	0xc2d00000
+	.long	0xc2d00000
+	.long	0xc2d00000
+	.long	0xc2d00000
 .LCPI8_6:
-	.long	0x3f000000
-	.long	0x3f000000
-	.long	0x3f000000
-	.long	0x3f000000
+	.long	0x42b20000
+	.long	0x42b20000
+	.long	0x42b20000
+	.long	0x42b20000
 .LCPI8_7:
-	.long	0x7fffffff
-	.long	0x7fffffff
-	.long	0x7fffffff
-	.long	0x7fffffff
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
 .LCPI8_8:
-	.long	0xc2d00000
-	.long	0xc2d00000
-	.long	0xc2d00000
-	.long	0xc2d00000
+	.long	0x4b400000
+	.long	0x4b400000
+	.long	0x4b400000
+	.long	0x4b400000
 .LCPI8_9:
-	.long	0x42b20000
-	.long	0x42b20000
-	.long	0x42b20000
-	.long	0x42b20000
+	.long	0xcb400000
+	.long	0xcb400000
+	.long	0xcb400000
+	.long	0xcb400000
 .LCPI8_10:
-	.long	0x3fb8aa3b
-	.long	0x3fb8aa3b
-	.long	0x3fb8aa3b
-	.long	0x3fb8aa3b
+	.long	0xbf318000
+	.long	0xbf318000
+	.long	0xbf318000
+	.long	0xbf318000
 .LCPI8_11:
-	.long	0x4b400000
-	.long	0x4b400000
-	.long	0x4b400000
-	.long	0x4b400000
+	.long	0x395e8083
+	.long	0x395e8083
+	.long	0x395e8083
+	.long	0x395e8083
 .LCPI8_12:
-	.long	0xcb400000
-	.long	0xcb400000
-	.long	0xcb400000
-	.long	0xcb400000
+	.long	0x39506967
+	.long	0x39506967
+	.long	0x39506967
+	.long	0x39506967
 .LCPI8_13:
-	.long	0xbf318000
-	.long	0xbf318000
-	.long	0xbf318000
-	.long	0xbf318000
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+	.long	0x3ab743ce
 .LCPI8_14:
-	.long	0x395e8083
-	.long	0x395e8083
-	.long	0x395e8083
-	.long	0x395e8083
+	.long	0x3c088908
+	.long	0x3c088908
+	.long	0x3c088908
+	.long	0x3c088908
 .LCPI8_15:
-	.long	0x39506967
-	.long	0x39506967
-	.long	0x39506967
-	.long	0x39506967
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
 .LCPI8_16:
-	.long	0x3ab743ce
-	.long	0x3ab743ce
-	.long	0x3ab743ce
-	.long	0x3ab743ce
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
 .LCPI8_17:
-	.long	0x3c088908
-	.long	0x3c088908
-	.long	0x3c088908
-	.long	0x3c088908
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
 .LCPI8_18:
-	.long	0x3d2aa9c1
-	.long	0x3d2aa9c1
-	.long	0x3d2aa9c1
-	.long	0x3d2aa9c1
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
 .LCPI8_19:
-	.long	0x3e2aaaaa
-	.long	0x3e2aaaaa
-	.long	0x3e2aaaaa
-	.long	0x3e2aaaaa
+	.long	3032481792
+	.long	3032481792
+	.long	3032481792
+	.long	3032481792
 .LCPI8_20:
-	.long	0x3f800000
-	.long	0x3f800000
-	.long	0x3f800000
-	.long	0x3f800000
+	.long	0x37d00d01
+	.long	0x37d00d01
+	.long	0x37d00d01
+	.long	0x37d00d01
 .LCPI8_21:
-	.long	3032481792
-	.long	3032481792
-	.long	3032481792
-	.long	3032481792
+	.long	0x39500d01
+	.long	0x39500d01
+	.long	0x39500d01
+	.long	0x39500d01
 .LCPI8_22:
-	.long	0xbf800000
-	.long	0xbf800000
-	.long	0xbf800000
-	.long	0xbf800000
+	.long	0x3ab60b61
+	.long	0x3ab60b61
+	.long	0x3ab60b61
+	.long	0x3ab60b61
 .LCPI8_23:
-	.long	0xbbbaf0ea
-	.long	0xbbbaf0ea
-	.long	0xbbbaf0ea
-	.long	0xbbbaf0ea
+	.long	0x3c088889
+	.long	0x3c088889
+	.long	0x3c088889
+	.long	0x3c088889
 .LCPI8_24:
-	.long	0x3ca9134e
-	.long	0x3ca9134e
-	.long	0x3ca9134e
-	.long	0x3ca9134e
+	.long	0x3d2aaaab
+	.long	0x3d2aaaab
+	.long	0x3d2aaaab
+	.long	0x3d2aaaab
 .LCPI8_25:
-	.long	0xbd5c1e2d
-	.long	0xbd5c1e2d
-	.long	0xbd5c1e2d
-	.long	0xbd5c1e2d
+	.long	0x3e2aaaab
+	.long	0x3e2aaaab
+	.long	0x3e2aaaab
+	.long	0x3e2aaaab
 .LCPI8_26:
-	.long	0x3e088393
-	.long	0x3e088393
-	.long	0x3e088393
-	.long	0x3e088393
+	.long	0xbf800000
+	.long	0xbf800000
+	.long	0xbf800000
+	.long	0xbf800000
 .LCPI8_27:
-	.long	0xbeaaaa99
-	.long	0xbeaaaa99
-	.long	0xbeaaaa99
-	.long	0xbeaaaa99
+	.long	0xbbbaf0ea
+	.long	0xbbbaf0ea
+	.long	0xbbbaf0ea
+	.long	0xbbbaf0ea
 .LCPI8_28:
-	.long	0xc0000000
-	.long	0xc0000000
-	.long	0xc0000000
-	.long	0xc0000000
+	.long	0x3ca9134e
+	.long	0x3ca9134e
+	.long	0x3ca9134e
+	.long	0x3ca9134e
 .LCPI8_29:
-	.long	0x3f200000
-	.long	0x3f200000
-	.long	0x3f200000
-	.long	0x3f200000
+	.long	0xbd5c1e2d
+	.long	0xbd5c1e2d
+	.long	0xbd5c1e2d
+	.long	0xbd5c1e2d
 .LCPI8_30:
-	.long	2147483648
-	.long	2147483648
-	.long	2147483648
-	.long	2147483648
+	.long	0x3e088393
+	.long	0x3e088393
+	.long	0x3e088393
+	.long	0x3e088393
 .LCPI8_31:
-	.long	0x42d00000
-	.long	0x42d00000
-	.long	0x42d00000
-	.long	0x42d00000
+	.long	0xbeaaaa99
+	.long	0xbeaaaa99
+	.long	0xbeaaaa99
+	.long	0xbeaaaa99
 .LCPI8_32:
-	.long	0x40000000
-	.long	0x40000000
-	.long	0x40000000
-	.long	0x40000000
+	.long	0xc0000000
+	.long	0xc0000000
+	.long	0xc0000000
+	.long	0xc0000000
 .LCPI8_33:
-	.long	0x3d9d89d9
-	.long	0x3d9d89d9
-	.long	0x3d9d89d9
-	.long	0x3d9d89d9
+	.long	0x3f200000
+	.long	0x3f200000
+	.long	0x3f200000
+	.long	0x3f200000
 .LCPI8_34:
-	.long	0x3dba2e8c
-	.long	0x3dba2e8c
-	.long	0x3dba2e8c
-	.long	0x3dba2e8c
+	.long	0x40000000
+	.long	0x40000000
+	.long	0x40000000
+	.long	0x40000000
 .LCPI8_35:
-	.long	0x3de38e39
-	.long	0x3de38e39
-	.long	0x3de38e39
-	.long	0x3de38e39
+	.long	0x3d9d89d9
+	.long	0x3d9d89d9
+	.long	0x3d9d89d9
+	.long	0x3d9d89d9
 .LCPI8_36:
-	.long	0x3e124925
-	.long	0x3e124925
-	.long	0x3e124925
-	.long	0x3e124925
+	.long	0x3dba2e8c
+	.long	0x3dba2e8c
+	.long	0x3dba2e8c
+	.long	0x3dba2e8c
 .LCPI8_37:
-	.long	0x3e4ccccd
-	.long	0x3e4ccccd
-	.long	0x3e4ccccd
-	.long	0x3e4ccccd
+	.long	0x3de38e39
+	.long	0x3de38e39
+	.long	0x3de38e39
+	.long	0x3de38e39
 .LCPI8_38:
+	.long	0x3e124925
+	.long	0x3e124925
+	.long	0x3e124925
+	.long	0x3e124925
+.LCPI8_39:
+	.long	0x3e4ccccd
+	.long	0x3e4ccccd
+	.long	0x3e4ccccd
+	.long	0x3e4ccccd
+.LCPI8_40:
 	.long	0x3eaaaaab
 	.long	0x3eaaaaab
 	.long	0x3eaaaaab
@@ -4118,104 +4128,122 @@ activation:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
+	movl	%edi, %eax
 	cmpq	$8, %rcx
 	movaps	%xmm0, -16(%rbp)
 	jge	.LBB8_2
-	xorl	%eax, %eax
-.LBB8_11:
-	subq	%rax, %rcx
-	jle	.LBB8_36
-	xorps	%xmm2, %xmm2
+	xorl	%r8d, %r8d
+.LBB8_14:
+	subq	%r8, %rcx
+	jle	.LBB8_42
 	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
 	addq	$-2, %rcx
 	cmpq	$5, %rcx
-	ja	.LBB8_20
-	leaq	.LJTI8_0(%rip), %r8
-	movslq	(%r8,%rcx,4), %r9
-	addq	%r8, %r9
-	jmpq	*%r9
-.LBB8_14:
-	movd	24(%rsi,%rax,4), %xmm0
-	movq	%xmm0, %xmm0
-	shufps	$132, %xmm0, %xmm1
-.LBB8_15:
-	movss	20(%rsi,%rax,4), %xmm0
-	movlhps	%xmm1, %xmm0
-	shufps	$226, %xmm1, %xmm0
-	movaps	%xmm0, %xmm1
-.LBB8_16:
-	movss	16(%rsi,%rax,4), %xmm0
-	movss	%xmm0, %xmm1
+	ja	.LBB8_23
+	leaq	.LJTI8_1(%rip), %r9
+	movslq	(%r9,%rcx,4), %r10
+	addq	%r9, %r10
+	jmpq	*%r10
 .LBB8_17:
-	movss	12(%rsi,%rax,4), %xmm0
-	shufps	$228, %xmm2, %xmm0
-	shufps	$36, %xmm0, %xmm2
+	movd	24(%rsi,%r8,4), %xmm0
+	movq	%xmm0, %xmm2
+	pxor	%xmm0, %xmm0
+	shufps	$132, %xmm2, %xmm0
 .LBB8_18:
-	movss	8(%rsi,%rax,4), %xmm0
-	shufps	$48, %xmm2, %xmm0
-	shufps	$132, %xmm0, %xmm2
+	movss	20(%rsi,%r8,4), %xmm2
+	movlhps	%xmm0, %xmm2
+	shufps	$226, %xmm0, %xmm2
+	movaps	%xmm2, %xmm0
 .LBB8_19:
-	movss	4(%rsi,%rax,4), %xmm0
-	movlhps	%xmm2, %xmm0
-	shufps	$226, %xmm2, %xmm0
-	movaps	%xmm0, %xmm2
+	movss	16(%rsi,%r8,4), %xmm2
+	movss	%xmm2, %xmm0
 .LBB8_20:
-	movss	(%rsi,%rax,4), %xmm0
-	movss	%xmm0, %xmm2
-	cmpl	$2, %edi
-	je	.LBB8_25
-	cmpl	$1, %edi
-	je	.LBB8_24
-	testl	%edi, %edi
-	jne	.LBB8_26
-	movaps	.LCPI8_7(%rip), %xmm0
-	movaps	%xmm1, %xmm3
-	andps	%xmm0, %xmm3
-	andps	%xmm2, %xmm0
-	movaps	.LCPI8_30(%rip), %xmm4
-	movaps	%xmm2, %xmm5
+	movss	12(%rsi,%r8,4), %xmm2
+	shufps	$228, %xmm1, %xmm2
+	shufps	$36, %xmm2, %xmm1
+.LBB8_21:
+	movss	8(%rsi,%r8,4), %xmm2
+	shufps	$48, %xmm1, %xmm2
+	shufps	$132, %xmm2, %xmm1
+.LBB8_22:
+	movss	4(%rsi,%r8,4), %xmm2
+	movlhps	%xmm1, %xmm2
+	shufps	$226, %xmm1, %xmm2
+	movaps	%xmm2, %xmm1
+.LBB8_23:
+	movss	(%rsi,%r8,4), %xmm2
+	movss	%xmm2, %xmm1
+	cmpl	$5, %edi
+	ja	.LBB8_32
+	leaq	.LJTI8_2(%rip), %rsi
+	movslq	(%rsi,%rax,4), %rax
+	addq	%rsi, %rax
+	jmpq	*%rax
+.LBB8_25:
+	movaps	.LCPI8_2(%rip), %xmm2
+	movaps	%xmm0, %xmm3
+	andps	%xmm2, %xmm3
+	andps	%xmm1, %xmm2
+	movaps	.LCPI8_3(%rip), %xmm4
+	movaps	%xmm1, %xmm5
 	orps	%xmm4, %xmm5
-	orps	%xmm1, %xmm4
-	movaps	.LCPI8_31(%rip), %xmm6
+	orps	%xmm0, %xmm4
+	movaps	.LCPI8_4(%rip), %xmm6
 	movaps	%xmm6, %xmm7
-	cmpnltps	%xmm0, %xmm7
+	cmpnltps	%xmm2, %xmm7
 	cmpnltps	%xmm3, %xmm6
 	andps	%xmm6, %xmm4
-	movaps	.LCPI8_8(%rip), %xmm0
-	andnps	%xmm0, %xmm6
+	movaps	.LCPI8_5(%rip), %xmm2
+	andnps	%xmm2, %xmm6
 	orps	%xmm4, %xmm6
 	andps	%xmm7, %xmm5
-	andnps	%xmm0, %xmm7
+	andnps	%xmm2, %xmm7
 	orps	%xmm5, %xmm7
-	movaps	.LCPI8_9(%rip), %xmm8
+	movaps	.LCPI8_6(%rip), %xmm8
 	movaps	%xmm8, %xmm9
 	minps	%xmm7, %xmm9
 	minps	%xmm6, %xmm8
-	movaps	.LCPI8_10(%rip), %xmm0
+	movaps	.LCPI8_7(%rip), %xmm2
 	movaps	%xmm8, %xmm3
-	mulps	%xmm0, %xmm3
-	mulps	%xmm9, %xmm0
-	movaps	.LCPI8_11(%rip), %xmm4
-	addps	%xmm4, %xmm0
+	mulps	%xmm2, %xmm3
+	mulps	%xmm9, %xmm2
+	movaps	.LCPI8_8(%rip), %xmm4
+	addps	%xmm4, %xmm2
 	addps	%xmm4, %xmm3
-	movaps	.LCPI8_12(%rip), %xmm5
+	movaps	.LCPI8_9(%rip), %xmm5
 	movaps	%xmm3, %xmm4
 	addps	%xmm5, %xmm4
-	addps	%xmm0, %xmm5
-	movaps	.LCPI8_13(%rip), %xmm6
+	addps	%xmm2, %xmm5
+	movaps	.LCPI8_10(%rip), %xmm6
 	movaps	%xmm5, %xmm7
 	mulps	%xmm6, %xmm7
 	mulps	%xmm4, %xmm6
 	addps	%xmm8, %xmm6
 	addps	%xmm9, %xmm7
-	movaps	.LCPI8_14(%rip), %xmm8
+	movaps	.LCPI8_11(%rip), %xmm8
 	mulps	%xmm8, %xmm4
 	addps	%xmm6, %xmm4
 	mulps	%xmm8, %xmm5
 	addps	%xmm7, %xmm5
-	movaps	.LCPI8_15(%rip), %xmm8
+	movaps	.LCPI8_12(%rip), %xmm8
 	movaps	%xmm4, %xmm7
 	mulps	%xmm8, %xmm7
+	mulps	%xmm5, %xmm8
+	movaps	.LCPI8_13(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	mulps	%xmm4, %xmm7
+	mulps	%xmm5, %xmm8
+	movaps	.LCPI8_14(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	mulps	%xmm4, %xmm7
+	mulps	%xmm5, %xmm8
+	movaps	.LCPI8_15(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	mulps	%xmm4, %xmm7
 	mulps	%xmm5, %xmm8
 	movaps	.LCPI8_16(%rip), %xmm6
 	addps	%xmm6, %xmm8
@@ -4225,22 +4253,7 @@ activation:
 	movaps	.LCPI8_17(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
-	mulps	%xmm4, %xmm7
-	mulps	%xmm5, %xmm8
 	movaps	.LCPI8_18(%rip), %xmm6
-	addps	%xmm6, %xmm8
-	addps	%xmm6, %xmm7
-	mulps	%xmm4, %xmm7
-	mulps	%xmm5, %xmm8
-	movaps	.LCPI8_19(%rip), %xmm6
-	addps	%xmm6, %xmm8
-	addps	%xmm6, %xmm7
-	mulps	%xmm4, %xmm7
-	mulps	%xmm5, %xmm8
-	movaps	.LCPI8_6(%rip), %xmm6
-	addps	%xmm6, %xmm8
-	addps	%xmm6, %xmm7
-	movaps	.LCPI8_20(%rip), %xmm6
 	movaps	%xmm4, %xmm9
 	addps	%xmm6, %xmm9
 	movaps	%xmm5, %xmm10
@@ -4251,740 +4264,1356 @@ activation:
 	mulps	%xmm4, %xmm4
 	mulps	%xmm7, %xmm4
 	addps	%xmm9, %xmm4
-	movdqa	.LCPI8_21(%rip), %xmm7
+	movdqa	.LCPI8_19(%rip), %xmm7
 	movaps	%xmm3, %xmm8
 	paddd	%xmm7, %xmm8
-	paddd	%xmm0, %xmm7
+	paddd	%xmm2, %xmm7
 	psrad	$1, %xmm7
 	psrad	$1, %xmm8
 	psubd	%xmm8, %xmm3
 	pslld	$23, %xmm8
-	psubd	%xmm7, %xmm0
+	psubd	%xmm7, %xmm2
 	pslld	$23, %xmm7
 	paddd	%xmm6, %xmm7
 	mulps	%xmm5, %xmm7
 	paddd	%xmm6, %xmm8
 	mulps	%xmm4, %xmm8
-	pslld	$23, %xmm0
+	pslld	$23, %xmm2
 	pslld	$23, %xmm3
 	paddd	%xmm6, %xmm3
 	mulps	%xmm8, %xmm3
-	paddd	%xmm6, %xmm0
-	mulps	%xmm7, %xmm0
+	paddd	%xmm6, %xmm2
+	mulps	%xmm7, %xmm2
 	xorps	%xmm4, %xmm4
-	cmpnltps	%xmm4, %xmm2
 	cmpnltps	%xmm4, %xmm1
+	cmpnltps	%xmm4, %xmm0
+	movaps	%xmm6, %xmm4
+	andps	%xmm0, %xmm4
+	andnps	%xmm3, %xmm0
+	orps	%xmm4, %xmm0
 	movaps	%xmm6, %xmm4
 	andps	%xmm1, %xmm4
-	andnps	%xmm3, %xmm1
+	andnps	%xmm2, %xmm1
 	orps	%xmm4, %xmm1
-	movaps	%xmm6, %xmm4
-	andps	%xmm2, %xmm4
-	andnps	%xmm0, %xmm2
-	orps	%xmm4, %xmm2
 	addps	%xmm6, %xmm3
-	divps	%xmm3, %xmm1
-	addps	%xmm6, %xmm0
-	divps	%xmm0, %xmm2
-	jmp	.LBB8_27
+	divps	%xmm3, %xmm0
+	addps	%xmm6, %xmm2
+	divps	%xmm2, %xmm1
+	jmp	.LBB8_26
 .LBB8_2:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, -32(%rbp)
-	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	movaps	.LCPI8_14(%rip), %xmm14
+	leaq	.LJTI8_0(%rip), %r10
+	movaps	.LCPI8_18(%rip), %xmm2
 	jmp	.LBB8_3
-	.p2align	4
-.LBB8_7:
-	movaps	%xmm14, %xmm3
-	mulps	%xmm14, %xmm3
-	movaps	%xmm15, %xmm4
-	mulps	%xmm15, %xmm4
-	movaps	%xmm4, %xmm2
-	movaps	.LCPI8_23(%rip), %xmm1
-	mulps	%xmm1, %xmm2
-	movaps	%xmm3, %xmm0
-	mulps	%xmm1, %xmm0
-	movaps	.LCPI8_24(%rip), %xmm1
-	addps	%xmm1, %xmm0
-	addps	%xmm1, %xmm2
-	mulps	%xmm4, %xmm2
-	mulps	%xmm3, %xmm0
-	movaps	.LCPI8_25(%rip), %xmm1
-	addps	%xmm1, %xmm0
-	addps	%xmm1, %xmm2
-	mulps	%xmm4, %xmm2
-	mulps	%xmm3, %xmm0
-	movaps	.LCPI8_26(%rip), %xmm1
-	addps	%xmm1, %xmm0
-	addps	%xmm1, %xmm2
-	mulps	%xmm4, %xmm2
-	mulps	%xmm3, %xmm0
-	movaps	.LCPI8_27(%rip), %xmm1
-	addps	%xmm1, %xmm0
-	addps	%xmm1, %xmm2
-	mulps	%xmm4, %xmm2
-	mulps	%xmm3, %xmm0
-	movaps	%xmm13, %xmm3
-	addps	%xmm13, %xmm3
-	movaps	%xmm11, %xmm4
-	addps	%xmm11, %xmm4
-	movaps	.LCPI8_10(%rip), %xmm5
-	movaps	.LCPI8_9(%rip), %xmm1
-	movaps	%xmm1, %xmm12
-	minps	%xmm4, %xmm12
-	movaps	%xmm1, %xmm4
-	minps	%xmm3, %xmm4
-	movaps	%xmm4, %xmm1
-	mulps	%xmm5, %xmm1
-	movaps	%xmm12, %xmm7
-	mulps	%xmm5, %xmm7
-	movaps	.LCPI8_11(%rip), %xmm3
-	addps	%xmm3, %xmm7
-	addps	%xmm3, %xmm1
-	movaps	%xmm1, %xmm5
-	movaps	.LCPI8_12(%rip), %xmm3
-	addps	%xmm3, %xmm5
-	movaps	%xmm7, %xmm6
-	addps	%xmm3, %xmm6
-	movaps	%xmm5, %xmm3
-	movaps	.LCPI8_13(%rip), %xmm10
-	mulps	%xmm10, %xmm3
-	addps	%xmm4, %xmm3
-	movaps	%xmm6, %xmm4
-	mulps	%xmm10, %xmm4
-	addps	%xmm12, %xmm4
-	movaps	.LCPI8_14(%rip), %xmm12
-	mulps	%xmm12, %xmm5
-	addps	%xmm3, %xmm5
-	mulps	%xmm12, %xmm6
-	addps	%xmm4, %xmm6
-	movaps	%xmm6, %xmm4
-	movaps	.LCPI8_15(%rip), %xmm12
-	mulps	%xmm12, %xmm4
-	movaps	.LCPI8_16(%rip), %xmm10
-	addps	%xmm10, %xmm4
-	mulps	%xmm6, %xmm4
-	movaps	.LCPI8_17(%rip), %xmm12
-	addps	%xmm12, %xmm4
-	mulps	%xmm6, %xmm4
-	movaps	.LCPI8_18(%rip), %xmm10
-	addps	%xmm10, %xmm4
-	mulps	%xmm6, %xmm4
-	movaps	.LCPI8_19(%rip), %xmm9
-	addps	%xmm9, %xmm4
-	mulps	%xmm6, %xmm4
-	movaps	.LCPI8_6(%rip), %xmm8
-	addps	%xmm8, %xmm4
-	movaps	%xmm6, %xmm3
-	mulps	%xmm6, %xmm6
-	mulps	%xmm4, %xmm6
-	movaps	%xmm5, %xmm4
-	mulps	.LCPI8_15(%rip), %xmm4
-	addps	.LCPI8_16(%rip), %xmm4
-	mulps	%xmm5, %xmm4
-	addps	%xmm12, %xmm4
-	mulps	%xmm5, %xmm4
-	addps	%xmm10, %xmm4
-	mulps	%xmm5, %xmm4
-	addps	%xmm9, %xmm4
-	mulps	%xmm5, %xmm4
-	addps	%xmm8, %xmm4
-	movaps	.LCPI8_20(%rip), %xmm8
-	addps	%xmm8, %xmm3
-	addps	%xmm3, %xmm6
-	movaps	%xmm5, %xmm3
-	mulps	%xmm5, %xmm5
-	mulps	%xmm4, %xmm5
-	addps	%xmm8, %xmm3
-	addps	%xmm3, %xmm5
-	movaps	%xmm7, %xmm4
-	movdqa	.LCPI8_21(%rip), %xmm9
-	paddd	%xmm9, %xmm4
-	psrad	$1, %xmm4
-	psubd	%xmm4, %xmm7
-	pslld	$23, %xmm4
-	paddd	%xmm8, %xmm4
-	mulps	%xmm6, %xmm4
-	movaps	%xmm1, %xmm3
-	paddd	%xmm9, %xmm3
-	psrad	$1, %xmm3
-	psubd	%xmm3, %xmm1
-	pslld	$23, %xmm3
-	paddd	%xmm8, %xmm3
-	mulps	%xmm5, %xmm3
-	pslld	$23, %xmm1
-	paddd	%xmm8, %xmm1
-	mulps	%xmm3, %xmm1
-	pslld	$23, %xmm7
-	paddd	%xmm8, %xmm7
-	mulps	%xmm4, %xmm7
-	addps	%xmm8, %xmm1
-	addps	%xmm8, %xmm7
-	movaps	.LCPI8_28(%rip), %xmm3
-	movaps	%xmm3, %xmm4
-	divps	%xmm7, %xmm4
-	divps	%xmm1, %xmm3
-	mulps	%xmm11, %xmm0
-	addps	%xmm11, %xmm0
-	addps	%xmm8, %xmm4
-	movaps	.LCPI8_29(%rip), %xmm1
-	cmpnltps	%xmm1, %xmm11
-	andps	%xmm11, %xmm4
-	andnps	%xmm0, %xmm11
-	mulps	%xmm13, %xmm2
-	addps	%xmm13, %xmm2
-	addps	%xmm8, %xmm3
-	cmpnltps	%xmm1, %xmm13
-	andps	%xmm13, %xmm3
-	andnps	%xmm2, %xmm13
-	movaps	.LCPI8_30(%rip), %xmm0
-	andps	%xmm0, %xmm14
-	orps	%xmm11, %xmm14
-	orps	%xmm4, %xmm14
-	andps	%xmm0, %xmm15
-	orps	%xmm13, %xmm15
-	orps	%xmm3, %xmm15
-.LBB8_10:
-	movups	%xmm15, (%rdx,%r8,4)
-	movups	%xmm14, 16(%rdx,%r8,4)
-	leaq	8(%r8), %rax
-	addq	$16, %r8
-	cmpq	%rcx, %r8
-	movq	%rax, %r8
-	jg	.LBB8_11
-.LBB8_3:
-	movups	(%rsi,%r8,4), %xmm15
-	movups	16(%rsi,%r8,4), %xmm14
-	movaps	%xmm15, %xmm13
-	movaps	.LCPI8_7(%rip), %xmm0
-	andps	%xmm0, %xmm13
-	movaps	%xmm14, %xmm11
-	andps	%xmm0, %xmm11
-	cmpl	$2, %edi
-	je	.LBB8_8
-	cmpl	$1, %edi
-	je	.LBB8_7
-	movaps	%xmm15, %xmm0
-	movaps	.LCPI8_30(%rip), %xmm1
-	orps	%xmm1, %xmm0
-	movaps	%xmm14, %xmm2
-	orps	%xmm1, %xmm2
-	testl	%edi, %edi
-	jne	.LBB8_9
-	movaps	.LCPI8_31(%rip), %xmm4
-	movaps	%xmm4, %xmm3
-	cmpnltps	%xmm13, %xmm3
-	cmpnltps	%xmm11, %xmm4
-	andps	%xmm4, %xmm2
-	movaps	.LCPI8_8(%rip), %xmm1
-	andnps	%xmm1, %xmm4
-	orps	%xmm2, %xmm4
-	andps	%xmm3, %xmm0
-	andnps	%xmm1, %xmm3
-	orps	%xmm0, %xmm3
-	movaps	.LCPI8_9(%rip), %xmm6
-	movaps	%xmm6, %xmm5
-	minps	%xmm3, %xmm5
-	minps	%xmm4, %xmm6
-	movaps	%xmm6, %xmm2
-	movaps	.LCPI8_10(%rip), %xmm1
-	mulps	%xmm1, %xmm2
-	movaps	%xmm5, %xmm0
-	mulps	%xmm1, %xmm0
-	movaps	.LCPI8_11(%rip), %xmm1
-	addps	%xmm1, %xmm0
-	addps	%xmm1, %xmm2
-	movaps	%xmm2, %xmm3
-	movaps	.LCPI8_12(%rip), %xmm1
-	addps	%xmm1, %xmm3
-	movaps	%xmm0, %xmm4
-	addps	%xmm1, %xmm4
-	movaps	%xmm3, %xmm7
-	movaps	.LCPI8_13(%rip), %xmm1
-	mulps	%xmm1, %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm4, %xmm6
-	mulps	%xmm1, %xmm6
-	addps	%xmm5, %xmm6
-	movaps	.LCPI8_14(%rip), %xmm1
-	mulps	%xmm1, %xmm3
-	addps	%xmm7, %xmm3
-	mulps	%xmm1, %xmm4
-	addps	%xmm6, %xmm4
-	movaps	%xmm4, %xmm5
-	movaps	.LCPI8_15(%rip), %xmm1
-	mulps	%xmm1, %xmm5
-	movaps	.LCPI8_16(%rip), %xmm11
-	addps	%xmm11, %xmm5
-	mulps	%xmm4, %xmm5
-	movaps	.LCPI8_17(%rip), %xmm10
-	addps	%xmm10, %xmm5
-	mulps	%xmm4, %xmm5
-	movaps	.LCPI8_18(%rip), %xmm8
-	addps	%xmm8, %xmm5
-	mulps	%xmm4, %xmm5
-	movaps	.LCPI8_19(%rip), %xmm12
-	addps	%xmm12, %xmm5
-	mulps	%xmm4, %xmm5
-	movaps	.LCPI8_6(%rip), %xmm9
-	addps	%xmm9, %xmm5
-	movaps	%xmm4, %xmm6
-	mulps	%xmm4, %xmm4
-	mulps	%xmm5, %xmm4
-	movaps	%xmm3, %xmm5
-	mulps	%xmm1, %xmm5
-	addps	%xmm11, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm10, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm8, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm12, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm9, %xmm5
-	movaps	.LCPI8_20(%rip), %xmm7
-	addps	%xmm7, %xmm6
-	addps	%xmm6, %xmm4
-	movaps	%xmm3, %xmm6
-	mulps	%xmm3, %xmm3
-	mulps	%xmm5, %xmm3
-	addps	%xmm7, %xmm6
-	addps	%xmm6, %xmm3
-	movaps	%xmm0, %xmm5
-	movdqa	.LCPI8_21(%rip), %xmm1
-	paddd	%xmm1, %xmm5
-	psrad	$1, %xmm5
-	psubd	%xmm5, %xmm0
-	pslld	$23, %xmm5
-	paddd	%xmm7, %xmm5
-	mulps	%xmm4, %xmm5
-	movaps	%xmm2, %xmm4
-	paddd	%xmm1, %xmm4
-	psrad	$1, %xmm4
-	psubd	%xmm4, %xmm2
-	pslld	$23, %xmm4
-	paddd	%xmm7, %xmm4
-	mulps	%xmm3, %xmm4
-	pslld	$23, %xmm2
-	paddd	%xmm7, %xmm2
-	mulps	%xmm4, %xmm2
-	pslld	$23, %xmm0
-	paddd	%xmm7, %xmm0
-	mulps	%xmm5, %xmm0
-	pxor	%xmm1, %xmm1
-	cmpnltps	%xmm1, %xmm15
-	cmpnltps	%xmm1, %xmm14
-	movaps	%xmm7, %xmm3
-	andps	%xmm14, %xmm3
-	andnps	%xmm2, %xmm14
-	orps	%xmm3, %xmm14
-	movaps	%xmm7, %xmm3
-	andps	%xmm15, %xmm3
-	andnps	%xmm0, %xmm15
-	orps	%xmm3, %xmm15
-	addps	%xmm7, %xmm2
-	divps	%xmm2, %xmm14
-	addps	%xmm7, %xmm0
-	divps	%xmm0, %xmm15
-	jmp	.LBB8_10
-	.p2align	4
-.LBB8_8:
-	movaps	.LCPI8_8(%rip), %xmm1
-	movaps	%xmm1, %xmm0
-	maxps	%xmm14, %xmm0
-	maxps	%xmm15, %xmm1
-	movaps	.LCPI8_9(%rip), %xmm2
-	movaps	%xmm2, %xmm5
-	minps	%xmm1, %xmm5
-	movaps	%xmm2, %xmm1
-	minps	%xmm0, %xmm1
-	movaps	%xmm1, %xmm0
-	movaps	.LCPI8_10(%rip), %xmm3
-	mulps	%xmm3, %xmm0
-	movaps	%xmm5, %xmm2
-	mulps	%xmm3, %xmm2
-	movaps	.LCPI8_11(%rip), %xmm3
-	addps	%xmm3, %xmm2
-	addps	%xmm3, %xmm0
+.LBB8_12:
+	movaps	%xmm8, %xmm1
+	movaps	.LCPI8_2(%rip), %xmm0
+	andps	%xmm0, %xmm1
+	movaps	%xmm9, %xmm3
+	andps	%xmm0, %xmm3
+	movaps	%xmm9, %xmm5
+	movaps	.LCPI8_3(%rip), %xmm0
+	orps	%xmm0, %xmm5
+	movaps	%xmm8, %xmm6
+	orps	%xmm0, %xmm6
+	movaps	.LCPI8_4(%rip), %xmm0
+	movaps	%xmm0, %xmm7
+	cmpnltps	%xmm3, %xmm7
 	movaps	%xmm0, %xmm3
-	movaps	.LCPI8_12(%rip), %xmm6
-	addps	%xmm6, %xmm3
-	movaps	%xmm2, %xmm4
-	addps	%xmm6, %xmm4
-	movaps	%xmm3, %xmm6
-	movaps	.LCPI8_13(%rip), %xmm12
-	mulps	%xmm12, %xmm6
-	addps	%xmm1, %xmm6
-	movaps	%xmm4, %xmm1
-	mulps	%xmm12, %xmm1
-	movaps	.LCPI8_14(%rip), %xmm12
-	addps	%xmm5, %xmm1
+	cmpnltps	%xmm1, %xmm3
+	andps	%xmm3, %xmm6
+	movaps	.LCPI8_5(%rip), %xmm0
+	andnps	%xmm0, %xmm3
+	orps	%xmm6, %xmm3
+	andps	%xmm7, %xmm5
+	andnps	%xmm0, %xmm7
+	orps	%xmm5, %xmm7
+	movaps	.LCPI8_6(%rip), %xmm6
+	movaps	%xmm6, %xmm1
+	minps	%xmm7, %xmm1
+	minps	%xmm3, %xmm6
+	movaps	%xmm6, %xmm10
+	movaps	.LCPI8_7(%rip), %xmm3
+	mulps	%xmm3, %xmm10
+	movaps	%xmm1, %xmm11
+	mulps	%xmm3, %xmm11
+	movaps	.LCPI8_8(%rip), %xmm3
+	addps	%xmm3, %xmm11
+	addps	%xmm3, %xmm10
+	movaps	%xmm10, %xmm5
+	movaps	.LCPI8_9(%rip), %xmm3
+	addps	%xmm3, %xmm5
+	movaps	%xmm11, %xmm7
+	addps	%xmm3, %xmm7
+	movaps	%xmm5, %xmm3
+	movaps	.LCPI8_10(%rip), %xmm12
 	mulps	%xmm12, %xmm3
 	addps	%xmm6, %xmm3
-	mulps	%xmm12, %xmm4
-	addps	%xmm1, %xmm4
-	movaps	%xmm4, %xmm5
-	movaps	.LCPI8_15(%rip), %xmm6
-	mulps	%xmm6, %xmm5
-	movaps	.LCPI8_16(%rip), %xmm10
-	addps	%xmm10, %xmm5
-	mulps	%xmm4, %xmm5
-	movaps	.LCPI8_17(%rip), %xmm8
-	addps	%xmm8, %xmm5
-	mulps	%xmm4, %xmm5
-	movaps	.LCPI8_18(%rip), %xmm12
-	addps	%xmm12, %xmm5
-	mulps	%xmm4, %xmm5
-	movaps	.LCPI8_19(%rip), %xmm7
-	addps	%xmm7, %xmm5
-	mulps	%xmm4, %xmm5
-	movaps	.LCPI8_6(%rip), %xmm9
-	addps	%xmm9, %xmm5
-	movaps	%xmm4, %xmm1
-	mulps	%xmm4, %xmm4
-	mulps	%xmm5, %xmm4
-	movaps	%xmm3, %xmm5
-	mulps	%xmm6, %xmm5
-	addps	%xmm10, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm8, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm12, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm7, %xmm5
-	mulps	%xmm3, %xmm5
-	addps	%xmm9, %xmm5
-	movaps	.LCPI8_20(%rip), %xmm7
-	addps	%xmm7, %xmm1
-	addps	%xmm1, %xmm4
-	movaps	%xmm3, %xmm1
-	mulps	%xmm3, %xmm3
-	mulps	%xmm5, %xmm3
-	addps	%xmm7, %xmm1
-	addps	%xmm1, %xmm3
-	movaps	%xmm2, %xmm5
-	movdqa	.LCPI8_21(%rip), %xmm6
-	paddd	%xmm6, %xmm5
-	psrad	$1, %xmm5
-	psubd	%xmm5, %xmm2
-	pslld	$23, %xmm5
-	paddd	%xmm7, %xmm5
-	mulps	%xmm4, %xmm5
-	movaps	%xmm0, %xmm1
-	paddd	%xmm6, %xmm1
-	psrad	$1, %xmm1
-	psubd	%xmm1, %xmm0
-	pslld	$23, %xmm1
-	paddd	%xmm7, %xmm1
-	mulps	%xmm3, %xmm1
-	movaps	%xmm15, %xmm3
-	movaps	.LCPI8_0(%rip), %xmm6
-	mulps	%xmm6, %xmm3
-	pslld	$23, %xmm0
-	paddd	%xmm7, %xmm0
-	mulps	%xmm1, %xmm0
-	movaps	%xmm14, %xmm4
-	mulps	%xmm6, %xmm4
-	movaps	.LCPI8_1(%rip), %xmm1
-	addps	%xmm1, %xmm4
-	addps	%xmm1, %xmm3
-	mulps	%xmm15, %xmm3
-	mulps	%xmm14, %xmm4
-	movaps	.LCPI8_2(%rip), %xmm1
-	addps	%xmm1, %xmm4
-	addps	%xmm1, %xmm3
-	mulps	%xmm15, %xmm3
-	mulps	%xmm14, %xmm4
-	movaps	.LCPI8_3(%rip), %xmm1
-	addps	%xmm1, %xmm4
-	addps	%xmm1, %xmm3
-	mulps	%xmm15, %xmm3
-	mulps	%xmm14, %xmm4
-	movaps	.LCPI8_4(%rip), %xmm1
-	addps	%xmm1, %xmm4
-	addps	%xmm1, %xmm3
-	mulps	%xmm15, %xmm3
-	mulps	%xmm14, %xmm4
-	movaps	.LCPI8_5(%rip), %xmm1
-	addps	%xmm1, %xmm4
-	addps	%xmm1, %xmm3
-	mulps	%xmm15, %xmm3
-	mulps	%xmm14, %xmm4
-	addps	%xmm9, %xmm4
-	addps	%xmm9, %xmm3
-	mulps	%xmm15, %xmm3
-	mulps	%xmm14, %xmm4
-	mulps	%xmm14, %xmm4
-	mulps	%xmm15, %xmm3
-	addps	%xmm15, %xmm3
-	addps	%xmm14, %xmm4
-	pslld	$23, %xmm2
-	paddd	%xmm7, %xmm2
-	mulps	%xmm5, %xmm2
-	movaps	.LCPI8_7(%rip), %xmm5
+	movaps	%xmm7, %xmm6
+	mulps	%xmm12, %xmm6
+	addps	%xmm1, %xmm6
+	movaps	.LCPI8_11(%rip), %xmm1
+	mulps	%xmm1, %xmm5
+	addps	%xmm3, %xmm5
+	mulps	%xmm1, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, %xmm1
+	movaps	.LCPI8_12(%rip), %xmm6
+	mulps	%xmm6, %xmm1
+	movaps	.LCPI8_13(%rip), %xmm0
+	addps	%xmm0, %xmm1
+	mulps	%xmm7, %xmm1
+	addps	%xmm14, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_15(%rip), %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_16(%rip), %xmm12
+	addps	%xmm12, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_17(%rip), %xmm2
+	addps	%xmm2, %xmm1
+	movaps	%xmm7, %xmm3
+	mulps	%xmm7, %xmm7
+	mulps	%xmm1, %xmm7
 	movaps	%xmm5, %xmm1
-	andnps	%xmm14, %xmm1
-	andps	%xmm5, %xmm4
-	orps	%xmm1, %xmm4
-	movaps	%xmm5, %xmm1
-	andnps	%xmm15, %xmm1
-	andps	%xmm5, %xmm3
-	orps	%xmm1, %xmm3
-	cmpnltps	%xmm9, %xmm13
-	movaps	.LCPI8_22(%rip), %xmm1
-	addps	%xmm1, %xmm2
-	andps	%xmm13, %xmm2
-	andnps	%xmm3, %xmm13
-	orps	%xmm2, %xmm13
-	cmpnltps	%xmm9, %xmm11
-	addps	%xmm1, %xmm0
-	andps	%xmm11, %xmm0
-	andnps	%xmm4, %xmm11
-	orps	%xmm0, %xmm11
-	xorps	%xmm0, %xmm0
-	cmpnltps	%xmm15, %xmm0
-	movaps	-32(%rbp), %xmm2
-	mulps	%xmm2, %xmm13
-	andps	%xmm0, %xmm13
-	andnps	%xmm15, %xmm0
-	orps	%xmm13, %xmm0
-	xorps	%xmm1, %xmm1
-	cmpnltps	%xmm14, %xmm1
-	mulps	%xmm2, %xmm11
-	andps	%xmm1, %xmm11
-	andnps	%xmm14, %xmm1
-	orps	%xmm11, %xmm1
-	movaps	%xmm0, %xmm15
-	movaps	%xmm1, %xmm14
-	jmp	.LBB8_10
-	.p2align	4
-.LBB8_9:
-	movaps	.LCPI8_31(%rip), %xmm3
-	movaps	%xmm3, %xmm1
-	cmpnltps	%xmm11, %xmm1
-	cmpnltps	%xmm13, %xmm3
-	andps	%xmm3, %xmm0
-	movaps	.LCPI8_8(%rip), %xmm4
-	andnps	%xmm4, %xmm3
-	orps	%xmm0, %xmm3
-	andps	%xmm1, %xmm2
-	andnps	%xmm4, %xmm1
-	orps	%xmm2, %xmm1
-	movaps	.LCPI8_9(%rip), %xmm0
-	movaps	%xmm0, %xmm4
-	minps	%xmm1, %xmm4
-	movaps	%xmm0, %xmm1
-	minps	%xmm3, %xmm1
-	movaps	%xmm1, %xmm11
-	movaps	.LCPI8_10(%rip), %xmm0
-	mulps	%xmm0, %xmm11
-	movaps	%xmm4, %xmm13
-	mulps	%xmm0, %xmm13
-	movaps	.LCPI8_11(%rip), %xmm0
-	addps	%xmm0, %xmm13
-	addps	%xmm0, %xmm11
-	movaps	%xmm11, %xmm0
-	movaps	.LCPI8_12(%rip), %xmm3
-	addps	%xmm3, %xmm0
-	movaps	%xmm13, %xmm2
-	addps	%xmm3, %xmm2
-	movaps	%xmm0, %xmm3
-	movaps	.LCPI8_13(%rip), %xmm5
-	mulps	%xmm5, %xmm3
-	addps	%xmm1, %xmm3
-	movaps	%xmm2, %xmm1
+	mulps	%xmm6, %xmm1
+	addps	%xmm0, %xmm1
+	mulps	%xmm5, %xmm1
+	addps	%xmm14, %xmm1
 	mulps	%xmm5, %xmm1
 	addps	%xmm4, %xmm1
-	movaps	.LCPI8_14(%rip), %xmm4
-	mulps	%xmm4, %xmm0
-	addps	%xmm3, %xmm0
-	mulps	%xmm4, %xmm2
-	addps	%xmm1, %xmm2
-	movaps	%xmm2, %xmm3
-	movaps	.LCPI8_15(%rip), %xmm4
-	mulps	%xmm4, %xmm3
-	movaps	.LCPI8_16(%rip), %xmm5
-	addps	%xmm5, %xmm3
-	mulps	%xmm2, %xmm3
-	movaps	.LCPI8_17(%rip), %xmm8
-	addps	%xmm8, %xmm3
-	mulps	%xmm2, %xmm3
-	movaps	.LCPI8_18(%rip), %xmm9
-	addps	%xmm9, %xmm3
-	mulps	%xmm2, %xmm3
-	movaps	.LCPI8_19(%rip), %xmm7
-	addps	%xmm7, %xmm3
-	mulps	%xmm2, %xmm3
-	movaps	.LCPI8_6(%rip), %xmm6
-	addps	%xmm6, %xmm3
-	movaps	%xmm2, %xmm1
-	mulps	%xmm2, %xmm2
-	mulps	%xmm3, %xmm2
-	movaps	%xmm0, %xmm3
-	mulps	%xmm4, %xmm3
-	addps	%xmm5, %xmm3
-	mulps	%xmm0, %xmm3
-	addps	%xmm8, %xmm3
-	mulps	%xmm0, %xmm3
-	addps	%xmm9, %xmm3
-	mulps	%xmm0, %xmm3
-	addps	%xmm7, %xmm3
-	mulps	%xmm0, %xmm3
-	addps	%xmm6, %xmm3
-	movaps	.LCPI8_20(%rip), %xmm4
-	addps	%xmm4, %xmm1
-	addps	%xmm1, %xmm2
-	movaps	%xmm0, %xmm1
-	mulps	%xmm0, %xmm0
-	mulps	%xmm3, %xmm0
-	addps	%xmm4, %xmm1
-	addps	%xmm1, %xmm0
-	movaps	%xmm13, %xmm3
-	movdqa	.LCPI8_21(%rip), %xmm5
-	paddd	%xmm5, %xmm3
-	psrad	$1, %xmm3
-	psubd	%xmm3, %xmm13
-	pslld	$23, %xmm3
-	paddd	%xmm4, %xmm3
-	mulps	%xmm2, %xmm3
+	mulps	%xmm5, %xmm1
+	addps	%xmm12, %xmm1
+	mulps	%xmm5, %xmm1
+	addps	%xmm2, %xmm1
+	movaps	.LCPI8_18(%rip), %xmm2
+	addps	%xmm2, %xmm3
+	addps	%xmm3, %xmm7
+	movaps	%xmm5, %xmm3
+	mulps	%xmm5, %xmm5
+	mulps	%xmm1, %xmm5
+	addps	%xmm2, %xmm3
+	addps	%xmm3, %xmm5
 	movaps	%xmm11, %xmm1
-	paddd	%xmm5, %xmm1
+	movdqa	.LCPI8_19(%rip), %xmm0
+	paddd	%xmm0, %xmm1
 	psrad	$1, %xmm1
 	psubd	%xmm1, %xmm11
 	pslld	$23, %xmm1
-	paddd	%xmm4, %xmm1
-	mulps	%xmm0, %xmm1
-	pslld	$23, %xmm13
+	paddd	%xmm2, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	%xmm10, %xmm3
+	paddd	%xmm0, %xmm3
+	psrad	$1, %xmm3
+	psubd	%xmm3, %xmm10
+	pslld	$23, %xmm3
+	paddd	%xmm2, %xmm3
+	mulps	%xmm5, %xmm3
 	pslld	$23, %xmm11
-	paddd	%xmm4, %xmm11
+	pslld	$23, %xmm10
+	paddd	%xmm2, %xmm10
+	mulps	%xmm3, %xmm10
+	paddd	%xmm2, %xmm11
 	mulps	%xmm1, %xmm11
-	paddd	%xmm4, %xmm13
-	mulps	%xmm3, %xmm13
-	movaps	%xmm11, %xmm0
-	movaps	.LCPI8_32(%rip), %xmm2
-	addps	%xmm2, %xmm0
-	movaps	%xmm13, %xmm1
-	addps	%xmm2, %xmm1
-	divps	%xmm1, %xmm13
-	divps	%xmm0, %xmm11
-	movaps	%xmm11, %xmm0
-	mulps	%xmm11, %xmm0
-	movaps	%xmm13, %xmm2
-	mulps	%xmm13, %xmm2
-	xorps	%xmm4, %xmm4
-	cmpltps	%xmm14, %xmm4
-	andps	%xmm14, %xmm4
-	xorps	%xmm3, %xmm3
-	cmpltps	%xmm15, %xmm3
-	andps	%xmm15, %xmm3
-	movaps	%xmm2, %xmm14
-	movaps	.LCPI8_33(%rip), %xmm1
-	mulps	%xmm1, %xmm14
-	movaps	.LCPI8_34(%rip), %xmm5
-	addps	%xmm5, %xmm14
-	mulps	%xmm2, %xmm14
-	movaps	.LCPI8_35(%rip), %xmm6
-	addps	%xmm6, %xmm14
-	mulps	%xmm2, %xmm14
-	movaps	.LCPI8_36(%rip), %xmm7
-	addps	%xmm7, %xmm14
-	mulps	%xmm2, %xmm14
-	movaps	.LCPI8_37(%rip), %xmm8
-	addps	%xmm8, %xmm14
-	mulps	%xmm2, %xmm14
-	movaps	.LCPI8_38(%rip), %xmm9
-	addps	%xmm9, %xmm14
-	mulps	%xmm2, %xmm14
-	movaps	%xmm0, %xmm15
-	mulps	%xmm1, %xmm15
-	addps	%xmm5, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm6, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm7, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm8, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm9, %xmm15
-	mulps	%xmm0, %xmm15
-	addps	%xmm13, %xmm13
-	mulps	%xmm13, %xmm14
-	addps	%xmm13, %xmm14
-	addps	%xmm4, %xmm14
+	movaps	%xmm10, %xmm1
+	movaps	.LCPI8_34(%rip), %xmm0
+	addps	%xmm0, %xmm1
+	movaps	%xmm11, %xmm3
+	addps	%xmm0, %xmm3
+	divps	%xmm3, %xmm11
+	divps	%xmm1, %xmm10
+	movaps	%xmm10, %xmm12
+	mulps	%xmm10, %xmm12
+	movaps	%xmm11, %xmm7
+	mulps	%xmm11, %xmm7
+	xorps	%xmm13, %xmm13
+	cmpltps	%xmm9, %xmm13
+	andps	%xmm9, %xmm13
+	xorps	%xmm1, %xmm1
+	cmpltps	%xmm8, %xmm1
+	andps	%xmm8, %xmm1
+	movaps	%xmm7, %xmm5
+	movaps	.LCPI8_35(%rip), %xmm0
+	mulps	%xmm0, %xmm5
+	movaps	.LCPI8_36(%rip), %xmm3
+	addps	%xmm3, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	.LCPI8_37(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	.LCPI8_38(%rip), %xmm6
+	addps	%xmm6, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	.LCPI8_39(%rip), %xmm8
+	addps	%xmm8, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	.LCPI8_40(%rip), %xmm9
+	addps	%xmm9, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	%xmm12, %xmm7
+	mulps	%xmm0, %xmm7
+	addps	%xmm3, %xmm7
+	mulps	%xmm12, %xmm7
+	addps	%xmm4, %xmm7
+	mulps	%xmm12, %xmm7
+	addps	%xmm6, %xmm7
+	mulps	%xmm12, %xmm7
+	addps	%xmm8, %xmm7
+	mulps	%xmm12, %xmm7
+	addps	%xmm9, %xmm7
+	mulps	%xmm12, %xmm7
 	addps	%xmm11, %xmm11
-	mulps	%xmm11, %xmm15
-	addps	%xmm11, %xmm15
-	addps	%xmm3, %xmm15
-	jmp	.LBB8_10
-.LBB8_24:
+	mulps	%xmm11, %xmm5
+	addps	%xmm11, %xmm5
+	addps	%xmm13, %xmm5
+	addps	%xmm10, %xmm10
+	mulps	%xmm10, %xmm7
+	addps	%xmm10, %xmm7
+	addps	%xmm1, %xmm7
+	.p2align	4
+.LBB8_13:
+	movups	%xmm7, (%rdx,%r9,4)
+	movups	%xmm5, 16(%rdx,%r9,4)
+	leaq	8(%r9), %r8
+	addq	$16, %r9
+	cmpq	%rcx, %r9
+	movq	%r8, %r9
+	jg	.LBB8_14
+.LBB8_3:
+	movups	(%rsi,%r9,4), %xmm8
+	movups	16(%rsi,%r9,4), %xmm9
+	cmpl	$5, %edi
+	ja	.LBB8_12
+	movslq	(%r10,%rax,4), %r8
+	addq	%r10, %r8
+	jmpq	*%r8
+.LBB8_5:
+	movaps	%xmm9, %xmm1
+	movaps	.LCPI8_2(%rip), %xmm0
+	andps	%xmm0, %xmm1
+	movaps	%xmm8, %xmm5
+	andps	%xmm0, %xmm5
+	movaps	%xmm8, %xmm7
+	movaps	.LCPI8_3(%rip), %xmm0
+	orps	%xmm0, %xmm7
+	movaps	%xmm9, %xmm10
+	orps	%xmm0, %xmm10
+	movaps	.LCPI8_4(%rip), %xmm0
+	movaps	%xmm0, %xmm11
+	cmpnltps	%xmm5, %xmm11
+	movaps	%xmm0, %xmm5
+	cmpnltps	%xmm1, %xmm5
+	andps	%xmm5, %xmm10
+	movaps	.LCPI8_5(%rip), %xmm0
+	andnps	%xmm0, %xmm5
+	orps	%xmm10, %xmm5
+	andps	%xmm11, %xmm7
+	andnps	%xmm0, %xmm11
+	orps	%xmm7, %xmm11
+	movaps	.LCPI8_6(%rip), %xmm12
+	movaps	%xmm12, %xmm1
+	minps	%xmm11, %xmm1
+	minps	%xmm5, %xmm12
+	movaps	%xmm12, %xmm7
 	movaps	.LCPI8_7(%rip), %xmm3
-	movaps	%xmm2, %xmm0
-	andps	%xmm3, %xmm0
-	andps	%xmm1, %xmm3
-	movaps	%xmm1, %xmm6
-	mulps	%xmm1, %xmm6
-	movaps	%xmm2, %xmm7
+	mulps	%xmm3, %xmm7
+	movaps	%xmm1, %xmm5
+	mulps	%xmm3, %xmm5
+	movaps	.LCPI8_8(%rip), %xmm3
+	addps	%xmm3, %xmm5
+	addps	%xmm3, %xmm7
+	movaps	%xmm7, %xmm10
+	movaps	.LCPI8_9(%rip), %xmm3
+	addps	%xmm3, %xmm10
+	movaps	%xmm5, %xmm11
+	addps	%xmm3, %xmm11
+	movaps	%xmm10, %xmm13
+	movaps	.LCPI8_10(%rip), %xmm3
+	mulps	%xmm3, %xmm13
+	addps	%xmm12, %xmm13
+	movaps	%xmm11, %xmm12
+	mulps	%xmm3, %xmm12
+	addps	%xmm1, %xmm12
+	movaps	.LCPI8_11(%rip), %xmm1
+	mulps	%xmm1, %xmm10
+	addps	%xmm13, %xmm10
+	mulps	%xmm1, %xmm11
+	addps	%xmm12, %xmm11
+	movaps	%xmm11, %xmm1
+	movaps	.LCPI8_12(%rip), %xmm3
+	mulps	%xmm3, %xmm1
+	movaps	.LCPI8_13(%rip), %xmm6
+	addps	%xmm6, %xmm1
+	mulps	%xmm11, %xmm1
+	addps	%xmm14, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_15(%rip), %xmm0
+	addps	%xmm0, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_16(%rip), %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_17(%rip), %xmm13
+	addps	%xmm13, %xmm1
+	movaps	%xmm11, %xmm12
+	mulps	%xmm11, %xmm11
+	mulps	%xmm1, %xmm11
+	movaps	%xmm10, %xmm1
+	mulps	%xmm3, %xmm1
+	addps	%xmm6, %xmm1
+	mulps	%xmm10, %xmm1
+	addps	%xmm14, %xmm1
+	mulps	%xmm10, %xmm1
+	addps	%xmm0, %xmm1
+	mulps	%xmm10, %xmm1
+	addps	%xmm4, %xmm1
+	mulps	%xmm10, %xmm1
+	addps	%xmm13, %xmm1
+	addps	%xmm2, %xmm12
+	addps	%xmm12, %xmm11
+	movaps	%xmm10, %xmm12
+	mulps	%xmm10, %xmm10
+	mulps	%xmm1, %xmm10
+	addps	%xmm2, %xmm12
+	addps	%xmm12, %xmm10
+	movaps	%xmm5, %xmm1
+	movdqa	.LCPI8_19(%rip), %xmm0
+	paddd	%xmm0, %xmm1
+	psrad	$1, %xmm1
+	psubd	%xmm1, %xmm5
+	pslld	$23, %xmm1
+	paddd	%xmm2, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	%xmm7, %xmm11
+	paddd	%xmm0, %xmm11
+	psrad	$1, %xmm11
+	psubd	%xmm11, %xmm7
+	pslld	$23, %xmm11
+	paddd	%xmm2, %xmm11
+	mulps	%xmm10, %xmm11
+	pslld	$23, %xmm7
+	paddd	%xmm2, %xmm7
+	mulps	%xmm11, %xmm7
+	pslld	$23, %xmm5
+	paddd	%xmm2, %xmm5
+	mulps	%xmm1, %xmm5
+	pxor	%xmm0, %xmm0
+	cmpnltps	%xmm0, %xmm8
+	cmpnltps	%xmm0, %xmm9
+	movaps	%xmm2, %xmm1
+	andps	%xmm9, %xmm1
+	andnps	%xmm7, %xmm9
+	orps	%xmm1, %xmm9
+	movaps	%xmm2, %xmm1
+	andps	%xmm8, %xmm1
+	andnps	%xmm5, %xmm8
+	orps	%xmm1, %xmm8
+	addps	%xmm2, %xmm7
+	divps	%xmm7, %xmm9
+	addps	%xmm2, %xmm5
+	divps	%xmm5, %xmm8
+	jmp	.LBB8_6
+.LBB8_8:
+	movaps	.LCPI8_5(%rip), %xmm3
+	movaps	%xmm3, %xmm1
+	maxps	%xmm9, %xmm1
+	maxps	%xmm8, %xmm3
+	movaps	.LCPI8_6(%rip), %xmm5
+	movaps	%xmm5, %xmm6
+	minps	%xmm3, %xmm6
+	movaps	%xmm5, %xmm3
+	minps	%xmm1, %xmm3
+	movaps	%xmm3, %xmm5
+	movaps	.LCPI8_7(%rip), %xmm1
+	mulps	%xmm1, %xmm5
+	movaps	%xmm6, %xmm7
+	mulps	%xmm1, %xmm7
+	movaps	.LCPI8_8(%rip), %xmm1
+	addps	%xmm1, %xmm7
+	addps	%xmm1, %xmm5
+	movaps	%xmm5, %xmm10
+	movaps	.LCPI8_9(%rip), %xmm1
+	addps	%xmm1, %xmm10
+	movaps	%xmm7, %xmm11
+	addps	%xmm1, %xmm11
+	movaps	%xmm10, %xmm1
+	movaps	.LCPI8_10(%rip), %xmm12
+	mulps	%xmm12, %xmm1
+	addps	%xmm3, %xmm1
+	movaps	%xmm11, %xmm3
+	mulps	%xmm12, %xmm3
+	addps	%xmm6, %xmm3
+	movaps	.LCPI8_11(%rip), %xmm6
+	mulps	%xmm6, %xmm10
+	addps	%xmm1, %xmm10
+	mulps	%xmm6, %xmm11
+	addps	%xmm3, %xmm11
+	movaps	%xmm11, %xmm12
+	movaps	.LCPI8_12(%rip), %xmm6
+	mulps	%xmm6, %xmm12
+	movaps	.LCPI8_13(%rip), %xmm13
+	addps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm14, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	.LCPI8_15(%rip), %xmm0
+	addps	%xmm0, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	.LCPI8_16(%rip), %xmm4
+	addps	%xmm4, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	.LCPI8_17(%rip), %xmm15
+	addps	%xmm15, %xmm12
+	movaps	%xmm11, %xmm1
+	mulps	%xmm11, %xmm11
+	mulps	%xmm12, %xmm11
+	movaps	%xmm10, %xmm3
+	mulps	%xmm6, %xmm3
+	addps	%xmm13, %xmm3
+	mulps	%xmm10, %xmm3
+	addps	%xmm14, %xmm3
+	mulps	%xmm10, %xmm3
+	addps	%xmm0, %xmm3
+	mulps	%xmm10, %xmm3
+	addps	%xmm4, %xmm3
+	mulps	%xmm10, %xmm3
+	addps	%xmm15, %xmm3
+	addps	%xmm2, %xmm1
+	addps	%xmm1, %xmm11
+	movaps	%xmm10, %xmm1
+	mulps	%xmm10, %xmm10
+	mulps	%xmm3, %xmm10
+	addps	%xmm2, %xmm1
+	addps	%xmm1, %xmm10
+	movaps	%xmm7, %xmm12
+	movdqa	.LCPI8_19(%rip), %xmm0
+	paddd	%xmm0, %xmm12
+	psrad	$1, %xmm12
+	psubd	%xmm12, %xmm7
+	pslld	$23, %xmm12
+	paddd	%xmm2, %xmm12
+	mulps	%xmm11, %xmm12
+	movaps	%xmm5, %xmm1
+	paddd	%xmm0, %xmm1
+	psrad	$1, %xmm1
+	psubd	%xmm1, %xmm5
+	pslld	$23, %xmm1
+	paddd	%xmm2, %xmm1
+	mulps	%xmm10, %xmm1
+	movaps	%xmm8, %xmm11
+	movaps	.LCPI8_20(%rip), %xmm0
+	mulps	%xmm0, %xmm11
+	pslld	$23, %xmm5
+	paddd	%xmm2, %xmm5
+	mulps	%xmm1, %xmm5
+	movaps	%xmm9, %xmm10
+	mulps	%xmm0, %xmm10
+	movaps	.LCPI8_21(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm10
+	movaps	.LCPI8_22(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm10
+	movaps	.LCPI8_23(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm10
+	movaps	.LCPI8_24(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm10
+	movaps	.LCPI8_25(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm10
+	addps	%xmm15, %xmm10
+	addps	%xmm15, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm10
+	mulps	%xmm9, %xmm10
+	mulps	%xmm8, %xmm11
+	addps	%xmm8, %xmm11
+	addps	%xmm9, %xmm10
+	pslld	$23, %xmm7
+	paddd	%xmm2, %xmm7
+	mulps	%xmm12, %xmm7
+	movaps	.LCPI8_2(%rip), %xmm0
+	movaps	%xmm0, %xmm1
+	andnps	%xmm9, %xmm1
+	andps	%xmm0, %xmm10
+	orps	%xmm1, %xmm10
+	movaps	%xmm0, %xmm1
+	andnps	%xmm8, %xmm1
+	andps	%xmm0, %xmm11
+	orps	%xmm1, %xmm11
+	movaps	%xmm8, %xmm1
+	andps	%xmm0, %xmm1
+	cmpnltps	%xmm15, %xmm1
+	movaps	.LCPI8_26(%rip), %xmm4
+	addps	%xmm4, %xmm7
+	andps	%xmm1, %xmm7
+	andnps	%xmm11, %xmm1
+	orps	%xmm7, %xmm1
+	movaps	%xmm9, %xmm3
+	andps	%xmm0, %xmm3
+	cmpnltps	%xmm15, %xmm3
+	addps	%xmm4, %xmm5
+	andps	%xmm3, %xmm5
+	andnps	%xmm10, %xmm3
+	orps	%xmm5, %xmm3
+	xorps	%xmm7, %xmm7
+	cmpnltps	%xmm8, %xmm7
+	movaps	-32(%rbp), %xmm6
+	mulps	%xmm6, %xmm1
+	andps	%xmm7, %xmm1
+	andnps	%xmm8, %xmm7
+	orps	%xmm1, %xmm7
+	xorps	%xmm5, %xmm5
+	cmpnltps	%xmm9, %xmm5
+	mulps	%xmm6, %xmm3
+	andps	%xmm5, %xmm3
+	andnps	%xmm9, %xmm5
+	orps	%xmm3, %xmm5
+	jmp	.LBB8_13
+.LBB8_7:
+	movaps	%xmm8, %xmm5
+	movaps	.LCPI8_2(%rip), %xmm0
+	andps	%xmm0, %xmm5
+	movaps	%xmm9, %xmm7
+	andps	%xmm0, %xmm7
+	movaps	%xmm9, %xmm1
+	mulps	%xmm9, %xmm1
+	movaps	%xmm8, %xmm12
+	mulps	%xmm8, %xmm12
+	movaps	%xmm12, %xmm10
+	movaps	.LCPI8_27(%rip), %xmm0
+	mulps	%xmm0, %xmm10
+	movaps	%xmm1, %xmm11
+	mulps	%xmm0, %xmm11
+	movaps	.LCPI8_28(%rip), %xmm0
+	addps	%xmm0, %xmm11
+	addps	%xmm0, %xmm10
+	mulps	%xmm12, %xmm10
+	mulps	%xmm1, %xmm11
+	movaps	.LCPI8_29(%rip), %xmm0
+	addps	%xmm0, %xmm11
+	addps	%xmm0, %xmm10
+	mulps	%xmm12, %xmm10
+	mulps	%xmm1, %xmm11
+	movaps	.LCPI8_30(%rip), %xmm0
+	addps	%xmm0, %xmm11
+	addps	%xmm0, %xmm10
+	mulps	%xmm12, %xmm10
+	mulps	%xmm1, %xmm11
+	movaps	.LCPI8_31(%rip), %xmm0
+	addps	%xmm0, %xmm11
+	addps	%xmm0, %xmm10
+	mulps	%xmm12, %xmm10
+	mulps	%xmm1, %xmm11
+	movaps	%xmm5, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm7, %xmm12
+	addps	%xmm7, %xmm12
+	movaps	.LCPI8_6(%rip), %xmm14
+	movaps	%xmm14, %xmm13
+	minps	%xmm12, %xmm13
+	minps	%xmm1, %xmm14
+	movaps	%xmm14, %xmm3
+	movaps	.LCPI8_7(%rip), %xmm0
+	mulps	%xmm0, %xmm3
+	movaps	%xmm13, %xmm1
+	mulps	%xmm0, %xmm1
+	movaps	.LCPI8_8(%rip), %xmm0
+	addps	%xmm0, %xmm1
+	addps	%xmm0, %xmm3
+	movaps	%xmm3, %xmm6
+	movaps	.LCPI8_9(%rip), %xmm12
+	addps	%xmm12, %xmm6
+	movaps	%xmm1, %xmm15
+	addps	%xmm12, %xmm15
+	movaps	%xmm6, %xmm12
+	movaps	.LCPI8_10(%rip), %xmm0
+	mulps	%xmm0, %xmm12
+	addps	%xmm14, %xmm12
+	movaps	%xmm15, %xmm14
+	mulps	%xmm0, %xmm14
+	addps	%xmm13, %xmm14
+	movaps	.LCPI8_11(%rip), %xmm0
+	mulps	%xmm0, %xmm6
+	addps	%xmm12, %xmm6
+	mulps	%xmm0, %xmm15
+	addps	%xmm14, %xmm15
+	movaps	%xmm15, %xmm13
+	movaps	.LCPI8_12(%rip), %xmm0
+	mulps	%xmm0, %xmm13
+	movaps	.LCPI8_13(%rip), %xmm14
+	addps	%xmm14, %xmm13
+	mulps	%xmm15, %xmm13
+	addps	.LCPI8_14(%rip), %xmm13
+	mulps	%xmm15, %xmm13
+	movaps	.LCPI8_15(%rip), %xmm4
+	addps	%xmm4, %xmm13
+	mulps	%xmm15, %xmm13
+	movaps	.LCPI8_16(%rip), %xmm2
+	addps	%xmm2, %xmm13
+	mulps	%xmm15, %xmm13
+	movaps	.LCPI8_17(%rip), %xmm0
+	addps	%xmm0, %xmm13
+	movaps	%xmm15, %xmm12
+	mulps	%xmm15, %xmm15
+	mulps	%xmm13, %xmm15
+	movaps	%xmm6, %xmm13
+	mulps	.LCPI8_12(%rip), %xmm13
+	addps	%xmm14, %xmm13
+	movaps	.LCPI8_14(%rip), %xmm14
+	mulps	%xmm6, %xmm13
+	addps	%xmm14, %xmm13
+	mulps	%xmm6, %xmm13
+	addps	%xmm4, %xmm13
+	mulps	%xmm6, %xmm13
+	addps	%xmm2, %xmm13
+	movaps	.LCPI8_18(%rip), %xmm2
+	mulps	%xmm6, %xmm13
+	addps	%xmm0, %xmm13
+	addps	%xmm2, %xmm12
+	addps	%xmm12, %xmm15
+	movaps	%xmm6, %xmm12
+	mulps	%xmm6, %xmm6
+	mulps	%xmm13, %xmm6
+	addps	%xmm2, %xmm12
+	addps	%xmm12, %xmm6
+	movaps	%xmm1, %xmm13
+	movdqa	.LCPI8_19(%rip), %xmm0
+	paddd	%xmm0, %xmm13
+	psrad	$1, %xmm13
+	psubd	%xmm13, %xmm1
+	pslld	$23, %xmm13
+	paddd	%xmm2, %xmm13
+	mulps	%xmm15, %xmm13
+	movaps	.LCPI8_3(%rip), %xmm15
+	movaps	%xmm3, %xmm12
+	paddd	%xmm0, %xmm12
+	psrad	$1, %xmm12
+	psubd	%xmm12, %xmm3
+	pslld	$23, %xmm12
+	paddd	%xmm2, %xmm12
+	mulps	%xmm6, %xmm12
+	pslld	$23, %xmm3
+	paddd	%xmm2, %xmm3
+	mulps	%xmm12, %xmm3
+	pslld	$23, %xmm1
+	paddd	%xmm2, %xmm1
+	mulps	%xmm13, %xmm1
+	addps	%xmm2, %xmm3
+	addps	%xmm2, %xmm1
+	movaps	.LCPI8_32(%rip), %xmm0
+	movaps	%xmm0, %xmm6
+	divps	%xmm1, %xmm6
+	movaps	%xmm0, %xmm1
+	divps	%xmm3, %xmm1
+	mulps	%xmm7, %xmm11
+	addps	%xmm7, %xmm11
+	addps	%xmm2, %xmm6
+	movaps	.LCPI8_33(%rip), %xmm0
+	cmpnltps	%xmm0, %xmm7
+	andps	%xmm7, %xmm6
+	andnps	%xmm11, %xmm7
+	mulps	%xmm5, %xmm10
+	addps	%xmm5, %xmm10
+	addps	%xmm2, %xmm1
+	cmpnltps	%xmm0, %xmm5
+	andps	%xmm5, %xmm1
+	andnps	%xmm10, %xmm5
+	andps	%xmm15, %xmm9
+	orps	%xmm7, %xmm9
+	orps	%xmm6, %xmm9
+	andps	%xmm15, %xmm8
+	orps	%xmm5, %xmm8
+	orps	%xmm1, %xmm8
+.LBB8_6:
+	movaps	%xmm8, %xmm7
+	movaps	%xmm9, %xmm5
+	jmp	.LBB8_13
+.LBB8_9:
+	movaps	%xmm8, %xmm1
+	movaps	.LCPI8_2(%rip), %xmm0
+	andps	%xmm0, %xmm1
+	movaps	%xmm9, %xmm3
+	andps	%xmm0, %xmm3
+	movaps	%xmm9, %xmm5
+	movaps	.LCPI8_3(%rip), %xmm0
+	orps	%xmm0, %xmm5
+	movaps	%xmm8, %xmm6
+	orps	%xmm0, %xmm6
+	movaps	.LCPI8_4(%rip), %xmm0
+	movaps	%xmm0, %xmm7
+	cmpnltps	%xmm3, %xmm7
+	movaps	%xmm0, %xmm3
+	cmpnltps	%xmm1, %xmm3
+	andps	%xmm3, %xmm6
+	movaps	.LCPI8_5(%rip), %xmm0
+	andnps	%xmm0, %xmm3
+	orps	%xmm6, %xmm3
+	andps	%xmm7, %xmm5
+	andnps	%xmm0, %xmm7
+	orps	%xmm5, %xmm7
+	movaps	.LCPI8_6(%rip), %xmm6
+	movaps	%xmm6, %xmm1
+	minps	%xmm7, %xmm1
+	minps	%xmm3, %xmm6
+	movaps	%xmm6, %xmm11
+	movaps	.LCPI8_7(%rip), %xmm3
+	mulps	%xmm3, %xmm11
+	movaps	%xmm1, %xmm10
+	mulps	%xmm3, %xmm10
+	movaps	.LCPI8_8(%rip), %xmm3
+	addps	%xmm3, %xmm10
+	addps	%xmm3, %xmm11
+	movaps	%xmm11, %xmm5
+	movaps	.LCPI8_9(%rip), %xmm3
+	addps	%xmm3, %xmm5
+	movaps	%xmm10, %xmm7
+	addps	%xmm3, %xmm7
+	movaps	%xmm5, %xmm3
+	movaps	.LCPI8_10(%rip), %xmm12
+	mulps	%xmm12, %xmm3
+	addps	%xmm6, %xmm3
+	movaps	%xmm7, %xmm6
+	mulps	%xmm12, %xmm6
+	addps	%xmm1, %xmm6
+	movaps	.LCPI8_11(%rip), %xmm1
+	mulps	%xmm1, %xmm5
+	addps	%xmm3, %xmm5
+	mulps	%xmm1, %xmm7
+	addps	%xmm6, %xmm7
+	movaps	%xmm7, %xmm12
+	movaps	.LCPI8_12(%rip), %xmm6
+	mulps	%xmm6, %xmm12
+	movaps	.LCPI8_13(%rip), %xmm13
+	addps	%xmm13, %xmm12
+	mulps	%xmm7, %xmm12
+	addps	%xmm14, %xmm12
+	mulps	%xmm7, %xmm12
+	movaps	.LCPI8_15(%rip), %xmm0
+	addps	%xmm0, %xmm12
+	mulps	%xmm7, %xmm12
+	movaps	.LCPI8_16(%rip), %xmm4
+	addps	%xmm4, %xmm12
+	mulps	%xmm7, %xmm12
+	movaps	.LCPI8_17(%rip), %xmm15
+	addps	%xmm15, %xmm12
+	movaps	%xmm7, %xmm1
+	mulps	%xmm7, %xmm7
+	mulps	%xmm12, %xmm7
+	movaps	%xmm5, %xmm3
+	mulps	%xmm6, %xmm3
+	addps	%xmm13, %xmm3
+	mulps	%xmm5, %xmm3
+	addps	%xmm14, %xmm3
+	mulps	%xmm5, %xmm3
+	addps	%xmm0, %xmm3
+	mulps	%xmm5, %xmm3
+	addps	%xmm4, %xmm3
+	mulps	%xmm5, %xmm3
+	addps	%xmm15, %xmm3
+	addps	%xmm2, %xmm1
+	addps	%xmm1, %xmm7
+	movaps	%xmm5, %xmm1
+	mulps	%xmm5, %xmm5
+	mulps	%xmm3, %xmm5
+	addps	%xmm2, %xmm1
+	addps	%xmm1, %xmm5
+	movaps	%xmm10, %xmm1
+	movdqa	.LCPI8_19(%rip), %xmm0
+	paddd	%xmm0, %xmm1
+	psrad	$1, %xmm1
+	psubd	%xmm1, %xmm10
+	pslld	$23, %xmm1
+	paddd	%xmm2, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	%xmm11, %xmm3
+	paddd	%xmm0, %xmm3
+	psrad	$1, %xmm3
+	psubd	%xmm3, %xmm11
+	pslld	$23, %xmm3
+	paddd	%xmm2, %xmm3
+	mulps	%xmm5, %xmm3
+	pslld	$23, %xmm10
+	pslld	$23, %xmm11
+	paddd	%xmm2, %xmm11
+	mulps	%xmm3, %xmm11
+	paddd	%xmm2, %xmm10
+	mulps	%xmm1, %xmm10
+	movaps	%xmm9, %xmm5
+	pxor	%xmm0, %xmm0
+	cmpnltps	%xmm0, %xmm5
+	movaps	%xmm8, %xmm7
+	jmp	.LBB8_10
+.LBB8_11:
+	movaps	%xmm8, %xmm7
+	mulps	%xmm8, %xmm7
+	movaps	%xmm9, %xmm5
+	mulps	%xmm9, %xmm5
+	movaps	.LCPI8_0(%rip), %xmm0
+	mulps	%xmm0, %xmm5
+	mulps	%xmm0, %xmm7
+	movaps	.LCPI8_1(%rip), %xmm0
+	addps	%xmm0, %xmm7
+	addps	%xmm0, %xmm5
+	mulps	%xmm9, %xmm5
+	mulps	%xmm8, %xmm7
+	movaps	%xmm7, %xmm1
+	movaps	.LCPI8_2(%rip), %xmm0
+	andps	%xmm0, %xmm1
+	movaps	%xmm5, %xmm3
+	andps	%xmm0, %xmm3
+	movaps	%xmm5, %xmm6
+	movaps	.LCPI8_3(%rip), %xmm0
+	orps	%xmm0, %xmm6
+	movaps	%xmm7, %xmm10
+	orps	%xmm0, %xmm10
+	movaps	.LCPI8_4(%rip), %xmm0
+	movaps	%xmm0, %xmm11
+	cmpnltps	%xmm3, %xmm11
+	movaps	%xmm0, %xmm3
+	cmpnltps	%xmm1, %xmm3
+	andps	%xmm3, %xmm10
+	movaps	.LCPI8_5(%rip), %xmm0
+	andnps	%xmm0, %xmm3
+	orps	%xmm10, %xmm3
+	andps	%xmm11, %xmm6
+	andnps	%xmm0, %xmm11
+	orps	%xmm6, %xmm11
+	movaps	.LCPI8_6(%rip), %xmm6
+	movaps	%xmm6, %xmm1
+	minps	%xmm11, %xmm1
+	minps	%xmm3, %xmm6
+	movaps	%xmm6, %xmm11
+	movaps	.LCPI8_7(%rip), %xmm3
+	mulps	%xmm3, %xmm11
+	movaps	%xmm1, %xmm10
+	mulps	%xmm3, %xmm10
+	movaps	.LCPI8_8(%rip), %xmm3
+	addps	%xmm3, %xmm10
+	addps	%xmm3, %xmm11
+	movaps	%xmm11, %xmm12
+	movaps	.LCPI8_9(%rip), %xmm3
+	addps	%xmm3, %xmm12
+	movaps	%xmm10, %xmm13
+	addps	%xmm3, %xmm13
+	movaps	%xmm12, %xmm3
+	movaps	.LCPI8_10(%rip), %xmm14
+	mulps	%xmm14, %xmm3
+	addps	%xmm6, %xmm3
+	movaps	%xmm13, %xmm6
+	mulps	%xmm14, %xmm6
+	addps	%xmm1, %xmm6
+	movaps	.LCPI8_11(%rip), %xmm1
+	mulps	%xmm1, %xmm12
+	addps	%xmm3, %xmm12
+	mulps	%xmm1, %xmm13
+	addps	%xmm6, %xmm13
+	movaps	%xmm13, %xmm14
+	movaps	.LCPI8_12(%rip), %xmm6
+	mulps	%xmm6, %xmm14
+	movaps	.LCPI8_13(%rip), %xmm0
+	addps	%xmm0, %xmm14
+	mulps	%xmm13, %xmm14
+	addps	.LCPI8_14(%rip), %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	.LCPI8_15(%rip), %xmm4
+	addps	%xmm4, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	.LCPI8_16(%rip), %xmm15
+	addps	%xmm15, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	.LCPI8_17(%rip), %xmm2
+	addps	%xmm2, %xmm14
+	movaps	%xmm13, %xmm1
+	mulps	%xmm13, %xmm13
+	mulps	%xmm14, %xmm13
+	movaps	.LCPI8_14(%rip), %xmm14
+	movaps	%xmm12, %xmm3
+	mulps	%xmm6, %xmm3
+	addps	%xmm0, %xmm3
+	mulps	%xmm12, %xmm3
+	addps	%xmm14, %xmm3
+	mulps	%xmm12, %xmm3
+	addps	%xmm4, %xmm3
+	mulps	%xmm12, %xmm3
+	addps	%xmm15, %xmm3
+	mulps	%xmm12, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	.LCPI8_18(%rip), %xmm2
+	addps	%xmm2, %xmm1
+	addps	%xmm1, %xmm13
+	movaps	%xmm12, %xmm1
+	mulps	%xmm12, %xmm12
+	mulps	%xmm3, %xmm12
+	addps	%xmm2, %xmm1
+	addps	%xmm1, %xmm12
+	movaps	%xmm10, %xmm1
+	movdqa	.LCPI8_19(%rip), %xmm0
+	paddd	%xmm0, %xmm1
+	psrad	$1, %xmm1
+	psubd	%xmm1, %xmm10
+	pslld	$23, %xmm1
+	paddd	%xmm2, %xmm1
+	mulps	%xmm13, %xmm1
+	movaps	%xmm11, %xmm3
+	paddd	%xmm0, %xmm3
+	psrad	$1, %xmm3
+	psubd	%xmm3, %xmm11
+	pslld	$23, %xmm3
+	paddd	%xmm2, %xmm3
+	mulps	%xmm12, %xmm3
+	pslld	$23, %xmm11
+	paddd	%xmm2, %xmm11
+	mulps	%xmm3, %xmm11
+	pslld	$23, %xmm10
+	paddd	%xmm2, %xmm10
+	mulps	%xmm1, %xmm10
+	pxor	%xmm0, %xmm0
+	cmpnltps	%xmm0, %xmm5
+.LBB8_10:
+	cmpnltps	%xmm0, %xmm7
+	movaps	%xmm2, %xmm1
+	andps	%xmm7, %xmm1
+	andnps	%xmm11, %xmm7
+	orps	%xmm1, %xmm7
+	movaps	%xmm2, %xmm1
+	andps	%xmm5, %xmm1
+	andnps	%xmm10, %xmm5
+	orps	%xmm1, %xmm5
+	addps	%xmm2, %xmm11
+	divps	%xmm11, %xmm7
+	addps	%xmm2, %xmm10
+	divps	%xmm10, %xmm5
+	mulps	%xmm8, %xmm7
+	mulps	%xmm9, %xmm5
+	jmp	.LBB8_13
+.LBB8_32:
+	movaps	.LCPI8_2(%rip), %xmm2
+	movaps	%xmm1, %xmm3
+	andps	%xmm2, %xmm3
+	andps	%xmm0, %xmm2
+	movaps	.LCPI8_3(%rip), %xmm4
+	movaps	%xmm0, %xmm5
+	orps	%xmm4, %xmm5
+	orps	%xmm1, %xmm4
+	movaps	.LCPI8_4(%rip), %xmm6
+	movaps	%xmm6, %xmm7
+	cmpnltps	%xmm2, %xmm7
+	cmpnltps	%xmm3, %xmm6
+	andps	%xmm6, %xmm4
+	movaps	.LCPI8_5(%rip), %xmm2
+	andnps	%xmm2, %xmm6
+	orps	%xmm4, %xmm6
+	andps	%xmm7, %xmm5
+	andnps	%xmm2, %xmm7
+	orps	%xmm5, %xmm7
+	movaps	.LCPI8_6(%rip), %xmm8
+	movaps	%xmm8, %xmm9
+	minps	%xmm7, %xmm9
+	minps	%xmm6, %xmm8
+	movaps	.LCPI8_7(%rip), %xmm5
+	movaps	%xmm8, %xmm4
+	mulps	%xmm5, %xmm4
+	mulps	%xmm9, %xmm5
+	movaps	.LCPI8_8(%rip), %xmm2
+	addps	%xmm2, %xmm5
+	addps	%xmm2, %xmm4
+	movaps	.LCPI8_9(%rip), %xmm3
+	movaps	%xmm4, %xmm2
+	addps	%xmm3, %xmm2
+	addps	%xmm5, %xmm3
+	movaps	.LCPI8_10(%rip), %xmm6
+	movaps	%xmm3, %xmm7
+	mulps	%xmm6, %xmm7
+	mulps	%xmm2, %xmm6
+	addps	%xmm8, %xmm6
+	addps	%xmm9, %xmm7
+	movaps	.LCPI8_11(%rip), %xmm8
+	mulps	%xmm8, %xmm2
+	addps	%xmm6, %xmm2
+	mulps	%xmm8, %xmm3
+	addps	%xmm7, %xmm3
+	movaps	.LCPI8_12(%rip), %xmm7
+	movaps	%xmm2, %xmm6
+	mulps	%xmm7, %xmm6
+	mulps	%xmm3, %xmm7
+	movaps	.LCPI8_13(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	mulps	%xmm2, %xmm6
+	mulps	%xmm3, %xmm7
+	movaps	.LCPI8_14(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	mulps	%xmm2, %xmm6
+	mulps	%xmm3, %xmm7
+	movaps	.LCPI8_15(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	mulps	%xmm2, %xmm6
+	mulps	%xmm3, %xmm7
+	movaps	.LCPI8_16(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	mulps	%xmm2, %xmm6
+	mulps	%xmm3, %xmm7
+	movaps	.LCPI8_17(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	movaps	.LCPI8_18(%rip), %xmm8
+	movaps	%xmm2, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm3, %xmm10
+	addps	%xmm8, %xmm10
+	mulps	%xmm3, %xmm3
+	mulps	%xmm7, %xmm3
+	addps	%xmm10, %xmm3
+	mulps	%xmm2, %xmm2
+	mulps	%xmm6, %xmm2
+	addps	%xmm9, %xmm2
+	movdqa	.LCPI8_19(%rip), %xmm6
+	movaps	%xmm4, %xmm7
+	paddd	%xmm6, %xmm7
+	paddd	%xmm5, %xmm6
+	psrad	$1, %xmm6
+	psrad	$1, %xmm7
+	psubd	%xmm7, %xmm4
+	pslld	$23, %xmm7
+	psubd	%xmm6, %xmm5
+	pslld	$23, %xmm6
+	paddd	%xmm8, %xmm6
+	mulps	%xmm3, %xmm6
+	paddd	%xmm8, %xmm7
 	mulps	%xmm2, %xmm7
-	movaps	.LCPI8_23(%rip), %xmm5
+	pslld	$23, %xmm5
+	pslld	$23, %xmm4
+	paddd	%xmm8, %xmm4
+	mulps	%xmm7, %xmm4
+	paddd	%xmm8, %xmm5
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI8_34(%rip), %xmm2
+	movaps	%xmm4, %xmm3
+	addps	%xmm2, %xmm3
+	addps	%xmm5, %xmm2
+	divps	%xmm2, %xmm5
+	divps	%xmm3, %xmm4
+	movaps	%xmm4, %xmm6
+	mulps	%xmm4, %xmm6
+	movaps	%xmm5, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	.LCPI8_35(%rip), %xmm2
+	movaps	%xmm7, %xmm3
+	mulps	%xmm2, %xmm3
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_36(%rip), %xmm8
+	addps	%xmm8, %xmm2
+	addps	%xmm8, %xmm3
+	mulps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_37(%rip), %xmm8
+	addps	%xmm8, %xmm2
+	addps	%xmm8, %xmm3
+	mulps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_38(%rip), %xmm8
+	addps	%xmm8, %xmm2
+	addps	%xmm8, %xmm3
+	mulps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_39(%rip), %xmm8
+	addps	%xmm8, %xmm2
+	addps	%xmm8, %xmm3
+	mulps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_40(%rip), %xmm8
+	addps	%xmm8, %xmm2
+	addps	%xmm8, %xmm3
+	addps	%xmm5, %xmm5
+	addps	%xmm4, %xmm4
+	xorps	%xmm8, %xmm8
+	xorps	%xmm9, %xmm9
+	cmpltps	%xmm1, %xmm9
+	cmpltps	%xmm0, %xmm8
+	andps	%xmm0, %xmm8
+	andps	%xmm1, %xmm9
+	mulps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm2
+	mulps	%xmm4, %xmm2
+	mulps	%xmm5, %xmm3
+	addps	%xmm5, %xmm3
+	addps	%xmm8, %xmm3
+	addps	%xmm4, %xmm2
+	addps	%xmm9, %xmm2
+	cmpq	$5, %rcx
+	jbe	.LBB8_34
+	jmp	.LBB8_41
+.LBB8_28:
+	movaps	.LCPI8_20(%rip), %xmm2
+	movaps	%xmm1, %xmm3
+	mulps	%xmm2, %xmm3
+	mulps	%xmm0, %xmm2
+	movaps	.LCPI8_21(%rip), %xmm4
+	addps	%xmm4, %xmm2
+	addps	%xmm4, %xmm3
+	mulps	%xmm1, %xmm3
+	mulps	%xmm0, %xmm2
+	movaps	.LCPI8_22(%rip), %xmm4
+	addps	%xmm4, %xmm2
+	addps	%xmm4, %xmm3
+	mulps	%xmm1, %xmm3
+	mulps	%xmm0, %xmm2
+	movaps	.LCPI8_23(%rip), %xmm4
+	addps	%xmm4, %xmm2
+	addps	%xmm4, %xmm3
+	mulps	%xmm1, %xmm3
+	mulps	%xmm0, %xmm2
+	movaps	.LCPI8_24(%rip), %xmm4
+	addps	%xmm4, %xmm2
+	addps	%xmm4, %xmm3
+	mulps	%xmm1, %xmm3
+	mulps	%xmm0, %xmm2
+	movaps	.LCPI8_25(%rip), %xmm4
+	addps	%xmm4, %xmm2
+	addps	%xmm4, %xmm3
+	mulps	%xmm1, %xmm3
+	mulps	%xmm0, %xmm2
+	movaps	.LCPI8_17(%rip), %xmm10
+	addps	%xmm10, %xmm2
+	addps	%xmm10, %xmm3
+	movaps	.LCPI8_2(%rip), %xmm4
+	movaps	.LCPI8_5(%rip), %xmm5
+	movaps	%xmm5, %xmm6
+	maxps	%xmm0, %xmm6
+	maxps	%xmm1, %xmm5
+	movaps	.LCPI8_6(%rip), %xmm7
+	movaps	%xmm7, %xmm8
+	minps	%xmm5, %xmm8
+	minps	%xmm6, %xmm7
+	movaps	.LCPI8_7(%rip), %xmm6
+	movaps	%xmm7, %xmm5
+	mulps	%xmm6, %xmm5
+	mulps	%xmm8, %xmm6
+	movaps	.LCPI8_8(%rip), %xmm9
+	addps	%xmm9, %xmm6
+	addps	%xmm9, %xmm5
+	movaps	.LCPI8_9(%rip), %xmm11
+	movaps	%xmm5, %xmm9
+	addps	%xmm11, %xmm9
+	addps	%xmm6, %xmm11
+	movaps	.LCPI8_10(%rip), %xmm12
+	movaps	%xmm11, %xmm13
+	mulps	%xmm12, %xmm13
+	mulps	%xmm9, %xmm12
+	addps	%xmm7, %xmm12
+	movaps	%xmm1, %xmm7
+	andps	%xmm4, %xmm7
+	addps	%xmm8, %xmm13
+	movaps	.LCPI8_11(%rip), %xmm8
+	mulps	%xmm8, %xmm9
+	addps	%xmm12, %xmm9
+	mulps	%xmm8, %xmm11
+	addps	%xmm13, %xmm11
+	movaps	.LCPI8_12(%rip), %xmm13
+	movaps	%xmm9, %xmm12
+	mulps	%xmm13, %xmm12
+	mulps	%xmm11, %xmm13
+	movaps	.LCPI8_13(%rip), %xmm8
+	addps	%xmm8, %xmm13
+	addps	%xmm8, %xmm12
+	mulps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm13
+	movaps	.LCPI8_14(%rip), %xmm8
+	addps	%xmm8, %xmm13
+	addps	%xmm8, %xmm12
+	mulps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm13
+	movaps	.LCPI8_15(%rip), %xmm8
+	addps	%xmm8, %xmm13
+	addps	%xmm8, %xmm12
+	mulps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm13
+	movaps	.LCPI8_16(%rip), %xmm8
+	addps	%xmm8, %xmm13
+	addps	%xmm8, %xmm12
+	movaps	%xmm0, %xmm8
+	andps	%xmm4, %xmm8
+	cmpnltps	%xmm10, %xmm8
+	cmpnltps	%xmm10, %xmm7
+	mulps	%xmm9, %xmm12
+	mulps	%xmm11, %xmm13
+	addps	%xmm10, %xmm13
+	addps	%xmm10, %xmm12
+	movaps	%xmm11, %xmm14
+	mulps	%xmm11, %xmm11
+	mulps	%xmm13, %xmm11
+	movaps	.LCPI8_18(%rip), %xmm10
+	addps	%xmm10, %xmm14
+	addps	%xmm14, %xmm11
+	movaps	%xmm9, %xmm13
+	addps	%xmm10, %xmm13
+	mulps	%xmm9, %xmm9
+	mulps	%xmm12, %xmm9
+	addps	%xmm13, %xmm9
+	movdqa	.LCPI8_19(%rip), %xmm12
+	movaps	%xmm5, %xmm13
+	paddd	%xmm12, %xmm13
+	paddd	%xmm6, %xmm12
+	psrad	$1, %xmm12
+	psubd	%xmm12, %xmm6
+	pslld	$23, %xmm12
+	paddd	%xmm10, %xmm12
+	mulps	%xmm11, %xmm12
+	psrad	$1, %xmm13
+	psubd	%xmm13, %xmm5
+	pslld	$23, %xmm13
+	paddd	%xmm10, %xmm13
+	mulps	%xmm9, %xmm13
+	pslld	$23, %xmm5
+	paddd	%xmm10, %xmm5
+	mulps	%xmm13, %xmm5
+	pslld	$23, %xmm6
+	paddd	%xmm10, %xmm6
+	mulps	%xmm0, %xmm2
+	mulps	%xmm0, %xmm2
+	addps	%xmm0, %xmm2
+	mulps	%xmm12, %xmm6
+	movaps	.LCPI8_26(%rip), %xmm9
+	addps	%xmm9, %xmm5
+	addps	%xmm9, %xmm6
+	movaps	%xmm4, %xmm9
+	andnps	%xmm0, %xmm9
+	andps	%xmm4, %xmm2
+	orps	%xmm9, %xmm2
+	mulps	%xmm1, %xmm3
+	mulps	%xmm1, %xmm3
+	addps	%xmm1, %xmm3
+	andps	%xmm4, %xmm3
+	andnps	%xmm1, %xmm4
+	orps	%xmm3, %xmm4
+	andps	%xmm7, %xmm6
+	andnps	%xmm4, %xmm7
+	orps	%xmm6, %xmm7
+	andps	%xmm8, %xmm5
+	andnps	%xmm2, %xmm8
+	orps	%xmm5, %xmm8
+	movaps	-16(%rbp), %xmm2
+	shufps	$0, %xmm2, %xmm2
+	mulps	%xmm2, %xmm8
+	mulps	%xmm2, %xmm7
+	xorps	%xmm2, %xmm2
+	cmpnltps	%xmm1, %xmm2
+	andps	%xmm2, %xmm7
+	andnps	%xmm1, %xmm2
+	orps	%xmm7, %xmm2
+	xorps	%xmm3, %xmm3
+	cmpnltps	%xmm0, %xmm3
+	andps	%xmm3, %xmm8
+	andnps	%xmm0, %xmm3
+	orps	%xmm8, %xmm3
+	cmpq	$5, %rcx
+	jbe	.LBB8_34
+	jmp	.LBB8_41
+.LBB8_27:
+	movaps	.LCPI8_2(%rip), %xmm3
+	movaps	%xmm1, %xmm2
+	andps	%xmm3, %xmm2
+	andps	%xmm0, %xmm3
+	movaps	%xmm0, %xmm6
+	mulps	%xmm0, %xmm6
+	movaps	%xmm1, %xmm7
+	mulps	%xmm1, %xmm7
+	movaps	.LCPI8_27(%rip), %xmm5
 	movaps	%xmm7, %xmm4
 	mulps	%xmm5, %xmm4
 	mulps	%xmm6, %xmm5
-	movaps	.LCPI8_24(%rip), %xmm8
+	movaps	.LCPI8_28(%rip), %xmm8
 	addps	%xmm8, %xmm5
 	addps	%xmm8, %xmm4
 	mulps	%xmm7, %xmm4
 	mulps	%xmm6, %xmm5
-	movaps	.LCPI8_25(%rip), %xmm8
+	movaps	.LCPI8_29(%rip), %xmm8
 	addps	%xmm8, %xmm5
 	addps	%xmm8, %xmm4
 	mulps	%xmm7, %xmm4
 	mulps	%xmm6, %xmm5
-	movaps	.LCPI8_26(%rip), %xmm8
+	movaps	.LCPI8_30(%rip), %xmm8
 	addps	%xmm8, %xmm5
 	addps	%xmm8, %xmm4
 	mulps	%xmm7, %xmm4
 	mulps	%xmm6, %xmm5
-	movaps	.LCPI8_27(%rip), %xmm8
+	movaps	.LCPI8_31(%rip), %xmm8
 	addps	%xmm8, %xmm5
 	addps	%xmm8, %xmm4
 	mulps	%xmm7, %xmm4
 	mulps	%xmm6, %xmm5
 	mulps	%xmm3, %xmm5
-	mulps	%xmm0, %xmm4
-	addps	%xmm0, %xmm4
+	mulps	%xmm2, %xmm4
+	addps	%xmm2, %xmm4
 	addps	%xmm3, %xmm5
-	movaps	%xmm0, %xmm6
-	addps	%xmm0, %xmm6
+	movaps	%xmm2, %xmm6
+	addps	%xmm2, %xmm6
 	movaps	%xmm3, %xmm7
 	addps	%xmm3, %xmm7
-	movaps	.LCPI8_9(%rip), %xmm10
+	movaps	.LCPI8_6(%rip), %xmm10
 	movaps	%xmm10, %xmm11
 	minps	%xmm7, %xmm11
 	minps	%xmm6, %xmm10
-	movaps	.LCPI8_10(%rip), %xmm7
+	movaps	.LCPI8_7(%rip), %xmm7
 	movaps	%xmm10, %xmm6
 	mulps	%xmm7, %xmm6
 	mulps	%xmm11, %xmm7
-	movaps	.LCPI8_11(%rip), %xmm8
+	movaps	.LCPI8_8(%rip), %xmm8
 	addps	%xmm8, %xmm7
 	addps	%xmm8, %xmm6
-	movaps	.LCPI8_12(%rip), %xmm9
+	movaps	.LCPI8_9(%rip), %xmm9
 	movaps	%xmm6, %xmm8
 	addps	%xmm9, %xmm8
 	addps	%xmm7, %xmm9
-	movaps	.LCPI8_13(%rip), %xmm12
+	movaps	.LCPI8_10(%rip), %xmm12
 	movaps	%xmm9, %xmm13
 	mulps	%xmm12, %xmm13
 	mulps	%xmm8, %xmm12
 	addps	%xmm10, %xmm12
 	addps	%xmm11, %xmm13
-	movaps	.LCPI8_14(%rip), %xmm10
+	movaps	.LCPI8_11(%rip), %xmm10
 	mulps	%xmm10, %xmm8
 	addps	%xmm12, %xmm8
 	mulps	%xmm10, %xmm9
 	addps	%xmm13, %xmm9
-	movaps	.LCPI8_15(%rip), %xmm12
+	movaps	.LCPI8_12(%rip), %xmm12
 	movaps	%xmm8, %xmm11
 	mulps	%xmm12, %xmm11
+	mulps	%xmm9, %xmm12
+	movaps	.LCPI8_13(%rip), %xmm10
+	addps	%xmm10, %xmm12
+	addps	%xmm10, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm12
+	movaps	.LCPI8_14(%rip), %xmm10
+	addps	%xmm10, %xmm12
+	addps	%xmm10, %xmm11
+	mulps	%xmm8, %xmm11
+	mulps	%xmm9, %xmm12
+	movaps	.LCPI8_15(%rip), %xmm10
+	addps	%xmm10, %xmm12
+	addps	%xmm10, %xmm11
+	mulps	%xmm8, %xmm11
 	mulps	%xmm9, %xmm12
 	movaps	.LCPI8_16(%rip), %xmm10
 	addps	%xmm10, %xmm12
@@ -4994,22 +5623,7 @@ activation:
 	movaps	.LCPI8_17(%rip), %xmm10
 	addps	%xmm10, %xmm12
 	addps	%xmm10, %xmm11
-	mulps	%xmm8, %xmm11
-	mulps	%xmm9, %xmm12
 	movaps	.LCPI8_18(%rip), %xmm10
-	addps	%xmm10, %xmm12
-	addps	%xmm10, %xmm11
-	mulps	%xmm8, %xmm11
-	mulps	%xmm9, %xmm12
-	movaps	.LCPI8_19(%rip), %xmm10
-	addps	%xmm10, %xmm12
-	addps	%xmm10, %xmm11
-	mulps	%xmm8, %xmm11
-	mulps	%xmm9, %xmm12
-	movaps	.LCPI8_6(%rip), %xmm10
-	addps	%xmm10, %xmm12
-	addps	%xmm10, %xmm11
-	movaps	.LCPI8_20(%rip), %xmm10
 	movaps	%xmm8, %xmm13
 	addps	%xmm10, %xmm13
 	movaps	%xmm9, %xmm14
@@ -5020,7 +5634,7 @@ activation:
 	mulps	%xmm8, %xmm8
 	mulps	%xmm11, %xmm8
 	addps	%xmm13, %xmm8
-	movdqa	.LCPI8_21(%rip), %xmm11
+	movdqa	.LCPI8_19(%rip), %xmm11
 	movaps	%xmm6, %xmm12
 	paddd	%xmm11, %xmm12
 	paddd	%xmm7, %xmm11
@@ -5042,382 +5656,319 @@ activation:
 	mulps	%xmm11, %xmm7
 	addps	%xmm10, %xmm6
 	addps	%xmm10, %xmm7
-	movaps	.LCPI8_28(%rip), %xmm8
+	movaps	.LCPI8_32(%rip), %xmm8
 	movaps	%xmm8, %xmm9
 	divps	%xmm7, %xmm9
 	divps	%xmm6, %xmm8
 	addps	%xmm10, %xmm8
 	addps	%xmm10, %xmm9
-	movaps	.LCPI8_29(%rip), %xmm6
-	cmpnltps	%xmm6, %xmm0
+	movaps	.LCPI8_33(%rip), %xmm6
+	cmpnltps	%xmm6, %xmm2
 	cmpnltps	%xmm6, %xmm3
 	andps	%xmm3, %xmm9
 	andnps	%xmm5, %xmm3
-	andps	%xmm0, %xmm8
-	andnps	%xmm4, %xmm0
-	movaps	.LCPI8_30(%rip), %xmm4
-	andps	%xmm4, %xmm1
-	orps	%xmm3, %xmm1
-	orps	%xmm9, %xmm1
-	andps	%xmm4, %xmm2
-	orps	%xmm0, %xmm2
-	orps	%xmm8, %xmm2
-	jmp	.LBB8_27
-.LBB8_25:
-	movaps	.LCPI8_0(%rip), %xmm0
-	movaps	%xmm2, %xmm3
-	mulps	%xmm0, %xmm3
-	mulps	%xmm1, %xmm0
-	movaps	.LCPI8_1(%rip), %xmm4
-	addps	%xmm4, %xmm0
-	addps	%xmm4, %xmm3
-	mulps	%xmm2, %xmm3
-	mulps	%xmm1, %xmm0
-	movaps	.LCPI8_2(%rip), %xmm4
-	addps	%xmm4, %xmm0
-	addps	%xmm4, %xmm3
-	mulps	%xmm2, %xmm3
-	mulps	%xmm1, %xmm0
+	andps	%xmm2, %xmm8
+	andnps	%xmm4, %xmm2
 	movaps	.LCPI8_3(%rip), %xmm4
-	addps	%xmm4, %xmm0
-	addps	%xmm4, %xmm3
-	mulps	%xmm2, %xmm3
-	mulps	%xmm1, %xmm0
-	movaps	.LCPI8_4(%rip), %xmm4
-	addps	%xmm4, %xmm0
-	addps	%xmm4, %xmm3
-	mulps	%xmm2, %xmm3
-	mulps	%xmm1, %xmm0
-	movaps	.LCPI8_5(%rip), %xmm4
-	addps	%xmm4, %xmm0
-	addps	%xmm4, %xmm3
-	mulps	%xmm2, %xmm3
-	mulps	%xmm1, %xmm0
-	movaps	.LCPI8_6(%rip), %xmm10
-	addps	%xmm10, %xmm0
-	addps	%xmm10, %xmm3
-	movaps	.LCPI8_7(%rip), %xmm4
-	movaps	.LCPI8_8(%rip), %xmm5
-	movaps	%xmm5, %xmm6
-	maxps	%xmm1, %xmm6
-	maxps	%xmm2, %xmm5
-	movaps	.LCPI8_9(%rip), %xmm7
-	movaps	%xmm7, %xmm8
-	minps	%xmm5, %xmm8
-	minps	%xmm6, %xmm7
-	movaps	.LCPI8_10(%rip), %xmm6
-	movaps	%xmm7, %xmm5
-	mulps	%xmm6, %xmm5
-	mulps	%xmm8, %xmm6
-	movaps	.LCPI8_11(%rip), %xmm9
-	addps	%xmm9, %xmm6
-	addps	%xmm9, %xmm5
-	movaps	.LCPI8_12(%rip), %xmm11
-	movaps	%xmm5, %xmm9
-	addps	%xmm11, %xmm9
-	addps	%xmm6, %xmm11
-	movaps	.LCPI8_13(%rip), %xmm12
-	movaps	%xmm11, %xmm13
-	mulps	%xmm12, %xmm13
-	mulps	%xmm9, %xmm12
-	addps	%xmm7, %xmm12
-	movaps	%xmm2, %xmm7
-	andps	%xmm4, %xmm7
-	addps	%xmm8, %xmm13
-	movaps	.LCPI8_14(%rip), %xmm8
-	mulps	%xmm8, %xmm9
-	addps	%xmm12, %xmm9
-	mulps	%xmm8, %xmm11
-	addps	%xmm13, %xmm11
-	movaps	.LCPI8_15(%rip), %xmm13
-	movaps	%xmm9, %xmm12
-	mulps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm13
-	movaps	.LCPI8_16(%rip), %xmm8
-	addps	%xmm8, %xmm13
-	addps	%xmm8, %xmm12
-	mulps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm13
-	movaps	.LCPI8_17(%rip), %xmm8
-	addps	%xmm8, %xmm13
-	addps	%xmm8, %xmm12
-	mulps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm13
-	movaps	.LCPI8_18(%rip), %xmm8
-	addps	%xmm8, %xmm13
-	addps	%xmm8, %xmm12
-	mulps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm13
-	movaps	.LCPI8_19(%rip), %xmm8
-	addps	%xmm8, %xmm13
-	addps	%xmm8, %xmm12
-	movaps	%xmm1, %xmm8
-	andps	%xmm4, %xmm8
-	cmpnltps	%xmm10, %xmm8
-	cmpnltps	%xmm10, %xmm7
-	mulps	%xmm9, %xmm12
-	mulps	%xmm11, %xmm13
-	addps	%xmm10, %xmm13
-	addps	%xmm10, %xmm12
-	movaps	%xmm11, %xmm14
-	mulps	%xmm11, %xmm11
-	mulps	%xmm13, %xmm11
-	movaps	.LCPI8_20(%rip), %xmm10
-	addps	%xmm10, %xmm14
-	addps	%xmm14, %xmm11
-	movaps	%xmm9, %xmm13
-	addps	%xmm10, %xmm13
-	mulps	%xmm9, %xmm9
-	mulps	%xmm12, %xmm9
-	addps	%xmm13, %xmm9
-	movdqa	.LCPI8_21(%rip), %xmm12
-	movaps	%xmm5, %xmm13
-	paddd	%xmm12, %xmm13
-	paddd	%xmm6, %xmm12
-	psrad	$1, %xmm12
-	psubd	%xmm12, %xmm6
-	pslld	$23, %xmm12
-	paddd	%xmm10, %xmm12
-	mulps	%xmm11, %xmm12
-	psrad	$1, %xmm13
-	psubd	%xmm13, %xmm5
-	pslld	$23, %xmm13
-	paddd	%xmm10, %xmm13
-	mulps	%xmm9, %xmm13
-	pslld	$23, %xmm5
-	paddd	%xmm10, %xmm5
-	mulps	%xmm13, %xmm5
-	pslld	$23, %xmm6
-	paddd	%xmm10, %xmm6
-	mulps	%xmm1, %xmm0
-	mulps	%xmm1, %xmm0
-	addps	%xmm1, %xmm0
-	mulps	%xmm12, %xmm6
-	movaps	.LCPI8_22(%rip), %xmm9
-	addps	%xmm9, %xmm5
-	addps	%xmm9, %xmm6
-	movaps	%xmm4, %xmm9
-	andnps	%xmm1, %xmm9
 	andps	%xmm4, %xmm0
+	orps	%xmm3, %xmm0
 	orps	%xmm9, %xmm0
-	mulps	%xmm2, %xmm3
-	mulps	%xmm2, %xmm3
-	addps	%xmm2, %xmm3
-	andps	%xmm4, %xmm3
-	andnps	%xmm2, %xmm4
-	orps	%xmm3, %xmm4
-	andps	%xmm7, %xmm6
-	andnps	%xmm4, %xmm7
-	orps	%xmm6, %xmm7
-	andps	%xmm8, %xmm5
-	andnps	%xmm0, %xmm8
-	orps	%xmm5, %xmm8
-	movaps	-16(%rbp), %xmm0
-	shufps	$0, %xmm0, %xmm0
-	mulps	%xmm0, %xmm8
-	mulps	%xmm0, %xmm7
-	xorps	%xmm0, %xmm0
-	cmpnltps	%xmm2, %xmm0
-	andps	%xmm0, %xmm7
-	andnps	%xmm2, %xmm0
-	orps	%xmm7, %xmm0
-	xorps	%xmm3, %xmm3
-	cmpnltps	%xmm1, %xmm3
-	andps	%xmm3, %xmm8
-	andnps	%xmm1, %xmm3
-	orps	%xmm8, %xmm3
-	movaps	%xmm0, %xmm2
-	movaps	%xmm3, %xmm1
-	jmp	.LBB8_27
+	andps	%xmm4, %xmm1
+	orps	%xmm2, %xmm1
+	orps	%xmm8, %xmm1
 .LBB8_26:
-	movaps	.LCPI8_7(%rip), %xmm3
-	movaps	.LCPI8_30(%rip), %xmm4
-	movaps	%xmm1, %xmm0
-	orps	%xmm4, %xmm0
-	orps	%xmm2, %xmm4
-	xorps	%xmm5, %xmm5
-	cmpltps	%xmm2, %xmm5
-	andps	%xmm2, %xmm5
-	andps	%xmm3, %xmm2
-	andps	%xmm1, %xmm3
-	movaps	.LCPI8_31(%rip), %xmm6
+	movaps	%xmm1, %xmm2
+	movaps	%xmm0, %xmm3
+	cmpq	$5, %rcx
+	jbe	.LBB8_34
+	jmp	.LBB8_41
+.LBB8_29:
+	movaps	.LCPI8_2(%rip), %xmm2
+	movaps	%xmm1, %xmm3
+	andps	%xmm2, %xmm3
+	andps	%xmm0, %xmm2
+	movaps	.LCPI8_3(%rip), %xmm4
+	movaps	%xmm0, %xmm5
+	orps	%xmm4, %xmm5
+	orps	%xmm1, %xmm4
+	movaps	.LCPI8_4(%rip), %xmm6
 	movaps	%xmm6, %xmm7
-	cmpnltps	%xmm3, %xmm7
-	cmpnltps	%xmm2, %xmm6
+	cmpnltps	%xmm2, %xmm7
+	cmpnltps	%xmm3, %xmm6
 	andps	%xmm6, %xmm4
-	movaps	.LCPI8_8(%rip), %xmm2
+	movaps	.LCPI8_5(%rip), %xmm2
 	andnps	%xmm2, %xmm6
 	orps	%xmm4, %xmm6
-	andps	%xmm7, %xmm0
+	andps	%xmm7, %xmm5
 	andnps	%xmm2, %xmm7
-	orps	%xmm0, %xmm7
-	movaps	.LCPI8_9(%rip), %xmm8
+	orps	%xmm5, %xmm7
+	movaps	.LCPI8_6(%rip), %xmm8
 	movaps	%xmm8, %xmm9
 	minps	%xmm7, %xmm9
 	minps	%xmm6, %xmm8
-	movaps	.LCPI8_10(%rip), %xmm2
-	movaps	%xmm8, %xmm0
-	mulps	%xmm2, %xmm0
-	mulps	%xmm9, %xmm2
-	movaps	.LCPI8_11(%rip), %xmm3
-	addps	%xmm3, %xmm2
-	addps	%xmm3, %xmm0
-	movaps	.LCPI8_12(%rip), %xmm4
-	movaps	%xmm0, %xmm3
-	addps	%xmm4, %xmm3
+	movaps	.LCPI8_7(%rip), %xmm4
+	movaps	%xmm8, %xmm5
+	mulps	%xmm4, %xmm5
+	mulps	%xmm9, %xmm4
+	movaps	.LCPI8_8(%rip), %xmm2
 	addps	%xmm2, %xmm4
-	movaps	.LCPI8_13(%rip), %xmm6
-	movaps	%xmm4, %xmm7
+	addps	%xmm2, %xmm5
+	movaps	.LCPI8_9(%rip), %xmm3
+	movaps	%xmm5, %xmm2
+	addps	%xmm3, %xmm2
+	addps	%xmm4, %xmm3
+	movaps	.LCPI8_10(%rip), %xmm6
+	movaps	%xmm3, %xmm7
 	mulps	%xmm6, %xmm7
-	mulps	%xmm3, %xmm6
+	mulps	%xmm2, %xmm6
 	addps	%xmm8, %xmm6
 	addps	%xmm9, %xmm7
-	movaps	.LCPI8_14(%rip), %xmm8
+	movaps	.LCPI8_11(%rip), %xmm8
+	mulps	%xmm8, %xmm2
+	addps	%xmm6, %xmm2
 	mulps	%xmm8, %xmm3
-	addps	%xmm6, %xmm3
-	mulps	%xmm8, %xmm4
-	addps	%xmm7, %xmm4
-	movaps	.LCPI8_15(%rip), %xmm7
-	movaps	%xmm3, %xmm6
-	mulps	%xmm7, %xmm6
-	mulps	%xmm4, %xmm7
-	movaps	.LCPI8_16(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	mulps	%xmm3, %xmm6
-	mulps	%xmm4, %xmm7
-	movaps	.LCPI8_17(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	mulps	%xmm3, %xmm6
-	mulps	%xmm4, %xmm7
-	movaps	.LCPI8_18(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	mulps	%xmm3, %xmm6
-	mulps	%xmm4, %xmm7
-	movaps	.LCPI8_19(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	mulps	%xmm3, %xmm6
-	mulps	%xmm4, %xmm7
-	movaps	.LCPI8_6(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	movaps	.LCPI8_20(%rip), %xmm8
-	movaps	%xmm3, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm4, %xmm10
-	addps	%xmm8, %xmm10
-	mulps	%xmm4, %xmm4
-	mulps	%xmm7, %xmm4
-	addps	%xmm10, %xmm4
-	mulps	%xmm3, %xmm3
-	mulps	%xmm6, %xmm3
-	addps	%xmm9, %xmm3
-	movdqa	.LCPI8_21(%rip), %xmm6
-	movaps	%xmm0, %xmm7
-	paddd	%xmm6, %xmm7
-	paddd	%xmm2, %xmm6
-	psrad	$1, %xmm6
-	psrad	$1, %xmm7
-	psubd	%xmm7, %xmm0
-	pslld	$23, %xmm7
-	psubd	%xmm6, %xmm2
-	pslld	$23, %xmm6
-	paddd	%xmm8, %xmm6
-	mulps	%xmm4, %xmm6
-	paddd	%xmm8, %xmm7
-	mulps	%xmm3, %xmm7
-	pslld	$23, %xmm2
-	pslld	$23, %xmm0
-	paddd	%xmm8, %xmm0
-	mulps	%xmm7, %xmm0
-	paddd	%xmm8, %xmm2
-	mulps	%xmm6, %xmm2
-	movaps	.LCPI8_32(%rip), %xmm3
-	movaps	%xmm0, %xmm4
-	addps	%xmm3, %xmm4
-	addps	%xmm2, %xmm3
-	divps	%xmm3, %xmm2
-	divps	%xmm4, %xmm0
-	movaps	%xmm0, %xmm6
-	mulps	%xmm0, %xmm6
+	addps	%xmm7, %xmm3
+	movaps	.LCPI8_12(%rip), %xmm8
 	movaps	%xmm2, %xmm7
+	mulps	%xmm8, %xmm7
+	mulps	%xmm3, %xmm8
+	movaps	.LCPI8_13(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
 	mulps	%xmm2, %xmm7
-	movaps	.LCPI8_33(%rip), %xmm3
-	xorps	%xmm4, %xmm4
-	cmpltps	%xmm1, %xmm4
-	andps	%xmm1, %xmm4
-	movaps	%xmm7, %xmm1
-	mulps	%xmm3, %xmm1
-	mulps	%xmm6, %xmm3
-	movaps	.LCPI8_34(%rip), %xmm8
-	addps	%xmm8, %xmm3
-	addps	%xmm8, %xmm1
-	mulps	%xmm7, %xmm1
-	mulps	%xmm6, %xmm3
-	movaps	.LCPI8_35(%rip), %xmm8
-	addps	%xmm8, %xmm3
-	addps	%xmm8, %xmm1
-	mulps	%xmm7, %xmm1
-	mulps	%xmm6, %xmm3
-	movaps	.LCPI8_36(%rip), %xmm8
-	addps	%xmm8, %xmm3
-	addps	%xmm8, %xmm1
-	mulps	%xmm7, %xmm1
-	mulps	%xmm6, %xmm3
-	movaps	.LCPI8_37(%rip), %xmm8
-	addps	%xmm8, %xmm3
-	addps	%xmm8, %xmm1
-	mulps	%xmm7, %xmm1
-	mulps	%xmm6, %xmm3
-	movaps	.LCPI8_38(%rip), %xmm8
-	addps	%xmm8, %xmm3
-	addps	%xmm8, %xmm1
-	addps	%xmm2, %xmm2
-	addps	%xmm0, %xmm0
-	mulps	%xmm7, %xmm1
-	mulps	%xmm6, %xmm3
-	mulps	%xmm0, %xmm3
-	mulps	%xmm2, %xmm1
-	addps	%xmm2, %xmm1
-	addps	%xmm4, %xmm1
-	addps	%xmm0, %xmm3
-	addps	%xmm5, %xmm3
-	movaps	%xmm3, %xmm2
-.LBB8_27:
-	cmpq	$5, %rcx
-	ja	.LBB8_35
-	leaq	.LJTI8_1(%rip), %rsi
-	movslq	(%rsi,%rcx,4), %rcx
-	addq	%rsi, %rcx
-	jmpq	*%rcx
-.LBB8_29:
-	movaps	%xmm1, %xmm0
-	unpckhpd	%xmm1, %xmm0
-	movss	%xmm0, 24(%rdx,%rax,4)
-.LBB8_30:
-	movaps	%xmm1, %xmm0
-	shufps	$85, %xmm1, %xmm0
-	movss	%xmm0, 20(%rdx,%rax,4)
+	mulps	%xmm3, %xmm8
+	movaps	.LCPI8_14(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	mulps	%xmm2, %xmm7
+	mulps	%xmm3, %xmm8
+	movaps	.LCPI8_15(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	mulps	%xmm2, %xmm7
+	mulps	%xmm3, %xmm8
+	movaps	.LCPI8_16(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	mulps	%xmm2, %xmm7
+	mulps	%xmm3, %xmm8
+	movaps	.LCPI8_17(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	addps	%xmm6, %xmm7
+	movaps	.LCPI8_18(%rip), %xmm6
+	movaps	%xmm2, %xmm9
+	addps	%xmm6, %xmm9
+	movaps	%xmm3, %xmm10
+	addps	%xmm6, %xmm10
+	mulps	%xmm3, %xmm3
+	mulps	%xmm8, %xmm3
+	addps	%xmm10, %xmm3
+	mulps	%xmm2, %xmm2
+	mulps	%xmm7, %xmm2
+	addps	%xmm9, %xmm2
+	movdqa	.LCPI8_19(%rip), %xmm7
+	movaps	%xmm5, %xmm8
+	paddd	%xmm7, %xmm8
+	paddd	%xmm4, %xmm7
+	psrad	$1, %xmm7
+	psrad	$1, %xmm8
+	psubd	%xmm8, %xmm5
+	pslld	$23, %xmm8
+	psubd	%xmm7, %xmm4
+	pslld	$23, %xmm7
+	paddd	%xmm6, %xmm7
+	mulps	%xmm3, %xmm7
+	paddd	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	pslld	$23, %xmm4
+	pslld	$23, %xmm5
+	paddd	%xmm6, %xmm5
+	mulps	%xmm8, %xmm5
+	paddd	%xmm6, %xmm4
+	mulps	%xmm7, %xmm4
+	xorps	%xmm7, %xmm7
+	movaps	%xmm0, %xmm3
+	cmpnltps	%xmm7, %xmm3
+	movaps	%xmm1, %xmm2
+	cmpnltps	%xmm7, %xmm2
+	movaps	%xmm6, %xmm7
+	andps	%xmm2, %xmm7
+	andnps	%xmm5, %xmm2
+	orps	%xmm7, %xmm2
+	movaps	%xmm6, %xmm7
+	andps	%xmm3, %xmm7
+	andnps	%xmm4, %xmm3
+	orps	%xmm7, %xmm3
+	addps	%xmm6, %xmm5
+	divps	%xmm5, %xmm2
+	addps	%xmm6, %xmm4
+	jmp	.LBB8_30
 .LBB8_31:
-	movss	%xmm1, 16(%rdx,%rax,4)
-.LBB8_32:
+	movaps	%xmm1, %xmm2
+	mulps	%xmm1, %xmm2
+	movaps	%xmm0, %xmm3
+	mulps	%xmm0, %xmm3
+	movaps	.LCPI8_0(%rip), %xmm4
+	mulps	%xmm4, %xmm3
+	mulps	%xmm4, %xmm2
+	movaps	.LCPI8_1(%rip), %xmm4
+	addps	%xmm4, %xmm2
+	addps	%xmm4, %xmm3
+	mulps	%xmm0, %xmm3
+	mulps	%xmm1, %xmm2
+	movaps	.LCPI8_2(%rip), %xmm4
+	movaps	%xmm2, %xmm5
+	andps	%xmm4, %xmm5
+	andps	%xmm3, %xmm4
+	movaps	.LCPI8_3(%rip), %xmm6
+	movaps	%xmm3, %xmm7
+	orps	%xmm6, %xmm7
+	orps	%xmm2, %xmm6
+	movaps	.LCPI8_4(%rip), %xmm8
+	movaps	%xmm8, %xmm9
+	cmpnltps	%xmm4, %xmm9
+	cmpnltps	%xmm5, %xmm8
+	andps	%xmm8, %xmm6
+	movaps	.LCPI8_5(%rip), %xmm4
+	andnps	%xmm4, %xmm8
+	orps	%xmm6, %xmm8
+	andps	%xmm9, %xmm7
+	andnps	%xmm4, %xmm9
+	orps	%xmm7, %xmm9
+	movaps	.LCPI8_6(%rip), %xmm10
+	movaps	%xmm10, %xmm11
+	minps	%xmm9, %xmm11
+	minps	%xmm8, %xmm10
+	movaps	.LCPI8_7(%rip), %xmm4
+	movaps	%xmm10, %xmm5
+	mulps	%xmm4, %xmm5
+	mulps	%xmm11, %xmm4
+	movaps	.LCPI8_8(%rip), %xmm6
+	addps	%xmm6, %xmm4
+	addps	%xmm6, %xmm5
+	movaps	.LCPI8_9(%rip), %xmm7
+	movaps	%xmm5, %xmm6
+	addps	%xmm7, %xmm6
+	addps	%xmm4, %xmm7
+	movaps	.LCPI8_10(%rip), %xmm8
+	movaps	%xmm7, %xmm9
+	mulps	%xmm8, %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm10, %xmm8
+	addps	%xmm11, %xmm9
+	movaps	.LCPI8_11(%rip), %xmm10
+	mulps	%xmm10, %xmm6
+	addps	%xmm8, %xmm6
+	mulps	%xmm10, %xmm7
+	addps	%xmm9, %xmm7
+	movaps	.LCPI8_12(%rip), %xmm10
+	movaps	%xmm6, %xmm9
+	mulps	%xmm10, %xmm9
+	mulps	%xmm7, %xmm10
+	movaps	.LCPI8_13(%rip), %xmm8
+	addps	%xmm8, %xmm10
+	addps	%xmm8, %xmm9
+	mulps	%xmm6, %xmm9
+	mulps	%xmm7, %xmm10
+	movaps	.LCPI8_14(%rip), %xmm8
+	addps	%xmm8, %xmm10
+	addps	%xmm8, %xmm9
+	mulps	%xmm6, %xmm9
+	mulps	%xmm7, %xmm10
+	movaps	.LCPI8_15(%rip), %xmm8
+	addps	%xmm8, %xmm10
+	addps	%xmm8, %xmm9
+	mulps	%xmm6, %xmm9
+	mulps	%xmm7, %xmm10
+	movaps	.LCPI8_16(%rip), %xmm8
+	addps	%xmm8, %xmm10
+	addps	%xmm8, %xmm9
+	mulps	%xmm6, %xmm9
+	mulps	%xmm7, %xmm10
+	movaps	.LCPI8_17(%rip), %xmm8
+	addps	%xmm8, %xmm10
+	addps	%xmm8, %xmm9
+	movaps	.LCPI8_18(%rip), %xmm8
+	movaps	%xmm6, %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm7, %xmm12
+	addps	%xmm8, %xmm12
+	mulps	%xmm7, %xmm7
+	mulps	%xmm10, %xmm7
+	addps	%xmm12, %xmm7
+	mulps	%xmm6, %xmm6
+	mulps	%xmm9, %xmm6
+	addps	%xmm11, %xmm6
+	movdqa	.LCPI8_19(%rip), %xmm9
+	movaps	%xmm5, %xmm10
+	paddd	%xmm9, %xmm10
+	paddd	%xmm4, %xmm9
+	psrad	$1, %xmm9
+	psrad	$1, %xmm10
+	psubd	%xmm10, %xmm5
+	pslld	$23, %xmm10
+	psubd	%xmm9, %xmm4
+	pslld	$23, %xmm9
+	paddd	%xmm8, %xmm9
+	mulps	%xmm7, %xmm9
+	paddd	%xmm8, %xmm10
+	mulps	%xmm6, %xmm10
+	pslld	$23, %xmm4
+	pslld	$23, %xmm5
+	paddd	%xmm8, %xmm5
+	mulps	%xmm10, %xmm5
+	paddd	%xmm8, %xmm4
+	mulps	%xmm9, %xmm4
+	xorps	%xmm6, %xmm6
+	cmpnltps	%xmm6, %xmm3
+	cmpnltps	%xmm6, %xmm2
+	movaps	%xmm8, %xmm6
+	andps	%xmm2, %xmm6
+	andnps	%xmm5, %xmm2
+	orps	%xmm6, %xmm2
+	movaps	%xmm8, %xmm6
+	andps	%xmm3, %xmm6
+	andnps	%xmm4, %xmm3
+	orps	%xmm6, %xmm3
+	addps	%xmm8, %xmm5
+	divps	%xmm5, %xmm2
+	addps	%xmm8, %xmm4
+.LBB8_30:
+	divps	%xmm4, %xmm3
+	mulps	%xmm1, %xmm2
+	mulps	%xmm0, %xmm3
+	cmpq	$5, %rcx
+	ja	.LBB8_41
+.LBB8_34:
+	leaq	.LJTI8_3(%rip), %rax
+	movslq	(%rax,%rcx,4), %rcx
+	addq	%rax, %rcx
+	jmpq	*%rcx
+.LBB8_35:
+	movaps	%xmm3, %xmm0
+	unpckhpd	%xmm3, %xmm0
+	movss	%xmm0, 24(%rdx,%r8,4)
+.LBB8_36:
+	movaps	%xmm3, %xmm0
+	shufps	$85, %xmm3, %xmm0
+	movss	%xmm0, 20(%rdx,%r8,4)
+.LBB8_37:
+	movss	%xmm3, 16(%rdx,%r8,4)
+.LBB8_38:
 	movaps	%xmm2, %xmm0
 	shufps	$255, %xmm2, %xmm0
-	movss	%xmm0, 12(%rdx,%rax,4)
-.LBB8_33:
+	movss	%xmm0, 12(%rdx,%r8,4)
+.LBB8_39:
 	movaps	%xmm2, %xmm0
 	unpckhpd	%xmm2, %xmm0
-	movss	%xmm0, 8(%rdx,%rax,4)
-.LBB8_34:
+	movss	%xmm0, 8(%rdx,%r8,4)
+.LBB8_40:
 	movaps	%xmm2, %xmm0
 	shufps	$85, %xmm2, %xmm0
-	movss	%xmm0, 4(%rdx,%rax,4)
-.LBB8_35:
-	movss	%xmm2, (%rdx,%rax,4)
-.LBB8_36:
+	movss	%xmm0, 4(%rdx,%r8,4)
+.LBB8_41:
+	movss	%xmm2, (%rdx,%r8,4)
+.LBB8_42:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
@@ -5427,19 +5978,33 @@ activation:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI8_0:
-	.long	.LBB8_19-.LJTI8_0
-	.long	.LBB8_18-.LJTI8_0
-	.long	.LBB8_17-.LJTI8_0
-	.long	.LBB8_16-.LJTI8_0
-	.long	.LBB8_15-.LJTI8_0
-	.long	.LBB8_14-.LJTI8_0
+	.long	.LBB8_5-.LJTI8_0
+	.long	.LBB8_7-.LJTI8_0
+	.long	.LBB8_8-.LJTI8_0
+	.long	.LBB8_12-.LJTI8_0
+	.long	.LBB8_9-.LJTI8_0
+	.long	.LBB8_11-.LJTI8_0
 .LJTI8_1:
-	.long	.LBB8_34-.LJTI8_1
-	.long	.LBB8_33-.LJTI8_1
-	.long	.LBB8_32-.LJTI8_1
-	.long	.LBB8_31-.LJTI8_1
-	.long	.LBB8_30-.LJTI8_1
-	.long	.LBB8_29-.LJTI8_1
+	.long	.LBB8_22-.LJTI8_1
+	.long	.LBB8_21-.LJTI8_1
+	.long	.LBB8_20-.LJTI8_1
+	.long	.LBB8_19-.LJTI8_1
+	.long	.LBB8_18-.LJTI8_1
+	.long	.LBB8_17-.LJTI8_1
+.LJTI8_2:
+	.long	.LBB8_25-.LJTI8_2
+	.long	.LBB8_27-.LJTI8_2
+	.long	.LBB8_28-.LJTI8_2
+	.long	.LBB8_32-.LJTI8_2
+	.long	.LBB8_29-.LJTI8_2
+	.long	.LBB8_31-.LJTI8_2
+.LJTI8_3:
+	.long	.LBB8_40-.LJTI8_3
+	.long	.LBB8_39-.LJTI8_3
+	.long	.LBB8_38-.LJTI8_3
+	.long	.LBB8_37-.LJTI8_3
+	.long	.LBB8_36-.LJTI8_3
+	.long	.LBB8_35-.LJTI8_3
 	.text
 	.p2align	4
 	.type	update_apply,@function

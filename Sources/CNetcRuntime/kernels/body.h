@@ -773,11 +773,16 @@ INLINE v8 softplus8(v8 x) {
     return select(x > 0.0f, x, zero()) + (twice + twice * (z * p));
 }
 
+/// GELU's tanh approximation as x·σ(2u), 2u = 2√(2/π)·(x + 0.044715x³) = x·(c + c·0.044715·x²).
+INLINE v8 gelu_tanh8(v8 x) { return x * sigmoid8(x * (1.5957691216057307118f + 0.071354816f * (x * x))); }
+
 INLINE v8 activate(int kind, float parameter, v8 v) {
     switch (kind) {
     case NETC_SIGMOID: return sigmoid8(v);
     case NETC_TANH: return tanh8(v);
     case NETC_ELU: return elu8(v, parameter);
+    case NETC_SILU: return v * sigmoid8(v);
+    case NETC_GELU_TANH: return gelu_tanh8(v);
     default: return softplus8(v);
     }
 }

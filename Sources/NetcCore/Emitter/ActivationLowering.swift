@@ -12,6 +12,8 @@ struct ActivationLowering {
         case .sigmoid: passes.code.line("CPUKernels.sigmoid(\(x), into: \(y), \(n))")
         case .tanh: passes.code.line("CPUKernels.tanh(\(x), into: \(y), \(n))")
         case .softplus: passes.code.line("CPUKernels.softplus(\(x), into: \(y), \(n))")
+        case .silu: passes.code.line("CPUKernels.silu(\(x), into: \(y), \(n))")
+        case .geluTanh: passes.code.line("CPUKernels.geluTanh(\(x), into: \(y), \(n))")
         case .elu(let alpha): passes.code.line("CPUKernels.elu(\(x), alpha: \(literal(alpha)), into: \(y), \(n))")
         }
     }

@@ -32,7 +32,7 @@ extension ElementwiseActivation {
 
 /// A vector activation of the runtime (`CPUKernels.sigmoid`, …).
 public enum ActivationKernel: Sendable, Equatable {
-    case sigmoid, tanh, softplus
+    case sigmoid, tanh, softplus, silu, geluTanh
     case elu(alpha: Double)
 }
 
@@ -111,6 +111,34 @@ public struct Softplus: ElementwiseActivation {
     public var kernel: ActivationKernel? { .softplus }
 }
 
+/// SiLU (swish), x·σ(x), as `torch.nn.SiLU`.
+public struct SiLU: ElementwiseActivation {
+    public var name: String { "silu" }
+    public func value(_ x: Double) -> Double { Math.silu(x) }
+    public func derivative(x: Double, y: Double) -> Double { Math.siluDerivative(x) }
+    public func emitValue(_ x: Code) -> Code { "Math.silu(\(x))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "Math.siluDerivative(\(x))" }
+    public func pytorch(_ x: String) -> String { "F.silu(\(x))" }
+    public var kernel: ActivationKernel? { .silu }
+}
+
+/// GELU, x·Φ(x) (`torch.nn.GELU()`), or its tanh approximation
+/// (`approximate='tanh'`); both in forms that keep their digits below 0.
+public struct GELU: ElementwiseActivation {
+    public let tanhApproximation: Bool
+    public var name: String { tanhApproximation ? "gelu(tanh)" : "gelu" }
+    public func value(_ x: Double) -> Double { tanhApproximation ? Math.geluTanh(x) : Math.gelu(x) }
+    public func derivative(x: Double, y: Double) -> Double {
+        tanhApproximation ? Math.geluTanhDerivative(x) : Math.geluDerivative(x)
+    }
+    public func emitValue(_ x: Code) -> Code { tanhApproximation ? "Math.geluTanh(\(x))" : "Math.gelu(\(x))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? {
+        tanhApproximation ? "Math.geluTanhDerivative(\(x))" : "Math.geluDerivative(\(x))"
+    }
+    public func pytorch(_ x: String) -> String { tanhApproximation ? "F.gelu(\(x), approximate=\"tanh\")" : "F.gelu(\(x))" }
+    public var kernel: ActivationKernel? { tanhApproximation ? .geluTanh : nil }
+}
+
 /// A Swift literal for a constant, exact for any Double and stable across runs.
 func literal(_ v: Double) -> String {
     if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) + ".0" }
@@ -139,6 +167,10 @@ public enum Activations {
             elementwise(ELU(alpha: $0["alpha"]!.number))
         },
         Entry(name: "softplus", parameters: []) { _ in elementwise(Softplus()) },
+        Entry(name: "silu", parameters: []) { _ in elementwise(SiLU()) },
+        Entry(name: "gelu", parameters: [.init("approximate", .word(["none", "tanh"]), default: .word("none"))]) {
+            elementwise(GELU(tanhApproximation: $0["approximate"]!.word == "tanh"))
+        },
         Entry(name: "softmax", parameters: []) { _ in SoftmaxOp() },
     ]
 
