@@ -1,8 +1,9 @@
 internal import CNetcRuntime
 
-/// Float batch normalisation over planes while training, in C
-/// (Sources/CNetcRuntime/kernels/normalisation.h): activations [count][channels][plane],
-/// each channel's batch statistics summed in vectors. Each computes what its C
+/// Float batch normalisation over planes while training, and layer
+/// normalisation, in C (Sources/CNetcRuntime/kernels/normalisation.h):
+/// activations [count][channels][plane], each channel's batch statistics (or
+/// each sample's) summed in vectors. Each computes what its C
 /// function documents in netc_kernels.h; optional tensors are nil.
 public enum NormalisationKernels {
     /// Keeps each channel's mean and biased variance in `statistics` [channels][2] for the two below.
@@ -24,5 +25,20 @@ public enum NormalisationKernels {
                                        runningVariance: UnsafeMutablePointer<Float>, channels: Int, plane: Int,
                                        keep: Float, take: Float, count: Int) -> Float {
         netc_batch_norm_update(statistics, runningMean, runningVariance, count, channels, plane, keep, take)
+    }
+
+    /// Layer normalisation of `count` samples of `n` values each (NetcCore's LayerNormOp), each
+    /// sample's statistics summed in vectors.
+    public static func layerNormForward(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                        gamma: UnsafeMutablePointer<Float>?, beta: UnsafeMutablePointer<Float>?,
+                                        n: Int, epsilon: Float, count: Int) {
+        netc_layer_norm_forward(x, y, gamma, beta, n, epsilon, count)
+    }
+
+    public static func layerNormBackward(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
+                                         _ dx: UnsafeMutablePointer<Float>?, accumulate: Bool, gamma: UnsafeMutablePointer<Float>?,
+                                         dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?,
+                                         n: Int, epsilon: Float, count: Int) {
+        netc_layer_norm_backward(x, dy, dx, gamma, dGamma, dBeta, accumulate ? 1 : 0, n, epsilon, count)
     }
 }

@@ -30,7 +30,7 @@ final class GeneratedModelTests: XCTestCase {
     /// A step schedule, clipping and weight decay (SGD); an exponential schedule after warm-up and Adam's weight decay.
     func testMargins() throws { try checkAgainstInterpreter(Margins.self, "interchange.net", network: "Margins", steps: 8) }
     func testTags() throws { try checkAgainstInterpreter(Tags.self, "interchange.net", network: "Tags", steps: 5) }
-    func testSmooth() throws { try checkAgainstInterpreter(Smooth.self, "activations.net", steps: 5) }
+    func testSmooth() throws { try checkAgainstInterpreter(Smooth.self, "smooth.net", steps: 5) }
 
     /// The blocks a step streams — parameters, gradients, optimizer state,
     /// scratch and node buffers of 1,024 scalars or more — start on 64-byte

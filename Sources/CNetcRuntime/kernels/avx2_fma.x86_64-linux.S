@@ -20032,6 +20032,1551 @@ batch_norm_update:
 .Lfunc_end24:
 	.size	batch_norm_update, .Lfunc_end24-batch_norm_update
 	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI25_0:
+	.long	0x3f800000
+	.text
+	.p2align	4
+	.type	layer_norm_forward,@function
+layer_norm_forward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	andq	$-32, %rsp
+	subq	$320, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rsi, 112(%rsp)
+	movq	%rdi, 104(%rsp)
+	movq	%r9, 232(%rsp)
+	testq	%r9, %r9
+	jle	.LBB25_68
+	vmovaps	%xmm0, %xmm10
+	movq	%r8, %r14
+	movq	%rcx, %r11
+	movq	%rdx, %r10
+	vcvtsi2ss	%r8, %xmm15, %xmm11
+	movq	112(%rsp), %r15
+	movq	%r15, %rax
+	movq	104(%rsp), %r12
+	subq	%r12, %rax
+	movq	%rax, 80(%rsp)
+	movq	%r15, %rax
+	subq	%rdx, %rax
+	movq	%rax, 176(%rsp)
+	movq	%r15, %rax
+	subq	%rcx, %rax
+	movq	%rax, 168(%rsp)
+	leaq	-16(%r8), %r9
+	movq	%r9, %rax
+	shrq	$4, %rax
+	incq	%rax
+	leaq	-8(%r8), %rdx
+	movq	%rdx, 48(%rsp)
+	shrq	$3, %rdx
+	incq	%rdx
+	movq	%rax, %rcx
+	movabsq	$2305843009213693948, %rsi
+	orq	$2, %rsi
+	andq	%rax, %rsi
+	movq	%rsi, 208(%rsp)
+	andl	$3, %eax
+	movq	%rax, 96(%rsp)
+	andq	$-4, %rcx
+	movq	%rcx, 216(%rsp)
+	movabsq	$4611686018427387900, %rax
+	orq	$2, %rax
+	andq	%rdx, %rax
+	movq	%rax, 200(%rsp)
+	movl	%r14d, %eax
+	andl	$3, %eax
+	movq	%rax, 16(%rsp)
+	movl	%edx, %eax
+	andl	$3, %eax
+	movq	%rax, 72(%rsp)
+	andq	$-4, %rdx
+	movq	%rdx, 160(%rsp)
+	movq	%r8, %rax
+	andq	$-4, %rax
+	movq	%rax, 64(%rsp)
+	vxorps	%xmm12, %xmm12, %xmm12
+	vmovss	.LCPI25_0(%rip), %xmm13
+	leaq	(,%r8,4), %rax
+	movq	%rax, 120(%rsp)
+	leaq	224(%r12), %rbx
+	leaq	96(%r12), %rsi
+	leaq	96(%r10), %rax
+	movq	%rax, 152(%rsp)
+	leaq	96(%r11), %rax
+	movq	%rax, 144(%rsp)
+	leaq	4(%r11), %rax
+	movq	%rax, 192(%rsp)
+	leaq	4(%r10), %rax
+	movq	%rax, 184(%rsp)
+	leaq	4(%r12), %rax
+	movq	%rax, 128(%rsp)
+	xorl	%edi, %edi
+	movq	%r11, 88(%rsp)
+	movq	%r10, 40(%rsp)
+	movq	%r9, 32(%rsp)
+	vmovss	%xmm0, 60(%rsp)
+	vmovss	%xmm11, 56(%rsp)
+	jmp	.LBB25_2
+	.p2align	4
+.LBB25_67:
+	movq	136(%rsp), %rdi
+	incq	%rdi
+	movq	120(%rsp), %rax
+	addq	%rax, %rbx
+	addq	%rax, %r12
+	addq	%rax, %r15
+	movq	24(%rsp), %rsi
+	addq	%rax, %rsi
+	addq	%rax, 128(%rsp)
+	cmpq	232(%rsp), %rdi
+	je	.LBB25_68
+.LBB25_2:
+	movq	%rdi, %r8
+	imulq	%r14, %r8
+	movq	104(%rsp), %rax
+	leaq	(%rax,%r8,4), %r13
+	cmpq	$16, %r14
+	jge	.LBB25_4
+	vxorps	%xmm1, %xmm1, %xmm1
+	vxorps	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB25_15
+	.p2align	4
+.LBB25_4:
+	vxorps	%xmm0, %xmm0, %xmm0
+	cmpq	$48, %r9
+	jae	.LBB25_21
+	movl	$16, %ecx
+	xorl	%eax, %eax
+	vxorps	%xmm1, %xmm1, %xmm1
+	cmpq	$0, 96(%rsp)
+	jne	.LBB25_12
+	jmp	.LBB25_15
+	.p2align	4
+.LBB25_21:
+	movq	216(%rsp), %rcx
+	xorl	%eax, %eax
+	vxorps	%xmm1, %xmm1, %xmm1
+	.p2align	4
+.LBB25_22:
+	vaddps	-224(%rbx,%rax,4), %ymm0, %ymm0
+	vaddps	-192(%rbx,%rax,4), %ymm1, %ymm1
+	vaddps	-160(%rbx,%rax,4), %ymm0, %ymm0
+	vaddps	-128(%rbx,%rax,4), %ymm1, %ymm1
+	vaddps	-96(%rbx,%rax,4), %ymm0, %ymm0
+	vaddps	-64(%rbx,%rax,4), %ymm1, %ymm1
+	vaddps	-32(%rbx,%rax,4), %ymm0, %ymm0
+	vaddps	(%rbx,%rax,4), %ymm1, %ymm1
+	addq	$64, %rax
+	addq	$-4, %rcx
+	jne	.LBB25_22
+	leaq	16(%rax), %rcx
+	cmpq	$0, 96(%rsp)
+	je	.LBB25_15
+.LBB25_12:
+	movq	96(%rsp), %rdx
+	.p2align	4
+.LBB25_13:
+	vaddps	(%r13,%rax,4), %ymm0, %ymm0
+	vaddps	32(%r13,%rax,4), %ymm1, %ymm1
+	movq	%rcx, %rax
+	addq	$16, %rcx
+	decq	%rdx
+	jne	.LBB25_13
+	addq	$-16, %rcx
+	movq	%rcx, %rax
+.LBB25_15:
+	movq	%rax, %rcx
+	orq	$8, %rcx
+	cmpq	%r14, %rcx
+	jg	.LBB25_16
+	.p2align	4
+.LBB25_23:
+	vaddps	(%r12,%rax,4), %ymm0, %ymm0
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r14, %rax
+	movq	%rcx, %rax
+	jle	.LBB25_23
+.LBB25_16:
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	%rax, %rcx
+	subq	%r14, %rcx
+	jge	.LBB25_6
+	movl	%r14d, %edx
+	subl	%eax, %edx
+	andl	$7, %edx
+	je	.LBB25_19
+	.p2align	4
+.LBB25_18:
+	vaddss	(%r12,%rax,4), %xmm2, %xmm2
+	incq	%rax
+	decq	%rdx
+	jne	.LBB25_18
+.LBB25_19:
+	cmpq	$-8, %rcx
+	ja	.LBB25_6
+	.p2align	4
+.LBB25_20:
+	vaddss	(%r12,%rax,4), %xmm2, %xmm2
+	vaddss	4(%r12,%rax,4), %xmm2, %xmm2
+	vaddss	8(%r12,%rax,4), %xmm2, %xmm2
+	vaddss	12(%r12,%rax,4), %xmm2, %xmm2
+	vaddss	16(%r12,%rax,4), %xmm2, %xmm2
+	vaddss	20(%r12,%rax,4), %xmm2, %xmm2
+	vaddss	24(%r12,%rax,4), %xmm2, %xmm2
+	vaddss	28(%r12,%rax,4), %xmm2, %xmm2
+	addq	$8, %rax
+	cmpq	%rax, %r14
+	jne	.LBB25_20
+.LBB25_6:
+	vaddps	%ymm0, %ymm1, %ymm0
+	vextractf128	$1, %ymm0, %xmm1
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vhaddps	%xmm0, %xmm0, %xmm0
+	vmovshdup	%xmm0, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm2, %xmm0
+	vdivss	%xmm11, %xmm0, %xmm14
+	vbroadcastss	%xmm14, %ymm15
+	cmpq	$16, %r14
+	jge	.LBB25_8
+	vxorps	%xmm1, %xmm1, %xmm1
+	xorl	%eax, %eax
+	vxorps	%xmm0, %xmm0, %xmm0
+	jmp	.LBB25_33
+	.p2align	4
+.LBB25_8:
+	vxorps	%xmm0, %xmm0, %xmm0
+	movl	$16, %ecx
+	cmpq	$16, %r9
+	jae	.LBB25_39
+	vxorps	%xmm1, %xmm1, %xmm1
+	xorl	%eax, %eax
+	testb	$16, %r9b
+	je	.LBB25_32
+	jmp	.LBB25_33
+	.p2align	4
+.LBB25_39:
+	movq	208(%rsp), %rax
+	vxorps	%xmm1, %xmm1, %xmm1
+	.p2align	4
+.LBB25_40:
+	vmovups	-64(%r12,%rcx,4), %ymm2
+	vmovups	-32(%r12,%rcx,4), %ymm3
+	vmovups	(%r12,%rcx,4), %ymm4
+	vmovups	32(%r12,%rcx,4), %ymm5
+	vsubps	%ymm15, %ymm2, %ymm2
+	vsubps	%ymm15, %ymm3, %ymm3
+	vfmadd213ps	%ymm0, %ymm2, %ymm2
+	vfmadd213ps	%ymm1, %ymm3, %ymm3
+	vsubps	%ymm15, %ymm4, %ymm0
+	vsubps	%ymm15, %ymm5, %ymm1
+	vfmadd213ps	%ymm2, %ymm0, %ymm0
+	vfmadd213ps	%ymm3, %ymm1, %ymm1
+	addq	$32, %rcx
+	addq	$-2, %rax
+	jne	.LBB25_40
+	leaq	-16(%rcx), %rax
+	testb	$16, %r9b
+	jne	.LBB25_33
+.LBB25_32:
+	vmovups	(%r13,%rax,4), %ymm2
+	vmovups	32(%r13,%rax,4), %ymm3
+	vsubps	%ymm15, %ymm2, %ymm2
+	vsubps	%ymm15, %ymm3, %ymm3
+	vfmadd231ps	%ymm2, %ymm2, %ymm0
+	vfmadd231ps	%ymm3, %ymm3, %ymm1
+	movq	%rcx, %rax
+.LBB25_33:
+	movq	%rax, %rcx
+	orq	$8, %rcx
+	cmpq	%r14, %rcx
+	jg	.LBB25_34
+	.p2align	4
+.LBB25_41:
+	vmovups	(%r12,%rax,4), %ymm2
+	vsubps	%ymm15, %ymm2, %ymm2
+	vfmadd231ps	%ymm2, %ymm2, %ymm0
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r14, %rax
+	movq	%rcx, %rax
+	jle	.LBB25_41
+.LBB25_34:
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	%rax, %rcx
+	subq	%r14, %rcx
+	jge	.LBB25_24
+	movl	%r14d, %edx
+	subl	%eax, %edx
+	andl	$3, %edx
+	je	.LBB25_37
+	.p2align	4
+.LBB25_36:
+	vmovss	(%r12,%rax,4), %xmm3
+	vsubss	%xmm14, %xmm3, %xmm3
+	vfmadd231ss	%xmm3, %xmm3, %xmm2
+	incq	%rax
+	decq	%rdx
+	jne	.LBB25_36
+.LBB25_37:
+	cmpq	$-4, %rcx
+	ja	.LBB25_24
+	.p2align	4
+.LBB25_38:
+	vmovss	(%r12,%rax,4), %xmm3
+	vmovss	4(%r12,%rax,4), %xmm4
+	vsubss	%xmm14, %xmm3, %xmm3
+	vfmadd213ss	%xmm2, %xmm3, %xmm3
+	vsubss	%xmm14, %xmm4, %xmm2
+	vfmadd213ss	%xmm3, %xmm2, %xmm2
+	vmovss	8(%r12,%rax,4), %xmm3
+	vsubss	%xmm14, %xmm3, %xmm3
+	vfmadd213ss	%xmm2, %xmm3, %xmm3
+	vmovss	12(%r12,%rax,4), %xmm2
+	vsubss	%xmm14, %xmm2, %xmm2
+	vfmadd213ss	%xmm3, %xmm2, %xmm2
+	addq	$4, %rax
+	cmpq	%rax, %r14
+	jne	.LBB25_38
+.LBB25_24:
+	vaddps	%ymm0, %ymm1, %ymm0
+	vextractf128	$1, %ymm0, %xmm1
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vhaddps	%xmm0, %xmm0, %xmm0
+	vmovshdup	%xmm0, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm2, %xmm0
+	vdivss	%xmm11, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm10, %xmm0
+	vucomiss	%xmm12, %xmm0
+	movq	%rsi, 24(%rsp)
+	movq	%rdi, 136(%rsp)
+	jb	.LBB25_26
+	vsqrtss	%xmm0, %xmm0, %xmm0
+	jmp	.LBB25_27
+	.p2align	4
+.LBB25_26:
+	vmovaps	%xmm14, 240(%rsp)
+	vmovaps	%ymm15, 256(%rsp)
+	movq	%r13, 224(%rsp)
+	movq	%r8, %r13
+	vzeroupper
+	callq	sqrtf@PLT
+	movq	%r13, %r8
+	movq	224(%rsp), %r13
+	vmovaps	256(%rsp), %ymm15
+	vmovaps	240(%rsp), %xmm14
+	vmovss	.LCPI25_0(%rip), %xmm13
+	vxorps	%xmm12, %xmm12, %xmm12
+	movq	32(%rsp), %r9
+	vmovss	56(%rsp), %xmm11
+	movq	40(%rsp), %r10
+	movq	88(%rsp), %r11
+	vmovss	60(%rsp), %xmm10
+.LBB25_27:
+	movq	112(%rsp), %rax
+	leaq	(%rax,%r8,4), %rax
+	vdivss	%xmm0, %xmm13, %xmm0
+	vbroadcastss	%xmm0, %ymm1
+	testq	%r10, %r10
+	je	.LBB25_44
+	cmpq	$8, %r14
+	jge	.LBB25_42
+	xorl	%edx, %edx
+	jmp	.LBB25_51
+	.p2align	4
+.LBB25_44:
+	cmpq	$8, %r14
+	jge	.LBB25_46
+	xorl	%ecx, %ecx
+	jmp	.LBB25_81
+	.p2align	4
+.LBB25_42:
+	cmpq	$8, 48(%rsp)
+	jae	.LBB25_74
+	movl	$8, %ecx
+	xorl	%edx, %edx
+	testb	$8, 48(%rsp)
+	je	.LBB25_50
+	jmp	.LBB25_51
+.LBB25_46:
+	cmpq	$24, 48(%rsp)
+	movq	24(%rsp), %rsi
+	jae	.LBB25_99
+	movl	$8, %edx
+	xorl	%ecx, %ecx
+	cmpq	$0, 72(%rsp)
+	jne	.LBB25_78
+	jmp	.LBB25_81
+.LBB25_74:
+	movl	$8, %ecx
+	movq	200(%rsp), %rdx
+	.p2align	4
+.LBB25_75:
+	vmovups	-32(%r12,%rcx,4), %ymm2
+	vsubps	%ymm15, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm1, %ymm2
+	vmovups	-32(%r10,%rcx,4), %ymm3
+	vfmadd213ps	-32(%r11,%rcx,4), %ymm2, %ymm3
+	vmovups	%ymm3, -32(%r15,%rcx,4)
+	vmovups	(%r12,%rcx,4), %ymm2
+	vsubps	%ymm15, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm1, %ymm2
+	vmovups	(%r10,%rcx,4), %ymm3
+	vfmadd213ps	(%r11,%rcx,4), %ymm2, %ymm3
+	vmovups	%ymm3, (%r15,%rcx,4)
+	addq	$16, %rcx
+	addq	$-2, %rdx
+	jne	.LBB25_75
+	leaq	-8(%rcx), %rdx
+	testb	$8, 48(%rsp)
+	jne	.LBB25_51
+.LBB25_50:
+	vmovups	(%r13,%rdx,4), %ymm2
+	vsubps	%ymm15, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm1, %ymm2
+	vmovups	(%r10,%rdx,4), %ymm3
+	vfmadd213ps	(%r11,%rdx,4), %ymm2, %ymm3
+	vmovups	%ymm3, (%rax,%rdx,4)
+	movq	%rcx, %rdx
+.LBB25_51:
+	movq	%r14, %rcx
+	subq	%rdx, %rcx
+	jle	.LBB25_67
+	cmpq	$3, %rcx
+	ja	.LBB25_59
+.LBB25_53:
+	movq	%rdx, %rcx
+.LBB25_54:
+	movl	%r14d, %esi
+	subl	%ecx, %esi
+	leaq	1(%rcx), %rdx
+	testb	$1, %sil
+	je	.LBB25_56
+	vmovss	(%r13,%rcx,4), %xmm1
+	vsubss	%xmm14, %xmm1, %xmm1
+	vmulss	%xmm1, %xmm0, %xmm1
+	vmovss	(%r10,%rcx,4), %xmm2
+	vfmadd213ss	(%r11,%rcx,4), %xmm1, %xmm2
+	vmovss	%xmm2, (%rax,%rcx,4)
+	movq	%rdx, %rcx
+.LBB25_56:
+	cmpq	%rdx, %r14
+	je	.LBB25_67
+	movq	%r14, %rax
+	subq	%rcx, %rax
+	leaq	(%r15,%rcx,4), %rdx
+	movq	192(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %rsi
+	movq	184(%rsp), %rdi
+	leaq	(%rdi,%rcx,4), %rdi
+	movq	128(%rsp), %r8
+	leaq	(%r8,%rcx,4), %rcx
+	xorl	%r8d, %r8d
+	.p2align	4
+.LBB25_58:
+	vmovss	-4(%rcx,%r8,4), %xmm1
+	vsubss	%xmm14, %xmm1, %xmm1
+	vmulss	%xmm1, %xmm0, %xmm1
+	vmovss	-4(%rdi,%r8,4), %xmm2
+	vfmadd213ss	-4(%rsi,%r8,4), %xmm1, %xmm2
+	vmovss	%xmm2, (%rdx,%r8,4)
+	vmovss	(%rcx,%r8,4), %xmm1
+	vsubss	%xmm14, %xmm1, %xmm1
+	vmulss	%xmm1, %xmm0, %xmm1
+	vmovss	(%rdi,%r8,4), %xmm2
+	vfmadd213ss	(%rsi,%r8,4), %xmm1, %xmm2
+	vmovss	%xmm2, 4(%rdx,%r8,4)
+	addq	$2, %r8
+	cmpq	%r8, %rax
+	jne	.LBB25_58
+	jmp	.LBB25_67
+.LBB25_59:
+	cmpq	$128, 80(%rsp)
+	jb	.LBB25_53
+	movq	120(%rsp), %rsi
+	imulq	136(%rsp), %rsi
+	movq	176(%rsp), %rdi
+	addq	%rsi, %rdi
+	cmpq	$128, %rdi
+	jb	.LBB25_53
+	addq	168(%rsp), %rsi
+	cmpq	$128, %rsi
+	jb	.LBB25_53
+	cmpq	$32, %rcx
+	jae	.LBB25_69
+	xorl	%esi, %esi
+	jmp	.LBB25_64
+.LBB25_99:
+	movq	160(%rsp), %rdx
+	xorl	%ecx, %ecx
+	.p2align	4
+.LBB25_100:
+	vmovups	-96(%rsi,%rcx,4), %ymm2
+	vsubps	%ymm15, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm1, %ymm2
+	vmovups	%ymm2, (%r15,%rcx,4)
+	vmovups	-64(%rsi,%rcx,4), %ymm2
+	vsubps	%ymm15, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm1, %ymm2
+	vmovups	%ymm2, 32(%r15,%rcx,4)
+	vmovups	-32(%rsi,%rcx,4), %ymm2
+	vsubps	%ymm15, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm1, %ymm2
+	vmovups	%ymm2, 64(%r15,%rcx,4)
+	vmovups	(%rsi,%rcx,4), %ymm2
+	vsubps	%ymm15, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm1, %ymm2
+	vmovups	%ymm2, 96(%r15,%rcx,4)
+	addq	$32, %rcx
+	addq	$-4, %rdx
+	jne	.LBB25_100
+	leaq	8(%rcx), %rdx
+	cmpq	$0, 72(%rsp)
+	je	.LBB25_81
+.LBB25_78:
+	movq	72(%rsp), %rsi
+	.p2align	4
+.LBB25_79:
+	vmovups	(%r13,%rcx,4), %ymm2
+	vsubps	%ymm15, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm1, %ymm2
+	vmovups	%ymm2, (%rax,%rcx,4)
+	movq	%rdx, %rcx
+	addq	$8, %rdx
+	decq	%rsi
+	jne	.LBB25_79
+	addq	$-8, %rdx
+	movq	%rdx, %rcx
+.LBB25_81:
+	movq	%r14, %rax
+	subq	%rcx, %rax
+	jle	.LBB25_67
+	cmpq	$127, 80(%rsp)
+	seta	%dl
+	cmpq	$4, %rax
+	setae	%sil
+	testb	%dl, %sil
+	jne	.LBB25_89
+.LBB25_83:
+	movq	%rcx, %rax
+	jmp	.LBB25_84
+.LBB25_89:
+	cmpq	$32, %rax
+	jae	.LBB25_94
+	xorl	%edx, %edx
+	jmp	.LBB25_91
+.LBB25_94:
+	movq	%rax, %rdx
+	andq	$-32, %rdx
+	movq	24(%rsp), %rsi
+	leaq	(%rsi,%rcx,4), %rsi
+	leaq	(%r15,%rcx,4), %rdi
+	xorl	%r8d, %r8d
+	.p2align	4
+.LBB25_95:
+	vmovups	-96(%rsi,%r8,4), %ymm2
+	vmovups	-64(%rsi,%r8,4), %ymm3
+	vmovups	-32(%rsi,%r8,4), %ymm4
+	vmovups	(%rsi,%r8,4), %ymm5
+	vsubps	%ymm15, %ymm2, %ymm2
+	vsubps	%ymm15, %ymm3, %ymm3
+	vsubps	%ymm15, %ymm4, %ymm4
+	vsubps	%ymm15, %ymm5, %ymm5
+	vmulps	%ymm2, %ymm1, %ymm2
+	vmulps	%ymm3, %ymm1, %ymm3
+	vmulps	%ymm4, %ymm1, %ymm4
+	vmulps	%ymm5, %ymm1, %ymm5
+	vmovups	%ymm2, (%rdi,%r8,4)
+	vmovups	%ymm3, 32(%rdi,%r8,4)
+	vmovups	%ymm4, 64(%rdi,%r8,4)
+	vmovups	%ymm5, 96(%rdi,%r8,4)
+	addq	$32, %r8
+	cmpq	%r8, %rdx
+	jne	.LBB25_95
+	cmpq	%rdx, %rax
+	je	.LBB25_67
+	testb	$28, %al
+	je	.LBB25_98
+.LBB25_91:
+	subq	16(%rsp), %rax
+	addq	%rcx, %rax
+	vbroadcastss	%xmm14, %xmm1
+	vbroadcastss	%xmm0, %xmm2
+	addq	%rcx, %rdx
+	movq	64(%rsp), %rcx
+	.p2align	4
+.LBB25_92:
+	vmovups	(%r12,%rdx,4), %xmm3
+	vsubps	%xmm1, %xmm3, %xmm3
+	vmulps	%xmm3, %xmm2, %xmm3
+	vmovups	%xmm3, (%r15,%rdx,4)
+	addq	$4, %rdx
+	cmpq	%rdx, %rcx
+	jne	.LBB25_92
+	cmpq	$0, 16(%rsp)
+	je	.LBB25_67
+.LBB25_84:
+	movl	%r14d, %edx
+	subl	%eax, %edx
+	movq	%rax, %rcx
+	andl	$3, %edx
+	je	.LBB25_87
+	movq	%rax, %rcx
+	.p2align	4
+.LBB25_86:
+	vmovss	(%r12,%rcx,4), %xmm1
+	vsubss	%xmm14, %xmm1, %xmm1
+	vmulss	%xmm1, %xmm0, %xmm1
+	vmovss	%xmm1, (%r15,%rcx,4)
+	incq	%rcx
+	decq	%rdx
+	jne	.LBB25_86
+.LBB25_87:
+	subq	%r14, %rax
+	cmpq	$-4, %rax
+	ja	.LBB25_67
+	.p2align	4
+.LBB25_88:
+	vmovss	(%r12,%rcx,4), %xmm1
+	vsubss	%xmm14, %xmm1, %xmm1
+	vmulss	%xmm1, %xmm0, %xmm1
+	vmovss	%xmm1, (%r15,%rcx,4)
+	vmovss	4(%r12,%rcx,4), %xmm1
+	vsubss	%xmm14, %xmm1, %xmm1
+	vmulss	%xmm1, %xmm0, %xmm1
+	vmovss	%xmm1, 4(%r15,%rcx,4)
+	vmovss	8(%r12,%rcx,4), %xmm1
+	vsubss	%xmm14, %xmm1, %xmm1
+	vmulss	%xmm1, %xmm0, %xmm1
+	vmovss	%xmm1, 8(%r15,%rcx,4)
+	vmovss	12(%r12,%rcx,4), %xmm1
+	vsubss	%xmm14, %xmm1, %xmm1
+	vmulss	%xmm1, %xmm0, %xmm1
+	vmovss	%xmm1, 12(%r15,%rcx,4)
+	addq	$4, %rcx
+	cmpq	%rcx, %r14
+	jne	.LBB25_88
+	jmp	.LBB25_67
+.LBB25_69:
+	movq	%rcx, %rsi
+	andq	$-32, %rsi
+	movq	24(%rsp), %rdi
+	leaq	(%rdi,%rdx,4), %rdi
+	movq	152(%rsp), %r8
+	leaq	(%r8,%rdx,4), %r8
+	movq	144(%rsp), %r9
+	leaq	(%r9,%rdx,4), %r9
+	leaq	(%r15,%rdx,4), %r10
+	xorl	%r11d, %r11d
+	.p2align	4
+.LBB25_70:
+	vmovups	-96(%rdi,%r11,4), %ymm2
+	vmovups	-64(%rdi,%r11,4), %ymm3
+	vmovups	-32(%rdi,%r11,4), %ymm4
+	vmovups	(%rdi,%r11,4), %ymm5
+	vsubps	%ymm15, %ymm2, %ymm2
+	vsubps	%ymm15, %ymm3, %ymm3
+	vsubps	%ymm15, %ymm4, %ymm4
+	vsubps	%ymm15, %ymm5, %ymm5
+	vmulps	%ymm2, %ymm1, %ymm2
+	vmulps	%ymm3, %ymm1, %ymm3
+	vmulps	%ymm4, %ymm1, %ymm4
+	vmulps	%ymm5, %ymm1, %ymm5
+	vmovups	-96(%r8,%r11,4), %ymm6
+	vmovups	-64(%r8,%r11,4), %ymm7
+	vmovups	-32(%r8,%r11,4), %ymm8
+	vmovups	(%r8,%r11,4), %ymm9
+	vfmadd213ps	-96(%r9,%r11,4), %ymm2, %ymm6
+	vfmadd213ps	-64(%r9,%r11,4), %ymm3, %ymm7
+	vfmadd213ps	-32(%r9,%r11,4), %ymm4, %ymm8
+	vfmadd213ps	(%r9,%r11,4), %ymm5, %ymm9
+	vmovups	%ymm6, (%r10,%r11,4)
+	vmovups	%ymm7, 32(%r10,%r11,4)
+	vmovups	%ymm8, 64(%r10,%r11,4)
+	vmovups	%ymm9, 96(%r10,%r11,4)
+	addq	$32, %r11
+	cmpq	%r11, %rsi
+	jne	.LBB25_70
+	cmpq	%rsi, %rcx
+	movq	88(%rsp), %r11
+	movq	40(%rsp), %r10
+	movq	32(%rsp), %r9
+	je	.LBB25_67
+	testb	$28, %cl
+	je	.LBB25_73
+.LBB25_64:
+	subq	16(%rsp), %rcx
+	addq	%rdx, %rcx
+	vbroadcastss	%xmm14, %xmm1
+	vbroadcastss	%xmm0, %xmm2
+	movq	64(%rsp), %rdi
+	subq	%rsi, %rdi
+	leaq	(%r15,%rsi,4), %r8
+	leaq	(%r11,%rsi,4), %r9
+	leaq	(%r10,%rsi,4), %r10
+	leaq	(%r12,%rsi,4), %rsi
+	.p2align	4
+.LBB25_65:
+	vmovups	(%rsi,%rdx,4), %xmm3
+	vsubps	%xmm1, %xmm3, %xmm3
+	vmulps	%xmm3, %xmm2, %xmm3
+	vmovups	(%r10,%rdx,4), %xmm4
+	vfmadd213ps	(%r9,%rdx,4), %xmm3, %xmm4
+	vmovups	%xmm4, (%r8,%rdx,4)
+	addq	$4, %rdx
+	cmpq	%rdx, %rdi
+	jne	.LBB25_65
+	cmpq	$0, 16(%rsp)
+	movq	40(%rsp), %r10
+	movq	32(%rsp), %r9
+	jne	.LBB25_54
+	jmp	.LBB25_67
+.LBB25_98:
+	addq	%rdx, %rcx
+	jmp	.LBB25_83
+.LBB25_73:
+	addq	%rsi, %rdx
+	jmp	.LBB25_53
+.LBB25_68:
+	leaq	-40(%rbp), %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end25:
+	.size	layer_norm_forward, .Lfunc_end25-layer_norm_forward
+	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI26_0:
+	.long	0x3f800000
+	.text
+	.p2align	4
+	.type	layer_norm_backward,@function
+layer_norm_backward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	andq	$-32, %rsp
+	subq	$416, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, 56(%rsp)
+	movq	%rsi, 72(%rsp)
+	movq	%rdi, 80(%rsp)
+	cmpq	$0, 32(%rbp)
+	jle	.LBB26_105
+	vmovaps	%xmm0, %xmm9
+	movq	%rcx, %r15
+	movq	%r9, %rdi
+	movq	24(%rbp), %r13
+	vcvtsi2ss	%r13, %xmm15, %xmm10
+	testq	%rcx, %rcx
+	sete	%cl
+	cmpl	$0, 16(%rbp)
+	setne	%al
+	leaq	(,%r13,4), %rdx
+	movq	%rdx, 176(%rsp)
+	leaq	(%r15,%r13,4), %rdx
+	movq	%rdx, 216(%rsp)
+	leaq	(%r8,%r13,4), %rdx
+	movq	%rdx, 208(%rsp)
+	leaq	-16(%r13), %rdx
+	movq	%rdx, 64(%rsp)
+	shrq	$4, %rdx
+	incq	%rdx
+	leaq	-8(%r13), %r9
+	movq	%r9, 128(%rsp)
+	shrq	$3, %r9
+	incq	%r9
+	movq	%rdx, %rsi
+	movabsq	$2305843009213693948, %r10
+	orq	$2, %r10
+	andq	%rdx, %r10
+	movq	%r10, 224(%rsp)
+	andl	$3, %edx
+	movq	%rdx, 136(%rsp)
+	andq	$-4, %rsi
+	movq	%rsi, 232(%rsp)
+	vmovd	%ecx, %xmm0
+	movl	%r13d, %ecx
+	andl	$7, %ecx
+	movq	%rcx, 32(%rsp)
+	andq	$-2, %r9
+	movq	%r9, 200(%rsp)
+	vpbroadcastb	%xmm0, %xmm11
+	vpcmpeqd	%xmm0, %xmm0, %xmm0
+	vpxor	%xmm0, %xmm11, %xmm0
+	vmovd	%eax, %xmm1
+	vpbroadcastb	%xmm1, %xmm1
+	movq	%r13, %rax
+	andq	$-8, %rax
+	movq	%rax, 112(%rsp)
+	vmovss	.LCPI26_0(%rip), %xmm13
+	vpmovzxwd	%xmm0, %ymm0
+	vpslld	$31, %ymm0, %ymm14
+	vpmovzxwd	%xmm1, %ymm0
+	vpslld	$31, %ymm0, %ymm15
+	leaq	(%rdi,%r13,4), %rax
+	movq	%rax, 192(%rsp)
+	movq	80(%rsp), %rbx
+	leaq	224(%rbx), %r12
+	xorl	%r9d, %r9d
+	movq	56(%rsp), %rcx
+	movq	72(%rsp), %r14
+	movq	%rdi, 16(%rsp)
+	movq	%r8, 24(%rsp)
+	vmovss	%xmm9, 92(%rsp)
+	vmovss	%xmm10, 88(%rsp)
+	vmovdqa	%xmm11, 304(%rsp)
+	vmovdqa	%ymm14, 352(%rsp)
+	vmovdqa	%ymm15, 320(%rsp)
+	jmp	.LBB26_2
+	.p2align	4
+.LBB26_104:
+	movq	184(%rsp), %r9
+	incq	%r9
+	movq	176(%rsp), %rax
+	addq	%rax, %r12
+	addq	%rax, %rbx
+	addq	%rax, %r14
+	addq	%rax, %rcx
+	cmpq	32(%rbp), %r9
+	je	.LBB26_105
+.LBB26_2:
+	movq	%rcx, 8(%rsp)
+	movq	%r9, %r11
+	imulq	%r13, %r11
+	movq	80(%rsp), %rax
+	leaq	(%rax,%r11,4), %rsi
+	cmpq	$16, %r13
+	jge	.LBB26_4
+	vpxor	%xmm1, %xmm1, %xmm1
+	vpxor	%xmm0, %xmm0, %xmm0
+	xorl	%eax, %eax
+	jmp	.LBB26_15
+	.p2align	4
+.LBB26_4:
+	cmpq	$48, 64(%rsp)
+	jae	.LBB26_21
+	vpxor	%xmm0, %xmm0, %xmm0
+	movl	$16, %ecx
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	cmpq	$0, 136(%rsp)
+	jne	.LBB26_12
+	jmp	.LBB26_15
+	.p2align	4
+.LBB26_21:
+	vpxor	%xmm0, %xmm0, %xmm0
+	movq	232(%rsp), %rcx
+	xorl	%eax, %eax
+	vpxor	%xmm1, %xmm1, %xmm1
+	.p2align	4
+.LBB26_22:
+	vaddps	-224(%r12,%rax,4), %ymm0, %ymm0
+	vaddps	-192(%r12,%rax,4), %ymm1, %ymm1
+	vaddps	-160(%r12,%rax,4), %ymm0, %ymm0
+	vaddps	-128(%r12,%rax,4), %ymm1, %ymm1
+	vaddps	-96(%r12,%rax,4), %ymm0, %ymm0
+	vaddps	-64(%r12,%rax,4), %ymm1, %ymm1
+	vaddps	-32(%r12,%rax,4), %ymm0, %ymm0
+	vaddps	(%r12,%rax,4), %ymm1, %ymm1
+	addq	$64, %rax
+	addq	$-4, %rcx
+	jne	.LBB26_22
+	leaq	16(%rax), %rcx
+	cmpq	$0, 136(%rsp)
+	je	.LBB26_15
+.LBB26_12:
+	movq	136(%rsp), %rdx
+	.p2align	4
+.LBB26_13:
+	vaddps	(%rsi,%rax,4), %ymm0, %ymm0
+	vaddps	32(%rsi,%rax,4), %ymm1, %ymm1
+	movq	%rcx, %rax
+	addq	$16, %rcx
+	decq	%rdx
+	jne	.LBB26_13
+	addq	$-16, %rcx
+	movq	%rcx, %rax
+.LBB26_15:
+	movq	%rax, %rcx
+	orq	$8, %rcx
+	cmpq	%r13, %rcx
+	jg	.LBB26_16
+	.p2align	4
+.LBB26_23:
+	vaddps	(%rbx,%rax,4), %ymm0, %ymm0
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r13, %rax
+	movq	%rcx, %rax
+	jle	.LBB26_23
+.LBB26_16:
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	%rax, %rcx
+	subq	%r13, %rcx
+	jge	.LBB26_6
+	movl	%r13d, %edx
+	subl	%eax, %edx
+	andl	$7, %edx
+	je	.LBB26_19
+	.p2align	4
+.LBB26_18:
+	vaddss	(%rbx,%rax,4), %xmm2, %xmm2
+	incq	%rax
+	decq	%rdx
+	jne	.LBB26_18
+.LBB26_19:
+	cmpq	$-8, %rcx
+	ja	.LBB26_6
+	.p2align	4
+.LBB26_20:
+	vaddss	(%rbx,%rax,4), %xmm2, %xmm2
+	vaddss	4(%rbx,%rax,4), %xmm2, %xmm2
+	vaddss	8(%rbx,%rax,4), %xmm2, %xmm2
+	vaddss	12(%rbx,%rax,4), %xmm2, %xmm2
+	vaddss	16(%rbx,%rax,4), %xmm2, %xmm2
+	vaddss	20(%rbx,%rax,4), %xmm2, %xmm2
+	vaddss	24(%rbx,%rax,4), %xmm2, %xmm2
+	vaddss	28(%rbx,%rax,4), %xmm2, %xmm2
+	addq	$8, %rax
+	cmpq	%rax, %r13
+	jne	.LBB26_20
+.LBB26_6:
+	vaddps	%ymm0, %ymm1, %ymm0
+	vextractf128	$1, %ymm0, %xmm1
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vhaddps	%xmm0, %xmm0, %xmm0
+	vmovshdup	%xmm0, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm2, %xmm0
+	vdivss	%xmm10, %xmm0, %xmm6
+	vbroadcastss	%xmm6, %ymm12
+	cmpq	$16, %r13
+	jge	.LBB26_8
+	vxorps	%xmm1, %xmm1, %xmm1
+	xorl	%eax, %eax
+	vxorps	%xmm0, %xmm0, %xmm0
+	jmp	.LBB26_36
+	.p2align	4
+.LBB26_8:
+	cmpq	$16, 64(%rsp)
+	jae	.LBB26_42
+	vxorps	%xmm0, %xmm0, %xmm0
+	movl	$16, %ecx
+	vxorps	%xmm1, %xmm1, %xmm1
+	xorl	%eax, %eax
+	testb	$16, 64(%rsp)
+	je	.LBB26_35
+	jmp	.LBB26_36
+	.p2align	4
+.LBB26_42:
+	vxorps	%xmm0, %xmm0, %xmm0
+	movl	$16, %ecx
+	movq	224(%rsp), %rax
+	vxorps	%xmm1, %xmm1, %xmm1
+	.p2align	4
+.LBB26_43:
+	vmovups	-64(%rbx,%rcx,4), %ymm2
+	vmovups	-32(%rbx,%rcx,4), %ymm3
+	vmovups	(%rbx,%rcx,4), %ymm4
+	vmovups	32(%rbx,%rcx,4), %ymm5
+	vsubps	%ymm12, %ymm2, %ymm2
+	vsubps	%ymm12, %ymm3, %ymm3
+	vfmadd213ps	%ymm0, %ymm2, %ymm2
+	vfmadd213ps	%ymm1, %ymm3, %ymm3
+	vsubps	%ymm12, %ymm4, %ymm0
+	vsubps	%ymm12, %ymm5, %ymm1
+	vfmadd213ps	%ymm2, %ymm0, %ymm0
+	vfmadd213ps	%ymm3, %ymm1, %ymm1
+	addq	$32, %rcx
+	addq	$-2, %rax
+	jne	.LBB26_43
+	leaq	-16(%rcx), %rax
+	testb	$16, 64(%rsp)
+	jne	.LBB26_36
+.LBB26_35:
+	vmovups	(%rsi,%rax,4), %ymm2
+	vmovups	32(%rsi,%rax,4), %ymm3
+	vsubps	%ymm12, %ymm2, %ymm2
+	vsubps	%ymm12, %ymm3, %ymm3
+	vfmadd231ps	%ymm2, %ymm2, %ymm0
+	vfmadd231ps	%ymm3, %ymm3, %ymm1
+	movq	%rcx, %rax
+.LBB26_36:
+	movq	%rax, %rcx
+	orq	$8, %rcx
+	cmpq	%r13, %rcx
+	jg	.LBB26_37
+	.p2align	4
+.LBB26_44:
+	vmovups	(%rbx,%rax,4), %ymm2
+	vsubps	%ymm12, %ymm2, %ymm2
+	vfmadd231ps	%ymm2, %ymm2, %ymm0
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r13, %rax
+	movq	%rcx, %rax
+	jle	.LBB26_44
+.LBB26_37:
+	vxorps	%xmm2, %xmm2, %xmm2
+	movq	%rax, %rcx
+	subq	%r13, %rcx
+	jge	.LBB26_24
+	movl	%r13d, %edx
+	subl	%eax, %edx
+	andl	$3, %edx
+	je	.LBB26_40
+	.p2align	4
+.LBB26_39:
+	vmovss	(%rbx,%rax,4), %xmm3
+	vsubss	%xmm6, %xmm3, %xmm3
+	vfmadd231ss	%xmm3, %xmm3, %xmm2
+	incq	%rax
+	decq	%rdx
+	jne	.LBB26_39
+.LBB26_40:
+	cmpq	$-4, %rcx
+	ja	.LBB26_24
+	.p2align	4
+.LBB26_41:
+	vmovss	(%rbx,%rax,4), %xmm3
+	vmovss	4(%rbx,%rax,4), %xmm4
+	vsubss	%xmm6, %xmm3, %xmm3
+	vfmadd213ss	%xmm2, %xmm3, %xmm3
+	vsubss	%xmm6, %xmm4, %xmm2
+	vfmadd213ss	%xmm3, %xmm2, %xmm2
+	vmovss	8(%rbx,%rax,4), %xmm3
+	vsubss	%xmm6, %xmm3, %xmm3
+	vfmadd213ss	%xmm2, %xmm3, %xmm3
+	vmovss	12(%rbx,%rax,4), %xmm2
+	vsubss	%xmm6, %xmm2, %xmm2
+	vfmadd213ss	%xmm3, %xmm2, %xmm2
+	addq	$4, %rax
+	cmpq	%rax, %r13
+	jne	.LBB26_41
+.LBB26_24:
+	vaddps	%ymm0, %ymm1, %ymm0
+	vextractf128	$1, %ymm0, %xmm1
+	vhaddps	%xmm1, %xmm0, %xmm0
+	vhaddps	%xmm0, %xmm0, %xmm0
+	vmovshdup	%xmm0, %xmm1
+	vaddss	%xmm1, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm2, %xmm0
+	vdivss	%xmm10, %xmm0, %xmm0
+	vaddss	%xmm0, %xmm9, %xmm0
+	vxorps	%xmm1, %xmm1, %xmm1
+	vucomiss	%xmm1, %xmm0
+	vmovaps	%xmm6, 96(%rsp)
+	vmovaps	%ymm12, 256(%rsp)
+	movq	%r9, 184(%rsp)
+	movq	%rsi, 48(%rsp)
+	jb	.LBB26_26
+	vsqrtss	%xmm0, %xmm0, %xmm0
+	jmp	.LBB26_27
+	.p2align	4
+.LBB26_26:
+	movq	%r11, 40(%rsp)
+	vzeroupper
+	callq	sqrtf@PLT
+	movq	40(%rsp), %r11
+	vmovaps	256(%rsp), %ymm12
+	vmovaps	96(%rsp), %xmm6
+	movq	184(%rsp), %r9
+	vmovdqa	320(%rsp), %ymm15
+	vmovdqa	352(%rsp), %ymm14
+	vmovss	.LCPI26_0(%rip), %xmm13
+	vmovdqa	304(%rsp), %xmm11
+	vmovss	88(%rsp), %xmm10
+	movq	24(%rsp), %r8
+	movq	16(%rsp), %rdi
+	vmovss	92(%rsp), %xmm9
+.LBB26_27:
+	movq	176(%rsp), %rcx
+	movq	%rcx, %r10
+	imulq	%r9, %r10
+	movq	72(%rsp), %rax
+	leaq	(%rax,%r10), %rdx
+	movq	%rdx, 152(%rsp)
+	leaq	(%rcx,%r10), %rdx
+	addq	%rdx, %rax
+	movq	%rax, 160(%rsp)
+	movq	80(%rsp), %rax
+	movq	%r10, 248(%rsp)
+	leaq	(%rax,%r10), %rcx
+	movq	%rcx, 144(%rsp)
+	addq	%rdx, %rax
+	movq	%rax, 168(%rsp)
+	vdivss	%xmm0, %xmm13, %xmm0
+	vbroadcastss	%xmm0, %ymm1
+	testq	%r8, %r8
+	movq	8(%rsp), %rcx
+	je	.LBB26_57
+	cmpq	$8, %r13
+	jge	.LBB26_60
+	xorl	%r10d, %r10d
+	jmp	.LBB26_30
+	.p2align	4
+.LBB26_60:
+	xorl	%r9d, %r9d
+	.p2align	4
+.LBB26_61:
+	vmovups	(%r14,%r9,4), %ymm2
+	vmovups	(%rbx,%r9,4), %ymm3
+	vsubps	%ymm12, %ymm3, %ymm3
+	vmulps	%ymm3, %ymm1, %ymm3
+	vfmadd213ps	(%r8,%r9,4), %ymm2, %ymm3
+	vmovups	%ymm3, (%r8,%r9,4)
+	vmovups	(%rdi,%r9,4), %ymm2
+	vaddps	(%r14,%r9,4), %ymm2, %ymm2
+	vmovups	%ymm2, (%rdi,%r9,4)
+	leaq	8(%r9), %r10
+	addq	$16, %r9
+	cmpq	%r13, %r9
+	movq	%r10, %r9
+	jle	.LBB26_61
+.LBB26_30:
+	movq	%r13, %r9
+	subq	%r10, %r9
+	jle	.LBB26_57
+	cmpq	$8, %r9
+	jae	.LBB26_45
+	movq	%r10, %r9
+	jmp	.LBB26_56
+.LBB26_45:
+	movq	%rdx, 120(%rsp)
+	movq	%r11, 40(%rsp)
+	leaq	(%r8,%r10,4), %rax
+	leaq	(%rdi,%r10,4), %rcx
+	movq	152(%rsp), %rdx
+	leaq	(%rdx,%r10,4), %r8
+	movq	144(%rsp), %rdx
+	leaq	(%rdx,%r10,4), %rdx
+	movq	%rdx, 240(%rsp)
+	movq	192(%rsp), %r11
+	cmpq	%r11, %rax
+	setb	2(%rsp)
+	movq	208(%rsp), %rdi
+	cmpq	%rdi, %rcx
+	setb	7(%rsp)
+	movq	160(%rsp), %rsi
+	cmpq	%rsi, %rax
+	setb	6(%rsp)
+	cmpq	%rdi, %r8
+	setb	5(%rsp)
+	movq	168(%rsp), %rdx
+	cmpq	%rdx, %rax
+	setb	4(%rsp)
+	movq	240(%rsp), %rax
+	cmpq	%rdi, %rax
+	setb	3(%rsp)
+	cmpq	%rsi, %rcx
+	setb	%dil
+	cmpq	%r11, %r8
+	setb	%sil
+	cmpq	%rdx, %rcx
+	setb	%cl
+	cmpq	%r11, %rax
+	setb	%dl
+	movzbl	7(%rsp), %eax
+	testb	%al, 2(%rsp)
+	jne	.LBB26_46
+	movb	%dl, 2(%rsp)
+	movzbl	5(%rsp), %eax
+	andb	%al, 6(%rsp)
+	movq	24(%rsp), %r8
+	movq	40(%rsp), %r11
+	movq	120(%rsp), %rdx
+	jne	.LBB26_48
+	movzbl	3(%rsp), %eax
+	andb	%al, 4(%rsp)
+	jne	.LBB26_48
+	andb	%sil, %dil
+	movq	16(%rsp), %rdi
+	jne	.LBB26_51
+	andb	2(%rsp), %cl
+	jne	.LBB26_51
+	subq	32(%rsp), %r9
+	addq	%r10, %r9
+	movq	112(%rsp), %rax
+	movq	8(%rsp), %rcx
+	.p2align	4
+.LBB26_54:
+	vmovups	(%r14,%r10,4), %ymm2
+	vmovups	(%rbx,%r10,4), %ymm3
+	vsubps	%ymm12, %ymm3, %ymm3
+	vmulps	%ymm3, %ymm1, %ymm3
+	vfmadd213ps	(%r8,%r10,4), %ymm2, %ymm3
+	vmovups	%ymm3, (%r8,%r10,4)
+	vmovups	(%r14,%r10,4), %ymm2
+	vaddps	(%rdi,%r10,4), %ymm2, %ymm2
+	vmovups	%ymm2, (%rdi,%r10,4)
+	addq	$8, %r10
+	cmpq	%r10, %rax
+	jne	.LBB26_54
+	cmpq	$0, 32(%rsp)
+	jne	.LBB26_56
+	jmp	.LBB26_57
+.LBB26_51:
+	movq	%r10, %r9
+	movq	8(%rsp), %rcx
+	jmp	.LBB26_56
+.LBB26_48:
+	movq	%r10, %r9
+	movq	16(%rsp), %rdi
+	movq	8(%rsp), %rcx
+	jmp	.LBB26_56
+.LBB26_46:
+	movq	%r10, %r9
+	movq	16(%rsp), %rdi
+	movq	24(%rsp), %r8
+	movq	8(%rsp), %rcx
+	movq	40(%rsp), %r11
+	movq	120(%rsp), %rdx
+	.p2align	4
+.LBB26_56:
+	vmovss	(%r14,%r9,4), %xmm2
+	vmovss	(%rbx,%r9,4), %xmm3
+	vsubss	%xmm6, %xmm3, %xmm3
+	vmulss	%xmm3, %xmm0, %xmm3
+	vfmadd213ss	(%r8,%r9,4), %xmm2, %xmm3
+	vmovss	%xmm3, (%r8,%r9,4)
+	vmovss	(%r14,%r9,4), %xmm2
+	vaddss	(%rdi,%r9,4), %xmm2, %xmm2
+	vmovss	%xmm2, (%rdi,%r9,4)
+	incq	%r9
+	cmpq	%r9, %r13
+	jne	.LBB26_56
+.LBB26_57:
+	cmpq	$0, 56(%rsp)
+	je	.LBB26_104
+	movq	72(%rsp), %rax
+	leaq	(%rax,%r11,4), %r9
+	cmpq	$8, %r13
+	jge	.LBB26_62
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%r10d, %r10d
+	vxorps	%xmm3, %xmm3, %xmm3
+	jmp	.LBB26_69
+	.p2align	4
+.LBB26_62:
+	cmpq	$8, 128(%rsp)
+	jae	.LBB26_85
+	vxorps	%xmm3, %xmm3, %xmm3
+	movl	$8, %r11d
+	vxorps	%xmm2, %xmm2, %xmm2
+	xorl	%r10d, %r10d
+	testb	$8, 128(%rsp)
+	je	.LBB26_66
+	jmp	.LBB26_69
+.LBB26_85:
+	vxorps	%xmm3, %xmm3, %xmm3
+	movl	$8, %r11d
+	movq	200(%rsp), %r10
+	vxorps	%xmm2, %xmm2, %xmm2
+	jmp	.LBB26_86
+	.p2align	4
+.LBB26_90:
+	vaddps	%ymm4, %ymm3, %ymm3
+	vmovups	-32(%rbx,%r11,4), %ymm6
+	vsubps	%ymm12, %ymm6, %ymm6
+	vmulps	%ymm6, %ymm1, %ymm6
+	vfmadd213ps	%ymm2, %ymm4, %ymm6
+	vaddps	%ymm5, %ymm3, %ymm3
+	vmovups	(%rbx,%r11,4), %ymm2
+	vsubps	%ymm12, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm1, %ymm2
+	vfmadd213ps	%ymm6, %ymm5, %ymm2
+	addq	$16, %r11
+	addq	$-2, %r10
+	je	.LBB26_64
+.LBB26_86:
+	vmovups	-32(%r14,%r11,4), %ymm4
+	testq	%r15, %r15
+	je	.LBB26_88
+	vmulps	-32(%r15,%r11,4), %ymm4, %ymm4
+.LBB26_88:
+	vmovups	(%r14,%r11,4), %ymm5
+	testq	%r15, %r15
+	je	.LBB26_90
+	vmulps	(%r15,%r11,4), %ymm5, %ymm5
+	jmp	.LBB26_90
+.LBB26_64:
+	leaq	-8(%r11), %r10
+	testb	$8, 128(%rsp)
+	jne	.LBB26_69
+.LBB26_66:
+	vmovups	(%r9,%r10,4), %ymm4
+	testq	%r15, %r15
+	je	.LBB26_68
+	vmulps	(%r15,%r10,4), %ymm4, %ymm4
+.LBB26_68:
+	vaddps	%ymm4, %ymm3, %ymm3
+	movq	48(%rsp), %rax
+	vmovups	(%rax,%r10,4), %ymm5
+	vsubps	%ymm12, %ymm5, %ymm5
+	vmulps	%ymm5, %ymm1, %ymm5
+	vfmadd231ps	%ymm5, %ymm4, %ymm2
+	movq	%r11, %r10
+.LBB26_69:
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	cmpq	%r10, %r13
+	jle	.LBB26_80
+	movl	%r13d, %eax
+	subl	%r10d, %eax
+	leaq	1(%r10), %r11
+	testb	$1, %al
+	je	.LBB26_74
+	vmovss	(%r9,%r10,4), %xmm6
+	testq	%r15, %r15
+	vmovaps	96(%rsp), %xmm7
+	je	.LBB26_73
+	vmulss	(%r15,%r10,4), %xmm6, %xmm6
+.LBB26_73:
+	vxorps	%xmm8, %xmm8, %xmm8
+	vaddss	%xmm6, %xmm8, %xmm5
+	movq	48(%rsp), %rax
+	vmovss	(%rax,%r10,4), %xmm4
+	vsubss	%xmm7, %xmm4, %xmm4
+	vmulss	%xmm4, %xmm0, %xmm4
+	vfmadd213ss	%xmm8, %xmm6, %xmm4
+	movq	%r11, %r10
+.LBB26_74:
+	cmpq	%r11, %r13
+	jne	.LBB26_75
+.LBB26_80:
+	vextractf128	$1, %ymm3, %xmm6
+	vhaddps	%xmm6, %xmm3, %xmm3
+	vhaddps	%xmm3, %xmm3, %xmm3
+	vmovshdup	%xmm3, %xmm6
+	vaddss	%xmm6, %xmm3, %xmm3
+	vextractf128	$1, %ymm2, %xmm6
+	vhaddps	%xmm6, %xmm2, %xmm2
+	vaddss	%xmm5, %xmm3, %xmm3
+	vhaddps	%xmm2, %xmm2, %xmm5
+	vdivss	%xmm10, %xmm3, %xmm2
+	vmovshdup	%xmm5, %xmm3
+	vaddss	%xmm3, %xmm5, %xmm3
+	vaddss	%xmm4, %xmm3, %xmm3
+	vdivss	%xmm10, %xmm3, %xmm3
+	vbroadcastss	%xmm2, %ymm4
+	vbroadcastss	%xmm3, %ymm5
+	cmpq	$8, %r13
+	movl	16(%rbp), %r11d
+	jge	.LBB26_106
+	xorl	%r10d, %r10d
+	vmovaps	96(%rsp), %xmm8
+.LBB26_82:
+	movq	%r13, %r9
+	subq	%r10, %r9
+	jle	.LBB26_104
+	cmpq	$8, %r9
+	jae	.LBB26_91
+	movq	%r10, %r9
+	jmp	.LBB26_99
+	.p2align	4
+.LBB26_79:
+	vaddss	%xmm6, %xmm5, %xmm5
+	vmovss	(%rbx,%r10,4), %xmm8
+	vmovaps	96(%rsp), %xmm12
+	vsubss	%xmm12, %xmm8, %xmm8
+	vmulss	%xmm0, %xmm8, %xmm8
+	vfmadd213ss	%xmm4, %xmm6, %xmm8
+	vaddss	%xmm7, %xmm5, %xmm5
+	vmovss	4(%rbx,%r10,4), %xmm4
+	vsubss	%xmm12, %xmm4, %xmm4
+	vmulss	%xmm4, %xmm0, %xmm4
+	vfmadd213ss	%xmm8, %xmm7, %xmm4
+	addq	$2, %r10
+	cmpq	%r10, %r13
+	vmovaps	256(%rsp), %ymm12
+	je	.LBB26_80
+.LBB26_75:
+	vmovss	(%r14,%r10,4), %xmm6
+	testq	%r15, %r15
+	je	.LBB26_77
+	vmulss	(%r15,%r10,4), %xmm6, %xmm6
+.LBB26_77:
+	vmovss	4(%r14,%r10,4), %xmm7
+	testq	%r15, %r15
+	je	.LBB26_79
+	vmulss	4(%r15,%r10,4), %xmm7, %xmm7
+	jmp	.LBB26_79
+	.p2align	4
+.LBB26_106:
+	xorl	%r9d, %r9d
+	vmovaps	96(%rsp), %xmm8
+	jmp	.LBB26_107
+	.p2align	4
+.LBB26_111:
+	vmovups	%ymm6, (%rcx,%r9,4)
+	leaq	8(%r9), %r10
+	addq	$16, %r9
+	cmpq	%r13, %r9
+	movq	%r10, %r9
+	jg	.LBB26_82
+.LBB26_107:
+	vmovups	(%r14,%r9,4), %ymm6
+	testq	%r15, %r15
+	je	.LBB26_109
+	vmulps	(%r15,%r9,4), %ymm6, %ymm6
+.LBB26_109:
+	vsubps	%ymm4, %ymm6, %ymm6
+	vmovups	(%rbx,%r9,4), %ymm7
+	vsubps	%ymm12, %ymm7, %ymm7
+	vmulps	%ymm7, %ymm1, %ymm7
+	vfnmadd213ps	%ymm6, %ymm5, %ymm7
+	vmulps	%ymm7, %ymm1, %ymm6
+	testl	%r11d, %r11d
+	je	.LBB26_111
+	vaddps	(%rcx,%r9,4), %ymm6, %ymm6
+	jmp	.LBB26_111
+.LBB26_91:
+	movq	56(%rsp), %rax
+	movq	248(%rsp), %rcx
+	addq	%rax, %rcx
+	addq	%rax, %rdx
+	leaq	(%rcx,%r10,4), %rcx
+	movq	152(%rsp), %rax
+	leaq	(%rax,%r10,4), %rax
+	leaq	(%r15,%r10,4), %rsi
+	movq	144(%rsp), %rdi
+	leaq	(%rdi,%r10,4), %rdi
+	movq	%rdi, 256(%rsp)
+	cmpq	160(%rsp), %rcx
+	setb	%dil
+	cmpq	%rdx, %rax
+	setb	%r8b
+	cmpq	216(%rsp), %rcx
+	setb	%al
+	cmpq	%rdx, %rsi
+	setb	48(%rsp)
+	cmpq	168(%rsp), %rcx
+	setb	%cl
+	cmpq	%rdx, 256(%rsp)
+	setb	%sil
+	testb	%r8b, %dil
+	jne	.LBB26_92
+	andb	48(%rsp), %al
+	movq	16(%rsp), %rdi
+	movq	24(%rsp), %r8
+	jne	.LBB26_94
+	andb	%sil, %cl
+	jne	.LBB26_94
+	subq	32(%rsp), %r9
+	addq	%r10, %r9
+	movq	112(%rsp), %rax
+	movq	8(%rsp), %rcx
+	.p2align	4
+.LBB26_97:
+	vmovups	(%r14,%r10,4), %ymm6
+	vmaskmovps	(%r15,%r10,4), %ymm14, %ymm7
+	vmulps	%ymm7, %ymm6, %ymm7
+	vpmovzxwd	%xmm11, %ymm8
+	vpslld	$31, %ymm8, %ymm8
+	vblendvps	%ymm8, %ymm6, %ymm7, %ymm6
+	vsubps	%ymm4, %ymm6, %ymm6
+	vmovups	(%rbx,%r10,4), %ymm7
+	vsubps	%ymm12, %ymm7, %ymm7
+	vmulps	%ymm7, %ymm1, %ymm7
+	vfnmadd213ps	%ymm6, %ymm5, %ymm7
+	vmaskmovps	(%rcx,%r10,4), %ymm15, %ymm6
+	vmulps	%ymm7, %ymm1, %ymm7
+	vaddps	%ymm6, %ymm7, %ymm6
+	vblendvps	%ymm15, %ymm6, %ymm7, %ymm6
+	vmovups	%ymm6, (%rcx,%r10,4)
+	addq	$8, %r10
+	cmpq	%r10, %rax
+	jne	.LBB26_97
+	cmpq	$0, 32(%rsp)
+	vmovaps	96(%rsp), %xmm8
+	jne	.LBB26_99
+	jmp	.LBB26_104
+.LBB26_94:
+	movq	%r10, %r9
+	movq	8(%rsp), %rcx
+	jmp	.LBB26_99
+.LBB26_92:
+	movq	%r10, %r9
+	movq	16(%rsp), %rdi
+	movq	24(%rsp), %r8
+	movq	8(%rsp), %rcx
+	jmp	.LBB26_99
+	.p2align	4
+.LBB26_103:
+	vmovss	%xmm1, (%rcx,%r9,4)
+	incq	%r9
+	cmpq	%r9, %r13
+	je	.LBB26_104
+.LBB26_99:
+	vmovss	(%r14,%r9,4), %xmm1
+	testq	%r15, %r15
+	je	.LBB26_101
+	vmulss	(%r15,%r9,4), %xmm1, %xmm1
+.LBB26_101:
+	vsubss	%xmm2, %xmm1, %xmm1
+	vmovss	(%rbx,%r9,4), %xmm4
+	vsubss	%xmm8, %xmm4, %xmm4
+	vmulss	%xmm4, %xmm0, %xmm4
+	vfnmadd213ss	%xmm1, %xmm3, %xmm4
+	vmulss	%xmm4, %xmm0, %xmm1
+	testl	%r11d, %r11d
+	je	.LBB26_103
+	vaddss	(%rcx,%r9,4), %xmm1, %xmm1
+	jmp	.LBB26_103
+.LBB26_105:
+	leaq	-40(%rbp), %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end26:
+	.size	layer_norm_backward, .Lfunc_end26-layer_norm_backward
+	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
 transpose_weights:
@@ -20053,7 +21598,7 @@ transpose_weights:
 	.cfi_offset %r15, -24
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB25_20
+	jle	.LBB27_20
 	movq	%rdi, %r10
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r12
@@ -20096,9 +21641,9 @@ transpose_weights:
 	orb	%al, %r8b
 	movb	%r8b, -41(%rbp)
 	xorl	%r13d, %r13d
-	jmp	.LBB25_2
+	jmp	.LBB27_2
 	.p2align	4
-.LBB25_19:
+.LBB27_19:
 	incq	%r13
 	movq	-88(%rbp), %rax
 	addq	%rax, %r11
@@ -20106,22 +21651,22 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, %r10
 	cmpq	-72(%rbp), %r13
-	je	.LBB25_20
-.LBB25_2:
+	je	.LBB27_20
+.LBB27_2:
 	testq	%rcx, %rcx
-	jle	.LBB25_19
+	jle	.LBB27_19
 	cmpb	$1, -41(%rbp)
-	jne	.LBB25_11
+	jne	.LBB27_11
 	xorl	%r8d, %r8d
-	jmp	.LBB25_5
+	jmp	.LBB27_5
 	.p2align	4
-.LBB25_11:
+.LBB27_11:
 	xorl	%eax, %eax
 	cmpq	$32, %rcx
-	jb	.LBB25_16
+	jb	.LBB27_16
 	movq	-56(%rbp), %rdx
 	.p2align	4
-.LBB25_13:
+.LBB27_13:
 	vmovups	-96(%r14,%rax,4), %ymm0
 	vmovups	-64(%r14,%rax,4), %ymm1
 	vmovups	-32(%r14,%rax,4), %ymm2
@@ -20132,46 +21677,46 @@ transpose_weights:
 	vmovups	%ymm3, (%r11,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB25_13
+	jne	.LBB27_13
 	cmpq	%rdx, %rcx
-	je	.LBB25_19
+	je	.LBB27_19
 	movq	-56(%rbp), %rax
 	movq	%rax, %r8
 	testb	$28, %cl
-	je	.LBB25_5
-.LBB25_16:
+	je	.LBB27_5
+.LBB27_16:
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB25_17:
+.LBB27_17:
 	vmovups	(%r10,%rax,4), %xmm0
 	vmovups	%xmm0, (%rsi,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB25_17
+	jne	.LBB27_17
 	movq	%rdx, %r8
 	cmpq	%rdx, %rcx
-	je	.LBB25_19
-.LBB25_5:
+	je	.LBB27_19
+.LBB27_5:
 	movq	%r8, %rax
 	cmpq	$0, -64(%rbp)
-	je	.LBB25_8
+	je	.LBB27_8
 	movq	%r15, %rdx
 	imulq	%r8, %rdx
 	addq	%r10, %rdx
 	movq	-64(%rbp), %rdi
 	movq	%r8, %rax
 	.p2align	4
-.LBB25_7:
+.LBB27_7:
 	vmovss	(%rdx), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	incq	%rax
 	addq	%r15, %rdx
 	decq	%rdi
-	jne	.LBB25_7
-.LBB25_8:
+	jne	.LBB27_7
+.LBB27_8:
 	subq	%rcx, %r8
 	cmpq	$-4, %r8
-	ja	.LBB25_19
+	ja	.LBB27_19
 	movq	%r15, %r8
 	imulq	%rax, %r8
 	leaq	3(%rax), %rbx
@@ -20182,7 +21727,7 @@ transpose_weights:
 	imulq	%r15, %r9
 	movq	%r10, %rdi
 	.p2align	4
-.LBB25_10:
+.LBB27_10:
 	vmovss	(%rdi,%r8), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	vmovss	(%rdi,%r9), %xmm0
@@ -20194,9 +21739,9 @@ transpose_weights:
 	addq	$4, %rax
 	addq	%r12, %rdi
 	cmpq	%rax, %rcx
-	jne	.LBB25_10
-	jmp	.LBB25_19
-.LBB25_20:
+	jne	.LBB27_10
+	jmp	.LBB27_19
+.LBB27_20:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -20206,8 +21751,8 @@ transpose_weights:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end25:
-	.size	transpose_weights, .Lfunc_end25-transpose_weights
+.Lfunc_end27:
+	.size	transpose_weights, .Lfunc_end27-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -20236,11 +21781,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r8
 	movq	%rcx, -56(%rbp)
-	jge	.LBB26_5
+	jge	.LBB28_5
 	xorl	%r11d, %r11d
-.LBB26_2:
+.LBB28_2:
 	subq	%r11, %r8
-	jle	.LBB26_4
+	jle	.LBB28_4
 	movq	%r11, %rcx
 	imulq	%r9, %rcx
 	movq	-56(%rbp), %rsi
@@ -20255,7 +21800,7 @@ linear_transposed_rows:
 	movq	%rax, %r9
 	vzeroupper
 	callq	linear
-.LBB26_4:
+.LBB28_4:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -20266,7 +21811,7 @@ linear_transposed_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB26_5:
+.LBB28_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -20285,28 +21830,28 @@ linear_transposed_rows:
 	movl	$6, %esi
 	xorl	%r11d, %r11d
 	leaq	(,%r13,2), %rdi
-	jmp	.LBB26_7
+	jmp	.LBB28_7
 	.p2align	4
-.LBB26_6:
+.LBB28_6:
 	movq	-88(%rbp), %r11
 	leaq	6(%r11), %rsi
 	addq	-80(%rbp), %rcx
 	movq	24(%rbp), %r8
 	cmpq	%r8, %rsi
-	jg	.LBB26_2
-.LBB26_7:
+	jg	.LBB28_2
+.LBB28_7:
 	movq	%rsi, -88(%rbp)
 	testq	%rax, %rax
-	jle	.LBB26_6
+	jle	.LBB28_6
 	movq	%r11, %r8
 	imulq	%rax, %r8
 	movq	-48(%rbp), %rsi
 	leaq	(%rsi,%r8,4), %r8
 	movq	-72(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB26_9
+	jmp	.LBB28_9
 	.p2align	4
-.LBB26_13:
+.LBB28_13:
 	vmovaps	%ymm0, %ymm11
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm9
@@ -20317,7 +21862,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm0, %ymm3
 	vmovaps	%ymm1, %ymm2
-.LBB26_14:
+.LBB28_14:
 	leaq	(%r8,%r11,4), %rsi
 	vmovups	%ymm1, (%r8,%r11,4)
 	vmovups	%ymm11, 32(%r8,%r11,4)
@@ -20337,22 +21882,22 @@ linear_transposed_rows:
 	addq	$16, %r11
 	addq	$64, %rbx
 	cmpq	%rax, %r11
-	jge	.LBB26_6
-.LBB26_9:
+	jge	.LBB28_6
+.LBB28_9:
 	testq	%r15, %r15
-	je	.LBB26_10
+	je	.LBB28_10
 	vmovups	(%r15,%r11,4), %ymm1
 	vmovups	32(%r15,%r11,4), %ymm0
 	testq	%r9, %r9
-	jg	.LBB26_15
-	jmp	.LBB26_13
+	jg	.LBB28_15
+	jmp	.LBB28_13
 	.p2align	4
-.LBB26_10:
+.LBB28_10:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r9, %r9
-	jle	.LBB26_13
-.LBB26_15:
+	jle	.LBB28_13
+.LBB28_15:
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	vmovaps	%ymm1, %ymm2
@@ -20366,7 +21911,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	.p2align	4
-.LBB26_16:
+.LBB28_16:
 	vmovups	-32(%rsi), %ymm13
 	vmovups	(%rsi), %ymm12
 	leaq	(%rcx,%r14,4), %r12
@@ -20394,10 +21939,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB26_16
-	jmp	.LBB26_14
-.Lfunc_end26:
-	.size	linear_transposed_rows, .Lfunc_end26-linear_transposed_rows
+	jne	.LBB28_16
+	jmp	.LBB28_14
+.Lfunc_end28:
+	.size	linear_transposed_rows, .Lfunc_end28-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -20423,8 +21968,8 @@ linear_rows:
 	movq	%rdx, -120(%rbp)
 	movq	%rdi, -88(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB27_1
-.LBB27_48:
+	jge	.LBB29_1
+.LBB29_48:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -20435,7 +21980,7 @@ linear_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB27_1:
+.LBB29_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdx
 	leaq	3(%rdx), %rax
@@ -20485,8 +22030,8 @@ linear_rows:
 	movq	%r8, -240(%rbp)
 	movq	%r13, -232(%rbp)
 	movq	%r12, -128(%rbp)
-	jmp	.LBB27_2
-.LBB27_29:
+	jmp	.LBB29_2
+.LBB29_29:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -20499,7 +22044,7 @@ linear_rows:
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	vaddss	%xmm1, %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%r9,4)
-.LBB27_30:
+.LBB29_30:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -20515,7 +22060,7 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rax,%r9,4)
-.LBB27_47:
+.LBB29_47:
 	leaq	4(%rdx), %rax
 	movq	-224(%rbp), %rcx
 	addq	%rcx, %rdi
@@ -20527,8 +22072,8 @@ linear_rows:
 	addq	%rcx, -144(%rbp)
 	addq	%rcx, -136(%rbp)
 	cmpq	16(%rbp), %rax
-	jg	.LBB27_48
-.LBB27_2:
+	jg	.LBB29_48
+.LBB29_2:
 	movq	%rdx, -96(%rbp)
 	movq	%rax, -80(%rbp)
 	movq	24(%rbp), %rdx
@@ -20536,19 +22081,19 @@ linear_rows:
 	cmpq	32(%rbp), %rax
 	movq	%r14, -72(%rbp)
 	movq	%r15, -56(%rbp)
-	jle	.LBB27_3
-.LBB27_18:
+	jle	.LBB29_3
+.LBB29_18:
 	movq	32(%rbp), %rax
 	subq	%rdx, %rax
 	cmpq	$1, %rax
 	movq	%rdx, -48(%rbp)
-	je	.LBB27_31
+	je	.LBB29_31
 	cmpq	$2, %rax
 	movq	-128(%rbp), %r12
 	movq	-80(%rbp), %rdx
-	jne	.LBB27_47
+	jne	.LBB29_47
 	cmpq	$8, %r8
-	jl	.LBB27_21
+	jl	.LBB29_21
 	movq	-48(%rbp), %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
@@ -20564,7 +22109,7 @@ linear_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	.p2align	4
-.LBB27_23:
+.LBB29_23:
 	vmovups	(%rcx,%rax,4), %ymm8
 	vmovups	(%rdx,%rax,4), %ymm9
 	vmovups	(%rdi,%rax,4), %ymm10
@@ -20581,10 +22126,10 @@ linear_rows:
 	vfmadd231ps	%ymm10, %ymm9, %ymm6
 	addq	$8, %rax
 	cmpq	%r13, %rax
-	jl	.LBB27_23
-	jmp	.LBB27_24
+	jl	.LBB29_23
+	jmp	.LBB29_24
 	.p2align	4
-.LBB27_3:
+.LBB29_3:
 	movq	-96(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-104(%rbp), %rcx
@@ -20595,12 +22140,12 @@ linear_rows:
 	movq	-216(%rbp), %r10
 	movq	-168(%rbp), %rcx
 	movq	%rdx, -112(%rbp)
-	jmp	.LBB27_4
+	jmp	.LBB29_4
 	.p2align	4
-.LBB27_16:
+.LBB29_16:
 	movq	-112(%rbp), %rcx
 	vmovss	8(%rsi,%rcx,4), %xmm4
-.LBB27_17:
+.LBB29_17:
 	vaddss	%xmm4, %xmm3, %xmm3
 	vmovss	%xmm3, 8(%r8)
 	vaddss	%xmm4, %xmm2, %xmm2
@@ -20617,10 +22162,10 @@ linear_rows:
 	cmpq	32(%rbp), %rcx
 	movq	-240(%rbp), %r8
 	movq	-232(%rbp), %r13
-	jg	.LBB27_18
-.LBB27_4:
+	jg	.LBB29_18
+.LBB29_4:
 	cmpq	$8, %r8
-	jl	.LBB27_5
+	jl	.LBB29_5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -20635,7 +22180,7 @@ linear_rows:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_7:
+.LBB29_7:
 	vmovups	(%r10,%r11,4), %ymm12
 	vmovups	(%rax,%r11,4), %ymm13
 	vmovups	(%r12,%r11,4), %ymm14
@@ -20657,10 +22202,10 @@ linear_rows:
 	vfmadd231ps	%ymm15, %ymm14, %ymm0
 	addq	$8, %r11
 	cmpq	%r13, %r11
-	jl	.LBB27_7
-	jmp	.LBB27_8
+	jl	.LBB29_7
+	jmp	.LBB29_8
 	.p2align	4
-.LBB27_5:
+.LBB29_5:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	vxorps	%xmm10, %xmm10, %xmm10
@@ -20674,7 +22219,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB27_8:
+.LBB29_8:
 	movq	%rcx, -48(%rbp)
 	vextractf128	$1, %ymm3, %xmm12
 	vaddps	%xmm3, %xmm12, %xmm3
@@ -20707,7 +22252,7 @@ linear_rows:
 	vhaddps	%ymm6, %ymm4, %ymm4
 	vhaddps	%ymm8, %ymm4, %ymm4
 	subq	%r11, %r13
-	jle	.LBB27_11
+	jle	.LBB29_11
 	leaq	(%r10,%r11,4), %rdx
 	leaq	(%rax,%r11,4), %rcx
 	leaq	(%r12,%r11,4), %rsi
@@ -20717,7 +22262,7 @@ linear_rows:
 	leaq	(%rbx,%r11,4), %r8
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_10:
+.LBB29_10:
 	vmovss	(%rsi,%r11,4), %xmm5
 	vmovss	(%r9,%r11,4), %xmm6
 	vfmadd231ss	%xmm6, %xmm5, %xmm3
@@ -20738,8 +22283,8 @@ linear_rows:
 	vfmadd231ss	%xmm9, %xmm5, %xmm0
 	incq	%r11
 	cmpq	%r11, %r13
-	jne	.LBB27_10
-.LBB27_11:
+	jne	.LBB29_10
+.LBB29_11:
 	movq	-256(%rbp), %rcx
 	movq	-112(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %r8
@@ -20749,7 +22294,7 @@ linear_rows:
 	vextractf128	$1, %ymm4, %xmm6
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB27_13
+	je	.LBB29_13
 	vmovss	(%rsi,%rdx,4), %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -20763,9 +22308,9 @@ linear_rows:
 	vaddss	%xmm5, %xmm6, %xmm5
 	vmovss	%xmm5, (%r13,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm5
-	jmp	.LBB27_14
+	jmp	.LBB29_14
 	.p2align	4
-.LBB27_13:
+.LBB29_13:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -20778,7 +22323,7 @@ linear_rows:
 	vshufps	$255, %xmm6, %xmm6, %xmm6
 	vaddss	%xmm5, %xmm6, %xmm6
 	vmovss	%xmm6, (%r13,%r9,4)
-.LBB27_14:
+.LBB29_14:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -20795,18 +22340,18 @@ linear_rows:
 	vaddss	%xmm5, %xmm4, %xmm4
 	vmovss	%xmm4, 4(%r13,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB27_16
+	jne	.LBB29_16
 	vxorps	%xmm4, %xmm4, %xmm4
-	jmp	.LBB27_17
+	jmp	.LBB29_17
 	.p2align	4
-.LBB27_31:
+.LBB29_31:
 	movq	%rdx, %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$8, %r8
 	movq	-128(%rbp), %r12
-	jl	.LBB27_32
+	jl	.LBB29_32
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rdi, %rdx
 	movq	%rcx, %r10
@@ -20816,7 +22361,7 @@ linear_rows:
 	xorl	%eax, %eax
 	movq	-192(%rbp), %r14
 	.p2align	4
-.LBB27_34:
+.LBB29_34:
 	vmovups	(%r10), %ymm4
 	vfmadd231ps	(%rdx), %ymm4, %ymm2
 	vfmadd231ps	(%rdx,%r12), %ymm4, %ymm3
@@ -20826,9 +22371,9 @@ linear_rows:
 	addq	$32, %r10
 	addq	$32, %rdx
 	cmpq	%r13, %rax
-	jl	.LBB27_34
-	jmp	.LBB27_35
-.LBB27_21:
+	jl	.LBB29_34
+	jmp	.LBB29_35
+.LBB29_21:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	vxorps	%xmm7, %xmm7, %xmm7
@@ -20838,7 +22383,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB27_24:
+.LBB29_24:
 	movq	%r8, %rcx
 	vperm2f128	$49, %ymm7, %ymm6, %ymm8
 	vinsertf128	$1, %xmm7, %ymm6, %ymm6
@@ -20856,7 +22401,7 @@ linear_rows:
 	vhaddps	%ymm2, %ymm0, %ymm0
 	vhaddps	%ymm4, %ymm0, %ymm0
 	subq	%rax, %rcx
-	jle	.LBB27_27
+	jle	.LBB29_27
 	movq	%r12, %rdx
 	movq	-48(%rbp), %rsi
 	imulq	%rsi, %rdx
@@ -20874,7 +22419,7 @@ linear_rows:
 	leaq	(%rbx,%rax,4), %rax
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_26:
+.LBB29_26:
 	vmovss	(%rdx,%r11,4), %xmm1
 	vmovss	(%rsi,%r11,4), %xmm2
 	vshufps	$0, %xmm1, %xmm2, %xmm1
@@ -20887,8 +22432,8 @@ linear_rows:
 	vfmadd231ps	%ymm2, %ymm1, %ymm0
 	incq	%r11
 	cmpq	%r11, %rcx
-	jne	.LBB27_26
-.LBB27_27:
+	jne	.LBB29_26
+.LBB29_27:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -20900,7 +22445,7 @@ linear_rows:
 	vextractf128	$1, %ymm0, %xmm2
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB27_29
+	je	.LBB29_29
 	vmovss	(%rsi,%rdx,4), %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -20914,14 +22459,14 @@ linear_rows:
 	vaddss	%xmm1, %xmm2, %xmm1
 	vmovss	%xmm1, (%rax,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm1
-	jmp	.LBB27_30
-.LBB27_32:
+	jmp	.LBB29_30
+.LBB29_32:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB27_35:
+.LBB29_35:
 	vextractf128	$1, %ymm2, %xmm4
 	vaddps	%xmm4, %xmm2, %xmm2
 	vextractf128	$1, %ymm3, %xmm4
@@ -20934,19 +22479,19 @@ linear_rows:
 	vhaddps	%xmm0, %xmm1, %xmm0
 	vhaddps	%xmm0, %xmm2, %xmm1
 	cmpq	%rax, %r8
-	jle	.LBB27_36
+	jle	.LBB29_36
 	movl	%r8d, %r10d
 	subl	%eax, %r10d
 	leaq	1(%rax), %rdx
 	testb	$1, %r10b
-	jne	.LBB27_39
+	jne	.LBB29_39
 	cmpq	%rdx, %r8
-	jne	.LBB27_41
-	jmp	.LBB27_43
-.LBB27_36:
+	jne	.LBB29_41
+	jmp	.LBB29_43
+.LBB29_36:
 	vmovaps	%xmm1, %xmm0
-	jmp	.LBB27_43
-.LBB27_39:
+	jmp	.LBB29_43
+.LBB29_39:
 	movq	-96(%rbp), %r11
 	imulq	%r8, %r11
 	movq	-120(%rbp), %r10
@@ -20963,8 +22508,8 @@ linear_rows:
 	movq	%rdx, %rax
 	vmovaps	%xmm0, %xmm1
 	cmpq	%rdx, %r8
-	je	.LBB27_43
-.LBB27_41:
+	je	.LBB29_43
+.LBB29_41:
 	movq	%r8, %rcx
 	subq	%rax, %rcx
 	movq	%r12, %rdx
@@ -20982,7 +22527,7 @@ linear_rows:
 	xorl	%r10d, %r10d
 	vmovaps	%xmm1, %xmm0
 	.p2align	4
-.LBB27_42:
+.LBB29_42:
 	vbroadcastss	-4(%rdx,%r10,4), %xmm1
 	vmovss	-4(%r15,%r10,4), %xmm2
 	vinsertps	$16, -4(%r14,%r10,4), %xmm2, %xmm2
@@ -20997,25 +22542,25 @@ linear_rows:
 	vfmadd213ps	%xmm2, %xmm1, %xmm0
 	addq	$2, %r10
 	cmpq	%r10, %rcx
-	jne	.LBB27_42
-.LBB27_43:
+	jne	.LBB29_42
+.LBB29_43:
 	testq	%rsi, %rsi
-	je	.LBB27_44
+	je	.LBB29_44
 	movq	-48(%rbp), %r10
 	vmovss	(%rsi,%r10,4), %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
-	jmp	.LBB27_46
-.LBB27_44:
+	jmp	.LBB29_46
+.LBB29_44:
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
 	movq	-48(%rbp), %r10
-.LBB27_46:
+.LBB29_46:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -21034,9 +22579,9 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB27_47
-.Lfunc_end27:
-	.size	linear_rows, .Lfunc_end27-linear_rows
+	jmp	.LBB29_47
+.Lfunc_end29:
+	.size	linear_rows, .Lfunc_end29-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -21063,13 +22608,13 @@ weight_gradient_rows:
 	movq	%rdi, -56(%rbp)
 	movq	40(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB28_21
+	je	.LBB30_21
 	movq	%r13, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB28_3
+	jle	.LBB30_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -21081,9 +22626,9 @@ weight_gradient_rows:
 	movq	%r15, %rcx
 	movq	%r12, %r8
 	movq	%r14, %r9
-.LBB28_3:
+.LBB30_3:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB28_21
+	jle	.LBB30_21
 	leaq	(%rcx,%r13,4), %rdx
 	movq	-56(%rbp), %r11
 	movq	32(%rbp), %rdi
@@ -21118,33 +22663,33 @@ weight_gradient_rows:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -104(%rbp)
 	xorl	%edi, %edi
-	jmp	.LBB28_5
+	jmp	.LBB30_5
 	.p2align	4
-.LBB28_20:
+.LBB30_20:
 	incq	%rdi
 	movq	-104(%rbp), %rdx
 	addq	%rdx, %r12
 	addq	%rdx, %rax
 	addq	%rdx, %r11
 	cmpq	16(%rbp), %rdi
-	je	.LBB28_21
-.LBB28_5:
+	je	.LBB30_21
+.LBB30_5:
 	cmpq	32(%rbp), %r13
-	jle	.LBB28_20
+	jle	.LBB30_20
 	cmpq	$4, -48(%rbp)
 	setb	%dl
 	orb	-96(%rbp), %dl
 	movq	32(%rbp), %r14
 	testb	$1, %dl
-	jne	.LBB28_7
+	jne	.LBB30_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB28_14
+	jae	.LBB30_14
 	xorl	%edx, %edx
-	jmp	.LBB28_18
-.LBB28_14:
+	jmp	.LBB30_18
+.LBB30_14:
 	xorl	%edx, %edx
 	.p2align	4
-.LBB28_15:
+.LBB30_15:
 	vmovups	-96(%r12,%rdx,4), %ymm0
 	vmovups	-64(%r12,%rdx,4), %ymm1
 	vmovups	-32(%r12,%rdx,4), %ymm2
@@ -21159,45 +22704,45 @@ weight_gradient_rows:
 	vmovups	%ymm3, (%r15,%rdx,4)
 	addq	$32, %rdx
 	cmpq	%rdx, %rsi
-	jne	.LBB28_15
+	jne	.LBB30_15
 	cmpq	%rsi, -48(%rbp)
-	je	.LBB28_20
+	je	.LBB30_20
 	movq	-88(%rbp), %r14
 	movq	%rsi, %rdx
 	testb	$28, -48(%rbp)
-	je	.LBB28_7
+	je	.LBB30_7
 	.p2align	4
-.LBB28_18:
+.LBB30_18:
 	vmovups	(%rax,%rdx,4), %xmm0
 	vaddps	(%rbx,%rdx,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %r10
-	jne	.LBB28_18
+	jne	.LBB30_18
 	movq	-64(%rbp), %r14
 	cmpq	%r10, -48(%rbp)
-	je	.LBB28_20
-.LBB28_7:
+	je	.LBB30_20
+.LBB30_7:
 	subl	%r14d, %r13d
 	movq	%r14, %rdx
 	andl	$3, %r13d
-	je	.LBB28_10
+	je	.LBB30_10
 	movq	%r14, %rdx
 	.p2align	4
-.LBB28_9:
+.LBB30_9:
 	vmovss	(%r11,%rdx,4), %xmm0
 	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rdx,4)
 	incq	%rdx
 	decq	%r13
-	jne	.LBB28_9
-.LBB28_10:
+	jne	.LBB30_9
+.LBB30_10:
 	movq	40(%rbp), %r13
 	subq	%r13, %r14
 	cmpq	$-4, %r14
-	ja	.LBB28_20
+	ja	.LBB30_20
 	.p2align	4
-.LBB28_11:
+.LBB30_11:
 	vmovss	(%r11,%rdx,4), %xmm0
 	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rdx,4)
@@ -21212,9 +22757,9 @@ weight_gradient_rows:
 	vmovss	%xmm0, 12(%rcx,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %r13
-	jne	.LBB28_11
-	jmp	.LBB28_20
-.LBB28_21:
+	jne	.LBB30_11
+	jmp	.LBB30_20
+.LBB30_21:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -21226,7 +22771,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB28_30
+	jne	.LBB30_30
 	movq	16(%rbp), %r11
 	leaq	-1(%r11), %rcx
 	movq	%rcx, -64(%rbp)
@@ -21253,30 +22798,30 @@ weight_gradient_rows:
 	movq	%r13, -88(%rbp)
 	shll	$4, %r13d
 	movq	%rdx, %rcx
-	jmp	.LBB28_23
+	jmp	.LBB30_23
 	.p2align	4
-.LBB28_29:
+.LBB30_29:
 	addq	$4, %rcx
 	addq	$16, %r15
 	movq	-96(%rbp), %rdx
 	addq	%rdx, -48(%rbp)
 	addq	%rdx, %r12
 	cmpq	-104(%rbp), %rcx
-	jge	.LBB28_30
-.LBB28_23:
+	jge	.LBB30_30
+.LBB30_23:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB28_29
+	jle	.LBB30_29
 	cmpq	$3, -64(%rbp)
-	jae	.LBB28_37
+	jae	.LBB30_37
 	xorl	%edx, %edx
-	jmp	.LBB28_26
+	jmp	.LBB30_26
 	.p2align	4
-.LBB28_37:
+.LBB30_37:
 	movq	-48(%rbp), %r14
 	movq	%r15, %r11
 	xorl	%edx, %edx
 	.p2align	4
-.LBB28_38:
+.LBB30_38:
 	vmovups	(%r11), %xmm0
 	vmovups	%xmm0, -48(%r14)
 	vmovups	(%r11,%r9,4), %xmm0
@@ -21289,10 +22834,10 @@ weight_gradient_rows:
 	addq	%rbx, %r11
 	addq	$64, %r14
 	cmpq	%rdx, %rsi
-	jne	.LBB28_38
-.LBB28_26:
+	jne	.LBB30_38
+.LBB30_26:
 	cmpq	$0, -88(%rbp)
-	je	.LBB28_29
+	je	.LBB30_29
 	movq	%rdi, %r11
 	imulq	%rdx, %r11
 	shlq	$4, %rdx
@@ -21300,25 +22845,25 @@ weight_gradient_rows:
 	addq	%r15, %r11
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB28_28:
+.LBB30_28:
 	vmovups	(%r11), %xmm0
 	vmovups	%xmm0, (%rdx,%r14)
 	addq	$16, %r14
 	addq	%rdi, %r11
 	cmpq	%r14, %r13
-	jne	.LBB28_28
-	jmp	.LBB28_29
-.LBB28_30:
+	jne	.LBB30_28
+	jmp	.LBB30_29
+.LBB30_30:
 	cmpq	$16, %r8
-	jge	.LBB28_39
+	jge	.LBB30_39
 	xorl	%edx, %edx
 	movq	16(%rbp), %r13
-.LBB28_32:
+.LBB30_32:
 	movq	%rdx, %rcx
 	orq	$8, %rcx
 	cmpq	%r8, %rcx
 	movq	40(%rbp), %r12
-	jg	.LBB28_66
+	jg	.LBB30_66
 	movq	%rdx, %rdi
 	movq	-80(%rbp), %rdx
 	leaq	(%rdx,%rdi,4), %rdx
@@ -21327,41 +22872,41 @@ weight_gradient_rows:
 	movq	32(%rbp), %rdi
 	leaq	4(%rdi), %r15
 	cmpq	%r12, %r15
-	jle	.LBB28_34
-.LBB28_64:
+	jle	.LBB30_34
+.LBB30_64:
 	cmpq	%r12, %rdi
-	jge	.LBB28_65
+	jge	.LBB30_65
 	movq	%r13, %r10
 	andq	%rax, %r10
 	movq	-56(%rbp), %r11
 	leaq	(%r11,%rdi,4), %r11
 	leaq	(,%r9,8), %rbx
 	leaq	(,%r8,8), %r14
-	jmp	.LBB28_82
+	jmp	.LBB30_82
 	.p2align	4
-.LBB28_87:
+.LBB30_87:
 	movq	%rdi, %r15
 	imulq	%r8, %r15
 	vmovups	%ymm0, (%rsi,%r15,4)
 	incq	%rdi
 	addq	$4, %r11
 	cmpq	%r12, %rdi
-	je	.LBB28_65
-.LBB28_82:
+	je	.LBB30_65
+.LBB30_82:
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r13, %r13
-	jle	.LBB28_87
+	jle	.LBB30_87
 	cmpq	$1, %r13
-	jne	.LBB28_88
+	jne	.LBB30_88
 	xorl	%r15d, %r15d
-	jmp	.LBB28_85
+	jmp	.LBB30_85
 	.p2align	4
-.LBB28_88:
+.LBB30_88:
 	movq	%rdx, %r12
 	movq	%r11, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB28_89:
+.LBB30_89:
 	vbroadcastss	(%r13), %ymm1
 	vfmadd132ps	(%r12), %ymm0, %ymm1
 	vbroadcastss	(%r13,%r9,4), %ymm0
@@ -21370,12 +22915,12 @@ weight_gradient_rows:
 	addq	%rbx, %r13
 	addq	%r14, %r12
 	cmpq	%r15, %r10
-	jne	.LBB28_89
-.LBB28_85:
+	jne	.LBB30_89
+.LBB30_85:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %r12
-	je	.LBB28_87
+	je	.LBB30_87
 	movq	-56(%rbp), %r12
 	leaq	(%r12,%rdi,4), %r12
 	movq	%r15, %r13
@@ -21385,8 +22930,8 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ps	(%rdx,%r15,4), %ymm1, %ymm0
-	jmp	.LBB28_87
-.LBB28_39:
+	jmp	.LBB30_87
+.LBB30_39:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rcx
 	movq	%rcx, -96(%rbp)
@@ -21413,15 +22958,15 @@ weight_gradient_rows:
 	leaq	(,%r9,8), %r10
 	movl	$16, %ecx
 	xorl	%edx, %edx
-	jmp	.LBB28_41
+	jmp	.LBB30_41
 	.p2align	4
-.LBB28_40:
+.LBB30_40:
 	movq	-72(%rbp), %rdx
 	leaq	16(%rdx), %rcx
 	addq	$64, -64(%rbp)
 	cmpq	%r8, %rcx
-	jg	.LBB28_32
-.LBB28_41:
+	jg	.LBB30_32
+.LBB30_41:
 	movq	%rcx, -72(%rbp)
 	movq	-112(%rbp), %rcx
 	movq	%rdx, -120(%rbp)
@@ -21432,24 +22977,24 @@ weight_gradient_rows:
 	movq	-128(%rbp), %r13
 	movq	-136(%rbp), %r15
 	cmpq	-104(%rbp), %rdx
-	jl	.LBB28_46
-.LBB28_42:
+	jl	.LBB30_46
+.LBB30_42:
 	movq	40(%rbp), %rbx
 	cmpq	%rbx, %rcx
 	movq	16(%rbp), %r13
-	jge	.LBB28_40
+	jge	.LBB30_40
 	movq	-80(%rbp), %rdx
 	movq	-120(%rbp), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	movq	%rdx, -120(%rbp)
 	movq	-56(%rbp), %rdi
 	leaq	(%rdi,%rcx,4), %r15
-	jmp	.LBB28_44
+	jmp	.LBB30_44
 	.p2align	4
-.LBB28_45:
+.LBB30_45:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB28_63:
+.LBB30_63:
 	movq	%rcx, %rdi
 	imulq	%r8, %rdi
 	movq	-48(%rbp), %rdx
@@ -21458,24 +23003,24 @@ weight_gradient_rows:
 	incq	%rcx
 	addq	$4, %r15
 	cmpq	%rbx, %rcx
-	je	.LBB28_40
-.LBB28_44:
+	je	.LBB30_40
+.LBB30_44:
 	testq	%r13, %r13
-	jle	.LBB28_45
+	jle	.LBB30_45
 	vxorps	%xmm0, %xmm0, %xmm0
 	cmpq	$1, %r13
-	jne	.LBB28_59
+	jne	.LBB30_59
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
-	jmp	.LBB28_61
+	jmp	.LBB30_61
 	.p2align	4
-.LBB28_59:
+.LBB30_59:
 	movq	%r15, %rbx
 	movq	-64(%rbp), %r13
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
 	.p2align	4
-.LBB28_60:
+.LBB30_60:
 	vbroadcastss	(%rbx), %ymm2
 	vfmadd231ps	-32(%r13), %ymm2, %ymm0
 	vfmadd231ps	(%r13), %ymm2, %ymm1
@@ -21486,12 +23031,12 @@ weight_gradient_rows:
 	addq	%r14, %r13
 	addq	%r10, %rbx
 	cmpq	%rdi, %r12
-	jne	.LBB28_60
-.LBB28_61:
+	jne	.LBB30_60
+.LBB30_61:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %rbx
-	je	.LBB28_63
+	je	.LBB30_63
 	movq	-56(%rbp), %rbx
 	leaq	(%rbx,%rcx,4), %rbx
 	movq	%rdi, %r13
@@ -21503,19 +23048,19 @@ weight_gradient_rows:
 	vfmadd231ps	32(%rdx,%r13,4), %ymm2, %ymm1
 	movq	16(%rbp), %r13
 	movq	40(%rbp), %rbx
-	jmp	.LBB28_63
+	jmp	.LBB30_63
 	.p2align	4
-.LBB28_48:
+.LBB30_48:
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB28_49:
+.LBB30_49:
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB28_56:
+.LBB30_56:
 	movq	%rcx, %rdx
 	imulq	%r8, %rdx
 	movq	-48(%rbp), %rdi
@@ -21533,13 +23078,13 @@ weight_gradient_rows:
 	addq	$16, %r15
 	addq	-88(%rbp), %r13
 	cmpq	-104(%rbp), %rcx
-	jge	.LBB28_42
-.LBB28_46:
+	jge	.LBB30_42
+.LBB30_46:
 	cmpq	$0, 24(%rbp)
-	je	.LBB28_52
+	je	.LBB30_52
 	movq	16(%rbp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB28_48
+	jle	.LBB30_48
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r13, %rdx
 	movq	-64(%rbp), %rdi
@@ -21551,7 +23096,7 @@ weight_gradient_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	.p2align	4
-.LBB28_51:
+.LBB30_51:
 	vmovups	-32(%rdi), %ymm8
 	vbroadcastss	-12(%rdx), %ymm9
 	vbroadcastss	-8(%rdx), %ymm10
@@ -21569,13 +23114,13 @@ weight_gradient_rows:
 	addq	%r11, %rdi
 	addq	$16, %rdx
 	decq	%rbx
-	jne	.LBB28_51
-	jmp	.LBB28_56
+	jne	.LBB30_51
+	jmp	.LBB30_56
 	.p2align	4
-.LBB28_52:
+.LBB30_52:
 	movq	16(%rbp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB28_53
+	jle	.LBB30_53
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r15, %rbx
 	movq	-64(%rbp), %rdi
@@ -21587,7 +23132,7 @@ weight_gradient_rows:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	.p2align	4
-.LBB28_55:
+.LBB30_55:
 	vmovups	-32(%rdi), %ymm8
 	vbroadcastss	-12(%rbx), %ymm9
 	vbroadcastss	-8(%rbx), %ymm10
@@ -21605,20 +23150,20 @@ weight_gradient_rows:
 	addq	%r11, %rdi
 	addq	%rsi, %rbx
 	decq	%rdx
-	jne	.LBB28_55
-	jmp	.LBB28_56
-.LBB28_53:
+	jne	.LBB30_55
+	jmp	.LBB30_56
+.LBB30_53:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
-	jmp	.LBB28_49
-.LBB28_65:
+	jmp	.LBB30_49
+.LBB30_65:
 	movq	%rcx, %rdx
-.LBB28_66:
+.LBB30_66:
 	movq	%rdx, -72(%rbp)
 	cmpq	%r8, %rdx
-	jge	.LBB28_77
+	jge	.LBB30_77
 	andq	%r13, %rax
 	movq	-56(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -21628,18 +23173,18 @@ weight_gradient_rows:
 	movq	-72(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB28_68
+	jmp	.LBB30_68
 	.p2align	4
-.LBB28_76:
+.LBB30_76:
 	movq	-72(%rbp), %r11
 	incq	%r11
 	addq	$4, %rsi
 	movq	%r11, -72(%rbp)
 	cmpq	%r8, %r11
-	je	.LBB28_77
-.LBB28_68:
+	je	.LBB30_77
+.LBB30_68:
 	cmpq	32(%rbp), %r12
-	jle	.LBB28_76
+	jle	.LBB30_76
 	movq	-112(%rbp), %r10
 	movq	-72(%rbp), %rbx
 	leaq	(%r10,%rbx,4), %r10
@@ -21647,31 +23192,31 @@ weight_gradient_rows:
 	leaq	(%r11,%rbx,4), %r11
 	movq	%rcx, %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB28_70
+	jmp	.LBB30_70
 	.p2align	4
-.LBB28_75:
+.LBB30_75:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
 	cmpq	%r12, %r14
-	je	.LBB28_76
-.LBB28_70:
+	je	.LBB30_76
+.LBB30_70:
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r13, %r13
-	jle	.LBB28_75
+	jle	.LBB30_75
 	cmpq	$1, %r13
-	jne	.LBB28_90
+	jne	.LBB30_90
 	xorl	%r15d, %r15d
-	jmp	.LBB28_73
+	jmp	.LBB30_73
 	.p2align	4
-.LBB28_90:
+.LBB30_90:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB28_91:
+.LBB30_91:
 	vmovss	(%r13), %xmm1
 	vfmadd132ss	(%r12), %xmm0, %xmm1
 	vmovss	(%r13,%r9,4), %xmm0
@@ -21680,12 +23225,12 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB28_91
-.LBB28_73:
+	jne	.LBB30_91
+.LBB30_73:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %r12
-	je	.LBB28_75
+	je	.LBB30_75
 	movq	-56(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -21695,8 +23240,8 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ss	(%r11,%r15,4), %xmm1, %xmm0
-	jmp	.LBB28_75
-.LBB28_77:
+	jmp	.LBB30_75
+.LBB30_77:
 	addq	$104, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21707,7 +23252,7 @@ weight_gradient_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB28_34:
+.LBB30_34:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	movq	-56(%rbp), %rdi
@@ -21715,14 +23260,14 @@ weight_gradient_rows:
 	leaq	(%rdi,%r14,4), %r11
 	addq	$12, %r11
 	leaq	(,%r9,4), %rbx
-	jmp	.LBB28_35
+	jmp	.LBB30_35
 	.p2align	4
-.LBB28_36:
+.LBB30_36:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB28_80:
+.LBB30_80:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovups	%ymm3, (%rsi,%r15,4)
@@ -21741,11 +23286,11 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	cmpq	%r12, %r15
 	movq	16(%rbp), %r13
-	jg	.LBB28_64
-.LBB28_35:
+	jg	.LBB30_64
+.LBB30_35:
 	movq	%r15, %rdi
 	testq	%r13, %r13
-	jle	.LBB28_36
+	jle	.LBB30_36
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	%r13, %r15
 	movq	%r11, %r12
@@ -21754,7 +23299,7 @@ weight_gradient_rows:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	.p2align	4
-.LBB28_79:
+.LBB30_79:
 	vmovups	(%r13), %ymm4
 	vbroadcastss	-12(%r12), %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm3
@@ -21767,10 +23312,10 @@ weight_gradient_rows:
 	addq	%r10, %r13
 	addq	%rbx, %r12
 	decq	%r15
-	jne	.LBB28_79
-	jmp	.LBB28_80
-.Lfunc_end28:
-	.size	weight_gradient_rows, .Lfunc_end28-weight_gradient_rows
+	jne	.LBB30_79
+	jmp	.LBB30_80
+.Lfunc_end30:
+	.size	weight_gradient_rows, .Lfunc_end30-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -21805,17 +23350,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB29_1
+	je	.LBB31_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB29_3
-.LBB29_1:
+	jmp	.LBB31_3
+.LBB31_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB29_3:
+.LBB31_3:
 	movq	%rax, -136(%rbp)
 	testq	%r8, %r8
-	jle	.LBB29_86
+	jle	.LBB31_86
 	movq	24(%rbp), %rdi
 	movq	16(%rbp), %r10
 	leaq	(,%r9,4), %rax
@@ -21868,14 +23413,14 @@ panel_linear_outputs:
 	leaq	(,%r8,4), %r11
 	xorl	%r15d, %r15d
 	movq	%rsi, -72(%rbp)
-	jmp	.LBB29_5
+	jmp	.LBB31_5
 	.p2align	4
-.LBB29_85:
+.LBB31_85:
 	addq	%rdx, %r15
 	cmpq	%r8, %r15
 	movq	-72(%rbp), %rsi
-	jge	.LBB29_86
-.LBB29_5:
+	jge	.LBB31_86
+.LBB31_5:
 	movq	%r8, %rdx
 	subq	%r15, %rdx
 	movq	-136(%rbp), %rax
@@ -21884,7 +23429,7 @@ panel_linear_outputs:
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%r15, -112(%rbp)
-	jge	.LBB29_60
+	jge	.LBB31_60
 	movq	-120(%rbp), %rax
 	leaq	(%rax,%r15,4), %rax
 	movq	%rax, -152(%rbp)
@@ -21899,9 +23444,9 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rax
-	jmp	.LBB29_7
+	jmp	.LBB31_7
 	.p2align	4
-.LBB29_46:
+.LBB31_46:
 	vmovups	%ymm7, (%r14)
 	vmovups	%ymm6, 32(%r14)
 	vmovups	%ymm5, (%r14,%r9,4)
@@ -21909,20 +23454,20 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%r9,8)
 	vmovups	%ymm2, 32(%r14,%r9,8)
 	movq	-64(%rbp), %rax
-.LBB29_56:
+.LBB31_56:
 	vmovups	%ymm1, (%r14,%rax)
 	addq	%rax, %r14
-.LBB29_57:
+.LBB31_57:
 	movq	%r14, %rax
-.LBB29_58:
+.LBB31_58:
 	vmovups	%ymm0, 32(%rax)
-.LBB29_59:
+.LBB31_59:
 	movq	-104(%rbp), %rax
 	addq	$16, %rax
 	cmpq	32(%rbp), %rax
 	movq	-72(%rbp), %rsi
-	jge	.LBB29_60
-.LBB29_7:
+	jge	.LBB31_60
+.LBB31_7:
 	movq	%rax, %rcx
 	imulq	%r8, %rcx
 	movq	%rax, -104(%rbp)
@@ -21934,13 +23479,13 @@ panel_linear_outputs:
 	leaq	(%rdi,%rcx,4), %r12
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB29_8
-.LBB29_18:
+	jge	.LBB31_8
+.LBB31_18:
 	movq	16(%rbp), %rcx
 	subq	%r14, %rcx
 	addq	$-2, %rcx
 	cmpq	$3, %rcx
-	ja	.LBB29_59
+	ja	.LBB31_59
 	movq	%r14, %rdi
 	imulq	%r8, %rdi
 	movq	-152(%rbp), %r10
@@ -21950,18 +23495,18 @@ panel_linear_outputs:
 	leaq	(%rdi,%r14,4), %rdi
 	movq	-104(%rbp), %r10
 	leaq	(%rdi,%r10,4), %r14
-	leaq	.LJTI29_0(%rip), %rdi
+	leaq	.LJTI31_0(%rip), %rdi
 	movslq	(%rdi,%rcx,4), %rcx
 	addq	%rdi, %rcx
 	jmpq	*%rcx
-.LBB29_20:
+.LBB31_20:
 	testq	%rax, %rax
-	je	.LBB29_21
+	je	.LBB31_21
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB29_23
+	jmp	.LBB31_23
 	.p2align	4
-.LBB29_8:
+.LBB31_8:
 	movq	-96(%rbp), %rcx
 	movq	-104(%rbp), %rdi
 	leaq	(%rcx,%rdi,4), %rcx
@@ -21969,9 +23514,9 @@ panel_linear_outputs:
 	movl	$6, %r10d
 	movq	-152(%rbp), %rdi
 	xorl	%ecx, %ecx
-	jmp	.LBB29_9
+	jmp	.LBB31_9
 	.p2align	4
-.LBB29_17:
+.LBB31_17:
 	vmovups	%ymm11, (%r10)
 	vmovups	%ymm10, 32(%r10)
 	vmovups	%ymm9, (%r10,%r9,4)
@@ -21992,19 +23537,19 @@ panel_linear_outputs:
 	movq	%r14, %rcx
 	cmpq	16(%rbp), %r10
 	movq	-112(%rbp), %r15
-	jg	.LBB29_18
-.LBB29_9:
+	jg	.LBB31_18
+.LBB31_9:
 	movq	%r10, %r14
 	testq	%rax, %rax
-	je	.LBB29_10
+	je	.LBB31_10
 	vmovups	(%rsi), %ymm0
 	vmovups	32(%rsi), %ymm1
-	jmp	.LBB29_12
+	jmp	.LBB31_12
 	.p2align	4
-.LBB29_10:
+.LBB31_10:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB29_12:
+.LBB31_12:
 	imulq	%r9, %rcx
 	movq	-224(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
@@ -22019,7 +23564,7 @@ panel_linear_outputs:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	testq	%r15, %r15
-	jle	.LBB29_14
+	jle	.LBB31_14
 	vmovups	(%r10), %ymm11
 	vmovups	32(%r10), %ymm10
 	vmovups	(%r10,%r9,4), %ymm9
@@ -22035,13 +23580,13 @@ panel_linear_outputs:
 	movq	-160(%rbp), %rcx
 	vmovups	(%r10,%rcx), %ymm0
 	vmovups	32(%r10,%rcx), %ymm2
-.LBB29_14:
+.LBB31_14:
 	testq	%rdx, %rdx
-	jle	.LBB29_17
+	jle	.LBB31_17
 	xorl	%r13d, %r13d
 	movq	%r12, %rcx
 	.p2align	4
-.LBB29_16:
+.LBB31_16:
 	vmovups	(%rcx), %ymm13
 	vmovups	32(%rcx), %ymm12
 	leaq	(%rdi,%r13,4), %rbx
@@ -22070,32 +23615,32 @@ panel_linear_outputs:
 	incq	%r13
 	addq	$64, %rcx
 	cmpq	%r13, %rdx
-	jne	.LBB29_16
-	jmp	.LBB29_17
+	jne	.LBB31_16
+	jmp	.LBB31_17
 	.p2align	4
-.LBB29_38:
+.LBB31_38:
 	testq	%rax, %rax
-	je	.LBB29_39
+	je	.LBB31_39
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB29_41
+	jmp	.LBB31_41
 	.p2align	4
-.LBB29_47:
+.LBB31_47:
 	testq	%rax, %rax
-	je	.LBB29_48
+	je	.LBB31_48
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB29_50
-.LBB29_29:
+	jmp	.LBB31_50
+.LBB31_29:
 	testq	%rax, %rax
-	je	.LBB29_30
+	je	.LBB31_30
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB29_32
-.LBB29_39:
+	jmp	.LBB31_32
+.LBB31_39:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB29_41:
+.LBB31_41:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -22103,7 +23648,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm6
 	vmovaps	%ymm1, %ymm7
 	testq	%r15, %r15
-	jle	.LBB29_43
+	jle	.LBB31_43
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm6
 	vmovups	(%r14,%r9,4), %ymm5
@@ -22113,15 +23658,15 @@ panel_linear_outputs:
 	movq	-64(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB29_43:
+.LBB31_43:
 	testq	%rdx, %rdx
-	jle	.LBB29_46
+	jle	.LBB31_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
 	xorl	%edi, %edi
 	.p2align	4
-.LBB29_45:
+.LBB31_45:
 	vmovups	(%r12), %ymm8
 	vmovups	32(%r12), %ymm9
 	vbroadcastss	(%rbx,%rdi,4), %ymm10
@@ -22139,12 +23684,12 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r12
 	cmpq	%rdi, %rdx
-	jne	.LBB29_45
-	jmp	.LBB29_46
-.LBB29_48:
+	jne	.LBB31_45
+	jmp	.LBB31_46
+.LBB31_48:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB29_50:
+.LBB31_50:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -22154,7 +23699,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm8
 	vmovaps	%ymm1, %ymm9
 	testq	%r15, %r15
-	jle	.LBB29_52
+	jle	.LBB31_52
 	vmovups	(%r14), %ymm9
 	vmovups	32(%r14), %ymm8
 	vmovups	(%r14,%r9,4), %ymm7
@@ -22167,12 +23712,12 @@ panel_linear_outputs:
 	movq	-80(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB29_52:
+.LBB31_52:
 	testq	%rdx, %rdx
-	jle	.LBB29_55
+	jle	.LBB31_55
 	xorl	%eax, %eax
 	.p2align	4
-.LBB29_54:
+.LBB31_54:
 	vmovups	(%r12), %ymm11
 	vmovups	32(%r12), %ymm10
 	leaq	(%rbx,%rax,4), %rcx
@@ -22197,8 +23742,8 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r12
 	cmpq	%rax, %rdx
-	jne	.LBB29_54
-.LBB29_55:
+	jne	.LBB31_54
+.LBB31_55:
 	vmovups	%ymm9, (%r14)
 	vmovups	%ymm8, 32(%r14)
 	vmovups	%ymm7, (%r14,%r9,4)
@@ -22209,26 +23754,26 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%rax)
 	vmovups	%ymm2, 32(%r14,%rax)
 	movq	-80(%rbp), %rax
-	jmp	.LBB29_56
-.LBB29_21:
+	jmp	.LBB31_56
+.LBB31_21:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB29_23:
+.LBB31_23:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	testq	%r15, %r15
-	jle	.LBB29_25
+	jle	.LBB31_25
 	vmovups	(%r14), %ymm3
 	vmovups	32(%r14), %ymm2
 	vmovups	(%r14,%r9,4), %ymm1
 	vmovups	32(%r14,%r9,4), %ymm0
-.LBB29_25:
+.LBB31_25:
 	testq	%rdx, %rdx
-	jle	.LBB29_28
+	jle	.LBB31_28
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB29_27:
+.LBB31_27:
 	vmovups	(%r12), %ymm4
 	vmovups	32(%r12), %ymm5
 	vbroadcastss	(%rbx,%rcx,4), %ymm6
@@ -22240,37 +23785,37 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r12
 	cmpq	%rcx, %rdx
-	jne	.LBB29_27
-.LBB29_28:
+	jne	.LBB31_27
+.LBB31_28:
 	vmovups	%ymm3, (%r14)
 	vmovups	%ymm2, 32(%r14)
 	leaq	(%r14,%r9,4), %rax
 	vmovups	%ymm1, (%r14,%r9,4)
-	jmp	.LBB29_58
-.LBB29_30:
+	jmp	.LBB31_58
+.LBB31_30:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB29_32:
+.LBB31_32:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
 	vmovaps	%ymm1, %ymm5
 	testq	%r15, %r15
-	jle	.LBB29_34
+	jle	.LBB31_34
 	vmovups	(%r14), %ymm5
 	vmovups	32(%r14), %ymm4
 	vmovups	(%r14,%r9,4), %ymm3
 	vmovups	32(%r14,%r9,4), %ymm2
 	vmovups	(%r14,%r9,8), %ymm1
 	vmovups	32(%r14,%r9,8), %ymm0
-.LBB29_34:
+.LBB31_34:
 	testq	%rdx, %rdx
-	jle	.LBB29_37
+	jle	.LBB31_37
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
 	.p2align	4
-.LBB29_36:
+.LBB31_36:
 	vmovups	(%r12), %ymm6
 	vmovups	32(%r12), %ymm7
 	vbroadcastss	(%rbx,%rsi,4), %ymm8
@@ -22285,19 +23830,19 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r12
 	cmpq	%rsi, %rdx
-	jne	.LBB29_36
-.LBB29_37:
+	jne	.LBB31_36
+.LBB31_37:
 	vmovups	%ymm5, (%r14)
 	vmovups	%ymm4, 32(%r14)
 	vmovups	%ymm3, (%r14,%r9,4)
 	vmovups	%ymm2, 32(%r14,%r9,4)
 	vmovups	%ymm1, (%r14,%r9,8)
 	addq	-192(%rbp), %r14
-	jmp	.LBB29_57
+	jmp	.LBB31_57
 	.p2align	4
-.LBB29_60:
+.LBB31_60:
 	cmpq	$1, -184(%rbp)
-	jne	.LBB29_85
+	jne	.LBB31_85
 	movq	%r15, %rcx
 	shlq	$6, %rcx
 	movq	-176(%rbp), %rax
@@ -22306,10 +23851,10 @@ panel_linear_outputs:
 	movq	-128(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	-56(%rbp), %r12
-	jle	.LBB29_62
-.LBB29_66:
+	jle	.LBB31_62
+.LBB31_66:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB29_85
+	jge	.LBB31_85
 	addq	-88(%rbp), %rcx
 	testq	%r15, %r15
 	setg	%dil
@@ -22320,46 +23865,46 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %r10
 	andq	%r10, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB29_68
+	jmp	.LBB31_68
 	.p2align	4
-.LBB29_84:
+.LBB31_84:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm0, 32(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
 	movq	-112(%rbp), %r15
-	jge	.LBB29_85
-.LBB29_68:
+	jge	.LBB31_85
+.LBB31_68:
 	movq	-144(%rbp), %r14
 	leaq	(%r14,%rbx,4), %r14
 	testb	%al, %al
-	je	.LBB29_69
+	je	.LBB31_69
 	movq	%r14, %r12
 	testq	%r15, %r15
-	jg	.LBB29_70
+	jg	.LBB31_70
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	testq	%rdx, %rdx
-	jg	.LBB29_80
-	jmp	.LBB29_84
+	jg	.LBB31_80
+	jmp	.LBB31_84
 	.p2align	4
-.LBB29_69:
+.LBB31_69:
 	movq	-72(%rbp), %r15
 	leaq	(%r15,%rbx,4), %r12
-.LBB29_70:
+.LBB31_70:
 	vmovups	(%r12), %ymm1
 	vmovups	32(%r12), %ymm0
 	testq	%rdx, %rdx
-	jle	.LBB29_84
-.LBB29_80:
+	jle	.LBB31_84
+.LBB31_80:
 	movq	%rbx, %r15
 	imulq	%r8, %r15
 	leaq	(%rcx,%r15,4), %r12
 	xorl	%r13d, %r13d
 	cmpq	$1, %rdx
-	je	.LBB29_82
+	je	.LBB31_82
 	.p2align	4
-.LBB29_81:
+.LBB31_81:
 	vbroadcastss	-4(%r10,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
@@ -22369,23 +23914,23 @@ panel_linear_outputs:
 	addq	$2, %r13
 	subq	$-128, %r12
 	cmpq	%r13, %rdi
-	jne	.LBB29_81
-.LBB29_82:
+	jne	.LBB31_81
+.LBB31_82:
 	testb	$1, %dl
-	je	.LBB29_84
+	je	.LBB31_84
 	vbroadcastss	(%rsi,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
-	jmp	.LBB29_84
+	jmp	.LBB31_84
 	.p2align	4
-.LBB29_62:
+.LBB31_62:
 	movq	-168(%rbp), %rax
 	addq	%rcx, %rax
 	movq	-128(%rbp), %rdi
 	movq	24(%rbp), %r10
-	jmp	.LBB29_63
+	jmp	.LBB31_63
 	.p2align	4
-.LBB29_76:
+.LBB31_76:
 	vmovups	%ymm7, (%rdi)
 	vmovups	%ymm0, 32(%rdi)
 	vmovups	%ymm1, 64(%rdi)
@@ -22399,19 +23944,19 @@ panel_linear_outputs:
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rdi
 	movq	-112(%rbp), %r15
-	jg	.LBB29_66
-.LBB29_63:
+	jg	.LBB31_66
+.LBB31_63:
 	movq	%rdi, %rbx
 	movq	-144(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %rdi
 	movq	%rdi, %r14
 	testq	%r15, %r15
-	jg	.LBB29_72
+	jg	.LBB31_72
 	movq	-72(%rbp), %r14
 	testq	%r14, %r14
-	je	.LBB29_65
+	je	.LBB31_65
 	leaq	(%r14,%r10,4), %r14
-.LBB29_72:
+.LBB31_72:
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm0
 	vmovups	64(%r14), %ymm1
@@ -22421,12 +23966,12 @@ panel_linear_outputs:
 	vmovups	192(%r14), %ymm5
 	vmovups	224(%r14), %ymm6
 	testq	%rdx, %rdx
-	jle	.LBB29_76
-.LBB29_74:
+	jle	.LBB31_76
+.LBB31_74:
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB29_75:
+.LBB31_75:
 	vbroadcastss	(%rsi,%r14,4), %ymm8
 	vfmadd231ps	(%r10), %ymm8, %ymm7
 	vfmadd231ps	32(%r10), %ymm8, %ymm0
@@ -22447,9 +23992,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB29_75
-	jmp	.LBB29_76
-.LBB29_65:
+	jne	.LBB31_75
+	jmp	.LBB31_76
+.LBB31_65:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -22459,9 +24004,9 @@ panel_linear_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	testq	%rdx, %rdx
-	jg	.LBB29_74
-	jmp	.LBB29_76
-.LBB29_86:
+	jg	.LBB31_74
+	jmp	.LBB31_76
+.LBB31_86:
 	addq	$56, %rsp
 	popq	%rbx
 	popq	%r12
@@ -22472,16 +24017,16 @@ panel_linear_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end29:
-	.size	panel_linear_outputs, .Lfunc_end29-panel_linear_outputs
+.Lfunc_end31:
+	.size	panel_linear_outputs, .Lfunc_end31-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI29_0:
-	.long	.LBB29_20-.LJTI29_0
-	.long	.LBB29_29-.LJTI29_0
-	.long	.LBB29_38-.LJTI29_0
-	.long	.LBB29_47-.LJTI29_0
+.LJTI31_0:
+	.long	.LBB31_20-.LJTI31_0
+	.long	.LBB31_29-.LJTI31_0
+	.long	.LBB31_38-.LJTI31_0
+	.long	.LBB31_47-.LJTI31_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -22510,13 +24055,13 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %r12
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB30_21
+	je	.LBB32_21
 	movq	%r12, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB30_3
+	jle	.LBB32_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -22526,9 +24071,9 @@ panel_weight_gradient_outputs:
 	callq	memset@PLT
 	movq	%r14, %rcx
 	movq	%r15, %r9
-.LBB30_3:
+.LBB32_3:
 	testq	%r13, %r13
-	jle	.LBB30_21
+	jle	.LBB32_21
 	leaq	(%rcx,%r12,4), %rdx
 	movq	-72(%rbp), %rdi
 	movq	32(%rbp), %r10
@@ -22563,9 +24108,9 @@ panel_weight_gradient_outputs:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -96(%rbp)
 	xorl	%edx, %edx
-	jmp	.LBB30_5
+	jmp	.LBB32_5
 	.p2align	4
-.LBB30_20:
+.LBB32_20:
 	incq	%rdx
 	movq	-96(%rbp), %r14
 	addq	%r14, %r10
@@ -22573,26 +24118,26 @@ panel_weight_gradient_outputs:
 	addq	%r14, %rdi
 	cmpq	%r13, %rdx
 	movq	%rsi, %r12
-	je	.LBB30_21
-.LBB30_5:
+	je	.LBB32_21
+.LBB32_5:
 	cmpq	32(%rbp), %r12
 	movq	%r12, %rsi
-	jle	.LBB30_20
+	jle	.LBB32_20
 	cmpq	$4, -48(%rbp)
 	setb	%r15b
 	orb	-88(%rbp), %r15b
 	movq	32(%rbp), %r14
 	testb	$1, %r15b
-	jne	.LBB30_7
+	jne	.LBB32_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB30_14
+	jae	.LBB32_14
 	xorl	%r15d, %r15d
-	jmp	.LBB30_18
-.LBB30_14:
+	jmp	.LBB32_18
+.LBB32_14:
 	xorl	%r14d, %r14d
 	movq	-64(%rbp), %rsi
 	.p2align	4
-.LBB30_15:
+.LBB32_15:
 	vmovups	-96(%r10,%r14,4), %ymm0
 	vmovups	-64(%r10,%r14,4), %ymm1
 	vmovups	-32(%r10,%r14,4), %ymm2
@@ -22607,48 +24152,48 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm3, (%r8,%r14,4)
 	addq	$32, %r14
 	cmpq	%r14, %rsi
-	jne	.LBB30_15
+	jne	.LBB32_15
 	cmpq	%rsi, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB30_20
+	je	.LBB32_20
 	movq	-112(%rbp), %r14
 	movq	-64(%rbp), %r15
 	testb	$28, -48(%rbp)
-	je	.LBB30_7
+	je	.LBB32_7
 	.p2align	4
-.LBB30_18:
+.LBB32_18:
 	vmovups	(%rax,%r15,4), %xmm0
 	vaddps	(%rbx,%r15,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%r15,4)
 	addq	$4, %r15
 	cmpq	%r15, %r11
-	jne	.LBB30_18
+	jne	.LBB32_18
 	movq	-80(%rbp), %r14
 	cmpq	%r11, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB30_20
-.LBB30_7:
+	je	.LBB32_20
+.LBB32_7:
 	movl	%esi, %r15d
 	subl	%r14d, %r15d
 	movq	%r14, %r12
 	andl	$3, %r15d
-	je	.LBB30_10
+	je	.LBB32_10
 	movq	%r14, %r12
 	.p2align	4
-.LBB30_9:
+.LBB32_9:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%r15
-	jne	.LBB30_9
-.LBB30_10:
+	jne	.LBB32_9
+.LBB32_10:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r14
 	cmpq	$-4, %r14
-	ja	.LBB30_20
+	ja	.LBB32_20
 	.p2align	4
-.LBB30_11:
+.LBB32_11:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
@@ -22663,12 +24208,12 @@ panel_weight_gradient_outputs:
 	vmovss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB30_11
-	jmp	.LBB30_20
-.LBB30_21:
+	jne	.LBB32_11
+	jmp	.LBB32_20
+.LBB32_21:
 	movabsq	$9223372036854775806, %rcx
 	cmpq	32(%rbp), %r12
-	jle	.LBB30_29
+	jle	.LBB32_29
 	movq	%r13, %rax
 	andq	%rcx, %rax
 	movq	-72(%rbp), %rdx
@@ -22683,28 +24228,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rdi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB30_23
+	jmp	.LBB32_23
 	.p2align	4
-.LBB30_28:
+.LBB32_28:
 	addq	$16, %r10
 	addq	$64, %rdx
 	addq	%r8, %rdi
 	cmpq	%r12, %r10
-	jge	.LBB30_29
-.LBB30_23:
+	jge	.LBB32_29
+.LBB32_23:
 	testq	%r13, %r13
-	jle	.LBB30_28
+	jle	.LBB32_28
 	cmpq	$1, %r13
-	jne	.LBB30_35
+	jne	.LBB32_35
 	xorl	%r11d, %r11d
-	jmp	.LBB30_26
+	jmp	.LBB32_26
 	.p2align	4
-.LBB30_35:
+.LBB32_35:
 	movq	%rdi, %rbx
 	movq	%rdx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB30_36:
+.LBB32_36:
 	vmovups	-32(%r14), %ymm0
 	vmovups	%ymm0, -96(%rbx)
 	vmovups	(%r14), %ymm0
@@ -22717,10 +24262,10 @@ panel_weight_gradient_outputs:
 	addq	%rsi, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB30_36
-.LBB30_26:
+	jne	.LBB32_36
+.LBB32_26:
 	testb	$1, %r13b
-	je	.LBB30_28
+	je	.LBB32_28
 	movq	%r10, %rbx
 	imulq	%r13, %rbx
 	movq	24(%rbp), %r14
@@ -22734,10 +24279,10 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm0, (%r14,%r11)
 	vmovups	32(%rbx,%r15,4), %ymm0
 	vmovups	%ymm0, 32(%r14,%r11)
-	jmp	.LBB30_28
-.LBB30_29:
+	jmp	.LBB32_28
+.LBB32_29:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB30_38
+	jle	.LBB32_38
 	andq	%r13, %rcx
 	movq	-104(%rbp), %rax
 	addq	$20, %rax
@@ -22746,14 +24291,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %r9
 	leaq	(,%rax,8), %r10
 	xorl	%eax, %eax
-	jmp	.LBB30_31
+	jmp	.LBB32_31
 	.p2align	4
-.LBB30_37:
+.LBB32_37:
 	movq	-64(%rbp), %rax
 	addq	%rdi, %rax
 	cmpq	-56(%rbp), %rax
-	jge	.LBB30_38
-.LBB30_31:
+	jge	.LBB32_38
+.LBB32_31:
 	movq	-56(%rbp), %rdx
 	movq	%rax, -64(%rbp)
 	subq	%rax, %rdx
@@ -22762,7 +24307,7 @@ panel_weight_gradient_outputs:
 	movq	%rdx, -48(%rbp)
 	cmovlq	%rdx, %rdi
 	cmpq	32(%rbp), %r12
-	jle	.LBB30_37
+	jle	.LBB32_37
 	movq	-64(%rbp), %rdx
 	movq	%rdx, %rax
 	shlq	$6, %rax
@@ -22775,21 +24320,21 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rdx,4), %rax
 	movq	%rax, -88(%rbp)
 	movq	32(%rbp), %rax
-	jmp	.LBB30_33
-.LBB30_48:
+	jmp	.LBB32_33
+.LBB32_48:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB30_55:
+.LBB32_55:
 	vmovups	%ymm1, (%r14)
 	movl	$32, %edx
 	.p2align	4
-.LBB30_76:
+.LBB32_76:
 	vmovups	%ymm0, (%r14,%rdx)
-.LBB30_77:
+.LBB32_77:
 	addq	$16, %rax
 	cmpq	%r12, %rax
-	jge	.LBB30_37
-.LBB30_33:
+	jge	.LBB32_37
+.LBB32_33:
 	movq	%rax, %rdx
 	imulq	%r13, %rdx
 	movq	%rax, %rsi
@@ -22799,40 +24344,40 @@ panel_weight_gradient_outputs:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %r14
 	cmpq	$6, -48(%rbp)
-	jge	.LBB30_39
+	jge	.LBB32_39
 	xorl	%esi, %esi
-.LBB30_45:
+.LBB32_45:
 	movq	%rsi, %r11
 	notq	%r11
 	addq	%rdi, %r11
 	cmpq	$4, %r11
 	movq	40(%rbp), %r12
-	ja	.LBB30_77
+	ja	.LBB32_77
 	movq	-72(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %rdx
 	shlq	$6, %rsi
 	addq	%rsi, %r14
-	leaq	.LJTI30_0(%rip), %rbx
+	leaq	.LJTI32_0(%rip), %rbx
 	movslq	(%rbx,%r11,4), %rsi
 	addq	%rbx, %rsi
 	jmpq	*%rsi
-.LBB30_47:
+.LBB32_47:
 	testq	%r13, %r13
-	jle	.LBB30_48
+	jle	.LBB32_48
 	vxorps	%xmm1, %xmm1, %xmm1
 	cmpq	$1, %r13
-	jne	.LBB30_51
+	jne	.LBB32_51
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
-	jmp	.LBB30_53
+	jmp	.LBB32_53
 	.p2align	4
-.LBB30_39:
+.LBB32_39:
 	movl	$6, %edx
 	movq	-88(%rbp), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB30_40
+	jmp	.LBB32_40
 	.p2align	4
-.LBB30_41:
+.LBB32_41:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
@@ -22845,7 +24390,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm10, %xmm10, %xmm10
 	vxorps	%xmm11, %xmm11, %xmm11
 	vxorps	%xmm8, %xmm8, %xmm8
-.LBB30_44:
+.LBB32_44:
 	shlq	$6, %rbx
 	vmovups	%ymm8, (%r14,%rbx)
 	vmovups	%ymm11, 32(%r14,%rbx)
@@ -22863,11 +24408,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %r11
 	movq	%rsi, %rbx
 	cmpq	%rdi, %rdx
-	jg	.LBB30_45
-.LBB30_40:
+	jg	.LBB32_45
+.LBB32_40:
 	movq	%rdx, %rsi
 	testq	%r13, %r13
-	jle	.LBB30_41
+	jle	.LBB32_41
 	vxorps	%xmm8, %xmm8, %xmm8
 	movq	%r13, %r12
 	movq	%r11, %rdx
@@ -22884,7 +24429,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	.p2align	4
-.LBB30_43:
+.LBB32_43:
 	vmovups	(%r15), %ymm12
 	vmovups	32(%r15), %ymm13
 	vbroadcastss	-20(%rdx), %ymm14
@@ -22908,11 +24453,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r15
 	addq	%r9, %rdx
 	decq	%r12
-	jne	.LBB30_43
-	jmp	.LBB30_44
-.LBB30_71:
+	jne	.LBB32_43
+	jmp	.LBB32_44
+.LBB32_71:
 	testq	%r13, %r13
-	jle	.LBB30_72
+	jle	.LBB32_72
 	addq	$16, %rdx
 	vxorps	%xmm6, %xmm6, %xmm6
 	movq	%r13, %rsi
@@ -22926,7 +24471,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB30_74:
+.LBB32_74:
 	vmovups	(%r8), %ymm10
 	vmovups	32(%r8), %ymm11
 	vbroadcastss	-16(%rdx), %ymm12
@@ -22947,11 +24492,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB30_74
-	jmp	.LBB30_75
-.LBB30_61:
+	jne	.LBB32_74
+	jmp	.LBB32_75
+.LBB32_61:
 	testq	%r13, %r13
-	jle	.LBB30_62
+	jle	.LBB32_62
 	addq	$8, %rdx
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%r13, %rsi
@@ -22961,7 +24506,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB30_64:
+.LBB32_64:
 	vmovups	(%r8), %ymm6
 	vmovups	32(%r8), %ymm7
 	vbroadcastss	-8(%rdx), %ymm8
@@ -22976,11 +24521,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB30_64
-	jmp	.LBB30_65
-.LBB30_66:
+	jne	.LBB32_64
+	jmp	.LBB32_65
+.LBB32_66:
 	testq	%r13, %r13
-	jle	.LBB30_67
+	jle	.LBB32_67
 	addq	$12, %rdx
 	vxorps	%xmm4, %xmm4, %xmm4
 	movq	%r13, %rsi
@@ -22992,7 +24537,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB30_69:
+.LBB32_69:
 	vmovups	(%r8), %ymm8
 	vmovups	32(%r8), %ymm9
 	vbroadcastss	-12(%rdx), %ymm10
@@ -23010,11 +24555,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB30_69
-	jmp	.LBB30_70
-.LBB30_56:
+	jne	.LBB32_69
+	jmp	.LBB32_70
+.LBB32_56:
 	testq	%r13, %r13
-	jle	.LBB30_57
+	jle	.LBB32_57
 	addq	$4, %rdx
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	%r13, %rsi
@@ -23022,7 +24567,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB30_59:
+.LBB32_59:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	-4(%rdx), %ymm6
@@ -23034,9 +24579,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB30_59
-	jmp	.LBB30_60
-.LBB30_72:
+	jne	.LBB32_59
+	jmp	.LBB32_60
+.LBB32_72:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -23047,7 +24592,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm8, %xmm8, %xmm8
 	vxorps	%xmm9, %xmm9, %xmm9
 	vxorps	%xmm6, %xmm6, %xmm6
-.LBB30_75:
+.LBB32_75:
 	vmovups	%ymm6, (%r14)
 	vmovups	%ymm9, 32(%r14)
 	vmovups	%ymm8, 64(%r14)
@@ -23058,23 +24603,23 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 224(%r14)
 	vmovups	%ymm1, 256(%r14)
 	movl	$288, %edx
-	jmp	.LBB30_76
-.LBB30_62:
+	jmp	.LBB32_76
+.LBB32_62:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB30_65:
+.LBB32_65:
 	vmovups	%ymm2, (%r14)
 	vmovups	%ymm5, 32(%r14)
 	vmovups	%ymm4, 64(%r14)
 	vmovups	%ymm3, 96(%r14)
 	vmovups	%ymm1, 128(%r14)
 	movl	$160, %edx
-	jmp	.LBB30_76
-.LBB30_67:
+	jmp	.LBB32_76
+.LBB32_67:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -23083,7 +24628,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB30_70:
+.LBB32_70:
 	vmovups	%ymm4, (%r14)
 	vmovups	%ymm7, 32(%r14)
 	vmovups	%ymm6, 64(%r14)
@@ -23092,24 +24637,24 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 160(%r14)
 	vmovups	%ymm1, 192(%r14)
 	movl	$224, %edx
-	jmp	.LBB30_76
-.LBB30_57:
+	jmp	.LBB32_76
+.LBB32_57:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB30_60:
+.LBB32_60:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm3, 32(%r14)
 	vmovups	%ymm2, 64(%r14)
 	movl	$96, %edx
-	jmp	.LBB30_76
-.LBB30_51:
+	jmp	.LBB32_76
+.LBB32_51:
 	movq	%rdx, %r11
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
 	.p2align	4
-.LBB30_52:
+.LBB32_52:
 	vbroadcastss	(%r11), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
@@ -23120,16 +24665,16 @@ panel_weight_gradient_outputs:
 	subq	$-128, %r8
 	addq	%r10, %r11
 	cmpq	%rsi, %rcx
-	jne	.LBB30_52
-.LBB30_53:
+	jne	.LBB32_52
+.LBB32_53:
 	testb	$1, %r13b
-	je	.LBB30_55
+	je	.LBB32_55
 	imulq	-56(%rbp), %rsi
 	vbroadcastss	(%rdx,%rsi,4), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
-	jmp	.LBB30_55
-.LBB30_38:
+	jmp	.LBB32_55
+.LBB32_38:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -23140,32 +24685,32 @@ panel_weight_gradient_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end30:
-	.size	panel_weight_gradient_outputs, .Lfunc_end30-panel_weight_gradient_outputs
+.Lfunc_end32:
+	.size	panel_weight_gradient_outputs, .Lfunc_end32-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI30_0:
-	.long	.LBB30_47-.LJTI30_0
-	.long	.LBB30_56-.LJTI30_0
-	.long	.LBB30_61-.LJTI30_0
-	.long	.LBB30_66-.LJTI30_0
-	.long	.LBB30_71-.LJTI30_0
+.LJTI32_0:
+	.long	.LBB32_47-.LJTI32_0
+	.long	.LBB32_56-.LJTI32_0
+	.long	.LBB32_61-.LJTI32_0
+	.long	.LBB32_66-.LJTI32_0
+	.long	.LBB32_71-.LJTI32_0
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI31_0:
+.LCPI33_0:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI31_1:
+.LCPI33_1:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI31_2:
+.LCPI33_2:
 	.quad	8
 	.text
 	.p2align	4
@@ -23200,7 +24745,7 @@ conv_view_of:
 	movq	%r9, -56(%rbp)
 	movq	%rsi, -96(%rbp)
 	movq	%rdi, -344(%rbp)
-	je	.LBB31_33
+	je	.LBB33_33
 	vmovdqu	96(%rsi), %xmm0
 	vmovdqu	%xmm0, 24(%rdi)
 	leaq	32(%rdx), %rax
@@ -23209,11 +24754,11 @@ conv_view_of:
 	cmovneq	%rax, %rcx
 	movq	(%rcx), %rcx
 	movq	%rcx, 40(%rdi)
-	je	.LBB31_70
+	je	.LBB33_70
 	movq	(%rsi), %rcx
 	movq	%rcx, -280(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB31_32
+	jle	.LBB33_32
 	movq	(%rax), %rsi
 	movq	24(%rdx), %rdx
 	movq	%rsi, %rdi
@@ -23285,9 +24830,9 @@ conv_view_of:
 	movq	%rax, -224(%rbp)
 	movq	%rax, -48(%rbp)
 	movq	%rdi, -256(%rbp)
-	jmp	.LBB31_5
+	jmp	.LBB33_5
 	.p2align	4
-.LBB31_4:
+.LBB33_4:
 	movq	-80(%rbp), %rdx
 	incq	%rdx
 	movq	-120(%rbp), %rax
@@ -23297,23 +24842,23 @@ conv_view_of:
 	addq	%rax, -160(%rbp)
 	addq	%rdi, -64(%rbp)
 	cmpq	-280(%rbp), %rdx
-	je	.LBB31_32
-.LBB31_5:
+	je	.LBB33_32
+.LBB33_5:
 	movq	%rdi, %rbx
 	movq	%rdx, -80(%rbp)
 	imulq	%rdx, %rbx
 	cmpq	$0, -152(%rbp)
-	jle	.LBB31_7
+	jle	.LBB33_7
 	movq	-56(%rbp), %rax
 	leaq	(%rax,%rbx), %rdi
 	xorl	%esi, %esi
 	movq	-104(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-.LBB31_7:
+.LBB33_7:
 	movq	%rbx, -72(%rbp)
 	cmpq	$0, -136(%rbp)
-	jle	.LBB31_30
+	jle	.LBB33_30
 	movq	-224(%rbp), %rax
 	movq	-72(%rbp), %r8
 	addq	%r8, %rax
@@ -23359,9 +24904,9 @@ conv_view_of:
 	movq	-160(%rbp), %r14
 	movq	-112(%rbp), %r13
 	xorl	%r15d, %r15d
-	jmp	.LBB31_10
+	jmp	.LBB33_10
 	.p2align	4
-.LBB31_9:
+.LBB33_9:
 	incq	%r15
 	movq	-320(%rbp), %rax
 	addq	%rax, %r13
@@ -23370,12 +24915,12 @@ conv_view_of:
 	addq	%rax, %r14
 	addq	%rcx, %rbx
 	cmpq	-136(%rbp), %r15
-	je	.LBB31_30
-.LBB31_10:
+	je	.LBB33_30
+.LBB33_10:
 	movq	%rcx, %rdi
 	imulq	%r15, %rdi
 	cmpq	$0, -336(%rbp)
-	jle	.LBB31_12
+	jle	.LBB33_12
 	movq	-168(%rbp), %rax
 	movq	%r15, -208(%rbp)
 	movq	%rdi, %r15
@@ -23386,25 +24931,25 @@ conv_view_of:
 	callq	memset@PLT
 	movq	%r15, %rdi
 	movq	-208(%rbp), %r15
-.LBB31_12:
+.LBB33_12:
 	movq	-192(%rbp), %rsi
 	testq	%rsi, %rsi
-	jle	.LBB31_28
+	jle	.LBB33_28
 	cmpq	$4, %rsi
 	setb	%al
 	orb	-304(%rbp), %al
 	testb	$1, %al
-	je	.LBB31_15
+	je	.LBB33_15
 	xorl	%ecx, %ecx
-	jmp	.LBB31_23
+	jmp	.LBB33_23
 	.p2align	4
-.LBB31_15:
+.LBB33_15:
 	xorl	%eax, %eax
 	cmpq	$32, %rsi
-	jb	.LBB31_20
+	jb	.LBB33_20
 	movq	-88(%rbp), %rcx
 	.p2align	4
-.LBB31_17:
+.LBB33_17:
 	vmovdqu	-96(%r13,%rax,4), %ymm0
 	vmovdqu	-64(%r13,%rax,4), %ymm1
 	vmovdqu	-32(%r13,%rax,4), %ymm2
@@ -23415,43 +24960,43 @@ conv_view_of:
 	vmovdqu	%ymm3, 96(%r12,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB31_17
+	jne	.LBB33_17
 	cmpq	%rcx, %rsi
-	je	.LBB31_28
+	je	.LBB33_28
 	movq	-88(%rbp), %rax
 	movq	%rax, %rcx
 	testb	$28, %sil
-	je	.LBB31_23
-.LBB31_20:
+	je	.LBB33_23
+.LBB33_20:
 	movq	-128(%rbp), %rcx
 	.p2align	4
-.LBB31_21:
+.LBB33_21:
 	vmovdqu	(%r14,%rax,4), %xmm0
 	vmovdqu	%xmm0, (%r12,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB31_21
+	jne	.LBB33_21
 	cmpq	%rcx, %rsi
-	je	.LBB31_28
-.LBB31_23:
+	je	.LBB33_28
+.LBB33_23:
 	movq	%rcx, %rax
 	cmpq	$0, -176(%rbp)
-	je	.LBB31_26
+	je	.LBB33_26
 	movq	-176(%rbp), %rdx
 	movq	%rcx, %rax
 	.p2align	4
-.LBB31_25:
+.LBB33_25:
 	vmovd	(%r14,%rax,4), %xmm0
 	vmovd	%xmm0, (%r12,%rax,4)
 	incq	%rax
 	decq	%rdx
-	jne	.LBB31_25
-.LBB31_26:
+	jne	.LBB33_25
+.LBB33_26:
 	subq	%rsi, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB31_28
+	ja	.LBB33_28
 	.p2align	4
-.LBB31_27:
+.LBB33_27:
 	vmovss	(%r14,%rax,4), %xmm0
 	vmovss	%xmm0, -8(%rbx,%rax,4)
 	vmovss	4(%r14,%rax,4), %xmm0
@@ -23462,35 +25007,35 @@ conv_view_of:
 	vmovd	%xmm0, 4(%rbx,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB31_27
-.LBB31_28:
+	jne	.LBB33_27
+.LBB33_28:
 	movq	-328(%rbp), %rax
 	cmpq	-200(%rbp), %rax
-	jge	.LBB31_9
+	jge	.LBB33_9
 	addq	-288(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-296(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	jmp	.LBB31_9
+	jmp	.LBB33_9
 	.p2align	4
-.LBB31_30:
+.LBB33_30:
 	movq	-264(%rbp), %rax
 	cmpq	-272(%rbp), %rax
-	jge	.LBB31_4
+	jge	.LBB33_4
 	movq	-72(%rbp), %rdi
 	addq	-352(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-216(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	jmp	.LBB31_4
-.LBB31_32:
+	jmp	.LBB33_4
+.LBB33_32:
 	movq	-56(%rbp), %rax
 	movq	-344(%rbp), %rcx
 	movq	%rax, (%rcx)
-	jmp	.LBB31_70
-.LBB31_33:
+	jmp	.LBB33_70
+.LBB33_33:
 	movq	$1, 24(%rdi)
 	movq	16(%rdx), %rcx
 	movq	%rcx, -104(%rbp)
@@ -23499,7 +25044,7 @@ conv_view_of:
 	movq	(%rsi), %rax
 	movq	%rax, -248(%rbp)
 	testq	%rax, %rax
-	jle	.LBB31_70
+	jle	.LBB33_70
 	movabsq	$9223372036854775776, %rdx
 	movq	8(%rsi), %rcx
 	movq	16(%rsi), %rdi
@@ -23526,26 +25071,26 @@ conv_view_of:
 	xorl	%ecx, %ecx
 	addq	$24, %rdx
 	movq	%rdx, -280(%rbp)
-	vmovdqa	.LCPI31_0(%rip), %ymm1
-	vmovdqa	.LCPI31_1(%rip), %ymm2
+	vmovdqa	.LCPI33_0(%rip), %ymm1
+	vmovdqa	.LCPI33_1(%rip), %ymm2
 	vpcmpeqd	%ymm3, %ymm3, %ymm3
-	vpbroadcastq	.LCPI31_2(%rip), %ymm4
+	vpbroadcastq	.LCPI33_2(%rip), %ymm4
 	movq	%rax, -48(%rbp)
 	movq	$0, -72(%rbp)
-	jmp	.LBB31_36
+	jmp	.LBB33_36
 	.p2align	4
-.LBB31_35:
+.LBB33_35:
 	movq	-256(%rbp), %rcx
 	incq	%rcx
 	movq	-48(%rbp), %rax
 	addq	-240(%rbp), %rax
 	movq	%rax, -48(%rbp)
 	cmpq	-248(%rbp), %rcx
-	je	.LBB31_70
-.LBB31_36:
+	je	.LBB33_70
+.LBB33_36:
 	cmpq	$0, -152(%rbp)
 	movq	%rcx, -256(%rbp)
-	jle	.LBB31_35
+	jle	.LBB33_35
 	movq	-216(%rbp), %rax
 	imulq	%rcx, %rax
 	addq	-224(%rbp), %rax
@@ -23559,19 +25104,19 @@ conv_view_of:
 	movq	32(%rax), %rcx
 	movq	%rcx, -112(%rbp)
 	movq	$0, -64(%rbp)
-	jmp	.LBB31_39
+	jmp	.LBB33_39
 	.p2align	4
-.LBB31_38:
+.LBB33_38:
 	movq	-64(%rbp), %rcx
 	incq	%rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	-152(%rbp), %rcx
 	movq	-56(%rbp), %r9
 	movq	-96(%rbp), %rax
-	je	.LBB31_35
-.LBB31_39:
+	je	.LBB33_35
+.LBB33_39:
 	cmpq	$0, -112(%rbp)
-	jle	.LBB31_38
+	jle	.LBB33_38
 	movq	96(%rax), %rax
 	movq	%rax, -136(%rbp)
 	movq	-80(%rbp), %rcx
@@ -23583,9 +25128,9 @@ conv_view_of:
 	movq	%rcx, -88(%rbp)
 	movq	$0, -120(%rbp)
 	movq	$0, -128(%rbp)
-	jmp	.LBB31_42
+	jmp	.LBB33_42
 	.p2align	4
-.LBB31_41:
+.LBB33_41:
 	movq	-128(%rbp), %rcx
 	incq	%rcx
 	incq	-72(%rbp)
@@ -23595,10 +25140,10 @@ conv_view_of:
 	addq	$4, -120(%rbp)
 	movq	%rcx, -128(%rbp)
 	cmpq	-112(%rbp), %rcx
-	je	.LBB31_38
-.LBB31_42:
+	je	.LBB33_38
+.LBB33_42:
 	cmpq	$0, -136(%rbp)
-	jle	.LBB31_41
+	jle	.LBB33_41
 	movq	-72(%rbp), %rax
 	imulq	-104(%rbp), %rax
 	movq	-56(%rbp), %rcx
@@ -23650,16 +25195,16 @@ conv_view_of:
 	movq	%r9, -208(%rbp)
 	movq	-88(%rbp), %r12
 	xorl	%eax, %eax
-	jmp	.LBB31_45
+	jmp	.LBB33_45
 	.p2align	4
-.LBB31_44:
+.LBB33_44:
 	incq	%rax
 	addq	-336(%rbp), %r12
 	movq	-328(%rbp), %rcx
 	addq	%rcx, -208(%rbp)
 	cmpq	-136(%rbp), %rax
-	je	.LBB31_41
-.LBB31_45:
+	je	.LBB33_41
+.LBB33_45:
 	movq	-200(%rbp), %r11
 	imulq	%rax, %r11
 	subq	-192(%rbp), %r11
@@ -23668,7 +25213,7 @@ conv_view_of:
 	cmpq	-320(%rbp), %r11
 	setl	%cl
 	testq	%r8, %r8
-	jle	.LBB31_44
+	jle	.LBB33_44
 	andb	%cl, %sil
 	cmpq	$8, %r8
 	setae	%cl
@@ -23682,20 +25227,20 @@ conv_view_of:
 	sete	%r11b
 	andb	%cl, %r11b
 	cmpb	$1, %r11b
-	jne	.LBB31_49
+	jne	.LBB33_49
 	movq	-304(%rbp), %rcx
 	imulq	%rax, %rcx
 	addq	-312(%rbp), %rcx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpq	$32, %rcx
-	jae	.LBB31_64
-.LBB31_49:
+	jae	.LBB33_64
+.LBB33_49:
 	xorl	%r11d, %r11d
-.LBB31_50:
+.LBB33_50:
 	movq	%r11, %r14
 	orq	$1, %r14
 	testb	$1, %r8b
-	je	.LBB31_55
+	je	.LBB33_55
 	movq	%r9, %r15
 	imulq	%r11, %r15
 	subq	%rdx, %r15
@@ -23704,20 +25249,20 @@ conv_view_of:
 	andb	%sil, %cl
 	vpxor	%xmm6, %xmm6, %xmm6
 	cmpb	$1, %cl
-	jne	.LBB31_54
+	jne	.LBB33_54
 	cmpq	%rdi, %r15
-	jge	.LBB31_54
+	jge	.LBB33_54
 	vmovd	(%rbx,%r15,4), %xmm6
-.LBB31_54:
+.LBB33_54:
 	movq	%r8, %rcx
 	imulq	%rax, %rcx
 	movq	-296(%rbp), %r10
 	leaq	(%r10,%rcx,4), %rcx
 	vmovd	%xmm6, (%rcx,%r11,4)
 	movq	%r14, %r11
-.LBB31_55:
+.LBB33_55:
 	cmpq	%r14, %r8
-	je	.LBB31_44
+	je	.LBB33_44
 	leaq	1(%r11), %rbx
 	leaq	(,%rdx,4), %r14
 	imulq	%r9, %rbx
@@ -23735,15 +25280,15 @@ conv_view_of:
 	leaq	(%r10,%r13,4), %rdx
 	subq	%r14, %rdx
 	xorl	%r14d, %r14d
-	jmp	.LBB31_58
+	jmp	.LBB33_58
 	.p2align	4
-.LBB31_57:
+.LBB33_57:
 	vmovd	%xmm6, 4(%r12,%r11,4)
 	addq	$2, %r11
 	addq	%r9, %r14
 	cmpq	%r11, %r8
-	je	.LBB31_44
-.LBB31_58:
+	je	.LBB33_44
+.LBB33_58:
 	movq	%rcx, %r13
 	addq	%r14, %r13
 	setns	%r10b
@@ -23751,34 +25296,34 @@ conv_view_of:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm7, %xmm7, %xmm7
 	cmpb	$1, %r10b
-	jne	.LBB31_61
+	jne	.LBB33_61
 	cmpq	%rdi, %r13
-	jge	.LBB31_61
+	jge	.LBB33_61
 	vmovd	(%rdx,%r14,4), %xmm7
-.LBB31_61:
+.LBB33_61:
 	vmovd	%xmm7, (%r12,%r11,4)
 	movq	%rbx, %r13
 	addq	%r14, %r13
 	setns	%r10b
 	andb	%sil, %r10b
 	cmpb	$1, %r10b
-	jne	.LBB31_57
+	jne	.LBB33_57
 	cmpq	%rdi, %r13
-	jge	.LBB31_57
+	jge	.LBB33_57
 	vmovd	(%r15,%r14,4), %xmm6
-	jmp	.LBB31_57
-.LBB31_64:
+	jmp	.LBB33_57
+.LBB33_64:
 	vmovq	%rdx, %xmm6
 	vpbroadcastq	%xmm6, %ymm6
 	xorl	%r11d, %r11d
 	vmovdqa	%ymm2, %ymm7
 	vmovdqa	%ymm1, %ymm8
 	movq	-288(%rbp), %r10
-	jmp	.LBB31_67
+	jmp	.LBB33_67
 	.p2align	4
-.LBB31_65:
+.LBB33_65:
 	vpxor	%xmm11, %xmm11, %xmm11
-.LBB31_66:
+.LBB33_66:
 	vpcmpgtq	%ymm9, %ymm0, %ymm12
 	vpcmpgtq	%ymm10, %ymm0, %ymm10
 	vpackssdw	%ymm10, %ymm12, %ymm10
@@ -23795,27 +25340,27 @@ conv_view_of:
 	vpaddq	%ymm4, %ymm7, %ymm7
 	vpaddq	%ymm4, %ymm8, %ymm8
 	cmpq	%r11, %r10
-	je	.LBB31_69
-.LBB31_67:
+	je	.LBB33_69
+.LBB33_67:
 	vpsubq	%ymm6, %ymm7, %ymm9
 	vpsubq	%ymm6, %ymm8, %ymm10
 	vpaddq	%ymm5, %ymm10, %ymm10
 	vpaddq	%ymm5, %ymm9, %ymm9
 	testb	%sil, %sil
-	je	.LBB31_65
+	je	.LBB33_65
 	vpcmpgtq	%ymm3, %ymm9, %ymm11
 	vpcmpgtq	%ymm3, %ymm10, %ymm12
 	vpackssdw	%ymm12, %ymm11, %ymm11
 	vextracti128	$1, %ymm11, %xmm12
 	vpackssdw	%xmm12, %xmm11, %xmm11
 	vpshufd	$216, %xmm11, %xmm11
-	jmp	.LBB31_66
-.LBB31_69:
+	jmp	.LBB33_66
+.LBB33_69:
 	movq	%r10, %r11
 	cmpq	%r10, %r8
-	jne	.LBB31_50
-	jmp	.LBB31_44
-.LBB31_70:
+	jne	.LBB33_50
+	jmp	.LBB33_44
+.LBB33_70:
 	movq	-344(%rbp), %rax
 	addq	$312, %rsp
 	popq	%rbx
@@ -23827,8 +25372,8 @@ conv_view_of:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end31:
-	.size	conv_view_of, .Lfunc_end31-conv_view_of
+.Lfunc_end33:
+	.size	conv_view_of, .Lfunc_end33-conv_view_of
 	.cfi_endproc
 	.p2align	4
 	.type	conv_product,@function
@@ -23860,7 +25405,7 @@ conv_product:
 	testq	%rax, %rax
 	cmovnsq	%rax, %rdi
 	cmpq	$0, 24(%rbp)
-	jle	.LBB32_7
+	jle	.LBB34_7
 	movq	16(%rbp), %rcx
 	sarq	$3, %rdi
 	movq	24(%r8), %rax
@@ -23899,9 +25444,9 @@ conv_product:
 	movq	%rax, -64(%rbp)
 	movq	%rdi, -192(%rbp)
 	movq	%r8, -88(%rbp)
-	jmp	.LBB32_2
+	jmp	.LBB34_2
 	.p2align	4
-.LBB32_6:
+.LBB34_6:
 	movq	-56(%rbp), %rcx
 	addq	$6, %rcx
 	movq	-64(%rbp), %rax
@@ -23909,10 +25454,10 @@ conv_product:
 	movq	%rax, -64(%rbp)
 	movq	%rcx, -56(%rbp)
 	cmpq	24(%rbp), %rcx
-	jge	.LBB32_7
-.LBB32_2:
+	jge	.LBB34_7
+.LBB34_2:
 	cmpq	$0, -168(%rbp)
-	jle	.LBB32_6
+	jle	.LBB34_6
 	movq	-56(%rbp), %r10
 	movq	%r10, %rax
 	imulq	%rsi, %rax
@@ -23932,33 +25477,33 @@ conv_product:
 	addl	%ecx, %ecx
 	movq	%rcx, -240(%rbp)
 	xorl	%r11d, %r11d
-	jmp	.LBB32_4
-.LBB32_146:
+	jmp	.LBB34_4
+.LBB34_146:
 	movq	-80(%rbp), %rax
 	vmovups	%ymm1, (%rax,%rdi,4)
 	.p2align	4
-.LBB32_147:
+.LBB34_147:
 	addq	$2, %r11
 	cmpq	-168(%rbp), %r11
 	movq	-192(%rbp), %rdi
-	jge	.LBB32_6
-.LBB32_4:
+	jge	.LBB34_6
+.LBB34_4:
 	movq	%r11, %rax
 	orq	%rdi, %rax
 	shrq	$32, %rax
-	je	.LBB32_5
+	je	.LBB34_5
 	movq	%r11, %rax
 	cqto
 	idivq	%rdi
 	movq	%rax, %rbx
-	jmp	.LBB32_9
+	jmp	.LBB34_9
 	.p2align	4
-.LBB32_5:
+.LBB34_5:
 	movl	%r11d, %eax
 	xorl	%edx, %edx
 	divl	%edi
 	movl	%eax, %ebx
-.LBB32_9:
+.LBB34_9:
 	shlq	$3, %rdx
 	movq	32(%r8), %rcx
 	movq	40(%r8), %r10
@@ -23978,19 +25523,19 @@ conv_product:
 	movq	%rbx, -48(%rbp)
 	cmpq	-168(%rbp), %rax
 	setl	%bl
-	jge	.LBB32_14
+	jge	.LBB34_14
 	movq	%rax, %rdx
 	movq	-192(%rbp), %rdi
 	orq	%rdi, %rdx
 	shrq	$32, %rdx
-	je	.LBB32_11
+	je	.LBB34_11
 	cqto
 	idivq	%rdi
-	jmp	.LBB32_13
-.LBB32_11:
+	jmp	.LBB34_13
+.LBB34_11:
 	xorl	%edx, %edx
 	divl	%edi
-.LBB32_13:
+.LBB34_13:
 	shlq	$3, %rdx
 	cmpq	%r13, %rdx
 	cmovgeq	%r13, %rdx
@@ -24000,7 +25545,7 @@ conv_product:
 	addq	%rdx, %rcx
 	movq	%r10, %rdi
 	movq	%rcx, %rdx
-.LBB32_14:
+.LBB34_14:
 	movb	%bl, %r15b
 	movq	-240(%rbp), %rax
 	addl	%r15d, %eax
@@ -24009,23 +25554,23 @@ conv_product:
 	movq	-88(%rbp), %r8
 	movq	-232(%rbp), %rbx
 	movq	-224(%rbp), %r13
-	ja	.LBB32_147
-	leaq	.LJTI32_0(%rip), %rcx
+	ja	.LBB34_147
+	leaq	.LJTI34_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB32_134:
+.LBB34_134:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_135
+	je	.LBB34_135
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm1
-	jmp	.LBB32_139
-.LBB32_16:
+	jmp	.LBB34_139
+.LBB34_16:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -104(%rbp)
-	je	.LBB32_17
+	je	.LBB34_17
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm6
 	vbroadcastss	4(%rax,%rcx,4), %ymm5
@@ -24033,87 +25578,87 @@ conv_product:
 	vbroadcastss	12(%rax,%rcx,4), %ymm3
 	vbroadcastss	16(%rax,%rcx,4), %ymm2
 	vbroadcastss	20(%rax,%rcx,4), %ymm1
-	jmp	.LBB32_19
-.LBB32_87:
+	jmp	.LBB34_19
+.LBB34_87:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_88
+	je	.LBB34_88
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm3
 	vbroadcastss	4(%rax,%rcx,4), %ymm1
 	vbroadcastss	8(%rax,%rcx,4), %ymm2
-	jmp	.LBB32_90
-.LBB32_36:
+	jmp	.LBB34_90
+.LBB34_36:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -104(%rbp)
-	je	.LBB32_37
+	je	.LBB34_37
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm5
 	vbroadcastss	4(%rax,%rcx,4), %ymm4
 	vbroadcastss	8(%rax,%rcx,4), %ymm3
 	vbroadcastss	12(%rax,%rcx,4), %ymm2
 	vbroadcastss	16(%rax,%rcx,4), %ymm1
-	jmp	.LBB32_39
-.LBB32_107:
+	jmp	.LBB34_39
+.LBB34_107:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_108
+	je	.LBB34_108
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm1
 	vbroadcastss	4(%rax,%rcx,4), %ymm2
-	jmp	.LBB32_114
-.LBB32_96:
+	jmp	.LBB34_114
+.LBB34_96:
 	movq	-72(%rbp), %rax
 	movq	%rdx, %r13
 	testq	%rax, %rax
-	je	.LBB32_97
+	je	.LBB34_97
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm2
 	vbroadcastss	4(%rax,%rcx,4), %ymm1
-	jmp	.LBB32_99
-.LBB32_56:
+	jmp	.LBB34_99
+.LBB34_56:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -104(%rbp)
-	je	.LBB32_57
+	je	.LBB34_57
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm4
 	vbroadcastss	4(%rax,%rcx,4), %ymm3
 	vbroadcastss	8(%rax,%rcx,4), %ymm2
 	vbroadcastss	12(%rax,%rcx,4), %ymm1
-	jmp	.LBB32_59
-.LBB32_120:
+	jmp	.LBB34_59
+.LBB34_120:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_121
+	je	.LBB34_121
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm1
-	jmp	.LBB32_125
-.LBB32_76:
+	jmp	.LBB34_125
+.LBB34_76:
 	movq	-72(%rbp), %rax
 	movq	%rdx, %r13
 	testq	%rax, %rax
-	je	.LBB32_77
+	je	.LBB34_77
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm3
 	vbroadcastss	4(%rax,%rcx,4), %ymm2
 	vbroadcastss	8(%rax,%rcx,4), %ymm1
-	jmp	.LBB32_79
-.LBB32_67:
+	jmp	.LBB34_79
+.LBB34_67:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_68
+	je	.LBB34_68
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm4
 	vbroadcastss	4(%rax,%rcx,4), %ymm3
 	vbroadcastss	8(%rax,%rcx,4), %ymm1
 	vbroadcastss	12(%rax,%rcx,4), %ymm2
-	jmp	.LBB32_70
-.LBB32_27:
+	jmp	.LBB34_70
+.LBB34_27:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_28
+	je	.LBB34_28
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm6
 	vbroadcastss	4(%rax,%rcx,4), %ymm5
@@ -24121,29 +25666,29 @@ conv_product:
 	vbroadcastss	12(%rax,%rcx,4), %ymm4
 	vbroadcastss	16(%rax,%rcx,4), %ymm1
 	vbroadcastss	20(%rax,%rcx,4), %ymm2
-	jmp	.LBB32_30
-.LBB32_47:
+	jmp	.LBB34_30
+.LBB34_47:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_48
+	je	.LBB34_48
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm5
 	vbroadcastss	4(%rax,%rcx,4), %ymm4
 	vbroadcastss	8(%rax,%rcx,4), %ymm3
 	vbroadcastss	12(%rax,%rcx,4), %ymm1
 	vbroadcastss	16(%rax,%rcx,4), %ymm2
-	jmp	.LBB32_50
-.LBB32_17:
+	jmp	.LBB34_50
+.LBB34_17:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB32_19:
+.LBB34_19:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_20
+	jle	.LBB34_20
 	movq	(%r8), %r13
 	movq	8(%r8), %r15
 	movq	-64(%rbp), %rcx
@@ -24155,7 +25700,7 @@ conv_product:
 	vmovaps	%ymm1, %ymm7
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB32_24:
+.LBB34_24:
 	movslq	(%r15,%r10,4), %rbx
 	leaq	(,%rbx,4), %rbx
 	addq	%r13, %rbx
@@ -24186,23 +25731,23 @@ conv_product:
 	incq	%r10
 	addq	%r12, %rcx
 	cmpq	%r10, %rax
-	jne	.LBB32_24
-	jmp	.LBB32_21
-.LBB32_20:
+	jne	.LBB34_24
+	jmp	.LBB34_21
+.LBB34_20:
 	vmovaps	%ymm6, %ymm12
 	vmovaps	%ymm5, %ymm11
 	vmovaps	%ymm4, %ymm10
 	vmovaps	%ymm3, %ymm9
 	vmovaps	%ymm2, %ymm8
 	vmovaps	%ymm1, %ymm7
-.LBB32_21:
+.LBB34_21:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	movq	-104(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_22
+	je	.LBB34_22
 	vxorps	%xmm13, %xmm13, %xmm13
 	vmaxps	%ymm12, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm6
@@ -24231,8 +25776,8 @@ conv_product:
 	vmaxps	%ymm7, %ymm13, %ymm7
 	vmaxps	%ymm1, %ymm13, %ymm1
 	movq	-88(%rbp), %r8
-	jmp	.LBB32_26
-.LBB32_22:
+	jmp	.LBB34_26
+.LBB34_22:
 	vmovups	%ymm12, (%rax)
 	vmovups	%ymm6, (%rcx)
 	movq	16(%rbp), %rdx
@@ -24249,27 +25794,27 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	movq	-88(%rbp), %r8
 	vxorps	%xmm13, %xmm13, %xmm13
-.LBB32_26:
+.LBB34_26:
 	movq	-216(%rbp), %rdx
 	vmovups	%ymm7, (%rax,%rdx,4)
 	vmovups	%ymm1, (%rcx,%rdx,4)
-	jmp	.LBB32_147
-.LBB32_88:
+	jmp	.LBB34_147
+.LBB34_88:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB32_90:
+.LBB34_90:
 	movq	-48(%rbp), %rbx
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_91
+	jle	.LBB34_91
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB32_94:
+.LBB34_94:
 	movslq	(%rcx,%rdi,4), %r10
 	vmovups	(%r14,%r10,4), %ymm0
 	vbroadcastss	(%rdx), %ymm4
@@ -24281,12 +25826,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB32_94
-.LBB32_91:
+	jne	.LBB34_94
+.LBB34_91:
 	movq	-80(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_92
+	je	.LBB34_92
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm1, %ymm13, %ymm0
@@ -24294,24 +25839,24 @@ conv_product:
 	vmovups	%ymm0, (%rax,%rcx,4)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax,%rcx,8)
-	jmp	.LBB32_147
-.LBB32_92:
+	jmp	.LBB34_147
+.LBB34_92:
 	vmovups	%ymm3, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm1, (%rax,%rcx,4)
 	vmovups	%ymm2, (%rax,%rcx,8)
-	jmp	.LBB32_147
-.LBB32_37:
+	jmp	.LBB34_147
+.LBB34_37:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB32_39:
+.LBB34_39:
 	movq	-48(%rbp), %rbx
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_40
+	jle	.LBB34_40
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %r15
@@ -24322,7 +25867,7 @@ conv_product:
 	vmovaps	%ymm5, %ymm10
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB32_44:
+.LBB34_44:
 	movslq	(%r10,%r13,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -24347,21 +25892,21 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r15
 	cmpq	%r13, %rax
-	jne	.LBB32_44
-	jmp	.LBB32_41
-.LBB32_40:
+	jne	.LBB34_44
+	jmp	.LBB34_41
+.LBB34_40:
 	vmovaps	%ymm1, %ymm6
 	vmovaps	%ymm2, %ymm7
 	vmovaps	%ymm3, %ymm8
 	vmovaps	%ymm4, %ymm9
 	vmovaps	%ymm5, %ymm10
-.LBB32_41:
+.LBB34_41:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rbx,4), %rax
 	movq	-104(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_42
+	je	.LBB34_42
 	vmaxps	%ymm5, %ymm13, %ymm0
 	vmaxps	%ymm10, %ymm13, %ymm5
 	vmovups	%ymm0, (%rax)
@@ -24383,8 +25928,8 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm6, %ymm13, %ymm6
-	jmp	.LBB32_46
-.LBB32_42:
+	jmp	.LBB34_46
+.LBB34_42:
 	vmovups	%ymm5, (%rax)
 	vmovups	%ymm10, (%rcx)
 	movq	16(%rbp), %rdx
@@ -24396,34 +25941,34 @@ conv_product:
 	movq	-120(%rbp), %rdx
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmovups	%ymm7, (%rcx,%rdx,4)
-.LBB32_46:
+.LBB34_46:
 	movq	-88(%rbp), %r8
 	movq	-160(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm6, (%rcx,%rdx,4)
-	jmp	.LBB32_147
-.LBB32_108:
+	jmp	.LBB34_147
+.LBB34_108:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB32_114:
+.LBB34_114:
 	movq	-48(%rbp), %r10
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB32_115
+	jle	.LBB34_115
 	movq	8(%r8), %rax
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	cmpq	$1, %rcx
-	jne	.LBB32_117
+	jne	.LBB34_117
 	xorl	%edx, %edx
-	jmp	.LBB32_111
-.LBB32_97:
+	jmp	.LBB34_111
+.LBB34_97:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB32_99:
+.LBB34_99:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_100
+	jle	.LBB34_100
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %rbx
@@ -24431,7 +25976,7 @@ conv_product:
 	vmovaps	%ymm2, %ymm4
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB32_104:
+.LBB34_104:
 	movslq	(%r10,%r15,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -24445,42 +25990,42 @@ conv_product:
 	incq	%r15
 	addq	%r12, %rbx
 	cmpq	%r15, %rax
-	jne	.LBB32_104
-	jmp	.LBB32_101
-.LBB32_100:
+	jne	.LBB34_104
+	jmp	.LBB34_101
+.LBB34_100:
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm2, %ymm4
-.LBB32_101:
+.LBB34_101:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	leaq	(%rcx,%r13,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_102
+	je	.LBB34_102
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmaxps	%ymm4, %ymm13, %ymm2
 	vmovups	%ymm0, (%rax)
 	vmovups	%ymm2, (%rcx)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm3, %ymm13, %ymm3
-	jmp	.LBB32_106
-.LBB32_102:
+	jmp	.LBB34_106
+.LBB34_102:
 	vmovups	%ymm2, (%rax)
 	vmovups	%ymm4, (%rcx)
-.LBB32_106:
+.LBB34_106:
 	movq	16(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm3, (%rcx,%rdx,4)
-	jmp	.LBB32_147
-.LBB32_57:
+	jmp	.LBB34_147
+.LBB34_57:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB32_59:
+.LBB34_59:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_60
+	jle	.LBB34_60
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %r15
@@ -24490,7 +26035,7 @@ conv_product:
 	vmovaps	%ymm4, %ymm8
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB32_64:
+.LBB34_64:
 	movslq	(%r10,%r13,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -24510,21 +26055,21 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r15
 	cmpq	%r13, %rax
-	jne	.LBB32_64
-	jmp	.LBB32_61
-.LBB32_60:
+	jne	.LBB34_64
+	jmp	.LBB34_61
+.LBB34_60:
 	vmovaps	%ymm1, %ymm5
 	vmovaps	%ymm2, %ymm6
 	vmovaps	%ymm3, %ymm7
 	vmovaps	%ymm4, %ymm8
-.LBB32_61:
+.LBB34_61:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	movq	-104(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_62
+	je	.LBB34_62
 	vmaxps	%ymm4, %ymm13, %ymm0
 	vmaxps	%ymm8, %ymm13, %ymm4
 	vmovups	%ymm0, (%rax)
@@ -24541,8 +26086,8 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm5, %ymm13, %ymm5
-	jmp	.LBB32_66
-.LBB32_62:
+	jmp	.LBB34_66
+.LBB34_62:
 	vmovups	%ymm4, (%rax)
 	vmovups	%ymm8, (%rcx)
 	movq	16(%rbp), %rdx
@@ -24551,51 +26096,51 @@ conv_product:
 	movq	-96(%rbp), %rdx
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmovups	%ymm6, (%rcx,%rdx,4)
-.LBB32_66:
+.LBB34_66:
 	movq	-88(%rbp), %r8
 	movq	-120(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm5, (%rcx,%rdx,4)
-	jmp	.LBB32_147
-.LBB32_135:
+	jmp	.LBB34_147
+.LBB34_135:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB32_139:
+.LBB34_139:
 	movq	-48(%rbp), %rdi
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB32_144
+	jle	.LBB34_144
 	movq	8(%r8), %rax
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	cmpq	$1, %rcx
-	jne	.LBB32_140
+	jne	.LBB34_140
 	xorl	%edx, %edx
-	jmp	.LBB32_142
-.LBB32_121:
+	jmp	.LBB34_142
+.LBB34_121:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB32_125:
+.LBB34_125:
 	movq	16(%r8), %r10
 	testq	%r10, %r10
-	jle	.LBB32_126
+	jle	.LBB34_126
 	movq	%rdx, -104(%rbp)
 	movq	(%r8), %rax
 	movq	8(%r8), %rcx
 	cmpq	$1, %r10
-	jne	.LBB32_127
+	jne	.LBB34_127
 	vmovaps	%ymm1, %ymm2
 	xorl	%ebx, %ebx
-	jmp	.LBB32_129
-.LBB32_126:
+	jmp	.LBB34_129
+.LBB34_126:
 	vmovaps	%ymm1, %ymm2
-	jmp	.LBB32_131
-.LBB32_77:
+	jmp	.LBB34_131
+.LBB34_77:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB32_79:
+.LBB34_79:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_80
+	jle	.LBB34_80
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %rbx
@@ -24604,7 +26149,7 @@ conv_product:
 	vmovaps	%ymm3, %ymm6
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB32_84:
+.LBB34_84:
 	movslq	(%r10,%r15,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -24621,19 +26166,19 @@ conv_product:
 	incq	%r15
 	addq	%r12, %rbx
 	cmpq	%r15, %rax
-	jne	.LBB32_84
-	jmp	.LBB32_81
-.LBB32_80:
+	jne	.LBB34_84
+	jmp	.LBB34_81
+.LBB34_80:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm2, %ymm5
 	vmovaps	%ymm3, %ymm6
-.LBB32_81:
+.LBB34_81:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	leaq	(%rcx,%r13,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_82
+	je	.LBB34_82
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm3
 	vmovups	%ymm0, (%rax)
@@ -24645,34 +26190,34 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm4, %ymm13, %ymm4
-	jmp	.LBB32_86
-.LBB32_82:
+	jmp	.LBB34_86
+.LBB34_82:
 	vmovups	%ymm3, (%rax)
 	vmovups	%ymm6, (%rcx)
 	movq	16(%rbp), %rdx
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmovups	%ymm5, (%rcx,%rdx,4)
-.LBB32_86:
+.LBB34_86:
 	movq	-96(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm4, (%rcx,%rdx,4)
-	jmp	.LBB32_147
-.LBB32_68:
+	jmp	.LBB34_147
+.LBB34_68:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB32_70:
+.LBB34_70:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_71
+	jle	.LBB34_71
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB32_74:
+.LBB34_74:
 	movslq	(%rcx,%rdi,4), %r10
 	vmovups	(%r14,%r10,4), %ymm0
 	vbroadcastss	(%rdx), %ymm5
@@ -24686,13 +26231,13 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB32_74
-.LBB32_71:
+	jne	.LBB34_74
+.LBB34_71:
 	movq	-80(%rbp), %rax
 	movq	-48(%rbp), %rcx
 	leaq	(%rax,%rcx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_72
+	je	.LBB34_72
 	vmaxps	%ymm4, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm3, %ymm13, %ymm0
@@ -24703,33 +26248,33 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-112(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB32_147
-.LBB32_72:
+	jmp	.LBB34_147
+.LBB34_72:
 	vmovups	%ymm4, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm3, (%rax,%rcx,4)
 	vmovups	%ymm1, (%rax,%rcx,8)
 	movq	-112(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx)
-	jmp	.LBB32_147
-.LBB32_28:
+	jmp	.LBB34_147
+.LBB34_28:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB32_30:
+.LBB34_30:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_31
+	jle	.LBB34_31
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB32_34:
+.LBB34_34:
 	movslq	(%rcx,%rdi,4), %r10
 	vbroadcastss	(%rdx), %ymm0
 	vmovups	(%r14,%r10,4), %ymm7
@@ -24751,13 +26296,13 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB32_34
-.LBB32_31:
+	jne	.LBB34_34
+.LBB34_31:
 	movq	-80(%rbp), %rax
 	movq	-48(%rbp), %rcx
 	leaq	(%rax,%rcx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_32
+	je	.LBB34_32
 	vmaxps	%ymm6, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm5, %ymm13, %ymm0
@@ -24774,8 +26319,8 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-184(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB32_147
-.LBB32_32:
+	jmp	.LBB34_147
+.LBB34_32:
 	vmovups	%ymm6, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm5, (%rax,%rcx,4)
@@ -24786,25 +26331,25 @@ conv_product:
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-184(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx)
-	jmp	.LBB32_147
-.LBB32_48:
+	jmp	.LBB34_147
+.LBB34_48:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB32_50:
+.LBB34_50:
 	movq	-48(%rbp), %rbx
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_51
+	jle	.LBB34_51
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB32_54:
+.LBB34_54:
 	movslq	(%rcx,%rdi,4), %r10
 	vmovups	(%r14,%r10,4), %ymm0
 	vbroadcastss	(%rdx), %ymm6
@@ -24822,12 +26367,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB32_54
-.LBB32_51:
+	jne	.LBB34_54
+.LBB34_51:
 	movq	-80(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_52
+	je	.LBB34_52
 	vmaxps	%ymm5, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm4, %ymm13, %ymm0
@@ -24841,8 +26386,8 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB32_147
-.LBB32_52:
+	jmp	.LBB34_147
+.LBB34_52:
 	vmovups	%ymm5, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm4, (%rax,%rcx,4)
@@ -24851,8 +26396,8 @@ conv_product:
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx)
-	jmp	.LBB32_147
-.LBB32_117:
+	jmp	.LBB34_147
+.LBB34_117:
 	movq	%rcx, %rdi
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %rdi
@@ -24860,7 +26405,7 @@ conv_product:
 	xorl	%edx, %edx
 	movq	-144(%rbp), %r15
 	.p2align	4
-.LBB32_118:
+.LBB34_118:
 	movslq	(%rax,%rdx,4), %rbx
 	vbroadcastss	(%r10), %ymm0
 	vmovups	(%r14,%rbx,4), %ymm3
@@ -24876,11 +26421,11 @@ conv_product:
 	addq	$2, %rdx
 	addq	%r15, %r10
 	cmpq	%rdx, %rdi
-	jne	.LBB32_118
-.LBB32_111:
+	jne	.LBB34_118
+.LBB34_111:
 	testb	$1, %cl
 	movq	-48(%rbp), %r10
-	je	.LBB32_115
+	je	.LBB34_115
 	movslq	(%rax,%rdx,4), %rax
 	imulq	-128(%rbp), %rdx
 	movq	-152(%rbp), %rdi
@@ -24890,23 +26435,23 @@ conv_product:
 	vfmadd231ps	%ymm3, %ymm0, %ymm1
 	vbroadcastss	(%rcx,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm0, %ymm2
-.LBB32_115:
+.LBB34_115:
 	movq	-80(%rbp), %rax
 	leaq	(%rax,%r10,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_116
+	je	.LBB34_116
 	vmaxps	%ymm1, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	16(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx,4)
-	jmp	.LBB32_147
-.LBB32_116:
+	jmp	.LBB34_147
+.LBB34_116:
 	vmovups	%ymm1, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx,4)
-	jmp	.LBB32_147
-.LBB32_140:
+	jmp	.LBB34_147
+.LBB34_140:
 	movq	%rcx, %rdi
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %rdi
@@ -24914,7 +26459,7 @@ conv_product:
 	xorl	%edx, %edx
 	movq	-144(%rbp), %r15
 	.p2align	4
-.LBB32_141:
+.LBB34_141:
 	vbroadcastss	(%r10), %ymm0
 	movslq	(%rax,%rdx,4), %rbx
 	vfmadd132ps	(%r14,%rbx,4), %ymm1, %ymm0
@@ -24924,22 +26469,22 @@ conv_product:
 	addq	$2, %rdx
 	addq	%r15, %r10
 	cmpq	%rdx, %rdi
-	jne	.LBB32_141
-.LBB32_142:
+	jne	.LBB34_141
+.LBB34_142:
 	testb	$1, %cl
 	movq	-48(%rbp), %rdi
-	je	.LBB32_144
+	je	.LBB34_144
 	movslq	(%rax,%rdx,4), %rax
 	imulq	-128(%rbp), %rdx
 	movq	-152(%rbp), %rcx
 	vbroadcastss	(%rcx,%rdx,4), %ymm0
 	vfmadd231ps	(%r14,%rax,4), %ymm0, %ymm1
-.LBB32_144:
+.LBB34_144:
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_146
+	je	.LBB34_146
 	vmaxps	%ymm1, %ymm13, %ymm1
-	jmp	.LBB32_146
-.LBB32_127:
+	jmp	.LBB34_146
+.LBB34_127:
 	movq	%r10, %r15
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %r15
@@ -24948,7 +26493,7 @@ conv_product:
 	xorl	%ebx, %ebx
 	movq	-144(%rbp), %r8
 	.p2align	4
-.LBB32_128:
+.LBB34_128:
 	movslq	(%rcx,%rbx,4), %rdx
 	leaq	(%rax,%rdx,4), %rdx
 	vbroadcastss	(%r13), %ymm0
@@ -24962,12 +26507,12 @@ conv_product:
 	addq	$2, %rbx
 	addq	%r8, %r13
 	cmpq	%rbx, %r15
-	jne	.LBB32_128
-.LBB32_129:
+	jne	.LBB34_128
+.LBB34_129:
 	testb	$1, %r10b
 	movq	-88(%rbp), %r8
 	movq	-104(%rbp), %rdx
-	je	.LBB32_131
+	je	.LBB34_131
 	movslq	(%rcx,%rbx,4), %rcx
 	leaq	(%rax,%rcx,4), %rax
 	imulq	-128(%rbp), %rbx
@@ -24975,18 +26520,18 @@ conv_product:
 	vbroadcastss	(%rcx,%rbx,4), %ymm0
 	vfmadd231ps	(%rax,%r14,4), %ymm0, %ymm1
 	vfmadd231ps	(%rax,%rdi,4), %ymm0, %ymm2
-.LBB32_131:
+.LBB34_131:
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_133
+	je	.LBB34_133
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm2, %ymm13, %ymm2
-.LBB32_133:
+.LBB34_133:
 	movq	-48(%rbp), %rcx
 	movq	-80(%rbp), %rax
 	vmovups	%ymm1, (%rax,%rcx,4)
 	vmovups	%ymm2, (%rax,%rdx,4)
-	jmp	.LBB32_147
-.LBB32_7:
+	jmp	.LBB34_147
+.LBB34_7:
 	addq	$72, %rsp
 	popq	%rbx
 	popq	%r12
@@ -24997,24 +26542,24 @@ conv_product:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end32:
-	.size	conv_product, .Lfunc_end32-conv_product
+.Lfunc_end34:
+	.size	conv_product, .Lfunc_end34-conv_product
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI32_0:
-	.long	.LBB32_134-.LJTI32_0
-	.long	.LBB32_120-.LJTI32_0
-	.long	.LBB32_107-.LJTI32_0
-	.long	.LBB32_96-.LJTI32_0
-	.long	.LBB32_87-.LJTI32_0
-	.long	.LBB32_76-.LJTI32_0
-	.long	.LBB32_67-.LJTI32_0
-	.long	.LBB32_56-.LJTI32_0
-	.long	.LBB32_47-.LJTI32_0
-	.long	.LBB32_36-.LJTI32_0
-	.long	.LBB32_27-.LJTI32_0
-	.long	.LBB32_16-.LJTI32_0
+.LJTI34_0:
+	.long	.LBB34_134-.LJTI34_0
+	.long	.LBB34_120-.LJTI34_0
+	.long	.LBB34_107-.LJTI34_0
+	.long	.LBB34_96-.LJTI34_0
+	.long	.LBB34_87-.LJTI34_0
+	.long	.LBB34_76-.LJTI34_0
+	.long	.LBB34_67-.LJTI34_0
+	.long	.LBB34_56-.LJTI34_0
+	.long	.LBB34_47-.LJTI34_0
+	.long	.LBB34_36-.LJTI34_0
+	.long	.LBB34_27-.LJTI34_0
+	.long	.LBB34_16-.LJTI34_0
 	.type	netc_kernels_avx2_fma,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_avx2_fma
@@ -25045,13 +26590,15 @@ netc_kernels_avx2_fma:
 	.quad	batch_norm_forward
 	.quad	batch_norm_backward
 	.quad	batch_norm_update
+	.quad	layer_norm_forward
+	.quad	layer_norm_backward
 	.quad	transpose_weights
 	.quad	linear_transposed_rows
 	.quad	linear_rows
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_avx2_fma, 248
+	.size	netc_kernels_avx2_fma, 264
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -25079,6 +26626,8 @@ netc_kernels_avx2_fma:
 	.addrsig_sym batch_norm_forward
 	.addrsig_sym batch_norm_backward
 	.addrsig_sym batch_norm_update
+	.addrsig_sym layer_norm_forward
+	.addrsig_sym layer_norm_backward
 	.addrsig_sym transpose_weights
 	.addrsig_sym linear_transposed_rows
 	.addrsig_sym linear_rows

@@ -23092,6 +23092,1422 @@ batch_norm_update:
 .Lfunc_end24:
 	.size	batch_norm_update, .Lfunc_end24-batch_norm_update
 	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI25_0:
+	.long	0x3f800000
+	.text
+	.p2align	4
+	.type	layer_norm_forward,@function
+layer_norm_forward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$216, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rsi, -120(%rbp)
+	movq	%rdi, -112(%rbp)
+	movq	%r9, -224(%rbp)
+	testq	%r9, %r9
+	jle	.LBB25_73
+	movaps	%xmm0, %xmm8
+	movq	%r8, %r14
+	movq	%rcx, %r15
+	cvtsi2ss	%r8, %xmm9
+	movq	-120(%rbp), %r13
+	movq	%r13, %rax
+	movq	-112(%rbp), %rbx
+	subq	%rbx, %rax
+	movq	%rax, -72(%rbp)
+	movq	%r13, %rax
+	subq	%rdx, %rax
+	movq	%rax, -176(%rbp)
+	leaq	(,%r8,4), %r11
+	movq	%r13, %rax
+	subq	%rcx, %rax
+	movq	%rax, -168(%rbp)
+	leaq	-16(%r8), %rcx
+	movq	%rcx, -104(%rbp)
+	shrq	$4, %rcx
+	incq	%rcx
+	leaq	-8(%r8), %rsi
+	movq	%rsi, -80(%rbp)
+	shrq	$3, %rsi
+	incq	%rsi
+	andq	$-2, %rcx
+	movq	%rcx, -200(%rbp)
+	movl	%r14d, %eax
+	andl	$7, %eax
+	movq	%rax, -48(%rbp)
+	andq	$-2, %rsi
+	movq	%rsi, -160(%rbp)
+	movq	%r8, %r12
+	andq	$-8, %r12
+	leaq	16(%rbx), %rax
+	leaq	16(%r15), %rcx
+	movq	%rcx, -152(%rbp)
+	leaq	16(%rdx), %rcx
+	movq	%rcx, -144(%rbp)
+	xorps	%xmm10, %xmm10
+	movss	.LCPI25_0(%rip), %xmm11
+	leaq	4(%r15), %rcx
+	movq	%rcx, -192(%rbp)
+	leaq	4(%rdx), %rcx
+	movq	%rcx, -184(%rbp)
+	leaq	4(%rbx), %rcx
+	movq	%rcx, -128(%rbp)
+	xorl	%ecx, %ecx
+	movq	%r11, -96(%rbp)
+	movq	%r12, -88(%rbp)
+	movss	%xmm0, -64(%rbp)
+	movq	%rdx, -208(%rbp)
+	movss	%xmm9, -60(%rbp)
+	jmp	.LBB25_3
+	.p2align	4
+.LBB25_2:
+	movq	-136(%rbp), %rcx
+	incq	%rcx
+	addq	%r11, %rbx
+	addq	%r11, %r13
+	movq	-56(%rbp), %rax
+	addq	%r11, %rax
+	addq	%r11, -128(%rbp)
+	cmpq	-224(%rbp), %rcx
+	je	.LBB25_73
+.LBB25_3:
+	movq	%rax, -56(%rbp)
+	movq	%rcx, %rdi
+	imulq	%r14, %rdi
+	movq	-112(%rbp), %rax
+	leaq	(%rax,%rdi,4), %r9
+	cmpq	$16, %r14
+	movq	%rcx, -136(%rbp)
+	jge	.LBB25_5
+	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	xorl	%eax, %eax
+	jmp	.LBB25_11
+	.p2align	4
+.LBB25_5:
+	cmpq	$16, -104(%rbp)
+	jae	.LBB25_7
+	xorps	%xmm2, %xmm2
+	movl	$16, %ecx
+	xorl	%eax, %eax
+	xorps	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
+	testb	$16, -104(%rbp)
+	je	.LBB25_10
+	jmp	.LBB25_11
+	.p2align	4
+.LBB25_7:
+	xorps	%xmm2, %xmm2
+	movl	$16, %ecx
+	movq	-200(%rbp), %rax
+	xorps	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
+	.p2align	4
+.LBB25_8:
+	movups	-64(%rbx,%rcx,4), %xmm4
+	addps	%xmm2, %xmm4
+	movups	-48(%rbx,%rcx,4), %xmm5
+	addps	%xmm3, %xmm5
+	movups	-32(%rbx,%rcx,4), %xmm6
+	addps	%xmm1, %xmm6
+	movups	-16(%rbx,%rcx,4), %xmm7
+	addps	%xmm0, %xmm7
+	movups	(%rbx,%rcx,4), %xmm2
+	addps	%xmm4, %xmm2
+	movups	16(%rbx,%rcx,4), %xmm3
+	addps	%xmm5, %xmm3
+	movups	32(%rbx,%rcx,4), %xmm1
+	addps	%xmm6, %xmm1
+	movups	48(%rbx,%rcx,4), %xmm0
+	addps	%xmm7, %xmm0
+	addq	$32, %rcx
+	addq	$-2, %rax
+	jne	.LBB25_8
+	leaq	-16(%rcx), %rax
+	testb	$16, -104(%rbp)
+	jne	.LBB25_11
+.LBB25_10:
+	movups	(%r9,%rax,4), %xmm4
+	addps	%xmm4, %xmm2
+	movups	16(%r9,%rax,4), %xmm4
+	addps	%xmm4, %xmm3
+	movups	32(%r9,%rax,4), %xmm4
+	addps	%xmm4, %xmm1
+	movups	48(%r9,%rax,4), %xmm4
+	addps	%xmm4, %xmm0
+	movq	%rcx, %rax
+.LBB25_11:
+	movq	%rax, %rcx
+	orq	$8, %rcx
+	cmpq	%r14, %rcx
+	jg	.LBB25_13
+	.p2align	4
+.LBB25_12:
+	movups	(%rbx,%rax,4), %xmm4
+	addps	%xmm4, %xmm2
+	movups	16(%rbx,%rax,4), %xmm4
+	addps	%xmm4, %xmm3
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r14, %rax
+	movq	%rcx, %rax
+	jle	.LBB25_12
+.LBB25_13:
+	xorps	%xmm4, %xmm4
+	movq	%rax, %rcx
+	subq	%r14, %rcx
+	jge	.LBB25_18
+	movl	%r14d, %esi
+	subl	%eax, %esi
+	andl	$7, %esi
+	je	.LBB25_16
+	.p2align	4
+.LBB25_15:
+	addss	(%rbx,%rax,4), %xmm4
+	incq	%rax
+	decq	%rsi
+	jne	.LBB25_15
+.LBB25_16:
+	cmpq	$-8, %rcx
+	ja	.LBB25_18
+	.p2align	4
+.LBB25_17:
+	addss	(%rbx,%rax,4), %xmm4
+	addss	4(%rbx,%rax,4), %xmm4
+	addss	8(%rbx,%rax,4), %xmm4
+	addss	12(%rbx,%rax,4), %xmm4
+	addss	16(%rbx,%rax,4), %xmm4
+	addss	20(%rbx,%rax,4), %xmm4
+	addss	24(%rbx,%rax,4), %xmm4
+	addss	28(%rbx,%rax,4), %xmm4
+	addq	$8, %rax
+	cmpq	%rax, %r14
+	jne	.LBB25_17
+.LBB25_18:
+	addps	%xmm2, %xmm1
+	addps	%xmm3, %xmm0
+	movaps	%xmm1, %xmm2
+	unpcklps	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	shufps	$17, %xmm1, %xmm3
+	shufps	$226, %xmm1, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm1, %xmm2
+	unpckhps	%xmm0, %xmm2
+	shufps	$51, %xmm1, %xmm0
+	shufps	$226, %xmm1, %xmm0
+	addps	%xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, %xmm12
+	shufps	$85, %xmm0, %xmm12
+	addss	%xmm0, %xmm12
+	addss	%xmm4, %xmm12
+	divss	%xmm9, %xmm12
+	movaps	%xmm12, %xmm13
+	shufps	$0, %xmm12, %xmm13
+	cmpq	$16, %r14
+	jge	.LBB25_20
+	xorps	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	jmp	.LBB25_22
+	.p2align	4
+.LBB25_20:
+	xorps	%xmm2, %xmm2
+	xorl	%ecx, %ecx
+	xorps	%xmm3, %xmm3
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	.p2align	4
+.LBB25_21:
+	movups	(%rbx,%rcx,4), %xmm4
+	movups	16(%rbx,%rcx,4), %xmm5
+	movups	32(%rbx,%rcx,4), %xmm6
+	movups	48(%rbx,%rcx,4), %xmm7
+	subps	%xmm13, %xmm5
+	subps	%xmm13, %xmm4
+	subps	%xmm13, %xmm7
+	subps	%xmm13, %xmm6
+	mulps	%xmm4, %xmm4
+	addps	%xmm4, %xmm2
+	mulps	%xmm5, %xmm5
+	addps	%xmm5, %xmm3
+	mulps	%xmm6, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm7, %xmm7
+	addps	%xmm7, %xmm1
+	leaq	16(%rcx), %rax
+	addq	$32, %rcx
+	cmpq	%r14, %rcx
+	movq	%rax, %rcx
+	jle	.LBB25_21
+.LBB25_22:
+	movq	%rax, %rcx
+	orq	$8, %rcx
+	cmpq	%r14, %rcx
+	jg	.LBB25_24
+	.p2align	4
+.LBB25_23:
+	movups	(%rbx,%rax,4), %xmm4
+	movups	16(%rbx,%rax,4), %xmm5
+	subps	%xmm13, %xmm5
+	subps	%xmm13, %xmm4
+	mulps	%xmm4, %xmm4
+	addps	%xmm4, %xmm2
+	mulps	%xmm5, %xmm5
+	addps	%xmm5, %xmm3
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r14, %rax
+	movq	%rcx, %rax
+	jle	.LBB25_23
+.LBB25_24:
+	xorps	%xmm4, %xmm4
+	movq	%rax, %rcx
+	subq	%r14, %rcx
+	jge	.LBB25_29
+	movl	%r14d, %esi
+	subl	%eax, %esi
+	andl	$3, %esi
+	je	.LBB25_27
+	.p2align	4
+.LBB25_26:
+	movss	(%rbx,%rax,4), %xmm5
+	subss	%xmm12, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm5, %xmm4
+	incq	%rax
+	decq	%rsi
+	jne	.LBB25_26
+.LBB25_27:
+	cmpq	$-4, %rcx
+	ja	.LBB25_29
+	.p2align	4
+.LBB25_28:
+	movss	(%rbx,%rax,4), %xmm5
+	movss	4(%rbx,%rax,4), %xmm6
+	subss	%xmm12, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm4, %xmm5
+	subss	%xmm12, %xmm6
+	mulss	%xmm6, %xmm6
+	addss	%xmm5, %xmm6
+	movss	8(%rbx,%rax,4), %xmm5
+	subss	%xmm12, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm6, %xmm5
+	movss	12(%rbx,%rax,4), %xmm4
+	subss	%xmm12, %xmm4
+	mulss	%xmm4, %xmm4
+	addss	%xmm5, %xmm4
+	addq	$4, %rax
+	cmpq	%rax, %r14
+	jne	.LBB25_28
+.LBB25_29:
+	addps	%xmm2, %xmm0
+	addps	%xmm3, %xmm1
+	movaps	%xmm0, %xmm2
+	unpcklps	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	shufps	$17, %xmm0, %xmm3
+	shufps	$226, %xmm0, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm0, %xmm2
+	unpckhps	%xmm1, %xmm2
+	shufps	$51, %xmm0, %xmm1
+	shufps	$226, %xmm0, %xmm1
+	addps	%xmm2, %xmm1
+	addps	%xmm3, %xmm1
+	movaps	%xmm1, %xmm0
+	shufps	$85, %xmm1, %xmm0
+	addss	%xmm1, %xmm0
+	addss	%xmm4, %xmm0
+	divss	%xmm9, %xmm0
+	addss	%xmm8, %xmm0
+	ucomiss	%xmm10, %xmm0
+	jb	.LBB25_31
+	sqrtss	%xmm0, %xmm0
+	jmp	.LBB25_32
+	.p2align	4
+.LBB25_31:
+	movq	%r15, %r12
+	movq	%r9, -216(%rbp)
+	movaps	%xmm12, -256(%rbp)
+	movq	%rdi, %r15
+	movaps	%xmm13, -240(%rbp)
+	callq	sqrtf@PLT
+	movaps	-240(%rbp), %xmm13
+	movq	%r15, %rdi
+	movaps	-256(%rbp), %xmm12
+	movq	-216(%rbp), %r9
+	movss	.LCPI25_0(%rip), %xmm11
+	xorps	%xmm10, %xmm10
+	movq	-96(%rbp), %r11
+	movss	-60(%rbp), %xmm9
+	movss	-64(%rbp), %xmm8
+	movq	%r12, %r15
+	movq	-88(%rbp), %r12
+	movq	-208(%rbp), %rdx
+.LBB25_32:
+	movq	-120(%rbp), %rax
+	leaq	(%rax,%rdi,4), %rax
+	movaps	%xmm11, %xmm1
+	divss	%xmm0, %xmm1
+	movaps	%xmm1, %xmm0
+	shufps	$0, %xmm1, %xmm0
+	testq	%rdx, %rdx
+	je	.LBB25_35
+	cmpq	$8, %r14
+	jge	.LBB25_37
+	xorl	%r10d, %r10d
+	jmp	.LBB25_39
+	.p2align	4
+.LBB25_35:
+	cmpq	$8, %r14
+	jge	.LBB25_42
+	xorl	%edi, %edi
+	jmp	.LBB25_54
+	.p2align	4
+.LBB25_37:
+	xorl	%ecx, %ecx
+	.p2align	4
+.LBB25_38:
+	movups	(%rbx,%rcx,4), %xmm2
+	movups	16(%rbx,%rcx,4), %xmm3
+	subps	%xmm13, %xmm3
+	subps	%xmm13, %xmm2
+	mulps	%xmm0, %xmm2
+	mulps	%xmm0, %xmm3
+	movups	(%rdx,%rcx,4), %xmm4
+	mulps	%xmm2, %xmm4
+	movups	16(%rdx,%rcx,4), %xmm2
+	mulps	%xmm3, %xmm2
+	movups	(%r15,%rcx,4), %xmm3
+	addps	%xmm4, %xmm3
+	movups	16(%r15,%rcx,4), %xmm4
+	addps	%xmm2, %xmm4
+	movups	%xmm4, 16(%r13,%rcx,4)
+	movups	%xmm3, (%r13,%rcx,4)
+	leaq	8(%rcx), %r10
+	addq	$16, %rcx
+	cmpq	%r14, %rcx
+	movq	%r10, %rcx
+	jle	.LBB25_38
+.LBB25_39:
+	movq	%r14, %rcx
+	subq	%r10, %rcx
+	jle	.LBB25_2
+	cmpq	$8, %rcx
+	jae	.LBB25_44
+.LBB25_67:
+	movq	%r10, %rcx
+.LBB25_68:
+	movl	%r14d, %esi
+	subl	%ecx, %esi
+	leaq	1(%rcx), %rdi
+	testb	$1, %sil
+	je	.LBB25_70
+	movss	(%r9,%rcx,4), %xmm0
+	subss	%xmm12, %xmm0
+	mulss	%xmm1, %xmm0
+	mulss	(%rdx,%rcx,4), %xmm0
+	addss	(%r15,%rcx,4), %xmm0
+	movss	%xmm0, (%rax,%rcx,4)
+	movq	%rdi, %rcx
+.LBB25_70:
+	cmpq	%rdi, %r14
+	je	.LBB25_2
+	movq	%r14, %rax
+	subq	%rcx, %rax
+	leaq	(,%rcx,4), %r10
+	addq	%r13, %r10
+	movq	-192(%rbp), %rsi
+	leaq	(%rsi,%rcx,4), %rsi
+	movq	-184(%rbp), %rdi
+	leaq	(%rdi,%rcx,4), %rdi
+	movq	-128(%rbp), %r8
+	leaq	(%r8,%rcx,4), %rcx
+	xorl	%r8d, %r8d
+	.p2align	4
+.LBB25_72:
+	movss	-4(%rcx,%r8,4), %xmm0
+	subss	%xmm12, %xmm0
+	mulss	%xmm1, %xmm0
+	mulss	-4(%rdi,%r8,4), %xmm0
+	addss	-4(%rsi,%r8,4), %xmm0
+	movss	%xmm0, (%r10,%r8,4)
+	movss	(%rcx,%r8,4), %xmm0
+	subss	%xmm12, %xmm0
+	mulss	%xmm1, %xmm0
+	mulss	(%rdi,%r8,4), %xmm0
+	addss	(%rsi,%r8,4), %xmm0
+	movss	%xmm0, 4(%r10,%r8,4)
+	addq	$2, %r8
+	cmpq	%r8, %rax
+	jne	.LBB25_72
+	jmp	.LBB25_2
+.LBB25_42:
+	cmpq	$8, -80(%rbp)
+	jae	.LBB25_50
+	movl	$8, %ecx
+	xorl	%edi, %edi
+	testb	$8, -80(%rbp)
+	je	.LBB25_53
+	jmp	.LBB25_54
+.LBB25_44:
+	cmpq	$32, -72(%rbp)
+	jb	.LBB25_67
+	movq	%r11, %rsi
+	imulq	-136(%rbp), %rsi
+	movq	-176(%rbp), %rdi
+	addq	%rsi, %rdi
+	cmpq	$32, %rdi
+	jb	.LBB25_67
+	addq	-168(%rbp), %rsi
+	cmpq	$32, %rsi
+	jb	.LBB25_67
+	subq	-48(%rbp), %rcx
+	addq	%r10, %rcx
+	movq	%r12, %rsi
+	subq	%r10, %rsi
+	movq	-56(%rbp), %rdi
+	leaq	(%rdi,%r10,4), %rdi
+	leaq	(,%r10,4), %r8
+	addq	%r13, %r8
+	movq	-152(%rbp), %r11
+	leaq	(%r11,%r10,4), %r11
+	movq	-144(%rbp), %r12
+	leaq	(%r12,%r10,4), %r12
+	xorl	%r10d, %r10d
+	.p2align	4
+.LBB25_48:
+	movups	-16(%rdi,%r10,4), %xmm2
+	movups	(%rdi,%r10,4), %xmm3
+	subps	%xmm13, %xmm2
+	subps	%xmm13, %xmm3
+	mulps	%xmm0, %xmm2
+	mulps	%xmm0, %xmm3
+	movups	-16(%r12,%r10,4), %xmm4
+	mulps	%xmm2, %xmm4
+	movups	(%r12,%r10,4), %xmm2
+	mulps	%xmm3, %xmm2
+	movups	-16(%r11,%r10,4), %xmm3
+	addps	%xmm4, %xmm3
+	movups	(%r11,%r10,4), %xmm4
+	addps	%xmm2, %xmm4
+	movups	%xmm3, (%r8,%r10,4)
+	movups	%xmm4, 16(%r8,%r10,4)
+	addq	$8, %r10
+	cmpq	%r10, %rsi
+	jne	.LBB25_48
+	cmpq	$0, -48(%rbp)
+	movq	-96(%rbp), %r11
+	movq	-88(%rbp), %r12
+	jne	.LBB25_68
+	jmp	.LBB25_2
+.LBB25_50:
+	movl	$8, %ecx
+	movq	-160(%rbp), %rsi
+	.p2align	4
+.LBB25_51:
+	movups	-32(%rbx,%rcx,4), %xmm2
+	movups	-16(%rbx,%rcx,4), %xmm3
+	subps	%xmm13, %xmm3
+	subps	%xmm13, %xmm2
+	mulps	%xmm0, %xmm2
+	mulps	%xmm0, %xmm3
+	movups	%xmm3, -16(%r13,%rcx,4)
+	movups	%xmm2, -32(%r13,%rcx,4)
+	movups	(%rbx,%rcx,4), %xmm2
+	movups	16(%rbx,%rcx,4), %xmm3
+	subps	%xmm13, %xmm3
+	subps	%xmm13, %xmm2
+	mulps	%xmm0, %xmm2
+	mulps	%xmm0, %xmm3
+	movups	%xmm3, 16(%r13,%rcx,4)
+	movups	%xmm2, (%r13,%rcx,4)
+	addq	$16, %rcx
+	addq	$-2, %rsi
+	jne	.LBB25_51
+	leaq	-8(%rcx), %rdi
+	testb	$8, -80(%rbp)
+	jne	.LBB25_54
+.LBB25_53:
+	movups	(%r9,%rdi,4), %xmm2
+	movups	16(%r9,%rdi,4), %xmm3
+	subps	%xmm13, %xmm3
+	subps	%xmm13, %xmm2
+	mulps	%xmm0, %xmm2
+	mulps	%xmm0, %xmm3
+	movups	%xmm3, 16(%rax,%rdi,4)
+	movups	%xmm2, (%rax,%rdi,4)
+	movq	%rcx, %rdi
+.LBB25_54:
+	movq	%r14, %rax
+	subq	%rdi, %rax
+	jle	.LBB25_2
+	cmpq	$32, -72(%rbp)
+	setb	%cl
+	cmpq	$8, %rax
+	setb	%sil
+	orb	%cl, %sil
+	je	.LBB25_57
+	movq	%rdi, %rax
+	jmp	.LBB25_60
+.LBB25_57:
+	subq	-48(%rbp), %rax
+	addq	%rdi, %rax
+	movq	-56(%rbp), %rcx
+	.p2align	4
+.LBB25_58:
+	movups	-16(%rcx,%rdi,4), %xmm2
+	movups	(%rcx,%rdi,4), %xmm3
+	subps	%xmm13, %xmm2
+	subps	%xmm13, %xmm3
+	mulps	%xmm0, %xmm2
+	mulps	%xmm0, %xmm3
+	movups	%xmm2, (%r13,%rdi,4)
+	movups	%xmm3, 16(%r13,%rdi,4)
+	addq	$8, %rdi
+	cmpq	%rdi, %r12
+	jne	.LBB25_58
+	cmpq	$0, -48(%rbp)
+	je	.LBB25_2
+.LBB25_60:
+	movl	%r14d, %esi
+	subl	%eax, %esi
+	movq	%rax, %rcx
+	andl	$3, %esi
+	je	.LBB25_63
+	movq	%rax, %rcx
+	.p2align	4
+.LBB25_62:
+	movss	(%rbx,%rcx,4), %xmm0
+	subss	%xmm12, %xmm0
+	mulss	%xmm1, %xmm0
+	movss	%xmm0, (%r13,%rcx,4)
+	incq	%rcx
+	decq	%rsi
+	jne	.LBB25_62
+.LBB25_63:
+	subq	%r14, %rax
+	cmpq	$-4, %rax
+	ja	.LBB25_2
+	.p2align	4
+.LBB25_64:
+	movss	(%rbx,%rcx,4), %xmm0
+	subss	%xmm12, %xmm0
+	mulss	%xmm1, %xmm0
+	movss	%xmm0, (%r13,%rcx,4)
+	movss	4(%rbx,%rcx,4), %xmm0
+	subss	%xmm12, %xmm0
+	mulss	%xmm1, %xmm0
+	movss	%xmm0, 4(%r13,%rcx,4)
+	movss	8(%rbx,%rcx,4), %xmm0
+	subss	%xmm12, %xmm0
+	mulss	%xmm1, %xmm0
+	movss	%xmm0, 8(%r13,%rcx,4)
+	movss	12(%rbx,%rcx,4), %xmm0
+	subss	%xmm12, %xmm0
+	mulss	%xmm1, %xmm0
+	movss	%xmm0, 12(%r13,%rcx,4)
+	addq	$4, %rcx
+	cmpq	%rcx, %r14
+	jne	.LBB25_64
+	jmp	.LBB25_2
+.LBB25_73:
+	addq	$216, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end25:
+	.size	layer_norm_forward, .Lfunc_end25-layer_norm_forward
+	.cfi_endproc
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI26_0:
+	.long	0x3f800000
+	.text
+	.p2align	4
+	.type	layer_norm_backward,@function
+layer_norm_backward:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%rbx
+	subq	$200, %rsp
+	.cfi_offset %rbx, -56
+	.cfi_offset %r12, -48
+	.cfi_offset %r13, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movq	%rdx, -128(%rbp)
+	movq	%rsi, -80(%rbp)
+	movq	%rdi, -96(%rbp)
+	cmpq	$0, 32(%rbp)
+	jle	.LBB26_86
+	movaps	%xmm0, %xmm11
+	movq	%r8, %r14
+	movq	%rcx, %r15
+	movq	24(%rbp), %r12
+	cvtsi2ss	%r12, %xmm12
+	movl	16(%rbp), %esi
+	leaq	(,%r12,4), %rax
+	movq	%rax, -136(%rbp)
+	leaq	(%r8,%r12,4), %rax
+	movq	%rax, -184(%rbp)
+	leaq	(%r9,%r12,4), %rax
+	movq	%rax, -176(%rbp)
+	leaq	-16(%r12), %rcx
+	movq	%rcx, -120(%rbp)
+	shrq	$4, %rcx
+	incq	%rcx
+	andq	$-2, %rcx
+	movq	%rcx, -192(%rbp)
+	movl	%r12d, %eax
+	andl	$3, %eax
+	movq	%rax, -112(%rbp)
+	movq	%r12, %rax
+	andq	$-4, %rax
+	movq	%rax, -168(%rbp)
+	xorl	%edi, %edi
+	xorps	%xmm13, %xmm13
+	movss	.LCPI26_0(%rip), %xmm14
+	movq	-128(%rbp), %r8
+	movq	-80(%rbp), %r13
+	movq	-96(%rbp), %rbx
+	movq	%r9, -88(%rbp)
+	movss	%xmm0, -104(%rbp)
+	movss	%xmm12, -100(%rbp)
+	jmp	.LBB26_2
+	.p2align	4
+.LBB26_85:
+	incq	%rdi
+	movq	-136(%rbp), %rax
+	addq	%rax, %rbx
+	addq	%rax, %r13
+	addq	%rax, %r8
+	cmpq	32(%rbp), %rdi
+	je	.LBB26_86
+.LBB26_2:
+	movq	%rdi, %rcx
+	imulq	%r12, %rcx
+	movq	-96(%rbp), %rax
+	movq	%rcx, -216(%rbp)
+	leaq	(%rax,%rcx,4), %r10
+	cmpq	$16, %r12
+	jge	.LBB26_4
+	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	xorl	%eax, %eax
+	jmp	.LBB26_11
+	.p2align	4
+.LBB26_4:
+	cmpq	$16, -120(%rbp)
+	jae	.LBB26_17
+	xorps	%xmm2, %xmm2
+	movl	$16, %ecx
+	xorl	%eax, %eax
+	xorps	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
+	testb	$16, -120(%rbp)
+	je	.LBB26_10
+	jmp	.LBB26_11
+	.p2align	4
+.LBB26_17:
+	xorps	%xmm2, %xmm2
+	movl	$16, %ecx
+	movq	-192(%rbp), %rax
+	xorps	%xmm3, %xmm3
+	xorps	%xmm1, %xmm1
+	xorps	%xmm0, %xmm0
+	.p2align	4
+.LBB26_18:
+	movups	-64(%rbx,%rcx,4), %xmm4
+	addps	%xmm2, %xmm4
+	movups	-48(%rbx,%rcx,4), %xmm5
+	addps	%xmm3, %xmm5
+	movups	-32(%rbx,%rcx,4), %xmm6
+	addps	%xmm1, %xmm6
+	movups	-16(%rbx,%rcx,4), %xmm7
+	addps	%xmm0, %xmm7
+	movups	(%rbx,%rcx,4), %xmm2
+	addps	%xmm4, %xmm2
+	movups	16(%rbx,%rcx,4), %xmm3
+	addps	%xmm5, %xmm3
+	movups	32(%rbx,%rcx,4), %xmm1
+	addps	%xmm6, %xmm1
+	movups	48(%rbx,%rcx,4), %xmm0
+	addps	%xmm7, %xmm0
+	addq	$32, %rcx
+	addq	$-2, %rax
+	jne	.LBB26_18
+	leaq	-16(%rcx), %rax
+	testb	$16, -120(%rbp)
+	jne	.LBB26_11
+.LBB26_10:
+	movups	(%r10,%rax,4), %xmm4
+	addps	%xmm4, %xmm2
+	movups	16(%r10,%rax,4), %xmm4
+	addps	%xmm4, %xmm3
+	movups	32(%r10,%rax,4), %xmm4
+	addps	%xmm4, %xmm1
+	movups	48(%r10,%rax,4), %xmm4
+	addps	%xmm4, %xmm0
+	movq	%rcx, %rax
+.LBB26_11:
+	movq	%rax, %rcx
+	orq	$8, %rcx
+	cmpq	%r12, %rcx
+	jg	.LBB26_12
+	.p2align	4
+.LBB26_19:
+	movups	(%rbx,%rax,4), %xmm4
+	addps	%xmm4, %xmm2
+	movups	16(%rbx,%rax,4), %xmm4
+	addps	%xmm4, %xmm3
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r12, %rax
+	movq	%rcx, %rax
+	jle	.LBB26_19
+.LBB26_12:
+	xorps	%xmm4, %xmm4
+	movq	%rax, %rcx
+	subq	%r12, %rcx
+	jge	.LBB26_6
+	movl	%r12d, %edx
+	subl	%eax, %edx
+	andl	$7, %edx
+	je	.LBB26_15
+	.p2align	4
+.LBB26_14:
+	addss	(%rbx,%rax,4), %xmm4
+	incq	%rax
+	decq	%rdx
+	jne	.LBB26_14
+.LBB26_15:
+	cmpq	$-8, %rcx
+	ja	.LBB26_6
+	.p2align	4
+.LBB26_16:
+	addss	(%rbx,%rax,4), %xmm4
+	addss	4(%rbx,%rax,4), %xmm4
+	addss	8(%rbx,%rax,4), %xmm4
+	addss	12(%rbx,%rax,4), %xmm4
+	addss	16(%rbx,%rax,4), %xmm4
+	addss	20(%rbx,%rax,4), %xmm4
+	addss	24(%rbx,%rax,4), %xmm4
+	addss	28(%rbx,%rax,4), %xmm4
+	addq	$8, %rax
+	cmpq	%rax, %r12
+	jne	.LBB26_16
+.LBB26_6:
+	addps	%xmm2, %xmm1
+	addps	%xmm3, %xmm0
+	movaps	%xmm1, %xmm2
+	unpcklps	%xmm0, %xmm2
+	movaps	%xmm0, %xmm3
+	shufps	$17, %xmm1, %xmm3
+	shufps	$226, %xmm1, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm1, %xmm2
+	unpckhps	%xmm0, %xmm2
+	shufps	$51, %xmm1, %xmm0
+	shufps	$226, %xmm1, %xmm0
+	addps	%xmm2, %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm0, %xmm15
+	shufps	$85, %xmm0, %xmm15
+	addss	%xmm0, %xmm15
+	addss	%xmm4, %xmm15
+	divss	%xmm12, %xmm15
+	movaps	%xmm15, %xmm10
+	shufps	$0, %xmm15, %xmm10
+	cmpq	$16, %r12
+	jge	.LBB26_29
+	xorps	%xmm0, %xmm0
+	xorl	%eax, %eax
+	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	jmp	.LBB26_31
+	.p2align	4
+.LBB26_29:
+	xorps	%xmm2, %xmm2
+	xorl	%ecx, %ecx
+	xorps	%xmm3, %xmm3
+	xorps	%xmm0, %xmm0
+	xorps	%xmm1, %xmm1
+	.p2align	4
+.LBB26_30:
+	movups	(%rbx,%rcx,4), %xmm4
+	movups	16(%rbx,%rcx,4), %xmm5
+	movups	32(%rbx,%rcx,4), %xmm6
+	movups	48(%rbx,%rcx,4), %xmm7
+	subps	%xmm10, %xmm5
+	subps	%xmm10, %xmm4
+	subps	%xmm10, %xmm7
+	subps	%xmm10, %xmm6
+	mulps	%xmm4, %xmm4
+	addps	%xmm4, %xmm2
+	mulps	%xmm5, %xmm5
+	addps	%xmm5, %xmm3
+	mulps	%xmm6, %xmm6
+	addps	%xmm6, %xmm0
+	mulps	%xmm7, %xmm7
+	addps	%xmm7, %xmm1
+	leaq	16(%rcx), %rax
+	addq	$32, %rcx
+	cmpq	%r12, %rcx
+	movq	%rax, %rcx
+	jle	.LBB26_30
+.LBB26_31:
+	movq	%rax, %rcx
+	orq	$8, %rcx
+	cmpq	%r12, %rcx
+	jg	.LBB26_32
+	.p2align	4
+.LBB26_87:
+	movups	(%rbx,%rax,4), %xmm4
+	movups	16(%rbx,%rax,4), %xmm5
+	subps	%xmm10, %xmm5
+	subps	%xmm10, %xmm4
+	mulps	%xmm4, %xmm4
+	addps	%xmm4, %xmm2
+	mulps	%xmm5, %xmm5
+	addps	%xmm5, %xmm3
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r12, %rax
+	movq	%rcx, %rax
+	jle	.LBB26_87
+.LBB26_32:
+	xorps	%xmm4, %xmm4
+	movq	%rax, %rcx
+	subq	%r12, %rcx
+	jge	.LBB26_20
+	movl	%r12d, %edx
+	subl	%eax, %edx
+	andl	$3, %edx
+	je	.LBB26_35
+	.p2align	4
+.LBB26_34:
+	movss	(%rbx,%rax,4), %xmm5
+	subss	%xmm15, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm5, %xmm4
+	incq	%rax
+	decq	%rdx
+	jne	.LBB26_34
+.LBB26_35:
+	cmpq	$-4, %rcx
+	ja	.LBB26_20
+	.p2align	4
+.LBB26_36:
+	movss	(%rbx,%rax,4), %xmm5
+	movss	4(%rbx,%rax,4), %xmm6
+	subss	%xmm15, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm4, %xmm5
+	subss	%xmm15, %xmm6
+	mulss	%xmm6, %xmm6
+	addss	%xmm5, %xmm6
+	movss	8(%rbx,%rax,4), %xmm5
+	subss	%xmm15, %xmm5
+	mulss	%xmm5, %xmm5
+	addss	%xmm6, %xmm5
+	movss	12(%rbx,%rax,4), %xmm4
+	subss	%xmm15, %xmm4
+	mulss	%xmm4, %xmm4
+	addss	%xmm5, %xmm4
+	addq	$4, %rax
+	cmpq	%rax, %r12
+	jne	.LBB26_36
+.LBB26_20:
+	addps	%xmm2, %xmm0
+	addps	%xmm3, %xmm1
+	movaps	%xmm0, %xmm2
+	unpcklps	%xmm1, %xmm2
+	movaps	%xmm1, %xmm3
+	shufps	$17, %xmm0, %xmm3
+	shufps	$226, %xmm0, %xmm3
+	addps	%xmm2, %xmm3
+	movaps	%xmm0, %xmm2
+	unpckhps	%xmm1, %xmm2
+	shufps	$51, %xmm0, %xmm1
+	shufps	$226, %xmm0, %xmm1
+	addps	%xmm2, %xmm1
+	addps	%xmm3, %xmm1
+	movaps	%xmm1, %xmm0
+	shufps	$85, %xmm1, %xmm0
+	addss	%xmm1, %xmm0
+	addss	%xmm4, %xmm0
+	divss	%xmm12, %xmm0
+	addss	%xmm11, %xmm0
+	ucomiss	%xmm13, %xmm0
+	movaps	%xmm10, -240(%rbp)
+	jb	.LBB26_22
+	sqrtss	%xmm0, %xmm0
+	jmp	.LBB26_23
+	.p2align	4
+.LBB26_22:
+	movq	%rdi, -72(%rbp)
+	movq	%r8, -56(%rbp)
+	movaps	%xmm15, -160(%rbp)
+	movq	%r10, -64(%rbp)
+	callq	sqrtf@PLT
+	movaps	-240(%rbp), %xmm10
+	movq	-64(%rbp), %r10
+	movaps	-160(%rbp), %xmm15
+	movq	-56(%rbp), %r8
+	movss	.LCPI26_0(%rip), %xmm14
+	xorps	%xmm13, %xmm13
+	movq	-72(%rbp), %rdi
+	movl	16(%rbp), %esi
+	movss	-100(%rbp), %xmm12
+	movq	-88(%rbp), %r9
+	movss	-104(%rbp), %xmm11
+.LBB26_23:
+	movaps	%xmm14, %xmm1
+	divss	%xmm0, %xmm1
+	movaps	%xmm1, %xmm0
+	shufps	$0, %xmm1, %xmm0
+	testq	%r14, %r14
+	je	.LBB26_51
+	cmpq	$8, %r12
+	jge	.LBB26_67
+	xorl	%ecx, %ecx
+	jmp	.LBB26_26
+	.p2align	4
+.LBB26_67:
+	xorl	%eax, %eax
+	.p2align	4
+.LBB26_68:
+	movups	(%r14,%rax,4), %xmm2
+	movups	16(%r14,%rax,4), %xmm3
+	movups	(%r13,%rax,4), %xmm4
+	movups	16(%r13,%rax,4), %xmm5
+	movups	(%rbx,%rax,4), %xmm6
+	movups	16(%rbx,%rax,4), %xmm7
+	subps	%xmm10, %xmm6
+	subps	%xmm10, %xmm7
+	mulps	%xmm0, %xmm7
+	mulps	%xmm5, %xmm7
+	addps	%xmm3, %xmm7
+	mulps	%xmm0, %xmm6
+	mulps	%xmm4, %xmm6
+	addps	%xmm2, %xmm6
+	movups	%xmm6, (%r14,%rax,4)
+	movups	%xmm7, 16(%r14,%rax,4)
+	movups	(%r9,%rax,4), %xmm2
+	movups	16(%r9,%rax,4), %xmm3
+	movups	(%r13,%rax,4), %xmm4
+	addps	%xmm2, %xmm4
+	movups	16(%r13,%rax,4), %xmm2
+	addps	%xmm3, %xmm2
+	movups	%xmm4, (%r9,%rax,4)
+	movups	%xmm2, 16(%r9,%rax,4)
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r12, %rax
+	movq	%rcx, %rax
+	jle	.LBB26_68
+.LBB26_26:
+	movq	%r12, %rax
+	subq	%rcx, %rax
+	jle	.LBB26_51
+	cmpq	$8, %rax
+	jae	.LBB26_37
+	movq	%rcx, %rax
+	jmp	.LBB26_50
+.LBB26_37:
+	movq	%r10, -64(%rbp)
+	movq	%r8, -56(%rbp)
+	movq	-136(%rbp), %r8
+	movq	%r8, %rdx
+	movq	%rdi, -72(%rbp)
+	imulq	%rdi, %rdx
+	movq	-80(%rbp), %rdi
+	leaq	(%rdi,%rdx), %rsi
+	addq	%rdx, %r8
+	addq	%r8, %rdi
+	movq	%rdi, -208(%rbp)
+	movq	-96(%rbp), %r10
+	addq	%r10, %rdx
+	addq	%r10, %r8
+	leaq	(%r14,%rcx,4), %r10
+	leaq	(%r9,%rcx,4), %r11
+	leaq	(%rsi,%rcx,4), %r9
+	leaq	(%rdx,%rcx,4), %rdx
+	movq	%rdx, -200(%rbp)
+	movq	-176(%rbp), %rdi
+	cmpq	%rdi, %r10
+	setb	-160(%rbp)
+	movq	-184(%rbp), %rdx
+	cmpq	%rdx, %r11
+	setb	-45(%rbp)
+	movq	-208(%rbp), %rsi
+	cmpq	%rsi, %r10
+	setb	-44(%rbp)
+	cmpq	%rdx, %r9
+	setb	-43(%rbp)
+	cmpq	%r8, %r10
+	setb	-41(%rbp)
+	movq	-200(%rbp), %r10
+	cmpq	%rdx, %r10
+	setb	-42(%rbp)
+	cmpq	%rsi, %r11
+	setb	%dl
+	cmpq	%rdi, %r9
+	setb	%r9b
+	cmpq	%r8, %r11
+	setb	%r8b
+	cmpq	%rdi, %r10
+	setb	%r11b
+	movzbl	-45(%rbp), %esi
+	testb	%sil, -160(%rbp)
+	jne	.LBB26_38
+	movl	%r9d, %edi
+	movzbl	-43(%rbp), %esi
+	andb	%sil, -44(%rbp)
+	movq	-88(%rbp), %r9
+	jne	.LBB26_40
+	movzbl	-41(%rbp), %esi
+	andb	-42(%rbp), %sil
+	jne	.LBB26_40
+	andb	%dil, %dl
+	movq	-72(%rbp), %rdi
+	movq	-64(%rbp), %r10
+	jne	.LBB26_44
+	andb	%r11b, %r8b
+	movl	16(%rbp), %esi
+	jne	.LBB26_46
+	subq	-112(%rbp), %rax
+	addq	%rcx, %rax
+	movq	-168(%rbp), %rdx
+	movq	-56(%rbp), %r8
+	.p2align	4
+.LBB26_48:
+	movups	(%r13,%rcx,4), %xmm2
+	movups	(%rbx,%rcx,4), %xmm3
+	subps	%xmm10, %xmm3
+	mulps	%xmm0, %xmm3
+	mulps	%xmm2, %xmm3
+	movups	(%r14,%rcx,4), %xmm2
+	addps	%xmm3, %xmm2
+	movups	%xmm2, (%r14,%rcx,4)
+	movups	(%r13,%rcx,4), %xmm2
+	movups	(%r9,%rcx,4), %xmm3
+	addps	%xmm2, %xmm3
+	movups	%xmm3, (%r9,%rcx,4)
+	addq	$4, %rcx
+	cmpq	%rcx, %rdx
+	jne	.LBB26_48
+	cmpq	$0, -112(%rbp)
+	jne	.LBB26_50
+	jmp	.LBB26_51
+.LBB26_46:
+	movq	%rcx, %rax
+	movq	-56(%rbp), %r8
+	jmp	.LBB26_50
+.LBB26_44:
+	movq	%rcx, %rax
+	movl	16(%rbp), %esi
+	movq	-56(%rbp), %r8
+	jmp	.LBB26_50
+.LBB26_40:
+	movq	%rcx, %rax
+	jmp	.LBB26_41
+.LBB26_38:
+	movq	%rcx, %rax
+	movq	-88(%rbp), %r9
+.LBB26_41:
+	movl	16(%rbp), %esi
+	movq	-72(%rbp), %rdi
+	movq	-56(%rbp), %r8
+	movq	-64(%rbp), %r10
+	.p2align	4
+.LBB26_50:
+	movss	(%rbx,%rax,4), %xmm2
+	subss	%xmm15, %xmm2
+	mulss	%xmm1, %xmm2
+	mulss	(%r13,%rax,4), %xmm2
+	addss	(%r14,%rax,4), %xmm2
+	movss	%xmm2, (%r14,%rax,4)
+	movss	(%r13,%rax,4), %xmm2
+	addss	(%r9,%rax,4), %xmm2
+	movss	%xmm2, (%r9,%rax,4)
+	incq	%rax
+	cmpq	%rax, %r12
+	jne	.LBB26_50
+.LBB26_51:
+	cmpq	$0, -128(%rbp)
+	je	.LBB26_85
+	cmpq	$8, %r12
+	jge	.LBB26_69
+	xorps	%xmm3, %xmm3
+	xorl	%eax, %eax
+	xorps	%xmm2, %xmm2
+	xorps	%xmm5, %xmm5
+	xorps	%xmm4, %xmm4
+.LBB26_54:
+	xorps	%xmm6, %xmm6
+	xorps	%xmm7, %xmm7
+	cmpq	%r12, %rax
+	jge	.LBB26_65
+	movq	%rax, %rcx
+	orq	$1, %rcx
+	testb	$1, %r12b
+	je	.LBB26_59
+	movq	-80(%rbp), %rdx
+	movq	-216(%rbp), %r11
+	leaq	(%rdx,%r11,4), %rdx
+	movss	(%rdx,%rax,4), %xmm8
+	testq	%r15, %r15
+	je	.LBB26_58
+	mulss	(%r15,%rax,4), %xmm8
+.LBB26_58:
+	movaps	%xmm8, %xmm7
+	addss	%xmm13, %xmm7
+	movss	(%r10,%rax,4), %xmm6
+	subss	%xmm15, %xmm6
+	mulss	%xmm1, %xmm6
+	mulss	%xmm8, %xmm6
+	addss	%xmm13, %xmm6
+	movq	%rcx, %rax
+.LBB26_59:
+	cmpq	%rcx, %r12
+	jne	.LBB26_60
+.LBB26_65:
+	movaps	%xmm5, %xmm8
+	unpcklps	%xmm4, %xmm8
+	movaps	%xmm4, %xmm9
+	shufps	$17, %xmm5, %xmm9
+	shufps	$226, %xmm5, %xmm9
+	addps	%xmm8, %xmm9
+	movaps	%xmm5, %xmm8
+	unpckhps	%xmm4, %xmm8
+	shufps	$51, %xmm5, %xmm4
+	shufps	$226, %xmm5, %xmm4
+	addps	%xmm8, %xmm4
+	addps	%xmm9, %xmm4
+	movaps	%xmm4, %xmm5
+	shufps	$85, %xmm4, %xmm5
+	addss	%xmm4, %xmm5
+	addss	%xmm7, %xmm5
+	divss	%xmm12, %xmm5
+	movaps	%xmm3, %xmm4
+	unpcklps	%xmm2, %xmm4
+	movaps	%xmm2, %xmm7
+	shufps	$17, %xmm3, %xmm7
+	shufps	$226, %xmm3, %xmm7
+	addps	%xmm4, %xmm7
+	movaps	%xmm3, %xmm4
+	unpckhps	%xmm2, %xmm4
+	shufps	$51, %xmm3, %xmm2
+	shufps	$226, %xmm3, %xmm2
+	addps	%xmm4, %xmm2
+	addps	%xmm7, %xmm2
+	movaps	%xmm2, %xmm3
+	shufps	$85, %xmm2, %xmm3
+	addss	%xmm2, %xmm3
+	addss	%xmm6, %xmm3
+	divss	%xmm12, %xmm3
+	cmpq	$8, %r12
+	jge	.LBB26_73
+	xorl	%ecx, %ecx
+.LBB26_79:
+	cmpq	%r12, %rcx
+	jl	.LBB26_80
+	jmp	.LBB26_85
+	.p2align	4
+.LBB26_84:
+	movss	%xmm0, (%r8,%rcx,4)
+	incq	%rcx
+	cmpq	%rcx, %r12
+	je	.LBB26_85
+.LBB26_80:
+	movss	(%r13,%rcx,4), %xmm0
+	testq	%r15, %r15
+	je	.LBB26_82
+	mulss	(%r15,%rcx,4), %xmm0
+.LBB26_82:
+	subss	%xmm5, %xmm0
+	movss	(%rbx,%rcx,4), %xmm2
+	subss	%xmm15, %xmm2
+	mulss	%xmm1, %xmm2
+	mulss	%xmm3, %xmm2
+	subss	%xmm2, %xmm0
+	mulss	%xmm1, %xmm0
+	testl	%esi, %esi
+	je	.LBB26_84
+	addss	(%r8,%rcx,4), %xmm0
+	jmp	.LBB26_84
+	.p2align	4
+.LBB26_64:
+	addss	%xmm8, %xmm7
+	movss	(%rbx,%rax,4), %xmm10
+	subss	%xmm15, %xmm10
+	mulss	%xmm1, %xmm10
+	mulss	%xmm8, %xmm10
+	addss	%xmm10, %xmm6
+	addss	%xmm9, %xmm7
+	movss	4(%rbx,%rax,4), %xmm8
+	subss	%xmm15, %xmm8
+	mulss	%xmm1, %xmm8
+	mulss	%xmm9, %xmm8
+	addss	%xmm8, %xmm6
+	addq	$2, %rax
+	cmpq	%rax, %r12
+	movaps	-240(%rbp), %xmm10
+	je	.LBB26_65
+.LBB26_60:
+	movss	(%r13,%rax,4), %xmm8
+	testq	%r15, %r15
+	je	.LBB26_62
+	mulss	(%r15,%rax,4), %xmm8
+.LBB26_62:
+	movss	4(%r13,%rax,4), %xmm9
+	testq	%r15, %r15
+	je	.LBB26_64
+	mulss	4(%r15,%rax,4), %xmm9
+	jmp	.LBB26_64
+	.p2align	4
+.LBB26_69:
+	xorps	%xmm5, %xmm5
+	xorl	%ecx, %ecx
+	xorps	%xmm4, %xmm4
+	xorps	%xmm3, %xmm3
+	xorps	%xmm2, %xmm2
+	jmp	.LBB26_70
+	.p2align	4
+.LBB26_72:
+	addps	%xmm7, %xmm5
+	addps	%xmm6, %xmm4
+	movups	(%rbx,%rcx,4), %xmm8
+	movups	16(%rbx,%rcx,4), %xmm9
+	subps	%xmm10, %xmm8
+	subps	%xmm10, %xmm9
+	mulps	%xmm0, %xmm9
+	mulps	%xmm0, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm8, %xmm3
+	mulps	%xmm6, %xmm9
+	addps	%xmm9, %xmm2
+	leaq	8(%rcx), %rax
+	addq	$16, %rcx
+	cmpq	%r12, %rcx
+	movq	%rax, %rcx
+	jg	.LBB26_54
+.LBB26_70:
+	movups	(%r13,%rcx,4), %xmm7
+	movups	16(%r13,%rcx,4), %xmm6
+	testq	%r15, %r15
+	je	.LBB26_72
+	movups	(%r15,%rcx,4), %xmm8
+	movups	16(%r15,%rcx,4), %xmm9
+	mulps	%xmm9, %xmm6
+	mulps	%xmm8, %xmm7
+	jmp	.LBB26_72
+	.p2align	4
+.LBB26_73:
+	movaps	%xmm5, %xmm2
+	shufps	$0, %xmm5, %xmm2
+	movaps	%xmm3, %xmm4
+	shufps	$0, %xmm3, %xmm4
+	xorl	%eax, %eax
+	jmp	.LBB26_74
+	.p2align	4
+.LBB26_78:
+	movups	%xmm6, (%r8,%rax,4)
+	movups	%xmm7, 16(%r8,%rax,4)
+	leaq	8(%rax), %rcx
+	addq	$16, %rax
+	cmpq	%r12, %rax
+	movq	%rcx, %rax
+	jg	.LBB26_79
+.LBB26_74:
+	movups	(%r13,%rax,4), %xmm6
+	movups	16(%r13,%rax,4), %xmm7
+	testq	%r15, %r15
+	je	.LBB26_76
+	movups	(%r15,%rax,4), %xmm8
+	movups	16(%r15,%rax,4), %xmm9
+	mulps	%xmm9, %xmm7
+	mulps	%xmm8, %xmm6
+.LBB26_76:
+	subps	%xmm2, %xmm7
+	subps	%xmm2, %xmm6
+	movups	(%rbx,%rax,4), %xmm8
+	movups	16(%rbx,%rax,4), %xmm9
+	subps	%xmm10, %xmm9
+	subps	%xmm10, %xmm8
+	mulps	%xmm0, %xmm8
+	mulps	%xmm0, %xmm9
+	mulps	%xmm4, %xmm9
+	subps	%xmm9, %xmm7
+	mulps	%xmm4, %xmm8
+	subps	%xmm8, %xmm6
+	mulps	%xmm0, %xmm7
+	mulps	%xmm0, %xmm6
+	testl	%esi, %esi
+	je	.LBB26_78
+	movups	(%r8,%rax,4), %xmm8
+	movups	16(%r8,%rax,4), %xmm9
+	addps	%xmm9, %xmm7
+	addps	%xmm8, %xmm6
+	jmp	.LBB26_78
+.LBB26_86:
+	addq	$200, %rsp
+	popq	%rbx
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.Lfunc_end26:
+	.size	layer_norm_backward, .Lfunc_end26-layer_norm_backward
+	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
 transpose_weights:
@@ -23114,7 +24530,7 @@ transpose_weights:
 	movq	%rdi, -56(%rbp)
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB25_15
+	jle	.LBB27_15
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r15
 	imulq	%r15, %rax
@@ -23152,9 +24568,9 @@ transpose_weights:
 	orb	%dl, %r11b
 	movb	%r11b, -41(%rbp)
 	xorl	%r12d, %r12d
-	jmp	.LBB25_2
+	jmp	.LBB27_2
 	.p2align	4
-.LBB25_14:
+.LBB27_14:
 	incq	%r12
 	movq	-80(%rbp), %rax
 	addq	%rax, %r10
@@ -23162,50 +24578,50 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, -56(%rbp)
 	cmpq	-72(%rbp), %r12
-	je	.LBB25_15
-.LBB25_2:
+	je	.LBB27_15
+.LBB27_2:
 	testq	%rcx, %rcx
-	jle	.LBB25_14
+	jle	.LBB27_14
 	cmpb	$0, -41(%rbp)
-	je	.LBB25_5
+	je	.LBB27_5
 	xorl	%eax, %eax
-	jmp	.LBB25_8
+	jmp	.LBB27_8
 	.p2align	4
-.LBB25_5:
+.LBB27_5:
 	xorl	%eax, %eax
 	.p2align	4
-.LBB25_6:
+.LBB27_6:
 	movups	-16(%rbx,%rax,4), %xmm0
 	movups	(%rbx,%rax,4), %xmm1
 	movups	%xmm0, -16(%r10,%rax,4)
 	movups	%xmm1, (%r10,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %r8
-	jne	.LBB25_6
+	jne	.LBB27_6
 	movq	%r8, %rax
 	cmpq	%r8, %rcx
-	je	.LBB25_14
-.LBB25_8:
+	je	.LBB27_14
+.LBB27_8:
 	movq	%rax, %r13
 	cmpq	$0, -64(%rbp)
-	je	.LBB25_11
+	je	.LBB27_11
 	movq	%r14, %rdx
 	imulq	%rax, %rdx
 	addq	-56(%rbp), %rdx
 	movq	-64(%rbp), %rdi
 	movq	%rax, %r13
 	.p2align	4
-.LBB25_10:
+.LBB27_10:
 	movss	(%rdx), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	incq	%r13
 	addq	%r14, %rdx
 	decq	%rdi
-	jne	.LBB25_10
-.LBB25_11:
+	jne	.LBB27_10
+.LBB27_11:
 	subq	%rcx, %rax
 	cmpq	$-4, %rax
-	ja	.LBB25_14
+	ja	.LBB27_14
 	movq	%r14, %rax
 	imulq	%r13, %rax
 	leaq	3(%r13), %r9
@@ -23216,7 +24632,7 @@ transpose_weights:
 	imulq	%r14, %rdx
 	movq	-56(%rbp), %rdi
 	.p2align	4
-.LBB25_13:
+.LBB27_13:
 	movss	(%rdi,%rax), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	movss	(%rdi,%rdx), %xmm0
@@ -23228,9 +24644,9 @@ transpose_weights:
 	addq	$4, %r13
 	addq	%r15, %rdi
 	cmpq	%r13, %rcx
-	jne	.LBB25_13
-	jmp	.LBB25_14
-.LBB25_15:
+	jne	.LBB27_13
+	jmp	.LBB27_14
+.LBB27_15:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -23239,8 +24655,8 @@ transpose_weights:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end25:
-	.size	transpose_weights, .Lfunc_end25-transpose_weights
+.Lfunc_end27:
+	.size	transpose_weights, .Lfunc_end27-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -23268,11 +24684,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r11
 	movq	%rcx, -248(%rbp)
-	jge	.LBB26_5
+	jge	.LBB28_5
 	xorl	%ebx, %ebx
-.LBB26_2:
+.LBB28_2:
 	subq	%rbx, %r11
-	jle	.LBB26_4
+	jle	.LBB28_4
 	movq	%rbx, %rcx
 	imulq	%r9, %rcx
 	movq	-248(%rbp), %rdi
@@ -23287,7 +24703,7 @@ linear_transposed_rows:
 	movq	%r9, %r8
 	movq	%rax, %r9
 	callq	linear
-.LBB26_4:
+.LBB28_4:
 	addq	$328, %rsp
 	popq	%rbx
 	popq	%r12
@@ -23297,7 +24713,7 @@ linear_transposed_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB26_5:
+.LBB28_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -23316,28 +24732,28 @@ linear_transposed_rows:
 	xorl	%ebx, %ebx
 	leaq	(,%r13,2), %rdi
 	movq	%rdx, -304(%rbp)
-	jmp	.LBB26_7
+	jmp	.LBB28_7
 	.p2align	4
-.LBB26_6:
+.LBB28_6:
 	movq	-280(%rbp), %rbx
 	leaq	6(%rbx), %r8
 	addq	-272(%rbp), %rcx
 	movq	24(%rbp), %r11
 	cmpq	%r11, %r8
-	jg	.LBB26_2
-.LBB26_7:
+	jg	.LBB28_2
+.LBB28_7:
 	movq	%r8, -280(%rbp)
 	testq	%rax, %rax
-	jle	.LBB26_6
+	jle	.LBB28_6
 	movq	%rbx, %rsi
 	imulq	%rax, %rsi
 	movq	-48(%rbp), %r8
 	leaq	(%r8,%rsi,4), %r8
 	movq	-264(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB26_9
+	jmp	.LBB28_9
 	.p2align	4
-.LBB26_13:
+.LBB28_13:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	movaps	%xmm10, -128(%rbp)
@@ -23358,7 +24774,7 @@ linear_transposed_rows:
 	movaps	%xmm8, %xmm3
 	movaps	%xmm10, %xmm12
 	movaps	%xmm11, %xmm13
-.LBB26_14:
+.LBB28_14:
 	movaps	-208(%rbp), %xmm10
 	movups	%xmm10, (%r8,%r11,4)
 	movaps	-224(%rbp), %xmm10
@@ -23401,26 +24817,26 @@ linear_transposed_rows:
 	addq	$64, %rbx
 	cmpq	%rax, %r11
 	movq	-304(%rbp), %rdx
-	jge	.LBB26_6
-.LBB26_9:
+	jge	.LBB28_6
+.LBB28_9:
 	testq	%rdx, %rdx
-	je	.LBB26_10
+	je	.LBB28_10
 	movups	(%rdx,%r11,4), %xmm10
 	movups	16(%rdx,%r11,4), %xmm11
 	movups	32(%rdx,%r11,4), %xmm9
 	movups	48(%rdx,%r11,4), %xmm8
-	jmp	.LBB26_12
+	jmp	.LBB28_12
 	.p2align	4
-.LBB26_10:
+.LBB28_10:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-.LBB26_12:
+.LBB28_12:
 	testq	%r9, %r9
 	movaps	%xmm11, -224(%rbp)
 	movaps	%xmm10, -208(%rbp)
-	jle	.LBB26_13
+	jle	.LBB28_13
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	movaps	%xmm10, %xmm12
@@ -23444,7 +24860,7 @@ linear_transposed_rows:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	.p2align	4
-.LBB26_16:
+.LBB28_16:
 	movaps	%xmm9, -240(%rbp)
 	movaps	%xmm13, -320(%rbp)
 	movaps	%xmm12, -336(%rbp)
@@ -23581,10 +24997,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB26_16
-	jmp	.LBB26_14
-.Lfunc_end26:
-	.size	linear_transposed_rows, .Lfunc_end26-linear_transposed_rows
+	jne	.LBB28_16
+	jmp	.LBB28_14
+.Lfunc_end28:
+	.size	linear_transposed_rows, .Lfunc_end28-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -23610,8 +25026,8 @@ linear_rows:
 	movq	%rcx, -216(%rbp)
 	movq	%rdi, -80(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB27_1
-.LBB27_43:
+	jge	.LBB29_1
+.LBB29_43:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -23621,7 +25037,7 @@ linear_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB27_1:
+.LBB29_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdi
 	leaq	3(%rdi), %rax
@@ -23660,8 +25076,8 @@ linear_rows:
 	movq	%rsi, -448(%rbp)
 	movq	%r12, -280(%rbp)
 	movq	%r10, -408(%rbp)
-	jmp	.LBB27_2
-.LBB27_29:
+	jmp	.LBB29_2
+.LBB29_29:
 	xorps	%xmm2, %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -23671,7 +25087,7 @@ linear_rows:
 	movss	%xmm4, (%rcx,%r9,8)
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
-.LBB27_30:
+.LBB29_30:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-96(%rbp), %r14
@@ -23690,7 +25106,7 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm2, %xmm0
 	movss	%xmm0, 4(%rax,%r9,4)
-.LBB27_42:
+.LBB29_42:
 	leaq	4(%r11), %rax
 	movq	-440(%rbp), %rcx
 	addq	%rcx, %rdx
@@ -23698,27 +25114,27 @@ linear_rows:
 	addq	%rcx, %rbx
 	addq	%rcx, %rdi
 	cmpq	16(%rbp), %rax
-	jg	.LBB27_43
-.LBB27_2:
+	jg	.LBB29_43
+.LBB29_2:
 	movq	%r11, -224(%rbp)
 	movq	%rax, -88(%rbp)
 	movq	24(%rbp), %r8
 	movq	-288(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%rdx, -72(%rbp)
-	jle	.LBB27_3
-.LBB27_18:
+	jle	.LBB29_3
+.LBB29_18:
 	movq	32(%rbp), %rax
 	subq	%r8, %rax
 	cmpq	$1, %rax
-	je	.LBB27_31
+	je	.LBB29_31
 	cmpq	$2, %rax
 	movq	-280(%rbp), %r12
 	movq	-88(%rbp), %r11
-	jne	.LBB27_42
+	jne	.LBB29_42
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
-	jl	.LBB27_21
+	jl	.LBB29_21
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	%rcx, %r10
@@ -23745,7 +25161,7 @@ linear_rows:
 	xorl	%ecx, %ecx
 	movq	-64(%rbp), %r14
 	.p2align	4
-.LBB27_23:
+.LBB29_23:
 	movaps	%xmm3, -192(%rbp)
 	movaps	%xmm4, -208(%rbp)
 	movaps	%xmm7, -256(%rbp)
@@ -23830,10 +25246,10 @@ linear_rows:
 	movaps	-192(%rbp), %xmm3
 	addq	$8, %rcx
 	cmpq	%r13, %rcx
-	jl	.LBB27_23
-	jmp	.LBB27_24
+	jl	.LBB29_23
+	jmp	.LBB29_24
 	.p2align	4
-.LBB27_3:
+.LBB29_3:
 	movq	-224(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-216(%rbp), %rcx
@@ -23845,12 +25261,12 @@ linear_rows:
 	movq	-288(%rbp), %rax
 	movq	24(%rbp), %rcx
 	movq	%rcx, -232(%rbp)
-	jmp	.LBB27_4
+	jmp	.LBB29_4
 	.p2align	4
-.LBB27_16:
+.LBB29_16:
 	movq	-232(%rbp), %r15
 	movss	8(%rsi,%r15,4), %xmm1
-.LBB27_17:
+.LBB29_17:
 	addss	%xmm1, %xmm0
 	movss	%xmm0, 8(%rcx)
 	addss	%xmm1, %xmm5
@@ -23865,12 +25281,12 @@ linear_rows:
 	addq	%r14, %r10
 	movq	%r8, -232(%rbp)
 	cmpq	32(%rbp), %rax
-	jg	.LBB27_18
-.LBB27_4:
+	jg	.LBB29_18
+.LBB29_4:
 	movq	%rax, -48(%rbp)
 	movq	-56(%rbp), %r8
 	cmpq	$8, %r8
-	jl	.LBB27_5
+	jl	.LBB29_5
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -272(%rbp)
@@ -23899,7 +25315,7 @@ linear_rows:
 	xorps	%xmm13, %xmm13
 	movq	-64(%rbp), %rax
 	.p2align	4
-.LBB27_7:
+.LBB29_7:
 	movaps	%xmm9, -480(%rbp)
 	movaps	%xmm7, -496(%rbp)
 	movaps	%xmm5, -512(%rbp)
@@ -24012,10 +25428,10 @@ linear_rows:
 	addps	%xmm10, %xmm13
 	addq	$8, %r15
 	cmpq	%r13, %r15
-	jl	.LBB27_7
-	jmp	.LBB27_8
+	jl	.LBB29_7
+	jmp	.LBB29_8
 	.p2align	4
-.LBB27_5:
+.LBB29_5:
 	xorps	%xmm7, %xmm7
 	xorl	%r15d, %r15d
 	xorps	%xmm13, %xmm13
@@ -24043,7 +25459,7 @@ linear_rows:
 	xorps	%xmm3, %xmm3
 	movaps	%xmm3, -272(%rbp)
 	movq	-64(%rbp), %rax
-.LBB27_8:
+.LBB29_8:
 	addps	%xmm13, %xmm7
 	addps	%xmm12, %xmm5
 	movaps	-192(%rbp), %xmm6
@@ -24117,7 +25533,7 @@ linear_rows:
 	movaps	%xmm2, %xmm11
 	shufps	$85, %xmm2, %xmm11
 	subq	%r15, %r8
-	jle	.LBB27_11
+	jle	.LBB29_11
 	leaq	(%r12,%r15,4), %r13
 	leaq	(%r11,%r15,4), %rcx
 	leaq	(%r10,%r15,4), %rsi
@@ -24127,7 +25543,7 @@ linear_rows:
 	leaq	(%rdi,%r15,4), %r15
 	xorl	%edx, %edx
 	.p2align	4
-.LBB27_10:
+.LBB29_10:
 	unpcklps	%xmm3, %xmm4
 	unpcklps	%xmm5, %xmm0
 	movlhps	%xmm4, %xmm0
@@ -24176,8 +25592,8 @@ linear_rows:
 	shufps	$85, %xmm0, %xmm5
 	incq	%rdx
 	cmpq	%rdx, %r8
-	jne	.LBB27_10
-.LBB27_11:
+	jne	.LBB29_10
+.LBB29_11:
 	movq	-464(%rbp), %rax
 	movq	-232(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rcx
@@ -24187,7 +25603,7 @@ linear_rows:
 	movq	-448(%rbp), %rsi
 	testq	%rsi, %rsi
 	movq	-96(%rbp), %r14
-	je	.LBB27_13
+	je	.LBB29_13
 	movss	(%rsi,%rdx,4), %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -24198,9 +25614,9 @@ linear_rows:
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm12
-	jmp	.LBB27_14
+	jmp	.LBB29_14
 	.p2align	4
-.LBB27_13:
+.LBB29_13:
 	xorps	%xmm12, %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -24210,7 +25626,7 @@ linear_rows:
 	movss	%xmm10, (%rcx,%r9,8)
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
-.LBB27_14:
+.LBB29_14:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-48(%rbp), %r8
@@ -24223,16 +25639,16 @@ linear_rows:
 	addss	%xmm12, %xmm6
 	movss	%xmm6, 4(%rax,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB27_16
+	jne	.LBB29_16
 	xorps	%xmm1, %xmm1
-	jmp	.LBB27_17
+	jmp	.LBB29_17
 	.p2align	4
-.LBB27_31:
+.LBB29_31:
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
 	movq	-280(%rbp), %r12
 	movq	-408(%rbp), %r11
-	jl	.LBB27_32
+	jl	.LBB29_32
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	-80(%rbp), %rcx
@@ -24248,7 +25664,7 @@ linear_rows:
 	xorps	%xmm7, %xmm7
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB27_34:
+.LBB29_34:
 	movups	(%rax), %xmm9
 	movups	16(%rax), %xmm8
 	movups	(%r10), %xmm10
@@ -24279,9 +25695,9 @@ linear_rows:
 	addq	$32, %rax
 	addq	$32, %r10
 	cmpq	%r13, %rcx
-	jl	.LBB27_34
-	jmp	.LBB27_35
-.LBB27_21:
+	jl	.LBB29_34
+	jmp	.LBB29_35
+.LBB29_21:
 	xorps	%xmm4, %xmm4
 	xorl	%ecx, %ecx
 	xorps	%xmm3, %xmm3
@@ -24301,7 +25717,7 @@ linear_rows:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm12, %xmm12
 	movq	-64(%rbp), %r14
-.LBB27_24:
+.LBB29_24:
 	addps	%xmm3, %xmm4
 	addps	%xmm10, %xmm8
 	movaps	-144(%rbp), %xmm10
@@ -24340,7 +25756,7 @@ linear_rows:
 	movq	%r15, %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB27_27
+	jle	.LBB29_27
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r12
@@ -24356,7 +25772,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB27_26:
+.LBB29_26:
 	movss	(%r13,%r11,4), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movss	(%r12,%r11,4), %xmm3
@@ -24374,8 +25790,8 @@ linear_rows:
 	addps	%xmm6, %xmm0
 	incq	%r11
 	cmpq	%r11, %rax
-	jne	.LBB27_26
-.LBB27_27:
+	jne	.LBB29_26
+.LBB29_27:
 	movq	-224(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-216(%rbp), %rax
@@ -24391,7 +25807,7 @@ linear_rows:
 	movaps	%xmm9, %xmm3
 	shufps	$255, %xmm9, %xmm3
 	testq	%rsi, %rsi
-	je	.LBB27_29
+	je	.LBB29_29
 	movss	(%rsi,%rdx,4), %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -24402,8 +25818,8 @@ linear_rows:
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm2
-	jmp	.LBB27_30
-.LBB27_32:
+	jmp	.LBB29_30
+.LBB29_32:
 	xorps	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	xorps	%xmm7, %xmm7
@@ -24413,7 +25829,7 @@ linear_rows:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm4, %xmm4
-.LBB27_35:
+.LBB29_35:
 	addps	%xmm7, %xmm2
 	addps	%xmm6, %xmm1
 	addps	%xmm5, %xmm3
@@ -24433,7 +25849,7 @@ linear_rows:
 	movq	-56(%rbp), %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB27_38
+	jle	.LBB29_38
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r15
@@ -24445,7 +25861,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB27_37:
+.LBB29_37:
 	movss	(%r15,%r10,4), %xmm1
 	shufps	$0, %xmm1, %xmm1
 	movss	(%rcx,%r10,4), %xmm2
@@ -24459,23 +25875,23 @@ linear_rows:
 	addps	%xmm4, %xmm0
 	incq	%r10
 	cmpq	%r10, %rax
-	jne	.LBB27_37
-.LBB27_38:
+	jne	.LBB29_37
+.LBB29_38:
 	testq	%rsi, %rsi
-	je	.LBB27_39
+	je	.LBB29_39
 	movq	-48(%rbp), %rcx
 	movss	(%rsi,%rcx,4), %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
-	jmp	.LBB27_41
-.LBB27_39:
+	jmp	.LBB29_41
+.LBB29_39:
 	xorps	%xmm1, %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
 	movq	-48(%rbp), %rcx
-.LBB27_41:
+.LBB29_41:
 	movq	-224(%rbp), %r15
 	imulq	%r9, %r15
 	movq	-216(%rbp), %rax
@@ -24497,9 +25913,9 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm1, %xmm0
 	movss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB27_42
-.Lfunc_end27:
-	.size	linear_rows, .Lfunc_end27-linear_rows
+	jmp	.LBB29_42
+.Lfunc_end29:
+	.size	linear_rows, .Lfunc_end29-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -24527,12 +25943,12 @@ weight_gradient_rows:
 	movq	40(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	testq	%rcx, %rcx
-	je	.LBB28_15
+	je	.LBB30_15
 	movq	%rsi, %r14
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %r14
-	jle	.LBB28_3
+	jle	.LBB30_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -24545,9 +25961,9 @@ weight_gradient_rows:
 	movq	16(%rbp), %rdi
 	movq	%r13, %r8
 	movq	%r15, %r9
-.LBB28_3:
+.LBB30_3:
 	testq	%rdi, %rdi
-	jle	.LBB28_15
+	jle	.LBB30_15
 	leaq	(%rcx,%rsi,4), %rax
 	movq	-48(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -24576,27 +25992,27 @@ weight_gradient_rows:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB28_5
+	jmp	.LBB30_5
 	.p2align	4
-.LBB28_14:
+.LBB30_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	16(%rbp), %rbx
-	je	.LBB28_15
-.LBB28_5:
+	je	.LBB30_15
+.LBB30_5:
 	cmpq	32(%rbp), %rsi
-	jle	.LBB28_14
+	jle	.LBB30_14
 	cmpq	$8, %r14
 	setb	%sil
 	orb	%al, %sil
 	movq	32(%rbp), %r13
 	testb	$1, %sil
 	movq	40(%rbp), %rsi
-	jne	.LBB28_10
+	jne	.LBB30_10
 	xorl	%esi, %esi
 	.p2align	4
-.LBB28_8:
+.LBB30_8:
 	movups	-16(%r10,%rsi,4), %xmm0
 	movups	(%r10,%rsi,4), %xmm1
 	movups	-16(%rdi,%rsi,4), %xmm2
@@ -24607,32 +26023,32 @@ weight_gradient_rows:
 	movups	%xmm0, (%rdi,%rsi,4)
 	addq	$8, %rsi
 	cmpq	%rsi, %rdx
-	jne	.LBB28_8
+	jne	.LBB30_8
 	movq	-64(%rbp), %r13
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rsi
-	je	.LBB28_14
-.LBB28_10:
+	je	.LBB30_14
+.LBB30_10:
 	subl	%r13d, %esi
 	movq	%r13, %r12
 	andl	$3, %esi
-	je	.LBB28_13
+	je	.LBB30_13
 	movq	%r13, %r12
 	.p2align	4
-.LBB28_12:
+.LBB30_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rsi
-	jne	.LBB28_12
-.LBB28_13:
+	jne	.LBB30_12
+.LBB30_13:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r13
 	cmpq	$-4, %r13
-	ja	.LBB28_14
+	ja	.LBB30_14
 	.p2align	4
-.LBB28_84:
+.LBB30_84:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -24647,9 +26063,9 @@ weight_gradient_rows:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB28_84
-	jmp	.LBB28_14
-.LBB28_15:
+	jne	.LBB30_84
+	jmp	.LBB30_14
+.LBB30_15:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -24661,7 +26077,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB28_24
+	jne	.LBB30_24
 	movq	16(%rbp), %r10
 	movl	%r10d, %r12d
 	andl	$3, %r12d
@@ -24685,30 +26101,30 @@ weight_gradient_rows:
 	leaq	(%rbx,%rcx,4), %r15
 	movq	%r12, -80(%rbp)
 	shll	$4, %r12d
-	jmp	.LBB28_17
+	jmp	.LBB30_17
 	.p2align	4
-.LBB28_23:
+.LBB30_23:
 	addq	$4, %r13
 	addq	$16, %r14
 	movq	-144(%rbp), %rcx
 	addq	%rcx, -64(%rbp)
 	addq	%rcx, %r15
 	cmpq	-160(%rbp), %r13
-	jge	.LBB28_24
-.LBB28_17:
+	jge	.LBB30_24
+.LBB30_17:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB28_23
+	jle	.LBB30_23
 	cmpq	$4, 16(%rbp)
-	jae	.LBB28_31
+	jae	.LBB30_31
 	xorl	%ecx, %ecx
-	jmp	.LBB28_20
+	jmp	.LBB30_20
 	.p2align	4
-.LBB28_31:
+.LBB30_31:
 	movq	-64(%rbp), %rbx
 	movq	%r14, %r10
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB28_32:
+.LBB30_32:
 	movups	(%r10), %xmm0
 	movups	%xmm0, -48(%rbx)
 	movups	(%r10,%r9,4), %xmm0
@@ -24721,10 +26137,10 @@ weight_gradient_rows:
 	addq	%r11, %r10
 	addq	$64, %rbx
 	cmpq	%rcx, %rdx
-	jne	.LBB28_32
-.LBB28_20:
+	jne	.LBB30_32
+.LBB30_20:
 	cmpq	$0, -80(%rbp)
-	je	.LBB28_23
+	je	.LBB30_23
 	movq	%rsi, %r10
 	imulq	%rcx, %r10
 	shlq	$4, %rcx
@@ -24732,24 +26148,24 @@ weight_gradient_rows:
 	addq	%r14, %r10
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB28_22:
+.LBB30_22:
 	movups	(%r10), %xmm0
 	movups	%xmm0, (%rcx,%rbx)
 	addq	$16, %rbx
 	addq	%rsi, %r10
 	cmpq	%rbx, %r12
-	jne	.LBB28_22
-	jmp	.LBB28_23
-.LBB28_24:
+	jne	.LBB30_22
+	jmp	.LBB30_23
+.LBB30_24:
 	cmpq	$16, %r8
-	jge	.LBB28_33
+	jge	.LBB30_33
 	xorl	%r10d, %r10d
 	movq	16(%rbp), %r12
-.LBB28_26:
+.LBB30_26:
 	movq	%r10, %rcx
 	orq	$8, %rcx
 	cmpq	%r8, %rcx
-	jg	.LBB28_57
+	jg	.LBB30_57
 	movq	-120(%rbp), %rdx
 	leaq	(%rdx,%r10,4), %rdx
 	movq	-152(%rbp), %rsi
@@ -24757,21 +26173,21 @@ weight_gradient_rows:
 	movq	32(%rbp), %rdi
 	leaq	4(%rdi), %r15
 	cmpq	40(%rbp), %r15
-	jle	.LBB28_28
-.LBB28_55:
+	jle	.LBB30_28
+.LBB30_55:
 	cmpq	40(%rbp), %rdi
-	jge	.LBB28_56
+	jge	.LBB30_56
 	movq	%r12, %r10
 	andq	%rax, %r10
 	movq	-48(%rbp), %r11
 	leaq	(%r11,%rdi,4), %r11
 	leaq	(,%r9,8), %rbx
 	leaq	(,%r8,8), %r14
-	jmp	.LBB28_73
+	jmp	.LBB30_73
 	.p2align	4
-.LBB28_74:
+.LBB30_74:
 	xorps	%xmm1, %xmm1
-.LBB28_79:
+.LBB30_79:
 	movq	%rdi, %r15
 	imulq	%r8, %r15
 	movups	%xmm1, 16(%rsi,%r15,4)
@@ -24779,24 +26195,24 @@ weight_gradient_rows:
 	incq	%rdi
 	addq	$4, %r11
 	cmpq	40(%rbp), %rdi
-	je	.LBB28_56
-.LBB28_73:
+	je	.LBB30_56
+.LBB30_73:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB28_74
+	jle	.LBB30_74
 	cmpq	$1, %r12
-	jne	.LBB28_80
+	jne	.LBB30_80
 	xorl	%r15d, %r15d
 	xorps	%xmm1, %xmm1
-	jmp	.LBB28_77
+	jmp	.LBB30_77
 	.p2align	4
-.LBB28_80:
+.LBB30_80:
 	movq	%rdx, %r12
 	movq	%r11, %r13
 	xorl	%r15d, %r15d
 	xorps	%xmm1, %xmm1
 	.p2align	4
-.LBB28_81:
+.LBB30_81:
 	movss	(%r13), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movups	(%r12), %xmm3
@@ -24817,11 +26233,11 @@ weight_gradient_rows:
 	addq	%rbx, %r13
 	addq	%r14, %r12
 	cmpq	%r15, %r10
-	jne	.LBB28_81
-.LBB28_77:
+	jne	.LBB30_81
+.LBB30_77:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB28_79
+	je	.LBB30_79
 	movq	-48(%rbp), %r12
 	leaq	(%r12,%rdi,4), %r12
 	movq	%r15, %r13
@@ -24836,8 +26252,8 @@ weight_gradient_rows:
 	addps	%xmm3, %xmm0
 	mulps	%xmm2, %xmm4
 	addps	%xmm4, %xmm1
-	jmp	.LBB28_79
-.LBB28_33:
+	jmp	.LBB30_79
+.LBB30_33:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rbx
 	movq	-120(%rbp), %rcx
@@ -24859,15 +26275,15 @@ weight_gradient_rows:
 	movq	%rcx, -224(%rbp)
 	movl	$16, %ecx
 	xorl	%r10d, %r10d
-	jmp	.LBB28_35
+	jmp	.LBB30_35
 	.p2align	4
-.LBB28_34:
+.LBB30_34:
 	movq	-216(%rbp), %r10
 	leaq	16(%r10), %rcx
 	addq	$64, %rdx
 	cmpq	%r8, %rcx
-	jg	.LBB28_26
-.LBB28_35:
+	jg	.LBB30_26
+.LBB30_35:
 	movq	-152(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %r13
 	movq	%rcx, -216(%rbp)
@@ -24876,20 +26292,20 @@ weight_gradient_rows:
 	movq	-200(%rbp), %rcx
 	movq	-208(%rbp), %r14
 	cmpq	-160(%rbp), %rdi
-	jl	.LBB28_40
-.LBB28_36:
+	jl	.LBB30_40
+.LBB30_36:
 	cmpq	40(%rbp), %r10
-	jge	.LBB28_34
+	jge	.LBB30_34
 	movq	-48(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rcx
-	jmp	.LBB28_38
+	jmp	.LBB30_38
 	.p2align	4
-.LBB28_39:
+.LBB30_39:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
-.LBB28_54:
+.LBB30_54:
 	movq	%r10, %rdi
 	imulq	%r8, %rdi
 	movups	%xmm0, (%r13,%rdi,4)
@@ -24899,10 +26315,10 @@ weight_gradient_rows:
 	incq	%r10
 	addq	$4, %rcx
 	cmpq	40(%rbp), %r10
-	je	.LBB28_34
-.LBB28_38:
+	je	.LBB30_34
+.LBB30_38:
 	testq	%r12, %r12
-	jle	.LBB28_39
+	jle	.LBB30_39
 	xorps	%xmm0, %xmm0
 	movq	%r12, %rdi
 	movq	%rcx, %r14
@@ -24911,7 +26327,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	.p2align	4
-.LBB28_53:
+.LBB30_53:
 	movss	(%r14), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movups	-32(%r15), %xmm5
@@ -24929,10 +26345,10 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	%rsi, %r14
 	decq	%rdi
-	jne	.LBB28_53
-	jmp	.LBB28_54
+	jne	.LBB30_53
+	jmp	.LBB30_54
 	.p2align	4
-.LBB28_42:
+.LBB30_42:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm15, %xmm15
 	xorps	%xmm7, %xmm7
@@ -24950,7 +26366,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB28_45:
+.LBB30_45:
 	movaps	%xmm12, %xmm1
 	movaps	%xmm10, %xmm12
 	movaps	%xmm7, %xmm0
@@ -24965,7 +26381,7 @@ weight_gradient_rows:
 	movaps	-112(%rbp), %xmm3
 	movaps	-144(%rbp), %xmm15
 	movaps	-80(%rbp), %xmm7
-.LBB28_51:
+.LBB30_51:
 	movups	%xmm0, 32(%rdi)
 	movups	%xmm1, 48(%rdi)
 	movups	%xmm12, 16(%rdi,%r8,4)
@@ -24985,12 +26401,12 @@ weight_gradient_rows:
 	addq	-224(%rbp), %rcx
 	cmpq	-160(%rbp), %r10
 	movq	16(%rbp), %r12
-	jge	.LBB28_36
-.LBB28_40:
+	jge	.LBB30_36
+.LBB30_40:
 	cmpq	$0, 24(%rbp)
-	je	.LBB28_46
+	je	.LBB30_46
 	testq	%r12, %r12
-	jle	.LBB28_42
+	jle	.LBB30_42
 	xorps	%xmm5, %xmm5
 	movq	%rcx, %rdi
 	movq	%rdx, %r15
@@ -25011,7 +26427,7 @@ weight_gradient_rows:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB28_44:
+.LBB30_44:
 	movaps	%xmm8, -176(%rbp)
 	movaps	%xmm11, -192(%rbp)
 	movups	-32(%r15), %xmm3
@@ -25086,12 +26502,12 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	$16, %rdi
 	decq	%r12
-	jne	.LBB28_44
-	jmp	.LBB28_45
+	jne	.LBB30_44
+	jmp	.LBB30_45
 	.p2align	4
-.LBB28_46:
+.LBB30_46:
 	testq	%r12, %r12
-	jle	.LBB28_47
+	jle	.LBB30_47
 	xorps	%xmm5, %xmm5
 	movq	%r12, %rdi
 	movq	%r14, %r12
@@ -25113,7 +26529,7 @@ weight_gradient_rows:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -192(%rbp)
 	.p2align	4
-.LBB28_49:
+.LBB30_49:
 	movaps	%xmm15, -144(%rbp)
 	movups	-32(%r15), %xmm2
 	movups	-16(%r15), %xmm1
@@ -25192,9 +26608,9 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	%rsi, %r12
 	decq	%rdi
-	jne	.LBB28_49
-	jmp	.LBB28_50
-.LBB28_47:
+	jne	.LBB30_49
+	jmp	.LBB30_50
+.LBB30_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -192(%rbp)
@@ -25212,7 +26628,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB28_50:
+.LBB30_50:
 	movaps	-176(%rbp), %xmm1
 	movaps	-192(%rbp), %xmm9
 	movaps	-112(%rbp), %xmm0
@@ -25227,12 +26643,12 @@ weight_gradient_rows:
 	movaps	-64(%rbp), %xmm2
 	movaps	%xmm13, %xmm3
 	movaps	%xmm10, %xmm7
-	jmp	.LBB28_51
-.LBB28_56:
+	jmp	.LBB30_51
+.LBB30_56:
 	movq	%rcx, %r10
-.LBB28_57:
+.LBB30_57:
 	cmpq	%r8, %r10
-	jge	.LBB28_68
+	jge	.LBB30_68
 	andq	%r12, %rax
 	movq	-48(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -25242,50 +26658,50 @@ weight_gradient_rows:
 	movq	-120(%rbp), %rsi
 	leaq	(%rsi,%r10,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB28_59
+	jmp	.LBB30_59
 	.p2align	4
-.LBB28_67:
+.LBB30_67:
 	movq	%rcx, %r10
 	incq	%r10
 	addq	$4, %rsi
 	cmpq	%r8, %r10
-	je	.LBB28_68
-.LBB28_59:
+	je	.LBB30_68
+.LBB30_59:
 	movq	%r10, %rcx
 	movq	32(%rbp), %r10
 	cmpq	%r10, 40(%rbp)
-	jle	.LBB28_67
+	jle	.LBB30_67
 	movq	-152(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
 	movq	-120(%rbp), %r11
 	leaq	(%r11,%rcx,4), %r11
 	movq	-64(%rbp), %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB28_61
+	jmp	.LBB30_61
 	.p2align	4
-.LBB28_66:
+.LBB30_66:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	movss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
 	cmpq	40(%rbp), %r14
-	je	.LBB28_67
-.LBB28_61:
+	je	.LBB30_67
+.LBB30_61:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB28_66
+	jle	.LBB30_66
 	cmpq	$1, %r12
-	jne	.LBB28_82
+	jne	.LBB30_82
 	xorl	%r15d, %r15d
-	jmp	.LBB28_64
+	jmp	.LBB30_64
 	.p2align	4
-.LBB28_82:
+.LBB30_82:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB28_83:
+.LBB30_83:
 	movss	(%r13), %xmm1
 	mulss	(%r12), %xmm1
 	addss	%xmm0, %xmm1
@@ -25296,11 +26712,11 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB28_83
-.LBB28_64:
+	jne	.LBB30_83
+.LBB30_64:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB28_66
+	je	.LBB30_66
 	movq	-48(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -25310,8 +26726,8 @@ weight_gradient_rows:
 	imulq	%r8, %r15
 	mulss	(%r11,%r15,4), %xmm1
 	addss	%xmm1, %xmm0
-	jmp	.LBB28_66
-.LBB28_68:
+	jmp	.LBB30_66
+.LBB30_68:
 	addq	$184, %rsp
 	popq	%rbx
 	popq	%r12
@@ -25321,7 +26737,7 @@ weight_gradient_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB28_28:
+.LBB30_28:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	movq	-48(%rbp), %rdi
@@ -25329,9 +26745,9 @@ weight_gradient_rows:
 	leaq	(%rdi,%r14,4), %r11
 	addq	$12, %r11
 	leaq	(,%r9,4), %rbx
-	jmp	.LBB28_29
+	jmp	.LBB30_29
 	.p2align	4
-.LBB28_30:
+.LBB30_30:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm6, %xmm6
 	xorps	%xmm2, %xmm2
@@ -25340,7 +26756,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm5, %xmm5
 	xorps	%xmm7, %xmm7
-.LBB28_71:
+.LBB30_71:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	movups	%xmm7, 16(%rsi,%r15,4)
@@ -25362,11 +26778,11 @@ weight_gradient_rows:
 	movq	%rdi, %r14
 	cmpq	40(%rbp), %r15
 	movq	16(%rbp), %r12
-	jg	.LBB28_55
-.LBB28_29:
+	jg	.LBB30_55
+.LBB30_29:
 	movq	%r15, %rdi
 	testq	%r12, %r12
-	jle	.LBB28_30
+	jle	.LBB30_30
 	xorps	%xmm5, %xmm5
 	movq	%r12, %r15
 	movq	%r11, %r12
@@ -25379,7 +26795,7 @@ weight_gradient_rows:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm6, %xmm6
 	.p2align	4
-.LBB28_70:
+.LBB30_70:
 	movups	(%r13), %xmm9
 	movups	16(%r13), %xmm8
 	movss	-12(%r12), %xmm11
@@ -25412,10 +26828,10 @@ weight_gradient_rows:
 	addq	%r10, %r13
 	addq	%rbx, %r12
 	decq	%r15
-	jne	.LBB28_70
-	jmp	.LBB28_71
-.Lfunc_end28:
-	.size	weight_gradient_rows, .Lfunc_end28-weight_gradient_rows
+	jne	.LBB30_70
+	jmp	.LBB30_71
+.Lfunc_end30:
+	.size	weight_gradient_rows, .Lfunc_end30-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -25451,17 +26867,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB29_1
+	je	.LBB31_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB29_3
-.LBB29_1:
+	jmp	.LBB31_3
+.LBB31_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB29_3:
+.LBB31_3:
 	movq	%rax, -400(%rbp)
 	testq	%r8, %r8
-	jle	.LBB29_91
+	jle	.LBB31_91
 	movq	24(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	leaq	(,%r9,4), %rax
@@ -25513,13 +26929,13 @@ panel_linear_outputs:
 	movq	%rax, -392(%rbp)
 	leaq	(,%r8,4), %r11
 	xorl	%r13d, %r13d
-	jmp	.LBB29_5
+	jmp	.LBB31_5
 	.p2align	4
-.LBB29_90:
+.LBB31_90:
 	addq	%rdx, %r13
 	cmpq	%r8, %r13
-	jge	.LBB29_91
-.LBB29_5:
+	jge	.LBB31_91
+.LBB31_5:
 	movq	%r8, %rdx
 	subq	%r13, %rdx
 	movq	-400(%rbp), %rax
@@ -25527,7 +26943,7 @@ panel_linear_outputs:
 	cmovlq	%rax, %rdx
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jge	.LBB29_62
+	jge	.LBB31_62
 	movq	-384(%rbp), %rax
 	leaq	(%rax,%r13,4), %rax
 	movq	%rax, -416(%rbp)
@@ -25542,11 +26958,11 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rsi
-	jmp	.LBB29_7
-.LBB29_46:
+	jmp	.LBB31_7
+.LBB31_46:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
-.LBB29_49:
+.LBB31_49:
 	movups	%xmm15, (%r14)
 	movups	%xmm14, 16(%r14)
 	movups	%xmm12, 32(%r14)
@@ -25568,15 +26984,15 @@ panel_linear_outputs:
 	leaq	(%r14,%rcx), %rax
 	movups	%xmm4, 16(%r14,%rcx)
 	movups	%xmm5, (%r14,%rcx)
-.LBB29_60:
+.LBB31_60:
 	movups	%xmm1, 32(%rax)
 	movups	%xmm0, 48(%rax)
-.LBB29_61:
+.LBB31_61:
 	movq	-376(%rbp), %rsi
 	addq	$16, %rsi
 	cmpq	32(%rbp), %rsi
-	jge	.LBB29_62
-.LBB29_7:
+	jge	.LBB31_62
+.LBB31_7:
 	movq	%rsi, %rax
 	imulq	%r8, %rax
 	movq	-200(%rbp), %rcx
@@ -25590,13 +27006,13 @@ panel_linear_outputs:
 	leaq	(%rsi,%rax,4), %r10
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB29_8
-.LBB29_19:
+	jge	.LBB31_8
+.LBB31_19:
 	movq	16(%rbp), %rax
 	subq	%r14, %rax
 	addq	$-2, %rax
 	cmpq	$3, %rax
-	ja	.LBB29_61
+	ja	.LBB31_61
 	movq	%r14, %rsi
 	imulq	%r8, %rsi
 	movq	-416(%rbp), %rdi
@@ -25606,20 +27022,20 @@ panel_linear_outputs:
 	leaq	(%rsi,%r14,4), %rsi
 	movq	-376(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %r14
-	leaq	.LJTI29_0(%rip), %rsi
+	leaq	.LJTI31_0(%rip), %rsi
 	movslq	(%rsi,%rax,4), %rax
 	addq	%rsi, %rax
 	jmpq	*%rax
-.LBB29_21:
+.LBB31_21:
 	cmpq	$0, -208(%rbp)
-	je	.LBB29_22
+	je	.LBB31_22
 	movups	(%rcx), %xmm2
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB29_24
+	jmp	.LBB31_24
 	.p2align	4
-.LBB29_8:
+.LBB31_8:
 	movq	-368(%rbp), %rax
 	movq	-376(%rbp), %rsi
 	leaq	(%rax,%rsi,4), %rax
@@ -25627,16 +27043,16 @@ panel_linear_outputs:
 	movl	$6, %esi
 	movq	-416(%rbp), %rdi
 	xorl	%eax, %eax
-	jmp	.LBB29_9
+	jmp	.LBB31_9
 	.p2align	4
-.LBB29_15:
+.LBB31_15:
 	movaps	-272(%rbp), %xmm7
 	movaps	-256(%rbp), %xmm6
 	movaps	-496(%rbp), %xmm2
 	movaps	-480(%rbp), %xmm1
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
-.LBB29_18:
+.LBB31_18:
 	movups	%xmm5, (%rbx)
 	movups	%xmm4, 16(%rbx)
 	movups	%xmm2, 32(%rbx)
@@ -25682,23 +27098,23 @@ panel_linear_outputs:
 	movq	%r14, %rax
 	cmpq	16(%rbp), %rsi
 	movq	%r15, %r13
-	jg	.LBB29_19
-.LBB29_9:
+	jg	.LBB31_19
+.LBB31_9:
 	movq	%rsi, %r14
 	cmpq	$0, -208(%rbp)
-	je	.LBB29_10
+	je	.LBB31_10
 	movups	(%rcx), %xmm12
 	movups	16(%rcx), %xmm10
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm14
-	jmp	.LBB29_12
+	jmp	.LBB31_12
 	.p2align	4
-.LBB29_10:
+.LBB31_10:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm10, %xmm10
 	xorps	%xmm1, %xmm1
 	xorps	%xmm14, %xmm14
-.LBB29_12:
+.LBB31_12:
 	imulq	%r9, %rax
 	movq	-560(%rbp), %rsi
 	leaq	(%rsi,%rax,4), %rbx
@@ -25723,7 +27139,7 @@ panel_linear_outputs:
 	movaps	%xmm12, -464(%rbp)
 	movaps	%xmm10, -448(%rbp)
 	testq	%r13, %r13
-	jle	.LBB29_14
+	jle	.LBB31_14
 	movups	(%rbx), %xmm0
 	movaps	%xmm0, -464(%rbp)
 	movups	16(%rbx), %xmm0
@@ -25759,7 +27175,7 @@ panel_linear_outputs:
 	movups	16(%rbx,%rax), %xmm10
 	movups	32(%rbx,%rax), %xmm0
 	movups	48(%rbx,%rax), %xmm3
-.LBB29_14:
+.LBB31_14:
 	movaps	%xmm15, -128(%rbp)
 	movaps	%xmm13, %xmm15
 	movaps	%xmm11, %xmm13
@@ -25779,7 +27195,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -224(%rbp)
 	movaps	%xmm15, -304(%rbp)
 	movaps	%xmm13, -288(%rbp)
-	jle	.LBB29_15
+	jle	.LBB31_15
 	xorl	%eax, %eax
 	movq	%r10, %rsi
 	movaps	-272(%rbp), %xmm7
@@ -25789,7 +27205,7 @@ panel_linear_outputs:
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
 	.p2align	4
-.LBB29_17:
+.LBB31_17:
 	movaps	%xmm0, -256(%rbp)
 	movaps	%xmm3, -272(%rbp)
 	movups	(%rsi), %xmm13
@@ -25913,40 +27329,40 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %rsi
 	cmpq	%rax, %rdx
-	jne	.LBB29_17
-	jmp	.LBB29_18
+	jne	.LBB31_17
+	jmp	.LBB31_18
 	.p2align	4
-.LBB29_40:
+.LBB31_40:
 	cmpq	$0, -208(%rbp)
-	je	.LBB29_41
+	je	.LBB31_41
 	movups	(%rcx), %xmm5
 	movups	16(%rcx), %xmm4
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB29_43
+	jmp	.LBB31_43
 	.p2align	4
-.LBB29_50:
+.LBB31_50:
 	cmpq	$0, -208(%rbp)
-	je	.LBB29_51
+	je	.LBB31_51
 	movups	(%rcx), %xmm9
 	movups	16(%rcx), %xmm8
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB29_53
-.LBB29_30:
+	jmp	.LBB31_53
+.LBB31_30:
 	cmpq	$0, -208(%rbp)
-	je	.LBB29_31
+	je	.LBB31_31
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB29_33
-.LBB29_41:
+	jmp	.LBB31_33
+.LBB31_41:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm4, %xmm4
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB29_43:
+.LBB31_43:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm6
 	movaps	%xmm5, %xmm3
@@ -25960,7 +27376,7 @@ panel_linear_outputs:
 	movaps	%xmm5, %xmm14
 	movaps	%xmm4, %xmm15
 	testq	%r13, %r13
-	jle	.LBB29_45
+	jle	.LBB31_45
 	movups	(%r14), %xmm14
 	movups	16(%r14), %xmm15
 	movups	32(%r14), %xmm12
@@ -25978,7 +27394,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm4
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB29_45:
+.LBB31_45:
 	movaps	%xmm15, -160(%rbp)
 	movaps	%xmm14, %xmm15
 	movaps	%xmm11, -80(%rbp)
@@ -25989,7 +27405,7 @@ panel_linear_outputs:
 	movaps	%xmm7, -112(%rbp)
 	movaps	%xmm8, -192(%rbp)
 	movaps	%xmm9, -176(%rbp)
-	jle	.LBB29_46
+	jle	.LBB31_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
@@ -25997,7 +27413,7 @@ panel_linear_outputs:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
 	.p2align	4
-.LBB29_48:
+.LBB31_48:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm6, -160(%rbp)
 	movaps	%xmm5, %xmm8
@@ -26074,14 +27490,14 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r10
 	cmpq	%rdi, %rdx
-	jne	.LBB29_48
-	jmp	.LBB29_49
-.LBB29_51:
+	jne	.LBB31_48
+	jmp	.LBB31_49
+.LBB31_51:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB29_53:
+.LBB31_53:
 	movaps	%xmm1, %xmm6
 	movaps	%xmm0, %xmm10
 	movaps	%xmm9, %xmm2
@@ -26099,7 +27515,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -304(%rbp)
 	movaps	%xmm8, -288(%rbp)
 	testq	%r13, %r13
-	jle	.LBB29_55
+	jle	.LBB31_55
 	movups	(%r14), %xmm0
 	movaps	%xmm0, -304(%rbp)
 	movups	16(%r14), %xmm0
@@ -26126,7 +27542,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm8
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB29_55:
+.LBB31_55:
 	movaps	%xmm15, -256(%rbp)
 	movaps	%xmm14, -272(%rbp)
 	movaps	%xmm11, %xmm14
@@ -26141,7 +27557,7 @@ panel_linear_outputs:
 	movaps	%xmm14, -352(%rbp)
 	movaps	%xmm12, -336(%rbp)
 	movaps	%xmm13, -320(%rbp)
-	jle	.LBB29_56
+	jle	.LBB31_56
 	xorl	%eax, %eax
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
@@ -26150,7 +27566,7 @@ panel_linear_outputs:
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
 	.p2align	4
-.LBB29_58:
+.LBB31_58:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm9, %xmm12
@@ -26252,16 +27668,16 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r10
 	cmpq	%rax, %rdx
-	jne	.LBB29_58
-	jmp	.LBB29_59
-.LBB29_56:
+	jne	.LBB31_58
+	jmp	.LBB31_59
+.LBB31_56:
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
 	movaps	-80(%rbp), %xmm4
 	movaps	-224(%rbp), %xmm3
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
-.LBB29_59:
+.LBB31_59:
 	movups	%xmm14, (%r14)
 	movups	%xmm15, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -26292,19 +27708,19 @@ panel_linear_outputs:
 	movups	%xmm8, 16(%r14,%rax)
 	movups	%xmm9, (%r14,%rax)
 	addq	%r14, %rax
-	jmp	.LBB29_60
-.LBB29_22:
+	jmp	.LBB31_60
+.LBB31_22:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB29_24:
+.LBB31_24:
 	movaps	%xmm1, %xmm4
 	movaps	%xmm0, %xmm5
 	movaps	%xmm2, %xmm6
 	movaps	%xmm3, %xmm7
 	testq	%r13, %r13
-	jle	.LBB29_26
+	jle	.LBB31_26
 	movups	(%r14), %xmm6
 	movups	16(%r14), %xmm7
 	movups	32(%r14), %xmm4
@@ -26313,13 +27729,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,4), %xmm3
 	movups	32(%r14,%r9,4), %xmm1
 	movups	48(%r14,%r9,4), %xmm0
-.LBB29_26:
+.LBB31_26:
 	testq	%rdx, %rdx
-	jle	.LBB29_29
+	jle	.LBB31_29
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB29_28:
+.LBB31_28:
 	movups	(%r10), %xmm10
 	movups	16(%r10), %xmm11
 	movups	32(%r10), %xmm9
@@ -26350,8 +27766,8 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r10
 	cmpq	%rcx, %rdx
-	jne	.LBB29_28
-.LBB29_29:
+	jne	.LBB31_28
+.LBB31_29:
 	movups	%xmm6, (%r14)
 	movups	%xmm7, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -26359,13 +27775,13 @@ panel_linear_outputs:
 	leaq	(%r14,%r9,4), %rax
 	movups	%xmm3, 16(%r14,%r9,4)
 	movups	%xmm2, (%r14,%r9,4)
-	jmp	.LBB29_60
-.LBB29_31:
+	jmp	.LBB31_60
+.LBB31_31:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB29_33:
+.LBB31_33:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm4
 	movaps	%xmm15, %xmm5
@@ -26375,7 +27791,7 @@ panel_linear_outputs:
 	movaps	%xmm15, %xmm11
 	movaps	%xmm3, %xmm10
 	testq	%r13, %r13
-	jle	.LBB29_35
+	jle	.LBB31_35
 	movups	(%r14), %xmm11
 	movups	16(%r14), %xmm10
 	movups	32(%r14), %xmm7
@@ -26388,13 +27804,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,8), %xmm3
 	movups	32(%r14,%r9,8), %xmm1
 	movups	48(%r14,%r9,8), %xmm0
-.LBB29_35:
+.LBB31_35:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm8, %xmm10
 	movaps	%xmm7, %xmm9
 	movaps	%xmm5, %xmm7
 	testq	%rdx, %rdx
-	jle	.LBB29_36
+	jle	.LBB31_36
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
@@ -26402,7 +27818,7 @@ panel_linear_outputs:
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
 	.p2align	4
-.LBB29_38:
+.LBB31_38:
 	movaps	%xmm4, -96(%rbp)
 	movaps	%xmm1, -80(%rbp)
 	movups	(%r10), %xmm1
@@ -26456,13 +27872,13 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r10
 	cmpq	%rsi, %rdx
-	jne	.LBB29_38
-	jmp	.LBB29_39
-.LBB29_36:
+	jne	.LBB31_38
+	jmp	.LBB31_39
+.LBB31_36:
 	movaps	%xmm2, %xmm5
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
-.LBB29_39:
+.LBB31_39:
 	movups	%xmm11, (%r14)
 	movups	%xmm6, 16(%r14)
 	movups	%xmm9, 32(%r14)
@@ -26475,11 +27891,11 @@ panel_linear_outputs:
 	addq	%r14, %rax
 	movups	%xmm3, 16(%r14,%r9,8)
 	movups	%xmm15, (%r14,%r9,8)
-	jmp	.LBB29_60
+	jmp	.LBB31_60
 	.p2align	4
-.LBB29_62:
+.LBB31_62:
 	cmpq	$1, -520(%rbp)
-	jne	.LBB29_90
+	jne	.LBB31_90
 	movq	%r13, %rax
 	shlq	$6, %rax
 	movq	%rax, -112(%rbp)
@@ -26488,10 +27904,10 @@ panel_linear_outputs:
 	movq	24(%rbp), %rbx
 	movq	-392(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jle	.LBB29_64
-.LBB29_68:
+	jle	.LBB31_64
+.LBB31_68:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB29_90
+	jge	.LBB31_90
 	movq	-112(%rbp), %rax
 	addq	-360(%rbp), %rax
 	movq	%rax, -112(%rbp)
@@ -26504,57 +27920,57 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %rax
 	andq	%rax, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB29_70
+	jmp	.LBB31_70
 	.p2align	4
-.LBB29_89:
+.LBB31_89:
 	movups	%xmm1, (%r14)
 	movups	%xmm3, 16(%r14)
 	movups	%xmm0, 32(%r14)
 	movups	%xmm2, 48(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
-	jge	.LBB29_90
-.LBB29_70:
+	jge	.LBB31_90
+.LBB31_70:
 	movq	-408(%rbp), %rax
 	leaq	(%rax,%rbx,4), %r14
 	testb	%r15b, %r15b
-	je	.LBB29_71
+	je	.LBB31_71
 	movq	%r14, %rax
 	testq	%r13, %r13
-	jg	.LBB29_72
+	jg	.LBB31_72
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	testq	%rdx, %rdx
-	jg	.LBB29_83
-	jmp	.LBB29_89
+	jg	.LBB31_83
+	jmp	.LBB31_89
 	.p2align	4
-.LBB29_71:
+.LBB31_71:
 	movq	-200(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
-.LBB29_72:
+.LBB31_72:
 	movups	(%rax), %xmm1
 	movups	16(%rax), %xmm3
 	movups	32(%rax), %xmm0
 	movups	48(%rax), %xmm2
 	testq	%rdx, %rdx
-	jle	.LBB29_89
-.LBB29_83:
+	jle	.LBB31_89
+.LBB31_83:
 	movq	%rbx, %rax
 	imulq	%r8, %rax
 	movq	-112(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$1, %rdx
-	jne	.LBB29_85
+	jne	.LBB31_85
 	xorl	%eax, %eax
-	jmp	.LBB29_87
+	jmp	.LBB31_87
 	.p2align	4
-.LBB29_85:
+.LBB31_85:
 	movaps	%xmm2, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB29_86:
+.LBB31_86:
 	movups	(%rcx), %xmm8
 	movups	16(%rcx), %xmm7
 	movups	32(%rcx), %xmm9
@@ -26587,10 +28003,10 @@ panel_linear_outputs:
 	subq	$-128, %rcx
 	movaps	%xmm2, %xmm4
 	cmpq	%rax, %rdi
-	jne	.LBB29_86
-.LBB29_87:
+	jne	.LBB31_86
+.LBB31_87:
 	testb	$1, %dl
-	je	.LBB29_89
+	je	.LBB31_89
 	movups	(%rcx), %xmm4
 	movups	16(%rcx), %xmm5
 	movups	32(%rcx), %xmm6
@@ -26605,19 +28021,19 @@ panel_linear_outputs:
 	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm2
-	jmp	.LBB29_89
+	jmp	.LBB31_89
 	.p2align	4
-.LBB29_64:
+.LBB31_64:
 	movq	-504(%rbp), %rax
 	movq	-112(%rbp), %rcx
 	addq	%rcx, %rax
 	movq	-392(%rbp), %rcx
 	movq	24(%rbp), %r10
-	jmp	.LBB29_65
+	jmp	.LBB31_65
 	.p2align	4
-.LBB29_76:
+.LBB31_76:
 	movaps	%xmm1, %xmm12
-.LBB29_77:
+.LBB31_77:
 	movups	%xmm15, (%rdi)
 	movups	%xmm12, 16(%rdi)
 	movups	%xmm2, 32(%rdi)
@@ -26640,19 +28056,19 @@ panel_linear_outputs:
 	addq	-536(%rbp), %rax
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rcx
-	jg	.LBB29_68
-.LBB29_65:
+	jg	.LBB31_68
+.LBB31_65:
 	movq	%rcx, %rbx
 	movq	-408(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rdi
 	movq	%rdi, %rcx
 	testq	%r13, %r13
-	jg	.LBB29_74
+	jg	.LBB31_74
 	movq	-200(%rbp), %rcx
 	testq	%rcx, %rcx
-	je	.LBB29_67
+	je	.LBB31_67
 	leaq	(%rcx,%r10,4), %rcx
-.LBB29_74:
+.LBB31_74:
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm1
 	movups	32(%rcx), %xmm2
@@ -26669,16 +28085,16 @@ panel_linear_outputs:
 	movups	192(%rcx), %xmm13
 	movups	240(%rcx), %xmm0
 	movups	224(%rcx), %xmm14
-.LBB29_75:
+.LBB31_75:
 	testq	%rdx, %rdx
 	movaps	%xmm14, -80(%rbp)
 	movaps	%xmm12, -96(%rbp)
-	jle	.LBB29_76
+	jle	.LBB31_76
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	movaps	%xmm1, %xmm12
 	.p2align	4
-.LBB29_79:
+.LBB31_79:
 	movaps	%xmm0, -128(%rbp)
 	movss	(%rsi,%r14,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
@@ -26751,9 +28167,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB29_79
-	jmp	.LBB29_77
-.LBB29_67:
+	jne	.LBB31_79
+	jmp	.LBB31_77
+.LBB31_67:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -26770,8 +28186,8 @@ panel_linear_outputs:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
-	jmp	.LBB29_75
-.LBB29_91:
+	jmp	.LBB31_75
+.LBB31_91:
 	addq	$392, %rsp
 	popq	%rbx
 	popq	%r12
@@ -26781,16 +28197,16 @@ panel_linear_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end29:
-	.size	panel_linear_outputs, .Lfunc_end29-panel_linear_outputs
+.Lfunc_end31:
+	.size	panel_linear_outputs, .Lfunc_end31-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI29_0:
-	.long	.LBB29_21-.LJTI29_0
-	.long	.LBB29_30-.LJTI29_0
-	.long	.LBB29_40-.LJTI29_0
-	.long	.LBB29_50-.LJTI29_0
+.LJTI31_0:
+	.long	.LBB31_21-.LJTI31_0
+	.long	.LBB31_30-.LJTI31_0
+	.long	.LBB31_40-.LJTI31_0
+	.long	.LBB31_50-.LJTI31_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -26819,12 +28235,12 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB30_15
+	je	.LBB32_15
 	movq	%rax, %r14
 	movq	32(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rbx
 	subq	%rdx, %r14
-	jle	.LBB30_3
+	jle	.LBB32_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -26834,9 +28250,9 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	%r15, %rcx
 	movq	%r12, %r9
-.LBB30_3:
+.LBB32_3:
 	testq	%r13, %r13
-	jle	.LBB30_15
+	jle	.LBB32_15
 	leaq	(%rcx,%rax,4), %rax
 	movq	-64(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -26865,27 +28281,27 @@ panel_weight_gradient_outputs:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB30_5
+	jmp	.LBB32_5
 	.p2align	4
-.LBB30_14:
+.LBB32_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	%r13, %rbx
-	je	.LBB30_15
-.LBB30_5:
+	je	.LBB32_15
+.LBB32_5:
 	cmpq	32(%rbp), %rax
-	jle	.LBB30_14
+	jle	.LBB32_14
 	cmpq	$8, %r14
 	setb	%al
 	orb	%dil, %al
 	movq	32(%rbp), %rsi
 	testb	$1, %al
 	movq	40(%rbp), %rax
-	jne	.LBB30_10
+	jne	.LBB32_10
 	xorl	%eax, %eax
 	.p2align	4
-.LBB30_8:
+.LBB32_8:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	-16(%r8,%rax,4), %xmm2
@@ -26896,32 +28312,32 @@ panel_weight_gradient_outputs:
 	movups	%xmm0, (%r8,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB30_8
+	jne	.LBB32_8
 	movq	-80(%rbp), %rsi
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rax
-	je	.LBB30_14
-.LBB30_10:
+	je	.LBB32_14
+.LBB32_10:
 	subl	%esi, %eax
 	movq	%rsi, %r12
 	andl	$3, %eax
-	je	.LBB30_13
+	je	.LBB32_13
 	movq	%rsi, %r12
 	.p2align	4
-.LBB30_12:
+.LBB32_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rax
-	jne	.LBB30_12
-.LBB30_13:
+	jne	.LBB32_12
+.LBB32_13:
 	movq	40(%rbp), %rax
 	subq	%rax, %rsi
 	cmpq	$-4, %rsi
-	ja	.LBB30_14
+	ja	.LBB32_14
 	.p2align	4
-.LBB30_68:
+.LBB32_68:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -26936,11 +28352,11 @@ panel_weight_gradient_outputs:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rax
-	jne	.LBB30_68
-	jmp	.LBB30_14
-.LBB30_15:
+	jne	.LBB32_68
+	jmp	.LBB32_14
+.LBB32_15:
 	cmpq	32(%rbp), %rax
-	jle	.LBB30_23
+	jle	.LBB32_23
 	movabsq	$9223372036854775806, %rax
 	andq	%r13, %rax
 	movq	-64(%rbp), %rcx
@@ -26955,28 +28371,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rsi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB30_17
+	jmp	.LBB32_17
 	.p2align	4
-.LBB30_22:
+.LBB32_22:
 	addq	$16, %r10
 	addq	$64, %rcx
 	addq	%r8, %rsi
 	cmpq	40(%rbp), %r10
-	jge	.LBB30_23
-.LBB30_17:
+	jge	.LBB32_23
+.LBB32_17:
 	testq	%r13, %r13
-	jle	.LBB30_22
+	jle	.LBB32_22
 	cmpq	$1, %r13
-	jne	.LBB30_29
+	jne	.LBB32_29
 	xorl	%r11d, %r11d
-	jmp	.LBB30_20
+	jmp	.LBB32_20
 	.p2align	4
-.LBB30_29:
+.LBB32_29:
 	movq	%rsi, %rbx
 	movq	%rcx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB30_30:
+.LBB32_30:
 	movups	-32(%r14), %xmm0
 	movups	-16(%r14), %xmm1
 	movups	%xmm1, -80(%rbx)
@@ -26997,10 +28413,10 @@ panel_weight_gradient_outputs:
 	addq	%rdx, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB30_30
-.LBB30_20:
+	jne	.LBB32_30
+.LBB32_20:
 	testb	$1, %r13b
-	je	.LBB30_22
+	je	.LBB32_22
 	movq	%r10, %rdi
 	imulq	%r13, %rdi
 	movq	24(%rbp), %rbx
@@ -27018,10 +28434,10 @@ panel_weight_gradient_outputs:
 	movups	48(%rdi,%r14,4), %xmm1
 	movups	%xmm1, 48(%rbx,%r11)
 	movups	%xmm0, 32(%rbx,%r11)
-	jmp	.LBB30_22
-.LBB30_23:
+	jmp	.LBB32_22
+.LBB32_23:
 	cmpq	$0, -184(%rbp)
-	jle	.LBB30_32
+	jle	.LBB32_32
 	movq	-264(%rbp), %rax
 	addq	$20, %rax
 	movq	%rax, -296(%rbp)
@@ -27029,14 +28445,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %rdi
 	movq	40(%rbp), %rax
 	xorl	%ecx, %ecx
-	jmp	.LBB30_25
+	jmp	.LBB32_25
 	.p2align	4
-.LBB30_31:
+.LBB32_31:
 	movq	-272(%rbp), %rcx
 	addq	%rbx, %rcx
 	cmpq	-184(%rbp), %rcx
-	jge	.LBB30_32
-.LBB30_25:
+	jge	.LBB32_32
+.LBB32_25:
 	movq	-184(%rbp), %r11
 	movq	%rcx, -272(%rbp)
 	subq	%rcx, %r11
@@ -27044,7 +28460,7 @@ panel_weight_gradient_outputs:
 	movl	$24, %ebx
 	cmovlq	%r11, %rbx
 	cmpq	32(%rbp), %rax
-	jle	.LBB30_31
+	jle	.LBB32_31
 	movq	-272(%rbp), %rcx
 	movq	%rcx, %r8
 	shlq	$6, %r8
@@ -27056,8 +28472,8 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rcx,4), %rax
 	movq	%rax, -312(%rbp)
 	movq	32(%rbp), %r15
-	jmp	.LBB30_27
-.LBB30_62:
+	jmp	.LBB32_27
+.LBB32_62:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -27080,7 +28496,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm7, -224(%rbp)
 	movaps	%xmm7, -160(%rbp)
 	movaps	%xmm7, -208(%rbp)
-.LBB30_65:
+.LBB32_65:
 	movaps	-160(%rbp), %xmm7
 	movups	%xmm7, (%rsi)
 	movaps	-208(%rbp), %xmm7
@@ -27110,17 +28526,17 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 272(%rsi)
 	movl	$288, %eax
 	.p2align	4
-.LBB30_66:
+.LBB32_66:
 	movaps	-64(%rbp), %xmm0
 	movups	%xmm0, (%rsi,%rax)
 	movaps	-80(%rbp), %xmm0
 	movups	%xmm0, 16(%rsi,%rax)
-.LBB30_67:
+.LBB32_67:
 	addq	$16, %r15
 	movq	40(%rbp), %rax
 	cmpq	%rax, %r15
-	jge	.LBB30_31
-.LBB30_27:
+	jge	.LBB32_31
+.LBB32_27:
 	movq	%r15, %rax
 	imulq	%r13, %rax
 	movq	%r15, %rcx
@@ -27129,25 +28545,25 @@ panel_weight_gradient_outputs:
 	leaq	(%rdx,%rax,4), %r10
 	leaq	(%r8,%rcx,4), %rsi
 	cmpq	$6, %r11
-	jge	.LBB30_33
+	jge	.LBB32_33
 	xorl	%r9d, %r9d
-.LBB30_39:
+.LBB32_39:
 	movq	%r9, %rax
 	notq	%rax
 	addq	%rbx, %rax
 	cmpq	$4, %rax
-	ja	.LBB30_67
+	ja	.LBB32_67
 	movq	-320(%rbp), %rcx
 	leaq	(%rcx,%r9,4), %rdx
 	shlq	$6, %r9
 	addq	%r9, %rsi
-	leaq	.LJTI30_0(%rip), %rcx
+	leaq	.LJTI32_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB30_41:
+.LBB32_41:
 	testq	%r13, %r13
-	jle	.LBB30_42
+	jle	.LBB32_42
 	xorps	%xmm2, %xmm2
 	movq	%r13, %rax
 	xorps	%xmm3, %xmm3
@@ -27155,7 +28571,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB30_44:
+.LBB32_44:
 	movups	(%r10), %xmm4
 	movups	16(%r10), %xmm5
 	movups	32(%r10), %xmm6
@@ -27177,16 +28593,16 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB30_44
-	jmp	.LBB30_45
+	jne	.LBB32_44
+	jmp	.LBB32_45
 	.p2align	4
-.LBB30_33:
+.LBB32_33:
 	movl	$6, %eax
 	movq	-312(%rbp), %rcx
 	xorl	%r14d, %r14d
-	jmp	.LBB30_34
+	jmp	.LBB32_34
 	.p2align	4
-.LBB30_35:
+.LBB32_35:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	xorps	%xmm13, %xmm13
@@ -27212,7 +28628,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm10, -160(%rbp)
 	movaps	%xmm10, -208(%rbp)
-.LBB30_38:
+.LBB32_38:
 	shlq	$6, %r14
 	movaps	-160(%rbp), %xmm10
 	movups	%xmm10, (%rsi,%r14)
@@ -27253,11 +28669,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %rcx
 	movq	%r9, %r14
 	cmpq	%rbx, %rax
-	jg	.LBB30_39
-.LBB30_34:
+	jg	.LBB32_39
+.LBB32_34:
 	movq	%rax, %r9
 	testq	%r13, %r13
-	jle	.LBB30_35
+	jle	.LBB32_35
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
 	movq	%r13, %r12
@@ -27286,7 +28702,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB30_37:
+.LBB32_37:
 	movaps	%xmm13, -64(%rbp)
 	movaps	%xmm15, -336(%rbp)
 	movaps	%xmm0, -352(%rbp)
@@ -27417,11 +28833,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %rax
 	addq	%rdi, %rdx
 	decq	%r12
-	jne	.LBB30_37
-	jmp	.LBB30_38
-.LBB30_61:
+	jne	.LBB32_37
+	jmp	.LBB32_38
+.LBB32_61:
 	testq	%r13, %r13
-	jle	.LBB30_62
+	jle	.LBB32_62
 	addq	$16, %rdx
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
@@ -27446,7 +28862,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB30_64:
+.LBB32_64:
 	movaps	%xmm6, -144(%rbp)
 	movaps	%xmm10, -288(%rbp)
 	movups	(%r10), %xmm11
@@ -27558,11 +28974,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB30_64
-	jmp	.LBB30_65
-.LBB30_51:
+	jne	.LBB32_64
+	jmp	.LBB32_65
+.LBB32_51:
 	testq	%r13, %r13
-	jle	.LBB30_52
+	jle	.LBB32_52
 	addq	$8, %rdx
 	xorps	%xmm7, %xmm7
 	movq	%r13, %rax
@@ -27579,7 +28995,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB30_54:
+.LBB32_54:
 	movaps	%xmm3, %xmm0
 	movups	(%r10), %xmm3
 	movups	16(%r10), %xmm14
@@ -27629,11 +29045,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB30_54
-	jmp	.LBB30_55
-.LBB30_56:
+	jne	.LBB32_54
+	jmp	.LBB32_55
+.LBB32_56:
 	testq	%r13, %r13
-	jle	.LBB30_57
+	jle	.LBB32_57
 	addq	$12, %rdx
 	xorps	%xmm15, %xmm15
 	movq	%r13, %rax
@@ -27654,7 +29070,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -80(%rbp)
 	.p2align	4
-.LBB30_59:
+.LBB32_59:
 	movaps	%xmm4, -144(%rbp)
 	movaps	%xmm6, -176(%rbp)
 	movups	(%r10), %xmm7
@@ -27745,11 +29161,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB30_59
-	jmp	.LBB30_60
-.LBB30_46:
+	jne	.LBB32_59
+	jmp	.LBB32_60
+.LBB32_46:
 	testq	%r13, %r13
-	jle	.LBB30_47
+	jle	.LBB32_47
 	addq	$4, %rdx
 	xorps	%xmm3, %xmm3
 	movq	%r13, %rax
@@ -27762,7 +29178,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB30_49:
+.LBB32_49:
 	movups	(%r10), %xmm11
 	movups	16(%r10), %xmm12
 	movups	32(%r10), %xmm10
@@ -27797,9 +29213,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB30_49
-	jmp	.LBB30_50
-.LBB30_52:
+	jne	.LBB32_49
+	jmp	.LBB32_50
+.LBB32_52:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -27813,7 +29229,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm7, %xmm7
 	xorps	%xmm11, %xmm11
-.LBB30_55:
+.LBB32_55:
 	movups	%xmm7, (%rsi)
 	movups	%xmm11, 16(%rsi)
 	movups	%xmm9, 32(%rsi)
@@ -27825,8 +29241,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm1, 128(%rsi)
 	movups	%xmm3, 144(%rsi)
 	movl	$160, %eax
-	jmp	.LBB30_66
-.LBB30_57:
+	jmp	.LBB32_66
+.LBB32_57:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -27845,7 +29261,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -96(%rbp)
-.LBB30_60:
+.LBB32_60:
 	movups	%xmm15, (%rsi)
 	movaps	-96(%rbp), %xmm1
 	movups	%xmm1, 16(%rsi)
@@ -27864,19 +29280,19 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 192(%rsi)
 	movups	%xmm4, 208(%rsi)
 	movl	$224, %eax
-	jmp	.LBB30_66
-.LBB30_42:
+	jmp	.LBB32_66
+.LBB32_42:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
-.LBB30_45:
+.LBB32_45:
 	movups	%xmm2, (%rsi)
 	movups	%xmm3, 16(%rsi)
 	movl	$32, %eax
-	jmp	.LBB30_66
-.LBB30_47:
+	jmp	.LBB32_66
+.LBB32_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -27886,7 +29302,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm3, %xmm3
 	xorps	%xmm7, %xmm7
-.LBB30_50:
+.LBB32_50:
 	movups	%xmm3, (%rsi)
 	movups	%xmm7, 16(%rsi)
 	movups	%xmm5, 32(%rsi)
@@ -27894,8 +29310,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm2, 64(%rsi)
 	movups	%xmm4, 80(%rsi)
 	movl	$96, %eax
-	jmp	.LBB30_66
-.LBB30_32:
+	jmp	.LBB32_66
+.LBB32_32:
 	addq	$312, %rsp
 	popq	%rbx
 	popq	%r12
@@ -27905,17 +29321,17 @@ panel_weight_gradient_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end30:
-	.size	panel_weight_gradient_outputs, .Lfunc_end30-panel_weight_gradient_outputs
+.Lfunc_end32:
+	.size	panel_weight_gradient_outputs, .Lfunc_end32-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI30_0:
-	.long	.LBB30_41-.LJTI30_0
-	.long	.LBB30_46-.LJTI30_0
-	.long	.LBB30_51-.LJTI30_0
-	.long	.LBB30_56-.LJTI30_0
-	.long	.LBB30_61-.LJTI30_0
+.LJTI32_0:
+	.long	.LBB32_41-.LJTI32_0
+	.long	.LBB32_46-.LJTI32_0
+	.long	.LBB32_51-.LJTI32_0
+	.long	.LBB32_56-.LJTI32_0
+	.long	.LBB32_61-.LJTI32_0
 	.text
 	.p2align	4
 	.type	conv_view_of,@function
@@ -27949,7 +29365,7 @@ conv_view_of:
 	movq	%r9, -48(%rbp)
 	movq	%rsi, -328(%rbp)
 	movq	%rdi, -320(%rbp)
-	je	.LBB31_28
+	je	.LBB33_28
 	movups	96(%rsi), %xmm0
 	movups	%xmm0, 24(%rdi)
 	leaq	32(%rdx), %rax
@@ -27958,11 +29374,11 @@ conv_view_of:
 	cmovneq	%rax, %rcx
 	movq	(%rcx), %rcx
 	movq	%rcx, 40(%rdi)
-	je	.LBB31_17
+	je	.LBB33_17
 	movq	(%rsi), %rcx
 	movq	%rcx, -144(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB31_16
+	jle	.LBB33_16
 	movq	(%rax), %rdi
 	movq	24(%rdx), %rdx
 	movq	%rdi, %r8
@@ -28029,9 +29445,9 @@ conv_view_of:
 	movq	%rax, -192(%rbp)
 	movq	%rax, -64(%rbp)
 	movq	%r8, -224(%rbp)
-	jmp	.LBB31_4
+	jmp	.LBB33_4
 	.p2align	4
-.LBB31_15:
+.LBB33_15:
 	movq	-88(%rbp), %rdx
 	incq	%rdx
 	movq	-72(%rbp), %rax
@@ -28041,22 +29457,22 @@ conv_view_of:
 	addq	%rax, -96(%rbp)
 	addq	%r8, -104(%rbp)
 	cmpq	-144(%rbp), %rdx
-	je	.LBB31_16
-.LBB31_4:
+	je	.LBB33_16
+.LBB33_4:
 	movq	%r8, %rbx
 	movq	%rdx, -88(%rbp)
 	imulq	%rdx, %rbx
 	cmpq	$0, -232(%rbp)
-	jle	.LBB31_6
+	jle	.LBB33_6
 	movq	-48(%rbp), %rax
 	leaq	(%rax,%rbx), %rdi
 	xorl	%esi, %esi
 	movq	-56(%rbp), %rdx
 	callq	memset@PLT
-.LBB31_6:
+.LBB33_6:
 	movq	%rbx, -80(%rbp)
 	cmpq	$0, -184(%rbp)
-	jle	.LBB31_13
+	jle	.LBB33_13
 	movq	-192(%rbp), %rax
 	movq	-80(%rbp), %r8
 	addq	%r8, %rax
@@ -28102,9 +29518,9 @@ conv_view_of:
 	movq	-96(%rbp), %r15
 	movq	-112(%rbp), %r14
 	xorl	%r13d, %r13d
-	jmp	.LBB31_8
+	jmp	.LBB33_8
 	.p2align	4
-.LBB31_27:
+.LBB33_27:
 	incq	%r13
 	movq	-288(%rbp), %rax
 	addq	%rax, %r14
@@ -28113,12 +29529,12 @@ conv_view_of:
 	addq	%rax, %r15
 	addq	%rcx, %rbx
 	cmpq	-184(%rbp), %r13
-	je	.LBB31_13
-.LBB31_8:
+	je	.LBB33_13
+.LBB33_8:
 	movq	%rcx, %rdi
 	imulq	%r13, %rdi
 	cmpq	$0, -304(%rbp)
-	jle	.LBB31_10
+	jle	.LBB33_10
 	movq	-280(%rbp), %rax
 	movq	%r13, -312(%rbp)
 	movq	%rdi, %r13
@@ -28128,51 +29544,51 @@ conv_view_of:
 	callq	memset@PLT
 	movq	%r13, %rdi
 	movq	-312(%rbp), %r13
-.LBB31_10:
+.LBB33_10:
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	jle	.LBB31_25
+	jle	.LBB33_25
 	cmpq	$8, %rsi
 	setb	%al
 	orb	-264(%rbp), %al
 	testb	$1, %al
-	je	.LBB31_18
+	je	.LBB33_18
 	xorl	%ecx, %ecx
-	jmp	.LBB31_21
+	jmp	.LBB33_21
 	.p2align	4
-.LBB31_18:
+.LBB33_18:
 	xorl	%eax, %eax
 	movq	-248(%rbp), %rcx
 	.p2align	4
-.LBB31_19:
+.LBB33_19:
 	movups	-16(%r14,%rax,4), %xmm0
 	movups	(%r14,%rax,4), %xmm1
 	movups	%xmm0, (%r12,%rax,4)
 	movups	%xmm1, 16(%r12,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB31_19
+	jne	.LBB33_19
 	cmpq	%rcx, %rsi
-	je	.LBB31_25
-.LBB31_21:
+	je	.LBB33_25
+.LBB33_21:
 	movq	%rcx, %rax
 	cmpq	$0, -160(%rbp)
-	je	.LBB31_24
+	je	.LBB33_24
 	movq	-160(%rbp), %rdx
 	movq	%rcx, %rax
 	.p2align	4
-.LBB31_23:
+.LBB33_23:
 	movss	(%r15,%rax,4), %xmm0
 	movss	%xmm0, (%r12,%rax,4)
 	incq	%rax
 	decq	%rdx
-	jne	.LBB31_23
-.LBB31_24:
+	jne	.LBB33_23
+.LBB33_24:
 	subq	%rsi, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB31_25
+	ja	.LBB33_25
 	.p2align	4
-.LBB31_56:
+.LBB33_56:
 	movss	(%r15,%rax,4), %xmm0
 	movss	%xmm0, -8(%rbx,%rax,4)
 	movss	4(%r15,%rax,4), %xmm0
@@ -28183,33 +29599,33 @@ conv_view_of:
 	movss	%xmm0, 4(%rbx,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB31_56
-.LBB31_25:
+	jne	.LBB33_56
+.LBB33_25:
 	movq	-296(%rbp), %rax
 	cmpq	-120(%rbp), %rax
-	jge	.LBB31_27
+	jge	.LBB33_27
 	addq	-256(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-152(%rbp), %rdx
 	callq	memset@PLT
-	jmp	.LBB31_27
+	jmp	.LBB33_27
 	.p2align	4
-.LBB31_13:
+.LBB33_13:
 	movq	-136(%rbp), %rax
 	cmpq	-240(%rbp), %rax
-	jge	.LBB31_15
+	jge	.LBB33_15
 	movq	-80(%rbp), %rdi
 	addq	-336(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-344(%rbp), %rdx
 	callq	memset@PLT
-	jmp	.LBB31_15
-.LBB31_16:
+	jmp	.LBB33_15
+.LBB33_16:
 	movq	-48(%rbp), %rax
 	movq	-320(%rbp), %rcx
 	movq	%rax, (%rcx)
-	jmp	.LBB31_17
-.LBB31_28:
+	jmp	.LBB33_17
+.LBB33_28:
 	movq	$1, 24(%rdi)
 	movq	16(%rdx), %rcx
 	movq	%rcx, -144(%rbp)
@@ -28218,7 +29634,7 @@ conv_view_of:
 	movq	(%rsi), %rax
 	movq	%rax, -208(%rbp)
 	testq	%rax, %rax
-	jle	.LBB31_17
+	jle	.LBB33_17
 	movabsq	$9223372036854775800, %rcx
 	movq	8(%rsi), %rax
 	movq	16(%rsi), %rdi
@@ -28243,20 +29659,20 @@ conv_view_of:
 	movq	-128(%rbp), %rax
 	movq	%rax, -56(%rbp)
 	movq	$0, -72(%rbp)
-	jmp	.LBB31_30
+	jmp	.LBB33_30
 	.p2align	4
-.LBB31_47:
+.LBB33_47:
 	movq	-216(%rbp), %rdx
 	incq	%rdx
 	movq	-56(%rbp), %rax
 	addq	-200(%rbp), %rax
 	movq	%rax, -56(%rbp)
 	cmpq	-208(%rbp), %rdx
-	je	.LBB31_17
-.LBB31_30:
+	je	.LBB33_17
+.LBB33_30:
 	cmpq	$0, -136(%rbp)
 	movq	%rdx, -216(%rbp)
-	jle	.LBB31_47
+	jle	.LBB33_47
 	movq	-192(%rbp), %rax
 	imulq	%rdx, %rax
 	movq	-128(%rbp), %rcx
@@ -28265,17 +29681,17 @@ conv_view_of:
 	movq	32(%rsi), %rax
 	movq	%rax, -104(%rbp)
 	movq	$0, -64(%rbp)
-	jmp	.LBB31_32
+	jmp	.LBB33_32
 	.p2align	4
-.LBB31_46:
+.LBB33_46:
 	movq	-64(%rbp), %rcx
 	incq	%rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	-136(%rbp), %rcx
-	je	.LBB31_47
-.LBB31_32:
+	je	.LBB33_47
+.LBB33_32:
 	cmpq	$0, -104(%rbp)
-	jle	.LBB31_46
+	jle	.LBB33_46
 	movq	96(%rsi), %rax
 	movq	%rax, -120(%rbp)
 	movq	-96(%rbp), %rax
@@ -28284,9 +29700,9 @@ conv_view_of:
 	movq	%rax, -88(%rbp)
 	movq	$0, -112(%rbp)
 	movq	$0, -80(%rbp)
-	jmp	.LBB31_34
+	jmp	.LBB33_34
 	.p2align	4
-.LBB31_45:
+.LBB33_45:
 	movq	-80(%rbp), %rcx
 	incq	%rcx
 	incq	-72(%rbp)
@@ -28296,10 +29712,10 @@ conv_view_of:
 	movq	%rax, -88(%rbp)
 	movq	%rcx, -80(%rbp)
 	cmpq	-104(%rbp), %rcx
-	je	.LBB31_46
-.LBB31_34:
+	je	.LBB33_46
+.LBB33_34:
 	cmpq	$0, -120(%rbp)
-	jle	.LBB31_45
+	jle	.LBB33_45
 	movq	-72(%rbp), %rax
 	imulq	-144(%rbp), %rax
 	movq	-48(%rbp), %rcx
@@ -28332,21 +29748,21 @@ conv_view_of:
 	movq	-88(%rbp), %r8
 	xorl	%r11d, %r11d
 	movq	%r9, -264(%rbp)
-	jmp	.LBB31_36
+	jmp	.LBB33_36
 	.p2align	4
-.LBB31_43:
+.LBB33_43:
 	movq	%r9, %rax
 	imulq	%r11, %rax
 	movq	-256(%rbp), %rdx
 	leaq	(%rdx,%rax,4), %rax
 	movss	%xmm0, (%rax,%r13,4)
-.LBB31_44:
+.LBB33_44:
 	incq	%r11
 	addq	-296(%rbp), %r14
 	addq	-288(%rbp), %r8
 	cmpq	-120(%rbp), %r11
-	je	.LBB31_45
-.LBB31_36:
+	je	.LBB33_45
+.LBB33_36:
 	movq	-176(%rbp), %rbx
 	imulq	%r11, %rbx
 	subq	-168(%rbp), %rbx
@@ -28355,7 +29771,7 @@ conv_view_of:
 	cmpq	-160(%rbp), %rbx
 	setl	%al
 	testq	%r9, %r9
-	jle	.LBB31_44
+	jle	.LBB33_44
 	movq	%r11, -184(%rbp)
 	andb	%al, %r10b
 	movq	48(%rsi), %r15
@@ -28364,15 +29780,15 @@ conv_view_of:
 	movq	%r14, -312(%rbp)
 	movq	%r15, -280(%rbp)
 	movq	%r12, -272(%rbp)
-	jne	.LBB31_48
+	jne	.LBB33_48
 	xorl	%r13d, %r13d
-.LBB31_39:
+.LBB33_39:
 	movq	-264(%rbp), %r9
 	testb	$1, %r9b
 	movq	-328(%rbp), %rsi
 	movq	-312(%rbp), %r14
 	movq	-184(%rbp), %r11
-	je	.LBB31_44
+	je	.LBB33_44
 	movq	-280(%rbp), %rdx
 	imulq	%r13, %rdx
 	subq	-272(%rbp), %rdx
@@ -28381,16 +29797,16 @@ conv_view_of:
 	andb	%al, %r10b
 	xorps	%xmm0, %xmm0
 	cmpb	$1, %r10b
-	jne	.LBB31_43
+	jne	.LBB33_43
 	cmpq	%rdi, %rdx
-	jge	.LBB31_43
+	jge	.LBB33_43
 	imulq	%rdi, %rbx
 	movq	-248(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	movss	(%rax,%rdx,4), %xmm0
-	jmp	.LBB31_43
+	jmp	.LBB33_43
 	.p2align	4
-.LBB31_48:
+.LBB33_48:
 	leaq	(,%r12,4), %rax
 	leaq	(%r14,%r15,4), %r11
 	subq	%rax, %r11
@@ -28402,15 +29818,15 @@ conv_view_of:
 	subq	%rax, %r14
 	xorl	%r9d, %r9d
 	xorl	%r13d, %r13d
-	jmp	.LBB31_49
+	jmp	.LBB33_49
 	.p2align	4
-.LBB31_55:
+.LBB33_55:
 	movss	%xmm0, (%r8,%r13,4)
 	addq	$2, %r13
 	addq	%rdx, %r9
 	cmpq	%r13, %rcx
-	je	.LBB31_39
-.LBB31_49:
+	je	.LBB33_39
+.LBB33_49:
 	movq	%rsi, %rax
 	addq	%r9, %rax
 	setns	%r12b
@@ -28418,23 +29834,23 @@ conv_view_of:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
 	cmpb	$1, %r12b
-	jne	.LBB31_52
+	jne	.LBB33_52
 	cmpq	%rdi, %rax
-	jge	.LBB31_52
+	jge	.LBB33_52
 	movss	(%r14,%r9,4), %xmm1
-.LBB31_52:
+.LBB33_52:
 	movss	%xmm1, -4(%r8,%r13,4)
 	movq	%r15, %rax
 	addq	%r9, %rax
 	setns	%r12b
 	andb	%r10b, %r12b
 	cmpb	$1, %r12b
-	jne	.LBB31_55
+	jne	.LBB33_55
 	cmpq	%rdi, %rax
-	jge	.LBB31_55
+	jge	.LBB33_55
 	movss	(%r11,%r9,4), %xmm0
-	jmp	.LBB31_55
-.LBB31_17:
+	jmp	.LBB33_55
+.LBB33_17:
 	movq	-320(%rbp), %rax
 	addq	$312, %rsp
 	popq	%rbx
@@ -28445,8 +29861,8 @@ conv_view_of:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end31:
-	.size	conv_view_of, .Lfunc_end31-conv_view_of
+.Lfunc_end33:
+	.size	conv_view_of, .Lfunc_end33-conv_view_of
 	.cfi_endproc
 	.p2align	4
 	.type	conv_product,@function
@@ -28478,7 +29894,7 @@ conv_product:
 	testq	%rax, %rax
 	cmovnsq	%rax, %rdi
 	cmpq	$0, 24(%rbp)
-	jle	.LBB32_144
+	jle	.LBB34_144
 	movq	16(%rbp), %rax
 	sarq	$3, %rdi
 	movq	24(%r8), %rcx
@@ -28514,9 +29930,9 @@ conv_product:
 	movq	%rax, -56(%rbp)
 	movq	%rdi, -400(%rbp)
 	movq	%r8, -80(%rbp)
-	jmp	.LBB32_3
+	jmp	.LBB34_3
 	.p2align	4
-.LBB32_2:
+.LBB34_2:
 	movq	-48(%rbp), %rcx
 	addq	$6, %rcx
 	movq	-56(%rbp), %rax
@@ -28524,10 +29940,10 @@ conv_product:
 	movq	%rax, -56(%rbp)
 	movq	%rcx, -48(%rbp)
 	cmpq	24(%rbp), %rcx
-	jge	.LBB32_144
-.LBB32_3:
+	jge	.LBB34_144
+.LBB34_3:
 	cmpq	$0, -344(%rbp)
-	jle	.LBB32_2
+	jle	.LBB34_2
 	movq	-48(%rbp), %r10
 	movq	%r10, %rax
 	imulq	%rsi, %rax
@@ -28547,8 +29963,8 @@ conv_product:
 	addl	%ecx, %ecx
 	movq	%rcx, -488(%rbp)
 	xorl	%r11d, %r11d
-	jmp	.LBB32_9
-.LBB32_5:
+	jmp	.LBB34_9
+.LBB34_5:
 	movups	%xmm5, (%rax)
 	movups	%xmm7, 16(%rax)
 	movq	16(%rbp), %rcx
@@ -28556,33 +29972,33 @@ conv_product:
 	movups	%xmm4, (%rax,%rcx,4)
 	movups	%xmm3, 16(%rax,%rcx,8)
 	movups	%xmm1, (%rax,%rcx,8)
-.LBB32_6:
+.LBB34_6:
 	movq	-256(%rbp), %rcx
-.LBB32_7:
+.LBB34_7:
 	movups	%xmm0, (%rax,%rcx)
 	movups	%xmm2, 16(%rax,%rcx)
-.LBB32_8:
+.LBB34_8:
 	addq	$2, %r11
 	cmpq	-344(%rbp), %r11
 	movq	-400(%rbp), %rdi
-	jge	.LBB32_2
-.LBB32_9:
+	jge	.LBB34_2
+.LBB34_9:
 	movq	%r11, %rax
 	orq	%rdi, %rax
 	shrq	$32, %rax
-	je	.LBB32_11
+	je	.LBB34_11
 	movq	%r11, %rax
 	cqto
 	idivq	%rdi
 	movq	%rax, %rbx
-	jmp	.LBB32_12
+	jmp	.LBB34_12
 	.p2align	4
-.LBB32_11:
+.LBB34_11:
 	movl	%r11d, %eax
 	xorl	%edx, %edx
 	divl	%edi
 	movl	%eax, %ebx
-.LBB32_12:
+.LBB34_12:
 	shlq	$3, %rdx
 	movq	32(%r8), %rcx
 	movq	40(%r8), %rdi
@@ -28601,19 +30017,19 @@ conv_product:
 	movq	%rbx, %rdx
 	cmpq	-344(%rbp), %rax
 	setl	%r8b
-	jge	.LBB32_17
+	jge	.LBB34_17
 	movq	%rax, %rdx
 	movq	-400(%rbp), %r10
 	orq	%r10, %rdx
 	shrq	$32, %rdx
-	je	.LBB32_15
+	je	.LBB34_15
 	cqto
 	idivq	%r10
-	jmp	.LBB32_16
-.LBB32_15:
+	jmp	.LBB34_16
+.LBB34_15:
 	xorl	%edx, %edx
 	divl	%r10d
-.LBB32_16:
+.LBB34_16:
 	shlq	$3, %rdx
 	cmpq	%r15, %rdx
 	cmovgeq	%r15, %rdx
@@ -28623,7 +30039,7 @@ conv_product:
 	addq	%rdx, %rcx
 	movq	%rdi, %r10
 	movq	%rcx, %rdx
-.LBB32_17:
+.LBB34_17:
 	movb	%r8b, %r14b
 	movq	-488(%rbp), %rax
 	addl	%r14d, %eax
@@ -28631,25 +30047,25 @@ conv_product:
 	cmpl	$11, %eax
 	movq	-80(%rbp), %r8
 	movq	-480(%rbp), %r15
-	ja	.LBB32_8
-	leaq	.LJTI32_0(%rip), %rcx
+	ja	.LBB34_8
+	leaq	.LJTI34_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB32_19:
+.LBB34_19:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_95
+	je	.LBB34_95
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB32_96
-.LBB32_21:
+	jmp	.LBB34_96
+.LBB34_21:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB32_43
+	je	.LBB34_43
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm12
 	movss	4(%rax,%rcx,4), %xmm0
@@ -28669,11 +30085,11 @@ conv_product:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm8
 	movaps	%xmm11, %xmm14
-	jmp	.LBB32_44
-.LBB32_23:
+	jmp	.LBB34_44
+.LBB34_23:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_52
+	je	.LBB34_52
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm4
 	movss	4(%rax,%rcx,4), %xmm2
@@ -28684,12 +30100,12 @@ conv_product:
 	movaps	%xmm2, %xmm3
 	movaps	%xmm4, %xmm5
 	movaps	%xmm0, %xmm1
-	jmp	.LBB32_53
-.LBB32_25:
+	jmp	.LBB34_53
+.LBB34_25:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB32_60
+	je	.LBB34_60
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm3
 	movss	4(%rax,%rcx,4), %xmm1
@@ -28706,11 +30122,11 @@ conv_product:
 	movaps	%xmm3, %xmm13
 	movaps	%xmm10, %xmm9
 	movaps	%xmm7, %xmm8
-	jmp	.LBB32_61
-.LBB32_27:
+	jmp	.LBB34_61
+.LBB34_27:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_69
+	je	.LBB34_69
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm2
 	movss	4(%rax,%rcx,4), %xmm0
@@ -28718,12 +30134,12 @@ conv_product:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm2, %xmm3
 	movaps	%xmm0, %xmm1
-	jmp	.LBB32_70
-.LBB32_29:
+	jmp	.LBB34_70
+.LBB34_29:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB32_77
+	je	.LBB34_77
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm4
 	movss	4(%rax,%rcx,4), %xmm0
@@ -28731,12 +30147,12 @@ conv_product:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm4, %xmm5
 	movaps	%xmm0, %xmm1
-	jmp	.LBB32_78
-.LBB32_31:
+	jmp	.LBB34_78
+.LBB34_31:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB32_86
+	je	.LBB34_86
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm15
 	movss	4(%rax,%rcx,4), %xmm13
@@ -28750,21 +30166,21 @@ conv_product:
 	movaps	%xmm15, %xmm14
 	movaps	%xmm13, %xmm12
 	movaps	%xmm5, %xmm6
-	jmp	.LBB32_87
-.LBB32_33:
+	jmp	.LBB34_87
+.LBB34_33:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_99
+	je	.LBB34_99
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB32_100
-.LBB32_35:
+	jmp	.LBB34_100
+.LBB34_35:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB32_107
+	je	.LBB34_107
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm11
 	movss	4(%rax,%rcx,4), %xmm9
@@ -28775,11 +30191,11 @@ conv_product:
 	movaps	%xmm9, %xmm8
 	movaps	%xmm11, %xmm10
 	movaps	%xmm15, %xmm3
-	jmp	.LBB32_108
-.LBB32_37:
+	jmp	.LBB34_108
+.LBB34_37:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_116
+	je	.LBB34_116
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm5
 	movss	4(%rax,%rcx,4), %xmm4
@@ -28793,11 +30209,11 @@ conv_product:
 	movaps	%xmm5, %xmm7
 	movaps	%xmm4, %xmm6
 	movaps	%xmm0, %xmm2
-	jmp	.LBB32_117
-.LBB32_39:
+	jmp	.LBB34_117
+.LBB34_39:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_122
+	je	.LBB34_122
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm7
 	movss	4(%rax,%rcx,4), %xmm6
@@ -28817,11 +30233,11 @@ conv_product:
 	movaps	%xmm6, %xmm10
 	movaps	%xmm3, %xmm9
 	movaps	%xmm0, %xmm2
-	jmp	.LBB32_123
-.LBB32_41:
+	jmp	.LBB34_123
+.LBB34_41:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB32_130
+	je	.LBB34_130
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm6
 	movss	4(%rax,%rcx,4), %xmm5
@@ -28838,8 +30254,8 @@ conv_product:
 	movaps	%xmm6, %xmm9
 	movaps	%xmm4, %xmm7
 	movaps	%xmm0, %xmm2
-	jmp	.LBB32_131
-.LBB32_43:
+	jmp	.LBB34_131
+.LBB34_43:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm5, %xmm5
 	xorps	%xmm3, %xmm3
@@ -28852,13 +30268,13 @@ conv_product:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm14, %xmm14
-.LBB32_44:
+.LBB34_44:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
 	movaps	%xmm3, -160(%rbp)
 	movaps	%xmm0, -128(%rbp)
 	movaps	%xmm4, -208(%rbp)
-	jle	.LBB32_47
+	jle	.LBB34_47
 	movq	(%r8), %r14
 	movq	8(%r8), %r15
 	movq	-56(%rbp), %rcx
@@ -28877,7 +30293,7 @@ conv_product:
 	xorl	%edi, %edi
 	movaps	%xmm2, %xmm3
 	.p2align	4
-.LBB32_46:
+.LBB34_46:
 	movaps	%xmm11, -416(%rbp)
 	movaps	%xmm14, -432(%rbp)
 	movslq	(%r15,%rdi,4), %rdx
@@ -29002,9 +30418,9 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rcx
 	cmpq	%rdi, %rax
-	jne	.LBB32_46
-	jmp	.LBB32_48
-.LBB32_47:
+	jne	.LBB34_46
+	jmp	.LBB34_48
+.LBB34_47:
 	movaps	%xmm12, -96(%rbp)
 	movaps	%xmm4, -144(%rbp)
 	movaps	%xmm0, -368(%rbp)
@@ -29018,7 +30434,7 @@ conv_product:
 	movaps	%xmm11, -112(%rbp)
 	movaps	%xmm14, %xmm4
 	movaps	%xmm2, %xmm3
-.LBB32_48:
+.LBB34_48:
 	movaps	-144(%rbp), %xmm9
 	movaps	-96(%rbp), %xmm6
 	movaps	%xmm13, -512(%rbp)
@@ -29031,7 +30447,7 @@ conv_product:
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_50
+	je	.LBB34_50
 	movaps	%xmm4, -192(%rbp)
 	movaps	%xmm9, %xmm4
 	xorps	%xmm10, %xmm10
@@ -29144,8 +30560,8 @@ conv_product:
 	cmpnltps	%xmm10, %xmm0
 	andps	%xmm0, %xmm14
 	movq	-80(%rbp), %r8
-	jmp	.LBB32_51
-.LBB32_50:
+	jmp	.LBB34_51
+.LBB34_50:
 	movups	%xmm6, (%rcx)
 	movups	%xmm9, 16(%rcx)
 	movups	%xmm2, 16(%rax)
@@ -29183,31 +30599,31 @@ conv_product:
 	movups	%xmm15, (%rax,%rdx,4)
 	movq	-80(%rbp), %r8
 	movaps	-112(%rbp), %xmm13
-.LBB32_51:
+.LBB34_51:
 	movq	-472(%rbp), %rdx
 	movups	%xmm13, (%rcx,%rdx,4)
 	movups	%xmm4, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm11, (%rax,%rdx,4)
-	jmp	.LBB32_8
-.LBB32_52:
+	jmp	.LBB34_8
+.LBB34_52:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB32_53:
+.LBB34_53:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_56
+	jle	.LBB34_56
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB32_55:
+.LBB34_55:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm6
 	movups	16(%r13,%r10,4), %xmm7
@@ -29234,12 +30650,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB32_55
-.LBB32_56:
+	jne	.LBB34_55
+.LBB34_56:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_58
+	je	.LBB34_58
 	movaps	%xmm5, %xmm6
 	xorps	%xmm7, %xmm7
 	cmpnltps	%xmm7, %xmm6
@@ -29264,18 +30680,18 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm7, %xmm2
 	andps	%xmm2, %xmm1
-	jmp	.LBB32_59
-.LBB32_58:
+	jmp	.LBB34_59
+.LBB34_58:
 	movups	%xmm4, (%rax)
 	movups	%xmm5, 16(%rax)
 	movq	16(%rbp), %rcx
 	movups	%xmm3, 16(%rax,%rcx,4)
 	movups	%xmm2, (%rax,%rcx,4)
-.LBB32_59:
+.LBB34_59:
 	movups	%xmm0, (%rax,%rcx,8)
 	movups	%xmm1, 16(%rax,%rcx,8)
-	jmp	.LBB32_8
-.LBB32_60:
+	jmp	.LBB34_8
+.LBB34_60:
 	xorps	%xmm4, %xmm4
 	xorps	%xmm14, %xmm14
 	xorps	%xmm1, %xmm1
@@ -29286,12 +30702,12 @@ conv_product:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm7, %xmm7
-.LBB32_61:
+.LBB34_61:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
 	movaps	%xmm1, -96(%rbp)
 	movaps	%xmm14, -112(%rbp)
-	jle	.LBB32_64
+	jle	.LBB34_64
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -29306,7 +30722,7 @@ conv_product:
 	movaps	%xmm13, %xmm14
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB32_63:
+.LBB34_63:
 	movaps	%xmm8, -304(%rbp)
 	movaps	%xmm11, -320(%rbp)
 	movaps	%xmm12, -272(%rbp)
@@ -29407,9 +30823,9 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB32_63
-	jmp	.LBB32_65
-.LBB32_64:
+	jne	.LBB34_63
+	jmp	.LBB34_65
+.LBB34_64:
 	movaps	%xmm8, %xmm11
 	movaps	%xmm7, %xmm12
 	movaps	%xmm4, -144(%rbp)
@@ -29419,7 +30835,7 @@ conv_product:
 	movaps	%xmm15, -240(%rbp)
 	movaps	%xmm3, -160(%rbp)
 	movaps	%xmm13, %xmm14
-.LBB32_65:
+.LBB34_65:
 	movaps	%xmm1, -288(%rbp)
 	movaps	-160(%rbp), %xmm1
 	movaps	%xmm4, -272(%rbp)
@@ -29429,7 +30845,7 @@ conv_product:
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_67
+	je	.LBB34_67
 	movaps	%xmm13, %xmm0
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm0
@@ -29518,8 +30934,8 @@ conv_product:
 	movaps	%xmm12, %xmm0
 	cmpnltps	%xmm5, %xmm0
 	andps	%xmm0, %xmm12
-	jmp	.LBB32_68
-.LBB32_67:
+	jmp	.LBB34_68
+.LBB34_67:
 	movups	%xmm3, (%rcx)
 	movups	%xmm13, 16(%rcx)
 	movups	%xmm14, 16(%rax)
@@ -29547,30 +30963,30 @@ conv_product:
 	movups	%xmm0, 16(%rax,%rdx,4)
 	movaps	-144(%rbp), %xmm0
 	movups	%xmm0, (%rax,%rdx,4)
-.LBB32_68:
+.LBB34_68:
 	movq	-80(%rbp), %r8
 	movq	-336(%rbp), %rdx
 	movups	%xmm8, (%rcx,%rdx,4)
 	movups	%xmm7, 16(%rcx,%rdx,4)
 	movups	%xmm12, 16(%rax,%rdx,4)
 	movups	%xmm11, (%rax,%rdx,4)
-	jmp	.LBB32_8
-.LBB32_69:
+	jmp	.LBB34_8
+.LBB34_69:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB32_70:
+.LBB34_70:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_73
+	jle	.LBB34_73
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB32_72:
+.LBB34_72:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm4
 	movups	16(%r13,%r10,4), %xmm5
@@ -29590,12 +31006,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB32_72
-.LBB32_73:
+	jne	.LBB34_72
+.LBB34_73:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_75
+	je	.LBB34_75
 	movaps	%xmm3, %xmm4
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm4
@@ -29611,24 +31027,24 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm5, %xmm2
 	andps	%xmm2, %xmm1
-	jmp	.LBB32_76
-.LBB32_75:
+	jmp	.LBB34_76
+.LBB34_75:
 	movups	%xmm2, (%rax)
 	movups	%xmm3, 16(%rax)
-.LBB32_76:
+.LBB34_76:
 	movq	16(%rbp), %rcx
 	movups	%xmm0, (%rax,%rcx,4)
 	movups	%xmm1, 16(%rax,%rcx,4)
-	jmp	.LBB32_8
-.LBB32_77:
+	jmp	.LBB34_8
+.LBB34_77:
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB32_78:
+.LBB34_78:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_81
+	jle	.LBB34_81
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -29638,7 +31054,7 @@ conv_product:
 	movaps	%xmm5, %xmm6
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB32_80:
+.LBB34_80:
 	movslq	(%rdi,%r15,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	movups	(%rdx,%r13,4), %xmm10
@@ -29671,20 +31087,20 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB32_80
-	jmp	.LBB32_82
-.LBB32_81:
+	jne	.LBB34_80
+	jmp	.LBB34_82
+.LBB34_81:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	movaps	%xmm4, %xmm7
 	movaps	%xmm5, %xmm6
-.LBB32_82:
+.LBB34_82:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rcx
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_84
+	je	.LBB34_84
 	movaps	%xmm5, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -29714,21 +31130,21 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm9, %xmm4
 	andps	%xmm4, %xmm3
-	jmp	.LBB32_85
-.LBB32_84:
+	jmp	.LBB34_85
+.LBB34_84:
 	movups	%xmm4, (%rcx)
 	movups	%xmm5, 16(%rcx)
 	movups	%xmm6, 16(%rax)
 	movups	%xmm7, (%rax)
-.LBB32_85:
+.LBB34_85:
 	movq	-80(%rbp), %r8
 	movq	16(%rbp), %rdx
 	movups	%xmm0, (%rcx,%rdx,4)
 	movups	%xmm1, 16(%rcx,%rdx,4)
 	movups	%xmm3, 16(%rax,%rdx,4)
 	movups	%xmm2, (%rax,%rdx,4)
-	jmp	.LBB32_8
-.LBB32_86:
+	jmp	.LBB34_8
+.LBB34_86:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm9, %xmm9
 	xorps	%xmm15, %xmm15
@@ -29737,11 +31153,11 @@ conv_product:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm5, %xmm5
 	xorps	%xmm6, %xmm6
-.LBB32_87:
+.LBB34_87:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
 	movaps	%xmm10, -208(%rbp)
-	jle	.LBB32_90
+	jle	.LBB34_90
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -29757,7 +31173,7 @@ conv_product:
 	xorl	%r15d, %r15d
 	movq	-392(%rbp), %r8
 	.p2align	4
-.LBB32_89:
+.LBB34_89:
 	movaps	%xmm1, -96(%rbp)
 	movaps	%xmm4, -224(%rbp)
 	movaps	%xmm2, -112(%rbp)
@@ -29850,9 +31266,9 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB32_89
-	jmp	.LBB32_91
-.LBB32_90:
+	jne	.LBB34_89
+	jmp	.LBB34_91
+.LBB34_90:
 	movaps	%xmm5, %xmm1
 	movaps	%xmm6, %xmm2
 	movaps	%xmm10, %xmm7
@@ -29862,7 +31278,7 @@ conv_product:
 	movaps	%xmm12, -144(%rbp)
 	movaps	%xmm15, %xmm9
 	movaps	%xmm14, %xmm10
-.LBB32_91:
+.LBB34_91:
 	movaps	%xmm11, -112(%rbp)
 	movaps	%xmm7, -128(%rbp)
 	movaps	-160(%rbp), %xmm7
@@ -29872,7 +31288,7 @@ conv_product:
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_93
+	je	.LBB34_93
 	movaps	%xmm14, %xmm0
 	movaps	%xmm4, %xmm8
 	xorps	%xmm4, %xmm4
@@ -29944,8 +31360,8 @@ conv_product:
 	movaps	%xmm15, %xmm0
 	cmpnltps	%xmm4, %xmm0
 	andps	%xmm0, %xmm2
-	jmp	.LBB32_94
-.LBB32_93:
+	jmp	.LBB34_94
+.LBB34_93:
 	movups	%xmm15, (%rcx)
 	movups	%xmm14, 16(%rcx)
 	movups	%xmm10, 16(%rax)
@@ -29963,36 +31379,36 @@ conv_product:
 	movups	%xmm4, 16(%rax,%rdx,4)
 	movaps	-128(%rbp), %xmm0
 	movups	%xmm0, (%rax,%rdx,4)
-.LBB32_94:
+.LBB34_94:
 	movq	-80(%rbp), %r8
 	movq	-248(%rbp), %rdx
 	movups	%xmm5, (%rcx,%rdx,4)
 	movups	%xmm6, 16(%rcx,%rdx,4)
 	movups	%xmm2, 16(%rax,%rdx,4)
 	movups	%xmm1, (%rax,%rdx,4)
-	jmp	.LBB32_8
-.LBB32_95:
+	jmp	.LBB34_8
+.LBB34_95:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB32_96:
+.LBB34_96:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB32_141
+	jle	.LBB34_141
 	movq	8(%r8), %rax
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	cmpq	$1, %rcx
-	jne	.LBB32_137
+	jne	.LBB34_137
 	xorl	%edx, %edx
-	jmp	.LBB32_139
-.LBB32_99:
+	jmp	.LBB34_139
+.LBB34_99:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB32_100:
+.LBB34_100:
 	movq	%rdx, -192(%rbp)
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_106
+	jle	.LBB34_106
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdx
 	movq	-56(%rbp), %rdi
@@ -30000,7 +31416,7 @@ conv_product:
 	movaps	%xmm1, %xmm3
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB32_102:
+.LBB34_102:
 	movslq	(%rdx,%r15,4), %r14
 	leaq	(%rcx,%r14,4), %r14
 	movups	(%r14,%r13,4), %xmm4
@@ -30020,10 +31436,10 @@ conv_product:
 	incq	%r15
 	addq	%r12, %rdi
 	cmpq	%r15, %rax
-	jne	.LBB32_102
+	jne	.LBB34_102
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_105
-.LBB32_104:
+	je	.LBB34_105
+.LBB34_104:
 	movaps	%xmm0, %xmm4
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm4
@@ -30037,31 +31453,31 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm5, %xmm4
 	andps	%xmm4, %xmm3
-.LBB32_105:
+.LBB34_105:
 	movq	-192(%rbp), %rcx
 	movq	-72(%rbp), %rax
 	movups	%xmm0, (%rax,%rbx,4)
 	movups	%xmm1, 16(%rax,%rbx,4)
 	movups	%xmm3, 16(%rax,%rcx,4)
 	movups	%xmm2, (%rax,%rcx,4)
-	jmp	.LBB32_8
-.LBB32_106:
+	jmp	.LBB34_8
+.LBB34_106:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	cmpl	$0, 32(%rbp)
-	jne	.LBB32_104
-	jmp	.LBB32_105
-.LBB32_107:
+	jne	.LBB34_104
+	jmp	.LBB34_105
+.LBB34_107:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm10, %xmm10
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
-.LBB32_108:
+.LBB34_108:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_111
+	jle	.LBB34_111
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -30073,7 +31489,7 @@ conv_product:
 	movaps	%xmm10, %xmm6
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB32_110:
+.LBB34_110:
 	movaps	%xmm7, -160(%rbp)
 	movaps	%xmm14, -96(%rbp)
 	movslq	(%rdi,%r15,4), %rdx
@@ -30129,22 +31545,22 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB32_110
-	jmp	.LBB32_112
-.LBB32_111:
+	jne	.LBB34_110
+	jmp	.LBB34_112
+.LBB34_111:
 	movaps	%xmm15, %xmm13
 	movaps	%xmm3, %xmm14
 	movaps	%xmm9, %xmm4
 	movaps	%xmm8, %xmm7
 	movaps	%xmm11, %xmm2
 	movaps	%xmm10, %xmm6
-.LBB32_112:
+.LBB34_112:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rcx
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_114
+	je	.LBB34_114
 	movaps	%xmm10, %xmm0
 	xorps	%xmm12, %xmm12
 	cmpnltps	%xmm12, %xmm0
@@ -30192,8 +31608,8 @@ conv_product:
 	movaps	%xmm14, %xmm0
 	cmpnltps	%xmm12, %xmm0
 	andps	%xmm0, %xmm14
-	jmp	.LBB32_115
-.LBB32_114:
+	jmp	.LBB34_115
+.LBB34_114:
 	movups	%xmm11, (%rcx)
 	movups	%xmm10, 16(%rcx)
 	movups	%xmm6, 16(%rax)
@@ -30203,15 +31619,15 @@ conv_product:
 	movups	%xmm9, (%rcx,%rdx,4)
 	movups	%xmm7, 16(%rax,%rdx,4)
 	movups	%xmm4, (%rax,%rdx,4)
-.LBB32_115:
+.LBB34_115:
 	movq	-80(%rbp), %r8
 	movq	-168(%rbp), %rdx
 	movups	%xmm15, (%rcx,%rdx,4)
 	movups	%xmm3, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm13, (%rax,%rdx,4)
-	jmp	.LBB32_8
-.LBB32_116:
+	jmp	.LBB34_8
+.LBB34_116:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -30220,10 +31636,10 @@ conv_product:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB32_117:
+.LBB34_117:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_120
+	jle	.LBB34_120
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
@@ -30231,7 +31647,7 @@ conv_product:
 	xorl	%edi, %edi
 	movq	-392(%rbp), %r14
 	.p2align	4
-.LBB32_119:
+.LBB34_119:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm9
 	movups	16(%r13,%r10,4), %xmm8
@@ -30265,12 +31681,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB32_119
-.LBB32_120:
+	jne	.LBB34_119
+.LBB34_120:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_5
+	je	.LBB34_5
 	movaps	%xmm7, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -30303,8 +31719,8 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm9, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB32_6
-.LBB32_122:
+	jmp	.LBB34_6
+.LBB34_122:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
@@ -30317,17 +31733,17 @@ conv_product:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB32_123:
+.LBB34_123:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_126
+	jle	.LBB34_126
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB32_125:
+.LBB34_125:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm13
 	movups	16(%r13,%r10,4), %xmm12
@@ -30379,12 +31795,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB32_125
-.LBB32_126:
+	jne	.LBB34_125
+.LBB34_126:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_128
+	je	.LBB34_128
 	movaps	%xmm11, %xmm12
 	xorps	%xmm13, %xmm13
 	cmpnltps	%xmm13, %xmm12
@@ -30435,8 +31851,8 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm13, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB32_129
-.LBB32_128:
+	jmp	.LBB34_129
+.LBB34_128:
 	movups	%xmm7, (%rax)
 	movups	%xmm11, 16(%rax)
 	movq	16(%rbp), %rcx
@@ -30450,10 +31866,10 @@ conv_product:
 	movq	-328(%rbp), %rcx
 	movups	%xmm4, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
-.LBB32_129:
+.LBB34_129:
 	movq	-464(%rbp), %rcx
-	jmp	.LBB32_7
-.LBB32_130:
+	jmp	.LBB34_7
+.LBB34_130:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -30464,17 +31880,17 @@ conv_product:
 	xorps	%xmm7, %xmm7
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB32_131:
+.LBB34_131:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB32_134
+	jle	.LBB34_134
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB32_133:
+.LBB34_133:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm11
 	movups	16(%r13,%r10,4), %xmm10
@@ -30517,12 +31933,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB32_133
-.LBB32_134:
+	jne	.LBB34_133
+.LBB34_134:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_136
+	je	.LBB34_136
 	movaps	%xmm9, %xmm10
 	xorps	%xmm11, %xmm11
 	cmpnltps	%xmm11, %xmm10
@@ -30565,8 +31981,8 @@ conv_product:
 	cmpnltps	%xmm11, %xmm1
 	andps	%xmm1, %xmm2
 	movq	-328(%rbp), %rcx
-	jmp	.LBB32_7
-.LBB32_136:
+	jmp	.LBB34_7
+.LBB34_136:
 	movups	%xmm6, (%rax)
 	movups	%xmm9, 16(%rax)
 	movq	16(%rbp), %rcx
@@ -30578,15 +31994,15 @@ conv_product:
 	movups	%xmm3, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
 	movq	-328(%rbp), %rcx
-	jmp	.LBB32_7
-.LBB32_137:
+	jmp	.LBB34_7
+.LBB34_137:
 	movq	%rcx, %rdi
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %rdi
 	movq	-56(%rbp), %r14
 	xorl	%edx, %edx
 	.p2align	4
-.LBB32_138:
+.LBB34_138:
 	movslq	(%rax,%rdx,4), %r10
 	movups	(%r13,%r10,4), %xmm2
 	movups	16(%r13,%r10,4), %xmm3
@@ -30608,10 +32024,10 @@ conv_product:
 	addq	$2, %rdx
 	addq	%r15, %r14
 	cmpq	%rdx, %rdi
-	jne	.LBB32_138
-.LBB32_139:
+	jne	.LBB34_138
+.LBB34_139:
 	testb	$1, %cl
-	je	.LBB32_141
+	je	.LBB34_141
 	movslq	(%rax,%rdx,4), %rax
 	imulq	-376(%rbp), %rdx
 	movups	(%r13,%rax,4), %xmm2
@@ -30623,9 +32039,9 @@ conv_product:
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
-.LBB32_141:
+.LBB34_141:
 	cmpl	$0, 32(%rbp)
-	je	.LBB32_143
+	je	.LBB34_143
 	movaps	%xmm0, %xmm2
 	xorps	%xmm3, %xmm3
 	cmpnltps	%xmm3, %xmm2
@@ -30633,12 +32049,12 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm3, %xmm2
 	andps	%xmm2, %xmm1
-.LBB32_143:
+.LBB34_143:
 	movq	-72(%rbp), %rax
 	movups	%xmm0, (%rax,%rbx,4)
 	movups	%xmm1, 16(%rax,%rbx,4)
-	jmp	.LBB32_8
-.LBB32_144:
+	jmp	.LBB34_8
+.LBB34_144:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -30648,24 +32064,24 @@ conv_product:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end32:
-	.size	conv_product, .Lfunc_end32-conv_product
+.Lfunc_end34:
+	.size	conv_product, .Lfunc_end34-conv_product
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI32_0:
-	.long	.LBB32_19-.LJTI32_0
-	.long	.LBB32_33-.LJTI32_0
-	.long	.LBB32_27-.LJTI32_0
-	.long	.LBB32_29-.LJTI32_0
-	.long	.LBB32_23-.LJTI32_0
-	.long	.LBB32_35-.LJTI32_0
-	.long	.LBB32_37-.LJTI32_0
-	.long	.LBB32_31-.LJTI32_0
-	.long	.LBB32_41-.LJTI32_0
-	.long	.LBB32_25-.LJTI32_0
-	.long	.LBB32_39-.LJTI32_0
-	.long	.LBB32_21-.LJTI32_0
+.LJTI34_0:
+	.long	.LBB34_19-.LJTI34_0
+	.long	.LBB34_33-.LJTI34_0
+	.long	.LBB34_27-.LJTI34_0
+	.long	.LBB34_29-.LJTI34_0
+	.long	.LBB34_23-.LJTI34_0
+	.long	.LBB34_35-.LJTI34_0
+	.long	.LBB34_37-.LJTI34_0
+	.long	.LBB34_31-.LJTI34_0
+	.long	.LBB34_41-.LJTI34_0
+	.long	.LBB34_25-.LJTI34_0
+	.long	.LBB34_39-.LJTI34_0
+	.long	.LBB34_21-.LJTI34_0
 	.type	netc_kernels_baseline,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_baseline
@@ -30696,13 +32112,15 @@ netc_kernels_baseline:
 	.quad	batch_norm_forward
 	.quad	batch_norm_backward
 	.quad	batch_norm_update
+	.quad	layer_norm_forward
+	.quad	layer_norm_backward
 	.quad	transpose_weights
 	.quad	linear_transposed_rows
 	.quad	linear_rows
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_baseline, 248
+	.size	netc_kernels_baseline, 264
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -30730,6 +32148,8 @@ netc_kernels_baseline:
 	.addrsig_sym batch_norm_forward
 	.addrsig_sym batch_norm_backward
 	.addrsig_sym batch_norm_update
+	.addrsig_sym layer_norm_forward
+	.addrsig_sym layer_norm_backward
 	.addrsig_sym transpose_weights
 	.addrsig_sym linear_transposed_rows
 	.addrsig_sym linear_rows

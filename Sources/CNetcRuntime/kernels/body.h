@@ -805,6 +805,7 @@ const netc_kernel_table NETC_CAT(netc_kernels, NETC_SET) = {
     convolution_forward, convolution_weight_gradient, convolution_input_gradient, convolution_weight_gradient_outputs,
     max_pool_forward, max_pool_backward, avg_pool_forward, avg_pool_backward,
     batch_norm_forward, batch_norm_backward, batch_norm_update,
+    layer_norm_forward, layer_norm_backward,
     transpose_weights, linear_transposed_rows, linear_rows, weight_gradient_rows,
     panel_linear_outputs, panel_weight_gradient_outputs,
 };

@@ -125,3 +125,77 @@ static float batch_norm_update(const float *statistics, float *running_mean, flo
     }
     return written;
 }
+
+// MARK: - Layer normalisation (LayerNormOp in Sources/NetcCore/Ops/LayerNorm.swift)
+//
+// Each of count samples of n values normalised by its own mean and biased
+// variance: a batch normalisation of one sample and one channel, so the same
+// vector sums. γ and β have the sample's shape (NULL: 1 and 0).
+
+/// y = γ ⊙ (x − μ)·s + β per sample, s = 1/√(σ² + ε).
+static void layer_norm_forward(const float *x, float *y, const float *gamma, const float *beta, Int n, float epsilon, Int count) {
+    for (Int b = 0; b < count; b++) {
+        const float *p = x + b * n;
+        float *q = y + b * n;
+        float mean, variance;
+        bn_statistics(p, 1, 1, n, 0, &mean, &variance);
+        float inverse = 1 / __builtin_sqrtf(variance + epsilon);
+        v8 mv = splat(mean), iv = splat(inverse);
+        Int i = 0;
+        if (gamma) {
+            for (; i + 8 <= n; i += 8) st((ld(p + i) - mv) * iv * ld(gamma + i) + ld(beta + i), q + i);
+            for (; i < n; i++) q[i] = (p[i] - mean) * inverse * gamma[i] + beta[i];
+        } else {
+            for (; i + 8 <= n; i += 8) st((ld(p + i) - mv) * iv, q + i);
+            for (; i < n; i++) q[i] = (p[i] - mean) * inverse;
+        }
+    }
+}
+
+/// Per sample, with x̂ = (x − μ)·s and g = δ ⊙ γ: dγ += δ ⊙ x̂ and dβ += δ
+/// (when given), and dx (= or +=, when given) (g − mean g − x̂·mean(g ⊙ x̂))·s.
+static void layer_norm_backward(const float *x, const float *dy, float *dx, const float *gamma, float *dgamma, float *dbeta,
+                                int accumulate, Int n, float epsilon, Int count) {
+    for (Int b = 0; b < count; b++) {
+        const float *p = x + b * n, *d = dy + b * n;
+        float mean, variance;
+        bn_statistics(p, 1, 1, n, 0, &mean, &variance);
+        float inverse = 1 / __builtin_sqrtf(variance + epsilon);
+        v8 mv = splat(mean), iv = splat(inverse);
+        if (dgamma) {
+            Int i = 0;
+            for (; i + 8 <= n; i += 8) {
+                st(ld(dgamma + i) + ld(d + i) * ((ld(p + i) - mv) * iv), dgamma + i);
+                st(ld(dbeta + i) + ld(d + i), dbeta + i);
+            }
+            for (; i < n; i++) { dgamma[i] += d[i] * ((p[i] - mean) * inverse); dbeta[i] += d[i]; }
+        }
+        if (!dx) continue;
+        v8 g0 = zero(), h0 = zero();
+        float gs = 0, hs = 0;
+        Int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            v8 g = gamma ? ld(d + i) * ld(gamma + i) : ld(d + i);
+            g0 = g0 + g;
+            h0 = h0 + g * ((ld(p + i) - mv) * iv);
+        }
+        for (; i < n; i++) {
+            float g = gamma ? d[i] * gamma[i] : d[i];
+            gs += g;
+            hs += g * ((p[i] - mean) * inverse);
+        }
+        float meanG = (sum(g0) + gs) / (float)n, meanGX = (sum(h0) + hs) / (float)n;
+        v8 gv = splat(meanG), hv = splat(meanGX);
+        float *q = dx + b * n;
+        for (i = 0; i + 8 <= n; i += 8) {
+            v8 g = gamma ? ld(d + i) * ld(gamma + i) : ld(d + i);
+            v8 v = (g - gv - (ld(p + i) - mv) * iv * hv) * iv;
+            st(accumulate ? ld(q + i) + v : v, q + i);
+        }
+        for (; i < n; i++) {
+            float g = gamma ? d[i] * gamma[i] : d[i];
+            float v = (g - meanG - (p[i] - mean) * inverse * meanGX) * inverse;
+            q[i] = accumulate ? q[i] + v : v;
+        }
+    }
+}

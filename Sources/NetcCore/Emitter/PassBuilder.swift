@@ -27,6 +27,8 @@ struct PassBuilder {
             PoolLowering(node: n, op: n.op as! PoolOp, names: names).forward(&self)
         } else if plan.normalisations.contains(n.id) {
             NormalisationLowering(node: n, op: n.op as! BatchNormOp, names: names).forward(&self)
+        } else if plan.layerNorms.contains(n.id) {
+            LayerNormLowering(node: n, op: n.op as! LayerNormOp, names: names).forward(&self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(y, .value(n.id))])
             op.emitBatchForward(n, &c)
@@ -53,6 +55,8 @@ struct PassBuilder {
             PoolLowering(node: n, op: n.op as! PoolOp, names: names).backward(edges, relu: relu, &self)
         } else if plan.normalisations.contains(n.id) {
             NormalisationLowering(node: n, op: n.op as! BatchNormOp, names: names).backward(edges.first, parameterGradients: parameterGradients, &self)
+        } else if plan.layerNorms.contains(n.id) {
+            LayerNormLowering(node: n, op: n.op as! LayerNormOp, names: names).backward(edges.first, parameterGradients: parameterGradients, &self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(dy, .gradient(n.id))]
                               + edges.map { bind(.inputGradient($0.inputIndex), .gradient($0.to)) })

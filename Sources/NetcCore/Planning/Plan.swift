@@ -33,6 +33,11 @@ public struct Plan: Sendable {
     /// with each pass computing the batch statistics again), 1.47 ms
     /// as the op's loops, whose sums waited on each addition.
     public let normalisations: Set<Int>
+    /// The layer normalisations that run through `NormalisationKernels`:
+    /// Float, over samples of 8 values or more. An MLP with a 128-wide layer
+    /// norm after each of two hidden layers spent 38 % of its batch-32 step
+    /// in the op's loops, whose sums wait on each addition.
+    public let layerNorms: Set<Int>
     /// The elementwise activations that run as one call of the runtime's
     /// vector kernel over the whole batch (`ElementwiseActivation.kernel`):
     /// those of Float models that have one, over `vectorActivation` values
@@ -80,6 +85,7 @@ public struct Plan: Sendable {
         activations = graph.precision == .float
             ? Set(graph.nodes.filter { ($0.op as? ElementwiseOp)?.function.kernel != nil && $0.size * graph.batchSize >= Plan.vectorActivation }
                 .map(\.id)) : []
+        layerNorms = graph.precision == .float ? Set(graph.nodes.filter { (($0.op as? LayerNormOp)?.count ?? 0) >= 8 }.map(\.id)) : []
         normalisations = graph.precision == .float
             ? Set(graph.nodes.filter { (($0.op as? BatchNormOp)?.plane ?? 0) >= 8 }.map(\.id)) : []
         let scratch = (linear.values.map(\.scratch) + convolution.values.map(\.scratch)).max() ?? 0
