@@ -34,9 +34,10 @@ public struct Plan: Sendable {
     /// as the op's loops, whose sums waited on each addition.
     public let normalisations: Set<Int>
     /// The layer normalisations that run through `NormalisationKernels`:
-    /// Float, over samples of 8 values or more. An MLP with a 128-wide layer
-    /// norm after each of two hidden layers spent 38 % of its batch-32 step
-    /// in the op's loops, whose sums wait on each addition.
+    /// Float, over samples of 8 values or more. The op's loops sum as a
+    /// chain, each addition waiting on the one before: a 64-128-128-10 MLP
+    /// with a layer norm after each hidden layer took 111–118 µs per batch-32
+    /// step with them, 78 µs through the kernels (default build).
     public let layerNorms: Set<Int>
     /// The elementwise activations that run as one call of the runtime's
     /// vector kernel over the whole batch (`ElementwiseActivation.kernel`):
