@@ -22,10 +22,16 @@ final class ThreadTests: XCTestCase {
         CPUKernels.setThreadBudget(1)
     }
 
-    /// `sameOnAnyThreads`, and the work really went to a worker thread.
+    /// `sameOnAnyThreads`, and the work really went to a worker thread. The
+    /// caller runs parts itself while the workers wake, so on a loaded
+    /// machine it can finish a small job alone: up to 50 more runs on 2
+    /// threads may show the split (a dispatcher that never splits fails).
     func sameAndSplit(_ what: String, _ body: () -> [Float]) {
         let before = CPUKernels.parallelJobs
         sameOnAnyThreads(what, body)
+        CPUKernels.setThreadBudget(2)
+        for _ in 0..<50 where CPUKernels.parallelJobs == before { _ = body() }
+        CPUKernels.setThreadBudget(1)
         XCTAssertGreaterThan(CPUKernels.parallelJobs, before, "\(what) never split")
     }
 
