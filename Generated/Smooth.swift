@@ -241,18 +241,12 @@ public struct Smooth: NetcRuntime.GeneratedModel {
             for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.geluDerivative(x0[i]) }
         }
         // f: gelu(tanh) backward → δ f.linear =
-        for b in 0..<count {
-            let x0 = v_f_linear + b &* 8, dy = g_f + b &* 8, dx0 = g_f_linear + b &* 8
-            for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.geluTanhDerivative(x0[i]) }
-        }
+        NetcRuntime.CPUKernels.geluTanhGradient(v_f_linear, g_f, g_f_linear, accumulate: false, count &* 8)
         // f.linear: linear backward → δ e =
         NetcRuntime.CPUKernels.weightGradient(g_f_linear, v_e, dp_f_weight, dp_f_bias, n: 8, m: 8, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_f_linear, p_f_weight, g_e, accumulate: false, n: 8, m: 8, count: count)
         // e: silu backward → δ e.linear =
-        for b in 0..<count {
-            let x0 = v_e_linear + b &* 8, dy = g_e + b &* 8, dx0 = g_e_linear + b &* 8
-            for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.siluDerivative(x0[i]) }
-        }
+        NetcRuntime.CPUKernels.siluGradient(v_e_linear, g_e, g_e_linear, accumulate: false, count &* 8)
         // e.linear: linear backward
         NetcRuntime.CPUKernels.weightGradient(g_e_linear, v_x, dp_e_weight, dp_e_bias, n: 5, m: 8, count: count)
         // d: sigmoid backward → δ a =
@@ -261,10 +255,7 @@ public struct Smooth: NetcRuntime.GeneratedModel {
             for i in 0..<12 { dx0[i] = dy[i] * y[i] * (1 - y[i]) }
         }
         // c: softplus backward → δ c.linear =
-        for b in 0..<count {
-            let x0 = v_c_linear + b &* 9, dy = g_c + b &* 9, dx0 = g_c_linear + b &* 9
-            for i in 0..<9 { dx0[i] = dy[i] * NetcRuntime.Math.sigmoid(x0[i]) }
-        }
+        NetcRuntime.CPUKernels.softplusGradient(v_c_linear, g_c, g_c_linear, accumulate: false, count &* 9)
         // c.linear: linear backward → δ b =
         NetcRuntime.CPUKernels.weightGradient(g_c_linear, v_b, dp_c_weight, dp_c_bias, n: 10, m: 9, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_c_linear, p_c_weight, g_b, accumulate: false, n: 10, m: 9, count: count)

@@ -172,6 +172,23 @@ public enum CPUKernels {
         netc_activation(Int32(NETC_GELU_TANH), 0, x, y, n)
     }
 
+    /// dxᵢ (= or +=) dyᵢ·f′(xᵢ) for i < n, f softplus, silu or gelu's tanh form: the backward
+    /// pass of the activations whose derivative reads x, 8 lanes at a time.
+    public static func softplusGradient(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
+                                        _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, _ n: Int) {
+        netc_activation_gradient(Int32(NETC_SOFTPLUS), x, dy, dx, accumulate ? 1 : 0, n)
+    }
+
+    public static func siluGradient(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
+                                    _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, _ n: Int) {
+        netc_activation_gradient(Int32(NETC_SILU), x, dy, dx, accumulate ? 1 : 0, n)
+    }
+
+    public static func geluTanhGradient(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
+                                        _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, _ n: Int) {
+        netc_activation_gradient(Int32(NETC_GELU_TANH), x, dy, dx, accumulate ? 1 : 0, n)
+    }
+
     /// `OptimizerStep.apply` for Float.
     public static func update(_ step: OptimizerStep, _ parameters: UnsafeMutablePointer<Float>,
                               gradients: UnsafeMutablePointer<Float>, first: UnsafeMutablePointer<Float>?,

@@ -43,10 +43,17 @@ public enum Math {
     /// SiLU (swish): x·σ(x).
     @inlinable public static func silu<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar { x * sigmoid(x) }
 
-    /// SiLU′(x) = σ(x)·(1 + x·(1 − σ(x))).
+    /// σ(x) and σ′(x) = σ(x)(1 − σ(x)), the latter as e/(1 + e)² with
+    /// e = e^−|x|: 1 − σ(x) cancels for large x.
+    @inlinable public static func sigmoidAndSlope<T: BinaryFloatingPoint>(_ x: T) -> (value: T, slope: T) where T: MathScalar {
+        let e = T.mathExp(-abs(x)), d = 1 / (1 + e)
+        return (x < 0 ? e * d : d, e * d * d)
+    }
+
+    /// SiLU′(x) = σ(x) + x·σ′(x).
     @inlinable public static func siluDerivative<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
-        let s = sigmoid(x)
-        return s * (1 + x * (1 - s))
+        let (s, slope) = sigmoidAndSlope(x)
+        return s + x * slope
     }
 
     /// GELU: x·Φ(x), with the normal distribution Φ(x) = erfc(−x/√2)/2,
@@ -66,10 +73,10 @@ public enum Math {
         x * sigmoid(geluTanhArgument(x))
     }
 
-    /// The derivative of `geluTanh`: σ(2u) + x·σ(2u)(1 − σ(2u))·2u′.
+    /// The derivative of `geluTanh`: σ(2u) + x·σ′(2u)·2u′.
     @inlinable public static func geluTanhDerivative<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
-        let s = sigmoid(geluTanhArgument(x))
-        return s + x * s * (1 - s) * (T(1.5957691216057307118) * (1 + T(0.134145) * x * x))
+        let (s, slope) = sigmoidAndSlope(geluTanhArgument(x))
+        return s + x * slope * (T(1.5957691216057307118) * (1 + T(0.134145) * x * x))
     }
 
     /// 2u = 2√(2/π)·(x + 0.044715x³), as x·(c + c·0.044715·x²): three roundings.

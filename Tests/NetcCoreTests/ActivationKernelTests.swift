@@ -111,6 +111,51 @@ final class ActivationKernelTests: XCTestCase {
         }
     }
 
+    typealias GradientKernel = @Sendable (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Bool, Int) -> Void
+
+    static let derivatives: [(name: String, kernel: GradientKernel, exact: @Sendable (Double) -> Double)] = {
+        let sigma: @Sendable (Double) -> Double = { 1 / (1 + Foundation.exp(-$0)) }, c = 2 * (2 / Double.pi).squareRoot()
+        return [
+            ("softplus", { CPUKernels.softplusGradient($0, $1, $2, accumulate: $3, $4) }, { sigma($0) }),
+            ("silu", { CPUKernels.siluGradient($0, $1, $2, accumulate: $3, $4) }, { x in sigma(x) * (1 + x * (1 - sigma(x))) }),
+            ("gelu(tanh)", { CPUKernels.geluTanhGradient($0, $1, $2, accumulate: $3, $4) }, { x in
+                let s = sigma(c * (x + 0.044715 * x * x * x))
+                return s + x * s * (1 - s) * c * (1 + 3 * 0.044715 * x * x)
+            }),
+        ]
+    }()
+
+    /// dx (= or +=) dy·f′(x) against f′ in Double, on every run length to 19
+    /// and long runs, writing nothing past the run; NaN in x or dy stays NaN.
+    func testGradientKernels() {
+        KernelSets.forEach { set in
+            var random = SplitMix64(seed: 3)
+            for f in Self.derivatives {
+                for n in Array(0...19) + [200] {
+                    for accumulate in [false, true] {
+                        var x = (0..<n).map { _ in Float.random(in: -12...12, using: &random) }
+                        var dy = (0..<n).map { _ in Float.random(in: -2...2, using: &random) }
+                        let start = (0..<(n + 3)).map { _ in Float.random(in: -1...1, using: &random) }
+                        var dx = start
+                        x.withUnsafeMutableBufferPointer { x in dy.withUnsafeMutableBufferPointer { d in dx.withUnsafeMutableBufferPointer {
+                            f.kernel(x.baseAddress!, d.baseAddress!, $0.baseAddress!, accumulate, n)
+                        } } }
+                        for i in 0..<n {
+                            let expected = (accumulate ? Double(start[i]) : 0) + Double(dy[i]) * f.exact(Double(x[i]))
+                            XCTAssertEqual(Double(dx[i]), expected, accuracy: 1e-6 * max(1, abs(expected)), "\(set) \(f.name) n=\(n) x=\(x[i])")
+                        }
+                        XCTAssertEqual(Array(dx[n...]), Array(start[n...]), "\(set) \(f.name): wrote past a run of \(n)")
+                    }
+                }
+                var x: [Float] = [.nan, 1, -.nan, 0.5], dy: [Float] = [1, .nan, 1, 1], dx = [Float](repeating: 0, count: 4)
+                x.withUnsafeMutableBufferPointer { x in dy.withUnsafeMutableBufferPointer { d in dx.withUnsafeMutableBufferPointer {
+                    f.kernel(x.baseAddress!, d.baseAddress!, $0.baseAddress!, false, 4)
+                } } }
+                XCTAssertEqual(dx.map(\.isNaN), [true, true, true, false], "\(set) \(f.name)")
+            }
+        }
+    }
+
     /// In place (`y` = `x`), as generated code may call them.
     func testInPlace() {
         var xs: [Float] = (0..<13).map { Float($0) - 6 }

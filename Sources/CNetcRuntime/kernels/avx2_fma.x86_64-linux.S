@@ -3877,6 +3877,542 @@ activation:
 	.long	.LBB8_34-.LJTI8_3
 	.long	.LBB8_33-.LJTI8_3
 	.long	.LBB8_32-.LJTI8_3
+	.section	.rodata.cst4,"aM",@progbits,4
+	.p2align	2, 0x0
+.LCPI9_0:
+	.long	0x3d922279
+.LCPI9_1:
+	.long	0x3fcc422a
+.LCPI9_2:
+	.long	0x7fffffff
+.LCPI9_3:
+	.long	0x80000000
+.LCPI9_4:
+	.long	0x42d00000
+.LCPI9_5:
+	.long	0xc2d00000
+.LCPI9_6:
+	.long	0x42b20000
+.LCPI9_7:
+	.long	0x3fb8aa3b
+.LCPI9_8:
+	.long	0xcb400000
+.LCPI9_9:
+	.long	0xbf318000
+.LCPI9_10:
+	.long	0x395e8083
+.LCPI9_11:
+	.long	0x39506967
+.LCPI9_12:
+	.long	0x3ab743ce
+.LCPI9_13:
+	.long	0x3c088908
+.LCPI9_14:
+	.long	0x3d2aa9c1
+.LCPI9_15:
+	.long	0x3e2aaaaa
+.LCPI9_16:
+	.long	0x3f000000
+.LCPI9_17:
+	.long	0x3f800000
+.LCPI9_18:
+	.long	3032481792
+.LCPI9_19:
+	.long	0x3e095d4f
+	.text
+	.p2align	4
+	.type	activation_gradient,@function
+activation_gradient:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	cmpq	$8, %r9
+	jge	.LBB9_2
+	xorl	%eax, %eax
+.LBB9_11:
+	subq	%rax, %r9
+	je	.LBB9_52
+	vxorps	%xmm1, %xmm1, %xmm1
+	addq	$-2, %r9
+	vxorps	%xmm0, %xmm0, %xmm0
+	cmpq	$5, %r9
+	ja	.LBB9_20
+	leaq	.LJTI9_0(%rip), %r10
+	movslq	(%r10,%r9,4), %r11
+	addq	%r10, %r11
+	vxorps	%xmm3, %xmm3, %xmm3
+	vxorps	%xmm2, %xmm2, %xmm2
+	vxorps	%xmm4, %xmm4, %xmm4
+	vxorps	%xmm5, %xmm5, %xmm5
+	jmpq	*%r11
+.LBB9_14:
+	vbroadcastss	24(%rdx,%rax,4), %ymm0
+	vblendps	$64, %ymm0, %ymm2, %ymm0
+.LBB9_15:
+	vbroadcastss	20(%rdx,%rax,4), %ymm2
+	vblendps	$32, %ymm2, %ymm0, %ymm3
+.LBB9_16:
+	vbroadcastss	16(%rdx,%rax,4), %ymm0
+	vblendps	$16, %ymm0, %ymm3, %ymm2
+.LBB9_17:
+	vinsertps	$48, 12(%rdx,%rax,4), %xmm2, %xmm0
+	vblendps	$15, %ymm0, %ymm2, %ymm4
+.LBB9_18:
+	vinsertps	$32, 8(%rdx,%rax,4), %xmm4, %xmm0
+	vblendps	$15, %ymm0, %ymm4, %ymm5
+.LBB9_19:
+	vinsertps	$16, 4(%rdx,%rax,4), %xmm5, %xmm0
+	vblendps	$15, %ymm0, %ymm5, %ymm0
+.LBB9_20:
+	vmovss	(%rdx,%rax,4), %xmm2
+	cmpq	$5, %r9
+	ja	.LBB9_28
+	leaq	.LJTI9_1(%rip), %rdx
+	movslq	(%rdx,%r9,4), %r10
+	addq	%rdx, %r10
+	jmpq	*%r10
+.LBB9_22:
+	vbroadcastss	24(%rsi,%rax,4), %ymm1
+	vxorps	%xmm3, %xmm3, %xmm3
+	vblendps	$64, %ymm1, %ymm3, %ymm1
+.LBB9_23:
+	vbroadcastss	20(%rsi,%rax,4), %ymm3
+	vblendps	$32, %ymm3, %ymm1, %ymm1
+.LBB9_24:
+	vbroadcastss	16(%rsi,%rax,4), %ymm3
+	vblendps	$16, %ymm3, %ymm1, %ymm1
+.LBB9_25:
+	vinsertps	$48, 12(%rsi,%rax,4), %xmm1, %xmm3
+	vblendps	$15, %ymm3, %ymm1, %ymm1
+.LBB9_26:
+	vinsertps	$32, 8(%rsi,%rax,4), %xmm1, %xmm3
+	vblendps	$15, %ymm3, %ymm1, %ymm1
+.LBB9_27:
+	vinsertps	$16, 4(%rsi,%rax,4), %xmm1, %xmm3
+	vblendps	$15, %ymm3, %ymm1, %ymm1
+.LBB9_28:
+	vblendps	$1, %ymm2, %ymm0, %ymm0
+	vmovss	(%rsi,%rax,4), %xmm2
+	vblendps	$1, %ymm2, %ymm1, %ymm1
+	cmpl	$5, %edi
+	je	.LBB9_31
+	vbroadcastss	.LCPI9_2(%rip), %ymm2
+	vandps	%ymm2, %ymm1, %ymm2
+	vbroadcastss	.LCPI9_3(%rip), %ymm3
+	vbroadcastss	.LCPI9_4(%rip), %ymm4
+	vorps	%ymm3, %ymm1, %ymm3
+	vcmpnltps	%ymm2, %ymm4, %ymm2
+	vbroadcastss	.LCPI9_5(%rip), %ymm4
+	vblendvps	%ymm2, %ymm3, %ymm4, %ymm3
+	vbroadcastss	.LCPI9_6(%rip), %ymm4
+	vbroadcastss	.LCPI9_7(%rip), %ymm2
+	vbroadcastss	.LCPI9_8(%rip), %ymm5
+	vminps	%ymm3, %ymm4, %ymm3
+	vfmsub213ps	%ymm5, %ymm3, %ymm2
+	vbroadcastss	.LCPI9_9(%rip), %ymm4
+	vaddps	%ymm5, %ymm2, %ymm5
+	vfmadd213ps	%ymm3, %ymm5, %ymm4
+	vbroadcastss	.LCPI9_10(%rip), %ymm3
+	vbroadcastss	.LCPI9_11(%rip), %ymm6
+	vbroadcastss	.LCPI9_12(%rip), %ymm7
+	vfmadd213ps	%ymm4, %ymm5, %ymm3
+	vfmadd231ps	%ymm6, %ymm3, %ymm7
+	vbroadcastss	.LCPI9_13(%rip), %ymm4
+	vfmadd231ps	%ymm7, %ymm3, %ymm4
+	vbroadcastss	.LCPI9_14(%rip), %ymm5
+	vfmadd231ps	%ymm4, %ymm3, %ymm5
+	vbroadcastss	.LCPI9_15(%rip), %ymm4
+	vbroadcastss	.LCPI9_16(%rip), %ymm6
+	vfmadd231ps	%ymm5, %ymm3, %ymm4
+	vfmadd231ps	%ymm4, %ymm3, %ymm6
+	vbroadcastss	.LCPI9_17(%rip), %ymm4
+	vaddps	%ymm4, %ymm3, %ymm5
+	vmulps	%ymm3, %ymm3, %ymm3
+	vpbroadcastd	.LCPI9_18(%rip), %ymm7
+	vfmadd213ps	%ymm5, %ymm6, %ymm3
+	vpaddd	%ymm7, %ymm2, %ymm5
+	vpsrad	$1, %ymm5, %ymm5
+	vpslld	$23, %ymm5, %ymm6
+	vpbroadcastd	.LCPI9_17(%rip), %ymm7
+	vpaddd	%ymm7, %ymm6, %ymm6
+	vmulps	%ymm6, %ymm3, %ymm3
+	vpsubd	%ymm5, %ymm2, %ymm2
+	vpslld	$23, %ymm2, %ymm2
+	vpaddd	%ymm7, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm3, %ymm2
+	cmpl	$4, %edi
+	jne	.LBB9_32
+	vaddps	%ymm4, %ymm2, %ymm3
+	vdivps	%ymm3, %ymm4, %ymm3
+	vmulps	%ymm3, %ymm2, %ymm2
+	vmulps	%ymm2, %ymm3, %ymm4
+	vpxor	%xmm5, %xmm5, %xmm5
+	vcmpnltps	%ymm5, %ymm1, %ymm5
+	vblendvps	%ymm5, %ymm3, %ymm2, %ymm2
+	vfmadd231ps	%ymm4, %ymm1, %ymm2
+	jmp	.LBB9_33
+.LBB9_2:
+	vbroadcastss	.LCPI9_2(%rip), %ymm2
+	vbroadcastss	.LCPI9_3(%rip), %ymm3
+	vbroadcastss	.LCPI9_4(%rip), %ymm13
+	vbroadcastss	.LCPI9_5(%rip), %ymm15
+	vbroadcastss	.LCPI9_6(%rip), %ymm0
+	vbroadcastss	.LCPI9_7(%rip), %ymm4
+	vbroadcastss	.LCPI9_8(%rip), %ymm8
+	vbroadcastss	.LCPI9_9(%rip), %ymm1
+	vbroadcastss	.LCPI9_17(%rip), %ymm14
+	xorl	%r10d, %r10d
+	jmp	.LBB9_3
+	.p2align	4
+.LBB9_10:
+	vmovups	%ymm5, (%rcx,%r10,4)
+	leaq	8(%r10), %rax
+	addq	$16, %r10
+	cmpq	%r9, %r10
+	movq	%rax, %r10
+	jg	.LBB9_11
+.LBB9_3:
+	vmovups	(%rsi,%r10,4), %ymm5
+	cmpl	$5, %edi
+	je	.LBB9_6
+	vandps	%ymm2, %ymm5, %ymm6
+	cmpl	$4, %edi
+	jne	.LBB9_7
+	vorps	%ymm3, %ymm5, %ymm9
+	vcmpnltps	%ymm6, %ymm13, %ymm6
+	vblendvps	%ymm6, %ymm9, %ymm15, %ymm6
+	vminps	%ymm6, %ymm0, %ymm6
+	vmovaps	%ymm4, %ymm9
+	vfmsub213ps	%ymm8, %ymm6, %ymm9
+	vaddps	%ymm8, %ymm9, %ymm7
+	vfmadd231ps	%ymm1, %ymm7, %ymm6
+	vbroadcastss	.LCPI9_10(%rip), %ymm10
+	vfmadd231ps	%ymm7, %ymm10, %ymm6
+	vbroadcastss	.LCPI9_11(%rip), %ymm7
+	vbroadcastss	.LCPI9_12(%rip), %ymm10
+	vfmadd213ps	%ymm10, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_13(%rip), %ymm10
+	vfmadd213ps	%ymm10, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_14(%rip), %ymm10
+	vfmadd213ps	%ymm10, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_15(%rip), %ymm10
+	vfmadd213ps	%ymm10, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_16(%rip), %ymm10
+	vfmadd213ps	%ymm10, %ymm6, %ymm7
+	vaddps	%ymm6, %ymm14, %ymm10
+	vmulps	%ymm6, %ymm6, %ymm6
+	vpbroadcastd	.LCPI9_18(%rip), %ymm12
+	vfmadd213ps	%ymm10, %ymm7, %ymm6
+	vpaddd	%ymm12, %ymm9, %ymm7
+	vpsrad	$1, %ymm7, %ymm7
+	vpslld	$23, %ymm7, %ymm10
+	vpbroadcastd	.LCPI9_17(%rip), %ymm12
+	vpaddd	%ymm12, %ymm10, %ymm10
+	vmulps	%ymm6, %ymm10, %ymm6
+	vpsubd	%ymm7, %ymm9, %ymm7
+	vpslld	$23, %ymm7, %ymm7
+	vpaddd	%ymm7, %ymm12, %ymm7
+	vmulps	%ymm7, %ymm6, %ymm6
+	vaddps	%ymm6, %ymm14, %ymm7
+	vdivps	%ymm7, %ymm14, %ymm7
+	vmulps	%ymm7, %ymm6, %ymm9
+	vxorps	%xmm6, %xmm6, %xmm6
+	vcmpnltps	%ymm6, %ymm5, %ymm6
+	vblendvps	%ymm6, %ymm7, %ymm9, %ymm6
+	vmulps	%ymm7, %ymm9, %ymm7
+	vfmadd231ps	%ymm7, %ymm5, %ymm6
+	jmp	.LBB9_8
+	.p2align	4
+.LBB9_6:
+	vmulps	%ymm5, %ymm5, %ymm6
+	vbroadcastss	.LCPI9_0(%rip), %ymm7
+	vbroadcastss	.LCPI9_1(%rip), %ymm14
+	vfmadd213ps	%ymm14, %ymm6, %ymm7
+	vmulps	%ymm7, %ymm5, %ymm9
+	vandps	%ymm2, %ymm9, %ymm7
+	vorps	%ymm3, %ymm9, %ymm10
+	vcmpnltps	%ymm7, %ymm13, %ymm7
+	vblendvps	%ymm7, %ymm10, %ymm15, %ymm7
+	vminps	%ymm7, %ymm0, %ymm7
+	vmovaps	%ymm4, %ymm10
+	vfmsub213ps	%ymm8, %ymm7, %ymm10
+	vaddps	%ymm8, %ymm10, %ymm12
+	vfmadd231ps	%ymm1, %ymm12, %ymm7
+	vbroadcastss	.LCPI9_10(%rip), %ymm11
+	vfmadd231ps	%ymm12, %ymm11, %ymm7
+	vbroadcastss	.LCPI9_11(%rip), %ymm12
+	vbroadcastss	.LCPI9_12(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm7, %ymm12
+	vbroadcastss	.LCPI9_13(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm7, %ymm12
+	vbroadcastss	.LCPI9_14(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm7, %ymm12
+	vbroadcastss	.LCPI9_15(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm7, %ymm12
+	vbroadcastss	.LCPI9_16(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm7, %ymm12
+	vmovaps	%ymm1, %ymm14
+	vmovaps	%ymm8, %ymm1
+	vmovaps	%ymm3, %ymm8
+	vmovaps	%ymm2, %ymm3
+	vmovaps	%ymm4, %ymm2
+	vmovaps	%ymm0, %ymm4
+	vmovaps	%ymm15, %ymm0
+	vmovaps	%ymm13, %ymm15
+	vbroadcastss	.LCPI9_17(%rip), %ymm11
+	vaddps	%ymm7, %ymm11, %ymm13
+	vmulps	%ymm7, %ymm7, %ymm7
+	vfmadd213ps	%ymm13, %ymm12, %ymm7
+	vpbroadcastd	.LCPI9_18(%rip), %ymm12
+	vpaddd	%ymm12, %ymm10, %ymm12
+	vpsrad	$1, %ymm12, %ymm12
+	vpbroadcastd	.LCPI9_17(%rip), %ymm13
+	vpslld	$23, %ymm12, %ymm11
+	vpaddd	%ymm13, %ymm11, %ymm11
+	vmulps	%ymm7, %ymm11, %ymm7
+	vpsubd	%ymm12, %ymm10, %ymm10
+	vpslld	$23, %ymm10, %ymm10
+	vpaddd	%ymm13, %ymm10, %ymm10
+	vmovaps	%ymm15, %ymm13
+	vmovaps	%ymm0, %ymm15
+	vmovaps	%ymm4, %ymm0
+	vmovaps	%ymm2, %ymm4
+	vmovaps	%ymm3, %ymm2
+	vmovaps	%ymm8, %ymm3
+	vmovaps	%ymm1, %ymm8
+	vmovaps	%ymm14, %ymm1
+	vbroadcastss	.LCPI9_17(%rip), %ymm14
+	vmulps	%ymm7, %ymm10, %ymm7
+	vaddps	%ymm7, %ymm14, %ymm10
+	vdivps	%ymm10, %ymm14, %ymm10
+	vmulps	%ymm7, %ymm10, %ymm7
+	vxorps	%xmm11, %xmm11, %xmm11
+	vcmpnltps	%ymm11, %ymm9, %ymm9
+	vblendvps	%ymm9, %ymm10, %ymm7, %ymm9
+	vmulps	%ymm7, %ymm10, %ymm7
+	vmulps	%ymm7, %ymm5, %ymm5
+	vbroadcastss	.LCPI9_19(%rip), %ymm7
+	vfmadd213ps	%ymm14, %ymm7, %ymm6
+	vbroadcastss	.LCPI9_1(%rip), %ymm7
+	vmulps	%ymm7, %ymm6, %ymm6
+	vfmadd213ps	%ymm9, %ymm5, %ymm6
+	jmp	.LBB9_8
+	.p2align	4
+.LBB9_7:
+	vorps	%ymm3, %ymm5, %ymm7
+	vcmpnltps	%ymm6, %ymm13, %ymm6
+	vblendvps	%ymm6, %ymm7, %ymm15, %ymm6
+	vminps	%ymm6, %ymm0, %ymm6
+	vmovaps	%ymm4, %ymm7
+	vfmsub213ps	%ymm8, %ymm6, %ymm7
+	vaddps	%ymm7, %ymm8, %ymm9
+	vfmadd231ps	%ymm1, %ymm9, %ymm6
+	vbroadcastss	.LCPI9_10(%rip), %ymm10
+	vfmadd231ps	%ymm9, %ymm10, %ymm6
+	vbroadcastss	.LCPI9_11(%rip), %ymm9
+	vbroadcastss	.LCPI9_12(%rip), %ymm10
+	vfmadd213ps	%ymm10, %ymm6, %ymm9
+	vbroadcastss	.LCPI9_13(%rip), %ymm10
+	vfmadd213ps	%ymm10, %ymm6, %ymm9
+	vbroadcastss	.LCPI9_14(%rip), %ymm10
+	vfmadd213ps	%ymm10, %ymm6, %ymm9
+	vbroadcastss	.LCPI9_15(%rip), %ymm10
+	vfmadd213ps	%ymm10, %ymm6, %ymm9
+	vbroadcastss	.LCPI9_16(%rip), %ymm10
+	vfmadd213ps	%ymm10, %ymm6, %ymm9
+	vaddps	%ymm6, %ymm14, %ymm10
+	vmulps	%ymm6, %ymm6, %ymm6
+	vfmadd213ps	%ymm10, %ymm9, %ymm6
+	vpbroadcastd	.LCPI9_18(%rip), %ymm9
+	vpaddd	%ymm7, %ymm9, %ymm9
+	vpsrad	$1, %ymm9, %ymm9
+	vpslld	$23, %ymm9, %ymm10
+	vpbroadcastd	.LCPI9_17(%rip), %ymm11
+	vpaddd	%ymm11, %ymm10, %ymm10
+	vmulps	%ymm6, %ymm10, %ymm6
+	vpsubd	%ymm9, %ymm7, %ymm7
+	vpslld	$23, %ymm7, %ymm7
+	vpaddd	%ymm7, %ymm11, %ymm7
+	vmulps	%ymm7, %ymm6, %ymm6
+	vxorps	%xmm7, %xmm7, %xmm7
+	vcmpnltps	%ymm7, %ymm5, %ymm5
+	vblendvps	%ymm5, %ymm14, %ymm6, %ymm5
+	vaddps	%ymm6, %ymm14, %ymm6
+	vdivps	%ymm6, %ymm5, %ymm6
+.LBB9_8:
+	vmulps	(%rdx,%r10,4), %ymm6, %ymm5
+	testl	%r8d, %r8d
+	je	.LBB9_10
+	vaddps	(%rcx,%r10,4), %ymm5, %ymm5
+	jmp	.LBB9_10
+.LBB9_31:
+	vbroadcastss	.LCPI9_0(%rip), %ymm4
+	vmulps	%ymm1, %ymm1, %ymm2
+	vbroadcastss	.LCPI9_1(%rip), %ymm3
+	vfmadd213ps	%ymm3, %ymm2, %ymm4
+	vmulps	%ymm4, %ymm1, %ymm4
+	vbroadcastss	.LCPI9_2(%rip), %ymm5
+	vandps	%ymm5, %ymm4, %ymm5
+	vbroadcastss	.LCPI9_3(%rip), %ymm6
+	vbroadcastss	.LCPI9_4(%rip), %ymm7
+	vorps	%ymm6, %ymm4, %ymm6
+	vcmpnltps	%ymm5, %ymm7, %ymm5
+	vbroadcastss	.LCPI9_5(%rip), %ymm7
+	vblendvps	%ymm5, %ymm6, %ymm7, %ymm6
+	vbroadcastss	.LCPI9_6(%rip), %ymm7
+	vbroadcastss	.LCPI9_7(%rip), %ymm5
+	vbroadcastss	.LCPI9_8(%rip), %ymm8
+	vminps	%ymm6, %ymm7, %ymm6
+	vfmsub213ps	%ymm8, %ymm6, %ymm5
+	vbroadcastss	.LCPI9_9(%rip), %ymm7
+	vaddps	%ymm5, %ymm8, %ymm8
+	vfmadd213ps	%ymm6, %ymm8, %ymm7
+	vbroadcastss	.LCPI9_10(%rip), %ymm6
+	vbroadcastss	.LCPI9_11(%rip), %ymm9
+	vbroadcastss	.LCPI9_12(%rip), %ymm10
+	vfmadd213ps	%ymm7, %ymm8, %ymm6
+	vfmadd231ps	%ymm9, %ymm6, %ymm10
+	vbroadcastss	.LCPI9_13(%rip), %ymm7
+	vfmadd231ps	%ymm10, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_14(%rip), %ymm8
+	vfmadd231ps	%ymm7, %ymm6, %ymm8
+	vbroadcastss	.LCPI9_15(%rip), %ymm7
+	vbroadcastss	.LCPI9_16(%rip), %ymm9
+	vfmadd231ps	%ymm8, %ymm6, %ymm7
+	vfmadd231ps	%ymm7, %ymm6, %ymm9
+	vbroadcastss	.LCPI9_17(%rip), %ymm7
+	vaddps	%ymm7, %ymm6, %ymm8
+	vmulps	%ymm6, %ymm6, %ymm6
+	vpbroadcastd	.LCPI9_18(%rip), %ymm10
+	vfmadd213ps	%ymm8, %ymm9, %ymm6
+	vpaddd	%ymm5, %ymm10, %ymm8
+	vpsrad	$1, %ymm8, %ymm8
+	vpslld	$23, %ymm8, %ymm9
+	vpbroadcastd	.LCPI9_17(%rip), %ymm10
+	vpaddd	%ymm10, %ymm9, %ymm9
+	vmulps	%ymm6, %ymm9, %ymm6
+	vpsubd	%ymm8, %ymm5, %ymm5
+	vpslld	$23, %ymm5, %ymm5
+	vpaddd	%ymm5, %ymm10, %ymm5
+	vmulps	%ymm5, %ymm6, %ymm5
+	vaddps	%ymm7, %ymm5, %ymm6
+	vdivps	%ymm6, %ymm7, %ymm6
+	vmulps	%ymm6, %ymm5, %ymm5
+	vmulps	%ymm5, %ymm6, %ymm8
+	vxorps	%xmm9, %xmm9, %xmm9
+	vcmpnltps	%ymm9, %ymm4, %ymm4
+	vblendvps	%ymm4, %ymm6, %ymm5, %ymm4
+	vbroadcastss	.LCPI9_19(%rip), %ymm5
+	vmulps	%ymm1, %ymm8, %ymm1
+	vfmadd213ps	%ymm7, %ymm2, %ymm5
+	vmulps	%ymm3, %ymm5, %ymm2
+	vfmadd213ps	%ymm4, %ymm1, %ymm2
+	jmp	.LBB9_33
+.LBB9_32:
+	vxorps	%xmm3, %xmm3, %xmm3
+	vcmpnltps	%ymm3, %ymm1, %ymm1
+	vblendvps	%ymm1, %ymm4, %ymm2, %ymm1
+	vaddps	%ymm4, %ymm2, %ymm2
+	vdivps	%ymm2, %ymm1, %ymm2
+.LBB9_33:
+	vmulps	%ymm2, %ymm0, %ymm0
+	testl	%r8d, %r8d
+	je	.LBB9_43
+	vxorps	%xmm1, %xmm1, %xmm1
+	cmpq	$5, %r9
+	ja	.LBB9_42
+	leaq	.LJTI9_2(%rip), %rdx
+	movslq	(%rdx,%r9,4), %rsi
+	addq	%rdx, %rsi
+	jmpq	*%rsi
+.LBB9_36:
+	vbroadcastss	24(%rcx,%rax,4), %ymm1
+	vxorps	%xmm2, %xmm2, %xmm2
+	vblendps	$64, %ymm1, %ymm2, %ymm1
+.LBB9_37:
+	vbroadcastss	20(%rcx,%rax,4), %ymm2
+	vblendps	$32, %ymm2, %ymm1, %ymm1
+.LBB9_38:
+	vbroadcastss	16(%rcx,%rax,4), %ymm2
+	vblendps	$16, %ymm2, %ymm1, %ymm1
+.LBB9_39:
+	vinsertps	$48, 12(%rcx,%rax,4), %xmm1, %xmm2
+	vblendps	$15, %ymm2, %ymm1, %ymm1
+.LBB9_40:
+	vinsertps	$32, 8(%rcx,%rax,4), %xmm1, %xmm2
+	vblendps	$15, %ymm2, %ymm1, %ymm1
+.LBB9_41:
+	vinsertps	$16, 4(%rcx,%rax,4), %xmm1, %xmm2
+	vblendps	$15, %ymm2, %ymm1, %ymm1
+.LBB9_42:
+	vmovss	(%rcx,%rax,4), %xmm2
+	vblendps	$1, %ymm2, %ymm1, %ymm1
+	vaddps	%ymm1, %ymm0, %ymm0
+.LBB9_43:
+	cmpq	$5, %r9
+	ja	.LBB9_51
+	leaq	.LJTI9_3(%rip), %rdx
+	movslq	(%rdx,%r9,4), %rsi
+	addq	%rdx, %rsi
+	jmpq	*%rsi
+.LBB9_45:
+	vextractf128	$1, %ymm0, %xmm1
+	vextractps	$2, %xmm1, 24(%rcx,%rax,4)
+.LBB9_46:
+	vextractf128	$1, %ymm0, %xmm1
+	vextractps	$1, %xmm1, 20(%rcx,%rax,4)
+.LBB9_47:
+	vextractf128	$1, %ymm0, %xmm1
+	vmovss	%xmm1, 16(%rcx,%rax,4)
+.LBB9_48:
+	vextractps	$3, %xmm0, 12(%rcx,%rax,4)
+.LBB9_49:
+	vextractps	$2, %xmm0, 8(%rcx,%rax,4)
+.LBB9_50:
+	vextractps	$1, %xmm0, 4(%rcx,%rax,4)
+.LBB9_51:
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB9_52:
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	vzeroupper
+	retq
+.Lfunc_end9:
+	.size	activation_gradient, .Lfunc_end9-activation_gradient
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI9_0:
+	.long	.LBB9_19-.LJTI9_0
+	.long	.LBB9_18-.LJTI9_0
+	.long	.LBB9_17-.LJTI9_0
+	.long	.LBB9_16-.LJTI9_0
+	.long	.LBB9_15-.LJTI9_0
+	.long	.LBB9_14-.LJTI9_0
+.LJTI9_1:
+	.long	.LBB9_27-.LJTI9_1
+	.long	.LBB9_26-.LJTI9_1
+	.long	.LBB9_25-.LJTI9_1
+	.long	.LBB9_24-.LJTI9_1
+	.long	.LBB9_23-.LJTI9_1
+	.long	.LBB9_22-.LJTI9_1
+.LJTI9_2:
+	.long	.LBB9_41-.LJTI9_2
+	.long	.LBB9_40-.LJTI9_2
+	.long	.LBB9_39-.LJTI9_2
+	.long	.LBB9_38-.LJTI9_2
+	.long	.LBB9_37-.LJTI9_2
+	.long	.LBB9_36-.LJTI9_2
+.LJTI9_3:
+	.long	.LBB9_50-.LJTI9_3
+	.long	.LBB9_49-.LJTI9_3
+	.long	.LBB9_48-.LJTI9_3
+	.long	.LBB9_47-.LJTI9_3
+	.long	.LBB9_46-.LJTI9_3
+	.long	.LBB9_45-.LJTI9_3
 	.text
 	.p2align	4
 	.type	update_apply,@function
@@ -3901,7 +4437,7 @@ update_apply:
 	vmovsd	44(%rdi), %xmm11
 	vmovss	8(%rdi), %xmm15
 	cmpl	$1, (%rdi)
-	jne	.LBB9_3
+	jne	.LBB10_3
 	vmovss	16(%rdi), %xmm1
 	vmovss	20(%rdi), %xmm2
 	vmovss	24(%rdi), %xmm3
@@ -3918,20 +4454,20 @@ update_apply:
 	vmovaps	%xmm4, -144(%rbp)
 	vmovaps	%xmm5, -128(%rbp)
 	vmovaps	%xmm6, -112(%rbp)
-	jge	.LBB9_6
+	jge	.LBB10_6
 	xorl	%edi, %edi
-	jmp	.LBB9_8
-.LBB9_3:
+	jmp	.LBB10_8
+.LBB10_3:
 	vmovss	12(%rdi), %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	vucomiss	%xmm0, %xmm2
-	jne	.LBB9_11
-	jp	.LBB9_11
+	jne	.LBB10_11
+	jp	.LBB10_11
 	cmpq	$8, %r9
-	jge	.LBB9_14
+	jge	.LBB10_14
 	xorl	%ecx, %ecx
-	jmp	.LBB9_29
-.LBB9_6:
+	jmp	.LBB10_29
+.LBB10_6:
 	vmovshdup	%xmm11, %xmm0
 	vbroadcastss	%xmm0, %ymm9
 	vbroadcastss	%xmm11, %ymm10
@@ -3945,7 +4481,7 @@ update_apply:
 	vbroadcastss	%xmm8, %ymm2
 	xorl	%eax, %eax
 	.p2align	4
-.LBB9_7:
+.LBB10_7:
 	vmovups	(%rsi,%rax,4), %ymm3
 	vmulps	(%rdx,%rax,4), %ymm9, %ymm4
 	vfmadd231ps	%ymm3, %ymm10, %ymm4
@@ -3968,8 +4504,8 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB9_7
-.LBB9_8:
+	jle	.LBB10_7
+.LBB10_8:
 	movq	%r9, %rax
 	subq	%rdi, %rax
 	vmovaps	-208(%rbp), %xmm5
@@ -3980,32 +4516,32 @@ update_apply:
 	vmovaps	-144(%rbp), %xmm13
 	vmovaps	-128(%rbp), %xmm14
 	vmovaps	-112(%rbp), %xmm15
-	jle	.LBB9_92
+	jle	.LBB10_92
 	cmpq	$8, %rax
-	jae	.LBB9_16
+	jae	.LBB10_16
 	movq	%rdi, %rax
-	jmp	.LBB9_91
-.LBB9_11:
+	jmp	.LBB10_91
+.LBB10_11:
 	cmpl	$0, 4(%rdi)
-	je	.LBB9_38
+	je	.LBB10_38
 	cmpq	$8, %r9
-	jge	.LBB9_40
+	jge	.LBB10_40
 	xorl	%edi, %edi
-	jmp	.LBB9_42
-.LBB9_14:
+	jmp	.LBB10_42
+.LBB10_14:
 	vmovshdup	%xmm11, %xmm0
 	vbroadcastss	%xmm0, %ymm4
 	vbroadcastss	%xmm11, %ymm2
 	vbroadcastss	%xmm15, %ymm3
 	leaq	-8(%r9), %rdi
 	cmpq	$8, %rdi
-	jae	.LBB9_25
+	jae	.LBB10_25
 	movl	$8, %eax
 	xorl	%ecx, %ecx
 	testb	$8, %dil
-	je	.LBB9_28
-	jmp	.LBB9_29
-.LBB9_16:
+	je	.LBB10_28
+	jmp	.LBB10_29
+.LBB10_16:
 	leaq	(%rsi,%rdi,4), %r11
 	leaq	(%rsi,%r9,4), %rbx
 	leaq	(%rcx,%rdi,4), %r15
@@ -4044,20 +4580,20 @@ update_apply:
 	setb	%bl
 	movzbl	-48(%rbp), %r10d
 	testb	%r10b, -49(%rbp)
-	jne	.LBB9_89
+	jne	.LBB10_89
 	movzbl	-46(%rbp), %r10d
 	andb	%r10b, -47(%rbp)
-	jne	.LBB9_90
+	jne	.LBB10_90
 	andb	-45(%rbp), %r11b
-	jne	.LBB9_83
+	jne	.LBB10_83
 	movzbl	-43(%rbp), %r10d
 	andb	%r10b, -44(%rbp)
-	jne	.LBB9_74
+	jne	.LBB10_74
 	movzbl	-41(%rbp), %r10d
 	andb	-42(%rbp), %r10b
-	jne	.LBB9_73
+	jne	.LBB10_73
 	andb	%bl, %r15b
-	jne	.LBB9_54
+	jne	.LBB10_54
 	movl	%r9d, %r10d
 	andl	$7, %r10d
 	subq	%r10, %rax
@@ -4074,7 +4610,7 @@ update_apply:
 	vbroadcastss	%xmm15, %ymm14
 	vbroadcastss	%xmm8, %ymm15
 	.p2align	4
-.LBB9_23:
+.LBB10_23:
 	vmovups	(%rsi,%rdi,4), %ymm3
 	vmulps	(%rdx,%rdi,4), %ymm9, %ymm4
 	vfmadd231ps	%ymm3, %ymm10, %ymm4
@@ -4095,7 +4631,7 @@ update_apply:
 	vmovups	%ymm4, (%r8,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB9_23
+	jne	.LBB10_23
 	testq	%r10, %r10
 	vmovaps	-208(%rbp), %xmm5
 	vmovaps	-192(%rbp), %xmm6
@@ -4105,16 +4641,16 @@ update_apply:
 	vmovaps	-144(%rbp), %xmm13
 	vmovaps	-128(%rbp), %xmm14
 	vmovaps	-112(%rbp), %xmm15
-	jne	.LBB9_91
-	jmp	.LBB9_92
-.LBB9_25:
+	jne	.LBB10_91
+	jmp	.LBB10_92
+.LBB10_25:
 	movq	%rdi, %rcx
 	shrq	$3, %rcx
 	incq	%rcx
 	andq	$-2, %rcx
 	movl	$8, %eax
 	.p2align	4
-.LBB9_26:
+.LBB10_26:
 	vmulps	-32(%rdx,%rax,4), %ymm4, %ymm0
 	vmovups	-32(%rsi,%rax,4), %ymm1
 	vmovups	(%rsi,%rax,4), %ymm5
@@ -4127,23 +4663,23 @@ update_apply:
 	vmovups	%ymm0, (%rsi,%rax,4)
 	addq	$16, %rax
 	addq	$-2, %rcx
-	jne	.LBB9_26
+	jne	.LBB10_26
 	leaq	-8(%rax), %rcx
 	testb	$8, %dil
-	jne	.LBB9_29
-.LBB9_28:
+	jne	.LBB10_29
+.LBB10_28:
 	vmovups	(%rsi,%rcx,4), %ymm0
 	vmulps	(%rdx,%rcx,4), %ymm4, %ymm1
 	vfmadd213ps	%ymm1, %ymm0, %ymm2
 	vfnmadd213ps	%ymm0, %ymm3, %ymm2
 	vmovups	%ymm2, (%rsi,%rcx,4)
 	movq	%rax, %rcx
-.LBB9_29:
+.LBB10_29:
 	movq	%r9, %rax
 	subq	%rcx, %rax
-	jle	.LBB9_92
+	jle	.LBB10_92
 	cmpq	$3, %rax
-	jbe	.LBB9_32
+	jbe	.LBB10_32
 	leaq	(%rsi,%rcx,4), %rdi
 	leaq	(%rsi,%r9,4), %r8
 	leaq	(%rdx,%rcx,4), %r10
@@ -4153,15 +4689,15 @@ update_apply:
 	cmpq	%r8, %r10
 	setb	%r8b
 	testb	%r8b, %dil
-	je	.LBB9_45
-.LBB9_32:
+	je	.LBB10_45
+.LBB10_32:
 	movq	%rcx, %rax
-.LBB9_33:
+.LBB10_33:
 	movl	%r9d, %edi
 	subl	%eax, %edi
 	leaq	1(%rax), %rcx
 	testb	$1, %dil
-	je	.LBB9_35
+	je	.LBB10_35
 	vmovss	(%rsi,%rax,4), %xmm0
 	vmovshdup	%xmm11, %xmm1
 	vmulss	(%rdx,%rax,4), %xmm1, %xmm1
@@ -4169,12 +4705,12 @@ update_apply:
 	vfnmadd213ss	%xmm0, %xmm15, %xmm1
 	vmovss	%xmm1, (%rsi,%rax,4)
 	movq	%rcx, %rax
-.LBB9_35:
+.LBB10_35:
 	cmpq	%rcx, %r9
-	je	.LBB9_92
+	je	.LBB10_92
 	vmovshdup	%xmm11, %xmm0
 	.p2align	4
-.LBB9_37:
+.LBB10_37:
 	vmulss	(%rdx,%rax,4), %xmm0, %xmm1
 	vmovss	(%rsi,%rax,4), %xmm2
 	vmovss	4(%rsi,%rax,4), %xmm3
@@ -4187,14 +4723,14 @@ update_apply:
 	vmovss	%xmm1, 4(%rsi,%rax,4)
 	addq	$2, %rax
 	cmpq	%rax, %r9
-	jne	.LBB9_37
-	jmp	.LBB9_92
-.LBB9_38:
+	jne	.LBB10_37
+	jmp	.LBB10_92
+.LBB10_38:
 	cmpq	$8, %r9
-	jge	.LBB9_47
+	jge	.LBB10_47
 	xorl	%edi, %edi
-	jmp	.LBB9_49
-.LBB9_40:
+	jmp	.LBB10_49
+.LBB10_40:
 	vmovshdup	%xmm11, %xmm0
 	vbroadcastss	%xmm0, %ymm0
 	vbroadcastss	%xmm11, %ymm1
@@ -4202,7 +4738,7 @@ update_apply:
 	vbroadcastss	%xmm15, %ymm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB9_41:
+.LBB10_41:
 	vmulps	(%rdx,%rax,4), %ymm0, %ymm5
 	vmovups	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm1, %ymm5
@@ -4216,19 +4752,19 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB9_41
-.LBB9_42:
+	jle	.LBB10_41
+.LBB10_42:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB9_92
+	jle	.LBB10_92
 	cmpq	$16, %rax
-	jae	.LBB9_55
-.LBB9_86:
+	jae	.LBB10_55
+.LBB10_86:
 	movq	%rdi, %rax
-.LBB9_87:
+.LBB10_87:
 	vmovshdup	%xmm11, %xmm0
 	.p2align	4
-.LBB9_88:
+.LBB10_88:
 	vmovss	(%rsi,%rax,4), %xmm1
 	vmulss	(%rdx,%rax,4), %xmm0, %xmm3
 	vfmadd231ss	%xmm1, %xmm11, %xmm3
@@ -4240,14 +4776,14 @@ update_apply:
 	vmovss	%xmm4, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB9_88
-	jmp	.LBB9_92
-.LBB9_45:
+	jne	.LBB10_88
+	jmp	.LBB10_92
+.LBB10_45:
 	cmpq	$32, %rax
-	jae	.LBB9_61
+	jae	.LBB10_61
 	xorl	%edi, %edi
-	jmp	.LBB9_65
-.LBB9_47:
+	jmp	.LBB10_65
+.LBB10_47:
 	vmovshdup	%xmm11, %xmm0
 	vbroadcastss	%xmm0, %ymm0
 	vbroadcastss	%xmm11, %ymm1
@@ -4255,7 +4791,7 @@ update_apply:
 	vbroadcastss	%xmm15, %ymm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB9_48:
+.LBB10_48:
 	vmulps	(%rdx,%rax,4), %ymm0, %ymm5
 	vmovups	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm1, %ymm5
@@ -4267,19 +4803,19 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB9_48
-.LBB9_49:
+	jle	.LBB10_48
+.LBB10_49:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB9_92
+	jle	.LBB10_92
 	cmpq	$3, %rax
-	ja	.LBB9_68
-.LBB9_51:
+	ja	.LBB10_68
+.LBB10_51:
 	movq	%rdi, %rax
-.LBB9_52:
+.LBB10_52:
 	vmovshdup	%xmm11, %xmm0
 	.p2align	4
-.LBB9_53:
+.LBB10_53:
 	vmovss	(%rsi,%rax,4), %xmm1
 	vmulss	(%rdx,%rax,4), %xmm0, %xmm3
 	vfmadd231ss	%xmm1, %xmm11, %xmm3
@@ -4289,12 +4825,12 @@ update_apply:
 	vmovss	%xmm3, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB9_53
-	jmp	.LBB9_92
-.LBB9_54:
+	jne	.LBB10_53
+	jmp	.LBB10_92
+.LBB10_54:
 	movq	%rdi, %rax
-	jmp	.LBB9_91
-.LBB9_55:
+	jmp	.LBB10_91
+.LBB10_55:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -4314,11 +4850,11 @@ update_apply:
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB9_86
+	jne	.LBB10_86
 	andb	-80(%rbp), %r8b
-	jne	.LBB9_86
+	jne	.LBB10_86
 	andb	%bl, %r10b
-	jne	.LBB9_86
+	jne	.LBB10_86
 	movl	%r9d, %r8d
 	andl	$7, %r8d
 	subq	%r8, %rax
@@ -4329,7 +4865,7 @@ update_apply:
 	vbroadcastss	%xmm2, %ymm3
 	vbroadcastss	%xmm15, %ymm4
 	.p2align	4
-.LBB9_59:
+.LBB10_59:
 	vmovups	(%rsi,%rdi,4), %ymm5
 	vmulps	(%rdx,%rdi,4), %ymm0, %ymm6
 	vfmadd231ps	%ymm5, %ymm1, %ymm6
@@ -4341,11 +4877,11 @@ update_apply:
 	vmovups	%ymm7, (%rcx,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB9_59
+	jne	.LBB10_59
 	testq	%r8, %r8
-	jne	.LBB9_87
-	jmp	.LBB9_92
-.LBB9_61:
+	jne	.LBB10_87
+	jmp	.LBB10_92
+.LBB10_61:
 	movq	%rax, %rdi
 	andq	$-32, %rdi
 	vmovshdup	%xmm11, %xmm0
@@ -4358,7 +4894,7 @@ update_apply:
 	addq	$96, %r10
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB9_62:
+.LBB10_62:
 	vmovups	-96(%r10,%r11,4), %ymm0
 	vmovups	-64(%r10,%r11,4), %ymm1
 	vmovups	-32(%r10,%r11,4), %ymm5
@@ -4381,12 +4917,12 @@ update_apply:
 	vmovups	%ymm10, (%r10,%r11,4)
 	addq	$32, %r11
 	cmpq	%r11, %rdi
-	jne	.LBB9_62
+	jne	.LBB10_62
 	cmpq	%rdi, %rax
-	je	.LBB9_92
+	je	.LBB10_92
 	testb	$28, %al
-	je	.LBB9_85
-.LBB9_65:
+	je	.LBB10_85
+.LBB10_65:
 	movl	%r9d, %r8d
 	andl	$3, %r8d
 	subq	%r8, %rax
@@ -4398,7 +4934,7 @@ update_apply:
 	andq	$-4, %r10
 	addq	%rcx, %rdi
 	.p2align	4
-.LBB9_66:
+.LBB10_66:
 	vmovups	(%rsi,%rdi,4), %xmm3
 	vmulps	(%rdx,%rdi,4), %xmm0, %xmm4
 	vfmadd231ps	%xmm3, %xmm1, %xmm4
@@ -4406,11 +4942,11 @@ update_apply:
 	vmovups	%xmm4, (%rsi,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %r10
-	jne	.LBB9_66
+	jne	.LBB10_66
 	testq	%r8, %r8
-	jne	.LBB9_33
-	jmp	.LBB9_92
-.LBB9_68:
+	jne	.LBB10_33
+	jmp	.LBB10_92
+.LBB10_68:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -4430,22 +4966,22 @@ update_apply:
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB9_51
+	jne	.LBB10_51
 	andb	-80(%rbp), %r8b
-	jne	.LBB9_51
+	jne	.LBB10_51
 	andb	%bl, %r10b
-	jne	.LBB9_51
+	jne	.LBB10_51
 	cmpq	$16, %rax
-	jae	.LBB9_76
+	jae	.LBB10_76
 	xorl	%r8d, %r8d
-	jmp	.LBB9_80
-.LBB9_73:
+	jmp	.LBB10_80
+.LBB10_73:
 	movq	%rdi, %rax
-	jmp	.LBB9_91
-.LBB9_74:
+	jmp	.LBB10_91
+.LBB10_74:
 	movq	%rdi, %rax
-	jmp	.LBB9_91
-.LBB9_76:
+	jmp	.LBB10_91
+.LBB10_76:
 	movq	%rax, %r8
 	andq	$-16, %r8
 	vmovshdup	%xmm11, %xmm0
@@ -4460,7 +4996,7 @@ update_apply:
 	leaq	(%rsi,%rdi,4), %rbx
 	addq	$32, %rbx
 	xorl	%r14d, %r14d
-.LBB9_77:
+.LBB10_77:
 	vmovups	-32(%rbx,%r14,4), %ymm5
 	vmovups	(%rbx,%r14,4), %ymm6
 	vmulps	-32(%r11,%r14,4), %ymm0, %ymm7
@@ -4477,12 +5013,12 @@ update_apply:
 	vmovups	%ymm8, (%r10,%r14,4)
 	addq	$16, %r14
 	cmpq	%r14, %r8
-	jne	.LBB9_77
+	jne	.LBB10_77
 	cmpq	%r8, %rax
-	je	.LBB9_92
+	je	.LBB10_92
 	testb	$12, %al
-	je	.LBB9_93
-.LBB9_80:
+	je	.LBB10_93
+.LBB10_80:
 	movl	%r9d, %r10d
 	andl	$3, %r10d
 	subq	%r10, %rax
@@ -4492,7 +5028,7 @@ update_apply:
 	vbroadcastss	%xmm2, %xmm3
 	vbroadcastss	%xmm15, %xmm4
 	addq	%rdi, %r8
-.LBB9_81:
+.LBB10_81:
 	vmovups	(%rsi,%r8,4), %xmm5
 	vmulps	(%rdx,%r8,4), %xmm0, %xmm6
 	vfmadd231ps	%xmm5, %xmm1, %xmm6
@@ -4502,23 +5038,23 @@ update_apply:
 	vmovups	%xmm6, (%rcx,%r8,4)
 	addq	$4, %r8
 	cmpq	%r8, %rax
-	jne	.LBB9_81
+	jne	.LBB10_81
 	testq	%r10, %r10
-	jne	.LBB9_52
-	jmp	.LBB9_92
-.LBB9_83:
+	jne	.LBB10_52
+	jmp	.LBB10_92
+.LBB10_83:
 	movq	%rdi, %rax
-	jmp	.LBB9_91
-.LBB9_85:
+	jmp	.LBB10_91
+.LBB10_85:
 	addq	%rdi, %rcx
-	jmp	.LBB9_32
-.LBB9_89:
+	jmp	.LBB10_32
+.LBB10_89:
 	movq	%rdi, %rax
-	jmp	.LBB9_91
-.LBB9_90:
+	jmp	.LBB10_91
+.LBB10_90:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB9_91:
+.LBB10_91:
 	vmovss	(%rsi,%rax,4), %xmm0
 	vinsertps	$16, (%rdx,%rax,4), %xmm0, %xmm1
 	vmulps	%xmm1, %xmm5, %xmm1
@@ -4541,8 +5077,8 @@ update_apply:
 	vmovss	%xmm1, (%r8,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB9_91
-.LBB9_92:
+	jne	.LBB10_91
+.LBB10_92:
 	addq	$40, %rsp
 	popq	%rbx
 	popq	%r12
@@ -4553,19 +5089,19 @@ update_apply:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB9_93:
+.LBB10_93:
 	.cfi_def_cfa %rbp, 16
 	addq	%r8, %rdi
-	jmp	.LBB9_51
-.Lfunc_end9:
-	.size	update_apply, .Lfunc_end9-update_apply
+	jmp	.LBB10_51
+.Lfunc_end10:
+	.size	update_apply, .Lfunc_end10-update_apply
 	.cfi_endproc
 	.p2align	4
 	.type	update_is_finite,@function
 update_is_finite:
 	.cfi_startproc
 	testq	%r9, %r9
-	jle	.LBB10_1
+	jle	.LBB11_1
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
@@ -4591,12 +5127,12 @@ update_is_finite:
 	movl	(%rdi), %r10d
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB10_6:
+.LBB11_6:
 	vmovss	(%rsi,%r11,4), %xmm12
 	vmulss	(%rdx,%r11,4), %xmm0, %xmm15
 	vfmadd231ss	%xmm12, %xmm1, %xmm15
 	cmpl	$1, %r10d
-	jne	.LBB10_8
+	jne	.LBB11_8
 	vmulss	(%rcx,%r11,4), %xmm4, %xmm13
 	vfmadd231ss	%xmm15, %xmm6, %xmm13
 	vmulss	(%r8,%r11,4), %xmm5, %xmm11
@@ -4608,30 +5144,30 @@ update_is_finite:
 	vsqrtss	%xmm15, %xmm15, %xmm15
 	vaddss	%xmm15, %xmm10, %xmm15
 	vdivss	%xmm15, %xmm11, %xmm15
-	jmp	.LBB10_14
+	jmp	.LBB11_14
 	.p2align	4
-.LBB10_8:
+.LBB11_8:
 	vxorps	%xmm11, %xmm11, %xmm11
 	vucomiss	%xmm11, %xmm3
-	jne	.LBB10_10
-	jp	.LBB10_10
+	jne	.LBB11_10
+	jp	.LBB11_10
 	vmulss	%xmm2, %xmm15, %xmm15
 	vxorps	%xmm13, %xmm13, %xmm13
-	jmp	.LBB10_13
-.LBB10_10:
+	jmp	.LBB11_13
+.LBB11_10:
 	cmpl	$0, 4(%rdi)
 	vmovss	(%rcx,%r11,4), %xmm13
 	vfmadd213ss	%xmm15, %xmm3, %xmm13
-	je	.LBB10_12
+	je	.LBB11_12
 	vfmadd231ss	%xmm13, %xmm3, %xmm15
 	vmulss	%xmm2, %xmm15, %xmm15
-	jmp	.LBB10_13
-.LBB10_12:
+	jmp	.LBB11_13
+.LBB11_12:
 	vmulss	%xmm2, %xmm13, %xmm15
 	.p2align	4
-.LBB10_13:
+.LBB11_13:
 	vxorps	%xmm14, %xmm14, %xmm14
-.LBB10_14:
+.LBB11_14:
 	vsubss	%xmm15, %xmm12, %xmm11
 	vmovd	%xmm11, %r15d
 	andl	$2147483647, %r15d
@@ -4645,16 +5181,16 @@ update_is_finite:
 	setge	%r14b
 	xorl	%eax, %eax
 	cmpl	$2139095039, %r15d
-	jg	.LBB10_17
+	jg	.LBB11_17
 	testb	%bl, %bl
-	jne	.LBB10_17
+	jne	.LBB11_17
 	testb	%r14b, %r14b
-	jne	.LBB10_17
+	jne	.LBB11_17
 	incq	%r11
 	cmpq	%r11, %r9
-	jne	.LBB10_6
+	jne	.LBB11_6
 	movl	$1, %eax
-.LBB10_17:
+.LBB11_17:
 	popq	%rbx
 	popq	%r14
 	popq	%r15
@@ -4665,15 +5201,15 @@ update_is_finite:
 	.cfi_restore %r15
 	.cfi_restore %rbp
 	retq
-.LBB10_1:
+.LBB11_1:
 	movl	$1, %eax
 	retq
-.Lfunc_end10:
-	.size	update_is_finite, .Lfunc_end10-update_is_finite
+.Lfunc_end11:
+	.size	update_is_finite, .Lfunc_end11-update_is_finite
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI11_0:
+.LCPI12_0:
 	.long	2147483647
 	.text
 	.p2align	4
@@ -4682,36 +5218,36 @@ max_magnitude:
 	.cfi_startproc
 	vpxor	%xmm0, %xmm0, %xmm0
 	cmpq	$32, %rsi
-	jl	.LBB11_1
+	jl	.LBB12_1
 	leaq	-32(%rsi), %rcx
 	testb	$32, %cl
-	jne	.LBB11_3
-	vpbroadcastd	.LCPI11_0(%rip), %ymm3
+	jne	.LBB12_3
+	vpbroadcastd	.LCPI12_0(%rip), %ymm3
 	vpand	-32(%rdi,%rsi,4), %ymm3, %ymm2
 	vpand	-64(%rdi,%rsi,4), %ymm3, %ymm1
 	vpand	-96(%rdi,%rsi,4), %ymm3, %ymm0
 	vpand	-128(%rdi,%rsi,4), %ymm3, %ymm3
 	movq	%rcx, %rsi
 	cmpq	$32, %rcx
-	jae	.LBB11_6
-	jmp	.LBB11_9
-.LBB11_1:
+	jae	.LBB12_6
+	jmp	.LBB12_9
+.LBB12_1:
 	vpxor	%xmm3, %xmm3, %xmm3
 	movq	%rsi, %rcx
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm2, %xmm2, %xmm2
-	jmp	.LBB11_9
-.LBB11_3:
+	jmp	.LBB12_9
+.LBB12_3:
 	vpxor	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm3, %xmm3, %xmm3
 	cmpq	$32, %rcx
-	jb	.LBB11_9
-.LBB11_6:
+	jb	.LBB12_9
+.LBB12_6:
 	addq	$32, %rsi
-	vpbroadcastd	.LCPI11_0(%rip), %ymm4
+	vpbroadcastd	.LCPI12_0(%rip), %ymm4
 	.p2align	4
-.LBB11_7:
+.LBB12_7:
 	vpand	-160(%rdi,%rsi,4), %ymm4, %ymm5
 	vpmaxud	%ymm5, %ymm2, %ymm2
 	vpand	-192(%rdi,%rsi,4), %ymm4, %ymm5
@@ -4730,41 +5266,41 @@ max_magnitude:
 	vpmaxud	%ymm6, %ymm3, %ymm3
 	addq	$-64, %rsi
 	cmpq	$63, %rsi
-	ja	.LBB11_7
+	ja	.LBB12_7
 	addq	$-32, %rsi
 	movq	%rsi, %rcx
-.LBB11_9:
+.LBB12_9:
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
 	cmpq	$8, %rcx
-	jl	.LBB11_10
+	jl	.LBB12_10
 	leaq	-8(%rcx), %rdx
 	movl	%edx, %eax
 	notl	%eax
 	testb	$24, %al
-	je	.LBB11_14
+	je	.LBB12_14
 	movl	%edx, %eax
 	shrl	$3, %eax
 	incl	%eax
 	andl	$3, %eax
-	vpbroadcastd	.LCPI11_0(%rip), %ymm4
+	vpbroadcastd	.LCPI12_0(%rip), %ymm4
 	.p2align	4
-.LBB11_13:
+.LBB12_13:
 	vpand	-32(%rdi,%rcx,4), %ymm4, %ymm5
 	vpmaxud	%ymm5, %ymm2, %ymm2
 	addq	$-8, %rcx
 	decq	%rax
-	jne	.LBB11_13
-.LBB11_14:
+	jne	.LBB12_13
+.LBB12_14:
 	movq	%rcx, %rax
 	cmpq	$24, %rdx
-	jb	.LBB11_17
-	vpbroadcastd	.LCPI11_0(%rip), %ymm4
+	jb	.LBB12_17
+	vpbroadcastd	.LCPI12_0(%rip), %ymm4
 	.p2align	4
-.LBB11_16:
+.LBB12_16:
 	vpand	-32(%rdi,%rcx,4), %ymm4, %ymm5
 	vpand	-64(%rdi,%rcx,4), %ymm4, %ymm6
 	vpmaxud	%ymm5, %ymm2, %ymm2
@@ -4777,11 +5313,11 @@ max_magnitude:
 	addq	$-24, %rcx
 	cmpq	$15, %rcx
 	movq	%rax, %rcx
-	ja	.LBB11_16
-	jmp	.LBB11_17
-.LBB11_10:
+	ja	.LBB12_16
+	jmp	.LBB12_17
+.LBB12_10:
 	movq	%rcx, %rax
-.LBB11_17:
+.LBB12_17:
 	vpmaxud	%ymm3, %ymm0, %ymm0
 	vpmaxud	%ymm0, %ymm1, %ymm0
 	vpmaxud	%ymm0, %ymm2, %ymm0
@@ -4793,19 +5329,19 @@ max_magnitude:
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vmovd	%xmm0, %esi
 	testq	%rax, %rax
-	jle	.LBB11_32
+	jle	.LBB12_32
 	cmpq	$8, %rax
-	jae	.LBB11_19
-.LBB11_29:
+	jae	.LBB12_19
+.LBB12_29:
 	movq	%rax, %r8
-	jmp	.LBB11_30
-.LBB11_19:
+	jmp	.LBB12_30
+.LBB12_19:
 	movabsq	$9223372036854775776, %rcx
 	cmpq	$32, %rax
-	jae	.LBB11_24
+	jae	.LBB12_24
 	xorl	%edx, %edx
-	jmp	.LBB11_21
-.LBB11_24:
+	jmp	.LBB12_21
+.LBB12_24:
 	movq	%rax, %rdx
 	andq	%rcx, %rdx
 	vmovd	%esi, %xmm0
@@ -4815,13 +5351,13 @@ max_magnitude:
 	movq	%rax, %r8
 	andq	%rcx, %r8
 	negq	%r8
-	vpbroadcastd	.LCPI11_0(%rip), %ymm1
+	vpbroadcastd	.LCPI12_0(%rip), %ymm1
 	xorl	%r9d, %r9d
 	vmovdqa	%ymm0, %ymm2
 	vmovdqa	%ymm0, %ymm3
 	vmovdqa	%ymm0, %ymm4
 	.p2align	4
-.LBB11_25:
+.LBB12_25:
 	vpshufd	$27, (%rsi,%r9,4), %ymm5
 	vpand	%ymm1, %ymm5, %ymm5
 	vpermq	$78, %ymm5, %ymm5
@@ -4840,7 +5376,7 @@ max_magnitude:
 	vpmaxud	%ymm4, %ymm5, %ymm4
 	addq	$-32, %r9
 	cmpq	%r9, %r8
-	jne	.LBB11_25
+	jne	.LBB12_25
 	vpmaxud	%ymm2, %ymm0, %ymm0
 	vpmaxud	%ymm4, %ymm3, %ymm1
 	vpmaxud	%ymm1, %ymm0, %ymm0
@@ -4852,10 +5388,10 @@ max_magnitude:
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vmovd	%xmm0, %esi
 	cmpq	%rdx, %rax
-	je	.LBB11_32
+	je	.LBB12_32
 	testb	$24, %al
-	je	.LBB11_28
-.LBB11_21:
+	je	.LBB12_28
+.LBB12_21:
 	addq	$24, %rcx
 	andq	%rax, %rcx
 	movl	%eax, %r8d
@@ -4868,16 +5404,16 @@ max_magnitude:
 	movabsq	$9223372036854775800, %r9
 	andq	%rax, %r9
 	negq	%r9
-	vpbroadcastd	.LCPI11_0(%rip), %ymm1
+	vpbroadcastd	.LCPI12_0(%rip), %ymm1
 	.p2align	4
-.LBB11_22:
+.LBB12_22:
 	vpshufd	$27, (%rsi,%rdx,4), %ymm2
 	vpand	%ymm1, %ymm2, %ymm2
 	vpermq	$78, %ymm2, %ymm2
 	vpmaxud	%ymm0, %ymm2, %ymm0
 	addq	$-8, %rdx
 	cmpq	%rdx, %r9
-	jne	.LBB11_22
+	jne	.LBB12_22
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vpshufd	$238, %xmm0, %xmm1
@@ -4886,31 +5422,31 @@ max_magnitude:
 	vpmaxud	%xmm1, %xmm0, %xmm0
 	vmovd	%xmm0, %esi
 	cmpq	%rcx, %rax
-	je	.LBB11_32
-.LBB11_30:
+	je	.LBB12_32
+.LBB12_30:
 	incq	%r8
 	movl	$2147483647, %eax
 	.p2align	4
-.LBB11_31:
+.LBB12_31:
 	movl	-8(%rdi,%r8,4), %ecx
 	andl	%eax, %ecx
 	cmpl	%esi, %ecx
 	cmoval	%ecx, %esi
 	decq	%r8
 	cmpq	$1, %r8
-	ja	.LBB11_31
-.LBB11_32:
+	ja	.LBB12_31
+.LBB12_32:
 	vmovd	%esi, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB11_28:
+.LBB12_28:
 	.cfi_def_cfa %rbp, 16
 	andl	$31, %eax
-	jmp	.LBB11_29
-.Lfunc_end11:
-	.size	max_magnitude, .Lfunc_end11-max_magnitude
+	jmp	.LBB12_29
+.Lfunc_end12:
+	.size	max_magnitude, .Lfunc_end12-max_magnitude
 	.cfi_endproc
 	.p2align	4
 	.type	sum_of_squares,@function
@@ -4922,18 +5458,18 @@ sum_of_squares:
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
 	cmpq	$8, %rsi
-	jge	.LBB12_2
+	jge	.LBB13_2
 	vxorpd	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	jmp	.LBB12_5
-.LBB12_2:
+	jmp	.LBB13_5
+.LBB13_2:
 	vxorpd	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorpd	%xmm1, %xmm1, %xmm1
 	vxorpd	%xmm2, %xmm2, %xmm2
 	vxorpd	%xmm3, %xmm3, %xmm3
 	.p2align	4
-.LBB12_3:
+.LBB13_3:
 	movq	%rax, %rcx
 	vmovups	(%rdi,%rax,4), %xmm4
 	vmovups	16(%rdi,%rax,4), %xmm5
@@ -4953,32 +5489,32 @@ sum_of_squares:
 	addq	$8, %rax
 	addq	$16, %rcx
 	cmpq	%rsi, %rcx
-	jle	.LBB12_3
+	jle	.LBB13_3
 	vaddpd	%xmm1, %xmm0, %xmm0
 	vaddpd	%xmm3, %xmm2, %xmm1
 	vaddpd	%xmm1, %xmm0, %xmm0
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
 	vaddsd	%xmm1, %xmm0, %xmm0
-.LBB12_5:
+.LBB13_5:
 	movq	%rax, %rcx
 	subq	%rsi, %rcx
-	jge	.LBB12_10
+	jge	.LBB13_10
 	movq	%rsi, %rdx
 	andq	$3, %rdx
-	je	.LBB12_8
+	je	.LBB13_8
 	.p2align	4
-.LBB12_7:
+.LBB13_7:
 	vmovss	(%rdi,%rax,4), %xmm1
 	vcvtss2sd	%xmm1, %xmm1, %xmm1
 	vfmadd231sd	%xmm1, %xmm1, %xmm0
 	incq	%rax
 	decq	%rdx
-	jne	.LBB12_7
-.LBB12_8:
+	jne	.LBB13_7
+.LBB13_8:
 	cmpq	$-4, %rcx
-	ja	.LBB12_10
+	ja	.LBB13_10
 	.p2align	4
-.LBB12_9:
+.LBB13_9:
 	vmovss	(%rdi,%rax,4), %xmm1
 	vmovss	4(%rdi,%rax,4), %xmm2
 	vcvtss2sd	%xmm1, %xmm1, %xmm1
@@ -4993,32 +5529,32 @@ sum_of_squares:
 	vfmadd213sd	%xmm3, %xmm0, %xmm0
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB12_9
-.LBB12_10:
+	jne	.LBB13_9
+.LBB13_10:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end12:
-	.size	sum_of_squares, .Lfunc_end12-sum_of_squares
+.Lfunc_end13:
+	.size	sum_of_squares, .Lfunc_end13-sum_of_squares
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI13_0:
+.LCPI14_0:
 	.long	0x3f800000
-.LCPI13_1:
+.LCPI14_1:
 	.long	0x33d6bf95
-.LCPI13_2:
+.LCPI14_2:
 	.long	0x0da24260
 	.text
 	.p2align	4
 	.type	peak_loop,@function
 peak_loop:
 	.cfi_startproc
-	vaddss	.LCPI13_0(%rip), %xmm0, %xmm1
+	vaddss	.LCPI14_0(%rip), %xmm0, %xmm1
 	vbroadcastss	%xmm1, %ymm1
 	testq	%rdi, %rdi
-	jle	.LBB13_1
-	vaddss	.LCPI13_1(%rip), %xmm0, %xmm0
+	jle	.LBB14_1
+	vaddss	.LCPI14_1(%rip), %xmm0, %xmm0
 	vbroadcastss	%xmm0, %ymm10
 	vmovaps	%ymm1, %ymm9
 	vmovaps	%ymm1, %ymm8
@@ -5030,7 +5566,7 @@ peak_loop:
 	vmovaps	%ymm1, %ymm2
 	vmovaps	%ymm1, %ymm0
 	.p2align	4
-.LBB13_4:
+.LBB14_4:
 	vfmadd231ps	%ymm1, %ymm10, %ymm1
 	vfmadd231ps	%ymm0, %ymm10, %ymm0
 	vfmadd231ps	%ymm2, %ymm10, %ymm2
@@ -5042,9 +5578,9 @@ peak_loop:
 	vfmadd231ps	%ymm8, %ymm10, %ymm8
 	vfmadd231ps	%ymm9, %ymm10, %ymm9
 	decq	%rdi
-	jne	.LBB13_4
-	jmp	.LBB13_2
-.LBB13_1:
+	jne	.LBB14_4
+	jmp	.LBB14_2
+.LBB14_1:
 	vmovaps	%ymm1, %ymm0
 	vmovaps	%ymm1, %ymm2
 	vmovaps	%ymm1, %ymm3
@@ -5054,7 +5590,7 @@ peak_loop:
 	vmovaps	%ymm1, %ymm7
 	vmovaps	%ymm1, %ymm8
 	vmovaps	%ymm1, %ymm9
-.LBB13_2:
+.LBB14_2:
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
@@ -5074,50 +5610,50 @@ peak_loop:
 	vhaddps	%xmm0, %xmm0, %xmm0
 	vmovshdup	%xmm0, %xmm1
 	vaddss	%xmm1, %xmm0, %xmm0
-	vmulss	.LCPI13_2(%rip), %xmm0, %xmm0
+	vmulss	.LCPI14_2(%rip), %xmm0, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end13:
-	.size	peak_loop, .Lfunc_end13-peak_loop
+.Lfunc_end14:
+	.size	peak_loop, .Lfunc_end14-peak_loop
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI14_0:
+.LCPI15_0:
 	.long	1
 	.long	0
 	.long	0
 	.long	0
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI14_1:
+.LCPI15_1:
 	.long	1
-.LCPI14_5:
+.LCPI15_5:
 	.long	8
-.LCPI14_6:
+.LCPI15_6:
 	.long	16
-.LCPI14_7:
+.LCPI15_7:
 	.long	24
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI14_2:
+.LCPI15_2:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI14_3:
+.LCPI15_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI14_4:
+.LCPI15_4:
 	.quad	8
-.LCPI14_8:
+.LCPI15_8:
 	.quad	32
-.LCPI14_9:
+.LCPI15_9:
 	.quad	4
 	.text
 	.p2align	4
@@ -5179,7 +5715,7 @@ convolution_forward:
 	movq	%rcx, -128(%rbp)
 	movq	%rdx, -152(%rbp)
 	movq	%rsi, -144(%rbp)
-	jne	.LBB14_2
+	jne	.LBB15_2
 	movq	-280(%rbp), %rdx
 	movq	-272(%rbp), %rcx
 	movq	%rdx, -88(%rbp)
@@ -5200,8 +5736,8 @@ convolution_forward:
 	movb	$1, %al
 	movl	%eax, -52(%rbp)
 	movq	%r11, %rcx
-	jmp	.LBB14_6
-.LBB14_2:
+	jmp	.LBB15_6
+.LBB15_2:
 	movq	%rax, %r11
 	orq	%rbx, %r11
 	movq	-208(%rbp), %r10
@@ -5220,21 +5756,21 @@ convolution_forward:
 	shrq	$3, %r13
 	imulq	%r9, %r13
 	orq	%r8, %r11
-	je	.LBB14_3
+	je	.LBB15_3
 	movq	%rbx, %rsi
 	imulq	-72(%rbp), %rsi
 	imulq	%r10, %rsi
-	vbroadcastss	.LCPI14_1(%rip), %xmm0
+	vbroadcastss	.LCPI15_1(%rip), %xmm0
 	movl	$0, -52(%rbp)
-	jmp	.LBB14_5
-.LBB14_3:
+	jmp	.LBB15_5
+.LBB15_3:
 	xorl	%esi, %esi
-	vmovss	.LCPI14_1(%rip), %xmm0
+	vmovss	.LCPI15_1(%rip), %xmm0
 	movb	$1, %al
 	movl	%eax, -52(%rbp)
-.LBB14_5:
+.LBB15_5:
 	movq	-48(%rbp), %rcx
-.LBB14_6:
+.LBB15_6:
 	movq	-176(%rbp), %rax
 	movq	%rax, %rdx
 	imulq	%r14, %rdx
@@ -5246,14 +5782,14 @@ convolution_forward:
 	movq	%r14, -80(%rbp)
 	movq	%rax, -120(%rbp)
 	movq	%rdx, -104(%rbp)
-	ja	.LBB14_7
+	ja	.LBB15_7
 	movl	$32768, %eax
 	xorl	%edx, %edx
 	divl	%r8d
-	jmp	.LBB14_9
-.LBB14_7:
+	jmp	.LBB15_9
+.LBB15_7:
 	xorl	%eax, %eax
-.LBB14_9:
+.LBB15_9:
 	movq	24(%rbp), %r12
 	movq	16(%rbp), %r14
 	cmpq	%r14, %rax
@@ -5270,15 +5806,15 @@ convolution_forward:
 	movq	%rsi, -304(%rbp)
 	movq	%r11, -296(%rbp)
 	cmpb	$0, -64(%rbp)
-	je	.LBB14_24
+	je	.LBB15_24
 	testq	%rcx, %rcx
-	jle	.LBB14_38
+	jle	.LBB15_38
 	movq	-48(%rbp), %rax
 	cmpq	$4, %rax
-	jae	.LBB14_13
+	jae	.LBB15_13
 	xorl	%eax, %eax
-	jmp	.LBB14_22
-.LBB14_24:
+	jmp	.LBB15_22
+.LBB15_24:
 	imulq	%r10, %rbx
 	movq	-96(%rbp), %rax
 	movq	%rax, %rcx
@@ -5288,7 +5824,7 @@ convolution_forward:
 	cmoveq	%rbx, %rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	$0, -72(%rbp)
-	jle	.LBB14_38
+	jle	.LBB15_38
 	movq	-232(%rbp), %rdx
 	movabsq	$9223372036854775776, %rax
 	orq	$24, %rax
@@ -5296,43 +5832,43 @@ convolution_forward:
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	xorl	%r11d, %r11d
-	vmovdqa	.LCPI14_2(%rip), %ymm1
-	vmovdqa	.LCPI14_3(%rip), %ymm2
-	vpbroadcastq	.LCPI14_4(%rip), %ymm3
+	vmovdqa	.LCPI15_2(%rip), %ymm1
+	vmovdqa	.LCPI15_3(%rip), %ymm2
+	vpbroadcastq	.LCPI15_4(%rip), %ymm3
 	xorl	%ebx, %ebx
 	xorl	%r13d, %r13d
-	jmp	.LBB14_26
+	jmp	.LBB15_26
 	.p2align	4
-.LBB14_37:
+.LBB15_37:
 	incq	%rbx
 	addl	-64(%rbp), %r11d
 	cmpq	-72(%rbp), %rbx
-	je	.LBB14_38
-.LBB14_26:
+	je	.LBB15_38
+.LBB15_26:
 	testq	%rdi, %rdi
-	jle	.LBB14_37
+	jle	.LBB15_37
 	movq	%rbx, %rcx
 	imulq	-64(%rbp), %rcx
 	vmovq	%rcx, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%esi, %esi
 	xorl	%ecx, %ecx
-	jmp	.LBB14_28
+	jmp	.LBB15_28
 	.p2align	4
-.LBB14_36:
+.LBB15_36:
 	incq	%rcx
 	addl	%r10d, %esi
 	cmpq	%rdi, %rcx
-	je	.LBB14_37
-.LBB14_28:
+	je	.LBB15_37
+.LBB15_28:
 	testq	%r15, %r15
-	jle	.LBB14_36
+	jle	.LBB15_36
 	cmpq	$8, %r15
-	jae	.LBB14_31
+	jae	.LBB15_31
 	xorl	%r9d, %r9d
-	jmp	.LBB14_34
+	jmp	.LBB15_34
 	.p2align	4
-.LBB14_31:
+.LBB15_31:
 	movq	%rcx, %r8
 	imulq	%r10, %r8
 	vmovq	%r8, %xmm5
@@ -5343,7 +5879,7 @@ convolution_forward:
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB14_32:
+.LBB15_32:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -5357,45 +5893,45 @@ convolution_forward:
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
 	cmpq	%r8, %rax
-	jne	.LBB14_32
+	jne	.LBB15_32
 	movq	%rax, %r9
 	cmpq	%rax, %r15
-	je	.LBB14_36
-.LBB14_34:
+	je	.LBB15_36
+.LBB15_34:
 	movq	%r15, %r8
 	subq	%r9, %r8
 	addl	%esi, %r9d
 	imull	%edx, %r9d
 	addl	%r11d, %r9d
 	.p2align	4
-.LBB14_35:
+.LBB15_35:
 	movl	%r9d, (%r12,%r13,4)
 	incq	%r13
 	addl	%edx, %r9d
 	decq	%r8
-	jne	.LBB14_35
-	jmp	.LBB14_36
-.LBB14_13:
+	jne	.LBB15_35
+	jmp	.LBB15_36
+.LBB15_13:
 	movabsq	$9223372036854775776, %rcx
 	vmovsd	-80(%rbp), %xmm0
 	cmpq	$32, %rax
-	jae	.LBB14_15
+	jae	.LBB15_15
 	xorl	%eax, %eax
-	jmp	.LBB14_19
-.LBB14_15:
+	jmp	.LBB15_19
+.LBB15_15:
 	andq	%rcx, %rax
 	vbroadcastsd	%xmm0, %ymm3
-	vmovaps	.LCPI14_2(%rip), %ymm1
-	vmovaps	.LCPI14_3(%rip), %ymm2
+	vmovaps	.LCPI15_2(%rip), %ymm1
+	vmovaps	.LCPI15_3(%rip), %ymm2
 	xorl	%edx, %edx
 	vshufps	$136, %ymm3, %ymm3, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
-	vpbroadcastd	.LCPI14_5(%rip), %ymm4
-	vpbroadcastd	.LCPI14_6(%rip), %ymm5
-	vpbroadcastd	.LCPI14_7(%rip), %ymm6
-	vpbroadcastq	.LCPI14_8(%rip), %ymm7
+	vpbroadcastd	.LCPI15_5(%rip), %ymm4
+	vpbroadcastd	.LCPI15_6(%rip), %ymm5
+	vpbroadcastd	.LCPI15_7(%rip), %ymm6
+	vpbroadcastq	.LCPI15_8(%rip), %ymm7
 	.p2align	4
-.LBB14_16:
+.LBB15_16:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -5413,12 +5949,12 @@ convolution_forward:
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rdx, %rax
-	jne	.LBB14_16
+	jne	.LBB15_16
 	cmpq	%rax, -48(%rbp)
-	je	.LBB14_38
+	je	.LBB15_38
 	testb	$28, -48(%rbp)
-	je	.LBB14_22
-.LBB14_19:
+	je	.LBB15_22
+.LBB15_19:
 	movq	%rax, %rdx
 	addq	$28, %rcx
 	movq	%rcx, %rax
@@ -5427,12 +5963,12 @@ convolution_forward:
 	vbroadcastsd	%xmm0, %ymm1
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vpor	.LCPI14_3(%rip), %ymm0, %ymm0
+	vpor	.LCPI15_3(%rip), %ymm0, %ymm0
 	vextractf128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
-	vpbroadcastq	.LCPI14_9(%rip), %ymm2
+	vpbroadcastq	.LCPI15_9(%rip), %ymm2
 	.p2align	4
-.LBB14_20:
+.LBB15_20:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
@@ -5440,27 +5976,27 @@ convolution_forward:
 	addq	$4, %rdx
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rdx, %rax
-	jne	.LBB14_20
+	jne	.LBB15_20
 	cmpq	%rax, %rcx
-	je	.LBB14_38
-.LBB14_22:
+	je	.LBB15_38
+.LBB15_22:
 	movq	-112(%rbp), %rcx
 	imull	%eax, %ecx
 	imull	%ecx, %r9d
 	.p2align	4
-.LBB14_23:
+.LBB15_23:
 	movl	%r9d, (%r12,%rax,4)
 	incq	%rax
 	addl	-80(%rbp), %r9d
 	cmpq	%rax, -48(%rbp)
-	jne	.LBB14_23
-.LBB14_38:
+	jne	.LBB15_23
+.LBB15_38:
 	testq	%r14, %r14
 	movq	-136(%rbp), %r15
 	movq	-128(%rbp), %r13
 	movq	-96(%rbp), %rcx
 	movq	-104(%rbp), %rdx
-	jle	.LBB14_41
+	jle	.LBB15_41
 	movq	-48(%rbp), %rax
 	leaq	(%r12,%rax,4), %rax
 	movq	-120(%rbp), %rsi
@@ -5472,7 +6008,7 @@ convolution_forward:
 	shlq	$2, %rcx
 	movq	%rdx, -104(%rbp)
 	.p2align	4
-.LBB14_40:
+.LBB15_40:
 	leaq	-400(%rbp), %rdi
 	leaq	-288(%rbp), %rsi
 	leaq	-352(%rbp), %rdx
@@ -5501,8 +6037,8 @@ convolution_forward:
 	addq	%rdx, %r15
 	addq	%rcx, %r13
 	decq	%r14
-	jne	.LBB14_40
-.LBB14_41:
+	jne	.LBB15_40
+.LBB15_41:
 	addq	$360, %rsp
 	popq	%rbx
 	popq	%r12
@@ -5513,8 +6049,8 @@ convolution_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end14:
-	.size	convolution_forward, .Lfunc_end14-convolution_forward
+.Lfunc_end15:
+	.size	convolution_forward, .Lfunc_end15-convolution_forward
 	.cfi_endproc
 	.p2align	4
 	.type	convolution_weight_gradient,@function
@@ -5534,52 +6070,52 @@ convolution_weight_gradient:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end15:
-	.size	convolution_weight_gradient, .Lfunc_end15-convolution_weight_gradient
+.Lfunc_end16:
+	.size	convolution_weight_gradient, .Lfunc_end16-convolution_weight_gradient
 	.cfi_endproc
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI16_0:
+.LCPI17_0:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI16_1:
+.LCPI17_1:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI16_8:
+.LCPI17_8:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI16_9:
+.LCPI17_9:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI16_10:
+.LCPI17_10:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI16_11:
+.LCPI17_11:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI16_12:
+.LCPI17_12:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI16_13:
+.LCPI17_13:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI16_14:
+.LCPI17_14:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -5612,7 +6148,7 @@ convolution_weight_gradient:
 	.byte	3
 	.byte	2
 	.byte	1
-.LCPI16_15:
+.LCPI17_15:
 	.long	0
 	.long	1
 	.long	2
@@ -5621,7 +6157,7 @@ convolution_weight_gradient:
 	.long	5
 	.long	6
 	.long	7
-.LCPI16_16:
+.LCPI17_16:
 	.long	1
 	.long	2
 	.long	3
@@ -5632,19 +6168,19 @@ convolution_weight_gradient:
 	.long	8
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI16_2:
+.LCPI17_2:
 	.long	8
-.LCPI16_3:
+.LCPI17_3:
 	.long	16
-.LCPI16_4:
+.LCPI17_4:
 	.long	24
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI16_5:
+.LCPI17_5:
 	.quad	32
-.LCPI16_6:
+.LCPI17_6:
 	.quad	4
-.LCPI16_7:
+.LCPI17_7:
 	.quad	8
 	.text
 	.p2align	4
@@ -5696,13 +6232,13 @@ convolution_input_gradient:
 	movq	%rsi, 120(%rsp)
 	movq	112(%rdi), %r8
 	cmpb	$1, %dl
-	jne	.LBB16_2
+	jne	.LBB17_2
 	movq	72(%rdi), %rsi
 	orq	88(%rdi), %rsi
 	orq	464(%rsp), %rsi
 	orq	360(%rsp), %rsi
 	sete	15(%rsp)
-.LBB16_2:
+.LBB17_2:
 	movq	24(%rdi), %rsi
 	movq	%rsi, 56(%rsp)
 	movq	32(%rdi), %rsi
@@ -5720,33 +6256,33 @@ convolution_input_gradient:
 	movq	%rcx, 80(%rsp)
 	testq	%r8, %r8
 	movq	%r9, 320(%rsp)
-	jle	.LBB16_16
+	jle	.LBB17_16
 	cmpq	$3, %r8
-	ja	.LBB16_7
+	ja	.LBB17_7
 	xorl	%esi, %esi
-	jmp	.LBB16_5
-.LBB16_7:
+	jmp	.LBB17_5
+.LBB17_7:
 	vmovq	%r12, %xmm0
 	cmpq	$32, %r8
-	jae	.LBB16_9
+	jae	.LBB17_9
 	xorl	%esi, %esi
-	jmp	.LBB16_13
-.LBB16_9:
+	jmp	.LBB17_13
+.LBB17_9:
 	movq	%r8, %rsi
 	movabsq	$9223372036854775776, %rcx
 	andq	%rcx, %rsi
 	vpbroadcastq	%xmm0, %ymm3
-	vmovaps	.LCPI16_0(%rip), %ymm1
-	vmovaps	.LCPI16_1(%rip), %ymm2
+	vmovaps	.LCPI17_0(%rip), %ymm1
+	vmovaps	.LCPI17_1(%rip), %ymm2
 	xorl	%edi, %edi
 	vshufps	$136, %ymm3, %ymm3, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
-	vpbroadcastd	.LCPI16_2(%rip), %ymm4
-	vpbroadcastd	.LCPI16_3(%rip), %ymm5
-	vpbroadcastd	.LCPI16_4(%rip), %ymm6
-	vpbroadcastq	.LCPI16_5(%rip), %ymm7
+	vpbroadcastd	.LCPI17_2(%rip), %ymm4
+	vpbroadcastd	.LCPI17_3(%rip), %ymm5
+	vpbroadcastd	.LCPI17_4(%rip), %ymm6
+	vpbroadcastq	.LCPI17_5(%rip), %ymm7
 	.p2align	4
-.LBB16_10:
+.LBB17_10:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -5764,12 +6300,12 @@ convolution_input_gradient:
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rdi, %rsi
-	jne	.LBB16_10
+	jne	.LBB17_10
 	cmpq	%rsi, %r8
-	je	.LBB16_16
+	je	.LBB17_16
 	testb	$28, %r8b
-	je	.LBB16_5
-.LBB16_13:
+	je	.LBB17_5
+.LBB17_13:
 	movq	%rsi, %rdi
 	movabsq	$9223372036854775776, %rcx
 	leaq	28(%rcx), %rsi
@@ -5777,12 +6313,12 @@ convolution_input_gradient:
 	vpbroadcastq	%xmm0, %ymm1
 	vmovq	%rdi, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vpor	.LCPI16_1(%rip), %ymm0, %ymm0
+	vpor	.LCPI17_1(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
-	vpbroadcastq	.LCPI16_6(%rip), %ymm2
+	vpbroadcastq	.LCPI17_6(%rip), %ymm2
 	.p2align	4
-.LBB16_14:
+.LBB17_14:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
@@ -5790,22 +6326,22 @@ convolution_input_gradient:
 	addq	$4, %rdi
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rdi, %rsi
-	jne	.LBB16_14
+	jne	.LBB17_14
 	cmpq	%rsi, %r8
-	je	.LBB16_16
-.LBB16_5:
+	je	.LBB17_16
+.LBB17_5:
 	movl	%esi, %r9d
 	imull	%r10d, %r9d
 	movq	120(%rsp), %rdi
 	imull	%r9d, %edi
 	.p2align	4
-.LBB16_6:
+.LBB17_6:
 	movl	%edi, (%r11,%rsi,4)
 	incq	%rsi
 	addl	%r12d, %edi
 	cmpq	%rsi, %r8
-	jne	.LBB16_6
-.LBB16_16:
+	jne	.LBB17_6
+.LBB17_16:
 	movq	%r10, 344(%rsp)
 	movq	72(%rsp), %rcx
 	imulq	336(%rsp), %rcx
@@ -5814,9 +6350,9 @@ convolution_input_gradient:
 	leaq	(%r11,%r8,4), %rcx
 	movq	%rcx, 448(%rsp)
 	andb	%dl, 15(%rsp)
-	je	.LBB16_31
+	je	.LBB17_31
 	cmpq	$0, 88(%rsp)
-	jle	.LBB16_31
+	jle	.LBB17_31
 	movabsq	$9223372036854775776, %rcx
 	leaq	24(%rcx), %rdx
 	andq	16(%rsp), %rdx
@@ -5825,46 +6361,46 @@ convolution_input_gradient:
 	movq	72(%rsp), %rsi
 	imull	336(%rsp), %esi
 	xorl	%edi, %edi
-	vmovdqa	.LCPI16_0(%rip), %ymm1
-	vmovdqa	.LCPI16_1(%rip), %ymm2
-	vpbroadcastq	.LCPI16_7(%rip), %ymm3
+	vmovdqa	.LCPI17_0(%rip), %ymm1
+	vmovdqa	.LCPI17_1(%rip), %ymm2
+	vpbroadcastq	.LCPI17_7(%rip), %ymm3
 	xorl	%r9d, %r9d
 	xorl	%r10d, %r10d
-	jmp	.LBB16_19
+	jmp	.LBB17_19
 	.p2align	4
-.LBB16_30:
+.LBB17_30:
 	incq	%r9
 	addl	%esi, %edi
 	cmpq	88(%rsp), %r9
-	je	.LBB16_31
-.LBB16_19:
+	je	.LBB17_31
+.LBB17_19:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB16_30
+	jle	.LBB17_30
 	movq	352(%rsp), %r11
 	imulq	%r9, %r11
 	vmovq	%r11, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%r11d, %r11d
 	xorl	%ebx, %ebx
-	jmp	.LBB16_21
+	jmp	.LBB17_21
 	.p2align	4
-.LBB16_29:
+.LBB17_29:
 	incq	%rbx
 	addl	72(%rsp), %r11d
 	cmpq	56(%rsp), %rbx
-	je	.LBB16_30
-.LBB16_21:
+	je	.LBB17_30
+.LBB17_21:
 	movq	16(%rsp), %r14
 	testq	%r14, %r14
-	jle	.LBB16_29
+	jle	.LBB17_29
 	cmpq	$8, %r14
-	jae	.LBB16_24
+	jae	.LBB17_24
 	xorl	%r14d, %r14d
 	movq	80(%rsp), %rcx
 	movq	448(%rsp), %r8
-	jmp	.LBB16_27
+	jmp	.LBB17_27
 	.p2align	4
-.LBB16_24:
+.LBB17_24:
 	movq	%rbx, %r14
 	imulq	72(%rsp), %r14
 	vmovq	%r14, %xmm5
@@ -5876,7 +6412,7 @@ convolution_input_gradient:
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB16_25:
+.LBB17_25:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -5890,30 +6426,30 @@ convolution_input_gradient:
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
 	cmpq	%r15, %rdx
-	jne	.LBB16_25
+	jne	.LBB17_25
 	movq	%rdx, %r14
 	cmpq	%rdx, 16(%rsp)
 	movq	80(%rsp), %rcx
 	movq	448(%rsp), %r8
-	je	.LBB16_29
-.LBB16_27:
+	je	.LBB17_29
+.LBB17_27:
 	movq	16(%rsp), %r15
 	subq	%r14, %r15
 	addl	%r11d, %r14d
 	imull	%ecx, %r14d
 	addl	%edi, %r14d
 	.p2align	4
-.LBB16_28:
+.LBB17_28:
 	movl	%r14d, (%r8,%r10,4)
 	incq	%r10
 	addl	%ecx, %r14d
 	decq	%r15
-	jne	.LBB16_28
-	jmp	.LBB16_29
-.LBB16_31:
+	jne	.LBB17_28
+	jmp	.LBB17_29
+.LBB17_31:
 	movq	%r12, 304(%rsp)
 	cmpq	$0, 688(%rsp)
-	jle	.LBB16_204
+	jle	.LBB17_204
 	movq	16(%rsp), %r15
 	movq	%r15, %r13
 	imulq	56(%rsp), %r13
@@ -6047,8 +6583,8 @@ convolution_input_gradient:
 	movq	432(%rsp), %rax
 	addq	%rax, %rsi
 	movq	%rsi, 952(%rsp)
-	vmovdqa	.LCPI16_15(%rip), %ymm15
-	vmovaps	.LCPI16_16(%rip), %ymm14
+	vmovdqa	.LCPI17_15(%rip), %ymm15
+	vmovaps	.LCPI17_16(%rip), %ymm14
 	shrq	$61, %rcx
 	andl	$1, %ecx
 	movq	%rcx, 1080(%rsp)
@@ -6098,23 +6634,23 @@ convolution_input_gradient:
 	movq	%r11, 64(%rsp)
 	movq	%rbx, 576(%rsp)
 	movq	%rsi, 704(%rsp)
-	jmp	.LBB16_33
+	jmp	.LBB17_33
 	.p2align	4
-.LBB16_202:
+.LBB17_202:
 	movq	24(%rsp), %r13
-.LBB16_203:
+.LBB17_203:
 	movq	712(%rsp), %rdx
 	incq	%rdx
 	movq	704(%rsp), %rsi
 	addq	%rsi, 696(%rsp)
 	cmpq	688(%rsp), %rdx
 	movq	64(%rsp), %r11
-	je	.LBB16_204
-.LBB16_33:
+	je	.LBB17_204
+.LBB17_33:
 	imulq	%rdx, %rsi
 	movq	%rsi, %r15
 	cmpb	$0, 46(%rsp)
-	jne	.LBB16_35
+	jne	.LBB17_35
 	movq	536(%rsp), %rax
 	leaq	(%rax,%r15), %rdi
 	xorl	%esi, %esi
@@ -6123,10 +6659,10 @@ convolution_input_gradient:
 	vzeroupper
 	callq	memset@PLT
 	movq	%r14, %rdx
-	vmovaps	.LCPI16_16(%rip), %ymm14
-	vmovdqa	.LCPI16_15(%rip), %ymm15
+	vmovaps	.LCPI17_16(%rip), %ymm14
+	vmovdqa	.LCPI17_15(%rip), %ymm15
 	movq	64(%rsp), %r11
-.LBB16_35:
+.LBB17_35:
 	movq	%rdx, %rax
 	imulq	680(%rsp), %rax
 	movq	536(%rsp), %rcx
@@ -6134,9 +6670,9 @@ convolution_input_gradient:
 	movq	%rax, 824(%rsp)
 	cmpb	$0, 15(%rsp)
 	movq	%rdx, 712(%rsp)
-	je	.LBB16_139
+	je	.LBB17_139
 	cmpq	$0, 88(%rsp)
-	jle	.LBB16_203
+	jle	.LBB17_203
 	movq	712(%rsp), %rax
 	imulq	664(%rsp), %rax
 	movq	672(%rsp), %rcx
@@ -6155,9 +6691,9 @@ convolution_input_gradient:
 	movq	%rax, 280(%rsp)
 	movq	$0, 312(%rsp)
 	movq	%r8, 32(%rsp)
-	jmp	.LBB16_38
+	jmp	.LBB17_38
 	.p2align	4
-.LBB16_47:
+.LBB17_47:
 	movq	312(%rsp), %rcx
 	incq	%rcx
 	movq	1040(%rsp), %rax
@@ -6169,10 +6705,10 @@ convolution_input_gradient:
 	addq	%rax, 176(%rsp)
 	movq	%rcx, 312(%rsp)
 	cmpq	88(%rsp), %rcx
-	je	.LBB16_203
-.LBB16_38:
+	je	.LBB17_203
+.LBB17_38:
 	cmpq	$0, 16(%rsp)
-	jle	.LBB16_47
+	jle	.LBB17_47
 	movq	312(%rsp), %rax
 	imulq	56(%rsp), %rax
 	movq	%rax, 440(%rsp)
@@ -6189,9 +6725,9 @@ convolution_input_gradient:
 	movq	280(%rsp), %rax
 	movq	%rax, 384(%rsp)
 	movq	$0, 184(%rsp)
-	jmp	.LBB16_40
+	jmp	.LBB17_40
 	.p2align	4
-.LBB16_46:
+.LBB17_46:
 	movq	184(%rsp), %rcx
 	incq	%rcx
 	addq	$4, 384(%rsp)
@@ -6202,10 +6738,10 @@ convolution_input_gradient:
 	addq	$4, 424(%rsp)
 	movq	%rcx, 184(%rsp)
 	cmpq	16(%rsp), %rcx
-	je	.LBB16_47
-.LBB16_40:
+	je	.LBB17_47
+.LBB17_40:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB16_46
+	jle	.LBB17_46
 	movq	424(%rsp), %rdx
 	movq	416(%rsp), %rax
 	movq	%rax, 112(%rsp)
@@ -6216,9 +6752,9 @@ convolution_input_gradient:
 	movq	384(%rsp), %rax
 	movq	%rax, 104(%rsp)
 	movq	$0, 200(%rsp)
-	jmp	.LBB16_42
+	jmp	.LBB17_42
 	.p2align	4
-.LBB16_138:
+.LBB17_138:
 	movq	200(%rsp), %rcx
 	addq	$6, %rcx
 	movq	1096(%rsp), %rax
@@ -6231,11 +6767,11 @@ convolution_input_gradient:
 	addq	%rax, %rdx
 	movq	%rcx, 200(%rsp)
 	cmpq	56(%rsp), %rcx
-	jge	.LBB16_46
-.LBB16_42:
+	jge	.LBB17_46
+.LBB17_42:
 	movq	%rdx, 608(%rsp)
 	cmpq	$0, 216(%rsp)
-	jle	.LBB16_138
+	jle	.LBB17_138
 	movq	56(%rsp), %rdx
 	movq	200(%rsp), %rcx
 	subq	%rcx, %rdx
@@ -6256,8 +6792,8 @@ convolution_input_gradient:
 	movq	%rax, 480(%rsp)
 	xorl	%ecx, %ecx
 	movq	%r11, 128(%rsp)
-	jmp	.LBB16_44
-.LBB16_55:
+	jmp	.LBB17_44
+.LBB17_55:
 	vpxor	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm4, %xmm4, %xmm4
@@ -6270,15 +6806,15 @@ convolution_input_gradient:
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm5, %xmm5, %xmm5
 	movq	128(%rsp), %r11
-.LBB16_57:
-	vmovdqa	.LCPI16_16(%rip), %ymm0
+.LBB17_57:
+	vmovdqa	.LCPI17_16(%rip), %ymm0
 	vpcmpgtd	1184(%rsp), %ymm0, %ymm14
 	movq	480(%rsp), %rdi
 	movslq	(%rdi), %rax
 	vpand	%ymm13, %ymm14, %ymm0
 	movq	224(%rsp), %r10
 	vaddps	(%r10,%rax,4), %ymm0, %ymm13
-	vmovdqa	.LCPI16_16(%rip), %ymm0
+	vmovdqa	.LCPI17_16(%rip), %ymm0
 	vpcmpgtd	864(%rsp), %ymm0, %ymm0
 	vmovups	%ymm13, (%r10,%rax,4)
 	movslq	(%rdi), %rax
@@ -6324,40 +6860,40 @@ convolution_input_gradient:
 	movq	808(%rsp), %rdx
 	movslq	(%rdi,%rdx,4), %rax
 	vpand	%ymm5, %ymm14, %ymm1
-	vmovaps	.LCPI16_16(%rip), %ymm14
+	vmovaps	.LCPI17_16(%rip), %ymm14
 	vaddps	(%r10,%rax,4), %ymm1, %ymm1
 	vmovups	%ymm1, (%r10,%rax,4)
 	movslq	(%rdi,%rdx,4), %rax
 	vpand	%ymm2, %ymm0, %ymm0
-.LBB16_69:
+.LBB17_69:
 	vaddps	(%r14,%rax,4), %ymm0, %ymm0
 	vmovups	%ymm0, (%r14,%rax,4)
 	.p2align	4
-.LBB16_137:
+.LBB17_137:
 	addq	$2, %rcx
 	cmpq	216(%rsp), %rcx
 	movq	24(%rsp), %r13
-	jge	.LBB16_138
-.LBB16_44:
+	jge	.LBB17_138
+.LBB17_44:
 	movq	%rcx, %rax
 	movq	1120(%rsp), %r15
 	orq	%r15, %rax
 	shrq	$32, %rax
-	je	.LBB16_45
+	je	.LBB17_45
 	movq	%rcx, %rax
 	xorl	%edx, %edx
 	divq	%r15
 	movq	%rdx, %rdi
 	movq	%rax, %rsi
-	jmp	.LBB16_49
+	jmp	.LBB17_49
 	.p2align	4
-.LBB16_45:
+.LBB17_45:
 	movl	%ecx, %eax
 	xorl	%edx, %edx
 	divl	%r15d
 	movl	%edx, %edi
 	movl	%eax, %esi
-.LBB16_49:
+.LBB17_49:
 	shlq	$3, %rdi
 	movq	472(%rsp), %r10
 	cmpq	%r10, %rdi
@@ -6370,15 +6906,15 @@ convolution_input_gradient:
 	movq	%rax, %rdx
 	orq	%r15, %rdx
 	shrq	$32, %rdx
-	je	.LBB16_50
+	je	.LBB17_50
 	cqto
 	idivq	%r15
-	jmp	.LBB16_52
+	jmp	.LBB17_52
 	.p2align	4
-.LBB16_50:
+.LBB17_50:
 	xorl	%edx, %edx
 	divl	%r15d
-.LBB16_52:
+.LBB17_52:
 	shlq	$3, %rdx
 	movq	472(%rsp), %r15
 	cmpq	%r15, %rdx
@@ -6390,7 +6926,7 @@ convolution_input_gradient:
 	addl	%r13d, %r14d
 	addl	$-2, %r14d
 	cmpl	$11, %r14d
-	ja	.LBB16_137
+	ja	.LBB17_137
 	movq	608(%rsp), %r8
 	subl	%r10d, %edi
 	vmovd	%edi, %xmm0
@@ -6414,14 +6950,14 @@ convolution_input_gradient:
 	addq	%r10, %rsi
 	imulq	%r13, %rax
 	addq	%r15, %rax
-	leaq	.LJTI16_0(%rip), %rdx
+	leaq	.LJTI17_0(%rip), %rdx
 	movslq	(%rdx,%r14,4), %r10
 	addq	%rdx, %r10
 	jmpq	*%r10
-.LBB16_127:
+.LBB17_127:
 	movq	24(%rsp), %r14
 	testq	%r14, %r14
-	jle	.LBB16_128
+	jle	.LBB17_128
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	cmpq	$0, 592(%rsp)
@@ -6430,12 +6966,12 @@ convolution_input_gradient:
 	movq	584(%rsp), %rdx
 	movq	128(%rsp), %r11
 	vpxor	%xmm1, %xmm1, %xmm1
-	je	.LBB16_130
+	je	.LBB17_130
 	xorl	%edi, %edi
 	xorl	%esi, %esi
 	movq	104(%rsp), %r8
 	.p2align	4
-.LBB16_132:
+.LBB17_132:
 	vbroadcastss	(%r9,%rdi), %ymm0
 	movslq	(%r15,%rsi,4), %r10
 	vfmadd132ps	(%rax,%r10,4), %ymm1, %ymm0
@@ -6445,11 +6981,11 @@ convolution_input_gradient:
 	addq	$2, %rsi
 	addq	%rdx, %rdi
 	cmpq	%rsi, %r13
-	jne	.LBB16_132
+	jne	.LBB17_132
 	testb	$1, %r14b
-	jne	.LBB16_134
-	jmp	.LBB16_135
-.LBB16_54:
+	jne	.LBB17_134
+	jmp	.LBB17_135
+.LBB17_54:
 	vmovdqa	%ymm13, 864(%rsp)
 	movq	%r11, 48(%rsp)
 	vmovdqa	%ymm12, 1184(%rsp)
@@ -6457,7 +6993,7 @@ convolution_input_gradient:
 	testq	%r13, %r13
 	movq	456(%rsp), %rdx
 	vpxor	%xmm9, %xmm9, %xmm9
-	jle	.LBB16_55
+	jle	.LBB17_55
 	movq	%r9, %r10
 	vpxor	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm6, %xmm6, %xmm6
@@ -6475,7 +7011,7 @@ convolution_input_gradient:
 	movq	32(%rsp), %r8
 	movq	128(%rsp), %r11
 	.p2align	4
-.LBB16_59:
+.LBB17_59:
 	movslq	(%rdi,%r14,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vmovups	(%r15,%rsi,4), %ymm15
@@ -6505,14 +7041,14 @@ convolution_input_gradient:
 	incq	%r14
 	addq	%rdx, %r10
 	cmpq	%r14, %r13
-	jne	.LBB16_59
-	vmovdqa	.LCPI16_15(%rip), %ymm15
-	jmp	.LBB16_57
-.LBB16_95:
+	jne	.LBB17_59
+	vmovdqa	.LCPI17_15(%rip), %ymm15
+	jmp	.LBB17_57
+.LBB17_95:
 	movq	24(%rsp), %r14
 	testq	%r14, %r14
 	movq	128(%rsp), %r11
-	jle	.LBB16_96
+	jle	.LBB17_96
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	vpxor	%xmm1, %xmm1, %xmm1
@@ -6525,7 +7061,7 @@ convolution_input_gradient:
 	movq	64(%rsp), %rdx
 	movq	112(%rsp), %r8
 	.p2align	4
-.LBB16_102:
+.LBB17_102:
 	movslq	(%r13,%rdi,4), %r10
 	vmovups	(%rax,%r10,4), %ymm0
 	vbroadcastss	(%r9,%rsi,4), %ymm4
@@ -6537,14 +7073,14 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rdx, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB16_102
-	jmp	.LBB16_97
-.LBB16_65:
+	jne	.LBB17_102
+	jmp	.LBB17_97
+.LBB17_65:
 	movq	%r11, 48(%rsp)
 	movq	24(%rsp), %r13
 	testq	%r13, %r13
 	movq	456(%rsp), %rdx
-	jle	.LBB16_66
+	jle	.LBB17_66
 	vmovdqa	%ymm13, 864(%rsp)
 	vmovdqa	%ymm15, %ymm14
 	vmovdqa	%ymm12, %ymm15
@@ -6564,7 +7100,7 @@ convolution_input_gradient:
 	movq	32(%rsp), %r8
 	movq	128(%rsp), %r11
 	.p2align	4
-.LBB16_71:
+.LBB17_71:
 	movslq	(%rdi,%r14,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vmovups	(%r15,%rsi,4), %ymm0
@@ -6590,16 +7126,16 @@ convolution_input_gradient:
 	incq	%r14
 	addq	%rdx, %r10
 	cmpq	%r14, %r13
-	jne	.LBB16_71
+	jne	.LBB17_71
 	vmovdqa	%ymm15, %ymm12
 	vmovdqa	%ymm14, %ymm15
-	vmovaps	.LCPI16_16(%rip), %ymm14
+	vmovaps	.LCPI17_16(%rip), %ymm14
 	vmovdqa	864(%rsp), %ymm13
-	jmp	.LBB16_68
-.LBB16_108:
+	jmp	.LBB17_68
+.LBB17_108:
 	movq	24(%rsp), %rax
 	testq	%rax, %rax
-	jle	.LBB16_109
+	jle	.LBB17_109
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	cmpq	$0, 592(%rsp)
@@ -6607,7 +7143,7 @@ convolution_input_gradient:
 	movq	584(%rsp), %rdx
 	movq	128(%rsp), %r11
 	vpxor	%xmm1, %xmm1, %xmm1
-	je	.LBB16_111
+	je	.LBB17_111
 	xorl	%edi, %edi
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%esi, %esi
@@ -6615,7 +7151,7 @@ convolution_input_gradient:
 	movq	328(%rsp), %r8
 	movq	104(%rsp), %r14
 	.p2align	4
-.LBB16_116:
+.LBB17_116:
 	movslq	(%r13,%rsi,4), %r10
 	vbroadcastss	(%r9,%rdi), %ymm0
 	vmovups	(%rax,%r10,4), %ymm3
@@ -6631,14 +7167,14 @@ convolution_input_gradient:
 	addq	$2, %rsi
 	addq	%rdx, %rdi
 	cmpq	%rsi, %r15
-	jne	.LBB16_116
-	jmp	.LBB16_112
-.LBB16_103:
+	jne	.LBB17_116
+	jmp	.LBB17_112
+.LBB17_103:
 	movq	%r11, 48(%rsp)
 	movq	24(%rsp), %r13
 	vxorps	%xmm2, %xmm2, %xmm2
 	testq	%r13, %r13
-	jle	.LBB16_104
+	jle	.LBB17_104
 	xorl	%r10d, %r10d
 	vpxor	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -6649,7 +7185,7 @@ convolution_input_gradient:
 	movq	32(%rsp), %r8
 	movq	128(%rsp), %r11
 	.p2align	4
-.LBB16_107:
+.LBB17_107:
 	movslq	(%rdi,%r14,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vmovups	(%r15,%rsi,4), %ymm0
@@ -6663,12 +7199,12 @@ convolution_input_gradient:
 	incq	%r14
 	addq	%rdx, %r10
 	cmpq	%r14, %r13
-	jne	.LBB16_107
-	jmp	.LBB16_105
-.LBB16_77:
+	jne	.LBB17_107
+	jmp	.LBB17_105
+.LBB17_77:
 	movq	24(%rsp), %r13
 	testq	%r13, %r13
-	jle	.LBB16_78
+	jle	.LBB17_78
 	movq	%r11, 48(%rsp)
 	movq	%rcx, 864(%rsp)
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -6688,7 +7224,7 @@ convolution_input_gradient:
 	movq	128(%rsp), %rbx
 	movq	608(%rsp), %rcx
 	.p2align	4
-.LBB16_82:
+.LBB17_82:
 	movslq	(%rdi,%r14,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vmovups	(%r15,%rsi,4), %ymm0
@@ -6708,21 +7244,21 @@ convolution_input_gradient:
 	incq	%r14
 	addq	%rdx, %r10
 	cmpq	%r14, %r13
-	jne	.LBB16_82
+	jne	.LBB17_82
 	movq	576(%rsp), %rbx
 	movq	864(%rsp), %rcx
 	movq	48(%rsp), %r11
-	jmp	.LBB16_80
-.LBB16_117:
+	jmp	.LBB17_80
+.LBB17_117:
 	movq	%r11, 48(%rsp)
 	movq	24(%rsp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB16_118
+	jle	.LBB17_118
 	cmpq	$0, 592(%rsp)
 	movq	584(%rsp), %rdx
 	movq	128(%rsp), %r11
 	vxorps	%xmm2, %xmm2, %xmm2
-	je	.LBB16_120
+	je	.LBB17_120
 	xorl	%r14d, %r14d
 	vxorps	%xmm3, %xmm3, %xmm3
 	xorl	%r10d, %r10d
@@ -6731,7 +7267,7 @@ convolution_input_gradient:
 	movq	32(%rsp), %r8
 	movq	104(%rsp), %rbx
 	.p2align	4
-.LBB16_122:
+.LBB17_122:
 	movslq	(%rdi,%r10,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vbroadcastss	(%r9,%r14), %ymm0
@@ -6745,10 +7281,10 @@ convolution_input_gradient:
 	addq	$2, %r10
 	addq	%rdx, %r14
 	cmpq	%r10, %r13
-	jne	.LBB16_122
+	jne	.LBB17_122
 	testb	$1, 24(%rsp)
-	je	.LBB16_125
-.LBB16_124:
+	je	.LBB17_125
+.LBB17_124:
 	movq	16(%rbp), %rdi
 	movslq	(%rdi,%r10,4), %r14
 	leaq	(%r8,%r14,4), %r14
@@ -6757,13 +7293,13 @@ convolution_input_gradient:
 	vbroadcastss	(%rdx,%r10,4), %ymm0
 	vfmadd231ps	(%r14,%rsi,4), %ymm0, %ymm2
 	vfmadd231ps	(%r14,%rax,4), %ymm0, %ymm3
-.LBB16_125:
+.LBB17_125:
 	movq	576(%rsp), %rbx
-	jmp	.LBB16_126
-.LBB16_88:
+	jmp	.LBB17_126
+.LBB17_88:
 	movq	24(%rsp), %r13
 	testq	%r13, %r13
-	jle	.LBB16_89
+	jle	.LBB17_89
 	movq	%r11, 48(%rsp)
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%r10d, %r10d
@@ -6779,7 +7315,7 @@ convolution_input_gradient:
 	movq	112(%rsp), %r11
 	movq	128(%rsp), %rbx
 	.p2align	4
-.LBB16_94:
+.LBB17_94:
 	movslq	(%rdi,%r14,4), %r15
 	leaq	(%r8,%r15,4), %r15
 	vmovups	(%r15,%rsi,4), %ymm0
@@ -6796,15 +7332,15 @@ convolution_input_gradient:
 	incq	%r14
 	addq	%rdx, %r10
 	cmpq	%r14, %r13
-	jne	.LBB16_94
+	jne	.LBB17_94
 	movq	576(%rsp), %rbx
 	movq	48(%rsp), %r11
-	jmp	.LBB16_91
-.LBB16_83:
+	jmp	.LBB17_91
+.LBB17_83:
 	movq	24(%rsp), %r14
 	testq	%r14, %r14
 	movq	128(%rsp), %r11
-	jle	.LBB16_84
+	jle	.LBB17_84
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	vpxor	%xmm1, %xmm1, %xmm1
@@ -6818,7 +7354,7 @@ convolution_input_gradient:
 	movq	%r8, %r15
 	movq	112(%rsp), %r8
 	.p2align	4
-.LBB16_87:
+.LBB17_87:
 	movslq	(%r13,%rdi,4), %r10
 	vmovups	(%rax,%r10,4), %ymm0
 	vbroadcastss	(%r9,%rsi,4), %ymm5
@@ -6832,13 +7368,13 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rdx, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB16_87
-	jmp	.LBB16_85
-.LBB16_60:
+	jne	.LBB17_87
+	jmp	.LBB17_85
+.LBB17_60:
 	movq	24(%rsp), %r14
 	testq	%r14, %r14
 	movq	456(%rsp), %rdx
-	jle	.LBB16_61
+	jle	.LBB17_61
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	vpxor	%xmm1, %xmm1, %xmm1
@@ -6853,7 +7389,7 @@ convolution_input_gradient:
 	movq	16(%rbp), %r13
 	movq	128(%rsp), %r11
 	.p2align	4
-.LBB16_64:
+.LBB17_64:
 	movslq	(%r13,%rdi,4), %r10
 	vbroadcastss	(%rsi), %ymm0
 	vmovups	(%rax,%r10,4), %ymm7
@@ -6875,13 +7411,13 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rdx, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB16_64
-	jmp	.LBB16_62
-.LBB16_72:
+	jne	.LBB17_64
+	jmp	.LBB17_62
+.LBB17_72:
 	movq	24(%rsp), %r14
 	testq	%r14, %r14
 	movq	456(%rsp), %rdx
-	jle	.LBB16_73
+	jle	.LBB17_73
 	movq	32(%rsp), %rax
 	leaq	(%rax,%rsi,4), %rax
 	vpxor	%xmm1, %xmm1, %xmm1
@@ -6895,7 +7431,7 @@ convolution_input_gradient:
 	movq	16(%rbp), %r13
 	movq	128(%rsp), %r11
 	.p2align	4
-.LBB16_76:
+.LBB17_76:
 	movslq	(%r13,%rdi,4), %r10
 	vbroadcastss	(%rsi), %ymm0
 	vmovups	(%rax,%r10,4), %ymm6
@@ -6914,14 +7450,14 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rdx, %rsi
 	cmpq	%rdi, %r14
-	jne	.LBB16_76
-	jmp	.LBB16_74
-.LBB16_96:
+	jne	.LBB17_76
+	jmp	.LBB17_74
+.LBB17_96:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	16(%rsp), %r15
-.LBB16_97:
+.LBB17_97:
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	movq	480(%rsp), %rdx
 	movslq	(%rdx), %rax
@@ -6934,8 +7470,8 @@ convolution_input_gradient:
 	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
 	vmovups	%ymm2, (%rsi,%rax,4)
 	movq	96(%rsp), %rax
-	jmp	.LBB16_98
-.LBB16_66:
+	jmp	.LBB17_98
+.LBB17_66:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm6, %xmm6, %xmm6
@@ -6947,7 +7483,7 @@ convolution_input_gradient:
 	vpxor	%xmm9, %xmm9, %xmm9
 	vpxor	%xmm11, %xmm11, %xmm11
 	movq	128(%rsp), %r11
-.LBB16_68:
+.LBB17_68:
 	vpcmpgtd	%ymm13, %ymm14, %ymm1
 	vpcmpgtd	%ymm12, %ymm14, %ymm0
 	movq	480(%rsp), %rdi
@@ -6994,19 +7530,19 @@ convolution_input_gradient:
 	vmovups	%ymm0, (%r10,%rax,4)
 	movslq	(%rdi,%r12,4), %rax
 	vpand	%ymm3, %ymm1, %ymm0
-	jmp	.LBB16_69
-.LBB16_109:
+	jmp	.LBB17_69
+.LBB17_109:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	16(%rsp), %r14
 	movq	128(%rsp), %r11
-	jmp	.LBB16_114
-.LBB16_104:
+	jmp	.LBB17_114
+.LBB17_104:
 	vpxor	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	movq	128(%rsp), %r11
-.LBB16_105:
+.LBB17_105:
 	vpcmpgtd	%ymm13, %ymm14, %ymm0
 	vpcmpgtd	%ymm12, %ymm14, %ymm1
 	movq	480(%rsp), %rdx
@@ -7029,8 +7565,8 @@ convolution_input_gradient:
 	vpand	%ymm3, %ymm0, %ymm0
 	vaddps	(%r10,%rax,4), %ymm0, %ymm0
 	vmovups	%ymm0, (%r10,%rax,4)
-	jmp	.LBB16_137
-.LBB16_78:
+	jmp	.LBB17_137
+.LBB17_78:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm6, %xmm6, %xmm6
@@ -7039,7 +7575,7 @@ convolution_input_gradient:
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm9, %xmm9, %xmm9
-.LBB16_80:
+.LBB17_80:
 	vpcmpgtd	%ymm13, %ymm14, %ymm0
 	vpcmpgtd	%ymm12, %ymm14, %ymm1
 	movq	480(%rsp), %rdi
@@ -7077,16 +7613,16 @@ convolution_input_gradient:
 	vmovups	%ymm1, (%r10,%rax,4)
 	movslq	(%rdi,%rdx,4), %rax
 	vpand	%ymm3, %ymm0, %ymm0
-	jmp	.LBB16_92
-.LBB16_128:
+	jmp	.LBB17_92
+.LBB17_128:
 	vpxor	%xmm1, %xmm1, %xmm1
 	movq	128(%rsp), %r11
-	jmp	.LBB16_135
-.LBB16_118:
+	jmp	.LBB17_135
+.LBB17_118:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	128(%rsp), %r11
-.LBB16_126:
+.LBB17_126:
 	movq	224(%rsp), %rsi
 	vpcmpgtd	%ymm13, %ymm14, %ymm0
 	vpand	%ymm3, %ymm0, %ymm0
@@ -7098,15 +7634,15 @@ convolution_input_gradient:
 	vmovups	%ymm1, (%rsi,%rax,4)
 	movslq	(%rdx), %rax
 	movq	48(%rsp), %rdx
-	jmp	.LBB16_136
-.LBB16_89:
+	jmp	.LBB17_136
+.LBB17_89:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vpxor	%xmm4, %xmm4, %xmm4
 	vpxor	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm7, %xmm7, %xmm7
-.LBB16_91:
+.LBB17_91:
 	vpcmpgtd	%ymm12, %ymm14, %ymm0
 	movq	480(%rsp), %rdi
 	movslq	(%rdi), %rax
@@ -7135,17 +7671,17 @@ convolution_input_gradient:
 	vmovups	%ymm0, (%r10,%rax,4)
 	movslq	(%rdi,%rdx,4), %rax
 	vpand	%ymm3, %ymm6, %ymm0
-.LBB16_92:
+.LBB17_92:
 	vaddps	(%r11,%rax,4), %ymm0, %ymm0
 	vmovups	%ymm0, (%r11,%rax,4)
 	movq	128(%rsp), %r11
-	jmp	.LBB16_137
-.LBB16_84:
+	jmp	.LBB17_137
+.LBB17_84:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm4, %xmm4, %xmm4
-.LBB16_85:
+.LBB17_85:
 	movq	16(%rsp), %rdi
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	movq	480(%rsp), %rdx
@@ -7164,10 +7700,10 @@ convolution_input_gradient:
 	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
 	vmovups	%ymm2, (%rsi,%rax,4)
 	movq	208(%rsp), %rax
-.LBB16_98:
+.LBB17_98:
 	movslq	(%rdx,%rax,4), %rax
-	jmp	.LBB16_99
-.LBB16_61:
+	jmp	.LBB17_99
+.LBB17_61:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm5, %xmm5, %xmm5
 	vpxor	%xmm6, %xmm6, %xmm6
@@ -7176,7 +7712,7 @@ convolution_input_gradient:
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	16(%rsp), %r15
 	movq	128(%rsp), %r11
-.LBB16_62:
+.LBB17_62:
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	movq	480(%rsp), %rdx
 	movslq	(%rdx), %rax
@@ -7205,8 +7741,8 @@ convolution_input_gradient:
 	movq	808(%rsp), %rax
 	movslq	(%rdx,%rax,4), %rax
 	vpandn	%ymm2, %ymm0, %ymm0
-	jmp	.LBB16_100
-.LBB16_73:
+	jmp	.LBB17_100
+.LBB17_73:
 	vpxor	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -7214,7 +7750,7 @@ convolution_input_gradient:
 	vpxor	%xmm5, %xmm5, %xmm5
 	movq	16(%rsp), %r15
 	movq	128(%rsp), %r11
-.LBB16_74:
+.LBB17_74:
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	movq	480(%rsp), %rdx
 	movslq	(%rdx), %rax
@@ -7237,14 +7773,14 @@ convolution_input_gradient:
 	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
 	vmovups	%ymm2, (%rsi,%rax,4)
 	movslq	(%rdx,%r12,4), %rax
-	jmp	.LBB16_99
-.LBB16_111:
+	jmp	.LBB17_99
+.LBB17_111:
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%esi, %esi
-.LBB16_112:
+.LBB17_112:
 	testb	$1, 24(%rsp)
 	movq	16(%rsp), %r14
-	je	.LBB16_114
+	je	.LBB17_114
 	movslq	(%r13,%rsi,4), %rdi
 	imulq	64(%rsp), %rsi
 	movq	192(%rsp), %rdx
@@ -7254,7 +7790,7 @@ convolution_input_gradient:
 	vfmadd231ps	%ymm3, %ymm0, %ymm2
 	vbroadcastss	(%r10,%r14,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm0, %ymm1
-.LBB16_114:
+.LBB17_114:
 	movq	224(%rsp), %rsi
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	movq	480(%rsp), %rdx
@@ -7263,41 +7799,41 @@ convolution_input_gradient:
 	vaddps	(%rsi,%rax,4), %ymm2, %ymm2
 	vmovups	%ymm2, (%rsi,%rax,4)
 	movslq	(%rdx,%r14,4), %rax
-.LBB16_99:
+.LBB17_99:
 	vpandn	%ymm1, %ymm0, %ymm0
-.LBB16_100:
+.LBB17_100:
 	vaddps	(%rsi,%rax,4), %ymm0, %ymm0
 	vmovups	%ymm0, (%rsi,%rax,4)
-	jmp	.LBB16_137
-.LBB16_130:
+	jmp	.LBB17_137
+.LBB17_130:
 	xorl	%esi, %esi
 	testb	$1, %r14b
-	je	.LBB16_135
-.LBB16_134:
+	je	.LBB17_135
+.LBB17_134:
 	movslq	(%r15,%rsi,4), %rdi
 	imulq	64(%rsp), %rsi
 	movq	192(%rsp), %rdx
 	vbroadcastss	(%rdx,%rsi,4), %ymm0
 	vfmadd231ps	(%rax,%rdi,4), %ymm0, %ymm1
-.LBB16_135:
+.LBB17_135:
 	movq	224(%rsp), %rdx
 	vpcmpgtd	%ymm15, %ymm12, %ymm0
 	vpandn	%ymm1, %ymm0, %ymm0
 	movq	480(%rsp), %rax
 	movslq	(%rax), %rax
-.LBB16_136:
+.LBB17_136:
 	vaddps	(%rdx,%rax,4), %ymm0, %ymm0
 	vmovups	%ymm0, (%rdx,%rax,4)
-	jmp	.LBB16_137
-.LBB16_120:
+	jmp	.LBB17_137
+.LBB17_120:
 	vxorps	%xmm3, %xmm3, %xmm3
 	xorl	%r10d, %r10d
 	movq	32(%rsp), %r8
 	testb	$1, 24(%rsp)
-	jne	.LBB16_124
-	jmp	.LBB16_125
+	jne	.LBB17_124
+	jmp	.LBB17_125
 	.p2align	4
-.LBB16_139:
+.LBB17_139:
 	movq	%rdx, %rax
 	imulq	664(%rsp), %rax
 	movq	672(%rsp), %rcx
@@ -7322,14 +7858,14 @@ convolution_input_gradient:
 	pushq	%rax
 	vzeroupper
 	callq	conv_product
-	vmovaps	.LCPI16_16(%rip), %ymm14
-	vmovdqa	.LCPI16_15(%rip), %ymm15
+	vmovaps	.LCPI17_16(%rip), %ymm14
+	vmovdqa	.LCPI17_15(%rip), %ymm15
 	addq	$32, %rsp
 	cmpq	$0, 88(%rsp)
 	movq	344(%rsp), %rdi
 	movq	80(%rsp), %rsi
 	movq	768(%rsp), %r8
-	jle	.LBB16_202
+	jle	.LBB17_202
 	movq	656(%rsp), %rax
 	addq	%r15, %rax
 	movq	%rax, 1024(%rsp)
@@ -7344,9 +7880,9 @@ convolution_input_gradient:
 	movq	968(%rsp), %rax
 	movq	%rax, 736(%rsp)
 	movq	$0, 552(%rsp)
-	jmp	.LBB16_141
+	jmp	.LBB17_141
 	.p2align	4
-.LBB16_201:
+.LBB17_201:
 	movq	552(%rsp), %rdx
 	incq	%rdx
 	movq	728(%rsp), %rax
@@ -7358,10 +7894,10 @@ convolution_input_gradient:
 	addq	%rax, 752(%rsp)
 	movq	%rdx, 552(%rsp)
 	cmpq	88(%rsp), %rdx
-	je	.LBB16_202
-.LBB16_141:
+	je	.LBB17_202
+.LBB17_141:
 	cmpq	$0, 16(%rsp)
-	jle	.LBB16_201
+	jle	.LBB17_201
 	movq	720(%rsp), %r9
 	movq	552(%rsp), %rdx
 	imulq	%rdx, %r9
@@ -7398,9 +7934,9 @@ convolution_input_gradient:
 	movq	984(%rsp), %r10
 	movq	992(%rsp), %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB16_143
+	jmp	.LBB17_143
 	.p2align	4
-.LBB16_200:
+.LBB17_200:
 	movq	440(%rsp), %r14
 	incq	%r14
 	movq	80(%rsp), %rsi
@@ -7418,53 +7954,53 @@ convolution_input_gradient:
 	cmpq	16(%rsp), %r14
 	movq	344(%rsp), %rdi
 	movq	768(%rsp), %r8
-	je	.LBB16_201
-.LBB16_143:
+	je	.LBB17_201
+.LBB17_143:
 	movq	%r14, %rdx
 	imulq	%rsi, %rdx
 	subq	360(%rsp), %rdx
 	testq	%rdi, %rdi
-	jle	.LBB16_144
+	jle	.LBB17_144
 	cmpq	$96, %rdi
 	movq	320(%rsp), %r9
-	jae	.LBB16_147
+	jae	.LBB17_147
 	xorl	%ecx, %ecx
-.LBB16_152:
+.LBB17_152:
 	leaq	-1(%rcx), %rax
 	imulq	%r9, %rax
 	addq	%r11, %rax
 	movq	%rcx, %r15
 	.p2align	4
-.LBB16_153:
+.LBB17_153:
 	addq	%r9, %rax
-	jns	.LBB16_156
+	jns	.LBB17_156
 	incq	%r15
 	cmpq	%r15, %rdi
-	jne	.LBB16_153
+	jne	.LBB17_153
 	movq	%rdi, %r15
-	jmp	.LBB16_156
+	jmp	.LBB17_156
 	.p2align	4
-.LBB16_144:
+.LBB17_144:
 	xorl	%r15d, %r15d
 	movq	320(%rsp), %r9
-	jmp	.LBB16_156
+	jmp	.LBB17_156
 	.p2align	4
-.LBB16_147:
+.LBB17_147:
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vmovdqa	%ymm0, 480(%rsp)
 	movl	$32, %eax
-	vmovaps	.LCPI16_1(%rip), %ymm1
+	vmovaps	.LCPI17_1(%rip), %ymm1
 	vmovaps	%ymm1, 224(%rsp)
-	vmovdqa	.LCPI16_0(%rip), %ymm2
-	vmovdqa	.LCPI16_13(%rip), %ymm3
-	vmovdqa	.LCPI16_12(%rip), %ymm4
-	vmovdqa	.LCPI16_11(%rip), %ymm5
-	vmovdqa	.LCPI16_10(%rip), %ymm6
-	vmovdqa	.LCPI16_9(%rip), %ymm7
-	vmovdqa	.LCPI16_8(%rip), %ymm8
+	vmovdqa	.LCPI17_0(%rip), %ymm2
+	vmovdqa	.LCPI17_13(%rip), %ymm3
+	vmovdqa	.LCPI17_12(%rip), %ymm4
+	vmovdqa	.LCPI17_11(%rip), %ymm5
+	vmovdqa	.LCPI17_10(%rip), %ymm6
+	vmovdqa	.LCPI17_9(%rip), %ymm7
+	vmovdqa	.LCPI17_8(%rip), %ymm8
 	.p2align	4
-.LBB16_148:
+.LBB17_148:
 	vmovdqa	224(%rsp), %ymm1
 	vpsrlq	$32, %ymm1, %ymm9
 	vmovdqa	1216(%rsp), %ymm0
@@ -7562,9 +8098,9 @@ convolution_input_gradient:
 	vpmovmskb	%ymm9, %esi
 	leaq	-32(%rax), %rcx
 	testl	%esi, %esi
-	jne	.LBB16_150
+	jne	.LBB17_150
 	addq	%r8, %rax
-	vpbroadcastq	.LCPI16_5(%rip), %ymm10
+	vpbroadcastq	.LCPI17_5(%rip), %ymm10
 	vmovdqa	224(%rsp), %ymm0
 	vpaddq	%ymm0, %ymm10, %ymm0
 	vmovdqa	%ymm0, 224(%rsp)
@@ -7577,13 +8113,13 @@ convolution_input_gradient:
 	vpaddq	%ymm10, %ymm8, %ymm8
 	cmpq	$64, %rax
 	movq	%rcx, %rax
-	jne	.LBB16_148
-.LBB16_150:
+	jne	.LBB17_148
+.LBB17_150:
 	vpermq	$216, %ymm9, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB16_151
-	vpand	.LCPI16_14(%rip), %ymm0, %ymm0
+	je	.LBB17_151
+	vpand	.LCPI17_14(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm0
 	vpextrb	$1, %xmm0, %eax
@@ -7636,18 +8172,18 @@ convolution_input_gradient:
 	subb	%al, %sil
 	movzbl	%sil, %r15d
 	subq	%rcx, %r15
-	vmovdqa	.LCPI16_15(%rip), %ymm15
-	vmovaps	.LCPI16_16(%rip), %ymm14
-	jmp	.LBB16_156
-.LBB16_151:
+	vmovdqa	.LCPI17_15(%rip), %ymm15
+	vmovaps	.LCPI17_16(%rip), %ymm14
+	jmp	.LBB17_156
+.LBB17_151:
 	movq	%r8, %rcx
 	movq	%rdi, %r15
 	cmpq	%r8, %rdi
-	vmovdqa	.LCPI16_15(%rip), %ymm15
-	vmovaps	.LCPI16_16(%rip), %ymm14
-	jne	.LBB16_152
+	vmovdqa	.LCPI17_15(%rip), %ymm15
+	vmovaps	.LCPI17_16(%rip), %ymm14
+	jne	.LBB17_152
 	.p2align	4
-.LBB16_156:
+.LBB17_156:
 	movq	784(%rsp), %rsi
 	imulq	%r14, %rsi
 	movq	776(%rsp), %rcx
@@ -7657,24 +8193,24 @@ convolution_input_gradient:
 	cmovlq	%r15, %rax
 	movq	%r10, %r8
 	.p2align	4
-.LBB16_157:
+.LBB17_157:
 	cmpq	%r15, %rdi
-	jle	.LBB16_160
+	jle	.LBB17_160
 	decq	%rdi
 	subq	%r9, %r8
 	cmpq	72(%rsp), %r8
-	jge	.LBB16_157
+	jge	.LBB17_157
 	incq	%rdi
 	movq	%rdi, %rax
-.LBB16_160:
+.LBB17_160:
 	movq	%r15, 224(%rsp)
 	movq	%r14, 440(%rsp)
 	movq	%r11, 368(%rsp)
 	movq	%r10, 376(%rsp)
 	cmpb	$0, 47(%rsp)
-	je	.LBB16_161
+	je	.LBB17_161
 	cmpq	$0, 336(%rsp)
-	jle	.LBB16_200
+	jle	.LBB17_200
 	movq	760(%rsp), %rcx
 	leaq	(%rcx,%rdx,4), %rcx
 	movq	%rcx, 832(%rsp)
@@ -7686,9 +8222,9 @@ convolution_input_gradient:
 	addq	%r13, %rdi
 	movq	464(%rsp), %rcx
 	xorl	%r9d, %r9d
-	jmp	.LBB16_172
+	jmp	.LBB17_172
 	.p2align	4
-.LBB16_177:
+.LBB17_177:
 	incq	%r9
 	movq	816(%rsp), %rdx
 	movq	608(%rsp), %rdi
@@ -7696,8 +8232,8 @@ convolution_input_gradient:
 	incq	%rcx
 	addq	%rdx, %r13
 	cmpq	336(%rsp), %r9
-	je	.LBB16_200
-.LBB16_172:
+	je	.LBB17_200
+.LBB17_172:
 	movq	%r13, 128(%rsp)
 	movq	%r9, %rdx
 	imulq	72(%rsp), %rdx
@@ -7709,83 +8245,83 @@ convolution_input_gradient:
 	movq	480(%rsp), %rdi
 	movq	%rdi, %rdx
 	cmpq	%rax, %rdi
-	jle	.LBB16_178
-.LBB16_173:
+	jle	.LBB17_178
+.LBB17_173:
 	cmpq	%rax, %r11
 	movq	128(%rsp), %r13
-	jge	.LBB16_177
+	jge	.LBB17_177
 	leaq	(,%r11,4), %rdx
 	addq	%r13, %rdx
-	jmp	.LBB16_175
+	jmp	.LBB17_175
 	.p2align	4
-.LBB16_179:
+.LBB17_179:
 	vmovups	%ymm0, (%r10,%r11,4)
 	movq	%rdx, %r11
 	addq	$8, %rdx
 	addq	$32, %rsi
 	cmpq	%rax, %rdx
-	jg	.LBB16_173
-.LBB16_178:
+	jg	.LBB17_173
+.LBB17_178:
 	vmovups	(%r10,%r11,4), %ymm0
 	movq	56(%rsp), %rdi
 	movq	%rdi, %r15
 	movq	%rcx, %r8
 	movq	%rsi, %r14
 	testq	%rdi, %rdi
-	jg	.LBB16_180
-	jmp	.LBB16_179
+	jg	.LBB17_180
+	jmp	.LBB17_179
 	.p2align	4
-.LBB16_182:
+.LBB17_182:
 	addq	%rbx, %r14
 	subq	80(%rsp), %r8
 	decq	%r15
-	je	.LBB16_179
-.LBB16_180:
+	je	.LBB17_179
+.LBB17_180:
 	testq	%r8, %r8
 	setns	%r13b
 	cmpq	120(%rsp), %r8
 	setl	%dil
 	andb	%r13b, %dil
 	cmpb	$1, %dil
-	jne	.LBB16_182
+	jne	.LBB17_182
 	vaddps	(%r14), %ymm0, %ymm0
-	jmp	.LBB16_182
+	jmp	.LBB17_182
 	.p2align	4
-.LBB16_176:
+.LBB17_176:
 	vmovss	%xmm0, (%r10,%r11,4)
 	incq	%r11
 	addq	$4, %rdx
 	cmpq	%rax, %r11
-	je	.LBB16_177
-.LBB16_175:
+	je	.LBB17_177
+.LBB17_175:
 	vmovss	(%r10,%r11,4), %xmm0
 	movq	56(%rsp), %rdi
 	movq	%rdi, %r14
 	movq	%rcx, %r8
 	movq	%rdx, %rsi
 	testq	%rdi, %rdi
-	jg	.LBB16_183
-	jmp	.LBB16_176
+	jg	.LBB17_183
+	jmp	.LBB17_176
 	.p2align	4
-.LBB16_185:
+.LBB17_185:
 	addq	%rbx, %rsi
 	subq	80(%rsp), %r8
 	decq	%r14
-	je	.LBB16_176
-.LBB16_183:
+	je	.LBB17_176
+.LBB17_183:
 	testq	%r8, %r8
 	setns	%dil
 	cmpq	120(%rsp), %r8
 	setl	%r15b
 	andb	%dil, %r15b
 	cmpb	$1, %r15b
-	jne	.LBB16_185
+	jne	.LBB17_185
 	vaddss	(%rsi), %xmm0, %xmm0
-	jmp	.LBB16_185
+	jmp	.LBB17_185
 	.p2align	4
-.LBB16_161:
+.LBB17_161:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB16_200
+	jle	.LBB17_200
 	cmpq	$1, 320(%rsp)
 	sete	%dil
 	movq	760(%rsp), %r8
@@ -7836,9 +8372,9 @@ convolution_input_gradient:
 	movq	%rcx, 328(%rsp)
 	movq	%rdx, 184(%rsp)
 	movq	$0, 832(%rsp)
-	jmp	.LBB16_163
+	jmp	.LBB17_163
 	.p2align	4
-.LBB16_199:
+.LBB17_199:
 	movq	832(%rsp), %rsi
 	incq	%rsi
 	movq	792(%rsp), %rdx
@@ -7850,10 +8386,10 @@ convolution_input_gradient:
 	addq	%rdx, 328(%rsp)
 	movq	%rsi, 832(%rsp)
 	cmpq	56(%rsp), %rsi
-	je	.LBB16_200
-.LBB16_163:
+	je	.LBB17_200
+.LBB17_163:
 	cmpq	$0, 120(%rsp)
-	jle	.LBB16_199
+	jle	.LBB17_199
 	movq	800(%rsp), %rcx
 	movq	832(%rsp), %r10
 	imulq	%r10, %rcx
@@ -7889,9 +8425,9 @@ convolution_input_gradient:
 	movq	104(%rsp), %rdx
 	xorl	%r9d, %r9d
 	movq	%r13, 48(%rsp)
-	jmp	.LBB16_165
+	jmp	.LBB17_165
 	.p2align	4
-.LBB16_198:
+.LBB17_198:
 	incq	%r9
 	movq	816(%rsp), %rdi
 	addq	%rdi, %rdx
@@ -7901,8 +8437,8 @@ convolution_input_gradient:
 	addq	%rcx, %rsi
 	addq	%rdi, %r8
 	cmpq	120(%rsp), %r9
-	je	.LBB16_199
-.LBB16_165:
+	je	.LBB17_199
+.LBB17_165:
 	movq	%r9, %rdi
 	imulq	600(%rsp), %rdi
 	subq	464(%rsp), %rdi
@@ -7912,21 +8448,21 @@ convolution_input_gradient:
 	setl	%r14b
 	andb	%cl, %r14b
 	cmpb	$1, %r14b
-	jne	.LBB16_198
+	jne	.LBB17_198
 	cmpq	224(%rsp), %rax
-	jle	.LBB16_198
+	jle	.LBB17_198
 	movq	224(%rsp), %r14
 	testb	$1, 128(%rsp)
-	jne	.LBB16_193
+	jne	.LBB17_193
 	cmpq	$32, 608(%rsp)
-	jae	.LBB16_186
+	jae	.LBB17_186
 	xorl	%r15d, %r15d
-	jmp	.LBB16_190
-.LBB16_186:
+	jmp	.LBB17_190
+.LBB17_186:
 	xorl	%r14d, %r14d
 	movq	32(%rsp), %rcx
 	.p2align	4
-.LBB16_187:
+.LBB17_187:
 	vmovups	-96(%rdx,%r14,4), %ymm0
 	vmovups	-64(%rdx,%r14,4), %ymm1
 	vmovups	-32(%rdx,%r14,4), %ymm2
@@ -7941,32 +8477,32 @@ convolution_input_gradient:
 	vmovups	%ymm3, 96(%r11,%r14,4)
 	addq	$32, %r14
 	cmpq	%r14, %rcx
-	jne	.LBB16_187
+	jne	.LBB17_187
 	cmpq	%rcx, 608(%rsp)
-	je	.LBB16_198
+	je	.LBB17_198
 	movq	32(%rsp), %r15
 	movq	384(%rsp), %r14
 	testb	$28, 608(%rsp)
-	je	.LBB16_193
-.LBB16_190:
+	je	.LBB17_193
+.LBB17_190:
 	movq	112(%rsp), %rcx
 	.p2align	4
-.LBB16_191:
+.LBB17_191:
 	vmovups	(%r10,%r15,4), %xmm0
 	vaddps	(%r11,%r15,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%r11,%r15,4)
 	addq	$4, %r15
 	cmpq	%r15, %rcx
-	jne	.LBB16_191
+	jne	.LBB17_191
 	movq	1184(%rsp), %r14
 	cmpq	%rcx, 608(%rsp)
-	je	.LBB16_198
-.LBB16_193:
+	je	.LBB17_198
+.LBB17_193:
 	movl	%eax, %ecx
 	subl	%r14d, %ecx
 	leaq	1(%r14), %r15
 	testb	$1, %cl
-	je	.LBB16_195
+	je	.LBB17_195
 	imulq	72(%rsp), %rdi
 	movq	%r9, %rcx
 	imulq	344(%rsp), %rcx
@@ -7982,16 +8518,16 @@ convolution_input_gradient:
 	vaddss	(%rdi,%r14,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rdi,%r14,4)
 	movq	%r15, %r14
-.LBB16_195:
+.LBB17_195:
 	cmpq	%r15, %rax
-	je	.LBB16_198
+	je	.LBB17_198
 	leaq	1(%r14), %rdi
 	movq	1088(%rsp), %r15
 	imulq	%r15, %rdi
 	imulq	%r14, %r15
 	movq	%rsi, %rcx
 	.p2align	4
-.LBB16_197:
+.LBB17_197:
 	vmovss	(%r8,%r14,4), %xmm0
 	vaddss	(%rcx,%r15), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r15)
@@ -8001,9 +8537,9 @@ convolution_input_gradient:
 	addq	$2, %r14
 	addq	1128(%rsp), %rcx
 	cmpq	%r14, %rax
-	jne	.LBB16_197
-	jmp	.LBB16_198
-.LBB16_204:
+	jne	.LBB17_197
+	jmp	.LBB17_198
+.LBB17_204:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -8014,64 +8550,64 @@ convolution_input_gradient:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end16:
-	.size	convolution_input_gradient, .Lfunc_end16-convolution_input_gradient
+.Lfunc_end17:
+	.size	convolution_input_gradient, .Lfunc_end17-convolution_input_gradient
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI16_0:
-	.long	.LBB16_127-.LJTI16_0
-	.long	.LBB16_117-.LJTI16_0
-	.long	.LBB16_108-.LJTI16_0
-	.long	.LBB16_103-.LJTI16_0
-	.long	.LBB16_95-.LJTI16_0
-	.long	.LBB16_88-.LJTI16_0
-	.long	.LBB16_83-.LJTI16_0
-	.long	.LBB16_77-.LJTI16_0
-	.long	.LBB16_72-.LJTI16_0
-	.long	.LBB16_65-.LJTI16_0
-	.long	.LBB16_60-.LJTI16_0
-	.long	.LBB16_54-.LJTI16_0
+.LJTI17_0:
+	.long	.LBB17_127-.LJTI17_0
+	.long	.LBB17_117-.LJTI17_0
+	.long	.LBB17_108-.LJTI17_0
+	.long	.LBB17_103-.LJTI17_0
+	.long	.LBB17_95-.LJTI17_0
+	.long	.LBB17_88-.LJTI17_0
+	.long	.LBB17_83-.LJTI17_0
+	.long	.LBB17_77-.LJTI17_0
+	.long	.LBB17_72-.LJTI17_0
+	.long	.LBB17_65-.LJTI17_0
+	.long	.LBB17_60-.LJTI17_0
+	.long	.LBB17_54-.LJTI17_0
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI17_0:
+.LCPI18_0:
 	.long	1
 	.long	0
 	.long	0
 	.long	0
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI17_1:
+.LCPI18_1:
 	.long	1
-.LCPI17_5:
+.LCPI18_5:
 	.long	8
-.LCPI17_6:
+.LCPI18_6:
 	.long	16
-.LCPI17_7:
+.LCPI18_7:
 	.long	24
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI17_2:
+.LCPI18_2:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI17_3:
+.LCPI18_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI17_10:
+.LCPI18_10:
 	.quad	32
 	.quad	40
 	.quad	48
 	.quad	56
-.LCPI17_11:
+.LCPI18_11:
 	.quad	0
 	.quad	8
 	.quad	16
 	.quad	24
-.LCPI17_13:
+.LCPI18_13:
 	.long	1
 	.long	2
 	.long	3
@@ -8080,7 +8616,7 @@ convolution_input_gradient:
 	.long	6
 	.long	7
 	.long	8
-.LCPI17_14:
+.LCPI18_14:
 	.long	0
 	.long	1
 	.long	2
@@ -8091,13 +8627,13 @@ convolution_input_gradient:
 	.long	7
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI17_4:
+.LCPI18_4:
 	.quad	8
-.LCPI17_8:
+.LCPI18_8:
 	.quad	32
-.LCPI17_9:
+.LCPI18_9:
 	.quad	4
-.LCPI17_12:
+.LCPI18_12:
 	.quad	64
 	.text
 	.p2align	4
@@ -8159,7 +8695,7 @@ convolution_weight_gradient_outputs:
 	movq	1224(%rsp), %rax
 	cmpb	$1, %r9b
 	movq	%r11, 24(%rsp)
-	jne	.LBB17_2
+	jne	.LBB18_2
 	movq	1160(%rsp), %rsi
 	movq	1168(%rsp), %rdx
 	movq	%rsi, 240(%rsp)
@@ -8179,8 +8715,8 @@ convolution_weight_gradient_outputs:
 	imulq	%rbx, %rdx
 	vxorps	%xmm0, %xmm0, %xmm0
 	movb	$1, %r10b
-	jmp	.LBB17_6
-.LBB17_2:
+	jmp	.LBB18_6
+.LBB18_2:
 	movq	%rax, %rdx
 	orq	%r8, %rdx
 	movq	1232(%rsp), %rsi
@@ -8199,20 +8735,20 @@ convolution_weight_gradient_outputs:
 	imulq	%rcx, %rax
 	movq	%rax, 264(%rsp)
 	orq	%r10, %rdx
-	je	.LBB17_4
+	je	.LBB18_4
 	movq	%r8, %rdx
 	imulq	192(%rsp), %rdx
 	imulq	%rsi, %rdx
-	vbroadcastss	.LCPI17_1(%rip), %xmm0
+	vbroadcastss	.LCPI18_1(%rip), %xmm0
 	xorl	%r10d, %r10d
-	jmp	.LBB17_5
-.LBB17_4:
+	jmp	.LBB18_5
+.LBB18_4:
 	xorl	%edx, %edx
-	vmovss	.LCPI17_1(%rip), %xmm0
+	vmovss	.LCPI18_1(%rip), %xmm0
 	movb	$1, %r10b
-.LBB17_5:
+.LBB18_5:
 	movq	24(%rsp), %r11
-.LBB17_6:
+.LBB18_6:
 	movq	1264(%rsp), %rax
 	movq	%rax, 360(%rsp)
 	imulq	%r11, %rax
@@ -8222,16 +8758,16 @@ convolution_weight_gradient_outputs:
 	movl	$1, %eax
 	cmovlq	%rax, %r11
 	cmpq	$32768, %r11
-	ja	.LBB17_8
+	ja	.LBB18_8
 	movl	$32768, %eax
 	movq	%rdx, %r13
 	xorl	%edx, %edx
 	divl	%r11d
 	movq	%r13, %rdx
-	jmp	.LBB17_9
-.LBB17_8:
+	jmp	.LBB18_9
+.LBB18_8:
 	xorl	%eax, %eax
-.LBB17_9:
+.LBB18_9:
 	cmpq	%r14, %rax
 	cmovgeq	%r14, %rax
 	cmpq	$2, %rax
@@ -8252,14 +8788,14 @@ convolution_weight_gradient_outputs:
 	testb	%r9b, %r9b
 	movq	%r14, 768(%rsp)
 	movq	%rbx, 48(%rsp)
-	je	.LBB17_13
+	je	.LBB18_13
 	testq	%rbx, %rbx
-	jle	.LBB17_38
+	jle	.LBB18_38
 	cmpq	$4, %rbx
-	jae	.LBB17_27
+	jae	.LBB18_27
 	xorl	%eax, %eax
-	jmp	.LBB17_36
-.LBB17_13:
+	jmp	.LBB18_36
+.LBB18_13:
 	imulq	%rsi, %r8
 	movq	312(%rsp), %rcx
 	movq	%rcx, %rax
@@ -8268,7 +8804,7 @@ convolution_weight_gradient_outputs:
 	cmovneq	%rcx, %rsi
 	cmoveq	%r8, %rax
 	cmpq	$0, 192(%rsp)
-	jle	.LBB17_38
+	jle	.LBB18_38
 	movq	1208(%rsp), %rcx
 	movabsq	$9223372036854775806, %rdx
 	addq	$-6, %rdx
@@ -8276,46 +8812,46 @@ convolution_weight_gradient_outputs:
 	vmovq	%rcx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	xorl	%edi, %edi
-	vmovdqa	.LCPI17_2(%rip), %ymm1
-	vmovdqa	.LCPI17_3(%rip), %ymm2
-	vpbroadcastq	.LCPI17_4(%rip), %ymm3
+	vmovdqa	.LCPI18_2(%rip), %ymm1
+	vmovdqa	.LCPI18_3(%rip), %ymm2
+	vpbroadcastq	.LCPI18_4(%rip), %ymm3
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
-	jmp	.LBB17_16
+	jmp	.LBB18_16
 	.p2align	4
-.LBB17_15:
+.LBB18_15:
 	incq	%r8
 	addl	%eax, %edi
 	cmpq	192(%rsp), %r8
-	je	.LBB17_38
-.LBB17_16:
+	je	.LBB18_38
+.LBB18_16:
 	testq	%r12, %r12
-	jle	.LBB17_15
+	jle	.LBB18_15
 	movq	%r8, %r10
 	imulq	%rax, %r10
 	vmovq	%r10, %xmm4
 	vpbroadcastq	%xmm4, %ymm4
 	xorl	%r10d, %r10d
 	xorl	%r11d, %r11d
-	jmp	.LBB17_19
+	jmp	.LBB18_19
 	.p2align	4
-.LBB17_18:
+.LBB18_18:
 	incq	%r11
 	addl	%esi, %r10d
 	cmpq	%r12, %r11
 	movq	768(%rsp), %r14
 	movq	48(%rsp), %rbx
-	je	.LBB17_15
-.LBB17_19:
+	je	.LBB18_15
+.LBB18_19:
 	testq	%r15, %r15
-	jle	.LBB17_18
+	jle	.LBB18_18
 	cmpq	$8, %r15
-	jae	.LBB17_22
+	jae	.LBB18_22
 	xorl	%ebx, %ebx
 	movq	16(%rbp), %r13
-	jmp	.LBB17_25
+	jmp	.LBB18_25
 	.p2align	4
-.LBB17_22:
+.LBB18_22:
 	movq	%r11, %rbx
 	imulq	%rsi, %rbx
 	vmovq	%rbx, %xmm5
@@ -8327,7 +8863,7 @@ convolution_weight_gradient_outputs:
 	vmovdqa	%ymm2, %ymm6
 	vmovdqa	%ymm1, %ymm7
 	.p2align	4
-.LBB17_23:
+.LBB18_23:
 	vpaddq	%ymm5, %ymm6, %ymm8
 	vpaddq	%ymm5, %ymm7, %ymm9
 	vpmuludq	%ymm0, %ymm9, %ymm9
@@ -8341,48 +8877,48 @@ convolution_weight_gradient_outputs:
 	vpaddq	%ymm3, %ymm6, %ymm6
 	vpaddq	%ymm3, %ymm7, %ymm7
 	cmpq	%r14, %rdx
-	jne	.LBB17_23
+	jne	.LBB18_23
 	movq	%rdx, %rbx
 	cmpq	%rdx, %r15
 	movq	16(%rbp), %r13
-	je	.LBB17_18
-.LBB17_25:
+	je	.LBB18_18
+.LBB18_25:
 	movq	%r15, %r14
 	subq	%rbx, %r14
 	addl	%r10d, %ebx
 	imull	%ecx, %ebx
 	addl	%edi, %ebx
 	.p2align	4
-.LBB17_26:
+.LBB18_26:
 	movl	%ebx, (%r13,%r9,4)
 	incq	%r9
 	addl	%ecx, %ebx
 	decq	%r14
-	jne	.LBB17_26
-	jmp	.LBB17_18
-.LBB17_27:
+	jne	.LBB18_26
+	jmp	.LBB18_18
+.LBB18_27:
 	vmovsd	24(%rsp), %xmm0
 	cmpq	$32, %rbx
-	jae	.LBB17_29
+	jae	.LBB18_29
 	xorl	%eax, %eax
-	jmp	.LBB17_33
-.LBB17_29:
+	jmp	.LBB18_33
+.LBB18_29:
 	movabsq	$9223372036854775806, %rax
 	addq	$-30, %rax
 	andq	%rbx, %rax
 	vbroadcastsd	%xmm0, %ymm3
-	vmovaps	.LCPI17_2(%rip), %ymm1
-	vmovaps	.LCPI17_3(%rip), %ymm2
+	vmovaps	.LCPI18_2(%rip), %ymm1
+	vmovaps	.LCPI18_3(%rip), %ymm2
 	xorl	%edx, %edx
 	vshufps	$136, %ymm3, %ymm3, %ymm3
 	vpermpd	$216, %ymm3, %ymm3
-	vpbroadcastd	.LCPI17_5(%rip), %ymm4
-	vpbroadcastd	.LCPI17_6(%rip), %ymm5
-	vpbroadcastd	.LCPI17_7(%rip), %ymm6
-	vpbroadcastq	.LCPI17_8(%rip), %ymm7
+	vpbroadcastd	.LCPI18_5(%rip), %ymm4
+	vpbroadcastd	.LCPI18_6(%rip), %ymm5
+	vpbroadcastd	.LCPI18_7(%rip), %ymm6
+	vpbroadcastq	.LCPI18_8(%rip), %ymm7
 	movq	16(%rbp), %rsi
 	.p2align	4
-.LBB17_30:
+.LBB18_30:
 	vshufps	$136, %ymm1, %ymm2, %ymm8
 	vpermpd	$216, %ymm8, %ymm8
 	vpmulld	%ymm3, %ymm8, %ymm9
@@ -8400,12 +8936,12 @@ convolution_weight_gradient_outputs:
 	vpaddq	%ymm7, %ymm2, %ymm2
 	vpaddq	%ymm7, %ymm1, %ymm1
 	cmpq	%rdx, %rax
-	jne	.LBB17_30
+	jne	.LBB18_30
 	cmpq	%rax, %rbx
-	je	.LBB17_38
+	je	.LBB18_38
 	testb	$28, %bl
-	je	.LBB17_36
-.LBB17_33:
+	je	.LBB18_36
+.LBB18_33:
 	movq	%rax, %rdx
 	movabsq	$9223372036854775806, %rax
 	addq	$-2, %rax
@@ -8413,13 +8949,13 @@ convolution_weight_gradient_outputs:
 	vbroadcastsd	%xmm0, %ymm1
 	vmovq	%rdx, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
-	vpor	.LCPI17_3(%rip), %ymm0, %ymm0
+	vpor	.LCPI18_3(%rip), %ymm0, %ymm0
 	vextractf128	$1, %ymm1, %xmm2
 	vshufps	$136, %xmm2, %xmm1, %xmm1
-	vpbroadcastq	.LCPI17_9(%rip), %ymm2
+	vpbroadcastq	.LCPI18_9(%rip), %ymm2
 	movq	16(%rbp), %rsi
 	.p2align	4
-.LBB17_34:
+.LBB18_34:
 	vextracti128	$1, %ymm0, %xmm3
 	vshufps	$136, %xmm3, %xmm0, %xmm3
 	vpmulld	%xmm1, %xmm3, %xmm3
@@ -8427,21 +8963,21 @@ convolution_weight_gradient_outputs:
 	addq	$4, %rdx
 	vpaddq	%ymm2, %ymm0, %ymm0
 	cmpq	%rdx, %rax
-	jne	.LBB17_34
+	jne	.LBB18_34
 	cmpq	%rax, %rbx
-	je	.LBB17_38
-.LBB17_36:
+	je	.LBB18_38
+.LBB18_36:
 	imull	%eax, %edi
 	imull	%edi, %ecx
 	.p2align	4
-.LBB17_37:
+.LBB18_37:
 	movq	16(%rbp), %rdx
 	movl	%ecx, (%rdx,%rax,4)
 	incq	%rax
 	addl	24(%rsp), %ecx
 	cmpq	%rax, %rbx
-	jne	.LBB17_37
-.LBB17_38:
+	jne	.LBB18_37
+.LBB18_38:
 	movq	%rbx, %rdx
 	movq	24(%rbp), %rcx
 	imulq	%rcx, %rdx
@@ -8450,7 +8986,7 @@ convolution_weight_gradient_outputs:
 	imulq	%rbx, %rax
 	movq	%rdx, 232(%rsp)
 	cmpq	%rax, %rdx
-	jge	.LBB17_40
+	jge	.LBB18_40
 	movq	%r12, %rax
 	imulq	%r15, %rax
 	imulq	192(%rsp), %rax
@@ -8465,7 +9001,7 @@ convolution_weight_gradient_outputs:
 	vzeroupper
 	callq	memset@PLT
 	movq	24(%rbp), %rcx
-.LBB17_40:
+.LBB18_40:
 	cmpq	$0, 112(%rsp)
 	sete	%al
 	movq	%rbx, %rdx
@@ -8475,7 +9011,7 @@ convolution_weight_gradient_outputs:
 	orb	%al, %cl
 	movq	%r12, %r11
 	movq	88(%rsp), %r9
-	jne	.LBB17_62
+	jne	.LBB18_62
 	movq	24(%rsp), %rdi
 	leaq	-8(%rdi), %rax
 	movq	%rax, %rsi
@@ -8499,12 +9035,12 @@ convolution_weight_gradient_outputs:
 	leal	(,%rdx,8), %edi
 	movq	%rdi, 200(%rsp)
 	leaq	(%rsi,%rcx,4), %r13
-	jmp	.LBB17_44
+	jmp	.LBB18_44
 	.p2align	4
-.LBB17_42:
+.LBB18_42:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB17_43:
+.LBB18_43:
 	vextractf128	$1, %ymm1, %xmm2
 	vhaddps	%xmm2, %xmm1, %xmm1
 	vhaddps	%xmm1, %xmm1, %xmm1
@@ -8520,11 +9056,11 @@ convolution_weight_gradient_outputs:
 	addq	%rcx, %r13
 	movq	32(%rbp), %rbx
 	cmpq	%rbx, %r10
-	je	.LBB17_62
-.LBB17_44:
+	je	.LBB18_62
+.LBB18_44:
 	testq	%r14, %r14
 	movq	%r13, 16(%rsp)
-	jle	.LBB17_42
+	jle	.LBB18_42
 	movq	%r10, %rcx
 	imulq	24(%rsp), %rcx
 	movq	288(%rsp), %rsi
@@ -8534,35 +9070,35 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	120(%rsp), %rsi
 	xorl	%ebx, %ebx
-	jmp	.LBB17_47
+	jmp	.LBB18_47
 	.p2align	4
-.LBB17_46:
+.LBB18_46:
 	incq	%rbx
 	addq	%r8, %rsi
 	addq	%r8, %r13
 	cmpq	%r14, %rbx
 	movq	88(%rsp), %r9
-	je	.LBB17_43
-.LBB17_47:
+	je	.LBB18_43
+.LBB18_47:
 	cmpq	$8, 24(%rsp)
-	jge	.LBB17_49
+	jge	.LBB18_49
 	xorl	%edi, %edi
-	jmp	.LBB17_57
+	jmp	.LBB18_57
 	.p2align	4
-.LBB17_49:
+.LBB18_49:
 	cmpq	$56, %rax
-	jae	.LBB17_51
+	jae	.LBB18_51
 	movl	$8, %ecx
 	xorl	%edi, %edi
 	testq	%rdx, %rdx
-	jne	.LBB17_54
-	jmp	.LBB17_57
+	jne	.LBB18_54
+	jmp	.LBB18_57
 	.p2align	4
-.LBB17_51:
+.LBB18_51:
 	movq	56(%rsp), %rcx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB17_52:
+.LBB18_52:
 	vaddps	-224(%rsi,%rdi,4), %ymm1, %ymm1
 	vaddps	-192(%rsi,%rdi,4), %ymm1, %ymm1
 	vaddps	-160(%rsi,%rdi,4), %ymm1, %ymm1
@@ -8573,48 +9109,48 @@ convolution_weight_gradient_outputs:
 	vaddps	(%rsi,%rdi,4), %ymm1, %ymm1
 	addq	$64, %rdi
 	addq	$-8, %rcx
-	jne	.LBB17_52
+	jne	.LBB18_52
 	leaq	8(%rdi), %rcx
 	testq	%rdx, %rdx
-	je	.LBB17_57
-.LBB17_54:
+	je	.LBB18_57
+.LBB18_54:
 	movq	%rbx, %r9
 	imulq	88(%rsp), %r9
 	movq	40(%rsp), %r11
 	leaq	(%r11,%r9,4), %r9
 	movq	200(%rsp), %r14
 	.p2align	4
-.LBB17_55:
+.LBB18_55:
 	vaddps	(%r9,%rdi,4), %ymm1, %ymm1
 	movq	%rcx, %rdi
 	addq	$8, %rcx
 	addq	$-8, %r14
-	jne	.LBB17_55
+	jne	.LBB18_55
 	addq	$-8, %rcx
 	movq	%rcx, %rdi
 	movq	768(%rsp), %r14
 	movq	%r12, %r11
-.LBB17_57:
+.LBB18_57:
 	movq	%rdi, %rcx
 	movq	24(%rsp), %r9
 	subq	%r9, %rcx
-	jge	.LBB17_46
+	jge	.LBB18_46
 	subl	%edi, %r9d
 	andl	$7, %r9d
-	je	.LBB17_60
+	je	.LBB18_60
 	.p2align	4
-.LBB17_59:
+.LBB18_59:
 	vaddss	(%r13,%rdi,4), %xmm0, %xmm0
 	incq	%rdi
 	decq	%r9
-	jne	.LBB17_59
-.LBB17_60:
+	jne	.LBB18_59
+.LBB18_60:
 	cmpq	$-8, %rcx
 	movq	%r12, %r11
 	movq	24(%rsp), %rcx
-	ja	.LBB17_46
+	ja	.LBB18_46
 	.p2align	4
-.LBB17_61:
+.LBB18_61:
 	vaddss	(%r13,%rdi,4), %xmm0, %xmm0
 	vaddss	4(%r13,%rdi,4), %xmm0, %xmm0
 	vaddss	8(%r13,%rdi,4), %xmm0, %xmm0
@@ -8625,9 +9161,9 @@ convolution_weight_gradient_outputs:
 	vaddss	28(%r13,%rdi,4), %xmm0, %xmm0
 	addq	$8, %rdi
 	cmpq	%rdi, %rcx
-	jne	.LBB17_61
-	jmp	.LBB17_46
-.LBB17_62:
+	jne	.LBB18_61
+	jmp	.LBB18_46
+.LBB18_62:
 	movq	784(%rsp), %rax
 	cmpq	$256, %rax
 	movl	$256, %r8d
@@ -8635,7 +9171,7 @@ convolution_weight_gradient_outputs:
 	testq	%r14, %r14
 	movq	24(%rsp), %rdx
 	movq	72(%rsp), %rax
-	jle	.LBB17_676
+	jle	.LBB18_676
 	movq	%r14, %r10
 	leaq	7(%rax), %r14
 	movq	264(%rsp), %rax
@@ -8834,7 +9370,7 @@ convolution_weight_gradient_outputs:
 	leaq	16(%r15,%rax), %rsi
 	leaq	4(%r15,%rax), %rax
 	movq	%rax, 240(%rsp)
-	vpbroadcastq	.LCPI17_12(%rip), %ymm15
+	vpbroadcastq	.LCPI18_12(%rip), %ymm15
 	movq	88(%rsp), %rax
 	leaq	(,%rax,4), %rax
 	movq	%rax, 920(%rsp)
@@ -8851,13 +9387,13 @@ convolution_weight_gradient_outputs:
 	movq	%r8, 280(%rsp)
 	movq	%rcx, 144(%rsp)
 	movq	%rsi, 800(%rsp)
-	jmp	.LBB17_67
+	jmp	.LBB18_67
 	.p2align	4
-.LBB17_64:
+.LBB18_64:
 	movq	%rdx, %r9
-.LBB17_65:
+.LBB18_65:
 	movq	272(%rsp), %r10
-.LBB17_66:
+.LBB18_66:
 	movq	760(%rsp), %r13
 	addq	%r11, %r13
 	subq	%r11, %r10
@@ -8877,8 +9413,8 @@ convolution_weight_gradient_outputs:
 	movq	%r10, %rax
 	movq	768(%rsp), %r10
 	cmpq	%r10, %r13
-	jge	.LBB17_676
-.LBB17_67:
+	jge	.LBB18_676
+.LBB18_67:
 	movq	%rax, 272(%rsp)
 	movq	%r10, %rax
 	subq	%r13, %rax
@@ -8888,12 +9424,12 @@ convolution_weight_gradient_outputs:
 	movq	%rsi, 40(%rsp)
 	testq	%rax, %rax
 	movq	%r13, 760(%rsp)
-	jle	.LBB17_91
+	jle	.LBB18_91
 	movq	896(%rsp), %r15
 	movq	1024(%rsp), %r13
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB17_69:
+.LBB18_69:
 	leaq	1152(%rsp), %rsi
 	leaq	1312(%rsp), %rdx
 	movq	16(%rbp), %rcx
@@ -8922,14 +9458,14 @@ convolution_weight_gradient_outputs:
 	addq	776(%rsp), %r13
 	addq	312(%rsp), %r15
 	cmpq	%rbx, %rax
-	jne	.LBB17_69
+	jne	.LBB18_69
 	cmpq	$16, 1264(%rsp)
 	movq	24(%rsp), %rdi
 	movq	72(%rsp), %r9
 	movq	336(%rsp), %rsi
 	movq	984(%rsp), %r10
 	vmovdqa	1280(%rsp), %ymm15
-	jl	.LBB17_92
+	jl	.LBB18_92
 	movq	784(%rsp), %rax
 	movq	272(%rsp), %rbx
 	cmpq	%rbx, %rax
@@ -8967,9 +9503,9 @@ convolution_weight_gradient_outputs:
 	movq	880(%rsp), %rax
 	movq	%rax, 936(%rsp)
 	movq	$0, 128(%rsp)
-	jmp	.LBB17_73
+	jmp	.LBB18_73
 	.p2align	4
-.LBB17_72:
+.LBB18_72:
 	movq	128(%rsp), %r11
 	incq	%r11
 	movq	920(%rsp), %rax
@@ -8987,10 +9523,10 @@ convolution_weight_gradient_outputs:
 	addq	%rax, 320(%rsp)
 	movq	%r11, 128(%rsp)
 	cmpq	1104(%rsp), %r11
-	je	.LBB17_269
-.LBB17_73:
+	je	.LBB18_269
+.LBB18_73:
 	testq	%rdi, %rdi
-	jle	.LBB17_72
+	jle	.LBB18_72
 	movq	920(%rsp), %rcx
 	movq	128(%rsp), %rax
 	imulq	%rax, %rcx
@@ -9023,9 +9559,9 @@ convolution_weight_gradient_outputs:
 	movq	%r11, 80(%rsp)
 	movq	936(%rsp), %r11
 	xorl	%edx, %edx
-	jmp	.LBB17_76
+	jmp	.LBB18_76
 	.p2align	4
-.LBB17_75:
+.LBB18_75:
 	incq	%rdx
 	addq	$4, %r11
 	addq	$4, 80(%rsp)
@@ -9040,18 +9576,18 @@ convolution_weight_gradient_outputs:
 	addq	%r12, %r15
 	addq	$4, 96(%rsp)
 	cmpq	%rdi, %rdx
-	je	.LBB17_72
-.LBB17_76:
+	je	.LBB18_72
+.LBB18_76:
 	movq	%rcx, 64(%rsp)
 	movq	%rax, 112(%rsp)
 	testq	%r9, %r9
-	jle	.LBB17_86
+	jle	.LBB18_86
 	cmpq	$32, %r9
-	jae	.LBB17_79
+	jae	.LBB18_79
 	xorl	%eax, %eax
-	jmp	.LBB17_84
+	jmp	.LBB18_84
 	.p2align	4
-.LBB17_79:
+.LBB18_79:
 	movq	%r11, 192(%rsp)
 	movq	%rdx, 232(%rsp)
 	leaq	(,%rdx,4), %rax
@@ -9071,11 +9607,11 @@ convolution_weight_gradient_outputs:
 	testq	%rsi, %rsi
 	cmovsl	%edx, %r11d
 	orb	215(%rsp), %r11b
-	je	.LBB17_81
+	je	.LBB18_81
 	xorl	%eax, %eax
 	movq	72(%rsp), %r9
-	jmp	.LBB17_83
-.LBB17_81:
+	jmp	.LBB18_83
+.LBB18_81:
 	movq	1120(%rsp), %rdx
 	shrq	$61, %rdx
 	andl	$1, %edx
@@ -9092,29 +9628,29 @@ convolution_weight_gradient_outputs:
 	andb	%al, %cl
 	xorl	%eax, %eax
 	orb	%dl, %cl
-	je	.LBB17_88
+	je	.LBB18_88
 	movq	72(%rsp), %r9
 	movq	336(%rsp), %rsi
-.LBB17_83:
+.LBB18_83:
 	movq	24(%rsp), %rdi
 	movq	192(%rsp), %r11
 	movq	232(%rsp), %rdx
-.LBB17_84:
+.LBB18_84:
 	movq	24(%rbp), %rcx
 	addq	%rax, %rcx
 	imulq	%rsi, %rcx
 	addq	96(%rsp), %rcx
 	.p2align	4
-.LBB17_85:
+.LBB18_85:
 	vmovss	(%rcx), %xmm0
 	vmovss	%xmm0, (%r15,%rax,4)
 	incq	%rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r9
-	jne	.LBB17_85
-.LBB17_86:
+	jne	.LBB18_85
+.LBB18_86:
 	cmpq	200(%rsp), %r9
-	jge	.LBB17_75
+	jge	.LBB18_75
 	movq	%r12, %rdi
 	imulq	%rdx, %rdi
 	addq	256(%rsp), %rdi
@@ -9133,8 +9669,8 @@ convolution_weight_gradient_outputs:
 	movq	72(%rsp), %r9
 	movq	24(%rsp), %rdi
 	movq	16(%rsp), %r8
-	jmp	.LBB17_75
-.LBB17_88:
+	jmp	.LBB18_75
+.LBB18_88:
 	xorl	%ecx, %ecx
 	movq	1112(%rsp), %rsi
 	movq	32(%rsp), %rdi
@@ -9146,7 +9682,7 @@ convolution_weight_gradient_outputs:
 	movq	80(%rsp), %r11
 	movq	192(%rsp), %rdx
 	.p2align	4
-.LBB17_89:
+.LBB18_89:
 	vmovss	(%r8,%rax), %xmm0
 	vinsertps	$16, (%rdi,%rax), %xmm0, %xmm0
 	vinsertps	$32, (%r9,%rax), %xmm0, %xmm0
@@ -9162,7 +9698,7 @@ convolution_weight_gradient_outputs:
 	addq	$8, %rcx
 	addq	%rbx, %rax
 	cmpq	%rcx, %rsi
-	jne	.LBB17_89
+	jne	.LBB18_89
 	movq	%rsi, %rax
 	movq	72(%rsp), %r9
 	cmpq	%rsi, %r9
@@ -9173,24 +9709,24 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %r13
 	movq	%rdx, %r11
 	movq	232(%rsp), %rdx
-	jne	.LBB17_84
-	jmp	.LBB17_86
+	jne	.LBB18_84
+	jmp	.LBB18_86
 	.p2align	4
-.LBB17_91:
+.LBB18_91:
 	cmpq	$16, 1264(%rsp)
-	jge	.LBB17_269
-.LBB17_92:
+	jge	.LBB18_269
+.LBB18_92:
 	cmpq	$0, 760(%rsp)
 	movq	48(%rsp), %rbx
 	movq	144(%rsp), %r15
-	je	.LBB17_659
-.LBB17_93:
+	je	.LBB18_659
+.LBB18_93:
 	xorl	%edi, %edi
 	testb	$7, 1408(%rsp)
 	setne	%al
 	movq	72(%rsp), %r9
 	testq	%r9, %r9
-	jle	.LBB17_673
+	jle	.LBB18_673
 	movq	760(%rsp), %rcx
 	imulq	88(%rsp), %rcx
 	movq	808(%rsp), %rsi
@@ -9210,9 +9746,9 @@ convolution_weight_gradient_outputs:
 	movq	$0, 256(%rsp)
 	movq	24(%rsp), %r8
 	leaq	368(%rsp), %rdi
-	jmp	.LBB17_96
+	jmp	.LBB18_96
 	.p2align	4
-.LBB17_95:
+.LBB18_95:
 	movq	256(%rsp), %rcx
 	addq	$3, %rcx
 	movq	80(%rsp), %rax
@@ -9220,10 +9756,10 @@ convolution_weight_gradient_outputs:
 	movq	%rax, 80(%rsp)
 	movq	%rcx, 256(%rsp)
 	cmpq	%r9, %rcx
-	jge	.LBB17_658
-.LBB17_96:
+	jge	.LBB18_658
+.LBB18_96:
 	testq	%rbx, %rbx
-	jle	.LBB17_95
+	jle	.LBB18_95
 	movq	%r9, %rax
 	movq	256(%rsp), %r10
 	subq	%r10, %rax
@@ -9245,8 +9781,8 @@ convolution_weight_gradient_outputs:
 	movq	80(%rsp), %rax
 	movq	%rax, 192(%rsp)
 	xorl	%ecx, %ecx
-	jmp	.LBB17_103
-.LBB17_98:
+	jmp	.LBB18_103
+.LBB18_98:
 	vhaddps	%xmm1, %xmm2, %xmm3
 	vhaddps	%xmm3, %xmm3, %xmm3
 	vextractf128	$1, %ymm1, %xmm1
@@ -9278,18 +9814,18 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax)
-.LBB17_99:
+.LBB18_99:
 	movq	48(%rsp), %rbx
-.LBB17_100:
+.LBB18_100:
 	movq	72(%rsp), %r9
-.LBB17_101:
+.LBB18_101:
 	leaq	368(%rsp), %rdi
-.LBB17_102:
+.LBB18_102:
 	addq	$4, %rcx
 	addq	$16, 192(%rsp)
 	cmpq	%rbx, %rcx
-	jge	.LBB17_95
-.LBB17_103:
+	jge	.LBB18_95
+.LBB18_103:
 	movq	%rbx, %rax
 	subq	%rcx, %rax
 	cmpq	$4, %rax
@@ -9300,27 +9836,27 @@ convolution_weight_gradient_outputs:
 	leal	(%r10,%rax,2), %eax
 	addl	$-12, %eax
 	cmpl	$27, %eax
-	ja	.LBB17_102
+	ja	.LBB18_102
 	movq	96(%rsp), %r10
 	leaq	(%r10,%rcx,4), %r10
 	movq	%r10, 64(%rsp)
-	leaq	.LJTI17_1(%rip), %r10
+	leaq	.LJTI18_1(%rip), %r10
 	movslq	(%r10,%rax,4), %rax
 	addq	%r10, %rax
 	jmpq	*%rax
-.LBB17_105:
+.LBB18_105:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	movq	88(%rsp), %r9
-	jmp	.LBB17_107
+	jmp	.LBB18_107
 	.p2align	4
-.LBB17_106:
+.LBB18_106:
 	incq	%rax
 	cmpq	40(%rsp), %rax
-	je	.LBB17_196
-.LBB17_107:
+	je	.LBB18_196
+.LBB18_107:
 	testq	%r11, %r11
-	jle	.LBB17_106
+	jle	.LBB18_106
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
@@ -9332,12 +9868,12 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
 	cmpq	$0, 120(%rsp)
-	je	.LBB17_111
+	je	.LBB18_111
 	xorl	%r10d, %r10d
 	movq	112(%rsp), %r11
 	movq	800(%rsp), %r13
 	.p2align	4
-.LBB17_110:
+.LBB18_110:
 	movslq	-12(%r13,%r10), %rdi
 	vmovups	(%rsi,%rdi,4), %ymm1
 	movslq	-16(%r13,%r10), %rdi
@@ -9348,16 +9884,16 @@ convolution_weight_gradient_outputs:
 	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB17_110
-	jmp	.LBB17_112
+	jne	.LBB18_110
+	jmp	.LBB18_112
 	.p2align	4
-.LBB17_111:
+.LBB18_111:
 	xorl	%r10d, %r10d
-.LBB17_112:
+.LBB18_112:
 	movq	56(%rsp), %r11
 	testb	$1, %r11b
 	leaq	368(%rsp), %rdi
-	je	.LBB17_106
+	je	.LBB18_106
 	movq	352(%rsp), %r11
 	movslq	4(%r11,%r10), %rdi
 	vmovups	(%rsi,%rdi,4), %ymm1
@@ -9365,8 +9901,8 @@ convolution_weight_gradient_outputs:
 	movq	56(%rsp), %r11
 	leaq	368(%rsp), %rdi
 	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
-	jmp	.LBB17_106
-.LBB17_114:
+	jmp	.LBB18_106
+.LBB18_114:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
@@ -9375,16 +9911,16 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB17_116
+	jmp	.LBB18_116
 	.p2align	4
-.LBB17_115:
+.LBB18_115:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	56(%rsp), %r11
-	je	.LBB17_119
-.LBB17_116:
+	je	.LBB18_119
+.LBB18_116:
 	testq	%r11, %r11
-	jle	.LBB17_115
+	jle	.LBB18_115
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rsi
@@ -9399,7 +9935,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%rsi,4), %rsi
 	movq	240(%rsp), %r10
 	.p2align	4
-.LBB17_118:
+.LBB18_118:
 	movslq	(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r15
 	vmovups	(%rsi,%rdi,4), %ymm6
@@ -9416,9 +9952,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm9, %ymm8, %ymm1
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB17_118
-	jmp	.LBB17_115
-.LBB17_119:
+	jne	.LBB18_118
+	jmp	.LBB18_115
+.LBB18_119:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -9457,8 +9993,8 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax,%rbx,8), %xmm1
 	vaddps	%xmm1, %xmm0, %xmm0
 	vmovlps	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB17_268
-.LBB17_120:
+	jmp	.LBB18_268
+.LBB18_120:
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ebx, %ebx
 	vxorps	%xmm8, %xmm8, %xmm8
@@ -9470,17 +10006,17 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB17_122
+	jmp	.LBB18_122
 	.p2align	4
-.LBB17_121:
+.LBB18_121:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	144(%rsp), %r15
 	movq	56(%rsp), %r11
-	je	.LBB17_125
-.LBB17_122:
+	je	.LBB18_125
+.LBB18_122:
 	testq	%r11, %r11
-	jle	.LBB17_121
+	jle	.LBB18_121
 	movq	%r11, %r13
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -9497,11 +10033,11 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rdi
 	leaq	(%rdi,%rdx,4), %r11
 	.p2align	4
-.LBB17_124:
+.LBB18_124:
 	movslq	-4(%r15), %rdx
 	leaq	(%r11,%rdx,4), %rdi
 	vpbroadcastd	(%r15), %ymm9
-	vpcmpgtd	.LCPI17_14(%rip), %ymm9, %ymm9
+	vpcmpgtd	.LCPI18_14(%rip), %ymm9, %ymm9
 	vpandn	(%r11,%rdx,4), %ymm9, %ymm10
 	vpandn	(%rdi,%r8,4), %ymm9, %ymm11
 	vpandn	(%rdi,%r8,8), %ymm9, %ymm9
@@ -9520,9 +10056,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm9, %ymm12, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB17_124
-	jmp	.LBB17_121
-.LBB17_125:
+	jne	.LBB18_124
+	jmp	.LBB18_121
+.LBB18_125:
 	vhaddps	%xmm8, %xmm7, %xmm9
 	vhaddps	%xmm9, %xmm9, %xmm9
 	vunpcklps	%ymm8, %ymm7, %ymm10
@@ -9630,8 +10166,8 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm0, %xmm1, %xmm0
 	vaddss	8(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax,%rbx,8)
-	jmp	.LBB17_100
-.LBB17_126:
+	jmp	.LBB18_100
+.LBB18_126:
 	movq	88(%rsp), %r13
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
@@ -9640,17 +10176,17 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
-	jmp	.LBB17_128
+	jmp	.LBB18_128
 	.p2align	4
-.LBB17_127:
+.LBB18_127:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	144(%rsp), %r15
 	movq	56(%rsp), %r11
-	je	.LBB17_131
-.LBB17_128:
+	je	.LBB18_131
+.LBB18_128:
 	testq	%r11, %r11
-	jle	.LBB17_127
+	jle	.LBB18_127
 	movq	%r11, %r9
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -9669,11 +10205,11 @@ convolution_weight_gradient_outputs:
 	movq	%r15, %r11
 	movq	%r9, %r15
 	.p2align	4
-.LBB17_130:
+.LBB18_130:
 	movslq	-4(%r11), %rdi
 	leaq	(%r10,%rdi,4), %r8
 	vpbroadcastd	(%r11), %ymm6
-	vpcmpgtd	.LCPI17_14(%rip), %ymm6, %ymm6
+	vpcmpgtd	.LCPI18_14(%rip), %ymm6, %ymm6
 	vpandn	(%r10,%rdi,4), %ymm6, %ymm7
 	movq	24(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm6, %ymm6
@@ -9690,9 +10226,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm6, %ymm8, %ymm0
 	addq	$12, %r11
 	decq	%r15
-	jne	.LBB17_130
-	jmp	.LBB17_127
-.LBB17_131:
+	jne	.LBB18_130
+	jmp	.LBB18_127
+.LBB18_131:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -9755,8 +10291,8 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax,%rbx,4)
-	jmp	.LBB17_100
-.LBB17_132:
+	jmp	.LBB18_100
+.LBB18_132:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
 	vxorps	%xmm1, %xmm1, %xmm1
@@ -9771,17 +10307,17 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	movq	88(%rsp), %rsi
-	jmp	.LBB17_134
+	jmp	.LBB18_134
 	.p2align	4
-.LBB17_133:
+.LBB18_133:
 	incq	%r8
 	cmpq	40(%rsp), %r8
 	movq	88(%rsp), %rsi
 	movq	56(%rsp), %r11
-	je	.LBB17_137
-.LBB17_134:
+	je	.LBB18_137
+.LBB18_134:
 	testq	%r11, %r11
-	jle	.LBB17_133
+	jle	.LBB18_133
 	movq	%r11, %r9
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
@@ -9803,11 +10339,11 @@ convolution_weight_gradient_outputs:
 	movq	%r9, %rsi
 	movq	24(%rsp), %r9
 	.p2align	4
-.LBB17_136:
+.LBB18_136:
 	movslq	-4(%r11), %rdx
 	leaq	(%r10,%rdx,4), %rdi
 	vpbroadcastd	(%r11), %ymm12
-	vpcmpgtd	.LCPI17_14(%rip), %ymm12, %ymm12
+	vpcmpgtd	.LCPI18_14(%rip), %ymm12, %ymm12
 	vpandn	(%r10,%rdx,4), %ymm12, %ymm13
 	vpandn	(%rdi,%r9,4), %ymm12, %ymm14
 	vpandn	(%rdi,%r9,8), %ymm12, %ymm12
@@ -9830,9 +10366,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm12, %ymm15, %ymm11
 	addq	$12, %r11
 	decq	%rsi
-	jne	.LBB17_136
-	jmp	.LBB17_133
-.LBB17_137:
+	jne	.LBB18_136
+	jmp	.LBB18_133
+.LBB18_137:
 	vmovups	%ymm0, 368(%rsp)
 	vmovups	%ymm1, 400(%rsp)
 	vmovups	%ymm2, 432(%rsp)
@@ -9849,7 +10385,7 @@ convolution_weight_gradient_outputs:
 	movq	192(%rsp), %rdx
 	movq	912(%rsp), %rsi
 	.p2align	4
-.LBB17_138:
+.LBB18_138:
 	vmovups	464(%rsp,%rax), %ymm0
 	vmovups	432(%rsp,%rax), %ymm1
 	vmovups	400(%rsp,%rax), %ymm2
@@ -9904,25 +10440,25 @@ convolution_weight_gradient_outputs:
 	subq	$-128, %rax
 	addq	%rsi, %rdx
 	cmpq	$384, %rax
-	jne	.LBB17_138
-	jmp	.LBB17_152
-.LBB17_139:
+	jne	.LBB18_138
+	jmp	.LBB18_152
+.LBB18_139:
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB17_141
+	jmp	.LBB18_141
 	.p2align	4
-.LBB17_140:
+.LBB18_140:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB17_144
-.LBB17_141:
+	je	.LBB18_144
+.LBB18_141:
 	testq	%r11, %r11
-	jle	.LBB17_140
+	jle	.LBB18_140
 	movq	%r11, %rbx
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -9938,7 +10474,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rdi,4), %r10
 	movq	240(%rsp), %r11
 	.p2align	4
-.LBB17_143:
+.LBB18_143:
 	movslq	(%r11), %rdi
 	leaq	(%r10,%rdi,4), %r8
 	vmovups	(%r10,%rdi,4), %ymm4
@@ -9954,9 +10490,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm6, %ymm5, %ymm1
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB17_143
-	jmp	.LBB17_140
-.LBB17_144:
+	jne	.LBB18_143
+	jmp	.LBB18_140
+.LBB18_144:
 	vhaddps	%xmm3, %xmm2, %xmm4
 	vhaddps	%xmm4, %xmm4, %xmm4
 	vextractf128	$1, %ymm3, %xmm3
@@ -9974,8 +10510,8 @@ convolution_weight_gradient_outputs:
 	vextractf128	$1, %ymm1, %xmm1
 	vextractf128	$1, %ymm0, %xmm0
 	vhaddps	%xmm1, %xmm0, %xmm0
-	jmp	.LBB17_186
-.LBB17_145:
+	jmp	.LBB18_186
+.LBB18_145:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
 	vxorps	%xmm1, %xmm1, %xmm1
@@ -9990,17 +10526,17 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm10, %xmm10, %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	movq	88(%rsp), %rsi
-	jmp	.LBB17_147
+	jmp	.LBB18_147
 	.p2align	4
-.LBB17_146:
+.LBB18_146:
 	incq	%r8
 	cmpq	40(%rsp), %r8
 	movq	88(%rsp), %rsi
 	movq	56(%rsp), %r11
-	je	.LBB17_150
-.LBB17_147:
+	je	.LBB18_150
+.LBB18_147:
 	testq	%r11, %r11
-	jle	.LBB17_146
+	jle	.LBB18_146
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
 	movq	%r8, %rdx
@@ -10020,7 +10556,7 @@ convolution_weight_gradient_outputs:
 	movq	240(%rsp), %rsi
 	movq	24(%rsp), %r9
 	.p2align	4
-.LBB17_149:
+.LBB18_149:
 	movslq	(%rsi), %rdx
 	leaq	(%r10,%rdx,4), %rdi
 	vmovups	(%r10,%rdx,4), %ymm12
@@ -10045,9 +10581,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm15, %ymm14, %ymm11
 	addq	$12, %rsi
 	decq	%r11
-	jne	.LBB17_149
-	jmp	.LBB17_146
-.LBB17_150:
+	jne	.LBB18_149
+	jmp	.LBB18_146
+.LBB18_150:
 	vmovups	%ymm0, 368(%rsp)
 	vmovups	%ymm1, 400(%rsp)
 	vmovups	%ymm2, 432(%rsp)
@@ -10064,7 +10600,7 @@ convolution_weight_gradient_outputs:
 	movq	192(%rsp), %rdx
 	movq	912(%rsp), %rsi
 	.p2align	4
-.LBB17_151:
+.LBB18_151:
 	vmovups	464(%rsp,%rax), %ymm0
 	vmovups	432(%rsp,%rax), %ymm1
 	vmovups	400(%rsp,%rax), %ymm2
@@ -10119,15 +10655,15 @@ convolution_weight_gradient_outputs:
 	subq	$-128, %rax
 	addq	%rsi, %rdx
 	cmpq	$384, %rax
-	jne	.LBB17_151
-.LBB17_152:
+	jne	.LBB18_151
+.LBB18_152:
 	movq	48(%rsp), %rbx
 	movq	24(%rsp), %r8
 	movq	72(%rsp), %r9
 	movq	144(%rsp), %r15
 	vmovdqa	1280(%rsp), %ymm15
-	jmp	.LBB17_101
-.LBB17_153:
+	jmp	.LBB18_101
+.LBB18_153:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
@@ -10136,16 +10672,16 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB17_155
+	jmp	.LBB18_155
 	.p2align	4
-.LBB17_154:
+.LBB18_154:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	56(%rsp), %r11
-	je	.LBB17_158
-.LBB17_155:
+	je	.LBB18_158
+.LBB18_155:
 	testq	%r11, %r11
-	jle	.LBB17_154
+	jle	.LBB18_154
 	movq	%r11, %r15
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -10163,7 +10699,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rdi,4), %r10
 	movq	240(%rsp), %r11
 	.p2align	4
-.LBB17_157:
+.LBB18_157:
 	movslq	(%r11), %rdi
 	leaq	(%r10,%rdi,4), %r8
 	vmovups	(%r10,%rdi,4), %ymm6
@@ -10182,9 +10718,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm8, %ymm7, %ymm0
 	addq	$12, %r11
 	decq	%r15
-	jne	.LBB17_157
-	jmp	.LBB17_154
-.LBB17_158:
+	jne	.LBB18_157
+	jmp	.LBB18_154
+.LBB18_158:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -10247,8 +10783,8 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax,%rbx,4)
-	jmp	.LBB17_268
-.LBB17_159:
+	jmp	.LBB18_268
+.LBB18_159:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm5, %xmm5, %xmm5
@@ -10257,17 +10793,17 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB17_161
+	jmp	.LBB18_161
 	.p2align	4
-.LBB17_160:
+.LBB18_160:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	144(%rsp), %r15
 	movq	56(%rsp), %r11
-	je	.LBB17_164
-.LBB17_161:
+	je	.LBB18_164
+.LBB18_161:
 	testq	%r11, %r11
-	jle	.LBB17_160
+	jle	.LBB18_160
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rsi
@@ -10282,11 +10818,11 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%rsi,4), %rsi
 	movq	%r15, %r10
 	.p2align	4
-.LBB17_163:
+.LBB18_163:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r15
 	vpbroadcastd	(%r10), %ymm6
-	vpcmpgtd	.LCPI17_14(%rip), %ymm6, %ymm6
+	vpcmpgtd	.LCPI18_14(%rip), %ymm6, %ymm6
 	vpandn	(%rsi,%rdi,4), %ymm6, %ymm7
 	vpandn	(%r15,%r8,4), %ymm6, %ymm8
 	vpandn	(%r15,%r8,8), %ymm6, %ymm6
@@ -10301,9 +10837,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm6, %ymm9, %ymm1
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB17_163
-	jmp	.LBB17_160
-.LBB17_164:
+	jne	.LBB18_163
+	jmp	.LBB18_160
+.LBB18_164:
 	vhaddps	%xmm5, %xmm4, %xmm6
 	vhaddps	%xmm6, %xmm6, %xmm6
 	vextractf128	$1, %ymm5, %xmm5
@@ -10342,21 +10878,21 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax,%rbx,8), %xmm1
 	vaddps	%xmm1, %xmm0, %xmm0
 	vmovlps	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB17_100
-.LBB17_165:
+	jmp	.LBB18_100
+.LBB18_165:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ebx, %ebx
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB17_167
+	jmp	.LBB18_167
 	.p2align	4
-.LBB17_166:
+.LBB18_166:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
-	je	.LBB17_174
-.LBB17_167:
+	je	.LBB18_174
+.LBB18_167:
 	testq	%r11, %r11
-	jle	.LBB17_166
+	jle	.LBB18_166
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
 	movq	%rbx, %rdx
@@ -10370,12 +10906,12 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rdi
 	leaq	(%rdi,%rdx,4), %rdx
 	cmpq	$0, 120(%rsp)
-	je	.LBB17_171
+	je	.LBB18_171
 	xorl	%r10d, %r10d
 	movq	112(%rsp), %r11
 	movq	800(%rsp), %r13
 	.p2align	4
-.LBB17_170:
+.LBB18_170:
 	movslq	-12(%r13,%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm2
 	movslq	-16(%r13,%r10), %rdi
@@ -10388,16 +10924,16 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB17_170
-	jmp	.LBB17_172
+	jne	.LBB18_170
+	jmp	.LBB18_172
 	.p2align	4
-.LBB17_171:
+.LBB18_171:
 	xorl	%r10d, %r10d
-.LBB17_172:
+.LBB18_172:
 	movq	56(%rsp), %r11
 	testb	$1, %r11b
 	leaq	368(%rsp), %rdi
-	je	.LBB17_166
+	je	.LBB18_166
 	movq	352(%rsp), %r11
 	movslq	4(%r11,%r10), %rdi
 	vmovups	(%rdx,%rdi,4), %ymm2
@@ -10406,8 +10942,8 @@ convolution_weight_gradient_outputs:
 	leaq	368(%rsp), %rdi
 	vfmadd231ps	(%rax,%rdx,4), %ymm2, %ymm1
 	vfmadd231ps	(%rsi,%rdx,4), %ymm2, %ymm0
-	jmp	.LBB17_166
-.LBB17_174:
+	jmp	.LBB18_166
+.LBB18_174:
 	vhaddps	%xmm0, %xmm1, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
 	vextractf128	$1, %ymm0, %xmm0
@@ -10422,24 +10958,24 @@ convolution_weight_gradient_outputs:
 	vaddps	%xmm0, %xmm1, %xmm0
 	vmovlps	%xmm0, (%rax)
 	movq	48(%rsp), %rbx
-	jmp	.LBB17_249
-.LBB17_175:
+	jmp	.LBB18_249
+.LBB18_175:
 	movq	88(%rsp), %r13
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-	jmp	.LBB17_177
+	jmp	.LBB18_177
 	.p2align	4
-.LBB17_176:
+.LBB18_176:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	144(%rsp), %r15
 	movq	56(%rsp), %r11
-	je	.LBB17_98
-.LBB17_177:
+	je	.LBB18_98
+.LBB18_177:
 	testq	%r11, %r11
-	jle	.LBB17_176
+	jle	.LBB18_176
 	movq	%r11, %r9
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -10459,9 +10995,9 @@ convolution_weight_gradient_outputs:
 	movq	%r15, %rbx
 	movq	%r9, %r15
 	.p2align	4
-.LBB17_179:
+.LBB18_179:
 	vpbroadcastd	(%rbx), %ymm3
-	vpcmpgtd	.LCPI17_14(%rip), %ymm3, %ymm3
+	vpcmpgtd	.LCPI18_14(%rip), %ymm3, %ymm3
 	movslq	-4(%rbx), %rdi
 	vpandn	(%r11,%rdi,4), %ymm3, %ymm3
 	movslq	-8(%rbx), %rdi
@@ -10470,25 +11006,25 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
 	addq	$12, %rbx
 	decq	%r15
-	jne	.LBB17_179
-	jmp	.LBB17_176
-.LBB17_180:
+	jne	.LBB18_179
+	jmp	.LBB18_176
+.LBB18_180:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	88(%rsp), %r9
-	jmp	.LBB17_182
+	jmp	.LBB18_182
 	.p2align	4
-.LBB17_181:
+.LBB18_181:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB17_185
-.LBB17_182:
+	je	.LBB18_185
+.LBB18_182:
 	testq	%r11, %r11
-	jle	.LBB17_181
+	jle	.LBB18_181
 	movq	%r11, %rbx
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -10505,10 +11041,10 @@ convolution_weight_gradient_outputs:
 	leaq	(%r10,%rdi,4), %r10
 	movq	%r15, %r11
 	.p2align	4
-.LBB17_184:
+.LBB18_184:
 	movslq	-4(%r11), %rdi
 	vpbroadcastd	(%r11), %ymm4
-	vpcmpgtd	.LCPI17_14(%rip), %ymm4, %ymm4
+	vpcmpgtd	.LCPI18_14(%rip), %ymm4, %ymm4
 	vpandn	(%r10,%rdi,4), %ymm4, %ymm5
 	leaq	(%r10,%rdi,4), %rdi
 	vpandn	(%rdi,%r8,4), %ymm4, %ymm4
@@ -10521,9 +11057,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm4, %ymm6, %ymm0
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB17_184
-	jmp	.LBB17_181
-.LBB17_185:
+	jne	.LBB18_184
+	jmp	.LBB18_181
+.LBB18_185:
 	vhaddps	%xmm2, %xmm3, %xmm4
 	vhaddps	%xmm4, %xmm4, %xmm4
 	vextractf128	$1, %ymm2, %xmm2
@@ -10541,7 +11077,7 @@ convolution_weight_gradient_outputs:
 	vextractf128	$1, %ymm0, %xmm0
 	vextractf128	$1, %ymm1, %xmm1
 	vhaddps	%xmm0, %xmm1, %xmm0
-.LBB17_186:
+.LBB18_186:
 	vmovlps	%xmm2, (%rax)
 	vshufps	$232, %xmm0, %xmm0, %xmm1
 	vshufps	$237, %xmm0, %xmm0, %xmm0
@@ -10551,20 +11087,20 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax,%rbx,4), %xmm1
 	vaddps	%xmm1, %xmm0, %xmm0
 	vmovlps	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB17_100
-.LBB17_187:
+	jmp	.LBB18_100
+.LBB18_187:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	movq	88(%rsp), %r9
-	jmp	.LBB17_189
+	jmp	.LBB18_189
 	.p2align	4
-.LBB17_188:
+.LBB18_188:
 	incq	%rax
 	cmpq	40(%rsp), %rax
-	je	.LBB17_196
-.LBB17_189:
+	je	.LBB18_196
+.LBB18_189:
 	testq	%r11, %r11
-	jle	.LBB17_188
+	jle	.LBB18_188
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
@@ -10576,14 +11112,14 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rsi
 	leaq	(%rsi,%rdi,4), %rsi
 	cmpq	$0, 120(%rsp)
-	je	.LBB17_193
+	je	.LBB18_193
 	xorl	%r10d, %r10d
 	movq	112(%rsp), %r11
 	.p2align	4
-.LBB17_192:
+.LBB18_192:
 	movslq	-4(%r15,%r10), %rdi
 	vpbroadcastd	(%r15,%r10), %ymm1
-	vmovdqa	.LCPI17_13(%rip), %ymm2
+	vmovdqa	.LCPI18_13(%rip), %ymm2
 	vpcmpgtd	%ymm1, %ymm2, %ymm1
 	vpand	(%rsi,%rdi,4), %ymm1, %ymm1
 	movslq	-8(%r15,%r10), %rdi
@@ -10596,27 +11132,27 @@ convolution_weight_gradient_outputs:
 	vfmadd132ps	(%rdx,%rdi,4), %ymm1, %ymm0
 	addq	$24, %r10
 	addq	$-2, %r11
-	jne	.LBB17_192
-	jmp	.LBB17_194
+	jne	.LBB18_192
+	jmp	.LBB18_194
 	.p2align	4
-.LBB17_193:
+.LBB18_193:
 	xorl	%r10d, %r10d
-.LBB17_194:
+.LBB18_194:
 	movq	56(%rsp), %r11
 	testb	$1, %r11b
 	leaq	368(%rsp), %rdi
-	je	.LBB17_188
+	je	.LBB18_188
 	movq	352(%rsp), %r11
 	movslq	4(%r11,%r10), %rdi
 	vpbroadcastd	8(%r11,%r10), %ymm1
-	vpcmpgtd	.LCPI17_14(%rip), %ymm1, %ymm1
+	vpcmpgtd	.LCPI18_14(%rip), %ymm1, %ymm1
 	vpandn	(%rsi,%rdi,4), %ymm1, %ymm1
 	movslq	(%r11,%r10), %rsi
 	movq	56(%rsp), %r11
 	leaq	368(%rsp), %rdi
 	vfmadd231ps	(%rdx,%rsi,4), %ymm1, %ymm0
-	jmp	.LBB17_188
-.LBB17_196:
+	jmp	.LBB18_188
+.LBB18_196:
 	vextractf128	$1, %ymm0, %xmm1
 	vhaddps	%xmm1, %xmm0, %xmm0
 	vhaddps	%xmm0, %xmm0, %xmm0
@@ -10625,24 +11161,24 @@ convolution_weight_gradient_outputs:
 	movq	64(%rsp), %rax
 	vaddss	(%rax), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax)
-	jmp	.LBB17_249
-.LBB17_197:
+	jmp	.LBB18_249
+.LBB18_197:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	88(%rsp), %r9
-	jmp	.LBB17_199
+	jmp	.LBB18_199
 	.p2align	4
-.LBB17_198:
+.LBB18_198:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB17_202
-.LBB17_199:
+	je	.LBB18_202
+.LBB18_199:
 	testq	%r11, %r11
-	jle	.LBB17_198
+	jle	.LBB18_198
 	movq	%r11, %r13
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -10663,7 +11199,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%rbx,%rdi,4), %rbx
 	movq	240(%rsp), %r15
 	.p2align	4
-.LBB17_201:
+.LBB18_201:
 	movslq	(%r15), %rdi
 	vmovups	(%rbx,%rdi,4), %ymm4
 	movslq	-4(%r15), %rdi
@@ -10673,9 +11209,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB17_201
-	jmp	.LBB17_198
-.LBB17_202:
+	jne	.LBB18_201
+	jmp	.LBB18_198
+.LBB18_202:
 	vunpcklps	%xmm2, %xmm3, %xmm4
 	vmovlhps	%xmm1, %xmm4, %xmm4
 	vinsertps	$48, %xmm0, %xmm4, %xmm4
@@ -10714,25 +11250,25 @@ convolution_weight_gradient_outputs:
 	movq	64(%rsp), %rax
 	vaddps	(%rax), %xmm0, %xmm0
 	vmovups	%xmm0, (%rax)
-	jmp	.LBB17_232
-.LBB17_203:
+	jmp	.LBB18_232
+.LBB18_203:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	88(%rsp), %r9
-	jmp	.LBB17_205
+	jmp	.LBB18_205
 	.p2align	4
-.LBB17_204:
+.LBB18_204:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	144(%rsp), %r15
 	movq	56(%rsp), %r11
-	je	.LBB17_208
-.LBB17_205:
+	je	.LBB18_208
+.LBB18_205:
 	testq	%r11, %r11
-	jle	.LBB17_204
+	jle	.LBB18_204
 	movq	%r11, %r13
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -10752,10 +11288,10 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rbx
 	leaq	(%rbx,%rdi,4), %rbx
 	.p2align	4
-.LBB17_207:
+.LBB18_207:
 	movslq	-4(%r15), %rdi
 	vpbroadcastd	(%r15), %ymm4
-	vpcmpgtd	.LCPI17_14(%rip), %ymm4, %ymm4
+	vpcmpgtd	.LCPI18_14(%rip), %ymm4, %ymm4
 	vpandn	(%rbx,%rdi,4), %ymm4, %ymm4
 	movslq	-8(%r15), %rdi
 	vfmadd231ps	(%rdx,%rdi,4), %ymm4, %ymm3
@@ -10764,9 +11300,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r11,%rdi,4), %ymm4, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB17_207
-	jmp	.LBB17_204
-.LBB17_208:
+	jne	.LBB18_207
+	jmp	.LBB18_204
+.LBB18_208:
 	vunpcklps	%xmm2, %xmm3, %xmm4
 	vmovlhps	%xmm1, %xmm4, %xmm4
 	vinsertps	$48, %xmm0, %xmm4, %xmm4
@@ -10805,8 +11341,8 @@ convolution_weight_gradient_outputs:
 	movq	64(%rsp), %rax
 	vaddps	(%rax), %xmm0, %xmm0
 	vmovups	%xmm0, (%rax)
-	jmp	.LBB17_99
-.LBB17_209:
+	jmp	.LBB18_99
+.LBB18_209:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm7, %xmm7, %xmm7
@@ -10817,16 +11353,16 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB17_211
+	jmp	.LBB18_211
 	.p2align	4
-.LBB17_210:
+.LBB18_210:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	56(%rsp), %r11
-	je	.LBB17_219
-.LBB17_211:
+	je	.LBB18_219
+.LBB18_211:
 	testq	%r11, %r11
-	jle	.LBB17_210
+	jle	.LBB18_210
 	movq	%r11, %r13
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -10846,7 +11382,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%rdx,4), %r15
 	movq	240(%rsp), %rdx
 	.p2align	4
-.LBB17_213:
+.LBB18_213:
 	movslq	(%rdx), %rdi
 	leaq	(%r15,%rdi,4), %r8
 	vmovups	(%r15,%rdi,4), %ymm8
@@ -10868,9 +11404,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm10, %ymm9, %ymm0
 	addq	$12, %rdx
 	decq	%r13
-	jne	.LBB17_213
-	jmp	.LBB17_210
-.LBB17_214:
+	jne	.LBB18_213
+	jmp	.LBB18_210
+.LBB18_214:
 	vpxor	%xmm4, %xmm4, %xmm4
 	xorl	%ebx, %ebx
 	vpxor	%xmm7, %xmm7, %xmm7
@@ -10880,16 +11416,16 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
-	jmp	.LBB17_216
+	jmp	.LBB18_216
 	.p2align	4
-.LBB17_215:
+.LBB18_215:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	56(%rsp), %r11
-	je	.LBB17_219
-.LBB17_216:
+	je	.LBB18_219
+.LBB18_216:
 	testq	%r11, %r11
-	jle	.LBB17_215
+	jle	.LBB18_215
 	movq	%r11, %r9
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -10910,11 +11446,11 @@ convolution_weight_gradient_outputs:
 	movq	144(%rsp), %r13
 	movq	%r9, %rdx
 	.p2align	4
-.LBB17_218:
+.LBB18_218:
 	movslq	-4(%r13), %rdi
 	leaq	(%r15,%rdi,4), %r8
 	vpbroadcastd	(%r13), %ymm8
-	vpcmpgtd	.LCPI17_14(%rip), %ymm8, %ymm8
+	vpcmpgtd	.LCPI18_14(%rip), %ymm8, %ymm8
 	vpandn	(%r15,%rdi,4), %ymm8, %ymm9
 	movq	24(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm8, %ymm8
@@ -10934,9 +11470,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm8, %ymm10, %ymm0
 	addq	$12, %r13
 	decq	%rdx
-	jne	.LBB17_218
-	jmp	.LBB17_215
-.LBB17_219:
+	jne	.LBB18_218
+	jmp	.LBB18_215
+.LBB18_219:
 	vunpcklps	%xmm7, %xmm4, %xmm8
 	vmovlhps	%xmm6, %xmm8, %xmm8
 	vinsertps	$48, %xmm5, %xmm8, %xmm8
@@ -11013,22 +11549,22 @@ convolution_weight_gradient_outputs:
 	movq	48(%rsp), %rbx
 	vaddps	(%rax,%rbx,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB17_268
-.LBB17_220:
+	jmp	.LBB18_268
+.LBB18_220:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB17_222
+	jmp	.LBB18_222
 	.p2align	4
-.LBB17_221:
+.LBB18_221:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB17_225
-.LBB17_222:
+	je	.LBB18_225
+.LBB18_222:
 	testq	%r11, %r11
-	jle	.LBB17_221
+	jle	.LBB18_221
 	movq	%r11, %rbx
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -11045,19 +11581,19 @@ convolution_weight_gradient_outputs:
 	leaq	(%r10,%rdi,4), %r10
 	movq	%r15, %r11
 	.p2align	4
-.LBB17_224:
+.LBB18_224:
 	movslq	-4(%r11), %rdi
 	vpbroadcastd	(%r11), %ymm2
-	vpcmpgtd	.LCPI17_14(%rip), %ymm2, %ymm2
+	vpcmpgtd	.LCPI18_14(%rip), %ymm2, %ymm2
 	vpandn	(%r10,%rdi,4), %ymm2, %ymm2
 	movslq	-8(%r11), %rdi
 	vfmadd231ps	(%rdx,%rdi,4), %ymm2, %ymm1
 	vfmadd231ps	(%rsi,%rdi,4), %ymm2, %ymm0
 	addq	$12, %r11
 	decq	%rbx
-	jne	.LBB17_224
-	jmp	.LBB17_221
-.LBB17_225:
+	jne	.LBB18_224
+	jmp	.LBB18_221
+.LBB18_225:
 	vhaddps	%xmm0, %xmm1, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
 	vextractf128	$1, %ymm0, %xmm0
@@ -11071,23 +11607,23 @@ convolution_weight_gradient_outputs:
 	vmovsd	(%rax), %xmm1
 	vaddps	%xmm0, %xmm1, %xmm0
 	vmovlps	%xmm0, (%rax)
-	jmp	.LBB17_99
-.LBB17_226:
+	jmp	.LBB18_99
+.LBB18_226:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	88(%rsp), %r9
-	jmp	.LBB17_228
+	jmp	.LBB18_228
 	.p2align	4
-.LBB17_227:
+.LBB18_227:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB17_231
-.LBB17_228:
+	je	.LBB18_231
+.LBB18_228:
 	testq	%r11, %r11
-	jle	.LBB17_227
+	jle	.LBB18_227
 	movq	%r11, %r15
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
@@ -11106,7 +11642,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r11,%rdi,4), %r11
 	movq	240(%rsp), %rbx
 	.p2align	4
-.LBB17_230:
+.LBB18_230:
 	movslq	(%rbx), %rdi
 	vmovups	(%r11,%rdi,4), %ymm3
 	movslq	-4(%rbx), %rdi
@@ -11115,9 +11651,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%r10,%rdi,4), %ymm3, %ymm0
 	addq	$12, %rbx
 	decq	%r15
-	jne	.LBB17_230
-	jmp	.LBB17_227
-.LBB17_231:
+	jne	.LBB18_230
+	jmp	.LBB18_227
+.LBB18_231:
 	vhaddps	%xmm1, %xmm2, %xmm3
 	vhaddps	%xmm3, %xmm3, %xmm3
 	vextractf128	$1, %ymm1, %xmm1
@@ -11149,24 +11685,24 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	8(%rax), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax)
-.LBB17_232:
+.LBB18_232:
 	movq	48(%rsp), %rbx
-	jmp	.LBB17_268
-.LBB17_233:
+	jmp	.LBB18_268
+.LBB18_233:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB17_235
+	jmp	.LBB18_235
 	.p2align	4
-.LBB17_234:
+.LBB18_234:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB17_238
-.LBB17_235:
+	je	.LBB18_238
+.LBB18_235:
 	testq	%r11, %r11
-	jle	.LBB17_234
+	jle	.LBB18_234
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
@@ -11179,11 +11715,11 @@ convolution_weight_gradient_outputs:
 	leaq	(%rsi,%rdi,4), %rsi
 	movq	%r15, %r10
 	.p2align	4
-.LBB17_237:
+.LBB18_237:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %r8
 	vpbroadcastd	(%r10), %ymm2
-	vpcmpgtd	.LCPI17_14(%rip), %ymm2, %ymm2
+	vpcmpgtd	.LCPI18_14(%rip), %ymm2, %ymm2
 	vpandn	(%rsi,%rdi,4), %ymm2, %ymm3
 	movq	24(%rsp), %rdi
 	vpandn	(%r8,%rdi,4), %ymm2, %ymm2
@@ -11194,9 +11730,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm2, %ymm4, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB17_237
-	jmp	.LBB17_234
-.LBB17_238:
+	jne	.LBB18_237
+	jmp	.LBB18_234
+.LBB18_238:
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -11234,21 +11770,21 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,4)
-	jmp	.LBB17_100
-.LBB17_239:
+	jmp	.LBB18_100
+.LBB18_239:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ebx, %ebx
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	88(%rsp), %r9
-	jmp	.LBB17_241
+	jmp	.LBB18_241
 	.p2align	4
-.LBB17_240:
+.LBB18_240:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
-	je	.LBB17_248
-.LBB17_241:
+	je	.LBB18_248
+.LBB18_241:
 	testq	%r11, %r11
-	jle	.LBB17_240
+	jle	.LBB18_240
 	leaq	(%rbx,%rbx,2), %rdx
 	shlq	$4, %rdx
 	movq	%rbx, %rsi
@@ -11260,12 +11796,12 @@ convolution_weight_gradient_outputs:
 	movq	16(%rsp), %rdx
 	leaq	(%rdx,%rsi,4), %rsi
 	cmpq	$0, 120(%rsp)
-	je	.LBB17_245
+	je	.LBB18_245
 	xorl	%edx, %edx
 	movq	112(%rsp), %r10
 	movq	800(%rsp), %r13
 	.p2align	4
-.LBB17_244:
+.LBB18_244:
 	movslq	-12(%r13,%rdx), %rdi
 	leaq	(%rsi,%rdi,4), %r8
 	movslq	-16(%r13,%rdx), %r11
@@ -11283,16 +11819,16 @@ convolution_weight_gradient_outputs:
 	movq	24(%rsp), %r8
 	addq	$24, %rdx
 	addq	$-2, %r10
-	jne	.LBB17_244
-	jmp	.LBB17_246
+	jne	.LBB18_244
+	jmp	.LBB18_246
 	.p2align	4
-.LBB17_245:
+.LBB18_245:
 	xorl	%edx, %edx
-.LBB17_246:
+.LBB18_246:
 	movq	56(%rsp), %r11
 	testb	$1, %r11b
 	leaq	368(%rsp), %rdi
-	je	.LBB17_240
+	je	.LBB18_240
 	movq	352(%rsp), %r10
 	movslq	4(%r10,%rdx), %r11
 	leaq	(%rsi,%r11,4), %r8
@@ -11303,8 +11839,8 @@ convolution_weight_gradient_outputs:
 	movq	24(%rsp), %rax
 	vfmadd231ps	(%r8,%rax,4), %ymm2, %ymm0
 	movq	24(%rsp), %r8
-	jmp	.LBB17_240
-.LBB17_248:
+	jmp	.LBB18_240
+.LBB18_248:
 	vmovshdup	%ymm1, %ymm2
 	vshufps	$255, %ymm1, %ymm1, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -11343,25 +11879,25 @@ convolution_weight_gradient_outputs:
 	movq	48(%rsp), %rbx
 	vaddss	(%rax,%rbx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,4)
-.LBB17_249:
+.LBB18_249:
 	movq	72(%rsp), %r9
-	jmp	.LBB17_102
-.LBB17_250:
+	jmp	.LBB18_102
+.LBB18_250:
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB17_252
+	jmp	.LBB18_252
 	.p2align	4
-.LBB17_251:
+.LBB18_251:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB17_255
-.LBB17_252:
+	je	.LBB18_255
+.LBB18_252:
 	testq	%r11, %r11
-	jle	.LBB17_251
+	jle	.LBB18_251
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
@@ -11374,11 +11910,11 @@ convolution_weight_gradient_outputs:
 	leaq	(%rsi,%rdi,4), %rsi
 	movq	%r15, %r10
 	.p2align	4
-.LBB17_254:
+.LBB18_254:
 	movslq	-4(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %rbx
 	vpbroadcastd	(%r10), %ymm3
-	vpcmpgtd	.LCPI17_14(%rip), %ymm3, %ymm3
+	vpcmpgtd	.LCPI18_14(%rip), %ymm3, %ymm3
 	vpandn	(%rsi,%rdi,4), %ymm3, %ymm4
 	vpandn	(%rbx,%r8,4), %ymm3, %ymm5
 	vpandn	(%rbx,%r8,8), %ymm3, %ymm3
@@ -11389,9 +11925,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm3, %ymm6, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB17_254
-	jmp	.LBB17_251
-.LBB17_255:
+	jne	.LBB18_254
+	jmp	.LBB18_251
+.LBB18_255:
 	vmovshdup	%ymm2, %ymm3
 	vshufps	$255, %ymm2, %ymm2, %ymm4
 	vextractf128	$1, %ymm4, %xmm4
@@ -11448,23 +11984,23 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB17_100
-.LBB17_256:
+	jmp	.LBB18_100
+.LBB18_256:
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB17_258
+	jmp	.LBB18_258
 	.p2align	4
-.LBB17_257:
+.LBB18_257:
 	incq	%rax
 	cmpq	40(%rsp), %rax
 	movq	56(%rsp), %r11
-	je	.LBB17_261
-.LBB17_258:
+	je	.LBB18_261
+.LBB18_258:
 	testq	%r11, %r11
-	jle	.LBB17_257
+	jle	.LBB18_257
 	leaq	(%rax,%rax,2), %rsi
 	shlq	$4, %rsi
 	movq	%rax, %rdi
@@ -11477,7 +12013,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%rsi,%rdi,4), %rsi
 	movq	240(%rsp), %r10
 	.p2align	4
-.LBB17_260:
+.LBB18_260:
 	movslq	(%r10), %rdi
 	leaq	(%rsi,%rdi,4), %rbx
 	movslq	-4(%r10), %r15
@@ -11487,9 +12023,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	(%rbx,%r8,8), %ymm3, %ymm0
 	addq	$12, %r10
 	decq	%r11
-	jne	.LBB17_260
-	jmp	.LBB17_257
-.LBB17_261:
+	jne	.LBB18_260
+	jmp	.LBB18_257
+.LBB18_261:
 	vmovshdup	%ymm2, %ymm3
 	vshufps	$255, %ymm2, %ymm2, %ymm4
 	vextractf128	$1, %ymm4, %xmm4
@@ -11546,8 +12082,8 @@ convolution_weight_gradient_outputs:
 	vaddss	%xmm1, %xmm0, %xmm0
 	vaddss	(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, (%rax,%rbx,8)
-	jmp	.LBB17_268
-.LBB17_262:
+	jmp	.LBB18_268
+.LBB18_262:
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ebx, %ebx
 	vxorps	%xmm8, %xmm8, %xmm8
@@ -11559,16 +12095,16 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	88(%rsp), %r9
-	jmp	.LBB17_264
+	jmp	.LBB18_264
 	.p2align	4
-.LBB17_263:
+.LBB18_263:
 	incq	%rbx
 	cmpq	40(%rsp), %rbx
 	movq	56(%rsp), %r11
-	je	.LBB17_267
-.LBB17_264:
+	je	.LBB18_267
+.LBB18_264:
 	testq	%r11, %r11
-	jle	.LBB17_263
+	jle	.LBB18_263
 	movq	%r11, %r13
 	leaq	(%rbx,%rbx,2), %rax
 	shlq	$4, %rax
@@ -11586,7 +12122,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%rdi,%rdx,4), %r11
 	movq	240(%rsp), %r15
 	.p2align	4
-.LBB17_266:
+.LBB18_266:
 	movslq	(%r15), %rdx
 	leaq	(%r11,%rdx,4), %rdi
 	vmovups	(%r11,%rdx,4), %ymm9
@@ -11607,9 +12143,9 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm12, %ymm11, %ymm0
 	addq	$12, %r15
 	decq	%r13
-	jne	.LBB17_266
-	jmp	.LBB17_263
-.LBB17_267:
+	jne	.LBB18_266
+	jmp	.LBB18_263
+.LBB18_267:
 	vhaddps	%xmm8, %xmm7, %xmm9
 	vhaddps	%xmm9, %xmm9, %xmm9
 	vunpcklps	%ymm8, %ymm7, %ymm10
@@ -11718,14 +12254,14 @@ convolution_weight_gradient_outputs:
 	vaddss	8(%rax,%rbx,8), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rax,%rbx,8)
 	.p2align	4
-.LBB17_268:
+.LBB18_268:
 	movq	72(%rsp), %r9
 	movq	144(%rsp), %r15
-	jmp	.LBB17_101
+	jmp	.LBB18_101
 	.p2align	4
-.LBB17_269:
+.LBB18_269:
 	testq	%r9, %r9
-	jle	.LBB17_674
+	jle	.LBB18_674
 	movq	344(%rsp), %rax
 	movq	%rax, 304(%rsp)
 	movq	992(%rsp), %rax
@@ -11736,9 +12272,9 @@ convolution_weight_gradient_outputs:
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r11
 	leaq	368(%rsp), %rdi
-	jmp	.LBB17_272
+	jmp	.LBB18_272
 	.p2align	4
-.LBB17_271:
+.LBB18_271:
 	movq	%r13, %r11
 	movq	320(%rsp), %rdx
 	addq	$16, %rdx
@@ -11749,8 +12285,8 @@ convolution_weight_gradient_outputs:
 	movq	%rdx, %rax
 	movq	72(%rsp), %rdx
 	cmpq	%rdx, %rax
-	jge	.LBB17_64
-.LBB17_272:
+	jge	.LBB18_64
+.LBB18_272:
 	cmpq	$15, %r10
 	movl	$15, %r13d
 	cmovbq	%r10, %r13
@@ -11762,7 +12298,7 @@ convolution_weight_gradient_outputs:
 	setge	%al
 	testq	%rsi, %rsi
 	movq	%r11, %r13
-	jle	.LBB17_271
+	jle	.LBB18_271
 	movq	104(%rsp), %rcx
 	incl	%ecx
 	andl	$30, %ecx
@@ -11784,19 +12320,19 @@ convolution_weight_gradient_outputs:
 	movq	296(%rsp), %r11
 	xorl	%edx, %edx
 	movq	%r10, 216(%rsp)
-	jmp	.LBB17_276
+	jmp	.LBB18_276
 	.p2align	4
-.LBB17_274:
+.LBB18_274:
 	movq	32(%rsp), %r11
-.LBB17_275:
+.LBB18_275:
 	movq	16(%rsp), %rdx
 	addq	$6, %rdx
 	addq	$24, %r11
 	movq	96(%rsp), %rax
 	addq	$24, %rax
 	cmpq	%rsi, %rdx
-	jge	.LBB17_271
-.LBB17_276:
+	jge	.LBB18_271
+.LBB18_276:
 	movq	%rax, 96(%rsp)
 	movq	%rsi, %rax
 	movq	%rdx, 16(%rsp)
@@ -11808,37 +12344,37 @@ convolution_weight_gradient_outputs:
 	leal	(%rdx,%rax,2), %eax
 	addl	$-3, %eax
 	cmpl	$11, %eax
-	ja	.LBB17_275
+	ja	.LBB18_275
 	movq	%r11, 32(%rsp)
 	movq	328(%rsp), %rdx
 	movq	16(%rsp), %rsi
 	leaq	(%rdx,%rsi,4), %rdx
 	movq	%rdx, 80(%rsp)
-	leaq	.LJTI17_0(%rip), %rdx
+	leaq	.LJTI18_0(%rip), %rdx
 	movslq	(%rdx,%rax,4), %rax
 	addq	%rdx, %rax
 	jmpq	*%rax
-.LBB17_278:
+.LBB18_278:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
 	movq	%rax, 64(%rsp)
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r8d, %r8d
-	jmp	.LBB17_280
+	jmp	.LBB18_280
 	.p2align	4
-.LBB17_279:
+.LBB18_279:
 	movq	112(%rsp), %r8
 	incq	%r8
 	cmpq	40(%rsp), %r8
-	je	.LBB17_461
-.LBB17_280:
+	je	.LBB18_461
+.LBB18_280:
 	leaq	(%r8,%r8,2), %rax
 	shlq	$4, %rax
 	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
 	movq	%r8, 112(%rsp)
-	jle	.LBB17_279
+	jle	.LBB18_279
 	leaq	(%rsp,%rax), %r9
 	addq	$1376, %r9
 	movq	1376(%rsp,%rax), %rbx
@@ -11861,24 +12397,24 @@ convolution_weight_gradient_outputs:
 	addq	$12, %rbx
 	shlq	$2, %r9
 	xorl	%r15d, %r15d
-	jmp	.LBB17_283
+	jmp	.LBB18_283
 	.p2align	4
-.LBB17_282:
+.LBB18_282:
 	incq	%r15
 	addq	%r9, %rbx
 	addq	%r9, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB17_279
-.LBB17_283:
+	je	.LBB18_279
+.LBB18_283:
 	testq	%r8, %r8
-	jle	.LBB17_282
+	jle	.LBB18_282
 	xorl	%r13d, %r13d
 	cmpq	$4, %r8
-	jb	.LBB17_287
+	jb	.LBB18_287
 	movq	264(%rsp), %rax
 	movq	360(%rsp), %rcx
 	.p2align	4
-.LBB17_286:
+.LBB18_286:
 	vbroadcastss	-12(%rbx,%r13,4), %ymm1
 	vfmadd132ps	(%rdi), %ymm0, %ymm1
 	vbroadcastss	-8(%rbx,%r13,4), %ymm0
@@ -11890,22 +12426,22 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r13
 	addq	%rax, %rdi
 	cmpq	%r13, %r11
-	jne	.LBB17_286
-.LBB17_287:
+	jne	.LBB18_286
+.LBB18_287:
 	testq	%r10, %r10
-	je	.LBB17_282
+	je	.LBB18_282
 	leaq	(%rsi,%r13,4), %r13
 	xorl	%eax, %eax
 	.p2align	4
-.LBB17_289:
+.LBB18_289:
 	vbroadcastss	(%r13,%rax,4), %ymm1
 	vfmadd231ps	(%rdi), %ymm1, %ymm0
 	incq	%rax
 	addq	%r12, %rdi
 	cmpq	%rax, %r10
-	jne	.LBB17_289
-	jmp	.LBB17_282
-.LBB17_290:
+	jne	.LBB18_289
+	jmp	.LBB18_282
+.LBB18_290:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -11923,20 +12459,20 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm6, %xmm6, %xmm6
 	xorl	%r15d, %r15d
-	jmp	.LBB17_292
+	jmp	.LBB18_292
 	.p2align	4
-.LBB17_291:
+.LBB18_291:
 	movq	112(%rsp), %r15
 	incq	%r15
 	cmpq	40(%rsp), %r15
-	je	.LBB17_298
-.LBB17_292:
+	je	.LBB18_298
+.LBB18_292:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
 	movq	%r15, 112(%rsp)
-	jle	.LBB17_291
+	jle	.LBB18_291
 	leaq	(%rsp,%rax), %rdi
 	addq	$1376, %rdi
 	movq	1376(%rsp,%rax), %rsi
@@ -11962,9 +12498,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%rdi), %rbx
 	shlq	$2, %rbx
 	xorl	%r13d, %r13d
-	jmp	.LBB17_295
+	jmp	.LBB18_295
 	.p2align	4
-.LBB17_294:
+.LBB18_294:
 	incq	%r13
 	addq	%rbx, %rsi
 	addq	%rbx, %rcx
@@ -11973,13 +12509,13 @@ convolution_weight_gradient_outputs:
 	addq	%rbx, %r11
 	addq	%rbx, %r8
 	cmpq	%rdx, %r13
-	je	.LBB17_291
-.LBB17_295:
+	je	.LBB18_291
+.LBB18_295:
 	testq	%r15, %r15
-	jle	.LBB17_294
+	jle	.LBB18_294
 	xorl	%edi, %edi
 	.p2align	4
-.LBB17_297:
+.LBB18_297:
 	vmovups	(%rax), %ymm12
 	vmovups	32(%rax), %ymm13
 	vbroadcastss	(%r8,%rdi,4), %ymm14
@@ -12003,9 +12539,9 @@ convolution_weight_gradient_outputs:
 	incq	%rdi
 	addq	%r12, %rax
 	cmpq	%rdi, %r15
-	jne	.LBB17_297
-	jmp	.LBB17_294
-.LBB17_298:
+	jne	.LBB18_297
+	jmp	.LBB18_294
+.LBB18_298:
 	vmovups	%ymm11, 368(%rsp)
 	vmovups	%ymm3, 400(%rsp)
 	vmovups	%ymm10, 432(%rsp)
@@ -12025,16 +12561,16 @@ convolution_weight_gradient_outputs:
 	movq	280(%rsp), %r8
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
-	jle	.LBB17_274
+	jle	.LBB18_274
 	testq	%r10, %r10
-	je	.LBB17_626
+	je	.LBB18_626
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_301:
+.LBB18_301:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -12044,25 +12580,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_301
+	jne	.LBB18_301
 	testb	$1, 104(%rsp)
-	jne	.LBB17_304
-.LBB17_303:
+	jne	.LBB18_304
+.LBB18_303:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB17_304:
+.LBB18_304:
 	testq	%r10, %r10
-	je	.LBB17_627
+	je	.LBB18_627
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_306:
+.LBB18_306:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12072,25 +12608,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_306
+	jne	.LBB18_306
 	testb	$1, 104(%rsp)
-	jne	.LBB17_309
-.LBB17_308:
+	jne	.LBB18_309
+.LBB18_308:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB17_309:
+.LBB18_309:
 	testq	%r10, %r10
-	je	.LBB17_628
+	je	.LBB18_628
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_311:
+.LBB18_311:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12100,25 +12636,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_311
+	jne	.LBB18_311
 	testb	$1, 104(%rsp)
-	jne	.LBB17_314
-.LBB17_313:
+	jne	.LBB18_314
+.LBB18_313:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB17_314:
+.LBB18_314:
 	testq	%r10, %r10
-	je	.LBB17_629
+	je	.LBB18_629
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_316:
+.LBB18_316:
 	vmovss	560(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12128,25 +12664,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_316
+	jne	.LBB18_316
 	testb	$1, 104(%rsp)
-	jne	.LBB17_319
-.LBB17_318:
+	jne	.LBB18_319
+.LBB18_318:
 	vmovss	560(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 12(%rcx,%rax,4)
-.LBB17_319:
+.LBB18_319:
 	testq	%r10, %r10
-	je	.LBB17_630
+	je	.LBB18_630
 	movl	$4, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_321:
+.LBB18_321:
 	vmovss	624(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12156,25 +12692,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_321
+	jne	.LBB18_321
 	testb	$1, 104(%rsp)
-	jne	.LBB17_324
-.LBB17_323:
+	jne	.LBB18_324
+.LBB18_323:
 	vmovss	624(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 16(%rcx,%rax,4)
-.LBB17_324:
+.LBB18_324:
 	testq	%r10, %r10
-	je	.LBB17_631
+	je	.LBB18_631
 	movl	$5, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_326:
+.LBB18_326:
 	vmovss	688(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12184,9 +12720,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_326
-	jmp	.LBB17_632
-.LBB17_327:
+	jne	.LBB18_326
+	jmp	.LBB18_632
+.LBB18_327:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -12194,18 +12730,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB17_329
+	jmp	.LBB18_329
 	.p2align	4
-.LBB17_328:
+.LBB18_328:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB17_335
-.LBB17_329:
+	je	.LBB18_335
+.LBB18_329:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_328
+	jle	.LBB18_328
 	leaq	(%rsp,%rsi), %r11
 	addq	$1376, %r11
 	movq	1376(%rsp,%rsi), %r8
@@ -12225,21 +12761,21 @@ convolution_weight_gradient_outputs:
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB17_332
+	jmp	.LBB18_332
 	.p2align	4
-.LBB17_331:
+.LBB18_331:
 	incq	%rbx
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %rbx
-	je	.LBB17_328
-.LBB17_332:
+	je	.LBB18_328
+.LBB18_332:
 	testq	%r10, %r10
-	jle	.LBB17_331
+	jle	.LBB18_331
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB17_334:
+.LBB18_334:
 	vmovups	(%r9), %ymm3
 	vbroadcastss	(%rsi,%r15,4), %ymm4
 	vbroadcastss	(%rdi,%r15,4), %ymm5
@@ -12250,9 +12786,9 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%r12, %r9
 	cmpq	%r15, %r10
-	jne	.LBB17_334
-	jmp	.LBB17_331
-.LBB17_335:
+	jne	.LBB18_334
+	jmp	.LBB18_331
+.LBB18_335:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -12260,101 +12796,101 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB17_275
+	jle	.LBB18_275
 	vaddss	(%rdx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rdx)
 	testq	%r10, %r10
-	je	.LBB17_344
+	je	.LBB18_344
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rdx,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_344
+	je	.LBB18_344
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rdx,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_344
+	je	.LBB18_344
 	vshufps	$255, %xmm2, %xmm2, %xmm3
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_344
+	je	.LBB18_344
 	vextractf128	$1, %ymm2, %xmm2
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm2, %xmm3
 	vmovss	%xmm3, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_344
+	je	.LBB18_344
 	vmovshdup	%xmm2, %xmm3
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_344
+	je	.LBB18_344
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_344
+	je	.LBB18_344
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rax)
-.LBB17_344:
+.LBB18_344:
 	vaddss	4(%rdx), %xmm1, %xmm2
 	vmovss	%xmm2, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_352
+	je	.LBB18_352
 	leaq	4(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_352
+	je	.LBB18_352
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_352
+	je	.LBB18_352
 	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_352
+	je	.LBB18_352
 	vextractf128	$1, %ymm1, %xmm1
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_352
+	je	.LBB18_352
 	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_352
+	je	.LBB18_352
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_352
+	je	.LBB18_352
 	vshufps	$255, %xmm1, %xmm1, %xmm1
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB17_352:
+.LBB18_352:
 	vaddss	8(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	addq	$8, %rdx
-	jmp	.LBB17_619
-.LBB17_354:
+	jmp	.LBB18_619
+.LBB18_354:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -12370,18 +12906,18 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm5, %xmm5, %xmm5
 	xorl	%r9d, %r9d
-	jmp	.LBB17_356
+	jmp	.LBB18_356
 	.p2align	4
-.LBB17_355:
+.LBB18_355:
 	incq	%r9
 	cmpq	40(%rsp), %r9
-	je	.LBB17_362
-.LBB17_356:
+	je	.LBB18_362
+.LBB18_356:
 	leaq	(%r9,%r9,2), %rcx
 	shlq	$4, %rcx
 	movq	1400(%rsp,%rcx), %rax
 	testq	%rax, %rax
-	jle	.LBB17_355
+	jle	.LBB18_355
 	leaq	(%rsp,%rcx), %rdi
 	addq	$1376, %rdi
 	movq	1376(%rsp,%rcx), %r10
@@ -12405,9 +12941,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%rdi), %r15
 	shlq	$2, %r15
 	xorl	%r13d, %r13d
-	jmp	.LBB17_359
+	jmp	.LBB18_359
 	.p2align	4
-.LBB17_358:
+.LBB18_358:
 	incq	%r13
 	addq	%r15, %r10
 	addq	%r15, %r8
@@ -12415,13 +12951,13 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	cmpq	%rax, %r13
-	je	.LBB17_355
-.LBB17_359:
+	je	.LBB18_355
+.LBB18_359:
 	testq	%rbx, %rbx
-	jle	.LBB17_358
+	jle	.LBB18_358
 	xorl	%edi, %edi
 	.p2align	4
-.LBB17_361:
+.LBB18_361:
 	vmovups	(%r11), %ymm10
 	vmovups	32(%r11), %ymm11
 	vbroadcastss	(%rcx,%rdi,4), %ymm12
@@ -12442,9 +12978,9 @@ convolution_weight_gradient_outputs:
 	incq	%rdi
 	addq	%r12, %r11
 	cmpq	%rdi, %rbx
-	jne	.LBB17_361
-	jmp	.LBB17_358
-.LBB17_362:
+	jne	.LBB18_361
+	jmp	.LBB18_358
+.LBB18_362:
 	vmovups	%ymm9, 368(%rsp)
 	vmovups	%ymm2, 400(%rsp)
 	vmovups	%ymm8, 432(%rsp)
@@ -12462,16 +12998,16 @@ convolution_weight_gradient_outputs:
 	movq	280(%rsp), %r8
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
-	jle	.LBB17_274
+	jle	.LBB18_274
 	testq	%r10, %r10
-	je	.LBB17_634
+	je	.LBB18_634
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_365:
+.LBB18_365:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -12481,25 +13017,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_365
+	jne	.LBB18_365
 	testb	$1, 104(%rsp)
-	jne	.LBB17_368
-.LBB17_367:
+	jne	.LBB18_368
+.LBB18_367:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB17_368:
+.LBB18_368:
 	testq	%r10, %r10
-	je	.LBB17_635
+	je	.LBB18_635
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_370:
+.LBB18_370:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12509,25 +13045,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_370
+	jne	.LBB18_370
 	testb	$1, 104(%rsp)
-	jne	.LBB17_373
-.LBB17_372:
+	jne	.LBB18_373
+.LBB18_372:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB17_373:
+.LBB18_373:
 	testq	%r10, %r10
-	je	.LBB17_636
+	je	.LBB18_636
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_375:
+.LBB18_375:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12537,25 +13073,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_375
+	jne	.LBB18_375
 	testb	$1, 104(%rsp)
-	jne	.LBB17_378
-.LBB17_377:
+	jne	.LBB18_378
+.LBB18_377:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB17_378:
+.LBB18_378:
 	testq	%r10, %r10
-	je	.LBB17_637
+	je	.LBB18_637
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_380:
+.LBB18_380:
 	vmovss	560(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12565,25 +13101,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_380
+	jne	.LBB18_380
 	testb	$1, 104(%rsp)
-	jne	.LBB17_383
-.LBB17_382:
+	jne	.LBB18_383
+.LBB18_382:
 	vmovss	560(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 12(%rcx,%rax,4)
-.LBB17_383:
+.LBB18_383:
 	testq	%r10, %r10
-	je	.LBB17_638
+	je	.LBB18_638
 	movl	$4, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_385:
+.LBB18_385:
 	vmovss	624(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12593,9 +13129,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_385
-	jmp	.LBB17_639
-.LBB17_386:
+	jne	.LBB18_385
+	jmp	.LBB18_639
+.LBB18_386:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -12603,20 +13139,20 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
-	jmp	.LBB17_388
+	jmp	.LBB18_388
 	.p2align	4
-.LBB17_387:
+.LBB18_387:
 	movq	232(%rsp), %rdi
 	incq	%rdi
 	cmpq	40(%rsp), %rdi
-	je	.LBB17_396
-.LBB17_388:
+	je	.LBB18_396
+.LBB18_388:
 	leaq	(%rdi,%rdi,2), %rax
 	shlq	$4, %rax
 	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
 	movq	%rdi, 232(%rsp)
-	jle	.LBB17_387
+	jle	.LBB18_387
 	leaq	(%rsp,%rax), %rsi
 	addq	$1376, %rsi
 	movq	1376(%rsp,%rax), %r13
@@ -12644,22 +13180,22 @@ convolution_weight_gradient_outputs:
 	leaq	(,%rsi,4), %r15
 	leaq	4(%r13,%rax,4), %r13
 	xorl	%edi, %edi
-	jmp	.LBB17_391
+	jmp	.LBB18_391
 	.p2align	4
-.LBB17_390:
+.LBB18_390:
 	incq	%rdi
 	addq	%r15, %rbx
 	addq	%r15, %r13
 	cmpq	%rdx, %rdi
-	je	.LBB17_387
-.LBB17_391:
+	je	.LBB18_387
+.LBB18_391:
 	testq	%r9, %r9
-	jle	.LBB17_390
+	jle	.LBB18_390
 	xorl	%esi, %esi
 	cmpq	$1, %r9
-	je	.LBB17_394
+	je	.LBB18_394
 	.p2align	4
-.LBB17_393:
+.LBB18_393:
 	vmovups	(%r8), %ymm2
 	vbroadcastss	-4(%rbx,%rsi,4), %ymm3
 	vbroadcastss	-4(%r13,%rsi,4), %ymm4
@@ -12673,10 +13209,10 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rsi
 	addq	%r14, %r8
 	cmpq	%rsi, %r11
-	jne	.LBB17_393
-.LBB17_394:
+	jne	.LBB18_393
+.LBB18_394:
 	testb	$1, %r9b
-	je	.LBB17_390
+	je	.LBB18_390
 	movq	%rdi, %rax
 	imulq	192(%rsp), %rax
 	movq	112(%rsp), %rcx
@@ -12690,8 +13226,8 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	%ymm3, %ymm2, %ymm0
 	movq	200(%rsp), %rax
 	leaq	(%r8,%rax,4), %r8
-	jmp	.LBB17_390
-.LBB17_396:
+	jmp	.LBB18_390
+.LBB18_396:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -12699,57 +13235,57 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB17_275
+	jle	.LBB18_275
 	vaddss	(%rdx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rdx)
 	testq	%r10, %r10
-	je	.LBB17_405
+	je	.LBB18_405
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rdx,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_405
+	je	.LBB18_405
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rdx,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_405
+	je	.LBB18_405
 	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_405
+	je	.LBB18_405
 	vextractf128	$1, %ymm1, %xmm1
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm1, %xmm2
 	vmovss	%xmm2, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_405
+	je	.LBB18_405
 	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_405
+	je	.LBB18_405
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm2, %xmm2
 	vmovss	%xmm2, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_405
+	je	.LBB18_405
 	vshufps	$255, %xmm1, %xmm1, %xmm1
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rax)
-.LBB17_405:
+.LBB18_405:
 	vaddss	4(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	addq	$4, %rdx
-	jmp	.LBB17_619
-.LBB17_407:
+	jmp	.LBB18_619
+.LBB18_407:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -12758,18 +13294,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB17_409
+	jmp	.LBB18_409
 	.p2align	4
-.LBB17_408:
+.LBB18_408:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB17_415
-.LBB17_409:
+	je	.LBB18_415
+.LBB18_409:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_408
+	jle	.LBB18_408
 	leaq	(%rsp,%rsi), %r10
 	addq	$1376, %r10
 	movq	1376(%rsp,%rsi), %rdi
@@ -12787,20 +13323,20 @@ convolution_weight_gradient_outputs:
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB17_412
+	jmp	.LBB18_412
 	.p2align	4
-.LBB17_411:
+.LBB18_411:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB17_408
-.LBB17_412:
+	je	.LBB18_408
+.LBB18_412:
 	testq	%r9, %r9
-	jle	.LBB17_411
+	jle	.LBB18_411
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB17_414:
+.LBB18_414:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	(%rsi,%rbx,4), %ymm6
@@ -12812,9 +13348,9 @@ convolution_weight_gradient_outputs:
 	incq	%rbx
 	addq	%r12, %r8
 	cmpq	%rbx, %r9
-	jne	.LBB17_414
-	jmp	.LBB17_411
-.LBB17_415:
+	jne	.LBB18_414
+	jmp	.LBB18_411
+.LBB18_415:
 	vmovups	%ymm2, 368(%rsp)
 	vmovups	%ymm3, 400(%rsp)
 	vmovups	%ymm0, 432(%rsp)
@@ -12826,16 +13362,16 @@ convolution_weight_gradient_outputs:
 	movq	280(%rsp), %r8
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
-	jle	.LBB17_274
+	jle	.LBB18_274
 	testq	%r10, %r10
-	je	.LBB17_641
+	je	.LBB18_641
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_418:
+.LBB18_418:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -12845,25 +13381,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_418
+	jne	.LBB18_418
 	testb	$1, 104(%rsp)
-	jne	.LBB17_421
-.LBB17_420:
+	jne	.LBB18_421
+.LBB18_420:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB17_421:
+.LBB18_421:
 	testq	%r10, %r10
-	je	.LBB17_642
+	je	.LBB18_642
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_423:
+.LBB18_423:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -12873,9 +13409,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_423
-	jmp	.LBB17_643
-.LBB17_424:
+	jne	.LBB18_423
+	jmp	.LBB18_643
+.LBB18_424:
 	movq	1400(%rsp), %rdx
 	imulq	1408(%rsp), %rdx
 	imulq	200(%rsp), %rdx
@@ -12888,18 +13424,18 @@ convolution_weight_gradient_outputs:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm7, %xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB17_426
+	jmp	.LBB18_426
 	.p2align	4
-.LBB17_425:
+.LBB18_425:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB17_432
-.LBB17_426:
+	je	.LBB18_432
+.LBB18_426:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rax
 	testq	%rax, %rax
-	jle	.LBB17_425
+	jle	.LBB18_425
 	leaq	(%rsp,%rsi), %rbx
 	addq	$1376, %rbx
 	movq	1376(%rsp,%rsi), %r9
@@ -12921,22 +13457,22 @@ convolution_weight_gradient_outputs:
 	movq	40(%rbx), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB17_429
+	jmp	.LBB18_429
 	.p2align	4
-.LBB17_428:
+.LBB18_428:
 	incq	%r15
 	addq	%rbx, %r9
 	addq	%rbx, %r8
 	addq	%rbx, %rdi
 	addq	%rbx, %rsi
 	cmpq	%rax, %r15
-	je	.LBB17_425
-.LBB17_429:
+	je	.LBB18_425
+.LBB18_429:
 	testq	%r11, %r11
-	jle	.LBB17_428
+	jle	.LBB18_428
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB17_431:
+.LBB18_431:
 	vmovups	(%r10), %ymm8
 	vmovups	32(%r10), %ymm9
 	vbroadcastss	(%rsi,%r13,4), %ymm10
@@ -12954,9 +13490,9 @@ convolution_weight_gradient_outputs:
 	incq	%r13
 	addq	%r12, %r10
 	cmpq	%r13, %r11
-	jne	.LBB17_431
-	jmp	.LBB17_428
-.LBB17_432:
+	jne	.LBB18_431
+	jmp	.LBB18_428
+.LBB18_432:
 	vmovups	%ymm5, 368(%rsp)
 	vmovups	%ymm7, 400(%rsp)
 	vmovups	%ymm3, 432(%rsp)
@@ -12972,16 +13508,16 @@ convolution_weight_gradient_outputs:
 	movq	280(%rsp), %r8
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
-	jle	.LBB17_274
+	jle	.LBB18_274
 	testq	%r10, %r10
-	je	.LBB17_645
+	je	.LBB18_645
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_435:
+.LBB18_435:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -12991,25 +13527,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_435
+	jne	.LBB18_435
 	testb	$1, 104(%rsp)
-	jne	.LBB17_438
-.LBB17_437:
+	jne	.LBB18_438
+.LBB18_437:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB17_438:
+.LBB18_438:
 	testq	%r10, %r10
-	je	.LBB17_646
+	je	.LBB18_646
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_440:
+.LBB18_440:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -13019,25 +13555,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_440
+	jne	.LBB18_440
 	testb	$1, 104(%rsp)
-	jne	.LBB17_443
-.LBB17_442:
+	jne	.LBB18_443
+.LBB18_442:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB17_443:
+.LBB18_443:
 	testq	%r10, %r10
-	je	.LBB17_647
+	je	.LBB18_647
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_445:
+.LBB18_445:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -13047,25 +13583,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_445
+	jne	.LBB18_445
 	testb	$1, 104(%rsp)
-	jne	.LBB17_448
-.LBB17_447:
+	jne	.LBB18_448
+.LBB18_447:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-.LBB17_448:
+.LBB18_448:
 	testq	%r10, %r10
-	je	.LBB17_648
+	je	.LBB18_648
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_450:
+.LBB18_450:
 	vmovss	560(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -13075,9 +13611,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_450
-	jmp	.LBB17_649
-.LBB17_451:
+	jne	.LBB18_450
+	jmp	.LBB18_649
+.LBB18_451:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -13085,18 +13621,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%ecx, %ecx
-	jmp	.LBB17_453
+	jmp	.LBB18_453
 	.p2align	4
-.LBB17_452:
+.LBB18_452:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB17_463
-.LBB17_453:
+	je	.LBB18_463
+.LBB18_453:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_452
+	jle	.LBB18_452
 	leaq	(%rsp,%rsi), %r9
 	addq	$1376, %r9
 	movq	1376(%rsp,%rsi), %r11
@@ -13117,21 +13653,21 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r11
 	leaq	(,%r9,4), %rbx
 	xorl	%eax, %eax
-	jmp	.LBB17_456
+	jmp	.LBB18_456
 	.p2align	4
-.LBB17_455:
+.LBB18_455:
 	incq	%rax
 	addq	%rbx, %r11
 	cmpq	%rdx, %rax
-	je	.LBB17_452
-.LBB17_456:
+	je	.LBB18_452
+.LBB18_456:
 	testq	%r8, %r8
-	jle	.LBB17_455
+	jle	.LBB18_455
 	xorl	%r13d, %r13d
 	cmpq	$1, %r8
-	je	.LBB17_459
+	je	.LBB18_459
 	.p2align	4
-.LBB17_458:
+.LBB18_458:
 	vbroadcastss	-4(%r11,%r13,4), %ymm2
 	vfmadd231ps	(%rdi), %ymm2, %ymm0
 	vfmadd231ps	32(%rdi), %ymm2, %ymm1
@@ -13141,10 +13677,10 @@ convolution_weight_gradient_outputs:
 	addq	$2, %r13
 	addq	%r14, %rdi
 	cmpq	%r13, %r10
-	jne	.LBB17_458
-.LBB17_459:
+	jne	.LBB18_458
+.LBB18_459:
 	testb	$1, %r8b
-	je	.LBB17_455
+	je	.LBB18_455
 	movq	%rax, %r15
 	imulq	%r9, %r15
 	leaq	(%rsi,%r15,4), %r15
@@ -13153,8 +13689,8 @@ convolution_weight_gradient_outputs:
 	vfmadd231ps	32(%rdi), %ymm2, %ymm1
 	movq	200(%rsp), %r15
 	leaq	(%rdi,%r15,4), %rdi
-	jmp	.LBB17_455
-.LBB17_461:
+	jmp	.LBB18_455
+.LBB18_461:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -13162,13 +13698,13 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB17_275
+	jle	.LBB18_275
 	vaddss	(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, (%rdx)
 	testq	%r10, %r10
-	jne	.LBB17_619
-	jmp	.LBB17_275
-.LBB17_463:
+	jne	.LBB18_619
+	jmp	.LBB18_275
+.LBB18_463:
 	vmovups	%ymm0, 368(%rsp)
 	vmovups	%ymm1, 400(%rsp)
 	cmpq	$0, 224(%rsp)
@@ -13178,15 +13714,15 @@ convolution_weight_gradient_outputs:
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
 	movq	128(%rsp), %rdx
-	jle	.LBB17_274
+	jle	.LBB18_274
 	testq	%r10, %r10
-	je	.LBB17_651
+	je	.LBB18_651
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_466:
+.LBB18_466:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -13196,11 +13732,11 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %rdx
-	jne	.LBB17_466
+	jne	.LBB18_466
 	testb	$1, 104(%rsp)
-	jne	.LBB17_274
-	jmp	.LBB17_652
-.LBB17_468:
+	jne	.LBB18_274
+	jmp	.LBB18_652
+.LBB18_468:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -13211,18 +13747,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vpxor	%xmm5, %xmm5, %xmm5
 	xorl	%ecx, %ecx
-	jmp	.LBB17_470
+	jmp	.LBB18_470
 	.p2align	4
-.LBB17_469:
+.LBB18_469:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB17_476
-.LBB17_470:
+	je	.LBB18_476
+.LBB18_470:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_469
+	jle	.LBB18_469
 	leaq	(%rsp,%rsi), %r11
 	addq	$1376, %r11
 	movq	1376(%rsp,%rsi), %r8
@@ -13242,21 +13778,21 @@ convolution_weight_gradient_outputs:
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB17_473
+	jmp	.LBB18_473
 	.p2align	4
-.LBB17_472:
+.LBB18_472:
 	incq	%rbx
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %rbx
-	je	.LBB17_469
-.LBB17_473:
+	je	.LBB18_469
+.LBB18_473:
 	testq	%r10, %r10
-	jle	.LBB17_472
+	jle	.LBB18_472
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB17_475:
+.LBB18_475:
 	vmovups	(%r9), %ymm6
 	vmovups	32(%r9), %ymm7
 	vbroadcastss	(%rsi,%r15,4), %ymm8
@@ -13271,9 +13807,9 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%r12, %r9
 	cmpq	%r15, %r10
-	jne	.LBB17_475
-	jmp	.LBB17_472
-.LBB17_476:
+	jne	.LBB18_475
+	jmp	.LBB18_472
+.LBB18_476:
 	vmovups	%ymm4, 368(%rsp)
 	vmovups	%ymm5, 400(%rsp)
 	vmovups	%ymm2, 432(%rsp)
@@ -13287,16 +13823,16 @@ convolution_weight_gradient_outputs:
 	movq	280(%rsp), %r8
 	leaq	368(%rsp), %rdi
 	movq	216(%rsp), %r10
-	jle	.LBB17_274
+	jle	.LBB18_274
 	testq	%r10, %r10
-	je	.LBB17_653
+	je	.LBB18_653
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_479:
+.LBB18_479:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx)
@@ -13306,25 +13842,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_479
+	jne	.LBB18_479
 	testb	$1, 104(%rsp)
-	jne	.LBB17_482
-.LBB17_481:
+	jne	.LBB18_482
+.LBB18_481:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-.LBB17_482:
+.LBB18_482:
 	testq	%r10, %r10
-	je	.LBB17_654
+	je	.LBB18_654
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_484:
+.LBB18_484:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -13334,25 +13870,25 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_484
+	jne	.LBB18_484
 	testb	$1, 104(%rsp)
-	jne	.LBB17_487
-.LBB17_486:
+	jne	.LBB18_487
+.LBB18_486:
 	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-.LBB17_487:
+.LBB18_487:
 	testq	%r10, %r10
-	je	.LBB17_655
+	je	.LBB18_655
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	128(%rsp), %r13
 	movq	96(%rsp), %r11
 	movq	32(%rsp), %rbx
 	.p2align	4
-.LBB17_489:
+.LBB18_489:
 	vmovss	496(%rsp,%rax,4), %xmm0
 	vaddss	(%r11,%rcx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%r11,%rcx,4)
@@ -13362,9 +13898,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rdx, %rcx
 	cmpq	%rax, %r13
-	jne	.LBB17_489
-	jmp	.LBB17_656
-.LBB17_490:
+	jne	.LBB18_489
+	jmp	.LBB18_656
+.LBB18_490:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -13373,18 +13909,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB17_492
+	jmp	.LBB18_492
 	.p2align	4
-.LBB17_491:
+.LBB18_491:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB17_498
-.LBB17_492:
+	je	.LBB18_498
+.LBB18_492:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	1400(%rsp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_491
+	jle	.LBB18_491
 	leaq	(%rsp,%rsi), %rbx
 	addq	$1376, %rbx
 	movq	1376(%rsp,%rsi), %r9
@@ -13406,22 +13942,22 @@ convolution_weight_gradient_outputs:
 	movq	40(%rbx), %rbx
 	shlq	$2, %rbx
 	xorl	%r15d, %r15d
-	jmp	.LBB17_495
+	jmp	.LBB18_495
 	.p2align	4
-.LBB17_494:
+.LBB18_494:
 	incq	%r15
 	addq	%rbx, %r9
 	addq	%rbx, %r8
 	addq	%rbx, %rdi
 	addq	%rbx, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB17_491
-.LBB17_495:
+	je	.LBB18_491
+.LBB18_495:
 	testq	%r11, %r11
-	jle	.LBB17_494
+	jle	.LBB18_494
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB17_497:
+.LBB18_497:
 	vmovups	(%r10), %ymm4
 	vbroadcastss	(%rsi,%r13,4), %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm3
@@ -13434,9 +13970,9 @@ convolution_weight_gradient_outputs:
 	incq	%r13
 	addq	%r12, %r10
 	cmpq	%r13, %r11
-	jne	.LBB17_497
-	jmp	.LBB17_494
-.LBB17_498:
+	jne	.LBB18_497
+	jmp	.LBB18_494
+.LBB18_498:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -13444,145 +13980,145 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB17_275
+	jle	.LBB18_275
 	vaddss	(%rdx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rdx)
 	testq	%r10, %r10
-	je	.LBB17_507
+	je	.LBB18_507
 	vmovshdup	%xmm3, %xmm4
 	vaddss	(%rdx,%rsi,4), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_507
+	je	.LBB18_507
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	vaddss	(%rdx,%rsi,8), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_507
+	je	.LBB18_507
 	vshufps	$255, %xmm3, %xmm3, %xmm4
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_507
+	je	.LBB18_507
 	vextractf128	$1, %ymm3, %xmm3
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm3, %xmm4
 	vmovss	%xmm4, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_507
+	je	.LBB18_507
 	vmovshdup	%xmm3, %xmm4
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_507
+	je	.LBB18_507
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_507
+	je	.LBB18_507
 	vshufps	$255, %xmm3, %xmm3, %xmm3
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm3, %xmm3
 	vmovss	%xmm3, (%rdx,%rax)
-.LBB17_507:
+.LBB18_507:
 	vaddss	4(%rdx), %xmm2, %xmm3
 	vmovss	%xmm3, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_515
+	je	.LBB18_515
 	leaq	4(%rdx), %rax
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_515
+	je	.LBB18_515
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_515
+	je	.LBB18_515
 	vshufps	$255, %xmm2, %xmm2, %xmm3
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_515
+	je	.LBB18_515
 	vextractf128	$1, %ymm2, %xmm2
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_515
+	je	.LBB18_515
 	vmovshdup	%xmm2, %xmm3
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_515
+	je	.LBB18_515
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_515
+	je	.LBB18_515
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB17_515:
+.LBB18_515:
 	vaddss	8(%rdx), %xmm1, %xmm2
 	vmovss	%xmm2, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_523
+	je	.LBB18_523
 	leaq	8(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_523
+	je	.LBB18_523
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_523
+	je	.LBB18_523
 	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_523
+	je	.LBB18_523
 	vextractf128	$1, %ymm1, %xmm1
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_523
+	je	.LBB18_523
 	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_523
+	je	.LBB18_523
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_523
+	je	.LBB18_523
 	vshufps	$255, %xmm1, %xmm1, %xmm1
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB17_523:
+.LBB18_523:
 	vaddss	12(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	addq	$12, %rdx
-	jmp	.LBB17_619
-.LBB17_525:
+	jmp	.LBB18_619
+.LBB18_525:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -13594,20 +14130,20 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r15d, %r15d
-	jmp	.LBB17_527
+	jmp	.LBB18_527
 	.p2align	4
-.LBB17_526:
+.LBB18_526:
 	movq	112(%rsp), %r15
 	incq	%r15
 	cmpq	40(%rsp), %r15
-	je	.LBB17_533
-.LBB17_527:
+	je	.LBB18_533
+.LBB18_527:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
 	movq	%r15, 112(%rsp)
-	jle	.LBB17_526
+	jle	.LBB18_526
 	leaq	(%rsp,%rax), %rcx
 	addq	$1376, %rcx
 	movq	1376(%rsp,%rax), %r11
@@ -13633,9 +14169,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%rcx), %r13
 	shlq	$2, %r13
 	xorl	%ecx, %ecx
-	jmp	.LBB17_530
+	jmp	.LBB18_530
 	.p2align	4
-.LBB17_529:
+.LBB18_529:
 	incq	%rcx
 	addq	%r13, %r11
 	addq	%r13, %r10
@@ -13644,13 +14180,13 @@ convolution_weight_gradient_outputs:
 	addq	%r13, %rdi
 	addq	%r13, %rsi
 	cmpq	%rdx, %rcx
-	je	.LBB17_526
-.LBB17_530:
+	je	.LBB18_526
+.LBB18_530:
 	testq	%r15, %r15
-	jle	.LBB17_529
+	jle	.LBB18_529
 	xorl	%eax, %eax
 	.p2align	4
-.LBB17_532:
+.LBB18_532:
 	vbroadcastss	(%rsi,%rax,4), %ymm6
 	vmovups	(%rbx), %ymm7
 	vfmadd231ps	%ymm6, %ymm7, %ymm5
@@ -13667,9 +14203,9 @@ convolution_weight_gradient_outputs:
 	incq	%rax
 	addq	%r12, %rbx
 	cmpq	%rax, %r15
-	jne	.LBB17_532
-	jmp	.LBB17_529
-.LBB17_533:
+	jne	.LBB18_532
+	jmp	.LBB18_529
+.LBB18_533:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -13677,233 +14213,233 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB17_275
+	jle	.LBB18_275
 	vaddss	(%rdx), %xmm5, %xmm6
 	vmovss	%xmm6, (%rdx)
 	testq	%r10, %r10
-	je	.LBB17_542
+	je	.LBB18_542
 	vmovshdup	%xmm5, %xmm6
 	vaddss	(%rdx,%rsi,4), %xmm6, %xmm6
 	vmovss	%xmm6, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_542
+	je	.LBB18_542
 	vshufpd	$1, %xmm5, %xmm5, %xmm6
 	vaddss	(%rdx,%rsi,8), %xmm6, %xmm6
 	vmovss	%xmm6, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_542
+	je	.LBB18_542
 	vshufps	$255, %xmm5, %xmm5, %xmm6
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm6, %xmm6
 	vmovss	%xmm6, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_542
+	je	.LBB18_542
 	vextractf128	$1, %ymm5, %xmm5
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm5, %xmm6
 	vmovss	%xmm6, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_542
+	je	.LBB18_542
 	vmovshdup	%xmm5, %xmm6
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm6, %xmm6
 	vmovss	%xmm6, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_542
+	je	.LBB18_542
 	vshufpd	$1, %xmm5, %xmm5, %xmm6
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm6, %xmm6
 	vmovss	%xmm6, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_542
+	je	.LBB18_542
 	vshufps	$255, %xmm5, %xmm5, %xmm5
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rax)
-.LBB17_542:
+.LBB18_542:
 	vaddss	4(%rdx), %xmm4, %xmm5
 	vmovss	%xmm5, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_550
+	je	.LBB18_550
 	leaq	4(%rdx), %rax
 	vmovshdup	%xmm4, %xmm5
 	vaddss	(%rax,%rsi,4), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_550
+	je	.LBB18_550
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	vaddss	(%rax,%rsi,8), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_550
+	je	.LBB18_550
 	vshufps	$255, %xmm4, %xmm4, %xmm5
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_550
+	je	.LBB18_550
 	vextractf128	$1, %ymm4, %xmm4
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_550
+	je	.LBB18_550
 	vmovshdup	%xmm4, %xmm5
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_550
+	je	.LBB18_550
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm5, %xmm5
 	vmovss	%xmm5, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_550
+	je	.LBB18_550
 	vshufps	$255, %xmm4, %xmm4, %xmm4
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
-.LBB17_550:
+.LBB18_550:
 	vaddss	8(%rdx), %xmm3, %xmm4
 	vmovss	%xmm4, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_558
+	je	.LBB18_558
 	leaq	8(%rdx), %rax
 	vmovshdup	%xmm3, %xmm4
 	vaddss	(%rax,%rsi,4), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_558
+	je	.LBB18_558
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	vaddss	(%rax,%rsi,8), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_558
+	je	.LBB18_558
 	vshufps	$255, %xmm3, %xmm3, %xmm4
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_558
+	je	.LBB18_558
 	vextractf128	$1, %ymm3, %xmm3
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_558
+	je	.LBB18_558
 	vmovshdup	%xmm3, %xmm4
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_558
+	je	.LBB18_558
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_558
+	je	.LBB18_558
 	vshufps	$255, %xmm3, %xmm3, %xmm3
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-.LBB17_558:
+.LBB18_558:
 	vaddss	12(%rdx), %xmm2, %xmm3
 	vmovss	%xmm3, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_566
+	je	.LBB18_566
 	leaq	12(%rdx), %rax
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_566
+	je	.LBB18_566
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_566
+	je	.LBB18_566
 	vshufps	$255, %xmm2, %xmm2, %xmm3
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_566
+	je	.LBB18_566
 	vextractf128	$1, %ymm2, %xmm2
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_566
+	je	.LBB18_566
 	vmovshdup	%xmm2, %xmm3
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_566
+	je	.LBB18_566
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_566
+	je	.LBB18_566
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB17_566:
+.LBB18_566:
 	vaddss	16(%rdx), %xmm1, %xmm2
 	vmovss	%xmm2, 16(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_574
+	je	.LBB18_574
 	leaq	16(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_574
+	je	.LBB18_574
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_574
+	je	.LBB18_574
 	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_574
+	je	.LBB18_574
 	vextractf128	$1, %ymm1, %xmm1
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_574
+	je	.LBB18_574
 	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_574
+	je	.LBB18_574
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_574
+	je	.LBB18_574
 	vshufps	$255, %xmm1, %xmm1, %xmm1
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB17_574:
+.LBB18_574:
 	vaddss	20(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, 20(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	addq	$20, %rdx
-	jmp	.LBB17_619
-.LBB17_576:
+	jmp	.LBB18_619
+.LBB18_576:
 	movq	1400(%rsp), %rax
 	imulq	1408(%rsp), %rax
 	imulq	200(%rsp), %rax
@@ -13914,18 +14450,18 @@ convolution_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB17_578
+	jmp	.LBB18_578
 	.p2align	4
-.LBB17_577:
+.LBB18_577:
 	incq	%rcx
 	cmpq	40(%rsp), %rcx
-	je	.LBB17_584
-.LBB17_578:
+	je	.LBB18_584
+.LBB18_578:
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	1400(%rsp,%rax), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_577
+	jle	.LBB18_577
 	leaq	(%rsp,%rax), %r15
 	addq	$1376, %r15
 	movq	1376(%rsp,%rax), %r10
@@ -13949,9 +14485,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%r15), %r15
 	shlq	$2, %r15
 	xorl	%r13d, %r13d
-	jmp	.LBB17_581
+	jmp	.LBB18_581
 	.p2align	4
-.LBB17_580:
+.LBB18_580:
 	incq	%r13
 	addq	%r15, %r10
 	addq	%r15, %r9
@@ -13959,13 +14495,13 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdi
 	addq	%r15, %rsi
 	cmpq	%rdx, %r13
-	je	.LBB17_577
-.LBB17_581:
+	je	.LBB18_577
+.LBB18_581:
 	testq	%rbx, %rbx
-	jle	.LBB17_580
+	jle	.LBB18_580
 	xorl	%eax, %eax
 	.p2align	4
-.LBB17_583:
+.LBB18_583:
 	vmovups	(%r11), %ymm5
 	vbroadcastss	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm5, %ymm4
@@ -13980,9 +14516,9 @@ convolution_weight_gradient_outputs:
 	incq	%rax
 	addq	%r12, %r11
 	cmpq	%rax, %rbx
-	jne	.LBB17_583
-	jmp	.LBB17_580
-.LBB17_584:
+	jne	.LBB18_583
+	jmp	.LBB18_580
+.LBB18_584:
 	cmpq	$0, 224(%rsp)
 	movq	48(%rsp), %rsi
 	movq	136(%rsp), %r13
@@ -13990,382 +14526,382 @@ convolution_weight_gradient_outputs:
 	movq	216(%rsp), %r10
 	movq	32(%rsp), %r11
 	movq	80(%rsp), %rdx
-	jle	.LBB17_275
+	jle	.LBB18_275
 	vaddss	(%rdx), %xmm4, %xmm5
 	vmovss	%xmm5, (%rdx)
 	testq	%r10, %r10
-	je	.LBB17_593
+	je	.LBB18_593
 	vmovshdup	%xmm4, %xmm5
 	vaddss	(%rdx,%rsi,4), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_593
+	je	.LBB18_593
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	vaddss	(%rdx,%rsi,8), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_593
+	je	.LBB18_593
 	vshufps	$255, %xmm4, %xmm4, %xmm5
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_593
+	je	.LBB18_593
 	vextractf128	$1, %ymm4, %xmm4
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm4, %xmm5
 	vmovss	%xmm5, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_593
+	je	.LBB18_593
 	vmovshdup	%xmm4, %xmm5
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_593
+	je	.LBB18_593
 	vshufpd	$1, %xmm4, %xmm4, %xmm5
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm5, %xmm5
 	vmovss	%xmm5, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_593
+	je	.LBB18_593
 	vshufps	$255, %xmm4, %xmm4, %xmm4
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm4, %xmm4
 	vmovss	%xmm4, (%rdx,%rax)
-.LBB17_593:
+.LBB18_593:
 	vaddss	4(%rdx), %xmm3, %xmm4
 	vmovss	%xmm4, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_601
+	je	.LBB18_601
 	leaq	4(%rdx), %rax
 	vmovshdup	%xmm3, %xmm4
 	vaddss	(%rax,%rsi,4), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_601
+	je	.LBB18_601
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	vaddss	(%rax,%rsi,8), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_601
+	je	.LBB18_601
 	vshufps	$255, %xmm3, %xmm3, %xmm4
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_601
+	je	.LBB18_601
 	vextractf128	$1, %ymm3, %xmm3
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_601
+	je	.LBB18_601
 	vmovshdup	%xmm3, %xmm4
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_601
+	je	.LBB18_601
 	vshufpd	$1, %xmm3, %xmm3, %xmm4
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm4, %xmm4
 	vmovss	%xmm4, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_601
+	je	.LBB18_601
 	vshufps	$255, %xmm3, %xmm3, %xmm3
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
-.LBB17_601:
+.LBB18_601:
 	vaddss	8(%rdx), %xmm2, %xmm3
 	vmovss	%xmm3, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_609
+	je	.LBB18_609
 	leaq	8(%rdx), %rax
 	vmovshdup	%xmm2, %xmm3
 	vaddss	(%rax,%rsi,4), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_609
+	je	.LBB18_609
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	vaddss	(%rax,%rsi,8), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_609
+	je	.LBB18_609
 	vshufps	$255, %xmm2, %xmm2, %xmm3
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_609
+	je	.LBB18_609
 	vextractf128	$1, %ymm2, %xmm2
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_609
+	je	.LBB18_609
 	vmovshdup	%xmm2, %xmm3
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_609
+	je	.LBB18_609
 	vshufpd	$1, %xmm2, %xmm2, %xmm3
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm3, %xmm3
 	vmovss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_609
+	je	.LBB18_609
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
-.LBB17_609:
+.LBB18_609:
 	vaddss	12(%rdx), %xmm1, %xmm2
 	vmovss	%xmm2, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_617
+	je	.LBB18_617
 	leaq	12(%rdx), %rax
 	vmovshdup	%xmm1, %xmm2
 	vaddss	(%rax,%rsi,4), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_617
+	je	.LBB18_617
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	vaddss	(%rax,%rsi,8), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_617
+	je	.LBB18_617
 	vshufps	$255, %xmm1, %xmm1, %xmm2
 	movq	152(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_617
+	je	.LBB18_617
 	vextractf128	$1, %ymm1, %xmm1
 	movq	184(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_617
+	je	.LBB18_617
 	vmovshdup	%xmm1, %xmm2
 	movq	176(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_617
+	je	.LBB18_617
 	vshufpd	$1, %xmm1, %xmm1, %xmm2
 	movq	168(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_617
+	je	.LBB18_617
 	vshufps	$255, %xmm1, %xmm1, %xmm1
 	movq	160(%rsp), %rcx
 	vaddss	(%rax,%rcx), %xmm1, %xmm1
 	vmovss	%xmm1, (%rax,%rcx)
-.LBB17_617:
+.LBB18_617:
 	vaddss	16(%rdx), %xmm0, %xmm1
 	vmovss	%xmm1, 16(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	addq	$16, %rdx
-.LBB17_619:
+.LBB18_619:
 	vmovshdup	%xmm0, %xmm1
 	vaddss	(%rdx,%rsi,4), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rsi,4)
 	cmpq	$1, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
 	vaddss	(%rdx,%rsi,8), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rsi,8)
 	cmpq	$2, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	vshufps	$255, %xmm0, %xmm0, %xmm1
 	movq	152(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	vextractf128	$1, %ymm0, %xmm0
 	movq	184(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm0, %xmm1
 	vmovss	%xmm1, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	vmovshdup	%xmm0, %xmm1
 	movq	176(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	vshufpd	$1, %xmm0, %xmm0, %xmm1
 	movq	168(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm1, %xmm1
 	vmovss	%xmm1, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_275
+	je	.LBB18_275
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	movq	160(%rsp), %rax
 	vaddss	(%rdx,%rax), %xmm0, %xmm0
 	vmovss	%xmm0, (%rdx,%rax)
-	jmp	.LBB17_275
-.LBB17_626:
+	jmp	.LBB18_275
+.LBB18_626:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_303
-	jmp	.LBB17_304
-.LBB17_627:
+	je	.LBB18_303
+	jmp	.LBB18_304
+.LBB18_627:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_308
-	jmp	.LBB17_309
-.LBB17_628:
+	je	.LBB18_308
+	jmp	.LBB18_309
+.LBB18_628:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_313
-	jmp	.LBB17_314
-.LBB17_629:
+	je	.LBB18_313
+	jmp	.LBB18_314
+.LBB18_629:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_318
-	jmp	.LBB17_319
-.LBB17_630:
+	je	.LBB18_318
+	jmp	.LBB18_319
+.LBB18_630:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_323
-	jmp	.LBB17_324
-.LBB17_631:
+	je	.LBB18_323
+	jmp	.LBB18_324
+.LBB18_631:
 	xorl	%eax, %eax
-.LBB17_632:
+.LBB18_632:
 	testb	$1, 104(%rsp)
 	movq	136(%rsp), %r13
-	jne	.LBB17_274
+	jne	.LBB18_274
 	vmovss	688(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	20(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB17_274
-.LBB17_634:
+	jmp	.LBB18_274
+.LBB18_634:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_367
-	jmp	.LBB17_368
-.LBB17_635:
+	je	.LBB18_367
+	jmp	.LBB18_368
+.LBB18_635:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_372
-	jmp	.LBB17_373
-.LBB17_636:
+	je	.LBB18_372
+	jmp	.LBB18_373
+.LBB18_636:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_377
-	jmp	.LBB17_378
-.LBB17_637:
+	je	.LBB18_377
+	jmp	.LBB18_378
+.LBB18_637:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_382
-	jmp	.LBB17_383
-.LBB17_638:
+	je	.LBB18_382
+	jmp	.LBB18_383
+.LBB18_638:
 	xorl	%eax, %eax
-.LBB17_639:
+.LBB18_639:
 	testb	$1, 104(%rsp)
 	movq	136(%rsp), %r13
-	jne	.LBB17_274
+	jne	.LBB18_274
 	vmovss	624(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	16(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB17_274
-.LBB17_641:
+	jmp	.LBB18_274
+.LBB18_641:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_420
-	jmp	.LBB17_421
-.LBB17_642:
+	je	.LBB18_420
+	jmp	.LBB18_421
+.LBB18_642:
 	xorl	%eax, %eax
-.LBB17_643:
+.LBB18_643:
 	testb	$1, 104(%rsp)
 	movq	136(%rsp), %r13
-	jne	.LBB17_274
+	jne	.LBB18_274
 	vmovss	432(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	4(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB17_274
-.LBB17_645:
+	jmp	.LBB18_274
+.LBB18_645:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_437
-	jmp	.LBB17_438
-.LBB17_646:
+	je	.LBB18_437
+	jmp	.LBB18_438
+.LBB18_646:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_442
-	jmp	.LBB17_443
-.LBB17_647:
+	je	.LBB18_442
+	jmp	.LBB18_443
+.LBB18_647:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_447
-	jmp	.LBB17_448
-.LBB17_648:
+	je	.LBB18_447
+	jmp	.LBB18_448
+.LBB18_648:
 	xorl	%eax, %eax
-.LBB17_649:
+.LBB18_649:
 	testb	$1, 104(%rsp)
 	movq	136(%rsp), %r13
-	jne	.LBB17_274
+	jne	.LBB18_274
 	vmovss	560(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	12(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB17_274
-.LBB17_651:
+	jmp	.LBB18_274
+.LBB18_651:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	jne	.LBB17_274
-.LBB17_652:
+	jne	.LBB18_274
+.LBB18_652:
 	vmovss	368(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rax,4)
-	jmp	.LBB17_274
-.LBB17_653:
+	jmp	.LBB18_274
+.LBB18_653:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_481
-	jmp	.LBB17_482
-.LBB17_654:
+	je	.LBB18_481
+	jmp	.LBB18_482
+.LBB18_654:
 	xorl	%eax, %eax
 	testb	$1, 104(%rsp)
-	je	.LBB17_486
-	jmp	.LBB17_487
-.LBB17_655:
+	je	.LBB18_486
+	jmp	.LBB18_487
+.LBB18_655:
 	xorl	%eax, %eax
-.LBB17_656:
+.LBB18_656:
 	testb	$1, 104(%rsp)
 	movq	136(%rsp), %r13
-	jne	.LBB17_274
+	jne	.LBB18_274
 	vmovss	496(%rsp,%rax,4), %xmm0
 	imulq	%rsi, %rax
 	movq	80(%rsp), %rcx
 	vaddss	8(%rcx,%rax,4), %xmm0, %xmm0
 	vmovss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB17_274
+	jmp	.LBB18_274
 	.p2align	4
-.LBB17_658:
+.LBB18_658:
 	movq	136(%rsp), %r11
-	jmp	.LBB17_65
-.LBB17_659:
+	jmp	.LBB18_65
+.LBB18_659:
 	movq	1400(%rsp), %rax
 	movq	%rax, 112(%rsp)
 	testq	%rax, %rax
-	jle	.LBB17_675
+	jle	.LBB18_675
 	movq	1408(%rsp), %r10
 	movq	1416(%rsp), %rax
 	movq	%rax, 64(%rsp)
@@ -14388,21 +14924,21 @@ convolution_weight_gradient_outputs:
 	movq	$0, 56(%rsp)
 	xorl	%r11d, %r11d
 	movq	%r10, 192(%rsp)
-	jmp	.LBB17_663
+	jmp	.LBB18_663
 	.p2align	4
-.LBB17_661:
+.LBB18_661:
 	movq	120(%rsp), %r13
 	movq	%r13, 56(%rsp)
 	movq	48(%rsp), %rbx
 	movq	144(%rsp), %r15
 	movq	192(%rsp), %r10
-.LBB17_662:
+.LBB18_662:
 	incq	%r11
 	cmpq	112(%rsp), %r11
-	je	.LBB17_93
-.LBB17_663:
+	je	.LBB18_93
+.LBB18_663:
 	testq	%r10, %r10
-	jle	.LBB17_662
+	jle	.LBB18_662
 	movq	64(%rsp), %r15
 	imulq	%r11, %r15
 	movq	%r11, %rbx
@@ -14412,18 +14948,18 @@ convolution_weight_gradient_outputs:
 	addq	%r13, %rax
 	movq	%rax, 120(%rsp)
 	cmpq	$185, %r10
-	jae	.LBB17_668
-.LBB17_665:
+	jae	.LBB18_668
+.LBB18_665:
 	movq	%r13, %rdx
 	xorl	%edi, %edi
-.LBB17_666:
+.LBB18_666:
 	addq	16(%rsp), %r13
 	subq	%rdx, %r13
 	leaq	(%rdx,%rdx,2), %rcx
 	movq	144(%rsp), %rdx
 	leaq	(%rdx,%rcx,4), %rdx
 	.p2align	4
-.LBB17_667:
+.LBB18_667:
 	cmpq	%r8, %rdi
 	movq	%r8, %rcx
 	cmovlq	%rdi, %rcx
@@ -14437,10 +14973,10 @@ convolution_weight_gradient_outputs:
 	addq	$8, %rdi
 	addq	$12, %rdx
 	decq	%r13
-	jne	.LBB17_667
-	jmp	.LBB17_661
+	jne	.LBB18_667
+	jmp	.LBB18_661
 	.p2align	4
-.LBB17_668:
+.LBB18_668:
 	leaq	(,%r13,4), %rdx
 	leaq	(%rdx,%rdx,2), %r10
 	movq	1048(%rsp), %rcx
@@ -14456,11 +14992,11 @@ convolution_weight_gradient_outputs:
 	cmpq	%rdx, %rcx
 	setb	%dl
 	testb	%dil, %dil
-	jne	.LBB17_665
+	jne	.LBB18_665
 	orb	%sil, %dl
 	movq	%r13, %rdx
 	movl	$0, %edi
-	jne	.LBB17_666
+	jne	.LBB18_666
 	movq	96(%rsp), %rdi
 	leaq	(%rdi,%r13), %rdx
 	vmovq	%r15, %xmm1
@@ -14468,10 +15004,10 @@ convolution_weight_gradient_outputs:
 	vmovq	%rbx, %xmm2
 	vpbroadcastq	%xmm2, %ymm2
 	addq	1016(%rsp), %r10
-	vmovdqa	.LCPI17_11(%rip), %ymm3
-	vmovdqa	.LCPI17_10(%rip), %ymm4
+	vmovdqa	.LCPI18_11(%rip), %ymm3
+	vmovdqa	.LCPI18_10(%rip), %ymm4
 	.p2align	4
-.LBB17_671:
+.LBB18_671:
 	vpcmpgtq	%ymm4, %ymm0, %ymm5
 	vblendvpd	%ymm5, %ymm4, %ymm0, %ymm5
 	vpcmpgtq	%ymm3, %ymm0, %ymm6
@@ -14511,26 +15047,26 @@ convolution_weight_gradient_outputs:
 	vpaddq	%ymm4, %ymm15, %ymm4
 	addq	$96, %r10
 	addq	$-8, %rdi
-	jne	.LBB17_671
+	jne	.LBB18_671
 	movq	32(%rsp), %rdi
 	movq	96(%rsp), %rcx
 	cmpq	%rcx, 16(%rsp)
 	movq	56(%rsp), %r13
-	je	.LBB17_661
-	jmp	.LBB17_666
-.LBB17_673:
+	je	.LBB18_661
+	jmp	.LBB18_666
+.LBB18_673:
 	movq	136(%rsp), %r11
 	leaq	368(%rsp), %rdi
-	jmp	.LBB17_65
-.LBB17_674:
+	jmp	.LBB18_65
+.LBB18_674:
 	movq	136(%rsp), %r11
 	movq	272(%rsp), %r10
 	leaq	368(%rsp), %rdi
-	jmp	.LBB17_66
-.LBB17_675:
+	jmp	.LBB18_66
+.LBB18_675:
 	movq	$0, 56(%rsp)
-	jmp	.LBB17_93
-.LBB17_676:
+	jmp	.LBB18_93
+.LBB18_676:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -14541,108 +15077,108 @@ convolution_weight_gradient_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end17:
-	.size	convolution_weight_gradient_outputs, .Lfunc_end17-convolution_weight_gradient_outputs
+.Lfunc_end18:
+	.size	convolution_weight_gradient_outputs, .Lfunc_end18-convolution_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI17_0:
-	.long	.LBB17_278-.LJTI17_0
-	.long	.LBB17_451-.LJTI17_0
-	.long	.LBB17_386-.LJTI17_0
-	.long	.LBB17_407-.LJTI17_0
-	.long	.LBB17_327-.LJTI17_0
-	.long	.LBB17_468-.LJTI17_0
-	.long	.LBB17_490-.LJTI17_0
-	.long	.LBB17_424-.LJTI17_0
-	.long	.LBB17_576-.LJTI17_0
-	.long	.LBB17_354-.LJTI17_0
-	.long	.LBB17_525-.LJTI17_0
-	.long	.LBB17_290-.LJTI17_0
-.LJTI17_1:
-	.long	.LBB17_105-.LJTI17_1
-	.long	.LBB17_187-.LJTI17_1
-	.long	.LBB17_165-.LJTI17_1
-	.long	.LBB17_220-.LJTI17_1
-	.long	.LBB17_226-.LJTI17_1
-	.long	.LBB17_175-.LJTI17_1
-	.long	.LBB17_197-.LJTI17_1
-	.long	.LBB17_203-.LJTI17_1
-	.long	.LBB17_102-.LJTI17_1
-	.long	.LBB17_102-.LJTI17_1
-	.long	.LBB17_239-.LJTI17_1
-	.long	.LBB17_233-.LJTI17_1
-	.long	.LBB17_139-.LJTI17_1
-	.long	.LBB17_180-.LJTI17_1
-	.long	.LBB17_153-.LJTI17_1
-	.long	.LBB17_126-.LJTI17_1
-	.long	.LBB17_209-.LJTI17_1
-	.long	.LBB17_214-.LJTI17_1
-	.long	.LBB17_102-.LJTI17_1
-	.long	.LBB17_102-.LJTI17_1
-	.long	.LBB17_256-.LJTI17_1
-	.long	.LBB17_250-.LJTI17_1
-	.long	.LBB17_114-.LJTI17_1
-	.long	.LBB17_159-.LJTI17_1
-	.long	.LBB17_262-.LJTI17_1
-	.long	.LBB17_120-.LJTI17_1
-	.long	.LBB17_145-.LJTI17_1
-	.long	.LBB17_132-.LJTI17_1
+.LJTI18_0:
+	.long	.LBB18_278-.LJTI18_0
+	.long	.LBB18_451-.LJTI18_0
+	.long	.LBB18_386-.LJTI18_0
+	.long	.LBB18_407-.LJTI18_0
+	.long	.LBB18_327-.LJTI18_0
+	.long	.LBB18_468-.LJTI18_0
+	.long	.LBB18_490-.LJTI18_0
+	.long	.LBB18_424-.LJTI18_0
+	.long	.LBB18_576-.LJTI18_0
+	.long	.LBB18_354-.LJTI18_0
+	.long	.LBB18_525-.LJTI18_0
+	.long	.LBB18_290-.LJTI18_0
+.LJTI18_1:
+	.long	.LBB18_105-.LJTI18_1
+	.long	.LBB18_187-.LJTI18_1
+	.long	.LBB18_165-.LJTI18_1
+	.long	.LBB18_220-.LJTI18_1
+	.long	.LBB18_226-.LJTI18_1
+	.long	.LBB18_175-.LJTI18_1
+	.long	.LBB18_197-.LJTI18_1
+	.long	.LBB18_203-.LJTI18_1
+	.long	.LBB18_102-.LJTI18_1
+	.long	.LBB18_102-.LJTI18_1
+	.long	.LBB18_239-.LJTI18_1
+	.long	.LBB18_233-.LJTI18_1
+	.long	.LBB18_139-.LJTI18_1
+	.long	.LBB18_180-.LJTI18_1
+	.long	.LBB18_153-.LJTI18_1
+	.long	.LBB18_126-.LJTI18_1
+	.long	.LBB18_209-.LJTI18_1
+	.long	.LBB18_214-.LJTI18_1
+	.long	.LBB18_102-.LJTI18_1
+	.long	.LBB18_102-.LJTI18_1
+	.long	.LBB18_256-.LJTI18_1
+	.long	.LBB18_250-.LJTI18_1
+	.long	.LBB18_114-.LJTI18_1
+	.long	.LBB18_159-.LJTI18_1
+	.long	.LBB18_262-.LJTI18_1
+	.long	.LBB18_120-.LJTI18_1
+	.long	.LBB18_145-.LJTI18_1
+	.long	.LBB18_132-.LJTI18_1
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI18_0:
+.LCPI19_0:
 	.quad	4
-.LCPI18_1:
+.LCPI19_1:
 	.quad	8
-.LCPI18_2:
+.LCPI19_2:
 	.quad	12
-.LCPI18_4:
+.LCPI19_4:
 	.quad	16
-.LCPI18_12:
+.LCPI19_12:
 	.quad	32
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI18_3:
+.LCPI19_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI18_5:
+.LCPI19_5:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI18_6:
+.LCPI19_6:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI18_7:
+.LCPI19_7:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI18_8:
+.LCPI19_8:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI18_9:
+.LCPI19_9:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI18_10:
+.LCPI19_10:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI18_11:
+.LCPI19_11:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI18_13:
+.LCPI19_13:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -14719,9 +15255,9 @@ max_pool_forward:
 	orq	%rcx, %r11
 	movq	104(%rdi), %rax
 	movq	%rax, 104(%rsp)
-	je	.LBB18_2
+	je	.LBB19_2
 	movq	$0, 16(%rsp)
-.LBB18_15:
+.LBB19_15:
 	movq	%r13, %rax
 	xorq	$2, %rax
 	movq	8(%rsp), %rdx
@@ -14742,7 +15278,7 @@ max_pool_forward:
 	cmpq	$4, %r10
 	setl	%al
 	cmpq	$0, 64(%rsp)
-	jle	.LBB18_87
+	jle	.LBB19_87
 	movq	8(%rdi), %rcx
 	movq	96(%rdi), %r11
 	movq	%r12, %rdx
@@ -14815,17 +15351,17 @@ max_pool_forward:
 	movq	%r14, 344(%rsp)
 	movq	%r11, 256(%rsp)
 	movq	%r15, 240(%rsp)
-	jmp	.LBB18_17
+	jmp	.LBB19_17
 	.p2align	4
-.LBB18_86:
+.LBB19_86:
 	movq	208(%rsp), %rcx
 	incq	%rcx
 	movq	40(%rsp), %rax
 	addq	176(%rsp), %rax
 	movq	%rax, 40(%rsp)
 	cmpq	64(%rsp), %rcx
-	je	.LBB18_87
-.LBB18_17:
+	je	.LBB19_87
+.LBB19_17:
 	movq	192(%rsp), %rax
 	imulq	%rcx, %rax
 	movq	%rcx, %rdx
@@ -14838,17 +15374,17 @@ max_pool_forward:
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, 80(%rsp)
 	cmpb	$0, 7(%rsp)
-	je	.LBB18_18
+	je	.LBB19_18
 	testq	%r11, %r11
-	jle	.LBB18_86
+	jle	.LBB19_86
 	movq	160(%rsp), %rax
 	movq	%rax, 96(%rsp)
 	movq	168(%rsp), %rax
 	movq	%rax, 48(%rsp)
 	movq	$0, 32(%rsp)
-	jmp	.LBB18_24
+	jmp	.LBB19_24
 	.p2align	4
-.LBB18_83:
+.LBB19_83:
 	movq	32(%rsp), %rcx
 	incq	%rcx
 	movq	24(%rsp), %rax
@@ -14858,10 +15394,10 @@ max_pool_forward:
 	movq	%rcx, 32(%rsp)
 	cmpq	%r11, %rcx
 	movq	240(%rsp), %r15
-	je	.LBB18_86
-.LBB18_24:
+	je	.LBB19_86
+.LBB19_24:
 	testq	%r10, %r10
-	jle	.LBB18_83
+	jle	.LBB19_83
 	movq	232(%rsp), %rcx
 	movq	32(%rsp), %rax
 	imulq	%rax, %rcx
@@ -14881,11 +15417,11 @@ max_pool_forward:
 	movq	224(%rsp), %rax
 	movq	%rax, 112(%rsp)
 	xorl	%ecx, %ecx
-	jmp	.LBB18_26
+	jmp	.LBB19_26
 	.p2align	4
-.LBB18_81:
+.LBB19_81:
 	addq	%r11, %r8
-.LBB18_82:
+.LBB19_82:
 	vmovd	(%rdi,%r8,4), %xmm0
 	movq	360(%rsp), %rax
 	vmovd	%xmm0, (%rax,%rcx,4)
@@ -14897,26 +15433,26 @@ max_pool_forward:
 	cmpq	%r10, %rcx
 	movq	120(%rsp), %r12
 	movq	352(%rsp), %r13
-	je	.LBB18_83
-.LBB18_26:
+	je	.LBB19_83
+.LBB19_26:
 	movq	%rcx, %r11
 	imulq	%r14, %r11
 	movq	16(%rsp), %rax
 	testq	%rax, %rax
-	je	.LBB18_27
+	je	.LBB19_27
 	addq	328(%rsp), %r11
 	movq	320(%rsp), %rsi
 	movq	%rsi, %r8
 	cmpq	$2, %rax
-	jl	.LBB18_81
+	jl	.LBB19_81
 	leaq	(%rdi,%r11,4), %rax
 	vmovss	(%rax,%rsi,4), %xmm1
 	movl	$1, %edx
 	movq	%rsi, %r8
-	jne	.LBB18_73
-.LBB18_79:
+	jne	.LBB19_73
+.LBB19_79:
 	testb	$1, 288(%rsp)
-	je	.LBB18_81
+	je	.LBB19_81
 	movq	608(%rsp,%rdx,8), %rdx
 	vmovss	(%rax,%rdx,4), %xmm0
 	vucomiss	%xmm0, %xmm0
@@ -14927,41 +15463,41 @@ max_pool_forward:
 	vucomiss	%xmm1, %xmm0
 	cmovaq	%rdx, %rax
 	movq	%rax, %r8
-	jmp	.LBB18_81
+	jmp	.LBB19_81
 	.p2align	4
-.LBB18_27:
+.LBB19_27:
 	testq	%r13, %r13
 	movq	296(%rsp), %r10
-	jle	.LBB18_28
+	jle	.LBB19_28
 	cmpq	$96, %r13
-	jae	.LBB18_31
+	jae	.LBB19_31
 	xorl	%edx, %edx
-.LBB18_36:
+.LBB19_36:
 	leaq	-1(%rdx), %rax
 	imulq	%rbx, %rax
 	addq	48(%rsp), %rax
 	movq	%rdx, %r9
 	.p2align	4
-.LBB18_37:
+.LBB19_37:
 	addq	%rbx, %rax
-	jns	.LBB18_40
+	jns	.LBB19_40
 	incq	%r9
 	cmpq	%r9, %r13
-	jne	.LBB18_37
+	jne	.LBB19_37
 	movq	%r13, %r9
-	jmp	.LBB18_40
-.LBB18_73:
+	jmp	.LBB19_40
+.LBB19_73:
 	movq	264(%rsp), %r14
-	jmp	.LBB18_74
+	jmp	.LBB19_74
 	.p2align	4
-.LBB18_78:
+.LBB19_78:
 	cmovneq	%rsi, %r8
 	leaq	(%r14,%rdx), %rsi
 	addq	$2, %rsi
 	addq	$2, %rdx
 	cmpq	$1, %rsi
-	je	.LBB18_79
-.LBB18_74:
+	je	.LBB19_79
+.LBB19_74:
 	movq	608(%rsp,%rdx,8), %rsi
 	vmovss	(%rax,%rsi,4), %xmm2
 	vucomiss	%xmm1, %xmm2
@@ -14972,9 +15508,9 @@ max_pool_forward:
 	vmovd	%xmm0, %r10d
 	orb	%r9b, %r10b
 	testb	$1, %r10b
-	jne	.LBB18_76
+	jne	.LBB19_76
 	vmovaps	%xmm1, %xmm2
-.LBB18_76:
+.LBB19_76:
 	cmovneq	%rsi, %r8
 	movq	616(%rsp,%rdx,8), %rsi
 	vmovss	(%rax,%rsi,4), %xmm1
@@ -14986,25 +15522,25 @@ max_pool_forward:
 	vmovd	%xmm0, %r10d
 	orb	%r9b, %r10b
 	testb	$1, %r10b
-	jne	.LBB18_78
+	jne	.LBB19_78
 	vmovaps	%xmm2, %xmm1
-	jmp	.LBB18_78
-.LBB18_28:
+	jmp	.LBB19_78
+.LBB19_28:
 	xorl	%r9d, %r9d
-	jmp	.LBB18_40
-.LBB18_31:
+	jmp	.LBB19_40
+.LBB19_31:
 	movl	$32, %esi
-	vmovaps	.LCPI18_3(%rip), %ymm15
+	vmovaps	.LCPI19_3(%rip), %ymm15
 	vmovaps	%ymm15, 128(%rsp)
-	vmovdqa	.LCPI18_11(%rip), %ymm8
-	vmovdqa	.LCPI18_10(%rip), %ymm7
-	vmovdqa	.LCPI18_9(%rip), %ymm6
-	vmovdqa	.LCPI18_8(%rip), %ymm5
-	vmovdqa	.LCPI18_7(%rip), %ymm4
-	vmovdqa	.LCPI18_6(%rip), %ymm3
-	vmovdqa	.LCPI18_5(%rip), %ymm2
+	vmovdqa	.LCPI19_11(%rip), %ymm8
+	vmovdqa	.LCPI19_10(%rip), %ymm7
+	vmovdqa	.LCPI19_9(%rip), %ymm6
+	vmovdqa	.LCPI19_8(%rip), %ymm5
+	vmovdqa	.LCPI19_7(%rip), %ymm4
+	vmovdqa	.LCPI19_6(%rip), %ymm3
+	vmovdqa	.LCPI19_5(%rip), %ymm2
 	.p2align	4
-.LBB18_32:
+.LBB19_32:
 	vmovdqa	128(%rsp), %ymm9
 	vpsrlq	$32, %ymm9, %ymm1
 	vmovdqa	448(%rsp), %ymm0
@@ -15100,9 +15636,9 @@ max_pool_forward:
 	vpmovmskb	%ymm1, %eax
 	leaq	-32(%rsi), %r8
 	testl	%eax, %eax
-	jne	.LBB18_34
+	jne	.LBB19_34
 	addq	%r10, %rsi
-	vpbroadcastq	.LCPI18_12(%rip), %ymm0
+	vpbroadcastq	.LCPI19_12(%rip), %ymm0
 	vmovdqa	128(%rsp), %ymm9
 	vpaddq	%ymm0, %ymm9, %ymm9
 	vmovdqa	%ymm9, 128(%rsp)
@@ -15115,13 +15651,13 @@ max_pool_forward:
 	vpaddq	%ymm0, %ymm2, %ymm2
 	cmpq	$64, %rsi
 	movq	%r8, %rsi
-	jne	.LBB18_32
-.LBB18_34:
+	jne	.LBB19_32
+.LBB19_34:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	je	.LBB18_35
-	vpand	.LCPI18_13(%rip), %ymm1, %ymm0
+	je	.LBB19_35
+	vpand	.LCPI19_13(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm1
 	vpextrb	$1, %xmm1, %eax
@@ -15177,17 +15713,17 @@ max_pool_forward:
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm9, %xmm9, %xmm9
-	jmp	.LBB18_40
-.LBB18_35:
+	jmp	.LBB19_40
+.LBB19_35:
 	movq	%r10, %rdx
 	movq	%r13, %r9
 	cmpq	%r10, %r13
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
 	vpxor	%xmm9, %xmm9, %xmm9
-	jne	.LBB18_36
+	jne	.LBB19_36
 	.p2align	4
-.LBB18_40:
+.LBB19_40:
 	subq	88(%rsp), %r11
 	cmpq	%r13, %r9
 	movq	%r13, %r14
@@ -15198,53 +15734,53 @@ max_pool_forward:
 	movq	312(%rsp), %rsi
 	movq	304(%rsp), %r13
 	.p2align	4
-.LBB18_41:
+.LBB19_41:
 	cmpq	%r9, %rax
-	jle	.LBB18_44
+	jle	.LBB19_44
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%rsi, %rdx
-	jge	.LBB18_41
+	jge	.LBB19_41
 	incq	%rax
 	movq	%rax, %r14
-.LBB18_44:
+.LBB19_44:
 	testq	%r10, %r10
-	jle	.LBB18_45
+	jle	.LBB19_45
 	cmpq	$96, %r10
-	jae	.LBB18_48
+	jae	.LBB19_48
 	xorl	%edx, %edx
-.LBB18_53:
+.LBB19_53:
 	leaq	-1(%rdx), %rax
 	imulq	%rbx, %rax
 	addq	112(%rsp), %rax
 	movq	%rdx, %rsi
 	.p2align	4
-.LBB18_54:
+.LBB19_54:
 	addq	%rbx, %rax
-	jns	.LBB18_57
+	jns	.LBB19_57
 	incq	%rsi
 	cmpq	%rsi, %r10
-	jne	.LBB18_54
+	jne	.LBB19_54
 	movq	%r10, %rsi
-	jmp	.LBB18_57
-.LBB18_45:
+	jmp	.LBB19_57
+.LBB19_45:
 	xorl	%esi, %esi
-	jmp	.LBB18_57
-.LBB18_48:
+	jmp	.LBB19_57
+.LBB19_48:
 	vmovq	%r11, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vmovdqa	%ymm0, 512(%rsp)
 	movl	$32, %esi
-	vmovdqa	.LCPI18_3(%rip), %ymm8
-	vmovdqa	.LCPI18_11(%rip), %ymm7
-	vmovdqa	.LCPI18_10(%rip), %ymm6
-	vmovdqa	.LCPI18_9(%rip), %ymm5
-	vmovdqa	.LCPI18_8(%rip), %ymm4
-	vmovdqa	.LCPI18_7(%rip), %ymm3
-	vmovdqa	.LCPI18_6(%rip), %ymm2
-	vmovdqa	.LCPI18_5(%rip), %ymm1
+	vmovdqa	.LCPI19_3(%rip), %ymm8
+	vmovdqa	.LCPI19_11(%rip), %ymm7
+	vmovdqa	.LCPI19_10(%rip), %ymm6
+	vmovdqa	.LCPI19_9(%rip), %ymm5
+	vmovdqa	.LCPI19_8(%rip), %ymm4
+	vmovdqa	.LCPI19_7(%rip), %ymm3
+	vmovdqa	.LCPI19_6(%rip), %ymm2
+	vmovdqa	.LCPI19_5(%rip), %ymm1
 	.p2align	4
-.LBB18_49:
+.LBB19_49:
 	vpsrlq	$32, %ymm8, %ymm0
 	vmovdqa	448(%rsp), %ymm15
 	vpmuludq	%ymm0, %ymm15, %ymm0
@@ -15344,9 +15880,9 @@ max_pool_forward:
 	vpmovmskb	%ymm9, %eax
 	leaq	-32(%rsi), %r8
 	testl	%eax, %eax
-	jne	.LBB18_51
+	jne	.LBB19_51
 	addq	%r13, %rsi
-	vpbroadcastq	.LCPI18_12(%rip), %ymm0
+	vpbroadcastq	.LCPI19_12(%rip), %ymm0
 	vpaddq	%ymm0, %ymm8, %ymm8
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
@@ -15357,15 +15893,15 @@ max_pool_forward:
 	vpaddq	%ymm0, %ymm1, %ymm1
 	cmpq	$64, %rsi
 	movq	%r8, %rsi
-	jne	.LBB18_49
-.LBB18_51:
+	jne	.LBB19_49
+.LBB19_51:
 	vpermq	$216, %ymm9, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
 	vpxor	%xmm7, %xmm7, %xmm7
 	vpxor	%xmm8, %xmm8, %xmm8
-	je	.LBB18_52
-	vpand	.LCPI18_13(%rip), %ymm1, %ymm0
+	je	.LBB19_52
+	vpand	.LCPI19_13(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm1
 	vpextrb	$1, %xmm1, %eax
@@ -15419,36 +15955,36 @@ max_pool_forward:
 	movzbl	%dl, %esi
 	subq	%r8, %rsi
 	vpxor	%xmm9, %xmm9, %xmm9
-	jmp	.LBB18_57
-.LBB18_52:
+	jmp	.LBB19_57
+.LBB19_52:
 	movq	%r13, %rdx
 	movq	%r10, %rsi
 	cmpq	%r13, %r10
 	vpxor	%xmm9, %xmm9, %xmm9
-	jne	.LBB18_53
+	jne	.LBB19_53
 	.p2align	4
-.LBB18_57:
+.LBB19_57:
 	cmpq	%r10, %rsi
 	movq	%r10, %rax
 	cmovlq	%rsi, %rax
 	movq	%r15, %r8
 	movq	%r10, %rdx
 	.p2align	4
-.LBB18_58:
+.LBB19_58:
 	cmpq	%rsi, %rdx
-	jle	.LBB18_61
+	jle	.LBB19_61
 	decq	%rdx
 	subq	%rbx, %r8
 	cmpq	%r12, %r8
-	jge	.LBB18_58
+	jge	.LBB19_58
 	incq	%rdx
 	movq	%rdx, %rax
-.LBB18_61:
+.LBB19_61:
 	imulq	%rbx, %r9
 	imulq	%rbx, %r14
 	movq	$-1, %r8
 	cmpq	%r14, %r9
-	jge	.LBB18_82
+	jge	.LBB19_82
 	movq	280(%rsp), %r8
 	addq	%r8, %r14
 	imulq	%rbx, %rsi
@@ -15463,50 +15999,50 @@ max_pool_forward:
 	imulq	272(%rsp), %r10
 	addq	40(%rsp), %r10
 	movq	$-1, %r8
-	jmp	.LBB18_63
+	jmp	.LBB19_63
 	.p2align	4
-.LBB18_64:
+.LBB19_64:
 	addq	%rbx, %r9
 	addq	376(%rsp), %r13
 	addq	368(%rsp), %r10
 	cmpq	%r14, %r9
-	jge	.LBB18_82
-.LBB18_63:
+	jge	.LBB19_82
+.LBB19_63:
 	movq	%r12, %rdx
 	cmpq	%rax, %rsi
-	jl	.LBB18_65
-	jmp	.LBB18_64
+	jl	.LBB19_65
+	jmp	.LBB19_64
 	.p2align	4
-.LBB18_69:
+.LBB19_69:
 	leaq	(%rdx,%r13), %r8
-.LBB18_70:
+.LBB19_70:
 	addq	%rbx, %rdx
 	cmpq	%r11, %rdx
-	jge	.LBB18_64
-.LBB18_65:
+	jge	.LBB19_64
+.LBB19_65:
 	testq	%r8, %r8
-	js	.LBB18_69
+	js	.LBB19_69
 	vmovss	(%r10,%rdx,4), %xmm2
 	vmovss	(%rdi,%r8,4), %xmm1
 	vucomiss	%xmm1, %xmm2
-	ja	.LBB18_69
+	ja	.LBB19_69
 	vucomiss	%xmm2, %xmm2
-	jnp	.LBB18_70
+	jnp	.LBB19_70
 	vucomiss	%xmm1, %xmm1
-	jnp	.LBB18_69
-	jmp	.LBB18_70
+	jnp	.LBB19_69
+	jmp	.LBB19_70
 	.p2align	4
-.LBB18_18:
+.LBB19_18:
 	testq	%r11, %r11
-	jle	.LBB18_86
+	jle	.LBB19_86
 	xorl	%eax, %eax
-	jmp	.LBB18_20
+	jmp	.LBB19_20
 	.p2align	4
-.LBB18_85:
+.LBB19_85:
 	incq	%rax
 	cmpq	%r11, %rax
-	je	.LBB18_86
-.LBB18_20:
+	je	.LBB19_86
+.LBB19_20:
 	movq	248(%rsp), %rcx
 	imulq	%rax, %rcx
 	movq	%rax, %rdx
@@ -15517,9 +16053,9 @@ max_pool_forward:
 	leaq	(%r8,%rdx,4), %r8
 	xorl	%edx, %edx
 	cmpq	$8, %r10
-	jge	.LBB18_21
+	jge	.LBB19_21
 	.p2align	4
-.LBB18_84:
+.LBB19_84:
 	movq	336(%rsp), %r9
 	cmpq	%r9, %rdx
 	cmovlq	%rdx, %r9
@@ -15552,10 +16088,10 @@ max_pool_forward:
 	vmovups	%xmm0, (%r8,%r9,4)
 	addq	$4, %rdx
 	cmpq	%r10, %rdx
-	jl	.LBB18_84
-	jmp	.LBB18_85
+	jl	.LBB19_84
+	jmp	.LBB19_85
 	.p2align	4
-.LBB18_21:
+.LBB19_21:
 	cmpq	%r15, %rdx
 	movq	%r15, %r9
 	cmovlq	%rdx, %r9
@@ -15592,9 +16128,9 @@ max_pool_forward:
 	vmovups	%ymm0, (%r8,%r9,4)
 	addq	$8, %rdx
 	cmpq	%r10, %rdx
-	jl	.LBB18_21
-	jmp	.LBB18_85
-.LBB18_87:
+	jl	.LBB19_21
+	jmp	.LBB19_85
+.LBB19_87:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -15605,15 +16141,15 @@ max_pool_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB18_2:
+.LBB19_2:
 	.cfi_def_cfa %rbp, 16
 	movq	$0, 16(%rsp)
 	testq	%r13, %r13
-	jle	.LBB18_15
+	jle	.LBB19_15
 	movq	8(%rsp), %rax
 	imulq	%r13, %rax
 	cmpq	$64, %rax
-	jg	.LBB18_15
+	jg	.LBB19_15
 	movabsq	$9223372036854775776, %rdx
 	orq	$16, %rdx
 	andq	8(%rsp), %rdx
@@ -15621,35 +16157,35 @@ max_pool_forward:
 	vpbroadcastq	%xmm0, %ymm0
 	leaq	704(%rsp), %rsi
 	xorl	%r8d, %r8d
-	vpbroadcastq	.LCPI18_0(%rip), %ymm1
+	vpbroadcastq	.LCPI19_0(%rip), %ymm1
 	vmovdqa	%ymm1, 128(%rsp)
-	vpbroadcastq	.LCPI18_1(%rip), %ymm2
-	vpbroadcastq	.LCPI18_2(%rip), %ymm3
+	vpbroadcastq	.LCPI19_1(%rip), %ymm2
+	vpbroadcastq	.LCPI19_2(%rip), %ymm3
 	vpsrlq	$32, %ymm0, %ymm5
-	vpbroadcastq	.LCPI18_4(%rip), %ymm6
+	vpbroadcastq	.LCPI19_4(%rip), %ymm6
 	xorl	%r9d, %r9d
 	movq	$0, 16(%rsp)
-	jmp	.LBB18_5
+	jmp	.LBB19_5
 	.p2align	4
-.LBB18_6:
+.LBB19_6:
 	movq	16(%rsp), %rcx
-.LBB18_14:
+.LBB19_14:
 	movq	%rcx, 16(%rsp)
 	incq	%r9
 	addq	%r12, %r8
 	cmpq	%r13, %r9
-	je	.LBB18_15
-.LBB18_5:
+	je	.LBB19_15
+.LBB19_5:
 	movq	8(%rsp), %rax
 	testq	%rax, %rax
-	jle	.LBB18_6
+	jle	.LBB19_6
 	cmpq	$16, %rax
-	jae	.LBB18_9
+	jae	.LBB19_9
 	xorl	%eax, %eax
 	movq	16(%rsp), %rcx
-	jmp	.LBB18_12
+	jmp	.LBB19_12
 	.p2align	4
-.LBB18_9:
+.LBB19_9:
 	movq	%r9, %rax
 	imulq	%r12, %rax
 	vmovq	%rax, %xmm7
@@ -15661,9 +16197,9 @@ max_pool_forward:
 	leaq	(%rsi,%rcx,8), %rax
 	addq	%rdx, %rcx
 	xorl	%r10d, %r10d
-	vmovdqa	.LCPI18_3(%rip), %ymm11
+	vmovdqa	.LCPI19_3(%rip), %ymm11
 	.p2align	4
-.LBB18_10:
+.LBB19_10:
 	vpaddq	%ymm7, %ymm11, %ymm12
 	vpaddq	%ymm8, %ymm11, %ymm13
 	vpaddq	%ymm9, %ymm11, %ymm14
@@ -15703,48 +16239,48 @@ max_pool_forward:
 	addq	$16, %r10
 	vpaddq	%ymm6, %ymm11, %ymm11
 	cmpq	%r10, %rdx
-	jne	.LBB18_10
+	jne	.LBB19_10
 	movq	%rdx, %rax
 	cmpq	%rdx, 8(%rsp)
-	je	.LBB18_14
-.LBB18_12:
+	je	.LBB19_14
+.LBB19_12:
 	movq	8(%rsp), %r10
 	subq	%rax, %r10
 	addq	%r8, %rax
 	imulq	%rbx, %rax
 	.p2align	4
-.LBB18_13:
+.LBB19_13:
 	movq	%rax, 608(%rsp,%rcx,8)
 	incq	%rcx
 	addq	%rbx, %rax
 	decq	%r10
-	jne	.LBB18_13
-	jmp	.LBB18_14
-.Lfunc_end18:
-	.size	max_pool_forward, .Lfunc_end18-max_pool_forward
+	jne	.LBB19_13
+	jmp	.LBB19_14
+.Lfunc_end19:
+	.size	max_pool_forward, .Lfunc_end19-max_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI19_0:
+.LCPI20_0:
 	.quad	4
-.LCPI19_1:
+.LCPI20_1:
 	.quad	8
-.LCPI19_2:
+.LCPI20_2:
 	.quad	12
-.LCPI19_4:
+.LCPI20_4:
 	.quad	16
-.LCPI19_5:
+.LCPI20_5:
 	.quad	2
-.LCPI19_16:
+.LCPI20_16:
 	.quad	32
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI19_3:
+.LCPI20_3:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI19_7:
+.LCPI20_7:
 	.long	0
 	.long	1
 	.long	2
@@ -15753,42 +16289,42 @@ max_pool_forward:
 	.long	5
 	.long	6
 	.long	7
-.LCPI19_9:
+.LCPI20_9:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI19_10:
+.LCPI20_10:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI19_11:
+.LCPI20_11:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI19_12:
+.LCPI20_12:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI19_13:
+.LCPI20_13:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI19_14:
+.LCPI20_14:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI19_15:
+.LCPI20_15:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI19_17:
+.LCPI20_17:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -15823,11 +16359,11 @@ max_pool_forward:
 	.byte	1
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI19_6:
+.LCPI20_6:
 	.long	0x3f800000
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI19_8:
+.LCPI20_8:
 	.long	0
 	.long	1
 	.long	2
@@ -15873,9 +16409,9 @@ max_pool_backward:
 	movq	32(%rdi), %rax
 	movq	%rax, 16(%rsp)
 	movq	%rbx, 88(%rsp)
-	je	.LBB19_10
+	je	.LBB20_10
 	xorl	%r14d, %r14d
-.LBB19_2:
+.LBB20_2:
 	movq	(%rdi), %rax
 	movq	8(%rdi), %rsi
 	movq	16(%rdi), %r8
@@ -15892,17 +16428,17 @@ max_pool_backward:
 	movq	48(%rdi), %r12
 	vmovdqa	448(%rsp), %ymm0
 	vinserti128	$1, 40(%rdi), %ymm0, %ymm0
-	vpbroadcastq	.LCPI19_5(%rip), %ymm1
+	vpbroadcastq	.LCPI20_5(%rip), %ymm1
 	movq	40(%rdi), %rsi
 	movq	%rsi, 56(%rsp)
 	vpxor	%ymm1, %ymm0, %ymm0
 	vptest	%ymm0, %ymm0
 	movq	%r8, 104(%rsp)
-	jne	.LBB19_8
+	jne	.LBB20_8
 	cmpq	$1, %r13
-	jne	.LBB19_8
+	jne	.LBB20_8
 	testq	%rdx, %rdx
-	jne	.LBB19_8
+	jne	.LBB20_8
 	cmpq	$4, %r15
 	setl	%dil
 	testl	%r9d, %r9d
@@ -15913,59 +16449,59 @@ max_pool_backward:
 	movl	%edi, 28(%rsp)
 	orb	%dil, %dl
 	orb	%sil, %dl
-	je	.LBB19_23
+	je	.LBB20_23
 	testl	%r9d, %r9d
-	jne	.LBB19_9
-	jmp	.LBB19_24
-.LBB19_8:
+	jne	.LBB20_9
+	jmp	.LBB20_24
+.LBB20_8:
 	movb	$1, %dl
 	movl	%edx, 28(%rsp)
 	testl	%r9d, %r9d
-	jne	.LBB19_9
-	jmp	.LBB19_24
-.LBB19_10:
+	jne	.LBB20_9
+	jmp	.LBB20_24
+.LBB20_10:
 	xorl	%r14d, %r14d
 	testq	%rbx, %rbx
-	jle	.LBB19_2
+	jle	.LBB20_2
 	movq	16(%rsp), %rax
 	imulq	%rbx, %rax
 	cmpq	$64, %rax
-	jg	.LBB19_2
+	jg	.LBB20_2
 	movabsq	$9223372036854775776, %rax
 	orq	$16, %rax
 	andq	16(%rsp), %rax
 	leaq	736(%rsp), %rsi
 	xorl	%r8d, %r8d
-	vpbroadcastq	.LCPI19_0(%rip), %ymm0
+	vpbroadcastq	.LCPI20_0(%rip), %ymm0
 	vmovdqa	%ymm0, 192(%rsp)
-	vpbroadcastq	.LCPI19_1(%rip), %ymm2
-	vpbroadcastq	.LCPI19_2(%rip), %ymm3
-	vpbroadcastq	.LCPI19_4(%rip), %ymm5
+	vpbroadcastq	.LCPI20_1(%rip), %ymm2
+	vpbroadcastq	.LCPI20_2(%rip), %ymm3
+	vpbroadcastq	.LCPI20_4(%rip), %ymm5
 	xorl	%r14d, %r14d
-	jmp	.LBB19_15
+	jmp	.LBB20_15
 	.p2align	4
-.LBB19_13:
+.LBB20_13:
 	movq	%r14, %r15
-.LBB19_14:
+.LBB20_14:
 	incq	%r8
 	movq	88(%rsp), %rbx
 	cmpq	%rbx, %r8
 	movq	%r15, %r14
-	je	.LBB19_2
-.LBB19_15:
+	je	.LBB20_2
+.LBB20_15:
 	movq	16(%rsp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB19_13
+	jle	.LBB20_13
 	movq	56(%rdi), %r10
 	movq	16(%rdi), %r11
 	imulq	%r8, %r11
 	cmpq	$16, %rbx
-	jae	.LBB19_18
+	jae	.LBB20_18
 	movq	%r14, %r15
 	xorl	%r14d, %r14d
-	jmp	.LBB19_21
+	jmp	.LBB20_21
 	.p2align	4
-.LBB19_18:
+.LBB20_18:
 	vmovq	%r11, %xmm6
 	vpbroadcastq	%xmm6, %ymm6
 	vmovq	%r10, %xmm7
@@ -15978,9 +16514,9 @@ max_pool_backward:
 	movq	%r14, %r15
 	vpsrlq	$32, %ymm7, %ymm11
 	xorl	%r14d, %r14d
-	vmovdqa	.LCPI19_3(%rip), %ymm12
+	vmovdqa	.LCPI20_3(%rip), %ymm12
 	.p2align	4
-.LBB19_19:
+.LBB20_19:
 	vpaddq	%ymm6, %ymm12, %ymm13
 	vpaddq	%ymm8, %ymm12, %ymm14
 	vpaddq	%ymm9, %ymm12, %ymm15
@@ -16020,36 +16556,36 @@ max_pool_backward:
 	addq	$16, %r14
 	vpaddq	%ymm5, %ymm12, %ymm12
 	cmpq	%r14, %rax
-	jne	.LBB19_19
+	jne	.LBB20_19
 	movq	%rax, %r14
 	cmpq	%rax, 16(%rsp)
-	je	.LBB19_14
-.LBB19_21:
+	je	.LBB20_14
+.LBB20_21:
 	movq	16(%rsp), %rbx
 	subq	%r14, %rbx
 	addq	%r14, %r11
 	imulq	%r10, %r11
 	.p2align	4
-.LBB19_22:
+.LBB20_22:
 	movq	%r11, 640(%rsp,%r15,8)
 	incq	%r15
 	addq	%r10, %r11
 	decq	%rbx
-	jne	.LBB19_22
-	jmp	.LBB19_14
-.LBB19_23:
+	jne	.LBB20_22
+	jmp	.LBB20_14
+.LBB20_23:
 	movq	32(%rsp), %rdx
 	addq	%rdx, %rdx
 	movb	$1, %sil
 	movl	%esi, 12(%rsp)
 	movl	$0, 28(%rsp)
 	cmpq	%rdx, 144(%rsp)
-	je	.LBB19_26
-.LBB19_24:
+	je	.LBB20_26
+.LBB20_24:
 	movq	%r8, %rdx
 	imulq	48(%rsp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB19_9
+	jle	.LBB20_9
 	imulq	%r8, %rax
 	imulq	%rcx, %rax
 	shlq	$2, %rax
@@ -16060,15 +16596,15 @@ max_pool_backward:
 	vzeroupper
 	callq	memset@PLT
 	movq	104(%rsp), %r8
-.LBB19_26:
+.LBB20_26:
 	cmpq	$0, 48(%rsp)
-	jg	.LBB19_27
-	jmp	.LBB19_120
-.LBB19_9:
+	jg	.LBB20_27
+	jmp	.LBB20_120
+.LBB20_9:
 	movl	$0, 12(%rsp)
 	cmpq	$0, 48(%rsp)
-	jle	.LBB19_120
-.LBB19_27:
+	jle	.LBB20_120
+.LBB20_27:
 	movq	%r15, %rax
 	imulq	32(%rsp), %rax
 	movq	%rax, 256(%rsp)
@@ -16112,7 +16648,7 @@ max_pool_backward:
 	movq	%r13, %rax
 	imulq	%rdx, %rax
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovss	.LCPI19_6(%rip), %xmm10
+	vmovss	.LCPI20_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
 	leaq	-4(%r15), %rcx
@@ -16132,9 +16668,9 @@ max_pool_backward:
 	movq	%r14, 168(%rsp)
 	movq	%r15, 384(%rsp)
 	movq	%r12, 96(%rsp)
-	jmp	.LBB19_29
+	jmp	.LBB20_29
 	.p2align	4
-.LBB19_28:
+.LBB20_28:
 	movq	272(%rsp), %rcx
 	incq	%rcx
 	movq	72(%rsp), %rax
@@ -16142,8 +16678,8 @@ max_pool_backward:
 	movq	%rax, 72(%rsp)
 	cmpq	48(%rsp), %rcx
 	movq	104(%rsp), %r8
-	je	.LBB19_120
-.LBB19_29:
+	je	.LBB20_120
+.LBB20_29:
 	movq	%rcx, %rsi
 	imulq	%r8, %rsi
 	movq	120(%rsp), %rax
@@ -16158,17 +16694,17 @@ max_pool_backward:
 	leaq	(%rcx,%rsi,4), %rcx
 	movq	%rcx, 176(%rsp)
 	cmpb	$0, 28(%rsp)
-	je	.LBB19_96
+	je	.LBB20_96
 	cmpq	$0, 32(%rsp)
-	jle	.LBB19_28
+	jle	.LBB20_28
 	movq	224(%rsp), %rax
 	movq	%rax, 160(%rsp)
 	movq	232(%rsp), %rax
 	movq	%rax, 80(%rsp)
 	movq	$0, 64(%rsp)
-	jmp	.LBB19_33
+	jmp	.LBB20_33
 	.p2align	4
-.LBB19_32:
+.LBB20_32:
 	movq	64(%rsp), %rcx
 	incq	%rcx
 	movq	56(%rsp), %rax
@@ -16176,10 +16712,10 @@ max_pool_backward:
 	addq	%rax, 160(%rsp)
 	movq	%rcx, 64(%rsp)
 	cmpq	32(%rsp), %rcx
-	je	.LBB19_28
-.LBB19_33:
+	je	.LBB20_28
+.LBB20_33:
 	testq	%r15, %r15
-	jle	.LBB19_32
+	jle	.LBB20_32
 	movq	296(%rsp), %rsi
 	movq	64(%rsp), %rcx
 	imulq	%rcx, %rsi
@@ -16199,9 +16735,9 @@ max_pool_backward:
 	movq	288(%rsp), %rax
 	movq	%rax, 184(%rsp)
 	xorl	%r10d, %r10d
-	jmp	.LBB19_36
+	jmp	.LBB20_36
 	.p2align	4
-.LBB19_35:
+.LBB20_35:
 	movq	88(%rsp), %rbx
 	movq	168(%rsp), %r14
 	movq	96(%rsp), %r12
@@ -16213,25 +16749,25 @@ max_pool_backward:
 	addq	%r12, %rcx
 	movq	384(%rsp), %r15
 	cmpq	%r15, %r10
-	je	.LBB19_32
-.LBB19_36:
+	je	.LBB20_32
+.LBB20_36:
 	movq	%r10, %r9
 	imulq	%r12, %r9
 	testq	%r14, %r14
-	je	.LBB19_42
+	je	.LBB20_42
 	addq	368(%rsp), %r9
 	movq	360(%rsp), %rax
 	movq	%rax, %r15
 	cmpq	$2, %r14
-	jl	.LBB19_41
+	jl	.LBB20_41
 	leaq	(%rdx,%r9,4), %rdi
 	vmovss	(%rdi,%rax,4), %xmm2
 	movl	$1, %r11d
 	movq	%rax, %r15
-	jne	.LBB19_49
-.LBB19_39:
+	jne	.LBB20_49
+.LBB20_39:
 	testb	$1, 336(%rsp)
-	je	.LBB19_41
+	je	.LBB20_41
 	movq	640(%rsp,%r11,8), %rax
 	vmovss	(%rdi,%rax,4), %xmm0
 	vucomiss	%xmm0, %xmm0
@@ -16242,43 +16778,43 @@ max_pool_backward:
 	vucomiss	%xmm2, %xmm0
 	cmovaq	%rax, %rsi
 	movq	%rsi, %r15
-.LBB19_41:
+.LBB20_41:
 	addq	%r9, %r15
-	jmp	.LBB19_94
+	jmp	.LBB20_94
 	.p2align	4
-.LBB19_42:
+.LBB20_42:
 	testq	%rbx, %rbx
-	jle	.LBB19_55
+	jle	.LBB20_55
 	cmpq	$96, %rbx
 	movq	40(%rsp), %r14
-	jae	.LBB19_56
+	jae	.LBB20_56
 	xorl	%esi, %esi
-.LBB19_45:
+.LBB20_45:
 	leaq	-1(%rsi), %rax
 	imulq	%r13, %rax
 	addq	80(%rsp), %rax
 	movq	%rsi, %r12
 	.p2align	4
-.LBB19_46:
+.LBB20_46:
 	addq	%r13, %rax
-	jns	.LBB19_62
+	jns	.LBB20_62
 	incq	%r12
 	cmpq	%r12, %rbx
-	jne	.LBB19_46
+	jne	.LBB20_46
 	movq	%rbx, %r12
-	jmp	.LBB19_62
-.LBB19_49:
+	jmp	.LBB20_62
+.LBB20_49:
 	movq	312(%rsp), %rbx
-	jmp	.LBB19_51
+	jmp	.LBB20_51
 	.p2align	4
-.LBB19_50:
+.LBB20_50:
 	cmovneq	%rax, %r15
 	leaq	(%rbx,%r11), %rax
 	addq	$2, %rax
 	addq	$2, %r11
 	cmpq	$1, %rax
-	je	.LBB19_39
-.LBB19_51:
+	je	.LBB20_39
+.LBB20_51:
 	movq	640(%rsp,%r11,8), %rax
 	vmovss	(%rdi,%rax,4), %xmm1
 	vucomiss	%xmm2, %xmm1
@@ -16289,9 +16825,9 @@ max_pool_backward:
 	vmovd	%xmm0, %r8d
 	orb	%sil, %r8b
 	testb	$1, %r8b
-	jne	.LBB19_53
+	jne	.LBB20_53
 	vmovaps	%xmm2, %xmm1
-.LBB19_53:
+.LBB20_53:
 	cmovneq	%rax, %r15
 	movq	648(%rsp,%r11,8), %rax
 	vmovss	(%rdi,%rax,4), %xmm2
@@ -16303,27 +16839,27 @@ max_pool_backward:
 	vmovd	%xmm0, %r8d
 	orb	%sil, %r8b
 	testb	$1, %r8b
-	jne	.LBB19_50
+	jne	.LBB20_50
 	vmovaps	%xmm1, %xmm2
-	jmp	.LBB19_50
-.LBB19_55:
+	jmp	.LBB20_50
+.LBB20_55:
 	xorl	%r12d, %r12d
 	movq	40(%rsp), %r14
-	jmp	.LBB19_62
-.LBB19_56:
+	jmp	.LBB20_62
+.LBB20_56:
 	movl	$32, %edi
-	vmovaps	.LCPI19_3(%rip), %ymm2
+	vmovaps	.LCPI20_3(%rip), %ymm2
 	vmovaps	%ymm2, 192(%rsp)
-	vmovdqa	.LCPI19_15(%rip), %ymm8
-	vmovdqa	.LCPI19_14(%rip), %ymm7
-	vmovdqa	.LCPI19_13(%rip), %ymm6
-	vmovdqa	.LCPI19_12(%rip), %ymm5
-	vmovdqa	.LCPI19_11(%rip), %ymm4
-	vmovdqa	.LCPI19_10(%rip), %ymm3
-	vmovdqa	.LCPI19_9(%rip), %ymm14
+	vmovdqa	.LCPI20_15(%rip), %ymm8
+	vmovdqa	.LCPI20_14(%rip), %ymm7
+	vmovdqa	.LCPI20_13(%rip), %ymm6
+	vmovdqa	.LCPI20_12(%rip), %ymm5
+	vmovdqa	.LCPI20_11(%rip), %ymm4
+	vmovdqa	.LCPI20_10(%rip), %ymm3
+	vmovdqa	.LCPI20_9(%rip), %ymm14
 	movq	304(%rsp), %r8
 	.p2align	4
-.LBB19_57:
+.LBB20_57:
 	vmovdqa	192(%rsp), %ymm2
 	vpsrlq	$32, %ymm2, %ymm1
 	vmovdqa	448(%rsp), %ymm0
@@ -16419,9 +16955,9 @@ max_pool_backward:
 	vpmovmskb	%ymm1, %eax
 	leaq	-32(%rdi), %r11
 	testl	%eax, %eax
-	jne	.LBB19_59
+	jne	.LBB20_59
 	addq	%r8, %rdi
-	vpbroadcastq	.LCPI19_16(%rip), %ymm0
+	vpbroadcastq	.LCPI20_16(%rip), %ymm0
 	vmovdqa	192(%rsp), %ymm2
 	vpaddq	%ymm0, %ymm2, %ymm2
 	vmovdqa	%ymm2, 192(%rsp)
@@ -16434,13 +16970,13 @@ max_pool_backward:
 	vpaddq	%ymm0, %ymm14, %ymm14
 	cmpq	$64, %rdi
 	movq	%r11, %rdi
-	jne	.LBB19_57
-.LBB19_59:
+	jne	.LBB20_57
+.LBB20_59:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	je	.LBB19_61
-	vpand	.LCPI19_17(%rip), %ymm1, %ymm0
+	je	.LBB20_61
+	vpand	.LCPI20_17(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %edi
@@ -16494,21 +17030,21 @@ max_pool_backward:
 	movzbl	%al, %r12d
 	subq	%r11, %r12
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovss	.LCPI19_6(%rip), %xmm10
+	vmovss	.LCPI20_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jmp	.LBB19_62
-.LBB19_61:
+	jmp	.LBB20_62
+.LBB20_61:
 	movq	%r8, %rsi
 	movq	%rbx, %r12
 	cmpq	%r8, %rbx
 	vpxor	%xmm9, %xmm9, %xmm9
-	vmovss	.LCPI19_6(%rip), %xmm10
+	vmovss	.LCPI20_6(%rip), %xmm10
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jne	.LBB19_45
+	jne	.LBB20_45
 	.p2align	4
-.LBB19_62:
+.LBB20_62:
 	subq	152(%rsp), %r9
 	cmpq	%rbx, %r12
 	movq	%rbx, %rdi
@@ -16519,53 +17055,53 @@ max_pool_backward:
 	movq	144(%rsp), %r11
 	movq	344(%rsp), %rbx
 	.p2align	4
-.LBB19_63:
+.LBB20_63:
 	cmpq	%r12, %rax
-	jle	.LBB19_66
+	jle	.LBB20_66
 	decq	%rax
 	subq	%r13, %rsi
 	cmpq	%r11, %rsi
-	jge	.LBB19_63
+	jge	.LBB20_63
 	incq	%rax
 	movq	%rax, %rdi
-.LBB19_66:
+.LBB20_66:
 	testq	%r8, %r8
-	jle	.LBB19_73
+	jle	.LBB20_73
 	cmpq	$96, %r8
-	jae	.LBB19_74
+	jae	.LBB20_74
 	xorl	%esi, %esi
-.LBB19_69:
+.LBB20_69:
 	leaq	-1(%rsi), %rax
 	imulq	%r13, %rax
 	addq	184(%rsp), %rax
 	movq	%rsi, %r11
 	.p2align	4
-.LBB19_70:
+.LBB20_70:
 	addq	%r13, %rax
-	jns	.LBB19_80
+	jns	.LBB20_80
 	incq	%r11
 	cmpq	%r11, %r8
-	jne	.LBB19_70
+	jne	.LBB20_70
 	movq	%r8, %r11
-	jmp	.LBB19_80
-.LBB19_73:
+	jmp	.LBB20_80
+.LBB20_73:
 	xorl	%r11d, %r11d
-	jmp	.LBB19_80
-.LBB19_74:
+	jmp	.LBB20_80
+.LBB20_74:
 	vmovq	%r9, %xmm0
 	vpbroadcastq	%xmm0, %ymm0
 	vmovdqa	%ymm0, 544(%rsp)
 	movl	$32, %r11d
-	vmovdqa	.LCPI19_3(%rip), %ymm8
-	vmovdqa	.LCPI19_15(%rip), %ymm7
-	vmovdqa	.LCPI19_14(%rip), %ymm6
-	vmovdqa	.LCPI19_13(%rip), %ymm5
-	vmovdqa	.LCPI19_12(%rip), %ymm4
-	vmovdqa	.LCPI19_11(%rip), %ymm3
-	vmovdqa	.LCPI19_10(%rip), %ymm14
-	vmovdqa	.LCPI19_9(%rip), %ymm10
+	vmovdqa	.LCPI20_3(%rip), %ymm8
+	vmovdqa	.LCPI20_15(%rip), %ymm7
+	vmovdqa	.LCPI20_14(%rip), %ymm6
+	vmovdqa	.LCPI20_13(%rip), %ymm5
+	vmovdqa	.LCPI20_12(%rip), %ymm4
+	vmovdqa	.LCPI20_11(%rip), %ymm3
+	vmovdqa	.LCPI20_10(%rip), %ymm14
+	vmovdqa	.LCPI20_9(%rip), %ymm10
 	.p2align	4
-.LBB19_75:
+.LBB20_75:
 	vpsrlq	$32, %ymm8, %ymm0
 	vmovdqa	448(%rsp), %ymm2
 	vpmuludq	%ymm2, %ymm0, %ymm0
@@ -16665,9 +17201,9 @@ max_pool_backward:
 	vpmovmskb	%ymm1, %eax
 	leaq	-32(%r11), %r15
 	testl	%eax, %eax
-	jne	.LBB19_77
+	jne	.LBB20_77
 	addq	%rbx, %r11
-	vpbroadcastq	.LCPI19_16(%rip), %ymm0
+	vpbroadcastq	.LCPI20_16(%rip), %ymm0
 	vpaddq	%ymm0, %ymm8, %ymm8
 	vpaddq	%ymm0, %ymm7, %ymm7
 	vpaddq	%ymm0, %ymm6, %ymm6
@@ -16678,14 +17214,14 @@ max_pool_backward:
 	vpaddq	%ymm0, %ymm10, %ymm10
 	cmpq	$64, %r11
 	movq	%r15, %r11
-	jne	.LBB19_75
-.LBB19_77:
+	jne	.LBB20_75
+.LBB20_77:
 	vpermq	$216, %ymm1, %ymm1
 	vpmovmskb	%ymm1, %eax
 	testl	%eax, %eax
-	vmovss	.LCPI19_6(%rip), %xmm10
-	je	.LBB19_79
-	vpand	.LCPI19_17(%rip), %ymm1, %ymm0
+	vmovss	.LCPI20_6(%rip), %xmm10
+	je	.LBB20_79
+	vpand	.LCPI20_17(%rip), %ymm1, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %r11d
@@ -16741,38 +17277,38 @@ max_pool_backward:
 	vpxor	%xmm9, %xmm9, %xmm9
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jmp	.LBB19_80
-.LBB19_79:
+	jmp	.LBB20_80
+.LBB20_79:
 	movq	%rbx, %rsi
 	movq	%r8, %r11
 	cmpq	%rbx, %r8
 	vpxor	%xmm9, %xmm9, %xmm9
 	vpxor	%xmm11, %xmm11, %xmm11
 	vpxor	%xmm12, %xmm12, %xmm12
-	jne	.LBB19_69
+	jne	.LBB20_69
 	.p2align	4
-.LBB19_80:
+.LBB20_80:
 	cmpq	%r8, %r11
 	movq	%r8, %rax
 	movq	%r8, %rbx
 	cmovlq	%r11, %rbx
 	movq	%rcx, %rsi
 	.p2align	4
-.LBB19_81:
+.LBB20_81:
 	cmpq	%r11, %rax
-	jle	.LBB19_84
+	jle	.LBB20_84
 	decq	%rax
 	subq	%r13, %rsi
 	cmpq	%r14, %rsi
-	jge	.LBB19_81
+	jge	.LBB20_81
 	incq	%rax
 	movq	%rax, %rbx
-.LBB19_84:
+.LBB20_84:
 	imulq	%r13, %r12
 	imulq	%r13, %rdi
 	movq	$-1, %r15
 	cmpq	%rdi, %r12
-	jge	.LBB19_94
+	jge	.LBB20_94
 	movq	328(%rsp), %r8
 	addq	%r8, %rdi
 	imulq	%r13, %r11
@@ -16786,65 +17322,65 @@ max_pool_backward:
 	imulq	%rsi, %r8
 	imulq	320(%rsp), %rsi
 	addq	72(%rsp), %rsi
-	jmp	.LBB19_87
+	jmp	.LBB20_87
 	.p2align	4
-.LBB19_86:
+.LBB20_86:
 	addq	%r13, %r12
 	addq	408(%rsp), %r8
 	addq	400(%rsp), %rsi
 	cmpq	%rdi, %r12
-	jge	.LBB19_94
-.LBB19_87:
+	jge	.LBB20_94
+.LBB20_87:
 	movq	%rax, %r14
 	cmpq	%rbx, %r11
-	jl	.LBB19_90
-	jmp	.LBB19_86
+	jl	.LBB20_90
+	jmp	.LBB20_86
 	.p2align	4
-.LBB19_88:
+.LBB20_88:
 	leaq	(%r8,%r14), %r15
-.LBB19_89:
+.LBB20_89:
 	addq	%r13, %r14
 	cmpq	%r9, %r14
-	jge	.LBB19_86
-.LBB19_90:
+	jge	.LBB20_86
+.LBB20_90:
 	testq	%r15, %r15
-	js	.LBB19_88
+	js	.LBB20_88
 	vmovss	(%rsi,%r14,4), %xmm2
 	vmovss	(%rdx,%r15,4), %xmm1
 	vucomiss	%xmm1, %xmm2
-	ja	.LBB19_88
+	ja	.LBB20_88
 	vucomiss	%xmm2, %xmm2
-	jnp	.LBB19_89
+	jnp	.LBB20_89
 	vucomiss	%xmm1, %xmm1
-	jnp	.LBB19_88
-	jmp	.LBB19_89
+	jnp	.LBB20_88
+	jmp	.LBB20_89
 	.p2align	4
-.LBB19_94:
+.LBB20_94:
 	movq	392(%rsp), %rax
 	vmovss	(%rax,%r10,4), %xmm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB19_35
+	je	.LBB20_35
 	vcmpltss	(%rdx,%r15,4), %xmm9, %xmm0
 	vandps	%xmm0, %xmm10, %xmm0
 	vmulss	%xmm0, %xmm1, %xmm1
-	jmp	.LBB19_35
+	jmp	.LBB20_35
 	.p2align	4
-.LBB19_96:
+.LBB20_96:
 	cmpq	$0, 32(%rsp)
-	jle	.LBB19_28
+	jle	.LBB20_28
 	movq	240(%rsp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, 416(%rsp)
 	xorl	%ecx, %ecx
-	jmp	.LBB19_99
+	jmp	.LBB20_99
 	.p2align	4
-.LBB19_98:
+.LBB20_98:
 	movq	192(%rsp), %rcx
 	incq	%rcx
 	cmpq	32(%rsp), %rcx
 	movq	96(%rsp), %r12
-	je	.LBB19_28
-.LBB19_99:
+	je	.LBB20_28
+.LBB20_99:
 	movq	%rcx, %rax
 	movq	40(%rsp), %rsi
 	imulq	%rsi, %rax
@@ -16860,43 +17396,43 @@ max_pool_backward:
 	leaq	(%rcx,%rax,8), %rax
 	leaq	(%rax,%rsi,4), %rcx
 	cmpq	$8, %r15
-	jge	.LBB19_110
+	jge	.LBB20_110
 	testq	%r15, %r15
-	jle	.LBB19_98
+	jle	.LBB20_98
 	xorl	%r11d, %r11d
-	jmp	.LBB19_104
+	jmp	.LBB20_104
 	.p2align	4
-.LBB19_102:
+.LBB20_102:
 	vaddps	(%rax,%rsi,4), %ymm1, %ymm0
 	vmovups	%ymm0, (%rax,%rsi,4)
 	vaddps	(%rcx,%rsi,4), %ymm2, %ymm0
 	vmovups	%ymm0, (%rcx,%rsi,4)
-.LBB19_103:
+.LBB20_103:
 	addq	$4, %r11
 	cmpq	%r15, %r11
-	jge	.LBB19_98
-.LBB19_104:
+	jge	.LBB20_98
+.LBB20_104:
 	movq	352(%rsp), %r8
 	cmpq	%r8, %r11
 	cmovlq	%r11, %r8
 	vmovups	(%r10,%r8,4), %xmm2
 	vmovups	(%r12,%r8,4), %xmm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB19_106
+	je	.LBB20_106
 	vcmpltps	%xmm2, %xmm11, %xmm0
-	vbroadcastss	.LCPI19_6(%rip), %xmm3
+	vbroadcastss	.LCPI20_6(%rip), %xmm3
 	vandps	%xmm3, %xmm0, %xmm0
 	vmulps	%xmm0, %xmm1, %xmm1
-.LBB19_106:
+.LBB20_106:
 	cmpb	$0, 12(%rsp)
-	jne	.LBB19_108
+	jne	.LBB20_108
 	movl	%r11d, %esi
 	subl	%r8d, %esi
 	vmovd	%esi, %xmm0
 	vpbroadcastd	%xmm0, %xmm0
-	vpcmpgtd	.LCPI19_8(%rip), %xmm0, %xmm0
+	vpcmpgtd	.LCPI20_8(%rip), %xmm0, %xmm0
 	vpandn	%xmm1, %xmm0, %xmm1
-.LBB19_108:
+.LBB20_108:
 	leaq	(%r8,%r8), %rsi
 	vmovups	(%rdi,%r8,8), %xmm0
 	vmovups	16(%rdi,%r8,8), %xmm3
@@ -16939,16 +17475,16 @@ max_pool_backward:
 	vunpcklps	%xmm0, %xmm6, %xmm0
 	vinsertf128	$1, %xmm2, %ymm0, %ymm2
 	cmpb	$0, 12(%rsp)
-	je	.LBB19_102
+	je	.LBB20_102
 	vmovups	%ymm1, (%rax,%rsi,4)
 	vmovups	%ymm2, (%rcx,%rsi,4)
-	jmp	.LBB19_103
+	jmp	.LBB20_103
 	.p2align	4
-.LBB19_110:
+.LBB20_110:
 	xorl	%r11d, %r11d
-	jmp	.LBB19_113
+	jmp	.LBB20_113
 	.p2align	4
-.LBB19_111:
+.LBB20_111:
 	vaddps	(%rax,%rsi,4), %ymm4, %ymm0
 	vmovups	%ymm0, (%rax,%rsi,4)
 	vaddps	32(%rax,%rsi,4), %ymm2, %ymm0
@@ -16957,32 +17493,32 @@ max_pool_backward:
 	vmovups	%ymm0, (%rcx,%rsi,4)
 	vaddps	32(%rcx,%rsi,4), %ymm1, %ymm0
 	vmovups	%ymm0, 32(%rcx,%rsi,4)
-.LBB19_112:
+.LBB20_112:
 	addq	$8, %r11
 	cmpq	%r15, %r11
-	jge	.LBB19_98
-.LBB19_113:
+	jge	.LBB20_98
+.LBB20_113:
 	movq	376(%rsp), %r8
 	cmpq	%r8, %r11
 	cmovlq	%r11, %r8
 	vmovups	(%r10,%r8,4), %ymm2
 	vmovups	(%r12,%r8,4), %ymm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB19_115
+	je	.LBB20_115
 	vcmpltps	%ymm2, %ymm12, %ymm0
-	vbroadcastss	.LCPI19_6(%rip), %ymm3
+	vbroadcastss	.LCPI20_6(%rip), %ymm3
 	vandps	%ymm3, %ymm0, %ymm0
 	vmulps	%ymm0, %ymm1, %ymm1
-.LBB19_115:
+.LBB20_115:
 	cmpb	$0, 12(%rsp)
-	jne	.LBB19_117
+	jne	.LBB20_117
 	movl	%r11d, %esi
 	subl	%r8d, %esi
 	vmovd	%esi, %xmm0
 	vpbroadcastd	%xmm0, %ymm0
-	vpcmpgtd	.LCPI19_7(%rip), %ymm0, %ymm0
+	vpcmpgtd	.LCPI20_7(%rip), %ymm0, %ymm0
 	vpandn	%ymm1, %ymm0, %ymm1
-.LBB19_117:
+.LBB20_117:
 	leaq	(%r8,%r8), %rsi
 	vmovups	(%rdi,%r8,8), %ymm0
 	vmovups	32(%rdi,%r8,8), %ymm3
@@ -17031,13 +17567,13 @@ max_pool_backward:
 	vperm2f128	$32, %ymm1, %ymm0, %ymm3
 	vperm2f128	$49, %ymm1, %ymm0, %ymm1
 	cmpb	$0, 12(%rsp)
-	je	.LBB19_111
+	je	.LBB20_111
 	vmovups	%ymm4, (%rax,%rsi,4)
 	vmovups	%ymm2, 32(%rax,%rsi,4)
 	vmovups	%ymm3, (%rcx,%rsi,4)
 	vmovups	%ymm1, 32(%rcx,%rsi,4)
-	jmp	.LBB19_112
-.LBB19_120:
+	jmp	.LBB20_112
+.LBB20_120:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -17048,56 +17584,56 @@ max_pool_backward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end19:
-	.size	max_pool_backward, .Lfunc_end19-max_pool_backward
+.Lfunc_end20:
+	.size	max_pool_backward, .Lfunc_end20-max_pool_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI20_0:
+.LCPI21_0:
 	.long	0x3f800000
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI20_1:
+.LCPI21_1:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI20_2:
+.LCPI21_2:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI20_3:
+.LCPI21_3:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI20_4:
+.LCPI21_4:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI20_5:
+.LCPI21_5:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI20_6:
+.LCPI21_6:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI20_7:
+.LCPI21_7:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI20_8:
+.LCPI21_8:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI20_10:
+.LCPI21_10:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -17132,7 +17668,7 @@ max_pool_backward:
 	.byte	1
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI20_9:
+.LCPI21_9:
 	.quad	32
 	.text
 	.p2align	4
@@ -17161,7 +17697,7 @@ avg_pool_forward:
 	imulq	(%rdi), %rcx
 	movq	%rcx, 144(%rsp)
 	testq	%rcx, %rcx
-	jle	.LBB20_9
+	jle	.LBB21_9
 	movq	8(%rdi), %rax
 	movq	16(%rdi), %r8
 	movq	24(%rdi), %rsi
@@ -17181,7 +17717,7 @@ avg_pool_forward:
 	movq	%r10, %rcx
 	imulq	%rsi, %rcx
 	vcvtsi2ss	%rcx, %xmm15, %xmm0
-	vmovss	.LCPI20_0(%rip), %xmm1
+	vmovss	.LCPI21_0(%rip), %xmm1
 	vdivss	%xmm0, %xmm1, %xmm0
 	vmovss	%xmm0, 52(%rsp)
 	movabsq	$9223372036854775776, %rbx
@@ -17222,19 +17758,19 @@ avg_pool_forward:
 	movq	%r12, 216(%rsp)
 	movq	%rsi, 208(%rsp)
 	movq	%rbx, 200(%rsp)
-	jmp	.LBB20_2
+	jmp	.LBB21_2
 	.p2align	4
-.LBB20_8:
+.LBB21_8:
 	movq	16(%rsp), %rdi
 	incq	%rdi
 	movq	136(%rsp), %rdx
 	addq	%rdx, 72(%rsp)
 	movq	%rdi, 16(%rsp)
 	cmpq	144(%rsp), %rdi
-	je	.LBB20_9
-.LBB20_2:
+	je	.LBB21_9
+.LBB21_2:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB20_8
+	jle	.LBB21_8
 	movq	120(%rsp), %rdx
 	imulq	16(%rsp), %rdx
 	movq	128(%rsp), %rdi
@@ -17245,9 +17781,9 @@ avg_pool_forward:
 	movq	112(%rsp), %rdx
 	movq	%rdx, 32(%rsp)
 	movq	$0, 24(%rsp)
-	jmp	.LBB20_4
+	jmp	.LBB21_4
 	.p2align	4
-.LBB20_47:
+.LBB21_47:
 	movq	24(%rsp), %rdi
 	incq	%rdi
 	movq	64(%rsp), %rdx
@@ -17255,10 +17791,10 @@ avg_pool_forward:
 	addq	%rdx, 80(%rsp)
 	movq	%rdi, 24(%rsp)
 	cmpq	56(%rsp), %rdi
-	je	.LBB20_8
-.LBB20_4:
+	je	.LBB21_8
+.LBB21_4:
 	cmpq	$0, 40(%rsp)
-	jle	.LBB20_47
+	jle	.LBB21_47
 	movq	24(%rsp), %rdx
 	movq	%rdx, %r9
 	imulq	64(%rsp), %r9
@@ -17275,9 +17811,9 @@ avg_pool_forward:
 	movq	160(%rsp), %rdx
 	movq	%rdx, 88(%rsp)
 	xorl	%r13d, %r13d
-	jmp	.LBB20_6
+	jmp	.LBB21_6
 	.p2align	4
-.LBB20_46:
+.LBB21_46:
 	vmulss	52(%rsp), %xmm2, %xmm0
 	movq	248(%rsp), %r13
 	vmovss	%xmm0, (%r10,%r13,4)
@@ -17289,44 +17825,44 @@ avg_pool_forward:
 	movq	200(%rsp), %rbx
 	movq	208(%rsp), %rsi
 	movq	216(%rsp), %r12
-	je	.LBB20_47
-.LBB20_6:
+	je	.LBB21_47
+.LBB21_6:
 	testq	%rsi, %rsi
-	jle	.LBB20_7
+	jle	.LBB21_7
 	cmpq	$96, %rsi
-	jae	.LBB20_12
+	jae	.LBB21_12
 	xorl	%edi, %edi
-.LBB20_17:
+.LBB21_17:
 	leaq	-1(%rdi), %rdx
 	imulq	%r14, %rdx
 	addq	32(%rsp), %rdx
 	movq	%rdi, %r9
 	.p2align	4
-.LBB20_18:
+.LBB21_18:
 	addq	%r14, %rdx
-	jns	.LBB20_21
+	jns	.LBB21_21
 	incq	%r9
 	cmpq	%r9, %rsi
-	jne	.LBB20_18
+	jne	.LBB21_18
 	movq	%rsi, %r9
-	jmp	.LBB20_21
+	jmp	.LBB21_21
 	.p2align	4
-.LBB20_7:
+.LBB21_7:
 	xorl	%r9d, %r9d
-	jmp	.LBB20_21
+	jmp	.LBB21_21
 	.p2align	4
-.LBB20_12:
+.LBB21_12:
 	movl	$32, %r9d
-	vmovdqa	.LCPI20_8(%rip), %ymm13
-	vmovdqa	.LCPI20_7(%rip), %ymm14
-	vmovdqa	.LCPI20_6(%rip), %ymm15
-	vmovdqa	.LCPI20_5(%rip), %ymm7
-	vmovdqa	.LCPI20_4(%rip), %ymm6
-	vmovdqa	.LCPI20_3(%rip), %ymm5
-	vmovdqa	.LCPI20_2(%rip), %ymm4
-	vmovdqa	.LCPI20_1(%rip), %ymm3
+	vmovdqa	.LCPI21_8(%rip), %ymm13
+	vmovdqa	.LCPI21_7(%rip), %ymm14
+	vmovdqa	.LCPI21_6(%rip), %ymm15
+	vmovdqa	.LCPI21_5(%rip), %ymm7
+	vmovdqa	.LCPI21_4(%rip), %ymm6
+	vmovdqa	.LCPI21_3(%rip), %ymm5
+	vmovdqa	.LCPI21_2(%rip), %ymm4
+	vmovdqa	.LCPI21_1(%rip), %ymm3
 	.p2align	4
-.LBB20_13:
+.LBB21_13:
 	vpsrlq	$32, %ymm13, %ymm0
 	vmovdqa	416(%rsp), %ymm1
 	vpmuludq	%ymm1, %ymm0, %ymm0
@@ -17426,9 +17962,9 @@ avg_pool_forward:
 	vpmovmskb	%ymm0, %edx
 	leaq	-32(%r9), %r15
 	testl	%edx, %edx
-	jne	.LBB20_15
+	jne	.LBB21_15
 	addq	%r12, %r9
-	vpbroadcastq	.LCPI20_9(%rip), %ymm2
+	vpbroadcastq	.LCPI21_9(%rip), %ymm2
 	vpaddq	%ymm2, %ymm13, %ymm13
 	vpaddq	%ymm2, %ymm14, %ymm14
 	vpaddq	%ymm2, %ymm15, %ymm15
@@ -17439,13 +17975,13 @@ avg_pool_forward:
 	vpaddq	%ymm2, %ymm3, %ymm3
 	cmpq	$64, %r9
 	movq	%r15, %r9
-	jne	.LBB20_13
-.LBB20_15:
+	jne	.LBB21_13
+.LBB21_15:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %edx
 	testl	%edx, %edx
-	je	.LBB20_16
-	vpand	.LCPI20_10(%rip), %ymm0, %ymm0
+	je	.LBB21_16
+	vpand	.LCPI21_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm2
 	vpmaxub	%xmm2, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %edi
@@ -17498,14 +18034,14 @@ avg_pool_forward:
 	subb	%dil, %dl
 	movzbl	%dl, %r9d
 	subq	%r15, %r9
-	jmp	.LBB20_21
-.LBB20_16:
+	jmp	.LBB21_21
+.LBB21_16:
 	movq	%r12, %rdi
 	movq	%rsi, %r9
 	cmpq	%r12, %rsi
-	jne	.LBB20_17
+	jne	.LBB21_17
 	.p2align	4
-.LBB20_21:
+.LBB21_21:
 	movq	%r13, 248(%rsp)
 	imulq	%r11, %r13
 	subq	232(%rsp), %r13
@@ -17516,54 +18052,54 @@ avg_pool_forward:
 	movq	%rsi, %rdx
 	movq	224(%rsp), %r11
 	.p2align	4
-.LBB20_22:
+.LBB21_22:
 	cmpq	%r9, %rdx
-	jle	.LBB20_25
+	jle	.LBB21_25
 	decq	%rdx
 	subq	%r14, %rdi
 	cmpq	%rax, %rdi
-	jge	.LBB20_22
+	jge	.LBB21_22
 	incq	%rdx
 	movq	%rdx, %r15
-.LBB20_25:
+.LBB21_25:
 	testq	%r11, %r11
-	jle	.LBB20_26
+	jle	.LBB21_26
 	cmpq	$96, %r11
-	jae	.LBB20_29
+	jae	.LBB21_29
 	xorl	%edi, %edi
-.LBB20_34:
+.LBB21_34:
 	leaq	-1(%rdi), %rdx
 	imulq	%r14, %rdx
 	addq	88(%rsp), %rdx
 	movq	%rdi, %r12
 	.p2align	4
-.LBB20_35:
+.LBB21_35:
 	addq	%r14, %rdx
-	jns	.LBB20_38
+	jns	.LBB21_38
 	incq	%r12
 	cmpq	%r12, %r11
-	jne	.LBB20_35
+	jne	.LBB21_35
 	movq	%r11, %r12
-	jmp	.LBB20_38
+	jmp	.LBB21_38
 	.p2align	4
-.LBB20_26:
+.LBB21_26:
 	xorl	%r12d, %r12d
-	jmp	.LBB20_38
+	jmp	.LBB21_38
 	.p2align	4
-.LBB20_29:
+.LBB21_29:
 	vmovq	%r13, %xmm0
 	vpbroadcastq	%xmm0, %ymm13
 	movl	$32, %r12d
-	vmovdqa	.LCPI20_8(%rip), %ymm14
-	vmovdqa	.LCPI20_7(%rip), %ymm15
-	vmovdqa	.LCPI20_6(%rip), %ymm7
-	vmovdqa	.LCPI20_5(%rip), %ymm6
-	vmovdqa	.LCPI20_4(%rip), %ymm5
-	vmovdqa	.LCPI20_3(%rip), %ymm4
-	vmovdqa	.LCPI20_2(%rip), %ymm3
-	vmovdqa	.LCPI20_1(%rip), %ymm2
+	vmovdqa	.LCPI21_8(%rip), %ymm14
+	vmovdqa	.LCPI21_7(%rip), %ymm15
+	vmovdqa	.LCPI21_6(%rip), %ymm7
+	vmovdqa	.LCPI21_5(%rip), %ymm6
+	vmovdqa	.LCPI21_4(%rip), %ymm5
+	vmovdqa	.LCPI21_3(%rip), %ymm4
+	vmovdqa	.LCPI21_2(%rip), %ymm3
+	vmovdqa	.LCPI21_1(%rip), %ymm2
 	.p2align	4
-.LBB20_30:
+.LBB21_30:
 	vpsrlq	$32, %ymm14, %ymm0
 	vmovdqa	416(%rsp), %ymm1
 	vpmuludq	%ymm1, %ymm0, %ymm8
@@ -17662,9 +18198,9 @@ avg_pool_forward:
 	vpmovmskb	%ymm0, %edx
 	leaq	-32(%r12), %rdi
 	testl	%edx, %edx
-	jne	.LBB20_32
+	jne	.LBB21_32
 	addq	%rbx, %r12
-	vpbroadcastq	.LCPI20_9(%rip), %ymm8
+	vpbroadcastq	.LCPI21_9(%rip), %ymm8
 	vpaddq	%ymm8, %ymm14, %ymm14
 	vpaddq	%ymm8, %ymm15, %ymm15
 	vpaddq	%ymm7, %ymm8, %ymm7
@@ -17675,13 +18211,13 @@ avg_pool_forward:
 	vpaddq	%ymm2, %ymm8, %ymm2
 	cmpq	$64, %r12
 	movq	%rdi, %r12
-	jne	.LBB20_30
-.LBB20_32:
+	jne	.LBB21_30
+.LBB21_32:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %edx
 	testl	%edx, %edx
-	je	.LBB20_33
-	vpand	.LCPI20_10(%rip), %ymm0, %ymm0
+	je	.LBB21_33
+	vpand	.LCPI21_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm2
 	vpmaxub	%xmm2, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %r12d
@@ -17734,35 +18270,35 @@ avg_pool_forward:
 	subb	%r12b, %dl
 	movzbl	%dl, %r12d
 	subq	%rdi, %r12
-	jmp	.LBB20_38
-.LBB20_33:
+	jmp	.LBB21_38
+.LBB21_33:
 	movq	%rbx, %rdi
 	movq	%r11, %r12
 	cmpq	%rbx, %r11
-	jne	.LBB20_34
+	jne	.LBB21_34
 	.p2align	4
-.LBB20_38:
+.LBB21_38:
 	cmpq	%r11, %r12
 	movq	%r11, %rdi
 	cmovlq	%r12, %rdi
 	movq	96(%rsp), %rbx
 	movq	%r11, %rdx
 	.p2align	4
-.LBB20_39:
+.LBB21_39:
 	cmpq	%r12, %rdx
-	jle	.LBB20_42
+	jle	.LBB21_42
 	decq	%rdx
 	subq	%r14, %rbx
 	cmpq	%r8, %rbx
-	jge	.LBB20_39
+	jge	.LBB21_39
 	incq	%rdx
 	movq	%rdx, %rdi
-.LBB20_42:
+.LBB21_42:
 	imulq	%r14, %r9
 	imulq	%r14, %r15
 	vpxor	%xmm2, %xmm2, %xmm2
 	cmpq	%r15, %r9
-	jge	.LBB20_46
+	jge	.LBB21_46
 	movq	%r10, %rsi
 	movq	192(%rsp), %r10
 	addq	%r10, %r15
@@ -17776,25 +18312,25 @@ avg_pool_forward:
 	movq	%rsi, %r10
 	imulq	184(%rsp), %rbx
 	addq	72(%rsp), %rbx
-	jmp	.LBB20_44
+	jmp	.LBB21_44
 	.p2align	4
-.LBB20_45:
+.LBB21_45:
 	addq	%r14, %r9
 	addq	%rcx, %rbx
 	cmpq	%r15, %r9
-	jge	.LBB20_46
-.LBB20_44:
+	jge	.LBB21_46
+.LBB21_44:
 	movq	%r11, %rdx
 	cmpq	%rdi, %r12
-	jge	.LBB20_45
+	jge	.LBB21_45
 	.p2align	4
-.LBB20_48:
+.LBB21_48:
 	vaddss	(%rbx,%rdx,4), %xmm2, %xmm2
 	addq	%r14, %rdx
 	cmpq	%r13, %rdx
-	jl	.LBB20_48
-	jmp	.LBB20_45
-.LBB20_9:
+	jl	.LBB21_48
+	jmp	.LBB21_45
+.LBB21_9:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -17805,56 +18341,56 @@ avg_pool_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end20:
-	.size	avg_pool_forward, .Lfunc_end20-avg_pool_forward
+.Lfunc_end21:
+	.size	avg_pool_forward, .Lfunc_end21-avg_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI21_0:
+.LCPI22_0:
 	.long	0x3f800000
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI21_1:
+.LCPI22_1:
 	.quad	28
 	.quad	29
 	.quad	30
 	.quad	31
-.LCPI21_2:
+.LCPI22_2:
 	.quad	24
 	.quad	25
 	.quad	26
 	.quad	27
-.LCPI21_3:
+.LCPI22_3:
 	.quad	20
 	.quad	21
 	.quad	22
 	.quad	23
-.LCPI21_4:
+.LCPI22_4:
 	.quad	16
 	.quad	17
 	.quad	18
 	.quad	19
-.LCPI21_5:
+.LCPI22_5:
 	.quad	12
 	.quad	13
 	.quad	14
 	.quad	15
-.LCPI21_6:
+.LCPI22_6:
 	.quad	8
 	.quad	9
 	.quad	10
 	.quad	11
-.LCPI21_7:
+.LCPI22_7:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI21_8:
+.LCPI22_8:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
-.LCPI21_10:
+.LCPI22_10:
 	.byte	32
 	.byte	31
 	.byte	30
@@ -17889,7 +18425,7 @@ avg_pool_forward:
 	.byte	1
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI21_9:
+.LCPI22_9:
 	.quad	32
 	.text
 	.p2align	4
@@ -17940,11 +18476,11 @@ avg_pool_backward:
 	testl	%ecx, %ecx
 	movq	%r11, 168(%rsp)
 	movq	%rsi, 136(%rsp)
-	jne	.LBB21_3
+	jne	.LBB22_3
 	movq	%rsi, %rax
 	imulq	%rdi, %rax
 	testq	%rax, %rax
-	jle	.LBB21_3
+	jle	.LBB22_3
 	imulq	%rsi, %rdx
 	imulq	%r8, %rdx
 	shlq	$2, %rdx
@@ -17954,15 +18490,15 @@ avg_pool_backward:
 	callq	memset@PLT
 	movq	%r13, %rdi
 	movq	168(%rsp), %r11
-.LBB21_3:
+.LBB22_3:
 	movq	%rdi, 272(%rsp)
 	testq	%rdi, %rdi
 	movq	176(%rsp), %rdi
-	jle	.LBB21_12
+	jle	.LBB22_12
 	movq	%rdi, %rax
 	imulq	%r15, %rax
 	vcvtsi2ss	%rax, %xmm15, %xmm0
-	vmovss	.LCPI21_0(%rip), %xmm1
+	vmovss	.LCPI22_0(%rip), %xmm1
 	vdivss	%xmm0, %xmm1, %xmm0
 	vmovss	%xmm0, 132(%rsp)
 	movq	56(%rsp), %rax
@@ -18017,9 +18553,9 @@ avg_pool_backward:
 	movq	%r15, 376(%rsp)
 	movq	%rsi, 360(%rsp)
 	movq	%r12, 368(%rsp)
-	jmp	.LBB21_5
+	jmp	.LBB22_5
 	.p2align	4
-.LBB21_11:
+.LBB22_11:
 	movq	88(%rsp), %rcx
 	incq	%rcx
 	movq	136(%rsp), %rax
@@ -18027,10 +18563,10 @@ avg_pool_backward:
 	addq	%rax, 48(%rsp)
 	movq	%rcx, 88(%rsp)
 	cmpq	272(%rsp), %rcx
-	je	.LBB21_12
-.LBB21_5:
+	je	.LBB22_12
+.LBB22_5:
 	cmpq	$0, 96(%rsp)
-	jle	.LBB21_11
+	jle	.LBB22_11
 	movq	256(%rsp), %rax
 	imulq	88(%rsp), %rax
 	movq	264(%rsp), %rcx
@@ -18041,9 +18577,9 @@ avg_pool_backward:
 	movq	248(%rsp), %rax
 	movq	%rax, 112(%rsp)
 	movq	$0, 104(%rsp)
-	jmp	.LBB21_7
+	jmp	.LBB22_7
 	.p2align	4
-.LBB21_69:
+.LBB22_69:
 	movq	104(%rsp), %rcx
 	incq	%rcx
 	movq	152(%rsp), %rax
@@ -18051,10 +18587,10 @@ avg_pool_backward:
 	addq	%rax, 184(%rsp)
 	movq	%rcx, 104(%rsp)
 	cmpq	96(%rsp), %rcx
-	je	.LBB21_11
-.LBB21_7:
+	je	.LBB22_11
+.LBB22_7:
 	cmpq	$0, 56(%rsp)
-	jle	.LBB21_69
+	jle	.LBB22_69
 	movq	104(%rsp), %rax
 	movq	%rax, %rdx
 	imulq	152(%rsp), %rdx
@@ -18073,9 +18609,9 @@ avg_pool_backward:
 	movq	288(%rsp), %rax
 	movq	%rax, 72(%rsp)
 	movq	$0, 80(%rsp)
-	jmp	.LBB21_9
+	jmp	.LBB22_9
 	.p2align	4
-.LBB21_68:
+.LBB22_68:
 	movq	80(%rsp), %rcx
 	incq	%rcx
 	movq	368(%rsp), %r12
@@ -18090,45 +18626,45 @@ avg_pool_backward:
 	movq	376(%rsp), %r15
 	movq	176(%rsp), %rdi
 	movq	360(%rsp), %rsi
-	je	.LBB21_69
-.LBB21_9:
+	je	.LBB22_69
+.LBB22_9:
 	testq	%r15, %r15
-	jle	.LBB21_10
+	jle	.LBB22_10
 	cmpq	$96, %r15
-	jae	.LBB21_15
+	jae	.LBB22_15
 	xorl	%ecx, %ecx
-.LBB21_20:
+.LBB22_20:
 	leaq	-1(%rcx), %rax
 	imulq	%rbx, %rax
 	addq	112(%rsp), %rax
 	movq	%rcx, %r13
 	.p2align	4
-.LBB21_21:
+.LBB22_21:
 	addq	%rbx, %rax
-	jns	.LBB21_24
+	jns	.LBB22_24
 	incq	%r13
 	cmpq	%r13, %r15
-	jne	.LBB21_21
+	jne	.LBB22_21
 	movq	%r15, %r13
-	jmp	.LBB21_24
+	jmp	.LBB22_24
 	.p2align	4
-.LBB21_10:
+.LBB22_10:
 	xorl	%r13d, %r13d
-	jmp	.LBB21_24
+	jmp	.LBB22_24
 	.p2align	4
-.LBB21_15:
+.LBB22_15:
 	movl	$32, %eax
-	vmovaps	.LCPI21_8(%rip), %ymm13
+	vmovaps	.LCPI22_8(%rip), %ymm13
 	vmovaps	%ymm13, 192(%rsp)
-	vmovdqa	.LCPI21_7(%rip), %ymm14
-	vmovdqa	.LCPI21_6(%rip), %ymm15
-	vmovdqa	.LCPI21_5(%rip), %ymm7
-	vmovdqa	.LCPI21_4(%rip), %ymm6
-	vmovdqa	.LCPI21_3(%rip), %ymm5
-	vmovdqa	.LCPI21_2(%rip), %ymm4
-	vmovdqa	.LCPI21_1(%rip), %ymm3
+	vmovdqa	.LCPI22_7(%rip), %ymm14
+	vmovdqa	.LCPI22_6(%rip), %ymm15
+	vmovdqa	.LCPI22_5(%rip), %ymm7
+	vmovdqa	.LCPI22_4(%rip), %ymm6
+	vmovdqa	.LCPI22_3(%rip), %ymm5
+	vmovdqa	.LCPI22_2(%rip), %ymm4
+	vmovdqa	.LCPI22_1(%rip), %ymm3
 	.p2align	4
-.LBB21_16:
+.LBB22_16:
 	vmovdqa	192(%rsp), %ymm2
 	vpsrlq	$32, %ymm2, %ymm0
 	vmovdqa	576(%rsp), %ymm1
@@ -18224,9 +18760,9 @@ avg_pool_backward:
 	vpmovmskb	%ymm0, %edx
 	leaq	-32(%rax), %rcx
 	testl	%edx, %edx
-	jne	.LBB21_18
+	jne	.LBB22_18
 	addq	%rsi, %rax
-	vpbroadcastq	.LCPI21_9(%rip), %ymm1
+	vpbroadcastq	.LCPI22_9(%rip), %ymm1
 	vmovdqa	192(%rsp), %ymm2
 	vpaddq	%ymm1, %ymm2, %ymm2
 	vmovdqa	%ymm2, 192(%rsp)
@@ -18239,13 +18775,13 @@ avg_pool_backward:
 	vpaddq	%ymm1, %ymm3, %ymm3
 	cmpq	$64, %rax
 	movq	%rcx, %rax
-	jne	.LBB21_16
-.LBB21_18:
+	jne	.LBB22_16
+.LBB22_18:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB21_19
-	vpand	.LCPI21_10(%rip), %ymm0, %ymm0
+	je	.LBB22_19
+	vpand	.LCPI22_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %eax
@@ -18298,14 +18834,14 @@ avg_pool_backward:
 	subb	%al, %dl
 	movzbl	%dl, %r13d
 	subq	%rcx, %r13
-	jmp	.LBB21_24
-.LBB21_19:
+	jmp	.LBB22_24
+.LBB22_19:
 	movq	%rsi, %rcx
 	movq	%r15, %r13
 	cmpq	%rsi, %r15
-	jne	.LBB21_20
+	jne	.LBB22_20
 	.p2align	4
-.LBB21_24:
+.LBB22_24:
 	movq	%r12, %rcx
 	imulq	80(%rsp), %rcx
 	movq	%rcx, %rax
@@ -18318,57 +18854,57 @@ avg_pool_backward:
 	movq	184(%rsp), %rdx
 	movq	%r15, %rax
 	.p2align	4
-.LBB21_25:
+.LBB22_25:
 	cmpq	%r13, %rax
-	jle	.LBB21_28
+	jle	.LBB22_28
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r14, %rdx
-	jge	.LBB21_25
+	jge	.LBB22_25
 	incq	%rax
 	movq	%rax, 40(%rsp)
-.LBB21_28:
+.LBB22_28:
 	testq	%rdi, %rdi
-	jle	.LBB21_29
+	jle	.LBB22_29
 	cmpq	$96, %rdi
-	jae	.LBB21_32
+	jae	.LBB22_32
 	xorl	%edx, %edx
-.LBB21_37:
+.LBB22_37:
 	leaq	-1(%rdx), %rax
 	imulq	%rbx, %rax
 	addq	72(%rsp), %rax
 	movq	%rdx, %r15
 	.p2align	4
-.LBB21_38:
+.LBB22_38:
 	addq	%rbx, %rax
-	jns	.LBB21_41
+	jns	.LBB22_41
 	incq	%r15
 	cmpq	%r15, %rdi
-	jne	.LBB21_38
+	jne	.LBB22_38
 	movq	%rdi, %r15
-	jmp	.LBB21_41
+	jmp	.LBB22_41
 	.p2align	4
-.LBB21_29:
+.LBB22_29:
 	xorl	%r15d, %r15d
-	jmp	.LBB21_41
+	jmp	.LBB22_41
 	.p2align	4
-.LBB21_32:
+.LBB22_32:
 	movq	%r8, %r14
 	vmovsd	32(%rsp), %xmm0
 	vbroadcastsd	%xmm0, %ymm0
 	vmovaps	%ymm0, 512(%rsp)
 	movl	$32, %eax
-	vmovdqa	.LCPI21_8(%rip), %ymm14
-	vmovdqa	.LCPI21_7(%rip), %ymm15
-	vmovdqa	.LCPI21_6(%rip), %ymm7
-	vmovdqa	.LCPI21_5(%rip), %ymm6
-	vmovdqa	.LCPI21_4(%rip), %ymm5
-	vmovdqa	.LCPI21_3(%rip), %ymm4
-	vmovdqa	.LCPI21_2(%rip), %ymm3
-	vmovdqa	.LCPI21_1(%rip), %ymm2
+	vmovdqa	.LCPI22_8(%rip), %ymm14
+	vmovdqa	.LCPI22_7(%rip), %ymm15
+	vmovdqa	.LCPI22_6(%rip), %ymm7
+	vmovdqa	.LCPI22_5(%rip), %ymm6
+	vmovdqa	.LCPI22_4(%rip), %ymm5
+	vmovdqa	.LCPI22_3(%rip), %ymm4
+	vmovdqa	.LCPI22_2(%rip), %ymm3
+	vmovdqa	.LCPI22_1(%rip), %ymm2
 	movq	304(%rsp), %r8
 	.p2align	4
-.LBB21_33:
+.LBB22_33:
 	vpsrlq	$32, %ymm14, %ymm0
 	vmovdqa	576(%rsp), %ymm13
 	vpmuludq	%ymm0, %ymm13, %ymm1
@@ -18468,9 +19004,9 @@ avg_pool_backward:
 	vpmovmskb	%ymm0, %esi
 	leaq	-32(%rax), %rdx
 	testl	%esi, %esi
-	jne	.LBB21_35
+	jne	.LBB22_35
 	addq	%r8, %rax
-	vpbroadcastq	.LCPI21_9(%rip), %ymm1
+	vpbroadcastq	.LCPI22_9(%rip), %ymm1
 	vpaddq	%ymm1, %ymm14, %ymm14
 	vpaddq	%ymm1, %ymm15, %ymm15
 	vpaddq	%ymm1, %ymm7, %ymm7
@@ -18481,13 +19017,13 @@ avg_pool_backward:
 	vpaddq	%ymm1, %ymm2, %ymm2
 	cmpq	$64, %rax
 	movq	%rdx, %rax
-	jne	.LBB21_33
-.LBB21_35:
+	jne	.LBB22_33
+.LBB22_35:
 	vpermq	$216, %ymm0, %ymm0
 	vpmovmskb	%ymm0, %eax
 	testl	%eax, %eax
-	je	.LBB21_36
-	vpand	.LCPI21_10(%rip), %ymm0, %ymm0
+	je	.LBB22_36
+	vpand	.LCPI22_10(%rip), %ymm0, %ymm0
 	vextracti128	$1, %ymm0, %xmm1
 	vpmaxub	%xmm1, %xmm0, %xmm2
 	vpextrb	$1, %xmm2, %eax
@@ -18541,15 +19077,15 @@ avg_pool_backward:
 	movzbl	%sil, %r15d
 	subq	%rdx, %r15
 	movq	%r14, %r8
-	jmp	.LBB21_41
-.LBB21_36:
+	jmp	.LBB22_41
+.LBB22_36:
 	movq	%r8, %rdx
 	movq	%rdi, %r15
 	cmpq	%r8, %rdi
 	movq	%r14, %r8
-	jne	.LBB21_37
+	jne	.LBB22_37
 	.p2align	4
-.LBB21_41:
+.LBB22_41:
 	cmpq	%rdi, %r15
 	movq	%rdi, %r12
 	cmovlq	%r15, %r12
@@ -18557,22 +19093,22 @@ avg_pool_backward:
 	movq	%rdi, %rax
 	movq	%r8, 392(%rsp)
 	.p2align	4
-.LBB21_42:
+.LBB22_42:
 	cmpq	%r15, %rax
-	jle	.LBB21_45
+	jle	.LBB22_45
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r11, %rdx
-	jge	.LBB21_42
+	jge	.LBB22_42
 	incq	%rax
 	movq	%rax, %r12
-.LBB21_45:
+.LBB22_45:
 	imulq	%rbx, %r13
 	movq	40(%rsp), %rax
 	imulq	%rbx, %rax
 	movq	%rax, 40(%rsp)
 	cmpq	%rax, %r13
-	jge	.LBB21_68
+	jge	.LBB22_68
 	imulq	%rbx, %r12
 	vmovss	132(%rsp), %xmm0
 	movq	328(%rsp), %rax
@@ -18595,16 +19131,16 @@ avg_pool_backward:
 	movq	320(%rsp), %r8
 	orq	%r8, %rcx
 	shrq	$32, %rcx
-	je	.LBB21_47
+	je	.LBB22_47
 	xorl	%edx, %edx
 	divq	%r8
 	movq	%rax, %rcx
-	jmp	.LBB21_49
-.LBB21_47:
+	jmp	.LBB22_49
+.LBB22_47:
 	xorl	%edx, %edx
 	divl	%r8d
 	movl	%eax, %ecx
-.LBB21_49:
+.LBB22_49:
 	imulq	%rbx, %r15
 	movq	%rdi, %rdx
 	negq	%rdx
@@ -18629,16 +19165,16 @@ avg_pool_backward:
 	movq	%rax, %rdx
 	orq	%r8, %rdx
 	shrq	$32, %rdx
-	je	.LBB21_50
+	je	.LBB22_50
 	xorl	%edx, %edx
 	divq	%r8
 	movq	%rax, %r11
-	jmp	.LBB21_52
-.LBB21_50:
+	jmp	.LBB22_52
+.LBB22_50:
 	xorl	%edx, %edx
 	divl	%r8d
 	movl	%eax, %r11d
-.LBB21_52:
+.LBB22_52:
 	addq	%r15, 32(%rsp)
 	movq	%rcx, %rax
 	andq	$-32, %rax
@@ -18658,16 +19194,16 @@ avg_pool_backward:
 	movq	%rdi, %rax
 	orq	%r8, %rax
 	shrq	$32, %rax
-	je	.LBB21_53
+	je	.LBB22_53
 	movq	%rdi, %rax
 	xorl	%edx, %edx
 	divq	%r8
-	jmp	.LBB21_55
-.LBB21_53:
+	jmp	.LBB22_55
+.LBB22_53:
 	movl	%edi, %eax
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB21_55:
+.LBB22_55:
 	movq	336(%rsp), %rdi
 	addq	%rdi, 40(%rsp)
 	movzbl	31(%rsp), %edx
@@ -18695,31 +19231,31 @@ avg_pool_backward:
 	movq	48(%rsp), %r8
 	addq	%r8, %rdi
 	addq	%r8, %rdx
-	jmp	.LBB21_56
+	jmp	.LBB22_56
 	.p2align	4
-.LBB21_67:
+.LBB22_67:
 	addq	%rbx, %r13
 	movq	408(%rsp), %r8
 	addq	%r8, %r14
 	addq	%r8, %rdi
 	addq	%r8, %rdx
 	cmpq	40(%rsp), %r13
-	jge	.LBB21_68
-.LBB21_56:
+	jge	.LBB22_68
+.LBB22_56:
 	cmpq	%r12, %r15
-	jge	.LBB21_67
+	jge	.LBB22_67
 	movq	32(%rsp), %r8
 	cmpb	$0, 192(%rsp)
-	je	.LBB21_70
+	je	.LBB22_70
 	cmpq	$32, %rcx
-	jae	.LBB21_60
+	jae	.LBB22_60
 	xorl	%r11d, %r11d
-	jmp	.LBB21_64
-.LBB21_60:
+	jmp	.LBB22_64
+.LBB22_60:
 	movq	%r14, %r8
 	movq	480(%rsp), %r11
 	.p2align	4
-.LBB21_61:
+.LBB22_61:
 	vaddps	-64(%r8), %ymm14, %ymm0
 	vaddps	-32(%r8), %ymm14, %ymm1
 	vaddps	(%r8), %ymm14, %ymm2
@@ -18730,36 +19266,36 @@ avg_pool_backward:
 	vmovups	%ymm3, 32(%r8)
 	addq	%r9, %r8
 	addq	$-32, %r11
-	jne	.LBB21_61
+	jne	.LBB22_61
 	cmpq	416(%rsp), %rcx
-	je	.LBB21_67
+	je	.LBB22_67
 	movq	512(%rsp), %r8
 	movq	416(%rsp), %r11
 	testb	$28, %cl
-	je	.LBB21_70
-.LBB21_64:
+	je	.LBB22_70
+.LBB22_64:
 	leaq	(%rax,%r11), %r8
 	imulq	400(%rsp), %r11
 	addq	%rdi, %r11
 	.p2align	4
-.LBB21_65:
+.LBB22_65:
 	vaddps	(%r11), %xmm14, %xmm0
 	vmovups	%xmm0, (%r11)
 	addq	%r10, %r11
 	addq	$4, %r8
-	jne	.LBB21_65
+	jne	.LBB22_65
 	movq	448(%rsp), %r8
 	cmpq	544(%rsp), %rcx
-	je	.LBB21_67
+	je	.LBB22_67
 	.p2align	4
-.LBB21_70:
+.LBB22_70:
 	vaddss	(%rdx,%r8,4), %xmm13, %xmm0
 	vmovss	%xmm0, (%rdx,%r8,4)
 	addq	%rbx, %r8
 	cmpq	%rsi, %r8
-	jl	.LBB21_70
-	jmp	.LBB21_67
-.LBB21_12:
+	jl	.LBB22_70
+	jmp	.LBB22_67
+.LBB22_12:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -18770,12 +19306,12 @@ avg_pool_backward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end21:
-	.size	avg_pool_backward, .Lfunc_end21-avg_pool_backward
+.Lfunc_end22:
+	.size	avg_pool_backward, .Lfunc_end22-avg_pool_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI22_0:
+.LCPI23_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -18804,7 +19340,7 @@ batch_norm_forward:
 	movq	%rsi, -128(%rbp)
 	movq	32(%rbp), %rdx
 	cmpq	40(%rbp), %rdx
-	jge	.LBB22_58
+	jge	.LBB23_58
 	vmovaps	%xmm0, %xmm8
 	movq	%r9, %r13
 	movq	%rdi, %rbx
@@ -18859,7 +19395,7 @@ batch_norm_forward:
 	movq	%rax, -96(%rbp)
 	movq	%r14, %r12
 	andq	$-4, %r12
-	vmovss	.LCPI22_0(%rip), %xmm10
+	vmovss	.LCPI23_0(%rip), %xmm10
 	vxorps	%xmm11, %xmm11, %xmm11
 	leaq	(,%r14,4), %rax
 	movq	%rax, -168(%rbp)
@@ -18867,9 +19403,9 @@ batch_norm_forward:
 	vmovss	%xmm0, -72(%rbp)
 	movq	%r9, -192(%rbp)
 	vmovss	%xmm9, -68(%rbp)
-	jmp	.LBB22_2
+	jmp	.LBB23_2
 	.p2align	4
-.LBB22_57:
+.LBB23_57:
 	movq	-48(%rbp), %rdx
 	incq	%rdx
 	movq	-168(%rbp), %rax
@@ -18879,46 +19415,46 @@ batch_norm_forward:
 	addq	%rax, -104(%rbp)
 	addq	%rax, -96(%rbp)
 	cmpq	40(%rbp), %rdx
-	je	.LBB22_58
-.LBB22_2:
+	je	.LBB23_58
+.LBB23_2:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	testq	%r13, %r13
 	movq	%rdx, -48(%rbp)
-	jle	.LBB22_21
+	jle	.LBB23_21
 	movq	-56(%rbp), %rax
 	movq	-120(%rbp), %rcx
 	xorl	%edx, %edx
 	vxorps	%xmm3, %xmm3, %xmm3
-	jmp	.LBB22_4
+	jmp	.LBB23_4
 	.p2align	4
-.LBB22_19:
+.LBB23_19:
 	incq	%rdx
 	addq	%r15, %rcx
 	addq	%r15, %rax
 	cmpq	%r13, %rdx
-	je	.LBB22_20
-.LBB22_4:
+	je	.LBB23_20
+.LBB23_4:
 	cmpq	$16, %r14
-	jge	.LBB22_6
+	jge	.LBB23_6
 	xorl	%esi, %esi
-	jmp	.LBB22_13
+	jmp	.LBB23_13
 	.p2align	4
-.LBB22_6:
+.LBB23_6:
 	cmpq	$48, -64(%rbp)
-	jae	.LBB22_23
+	jae	.LBB23_23
 	movl	$16, %edi
 	xorl	%esi, %esi
 	cmpq	$0, -160(%rbp)
-	jne	.LBB22_10
-	jmp	.LBB22_13
+	jne	.LBB23_10
+	jmp	.LBB23_13
 	.p2align	4
-.LBB22_23:
+.LBB23_23:
 	movq	-208(%rbp), %rdi
 	xorl	%esi, %esi
 	.p2align	4
-.LBB22_24:
+.LBB23_24:
 	vaddps	-224(%rcx,%rsi,4), %ymm2, %ymm2
 	vaddps	-192(%rcx,%rsi,4), %ymm3, %ymm3
 	vaddps	-160(%rcx,%rsi,4), %ymm2, %ymm2
@@ -18929,11 +19465,11 @@ batch_norm_forward:
 	vaddps	(%rcx,%rsi,4), %ymm3, %ymm3
 	addq	$64, %rsi
 	addq	$-4, %rdi
-	jne	.LBB22_24
+	jne	.LBB23_24
 	leaq	16(%rsi), %rdi
 	cmpq	$0, -160(%rbp)
-	je	.LBB22_13
-.LBB22_10:
+	je	.LBB23_13
+.LBB23_10:
 	movq	%rdx, %r8
 	imulq	16(%rbp), %r8
 	addq	-48(%rbp), %r8
@@ -18941,47 +19477,47 @@ batch_norm_forward:
 	leaq	(%rbx,%r8,4), %r8
 	movq	-160(%rbp), %r9
 	.p2align	4
-.LBB22_11:
+.LBB23_11:
 	vaddps	(%r8,%rsi,4), %ymm2, %ymm2
 	vaddps	32(%r8,%rsi,4), %ymm3, %ymm3
 	movq	%rdi, %rsi
 	addq	$16, %rdi
 	decq	%r9
-	jne	.LBB22_11
+	jne	.LBB23_11
 	addq	$-16, %rdi
 	movq	%rdi, %rsi
-.LBB22_13:
+.LBB23_13:
 	movq	%rsi, %rdi
 	orq	$8, %rdi
 	cmpq	%r14, %rdi
-	jg	.LBB22_14
+	jg	.LBB23_14
 	.p2align	4
-.LBB22_25:
+.LBB23_25:
 	vaddps	(%rax,%rsi,4), %ymm2, %ymm2
 	leaq	8(%rsi), %rdi
 	addq	$16, %rsi
 	cmpq	%r14, %rsi
 	movq	%rdi, %rsi
-	jle	.LBB22_25
-.LBB22_14:
+	jle	.LBB23_25
+.LBB23_14:
 	movq	%rsi, %rdi
 	subq	%r14, %rdi
-	jge	.LBB22_19
+	jge	.LBB23_19
 	movl	%r14d, %r8d
 	subl	%esi, %r8d
 	andl	$7, %r8d
-	je	.LBB22_17
+	je	.LBB23_17
 	.p2align	4
-.LBB22_16:
+.LBB23_16:
 	vaddss	(%rax,%rsi,4), %xmm1, %xmm1
 	incq	%rsi
 	decq	%r8
-	jne	.LBB22_16
-.LBB22_17:
+	jne	.LBB23_16
+.LBB23_17:
 	cmpq	$-8, %rdi
-	ja	.LBB22_19
+	ja	.LBB23_19
 	.p2align	4
-.LBB22_18:
+.LBB23_18:
 	vaddss	(%rax,%rsi,4), %xmm1, %xmm1
 	vaddss	4(%rax,%rsi,4), %xmm1, %xmm1
 	vaddss	8(%rax,%rsi,4), %xmm1, %xmm1
@@ -18992,13 +19528,13 @@ batch_norm_forward:
 	vaddss	28(%rax,%rsi,4), %xmm1, %xmm1
 	addq	$8, %rsi
 	cmpq	%rsi, %r14
-	jne	.LBB22_18
-	jmp	.LBB22_19
+	jne	.LBB23_18
+	jmp	.LBB23_19
 	.p2align	4
-.LBB22_20:
+.LBB23_20:
 	vaddps	%ymm2, %ymm3, %ymm2
 	movq	-48(%rbp), %rdx
-.LBB22_21:
+.LBB23_21:
 	vextractf128	$1, %ymm2, %xmm3
 	vhaddps	%xmm3, %xmm2, %xmm2
 	vhaddps	%xmm2, %xmm2, %xmm2
@@ -19007,42 +19543,42 @@ batch_norm_forward:
 	vaddss	%xmm2, %xmm1, %xmm1
 	vdivss	%xmm9, %xmm1, %xmm12
 	testq	%r13, %r13
-	jle	.LBB22_22
+	jle	.LBB23_22
 	vbroadcastss	%xmm12, %ymm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	-56(%rbp), %rax
 	vxorps	%xmm3, %xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB22_27
+	jmp	.LBB23_27
 	.p2align	4
-.LBB22_40:
+.LBB23_40:
 	incq	%rcx
 	addq	%r15, %rax
 	cmpq	%r13, %rcx
-	je	.LBB22_41
-.LBB22_27:
+	je	.LBB23_41
+.LBB23_27:
 	cmpq	$16, %r14
-	jge	.LBB22_29
+	jge	.LBB23_29
 	xorl	%edx, %edx
-	jmp	.LBB22_34
+	jmp	.LBB23_34
 	.p2align	4
-.LBB22_29:
+.LBB23_29:
 	cmpq	$16, -64(%rbp)
-	jae	.LBB22_46
+	jae	.LBB23_46
 	movl	$16, %esi
 	vmovaps	%ymm2, %ymm4
 	vmovaps	%ymm3, %ymm5
 	xorl	%edx, %edx
 	testb	$16, -64(%rbp)
-	je	.LBB22_33
-	jmp	.LBB22_34
+	je	.LBB23_33
+	jmp	.LBB23_34
 	.p2align	4
-.LBB22_46:
+.LBB23_46:
 	movl	$16, %esi
 	movq	-200(%rbp), %rdx
 	.p2align	4
-.LBB22_47:
+.LBB23_47:
 	vmovups	-64(%rax,%rsi,4), %ymm4
 	vmovups	-32(%rax,%rsi,4), %ymm5
 	vmovups	(%rax,%rsi,4), %ymm6
@@ -19057,13 +19593,13 @@ batch_norm_forward:
 	vfmadd213ps	%ymm5, %ymm3, %ymm3
 	addq	$32, %rsi
 	addq	$-2, %rdx
-	jne	.LBB22_47
+	jne	.LBB23_47
 	leaq	-16(%rsi), %rdx
 	vmovaps	%ymm2, %ymm4
 	vmovaps	%ymm3, %ymm5
 	testb	$16, -64(%rbp)
-	jne	.LBB22_34
-.LBB22_33:
+	jne	.LBB23_34
+.LBB23_33:
 	movq	%rcx, %rdi
 	imulq	16(%rbp), %rdi
 	addq	-48(%rbp), %rdi
@@ -19076,13 +19612,13 @@ batch_norm_forward:
 	vfmadd213ps	%ymm4, %ymm2, %ymm2
 	vfmadd213ps	%ymm5, %ymm3, %ymm3
 	movq	%rsi, %rdx
-.LBB22_34:
+.LBB23_34:
 	movq	%rdx, %rsi
 	orq	$8, %rsi
 	cmpq	%r14, %rsi
-	jg	.LBB22_35
+	jg	.LBB23_35
 	.p2align	4
-.LBB22_48:
+.LBB23_48:
 	vmovups	(%rax,%rdx,4), %ymm4
 	vsubps	%ymm0, %ymm4, %ymm4
 	vfmadd231ps	%ymm4, %ymm4, %ymm2
@@ -19090,28 +19626,28 @@ batch_norm_forward:
 	addq	$16, %rdx
 	cmpq	%r14, %rdx
 	movq	%rsi, %rdx
-	jle	.LBB22_48
-.LBB22_35:
+	jle	.LBB23_48
+.LBB23_35:
 	movq	%rdx, %rsi
 	subq	%r14, %rsi
-	jge	.LBB22_40
+	jge	.LBB23_40
 	movl	%r14d, %edi
 	subl	%edx, %edi
 	andl	$3, %edi
-	je	.LBB22_38
+	je	.LBB23_38
 	.p2align	4
-.LBB22_37:
+.LBB23_37:
 	vmovss	(%rax,%rdx,4), %xmm4
 	vsubss	%xmm12, %xmm4, %xmm4
 	vfmadd231ss	%xmm4, %xmm4, %xmm1
 	incq	%rdx
 	decq	%rdi
-	jne	.LBB22_37
-.LBB22_38:
+	jne	.LBB23_37
+.LBB23_38:
 	cmpq	$-4, %rsi
-	ja	.LBB22_40
+	ja	.LBB23_40
 	.p2align	4
-.LBB22_39:
+.LBB23_39:
 	vmovss	(%rax,%rdx,4), %xmm4
 	vmovss	4(%rax,%rdx,4), %xmm5
 	vsubss	%xmm12, %xmm4, %xmm4
@@ -19126,17 +19662,17 @@ batch_norm_forward:
 	vfmadd213ss	%xmm4, %xmm1, %xmm1
 	addq	$4, %rdx
 	cmpq	%rdx, %r14
-	jne	.LBB22_39
-	jmp	.LBB22_40
+	jne	.LBB23_39
+	jmp	.LBB23_40
 	.p2align	4
-.LBB22_41:
+.LBB23_41:
 	vaddps	%ymm2, %ymm3, %ymm0
 	movq	-48(%rbp), %rdx
-	jmp	.LBB22_42
+	jmp	.LBB23_42
 	.p2align	4
-.LBB22_22:
+.LBB23_22:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB22_42:
+.LBB23_42:
 	vmovshdup	%ymm0, %ymm2
 	vshufps	$255, %ymm0, %ymm0, %ymm3
 	vextractf128	$1, %ymm3, %xmm3
@@ -19161,16 +19697,16 @@ batch_norm_forward:
 	vmovaps	%xmm10, %xmm2
 	movq	-176(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB22_44
+	je	.LBB23_44
 	vmovss	(%rax,%rdx,4), %xmm2
-.LBB22_44:
+.LBB23_44:
 	vaddss	%xmm0, %xmm8, %xmm0
 	vucomiss	%xmm11, %xmm0
-	jb	.LBB22_49
+	jb	.LBB23_49
 	vsqrtss	%xmm0, %xmm0, %xmm0
-	jmp	.LBB22_50
+	jmp	.LBB23_50
 	.p2align	4
-.LBB22_49:
+.LBB23_49:
 	vmovaps	%xmm12, -256(%rbp)
 	vmovss	%xmm2, -76(%rbp)
 	vzeroupper
@@ -19178,24 +19714,24 @@ batch_norm_forward:
 	vmovss	-76(%rbp), %xmm2
 	vmovaps	-256(%rbp), %xmm12
 	vxorps	%xmm11, %xmm11, %xmm11
-	vmovss	.LCPI22_0(%rip), %xmm10
+	vmovss	.LCPI23_0(%rip), %xmm10
 	vmovss	-68(%rbp), %xmm9
 	movq	-48(%rbp), %rdx
 	vmovss	-72(%rbp), %xmm8
-.LBB22_50:
+.LBB23_50:
 	movq	-88(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB22_51
+	je	.LBB23_51
 	vmovss	(%rax,%rdx,4), %xmm1
 	testq	%r13, %r13
-	jg	.LBB22_54
-	jmp	.LBB22_57
+	jg	.LBB23_54
+	jmp	.LBB23_57
 	.p2align	4
-.LBB22_51:
+.LBB23_51:
 	vxorps	%xmm1, %xmm1, %xmm1
 	testq	%r13, %r13
-	jle	.LBB22_57
-.LBB22_54:
+	jle	.LBB23_57
+.LBB23_54:
 	vdivss	%xmm0, %xmm2, %xmm0
 	vfnmadd213ss	%xmm1, %xmm0, %xmm12
 	vbroadcastss	%xmm0, %ymm1
@@ -19205,36 +19741,36 @@ batch_norm_forward:
 	movq	-104(%rbp), %rdx
 	movq	-112(%rbp), %rsi
 	xorl	%edi, %edi
-	jmp	.LBB22_55
+	jmp	.LBB23_55
 	.p2align	4
-.LBB22_79:
+.LBB23_79:
 	incq	%rdi
 	addq	%r15, %rsi
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	addq	%r15, %rax
 	cmpq	%r13, %rdi
-	je	.LBB22_57
-.LBB22_55:
+	je	.LBB23_57
+.LBB23_55:
 	cmpq	$8, %r14
-	jge	.LBB22_59
+	jge	.LBB23_59
 	xorl	%r8d, %r8d
-	jmp	.LBB22_66
+	jmp	.LBB23_66
 	.p2align	4
-.LBB22_59:
+.LBB23_59:
 	cmpq	$24, -224(%rbp)
-	jae	.LBB22_85
+	jae	.LBB23_85
 	movl	$8, %r9d
 	xorl	%r8d, %r8d
 	cmpq	$0, -152(%rbp)
-	jne	.LBB22_63
-	jmp	.LBB22_66
+	jne	.LBB23_63
+	jmp	.LBB23_66
 	.p2align	4
-.LBB22_85:
+.LBB23_85:
 	movq	-216(%rbp), %r9
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB22_86:
+.LBB23_86:
 	vmovups	-96(%rsi,%r8,4), %ymm3
 	vfmadd213ps	%ymm2, %ymm1, %ymm3
 	vmovups	%ymm3, -96(%rdx,%r8,4)
@@ -19249,11 +19785,11 @@ batch_norm_forward:
 	vmovups	%ymm3, (%rdx,%r8,4)
 	addq	$32, %r8
 	addq	$-4, %r9
-	jne	.LBB22_86
+	jne	.LBB23_86
 	leaq	8(%r8), %r9
 	cmpq	$0, -152(%rbp)
-	je	.LBB22_66
-.LBB22_63:
+	je	.LBB23_66
+.LBB23_63:
 	movq	%rdi, %r11
 	imulq	16(%rbp), %r11
 	addq	-48(%rbp), %r11
@@ -19263,44 +19799,44 @@ batch_norm_forward:
 	leaq	(%rbx,%r11,4), %r11
 	movq	-152(%rbp), %rbx
 	.p2align	4
-.LBB22_64:
+.LBB23_64:
 	vmovups	(%r10,%r8,4), %ymm3
 	vfmadd213ps	%ymm2, %ymm1, %ymm3
 	vmovups	%ymm3, (%r11,%r8,4)
 	movq	%r9, %r8
 	addq	$8, %r9
 	decq	%rbx
-	jne	.LBB22_64
+	jne	.LBB23_64
 	addq	$-8, %r9
 	movq	%r9, %r8
 	movq	-144(%rbp), %rbx
-.LBB22_66:
+.LBB23_66:
 	movq	%r14, %r9
 	subq	%r8, %r9
-	jle	.LBB22_79
+	jle	.LBB23_79
 	cmpq	$127, -232(%rbp)
 	seta	%r10b
 	cmpq	$4, %r9
 	setae	%r11b
 	testb	%r10b, %r11b
-	jne	.LBB22_74
-.LBB22_68:
+	jne	.LBB23_74
+.LBB23_68:
 	movq	%r8, %r9
-	jmp	.LBB22_69
+	jmp	.LBB23_69
 	.p2align	4
-.LBB22_74:
+.LBB23_74:
 	cmpq	$32, %r9
-	jae	.LBB22_80
+	jae	.LBB23_80
 	xorl	%r10d, %r10d
-	jmp	.LBB22_76
-.LBB22_80:
+	jmp	.LBB23_76
+.LBB23_80:
 	movq	%r9, %r10
 	andq	$-32, %r10
 	leaq	(%rsi,%r8,4), %r11
 	leaq	(%rcx,%r8,4), %r13
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB22_81:
+.LBB23_81:
 	vmovups	-96(%r11,%rbx,4), %ymm3
 	vfmadd213ps	%ymm2, %ymm1, %ymm3
 	vmovups	-64(%r11,%rbx,4), %ymm4
@@ -19315,48 +19851,48 @@ batch_norm_forward:
 	vmovups	%ymm6, 96(%r13,%rbx,4)
 	addq	$32, %rbx
 	cmpq	%rbx, %r10
-	jne	.LBB22_81
+	jne	.LBB23_81
 	cmpq	%r10, %r9
 	movq	-192(%rbp), %r13
 	movq	-144(%rbp), %rbx
-	je	.LBB22_79
+	je	.LBB23_79
 	testb	$28, %r9b
-	je	.LBB22_84
-.LBB22_76:
+	je	.LBB23_84
+.LBB23_76:
 	subq	-136(%rbp), %r9
 	addq	%r8, %r9
 	addq	%r8, %r10
 	.p2align	4
-.LBB22_77:
+.LBB23_77:
 	vmovups	(%rax,%r10,4), %xmm3
 	vfmadd213ps	%xmm2, %xmm1, %xmm3
 	vmovups	%xmm3, (%rcx,%r10,4)
 	addq	$4, %r10
 	cmpq	%r10, %r12
-	jne	.LBB22_77
+	jne	.LBB23_77
 	cmpq	$0, -136(%rbp)
-	je	.LBB22_79
-.LBB22_69:
+	je	.LBB23_79
+.LBB23_69:
 	movl	%r14d, %r10d
 	subl	%r9d, %r10d
 	movq	%r9, %r8
 	andl	$3, %r10d
-	je	.LBB22_72
+	je	.LBB23_72
 	movq	%r9, %r8
 	.p2align	4
-.LBB22_71:
+.LBB23_71:
 	vmovss	(%rax,%r8,4), %xmm3
 	vfmadd213ss	%xmm12, %xmm0, %xmm3
 	vmovss	%xmm3, (%rcx,%r8,4)
 	incq	%r8
 	decq	%r10
-	jne	.LBB22_71
-.LBB22_72:
+	jne	.LBB23_71
+.LBB23_72:
 	subq	%r14, %r9
 	cmpq	$-4, %r9
-	ja	.LBB22_79
+	ja	.LBB23_79
 	.p2align	4
-.LBB22_73:
+.LBB23_73:
 	vmovss	(%rax,%r8,4), %xmm3
 	vfmadd213ss	%xmm12, %xmm0, %xmm3
 	vmovss	%xmm3, (%rcx,%r8,4)
@@ -19371,12 +19907,12 @@ batch_norm_forward:
 	vmovss	%xmm3, 12(%rcx,%r8,4)
 	addq	$4, %r8
 	cmpq	%r8, %r14
-	jne	.LBB22_73
-	jmp	.LBB22_79
-.LBB22_84:
+	jne	.LBB23_73
+	jmp	.LBB23_79
+.LBB23_84:
 	addq	%r10, %r8
-	jmp	.LBB22_68
-.LBB22_58:
+	jmp	.LBB23_68
+.LBB23_58:
 	addq	$216, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19387,12 +19923,12 @@ batch_norm_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end22:
-	.size	batch_norm_forward, .Lfunc_end22-batch_norm_forward
+.Lfunc_end23:
+	.size	batch_norm_forward, .Lfunc_end23-batch_norm_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI23_0:
+.LCPI24_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -19424,7 +19960,7 @@ batch_norm_backward:
 	movq	%rdi, 64(%rsp)
 	movq	56(%rbp), %rbx
 	cmpq	64(%rbp), %rbx
-	jge	.LBB23_49
+	jge	.LBB24_49
 	movq	%rsi, %r15
 	movq	48(%rbp), %r14
 	movq	32(%rbp), %r12
@@ -19484,9 +20020,9 @@ batch_norm_backward:
 	movq	$0, 88(%rsp)
 	movq	%rsi, 16(%rsp)
 	vmovdqa	%ymm13, 288(%rsp)
-	jmp	.LBB23_2
+	jmp	.LBB24_2
 	.p2align	4
-.LBB23_48:
+.LBB24_48:
 	incq	%rbx
 	incq	88(%rsp)
 	movq	96(%rsp), %rax
@@ -19498,32 +20034,32 @@ batch_norm_backward:
 	addq	%rax, 112(%rsp)
 	addq	%rax, 104(%rsp)
 	cmpq	64(%rbp), %rbx
-	je	.LBB23_49
-.LBB23_2:
+	je	.LBB24_49
+.LBB24_2:
 	movq	16(%rbp), %rax
 	vmovss	(%rax,%rbx,8), %xmm14
 	vmovss	84(%rsp), %xmm0
 	vaddss	4(%rax,%rbx,8), %xmm0, %xmm0
 	vpxor	%xmm1, %xmm1, %xmm1
 	vucomiss	%xmm1, %xmm0
-	jb	.LBB23_4
+	jb	.LBB24_4
 	vsqrtss	%xmm0, %xmm0, %xmm0
-	jmp	.LBB23_5
+	jmp	.LBB24_5
 	.p2align	4
-.LBB23_4:
+.LBB24_4:
 	vmovaps	%xmm14, 160(%rsp)
 	vzeroupper
 	callq	sqrtf@PLT
 	vmovaps	160(%rsp), %xmm14
 	vmovdqa	288(%rsp), %ymm13
-.LBB23_5:
+.LBB24_5:
 	movq	32(%rsp), %rcx
-	vmovss	.LCPI23_0(%rip), %xmm1
+	vmovss	.LCPI24_0(%rip), %xmm1
 	vdivss	%xmm0, %xmm1, %xmm0
 	vbroadcastss	%xmm14, %ymm1
 	vbroadcastss	%xmm0, %ymm2
 	testq	%r12, %r12
-	jle	.LBB23_6
+	jle	.LBB24_6
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	movq	40(%rsp), %rax
@@ -19535,9 +20071,9 @@ batch_norm_backward:
 	vxorps	%xmm8, %xmm8, %xmm8
 	vxorps	%xmm4, %xmm4, %xmm4
 	xorl	%edi, %edi
-	jmp	.LBB23_23
+	jmp	.LBB24_23
 	.p2align	4
-.LBB23_31:
+.LBB24_31:
 	incq	%rdi
 	movq	72(%rsp), %r8
 	addq	%r8, %rsi
@@ -19545,17 +20081,17 @@ batch_norm_backward:
 	addq	%r8, %rcx
 	addq	%r8, %rax
 	cmpq	%r12, %rdi
-	je	.LBB23_7
-.LBB23_23:
+	je	.LBB24_7
+.LBB24_23:
 	cmpq	$16, %r14
-	jge	.LBB23_32
+	jge	.LBB24_32
 	xorl	%r8d, %r8d
-	jmp	.LBB23_25
+	jmp	.LBB24_25
 	.p2align	4
-.LBB23_32:
+.LBB24_32:
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB23_33:
+.LBB24_33:
 	vmovups	-32(%rsi,%r9,4), %ymm9
 	vmovups	(%rsi,%r9,4), %ymm10
 	vaddps	%ymm5, %ymm9, %ymm5
@@ -19572,14 +20108,14 @@ batch_norm_backward:
 	addq	$32, %r9
 	cmpq	%r14, %r9
 	movq	%r8, %r9
-	jle	.LBB23_33
-.LBB23_25:
+	jle	.LBB24_33
+.LBB24_25:
 	movq	%r8, %r9
 	orq	$8, %r9
 	cmpq	%r14, %r9
-	jg	.LBB23_26
+	jg	.LBB24_26
 	.p2align	4
-.LBB23_34:
+.LBB24_34:
 	vmovups	(%rcx,%r8,4), %ymm9
 	vaddps	%ymm5, %ymm9, %ymm5
 	vmovups	(%rax,%r8,4), %ymm10
@@ -19590,15 +20126,15 @@ batch_norm_backward:
 	addq	$16, %r8
 	cmpq	%r14, %r8
 	movq	%r9, %r8
-	jle	.LBB23_34
-.LBB23_26:
+	jle	.LBB24_34
+.LBB24_26:
 	cmpq	%r8, %r14
-	jle	.LBB23_31
+	jle	.LBB24_31
 	movl	%r14d, %r10d
 	subl	%r8d, %r10d
 	leaq	1(%r8), %r9
 	testb	$1, %r10b
-	je	.LBB23_29
+	je	.LBB24_29
 	movq	%rdi, %r10
 	imulq	40(%rbp), %r10
 	addq	%rbx, %r10
@@ -19613,11 +20149,11 @@ batch_norm_backward:
 	vmulss	%xmm10, %xmm9, %xmm9
 	vfmadd231ss	%xmm9, %xmm0, %xmm4
 	movq	%r9, %r8
-.LBB23_29:
+.LBB24_29:
 	cmpq	%r9, %r14
-	je	.LBB23_31
+	je	.LBB24_31
 	.p2align	4
-.LBB23_30:
+.LBB24_30:
 	vmovss	(%rcx,%r8,4), %xmm9
 	vmovss	4(%rcx,%r8,4), %xmm10
 	vaddss	%xmm3, %xmm9, %xmm3
@@ -19632,21 +20168,21 @@ batch_norm_backward:
 	vfmadd213ss	%xmm9, %xmm0, %xmm4
 	addq	$2, %r8
 	cmpq	%r8, %r14
-	jne	.LBB23_30
-	jmp	.LBB23_31
+	jne	.LBB24_30
+	jmp	.LBB24_31
 	.p2align	4
-.LBB23_7:
+.LBB24_7:
 	vaddps	%ymm5, %ymm6, %ymm6
 	vaddps	%ymm7, %ymm8, %ymm5
 	movq	32(%rsp), %rcx
-	jmp	.LBB23_8
+	jmp	.LBB24_8
 	.p2align	4
-.LBB23_6:
+.LBB24_6:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
-.LBB23_8:
+.LBB24_8:
 	vmovshdup	%ymm5, %ymm7
 	vshufps	$255, %ymm5, %ymm5, %ymm8
 	vextractf128	$1, %ymm8, %xmm8
@@ -19666,10 +20202,10 @@ batch_norm_backward:
 	vaddss	%xmm5, %xmm4, %xmm5
 	testq	%rcx, %rcx
 	movq	208(%rsp), %rax
-	je	.LBB23_10
+	je	.LBB24_10
 	vaddss	(%rcx,%rbx,4), %xmm5, %xmm4
 	vmovss	%xmm4, (%rcx,%rbx,4)
-.LBB23_10:
+.LBB24_10:
 	vmovshdup	%ymm6, %ymm4
 	vshufps	$255, %ymm6, %ymm6, %ymm7
 	vextractf128	$1, %ymm7, %xmm7
@@ -19689,20 +20225,20 @@ batch_norm_backward:
 	vaddss	%xmm4, %xmm3, %xmm4
 	testq	%rax, %rax
 	vmovaps	320(%rsp), %ymm10
-	je	.LBB23_12
+	je	.LBB24_12
 	vaddss	(%rax,%rbx,4), %xmm4, %xmm3
 	vmovss	%xmm3, (%rax,%rbx,4)
-.LBB23_12:
+.LBB24_12:
 	cmpq	$0, 56(%rsp)
-	je	.LBB23_48
-	vmovss	.LCPI23_0(%rip), %xmm3
+	je	.LBB24_48
+	vmovss	.LCPI24_0(%rip), %xmm3
 	movq	192(%rsp), %rax
 	testq	%rax, %rax
-	je	.LBB23_15
+	je	.LBB24_15
 	vmovss	(%rax,%rbx,4), %xmm3
-.LBB23_15:
+.LBB24_15:
 	testq	%r12, %r12
-	jle	.LBB23_48
+	jle	.LBB24_48
 	movq	96(%rsp), %rcx
 	imulq	88(%rsp), %rcx
 	movq	184(%rsp), %rax
@@ -19728,9 +20264,9 @@ batch_norm_backward:
 	vmovaps	%xmm11, 272(%rsp)
 	vmovaps	%xmm4, 256(%rsp)
 	vmovaps	%xmm5, 240(%rsp)
-	jmp	.LBB23_17
+	jmp	.LBB24_17
 	.p2align	4
-.LBB23_47:
+.LBB24_47:
 	incq	%r10
 	movq	72(%rsp), %rax
 	addq	%rax, %r9
@@ -19739,32 +20275,32 @@ batch_norm_backward:
 	addq	%rax, %rsi
 	addq	%rax, %rdx
 	cmpq	%r12, %r10
-	je	.LBB23_48
-.LBB23_17:
+	je	.LBB24_48
+.LBB24_17:
 	cmpq	$8, %r14
-	jge	.LBB23_55
+	jge	.LBB24_55
 	xorl	%ecx, %ecx
-.LBB23_19:
+.LBB24_19:
 	movq	%r14, %r11
 	subq	%rcx, %r11
-	jle	.LBB23_47
+	jle	.LBB24_47
 	cmpq	$7, %r11
-	ja	.LBB23_35
+	ja	.LBB24_35
 	movq	%rcx, %r11
-	jmp	.LBB23_44
+	jmp	.LBB24_44
 	.p2align	4
-.LBB23_55:
+.LBB24_55:
 	xorl	%eax, %eax
-	jmp	.LBB23_56
+	jmp	.LBB24_56
 	.p2align	4
-.LBB23_58:
+.LBB24_58:
 	vmovups	%ymm9, (%rdi,%rax,4)
 	leaq	8(%rax), %rcx
 	addq	$16, %rax
 	cmpq	%r14, %rax
 	movq	%rcx, %rax
-	jg	.LBB23_19
-.LBB23_56:
+	jg	.LBB24_19
+.LBB24_56:
 	vmovups	(%r9,%rax,4), %ymm3
 	vsubps	%ymm7, %ymm3, %ymm3
 	vmovups	(%r8,%rax,4), %ymm9
@@ -19773,11 +20309,11 @@ batch_norm_backward:
 	vfnmadd213ps	%ymm3, %ymm8, %ymm9
 	vmulps	%ymm6, %ymm9, %ymm9
 	testl	%r13d, %r13d
-	je	.LBB23_58
+	je	.LBB24_58
 	vaddps	(%rdi,%rax,4), %ymm9, %ymm9
-	jmp	.LBB23_58
+	jmp	.LBB24_58
 	.p2align	4
-.LBB23_35:
+.LBB24_35:
 	movq	%rdx, 152(%rsp)
 	movq	72(%rsp), %rax
 	imulq	%r10, %rax
@@ -19806,32 +20342,32 @@ batch_norm_backward:
 	cmpq	%r12, %rdx
 	setb	%bl
 	testb	%r15b, %r13b
-	jne	.LBB23_36
+	jne	.LBB24_36
 	andb	%bl, %al
 	movq	32(%rbp), %r12
 	movl	24(%rbp), %r13d
 	movq	152(%rsp), %rdx
-	jne	.LBB23_38
+	jne	.LBB24_38
 	cmpq	$32, %r11
-	jae	.LBB23_50
+	jae	.LBB24_50
 	xorl	%eax, %eax
 	movq	16(%rsp), %r15
 	movq	24(%rsp), %rbx
-	jmp	.LBB23_41
-.LBB23_38:
+	jmp	.LBB24_41
+.LBB24_38:
 	movq	%rcx, %r11
 	movq	16(%rsp), %r15
 	movq	24(%rsp), %rbx
-	jmp	.LBB23_44
-.LBB23_36:
+	jmp	.LBB24_44
+.LBB24_36:
 	movq	%rcx, %r11
 	movq	16(%rsp), %r15
 	movq	24(%rsp), %rbx
 	movq	32(%rbp), %r12
 	movl	24(%rbp), %r13d
 	movq	152(%rsp), %rdx
-	jmp	.LBB23_44
-.LBB23_50:
+	jmp	.LBB24_44
+.LBB24_50:
 	movq	%r11, %rax
 	andq	$-32, %rax
 	leaq	(%rsi,%rcx,4), %r12
@@ -19841,7 +20377,7 @@ batch_norm_backward:
 	vmovdqa	%ymm13, %ymm4
 	vmovaps	%ymm10, %ymm5
 	.p2align	4
-.LBB23_51:
+.LBB24_51:
 	vmovups	-96(%r12,%r13,4), %ymm9
 	vmovups	-64(%r12,%r13,4), %ymm10
 	vmovups	-32(%r12,%r13,4), %ymm11
@@ -19888,7 +20424,7 @@ batch_norm_backward:
 	vmovups	%ymm3, 96(%r15,%r13,4)
 	addq	$32, %r13
 	cmpq	%r13, %rax
-	jne	.LBB23_51
+	jne	.LBB24_51
 	cmpq	%rax, %r11
 	movq	16(%rsp), %r15
 	movq	24(%rsp), %rbx
@@ -19900,16 +20436,16 @@ batch_norm_backward:
 	vmovaps	272(%rsp), %xmm11
 	vmovaps	256(%rsp), %xmm4
 	vmovaps	240(%rsp), %xmm5
-	je	.LBB23_47
+	je	.LBB24_47
 	testb	$24, %r11b
-	je	.LBB23_54
-.LBB23_41:
+	je	.LBB24_54
+.LBB24_41:
 	subq	144(%rsp), %r11
 	addq	%rcx, %r11
 	addq	%rcx, %rax
 	movq	200(%rsp), %rcx
 	.p2align	4
-.LBB23_42:
+.LBB24_42:
 	vmovups	(%r9,%rax,4), %ymm3
 	vsubps	%ymm7, %ymm3, %ymm3
 	vmovups	(%r8,%rax,4), %ymm9
@@ -19923,21 +20459,21 @@ batch_norm_backward:
 	vmovups	%ymm3, (%rdi,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB23_42
+	jne	.LBB24_42
 	cmpq	$0, 144(%rsp)
-	jne	.LBB23_44
-	jmp	.LBB23_47
-.LBB23_54:
+	jne	.LBB24_44
+	jmp	.LBB24_47
+.LBB24_54:
 	addq	%rax, %rcx
 	movq	%rcx, %r11
-	jmp	.LBB23_44
+	jmp	.LBB24_44
 	.p2align	4
-.LBB23_46:
+.LBB24_46:
 	vmovss	%xmm9, (%rdi,%r11,4)
 	incq	%r11
 	cmpq	%r11, %r14
-	je	.LBB23_47
-.LBB23_44:
+	je	.LBB24_47
+.LBB24_44:
 	vmovss	(%r9,%r11,4), %xmm3
 	vsubss	%xmm4, %xmm3, %xmm3
 	vmovss	(%r8,%r11,4), %xmm9
@@ -19946,10 +20482,10 @@ batch_norm_backward:
 	vfnmadd213ss	%xmm3, %xmm5, %xmm9
 	vmulss	%xmm9, %xmm11, %xmm9
 	testl	%r13d, %r13d
-	je	.LBB23_46
+	je	.LBB24_46
 	vaddss	(%rdi,%r11,4), %xmm9, %xmm9
-	jmp	.LBB23_46
-.LBB23_49:
+	jmp	.LBB24_46
+.LBB24_49:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -19960,16 +20496,16 @@ batch_norm_backward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end23:
-	.size	batch_norm_backward, .Lfunc_end23-batch_norm_backward
+.Lfunc_end24:
+	.size	batch_norm_backward, .Lfunc_end24-batch_norm_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI24_0:
+.LCPI25_0:
 	.long	0xbf800000
-.LCPI24_1:
+.LCPI25_1:
 	.long	0x3f800000
-.LCPI24_2:
+.LCPI25_2:
 	.long	0x7fffffff
 	.text
 	.p2align	4
@@ -19984,25 +20520,25 @@ batch_norm_update:
 	movq	16(%rbp), %rax
 	imulq	%r8, %rcx
 	cmpq	$2, %rcx
-	jl	.LBB24_1
+	jl	.LBB25_1
 	vcvtsi2ss	%rcx, %xmm15, %xmm2
-	vaddss	.LCPI24_0(%rip), %xmm2, %xmm3
+	vaddss	.LCPI25_0(%rip), %xmm2, %xmm3
 	vdivss	%xmm3, %xmm2, %xmm3
-	jmp	.LBB24_3
-.LBB24_1:
-	vmovss	.LCPI24_1(%rip), %xmm3
-.LBB24_3:
+	jmp	.LBB25_3
+.LBB25_1:
+	vmovss	.LCPI25_1(%rip), %xmm3
+.LBB25_3:
 	vxorps	%xmm2, %xmm2, %xmm2
 	cmpq	%rax, %r9
-	jge	.LBB24_9
-	vbroadcastss	.LCPI24_2(%rip), %xmm4
-	jmp	.LBB24_5
+	jge	.LBB25_9
+	vbroadcastss	.LCPI25_2(%rip), %xmm4
+	jmp	.LBB25_5
 	.p2align	4
-.LBB24_8:
+.LBB25_8:
 	incq	%r9
 	cmpq	%r9, %rax
-	je	.LBB24_9
-.LBB24_5:
+	je	.LBB25_9
+.LBB25_5:
 	vmulss	(%rsi,%r9,4), %xmm0, %xmm5
 	vfmadd231ss	(%rdi,%r9,8), %xmm1, %xmm5
 	vmulss	(%rdx,%r9,4), %xmm0, %xmm7
@@ -20015,26 +20551,26 @@ batch_norm_update:
 	cmpl	$2139095040, %ecx
 	setge	%cl
 	cmpl	$2139095039, %r8d
-	jg	.LBB24_8
+	jg	.LBB25_8
 	testb	%cl, %cl
-	jne	.LBB24_8
+	jne	.LBB25_8
 	vandps	%xmm4, %xmm5, %xmm7
 	vmovss	%xmm5, (%rsi,%r9,4)
 	vmovss	%xmm6, (%rdx,%r9,4)
 	vmaxss	%xmm2, %xmm7, %xmm2
 	vmaxss	%xmm2, %xmm6, %xmm2
-	jmp	.LBB24_8
-.LBB24_9:
+	jmp	.LBB25_8
+.LBB25_9:
 	vmovaps	%xmm2, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end24:
-	.size	batch_norm_update, .Lfunc_end24-batch_norm_update
+.Lfunc_end25:
+	.size	batch_norm_update, .Lfunc_end25-batch_norm_update
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI25_0:
+.LCPI26_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -20062,7 +20598,7 @@ layer_norm_forward:
 	movq	%rdi, 104(%rsp)
 	movq	%r9, 232(%rsp)
 	testq	%r9, %r9
-	jle	.LBB25_68
+	jle	.LBB26_68
 	vmovaps	%xmm0, %xmm10
 	movq	%r8, %r14
 	movq	%rcx, %r11
@@ -20112,7 +20648,7 @@ layer_norm_forward:
 	andq	$-4, %rax
 	movq	%rax, 64(%rsp)
 	vxorps	%xmm12, %xmm12, %xmm12
-	vmovss	.LCPI25_0(%rip), %xmm13
+	vmovss	.LCPI26_0(%rip), %xmm13
 	leaq	(,%r8,4), %rax
 	movq	%rax, 120(%rsp)
 	leaq	224(%r12), %rbx
@@ -20133,9 +20669,9 @@ layer_norm_forward:
 	movq	%r9, 32(%rsp)
 	vmovss	%xmm0, 60(%rsp)
 	vmovss	%xmm11, 56(%rsp)
-	jmp	.LBB25_2
+	jmp	.LBB26_2
 	.p2align	4
-.LBB25_67:
+.LBB26_67:
 	movq	136(%rsp), %rdi
 	incq	%rdi
 	movq	120(%rsp), %rax
@@ -20146,36 +20682,36 @@ layer_norm_forward:
 	addq	%rax, %rsi
 	addq	%rax, 128(%rsp)
 	cmpq	232(%rsp), %rdi
-	je	.LBB25_68
-.LBB25_2:
+	je	.LBB26_68
+.LBB26_2:
 	movq	%rdi, %r8
 	imulq	%r14, %r8
 	movq	104(%rsp), %rax
 	leaq	(%rax,%r8,4), %r13
 	cmpq	$16, %r14
-	jge	.LBB25_4
+	jge	.LBB26_4
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	jmp	.LBB25_15
+	jmp	.LBB26_15
 	.p2align	4
-.LBB25_4:
+.LBB26_4:
 	vxorps	%xmm0, %xmm0, %xmm0
 	cmpq	$48, %r9
-	jae	.LBB25_21
+	jae	.LBB26_21
 	movl	$16, %ecx
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	cmpq	$0, 96(%rsp)
-	jne	.LBB25_12
-	jmp	.LBB25_15
+	jne	.LBB26_12
+	jmp	.LBB26_15
 	.p2align	4
-.LBB25_21:
+.LBB26_21:
 	movq	216(%rsp), %rcx
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	.p2align	4
-.LBB25_22:
+.LBB26_22:
 	vaddps	-224(%rbx,%rax,4), %ymm0, %ymm0
 	vaddps	-192(%rbx,%rax,4), %ymm1, %ymm1
 	vaddps	-160(%rbx,%rax,4), %ymm0, %ymm0
@@ -20186,55 +20722,55 @@ layer_norm_forward:
 	vaddps	(%rbx,%rax,4), %ymm1, %ymm1
 	addq	$64, %rax
 	addq	$-4, %rcx
-	jne	.LBB25_22
+	jne	.LBB26_22
 	leaq	16(%rax), %rcx
 	cmpq	$0, 96(%rsp)
-	je	.LBB25_15
-.LBB25_12:
+	je	.LBB26_15
+.LBB26_12:
 	movq	96(%rsp), %rdx
 	.p2align	4
-.LBB25_13:
+.LBB26_13:
 	vaddps	(%r13,%rax,4), %ymm0, %ymm0
 	vaddps	32(%r13,%rax,4), %ymm1, %ymm1
 	movq	%rcx, %rax
 	addq	$16, %rcx
 	decq	%rdx
-	jne	.LBB25_13
+	jne	.LBB26_13
 	addq	$-16, %rcx
 	movq	%rcx, %rax
-.LBB25_15:
+.LBB26_15:
 	movq	%rax, %rcx
 	orq	$8, %rcx
 	cmpq	%r14, %rcx
-	jg	.LBB25_16
+	jg	.LBB26_16
 	.p2align	4
-.LBB25_23:
+.LBB26_23:
 	vaddps	(%r12,%rax,4), %ymm0, %ymm0
 	leaq	8(%rax), %rcx
 	addq	$16, %rax
 	cmpq	%r14, %rax
 	movq	%rcx, %rax
-	jle	.LBB25_23
-.LBB25_16:
+	jle	.LBB26_23
+.LBB26_16:
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rax, %rcx
 	subq	%r14, %rcx
-	jge	.LBB25_6
+	jge	.LBB26_6
 	movl	%r14d, %edx
 	subl	%eax, %edx
 	andl	$7, %edx
-	je	.LBB25_19
+	je	.LBB26_19
 	.p2align	4
-.LBB25_18:
+.LBB26_18:
 	vaddss	(%r12,%rax,4), %xmm2, %xmm2
 	incq	%rax
 	decq	%rdx
-	jne	.LBB25_18
-.LBB25_19:
+	jne	.LBB26_18
+.LBB26_19:
 	cmpq	$-8, %rcx
-	ja	.LBB25_6
+	ja	.LBB26_6
 	.p2align	4
-.LBB25_20:
+.LBB26_20:
 	vaddss	(%r12,%rax,4), %xmm2, %xmm2
 	vaddss	4(%r12,%rax,4), %xmm2, %xmm2
 	vaddss	8(%r12,%rax,4), %xmm2, %xmm2
@@ -20245,8 +20781,8 @@ layer_norm_forward:
 	vaddss	28(%r12,%rax,4), %xmm2, %xmm2
 	addq	$8, %rax
 	cmpq	%rax, %r14
-	jne	.LBB25_20
-.LBB25_6:
+	jne	.LBB26_20
+.LBB26_6:
 	vaddps	%ymm0, %ymm1, %ymm0
 	vextractf128	$1, %ymm0, %xmm1
 	vhaddps	%xmm1, %xmm0, %xmm0
@@ -20257,28 +20793,28 @@ layer_norm_forward:
 	vdivss	%xmm11, %xmm0, %xmm14
 	vbroadcastss	%xmm14, %ymm15
 	cmpq	$16, %r14
-	jge	.LBB25_8
+	jge	.LBB26_8
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%eax, %eax
 	vxorps	%xmm0, %xmm0, %xmm0
-	jmp	.LBB25_33
+	jmp	.LBB26_33
 	.p2align	4
-.LBB25_8:
+.LBB26_8:
 	vxorps	%xmm0, %xmm0, %xmm0
 	movl	$16, %ecx
 	cmpq	$16, %r9
-	jae	.LBB25_39
+	jae	.LBB26_39
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%eax, %eax
 	testb	$16, %r9b
-	je	.LBB25_32
-	jmp	.LBB25_33
+	je	.LBB26_32
+	jmp	.LBB26_33
 	.p2align	4
-.LBB25_39:
+.LBB26_39:
 	movq	208(%rsp), %rax
 	vxorps	%xmm1, %xmm1, %xmm1
 	.p2align	4
-.LBB25_40:
+.LBB26_40:
 	vmovups	-64(%r12,%rcx,4), %ymm2
 	vmovups	-32(%r12,%rcx,4), %ymm3
 	vmovups	(%r12,%rcx,4), %ymm4
@@ -20293,11 +20829,11 @@ layer_norm_forward:
 	vfmadd213ps	%ymm3, %ymm1, %ymm1
 	addq	$32, %rcx
 	addq	$-2, %rax
-	jne	.LBB25_40
+	jne	.LBB26_40
 	leaq	-16(%rcx), %rax
 	testb	$16, %r9b
-	jne	.LBB25_33
-.LBB25_32:
+	jne	.LBB26_33
+.LBB26_32:
 	vmovups	(%r13,%rax,4), %ymm2
 	vmovups	32(%r13,%rax,4), %ymm3
 	vsubps	%ymm15, %ymm2, %ymm2
@@ -20305,13 +20841,13 @@ layer_norm_forward:
 	vfmadd231ps	%ymm2, %ymm2, %ymm0
 	vfmadd231ps	%ymm3, %ymm3, %ymm1
 	movq	%rcx, %rax
-.LBB25_33:
+.LBB26_33:
 	movq	%rax, %rcx
 	orq	$8, %rcx
 	cmpq	%r14, %rcx
-	jg	.LBB25_34
+	jg	.LBB26_34
 	.p2align	4
-.LBB25_41:
+.LBB26_41:
 	vmovups	(%r12,%rax,4), %ymm2
 	vsubps	%ymm15, %ymm2, %ymm2
 	vfmadd231ps	%ymm2, %ymm2, %ymm0
@@ -20319,29 +20855,29 @@ layer_norm_forward:
 	addq	$16, %rax
 	cmpq	%r14, %rax
 	movq	%rcx, %rax
-	jle	.LBB25_41
-.LBB25_34:
+	jle	.LBB26_41
+.LBB26_34:
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rax, %rcx
 	subq	%r14, %rcx
-	jge	.LBB25_24
+	jge	.LBB26_24
 	movl	%r14d, %edx
 	subl	%eax, %edx
 	andl	$3, %edx
-	je	.LBB25_37
+	je	.LBB26_37
 	.p2align	4
-.LBB25_36:
+.LBB26_36:
 	vmovss	(%r12,%rax,4), %xmm3
 	vsubss	%xmm14, %xmm3, %xmm3
 	vfmadd231ss	%xmm3, %xmm3, %xmm2
 	incq	%rax
 	decq	%rdx
-	jne	.LBB25_36
-.LBB25_37:
+	jne	.LBB26_36
+.LBB26_37:
 	cmpq	$-4, %rcx
-	ja	.LBB25_24
+	ja	.LBB26_24
 	.p2align	4
-.LBB25_38:
+.LBB26_38:
 	vmovss	(%r12,%rax,4), %xmm3
 	vmovss	4(%r12,%rax,4), %xmm4
 	vsubss	%xmm14, %xmm3, %xmm3
@@ -20356,8 +20892,8 @@ layer_norm_forward:
 	vfmadd213ss	%xmm3, %xmm2, %xmm2
 	addq	$4, %rax
 	cmpq	%rax, %r14
-	jne	.LBB25_38
-.LBB25_24:
+	jne	.LBB26_38
+.LBB26_24:
 	vaddps	%ymm0, %ymm1, %ymm0
 	vextractf128	$1, %ymm0, %xmm1
 	vhaddps	%xmm1, %xmm0, %xmm0
@@ -20370,11 +20906,11 @@ layer_norm_forward:
 	vucomiss	%xmm12, %xmm0
 	movq	%rsi, 24(%rsp)
 	movq	%rdi, 136(%rsp)
-	jb	.LBB25_26
+	jb	.LBB26_26
 	vsqrtss	%xmm0, %xmm0, %xmm0
-	jmp	.LBB25_27
+	jmp	.LBB26_27
 	.p2align	4
-.LBB25_26:
+.LBB26_26:
 	vmovaps	%xmm14, 240(%rsp)
 	vmovaps	%ymm15, 256(%rsp)
 	movq	%r13, 224(%rsp)
@@ -20385,53 +20921,53 @@ layer_norm_forward:
 	movq	224(%rsp), %r13
 	vmovaps	256(%rsp), %ymm15
 	vmovaps	240(%rsp), %xmm14
-	vmovss	.LCPI25_0(%rip), %xmm13
+	vmovss	.LCPI26_0(%rip), %xmm13
 	vxorps	%xmm12, %xmm12, %xmm12
 	movq	32(%rsp), %r9
 	vmovss	56(%rsp), %xmm11
 	movq	40(%rsp), %r10
 	movq	88(%rsp), %r11
 	vmovss	60(%rsp), %xmm10
-.LBB25_27:
+.LBB26_27:
 	movq	112(%rsp), %rax
 	leaq	(%rax,%r8,4), %rax
 	vdivss	%xmm0, %xmm13, %xmm0
 	vbroadcastss	%xmm0, %ymm1
 	testq	%r10, %r10
-	je	.LBB25_44
+	je	.LBB26_44
 	cmpq	$8, %r14
-	jge	.LBB25_42
+	jge	.LBB26_42
 	xorl	%edx, %edx
-	jmp	.LBB25_51
+	jmp	.LBB26_51
 	.p2align	4
-.LBB25_44:
+.LBB26_44:
 	cmpq	$8, %r14
-	jge	.LBB25_46
+	jge	.LBB26_46
 	xorl	%ecx, %ecx
-	jmp	.LBB25_81
+	jmp	.LBB26_81
 	.p2align	4
-.LBB25_42:
+.LBB26_42:
 	cmpq	$8, 48(%rsp)
-	jae	.LBB25_74
+	jae	.LBB26_74
 	movl	$8, %ecx
 	xorl	%edx, %edx
 	testb	$8, 48(%rsp)
-	je	.LBB25_50
-	jmp	.LBB25_51
-.LBB25_46:
+	je	.LBB26_50
+	jmp	.LBB26_51
+.LBB26_46:
 	cmpq	$24, 48(%rsp)
 	movq	24(%rsp), %rsi
-	jae	.LBB25_99
+	jae	.LBB26_99
 	movl	$8, %edx
 	xorl	%ecx, %ecx
 	cmpq	$0, 72(%rsp)
-	jne	.LBB25_78
-	jmp	.LBB25_81
-.LBB25_74:
+	jne	.LBB26_78
+	jmp	.LBB26_81
+.LBB26_74:
 	movl	$8, %ecx
 	movq	200(%rsp), %rdx
 	.p2align	4
-.LBB25_75:
+.LBB26_75:
 	vmovups	-32(%r12,%rcx,4), %ymm2
 	vsubps	%ymm15, %ymm2, %ymm2
 	vmulps	%ymm2, %ymm1, %ymm2
@@ -20446,11 +20982,11 @@ layer_norm_forward:
 	vmovups	%ymm3, (%r15,%rcx,4)
 	addq	$16, %rcx
 	addq	$-2, %rdx
-	jne	.LBB25_75
+	jne	.LBB26_75
 	leaq	-8(%rcx), %rdx
 	testb	$8, 48(%rsp)
-	jne	.LBB25_51
-.LBB25_50:
+	jne	.LBB26_51
+.LBB26_50:
 	vmovups	(%r13,%rdx,4), %ymm2
 	vsubps	%ymm15, %ymm2, %ymm2
 	vmulps	%ymm2, %ymm1, %ymm2
@@ -20458,20 +20994,20 @@ layer_norm_forward:
 	vfmadd213ps	(%r11,%rdx,4), %ymm2, %ymm3
 	vmovups	%ymm3, (%rax,%rdx,4)
 	movq	%rcx, %rdx
-.LBB25_51:
+.LBB26_51:
 	movq	%r14, %rcx
 	subq	%rdx, %rcx
-	jle	.LBB25_67
+	jle	.LBB26_67
 	cmpq	$3, %rcx
-	ja	.LBB25_59
-.LBB25_53:
+	ja	.LBB26_59
+.LBB26_53:
 	movq	%rdx, %rcx
-.LBB25_54:
+.LBB26_54:
 	movl	%r14d, %esi
 	subl	%ecx, %esi
 	leaq	1(%rcx), %rdx
 	testb	$1, %sil
-	je	.LBB25_56
+	je	.LBB26_56
 	vmovss	(%r13,%rcx,4), %xmm1
 	vsubss	%xmm14, %xmm1, %xmm1
 	vmulss	%xmm1, %xmm0, %xmm1
@@ -20479,9 +21015,9 @@ layer_norm_forward:
 	vfmadd213ss	(%r11,%rcx,4), %xmm1, %xmm2
 	vmovss	%xmm2, (%rax,%rcx,4)
 	movq	%rdx, %rcx
-.LBB25_56:
+.LBB26_56:
 	cmpq	%rdx, %r14
-	je	.LBB25_67
+	je	.LBB26_67
 	movq	%r14, %rax
 	subq	%rcx, %rax
 	leaq	(%r15,%rcx,4), %rdx
@@ -20493,7 +21029,7 @@ layer_norm_forward:
 	leaq	(%r8,%rcx,4), %rcx
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB25_58:
+.LBB26_58:
 	vmovss	-4(%rcx,%r8,4), %xmm1
 	vsubss	%xmm14, %xmm1, %xmm1
 	vmulss	%xmm1, %xmm0, %xmm1
@@ -20508,29 +21044,29 @@ layer_norm_forward:
 	vmovss	%xmm2, 4(%rdx,%r8,4)
 	addq	$2, %r8
 	cmpq	%r8, %rax
-	jne	.LBB25_58
-	jmp	.LBB25_67
-.LBB25_59:
+	jne	.LBB26_58
+	jmp	.LBB26_67
+.LBB26_59:
 	cmpq	$128, 80(%rsp)
-	jb	.LBB25_53
+	jb	.LBB26_53
 	movq	120(%rsp), %rsi
 	imulq	136(%rsp), %rsi
 	movq	176(%rsp), %rdi
 	addq	%rsi, %rdi
 	cmpq	$128, %rdi
-	jb	.LBB25_53
+	jb	.LBB26_53
 	addq	168(%rsp), %rsi
 	cmpq	$128, %rsi
-	jb	.LBB25_53
+	jb	.LBB26_53
 	cmpq	$32, %rcx
-	jae	.LBB25_69
+	jae	.LBB26_69
 	xorl	%esi, %esi
-	jmp	.LBB25_64
-.LBB25_99:
+	jmp	.LBB26_64
+.LBB26_99:
 	movq	160(%rsp), %rdx
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB25_100:
+.LBB26_100:
 	vmovups	-96(%rsi,%rcx,4), %ymm2
 	vsubps	%ymm15, %ymm2, %ymm2
 	vmulps	%ymm2, %ymm1, %ymm2
@@ -20549,14 +21085,14 @@ layer_norm_forward:
 	vmovups	%ymm2, 96(%r15,%rcx,4)
 	addq	$32, %rcx
 	addq	$-4, %rdx
-	jne	.LBB25_100
+	jne	.LBB26_100
 	leaq	8(%rcx), %rdx
 	cmpq	$0, 72(%rsp)
-	je	.LBB25_81
-.LBB25_78:
+	je	.LBB26_81
+.LBB26_78:
 	movq	72(%rsp), %rsi
 	.p2align	4
-.LBB25_79:
+.LBB26_79:
 	vmovups	(%r13,%rcx,4), %ymm2
 	vsubps	%ymm15, %ymm2, %ymm2
 	vmulps	%ymm2, %ymm1, %ymm2
@@ -20564,28 +21100,28 @@ layer_norm_forward:
 	movq	%rdx, %rcx
 	addq	$8, %rdx
 	decq	%rsi
-	jne	.LBB25_79
+	jne	.LBB26_79
 	addq	$-8, %rdx
 	movq	%rdx, %rcx
-.LBB25_81:
+.LBB26_81:
 	movq	%r14, %rax
 	subq	%rcx, %rax
-	jle	.LBB25_67
+	jle	.LBB26_67
 	cmpq	$127, 80(%rsp)
 	seta	%dl
 	cmpq	$4, %rax
 	setae	%sil
 	testb	%dl, %sil
-	jne	.LBB25_89
-.LBB25_83:
+	jne	.LBB26_89
+.LBB26_83:
 	movq	%rcx, %rax
-	jmp	.LBB25_84
-.LBB25_89:
+	jmp	.LBB26_84
+.LBB26_89:
 	cmpq	$32, %rax
-	jae	.LBB25_94
+	jae	.LBB26_94
 	xorl	%edx, %edx
-	jmp	.LBB25_91
-.LBB25_94:
+	jmp	.LBB26_91
+.LBB26_94:
 	movq	%rax, %rdx
 	andq	$-32, %rdx
 	movq	24(%rsp), %rsi
@@ -20593,7 +21129,7 @@ layer_norm_forward:
 	leaq	(%r15,%rcx,4), %rdi
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB25_95:
+.LBB26_95:
 	vmovups	-96(%rsi,%r8,4), %ymm2
 	vmovups	-64(%rsi,%r8,4), %ymm3
 	vmovups	-32(%rsi,%r8,4), %ymm4
@@ -20612,12 +21148,12 @@ layer_norm_forward:
 	vmovups	%ymm5, 96(%rdi,%r8,4)
 	addq	$32, %r8
 	cmpq	%r8, %rdx
-	jne	.LBB25_95
+	jne	.LBB26_95
 	cmpq	%rdx, %rax
-	je	.LBB25_67
+	je	.LBB26_67
 	testb	$28, %al
-	je	.LBB25_98
-.LBB25_91:
+	je	.LBB26_98
+.LBB26_91:
 	subq	16(%rsp), %rax
 	addq	%rcx, %rax
 	vbroadcastss	%xmm14, %xmm1
@@ -20625,38 +21161,38 @@ layer_norm_forward:
 	addq	%rcx, %rdx
 	movq	64(%rsp), %rcx
 	.p2align	4
-.LBB25_92:
+.LBB26_92:
 	vmovups	(%r12,%rdx,4), %xmm3
 	vsubps	%xmm1, %xmm3, %xmm3
 	vmulps	%xmm3, %xmm2, %xmm3
 	vmovups	%xmm3, (%r15,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %rcx
-	jne	.LBB25_92
+	jne	.LBB26_92
 	cmpq	$0, 16(%rsp)
-	je	.LBB25_67
-.LBB25_84:
+	je	.LBB26_67
+.LBB26_84:
 	movl	%r14d, %edx
 	subl	%eax, %edx
 	movq	%rax, %rcx
 	andl	$3, %edx
-	je	.LBB25_87
+	je	.LBB26_87
 	movq	%rax, %rcx
 	.p2align	4
-.LBB25_86:
+.LBB26_86:
 	vmovss	(%r12,%rcx,4), %xmm1
 	vsubss	%xmm14, %xmm1, %xmm1
 	vmulss	%xmm1, %xmm0, %xmm1
 	vmovss	%xmm1, (%r15,%rcx,4)
 	incq	%rcx
 	decq	%rdx
-	jne	.LBB25_86
-.LBB25_87:
+	jne	.LBB26_86
+.LBB26_87:
 	subq	%r14, %rax
 	cmpq	$-4, %rax
-	ja	.LBB25_67
+	ja	.LBB26_67
 	.p2align	4
-.LBB25_88:
+.LBB26_88:
 	vmovss	(%r12,%rcx,4), %xmm1
 	vsubss	%xmm14, %xmm1, %xmm1
 	vmulss	%xmm1, %xmm0, %xmm1
@@ -20675,9 +21211,9 @@ layer_norm_forward:
 	vmovss	%xmm1, 12(%r15,%rcx,4)
 	addq	$4, %rcx
 	cmpq	%rcx, %r14
-	jne	.LBB25_88
-	jmp	.LBB25_67
-.LBB25_69:
+	jne	.LBB26_88
+	jmp	.LBB26_67
+.LBB26_69:
 	movq	%rcx, %rsi
 	andq	$-32, %rsi
 	movq	24(%rsp), %rdi
@@ -20689,7 +21225,7 @@ layer_norm_forward:
 	leaq	(%r15,%rdx,4), %r10
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB25_70:
+.LBB26_70:
 	vmovups	-96(%rdi,%r11,4), %ymm2
 	vmovups	-64(%rdi,%r11,4), %ymm3
 	vmovups	-32(%rdi,%r11,4), %ymm4
@@ -20716,15 +21252,15 @@ layer_norm_forward:
 	vmovups	%ymm9, 96(%r10,%r11,4)
 	addq	$32, %r11
 	cmpq	%r11, %rsi
-	jne	.LBB25_70
+	jne	.LBB26_70
 	cmpq	%rsi, %rcx
 	movq	88(%rsp), %r11
 	movq	40(%rsp), %r10
 	movq	32(%rsp), %r9
-	je	.LBB25_67
+	je	.LBB26_67
 	testb	$28, %cl
-	je	.LBB25_73
-.LBB25_64:
+	je	.LBB26_73
+.LBB26_64:
 	subq	16(%rsp), %rcx
 	addq	%rdx, %rcx
 	vbroadcastss	%xmm14, %xmm1
@@ -20736,7 +21272,7 @@ layer_norm_forward:
 	leaq	(%r10,%rsi,4), %r10
 	leaq	(%r12,%rsi,4), %rsi
 	.p2align	4
-.LBB25_65:
+.LBB26_65:
 	vmovups	(%rsi,%rdx,4), %xmm3
 	vsubps	%xmm1, %xmm3, %xmm3
 	vmulps	%xmm3, %xmm2, %xmm3
@@ -20745,19 +21281,19 @@ layer_norm_forward:
 	vmovups	%xmm4, (%r8,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %rdi
-	jne	.LBB25_65
+	jne	.LBB26_65
 	cmpq	$0, 16(%rsp)
 	movq	40(%rsp), %r10
 	movq	32(%rsp), %r9
-	jne	.LBB25_54
-	jmp	.LBB25_67
-.LBB25_98:
+	jne	.LBB26_54
+	jmp	.LBB26_67
+.LBB26_98:
 	addq	%rdx, %rcx
-	jmp	.LBB25_83
-.LBB25_73:
+	jmp	.LBB26_83
+.LBB26_73:
 	addq	%rsi, %rdx
-	jmp	.LBB25_53
-.LBB25_68:
+	jmp	.LBB26_53
+.LBB26_68:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -20768,12 +21304,12 @@ layer_norm_forward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end25:
-	.size	layer_norm_forward, .Lfunc_end25-layer_norm_forward
+.Lfunc_end26:
+	.size	layer_norm_forward, .Lfunc_end26-layer_norm_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI26_0:
+.LCPI27_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -20801,7 +21337,7 @@ layer_norm_backward:
 	movq	%rsi, 72(%rsp)
 	movq	%rdi, 80(%rsp)
 	cmpq	$0, 32(%rbp)
-	jle	.LBB26_105
+	jle	.LBB27_105
 	vmovaps	%xmm0, %xmm9
 	movq	%rcx, %r15
 	movq	%r9, %rdi
@@ -20848,7 +21384,7 @@ layer_norm_backward:
 	movq	%r13, %rax
 	andq	$-8, %rax
 	movq	%rax, 112(%rsp)
-	vmovss	.LCPI26_0(%rip), %xmm13
+	vmovss	.LCPI27_0(%rip), %xmm13
 	vpmovzxwd	%xmm0, %ymm0
 	vpslld	$31, %ymm0, %ymm14
 	vpmovzxwd	%xmm1, %ymm0
@@ -20867,9 +21403,9 @@ layer_norm_backward:
 	vmovdqa	%xmm11, 304(%rsp)
 	vmovdqa	%ymm14, 352(%rsp)
 	vmovdqa	%ymm15, 320(%rsp)
-	jmp	.LBB26_2
+	jmp	.LBB27_2
 	.p2align	4
-.LBB26_104:
+.LBB27_104:
 	movq	184(%rsp), %r9
 	incq	%r9
 	movq	176(%rsp), %rax
@@ -20878,38 +21414,38 @@ layer_norm_backward:
 	addq	%rax, %r14
 	addq	%rax, %rcx
 	cmpq	32(%rbp), %r9
-	je	.LBB26_105
-.LBB26_2:
+	je	.LBB27_105
+.LBB27_2:
 	movq	%rcx, 8(%rsp)
 	movq	%r9, %r11
 	imulq	%r13, %r11
 	movq	80(%rsp), %rax
 	leaq	(%rax,%r11,4), %rsi
 	cmpq	$16, %r13
-	jge	.LBB26_4
+	jge	.LBB27_4
 	vpxor	%xmm1, %xmm1, %xmm1
 	vpxor	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
-	jmp	.LBB26_15
+	jmp	.LBB27_15
 	.p2align	4
-.LBB26_4:
+.LBB27_4:
 	cmpq	$48, 64(%rsp)
-	jae	.LBB26_21
+	jae	.LBB27_21
 	vpxor	%xmm0, %xmm0, %xmm0
 	movl	$16, %ecx
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
 	cmpq	$0, 136(%rsp)
-	jne	.LBB26_12
-	jmp	.LBB26_15
+	jne	.LBB27_12
+	jmp	.LBB27_15
 	.p2align	4
-.LBB26_21:
+.LBB27_21:
 	vpxor	%xmm0, %xmm0, %xmm0
 	movq	232(%rsp), %rcx
 	xorl	%eax, %eax
 	vpxor	%xmm1, %xmm1, %xmm1
 	.p2align	4
-.LBB26_22:
+.LBB27_22:
 	vaddps	-224(%r12,%rax,4), %ymm0, %ymm0
 	vaddps	-192(%r12,%rax,4), %ymm1, %ymm1
 	vaddps	-160(%r12,%rax,4), %ymm0, %ymm0
@@ -20920,55 +21456,55 @@ layer_norm_backward:
 	vaddps	(%r12,%rax,4), %ymm1, %ymm1
 	addq	$64, %rax
 	addq	$-4, %rcx
-	jne	.LBB26_22
+	jne	.LBB27_22
 	leaq	16(%rax), %rcx
 	cmpq	$0, 136(%rsp)
-	je	.LBB26_15
-.LBB26_12:
+	je	.LBB27_15
+.LBB27_12:
 	movq	136(%rsp), %rdx
 	.p2align	4
-.LBB26_13:
+.LBB27_13:
 	vaddps	(%rsi,%rax,4), %ymm0, %ymm0
 	vaddps	32(%rsi,%rax,4), %ymm1, %ymm1
 	movq	%rcx, %rax
 	addq	$16, %rcx
 	decq	%rdx
-	jne	.LBB26_13
+	jne	.LBB27_13
 	addq	$-16, %rcx
 	movq	%rcx, %rax
-.LBB26_15:
+.LBB27_15:
 	movq	%rax, %rcx
 	orq	$8, %rcx
 	cmpq	%r13, %rcx
-	jg	.LBB26_16
+	jg	.LBB27_16
 	.p2align	4
-.LBB26_23:
+.LBB27_23:
 	vaddps	(%rbx,%rax,4), %ymm0, %ymm0
 	leaq	8(%rax), %rcx
 	addq	$16, %rax
 	cmpq	%r13, %rax
 	movq	%rcx, %rax
-	jle	.LBB26_23
-.LBB26_16:
+	jle	.LBB27_23
+.LBB27_16:
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rax, %rcx
 	subq	%r13, %rcx
-	jge	.LBB26_6
+	jge	.LBB27_6
 	movl	%r13d, %edx
 	subl	%eax, %edx
 	andl	$7, %edx
-	je	.LBB26_19
+	je	.LBB27_19
 	.p2align	4
-.LBB26_18:
+.LBB27_18:
 	vaddss	(%rbx,%rax,4), %xmm2, %xmm2
 	incq	%rax
 	decq	%rdx
-	jne	.LBB26_18
-.LBB26_19:
+	jne	.LBB27_18
+.LBB27_19:
 	cmpq	$-8, %rcx
-	ja	.LBB26_6
+	ja	.LBB27_6
 	.p2align	4
-.LBB26_20:
+.LBB27_20:
 	vaddss	(%rbx,%rax,4), %xmm2, %xmm2
 	vaddss	4(%rbx,%rax,4), %xmm2, %xmm2
 	vaddss	8(%rbx,%rax,4), %xmm2, %xmm2
@@ -20979,8 +21515,8 @@ layer_norm_backward:
 	vaddss	28(%rbx,%rax,4), %xmm2, %xmm2
 	addq	$8, %rax
 	cmpq	%rax, %r13
-	jne	.LBB26_20
-.LBB26_6:
+	jne	.LBB27_20
+.LBB27_6:
 	vaddps	%ymm0, %ymm1, %ymm0
 	vextractf128	$1, %ymm0, %xmm1
 	vhaddps	%xmm1, %xmm0, %xmm0
@@ -20991,30 +21527,30 @@ layer_norm_backward:
 	vdivss	%xmm10, %xmm0, %xmm6
 	vbroadcastss	%xmm6, %ymm12
 	cmpq	$16, %r13
-	jge	.LBB26_8
+	jge	.LBB27_8
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%eax, %eax
 	vxorps	%xmm0, %xmm0, %xmm0
-	jmp	.LBB26_36
+	jmp	.LBB27_36
 	.p2align	4
-.LBB26_8:
+.LBB27_8:
 	cmpq	$16, 64(%rsp)
-	jae	.LBB26_42
+	jae	.LBB27_42
 	vxorps	%xmm0, %xmm0, %xmm0
 	movl	$16, %ecx
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%eax, %eax
 	testb	$16, 64(%rsp)
-	je	.LBB26_35
-	jmp	.LBB26_36
+	je	.LBB27_35
+	jmp	.LBB27_36
 	.p2align	4
-.LBB26_42:
+.LBB27_42:
 	vxorps	%xmm0, %xmm0, %xmm0
 	movl	$16, %ecx
 	movq	224(%rsp), %rax
 	vxorps	%xmm1, %xmm1, %xmm1
 	.p2align	4
-.LBB26_43:
+.LBB27_43:
 	vmovups	-64(%rbx,%rcx,4), %ymm2
 	vmovups	-32(%rbx,%rcx,4), %ymm3
 	vmovups	(%rbx,%rcx,4), %ymm4
@@ -21029,11 +21565,11 @@ layer_norm_backward:
 	vfmadd213ps	%ymm3, %ymm1, %ymm1
 	addq	$32, %rcx
 	addq	$-2, %rax
-	jne	.LBB26_43
+	jne	.LBB27_43
 	leaq	-16(%rcx), %rax
 	testb	$16, 64(%rsp)
-	jne	.LBB26_36
-.LBB26_35:
+	jne	.LBB27_36
+.LBB27_35:
 	vmovups	(%rsi,%rax,4), %ymm2
 	vmovups	32(%rsi,%rax,4), %ymm3
 	vsubps	%ymm12, %ymm2, %ymm2
@@ -21041,13 +21577,13 @@ layer_norm_backward:
 	vfmadd231ps	%ymm2, %ymm2, %ymm0
 	vfmadd231ps	%ymm3, %ymm3, %ymm1
 	movq	%rcx, %rax
-.LBB26_36:
+.LBB27_36:
 	movq	%rax, %rcx
 	orq	$8, %rcx
 	cmpq	%r13, %rcx
-	jg	.LBB26_37
+	jg	.LBB27_37
 	.p2align	4
-.LBB26_44:
+.LBB27_44:
 	vmovups	(%rbx,%rax,4), %ymm2
 	vsubps	%ymm12, %ymm2, %ymm2
 	vfmadd231ps	%ymm2, %ymm2, %ymm0
@@ -21055,29 +21591,29 @@ layer_norm_backward:
 	addq	$16, %rax
 	cmpq	%r13, %rax
 	movq	%rcx, %rax
-	jle	.LBB26_44
-.LBB26_37:
+	jle	.LBB27_44
+.LBB27_37:
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rax, %rcx
 	subq	%r13, %rcx
-	jge	.LBB26_24
+	jge	.LBB27_24
 	movl	%r13d, %edx
 	subl	%eax, %edx
 	andl	$3, %edx
-	je	.LBB26_40
+	je	.LBB27_40
 	.p2align	4
-.LBB26_39:
+.LBB27_39:
 	vmovss	(%rbx,%rax,4), %xmm3
 	vsubss	%xmm6, %xmm3, %xmm3
 	vfmadd231ss	%xmm3, %xmm3, %xmm2
 	incq	%rax
 	decq	%rdx
-	jne	.LBB26_39
-.LBB26_40:
+	jne	.LBB27_39
+.LBB27_40:
 	cmpq	$-4, %rcx
-	ja	.LBB26_24
+	ja	.LBB27_24
 	.p2align	4
-.LBB26_41:
+.LBB27_41:
 	vmovss	(%rbx,%rax,4), %xmm3
 	vmovss	4(%rbx,%rax,4), %xmm4
 	vsubss	%xmm6, %xmm3, %xmm3
@@ -21092,8 +21628,8 @@ layer_norm_backward:
 	vfmadd213ss	%xmm3, %xmm2, %xmm2
 	addq	$4, %rax
 	cmpq	%rax, %r13
-	jne	.LBB26_41
-.LBB26_24:
+	jne	.LBB27_41
+.LBB27_24:
 	vaddps	%ymm0, %ymm1, %ymm0
 	vextractf128	$1, %ymm0, %xmm1
 	vhaddps	%xmm1, %xmm0, %xmm0
@@ -21109,11 +21645,11 @@ layer_norm_backward:
 	vmovaps	%ymm12, 256(%rsp)
 	movq	%r9, 184(%rsp)
 	movq	%rsi, 48(%rsp)
-	jb	.LBB26_26
+	jb	.LBB27_26
 	vsqrtss	%xmm0, %xmm0, %xmm0
-	jmp	.LBB26_27
+	jmp	.LBB27_27
 	.p2align	4
-.LBB26_26:
+.LBB27_26:
 	movq	%r11, 40(%rsp)
 	vzeroupper
 	callq	sqrtf@PLT
@@ -21123,13 +21659,13 @@ layer_norm_backward:
 	movq	184(%rsp), %r9
 	vmovdqa	320(%rsp), %ymm15
 	vmovdqa	352(%rsp), %ymm14
-	vmovss	.LCPI26_0(%rip), %xmm13
+	vmovss	.LCPI27_0(%rip), %xmm13
 	vmovdqa	304(%rsp), %xmm11
 	vmovss	88(%rsp), %xmm10
 	movq	24(%rsp), %r8
 	movq	16(%rsp), %rdi
 	vmovss	92(%rsp), %xmm9
-.LBB26_27:
+.LBB27_27:
 	movq	176(%rsp), %rcx
 	movq	%rcx, %r10
 	imulq	%r9, %r10
@@ -21149,16 +21685,16 @@ layer_norm_backward:
 	vbroadcastss	%xmm0, %ymm1
 	testq	%r8, %r8
 	movq	8(%rsp), %rcx
-	je	.LBB26_57
+	je	.LBB27_57
 	cmpq	$8, %r13
-	jge	.LBB26_60
+	jge	.LBB27_60
 	xorl	%r10d, %r10d
-	jmp	.LBB26_30
+	jmp	.LBB27_30
 	.p2align	4
-.LBB26_60:
+.LBB27_60:
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB26_61:
+.LBB27_61:
 	vmovups	(%r14,%r9,4), %ymm2
 	vmovups	(%rbx,%r9,4), %ymm3
 	vsubps	%ymm12, %ymm3, %ymm3
@@ -21172,16 +21708,16 @@ layer_norm_backward:
 	addq	$16, %r9
 	cmpq	%r13, %r9
 	movq	%r10, %r9
-	jle	.LBB26_61
-.LBB26_30:
+	jle	.LBB27_61
+.LBB27_30:
 	movq	%r13, %r9
 	subq	%r10, %r9
-	jle	.LBB26_57
+	jle	.LBB27_57
 	cmpq	$8, %r9
-	jae	.LBB26_45
+	jae	.LBB27_45
 	movq	%r10, %r9
-	jmp	.LBB26_56
-.LBB26_45:
+	jmp	.LBB27_56
+.LBB27_45:
 	movq	%rdx, 120(%rsp)
 	movq	%r11, 40(%rsp)
 	leaq	(%r8,%r10,4), %rax
@@ -21218,28 +21754,28 @@ layer_norm_backward:
 	setb	%dl
 	movzbl	7(%rsp), %eax
 	testb	%al, 2(%rsp)
-	jne	.LBB26_46
+	jne	.LBB27_46
 	movb	%dl, 2(%rsp)
 	movzbl	5(%rsp), %eax
 	andb	%al, 6(%rsp)
 	movq	24(%rsp), %r8
 	movq	40(%rsp), %r11
 	movq	120(%rsp), %rdx
-	jne	.LBB26_48
+	jne	.LBB27_48
 	movzbl	3(%rsp), %eax
 	andb	%al, 4(%rsp)
-	jne	.LBB26_48
+	jne	.LBB27_48
 	andb	%sil, %dil
 	movq	16(%rsp), %rdi
-	jne	.LBB26_51
+	jne	.LBB27_51
 	andb	2(%rsp), %cl
-	jne	.LBB26_51
+	jne	.LBB27_51
 	subq	32(%rsp), %r9
 	addq	%r10, %r9
 	movq	112(%rsp), %rax
 	movq	8(%rsp), %rcx
 	.p2align	4
-.LBB26_54:
+.LBB27_54:
 	vmovups	(%r14,%r10,4), %ymm2
 	vmovups	(%rbx,%r10,4), %ymm3
 	vsubps	%ymm12, %ymm3, %ymm3
@@ -21251,20 +21787,20 @@ layer_norm_backward:
 	vmovups	%ymm2, (%rdi,%r10,4)
 	addq	$8, %r10
 	cmpq	%r10, %rax
-	jne	.LBB26_54
+	jne	.LBB27_54
 	cmpq	$0, 32(%rsp)
-	jne	.LBB26_56
-	jmp	.LBB26_57
-.LBB26_51:
+	jne	.LBB27_56
+	jmp	.LBB27_57
+.LBB27_51:
 	movq	%r10, %r9
 	movq	8(%rsp), %rcx
-	jmp	.LBB26_56
-.LBB26_48:
+	jmp	.LBB27_56
+.LBB27_48:
 	movq	%r10, %r9
 	movq	16(%rsp), %rdi
 	movq	8(%rsp), %rcx
-	jmp	.LBB26_56
-.LBB26_46:
+	jmp	.LBB27_56
+.LBB27_46:
 	movq	%r10, %r9
 	movq	16(%rsp), %rdi
 	movq	24(%rsp), %r8
@@ -21272,7 +21808,7 @@ layer_norm_backward:
 	movq	40(%rsp), %r11
 	movq	120(%rsp), %rdx
 	.p2align	4
-.LBB26_56:
+.LBB27_56:
 	vmovss	(%r14,%r9,4), %xmm2
 	vmovss	(%rbx,%r9,4), %xmm3
 	vsubss	%xmm6, %xmm3, %xmm3
@@ -21284,37 +21820,37 @@ layer_norm_backward:
 	vmovss	%xmm2, (%rdi,%r9,4)
 	incq	%r9
 	cmpq	%r9, %r13
-	jne	.LBB26_56
-.LBB26_57:
+	jne	.LBB27_56
+.LBB27_57:
 	cmpq	$0, 56(%rsp)
-	je	.LBB26_104
+	je	.LBB27_104
 	movq	72(%rsp), %rax
 	leaq	(%rax,%r11,4), %r9
 	cmpq	$8, %r13
-	jge	.LBB26_62
+	jge	.LBB27_62
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%r10d, %r10d
 	vxorps	%xmm3, %xmm3, %xmm3
-	jmp	.LBB26_69
+	jmp	.LBB27_69
 	.p2align	4
-.LBB26_62:
+.LBB27_62:
 	cmpq	$8, 128(%rsp)
-	jae	.LBB26_85
+	jae	.LBB27_85
 	vxorps	%xmm3, %xmm3, %xmm3
 	movl	$8, %r11d
 	vxorps	%xmm2, %xmm2, %xmm2
 	xorl	%r10d, %r10d
 	testb	$8, 128(%rsp)
-	je	.LBB26_66
-	jmp	.LBB26_69
-.LBB26_85:
+	je	.LBB27_66
+	jmp	.LBB27_69
+.LBB27_85:
 	vxorps	%xmm3, %xmm3, %xmm3
 	movl	$8, %r11d
 	movq	200(%rsp), %r10
 	vxorps	%xmm2, %xmm2, %xmm2
-	jmp	.LBB26_86
+	jmp	.LBB27_86
 	.p2align	4
-.LBB26_90:
+.LBB27_90:
 	vaddps	%ymm4, %ymm3, %ymm3
 	vmovups	-32(%rbx,%r11,4), %ymm6
 	vsubps	%ymm12, %ymm6, %ymm6
@@ -21327,28 +21863,28 @@ layer_norm_backward:
 	vfmadd213ps	%ymm6, %ymm5, %ymm2
 	addq	$16, %r11
 	addq	$-2, %r10
-	je	.LBB26_64
-.LBB26_86:
+	je	.LBB27_64
+.LBB27_86:
 	vmovups	-32(%r14,%r11,4), %ymm4
 	testq	%r15, %r15
-	je	.LBB26_88
+	je	.LBB27_88
 	vmulps	-32(%r15,%r11,4), %ymm4, %ymm4
-.LBB26_88:
+.LBB27_88:
 	vmovups	(%r14,%r11,4), %ymm5
 	testq	%r15, %r15
-	je	.LBB26_90
+	je	.LBB27_90
 	vmulps	(%r15,%r11,4), %ymm5, %ymm5
-	jmp	.LBB26_90
-.LBB26_64:
+	jmp	.LBB27_90
+.LBB27_64:
 	leaq	-8(%r11), %r10
 	testb	$8, 128(%rsp)
-	jne	.LBB26_69
-.LBB26_66:
+	jne	.LBB27_69
+.LBB27_66:
 	vmovups	(%r9,%r10,4), %ymm4
 	testq	%r15, %r15
-	je	.LBB26_68
+	je	.LBB27_68
 	vmulps	(%r15,%r10,4), %ymm4, %ymm4
-.LBB26_68:
+.LBB27_68:
 	vaddps	%ymm4, %ymm3, %ymm3
 	movq	48(%rsp), %rax
 	vmovups	(%rax,%r10,4), %ymm5
@@ -21356,22 +21892,22 @@ layer_norm_backward:
 	vmulps	%ymm5, %ymm1, %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm2
 	movq	%r11, %r10
-.LBB26_69:
+.LBB27_69:
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	cmpq	%r10, %r13
-	jle	.LBB26_80
+	jle	.LBB27_80
 	movl	%r13d, %eax
 	subl	%r10d, %eax
 	leaq	1(%r10), %r11
 	testb	$1, %al
-	je	.LBB26_74
+	je	.LBB27_74
 	vmovss	(%r9,%r10,4), %xmm6
 	testq	%r15, %r15
 	vmovaps	96(%rsp), %xmm7
-	je	.LBB26_73
+	je	.LBB27_73
 	vmulss	(%r15,%r10,4), %xmm6, %xmm6
-.LBB26_73:
+.LBB27_73:
 	vxorps	%xmm8, %xmm8, %xmm8
 	vaddss	%xmm6, %xmm8, %xmm5
 	movq	48(%rsp), %rax
@@ -21380,10 +21916,10 @@ layer_norm_backward:
 	vmulss	%xmm4, %xmm0, %xmm4
 	vfmadd213ss	%xmm8, %xmm6, %xmm4
 	movq	%r11, %r10
-.LBB26_74:
+.LBB27_74:
 	cmpq	%r11, %r13
-	jne	.LBB26_75
-.LBB26_80:
+	jne	.LBB27_75
+.LBB27_80:
 	vextractf128	$1, %ymm3, %xmm6
 	vhaddps	%xmm6, %xmm3, %xmm3
 	vhaddps	%xmm3, %xmm3, %xmm3
@@ -21402,19 +21938,19 @@ layer_norm_backward:
 	vbroadcastss	%xmm3, %ymm5
 	cmpq	$8, %r13
 	movl	16(%rbp), %r11d
-	jge	.LBB26_106
+	jge	.LBB27_106
 	xorl	%r10d, %r10d
 	vmovaps	96(%rsp), %xmm8
-.LBB26_82:
+.LBB27_82:
 	movq	%r13, %r9
 	subq	%r10, %r9
-	jle	.LBB26_104
+	jle	.LBB27_104
 	cmpq	$8, %r9
-	jae	.LBB26_91
+	jae	.LBB27_91
 	movq	%r10, %r9
-	jmp	.LBB26_99
+	jmp	.LBB27_99
 	.p2align	4
-.LBB26_79:
+.LBB27_79:
 	vaddss	%xmm6, %xmm5, %xmm5
 	vmovss	(%rbx,%r10,4), %xmm8
 	vmovaps	96(%rsp), %xmm12
@@ -21429,37 +21965,37 @@ layer_norm_backward:
 	addq	$2, %r10
 	cmpq	%r10, %r13
 	vmovaps	256(%rsp), %ymm12
-	je	.LBB26_80
-.LBB26_75:
+	je	.LBB27_80
+.LBB27_75:
 	vmovss	(%r14,%r10,4), %xmm6
 	testq	%r15, %r15
-	je	.LBB26_77
+	je	.LBB27_77
 	vmulss	(%r15,%r10,4), %xmm6, %xmm6
-.LBB26_77:
+.LBB27_77:
 	vmovss	4(%r14,%r10,4), %xmm7
 	testq	%r15, %r15
-	je	.LBB26_79
+	je	.LBB27_79
 	vmulss	4(%r15,%r10,4), %xmm7, %xmm7
-	jmp	.LBB26_79
+	jmp	.LBB27_79
 	.p2align	4
-.LBB26_106:
+.LBB27_106:
 	xorl	%r9d, %r9d
 	vmovaps	96(%rsp), %xmm8
-	jmp	.LBB26_107
+	jmp	.LBB27_107
 	.p2align	4
-.LBB26_111:
+.LBB27_111:
 	vmovups	%ymm6, (%rcx,%r9,4)
 	leaq	8(%r9), %r10
 	addq	$16, %r9
 	cmpq	%r13, %r9
 	movq	%r10, %r9
-	jg	.LBB26_82
-.LBB26_107:
+	jg	.LBB27_82
+.LBB27_107:
 	vmovups	(%r14,%r9,4), %ymm6
 	testq	%r15, %r15
-	je	.LBB26_109
+	je	.LBB27_109
 	vmulps	(%r15,%r9,4), %ymm6, %ymm6
-.LBB26_109:
+.LBB27_109:
 	vsubps	%ymm4, %ymm6, %ymm6
 	vmovups	(%rbx,%r9,4), %ymm7
 	vsubps	%ymm12, %ymm7, %ymm7
@@ -21467,10 +22003,10 @@ layer_norm_backward:
 	vfnmadd213ps	%ymm6, %ymm5, %ymm7
 	vmulps	%ymm7, %ymm1, %ymm6
 	testl	%r11d, %r11d
-	je	.LBB26_111
+	je	.LBB27_111
 	vaddps	(%rcx,%r9,4), %ymm6, %ymm6
-	jmp	.LBB26_111
-.LBB26_91:
+	jmp	.LBB27_111
+.LBB27_91:
 	movq	56(%rsp), %rax
 	movq	248(%rsp), %rcx
 	addq	%rax, %rcx
@@ -21495,19 +22031,19 @@ layer_norm_backward:
 	cmpq	%rdx, 256(%rsp)
 	setb	%sil
 	testb	%r8b, %dil
-	jne	.LBB26_92
+	jne	.LBB27_92
 	andb	48(%rsp), %al
 	movq	16(%rsp), %rdi
 	movq	24(%rsp), %r8
-	jne	.LBB26_94
+	jne	.LBB27_94
 	andb	%sil, %cl
-	jne	.LBB26_94
+	jne	.LBB27_94
 	subq	32(%rsp), %r9
 	addq	%r10, %r9
 	movq	112(%rsp), %rax
 	movq	8(%rsp), %rcx
 	.p2align	4
-.LBB26_97:
+.LBB27_97:
 	vmovups	(%r14,%r10,4), %ymm6
 	vmaskmovps	(%r15,%r10,4), %ymm14, %ymm7
 	vmulps	%ymm7, %ymm6, %ymm7
@@ -21526,33 +22062,33 @@ layer_norm_backward:
 	vmovups	%ymm6, (%rcx,%r10,4)
 	addq	$8, %r10
 	cmpq	%r10, %rax
-	jne	.LBB26_97
+	jne	.LBB27_97
 	cmpq	$0, 32(%rsp)
 	vmovaps	96(%rsp), %xmm8
-	jne	.LBB26_99
-	jmp	.LBB26_104
-.LBB26_94:
+	jne	.LBB27_99
+	jmp	.LBB27_104
+.LBB27_94:
 	movq	%r10, %r9
 	movq	8(%rsp), %rcx
-	jmp	.LBB26_99
-.LBB26_92:
+	jmp	.LBB27_99
+.LBB27_92:
 	movq	%r10, %r9
 	movq	16(%rsp), %rdi
 	movq	24(%rsp), %r8
 	movq	8(%rsp), %rcx
-	jmp	.LBB26_99
+	jmp	.LBB27_99
 	.p2align	4
-.LBB26_103:
+.LBB27_103:
 	vmovss	%xmm1, (%rcx,%r9,4)
 	incq	%r9
 	cmpq	%r9, %r13
-	je	.LBB26_104
-.LBB26_99:
+	je	.LBB27_104
+.LBB27_99:
 	vmovss	(%r14,%r9,4), %xmm1
 	testq	%r15, %r15
-	je	.LBB26_101
+	je	.LBB27_101
 	vmulss	(%r15,%r9,4), %xmm1, %xmm1
-.LBB26_101:
+.LBB27_101:
 	vsubss	%xmm2, %xmm1, %xmm1
 	vmovss	(%rbx,%r9,4), %xmm4
 	vsubss	%xmm8, %xmm4, %xmm4
@@ -21560,10 +22096,10 @@ layer_norm_backward:
 	vfnmadd213ss	%xmm1, %xmm3, %xmm4
 	vmulss	%xmm4, %xmm0, %xmm1
 	testl	%r11d, %r11d
-	je	.LBB26_103
+	je	.LBB27_103
 	vaddss	(%rcx,%r9,4), %xmm1, %xmm1
-	jmp	.LBB26_103
-.LBB26_105:
+	jmp	.LBB27_103
+.LBB27_105:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -21574,8 +22110,8 @@ layer_norm_backward:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end26:
-	.size	layer_norm_backward, .Lfunc_end26-layer_norm_backward
+.Lfunc_end27:
+	.size	layer_norm_backward, .Lfunc_end27-layer_norm_backward
 	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
@@ -21598,7 +22134,7 @@ transpose_weights:
 	.cfi_offset %r15, -24
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB27_20
+	jle	.LBB28_20
 	movq	%rdi, %r10
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r12
@@ -21641,9 +22177,9 @@ transpose_weights:
 	orb	%al, %r8b
 	movb	%r8b, -41(%rbp)
 	xorl	%r13d, %r13d
-	jmp	.LBB27_2
+	jmp	.LBB28_2
 	.p2align	4
-.LBB27_19:
+.LBB28_19:
 	incq	%r13
 	movq	-88(%rbp), %rax
 	addq	%rax, %r11
@@ -21651,22 +22187,22 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, %r10
 	cmpq	-72(%rbp), %r13
-	je	.LBB27_20
-.LBB27_2:
+	je	.LBB28_20
+.LBB28_2:
 	testq	%rcx, %rcx
-	jle	.LBB27_19
+	jle	.LBB28_19
 	cmpb	$1, -41(%rbp)
-	jne	.LBB27_11
+	jne	.LBB28_11
 	xorl	%r8d, %r8d
-	jmp	.LBB27_5
+	jmp	.LBB28_5
 	.p2align	4
-.LBB27_11:
+.LBB28_11:
 	xorl	%eax, %eax
 	cmpq	$32, %rcx
-	jb	.LBB27_16
+	jb	.LBB28_16
 	movq	-56(%rbp), %rdx
 	.p2align	4
-.LBB27_13:
+.LBB28_13:
 	vmovups	-96(%r14,%rax,4), %ymm0
 	vmovups	-64(%r14,%rax,4), %ymm1
 	vmovups	-32(%r14,%rax,4), %ymm2
@@ -21677,46 +22213,46 @@ transpose_weights:
 	vmovups	%ymm3, (%r11,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB27_13
+	jne	.LBB28_13
 	cmpq	%rdx, %rcx
-	je	.LBB27_19
+	je	.LBB28_19
 	movq	-56(%rbp), %rax
 	movq	%rax, %r8
 	testb	$28, %cl
-	je	.LBB27_5
-.LBB27_16:
+	je	.LBB28_5
+.LBB28_16:
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB27_17:
+.LBB28_17:
 	vmovups	(%r10,%rax,4), %xmm0
 	vmovups	%xmm0, (%rsi,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB27_17
+	jne	.LBB28_17
 	movq	%rdx, %r8
 	cmpq	%rdx, %rcx
-	je	.LBB27_19
-.LBB27_5:
+	je	.LBB28_19
+.LBB28_5:
 	movq	%r8, %rax
 	cmpq	$0, -64(%rbp)
-	je	.LBB27_8
+	je	.LBB28_8
 	movq	%r15, %rdx
 	imulq	%r8, %rdx
 	addq	%r10, %rdx
 	movq	-64(%rbp), %rdi
 	movq	%r8, %rax
 	.p2align	4
-.LBB27_7:
+.LBB28_7:
 	vmovss	(%rdx), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	incq	%rax
 	addq	%r15, %rdx
 	decq	%rdi
-	jne	.LBB27_7
-.LBB27_8:
+	jne	.LBB28_7
+.LBB28_8:
 	subq	%rcx, %r8
 	cmpq	$-4, %r8
-	ja	.LBB27_19
+	ja	.LBB28_19
 	movq	%r15, %r8
 	imulq	%rax, %r8
 	leaq	3(%rax), %rbx
@@ -21727,7 +22263,7 @@ transpose_weights:
 	imulq	%r15, %r9
 	movq	%r10, %rdi
 	.p2align	4
-.LBB27_10:
+.LBB28_10:
 	vmovss	(%rdi,%r8), %xmm0
 	vmovss	%xmm0, (%rsi,%rax,4)
 	vmovss	(%rdi,%r9), %xmm0
@@ -21739,9 +22275,9 @@ transpose_weights:
 	addq	$4, %rax
 	addq	%r12, %rdi
 	cmpq	%rax, %rcx
-	jne	.LBB27_10
-	jmp	.LBB27_19
-.LBB27_20:
+	jne	.LBB28_10
+	jmp	.LBB28_19
+.LBB28_20:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -21751,8 +22287,8 @@ transpose_weights:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end27:
-	.size	transpose_weights, .Lfunc_end27-transpose_weights
+.Lfunc_end28:
+	.size	transpose_weights, .Lfunc_end28-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -21781,11 +22317,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r8
 	movq	%rcx, -56(%rbp)
-	jge	.LBB28_5
+	jge	.LBB29_5
 	xorl	%r11d, %r11d
-.LBB28_2:
+.LBB29_2:
 	subq	%r11, %r8
-	jle	.LBB28_4
+	jle	.LBB29_4
 	movq	%r11, %rcx
 	imulq	%r9, %rcx
 	movq	-56(%rbp), %rsi
@@ -21800,7 +22336,7 @@ linear_transposed_rows:
 	movq	%rax, %r9
 	vzeroupper
 	callq	linear
-.LBB28_4:
+.LBB29_4:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21811,7 +22347,7 @@ linear_transposed_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB28_5:
+.LBB29_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -21830,28 +22366,28 @@ linear_transposed_rows:
 	movl	$6, %esi
 	xorl	%r11d, %r11d
 	leaq	(,%r13,2), %rdi
-	jmp	.LBB28_7
+	jmp	.LBB29_7
 	.p2align	4
-.LBB28_6:
+.LBB29_6:
 	movq	-88(%rbp), %r11
 	leaq	6(%r11), %rsi
 	addq	-80(%rbp), %rcx
 	movq	24(%rbp), %r8
 	cmpq	%r8, %rsi
-	jg	.LBB28_2
-.LBB28_7:
+	jg	.LBB29_2
+.LBB29_7:
 	movq	%rsi, -88(%rbp)
 	testq	%rax, %rax
-	jle	.LBB28_6
+	jle	.LBB29_6
 	movq	%r11, %r8
 	imulq	%rax, %r8
 	movq	-48(%rbp), %rsi
 	leaq	(%rsi,%r8,4), %r8
 	movq	-72(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB28_9
+	jmp	.LBB29_9
 	.p2align	4
-.LBB28_13:
+.LBB29_13:
 	vmovaps	%ymm0, %ymm11
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm9
@@ -21862,7 +22398,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm0, %ymm3
 	vmovaps	%ymm1, %ymm2
-.LBB28_14:
+.LBB29_14:
 	leaq	(%r8,%r11,4), %rsi
 	vmovups	%ymm1, (%r8,%r11,4)
 	vmovups	%ymm11, 32(%r8,%r11,4)
@@ -21882,22 +22418,22 @@ linear_transposed_rows:
 	addq	$16, %r11
 	addq	$64, %rbx
 	cmpq	%rax, %r11
-	jge	.LBB28_6
-.LBB28_9:
+	jge	.LBB29_6
+.LBB29_9:
 	testq	%r15, %r15
-	je	.LBB28_10
+	je	.LBB29_10
 	vmovups	(%r15,%r11,4), %ymm1
 	vmovups	32(%r15,%r11,4), %ymm0
 	testq	%r9, %r9
-	jg	.LBB28_15
-	jmp	.LBB28_13
+	jg	.LBB29_15
+	jmp	.LBB29_13
 	.p2align	4
-.LBB28_10:
+.LBB29_10:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r9, %r9
-	jle	.LBB28_13
-.LBB28_15:
+	jle	.LBB29_13
+.LBB29_15:
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	vmovaps	%ymm1, %ymm2
@@ -21911,7 +22447,7 @@ linear_transposed_rows:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	.p2align	4
-.LBB28_16:
+.LBB29_16:
 	vmovups	-32(%rsi), %ymm13
 	vmovups	(%rsi), %ymm12
 	leaq	(%rcx,%r14,4), %r12
@@ -21939,10 +22475,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB28_16
-	jmp	.LBB28_14
-.Lfunc_end28:
-	.size	linear_transposed_rows, .Lfunc_end28-linear_transposed_rows
+	jne	.LBB29_16
+	jmp	.LBB29_14
+.Lfunc_end29:
+	.size	linear_transposed_rows, .Lfunc_end29-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -21968,8 +22504,8 @@ linear_rows:
 	movq	%rdx, -120(%rbp)
 	movq	%rdi, -88(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB29_1
-.LBB29_48:
+	jge	.LBB30_1
+.LBB30_48:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21980,7 +22516,7 @@ linear_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB29_1:
+.LBB30_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdx
 	leaq	3(%rdx), %rax
@@ -22030,8 +22566,8 @@ linear_rows:
 	movq	%r8, -240(%rbp)
 	movq	%r13, -232(%rbp)
 	movq	%r12, -128(%rbp)
-	jmp	.LBB29_2
-.LBB29_29:
+	jmp	.LBB30_2
+.LBB30_29:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -22044,7 +22580,7 @@ linear_rows:
 	vshufps	$255, %xmm2, %xmm2, %xmm2
 	vaddss	%xmm1, %xmm2, %xmm2
 	vmovss	%xmm2, (%rax,%r9,4)
-.LBB29_30:
+.LBB30_30:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -22060,7 +22596,7 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, 4(%rax,%r9,4)
-.LBB29_47:
+.LBB30_47:
 	leaq	4(%rdx), %rax
 	movq	-224(%rbp), %rcx
 	addq	%rcx, %rdi
@@ -22072,8 +22608,8 @@ linear_rows:
 	addq	%rcx, -144(%rbp)
 	addq	%rcx, -136(%rbp)
 	cmpq	16(%rbp), %rax
-	jg	.LBB29_48
-.LBB29_2:
+	jg	.LBB30_48
+.LBB30_2:
 	movq	%rdx, -96(%rbp)
 	movq	%rax, -80(%rbp)
 	movq	24(%rbp), %rdx
@@ -22081,19 +22617,19 @@ linear_rows:
 	cmpq	32(%rbp), %rax
 	movq	%r14, -72(%rbp)
 	movq	%r15, -56(%rbp)
-	jle	.LBB29_3
-.LBB29_18:
+	jle	.LBB30_3
+.LBB30_18:
 	movq	32(%rbp), %rax
 	subq	%rdx, %rax
 	cmpq	$1, %rax
 	movq	%rdx, -48(%rbp)
-	je	.LBB29_31
+	je	.LBB30_31
 	cmpq	$2, %rax
 	movq	-128(%rbp), %r12
 	movq	-80(%rbp), %rdx
-	jne	.LBB29_47
+	jne	.LBB30_47
 	cmpq	$8, %r8
-	jl	.LBB29_21
+	jl	.LBB30_21
 	movq	-48(%rbp), %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
@@ -22109,7 +22645,7 @@ linear_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	.p2align	4
-.LBB29_23:
+.LBB30_23:
 	vmovups	(%rcx,%rax,4), %ymm8
 	vmovups	(%rdx,%rax,4), %ymm9
 	vmovups	(%rdi,%rax,4), %ymm10
@@ -22126,10 +22662,10 @@ linear_rows:
 	vfmadd231ps	%ymm10, %ymm9, %ymm6
 	addq	$8, %rax
 	cmpq	%r13, %rax
-	jl	.LBB29_23
-	jmp	.LBB29_24
+	jl	.LBB30_23
+	jmp	.LBB30_24
 	.p2align	4
-.LBB29_3:
+.LBB30_3:
 	movq	-96(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-104(%rbp), %rcx
@@ -22140,12 +22676,12 @@ linear_rows:
 	movq	-216(%rbp), %r10
 	movq	-168(%rbp), %rcx
 	movq	%rdx, -112(%rbp)
-	jmp	.LBB29_4
+	jmp	.LBB30_4
 	.p2align	4
-.LBB29_16:
+.LBB30_16:
 	movq	-112(%rbp), %rcx
 	vmovss	8(%rsi,%rcx,4), %xmm4
-.LBB29_17:
+.LBB30_17:
 	vaddss	%xmm4, %xmm3, %xmm3
 	vmovss	%xmm3, 8(%r8)
 	vaddss	%xmm4, %xmm2, %xmm2
@@ -22162,10 +22698,10 @@ linear_rows:
 	cmpq	32(%rbp), %rcx
 	movq	-240(%rbp), %r8
 	movq	-232(%rbp), %r13
-	jg	.LBB29_18
-.LBB29_4:
+	jg	.LBB30_18
+.LBB30_4:
 	cmpq	$8, %r8
-	jl	.LBB29_5
+	jl	.LBB30_5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
@@ -22180,7 +22716,7 @@ linear_rows:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB29_7:
+.LBB30_7:
 	vmovups	(%r10,%r11,4), %ymm12
 	vmovups	(%rax,%r11,4), %ymm13
 	vmovups	(%r12,%r11,4), %ymm14
@@ -22202,10 +22738,10 @@ linear_rows:
 	vfmadd231ps	%ymm15, %ymm14, %ymm0
 	addq	$8, %r11
 	cmpq	%r13, %r11
-	jl	.LBB29_7
-	jmp	.LBB29_8
+	jl	.LBB30_7
+	jmp	.LBB30_8
 	.p2align	4
-.LBB29_5:
+.LBB30_5:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%r11d, %r11d
 	vxorps	%xmm10, %xmm10, %xmm10
@@ -22219,7 +22755,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB29_8:
+.LBB30_8:
 	movq	%rcx, -48(%rbp)
 	vextractf128	$1, %ymm3, %xmm12
 	vaddps	%xmm3, %xmm12, %xmm3
@@ -22252,7 +22788,7 @@ linear_rows:
 	vhaddps	%ymm6, %ymm4, %ymm4
 	vhaddps	%ymm8, %ymm4, %ymm4
 	subq	%r11, %r13
-	jle	.LBB29_11
+	jle	.LBB30_11
 	leaq	(%r10,%r11,4), %rdx
 	leaq	(%rax,%r11,4), %rcx
 	leaq	(%r12,%r11,4), %rsi
@@ -22262,7 +22798,7 @@ linear_rows:
 	leaq	(%rbx,%r11,4), %r8
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB29_10:
+.LBB30_10:
 	vmovss	(%rsi,%r11,4), %xmm5
 	vmovss	(%r9,%r11,4), %xmm6
 	vfmadd231ss	%xmm6, %xmm5, %xmm3
@@ -22283,8 +22819,8 @@ linear_rows:
 	vfmadd231ss	%xmm9, %xmm5, %xmm0
 	incq	%r11
 	cmpq	%r11, %r13
-	jne	.LBB29_10
-.LBB29_11:
+	jne	.LBB30_10
+.LBB30_11:
 	movq	-256(%rbp), %rcx
 	movq	-112(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %r8
@@ -22294,7 +22830,7 @@ linear_rows:
 	vextractf128	$1, %ymm4, %xmm6
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB29_13
+	je	.LBB30_13
 	vmovss	(%rsi,%rdx,4), %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -22308,9 +22844,9 @@ linear_rows:
 	vaddss	%xmm5, %xmm6, %xmm5
 	vmovss	%xmm5, (%r13,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm5
-	jmp	.LBB29_14
+	jmp	.LBB30_14
 	.p2align	4
-.LBB29_13:
+.LBB30_13:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vaddss	%xmm5, %xmm6, %xmm7
 	vmovss	%xmm7, (%r8)
@@ -22323,7 +22859,7 @@ linear_rows:
 	vshufps	$255, %xmm6, %xmm6, %xmm6
 	vaddss	%xmm5, %xmm6, %xmm6
 	vmovss	%xmm6, (%r13,%r9,4)
-.LBB29_14:
+.LBB30_14:
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
@@ -22340,18 +22876,18 @@ linear_rows:
 	vaddss	%xmm5, %xmm4, %xmm4
 	vmovss	%xmm4, 4(%r13,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB29_16
+	jne	.LBB30_16
 	vxorps	%xmm4, %xmm4, %xmm4
-	jmp	.LBB29_17
+	jmp	.LBB30_17
 	.p2align	4
-.LBB29_31:
+.LBB30_31:
 	movq	%rdx, %rax
 	imulq	%r8, %rax
 	movq	-88(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$8, %r8
 	movq	-128(%rbp), %r12
-	jl	.LBB29_32
+	jl	.LBB30_32
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rdi, %rdx
 	movq	%rcx, %r10
@@ -22361,7 +22897,7 @@ linear_rows:
 	xorl	%eax, %eax
 	movq	-192(%rbp), %r14
 	.p2align	4
-.LBB29_34:
+.LBB30_34:
 	vmovups	(%r10), %ymm4
 	vfmadd231ps	(%rdx), %ymm4, %ymm2
 	vfmadd231ps	(%rdx,%r12), %ymm4, %ymm3
@@ -22371,9 +22907,9 @@ linear_rows:
 	addq	$32, %r10
 	addq	$32, %rdx
 	cmpq	%r13, %rax
-	jl	.LBB29_34
-	jmp	.LBB29_35
-.LBB29_21:
+	jl	.LBB30_34
+	jmp	.LBB30_35
+.LBB30_21:
 	vxorps	%xmm6, %xmm6, %xmm6
 	xorl	%eax, %eax
 	vxorps	%xmm7, %xmm7, %xmm7
@@ -22383,7 +22919,7 @@ linear_rows:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB29_24:
+.LBB30_24:
 	movq	%r8, %rcx
 	vperm2f128	$49, %ymm7, %ymm6, %ymm8
 	vinsertf128	$1, %xmm7, %ymm6, %ymm6
@@ -22401,7 +22937,7 @@ linear_rows:
 	vhaddps	%ymm2, %ymm0, %ymm0
 	vhaddps	%ymm4, %ymm0, %ymm0
 	subq	%rax, %rcx
-	jle	.LBB29_27
+	jle	.LBB30_27
 	movq	%r12, %rdx
 	movq	-48(%rbp), %rsi
 	imulq	%rsi, %rdx
@@ -22419,7 +22955,7 @@ linear_rows:
 	leaq	(%rbx,%rax,4), %rax
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB29_26:
+.LBB30_26:
 	vmovss	(%rdx,%r11,4), %xmm1
 	vmovss	(%rsi,%r11,4), %xmm2
 	vshufps	$0, %xmm1, %xmm2, %xmm1
@@ -22432,8 +22968,8 @@ linear_rows:
 	vfmadd231ps	%ymm2, %ymm1, %ymm0
 	incq	%r11
 	cmpq	%r11, %rcx
-	jne	.LBB29_26
-.LBB29_27:
+	jne	.LBB30_26
+.LBB30_27:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -22445,7 +22981,7 @@ linear_rows:
 	vextractf128	$1, %ymm0, %xmm2
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	je	.LBB29_29
+	je	.LBB30_29
 	vmovss	(%rsi,%rdx,4), %xmm1
 	vaddss	%xmm1, %xmm2, %xmm3
 	vmovss	%xmm3, (%rcx)
@@ -22459,14 +22995,14 @@ linear_rows:
 	vaddss	%xmm1, %xmm2, %xmm1
 	vmovss	%xmm1, (%rax,%r9,4)
 	vmovss	4(%rsi,%rdx,4), %xmm1
-	jmp	.LBB29_30
-.LBB29_32:
+	jmp	.LBB30_30
+.LBB30_32:
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB29_35:
+.LBB30_35:
 	vextractf128	$1, %ymm2, %xmm4
 	vaddps	%xmm4, %xmm2, %xmm2
 	vextractf128	$1, %ymm3, %xmm4
@@ -22479,19 +23015,19 @@ linear_rows:
 	vhaddps	%xmm0, %xmm1, %xmm0
 	vhaddps	%xmm0, %xmm2, %xmm1
 	cmpq	%rax, %r8
-	jle	.LBB29_36
+	jle	.LBB30_36
 	movl	%r8d, %r10d
 	subl	%eax, %r10d
 	leaq	1(%rax), %rdx
 	testb	$1, %r10b
-	jne	.LBB29_39
+	jne	.LBB30_39
 	cmpq	%rdx, %r8
-	jne	.LBB29_41
-	jmp	.LBB29_43
-.LBB29_36:
+	jne	.LBB30_41
+	jmp	.LBB30_43
+.LBB30_36:
 	vmovaps	%xmm1, %xmm0
-	jmp	.LBB29_43
-.LBB29_39:
+	jmp	.LBB30_43
+.LBB30_39:
 	movq	-96(%rbp), %r11
 	imulq	%r8, %r11
 	movq	-120(%rbp), %r10
@@ -22508,8 +23044,8 @@ linear_rows:
 	movq	%rdx, %rax
 	vmovaps	%xmm0, %xmm1
 	cmpq	%rdx, %r8
-	je	.LBB29_43
-.LBB29_41:
+	je	.LBB30_43
+.LBB30_41:
 	movq	%r8, %rcx
 	subq	%rax, %rcx
 	movq	%r12, %rdx
@@ -22527,7 +23063,7 @@ linear_rows:
 	xorl	%r10d, %r10d
 	vmovaps	%xmm1, %xmm0
 	.p2align	4
-.LBB29_42:
+.LBB30_42:
 	vbroadcastss	-4(%rdx,%r10,4), %xmm1
 	vmovss	-4(%r15,%r10,4), %xmm2
 	vinsertps	$16, -4(%r14,%r10,4), %xmm2, %xmm2
@@ -22542,25 +23078,25 @@ linear_rows:
 	vfmadd213ps	%xmm2, %xmm1, %xmm0
 	addq	$2, %r10
 	cmpq	%r10, %rcx
-	jne	.LBB29_42
-.LBB29_43:
+	jne	.LBB30_42
+.LBB30_43:
 	testq	%rsi, %rsi
-	je	.LBB29_44
+	je	.LBB30_44
 	movq	-48(%rbp), %r10
 	vmovss	(%rsi,%r10,4), %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
-	jmp	.LBB29_46
-.LBB29_44:
+	jmp	.LBB30_46
+.LBB30_44:
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	-64(%rbp), %r11
 	movq	-72(%rbp), %r14
 	movq	-56(%rbp), %r15
 	movq	-80(%rbp), %rdx
 	movq	-48(%rbp), %r10
-.LBB29_46:
+.LBB30_46:
 	movq	-96(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-104(%rbp), %rax
@@ -22579,9 +23115,9 @@ linear_rows:
 	vshufps	$255, %xmm0, %xmm0, %xmm0
 	vaddss	%xmm1, %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB29_47
-.Lfunc_end29:
-	.size	linear_rows, .Lfunc_end29-linear_rows
+	jmp	.LBB30_47
+.Lfunc_end30:
+	.size	linear_rows, .Lfunc_end30-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -22608,13 +23144,13 @@ weight_gradient_rows:
 	movq	%rdi, -56(%rbp)
 	movq	40(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB30_21
+	je	.LBB31_21
 	movq	%r13, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB30_3
+	jle	.LBB31_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -22626,9 +23162,9 @@ weight_gradient_rows:
 	movq	%r15, %rcx
 	movq	%r12, %r8
 	movq	%r14, %r9
-.LBB30_3:
+.LBB31_3:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB30_21
+	jle	.LBB31_21
 	leaq	(%rcx,%r13,4), %rdx
 	movq	-56(%rbp), %r11
 	movq	32(%rbp), %rdi
@@ -22663,33 +23199,33 @@ weight_gradient_rows:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -104(%rbp)
 	xorl	%edi, %edi
-	jmp	.LBB30_5
+	jmp	.LBB31_5
 	.p2align	4
-.LBB30_20:
+.LBB31_20:
 	incq	%rdi
 	movq	-104(%rbp), %rdx
 	addq	%rdx, %r12
 	addq	%rdx, %rax
 	addq	%rdx, %r11
 	cmpq	16(%rbp), %rdi
-	je	.LBB30_21
-.LBB30_5:
+	je	.LBB31_21
+.LBB31_5:
 	cmpq	32(%rbp), %r13
-	jle	.LBB30_20
+	jle	.LBB31_20
 	cmpq	$4, -48(%rbp)
 	setb	%dl
 	orb	-96(%rbp), %dl
 	movq	32(%rbp), %r14
 	testb	$1, %dl
-	jne	.LBB30_7
+	jne	.LBB31_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB30_14
+	jae	.LBB31_14
 	xorl	%edx, %edx
-	jmp	.LBB30_18
-.LBB30_14:
+	jmp	.LBB31_18
+.LBB31_14:
 	xorl	%edx, %edx
 	.p2align	4
-.LBB30_15:
+.LBB31_15:
 	vmovups	-96(%r12,%rdx,4), %ymm0
 	vmovups	-64(%r12,%rdx,4), %ymm1
 	vmovups	-32(%r12,%rdx,4), %ymm2
@@ -22704,45 +23240,45 @@ weight_gradient_rows:
 	vmovups	%ymm3, (%r15,%rdx,4)
 	addq	$32, %rdx
 	cmpq	%rdx, %rsi
-	jne	.LBB30_15
+	jne	.LBB31_15
 	cmpq	%rsi, -48(%rbp)
-	je	.LBB30_20
+	je	.LBB31_20
 	movq	-88(%rbp), %r14
 	movq	%rsi, %rdx
 	testb	$28, -48(%rbp)
-	je	.LBB30_7
+	je	.LBB31_7
 	.p2align	4
-.LBB30_18:
+.LBB31_18:
 	vmovups	(%rax,%rdx,4), %xmm0
 	vaddps	(%rbx,%rdx,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %r10
-	jne	.LBB30_18
+	jne	.LBB31_18
 	movq	-64(%rbp), %r14
 	cmpq	%r10, -48(%rbp)
-	je	.LBB30_20
-.LBB30_7:
+	je	.LBB31_20
+.LBB31_7:
 	subl	%r14d, %r13d
 	movq	%r14, %rdx
 	andl	$3, %r13d
-	je	.LBB30_10
+	je	.LBB31_10
 	movq	%r14, %rdx
 	.p2align	4
-.LBB30_9:
+.LBB31_9:
 	vmovss	(%r11,%rdx,4), %xmm0
 	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rdx,4)
 	incq	%rdx
 	decq	%r13
-	jne	.LBB30_9
-.LBB30_10:
+	jne	.LBB31_9
+.LBB31_10:
 	movq	40(%rbp), %r13
 	subq	%r13, %r14
 	cmpq	$-4, %r14
-	ja	.LBB30_20
+	ja	.LBB31_20
 	.p2align	4
-.LBB30_11:
+.LBB31_11:
 	vmovss	(%r11,%rdx,4), %xmm0
 	vaddss	(%rcx,%rdx,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%rdx,4)
@@ -22757,9 +23293,9 @@ weight_gradient_rows:
 	vmovss	%xmm0, 12(%rcx,%rdx,4)
 	addq	$4, %rdx
 	cmpq	%rdx, %r13
-	jne	.LBB30_11
-	jmp	.LBB30_20
-.LBB30_21:
+	jne	.LBB31_11
+	jmp	.LBB31_20
+.LBB31_21:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -22771,7 +23307,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB30_30
+	jne	.LBB31_30
 	movq	16(%rbp), %r11
 	leaq	-1(%r11), %rcx
 	movq	%rcx, -64(%rbp)
@@ -22798,30 +23334,30 @@ weight_gradient_rows:
 	movq	%r13, -88(%rbp)
 	shll	$4, %r13d
 	movq	%rdx, %rcx
-	jmp	.LBB30_23
+	jmp	.LBB31_23
 	.p2align	4
-.LBB30_29:
+.LBB31_29:
 	addq	$4, %rcx
 	addq	$16, %r15
 	movq	-96(%rbp), %rdx
 	addq	%rdx, -48(%rbp)
 	addq	%rdx, %r12
 	cmpq	-104(%rbp), %rcx
-	jge	.LBB30_30
-.LBB30_23:
+	jge	.LBB31_30
+.LBB31_23:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB30_29
+	jle	.LBB31_29
 	cmpq	$3, -64(%rbp)
-	jae	.LBB30_37
+	jae	.LBB31_37
 	xorl	%edx, %edx
-	jmp	.LBB30_26
+	jmp	.LBB31_26
 	.p2align	4
-.LBB30_37:
+.LBB31_37:
 	movq	-48(%rbp), %r14
 	movq	%r15, %r11
 	xorl	%edx, %edx
 	.p2align	4
-.LBB30_38:
+.LBB31_38:
 	vmovups	(%r11), %xmm0
 	vmovups	%xmm0, -48(%r14)
 	vmovups	(%r11,%r9,4), %xmm0
@@ -22834,10 +23370,10 @@ weight_gradient_rows:
 	addq	%rbx, %r11
 	addq	$64, %r14
 	cmpq	%rdx, %rsi
-	jne	.LBB30_38
-.LBB30_26:
+	jne	.LBB31_38
+.LBB31_26:
 	cmpq	$0, -88(%rbp)
-	je	.LBB30_29
+	je	.LBB31_29
 	movq	%rdi, %r11
 	imulq	%rdx, %r11
 	shlq	$4, %rdx
@@ -22845,25 +23381,25 @@ weight_gradient_rows:
 	addq	%r15, %r11
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB30_28:
+.LBB31_28:
 	vmovups	(%r11), %xmm0
 	vmovups	%xmm0, (%rdx,%r14)
 	addq	$16, %r14
 	addq	%rdi, %r11
 	cmpq	%r14, %r13
-	jne	.LBB30_28
-	jmp	.LBB30_29
-.LBB30_30:
+	jne	.LBB31_28
+	jmp	.LBB31_29
+.LBB31_30:
 	cmpq	$16, %r8
-	jge	.LBB30_39
+	jge	.LBB31_39
 	xorl	%edx, %edx
 	movq	16(%rbp), %r13
-.LBB30_32:
+.LBB31_32:
 	movq	%rdx, %rcx
 	orq	$8, %rcx
 	cmpq	%r8, %rcx
 	movq	40(%rbp), %r12
-	jg	.LBB30_66
+	jg	.LBB31_66
 	movq	%rdx, %rdi
 	movq	-80(%rbp), %rdx
 	leaq	(%rdx,%rdi,4), %rdx
@@ -22872,41 +23408,41 @@ weight_gradient_rows:
 	movq	32(%rbp), %rdi
 	leaq	4(%rdi), %r15
 	cmpq	%r12, %r15
-	jle	.LBB30_34
-.LBB30_64:
+	jle	.LBB31_34
+.LBB31_64:
 	cmpq	%r12, %rdi
-	jge	.LBB30_65
+	jge	.LBB31_65
 	movq	%r13, %r10
 	andq	%rax, %r10
 	movq	-56(%rbp), %r11
 	leaq	(%r11,%rdi,4), %r11
 	leaq	(,%r9,8), %rbx
 	leaq	(,%r8,8), %r14
-	jmp	.LBB30_82
+	jmp	.LBB31_82
 	.p2align	4
-.LBB30_87:
+.LBB31_87:
 	movq	%rdi, %r15
 	imulq	%r8, %r15
 	vmovups	%ymm0, (%rsi,%r15,4)
 	incq	%rdi
 	addq	$4, %r11
 	cmpq	%r12, %rdi
-	je	.LBB30_65
-.LBB30_82:
+	je	.LBB31_65
+.LBB31_82:
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r13, %r13
-	jle	.LBB30_87
+	jle	.LBB31_87
 	cmpq	$1, %r13
-	jne	.LBB30_88
+	jne	.LBB31_88
 	xorl	%r15d, %r15d
-	jmp	.LBB30_85
+	jmp	.LBB31_85
 	.p2align	4
-.LBB30_88:
+.LBB31_88:
 	movq	%rdx, %r12
 	movq	%r11, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB30_89:
+.LBB31_89:
 	vbroadcastss	(%r13), %ymm1
 	vfmadd132ps	(%r12), %ymm0, %ymm1
 	vbroadcastss	(%r13,%r9,4), %ymm0
@@ -22915,12 +23451,12 @@ weight_gradient_rows:
 	addq	%rbx, %r13
 	addq	%r14, %r12
 	cmpq	%r15, %r10
-	jne	.LBB30_89
-.LBB30_85:
+	jne	.LBB31_89
+.LBB31_85:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %r12
-	je	.LBB30_87
+	je	.LBB31_87
 	movq	-56(%rbp), %r12
 	leaq	(%r12,%rdi,4), %r12
 	movq	%r15, %r13
@@ -22930,8 +23466,8 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ps	(%rdx,%r15,4), %ymm1, %ymm0
-	jmp	.LBB30_87
-.LBB30_39:
+	jmp	.LBB31_87
+.LBB31_39:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rcx
 	movq	%rcx, -96(%rbp)
@@ -22958,15 +23494,15 @@ weight_gradient_rows:
 	leaq	(,%r9,8), %r10
 	movl	$16, %ecx
 	xorl	%edx, %edx
-	jmp	.LBB30_41
+	jmp	.LBB31_41
 	.p2align	4
-.LBB30_40:
+.LBB31_40:
 	movq	-72(%rbp), %rdx
 	leaq	16(%rdx), %rcx
 	addq	$64, -64(%rbp)
 	cmpq	%r8, %rcx
-	jg	.LBB30_32
-.LBB30_41:
+	jg	.LBB31_32
+.LBB31_41:
 	movq	%rcx, -72(%rbp)
 	movq	-112(%rbp), %rcx
 	movq	%rdx, -120(%rbp)
@@ -22977,24 +23513,24 @@ weight_gradient_rows:
 	movq	-128(%rbp), %r13
 	movq	-136(%rbp), %r15
 	cmpq	-104(%rbp), %rdx
-	jl	.LBB30_46
-.LBB30_42:
+	jl	.LBB31_46
+.LBB31_42:
 	movq	40(%rbp), %rbx
 	cmpq	%rbx, %rcx
 	movq	16(%rbp), %r13
-	jge	.LBB30_40
+	jge	.LBB31_40
 	movq	-80(%rbp), %rdx
 	movq	-120(%rbp), %rdi
 	leaq	(%rdx,%rdi,4), %rdx
 	movq	%rdx, -120(%rbp)
 	movq	-56(%rbp), %rdi
 	leaq	(%rdi,%rcx,4), %r15
-	jmp	.LBB30_44
+	jmp	.LBB31_44
 	.p2align	4
-.LBB30_45:
+.LBB31_45:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB30_63:
+.LBB31_63:
 	movq	%rcx, %rdi
 	imulq	%r8, %rdi
 	movq	-48(%rbp), %rdx
@@ -23003,24 +23539,24 @@ weight_gradient_rows:
 	incq	%rcx
 	addq	$4, %r15
 	cmpq	%rbx, %rcx
-	je	.LBB30_40
-.LBB30_44:
+	je	.LBB31_40
+.LBB31_44:
 	testq	%r13, %r13
-	jle	.LBB30_45
+	jle	.LBB31_45
 	vxorps	%xmm0, %xmm0, %xmm0
 	cmpq	$1, %r13
-	jne	.LBB30_59
+	jne	.LBB31_59
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
-	jmp	.LBB30_61
+	jmp	.LBB31_61
 	.p2align	4
-.LBB30_59:
+.LBB31_59:
 	movq	%r15, %rbx
 	movq	-64(%rbp), %r13
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%edi, %edi
 	.p2align	4
-.LBB30_60:
+.LBB31_60:
 	vbroadcastss	(%rbx), %ymm2
 	vfmadd231ps	-32(%r13), %ymm2, %ymm0
 	vfmadd231ps	(%r13), %ymm2, %ymm1
@@ -23031,12 +23567,12 @@ weight_gradient_rows:
 	addq	%r14, %r13
 	addq	%r10, %rbx
 	cmpq	%rdi, %r12
-	jne	.LBB30_60
-.LBB30_61:
+	jne	.LBB31_60
+.LBB31_61:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %rbx
-	je	.LBB30_63
+	je	.LBB31_63
 	movq	-56(%rbp), %rbx
 	leaq	(%rbx,%rcx,4), %rbx
 	movq	%rdi, %r13
@@ -23048,19 +23584,19 @@ weight_gradient_rows:
 	vfmadd231ps	32(%rdx,%r13,4), %ymm2, %ymm1
 	movq	16(%rbp), %r13
 	movq	40(%rbp), %rbx
-	jmp	.LBB30_63
+	jmp	.LBB31_63
 	.p2align	4
-.LBB30_48:
+.LBB31_48:
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB30_49:
+.LBB31_49:
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB30_56:
+.LBB31_56:
 	movq	%rcx, %rdx
 	imulq	%r8, %rdx
 	movq	-48(%rbp), %rdi
@@ -23078,13 +23614,13 @@ weight_gradient_rows:
 	addq	$16, %r15
 	addq	-88(%rbp), %r13
 	cmpq	-104(%rbp), %rcx
-	jge	.LBB30_42
-.LBB30_46:
+	jge	.LBB31_42
+.LBB31_46:
 	cmpq	$0, 24(%rbp)
-	je	.LBB30_52
+	je	.LBB31_52
 	movq	16(%rbp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB30_48
+	jle	.LBB31_48
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r13, %rdx
 	movq	-64(%rbp), %rdi
@@ -23096,7 +23632,7 @@ weight_gradient_rows:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	.p2align	4
-.LBB30_51:
+.LBB31_51:
 	vmovups	-32(%rdi), %ymm8
 	vbroadcastss	-12(%rdx), %ymm9
 	vbroadcastss	-8(%rdx), %ymm10
@@ -23114,13 +23650,13 @@ weight_gradient_rows:
 	addq	%r11, %rdi
 	addq	$16, %rdx
 	decq	%rbx
-	jne	.LBB30_51
-	jmp	.LBB30_56
+	jne	.LBB31_51
+	jmp	.LBB31_56
 	.p2align	4
-.LBB30_52:
+.LBB31_52:
 	movq	16(%rbp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB30_53
+	jle	.LBB31_53
 	vxorps	%xmm0, %xmm0, %xmm0
 	movq	%r15, %rbx
 	movq	-64(%rbp), %rdi
@@ -23132,7 +23668,7 @@ weight_gradient_rows:
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	.p2align	4
-.LBB30_55:
+.LBB31_55:
 	vmovups	-32(%rdi), %ymm8
 	vbroadcastss	-12(%rbx), %ymm9
 	vbroadcastss	-8(%rbx), %ymm10
@@ -23150,20 +23686,20 @@ weight_gradient_rows:
 	addq	%r11, %rdi
 	addq	%rsi, %rbx
 	decq	%rdx
-	jne	.LBB30_55
-	jmp	.LBB30_56
-.LBB30_53:
+	jne	.LBB31_55
+	jmp	.LBB31_56
+.LBB31_53:
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
-	jmp	.LBB30_49
-.LBB30_65:
+	jmp	.LBB31_49
+.LBB31_65:
 	movq	%rcx, %rdx
-.LBB30_66:
+.LBB31_66:
 	movq	%rdx, -72(%rbp)
 	cmpq	%r8, %rdx
-	jge	.LBB30_77
+	jge	.LBB31_77
 	andq	%r13, %rax
 	movq	-56(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -23173,18 +23709,18 @@ weight_gradient_rows:
 	movq	-72(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB30_68
+	jmp	.LBB31_68
 	.p2align	4
-.LBB30_76:
+.LBB31_76:
 	movq	-72(%rbp), %r11
 	incq	%r11
 	addq	$4, %rsi
 	movq	%r11, -72(%rbp)
 	cmpq	%r8, %r11
-	je	.LBB30_77
-.LBB30_68:
+	je	.LBB31_77
+.LBB31_68:
 	cmpq	32(%rbp), %r12
-	jle	.LBB30_76
+	jle	.LBB31_76
 	movq	-112(%rbp), %r10
 	movq	-72(%rbp), %rbx
 	leaq	(%r10,%rbx,4), %r10
@@ -23192,31 +23728,31 @@ weight_gradient_rows:
 	leaq	(%r11,%rbx,4), %r11
 	movq	%rcx, %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB30_70
+	jmp	.LBB31_70
 	.p2align	4
-.LBB30_75:
+.LBB31_75:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
 	cmpq	%r12, %r14
-	je	.LBB30_76
-.LBB30_70:
+	je	.LBB31_76
+.LBB31_70:
 	vxorps	%xmm0, %xmm0, %xmm0
 	testq	%r13, %r13
-	jle	.LBB30_75
+	jle	.LBB31_75
 	cmpq	$1, %r13
-	jne	.LBB30_90
+	jne	.LBB31_90
 	xorl	%r15d, %r15d
-	jmp	.LBB30_73
+	jmp	.LBB31_73
 	.p2align	4
-.LBB30_90:
+.LBB31_90:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB30_91:
+.LBB31_91:
 	vmovss	(%r13), %xmm1
 	vfmadd132ss	(%r12), %xmm0, %xmm1
 	vmovss	(%r13,%r9,4), %xmm0
@@ -23225,12 +23761,12 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB30_91
-.LBB30_73:
+	jne	.LBB31_91
+.LBB31_73:
 	movq	16(%rbp), %r13
 	testb	$1, %r13b
 	movq	40(%rbp), %r12
-	je	.LBB30_75
+	je	.LBB31_75
 	movq	-56(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -23240,8 +23776,8 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	imulq	%r8, %r15
 	vfmadd231ss	(%r11,%r15,4), %xmm1, %xmm0
-	jmp	.LBB30_75
-.LBB30_77:
+	jmp	.LBB31_75
+.LBB31_77:
 	addq	$104, %rsp
 	popq	%rbx
 	popq	%r12
@@ -23252,7 +23788,7 @@ weight_gradient_rows:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB30_34:
+.LBB31_34:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	movq	-56(%rbp), %rdi
@@ -23260,14 +23796,14 @@ weight_gradient_rows:
 	leaq	(%rdi,%r14,4), %r11
 	addq	$12, %r11
 	leaq	(,%r9,4), %rbx
-	jmp	.LBB30_35
+	jmp	.LBB31_35
 	.p2align	4
-.LBB30_36:
+.LBB31_36:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm3, %xmm3, %xmm3
-.LBB30_80:
+.LBB31_80:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	vmovups	%ymm3, (%rsi,%r15,4)
@@ -23286,11 +23822,11 @@ weight_gradient_rows:
 	movq	40(%rbp), %r12
 	cmpq	%r12, %r15
 	movq	16(%rbp), %r13
-	jg	.LBB30_64
-.LBB30_35:
+	jg	.LBB31_64
+.LBB31_35:
 	movq	%r15, %rdi
 	testq	%r13, %r13
-	jle	.LBB30_36
+	jle	.LBB31_36
 	vxorps	%xmm3, %xmm3, %xmm3
 	movq	%r13, %r15
 	movq	%r11, %r12
@@ -23299,7 +23835,7 @@ weight_gradient_rows:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	.p2align	4
-.LBB30_79:
+.LBB31_79:
 	vmovups	(%r13), %ymm4
 	vbroadcastss	-12(%r12), %ymm5
 	vfmadd231ps	%ymm5, %ymm4, %ymm3
@@ -23312,10 +23848,10 @@ weight_gradient_rows:
 	addq	%r10, %r13
 	addq	%rbx, %r12
 	decq	%r15
-	jne	.LBB30_79
-	jmp	.LBB30_80
-.Lfunc_end30:
-	.size	weight_gradient_rows, .Lfunc_end30-weight_gradient_rows
+	jne	.LBB31_79
+	jmp	.LBB31_80
+.Lfunc_end31:
+	.size	weight_gradient_rows, .Lfunc_end31-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -23350,17 +23886,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB31_1
+	je	.LBB32_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB31_3
-.LBB31_1:
+	jmp	.LBB32_3
+.LBB32_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB31_3:
+.LBB32_3:
 	movq	%rax, -136(%rbp)
 	testq	%r8, %r8
-	jle	.LBB31_86
+	jle	.LBB32_86
 	movq	24(%rbp), %rdi
 	movq	16(%rbp), %r10
 	leaq	(,%r9,4), %rax
@@ -23413,14 +23949,14 @@ panel_linear_outputs:
 	leaq	(,%r8,4), %r11
 	xorl	%r15d, %r15d
 	movq	%rsi, -72(%rbp)
-	jmp	.LBB31_5
+	jmp	.LBB32_5
 	.p2align	4
-.LBB31_85:
+.LBB32_85:
 	addq	%rdx, %r15
 	cmpq	%r8, %r15
 	movq	-72(%rbp), %rsi
-	jge	.LBB31_86
-.LBB31_5:
+	jge	.LBB32_86
+.LBB32_5:
 	movq	%r8, %rdx
 	subq	%r15, %rdx
 	movq	-136(%rbp), %rax
@@ -23429,7 +23965,7 @@ panel_linear_outputs:
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%r15, -112(%rbp)
-	jge	.LBB31_60
+	jge	.LBB32_60
 	movq	-120(%rbp), %rax
 	leaq	(%rax,%r15,4), %rax
 	movq	%rax, -152(%rbp)
@@ -23444,9 +23980,9 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rax
-	jmp	.LBB31_7
+	jmp	.LBB32_7
 	.p2align	4
-.LBB31_46:
+.LBB32_46:
 	vmovups	%ymm7, (%r14)
 	vmovups	%ymm6, 32(%r14)
 	vmovups	%ymm5, (%r14,%r9,4)
@@ -23454,20 +23990,20 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%r9,8)
 	vmovups	%ymm2, 32(%r14,%r9,8)
 	movq	-64(%rbp), %rax
-.LBB31_56:
+.LBB32_56:
 	vmovups	%ymm1, (%r14,%rax)
 	addq	%rax, %r14
-.LBB31_57:
+.LBB32_57:
 	movq	%r14, %rax
-.LBB31_58:
+.LBB32_58:
 	vmovups	%ymm0, 32(%rax)
-.LBB31_59:
+.LBB32_59:
 	movq	-104(%rbp), %rax
 	addq	$16, %rax
 	cmpq	32(%rbp), %rax
 	movq	-72(%rbp), %rsi
-	jge	.LBB31_60
-.LBB31_7:
+	jge	.LBB32_60
+.LBB32_7:
 	movq	%rax, %rcx
 	imulq	%r8, %rcx
 	movq	%rax, -104(%rbp)
@@ -23479,13 +24015,13 @@ panel_linear_outputs:
 	leaq	(%rdi,%rcx,4), %r12
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB31_8
-.LBB31_18:
+	jge	.LBB32_8
+.LBB32_18:
 	movq	16(%rbp), %rcx
 	subq	%r14, %rcx
 	addq	$-2, %rcx
 	cmpq	$3, %rcx
-	ja	.LBB31_59
+	ja	.LBB32_59
 	movq	%r14, %rdi
 	imulq	%r8, %rdi
 	movq	-152(%rbp), %r10
@@ -23495,18 +24031,18 @@ panel_linear_outputs:
 	leaq	(%rdi,%r14,4), %rdi
 	movq	-104(%rbp), %r10
 	leaq	(%rdi,%r10,4), %r14
-	leaq	.LJTI31_0(%rip), %rdi
+	leaq	.LJTI32_0(%rip), %rdi
 	movslq	(%rdi,%rcx,4), %rcx
 	addq	%rdi, %rcx
 	jmpq	*%rcx
-.LBB31_20:
+.LBB32_20:
 	testq	%rax, %rax
-	je	.LBB31_21
+	je	.LBB32_21
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB31_23
+	jmp	.LBB32_23
 	.p2align	4
-.LBB31_8:
+.LBB32_8:
 	movq	-96(%rbp), %rcx
 	movq	-104(%rbp), %rdi
 	leaq	(%rcx,%rdi,4), %rcx
@@ -23514,9 +24050,9 @@ panel_linear_outputs:
 	movl	$6, %r10d
 	movq	-152(%rbp), %rdi
 	xorl	%ecx, %ecx
-	jmp	.LBB31_9
+	jmp	.LBB32_9
 	.p2align	4
-.LBB31_17:
+.LBB32_17:
 	vmovups	%ymm11, (%r10)
 	vmovups	%ymm10, 32(%r10)
 	vmovups	%ymm9, (%r10,%r9,4)
@@ -23537,19 +24073,19 @@ panel_linear_outputs:
 	movq	%r14, %rcx
 	cmpq	16(%rbp), %r10
 	movq	-112(%rbp), %r15
-	jg	.LBB31_18
-.LBB31_9:
+	jg	.LBB32_18
+.LBB32_9:
 	movq	%r10, %r14
 	testq	%rax, %rax
-	je	.LBB31_10
+	je	.LBB32_10
 	vmovups	(%rsi), %ymm0
 	vmovups	32(%rsi), %ymm1
-	jmp	.LBB31_12
+	jmp	.LBB32_12
 	.p2align	4
-.LBB31_10:
+.LBB32_10:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB31_12:
+.LBB32_12:
 	imulq	%r9, %rcx
 	movq	-224(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
@@ -23564,7 +24100,7 @@ panel_linear_outputs:
 	vmovaps	%ymm1, %ymm10
 	vmovaps	%ymm0, %ymm11
 	testq	%r15, %r15
-	jle	.LBB31_14
+	jle	.LBB32_14
 	vmovups	(%r10), %ymm11
 	vmovups	32(%r10), %ymm10
 	vmovups	(%r10,%r9,4), %ymm9
@@ -23580,13 +24116,13 @@ panel_linear_outputs:
 	movq	-160(%rbp), %rcx
 	vmovups	(%r10,%rcx), %ymm0
 	vmovups	32(%r10,%rcx), %ymm2
-.LBB31_14:
+.LBB32_14:
 	testq	%rdx, %rdx
-	jle	.LBB31_17
+	jle	.LBB32_17
 	xorl	%r13d, %r13d
 	movq	%r12, %rcx
 	.p2align	4
-.LBB31_16:
+.LBB32_16:
 	vmovups	(%rcx), %ymm13
 	vmovups	32(%rcx), %ymm12
 	leaq	(%rdi,%r13,4), %rbx
@@ -23615,32 +24151,32 @@ panel_linear_outputs:
 	incq	%r13
 	addq	$64, %rcx
 	cmpq	%r13, %rdx
-	jne	.LBB31_16
-	jmp	.LBB31_17
+	jne	.LBB32_16
+	jmp	.LBB32_17
 	.p2align	4
-.LBB31_38:
+.LBB32_38:
 	testq	%rax, %rax
-	je	.LBB31_39
+	je	.LBB32_39
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB31_41
+	jmp	.LBB32_41
 	.p2align	4
-.LBB31_47:
+.LBB32_47:
 	testq	%rax, %rax
-	je	.LBB31_48
+	je	.LBB32_48
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB31_50
-.LBB31_29:
+	jmp	.LBB32_50
+.LBB32_29:
 	testq	%rax, %rax
-	je	.LBB31_30
+	je	.LBB32_30
 	vmovups	(%rsi), %ymm1
 	vmovups	32(%rsi), %ymm0
-	jmp	.LBB31_32
-.LBB31_39:
+	jmp	.LBB32_32
+.LBB32_39:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB31_41:
+.LBB32_41:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -23648,7 +24184,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm6
 	vmovaps	%ymm1, %ymm7
 	testq	%r15, %r15
-	jle	.LBB31_43
+	jle	.LBB32_43
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm6
 	vmovups	(%r14,%r9,4), %ymm5
@@ -23658,15 +24194,15 @@ panel_linear_outputs:
 	movq	-64(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB31_43:
+.LBB32_43:
 	testq	%rdx, %rdx
-	jle	.LBB31_46
+	jle	.LBB32_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
 	xorl	%edi, %edi
 	.p2align	4
-.LBB31_45:
+.LBB32_45:
 	vmovups	(%r12), %ymm8
 	vmovups	32(%r12), %ymm9
 	vbroadcastss	(%rbx,%rdi,4), %ymm10
@@ -23684,12 +24220,12 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r12
 	cmpq	%rdi, %rdx
-	jne	.LBB31_45
-	jmp	.LBB31_46
-.LBB31_48:
+	jne	.LBB32_45
+	jmp	.LBB32_46
+.LBB32_48:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB31_50:
+.LBB32_50:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
@@ -23699,7 +24235,7 @@ panel_linear_outputs:
 	vmovaps	%ymm0, %ymm8
 	vmovaps	%ymm1, %ymm9
 	testq	%r15, %r15
-	jle	.LBB31_52
+	jle	.LBB32_52
 	vmovups	(%r14), %ymm9
 	vmovups	32(%r14), %ymm8
 	vmovups	(%r14,%r9,4), %ymm7
@@ -23712,12 +24248,12 @@ panel_linear_outputs:
 	movq	-80(%rbp), %rax
 	vmovups	(%r14,%rax), %ymm1
 	vmovups	32(%r14,%rax), %ymm0
-.LBB31_52:
+.LBB32_52:
 	testq	%rdx, %rdx
-	jle	.LBB31_55
+	jle	.LBB32_55
 	xorl	%eax, %eax
 	.p2align	4
-.LBB31_54:
+.LBB32_54:
 	vmovups	(%r12), %ymm11
 	vmovups	32(%r12), %ymm10
 	leaq	(%rbx,%rax,4), %rcx
@@ -23742,8 +24278,8 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r12
 	cmpq	%rax, %rdx
-	jne	.LBB31_54
-.LBB31_55:
+	jne	.LBB32_54
+.LBB32_55:
 	vmovups	%ymm9, (%r14)
 	vmovups	%ymm8, 32(%r14)
 	vmovups	%ymm7, (%r14,%r9,4)
@@ -23754,26 +24290,26 @@ panel_linear_outputs:
 	vmovups	%ymm3, (%r14,%rax)
 	vmovups	%ymm2, 32(%r14,%rax)
 	movq	-80(%rbp), %rax
-	jmp	.LBB31_56
-.LBB31_21:
+	jmp	.LBB32_56
+.LBB32_21:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB31_23:
+.LBB32_23:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	testq	%r15, %r15
-	jle	.LBB31_25
+	jle	.LBB32_25
 	vmovups	(%r14), %ymm3
 	vmovups	32(%r14), %ymm2
 	vmovups	(%r14,%r9,4), %ymm1
 	vmovups	32(%r14,%r9,4), %ymm0
-.LBB31_25:
+.LBB32_25:
 	testq	%rdx, %rdx
-	jle	.LBB31_28
+	jle	.LBB32_28
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB31_27:
+.LBB32_27:
 	vmovups	(%r12), %ymm4
 	vmovups	32(%r12), %ymm5
 	vbroadcastss	(%rbx,%rcx,4), %ymm6
@@ -23785,37 +24321,37 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r12
 	cmpq	%rcx, %rdx
-	jne	.LBB31_27
-.LBB31_28:
+	jne	.LBB32_27
+.LBB32_28:
 	vmovups	%ymm3, (%r14)
 	vmovups	%ymm2, 32(%r14)
 	leaq	(%r14,%r9,4), %rax
 	vmovups	%ymm1, (%r14,%r9,4)
-	jmp	.LBB31_58
-.LBB31_30:
+	jmp	.LBB32_58
+.LBB32_30:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
-.LBB31_32:
+.LBB32_32:
 	vmovaps	%ymm0, %ymm2
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm0, %ymm4
 	vmovaps	%ymm1, %ymm5
 	testq	%r15, %r15
-	jle	.LBB31_34
+	jle	.LBB32_34
 	vmovups	(%r14), %ymm5
 	vmovups	32(%r14), %ymm4
 	vmovups	(%r14,%r9,4), %ymm3
 	vmovups	32(%r14,%r9,4), %ymm2
 	vmovups	(%r14,%r9,8), %ymm1
 	vmovups	32(%r14,%r9,8), %ymm0
-.LBB31_34:
+.LBB32_34:
 	testq	%rdx, %rdx
-	jle	.LBB31_37
+	jle	.LBB32_37
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
 	.p2align	4
-.LBB31_36:
+.LBB32_36:
 	vmovups	(%r12), %ymm6
 	vmovups	32(%r12), %ymm7
 	vbroadcastss	(%rbx,%rsi,4), %ymm8
@@ -23830,19 +24366,19 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r12
 	cmpq	%rsi, %rdx
-	jne	.LBB31_36
-.LBB31_37:
+	jne	.LBB32_36
+.LBB32_37:
 	vmovups	%ymm5, (%r14)
 	vmovups	%ymm4, 32(%r14)
 	vmovups	%ymm3, (%r14,%r9,4)
 	vmovups	%ymm2, 32(%r14,%r9,4)
 	vmovups	%ymm1, (%r14,%r9,8)
 	addq	-192(%rbp), %r14
-	jmp	.LBB31_57
+	jmp	.LBB32_57
 	.p2align	4
-.LBB31_60:
+.LBB32_60:
 	cmpq	$1, -184(%rbp)
-	jne	.LBB31_85
+	jne	.LBB32_85
 	movq	%r15, %rcx
 	shlq	$6, %rcx
 	movq	-176(%rbp), %rax
@@ -23851,10 +24387,10 @@ panel_linear_outputs:
 	movq	-128(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	-56(%rbp), %r12
-	jle	.LBB31_62
-.LBB31_66:
+	jle	.LBB32_62
+.LBB32_66:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB31_85
+	jge	.LBB32_85
 	addq	-88(%rbp), %rcx
 	testq	%r15, %r15
 	setg	%dil
@@ -23865,46 +24401,46 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %r10
 	andq	%r10, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB31_68
+	jmp	.LBB32_68
 	.p2align	4
-.LBB31_84:
+.LBB32_84:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm0, 32(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
 	movq	-112(%rbp), %r15
-	jge	.LBB31_85
-.LBB31_68:
+	jge	.LBB32_85
+.LBB32_68:
 	movq	-144(%rbp), %r14
 	leaq	(%r14,%rbx,4), %r14
 	testb	%al, %al
-	je	.LBB31_69
+	je	.LBB32_69
 	movq	%r14, %r12
 	testq	%r15, %r15
-	jg	.LBB31_70
+	jg	.LBB32_70
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	testq	%rdx, %rdx
-	jg	.LBB31_80
-	jmp	.LBB31_84
+	jg	.LBB32_80
+	jmp	.LBB32_84
 	.p2align	4
-.LBB31_69:
+.LBB32_69:
 	movq	-72(%rbp), %r15
 	leaq	(%r15,%rbx,4), %r12
-.LBB31_70:
+.LBB32_70:
 	vmovups	(%r12), %ymm1
 	vmovups	32(%r12), %ymm0
 	testq	%rdx, %rdx
-	jle	.LBB31_84
-.LBB31_80:
+	jle	.LBB32_84
+.LBB32_80:
 	movq	%rbx, %r15
 	imulq	%r8, %r15
 	leaq	(%rcx,%r15,4), %r12
 	xorl	%r13d, %r13d
 	cmpq	$1, %rdx
-	je	.LBB31_82
+	je	.LBB32_82
 	.p2align	4
-.LBB31_81:
+.LBB32_81:
 	vbroadcastss	-4(%r10,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
@@ -23914,23 +24450,23 @@ panel_linear_outputs:
 	addq	$2, %r13
 	subq	$-128, %r12
 	cmpq	%r13, %rdi
-	jne	.LBB31_81
-.LBB31_82:
+	jne	.LBB32_81
+.LBB32_82:
 	testb	$1, %dl
-	je	.LBB31_84
+	je	.LBB32_84
 	vbroadcastss	(%rsi,%r13,4), %ymm2
 	vfmadd231ps	(%r12), %ymm2, %ymm1
 	vfmadd231ps	32(%r12), %ymm2, %ymm0
-	jmp	.LBB31_84
+	jmp	.LBB32_84
 	.p2align	4
-.LBB31_62:
+.LBB32_62:
 	movq	-168(%rbp), %rax
 	addq	%rcx, %rax
 	movq	-128(%rbp), %rdi
 	movq	24(%rbp), %r10
-	jmp	.LBB31_63
+	jmp	.LBB32_63
 	.p2align	4
-.LBB31_76:
+.LBB32_76:
 	vmovups	%ymm7, (%rdi)
 	vmovups	%ymm0, 32(%rdi)
 	vmovups	%ymm1, 64(%rdi)
@@ -23944,19 +24480,19 @@ panel_linear_outputs:
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rdi
 	movq	-112(%rbp), %r15
-	jg	.LBB31_66
-.LBB31_63:
+	jg	.LBB32_66
+.LBB32_63:
 	movq	%rdi, %rbx
 	movq	-144(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %rdi
 	movq	%rdi, %r14
 	testq	%r15, %r15
-	jg	.LBB31_72
+	jg	.LBB32_72
 	movq	-72(%rbp), %r14
 	testq	%r14, %r14
-	je	.LBB31_65
+	je	.LBB32_65
 	leaq	(%r14,%r10,4), %r14
-.LBB31_72:
+.LBB32_72:
 	vmovups	(%r14), %ymm7
 	vmovups	32(%r14), %ymm0
 	vmovups	64(%r14), %ymm1
@@ -23966,12 +24502,12 @@ panel_linear_outputs:
 	vmovups	192(%r14), %ymm5
 	vmovups	224(%r14), %ymm6
 	testq	%rdx, %rdx
-	jle	.LBB31_76
-.LBB31_74:
+	jle	.LBB32_76
+.LBB32_74:
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB31_75:
+.LBB32_75:
 	vbroadcastss	(%rsi,%r14,4), %ymm8
 	vfmadd231ps	(%r10), %ymm8, %ymm7
 	vfmadd231ps	32(%r10), %ymm8, %ymm0
@@ -23992,9 +24528,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB31_75
-	jmp	.LBB31_76
-.LBB31_65:
+	jne	.LBB32_75
+	jmp	.LBB32_76
+.LBB32_65:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -24004,9 +24540,9 @@ panel_linear_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	testq	%rdx, %rdx
-	jg	.LBB31_74
-	jmp	.LBB31_76
-.LBB31_86:
+	jg	.LBB32_74
+	jmp	.LBB32_76
+.LBB32_86:
 	addq	$56, %rsp
 	popq	%rbx
 	popq	%r12
@@ -24017,16 +24553,16 @@ panel_linear_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end31:
-	.size	panel_linear_outputs, .Lfunc_end31-panel_linear_outputs
+.Lfunc_end32:
+	.size	panel_linear_outputs, .Lfunc_end32-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI31_0:
-	.long	.LBB31_20-.LJTI31_0
-	.long	.LBB31_29-.LJTI31_0
-	.long	.LBB31_38-.LJTI31_0
-	.long	.LBB31_47-.LJTI31_0
+.LJTI32_0:
+	.long	.LBB32_20-.LJTI32_0
+	.long	.LBB32_29-.LJTI32_0
+	.long	.LBB32_38-.LJTI32_0
+	.long	.LBB32_47-.LJTI32_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -24055,13 +24591,13 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %r12
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB32_21
+	je	.LBB33_21
 	movq	%r12, %rdx
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %rdx
 	movq	%rdx, -48(%rbp)
-	jle	.LBB32_3
+	jle	.LBB33_3
 	movq	-48(%rbp), %rax
 	leaq	(,%rax,4), %rdx
 	movq	%rbx, %rdi
@@ -24071,9 +24607,9 @@ panel_weight_gradient_outputs:
 	callq	memset@PLT
 	movq	%r14, %rcx
 	movq	%r15, %r9
-.LBB32_3:
+.LBB33_3:
 	testq	%r13, %r13
-	jle	.LBB32_21
+	jle	.LBB33_21
 	leaq	(%rcx,%r12,4), %rdx
 	movq	-72(%rbp), %rdi
 	movq	32(%rbp), %r10
@@ -24108,9 +24644,9 @@ panel_weight_gradient_outputs:
 	leaq	(,%r9,4), %rdx
 	movq	%rdx, -96(%rbp)
 	xorl	%edx, %edx
-	jmp	.LBB32_5
+	jmp	.LBB33_5
 	.p2align	4
-.LBB32_20:
+.LBB33_20:
 	incq	%rdx
 	movq	-96(%rbp), %r14
 	addq	%r14, %r10
@@ -24118,26 +24654,26 @@ panel_weight_gradient_outputs:
 	addq	%r14, %rdi
 	cmpq	%r13, %rdx
 	movq	%rsi, %r12
-	je	.LBB32_21
-.LBB32_5:
+	je	.LBB33_21
+.LBB33_5:
 	cmpq	32(%rbp), %r12
 	movq	%r12, %rsi
-	jle	.LBB32_20
+	jle	.LBB33_20
 	cmpq	$4, -48(%rbp)
 	setb	%r15b
 	orb	-88(%rbp), %r15b
 	movq	32(%rbp), %r14
 	testb	$1, %r15b
-	jne	.LBB32_7
+	jne	.LBB33_7
 	cmpq	$32, -48(%rbp)
-	jae	.LBB32_14
+	jae	.LBB33_14
 	xorl	%r15d, %r15d
-	jmp	.LBB32_18
-.LBB32_14:
+	jmp	.LBB33_18
+.LBB33_14:
 	xorl	%r14d, %r14d
 	movq	-64(%rbp), %rsi
 	.p2align	4
-.LBB32_15:
+.LBB33_15:
 	vmovups	-96(%r10,%r14,4), %ymm0
 	vmovups	-64(%r10,%r14,4), %ymm1
 	vmovups	-32(%r10,%r14,4), %ymm2
@@ -24152,48 +24688,48 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm3, (%r8,%r14,4)
 	addq	$32, %r14
 	cmpq	%r14, %rsi
-	jne	.LBB32_15
+	jne	.LBB33_15
 	cmpq	%rsi, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB32_20
+	je	.LBB33_20
 	movq	-112(%rbp), %r14
 	movq	-64(%rbp), %r15
 	testb	$28, -48(%rbp)
-	je	.LBB32_7
+	je	.LBB33_7
 	.p2align	4
-.LBB32_18:
+.LBB33_18:
 	vmovups	(%rax,%r15,4), %xmm0
 	vaddps	(%rbx,%r15,4), %xmm0, %xmm0
 	vmovups	%xmm0, (%rbx,%r15,4)
 	addq	$4, %r15
 	cmpq	%r15, %r11
-	jne	.LBB32_18
+	jne	.LBB33_18
 	movq	-80(%rbp), %r14
 	cmpq	%r11, -48(%rbp)
 	movq	40(%rbp), %rsi
-	je	.LBB32_20
-.LBB32_7:
+	je	.LBB33_20
+.LBB33_7:
 	movl	%esi, %r15d
 	subl	%r14d, %r15d
 	movq	%r14, %r12
 	andl	$3, %r15d
-	je	.LBB32_10
+	je	.LBB33_10
 	movq	%r14, %r12
 	.p2align	4
-.LBB32_9:
+.LBB33_9:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%r15
-	jne	.LBB32_9
-.LBB32_10:
+	jne	.LBB33_9
+.LBB33_10:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r14
 	cmpq	$-4, %r14
-	ja	.LBB32_20
+	ja	.LBB33_20
 	.p2align	4
-.LBB32_11:
+.LBB33_11:
 	vmovss	(%rdi,%r12,4), %xmm0
 	vaddss	(%rcx,%r12,4), %xmm0, %xmm0
 	vmovss	%xmm0, (%rcx,%r12,4)
@@ -24208,12 +24744,12 @@ panel_weight_gradient_outputs:
 	vmovss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB32_11
-	jmp	.LBB32_20
-.LBB32_21:
+	jne	.LBB33_11
+	jmp	.LBB33_20
+.LBB33_21:
 	movabsq	$9223372036854775806, %rcx
 	cmpq	32(%rbp), %r12
-	jle	.LBB32_29
+	jle	.LBB33_29
 	movq	%r13, %rax
 	andq	%rcx, %rax
 	movq	-72(%rbp), %rdx
@@ -24228,28 +24764,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rdi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB32_23
+	jmp	.LBB33_23
 	.p2align	4
-.LBB32_28:
+.LBB33_28:
 	addq	$16, %r10
 	addq	$64, %rdx
 	addq	%r8, %rdi
 	cmpq	%r12, %r10
-	jge	.LBB32_29
-.LBB32_23:
+	jge	.LBB33_29
+.LBB33_23:
 	testq	%r13, %r13
-	jle	.LBB32_28
+	jle	.LBB33_28
 	cmpq	$1, %r13
-	jne	.LBB32_35
+	jne	.LBB33_35
 	xorl	%r11d, %r11d
-	jmp	.LBB32_26
+	jmp	.LBB33_26
 	.p2align	4
-.LBB32_35:
+.LBB33_35:
 	movq	%rdi, %rbx
 	movq	%rdx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB32_36:
+.LBB33_36:
 	vmovups	-32(%r14), %ymm0
 	vmovups	%ymm0, -96(%rbx)
 	vmovups	(%r14), %ymm0
@@ -24262,10 +24798,10 @@ panel_weight_gradient_outputs:
 	addq	%rsi, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB32_36
-.LBB32_26:
+	jne	.LBB33_36
+.LBB33_26:
 	testb	$1, %r13b
-	je	.LBB32_28
+	je	.LBB33_28
 	movq	%r10, %rbx
 	imulq	%r13, %rbx
 	movq	24(%rbp), %r14
@@ -24279,10 +24815,10 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm0, (%r14,%r11)
 	vmovups	32(%rbx,%r15,4), %ymm0
 	vmovups	%ymm0, 32(%r14,%r11)
-	jmp	.LBB32_28
-.LBB32_29:
+	jmp	.LBB33_28
+.LBB33_29:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB32_38
+	jle	.LBB33_38
 	andq	%r13, %rcx
 	movq	-104(%rbp), %rax
 	addq	$20, %rax
@@ -24291,14 +24827,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %r9
 	leaq	(,%rax,8), %r10
 	xorl	%eax, %eax
-	jmp	.LBB32_31
+	jmp	.LBB33_31
 	.p2align	4
-.LBB32_37:
+.LBB33_37:
 	movq	-64(%rbp), %rax
 	addq	%rdi, %rax
 	cmpq	-56(%rbp), %rax
-	jge	.LBB32_38
-.LBB32_31:
+	jge	.LBB33_38
+.LBB33_31:
 	movq	-56(%rbp), %rdx
 	movq	%rax, -64(%rbp)
 	subq	%rax, %rdx
@@ -24307,7 +24843,7 @@ panel_weight_gradient_outputs:
 	movq	%rdx, -48(%rbp)
 	cmovlq	%rdx, %rdi
 	cmpq	32(%rbp), %r12
-	jle	.LBB32_37
+	jle	.LBB33_37
 	movq	-64(%rbp), %rdx
 	movq	%rdx, %rax
 	shlq	$6, %rax
@@ -24320,21 +24856,21 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rdx,4), %rax
 	movq	%rax, -88(%rbp)
 	movq	32(%rbp), %rax
-	jmp	.LBB32_33
-.LBB32_48:
+	jmp	.LBB33_33
+.LBB33_48:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB32_55:
+.LBB33_55:
 	vmovups	%ymm1, (%r14)
 	movl	$32, %edx
 	.p2align	4
-.LBB32_76:
+.LBB33_76:
 	vmovups	%ymm0, (%r14,%rdx)
-.LBB32_77:
+.LBB33_77:
 	addq	$16, %rax
 	cmpq	%r12, %rax
-	jge	.LBB32_37
-.LBB32_33:
+	jge	.LBB33_37
+.LBB33_33:
 	movq	%rax, %rdx
 	imulq	%r13, %rdx
 	movq	%rax, %rsi
@@ -24344,40 +24880,40 @@ panel_weight_gradient_outputs:
 	movq	-96(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %r14
 	cmpq	$6, -48(%rbp)
-	jge	.LBB32_39
+	jge	.LBB33_39
 	xorl	%esi, %esi
-.LBB32_45:
+.LBB33_45:
 	movq	%rsi, %r11
 	notq	%r11
 	addq	%rdi, %r11
 	cmpq	$4, %r11
 	movq	40(%rbp), %r12
-	ja	.LBB32_77
+	ja	.LBB33_77
 	movq	-72(%rbp), %rdx
 	leaq	(%rdx,%rsi,4), %rdx
 	shlq	$6, %rsi
 	addq	%rsi, %r14
-	leaq	.LJTI32_0(%rip), %rbx
+	leaq	.LJTI33_0(%rip), %rbx
 	movslq	(%rbx,%r11,4), %rsi
 	addq	%rbx, %rsi
 	jmpq	*%rsi
-.LBB32_47:
+.LBB33_47:
 	testq	%r13, %r13
-	jle	.LBB32_48
+	jle	.LBB33_48
 	vxorps	%xmm1, %xmm1, %xmm1
 	cmpq	$1, %r13
-	jne	.LBB32_51
+	jne	.LBB33_51
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
-	jmp	.LBB32_53
+	jmp	.LBB33_53
 	.p2align	4
-.LBB32_39:
+.LBB33_39:
 	movl	$6, %edx
 	movq	-88(%rbp), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB32_40
+	jmp	.LBB33_40
 	.p2align	4
-.LBB32_41:
+.LBB33_41:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
@@ -24390,7 +24926,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm10, %xmm10, %xmm10
 	vxorps	%xmm11, %xmm11, %xmm11
 	vxorps	%xmm8, %xmm8, %xmm8
-.LBB32_44:
+.LBB33_44:
 	shlq	$6, %rbx
 	vmovups	%ymm8, (%r14,%rbx)
 	vmovups	%ymm11, 32(%r14,%rbx)
@@ -24408,11 +24944,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %r11
 	movq	%rsi, %rbx
 	cmpq	%rdi, %rdx
-	jg	.LBB32_45
-.LBB32_40:
+	jg	.LBB33_45
+.LBB33_40:
 	movq	%rdx, %rsi
 	testq	%r13, %r13
-	jle	.LBB32_41
+	jle	.LBB33_41
 	vxorps	%xmm8, %xmm8, %xmm8
 	movq	%r13, %r12
 	movq	%r11, %rdx
@@ -24429,7 +24965,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
 	.p2align	4
-.LBB32_43:
+.LBB33_43:
 	vmovups	(%r15), %ymm12
 	vmovups	32(%r15), %ymm13
 	vbroadcastss	-20(%rdx), %ymm14
@@ -24453,11 +24989,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r15
 	addq	%r9, %rdx
 	decq	%r12
-	jne	.LBB32_43
-	jmp	.LBB32_44
-.LBB32_71:
+	jne	.LBB33_43
+	jmp	.LBB33_44
+.LBB33_71:
 	testq	%r13, %r13
-	jle	.LBB32_72
+	jle	.LBB33_72
 	addq	$16, %rdx
 	vxorps	%xmm6, %xmm6, %xmm6
 	movq	%r13, %rsi
@@ -24471,7 +25007,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB32_74:
+.LBB33_74:
 	vmovups	(%r8), %ymm10
 	vmovups	32(%r8), %ymm11
 	vbroadcastss	-16(%rdx), %ymm12
@@ -24492,11 +25028,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB32_74
-	jmp	.LBB32_75
-.LBB32_61:
+	jne	.LBB33_74
+	jmp	.LBB33_75
+.LBB33_61:
 	testq	%r13, %r13
-	jle	.LBB32_62
+	jle	.LBB33_62
 	addq	$8, %rdx
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%r13, %rsi
@@ -24506,7 +25042,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB32_64:
+.LBB33_64:
 	vmovups	(%r8), %ymm6
 	vmovups	32(%r8), %ymm7
 	vbroadcastss	-8(%rdx), %ymm8
@@ -24521,11 +25057,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB32_64
-	jmp	.LBB32_65
-.LBB32_66:
+	jne	.LBB33_64
+	jmp	.LBB33_65
+.LBB33_66:
 	testq	%r13, %r13
-	jle	.LBB32_67
+	jle	.LBB33_67
 	addq	$12, %rdx
 	vxorps	%xmm4, %xmm4, %xmm4
 	movq	%r13, %rsi
@@ -24537,7 +25073,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB32_69:
+.LBB33_69:
 	vmovups	(%r8), %ymm8
 	vmovups	32(%r8), %ymm9
 	vbroadcastss	-12(%rdx), %ymm10
@@ -24555,11 +25091,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB32_69
-	jmp	.LBB32_70
-.LBB32_56:
+	jne	.LBB33_69
+	jmp	.LBB33_70
+.LBB33_56:
 	testq	%r13, %r13
-	jle	.LBB32_57
+	jle	.LBB33_57
 	addq	$4, %rdx
 	vxorps	%xmm1, %xmm1, %xmm1
 	movq	%r13, %rsi
@@ -24567,7 +25103,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm0, %xmm0, %xmm0
 	.p2align	4
-.LBB32_59:
+.LBB33_59:
 	vmovups	(%r8), %ymm4
 	vmovups	32(%r8), %ymm5
 	vbroadcastss	-4(%rdx), %ymm6
@@ -24579,9 +25115,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r8
 	addq	%r9, %rdx
 	decq	%rsi
-	jne	.LBB32_59
-	jmp	.LBB32_60
-.LBB32_72:
+	jne	.LBB33_59
+	jmp	.LBB33_60
+.LBB33_72:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -24592,7 +25128,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm8, %xmm8, %xmm8
 	vxorps	%xmm9, %xmm9, %xmm9
 	vxorps	%xmm6, %xmm6, %xmm6
-.LBB32_75:
+.LBB33_75:
 	vmovups	%ymm6, (%r14)
 	vmovups	%ymm9, 32(%r14)
 	vmovups	%ymm8, 64(%r14)
@@ -24603,23 +25139,23 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 224(%r14)
 	vmovups	%ymm1, 256(%r14)
 	movl	$288, %edx
-	jmp	.LBB32_76
-.LBB32_62:
+	jmp	.LBB33_76
+.LBB33_62:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB32_65:
+.LBB33_65:
 	vmovups	%ymm2, (%r14)
 	vmovups	%ymm5, 32(%r14)
 	vmovups	%ymm4, 64(%r14)
 	vmovups	%ymm3, 96(%r14)
 	vmovups	%ymm1, 128(%r14)
 	movl	$160, %edx
-	jmp	.LBB32_76
-.LBB32_67:
+	jmp	.LBB33_76
+.LBB33_67:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
@@ -24628,7 +25164,7 @@ panel_weight_gradient_outputs:
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm7, %xmm7, %xmm7
 	vxorps	%xmm4, %xmm4, %xmm4
-.LBB32_70:
+.LBB33_70:
 	vmovups	%ymm4, (%r14)
 	vmovups	%ymm7, 32(%r14)
 	vmovups	%ymm6, 64(%r14)
@@ -24637,24 +25173,24 @@ panel_weight_gradient_outputs:
 	vmovups	%ymm2, 160(%r14)
 	vmovups	%ymm1, 192(%r14)
 	movl	$224, %edx
-	jmp	.LBB32_76
-.LBB32_57:
+	jmp	.LBB33_76
+.LBB33_57:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB32_60:
+.LBB33_60:
 	vmovups	%ymm1, (%r14)
 	vmovups	%ymm3, 32(%r14)
 	vmovups	%ymm2, 64(%r14)
 	movl	$96, %edx
-	jmp	.LBB32_76
-.LBB32_51:
+	jmp	.LBB33_76
+.LBB33_51:
 	movq	%rdx, %r11
 	vxorps	%xmm0, %xmm0, %xmm0
 	xorl	%esi, %esi
 	.p2align	4
-.LBB32_52:
+.LBB33_52:
 	vbroadcastss	(%r11), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
@@ -24665,16 +25201,16 @@ panel_weight_gradient_outputs:
 	subq	$-128, %r8
 	addq	%r10, %r11
 	cmpq	%rsi, %rcx
-	jne	.LBB32_52
-.LBB32_53:
+	jne	.LBB33_52
+.LBB33_53:
 	testb	$1, %r13b
-	je	.LBB32_55
+	je	.LBB33_55
 	imulq	-56(%rbp), %rsi
 	vbroadcastss	(%rdx,%rsi,4), %ymm2
 	vfmadd231ps	(%r8), %ymm2, %ymm1
 	vfmadd231ps	32(%r8), %ymm2, %ymm0
-	jmp	.LBB32_55
-.LBB32_38:
+	jmp	.LBB33_55
+.LBB33_38:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -24685,32 +25221,32 @@ panel_weight_gradient_outputs:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end32:
-	.size	panel_weight_gradient_outputs, .Lfunc_end32-panel_weight_gradient_outputs
+.Lfunc_end33:
+	.size	panel_weight_gradient_outputs, .Lfunc_end33-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI32_0:
-	.long	.LBB32_47-.LJTI32_0
-	.long	.LBB32_56-.LJTI32_0
-	.long	.LBB32_61-.LJTI32_0
-	.long	.LBB32_66-.LJTI32_0
-	.long	.LBB32_71-.LJTI32_0
+.LJTI33_0:
+	.long	.LBB33_47-.LJTI33_0
+	.long	.LBB33_56-.LJTI33_0
+	.long	.LBB33_61-.LJTI33_0
+	.long	.LBB33_66-.LJTI33_0
+	.long	.LBB33_71-.LJTI33_0
 	.section	.rodata.cst32,"aM",@progbits,32
 	.p2align	5, 0x0
-.LCPI33_0:
+.LCPI34_0:
 	.quad	4
 	.quad	5
 	.quad	6
 	.quad	7
-.LCPI33_1:
+.LCPI34_1:
 	.quad	0
 	.quad	1
 	.quad	2
 	.quad	3
 	.section	.rodata.cst8,"aM",@progbits,8
 	.p2align	3, 0x0
-.LCPI33_2:
+.LCPI34_2:
 	.quad	8
 	.text
 	.p2align	4
@@ -24745,7 +25281,7 @@ conv_view_of:
 	movq	%r9, -56(%rbp)
 	movq	%rsi, -96(%rbp)
 	movq	%rdi, -344(%rbp)
-	je	.LBB33_33
+	je	.LBB34_33
 	vmovdqu	96(%rsi), %xmm0
 	vmovdqu	%xmm0, 24(%rdi)
 	leaq	32(%rdx), %rax
@@ -24754,11 +25290,11 @@ conv_view_of:
 	cmovneq	%rax, %rcx
 	movq	(%rcx), %rcx
 	movq	%rcx, 40(%rdi)
-	je	.LBB33_70
+	je	.LBB34_70
 	movq	(%rsi), %rcx
 	movq	%rcx, -280(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB33_32
+	jle	.LBB34_32
 	movq	(%rax), %rsi
 	movq	24(%rdx), %rdx
 	movq	%rsi, %rdi
@@ -24830,9 +25366,9 @@ conv_view_of:
 	movq	%rax, -224(%rbp)
 	movq	%rax, -48(%rbp)
 	movq	%rdi, -256(%rbp)
-	jmp	.LBB33_5
+	jmp	.LBB34_5
 	.p2align	4
-.LBB33_4:
+.LBB34_4:
 	movq	-80(%rbp), %rdx
 	incq	%rdx
 	movq	-120(%rbp), %rax
@@ -24842,23 +25378,23 @@ conv_view_of:
 	addq	%rax, -160(%rbp)
 	addq	%rdi, -64(%rbp)
 	cmpq	-280(%rbp), %rdx
-	je	.LBB33_32
-.LBB33_5:
+	je	.LBB34_32
+.LBB34_5:
 	movq	%rdi, %rbx
 	movq	%rdx, -80(%rbp)
 	imulq	%rdx, %rbx
 	cmpq	$0, -152(%rbp)
-	jle	.LBB33_7
+	jle	.LBB34_7
 	movq	-56(%rbp), %rax
 	leaq	(%rax,%rbx), %rdi
 	xorl	%esi, %esi
 	movq	-104(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-.LBB33_7:
+.LBB34_7:
 	movq	%rbx, -72(%rbp)
 	cmpq	$0, -136(%rbp)
-	jle	.LBB33_30
+	jle	.LBB34_30
 	movq	-224(%rbp), %rax
 	movq	-72(%rbp), %r8
 	addq	%r8, %rax
@@ -24904,9 +25440,9 @@ conv_view_of:
 	movq	-160(%rbp), %r14
 	movq	-112(%rbp), %r13
 	xorl	%r15d, %r15d
-	jmp	.LBB33_10
+	jmp	.LBB34_10
 	.p2align	4
-.LBB33_9:
+.LBB34_9:
 	incq	%r15
 	movq	-320(%rbp), %rax
 	addq	%rax, %r13
@@ -24915,12 +25451,12 @@ conv_view_of:
 	addq	%rax, %r14
 	addq	%rcx, %rbx
 	cmpq	-136(%rbp), %r15
-	je	.LBB33_30
-.LBB33_10:
+	je	.LBB34_30
+.LBB34_10:
 	movq	%rcx, %rdi
 	imulq	%r15, %rdi
 	cmpq	$0, -336(%rbp)
-	jle	.LBB33_12
+	jle	.LBB34_12
 	movq	-168(%rbp), %rax
 	movq	%r15, -208(%rbp)
 	movq	%rdi, %r15
@@ -24931,25 +25467,25 @@ conv_view_of:
 	callq	memset@PLT
 	movq	%r15, %rdi
 	movq	-208(%rbp), %r15
-.LBB33_12:
+.LBB34_12:
 	movq	-192(%rbp), %rsi
 	testq	%rsi, %rsi
-	jle	.LBB33_28
+	jle	.LBB34_28
 	cmpq	$4, %rsi
 	setb	%al
 	orb	-304(%rbp), %al
 	testb	$1, %al
-	je	.LBB33_15
+	je	.LBB34_15
 	xorl	%ecx, %ecx
-	jmp	.LBB33_23
+	jmp	.LBB34_23
 	.p2align	4
-.LBB33_15:
+.LBB34_15:
 	xorl	%eax, %eax
 	cmpq	$32, %rsi
-	jb	.LBB33_20
+	jb	.LBB34_20
 	movq	-88(%rbp), %rcx
 	.p2align	4
-.LBB33_17:
+.LBB34_17:
 	vmovdqu	-96(%r13,%rax,4), %ymm0
 	vmovdqu	-64(%r13,%rax,4), %ymm1
 	vmovdqu	-32(%r13,%rax,4), %ymm2
@@ -24960,43 +25496,43 @@ conv_view_of:
 	vmovdqu	%ymm3, 96(%r12,%rax,4)
 	addq	$32, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB33_17
+	jne	.LBB34_17
 	cmpq	%rcx, %rsi
-	je	.LBB33_28
+	je	.LBB34_28
 	movq	-88(%rbp), %rax
 	movq	%rax, %rcx
 	testb	$28, %sil
-	je	.LBB33_23
-.LBB33_20:
+	je	.LBB34_23
+.LBB34_20:
 	movq	-128(%rbp), %rcx
 	.p2align	4
-.LBB33_21:
+.LBB34_21:
 	vmovdqu	(%r14,%rax,4), %xmm0
 	vmovdqu	%xmm0, (%r12,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB33_21
+	jne	.LBB34_21
 	cmpq	%rcx, %rsi
-	je	.LBB33_28
-.LBB33_23:
+	je	.LBB34_28
+.LBB34_23:
 	movq	%rcx, %rax
 	cmpq	$0, -176(%rbp)
-	je	.LBB33_26
+	je	.LBB34_26
 	movq	-176(%rbp), %rdx
 	movq	%rcx, %rax
 	.p2align	4
-.LBB33_25:
+.LBB34_25:
 	vmovd	(%r14,%rax,4), %xmm0
 	vmovd	%xmm0, (%r12,%rax,4)
 	incq	%rax
 	decq	%rdx
-	jne	.LBB33_25
-.LBB33_26:
+	jne	.LBB34_25
+.LBB34_26:
 	subq	%rsi, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB33_28
+	ja	.LBB34_28
 	.p2align	4
-.LBB33_27:
+.LBB34_27:
 	vmovss	(%r14,%rax,4), %xmm0
 	vmovss	%xmm0, -8(%rbx,%rax,4)
 	vmovss	4(%r14,%rax,4), %xmm0
@@ -25007,35 +25543,35 @@ conv_view_of:
 	vmovd	%xmm0, 4(%rbx,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB33_27
-.LBB33_28:
+	jne	.LBB34_27
+.LBB34_28:
 	movq	-328(%rbp), %rax
 	cmpq	-200(%rbp), %rax
-	jge	.LBB33_9
+	jge	.LBB34_9
 	addq	-288(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-296(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	jmp	.LBB33_9
+	jmp	.LBB34_9
 	.p2align	4
-.LBB33_30:
+.LBB34_30:
 	movq	-264(%rbp), %rax
 	cmpq	-272(%rbp), %rax
-	jge	.LBB33_4
+	jge	.LBB34_4
 	movq	-72(%rbp), %rdi
 	addq	-352(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-216(%rbp), %rdx
 	vzeroupper
 	callq	memset@PLT
-	jmp	.LBB33_4
-.LBB33_32:
+	jmp	.LBB34_4
+.LBB34_32:
 	movq	-56(%rbp), %rax
 	movq	-344(%rbp), %rcx
 	movq	%rax, (%rcx)
-	jmp	.LBB33_70
-.LBB33_33:
+	jmp	.LBB34_70
+.LBB34_33:
 	movq	$1, 24(%rdi)
 	movq	16(%rdx), %rcx
 	movq	%rcx, -104(%rbp)
@@ -25044,7 +25580,7 @@ conv_view_of:
 	movq	(%rsi), %rax
 	movq	%rax, -248(%rbp)
 	testq	%rax, %rax
-	jle	.LBB33_70
+	jle	.LBB34_70
 	movabsq	$9223372036854775776, %rdx
 	movq	8(%rsi), %rcx
 	movq	16(%rsi), %rdi
@@ -25071,26 +25607,26 @@ conv_view_of:
 	xorl	%ecx, %ecx
 	addq	$24, %rdx
 	movq	%rdx, -280(%rbp)
-	vmovdqa	.LCPI33_0(%rip), %ymm1
-	vmovdqa	.LCPI33_1(%rip), %ymm2
+	vmovdqa	.LCPI34_0(%rip), %ymm1
+	vmovdqa	.LCPI34_1(%rip), %ymm2
 	vpcmpeqd	%ymm3, %ymm3, %ymm3
-	vpbroadcastq	.LCPI33_2(%rip), %ymm4
+	vpbroadcastq	.LCPI34_2(%rip), %ymm4
 	movq	%rax, -48(%rbp)
 	movq	$0, -72(%rbp)
-	jmp	.LBB33_36
+	jmp	.LBB34_36
 	.p2align	4
-.LBB33_35:
+.LBB34_35:
 	movq	-256(%rbp), %rcx
 	incq	%rcx
 	movq	-48(%rbp), %rax
 	addq	-240(%rbp), %rax
 	movq	%rax, -48(%rbp)
 	cmpq	-248(%rbp), %rcx
-	je	.LBB33_70
-.LBB33_36:
+	je	.LBB34_70
+.LBB34_36:
 	cmpq	$0, -152(%rbp)
 	movq	%rcx, -256(%rbp)
-	jle	.LBB33_35
+	jle	.LBB34_35
 	movq	-216(%rbp), %rax
 	imulq	%rcx, %rax
 	addq	-224(%rbp), %rax
@@ -25104,19 +25640,19 @@ conv_view_of:
 	movq	32(%rax), %rcx
 	movq	%rcx, -112(%rbp)
 	movq	$0, -64(%rbp)
-	jmp	.LBB33_39
+	jmp	.LBB34_39
 	.p2align	4
-.LBB33_38:
+.LBB34_38:
 	movq	-64(%rbp), %rcx
 	incq	%rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	-152(%rbp), %rcx
 	movq	-56(%rbp), %r9
 	movq	-96(%rbp), %rax
-	je	.LBB33_35
-.LBB33_39:
+	je	.LBB34_35
+.LBB34_39:
 	cmpq	$0, -112(%rbp)
-	jle	.LBB33_38
+	jle	.LBB34_38
 	movq	96(%rax), %rax
 	movq	%rax, -136(%rbp)
 	movq	-80(%rbp), %rcx
@@ -25128,9 +25664,9 @@ conv_view_of:
 	movq	%rcx, -88(%rbp)
 	movq	$0, -120(%rbp)
 	movq	$0, -128(%rbp)
-	jmp	.LBB33_42
+	jmp	.LBB34_42
 	.p2align	4
-.LBB33_41:
+.LBB34_41:
 	movq	-128(%rbp), %rcx
 	incq	%rcx
 	incq	-72(%rbp)
@@ -25140,10 +25676,10 @@ conv_view_of:
 	addq	$4, -120(%rbp)
 	movq	%rcx, -128(%rbp)
 	cmpq	-112(%rbp), %rcx
-	je	.LBB33_38
-.LBB33_42:
+	je	.LBB34_38
+.LBB34_42:
 	cmpq	$0, -136(%rbp)
-	jle	.LBB33_41
+	jle	.LBB34_41
 	movq	-72(%rbp), %rax
 	imulq	-104(%rbp), %rax
 	movq	-56(%rbp), %rcx
@@ -25195,16 +25731,16 @@ conv_view_of:
 	movq	%r9, -208(%rbp)
 	movq	-88(%rbp), %r12
 	xorl	%eax, %eax
-	jmp	.LBB33_45
+	jmp	.LBB34_45
 	.p2align	4
-.LBB33_44:
+.LBB34_44:
 	incq	%rax
 	addq	-336(%rbp), %r12
 	movq	-328(%rbp), %rcx
 	addq	%rcx, -208(%rbp)
 	cmpq	-136(%rbp), %rax
-	je	.LBB33_41
-.LBB33_45:
+	je	.LBB34_41
+.LBB34_45:
 	movq	-200(%rbp), %r11
 	imulq	%rax, %r11
 	subq	-192(%rbp), %r11
@@ -25213,7 +25749,7 @@ conv_view_of:
 	cmpq	-320(%rbp), %r11
 	setl	%cl
 	testq	%r8, %r8
-	jle	.LBB33_44
+	jle	.LBB34_44
 	andb	%cl, %sil
 	cmpq	$8, %r8
 	setae	%cl
@@ -25227,20 +25763,20 @@ conv_view_of:
 	sete	%r11b
 	andb	%cl, %r11b
 	cmpb	$1, %r11b
-	jne	.LBB33_49
+	jne	.LBB34_49
 	movq	-304(%rbp), %rcx
 	imulq	%rax, %rcx
 	addq	-312(%rbp), %rcx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpq	$32, %rcx
-	jae	.LBB33_64
-.LBB33_49:
+	jae	.LBB34_64
+.LBB34_49:
 	xorl	%r11d, %r11d
-.LBB33_50:
+.LBB34_50:
 	movq	%r11, %r14
 	orq	$1, %r14
 	testb	$1, %r8b
-	je	.LBB33_55
+	je	.LBB34_55
 	movq	%r9, %r15
 	imulq	%r11, %r15
 	subq	%rdx, %r15
@@ -25249,20 +25785,20 @@ conv_view_of:
 	andb	%sil, %cl
 	vpxor	%xmm6, %xmm6, %xmm6
 	cmpb	$1, %cl
-	jne	.LBB33_54
+	jne	.LBB34_54
 	cmpq	%rdi, %r15
-	jge	.LBB33_54
+	jge	.LBB34_54
 	vmovd	(%rbx,%r15,4), %xmm6
-.LBB33_54:
+.LBB34_54:
 	movq	%r8, %rcx
 	imulq	%rax, %rcx
 	movq	-296(%rbp), %r10
 	leaq	(%r10,%rcx,4), %rcx
 	vmovd	%xmm6, (%rcx,%r11,4)
 	movq	%r14, %r11
-.LBB33_55:
+.LBB34_55:
 	cmpq	%r14, %r8
-	je	.LBB33_44
+	je	.LBB34_44
 	leaq	1(%r11), %rbx
 	leaq	(,%rdx,4), %r14
 	imulq	%r9, %rbx
@@ -25280,15 +25816,15 @@ conv_view_of:
 	leaq	(%r10,%r13,4), %rdx
 	subq	%r14, %rdx
 	xorl	%r14d, %r14d
-	jmp	.LBB33_58
+	jmp	.LBB34_58
 	.p2align	4
-.LBB33_57:
+.LBB34_57:
 	vmovd	%xmm6, 4(%r12,%r11,4)
 	addq	$2, %r11
 	addq	%r9, %r14
 	cmpq	%r11, %r8
-	je	.LBB33_44
-.LBB33_58:
+	je	.LBB34_44
+.LBB34_58:
 	movq	%rcx, %r13
 	addq	%r14, %r13
 	setns	%r10b
@@ -25296,34 +25832,34 @@ conv_view_of:
 	vpxor	%xmm6, %xmm6, %xmm6
 	vpxor	%xmm7, %xmm7, %xmm7
 	cmpb	$1, %r10b
-	jne	.LBB33_61
+	jne	.LBB34_61
 	cmpq	%rdi, %r13
-	jge	.LBB33_61
+	jge	.LBB34_61
 	vmovd	(%rdx,%r14,4), %xmm7
-.LBB33_61:
+.LBB34_61:
 	vmovd	%xmm7, (%r12,%r11,4)
 	movq	%rbx, %r13
 	addq	%r14, %r13
 	setns	%r10b
 	andb	%sil, %r10b
 	cmpb	$1, %r10b
-	jne	.LBB33_57
+	jne	.LBB34_57
 	cmpq	%rdi, %r13
-	jge	.LBB33_57
+	jge	.LBB34_57
 	vmovd	(%r15,%r14,4), %xmm6
-	jmp	.LBB33_57
-.LBB33_64:
+	jmp	.LBB34_57
+.LBB34_64:
 	vmovq	%rdx, %xmm6
 	vpbroadcastq	%xmm6, %ymm6
 	xorl	%r11d, %r11d
 	vmovdqa	%ymm2, %ymm7
 	vmovdqa	%ymm1, %ymm8
 	movq	-288(%rbp), %r10
-	jmp	.LBB33_67
+	jmp	.LBB34_67
 	.p2align	4
-.LBB33_65:
+.LBB34_65:
 	vpxor	%xmm11, %xmm11, %xmm11
-.LBB33_66:
+.LBB34_66:
 	vpcmpgtq	%ymm9, %ymm0, %ymm12
 	vpcmpgtq	%ymm10, %ymm0, %ymm10
 	vpackssdw	%ymm10, %ymm12, %ymm10
@@ -25340,27 +25876,27 @@ conv_view_of:
 	vpaddq	%ymm4, %ymm7, %ymm7
 	vpaddq	%ymm4, %ymm8, %ymm8
 	cmpq	%r11, %r10
-	je	.LBB33_69
-.LBB33_67:
+	je	.LBB34_69
+.LBB34_67:
 	vpsubq	%ymm6, %ymm7, %ymm9
 	vpsubq	%ymm6, %ymm8, %ymm10
 	vpaddq	%ymm5, %ymm10, %ymm10
 	vpaddq	%ymm5, %ymm9, %ymm9
 	testb	%sil, %sil
-	je	.LBB33_65
+	je	.LBB34_65
 	vpcmpgtq	%ymm3, %ymm9, %ymm11
 	vpcmpgtq	%ymm3, %ymm10, %ymm12
 	vpackssdw	%ymm12, %ymm11, %ymm11
 	vextracti128	$1, %ymm11, %xmm12
 	vpackssdw	%xmm12, %xmm11, %xmm11
 	vpshufd	$216, %xmm11, %xmm11
-	jmp	.LBB33_66
-.LBB33_69:
+	jmp	.LBB34_66
+.LBB34_69:
 	movq	%r10, %r11
 	cmpq	%r10, %r8
-	jne	.LBB33_50
-	jmp	.LBB33_44
-.LBB33_70:
+	jne	.LBB34_50
+	jmp	.LBB34_44
+.LBB34_70:
 	movq	-344(%rbp), %rax
 	addq	$312, %rsp
 	popq	%rbx
@@ -25372,8 +25908,8 @@ conv_view_of:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end33:
-	.size	conv_view_of, .Lfunc_end33-conv_view_of
+.Lfunc_end34:
+	.size	conv_view_of, .Lfunc_end34-conv_view_of
 	.cfi_endproc
 	.p2align	4
 	.type	conv_product,@function
@@ -25405,7 +25941,7 @@ conv_product:
 	testq	%rax, %rax
 	cmovnsq	%rax, %rdi
 	cmpq	$0, 24(%rbp)
-	jle	.LBB34_7
+	jle	.LBB35_7
 	movq	16(%rbp), %rcx
 	sarq	$3, %rdi
 	movq	24(%r8), %rax
@@ -25444,9 +25980,9 @@ conv_product:
 	movq	%rax, -64(%rbp)
 	movq	%rdi, -192(%rbp)
 	movq	%r8, -88(%rbp)
-	jmp	.LBB34_2
+	jmp	.LBB35_2
 	.p2align	4
-.LBB34_6:
+.LBB35_6:
 	movq	-56(%rbp), %rcx
 	addq	$6, %rcx
 	movq	-64(%rbp), %rax
@@ -25454,10 +25990,10 @@ conv_product:
 	movq	%rax, -64(%rbp)
 	movq	%rcx, -56(%rbp)
 	cmpq	24(%rbp), %rcx
-	jge	.LBB34_7
-.LBB34_2:
+	jge	.LBB35_7
+.LBB35_2:
 	cmpq	$0, -168(%rbp)
-	jle	.LBB34_6
+	jle	.LBB35_6
 	movq	-56(%rbp), %r10
 	movq	%r10, %rax
 	imulq	%rsi, %rax
@@ -25477,33 +26013,33 @@ conv_product:
 	addl	%ecx, %ecx
 	movq	%rcx, -240(%rbp)
 	xorl	%r11d, %r11d
-	jmp	.LBB34_4
-.LBB34_146:
+	jmp	.LBB35_4
+.LBB35_146:
 	movq	-80(%rbp), %rax
 	vmovups	%ymm1, (%rax,%rdi,4)
 	.p2align	4
-.LBB34_147:
+.LBB35_147:
 	addq	$2, %r11
 	cmpq	-168(%rbp), %r11
 	movq	-192(%rbp), %rdi
-	jge	.LBB34_6
-.LBB34_4:
+	jge	.LBB35_6
+.LBB35_4:
 	movq	%r11, %rax
 	orq	%rdi, %rax
 	shrq	$32, %rax
-	je	.LBB34_5
+	je	.LBB35_5
 	movq	%r11, %rax
 	cqto
 	idivq	%rdi
 	movq	%rax, %rbx
-	jmp	.LBB34_9
+	jmp	.LBB35_9
 	.p2align	4
-.LBB34_5:
+.LBB35_5:
 	movl	%r11d, %eax
 	xorl	%edx, %edx
 	divl	%edi
 	movl	%eax, %ebx
-.LBB34_9:
+.LBB35_9:
 	shlq	$3, %rdx
 	movq	32(%r8), %rcx
 	movq	40(%r8), %r10
@@ -25523,19 +26059,19 @@ conv_product:
 	movq	%rbx, -48(%rbp)
 	cmpq	-168(%rbp), %rax
 	setl	%bl
-	jge	.LBB34_14
+	jge	.LBB35_14
 	movq	%rax, %rdx
 	movq	-192(%rbp), %rdi
 	orq	%rdi, %rdx
 	shrq	$32, %rdx
-	je	.LBB34_11
+	je	.LBB35_11
 	cqto
 	idivq	%rdi
-	jmp	.LBB34_13
-.LBB34_11:
+	jmp	.LBB35_13
+.LBB35_11:
 	xorl	%edx, %edx
 	divl	%edi
-.LBB34_13:
+.LBB35_13:
 	shlq	$3, %rdx
 	cmpq	%r13, %rdx
 	cmovgeq	%r13, %rdx
@@ -25545,7 +26081,7 @@ conv_product:
 	addq	%rdx, %rcx
 	movq	%r10, %rdi
 	movq	%rcx, %rdx
-.LBB34_14:
+.LBB35_14:
 	movb	%bl, %r15b
 	movq	-240(%rbp), %rax
 	addl	%r15d, %eax
@@ -25554,23 +26090,23 @@ conv_product:
 	movq	-88(%rbp), %r8
 	movq	-232(%rbp), %rbx
 	movq	-224(%rbp), %r13
-	ja	.LBB34_147
-	leaq	.LJTI34_0(%rip), %rcx
+	ja	.LBB35_147
+	leaq	.LJTI35_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB34_134:
+.LBB35_134:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_135
+	je	.LBB35_135
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm1
-	jmp	.LBB34_139
-.LBB34_16:
+	jmp	.LBB35_139
+.LBB35_16:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -104(%rbp)
-	je	.LBB34_17
+	je	.LBB35_17
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm6
 	vbroadcastss	4(%rax,%rcx,4), %ymm5
@@ -25578,87 +26114,87 @@ conv_product:
 	vbroadcastss	12(%rax,%rcx,4), %ymm3
 	vbroadcastss	16(%rax,%rcx,4), %ymm2
 	vbroadcastss	20(%rax,%rcx,4), %ymm1
-	jmp	.LBB34_19
-.LBB34_87:
+	jmp	.LBB35_19
+.LBB35_87:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_88
+	je	.LBB35_88
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm3
 	vbroadcastss	4(%rax,%rcx,4), %ymm1
 	vbroadcastss	8(%rax,%rcx,4), %ymm2
-	jmp	.LBB34_90
-.LBB34_36:
+	jmp	.LBB35_90
+.LBB35_36:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -104(%rbp)
-	je	.LBB34_37
+	je	.LBB35_37
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm5
 	vbroadcastss	4(%rax,%rcx,4), %ymm4
 	vbroadcastss	8(%rax,%rcx,4), %ymm3
 	vbroadcastss	12(%rax,%rcx,4), %ymm2
 	vbroadcastss	16(%rax,%rcx,4), %ymm1
-	jmp	.LBB34_39
-.LBB34_107:
+	jmp	.LBB35_39
+.LBB35_107:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_108
+	je	.LBB35_108
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm1
 	vbroadcastss	4(%rax,%rcx,4), %ymm2
-	jmp	.LBB34_114
-.LBB34_96:
+	jmp	.LBB35_114
+.LBB35_96:
 	movq	-72(%rbp), %rax
 	movq	%rdx, %r13
 	testq	%rax, %rax
-	je	.LBB34_97
+	je	.LBB35_97
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm2
 	vbroadcastss	4(%rax,%rcx,4), %ymm1
-	jmp	.LBB34_99
-.LBB34_56:
+	jmp	.LBB35_99
+.LBB35_56:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -104(%rbp)
-	je	.LBB34_57
+	je	.LBB35_57
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm4
 	vbroadcastss	4(%rax,%rcx,4), %ymm3
 	vbroadcastss	8(%rax,%rcx,4), %ymm2
 	vbroadcastss	12(%rax,%rcx,4), %ymm1
-	jmp	.LBB34_59
-.LBB34_120:
+	jmp	.LBB35_59
+.LBB35_120:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_121
+	je	.LBB35_121
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm1
-	jmp	.LBB34_125
-.LBB34_76:
+	jmp	.LBB35_125
+.LBB35_76:
 	movq	-72(%rbp), %rax
 	movq	%rdx, %r13
 	testq	%rax, %rax
-	je	.LBB34_77
+	je	.LBB35_77
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm3
 	vbroadcastss	4(%rax,%rcx,4), %ymm2
 	vbroadcastss	8(%rax,%rcx,4), %ymm1
-	jmp	.LBB34_79
-.LBB34_67:
+	jmp	.LBB35_79
+.LBB35_67:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_68
+	je	.LBB35_68
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm4
 	vbroadcastss	4(%rax,%rcx,4), %ymm3
 	vbroadcastss	8(%rax,%rcx,4), %ymm1
 	vbroadcastss	12(%rax,%rcx,4), %ymm2
-	jmp	.LBB34_70
-.LBB34_27:
+	jmp	.LBB35_70
+.LBB35_27:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_28
+	je	.LBB35_28
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm6
 	vbroadcastss	4(%rax,%rcx,4), %ymm5
@@ -25666,29 +26202,29 @@ conv_product:
 	vbroadcastss	12(%rax,%rcx,4), %ymm4
 	vbroadcastss	16(%rax,%rcx,4), %ymm1
 	vbroadcastss	20(%rax,%rcx,4), %ymm2
-	jmp	.LBB34_30
-.LBB34_47:
+	jmp	.LBB35_30
+.LBB35_47:
 	movq	-72(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_48
+	je	.LBB35_48
 	movq	-56(%rbp), %rcx
 	vbroadcastss	(%rax,%rcx,4), %ymm5
 	vbroadcastss	4(%rax,%rcx,4), %ymm4
 	vbroadcastss	8(%rax,%rcx,4), %ymm3
 	vbroadcastss	12(%rax,%rcx,4), %ymm1
 	vbroadcastss	16(%rax,%rcx,4), %ymm2
-	jmp	.LBB34_50
-.LBB34_17:
+	jmp	.LBB35_50
+.LBB35_17:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB34_19:
+.LBB35_19:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_20
+	jle	.LBB35_20
 	movq	(%r8), %r13
 	movq	8(%r8), %r15
 	movq	-64(%rbp), %rcx
@@ -25700,7 +26236,7 @@ conv_product:
 	vmovaps	%ymm1, %ymm7
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB34_24:
+.LBB35_24:
 	movslq	(%r15,%r10,4), %rbx
 	leaq	(,%rbx,4), %rbx
 	addq	%r13, %rbx
@@ -25731,23 +26267,23 @@ conv_product:
 	incq	%r10
 	addq	%r12, %rcx
 	cmpq	%r10, %rax
-	jne	.LBB34_24
-	jmp	.LBB34_21
-.LBB34_20:
+	jne	.LBB35_24
+	jmp	.LBB35_21
+.LBB35_20:
 	vmovaps	%ymm6, %ymm12
 	vmovaps	%ymm5, %ymm11
 	vmovaps	%ymm4, %ymm10
 	vmovaps	%ymm3, %ymm9
 	vmovaps	%ymm2, %ymm8
 	vmovaps	%ymm1, %ymm7
-.LBB34_21:
+.LBB35_21:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	movq	-104(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_22
+	je	.LBB35_22
 	vxorps	%xmm13, %xmm13, %xmm13
 	vmaxps	%ymm12, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm6
@@ -25776,8 +26312,8 @@ conv_product:
 	vmaxps	%ymm7, %ymm13, %ymm7
 	vmaxps	%ymm1, %ymm13, %ymm1
 	movq	-88(%rbp), %r8
-	jmp	.LBB34_26
-.LBB34_22:
+	jmp	.LBB35_26
+.LBB35_22:
 	vmovups	%ymm12, (%rax)
 	vmovups	%ymm6, (%rcx)
 	movq	16(%rbp), %rdx
@@ -25794,27 +26330,27 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	movq	-88(%rbp), %r8
 	vxorps	%xmm13, %xmm13, %xmm13
-.LBB34_26:
+.LBB35_26:
 	movq	-216(%rbp), %rdx
 	vmovups	%ymm7, (%rax,%rdx,4)
 	vmovups	%ymm1, (%rcx,%rdx,4)
-	jmp	.LBB34_147
-.LBB34_88:
+	jmp	.LBB35_147
+.LBB35_88:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB34_90:
+.LBB35_90:
 	movq	-48(%rbp), %rbx
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_91
+	jle	.LBB35_91
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB34_94:
+.LBB35_94:
 	movslq	(%rcx,%rdi,4), %r10
 	vmovups	(%r14,%r10,4), %ymm0
 	vbroadcastss	(%rdx), %ymm4
@@ -25826,12 +26362,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB34_94
-.LBB34_91:
+	jne	.LBB35_94
+.LBB35_91:
 	movq	-80(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_92
+	je	.LBB35_92
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm1, %ymm13, %ymm0
@@ -25839,24 +26375,24 @@ conv_product:
 	vmovups	%ymm0, (%rax,%rcx,4)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax,%rcx,8)
-	jmp	.LBB34_147
-.LBB34_92:
+	jmp	.LBB35_147
+.LBB35_92:
 	vmovups	%ymm3, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm1, (%rax,%rcx,4)
 	vmovups	%ymm2, (%rax,%rcx,8)
-	jmp	.LBB34_147
-.LBB34_37:
+	jmp	.LBB35_147
+.LBB35_37:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB34_39:
+.LBB35_39:
 	movq	-48(%rbp), %rbx
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_40
+	jle	.LBB35_40
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %r15
@@ -25867,7 +26403,7 @@ conv_product:
 	vmovaps	%ymm5, %ymm10
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB34_44:
+.LBB35_44:
 	movslq	(%r10,%r13,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -25892,21 +26428,21 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r15
 	cmpq	%r13, %rax
-	jne	.LBB34_44
-	jmp	.LBB34_41
-.LBB34_40:
+	jne	.LBB35_44
+	jmp	.LBB35_41
+.LBB35_40:
 	vmovaps	%ymm1, %ymm6
 	vmovaps	%ymm2, %ymm7
 	vmovaps	%ymm3, %ymm8
 	vmovaps	%ymm4, %ymm9
 	vmovaps	%ymm5, %ymm10
-.LBB34_41:
+.LBB35_41:
 	movq	-80(%rbp), %rcx
 	leaq	(%rcx,%rbx,4), %rax
 	movq	-104(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_42
+	je	.LBB35_42
 	vmaxps	%ymm5, %ymm13, %ymm0
 	vmaxps	%ymm10, %ymm13, %ymm5
 	vmovups	%ymm0, (%rax)
@@ -25928,8 +26464,8 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm6, %ymm13, %ymm6
-	jmp	.LBB34_46
-.LBB34_42:
+	jmp	.LBB35_46
+.LBB35_42:
 	vmovups	%ymm5, (%rax)
 	vmovups	%ymm10, (%rcx)
 	movq	16(%rbp), %rdx
@@ -25941,34 +26477,34 @@ conv_product:
 	movq	-120(%rbp), %rdx
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmovups	%ymm7, (%rcx,%rdx,4)
-.LBB34_46:
+.LBB35_46:
 	movq	-88(%rbp), %r8
 	movq	-160(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm6, (%rcx,%rdx,4)
-	jmp	.LBB34_147
-.LBB34_108:
+	jmp	.LBB35_147
+.LBB35_108:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB34_114:
+.LBB35_114:
 	movq	-48(%rbp), %r10
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB34_115
+	jle	.LBB35_115
 	movq	8(%r8), %rax
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	cmpq	$1, %rcx
-	jne	.LBB34_117
+	jne	.LBB35_117
 	xorl	%edx, %edx
-	jmp	.LBB34_111
-.LBB34_97:
+	jmp	.LBB35_111
+.LBB35_97:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB34_99:
+.LBB35_99:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_100
+	jle	.LBB35_100
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %rbx
@@ -25976,7 +26512,7 @@ conv_product:
 	vmovaps	%ymm2, %ymm4
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB34_104:
+.LBB35_104:
 	movslq	(%r10,%r15,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -25990,42 +26526,42 @@ conv_product:
 	incq	%r15
 	addq	%r12, %rbx
 	cmpq	%r15, %rax
-	jne	.LBB34_104
-	jmp	.LBB34_101
-.LBB34_100:
+	jne	.LBB35_104
+	jmp	.LBB35_101
+.LBB35_100:
 	vmovaps	%ymm1, %ymm3
 	vmovaps	%ymm2, %ymm4
-.LBB34_101:
+.LBB35_101:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	leaq	(%rcx,%r13,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_102
+	je	.LBB35_102
 	vmaxps	%ymm2, %ymm13, %ymm0
 	vmaxps	%ymm4, %ymm13, %ymm2
 	vmovups	%ymm0, (%rax)
 	vmovups	%ymm2, (%rcx)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm3, %ymm13, %ymm3
-	jmp	.LBB34_106
-.LBB34_102:
+	jmp	.LBB35_106
+.LBB35_102:
 	vmovups	%ymm2, (%rax)
 	vmovups	%ymm4, (%rcx)
-.LBB34_106:
+.LBB35_106:
 	movq	16(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm3, (%rcx,%rdx,4)
-	jmp	.LBB34_147
-.LBB34_57:
+	jmp	.LBB35_147
+.LBB35_57:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB34_59:
+.LBB35_59:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_60
+	jle	.LBB35_60
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %r15
@@ -26035,7 +26571,7 @@ conv_product:
 	vmovaps	%ymm4, %ymm8
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB34_64:
+.LBB35_64:
 	movslq	(%r10,%r13,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -26055,21 +26591,21 @@ conv_product:
 	incq	%r13
 	addq	%r12, %r15
 	cmpq	%r13, %rax
-	jne	.LBB34_64
-	jmp	.LBB34_61
-.LBB34_60:
+	jne	.LBB35_64
+	jmp	.LBB35_61
+.LBB35_60:
 	vmovaps	%ymm1, %ymm5
 	vmovaps	%ymm2, %ymm6
 	vmovaps	%ymm3, %ymm7
 	vmovaps	%ymm4, %ymm8
-.LBB34_61:
+.LBB35_61:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	movq	-104(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_62
+	je	.LBB35_62
 	vmaxps	%ymm4, %ymm13, %ymm0
 	vmaxps	%ymm8, %ymm13, %ymm4
 	vmovups	%ymm0, (%rax)
@@ -26086,8 +26622,8 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm5, %ymm13, %ymm5
-	jmp	.LBB34_66
-.LBB34_62:
+	jmp	.LBB35_66
+.LBB35_62:
 	vmovups	%ymm4, (%rax)
 	vmovups	%ymm8, (%rcx)
 	movq	16(%rbp), %rdx
@@ -26096,51 +26632,51 @@ conv_product:
 	movq	-96(%rbp), %rdx
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmovups	%ymm6, (%rcx,%rdx,4)
-.LBB34_66:
+.LBB35_66:
 	movq	-88(%rbp), %r8
 	movq	-120(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm5, (%rcx,%rdx,4)
-	jmp	.LBB34_147
-.LBB34_135:
+	jmp	.LBB35_147
+.LBB35_135:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB34_139:
+.LBB35_139:
 	movq	-48(%rbp), %rdi
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB34_144
+	jle	.LBB35_144
 	movq	8(%r8), %rax
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	cmpq	$1, %rcx
-	jne	.LBB34_140
+	jne	.LBB35_140
 	xorl	%edx, %edx
-	jmp	.LBB34_142
-.LBB34_121:
+	jmp	.LBB35_142
+.LBB35_121:
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB34_125:
+.LBB35_125:
 	movq	16(%r8), %r10
 	testq	%r10, %r10
-	jle	.LBB34_126
+	jle	.LBB35_126
 	movq	%rdx, -104(%rbp)
 	movq	(%r8), %rax
 	movq	8(%r8), %rcx
 	cmpq	$1, %r10
-	jne	.LBB34_127
+	jne	.LBB35_127
 	vmovaps	%ymm1, %ymm2
 	xorl	%ebx, %ebx
-	jmp	.LBB34_129
-.LBB34_126:
+	jmp	.LBB35_129
+.LBB35_126:
 	vmovaps	%ymm1, %ymm2
-	jmp	.LBB34_131
-.LBB34_77:
+	jmp	.LBB35_131
+.LBB35_77:
 	vxorps	%xmm2, %xmm2, %xmm2
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm1, %xmm1, %xmm1
-.LBB34_79:
+.LBB35_79:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_80
+	jle	.LBB35_80
 	movq	(%r8), %rcx
 	movq	8(%r8), %r10
 	movq	-64(%rbp), %rbx
@@ -26149,7 +26685,7 @@ conv_product:
 	vmovaps	%ymm3, %ymm6
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB34_84:
+.LBB35_84:
 	movslq	(%r10,%r15,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	vmovups	(%rdx,%r14,4), %ymm0
@@ -26166,19 +26702,19 @@ conv_product:
 	incq	%r15
 	addq	%r12, %rbx
 	cmpq	%r15, %rax
-	jne	.LBB34_84
-	jmp	.LBB34_81
-.LBB34_80:
+	jne	.LBB35_84
+	jmp	.LBB35_81
+.LBB35_80:
 	vmovaps	%ymm1, %ymm4
 	vmovaps	%ymm2, %ymm5
 	vmovaps	%ymm3, %ymm6
-.LBB34_81:
+.LBB35_81:
 	movq	-80(%rbp), %rcx
 	movq	-48(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rax
 	leaq	(%rcx,%r13,4), %rcx
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_82
+	je	.LBB35_82
 	vmaxps	%ymm3, %ymm13, %ymm0
 	vmaxps	%ymm6, %ymm13, %ymm3
 	vmovups	%ymm0, (%rax)
@@ -26190,34 +26726,34 @@ conv_product:
 	vmovups	%ymm2, (%rcx,%rdx,4)
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm4, %ymm13, %ymm4
-	jmp	.LBB34_86
-.LBB34_82:
+	jmp	.LBB35_86
+.LBB35_82:
 	vmovups	%ymm3, (%rax)
 	vmovups	%ymm6, (%rcx)
 	movq	16(%rbp), %rdx
 	vmovups	%ymm2, (%rax,%rdx,4)
 	vmovups	%ymm5, (%rcx,%rdx,4)
-.LBB34_86:
+.LBB35_86:
 	movq	-96(%rbp), %rdx
 	vmovups	%ymm1, (%rax,%rdx,4)
 	vmovups	%ymm4, (%rcx,%rdx,4)
-	jmp	.LBB34_147
-.LBB34_68:
+	jmp	.LBB35_147
+.LBB35_68:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB34_70:
+.LBB35_70:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_71
+	jle	.LBB35_71
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB34_74:
+.LBB35_74:
 	movslq	(%rcx,%rdi,4), %r10
 	vmovups	(%r14,%r10,4), %ymm0
 	vbroadcastss	(%rdx), %ymm5
@@ -26231,13 +26767,13 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB34_74
-.LBB34_71:
+	jne	.LBB35_74
+.LBB35_71:
 	movq	-80(%rbp), %rax
 	movq	-48(%rbp), %rcx
 	leaq	(%rax,%rcx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_72
+	je	.LBB35_72
 	vmaxps	%ymm4, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm3, %ymm13, %ymm0
@@ -26248,33 +26784,33 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-112(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB34_147
-.LBB34_72:
+	jmp	.LBB35_147
+.LBB35_72:
 	vmovups	%ymm4, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm3, (%rax,%rcx,4)
 	vmovups	%ymm1, (%rax,%rcx,8)
 	movq	-112(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx)
-	jmp	.LBB34_147
-.LBB34_28:
+	jmp	.LBB35_147
+.LBB35_28:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm6, %xmm6, %xmm6
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB34_30:
+.LBB35_30:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_31
+	jle	.LBB35_31
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB34_34:
+.LBB35_34:
 	movslq	(%rcx,%rdi,4), %r10
 	vbroadcastss	(%rdx), %ymm0
 	vmovups	(%r14,%r10,4), %ymm7
@@ -26296,13 +26832,13 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB34_34
-.LBB34_31:
+	jne	.LBB35_34
+.LBB35_31:
 	movq	-80(%rbp), %rax
 	movq	-48(%rbp), %rcx
 	leaq	(%rax,%rcx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_32
+	je	.LBB35_32
 	vmaxps	%ymm6, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm5, %ymm13, %ymm0
@@ -26319,8 +26855,8 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-184(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB34_147
-.LBB34_32:
+	jmp	.LBB35_147
+.LBB35_32:
 	vmovups	%ymm6, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm5, (%rax,%rcx,4)
@@ -26331,25 +26867,25 @@ conv_product:
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-184(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx)
-	jmp	.LBB34_147
-.LBB34_48:
+	jmp	.LBB35_147
+.LBB35_48:
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	vxorps	%xmm3, %xmm3, %xmm3
 	vxorps	%xmm2, %xmm2, %xmm2
-.LBB34_50:
+.LBB35_50:
 	movq	-48(%rbp), %rbx
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_51
+	jle	.LBB35_51
 	movq	8(%r8), %rcx
 	shlq	$2, %r14
 	addq	(%r8), %r14
 	movq	-64(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB34_54:
+.LBB35_54:
 	movslq	(%rcx,%rdi,4), %r10
 	vmovups	(%r14,%r10,4), %ymm0
 	vbroadcastss	(%rdx), %ymm6
@@ -26367,12 +26903,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB34_54
-.LBB34_51:
+	jne	.LBB35_54
+.LBB35_51:
 	movq	-80(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_52
+	je	.LBB35_52
 	vmaxps	%ymm5, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm4, %ymm13, %ymm0
@@ -26386,8 +26922,8 @@ conv_product:
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx)
-	jmp	.LBB34_147
-.LBB34_52:
+	jmp	.LBB35_147
+.LBB35_52:
 	vmovups	%ymm5, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm4, (%rax,%rcx,4)
@@ -26396,8 +26932,8 @@ conv_product:
 	vmovups	%ymm1, (%rax,%rcx)
 	movq	-136(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx)
-	jmp	.LBB34_147
-.LBB34_117:
+	jmp	.LBB35_147
+.LBB35_117:
 	movq	%rcx, %rdi
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %rdi
@@ -26405,7 +26941,7 @@ conv_product:
 	xorl	%edx, %edx
 	movq	-144(%rbp), %r15
 	.p2align	4
-.LBB34_118:
+.LBB35_118:
 	movslq	(%rax,%rdx,4), %rbx
 	vbroadcastss	(%r10), %ymm0
 	vmovups	(%r14,%rbx,4), %ymm3
@@ -26421,11 +26957,11 @@ conv_product:
 	addq	$2, %rdx
 	addq	%r15, %r10
 	cmpq	%rdx, %rdi
-	jne	.LBB34_118
-.LBB34_111:
+	jne	.LBB35_118
+.LBB35_111:
 	testb	$1, %cl
 	movq	-48(%rbp), %r10
-	je	.LBB34_115
+	je	.LBB35_115
 	movslq	(%rax,%rdx,4), %rax
 	imulq	-128(%rbp), %rdx
 	movq	-152(%rbp), %rdi
@@ -26435,23 +26971,23 @@ conv_product:
 	vfmadd231ps	%ymm3, %ymm0, %ymm1
 	vbroadcastss	(%rcx,%rsi,4), %ymm3
 	vfmadd231ps	%ymm3, %ymm0, %ymm2
-.LBB34_115:
+.LBB35_115:
 	movq	-80(%rbp), %rax
 	leaq	(%rax,%r10,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_116
+	je	.LBB35_116
 	vmaxps	%ymm1, %ymm13, %ymm0
 	vmovups	%ymm0, (%rax)
 	vmaxps	%ymm2, %ymm13, %ymm0
 	movq	16(%rbp), %rcx
 	vmovups	%ymm0, (%rax,%rcx,4)
-	jmp	.LBB34_147
-.LBB34_116:
+	jmp	.LBB35_147
+.LBB35_116:
 	vmovups	%ymm1, (%rax)
 	movq	16(%rbp), %rcx
 	vmovups	%ymm2, (%rax,%rcx,4)
-	jmp	.LBB34_147
-.LBB34_140:
+	jmp	.LBB35_147
+.LBB35_140:
 	movq	%rcx, %rdi
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %rdi
@@ -26459,7 +26995,7 @@ conv_product:
 	xorl	%edx, %edx
 	movq	-144(%rbp), %r15
 	.p2align	4
-.LBB34_141:
+.LBB35_141:
 	vbroadcastss	(%r10), %ymm0
 	movslq	(%rax,%rdx,4), %rbx
 	vfmadd132ps	(%r14,%rbx,4), %ymm1, %ymm0
@@ -26469,22 +27005,22 @@ conv_product:
 	addq	$2, %rdx
 	addq	%r15, %r10
 	cmpq	%rdx, %rdi
-	jne	.LBB34_141
-.LBB34_142:
+	jne	.LBB35_141
+.LBB35_142:
 	testb	$1, %cl
 	movq	-48(%rbp), %rdi
-	je	.LBB34_144
+	je	.LBB35_144
 	movslq	(%rax,%rdx,4), %rax
 	imulq	-128(%rbp), %rdx
 	movq	-152(%rbp), %rcx
 	vbroadcastss	(%rcx,%rdx,4), %ymm0
 	vfmadd231ps	(%r14,%rax,4), %ymm0, %ymm1
-.LBB34_144:
+.LBB35_144:
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_146
+	je	.LBB35_146
 	vmaxps	%ymm1, %ymm13, %ymm1
-	jmp	.LBB34_146
-.LBB34_127:
+	jmp	.LBB35_146
+.LBB35_127:
 	movq	%r10, %r15
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %r15
@@ -26493,7 +27029,7 @@ conv_product:
 	xorl	%ebx, %ebx
 	movq	-144(%rbp), %r8
 	.p2align	4
-.LBB34_128:
+.LBB35_128:
 	movslq	(%rcx,%rbx,4), %rdx
 	leaq	(%rax,%rdx,4), %rdx
 	vbroadcastss	(%r13), %ymm0
@@ -26507,12 +27043,12 @@ conv_product:
 	addq	$2, %rbx
 	addq	%r8, %r13
 	cmpq	%rbx, %r15
-	jne	.LBB34_128
-.LBB34_129:
+	jne	.LBB35_128
+.LBB35_129:
 	testb	$1, %r10b
 	movq	-88(%rbp), %r8
 	movq	-104(%rbp), %rdx
-	je	.LBB34_131
+	je	.LBB35_131
 	movslq	(%rcx,%rbx,4), %rcx
 	leaq	(%rax,%rcx,4), %rax
 	imulq	-128(%rbp), %rbx
@@ -26520,18 +27056,18 @@ conv_product:
 	vbroadcastss	(%rcx,%rbx,4), %ymm0
 	vfmadd231ps	(%rax,%r14,4), %ymm0, %ymm1
 	vfmadd231ps	(%rax,%rdi,4), %ymm0, %ymm2
-.LBB34_131:
+.LBB35_131:
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_133
+	je	.LBB35_133
 	vmaxps	%ymm1, %ymm13, %ymm1
 	vmaxps	%ymm2, %ymm13, %ymm2
-.LBB34_133:
+.LBB35_133:
 	movq	-48(%rbp), %rcx
 	movq	-80(%rbp), %rax
 	vmovups	%ymm1, (%rax,%rcx,4)
 	vmovups	%ymm2, (%rax,%rdx,4)
-	jmp	.LBB34_147
-.LBB34_7:
+	jmp	.LBB35_147
+.LBB35_7:
 	addq	$72, %rsp
 	popq	%rbx
 	popq	%r12
@@ -26542,24 +27078,24 @@ conv_product:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.Lfunc_end34:
-	.size	conv_product, .Lfunc_end34-conv_product
+.Lfunc_end35:
+	.size	conv_product, .Lfunc_end35-conv_product
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI34_0:
-	.long	.LBB34_134-.LJTI34_0
-	.long	.LBB34_120-.LJTI34_0
-	.long	.LBB34_107-.LJTI34_0
-	.long	.LBB34_96-.LJTI34_0
-	.long	.LBB34_87-.LJTI34_0
-	.long	.LBB34_76-.LJTI34_0
-	.long	.LBB34_67-.LJTI34_0
-	.long	.LBB34_56-.LJTI34_0
-	.long	.LBB34_47-.LJTI34_0
-	.long	.LBB34_36-.LJTI34_0
-	.long	.LBB34_27-.LJTI34_0
-	.long	.LBB34_16-.LJTI34_0
+.LJTI35_0:
+	.long	.LBB35_134-.LJTI35_0
+	.long	.LBB35_120-.LJTI35_0
+	.long	.LBB35_107-.LJTI35_0
+	.long	.LBB35_96-.LJTI35_0
+	.long	.LBB35_87-.LJTI35_0
+	.long	.LBB35_76-.LJTI35_0
+	.long	.LBB35_67-.LJTI35_0
+	.long	.LBB35_56-.LJTI35_0
+	.long	.LBB35_47-.LJTI35_0
+	.long	.LBB35_36-.LJTI35_0
+	.long	.LBB35_27-.LJTI35_0
+	.long	.LBB35_16-.LJTI35_0
 	.type	netc_kernels_avx2_fma,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_avx2_fma
@@ -26574,6 +27110,7 @@ netc_kernels_avx2_fma:
 	.quad	panel_input_gradient
 	.quad	exp_shifted
 	.quad	activation
+	.quad	activation_gradient
 	.quad	update_apply
 	.quad	update_is_finite
 	.quad	max_magnitude
@@ -26598,7 +27135,7 @@ netc_kernels_avx2_fma:
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_avx2_fma, 264
+	.size	netc_kernels_avx2_fma, 272
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -26610,6 +27147,7 @@ netc_kernels_avx2_fma:
 	.addrsig_sym panel_input_gradient
 	.addrsig_sym exp_shifted
 	.addrsig_sym activation
+	.addrsig_sym activation_gradient
 	.addrsig_sym update_apply
 	.addrsig_sym update_is_finite
 	.addrsig_sym max_magnitude

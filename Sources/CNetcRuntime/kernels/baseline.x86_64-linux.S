@@ -6005,6 +6005,1205 @@ activation:
 	.long	.LBB8_37-.LJTI8_3
 	.long	.LBB8_36-.LJTI8_3
 	.long	.LBB8_35-.LJTI8_3
+	.section	.rodata.cst16,"aM",@progbits,16
+	.p2align	4, 0x0
+.LCPI9_0:
+	.long	0x3d922279
+	.long	0x3d922279
+	.long	0x3d922279
+	.long	0x3d922279
+.LCPI9_1:
+	.long	0x3fcc422a
+	.long	0x3fcc422a
+	.long	0x3fcc422a
+	.long	0x3fcc422a
+.LCPI9_2:
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
+.LCPI9_3:
+	.long	0x80000000
+	.long	0x80000000
+	.long	0x80000000
+	.long	0x80000000
+.LCPI9_4:
+	.long	0x42d00000
+	.long	0x42d00000
+	.long	0x42d00000
+	.long	0x42d00000
+.LCPI9_5:
+	.long	0xc2d00000
+	.long	0xc2d00000
+	.long	0xc2d00000
+	.long	0xc2d00000
+.LCPI9_6:
+	.long	0x42b20000
+	.long	0x42b20000
+	.long	0x42b20000
+	.long	0x42b20000
+.LCPI9_7:
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+.LCPI9_8:
+	.long	0x4b400000
+	.long	0x4b400000
+	.long	0x4b400000
+	.long	0x4b400000
+.LCPI9_9:
+	.long	0xcb400000
+	.long	0xcb400000
+	.long	0xcb400000
+	.long	0xcb400000
+.LCPI9_10:
+	.long	0xbf318000
+	.long	0xbf318000
+	.long	0xbf318000
+	.long	0xbf318000
+.LCPI9_11:
+	.long	0x395e8083
+	.long	0x395e8083
+	.long	0x395e8083
+	.long	0x395e8083
+.LCPI9_12:
+	.long	0x39506967
+	.long	0x39506967
+	.long	0x39506967
+	.long	0x39506967
+.LCPI9_13:
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+.LCPI9_14:
+	.long	0x3c088908
+	.long	0x3c088908
+	.long	0x3c088908
+	.long	0x3c088908
+.LCPI9_15:
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+.LCPI9_16:
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+.LCPI9_17:
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
+.LCPI9_18:
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
+.LCPI9_19:
+	.long	3032481792
+	.long	3032481792
+	.long	3032481792
+	.long	3032481792
+.LCPI9_20:
+	.long	0x3e095d4f
+	.long	0x3e095d4f
+	.long	0x3e095d4f
+	.long	0x3e095d4f
+	.text
+	.p2align	4
+	.type	activation_gradient,@function
+activation_gradient:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	cmpq	$8, %r9
+	jge	.LBB9_2
+	xorl	%eax, %eax
+.LBB9_11:
+	subq	%rax, %r9
+	je	.LBB9_53
+	pxor	%xmm2, %xmm2
+	xorps	%xmm13, %xmm13
+	addq	$-2, %r9
+	cmpq	$5, %r9
+	ja	.LBB9_13
+	leaq	.LJTI9_0(%rip), %r10
+	movslq	(%r10,%r9,4), %r11
+	addq	%r10, %r11
+	xorps	%xmm1, %xmm1
+	xorps	%xmm3, %xmm3
+	xorps	%xmm4, %xmm4
+	xorps	%xmm5, %xmm5
+	xorps	%xmm6, %xmm6
+	jmpq	*%r11
+.LBB9_15:
+	movd	24(%rdx,%rax,4), %xmm0
+	movq	%xmm0, %xmm3
+	shufps	$132, %xmm3, %xmm13
+.LBB9_16:
+	movss	20(%rdx,%rax,4), %xmm4
+	movlhps	%xmm13, %xmm4
+	shufps	$226, %xmm13, %xmm4
+	movaps	%xmm1, %xmm3
+	movaps	%xmm4, %xmm13
+.LBB9_17:
+	movss	16(%rdx,%rax,4), %xmm1
+	movss	%xmm1, %xmm13
+	movaps	%xmm3, %xmm4
+.LBB9_18:
+	movss	12(%rdx,%rax,4), %xmm1
+	shufps	$228, %xmm4, %xmm1
+	shufps	$36, %xmm1, %xmm4
+	movaps	%xmm4, %xmm5
+.LBB9_19:
+	movss	8(%rdx,%rax,4), %xmm1
+	shufps	$48, %xmm5, %xmm1
+	shufps	$132, %xmm1, %xmm5
+	movaps	%xmm5, %xmm6
+.LBB9_20:
+	movss	4(%rdx,%rax,4), %xmm1
+	movlhps	%xmm6, %xmm1
+	shufps	$226, %xmm6, %xmm1
+.LBB9_21:
+	movss	(%rdx,%rax,4), %xmm4
+	xorps	%xmm14, %xmm14
+	cmpq	$5, %r9
+	ja	.LBB9_29
+	leaq	.LJTI9_1(%rip), %rdx
+	movslq	(%rdx,%r9,4), %r10
+	addq	%rdx, %r10
+	jmpq	*%r10
+.LBB9_23:
+	movd	24(%rsi,%rax,4), %xmm2
+	movq	%xmm2, %xmm5
+	pxor	%xmm2, %xmm2
+	shufps	$132, %xmm5, %xmm14
+.LBB9_24:
+	movss	20(%rsi,%rax,4), %xmm5
+	movlhps	%xmm14, %xmm5
+	shufps	$226, %xmm14, %xmm5
+	movaps	%xmm5, %xmm14
+.LBB9_25:
+	movss	16(%rsi,%rax,4), %xmm5
+	movss	%xmm5, %xmm14
+.LBB9_26:
+	movss	12(%rsi,%rax,4), %xmm5
+	shufps	$228, %xmm2, %xmm5
+	shufps	$36, %xmm5, %xmm2
+.LBB9_27:
+	movss	8(%rsi,%rax,4), %xmm5
+	shufps	$48, %xmm2, %xmm5
+	shufps	$132, %xmm5, %xmm2
+.LBB9_28:
+	movss	4(%rsi,%rax,4), %xmm5
+	movlhps	%xmm2, %xmm5
+	shufps	$226, %xmm2, %xmm5
+	movaps	%xmm5, %xmm2
+.LBB9_29:
+	movss	%xmm4, %xmm1
+	movss	(%rsi,%rax,4), %xmm4
+	movss	%xmm4, %xmm2
+	cmpl	$5, %edi
+	je	.LBB9_32
+	cmpl	$4, %edi
+	jne	.LBB9_33
+	movaps	.LCPI9_2(%rip), %xmm4
+	movaps	%xmm14, %xmm5
+	andps	%xmm4, %xmm5
+	andps	%xmm2, %xmm4
+	movaps	.LCPI9_3(%rip), %xmm6
+	movaps	%xmm2, %xmm7
+	orps	%xmm6, %xmm7
+	orps	%xmm14, %xmm6
+	movaps	.LCPI9_4(%rip), %xmm8
+	movaps	%xmm8, %xmm9
+	cmpnltps	%xmm4, %xmm9
+	cmpnltps	%xmm5, %xmm8
+	andps	%xmm8, %xmm6
+	movaps	.LCPI9_5(%rip), %xmm4
+	andnps	%xmm4, %xmm8
+	orps	%xmm6, %xmm8
+	andps	%xmm9, %xmm7
+	andnps	%xmm4, %xmm9
+	orps	%xmm7, %xmm9
+	movaps	.LCPI9_6(%rip), %xmm10
+	movaps	%xmm10, %xmm11
+	minps	%xmm9, %xmm11
+	minps	%xmm8, %xmm10
+	movaps	.LCPI9_7(%rip), %xmm6
+	movaps	%xmm10, %xmm7
+	mulps	%xmm6, %xmm7
+	mulps	%xmm11, %xmm6
+	movaps	.LCPI9_8(%rip), %xmm4
+	addps	%xmm4, %xmm6
+	addps	%xmm4, %xmm7
+	movaps	.LCPI9_9(%rip), %xmm5
+	movaps	%xmm7, %xmm4
+	addps	%xmm5, %xmm4
+	addps	%xmm6, %xmm5
+	movaps	.LCPI9_10(%rip), %xmm8
+	movaps	%xmm5, %xmm9
+	mulps	%xmm8, %xmm9
+	mulps	%xmm4, %xmm8
+	addps	%xmm10, %xmm8
+	addps	%xmm11, %xmm9
+	movaps	.LCPI9_11(%rip), %xmm10
+	mulps	%xmm10, %xmm4
+	addps	%xmm8, %xmm4
+	mulps	%xmm10, %xmm5
+	addps	%xmm9, %xmm5
+	movaps	.LCPI9_12(%rip), %xmm10
+	movaps	%xmm4, %xmm9
+	mulps	%xmm10, %xmm9
+	mulps	%xmm5, %xmm10
+	movaps	.LCPI9_13(%rip), %xmm8
+	addps	%xmm8, %xmm10
+	addps	%xmm8, %xmm9
+	mulps	%xmm4, %xmm9
+	mulps	%xmm5, %xmm10
+	movaps	.LCPI9_14(%rip), %xmm8
+	addps	%xmm8, %xmm10
+	addps	%xmm8, %xmm9
+	mulps	%xmm4, %xmm9
+	mulps	%xmm5, %xmm10
+	movaps	.LCPI9_15(%rip), %xmm8
+	addps	%xmm8, %xmm10
+	addps	%xmm8, %xmm9
+	mulps	%xmm4, %xmm9
+	mulps	%xmm5, %xmm10
+	movaps	.LCPI9_16(%rip), %xmm8
+	addps	%xmm8, %xmm10
+	addps	%xmm8, %xmm9
+	mulps	%xmm4, %xmm9
+	mulps	%xmm5, %xmm10
+	movaps	.LCPI9_17(%rip), %xmm8
+	addps	%xmm8, %xmm10
+	addps	%xmm8, %xmm9
+	movaps	.LCPI9_18(%rip), %xmm8
+	movaps	%xmm4, %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm5, %xmm12
+	addps	%xmm8, %xmm12
+	mulps	%xmm5, %xmm5
+	mulps	%xmm10, %xmm5
+	addps	%xmm12, %xmm5
+	mulps	%xmm4, %xmm4
+	mulps	%xmm9, %xmm4
+	addps	%xmm11, %xmm4
+	movdqa	.LCPI9_19(%rip), %xmm9
+	movaps	%xmm7, %xmm10
+	paddd	%xmm9, %xmm10
+	paddd	%xmm6, %xmm9
+	psrad	$1, %xmm9
+	psrad	$1, %xmm10
+	psubd	%xmm10, %xmm7
+	pslld	$23, %xmm10
+	psubd	%xmm9, %xmm6
+	pslld	$23, %xmm9
+	paddd	%xmm8, %xmm9
+	mulps	%xmm5, %xmm9
+	paddd	%xmm8, %xmm10
+	mulps	%xmm4, %xmm10
+	pslld	$23, %xmm6
+	pslld	$23, %xmm7
+	paddd	%xmm8, %xmm7
+	mulps	%xmm10, %xmm7
+	paddd	%xmm8, %xmm6
+	mulps	%xmm9, %xmm6
+	movaps	%xmm7, %xmm4
+	addps	%xmm8, %xmm4
+	movaps	%xmm6, %xmm5
+	addps	%xmm8, %xmm5
+	movaps	%xmm8, %xmm9
+	divps	%xmm5, %xmm9
+	divps	%xmm4, %xmm8
+	mulps	%xmm8, %xmm7
+	mulps	%xmm9, %xmm6
+	movaps	%xmm9, %xmm4
+	mulps	%xmm6, %xmm4
+	movaps	%xmm8, %xmm5
+	mulps	%xmm7, %xmm5
+	xorps	%xmm10, %xmm10
+	movaps	%xmm2, %xmm11
+	cmpnltps	%xmm10, %xmm11
+	movaps	%xmm14, %xmm12
+	cmpnltps	%xmm10, %xmm12
+	andps	%xmm12, %xmm8
+	andnps	%xmm7, %xmm12
+	orps	%xmm8, %xmm12
+	andps	%xmm11, %xmm9
+	andnps	%xmm6, %xmm11
+	orps	%xmm9, %xmm11
+	mulps	%xmm14, %xmm5
+	addps	%xmm12, %xmm5
+	mulps	%xmm2, %xmm4
+	addps	%xmm11, %xmm4
+	jmp	.LBB9_34
+.LBB9_2:
+	xorl	%r10d, %r10d
+	movaps	.LCPI9_3(%rip), %xmm15
+	jmp	.LBB9_3
+	.p2align	4
+.LBB9_10:
+	movups	%xmm4, (%rcx,%r10,4)
+	movups	%xmm6, 16(%rcx,%r10,4)
+	leaq	8(%r10), %rax
+	addq	$16, %r10
+	cmpq	%r9, %r10
+	movq	%rax, %r10
+	jg	.LBB9_11
+.LBB9_3:
+	movups	(%rsi,%r10,4), %xmm10
+	movups	16(%rsi,%r10,4), %xmm9
+	cmpl	$5, %edi
+	je	.LBB9_6
+	cmpl	$4, %edi
+	jne	.LBB9_7
+	movaps	%xmm9, %xmm4
+	movaps	.LCPI9_2(%rip), %xmm0
+	andps	%xmm0, %xmm4
+	movaps	%xmm10, %xmm6
+	andps	%xmm0, %xmm6
+	movaps	%xmm10, %xmm7
+	orps	%xmm15, %xmm7
+	movaps	%xmm9, %xmm8
+	orps	%xmm15, %xmm8
+	movaps	.LCPI9_4(%rip), %xmm0
+	movaps	%xmm0, %xmm11
+	cmpnltps	%xmm6, %xmm11
+	movaps	%xmm0, %xmm6
+	cmpnltps	%xmm4, %xmm6
+	andps	%xmm6, %xmm8
+	movaps	.LCPI9_5(%rip), %xmm0
+	andnps	%xmm0, %xmm6
+	orps	%xmm8, %xmm6
+	andps	%xmm11, %xmm7
+	andnps	%xmm0, %xmm11
+	orps	%xmm7, %xmm11
+	movaps	.LCPI9_6(%rip), %xmm0
+	movaps	%xmm0, %xmm12
+	minps	%xmm11, %xmm12
+	movaps	%xmm0, %xmm11
+	minps	%xmm6, %xmm11
+	movaps	%xmm11, %xmm7
+	movaps	.LCPI9_7(%rip), %xmm0
+	mulps	%xmm0, %xmm7
+	movaps	%xmm12, %xmm4
+	mulps	%xmm0, %xmm4
+	movaps	.LCPI9_8(%rip), %xmm0
+	addps	%xmm0, %xmm4
+	addps	%xmm0, %xmm7
+	movaps	%xmm7, %xmm6
+	movaps	.LCPI9_9(%rip), %xmm0
+	addps	%xmm0, %xmm6
+	movaps	%xmm4, %xmm8
+	addps	%xmm0, %xmm8
+	movaps	%xmm6, %xmm13
+	movaps	.LCPI9_10(%rip), %xmm0
+	mulps	%xmm0, %xmm13
+	addps	%xmm11, %xmm13
+	movaps	%xmm8, %xmm11
+	mulps	%xmm0, %xmm11
+	addps	%xmm12, %xmm11
+	movaps	.LCPI9_11(%rip), %xmm0
+	mulps	%xmm0, %xmm6
+	addps	%xmm13, %xmm6
+	mulps	%xmm0, %xmm8
+	addps	%xmm11, %xmm8
+	movaps	%xmm8, %xmm11
+	movaps	.LCPI9_12(%rip), %xmm0
+	mulps	%xmm0, %xmm11
+	movaps	.LCPI9_13(%rip), %xmm1
+	addps	%xmm1, %xmm11
+	mulps	%xmm8, %xmm11
+	movaps	.LCPI9_14(%rip), %xmm3
+	addps	%xmm3, %xmm11
+	mulps	%xmm8, %xmm11
+	movaps	.LCPI9_15(%rip), %xmm2
+	addps	%xmm2, %xmm11
+	mulps	%xmm8, %xmm11
+	movaps	.LCPI9_16(%rip), %xmm13
+	addps	%xmm13, %xmm11
+	mulps	%xmm8, %xmm11
+	movaps	.LCPI9_17(%rip), %xmm14
+	addps	%xmm14, %xmm11
+	movaps	%xmm8, %xmm12
+	mulps	%xmm8, %xmm8
+	mulps	%xmm11, %xmm8
+	movaps	%xmm6, %xmm11
+	mulps	%xmm0, %xmm11
+	addps	%xmm1, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm3, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm2, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm13, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm14, %xmm11
+	movaps	.LCPI9_18(%rip), %xmm0
+	addps	%xmm0, %xmm12
+	addps	%xmm12, %xmm8
+	movaps	%xmm6, %xmm12
+	addps	%xmm0, %xmm12
+	mulps	%xmm6, %xmm6
+	mulps	%xmm11, %xmm6
+	addps	%xmm12, %xmm6
+	movaps	%xmm7, %xmm12
+	movdqa	.LCPI9_19(%rip), %xmm1
+	paddd	%xmm1, %xmm12
+	movaps	%xmm4, %xmm11
+	paddd	%xmm1, %xmm11
+	psrad	$1, %xmm11
+	psrad	$1, %xmm12
+	psubd	%xmm12, %xmm7
+	pslld	$23, %xmm12
+	psubd	%xmm11, %xmm4
+	pslld	$23, %xmm11
+	paddd	%xmm0, %xmm11
+	mulps	%xmm8, %xmm11
+	paddd	%xmm0, %xmm12
+	mulps	%xmm6, %xmm12
+	pslld	$23, %xmm4
+	pslld	$23, %xmm7
+	paddd	%xmm0, %xmm7
+	mulps	%xmm12, %xmm7
+	paddd	%xmm0, %xmm4
+	mulps	%xmm11, %xmm4
+	movaps	%xmm7, %xmm6
+	addps	%xmm0, %xmm6
+	movaps	%xmm4, %xmm8
+	addps	%xmm0, %xmm8
+	movaps	%xmm0, %xmm11
+	divps	%xmm8, %xmm11
+	movaps	%xmm0, %xmm12
+	divps	%xmm6, %xmm12
+	mulps	%xmm12, %xmm7
+	mulps	%xmm11, %xmm4
+	movaps	%xmm12, %xmm8
+	mulps	%xmm7, %xmm8
+	movaps	%xmm9, %xmm6
+	xorps	%xmm0, %xmm0
+	cmpnltps	%xmm0, %xmm6
+	andps	%xmm6, %xmm12
+	andnps	%xmm7, %xmm6
+	movaps	%xmm11, %xmm7
+	mulps	%xmm4, %xmm7
+	orps	%xmm12, %xmm6
+	movaps	%xmm10, %xmm12
+	cmpnltps	%xmm0, %xmm12
+	andps	%xmm12, %xmm11
+	andnps	%xmm4, %xmm12
+	orps	%xmm11, %xmm12
+	mulps	%xmm9, %xmm8
+	addps	%xmm6, %xmm8
+	mulps	%xmm10, %xmm7
+	addps	%xmm12, %xmm7
+	jmp	.LBB9_8
+	.p2align	4
+.LBB9_6:
+	movaps	%xmm10, %xmm7
+	mulps	%xmm10, %xmm7
+	movaps	%xmm9, %xmm8
+	mulps	%xmm9, %xmm8
+	movaps	%xmm8, %xmm11
+	movaps	.LCPI9_0(%rip), %xmm0
+	mulps	%xmm0, %xmm11
+	movaps	%xmm7, %xmm4
+	mulps	%xmm0, %xmm4
+	movaps	.LCPI9_1(%rip), %xmm3
+	addps	%xmm3, %xmm4
+	addps	%xmm3, %xmm11
+	mulps	%xmm9, %xmm11
+	mulps	%xmm10, %xmm4
+	movaps	%xmm4, %xmm6
+	movaps	.LCPI9_2(%rip), %xmm0
+	andps	%xmm0, %xmm6
+	movaps	%xmm11, %xmm12
+	andps	%xmm0, %xmm12
+	movaps	%xmm11, %xmm13
+	orps	%xmm15, %xmm13
+	movaps	%xmm4, %xmm14
+	orps	%xmm15, %xmm14
+	movaps	.LCPI9_4(%rip), %xmm0
+	movaps	%xmm0, %xmm15
+	cmpnltps	%xmm12, %xmm15
+	movaps	%xmm0, %xmm12
+	cmpnltps	%xmm6, %xmm12
+	andps	%xmm12, %xmm14
+	movaps	.LCPI9_5(%rip), %xmm0
+	andnps	%xmm0, %xmm12
+	orps	%xmm14, %xmm12
+	andps	%xmm15, %xmm13
+	andnps	%xmm0, %xmm15
+	orps	%xmm13, %xmm15
+	movaps	.LCPI9_6(%rip), %xmm6
+	movaps	%xmm6, %xmm13
+	minps	%xmm15, %xmm13
+	minps	%xmm12, %xmm6
+	movaps	%xmm6, %xmm1
+	movaps	.LCPI9_7(%rip), %xmm0
+	mulps	%xmm0, %xmm1
+	movaps	%xmm13, %xmm15
+	mulps	%xmm0, %xmm15
+	movaps	.LCPI9_8(%rip), %xmm0
+	addps	%xmm0, %xmm15
+	addps	%xmm0, %xmm1
+	movaps	%xmm1, %xmm0
+	movaps	.LCPI9_9(%rip), %xmm12
+	addps	%xmm12, %xmm0
+	movaps	%xmm15, %xmm14
+	addps	%xmm12, %xmm14
+	movaps	%xmm0, %xmm12
+	movaps	.LCPI9_10(%rip), %xmm3
+	mulps	%xmm3, %xmm12
+	addps	%xmm6, %xmm12
+	movaps	%xmm14, %xmm6
+	mulps	%xmm3, %xmm6
+	addps	%xmm13, %xmm6
+	movaps	.LCPI9_11(%rip), %xmm3
+	mulps	%xmm3, %xmm0
+	addps	%xmm12, %xmm0
+	mulps	%xmm3, %xmm14
+	addps	%xmm6, %xmm14
+	movaps	%xmm14, %xmm13
+	movaps	.LCPI9_12(%rip), %xmm3
+	mulps	%xmm3, %xmm13
+	movaps	.LCPI9_13(%rip), %xmm3
+	addps	%xmm3, %xmm13
+	mulps	%xmm14, %xmm13
+	movaps	.LCPI9_14(%rip), %xmm2
+	addps	%xmm2, %xmm13
+	mulps	%xmm14, %xmm13
+	movaps	.LCPI9_15(%rip), %xmm5
+	addps	%xmm5, %xmm13
+	mulps	%xmm14, %xmm13
+	movaps	.LCPI9_16(%rip), %xmm3
+	addps	%xmm3, %xmm13
+	mulps	%xmm14, %xmm13
+	movaps	.LCPI9_17(%rip), %xmm2
+	addps	%xmm2, %xmm13
+	movaps	%xmm14, %xmm6
+	mulps	%xmm14, %xmm14
+	mulps	%xmm13, %xmm14
+	movaps	%xmm0, %xmm12
+	mulps	.LCPI9_12(%rip), %xmm12
+	addps	.LCPI9_13(%rip), %xmm12
+	mulps	%xmm0, %xmm12
+	addps	.LCPI9_14(%rip), %xmm12
+	mulps	%xmm0, %xmm12
+	addps	%xmm5, %xmm12
+	mulps	%xmm0, %xmm12
+	addps	%xmm3, %xmm12
+	mulps	%xmm0, %xmm12
+	addps	%xmm2, %xmm12
+	movaps	.LCPI9_18(%rip), %xmm2
+	addps	%xmm2, %xmm6
+	addps	%xmm6, %xmm14
+	movaps	%xmm0, %xmm6
+	mulps	%xmm0, %xmm0
+	mulps	%xmm12, %xmm0
+	addps	%xmm2, %xmm6
+	addps	%xmm6, %xmm0
+	movaps	%xmm15, %xmm13
+	movdqa	.LCPI9_19(%rip), %xmm3
+	paddd	%xmm3, %xmm13
+	psrad	$1, %xmm13
+	psubd	%xmm13, %xmm15
+	pslld	$23, %xmm13
+	paddd	%xmm2, %xmm13
+	mulps	%xmm14, %xmm13
+	movaps	%xmm1, %xmm6
+	paddd	%xmm3, %xmm6
+	psrad	$1, %xmm6
+	psubd	%xmm6, %xmm1
+	pslld	$23, %xmm6
+	paddd	%xmm2, %xmm6
+	mulps	%xmm0, %xmm6
+	pslld	$23, %xmm15
+	pslld	$23, %xmm1
+	paddd	%xmm2, %xmm1
+	mulps	%xmm6, %xmm1
+	paddd	%xmm2, %xmm15
+	mulps	%xmm13, %xmm15
+	movaps	%xmm1, %xmm0
+	addps	%xmm2, %xmm0
+	movaps	%xmm15, %xmm6
+	addps	%xmm2, %xmm6
+	movaps	%xmm2, %xmm13
+	divps	%xmm6, %xmm13
+	movaps	%xmm2, %xmm6
+	divps	%xmm0, %xmm6
+	mulps	%xmm13, %xmm15
+	movaps	%xmm13, %xmm12
+	mulps	%xmm15, %xmm12
+	pxor	%xmm3, %xmm3
+	cmpnltps	%xmm3, %xmm11
+	andps	%xmm11, %xmm13
+	andnps	%xmm15, %xmm11
+	movaps	.LCPI9_3(%rip), %xmm15
+	mulps	%xmm6, %xmm1
+	orps	%xmm13, %xmm11
+	movaps	%xmm6, %xmm0
+	mulps	%xmm1, %xmm0
+	cmpnltps	%xmm3, %xmm4
+	andps	%xmm4, %xmm6
+	andnps	%xmm1, %xmm4
+	orps	%xmm6, %xmm4
+	mulps	%xmm10, %xmm0
+	mulps	%xmm9, %xmm12
+	movaps	.LCPI9_20(%rip), %xmm1
+	mulps	%xmm1, %xmm7
+	addps	%xmm2, %xmm7
+	movaps	.LCPI9_1(%rip), %xmm3
+	mulps	%xmm3, %xmm7
+	mulps	%xmm0, %xmm7
+	addps	%xmm4, %xmm7
+	mulps	%xmm1, %xmm8
+	addps	%xmm2, %xmm8
+	mulps	%xmm3, %xmm8
+	mulps	%xmm12, %xmm8
+	addps	%xmm11, %xmm8
+	jmp	.LBB9_8
+	.p2align	4
+.LBB9_7:
+	movaps	%xmm9, %xmm0
+	movaps	.LCPI9_2(%rip), %xmm2
+	andps	%xmm2, %xmm0
+	movaps	%xmm10, %xmm1
+	andps	%xmm2, %xmm1
+	movaps	%xmm10, %xmm4
+	orps	%xmm15, %xmm4
+	movaps	%xmm9, %xmm6
+	orps	%xmm15, %xmm6
+	movaps	.LCPI9_4(%rip), %xmm3
+	movaps	%xmm3, %xmm7
+	cmpnltps	%xmm1, %xmm7
+	movaps	%xmm3, %xmm1
+	cmpnltps	%xmm0, %xmm1
+	andps	%xmm1, %xmm6
+	movaps	.LCPI9_5(%rip), %xmm0
+	andnps	%xmm0, %xmm1
+	orps	%xmm6, %xmm1
+	andps	%xmm7, %xmm4
+	andnps	%xmm0, %xmm7
+	orps	%xmm4, %xmm7
+	movaps	.LCPI9_6(%rip), %xmm11
+	movaps	%xmm11, %xmm0
+	minps	%xmm7, %xmm0
+	minps	%xmm1, %xmm11
+	movaps	%xmm11, %xmm7
+	movaps	.LCPI9_7(%rip), %xmm1
+	mulps	%xmm1, %xmm7
+	movaps	%xmm0, %xmm4
+	mulps	%xmm1, %xmm4
+	movaps	.LCPI9_8(%rip), %xmm1
+	addps	%xmm1, %xmm4
+	addps	%xmm1, %xmm7
+	movaps	%xmm7, %xmm6
+	movaps	.LCPI9_9(%rip), %xmm1
+	addps	%xmm1, %xmm6
+	movaps	%xmm4, %xmm8
+	addps	%xmm1, %xmm8
+	movaps	%xmm6, %xmm1
+	movaps	.LCPI9_10(%rip), %xmm3
+	mulps	%xmm3, %xmm1
+	addps	%xmm11, %xmm1
+	movaps	%xmm8, %xmm11
+	mulps	%xmm3, %xmm11
+	addps	%xmm0, %xmm11
+	movaps	.LCPI9_11(%rip), %xmm0
+	mulps	%xmm0, %xmm6
+	addps	%xmm1, %xmm6
+	mulps	%xmm0, %xmm8
+	addps	%xmm11, %xmm8
+	movaps	%xmm8, %xmm11
+	movaps	.LCPI9_12(%rip), %xmm3
+	mulps	%xmm3, %xmm11
+	movaps	.LCPI9_13(%rip), %xmm12
+	addps	%xmm12, %xmm11
+	mulps	%xmm8, %xmm11
+	movaps	.LCPI9_14(%rip), %xmm2
+	addps	%xmm2, %xmm11
+	mulps	%xmm8, %xmm11
+	movaps	.LCPI9_15(%rip), %xmm13
+	addps	%xmm13, %xmm11
+	mulps	%xmm8, %xmm11
+	movaps	.LCPI9_16(%rip), %xmm14
+	addps	%xmm14, %xmm11
+	mulps	%xmm8, %xmm11
+	movaps	.LCPI9_17(%rip), %xmm5
+	addps	%xmm5, %xmm11
+	movaps	%xmm8, %xmm0
+	mulps	%xmm8, %xmm8
+	mulps	%xmm11, %xmm8
+	movaps	%xmm6, %xmm1
+	mulps	%xmm3, %xmm1
+	addps	%xmm12, %xmm1
+	mulps	%xmm6, %xmm1
+	addps	%xmm2, %xmm1
+	mulps	%xmm6, %xmm1
+	addps	%xmm13, %xmm1
+	mulps	%xmm6, %xmm1
+	addps	%xmm14, %xmm1
+	mulps	%xmm6, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	.LCPI9_18(%rip), %xmm2
+	addps	%xmm2, %xmm0
+	addps	%xmm0, %xmm8
+	movaps	%xmm6, %xmm0
+	mulps	%xmm6, %xmm6
+	mulps	%xmm1, %xmm6
+	addps	%xmm2, %xmm0
+	addps	%xmm0, %xmm6
+	movaps	%xmm4, %xmm11
+	movdqa	.LCPI9_19(%rip), %xmm1
+	paddd	%xmm1, %xmm11
+	psrad	$1, %xmm11
+	psubd	%xmm11, %xmm4
+	pslld	$23, %xmm11
+	paddd	%xmm2, %xmm11
+	mulps	%xmm8, %xmm11
+	movaps	%xmm7, %xmm0
+	paddd	%xmm1, %xmm0
+	psrad	$1, %xmm0
+	psubd	%xmm0, %xmm7
+	pslld	$23, %xmm0
+	paddd	%xmm2, %xmm0
+	mulps	%xmm6, %xmm0
+	pslld	$23, %xmm7
+	paddd	%xmm2, %xmm7
+	mulps	%xmm0, %xmm7
+	pslld	$23, %xmm4
+	paddd	%xmm2, %xmm4
+	mulps	%xmm11, %xmm4
+	xorps	%xmm0, %xmm0
+	cmpnltps	%xmm0, %xmm10
+	cmpnltps	%xmm0, %xmm9
+	movaps	%xmm2, %xmm0
+	andps	%xmm9, %xmm0
+	andnps	%xmm7, %xmm9
+	orps	%xmm0, %xmm9
+	movaps	%xmm2, %xmm0
+	andps	%xmm10, %xmm0
+	andnps	%xmm4, %xmm10
+	orps	%xmm0, %xmm10
+	addps	%xmm2, %xmm7
+	divps	%xmm7, %xmm9
+	addps	%xmm2, %xmm4
+	divps	%xmm4, %xmm10
+	movaps	%xmm10, %xmm7
+	movaps	%xmm9, %xmm8
+.LBB9_8:
+	movups	(%rdx,%r10,4), %xmm4
+	mulps	%xmm7, %xmm4
+	movups	16(%rdx,%r10,4), %xmm6
+	mulps	%xmm8, %xmm6
+	testl	%r8d, %r8d
+	je	.LBB9_10
+	movups	(%rcx,%r10,4), %xmm0
+	movups	16(%rcx,%r10,4), %xmm1
+	addps	%xmm1, %xmm6
+	addps	%xmm0, %xmm4
+	jmp	.LBB9_10
+.LBB9_32:
+	movaps	%xmm2, %xmm4
+	mulps	%xmm2, %xmm4
+	movaps	%xmm14, %xmm5
+	mulps	%xmm14, %xmm5
+	movaps	.LCPI9_0(%rip), %xmm7
+	movaps	%xmm5, %xmm6
+	mulps	%xmm7, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI9_1(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	addps	%xmm8, %xmm6
+	mulps	%xmm14, %xmm6
+	mulps	%xmm2, %xmm7
+	movaps	.LCPI9_2(%rip), %xmm9
+	movaps	%xmm7, %xmm10
+	andps	%xmm9, %xmm10
+	andps	%xmm6, %xmm9
+	movaps	.LCPI9_3(%rip), %xmm11
+	movaps	%xmm6, %xmm12
+	orps	%xmm11, %xmm12
+	orps	%xmm7, %xmm11
+	movaps	%xmm13, -32(%rbp)
+	movaps	.LCPI9_4(%rip), %xmm13
+	movaps	%xmm14, -16(%rbp)
+	movaps	%xmm13, %xmm14
+	cmpnltps	%xmm9, %xmm14
+	cmpnltps	%xmm10, %xmm13
+	andps	%xmm13, %xmm11
+	movaps	.LCPI9_5(%rip), %xmm9
+	andnps	%xmm9, %xmm13
+	orps	%xmm11, %xmm13
+	andps	%xmm14, %xmm12
+	andnps	%xmm9, %xmm14
+	orps	%xmm12, %xmm14
+	movaps	.LCPI9_6(%rip), %xmm15
+	movaps	%xmm15, %xmm0
+	minps	%xmm14, %xmm0
+	minps	%xmm13, %xmm15
+	movaps	.LCPI9_7(%rip), %xmm10
+	movaps	%xmm15, %xmm9
+	mulps	%xmm10, %xmm9
+	mulps	%xmm0, %xmm10
+	movaps	.LCPI9_8(%rip), %xmm11
+	addps	%xmm11, %xmm10
+	addps	%xmm11, %xmm9
+	movaps	.LCPI9_9(%rip), %xmm12
+	movaps	%xmm9, %xmm11
+	addps	%xmm12, %xmm11
+	addps	%xmm10, %xmm12
+	movaps	.LCPI9_10(%rip), %xmm13
+	movaps	%xmm12, %xmm14
+	mulps	%xmm13, %xmm14
+	mulps	%xmm11, %xmm13
+	addps	%xmm15, %xmm13
+	addps	%xmm0, %xmm14
+	movaps	.LCPI9_11(%rip), %xmm0
+	mulps	%xmm0, %xmm11
+	addps	%xmm13, %xmm11
+	mulps	%xmm0, %xmm12
+	addps	%xmm14, %xmm12
+	movaps	.LCPI9_12(%rip), %xmm15
+	movaps	%xmm11, %xmm14
+	mulps	%xmm15, %xmm14
+	mulps	%xmm12, %xmm15
+	movaps	.LCPI9_13(%rip), %xmm0
+	addps	%xmm0, %xmm15
+	addps	%xmm0, %xmm14
+	mulps	%xmm11, %xmm14
+	mulps	%xmm12, %xmm15
+	movaps	.LCPI9_14(%rip), %xmm0
+	addps	%xmm0, %xmm15
+	addps	%xmm0, %xmm14
+	mulps	%xmm11, %xmm14
+	mulps	%xmm12, %xmm15
+	movaps	.LCPI9_15(%rip), %xmm0
+	addps	%xmm0, %xmm15
+	addps	%xmm0, %xmm14
+	mulps	%xmm11, %xmm14
+	mulps	%xmm12, %xmm15
+	movaps	.LCPI9_16(%rip), %xmm0
+	addps	%xmm0, %xmm15
+	addps	%xmm0, %xmm14
+	mulps	%xmm11, %xmm14
+	mulps	%xmm12, %xmm15
+	movaps	.LCPI9_17(%rip), %xmm0
+	addps	%xmm0, %xmm15
+	addps	%xmm0, %xmm14
+	movaps	.LCPI9_18(%rip), %xmm13
+	movaps	%xmm11, %xmm0
+	addps	%xmm13, %xmm0
+	movaps	%xmm12, %xmm3
+	addps	%xmm13, %xmm3
+	mulps	%xmm12, %xmm12
+	mulps	%xmm15, %xmm12
+	addps	%xmm3, %xmm12
+	mulps	%xmm11, %xmm11
+	mulps	%xmm14, %xmm11
+	addps	%xmm0, %xmm11
+	movdqa	.LCPI9_19(%rip), %xmm14
+	movaps	%xmm9, %xmm0
+	paddd	%xmm14, %xmm0
+	paddd	%xmm10, %xmm14
+	psrad	$1, %xmm14
+	psrad	$1, %xmm0
+	psubd	%xmm0, %xmm9
+	pslld	$23, %xmm0
+	psubd	%xmm14, %xmm10
+	pslld	$23, %xmm14
+	paddd	%xmm13, %xmm14
+	mulps	%xmm12, %xmm14
+	paddd	%xmm13, %xmm0
+	mulps	%xmm11, %xmm0
+	pslld	$23, %xmm10
+	pslld	$23, %xmm9
+	paddd	%xmm13, %xmm9
+	mulps	%xmm0, %xmm9
+	paddd	%xmm13, %xmm10
+	mulps	%xmm14, %xmm10
+	movaps	%xmm9, %xmm12
+	addps	%xmm13, %xmm12
+	movaps	%xmm10, %xmm14
+	addps	%xmm13, %xmm14
+	movaps	%xmm13, %xmm11
+	movaps	.LCPI9_20(%rip), %xmm0
+	mulps	%xmm0, %xmm4
+	mulps	%xmm0, %xmm5
+	addps	%xmm13, %xmm5
+	addps	%xmm13, %xmm4
+	divps	%xmm14, %xmm13
+	divps	%xmm12, %xmm11
+	mulps	%xmm11, %xmm9
+	mulps	%xmm13, %xmm10
+	movaps	%xmm13, %xmm0
+	mulps	%xmm10, %xmm0
+	movaps	%xmm11, %xmm3
+	mulps	%xmm9, %xmm3
+	xorps	%xmm12, %xmm12
+	cmpnltps	%xmm12, %xmm7
+	cmpnltps	%xmm12, %xmm6
+	andps	%xmm6, %xmm13
+	andnps	%xmm10, %xmm6
+	orps	%xmm13, %xmm6
+	movaps	-32(%rbp), %xmm13
+	andps	%xmm7, %xmm11
+	andnps	%xmm9, %xmm7
+	orps	%xmm11, %xmm7
+	mulps	%xmm2, %xmm3
+	mulps	-16(%rbp), %xmm0
+	mulps	%xmm8, %xmm4
+	mulps	%xmm3, %xmm4
+	addps	%xmm7, %xmm4
+	mulps	%xmm8, %xmm5
+	mulps	%xmm0, %xmm5
+	addps	%xmm6, %xmm5
+	jmp	.LBB9_34
+.LBB9_33:
+	movaps	.LCPI9_2(%rip), %xmm0
+	movaps	%xmm14, %xmm3
+	andps	%xmm0, %xmm3
+	andps	%xmm2, %xmm0
+	movaps	.LCPI9_3(%rip), %xmm4
+	movaps	%xmm2, %xmm5
+	orps	%xmm4, %xmm5
+	orps	%xmm14, %xmm4
+	movaps	.LCPI9_4(%rip), %xmm6
+	movaps	%xmm6, %xmm7
+	cmpnltps	%xmm0, %xmm7
+	cmpnltps	%xmm3, %xmm6
+	andps	%xmm6, %xmm4
+	movaps	.LCPI9_5(%rip), %xmm0
+	andnps	%xmm0, %xmm6
+	orps	%xmm4, %xmm6
+	andps	%xmm7, %xmm5
+	andnps	%xmm0, %xmm7
+	orps	%xmm5, %xmm7
+	movaps	.LCPI9_6(%rip), %xmm0
+	movaps	%xmm0, %xmm3
+	minps	%xmm7, %xmm3
+	minps	%xmm6, %xmm0
+	movaps	.LCPI9_7(%rip), %xmm4
+	movaps	%xmm0, %xmm5
+	mulps	%xmm4, %xmm5
+	mulps	%xmm3, %xmm4
+	movaps	.LCPI9_8(%rip), %xmm6
+	addps	%xmm6, %xmm4
+	addps	%xmm6, %xmm5
+	movaps	.LCPI9_9(%rip), %xmm7
+	movaps	%xmm5, %xmm6
+	addps	%xmm7, %xmm6
+	addps	%xmm4, %xmm7
+	movaps	.LCPI9_10(%rip), %xmm8
+	movaps	%xmm7, %xmm9
+	mulps	%xmm8, %xmm9
+	mulps	%xmm6, %xmm8
+	addps	%xmm0, %xmm8
+	addps	%xmm3, %xmm9
+	movaps	.LCPI9_11(%rip), %xmm0
+	mulps	%xmm0, %xmm6
+	addps	%xmm8, %xmm6
+	mulps	%xmm0, %xmm7
+	addps	%xmm9, %xmm7
+	movaps	.LCPI9_12(%rip), %xmm10
+	movaps	%xmm6, %xmm9
+	mulps	%xmm10, %xmm9
+	mulps	%xmm7, %xmm10
+	movaps	.LCPI9_13(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm9
+	mulps	%xmm6, %xmm9
+	mulps	%xmm7, %xmm10
+	movaps	.LCPI9_14(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm9
+	mulps	%xmm6, %xmm9
+	mulps	%xmm7, %xmm10
+	movaps	.LCPI9_15(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm9
+	mulps	%xmm6, %xmm9
+	mulps	%xmm7, %xmm10
+	movaps	.LCPI9_16(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm9
+	mulps	%xmm6, %xmm9
+	mulps	%xmm7, %xmm10
+	movaps	.LCPI9_17(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm9
+	movaps	.LCPI9_18(%rip), %xmm8
+	movaps	%xmm6, %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm7, %xmm3
+	addps	%xmm8, %xmm3
+	mulps	%xmm7, %xmm7
+	mulps	%xmm10, %xmm7
+	addps	%xmm3, %xmm7
+	mulps	%xmm6, %xmm6
+	mulps	%xmm9, %xmm6
+	addps	%xmm0, %xmm6
+	movdqa	.LCPI9_19(%rip), %xmm9
+	movaps	%xmm5, %xmm0
+	paddd	%xmm9, %xmm0
+	paddd	%xmm4, %xmm9
+	psrad	$1, %xmm9
+	psrad	$1, %xmm0
+	psubd	%xmm0, %xmm5
+	pslld	$23, %xmm0
+	psubd	%xmm9, %xmm4
+	pslld	$23, %xmm9
+	paddd	%xmm8, %xmm9
+	mulps	%xmm7, %xmm9
+	paddd	%xmm8, %xmm0
+	mulps	%xmm6, %xmm0
+	pslld	$23, %xmm4
+	pslld	$23, %xmm5
+	paddd	%xmm8, %xmm5
+	mulps	%xmm0, %xmm5
+	paddd	%xmm8, %xmm4
+	mulps	%xmm9, %xmm4
+	xorps	%xmm0, %xmm0
+	cmpnltps	%xmm0, %xmm2
+	cmpnltps	%xmm0, %xmm14
+	movaps	%xmm8, %xmm0
+	andps	%xmm14, %xmm0
+	andnps	%xmm5, %xmm14
+	orps	%xmm0, %xmm14
+	movaps	%xmm8, %xmm0
+	andps	%xmm2, %xmm0
+	andnps	%xmm4, %xmm2
+	orps	%xmm0, %xmm2
+	addps	%xmm8, %xmm5
+	divps	%xmm5, %xmm14
+	addps	%xmm8, %xmm4
+	divps	%xmm4, %xmm2
+	movaps	%xmm2, %xmm4
+	movaps	%xmm14, %xmm5
+.LBB9_34:
+	mulps	%xmm5, %xmm13
+	mulps	%xmm4, %xmm1
+	testl	%r8d, %r8d
+	je	.LBB9_44
+	xorps	%xmm2, %xmm2
+	xorps	%xmm3, %xmm3
+	cmpq	$5, %r9
+	ja	.LBB9_43
+	leaq	.LJTI9_2(%rip), %rdx
+	movslq	(%rdx,%r9,4), %rsi
+	addq	%rdx, %rsi
+	jmpq	*%rsi
+.LBB9_37:
+	movd	24(%rcx,%rax,4), %xmm0
+	movq	%xmm0, %xmm0
+	shufps	$132, %xmm0, %xmm3
+.LBB9_38:
+	movss	20(%rcx,%rax,4), %xmm0
+	movlhps	%xmm3, %xmm0
+	shufps	$226, %xmm3, %xmm0
+	movaps	%xmm0, %xmm3
+.LBB9_39:
+	movss	16(%rcx,%rax,4), %xmm0
+	movss	%xmm0, %xmm3
+.LBB9_40:
+	movss	12(%rcx,%rax,4), %xmm0
+	shufps	$228, %xmm2, %xmm0
+	shufps	$36, %xmm0, %xmm2
+.LBB9_41:
+	movss	8(%rcx,%rax,4), %xmm0
+	shufps	$48, %xmm2, %xmm0
+	shufps	$132, %xmm0, %xmm2
+.LBB9_42:
+	movss	4(%rcx,%rax,4), %xmm0
+	movlhps	%xmm2, %xmm0
+	shufps	$226, %xmm2, %xmm0
+	movaps	%xmm0, %xmm2
+.LBB9_43:
+	movss	(%rcx,%rax,4), %xmm0
+	movss	%xmm0, %xmm2
+	addps	%xmm3, %xmm13
+	addps	%xmm2, %xmm1
+.LBB9_44:
+	cmpq	$5, %r9
+	ja	.LBB9_52
+	leaq	.LJTI9_3(%rip), %rdx
+	movslq	(%rdx,%r9,4), %rsi
+	addq	%rdx, %rsi
+	jmpq	*%rsi
+.LBB9_46:
+	movaps	%xmm13, %xmm0
+	unpckhpd	%xmm13, %xmm0
+	movss	%xmm0, 24(%rcx,%rax,4)
+.LBB9_47:
+	movaps	%xmm13, %xmm0
+	shufps	$85, %xmm13, %xmm0
+	movss	%xmm0, 20(%rcx,%rax,4)
+.LBB9_48:
+	movss	%xmm13, 16(%rcx,%rax,4)
+.LBB9_49:
+	movaps	%xmm1, %xmm0
+	shufps	$255, %xmm1, %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+.LBB9_50:
+	movaps	%xmm1, %xmm0
+	unpckhpd	%xmm1, %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+.LBB9_51:
+	movaps	%xmm1, %xmm0
+	shufps	$85, %xmm1, %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB9_52:
+	movss	%xmm1, (%rcx,%rax,4)
+.LBB9_53:
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	retq
+.LBB9_13:
+	.cfi_def_cfa %rbp, 16
+	xorps	%xmm1, %xmm1
+	jmp	.LBB9_21
+.Lfunc_end9:
+	.size	activation_gradient, .Lfunc_end9-activation_gradient
+	.cfi_endproc
+	.section	.rodata,"a",@progbits
+	.p2align	2, 0x0
+.LJTI9_0:
+	.long	.LBB9_20-.LJTI9_0
+	.long	.LBB9_19-.LJTI9_0
+	.long	.LBB9_18-.LJTI9_0
+	.long	.LBB9_17-.LJTI9_0
+	.long	.LBB9_16-.LJTI9_0
+	.long	.LBB9_15-.LJTI9_0
+.LJTI9_1:
+	.long	.LBB9_28-.LJTI9_1
+	.long	.LBB9_27-.LJTI9_1
+	.long	.LBB9_26-.LJTI9_1
+	.long	.LBB9_25-.LJTI9_1
+	.long	.LBB9_24-.LJTI9_1
+	.long	.LBB9_23-.LJTI9_1
+.LJTI9_2:
+	.long	.LBB9_42-.LJTI9_2
+	.long	.LBB9_41-.LJTI9_2
+	.long	.LBB9_40-.LJTI9_2
+	.long	.LBB9_39-.LJTI9_2
+	.long	.LBB9_38-.LJTI9_2
+	.long	.LBB9_37-.LJTI9_2
+.LJTI9_3:
+	.long	.LBB9_51-.LJTI9_3
+	.long	.LBB9_50-.LJTI9_3
+	.long	.LBB9_49-.LJTI9_3
+	.long	.LBB9_48-.LJTI9_3
+	.long	.LBB9_47-.LJTI9_3
+	.long	.LBB9_46-.LJTI9_3
 	.text
 	.p2align	4
 	.type	update_apply,@function
@@ -6029,7 +7228,7 @@ update_apply:
 	movsd	44(%rdi), %xmm13
 	movss	8(%rdi), %xmm15
 	cmpl	$1, (%rdi)
-	jne	.LBB9_3
+	jne	.LBB10_3
 	movss	16(%rdi), %xmm0
 	movss	20(%rdi), %xmm2
 	movss	24(%rdi), %xmm1
@@ -6047,20 +7246,20 @@ update_apply:
 	movaps	%xmm6, -160(%rbp)
 	movaps	%xmm7, -144(%rbp)
 	movaps	%xmm8, -128(%rbp)
-	jge	.LBB9_6
+	jge	.LBB10_6
 	xorl	%edi, %edi
-	jmp	.LBB9_8
-.LBB9_3:
+	jmp	.LBB10_8
+.LBB10_3:
 	movss	12(%rdi), %xmm2
 	xorps	%xmm0, %xmm0
 	ucomiss	%xmm0, %xmm2
-	jne	.LBB9_11
-	jp	.LBB9_11
+	jne	.LBB10_11
+	jp	.LBB10_11
 	cmpq	$8, %r9
-	jge	.LBB9_14
+	jge	.LBB10_14
 	xorl	%ecx, %ecx
-	jmp	.LBB9_16
-.LBB9_6:
+	jmp	.LBB10_16
+.LBB10_6:
 	movaps	%xmm13, %xmm4
 	shufps	$85, %xmm13, %xmm4
 	movaps	%xmm4, -64(%rbp)
@@ -6079,7 +7278,7 @@ update_apply:
 	shufps	$0, %xmm8, %xmm8
 	xorl	%eax, %eax
 	.p2align	4
-.LBB9_7:
+.LBB10_7:
 	movups	(%rsi,%rax,4), %xmm4
 	movups	16(%rsi,%rax,4), %xmm3
 	movups	(%rdx,%rax,4), %xmm0
@@ -6145,8 +7344,8 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB9_7
-.LBB9_8:
+	jle	.LBB10_7
+.LBB10_8:
 	movq	%r9, %rax
 	subq	%rdi, %rax
 	movaps	-256(%rbp), %xmm15
@@ -6158,19 +7357,19 @@ update_apply:
 	movaps	-160(%rbp), %xmm11
 	movaps	-144(%rbp), %xmm12
 	movaps	-128(%rbp), %xmm13
-	jle	.LBB9_76
+	jle	.LBB10_76
 	cmpq	$4, %rax
-	jae	.LBB9_19
+	jae	.LBB10_19
 	movq	%rdi, %rax
-	jmp	.LBB9_75
-.LBB9_11:
+	jmp	.LBB10_75
+.LBB10_11:
 	cmpl	$0, 4(%rdi)
-	je	.LBB9_30
+	je	.LBB10_30
 	cmpq	$8, %r9
-	jge	.LBB9_32
+	jge	.LBB10_32
 	xorl	%edi, %edi
-	jmp	.LBB9_34
-.LBB9_14:
+	jmp	.LBB10_34
+.LBB10_14:
 	movaps	%xmm13, %xmm0
 	shufps	$85, %xmm13, %xmm0
 	movaps	%xmm13, %xmm1
@@ -6179,7 +7378,7 @@ update_apply:
 	shufps	$0, %xmm15, %xmm2
 	xorl	%eax, %eax
 	.p2align	4
-.LBB9_15:
+.LBB10_15:
 	movups	(%rsi,%rax,4), %xmm3
 	movups	16(%rsi,%rax,4), %xmm4
 	movups	(%rdx,%rax,4), %xmm5
@@ -6202,13 +7401,13 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rcx, %rax
-	jle	.LBB9_15
-.LBB9_16:
+	jle	.LBB10_15
+.LBB10_16:
 	movq	%r9, %rax
 	subq	%rcx, %rax
-	jle	.LBB9_76
+	jle	.LBB10_76
 	cmpq	$8, %rax
-	jb	.LBB9_18
+	jb	.LBB10_18
 	leaq	(%rsi,%rcx,4), %rdi
 	leaq	(%rsi,%r9,4), %r8
 	leaq	(%rdx,%rcx,4), %r10
@@ -6218,15 +7417,15 @@ update_apply:
 	cmpq	%r8, %r10
 	setb	%r8b
 	testb	%r8b, %dil
-	je	.LBB9_37
-.LBB9_18:
+	je	.LBB10_37
+.LBB10_18:
 	movq	%rcx, %rax
-.LBB9_40:
+.LBB10_40:
 	movl	%r9d, %edi
 	subl	%eax, %edi
 	leaq	1(%rax), %rcx
 	testb	$1, %dil
-	je	.LBB9_42
+	je	.LBB10_42
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
 	movaps	%xmm0, %xmm2
@@ -6239,11 +7438,11 @@ update_apply:
 	subss	%xmm1, %xmm0
 	movss	%xmm0, (%rsi,%rax,4)
 	movq	%rcx, %rax
-.LBB9_42:
+.LBB10_42:
 	cmpq	%rcx, %r9
-	je	.LBB9_76
+	je	.LBB10_76
 	.p2align	4
-.LBB9_43:
+.LBB10_43:
 	movss	(%rdx,%rax,4), %xmm0
 	movss	(%rsi,%rax,4), %xmm1
 	movss	4(%rsi,%rax,4), %xmm2
@@ -6268,9 +7467,9 @@ update_apply:
 	movss	%xmm2, 4(%rsi,%rax,4)
 	addq	$2, %rax
 	cmpq	%rax, %r9
-	jne	.LBB9_43
-	jmp	.LBB9_76
-.LBB9_19:
+	jne	.LBB10_43
+	jmp	.LBB10_76
+.LBB10_19:
 	leaq	(%rsi,%rdi,4), %r11
 	leaq	(%rsi,%r9,4), %rbx
 	leaq	(%rcx,%rdi,4), %r15
@@ -6309,20 +7508,20 @@ update_apply:
 	setb	%bl
 	movzbl	-96(%rbp), %r10d
 	testb	%r10b, -64(%rbp)
-	jne	.LBB9_73
+	jne	.LBB10_73
 	movzbl	-46(%rbp), %r10d
 	andb	%r10b, -47(%rbp)
-	jne	.LBB9_74
+	jne	.LBB10_74
 	andb	-45(%rbp), %r11b
-	jne	.LBB9_66
+	jne	.LBB10_66
 	movzbl	-43(%rbp), %r10d
 	andb	%r10b, -44(%rbp)
-	jne	.LBB9_63
+	jne	.LBB10_63
 	movzbl	-41(%rbp), %r10d
 	andb	-42(%rbp), %r10b
-	jne	.LBB9_62
+	jne	.LBB10_62
 	andb	%bl, %r15b
-	jne	.LBB9_49
+	jne	.LBB10_49
 	movl	%r9d, %r10d
 	andl	$3, %r10d
 	subq	%r10, %rax
@@ -6344,7 +7543,7 @@ update_apply:
 	movaps	%xmm13, %xmm11
 	shufps	$0, %xmm13, %xmm11
 	.p2align	4
-.LBB9_26:
+.LBB10_26:
 	movups	(%rsi,%rdi,4), %xmm0
 	movups	(%rdx,%rdi,4), %xmm2
 	mulps	%xmm3, %xmm2
@@ -6376,7 +7575,7 @@ update_apply:
 	movups	%xmm2, (%r8,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB9_26
+	jne	.LBB10_26
 	testq	%r10, %r10
 	movaps	-240(%rbp), %xmm10
 	movaps	-224(%rbp), %xmm6
@@ -6386,14 +7585,14 @@ update_apply:
 	movaps	-160(%rbp), %xmm11
 	movaps	-144(%rbp), %xmm12
 	movaps	-128(%rbp), %xmm13
-	jne	.LBB9_75
-	jmp	.LBB9_76
-.LBB9_30:
+	jne	.LBB10_75
+	jmp	.LBB10_76
+.LBB10_30:
 	cmpq	$8, %r9
-	jge	.LBB9_44
+	jge	.LBB10_44
 	xorl	%edi, %edi
-	jmp	.LBB9_46
-.LBB9_32:
+	jmp	.LBB10_46
+.LBB10_32:
 	movaps	%xmm13, %xmm0
 	shufps	$85, %xmm13, %xmm0
 	movaps	%xmm13, %xmm1
@@ -6404,7 +7603,7 @@ update_apply:
 	shufps	$0, %xmm15, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB9_33:
+.LBB10_33:
 	movups	(%rsi,%rax,4), %xmm6
 	movups	16(%rsi,%rax,4), %xmm5
 	movups	(%rdx,%rax,4), %xmm7
@@ -6441,16 +7640,16 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB9_33
-.LBB9_34:
+	jle	.LBB10_33
+.LBB10_34:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB9_76
+	jle	.LBB10_76
 	cmpq	$8, %rax
-	jae	.LBB9_50
+	jae	.LBB10_50
 	movq	%rdi, %rax
-	jmp	.LBB9_69
-.LBB9_37:
+	jmp	.LBB10_69
+.LBB10_37:
 	movl	%r9d, %edi
 	andl	$7, %edi
 	subq	%rdi, %rax
@@ -6462,7 +7661,7 @@ update_apply:
 	movaps	%xmm15, %xmm2
 	shufps	$0, %xmm15, %xmm2
 	.p2align	4
-.LBB9_38:
+.LBB10_38:
 	movups	(%rsi,%rcx,4), %xmm3
 	movups	16(%rsi,%rcx,4), %xmm4
 	movups	(%rdx,%rcx,4), %xmm5
@@ -6483,11 +7682,11 @@ update_apply:
 	movups	%xmm4, 16(%rsi,%rcx,4)
 	addq	$8, %rcx
 	cmpq	%rcx, %rax
-	jne	.LBB9_38
+	jne	.LBB10_38
 	testq	%rdi, %rdi
-	jne	.LBB9_40
-	jmp	.LBB9_76
-.LBB9_44:
+	jne	.LBB10_40
+	jmp	.LBB10_76
+.LBB10_44:
 	movaps	%xmm13, %xmm0
 	shufps	$85, %xmm13, %xmm0
 	movaps	%xmm13, %xmm1
@@ -6498,7 +7697,7 @@ update_apply:
 	shufps	$0, %xmm15, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB9_45:
+.LBB10_45:
 	movups	(%rsi,%rax,4), %xmm6
 	movups	16(%rsi,%rax,4), %xmm5
 	movups	(%rdx,%rax,4), %xmm7
@@ -6531,19 +7730,19 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB9_45
-.LBB9_46:
+	jle	.LBB10_45
+.LBB10_46:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB9_76
+	jle	.LBB10_76
 	cmpq	$8, %rax
-	jae	.LBB9_56
+	jae	.LBB10_56
 	movq	%rdi, %rax
-	jmp	.LBB9_72
-.LBB9_49:
+	jmp	.LBB10_72
+.LBB10_49:
 	movq	%rdi, %rax
-	jmp	.LBB9_75
-.LBB9_50:
+	jmp	.LBB10_75
+.LBB10_50:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -6563,11 +7762,11 @@ update_apply:
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB9_67
+	jne	.LBB10_67
 	andb	-64(%rbp), %r8b
-	jne	.LBB9_68
+	jne	.LBB10_68
 	andb	%bl, %r10b
-	jne	.LBB9_64
+	jne	.LBB10_64
 	movl	%r9d, %r8d
 	andl	$3, %r8d
 	subq	%r8, %rax
@@ -6581,7 +7780,7 @@ update_apply:
 	movaps	%xmm15, %xmm4
 	shufps	$0, %xmm15, %xmm4
 	.p2align	4
-.LBB9_54:
+.LBB10_54:
 	movups	(%rsi,%rdi,4), %xmm5
 	movups	(%rdx,%rdi,4), %xmm6
 	mulps	%xmm0, %xmm6
@@ -6600,11 +7799,11 @@ update_apply:
 	movups	%xmm6, (%rcx,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB9_54
+	jne	.LBB10_54
 	testq	%r8, %r8
-	jne	.LBB9_69
-	jmp	.LBB9_76
-.LBB9_56:
+	jne	.LBB10_69
+	jmp	.LBB10_76
+.LBB10_56:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -6624,11 +7823,11 @@ update_apply:
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB9_70
+	jne	.LBB10_70
 	andb	-64(%rbp), %r8b
-	jne	.LBB9_71
+	jne	.LBB10_71
 	andb	%bl, %r10b
-	jne	.LBB9_65
+	jne	.LBB10_65
 	movl	%r9d, %r8d
 	andl	$3, %r8d
 	subq	%r8, %rax
@@ -6642,7 +7841,7 @@ update_apply:
 	movaps	%xmm15, %xmm4
 	shufps	$0, %xmm15, %xmm4
 	.p2align	4
-.LBB9_60:
+.LBB10_60:
 	movups	(%rsi,%rdi,4), %xmm5
 	movups	(%rdx,%rdi,4), %xmm6
 	mulps	%xmm0, %xmm6
@@ -6659,32 +7858,32 @@ update_apply:
 	movups	%xmm6, (%rcx,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB9_60
+	jne	.LBB10_60
 	testq	%r8, %r8
-	jne	.LBB9_72
-	jmp	.LBB9_76
-.LBB9_62:
+	jne	.LBB10_72
+	jmp	.LBB10_76
+.LBB10_62:
 	movq	%rdi, %rax
-	jmp	.LBB9_75
-.LBB9_63:
+	jmp	.LBB10_75
+.LBB10_63:
 	movq	%rdi, %rax
-	jmp	.LBB9_75
-.LBB9_64:
+	jmp	.LBB10_75
+.LBB10_64:
 	movq	%rdi, %rax
-	jmp	.LBB9_69
-.LBB9_65:
+	jmp	.LBB10_69
+.LBB10_65:
 	movq	%rdi, %rax
-	jmp	.LBB9_72
-.LBB9_66:
+	jmp	.LBB10_72
+.LBB10_66:
 	movq	%rdi, %rax
-	jmp	.LBB9_75
-.LBB9_67:
+	jmp	.LBB10_75
+.LBB10_67:
 	movq	%rdi, %rax
-	jmp	.LBB9_69
-.LBB9_68:
+	jmp	.LBB10_69
+.LBB10_68:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB9_69:
+.LBB10_69:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
 	movaps	%xmm0, %xmm3
@@ -6705,15 +7904,15 @@ update_apply:
 	movss	%xmm3, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB9_69
-	jmp	.LBB9_76
-.LBB9_70:
+	jne	.LBB10_69
+	jmp	.LBB10_76
+.LBB10_70:
 	movq	%rdi, %rax
-	jmp	.LBB9_72
-.LBB9_71:
+	jmp	.LBB10_72
+.LBB10_71:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB9_72:
+.LBB10_72:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
 	movaps	%xmm0, %xmm3
@@ -6732,15 +7931,15 @@ update_apply:
 	movss	%xmm3, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB9_72
-	jmp	.LBB9_76
-.LBB9_73:
+	jne	.LBB10_72
+	jmp	.LBB10_76
+.LBB10_73:
 	movq	%rdi, %rax
-	jmp	.LBB9_75
-.LBB9_74:
+	jmp	.LBB10_75
+.LBB10_74:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB9_75:
+.LBB10_75:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
 	movaps	%xmm0, %xmm2
@@ -6774,8 +7973,8 @@ update_apply:
 	movss	%xmm4, (%r8,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB9_75
-.LBB9_76:
+	jne	.LBB10_75
+.LBB10_76:
 	addq	$88, %rsp
 	popq	%rbx
 	popq	%r12
@@ -6785,15 +7984,15 @@ update_apply:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end9:
-	.size	update_apply, .Lfunc_end9-update_apply
+.Lfunc_end10:
+	.size	update_apply, .Lfunc_end10-update_apply
 	.cfi_endproc
 	.p2align	4
 	.type	update_is_finite,@function
 update_is_finite:
 	.cfi_startproc
 	testq	%r9, %r9
-	jle	.LBB10_1
+	jle	.LBB11_1
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
@@ -6819,7 +8018,7 @@ update_is_finite:
 	movl	(%rdi), %r10d
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB10_6:
+.LBB11_6:
 	movss	(%rsi,%r11,4), %xmm12
 	movss	(%rdx,%r11,4), %xmm14
 	mulss	%xmm0, %xmm14
@@ -6827,7 +8026,7 @@ update_is_finite:
 	mulss	%xmm12, %xmm13
 	addss	%xmm14, %xmm13
 	cmpl	$1, %r10d
-	jne	.LBB10_8
+	jne	.LBB11_8
 	movss	(%rcx,%r11,4), %xmm15
 	mulss	%xmm4, %xmm15
 	movaps	%xmm6, %xmm14
@@ -6847,34 +8046,34 @@ update_is_finite:
 	sqrtss	%xmm11, %xmm11
 	addss	%xmm10, %xmm11
 	divss	%xmm11, %xmm13
-	jmp	.LBB10_14
+	jmp	.LBB11_14
 	.p2align	4
-.LBB10_8:
+.LBB11_8:
 	xorps	%xmm11, %xmm11
 	ucomiss	%xmm11, %xmm3
-	jne	.LBB10_10
-	jp	.LBB10_10
+	jne	.LBB11_10
+	jp	.LBB11_10
 	mulss	%xmm2, %xmm13
 	xorps	%xmm14, %xmm14
-	jmp	.LBB10_13
-.LBB10_10:
+	jmp	.LBB11_13
+.LBB11_10:
 	cmpl	$0, 4(%rdi)
 	movss	(%rcx,%r11,4), %xmm14
 	mulss	%xmm3, %xmm14
 	addss	%xmm13, %xmm14
-	je	.LBB10_12
+	je	.LBB11_12
 	movaps	%xmm3, %xmm11
 	mulss	%xmm14, %xmm11
 	addss	%xmm11, %xmm13
 	mulss	%xmm2, %xmm13
-	jmp	.LBB10_13
-.LBB10_12:
+	jmp	.LBB11_13
+.LBB11_12:
 	movaps	%xmm2, %xmm13
 	mulss	%xmm14, %xmm13
 	.p2align	4
-.LBB10_13:
+.LBB11_13:
 	xorps	%xmm15, %xmm15
-.LBB10_14:
+.LBB11_14:
 	subss	%xmm13, %xmm12
 	movd	%xmm12, %r15d
 	andl	$2147483647, %r15d
@@ -6888,16 +8087,16 @@ update_is_finite:
 	setge	%r14b
 	xorl	%eax, %eax
 	cmpl	$2139095039, %r15d
-	jg	.LBB10_17
+	jg	.LBB11_17
 	testb	%bl, %bl
-	jne	.LBB10_17
+	jne	.LBB11_17
 	testb	%r14b, %r14b
-	jne	.LBB10_17
+	jne	.LBB11_17
 	incq	%r11
 	cmpq	%r11, %r9
-	jne	.LBB10_6
+	jne	.LBB11_6
 	movl	$1, %eax
-.LBB10_17:
+.LBB11_17:
 	popq	%rbx
 	popq	%r14
 	popq	%r15
@@ -6908,20 +8107,20 @@ update_is_finite:
 	.cfi_restore %r15
 	.cfi_restore %rbp
 	retq
-.LBB10_1:
+.LBB11_1:
 	movl	$1, %eax
 	retq
-.Lfunc_end10:
-	.size	update_is_finite, .Lfunc_end10-update_is_finite
+.Lfunc_end11:
+	.size	update_is_finite, .Lfunc_end11-update_is_finite
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI11_0:
+.LCPI12_0:
 	.long	2147483647
 	.long	2147483647
 	.long	2147483647
 	.long	2147483647
-.LCPI11_1:
+.LCPI12_1:
 	.long	2147483648
 	.long	2147483648
 	.long	2147483648
@@ -6938,7 +8137,7 @@ max_magnitude:
 	.cfi_def_cfa_register %rbp
 	pxor	%xmm2, %xmm2
 	cmpq	$32, %rsi
-	jl	.LBB11_1
+	jl	.LBB12_1
 	pxor	%xmm8, %xmm8
 	pxor	%xmm9, %xmm9
 	pxor	%xmm14, %xmm14
@@ -6956,23 +8155,23 @@ max_magnitude:
 	movdqa	%xmm11, %xmm1
 	movdqa	%xmm10, %xmm3
 	.p2align	4
-.LBB11_5:
+.LBB12_5:
 	movdqa	%xmm11, -16(%rbp)
 	movdqa	%xmm10, -32(%rbp)
 	movdqu	-16(%rdi,%rsi,4), %xmm11
-	movdqa	.LCPI11_0(%rip), %xmm10
+	movdqa	.LCPI12_0(%rip), %xmm10
 	pand	%xmm10, %xmm11
-	movdqa	.LCPI11_1(%rip), %xmm10
+	movdqa	.LCPI12_1(%rip), %xmm10
 	pxor	%xmm10, %xmm4
 	movdqa	%xmm11, %xmm10
-	por	.LCPI11_1(%rip), %xmm10
+	por	.LCPI12_1(%rip), %xmm10
 	pcmpgtd	%xmm10, %xmm4
 	pand	%xmm4, %xmm9
 	pandn	%xmm11, %xmm4
 	movdqu	-32(%rdi,%rsi,4), %xmm10
-	pand	.LCPI11_0(%rip), %xmm10
+	pand	.LCPI12_0(%rip), %xmm10
 	por	%xmm9, %xmm4
-	movdqa	.LCPI11_1(%rip), %xmm11
+	movdqa	.LCPI12_1(%rip), %xmm11
 	pxor	%xmm11, %xmm6
 	movdqa	%xmm10, %xmm9
 	por	%xmm11, %xmm9
@@ -6981,7 +8180,7 @@ max_magnitude:
 	pandn	%xmm10, %xmm6
 	por	%xmm8, %xmm6
 	movdqu	-48(%rdi,%rsi,4), %xmm8
-	movdqa	.LCPI11_0(%rip), %xmm10
+	movdqa	.LCPI12_0(%rip), %xmm10
 	pand	%xmm10, %xmm8
 	pxor	%xmm11, %xmm5
 	movdqa	%xmm8, %xmm9
@@ -7003,7 +8202,7 @@ max_magnitude:
 	movdqu	-128(%rdi,%rsi,4), %xmm8
 	movdqu	-112(%rdi,%rsi,4), %xmm9
 	movdqu	-80(%rdi,%rsi,4), %xmm10
-	movdqa	.LCPI11_0(%rip), %xmm14
+	movdqa	.LCPI12_0(%rip), %xmm14
 	pand	%xmm14, %xmm10
 	pxor	%xmm11, %xmm0
 	movdqa	%xmm10, %xmm11
@@ -7050,14 +8249,14 @@ max_magnitude:
 	movdqa	%xmm0, %xmm13
 	cmpq	$63, %rsi
 	movq	%rcx, %rsi
-	ja	.LBB11_5
+	ja	.LBB12_5
 	cmpq	$8, %rcx
-	jl	.LBB11_3
-.LBB11_6:
-	movdqa	.LCPI11_0(%rip), %xmm8
-	movdqa	.LCPI11_1(%rip), %xmm9
+	jl	.LBB12_3
+.LBB12_6:
+	movdqa	.LCPI12_0(%rip), %xmm8
+	movdqa	.LCPI12_1(%rip), %xmm9
 	.p2align	4
-.LBB11_7:
+.LBB12_7:
 	movdqu	-32(%rdi,%rcx,4), %xmm10
 	movdqu	-16(%rdi,%rcx,4), %xmm11
 	pand	%xmm8, %xmm10
@@ -7081,9 +8280,9 @@ max_magnitude:
 	leaq	-8(%rcx), %rax
 	cmpq	$15, %rcx
 	movq	%rax, %rcx
-	ja	.LBB11_7
-	jmp	.LBB11_8
-.LBB11_1:
+	ja	.LBB12_7
+	jmp	.LBB12_8
+.LBB12_1:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	pxor	%xmm1, %xmm1
@@ -7093,11 +8292,11 @@ max_magnitude:
 	pxor	%xmm6, %xmm6
 	pxor	%xmm4, %xmm4
 	cmpq	$8, %rcx
-	jge	.LBB11_6
-.LBB11_3:
+	jge	.LBB12_6
+.LBB12_3:
 	movq	%rcx, %rax
-.LBB11_8:
-	movdqa	.LCPI11_1(%rip), %xmm8
+.LBB12_8:
+	movdqa	.LCPI12_1(%rip), %xmm8
 	movdqa	%xmm7, %xmm10
 	pxor	%xmm8, %xmm10
 	movdqa	%xmm6, %xmm9
@@ -7174,12 +8373,12 @@ max_magnitude:
 	por	%xmm2, %xmm1
 	movd	%xmm1, %edx
 	testq	%rax, %rax
-	jle	.LBB11_21
+	jle	.LBB12_21
 	cmpq	$8, %rax
-	jae	.LBB11_11
+	jae	.LBB12_11
 	movq	%rax, %rcx
-	jmp	.LBB11_14
-.LBB11_11:
+	jmp	.LBB12_14
+.LBB12_11:
 	movabsq	$9223372036854775800, %rsi
 	andq	%rax, %rsi
 	movl	%eax, %ecx
@@ -7191,10 +8390,10 @@ max_magnitude:
 	movq	%rsi, %r8
 	negq	%r8
 	xorl	%r9d, %r9d
-	movdqa	.LCPI11_0(%rip), %xmm2
+	movdqa	.LCPI12_0(%rip), %xmm2
 	movdqa	%xmm0, %xmm1
 	.p2align	4
-.LBB11_12:
+.LBB12_12:
 	movdqu	-16(%rdx,%r9,4), %xmm3
 	movdqu	(%rdx,%r9,4), %xmm4
 	pshufd	$27, %xmm4, %xmm4
@@ -7221,7 +8420,7 @@ max_magnitude:
 	por	%xmm3, %xmm1
 	addq	$-8, %r9
 	cmpq	%r9, %r8
-	jne	.LBB11_12
+	jne	.LBB12_12
 	movdqa	%xmm1, %xmm2
 	pxor	%xmm8, %xmm2
 	movdqa	%xmm0, %xmm3
@@ -7249,8 +8448,8 @@ max_magnitude:
 	por	%xmm1, %xmm2
 	movd	%xmm2, %edx
 	cmpq	%rsi, %rax
-	je	.LBB11_21
-.LBB11_14:
+	je	.LBB12_21
+.LBB12_14:
 	movl	%edx, %esi
 	movl	$2147483647, %eax
 	movl	-4(%rdi,%rcx,4), %edx
@@ -7258,13 +8457,13 @@ max_magnitude:
 	cmpl	%esi, %edx
 	cmovbel	%esi, %edx
 	cmpq	$2, %rcx
-	jb	.LBB11_21
+	jb	.LBB12_21
 	leaq	-1(%rcx), %rsi
 	andl	-8(%rdi,%rcx,4), %eax
 	cmpl	%edx, %eax
 	cmoval	%eax, %edx
 	cmpq	$2, %rsi
-	jb	.LBB11_21
+	jb	.LBB12_21
 	leaq	-2(%rcx), %rsi
 	movl	$2147483647, %eax
 	movl	-12(%rdi,%rcx,4), %r8d
@@ -7272,13 +8471,13 @@ max_magnitude:
 	cmpl	%edx, %r8d
 	cmoval	%r8d, %edx
 	cmpq	$2, %rsi
-	jb	.LBB11_21
+	jb	.LBB12_21
 	leaq	-3(%rcx), %rsi
 	andl	-16(%rdi,%rcx,4), %eax
 	cmpl	%edx, %eax
 	cmoval	%eax, %edx
 	cmpq	$2, %rsi
-	jb	.LBB11_21
+	jb	.LBB12_21
 	leaq	-4(%rcx), %rsi
 	movl	$2147483647, %eax
 	movl	-20(%rdi,%rcx,4), %r8d
@@ -7286,13 +8485,13 @@ max_magnitude:
 	cmpl	%edx, %r8d
 	cmoval	%r8d, %edx
 	cmpq	$2, %rsi
-	jb	.LBB11_21
+	jb	.LBB12_21
 	leaq	-5(%rcx), %rsi
 	andl	-24(%rdi,%rcx,4), %eax
 	cmpl	%edx, %eax
 	cmoval	%eax, %edx
 	cmpq	$2, %rsi
-	jb	.LBB11_21
+	jb	.LBB12_21
 	movl	$2147483647, %eax
 	andl	-28(%rdi,%rcx,4), %eax
 	cmpl	%edx, %eax
@@ -7301,14 +8500,14 @@ max_magnitude:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB11_21:
+.LBB12_21:
 	.cfi_def_cfa %rbp, 16
 	movd	%edx, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end11:
-	.size	max_magnitude, .Lfunc_end11-max_magnitude
+.Lfunc_end12:
+	.size	max_magnitude, .Lfunc_end12-max_magnitude
 	.cfi_endproc
 	.p2align	4
 	.type	sum_of_squares,@function
@@ -7320,18 +8519,18 @@ sum_of_squares:
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
 	cmpq	$8, %rsi
-	jge	.LBB12_2
+	jge	.LBB13_2
 	xorpd	%xmm0, %xmm0
 	xorl	%eax, %eax
-	jmp	.LBB12_5
-.LBB12_2:
+	jmp	.LBB13_5
+.LBB13_2:
 	xorpd	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorpd	%xmm2, %xmm2
 	xorpd	%xmm1, %xmm1
 	xorpd	%xmm3, %xmm3
 	.p2align	4
-.LBB12_3:
+.LBB13_3:
 	movq	%rax, %rcx
 	movups	(%rdi,%rax,4), %xmm4
 	movups	16(%rdi,%rax,4), %xmm5
@@ -7359,34 +8558,34 @@ sum_of_squares:
 	addq	$8, %rax
 	addq	$16, %rcx
 	cmpq	%rsi, %rcx
-	jle	.LBB12_3
+	jle	.LBB13_3
 	addpd	%xmm2, %xmm0
 	addpd	%xmm3, %xmm1
 	addpd	%xmm0, %xmm1
 	movapd	%xmm1, %xmm0
 	unpckhpd	%xmm1, %xmm0
 	addsd	%xmm1, %xmm0
-.LBB12_5:
+.LBB13_5:
 	movq	%rax, %rcx
 	subq	%rsi, %rcx
-	jge	.LBB12_10
+	jge	.LBB13_10
 	movq	%rsi, %rdx
 	andq	$3, %rdx
-	je	.LBB12_8
+	je	.LBB13_8
 	.p2align	4
-.LBB12_7:
+.LBB13_7:
 	movss	(%rdi,%rax,4), %xmm1
 	cvtss2sd	%xmm1, %xmm1
 	mulsd	%xmm1, %xmm1
 	addsd	%xmm1, %xmm0
 	incq	%rax
 	decq	%rdx
-	jne	.LBB12_7
-.LBB12_8:
+	jne	.LBB13_7
+.LBB13_8:
 	cmpq	$-4, %rcx
-	ja	.LBB12_10
+	ja	.LBB13_10
 	.p2align	4
-.LBB12_9:
+.LBB13_9:
 	movss	(%rdi,%rax,4), %xmm1
 	movss	4(%rdi,%rax,4), %xmm2
 	cvtss2sd	%xmm1, %xmm1
@@ -7406,21 +8605,21 @@ sum_of_squares:
 	addsd	%xmm1, %xmm0
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB12_9
-.LBB12_10:
+	jne	.LBB13_9
+.LBB13_10:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end12:
-	.size	sum_of_squares, .Lfunc_end12-sum_of_squares
+.Lfunc_end13:
+	.size	sum_of_squares, .Lfunc_end13-sum_of_squares
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI13_0:
+.LCPI14_0:
 	.long	0x3f800000
-.LCPI13_1:
+.LCPI14_1:
 	.long	0x33d6bf95
-.LCPI13_2:
+.LCPI14_2:
 	.long	0x0da24260
 	.text
 	.p2align	4
@@ -7434,12 +8633,12 @@ peak_loop:
 	.cfi_def_cfa_register %rbp
 	subq	$272, %rsp
 	movaps	%xmm0, %xmm5
-	movss	.LCPI13_0(%rip), %xmm0
+	movss	.LCPI14_0(%rip), %xmm0
 	addss	%xmm5, %xmm0
 	shufps	$0, %xmm0, %xmm0
 	testq	%rdi, %rdi
-	jle	.LBB13_1
-	addss	.LCPI13_1(%rip), %xmm5
+	jle	.LBB14_1
+	addss	.LCPI14_1(%rip), %xmm5
 	shufps	$0, %xmm5, %xmm5
 	movaps	%xmm0, -192(%rbp)
 	movaps	%xmm0, -384(%rbp)
@@ -7462,7 +8661,7 @@ peak_loop:
 	movaps	%xmm0, -176(%rbp)
 	movaps	%xmm0, %xmm4
 	.p2align	4
-.LBB13_4:
+.LBB14_4:
 	movaps	%xmm5, %xmm0
 	movaps	-144(%rbp), %xmm2
 	movaps	%xmm4, %xmm3
@@ -7575,9 +8774,9 @@ peak_loop:
 	movaps	%xmm4, -112(%rbp)
 	movaps	-96(%rbp), %xmm4
 	decq	%rdi
-	jne	.LBB13_4
-	jmp	.LBB13_2
-.LBB13_1:
+	jne	.LBB14_4
+	jmp	.LBB14_2
+.LBB14_1:
 	movaps	%xmm0, -80(%rbp)
 	movaps	%xmm0, -96(%rbp)
 	movaps	%xmm0, -16(%rbp)
@@ -7597,7 +8796,7 @@ peak_loop:
 	movaps	%xmm0, %xmm3
 	movaps	%xmm0, -32(%rbp)
 	movaps	%xmm0, -64(%rbp)
-.LBB13_2:
+.LBB14_2:
 	addps	%xmm6, %xmm12
 	addps	%xmm3, %xmm14
 	addps	%xmm13, %xmm2
@@ -7635,30 +8834,30 @@ peak_loop:
 	movaps	%xmm2, %xmm0
 	shufps	$85, %xmm2, %xmm0
 	addss	%xmm2, %xmm0
-	mulss	.LCPI13_2(%rip), %xmm0
+	mulss	.LCPI14_2(%rip), %xmm0
 	addq	$272, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end13:
-	.size	peak_loop, .Lfunc_end13-peak_loop
+.Lfunc_end14:
+	.size	peak_loop, .Lfunc_end14-peak_loop
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI14_0:
+.LCPI15_0:
 	.long	1
 	.long	0
 	.long	0
 	.long	0
-.LCPI14_1:
+.LCPI15_1:
 	.long	1
 	.long	1
 	.zero	4
 	.zero	4
-.LCPI14_2:
+.LCPI15_2:
 	.quad	2
 	.quad	3
-.LCPI14_3:
+.LCPI15_3:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -7675,12 +8874,12 @@ peak_loop:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI14_4:
+.LCPI15_4:
 	.quad	4
 	.quad	4
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI14_5:
+.LCPI15_5:
 	.long	1
 	.text
 	.p2align	4
@@ -7751,7 +8950,7 @@ convolution_forward:
 	movq	%rsi, -136(%rbp)
 	movq	%r12, -64(%rbp)
 	movq	%r11, -104(%rbp)
-	jne	.LBB14_2
+	jne	.LBB15_2
 	movq	-264(%rbp), %rdx
 	movq	-256(%rbp), %rcx
 	movq	%rdx, -88(%rbp)
@@ -7772,8 +8971,8 @@ convolution_forward:
 	movb	$1, %al
 	movl	%eax, -52(%rbp)
 	movq	%r14, %rsi
-	jmp	.LBB14_6
-.LBB14_2:
+	jmp	.LBB15_6
+.LBB15_2:
 	movq	%rax, %r14
 	orq	%rbx, %r14
 	movq	-192(%rbp), %r13
@@ -7791,22 +8990,22 @@ convolution_forward:
 	shrq	$3, %rcx
 	imulq	%r10, %rcx
 	orq	%r12, %r14
-	je	.LBB14_3
+	je	.LBB15_3
 	movq	%rbx, %r11
 	imulq	-80(%rbp), %r11
 	imulq	%r13, %r11
-	movdqa	.LCPI14_1(%rip), %xmm0
+	movdqa	.LCPI15_1(%rip), %xmm0
 	movl	$0, -52(%rbp)
-	jmp	.LBB14_5
-.LBB14_3:
+	jmp	.LBB15_5
+.LBB15_3:
 	xorl	%r11d, %r11d
-	movd	.LCPI14_5(%rip), %xmm0
+	movd	.LCPI15_5(%rip), %xmm0
 	movb	$1, %al
 	movl	%eax, -52(%rbp)
-.LBB14_5:
+.LBB15_5:
 	movq	-72(%rbp), %rsi
 	movq	-64(%rbp), %r12
-.LBB14_6:
+.LBB15_6:
 	movzbl	-48(%rbp), %r9d
 	movq	16(%rbp), %rdx
 	movq	-160(%rbp), %rax
@@ -7818,16 +9017,16 @@ convolution_forward:
 	movl	$1, %r14d
 	cmovlq	%r14, %r15
 	cmpq	$32768, %r15
-	ja	.LBB14_7
+	ja	.LBB15_7
 	movl	$32768, %eax
 	movq	%rdx, %r12
 	xorl	%edx, %edx
 	divl	%r15d
 	movq	%r12, %rdx
-	jmp	.LBB14_9
-.LBB14_7:
+	jmp	.LBB15_9
+.LBB15_7:
 	xorl	%eax, %eax
-.LBB14_9:
+.LBB15_9:
 	movq	24(%rbp), %r12
 	cmpq	%rdx, %rax
 	cmovgeq	%rdx, %rax
@@ -7843,19 +9042,19 @@ convolution_forward:
 	movq	%r11, -288(%rbp)
 	movq	%r14, -280(%rbp)
 	testb	%r9b, %r9b
-	je	.LBB14_18
+	je	.LBB15_18
 	testq	%rsi, %rsi
 	movq	-104(%rbp), %r14
-	jle	.LBB14_32
+	jle	.LBB15_32
 	movq	-72(%rbp), %rsi
 	movl	%esi, %eax
 	andl	$3, %eax
 	xorl	%ecx, %ecx
 	cmpq	$4, %rsi
-	jae	.LBB14_13
+	jae	.LBB15_13
 	xorl	%esi, %esi
-	jmp	.LBB14_15
-.LBB14_18:
+	jmp	.LBB15_15
+.LBB15_18:
 	imulq	%r13, %rbx
 	movq	-96(%rbp), %rax
 	movq	%rax, %r9
@@ -7864,50 +9063,50 @@ convolution_forward:
 	cmovneq	%rax, %r13
 	cmoveq	%rbx, %r9
 	cmpq	$0, -80(%rbp)
-	jle	.LBB14_32
+	jle	.LBB15_32
 	movq	-216(%rbp), %rdx
 	movabsq	$9223372036854775804, %r14
 	andq	%r8, %r14
 	movq	%rdx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	xorl	%r11d, %r11d
-	movdqa	.LCPI14_2(%rip), %xmm1
-	movdqa	.LCPI14_3(%rip), %xmm2
-	movdqa	.LCPI14_4(%rip), %xmm3
+	movdqa	.LCPI15_2(%rip), %xmm1
+	movdqa	.LCPI15_3(%rip), %xmm2
+	movdqa	.LCPI15_4(%rip), %xmm3
 	xorl	%ebx, %ebx
 	xorl	%esi, %esi
-	jmp	.LBB14_20
+	jmp	.LBB15_20
 	.p2align	4
-.LBB14_31:
+.LBB15_31:
 	incq	%rbx
 	addl	%r9d, %r11d
 	cmpq	-80(%rbp), %rbx
-	je	.LBB14_32
-.LBB14_20:
+	je	.LBB15_32
+.LBB15_20:
 	testq	%rdi, %rdi
-	jle	.LBB14_31
+	jle	.LBB15_31
 	movq	%rbx, %rax
 	imulq	%r9, %rax
 	movq	%rax, %xmm4
 	pshufd	$68, %xmm4, %xmm4
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
-	jmp	.LBB14_22
+	jmp	.LBB15_22
 	.p2align	4
-.LBB14_30:
+.LBB15_30:
 	incq	%rax
 	addl	%r13d, %ecx
 	cmpq	%rdi, %rax
-	je	.LBB14_31
-.LBB14_22:
+	je	.LBB15_31
+.LBB15_22:
 	testq	%r8, %r8
-	jle	.LBB14_30
+	jle	.LBB15_30
 	cmpq	$4, %r8
-	jae	.LBB14_25
+	jae	.LBB15_25
 	xorl	%r10d, %r10d
-	jmp	.LBB14_28
+	jmp	.LBB15_28
 	.p2align	4
-.LBB14_25:
+.LBB15_25:
 	movq	%rax, %r10
 	imulq	%r13, %r10
 	movq	%r10, %xmm5
@@ -7918,7 +9117,7 @@ convolution_forward:
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB14_26:
+.LBB15_26:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -7933,25 +9132,25 @@ convolution_forward:
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
 	cmpq	%r15, %r14
-	jne	.LBB14_26
+	jne	.LBB15_26
 	movq	%r14, %r10
 	cmpq	%r14, %r8
-	je	.LBB14_30
-.LBB14_28:
+	je	.LBB15_30
+.LBB15_28:
 	movq	%r8, %r15
 	subq	%r10, %r15
 	addl	%ecx, %r10d
 	imull	%edx, %r10d
 	addl	%r11d, %r10d
 	.p2align	4
-.LBB14_29:
+.LBB15_29:
 	movl	%r10d, (%r12,%rsi,4)
 	incq	%rsi
 	addl	%edx, %r10d
 	decq	%r15
-	jne	.LBB14_29
-	jmp	.LBB14_30
-.LBB14_13:
+	jne	.LBB15_29
+	jmp	.LBB15_30
+.LBB15_13:
 	movabsq	$9223372036854775804, %rdx
 	andq	%rsi, %rdx
 	movl	%r14d, %edi
@@ -7962,7 +9161,7 @@ convolution_forward:
 	xorl	%esi, %esi
 	movq	-64(%rbp), %rbx
 	.p2align	4
-.LBB14_14:
+.LBB15_14:
 	movl	%ecx, (%r12,%rsi,4)
 	leal	(%rbx,%rcx), %r11d
 	movl	%r11d, 4(%r12,%rsi,4)
@@ -7973,29 +9172,29 @@ convolution_forward:
 	addq	$4, %rsi
 	addl	%r9d, %ecx
 	cmpq	%rsi, %rdx
-	jne	.LBB14_14
-.LBB14_15:
+	jne	.LBB15_14
+.LBB15_15:
 	testq	%rax, %rax
-	je	.LBB14_32
+	je	.LBB15_32
 	leaq	(%r12,%rsi,4), %rcx
 	imull	%r14d, %r10d
 	imull	%esi, %r10d
 	xorl	%edx, %edx
 	.p2align	4
-.LBB14_17:
+.LBB15_17:
 	movl	%r10d, (%rcx,%rdx,4)
 	incq	%rdx
 	addl	-64(%rbp), %r10d
 	cmpq	%rdx, %rax
-	jne	.LBB14_17
-.LBB14_32:
+	jne	.LBB15_17
+.LBB15_32:
 	movq	16(%rbp), %rbx
 	testq	%rbx, %rbx
 	movq	-128(%rbp), %r15
 	movq	-120(%rbp), %r13
 	movq	-96(%rbp), %r14
 	movq	-48(%rbp), %rsi
-	jle	.LBB14_35
+	jle	.LBB15_35
 	movq	-72(%rbp), %rax
 	leaq	(%r12,%rax,4), %rax
 	movq	-112(%rbp), %rdi
@@ -8007,7 +9206,7 @@ convolution_forward:
 	shlq	$2, %r14
 	movq	%rsi, -48(%rbp)
 	.p2align	4
-.LBB14_34:
+.LBB15_34:
 	leaq	-384(%rbp), %rdi
 	leaq	-272(%rbp), %rsi
 	leaq	-336(%rbp), %rdx
@@ -8031,8 +9230,8 @@ convolution_forward:
 	addq	%rsi, %r15
 	addq	%r14, %r13
 	decq	%rbx
-	jne	.LBB14_34
-.LBB14_35:
+	jne	.LBB15_34
+.LBB15_35:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -8042,8 +9241,8 @@ convolution_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end14:
-	.size	convolution_forward, .Lfunc_end14-convolution_forward
+.Lfunc_end15:
+	.size	convolution_forward, .Lfunc_end15-convolution_forward
 	.cfi_endproc
 	.p2align	4
 	.type	convolution_weight_gradient,@function
@@ -8063,15 +9262,15 @@ convolution_weight_gradient:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end15:
-	.size	convolution_weight_gradient, .Lfunc_end15-convolution_weight_gradient
+.Lfunc_end16:
+	.size	convolution_weight_gradient, .Lfunc_end16-convolution_weight_gradient
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI16_0:
+.LCPI17_0:
 	.quad	2
 	.quad	3
-.LCPI16_1:
+.LCPI17_1:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -8088,25 +9287,25 @@ convolution_weight_gradient:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI16_2:
+.LCPI17_2:
 	.quad	4
 	.quad	4
-.LCPI16_3:
+.LCPI17_3:
 	.long	4
 	.long	5
 	.long	6
 	.long	7
-.LCPI16_4:
+.LCPI17_4:
 	.long	0
 	.long	1
 	.long	2
 	.long	3
-.LCPI16_5:
+.LCPI17_5:
 	.long	5
 	.long	6
 	.long	7
 	.long	8
-.LCPI16_6:
+.LCPI17_6:
 	.long	1
 	.long	2
 	.long	3
@@ -8161,13 +9360,13 @@ convolution_input_gradient:
 	movq	112(%rdi), %rcx
 	movq	%rcx, -56(%rbp)
 	cmpb	$1, %dl
-	jne	.LBB16_2
+	jne	.LBB17_2
 	movq	72(%rdi), %rcx
 	orq	88(%rdi), %rcx
 	orq	-584(%rbp), %rcx
 	orq	-560(%rbp), %rcx
 	sete	-57(%rbp)
-.LBB16_2:
+.LBB17_2:
 	movq	%rsi, -488(%rbp)
 	movq	24(%rdi), %rcx
 	movq	%rcx, -128(%rbp)
@@ -8187,17 +9386,17 @@ convolution_input_gradient:
 	movq	%rcx, -48(%rbp)
 	cmpq	$0, -56(%rbp)
 	movq	%r8, -376(%rbp)
-	jle	.LBB16_8
+	jle	.LBB17_8
 	movq	-56(%rbp), %rcx
 	movl	%ecx, %esi
 	andl	$3, %esi
 	xorl	%edi, %edi
 	cmpq	$4, %rcx
-	jae	.LBB16_16
+	jae	.LBB17_16
 	xorl	%r10d, %r10d
 	movq	-344(%rbp), %r12
-	jmp	.LBB16_5
-.LBB16_16:
+	jmp	.LBB17_5
+.LBB17_16:
 	movq	-56(%rbp), %r9
 	movabsq	$9223372036854775804, %rcx
 	andq	%rcx, %r9
@@ -8209,7 +9408,7 @@ convolution_input_gradient:
 	xorl	%r10d, %r10d
 	movq	-344(%rbp), %r12
 	.p2align	4
-.LBB16_17:
+.LBB17_17:
 	movl	%edi, (%r15,%r10,4)
 	leal	(%r12,%rdi), %ecx
 	movl	%ecx, 4(%r15,%r10,4)
@@ -8220,24 +9419,24 @@ convolution_input_gradient:
 	addq	$4, %r10
 	addl	%r13d, %edi
 	cmpq	%r10, %r9
-	jne	.LBB16_17
-.LBB16_5:
+	jne	.LBB17_17
+.LBB17_5:
 	testq	%rsi, %rsi
 	movq	-376(%rbp), %r8
-	je	.LBB16_8
+	je	.LBB17_8
 	leaq	(%r15,%r10,4), %rcx
 	movq	-296(%rbp), %rdi
 	imull	%r8d, %edi
 	imull	%r10d, %edi
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB16_7:
+.LBB17_7:
 	movl	%edi, (%rcx,%r9,4)
 	incq	%r9
 	addl	%r12d, %edi
 	cmpq	%r9, %rsi
-	jne	.LBB16_7
-.LBB16_8:
+	jne	.LBB17_7
+.LBB17_8:
 	movq	-208(%rbp), %rcx
 	imulq	-512(%rbp), %rcx
 	movq	%rcx, -552(%rbp)
@@ -8246,9 +9445,9 @@ convolution_input_gradient:
 	andb	%dl, -57(%rbp)
 	movq	-48(%rbp), %r12
 	movq	%r8, -856(%rbp)
-	je	.LBB16_25
+	je	.LBB17_25
 	cmpq	$0, -328(%rbp)
-	jle	.LBB16_25
+	jle	.LBB17_25
 	movq	-72(%rbp), %rdx
 	movabsq	$9223372036854775804, %rcx
 	andq	%rcx, %rdx
@@ -8258,44 +9457,44 @@ convolution_input_gradient:
 	movl	%ecx, %esi
 	imull	-512(%rbp), %esi
 	xorl	%edi, %edi
-	movdqa	.LCPI16_0(%rip), %xmm1
-	movdqa	.LCPI16_1(%rip), %xmm2
-	movdqa	.LCPI16_2(%rip), %xmm3
+	movdqa	.LCPI17_0(%rip), %xmm1
+	movdqa	.LCPI17_1(%rip), %xmm2
+	movdqa	.LCPI17_2(%rip), %xmm3
 	xorl	%r9d, %r9d
 	xorl	%r10d, %r10d
-	jmp	.LBB16_11
+	jmp	.LBB17_11
 	.p2align	4
-.LBB16_24:
+.LBB17_24:
 	incq	%r9
 	addl	%esi, %edi
 	cmpq	-328(%rbp), %r9
-	je	.LBB16_25
-.LBB16_11:
+	je	.LBB17_25
+.LBB17_11:
 	cmpq	$0, -128(%rbp)
-	jle	.LBB16_24
+	jle	.LBB17_24
 	movq	-552(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	%rcx, %xmm4
 	pshufd	$68, %xmm4, %xmm4
 	xorl	%r11d, %r11d
 	xorl	%ebx, %ebx
-	jmp	.LBB16_13
+	jmp	.LBB17_13
 	.p2align	4
-.LBB16_23:
+.LBB17_23:
 	incq	%rbx
 	addl	-208(%rbp), %r11d
 	cmpq	-128(%rbp), %rbx
-	je	.LBB16_24
-.LBB16_13:
+	je	.LBB17_24
+.LBB17_13:
 	movq	-72(%rbp), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB16_23
+	jle	.LBB17_23
 	cmpq	$4, %rcx
-	jae	.LBB16_18
+	jae	.LBB17_18
 	xorl	%r13d, %r13d
-	jmp	.LBB16_21
+	jmp	.LBB17_21
 	.p2align	4
-.LBB16_18:
+.LBB17_18:
 	movq	%rbx, %rcx
 	imulq	-208(%rbp), %rcx
 	movq	%rcx, %xmm5
@@ -8306,7 +9505,7 @@ convolution_input_gradient:
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB16_19:
+.LBB17_19:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -8321,29 +9520,29 @@ convolution_input_gradient:
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
 	cmpq	%rcx, %rdx
-	jne	.LBB16_19
+	jne	.LBB17_19
 	movq	%rdx, %r13
 	cmpq	%rdx, -72(%rbp)
 	movq	-856(%rbp), %r8
-	je	.LBB16_23
-.LBB16_21:
+	je	.LBB17_23
+.LBB17_21:
 	movq	-72(%rbp), %rcx
 	subq	%r13, %rcx
 	addl	%r11d, %r13d
 	imull	%r12d, %r13d
 	addl	%edi, %r13d
 	.p2align	4
-.LBB16_22:
+.LBB17_22:
 	movl	%r13d, (%r8,%r10,4)
 	incq	%r10
 	addl	%r12d, %r13d
 	decq	%rcx
-	jne	.LBB16_22
-	jmp	.LBB16_23
-.LBB16_25:
+	jne	.LBB17_22
+	jmp	.LBB17_23
+.LBB17_25:
 	cmpq	$0, -760(%rbp)
 	movq	-72(%rbp), %rcx
-	jle	.LBB16_43
+	jle	.LBB17_43
 	movq	%rcx, %r14
 	imulq	-128(%rbp), %r14
 	movq	%r14, %rdx
@@ -8512,22 +9711,22 @@ convolution_input_gradient:
 	movq	%rdx, -200(%rbp)
 	movq	%r9, -776(%rbp)
 	movq	%rbx, -880(%rbp)
-	jmp	.LBB16_27
+	jmp	.LBB17_27
 	.p2align	4
-.LBB16_42:
+.LBB17_42:
 	movq	-624(%rbp), %rdi
 	incq	%rdi
 	movq	-776(%rbp), %rax
 	addq	%rax, -768(%rbp)
 	cmpq	-760(%rbp), %rdi
 	movq	-200(%rbp), %rdx
-	je	.LBB16_43
-.LBB16_27:
+	je	.LBB17_43
+.LBB17_27:
 	imulq	%rdi, %rax
 	movq	%rax, -336(%rbp)
 	cmpb	$0, -89(%rbp)
 	movq	%rdi, -624(%rbp)
-	jne	.LBB16_29
+	jne	.LBB17_29
 	movq	-616(%rbp), %rax
 	movq	-336(%rbp), %rcx
 	leaq	(%rax,%rcx), %rdi
@@ -8537,16 +9736,16 @@ convolution_input_gradient:
 	movq	-624(%rbp), %rdi
 	movq	-200(%rbp), %rdx
 	movq	-72(%rbp), %rsi
-.LBB16_29:
+.LBB17_29:
 	movq	%rdi, %rax
 	imulq	-752(%rbp), %rax
 	movq	-616(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, -904(%rbp)
 	cmpb	$0, -57(%rbp)
-	je	.LBB16_127
+	je	.LBB17_127
 	cmpq	$0, -328(%rbp)
-	jle	.LBB16_42
+	jle	.LBB17_42
 	movq	-624(%rbp), %rax
 	imulq	-736(%rbp), %rax
 	movq	-744(%rbp), %rcx
@@ -8563,9 +9762,9 @@ convolution_input_gradient:
 	movq	-944(%rbp), %rax
 	movq	%rax, -800(%rbp)
 	movq	$0, -440(%rbp)
-	jmp	.LBB16_32
+	jmp	.LBB17_32
 	.p2align	4
-.LBB16_41:
+.LBB17_41:
 	movq	-440(%rbp), %rcx
 	incq	%rcx
 	movq	-1016(%rbp), %rax
@@ -8576,10 +9775,10 @@ convolution_input_gradient:
 	addq	%rax, -832(%rbp)
 	movq	%rcx, -440(%rbp)
 	cmpq	-328(%rbp), %rcx
-	je	.LBB16_42
-.LBB16_32:
+	je	.LBB17_42
+.LBB17_32:
 	testq	%rsi, %rsi
-	jle	.LBB16_41
+	jle	.LBB17_41
 	movq	-440(%rbp), %rax
 	imulq	-128(%rbp), %rax
 	movq	%rax, -472(%rbp)
@@ -8594,9 +9793,9 @@ convolution_input_gradient:
 	movq	-800(%rbp), %rax
 	movq	%rax, -336(%rbp)
 	movq	$0, -480(%rbp)
-	jmp	.LBB16_34
+	jmp	.LBB17_34
 	.p2align	4
-.LBB16_40:
+.LBB17_40:
 	movq	-480(%rbp), %rcx
 	incq	%rcx
 	addq	$4, -336(%rbp)
@@ -8607,10 +9806,10 @@ convolution_input_gradient:
 	movq	-72(%rbp), %rsi
 	movq	%rcx, -480(%rbp)
 	cmpq	%rsi, %rcx
-	je	.LBB16_41
-.LBB16_34:
+	je	.LBB17_41
+.LBB17_34:
 	cmpq	$0, -128(%rbp)
-	jle	.LBB16_40
+	jle	.LBB17_40
 	movq	-360(%rbp), %r11
 	movq	-464(%rbp), %rdx
 	movq	-456(%rbp), %rsi
@@ -8618,9 +9817,9 @@ convolution_input_gradient:
 	movq	%rax, -80(%rbp)
 	movq	-336(%rbp), %rcx
 	movq	$0, -496(%rbp)
-	jmp	.LBB16_36
+	jmp	.LBB17_36
 	.p2align	4
-.LBB16_126:
+.LBB17_126:
 	movq	-496(%rbp), %rdi
 	addq	$6, %rdi
 	movq	-1040(%rbp), %rax
@@ -8632,11 +9831,11 @@ convolution_input_gradient:
 	addq	%rax, %r11
 	movq	%rdi, -496(%rbp)
 	cmpq	-128(%rbp), %rdi
-	jge	.LBB16_40
-.LBB16_36:
+	jge	.LBB17_40
+.LBB17_36:
 	movq	%rcx, -576(%rbp)
 	cmpq	$0, -672(%rbp)
-	jle	.LBB16_126
+	jle	.LBB17_126
 	movq	-128(%rbp), %rdi
 	movq	-496(%rbp), %rcx
 	subq	%rcx, %rdi
@@ -8660,8 +9859,8 @@ convolution_input_gradient:
 	movq	%r11, -280(%rbp)
 	movq	%rdx, -352(%rbp)
 	movq	%rsi, -216(%rbp)
-	jmp	.LBB16_38
-.LBB16_51:
+	jmp	.LBB17_38
+.LBB17_51:
 	pxor	%xmm3, %xmm3
 	pxor	%xmm5, %xmm5
 	pxor	%xmm0, %xmm0
@@ -8688,11 +9887,11 @@ convolution_input_gradient:
 	movdqa	%xmm0, -272(%rbp)
 	movdqa	%xmm0, -192(%rbp)
 	movq	-48(%rbp), %r12
-.LBB16_53:
-	movdqa	.LCPI16_5(%rip), %xmm10
+.LBB17_53:
+	movdqa	.LCPI17_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm13
 	pcmpgtd	%xmm15, %xmm13
-	movdqa	.LCPI16_6(%rip), %xmm11
+	movdqa	.LCPI17_6(%rip), %xmm11
 	movdqa	%xmm11, %xmm1
 	pcmpgtd	%xmm15, %xmm1
 	movdqa	%xmm10, %xmm15
@@ -8825,33 +10024,33 @@ convolution_input_gradient:
 	movups	%xmm1, (%rdi,%rax,4)
 	movups	%xmm13, 16(%rdi,%rax,4)
 	.p2align	4
-.LBB16_125:
+.LBB17_125:
 	movq	-664(%rbp), %rcx
 	addq	$2, %rcx
 	cmpq	-672(%rbp), %rcx
 	movq	-352(%rbp), %rdx
 	movq	-216(%rbp), %rsi
 	movq	-592(%rbp), %r10
-	jge	.LBB16_126
-.LBB16_38:
+	jge	.LBB17_126
+.LBB17_38:
 	movq	%rcx, %rax
 	orq	%r10, %rax
 	shrq	$32, %rax
-	je	.LBB16_39
+	je	.LBB17_39
 	movq	%rcx, %rax
 	xorl	%edx, %edx
 	divq	%r10
 	movq	%rdx, %rdi
 	movq	%rax, %rsi
-	jmp	.LBB16_45
+	jmp	.LBB17_45
 	.p2align	4
-.LBB16_39:
+.LBB17_39:
 	movl	%ecx, %eax
 	xorl	%edx, %edx
 	divl	%r10d
 	movl	%edx, %edi
 	movl	%eax, %esi
-.LBB16_45:
+.LBB17_45:
 	shlq	$3, %rdi
 	movq	-912(%rbp), %r8
 	cmpq	%r8, %rdi
@@ -8864,15 +10063,15 @@ convolution_input_gradient:
 	movq	%rax, %rdx
 	orq	%r10, %rdx
 	shrq	$32, %rdx
-	je	.LBB16_46
+	je	.LBB17_46
 	cqto
 	idivq	%r10
-	jmp	.LBB16_48
+	jmp	.LBB17_48
 	.p2align	4
-.LBB16_46:
+.LBB17_46:
 	xorl	%edx, %edx
 	divl	%r10d
-.LBB16_48:
+.LBB17_48:
 	shlq	$3, %rdx
 	movq	-912(%rbp), %r10
 	cmpq	%r10, %rdx
@@ -8885,7 +10084,7 @@ convolution_input_gradient:
 	addl	$-2, %r9d
 	cmpl	$11, %r9d
 	movq	16(%rbp), %r15
-	ja	.LBB16_125
+	ja	.LBB17_125
 	subl	%r8d, %edi
 	movd	%edi, %xmm0
 	pshufd	$0, %xmm0, %xmm14
@@ -8907,29 +10106,29 @@ convolution_input_gradient:
 	addq	%r8, %rsi
 	imulq	%r12, %rax
 	addq	%r10, %rax
-	leaq	.LJTI16_0(%rip), %rcx
+	leaq	.LJTI17_0(%rip), %rcx
 	movslq	(%rcx,%r9,4), %r8
 	addq	%rcx, %r8
 	jmpq	*%r8
-.LBB16_115:
+.LBB17_115:
 	cmpq	$0, -56(%rbp)
 	movq	-1056(%rbp), %r9
 	movq	-1048(%rbp), %rcx
 	movq	-120(%rbp), %rax
-	jle	.LBB16_116
+	jle	.LBB17_116
 	movq	%rdx, -160(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	cmpq	$1, -56(%rbp)
 	movq	-48(%rbp), %r12
 	movq	-80(%rbp), %rdx
 	pxor	%xmm0, %xmm0
-	jne	.LBB16_119
+	jne	.LBB17_119
 	pxor	%xmm1, %xmm1
 	xorl	%esi, %esi
-	jmp	.LBB16_121
-.LBB16_50:
+	jmp	.LBB17_121
+.LBB17_50:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB16_51
+	jle	.LBB17_51
 	movdqa	%xmm15, -528(%rbp)
 	movdqa	%xmm14, -432(%rbp)
 	pxor	%xmm3, %xmm3
@@ -8963,7 +10162,7 @@ convolution_input_gradient:
 	movq	-504(%rbp), %rcx
 	movq	-120(%rbp), %r11
 	.p2align	4
-.LBB16_55:
+.LBB17_55:
 	movaps	%xmm12, -688(%rbp)
 	movslq	(%r15,%r8,4), %r9
 	leaq	(%r11,%r9,4), %r9
@@ -9082,17 +10281,17 @@ convolution_input_gradient:
 	incq	%r8
 	addq	%rcx, %r10
 	cmpq	%r8, -56(%rbp)
-	jne	.LBB16_55
+	jne	.LBB17_55
 	movq	-280(%rbp), %r11
 	movdqa	-432(%rbp), %xmm14
 	movdqa	-528(%rbp), %xmm15
 	movaps	%xmm1, -688(%rbp)
 	movaps	%xmm0, -720(%rbp)
-	jmp	.LBB16_53
-.LBB16_91:
+	jmp	.LBB17_53
+.LBB17_91:
 	cmpq	$0, -56(%rbp)
 	movq	-120(%rbp), %rax
-	jle	.LBB16_92
+	jle	.LBB17_92
 	movq	%rdx, -160(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
@@ -9109,7 +10308,7 @@ convolution_input_gradient:
 	movq	-216(%rbp), %r10
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB16_96:
+.LBB17_96:
 	movslq	(%r15,%rdi,4), %r8
 	movups	(%rax,%r8,4), %xmm6
 	movups	16(%rax,%r8,4), %xmm7
@@ -9136,14 +10335,14 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rcx, %rsi
 	cmpq	%rdi, -56(%rbp)
-	jne	.LBB16_96
+	jne	.LBB17_96
 	movq	-160(%rbp), %rdx
-	jmp	.LBB16_94
-.LBB16_62:
+	jmp	.LBB17_94
+.LBB17_62:
 	movdqa	%xmm15, -528(%rbp)
 	movdqa	%xmm14, -432(%rbp)
 	cmpq	$0, -56(%rbp)
-	jle	.LBB16_63
+	jle	.LBB17_63
 	xorps	%xmm8, %xmm8
 	movq	-80(%rbp), %r8
 	xorps	%xmm9, %xmm9
@@ -9171,7 +10370,7 @@ convolution_input_gradient:
 	movq	-504(%rbp), %rcx
 	movq	-120(%rbp), %r11
 	.p2align	4
-.LBB16_67:
+.LBB17_67:
 	movaps	%xmm10, -400(%rbp)
 	movaps	%xmm12, -416(%rbp)
 	movaps	%xmm9, -240(%rbp)
@@ -9272,16 +10471,16 @@ convolution_input_gradient:
 	incq	%r10
 	addq	%rcx, %r8
 	cmpq	%r10, -56(%rbp)
-	jne	.LBB16_67
+	jne	.LBB17_67
 	movq	-280(%rbp), %r11
 	movaps	%xmm14, -416(%rbp)
 	movaps	%xmm15, -240(%rbp)
 	movaps	%xmm4, -400(%rbp)
-	jmp	.LBB16_65
-.LBB16_103:
+	jmp	.LBB17_65
+.LBB17_103:
 	cmpq	$0, -56(%rbp)
 	movq	-120(%rbp), %rax
-	jle	.LBB16_104
+	jle	.LBB17_104
 	movq	%rdx, %r10
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
@@ -9295,7 +10494,7 @@ convolution_input_gradient:
 	movq	-216(%rbp), %r9
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB16_108:
+.LBB17_108:
 	movslq	(%r15,%rdi,4), %r8
 	movups	(%rax,%r8,4), %xmm4
 	movups	16(%rax,%r8,4), %xmm5
@@ -9315,12 +10514,12 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rcx, %rsi
 	cmpq	%rdi, -56(%rbp)
-	jne	.LBB16_108
+	jne	.LBB17_108
 	movq	%r10, %rdx
-	jmp	.LBB16_106
-.LBB16_97:
+	jmp	.LBB17_106
+.LBB17_97:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB16_98
+	jle	.LBB17_98
 	movq	%rdi, -240(%rbp)
 	movq	%rdx, -160(%rbp)
 	pxor	%xmm1, %xmm1
@@ -9339,7 +10538,7 @@ convolution_input_gradient:
 	movq	-216(%rbp), %rdi
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB16_102:
+.LBB17_102:
 	movslq	(%r15,%r9,4), %r10
 	leaq	(%r11,%r10,4), %r10
 	movups	(%r10,%rsi,4), %xmm10
@@ -9372,16 +10571,16 @@ convolution_input_gradient:
 	incq	%r9
 	addq	%rcx, %r8
 	cmpq	%r9, -56(%rbp)
-	jne	.LBB16_102
+	jne	.LBB17_102
 	movq	-280(%rbp), %r11
 	movq	-160(%rbp), %rdx
 	movq	-240(%rbp), %rdi
-	jmp	.LBB16_100
-.LBB16_73:
+	jmp	.LBB17_100
+.LBB17_73:
 	movdqa	%xmm15, -528(%rbp)
 	movdqa	%xmm14, -432(%rbp)
 	cmpq	$0, -56(%rbp)
-	jle	.LBB16_74
+	jle	.LBB17_74
 	movq	%rdi, -240(%rbp)
 	movq	%rdx, -160(%rbp)
 	pxor	%xmm4, %xmm4
@@ -9412,7 +10611,7 @@ convolution_input_gradient:
 	movq	-216(%rbp), %r14
 	movq	-80(%rbp), %r15
 	.p2align	4
-.LBB16_78:
+.LBB17_78:
 	movdqa	%xmm6, -320(%rbp)
 	movdqa	%xmm7, -256(%rbp)
 	movdqa	%xmm5, -272(%rbp)
@@ -9490,7 +10689,7 @@ convolution_input_gradient:
 	incq	%r10
 	addq	%rcx, %r8
 	cmpq	%r10, %rdx
-	jne	.LBB16_78
+	jne	.LBB17_78
 	movq	%rdi, %r11
 	movq	-880(%rbp), %rbx
 	movq	16(%rbp), %r15
@@ -9498,10 +10697,10 @@ convolution_input_gradient:
 	movq	-240(%rbp), %rdi
 	movaps	%xmm10, -256(%rbp)
 	movaps	%xmm11, -272(%rbp)
-	jmp	.LBB16_76
-.LBB16_109:
+	jmp	.LBB17_76
+.LBB17_109:
 	cmpq	$0, -56(%rbp)
-	jle	.LBB16_110
+	jle	.LBB17_110
 	pxor	%xmm0, %xmm0
 	movq	-80(%rbp), %r8
 	pxor	%xmm1, %xmm1
@@ -9512,7 +10711,7 @@ convolution_input_gradient:
 	movq	-504(%rbp), %rcx
 	movq	-120(%rbp), %r11
 	.p2align	4
-.LBB16_112:
+.LBB17_112:
 	movslq	(%r15,%r9,4), %r10
 	leaq	(%r11,%r10,4), %r10
 	movups	(%r10,%rsi,4), %xmm4
@@ -9532,13 +10731,13 @@ convolution_input_gradient:
 	incq	%r9
 	addq	%rcx, %r8
 	cmpq	%r9, -56(%rbp)
-	jne	.LBB16_112
+	jne	.LBB17_112
 	movq	-280(%rbp), %r11
-	jmp	.LBB16_114
-.LBB16_85:
+	jmp	.LBB17_114
+.LBB17_85:
 	movdqa	%xmm14, -432(%rbp)
 	cmpq	$0, -56(%rbp)
-	jle	.LBB16_86
+	jle	.LBB17_86
 	movdqa	%xmm15, -528(%rbp)
 	movq	%rdi, -240(%rbp)
 	movq	%rdx, -160(%rbp)
@@ -9566,7 +10765,7 @@ convolution_input_gradient:
 	movq	%r15, %rbx
 	movq	-80(%rbp), %r15
 	.p2align	4
-.LBB16_90:
+.LBB17_90:
 	movdqa	%xmm3, -144(%rbp)
 	movslq	(%rbx,%r10,4), %r9
 	leaq	(%r11,%r9,4), %r9
@@ -9620,18 +10819,18 @@ convolution_input_gradient:
 	incq	%r10
 	addq	%rcx, %r8
 	cmpq	%r10, %rdx
-	jne	.LBB16_90
+	jne	.LBB17_90
 	movq	-280(%rbp), %r11
 	movq	%rbx, %r15
 	movq	-880(%rbp), %rbx
 	movq	-160(%rbp), %rdx
 	movq	-240(%rbp), %rdi
 	movdqa	-528(%rbp), %xmm15
-	jmp	.LBB16_88
-.LBB16_79:
+	jmp	.LBB17_88
+.LBB17_79:
 	cmpq	$0, -56(%rbp)
 	movq	-120(%rbp), %rax
-	jle	.LBB16_80
+	jle	.LBB17_80
 	movq	%rdx, -160(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
@@ -9650,7 +10849,7 @@ convolution_input_gradient:
 	movq	-216(%rbp), %r10
 	movq	-80(%rbp), %rdx
 	.p2align	4
-.LBB16_84:
+.LBB17_84:
 	movslq	(%r15,%rdi,4), %r8
 	movups	(%rax,%r8,4), %xmm9
 	movups	16(%rax,%r8,4), %xmm8
@@ -9684,13 +10883,13 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rcx, %rsi
 	cmpq	%rdi, -56(%rbp)
-	jne	.LBB16_84
+	jne	.LBB17_84
 	movq	-160(%rbp), %rdx
-	jmp	.LBB16_82
-.LBB16_56:
+	jmp	.LBB17_82
+.LBB17_56:
 	cmpq	$0, -56(%rbp)
 	movq	-120(%rbp), %rax
-	jle	.LBB16_57
+	jle	.LBB17_57
 	movdqa	%xmm14, -432(%rbp)
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm4, %xmm4
@@ -9710,7 +10909,7 @@ convolution_input_gradient:
 	movq	-48(%rbp), %r12
 	movq	-504(%rbp), %rcx
 	.p2align	4
-.LBB16_61:
+.LBB17_61:
 	movslq	(%r15,%rdi,4), %r8
 	movups	(%rax,%r8,4), %xmm13
 	movups	16(%rax,%r8,4), %xmm12
@@ -9762,13 +10961,13 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rcx, %rsi
 	cmpq	%rdi, -56(%rbp)
-	jne	.LBB16_61
+	jne	.LBB17_61
 	movdqa	-432(%rbp), %xmm14
-	jmp	.LBB16_59
-.LBB16_68:
+	jmp	.LBB17_59
+.LBB17_68:
 	cmpq	$0, -56(%rbp)
 	movq	-120(%rbp), %rax
-	jle	.LBB16_69
+	jle	.LBB17_69
 	leaq	(%rax,%rsi,4), %rax
 	pxor	%xmm0, %xmm0
 	movq	-80(%rbp), %rsi
@@ -9785,7 +10984,7 @@ convolution_input_gradient:
 	movq	-48(%rbp), %r12
 	movq	-504(%rbp), %rcx
 	.p2align	4
-.LBB16_72:
+.LBB17_72:
 	movslq	(%r15,%rdi,4), %r8
 	movups	(%rax,%r8,4), %xmm11
 	movups	16(%rax,%r8,4), %xmm10
@@ -9829,9 +11028,9 @@ convolution_input_gradient:
 	incq	%rdi
 	addq	%rcx, %rsi
 	cmpq	%rdi, -56(%rbp)
-	jne	.LBB16_72
-	jmp	.LBB16_70
-.LBB16_92:
+	jne	.LBB17_72
+	jmp	.LBB17_70
+.LBB17_92:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
@@ -9839,10 +11038,10 @@ convolution_input_gradient:
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	movq	-48(%rbp), %r12
-.LBB16_94:
+.LBB17_94:
 	movdqa	%xmm14, %xmm6
-	pcmpgtd	.LCPI16_3(%rip), %xmm6
-	pcmpgtd	.LCPI16_4(%rip), %xmm14
+	pcmpgtd	.LCPI17_3(%rip), %xmm6
+	pcmpgtd	.LCPI17_4(%rip), %xmm14
 	movq	-88(%rbp), %rcx
 	movslq	(%rcx), %rax
 	movups	(%rdx,%rax,4), %xmm7
@@ -9877,8 +11076,8 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm6
 	movups	%xmm14, (%rdx,%rax,4)
 	movups	%xmm6, 16(%rdx,%rax,4)
-	jmp	.LBB16_125
-.LBB16_63:
+	jmp	.LBB17_125
+.LBB17_63:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
 	pxor	%xmm0, %xmm0
@@ -9901,12 +11100,12 @@ convolution_input_gradient:
 	movdqa	%xmm0, -256(%rbp)
 	movdqa	%xmm0, -320(%rbp)
 	movq	-48(%rbp), %r12
-.LBB16_65:
-	movdqa	.LCPI16_5(%rip), %xmm14
+.LBB17_65:
+	movdqa	.LCPI17_5(%rip), %xmm14
 	movdqa	%xmm14, %xmm11
 	movdqa	-528(%rbp), %xmm6
 	pcmpgtd	%xmm6, %xmm11
-	movdqa	.LCPI16_6(%rip), %xmm4
+	movdqa	.LCPI17_6(%rip), %xmm4
 	movdqa	%xmm4, %xmm15
 	pcmpgtd	%xmm6, %xmm15
 	movdqa	-432(%rbp), %xmm0
@@ -10017,17 +11216,17 @@ convolution_input_gradient:
 	addps	%xmm0, %xmm11
 	movups	%xmm15, (%rdi,%rax,4)
 	movups	%xmm11, 16(%rdi,%rax,4)
-	jmp	.LBB16_125
-.LBB16_104:
+	jmp	.LBB17_125
+.LBB17_104:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	movq	-48(%rbp), %r12
-.LBB16_106:
+.LBB17_106:
 	movdqa	%xmm14, %xmm4
-	pcmpgtd	.LCPI16_3(%rip), %xmm4
-	pcmpgtd	.LCPI16_4(%rip), %xmm14
+	pcmpgtd	.LCPI17_3(%rip), %xmm4
+	pcmpgtd	.LCPI17_4(%rip), %xmm14
 	movq	-88(%rbp), %rcx
 	movslq	(%rcx), %rax
 	movups	(%rdx,%rax,4), %xmm5
@@ -10050,8 +11249,8 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm4
 	movups	%xmm14, (%rdx,%rax,4)
 	movups	%xmm4, 16(%rdx,%rax,4)
-	jmp	.LBB16_125
-.LBB16_98:
+	jmp	.LBB17_125
+.LBB17_98:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
@@ -10061,11 +11260,11 @@ convolution_input_gradient:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
 	movq	-48(%rbp), %r12
-.LBB16_100:
-	movdqa	.LCPI16_5(%rip), %xmm10
+.LBB17_100:
+	movdqa	.LCPI17_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm8
 	pcmpgtd	%xmm15, %xmm8
-	movdqa	.LCPI16_6(%rip), %xmm11
+	movdqa	.LCPI17_6(%rip), %xmm11
 	movdqa	%xmm11, %xmm9
 	pcmpgtd	%xmm15, %xmm9
 	pcmpgtd	%xmm14, %xmm10
@@ -10108,8 +11307,8 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm8
 	movups	%xmm9, (%rdi,%rax,4)
 	movups	%xmm8, 16(%rdi,%rax,4)
-	jmp	.LBB16_125
-.LBB16_74:
+	jmp	.LBB17_125
+.LBB17_74:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm5, %xmm5
 	pxor	%xmm0, %xmm0
@@ -10128,13 +11327,13 @@ convolution_input_gradient:
 	movdqa	%xmm0, -144(%rbp)
 	movdqa	%xmm0, -176(%rbp)
 	movq	-48(%rbp), %r12
-.LBB16_76:
-	movdqa	.LCPI16_5(%rip), %xmm10
+.LBB17_76:
+	movdqa	.LCPI17_5(%rip), %xmm10
 	movdqa	%xmm10, %xmm1
 	movdqa	-528(%rbp), %xmm2
 	pcmpgtd	%xmm2, %xmm1
 	movdqa	%xmm1, -320(%rbp)
-	movdqa	.LCPI16_6(%rip), %xmm8
+	movdqa	.LCPI17_6(%rip), %xmm8
 	movdqa	%xmm8, %xmm11
 	pcmpgtd	%xmm2, %xmm11
 	movdqa	-432(%rbp), %xmm0
@@ -10224,24 +11423,24 @@ convolution_input_gradient:
 	addps	%xmm0, %xmm8
 	movups	%xmm11, (%rdi,%rax,4)
 	movups	%xmm8, 16(%rdi,%rax,4)
-	jmp	.LBB16_125
-.LBB16_116:
+	jmp	.LBB17_125
+.LBB17_116:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	movq	-48(%rbp), %r12
-	jmp	.LBB16_124
-.LBB16_110:
+	jmp	.LBB17_124
+.LBB17_110:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm2, %xmm2
 	pxor	%xmm3, %xmm3
 	movq	-48(%rbp), %r12
-.LBB16_114:
-	movdqa	.LCPI16_5(%rip), %xmm5
+.LBB17_114:
+	movdqa	.LCPI17_5(%rip), %xmm5
 	movdqa	%xmm5, %xmm4
 	pcmpgtd	%xmm15, %xmm4
 	pand	%xmm3, %xmm4
-	movdqa	.LCPI16_6(%rip), %xmm6
+	movdqa	.LCPI17_6(%rip), %xmm6
 	movdqa	%xmm6, %xmm3
 	pcmpgtd	%xmm15, %xmm3
 	pand	%xmm2, %xmm3
@@ -10266,8 +11465,8 @@ convolution_input_gradient:
 	addps	%xmm4, %xmm1
 	movups	%xmm0, (%rdi,%rax,4)
 	movups	%xmm1, 16(%rdi,%rax,4)
-	jmp	.LBB16_125
-.LBB16_86:
+	jmp	.LBB17_125
+.LBB17_86:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm6, %xmm6
@@ -10282,13 +11481,13 @@ convolution_input_gradient:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm9, %xmm9
 	movq	-48(%rbp), %r12
-.LBB16_88:
-	movdqa	.LCPI16_5(%rip), %xmm14
+.LBB17_88:
+	movdqa	.LCPI17_5(%rip), %xmm14
 	movdqa	%xmm14, %xmm0
 	pcmpgtd	%xmm15, %xmm0
 	movdqa	%xmm0, -144(%rbp)
 	movdqa	%xmm15, %xmm0
-	movdqa	.LCPI16_6(%rip), %xmm15
+	movdqa	.LCPI17_6(%rip), %xmm15
 	movdqa	%xmm15, %xmm13
 	pcmpgtd	%xmm0, %xmm13
 	movdqa	-432(%rbp), %xmm0
@@ -10354,8 +11553,8 @@ convolution_input_gradient:
 	addps	%xmm0, %xmm1
 	movups	%xmm13, (%rdi,%rax,4)
 	movups	%xmm1, 16(%rdi,%rax,4)
-	jmp	.LBB16_125
-.LBB16_80:
+	jmp	.LBB17_125
+.LBB17_80:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
@@ -10365,10 +11564,10 @@ convolution_input_gradient:
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
 	movq	-48(%rbp), %r12
-.LBB16_82:
+.LBB17_82:
 	movdqa	%xmm14, %xmm8
-	pcmpgtd	.LCPI16_3(%rip), %xmm8
-	pcmpgtd	.LCPI16_4(%rip), %xmm14
+	pcmpgtd	.LCPI17_3(%rip), %xmm8
+	pcmpgtd	.LCPI17_4(%rip), %xmm14
 	movq	-88(%rbp), %rcx
 	movslq	(%rcx), %rax
 	movups	(%rdx,%rax,4), %xmm9
@@ -10415,8 +11614,8 @@ convolution_input_gradient:
 	addps	%xmm3, %xmm8
 	movups	%xmm14, (%rdx,%rax,4)
 	movups	%xmm8, 16(%rdx,%rax,4)
-	jmp	.LBB16_125
-.LBB16_57:
+	jmp	.LBB17_125
+.LBB17_57:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm6, %xmm6
 	xorps	%xmm9, %xmm9
@@ -10430,10 +11629,10 @@ convolution_input_gradient:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	movq	-48(%rbp), %r12
-.LBB16_59:
+.LBB17_59:
 	movdqa	%xmm14, %xmm12
-	pcmpgtd	.LCPI16_3(%rip), %xmm12
-	pcmpgtd	.LCPI16_4(%rip), %xmm14
+	pcmpgtd	.LCPI17_3(%rip), %xmm12
+	pcmpgtd	.LCPI17_4(%rip), %xmm14
 	movq	-88(%rbp), %rcx
 	movslq	(%rcx), %rax
 	movdqa	%xmm14, %xmm13
@@ -10503,8 +11702,8 @@ convolution_input_gradient:
 	addps	%xmm0, %xmm12
 	movups	%xmm14, (%rdx,%rax,4)
 	movups	%xmm12, 16(%rdx,%rax,4)
-	jmp	.LBB16_125
-.LBB16_69:
+	jmp	.LBB17_125
+.LBB17_69:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
@@ -10516,10 +11715,10 @@ convolution_input_gradient:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	movq	-48(%rbp), %r12
-.LBB16_70:
+.LBB17_70:
 	movdqa	%xmm14, %xmm10
-	pcmpgtd	.LCPI16_3(%rip), %xmm10
-	pcmpgtd	.LCPI16_4(%rip), %xmm14
+	pcmpgtd	.LCPI17_3(%rip), %xmm10
+	pcmpgtd	.LCPI17_4(%rip), %xmm14
 	movq	-88(%rbp), %rcx
 	movslq	(%rcx), %rax
 	movdqa	%xmm14, %xmm11
@@ -10577,14 +11776,14 @@ convolution_input_gradient:
 	addps	%xmm0, %xmm10
 	movups	%xmm14, (%rdx,%rax,4)
 	movups	%xmm10, 16(%rdx,%rax,4)
-	jmp	.LBB16_125
-.LBB16_119:
+	jmp	.LBB17_125
+.LBB17_119:
 	xorl	%edi, %edi
 	pxor	%xmm1, %xmm1
 	xorl	%esi, %esi
 	movq	-576(%rbp), %r10
 	.p2align	4
-.LBB16_120:
+.LBB17_120:
 	movslq	(%r15,%rsi,4), %r8
 	movups	(%rax,%r8,4), %xmm2
 	movups	16(%rax,%r8,4), %xmm3
@@ -10606,10 +11805,10 @@ convolution_input_gradient:
 	addq	$2, %rsi
 	addq	%rcx, %rdi
 	cmpq	%rsi, %r9
-	jne	.LBB16_120
-.LBB16_121:
+	jne	.LBB17_120
+.LBB17_121:
 	testb	$1, -56(%rbp)
-	je	.LBB16_123
+	je	.LBB17_123
 	movslq	(%r15,%rsi,4), %rdi
 	imulq	-200(%rbp), %rsi
 	movups	(%rax,%rdi,4), %xmm2
@@ -10621,13 +11820,13 @@ convolution_input_gradient:
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
-.LBB16_123:
+.LBB17_123:
 	movq	-160(%rbp), %rdx
-.LBB16_124:
+.LBB17_124:
 	movdqa	%xmm14, %xmm2
-	pcmpgtd	.LCPI16_3(%rip), %xmm2
+	pcmpgtd	.LCPI17_3(%rip), %xmm2
 	pandn	%xmm1, %xmm2
-	pcmpgtd	.LCPI16_4(%rip), %xmm14
+	pcmpgtd	.LCPI17_4(%rip), %xmm14
 	pandn	%xmm0, %xmm14
 	movq	-88(%rbp), %rax
 	movslq	(%rax), %rax
@@ -10637,9 +11836,9 @@ convolution_input_gradient:
 	addps	%xmm2, %xmm1
 	movups	%xmm0, (%rdx,%rax,4)
 	movups	%xmm1, 16(%rdx,%rax,4)
-	jmp	.LBB16_125
+	jmp	.LBB17_125
 	.p2align	4
-.LBB16_127:
+.LBB17_127:
 	movq	%rdi, %rax
 	imulq	-736(%rbp), %rax
 	movq	-744(%rbp), %rcx
@@ -10668,7 +11867,7 @@ convolution_input_gradient:
 	movq	-488(%rbp), %r9
 	movq	-592(%rbp), %rcx
 	movq	-376(%rbp), %r10
-	jle	.LBB16_42
+	jle	.LBB17_42
 	movq	-728(%rbp), %rax
 	movq	-336(%rbp), %rdx
 	addq	%rdx, %rax
@@ -10684,9 +11883,9 @@ convolution_input_gradient:
 	movq	-960(%rbp), %rax
 	movq	%rax, -448(%rbp)
 	movq	$0, -360(%rbp)
-	jmp	.LBB16_129
+	jmp	.LBB17_129
 	.p2align	4
-.LBB16_160:
+.LBB17_160:
 	movq	-360(%rbp), %rdi
 	incq	%rdi
 	movq	-792(%rbp), %rax
@@ -10698,10 +11897,10 @@ convolution_input_gradient:
 	addq	%rax, -464(%rbp)
 	movq	%rdi, -360(%rbp)
 	cmpq	-328(%rbp), %rdi
-	je	.LBB16_42
-.LBB16_129:
+	je	.LBB17_42
+.LBB17_129:
 	testq	%rsi, %rsi
-	jle	.LBB16_160
+	jle	.LBB17_160
 	movq	-784(%rbp), %rsi
 	movq	-360(%rbp), %rdx
 	imulq	%rdx, %rsi
@@ -10738,9 +11937,9 @@ convolution_input_gradient:
 	movq	-976(%rbp), %r8
 	movq	-984(%rbp), %rdx
 	movq	$0, -544(%rbp)
-	jmp	.LBB16_131
+	jmp	.LBB17_131
 	.p2align	4
-.LBB16_159:
+.LBB17_159:
 	movq	-544(%rbp), %rdi
 	incq	%rdi
 	movq	-432(%rbp), %rdx
@@ -10761,26 +11960,26 @@ convolution_input_gradient:
 	movq	-376(%rbp), %r10
 	movq	16(%rbp), %r15
 	movq	-592(%rbp), %rcx
-	je	.LBB16_160
-.LBB16_131:
+	je	.LBB17_160
+.LBB17_131:
 	testq	%r10, %r10
 	movq	%rdx, -432(%rbp)
-	jle	.LBB16_132
+	jle	.LBB17_132
 	movq	%rdx, %rax
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB16_134:
+.LBB17_134:
 	addq	%r9, %rax
-	jns	.LBB16_137
+	jns	.LBB17_137
 	incq	%r11
 	cmpq	%r11, %r10
-	jne	.LBB16_134
+	jne	.LBB17_134
 	movq	%r10, %r11
-	jmp	.LBB16_137
+	jmp	.LBB17_137
 	.p2align	4
-.LBB16_132:
+.LBB17_132:
 	xorl	%r11d, %r11d
-.LBB16_137:
+.LBB17_137:
 	movq	-848(%rbp), %rdx
 	movq	-544(%rbp), %rsi
 	imulq	%rsi, %rdx
@@ -10794,21 +11993,21 @@ convolution_input_gradient:
 	movq	%r8, -120(%rbp)
 	movq	%r10, %rdi
 	.p2align	4
-.LBB16_138:
+.LBB17_138:
 	cmpq	%r11, %rdi
-	jle	.LBB16_141
+	jle	.LBB17_141
 	decq	%rdi
 	subq	%r9, %r8
 	cmpq	-208(%rbp), %r8
-	jge	.LBB16_138
+	jge	.LBB17_138
 	incq	%rdi
 	movq	%rdi, %rax
-.LBB16_141:
+.LBB17_141:
 	movq	%r11, -112(%rbp)
 	cmpb	$0, -90(%rbp)
-	je	.LBB16_142
+	je	.LBB17_142
 	cmpq	$0, -512(%rbp)
-	jle	.LBB16_159
+	jle	.LBB17_159
 	movq	-720(%rbp), %rcx
 	leaq	(%rcx,%rsi,4), %rcx
 	movq	%rcx, -272(%rbp)
@@ -10820,9 +12019,9 @@ convolution_input_gradient:
 	movq	%rcx, -192(%rbp)
 	movq	-584(%rbp), %rsi
 	xorl	%edx, %edx
-	jmp	.LBB16_163
+	jmp	.LBB17_163
 	.p2align	4
-.LBB16_168:
+.LBB17_168:
 	movq	-176(%rbp), %rdx
 	incq	%rdx
 	movq	-896(%rbp), %rcx
@@ -10831,8 +12030,8 @@ convolution_input_gradient:
 	incq	%rsi
 	addq	%rcx, -192(%rbp)
 	cmpq	-512(%rbp), %rdx
-	je	.LBB16_159
-.LBB16_163:
+	je	.LBB17_159
+.LBB17_163:
 	movq	%rdx, -176(%rbp)
 	movq	%rdx, %rcx
 	imulq	-208(%rbp), %rcx
@@ -10843,23 +12042,23 @@ convolution_input_gradient:
 	movq	-256(%rbp), %rcx
 	movq	%rcx, %rdx
 	cmpq	%rax, %rcx
-	jle	.LBB16_169
-.LBB16_164:
+	jle	.LBB17_169
+.LBB17_164:
 	cmpq	%rax, %r11
-	jge	.LBB16_168
+	jge	.LBB17_168
 	movq	-192(%rbp), %rcx
 	leaq	(%rcx,%r11,4), %rdx
-	jmp	.LBB16_166
+	jmp	.LBB17_166
 	.p2align	4
-.LBB16_170:
+.LBB17_170:
 	movups	%xmm0, (%r10,%r11,4)
 	movups	%xmm1, 16(%r10,%r11,4)
 	movq	%rdx, %r11
 	addq	$8, %rdx
 	addq	$32, %r9
 	cmpq	%rax, %rdx
-	jg	.LBB16_164
-.LBB16_169:
+	jg	.LBB17_164
+.LBB17_169:
 	movups	(%r10,%r11,4), %xmm0
 	movups	16(%r10,%r11,4), %xmm1
 	movq	-128(%rbp), %r15
@@ -10867,64 +12066,64 @@ convolution_input_gradient:
 	movq	%rsi, %r8
 	movq	%r9, %rdi
 	testq	%r15, %r15
-	jg	.LBB16_171
-	jmp	.LBB16_170
+	jg	.LBB17_171
+	jmp	.LBB17_170
 	.p2align	4
-.LBB16_173:
+.LBB17_173:
 	movq	-48(%rbp), %r12
 	addq	%rbx, %rdi
 	subq	%r12, %r8
 	decq	%rcx
-	je	.LBB16_170
-.LBB16_171:
+	je	.LBB17_170
+.LBB17_171:
 	testq	%r8, %r8
 	setns	%r15b
 	cmpq	-296(%rbp), %r8
 	setl	%r12b
 	andb	%r15b, %r12b
 	cmpb	$1, %r12b
-	jne	.LBB16_173
+	jne	.LBB17_173
 	movups	(%rdi), %xmm2
 	movups	16(%rdi), %xmm3
 	addps	%xmm3, %xmm1
 	addps	%xmm2, %xmm0
-	jmp	.LBB16_173
+	jmp	.LBB17_173
 	.p2align	4
-.LBB16_167:
+.LBB17_167:
 	movss	%xmm0, (%r10,%r11,4)
 	incq	%r11
 	addq	$4, %rdx
 	cmpq	%rax, %r11
-	je	.LBB16_168
-.LBB16_166:
+	je	.LBB17_168
+.LBB17_166:
 	movss	(%r10,%r11,4), %xmm0
 	movq	-128(%rbp), %r9
 	movq	%r9, %rcx
 	movq	%rsi, %rdi
 	movq	%rdx, %r8
 	testq	%r9, %r9
-	jg	.LBB16_174
-	jmp	.LBB16_167
+	jg	.LBB17_174
+	jmp	.LBB17_167
 	.p2align	4
-.LBB16_176:
+.LBB17_176:
 	addq	%rbx, %r8
 	subq	%r12, %rdi
 	decq	%rcx
-	je	.LBB16_167
-.LBB16_174:
+	je	.LBB17_167
+.LBB17_174:
 	testq	%rdi, %rdi
 	setns	%r9b
 	cmpq	-296(%rbp), %rdi
 	setl	%r15b
 	andb	%r9b, %r15b
 	cmpb	$1, %r15b
-	jne	.LBB16_176
+	jne	.LBB17_176
 	addss	(%r8), %xmm0
-	jmp	.LBB16_176
+	jmp	.LBB17_176
 	.p2align	4
-.LBB16_142:
+.LBB17_142:
 	cmpq	$0, -128(%rbp)
-	jle	.LBB16_159
+	jle	.LBB17_159
 	cmpq	$1, -488(%rbp)
 	sete	%dil
 	movq	-720(%rbp), %r8
@@ -10967,9 +12166,9 @@ convolution_input_gradient:
 	movq	%rsi, -400(%rbp)
 	movq	%rcx, -608(%rbp)
 	movq	$0, -176(%rbp)
-	jmp	.LBB16_144
+	jmp	.LBB17_144
 	.p2align	4
-.LBB16_158:
+.LBB17_158:
 	movq	-176(%rbp), %rdi
 	incq	%rdi
 	movq	-864(%rbp), %rsi
@@ -10981,10 +12180,10 @@ convolution_input_gradient:
 	movq	%rdi, -176(%rbp)
 	cmpq	-128(%rbp), %rdi
 	movq	-48(%rbp), %r12
-	je	.LBB16_159
-.LBB16_144:
+	je	.LBB17_159
+.LBB17_144:
 	cmpq	$0, -296(%rbp)
-	jle	.LBB16_158
+	jle	.LBB17_158
 	movq	-872(%rbp), %rcx
 	movq	-176(%rbp), %r11
 	imulq	%r11, %rcx
@@ -11019,9 +12218,9 @@ convolution_input_gradient:
 	movq	-240(%rbp), %r9
 	xorl	%ecx, %ecx
 	movq	%r14, -320(%rbp)
-	jmp	.LBB16_146
+	jmp	.LBB17_146
 	.p2align	4
-.LBB16_157:
+.LBB17_157:
 	incq	%rcx
 	movq	-896(%rbp), %r8
 	addq	%r8, %r9
@@ -11030,8 +12229,8 @@ convolution_input_gradient:
 	addq	%rdi, %r12
 	addq	%r8, %rsi
 	cmpq	-296(%rbp), %rcx
-	je	.LBB16_158
-.LBB16_146:
+	je	.LBB17_158
+.LBB17_146:
 	movq	%rcx, %rdi
 	imulq	-648(%rbp), %rdi
 	subq	-584(%rbp), %rdi
@@ -11041,15 +12240,15 @@ convolution_input_gradient:
 	setl	%r11b
 	andb	%r8b, %r11b
 	cmpb	$1, %r11b
-	jne	.LBB16_157
+	jne	.LBB17_157
 	cmpq	-112(%rbp), %rax
-	jle	.LBB16_157
+	jle	.LBB17_157
 	movq	-112(%rbp), %r8
 	testb	$1, -144(%rbp)
-	jne	.LBB16_152
+	jne	.LBB17_152
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB16_150:
+.LBB17_150:
 	movups	-16(%r9,%r8,4), %xmm0
 	movups	(%r9,%r8,4), %xmm1
 	movups	(%r10,%r8,4), %xmm2
@@ -11060,16 +12259,16 @@ convolution_input_gradient:
 	movups	%xmm0, 16(%r10,%r8,4)
 	addq	$8, %r8
 	cmpq	%r8, %rdx
-	jne	.LBB16_150
+	jne	.LBB17_150
 	movq	-272(%rbp), %r8
 	cmpq	%rdx, -192(%rbp)
-	je	.LBB16_157
-.LBB16_152:
+	je	.LBB17_157
+.LBB17_152:
 	movl	%eax, %r11d
 	subl	%r8d, %r11d
 	leaq	1(%r8), %r15
 	testb	$1, %r11b
-	je	.LBB16_154
+	je	.LBB17_154
 	imulq	-208(%rbp), %rdi
 	movq	%rcx, %r11
 	imulq	-376(%rbp), %r11
@@ -11083,16 +12282,16 @@ convolution_input_gradient:
 	addss	(%rdi,%r8,4), %xmm0
 	movss	%xmm0, (%rdi,%r8,4)
 	movq	%r15, %r8
-.LBB16_154:
+.LBB17_154:
 	cmpq	%r15, %rax
-	je	.LBB16_157
+	je	.LBB17_157
 	leaq	1(%r8), %rdi
 	movq	-1032(%rbp), %r15
 	imulq	%r15, %rdi
 	imulq	%r8, %r15
 	movq	%r12, %r11
 	.p2align	4
-.LBB16_156:
+.LBB17_156:
 	movss	(%rsi,%r8,4), %xmm0
 	addss	(%r11,%r15), %xmm0
 	movss	%xmm0, (%r11,%r15)
@@ -11102,9 +12301,9 @@ convolution_input_gradient:
 	addq	$2, %r8
 	addq	-1080(%rbp), %r11
 	cmpq	%r8, %rax
-	jne	.LBB16_156
-	jmp	.LBB16_157
-.LBB16_43:
+	jne	.LBB17_156
+	jmp	.LBB17_157
+.LBB17_43:
 	addq	$1096, %rsp
 	popq	%rbx
 	popq	%r12
@@ -11114,40 +12313,40 @@ convolution_input_gradient:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end16:
-	.size	convolution_input_gradient, .Lfunc_end16-convolution_input_gradient
+.Lfunc_end17:
+	.size	convolution_input_gradient, .Lfunc_end17-convolution_input_gradient
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI16_0:
-	.long	.LBB16_115-.LJTI16_0
-	.long	.LBB16_109-.LJTI16_0
-	.long	.LBB16_103-.LJTI16_0
-	.long	.LBB16_97-.LJTI16_0
-	.long	.LBB16_91-.LJTI16_0
-	.long	.LBB16_85-.LJTI16_0
-	.long	.LBB16_79-.LJTI16_0
-	.long	.LBB16_73-.LJTI16_0
-	.long	.LBB16_68-.LJTI16_0
-	.long	.LBB16_62-.LJTI16_0
-	.long	.LBB16_56-.LJTI16_0
-	.long	.LBB16_50-.LJTI16_0
+.LJTI17_0:
+	.long	.LBB17_115-.LJTI17_0
+	.long	.LBB17_109-.LJTI17_0
+	.long	.LBB17_103-.LJTI17_0
+	.long	.LBB17_97-.LJTI17_0
+	.long	.LBB17_91-.LJTI17_0
+	.long	.LBB17_85-.LJTI17_0
+	.long	.LBB17_79-.LJTI17_0
+	.long	.LBB17_73-.LJTI17_0
+	.long	.LBB17_68-.LJTI17_0
+	.long	.LBB17_62-.LJTI17_0
+	.long	.LBB17_56-.LJTI17_0
+	.long	.LBB17_50-.LJTI17_0
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI17_0:
+.LCPI18_0:
 	.long	1
 	.long	0
 	.long	0
 	.long	0
-.LCPI17_1:
+.LCPI18_1:
 	.long	1
 	.long	1
 	.zero	4
 	.zero	4
-.LCPI17_2:
+.LCPI18_2:
 	.quad	2
 	.quad	3
-.LCPI17_3:
+.LCPI18_3:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -11164,22 +12363,22 @@ convolution_input_gradient:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI17_4:
+.LCPI18_4:
 	.quad	4
 	.quad	4
-.LCPI17_5:
+.LCPI18_5:
 	.long	0
 	.long	1
 	.long	2
 	.long	3
-.LCPI17_6:
+.LCPI18_6:
 	.long	4
 	.long	5
 	.long	6
 	.long	7
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI17_7:
+.LCPI18_7:
 	.long	1
 	.text
 	.p2align	4
@@ -11247,7 +12446,7 @@ convolution_weight_gradient_outputs:
 	movq	-1256(%rbp), %rax
 	cmpb	$1, %r9b
 	movq	%rdx, -120(%rbp)
-	jne	.LBB17_2
+	jne	.LBB18_2
 	movq	-1320(%rbp), %rdi
 	movq	-1312(%rbp), %r10
 	addq	%rdi, %r8
@@ -11264,8 +12463,8 @@ convolution_weight_gradient_outputs:
 	movq	%r13, %rax
 	imulq	%rdx, %rax
 	pxor	%xmm0, %xmm0
-	jmp	.LBB17_5
-.LBB17_2:
+	jmp	.LBB18_5
+.LBB18_2:
 	movq	%rax, %rdx
 	orq	%r8, %rdx
 	movq	-1248(%rbp), %rcx
@@ -11282,19 +12481,19 @@ convolution_weight_gradient_outputs:
 	imulq	%rsi, %r12
 	orq	%r10, %rdx
 	movq	%r11, -608(%rbp)
-	je	.LBB17_4
+	je	.LBB18_4
 	movq	%r8, %rax
 	imulq	-256(%rbp), %rax
 	imulq	%rcx, %rax
-	movdqa	.LCPI17_1(%rip), %xmm0
+	movdqa	.LCPI18_1(%rip), %xmm0
 	xorl	%r10d, %r10d
-	jmp	.LBB17_6
-.LBB17_4:
+	jmp	.LBB18_6
+.LBB18_4:
 	xorl	%eax, %eax
-	movd	.LCPI17_7(%rip), %xmm0
-.LBB17_5:
+	movd	.LCPI18_7(%rip), %xmm0
+.LBB18_5:
 	movb	$1, %r10b
-.LBB17_6:
+.LBB18_6:
 	movq	-1216(%rbp), %r11
 	movq	%r11, -224(%rbp)
 	imulq	%r13, %r11
@@ -11306,14 +12505,14 @@ convolution_weight_gradient_outputs:
 	cmovlq	%rax, %r11
 	cmpq	$32768, %r11
 	movq	%rbx, -64(%rbp)
-	ja	.LBB17_8
+	ja	.LBB18_8
 	movl	$32768, %eax
 	xorl	%edx, %edx
 	divl	%r11d
-	jmp	.LBB17_9
-.LBB17_8:
+	jmp	.LBB18_9
+.LBB18_8:
 	xorl	%eax, %eax
-.LBB17_9:
+.LBB18_9:
 	movq	16(%rbp), %rbx
 	movq	-584(%rbp), %rdx
 	cmpq	%rdx, %rax
@@ -11336,19 +12535,19 @@ convolution_weight_gradient_outputs:
 	testb	%r9b, %r9b
 	movq	%r15, %r12
 	movq	%rdi, -432(%rbp)
-	je	.LBB17_13
+	je	.LBB18_13
 	testq	%rax, %rax
-	jle	.LBB17_33
+	jle	.LBB18_33
 	movq	-120(%rbp), %r8
 	leaq	-1(%r8), %rdx
 	movl	%r8d, %eax
 	andl	$3, %eax
 	xorl	%ecx, %ecx
 	cmpq	$3, %rdx
-	jae	.LBB17_28
+	jae	.LBB18_28
 	xorl	%r8d, %r8d
-	jmp	.LBB17_30
-.LBB17_13:
+	jmp	.LBB18_30
+.LBB18_13:
 	imulq	%rcx, %r8
 	movq	-608(%rbp), %rdx
 	movq	%rdx, %rax
@@ -11358,7 +12557,7 @@ convolution_weight_gradient_outputs:
 	cmoveq	%r8, %rax
 	movq	%rax, -64(%rbp)
 	cmpq	$0, -256(%rbp)
-	jle	.LBB17_33
+	jle	.LBB18_33
 	movq	-1272(%rbp), %rdx
 	movq	%r14, %rsi
 	movabsq	$9223372036854775804, %rax
@@ -11366,48 +12565,48 @@ convolution_weight_gradient_outputs:
 	movq	%rdx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	xorl	%edi, %edi
-	movdqa	.LCPI17_2(%rip), %xmm1
-	movdqa	.LCPI17_3(%rip), %xmm2
-	movdqa	.LCPI17_4(%rip), %xmm3
+	movdqa	.LCPI18_2(%rip), %xmm1
+	movdqa	.LCPI18_3(%rip), %xmm2
+	movdqa	.LCPI18_4(%rip), %xmm3
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
-	jmp	.LBB17_16
+	jmp	.LBB18_16
 	.p2align	4
-.LBB17_15:
+.LBB18_15:
 	incq	%r8
 	addl	-64(%rbp), %edi
 	cmpq	-256(%rbp), %r8
-	je	.LBB17_33
-.LBB17_16:
+	je	.LBB18_33
+.LBB18_16:
 	testq	%r15, %r15
-	jle	.LBB17_15
+	jle	.LBB18_15
 	movq	%r8, %r10
 	imulq	-64(%rbp), %r10
 	movq	%r10, %xmm4
 	pshufd	$68, %xmm4, %xmm4
 	xorl	%r10d, %r10d
 	xorl	%r11d, %r11d
-	jmp	.LBB17_20
+	jmp	.LBB18_20
 	.p2align	4
-.LBB17_18:
+.LBB18_18:
 	movq	%rbx, %rax
-.LBB17_19:
+.LBB18_19:
 	incq	%r11
 	addl	%ecx, %r10d
 	movq	%r12, %r15
 	cmpq	%r12, %r11
 	movq	%rax, %rbx
-	je	.LBB17_15
-.LBB17_20:
+	je	.LBB18_15
+.LBB18_20:
 	testq	%r14, %r14
-	jle	.LBB17_18
+	jle	.LBB18_18
 	cmpq	$4, %r14
-	jae	.LBB17_23
+	jae	.LBB18_23
 	xorl	%ebx, %ebx
 	movq	16(%rbp), %rax
-	jmp	.LBB17_26
+	jmp	.LBB18_26
 	.p2align	4
-.LBB17_23:
+.LBB18_23:
 	movq	%r11, %rbx
 	imulq	%rcx, %rbx
 	movq	%rbx, %xmm5
@@ -11419,7 +12618,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, %xmm6
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB17_24:
+.LBB18_24:
 	movdqa	%xmm6, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -11434,26 +12633,26 @@ convolution_weight_gradient_outputs:
 	paddq	%xmm3, %xmm6
 	paddq	%xmm3, %xmm7
 	cmpq	%r15, %rsi
-	jne	.LBB17_24
+	jne	.LBB18_24
 	movq	%rsi, %rbx
 	cmpq	%rsi, %r14
 	movq	16(%rbp), %rax
-	je	.LBB17_19
-.LBB17_26:
+	je	.LBB18_19
+.LBB18_26:
 	movq	%r14, %r15
 	subq	%rbx, %r15
 	addl	%r10d, %ebx
 	imull	%edx, %ebx
 	addl	%edi, %ebx
 	.p2align	4
-.LBB17_27:
+.LBB18_27:
 	movl	%ebx, (%rax,%r9,4)
 	incq	%r9
 	addl	%edx, %ebx
 	decq	%r15
-	jne	.LBB17_27
-	jmp	.LBB17_19
-.LBB17_28:
+	jne	.LBB18_27
+	jmp	.LBB18_19
+.LBB18_28:
 	movq	%r8, %rdx
 	movabsq	$9223372036854775804, %rdi
 	andq	%rdi, %rdx
@@ -11464,7 +12663,7 @@ convolution_weight_gradient_outputs:
 	addl	%r9d, %r9d
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB17_29:
+.LBB18_29:
 	movl	%ecx, (%rbx,%r8,4)
 	leal	(%rcx,%r13), %ebx
 	movq	16(%rbp), %rdi
@@ -11477,22 +12676,22 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r8
 	addl	%r11d, %ecx
 	cmpq	%r8, %rdx
-	jne	.LBB17_29
-.LBB17_30:
+	jne	.LBB18_29
+.LBB18_30:
 	testq	%rax, %rax
-	je	.LBB17_33
+	je	.LBB18_33
 	leaq	(%rbx,%r8,4), %rcx
 	imull	-64(%rbp), %esi
 	imull	%r8d, %esi
 	xorl	%edx, %edx
 	.p2align	4
-.LBB17_32:
+.LBB18_32:
 	movl	%esi, (%rcx,%rdx,4)
 	incq	%rdx
 	addl	%r13d, %esi
 	cmpq	%rdx, %rax
-	jne	.LBB17_32
-.LBB17_33:
+	jne	.LBB18_32
+.LBB18_33:
 	movq	-120(%rbp), %rax
 	movq	%rax, %rdx
 	movq	24(%rbp), %rbx
@@ -11501,7 +12700,7 @@ convolution_weight_gradient_outputs:
 	imulq	%rcx, %rax
 	movq	%rdx, -512(%rbp)
 	cmpq	%rax, %rdx
-	jge	.LBB17_35
+	jge	.LBB18_35
 	movq	%r15, %rax
 	imulq	%r14, %rax
 	imulq	-256(%rbp), %rax
@@ -11515,7 +12714,7 @@ convolution_weight_gradient_outputs:
 	xorl	%esi, %esi
 	callq	memset@PLT
 	movq	32(%rbp), %rcx
-.LBB17_35:
+.LBB18_35:
 	cmpq	$0, -272(%rbp)
 	sete	%al
 	subq	%rbx, %rcx
@@ -11523,7 +12722,7 @@ convolution_weight_gradient_outputs:
 	setle	%cl
 	orb	%al, %cl
 	movq	%r13, -80(%rbp)
-	jne	.LBB17_58
+	jne	.LBB18_58
 	leaq	-8(%r13), %rax
 	movq	%rax, %rcx
 	shrq	$3, %rcx
@@ -11546,13 +12745,13 @@ convolution_weight_gradient_outputs:
 	leal	(,%rdx,8), %r9d
 	movq	%r9, -64(%rbp)
 	leaq	(%rsi,%rcx,4), %r10
-	jmp	.LBB17_39
+	jmp	.LBB18_39
 	.p2align	4
-.LBB17_37:
+.LBB18_37:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	pxor	%xmm2, %xmm2
-.LBB17_38:
+.LBB18_38:
 	movaps	%xmm1, %xmm3
 	unpcklps	%xmm2, %xmm3
 	movaps	%xmm2, %xmm4
@@ -11578,12 +12777,12 @@ convolution_weight_gradient_outputs:
 	movq	-208(%rbp), %r10
 	addq	%rcx, %r10
 	cmpq	32(%rbp), %r11
-	je	.LBB17_58
-.LBB17_39:
+	je	.LBB18_58
+.LBB18_39:
 	cmpq	$0, -584(%rbp)
 	movq	%rdi, -176(%rbp)
 	movq	%r10, -208(%rbp)
-	jle	.LBB17_37
+	jle	.LBB18_37
 	movq	%r11, %rcx
 	imulq	%r13, %rcx
 	movq	-600(%rbp), %rsi
@@ -11593,36 +12792,36 @@ convolution_weight_gradient_outputs:
 	movq	%rdi, %rsi
 	pxor	%xmm2, %xmm2
 	xorl	%edi, %edi
-	jmp	.LBB17_43
+	jmp	.LBB18_43
 	.p2align	4
-.LBB17_41:
+.LBB18_41:
 	movq	%r9, %r13
-.LBB17_42:
+.LBB18_42:
 	incq	%rdi
 	addq	%r8, %rsi
 	addq	%r8, %r10
 	cmpq	-584(%rbp), %rdi
-	je	.LBB17_38
-.LBB17_43:
+	je	.LBB18_38
+.LBB18_43:
 	cmpq	$8, %r13
-	jge	.LBB17_45
+	jge	.LBB18_45
 	xorl	%ecx, %ecx
-	jmp	.LBB17_53
+	jmp	.LBB18_53
 	.p2align	4
-.LBB17_45:
+.LBB18_45:
 	cmpq	$24, %rax
-	jae	.LBB17_47
+	jae	.LBB18_47
 	movl	$8, %r13d
 	xorl	%ecx, %ecx
 	testq	%rdx, %rdx
-	jne	.LBB17_50
-	jmp	.LBB17_53
+	jne	.LBB18_50
+	jmp	.LBB18_53
 	.p2align	4
-.LBB17_47:
+.LBB18_47:
 	movq	-112(%rbp), %r13
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB17_48:
+.LBB18_48:
 	movups	-96(%rsi,%rcx,4), %xmm3
 	addps	%xmm1, %xmm3
 	movups	-80(%rsi,%rcx,4), %xmm1
@@ -11641,17 +12840,17 @@ convolution_weight_gradient_outputs:
 	addps	%xmm4, %xmm2
 	addq	$32, %rcx
 	addq	$-4, %r13
-	jne	.LBB17_48
+	jne	.LBB18_48
 	leaq	8(%rcx), %r13
 	testq	%rdx, %rdx
-	je	.LBB17_53
-.LBB17_50:
+	je	.LBB18_53
+.LBB18_50:
 	movq	%rdi, %r9
 	imulq	-440(%rbp), %r9
 	leaq	(%rbx,%r9,4), %r9
 	movq	-64(%rbp), %r15
 	.p2align	4
-.LBB17_51:
+.LBB18_51:
 	movups	(%r9,%rcx,4), %xmm3
 	addps	%xmm3, %xmm1
 	movups	16(%r9,%rcx,4), %xmm3
@@ -11659,30 +12858,30 @@ convolution_weight_gradient_outputs:
 	movq	%r13, %rcx
 	addq	$8, %r13
 	addq	$-8, %r15
-	jne	.LBB17_51
+	jne	.LBB18_51
 	addq	$-8, %r13
 	movq	%r13, %rcx
 	movq	%r12, %r15
-.LBB17_53:
+.LBB18_53:
 	movq	%rcx, %r13
 	movq	-80(%rbp), %r9
 	subq	%r9, %r13
-	jge	.LBB17_41
+	jge	.LBB18_41
 	subl	%ecx, %r9d
 	andl	$7, %r9d
-	je	.LBB17_56
+	je	.LBB18_56
 	.p2align	4
-.LBB17_55:
+.LBB18_55:
 	addss	(%r10,%rcx,4), %xmm0
 	incq	%rcx
 	decq	%r9
-	jne	.LBB17_55
-.LBB17_56:
+	jne	.LBB18_55
+.LBB18_56:
 	cmpq	$-8, %r13
 	movq	-80(%rbp), %r13
-	ja	.LBB17_42
+	ja	.LBB18_42
 	.p2align	4
-.LBB17_57:
+.LBB18_57:
 	addss	(%r10,%rcx,4), %xmm0
 	addss	4(%r10,%rcx,4), %xmm0
 	addss	8(%r10,%rcx,4), %xmm0
@@ -11693,9 +12892,9 @@ convolution_weight_gradient_outputs:
 	addss	28(%r10,%rcx,4), %xmm0
 	addq	$8, %rcx
 	cmpq	%rcx, %r13
-	jne	.LBB17_57
-	jmp	.LBB17_42
-.LBB17_58:
+	jne	.LBB18_57
+	jmp	.LBB18_42
+.LBB18_58:
 	movq	-1072(%rbp), %rax
 	cmpq	$256, %rax
 	movl	$256, %r10d
@@ -11703,7 +12902,7 @@ convolution_weight_gradient_outputs:
 	cmpq	$0, -584(%rbp)
 	movq	-120(%rbp), %r11
 	movq	-328(%rbp), %rax
-	jle	.LBB17_665
+	jle	.LBB18_665
 	leaq	7(%rax), %rdx
 	movq	%rdx, %r8
 	andq	$-8, %r8
@@ -11861,11 +13060,11 @@ convolution_weight_gradient_outputs:
 	movq	%r15, -488(%rbp)
 	movq	%r10, -576(%rbp)
 	movq	%r14, -1208(%rbp)
-	jmp	.LBB17_62
+	jmp	.LBB18_62
 	.p2align	4
-.LBB17_60:
+.LBB18_60:
 	movq	-576(%rbp), %rdx
-.LBB17_61:
+.LBB18_61:
 	movq	-1064(%rbp), %rcx
 	addq	%rdx, %rcx
 	subq	%rdx, %r8
@@ -11880,8 +13079,8 @@ convolution_weight_gradient_outputs:
 	movq	-584(%rbp), %rax
 	cmpq	%rax, %rcx
 	movq	%rdx, %r10
-	jge	.LBB17_665
-.LBB17_62:
+	jge	.LBB18_665
+.LBB18_62:
 	movq	%rcx, -1064(%rbp)
 	subq	%rcx, %rax
 	cmpq	%rax, %r10
@@ -11890,12 +13089,12 @@ convolution_weight_gradient_outputs:
 	movq	%rcx, -72(%rbp)
 	testq	%rax, %rax
 	movq	%r8, -336(%rbp)
-	jle	.LBB17_81
+	jle	.LBB18_81
 	movq	-1120(%rbp), %r15
 	movq	-1368(%rbp), %r14
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB17_64:
+.LBB18_64:
 	leaq	-1056(%rbp), %rdi
 	leaq	-1328(%rbp), %rsi
 	leaq	-1496(%rbp), %rdx
@@ -11925,14 +13124,14 @@ convolution_weight_gradient_outputs:
 	addq	-656(%rbp), %r14
 	addq	-608(%rbp), %r15
 	cmpq	%r12, %rax
-	jne	.LBB17_64
+	jne	.LBB18_64
 	cmpq	$16, -1216(%rbp)
 	movq	-120(%rbp), %r11
 	movq	-328(%rbp), %rdi
 	movq	-1200(%rbp), %rsi
 	movq	-1192(%rbp), %r8
 	movq	-1184(%rbp), %r9
-	jl	.LBB17_82
+	jl	.LBB18_82
 	movq	-1072(%rbp), %rax
 	movq	-336(%rbp), %r10
 	cmpq	%r10, %rax
@@ -11957,9 +13156,9 @@ convolution_weight_gradient_outputs:
 	movq	-1112(%rbp), %rax
 	movq	%rax, -544(%rbp)
 	movq	$0, -288(%rbp)
-	jmp	.LBB17_68
+	jmp	.LBB18_68
 	.p2align	4
-.LBB17_67:
+.LBB18_67:
 	movq	-288(%rbp), %rdx
 	incq	%rdx
 	movq	-1400(%rbp), %rcx
@@ -11974,10 +13173,10 @@ convolution_weight_gradient_outputs:
 	movq	%rdx, -288(%rbp)
 	cmpq	-144(%rbp), %rdx
 	movq	-80(%rbp), %r13
-	je	.LBB17_251
-.LBB17_68:
+	je	.LBB18_251
+.LBB18_68:
 	testq	%r13, %r13
-	jle	.LBB17_67
+	jle	.LBB18_67
 	movq	-1144(%rbp), %rax
 	imulq	-288(%rbp), %rax
 	addq	-1392(%rbp), %rax
@@ -11991,9 +13190,9 @@ convolution_weight_gradient_outputs:
 	movq	-512(%rbp), %r13
 	movq	-544(%rbp), %r14
 	movq	$0, -64(%rbp)
-	jmp	.LBB17_71
+	jmp	.LBB18_71
 	.p2align	4
-.LBB17_70:
+.LBB18_70:
 	movq	-64(%rbp), %rdx
 	incq	%rdx
 	addq	$4, %r14
@@ -12006,24 +13205,24 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r10
 	movq	%rdx, -64(%rbp)
 	cmpq	-80(%rbp), %rdx
-	je	.LBB17_67
-.LBB17_71:
+	je	.LBB18_67
+.LBB18_71:
 	movq	%rax, -112(%rbp)
 	testq	%rdi, %rdi
-	jle	.LBB17_79
+	jle	.LBB18_79
 	movq	%rdi, %r11
 	cmpq	$-4, -1432(%rbp)
-	jbe	.LBB17_74
+	jbe	.LBB18_74
 	xorl	%eax, %eax
-	jmp	.LBB17_76
+	jmp	.LBB18_76
 	.p2align	4
-.LBB17_74:
+.LBB18_74:
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-1416(%rbp), %rdx
 	movq	-112(%rbp), %rdi
 	.p2align	4
-.LBB17_75:
+.LBB18_75:
 	movss	(%rdi,%rcx), %xmm0
 	movss	%xmm0, -12(%r13,%rax,4)
 	movss	(%r15,%rcx), %xmm0
@@ -12035,12 +13234,12 @@ convolution_weight_gradient_outputs:
 	addq	$4, %rax
 	addq	%r8, %rcx
 	cmpq	%rax, %rdx
-	jne	.LBB17_75
-.LBB17_76:
+	jne	.LBB18_75
+.LBB18_76:
 	testq	%rsi, %rsi
 	movq	%r11, %rdi
 	movq	-120(%rbp), %r11
-	je	.LBB17_79
+	je	.LBB18_79
 	movq	-176(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	addq	24(%rbp), %rax
@@ -12048,16 +13247,16 @@ convolution_weight_gradient_outputs:
 	addq	%r10, %rax
 	xorl	%edx, %edx
 	.p2align	4
-.LBB17_78:
+.LBB18_78:
 	movd	(%rax), %xmm0
 	movd	%xmm0, (%rcx,%rdx,4)
 	incq	%rdx
 	addq	%r9, %rax
 	cmpq	%rdx, %rsi
-	jne	.LBB17_78
-.LBB17_79:
+	jne	.LBB18_78
+.LBB18_79:
 	cmpq	-376(%rbp), %rdi
-	jge	.LBB17_70
+	jge	.LBB18_70
 	movq	%rbx, %rdi
 	imulq	-64(%rbp), %rdi
 	addq	-272(%rbp), %rdi
@@ -12071,22 +13270,22 @@ convolution_weight_gradient_outputs:
 	movq	-1200(%rbp), %rsi
 	movq	-328(%rbp), %rdi
 	movq	-120(%rbp), %r11
-	jmp	.LBB17_70
+	jmp	.LBB18_70
 	.p2align	4
-.LBB17_81:
+.LBB18_81:
 	cmpq	$16, -1216(%rbp)
-	jge	.LBB17_251
-.LBB17_82:
+	jge	.LBB18_251
+.LBB18_82:
 	cmpq	$0, -1064(%rbp)
 	movq	-576(%rbp), %rdx
-	je	.LBB17_652
-.LBB17_83:
+	je	.LBB18_652
+.LBB18_83:
 	xorl	%r12d, %r12d
 	testb	$7, -13760(%rbp)
 	setne	%al
 	movq	-328(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB17_651
+	jle	.LBB18_651
 	movq	-1064(%rbp), %rcx
 	movq	-440(%rbp), %r15
 	imulq	%r15, %rcx
@@ -12103,9 +13302,9 @@ convolution_weight_gradient_outputs:
 	movq	$0, -616(%rbp)
 	movq	-184(%rbp), %r10
 	movq	%r12, -392(%rbp)
-	jmp	.LBB17_86
+	jmp	.LBB18_86
 	.p2align	4
-.LBB17_85:
+.LBB18_85:
 	movq	-616(%rbp), %rcx
 	addq	$3, %rcx
 	movq	-344(%rbp), %rax
@@ -12114,10 +13313,10 @@ convolution_weight_gradient_outputs:
 	movq	-328(%rbp), %rdi
 	movq	%rcx, -616(%rbp)
 	cmpq	%rdi, %rcx
-	jge	.LBB17_650
-.LBB17_86:
+	jge	.LBB18_650
+.LBB18_86:
 	testq	%r11, %r11
-	jle	.LBB17_85
+	jle	.LBB18_85
 	movq	-328(%rbp), %rax
 	movq	-616(%rbp), %rdi
 	subq	%rdi, %rax
@@ -12137,8 +13336,8 @@ convolution_weight_gradient_outputs:
 	movl	%eax, -152(%rbp)
 	movq	-344(%rbp), %rdi
 	xorl	%r14d, %r14d
-	jmp	.LBB17_93
-.LBB17_88:
+	jmp	.LBB18_93
+.LBB18_88:
 	movaps	%xmm7, %xmm8
 	unpcklps	%xmm1, %xmm8
 	movaps	%xmm5, %xmm9
@@ -12187,19 +13386,19 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm1
 	movups	%xmm1, (%rax)
 	movq	-120(%rbp), %r11
-.LBB17_89:
+.LBB18_89:
 	movq	-80(%rbp), %r13
-.LBB17_90:
+.LBB18_90:
 	movq	-184(%rbp), %r10
 	movq	-392(%rbp), %r12
-.LBB17_91:
+.LBB18_91:
 	movq	-48(%rbp), %rdi
-.LBB17_92:
+.LBB18_92:
 	addq	$4, %r14
 	addq	$16, %rdi
 	cmpq	%r11, %r14
-	jge	.LBB17_85
-.LBB17_93:
+	jge	.LBB18_85
+.LBB18_93:
 	movq	%r11, %rax
 	subq	%r14, %rax
 	cmpq	$4, %rax
@@ -12209,29 +13408,29 @@ convolution_weight_gradient_outputs:
 	leal	(%r12,%rax,2), %eax
 	addl	$-12, %eax
 	cmpl	$27, %eax
-	ja	.LBB17_92
+	ja	.LBB18_92
 	movq	-1080(%rbp), %rcx
 	leaq	(%rcx,%r14,4), %rdx
-	leaq	.LJTI17_1(%rip), %rcx
+	leaq	.LJTI18_1(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	movq	%rdi, -48(%rbp)
 	jmpq	*%rax
-.LBB17_95:
+.LBB18_95:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm1, %xmm1
 	xorl	%eax, %eax
 	pxor	%xmm0, %xmm0
-	jmp	.LBB17_97
+	jmp	.LBB18_97
 	.p2align	4
-.LBB17_96:
+.LBB18_96:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_183
-.LBB17_97:
+	je	.LBB18_183
+.LBB18_97:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB17_96
+	jle	.LBB18_96
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -12243,10 +13442,10 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	xorl	%esi, %esi
 	cmpq	$1, %rdi
-	je	.LBB17_101
+	je	.LBB18_101
 	movq	-384(%rbp), %rdi
 	.p2align	4
-.LBB17_100:
+.LBB18_100:
 	movslq	-16(%r10,%rsi), %r9
 	movups	(%rdx,%r9,4), %xmm2
 	movups	16(%rdx,%r9,4), %xmm3
@@ -12269,10 +13468,10 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm0
 	addq	$24, %rsi
 	addq	$-2, %rdi
-	jne	.LBB17_100
-.LBB17_101:
+	jne	.LBB18_100
+.LBB18_101:
 	testb	$1, -88(%rbp)
-	je	.LBB17_96
+	je	.LBB18_96
 	movq	-1176(%rbp), %r9
 	movslq	4(%r9,%rsi), %rdi
 	movups	(%rdx,%rdi,4), %xmm2
@@ -12284,8 +13483,8 @@ convolution_weight_gradient_outputs:
 	movups	16(%rcx,%rdx,4), %xmm2
 	mulps	%xmm3, %xmm2
 	addps	%xmm2, %xmm0
-	jmp	.LBB17_96
-.LBB17_103:
+	jmp	.LBB18_96
+.LBB18_103:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm7, %xmm7
 	xorl	%eax, %eax
@@ -12300,23 +13499,23 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB17_106
+	jmp	.LBB18_106
 	.p2align	4
-.LBB17_104:
+.LBB18_104:
 	movdqa	%xmm3, %xmm6
 	movaps	%xmm15, %xmm9
-.LBB17_105:
+.LBB18_105:
 	movaps	%xmm9, %xmm15
 	movaps	%xmm6, %xmm3
 	movaps	-64(%rbp), %xmm2
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_109
-.LBB17_106:
+	je	.LBB18_109
+.LBB18_106:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
 	movdqa	%xmm2, -64(%rbp)
-	jle	.LBB17_104
+	jle	.LBB18_104
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -12332,7 +13531,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm3, %xmm6
 	movaps	%xmm15, %xmm9
 	.p2align	4
-.LBB17_108:
+.LBB18_108:
 	movaps	%xmm12, -208(%rbp)
 	movaps	%xmm14, -176(%rbp)
 	movdqa	%xmm1, -112(%rbp)
@@ -12386,9 +13585,9 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm3, %xmm0
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB17_108
-	jmp	.LBB17_105
-.LBB17_109:
+	jne	.LBB18_108
+	jmp	.LBB18_105
+.LBB18_109:
 	movaps	%xmm7, %xmm5
 	unpcklps	%xmm10, %xmm7
 	movaps	%xmm10, %xmm13
@@ -12474,8 +13673,8 @@ convolution_weight_gradient_outputs:
 	movsd	(%rax,%r11,8), %xmm1
 	addps	%xmm0, %xmm1
 	movlps	%xmm1, (%rax,%r11,8)
-	jmp	.LBB17_90
-.LBB17_110:
+	jmp	.LBB18_90
+.LBB18_110:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm3, %xmm3
 	xorl	%ecx, %ecx
@@ -12497,13 +13696,13 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm0, -272(%rbp)
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB17_113
+	jmp	.LBB18_113
 	.p2align	4
-.LBB17_111:
+.LBB18_111:
 	movaps	%xmm8, %xmm15
 	movdqa	%xmm6, %xmm12
 	movdqa	%xmm2, %xmm0
-.LBB17_112:
+.LBB18_112:
 	movaps	-64(%rbp), %xmm3
 	movaps	-208(%rbp), %xmm7
 	movaps	%xmm0, %xmm2
@@ -12514,15 +13713,15 @@ convolution_weight_gradient_outputs:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB17_116
-.LBB17_113:
+	je	.LBB18_116
+.LBB18_113:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
 	movaps	%xmm15, -112(%rbp)
 	movaps	%xmm12, -176(%rbp)
 	movdqa	%xmm7, -208(%rbp)
 	movdqa	%xmm3, -64(%rbp)
-	jle	.LBB17_111
+	jle	.LBB18_111
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %rdi
@@ -12541,7 +13740,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm6, %xmm12
 	movdqa	%xmm2, %xmm0
 	.p2align	4
-.LBB17_115:
+.LBB18_115:
 	movdqa	%xmm0, -544(%rbp)
 	movaps	%xmm10, -512(%rbp)
 	movaps	%xmm11, -416(%rbp)
@@ -12561,8 +13760,8 @@ convolution_weight_gradient_outputs:
 	movd	(%r9), %xmm2
 	pshufd	$0, %xmm2, %xmm2
 	movdqa	%xmm2, %xmm3
-	pcmpgtd	.LCPI17_5(%rip), %xmm3
-	pcmpgtd	.LCPI17_6(%rip), %xmm2
+	pcmpgtd	.LCPI18_5(%rip), %xmm3
+	pcmpgtd	.LCPI18_6(%rip), %xmm2
 	movq	-80(%rbp), %r15
 	movdqu	16(%r13,%r15,8), %xmm11
 	movq	-80(%rbp), %r13
@@ -12649,9 +13848,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm4
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB17_115
-	jmp	.LBB17_112
-.LBB17_116:
+	jne	.LBB18_115
+	jmp	.LBB18_112
+.LBB18_116:
 	movaps	%xmm3, -64(%rbp)
 	movaps	%xmm3, -224(%rbp)
 	movaps	%xmm7, %xmm0
@@ -12786,8 +13985,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm10, %xmm2
 	movsd	(%rax,%r11,8), %xmm0
 	addps	%xmm2, %xmm0
-	jmp	.LBB17_250
-.LBB17_117:
+	jmp	.LBB18_250
+.LBB18_117:
 	movq	%rdx, -144(%rbp)
 	xorps	%xmm9, %xmm9
 	xorl	%eax, %eax
@@ -12802,19 +14001,19 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	xorps	%xmm10, %xmm10
 	pxor	%xmm0, %xmm0
-	jmp	.LBB17_120
+	jmp	.LBB18_120
 	.p2align	4
-.LBB17_118:
+.LBB18_118:
 	movdqa	%xmm1, %xmm8
-.LBB17_119:
+.LBB18_119:
 	movaps	%xmm8, %xmm1
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_123
-.LBB17_120:
+	je	.LBB18_123
+.LBB18_120:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB17_118
+	jle	.LBB18_118
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
@@ -12831,7 +14030,7 @@ convolution_weight_gradient_outputs:
 	movq	-448(%rbp), %r9
 	movdqa	%xmm1, %xmm8
 	.p2align	4
-.LBB17_122:
+.LBB18_122:
 	movdqa	%xmm6, -176(%rbp)
 	movaps	%xmm10, -112(%rbp)
 	movdqa	%xmm0, -64(%rbp)
@@ -12844,8 +14043,8 @@ convolution_weight_gradient_outputs:
 	movd	(%r9), %xmm12
 	pshufd	$0, %xmm12, %xmm12
 	movdqa	%xmm12, %xmm13
-	pcmpgtd	.LCPI17_5(%rip), %xmm13
-	pcmpgtd	.LCPI17_6(%rip), %xmm12
+	pcmpgtd	.LCPI18_5(%rip), %xmm13
+	pcmpgtd	.LCPI18_6(%rip), %xmm12
 	movdqa	%xmm5, %xmm6
 	movdqa	%xmm2, %xmm5
 	movdqu	16(%r12,%r13,4), %xmm2
@@ -12898,9 +14097,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm12, %xmm0
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB17_122
-	jmp	.LBB17_119
-.LBB17_123:
+	jne	.LBB18_122
+	jmp	.LBB18_119
+.LBB18_123:
 	movaps	%xmm9, %xmm12
 	movaps	%xmm11, %xmm8
 	unpcklps	%xmm11, %xmm12
@@ -12997,8 +14196,8 @@ convolution_weight_gradient_outputs:
 	addss	%xmm3, %xmm0
 	addss	%xmm2, %xmm0
 	addss	%xmm10, %xmm0
-	jmp	.LBB17_154
-.LBB17_124:
+	jmp	.LBB18_154
+.LBB18_124:
 	pxor	%xmm0, %xmm0
 	movdqa	%xmm0, -144(%rbp)
 	xorl	%r15d, %r15d
@@ -13024,15 +14223,15 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm4, -432(%rbp)
 	xorps	%xmm8, %xmm8
 	movdqa	%xmm4, -112(%rbp)
-	jmp	.LBB17_127
+	jmp	.LBB18_127
 	.p2align	4
-.LBB17_125:
+.LBB18_125:
 	movdqa	%xmm5, %xmm9
 	movaps	-112(%rbp), %xmm8
 	movdqa	%xmm6, %xmm11
 	movaps	-176(%rbp), %xmm0
 	movaps	-208(%rbp), %xmm2
-.LBB17_126:
+.LBB18_126:
 	movaps	%xmm2, -208(%rbp)
 	movaps	%xmm0, -176(%rbp)
 	movaps	%xmm11, %xmm6
@@ -13044,15 +14243,15 @@ convolution_weight_gradient_outputs:
 	movdqa	-272(%rbp), %xmm0
 	incq	%r15
 	cmpq	-72(%rbp), %r15
-	je	.LBB17_130
-.LBB17_127:
+	je	.LBB18_130
+.LBB18_127:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
 	movdqa	%xmm0, -272(%rbp)
 	movaps	%xmm8, -256(%rbp)
 	movdqa	%xmm2, -224(%rbp)
 	movdqa	%xmm1, -288(%rbp)
-	jle	.LBB17_125
+	jle	.LBB18_125
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	%r15, %r9
@@ -13075,7 +14274,7 @@ convolution_weight_gradient_outputs:
 	movaps	-176(%rbp), %xmm0
 	movaps	-208(%rbp), %xmm2
 	.p2align	4
-.LBB17_129:
+.LBB18_129:
 	movaps	%xmm8, -112(%rbp)
 	movaps	%xmm0, -176(%rbp)
 	movaps	%xmm2, -208(%rbp)
@@ -13097,11 +14296,11 @@ convolution_weight_gradient_outputs:
 	movd	(%r9), %xmm0
 	pshufd	$0, %xmm0, %xmm1
 	movdqa	%xmm1, %xmm4
-	pcmpgtd	.LCPI17_5(%rip), %xmm4
+	pcmpgtd	.LCPI18_5(%rip), %xmm4
 	movq	-80(%rbp), %r12
 	movdqu	16(%r13,%r12,8), %xmm9
 	movq	-80(%rbp), %r13
-	pcmpgtd	.LCPI17_6(%rip), %xmm1
+	pcmpgtd	.LCPI18_6(%rip), %xmm1
 	movdqa	%xmm1, %xmm3
 	pandn	%xmm5, %xmm3
 	movdqa	%xmm4, %xmm5
@@ -13217,9 +14416,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm1, %xmm4
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB17_129
-	jmp	.LBB17_126
-.LBB17_130:
+	jne	.LBB18_129
+	jmp	.LBB18_126
+.LBB18_130:
 	movaps	-144(%rbp), %xmm9
 	movaps	%xmm9, -1056(%rbp)
 	movaps	-640(%rbp), %xmm9
@@ -13260,7 +14459,7 @@ convolution_weight_gradient_outputs:
 	movq	%rdi, %rcx
 	movq	-1136(%rbp), %rdx
 	.p2align	4
-.LBB17_131:
+.LBB18_131:
 	movaps	-1152(%rbp,%rax), %xmm3
 	movaps	-1136(%rbp,%rax), %xmm2
 	movaps	-1120(%rbp,%rax), %xmm1
@@ -13318,9 +14517,9 @@ convolution_weight_gradient_outputs:
 	subq	$-128, %rax
 	addq	%rdx, %rcx
 	cmpq	$480, %rax
-	jne	.LBB17_131
-	jmp	.LBB17_146
-.LBB17_132:
+	jne	.LBB18_131
+	jmp	.LBB18_146
+.LBB18_132:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm7, %xmm7
 	xorl	%eax, %eax
@@ -13331,16 +14530,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB17_134
+	jmp	.LBB18_134
 	.p2align	4
-.LBB17_133:
+.LBB18_133:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_137
-.LBB17_134:
+	je	.LBB18_137
+.LBB18_134:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB17_133
+	jle	.LBB18_133
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -13354,7 +14553,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rsi
 	movq	-496(%rbp), %rdi
 	.p2align	4
-.LBB17_136:
+.LBB18_136:
 	movslq	(%rdi), %r10
 	leaq	(%rsi,%r10,4), %r11
 	movups	(%rsi,%r10,4), %xmm10
@@ -13386,9 +14585,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm0
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB17_136
-	jmp	.LBB17_133
-.LBB17_137:
+	jne	.LBB18_136
+	jmp	.LBB18_133
+.LBB18_137:
 	movaps	%xmm7, %xmm8
 	unpcklps	%xmm5, %xmm8
 	movaps	%xmm5, %xmm9
@@ -13448,8 +14647,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm1
 	movlps	%xmm1, (%rax,%r11,4)
 	movq	-184(%rbp), %r10
-	jmp	.LBB17_91
-.LBB17_138:
+	jmp	.LBB18_91
+.LBB18_138:
 	pxor	%xmm0, %xmm0
 	movdqa	%xmm0, -144(%rbp)
 	xorl	%r15d, %r15d
@@ -13476,9 +14675,9 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	movaps	%xmm12, -64(%rbp)
 	xorps	%xmm9, %xmm9
-	jmp	.LBB17_141
+	jmp	.LBB18_141
 	.p2align	4
-.LBB17_139:
+.LBB18_139:
 	movaps	-112(%rbp), %xmm14
 	movaps	-672(%rbp), %xmm12
 	movaps	-176(%rbp), %xmm10
@@ -13487,7 +14686,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm6, %xmm3
 	movaps	-528(%rbp), %xmm11
 	movdqa	-64(%rbp), %xmm1
-.LBB17_140:
+.LBB18_140:
 	movaps	%xmm12, -672(%rbp)
 	movdqa	%xmm1, -64(%rbp)
 	movdqa	-512(%rbp), %xmm2
@@ -13507,8 +14706,8 @@ convolution_weight_gradient_outputs:
 	movaps	-272(%rbp), %xmm10
 	incq	%r15
 	cmpq	-72(%rbp), %r15
-	je	.LBB17_144
-.LBB17_141:
+	je	.LBB18_144
+.LBB18_141:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
 	movaps	%xmm11, -208(%rbp)
@@ -13520,7 +14719,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm0, -432(%rbp)
 	movdqa	%xmm5, -416(%rbp)
 	movdqa	%xmm2, -512(%rbp)
-	jle	.LBB17_139
+	jle	.LBB18_139
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	%r15, %rdi
@@ -13546,7 +14745,7 @@ convolution_weight_gradient_outputs:
 	movaps	-528(%rbp), %xmm11
 	movaps	-64(%rbp), %xmm1
 	.p2align	4
-.LBB17_143:
+.LBB18_143:
 	movaps	%xmm1, -64(%rbp)
 	movaps	%xmm9, -176(%rbp)
 	movdqa	%xmm3, -528(%rbp)
@@ -13685,9 +14884,9 @@ convolution_weight_gradient_outputs:
 	movaps	-176(%rbp), %xmm9
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB17_143
-	jmp	.LBB17_140
-.LBB17_144:
+	jne	.LBB18_143
+	jmp	.LBB18_140
+.LBB18_144:
 	movaps	-144(%rbp), %xmm12
 	movaps	%xmm12, -1056(%rbp)
 	movaps	%xmm10, -1040(%rbp)
@@ -13727,7 +14926,7 @@ convolution_weight_gradient_outputs:
 	movq	%rdi, %rcx
 	movq	-1136(%rbp), %rdx
 	.p2align	4
-.LBB17_145:
+.LBB18_145:
 	movaps	-1152(%rbp,%rax), %xmm3
 	movaps	-1136(%rbp,%rax), %xmm2
 	movaps	-1120(%rbp,%rax), %xmm1
@@ -13785,13 +14984,13 @@ convolution_weight_gradient_outputs:
 	subq	$-128, %rax
 	addq	%rdx, %rcx
 	cmpq	$480, %rax
-	jne	.LBB17_145
-.LBB17_146:
+	jne	.LBB18_145
+.LBB18_146:
 	movq	-440(%rbp), %r15
 	movq	-184(%rbp), %r10
 	movq	-392(%rbp), %r12
-	jmp	.LBB17_92
-.LBB17_147:
+	jmp	.LBB18_92
+.LBB18_147:
 	movq	%rdx, -144(%rbp)
 	xorps	%xmm10, %xmm10
 	xorl	%eax, %eax
@@ -13806,21 +15005,21 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm14, %xmm14
 	pxor	%xmm0, %xmm0
-	jmp	.LBB17_150
+	jmp	.LBB18_150
 	.p2align	4
-.LBB17_148:
+.LBB18_148:
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm1, %xmm8
-.LBB17_149:
+.LBB18_149:
 	movaps	%xmm8, %xmm1
 	movaps	%xmm7, %xmm2
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_153
-.LBB17_150:
+	je	.LBB18_153
+.LBB18_150:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB17_148
+	jle	.LBB18_148
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
@@ -13838,7 +15037,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm1, %xmm8
 	.p2align	4
-.LBB17_152:
+.LBB18_152:
 	movdqa	%xmm6, -176(%rbp)
 	movdqa	%xmm0, -112(%rbp)
 	movaps	%xmm14, -64(%rbp)
@@ -13892,9 +15091,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm12, %xmm0
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB17_152
-	jmp	.LBB17_149
-.LBB17_153:
+	jne	.LBB18_152
+	jmp	.LBB18_149
+.LBB18_153:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm11, %xmm7
 	unpcklps	%xmm11, %xmm12
@@ -13991,11 +15190,11 @@ convolution_weight_gradient_outputs:
 	addss	%xmm3, %xmm0
 	addss	%xmm2, %xmm0
 	addss	%xmm14, %xmm0
-.LBB17_154:
+.LBB18_154:
 	addss	8(%rax,%r11,4), %xmm0
 	movss	%xmm0, 8(%rax,%r11,4)
-	jmp	.LBB17_90
-.LBB17_155:
+	jmp	.LBB18_90
+.LBB18_155:
 	movq	%rdx, -144(%rbp)
 	xorps	%xmm12, %xmm12
 	xorl	%eax, %eax
@@ -14011,21 +15210,21 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm0, -112(%rbp)
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB17_158
+	jmp	.LBB18_158
 	.p2align	4
-.LBB17_156:
+.LBB18_156:
 	movaps	%xmm12, %xmm8
-.LBB17_157:
+.LBB18_157:
 	movaps	%xmm8, %xmm12
 	movaps	-64(%rbp), %xmm8
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_161
-.LBB17_158:
+	je	.LBB18_161
+.LBB18_158:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
 	movaps	%xmm8, -64(%rbp)
-	jle	.LBB17_156
+	jle	.LBB18_156
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -14040,7 +15239,7 @@ convolution_weight_gradient_outputs:
 	movq	-448(%rbp), %rdi
 	movaps	%xmm12, %xmm8
 	.p2align	4
-.LBB17_160:
+.LBB18_160:
 	movaps	%xmm10, -288(%rbp)
 	movdqa	%xmm7, -272(%rbp)
 	movdqa	%xmm4, -208(%rbp)
@@ -14057,11 +15256,11 @@ convolution_weight_gradient_outputs:
 	movd	(%rdi), %xmm12
 	pshufd	$0, %xmm12, %xmm12
 	movdqa	%xmm12, %xmm13
-	pcmpgtd	.LCPI17_5(%rip), %xmm13
+	pcmpgtd	.LCPI18_5(%rip), %xmm13
 	movaps	%xmm11, %xmm2
 	movdqa	%xmm5, %xmm11
 	movdqu	16(%r12,%r13,8), %xmm5
-	pcmpgtd	.LCPI17_6(%rip), %xmm12
+	pcmpgtd	.LCPI18_6(%rip), %xmm12
 	movdqa	%xmm12, %xmm15
 	pandn	%xmm1, %xmm15
 	movdqa	%xmm13, %xmm1
@@ -14119,9 +15318,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm12, %xmm2
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB17_160
-	jmp	.LBB17_157
-.LBB17_161:
+	jne	.LBB18_160
+	jmp	.LBB18_157
+.LBB18_161:
 	movaps	%xmm12, %xmm0
 	unpcklps	%xmm10, %xmm0
 	movaps	%xmm10, %xmm1
@@ -14208,24 +15407,24 @@ convolution_weight_gradient_outputs:
 	movsd	(%rax,%r11,8), %xmm0
 	addps	%xmm2, %xmm0
 	movlps	%xmm0, (%rax,%r11,8)
-	jmp	.LBB17_90
-.LBB17_162:
+	jmp	.LBB18_90
+.LBB18_162:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB17_164
+	jmp	.LBB18_164
 	.p2align	4
-.LBB17_163:
+.LBB18_163:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_214
-.LBB17_164:
+	je	.LBB18_214
+.LBB18_164:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB17_163
+	jle	.LBB18_163
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -14239,7 +15438,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rsi
 	movq	-496(%rbp), %rdi
 	.p2align	4
-.LBB17_166:
+.LBB18_166:
 	movslq	(%rdi), %r10
 	movups	(%rsi,%r10,4), %xmm4
 	movups	16(%rsi,%r10,4), %xmm5
@@ -14258,9 +15457,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB17_166
-	jmp	.LBB17_163
-.LBB17_167:
+	jne	.LBB18_166
+	jmp	.LBB18_163
+.LBB18_167:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
@@ -14269,16 +15468,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB17_169
+	jmp	.LBB18_169
 	.p2align	4
-.LBB17_168:
+.LBB18_168:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_220
-.LBB17_169:
+	je	.LBB18_220
+.LBB18_169:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB17_168
+	jle	.LBB18_168
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
@@ -14294,16 +15493,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rdi,4), %rdi
 	movq	-448(%rbp), %r9
 	.p2align	4
-.LBB17_171:
+.LBB18_171:
 	movslq	-4(%r9), %r11
 	movdqu	(%rdi,%r11,4), %xmm7
 	movdqu	16(%rdi,%r11,4), %xmm8
 	movd	(%r9), %xmm6
 	pshufd	$0, %xmm6, %xmm6
 	movdqa	%xmm6, %xmm9
-	pcmpgtd	.LCPI17_5(%rip), %xmm9
+	pcmpgtd	.LCPI18_5(%rip), %xmm9
 	pandn	%xmm7, %xmm9
-	pcmpgtd	.LCPI17_6(%rip), %xmm6
+	pcmpgtd	.LCPI18_6(%rip), %xmm6
 	pandn	%xmm8, %xmm6
 	movslq	-8(%r9), %r11
 	movups	(%rcx,%r11,4), %xmm7
@@ -14326,9 +15525,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm1
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB17_171
-	jmp	.LBB17_168
-.LBB17_172:
+	jne	.LBB18_171
+	jmp	.LBB18_168
+.LBB18_172:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
@@ -14339,16 +15538,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
 	pxor	%xmm6, %xmm6
-	jmp	.LBB17_174
+	jmp	.LBB18_174
 	.p2align	4
-.LBB17_173:
+.LBB18_173:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_177
-.LBB17_174:
+	je	.LBB18_177
+.LBB18_174:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB17_173
+	jle	.LBB18_173
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -14362,7 +15561,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rsi
 	movq	-448(%rbp), %rdi
 	.p2align	4
-.LBB17_176:
+.LBB18_176:
 	movslq	-4(%rdi), %r10
 	leaq	(%rsi,%r10,4), %r11
 	movdqu	(%rsi,%r10,4), %xmm11
@@ -14371,8 +15570,8 @@ convolution_weight_gradient_outputs:
 	movd	(%rdi), %xmm8
 	pshufd	$0, %xmm8, %xmm8
 	movdqa	%xmm8, %xmm9
-	pcmpgtd	.LCPI17_5(%rip), %xmm9
-	pcmpgtd	.LCPI17_6(%rip), %xmm8
+	pcmpgtd	.LCPI18_5(%rip), %xmm9
+	pcmpgtd	.LCPI18_6(%rip), %xmm8
 	movdqu	16(%r11,%r13,4), %xmm14
 	movdqa	%xmm8, %xmm10
 	pandn	%xmm12, %xmm10
@@ -14405,9 +15604,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm1
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB17_176
-	jmp	.LBB17_173
-.LBB17_177:
+	jne	.LBB18_176
+	jmp	.LBB18_173
+.LBB18_177:
 	movaps	%xmm7, %xmm8
 	unpcklps	%xmm5, %xmm8
 	movaps	%xmm5, %xmm9
@@ -14467,22 +15666,22 @@ convolution_weight_gradient_outputs:
 	addps	%xmm1, %xmm0
 	movlps	%xmm0, (%rax,%r11,4)
 	movq	-184(%rbp), %r10
-	jmp	.LBB17_91
-.LBB17_178:
+	jmp	.LBB18_91
+.LBB18_178:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm1, %xmm1
 	xorl	%eax, %eax
 	pxor	%xmm0, %xmm0
-	jmp	.LBB17_180
+	jmp	.LBB18_180
 	.p2align	4
-.LBB17_179:
+.LBB18_179:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_183
-.LBB17_180:
+	je	.LBB18_183
+.LBB18_180:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB17_179
+	jle	.LBB18_179
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -14494,16 +15693,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-448(%rbp), %rsi
 	.p2align	4
-.LBB17_182:
+.LBB18_182:
 	movslq	-4(%rsi), %r9
 	movdqu	(%rdx,%r9,4), %xmm2
 	movdqu	16(%rdx,%r9,4), %xmm3
 	movd	(%rsi), %xmm4
 	pshufd	$0, %xmm4, %xmm4
 	movdqa	%xmm4, %xmm5
-	pcmpgtd	.LCPI17_5(%rip), %xmm5
+	pcmpgtd	.LCPI18_5(%rip), %xmm5
 	pandn	%xmm2, %xmm5
-	pcmpgtd	.LCPI17_6(%rip), %xmm4
+	pcmpgtd	.LCPI18_6(%rip), %xmm4
 	pandn	%xmm3, %xmm4
 	movslq	-8(%rsi), %r9
 	movups	(%rcx,%r9,4), %xmm2
@@ -14514,9 +15713,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm0
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB17_182
-	jmp	.LBB17_179
-.LBB17_183:
+	jne	.LBB18_182
+	jmp	.LBB18_179
+.LBB18_183:
 	movaps	%xmm1, %xmm2
 	unpcklps	%xmm0, %xmm2
 	movaps	%xmm0, %xmm3
@@ -14535,8 +15734,8 @@ convolution_weight_gradient_outputs:
 	movq	-144(%rbp), %rax
 	addss	(%rax), %xmm1
 	movss	%xmm1, (%rax)
-	jmp	.LBB17_91
-.LBB17_184:
+	jmp	.LBB18_91
+.LBB18_184:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm5, %xmm5
 	xorl	%eax, %eax
@@ -14547,16 +15746,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm7, %xmm7
 	pxor	%xmm4, %xmm4
-	jmp	.LBB17_186
+	jmp	.LBB18_186
 	.p2align	4
-.LBB17_185:
+.LBB18_185:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_88
-.LBB17_186:
+	je	.LBB18_88
+.LBB18_186:
 	movq	-88(%rbp), %r12
 	testq	%r12, %r12
-	jle	.LBB17_185
+	jle	.LBB18_185
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %r9
@@ -14574,7 +15773,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r9,4), %r9
 	movq	-496(%rbp), %r10
 	.p2align	4
-.LBB17_188:
+.LBB18_188:
 	movslq	(%r10), %r11
 	movups	(%r9,%r11,4), %xmm9
 	movups	16(%r9,%r11,4), %xmm8
@@ -14605,9 +15804,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm2
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB17_188
-	jmp	.LBB17_185
-.LBB17_189:
+	jne	.LBB18_188
+	jmp	.LBB18_185
+.LBB18_189:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm5, %xmm5
 	xorl	%eax, %eax
@@ -14618,16 +15817,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm7, %xmm7
 	pxor	%xmm4, %xmm4
-	jmp	.LBB17_191
+	jmp	.LBB18_191
 	.p2align	4
-.LBB17_190:
+.LBB18_190:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_88
-.LBB17_191:
+	je	.LBB18_88
+.LBB18_191:
 	movq	-88(%rbp), %r12
 	testq	%r12, %r12
-	jle	.LBB17_190
+	jle	.LBB18_190
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %r9
@@ -14645,16 +15844,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%r9,4), %r9
 	movq	-448(%rbp), %r10
 	.p2align	4
-.LBB17_193:
+.LBB18_193:
 	movslq	-4(%r10), %r11
 	movdqu	(%r9,%r11,4), %xmm10
 	movd	(%r10), %xmm8
 	pshufd	$0, %xmm8, %xmm8
 	movdqa	%xmm8, %xmm9
-	pcmpgtd	.LCPI17_5(%rip), %xmm9
+	pcmpgtd	.LCPI18_5(%rip), %xmm9
 	movdqu	16(%r9,%r11,4), %xmm11
 	pandn	%xmm10, %xmm9
-	pcmpgtd	.LCPI17_6(%rip), %xmm8
+	pcmpgtd	.LCPI18_6(%rip), %xmm8
 	pandn	%xmm11, %xmm8
 	movslq	-8(%r10), %r13
 	movups	(%rcx,%r13,4), %xmm10
@@ -14683,9 +15882,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm2
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB17_193
-	jmp	.LBB17_190
-.LBB17_194:
+	jne	.LBB18_193
+	jmp	.LBB18_190
+.LBB18_194:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
@@ -14705,14 +15904,14 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	pxor	%xmm6, %xmm6
 	xorps	%xmm13, %xmm13
-	jmp	.LBB17_197
+	jmp	.LBB18_197
 	.p2align	4
-.LBB17_195:
+.LBB18_195:
 	movdqa	%xmm0, %xmm11
 	movdqa	%xmm5, %xmm8
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm3, %xmm15
-.LBB17_196:
+.LBB18_196:
 	movaps	%xmm15, %xmm3
 	movdqa	%xmm7, %xmm2
 	movaps	%xmm8, %xmm5
@@ -14725,8 +15924,8 @@ convolution_weight_gradient_outputs:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB17_200
-.LBB17_197:
+	je	.LBB18_200
+.LBB18_197:
 	movq	-88(%rbp), %r12
 	testq	%r12, %r12
 	movaps	%xmm15, -64(%rbp)
@@ -14734,7 +15933,7 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm8, -176(%rbp)
 	movdqa	%xmm7, -208(%rbp)
 	movdqa	%xmm4, -272(%rbp)
-	jle	.LBB17_195
+	jle	.LBB18_195
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %r9
@@ -14757,7 +15956,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm3, %xmm15
 	.p2align	4
-.LBB17_199:
+.LBB18_199:
 	movdqa	%xmm6, -224(%rbp)
 	movslq	(%r10), %r13
 	leaq	(%r9,%r13,4), %r11
@@ -14830,9 +16029,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm13
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB17_199
-	jmp	.LBB17_196
-.LBB17_200:
+	jne	.LBB18_199
+	jmp	.LBB18_196
+.LBB18_200:
 	movdqa	%xmm2, -288(%rbp)
 	movdqa	%xmm2, %xmm1
 	punpckldq	%xmm8, %xmm1
@@ -14889,8 +16088,8 @@ convolution_weight_gradient_outputs:
 	unpcklps	%xmm4, %xmm0
 	movaps	%xmm6, %xmm1
 	movaps	-256(%rbp), %xmm8
-	jmp	.LBB17_208
-.LBB17_201:
+	jmp	.LBB18_208
+.LBB18_201:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
@@ -14910,14 +16109,14 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	pxor	%xmm6, %xmm6
 	xorps	%xmm13, %xmm13
-	jmp	.LBB17_204
+	jmp	.LBB18_204
 	.p2align	4
-.LBB17_202:
+.LBB18_202:
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm0, %xmm11
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm3, %xmm5
-.LBB17_203:
+.LBB18_203:
 	movaps	%xmm5, %xmm3
 	movdqa	%xmm7, %xmm2
 	movaps	-208(%rbp), %xmm7
@@ -14929,15 +16128,15 @@ convolution_weight_gradient_outputs:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB17_207
-.LBB17_204:
+	je	.LBB18_207
+.LBB18_204:
 	movq	-88(%rbp), %r12
 	testq	%r12, %r12
 	movaps	%xmm15, -112(%rbp)
 	movaps	%xmm11, -176(%rbp)
 	movdqa	%xmm5, -64(%rbp)
 	movdqa	%xmm7, -208(%rbp)
-	jle	.LBB17_202
+	jle	.LBB18_202
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %r9
@@ -14960,7 +16159,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, %xmm7
 	movdqa	%xmm3, %xmm5
 	.p2align	4
-.LBB17_206:
+.LBB18_206:
 	movdqa	%xmm5, -224(%rbp)
 	movdqa	%xmm6, -256(%rbp)
 	movslq	-4(%r10), %r11
@@ -14971,8 +16170,8 @@ convolution_weight_gradient_outputs:
 	movd	(%r10), %xmm0
 	pshufd	$0, %xmm0, %xmm0
 	movdqa	%xmm0, %xmm1
-	pcmpgtd	.LCPI17_5(%rip), %xmm1
-	pcmpgtd	.LCPI17_6(%rip), %xmm0
+	pcmpgtd	.LCPI18_5(%rip), %xmm1
+	pcmpgtd	.LCPI18_6(%rip), %xmm0
 	movdqu	16(%r13,%r15,4), %xmm5
 	movdqa	%xmm0, %xmm3
 	pandn	%xmm2, %xmm3
@@ -15044,9 +16243,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm0, %xmm13
 	addq	$12, %r10
 	decq	%r12
-	jne	.LBB17_206
-	jmp	.LBB17_203
-.LBB17_207:
+	jne	.LBB18_206
+	jmp	.LBB18_203
+.LBB18_207:
 	movdqa	%xmm2, -272(%rbp)
 	movdqa	%xmm2, %xmm1
 	movdqa	%xmm5, -64(%rbp)
@@ -15105,7 +16304,7 @@ convolution_weight_gradient_outputs:
 	unpcklps	%xmm4, %xmm0
 	movaps	%xmm6, %xmm1
 	movaps	-288(%rbp), %xmm8
-.LBB17_208:
+.LBB18_208:
 	movlhps	%xmm8, %xmm1
 	shufps	$36, %xmm1, %xmm0
 	movaps	%xmm4, %xmm1
@@ -15150,24 +16349,24 @@ convolution_weight_gradient_outputs:
 	movups	(%rax,%r11,4), %xmm0
 	addps	%xmm15, %xmm0
 	movups	%xmm0, (%rax,%r11,4)
-	jmp	.LBB17_89
-.LBB17_209:
+	jmp	.LBB18_89
+.LBB18_209:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB17_211
+	jmp	.LBB18_211
 	.p2align	4
-.LBB17_210:
+.LBB18_210:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_214
-.LBB17_211:
+	je	.LBB18_214
+.LBB18_211:
 	movq	-88(%rbp), %r9
 	testq	%r9, %r9
-	jle	.LBB17_210
+	jle	.LBB18_210
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rsi
@@ -15181,16 +16380,16 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rsi
 	movq	-448(%rbp), %rdi
 	.p2align	4
-.LBB17_213:
+.LBB18_213:
 	movslq	-4(%rdi), %r10
 	movdqu	(%rsi,%r10,4), %xmm4
 	movd	(%rdi), %xmm5
 	pshufd	$0, %xmm5, %xmm5
 	movdqa	%xmm5, %xmm6
-	pcmpgtd	.LCPI17_5(%rip), %xmm6
+	pcmpgtd	.LCPI18_5(%rip), %xmm6
 	movdqu	16(%rsi,%r10,4), %xmm7
 	pandn	%xmm4, %xmm6
-	pcmpgtd	.LCPI17_6(%rip), %xmm5
+	pcmpgtd	.LCPI18_6(%rip), %xmm5
 	pandn	%xmm7, %xmm5
 	movslq	-8(%rdi), %r10
 	movups	(%rcx,%r10,4), %xmm4
@@ -15207,9 +16406,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rdi
 	decq	%r9
-	jne	.LBB17_213
-	jmp	.LBB17_210
-.LBB17_214:
+	jne	.LBB18_213
+	jmp	.LBB18_210
+.LBB18_214:
 	movaps	%xmm3, %xmm4
 	unpcklps	%xmm0, %xmm4
 	movaps	%xmm0, %xmm5
@@ -15240,8 +16439,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm1, %xmm0
 	movlps	%xmm0, (%rax)
 	movq	-184(%rbp), %r10
-	jmp	.LBB17_91
-.LBB17_215:
+	jmp	.LBB18_91
+.LBB18_215:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
@@ -15250,16 +16449,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB17_217
+	jmp	.LBB18_217
 	.p2align	4
-.LBB17_216:
+.LBB18_216:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_220
-.LBB17_217:
+	je	.LBB18_220
+.LBB18_217:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
-	jle	.LBB17_216
+	jle	.LBB18_216
 	leaq	(%rax,%rax,2), %rcx
 	shlq	$4, %rcx
 	movq	%rax, %rdi
@@ -15275,7 +16474,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rdi,4), %rdi
 	movq	-496(%rbp), %r9
 	.p2align	4
-.LBB17_219:
+.LBB18_219:
 	movslq	(%r9), %r11
 	movups	(%rdi,%r11,4), %xmm6
 	movups	16(%rdi,%r11,4), %xmm7
@@ -15300,9 +16499,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm9, %xmm1
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB17_219
-	jmp	.LBB17_216
-.LBB17_220:
+	jne	.LBB18_219
+	jmp	.LBB18_216
+.LBB18_220:
 	movaps	%xmm5, %xmm6
 	unpcklps	%xmm3, %xmm6
 	movaps	%xmm3, %xmm7
@@ -15353,24 +16552,24 @@ convolution_weight_gradient_outputs:
 	movss	%xmm1, 8(%rax)
 	movq	-120(%rbp), %r11
 	movq	-184(%rbp), %r10
-	jmp	.LBB17_91
-.LBB17_221:
+	jmp	.LBB18_91
+.LBB18_221:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB17_223
+	jmp	.LBB18_223
 	.p2align	4
-.LBB17_222:
+.LBB18_222:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_231
-.LBB17_223:
+	je	.LBB18_231
+.LBB18_223:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB17_222
+	jle	.LBB18_222
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -15382,7 +16581,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-448(%rbp), %rsi
 	.p2align	4
-.LBB17_225:
+.LBB18_225:
 	movslq	-4(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movdqu	(%rdx,%r9,4), %xmm4
@@ -15391,8 +16590,8 @@ convolution_weight_gradient_outputs:
 	movd	(%rsi), %xmm7
 	pshufd	$0, %xmm7, %xmm7
 	movdqa	%xmm7, %xmm8
-	pcmpgtd	.LCPI17_5(%rip), %xmm8
-	pcmpgtd	.LCPI17_6(%rip), %xmm7
+	pcmpgtd	.LCPI18_5(%rip), %xmm8
+	pcmpgtd	.LCPI18_6(%rip), %xmm7
 	movdqu	16(%r10,%r13,4), %xmm9
 	movdqa	%xmm7, %xmm10
 	pandn	%xmm5, %xmm10
@@ -15413,25 +16612,25 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB17_225
-	jmp	.LBB17_222
-.LBB17_226:
+	jne	.LBB18_225
+	jmp	.LBB18_222
+.LBB18_226:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm0, %xmm0
 	xorl	%eax, %eax
 	pxor	%xmm1, %xmm1
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
-	jmp	.LBB17_228
+	jmp	.LBB18_228
 	.p2align	4
-.LBB17_227:
+.LBB18_227:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_231
-.LBB17_228:
+	je	.LBB18_231
+.LBB18_228:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB17_227
+	jle	.LBB18_227
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -15443,7 +16642,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-496(%rbp), %rsi
 	.p2align	4
-.LBB17_230:
+.LBB18_230:
 	movslq	(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movups	(%rdx,%r9,4), %xmm4
@@ -15463,9 +16662,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm1
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB17_230
-	jmp	.LBB17_227
-.LBB17_231:
+	jne	.LBB18_230
+	jmp	.LBB18_227
+.LBB18_231:
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	%xmm3, %xmm4
@@ -15506,8 +16705,8 @@ convolution_weight_gradient_outputs:
 	addss	(%rax,%r11,4), %xmm1
 	movss	%xmm1, (%rax,%r11,4)
 	movq	-184(%rbp), %r10
-	jmp	.LBB17_91
-.LBB17_232:
+	jmp	.LBB18_91
+.LBB18_232:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm4, %xmm4
 	xorl	%eax, %eax
@@ -15516,16 +16715,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB17_234
+	jmp	.LBB18_234
 	.p2align	4
-.LBB17_233:
+.LBB18_233:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_242
-.LBB17_234:
+	je	.LBB18_242
+.LBB18_234:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB17_233
+	jle	.LBB18_233
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -15537,7 +16736,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-448(%rbp), %rsi
 	.p2align	4
-.LBB17_236:
+.LBB18_236:
 	movslq	-4(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movdqu	(%rdx,%r9,4), %xmm8
@@ -15548,8 +16747,8 @@ convolution_weight_gradient_outputs:
 	movd	(%rsi), %xmm6
 	pshufd	$0, %xmm6, %xmm6
 	movdqa	%xmm6, %xmm7
-	pcmpgtd	.LCPI17_5(%rip), %xmm7
-	pcmpgtd	.LCPI17_6(%rip), %xmm6
+	pcmpgtd	.LCPI18_5(%rip), %xmm7
+	pcmpgtd	.LCPI18_6(%rip), %xmm6
 	movdqu	16(%r10,%r13,8), %xmm13
 	movdqa	%xmm6, %xmm14
 	pandn	%xmm9, %xmm14
@@ -15578,9 +16777,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm6, %xmm0
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB17_236
-	jmp	.LBB17_233
-.LBB17_237:
+	jne	.LBB18_236
+	jmp	.LBB18_233
+.LBB18_237:
 	movq	%rdx, -144(%rbp)
 	pxor	%xmm4, %xmm4
 	xorl	%eax, %eax
@@ -15589,16 +16788,16 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm2, %xmm2
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
-	jmp	.LBB17_239
+	jmp	.LBB18_239
 	.p2align	4
-.LBB17_238:
+.LBB18_238:
 	incq	%rax
 	cmpq	-72(%rbp), %rax
-	je	.LBB17_242
-.LBB17_239:
+	je	.LBB18_242
+.LBB18_239:
 	movq	-88(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB17_238
+	jle	.LBB18_238
 	leaq	(%rax,%rax,2), %rdx
 	shlq	$4, %rdx
 	movq	%rax, %rsi
@@ -15610,7 +16809,7 @@ convolution_weight_gradient_outputs:
 	leaq	(%r8,%rsi,4), %rdx
 	movq	-496(%rbp), %rsi
 	.p2align	4
-.LBB17_241:
+.LBB18_241:
 	movslq	(%rsi), %r9
 	leaq	(%rdx,%r9,4), %r10
 	movups	(%rdx,%r9,4), %xmm6
@@ -15636,9 +16835,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm11, %xmm0
 	addq	$12, %rsi
 	decq	%rdi
-	jne	.LBB17_241
-	jmp	.LBB17_238
-.LBB17_242:
+	jne	.LBB18_241
+	jmp	.LBB18_238
+.LBB18_242:
 	movaps	%xmm4, %xmm6
 	shufps	$85, %xmm4, %xmm6
 	addss	%xmm4, %xmm6
@@ -15698,8 +16897,8 @@ convolution_weight_gradient_outputs:
 	addss	(%rax,%r11,8), %xmm0
 	movss	%xmm0, (%rax,%r11,8)
 	movq	-184(%rbp), %r10
-	jmp	.LBB17_91
-.LBB17_243:
+	jmp	.LBB18_91
+.LBB18_243:
 	movq	%rdx, -144(%rbp)
 	xorps	%xmm8, %xmm8
 	xorl	%ecx, %ecx
@@ -15721,13 +16920,13 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm13, %xmm13
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
-	jmp	.LBB17_246
+	jmp	.LBB18_246
 	.p2align	4
-.LBB17_244:
+.LBB18_244:
 	movdqa	%xmm2, %xmm14
 	movdqa	%xmm3, %xmm0
 	movdqa	%xmm7, %xmm15
-.LBB17_245:
+.LBB18_245:
 	movaps	-64(%rbp), %xmm8
 	movdqa	%xmm15, %xmm7
 	movdqa	-208(%rbp), %xmm6
@@ -15738,15 +16937,15 @@ convolution_weight_gradient_outputs:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
 	movq	-440(%rbp), %r15
-	je	.LBB17_249
-.LBB17_246:
+	je	.LBB18_249
+.LBB18_246:
 	movq	-88(%rbp), %r10
 	testq	%r10, %r10
 	movaps	%xmm14, -112(%rbp)
 	movaps	%xmm15, -176(%rbp)
 	movdqa	%xmm6, -208(%rbp)
 	movaps	%xmm8, -64(%rbp)
-	jle	.LBB17_244
+	jle	.LBB18_244
 	leaq	(%rcx,%rcx,2), %rax
 	shlq	$4, %rax
 	movq	%rcx, %rdi
@@ -15765,7 +16964,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm3, %xmm0
 	movdqa	%xmm7, %xmm15
 	.p2align	4
-.LBB17_248:
+.LBB18_248:
 	movaps	%xmm13, -544(%rbp)
 	movaps	%xmm9, -416(%rbp)
 	movaps	%xmm10, -432(%rbp)
@@ -15859,9 +17058,9 @@ convolution_weight_gradient_outputs:
 	addps	%xmm2, %xmm4
 	addq	$12, %r9
 	decq	%r10
-	jne	.LBB17_248
-	jmp	.LBB17_245
-.LBB17_249:
+	jne	.LBB18_248
+	jmp	.LBB18_245
+.LBB18_249:
 	movaps	%xmm8, -64(%rbp)
 	movaps	%xmm8, %xmm0
 	unpcklps	%xmm12, %xmm0
@@ -15995,7 +17194,7 @@ convolution_weight_gradient_outputs:
 	addps	%xmm7, %xmm13
 	movsd	(%rax,%r11,8), %xmm0
 	addps	%xmm13, %xmm0
-.LBB17_250:
+.LBB18_250:
 	movlps	%xmm0, (%rax,%r11,8)
 	movaps	%xmm5, %xmm0
 	shufps	$85, %xmm5, %xmm0
@@ -16016,11 +17215,11 @@ convolution_weight_gradient_outputs:
 	addss	%xmm5, %xmm4
 	addss	8(%rax,%r11,8), %xmm4
 	movss	%xmm4, 8(%rax,%r11,8)
-	jmp	.LBB17_90
+	jmp	.LBB18_90
 	.p2align	4
-.LBB17_251:
+.LBB18_251:
 	testq	%rdi, %rdi
-	jle	.LBB17_650
+	jle	.LBB18_650
 	movq	-648(%rbp), %rax
 	movq	%rax, -1160(%rbp)
 	movq	-1360(%rbp), %rax
@@ -16029,9 +17228,9 @@ convolution_weight_gradient_outputs:
 	xorl	%ecx, %ecx
 	movq	-488(%rbp), %r15
 	movq	-336(%rbp), %r8
-	jmp	.LBB17_254
+	jmp	.LBB18_254
 	.p2align	4
-.LBB17_253:
+.LBB18_253:
 	movq	-1168(%rbp), %rcx
 	addq	$16, %rcx
 	addq	$-16, %r10
@@ -16039,8 +17238,8 @@ convolution_weight_gradient_outputs:
 	addq	%rax, -1152(%rbp)
 	addq	%rax, -1160(%rbp)
 	cmpq	%rdi, %rcx
-	jge	.LBB17_60
-.LBB17_254:
+	jge	.LBB18_60
+.LBB18_254:
 	cmpq	$15, %r10
 	movl	$15, %eax
 	cmovbq	%r10, %rax
@@ -16052,7 +17251,7 @@ convolution_weight_gradient_outputs:
 	cmpq	$9, %rax
 	setge	%al
 	testq	%r11, %r11
-	jle	.LBB17_253
+	jle	.LBB18_253
 	movq	-568(%rbp), %rcx
 	leal	1(%rcx), %r12d
 	andl	$30, %r12d
@@ -16074,19 +17273,19 @@ convolution_weight_gradient_outputs:
 	xorl	%ecx, %ecx
 	movq	%r12, -560(%rbp)
 	movq	%r10, -344(%rbp)
-	jmp	.LBB17_258
+	jmp	.LBB18_258
 	.p2align	4
-.LBB17_256:
+.LBB18_256:
 	movq	-48(%rbp), %r14
-.LBB17_257:
+.LBB18_257:
 	movq	-480(%rbp), %rcx
 	addq	$6, %rcx
 	addq	$24, %r14
 	movq	-464(%rbp), %rax
 	addq	$24, %rax
 	cmpq	%r11, %rcx
-	jge	.LBB17_253
-.LBB17_258:
+	jge	.LBB18_253
+.LBB18_258:
 	movq	%rax, -464(%rbp)
 	movq	%r11, %rax
 	movq	%rcx, -480(%rbp)
@@ -16098,17 +17297,17 @@ convolution_weight_gradient_outputs:
 	leal	(%rcx,%rax,2), %eax
 	addl	$-3, %eax
 	cmpl	$11, %eax
-	ja	.LBB17_257
+	ja	.LBB18_257
 	movq	%r14, -48(%rbp)
 	movq	-616(%rbp), %rcx
 	movq	-480(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rcx
 	movq	%rcx, -152(%rbp)
-	leaq	.LJTI17_0(%rip), %rcx
+	leaq	.LJTI18_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB17_260:
+.LBB18_260:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -16116,18 +17315,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB17_262
+	jmp	.LBB18_262
 	.p2align	4
-.LBB17_261:
+.LBB18_261:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB17_381
-.LBB17_262:
+	je	.LBB18_381
+.LBB18_262:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_261
+	jle	.LBB18_261
 	leaq	(%rsi,%rbp), %r9
 	addq	$-13792, %r9
 	movq	-13792(%rbp,%rsi), %r11
@@ -16148,28 +17347,28 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r11
 	leaq	(,%r9,4), %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB17_265
+	jmp	.LBB18_265
 	.p2align	4
-.LBB17_264:
+.LBB18_264:
 	incq	%r15
 	addq	%r14, %r11
 	cmpq	%rdx, %r15
 	movq	-560(%rbp), %r12
-	je	.LBB17_261
-.LBB17_265:
+	je	.LBB18_261
+.LBB18_265:
 	testq	%r8, %r8
-	jle	.LBB17_264
+	jle	.LBB18_264
 	cmpq	$1, %r8
-	jne	.LBB17_268
+	jne	.LBB18_268
 	xorl	%r12d, %r12d
-	jmp	.LBB17_270
+	jmp	.LBB18_270
 	.p2align	4
-.LBB17_268:
+.LBB18_268:
 	movdqa	%xmm0, %xmm2
 	xorl	%r12d, %r12d
 	movq	-1208(%rbp), %rax
 	.p2align	4
-.LBB17_269:
+.LBB18_269:
 	movups	(%rdi), %xmm3
 	movups	16(%rdi), %xmm4
 	movss	-4(%r11,%r12,4), %xmm5
@@ -16190,10 +17389,10 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdi
 	movaps	%xmm0, %xmm2
 	cmpq	%r12, %r10
-	jne	.LBB17_269
-.LBB17_270:
+	jne	.LBB18_269
+.LBB18_270:
 	testb	$1, %r8b
-	je	.LBB17_264
+	je	.LBB18_264
 	movq	%r15, %r13
 	imulq	%r9, %r13
 	leaq	(%rsi,%r13,4), %r13
@@ -16208,8 +17407,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm4, %xmm0
 	movq	-376(%rbp), %rax
 	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB17_264
-.LBB17_272:
+	jmp	.LBB18_264
+.LBB18_272:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -16239,20 +17438,20 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm2, -512(%rbp)
 	movdqa	%xmm2, -144(%rbp)
 	pxor	%xmm5, %xmm5
-	jmp	.LBB17_274
+	jmp	.LBB18_274
 	.p2align	4
-.LBB17_273:
+.LBB18_273:
 	movq	-672(%rbp), %r15
 	incq	%r15
 	cmpq	-72(%rbp), %r15
-	je	.LBB17_281
-.LBB17_274:
+	je	.LBB18_281
+.LBB18_274:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	-13768(%rbp,%rax), %r9
 	testq	%r9, %r9
 	movq	%r15, -672(%rbp)
-	jle	.LBB17_273
+	jle	.LBB18_273
 	leaq	(%rax,%rbp), %r8
 	addq	$-13792, %r8
 	movq	-13792(%rbp,%rax), %rcx
@@ -16278,14 +17477,14 @@ convolution_weight_gradient_outputs:
 	movq	40(%r8), %rax
 	shlq	$2, %rax
 	xorl	%r8d, %r8d
-	jmp	.LBB17_278
+	jmp	.LBB18_278
 	.p2align	4
-.LBB17_276:
+.LBB18_276:
 	movaps	-544(%rbp), %xmm4
 	movaps	%xmm11, %xmm2
 	movaps	-144(%rbp), %xmm5
 	movaps	%xmm14, %xmm3
-.LBB17_277:
+.LBB18_277:
 	movaps	%xmm3, %xmm14
 	movaps	-272(%rbp), %xmm10
 	movaps	%xmm5, -144(%rbp)
@@ -16304,8 +17503,8 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdx
 	addq	%rax, %rdi
 	cmpq	%r9, %r8
-	je	.LBB17_273
-.LBB17_278:
+	je	.LBB18_273
+.LBB18_278:
 	testq	%rcx, %rcx
 	movdqa	%xmm3, -64(%rbp)
 	movdqa	%xmm5, -112(%rbp)
@@ -16313,14 +17512,14 @@ convolution_weight_gradient_outputs:
 	movaps	%xmm13, -208(%rbp)
 	movaps	%xmm10, -272(%rbp)
 	movdqa	%xmm2, -288(%rbp)
-	jle	.LBB17_276
+	jle	.LBB18_276
 	xorl	%r12d, %r12d
 	movaps	-544(%rbp), %xmm4
 	movaps	%xmm11, %xmm2
 	movaps	-144(%rbp), %xmm5
 	movaps	%xmm14, %xmm3
 	.p2align	4
-.LBB17_280:
+.LBB18_280:
 	movdqa	%xmm0, -144(%rbp)
 	movaps	%xmm8, -544(%rbp)
 	movups	(%r15), %xmm13
@@ -16437,9 +17636,9 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r15
 	cmpq	%r12, %rcx
-	jne	.LBB17_280
-	jmp	.LBB17_277
-.LBB17_281:
+	jne	.LBB18_280
+	jmp	.LBB18_277
+.LBB18_281:
 	movaps	%xmm1, -1056(%rbp)
 	movaps	%xmm11, -1040(%rbp)
 	movaps	-224(%rbp), %xmm11
@@ -16480,15 +17679,15 @@ convolution_weight_gradient_outputs:
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
 	movq	-560(%rbp), %r12
-	jle	.LBB17_256
+	jle	.LBB18_256
 	testq	%r10, %r10
-	je	.LBB17_543
+	je	.LBB18_543
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_284:
+.LBB18_284:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -16498,9 +17697,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_284
-	jmp	.LBB17_544
-.LBB17_285:
+	jne	.LBB18_284
+	jmp	.LBB18_544
+.LBB18_285:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -16511,18 +17710,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm5, %xmm5
 	pxor	%xmm4, %xmm4
 	xorl	%ecx, %ecx
-	jmp	.LBB17_287
+	jmp	.LBB18_287
 	.p2align	4
-.LBB17_286:
+.LBB18_286:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB17_293
-.LBB17_287:
+	je	.LBB18_293
+.LBB18_287:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_286
+	jle	.LBB18_286
 	leaq	(%rsi,%rbp), %r11
 	addq	$-13792, %r11
 	movq	-13792(%rbp,%rsi), %r8
@@ -16542,21 +17741,21 @@ convolution_weight_gradient_outputs:
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB17_290
+	jmp	.LBB18_290
 	.p2align	4
-.LBB17_289:
+.LBB18_289:
 	incq	%r14
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %r14
-	je	.LBB17_286
-.LBB17_290:
+	je	.LBB18_286
+.LBB18_290:
 	testq	%r10, %r10
-	jle	.LBB17_289
+	jle	.LBB18_289
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB17_292:
+.LBB18_292:
 	movups	(%r9), %xmm6
 	movups	16(%r9), %xmm7
 	movss	(%rsi,%r15,4), %xmm8
@@ -16582,9 +17781,9 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%rbx, %r9
 	cmpq	%r15, %r10
-	jne	.LBB17_292
-	jmp	.LBB17_289
-.LBB17_293:
+	jne	.LBB18_292
+	jmp	.LBB18_289
+.LBB18_293:
 	cmpq	$0, -384(%rbp)
 	movq	-488(%rbp), %r15
 	movq	-120(%rbp), %r11
@@ -16593,112 +17792,112 @@ convolution_weight_gradient_outputs:
 	movq	-344(%rbp), %r10
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rdx
-	jle	.LBB17_257
+	jle	.LBB18_257
 	movss	(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, (%rdx)
 	testq	%r10, %r10
-	je	.LBB17_302
+	je	.LBB18_302
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rdx,%r11,4), %xmm6
 	movss	%xmm6, (%rdx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_302
+	je	.LBB18_302
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rdx,%r11,8), %xmm6
 	movss	%xmm6, (%rdx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_302
+	je	.LBB18_302
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm5
 	movss	%xmm5, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_302
+	je	.LBB18_302
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_302
+	je	.LBB18_302
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm5
 	movss	%xmm5, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_302
+	je	.LBB18_302
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm5
 	movss	%xmm5, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_302
+	je	.LBB18_302
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm4
 	movss	%xmm4, (%rdx,%rax)
-.LBB17_302:
+.LBB18_302:
 	movss	4(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_310
+	je	.LBB18_310
 	leaq	4(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_310
+	je	.LBB18_310
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_310
+	je	.LBB18_310
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_310
+	je	.LBB18_310
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_310
+	je	.LBB18_310
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_310
+	je	.LBB18_310
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_310
+	je	.LBB18_310
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB17_310:
+.LBB18_310:
 	movss	8(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	addq	$8, %rdx
-	jmp	.LBB17_536
-.LBB17_312:
+	jmp	.LBB18_536
+.LBB18_312:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -16725,18 +17924,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm7, %xmm7
 	xorps	%xmm14, %xmm14
 	movdqa	%xmm3, -416(%rbp)
-	jmp	.LBB17_314
+	jmp	.LBB18_314
 	.p2align	4
-.LBB17_313:
+.LBB18_313:
 	incq	%r14
 	cmpq	-72(%rbp), %r14
-	je	.LBB17_321
-.LBB17_314:
+	je	.LBB18_321
+.LBB18_314:
 	leaq	(%r14,%r14,2), %rcx
 	shlq	$4, %rcx
 	movq	-13768(%rbp,%rcx), %rax
 	testq	%rax, %rax
-	jle	.LBB17_313
+	jle	.LBB18_313
 	leaq	(%rcx,%rbp), %r8
 	addq	$-13792, %r8
 	movq	-13792(%rbp,%rcx), %r9
@@ -16760,16 +17959,16 @@ convolution_weight_gradient_outputs:
 	movq	40(%r8), %r15
 	shlq	$2, %r15
 	xorl	%r8d, %r8d
-	jmp	.LBB17_318
+	jmp	.LBB18_318
 	.p2align	4
-.LBB17_316:
+.LBB18_316:
 	movaps	-368(%rbp), %xmm11
 	movaps	-432(%rbp), %xmm1
 	movaps	-416(%rbp), %xmm14
 	movdqa	%xmm7, %xmm2
 	movdqa	%xmm6, %xmm0
 	movaps	%xmm10, %xmm3
-.LBB17_317:
+.LBB18_317:
 	movaps	%xmm3, %xmm10
 	movaps	%xmm14, -416(%rbp)
 	movdqa	%xmm0, %xmm6
@@ -16788,15 +17987,15 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	cmpq	%rax, %r8
-	je	.LBB17_313
-.LBB17_318:
+	je	.LBB18_313
+.LBB18_318:
 	testq	%r11, %r11
 	movdqa	%xmm1, -64(%rbp)
 	movdqa	%xmm2, -112(%rbp)
 	movaps	%xmm14, -176(%rbp)
 	movaps	%xmm9, -208(%rbp)
 	movdqa	%xmm0, -272(%rbp)
-	jle	.LBB17_316
+	jle	.LBB18_316
 	xorl	%r12d, %r12d
 	movaps	-368(%rbp), %xmm11
 	movaps	-432(%rbp), %xmm1
@@ -16805,7 +18004,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm6, %xmm0
 	movaps	%xmm10, %xmm3
 	.p2align	4
-.LBB17_320:
+.LBB18_320:
 	movaps	%xmm12, -432(%rbp)
 	movdqa	%xmm4, -368(%rbp)
 	movups	(%r10), %xmm9
@@ -16907,9 +18106,9 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r10
 	cmpq	%r12, %r11
-	jne	.LBB17_320
-	jmp	.LBB17_317
-.LBB17_321:
+	jne	.LBB18_320
+	jmp	.LBB18_317
+.LBB18_321:
 	movdqa	%xmm6, -1056(%rbp)
 	movaps	%xmm10, -1040(%rbp)
 	movaps	-368(%rbp), %xmm3
@@ -16944,15 +18143,15 @@ convolution_weight_gradient_outputs:
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
 	movq	-560(%rbp), %r12
-	jle	.LBB17_256
+	jle	.LBB18_256
 	testq	%r10, %r10
-	je	.LBB17_576
+	je	.LBB18_576
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_324:
+.LBB18_324:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -16962,9 +18161,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_324
-	jmp	.LBB17_577
-.LBB17_325:
+	jne	.LBB18_324
+	jmp	.LBB18_577
+.LBB18_325:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -16973,18 +18172,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm3, %xmm3
 	pxor	%xmm2, %xmm2
 	xorl	%ecx, %ecx
-	jmp	.LBB17_327
+	jmp	.LBB18_327
 	.p2align	4
-.LBB17_326:
+.LBB18_326:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB17_333
-.LBB17_327:
+	je	.LBB18_333
+.LBB18_327:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_326
+	jle	.LBB18_326
 	leaq	(%rsi,%rbp), %r10
 	addq	$-13792, %r10
 	movq	-13792(%rbp,%rsi), %rdi
@@ -17002,20 +18201,20 @@ convolution_weight_gradient_outputs:
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB17_330
+	jmp	.LBB18_330
 	.p2align	4
-.LBB17_329:
+.LBB18_329:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB17_326
-.LBB17_330:
+	je	.LBB18_326
+.LBB18_330:
 	testq	%r9, %r9
-	jle	.LBB17_329
+	jle	.LBB18_329
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB17_332:
+.LBB18_332:
 	movups	(%r8), %xmm4
 	movups	16(%r8), %xmm5
 	movss	(%rsi,%r14,4), %xmm6
@@ -17034,9 +18233,9 @@ convolution_weight_gradient_outputs:
 	incq	%r14
 	addq	%rbx, %r8
 	cmpq	%r14, %r9
-	jne	.LBB17_332
-	jmp	.LBB17_329
-.LBB17_333:
+	jne	.LBB18_332
+	jmp	.LBB18_329
+.LBB18_333:
 	cmpq	$0, -384(%rbp)
 	movq	-120(%rbp), %r11
 	movq	-328(%rbp), %rdi
@@ -17044,63 +18243,63 @@ convolution_weight_gradient_outputs:
 	movq	-344(%rbp), %r10
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rcx
-	jle	.LBB17_257
+	jle	.LBB18_257
 	movss	(%rcx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, (%rcx)
 	testq	%r10, %r10
-	je	.LBB17_342
+	je	.LBB18_342
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rcx,%r11,4), %xmm4
 	movss	%xmm4, (%rcx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_342
+	je	.LBB18_342
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rcx,%r11,8), %xmm4
 	movss	%xmm4, (%rcx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_342
+	je	.LBB18_342
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_342
+	je	.LBB18_342
 	movq	-320(%rbp), %rax
 	movss	(%rcx,%rax), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rcx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_342
+	je	.LBB18_342
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_342
+	je	.LBB18_342
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rax
 	addss	(%rcx,%rax), %xmm3
 	movss	%xmm3, (%rcx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_342
+	je	.LBB18_342
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rax
 	addss	(%rcx,%rax), %xmm2
 	movss	%xmm2, (%rcx,%rax)
-.LBB17_342:
+.LBB18_342:
 	movss	4(%rcx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 4(%rcx)
 	testq	%r10, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	addq	$4, %rcx
-	jmp	.LBB17_383
-.LBB17_344:
+	jmp	.LBB18_383
+.LBB18_344:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -17113,18 +18312,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm6, %xmm6
 	pxor	%xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB17_346
+	jmp	.LBB18_346
 	.p2align	4
-.LBB17_345:
+.LBB18_345:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB17_352
-.LBB17_346:
+	je	.LBB18_352
+.LBB18_346:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_345
+	jle	.LBB18_345
 	leaq	(%rsi,%rbp), %r10
 	addq	$-13792, %r10
 	movq	-13792(%rbp,%rsi), %rdi
@@ -17142,20 +18341,20 @@ convolution_weight_gradient_outputs:
 	movq	40(%r10), %r10
 	shlq	$2, %r10
 	xorl	%r11d, %r11d
-	jmp	.LBB17_349
+	jmp	.LBB18_349
 	.p2align	4
-.LBB17_348:
+.LBB18_348:
 	incq	%r11
 	addq	%r10, %rdi
 	addq	%r10, %rsi
 	cmpq	%rdx, %r11
-	je	.LBB17_345
-.LBB17_349:
+	je	.LBB18_345
+.LBB18_349:
 	testq	%r9, %r9
-	jle	.LBB17_348
+	jle	.LBB18_348
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB17_351:
+.LBB18_351:
 	movups	(%r8), %xmm10
 	movups	16(%r8), %xmm11
 	movups	32(%r8), %xmm9
@@ -17186,9 +18385,9 @@ convolution_weight_gradient_outputs:
 	incq	%r14
 	addq	%rbx, %r8
 	cmpq	%r14, %r9
-	jne	.LBB17_351
-	jmp	.LBB17_348
-.LBB17_352:
+	jne	.LBB18_351
+	jmp	.LBB18_348
+.LBB18_352:
 	movaps	%xmm4, -1056(%rbp)
 	movaps	%xmm5, -1040(%rbp)
 	movaps	%xmm6, -1024(%rbp)
@@ -17203,15 +18402,15 @@ convolution_weight_gradient_outputs:
 	movq	-592(%rbp), %rsi
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
-	jle	.LBB17_256
+	jle	.LBB18_256
 	testq	%r10, %r10
-	je	.LBB17_603
+	je	.LBB18_603
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_355:
+.LBB18_355:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -17221,9 +18420,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_355
-	jmp	.LBB17_604
-.LBB17_356:
+	jne	.LBB18_355
+	jmp	.LBB18_604
+.LBB18_356:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -17244,18 +18443,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm4, %xmm4
 	pxor	%xmm7, %xmm7
 	xorl	%ecx, %ecx
-	jmp	.LBB17_358
+	jmp	.LBB18_358
 	.p2align	4
-.LBB17_357:
+.LBB18_357:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB17_365
-.LBB17_358:
+	je	.LBB18_365
+.LBB18_358:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_357
+	jle	.LBB18_357
 	leaq	(%rsi,%rbp), %r14
 	addq	$-13792, %r14
 	movq	-13792(%rbp,%rsi), %r9
@@ -17277,16 +18476,16 @@ convolution_weight_gradient_outputs:
 	movq	40(%r14), %r14
 	shlq	$2, %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB17_362
+	jmp	.LBB18_362
 	.p2align	4
-.LBB17_360:
+.LBB18_360:
 	movaps	%xmm10, %xmm8
 	movaps	%xmm11, %xmm14
 	movaps	%xmm15, %xmm10
 	movdqa	%xmm1, %xmm12
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm7, %xmm13
-.LBB17_361:
+.LBB18_361:
 	movdqa	%xmm13, %xmm7
 	movaps	%xmm15, %xmm4
 	movaps	%xmm12, %xmm1
@@ -17302,13 +18501,13 @@ convolution_weight_gradient_outputs:
 	addq	%r14, %rdi
 	addq	%r14, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB17_357
-.LBB17_362:
+	je	.LBB18_357
+.LBB18_362:
 	testq	%r11, %r11
 	movaps	%xmm8, -64(%rbp)
 	movdqa	%xmm6, -112(%rbp)
 	movaps	%xmm13, -176(%rbp)
-	jle	.LBB17_360
+	jle	.LBB18_360
 	xorl	%r12d, %r12d
 	movaps	%xmm10, %xmm8
 	movaps	%xmm11, %xmm14
@@ -17317,7 +18516,7 @@ convolution_weight_gradient_outputs:
 	movdqa	%xmm4, %xmm15
 	movdqa	%xmm7, %xmm13
 	.p2align	4
-.LBB17_364:
+.LBB18_364:
 	movdqa	%xmm5, -288(%rbp)
 	movups	(%r10), %xmm5
 	movdqa	%xmm2, %xmm7
@@ -17406,9 +18605,9 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r10
 	cmpq	%r12, %r11
-	jne	.LBB17_364
-	jmp	.LBB17_361
-.LBB17_365:
+	jne	.LBB18_364
+	jmp	.LBB18_361
+.LBB18_365:
 	movaps	%xmm11, -1056(%rbp)
 	movaps	%xmm15, -1040(%rbp)
 	movaps	%xmm0, -1024(%rbp)
@@ -17435,15 +18634,15 @@ convolution_weight_gradient_outputs:
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
 	movq	-560(%rbp), %r12
-	jle	.LBB17_256
+	jle	.LBB18_256
 	testq	%r10, %r10
-	je	.LBB17_612
+	je	.LBB18_612
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_368:
+.LBB18_368:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -17453,9 +18652,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_368
-	jmp	.LBB17_613
-.LBB17_369:
+	jne	.LBB18_368
+	jmp	.LBB18_613
+.LBB18_369:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -17465,18 +18664,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm0, %xmm0
 	pxor	%xmm3, %xmm3
 	xorl	%ecx, %ecx
-	jmp	.LBB17_371
+	jmp	.LBB18_371
 	.p2align	4
-.LBB17_370:
+.LBB18_370:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB17_390
-.LBB17_371:
+	je	.LBB18_390
+.LBB18_371:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_370
+	jle	.LBB18_370
 	leaq	(%rsi,%rbp), %r9
 	addq	$-13792, %r9
 	movq	-13792(%rbp,%rsi), %r11
@@ -17497,28 +18696,28 @@ convolution_weight_gradient_outputs:
 	addq	$4, %r11
 	leaq	(,%r9,4), %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB17_374
+	jmp	.LBB18_374
 	.p2align	4
-.LBB17_373:
+.LBB18_373:
 	incq	%r15
 	addq	%r14, %r11
 	cmpq	%rdx, %r15
 	movq	-560(%rbp), %r12
-	je	.LBB17_370
-.LBB17_374:
+	je	.LBB18_370
+.LBB18_374:
 	testq	%r8, %r8
-	jle	.LBB17_373
+	jle	.LBB18_373
 	cmpq	$1, %r8
-	jne	.LBB17_377
+	jne	.LBB18_377
 	xorl	%r12d, %r12d
-	jmp	.LBB17_379
+	jmp	.LBB18_379
 	.p2align	4
-.LBB17_377:
+.LBB18_377:
 	movdqa	%xmm3, %xmm7
 	xorl	%r12d, %r12d
 	movq	-1208(%rbp), %rax
 	.p2align	4
-.LBB17_378:
+.LBB18_378:
 	movups	(%rdi), %xmm8
 	movups	16(%rdi), %xmm6
 	movups	32(%rdi), %xmm9
@@ -17551,10 +18750,10 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdi
 	movaps	%xmm3, %xmm7
 	cmpq	%r12, %r10
-	jne	.LBB17_378
-.LBB17_379:
+	jne	.LBB18_378
+.LBB18_379:
 	testb	$1, %r8b
-	je	.LBB17_373
+	je	.LBB18_373
 	movq	%r15, %r13
 	imulq	%r9, %r13
 	leaq	(%rsi,%r13,4), %r13
@@ -17575,8 +18774,8 @@ convolution_weight_gradient_outputs:
 	addps	%xmm8, %xmm3
 	movq	-376(%rbp), %rax
 	leaq	(%rdi,%rax,4), %rdi
-	jmp	.LBB17_373
-.LBB17_381:
+	jmp	.LBB18_373
+.LBB18_381:
 	cmpq	$0, -384(%rbp)
 	movq	-488(%rbp), %r15
 	movq	-120(%rbp), %r11
@@ -17585,57 +18784,57 @@ convolution_weight_gradient_outputs:
 	movq	-344(%rbp), %r10
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rcx
-	jle	.LBB17_257
+	jle	.LBB18_257
 	movss	(%rcx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, (%rcx)
 	testq	%r10, %r10
-	je	.LBB17_257
-.LBB17_383:
+	je	.LBB18_257
+.LBB18_383:
 	movaps	%xmm1, %xmm2
 	shufps	$85, %xmm1, %xmm2
 	addss	(%rcx,%r11,4), %xmm2
 	movss	%xmm2, (%rcx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	movaps	%xmm1, %xmm2
 	unpckhpd	%xmm1, %xmm2
 	addss	(%rcx,%r11,8), %xmm2
 	movss	%xmm2, (%rcx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	shufps	$255, %xmm1, %xmm1
 	movq	-232(%rbp), %rax
 	addss	(%rcx,%rax), %xmm1
 	movss	%xmm1, (%rcx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	movq	-320(%rbp), %rax
 	movss	(%rcx,%rax), %xmm1
 	addss	%xmm0, %xmm1
 	movss	%xmm1, (%rcx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	movaps	%xmm0, %xmm1
 	shufps	$85, %xmm0, %xmm1
 	movq	-312(%rbp), %rax
 	addss	(%rcx,%rax), %xmm1
 	movss	%xmm1, (%rcx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	movaps	%xmm0, %xmm1
 	unpckhpd	%xmm0, %xmm1
 	movq	-304(%rbp), %rax
 	addss	(%rcx,%rax), %xmm1
 	movss	%xmm1, (%rcx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	shufps	$255, %xmm0, %xmm0
 	movq	-296(%rbp), %rax
 	addss	(%rcx,%rax), %xmm0
 	movss	%xmm0, (%rcx,%rax)
-	jmp	.LBB17_257
-.LBB17_390:
+	jmp	.LBB18_257
+.LBB18_390:
 	movaps	%xmm1, -1056(%rbp)
 	movaps	%xmm2, -1040(%rbp)
 	movaps	%xmm0, -1024(%rbp)
@@ -17647,15 +18846,15 @@ convolution_weight_gradient_outputs:
 	movq	-592(%rbp), %rsi
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
-	jle	.LBB17_256
+	jle	.LBB18_256
 	testq	%r10, %r10
-	je	.LBB17_633
+	je	.LBB18_633
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_393:
+.LBB18_393:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -17665,11 +18864,11 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_393
+	jne	.LBB18_393
 	testb	$1, -568(%rbp)
-	jne	.LBB17_256
-	jmp	.LBB17_634
-.LBB17_395:
+	jne	.LBB18_256
+	jmp	.LBB18_634
+.LBB18_395:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -17686,18 +18885,18 @@ convolution_weight_gradient_outputs:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorl	%ecx, %ecx
-	jmp	.LBB17_397
+	jmp	.LBB18_397
 	.p2align	4
-.LBB17_396:
+.LBB18_396:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB17_403
-.LBB17_397:
+	je	.LBB18_403
+.LBB18_397:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_396
+	jle	.LBB18_396
 	leaq	(%rsi,%rbp), %r11
 	addq	$-13792, %r11
 	movq	-13792(%rbp,%rsi), %r8
@@ -17717,21 +18916,21 @@ convolution_weight_gradient_outputs:
 	movq	40(%r11), %r11
 	shlq	$2, %r11
 	xorl	%r14d, %r14d
-	jmp	.LBB17_400
+	jmp	.LBB18_400
 	.p2align	4
-.LBB17_399:
+.LBB18_399:
 	incq	%r14
 	addq	%r11, %r8
 	addq	%r11, %rdi
 	addq	%r11, %rsi
 	cmpq	%rdx, %r14
-	je	.LBB17_396
-.LBB17_400:
+	je	.LBB18_396
+.LBB18_400:
 	testq	%r10, %r10
-	jle	.LBB17_399
+	jle	.LBB18_399
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB17_402:
+.LBB18_402:
 	movdqa	%xmm2, -112(%rbp)
 	movdqa	%xmm3, -64(%rbp)
 	movdqa	%xmm1, %xmm2
@@ -17787,9 +18986,9 @@ convolution_weight_gradient_outputs:
 	incq	%r15
 	addq	%rbx, %r9
 	cmpq	%r15, %r10
-	jne	.LBB17_402
-	jmp	.LBB17_399
-.LBB17_403:
+	jne	.LBB18_402
+	jmp	.LBB18_399
+.LBB18_403:
 	movaps	%xmm6, -1056(%rbp)
 	movaps	%xmm9, -1040(%rbp)
 	movaps	%xmm10, -1024(%rbp)
@@ -17809,15 +19008,15 @@ convolution_weight_gradient_outputs:
 	movq	-592(%rbp), %rsi
 	movq	-336(%rbp), %r8
 	movq	-344(%rbp), %r10
-	jle	.LBB17_256
+	jle	.LBB18_256
 	testq	%r10, %r10
-	je	.LBB17_635
+	je	.LBB18_635
 	xorl	%ecx, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_406:
+.LBB18_406:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx), %xmm0
 	movss	%xmm0, (%r14,%rcx)
@@ -17827,9 +19026,9 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%rsi, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_406
-	jmp	.LBB17_636
-.LBB17_407:
+	jne	.LBB18_406
+	jmp	.LBB18_636
+.LBB18_407:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -17842,18 +19041,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB17_409
+	jmp	.LBB18_409
 	.p2align	4
-.LBB17_408:
+.LBB18_408:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB17_415
-.LBB17_409:
+	je	.LBB18_415
+.LBB18_409:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_408
+	jle	.LBB18_408
 	leaq	(%rsi,%rbp), %r14
 	addq	$-13792, %r14
 	movq	-13792(%rbp,%rsi), %r9
@@ -17875,22 +19074,22 @@ convolution_weight_gradient_outputs:
 	movq	40(%r14), %r14
 	shlq	$2, %r14
 	xorl	%r15d, %r15d
-	jmp	.LBB17_412
+	jmp	.LBB18_412
 	.p2align	4
-.LBB17_411:
+.LBB18_411:
 	incq	%r15
 	addq	%r14, %r9
 	addq	%r14, %r8
 	addq	%r14, %rdi
 	addq	%r14, %rsi
 	cmpq	%rdx, %r15
-	je	.LBB17_408
-.LBB17_412:
+	je	.LBB18_408
+.LBB18_412:
 	testq	%r11, %r11
-	jle	.LBB17_411
+	jle	.LBB18_411
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB17_414:
+.LBB18_414:
 	movups	(%r10), %xmm9
 	movups	16(%r10), %xmm8
 	movss	(%rsi,%r12,4), %xmm10
@@ -17923,9 +19122,9 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r10
 	cmpq	%r12, %r11
-	jne	.LBB17_414
-	jmp	.LBB17_411
-.LBB17_415:
+	jne	.LBB18_414
+	jmp	.LBB18_411
+.LBB18_415:
 	cmpq	$0, -384(%rbp)
 	movq	-488(%rbp), %r15
 	movq	-120(%rbp), %r11
@@ -17935,161 +19134,161 @@ convolution_weight_gradient_outputs:
 	movq	-560(%rbp), %r12
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rdx
-	jle	.LBB17_257
+	jle	.LBB18_257
 	movss	(%rdx), %xmm8
 	addss	%xmm7, %xmm8
 	movss	%xmm8, (%rdx)
 	testq	%r10, %r10
-	je	.LBB17_424
+	je	.LBB18_424
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rdx,%r11,4), %xmm8
 	movss	%xmm8, (%rdx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_424
+	je	.LBB18_424
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rdx,%r11,8), %xmm8
 	movss	%xmm8, (%rdx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_424
+	je	.LBB18_424
 	shufps	$255, %xmm7, %xmm7
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm7
 	movss	%xmm7, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_424
+	je	.LBB18_424
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_424
+	je	.LBB18_424
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm7
 	movss	%xmm7, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_424
+	je	.LBB18_424
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm7
 	movss	%xmm7, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_424
+	je	.LBB18_424
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm6
 	movss	%xmm6, (%rdx,%rax)
-.LBB17_424:
+.LBB18_424:
 	movss	4(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_432
+	je	.LBB18_432
 	leaq	4(%rdx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_432
+	je	.LBB18_432
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_432
+	je	.LBB18_432
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_432
+	je	.LBB18_432
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_432
+	je	.LBB18_432
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_432
+	je	.LBB18_432
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_432
+	je	.LBB18_432
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB17_432:
+.LBB18_432:
 	movss	8(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_440
+	je	.LBB18_440
 	leaq	8(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_440
+	je	.LBB18_440
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_440
+	je	.LBB18_440
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_440
+	je	.LBB18_440
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_440
+	je	.LBB18_440
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_440
+	je	.LBB18_440
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_440
+	je	.LBB18_440
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB17_440:
+.LBB18_440:
 	movss	12(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	addq	$12, %rdx
-	jmp	.LBB17_536
-.LBB17_442:
+	jmp	.LBB18_536
+.LBB18_442:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -18107,20 +19306,20 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%r15d, %r15d
-	jmp	.LBB17_444
+	jmp	.LBB18_444
 	.p2align	4
-.LBB17_443:
+.LBB18_443:
 	movq	-64(%rbp), %r15
 	incq	%r15
 	cmpq	-72(%rbp), %r15
-	je	.LBB17_450
-.LBB17_444:
+	je	.LBB18_450
+.LBB18_444:
 	leaq	(%r15,%r15,2), %rax
 	shlq	$4, %rax
 	movq	-13768(%rbp,%rax), %rdx
 	testq	%rdx, %rdx
 	movq	%r15, -64(%rbp)
-	jle	.LBB17_443
+	jle	.LBB18_443
 	leaq	(%rax,%rbp), %rcx
 	addq	$-13792, %rcx
 	movq	-13792(%rbp,%rax), %r11
@@ -18146,9 +19345,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%rcx), %rax
 	shlq	$2, %rax
 	xorl	%ecx, %ecx
-	jmp	.LBB17_447
+	jmp	.LBB18_447
 	.p2align	4
-.LBB17_446:
+.LBB18_446:
 	incq	%rcx
 	addq	%rax, %r11
 	addq	%rax, %r10
@@ -18157,13 +19356,13 @@ convolution_weight_gradient_outputs:
 	addq	%rax, %rdi
 	addq	%rax, %rsi
 	cmpq	%rdx, %rcx
-	je	.LBB17_443
-.LBB17_447:
+	je	.LBB18_443
+.LBB18_447:
 	testq	%r15, %r15
-	jle	.LBB17_446
+	jle	.LBB18_446
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB17_449:
+.LBB18_449:
 	movups	(%r14), %xmm13
 	movups	16(%r14), %xmm12
 	movss	(%rsi,%r12,4), %xmm14
@@ -18210,9 +19409,9 @@ convolution_weight_gradient_outputs:
 	incq	%r12
 	addq	%rbx, %r14
 	cmpq	%r12, %r15
-	jne	.LBB17_449
-	jmp	.LBB17_446
-.LBB17_450:
+	jne	.LBB18_449
+	jmp	.LBB18_446
+.LBB18_450:
 	cmpq	$0, -384(%rbp)
 	movq	-488(%rbp), %r15
 	movq	-120(%rbp), %r11
@@ -18222,259 +19421,259 @@ convolution_weight_gradient_outputs:
 	movq	-560(%rbp), %r12
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rdx
-	jle	.LBB17_257
+	jle	.LBB18_257
 	movss	(%rdx), %xmm12
 	addss	%xmm11, %xmm12
 	movss	%xmm12, (%rdx)
 	testq	%r10, %r10
-	je	.LBB17_459
+	je	.LBB18_459
 	movaps	%xmm11, %xmm12
 	shufps	$85, %xmm11, %xmm12
 	addss	(%rdx,%r11,4), %xmm12
 	movss	%xmm12, (%rdx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_459
+	je	.LBB18_459
 	movaps	%xmm11, %xmm12
 	unpckhpd	%xmm11, %xmm12
 	addss	(%rdx,%r11,8), %xmm12
 	movss	%xmm12, (%rdx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_459
+	je	.LBB18_459
 	shufps	$255, %xmm11, %xmm11
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm11
 	movss	%xmm11, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_459
+	je	.LBB18_459
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm11
 	addss	%xmm10, %xmm11
 	movss	%xmm11, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_459
+	je	.LBB18_459
 	movaps	%xmm10, %xmm11
 	shufps	$85, %xmm10, %xmm11
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm11
 	movss	%xmm11, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_459
+	je	.LBB18_459
 	movaps	%xmm10, %xmm11
 	unpckhpd	%xmm10, %xmm11
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm11
 	movss	%xmm11, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_459
+	je	.LBB18_459
 	shufps	$255, %xmm10, %xmm10
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm10
 	movss	%xmm10, (%rdx,%rax)
-.LBB17_459:
+.LBB18_459:
 	movss	4(%rdx), %xmm10
 	addss	%xmm9, %xmm10
 	movss	%xmm10, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_467
+	je	.LBB18_467
 	leaq	4(%rdx), %rax
 	movaps	%xmm9, %xmm10
 	shufps	$85, %xmm9, %xmm10
 	addss	(%rax,%r11,4), %xmm10
 	movss	%xmm10, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_467
+	je	.LBB18_467
 	movaps	%xmm9, %xmm10
 	unpckhpd	%xmm9, %xmm10
 	addss	(%rax,%r11,8), %xmm10
 	movss	%xmm10, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_467
+	je	.LBB18_467
 	shufps	$255, %xmm9, %xmm9
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_467
+	je	.LBB18_467
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm9
 	addss	%xmm8, %xmm9
 	movss	%xmm9, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_467
+	je	.LBB18_467
 	movaps	%xmm8, %xmm9
 	shufps	$85, %xmm8, %xmm9
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_467
+	je	.LBB18_467
 	movaps	%xmm8, %xmm9
 	unpckhpd	%xmm8, %xmm9
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm9
 	movss	%xmm9, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_467
+	je	.LBB18_467
 	shufps	$255, %xmm8, %xmm8
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm8
 	movss	%xmm8, (%rax,%rcx)
-.LBB17_467:
+.LBB18_467:
 	movss	8(%rdx), %xmm8
 	addss	%xmm7, %xmm8
 	movss	%xmm8, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_475
+	je	.LBB18_475
 	leaq	8(%rdx), %rax
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rax,%r11,4), %xmm8
 	movss	%xmm8, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_475
+	je	.LBB18_475
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rax,%r11,8), %xmm8
 	movss	%xmm8, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_475
+	je	.LBB18_475
 	shufps	$255, %xmm7, %xmm7
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_475
+	je	.LBB18_475
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_475
+	je	.LBB18_475
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_475
+	je	.LBB18_475
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_475
+	je	.LBB18_475
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm6
 	movss	%xmm6, (%rax,%rcx)
-.LBB17_475:
+.LBB18_475:
 	movss	12(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_483
+	je	.LBB18_483
 	leaq	12(%rdx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_483
+	je	.LBB18_483
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_483
+	je	.LBB18_483
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_483
+	je	.LBB18_483
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_483
+	je	.LBB18_483
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_483
+	je	.LBB18_483
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_483
+	je	.LBB18_483
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB17_483:
+.LBB18_483:
 	movss	16(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 16(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_491
+	je	.LBB18_491
 	leaq	16(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_491
+	je	.LBB18_491
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_491
+	je	.LBB18_491
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_491
+	je	.LBB18_491
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_491
+	je	.LBB18_491
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_491
+	je	.LBB18_491
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_491
+	je	.LBB18_491
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB17_491:
+.LBB18_491:
 	movss	20(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 20(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	addq	$20, %rdx
-	jmp	.LBB17_536
-.LBB17_493:
+	jmp	.LBB18_536
+.LBB18_493:
 	movq	-13768(%rbp), %rax
 	imulq	-13760(%rbp), %rax
 	imulq	-376(%rbp), %rax
@@ -18489,18 +19688,18 @@ convolution_weight_gradient_outputs:
 	pxor	%xmm1, %xmm1
 	pxor	%xmm0, %xmm0
 	xorl	%ecx, %ecx
-	jmp	.LBB17_495
+	jmp	.LBB18_495
 	.p2align	4
-.LBB17_494:
+.LBB18_494:
 	incq	%rcx
 	cmpq	-72(%rbp), %rcx
-	je	.LBB17_501
-.LBB17_495:
+	je	.LBB18_501
+.LBB18_495:
 	leaq	(%rcx,%rcx,2), %rsi
 	shlq	$4, %rsi
 	movq	-13768(%rbp,%rsi), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB17_494
+	jle	.LBB18_494
 	leaq	(%rsi,%rbp), %r15
 	addq	$-13792, %r15
 	movq	-13792(%rbp,%rsi), %r10
@@ -18524,9 +19723,9 @@ convolution_weight_gradient_outputs:
 	movq	40(%r15), %r15
 	shlq	$2, %r15
 	xorl	%r12d, %r12d
-	jmp	.LBB17_498
+	jmp	.LBB18_498
 	.p2align	4
-.LBB17_497:
+.LBB18_497:
 	incq	%r12
 	addq	%r15, %r10
 	addq	%r15, %r9
@@ -18534,13 +19733,13 @@ convolution_weight_gradient_outputs:
 	addq	%r15, %rdi
 	addq	%r15, %rsi
 	cmpq	%rdx, %r12
-	je	.LBB17_494
-.LBB17_498:
+	je	.LBB18_494
+.LBB18_498:
 	testq	%r14, %r14
-	jle	.LBB17_497
+	jle	.LBB18_497
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB17_500:
+.LBB18_500:
 	movups	(%r11), %xmm11
 	movups	16(%r11), %xmm10
 	movss	(%rsi,%r13,4), %xmm12
@@ -18580,9 +19779,9 @@ convolution_weight_gradient_outputs:
 	incq	%r13
 	addq	%rbx, %r11
 	cmpq	%r13, %r14
-	jne	.LBB17_500
-	jmp	.LBB17_497
-.LBB17_501:
+	jne	.LBB18_500
+	jmp	.LBB18_497
+.LBB18_501:
 	cmpq	$0, -384(%rbp)
 	movq	-488(%rbp), %r15
 	movq	-120(%rbp), %r11
@@ -18593,272 +19792,272 @@ convolution_weight_gradient_outputs:
 	movq	-560(%rbp), %r12
 	movq	-48(%rbp), %r14
 	movq	-152(%rbp), %rdx
-	jle	.LBB17_257
+	jle	.LBB18_257
 	movss	(%rdx), %xmm10
 	addss	%xmm9, %xmm10
 	movss	%xmm10, (%rdx)
 	testq	%r10, %r10
-	je	.LBB17_510
+	je	.LBB18_510
 	movaps	%xmm9, %xmm10
 	shufps	$85, %xmm9, %xmm10
 	addss	(%rdx,%r11,4), %xmm10
 	movss	%xmm10, (%rdx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_510
+	je	.LBB18_510
 	movaps	%xmm9, %xmm10
 	unpckhpd	%xmm9, %xmm10
 	addss	(%rdx,%r11,8), %xmm10
 	movss	%xmm10, (%rdx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_510
+	je	.LBB18_510
 	shufps	$255, %xmm9, %xmm9
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm9
 	movss	%xmm9, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_510
+	je	.LBB18_510
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm9
 	addss	%xmm8, %xmm9
 	movss	%xmm9, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_510
+	je	.LBB18_510
 	movaps	%xmm8, %xmm9
 	shufps	$85, %xmm8, %xmm9
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm9
 	movss	%xmm9, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_510
+	je	.LBB18_510
 	movaps	%xmm8, %xmm9
 	unpckhpd	%xmm8, %xmm9
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm9
 	movss	%xmm9, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_510
+	je	.LBB18_510
 	shufps	$255, %xmm8, %xmm8
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm8
 	movss	%xmm8, (%rdx,%rax)
-.LBB17_510:
+.LBB18_510:
 	movss	4(%rdx), %xmm8
 	addss	%xmm7, %xmm8
 	movss	%xmm8, 4(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_518
+	je	.LBB18_518
 	leaq	4(%rdx), %rax
 	movaps	%xmm7, %xmm8
 	shufps	$85, %xmm7, %xmm8
 	addss	(%rax,%r11,4), %xmm8
 	movss	%xmm8, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_518
+	je	.LBB18_518
 	movaps	%xmm7, %xmm8
 	unpckhpd	%xmm7, %xmm8
 	addss	(%rax,%r11,8), %xmm8
 	movss	%xmm8, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_518
+	je	.LBB18_518
 	shufps	$255, %xmm7, %xmm7
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_518
+	je	.LBB18_518
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm7
 	addss	%xmm6, %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_518
+	je	.LBB18_518
 	movaps	%xmm6, %xmm7
 	shufps	$85, %xmm6, %xmm7
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_518
+	je	.LBB18_518
 	movaps	%xmm6, %xmm7
 	unpckhpd	%xmm6, %xmm7
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm7
 	movss	%xmm7, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_518
+	je	.LBB18_518
 	shufps	$255, %xmm6, %xmm6
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm6
 	movss	%xmm6, (%rax,%rcx)
-.LBB17_518:
+.LBB18_518:
 	movss	8(%rdx), %xmm6
 	addss	%xmm5, %xmm6
 	movss	%xmm6, 8(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_526
+	je	.LBB18_526
 	leaq	8(%rdx), %rax
 	movaps	%xmm5, %xmm6
 	shufps	$85, %xmm5, %xmm6
 	addss	(%rax,%r11,4), %xmm6
 	movss	%xmm6, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_526
+	je	.LBB18_526
 	movaps	%xmm5, %xmm6
 	unpckhpd	%xmm5, %xmm6
 	addss	(%rax,%r11,8), %xmm6
 	movss	%xmm6, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_526
+	je	.LBB18_526
 	shufps	$255, %xmm5, %xmm5
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_526
+	je	.LBB18_526
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm5
 	addss	%xmm4, %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_526
+	je	.LBB18_526
 	movaps	%xmm4, %xmm5
 	shufps	$85, %xmm4, %xmm5
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_526
+	je	.LBB18_526
 	movaps	%xmm4, %xmm5
 	unpckhpd	%xmm4, %xmm5
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm5
 	movss	%xmm5, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_526
+	je	.LBB18_526
 	shufps	$255, %xmm4, %xmm4
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm4
 	movss	%xmm4, (%rax,%rcx)
-.LBB17_526:
+.LBB18_526:
 	movss	12(%rdx), %xmm4
 	addss	%xmm3, %xmm4
 	movss	%xmm4, 12(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_534
+	je	.LBB18_534
 	leaq	12(%rdx), %rax
 	movaps	%xmm3, %xmm4
 	shufps	$85, %xmm3, %xmm4
 	addss	(%rax,%r11,4), %xmm4
 	movss	%xmm4, (%rax,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_534
+	je	.LBB18_534
 	movaps	%xmm3, %xmm4
 	unpckhpd	%xmm3, %xmm4
 	addss	(%rax,%r11,8), %xmm4
 	movss	%xmm4, (%rax,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_534
+	je	.LBB18_534
 	shufps	$255, %xmm3, %xmm3
 	movq	-232(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$3, %r10
-	je	.LBB17_534
+	je	.LBB18_534
 	movq	-320(%rbp), %rcx
 	movss	(%rax,%rcx), %xmm3
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$4, %r10
-	je	.LBB17_534
+	je	.LBB18_534
 	movaps	%xmm2, %xmm3
 	shufps	$85, %xmm2, %xmm3
 	movq	-312(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$5, %r10
-	je	.LBB17_534
+	je	.LBB18_534
 	movaps	%xmm2, %xmm3
 	unpckhpd	%xmm2, %xmm3
 	movq	-304(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm3
 	movss	%xmm3, (%rax,%rcx)
 	cmpq	$6, %r10
-	je	.LBB17_534
+	je	.LBB18_534
 	shufps	$255, %xmm2, %xmm2
 	movq	-296(%rbp), %rcx
 	addss	(%rax,%rcx), %xmm2
 	movss	%xmm2, (%rax,%rcx)
-.LBB17_534:
+.LBB18_534:
 	movss	16(%rdx), %xmm2
 	addss	%xmm1, %xmm2
 	movss	%xmm2, 16(%rdx)
 	testq	%r10, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	addq	$16, %rdx
-.LBB17_536:
+.LBB18_536:
 	movaps	%xmm1, %xmm2
 	shufps	$85, %xmm1, %xmm2
 	addss	(%rdx,%r11,4), %xmm2
 	movss	%xmm2, (%rdx,%r11,4)
 	cmpq	$1, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	movaps	%xmm1, %xmm2
 	unpckhpd	%xmm1, %xmm2
 	addss	(%rdx,%r11,8), %xmm2
 	movss	%xmm2, (%rdx,%r11,8)
 	cmpq	$2, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	shufps	$255, %xmm1, %xmm1
 	movq	-232(%rbp), %rax
 	addss	(%rdx,%rax), %xmm1
 	movss	%xmm1, (%rdx,%rax)
 	cmpq	$3, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	movq	-320(%rbp), %rax
 	movss	(%rdx,%rax), %xmm1
 	addss	%xmm0, %xmm1
 	movss	%xmm1, (%rdx,%rax)
 	cmpq	$4, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	movaps	%xmm0, %xmm1
 	shufps	$85, %xmm0, %xmm1
 	movq	-312(%rbp), %rax
 	addss	(%rdx,%rax), %xmm1
 	movss	%xmm1, (%rdx,%rax)
 	cmpq	$5, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	movaps	%xmm0, %xmm1
 	unpckhpd	%xmm0, %xmm1
 	movq	-304(%rbp), %rax
 	addss	(%rdx,%rax), %xmm1
 	movss	%xmm1, (%rdx,%rax)
 	cmpq	$6, %r10
-	je	.LBB17_257
+	je	.LBB18_257
 	shufps	$255, %xmm0, %xmm0
 	movq	-296(%rbp), %rax
 	addss	(%rdx,%rax), %xmm0
 	movss	%xmm0, (%rdx,%rax)
-	jmp	.LBB17_257
-.LBB17_543:
+	jmp	.LBB18_257
+.LBB18_543:
 	xorl	%eax, %eax
-.LBB17_544:
+.LBB18_544:
 	movq	-568(%rbp), %rsi
 	testb	$1, %sil
-	jne	.LBB17_546
+	jne	.LBB18_546
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB17_546:
+.LBB18_546:
 	testq	%r10, %r10
-	je	.LBB17_570
+	je	.LBB18_570
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_548:
+.LBB18_548:
 	movss	-992(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -18868,24 +20067,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_548
+	jne	.LBB18_548
 	testb	$1, %sil
-	jne	.LBB17_551
-.LBB17_550:
+	jne	.LBB18_551
+.LBB18_550:
 	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB17_551:
+.LBB18_551:
 	testq	%r10, %r10
-	je	.LBB17_571
+	je	.LBB18_571
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_553:
+.LBB18_553:
 	movss	-928(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -18895,24 +20094,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_553
+	jne	.LBB18_553
 	testb	$1, %sil
-	jne	.LBB17_556
-.LBB17_555:
+	jne	.LBB18_556
+.LBB18_555:
 	movss	-928(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB17_556:
+.LBB18_556:
 	testq	%r10, %r10
-	je	.LBB17_572
+	je	.LBB18_572
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_558:
+.LBB18_558:
 	movss	-864(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -18922,24 +20121,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_558
+	jne	.LBB18_558
 	testb	$1, %sil
-	jne	.LBB17_561
-.LBB17_560:
+	jne	.LBB18_561
+.LBB18_560:
 	movss	-864(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB17_561:
+.LBB18_561:
 	testq	%r10, %r10
-	je	.LBB17_573
+	je	.LBB18_573
 	movl	$4, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_563:
+.LBB18_563:
 	movss	-800(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -18949,24 +20148,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_563
+	jne	.LBB18_563
 	testb	$1, %sil
-	jne	.LBB17_566
-.LBB17_565:
+	jne	.LBB18_566
+.LBB18_565:
 	movss	-800(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	16(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 16(%rcx,%rax,4)
-.LBB17_566:
+.LBB18_566:
 	testq	%r10, %r10
-	je	.LBB17_574
+	je	.LBB18_574
 	movl	$5, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_568:
+.LBB18_568:
 	movss	-736(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -18976,61 +20175,61 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_568
+	jne	.LBB18_568
 	testb	$1, %sil
-	jne	.LBB17_256
-	jmp	.LBB17_575
-.LBB17_570:
+	jne	.LBB18_256
+	jmp	.LBB18_575
+.LBB18_570:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB17_550
-	jmp	.LBB17_551
-.LBB17_571:
+	je	.LBB18_550
+	jmp	.LBB18_551
+.LBB18_571:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB17_555
-	jmp	.LBB17_556
-.LBB17_572:
+	je	.LBB18_555
+	jmp	.LBB18_556
+.LBB18_572:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB17_560
-	jmp	.LBB17_561
-.LBB17_573:
+	je	.LBB18_560
+	jmp	.LBB18_561
+.LBB18_573:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB17_565
-	jmp	.LBB17_566
-.LBB17_574:
+	je	.LBB18_565
+	jmp	.LBB18_566
+.LBB18_574:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	jne	.LBB17_256
-.LBB17_575:
+	jne	.LBB18_256
+.LBB18_575:
 	movss	-736(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	20(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 20(%rcx,%rax,4)
-	jmp	.LBB17_256
-.LBB17_576:
+	jmp	.LBB18_256
+.LBB18_576:
 	xorl	%eax, %eax
-.LBB17_577:
+.LBB18_577:
 	movq	-568(%rbp), %rsi
 	testb	$1, %sil
-	jne	.LBB17_579
+	jne	.LBB18_579
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB17_579:
+.LBB18_579:
 	testq	%r10, %r10
-	je	.LBB17_598
+	je	.LBB18_598
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_581:
+.LBB18_581:
 	movss	-992(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -19040,24 +20239,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_581
+	jne	.LBB18_581
 	testb	$1, %sil
-	jne	.LBB17_584
-.LBB17_583:
+	jne	.LBB18_584
+.LBB18_583:
 	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB17_584:
+.LBB18_584:
 	testq	%r10, %r10
-	je	.LBB17_599
+	je	.LBB18_599
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_586:
+.LBB18_586:
 	movss	-928(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -19067,24 +20266,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_586
+	jne	.LBB18_586
 	testb	$1, %sil
-	jne	.LBB17_589
-.LBB17_588:
+	jne	.LBB18_589
+.LBB18_588:
 	movss	-928(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB17_589:
+.LBB18_589:
 	testq	%r10, %r10
-	je	.LBB17_600
+	je	.LBB18_600
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_591:
+.LBB18_591:
 	movss	-864(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -19094,24 +20293,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_591
+	jne	.LBB18_591
 	testb	$1, %sil
-	jne	.LBB17_594
-.LBB17_593:
+	jne	.LBB18_594
+.LBB18_593:
 	movss	-864(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-.LBB17_594:
+.LBB18_594:
 	testq	%r10, %r10
-	je	.LBB17_601
+	je	.LBB18_601
 	movl	$4, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_596:
+.LBB18_596:
 	movss	-800(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -19121,56 +20320,56 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_596
+	jne	.LBB18_596
 	testb	$1, %sil
-	jne	.LBB17_256
-	jmp	.LBB17_602
-.LBB17_598:
+	jne	.LBB18_256
+	jmp	.LBB18_602
+.LBB18_598:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB17_583
-	jmp	.LBB17_584
-.LBB17_599:
+	je	.LBB18_583
+	jmp	.LBB18_584
+.LBB18_599:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB17_588
-	jmp	.LBB17_589
-.LBB17_600:
+	je	.LBB18_588
+	jmp	.LBB18_589
+.LBB18_600:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB17_593
-	jmp	.LBB17_594
-.LBB17_601:
+	je	.LBB18_593
+	jmp	.LBB18_594
+.LBB18_601:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	jne	.LBB17_256
-.LBB17_602:
+	jne	.LBB18_256
+.LBB18_602:
 	movss	-800(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	16(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 16(%rcx,%rax,4)
-	jmp	.LBB17_256
-.LBB17_603:
+	jmp	.LBB18_256
+.LBB18_603:
 	xorl	%eax, %eax
-.LBB17_604:
+.LBB18_604:
 	movq	-568(%rbp), %rsi
 	testb	$1, %sil
-	jne	.LBB17_606
+	jne	.LBB18_606
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB17_606:
+.LBB18_606:
 	testq	%r10, %r10
-	je	.LBB17_610
+	je	.LBB18_610
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_608:
+.LBB18_608:
 	movss	-992(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -19180,41 +20379,41 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_608
+	jne	.LBB18_608
 	testb	$1, %sil
-	jne	.LBB17_256
-	jmp	.LBB17_611
-.LBB17_610:
+	jne	.LBB18_256
+	jmp	.LBB18_611
+.LBB18_610:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	jne	.LBB17_256
-.LBB17_611:
+	jne	.LBB18_256
+.LBB18_611:
 	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-	jmp	.LBB17_256
-.LBB17_612:
+	jmp	.LBB18_256
+.LBB18_612:
 	xorl	%eax, %eax
-.LBB17_613:
+.LBB18_613:
 	movq	-568(%rbp), %rsi
 	testb	$1, %sil
-	jne	.LBB17_615
+	jne	.LBB18_615
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB17_615:
+.LBB18_615:
 	testq	%r10, %r10
-	je	.LBB17_629
+	je	.LBB18_629
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_617:
+.LBB18_617:
 	movss	-992(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -19224,24 +20423,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_617
+	jne	.LBB18_617
 	testb	$1, %sil
-	jne	.LBB17_620
-.LBB17_619:
+	jne	.LBB18_620
+.LBB18_619:
 	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB17_620:
+.LBB18_620:
 	testq	%r10, %r10
-	je	.LBB17_630
+	je	.LBB18_630
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_622:
+.LBB18_622:
 	movss	-928(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -19251,24 +20450,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_622
+	jne	.LBB18_622
 	testb	$1, %sil
-	jne	.LBB17_625
-.LBB17_624:
+	jne	.LBB18_625
+.LBB18_624:
 	movss	-928(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-.LBB17_625:
+.LBB18_625:
 	testq	%r10, %r10
-	je	.LBB17_631
+	je	.LBB18_631
 	movl	$3, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_627:
+.LBB18_627:
 	movss	-864(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -19278,62 +20477,62 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_627
+	jne	.LBB18_627
 	testb	$1, %sil
-	jne	.LBB17_256
-	jmp	.LBB17_632
-.LBB17_629:
+	jne	.LBB18_256
+	jmp	.LBB18_632
+.LBB18_629:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB17_619
-	jmp	.LBB17_620
-.LBB17_630:
+	je	.LBB18_619
+	jmp	.LBB18_620
+.LBB18_630:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB17_624
-	jmp	.LBB17_625
-.LBB17_631:
+	je	.LBB18_624
+	jmp	.LBB18_625
+.LBB18_631:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	jne	.LBB17_256
-.LBB17_632:
+	jne	.LBB18_256
+.LBB18_632:
 	movss	-864(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	12(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 12(%rcx,%rax,4)
-	jmp	.LBB17_256
-.LBB17_633:
+	jmp	.LBB18_256
+.LBB18_633:
 	xorl	%eax, %eax
 	testb	$1, -568(%rbp)
-	jne	.LBB17_256
-.LBB17_634:
+	jne	.LBB18_256
+.LBB18_634:
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-	jmp	.LBB17_256
-.LBB17_635:
+	jmp	.LBB18_256
+.LBB18_635:
 	xorl	%eax, %eax
-.LBB17_636:
+.LBB18_636:
 	movq	-568(%rbp), %rsi
 	testb	$1, %sil
-	jne	.LBB17_638
+	jne	.LBB18_638
 	movss	-1056(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	(%rcx,%rax,4), %xmm0
 	movss	%xmm0, (%rcx,%rax,4)
-.LBB17_638:
+.LBB18_638:
 	testq	%r10, %r10
-	je	.LBB17_647
+	je	.LBB18_647
 	movl	$1, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_640:
+.LBB18_640:
 	movss	-992(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -19343,24 +20542,24 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_640
+	jne	.LBB18_640
 	testb	$1, %sil
-	jne	.LBB17_643
-.LBB17_642:
+	jne	.LBB18_643
+.LBB18_642:
 	movss	-992(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	4(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 4(%rcx,%rax,4)
-.LBB17_643:
+.LBB18_643:
 	testq	%r10, %r10
-	je	.LBB17_648
+	je	.LBB18_648
 	movl	$2, %ecx
 	xorl	%eax, %eax
 	movq	-464(%rbp), %r14
 	movq	-48(%rbp), %rdx
 	.p2align	4
-.LBB17_645:
+.LBB18_645:
 	movss	-928(%rbp,%rax,4), %xmm0
 	addss	(%r14,%rcx,4), %xmm0
 	movss	%xmm0, (%r14,%rcx,4)
@@ -19370,36 +20569,36 @@ convolution_weight_gradient_outputs:
 	addq	$2, %rax
 	addq	%r15, %rcx
 	cmpq	%rax, %r12
-	jne	.LBB17_645
+	jne	.LBB18_645
 	testb	$1, %sil
-	jne	.LBB17_256
-	jmp	.LBB17_649
-.LBB17_647:
+	jne	.LBB18_256
+	jmp	.LBB18_649
+.LBB18_647:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	je	.LBB17_642
-	jmp	.LBB17_643
-.LBB17_648:
+	je	.LBB18_642
+	jmp	.LBB18_643
+.LBB18_648:
 	xorl	%eax, %eax
 	testb	$1, %sil
-	jne	.LBB17_256
-.LBB17_649:
+	jne	.LBB18_256
+.LBB18_649:
 	movss	-928(%rbp,%rax,4), %xmm0
 	imulq	%r11, %rax
 	movq	-152(%rbp), %rcx
 	addss	8(%rcx,%rax,4), %xmm0
 	movss	%xmm0, 8(%rcx,%rax,4)
-	jmp	.LBB17_256
+	jmp	.LBB18_256
 	.p2align	4
-.LBB17_650:
+.LBB18_650:
 	movq	-576(%rbp), %rdx
-.LBB17_651:
+.LBB18_651:
 	movq	-336(%rbp), %r8
-	jmp	.LBB17_61
-.LBB17_652:
+	jmp	.LBB18_61
+.LBB18_652:
 	movq	-13768(%rbp), %rdi
 	testq	%rdi, %rdi
-	jle	.LBB17_664
+	jle	.LBB18_664
 	movq	-13760(%rbp), %rcx
 	movq	-13752(%rbp), %r12
 	leaq	-8(%rcx), %r8
@@ -19415,30 +20614,30 @@ convolution_weight_gradient_outputs:
 	xorl	%r10d, %r10d
 	movq	%rdi, -176(%rbp)
 	movq	%r12, -208(%rbp)
-	jmp	.LBB17_656
+	jmp	.LBB18_656
 	.p2align	4
-.LBB17_654:
+.LBB18_654:
 	movq	-120(%rbp), %r11
 	movq	-576(%rbp), %rdx
-.LBB17_655:
+.LBB18_655:
 	incq	%r10
 	cmpq	%rdi, %r10
-	je	.LBB17_83
-.LBB17_656:
+	je	.LBB18_83
+.LBB18_656:
 	testq	%rcx, %rcx
-	jle	.LBB17_655
+	jle	.LBB18_655
 	movq	%r12, %r14
 	imulq	%r10, %r14
 	movq	%r10, %r11
 	imulq	%rcx, %r11
 	cmpq	$9, %rcx
-	jae	.LBB17_659
+	jae	.LBB18_659
 	movq	-88(%rbp), %rax
 	movq	%rax, %rsi
 	xorl	%r15d, %r15d
-	jmp	.LBB17_662
+	jmp	.LBB18_662
 	.p2align	4
-.LBB17_659:
+.LBB18_659:
 	movq	-88(%rbp), %rax
 	leaq	(%rax,%rax,2), %rdx
 	movq	-184(%rbp), %rax
@@ -19447,7 +20646,7 @@ convolution_weight_gradient_outputs:
 	xorl	%edx, %edx
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB17_660:
+.LBB18_660:
 	cmpq	%r8, %r13
 	movq	%r8, %rsi
 	cmovlq	%r13, %rsi
@@ -19477,18 +20676,18 @@ convolution_weight_gradient_outputs:
 	addq	$-2, %rdx
 	addq	$16, %r13
 	cmpq	%rdx, %r9
-	jne	.LBB17_660
+	jne	.LBB18_660
 	movq	-88(%rbp), %rax
 	movq	%rax, %rsi
 	subq	%rdx, %rsi
 	movq	-80(%rbp), %r13
 	movq	-176(%rbp), %rdi
 	movq	-208(%rbp), %r12
-.LBB17_662:
+.LBB18_662:
 	addq	-112(%rbp), %rax
 	movq	%rax, -88(%rbp)
 	testb	$8, -64(%rbp)
-	jne	.LBB17_654
+	jne	.LBB18_654
 	cmpq	%r8, %r15
 	movq	%r8, %rdx
 	cmovlq	%r15, %rdx
@@ -19500,11 +20699,11 @@ convolution_weight_gradient_outputs:
 	movl	%r11d, 4(%rax,%rsi,4)
 	subl	%edx, %r15d
 	movl	%r15d, 8(%rax,%rsi,4)
-	jmp	.LBB17_654
-.LBB17_664:
+	jmp	.LBB18_654
+.LBB18_664:
 	movq	$0, -88(%rbp)
-	jmp	.LBB17_83
-.LBB17_665:
+	jmp	.LBB18_83
+.LBB18_665:
 	addq	$13752, %rsp
 	popq	%rbx
 	popq	%r12
@@ -19514,59 +20713,59 @@ convolution_weight_gradient_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end17:
-	.size	convolution_weight_gradient_outputs, .Lfunc_end17-convolution_weight_gradient_outputs
+.Lfunc_end18:
+	.size	convolution_weight_gradient_outputs, .Lfunc_end18-convolution_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI17_0:
-	.long	.LBB17_260-.LJTI17_0
-	.long	.LBB17_369-.LJTI17_0
-	.long	.LBB17_325-.LJTI17_0
-	.long	.LBB17_344-.LJTI17_0
-	.long	.LBB17_285-.LJTI17_0
-	.long	.LBB17_395-.LJTI17_0
-	.long	.LBB17_407-.LJTI17_0
-	.long	.LBB17_356-.LJTI17_0
-	.long	.LBB17_493-.LJTI17_0
-	.long	.LBB17_312-.LJTI17_0
-	.long	.LBB17_442-.LJTI17_0
-	.long	.LBB17_272-.LJTI17_0
-.LJTI17_1:
-	.long	.LBB17_95-.LJTI17_1
-	.long	.LBB17_178-.LJTI17_1
-	.long	.LBB17_162-.LJTI17_1
-	.long	.LBB17_209-.LJTI17_1
-	.long	.LBB17_215-.LJTI17_1
-	.long	.LBB17_167-.LJTI17_1
-	.long	.LBB17_184-.LJTI17_1
-	.long	.LBB17_189-.LJTI17_1
-	.long	.LBB17_92-.LJTI17_1
-	.long	.LBB17_92-.LJTI17_1
-	.long	.LBB17_226-.LJTI17_1
-	.long	.LBB17_221-.LJTI17_1
-	.long	.LBB17_132-.LJTI17_1
-	.long	.LBB17_172-.LJTI17_1
-	.long	.LBB17_147-.LJTI17_1
-	.long	.LBB17_117-.LJTI17_1
-	.long	.LBB17_194-.LJTI17_1
-	.long	.LBB17_201-.LJTI17_1
-	.long	.LBB17_92-.LJTI17_1
-	.long	.LBB17_92-.LJTI17_1
-	.long	.LBB17_237-.LJTI17_1
-	.long	.LBB17_232-.LJTI17_1
-	.long	.LBB17_103-.LJTI17_1
-	.long	.LBB17_155-.LJTI17_1
-	.long	.LBB17_243-.LJTI17_1
-	.long	.LBB17_110-.LJTI17_1
-	.long	.LBB17_138-.LJTI17_1
-	.long	.LBB17_124-.LJTI17_1
+.LJTI18_0:
+	.long	.LBB18_260-.LJTI18_0
+	.long	.LBB18_369-.LJTI18_0
+	.long	.LBB18_325-.LJTI18_0
+	.long	.LBB18_344-.LJTI18_0
+	.long	.LBB18_285-.LJTI18_0
+	.long	.LBB18_395-.LJTI18_0
+	.long	.LBB18_407-.LJTI18_0
+	.long	.LBB18_356-.LJTI18_0
+	.long	.LBB18_493-.LJTI18_0
+	.long	.LBB18_312-.LJTI18_0
+	.long	.LBB18_442-.LJTI18_0
+	.long	.LBB18_272-.LJTI18_0
+.LJTI18_1:
+	.long	.LBB18_95-.LJTI18_1
+	.long	.LBB18_178-.LJTI18_1
+	.long	.LBB18_162-.LJTI18_1
+	.long	.LBB18_209-.LJTI18_1
+	.long	.LBB18_215-.LJTI18_1
+	.long	.LBB18_167-.LJTI18_1
+	.long	.LBB18_184-.LJTI18_1
+	.long	.LBB18_189-.LJTI18_1
+	.long	.LBB18_92-.LJTI18_1
+	.long	.LBB18_92-.LJTI18_1
+	.long	.LBB18_226-.LJTI18_1
+	.long	.LBB18_221-.LJTI18_1
+	.long	.LBB18_132-.LJTI18_1
+	.long	.LBB18_172-.LJTI18_1
+	.long	.LBB18_147-.LJTI18_1
+	.long	.LBB18_117-.LJTI18_1
+	.long	.LBB18_194-.LJTI18_1
+	.long	.LBB18_201-.LJTI18_1
+	.long	.LBB18_92-.LJTI18_1
+	.long	.LBB18_92-.LJTI18_1
+	.long	.LBB18_237-.LJTI18_1
+	.long	.LBB18_232-.LJTI18_1
+	.long	.LBB18_103-.LJTI18_1
+	.long	.LBB18_155-.LJTI18_1
+	.long	.LBB18_243-.LJTI18_1
+	.long	.LBB18_110-.LJTI18_1
+	.long	.LBB18_138-.LJTI18_1
+	.long	.LBB18_124-.LJTI18_1
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI18_0:
+.LCPI19_0:
 	.quad	2
 	.quad	2
-.LCPI18_1:
+.LCPI19_1:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -19583,7 +20782,7 @@ convolution_weight_gradient_outputs:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI18_2:
+.LCPI19_2:
 	.quad	4
 	.quad	4
 	.text
@@ -19630,10 +20829,10 @@ max_pool_forward:
 	movq	104(%rdi), %rax
 	movq	%rax, -168(%rbp)
 	movq	%r10, -64(%rbp)
-	je	.LBB18_2
+	je	.LBB19_2
 	movq	$0, -56(%rbp)
 	movq	%rdx, %rcx
-.LBB18_15:
+.LBB19_15:
 	movq	%rcx, -152(%rbp)
 	movq	%rcx, %rax
 	xorq	$2, %rax
@@ -19657,7 +20856,7 @@ max_pool_forward:
 	setl	%al
 	cmpq	$0, -104(%rbp)
 	movq	-56(%rbp), %r11
-	jle	.LBB18_75
+	jle	.LBB19_75
 	movq	%rcx, %rdx
 	movq	8(%rdi), %r8
 	movq	96(%rdi), %r9
@@ -19720,17 +20919,17 @@ max_pool_forward:
 	movq	%rax, -88(%rbp)
 	movq	%r14, -360(%rbp)
 	movq	%r9, -280(%rbp)
-	jmp	.LBB18_17
+	jmp	.LBB19_17
 	.p2align	4
-.LBB18_74:
+.LBB19_74:
 	movq	-240(%rbp), %rdi
 	incq	%rdi
 	movq	-88(%rbp), %rax
 	addq	-208(%rbp), %rax
 	movq	%rax, -88(%rbp)
 	cmpq	-104(%rbp), %rdi
-	je	.LBB18_75
-.LBB18_17:
+	je	.LBB19_75
+.LBB19_17:
 	movq	-224(%rbp), %rax
 	imulq	%rdi, %rax
 	movq	-96(%rbp), %rcx
@@ -19742,9 +20941,9 @@ max_pool_forward:
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, -120(%rbp)
 	cmpb	$0, -41(%rbp)
-	je	.LBB18_18
+	je	.LBB19_18
 	testq	%r9, %r9
-	jle	.LBB18_74
+	jle	.LBB19_74
 	movq	-200(%rbp), %rax
 	movq	%rax, -128(%rbp)
 	movq	-184(%rbp), %rax
@@ -19752,9 +20951,9 @@ max_pool_forward:
 	movq	-192(%rbp), %rax
 	movq	%rax, -136(%rbp)
 	movq	$0, -80(%rbp)
-	jmp	.LBB18_25
+	jmp	.LBB19_25
 	.p2align	4
-.LBB18_70:
+.LBB19_70:
 	movq	-80(%rbp), %rcx
 	incq	%rcx
 	movq	-72(%rbp), %rax
@@ -19764,10 +20963,10 @@ max_pool_forward:
 	movq	-280(%rbp), %r9
 	movq	%rcx, -80(%rbp)
 	cmpq	%r9, %rcx
-	je	.LBB18_74
-.LBB18_25:
+	je	.LBB19_74
+.LBB19_25:
 	testq	%rsi, %rsi
-	jle	.LBB18_70
+	jle	.LBB19_70
 	movq	-264(%rbp), %rcx
 	movq	-80(%rbp), %rax
 	imulq	%rax, %rcx
@@ -19783,11 +20982,11 @@ max_pool_forward:
 	movq	-248(%rbp), %rdi
 	movq	-256(%rbp), %r10
 	xorl	%r12d, %r12d
-	jmp	.LBB18_27
+	jmp	.LBB19_27
 	.p2align	4
-.LBB18_68:
+.LBB19_68:
 	addq	%r13, %r9
-.LBB18_69:
+.LBB19_69:
 	movd	(%r15,%r9,4), %xmm2
 	movq	-368(%rbp), %rax
 	movd	%xmm2, (%rax,%r12,4)
@@ -19800,26 +20999,26 @@ max_pool_forward:
 	cmpq	%rsi, %r12
 	movq	-360(%rbp), %r14
 	movq	-56(%rbp), %r11
-	je	.LBB18_70
-.LBB18_27:
+	je	.LBB19_70
+.LBB19_27:
 	movq	%r12, %r13
 	imulq	%rdx, %r13
 	testq	%r11, %r11
 	movq	%r10, -376(%rbp)
-	je	.LBB18_28
+	je	.LBB19_28
 	addq	-336(%rbp), %r13
 	movq	-328(%rbp), %rcx
 	movq	%rcx, %r9
 	cmpq	$2, %r11
-	jl	.LBB18_68
+	jl	.LBB19_68
 	leaq	(%r15,%r13,4), %rax
 	movss	(%rax,%rcx,4), %xmm2
 	movl	$1, %esi
 	movq	%rcx, %r9
-	jne	.LBB18_60
-.LBB18_66:
+	jne	.LBB19_60
+.LBB19_66:
 	testb	$1, -312(%rbp)
-	je	.LBB18_68
+	je	.LBB19_68
 	movq	-912(%rbp,%rsi,8), %rcx
 	movss	(%rax,%rcx,4), %xmm3
 	ucomiss	%xmm3, %xmm3
@@ -19830,37 +21029,37 @@ max_pool_forward:
 	ucomiss	%xmm2, %xmm3
 	cmovaq	%rcx, %rax
 	movq	%rax, %r9
-	jmp	.LBB18_68
+	jmp	.LBB19_68
 	.p2align	4
-.LBB18_28:
+.LBB19_28:
 	movq	-152(%rbp), %rcx
 	testq	%rcx, %rcx
 	movq	-64(%rbp), %r9
 	movq	-320(%rbp), %rdx
-	jle	.LBB18_29
+	jle	.LBB19_29
 	movq	-136(%rbp), %rax
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB18_31:
+.LBB19_31:
 	addq	%rbx, %rax
-	jns	.LBB18_34
+	jns	.LBB19_34
 	incq	%r8
 	cmpq	%r8, %rcx
-	jne	.LBB18_31
+	jne	.LBB19_31
 	movq	%rcx, %r8
-	jmp	.LBB18_34
-.LBB18_60:
+	jmp	.LBB19_34
+.LBB19_60:
 	movq	-288(%rbp), %r10
-	jmp	.LBB18_61
+	jmp	.LBB19_61
 	.p2align	4
-.LBB18_65:
+.LBB19_65:
 	cmovneq	%rcx, %r9
 	leaq	(%r10,%rsi), %rcx
 	addq	$2, %rcx
 	addq	$2, %rsi
 	cmpq	$1, %rcx
-	je	.LBB18_66
-.LBB18_61:
+	je	.LBB19_66
+.LBB19_61:
 	movq	-912(%rbp,%rsi,8), %rdx
 	movss	(%rax,%rdx,4), %xmm3
 	ucomiss	%xmm2, %xmm3
@@ -19873,9 +21072,9 @@ max_pool_forward:
 	movd	%xmm5, %r8d
 	orb	%cl, %r8b
 	testb	$1, %r8b
-	jne	.LBB18_63
+	jne	.LBB19_63
 	movaps	%xmm2, %xmm3
-.LBB18_63:
+.LBB19_63:
 	movq	-904(%rbp,%rsi,8), %rcx
 	cmovneq	%rdx, %r9
 	movss	(%rax,%rcx,4), %xmm2
@@ -19889,12 +21088,12 @@ max_pool_forward:
 	movd	%xmm5, %r8d
 	orb	%dl, %r8b
 	testb	$1, %r8b
-	jne	.LBB18_65
+	jne	.LBB19_65
 	movaps	%xmm3, %xmm2
-	jmp	.LBB18_65
-.LBB18_29:
+	jmp	.LBB19_65
+.LBB19_29:
 	xorl	%r8d, %r8d
-.LBB18_34:
+.LBB19_34:
 	subq	-144(%rbp), %r13
 	cmpq	%rcx, %r8
 	movq	%rcx, %r11
@@ -19902,53 +21101,53 @@ max_pool_forward:
 	movq	%rcx, %rax
 	movq	-160(%rbp), %rcx
 	.p2align	4
-.LBB18_35:
+.LBB19_35:
 	cmpq	%r8, %rax
-	jle	.LBB18_38
+	jle	.LBB19_38
 	decq	%rax
 	subq	%rbx, %rcx
 	cmpq	%rdx, %rcx
-	jge	.LBB18_35
+	jge	.LBB19_35
 	incq	%rax
 	movq	%rax, %r11
-.LBB18_38:
+.LBB19_38:
 	testq	%r14, %r14
-	jle	.LBB18_39
+	jle	.LBB19_39
 	movq	%r10, %rcx
 	xorl	%eax, %eax
 	.p2align	4
-.LBB18_41:
+.LBB19_41:
 	addq	%rbx, %rcx
-	jns	.LBB18_44
+	jns	.LBB19_44
 	incq	%rax
 	cmpq	%rax, %r14
-	jne	.LBB18_41
+	jne	.LBB19_41
 	movq	%r14, %rax
-	jmp	.LBB18_44
-.LBB18_39:
+	jmp	.LBB19_44
+.LBB19_39:
 	xorl	%eax, %eax
-.LBB18_44:
+.LBB19_44:
 	cmpq	%r14, %rax
 	movq	%r14, %rsi
 	cmovlq	%rax, %rsi
 	movq	%rdi, %rdx
 	movq	%r14, %rcx
 	.p2align	4
-.LBB18_45:
+.LBB19_45:
 	cmpq	%rax, %rcx
-	jle	.LBB18_48
+	jle	.LBB19_48
 	decq	%rcx
 	subq	%rbx, %rdx
 	cmpq	%r9, %rdx
-	jge	.LBB18_45
+	jge	.LBB19_45
 	incq	%rcx
 	movq	%rcx, %rsi
-.LBB18_48:
+.LBB19_48:
 	imulq	%rbx, %r8
 	imulq	%rbx, %r11
 	movq	$-1, %r9
 	cmpq	%r11, %r8
-	jge	.LBB18_69
+	jge	.LBB19_69
 	movq	-304(%rbp), %rdx
 	addq	%rdx, %r11
 	imulq	%rbx, %rax
@@ -19962,50 +21161,50 @@ max_pool_forward:
 	imulq	%rcx, %r14
 	imulq	-296(%rbp), %rcx
 	addq	-88(%rbp), %rcx
-	jmp	.LBB18_50
+	jmp	.LBB19_50
 	.p2align	4
-.LBB18_51:
+.LBB19_51:
 	addq	%rbx, %r8
 	addq	-392(%rbp), %r14
 	addq	-384(%rbp), %rcx
 	cmpq	%r11, %r8
-	jge	.LBB18_69
-.LBB18_50:
+	jge	.LBB19_69
+.LBB19_50:
 	movq	%r10, %rdx
 	cmpq	%rsi, %rax
-	jl	.LBB18_52
-	jmp	.LBB18_51
+	jl	.LBB19_52
+	jmp	.LBB19_51
 	.p2align	4
-.LBB18_56:
+.LBB19_56:
 	leaq	(%r14,%rdx), %r9
-.LBB18_57:
+.LBB19_57:
 	addq	%rbx, %rdx
 	cmpq	%r13, %rdx
-	jge	.LBB18_51
-.LBB18_52:
+	jge	.LBB19_51
+.LBB19_52:
 	testq	%r9, %r9
-	js	.LBB18_56
+	js	.LBB19_56
 	movss	(%rcx,%rdx,4), %xmm3
 	movss	(%r15,%r9,4), %xmm2
 	ucomiss	%xmm2, %xmm3
-	ja	.LBB18_56
+	ja	.LBB19_56
 	ucomiss	%xmm3, %xmm3
-	jnp	.LBB18_57
+	jnp	.LBB19_57
 	ucomiss	%xmm2, %xmm2
-	jnp	.LBB18_56
-	jmp	.LBB18_57
+	jnp	.LBB19_56
+	jmp	.LBB19_57
 	.p2align	4
-.LBB18_18:
+.LBB19_18:
 	testq	%r9, %r9
-	jle	.LBB18_74
+	jle	.LBB19_74
 	xorl	%edi, %edi
-	jmp	.LBB18_20
+	jmp	.LBB19_20
 	.p2align	4
-.LBB18_73:
+.LBB19_73:
 	incq	%rdi
 	cmpq	%r9, %rdi
-	je	.LBB18_74
-.LBB18_20:
+	je	.LBB19_74
+.LBB19_20:
 	movq	-272(%rbp), %rax
 	imulq	%rdi, %rax
 	movq	%rdi, %rcx
@@ -20016,10 +21215,10 @@ max_pool_forward:
 	movq	-120(%rbp), %rax
 	leaq	(%rax,%rcx,4), %r13
 	cmpq	$8, %rsi
-	jge	.LBB18_21
+	jge	.LBB19_21
 	xorl	%eax, %eax
 	.p2align	4
-.LBB18_72:
+.LBB19_72:
 	movq	-344(%rbp), %rcx
 	cmpq	%rcx, %rax
 	cmovlq	%rax, %rcx
@@ -20069,13 +21268,13 @@ max_pool_forward:
 	movups	%xmm5, (%r13,%rcx,4)
 	addq	$4, %rax
 	cmpq	%rsi, %rax
-	jl	.LBB18_72
-	jmp	.LBB18_73
+	jl	.LBB19_72
+	jmp	.LBB19_73
 	.p2align	4
-.LBB18_21:
+.LBB19_21:
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB18_22:
+.LBB19_22:
 	movq	-352(%rbp), %rax
 	cmpq	%rax, %r8
 	cmovlq	%r8, %rax
@@ -20175,9 +21374,9 @@ max_pool_forward:
 	movups	%xmm10, (%r13,%rax,4)
 	addq	$8, %r8
 	cmpq	%rsi, %r8
-	jl	.LBB18_22
-	jmp	.LBB18_73
-.LBB18_75:
+	jl	.LBB19_22
+	jmp	.LBB19_73
+.LBB19_75:
 	addq	$744, %rsp
 	popq	%rbx
 	popq	%r12
@@ -20187,50 +21386,50 @@ max_pool_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB18_2:
+.LBB19_2:
 	.cfi_def_cfa %rbp, 16
 	movq	$0, -56(%rbp)
 	testq	%rdx, %rdx
 	movq	%rdx, %rcx
-	jle	.LBB18_15
+	jle	.LBB19_15
 	movq	%r14, %rax
 	imulq	%rcx, %rax
 	cmpq	$64, %rax
-	jg	.LBB18_15
+	jg	.LBB19_15
 	movabsq	$9223372036854775804, %rax
 	andq	%r14, %rax
 	movq	%rbx, %xmm0
 	pshufd	$68, %xmm0, %xmm0
 	leaq	-896(%rbp), %rdx
 	xorl	%esi, %esi
-	movdqa	.LCPI18_0(%rip), %xmm1
-	movdqa	.LCPI18_1(%rip), %xmm2
+	movdqa	.LCPI19_0(%rip), %xmm1
+	movdqa	.LCPI19_1(%rip), %xmm2
 	movdqa	%xmm0, %xmm3
 	psrlq	$32, %xmm3
-	movdqa	.LCPI18_2(%rip), %xmm4
+	movdqa	.LCPI19_2(%rip), %xmm4
 	xorl	%r8d, %r8d
 	movq	$0, -56(%rbp)
-	jmp	.LBB18_5
+	jmp	.LBB19_5
 	.p2align	4
-.LBB18_6:
+.LBB19_6:
 	movq	-56(%rbp), %r15
-.LBB18_14:
+.LBB19_14:
 	movq	%r15, -56(%rbp)
 	incq	%r8
 	movq	-64(%rbp), %r10
 	addq	%r10, %rsi
 	cmpq	%rcx, %r8
-	je	.LBB18_15
-.LBB18_5:
+	je	.LBB19_15
+.LBB19_5:
 	testq	%r14, %r14
-	jle	.LBB18_6
+	jle	.LBB19_6
 	cmpq	$4, %r14
-	jae	.LBB18_9
+	jae	.LBB19_9
 	xorl	%r9d, %r9d
 	movq	-56(%rbp), %r15
-	jmp	.LBB18_12
+	jmp	.LBB19_12
 	.p2align	4
-.LBB18_9:
+.LBB19_9:
 	movq	%r8, %r9
 	imulq	%r10, %r9
 	movq	%r9, %xmm5
@@ -20243,7 +21442,7 @@ max_pool_forward:
 	xorl	%r10d, %r10d
 	movdqa	%xmm2, %xmm7
 	.p2align	4
-.LBB18_10:
+.LBB19_10:
 	movdqa	%xmm7, %xmm8
 	paddq	%xmm5, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -20271,32 +21470,32 @@ max_pool_forward:
 	addq	$4, %r10
 	paddq	%xmm4, %xmm7
 	cmpq	%r10, %rax
-	jne	.LBB18_10
+	jne	.LBB19_10
 	movq	%rax, %r9
 	cmpq	%rax, %r14
-	je	.LBB18_14
-.LBB18_12:
+	je	.LBB19_14
+.LBB19_12:
 	movq	%r14, %r10
 	subq	%r9, %r10
 	addq	%rsi, %r9
 	imulq	%rbx, %r9
 	.p2align	4
-.LBB18_13:
+.LBB19_13:
 	movq	%r9, -912(%rbp,%r15,8)
 	incq	%r15
 	addq	%rbx, %r9
 	decq	%r10
-	jne	.LBB18_13
-	jmp	.LBB18_14
-.Lfunc_end18:
-	.size	max_pool_forward, .Lfunc_end18-max_pool_forward
+	jne	.LBB19_13
+	jmp	.LBB19_14
+.Lfunc_end19:
+	.size	max_pool_forward, .Lfunc_end19-max_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI19_0:
+.LCPI20_0:
 	.quad	2
 	.quad	2
-.LCPI19_1:
+.LCPI20_1:
 	.byte	0
 	.byte	0
 	.byte	0
@@ -20313,27 +21512,27 @@ max_pool_forward:
 	.byte	0
 	.byte	0
 	.byte	0
-.LCPI19_2:
+.LCPI20_2:
 	.quad	4
 	.quad	4
-.LCPI19_3:
+.LCPI20_3:
 	.long	0x3f800000
 	.long	0x3f800000
 	.long	0x3f800000
 	.long	0x3f800000
-.LCPI19_4:
+.LCPI20_4:
 	.long	0
 	.long	1
 	.long	2
 	.long	3
-.LCPI19_5:
+.LCPI20_5:
 	.long	4
 	.long	5
 	.long	6
 	.long	7
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI19_6:
+.LCPI20_6:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -20373,9 +21572,9 @@ max_pool_backward:
 	movq	32(%rdi), %rax
 	movq	%rax, -64(%rbp)
 	movq	%rbx, -160(%rbp)
-	je	.LBB19_2
+	je	.LBB20_2
 	movq	$0, -56(%rbp)
-.LBB19_15:
+.LBB20_15:
 	movq	(%rdi), %rax
 	movq	8(%rdi), %rsi
 	movq	16(%rdi), %r14
@@ -20395,17 +21594,17 @@ max_pool_backward:
 	movq	48(%rdi), %r12
 	movq	56(%rdi), %r13
 	testq	%rdx, %rdx
-	jne	.LBB19_21
+	jne	.LBB20_21
 	cmpq	$2, %rbx
-	jne	.LBB19_21
+	jne	.LBB20_21
 	cmpq	$2, -64(%rbp)
-	jne	.LBB19_21
+	jne	.LBB20_21
 	cmpq	$2, -104(%rbp)
-	jne	.LBB19_21
+	jne	.LBB20_21
 	cmpq	$2, %r12
-	jne	.LBB19_21
+	jne	.LBB20_21
 	cmpq	$1, %r13
-	jne	.LBB19_21
+	jne	.LBB20_21
 	movq	-72(%rbp), %rdi
 	cmpq	$4, %rdi
 	setl	%r8b
@@ -20418,62 +21617,62 @@ max_pool_backward:
 	orb	%r8b, %dl
 	orb	%sil, %dl
 	movq	-56(%rbp), %r8
-	je	.LBB19_25
+	je	.LBB20_25
 	testl	%r9d, %r9d
-	je	.LBB19_27
+	je	.LBB20_27
 	movl	$0, -44(%rbp)
 	movq	-88(%rbp), %rdx
-	jmp	.LBB19_32
-.LBB19_21:
+	jmp	.LBB20_32
+.LBB20_21:
 	movb	$1, %dl
 	movl	%edx, -76(%rbp)
 	testl	%r9d, %r9d
 	movq	-56(%rbp), %r8
-	je	.LBB19_22
+	je	.LBB20_22
 	movl	$0, -44(%rbp)
 	movq	-72(%rbp), %rdi
 	movq	-88(%rbp), %rdx
-	jmp	.LBB19_32
-.LBB19_2:
+	jmp	.LBB20_32
+.LBB20_2:
 	movq	$0, -56(%rbp)
 	testq	%rbx, %rbx
-	jle	.LBB19_15
+	jle	.LBB20_15
 	movq	-64(%rbp), %rax
 	imulq	%rbx, %rax
 	cmpq	$64, %rax
-	jg	.LBB19_15
+	jg	.LBB20_15
 	movabsq	$9223372036854775804, %rax
 	andq	-64(%rbp), %rax
 	leaq	-928(%rbp), %rsi
 	xorl	%r8d, %r8d
-	movdqa	.LCPI19_0(%rip), %xmm0
-	movdqa	.LCPI19_1(%rip), %xmm1
-	movdqa	.LCPI19_2(%rip), %xmm2
+	movdqa	.LCPI20_0(%rip), %xmm0
+	movdqa	.LCPI20_1(%rip), %xmm1
+	movdqa	.LCPI20_2(%rip), %xmm2
 	movq	$0, -56(%rbp)
-	jmp	.LBB19_5
+	jmp	.LBB20_5
 	.p2align	4
-.LBB19_6:
+.LBB20_6:
 	movq	-56(%rbp), %r15
-.LBB19_14:
+.LBB20_14:
 	movq	%r15, -56(%rbp)
 	incq	%r8
 	movq	-160(%rbp), %rbx
 	cmpq	%rbx, %r8
-	je	.LBB19_15
-.LBB19_5:
+	je	.LBB20_15
+.LBB20_5:
 	movq	-64(%rbp), %rbx
 	testq	%rbx, %rbx
-	jle	.LBB19_6
+	jle	.LBB20_6
 	movq	56(%rdi), %r10
 	movq	16(%rdi), %r11
 	imulq	%r8, %r11
 	cmpq	$4, %rbx
-	jae	.LBB19_9
+	jae	.LBB20_9
 	xorl	%r14d, %r14d
 	movq	-56(%rbp), %r15
-	jmp	.LBB19_12
+	jmp	.LBB20_12
 	.p2align	4
-.LBB19_9:
+.LBB20_9:
 	movq	%r11, %xmm3
 	pshufd	$68, %xmm3, %xmm3
 	movq	%r10, %xmm4
@@ -20488,7 +21687,7 @@ max_pool_backward:
 	xorl	%r14d, %r14d
 	movdqa	%xmm1, %xmm7
 	.p2align	4
-.LBB19_10:
+.LBB20_10:
 	movdqa	%xmm3, %xmm8
 	paddq	%xmm7, %xmm8
 	movdqa	%xmm7, %xmm9
@@ -20516,24 +21715,24 @@ max_pool_backward:
 	addq	$4, %r14
 	paddq	%xmm2, %xmm7
 	cmpq	%r14, %rax
-	jne	.LBB19_10
+	jne	.LBB20_10
 	movq	%rax, %r14
 	cmpq	%rax, -64(%rbp)
-	je	.LBB19_14
-.LBB19_12:
+	je	.LBB20_14
+.LBB20_12:
 	movq	-64(%rbp), %rbx
 	subq	%r14, %rbx
 	addq	%r14, %r11
 	imulq	%r10, %r11
 	.p2align	4
-.LBB19_13:
+.LBB20_13:
 	movq	%r11, -944(%rbp,%r15,8)
 	incq	%r15
 	addq	%r10, %r11
 	decq	%rbx
-	jne	.LBB19_13
-	jmp	.LBB19_14
-.LBB19_25:
+	jne	.LBB20_13
+	jmp	.LBB20_14
+.LBB20_25:
 	movq	-96(%rbp), %rdx
 	addq	%rdx, %rdx
 	movb	$1, %sil
@@ -20541,17 +21740,17 @@ max_pool_backward:
 	movl	$0, -76(%rbp)
 	cmpq	%rdx, -224(%rbp)
 	movq	-88(%rbp), %rdx
-	jne	.LBB19_28
-	jmp	.LBB19_32
-.LBB19_22:
+	jne	.LBB20_28
+	jmp	.LBB20_32
+.LBB20_22:
 	movq	-72(%rbp), %rdi
-.LBB19_27:
+.LBB20_27:
 	movq	-88(%rbp), %rdx
-.LBB19_28:
+.LBB20_28:
 	movq	%rdx, %r15
 	imulq	-128(%rbp), %rdx
 	testq	%rdx, %rdx
-	jle	.LBB19_29
+	jle	.LBB20_29
 	imulq	%r15, %rax
 	imulq	%rcx, %rax
 	shlq	$2, %rax
@@ -20562,14 +21761,14 @@ max_pool_backward:
 	callq	memset@PLT
 	movq	-72(%rbp), %rdi
 	movq	-56(%rbp), %r8
-	jmp	.LBB19_31
-.LBB19_29:
+	jmp	.LBB20_31
+.LBB20_29:
 	movl	$0, -44(%rbp)
-.LBB19_31:
+.LBB20_31:
 	movq	%r15, %rdx
-.LBB19_32:
+.LBB20_32:
 	cmpq	$0, -128(%rbp)
-	jle	.LBB19_110
+	jle	.LBB20_110
 	movq	%rdi, %rax
 	imulq	-96(%rbp), %rax
 	movq	%rax, -320(%rbp)
@@ -20606,7 +21805,7 @@ max_pool_backward:
 	movq	%r13, %rax
 	imulq	%r14, %rax
 	pxor	%xmm4, %xmm4
-	movss	.LCPI19_6(%rip), %xmm5
+	movss	.LCPI20_6(%rip), %xmm5
 	movq	-944(%rbp), %rcx
 	movq	%rcx, -408(%rbp)
 	leaq	(,%rdx,4), %rcx
@@ -20621,9 +21820,9 @@ max_pool_backward:
 	movq	%rcx, -144(%rbp)
 	movq	%r14, -248(%rbp)
 	movq	%r12, -168(%rbp)
-	jmp	.LBB19_34
+	jmp	.LBB20_34
 	.p2align	4
-.LBB19_109:
+.LBB20_109:
 	movq	-336(%rbp), %rax
 	incq	%rax
 	movq	-144(%rbp), %rcx
@@ -20631,8 +21830,8 @@ max_pool_backward:
 	movq	%rcx, -144(%rbp)
 	cmpq	-128(%rbp), %rax
 	movq	-88(%rbp), %rdx
-	je	.LBB19_110
-.LBB19_34:
+	je	.LBB20_110
+.LBB20_34:
 	movq	%rax, %rsi
 	imulq	%rdx, %rsi
 	movq	%rax, %rdx
@@ -20648,9 +21847,9 @@ max_pool_backward:
 	leaq	(%rdx,%rsi,4), %rdx
 	movq	%rdx, -240(%rbp)
 	cmpb	$0, -76(%rbp)
-	je	.LBB19_35
+	je	.LBB20_35
 	cmpq	$0, -96(%rbp)
-	jle	.LBB19_109
+	jle	.LBB20_109
 	movq	-296(%rbp), %rax
 	movq	%rax, -208(%rbp)
 	movq	-280(%rbp), %rax
@@ -20658,9 +21857,9 @@ max_pool_backward:
 	movq	-288(%rbp), %rax
 	movq	%rax, -216(%rbp)
 	movq	$0, -136(%rbp)
-	jmp	.LBB19_45
+	jmp	.LBB20_45
 	.p2align	4
-.LBB19_92:
+.LBB20_92:
 	movq	-136(%rbp), %rdx
 	incq	%rdx
 	movq	-104(%rbp), %rax
@@ -20669,10 +21868,10 @@ max_pool_backward:
 	addq	%rax, -208(%rbp)
 	movq	%rdx, -136(%rbp)
 	cmpq	-96(%rbp), %rdx
-	je	.LBB19_109
-.LBB19_45:
+	je	.LBB20_109
+.LBB20_45:
 	testq	%rdi, %rdi
-	jle	.LBB19_92
+	jle	.LBB20_92
 	movq	-360(%rbp), %rsi
 	movq	-136(%rbp), %rdx
 	imulq	%rdx, %rsi
@@ -20688,9 +21887,9 @@ max_pool_backward:
 	movq	-344(%rbp), %rax
 	movq	-352(%rbp), %r11
 	xorl	%edx, %edx
-	jmp	.LBB19_47
+	jmp	.LBB20_47
 	.p2align	4
-.LBB19_91:
+.LBB20_91:
 	movq	-160(%rbp), %rbx
 	movq	-56(%rbp), %r8
 	movq	-72(%rbp), %rdi
@@ -20704,26 +21903,26 @@ max_pool_backward:
 	addq	%r12, %rax
 	cmpq	%rdi, %rdx
 	movq	-248(%rbp), %r14
-	je	.LBB19_92
-.LBB19_47:
+	je	.LBB20_92
+.LBB20_47:
 	movq	%rdx, %r15
 	imulq	%r12, %r15
 	testq	%r8, %r8
 	movq	%r11, -272(%rbp)
-	je	.LBB19_48
+	je	.LBB20_48
 	addq	-152(%rbp), %r15
 	movq	-408(%rbp), %rsi
 	movq	%rsi, %r11
 	cmpq	$2, %r8
-	jl	.LBB19_88
+	jl	.LBB20_88
 	leaq	(%rcx,%r15,4), %rdi
 	movss	(%rdi,%rsi,4), %xmm1
 	movl	$1, %r10d
 	movq	%rsi, %r11
-	jne	.LBB19_80
-.LBB19_86:
+	jne	.LBB20_80
+.LBB20_86:
 	testb	$1, -392(%rbp)
-	je	.LBB19_88
+	je	.LBB20_88
 	movq	-944(%rbp,%r10,8), %rsi
 	movss	(%rdi,%rsi,4), %xmm0
 	ucomiss	%xmm0, %xmm0
@@ -20734,36 +21933,36 @@ max_pool_backward:
 	ucomiss	%xmm1, %xmm0
 	cmovaq	%rsi, %rdi
 	movq	%rdi, %r11
-.LBB19_88:
+.LBB20_88:
 	addq	%r15, %r11
-	jmp	.LBB19_89
+	jmp	.LBB20_89
 	.p2align	4
-.LBB19_48:
+.LBB20_48:
 	testq	%rbx, %rbx
-	jle	.LBB19_49
+	jle	.LBB20_49
 	movq	-216(%rbp), %rsi
 	xorl	%r12d, %r12d
 	.p2align	4
-.LBB19_51:
+.LBB20_51:
 	addq	%r13, %rsi
-	jns	.LBB19_54
+	jns	.LBB20_54
 	incq	%r12
 	cmpq	%r12, %rbx
-	jne	.LBB19_51
+	jne	.LBB20_51
 	movq	%rbx, %r12
-	jmp	.LBB19_54
-.LBB19_80:
+	jmp	.LBB20_54
+.LBB20_80:
 	movq	-368(%rbp), %rbx
-	jmp	.LBB19_81
+	jmp	.LBB20_81
 	.p2align	4
-.LBB19_85:
+.LBB20_85:
 	cmovneq	%rsi, %r11
 	leaq	(%rbx,%r10), %rsi
 	addq	$2, %rsi
 	addq	$2, %r10
 	cmpq	$1, %rsi
-	je	.LBB19_86
-.LBB19_81:
+	je	.LBB20_86
+.LBB20_81:
 	movq	-944(%rbp,%r10,8), %r8
 	movss	(%rdi,%r8,4), %xmm0
 	ucomiss	%xmm1, %xmm0
@@ -20776,9 +21975,9 @@ max_pool_backward:
 	movd	%xmm3, %r9d
 	orb	%sil, %r9b
 	testb	$1, %r9b
-	jne	.LBB19_83
+	jne	.LBB20_83
 	movaps	%xmm1, %xmm0
-.LBB19_83:
+.LBB20_83:
 	movq	-936(%rbp,%r10,8), %rsi
 	cmovneq	%r8, %r11
 	movss	(%rdi,%rsi,4), %xmm1
@@ -20792,12 +21991,12 @@ max_pool_backward:
 	movd	%xmm3, %r9d
 	orb	%r8b, %r9b
 	testb	$1, %r9b
-	jne	.LBB19_85
+	jne	.LBB20_85
 	movaps	%xmm0, %xmm1
-	jmp	.LBB19_85
-.LBB19_49:
+	jmp	.LBB20_85
+.LBB20_49:
 	xorl	%r12d, %r12d
-.LBB19_54:
+.LBB20_54:
 	subq	-232(%rbp), %r15
 	cmpq	%rbx, %r12
 	movq	%rbx, %r10
@@ -20807,53 +22006,53 @@ max_pool_backward:
 	movq	-64(%rbp), %r8
 	movq	-224(%rbp), %r9
 	.p2align	4
-.LBB19_55:
+.LBB20_55:
 	cmpq	%r12, %rsi
-	jle	.LBB19_58
+	jle	.LBB20_58
 	decq	%rsi
 	subq	%r13, %rdi
 	cmpq	%r9, %rdi
-	jge	.LBB19_55
+	jge	.LBB20_55
 	incq	%rsi
 	movq	%rsi, %r10
-.LBB19_58:
+.LBB20_58:
 	testq	%r8, %r8
-	jle	.LBB19_59
+	jle	.LBB20_59
 	movq	%r11, %rsi
 	xorl	%edi, %edi
 	.p2align	4
-.LBB19_61:
+.LBB20_61:
 	addq	%r13, %rsi
-	jns	.LBB19_64
+	jns	.LBB20_64
 	incq	%rdi
 	cmpq	%rdi, %r8
-	jne	.LBB19_61
+	jne	.LBB20_61
 	movq	%r8, %rdi
-	jmp	.LBB19_64
-.LBB19_59:
+	jmp	.LBB20_64
+.LBB20_59:
 	xorl	%edi, %edi
-.LBB19_64:
+.LBB20_64:
 	cmpq	%r8, %rdi
 	movq	%r8, %rsi
 	movq	%r8, %rbx
 	cmovlq	%rdi, %rbx
 	movq	%rax, %r8
 	.p2align	4
-.LBB19_65:
+.LBB20_65:
 	cmpq	%rdi, %rsi
-	jle	.LBB19_68
+	jle	.LBB20_68
 	decq	%rsi
 	subq	%r13, %r8
 	cmpq	%r14, %r8
-	jge	.LBB19_65
+	jge	.LBB20_65
 	incq	%rsi
 	movq	%rsi, %rbx
-.LBB19_68:
+.LBB20_68:
 	imulq	%r13, %r12
 	imulq	%r13, %r10
 	movq	$-1, %r11
 	cmpq	%r10, %r12
-	jge	.LBB19_89
+	jge	.LBB20_89
 	movq	-384(%rbp), %r8
 	addq	%r8, %r10
 	imulq	%r13, %rdi
@@ -20867,68 +22066,68 @@ max_pool_backward:
 	imulq	%rsi, %r8
 	imulq	-376(%rbp), %rsi
 	addq	-144(%rbp), %rsi
-	jmp	.LBB19_70
+	jmp	.LBB20_70
 	.p2align	4
-.LBB19_71:
+.LBB20_71:
 	addq	%r13, %r12
 	addq	-432(%rbp), %r8
 	addq	-424(%rbp), %rsi
 	cmpq	%r10, %r12
-	jge	.LBB19_89
-.LBB19_70:
+	jge	.LBB20_89
+.LBB20_70:
 	movq	%r9, %r14
 	cmpq	%rbx, %rdi
-	jl	.LBB19_72
-	jmp	.LBB19_71
+	jl	.LBB20_72
+	jmp	.LBB20_71
 	.p2align	4
-.LBB19_76:
+.LBB20_76:
 	leaq	(%r8,%r14), %r11
-.LBB19_77:
+.LBB20_77:
 	addq	%r13, %r14
 	cmpq	%r15, %r14
-	jge	.LBB19_71
-.LBB19_72:
+	jge	.LBB20_71
+.LBB20_72:
 	testq	%r11, %r11
-	js	.LBB19_76
+	js	.LBB20_76
 	movss	(%rsi,%r14,4), %xmm1
 	movss	(%rcx,%r11,4), %xmm0
 	ucomiss	%xmm0, %xmm1
-	ja	.LBB19_76
+	ja	.LBB20_76
 	ucomiss	%xmm1, %xmm1
-	jnp	.LBB19_77
+	jnp	.LBB20_77
 	ucomiss	%xmm0, %xmm0
-	jnp	.LBB19_76
-	jmp	.LBB19_77
+	jnp	.LBB20_76
+	jmp	.LBB20_77
 	.p2align	4
-.LBB19_89:
+.LBB20_89:
 	movq	-120(%rbp), %rsi
 	movss	(%rsi,%rdx,4), %xmm0
 	cmpl	$0, 16(%rbp)
-	je	.LBB19_91
+	je	.LBB20_91
 	pxor	%xmm1, %xmm1
 	cmpltss	(%rcx,%r11,4), %xmm1
 	andps	%xmm5, %xmm1
 	mulss	%xmm1, %xmm0
-	jmp	.LBB19_91
+	jmp	.LBB20_91
 	.p2align	4
-.LBB19_35:
+.LBB20_35:
 	cmpq	$0, -96(%rbp)
-	jle	.LBB19_109
+	jle	.LBB20_109
 	movq	-304(%rbp), %rdx
 	leaq	(%rdx,%rax,4), %rax
 	movq	%rax, -112(%rbp)
 	xorl	%esi, %esi
-	jmp	.LBB19_37
+	jmp	.LBB20_37
 	.p2align	4
-.LBB19_108:
+.LBB20_108:
 	movq	-152(%rbp), %rsi
 	incq	%rsi
 	cmpq	-96(%rbp), %rsi
 	movq	-168(%rbp), %r12
 	xorps	%xmm4, %xmm4
-	movss	.LCPI19_6(%rip), %xmm5
-	je	.LBB19_109
-.LBB19_37:
+	movss	.LCPI20_6(%rip), %xmm5
+	je	.LBB20_109
+.LBB20_37:
 	movq	%rsi, %rdx
 	imulq	%r14, %rdx
 	movq	%rsi, -152(%rbp)
@@ -20944,13 +22143,13 @@ max_pool_backward:
 	leaq	(%rsi,%rdx,8), %rdx
 	leaq	(%rdx,%r14,4), %r15
 	cmpq	$8, %rdi
-	jge	.LBB19_38
+	jge	.LBB20_38
 	testq	%rdi, %rdi
-	jle	.LBB19_108
+	jle	.LBB20_108
 	xorl	%r11d, %r11d
-	jmp	.LBB19_95
+	jmp	.LBB20_95
 	.p2align	4
-.LBB19_101:
+.LBB20_101:
 	movups	(%rdx,%rdi,4), %xmm2
 	movups	16(%rdx,%rdi,4), %xmm3
 	addps	%xmm3, %xmm1
@@ -20963,12 +22162,12 @@ max_pool_backward:
 	addps	%xmm5, %xmm1
 	movups	%xmm1, (%r15,%rdi,4)
 	movups	%xmm2, 16(%r15,%rdi,4)
-.LBB19_102:
+.LBB20_102:
 	addq	$4, %r11
 	movq	-72(%rbp), %rdi
 	cmpq	%rdi, %r11
-	jge	.LBB19_108
-.LBB19_95:
+	jge	.LBB20_108
+.LBB20_95:
 	movq	-400(%rbp), %rsi
 	cmpq	%rsi, %r11
 	cmovlq	%r11, %rsi
@@ -20976,22 +22175,22 @@ max_pool_backward:
 	movups	(%rdi,%rsi,4), %xmm3
 	movups	(%r9,%rsi,4), %xmm1
 	cmpl	$0, 16(%rbp)
-	je	.LBB19_97
+	je	.LBB20_97
 	pxor	%xmm0, %xmm0
 	cmpltps	%xmm3, %xmm0
-	andps	.LCPI19_3(%rip), %xmm0
+	andps	.LCPI20_3(%rip), %xmm0
 	mulps	%xmm0, %xmm1
-.LBB19_97:
+.LBB20_97:
 	cmpb	$0, -44(%rbp)
-	jne	.LBB19_99
+	jne	.LBB20_99
 	movl	%r11d, %edi
 	subl	%esi, %edi
 	movd	%edi, %xmm0
 	pshufd	$0, %xmm0, %xmm0
-	pcmpgtd	.LCPI19_4(%rip), %xmm0
+	pcmpgtd	.LCPI20_4(%rip), %xmm0
 	pandn	%xmm1, %xmm0
 	movdqa	%xmm0, %xmm1
-.LBB19_99:
+.LBB20_99:
 	leaq	(%rsi,%rsi), %rdi
 	movups	(%r10,%rsi,8), %xmm6
 	movups	16(%r10,%rsi,8), %xmm2
@@ -21043,18 +22242,18 @@ max_pool_backward:
 	unpckhps	%xmm2, %xmm0
 	unpcklps	%xmm2, %xmm5
 	cmpb	$0, -44(%rbp)
-	je	.LBB19_101
+	je	.LBB20_101
 	movups	%xmm4, (%rdx,%rdi,4)
 	movups	%xmm1, 16(%rdx,%rdi,4)
 	movups	%xmm0, 16(%r15,%rdi,4)
 	movups	%xmm5, (%r15,%rdi,4)
-	jmp	.LBB19_102
+	jmp	.LBB20_102
 	.p2align	4
-.LBB19_38:
+.LBB20_38:
 	xorl	%r12d, %r12d
-	jmp	.LBB19_39
+	jmp	.LBB20_39
 	.p2align	4
-.LBB19_106:
+.LBB20_106:
 	movups	(%rdx,%r11,4), %xmm2
 	movups	16(%rdx,%r11,4), %xmm4
 	movups	32(%rdx,%r11,4), %xmm6
@@ -21079,11 +22278,11 @@ max_pool_backward:
 	addps	%xmm14, %xmm4
 	movups	%xmm4, 32(%r15,%r11,4)
 	movups	%xmm5, 48(%r15,%r11,4)
-.LBB19_107:
+.LBB20_107:
 	addq	$8, %r12
 	cmpq	%rdi, %r12
-	jge	.LBB19_108
-.LBB19_39:
+	jge	.LBB20_108
+.LBB20_39:
 	movq	-416(%rbp), %r11
 	cmpq	%r11, %r12
 	cmovlq	%r12, %r11
@@ -21093,17 +22292,17 @@ max_pool_backward:
 	movups	(%r9,%r11,4), %xmm6
 	movups	16(%r9,%r11,4), %xmm8
 	cmpl	$0, 16(%rbp)
-	je	.LBB19_41
+	je	.LBB20_41
 	pxor	%xmm0, %xmm0
 	cmpltps	%xmm5, %xmm0
 	pxor	%xmm1, %xmm1
 	cmpltps	%xmm11, %xmm1
-	movaps	.LCPI19_3(%rip), %xmm2
+	movaps	.LCPI20_3(%rip), %xmm2
 	andps	%xmm2, %xmm1
 	andps	%xmm2, %xmm0
 	mulps	%xmm0, %xmm6
 	mulps	%xmm1, %xmm8
-.LBB19_41:
+.LBB20_41:
 	movups	(%r10,%r11,8), %xmm15
 	movups	16(%r10,%r11,8), %xmm0
 	movups	32(%r10,%r11,8), %xmm3
@@ -21125,23 +22324,23 @@ max_pool_backward:
 	shufps	$221, %xmm13, %xmm1
 	shufps	$221, %xmm9, %xmm12
 	cmpb	$0, -44(%rbp)
-	je	.LBB19_103
+	je	.LBB20_103
 	movaps	%xmm6, -272(%rbp)
-	jmp	.LBB19_104
+	jmp	.LBB20_104
 	.p2align	4
-.LBB19_103:
+.LBB20_103:
 	movl	%r12d, %esi
 	subl	%r11d, %esi
 	movd	%esi, %xmm0
 	pshufd	$0, %xmm0, %xmm0
 	movdqa	%xmm0, %xmm4
-	pcmpgtd	.LCPI19_4(%rip), %xmm4
-	pcmpgtd	.LCPI19_5(%rip), %xmm0
+	pcmpgtd	.LCPI20_4(%rip), %xmm4
+	pcmpgtd	.LCPI20_5(%rip), %xmm0
 	pandn	%xmm8, %xmm0
 	pandn	%xmm6, %xmm4
 	movdqa	%xmm4, -272(%rbp)
 	movdqa	%xmm0, %xmm8
-.LBB19_104:
+.LBB20_104:
 	movaps	%xmm5, %xmm9
 	xorps	%xmm6, %xmm6
 	cmpunordps	%xmm6, %xmm9
@@ -21243,7 +22442,7 @@ max_pool_backward:
 	punpckldq	%xmm10, %xmm14
 	addq	%r11, %r11
 	cmpb	$0, -44(%rbp)
-	je	.LBB19_106
+	je	.LBB20_106
 	movups	%xmm7, (%rdx,%r11,4)
 	movups	%xmm5, 16(%rdx,%r11,4)
 	movups	%xmm13, 32(%rdx,%r11,4)
@@ -21252,8 +22451,8 @@ max_pool_backward:
 	movups	%xmm1, 16(%r15,%r11,4)
 	movups	%xmm14, 32(%r15,%r11,4)
 	movups	%xmm0, 48(%r15,%r11,4)
-	jmp	.LBB19_107
-.LBB19_110:
+	jmp	.LBB20_107
+.LBB20_110:
 	addq	$904, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21263,12 +22462,12 @@ max_pool_backward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end19:
-	.size	max_pool_backward, .Lfunc_end19-max_pool_backward
+.Lfunc_end20:
+	.size	max_pool_backward, .Lfunc_end20-max_pool_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI20_0:
+.LCPI21_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -21296,7 +22495,7 @@ avg_pool_forward:
 	imulq	(%rdi), %rcx
 	movq	%rcx, -168(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB20_9
+	jle	.LBB21_9
 	movq	8(%rdi), %rax
 	movq	16(%rdi), %r8
 	movq	24(%rdi), %rsi
@@ -21316,7 +22515,7 @@ avg_pool_forward:
 	movq	%r11, -72(%rbp)
 	imulq	%r11, %rdi
 	movq	%rdi, -144(%rbp)
-	movss	.LCPI20_0(%rip), %xmm0
+	movss	.LCPI21_0(%rip), %xmm0
 	divss	%xmm1, %xmm0
 	movq	%rdx, %rcx
 	negq	%rcx
@@ -21347,19 +22546,19 @@ avg_pool_forward:
 	movq	%rdx, -208(%rbp)
 	movq	$0, -48(%rbp)
 	movq	%r10, -232(%rbp)
-	jmp	.LBB20_2
+	jmp	.LBB21_2
 	.p2align	4
-.LBB20_8:
+.LBB21_8:
 	movq	-48(%rbp), %rdi
 	incq	%rdi
 	movq	-160(%rbp), %rdx
 	addq	%rdx, -88(%rbp)
 	movq	%rdi, -48(%rbp)
 	cmpq	-168(%rbp), %rdi
-	je	.LBB20_9
-.LBB20_2:
+	je	.LBB21_9
+.LBB21_2:
 	cmpq	$0, -72(%rbp)
-	jle	.LBB20_8
+	jle	.LBB21_8
 	movq	-144(%rbp), %rdx
 	imulq	-48(%rbp), %rdx
 	movq	-152(%rbp), %rdi
@@ -21372,9 +22571,9 @@ avg_pool_forward:
 	movq	-128(%rbp), %rdx
 	movq	%rdx, -104(%rbp)
 	movq	$0, -56(%rbp)
-	jmp	.LBB20_4
+	jmp	.LBB21_4
 	.p2align	4
-.LBB20_33:
+.LBB21_33:
 	movq	-56(%rbp), %rdi
 	incq	%rdi
 	movq	-80(%rbp), %rdx
@@ -21383,10 +22582,10 @@ avg_pool_forward:
 	addq	%rdx, -96(%rbp)
 	movq	%rdi, -56(%rbp)
 	cmpq	-72(%rbp), %rdi
-	je	.LBB20_8
-.LBB20_4:
+	je	.LBB21_8
+.LBB21_4:
 	cmpq	$0, -64(%rbp)
-	jle	.LBB20_33
+	jle	.LBB21_33
 	movq	-56(%rbp), %rdx
 	movq	%rdx, %rdi
 	imulq	-80(%rbp), %rdi
@@ -21399,9 +22598,9 @@ avg_pool_forward:
 	movq	-176(%rbp), %r12
 	movq	-184(%rbp), %r13
 	xorl	%edi, %edi
-	jmp	.LBB20_6
+	jmp	.LBB21_6
 	.p2align	4
-.LBB20_32:
+.LBB21_32:
 	mulss	%xmm0, %xmm1
 	movq	-240(%rbp), %rdx
 	movq	-248(%rbp), %rdi
@@ -21413,25 +22612,25 @@ avg_pool_forward:
 	movq	-264(%rbp), %r12
 	addq	%r10, %r12
 	cmpq	-64(%rbp), %rdi
-	je	.LBB20_33
-.LBB20_6:
+	je	.LBB21_33
+.LBB21_6:
 	testq	%rsi, %rsi
-	jle	.LBB20_7
+	jle	.LBB21_7
 	movq	-104(%rbp), %rdx
 	xorl	%r9d, %r9d
 	.p2align	4
-.LBB20_11:
+.LBB21_11:
 	addq	%r14, %rdx
-	jns	.LBB20_14
+	jns	.LBB21_14
 	incq	%r9
 	cmpq	%r9, %rsi
-	jne	.LBB20_11
+	jne	.LBB21_11
 	movq	%rsi, %r9
-	jmp	.LBB20_14
+	jmp	.LBB21_14
 	.p2align	4
-.LBB20_7:
+.LBB21_7:
 	xorl	%r9d, %r9d
-.LBB20_14:
+.LBB21_14:
 	movq	%rdi, -248(%rbp)
 	imulq	%r10, %rdi
 	subq	-224(%rbp), %rdi
@@ -21441,55 +22640,55 @@ avg_pool_forward:
 	movq	-112(%rbp), %r15
 	movq	%rsi, %r10
 	.p2align	4
-.LBB20_15:
+.LBB21_15:
 	cmpq	%r9, %r10
-	jle	.LBB20_18
+	jle	.LBB21_18
 	decq	%r10
 	subq	%r14, %r15
 	cmpq	%rax, %r15
-	jge	.LBB20_15
+	jge	.LBB21_15
 	incq	%r10
 	movq	%r10, %r11
-.LBB20_18:
+.LBB21_18:
 	testq	%rbx, %rbx
 	movq	%r13, -256(%rbp)
-	jle	.LBB20_19
+	jle	.LBB21_19
 	movq	%r13, %rdx
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB20_21:
+.LBB21_21:
 	addq	%r14, %rdx
-	jns	.LBB20_24
+	jns	.LBB21_24
 	incq	%r10
 	cmpq	%r10, %rbx
-	jne	.LBB20_21
+	jne	.LBB21_21
 	movq	%rbx, %r10
-	jmp	.LBB20_24
+	jmp	.LBB21_24
 	.p2align	4
-.LBB20_19:
+.LBB21_19:
 	xorl	%r10d, %r10d
-.LBB20_24:
+.LBB21_24:
 	cmpq	%rbx, %r10
 	movq	%rbx, %r13
 	cmovlq	%r10, %r13
 	movq	%r12, -264(%rbp)
 	movq	%rbx, %r15
 	.p2align	4
-.LBB20_25:
+.LBB21_25:
 	cmpq	%r10, %r15
-	jle	.LBB20_28
+	jle	.LBB21_28
 	decq	%r15
 	subq	%r14, %r12
 	cmpq	%r8, %r12
-	jge	.LBB20_25
+	jge	.LBB21_25
 	incq	%r15
 	movq	%r15, %r13
-.LBB20_28:
+.LBB21_28:
 	imulq	%r14, %r9
 	imulq	%r14, %r11
 	xorps	%xmm1, %xmm1
 	cmpq	%r11, %r9
-	jge	.LBB20_32
+	jge	.LBB21_32
 	movq	-216(%rbp), %r12
 	addq	%r12, %r11
 	imulq	%r14, %r10
@@ -21501,25 +22700,25 @@ avg_pool_forward:
 	addq	%r12, %r9
 	imulq	-208(%rbp), %r15
 	addq	-88(%rbp), %r15
-	jmp	.LBB20_30
+	jmp	.LBB21_30
 	.p2align	4
-.LBB20_31:
+.LBB21_31:
 	addq	%r14, %r9
 	addq	%rcx, %r15
 	cmpq	%r11, %r9
-	jge	.LBB20_32
-.LBB20_30:
+	jge	.LBB21_32
+.LBB21_30:
 	movq	%rdx, %r12
 	cmpq	%r13, %r10
-	jge	.LBB20_31
+	jge	.LBB21_31
 	.p2align	4
-.LBB20_34:
+.LBB21_34:
 	addss	(%r15,%r12,4), %xmm1
 	addq	%r14, %r12
 	cmpq	%rdi, %r12
-	jl	.LBB20_34
-	jmp	.LBB20_31
-.LBB20_9:
+	jl	.LBB21_34
+	jmp	.LBB21_31
+.LBB21_9:
 	addq	$96, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21529,12 +22728,12 @@ avg_pool_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end20:
-	.size	avg_pool_forward, .Lfunc_end20-avg_pool_forward
+.Lfunc_end21:
+	.size	avg_pool_forward, .Lfunc_end21-avg_pool_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI21_0:
+.LCPI22_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -21583,11 +22782,11 @@ avg_pool_backward:
 	testl	%ecx, %ecx
 	movq	%r10, -200(%rbp)
 	movq	%rsi, -192(%rbp)
-	jne	.LBB21_3
+	jne	.LBB22_3
 	movq	%r13, %rax
 	imulq	%r9, %rax
 	testq	%rax, %rax
-	jle	.LBB21_3
+	jle	.LBB22_3
 	imulq	%r13, %rdx
 	imulq	%r8, %rdx
 	shlq	$2, %rdx
@@ -21600,14 +22799,14 @@ avg_pool_backward:
 	movq	-192(%rbp), %rsi
 	movq	-88(%rbp), %r13
 	movq	-200(%rbp), %r10
-.LBB21_3:
+.LBB22_3:
 	movq	%r9, -280(%rbp)
 	testq	%r9, %r9
-	jle	.LBB21_12
+	jle	.LBB22_12
 	movq	%r10, %rax
 	imulq	%r12, %rax
 	cvtsi2ss	%rax, %xmm1
-	movss	.LCPI21_0(%rip), %xmm0
+	movss	.LCPI22_0(%rip), %xmm0
 	movq	-64(%rbp), %rax
 	imulq	-104(%rbp), %rax
 	movq	%rax, -264(%rbp)
@@ -21659,9 +22858,9 @@ avg_pool_backward:
 	movq	%r12, -376(%rbp)
 	movq	%r14, -392(%rbp)
 	movq	%r13, -88(%rbp)
-	jmp	.LBB21_5
+	jmp	.LBB22_5
 	.p2align	4
-.LBB21_11:
+.LBB22_11:
 	movq	-96(%rbp), %rcx
 	incq	%rcx
 	movq	-88(%rbp), %r13
@@ -21669,10 +22868,10 @@ avg_pool_backward:
 	addq	%r13, -56(%rbp)
 	movq	%rcx, -96(%rbp)
 	cmpq	-280(%rbp), %rcx
-	je	.LBB21_12
-.LBB21_5:
+	je	.LBB22_12
+.LBB22_5:
 	cmpq	$0, -104(%rbp)
-	jle	.LBB21_11
+	jle	.LBB22_11
 	movq	-264(%rbp), %rax
 	imulq	-96(%rbp), %rax
 	movq	-272(%rbp), %rcx
@@ -21685,9 +22884,9 @@ avg_pool_backward:
 	movq	-248(%rbp), %rax
 	movq	%rax, -176(%rbp)
 	movq	$0, -112(%rbp)
-	jmp	.LBB21_7
+	jmp	.LBB22_7
 	.p2align	4
-.LBB21_46:
+.LBB22_46:
 	movq	-112(%rbp), %rcx
 	incq	%rcx
 	movq	-152(%rbp), %rax
@@ -21696,10 +22895,10 @@ avg_pool_backward:
 	addq	%rax, -168(%rbp)
 	movq	%rcx, -112(%rbp)
 	cmpq	-104(%rbp), %rcx
-	je	.LBB21_11
-.LBB21_7:
+	je	.LBB22_11
+.LBB22_7:
 	cmpq	$0, -64(%rbp)
-	jle	.LBB21_46
+	jle	.LBB22_46
 	movq	-112(%rbp), %rax
 	movq	%rax, %rcx
 	imulq	-152(%rbp), %rcx
@@ -21718,9 +22917,9 @@ avg_pool_backward:
 	movq	-296(%rbp), %r8
 	movq	-304(%rbp), %rdi
 	xorl	%edx, %edx
-	jmp	.LBB21_9
+	jmp	.LBB22_9
 	.p2align	4
-.LBB21_45:
+.LBB22_45:
 	movq	-232(%rbp), %rdx
 	incq	%rdx
 	movq	-192(%rbp), %rsi
@@ -21738,25 +22937,25 @@ avg_pool_backward:
 	movq	-384(%rbp), %r15
 	movq	-376(%rbp), %r12
 	movq	-200(%rbp), %r10
-	je	.LBB21_46
-.LBB21_9:
+	je	.LBB22_46
+.LBB22_9:
 	testq	%r12, %r12
-	jle	.LBB21_10
+	jle	.LBB22_10
 	movq	-176(%rbp), %rax
 	xorl	%r13d, %r13d
 	.p2align	4
-.LBB21_14:
+.LBB22_14:
 	addq	%rbx, %rax
-	jns	.LBB21_17
+	jns	.LBB22_17
 	incq	%r13
 	cmpq	%r13, %r12
-	jne	.LBB21_14
+	jne	.LBB22_14
 	movq	%r12, %r13
-	jmp	.LBB21_17
+	jmp	.LBB22_17
 	.p2align	4
-.LBB21_10:
+.LBB22_10:
 	xorl	%r13d, %r13d
-.LBB21_17:
+.LBB22_17:
 	movq	%rsi, %rcx
 	movq	%rdx, -232(%rbp)
 	imulq	%rdx, %rcx
@@ -21769,34 +22968,34 @@ avg_pool_backward:
 	movq	-208(%rbp), %rdx
 	movq	%r12, %rax
 	.p2align	4
-.LBB21_18:
+.LBB22_18:
 	cmpq	%r13, %rax
-	jle	.LBB21_21
+	jle	.LBB22_21
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r14, %rdx
-	jge	.LBB21_18
+	jge	.LBB22_18
 	incq	%rax
 	movq	%rax, %rsi
-.LBB21_21:
+.LBB22_21:
 	testq	%r10, %r10
 	movq	%rdi, -400(%rbp)
-	jle	.LBB21_22
+	jle	.LBB22_22
 	movq	%rdi, %rax
 	xorl	%r14d, %r14d
 	.p2align	4
-.LBB21_24:
+.LBB22_24:
 	addq	%rbx, %rax
-	jns	.LBB21_27
+	jns	.LBB22_27
 	incq	%r14
 	cmpq	%r14, %r10
-	jne	.LBB21_24
+	jne	.LBB22_24
 	movq	%r10, %r14
-	jmp	.LBB21_27
+	jmp	.LBB22_27
 	.p2align	4
-.LBB21_22:
+.LBB22_22:
 	xorl	%r14d, %r14d
-.LBB21_27:
+.LBB22_27:
 	cmpq	%r10, %r14
 	movq	%r10, %rdi
 	cmovlq	%r14, %rdi
@@ -21804,20 +23003,20 @@ avg_pool_backward:
 	movq	%r10, %rax
 	movq	%r8, -408(%rbp)
 	.p2align	4
-.LBB21_28:
+.LBB22_28:
 	cmpq	%r14, %rax
-	jle	.LBB21_31
+	jle	.LBB22_31
 	decq	%rax
 	subq	%rbx, %rdx
 	cmpq	%r15, %rdx
-	jge	.LBB21_28
+	jge	.LBB22_28
 	incq	%rax
 	movq	%rax, %rdi
-.LBB21_31:
+.LBB22_31:
 	imulq	%rbx, %r13
 	imulq	%rbx, %rsi
 	cmpq	%rsi, %r13
-	jge	.LBB21_45
+	jge	.LBB22_45
 	imulq	%rbx, %rdi
 	movq	-80(%rbp), %r8
 	leaq	(%rdi,%r8), %r10
@@ -21842,14 +23041,14 @@ avg_pool_backward:
 	movq	-184(%rbp), %r15
 	orq	%r15, %rcx
 	shrq	$32, %rcx
-	je	.LBB21_33
+	je	.LBB22_33
 	xorl	%edx, %edx
 	divq	%r15
-	jmp	.LBB21_35
-.LBB21_33:
+	jmp	.LBB22_35
+.LBB22_33:
 	xorl	%edx, %edx
 	divl	%r15d
-.LBB21_35:
+.LBB22_35:
 	movq	%r14, %r12
 	imulq	%rbx, %r12
 	addq	%r12, -80(%rbp)
@@ -21880,14 +23079,14 @@ avg_pool_backward:
 	movq	-184(%rbp), %r8
 	orq	%r8, %rdx
 	shrq	$32, %rdx
-	je	.LBB21_36
+	je	.LBB22_36
 	xorl	%edx, %edx
 	divq	%r8
-	jmp	.LBB21_38
-.LBB21_36:
+	jmp	.LBB22_38
+.LBB22_36:
 	xorl	%edx, %edx
 	divl	%r8d
-.LBB21_38:
+.LBB22_38:
 	movq	-352(%rbp), %rdx
 	addq	%rdx, %rsi
 	andb	-41(%rbp), %cl
@@ -21909,24 +23108,24 @@ avg_pool_backward:
 	addq	%rax, %r14
 	addq	-56(%rbp), %rax
 	movq	-160(%rbp), %rdx
-	jmp	.LBB21_39
+	jmp	.LBB22_39
 	.p2align	4
-.LBB21_44:
+.LBB22_44:
 	addq	%rbx, %r13
 	addq	%r11, %rdx
 	addq	%r11, %rax
 	cmpq	%rsi, %r13
-	jge	.LBB21_45
-.LBB21_39:
+	jge	.LBB22_45
+.LBB22_39:
 	cmpq	%rdi, %r12
-	jge	.LBB21_44
+	jge	.LBB22_44
 	movq	-80(%rbp), %r8
 	testb	%cl, %cl
-	je	.LBB21_47
+	je	.LBB22_47
 	movq	%rdx, %r8
 	movq	-136(%rbp), %r15
 	.p2align	4
-.LBB21_42:
+.LBB22_42:
 	movups	-16(%r8,%r14), %xmm3
 	movups	(%r8,%r14), %xmm4
 	addps	%xmm2, %xmm3
@@ -21935,21 +23134,21 @@ avg_pool_backward:
 	movups	%xmm4, (%r8,%r14)
 	addq	%r9, %r8
 	addq	$-8, %r15
-	jne	.LBB21_42
+	jne	.LBB22_42
 	movq	-128(%rbp), %r8
 	movq	-416(%rbp), %r15
 	cmpq	%r15, -424(%rbp)
-	je	.LBB21_44
+	je	.LBB22_44
 	.p2align	4
-.LBB21_47:
+.LBB22_47:
 	movss	(%rax,%r8,4), %xmm3
 	addss	%xmm1, %xmm3
 	movss	%xmm3, (%rax,%r8,4)
 	addq	%rbx, %r8
 	cmpq	%r10, %r8
-	jl	.LBB21_47
-	jmp	.LBB21_44
-.LBB21_12:
+	jl	.LBB22_47
+	jmp	.LBB22_44
+.LBB22_12:
 	addq	$392, %rsp
 	popq	%rbx
 	popq	%r12
@@ -21959,12 +23158,12 @@ avg_pool_backward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end21:
-	.size	avg_pool_backward, .Lfunc_end21-avg_pool_backward
+.Lfunc_end22:
+	.size	avg_pool_backward, .Lfunc_end22-avg_pool_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI22_0:
+.LCPI23_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -21991,7 +23190,7 @@ batch_norm_forward:
 	movq	%rsi, -104(%rbp)
 	movq	32(%rbp), %r12
 	cmpq	40(%rbp), %r12
-	jge	.LBB22_52
+	jge	.LBB23_52
 	movaps	%xmm0, %xmm10
 	movq	%r9, %rbx
 	movq	%rdi, %r15
@@ -22032,7 +23231,7 @@ batch_norm_forward:
 	movq	%r14, %rax
 	andq	$-8, %rax
 	movq	%rax, -152(%rbp)
-	movss	.LCPI22_0(%rip), %xmm12
+	movss	.LCPI23_0(%rip), %xmm12
 	xorps	%xmm13, %xmm13
 	leaq	(,%r14,4), %rax
 	movq	%rax, -128(%rbp)
@@ -22041,9 +23240,9 @@ batch_norm_forward:
 	movss	%xmm0, -64(%rbp)
 	movq	%rdx, -120(%rbp)
 	movss	%xmm11, -60(%rbp)
-	jmp	.LBB22_2
+	jmp	.LBB23_2
 	.p2align	4
-.LBB22_51:
+.LBB23_51:
 	incq	%r12
 	movq	-96(%rbp), %r13
 	movq	-128(%rbp), %rax
@@ -22053,11 +23252,11 @@ batch_norm_forward:
 	cmpq	40(%rbp), %r12
 	movq	-144(%rbp), %rcx
 	movq	-136(%rbp), %r11
-	je	.LBB22_52
-.LBB22_2:
+	je	.LBB23_52
+.LBB23_2:
 	xorps	%xmm1, %xmm1
 	testq	%rbx, %rbx
-	jle	.LBB22_3
+	jle	.LBB23_3
 	xorps	%xmm4, %xmm4
 	xorps	%xmm0, %xmm0
 	movq	%r13, %rax
@@ -22065,32 +23264,32 @@ batch_norm_forward:
 	xorl	%r9d, %r9d
 	xorps	%xmm3, %xmm3
 	xorps	%xmm2, %xmm2
-	jmp	.LBB22_5
+	jmp	.LBB23_5
 	.p2align	4
-.LBB22_18:
+.LBB23_18:
 	incq	%r9
 	addq	-56(%rbp), %rax
 	cmpq	%rbx, %r9
-	je	.LBB22_19
-.LBB22_5:
+	je	.LBB23_19
+.LBB23_5:
 	cmpq	$16, %r14
-	jge	.LBB22_7
+	jge	.LBB23_7
 	xorl	%r10d, %r10d
-	jmp	.LBB22_12
+	jmp	.LBB23_12
 	.p2align	4
-.LBB22_7:
+.LBB23_7:
 	movl	$16, %esi
 	cmpq	$16, %rcx
-	jae	.LBB22_22
+	jae	.LBB23_22
 	xorl	%r10d, %r10d
 	testb	$16, %cl
-	je	.LBB22_11
-	jmp	.LBB22_12
+	je	.LBB23_11
+	jmp	.LBB23_12
 	.p2align	4
-.LBB22_22:
+.LBB23_22:
 	movq	%r11, %rdi
 	.p2align	4
-.LBB22_23:
+.LBB23_23:
 	movups	-64(%rax,%rsi,4), %xmm6
 	addps	%xmm4, %xmm6
 	movups	-48(%rax,%rsi,4), %xmm7
@@ -22109,11 +23308,11 @@ batch_norm_forward:
 	addps	%xmm9, %xmm2
 	addq	$32, %rsi
 	addq	$-2, %rdi
-	jne	.LBB22_23
+	jne	.LBB23_23
 	leaq	-16(%rsi), %r10
 	testb	$16, %cl
-	jne	.LBB22_12
-.LBB22_11:
+	jne	.LBB23_12
+.LBB23_11:
 	movq	%r9, %rdi
 	imulq	16(%rbp), %rdi
 	addq	%r12, %rdi
@@ -22128,13 +23327,13 @@ batch_norm_forward:
 	movups	48(%rdi,%r10,4), %xmm6
 	addps	%xmm6, %xmm2
 	movq	%rsi, %r10
-.LBB22_12:
+.LBB23_12:
 	movq	%r10, %rsi
 	orq	$8, %rsi
 	cmpq	%r14, %rsi
-	jg	.LBB22_13
+	jg	.LBB23_13
 	.p2align	4
-.LBB22_24:
+.LBB23_24:
 	movups	(%rax,%r10,4), %xmm6
 	addps	%xmm6, %xmm4
 	movups	16(%rax,%r10,4), %xmm6
@@ -22143,26 +23342,26 @@ batch_norm_forward:
 	addq	$16, %r10
 	cmpq	%r14, %r10
 	movq	%rsi, %r10
-	jle	.LBB22_24
-.LBB22_13:
+	jle	.LBB23_24
+.LBB23_13:
 	movq	%r10, %rsi
 	subq	%r14, %rsi
-	jge	.LBB22_18
+	jge	.LBB23_18
 	movl	%r14d, %edi
 	subl	%r10d, %edi
 	andl	$7, %edi
-	je	.LBB22_16
+	je	.LBB23_16
 	.p2align	4
-.LBB22_15:
+.LBB23_15:
 	addss	(%rax,%r10,4), %xmm0
 	incq	%r10
 	decq	%rdi
-	jne	.LBB22_15
-.LBB22_16:
+	jne	.LBB23_15
+.LBB23_16:
 	cmpq	$-8, %rsi
-	ja	.LBB22_18
+	ja	.LBB23_18
 	.p2align	4
-.LBB22_17:
+.LBB23_17:
 	addss	(%rax,%r10,4), %xmm0
 	addss	4(%rax,%r10,4), %xmm0
 	addss	8(%rax,%r10,4), %xmm0
@@ -22173,19 +23372,19 @@ batch_norm_forward:
 	addss	28(%rax,%r10,4), %xmm0
 	addq	$8, %r10
 	cmpq	%r10, %r14
-	jne	.LBB22_17
-	jmp	.LBB22_18
+	jne	.LBB23_17
+	jmp	.LBB23_18
 	.p2align	4
-.LBB22_19:
+.LBB23_19:
 	addps	%xmm4, %xmm3
 	addps	%xmm5, %xmm2
-	jmp	.LBB22_20
+	jmp	.LBB23_20
 	.p2align	4
-.LBB22_3:
+.LBB23_3:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
 	xorps	%xmm2, %xmm2
-.LBB22_20:
+.LBB23_20:
 	movaps	%xmm3, %xmm4
 	unpcklps	%xmm2, %xmm4
 	movaps	%xmm2, %xmm5
@@ -22204,7 +23403,7 @@ batch_norm_forward:
 	addss	%xmm0, %xmm14
 	divss	%xmm11, %xmm14
 	testq	%rbx, %rbx
-	jle	.LBB22_21
+	jle	.LBB23_21
 	movaps	%xmm14, %xmm4
 	shufps	$0, %xmm14, %xmm4
 	xorps	%xmm3, %xmm3
@@ -22215,25 +23414,25 @@ batch_norm_forward:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
 	xorl	%r11d, %r11d
-	jmp	.LBB22_26
+	jmp	.LBB23_26
 	.p2align	4
-.LBB22_34:
+.LBB23_34:
 	incq	%r11
 	movq	-56(%rbp), %rcx
 	addq	%rcx, %r10
 	addq	%rcx, %rax
 	cmpq	%rbx, %r11
-	je	.LBB22_35
-.LBB22_26:
+	je	.LBB23_35
+.LBB23_26:
 	cmpq	$16, %r14
-	jge	.LBB22_40
+	jge	.LBB23_40
 	xorl	%esi, %esi
-	jmp	.LBB22_28
+	jmp	.LBB23_28
 	.p2align	4
-.LBB22_40:
+.LBB23_40:
 	xorl	%edi, %edi
 	.p2align	4
-.LBB22_41:
+.LBB23_41:
 	movups	-32(%r10,%rdi,4), %xmm6
 	movups	-16(%r10,%rdi,4), %xmm7
 	movups	(%r10,%rdi,4), %xmm8
@@ -22254,14 +23453,14 @@ batch_norm_forward:
 	addq	$32, %rdi
 	cmpq	%r14, %rdi
 	movq	%rsi, %rdi
-	jle	.LBB22_41
-.LBB22_28:
+	jle	.LBB23_41
+.LBB23_28:
 	movq	%rsi, %rdi
 	orq	$8, %rdi
 	cmpq	%r14, %rdi
-	jg	.LBB22_29
+	jg	.LBB23_29
 	.p2align	4
-.LBB22_42:
+.LBB23_42:
 	movups	(%rax,%rsi,4), %xmm6
 	movups	16(%rax,%rsi,4), %xmm7
 	subps	%xmm4, %xmm7
@@ -22274,29 +23473,29 @@ batch_norm_forward:
 	addq	$16, %rsi
 	cmpq	%r14, %rsi
 	movq	%rdi, %rsi
-	jle	.LBB22_42
-.LBB22_29:
+	jle	.LBB23_42
+.LBB23_29:
 	movq	%rsi, %rdi
 	subq	%r14, %rdi
-	jge	.LBB22_34
+	jge	.LBB23_34
 	movl	%r14d, %r9d
 	subl	%esi, %r9d
 	andl	$3, %r9d
-	je	.LBB22_32
+	je	.LBB23_32
 	.p2align	4
-.LBB22_31:
+.LBB23_31:
 	movss	(%rax,%rsi,4), %xmm6
 	subss	%xmm14, %xmm6
 	mulss	%xmm6, %xmm6
 	addss	%xmm6, %xmm2
 	incq	%rsi
 	decq	%r9
-	jne	.LBB22_31
-.LBB22_32:
+	jne	.LBB23_31
+.LBB23_32:
 	cmpq	$-4, %rdi
-	ja	.LBB22_34
+	ja	.LBB23_34
 	.p2align	4
-.LBB22_33:
+.LBB23_33:
 	movss	(%rax,%rsi,4), %xmm6
 	movss	4(%rax,%rsi,4), %xmm7
 	subss	%xmm14, %xmm6
@@ -22315,18 +23514,18 @@ batch_norm_forward:
 	addss	%xmm6, %xmm2
 	addq	$4, %rsi
 	cmpq	%rsi, %r14
-	jne	.LBB22_33
-	jmp	.LBB22_34
+	jne	.LBB23_33
+	jmp	.LBB23_34
 	.p2align	4
-.LBB22_35:
+.LBB23_35:
 	addps	%xmm3, %xmm1
 	addps	%xmm5, %xmm0
-	jmp	.LBB22_36
+	jmp	.LBB23_36
 	.p2align	4
-.LBB22_21:
+.LBB23_21:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
-.LBB22_36:
+.LBB23_36:
 	movaps	%xmm1, %xmm3
 	shufps	$85, %xmm1, %xmm3
 	addss	%xmm1, %xmm3
@@ -22350,17 +23549,17 @@ batch_norm_forward:
 	movss	%xmm0, 4(%r8,%r12,8)
 	movaps	%xmm12, %xmm5
 	testq	%rdx, %rdx
-	je	.LBB22_38
+	je	.LBB23_38
 	movss	(%rdx,%r12,4), %xmm5
-.LBB22_38:
+.LBB23_38:
 	addss	%xmm10, %xmm0
 	ucomiss	%xmm13, %xmm0
 	movq	%r13, -96(%rbp)
-	jb	.LBB22_43
+	jb	.LBB23_43
 	sqrtss	%xmm0, %xmm0
-	jmp	.LBB22_44
+	jmp	.LBB23_44
 	.p2align	4
-.LBB22_43:
+.LBB23_43:
 	movq	%r8, %r13
 	movaps	%xmm14, -208(%rbp)
 	movaps	%xmm5, -192(%rbp)
@@ -22368,26 +23567,26 @@ batch_norm_forward:
 	movaps	-192(%rbp), %xmm5
 	movaps	-208(%rbp), %xmm14
 	xorps	%xmm13, %xmm13
-	movss	.LCPI22_0(%rip), %xmm12
+	movss	.LCPI23_0(%rip), %xmm12
 	movss	-60(%rbp), %xmm11
 	movq	%r13, %r8
 	movq	-120(%rbp), %rdx
 	movss	-64(%rbp), %xmm10
-.LBB22_44:
+.LBB23_44:
 	movq	-48(%rbp), %rcx
 	cmpq	$0, -88(%rbp)
-	je	.LBB22_45
+	je	.LBB23_45
 	movq	-88(%rbp), %rax
 	movss	(%rax,%r12,4), %xmm1
 	testq	%rbx, %rbx
-	jg	.LBB22_48
-	jmp	.LBB22_51
+	jg	.LBB23_48
+	jmp	.LBB23_51
 	.p2align	4
-.LBB22_45:
+.LBB23_45:
 	xorps	%xmm1, %xmm1
 	testq	%rbx, %rbx
-	jle	.LBB22_51
-.LBB22_48:
+	jle	.LBB23_51
+.LBB23_48:
 	divss	%xmm0, %xmm5
 	mulss	%xmm5, %xmm14
 	subss	%xmm14, %xmm1
@@ -22398,34 +23597,34 @@ batch_norm_forward:
 	movq	-96(%rbp), %rax
 	movq	-72(%rbp), %r11
 	xorl	%r13d, %r13d
-	jmp	.LBB22_49
+	jmp	.LBB23_49
 	.p2align	4
-.LBB22_69:
+.LBB23_69:
 	incq	%r13
 	movq	-56(%rbp), %rsi
 	addq	%rsi, %r11
 	addq	%rsi, %rax
 	cmpq	%rbx, %r13
-	je	.LBB22_51
-.LBB22_49:
+	je	.LBB23_51
+.LBB23_49:
 	cmpq	$8, %r14
-	jge	.LBB22_53
+	jge	.LBB23_53
 	xorl	%edi, %edi
-	jmp	.LBB22_58
+	jmp	.LBB23_58
 	.p2align	4
-.LBB22_53:
+.LBB23_53:
 	movl	$8, %esi
 	cmpq	$8, %rcx
-	jae	.LBB22_70
+	jae	.LBB23_70
 	xorl	%edi, %edi
 	testb	$8, %cl
-	je	.LBB22_57
-	jmp	.LBB22_58
+	je	.LBB23_57
+	jmp	.LBB23_58
 	.p2align	4
-.LBB22_70:
+.LBB23_70:
 	movq	-160(%rbp), %rdi
 	.p2align	4
-.LBB22_71:
+.LBB23_71:
 	movups	-32(%rax,%rsi,4), %xmm3
 	movups	-16(%rax,%rsi,4), %xmm4
 	mulps	%xmm0, %xmm4
@@ -22444,11 +23643,11 @@ batch_norm_forward:
 	movups	%xmm3, (%r11,%rsi,4)
 	addq	$16, %rsi
 	addq	$-2, %rdi
-	jne	.LBB22_71
+	jne	.LBB23_71
 	leaq	-8(%rsi), %rdi
 	testb	$8, %cl
-	jne	.LBB22_58
-.LBB22_57:
+	jne	.LBB23_58
+.LBB23_57:
 	movq	%r13, %r10
 	imulq	16(%rbp), %r10
 	addq	%r12, %r10
@@ -22472,25 +23671,25 @@ batch_norm_forward:
 	movups	%xmm4, 16(%r10,%rdi,4)
 	movups	%xmm3, (%r10,%rdi,4)
 	movq	%rsi, %rdi
-.LBB22_58:
+.LBB23_58:
 	movq	%r14, %rsi
 	subq	%rdi, %rsi
-	jle	.LBB22_69
+	jle	.LBB23_69
 	cmpq	$32, -168(%rbp)
 	setb	%r10b
 	cmpq	$8, %rsi
 	setb	%r9b
 	orb	%r10b, %r9b
-	je	.LBB22_61
+	je	.LBB23_61
 	movq	%rdi, %rsi
-	jmp	.LBB22_64
+	jmp	.LBB23_64
 	.p2align	4
-.LBB22_61:
+.LBB23_61:
 	subq	-112(%rbp), %rsi
 	addq	%rdi, %rsi
 	movq	-152(%rbp), %r9
 	.p2align	4
-.LBB22_62:
+.LBB23_62:
 	movups	(%rax,%rdi,4), %xmm3
 	movups	16(%rax,%rdi,4), %xmm4
 	mulps	%xmm0, %xmm3
@@ -22501,31 +23700,31 @@ batch_norm_forward:
 	movups	%xmm4, 16(%r11,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %r9
-	jne	.LBB22_62
+	jne	.LBB23_62
 	cmpq	$0, -112(%rbp)
-	je	.LBB22_69
-.LBB22_64:
+	je	.LBB23_69
+.LBB23_64:
 	movl	%r14d, %r9d
 	subl	%esi, %r9d
 	movq	%rsi, %rdi
 	andl	$3, %r9d
-	je	.LBB22_67
+	je	.LBB23_67
 	movq	%rsi, %rdi
 	.p2align	4
-.LBB22_66:
+.LBB23_66:
 	movss	(%rax,%rdi,4), %xmm3
 	mulss	%xmm5, %xmm3
 	addss	%xmm1, %xmm3
 	movss	%xmm3, (%r11,%rdi,4)
 	incq	%rdi
 	decq	%r9
-	jne	.LBB22_66
-.LBB22_67:
+	jne	.LBB23_66
+.LBB23_67:
 	subq	%r14, %rsi
 	cmpq	$-4, %rsi
-	ja	.LBB22_69
+	ja	.LBB23_69
 	.p2align	4
-.LBB22_68:
+.LBB23_68:
 	movss	(%rax,%rdi,4), %xmm3
 	mulss	%xmm5, %xmm3
 	addss	%xmm1, %xmm3
@@ -22544,9 +23743,9 @@ batch_norm_forward:
 	movss	%xmm3, 12(%r11,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %r14
-	jne	.LBB22_68
-	jmp	.LBB22_69
-.LBB22_52:
+	jne	.LBB23_68
+	jmp	.LBB23_69
+.LBB23_52:
 	addq	$168, %rsp
 	popq	%rbx
 	popq	%r12
@@ -22556,12 +23755,12 @@ batch_norm_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end22:
-	.size	batch_norm_forward, .Lfunc_end22-batch_norm_forward
+.Lfunc_end23:
+	.size	batch_norm_forward, .Lfunc_end23-batch_norm_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI23_0:
+.LCPI24_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -22593,7 +23792,7 @@ batch_norm_backward:
 	movq	%rdi, -136(%rbp)
 	movq	56(%rbp), %r12
 	cmpq	64(%rbp), %r12
-	jge	.LBB23_42
+	jge	.LBB24_42
 	movq	48(%rbp), %rbx
 	movq	32(%rbp), %r14
 	movl	24(%rbp), %r13d
@@ -22624,9 +23823,9 @@ batch_norm_backward:
 	movq	-104(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rax
 	movq	%rax, -112(%rbp)
-	jmp	.LBB23_2
+	jmp	.LBB24_2
 	.p2align	4
-.LBB23_41:
+.LBB24_41:
 	incq	%r12
 	movq	-208(%rbp), %rax
 	addq	%rax, -128(%rbp)
@@ -22635,8 +23834,8 @@ batch_norm_backward:
 	addq	%rax, -56(%rbp)
 	addq	%rax, -112(%rbp)
 	cmpq	64(%rbp), %r12
-	je	.LBB23_42
-.LBB23_2:
+	je	.LBB24_42
+.LBB24_2:
 	movq	16(%rbp), %rax
 	movss	(%rax,%r12,8), %xmm12
 	movss	4(%rax,%r12,8), %xmm0
@@ -22644,23 +23843,23 @@ batch_norm_backward:
 	xorps	%xmm1, %xmm1
 	ucomiss	%xmm1, %xmm0
 	movaps	%xmm12, -160(%rbp)
-	jb	.LBB23_4
+	jb	.LBB24_4
 	sqrtss	%xmm0, %xmm0
-	jmp	.LBB23_5
+	jmp	.LBB24_5
 	.p2align	4
-.LBB23_4:
+.LBB24_4:
 	callq	sqrtf@PLT
 	movaps	-160(%rbp), %xmm12
-.LBB23_5:
+.LBB24_5:
 	movq	-48(%rbp), %rcx
-	movss	.LCPI23_0(%rip), %xmm3
+	movss	.LCPI24_0(%rip), %xmm3
 	divss	%xmm0, %xmm3
 	movaps	%xmm12, %xmm0
 	shufps	$0, %xmm12, %xmm0
 	movaps	%xmm3, %xmm2
 	shufps	$0, %xmm3, %xmm2
 	testq	%r14, %r14
-	jle	.LBB23_6
+	jle	.LBB24_6
 	movaps	%xmm0, -192(%rbp)
 	movaps	%xmm3, -176(%rbp)
 	xorps	%xmm9, %xmm9
@@ -22679,11 +23878,11 @@ batch_norm_backward:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm8, %xmm8
 	xorl	%edi, %edi
-	jmp	.LBB23_20
+	jmp	.LBB24_20
 	.p2align	4
-.LBB23_24:
+.LBB24_24:
 	movaps	-96(%rbp), %xmm0
-.LBB23_31:
+.LBB24_31:
 	movaps	%xmm0, -96(%rbp)
 	incq	%rdi
 	addq	%r15, %rsi
@@ -22692,19 +23891,19 @@ batch_norm_backward:
 	addq	%r15, %rax
 	cmpq	%r14, %rdi
 	movaps	-240(%rbp), %xmm1
-	je	.LBB23_7
-.LBB23_20:
+	je	.LBB24_7
+.LBB24_20:
 	cmpq	$16, %rbx
-	jge	.LBB23_25
+	jge	.LBB24_25
 	xorl	%r8d, %r8d
 	movaps	-192(%rbp), %xmm0
-	jmp	.LBB23_22
+	jmp	.LBB24_22
 	.p2align	4
-.LBB23_25:
+.LBB24_25:
 	xorl	%r9d, %r9d
 	movaps	-192(%rbp), %xmm0
 	.p2align	4
-.LBB23_26:
+.LBB24_26:
 	movups	-32(%rsi,%r9,4), %xmm13
 	movups	-16(%rsi,%r9,4), %xmm14
 	addps	%xmm14, %xmm10
@@ -22737,15 +23936,15 @@ batch_norm_backward:
 	addq	$32, %r9
 	cmpq	%rbx, %r9
 	movq	%r8, %r9
-	jle	.LBB23_26
-.LBB23_22:
+	jle	.LBB24_26
+.LBB24_22:
 	movaps	%xmm1, -240(%rbp)
 	movq	%r8, %r9
 	orq	$8, %r9
 	cmpq	%rbx, %r9
-	jg	.LBB23_23
+	jg	.LBB24_23
 	.p2align	4
-.LBB23_43:
+.LBB24_43:
 	movups	(%rcx,%r8,4), %xmm13
 	movups	16(%rcx,%r8,4), %xmm14
 	addps	%xmm14, %xmm10
@@ -22764,15 +23963,15 @@ batch_norm_backward:
 	addq	$16, %r8
 	cmpq	%rbx, %r8
 	movq	%r9, %r8
-	jle	.LBB23_43
-.LBB23_23:
+	jle	.LBB24_43
+.LBB24_23:
 	cmpq	%r8, %rbx
-	jle	.LBB23_24
+	jle	.LBB24_24
 	movl	%ebx, %r10d
 	subl	%r8d, %r10d
 	leaq	1(%r8), %r9
 	testb	$1, %r10b
-	je	.LBB23_29
+	je	.LBB24_29
 	movq	%rdi, %r10
 	imulq	40(%rbp), %r10
 	addq	%r12, %r10
@@ -22801,15 +24000,15 @@ batch_norm_backward:
 	mulss	-176(%rbp), %xmm14
 	addss	%xmm14, %xmm8
 	movq	%r9, %r8
-.LBB23_29:
+.LBB24_29:
 	movaps	%xmm8, %xmm13
 	cmpq	%r9, %rbx
 	movaps	-160(%rbp), %xmm3
 	movaps	-176(%rbp), %xmm4
 	movaps	-96(%rbp), %xmm0
-	je	.LBB23_31
+	je	.LBB24_31
 	.p2align	4
-.LBB23_30:
+.LBB24_30:
 	movss	(%rcx,%r8,4), %xmm1
 	movss	4(%rcx,%r8,4), %xmm14
 	addss	%xmm1, %xmm0
@@ -22827,10 +24026,10 @@ batch_norm_backward:
 	addq	$2, %r8
 	movaps	%xmm8, %xmm13
 	cmpq	%r8, %rbx
-	jne	.LBB23_30
-	jmp	.LBB23_31
+	jne	.LBB24_30
+	jmp	.LBB24_31
 	.p2align	4
-.LBB23_7:
+.LBB24_7:
 	addps	%xmm9, %xmm5
 	addps	%xmm10, %xmm6
 	addps	%xmm12, %xmm7
@@ -22840,16 +24039,16 @@ batch_norm_backward:
 	movaps	-176(%rbp), %xmm3
 	movaps	-96(%rbp), %xmm4
 	movaps	-192(%rbp), %xmm0
-	jmp	.LBB23_8
+	jmp	.LBB24_8
 	.p2align	4
-.LBB23_6:
+.LBB24_6:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
 	xorps	%xmm4, %xmm4
 	xorps	%xmm6, %xmm6
 	xorps	%xmm7, %xmm7
 	xorps	%xmm1, %xmm1
-.LBB23_8:
+.LBB24_8:
 	movaps	%xmm7, %xmm9
 	shufps	$85, %xmm7, %xmm9
 	addss	%xmm7, %xmm9
@@ -22871,11 +24070,11 @@ batch_norm_backward:
 	testq	%rcx, %rcx
 	movq	-216(%rbp), %rax
 	movaps	%xmm1, %xmm8
-	je	.LBB23_10
+	je	.LBB24_10
 	movss	(%rcx,%r12,4), %xmm1
 	addss	%xmm8, %xmm1
 	movss	%xmm1, (%rcx,%r12,4)
-.LBB23_10:
+.LBB24_10:
 	movaps	%xmm5, %xmm1
 	shufps	$85, %xmm5, %xmm1
 	addss	%xmm5, %xmm1
@@ -22895,21 +24094,21 @@ batch_norm_backward:
 	addss	%xmm5, %xmm6
 	addss	%xmm6, %xmm4
 	testq	%rax, %rax
-	je	.LBB23_12
+	je	.LBB24_12
 	movss	(%rax,%r12,4), %xmm1
 	addss	%xmm4, %xmm1
 	movss	%xmm1, (%rax,%r12,4)
-.LBB23_12:
+.LBB24_12:
 	cmpq	$0, -104(%rbp)
-	je	.LBB23_41
-	movss	.LCPI23_0(%rip), %xmm5
+	je	.LBB24_41
+	movss	.LCPI24_0(%rip), %xmm5
 	movq	-200(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB23_15
+	je	.LBB24_15
 	movss	(%rax,%r12,4), %xmm5
-.LBB23_15:
+.LBB24_15:
 	testq	%r14, %r14
-	jle	.LBB23_41
+	jle	.LBB24_41
 	mulss	%xmm3, %xmm5
 	movss	-68(%rbp), %xmm1
 	divss	%xmm1, %xmm4
@@ -22924,30 +24123,30 @@ batch_norm_backward:
 	movq	-56(%rbp), %rcx
 	movq	-64(%rbp), %rdx
 	xorl	%esi, %esi
-	jmp	.LBB23_17
+	jmp	.LBB24_17
 	.p2align	4
-.LBB23_40:
+.LBB24_40:
 	incq	%rsi
 	addq	%r15, %rdx
 	addq	%r15, %rcx
 	addq	%r15, %rax
 	cmpq	%r14, %rsi
-	je	.LBB23_41
-.LBB23_17:
+	je	.LBB24_41
+.LBB24_17:
 	cmpq	$8, %rbx
-	jge	.LBB23_32
+	jge	.LBB24_32
 	xorl	%r8d, %r8d
-.LBB23_36:
+.LBB24_36:
 	cmpq	%rbx, %r8
-	jl	.LBB23_37
-	jmp	.LBB23_40
+	jl	.LBB24_37
+	jmp	.LBB24_40
 	.p2align	4
-.LBB23_39:
+.LBB24_39:
 	movss	%xmm9, (%rax,%r8,4)
 	incq	%r8
 	cmpq	%r8, %rbx
-	je	.LBB23_40
-.LBB23_37:
+	je	.LBB24_40
+.LBB24_37:
 	movss	(%rdx,%r8,4), %xmm9
 	subss	%xmm4, %xmm9
 	movss	(%rcx,%r8,4), %xmm1
@@ -22957,23 +24156,23 @@ batch_norm_backward:
 	subss	%xmm1, %xmm9
 	mulss	%xmm5, %xmm9
 	testl	%r13d, %r13d
-	je	.LBB23_39
+	je	.LBB24_39
 	addss	(%rax,%r8,4), %xmm9
-	jmp	.LBB23_39
+	jmp	.LBB24_39
 	.p2align	4
-.LBB23_32:
+.LBB24_32:
 	xorl	%edi, %edi
-	jmp	.LBB23_33
+	jmp	.LBB24_33
 	.p2align	4
-.LBB23_35:
+.LBB24_35:
 	movups	%xmm9, (%rax,%rdi,4)
 	movups	%xmm10, 16(%rax,%rdi,4)
 	leaq	8(%rdi), %r8
 	addq	$16, %rdi
 	cmpq	%rbx, %rdi
 	movq	%r8, %rdi
-	jg	.LBB23_36
-.LBB23_33:
+	jg	.LBB24_36
+.LBB24_33:
 	movups	(%rdx,%rdi,4), %xmm9
 	movups	16(%rdx,%rdi,4), %xmm10
 	subps	%xmm7, %xmm10
@@ -22991,13 +24190,13 @@ batch_norm_backward:
 	mulps	%xmm6, %xmm10
 	mulps	%xmm6, %xmm9
 	testl	%r13d, %r13d
-	je	.LBB23_35
+	je	.LBB24_35
 	movups	(%rax,%rdi,4), %xmm1
 	movups	16(%rax,%rdi,4), %xmm11
 	addps	%xmm11, %xmm10
 	addps	%xmm1, %xmm9
-	jmp	.LBB23_35
-.LBB23_42:
+	jmp	.LBB24_35
+.LBB24_42:
 	addq	$200, %rsp
 	popq	%rbx
 	popq	%r12
@@ -23007,18 +24206,18 @@ batch_norm_backward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end23:
-	.size	batch_norm_backward, .Lfunc_end23-batch_norm_backward
+.Lfunc_end24:
+	.size	batch_norm_backward, .Lfunc_end24-batch_norm_backward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI24_0:
+.LCPI25_0:
 	.long	0xbf800000
-.LCPI24_1:
+.LCPI25_1:
 	.long	0x3f800000
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
-.LCPI24_2:
+.LCPI25_2:
 	.long	0x7fffffff
 	.long	0x7fffffff
 	.long	0x7fffffff
@@ -23036,26 +24235,26 @@ batch_norm_update:
 	movq	16(%rbp), %rax
 	imulq	%r8, %rcx
 	cmpq	$2, %rcx
-	jl	.LBB24_1
+	jl	.LBB25_1
 	cvtsi2ss	%rcx, %xmm3
-	movss	.LCPI24_0(%rip), %xmm2
+	movss	.LCPI25_0(%rip), %xmm2
 	addss	%xmm3, %xmm2
 	divss	%xmm2, %xmm3
-	jmp	.LBB24_3
-.LBB24_1:
-	movss	.LCPI24_1(%rip), %xmm3
-.LBB24_3:
+	jmp	.LBB25_3
+.LBB25_1:
+	movss	.LCPI25_1(%rip), %xmm3
+.LBB25_3:
 	xorps	%xmm2, %xmm2
 	cmpq	%rax, %r9
-	jge	.LBB24_9
-	movaps	.LCPI24_2(%rip), %xmm4
-	jmp	.LBB24_5
+	jge	.LBB25_9
+	movaps	.LCPI25_2(%rip), %xmm4
+	jmp	.LBB25_5
 	.p2align	4
-.LBB24_8:
+.LBB25_8:
 	incq	%r9
 	cmpq	%r9, %rax
-	je	.LBB24_9
-.LBB24_5:
+	je	.LBB25_9
+.LBB25_5:
 	movss	(%rsi,%r9,4), %xmm6
 	mulss	%xmm0, %xmm6
 	movss	(%rdi,%r9,8), %xmm5
@@ -23074,27 +24273,27 @@ batch_norm_update:
 	cmpl	$2139095040, %ecx
 	setge	%cl
 	cmpl	$2139095039, %r8d
-	jg	.LBB24_8
+	jg	.LBB25_8
 	testb	%cl, %cl
-	jne	.LBB24_8
+	jne	.LBB25_8
 	movss	%xmm5, (%rsi,%r9,4)
 	andps	%xmm4, %xmm5
 	movss	%xmm6, (%rdx,%r9,4)
 	maxss	%xmm2, %xmm5
 	maxss	%xmm5, %xmm6
 	movaps	%xmm6, %xmm2
-	jmp	.LBB24_8
-.LBB24_9:
+	jmp	.LBB25_8
+.LBB25_9:
 	movaps	%xmm2, %xmm0
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end24:
-	.size	batch_norm_update, .Lfunc_end24-batch_norm_update
+.Lfunc_end25:
+	.size	batch_norm_update, .Lfunc_end25-batch_norm_update
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI25_0:
+.LCPI26_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -23121,7 +24320,7 @@ layer_norm_forward:
 	movq	%rdi, -112(%rbp)
 	movq	%r9, -224(%rbp)
 	testq	%r9, %r9
-	jle	.LBB25_73
+	jle	.LBB26_73
 	movaps	%xmm0, %xmm8
 	movq	%r8, %r14
 	movq	%rcx, %r15
@@ -23161,7 +24360,7 @@ layer_norm_forward:
 	leaq	16(%rdx), %rcx
 	movq	%rcx, -144(%rbp)
 	xorps	%xmm10, %xmm10
-	movss	.LCPI25_0(%rip), %xmm11
+	movss	.LCPI26_0(%rip), %xmm11
 	leaq	4(%r15), %rcx
 	movq	%rcx, -192(%rbp)
 	leaq	4(%rdx), %rcx
@@ -23174,9 +24373,9 @@ layer_norm_forward:
 	movss	%xmm0, -64(%rbp)
 	movq	%rdx, -208(%rbp)
 	movss	%xmm9, -60(%rbp)
-	jmp	.LBB25_3
+	jmp	.LBB26_3
 	.p2align	4
-.LBB25_2:
+.LBB26_2:
 	movq	-136(%rbp), %rcx
 	incq	%rcx
 	addq	%r11, %rbx
@@ -23185,8 +24384,8 @@ layer_norm_forward:
 	addq	%r11, %rax
 	addq	%r11, -128(%rbp)
 	cmpq	-224(%rbp), %rcx
-	je	.LBB25_73
-.LBB25_3:
+	je	.LBB26_73
+.LBB26_3:
 	movq	%rax, -56(%rbp)
 	movq	%rcx, %rdi
 	imulq	%r14, %rdi
@@ -23194,17 +24393,17 @@ layer_norm_forward:
 	leaq	(%rax,%rdi,4), %r9
 	cmpq	$16, %r14
 	movq	%rcx, -136(%rbp)
-	jge	.LBB25_5
+	jge	.LBB26_5
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorl	%eax, %eax
-	jmp	.LBB25_11
+	jmp	.LBB26_11
 	.p2align	4
-.LBB25_5:
+.LBB26_5:
 	cmpq	$16, -104(%rbp)
-	jae	.LBB25_7
+	jae	.LBB26_7
 	xorps	%xmm2, %xmm2
 	movl	$16, %ecx
 	xorl	%eax, %eax
@@ -23212,10 +24411,10 @@ layer_norm_forward:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
 	testb	$16, -104(%rbp)
-	je	.LBB25_10
-	jmp	.LBB25_11
+	je	.LBB26_10
+	jmp	.LBB26_11
 	.p2align	4
-.LBB25_7:
+.LBB26_7:
 	xorps	%xmm2, %xmm2
 	movl	$16, %ecx
 	movq	-200(%rbp), %rax
@@ -23223,7 +24422,7 @@ layer_norm_forward:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
 	.p2align	4
-.LBB25_8:
+.LBB26_8:
 	movups	-64(%rbx,%rcx,4), %xmm4
 	addps	%xmm2, %xmm4
 	movups	-48(%rbx,%rcx,4), %xmm5
@@ -23242,11 +24441,11 @@ layer_norm_forward:
 	addps	%xmm7, %xmm0
 	addq	$32, %rcx
 	addq	$-2, %rax
-	jne	.LBB25_8
+	jne	.LBB26_8
 	leaq	-16(%rcx), %rax
 	testb	$16, -104(%rbp)
-	jne	.LBB25_11
-.LBB25_10:
+	jne	.LBB26_11
+.LBB26_10:
 	movups	(%r9,%rax,4), %xmm4
 	addps	%xmm4, %xmm2
 	movups	16(%r9,%rax,4), %xmm4
@@ -23256,13 +24455,13 @@ layer_norm_forward:
 	movups	48(%r9,%rax,4), %xmm4
 	addps	%xmm4, %xmm0
 	movq	%rcx, %rax
-.LBB25_11:
+.LBB26_11:
 	movq	%rax, %rcx
 	orq	$8, %rcx
 	cmpq	%r14, %rcx
-	jg	.LBB25_13
+	jg	.LBB26_13
 	.p2align	4
-.LBB25_12:
+.LBB26_12:
 	movups	(%rbx,%rax,4), %xmm4
 	addps	%xmm4, %xmm2
 	movups	16(%rbx,%rax,4), %xmm4
@@ -23271,27 +24470,27 @@ layer_norm_forward:
 	addq	$16, %rax
 	cmpq	%r14, %rax
 	movq	%rcx, %rax
-	jle	.LBB25_12
-.LBB25_13:
+	jle	.LBB26_12
+.LBB26_13:
 	xorps	%xmm4, %xmm4
 	movq	%rax, %rcx
 	subq	%r14, %rcx
-	jge	.LBB25_18
+	jge	.LBB26_18
 	movl	%r14d, %esi
 	subl	%eax, %esi
 	andl	$7, %esi
-	je	.LBB25_16
+	je	.LBB26_16
 	.p2align	4
-.LBB25_15:
+.LBB26_15:
 	addss	(%rbx,%rax,4), %xmm4
 	incq	%rax
 	decq	%rsi
-	jne	.LBB25_15
-.LBB25_16:
+	jne	.LBB26_15
+.LBB26_16:
 	cmpq	$-8, %rcx
-	ja	.LBB25_18
+	ja	.LBB26_18
 	.p2align	4
-.LBB25_17:
+.LBB26_17:
 	addss	(%rbx,%rax,4), %xmm4
 	addss	4(%rbx,%rax,4), %xmm4
 	addss	8(%rbx,%rax,4), %xmm4
@@ -23302,8 +24501,8 @@ layer_norm_forward:
 	addss	28(%rbx,%rax,4), %xmm4
 	addq	$8, %rax
 	cmpq	%rax, %r14
-	jne	.LBB25_17
-.LBB25_18:
+	jne	.LBB26_17
+.LBB26_18:
 	addps	%xmm2, %xmm1
 	addps	%xmm3, %xmm0
 	movaps	%xmm1, %xmm2
@@ -23326,22 +24525,22 @@ layer_norm_forward:
 	movaps	%xmm12, %xmm13
 	shufps	$0, %xmm12, %xmm13
 	cmpq	$16, %r14
-	jge	.LBB25_20
+	jge	.LBB26_20
 	xorps	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
-	jmp	.LBB25_22
+	jmp	.LBB26_22
 	.p2align	4
-.LBB25_20:
+.LBB26_20:
 	xorps	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	xorps	%xmm3, %xmm3
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
 	.p2align	4
-.LBB25_21:
+.LBB26_21:
 	movups	(%rbx,%rcx,4), %xmm4
 	movups	16(%rbx,%rcx,4), %xmm5
 	movups	32(%rbx,%rcx,4), %xmm6
@@ -23362,14 +24561,14 @@ layer_norm_forward:
 	addq	$32, %rcx
 	cmpq	%r14, %rcx
 	movq	%rax, %rcx
-	jle	.LBB25_21
-.LBB25_22:
+	jle	.LBB26_21
+.LBB26_22:
 	movq	%rax, %rcx
 	orq	$8, %rcx
 	cmpq	%r14, %rcx
-	jg	.LBB25_24
+	jg	.LBB26_24
 	.p2align	4
-.LBB25_23:
+.LBB26_23:
 	movups	(%rbx,%rax,4), %xmm4
 	movups	16(%rbx,%rax,4), %xmm5
 	subps	%xmm13, %xmm5
@@ -23382,30 +24581,30 @@ layer_norm_forward:
 	addq	$16, %rax
 	cmpq	%r14, %rax
 	movq	%rcx, %rax
-	jle	.LBB25_23
-.LBB25_24:
+	jle	.LBB26_23
+.LBB26_24:
 	xorps	%xmm4, %xmm4
 	movq	%rax, %rcx
 	subq	%r14, %rcx
-	jge	.LBB25_29
+	jge	.LBB26_29
 	movl	%r14d, %esi
 	subl	%eax, %esi
 	andl	$3, %esi
-	je	.LBB25_27
+	je	.LBB26_27
 	.p2align	4
-.LBB25_26:
+.LBB26_26:
 	movss	(%rbx,%rax,4), %xmm5
 	subss	%xmm12, %xmm5
 	mulss	%xmm5, %xmm5
 	addss	%xmm5, %xmm4
 	incq	%rax
 	decq	%rsi
-	jne	.LBB25_26
-.LBB25_27:
+	jne	.LBB26_26
+.LBB26_27:
 	cmpq	$-4, %rcx
-	ja	.LBB25_29
+	ja	.LBB26_29
 	.p2align	4
-.LBB25_28:
+.LBB26_28:
 	movss	(%rbx,%rax,4), %xmm5
 	movss	4(%rbx,%rax,4), %xmm6
 	subss	%xmm12, %xmm5
@@ -23424,8 +24623,8 @@ layer_norm_forward:
 	addss	%xmm5, %xmm4
 	addq	$4, %rax
 	cmpq	%rax, %r14
-	jne	.LBB25_28
-.LBB25_29:
+	jne	.LBB26_28
+.LBB26_29:
 	addps	%xmm2, %xmm0
 	addps	%xmm3, %xmm1
 	movaps	%xmm0, %xmm2
@@ -23447,11 +24646,11 @@ layer_norm_forward:
 	divss	%xmm9, %xmm0
 	addss	%xmm8, %xmm0
 	ucomiss	%xmm10, %xmm0
-	jb	.LBB25_31
+	jb	.LBB26_31
 	sqrtss	%xmm0, %xmm0
-	jmp	.LBB25_32
+	jmp	.LBB26_32
 	.p2align	4
-.LBB25_31:
+.LBB26_31:
 	movq	%r15, %r12
 	movq	%r9, -216(%rbp)
 	movaps	%xmm12, -256(%rbp)
@@ -23462,7 +24661,7 @@ layer_norm_forward:
 	movq	%r15, %rdi
 	movaps	-256(%rbp), %xmm12
 	movq	-216(%rbp), %r9
-	movss	.LCPI25_0(%rip), %xmm11
+	movss	.LCPI26_0(%rip), %xmm11
 	xorps	%xmm10, %xmm10
 	movq	-96(%rbp), %r11
 	movss	-60(%rbp), %xmm9
@@ -23470,7 +24669,7 @@ layer_norm_forward:
 	movq	%r12, %r15
 	movq	-88(%rbp), %r12
 	movq	-208(%rbp), %rdx
-.LBB25_32:
+.LBB26_32:
 	movq	-120(%rbp), %rax
 	leaq	(%rax,%rdi,4), %rax
 	movaps	%xmm11, %xmm1
@@ -23478,22 +24677,22 @@ layer_norm_forward:
 	movaps	%xmm1, %xmm0
 	shufps	$0, %xmm1, %xmm0
 	testq	%rdx, %rdx
-	je	.LBB25_35
+	je	.LBB26_35
 	cmpq	$8, %r14
-	jge	.LBB25_37
+	jge	.LBB26_37
 	xorl	%r10d, %r10d
-	jmp	.LBB25_39
+	jmp	.LBB26_39
 	.p2align	4
-.LBB25_35:
+.LBB26_35:
 	cmpq	$8, %r14
-	jge	.LBB25_42
+	jge	.LBB26_42
 	xorl	%edi, %edi
-	jmp	.LBB25_54
+	jmp	.LBB26_54
 	.p2align	4
-.LBB25_37:
+.LBB26_37:
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB25_38:
+.LBB26_38:
 	movups	(%rbx,%rcx,4), %xmm2
 	movups	16(%rbx,%rcx,4), %xmm3
 	subps	%xmm13, %xmm3
@@ -23514,21 +24713,21 @@ layer_norm_forward:
 	addq	$16, %rcx
 	cmpq	%r14, %rcx
 	movq	%r10, %rcx
-	jle	.LBB25_38
-.LBB25_39:
+	jle	.LBB26_38
+.LBB26_39:
 	movq	%r14, %rcx
 	subq	%r10, %rcx
-	jle	.LBB25_2
+	jle	.LBB26_2
 	cmpq	$8, %rcx
-	jae	.LBB25_44
-.LBB25_67:
+	jae	.LBB26_44
+.LBB26_67:
 	movq	%r10, %rcx
-.LBB25_68:
+.LBB26_68:
 	movl	%r14d, %esi
 	subl	%ecx, %esi
 	leaq	1(%rcx), %rdi
 	testb	$1, %sil
-	je	.LBB25_70
+	je	.LBB26_70
 	movss	(%r9,%rcx,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
@@ -23536,9 +24735,9 @@ layer_norm_forward:
 	addss	(%r15,%rcx,4), %xmm0
 	movss	%xmm0, (%rax,%rcx,4)
 	movq	%rdi, %rcx
-.LBB25_70:
+.LBB26_70:
 	cmpq	%rdi, %r14
-	je	.LBB25_2
+	je	.LBB26_2
 	movq	%r14, %rax
 	subq	%rcx, %rax
 	leaq	(,%rcx,4), %r10
@@ -23551,7 +24750,7 @@ layer_norm_forward:
 	leaq	(%r8,%rcx,4), %rcx
 	xorl	%r8d, %r8d
 	.p2align	4
-.LBB25_72:
+.LBB26_72:
 	movss	-4(%rcx,%r8,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
@@ -23566,28 +24765,28 @@ layer_norm_forward:
 	movss	%xmm0, 4(%r10,%r8,4)
 	addq	$2, %r8
 	cmpq	%r8, %rax
-	jne	.LBB25_72
-	jmp	.LBB25_2
-.LBB25_42:
+	jne	.LBB26_72
+	jmp	.LBB26_2
+.LBB26_42:
 	cmpq	$8, -80(%rbp)
-	jae	.LBB25_50
+	jae	.LBB26_50
 	movl	$8, %ecx
 	xorl	%edi, %edi
 	testb	$8, -80(%rbp)
-	je	.LBB25_53
-	jmp	.LBB25_54
-.LBB25_44:
+	je	.LBB26_53
+	jmp	.LBB26_54
+.LBB26_44:
 	cmpq	$32, -72(%rbp)
-	jb	.LBB25_67
+	jb	.LBB26_67
 	movq	%r11, %rsi
 	imulq	-136(%rbp), %rsi
 	movq	-176(%rbp), %rdi
 	addq	%rsi, %rdi
 	cmpq	$32, %rdi
-	jb	.LBB25_67
+	jb	.LBB26_67
 	addq	-168(%rbp), %rsi
 	cmpq	$32, %rsi
-	jb	.LBB25_67
+	jb	.LBB26_67
 	subq	-48(%rbp), %rcx
 	addq	%r10, %rcx
 	movq	%r12, %rsi
@@ -23602,7 +24801,7 @@ layer_norm_forward:
 	leaq	(%r12,%r10,4), %r12
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB25_48:
+.LBB26_48:
 	movups	-16(%rdi,%r10,4), %xmm2
 	movups	(%rdi,%r10,4), %xmm3
 	subps	%xmm13, %xmm2
@@ -23621,17 +24820,17 @@ layer_norm_forward:
 	movups	%xmm4, 16(%r8,%r10,4)
 	addq	$8, %r10
 	cmpq	%r10, %rsi
-	jne	.LBB25_48
+	jne	.LBB26_48
 	cmpq	$0, -48(%rbp)
 	movq	-96(%rbp), %r11
 	movq	-88(%rbp), %r12
-	jne	.LBB25_68
-	jmp	.LBB25_2
-.LBB25_50:
+	jne	.LBB26_68
+	jmp	.LBB26_2
+.LBB26_50:
 	movl	$8, %ecx
 	movq	-160(%rbp), %rsi
 	.p2align	4
-.LBB25_51:
+.LBB26_51:
 	movups	-32(%rbx,%rcx,4), %xmm2
 	movups	-16(%rbx,%rcx,4), %xmm3
 	subps	%xmm13, %xmm3
@@ -23650,11 +24849,11 @@ layer_norm_forward:
 	movups	%xmm2, (%r13,%rcx,4)
 	addq	$16, %rcx
 	addq	$-2, %rsi
-	jne	.LBB25_51
+	jne	.LBB26_51
 	leaq	-8(%rcx), %rdi
 	testb	$8, -80(%rbp)
-	jne	.LBB25_54
-.LBB25_53:
+	jne	.LBB26_54
+.LBB26_53:
 	movups	(%r9,%rdi,4), %xmm2
 	movups	16(%r9,%rdi,4), %xmm3
 	subps	%xmm13, %xmm3
@@ -23664,24 +24863,24 @@ layer_norm_forward:
 	movups	%xmm3, 16(%rax,%rdi,4)
 	movups	%xmm2, (%rax,%rdi,4)
 	movq	%rcx, %rdi
-.LBB25_54:
+.LBB26_54:
 	movq	%r14, %rax
 	subq	%rdi, %rax
-	jle	.LBB25_2
+	jle	.LBB26_2
 	cmpq	$32, -72(%rbp)
 	setb	%cl
 	cmpq	$8, %rax
 	setb	%sil
 	orb	%cl, %sil
-	je	.LBB25_57
+	je	.LBB26_57
 	movq	%rdi, %rax
-	jmp	.LBB25_60
-.LBB25_57:
+	jmp	.LBB26_60
+.LBB26_57:
 	subq	-48(%rbp), %rax
 	addq	%rdi, %rax
 	movq	-56(%rbp), %rcx
 	.p2align	4
-.LBB25_58:
+.LBB26_58:
 	movups	-16(%rcx,%rdi,4), %xmm2
 	movups	(%rcx,%rdi,4), %xmm3
 	subps	%xmm13, %xmm2
@@ -23692,31 +24891,31 @@ layer_norm_forward:
 	movups	%xmm3, 16(%r13,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %r12
-	jne	.LBB25_58
+	jne	.LBB26_58
 	cmpq	$0, -48(%rbp)
-	je	.LBB25_2
-.LBB25_60:
+	je	.LBB26_2
+.LBB26_60:
 	movl	%r14d, %esi
 	subl	%eax, %esi
 	movq	%rax, %rcx
 	andl	$3, %esi
-	je	.LBB25_63
+	je	.LBB26_63
 	movq	%rax, %rcx
 	.p2align	4
-.LBB25_62:
+.LBB26_62:
 	movss	(%rbx,%rcx,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
 	movss	%xmm0, (%r13,%rcx,4)
 	incq	%rcx
 	decq	%rsi
-	jne	.LBB25_62
-.LBB25_63:
+	jne	.LBB26_62
+.LBB26_63:
 	subq	%r14, %rax
 	cmpq	$-4, %rax
-	ja	.LBB25_2
+	ja	.LBB26_2
 	.p2align	4
-.LBB25_64:
+.LBB26_64:
 	movss	(%rbx,%rcx,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
@@ -23735,9 +24934,9 @@ layer_norm_forward:
 	movss	%xmm0, 12(%r13,%rcx,4)
 	addq	$4, %rcx
 	cmpq	%rcx, %r14
-	jne	.LBB25_64
-	jmp	.LBB25_2
-.LBB25_73:
+	jne	.LBB26_64
+	jmp	.LBB26_2
+.LBB26_73:
 	addq	$216, %rsp
 	popq	%rbx
 	popq	%r12
@@ -23747,12 +24946,12 @@ layer_norm_forward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end25:
-	.size	layer_norm_forward, .Lfunc_end25-layer_norm_forward
+.Lfunc_end26:
+	.size	layer_norm_forward, .Lfunc_end26-layer_norm_forward
 	.cfi_endproc
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
-.LCPI26_0:
+.LCPI27_0:
 	.long	0x3f800000
 	.text
 	.p2align	4
@@ -23779,7 +24978,7 @@ layer_norm_backward:
 	movq	%rsi, -80(%rbp)
 	movq	%rdi, -96(%rbp)
 	cmpq	$0, 32(%rbp)
-	jle	.LBB26_86
+	jle	.LBB27_86
 	movaps	%xmm0, %xmm11
 	movq	%r8, %r14
 	movq	%rcx, %r15
@@ -23806,41 +25005,41 @@ layer_norm_backward:
 	movq	%rax, -168(%rbp)
 	xorl	%edi, %edi
 	xorps	%xmm13, %xmm13
-	movss	.LCPI26_0(%rip), %xmm14
+	movss	.LCPI27_0(%rip), %xmm14
 	movq	-128(%rbp), %r8
 	movq	-80(%rbp), %r13
 	movq	-96(%rbp), %rbx
 	movq	%r9, -88(%rbp)
 	movss	%xmm0, -104(%rbp)
 	movss	%xmm12, -100(%rbp)
-	jmp	.LBB26_2
+	jmp	.LBB27_2
 	.p2align	4
-.LBB26_85:
+.LBB27_85:
 	incq	%rdi
 	movq	-136(%rbp), %rax
 	addq	%rax, %rbx
 	addq	%rax, %r13
 	addq	%rax, %r8
 	cmpq	32(%rbp), %rdi
-	je	.LBB26_86
-.LBB26_2:
+	je	.LBB27_86
+.LBB27_2:
 	movq	%rdi, %rcx
 	imulq	%r12, %rcx
 	movq	-96(%rbp), %rax
 	movq	%rcx, -216(%rbp)
 	leaq	(%rax,%rcx,4), %r10
 	cmpq	$16, %r12
-	jge	.LBB26_4
+	jge	.LBB27_4
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorl	%eax, %eax
-	jmp	.LBB26_11
+	jmp	.LBB27_11
 	.p2align	4
-.LBB26_4:
+.LBB27_4:
 	cmpq	$16, -120(%rbp)
-	jae	.LBB26_17
+	jae	.LBB27_17
 	xorps	%xmm2, %xmm2
 	movl	$16, %ecx
 	xorl	%eax, %eax
@@ -23848,10 +25047,10 @@ layer_norm_backward:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
 	testb	$16, -120(%rbp)
-	je	.LBB26_10
-	jmp	.LBB26_11
+	je	.LBB27_10
+	jmp	.LBB27_11
 	.p2align	4
-.LBB26_17:
+.LBB27_17:
 	xorps	%xmm2, %xmm2
 	movl	$16, %ecx
 	movq	-192(%rbp), %rax
@@ -23859,7 +25058,7 @@ layer_norm_backward:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
 	.p2align	4
-.LBB26_18:
+.LBB27_18:
 	movups	-64(%rbx,%rcx,4), %xmm4
 	addps	%xmm2, %xmm4
 	movups	-48(%rbx,%rcx,4), %xmm5
@@ -23878,11 +25077,11 @@ layer_norm_backward:
 	addps	%xmm7, %xmm0
 	addq	$32, %rcx
 	addq	$-2, %rax
-	jne	.LBB26_18
+	jne	.LBB27_18
 	leaq	-16(%rcx), %rax
 	testb	$16, -120(%rbp)
-	jne	.LBB26_11
-.LBB26_10:
+	jne	.LBB27_11
+.LBB27_10:
 	movups	(%r10,%rax,4), %xmm4
 	addps	%xmm4, %xmm2
 	movups	16(%r10,%rax,4), %xmm4
@@ -23892,13 +25091,13 @@ layer_norm_backward:
 	movups	48(%r10,%rax,4), %xmm4
 	addps	%xmm4, %xmm0
 	movq	%rcx, %rax
-.LBB26_11:
+.LBB27_11:
 	movq	%rax, %rcx
 	orq	$8, %rcx
 	cmpq	%r12, %rcx
-	jg	.LBB26_12
+	jg	.LBB27_12
 	.p2align	4
-.LBB26_19:
+.LBB27_19:
 	movups	(%rbx,%rax,4), %xmm4
 	addps	%xmm4, %xmm2
 	movups	16(%rbx,%rax,4), %xmm4
@@ -23907,27 +25106,27 @@ layer_norm_backward:
 	addq	$16, %rax
 	cmpq	%r12, %rax
 	movq	%rcx, %rax
-	jle	.LBB26_19
-.LBB26_12:
+	jle	.LBB27_19
+.LBB27_12:
 	xorps	%xmm4, %xmm4
 	movq	%rax, %rcx
 	subq	%r12, %rcx
-	jge	.LBB26_6
+	jge	.LBB27_6
 	movl	%r12d, %edx
 	subl	%eax, %edx
 	andl	$7, %edx
-	je	.LBB26_15
+	je	.LBB27_15
 	.p2align	4
-.LBB26_14:
+.LBB27_14:
 	addss	(%rbx,%rax,4), %xmm4
 	incq	%rax
 	decq	%rdx
-	jne	.LBB26_14
-.LBB26_15:
+	jne	.LBB27_14
+.LBB27_15:
 	cmpq	$-8, %rcx
-	ja	.LBB26_6
+	ja	.LBB27_6
 	.p2align	4
-.LBB26_16:
+.LBB27_16:
 	addss	(%rbx,%rax,4), %xmm4
 	addss	4(%rbx,%rax,4), %xmm4
 	addss	8(%rbx,%rax,4), %xmm4
@@ -23938,8 +25137,8 @@ layer_norm_backward:
 	addss	28(%rbx,%rax,4), %xmm4
 	addq	$8, %rax
 	cmpq	%rax, %r12
-	jne	.LBB26_16
-.LBB26_6:
+	jne	.LBB27_16
+.LBB27_6:
 	addps	%xmm2, %xmm1
 	addps	%xmm3, %xmm0
 	movaps	%xmm1, %xmm2
@@ -23962,22 +25161,22 @@ layer_norm_backward:
 	movaps	%xmm15, %xmm10
 	shufps	$0, %xmm15, %xmm10
 	cmpq	$16, %r12
-	jge	.LBB26_29
+	jge	.LBB27_29
 	xorps	%xmm0, %xmm0
 	xorl	%eax, %eax
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
-	jmp	.LBB26_31
+	jmp	.LBB27_31
 	.p2align	4
-.LBB26_29:
+.LBB27_29:
 	xorps	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	xorps	%xmm3, %xmm3
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
 	.p2align	4
-.LBB26_30:
+.LBB27_30:
 	movups	(%rbx,%rcx,4), %xmm4
 	movups	16(%rbx,%rcx,4), %xmm5
 	movups	32(%rbx,%rcx,4), %xmm6
@@ -23998,14 +25197,14 @@ layer_norm_backward:
 	addq	$32, %rcx
 	cmpq	%r12, %rcx
 	movq	%rax, %rcx
-	jle	.LBB26_30
-.LBB26_31:
+	jle	.LBB27_30
+.LBB27_31:
 	movq	%rax, %rcx
 	orq	$8, %rcx
 	cmpq	%r12, %rcx
-	jg	.LBB26_32
+	jg	.LBB27_32
 	.p2align	4
-.LBB26_87:
+.LBB27_87:
 	movups	(%rbx,%rax,4), %xmm4
 	movups	16(%rbx,%rax,4), %xmm5
 	subps	%xmm10, %xmm5
@@ -24018,30 +25217,30 @@ layer_norm_backward:
 	addq	$16, %rax
 	cmpq	%r12, %rax
 	movq	%rcx, %rax
-	jle	.LBB26_87
-.LBB26_32:
+	jle	.LBB27_87
+.LBB27_32:
 	xorps	%xmm4, %xmm4
 	movq	%rax, %rcx
 	subq	%r12, %rcx
-	jge	.LBB26_20
+	jge	.LBB27_20
 	movl	%r12d, %edx
 	subl	%eax, %edx
 	andl	$3, %edx
-	je	.LBB26_35
+	je	.LBB27_35
 	.p2align	4
-.LBB26_34:
+.LBB27_34:
 	movss	(%rbx,%rax,4), %xmm5
 	subss	%xmm15, %xmm5
 	mulss	%xmm5, %xmm5
 	addss	%xmm5, %xmm4
 	incq	%rax
 	decq	%rdx
-	jne	.LBB26_34
-.LBB26_35:
+	jne	.LBB27_34
+.LBB27_35:
 	cmpq	$-4, %rcx
-	ja	.LBB26_20
+	ja	.LBB27_20
 	.p2align	4
-.LBB26_36:
+.LBB27_36:
 	movss	(%rbx,%rax,4), %xmm5
 	movss	4(%rbx,%rax,4), %xmm6
 	subss	%xmm15, %xmm5
@@ -24060,8 +25259,8 @@ layer_norm_backward:
 	addss	%xmm5, %xmm4
 	addq	$4, %rax
 	cmpq	%rax, %r12
-	jne	.LBB26_36
-.LBB26_20:
+	jne	.LBB27_36
+.LBB27_20:
 	addps	%xmm2, %xmm0
 	addps	%xmm3, %xmm1
 	movaps	%xmm0, %xmm2
@@ -24084,11 +25283,11 @@ layer_norm_backward:
 	addss	%xmm11, %xmm0
 	ucomiss	%xmm13, %xmm0
 	movaps	%xmm10, -240(%rbp)
-	jb	.LBB26_22
+	jb	.LBB27_22
 	sqrtss	%xmm0, %xmm0
-	jmp	.LBB26_23
+	jmp	.LBB27_23
 	.p2align	4
-.LBB26_22:
+.LBB27_22:
 	movq	%rdi, -72(%rbp)
 	movq	%r8, -56(%rbp)
 	movaps	%xmm15, -160(%rbp)
@@ -24098,29 +25297,29 @@ layer_norm_backward:
 	movq	-64(%rbp), %r10
 	movaps	-160(%rbp), %xmm15
 	movq	-56(%rbp), %r8
-	movss	.LCPI26_0(%rip), %xmm14
+	movss	.LCPI27_0(%rip), %xmm14
 	xorps	%xmm13, %xmm13
 	movq	-72(%rbp), %rdi
 	movl	16(%rbp), %esi
 	movss	-100(%rbp), %xmm12
 	movq	-88(%rbp), %r9
 	movss	-104(%rbp), %xmm11
-.LBB26_23:
+.LBB27_23:
 	movaps	%xmm14, %xmm1
 	divss	%xmm0, %xmm1
 	movaps	%xmm1, %xmm0
 	shufps	$0, %xmm1, %xmm0
 	testq	%r14, %r14
-	je	.LBB26_51
+	je	.LBB27_51
 	cmpq	$8, %r12
-	jge	.LBB26_67
+	jge	.LBB27_67
 	xorl	%ecx, %ecx
-	jmp	.LBB26_26
+	jmp	.LBB27_26
 	.p2align	4
-.LBB26_67:
+.LBB27_67:
 	xorl	%eax, %eax
 	.p2align	4
-.LBB26_68:
+.LBB27_68:
 	movups	(%r14,%rax,4), %xmm2
 	movups	16(%r14,%rax,4), %xmm3
 	movups	(%r13,%rax,4), %xmm4
@@ -24149,16 +25348,16 @@ layer_norm_backward:
 	addq	$16, %rax
 	cmpq	%r12, %rax
 	movq	%rcx, %rax
-	jle	.LBB26_68
-.LBB26_26:
+	jle	.LBB27_68
+.LBB27_26:
 	movq	%r12, %rax
 	subq	%rcx, %rax
-	jle	.LBB26_51
+	jle	.LBB27_51
 	cmpq	$8, %rax
-	jae	.LBB26_37
+	jae	.LBB27_37
 	movq	%rcx, %rax
-	jmp	.LBB26_50
-.LBB26_37:
+	jmp	.LBB27_50
+.LBB27_37:
 	movq	%r10, -64(%rbp)
 	movq	%r8, -56(%rbp)
 	movq	-136(%rbp), %r8
@@ -24204,28 +25403,28 @@ layer_norm_backward:
 	setb	%r11b
 	movzbl	-45(%rbp), %esi
 	testb	%sil, -160(%rbp)
-	jne	.LBB26_38
+	jne	.LBB27_38
 	movl	%r9d, %edi
 	movzbl	-43(%rbp), %esi
 	andb	%sil, -44(%rbp)
 	movq	-88(%rbp), %r9
-	jne	.LBB26_40
+	jne	.LBB27_40
 	movzbl	-41(%rbp), %esi
 	andb	-42(%rbp), %sil
-	jne	.LBB26_40
+	jne	.LBB27_40
 	andb	%dil, %dl
 	movq	-72(%rbp), %rdi
 	movq	-64(%rbp), %r10
-	jne	.LBB26_44
+	jne	.LBB27_44
 	andb	%r11b, %r8b
 	movl	16(%rbp), %esi
-	jne	.LBB26_46
+	jne	.LBB27_46
 	subq	-112(%rbp), %rax
 	addq	%rcx, %rax
 	movq	-168(%rbp), %rdx
 	movq	-56(%rbp), %r8
 	.p2align	4
-.LBB26_48:
+.LBB27_48:
 	movups	(%r13,%rcx,4), %xmm2
 	movups	(%rbx,%rcx,4), %xmm3
 	subps	%xmm10, %xmm3
@@ -24240,32 +25439,32 @@ layer_norm_backward:
 	movups	%xmm3, (%r9,%rcx,4)
 	addq	$4, %rcx
 	cmpq	%rcx, %rdx
-	jne	.LBB26_48
+	jne	.LBB27_48
 	cmpq	$0, -112(%rbp)
-	jne	.LBB26_50
-	jmp	.LBB26_51
-.LBB26_46:
+	jne	.LBB27_50
+	jmp	.LBB27_51
+.LBB27_46:
 	movq	%rcx, %rax
 	movq	-56(%rbp), %r8
-	jmp	.LBB26_50
-.LBB26_44:
+	jmp	.LBB27_50
+.LBB27_44:
 	movq	%rcx, %rax
 	movl	16(%rbp), %esi
 	movq	-56(%rbp), %r8
-	jmp	.LBB26_50
-.LBB26_40:
+	jmp	.LBB27_50
+.LBB27_40:
 	movq	%rcx, %rax
-	jmp	.LBB26_41
-.LBB26_38:
+	jmp	.LBB27_41
+.LBB27_38:
 	movq	%rcx, %rax
 	movq	-88(%rbp), %r9
-.LBB26_41:
+.LBB27_41:
 	movl	16(%rbp), %esi
 	movq	-72(%rbp), %rdi
 	movq	-56(%rbp), %r8
 	movq	-64(%rbp), %r10
 	.p2align	4
-.LBB26_50:
+.LBB27_50:
 	movss	(%rbx,%rax,4), %xmm2
 	subss	%xmm15, %xmm2
 	mulss	%xmm1, %xmm2
@@ -24277,34 +25476,34 @@ layer_norm_backward:
 	movss	%xmm2, (%r9,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r12
-	jne	.LBB26_50
-.LBB26_51:
+	jne	.LBB27_50
+.LBB27_51:
 	cmpq	$0, -128(%rbp)
-	je	.LBB26_85
+	je	.LBB27_85
 	cmpq	$8, %r12
-	jge	.LBB26_69
+	jge	.LBB27_69
 	xorps	%xmm3, %xmm3
 	xorl	%eax, %eax
 	xorps	%xmm2, %xmm2
 	xorps	%xmm5, %xmm5
 	xorps	%xmm4, %xmm4
-.LBB26_54:
+.LBB27_54:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm7, %xmm7
 	cmpq	%r12, %rax
-	jge	.LBB26_65
+	jge	.LBB27_65
 	movq	%rax, %rcx
 	orq	$1, %rcx
 	testb	$1, %r12b
-	je	.LBB26_59
+	je	.LBB27_59
 	movq	-80(%rbp), %rdx
 	movq	-216(%rbp), %r11
 	leaq	(%rdx,%r11,4), %rdx
 	movss	(%rdx,%rax,4), %xmm8
 	testq	%r15, %r15
-	je	.LBB26_58
+	je	.LBB27_58
 	mulss	(%r15,%rax,4), %xmm8
-.LBB26_58:
+.LBB27_58:
 	movaps	%xmm8, %xmm7
 	addss	%xmm13, %xmm7
 	movss	(%r10,%rax,4), %xmm6
@@ -24313,10 +25512,10 @@ layer_norm_backward:
 	mulss	%xmm8, %xmm6
 	addss	%xmm13, %xmm6
 	movq	%rcx, %rax
-.LBB26_59:
+.LBB27_59:
 	cmpq	%rcx, %r12
-	jne	.LBB26_60
-.LBB26_65:
+	jne	.LBB27_60
+.LBB27_65:
 	movaps	%xmm5, %xmm8
 	unpcklps	%xmm4, %xmm8
 	movaps	%xmm4, %xmm9
@@ -24352,24 +25551,24 @@ layer_norm_backward:
 	addss	%xmm6, %xmm3
 	divss	%xmm12, %xmm3
 	cmpq	$8, %r12
-	jge	.LBB26_73
+	jge	.LBB27_73
 	xorl	%ecx, %ecx
-.LBB26_79:
+.LBB27_79:
 	cmpq	%r12, %rcx
-	jl	.LBB26_80
-	jmp	.LBB26_85
+	jl	.LBB27_80
+	jmp	.LBB27_85
 	.p2align	4
-.LBB26_84:
+.LBB27_84:
 	movss	%xmm0, (%r8,%rcx,4)
 	incq	%rcx
 	cmpq	%rcx, %r12
-	je	.LBB26_85
-.LBB26_80:
+	je	.LBB27_85
+.LBB27_80:
 	movss	(%r13,%rcx,4), %xmm0
 	testq	%r15, %r15
-	je	.LBB26_82
+	je	.LBB27_82
 	mulss	(%r15,%rcx,4), %xmm0
-.LBB26_82:
+.LBB27_82:
 	subss	%xmm5, %xmm0
 	movss	(%rbx,%rcx,4), %xmm2
 	subss	%xmm15, %xmm2
@@ -24378,11 +25577,11 @@ layer_norm_backward:
 	subss	%xmm2, %xmm0
 	mulss	%xmm1, %xmm0
 	testl	%esi, %esi
-	je	.LBB26_84
+	je	.LBB27_84
 	addss	(%r8,%rcx,4), %xmm0
-	jmp	.LBB26_84
+	jmp	.LBB27_84
 	.p2align	4
-.LBB26_64:
+.LBB27_64:
 	addss	%xmm8, %xmm7
 	movss	(%rbx,%rax,4), %xmm10
 	subss	%xmm15, %xmm10
@@ -24398,28 +25597,28 @@ layer_norm_backward:
 	addq	$2, %rax
 	cmpq	%rax, %r12
 	movaps	-240(%rbp), %xmm10
-	je	.LBB26_65
-.LBB26_60:
+	je	.LBB27_65
+.LBB27_60:
 	movss	(%r13,%rax,4), %xmm8
 	testq	%r15, %r15
-	je	.LBB26_62
+	je	.LBB27_62
 	mulss	(%r15,%rax,4), %xmm8
-.LBB26_62:
+.LBB27_62:
 	movss	4(%r13,%rax,4), %xmm9
 	testq	%r15, %r15
-	je	.LBB26_64
+	je	.LBB27_64
 	mulss	4(%r15,%rax,4), %xmm9
-	jmp	.LBB26_64
+	jmp	.LBB27_64
 	.p2align	4
-.LBB26_69:
+.LBB27_69:
 	xorps	%xmm5, %xmm5
 	xorl	%ecx, %ecx
 	xorps	%xmm4, %xmm4
 	xorps	%xmm3, %xmm3
 	xorps	%xmm2, %xmm2
-	jmp	.LBB26_70
+	jmp	.LBB27_70
 	.p2align	4
-.LBB26_72:
+.LBB27_72:
 	addps	%xmm7, %xmm5
 	addps	%xmm6, %xmm4
 	movups	(%rbx,%rcx,4), %xmm8
@@ -24436,44 +25635,44 @@ layer_norm_backward:
 	addq	$16, %rcx
 	cmpq	%r12, %rcx
 	movq	%rax, %rcx
-	jg	.LBB26_54
-.LBB26_70:
+	jg	.LBB27_54
+.LBB27_70:
 	movups	(%r13,%rcx,4), %xmm7
 	movups	16(%r13,%rcx,4), %xmm6
 	testq	%r15, %r15
-	je	.LBB26_72
+	je	.LBB27_72
 	movups	(%r15,%rcx,4), %xmm8
 	movups	16(%r15,%rcx,4), %xmm9
 	mulps	%xmm9, %xmm6
 	mulps	%xmm8, %xmm7
-	jmp	.LBB26_72
+	jmp	.LBB27_72
 	.p2align	4
-.LBB26_73:
+.LBB27_73:
 	movaps	%xmm5, %xmm2
 	shufps	$0, %xmm5, %xmm2
 	movaps	%xmm3, %xmm4
 	shufps	$0, %xmm3, %xmm4
 	xorl	%eax, %eax
-	jmp	.LBB26_74
+	jmp	.LBB27_74
 	.p2align	4
-.LBB26_78:
+.LBB27_78:
 	movups	%xmm6, (%r8,%rax,4)
 	movups	%xmm7, 16(%r8,%rax,4)
 	leaq	8(%rax), %rcx
 	addq	$16, %rax
 	cmpq	%r12, %rax
 	movq	%rcx, %rax
-	jg	.LBB26_79
-.LBB26_74:
+	jg	.LBB27_79
+.LBB27_74:
 	movups	(%r13,%rax,4), %xmm6
 	movups	16(%r13,%rax,4), %xmm7
 	testq	%r15, %r15
-	je	.LBB26_76
+	je	.LBB27_76
 	movups	(%r15,%rax,4), %xmm8
 	movups	16(%r15,%rax,4), %xmm9
 	mulps	%xmm9, %xmm7
 	mulps	%xmm8, %xmm6
-.LBB26_76:
+.LBB27_76:
 	subps	%xmm2, %xmm7
 	subps	%xmm2, %xmm6
 	movups	(%rbx,%rax,4), %xmm8
@@ -24489,13 +25688,13 @@ layer_norm_backward:
 	mulps	%xmm0, %xmm7
 	mulps	%xmm0, %xmm6
 	testl	%esi, %esi
-	je	.LBB26_78
+	je	.LBB27_78
 	movups	(%r8,%rax,4), %xmm8
 	movups	16(%r8,%rax,4), %xmm9
 	addps	%xmm9, %xmm7
 	addps	%xmm8, %xmm6
-	jmp	.LBB26_78
-.LBB26_86:
+	jmp	.LBB27_78
+.LBB27_86:
 	addq	$200, %rsp
 	popq	%rbx
 	popq	%r12
@@ -24505,8 +25704,8 @@ layer_norm_backward:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end26:
-	.size	layer_norm_backward, .Lfunc_end26-layer_norm_backward
+.Lfunc_end27:
+	.size	layer_norm_backward, .Lfunc_end27-layer_norm_backward
 	.cfi_endproc
 	.p2align	4
 	.type	transpose_weights,@function
@@ -24530,7 +25729,7 @@ transpose_weights:
 	movq	%rdi, -56(%rbp)
 	movq	%rdx, -72(%rbp)
 	testq	%rdx, %rdx
-	jle	.LBB27_15
+	jle	.LBB28_15
 	movq	%rcx, %rax
 	movq	-72(%rbp), %r15
 	imulq	%r15, %rax
@@ -24568,9 +25767,9 @@ transpose_weights:
 	orb	%dl, %r11b
 	movb	%r11b, -41(%rbp)
 	xorl	%r12d, %r12d
-	jmp	.LBB27_2
+	jmp	.LBB28_2
 	.p2align	4
-.LBB27_14:
+.LBB28_14:
 	incq	%r12
 	movq	-80(%rbp), %rax
 	addq	%rax, %r10
@@ -24578,50 +25777,50 @@ transpose_weights:
 	addq	%rax, %rsi
 	addq	$4, -56(%rbp)
 	cmpq	-72(%rbp), %r12
-	je	.LBB27_15
-.LBB27_2:
+	je	.LBB28_15
+.LBB28_2:
 	testq	%rcx, %rcx
-	jle	.LBB27_14
+	jle	.LBB28_14
 	cmpb	$0, -41(%rbp)
-	je	.LBB27_5
+	je	.LBB28_5
 	xorl	%eax, %eax
-	jmp	.LBB27_8
+	jmp	.LBB28_8
 	.p2align	4
-.LBB27_5:
+.LBB28_5:
 	xorl	%eax, %eax
 	.p2align	4
-.LBB27_6:
+.LBB28_6:
 	movups	-16(%rbx,%rax,4), %xmm0
 	movups	(%rbx,%rax,4), %xmm1
 	movups	%xmm0, -16(%r10,%rax,4)
 	movups	%xmm1, (%r10,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %r8
-	jne	.LBB27_6
+	jne	.LBB28_6
 	movq	%r8, %rax
 	cmpq	%r8, %rcx
-	je	.LBB27_14
-.LBB27_8:
+	je	.LBB28_14
+.LBB28_8:
 	movq	%rax, %r13
 	cmpq	$0, -64(%rbp)
-	je	.LBB27_11
+	je	.LBB28_11
 	movq	%r14, %rdx
 	imulq	%rax, %rdx
 	addq	-56(%rbp), %rdx
 	movq	-64(%rbp), %rdi
 	movq	%rax, %r13
 	.p2align	4
-.LBB27_10:
+.LBB28_10:
 	movss	(%rdx), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	incq	%r13
 	addq	%r14, %rdx
 	decq	%rdi
-	jne	.LBB27_10
-.LBB27_11:
+	jne	.LBB28_10
+.LBB28_11:
 	subq	%rcx, %rax
 	cmpq	$-4, %rax
-	ja	.LBB27_14
+	ja	.LBB28_14
 	movq	%r14, %rax
 	imulq	%r13, %rax
 	leaq	3(%r13), %r9
@@ -24632,7 +25831,7 @@ transpose_weights:
 	imulq	%r14, %rdx
 	movq	-56(%rbp), %rdi
 	.p2align	4
-.LBB27_13:
+.LBB28_13:
 	movss	(%rdi,%rax), %xmm0
 	movss	%xmm0, (%rsi,%r13,4)
 	movss	(%rdi,%rdx), %xmm0
@@ -24644,9 +25843,9 @@ transpose_weights:
 	addq	$4, %r13
 	addq	%r15, %rdi
 	cmpq	%r13, %rcx
-	jne	.LBB27_13
-	jmp	.LBB27_14
-.LBB27_15:
+	jne	.LBB28_13
+	jmp	.LBB28_14
+.LBB28_15:
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -24655,8 +25854,8 @@ transpose_weights:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end27:
-	.size	transpose_weights, .Lfunc_end27-transpose_weights
+.Lfunc_end28:
+	.size	transpose_weights, .Lfunc_end28-transpose_weights
 	.cfi_endproc
 	.p2align	4
 	.type	linear_transposed_rows,@function
@@ -24684,11 +25883,11 @@ linear_transposed_rows:
 	movq	16(%rbp), %rax
 	cmpq	$6, %r11
 	movq	%rcx, -248(%rbp)
-	jge	.LBB28_5
+	jge	.LBB29_5
 	xorl	%ebx, %ebx
-.LBB28_2:
+.LBB29_2:
 	subq	%rbx, %r11
-	jle	.LBB28_4
+	jle	.LBB29_4
 	movq	%rbx, %rcx
 	imulq	%r9, %rcx
 	movq	-248(%rbp), %rdi
@@ -24703,7 +25902,7 @@ linear_transposed_rows:
 	movq	%r9, %r8
 	movq	%rax, %r9
 	callq	linear
-.LBB28_4:
+.LBB29_4:
 	addq	$328, %rsp
 	popq	%rbx
 	popq	%r12
@@ -24713,7 +25912,7 @@ linear_transposed_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB28_5:
+.LBB29_5:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%rax,4), %r10
 	leaq	(%r10,%r10,2), %rdi
@@ -24732,28 +25931,28 @@ linear_transposed_rows:
 	xorl	%ebx, %ebx
 	leaq	(,%r13,2), %rdi
 	movq	%rdx, -304(%rbp)
-	jmp	.LBB28_7
+	jmp	.LBB29_7
 	.p2align	4
-.LBB28_6:
+.LBB29_6:
 	movq	-280(%rbp), %rbx
 	leaq	6(%rbx), %r8
 	addq	-272(%rbp), %rcx
 	movq	24(%rbp), %r11
 	cmpq	%r11, %r8
-	jg	.LBB28_2
-.LBB28_7:
+	jg	.LBB29_2
+.LBB29_7:
 	movq	%r8, -280(%rbp)
 	testq	%rax, %rax
-	jle	.LBB28_6
+	jle	.LBB29_6
 	movq	%rbx, %rsi
 	imulq	%rax, %rsi
 	movq	-48(%rbp), %r8
 	leaq	(%r8,%rsi,4), %r8
 	movq	-264(%rbp), %rbx
 	xorl	%r11d, %r11d
-	jmp	.LBB28_9
+	jmp	.LBB29_9
 	.p2align	4
-.LBB28_13:
+.LBB29_13:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	movaps	%xmm10, -128(%rbp)
@@ -24774,7 +25973,7 @@ linear_transposed_rows:
 	movaps	%xmm8, %xmm3
 	movaps	%xmm10, %xmm12
 	movaps	%xmm11, %xmm13
-.LBB28_14:
+.LBB29_14:
 	movaps	-208(%rbp), %xmm10
 	movups	%xmm10, (%r8,%r11,4)
 	movaps	-224(%rbp), %xmm10
@@ -24817,26 +26016,26 @@ linear_transposed_rows:
 	addq	$64, %rbx
 	cmpq	%rax, %r11
 	movq	-304(%rbp), %rdx
-	jge	.LBB28_6
-.LBB28_9:
+	jge	.LBB29_6
+.LBB29_9:
 	testq	%rdx, %rdx
-	je	.LBB28_10
+	je	.LBB29_10
 	movups	(%rdx,%r11,4), %xmm10
 	movups	16(%rdx,%r11,4), %xmm11
 	movups	32(%rdx,%r11,4), %xmm9
 	movups	48(%rdx,%r11,4), %xmm8
-	jmp	.LBB28_12
+	jmp	.LBB29_12
 	.p2align	4
-.LBB28_10:
+.LBB29_10:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm11, %xmm11
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
-.LBB28_12:
+.LBB29_12:
 	testq	%r9, %r9
 	movaps	%xmm11, -224(%rbp)
 	movaps	%xmm10, -208(%rbp)
-	jle	.LBB28_13
+	jle	.LBB29_13
 	movq	%rbx, %rsi
 	xorl	%r14d, %r14d
 	movaps	%xmm10, %xmm12
@@ -24860,7 +26059,7 @@ linear_transposed_rows:
 	movaps	%xmm9, -80(%rbp)
 	movaps	%xmm8, -64(%rbp)
 	.p2align	4
-.LBB28_16:
+.LBB29_16:
 	movaps	%xmm9, -240(%rbp)
 	movaps	%xmm13, -320(%rbp)
 	movaps	%xmm12, -336(%rbp)
@@ -24997,10 +26196,10 @@ linear_transposed_rows:
 	incq	%r14
 	addq	%r10, %rsi
 	cmpq	%r14, %r9
-	jne	.LBB28_16
-	jmp	.LBB28_14
-.Lfunc_end28:
-	.size	linear_transposed_rows, .Lfunc_end28-linear_transposed_rows
+	jne	.LBB29_16
+	jmp	.LBB29_14
+.Lfunc_end29:
+	.size	linear_transposed_rows, .Lfunc_end29-linear_transposed_rows
 	.cfi_endproc
 	.p2align	4
 	.type	linear_rows,@function
@@ -25026,8 +26225,8 @@ linear_rows:
 	movq	%rcx, -216(%rbp)
 	movq	%rdi, -80(%rbp)
 	cmpq	$4, 16(%rbp)
-	jge	.LBB29_1
-.LBB29_43:
+	jge	.LBB30_1
+.LBB30_43:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -25037,7 +26236,7 @@ linear_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB29_1:
+.LBB30_1:
 	.cfi_def_cfa %rbp, 16
 	movq	24(%rbp), %rdi
 	leaq	3(%rdi), %rax
@@ -25076,8 +26275,8 @@ linear_rows:
 	movq	%rsi, -448(%rbp)
 	movq	%r12, -280(%rbp)
 	movq	%r10, -408(%rbp)
-	jmp	.LBB29_2
-.LBB29_29:
+	jmp	.LBB30_2
+.LBB30_29:
 	xorps	%xmm2, %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -25087,7 +26286,7 @@ linear_rows:
 	movss	%xmm4, (%rcx,%r9,8)
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
-.LBB29_30:
+.LBB30_30:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-96(%rbp), %r14
@@ -25106,7 +26305,7 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm2, %xmm0
 	movss	%xmm0, 4(%rax,%r9,4)
-.LBB29_42:
+.LBB30_42:
 	leaq	4(%r11), %rax
 	movq	-440(%rbp), %rcx
 	addq	%rcx, %rdx
@@ -25114,27 +26313,27 @@ linear_rows:
 	addq	%rcx, %rbx
 	addq	%rcx, %rdi
 	cmpq	16(%rbp), %rax
-	jg	.LBB29_43
-.LBB29_2:
+	jg	.LBB30_43
+.LBB30_2:
 	movq	%r11, -224(%rbp)
 	movq	%rax, -88(%rbp)
 	movq	24(%rbp), %r8
 	movq	-288(%rbp), %rax
 	cmpq	32(%rbp), %rax
 	movq	%rdx, -72(%rbp)
-	jle	.LBB29_3
-.LBB29_18:
+	jle	.LBB30_3
+.LBB30_18:
 	movq	32(%rbp), %rax
 	subq	%r8, %rax
 	cmpq	$1, %rax
-	je	.LBB29_31
+	je	.LBB30_31
 	cmpq	$2, %rax
 	movq	-280(%rbp), %r12
 	movq	-88(%rbp), %r11
-	jne	.LBB29_42
+	jne	.LBB30_42
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
-	jl	.LBB29_21
+	jl	.LBB30_21
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	%rcx, %r10
@@ -25161,7 +26360,7 @@ linear_rows:
 	xorl	%ecx, %ecx
 	movq	-64(%rbp), %r14
 	.p2align	4
-.LBB29_23:
+.LBB30_23:
 	movaps	%xmm3, -192(%rbp)
 	movaps	%xmm4, -208(%rbp)
 	movaps	%xmm7, -256(%rbp)
@@ -25246,10 +26445,10 @@ linear_rows:
 	movaps	-192(%rbp), %xmm3
 	addq	$8, %rcx
 	cmpq	%r13, %rcx
-	jl	.LBB29_23
-	jmp	.LBB29_24
+	jl	.LBB30_23
+	jmp	.LBB30_24
 	.p2align	4
-.LBB29_3:
+.LBB30_3:
 	movq	-224(%rbp), %rax
 	imulq	%r9, %rax
 	movq	-216(%rbp), %rcx
@@ -25261,12 +26460,12 @@ linear_rows:
 	movq	-288(%rbp), %rax
 	movq	24(%rbp), %rcx
 	movq	%rcx, -232(%rbp)
-	jmp	.LBB29_4
+	jmp	.LBB30_4
 	.p2align	4
-.LBB29_16:
+.LBB30_16:
 	movq	-232(%rbp), %r15
 	movss	8(%rsi,%r15,4), %xmm1
-.LBB29_17:
+.LBB30_17:
 	addss	%xmm1, %xmm0
 	movss	%xmm0, 8(%rcx)
 	addss	%xmm1, %xmm5
@@ -25281,12 +26480,12 @@ linear_rows:
 	addq	%r14, %r10
 	movq	%r8, -232(%rbp)
 	cmpq	32(%rbp), %rax
-	jg	.LBB29_18
-.LBB29_4:
+	jg	.LBB30_18
+.LBB30_4:
 	movq	%rax, -48(%rbp)
 	movq	-56(%rbp), %r8
 	cmpq	$8, %r8
-	jl	.LBB29_5
+	jl	.LBB30_5
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -272(%rbp)
@@ -25315,7 +26514,7 @@ linear_rows:
 	xorps	%xmm13, %xmm13
 	movq	-64(%rbp), %rax
 	.p2align	4
-.LBB29_7:
+.LBB30_7:
 	movaps	%xmm9, -480(%rbp)
 	movaps	%xmm7, -496(%rbp)
 	movaps	%xmm5, -512(%rbp)
@@ -25428,10 +26627,10 @@ linear_rows:
 	addps	%xmm10, %xmm13
 	addq	$8, %r15
 	cmpq	%r13, %r15
-	jl	.LBB29_7
-	jmp	.LBB29_8
+	jl	.LBB30_7
+	jmp	.LBB30_8
 	.p2align	4
-.LBB29_5:
+.LBB30_5:
 	xorps	%xmm7, %xmm7
 	xorl	%r15d, %r15d
 	xorps	%xmm13, %xmm13
@@ -25459,7 +26658,7 @@ linear_rows:
 	xorps	%xmm3, %xmm3
 	movaps	%xmm3, -272(%rbp)
 	movq	-64(%rbp), %rax
-.LBB29_8:
+.LBB30_8:
 	addps	%xmm13, %xmm7
 	addps	%xmm12, %xmm5
 	movaps	-192(%rbp), %xmm6
@@ -25533,7 +26732,7 @@ linear_rows:
 	movaps	%xmm2, %xmm11
 	shufps	$85, %xmm2, %xmm11
 	subq	%r15, %r8
-	jle	.LBB29_11
+	jle	.LBB30_11
 	leaq	(%r12,%r15,4), %r13
 	leaq	(%r11,%r15,4), %rcx
 	leaq	(%r10,%r15,4), %rsi
@@ -25543,7 +26742,7 @@ linear_rows:
 	leaq	(%rdi,%r15,4), %r15
 	xorl	%edx, %edx
 	.p2align	4
-.LBB29_10:
+.LBB30_10:
 	unpcklps	%xmm3, %xmm4
 	unpcklps	%xmm5, %xmm0
 	movlhps	%xmm4, %xmm0
@@ -25592,8 +26791,8 @@ linear_rows:
 	shufps	$85, %xmm0, %xmm5
 	incq	%rdx
 	cmpq	%rdx, %r8
-	jne	.LBB29_10
-.LBB29_11:
+	jne	.LBB30_10
+.LBB30_11:
 	movq	-464(%rbp), %rax
 	movq	-232(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rcx
@@ -25603,7 +26802,7 @@ linear_rows:
 	movq	-448(%rbp), %rsi
 	testq	%rsi, %rsi
 	movq	-96(%rbp), %r14
-	je	.LBB29_13
+	je	.LBB30_13
 	movss	(%rsi,%rdx,4), %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -25614,9 +26813,9 @@ linear_rows:
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm12
-	jmp	.LBB29_14
+	jmp	.LBB30_14
 	.p2align	4
-.LBB29_13:
+.LBB30_13:
 	xorps	%xmm12, %xmm12
 	addss	%xmm12, %xmm2
 	movss	%xmm2, (%rcx)
@@ -25626,7 +26825,7 @@ linear_rows:
 	movss	%xmm10, (%rcx,%r9,8)
 	addss	%xmm12, %xmm9
 	movss	%xmm9, (%rax,%r9,4)
-.LBB29_14:
+.LBB30_14:
 	movq	-72(%rbp), %rdx
 	movq	-168(%rbp), %r13
 	movq	-48(%rbp), %r8
@@ -25639,16 +26838,16 @@ linear_rows:
 	addss	%xmm12, %xmm6
 	movss	%xmm6, 4(%rax,%r9,4)
 	testq	%rsi, %rsi
-	jne	.LBB29_16
+	jne	.LBB30_16
 	xorps	%xmm1, %xmm1
-	jmp	.LBB29_17
+	jmp	.LBB30_17
 	.p2align	4
-.LBB29_31:
+.LBB30_31:
 	movq	-56(%rbp), %rcx
 	cmpq	$8, %rcx
 	movq	-280(%rbp), %r12
 	movq	-408(%rbp), %r11
-	jl	.LBB29_32
+	jl	.LBB30_32
 	movq	%r8, %rax
 	imulq	%rcx, %rax
 	movq	-80(%rbp), %rcx
@@ -25664,7 +26863,7 @@ linear_rows:
 	xorps	%xmm7, %xmm7
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB29_34:
+.LBB30_34:
 	movups	(%rax), %xmm9
 	movups	16(%rax), %xmm8
 	movups	(%r10), %xmm10
@@ -25695,9 +26894,9 @@ linear_rows:
 	addq	$32, %rax
 	addq	$32, %r10
 	cmpq	%r13, %rcx
-	jl	.LBB29_34
-	jmp	.LBB29_35
-.LBB29_21:
+	jl	.LBB30_34
+	jmp	.LBB30_35
+.LBB30_21:
 	xorps	%xmm4, %xmm4
 	xorl	%ecx, %ecx
 	xorps	%xmm3, %xmm3
@@ -25717,7 +26916,7 @@ linear_rows:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm12, %xmm12
 	movq	-64(%rbp), %r14
-.LBB29_24:
+.LBB30_24:
 	addps	%xmm3, %xmm4
 	addps	%xmm10, %xmm8
 	movaps	-144(%rbp), %xmm10
@@ -25756,7 +26955,7 @@ linear_rows:
 	movq	%r15, %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB29_27
+	jle	.LBB30_27
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r12
@@ -25772,7 +26971,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB29_26:
+.LBB30_26:
 	movss	(%r13,%r11,4), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movss	(%r12,%r11,4), %xmm3
@@ -25790,8 +26989,8 @@ linear_rows:
 	addps	%xmm6, %xmm0
 	incq	%r11
 	cmpq	%r11, %rax
-	jne	.LBB29_26
-.LBB29_27:
+	jne	.LBB30_26
+.LBB30_27:
 	movq	-224(%rbp), %rcx
 	imulq	%r9, %rcx
 	movq	-216(%rbp), %rax
@@ -25807,7 +27006,7 @@ linear_rows:
 	movaps	%xmm9, %xmm3
 	shufps	$255, %xmm9, %xmm3
 	testq	%rsi, %rsi
-	je	.LBB29_29
+	je	.LBB30_29
 	movss	(%rsi,%rdx,4), %xmm2
 	addss	%xmm2, %xmm9
 	movss	%xmm9, (%rcx)
@@ -25818,8 +27017,8 @@ linear_rows:
 	addss	%xmm2, %xmm3
 	movss	%xmm3, (%rax,%r9,4)
 	movss	4(%rsi,%rdx,4), %xmm2
-	jmp	.LBB29_30
-.LBB29_32:
+	jmp	.LBB30_30
+.LBB30_32:
 	xorps	%xmm2, %xmm2
 	xorl	%ecx, %ecx
 	xorps	%xmm7, %xmm7
@@ -25829,7 +27028,7 @@ linear_rows:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm4, %xmm4
-.LBB29_35:
+.LBB30_35:
 	addps	%xmm7, %xmm2
 	addps	%xmm6, %xmm1
 	addps	%xmm5, %xmm3
@@ -25849,7 +27048,7 @@ linear_rows:
 	movq	-56(%rbp), %rax
 	subq	%rcx, %rax
 	movq	%r8, -48(%rbp)
-	jle	.LBB29_38
+	jle	.LBB30_38
 	movq	%r12, %r10
 	imulq	%r8, %r10
 	leaq	(%r10,%rcx,4), %r15
@@ -25861,7 +27060,7 @@ linear_rows:
 	leaq	(%rdi,%rcx,4), %rcx
 	xorl	%r10d, %r10d
 	.p2align	4
-.LBB29_37:
+.LBB30_37:
 	movss	(%r15,%r10,4), %xmm1
 	shufps	$0, %xmm1, %xmm1
 	movss	(%rcx,%r10,4), %xmm2
@@ -25875,23 +27074,23 @@ linear_rows:
 	addps	%xmm4, %xmm0
 	incq	%r10
 	cmpq	%r10, %rax
-	jne	.LBB29_37
-.LBB29_38:
+	jne	.LBB30_37
+.LBB30_38:
 	testq	%rsi, %rsi
-	je	.LBB29_39
+	je	.LBB30_39
 	movq	-48(%rbp), %rcx
 	movss	(%rsi,%rcx,4), %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
-	jmp	.LBB29_41
-.LBB29_39:
+	jmp	.LBB30_41
+.LBB30_39:
 	xorps	%xmm1, %xmm1
 	movq	-72(%rbp), %rdx
 	movq	-96(%rbp), %r14
 	movq	-88(%rbp), %r11
 	movq	-48(%rbp), %rcx
-.LBB29_41:
+.LBB30_41:
 	movq	-224(%rbp), %r15
 	imulq	%r9, %r15
 	movq	-216(%rbp), %rax
@@ -25913,9 +27112,9 @@ linear_rows:
 	shufps	$255, %xmm0, %xmm0
 	addss	%xmm1, %xmm0
 	movss	%xmm0, (%rcx,%r9,4)
-	jmp	.LBB29_42
-.Lfunc_end29:
-	.size	linear_rows, .Lfunc_end29-linear_rows
+	jmp	.LBB30_42
+.Lfunc_end30:
+	.size	linear_rows, .Lfunc_end30-linear_rows
 	.cfi_endproc
 	.p2align	4
 	.type	weight_gradient_rows,@function
@@ -25943,12 +27142,12 @@ weight_gradient_rows:
 	movq	40(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	testq	%rcx, %rcx
-	je	.LBB30_15
+	je	.LBB31_15
 	movq	%rsi, %r14
 	movq	32(%rbp), %rax
 	leaq	(%rcx,%rax,4), %rbx
 	subq	%rax, %r14
-	jle	.LBB30_3
+	jle	.LBB31_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -25961,9 +27160,9 @@ weight_gradient_rows:
 	movq	16(%rbp), %rdi
 	movq	%r13, %r8
 	movq	%r15, %r9
-.LBB30_3:
+.LBB31_3:
 	testq	%rdi, %rdi
-	jle	.LBB30_15
+	jle	.LBB31_15
 	leaq	(%rcx,%rsi,4), %rax
 	movq	-48(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -25992,27 +27191,27 @@ weight_gradient_rows:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB30_5
+	jmp	.LBB31_5
 	.p2align	4
-.LBB30_14:
+.LBB31_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	16(%rbp), %rbx
-	je	.LBB30_15
-.LBB30_5:
+	je	.LBB31_15
+.LBB31_5:
 	cmpq	32(%rbp), %rsi
-	jle	.LBB30_14
+	jle	.LBB31_14
 	cmpq	$8, %r14
 	setb	%sil
 	orb	%al, %sil
 	movq	32(%rbp), %r13
 	testb	$1, %sil
 	movq	40(%rbp), %rsi
-	jne	.LBB30_10
+	jne	.LBB31_10
 	xorl	%esi, %esi
 	.p2align	4
-.LBB30_8:
+.LBB31_8:
 	movups	-16(%r10,%rsi,4), %xmm0
 	movups	(%r10,%rsi,4), %xmm1
 	movups	-16(%rdi,%rsi,4), %xmm2
@@ -26023,32 +27222,32 @@ weight_gradient_rows:
 	movups	%xmm0, (%rdi,%rsi,4)
 	addq	$8, %rsi
 	cmpq	%rsi, %rdx
-	jne	.LBB30_8
+	jne	.LBB31_8
 	movq	-64(%rbp), %r13
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rsi
-	je	.LBB30_14
-.LBB30_10:
+	je	.LBB31_14
+.LBB31_10:
 	subl	%r13d, %esi
 	movq	%r13, %r12
 	andl	$3, %esi
-	je	.LBB30_13
+	je	.LBB31_13
 	movq	%r13, %r12
 	.p2align	4
-.LBB30_12:
+.LBB31_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rsi
-	jne	.LBB30_12
-.LBB30_13:
+	jne	.LBB31_12
+.LBB31_13:
 	movq	40(%rbp), %rsi
 	subq	%rsi, %r13
 	cmpq	$-4, %r13
-	ja	.LBB30_14
+	ja	.LBB31_14
 	.p2align	4
-.LBB30_84:
+.LBB31_84:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -26063,9 +27262,9 @@ weight_gradient_rows:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rsi
-	jne	.LBB30_84
-	jmp	.LBB30_14
-.LBB30_15:
+	jne	.LBB31_84
+	jmp	.LBB31_14
+.LBB31_15:
 	movabsq	$9223372036854775806, %rax
 	movq	%r9, %rdx
 	andq	$-4, %rdx
@@ -26077,7 +27276,7 @@ weight_gradient_rows:
 	cmpq	%rdx, 32(%rbp)
 	setge	%dl
 	orb	%cl, %dl
-	jne	.LBB30_24
+	jne	.LBB31_24
 	movq	16(%rbp), %r10
 	movl	%r10d, %r12d
 	andl	$3, %r12d
@@ -26101,30 +27300,30 @@ weight_gradient_rows:
 	leaq	(%rbx,%rcx,4), %r15
 	movq	%r12, -80(%rbp)
 	shll	$4, %r12d
-	jmp	.LBB30_17
+	jmp	.LBB31_17
 	.p2align	4
-.LBB30_23:
+.LBB31_23:
 	addq	$4, %r13
 	addq	$16, %r14
 	movq	-144(%rbp), %rcx
 	addq	%rcx, -64(%rbp)
 	addq	%rcx, %r15
 	cmpq	-160(%rbp), %r13
-	jge	.LBB30_24
-.LBB30_17:
+	jge	.LBB31_24
+.LBB31_17:
 	cmpq	$0, 16(%rbp)
-	jle	.LBB30_23
+	jle	.LBB31_23
 	cmpq	$4, 16(%rbp)
-	jae	.LBB30_31
+	jae	.LBB31_31
 	xorl	%ecx, %ecx
-	jmp	.LBB30_20
+	jmp	.LBB31_20
 	.p2align	4
-.LBB30_31:
+.LBB31_31:
 	movq	-64(%rbp), %rbx
 	movq	%r14, %r10
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB30_32:
+.LBB31_32:
 	movups	(%r10), %xmm0
 	movups	%xmm0, -48(%rbx)
 	movups	(%r10,%r9,4), %xmm0
@@ -26137,10 +27336,10 @@ weight_gradient_rows:
 	addq	%r11, %r10
 	addq	$64, %rbx
 	cmpq	%rcx, %rdx
-	jne	.LBB30_32
-.LBB30_20:
+	jne	.LBB31_32
+.LBB31_20:
 	cmpq	$0, -80(%rbp)
-	je	.LBB30_23
+	je	.LBB31_23
 	movq	%rsi, %r10
 	imulq	%rcx, %r10
 	shlq	$4, %rcx
@@ -26148,24 +27347,24 @@ weight_gradient_rows:
 	addq	%r14, %r10
 	xorl	%ebx, %ebx
 	.p2align	4
-.LBB30_22:
+.LBB31_22:
 	movups	(%r10), %xmm0
 	movups	%xmm0, (%rcx,%rbx)
 	addq	$16, %rbx
 	addq	%rsi, %r10
 	cmpq	%rbx, %r12
-	jne	.LBB30_22
-	jmp	.LBB30_23
-.LBB30_24:
+	jne	.LBB31_22
+	jmp	.LBB31_23
+.LBB31_24:
 	cmpq	$16, %r8
-	jge	.LBB30_33
+	jge	.LBB31_33
 	xorl	%r10d, %r10d
 	movq	16(%rbp), %r12
-.LBB30_26:
+.LBB31_26:
 	movq	%r10, %rcx
 	orq	$8, %rcx
 	cmpq	%r8, %rcx
-	jg	.LBB30_57
+	jg	.LBB31_57
 	movq	-120(%rbp), %rdx
 	leaq	(%rdx,%r10,4), %rdx
 	movq	-152(%rbp), %rsi
@@ -26173,21 +27372,21 @@ weight_gradient_rows:
 	movq	32(%rbp), %rdi
 	leaq	4(%rdi), %r15
 	cmpq	40(%rbp), %r15
-	jle	.LBB30_28
-.LBB30_55:
+	jle	.LBB31_28
+.LBB31_55:
 	cmpq	40(%rbp), %rdi
-	jge	.LBB30_56
+	jge	.LBB31_56
 	movq	%r12, %r10
 	andq	%rax, %r10
 	movq	-48(%rbp), %r11
 	leaq	(%r11,%rdi,4), %r11
 	leaq	(,%r9,8), %rbx
 	leaq	(,%r8,8), %r14
-	jmp	.LBB30_73
+	jmp	.LBB31_73
 	.p2align	4
-.LBB30_74:
+.LBB31_74:
 	xorps	%xmm1, %xmm1
-.LBB30_79:
+.LBB31_79:
 	movq	%rdi, %r15
 	imulq	%r8, %r15
 	movups	%xmm1, 16(%rsi,%r15,4)
@@ -26195,24 +27394,24 @@ weight_gradient_rows:
 	incq	%rdi
 	addq	$4, %r11
 	cmpq	40(%rbp), %rdi
-	je	.LBB30_56
-.LBB30_73:
+	je	.LBB31_56
+.LBB31_73:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB30_74
+	jle	.LBB31_74
 	cmpq	$1, %r12
-	jne	.LBB30_80
+	jne	.LBB31_80
 	xorl	%r15d, %r15d
 	xorps	%xmm1, %xmm1
-	jmp	.LBB30_77
+	jmp	.LBB31_77
 	.p2align	4
-.LBB30_80:
+.LBB31_80:
 	movq	%rdx, %r12
 	movq	%r11, %r13
 	xorl	%r15d, %r15d
 	xorps	%xmm1, %xmm1
 	.p2align	4
-.LBB30_81:
+.LBB31_81:
 	movss	(%r13), %xmm2
 	shufps	$0, %xmm2, %xmm2
 	movups	(%r12), %xmm3
@@ -26233,11 +27432,11 @@ weight_gradient_rows:
 	addq	%rbx, %r13
 	addq	%r14, %r12
 	cmpq	%r15, %r10
-	jne	.LBB30_81
-.LBB30_77:
+	jne	.LBB31_81
+.LBB31_77:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB30_79
+	je	.LBB31_79
 	movq	-48(%rbp), %r12
 	leaq	(%r12,%rdi,4), %r12
 	movq	%r15, %r13
@@ -26252,8 +27451,8 @@ weight_gradient_rows:
 	addps	%xmm3, %xmm0
 	mulps	%xmm2, %xmm4
 	addps	%xmm4, %xmm1
-	jmp	.LBB30_79
-.LBB30_33:
+	jmp	.LBB31_79
+.LBB31_33:
 	leaq	(,%r8,4), %r11
 	leaq	(%r11,%r11,2), %rbx
 	movq	-120(%rbp), %rcx
@@ -26275,15 +27474,15 @@ weight_gradient_rows:
 	movq	%rcx, -224(%rbp)
 	movl	$16, %ecx
 	xorl	%r10d, %r10d
-	jmp	.LBB30_35
+	jmp	.LBB31_35
 	.p2align	4
-.LBB30_34:
+.LBB31_34:
 	movq	-216(%rbp), %r10
 	leaq	16(%r10), %rcx
 	addq	$64, %rdx
 	cmpq	%r8, %rcx
-	jg	.LBB30_26
-.LBB30_35:
+	jg	.LBB31_26
+.LBB31_35:
 	movq	-152(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %r13
 	movq	%rcx, -216(%rbp)
@@ -26292,20 +27491,20 @@ weight_gradient_rows:
 	movq	-200(%rbp), %rcx
 	movq	-208(%rbp), %r14
 	cmpq	-160(%rbp), %rdi
-	jl	.LBB30_40
-.LBB30_36:
+	jl	.LBB31_40
+.LBB31_36:
 	cmpq	40(%rbp), %r10
-	jge	.LBB30_34
+	jge	.LBB31_34
 	movq	-48(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rcx
-	jmp	.LBB30_38
+	jmp	.LBB31_38
 	.p2align	4
-.LBB30_39:
+.LBB31_39:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	xorps	%xmm0, %xmm0
 	xorps	%xmm3, %xmm3
-.LBB30_54:
+.LBB31_54:
 	movq	%r10, %rdi
 	imulq	%r8, %rdi
 	movups	%xmm0, (%r13,%rdi,4)
@@ -26315,10 +27514,10 @@ weight_gradient_rows:
 	incq	%r10
 	addq	$4, %rcx
 	cmpq	40(%rbp), %r10
-	je	.LBB30_34
-.LBB30_38:
+	je	.LBB31_34
+.LBB31_38:
 	testq	%r12, %r12
-	jle	.LBB30_39
+	jle	.LBB31_39
 	xorps	%xmm0, %xmm0
 	movq	%r12, %rdi
 	movq	%rcx, %r14
@@ -26327,7 +27526,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm2, %xmm2
 	.p2align	4
-.LBB30_53:
+.LBB31_53:
 	movss	(%r14), %xmm4
 	shufps	$0, %xmm4, %xmm4
 	movups	-32(%r15), %xmm5
@@ -26345,10 +27544,10 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	%rsi, %r14
 	decq	%rdi
-	jne	.LBB30_53
-	jmp	.LBB30_54
+	jne	.LBB31_53
+	jmp	.LBB31_54
 	.p2align	4
-.LBB30_42:
+.LBB31_42:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm15, %xmm15
 	xorps	%xmm7, %xmm7
@@ -26366,7 +27565,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB30_45:
+.LBB31_45:
 	movaps	%xmm12, %xmm1
 	movaps	%xmm10, %xmm12
 	movaps	%xmm7, %xmm0
@@ -26381,7 +27580,7 @@ weight_gradient_rows:
 	movaps	-112(%rbp), %xmm3
 	movaps	-144(%rbp), %xmm15
 	movaps	-80(%rbp), %xmm7
-.LBB30_51:
+.LBB31_51:
 	movups	%xmm0, 32(%rdi)
 	movups	%xmm1, 48(%rdi)
 	movups	%xmm12, 16(%rdi,%r8,4)
@@ -26401,12 +27600,12 @@ weight_gradient_rows:
 	addq	-224(%rbp), %rcx
 	cmpq	-160(%rbp), %r10
 	movq	16(%rbp), %r12
-	jge	.LBB30_36
-.LBB30_40:
+	jge	.LBB31_36
+.LBB31_40:
 	cmpq	$0, 24(%rbp)
-	je	.LBB30_46
+	je	.LBB31_46
 	testq	%r12, %r12
-	jle	.LBB30_42
+	jle	.LBB31_42
 	xorps	%xmm5, %xmm5
 	movq	%rcx, %rdi
 	movq	%rdx, %r15
@@ -26427,7 +27626,7 @@ weight_gradient_rows:
 	xorps	%xmm13, %xmm13
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB30_44:
+.LBB31_44:
 	movaps	%xmm8, -176(%rbp)
 	movaps	%xmm11, -192(%rbp)
 	movups	-32(%r15), %xmm3
@@ -26502,12 +27701,12 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	$16, %rdi
 	decq	%r12
-	jne	.LBB30_44
-	jmp	.LBB30_45
+	jne	.LBB31_44
+	jmp	.LBB31_45
 	.p2align	4
-.LBB30_46:
+.LBB31_46:
 	testq	%r12, %r12
-	jle	.LBB30_47
+	jle	.LBB31_47
 	xorps	%xmm5, %xmm5
 	movq	%r12, %rdi
 	movq	%r14, %r12
@@ -26529,7 +27728,7 @@ weight_gradient_rows:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -192(%rbp)
 	.p2align	4
-.LBB30_49:
+.LBB31_49:
 	movaps	%xmm15, -144(%rbp)
 	movups	-32(%r15), %xmm2
 	movups	-16(%r15), %xmm1
@@ -26608,9 +27807,9 @@ weight_gradient_rows:
 	addq	%r11, %r15
 	addq	%rsi, %r12
 	decq	%rdi
-	jne	.LBB30_49
-	jmp	.LBB30_50
-.LBB30_47:
+	jne	.LBB31_49
+	jmp	.LBB31_50
+.LBB31_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -192(%rbp)
@@ -26628,7 +27827,7 @@ weight_gradient_rows:
 	xorps	%xmm11, %xmm11
 	xorps	%xmm5, %xmm5
 	xorps	%xmm8, %xmm8
-.LBB30_50:
+.LBB31_50:
 	movaps	-176(%rbp), %xmm1
 	movaps	-192(%rbp), %xmm9
 	movaps	-112(%rbp), %xmm0
@@ -26643,12 +27842,12 @@ weight_gradient_rows:
 	movaps	-64(%rbp), %xmm2
 	movaps	%xmm13, %xmm3
 	movaps	%xmm10, %xmm7
-	jmp	.LBB30_51
-.LBB30_56:
+	jmp	.LBB31_51
+.LBB31_56:
 	movq	%rcx, %r10
-.LBB30_57:
+.LBB31_57:
 	cmpq	%r8, %r10
-	jge	.LBB30_68
+	jge	.LBB31_68
 	andq	%r12, %rax
 	movq	-48(%rbp), %rcx
 	movq	32(%rbp), %rdx
@@ -26658,50 +27857,50 @@ weight_gradient_rows:
 	movq	-120(%rbp), %rsi
 	leaq	(%rsi,%r10,4), %rsi
 	leaq	(,%r8,8), %rdi
-	jmp	.LBB30_59
+	jmp	.LBB31_59
 	.p2align	4
-.LBB30_67:
+.LBB31_67:
 	movq	%rcx, %r10
 	incq	%r10
 	addq	$4, %rsi
 	cmpq	%r8, %r10
-	je	.LBB30_68
-.LBB30_59:
+	je	.LBB31_68
+.LBB31_59:
 	movq	%r10, %rcx
 	movq	32(%rbp), %r10
 	cmpq	%r10, 40(%rbp)
-	jle	.LBB30_67
+	jle	.LBB31_67
 	movq	-152(%rbp), %r10
 	leaq	(%r10,%rcx,4), %r10
 	movq	-120(%rbp), %r11
 	leaq	(%r11,%rcx,4), %r11
 	movq	-64(%rbp), %rbx
 	movq	32(%rbp), %r14
-	jmp	.LBB30_61
+	jmp	.LBB31_61
 	.p2align	4
-.LBB30_66:
+.LBB31_66:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	movss	%xmm0, (%r10,%r15,4)
 	incq	%r14
 	addq	$4, %rbx
 	cmpq	40(%rbp), %r14
-	je	.LBB30_67
-.LBB30_61:
+	je	.LBB31_67
+.LBB31_61:
 	xorps	%xmm0, %xmm0
 	testq	%r12, %r12
-	jle	.LBB30_66
+	jle	.LBB31_66
 	cmpq	$1, %r12
-	jne	.LBB30_82
+	jne	.LBB31_82
 	xorl	%r15d, %r15d
-	jmp	.LBB30_64
+	jmp	.LBB31_64
 	.p2align	4
-.LBB30_82:
+.LBB31_82:
 	movq	%rsi, %r12
 	movq	%rbx, %r13
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB30_83:
+.LBB31_83:
 	movss	(%r13), %xmm1
 	mulss	(%r12), %xmm1
 	addss	%xmm0, %xmm1
@@ -26712,11 +27911,11 @@ weight_gradient_rows:
 	addq	%rdx, %r13
 	addq	%rdi, %r12
 	cmpq	%r15, %rax
-	jne	.LBB30_83
-.LBB30_64:
+	jne	.LBB31_83
+.LBB31_64:
 	movq	16(%rbp), %r12
 	testb	$1, %r12b
-	je	.LBB30_66
+	je	.LBB31_66
 	movq	-48(%rbp), %r12
 	leaq	(%r12,%r14,4), %r12
 	movq	%r15, %r13
@@ -26726,8 +27925,8 @@ weight_gradient_rows:
 	imulq	%r8, %r15
 	mulss	(%r11,%r15,4), %xmm1
 	addss	%xmm1, %xmm0
-	jmp	.LBB30_66
-.LBB30_68:
+	jmp	.LBB31_66
+.LBB31_68:
 	addq	$184, %rsp
 	popq	%rbx
 	popq	%r12
@@ -26737,7 +27936,7 @@ weight_gradient_rows:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB30_28:
+.LBB31_28:
 	.cfi_def_cfa %rbp, 16
 	leaq	(,%r8,4), %r10
 	movq	-48(%rbp), %rdi
@@ -26745,9 +27944,9 @@ weight_gradient_rows:
 	leaq	(%rdi,%r14,4), %r11
 	addq	$12, %r11
 	leaq	(,%r9,4), %rbx
-	jmp	.LBB30_29
+	jmp	.LBB31_29
 	.p2align	4
-.LBB30_30:
+.LBB31_30:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm6, %xmm6
 	xorps	%xmm2, %xmm2
@@ -26756,7 +27955,7 @@ weight_gradient_rows:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm5, %xmm5
 	xorps	%xmm7, %xmm7
-.LBB30_71:
+.LBB31_71:
 	movq	%r14, %r15
 	imulq	%r8, %r15
 	movups	%xmm7, 16(%rsi,%r15,4)
@@ -26778,11 +27977,11 @@ weight_gradient_rows:
 	movq	%rdi, %r14
 	cmpq	40(%rbp), %r15
 	movq	16(%rbp), %r12
-	jg	.LBB30_55
-.LBB30_29:
+	jg	.LBB31_55
+.LBB31_29:
 	movq	%r15, %rdi
 	testq	%r12, %r12
-	jle	.LBB30_30
+	jle	.LBB31_30
 	xorps	%xmm5, %xmm5
 	movq	%r12, %r15
 	movq	%r11, %r12
@@ -26795,7 +27994,7 @@ weight_gradient_rows:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm6, %xmm6
 	.p2align	4
-.LBB30_70:
+.LBB31_70:
 	movups	(%r13), %xmm9
 	movups	16(%r13), %xmm8
 	movss	-12(%r12), %xmm11
@@ -26828,10 +28027,10 @@ weight_gradient_rows:
 	addq	%r10, %r13
 	addq	%rbx, %r12
 	decq	%r15
-	jne	.LBB30_70
-	jmp	.LBB30_71
-.Lfunc_end30:
-	.size	weight_gradient_rows, .Lfunc_end30-weight_gradient_rows
+	jne	.LBB31_70
+	jmp	.LBB31_71
+.Lfunc_end31:
+	.size	weight_gradient_rows, .Lfunc_end31-weight_gradient_rows
 	.cfi_endproc
 	.p2align	4
 	.type	panel_linear_outputs,@function
@@ -26867,17 +28066,17 @@ panel_linear_outputs:
 	movq	%rax, %rdx
 	orq	%rcx, %rdx
 	shrq	$32, %rdx
-	je	.LBB31_1
+	je	.LBB32_1
 	cqto
 	idivq	%rcx
-	jmp	.LBB31_3
-.LBB31_1:
+	jmp	.LBB32_3
+.LBB32_1:
 	xorl	%edx, %edx
 	divl	%ecx
-.LBB31_3:
+.LBB32_3:
 	movq	%rax, -400(%rbp)
 	testq	%r8, %r8
-	jle	.LBB31_91
+	jle	.LBB32_91
 	movq	24(%rbp), %rsi
 	movq	16(%rbp), %rdi
 	leaq	(,%r9,4), %rax
@@ -26929,13 +28128,13 @@ panel_linear_outputs:
 	movq	%rax, -392(%rbp)
 	leaq	(,%r8,4), %r11
 	xorl	%r13d, %r13d
-	jmp	.LBB31_5
+	jmp	.LBB32_5
 	.p2align	4
-.LBB31_90:
+.LBB32_90:
 	addq	%rdx, %r13
 	cmpq	%r8, %r13
-	jge	.LBB31_91
-.LBB31_5:
+	jge	.LBB32_91
+.LBB32_5:
 	movq	%r8, %rdx
 	subq	%r13, %rdx
 	movq	-400(%rbp), %rax
@@ -26943,7 +28142,7 @@ panel_linear_outputs:
 	cmovlq	%rax, %rdx
 	movq	24(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jge	.LBB31_62
+	jge	.LBB32_62
 	movq	-384(%rbp), %rax
 	leaq	(%rax,%r13,4), %rax
 	movq	%rax, -416(%rbp)
@@ -26958,11 +28157,11 @@ panel_linear_outputs:
 	andb	%al, %cl
 	movb	%cl, -41(%rbp)
 	movq	24(%rbp), %rsi
-	jmp	.LBB31_7
-.LBB31_46:
+	jmp	.LBB32_7
+.LBB32_46:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
-.LBB31_49:
+.LBB32_49:
 	movups	%xmm15, (%r14)
 	movups	%xmm14, 16(%r14)
 	movups	%xmm12, 32(%r14)
@@ -26984,15 +28183,15 @@ panel_linear_outputs:
 	leaq	(%r14,%rcx), %rax
 	movups	%xmm4, 16(%r14,%rcx)
 	movups	%xmm5, (%r14,%rcx)
-.LBB31_60:
+.LBB32_60:
 	movups	%xmm1, 32(%rax)
 	movups	%xmm0, 48(%rax)
-.LBB31_61:
+.LBB32_61:
 	movq	-376(%rbp), %rsi
 	addq	$16, %rsi
 	cmpq	32(%rbp), %rsi
-	jge	.LBB31_62
-.LBB31_7:
+	jge	.LBB32_62
+.LBB32_7:
 	movq	%rsi, %rax
 	imulq	%r8, %rax
 	movq	-200(%rbp), %rcx
@@ -27006,13 +28205,13 @@ panel_linear_outputs:
 	leaq	(%rsi,%rax,4), %r10
 	movl	$0, %r14d
 	cmpq	$6, 16(%rbp)
-	jge	.LBB31_8
-.LBB31_19:
+	jge	.LBB32_8
+.LBB32_19:
 	movq	16(%rbp), %rax
 	subq	%r14, %rax
 	addq	$-2, %rax
 	cmpq	$3, %rax
-	ja	.LBB31_61
+	ja	.LBB32_61
 	movq	%r14, %rsi
 	imulq	%r8, %rsi
 	movq	-416(%rbp), %rdi
@@ -27022,20 +28221,20 @@ panel_linear_outputs:
 	leaq	(%rsi,%r14,4), %rsi
 	movq	-376(%rbp), %rdi
 	leaq	(%rsi,%rdi,4), %r14
-	leaq	.LJTI31_0(%rip), %rsi
+	leaq	.LJTI32_0(%rip), %rsi
 	movslq	(%rsi,%rax,4), %rax
 	addq	%rsi, %rax
 	jmpq	*%rax
-.LBB31_21:
+.LBB32_21:
 	cmpq	$0, -208(%rbp)
-	je	.LBB31_22
+	je	.LBB32_22
 	movups	(%rcx), %xmm2
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB31_24
+	jmp	.LBB32_24
 	.p2align	4
-.LBB31_8:
+.LBB32_8:
 	movq	-368(%rbp), %rax
 	movq	-376(%rbp), %rsi
 	leaq	(%rax,%rsi,4), %rax
@@ -27043,16 +28242,16 @@ panel_linear_outputs:
 	movl	$6, %esi
 	movq	-416(%rbp), %rdi
 	xorl	%eax, %eax
-	jmp	.LBB31_9
+	jmp	.LBB32_9
 	.p2align	4
-.LBB31_15:
+.LBB32_15:
 	movaps	-272(%rbp), %xmm7
 	movaps	-256(%rbp), %xmm6
 	movaps	-496(%rbp), %xmm2
 	movaps	-480(%rbp), %xmm1
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
-.LBB31_18:
+.LBB32_18:
 	movups	%xmm5, (%rbx)
 	movups	%xmm4, 16(%rbx)
 	movups	%xmm2, 32(%rbx)
@@ -27098,23 +28297,23 @@ panel_linear_outputs:
 	movq	%r14, %rax
 	cmpq	16(%rbp), %rsi
 	movq	%r15, %r13
-	jg	.LBB31_19
-.LBB31_9:
+	jg	.LBB32_19
+.LBB32_9:
 	movq	%rsi, %r14
 	cmpq	$0, -208(%rbp)
-	je	.LBB31_10
+	je	.LBB32_10
 	movups	(%rcx), %xmm12
 	movups	16(%rcx), %xmm10
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm14
-	jmp	.LBB31_12
+	jmp	.LBB32_12
 	.p2align	4
-.LBB31_10:
+.LBB32_10:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm10, %xmm10
 	xorps	%xmm1, %xmm1
 	xorps	%xmm14, %xmm14
-.LBB31_12:
+.LBB32_12:
 	imulq	%r9, %rax
 	movq	-560(%rbp), %rsi
 	leaq	(%rsi,%rax,4), %rbx
@@ -27139,7 +28338,7 @@ panel_linear_outputs:
 	movaps	%xmm12, -464(%rbp)
 	movaps	%xmm10, -448(%rbp)
 	testq	%r13, %r13
-	jle	.LBB31_14
+	jle	.LBB32_14
 	movups	(%rbx), %xmm0
 	movaps	%xmm0, -464(%rbp)
 	movups	16(%rbx), %xmm0
@@ -27175,7 +28374,7 @@ panel_linear_outputs:
 	movups	16(%rbx,%rax), %xmm10
 	movups	32(%rbx,%rax), %xmm0
 	movups	48(%rbx,%rax), %xmm3
-.LBB31_14:
+.LBB32_14:
 	movaps	%xmm15, -128(%rbp)
 	movaps	%xmm13, %xmm15
 	movaps	%xmm11, %xmm13
@@ -27195,7 +28394,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -224(%rbp)
 	movaps	%xmm15, -304(%rbp)
 	movaps	%xmm13, -288(%rbp)
-	jle	.LBB31_15
+	jle	.LBB32_15
 	xorl	%eax, %eax
 	movq	%r10, %rsi
 	movaps	-272(%rbp), %xmm7
@@ -27205,7 +28404,7 @@ panel_linear_outputs:
 	movaps	-464(%rbp), %xmm5
 	movaps	-448(%rbp), %xmm4
 	.p2align	4
-.LBB31_17:
+.LBB32_17:
 	movaps	%xmm0, -256(%rbp)
 	movaps	%xmm3, -272(%rbp)
 	movups	(%rsi), %xmm13
@@ -27329,40 +28528,40 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %rsi
 	cmpq	%rax, %rdx
-	jne	.LBB31_17
-	jmp	.LBB31_18
+	jne	.LBB32_17
+	jmp	.LBB32_18
 	.p2align	4
-.LBB31_40:
+.LBB32_40:
 	cmpq	$0, -208(%rbp)
-	je	.LBB31_41
+	je	.LBB32_41
 	movups	(%rcx), %xmm5
 	movups	16(%rcx), %xmm4
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB31_43
+	jmp	.LBB32_43
 	.p2align	4
-.LBB31_50:
+.LBB32_50:
 	cmpq	$0, -208(%rbp)
-	je	.LBB31_51
+	je	.LBB32_51
 	movups	(%rcx), %xmm9
 	movups	16(%rcx), %xmm8
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB31_53
-.LBB31_30:
+	jmp	.LBB32_53
+.LBB32_30:
 	cmpq	$0, -208(%rbp)
-	je	.LBB31_31
+	je	.LBB32_31
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm3
 	movups	32(%rcx), %xmm1
 	movups	48(%rcx), %xmm0
-	jmp	.LBB31_33
-.LBB31_41:
+	jmp	.LBB32_33
+.LBB32_41:
 	xorps	%xmm5, %xmm5
 	xorps	%xmm4, %xmm4
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB31_43:
+.LBB32_43:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm6
 	movaps	%xmm5, %xmm3
@@ -27376,7 +28575,7 @@ panel_linear_outputs:
 	movaps	%xmm5, %xmm14
 	movaps	%xmm4, %xmm15
 	testq	%r13, %r13
-	jle	.LBB31_45
+	jle	.LBB32_45
 	movups	(%r14), %xmm14
 	movups	16(%r14), %xmm15
 	movups	32(%r14), %xmm12
@@ -27394,7 +28593,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm4
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB31_45:
+.LBB32_45:
 	movaps	%xmm15, -160(%rbp)
 	movaps	%xmm14, %xmm15
 	movaps	%xmm11, -80(%rbp)
@@ -27405,7 +28604,7 @@ panel_linear_outputs:
 	movaps	%xmm7, -112(%rbp)
 	movaps	%xmm8, -192(%rbp)
 	movaps	%xmm9, -176(%rbp)
-	jle	.LBB31_46
+	jle	.LBB32_46
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	leaq	(%rcx,%r8,4), %rsi
@@ -27413,7 +28612,7 @@ panel_linear_outputs:
 	movaps	-80(%rbp), %xmm10
 	movaps	-160(%rbp), %xmm14
 	.p2align	4
-.LBB31_48:
+.LBB32_48:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm6, -160(%rbp)
 	movaps	%xmm5, %xmm8
@@ -27490,14 +28689,14 @@ panel_linear_outputs:
 	incq	%rdi
 	addq	$64, %r10
 	cmpq	%rdi, %rdx
-	jne	.LBB31_48
-	jmp	.LBB31_49
-.LBB31_51:
+	jne	.LBB32_48
+	jmp	.LBB32_49
+.LBB32_51:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB31_53:
+.LBB32_53:
 	movaps	%xmm1, %xmm6
 	movaps	%xmm0, %xmm10
 	movaps	%xmm9, %xmm2
@@ -27515,7 +28714,7 @@ panel_linear_outputs:
 	movaps	%xmm9, -304(%rbp)
 	movaps	%xmm8, -288(%rbp)
 	testq	%r13, %r13
-	jle	.LBB31_55
+	jle	.LBB32_55
 	movups	(%r14), %xmm0
 	movaps	%xmm0, -304(%rbp)
 	movups	16(%r14), %xmm0
@@ -27542,7 +28741,7 @@ panel_linear_outputs:
 	movups	16(%r14,%rax), %xmm8
 	movups	32(%r14,%rax), %xmm1
 	movups	48(%r14,%rax), %xmm0
-.LBB31_55:
+.LBB32_55:
 	movaps	%xmm15, -256(%rbp)
 	movaps	%xmm14, -272(%rbp)
 	movaps	%xmm11, %xmm14
@@ -27557,7 +28756,7 @@ panel_linear_outputs:
 	movaps	%xmm14, -352(%rbp)
 	movaps	%xmm12, -336(%rbp)
 	movaps	%xmm13, -320(%rbp)
-	jle	.LBB31_56
+	jle	.LBB32_56
 	xorl	%eax, %eax
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
@@ -27566,7 +28765,7 @@ panel_linear_outputs:
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
 	.p2align	4
-.LBB31_58:
+.LBB32_58:
 	movaps	%xmm1, -80(%rbp)
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm9, %xmm12
@@ -27668,16 +28867,16 @@ panel_linear_outputs:
 	incq	%rax
 	addq	$64, %r10
 	cmpq	%rax, %rdx
-	jne	.LBB31_58
-	jmp	.LBB31_59
-.LBB31_56:
+	jne	.LBB32_58
+	jmp	.LBB32_59
+.LBB32_56:
 	movaps	-272(%rbp), %xmm2
 	movaps	-256(%rbp), %xmm5
 	movaps	-80(%rbp), %xmm4
 	movaps	-224(%rbp), %xmm3
 	movaps	-304(%rbp), %xmm14
 	movaps	-288(%rbp), %xmm15
-.LBB31_59:
+.LBB32_59:
 	movups	%xmm14, (%r14)
 	movups	%xmm15, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -27708,19 +28907,19 @@ panel_linear_outputs:
 	movups	%xmm8, 16(%r14,%rax)
 	movups	%xmm9, (%r14,%rax)
 	addq	%r14, %rax
-	jmp	.LBB31_60
-.LBB31_22:
+	jmp	.LBB32_60
+.LBB32_22:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB31_24:
+.LBB32_24:
 	movaps	%xmm1, %xmm4
 	movaps	%xmm0, %xmm5
 	movaps	%xmm2, %xmm6
 	movaps	%xmm3, %xmm7
 	testq	%r13, %r13
-	jle	.LBB31_26
+	jle	.LBB32_26
 	movups	(%r14), %xmm6
 	movups	16(%r14), %xmm7
 	movups	32(%r14), %xmm4
@@ -27729,13 +28928,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,4), %xmm3
 	movups	32(%r14,%r9,4), %xmm1
 	movups	48(%r14,%r9,4), %xmm0
-.LBB31_26:
+.LBB32_26:
 	testq	%rdx, %rdx
-	jle	.LBB31_29
+	jle	.LBB32_29
 	leaq	(%rbx,%r8,4), %rax
 	xorl	%ecx, %ecx
 	.p2align	4
-.LBB31_28:
+.LBB32_28:
 	movups	(%r10), %xmm10
 	movups	16(%r10), %xmm11
 	movups	32(%r10), %xmm9
@@ -27766,8 +28965,8 @@ panel_linear_outputs:
 	incq	%rcx
 	addq	$64, %r10
 	cmpq	%rcx, %rdx
-	jne	.LBB31_28
-.LBB31_29:
+	jne	.LBB32_28
+.LBB32_29:
 	movups	%xmm6, (%r14)
 	movups	%xmm7, 16(%r14)
 	movups	%xmm4, 32(%r14)
@@ -27775,13 +28974,13 @@ panel_linear_outputs:
 	leaq	(%r14,%r9,4), %rax
 	movups	%xmm3, 16(%r14,%r9,4)
 	movups	%xmm2, (%r14,%r9,4)
-	jmp	.LBB31_60
-.LBB31_31:
+	jmp	.LBB32_60
+.LBB32_31:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-.LBB31_33:
+.LBB32_33:
 	movaps	%xmm1, %xmm2
 	movaps	%xmm0, %xmm4
 	movaps	%xmm15, %xmm5
@@ -27791,7 +28990,7 @@ panel_linear_outputs:
 	movaps	%xmm15, %xmm11
 	movaps	%xmm3, %xmm10
 	testq	%r13, %r13
-	jle	.LBB31_35
+	jle	.LBB32_35
 	movups	(%r14), %xmm11
 	movups	16(%r14), %xmm10
 	movups	32(%r14), %xmm7
@@ -27804,13 +29003,13 @@ panel_linear_outputs:
 	movups	16(%r14,%r9,8), %xmm3
 	movups	32(%r14,%r9,8), %xmm1
 	movups	48(%r14,%r9,8), %xmm0
-.LBB31_35:
+.LBB32_35:
 	movaps	%xmm10, %xmm12
 	movaps	%xmm8, %xmm10
 	movaps	%xmm7, %xmm9
 	movaps	%xmm5, %xmm7
 	testq	%rdx, %rdx
-	jle	.LBB31_36
+	jle	.LBB32_36
 	leaq	(%rbx,%r8,4), %rax
 	leaq	(%rax,%r8,4), %rcx
 	xorl	%esi, %esi
@@ -27818,7 +29017,7 @@ panel_linear_outputs:
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
 	.p2align	4
-.LBB31_38:
+.LBB32_38:
 	movaps	%xmm4, -96(%rbp)
 	movaps	%xmm1, -80(%rbp)
 	movups	(%r10), %xmm1
@@ -27872,13 +29071,13 @@ panel_linear_outputs:
 	incq	%rsi
 	addq	$64, %r10
 	cmpq	%rsi, %rdx
-	jne	.LBB31_38
-	jmp	.LBB31_39
-.LBB31_36:
+	jne	.LBB32_38
+	jmp	.LBB32_39
+.LBB32_36:
 	movaps	%xmm2, %xmm5
 	movaps	%xmm6, %xmm8
 	movaps	%xmm12, %xmm6
-.LBB31_39:
+.LBB32_39:
 	movups	%xmm11, (%r14)
 	movups	%xmm6, 16(%r14)
 	movups	%xmm9, 32(%r14)
@@ -27891,11 +29090,11 @@ panel_linear_outputs:
 	addq	%r14, %rax
 	movups	%xmm3, 16(%r14,%r9,8)
 	movups	%xmm15, (%r14,%r9,8)
-	jmp	.LBB31_60
+	jmp	.LBB32_60
 	.p2align	4
-.LBB31_62:
+.LBB32_62:
 	cmpq	$1, -520(%rbp)
-	jne	.LBB31_90
+	jne	.LBB32_90
 	movq	%r13, %rax
 	shlq	$6, %rax
 	movq	%rax, -112(%rbp)
@@ -27904,10 +29103,10 @@ panel_linear_outputs:
 	movq	24(%rbp), %rbx
 	movq	-392(%rbp), %rax
 	cmpq	32(%rbp), %rax
-	jle	.LBB31_64
-.LBB31_68:
+	jle	.LBB32_64
+.LBB32_68:
 	cmpq	32(%rbp), %rbx
-	jge	.LBB31_90
+	jge	.LBB32_90
 	movq	-112(%rbp), %rax
 	addq	-360(%rbp), %rax
 	movq	%rax, -112(%rbp)
@@ -27920,57 +29119,57 @@ panel_linear_outputs:
 	movabsq	$9223372036854775806, %rax
 	andq	%rax, %rdi
 	leaq	4(%rsi), %r10
-	jmp	.LBB31_70
+	jmp	.LBB32_70
 	.p2align	4
-.LBB31_89:
+.LBB32_89:
 	movups	%xmm1, (%r14)
 	movups	%xmm3, 16(%r14)
 	movups	%xmm0, 32(%r14)
 	movups	%xmm2, 48(%r14)
 	addq	$16, %rbx
 	cmpq	32(%rbp), %rbx
-	jge	.LBB31_90
-.LBB31_70:
+	jge	.LBB32_90
+.LBB32_70:
 	movq	-408(%rbp), %rax
 	leaq	(%rax,%rbx,4), %r14
 	testb	%r15b, %r15b
-	je	.LBB31_71
+	je	.LBB32_71
 	movq	%r14, %rax
 	testq	%r13, %r13
-	jg	.LBB31_72
+	jg	.LBB32_72
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	testq	%rdx, %rdx
-	jg	.LBB31_83
-	jmp	.LBB31_89
+	jg	.LBB32_83
+	jmp	.LBB32_89
 	.p2align	4
-.LBB31_71:
+.LBB32_71:
 	movq	-200(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
-.LBB31_72:
+.LBB32_72:
 	movups	(%rax), %xmm1
 	movups	16(%rax), %xmm3
 	movups	32(%rax), %xmm0
 	movups	48(%rax), %xmm2
 	testq	%rdx, %rdx
-	jle	.LBB31_89
-.LBB31_83:
+	jle	.LBB32_89
+.LBB32_83:
 	movq	%rbx, %rax
 	imulq	%r8, %rax
 	movq	-112(%rbp), %rcx
 	leaq	(%rcx,%rax,4), %rcx
 	cmpq	$1, %rdx
-	jne	.LBB31_85
+	jne	.LBB32_85
 	xorl	%eax, %eax
-	jmp	.LBB31_87
+	jmp	.LBB32_87
 	.p2align	4
-.LBB31_85:
+.LBB32_85:
 	movaps	%xmm2, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB31_86:
+.LBB32_86:
 	movups	(%rcx), %xmm8
 	movups	16(%rcx), %xmm7
 	movups	32(%rcx), %xmm9
@@ -28003,10 +29202,10 @@ panel_linear_outputs:
 	subq	$-128, %rcx
 	movaps	%xmm2, %xmm4
 	cmpq	%rax, %rdi
-	jne	.LBB31_86
-.LBB31_87:
+	jne	.LBB32_86
+.LBB32_87:
 	testb	$1, %dl
-	je	.LBB31_89
+	je	.LBB32_89
 	movups	(%rcx), %xmm4
 	movups	16(%rcx), %xmm5
 	movups	32(%rcx), %xmm6
@@ -28021,19 +29220,19 @@ panel_linear_outputs:
 	addps	%xmm6, %xmm0
 	mulps	%xmm7, %xmm8
 	addps	%xmm8, %xmm2
-	jmp	.LBB31_89
+	jmp	.LBB32_89
 	.p2align	4
-.LBB31_64:
+.LBB32_64:
 	movq	-504(%rbp), %rax
 	movq	-112(%rbp), %rcx
 	addq	%rcx, %rax
 	movq	-392(%rbp), %rcx
 	movq	24(%rbp), %r10
-	jmp	.LBB31_65
+	jmp	.LBB32_65
 	.p2align	4
-.LBB31_76:
+.LBB32_76:
 	movaps	%xmm1, %xmm12
-.LBB31_77:
+.LBB32_77:
 	movups	%xmm15, (%rdi)
 	movups	%xmm12, 16(%rdi)
 	movups	%xmm2, 32(%rdi)
@@ -28056,19 +29255,19 @@ panel_linear_outputs:
 	addq	-536(%rbp), %rax
 	movq	%rbx, %r10
 	cmpq	32(%rbp), %rcx
-	jg	.LBB31_68
-.LBB31_65:
+	jg	.LBB32_68
+.LBB32_65:
 	movq	%rcx, %rbx
 	movq	-408(%rbp), %rcx
 	leaq	(%rcx,%r10,4), %rdi
 	movq	%rdi, %rcx
 	testq	%r13, %r13
-	jg	.LBB31_74
+	jg	.LBB32_74
 	movq	-200(%rbp), %rcx
 	testq	%rcx, %rcx
-	je	.LBB31_67
+	je	.LBB32_67
 	leaq	(%rcx,%r10,4), %rcx
-.LBB31_74:
+.LBB32_74:
 	movups	(%rcx), %xmm15
 	movups	16(%rcx), %xmm1
 	movups	32(%rcx), %xmm2
@@ -28085,16 +29284,16 @@ panel_linear_outputs:
 	movups	192(%rcx), %xmm13
 	movups	240(%rcx), %xmm0
 	movups	224(%rcx), %xmm14
-.LBB31_75:
+.LBB32_75:
 	testq	%rdx, %rdx
 	movaps	%xmm14, -80(%rbp)
 	movaps	%xmm12, -96(%rbp)
-	jle	.LBB31_76
+	jle	.LBB32_76
 	movq	%rax, %r10
 	xorl	%r14d, %r14d
 	movaps	%xmm1, %xmm12
 	.p2align	4
-.LBB31_79:
+.LBB32_79:
 	movaps	%xmm0, -128(%rbp)
 	movss	(%rsi,%r14,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
@@ -28167,9 +29366,9 @@ panel_linear_outputs:
 	incq	%r14
 	addq	$64, %r10
 	cmpq	%r14, %rdx
-	jne	.LBB31_79
-	jmp	.LBB31_77
-.LBB31_67:
+	jne	.LBB32_79
+	jmp	.LBB32_77
+.LBB32_67:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -28186,8 +29385,8 @@ panel_linear_outputs:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
-	jmp	.LBB31_75
-.LBB31_91:
+	jmp	.LBB32_75
+.LBB32_91:
 	addq	$392, %rsp
 	popq	%rbx
 	popq	%r12
@@ -28197,16 +29396,16 @@ panel_linear_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end31:
-	.size	panel_linear_outputs, .Lfunc_end31-panel_linear_outputs
+.Lfunc_end32:
+	.size	panel_linear_outputs, .Lfunc_end32-panel_linear_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI31_0:
-	.long	.LBB31_21-.LJTI31_0
-	.long	.LBB31_30-.LJTI31_0
-	.long	.LBB31_40-.LJTI31_0
-	.long	.LBB31_50-.LJTI31_0
+.LJTI32_0:
+	.long	.LBB32_21-.LJTI32_0
+	.long	.LBB32_30-.LJTI32_0
+	.long	.LBB32_40-.LJTI32_0
+	.long	.LBB32_50-.LJTI32_0
 	.text
 	.p2align	4
 	.type	panel_weight_gradient_outputs,@function
@@ -28235,12 +29434,12 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	16(%rbp), %r13
 	testq	%rcx, %rcx
-	je	.LBB32_15
+	je	.LBB33_15
 	movq	%rax, %r14
 	movq	32(%rbp), %rdx
 	leaq	(%rcx,%rdx,4), %rbx
 	subq	%rdx, %r14
-	jle	.LBB32_3
+	jle	.LBB33_3
 	leaq	(,%r14,4), %rdx
 	movq	%rbx, %rdi
 	xorl	%esi, %esi
@@ -28250,9 +29449,9 @@ panel_weight_gradient_outputs:
 	movq	40(%rbp), %rax
 	movq	%r15, %rcx
 	movq	%r12, %r9
-.LBB32_3:
+.LBB33_3:
 	testq	%r13, %r13
-	jle	.LBB32_15
+	jle	.LBB33_15
 	leaq	(%rcx,%rax,4), %rax
 	movq	-64(%rbp), %r15
 	movq	32(%rbp), %r10
@@ -28281,27 +29480,27 @@ panel_weight_gradient_outputs:
 	addq	$16, %r10
 	leaq	(,%r9,4), %r11
 	xorl	%ebx, %ebx
-	jmp	.LBB32_5
+	jmp	.LBB33_5
 	.p2align	4
-.LBB32_14:
+.LBB33_14:
 	incq	%rbx
 	addq	%r11, %r10
 	addq	%r11, %r15
 	cmpq	%r13, %rbx
-	je	.LBB32_15
-.LBB32_5:
+	je	.LBB33_15
+.LBB33_5:
 	cmpq	32(%rbp), %rax
-	jle	.LBB32_14
+	jle	.LBB33_14
 	cmpq	$8, %r14
 	setb	%al
 	orb	%dil, %al
 	movq	32(%rbp), %rsi
 	testb	$1, %al
 	movq	40(%rbp), %rax
-	jne	.LBB32_10
+	jne	.LBB33_10
 	xorl	%eax, %eax
 	.p2align	4
-.LBB32_8:
+.LBB33_8:
 	movups	-16(%r10,%rax,4), %xmm0
 	movups	(%r10,%rax,4), %xmm1
 	movups	-16(%r8,%rax,4), %xmm2
@@ -28312,32 +29511,32 @@ panel_weight_gradient_outputs:
 	movups	%xmm0, (%r8,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rdx
-	jne	.LBB32_8
+	jne	.LBB33_8
 	movq	-80(%rbp), %rsi
 	cmpq	%rdx, %r14
 	movq	40(%rbp), %rax
-	je	.LBB32_14
-.LBB32_10:
+	je	.LBB33_14
+.LBB33_10:
 	subl	%esi, %eax
 	movq	%rsi, %r12
 	andl	$3, %eax
-	je	.LBB32_13
+	je	.LBB33_13
 	movq	%rsi, %r12
 	.p2align	4
-.LBB32_12:
+.LBB33_12:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
 	incq	%r12
 	decq	%rax
-	jne	.LBB32_12
-.LBB32_13:
+	jne	.LBB33_12
+.LBB33_13:
 	movq	40(%rbp), %rax
 	subq	%rax, %rsi
 	cmpq	$-4, %rsi
-	ja	.LBB32_14
+	ja	.LBB33_14
 	.p2align	4
-.LBB32_68:
+.LBB33_68:
 	movss	(%r15,%r12,4), %xmm0
 	addss	(%rcx,%r12,4), %xmm0
 	movss	%xmm0, (%rcx,%r12,4)
@@ -28352,11 +29551,11 @@ panel_weight_gradient_outputs:
 	movss	%xmm0, 12(%rcx,%r12,4)
 	addq	$4, %r12
 	cmpq	%r12, %rax
-	jne	.LBB32_68
-	jmp	.LBB32_14
-.LBB32_15:
+	jne	.LBB33_68
+	jmp	.LBB33_14
+.LBB33_15:
 	cmpq	32(%rbp), %rax
-	jle	.LBB32_23
+	jle	.LBB33_23
 	movabsq	$9223372036854775806, %rax
 	andq	%r13, %rax
 	movq	-64(%rbp), %rcx
@@ -28371,28 +29570,28 @@ panel_weight_gradient_outputs:
 	addq	$96, %rsi
 	movq	%r13, %r8
 	shlq	$6, %r8
-	jmp	.LBB32_17
+	jmp	.LBB33_17
 	.p2align	4
-.LBB32_22:
+.LBB33_22:
 	addq	$16, %r10
 	addq	$64, %rcx
 	addq	%r8, %rsi
 	cmpq	40(%rbp), %r10
-	jge	.LBB32_23
-.LBB32_17:
+	jge	.LBB33_23
+.LBB33_17:
 	testq	%r13, %r13
-	jle	.LBB32_22
+	jle	.LBB33_22
 	cmpq	$1, %r13
-	jne	.LBB32_29
+	jne	.LBB33_29
 	xorl	%r11d, %r11d
-	jmp	.LBB32_20
+	jmp	.LBB33_20
 	.p2align	4
-.LBB32_29:
+.LBB33_29:
 	movq	%rsi, %rbx
 	movq	%rcx, %r14
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB32_30:
+.LBB33_30:
 	movups	-32(%r14), %xmm0
 	movups	-16(%r14), %xmm1
 	movups	%xmm1, -80(%rbx)
@@ -28413,10 +29612,10 @@ panel_weight_gradient_outputs:
 	addq	%rdx, %r14
 	subq	$-128, %rbx
 	cmpq	%r11, %rax
-	jne	.LBB32_30
-.LBB32_20:
+	jne	.LBB33_30
+.LBB33_20:
 	testb	$1, %r13b
-	je	.LBB32_22
+	je	.LBB33_22
 	movq	%r10, %rdi
 	imulq	%r13, %rdi
 	movq	24(%rbp), %rbx
@@ -28434,10 +29633,10 @@ panel_weight_gradient_outputs:
 	movups	48(%rdi,%r14,4), %xmm1
 	movups	%xmm1, 48(%rbx,%r11)
 	movups	%xmm0, 32(%rbx,%r11)
-	jmp	.LBB32_22
-.LBB32_23:
+	jmp	.LBB33_22
+.LBB33_23:
 	cmpq	$0, -184(%rbp)
-	jle	.LBB32_32
+	jle	.LBB33_32
 	movq	-264(%rbp), %rax
 	addq	$20, %rax
 	movq	%rax, -296(%rbp)
@@ -28445,14 +29644,14 @@ panel_weight_gradient_outputs:
 	leaq	(,%rax,4), %rdi
 	movq	40(%rbp), %rax
 	xorl	%ecx, %ecx
-	jmp	.LBB32_25
+	jmp	.LBB33_25
 	.p2align	4
-.LBB32_31:
+.LBB33_31:
 	movq	-272(%rbp), %rcx
 	addq	%rbx, %rcx
 	cmpq	-184(%rbp), %rcx
-	jge	.LBB32_32
-.LBB32_25:
+	jge	.LBB33_32
+.LBB33_25:
 	movq	-184(%rbp), %r11
 	movq	%rcx, -272(%rbp)
 	subq	%rcx, %r11
@@ -28460,7 +29659,7 @@ panel_weight_gradient_outputs:
 	movl	$24, %ebx
 	cmovlq	%r11, %rbx
 	cmpq	32(%rbp), %rax
-	jle	.LBB32_31
+	jle	.LBB33_31
 	movq	-272(%rbp), %rcx
 	movq	%rcx, %r8
 	shlq	$6, %r8
@@ -28472,8 +29671,8 @@ panel_weight_gradient_outputs:
 	leaq	(%rax,%rcx,4), %rax
 	movq	%rax, -312(%rbp)
 	movq	32(%rbp), %r15
-	jmp	.LBB32_27
-.LBB32_62:
+	jmp	.LBB33_27
+.LBB33_62:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -28496,7 +29695,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm7, -224(%rbp)
 	movaps	%xmm7, -160(%rbp)
 	movaps	%xmm7, -208(%rbp)
-.LBB32_65:
+.LBB33_65:
 	movaps	-160(%rbp), %xmm7
 	movups	%xmm7, (%rsi)
 	movaps	-208(%rbp), %xmm7
@@ -28526,17 +29725,17 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 272(%rsi)
 	movl	$288, %eax
 	.p2align	4
-.LBB32_66:
+.LBB33_66:
 	movaps	-64(%rbp), %xmm0
 	movups	%xmm0, (%rsi,%rax)
 	movaps	-80(%rbp), %xmm0
 	movups	%xmm0, 16(%rsi,%rax)
-.LBB32_67:
+.LBB33_67:
 	addq	$16, %r15
 	movq	40(%rbp), %rax
 	cmpq	%rax, %r15
-	jge	.LBB32_31
-.LBB32_27:
+	jge	.LBB33_31
+.LBB33_27:
 	movq	%r15, %rax
 	imulq	%r13, %rax
 	movq	%r15, %rcx
@@ -28545,25 +29744,25 @@ panel_weight_gradient_outputs:
 	leaq	(%rdx,%rax,4), %r10
 	leaq	(%r8,%rcx,4), %rsi
 	cmpq	$6, %r11
-	jge	.LBB32_33
+	jge	.LBB33_33
 	xorl	%r9d, %r9d
-.LBB32_39:
+.LBB33_39:
 	movq	%r9, %rax
 	notq	%rax
 	addq	%rbx, %rax
 	cmpq	$4, %rax
-	ja	.LBB32_67
+	ja	.LBB33_67
 	movq	-320(%rbp), %rcx
 	leaq	(%rcx,%r9,4), %rdx
 	shlq	$6, %r9
 	addq	%r9, %rsi
-	leaq	.LJTI32_0(%rip), %rcx
+	leaq	.LJTI33_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB32_41:
+.LBB33_41:
 	testq	%r13, %r13
-	jle	.LBB32_42
+	jle	.LBB33_42
 	xorps	%xmm2, %xmm2
 	movq	%r13, %rax
 	xorps	%xmm3, %xmm3
@@ -28571,7 +29770,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB32_44:
+.LBB33_44:
 	movups	(%r10), %xmm4
 	movups	16(%r10), %xmm5
 	movups	32(%r10), %xmm6
@@ -28593,16 +29792,16 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB32_44
-	jmp	.LBB32_45
+	jne	.LBB33_44
+	jmp	.LBB33_45
 	.p2align	4
-.LBB32_33:
+.LBB33_33:
 	movl	$6, %eax
 	movq	-312(%rbp), %rcx
 	xorl	%r14d, %r14d
-	jmp	.LBB32_34
+	jmp	.LBB33_34
 	.p2align	4
-.LBB32_35:
+.LBB33_35:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	xorps	%xmm13, %xmm13
@@ -28628,7 +29827,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm10, -224(%rbp)
 	movaps	%xmm10, -160(%rbp)
 	movaps	%xmm10, -208(%rbp)
-.LBB32_38:
+.LBB33_38:
 	shlq	$6, %r14
 	movaps	-160(%rbp), %xmm10
 	movups	%xmm10, (%rsi,%r14)
@@ -28669,11 +29868,11 @@ panel_weight_gradient_outputs:
 	addq	$24, %rcx
 	movq	%r9, %r14
 	cmpq	%rbx, %rax
-	jg	.LBB32_39
-.LBB32_34:
+	jg	.LBB33_39
+.LBB33_34:
 	movq	%rax, %r9
 	testq	%r13, %r13
-	jle	.LBB32_35
+	jle	.LBB33_35
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
 	movq	%r13, %r12
@@ -28702,7 +29901,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm15, %xmm15
 	.p2align	4
-.LBB32_37:
+.LBB33_37:
 	movaps	%xmm13, -64(%rbp)
 	movaps	%xmm15, -336(%rbp)
 	movaps	%xmm0, -352(%rbp)
@@ -28833,11 +30032,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %rax
 	addq	%rdi, %rdx
 	decq	%r12
-	jne	.LBB32_37
-	jmp	.LBB32_38
-.LBB32_61:
+	jne	.LBB33_37
+	jmp	.LBB33_38
+.LBB33_61:
 	testq	%r13, %r13
-	jle	.LBB32_62
+	jle	.LBB33_62
 	addq	$16, %rdx
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -160(%rbp)
@@ -28862,7 +30061,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB32_64:
+.LBB33_64:
 	movaps	%xmm6, -144(%rbp)
 	movaps	%xmm10, -288(%rbp)
 	movups	(%r10), %xmm11
@@ -28974,11 +30173,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB32_64
-	jmp	.LBB32_65
-.LBB32_51:
+	jne	.LBB33_64
+	jmp	.LBB33_65
+.LBB33_51:
 	testq	%r13, %r13
-	jle	.LBB32_52
+	jle	.LBB33_52
 	addq	$8, %rdx
 	xorps	%xmm7, %xmm7
 	movq	%r13, %rax
@@ -28995,7 +30194,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB32_54:
+.LBB33_54:
 	movaps	%xmm3, %xmm0
 	movups	(%r10), %xmm3
 	movups	16(%r10), %xmm14
@@ -29045,11 +30244,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB32_54
-	jmp	.LBB32_55
-.LBB32_56:
+	jne	.LBB33_54
+	jmp	.LBB33_55
+.LBB33_56:
 	testq	%r13, %r13
-	jle	.LBB32_57
+	jle	.LBB33_57
 	addq	$12, %rdx
 	xorps	%xmm15, %xmm15
 	movq	%r13, %rax
@@ -29070,7 +30269,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -80(%rbp)
 	.p2align	4
-.LBB32_59:
+.LBB33_59:
 	movaps	%xmm4, -144(%rbp)
 	movaps	%xmm6, -176(%rbp)
 	movups	(%r10), %xmm7
@@ -29161,11 +30360,11 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB32_59
-	jmp	.LBB32_60
-.LBB32_46:
+	jne	.LBB33_59
+	jmp	.LBB33_60
+.LBB33_46:
 	testq	%r13, %r13
-	jle	.LBB32_47
+	jle	.LBB33_47
 	addq	$4, %rdx
 	xorps	%xmm3, %xmm3
 	movq	%r13, %rax
@@ -29178,7 +30377,7 @@ panel_weight_gradient_outputs:
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	.p2align	4
-.LBB32_49:
+.LBB33_49:
 	movups	(%r10), %xmm11
 	movups	16(%r10), %xmm12
 	movups	32(%r10), %xmm10
@@ -29213,9 +30412,9 @@ panel_weight_gradient_outputs:
 	addq	$64, %r10
 	addq	%rdi, %rdx
 	decq	%rax
-	jne	.LBB32_49
-	jmp	.LBB32_50
-.LBB32_52:
+	jne	.LBB33_49
+	jmp	.LBB33_50
+.LBB33_52:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -29229,7 +30428,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm7, %xmm7
 	xorps	%xmm11, %xmm11
-.LBB32_55:
+.LBB33_55:
 	movups	%xmm7, (%rsi)
 	movups	%xmm11, 16(%rsi)
 	movups	%xmm9, 32(%rsi)
@@ -29241,8 +30440,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm1, 128(%rsi)
 	movups	%xmm3, 144(%rsi)
 	movl	$160, %eax
-	jmp	.LBB32_66
-.LBB32_57:
+	jmp	.LBB33_66
+.LBB33_57:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -29261,7 +30460,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm1, %xmm1
 	movaps	%xmm1, -96(%rbp)
-.LBB32_60:
+.LBB33_60:
 	movups	%xmm15, (%rsi)
 	movaps	-96(%rbp), %xmm1
 	movups	%xmm1, 16(%rsi)
@@ -29280,19 +30479,19 @@ panel_weight_gradient_outputs:
 	movups	%xmm6, 192(%rsi)
 	movups	%xmm4, 208(%rsi)
 	movl	$224, %eax
-	jmp	.LBB32_66
-.LBB32_42:
+	jmp	.LBB33_66
+.LBB33_42:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
-.LBB32_45:
+.LBB33_45:
 	movups	%xmm2, (%rsi)
 	movups	%xmm3, 16(%rsi)
 	movl	$32, %eax
-	jmp	.LBB32_66
-.LBB32_47:
+	jmp	.LBB33_66
+.LBB33_47:
 	xorps	%xmm0, %xmm0
 	movaps	%xmm0, -64(%rbp)
 	movaps	%xmm0, -80(%rbp)
@@ -29302,7 +30501,7 @@ panel_weight_gradient_outputs:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm3, %xmm3
 	xorps	%xmm7, %xmm7
-.LBB32_50:
+.LBB33_50:
 	movups	%xmm3, (%rsi)
 	movups	%xmm7, 16(%rsi)
 	movups	%xmm5, 32(%rsi)
@@ -29310,8 +30509,8 @@ panel_weight_gradient_outputs:
 	movups	%xmm2, 64(%rsi)
 	movups	%xmm4, 80(%rsi)
 	movl	$96, %eax
-	jmp	.LBB32_66
-.LBB32_32:
+	jmp	.LBB33_66
+.LBB33_32:
 	addq	$312, %rsp
 	popq	%rbx
 	popq	%r12
@@ -29321,17 +30520,17 @@ panel_weight_gradient_outputs:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end32:
-	.size	panel_weight_gradient_outputs, .Lfunc_end32-panel_weight_gradient_outputs
+.Lfunc_end33:
+	.size	panel_weight_gradient_outputs, .Lfunc_end33-panel_weight_gradient_outputs
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI32_0:
-	.long	.LBB32_41-.LJTI32_0
-	.long	.LBB32_46-.LJTI32_0
-	.long	.LBB32_51-.LJTI32_0
-	.long	.LBB32_56-.LJTI32_0
-	.long	.LBB32_61-.LJTI32_0
+.LJTI33_0:
+	.long	.LBB33_41-.LJTI33_0
+	.long	.LBB33_46-.LJTI33_0
+	.long	.LBB33_51-.LJTI33_0
+	.long	.LBB33_56-.LJTI33_0
+	.long	.LBB33_61-.LJTI33_0
 	.text
 	.p2align	4
 	.type	conv_view_of,@function
@@ -29365,7 +30564,7 @@ conv_view_of:
 	movq	%r9, -48(%rbp)
 	movq	%rsi, -328(%rbp)
 	movq	%rdi, -320(%rbp)
-	je	.LBB33_28
+	je	.LBB34_28
 	movups	96(%rsi), %xmm0
 	movups	%xmm0, 24(%rdi)
 	leaq	32(%rdx), %rax
@@ -29374,11 +30573,11 @@ conv_view_of:
 	cmovneq	%rax, %rcx
 	movq	(%rcx), %rcx
 	movq	%rcx, 40(%rdi)
-	je	.LBB33_17
+	je	.LBB34_17
 	movq	(%rsi), %rcx
 	movq	%rcx, -144(%rbp)
 	testq	%rcx, %rcx
-	jle	.LBB33_16
+	jle	.LBB34_16
 	movq	(%rax), %rdi
 	movq	24(%rdx), %rdx
 	movq	%rdi, %r8
@@ -29445,9 +30644,9 @@ conv_view_of:
 	movq	%rax, -192(%rbp)
 	movq	%rax, -64(%rbp)
 	movq	%r8, -224(%rbp)
-	jmp	.LBB33_4
+	jmp	.LBB34_4
 	.p2align	4
-.LBB33_15:
+.LBB34_15:
 	movq	-88(%rbp), %rdx
 	incq	%rdx
 	movq	-72(%rbp), %rax
@@ -29457,22 +30656,22 @@ conv_view_of:
 	addq	%rax, -96(%rbp)
 	addq	%r8, -104(%rbp)
 	cmpq	-144(%rbp), %rdx
-	je	.LBB33_16
-.LBB33_4:
+	je	.LBB34_16
+.LBB34_4:
 	movq	%r8, %rbx
 	movq	%rdx, -88(%rbp)
 	imulq	%rdx, %rbx
 	cmpq	$0, -232(%rbp)
-	jle	.LBB33_6
+	jle	.LBB34_6
 	movq	-48(%rbp), %rax
 	leaq	(%rax,%rbx), %rdi
 	xorl	%esi, %esi
 	movq	-56(%rbp), %rdx
 	callq	memset@PLT
-.LBB33_6:
+.LBB34_6:
 	movq	%rbx, -80(%rbp)
 	cmpq	$0, -184(%rbp)
-	jle	.LBB33_13
+	jle	.LBB34_13
 	movq	-192(%rbp), %rax
 	movq	-80(%rbp), %r8
 	addq	%r8, %rax
@@ -29518,9 +30717,9 @@ conv_view_of:
 	movq	-96(%rbp), %r15
 	movq	-112(%rbp), %r14
 	xorl	%r13d, %r13d
-	jmp	.LBB33_8
+	jmp	.LBB34_8
 	.p2align	4
-.LBB33_27:
+.LBB34_27:
 	incq	%r13
 	movq	-288(%rbp), %rax
 	addq	%rax, %r14
@@ -29529,12 +30728,12 @@ conv_view_of:
 	addq	%rax, %r15
 	addq	%rcx, %rbx
 	cmpq	-184(%rbp), %r13
-	je	.LBB33_13
-.LBB33_8:
+	je	.LBB34_13
+.LBB34_8:
 	movq	%rcx, %rdi
 	imulq	%r13, %rdi
 	cmpq	$0, -304(%rbp)
-	jle	.LBB33_10
+	jle	.LBB34_10
 	movq	-280(%rbp), %rax
 	movq	%r13, -312(%rbp)
 	movq	%rdi, %r13
@@ -29544,51 +30743,51 @@ conv_view_of:
 	callq	memset@PLT
 	movq	%r13, %rdi
 	movq	-312(%rbp), %r13
-.LBB33_10:
+.LBB34_10:
 	movq	-176(%rbp), %rsi
 	testq	%rsi, %rsi
-	jle	.LBB33_25
+	jle	.LBB34_25
 	cmpq	$8, %rsi
 	setb	%al
 	orb	-264(%rbp), %al
 	testb	$1, %al
-	je	.LBB33_18
+	je	.LBB34_18
 	xorl	%ecx, %ecx
-	jmp	.LBB33_21
+	jmp	.LBB34_21
 	.p2align	4
-.LBB33_18:
+.LBB34_18:
 	xorl	%eax, %eax
 	movq	-248(%rbp), %rcx
 	.p2align	4
-.LBB33_19:
+.LBB34_19:
 	movups	-16(%r14,%rax,4), %xmm0
 	movups	(%r14,%rax,4), %xmm1
 	movups	%xmm0, (%r12,%rax,4)
 	movups	%xmm1, 16(%r12,%rax,4)
 	addq	$8, %rax
 	cmpq	%rax, %rcx
-	jne	.LBB33_19
+	jne	.LBB34_19
 	cmpq	%rcx, %rsi
-	je	.LBB33_25
-.LBB33_21:
+	je	.LBB34_25
+.LBB34_21:
 	movq	%rcx, %rax
 	cmpq	$0, -160(%rbp)
-	je	.LBB33_24
+	je	.LBB34_24
 	movq	-160(%rbp), %rdx
 	movq	%rcx, %rax
 	.p2align	4
-.LBB33_23:
+.LBB34_23:
 	movss	(%r15,%rax,4), %xmm0
 	movss	%xmm0, (%r12,%rax,4)
 	incq	%rax
 	decq	%rdx
-	jne	.LBB33_23
-.LBB33_24:
+	jne	.LBB34_23
+.LBB34_24:
 	subq	%rsi, %rcx
 	cmpq	$-4, %rcx
-	ja	.LBB33_25
+	ja	.LBB34_25
 	.p2align	4
-.LBB33_56:
+.LBB34_56:
 	movss	(%r15,%rax,4), %xmm0
 	movss	%xmm0, -8(%rbx,%rax,4)
 	movss	4(%r15,%rax,4), %xmm0
@@ -29599,33 +30798,33 @@ conv_view_of:
 	movss	%xmm0, 4(%rbx,%rax,4)
 	addq	$4, %rax
 	cmpq	%rax, %rsi
-	jne	.LBB33_56
-.LBB33_25:
+	jne	.LBB34_56
+.LBB34_25:
 	movq	-296(%rbp), %rax
 	cmpq	-120(%rbp), %rax
-	jge	.LBB33_27
+	jge	.LBB34_27
 	addq	-256(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-152(%rbp), %rdx
 	callq	memset@PLT
-	jmp	.LBB33_27
+	jmp	.LBB34_27
 	.p2align	4
-.LBB33_13:
+.LBB34_13:
 	movq	-136(%rbp), %rax
 	cmpq	-240(%rbp), %rax
-	jge	.LBB33_15
+	jge	.LBB34_15
 	movq	-80(%rbp), %rdi
 	addq	-336(%rbp), %rdi
 	xorl	%esi, %esi
 	movq	-344(%rbp), %rdx
 	callq	memset@PLT
-	jmp	.LBB33_15
-.LBB33_16:
+	jmp	.LBB34_15
+.LBB34_16:
 	movq	-48(%rbp), %rax
 	movq	-320(%rbp), %rcx
 	movq	%rax, (%rcx)
-	jmp	.LBB33_17
-.LBB33_28:
+	jmp	.LBB34_17
+.LBB34_28:
 	movq	$1, 24(%rdi)
 	movq	16(%rdx), %rcx
 	movq	%rcx, -144(%rbp)
@@ -29634,7 +30833,7 @@ conv_view_of:
 	movq	(%rsi), %rax
 	movq	%rax, -208(%rbp)
 	testq	%rax, %rax
-	jle	.LBB33_17
+	jle	.LBB34_17
 	movabsq	$9223372036854775800, %rcx
 	movq	8(%rsi), %rax
 	movq	16(%rsi), %rdi
@@ -29659,20 +30858,20 @@ conv_view_of:
 	movq	-128(%rbp), %rax
 	movq	%rax, -56(%rbp)
 	movq	$0, -72(%rbp)
-	jmp	.LBB33_30
+	jmp	.LBB34_30
 	.p2align	4
-.LBB33_47:
+.LBB34_47:
 	movq	-216(%rbp), %rdx
 	incq	%rdx
 	movq	-56(%rbp), %rax
 	addq	-200(%rbp), %rax
 	movq	%rax, -56(%rbp)
 	cmpq	-208(%rbp), %rdx
-	je	.LBB33_17
-.LBB33_30:
+	je	.LBB34_17
+.LBB34_30:
 	cmpq	$0, -136(%rbp)
 	movq	%rdx, -216(%rbp)
-	jle	.LBB33_47
+	jle	.LBB34_47
 	movq	-192(%rbp), %rax
 	imulq	%rdx, %rax
 	movq	-128(%rbp), %rcx
@@ -29681,17 +30880,17 @@ conv_view_of:
 	movq	32(%rsi), %rax
 	movq	%rax, -104(%rbp)
 	movq	$0, -64(%rbp)
-	jmp	.LBB33_32
+	jmp	.LBB34_32
 	.p2align	4
-.LBB33_46:
+.LBB34_46:
 	movq	-64(%rbp), %rcx
 	incq	%rcx
 	movq	%rcx, -64(%rbp)
 	cmpq	-136(%rbp), %rcx
-	je	.LBB33_47
-.LBB33_32:
+	je	.LBB34_47
+.LBB34_32:
 	cmpq	$0, -104(%rbp)
-	jle	.LBB33_46
+	jle	.LBB34_46
 	movq	96(%rsi), %rax
 	movq	%rax, -120(%rbp)
 	movq	-96(%rbp), %rax
@@ -29700,9 +30899,9 @@ conv_view_of:
 	movq	%rax, -88(%rbp)
 	movq	$0, -112(%rbp)
 	movq	$0, -80(%rbp)
-	jmp	.LBB33_34
+	jmp	.LBB34_34
 	.p2align	4
-.LBB33_45:
+.LBB34_45:
 	movq	-80(%rbp), %rcx
 	incq	%rcx
 	incq	-72(%rbp)
@@ -29712,10 +30911,10 @@ conv_view_of:
 	movq	%rax, -88(%rbp)
 	movq	%rcx, -80(%rbp)
 	cmpq	-104(%rbp), %rcx
-	je	.LBB33_46
-.LBB33_34:
+	je	.LBB34_46
+.LBB34_34:
 	cmpq	$0, -120(%rbp)
-	jle	.LBB33_45
+	jle	.LBB34_45
 	movq	-72(%rbp), %rax
 	imulq	-144(%rbp), %rax
 	movq	-48(%rbp), %rcx
@@ -29748,21 +30947,21 @@ conv_view_of:
 	movq	-88(%rbp), %r8
 	xorl	%r11d, %r11d
 	movq	%r9, -264(%rbp)
-	jmp	.LBB33_36
+	jmp	.LBB34_36
 	.p2align	4
-.LBB33_43:
+.LBB34_43:
 	movq	%r9, %rax
 	imulq	%r11, %rax
 	movq	-256(%rbp), %rdx
 	leaq	(%rdx,%rax,4), %rax
 	movss	%xmm0, (%rax,%r13,4)
-.LBB33_44:
+.LBB34_44:
 	incq	%r11
 	addq	-296(%rbp), %r14
 	addq	-288(%rbp), %r8
 	cmpq	-120(%rbp), %r11
-	je	.LBB33_45
-.LBB33_36:
+	je	.LBB34_45
+.LBB34_36:
 	movq	-176(%rbp), %rbx
 	imulq	%r11, %rbx
 	subq	-168(%rbp), %rbx
@@ -29771,7 +30970,7 @@ conv_view_of:
 	cmpq	-160(%rbp), %rbx
 	setl	%al
 	testq	%r9, %r9
-	jle	.LBB33_44
+	jle	.LBB34_44
 	movq	%r11, -184(%rbp)
 	andb	%al, %r10b
 	movq	48(%rsi), %r15
@@ -29780,15 +30979,15 @@ conv_view_of:
 	movq	%r14, -312(%rbp)
 	movq	%r15, -280(%rbp)
 	movq	%r12, -272(%rbp)
-	jne	.LBB33_48
+	jne	.LBB34_48
 	xorl	%r13d, %r13d
-.LBB33_39:
+.LBB34_39:
 	movq	-264(%rbp), %r9
 	testb	$1, %r9b
 	movq	-328(%rbp), %rsi
 	movq	-312(%rbp), %r14
 	movq	-184(%rbp), %r11
-	je	.LBB33_44
+	je	.LBB34_44
 	movq	-280(%rbp), %rdx
 	imulq	%r13, %rdx
 	subq	-272(%rbp), %rdx
@@ -29797,16 +30996,16 @@ conv_view_of:
 	andb	%al, %r10b
 	xorps	%xmm0, %xmm0
 	cmpb	$1, %r10b
-	jne	.LBB33_43
+	jne	.LBB34_43
 	cmpq	%rdi, %rdx
-	jge	.LBB33_43
+	jge	.LBB34_43
 	imulq	%rdi, %rbx
 	movq	-248(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	movss	(%rax,%rdx,4), %xmm0
-	jmp	.LBB33_43
+	jmp	.LBB34_43
 	.p2align	4
-.LBB33_48:
+.LBB34_48:
 	leaq	(,%r12,4), %rax
 	leaq	(%r14,%r15,4), %r11
 	subq	%rax, %r11
@@ -29818,15 +31017,15 @@ conv_view_of:
 	subq	%rax, %r14
 	xorl	%r9d, %r9d
 	xorl	%r13d, %r13d
-	jmp	.LBB33_49
+	jmp	.LBB34_49
 	.p2align	4
-.LBB33_55:
+.LBB34_55:
 	movss	%xmm0, (%r8,%r13,4)
 	addq	$2, %r13
 	addq	%rdx, %r9
 	cmpq	%r13, %rcx
-	je	.LBB33_39
-.LBB33_49:
+	je	.LBB34_39
+.LBB34_49:
 	movq	%rsi, %rax
 	addq	%r9, %rax
 	setns	%r12b
@@ -29834,23 +31033,23 @@ conv_view_of:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
 	cmpb	$1, %r12b
-	jne	.LBB33_52
+	jne	.LBB34_52
 	cmpq	%rdi, %rax
-	jge	.LBB33_52
+	jge	.LBB34_52
 	movss	(%r14,%r9,4), %xmm1
-.LBB33_52:
+.LBB34_52:
 	movss	%xmm1, -4(%r8,%r13,4)
 	movq	%r15, %rax
 	addq	%r9, %rax
 	setns	%r12b
 	andb	%r10b, %r12b
 	cmpb	$1, %r12b
-	jne	.LBB33_55
+	jne	.LBB34_55
 	cmpq	%rdi, %rax
-	jge	.LBB33_55
+	jge	.LBB34_55
 	movss	(%r11,%r9,4), %xmm0
-	jmp	.LBB33_55
-.LBB33_17:
+	jmp	.LBB34_55
+.LBB34_17:
 	movq	-320(%rbp), %rax
 	addq	$312, %rsp
 	popq	%rbx
@@ -29861,8 +31060,8 @@ conv_view_of:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end33:
-	.size	conv_view_of, .Lfunc_end33-conv_view_of
+.Lfunc_end34:
+	.size	conv_view_of, .Lfunc_end34-conv_view_of
 	.cfi_endproc
 	.p2align	4
 	.type	conv_product,@function
@@ -29894,7 +31093,7 @@ conv_product:
 	testq	%rax, %rax
 	cmovnsq	%rax, %rdi
 	cmpq	$0, 24(%rbp)
-	jle	.LBB34_144
+	jle	.LBB35_144
 	movq	16(%rbp), %rax
 	sarq	$3, %rdi
 	movq	24(%r8), %rcx
@@ -29930,9 +31129,9 @@ conv_product:
 	movq	%rax, -56(%rbp)
 	movq	%rdi, -400(%rbp)
 	movq	%r8, -80(%rbp)
-	jmp	.LBB34_3
+	jmp	.LBB35_3
 	.p2align	4
-.LBB34_2:
+.LBB35_2:
 	movq	-48(%rbp), %rcx
 	addq	$6, %rcx
 	movq	-56(%rbp), %rax
@@ -29940,10 +31139,10 @@ conv_product:
 	movq	%rax, -56(%rbp)
 	movq	%rcx, -48(%rbp)
 	cmpq	24(%rbp), %rcx
-	jge	.LBB34_144
-.LBB34_3:
+	jge	.LBB35_144
+.LBB35_3:
 	cmpq	$0, -344(%rbp)
-	jle	.LBB34_2
+	jle	.LBB35_2
 	movq	-48(%rbp), %r10
 	movq	%r10, %rax
 	imulq	%rsi, %rax
@@ -29963,8 +31162,8 @@ conv_product:
 	addl	%ecx, %ecx
 	movq	%rcx, -488(%rbp)
 	xorl	%r11d, %r11d
-	jmp	.LBB34_9
-.LBB34_5:
+	jmp	.LBB35_9
+.LBB35_5:
 	movups	%xmm5, (%rax)
 	movups	%xmm7, 16(%rax)
 	movq	16(%rbp), %rcx
@@ -29972,33 +31171,33 @@ conv_product:
 	movups	%xmm4, (%rax,%rcx,4)
 	movups	%xmm3, 16(%rax,%rcx,8)
 	movups	%xmm1, (%rax,%rcx,8)
-.LBB34_6:
+.LBB35_6:
 	movq	-256(%rbp), %rcx
-.LBB34_7:
+.LBB35_7:
 	movups	%xmm0, (%rax,%rcx)
 	movups	%xmm2, 16(%rax,%rcx)
-.LBB34_8:
+.LBB35_8:
 	addq	$2, %r11
 	cmpq	-344(%rbp), %r11
 	movq	-400(%rbp), %rdi
-	jge	.LBB34_2
-.LBB34_9:
+	jge	.LBB35_2
+.LBB35_9:
 	movq	%r11, %rax
 	orq	%rdi, %rax
 	shrq	$32, %rax
-	je	.LBB34_11
+	je	.LBB35_11
 	movq	%r11, %rax
 	cqto
 	idivq	%rdi
 	movq	%rax, %rbx
-	jmp	.LBB34_12
+	jmp	.LBB35_12
 	.p2align	4
-.LBB34_11:
+.LBB35_11:
 	movl	%r11d, %eax
 	xorl	%edx, %edx
 	divl	%edi
 	movl	%eax, %ebx
-.LBB34_12:
+.LBB35_12:
 	shlq	$3, %rdx
 	movq	32(%r8), %rcx
 	movq	40(%r8), %rdi
@@ -30017,19 +31216,19 @@ conv_product:
 	movq	%rbx, %rdx
 	cmpq	-344(%rbp), %rax
 	setl	%r8b
-	jge	.LBB34_17
+	jge	.LBB35_17
 	movq	%rax, %rdx
 	movq	-400(%rbp), %r10
 	orq	%r10, %rdx
 	shrq	$32, %rdx
-	je	.LBB34_15
+	je	.LBB35_15
 	cqto
 	idivq	%r10
-	jmp	.LBB34_16
-.LBB34_15:
+	jmp	.LBB35_16
+.LBB35_15:
 	xorl	%edx, %edx
 	divl	%r10d
-.LBB34_16:
+.LBB35_16:
 	shlq	$3, %rdx
 	cmpq	%r15, %rdx
 	cmovgeq	%r15, %rdx
@@ -30039,7 +31238,7 @@ conv_product:
 	addq	%rdx, %rcx
 	movq	%rdi, %r10
 	movq	%rcx, %rdx
-.LBB34_17:
+.LBB35_17:
 	movb	%r8b, %r14b
 	movq	-488(%rbp), %rax
 	addl	%r14d, %eax
@@ -30047,25 +31246,25 @@ conv_product:
 	cmpl	$11, %eax
 	movq	-80(%rbp), %r8
 	movq	-480(%rbp), %r15
-	ja	.LBB34_8
-	leaq	.LJTI34_0(%rip), %rcx
+	ja	.LBB35_8
+	leaq	.LJTI35_0(%rip), %rcx
 	movslq	(%rcx,%rax,4), %rax
 	addq	%rcx, %rax
 	jmpq	*%rax
-.LBB34_19:
+.LBB35_19:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_95
+	je	.LBB35_95
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB34_96
-.LBB34_21:
+	jmp	.LBB35_96
+.LBB35_21:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB34_43
+	je	.LBB35_43
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm12
 	movss	4(%rax,%rcx,4), %xmm0
@@ -30085,11 +31284,11 @@ conv_product:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm8
 	movaps	%xmm11, %xmm14
-	jmp	.LBB34_44
-.LBB34_23:
+	jmp	.LBB35_44
+.LBB35_23:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_52
+	je	.LBB35_52
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm4
 	movss	4(%rax,%rcx,4), %xmm2
@@ -30100,12 +31299,12 @@ conv_product:
 	movaps	%xmm2, %xmm3
 	movaps	%xmm4, %xmm5
 	movaps	%xmm0, %xmm1
-	jmp	.LBB34_53
-.LBB34_25:
+	jmp	.LBB35_53
+.LBB35_25:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB34_60
+	je	.LBB35_60
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm3
 	movss	4(%rax,%rcx,4), %xmm1
@@ -30122,11 +31321,11 @@ conv_product:
 	movaps	%xmm3, %xmm13
 	movaps	%xmm10, %xmm9
 	movaps	%xmm7, %xmm8
-	jmp	.LBB34_61
-.LBB34_27:
+	jmp	.LBB35_61
+.LBB35_27:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_69
+	je	.LBB35_69
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm2
 	movss	4(%rax,%rcx,4), %xmm0
@@ -30134,12 +31333,12 @@ conv_product:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm2, %xmm3
 	movaps	%xmm0, %xmm1
-	jmp	.LBB34_70
-.LBB34_29:
+	jmp	.LBB35_70
+.LBB35_29:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB34_77
+	je	.LBB35_77
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm4
 	movss	4(%rax,%rcx,4), %xmm0
@@ -30147,12 +31346,12 @@ conv_product:
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm4, %xmm5
 	movaps	%xmm0, %xmm1
-	jmp	.LBB34_78
-.LBB34_31:
+	jmp	.LBB35_78
+.LBB35_31:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB34_86
+	je	.LBB35_86
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm15
 	movss	4(%rax,%rcx,4), %xmm13
@@ -30166,21 +31365,21 @@ conv_product:
 	movaps	%xmm15, %xmm14
 	movaps	%xmm13, %xmm12
 	movaps	%xmm5, %xmm6
-	jmp	.LBB34_87
-.LBB34_33:
+	jmp	.LBB35_87
+.LBB35_33:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_99
+	je	.LBB35_99
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm0
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, %xmm1
-	jmp	.LBB34_100
-.LBB34_35:
+	jmp	.LBB35_100
+.LBB35_35:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
 	movq	%rdx, -192(%rbp)
-	je	.LBB34_107
+	je	.LBB35_107
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm11
 	movss	4(%rax,%rcx,4), %xmm9
@@ -30191,11 +31390,11 @@ conv_product:
 	movaps	%xmm9, %xmm8
 	movaps	%xmm11, %xmm10
 	movaps	%xmm15, %xmm3
-	jmp	.LBB34_108
-.LBB34_37:
+	jmp	.LBB35_108
+.LBB35_37:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_116
+	je	.LBB35_116
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm5
 	movss	4(%rax,%rcx,4), %xmm4
@@ -30209,11 +31408,11 @@ conv_product:
 	movaps	%xmm5, %xmm7
 	movaps	%xmm4, %xmm6
 	movaps	%xmm0, %xmm2
-	jmp	.LBB34_117
-.LBB34_39:
+	jmp	.LBB35_117
+.LBB35_39:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_122
+	je	.LBB35_122
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm7
 	movss	4(%rax,%rcx,4), %xmm6
@@ -30233,11 +31432,11 @@ conv_product:
 	movaps	%xmm6, %xmm10
 	movaps	%xmm3, %xmm9
 	movaps	%xmm0, %xmm2
-	jmp	.LBB34_123
-.LBB34_41:
+	jmp	.LBB35_123
+.LBB35_41:
 	movq	-64(%rbp), %rax
 	testq	%rax, %rax
-	je	.LBB34_130
+	je	.LBB35_130
 	movq	-48(%rbp), %rcx
 	movss	(%rax,%rcx,4), %xmm6
 	movss	4(%rax,%rcx,4), %xmm5
@@ -30254,8 +31453,8 @@ conv_product:
 	movaps	%xmm6, %xmm9
 	movaps	%xmm4, %xmm7
 	movaps	%xmm0, %xmm2
-	jmp	.LBB34_131
-.LBB34_43:
+	jmp	.LBB35_131
+.LBB35_43:
 	xorps	%xmm15, %xmm15
 	xorps	%xmm5, %xmm5
 	xorps	%xmm3, %xmm3
@@ -30268,13 +31467,13 @@ conv_product:
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm14, %xmm14
-.LBB34_44:
+.LBB35_44:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
 	movaps	%xmm3, -160(%rbp)
 	movaps	%xmm0, -128(%rbp)
 	movaps	%xmm4, -208(%rbp)
-	jle	.LBB34_47
+	jle	.LBB35_47
 	movq	(%r8), %r14
 	movq	8(%r8), %r15
 	movq	-56(%rbp), %rcx
@@ -30293,7 +31492,7 @@ conv_product:
 	xorl	%edi, %edi
 	movaps	%xmm2, %xmm3
 	.p2align	4
-.LBB34_46:
+.LBB35_46:
 	movaps	%xmm11, -416(%rbp)
 	movaps	%xmm14, -432(%rbp)
 	movslq	(%r15,%rdi,4), %rdx
@@ -30418,9 +31617,9 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rcx
 	cmpq	%rdi, %rax
-	jne	.LBB34_46
-	jmp	.LBB34_48
-.LBB34_47:
+	jne	.LBB35_46
+	jmp	.LBB35_48
+.LBB35_47:
 	movaps	%xmm12, -96(%rbp)
 	movaps	%xmm4, -144(%rbp)
 	movaps	%xmm0, -368(%rbp)
@@ -30434,7 +31633,7 @@ conv_product:
 	movaps	%xmm11, -112(%rbp)
 	movaps	%xmm14, %xmm4
 	movaps	%xmm2, %xmm3
-.LBB34_48:
+.LBB35_48:
 	movaps	-144(%rbp), %xmm9
 	movaps	-96(%rbp), %xmm6
 	movaps	%xmm13, -512(%rbp)
@@ -30447,7 +31646,7 @@ conv_product:
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_50
+	je	.LBB35_50
 	movaps	%xmm4, -192(%rbp)
 	movaps	%xmm9, %xmm4
 	xorps	%xmm10, %xmm10
@@ -30560,8 +31759,8 @@ conv_product:
 	cmpnltps	%xmm10, %xmm0
 	andps	%xmm0, %xmm14
 	movq	-80(%rbp), %r8
-	jmp	.LBB34_51
-.LBB34_50:
+	jmp	.LBB35_51
+.LBB35_50:
 	movups	%xmm6, (%rcx)
 	movups	%xmm9, 16(%rcx)
 	movups	%xmm2, 16(%rax)
@@ -30599,31 +31798,31 @@ conv_product:
 	movups	%xmm15, (%rax,%rdx,4)
 	movq	-80(%rbp), %r8
 	movaps	-112(%rbp), %xmm13
-.LBB34_51:
+.LBB35_51:
 	movq	-472(%rbp), %rdx
 	movups	%xmm13, (%rcx,%rdx,4)
 	movups	%xmm4, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm11, (%rax,%rdx,4)
-	jmp	.LBB34_8
-.LBB34_52:
+	jmp	.LBB35_8
+.LBB35_52:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB34_53:
+.LBB35_53:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_56
+	jle	.LBB35_56
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB34_55:
+.LBB35_55:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm6
 	movups	16(%r13,%r10,4), %xmm7
@@ -30650,12 +31849,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB34_55
-.LBB34_56:
+	jne	.LBB35_55
+.LBB35_56:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_58
+	je	.LBB35_58
 	movaps	%xmm5, %xmm6
 	xorps	%xmm7, %xmm7
 	cmpnltps	%xmm7, %xmm6
@@ -30680,18 +31879,18 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm7, %xmm2
 	andps	%xmm2, %xmm1
-	jmp	.LBB34_59
-.LBB34_58:
+	jmp	.LBB35_59
+.LBB35_58:
 	movups	%xmm4, (%rax)
 	movups	%xmm5, 16(%rax)
 	movq	16(%rbp), %rcx
 	movups	%xmm3, 16(%rax,%rcx,4)
 	movups	%xmm2, (%rax,%rcx,4)
-.LBB34_59:
+.LBB35_59:
 	movups	%xmm0, (%rax,%rcx,8)
 	movups	%xmm1, 16(%rax,%rcx,8)
-	jmp	.LBB34_8
-.LBB34_60:
+	jmp	.LBB35_8
+.LBB35_60:
 	xorps	%xmm4, %xmm4
 	xorps	%xmm14, %xmm14
 	xorps	%xmm1, %xmm1
@@ -30702,12 +31901,12 @@ conv_product:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm7, %xmm7
-.LBB34_61:
+.LBB35_61:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
 	movaps	%xmm1, -96(%rbp)
 	movaps	%xmm14, -112(%rbp)
-	jle	.LBB34_64
+	jle	.LBB35_64
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -30722,7 +31921,7 @@ conv_product:
 	movaps	%xmm13, %xmm14
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB34_63:
+.LBB35_63:
 	movaps	%xmm8, -304(%rbp)
 	movaps	%xmm11, -320(%rbp)
 	movaps	%xmm12, -272(%rbp)
@@ -30823,9 +32022,9 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB34_63
-	jmp	.LBB34_65
-.LBB34_64:
+	jne	.LBB35_63
+	jmp	.LBB35_65
+.LBB35_64:
 	movaps	%xmm8, %xmm11
 	movaps	%xmm7, %xmm12
 	movaps	%xmm4, -144(%rbp)
@@ -30835,7 +32034,7 @@ conv_product:
 	movaps	%xmm15, -240(%rbp)
 	movaps	%xmm3, -160(%rbp)
 	movaps	%xmm13, %xmm14
-.LBB34_65:
+.LBB35_65:
 	movaps	%xmm1, -288(%rbp)
 	movaps	-160(%rbp), %xmm1
 	movaps	%xmm4, -272(%rbp)
@@ -30845,7 +32044,7 @@ conv_product:
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_67
+	je	.LBB35_67
 	movaps	%xmm13, %xmm0
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm0
@@ -30934,8 +32133,8 @@ conv_product:
 	movaps	%xmm12, %xmm0
 	cmpnltps	%xmm5, %xmm0
 	andps	%xmm0, %xmm12
-	jmp	.LBB34_68
-.LBB34_67:
+	jmp	.LBB35_68
+.LBB35_67:
 	movups	%xmm3, (%rcx)
 	movups	%xmm13, 16(%rcx)
 	movups	%xmm14, 16(%rax)
@@ -30963,30 +32162,30 @@ conv_product:
 	movups	%xmm0, 16(%rax,%rdx,4)
 	movaps	-144(%rbp), %xmm0
 	movups	%xmm0, (%rax,%rdx,4)
-.LBB34_68:
+.LBB35_68:
 	movq	-80(%rbp), %r8
 	movq	-336(%rbp), %rdx
 	movups	%xmm8, (%rcx,%rdx,4)
 	movups	%xmm7, 16(%rcx,%rdx,4)
 	movups	%xmm12, 16(%rax,%rdx,4)
 	movups	%xmm11, (%rax,%rdx,4)
-	jmp	.LBB34_8
-.LBB34_69:
+	jmp	.LBB35_8
+.LBB35_69:
 	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB34_70:
+.LBB35_70:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_73
+	jle	.LBB35_73
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB34_72:
+.LBB35_72:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm4
 	movups	16(%r13,%r10,4), %xmm5
@@ -31006,12 +32205,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB34_72
-.LBB34_73:
+	jne	.LBB35_72
+.LBB35_73:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_75
+	je	.LBB35_75
 	movaps	%xmm3, %xmm4
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm4
@@ -31027,24 +32226,24 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm5, %xmm2
 	andps	%xmm2, %xmm1
-	jmp	.LBB34_76
-.LBB34_75:
+	jmp	.LBB35_76
+.LBB35_75:
 	movups	%xmm2, (%rax)
 	movups	%xmm3, 16(%rax)
-.LBB34_76:
+.LBB35_76:
 	movq	16(%rbp), %rcx
 	movups	%xmm0, (%rax,%rcx,4)
 	movups	%xmm1, 16(%rax,%rcx,4)
-	jmp	.LBB34_8
-.LBB34_77:
+	jmp	.LBB35_8
+.LBB35_77:
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB34_78:
+.LBB35_78:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_81
+	jle	.LBB35_81
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -31054,7 +32253,7 @@ conv_product:
 	movaps	%xmm5, %xmm6
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB34_80:
+.LBB35_80:
 	movslq	(%rdi,%r15,4), %rdx
 	leaq	(%rcx,%rdx,4), %rdx
 	movups	(%rdx,%r13,4), %xmm10
@@ -31087,20 +32286,20 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB34_80
-	jmp	.LBB34_82
-.LBB34_81:
+	jne	.LBB35_80
+	jmp	.LBB35_82
+.LBB35_81:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	movaps	%xmm4, %xmm7
 	movaps	%xmm5, %xmm6
-.LBB34_82:
+.LBB35_82:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rcx
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_84
+	je	.LBB35_84
 	movaps	%xmm5, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -31130,21 +32329,21 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm9, %xmm4
 	andps	%xmm4, %xmm3
-	jmp	.LBB34_85
-.LBB34_84:
+	jmp	.LBB35_85
+.LBB35_84:
 	movups	%xmm4, (%rcx)
 	movups	%xmm5, 16(%rcx)
 	movups	%xmm6, 16(%rax)
 	movups	%xmm7, (%rax)
-.LBB34_85:
+.LBB35_85:
 	movq	-80(%rbp), %r8
 	movq	16(%rbp), %rdx
 	movups	%xmm0, (%rcx,%rdx,4)
 	movups	%xmm1, 16(%rcx,%rdx,4)
 	movups	%xmm3, 16(%rax,%rdx,4)
 	movups	%xmm2, (%rax,%rdx,4)
-	jmp	.LBB34_8
-.LBB34_86:
+	jmp	.LBB35_8
+.LBB35_86:
 	xorps	%xmm10, %xmm10
 	xorps	%xmm9, %xmm9
 	xorps	%xmm15, %xmm15
@@ -31153,11 +32352,11 @@ conv_product:
 	xorps	%xmm12, %xmm12
 	xorps	%xmm5, %xmm5
 	xorps	%xmm6, %xmm6
-.LBB34_87:
+.LBB35_87:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
 	movaps	%xmm10, -208(%rbp)
-	jle	.LBB34_90
+	jle	.LBB35_90
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -31173,7 +32372,7 @@ conv_product:
 	xorl	%r15d, %r15d
 	movq	-392(%rbp), %r8
 	.p2align	4
-.LBB34_89:
+.LBB35_89:
 	movaps	%xmm1, -96(%rbp)
 	movaps	%xmm4, -224(%rbp)
 	movaps	%xmm2, -112(%rbp)
@@ -31266,9 +32465,9 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB34_89
-	jmp	.LBB34_91
-.LBB34_90:
+	jne	.LBB35_89
+	jmp	.LBB35_91
+.LBB35_90:
 	movaps	%xmm5, %xmm1
 	movaps	%xmm6, %xmm2
 	movaps	%xmm10, %xmm7
@@ -31278,7 +32477,7 @@ conv_product:
 	movaps	%xmm12, -144(%rbp)
 	movaps	%xmm15, %xmm9
 	movaps	%xmm14, %xmm10
-.LBB34_91:
+.LBB35_91:
 	movaps	%xmm11, -112(%rbp)
 	movaps	%xmm7, -128(%rbp)
 	movaps	-160(%rbp), %xmm7
@@ -31288,7 +32487,7 @@ conv_product:
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_93
+	je	.LBB35_93
 	movaps	%xmm14, %xmm0
 	movaps	%xmm4, %xmm8
 	xorps	%xmm4, %xmm4
@@ -31360,8 +32559,8 @@ conv_product:
 	movaps	%xmm15, %xmm0
 	cmpnltps	%xmm4, %xmm0
 	andps	%xmm0, %xmm2
-	jmp	.LBB34_94
-.LBB34_93:
+	jmp	.LBB35_94
+.LBB35_93:
 	movups	%xmm15, (%rcx)
 	movups	%xmm14, 16(%rcx)
 	movups	%xmm10, 16(%rax)
@@ -31379,36 +32578,36 @@ conv_product:
 	movups	%xmm4, 16(%rax,%rdx,4)
 	movaps	-128(%rbp), %xmm0
 	movups	%xmm0, (%rax,%rdx,4)
-.LBB34_94:
+.LBB35_94:
 	movq	-80(%rbp), %r8
 	movq	-248(%rbp), %rdx
 	movups	%xmm5, (%rcx,%rdx,4)
 	movups	%xmm6, 16(%rcx,%rdx,4)
 	movups	%xmm2, 16(%rax,%rdx,4)
 	movups	%xmm1, (%rax,%rdx,4)
-	jmp	.LBB34_8
-.LBB34_95:
+	jmp	.LBB35_8
+.LBB35_95:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB34_96:
+.LBB35_96:
 	movq	16(%r8), %rcx
 	testq	%rcx, %rcx
-	jle	.LBB34_141
+	jle	.LBB35_141
 	movq	8(%r8), %rax
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	cmpq	$1, %rcx
-	jne	.LBB34_137
+	jne	.LBB35_137
 	xorl	%edx, %edx
-	jmp	.LBB34_139
-.LBB34_99:
+	jmp	.LBB35_139
+.LBB35_99:
 	xorps	%xmm0, %xmm0
 	xorps	%xmm1, %xmm1
-.LBB34_100:
+.LBB35_100:
 	movq	%rdx, -192(%rbp)
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_106
+	jle	.LBB35_106
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdx
 	movq	-56(%rbp), %rdi
@@ -31416,7 +32615,7 @@ conv_product:
 	movaps	%xmm1, %xmm3
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB34_102:
+.LBB35_102:
 	movslq	(%rdx,%r15,4), %r14
 	leaq	(%rcx,%r14,4), %r14
 	movups	(%r14,%r13,4), %xmm4
@@ -31436,10 +32635,10 @@ conv_product:
 	incq	%r15
 	addq	%r12, %rdi
 	cmpq	%r15, %rax
-	jne	.LBB34_102
+	jne	.LBB35_102
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_105
-.LBB34_104:
+	je	.LBB35_105
+.LBB35_104:
 	movaps	%xmm0, %xmm4
 	xorps	%xmm5, %xmm5
 	cmpnltps	%xmm5, %xmm4
@@ -31453,31 +32652,31 @@ conv_product:
 	movaps	%xmm3, %xmm4
 	cmpnltps	%xmm5, %xmm4
 	andps	%xmm4, %xmm3
-.LBB34_105:
+.LBB35_105:
 	movq	-192(%rbp), %rcx
 	movq	-72(%rbp), %rax
 	movups	%xmm0, (%rax,%rbx,4)
 	movups	%xmm1, 16(%rax,%rbx,4)
 	movups	%xmm3, 16(%rax,%rcx,4)
 	movups	%xmm2, (%rax,%rcx,4)
-	jmp	.LBB34_8
-.LBB34_106:
+	jmp	.LBB35_8
+.LBB35_106:
 	movaps	%xmm0, %xmm2
 	movaps	%xmm1, %xmm3
 	cmpl	$0, 32(%rbp)
-	jne	.LBB34_104
-	jmp	.LBB34_105
-.LBB34_107:
+	jne	.LBB35_104
+	jmp	.LBB35_105
+.LBB35_107:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm8, %xmm8
 	xorps	%xmm11, %xmm11
 	xorps	%xmm10, %xmm10
 	xorps	%xmm15, %xmm15
 	xorps	%xmm3, %xmm3
-.LBB34_108:
+.LBB35_108:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_111
+	jle	.LBB35_111
 	movq	(%r8), %rcx
 	movq	8(%r8), %rdi
 	movq	-56(%rbp), %r14
@@ -31489,7 +32688,7 @@ conv_product:
 	movaps	%xmm10, %xmm6
 	xorl	%r15d, %r15d
 	.p2align	4
-.LBB34_110:
+.LBB35_110:
 	movaps	%xmm7, -160(%rbp)
 	movaps	%xmm14, -96(%rbp)
 	movslq	(%rdi,%r15,4), %rdx
@@ -31545,22 +32744,22 @@ conv_product:
 	incq	%r15
 	addq	%r12, %r14
 	cmpq	%r15, %rax
-	jne	.LBB34_110
-	jmp	.LBB34_112
-.LBB34_111:
+	jne	.LBB35_110
+	jmp	.LBB35_112
+.LBB35_111:
 	movaps	%xmm15, %xmm13
 	movaps	%xmm3, %xmm14
 	movaps	%xmm9, %xmm4
 	movaps	%xmm8, %xmm7
 	movaps	%xmm11, %xmm2
 	movaps	%xmm10, %xmm6
-.LBB34_112:
+.LBB35_112:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rcx
 	movq	-192(%rbp), %rdx
 	leaq	(%rax,%rdx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_114
+	je	.LBB35_114
 	movaps	%xmm10, %xmm0
 	xorps	%xmm12, %xmm12
 	cmpnltps	%xmm12, %xmm0
@@ -31608,8 +32807,8 @@ conv_product:
 	movaps	%xmm14, %xmm0
 	cmpnltps	%xmm12, %xmm0
 	andps	%xmm0, %xmm14
-	jmp	.LBB34_115
-.LBB34_114:
+	jmp	.LBB35_115
+.LBB35_114:
 	movups	%xmm11, (%rcx)
 	movups	%xmm10, 16(%rcx)
 	movups	%xmm6, 16(%rax)
@@ -31619,15 +32818,15 @@ conv_product:
 	movups	%xmm9, (%rcx,%rdx,4)
 	movups	%xmm7, 16(%rax,%rdx,4)
 	movups	%xmm4, (%rax,%rdx,4)
-.LBB34_115:
+.LBB35_115:
 	movq	-80(%rbp), %r8
 	movq	-168(%rbp), %rdx
 	movups	%xmm15, (%rcx,%rdx,4)
 	movups	%xmm3, 16(%rcx,%rdx,4)
 	movups	%xmm14, 16(%rax,%rdx,4)
 	movups	%xmm13, (%rax,%rdx,4)
-	jmp	.LBB34_8
-.LBB34_116:
+	jmp	.LBB35_8
+.LBB35_116:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -31636,10 +32835,10 @@ conv_product:
 	xorps	%xmm6, %xmm6
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB34_117:
+.LBB35_117:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_120
+	jle	.LBB35_120
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
@@ -31647,7 +32846,7 @@ conv_product:
 	xorl	%edi, %edi
 	movq	-392(%rbp), %r14
 	.p2align	4
-.LBB34_119:
+.LBB35_119:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm9
 	movups	16(%r13,%r10,4), %xmm8
@@ -31681,12 +32880,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB34_119
-.LBB34_120:
+	jne	.LBB35_119
+.LBB35_120:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_5
+	je	.LBB35_5
 	movaps	%xmm7, %xmm8
 	xorps	%xmm9, %xmm9
 	cmpnltps	%xmm9, %xmm8
@@ -31719,8 +32918,8 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm9, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB34_6
-.LBB34_122:
+	jmp	.LBB35_6
+.LBB35_122:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm4, %xmm4
 	xorps	%xmm5, %xmm5
@@ -31733,17 +32932,17 @@ conv_product:
 	xorps	%xmm9, %xmm9
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB34_123:
+.LBB35_123:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_126
+	jle	.LBB35_126
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB34_125:
+.LBB35_125:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm13
 	movups	16(%r13,%r10,4), %xmm12
@@ -31795,12 +32994,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB34_125
-.LBB34_126:
+	jne	.LBB35_125
+.LBB35_126:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_128
+	je	.LBB35_128
 	movaps	%xmm11, %xmm12
 	xorps	%xmm13, %xmm13
 	cmpnltps	%xmm13, %xmm12
@@ -31851,8 +33050,8 @@ conv_product:
 	movaps	%xmm2, %xmm1
 	cmpnltps	%xmm13, %xmm1
 	andps	%xmm1, %xmm2
-	jmp	.LBB34_129
-.LBB34_128:
+	jmp	.LBB35_129
+.LBB35_128:
 	movups	%xmm7, (%rax)
 	movups	%xmm11, 16(%rax)
 	movq	16(%rbp), %rcx
@@ -31866,10 +33065,10 @@ conv_product:
 	movq	-328(%rbp), %rcx
 	movups	%xmm4, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
-.LBB34_129:
+.LBB35_129:
 	movq	-464(%rbp), %rcx
-	jmp	.LBB34_7
-.LBB34_130:
+	jmp	.LBB35_7
+.LBB35_130:
 	xorps	%xmm1, %xmm1
 	xorps	%xmm3, %xmm3
 	xorps	%xmm5, %xmm5
@@ -31880,17 +33079,17 @@ conv_product:
 	xorps	%xmm7, %xmm7
 	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-.LBB34_131:
+.LBB35_131:
 	movq	16(%r8), %rax
 	testq	%rax, %rax
-	jle	.LBB34_134
+	jle	.LBB35_134
 	movq	8(%r8), %rcx
 	shlq	$2, %r13
 	addq	(%r8), %r13
 	movq	-56(%rbp), %rdx
 	xorl	%edi, %edi
 	.p2align	4
-.LBB34_133:
+.LBB35_133:
 	movslq	(%rcx,%rdi,4), %r10
 	movups	(%r13,%r10,4), %xmm11
 	movups	16(%r13,%r10,4), %xmm10
@@ -31933,12 +33132,12 @@ conv_product:
 	incq	%rdi
 	addq	%r12, %rdx
 	cmpq	%rdi, %rax
-	jne	.LBB34_133
-.LBB34_134:
+	jne	.LBB35_133
+.LBB35_134:
 	movq	-72(%rbp), %rax
 	leaq	(%rax,%rbx,4), %rax
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_136
+	je	.LBB35_136
 	movaps	%xmm9, %xmm10
 	xorps	%xmm11, %xmm11
 	cmpnltps	%xmm11, %xmm10
@@ -31981,8 +33180,8 @@ conv_product:
 	cmpnltps	%xmm11, %xmm1
 	andps	%xmm1, %xmm2
 	movq	-328(%rbp), %rcx
-	jmp	.LBB34_7
-.LBB34_136:
+	jmp	.LBB35_7
+.LBB35_136:
 	movups	%xmm6, (%rax)
 	movups	%xmm9, 16(%rax)
 	movq	16(%rbp), %rcx
@@ -31994,15 +33193,15 @@ conv_product:
 	movups	%xmm3, 16(%rax,%rcx)
 	movups	%xmm1, (%rax,%rcx)
 	movq	-328(%rbp), %rcx
-	jmp	.LBB34_7
-.LBB34_137:
+	jmp	.LBB35_7
+.LBB35_137:
 	movq	%rcx, %rdi
 	movabsq	$9223372036854775806, %rdx
 	andq	%rdx, %rdi
 	movq	-56(%rbp), %r14
 	xorl	%edx, %edx
 	.p2align	4
-.LBB34_138:
+.LBB35_138:
 	movslq	(%rax,%rdx,4), %r10
 	movups	(%r13,%r10,4), %xmm2
 	movups	16(%r13,%r10,4), %xmm3
@@ -32024,10 +33223,10 @@ conv_product:
 	addq	$2, %rdx
 	addq	%r15, %r14
 	cmpq	%rdx, %rdi
-	jne	.LBB34_138
-.LBB34_139:
+	jne	.LBB35_138
+.LBB35_139:
 	testb	$1, %cl
-	je	.LBB34_141
+	je	.LBB35_141
 	movslq	(%rax,%rdx,4), %rax
 	imulq	-376(%rbp), %rdx
 	movups	(%r13,%rax,4), %xmm2
@@ -32039,9 +33238,9 @@ conv_product:
 	addps	%xmm2, %xmm0
 	mulps	%xmm3, %xmm4
 	addps	%xmm4, %xmm1
-.LBB34_141:
+.LBB35_141:
 	cmpl	$0, 32(%rbp)
-	je	.LBB34_143
+	je	.LBB35_143
 	movaps	%xmm0, %xmm2
 	xorps	%xmm3, %xmm3
 	cmpnltps	%xmm3, %xmm2
@@ -32049,12 +33248,12 @@ conv_product:
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm3, %xmm2
 	andps	%xmm2, %xmm1
-.LBB34_143:
+.LBB35_143:
 	movq	-72(%rbp), %rax
 	movups	%xmm0, (%rax,%rbx,4)
 	movups	%xmm1, 16(%rax,%rbx,4)
-	jmp	.LBB34_8
-.LBB34_144:
+	jmp	.LBB35_8
+.LBB35_144:
 	addq	$344, %rsp
 	popq	%rbx
 	popq	%r12
@@ -32064,24 +33263,24 @@ conv_product:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.Lfunc_end34:
-	.size	conv_product, .Lfunc_end34-conv_product
+.Lfunc_end35:
+	.size	conv_product, .Lfunc_end35-conv_product
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
-.LJTI34_0:
-	.long	.LBB34_19-.LJTI34_0
-	.long	.LBB34_33-.LJTI34_0
-	.long	.LBB34_27-.LJTI34_0
-	.long	.LBB34_29-.LJTI34_0
-	.long	.LBB34_23-.LJTI34_0
-	.long	.LBB34_35-.LJTI34_0
-	.long	.LBB34_37-.LJTI34_0
-	.long	.LBB34_31-.LJTI34_0
-	.long	.LBB34_41-.LJTI34_0
-	.long	.LBB34_25-.LJTI34_0
-	.long	.LBB34_39-.LJTI34_0
-	.long	.LBB34_21-.LJTI34_0
+.LJTI35_0:
+	.long	.LBB35_19-.LJTI35_0
+	.long	.LBB35_33-.LJTI35_0
+	.long	.LBB35_27-.LJTI35_0
+	.long	.LBB35_29-.LJTI35_0
+	.long	.LBB35_23-.LJTI35_0
+	.long	.LBB35_35-.LJTI35_0
+	.long	.LBB35_37-.LJTI35_0
+	.long	.LBB35_31-.LJTI35_0
+	.long	.LBB35_41-.LJTI35_0
+	.long	.LBB35_25-.LJTI35_0
+	.long	.LBB35_39-.LJTI35_0
+	.long	.LBB35_21-.LJTI35_0
 	.type	netc_kernels_baseline,@object
 	.section	.data.rel.ro,"aw",@progbits
 	.globl	netc_kernels_baseline
@@ -32096,6 +33295,7 @@ netc_kernels_baseline:
 	.quad	panel_input_gradient
 	.quad	exp_shifted
 	.quad	activation
+	.quad	activation_gradient
 	.quad	update_apply
 	.quad	update_is_finite
 	.quad	max_magnitude
@@ -32120,7 +33320,7 @@ netc_kernels_baseline:
 	.quad	weight_gradient_rows
 	.quad	panel_linear_outputs
 	.quad	panel_weight_gradient_outputs
-	.size	netc_kernels_baseline, 264
+	.size	netc_kernels_baseline, 272
 	.section	".note.GNU-stack","",@progbits
 	.addrsig
 	.addrsig_sym linear
@@ -32132,6 +33332,7 @@ netc_kernels_baseline:
 	.addrsig_sym panel_input_gradient
 	.addrsig_sym exp_shifted
 	.addrsig_sym activation
+	.addrsig_sym activation_gradient
 	.addrsig_sym update_apply
 	.addrsig_sym update_is_finite
 	.addrsig_sym max_magnitude

@@ -793,6 +793,43 @@ static void activation(int kind, float parameter, const float *x, float *y, Int 
     if (i < n) store_tail(activate(kind, parameter, load_tail(x + i, n - i)), y + i, n - i);
 }
 
+/// f′(x) for the activations whose derivative reads x (the others read y,
+/// a loop the compiler vectorises): softplus σ(x); silu σ(x) + x·σ′(x);
+/// gelu's tanh form σ(v) + x·σ′(v)·v′, v′ = c(1 + 3·0.044715x²).
+/// σ(v) and σ′(v) = σ(v)(1 − σ(v)) = e/(1 + e)², e = e^−|v|: no 1 − σ, which cancels for large v.
+INLINE v8 sigmoid_slope8(v8 v, v8 *slope) {
+    v8 e = exp8(-magnitude(v)), d = 1.0f / (1.0f + e);
+    *slope = e * d * d;
+    return select(v < 0.0f, e * d, d);
+}
+
+INLINE v8 derivative(int kind, v8 x) {
+    v8 slope;
+    switch (kind) {
+    case NETC_SILU: {
+        v8 s = sigmoid_slope8(x, &slope);
+        return s + x * slope;
+    }
+    case NETC_GELU_TANH: {
+        v8 z = x * x, s = sigmoid_slope8(x * (1.5957691216057307118f + 0.071354816f * z), &slope);
+        return s + x * slope * (1.5957691216057307118f * (1.0f + 0.134145f * z));
+    }
+    default: return sigmoid8(x);
+    }
+}
+
+/// dx[i] (= or +=) dy[i]·f′(x[i]) for i < n.
+static void activation_gradient(int kind, const float *x, const float *dy, float *dx, int accumulate, Int n) {
+    Int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8 v = ld(dy + i) * derivative(kind, ld(x + i));
+        st(accumulate ? ld(dx + i) + v : v, dx + i);
+    }
+    if (i == n) return;
+    v8 v = load_tail(dy + i, n - i) * derivative(kind, load_tail(x + i, n - i));
+    store_tail(accumulate ? load_tail(dx + i, n - i) + v : v, dx + i, n - i);
+}
+
 #include "optimizer.h"
 #include "convolution.h"
 #include "pooling.h"
@@ -800,7 +837,7 @@ static void activation(int kind, float parameter, const float *x, float *y, Int 
 
 const netc_kernel_table NETC_CAT(netc_kernels, NETC_SET) = {
     linear, linear_transposed, weight_gradient, input_gradient,
-    panel_linear, panel_weight_gradient, panel_input_gradient, exp_shifted, activation,
+    panel_linear, panel_weight_gradient, panel_input_gradient, exp_shifted, activation, activation_gradient,
     update_apply, update_is_finite, max_magnitude, sum_of_squares, peak_loop,
     convolution_forward, convolution_weight_gradient, convolution_input_gradient, convolution_weight_gradient_outputs,
     max_pool_forward, max_pool_backward, avg_pool_forward, avg_pool_backward,

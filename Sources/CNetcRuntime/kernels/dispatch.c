@@ -248,6 +248,9 @@ void netc_exp_shifted(const float *x, float shift, float *y, ptrdiff_t n) { TABL
 void netc_activation(int kind, float parameter, const float *x, float *y, ptrdiff_t n) {
     TABLE->activation(kind, parameter, x, y, n);
 }
+void netc_activation_gradient(int kind, const float *x, const float *dy, float *dx, int accumulate, ptrdiff_t n) {
+    TABLE->activation_gradient(kind, x, dy, dx, accumulate, n);
+}
 void netc_update_apply(const netc_update *u, float *p, const float *g, float *s1, float *s2, ptrdiff_t n) {
     ptrdiff_t parts = update_parts(n);
     if (parts == 1) { TABLE->update_apply(u, p, g, s1, s2, n); return; }

@@ -14,6 +14,7 @@ typedef struct {
     void (*panel_input_gradient)(const float *, const float *, float *, int, ptrdiff_t, ptrdiff_t, ptrdiff_t);
     void (*exp_shifted)(const float *, float, float *, ptrdiff_t);
     void (*activation)(int, float, const float *, float *, ptrdiff_t);
+    void (*activation_gradient)(int, const float *, const float *, float *, int, ptrdiff_t);
     void (*update_apply)(const netc_update *, float *, const float *, float *, float *, ptrdiff_t);
     int (*update_is_finite)(const netc_update *, const float *, const float *, const float *, const float *, ptrdiff_t);
     float (*max_magnitude)(const float *, ptrdiff_t);

@@ -1,6 +1,8 @@
-/// An elementwise activation's forward pass when its plan runs it through
-/// the runtime's vector kernel: one call over the whole batch, whose values
-/// lie back to back. Its backward pass stays the op's loop (from y, or x).
+/// An elementwise activation's code when its plan runs it through the
+/// runtime's vector kernels: one call over the whole batch, whose values lie
+/// back to back. The backward pass too where the derivative reads x
+/// (softplus, silu, gelu's tanh form); one that reads y stays the op's loop,
+/// which the compiler vectorises.
 struct ActivationLowering {
     let node: Node
     let kernel: ActivationKernel
@@ -16,5 +18,25 @@ struct ActivationLowering {
         case .geluTanh: passes.code.line("CPUKernels.geluTanh(\(x), into: \(y), \(n))")
         case .elu(let alpha): passes.code.line("CPUKernels.elu(\(x), alpha: \(literal(alpha)), into: \(y), \(n))")
         }
+    }
+
+    /// Whether `backward` writes the backward pass (else the op's loop does).
+    var hasBackward: Bool {
+        switch kernel {
+        case .softplus, .silu, .geluTanh: true
+        case .sigmoid, .tanh, .elu: false
+        }
+    }
+
+    func backward(_ edges: [BackwardGraph.Edge], _ passes: inout PassBuilder) {
+        guard let edge = edges.first else { return }
+        let name: String
+        switch kernel {
+        case .softplus: name = "softplusGradient"
+        case .silu: name = "siluGradient"
+        default: name = "geluTanhGradient"
+        }
+        let x = names.ref(.value(node.inputs[0])), dy = names.ref(.gradient(node.id)), dx = names.ref(.gradient(edge.to))
+        passes.code.line("CPUKernels.\(name)(\(x), \(dy), \(dx), accumulate: \(edge.accumulates), count &* \(node.size))")
     }
 }

@@ -57,6 +57,10 @@ struct PassBuilder {
             NormalisationLowering(node: n, op: n.op as! BatchNormOp, names: names).backward(edges.first, parameterGradients: parameterGradients, &self)
         } else if plan.layerNorms.contains(n.id) {
             LayerNormLowering(node: n, op: n.op as! LayerNormOp, names: names).backward(edges.first, parameterGradients: parameterGradients, &self)
+        } else if plan.activations.contains(n.id),
+                  case let lowering = ActivationLowering(node: n, kernel: (n.op as! ElementwiseOp).function.kernel!, names: names),
+                  lowering.hasBackward {
+            lowering.backward(edges, &self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(dy, .gradient(n.id))]
                               + edges.map { bind(.inputGradient($0.inputIndex), .gradient($0.to)) })
