@@ -137,10 +137,7 @@ public struct Smooth: NetcRuntime.GeneratedModel {
         // f = gelu(tanh)(f.linear)  [8]
         NetcRuntime.CPUKernels.geluTanh(v_f_linear, into: v_f, count &* 8)
         // g = gelu(f)  [8]
-        for b in 0..<count {
-            let x0 = v_f + b &* 8, y = v_g + b &* 8
-            for i in 0..<8 { y[i] = NetcRuntime.Math.gelu(x0[i]) }
-        }
+        NetcRuntime.CPUKernels.gelu(v_f, into: v_g, count &* 8)
         // j = concat(c, d, g)  [29]
         for b in 0..<count {
             let x0 = v_c + b &* 9, x1 = v_d + b &* 12, x2 = v_g + b &* 8, y = v_j + b &* 29
@@ -236,10 +233,7 @@ public struct Smooth: NetcRuntime.GeneratedModel {
             for i in 0..<8 { dx2[i] = dy[21 + i] }
         }
         // g: gelu backward → δ f =
-        for b in 0..<count {
-            let x0 = v_f + b &* 8, dy = g_g + b &* 8, dx0 = g_f + b &* 8
-            for i in 0..<8 { dx0[i] = dy[i] * NetcRuntime.Math.geluDerivative(x0[i]) }
-        }
+        NetcRuntime.CPUKernels.geluGradient(v_f, g_g, g_f, accumulate: false, count &* 8)
         // f: gelu(tanh) backward → δ f.linear =
         NetcRuntime.CPUKernels.geluTanhGradient(v_f_linear, g_f, g_f_linear, accumulate: false, count &* 8)
         // f.linear: linear backward → δ e =

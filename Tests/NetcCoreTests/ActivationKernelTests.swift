@@ -3,7 +3,7 @@ import NetcRuntime
 import XCTest
 
 /// The vector activations of Float models (`CPUKernels.sigmoid`, `tanh`,
-/// `elu`, `softplus`, `silu`, `geluTanh`; every set this CPU runs) against each function in
+/// `elu`, `softplus`, `silu`, `gelu`, `geluTanh`; every set this CPU runs) against each function in
 /// Double rounded to Float, and what they do with NaN, ±∞ and ±0.
 final class ActivationKernelTests: XCTestCase {
     typealias Kernel = @Sendable (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
@@ -15,6 +15,7 @@ final class ActivationKernelTests: XCTestCase {
         ("elu(0.5)", { CPUKernels.elu($0, alpha: 0.5, into: $1, $2) }, { $0 > 0 ? $0 : 0.5 * Foundation.expm1($0) }),
         ("softplus", { CPUKernels.softplus($0, into: $1, $2) }, { $0 > 0 ? $0 + Foundation.log1p(Foundation.exp(-$0)) : Foundation.log1p(Foundation.exp($0)) }),
         ("silu", { CPUKernels.silu($0, into: $1, $2) }, { $0 / (1 + Foundation.exp(-$0)) }),
+        ("gelu", { CPUKernels.gelu($0, into: $1, $2) }, { $0 * 0.5 * Foundation.erfc(-$0 / 2.0.squareRoot()) }),
         // 0.5·x·(1 + tanh u) = x·σ(2u), which does not cancel below 0 (in Double either).
         ("gelu(tanh)", { CPUKernels.geluTanh($0, into: $1, $2) }, { x in
             x / (1 + Foundation.exp(-2 * (2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
@@ -47,15 +48,16 @@ final class ActivationKernelTests: XCTestCase {
             for f in Self.functions {
                 let ys = apply(f.kernel, xs)
                 var worst = 0.0, worstAt: Float = 0
-                let products = f.name == "silu" || f.name == "gelu(tanh)"
+                let products = ["silu", "gelu", "gelu(tanh)"].contains(f.name)
                 for (x, y) in zip(xs, ys) {
                     let exact = Float(f.exact(Double(x)))
                     var unit = Double(max(exact.ulp, .leastNonzeroMagnitude))
                     if products {
-                        // x·σ(v): σ(v)'s relative error grows as v's rounding error times
-                        // about |v|, which the condition number κ = |x·f′/f| of f measures,
-                        // and far below 0 σ(v) is subnormal (steps of |x| subnormals in the
-                        // product): 5 + κ ulp, or |x| subnormal steps.
+                        // x·σ(v) or x·Φ(x): the factor's relative error grows as its
+                        // argument's rounding error times about |v| (or x²), which the
+                        // condition number κ = |x·f′/f| of f measures, and far below 0 the
+                        // factor is subnormal (steps of |x| subnormals in the product):
+                        // 5 + κ ulp, or |x| subnormal steps.
                         let d = Double(x), h = max(abs(d), 1e-30) * 1e-6
                         let kappa = abs(d * (f.exact(d + h) - f.exact(d - h)) / (2 * h * f.exact(d)))
                         unit = max(unit, Double(Float.leastNonzeroMagnitude) * abs(d)) * (5 + (kappa.isFinite ? kappa : 0)) / 3
@@ -80,6 +82,7 @@ final class ActivationKernelTests: XCTestCase {
                 "softplus": [.nan, .nan, .infinity, 0, Float(M_LN2), Float(M_LN2), 1000, 0],
                 "silu": [.nan, .nan, .infinity, .nan, 0, -0.0, 1000, -0.0],  // −∞·σ(−∞) = −∞·0, as in PyTorch
                 "gelu(tanh)": [.nan, .nan, .infinity, .nan, 0, -0.0, 1000, -0.0],
+                "gelu": [.nan, .nan, .infinity, .nan, 0, -0.0, 1000, -0.0],
             ]
             for f in Self.functions {
                 let ys = apply(f.kernel, xs)
@@ -118,6 +121,9 @@ final class ActivationKernelTests: XCTestCase {
         return [
             ("softplus", { CPUKernels.softplusGradient($0, $1, $2, accumulate: $3, $4) }, { sigma($0) }),
             ("silu", { CPUKernels.siluGradient($0, $1, $2, accumulate: $3, $4) }, { x in sigma(x) * (1 + x * (1 - sigma(x))) }),
+            ("gelu", { CPUKernels.geluGradient($0, $1, $2, accumulate: $3, $4) }, { x in
+                0.5 * Foundation.erfc(-x / 2.0.squareRoot()) + x * Foundation.exp(-x * x / 2) / (2 * Double.pi).squareRoot()
+            }),
             ("gelu(tanh)", { CPUKernels.geluTanhGradient($0, $1, $2, accumulate: $3, $4) }, { x in
                 let s = sigma(c * (x + 0.044715 * x * x * x))
                 return s + x * s * (1 - s) * c * (1 + 3 * 0.044715 * x * x)

@@ -30,10 +30,10 @@ void netc_panel_input_gradient(const float *dy, const float *wp, float *dx, int 
 void netc_exp_shifted(const float *x, float shift, float *y, ptrdiff_t n);
 /// y[i] = f(x[i]) for i < n (y may be x), f one of the activations below (`parameter`: elu's α), each
 /// the formula of NetcRuntime's Math over 8 lanes, within a few ulp of it; NaN stays NaN.
-enum { NETC_SIGMOID = 0, NETC_TANH = 1, NETC_ELU = 2, NETC_SOFTPLUS = 3, NETC_SILU = 4, NETC_GELU_TANH = 5 };
+enum { NETC_SIGMOID = 0, NETC_TANH = 1, NETC_ELU = 2, NETC_SOFTPLUS = 3, NETC_SILU = 4, NETC_GELU_TANH = 5, NETC_GELU = 6 };
 void netc_activation(int kind, float parameter, const float *x, float *y, ptrdiff_t n);
-/// dx[i] (= or +=) dy[i]·f′(x[i]) for i < n, f NETC_SOFTPLUS, NETC_SILU or NETC_GELU_TANH (the
-/// activations whose derivative reads x).
+/// dx[i] (= or +=) dy[i]·f′(x[i]) for i < n, f NETC_SOFTPLUS, NETC_SILU, NETC_GELU_TANH or NETC_GELU
+/// (the activations whose derivative reads x).
 void netc_activation_gradient(int kind, const float *x, const float *dy, float *dx, int accumulate, ptrdiff_t n);
 
 /// A convolution over samples [channels][height][width] with weights

@@ -2992,82 +2992,122 @@ exp_shifted:
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
 .LCPI8_0:
-	.long	0x3d922279
-.LCPI8_1:
-	.long	0x3fcc422a
-.LCPI8_2:
 	.long	0x7fffffff
-.LCPI8_3:
-	.long	0x80000000
-.LCPI8_4:
-	.long	0x42d00000
-.LCPI8_5:
-	.long	0xc2d00000
-.LCPI8_6:
-	.long	0x42b20000
-.LCPI8_7:
-	.long	0x3fb8aa3b
-.LCPI8_8:
-	.long	0xcb400000
-.LCPI8_9:
-	.long	0xbf318000
-.LCPI8_10:
-	.long	0x395e8083
-.LCPI8_11:
-	.long	0x39506967
-.LCPI8_12:
-	.long	0x3ab743ce
-.LCPI8_13:
-	.long	0x3c088908
-.LCPI8_14:
-	.long	0x3d2aa9c1
-.LCPI8_15:
-	.long	0x3e2aaaaa
-.LCPI8_16:
+.LCPI8_1:
+	.long	0x3f3504f3
+.LCPI8_2:
 	.long	0x3f000000
-.LCPI8_17:
+.LCPI8_3:
 	.long	0x3f800000
+.LCPI8_4:
+	.long	0x3e2ef945
+.LCPI8_5:
+	.long	0xbf527892
+.LCPI8_6:
+	.long	0x3fbe87b0
+.LCPI8_7:
+	.long	0xbf914e5d
+.LCPI8_8:
+	.long	0x3e8ec7cc
+.LCPI8_9:
+	.long	0xbe3ec24c
+.LCPI8_10:
+	.long	0x3dc636c9
+.LCPI8_11:
+	.long	0x3ebf88fb
+.LCPI8_12:
+	.long	0x3f8000c7
+.LCPI8_13:
+	.long	0xbfa1fc4e
+.LCPI8_14:
+	.long	0xc2d00000
+.LCPI8_15:
+	.long	0x42b20000
+.LCPI8_16:
+	.long	0x3fb8aa3b
+.LCPI8_17:
+	.long	0xcb400000
 .LCPI8_18:
-	.long	3032481792
+	.long	0xbf318000
 .LCPI8_19:
-	.long	0x37d00d01
+	.long	0x395e8083
 .LCPI8_20:
-	.long	0x39500d01
+	.long	0x39506967
 .LCPI8_21:
-	.long	0x3ab60b61
+	.long	0x3ab743ce
 .LCPI8_22:
-	.long	0x3c088889
+	.long	0x3c088908
 .LCPI8_23:
-	.long	0x3d2aaaab
+	.long	0x3d2aa9c1
 .LCPI8_24:
-	.long	0x3e2aaaab
+	.long	0x3e2aaaaa
 .LCPI8_25:
-	.long	0xbbbaf0ea
+	.long	3032481792
 .LCPI8_26:
-	.long	0x3ca9134e
+	.long	0x31c3d001
 .LCPI8_27:
-	.long	0xbd5c1e2d
+	.long	0xb3ddebbd
 .LCPI8_28:
-	.long	0x3e088393
+	.long	0x35e00e01
 .LCPI8_29:
-	.long	0xbeaaaa99
+	.long	0xb7c6980c
 .LCPI8_30:
-	.long	0xc0000000
+	.long	0x3997b426
 .LCPI8_31:
-	.long	0x3f200000
+	.long	0xbb430c31
 .LCPI8_32:
-	.long	0x40000000
+	.long	0x3ccccccd
 .LCPI8_33:
-	.long	0x3d9d89d9
+	.long	0xbe2aaaab
 .LCPI8_34:
-	.long	0x3dba2e8c
+	.long	0x3ecc422a
 .LCPI8_35:
-	.long	0x3de38e39
+	.long	0x3d922279
 .LCPI8_36:
-	.long	0x3e124925
+	.long	0x3fcc422a
 .LCPI8_37:
-	.long	0x3e4ccccd
+	.long	0x80000000
 .LCPI8_38:
+	.long	0x42d00000
+.LCPI8_39:
+	.long	0x37d00d01
+.LCPI8_40:
+	.long	0x39500d01
+.LCPI8_41:
+	.long	0x3ab60b61
+.LCPI8_42:
+	.long	0x3c088889
+.LCPI8_43:
+	.long	0x3d2aaaab
+.LCPI8_44:
+	.long	0x3e2aaaab
+.LCPI8_45:
+	.long	0xbbbaf0ea
+.LCPI8_46:
+	.long	0x3ca9134e
+.LCPI8_47:
+	.long	0xbd5c1e2d
+.LCPI8_48:
+	.long	0x3e088393
+.LCPI8_49:
+	.long	0xbeaaaa99
+.LCPI8_50:
+	.long	0xc0000000
+.LCPI8_51:
+	.long	0x3f200000
+.LCPI8_52:
+	.long	0x40000000
+.LCPI8_53:
+	.long	0x3d9d89d9
+.LCPI8_54:
+	.long	0x3dba2e8c
+.LCPI8_55:
+	.long	0x3de38e39
+.LCPI8_56:
+	.long	0x3e124925
+.LCPI8_57:
+	.long	0x3e4ccccd
+.LCPI8_58:
 	.long	0x3eaaaaab
 	.text
 	.p2align	4
@@ -3080,15 +3120,15 @@ activation:
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
 	andq	$-32, %rsp
-	subq	$96, %rsp
+	subq	$160, %rsp
 	movl	%edi, %r8d
 	cmpq	$8, %rcx
-	vmovaps	%xmm0, 16(%rsp)
+	vmovaps	%xmm0, 48(%rsp)
 	jge	.LBB8_14
 	xorl	%eax, %eax
 .LBB8_2:
 	subq	%rax, %rcx
-	jle	.LBB8_39
+	jle	.LBB8_41
 	vxorps	%xmm0, %xmm0, %xmm0
 	addq	$-2, %rcx
 	cmpq	$5, %rcx
@@ -3119,51 +3159,51 @@ activation:
 .LBB8_11:
 	vmovss	(%rsi,%rax,4), %xmm1
 	vblendps	$1, %ymm1, %ymm0, %ymm1
-	cmpl	$5, %edi
-	ja	.LBB8_24
+	cmpl	$6, %edi
+	ja	.LBB8_27
 	leaq	.LJTI8_2(%rip), %rsi
 	movslq	(%rsi,%r8,4), %rdi
 	addq	%rsi, %rdi
 	jmpq	*%rdi
 .LBB8_13:
-	vbroadcastss	.LCPI8_2(%rip), %ymm0
+	vbroadcastss	.LCPI8_0(%rip), %ymm0
 	vandps	%ymm0, %ymm1, %ymm0
-	vbroadcastss	.LCPI8_3(%rip), %ymm2
-	vbroadcastss	.LCPI8_4(%rip), %ymm3
+	vbroadcastss	.LCPI8_37(%rip), %ymm2
+	vbroadcastss	.LCPI8_38(%rip), %ymm3
 	vorps	%ymm2, %ymm1, %ymm2
 	vcmpnltps	%ymm0, %ymm3, %ymm0
-	vbroadcastss	.LCPI8_5(%rip), %ymm3
+	vbroadcastss	.LCPI8_14(%rip), %ymm3
 	vblendvps	%ymm0, %ymm2, %ymm3, %ymm2
-	vbroadcastss	.LCPI8_6(%rip), %ymm3
-	vbroadcastss	.LCPI8_7(%rip), %ymm0
-	vbroadcastss	.LCPI8_8(%rip), %ymm4
+	vbroadcastss	.LCPI8_15(%rip), %ymm3
+	vbroadcastss	.LCPI8_16(%rip), %ymm0
+	vbroadcastss	.LCPI8_17(%rip), %ymm4
 	vminps	%ymm2, %ymm3, %ymm2
 	vfmsub213ps	%ymm4, %ymm2, %ymm0
-	vbroadcastss	.LCPI8_9(%rip), %ymm3
+	vbroadcastss	.LCPI8_18(%rip), %ymm3
 	vaddps	%ymm4, %ymm0, %ymm4
 	vfmadd213ps	%ymm2, %ymm4, %ymm3
-	vbroadcastss	.LCPI8_10(%rip), %ymm2
-	vbroadcastss	.LCPI8_11(%rip), %ymm5
-	vbroadcastss	.LCPI8_12(%rip), %ymm6
+	vbroadcastss	.LCPI8_19(%rip), %ymm2
+	vbroadcastss	.LCPI8_20(%rip), %ymm5
+	vbroadcastss	.LCPI8_21(%rip), %ymm6
 	vfmadd213ps	%ymm3, %ymm4, %ymm2
 	vfmadd231ps	%ymm5, %ymm2, %ymm6
-	vbroadcastss	.LCPI8_13(%rip), %ymm3
+	vbroadcastss	.LCPI8_22(%rip), %ymm3
 	vfmadd231ps	%ymm6, %ymm2, %ymm3
-	vbroadcastss	.LCPI8_14(%rip), %ymm4
+	vbroadcastss	.LCPI8_23(%rip), %ymm4
 	vfmadd231ps	%ymm3, %ymm2, %ymm4
-	vbroadcastss	.LCPI8_15(%rip), %ymm3
-	vbroadcastss	.LCPI8_16(%rip), %ymm5
+	vbroadcastss	.LCPI8_24(%rip), %ymm3
+	vbroadcastss	.LCPI8_2(%rip), %ymm5
 	vfmadd231ps	%ymm4, %ymm2, %ymm3
 	vfmadd231ps	%ymm3, %ymm2, %ymm5
-	vbroadcastss	.LCPI8_17(%rip), %ymm3
+	vbroadcastss	.LCPI8_3(%rip), %ymm3
 	vaddps	%ymm3, %ymm2, %ymm4
 	vmulps	%ymm2, %ymm2, %ymm2
-	vpbroadcastd	.LCPI8_18(%rip), %ymm6
+	vpbroadcastd	.LCPI8_25(%rip), %ymm6
 	vfmadd213ps	%ymm4, %ymm5, %ymm2
 	vpaddd	%ymm6, %ymm0, %ymm4
 	vpsrad	$1, %ymm4, %ymm4
 	vpslld	$23, %ymm4, %ymm5
-	vpbroadcastd	.LCPI8_17(%rip), %ymm6
+	vpbroadcastd	.LCPI8_3(%rip), %ymm6
 	vpaddd	%ymm6, %ymm5, %ymm5
 	vmulps	%ymm5, %ymm2, %ymm2
 	vpsubd	%ymm4, %ymm0, %ymm0
@@ -3175,80 +3215,80 @@ activation:
 	vblendvps	%ymm1, %ymm3, %ymm0, %ymm1
 	vaddps	%ymm3, %ymm0, %ymm0
 	vdivps	%ymm0, %ymm1, %ymm0
-	jmp	.LBB8_30
+	jmp	.LBB8_32
 .LBB8_14:
-	vbroadcastss	.LCPI8_2(%rip), %ymm1
-	vbroadcastss	.LCPI8_3(%rip), %ymm2
-	vbroadcastss	.LCPI8_4(%rip), %ymm11
-	vbroadcastss	.LCPI8_8(%rip), %ymm7
-	vbroadcastss	.LCPI8_11(%rip), %ymm10
-	vbroadcastss	.LCPI8_13(%rip), %ymm12
+	vbroadcastss	.LCPI8_0(%rip), %ymm1
+	vbroadcastss	.LCPI8_37(%rip), %ymm2
+	vmovaps	%ymm2, (%rsp)
 	vbroadcastss	.LCPI8_14(%rip), %ymm13
-	vbroadcastss	.LCPI8_15(%rip), %ymm14
-	vbroadcastss	.LCPI8_16(%rip), %ymm15
-	vbroadcastss	.LCPI8_17(%rip), %ymm3
+	vbroadcastss	.LCPI8_15(%rip), %ymm10
+	vbroadcastss	.LCPI8_17(%rip), %ymm7
+	vbroadcastss	.LCPI8_18(%rip), %ymm3
+	vbroadcastss	.LCPI8_19(%rip), %ymm15
 	xorl	%r9d, %r9d
 	leaq	.LJTI8_0(%rip), %r10
 	vbroadcastss	%xmm0, %ymm0
-	vmovaps	%ymm0, 32(%rsp)
+	vmovaps	%ymm0, 64(%rsp)
+	vbroadcastss	.LCPI8_2(%rip), %ymm14
 	jmp	.LBB8_17
 .LBB8_15:
-	vandps	%ymm1, %ymm4, %ymm0
-	vorps	%ymm2, %ymm4, %ymm5
-	vcmpnltps	%ymm0, %ymm11, %ymm0
-	vbroadcastss	.LCPI8_5(%rip), %ymm6
-	vblendvps	%ymm0, %ymm5, %ymm6, %ymm0
-	vbroadcastss	.LCPI8_6(%rip), %ymm5
-	vminps	%ymm0, %ymm5, %ymm0
-	vbroadcastss	.LCPI8_7(%rip), %ymm5
+	vmaxps	%ymm4, %ymm13, %ymm0
+	vminps	%ymm0, %ymm10, %ymm0
+	vbroadcastss	.LCPI8_16(%rip), %ymm5
 	vfmsub213ps	%ymm7, %ymm0, %ymm5
 	vaddps	%ymm7, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_9(%rip), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm0
-	vbroadcastss	.LCPI8_10(%rip), %ymm8
-	vfmadd231ps	%ymm6, %ymm8, %ymm0
-	vmovaps	%ymm10, %ymm6
-	vbroadcastss	.LCPI8_12(%rip), %ymm8
+	vfmadd231ps	%ymm3, %ymm6, %ymm0
+	vfmadd231ps	%ymm6, %ymm15, %ymm0
+	vbroadcastss	.LCPI8_20(%rip), %ymm6
+	vbroadcastss	.LCPI8_21(%rip), %ymm8
 	vfmadd213ps	%ymm8, %ymm0, %ymm6
-	vfmadd213ps	%ymm12, %ymm0, %ymm6
-	vfmadd213ps	%ymm13, %ymm0, %ymm6
-	vfmadd213ps	%ymm14, %ymm0, %ymm6
-	vfmadd213ps	%ymm15, %ymm0, %ymm6
-	vaddps	%ymm3, %ymm0, %ymm8
+	vbroadcastss	.LCPI8_22(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_23(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_24(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_2(%rip), %ymm11
+	vfmadd213ps	%ymm11, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_3(%rip), %ymm12
+	vaddps	%ymm0, %ymm12, %ymm8
 	vmulps	%ymm0, %ymm0, %ymm0
-	vpbroadcastd	.LCPI8_18(%rip), %ymm9
+	vpbroadcastd	.LCPI8_25(%rip), %ymm9
 	vfmadd213ps	%ymm8, %ymm6, %ymm0
 	vpaddd	%ymm5, %ymm9, %ymm6
 	vpsrad	$1, %ymm6, %ymm6
 	vpslld	$23, %ymm6, %ymm8
-	vpbroadcastd	.LCPI8_17(%rip), %ymm9
+	vpbroadcastd	.LCPI8_3(%rip), %ymm9
 	vpaddd	%ymm9, %ymm8, %ymm8
 	vmulps	%ymm0, %ymm8, %ymm0
 	vpsubd	%ymm6, %ymm5, %ymm5
 	vpslld	$23, %ymm5, %ymm5
 	vpaddd	%ymm5, %ymm9, %ymm5
-	vmulps	%ymm5, %ymm0, %ymm0
-	vbroadcastss	.LCPI8_32(%rip), %ymm5
-	vaddps	%ymm5, %ymm0, %ymm5
-	vdivps	%ymm5, %ymm0, %ymm0
-	vmulps	%ymm0, %ymm0, %ymm5
-	vbroadcastss	.LCPI8_33(%rip), %ymm6
-	vbroadcastss	.LCPI8_34(%rip), %ymm8
-	vfmadd213ps	%ymm8, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_35(%rip), %ymm8
-	vfmadd213ps	%ymm8, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_36(%rip), %ymm8
-	vfmadd213ps	%ymm8, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_37(%rip), %ymm8
-	vfmadd213ps	%ymm8, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_38(%rip), %ymm8
-	vfmadd213ps	%ymm8, %ymm5, %ymm6
-	vmulps	%ymm6, %ymm5, %ymm5
-	vaddps	%ymm0, %ymm0, %ymm0
-	vfmadd132ps	%ymm0, %ymm0, %ymm5
-	vxorps	%xmm0, %xmm0, %xmm0
-	vmaxps	%ymm0, %ymm4, %ymm0
-	vaddps	%ymm5, %ymm0, %ymm0
+	vbroadcastss	.LCPI8_39(%rip), %ymm6
+	vbroadcastss	.LCPI8_40(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_41(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_42(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_43(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_44(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm4, %ymm6
+	vfmadd213ps	%ymm11, %ymm4, %ymm6
+	vmulps	%ymm6, %ymm4, %ymm6
+	vfmadd132ps	%ymm4, %ymm4, %ymm6
+	vfmsub213ps	%ymm12, %ymm0, %ymm5
+	vandps	%ymm1, %ymm6, %ymm0
+	vandnps	%ymm4, %ymm1, %ymm6
+	vorps	%ymm6, %ymm0, %ymm0
+	vandps	%ymm1, %ymm4, %ymm6
+	vcmpnltps	%ymm11, %ymm6, %ymm6
+	vblendvps	%ymm6, %ymm5, %ymm0, %ymm0
+	vxorps	%xmm5, %xmm5, %xmm5
+	vcmpnltps	%ymm4, %ymm5, %ymm5
+	vmulps	64(%rsp), %ymm0, %ymm0
+	vblendvps	%ymm5, %ymm0, %ymm4, %ymm0
 	.p2align	4
 .LBB8_16:
 	vmovups	%ymm0, (%rdx,%r9,4)
@@ -3259,196 +3299,299 @@ activation:
 	jg	.LBB8_2
 .LBB8_17:
 	vmovups	(%rsi,%r9,4), %ymm4
-	cmpl	$5, %edi
-	ja	.LBB8_15
+	cmpl	$6, %edi
+	ja	.LBB8_21
 	movslq	(%r10,%r8,4), %rax
 	addq	%r10, %rax
 	jmpq	*%rax
 .LBB8_19:
 	vandps	%ymm1, %ymm4, %ymm0
-	vorps	%ymm2, %ymm4, %ymm5
-	vcmpnltps	%ymm0, %ymm11, %ymm0
-	vbroadcastss	.LCPI8_5(%rip), %ymm6
-	vblendvps	%ymm0, %ymm5, %ymm6, %ymm0
-	vbroadcastss	.LCPI8_6(%rip), %ymm5
-	vminps	%ymm0, %ymm5, %ymm0
-	vbroadcastss	.LCPI8_7(%rip), %ymm5
+	vorps	(%rsp), %ymm4, %ymm5
+	vbroadcastss	.LCPI8_38(%rip), %ymm6
+	vcmpnltps	%ymm0, %ymm6, %ymm0
+	vblendvps	%ymm0, %ymm5, %ymm13, %ymm0
+	vminps	%ymm0, %ymm10, %ymm0
+	vbroadcastss	.LCPI8_16(%rip), %ymm5
 	vfmsub213ps	%ymm7, %ymm0, %ymm5
 	vaddps	%ymm7, %ymm5, %ymm8
-	vbroadcastss	.LCPI8_9(%rip), %ymm6
-	vfmadd231ps	%ymm6, %ymm8, %ymm0
-	vbroadcastss	.LCPI8_10(%rip), %ymm6
-	vfmadd231ps	%ymm8, %ymm6, %ymm0
-	vmovaps	%ymm10, %ymm8
-	vbroadcastss	.LCPI8_12(%rip), %ymm6
+	vfmadd231ps	%ymm3, %ymm8, %ymm0
+	vfmadd231ps	%ymm8, %ymm15, %ymm0
+	vbroadcastss	.LCPI8_20(%rip), %ymm8
+	vbroadcastss	.LCPI8_21(%rip), %ymm6
 	vfmadd213ps	%ymm6, %ymm0, %ymm8
-	vfmadd213ps	%ymm12, %ymm0, %ymm8
-	vfmadd213ps	%ymm13, %ymm0, %ymm8
-	vfmadd213ps	%ymm14, %ymm0, %ymm8
-	vfmadd213ps	%ymm15, %ymm0, %ymm8
-	vaddps	%ymm3, %ymm0, %ymm9
+	vbroadcastss	.LCPI8_22(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm0, %ymm8
+	vbroadcastss	.LCPI8_23(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm0, %ymm8
+	vbroadcastss	.LCPI8_24(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm0, %ymm8
+	vbroadcastss	.LCPI8_2(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm0, %ymm8
+	vbroadcastss	.LCPI8_3(%rip), %ymm6
+	vaddps	%ymm6, %ymm0, %ymm9
 	vmulps	%ymm0, %ymm0, %ymm0
 	vfmadd213ps	%ymm9, %ymm8, %ymm0
-	vpbroadcastd	.LCPI8_18(%rip), %ymm8
+	vpbroadcastd	.LCPI8_25(%rip), %ymm8
 	vpaddd	%ymm5, %ymm8, %ymm8
 	vpsrad	$1, %ymm8, %ymm8
 	vpslld	$23, %ymm8, %ymm9
-	vpbroadcastd	.LCPI8_17(%rip), %ymm6
-	vpaddd	%ymm6, %ymm9, %ymm9
+	vpbroadcastd	.LCPI8_3(%rip), %ymm11
+	vpaddd	%ymm11, %ymm9, %ymm9
 	vmulps	%ymm0, %ymm9, %ymm0
 	vpsubd	%ymm8, %ymm5, %ymm5
 	vpslld	$23, %ymm5, %ymm5
-	vpaddd	%ymm6, %ymm5, %ymm5
+	vpaddd	%ymm5, %ymm11, %ymm5
 	vmulps	%ymm5, %ymm0, %ymm0
 	vxorps	%xmm5, %xmm5, %xmm5
 	vcmpnltps	%ymm5, %ymm4, %ymm4
-	vblendvps	%ymm4, %ymm3, %ymm0, %ymm4
-	vaddps	%ymm3, %ymm0, %ymm0
+	vblendvps	%ymm4, %ymm6, %ymm0, %ymm4
+	vaddps	%ymm6, %ymm0, %ymm0
 	vdivps	%ymm0, %ymm4, %ymm0
 	jmp	.LBB8_16
 .LBB8_20:
+	vandps	%ymm1, %ymm4, %ymm5
+	vmovaps	%ymm5, 96(%rsp)
+	vbroadcastss	.LCPI8_1(%rip), %ymm0
+	vmulps	%ymm0, %ymm5, %ymm5
+	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vfmadd213ps	%ymm2, %ymm14, %ymm5
+	vdivps	%ymm5, %ymm2, %ymm8
+	vmulps	%ymm4, %ymm4, %ymm5
+	vbroadcastss	.LCPI8_4(%rip), %ymm6
 	vbroadcastss	.LCPI8_5(%rip), %ymm0
-	vmaxps	%ymm4, %ymm0, %ymm0
-	vbroadcastss	.LCPI8_6(%rip), %ymm5
-	vminps	%ymm0, %ymm5, %ymm0
-	vbroadcastss	.LCPI8_7(%rip), %ymm5
+	vfmadd213ps	%ymm0, %ymm8, %ymm6
+	vbroadcastss	.LCPI8_6(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm8, %ymm6
+	vbroadcastss	.LCPI8_7(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm8, %ymm6
+	vbroadcastss	.LCPI8_8(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm8, %ymm6
+	vbroadcastss	.LCPI8_9(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm8, %ymm6
+	vbroadcastss	.LCPI8_10(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm8, %ymm6
+	vbroadcastss	.LCPI8_11(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm8, %ymm6
+	vbroadcastss	.LCPI8_12(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm8, %ymm6
+	vbroadcastss	.LCPI8_13(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm8, %ymm6
+	vfnmadd231ps	%ymm14, %ymm5, %ymm6
+	vmaxps	%ymm6, %ymm13, %ymm6
+	vminps	%ymm6, %ymm10, %ymm6
+	vbroadcastss	.LCPI8_16(%rip), %ymm9
+	vfmsub213ps	%ymm7, %ymm6, %ymm9
+	vaddps	%ymm7, %ymm9, %ymm11
+	vfmadd231ps	%ymm3, %ymm11, %ymm6
+	vfmadd231ps	%ymm11, %ymm15, %ymm6
+	vbroadcastss	.LCPI8_20(%rip), %ymm11
+	vbroadcastss	.LCPI8_21(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm6, %ymm11
+	vbroadcastss	.LCPI8_22(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm6, %ymm11
+	vbroadcastss	.LCPI8_23(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm6, %ymm11
+	vbroadcastss	.LCPI8_24(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm6, %ymm11
+	vfmadd213ps	%ymm14, %ymm6, %ymm11
+	vaddps	%ymm2, %ymm6, %ymm12
+	vmulps	%ymm6, %ymm6, %ymm6
+	vfmadd213ps	%ymm12, %ymm11, %ymm6
+	vpbroadcastd	.LCPI8_25(%rip), %ymm11
+	vpaddd	%ymm11, %ymm9, %ymm11
+	vpsrad	$1, %ymm11, %ymm11
+	vpslld	$23, %ymm11, %ymm12
+	vmovaps	%ymm10, %ymm2
+	vmovaps	%ymm13, %ymm10
+	vpbroadcastd	.LCPI8_3(%rip), %ymm13
+	vpaddd	%ymm13, %ymm12, %ymm12
+	vmulps	%ymm6, %ymm12, %ymm6
+	vbroadcastss	.LCPI8_18(%rip), %ymm3
+	vpsubd	%ymm11, %ymm9, %ymm9
+	vpslld	$23, %ymm9, %ymm9
+	vpaddd	%ymm13, %ymm9, %ymm9
+	vmovaps	%ymm10, %ymm13
+	vmovaps	%ymm2, %ymm10
+	vmulps	%ymm6, %ymm9, %ymm6
+	vmulps	%ymm6, %ymm8, %ymm6
+	vmulps	%ymm6, %ymm14, %ymm6
+	vxorps	%xmm0, %xmm0, %xmm0
+	vcmpnltps	%ymm0, %ymm4, %ymm8
+	vbroadcastss	.LCPI8_3(%rip), %ymm11
+	vsubps	%ymm6, %ymm11, %ymm9
+	vblendvps	%ymm8, %ymm9, %ymm6, %ymm6
+	vbroadcastss	.LCPI8_26(%rip), %ymm8
+	vbroadcastss	.LCPI8_27(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_28(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_29(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_30(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_31(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_32(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_33(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm5, %ymm8
+	vmulps	%ymm5, %ymm8, %ymm5
+	vfmadd132ps	%ymm4, %ymm4, %ymm5
+	vbroadcastss	.LCPI8_34(%rip), %ymm0
+	vfmadd213ps	%ymm14, %ymm0, %ymm5
+	vmovaps	96(%rsp), %ymm0
+	vcmpnltps	%ymm11, %ymm0, %ymm0
+	vblendvps	%ymm0, %ymm6, %ymm5, %ymm0
+	vmulps	%ymm0, %ymm4, %ymm0
+	jmp	.LBB8_16
+.LBB8_21:
+	vandps	%ymm1, %ymm4, %ymm0
+	vorps	(%rsp), %ymm4, %ymm5
+	vbroadcastss	.LCPI8_38(%rip), %ymm6
+	vcmpnltps	%ymm0, %ymm6, %ymm0
+	vblendvps	%ymm0, %ymm5, %ymm13, %ymm0
+	vminps	%ymm0, %ymm10, %ymm0
+	vbroadcastss	.LCPI8_16(%rip), %ymm5
 	vfmsub213ps	%ymm7, %ymm0, %ymm5
 	vaddps	%ymm7, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_9(%rip), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm0
-	vbroadcastss	.LCPI8_10(%rip), %ymm8
-	vfmadd231ps	%ymm6, %ymm8, %ymm0
-	vmovaps	%ymm10, %ymm6
-	vbroadcastss	.LCPI8_12(%rip), %ymm8
+	vfmadd231ps	%ymm3, %ymm6, %ymm0
+	vfmadd231ps	%ymm6, %ymm15, %ymm0
+	vbroadcastss	.LCPI8_20(%rip), %ymm6
+	vbroadcastss	.LCPI8_21(%rip), %ymm8
 	vfmadd213ps	%ymm8, %ymm0, %ymm6
-	vfmadd213ps	%ymm12, %ymm0, %ymm6
-	vfmadd213ps	%ymm13, %ymm0, %ymm6
-	vfmadd213ps	%ymm14, %ymm0, %ymm6
-	vfmadd213ps	%ymm15, %ymm0, %ymm6
-	vaddps	%ymm3, %ymm0, %ymm8
+	vbroadcastss	.LCPI8_22(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_23(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_24(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_2(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_3(%rip), %ymm8
+	vaddps	%ymm0, %ymm8, %ymm8
 	vmulps	%ymm0, %ymm0, %ymm0
-	vpbroadcastd	.LCPI8_18(%rip), %ymm9
+	vpbroadcastd	.LCPI8_25(%rip), %ymm9
 	vfmadd213ps	%ymm8, %ymm6, %ymm0
 	vpaddd	%ymm5, %ymm9, %ymm6
 	vpsrad	$1, %ymm6, %ymm6
 	vpslld	$23, %ymm6, %ymm8
-	vpbroadcastd	.LCPI8_17(%rip), %ymm9
+	vpbroadcastd	.LCPI8_3(%rip), %ymm9
 	vpaddd	%ymm9, %ymm8, %ymm8
 	vmulps	%ymm0, %ymm8, %ymm0
 	vpsubd	%ymm6, %ymm5, %ymm5
 	vpslld	$23, %ymm5, %ymm5
 	vpaddd	%ymm5, %ymm9, %ymm5
-	vbroadcastss	.LCPI8_19(%rip), %ymm6
-	vbroadcastss	.LCPI8_20(%rip), %ymm8
-	vfmadd213ps	%ymm8, %ymm4, %ymm6
-	vbroadcastss	.LCPI8_21(%rip), %ymm8
-	vfmadd213ps	%ymm8, %ymm4, %ymm6
-	vbroadcastss	.LCPI8_22(%rip), %ymm8
-	vfmadd213ps	%ymm8, %ymm4, %ymm6
-	vbroadcastss	.LCPI8_23(%rip), %ymm8
-	vfmadd213ps	%ymm8, %ymm4, %ymm6
-	vbroadcastss	.LCPI8_24(%rip), %ymm8
-	vfmadd213ps	%ymm8, %ymm4, %ymm6
-	vfmadd213ps	%ymm15, %ymm4, %ymm6
-	vmulps	%ymm6, %ymm4, %ymm6
-	vfmadd132ps	%ymm4, %ymm4, %ymm6
-	vfmsub213ps	%ymm3, %ymm0, %ymm5
-	vandps	%ymm1, %ymm6, %ymm0
-	vandnps	%ymm4, %ymm1, %ymm6
-	vorps	%ymm6, %ymm0, %ymm0
-	vandps	%ymm1, %ymm4, %ymm6
-	vcmpnltps	%ymm15, %ymm6, %ymm6
-	vblendvps	%ymm6, %ymm5, %ymm0, %ymm0
-	vxorps	%xmm5, %xmm5, %xmm5
-	vcmpnltps	%ymm4, %ymm5, %ymm5
-	vmulps	32(%rsp), %ymm0, %ymm0
-	vblendvps	%ymm5, %ymm0, %ymm4, %ymm0
-	jmp	.LBB8_16
-.LBB8_21:
-	vandps	%ymm1, %ymm4, %ymm0
-	vaddps	%ymm0, %ymm0, %ymm5
-	vbroadcastss	.LCPI8_6(%rip), %ymm6
-	vminps	%ymm5, %ymm6, %ymm5
-	vbroadcastss	.LCPI8_7(%rip), %ymm6
-	vfmsub213ps	%ymm7, %ymm5, %ymm6
-	vaddps	%ymm7, %ymm6, %ymm8
-	vbroadcastss	.LCPI8_9(%rip), %ymm9
-	vfmadd231ps	%ymm9, %ymm8, %ymm5
-	vbroadcastss	.LCPI8_10(%rip), %ymm9
-	vfmadd231ps	%ymm8, %ymm9, %ymm5
-	vmovaps	%ymm10, %ymm8
-	vbroadcastss	.LCPI8_12(%rip), %ymm9
-	vfmadd213ps	%ymm9, %ymm5, %ymm8
-	vfmadd213ps	%ymm12, %ymm5, %ymm8
-	vfmadd213ps	%ymm13, %ymm5, %ymm8
-	vfmadd213ps	%ymm14, %ymm5, %ymm8
-	vfmadd213ps	%ymm15, %ymm5, %ymm8
-	vaddps	%ymm3, %ymm5, %ymm9
-	vmulps	%ymm5, %ymm5, %ymm5
-	vfmadd213ps	%ymm9, %ymm8, %ymm5
-	vpbroadcastd	.LCPI8_18(%rip), %ymm8
-	vpaddd	%ymm6, %ymm8, %ymm8
-	vpsrad	$1, %ymm8, %ymm8
-	vpbroadcastd	.LCPI8_17(%rip), %ymm9
-	vpslld	$23, %ymm8, %ymm11
-	vpaddd	%ymm9, %ymm11, %ymm11
-	vmulps	%ymm5, %ymm11, %ymm5
-	vbroadcastss	.LCPI8_4(%rip), %ymm11
-	vpsubd	%ymm8, %ymm6, %ymm6
-	vpslld	$23, %ymm6, %ymm6
-	vpaddd	%ymm6, %ymm9, %ymm6
-	vmulps	%ymm4, %ymm4, %ymm8
-	vfmadd213ps	%ymm3, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_25(%rip), %ymm5
-	vbroadcastss	.LCPI8_26(%rip), %ymm9
-	vfmadd213ps	%ymm9, %ymm8, %ymm5
-	vbroadcastss	.LCPI8_27(%rip), %ymm9
-	vfmadd213ps	%ymm9, %ymm8, %ymm5
-	vbroadcastss	.LCPI8_28(%rip), %ymm9
-	vfmadd213ps	%ymm9, %ymm8, %ymm5
-	vbroadcastss	.LCPI8_29(%rip), %ymm9
-	vfmadd213ps	%ymm9, %ymm8, %ymm5
-	vbroadcastss	.LCPI8_30(%rip), %ymm9
-	vdivps	%ymm6, %ymm9, %ymm6
-	vmulps	%ymm5, %ymm8, %ymm5
+	vmulps	%ymm5, %ymm0, %ymm0
+	vbroadcastss	.LCPI8_52(%rip), %ymm5
+	vaddps	%ymm5, %ymm0, %ymm5
+	vdivps	%ymm5, %ymm0, %ymm0
+	vmulps	%ymm0, %ymm0, %ymm5
+	vbroadcastss	.LCPI8_53(%rip), %ymm6
+	vbroadcastss	.LCPI8_54(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_55(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_56(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_57(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_58(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm5, %ymm6
+	vmulps	%ymm6, %ymm5, %ymm5
+	vaddps	%ymm0, %ymm0, %ymm0
 	vfmadd132ps	%ymm0, %ymm0, %ymm5
-	vaddps	%ymm3, %ymm6, %ymm6
-	vbroadcastss	.LCPI8_31(%rip), %ymm8
-	vcmpnltps	%ymm8, %ymm0, %ymm0
-	vblendvps	%ymm0, %ymm6, %ymm5, %ymm0
-	vandps	%ymm2, %ymm4, %ymm4
-	vorps	%ymm0, %ymm4, %ymm0
+	vxorps	%xmm0, %xmm0, %xmm0
+	vmaxps	%ymm0, %ymm4, %ymm0
+	vaddps	%ymm5, %ymm0, %ymm0
 	jmp	.LBB8_16
 .LBB8_22:
 	vandps	%ymm1, %ymm4, %ymm0
-	vorps	%ymm2, %ymm4, %ymm5
-	vcmpnltps	%ymm0, %ymm11, %ymm0
-	vbroadcastss	.LCPI8_5(%rip), %ymm6
-	vblendvps	%ymm0, %ymm5, %ymm6, %ymm0
-	vbroadcastss	.LCPI8_6(%rip), %ymm5
-	vminps	%ymm0, %ymm5, %ymm0
-	vbroadcastss	.LCPI8_7(%rip), %ymm5
+	vaddps	%ymm0, %ymm0, %ymm5
+	vminps	%ymm5, %ymm10, %ymm5
+	vbroadcastss	.LCPI8_16(%rip), %ymm8
+	vfmsub213ps	%ymm7, %ymm5, %ymm8
+	vaddps	%ymm7, %ymm8, %ymm9
+	vfmadd231ps	%ymm3, %ymm9, %ymm5
+	vfmadd231ps	%ymm9, %ymm15, %ymm5
+	vbroadcastss	.LCPI8_20(%rip), %ymm9
+	vbroadcastss	.LCPI8_21(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm5, %ymm9
+	vbroadcastss	.LCPI8_22(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm5, %ymm9
+	vbroadcastss	.LCPI8_23(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm5, %ymm9
+	vbroadcastss	.LCPI8_24(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm5, %ymm9
+	vbroadcastss	.LCPI8_2(%rip), %ymm6
+	vfmadd213ps	%ymm6, %ymm5, %ymm9
+	vbroadcastss	.LCPI8_3(%rip), %ymm12
+	vaddps	%ymm5, %ymm12, %ymm11
+	vmulps	%ymm5, %ymm5, %ymm5
+	vfmadd213ps	%ymm11, %ymm9, %ymm5
+	vpbroadcastd	.LCPI8_25(%rip), %ymm9
+	vpaddd	%ymm9, %ymm8, %ymm9
+	vpsrad	$1, %ymm9, %ymm9
+	vpbroadcastd	.LCPI8_3(%rip), %ymm11
+	vpslld	$23, %ymm9, %ymm6
+	vpaddd	%ymm6, %ymm11, %ymm6
+	vmulps	%ymm6, %ymm5, %ymm5
+	vpsubd	%ymm9, %ymm8, %ymm6
+	vpslld	$23, %ymm6, %ymm6
+	vpaddd	%ymm6, %ymm11, %ymm6
+	vmulps	%ymm4, %ymm4, %ymm8
+	vfmadd213ps	%ymm12, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_45(%rip), %ymm5
+	vbroadcastss	.LCPI8_46(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_47(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_48(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_49(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm8, %ymm5
+	vbroadcastss	.LCPI8_50(%rip), %ymm9
+	vdivps	%ymm6, %ymm9, %ymm6
+	vmulps	%ymm5, %ymm8, %ymm5
+	vfmadd132ps	%ymm0, %ymm0, %ymm5
+	vaddps	%ymm6, %ymm12, %ymm6
+	vbroadcastss	.LCPI8_51(%rip), %ymm8
+	vcmpnltps	%ymm8, %ymm0, %ymm0
+	vblendvps	%ymm0, %ymm6, %ymm5, %ymm0
+	vandps	(%rsp), %ymm4, %ymm4
+	vorps	%ymm0, %ymm4, %ymm0
+	jmp	.LBB8_16
+.LBB8_23:
+	vandps	%ymm1, %ymm4, %ymm0
+	vorps	(%rsp), %ymm4, %ymm5
+	vbroadcastss	.LCPI8_38(%rip), %ymm6
+	vcmpnltps	%ymm0, %ymm6, %ymm0
+	vblendvps	%ymm0, %ymm5, %ymm13, %ymm0
+	vminps	%ymm0, %ymm10, %ymm0
+	vbroadcastss	.LCPI8_16(%rip), %ymm5
 	vfmsub213ps	%ymm7, %ymm0, %ymm5
 	vaddps	%ymm7, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_9(%rip), %ymm8
-	vfmadd231ps	%ymm8, %ymm6, %ymm0
-	vbroadcastss	.LCPI8_10(%rip), %ymm8
-	vfmadd231ps	%ymm6, %ymm8, %ymm0
-	vmovaps	%ymm10, %ymm6
-	vbroadcastss	.LCPI8_12(%rip), %ymm8
+	vfmadd231ps	%ymm3, %ymm6, %ymm0
+	vfmadd231ps	%ymm6, %ymm15, %ymm0
+	vbroadcastss	.LCPI8_20(%rip), %ymm6
+	vbroadcastss	.LCPI8_21(%rip), %ymm8
 	vfmadd213ps	%ymm8, %ymm0, %ymm6
-	vfmadd213ps	%ymm12, %ymm0, %ymm6
-	vfmadd213ps	%ymm13, %ymm0, %ymm6
-	vfmadd213ps	%ymm14, %ymm0, %ymm6
-	vfmadd213ps	%ymm15, %ymm0, %ymm6
-	vaddps	%ymm3, %ymm0, %ymm8
+	vbroadcastss	.LCPI8_22(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_23(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_24(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_2(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm0, %ymm6
+	vbroadcastss	.LCPI8_3(%rip), %ymm11
+	vaddps	%ymm0, %ymm11, %ymm8
 	vmulps	%ymm0, %ymm0, %ymm0
-	vpbroadcastd	.LCPI8_18(%rip), %ymm9
+	vpbroadcastd	.LCPI8_25(%rip), %ymm9
 	vfmadd213ps	%ymm8, %ymm6, %ymm0
 	vpaddd	%ymm5, %ymm9, %ymm6
 	vpsrad	$1, %ymm6, %ymm6
 	vpslld	$23, %ymm6, %ymm8
-	vpbroadcastd	.LCPI8_17(%rip), %ymm9
+	vpbroadcastd	.LCPI8_3(%rip), %ymm9
 	vpaddd	%ymm9, %ymm8, %ymm8
 	vmulps	%ymm0, %ymm8, %ymm0
 	vpsubd	%ymm6, %ymm5, %ymm5
@@ -3457,178 +3600,112 @@ activation:
 	vmulps	%ymm5, %ymm0, %ymm0
 	vxorps	%xmm5, %xmm5, %xmm5
 	vcmpnltps	%ymm5, %ymm4, %ymm5
-	vblendvps	%ymm5, %ymm3, %ymm0, %ymm5
-	vaddps	%ymm3, %ymm0, %ymm0
+	vblendvps	%ymm5, %ymm11, %ymm0, %ymm5
+	vaddps	%ymm0, %ymm11, %ymm0
 	vdivps	%ymm0, %ymm5, %ymm0
 	vmulps	%ymm0, %ymm4, %ymm0
 	jmp	.LBB8_16
-.LBB8_23:
+.LBB8_24:
 	vmulps	%ymm4, %ymm4, %ymm0
-	vbroadcastss	.LCPI8_0(%rip), %ymm5
-	vbroadcastss	.LCPI8_1(%rip), %ymm6
+	vbroadcastss	.LCPI8_35(%rip), %ymm5
+	vbroadcastss	.LCPI8_36(%rip), %ymm6
 	vfmadd213ps	%ymm6, %ymm5, %ymm0
 	vmulps	%ymm0, %ymm4, %ymm0
 	vandps	%ymm1, %ymm0, %ymm5
-	vorps	%ymm2, %ymm0, %ymm6
-	vcmpnltps	%ymm5, %ymm11, %ymm5
-	vbroadcastss	.LCPI8_5(%rip), %ymm8
-	vblendvps	%ymm5, %ymm6, %ymm8, %ymm5
-	vbroadcastss	.LCPI8_6(%rip), %ymm6
-	vminps	%ymm5, %ymm6, %ymm5
-	vbroadcastss	.LCPI8_7(%rip), %ymm6
+	vorps	(%rsp), %ymm0, %ymm6
+	vbroadcastss	.LCPI8_38(%rip), %ymm8
+	vcmpnltps	%ymm5, %ymm8, %ymm5
+	vblendvps	%ymm5, %ymm6, %ymm13, %ymm5
+	vminps	%ymm5, %ymm10, %ymm5
+	vbroadcastss	.LCPI8_16(%rip), %ymm6
 	vfmsub213ps	%ymm7, %ymm5, %ymm6
 	vaddps	%ymm7, %ymm6, %ymm8
-	vbroadcastss	.LCPI8_9(%rip), %ymm9
-	vfmadd231ps	%ymm9, %ymm8, %ymm5
-	vbroadcastss	.LCPI8_10(%rip), %ymm9
-	vfmadd231ps	%ymm8, %ymm9, %ymm5
-	vmovaps	%ymm10, %ymm8
-	vbroadcastss	.LCPI8_12(%rip), %ymm9
+	vfmadd231ps	%ymm3, %ymm8, %ymm5
+	vfmadd231ps	%ymm8, %ymm15, %ymm5
+	vbroadcastss	.LCPI8_20(%rip), %ymm8
+	vbroadcastss	.LCPI8_21(%rip), %ymm9
 	vfmadd213ps	%ymm9, %ymm5, %ymm8
-	vfmadd213ps	%ymm12, %ymm5, %ymm8
-	vfmadd213ps	%ymm13, %ymm5, %ymm8
-	vfmadd213ps	%ymm14, %ymm5, %ymm8
-	vfmadd213ps	%ymm15, %ymm5, %ymm8
-	vaddps	%ymm3, %ymm5, %ymm9
+	vbroadcastss	.LCPI8_22(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_23(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_24(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_2(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_3(%rip), %ymm12
+	vaddps	%ymm5, %ymm12, %ymm9
 	vmulps	%ymm5, %ymm5, %ymm5
-	vpbroadcastd	.LCPI8_18(%rip), %ymm11
+	vpbroadcastd	.LCPI8_25(%rip), %ymm11
 	vfmadd213ps	%ymm9, %ymm8, %ymm5
 	vpaddd	%ymm6, %ymm11, %ymm8
 	vpsrad	$1, %ymm8, %ymm8
 	vpslld	$23, %ymm8, %ymm9
-	vpbroadcastd	.LCPI8_17(%rip), %ymm11
+	vpbroadcastd	.LCPI8_3(%rip), %ymm11
 	vpaddd	%ymm11, %ymm9, %ymm9
 	vmulps	%ymm5, %ymm9, %ymm5
 	vpsubd	%ymm8, %ymm6, %ymm6
 	vpslld	$23, %ymm6, %ymm6
 	vpaddd	%ymm6, %ymm11, %ymm6
-	vbroadcastss	.LCPI8_4(%rip), %ymm11
 	vmulps	%ymm6, %ymm5, %ymm5
 	vxorps	%xmm6, %xmm6, %xmm6
 	vcmpnltps	%ymm6, %ymm0, %ymm0
-	vblendvps	%ymm0, %ymm3, %ymm5, %ymm0
-	vaddps	%ymm3, %ymm5, %ymm5
+	vblendvps	%ymm0, %ymm12, %ymm5, %ymm0
+	vaddps	%ymm5, %ymm12, %ymm5
 	vdivps	%ymm5, %ymm0, %ymm0
 	vmulps	%ymm0, %ymm4, %ymm0
 	jmp	.LBB8_16
-.LBB8_24:
-	vbroadcastss	.LCPI8_2(%rip), %ymm0
-	vandps	%ymm0, %ymm1, %ymm0
-	vbroadcastss	.LCPI8_3(%rip), %ymm2
-	vorps	%ymm2, %ymm1, %ymm2
-	vbroadcastss	.LCPI8_4(%rip), %ymm3
-	vcmpnltps	%ymm0, %ymm3, %ymm0
-	vbroadcastss	.LCPI8_5(%rip), %ymm3
-	vblendvps	%ymm0, %ymm2, %ymm3, %ymm2
-	vbroadcastss	.LCPI8_6(%rip), %ymm3
-	vbroadcastss	.LCPI8_7(%rip), %ymm0
-	vminps	%ymm2, %ymm3, %ymm2
-	vbroadcastss	.LCPI8_8(%rip), %ymm3
-	vfmsub213ps	%ymm3, %ymm2, %ymm0
-	vaddps	%ymm3, %ymm0, %ymm3
-	vbroadcastss	.LCPI8_9(%rip), %ymm4
-	vfmadd213ps	%ymm2, %ymm3, %ymm4
-	vbroadcastss	.LCPI8_10(%rip), %ymm2
-	vbroadcastss	.LCPI8_11(%rip), %ymm5
-	vfmadd213ps	%ymm4, %ymm3, %ymm2
-	vbroadcastss	.LCPI8_12(%rip), %ymm3
-	vfmadd231ps	%ymm5, %ymm2, %ymm3
-	vbroadcastss	.LCPI8_13(%rip), %ymm4
-	vbroadcastss	.LCPI8_14(%rip), %ymm5
-	vfmadd231ps	%ymm3, %ymm2, %ymm4
-	vfmadd231ps	%ymm4, %ymm2, %ymm5
-	vbroadcastss	.LCPI8_15(%rip), %ymm3
-	vfmadd231ps	%ymm5, %ymm2, %ymm3
-	vbroadcastss	.LCPI8_16(%rip), %ymm4
-	vfmadd231ps	%ymm3, %ymm2, %ymm4
-	vbroadcastss	.LCPI8_17(%rip), %ymm3
-	vaddps	%ymm3, %ymm2, %ymm3
-	vmulps	%ymm2, %ymm2, %ymm2
-	vfmadd213ps	%ymm3, %ymm4, %ymm2
-	vpbroadcastd	.LCPI8_18(%rip), %ymm3
-	vpaddd	%ymm3, %ymm0, %ymm3
-	vpsrad	$1, %ymm3, %ymm3
-	vpslld	$23, %ymm3, %ymm4
-	vpbroadcastd	.LCPI8_17(%rip), %ymm5
-	vpaddd	%ymm5, %ymm4, %ymm4
-	vmulps	%ymm4, %ymm2, %ymm2
-	vpsubd	%ymm3, %ymm0, %ymm0
-	vpslld	$23, %ymm0, %ymm0
-	vpaddd	%ymm5, %ymm0, %ymm0
-	vmulps	%ymm0, %ymm2, %ymm0
-	vbroadcastss	.LCPI8_32(%rip), %ymm2
-	vaddps	%ymm2, %ymm0, %ymm2
-	vdivps	%ymm2, %ymm0, %ymm0
-	vbroadcastss	.LCPI8_33(%rip), %ymm2
-	vbroadcastss	.LCPI8_34(%rip), %ymm3
-	vmulps	%ymm0, %ymm0, %ymm4
-	vfmadd231ps	%ymm2, %ymm4, %ymm3
-	vbroadcastss	.LCPI8_35(%rip), %ymm2
-	vfmadd231ps	%ymm3, %ymm4, %ymm2
-	vbroadcastss	.LCPI8_36(%rip), %ymm3
-	vfmadd231ps	%ymm2, %ymm4, %ymm3
-	vbroadcastss	.LCPI8_37(%rip), %ymm2
-	vbroadcastss	.LCPI8_38(%rip), %ymm5
-	vfmadd231ps	%ymm3, %ymm4, %ymm2
-	vfmadd231ps	%ymm2, %ymm4, %ymm5
-	vaddps	%ymm0, %ymm0, %ymm0
-	vxorps	%xmm2, %xmm2, %xmm2
-	vmaxps	%ymm2, %ymm1, %ymm1
-	vmulps	%ymm5, %ymm4, %ymm2
-	vfmadd132ps	%ymm0, %ymm0, %ymm2
-	vaddps	%ymm2, %ymm1, %ymm0
-	jmp	.LBB8_30
 .LBB8_25:
 	vxorps	%xmm0, %xmm0, %xmm0
 	vcmpnltps	%ymm1, %ymm0, %ymm0
-	vbroadcastss	.LCPI8_19(%rip), %ymm2
-	vbroadcastss	.LCPI8_20(%rip), %ymm3
-	vbroadcastss	.LCPI8_21(%rip), %ymm4
+	vbroadcastss	.LCPI8_39(%rip), %ymm2
+	vbroadcastss	.LCPI8_40(%rip), %ymm3
+	vbroadcastss	.LCPI8_41(%rip), %ymm4
 	vfmadd231ps	%ymm2, %ymm1, %ymm3
 	vfmadd231ps	%ymm3, %ymm1, %ymm4
-	vbroadcastss	.LCPI8_22(%rip), %ymm2
+	vbroadcastss	.LCPI8_42(%rip), %ymm2
 	vfmadd231ps	%ymm4, %ymm1, %ymm2
-	vbroadcastss	.LCPI8_23(%rip), %ymm3
+	vbroadcastss	.LCPI8_43(%rip), %ymm3
 	vfmadd231ps	%ymm2, %ymm1, %ymm3
-	vbroadcastss	.LCPI8_24(%rip), %ymm2
-	vbroadcastss	.LCPI8_16(%rip), %ymm5
+	vbroadcastss	.LCPI8_44(%rip), %ymm2
+	vbroadcastss	.LCPI8_2(%rip), %ymm5
 	vfmadd231ps	%ymm3, %ymm1, %ymm2
 	vfmadd213ps	%ymm5, %ymm1, %ymm2
 	vmulps	%ymm2, %ymm1, %ymm2
 	vfmadd132ps	%ymm1, %ymm1, %ymm2
-	vbroadcastss	.LCPI8_2(%rip), %ymm3
+	vbroadcastss	.LCPI8_0(%rip), %ymm3
 	vandps	%ymm3, %ymm1, %ymm4
 	vcmpnltps	%ymm5, %ymm4, %ymm4
-	vbroadcastss	.LCPI8_5(%rip), %ymm6
-	vbroadcastss	.LCPI8_6(%rip), %ymm7
+	vbroadcastss	.LCPI8_14(%rip), %ymm6
+	vbroadcastss	.LCPI8_15(%rip), %ymm7
 	vmaxps	%ymm1, %ymm6, %ymm6
 	vminps	%ymm6, %ymm7, %ymm7
-	vbroadcastss	.LCPI8_7(%rip), %ymm6
-	vbroadcastss	.LCPI8_8(%rip), %ymm8
+	vbroadcastss	.LCPI8_16(%rip), %ymm6
+	vbroadcastss	.LCPI8_17(%rip), %ymm8
 	vfmsub213ps	%ymm8, %ymm7, %ymm6
 	vaddps	%ymm6, %ymm8, %ymm8
-	vbroadcastss	.LCPI8_9(%rip), %ymm9
-	vbroadcastss	.LCPI8_10(%rip), %ymm10
+	vbroadcastss	.LCPI8_18(%rip), %ymm9
+	vbroadcastss	.LCPI8_19(%rip), %ymm10
 	vfmadd213ps	%ymm7, %ymm8, %ymm9
 	vfmadd213ps	%ymm9, %ymm8, %ymm10
-	vbroadcastss	.LCPI8_11(%rip), %ymm7
-	vbroadcastss	.LCPI8_12(%rip), %ymm8
-	vbroadcastss	.LCPI8_13(%rip), %ymm9
+	vbroadcastss	.LCPI8_20(%rip), %ymm7
+	vbroadcastss	.LCPI8_21(%rip), %ymm8
+	vbroadcastss	.LCPI8_22(%rip), %ymm9
 	vfmadd231ps	%ymm7, %ymm10, %ymm8
 	vfmadd231ps	%ymm8, %ymm10, %ymm9
-	vbroadcastss	.LCPI8_14(%rip), %ymm7
+	vbroadcastss	.LCPI8_23(%rip), %ymm7
 	vfmadd231ps	%ymm9, %ymm10, %ymm7
-	vbroadcastss	.LCPI8_15(%rip), %ymm8
+	vbroadcastss	.LCPI8_24(%rip), %ymm8
 	vfmadd231ps	%ymm7, %ymm10, %ymm8
 	vfmadd213ps	%ymm5, %ymm10, %ymm8
-	vbroadcastss	.LCPI8_17(%rip), %ymm5
+	vbroadcastss	.LCPI8_3(%rip), %ymm5
 	vaddps	%ymm5, %ymm10, %ymm7
 	vmulps	%ymm10, %ymm10, %ymm9
 	vfmadd213ps	%ymm7, %ymm8, %ymm9
-	vpbroadcastd	.LCPI8_18(%rip), %ymm7
+	vpbroadcastd	.LCPI8_25(%rip), %ymm7
 	vpaddd	%ymm7, %ymm6, %ymm7
 	vpsrad	$1, %ymm7, %ymm7
-	vpbroadcastd	.LCPI8_17(%rip), %ymm8
+	vpbroadcastd	.LCPI8_3(%rip), %ymm8
 	vpslld	$23, %ymm7, %ymm10
 	vpaddd	%ymm8, %ymm10, %ymm10
 	vmulps	%ymm10, %ymm9, %ymm9
@@ -3640,110 +3717,271 @@ activation:
 	vandnps	%ymm1, %ymm3, %ymm3
 	vorps	%ymm3, %ymm2, %ymm2
 	vblendvps	%ymm4, %ymm6, %ymm2, %ymm2
-	vbroadcastss	16(%rsp), %ymm3
+	vbroadcastss	48(%rsp), %ymm3
 	vmulps	%ymm2, %ymm3, %ymm2
 	vblendvps	%ymm0, %ymm2, %ymm1, %ymm0
-	jmp	.LBB8_30
+	jmp	.LBB8_32
 .LBB8_26:
-	vbroadcastss	.LCPI8_2(%rip), %ymm0
+	vbroadcastss	.LCPI8_0(%rip), %ymm0
 	vandps	%ymm0, %ymm1, %ymm0
-	vmulps	%ymm1, %ymm1, %ymm2
-	vbroadcastss	.LCPI8_25(%rip), %ymm3
-	vbroadcastss	.LCPI8_26(%rip), %ymm4
-	vbroadcastss	.LCPI8_27(%rip), %ymm5
-	vfmadd231ps	%ymm3, %ymm2, %ymm4
-	vfmadd231ps	%ymm4, %ymm2, %ymm5
-	vbroadcastss	.LCPI8_28(%rip), %ymm4
-	vfmadd231ps	%ymm5, %ymm2, %ymm4
-	vbroadcastss	.LCPI8_29(%rip), %ymm3
-	vfmadd231ps	%ymm4, %ymm2, %ymm3
-	vaddps	%ymm0, %ymm0, %ymm4
-	vbroadcastss	.LCPI8_6(%rip), %ymm5
-	vminps	%ymm4, %ymm5, %ymm5
-	vbroadcastss	.LCPI8_7(%rip), %ymm4
-	vbroadcastss	.LCPI8_8(%rip), %ymm6
-	vfmsub213ps	%ymm6, %ymm5, %ymm4
-	vaddps	%ymm6, %ymm4, %ymm6
-	vbroadcastss	.LCPI8_9(%rip), %ymm7
-	vfmadd213ps	%ymm5, %ymm6, %ymm7
-	vbroadcastss	.LCPI8_10(%rip), %ymm5
-	vfmadd213ps	%ymm7, %ymm6, %ymm5
+	vbroadcastss	.LCPI8_1(%rip), %ymm2
+	vmulps	%ymm2, %ymm0, %ymm4
+	vbroadcastss	.LCPI8_2(%rip), %ymm3
+	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vfmadd213ps	%ymm2, %ymm3, %ymm4
+	vdivps	%ymm4, %ymm2, %ymm5
+	vmulps	%ymm1, %ymm1, %ymm4
+	vbroadcastss	.LCPI8_4(%rip), %ymm6
+	vbroadcastss	.LCPI8_5(%rip), %ymm7
+	vbroadcastss	.LCPI8_6(%rip), %ymm8
+	vfmadd231ps	%ymm6, %ymm5, %ymm7
+	vfmadd231ps	%ymm7, %ymm5, %ymm8
+	vbroadcastss	.LCPI8_7(%rip), %ymm6
+	vfmadd231ps	%ymm8, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_8(%rip), %ymm7
+	vfmadd231ps	%ymm6, %ymm5, %ymm7
+	vbroadcastss	.LCPI8_9(%rip), %ymm6
+	vbroadcastss	.LCPI8_10(%rip), %ymm8
+	vfmadd231ps	%ymm7, %ymm5, %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm8
 	vbroadcastss	.LCPI8_11(%rip), %ymm6
+	vfmadd231ps	%ymm8, %ymm5, %ymm6
 	vbroadcastss	.LCPI8_12(%rip), %ymm7
 	vfmadd231ps	%ymm6, %ymm5, %ymm7
 	vbroadcastss	.LCPI8_13(%rip), %ymm6
 	vfmadd231ps	%ymm7, %ymm5, %ymm6
+	vfnmadd231ps	%ymm3, %ymm4, %ymm6
 	vbroadcastss	.LCPI8_14(%rip), %ymm7
 	vbroadcastss	.LCPI8_15(%rip), %ymm8
+	vmaxps	%ymm6, %ymm7, %ymm6
+	vminps	%ymm6, %ymm8, %ymm7
+	vbroadcastss	.LCPI8_16(%rip), %ymm6
+	vbroadcastss	.LCPI8_17(%rip), %ymm8
+	vfmsub213ps	%ymm8, %ymm7, %ymm6
+	vaddps	%ymm6, %ymm8, %ymm8
+	vbroadcastss	.LCPI8_18(%rip), %ymm9
+	vbroadcastss	.LCPI8_19(%rip), %ymm10
+	vfmadd213ps	%ymm7, %ymm8, %ymm9
+	vfmadd213ps	%ymm9, %ymm8, %ymm10
+	vbroadcastss	.LCPI8_20(%rip), %ymm7
+	vbroadcastss	.LCPI8_21(%rip), %ymm8
+	vbroadcastss	.LCPI8_22(%rip), %ymm9
+	vfmadd231ps	%ymm7, %ymm10, %ymm8
+	vfmadd231ps	%ymm8, %ymm10, %ymm9
+	vbroadcastss	.LCPI8_23(%rip), %ymm7
+	vfmadd231ps	%ymm9, %ymm10, %ymm7
+	vbroadcastss	.LCPI8_24(%rip), %ymm8
+	vfmadd231ps	%ymm7, %ymm10, %ymm8
+	vfmadd213ps	%ymm3, %ymm10, %ymm8
+	vaddps	%ymm2, %ymm10, %ymm7
+	vmulps	%ymm10, %ymm10, %ymm9
+	vfmadd213ps	%ymm7, %ymm8, %ymm9
+	vpbroadcastd	.LCPI8_25(%rip), %ymm7
+	vpaddd	%ymm7, %ymm6, %ymm7
+	vpsrad	$1, %ymm7, %ymm7
+	vpslld	$23, %ymm7, %ymm8
+	vpbroadcastd	.LCPI8_3(%rip), %ymm10
+	vpaddd	%ymm10, %ymm8, %ymm8
+	vmulps	%ymm8, %ymm9, %ymm8
+	vpsubd	%ymm7, %ymm6, %ymm6
+	vpslld	$23, %ymm6, %ymm6
+	vpaddd	%ymm6, %ymm10, %ymm6
+	vmulps	%ymm6, %ymm8, %ymm6
+	vmulps	%ymm6, %ymm5, %ymm5
+	vbroadcastss	.LCPI8_26(%rip), %ymm6
+	vmulps	%ymm3, %ymm5, %ymm5
+	vbroadcastss	.LCPI8_27(%rip), %ymm7
+	vfmadd231ps	%ymm6, %ymm4, %ymm7
+	vbroadcastss	.LCPI8_28(%rip), %ymm6
+	vbroadcastss	.LCPI8_29(%rip), %ymm8
+	vfmadd231ps	%ymm7, %ymm4, %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm8
+	vbroadcastss	.LCPI8_30(%rip), %ymm6
+	vfmadd231ps	%ymm8, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_31(%rip), %ymm7
+	vfmadd231ps	%ymm6, %ymm4, %ymm7
+	vbroadcastss	.LCPI8_32(%rip), %ymm6
+	vbroadcastss	.LCPI8_33(%rip), %ymm8
+	vfmadd231ps	%ymm7, %ymm4, %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm8
+	vmulps	%ymm4, %ymm8, %ymm4
+	vfmadd132ps	%ymm1, %ymm1, %ymm4
+	vbroadcastss	.LCPI8_34(%rip), %ymm6
+	vfmadd213ps	%ymm3, %ymm4, %ymm6
+	vxorps	%xmm3, %xmm3, %xmm3
+	vcmpnltps	%ymm3, %ymm1, %ymm3
+	vsubps	%ymm5, %ymm2, %ymm4
+	vblendvps	%ymm3, %ymm4, %ymm5, %ymm3
+	vcmpnltps	%ymm2, %ymm0, %ymm0
+	vblendvps	%ymm0, %ymm3, %ymm6, %ymm0
+	jmp	.LBB8_31
+.LBB8_27:
+	vbroadcastss	.LCPI8_0(%rip), %ymm0
+	vandps	%ymm0, %ymm1, %ymm0
+	vbroadcastss	.LCPI8_37(%rip), %ymm2
+	vorps	%ymm2, %ymm1, %ymm2
+	vbroadcastss	.LCPI8_38(%rip), %ymm3
+	vcmpnltps	%ymm0, %ymm3, %ymm0
+	vbroadcastss	.LCPI8_14(%rip), %ymm3
+	vblendvps	%ymm0, %ymm2, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_15(%rip), %ymm3
+	vbroadcastss	.LCPI8_16(%rip), %ymm0
+	vminps	%ymm2, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_17(%rip), %ymm3
+	vfmsub213ps	%ymm3, %ymm2, %ymm0
+	vaddps	%ymm3, %ymm0, %ymm3
+	vbroadcastss	.LCPI8_18(%rip), %ymm4
+	vfmadd213ps	%ymm2, %ymm3, %ymm4
+	vbroadcastss	.LCPI8_19(%rip), %ymm2
+	vbroadcastss	.LCPI8_20(%rip), %ymm5
+	vfmadd213ps	%ymm4, %ymm3, %ymm2
+	vbroadcastss	.LCPI8_21(%rip), %ymm3
+	vfmadd231ps	%ymm5, %ymm2, %ymm3
+	vbroadcastss	.LCPI8_22(%rip), %ymm4
+	vbroadcastss	.LCPI8_23(%rip), %ymm5
+	vfmadd231ps	%ymm3, %ymm2, %ymm4
+	vfmadd231ps	%ymm4, %ymm2, %ymm5
+	vbroadcastss	.LCPI8_24(%rip), %ymm3
+	vfmadd231ps	%ymm5, %ymm2, %ymm3
+	vbroadcastss	.LCPI8_2(%rip), %ymm4
+	vfmadd231ps	%ymm3, %ymm2, %ymm4
+	vbroadcastss	.LCPI8_3(%rip), %ymm3
+	vaddps	%ymm3, %ymm2, %ymm3
+	vmulps	%ymm2, %ymm2, %ymm2
+	vfmadd213ps	%ymm3, %ymm4, %ymm2
+	vpbroadcastd	.LCPI8_25(%rip), %ymm3
+	vpaddd	%ymm3, %ymm0, %ymm3
+	vpsrad	$1, %ymm3, %ymm3
+	vpslld	$23, %ymm3, %ymm4
+	vpbroadcastd	.LCPI8_3(%rip), %ymm5
+	vpaddd	%ymm5, %ymm4, %ymm4
+	vmulps	%ymm4, %ymm2, %ymm2
+	vpsubd	%ymm3, %ymm0, %ymm0
+	vpslld	$23, %ymm0, %ymm0
+	vpaddd	%ymm5, %ymm0, %ymm0
+	vmulps	%ymm0, %ymm2, %ymm0
+	vbroadcastss	.LCPI8_52(%rip), %ymm2
+	vaddps	%ymm2, %ymm0, %ymm2
+	vdivps	%ymm2, %ymm0, %ymm0
+	vbroadcastss	.LCPI8_53(%rip), %ymm2
+	vbroadcastss	.LCPI8_54(%rip), %ymm3
+	vmulps	%ymm0, %ymm0, %ymm4
+	vfmadd231ps	%ymm2, %ymm4, %ymm3
+	vbroadcastss	.LCPI8_55(%rip), %ymm2
+	vfmadd231ps	%ymm3, %ymm4, %ymm2
+	vbroadcastss	.LCPI8_56(%rip), %ymm3
+	vfmadd231ps	%ymm2, %ymm4, %ymm3
+	vbroadcastss	.LCPI8_57(%rip), %ymm2
+	vbroadcastss	.LCPI8_58(%rip), %ymm5
+	vfmadd231ps	%ymm3, %ymm4, %ymm2
+	vfmadd231ps	%ymm2, %ymm4, %ymm5
+	vaddps	%ymm0, %ymm0, %ymm0
+	vxorps	%xmm2, %xmm2, %xmm2
+	vmaxps	%ymm2, %ymm1, %ymm1
+	vmulps	%ymm5, %ymm4, %ymm2
+	vfmadd132ps	%ymm0, %ymm0, %ymm2
+	vaddps	%ymm2, %ymm1, %ymm0
+	jmp	.LBB8_32
+.LBB8_28:
+	vbroadcastss	.LCPI8_0(%rip), %ymm0
+	vandps	%ymm0, %ymm1, %ymm0
+	vmulps	%ymm1, %ymm1, %ymm2
+	vbroadcastss	.LCPI8_45(%rip), %ymm3
+	vbroadcastss	.LCPI8_46(%rip), %ymm4
+	vbroadcastss	.LCPI8_47(%rip), %ymm5
+	vfmadd231ps	%ymm3, %ymm2, %ymm4
+	vfmadd231ps	%ymm4, %ymm2, %ymm5
+	vbroadcastss	.LCPI8_48(%rip), %ymm4
+	vfmadd231ps	%ymm5, %ymm2, %ymm4
+	vbroadcastss	.LCPI8_49(%rip), %ymm3
+	vfmadd231ps	%ymm4, %ymm2, %ymm3
+	vaddps	%ymm0, %ymm0, %ymm4
+	vbroadcastss	.LCPI8_15(%rip), %ymm5
+	vminps	%ymm4, %ymm5, %ymm5
+	vbroadcastss	.LCPI8_16(%rip), %ymm4
+	vbroadcastss	.LCPI8_17(%rip), %ymm6
+	vfmsub213ps	%ymm6, %ymm5, %ymm4
+	vaddps	%ymm6, %ymm4, %ymm6
+	vbroadcastss	.LCPI8_18(%rip), %ymm7
+	vfmadd213ps	%ymm5, %ymm6, %ymm7
+	vbroadcastss	.LCPI8_19(%rip), %ymm5
+	vfmadd213ps	%ymm7, %ymm6, %ymm5
+	vbroadcastss	.LCPI8_20(%rip), %ymm6
+	vbroadcastss	.LCPI8_21(%rip), %ymm7
+	vfmadd231ps	%ymm6, %ymm5, %ymm7
+	vbroadcastss	.LCPI8_22(%rip), %ymm6
+	vfmadd231ps	%ymm7, %ymm5, %ymm6
+	vbroadcastss	.LCPI8_23(%rip), %ymm7
+	vbroadcastss	.LCPI8_24(%rip), %ymm8
 	vfmadd231ps	%ymm6, %ymm5, %ymm7
 	vfmadd231ps	%ymm7, %ymm5, %ymm8
-	vbroadcastss	.LCPI8_16(%rip), %ymm6
+	vbroadcastss	.LCPI8_2(%rip), %ymm6
 	vfmadd231ps	%ymm8, %ymm5, %ymm6
-	vbroadcastss	.LCPI8_17(%rip), %ymm7
+	vbroadcastss	.LCPI8_3(%rip), %ymm7
 	vaddps	%ymm7, %ymm5, %ymm8
 	vmulps	%ymm5, %ymm5, %ymm5
 	vfmadd213ps	%ymm8, %ymm6, %ymm5
-	vpbroadcastd	.LCPI8_18(%rip), %ymm6
+	vpbroadcastd	.LCPI8_25(%rip), %ymm6
 	vpaddd	%ymm6, %ymm4, %ymm6
 	vpsrad	$1, %ymm6, %ymm6
-	vpbroadcastd	.LCPI8_17(%rip), %ymm8
+	vpbroadcastd	.LCPI8_3(%rip), %ymm8
 	vpslld	$23, %ymm6, %ymm9
 	vpaddd	%ymm8, %ymm9, %ymm9
 	vmulps	%ymm5, %ymm9, %ymm5
 	vpsubd	%ymm6, %ymm4, %ymm4
 	vpslld	$23, %ymm4, %ymm4
 	vpaddd	%ymm4, %ymm8, %ymm4
-	vbroadcastss	.LCPI8_30(%rip), %ymm6
+	vbroadcastss	.LCPI8_50(%rip), %ymm6
 	vfmadd213ps	%ymm7, %ymm5, %ymm4
 	vdivps	%ymm4, %ymm6, %ymm4
 	vmulps	%ymm3, %ymm2, %ymm2
 	vfmadd132ps	%ymm0, %ymm0, %ymm2
-	vbroadcastss	.LCPI8_31(%rip), %ymm3
+	vbroadcastss	.LCPI8_51(%rip), %ymm3
 	vaddps	%ymm7, %ymm4, %ymm4
 	vcmpnltps	%ymm3, %ymm0, %ymm0
 	vblendvps	%ymm0, %ymm4, %ymm2, %ymm0
-	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vbroadcastss	.LCPI8_37(%rip), %ymm2
 	vandps	%ymm2, %ymm1, %ymm1
 	vorps	%ymm0, %ymm1, %ymm0
-	jmp	.LBB8_30
-.LBB8_27:
-	vbroadcastss	.LCPI8_2(%rip), %ymm0
+	jmp	.LBB8_32
+.LBB8_29:
+	vbroadcastss	.LCPI8_0(%rip), %ymm0
 	vandps	%ymm0, %ymm1, %ymm0
-	vbroadcastss	.LCPI8_3(%rip), %ymm2
+	vbroadcastss	.LCPI8_37(%rip), %ymm2
 	vorps	%ymm2, %ymm1, %ymm2
-	vbroadcastss	.LCPI8_4(%rip), %ymm3
+	vbroadcastss	.LCPI8_38(%rip), %ymm3
 	vcmpnltps	%ymm0, %ymm3, %ymm0
-	vbroadcastss	.LCPI8_5(%rip), %ymm3
+	vbroadcastss	.LCPI8_14(%rip), %ymm3
 	vblendvps	%ymm0, %ymm2, %ymm3, %ymm0
-	vbroadcastss	.LCPI8_6(%rip), %ymm2
+	vbroadcastss	.LCPI8_15(%rip), %ymm2
 	vminps	%ymm0, %ymm2, %ymm2
-	vbroadcastss	.LCPI8_7(%rip), %ymm0
-	vbroadcastss	.LCPI8_8(%rip), %ymm3
+	vbroadcastss	.LCPI8_16(%rip), %ymm0
+	vbroadcastss	.LCPI8_17(%rip), %ymm3
 	vfmsub213ps	%ymm3, %ymm2, %ymm0
 	vaddps	%ymm3, %ymm0, %ymm3
-	vbroadcastss	.LCPI8_9(%rip), %ymm4
+	vbroadcastss	.LCPI8_18(%rip), %ymm4
 	vfmadd213ps	%ymm2, %ymm3, %ymm4
-	vbroadcastss	.LCPI8_10(%rip), %ymm2
+	vbroadcastss	.LCPI8_19(%rip), %ymm2
 	vfmadd213ps	%ymm4, %ymm3, %ymm2
-	vbroadcastss	.LCPI8_11(%rip), %ymm3
-	vbroadcastss	.LCPI8_12(%rip), %ymm4
+	vbroadcastss	.LCPI8_20(%rip), %ymm3
+	vbroadcastss	.LCPI8_21(%rip), %ymm4
 	vfmadd231ps	%ymm3, %ymm2, %ymm4
-	vbroadcastss	.LCPI8_13(%rip), %ymm3
+	vbroadcastss	.LCPI8_22(%rip), %ymm3
 	vfmadd231ps	%ymm4, %ymm2, %ymm3
-	vbroadcastss	.LCPI8_14(%rip), %ymm4
-	vbroadcastss	.LCPI8_15(%rip), %ymm5
+	vbroadcastss	.LCPI8_23(%rip), %ymm4
+	vbroadcastss	.LCPI8_24(%rip), %ymm5
 	vfmadd231ps	%ymm3, %ymm2, %ymm4
 	vfmadd231ps	%ymm4, %ymm2, %ymm5
-	vbroadcastss	.LCPI8_16(%rip), %ymm3
+	vbroadcastss	.LCPI8_2(%rip), %ymm3
 	vfmadd231ps	%ymm5, %ymm2, %ymm3
-	vbroadcastss	.LCPI8_17(%rip), %ymm4
+	vbroadcastss	.LCPI8_3(%rip), %ymm4
 	vaddps	%ymm4, %ymm2, %ymm5
 	vmulps	%ymm2, %ymm2, %ymm2
 	vfmadd213ps	%ymm5, %ymm3, %ymm2
-	vpbroadcastd	.LCPI8_18(%rip), %ymm3
+	vpbroadcastd	.LCPI8_25(%rip), %ymm3
 	vpaddd	%ymm3, %ymm0, %ymm3
 	vpsrad	$1, %ymm3, %ymm3
-	vpbroadcastd	.LCPI8_17(%rip), %ymm5
+	vpbroadcastd	.LCPI8_3(%rip), %ymm5
 	vpslld	$23, %ymm3, %ymm6
 	vpaddd	%ymm5, %ymm6, %ymm6
 	vmulps	%ymm6, %ymm2, %ymm2
@@ -3756,50 +3994,50 @@ activation:
 	vblendvps	%ymm2, %ymm4, %ymm0, %ymm2
 	vaddps	%ymm4, %ymm0, %ymm0
 	vdivps	%ymm0, %ymm2, %ymm0
-	jmp	.LBB8_29
-.LBB8_28:
-	vbroadcastss	.LCPI8_0(%rip), %ymm0
-	vbroadcastss	.LCPI8_1(%rip), %ymm2
+	jmp	.LBB8_31
+.LBB8_30:
+	vbroadcastss	.LCPI8_35(%rip), %ymm0
+	vbroadcastss	.LCPI8_36(%rip), %ymm2
 	vmulps	%ymm1, %ymm1, %ymm3
 	vfmadd231ps	%ymm0, %ymm3, %ymm2
-	vbroadcastss	.LCPI8_2(%rip), %ymm3
+	vbroadcastss	.LCPI8_0(%rip), %ymm3
 	vmulps	%ymm2, %ymm1, %ymm0
 	vandps	%ymm3, %ymm0, %ymm2
-	vbroadcastss	.LCPI8_3(%rip), %ymm3
+	vbroadcastss	.LCPI8_37(%rip), %ymm3
 	vorps	%ymm3, %ymm0, %ymm3
-	vbroadcastss	.LCPI8_4(%rip), %ymm4
+	vbroadcastss	.LCPI8_38(%rip), %ymm4
 	vcmpnltps	%ymm2, %ymm4, %ymm2
-	vbroadcastss	.LCPI8_5(%rip), %ymm4
+	vbroadcastss	.LCPI8_14(%rip), %ymm4
 	vblendvps	%ymm2, %ymm3, %ymm4, %ymm2
-	vbroadcastss	.LCPI8_6(%rip), %ymm3
+	vbroadcastss	.LCPI8_15(%rip), %ymm3
 	vminps	%ymm2, %ymm3, %ymm3
-	vbroadcastss	.LCPI8_7(%rip), %ymm2
-	vbroadcastss	.LCPI8_8(%rip), %ymm4
+	vbroadcastss	.LCPI8_16(%rip), %ymm2
+	vbroadcastss	.LCPI8_17(%rip), %ymm4
 	vfmsub213ps	%ymm4, %ymm3, %ymm2
 	vaddps	%ymm4, %ymm2, %ymm4
-	vbroadcastss	.LCPI8_9(%rip), %ymm5
+	vbroadcastss	.LCPI8_18(%rip), %ymm5
 	vfmadd213ps	%ymm3, %ymm4, %ymm5
-	vbroadcastss	.LCPI8_10(%rip), %ymm3
+	vbroadcastss	.LCPI8_19(%rip), %ymm3
 	vfmadd213ps	%ymm5, %ymm4, %ymm3
-	vbroadcastss	.LCPI8_11(%rip), %ymm4
-	vbroadcastss	.LCPI8_12(%rip), %ymm5
+	vbroadcastss	.LCPI8_20(%rip), %ymm4
+	vbroadcastss	.LCPI8_21(%rip), %ymm5
 	vfmadd231ps	%ymm4, %ymm3, %ymm5
-	vbroadcastss	.LCPI8_13(%rip), %ymm4
+	vbroadcastss	.LCPI8_22(%rip), %ymm4
 	vfmadd231ps	%ymm5, %ymm3, %ymm4
-	vbroadcastss	.LCPI8_14(%rip), %ymm5
-	vbroadcastss	.LCPI8_15(%rip), %ymm6
+	vbroadcastss	.LCPI8_23(%rip), %ymm5
+	vbroadcastss	.LCPI8_24(%rip), %ymm6
 	vfmadd231ps	%ymm4, %ymm3, %ymm5
 	vfmadd231ps	%ymm5, %ymm3, %ymm6
-	vbroadcastss	.LCPI8_16(%rip), %ymm4
+	vbroadcastss	.LCPI8_2(%rip), %ymm4
 	vfmadd231ps	%ymm6, %ymm3, %ymm4
-	vbroadcastss	.LCPI8_17(%rip), %ymm5
+	vbroadcastss	.LCPI8_3(%rip), %ymm5
 	vaddps	%ymm5, %ymm3, %ymm6
 	vmulps	%ymm3, %ymm3, %ymm3
 	vfmadd213ps	%ymm6, %ymm4, %ymm3
-	vpbroadcastd	.LCPI8_18(%rip), %ymm4
+	vpbroadcastd	.LCPI8_25(%rip), %ymm4
 	vpaddd	%ymm4, %ymm2, %ymm4
 	vpsrad	$1, %ymm4, %ymm4
-	vpbroadcastd	.LCPI8_17(%rip), %ymm6
+	vpbroadcastd	.LCPI8_3(%rip), %ymm6
 	vpslld	$23, %ymm4, %ymm7
 	vpaddd	%ymm6, %ymm7, %ymm7
 	vmulps	%ymm7, %ymm3, %ymm3
@@ -3812,33 +4050,33 @@ activation:
 	vblendvps	%ymm0, %ymm5, %ymm2, %ymm0
 	vaddps	%ymm5, %ymm2, %ymm2
 	vdivps	%ymm2, %ymm0, %ymm0
-.LBB8_29:
+.LBB8_31:
 	vmulps	%ymm0, %ymm1, %ymm0
-.LBB8_30:
+.LBB8_32:
 	cmpq	$5, %rcx
-	ja	.LBB8_38
+	ja	.LBB8_40
 	leaq	.LJTI8_3(%rip), %rsi
 	movslq	(%rsi,%rcx,4), %rcx
 	addq	%rsi, %rcx
 	jmpq	*%rcx
-.LBB8_32:
-	vextractf128	$1, %ymm0, %xmm1
-	vextractps	$2, %xmm1, 24(%rdx,%rax,4)
-.LBB8_33:
-	vextractf128	$1, %ymm0, %xmm1
-	vextractps	$1, %xmm1, 20(%rdx,%rax,4)
 .LBB8_34:
 	vextractf128	$1, %ymm0, %xmm1
-	vmovss	%xmm1, 16(%rdx,%rax,4)
+	vextractps	$2, %xmm1, 24(%rdx,%rax,4)
 .LBB8_35:
-	vextractps	$3, %xmm0, 12(%rdx,%rax,4)
+	vextractf128	$1, %ymm0, %xmm1
+	vextractps	$1, %xmm1, 20(%rdx,%rax,4)
 .LBB8_36:
-	vextractps	$2, %xmm0, 8(%rdx,%rax,4)
+	vextractf128	$1, %ymm0, %xmm1
+	vmovss	%xmm1, 16(%rdx,%rax,4)
 .LBB8_37:
-	vextractps	$1, %xmm0, 4(%rdx,%rax,4)
+	vextractps	$3, %xmm0, 12(%rdx,%rax,4)
 .LBB8_38:
-	vmovss	%xmm0, (%rdx,%rax,4)
+	vextractps	$2, %xmm0, 8(%rdx,%rax,4)
 .LBB8_39:
+	vextractps	$1, %xmm0, 4(%rdx,%rax,4)
+.LBB8_40:
+	vmovss	%xmm0, (%rdx,%rax,4)
+.LBB8_41:
 	movq	%rbp, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
@@ -3851,11 +4089,12 @@ activation:
 	.p2align	2, 0x0
 .LJTI8_0:
 	.long	.LBB8_19-.LJTI8_0
-	.long	.LBB8_21-.LJTI8_0
-	.long	.LBB8_20-.LJTI8_0
-	.long	.LBB8_15-.LJTI8_0
 	.long	.LBB8_22-.LJTI8_0
+	.long	.LBB8_15-.LJTI8_0
+	.long	.LBB8_21-.LJTI8_0
 	.long	.LBB8_23-.LJTI8_0
+	.long	.LBB8_24-.LJTI8_0
+	.long	.LBB8_20-.LJTI8_0
 .LJTI8_1:
 	.long	.LBB8_10-.LJTI8_1
 	.long	.LBB8_9-.LJTI8_1
@@ -3865,59 +4104,104 @@ activation:
 	.long	.LBB8_5-.LJTI8_1
 .LJTI8_2:
 	.long	.LBB8_13-.LJTI8_2
-	.long	.LBB8_26-.LJTI8_2
-	.long	.LBB8_25-.LJTI8_2
-	.long	.LBB8_24-.LJTI8_2
-	.long	.LBB8_27-.LJTI8_2
 	.long	.LBB8_28-.LJTI8_2
+	.long	.LBB8_25-.LJTI8_2
+	.long	.LBB8_27-.LJTI8_2
+	.long	.LBB8_29-.LJTI8_2
+	.long	.LBB8_30-.LJTI8_2
+	.long	.LBB8_26-.LJTI8_2
 .LJTI8_3:
+	.long	.LBB8_39-.LJTI8_3
+	.long	.LBB8_38-.LJTI8_3
 	.long	.LBB8_37-.LJTI8_3
 	.long	.LBB8_36-.LJTI8_3
 	.long	.LBB8_35-.LJTI8_3
 	.long	.LBB8_34-.LJTI8_3
-	.long	.LBB8_33-.LJTI8_3
-	.long	.LBB8_32-.LJTI8_3
 	.section	.rodata.cst4,"aM",@progbits,4
 	.p2align	2, 0x0
 .LCPI9_0:
-	.long	0x3d922279
-.LCPI9_1:
-	.long	0x3fcc422a
-.LCPI9_2:
 	.long	0x7fffffff
-.LCPI9_3:
-	.long	0x80000000
-.LCPI9_4:
-	.long	0x42d00000
-.LCPI9_5:
-	.long	0xc2d00000
-.LCPI9_6:
-	.long	0x42b20000
-.LCPI9_7:
-	.long	0x3fb8aa3b
-.LCPI9_8:
-	.long	0xcb400000
-.LCPI9_9:
-	.long	0xbf318000
-.LCPI9_10:
-	.long	0x395e8083
-.LCPI9_11:
-	.long	0x39506967
-.LCPI9_12:
-	.long	0x3ab743ce
-.LCPI9_13:
-	.long	0x3c088908
-.LCPI9_14:
-	.long	0x3d2aa9c1
-.LCPI9_15:
-	.long	0x3e2aaaaa
-.LCPI9_16:
+.LCPI9_1:
+	.long	0x3f3504f3
+.LCPI9_2:
 	.long	0x3f000000
-.LCPI9_17:
+.LCPI9_3:
 	.long	0x3f800000
+.LCPI9_4:
+	.long	0x3e2ef945
+.LCPI9_5:
+	.long	0xbf527892
+.LCPI9_6:
+	.long	0x3fbe87b0
+.LCPI9_7:
+	.long	0xbf914e5d
+.LCPI9_8:
+	.long	0x3e8ec7cc
+.LCPI9_9:
+	.long	0xbe3ec24c
+.LCPI9_10:
+	.long	0x3dc636c9
+.LCPI9_11:
+	.long	0x3ebf88fb
+.LCPI9_12:
+	.long	0x3f8000c7
+.LCPI9_13:
+	.long	0xbfa1fc4e
+.LCPI9_14:
+	.long	0xc2d00000
+.LCPI9_15:
+	.long	0x42b20000
+.LCPI9_16:
+	.long	0x3fb8aa3b
+.LCPI9_17:
+	.long	0xcb400000
 .LCPI9_18:
-	.long	3032481792
+	.long	0x3f318000
 .LCPI9_19:
+	.long	0x395e8083
+.LCPI9_20:
+	.long	0x39506967
+.LCPI9_21:
+	.long	0x3ab743ce
+.LCPI9_22:
+	.long	0x3c088908
+.LCPI9_23:
+	.long	0x3d2aa9c1
+.LCPI9_24:
+	.long	0x3e2aaaaa
+.LCPI9_25:
+	.long	3032481792
+.LCPI9_26:
+	.long	0x31c3d001
+.LCPI9_27:
+	.long	0xb3ddebbd
+.LCPI9_28:
+	.long	0x35e00e01
+.LCPI9_29:
+	.long	0xb7c6980c
+.LCPI9_30:
+	.long	0x3997b426
+.LCPI9_31:
+	.long	0xbb430c31
+.LCPI9_32:
+	.long	0x3ccccccd
+.LCPI9_33:
+	.long	0xbe2aaaab
+.LCPI9_34:
+	.long	0x3ecc422a
+.LCPI9_35:
+	.long	0xbf000000
+.LCPI9_36:
+	.long	0x3d922279
+.LCPI9_37:
+	.long	0x3fcc422a
+.LCPI9_38:
+	.long	0x80000000
+.LCPI9_39:
+	.long	0x42d00000
+.LCPI9_40:
+	.long	0xbf318000
+.LCPI9_41:
 	.long	0x3e095d4f
 	.text
 	.p2align	4
@@ -3929,17 +4213,19 @@ activation_gradient:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
+	andq	$-32, %rsp
+	subq	$96, %rsp
 	cmpq	$8, %r9
 	jge	.LBB9_2
 	xorl	%eax, %eax
-.LBB9_11:
+.LBB9_13:
 	subq	%rax, %r9
-	je	.LBB9_52
+	je	.LBB9_56
 	vxorps	%xmm1, %xmm1, %xmm1
 	addq	$-2, %r9
 	vxorps	%xmm0, %xmm0, %xmm0
 	cmpq	$5, %r9
-	ja	.LBB9_20
+	ja	.LBB9_22
 	leaq	.LJTI9_0(%rip), %r10
 	movslq	(%r10,%r9,4), %r11
 	addq	%r10, %r11
@@ -3948,434 +4234,695 @@ activation_gradient:
 	vxorps	%xmm4, %xmm4, %xmm4
 	vxorps	%xmm5, %xmm5, %xmm5
 	jmpq	*%r11
-.LBB9_14:
+.LBB9_16:
 	vbroadcastss	24(%rdx,%rax,4), %ymm0
 	vblendps	$64, %ymm0, %ymm2, %ymm0
-.LBB9_15:
+.LBB9_17:
 	vbroadcastss	20(%rdx,%rax,4), %ymm2
 	vblendps	$32, %ymm2, %ymm0, %ymm3
-.LBB9_16:
+.LBB9_18:
 	vbroadcastss	16(%rdx,%rax,4), %ymm0
 	vblendps	$16, %ymm0, %ymm3, %ymm2
-.LBB9_17:
+.LBB9_19:
 	vinsertps	$48, 12(%rdx,%rax,4), %xmm2, %xmm0
 	vblendps	$15, %ymm0, %ymm2, %ymm4
-.LBB9_18:
+.LBB9_20:
 	vinsertps	$32, 8(%rdx,%rax,4), %xmm4, %xmm0
 	vblendps	$15, %ymm0, %ymm4, %ymm5
-.LBB9_19:
+.LBB9_21:
 	vinsertps	$16, 4(%rdx,%rax,4), %xmm5, %xmm0
 	vblendps	$15, %ymm0, %ymm5, %ymm0
-.LBB9_20:
+.LBB9_22:
 	vmovss	(%rdx,%rax,4), %xmm2
 	cmpq	$5, %r9
-	ja	.LBB9_28
+	ja	.LBB9_30
 	leaq	.LJTI9_1(%rip), %rdx
 	movslq	(%rdx,%r9,4), %r10
 	addq	%rdx, %r10
 	jmpq	*%r10
-.LBB9_22:
+.LBB9_24:
 	vbroadcastss	24(%rsi,%rax,4), %ymm1
 	vxorps	%xmm3, %xmm3, %xmm3
 	vblendps	$64, %ymm1, %ymm3, %ymm1
-.LBB9_23:
+.LBB9_25:
 	vbroadcastss	20(%rsi,%rax,4), %ymm3
 	vblendps	$32, %ymm3, %ymm1, %ymm1
-.LBB9_24:
+.LBB9_26:
 	vbroadcastss	16(%rsi,%rax,4), %ymm3
 	vblendps	$16, %ymm3, %ymm1, %ymm1
-.LBB9_25:
+.LBB9_27:
 	vinsertps	$48, 12(%rsi,%rax,4), %xmm1, %xmm3
 	vblendps	$15, %ymm3, %ymm1, %ymm1
-.LBB9_26:
+.LBB9_28:
 	vinsertps	$32, 8(%rsi,%rax,4), %xmm1, %xmm3
 	vblendps	$15, %ymm3, %ymm1, %ymm1
-.LBB9_27:
+.LBB9_29:
 	vinsertps	$16, 4(%rsi,%rax,4), %xmm1, %xmm3
 	vblendps	$15, %ymm3, %ymm1, %ymm1
-.LBB9_28:
-	vblendps	$1, %ymm2, %ymm0, %ymm0
-	vmovss	(%rsi,%rax,4), %xmm2
-	vblendps	$1, %ymm2, %ymm1, %ymm1
+.LBB9_30:
+	vblendps	$1, %ymm2, %ymm0, %ymm10
+	vmovss	(%rsi,%rax,4), %xmm0
+	vblendps	$1, %ymm0, %ymm1, %ymm11
+	cmpl	$6, %edi
+	je	.LBB9_35
 	cmpl	$5, %edi
-	je	.LBB9_31
-	vbroadcastss	.LCPI9_2(%rip), %ymm2
-	vandps	%ymm2, %ymm1, %ymm2
-	vbroadcastss	.LCPI9_3(%rip), %ymm3
-	vbroadcastss	.LCPI9_4(%rip), %ymm4
-	vorps	%ymm3, %ymm1, %ymm3
-	vcmpnltps	%ymm2, %ymm4, %ymm2
-	vbroadcastss	.LCPI9_5(%rip), %ymm4
-	vblendvps	%ymm2, %ymm3, %ymm4, %ymm3
-	vbroadcastss	.LCPI9_6(%rip), %ymm4
-	vbroadcastss	.LCPI9_7(%rip), %ymm2
-	vbroadcastss	.LCPI9_8(%rip), %ymm5
-	vminps	%ymm3, %ymm4, %ymm3
-	vfmsub213ps	%ymm5, %ymm3, %ymm2
-	vbroadcastss	.LCPI9_9(%rip), %ymm4
-	vaddps	%ymm5, %ymm2, %ymm5
-	vfmadd213ps	%ymm3, %ymm5, %ymm4
-	vbroadcastss	.LCPI9_10(%rip), %ymm3
-	vbroadcastss	.LCPI9_11(%rip), %ymm6
-	vbroadcastss	.LCPI9_12(%rip), %ymm7
-	vfmadd213ps	%ymm4, %ymm5, %ymm3
-	vfmadd231ps	%ymm6, %ymm3, %ymm7
-	vbroadcastss	.LCPI9_13(%rip), %ymm4
-	vfmadd231ps	%ymm7, %ymm3, %ymm4
-	vbroadcastss	.LCPI9_14(%rip), %ymm5
-	vfmadd231ps	%ymm4, %ymm3, %ymm5
-	vbroadcastss	.LCPI9_15(%rip), %ymm4
-	vbroadcastss	.LCPI9_16(%rip), %ymm6
-	vfmadd231ps	%ymm5, %ymm3, %ymm4
-	vfmadd231ps	%ymm4, %ymm3, %ymm6
+	je	.LBB9_34
+	vbroadcastss	.LCPI9_0(%rip), %ymm0
+	vandps	%ymm0, %ymm11, %ymm0
+	vbroadcastss	.LCPI9_38(%rip), %ymm2
+	vbroadcastss	.LCPI9_39(%rip), %ymm3
+	vorps	%ymm2, %ymm11, %ymm2
+	vcmpnltps	%ymm0, %ymm3, %ymm0
+	vbroadcastss	.LCPI9_14(%rip), %ymm3
+	vblendvps	%ymm0, %ymm2, %ymm3, %ymm2
+	vbroadcastss	.LCPI9_15(%rip), %ymm3
+	vbroadcastss	.LCPI9_16(%rip), %ymm0
 	vbroadcastss	.LCPI9_17(%rip), %ymm4
-	vaddps	%ymm4, %ymm3, %ymm5
-	vmulps	%ymm3, %ymm3, %ymm3
-	vpbroadcastd	.LCPI9_18(%rip), %ymm7
-	vfmadd213ps	%ymm5, %ymm6, %ymm3
-	vpaddd	%ymm7, %ymm2, %ymm5
-	vpsrad	$1, %ymm5, %ymm5
-	vpslld	$23, %ymm5, %ymm6
-	vpbroadcastd	.LCPI9_17(%rip), %ymm7
-	vpaddd	%ymm7, %ymm6, %ymm6
-	vmulps	%ymm6, %ymm3, %ymm3
-	vpsubd	%ymm5, %ymm2, %ymm2
-	vpslld	$23, %ymm2, %ymm2
-	vpaddd	%ymm7, %ymm2, %ymm2
-	vmulps	%ymm2, %ymm3, %ymm2
+	vminps	%ymm2, %ymm3, %ymm2
+	vfmsub213ps	%ymm4, %ymm2, %ymm0
+	vbroadcastss	.LCPI9_40(%rip), %ymm3
+	vaddps	%ymm4, %ymm0, %ymm4
+	vfmadd213ps	%ymm2, %ymm4, %ymm3
+	vbroadcastss	.LCPI9_19(%rip), %ymm2
+	vbroadcastss	.LCPI9_20(%rip), %ymm5
+	vbroadcastss	.LCPI9_21(%rip), %ymm6
+	vfmadd213ps	%ymm3, %ymm4, %ymm2
+	vfmadd231ps	%ymm5, %ymm2, %ymm6
+	vbroadcastss	.LCPI9_22(%rip), %ymm3
+	vfmadd231ps	%ymm6, %ymm2, %ymm3
+	vbroadcastss	.LCPI9_23(%rip), %ymm4
+	vfmadd231ps	%ymm3, %ymm2, %ymm4
+	vbroadcastss	.LCPI9_24(%rip), %ymm3
+	vbroadcastss	.LCPI9_2(%rip), %ymm5
+	vfmadd231ps	%ymm4, %ymm2, %ymm3
+	vfmadd231ps	%ymm3, %ymm2, %ymm5
+	vbroadcastss	.LCPI9_3(%rip), %ymm3
+	vaddps	%ymm3, %ymm2, %ymm4
+	vmulps	%ymm2, %ymm2, %ymm2
+	vpbroadcastd	.LCPI9_25(%rip), %ymm6
+	vfmadd213ps	%ymm4, %ymm5, %ymm2
+	vpaddd	%ymm6, %ymm0, %ymm4
+	vpsrad	$1, %ymm4, %ymm4
+	vpslld	$23, %ymm4, %ymm5
+	vpbroadcastd	.LCPI9_3(%rip), %ymm6
+	vpaddd	%ymm6, %ymm5, %ymm5
+	vmulps	%ymm5, %ymm2, %ymm2
+	vpsubd	%ymm4, %ymm0, %ymm0
+	vpslld	$23, %ymm0, %ymm0
+	vpaddd	%ymm6, %ymm0, %ymm0
+	vmulps	%ymm0, %ymm2, %ymm0
 	cmpl	$4, %edi
-	jne	.LBB9_32
-	vaddps	%ymm4, %ymm2, %ymm3
-	vdivps	%ymm3, %ymm4, %ymm3
-	vmulps	%ymm3, %ymm2, %ymm2
-	vmulps	%ymm2, %ymm3, %ymm4
-	vpxor	%xmm5, %xmm5, %xmm5
-	vcmpnltps	%ymm5, %ymm1, %ymm5
-	vblendvps	%ymm5, %ymm3, %ymm2, %ymm2
-	vfmadd231ps	%ymm4, %ymm1, %ymm2
-	jmp	.LBB9_33
+	jne	.LBB9_36
+	vaddps	%ymm3, %ymm0, %ymm2
+	vdivps	%ymm2, %ymm3, %ymm2
+	vmulps	%ymm2, %ymm0, %ymm0
+	vmulps	%ymm0, %ymm2, %ymm3
+	vpxor	%xmm4, %xmm4, %xmm4
+	vcmpnltps	%ymm4, %ymm11, %ymm4
+	vblendvps	%ymm4, %ymm2, %ymm0, %ymm0
+	vfmadd231ps	%ymm3, %ymm11, %ymm0
+	jmp	.LBB9_37
 .LBB9_2:
+	vbroadcastss	.LCPI9_0(%rip), %ymm0
+	vmovaps	%ymm0, (%rsp)
 	vbroadcastss	.LCPI9_2(%rip), %ymm2
 	vbroadcastss	.LCPI9_3(%rip), %ymm3
-	vbroadcastss	.LCPI9_4(%rip), %ymm13
-	vbroadcastss	.LCPI9_5(%rip), %ymm15
-	vbroadcastss	.LCPI9_6(%rip), %ymm0
-	vbroadcastss	.LCPI9_7(%rip), %ymm4
-	vbroadcastss	.LCPI9_8(%rip), %ymm8
-	vbroadcastss	.LCPI9_9(%rip), %ymm1
-	vbroadcastss	.LCPI9_17(%rip), %ymm14
+	vbroadcastss	.LCPI9_14(%rip), %ymm10
+	vbroadcastss	.LCPI9_15(%rip), %ymm4
+	vbroadcastss	.LCPI9_16(%rip), %ymm11
+	vbroadcastss	.LCPI9_17(%rip), %ymm5
 	xorl	%r10d, %r10d
 	jmp	.LBB9_3
 	.p2align	4
-.LBB9_10:
-	vmovups	%ymm5, (%rcx,%r10,4)
+.LBB9_12:
+	vmovups	%ymm6, (%rcx,%r10,4)
 	leaq	8(%r10), %rax
 	addq	$16, %r10
 	cmpq	%r9, %r10
 	movq	%rax, %r10
-	jg	.LBB9_11
+	jg	.LBB9_13
 .LBB9_3:
-	vmovups	(%rsi,%r10,4), %ymm5
+	vmovups	(%rsi,%r10,4), %ymm13
+	cmpl	$6, %edi
+	je	.LBB9_8
 	cmpl	$5, %edi
-	je	.LBB9_6
-	vandps	%ymm2, %ymm5, %ymm6
+	je	.LBB9_7
+	vandps	(%rsp), %ymm13, %ymm6
 	cmpl	$4, %edi
-	jne	.LBB9_7
-	vorps	%ymm3, %ymm5, %ymm9
-	vcmpnltps	%ymm6, %ymm13, %ymm6
-	vblendvps	%ymm6, %ymm9, %ymm15, %ymm6
-	vminps	%ymm6, %ymm0, %ymm6
-	vmovaps	%ymm4, %ymm9
-	vfmsub213ps	%ymm8, %ymm6, %ymm9
-	vaddps	%ymm8, %ymm9, %ymm7
-	vfmadd231ps	%ymm1, %ymm7, %ymm6
-	vbroadcastss	.LCPI9_10(%rip), %ymm10
-	vfmadd231ps	%ymm7, %ymm10, %ymm6
-	vbroadcastss	.LCPI9_11(%rip), %ymm7
-	vbroadcastss	.LCPI9_12(%rip), %ymm10
-	vfmadd213ps	%ymm10, %ymm6, %ymm7
-	vbroadcastss	.LCPI9_13(%rip), %ymm10
-	vfmadd213ps	%ymm10, %ymm6, %ymm7
-	vbroadcastss	.LCPI9_14(%rip), %ymm10
-	vfmadd213ps	%ymm10, %ymm6, %ymm7
-	vbroadcastss	.LCPI9_15(%rip), %ymm10
-	vfmadd213ps	%ymm10, %ymm6, %ymm7
-	vbroadcastss	.LCPI9_16(%rip), %ymm10
-	vfmadd213ps	%ymm10, %ymm6, %ymm7
-	vaddps	%ymm6, %ymm14, %ymm10
+	jne	.LBB9_9
+	vbroadcastss	.LCPI9_38(%rip), %ymm7
+	vorps	%ymm7, %ymm13, %ymm7
+	vbroadcastss	.LCPI9_39(%rip), %ymm0
+	vcmpnltps	%ymm6, %ymm0, %ymm6
+	vblendvps	%ymm6, %ymm7, %ymm10, %ymm6
+	vminps	%ymm6, %ymm4, %ymm6
+	vmovaps	%ymm11, %ymm7
+	vfmsub213ps	%ymm5, %ymm6, %ymm7
+	vaddps	%ymm5, %ymm7, %ymm12
+	vbroadcastss	.LCPI9_40(%rip), %ymm0
+	vfmadd231ps	%ymm0, %ymm12, %ymm6
+	vbroadcastss	.LCPI9_19(%rip), %ymm1
+	vfmadd231ps	%ymm12, %ymm1, %ymm6
+	vbroadcastss	.LCPI9_20(%rip), %ymm12
+	vbroadcastss	.LCPI9_21(%rip), %ymm1
+	vfmadd213ps	%ymm1, %ymm6, %ymm12
+	vbroadcastss	.LCPI9_22(%rip), %ymm1
+	vfmadd213ps	%ymm1, %ymm6, %ymm12
+	vbroadcastss	.LCPI9_23(%rip), %ymm1
+	vfmadd213ps	%ymm1, %ymm6, %ymm12
+	vbroadcastss	.LCPI9_24(%rip), %ymm1
+	vfmadd213ps	%ymm1, %ymm6, %ymm12
+	vfmadd213ps	%ymm2, %ymm6, %ymm12
+	vaddps	%ymm3, %ymm6, %ymm14
 	vmulps	%ymm6, %ymm6, %ymm6
-	vpbroadcastd	.LCPI9_18(%rip), %ymm12
-	vfmadd213ps	%ymm10, %ymm7, %ymm6
-	vpaddd	%ymm12, %ymm9, %ymm7
-	vpsrad	$1, %ymm7, %ymm7
-	vpslld	$23, %ymm7, %ymm10
-	vpbroadcastd	.LCPI9_17(%rip), %ymm12
-	vpaddd	%ymm12, %ymm10, %ymm10
-	vmulps	%ymm6, %ymm10, %ymm6
-	vpsubd	%ymm7, %ymm9, %ymm7
-	vpslld	$23, %ymm7, %ymm7
-	vpaddd	%ymm7, %ymm12, %ymm7
-	vmulps	%ymm7, %ymm6, %ymm6
-	vaddps	%ymm6, %ymm14, %ymm7
-	vdivps	%ymm7, %ymm14, %ymm7
-	vmulps	%ymm7, %ymm6, %ymm9
-	vxorps	%xmm6, %xmm6, %xmm6
-	vcmpnltps	%ymm6, %ymm5, %ymm6
-	vblendvps	%ymm6, %ymm7, %ymm9, %ymm6
-	vmulps	%ymm7, %ymm9, %ymm7
-	vfmadd231ps	%ymm7, %ymm5, %ymm6
-	jmp	.LBB9_8
-	.p2align	4
-.LBB9_6:
-	vmulps	%ymm5, %ymm5, %ymm6
-	vbroadcastss	.LCPI9_0(%rip), %ymm7
-	vbroadcastss	.LCPI9_1(%rip), %ymm14
-	vfmadd213ps	%ymm14, %ymm6, %ymm7
-	vmulps	%ymm7, %ymm5, %ymm9
-	vandps	%ymm2, %ymm9, %ymm7
-	vorps	%ymm3, %ymm9, %ymm10
-	vcmpnltps	%ymm7, %ymm13, %ymm7
-	vblendvps	%ymm7, %ymm10, %ymm15, %ymm7
-	vminps	%ymm7, %ymm0, %ymm7
-	vmovaps	%ymm4, %ymm10
-	vfmsub213ps	%ymm8, %ymm7, %ymm10
-	vaddps	%ymm8, %ymm10, %ymm12
-	vfmadd231ps	%ymm1, %ymm12, %ymm7
-	vbroadcastss	.LCPI9_10(%rip), %ymm11
-	vfmadd231ps	%ymm12, %ymm11, %ymm7
-	vbroadcastss	.LCPI9_11(%rip), %ymm12
-	vbroadcastss	.LCPI9_12(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm7, %ymm12
-	vbroadcastss	.LCPI9_13(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm7, %ymm12
-	vbroadcastss	.LCPI9_14(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm7, %ymm12
-	vbroadcastss	.LCPI9_15(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm7, %ymm12
-	vbroadcastss	.LCPI9_16(%rip), %ymm11
-	vfmadd213ps	%ymm11, %ymm7, %ymm12
-	vmovaps	%ymm1, %ymm14
-	vmovaps	%ymm8, %ymm1
-	vmovaps	%ymm3, %ymm8
-	vmovaps	%ymm2, %ymm3
-	vmovaps	%ymm4, %ymm2
-	vmovaps	%ymm0, %ymm4
-	vmovaps	%ymm15, %ymm0
-	vmovaps	%ymm13, %ymm15
-	vbroadcastss	.LCPI9_17(%rip), %ymm11
-	vaddps	%ymm7, %ymm11, %ymm13
-	vmulps	%ymm7, %ymm7, %ymm7
-	vfmadd213ps	%ymm13, %ymm12, %ymm7
-	vpbroadcastd	.LCPI9_18(%rip), %ymm12
-	vpaddd	%ymm12, %ymm10, %ymm12
+	vpbroadcastd	.LCPI9_25(%rip), %ymm15
+	vfmadd213ps	%ymm14, %ymm12, %ymm6
+	vpaddd	%ymm7, %ymm15, %ymm12
 	vpsrad	$1, %ymm12, %ymm12
-	vpbroadcastd	.LCPI9_17(%rip), %ymm13
-	vpslld	$23, %ymm12, %ymm11
-	vpaddd	%ymm13, %ymm11, %ymm11
-	vmulps	%ymm7, %ymm11, %ymm7
-	vpsubd	%ymm12, %ymm10, %ymm10
-	vpslld	$23, %ymm10, %ymm10
-	vpaddd	%ymm13, %ymm10, %ymm10
-	vmovaps	%ymm15, %ymm13
-	vmovaps	%ymm0, %ymm15
-	vmovaps	%ymm4, %ymm0
-	vmovaps	%ymm2, %ymm4
-	vmovaps	%ymm3, %ymm2
-	vmovaps	%ymm8, %ymm3
-	vmovaps	%ymm1, %ymm8
-	vmovaps	%ymm14, %ymm1
-	vbroadcastss	.LCPI9_17(%rip), %ymm14
-	vmulps	%ymm7, %ymm10, %ymm7
-	vaddps	%ymm7, %ymm14, %ymm10
-	vdivps	%ymm10, %ymm14, %ymm10
-	vmulps	%ymm7, %ymm10, %ymm7
-	vxorps	%xmm11, %xmm11, %xmm11
-	vcmpnltps	%ymm11, %ymm9, %ymm9
-	vblendvps	%ymm9, %ymm10, %ymm7, %ymm9
-	vmulps	%ymm7, %ymm10, %ymm7
-	vmulps	%ymm7, %ymm5, %ymm5
-	vbroadcastss	.LCPI9_19(%rip), %ymm7
-	vfmadd213ps	%ymm14, %ymm7, %ymm6
-	vbroadcastss	.LCPI9_1(%rip), %ymm7
+	vpslld	$23, %ymm12, %ymm14
+	vpbroadcastd	.LCPI9_3(%rip), %ymm15
+	vpaddd	%ymm15, %ymm14, %ymm14
+	vmulps	%ymm6, %ymm14, %ymm6
+	vpsubd	%ymm12, %ymm7, %ymm7
+	vpslld	$23, %ymm7, %ymm7
+	vpaddd	%ymm7, %ymm15, %ymm7
 	vmulps	%ymm7, %ymm6, %ymm6
-	vfmadd213ps	%ymm9, %ymm5, %ymm6
-	jmp	.LBB9_8
+	vaddps	%ymm3, %ymm6, %ymm7
+	vdivps	%ymm7, %ymm3, %ymm7
+	vmulps	%ymm7, %ymm6, %ymm12
+	vxorps	%xmm1, %xmm1, %xmm1
+	vcmpnltps	%ymm1, %ymm13, %ymm6
+	vblendvps	%ymm6, %ymm7, %ymm12, %ymm6
+	vmulps	%ymm7, %ymm12, %ymm7
+	vfmadd231ps	%ymm7, %ymm13, %ymm6
+	jmp	.LBB9_10
 	.p2align	4
 .LBB9_7:
-	vorps	%ymm3, %ymm5, %ymm7
-	vcmpnltps	%ymm6, %ymm13, %ymm6
-	vblendvps	%ymm6, %ymm7, %ymm15, %ymm6
-	vminps	%ymm6, %ymm0, %ymm6
-	vmovaps	%ymm4, %ymm7
-	vfmsub213ps	%ymm8, %ymm6, %ymm7
-	vaddps	%ymm7, %ymm8, %ymm9
-	vfmadd231ps	%ymm1, %ymm9, %ymm6
-	vbroadcastss	.LCPI9_10(%rip), %ymm10
-	vfmadd231ps	%ymm9, %ymm10, %ymm6
-	vbroadcastss	.LCPI9_11(%rip), %ymm9
-	vbroadcastss	.LCPI9_12(%rip), %ymm10
-	vfmadd213ps	%ymm10, %ymm6, %ymm9
-	vbroadcastss	.LCPI9_13(%rip), %ymm10
-	vfmadd213ps	%ymm10, %ymm6, %ymm9
-	vbroadcastss	.LCPI9_14(%rip), %ymm10
-	vfmadd213ps	%ymm10, %ymm6, %ymm9
-	vbroadcastss	.LCPI9_15(%rip), %ymm10
-	vfmadd213ps	%ymm10, %ymm6, %ymm9
-	vbroadcastss	.LCPI9_16(%rip), %ymm10
-	vfmadd213ps	%ymm10, %ymm6, %ymm9
-	vaddps	%ymm6, %ymm14, %ymm10
-	vmulps	%ymm6, %ymm6, %ymm6
-	vfmadd213ps	%ymm10, %ymm9, %ymm6
-	vpbroadcastd	.LCPI9_18(%rip), %ymm9
-	vpaddd	%ymm7, %ymm9, %ymm9
-	vpsrad	$1, %ymm9, %ymm9
-	vpslld	$23, %ymm9, %ymm10
-	vpbroadcastd	.LCPI9_17(%rip), %ymm11
-	vpaddd	%ymm11, %ymm10, %ymm10
-	vmulps	%ymm6, %ymm10, %ymm6
-	vpsubd	%ymm9, %ymm7, %ymm7
-	vpslld	$23, %ymm7, %ymm7
-	vpaddd	%ymm7, %ymm11, %ymm7
-	vmulps	%ymm7, %ymm6, %ymm6
-	vxorps	%xmm7, %xmm7, %xmm7
-	vcmpnltps	%ymm7, %ymm5, %ymm5
-	vblendvps	%ymm5, %ymm14, %ymm6, %ymm5
-	vaddps	%ymm6, %ymm14, %ymm6
-	vdivps	%ymm6, %ymm5, %ymm6
-.LBB9_8:
-	vmulps	(%rdx,%r10,4), %ymm6, %ymm5
-	testl	%r8d, %r8d
-	je	.LBB9_10
-	vaddps	(%rcx,%r10,4), %ymm5, %ymm5
+	vmulps	%ymm13, %ymm13, %ymm6
+	vbroadcastss	.LCPI9_36(%rip), %ymm7
+	vbroadcastss	.LCPI9_37(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm6, %ymm7
+	vmulps	%ymm7, %ymm13, %ymm7
+	vandps	(%rsp), %ymm7, %ymm12
+	vbroadcastss	.LCPI9_38(%rip), %ymm14
+	vorps	%ymm7, %ymm14, %ymm14
+	vbroadcastss	.LCPI9_39(%rip), %ymm1
+	vcmpnltps	%ymm12, %ymm1, %ymm12
+	vblendvps	%ymm12, %ymm14, %ymm10, %ymm12
+	vminps	%ymm12, %ymm4, %ymm12
+	vmovaps	%ymm11, %ymm14
+	vfmsub213ps	%ymm5, %ymm12, %ymm14
+	vaddps	%ymm5, %ymm14, %ymm15
+	vbroadcastss	.LCPI9_40(%rip), %ymm1
+	vfmadd231ps	%ymm1, %ymm15, %ymm12
+	vbroadcastss	.LCPI9_19(%rip), %ymm1
+	vfmadd231ps	%ymm15, %ymm1, %ymm12
+	vbroadcastss	.LCPI9_20(%rip), %ymm15
+	vbroadcastss	.LCPI9_21(%rip), %ymm1
+	vfmadd213ps	%ymm1, %ymm12, %ymm15
+	vbroadcastss	.LCPI9_22(%rip), %ymm1
+	vfmadd213ps	%ymm1, %ymm12, %ymm15
+	vbroadcastss	.LCPI9_23(%rip), %ymm1
+	vfmadd213ps	%ymm1, %ymm12, %ymm15
+	vbroadcastss	.LCPI9_24(%rip), %ymm1
+	vfmadd213ps	%ymm1, %ymm12, %ymm15
+	vfmadd213ps	%ymm2, %ymm12, %ymm15
+	vaddps	%ymm3, %ymm12, %ymm1
+	vmulps	%ymm12, %ymm12, %ymm12
+	vfmadd213ps	%ymm1, %ymm15, %ymm12
+	vpbroadcastd	.LCPI9_25(%rip), %ymm1
+	vpaddd	%ymm1, %ymm14, %ymm1
+	vpsrad	$1, %ymm1, %ymm1
+	vpbroadcastd	.LCPI9_3(%rip), %ymm15
+	vpslld	$23, %ymm1, %ymm8
+	vpaddd	%ymm15, %ymm8, %ymm8
+	vmulps	%ymm8, %ymm12, %ymm8
+	vpsubd	%ymm1, %ymm14, %ymm1
+	vpslld	$23, %ymm1, %ymm1
+	vpaddd	%ymm1, %ymm15, %ymm1
+	vmulps	%ymm1, %ymm8, %ymm1
+	vaddps	%ymm3, %ymm1, %ymm8
+	vdivps	%ymm8, %ymm3, %ymm8
+	vmulps	%ymm1, %ymm8, %ymm1
+	vxorps	%xmm9, %xmm9, %xmm9
+	vcmpnltps	%ymm9, %ymm7, %ymm7
+	vblendvps	%ymm7, %ymm8, %ymm1, %ymm7
+	vmulps	%ymm1, %ymm8, %ymm1
+	vmulps	%ymm1, %ymm13, %ymm1
+	vbroadcastss	.LCPI9_41(%rip), %ymm8
+	vfmadd213ps	%ymm3, %ymm8, %ymm6
+	vmulps	%ymm0, %ymm6, %ymm6
+	vfmadd213ps	%ymm7, %ymm1, %ymm6
 	jmp	.LBB9_10
-.LBB9_31:
-	vbroadcastss	.LCPI9_0(%rip), %ymm4
-	vmulps	%ymm1, %ymm1, %ymm2
-	vbroadcastss	.LCPI9_1(%rip), %ymm3
-	vfmadd213ps	%ymm3, %ymm2, %ymm4
-	vmulps	%ymm4, %ymm1, %ymm4
-	vbroadcastss	.LCPI9_2(%rip), %ymm5
-	vandps	%ymm5, %ymm4, %ymm5
-	vbroadcastss	.LCPI9_3(%rip), %ymm6
-	vbroadcastss	.LCPI9_4(%rip), %ymm7
-	vorps	%ymm6, %ymm4, %ymm6
-	vcmpnltps	%ymm5, %ymm7, %ymm5
-	vbroadcastss	.LCPI9_5(%rip), %ymm7
-	vblendvps	%ymm5, %ymm6, %ymm7, %ymm6
-	vbroadcastss	.LCPI9_6(%rip), %ymm7
-	vbroadcastss	.LCPI9_7(%rip), %ymm5
+	.p2align	4
+.LBB9_8:
+	vmovaps	(%rsp), %ymm0
+	vandps	%ymm0, %ymm13, %ymm0
+	vmovaps	%ymm0, 32(%rsp)
+	vmulps	%ymm13, %ymm13, %ymm6
+	vbroadcastss	.LCPI9_1(%rip), %ymm1
+	vmulps	%ymm1, %ymm0, %ymm1
+	vfmadd213ps	%ymm3, %ymm2, %ymm1
+	vdivps	%ymm1, %ymm3, %ymm7
+	vbroadcastss	.LCPI9_4(%rip), %ymm1
+	vbroadcastss	.LCPI9_5(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm7, %ymm1
+	vbroadcastss	.LCPI9_6(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm7, %ymm1
+	vbroadcastss	.LCPI9_7(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm7, %ymm1
 	vbroadcastss	.LCPI9_8(%rip), %ymm8
-	vminps	%ymm6, %ymm7, %ymm6
-	vfmsub213ps	%ymm8, %ymm6, %ymm5
-	vbroadcastss	.LCPI9_9(%rip), %ymm7
-	vaddps	%ymm5, %ymm8, %ymm8
-	vfmadd213ps	%ymm6, %ymm8, %ymm7
-	vbroadcastss	.LCPI9_10(%rip), %ymm6
-	vbroadcastss	.LCPI9_11(%rip), %ymm9
-	vbroadcastss	.LCPI9_12(%rip), %ymm10
-	vfmadd213ps	%ymm7, %ymm8, %ymm6
-	vfmadd231ps	%ymm9, %ymm6, %ymm10
-	vbroadcastss	.LCPI9_13(%rip), %ymm7
-	vfmadd231ps	%ymm10, %ymm6, %ymm7
-	vbroadcastss	.LCPI9_14(%rip), %ymm8
-	vfmadd231ps	%ymm7, %ymm6, %ymm8
-	vbroadcastss	.LCPI9_15(%rip), %ymm7
-	vbroadcastss	.LCPI9_16(%rip), %ymm9
-	vfmadd231ps	%ymm8, %ymm6, %ymm7
-	vfmadd231ps	%ymm7, %ymm6, %ymm9
-	vbroadcastss	.LCPI9_17(%rip), %ymm7
-	vaddps	%ymm7, %ymm6, %ymm8
-	vmulps	%ymm6, %ymm6, %ymm6
-	vpbroadcastd	.LCPI9_18(%rip), %ymm10
-	vfmadd213ps	%ymm8, %ymm9, %ymm6
-	vpaddd	%ymm5, %ymm10, %ymm8
+	vfmadd213ps	%ymm8, %ymm7, %ymm1
+	vbroadcastss	.LCPI9_9(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm7, %ymm1
+	vbroadcastss	.LCPI9_10(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm7, %ymm1
+	vbroadcastss	.LCPI9_11(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm7, %ymm1
+	vbroadcastss	.LCPI9_12(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm7, %ymm1
+	vbroadcastss	.LCPI9_13(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm7, %ymm1
+	vfnmadd231ps	%ymm2, %ymm6, %ymm1
+	vmaxps	%ymm1, %ymm10, %ymm1
+	vminps	%ymm1, %ymm4, %ymm1
+	vmovaps	%ymm11, %ymm8
+	vfmsub213ps	%ymm5, %ymm1, %ymm8
+	vaddps	%ymm5, %ymm8, %ymm14
+	vbroadcastss	.LCPI9_18(%rip), %ymm9
+	vfnmadd231ps	%ymm9, %ymm14, %ymm1
+	vbroadcastss	.LCPI9_19(%rip), %ymm9
+	vfmadd231ps	%ymm14, %ymm9, %ymm1
+	vbroadcastss	.LCPI9_20(%rip), %ymm14
+	vbroadcastss	.LCPI9_21(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm1, %ymm14
+	vbroadcastss	.LCPI9_22(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm1, %ymm14
+	vbroadcastss	.LCPI9_23(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm1, %ymm14
+	vbroadcastss	.LCPI9_24(%rip), %ymm9
+	vfmadd213ps	%ymm9, %ymm1, %ymm14
+	vfmadd213ps	%ymm2, %ymm1, %ymm14
+	vaddps	%ymm3, %ymm1, %ymm9
+	vmulps	%ymm1, %ymm1, %ymm1
+	vpbroadcastd	.LCPI9_25(%rip), %ymm15
+	vfmadd213ps	%ymm9, %ymm14, %ymm1
+	vpaddd	%ymm15, %ymm8, %ymm9
+	vpsrad	$1, %ymm9, %ymm9
+	vmovaps	%ymm3, %ymm12
+	vmovaps	%ymm11, %ymm0
+	vmovaps	%ymm4, %ymm11
+	vmovaps	%ymm10, %ymm4
+	vpslld	$23, %ymm9, %ymm10
+	vpbroadcastd	.LCPI9_3(%rip), %ymm14
+	vpaddd	%ymm14, %ymm10, %ymm10
+	vmulps	%ymm1, %ymm10, %ymm1
+	vmovaps	%ymm4, %ymm10
+	vmovaps	%ymm11, %ymm4
+	vmovaps	%ymm0, %ymm11
+	vmovaps	%ymm12, %ymm3
+	vpsubd	%ymm9, %ymm8, %ymm8
+	vpslld	$23, %ymm8, %ymm8
+	vpaddd	%ymm14, %ymm8, %ymm8
+	vmulps	%ymm1, %ymm8, %ymm1
+	vmulps	%ymm1, %ymm7, %ymm1
+	vmulps	%ymm2, %ymm1, %ymm1
+	vxorps	%xmm7, %xmm7, %xmm7
+	vcmpnltps	%ymm7, %ymm13, %ymm7
+	vsubps	%ymm1, %ymm12, %ymm8
+	vblendvps	%ymm7, %ymm8, %ymm1, %ymm1
+	vbroadcastss	.LCPI9_26(%rip), %ymm7
+	vbroadcastss	.LCPI9_27(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_28(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_29(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_30(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_31(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_32(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_33(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm6, %ymm7
+	vmulps	%ymm7, %ymm6, %ymm7
+	vfmadd132ps	%ymm13, %ymm13, %ymm7
+	vbroadcastss	.LCPI9_34(%rip), %ymm12
+	vfmadd213ps	%ymm2, %ymm12, %ymm7
+	vmovaps	32(%rsp), %ymm0
+	vcmpnltps	%ymm3, %ymm0, %ymm8
+	vblendvps	%ymm8, %ymm1, %ymm7, %ymm7
+	vbroadcastss	.LCPI9_35(%rip), %ymm1
+	vmulps	%ymm1, %ymm6, %ymm1
+	vmaxps	%ymm1, %ymm10, %ymm1
+	vminps	%ymm1, %ymm4, %ymm1
+	vmovaps	%ymm11, %ymm6
+	vfmsub213ps	%ymm5, %ymm1, %ymm6
+	vaddps	%ymm5, %ymm6, %ymm8
+	vbroadcastss	.LCPI9_18(%rip), %ymm0
+	vfnmadd231ps	%ymm0, %ymm8, %ymm1
+	vbroadcastss	.LCPI9_19(%rip), %ymm0
+	vfmadd231ps	%ymm8, %ymm0, %ymm1
+	vbroadcastss	.LCPI9_20(%rip), %ymm8
+	vbroadcastss	.LCPI9_21(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm1, %ymm8
+	vbroadcastss	.LCPI9_22(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm1, %ymm8
+	vbroadcastss	.LCPI9_23(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm1, %ymm8
+	vbroadcastss	.LCPI9_24(%rip), %ymm0
+	vfmadd213ps	%ymm0, %ymm1, %ymm8
+	vfmadd213ps	%ymm2, %ymm1, %ymm8
+	vaddps	%ymm3, %ymm1, %ymm9
+	vmulps	%ymm1, %ymm1, %ymm1
+	vfmadd213ps	%ymm9, %ymm8, %ymm1
+	vpaddd	%ymm6, %ymm15, %ymm8
 	vpsrad	$1, %ymm8, %ymm8
 	vpslld	$23, %ymm8, %ymm9
-	vpbroadcastd	.LCPI9_17(%rip), %ymm10
-	vpaddd	%ymm10, %ymm9, %ymm9
-	vmulps	%ymm6, %ymm9, %ymm6
-	vpsubd	%ymm8, %ymm5, %ymm5
-	vpslld	$23, %ymm5, %ymm5
-	vpaddd	%ymm5, %ymm10, %ymm5
-	vmulps	%ymm5, %ymm6, %ymm5
-	vaddps	%ymm7, %ymm5, %ymm6
-	vdivps	%ymm6, %ymm7, %ymm6
-	vmulps	%ymm6, %ymm5, %ymm5
-	vmulps	%ymm5, %ymm6, %ymm8
-	vxorps	%xmm9, %xmm9, %xmm9
-	vcmpnltps	%ymm9, %ymm4, %ymm4
-	vblendvps	%ymm4, %ymm6, %ymm5, %ymm4
-	vbroadcastss	.LCPI9_19(%rip), %ymm5
+	vpaddd	%ymm14, %ymm9, %ymm9
+	vmulps	%ymm1, %ymm9, %ymm1
+	vpsubd	%ymm8, %ymm6, %ymm6
+	vpslld	$23, %ymm6, %ymm6
+	vpaddd	%ymm6, %ymm14, %ymm6
+	vmulps	%ymm6, %ymm1, %ymm1
+	vmulps	%ymm1, %ymm12, %ymm6
+	vfmadd213ps	%ymm7, %ymm13, %ymm6
+	jmp	.LBB9_10
+	.p2align	4
+.LBB9_9:
+	vbroadcastss	.LCPI9_38(%rip), %ymm1
+	vorps	%ymm1, %ymm13, %ymm1
+	vbroadcastss	.LCPI9_39(%rip), %ymm0
+	vcmpnltps	%ymm6, %ymm0, %ymm6
+	vblendvps	%ymm6, %ymm1, %ymm10, %ymm1
+	vminps	%ymm1, %ymm4, %ymm1
+	vmovaps	%ymm11, %ymm6
+	vfmsub213ps	%ymm5, %ymm1, %ymm6
+	vaddps	%ymm5, %ymm6, %ymm7
+	vbroadcastss	.LCPI9_40(%rip), %ymm0
+	vfmadd231ps	%ymm0, %ymm7, %ymm1
+	vbroadcastss	.LCPI9_19(%rip), %ymm8
+	vfmadd231ps	%ymm7, %ymm8, %ymm1
+	vbroadcastss	.LCPI9_20(%rip), %ymm7
+	vbroadcastss	.LCPI9_21(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm1, %ymm7
+	vbroadcastss	.LCPI9_22(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm1, %ymm7
+	vbroadcastss	.LCPI9_23(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm1, %ymm7
+	vbroadcastss	.LCPI9_24(%rip), %ymm8
+	vfmadd213ps	%ymm8, %ymm1, %ymm7
+	vfmadd213ps	%ymm2, %ymm1, %ymm7
+	vaddps	%ymm3, %ymm1, %ymm8
+	vmulps	%ymm1, %ymm1, %ymm1
+	vfmadd213ps	%ymm8, %ymm7, %ymm1
+	vpbroadcastd	.LCPI9_25(%rip), %ymm7
+	vpaddd	%ymm7, %ymm6, %ymm7
+	vpsrad	$1, %ymm7, %ymm7
+	vpslld	$23, %ymm7, %ymm8
+	vpbroadcastd	.LCPI9_3(%rip), %ymm9
+	vpaddd	%ymm9, %ymm8, %ymm8
 	vmulps	%ymm1, %ymm8, %ymm1
-	vfmadd213ps	%ymm7, %ymm2, %ymm5
-	vmulps	%ymm3, %ymm5, %ymm2
-	vfmadd213ps	%ymm4, %ymm1, %ymm2
-	jmp	.LBB9_33
-.LBB9_32:
-	vxorps	%xmm3, %xmm3, %xmm3
-	vcmpnltps	%ymm3, %ymm1, %ymm1
-	vblendvps	%ymm1, %ymm4, %ymm2, %ymm1
-	vaddps	%ymm4, %ymm2, %ymm2
-	vdivps	%ymm2, %ymm1, %ymm2
-.LBB9_33:
-	vmulps	%ymm2, %ymm0, %ymm0
+	vpsubd	%ymm7, %ymm6, %ymm6
+	vpslld	$23, %ymm6, %ymm6
+	vpaddd	%ymm6, %ymm9, %ymm6
+	vmulps	%ymm6, %ymm1, %ymm1
+	vxorps	%xmm6, %xmm6, %xmm6
+	vcmpnltps	%ymm6, %ymm13, %ymm6
+	vblendvps	%ymm6, %ymm3, %ymm1, %ymm6
+	vaddps	%ymm3, %ymm1, %ymm1
+	vdivps	%ymm1, %ymm6, %ymm6
+.LBB9_10:
+	vmulps	(%rdx,%r10,4), %ymm6, %ymm6
 	testl	%r8d, %r8d
-	je	.LBB9_43
+	je	.LBB9_12
+	vaddps	(%rcx,%r10,4), %ymm6, %ymm6
+	jmp	.LBB9_12
+.LBB9_34:
+	vbroadcastss	.LCPI9_36(%rip), %ymm3
+	vmulps	%ymm11, %ymm11, %ymm0
+	vbroadcastss	.LCPI9_37(%rip), %ymm2
+	vfmadd213ps	%ymm2, %ymm0, %ymm3
+	vmulps	%ymm3, %ymm11, %ymm3
+	vbroadcastss	.LCPI9_0(%rip), %ymm4
+	vandps	%ymm4, %ymm3, %ymm4
+	vbroadcastss	.LCPI9_38(%rip), %ymm5
+	vbroadcastss	.LCPI9_39(%rip), %ymm6
+	vorps	%ymm5, %ymm3, %ymm5
+	vcmpnltps	%ymm4, %ymm6, %ymm4
+	vbroadcastss	.LCPI9_14(%rip), %ymm6
+	vblendvps	%ymm4, %ymm5, %ymm6, %ymm5
+	vbroadcastss	.LCPI9_15(%rip), %ymm6
+	vbroadcastss	.LCPI9_16(%rip), %ymm4
+	vbroadcastss	.LCPI9_17(%rip), %ymm7
+	vminps	%ymm5, %ymm6, %ymm5
+	vfmsub213ps	%ymm7, %ymm5, %ymm4
+	vbroadcastss	.LCPI9_40(%rip), %ymm6
+	vaddps	%ymm7, %ymm4, %ymm7
+	vfmadd213ps	%ymm5, %ymm7, %ymm6
+	vbroadcastss	.LCPI9_19(%rip), %ymm5
+	vbroadcastss	.LCPI9_20(%rip), %ymm8
+	vbroadcastss	.LCPI9_21(%rip), %ymm9
+	vfmadd213ps	%ymm6, %ymm7, %ymm5
+	vfmadd231ps	%ymm8, %ymm5, %ymm9
+	vbroadcastss	.LCPI9_22(%rip), %ymm6
+	vfmadd231ps	%ymm9, %ymm5, %ymm6
+	vbroadcastss	.LCPI9_23(%rip), %ymm7
+	vfmadd231ps	%ymm6, %ymm5, %ymm7
+	vbroadcastss	.LCPI9_24(%rip), %ymm6
+	vbroadcastss	.LCPI9_2(%rip), %ymm8
+	vfmadd231ps	%ymm7, %ymm5, %ymm6
+	vfmadd231ps	%ymm6, %ymm5, %ymm8
+	vbroadcastss	.LCPI9_3(%rip), %ymm6
+	vaddps	%ymm6, %ymm5, %ymm7
+	vmulps	%ymm5, %ymm5, %ymm5
+	vpbroadcastd	.LCPI9_25(%rip), %ymm9
+	vfmadd213ps	%ymm7, %ymm8, %ymm5
+	vpaddd	%ymm4, %ymm9, %ymm7
+	vpsrad	$1, %ymm7, %ymm7
+	vpslld	$23, %ymm7, %ymm8
+	vpbroadcastd	.LCPI9_3(%rip), %ymm9
+	vpaddd	%ymm9, %ymm8, %ymm8
+	vmulps	%ymm5, %ymm8, %ymm5
+	vpsubd	%ymm7, %ymm4, %ymm4
+	vpslld	$23, %ymm4, %ymm4
+	vpaddd	%ymm4, %ymm9, %ymm4
+	vmulps	%ymm4, %ymm5, %ymm4
+	vaddps	%ymm6, %ymm4, %ymm5
+	vdivps	%ymm5, %ymm6, %ymm5
+	vmulps	%ymm5, %ymm4, %ymm4
+	vmulps	%ymm4, %ymm5, %ymm7
+	vxorps	%xmm8, %xmm8, %xmm8
+	vcmpnltps	%ymm8, %ymm3, %ymm3
+	vblendvps	%ymm3, %ymm5, %ymm4, %ymm3
+	vbroadcastss	.LCPI9_41(%rip), %ymm4
+	vmulps	%ymm7, %ymm11, %ymm1
+	vfmadd213ps	%ymm6, %ymm0, %ymm4
+	vmulps	%ymm2, %ymm4, %ymm0
+	vfmadd213ps	%ymm3, %ymm1, %ymm0
+	jmp	.LBB9_37
+.LBB9_35:
+	vbroadcastss	.LCPI9_0(%rip), %ymm0
+	vandps	%ymm0, %ymm11, %ymm5
+	vmulps	%ymm11, %ymm11, %ymm4
+	vbroadcastss	.LCPI9_1(%rip), %ymm0
+	vmulps	%ymm0, %ymm5, %ymm0
+	vbroadcastss	.LCPI9_2(%rip), %ymm14
+	vbroadcastss	.LCPI9_3(%rip), %ymm15
+	vfmadd213ps	%ymm15, %ymm14, %ymm0
+	vdivps	%ymm0, %ymm15, %ymm12
+	vbroadcastss	.LCPI9_4(%rip), %ymm0
+	vbroadcastss	.LCPI9_5(%rip), %ymm6
+	vfmadd231ps	%ymm0, %ymm12, %ymm6
+	vbroadcastss	.LCPI9_6(%rip), %ymm0
+	vfmadd231ps	%ymm6, %ymm12, %ymm0
+	vbroadcastss	.LCPI9_7(%rip), %ymm6
+	vbroadcastss	.LCPI9_8(%rip), %ymm7
+	vfmadd231ps	%ymm0, %ymm12, %ymm6
+	vfmadd231ps	%ymm6, %ymm12, %ymm7
+	vbroadcastss	.LCPI9_9(%rip), %ymm0
+	vfmadd231ps	%ymm7, %ymm12, %ymm0
+	vbroadcastss	.LCPI9_10(%rip), %ymm6
+	vfmadd231ps	%ymm0, %ymm12, %ymm6
+	vbroadcastss	.LCPI9_11(%rip), %ymm0
+	vbroadcastss	.LCPI9_12(%rip), %ymm7
+	vfmadd231ps	%ymm6, %ymm12, %ymm0
+	vfmadd231ps	%ymm0, %ymm12, %ymm7
+	vbroadcastss	.LCPI9_13(%rip), %ymm0
+	vfmadd231ps	%ymm7, %ymm12, %ymm0
+	vfnmadd231ps	%ymm14, %ymm4, %ymm0
+	vbroadcastss	.LCPI9_14(%rip), %ymm2
+	vmaxps	%ymm0, %ymm2, %ymm0
+	vbroadcastss	.LCPI9_15(%rip), %ymm2
+	vminps	%ymm0, %ymm2, %ymm0
+	vbroadcastss	.LCPI9_16(%rip), %ymm13
+	vbroadcastss	.LCPI9_17(%rip), %ymm3
+	vmovaps	%ymm13, %ymm6
+	vfmsub213ps	%ymm3, %ymm0, %ymm6
+	vbroadcastss	.LCPI9_18(%rip), %ymm7
+	vaddps	%ymm3, %ymm6, %ymm9
+	vfnmadd231ps	%ymm7, %ymm9, %ymm0
+	vbroadcastss	.LCPI9_19(%rip), %ymm2
+	vbroadcastss	.LCPI9_20(%rip), %ymm8
+	vbroadcastss	.LCPI9_21(%rip), %ymm1
+	vfmadd231ps	%ymm9, %ymm2, %ymm0
+	vmovaps	%ymm8, %ymm9
+	vbroadcastss	.LCPI9_22(%rip), %ymm2
+	vfmadd213ps	%ymm1, %ymm0, %ymm9
+	vfmadd213ps	%ymm2, %ymm0, %ymm9
+	vbroadcastss	.LCPI9_23(%rip), %ymm1
+	vfmadd213ps	%ymm1, %ymm0, %ymm9
+	vbroadcastss	.LCPI9_24(%rip), %ymm1
+	vfmadd213ps	%ymm1, %ymm0, %ymm9
+	vmovaps	%ymm14, %ymm1
+	vfmadd213ps	%ymm14, %ymm0, %ymm9
+	vaddps	%ymm0, %ymm15, %ymm14
+	vmulps	%ymm0, %ymm0, %ymm15
+	vfmadd213ps	%ymm14, %ymm9, %ymm15
+	vpbroadcastd	.LCPI9_25(%rip), %ymm9
+	vpaddd	%ymm6, %ymm9, %ymm0
+	vpsrad	$1, %ymm0, %ymm14
+	vmovaps	%ymm10, %ymm2
+	vpslld	$23, %ymm14, %ymm10
+	vpbroadcastd	.LCPI9_3(%rip), %ymm0
+	vpaddd	%ymm0, %ymm10, %ymm10
+	vmulps	%ymm10, %ymm15, %ymm10
+	vpsubd	%ymm14, %ymm6, %ymm6
+	vpslld	$23, %ymm6, %ymm6
+	vpaddd	%ymm0, %ymm6, %ymm6
+	vmulps	%ymm6, %ymm10, %ymm6
+	vmulps	%ymm6, %ymm12, %ymm6
+	vmulps	%ymm1, %ymm6, %ymm6
+	vmovaps	%ymm1, %ymm15
+	vxorps	%xmm10, %xmm10, %xmm10
+	vcmpnltps	%ymm10, %ymm11, %ymm10
+	vbroadcastss	.LCPI9_3(%rip), %ymm1
+	vsubps	%ymm6, %ymm1, %ymm12
+	vblendvps	%ymm10, %ymm12, %ymm6, %ymm10
+	vbroadcastss	.LCPI9_26(%rip), %ymm6
+	vbroadcastss	.LCPI9_27(%rip), %ymm12
+	vfmadd231ps	%ymm6, %ymm4, %ymm12
+	vbroadcastss	.LCPI9_28(%rip), %ymm6
+	vfmadd231ps	%ymm12, %ymm4, %ymm6
+	vbroadcastss	.LCPI9_29(%rip), %ymm12
+	vfmadd231ps	%ymm6, %ymm4, %ymm12
+	vbroadcastss	.LCPI9_30(%rip), %ymm6
+	vbroadcastss	.LCPI9_31(%rip), %ymm14
+	vfmadd231ps	%ymm12, %ymm4, %ymm6
+	vfmadd231ps	%ymm6, %ymm4, %ymm14
+	vbroadcastss	.LCPI9_32(%rip), %ymm6
+	vfmadd231ps	%ymm14, %ymm4, %ymm6
+	vbroadcastss	.LCPI9_33(%rip), %ymm12
+	vfmadd231ps	%ymm6, %ymm4, %ymm12
+	vmulps	%ymm4, %ymm12, %ymm12
+	vfmadd132ps	%ymm11, %ymm11, %ymm12
+	vbroadcastss	.LCPI9_34(%rip), %ymm6
+	vfmadd213ps	%ymm15, %ymm6, %ymm12
+	vcmpnltps	%ymm1, %ymm5, %ymm5
+	vblendvps	%ymm5, %ymm10, %ymm12, %ymm5
+	vbroadcastss	.LCPI9_35(%rip), %ymm10
+	vmulps	%ymm4, %ymm10, %ymm4
+	vbroadcastss	.LCPI9_14(%rip), %ymm10
+	vmaxps	%ymm4, %ymm10, %ymm4
+	vbroadcastss	.LCPI9_15(%rip), %ymm10
+	vminps	%ymm4, %ymm10, %ymm4
+	vfmsub213ps	%ymm3, %ymm4, %ymm13
+	vaddps	%ymm3, %ymm13, %ymm10
+	vfnmadd213ps	%ymm4, %ymm10, %ymm7
+	vbroadcastss	.LCPI9_19(%rip), %ymm3
+	vfmadd231ps	%ymm3, %ymm10, %ymm7
+	vmovaps	%ymm2, %ymm10
+	vbroadcastss	.LCPI9_21(%rip), %ymm2
+	vfmadd213ps	%ymm2, %ymm7, %ymm8
+	vbroadcastss	.LCPI9_22(%rip), %ymm2
+	vfmadd213ps	%ymm2, %ymm7, %ymm8
+	vbroadcastss	.LCPI9_23(%rip), %ymm2
+	vfmadd213ps	%ymm2, %ymm7, %ymm8
+	vbroadcastss	.LCPI9_24(%rip), %ymm2
+	vfmadd213ps	%ymm2, %ymm7, %ymm8
+	vfmadd213ps	%ymm15, %ymm7, %ymm8
+	vaddps	%ymm1, %ymm7, %ymm2
+	vmulps	%ymm7, %ymm7, %ymm3
+	vfmadd213ps	%ymm2, %ymm8, %ymm3
+	vpaddd	%ymm9, %ymm13, %ymm2
+	vpsrad	$1, %ymm2, %ymm2
+	vpslld	$23, %ymm2, %ymm4
+	vpaddd	%ymm0, %ymm4, %ymm4
+	vmulps	%ymm4, %ymm3, %ymm3
+	vpsubd	%ymm2, %ymm13, %ymm2
+	vpslld	$23, %ymm2, %ymm2
+	vpaddd	%ymm0, %ymm2, %ymm0
+	vmulps	%ymm0, %ymm3, %ymm0
+	vmulps	%ymm6, %ymm0, %ymm0
+	vfmadd213ps	%ymm5, %ymm11, %ymm0
+	jmp	.LBB9_37
+.LBB9_36:
+	vxorps	%xmm2, %xmm2, %xmm2
+	vcmpnltps	%ymm2, %ymm11, %ymm1
+	vblendvps	%ymm1, %ymm3, %ymm0, %ymm1
+	vaddps	%ymm3, %ymm0, %ymm0
+	vdivps	%ymm0, %ymm1, %ymm0
+.LBB9_37:
+	vmulps	%ymm0, %ymm10, %ymm0
+	testl	%r8d, %r8d
+	je	.LBB9_47
 	vxorps	%xmm1, %xmm1, %xmm1
 	cmpq	$5, %r9
-	ja	.LBB9_42
+	ja	.LBB9_46
 	leaq	.LJTI9_2(%rip), %rdx
 	movslq	(%rdx,%r9,4), %rsi
 	addq	%rdx, %rsi
 	jmpq	*%rsi
-.LBB9_36:
-	vbroadcastss	24(%rcx,%rax,4), %ymm1
-	vxorps	%xmm2, %xmm2, %xmm2
-	vblendps	$64, %ymm1, %ymm2, %ymm1
-.LBB9_37:
+.LBB9_40:
+	vpbroadcastd	24(%rcx,%rax,4), %ymm1
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpblendd	$64, %ymm1, %ymm2, %ymm1
+.LBB9_41:
 	vbroadcastss	20(%rcx,%rax,4), %ymm2
 	vblendps	$32, %ymm2, %ymm1, %ymm1
-.LBB9_38:
+.LBB9_42:
 	vbroadcastss	16(%rcx,%rax,4), %ymm2
 	vblendps	$16, %ymm2, %ymm1, %ymm1
-.LBB9_39:
+.LBB9_43:
 	vinsertps	$48, 12(%rcx,%rax,4), %xmm1, %xmm2
 	vblendps	$15, %ymm2, %ymm1, %ymm1
-.LBB9_40:
+.LBB9_44:
 	vinsertps	$32, 8(%rcx,%rax,4), %xmm1, %xmm2
 	vblendps	$15, %ymm2, %ymm1, %ymm1
-.LBB9_41:
+.LBB9_45:
 	vinsertps	$16, 4(%rcx,%rax,4), %xmm1, %xmm2
 	vblendps	$15, %ymm2, %ymm1, %ymm1
-.LBB9_42:
+.LBB9_46:
 	vmovss	(%rcx,%rax,4), %xmm2
 	vblendps	$1, %ymm2, %ymm1, %ymm1
 	vaddps	%ymm1, %ymm0, %ymm0
-.LBB9_43:
+.LBB9_47:
 	cmpq	$5, %r9
-	ja	.LBB9_51
+	ja	.LBB9_55
 	leaq	.LJTI9_3(%rip), %rdx
 	movslq	(%rdx,%r9,4), %rsi
 	addq	%rdx, %rsi
 	jmpq	*%rsi
-.LBB9_45:
+.LBB9_49:
 	vextractf128	$1, %ymm0, %xmm1
 	vextractps	$2, %xmm1, 24(%rcx,%rax,4)
-.LBB9_46:
+.LBB9_50:
 	vextractf128	$1, %ymm0, %xmm1
 	vextractps	$1, %xmm1, 20(%rcx,%rax,4)
-.LBB9_47:
+.LBB9_51:
 	vextractf128	$1, %ymm0, %xmm1
 	vmovss	%xmm1, 16(%rcx,%rax,4)
-.LBB9_48:
-	vextractps	$3, %xmm0, 12(%rcx,%rax,4)
-.LBB9_49:
-	vextractps	$2, %xmm0, 8(%rcx,%rax,4)
-.LBB9_50:
-	vextractps	$1, %xmm0, 4(%rcx,%rax,4)
-.LBB9_51:
-	vmovss	%xmm0, (%rcx,%rax,4)
 .LBB9_52:
+	vextractps	$3, %xmm0, 12(%rcx,%rax,4)
+.LBB9_53:
+	vextractps	$2, %xmm0, 8(%rcx,%rax,4)
+.LBB9_54:
+	vextractps	$1, %xmm0, 4(%rcx,%rax,4)
+.LBB9_55:
+	vmovss	%xmm0, (%rcx,%rax,4)
+.LBB9_56:
+	movq	%rbp, %rsp
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
@@ -4386,33 +4933,33 @@ activation_gradient:
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI9_0:
+	.long	.LBB9_21-.LJTI9_0
+	.long	.LBB9_20-.LJTI9_0
 	.long	.LBB9_19-.LJTI9_0
 	.long	.LBB9_18-.LJTI9_0
 	.long	.LBB9_17-.LJTI9_0
 	.long	.LBB9_16-.LJTI9_0
-	.long	.LBB9_15-.LJTI9_0
-	.long	.LBB9_14-.LJTI9_0
 .LJTI9_1:
+	.long	.LBB9_29-.LJTI9_1
+	.long	.LBB9_28-.LJTI9_1
 	.long	.LBB9_27-.LJTI9_1
 	.long	.LBB9_26-.LJTI9_1
 	.long	.LBB9_25-.LJTI9_1
 	.long	.LBB9_24-.LJTI9_1
-	.long	.LBB9_23-.LJTI9_1
-	.long	.LBB9_22-.LJTI9_1
 .LJTI9_2:
+	.long	.LBB9_45-.LJTI9_2
+	.long	.LBB9_44-.LJTI9_2
+	.long	.LBB9_43-.LJTI9_2
+	.long	.LBB9_42-.LJTI9_2
 	.long	.LBB9_41-.LJTI9_2
 	.long	.LBB9_40-.LJTI9_2
-	.long	.LBB9_39-.LJTI9_2
-	.long	.LBB9_38-.LJTI9_2
-	.long	.LBB9_37-.LJTI9_2
-	.long	.LBB9_36-.LJTI9_2
 .LJTI9_3:
+	.long	.LBB9_54-.LJTI9_3
+	.long	.LBB9_53-.LJTI9_3
+	.long	.LBB9_52-.LJTI9_3
+	.long	.LBB9_51-.LJTI9_3
 	.long	.LBB9_50-.LJTI9_3
 	.long	.LBB9_49-.LJTI9_3
-	.long	.LBB9_48-.LJTI9_3
-	.long	.LBB9_47-.LJTI9_3
-	.long	.LBB9_46-.LJTI9_3
-	.long	.LBB9_45-.LJTI9_3
 	.text
 	.p2align	4
 	.type	update_apply,@function

@@ -3914,206 +3914,306 @@ exp_shifted:
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
 .LCPI8_0:
-	.long	0x3d922279
-	.long	0x3d922279
-	.long	0x3d922279
-	.long	0x3d922279
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
 .LCPI8_1:
-	.long	0x3fcc422a
-	.long	0x3fcc422a
-	.long	0x3fcc422a
-	.long	0x3fcc422a
+	.long	0x3f3504f3
+	.long	0x3f3504f3
+	.long	0x3f3504f3
+	.long	0x3f3504f3
 .LCPI8_2:
-	.long	0x7fffffff
-	.long	0x7fffffff
-	.long	0x7fffffff
-	.long	0x7fffffff
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
 .LCPI8_3:
-	.long	0x80000000
-	.long	0x80000000
-	.long	0x80000000
-	.long	0x80000000
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
 .LCPI8_4:
-	.long	0x42d00000
-	.long	0x42d00000
-	.long	0x42d00000
-	.long	0x42d00000
+	.long	0x3e2ef945
+	.long	0x3e2ef945
+	.long	0x3e2ef945
+	.long	0x3e2ef945
 .LCPI8_5:
-	.long	0xc2d00000
-	.long	0xc2d00000
-	.long	0xc2d00000
-	.long	0xc2d00000
+	.long	0xbf527892
+	.long	0xbf527892
+	.long	0xbf527892
+	.long	0xbf527892
 .LCPI8_6:
-	.long	0x42b20000
-	.long	0x42b20000
-	.long	0x42b20000
-	.long	0x42b20000
+	.long	0x3fbe87b0
+	.long	0x3fbe87b0
+	.long	0x3fbe87b0
+	.long	0x3fbe87b0
 .LCPI8_7:
-	.long	0x3fb8aa3b
-	.long	0x3fb8aa3b
-	.long	0x3fb8aa3b
-	.long	0x3fb8aa3b
+	.long	0xbf914e5d
+	.long	0xbf914e5d
+	.long	0xbf914e5d
+	.long	0xbf914e5d
 .LCPI8_8:
-	.long	0x4b400000
-	.long	0x4b400000
-	.long	0x4b400000
-	.long	0x4b400000
+	.long	0x3e8ec7cc
+	.long	0x3e8ec7cc
+	.long	0x3e8ec7cc
+	.long	0x3e8ec7cc
 .LCPI8_9:
-	.long	0xcb400000
-	.long	0xcb400000
-	.long	0xcb400000
-	.long	0xcb400000
+	.long	0xbe3ec24c
+	.long	0xbe3ec24c
+	.long	0xbe3ec24c
+	.long	0xbe3ec24c
 .LCPI8_10:
-	.long	0xbf318000
-	.long	0xbf318000
-	.long	0xbf318000
-	.long	0xbf318000
+	.long	0x3dc636c9
+	.long	0x3dc636c9
+	.long	0x3dc636c9
+	.long	0x3dc636c9
 .LCPI8_11:
-	.long	0x395e8083
-	.long	0x395e8083
-	.long	0x395e8083
-	.long	0x395e8083
+	.long	0x3ebf88fb
+	.long	0x3ebf88fb
+	.long	0x3ebf88fb
+	.long	0x3ebf88fb
 .LCPI8_12:
-	.long	0x39506967
-	.long	0x39506967
-	.long	0x39506967
-	.long	0x39506967
+	.long	0x3f8000c7
+	.long	0x3f8000c7
+	.long	0x3f8000c7
+	.long	0x3f8000c7
 .LCPI8_13:
-	.long	0x3ab743ce
-	.long	0x3ab743ce
-	.long	0x3ab743ce
-	.long	0x3ab743ce
+	.long	0xbfa1fc4e
+	.long	0xbfa1fc4e
+	.long	0xbfa1fc4e
+	.long	0xbfa1fc4e
 .LCPI8_14:
-	.long	0x3c088908
-	.long	0x3c088908
-	.long	0x3c088908
-	.long	0x3c088908
+	.long	0xc2d00000
+	.long	0xc2d00000
+	.long	0xc2d00000
+	.long	0xc2d00000
 .LCPI8_15:
-	.long	0x3d2aa9c1
-	.long	0x3d2aa9c1
-	.long	0x3d2aa9c1
-	.long	0x3d2aa9c1
+	.long	0x42b20000
+	.long	0x42b20000
+	.long	0x42b20000
+	.long	0x42b20000
 .LCPI8_16:
-	.long	0x3e2aaaaa
-	.long	0x3e2aaaaa
-	.long	0x3e2aaaaa
-	.long	0x3e2aaaaa
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
 .LCPI8_17:
-	.long	0x3f000000
-	.long	0x3f000000
-	.long	0x3f000000
-	.long	0x3f000000
+	.long	0x4b400000
+	.long	0x4b400000
+	.long	0x4b400000
+	.long	0x4b400000
 .LCPI8_18:
-	.long	0x3f800000
-	.long	0x3f800000
-	.long	0x3f800000
-	.long	0x3f800000
+	.long	0xcb400000
+	.long	0xcb400000
+	.long	0xcb400000
+	.long	0xcb400000
 .LCPI8_19:
-	.long	3032481792
-	.long	3032481792
-	.long	3032481792
-	.long	3032481792
+	.long	0xbf318000
+	.long	0xbf318000
+	.long	0xbf318000
+	.long	0xbf318000
 .LCPI8_20:
-	.long	0x37d00d01
-	.long	0x37d00d01
-	.long	0x37d00d01
-	.long	0x37d00d01
+	.long	0x395e8083
+	.long	0x395e8083
+	.long	0x395e8083
+	.long	0x395e8083
 .LCPI8_21:
-	.long	0x39500d01
-	.long	0x39500d01
-	.long	0x39500d01
-	.long	0x39500d01
+	.long	0x39506967
+	.long	0x39506967
+	.long	0x39506967
+	.long	0x39506967
 .LCPI8_22:
-	.long	0x3ab60b61
-	.long	0x3ab60b61
-	.long	0x3ab60b61
-	.long	0x3ab60b61
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+	.long	0x3ab743ce
 .LCPI8_23:
-	.long	0x3c088889
-	.long	0x3c088889
-	.long	0x3c088889
-	.long	0x3c088889
+	.long	0x3c088908
+	.long	0x3c088908
+	.long	0x3c088908
+	.long	0x3c088908
 .LCPI8_24:
-	.long	0x3d2aaaab
-	.long	0x3d2aaaab
-	.long	0x3d2aaaab
-	.long	0x3d2aaaab
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
 .LCPI8_25:
-	.long	0x3e2aaaab
-	.long	0x3e2aaaab
-	.long	0x3e2aaaab
-	.long	0x3e2aaaab
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
 .LCPI8_26:
-	.long	0xbf800000
-	.long	0xbf800000
-	.long	0xbf800000
-	.long	0xbf800000
+	.long	3032481792
+	.long	3032481792
+	.long	3032481792
+	.long	3032481792
 .LCPI8_27:
-	.long	0xbbbaf0ea
-	.long	0xbbbaf0ea
-	.long	0xbbbaf0ea
-	.long	0xbbbaf0ea
+	.long	0x31c3d001
+	.long	0x31c3d001
+	.long	0x31c3d001
+	.long	0x31c3d001
 .LCPI8_28:
-	.long	0x3ca9134e
-	.long	0x3ca9134e
-	.long	0x3ca9134e
-	.long	0x3ca9134e
+	.long	0xb3ddebbd
+	.long	0xb3ddebbd
+	.long	0xb3ddebbd
+	.long	0xb3ddebbd
 .LCPI8_29:
-	.long	0xbd5c1e2d
-	.long	0xbd5c1e2d
-	.long	0xbd5c1e2d
-	.long	0xbd5c1e2d
+	.long	0x35e00e01
+	.long	0x35e00e01
+	.long	0x35e00e01
+	.long	0x35e00e01
 .LCPI8_30:
-	.long	0x3e088393
-	.long	0x3e088393
-	.long	0x3e088393
-	.long	0x3e088393
+	.long	0xb7c6980c
+	.long	0xb7c6980c
+	.long	0xb7c6980c
+	.long	0xb7c6980c
 .LCPI8_31:
-	.long	0xbeaaaa99
-	.long	0xbeaaaa99
-	.long	0xbeaaaa99
-	.long	0xbeaaaa99
+	.long	0x3997b426
+	.long	0x3997b426
+	.long	0x3997b426
+	.long	0x3997b426
 .LCPI8_32:
-	.long	0xc0000000
-	.long	0xc0000000
-	.long	0xc0000000
-	.long	0xc0000000
+	.long	0xbb430c31
+	.long	0xbb430c31
+	.long	0xbb430c31
+	.long	0xbb430c31
 .LCPI8_33:
-	.long	0x3f200000
-	.long	0x3f200000
-	.long	0x3f200000
-	.long	0x3f200000
+	.long	0x3ccccccd
+	.long	0x3ccccccd
+	.long	0x3ccccccd
+	.long	0x3ccccccd
 .LCPI8_34:
-	.long	0x40000000
-	.long	0x40000000
-	.long	0x40000000
-	.long	0x40000000
+	.long	0xbe2aaaab
+	.long	0xbe2aaaab
+	.long	0xbe2aaaab
+	.long	0xbe2aaaab
 .LCPI8_35:
-	.long	0x3d9d89d9
-	.long	0x3d9d89d9
-	.long	0x3d9d89d9
-	.long	0x3d9d89d9
+	.long	0x3ecc422a
+	.long	0x3ecc422a
+	.long	0x3ecc422a
+	.long	0x3ecc422a
 .LCPI8_36:
-	.long	0x3dba2e8c
-	.long	0x3dba2e8c
-	.long	0x3dba2e8c
-	.long	0x3dba2e8c
+	.long	0x3d922279
+	.long	0x3d922279
+	.long	0x3d922279
+	.long	0x3d922279
 .LCPI8_37:
-	.long	0x3de38e39
-	.long	0x3de38e39
-	.long	0x3de38e39
-	.long	0x3de38e39
+	.long	0x3fcc422a
+	.long	0x3fcc422a
+	.long	0x3fcc422a
+	.long	0x3fcc422a
 .LCPI8_38:
-	.long	0x3e124925
-	.long	0x3e124925
-	.long	0x3e124925
-	.long	0x3e124925
+	.long	0x80000000
+	.long	0x80000000
+	.long	0x80000000
+	.long	0x80000000
 .LCPI8_39:
-	.long	0x3e4ccccd
-	.long	0x3e4ccccd
-	.long	0x3e4ccccd
-	.long	0x3e4ccccd
+	.long	0x42d00000
+	.long	0x42d00000
+	.long	0x42d00000
+	.long	0x42d00000
 .LCPI8_40:
+	.long	0x37d00d01
+	.long	0x37d00d01
+	.long	0x37d00d01
+	.long	0x37d00d01
+.LCPI8_41:
+	.long	0x39500d01
+	.long	0x39500d01
+	.long	0x39500d01
+	.long	0x39500d01
+.LCPI8_42:
+	.long	0x3ab60b61
+	.long	0x3ab60b61
+	.long	0x3ab60b61
+	.long	0x3ab60b61
+.LCPI8_43:
+	.long	0x3c088889
+	.long	0x3c088889
+	.long	0x3c088889
+	.long	0x3c088889
+.LCPI8_44:
+	.long	0x3d2aaaab
+	.long	0x3d2aaaab
+	.long	0x3d2aaaab
+	.long	0x3d2aaaab
+.LCPI8_45:
+	.long	0x3e2aaaab
+	.long	0x3e2aaaab
+	.long	0x3e2aaaab
+	.long	0x3e2aaaab
+.LCPI8_46:
+	.long	0xbf800000
+	.long	0xbf800000
+	.long	0xbf800000
+	.long	0xbf800000
+.LCPI8_47:
+	.long	0xbbbaf0ea
+	.long	0xbbbaf0ea
+	.long	0xbbbaf0ea
+	.long	0xbbbaf0ea
+.LCPI8_48:
+	.long	0x3ca9134e
+	.long	0x3ca9134e
+	.long	0x3ca9134e
+	.long	0x3ca9134e
+.LCPI8_49:
+	.long	0xbd5c1e2d
+	.long	0xbd5c1e2d
+	.long	0xbd5c1e2d
+	.long	0xbd5c1e2d
+.LCPI8_50:
+	.long	0x3e088393
+	.long	0x3e088393
+	.long	0x3e088393
+	.long	0x3e088393
+.LCPI8_51:
+	.long	0xbeaaaa99
+	.long	0xbeaaaa99
+	.long	0xbeaaaa99
+	.long	0xbeaaaa99
+.LCPI8_52:
+	.long	0xc0000000
+	.long	0xc0000000
+	.long	0xc0000000
+	.long	0xc0000000
+.LCPI8_53:
+	.long	0x3f200000
+	.long	0x3f200000
+	.long	0x3f200000
+	.long	0x3f200000
+.LCPI8_54:
+	.long	0x40000000
+	.long	0x40000000
+	.long	0x40000000
+	.long	0x40000000
+.LCPI8_55:
+	.long	0x3d9d89d9
+	.long	0x3d9d89d9
+	.long	0x3d9d89d9
+	.long	0x3d9d89d9
+.LCPI8_56:
+	.long	0x3dba2e8c
+	.long	0x3dba2e8c
+	.long	0x3dba2e8c
+	.long	0x3dba2e8c
+.LCPI8_57:
+	.long	0x3de38e39
+	.long	0x3de38e39
+	.long	0x3de38e39
+	.long	0x3de38e39
+.LCPI8_58:
+	.long	0x3e124925
+	.long	0x3e124925
+	.long	0x3e124925
+	.long	0x3e124925
+.LCPI8_59:
+	.long	0x3e4ccccd
+	.long	0x3e4ccccd
+	.long	0x3e4ccccd
+	.long	0x3e4ccccd
+.LCPI8_60:
 	.long	0x3eaaaaab
 	.long	0x3eaaaaab
 	.long	0x3eaaaaab
@@ -4130,130 +4230,129 @@ activation:
 	.cfi_def_cfa_register %rbp
 	movl	%edi, %eax
 	cmpq	$8, %rcx
-	movaps	%xmm0, -16(%rbp)
+	movaps	%xmm0, -48(%rbp)
 	jge	.LBB8_2
 	xorl	%r8d, %r8d
-.LBB8_14:
+.LBB8_13:
 	subq	%r8, %rcx
 	jle	.LBB8_42
 	xorps	%xmm1, %xmm1
-	xorps	%xmm0, %xmm0
+	xorps	%xmm15, %xmm15
 	addq	$-2, %rcx
 	cmpq	$5, %rcx
-	ja	.LBB8_23
+	ja	.LBB8_22
 	leaq	.LJTI8_1(%rip), %r9
 	movslq	(%r9,%rcx,4), %r10
 	addq	%r9, %r10
 	jmpq	*%r10
-.LBB8_17:
+.LBB8_16:
 	movd	24(%rsi,%r8,4), %xmm0
 	movq	%xmm0, %xmm2
-	pxor	%xmm0, %xmm0
-	shufps	$132, %xmm2, %xmm0
-.LBB8_18:
+	shufps	$132, %xmm2, %xmm15
+.LBB8_17:
 	movss	20(%rsi,%r8,4), %xmm2
-	movlhps	%xmm0, %xmm2
-	shufps	$226, %xmm0, %xmm2
-	movaps	%xmm2, %xmm0
-.LBB8_19:
+	movlhps	%xmm15, %xmm2
+	shufps	$226, %xmm15, %xmm2
+	movaps	%xmm2, %xmm15
+.LBB8_18:
 	movss	16(%rsi,%r8,4), %xmm2
-	movss	%xmm2, %xmm0
-.LBB8_20:
+	movss	%xmm2, %xmm15
+.LBB8_19:
 	movss	12(%rsi,%r8,4), %xmm2
 	shufps	$228, %xmm1, %xmm2
 	shufps	$36, %xmm2, %xmm1
-.LBB8_21:
+.LBB8_20:
 	movss	8(%rsi,%r8,4), %xmm2
 	shufps	$48, %xmm1, %xmm2
 	shufps	$132, %xmm2, %xmm1
-.LBB8_22:
+.LBB8_21:
 	movss	4(%rsi,%r8,4), %xmm2
 	movlhps	%xmm1, %xmm2
 	shufps	$226, %xmm1, %xmm2
 	movaps	%xmm2, %xmm1
-.LBB8_23:
+.LBB8_22:
 	movss	(%rsi,%r8,4), %xmm2
 	movss	%xmm2, %xmm1
-	cmpl	$5, %edi
+	cmpl	$6, %edi
 	ja	.LBB8_32
 	leaq	.LJTI8_2(%rip), %rsi
 	movslq	(%rsi,%rax,4), %rax
 	addq	%rsi, %rax
 	jmpq	*%rax
-.LBB8_25:
-	movaps	.LCPI8_2(%rip), %xmm2
-	movaps	%xmm0, %xmm3
+.LBB8_24:
+	movaps	.LCPI8_0(%rip), %xmm2
+	movaps	%xmm15, %xmm3
 	andps	%xmm2, %xmm3
 	andps	%xmm1, %xmm2
-	movaps	.LCPI8_3(%rip), %xmm4
+	movaps	.LCPI8_38(%rip), %xmm4
 	movaps	%xmm1, %xmm5
 	orps	%xmm4, %xmm5
-	orps	%xmm0, %xmm4
-	movaps	.LCPI8_4(%rip), %xmm6
+	orps	%xmm15, %xmm4
+	movaps	.LCPI8_39(%rip), %xmm6
 	movaps	%xmm6, %xmm7
 	cmpnltps	%xmm2, %xmm7
 	cmpnltps	%xmm3, %xmm6
 	andps	%xmm6, %xmm4
-	movaps	.LCPI8_5(%rip), %xmm2
+	movaps	.LCPI8_14(%rip), %xmm2
 	andnps	%xmm2, %xmm6
 	orps	%xmm4, %xmm6
 	andps	%xmm7, %xmm5
 	andnps	%xmm2, %xmm7
 	orps	%xmm5, %xmm7
-	movaps	.LCPI8_6(%rip), %xmm8
+	movaps	.LCPI8_15(%rip), %xmm8
 	movaps	%xmm8, %xmm9
 	minps	%xmm7, %xmm9
 	minps	%xmm6, %xmm8
-	movaps	.LCPI8_7(%rip), %xmm2
+	movaps	.LCPI8_16(%rip), %xmm2
 	movaps	%xmm8, %xmm3
 	mulps	%xmm2, %xmm3
 	mulps	%xmm9, %xmm2
-	movaps	.LCPI8_8(%rip), %xmm4
+	movaps	.LCPI8_17(%rip), %xmm4
 	addps	%xmm4, %xmm2
 	addps	%xmm4, %xmm3
-	movaps	.LCPI8_9(%rip), %xmm5
+	movaps	.LCPI8_18(%rip), %xmm5
 	movaps	%xmm3, %xmm4
 	addps	%xmm5, %xmm4
 	addps	%xmm2, %xmm5
-	movaps	.LCPI8_10(%rip), %xmm6
+	movaps	.LCPI8_19(%rip), %xmm6
 	movaps	%xmm5, %xmm7
 	mulps	%xmm6, %xmm7
 	mulps	%xmm4, %xmm6
 	addps	%xmm8, %xmm6
 	addps	%xmm9, %xmm7
-	movaps	.LCPI8_11(%rip), %xmm8
+	movaps	.LCPI8_20(%rip), %xmm8
 	mulps	%xmm8, %xmm4
 	addps	%xmm6, %xmm4
 	mulps	%xmm8, %xmm5
 	addps	%xmm7, %xmm5
-	movaps	.LCPI8_12(%rip), %xmm8
+	movaps	.LCPI8_21(%rip), %xmm8
 	movaps	%xmm4, %xmm7
 	mulps	%xmm8, %xmm7
 	mulps	%xmm5, %xmm8
-	movaps	.LCPI8_13(%rip), %xmm6
+	movaps	.LCPI8_22(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
 	mulps	%xmm4, %xmm7
 	mulps	%xmm5, %xmm8
-	movaps	.LCPI8_14(%rip), %xmm6
+	movaps	.LCPI8_23(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
 	mulps	%xmm4, %xmm7
 	mulps	%xmm5, %xmm8
-	movaps	.LCPI8_15(%rip), %xmm6
+	movaps	.LCPI8_24(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
 	mulps	%xmm4, %xmm7
 	mulps	%xmm5, %xmm8
-	movaps	.LCPI8_16(%rip), %xmm6
+	movaps	.LCPI8_25(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
 	mulps	%xmm4, %xmm7
 	mulps	%xmm5, %xmm8
-	movaps	.LCPI8_17(%rip), %xmm6
+	movaps	.LCPI8_2(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
-	movaps	.LCPI8_18(%rip), %xmm6
+	movaps	.LCPI8_3(%rip), %xmm6
 	movaps	%xmm4, %xmm9
 	addps	%xmm6, %xmm9
 	movaps	%xmm5, %xmm10
@@ -4264,7 +4363,7 @@ activation:
 	mulps	%xmm4, %xmm4
 	mulps	%xmm7, %xmm4
 	addps	%xmm9, %xmm4
-	movdqa	.LCPI8_19(%rip), %xmm7
+	movdqa	.LCPI8_26(%rip), %xmm7
 	movaps	%xmm3, %xmm8
 	paddd	%xmm7, %xmm8
 	paddd	%xmm2, %xmm7
@@ -4286,1137 +4385,1250 @@ activation:
 	mulps	%xmm7, %xmm2
 	xorps	%xmm4, %xmm4
 	cmpnltps	%xmm4, %xmm1
-	cmpnltps	%xmm4, %xmm0
+	cmpnltps	%xmm4, %xmm15
 	movaps	%xmm6, %xmm4
-	andps	%xmm0, %xmm4
-	andnps	%xmm3, %xmm0
-	orps	%xmm4, %xmm0
+	andps	%xmm15, %xmm4
+	andnps	%xmm3, %xmm15
+	orps	%xmm4, %xmm15
 	movaps	%xmm6, %xmm4
 	andps	%xmm1, %xmm4
 	andnps	%xmm2, %xmm1
 	orps	%xmm4, %xmm1
 	addps	%xmm6, %xmm3
-	divps	%xmm3, %xmm0
+	divps	%xmm3, %xmm15
 	addps	%xmm6, %xmm2
 	divps	%xmm2, %xmm1
-	jmp	.LBB8_26
+	jmp	.LBB8_25
 .LBB8_2:
 	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm0, -32(%rbp)
+	movaps	%xmm0, -64(%rbp)
 	xorl	%r9d, %r9d
-	movaps	.LCPI8_14(%rip), %xmm14
+	movaps	.LCPI8_0(%rip), %xmm13
 	leaq	.LJTI8_0(%rip), %r10
-	movaps	.LCPI8_18(%rip), %xmm2
+	movaps	.LCPI8_3(%rip), %xmm14
 	jmp	.LBB8_3
-.LBB8_12:
-	movaps	%xmm8, %xmm1
-	movaps	.LCPI8_2(%rip), %xmm0
-	andps	%xmm0, %xmm1
-	movaps	%xmm9, %xmm3
-	andps	%xmm0, %xmm3
-	movaps	%xmm9, %xmm5
-	movaps	.LCPI8_3(%rip), %xmm0
-	orps	%xmm0, %xmm5
-	movaps	%xmm8, %xmm6
-	orps	%xmm0, %xmm6
-	movaps	.LCPI8_4(%rip), %xmm0
-	movaps	%xmm0, %xmm7
-	cmpnltps	%xmm3, %xmm7
-	movaps	%xmm0, %xmm3
-	cmpnltps	%xmm1, %xmm3
-	andps	%xmm3, %xmm6
-	movaps	.LCPI8_5(%rip), %xmm0
-	andnps	%xmm0, %xmm3
-	orps	%xmm6, %xmm3
-	andps	%xmm7, %xmm5
-	andnps	%xmm0, %xmm7
-	orps	%xmm5, %xmm7
-	movaps	.LCPI8_6(%rip), %xmm6
-	movaps	%xmm6, %xmm1
-	minps	%xmm7, %xmm1
+.LBB8_7:
+	movaps	.LCPI8_14(%rip), %xmm3
+	movaps	%xmm3, %xmm1
+	maxps	%xmm12, %xmm1
+	maxps	%xmm15, %xmm3
+	movaps	.LCPI8_15(%rip), %xmm0
+	movaps	%xmm0, %xmm6
 	minps	%xmm3, %xmm6
-	movaps	%xmm6, %xmm10
-	movaps	.LCPI8_7(%rip), %xmm3
-	mulps	%xmm3, %xmm10
-	movaps	%xmm1, %xmm11
-	mulps	%xmm3, %xmm11
-	movaps	.LCPI8_8(%rip), %xmm3
-	addps	%xmm3, %xmm11
-	addps	%xmm3, %xmm10
-	movaps	%xmm10, %xmm5
-	movaps	.LCPI8_9(%rip), %xmm3
-	addps	%xmm3, %xmm5
-	movaps	%xmm11, %xmm7
-	addps	%xmm3, %xmm7
-	movaps	%xmm5, %xmm3
-	movaps	.LCPI8_10(%rip), %xmm12
-	mulps	%xmm12, %xmm3
+	movaps	%xmm0, %xmm3
+	minps	%xmm1, %xmm3
+	movaps	%xmm3, %xmm5
+	movaps	.LCPI8_16(%rip), %xmm0
+	mulps	%xmm0, %xmm5
+	movaps	%xmm6, %xmm7
+	mulps	%xmm0, %xmm7
+	movaps	.LCPI8_17(%rip), %xmm0
+	addps	%xmm0, %xmm7
+	addps	%xmm0, %xmm5
+	movaps	%xmm5, %xmm8
+	movaps	.LCPI8_18(%rip), %xmm0
+	addps	%xmm0, %xmm8
+	movaps	%xmm7, %xmm9
+	addps	%xmm0, %xmm9
+	movaps	%xmm8, %xmm1
+	movaps	.LCPI8_19(%rip), %xmm0
+	mulps	%xmm0, %xmm1
+	addps	%xmm3, %xmm1
+	movaps	%xmm9, %xmm3
+	mulps	%xmm0, %xmm3
 	addps	%xmm6, %xmm3
-	movaps	%xmm7, %xmm6
-	mulps	%xmm12, %xmm6
-	addps	%xmm1, %xmm6
-	movaps	.LCPI8_11(%rip), %xmm1
-	mulps	%xmm1, %xmm5
-	addps	%xmm3, %xmm5
-	mulps	%xmm1, %xmm7
-	addps	%xmm6, %xmm7
-	movaps	%xmm7, %xmm1
-	movaps	.LCPI8_12(%rip), %xmm6
-	mulps	%xmm6, %xmm1
-	movaps	.LCPI8_13(%rip), %xmm0
-	addps	%xmm0, %xmm1
-	mulps	%xmm7, %xmm1
-	addps	%xmm14, %xmm1
-	mulps	%xmm7, %xmm1
-	movaps	.LCPI8_15(%rip), %xmm4
+	movaps	.LCPI8_20(%rip), %xmm0
+	mulps	%xmm0, %xmm8
+	addps	%xmm1, %xmm8
+	mulps	%xmm0, %xmm9
+	addps	%xmm3, %xmm9
+	movaps	%xmm9, %xmm1
+	movaps	.LCPI8_21(%rip), %xmm10
+	mulps	%xmm10, %xmm1
+	movaps	.LCPI8_22(%rip), %xmm4
 	addps	%xmm4, %xmm1
-	mulps	%xmm7, %xmm1
-	movaps	.LCPI8_16(%rip), %xmm12
-	addps	%xmm12, %xmm1
-	mulps	%xmm7, %xmm1
-	movaps	.LCPI8_17(%rip), %xmm2
+	mulps	%xmm9, %xmm1
+	movaps	.LCPI8_23(%rip), %xmm0
+	addps	%xmm0, %xmm1
+	mulps	%xmm9, %xmm1
+	movaps	.LCPI8_24(%rip), %xmm6
+	addps	%xmm6, %xmm1
+	mulps	%xmm9, %xmm1
+	movaps	.LCPI8_25(%rip), %xmm2
 	addps	%xmm2, %xmm1
-	movaps	%xmm7, %xmm3
-	mulps	%xmm7, %xmm7
-	mulps	%xmm1, %xmm7
+	mulps	%xmm9, %xmm1
+	movaps	.LCPI8_2(%rip), %xmm11
+	addps	%xmm11, %xmm1
+	movaps	%xmm9, %xmm3
+	mulps	%xmm9, %xmm9
+	mulps	%xmm1, %xmm9
+	movaps	%xmm8, %xmm1
+	mulps	%xmm10, %xmm1
+	addps	%xmm4, %xmm1
+	mulps	%xmm8, %xmm1
+	addps	%xmm0, %xmm1
+	mulps	%xmm8, %xmm1
+	addps	%xmm6, %xmm1
+	mulps	%xmm8, %xmm1
+	addps	%xmm2, %xmm1
+	mulps	%xmm8, %xmm1
+	addps	%xmm11, %xmm1
+	addps	%xmm14, %xmm3
+	addps	%xmm3, %xmm9
+	movaps	%xmm8, %xmm3
+	mulps	%xmm8, %xmm8
+	mulps	%xmm1, %xmm8
+	addps	%xmm14, %xmm3
+	addps	%xmm3, %xmm8
+	movaps	%xmm7, %xmm10
+	movdqa	.LCPI8_26(%rip), %xmm0
+	paddd	%xmm0, %xmm10
+	psrad	$1, %xmm10
+	psubd	%xmm10, %xmm7
+	pslld	$23, %xmm10
+	paddd	%xmm14, %xmm10
+	mulps	%xmm9, %xmm10
 	movaps	%xmm5, %xmm1
-	mulps	%xmm6, %xmm1
-	addps	%xmm0, %xmm1
-	mulps	%xmm5, %xmm1
-	addps	%xmm14, %xmm1
-	mulps	%xmm5, %xmm1
-	addps	%xmm4, %xmm1
-	mulps	%xmm5, %xmm1
-	addps	%xmm12, %xmm1
-	mulps	%xmm5, %xmm1
-	addps	%xmm2, %xmm1
-	movaps	.LCPI8_18(%rip), %xmm2
-	addps	%xmm2, %xmm3
-	addps	%xmm3, %xmm7
-	movaps	%xmm5, %xmm3
-	mulps	%xmm5, %xmm5
-	mulps	%xmm1, %xmm5
-	addps	%xmm2, %xmm3
-	addps	%xmm3, %xmm5
-	movaps	%xmm11, %xmm1
-	movdqa	.LCPI8_19(%rip), %xmm0
 	paddd	%xmm0, %xmm1
 	psrad	$1, %xmm1
-	psubd	%xmm1, %xmm11
+	psubd	%xmm1, %xmm5
 	pslld	$23, %xmm1
-	paddd	%xmm2, %xmm1
-	mulps	%xmm7, %xmm1
-	movaps	%xmm10, %xmm3
-	paddd	%xmm0, %xmm3
-	psrad	$1, %xmm3
-	psubd	%xmm3, %xmm10
-	pslld	$23, %xmm3
-	paddd	%xmm2, %xmm3
-	mulps	%xmm5, %xmm3
-	pslld	$23, %xmm11
-	pslld	$23, %xmm10
-	paddd	%xmm2, %xmm10
-	mulps	%xmm3, %xmm10
-	paddd	%xmm2, %xmm11
-	mulps	%xmm1, %xmm11
-	movaps	%xmm10, %xmm1
-	movaps	.LCPI8_34(%rip), %xmm0
-	addps	%xmm0, %xmm1
-	movaps	%xmm11, %xmm3
-	addps	%xmm0, %xmm3
-	divps	%xmm3, %xmm11
-	divps	%xmm1, %xmm10
-	movaps	%xmm10, %xmm12
-	mulps	%xmm10, %xmm12
-	movaps	%xmm11, %xmm7
-	mulps	%xmm11, %xmm7
-	xorps	%xmm13, %xmm13
-	cmpltps	%xmm9, %xmm13
-	andps	%xmm9, %xmm13
-	xorps	%xmm1, %xmm1
-	cmpltps	%xmm8, %xmm1
-	andps	%xmm8, %xmm1
-	movaps	%xmm7, %xmm5
-	movaps	.LCPI8_35(%rip), %xmm0
-	mulps	%xmm0, %xmm5
-	movaps	.LCPI8_36(%rip), %xmm3
-	addps	%xmm3, %xmm5
-	mulps	%xmm7, %xmm5
-	movaps	.LCPI8_37(%rip), %xmm4
-	addps	%xmm4, %xmm5
-	mulps	%xmm7, %xmm5
-	movaps	.LCPI8_38(%rip), %xmm6
-	addps	%xmm6, %xmm5
-	mulps	%xmm7, %xmm5
-	movaps	.LCPI8_39(%rip), %xmm8
-	addps	%xmm8, %xmm5
-	mulps	%xmm7, %xmm5
-	movaps	.LCPI8_40(%rip), %xmm9
-	addps	%xmm9, %xmm5
-	mulps	%xmm7, %xmm5
-	movaps	%xmm12, %xmm7
-	mulps	%xmm0, %xmm7
-	addps	%xmm3, %xmm7
-	mulps	%xmm12, %xmm7
-	addps	%xmm4, %xmm7
-	mulps	%xmm12, %xmm7
-	addps	%xmm6, %xmm7
-	mulps	%xmm12, %xmm7
-	addps	%xmm8, %xmm7
-	mulps	%xmm12, %xmm7
-	addps	%xmm9, %xmm7
-	mulps	%xmm12, %xmm7
-	addps	%xmm11, %xmm11
-	mulps	%xmm11, %xmm5
-	addps	%xmm11, %xmm5
-	addps	%xmm13, %xmm5
-	addps	%xmm10, %xmm10
+	paddd	%xmm14, %xmm1
+	mulps	%xmm8, %xmm1
+	movaps	%xmm15, %xmm9
+	movaps	.LCPI8_40(%rip), %xmm0
+	mulps	%xmm0, %xmm9
+	pslld	$23, %xmm5
+	paddd	%xmm14, %xmm5
+	mulps	%xmm1, %xmm5
+	movaps	%xmm12, %xmm8
+	mulps	%xmm0, %xmm8
+	movaps	.LCPI8_41(%rip), %xmm0
+	addps	%xmm0, %xmm8
+	addps	%xmm0, %xmm9
+	mulps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm8
+	movaps	.LCPI8_42(%rip), %xmm0
+	addps	%xmm0, %xmm8
+	addps	%xmm0, %xmm9
+	mulps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm8
+	movaps	.LCPI8_43(%rip), %xmm0
+	addps	%xmm0, %xmm8
+	addps	%xmm0, %xmm9
+	mulps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm8
+	movaps	.LCPI8_44(%rip), %xmm0
+	addps	%xmm0, %xmm8
+	addps	%xmm0, %xmm9
+	mulps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm8
+	movaps	.LCPI8_45(%rip), %xmm0
+	addps	%xmm0, %xmm8
+	addps	%xmm0, %xmm9
+	mulps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm8
+	addps	%xmm11, %xmm8
+	addps	%xmm11, %xmm9
+	mulps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm8
+	mulps	%xmm12, %xmm8
+	mulps	%xmm15, %xmm9
+	addps	%xmm15, %xmm9
+	addps	%xmm12, %xmm8
+	pslld	$23, %xmm7
+	paddd	%xmm14, %xmm7
 	mulps	%xmm10, %xmm7
-	addps	%xmm10, %xmm7
-	addps	%xmm1, %xmm7
+	movaps	%xmm13, %xmm1
+	andnps	%xmm12, %xmm1
+	andps	%xmm13, %xmm8
+	orps	%xmm1, %xmm8
+	movaps	%xmm13, %xmm1
+	andnps	%xmm15, %xmm1
+	andps	%xmm13, %xmm9
+	orps	%xmm1, %xmm9
+	movaps	%xmm15, %xmm1
+	andps	%xmm13, %xmm1
+	cmpnltps	%xmm11, %xmm1
+	movaps	.LCPI8_46(%rip), %xmm0
+	addps	%xmm0, %xmm7
+	andps	%xmm1, %xmm7
+	andnps	%xmm9, %xmm1
+	orps	%xmm7, %xmm1
+	movaps	%xmm12, %xmm3
+	andps	%xmm13, %xmm3
+	cmpnltps	%xmm11, %xmm3
+	addps	%xmm0, %xmm5
+	andps	%xmm3, %xmm5
+	andnps	%xmm8, %xmm3
+	orps	%xmm5, %xmm3
+	xorps	%xmm7, %xmm7
+	cmpnltps	%xmm15, %xmm7
+	movaps	-64(%rbp), %xmm0
+	mulps	%xmm0, %xmm1
+	andps	%xmm7, %xmm1
+	andnps	%xmm15, %xmm7
+	orps	%xmm1, %xmm7
+	xorps	%xmm5, %xmm5
+	cmpnltps	%xmm12, %xmm5
+	mulps	%xmm0, %xmm3
+	andps	%xmm5, %xmm3
+	andnps	%xmm12, %xmm5
+	orps	%xmm3, %xmm5
 	.p2align	4
-.LBB8_13:
+.LBB8_12:
 	movups	%xmm7, (%rdx,%r9,4)
 	movups	%xmm5, 16(%rdx,%r9,4)
 	leaq	8(%r9), %r8
 	addq	$16, %r9
 	cmpq	%rcx, %r9
 	movq	%r8, %r9
-	jg	.LBB8_14
+	jg	.LBB8_13
 .LBB8_3:
-	movups	(%rsi,%r9,4), %xmm8
-	movups	16(%rsi,%r9,4), %xmm9
-	cmpl	$5, %edi
-	ja	.LBB8_12
+	movups	(%rsi,%r9,4), %xmm15
+	movups	16(%rsi,%r9,4), %xmm12
+	cmpl	$6, %edi
+	ja	.LBB8_11
 	movslq	(%r10,%rax,4), %r8
 	addq	%r10, %r8
 	jmpq	*%r8
 .LBB8_5:
-	movaps	%xmm9, %xmm1
-	movaps	.LCPI8_2(%rip), %xmm0
-	andps	%xmm0, %xmm1
-	movaps	%xmm8, %xmm5
-	andps	%xmm0, %xmm5
-	movaps	%xmm8, %xmm7
-	movaps	.LCPI8_3(%rip), %xmm0
+	movaps	%xmm12, %xmm1
+	andps	%xmm13, %xmm1
+	movaps	%xmm15, %xmm5
+	andps	%xmm13, %xmm5
+	movaps	%xmm15, %xmm6
+	movaps	.LCPI8_38(%rip), %xmm0
+	orps	%xmm0, %xmm6
+	movaps	%xmm12, %xmm7
 	orps	%xmm0, %xmm7
-	movaps	%xmm9, %xmm10
-	orps	%xmm0, %xmm10
-	movaps	.LCPI8_4(%rip), %xmm0
-	movaps	%xmm0, %xmm11
-	cmpnltps	%xmm5, %xmm11
+	movaps	.LCPI8_39(%rip), %xmm0
+	movaps	%xmm0, %xmm8
+	cmpnltps	%xmm5, %xmm8
 	movaps	%xmm0, %xmm5
 	cmpnltps	%xmm1, %xmm5
-	andps	%xmm5, %xmm10
-	movaps	.LCPI8_5(%rip), %xmm0
+	andps	%xmm5, %xmm7
+	movaps	.LCPI8_14(%rip), %xmm0
 	andnps	%xmm0, %xmm5
-	orps	%xmm10, %xmm5
-	andps	%xmm11, %xmm7
-	andnps	%xmm0, %xmm11
-	orps	%xmm7, %xmm11
-	movaps	.LCPI8_6(%rip), %xmm12
-	movaps	%xmm12, %xmm1
-	minps	%xmm11, %xmm1
-	minps	%xmm5, %xmm12
-	movaps	%xmm12, %xmm7
-	movaps	.LCPI8_7(%rip), %xmm3
-	mulps	%xmm3, %xmm7
+	orps	%xmm7, %xmm5
+	andps	%xmm8, %xmm6
+	andnps	%xmm0, %xmm8
+	orps	%xmm6, %xmm8
+	movaps	.LCPI8_15(%rip), %xmm6
+	movaps	%xmm6, %xmm1
+	minps	%xmm8, %xmm1
+	minps	%xmm5, %xmm6
+	movaps	%xmm6, %xmm7
+	movaps	.LCPI8_16(%rip), %xmm0
+	mulps	%xmm0, %xmm7
 	movaps	%xmm1, %xmm5
-	mulps	%xmm3, %xmm5
-	movaps	.LCPI8_8(%rip), %xmm3
-	addps	%xmm3, %xmm5
-	addps	%xmm3, %xmm7
-	movaps	%xmm7, %xmm10
-	movaps	.LCPI8_9(%rip), %xmm3
-	addps	%xmm3, %xmm10
-	movaps	%xmm5, %xmm11
-	addps	%xmm3, %xmm11
-	movaps	%xmm10, %xmm13
-	movaps	.LCPI8_10(%rip), %xmm3
-	mulps	%xmm3, %xmm13
-	addps	%xmm12, %xmm13
-	movaps	%xmm11, %xmm12
-	mulps	%xmm3, %xmm12
-	addps	%xmm1, %xmm12
-	movaps	.LCPI8_11(%rip), %xmm1
-	mulps	%xmm1, %xmm10
-	addps	%xmm13, %xmm10
-	mulps	%xmm1, %xmm11
-	addps	%xmm12, %xmm11
-	movaps	%xmm11, %xmm1
-	movaps	.LCPI8_12(%rip), %xmm3
-	mulps	%xmm3, %xmm1
-	movaps	.LCPI8_13(%rip), %xmm6
-	addps	%xmm6, %xmm1
-	mulps	%xmm11, %xmm1
-	addps	%xmm14, %xmm1
-	mulps	%xmm11, %xmm1
-	movaps	.LCPI8_15(%rip), %xmm0
-	addps	%xmm0, %xmm1
-	mulps	%xmm11, %xmm1
-	movaps	.LCPI8_16(%rip), %xmm4
+	mulps	%xmm0, %xmm5
+	movaps	.LCPI8_17(%rip), %xmm0
+	addps	%xmm0, %xmm5
+	addps	%xmm0, %xmm7
+	movaps	%xmm7, %xmm8
+	movaps	.LCPI8_18(%rip), %xmm0
+	addps	%xmm0, %xmm8
+	movaps	%xmm5, %xmm9
+	addps	%xmm0, %xmm9
+	movaps	%xmm8, %xmm10
+	movaps	.LCPI8_19(%rip), %xmm0
+	mulps	%xmm0, %xmm10
+	addps	%xmm6, %xmm10
+	movaps	%xmm9, %xmm6
+	mulps	%xmm0, %xmm6
+	addps	%xmm1, %xmm6
+	movaps	.LCPI8_20(%rip), %xmm0
+	mulps	%xmm0, %xmm8
+	addps	%xmm10, %xmm8
+	mulps	%xmm0, %xmm9
+	addps	%xmm6, %xmm9
+	movaps	%xmm9, %xmm1
+	movaps	.LCPI8_21(%rip), %xmm10
+	mulps	%xmm10, %xmm1
+	movaps	.LCPI8_22(%rip), %xmm4
 	addps	%xmm4, %xmm1
-	mulps	%xmm11, %xmm1
-	movaps	.LCPI8_17(%rip), %xmm13
-	addps	%xmm13, %xmm1
-	movaps	%xmm11, %xmm12
-	mulps	%xmm11, %xmm11
-	mulps	%xmm1, %xmm11
-	movaps	%xmm10, %xmm1
-	mulps	%xmm3, %xmm1
-	addps	%xmm6, %xmm1
-	mulps	%xmm10, %xmm1
-	addps	%xmm14, %xmm1
-	mulps	%xmm10, %xmm1
+	mulps	%xmm9, %xmm1
+	movaps	.LCPI8_23(%rip), %xmm0
 	addps	%xmm0, %xmm1
+	mulps	%xmm9, %xmm1
+	movaps	.LCPI8_24(%rip), %xmm3
+	addps	%xmm3, %xmm1
+	mulps	%xmm9, %xmm1
+	movaps	.LCPI8_25(%rip), %xmm2
+	addps	%xmm2, %xmm1
+	mulps	%xmm9, %xmm1
+	movaps	.LCPI8_2(%rip), %xmm11
+	addps	%xmm11, %xmm1
+	movaps	%xmm9, %xmm6
+	mulps	%xmm9, %xmm9
+	mulps	%xmm1, %xmm9
+	movaps	%xmm8, %xmm1
 	mulps	%xmm10, %xmm1
 	addps	%xmm4, %xmm1
-	mulps	%xmm10, %xmm1
-	addps	%xmm13, %xmm1
-	addps	%xmm2, %xmm12
-	addps	%xmm12, %xmm11
-	movaps	%xmm10, %xmm12
-	mulps	%xmm10, %xmm10
-	mulps	%xmm1, %xmm10
-	addps	%xmm2, %xmm12
-	addps	%xmm12, %xmm10
+	mulps	%xmm8, %xmm1
+	addps	%xmm0, %xmm1
+	mulps	%xmm8, %xmm1
+	addps	%xmm3, %xmm1
+	mulps	%xmm8, %xmm1
+	addps	%xmm2, %xmm1
+	mulps	%xmm8, %xmm1
+	addps	%xmm11, %xmm1
+	addps	%xmm14, %xmm6
+	addps	%xmm6, %xmm9
+	movaps	%xmm8, %xmm6
+	mulps	%xmm8, %xmm8
+	mulps	%xmm1, %xmm8
+	addps	%xmm14, %xmm6
+	addps	%xmm6, %xmm8
 	movaps	%xmm5, %xmm1
-	movdqa	.LCPI8_19(%rip), %xmm0
+	movdqa	.LCPI8_26(%rip), %xmm0
 	paddd	%xmm0, %xmm1
 	psrad	$1, %xmm1
 	psubd	%xmm1, %xmm5
 	pslld	$23, %xmm1
-	paddd	%xmm2, %xmm1
-	mulps	%xmm11, %xmm1
-	movaps	%xmm7, %xmm11
-	paddd	%xmm0, %xmm11
-	psrad	$1, %xmm11
-	psubd	%xmm11, %xmm7
-	pslld	$23, %xmm11
-	paddd	%xmm2, %xmm11
-	mulps	%xmm10, %xmm11
+	paddd	%xmm14, %xmm1
+	mulps	%xmm9, %xmm1
+	movaps	%xmm7, %xmm6
+	paddd	%xmm0, %xmm6
+	psrad	$1, %xmm6
+	psubd	%xmm6, %xmm7
+	pslld	$23, %xmm6
+	paddd	%xmm14, %xmm6
+	mulps	%xmm8, %xmm6
 	pslld	$23, %xmm7
-	paddd	%xmm2, %xmm7
-	mulps	%xmm11, %xmm7
+	paddd	%xmm14, %xmm7
+	mulps	%xmm6, %xmm7
 	pslld	$23, %xmm5
-	paddd	%xmm2, %xmm5
+	paddd	%xmm14, %xmm5
 	mulps	%xmm1, %xmm5
 	pxor	%xmm0, %xmm0
-	cmpnltps	%xmm0, %xmm8
-	cmpnltps	%xmm0, %xmm9
-	movaps	%xmm2, %xmm1
-	andps	%xmm9, %xmm1
-	andnps	%xmm7, %xmm9
-	orps	%xmm1, %xmm9
-	movaps	%xmm2, %xmm1
-	andps	%xmm8, %xmm1
-	andnps	%xmm5, %xmm8
-	orps	%xmm1, %xmm8
-	addps	%xmm2, %xmm7
-	divps	%xmm7, %xmm9
-	addps	%xmm2, %xmm5
-	divps	%xmm5, %xmm8
-	jmp	.LBB8_6
-.LBB8_8:
-	movaps	.LCPI8_5(%rip), %xmm3
+	cmpnltps	%xmm0, %xmm15
+	cmpnltps	%xmm0, %xmm12
+	movaps	%xmm14, %xmm1
+	andps	%xmm12, %xmm1
+	andnps	%xmm7, %xmm12
+	orps	%xmm1, %xmm12
+	movaps	%xmm14, %xmm1
+	andps	%xmm15, %xmm1
+	andnps	%xmm5, %xmm15
+	orps	%xmm1, %xmm15
+	addps	%xmm14, %xmm7
+	divps	%xmm7, %xmm12
+	addps	%xmm14, %xmm5
+	divps	%xmm5, %xmm15
+	movaps	%xmm15, %xmm7
+	movaps	%xmm12, %xmm5
+	jmp	.LBB8_12
+.LBB8_10:
+	movaps	%xmm12, %xmm5
+	andps	%xmm13, %xmm5
+	movaps	%xmm15, %xmm7
+	andps	%xmm13, %xmm7
+	movaps	%xmm15, %xmm9
+	mulps	%xmm15, %xmm9
+	movaps	%xmm12, %xmm13
+	mulps	%xmm12, %xmm13
+	movaps	%xmm7, %xmm10
+	movaps	.LCPI8_1(%rip), %xmm0
+	mulps	%xmm0, %xmm10
+	movaps	%xmm5, %xmm11
+	mulps	%xmm0, %xmm11
+	movaps	%xmm13, %xmm8
+	movaps	.LCPI8_27(%rip), %xmm1
+	mulps	%xmm1, %xmm8
+	movaps	.LCPI8_28(%rip), %xmm2
+	addps	%xmm2, %xmm8
+	mulps	%xmm13, %xmm8
+	movaps	.LCPI8_29(%rip), %xmm3
+	addps	%xmm3, %xmm8
+	mulps	%xmm13, %xmm8
+	movaps	.LCPI8_30(%rip), %xmm4
+	addps	%xmm4, %xmm8
+	mulps	%xmm13, %xmm8
+	movaps	.LCPI8_31(%rip), %xmm6
+	addps	%xmm6, %xmm8
+	mulps	%xmm13, %xmm8
+	movaps	%xmm12, -16(%rbp)
+	movaps	.LCPI8_32(%rip), %xmm12
+	addps	%xmm12, %xmm8
+	mulps	%xmm13, %xmm8
+	movaps	.LCPI8_33(%rip), %xmm2
+	addps	%xmm2, %xmm8
+	mulps	%xmm13, %xmm8
+	movaps	.LCPI8_34(%rip), %xmm1
+	addps	%xmm1, %xmm8
+	mulps	%xmm13, %xmm8
+	movaps	%xmm15, -32(%rbp)
+	movaps	%xmm13, %xmm15
+	movaps	.LCPI8_2(%rip), %xmm0
+	mulps	%xmm0, %xmm15
+	movaps	%xmm9, %xmm13
+	mulps	.LCPI8_27(%rip), %xmm13
+	addps	.LCPI8_28(%rip), %xmm13
+	mulps	%xmm9, %xmm13
+	addps	%xmm3, %xmm13
+	mulps	%xmm9, %xmm13
+	addps	%xmm4, %xmm13
+	mulps	%xmm9, %xmm13
+	addps	%xmm6, %xmm13
+	mulps	%xmm9, %xmm13
+	addps	%xmm12, %xmm13
+	mulps	%xmm9, %xmm13
+	addps	%xmm2, %xmm13
+	mulps	%xmm9, %xmm13
+	addps	%xmm1, %xmm13
+	mulps	%xmm9, %xmm13
+	mulps	%xmm0, %xmm9
+	mulps	%xmm0, %xmm11
+	mulps	%xmm0, %xmm10
+	addps	%xmm14, %xmm10
+	addps	%xmm14, %xmm11
+	movaps	.LCPI8_3(%rip), %xmm14
+	divps	%xmm11, %xmm14
+	movaps	.LCPI8_3(%rip), %xmm11
+	divps	%xmm10, %xmm11
+	movaps	%xmm11, %xmm6
+	movaps	.LCPI8_4(%rip), %xmm0
+	mulps	%xmm0, %xmm6
+	movaps	%xmm14, %xmm10
+	mulps	%xmm0, %xmm10
+	movaps	.LCPI8_5(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm6
+	mulps	%xmm11, %xmm6
+	mulps	%xmm14, %xmm10
+	movaps	.LCPI8_6(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm6
+	mulps	%xmm11, %xmm6
+	mulps	%xmm14, %xmm10
+	movaps	.LCPI8_7(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm6
+	mulps	%xmm11, %xmm6
+	mulps	%xmm14, %xmm10
+	movaps	.LCPI8_8(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm6
+	mulps	%xmm11, %xmm6
+	mulps	%xmm14, %xmm10
+	movaps	.LCPI8_9(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm6
+	mulps	%xmm11, %xmm6
+	mulps	%xmm14, %xmm10
+	movaps	.LCPI8_10(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm6
+	mulps	%xmm11, %xmm6
+	mulps	%xmm14, %xmm10
+	movaps	.LCPI8_11(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm6
+	mulps	%xmm11, %xmm6
+	mulps	%xmm14, %xmm10
+	movaps	.LCPI8_12(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	addps	%xmm0, %xmm6
+	mulps	%xmm11, %xmm6
+	mulps	%xmm14, %xmm10
+	movaps	.LCPI8_13(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	subps	%xmm15, %xmm10
+	addps	%xmm0, %xmm6
+	subps	%xmm9, %xmm6
+	movaps	.LCPI8_14(%rip), %xmm3
 	movaps	%xmm3, %xmm1
-	maxps	%xmm9, %xmm1
-	maxps	%xmm8, %xmm3
-	movaps	.LCPI8_6(%rip), %xmm5
-	movaps	%xmm5, %xmm6
-	minps	%xmm3, %xmm6
-	movaps	%xmm5, %xmm3
-	minps	%xmm1, %xmm3
-	movaps	%xmm3, %xmm5
-	movaps	.LCPI8_7(%rip), %xmm1
-	mulps	%xmm1, %xmm5
-	movaps	%xmm6, %xmm7
-	mulps	%xmm1, %xmm7
-	movaps	.LCPI8_8(%rip), %xmm1
-	addps	%xmm1, %xmm7
-	addps	%xmm1, %xmm5
-	movaps	%xmm5, %xmm10
-	movaps	.LCPI8_9(%rip), %xmm1
-	addps	%xmm1, %xmm10
-	movaps	%xmm7, %xmm11
-	addps	%xmm1, %xmm11
-	movaps	%xmm10, %xmm1
-	movaps	.LCPI8_10(%rip), %xmm12
-	mulps	%xmm12, %xmm1
-	addps	%xmm3, %xmm1
-	movaps	%xmm11, %xmm3
-	mulps	%xmm12, %xmm3
-	addps	%xmm6, %xmm3
-	movaps	.LCPI8_11(%rip), %xmm6
-	mulps	%xmm6, %xmm10
-	addps	%xmm1, %xmm10
-	mulps	%xmm6, %xmm11
-	addps	%xmm3, %xmm11
-	movaps	%xmm11, %xmm12
-	movaps	.LCPI8_12(%rip), %xmm6
-	mulps	%xmm6, %xmm12
-	movaps	.LCPI8_13(%rip), %xmm13
-	addps	%xmm13, %xmm12
-	mulps	%xmm11, %xmm12
-	addps	%xmm14, %xmm12
-	mulps	%xmm11, %xmm12
+	maxps	%xmm10, %xmm1
+	maxps	%xmm6, %xmm3
 	movaps	.LCPI8_15(%rip), %xmm0
-	addps	%xmm0, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	.LCPI8_16(%rip), %xmm4
-	addps	%xmm4, %xmm12
-	mulps	%xmm11, %xmm12
-	movaps	.LCPI8_17(%rip), %xmm15
-	addps	%xmm15, %xmm12
-	movaps	%xmm11, %xmm1
-	mulps	%xmm11, %xmm11
-	mulps	%xmm12, %xmm11
-	movaps	%xmm10, %xmm3
-	mulps	%xmm6, %xmm3
-	addps	%xmm13, %xmm3
-	mulps	%xmm10, %xmm3
-	addps	%xmm14, %xmm3
-	mulps	%xmm10, %xmm3
-	addps	%xmm0, %xmm3
-	mulps	%xmm10, %xmm3
-	addps	%xmm4, %xmm3
-	mulps	%xmm10, %xmm3
-	addps	%xmm15, %xmm3
-	addps	%xmm2, %xmm1
-	addps	%xmm1, %xmm11
-	movaps	%xmm10, %xmm1
+	movaps	%xmm0, %xmm2
+	minps	%xmm3, %xmm2
+	movaps	%xmm0, %xmm3
+	minps	%xmm1, %xmm3
+	movaps	%xmm3, %xmm1
+	movaps	.LCPI8_16(%rip), %xmm0
+	mulps	%xmm0, %xmm1
+	movaps	%xmm2, %xmm6
+	mulps	%xmm0, %xmm6
+	movaps	.LCPI8_17(%rip), %xmm0
+	addps	%xmm0, %xmm6
+	addps	%xmm0, %xmm1
+	movaps	%xmm1, %xmm10
+	movaps	.LCPI8_18(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	movaps	%xmm6, %xmm15
+	addps	%xmm0, %xmm15
+	movaps	%xmm10, %xmm0
+	movaps	.LCPI8_19(%rip), %xmm4
+	mulps	%xmm4, %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm15, %xmm3
+	mulps	%xmm4, %xmm3
+	movaps	.LCPI8_20(%rip), %xmm4
+	movaps	.LCPI8_21(%rip), %xmm9
+	movaps	.LCPI8_22(%rip), %xmm12
+	addps	%xmm2, %xmm3
+	mulps	%xmm4, %xmm10
+	addps	%xmm0, %xmm10
+	mulps	%xmm4, %xmm15
+	addps	%xmm3, %xmm15
+	movaps	%xmm15, %xmm0
+	mulps	%xmm9, %xmm0
+	addps	%xmm12, %xmm0
+	mulps	%xmm15, %xmm0
+	movaps	.LCPI8_23(%rip), %xmm2
+	addps	%xmm2, %xmm0
+	mulps	%xmm15, %xmm0
+	movaps	.LCPI8_24(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	mulps	%xmm15, %xmm0
+	addps	.LCPI8_25(%rip), %xmm0
+	mulps	%xmm15, %xmm0
+	movaps	.LCPI8_2(%rip), %xmm3
+	addps	%xmm3, %xmm0
+	movaps	%xmm15, %xmm2
+	mulps	%xmm15, %xmm15
+	mulps	%xmm0, %xmm15
+	movaps	%xmm10, %xmm0
+	mulps	%xmm9, %xmm0
+	addps	%xmm12, %xmm0
+	mulps	%xmm10, %xmm0
+	addps	.LCPI8_23(%rip), %xmm0
+	mulps	%xmm10, %xmm0
+	addps	%xmm4, %xmm0
+	movaps	.LCPI8_25(%rip), %xmm4
+	mulps	%xmm10, %xmm0
+	addps	%xmm4, %xmm0
+	mulps	%xmm10, %xmm0
+	addps	%xmm3, %xmm0
+	movaps	%xmm3, %xmm4
+	addps	.LCPI8_3(%rip), %xmm2
+	addps	%xmm2, %xmm15
+	movaps	%xmm10, %xmm2
 	mulps	%xmm10, %xmm10
-	mulps	%xmm3, %xmm10
-	addps	%xmm2, %xmm1
-	addps	%xmm1, %xmm10
-	movaps	%xmm7, %xmm12
-	movdqa	.LCPI8_19(%rip), %xmm0
-	paddd	%xmm0, %xmm12
-	psrad	$1, %xmm12
-	psubd	%xmm12, %xmm7
-	pslld	$23, %xmm12
-	paddd	%xmm2, %xmm12
-	mulps	%xmm11, %xmm12
+	mulps	%xmm0, %xmm10
+	addps	.LCPI8_3(%rip), %xmm2
+	addps	%xmm2, %xmm10
+	movaps	%xmm6, %xmm0
+	movdqa	.LCPI8_26(%rip), %xmm3
+	paddd	%xmm3, %xmm0
+	psrad	$1, %xmm0
+	psubd	%xmm0, %xmm6
+	pslld	$23, %xmm0
+	paddd	.LCPI8_3(%rip), %xmm0
+	mulps	%xmm15, %xmm0
+	movaps	%xmm1, %xmm2
+	paddd	%xmm3, %xmm2
+	psrad	$1, %xmm2
+	psubd	%xmm2, %xmm1
+	pslld	$23, %xmm2
+	paddd	.LCPI8_3(%rip), %xmm2
+	mulps	%xmm10, %xmm2
+	pslld	$23, %xmm1
+	paddd	.LCPI8_3(%rip), %xmm1
+	mulps	%xmm2, %xmm1
+	pslld	$23, %xmm6
+	paddd	.LCPI8_3(%rip), %xmm6
+	mulps	%xmm0, %xmm6
+	mulps	%xmm14, %xmm1
+	movaps	.LCPI8_3(%rip), %xmm14
+	mulps	%xmm11, %xmm6
+	movaps	%xmm4, %xmm10
+	mulps	%xmm4, %xmm6
+	mulps	%xmm4, %xmm1
+	movaps	-32(%rbp), %xmm11
+	movaps	%xmm11, %xmm9
+	pxor	%xmm3, %xmm3
+	cmpnltps	%xmm3, %xmm9
+	movaps	%xmm14, %xmm0
+	subps	%xmm6, %xmm0
+	andps	%xmm9, %xmm0
+	andnps	%xmm6, %xmm9
+	movaps	-16(%rbp), %xmm4
+	movaps	%xmm4, %xmm2
+	cmpnltps	%xmm3, %xmm2
+	orps	%xmm0, %xmm9
+	movaps	%xmm14, %xmm0
+	subps	%xmm1, %xmm0
+	andps	%xmm2, %xmm0
+	andnps	%xmm1, %xmm2
+	orps	%xmm0, %xmm2
+	mulps	%xmm4, %xmm8
+	addps	%xmm4, %xmm8
+	movaps	.LCPI8_35(%rip), %xmm0
+	mulps	%xmm0, %xmm8
+	addps	%xmm10, %xmm8
+	cmpnltps	%xmm14, %xmm5
+	andps	%xmm5, %xmm2
+	andnps	%xmm8, %xmm5
+	orps	%xmm2, %xmm5
+	mulps	%xmm11, %xmm13
+	addps	%xmm11, %xmm13
+	mulps	%xmm0, %xmm13
+	addps	%xmm10, %xmm13
+	cmpnltps	%xmm14, %xmm7
+	andps	%xmm7, %xmm9
+	andnps	%xmm13, %xmm7
+	movaps	.LCPI8_0(%rip), %xmm13
+	orps	%xmm9, %xmm7
+	mulps	%xmm11, %xmm7
+	mulps	%xmm4, %xmm5
+	jmp	.LBB8_12
+.LBB8_11:
+	movaps	%xmm15, %xmm0
+	andps	%xmm13, %xmm0
+	movaps	%xmm12, %xmm1
+	andps	%xmm13, %xmm1
+	movaps	%xmm12, %xmm2
+	movaps	.LCPI8_38(%rip), %xmm4
+	orps	%xmm4, %xmm2
+	movaps	%xmm15, %xmm3
+	orps	%xmm4, %xmm3
+	movaps	.LCPI8_39(%rip), %xmm6
+	movaps	%xmm6, %xmm5
+	cmpnltps	%xmm1, %xmm5
+	movaps	%xmm6, %xmm1
+	cmpnltps	%xmm0, %xmm1
+	andps	%xmm1, %xmm3
+	andnps	.LCPI8_14(%rip), %xmm1
+	orps	%xmm3, %xmm1
+	andps	%xmm5, %xmm2
+	andnps	.LCPI8_14(%rip), %xmm5
+	orps	%xmm2, %xmm5
+	movaps	.LCPI8_15(%rip), %xmm2
+	movaps	%xmm2, %xmm0
+	minps	%xmm5, %xmm0
+	minps	%xmm1, %xmm2
+	movaps	%xmm2, %xmm8
+	movaps	.LCPI8_16(%rip), %xmm1
+	mulps	%xmm1, %xmm8
+	movaps	%xmm0, %xmm9
+	mulps	%xmm1, %xmm9
+	movaps	.LCPI8_17(%rip), %xmm1
+	addps	%xmm1, %xmm9
+	addps	%xmm1, %xmm8
+	movaps	%xmm8, %xmm5
+	movaps	.LCPI8_18(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	movaps	%xmm9, %xmm7
+	addps	%xmm1, %xmm7
 	movaps	%xmm5, %xmm1
+	movaps	.LCPI8_19(%rip), %xmm3
+	mulps	%xmm3, %xmm1
+	addps	%xmm2, %xmm1
+	movaps	%xmm7, %xmm2
+	mulps	%xmm3, %xmm2
+	addps	%xmm0, %xmm2
+	movaps	.LCPI8_20(%rip), %xmm0
+	mulps	%xmm0, %xmm5
+	addps	%xmm1, %xmm5
+	mulps	%xmm0, %xmm7
+	addps	%xmm2, %xmm7
+	movaps	%xmm7, %xmm1
+	movaps	.LCPI8_21(%rip), %xmm10
+	mulps	%xmm10, %xmm1
+	movaps	.LCPI8_22(%rip), %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_23(%rip), %xmm3
+	addps	%xmm3, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_24(%rip), %xmm6
+	addps	%xmm6, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_25(%rip), %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_2(%rip), %xmm2
+	addps	%xmm2, %xmm1
+	movaps	%xmm7, %xmm0
+	mulps	%xmm7, %xmm7
+	mulps	%xmm1, %xmm7
+	movaps	%xmm5, %xmm1
+	mulps	%xmm10, %xmm1
+	addps	%xmm11, %xmm1
+	mulps	%xmm5, %xmm1
+	addps	%xmm3, %xmm1
+	mulps	%xmm5, %xmm1
+	addps	%xmm6, %xmm1
+	mulps	%xmm5, %xmm1
+	addps	%xmm4, %xmm1
+	mulps	%xmm5, %xmm1
+	addps	%xmm2, %xmm1
+	addps	%xmm14, %xmm0
+	addps	%xmm0, %xmm7
+	movaps	%xmm5, %xmm0
+	mulps	%xmm5, %xmm5
+	mulps	%xmm1, %xmm5
+	addps	%xmm14, %xmm0
+	addps	%xmm0, %xmm5
+	movaps	%xmm9, %xmm1
+	movdqa	.LCPI8_26(%rip), %xmm2
+	paddd	%xmm2, %xmm1
+	psrad	$1, %xmm1
+	psubd	%xmm1, %xmm9
+	pslld	$23, %xmm1
+	paddd	%xmm14, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	%xmm8, %xmm0
+	paddd	%xmm2, %xmm0
+	psrad	$1, %xmm0
+	psubd	%xmm0, %xmm8
+	pslld	$23, %xmm0
+	paddd	%xmm14, %xmm0
+	mulps	%xmm5, %xmm0
+	pslld	$23, %xmm9
+	pslld	$23, %xmm8
+	paddd	%xmm14, %xmm8
+	mulps	%xmm0, %xmm8
+	paddd	%xmm14, %xmm9
+	mulps	%xmm1, %xmm9
+	movaps	%xmm8, %xmm0
+	movaps	.LCPI8_54(%rip), %xmm2
+	addps	%xmm2, %xmm0
+	movaps	%xmm9, %xmm1
+	addps	%xmm2, %xmm1
+	divps	%xmm1, %xmm9
+	divps	%xmm0, %xmm8
+	movaps	%xmm8, %xmm10
+	mulps	%xmm8, %xmm10
+	movaps	%xmm9, %xmm7
+	mulps	%xmm9, %xmm7
+	xorps	%xmm6, %xmm6
+	cmpltps	%xmm12, %xmm6
+	andps	%xmm12, %xmm6
+	xorps	%xmm1, %xmm1
+	cmpltps	%xmm15, %xmm1
+	andps	%xmm15, %xmm1
+	movaps	%xmm7, %xmm5
+	movaps	.LCPI8_55(%rip), %xmm0
+	mulps	%xmm0, %xmm5
+	movaps	.LCPI8_56(%rip), %xmm2
+	addps	%xmm2, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	.LCPI8_57(%rip), %xmm3
+	addps	%xmm3, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	.LCPI8_58(%rip), %xmm11
+	addps	%xmm11, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	.LCPI8_59(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	.LCPI8_60(%rip), %xmm12
+	addps	%xmm12, %xmm5
+	mulps	%xmm7, %xmm5
+	movaps	%xmm10, %xmm7
+	mulps	%xmm0, %xmm7
+	addps	%xmm2, %xmm7
+	mulps	%xmm10, %xmm7
+	addps	%xmm3, %xmm7
+	mulps	%xmm10, %xmm7
+	addps	%xmm11, %xmm7
+	mulps	%xmm10, %xmm7
+	addps	%xmm4, %xmm7
+	mulps	%xmm10, %xmm7
+	addps	%xmm12, %xmm7
+	mulps	%xmm10, %xmm7
+	addps	%xmm9, %xmm9
+	mulps	%xmm9, %xmm5
+	addps	%xmm9, %xmm5
+	addps	%xmm6, %xmm5
+	addps	%xmm8, %xmm8
+	mulps	%xmm8, %xmm7
+	addps	%xmm8, %xmm7
+	addps	%xmm1, %xmm7
+	jmp	.LBB8_12
+.LBB8_6:
+	movaps	%xmm15, %xmm0
+	andps	%xmm13, %xmm0
+	movaps	%xmm0, %xmm2
+	movaps	%xmm0, -16(%rbp)
+	movaps	%xmm12, %xmm7
+	andps	%xmm13, %xmm7
+	movaps	%xmm12, %xmm1
+	mulps	%xmm12, %xmm1
+	movaps	%xmm15, %xmm6
+	mulps	%xmm15, %xmm6
+	movaps	%xmm6, %xmm8
+	movaps	.LCPI8_47(%rip), %xmm0
+	mulps	%xmm0, %xmm8
+	movaps	%xmm1, %xmm9
+	mulps	%xmm0, %xmm9
+	movaps	.LCPI8_48(%rip), %xmm0
+	addps	%xmm0, %xmm9
+	addps	%xmm0, %xmm8
+	mulps	%xmm6, %xmm8
+	mulps	%xmm1, %xmm9
+	movaps	.LCPI8_49(%rip), %xmm0
+	addps	%xmm0, %xmm9
+	addps	%xmm0, %xmm8
+	mulps	%xmm6, %xmm8
+	mulps	%xmm1, %xmm9
+	movaps	.LCPI8_50(%rip), %xmm0
+	addps	%xmm0, %xmm9
+	addps	%xmm0, %xmm8
+	mulps	%xmm6, %xmm8
+	mulps	%xmm1, %xmm9
+	movaps	.LCPI8_51(%rip), %xmm0
+	addps	%xmm0, %xmm9
+	addps	%xmm0, %xmm8
+	mulps	%xmm6, %xmm8
+	mulps	%xmm1, %xmm9
+	movaps	%xmm2, %xmm1
+	addps	%xmm2, %xmm1
+	movaps	%xmm7, %xmm6
+	addps	%xmm7, %xmm6
+	movaps	.LCPI8_15(%rip), %xmm0
+	movaps	%xmm0, %xmm3
+	minps	%xmm6, %xmm3
+	movaps	%xmm0, %xmm6
+	minps	%xmm1, %xmm6
+	movaps	%xmm6, %xmm10
+	movaps	.LCPI8_16(%rip), %xmm0
+	mulps	%xmm0, %xmm10
+	movaps	%xmm15, -32(%rbp)
+	movaps	%xmm3, %xmm15
+	mulps	%xmm0, %xmm15
+	movaps	.LCPI8_17(%rip), %xmm0
+	addps	%xmm0, %xmm15
+	addps	%xmm0, %xmm10
+	movaps	%xmm10, %xmm13
+	movaps	.LCPI8_18(%rip), %xmm0
+	addps	%xmm0, %xmm13
+	movaps	%xmm15, %xmm11
+	addps	%xmm0, %xmm11
+	movaps	%xmm13, %xmm1
+	movaps	.LCPI8_19(%rip), %xmm0
+	mulps	%xmm0, %xmm1
+	addps	%xmm6, %xmm1
+	movaps	%xmm11, %xmm6
+	mulps	%xmm0, %xmm6
+	addps	%xmm3, %xmm6
+	movaps	.LCPI8_20(%rip), %xmm0
+	mulps	%xmm0, %xmm13
+	addps	%xmm1, %xmm13
+	mulps	%xmm0, %xmm11
+	addps	%xmm6, %xmm11
+	movaps	%xmm11, %xmm1
+	movaps	.LCPI8_21(%rip), %xmm14
+	mulps	%xmm14, %xmm1
+	movaps	%xmm12, %xmm5
+	movaps	.LCPI8_22(%rip), %xmm12
+	addps	%xmm12, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_23(%rip), %xmm0
+	addps	%xmm0, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_24(%rip), %xmm6
+	addps	%xmm6, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_25(%rip), %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_2(%rip), %xmm2
+	addps	%xmm2, %xmm1
+	movaps	%xmm11, %xmm3
+	mulps	%xmm11, %xmm11
+	mulps	%xmm1, %xmm11
+	movaps	%xmm13, %xmm1
+	mulps	%xmm14, %xmm1
+	movaps	.LCPI8_3(%rip), %xmm14
+	addps	%xmm12, %xmm1
+	mulps	%xmm13, %xmm1
+	addps	%xmm0, %xmm1
+	mulps	%xmm13, %xmm1
+	addps	%xmm6, %xmm1
+	mulps	%xmm13, %xmm1
+	addps	%xmm4, %xmm1
+	mulps	%xmm13, %xmm1
+	addps	%xmm2, %xmm1
+	addps	%xmm14, %xmm3
+	addps	%xmm3, %xmm11
+	movaps	%xmm13, %xmm3
+	mulps	%xmm13, %xmm13
+	mulps	%xmm1, %xmm13
+	addps	%xmm14, %xmm3
+	addps	%xmm3, %xmm13
+	movaps	%xmm15, %xmm1
+	movdqa	.LCPI8_26(%rip), %xmm0
 	paddd	%xmm0, %xmm1
 	psrad	$1, %xmm1
-	psubd	%xmm1, %xmm5
+	psubd	%xmm1, %xmm15
 	pslld	$23, %xmm1
-	paddd	%xmm2, %xmm1
-	mulps	%xmm10, %xmm1
-	movaps	%xmm8, %xmm11
-	movaps	.LCPI8_20(%rip), %xmm0
-	mulps	%xmm0, %xmm11
-	pslld	$23, %xmm5
-	paddd	%xmm2, %xmm5
-	mulps	%xmm1, %xmm5
-	movaps	%xmm9, %xmm10
-	mulps	%xmm0, %xmm10
-	movaps	.LCPI8_21(%rip), %xmm0
-	addps	%xmm0, %xmm10
-	addps	%xmm0, %xmm11
-	mulps	%xmm8, %xmm11
-	mulps	%xmm9, %xmm10
-	movaps	.LCPI8_22(%rip), %xmm0
-	addps	%xmm0, %xmm10
-	addps	%xmm0, %xmm11
-	mulps	%xmm8, %xmm11
-	mulps	%xmm9, %xmm10
-	movaps	.LCPI8_23(%rip), %xmm0
-	addps	%xmm0, %xmm10
-	addps	%xmm0, %xmm11
-	mulps	%xmm8, %xmm11
-	mulps	%xmm9, %xmm10
-	movaps	.LCPI8_24(%rip), %xmm0
-	addps	%xmm0, %xmm10
-	addps	%xmm0, %xmm11
-	mulps	%xmm8, %xmm11
-	mulps	%xmm9, %xmm10
-	movaps	.LCPI8_25(%rip), %xmm0
-	addps	%xmm0, %xmm10
-	addps	%xmm0, %xmm11
-	mulps	%xmm8, %xmm11
-	mulps	%xmm9, %xmm10
-	addps	%xmm15, %xmm10
-	addps	%xmm15, %xmm11
-	mulps	%xmm8, %xmm11
-	mulps	%xmm9, %xmm10
-	mulps	%xmm9, %xmm10
-	mulps	%xmm8, %xmm11
-	addps	%xmm8, %xmm11
-	addps	%xmm9, %xmm10
-	pslld	$23, %xmm7
-	paddd	%xmm2, %xmm7
-	mulps	%xmm12, %xmm7
-	movaps	.LCPI8_2(%rip), %xmm0
-	movaps	%xmm0, %xmm1
-	andnps	%xmm9, %xmm1
-	andps	%xmm0, %xmm10
-	orps	%xmm1, %xmm10
-	movaps	%xmm0, %xmm1
-	andnps	%xmm8, %xmm1
-	andps	%xmm0, %xmm11
-	orps	%xmm1, %xmm11
-	movaps	%xmm8, %xmm1
-	andps	%xmm0, %xmm1
-	cmpnltps	%xmm15, %xmm1
-	movaps	.LCPI8_26(%rip), %xmm4
-	addps	%xmm4, %xmm7
-	andps	%xmm1, %xmm7
-	andnps	%xmm11, %xmm1
-	orps	%xmm7, %xmm1
-	movaps	%xmm9, %xmm3
-	andps	%xmm0, %xmm3
-	cmpnltps	%xmm15, %xmm3
-	addps	%xmm4, %xmm5
-	andps	%xmm3, %xmm5
-	andnps	%xmm10, %xmm3
-	orps	%xmm5, %xmm3
-	xorps	%xmm7, %xmm7
-	cmpnltps	%xmm8, %xmm7
-	movaps	-32(%rbp), %xmm6
-	mulps	%xmm6, %xmm1
-	andps	%xmm7, %xmm1
-	andnps	%xmm8, %xmm7
-	orps	%xmm1, %xmm7
-	xorps	%xmm5, %xmm5
-	cmpnltps	%xmm9, %xmm5
-	mulps	%xmm6, %xmm3
-	andps	%xmm5, %xmm3
-	andnps	%xmm9, %xmm5
-	orps	%xmm3, %xmm5
-	jmp	.LBB8_13
-.LBB8_7:
-	movaps	%xmm8, %xmm5
-	movaps	.LCPI8_2(%rip), %xmm0
-	andps	%xmm0, %xmm5
-	movaps	%xmm9, %xmm7
-	andps	%xmm0, %xmm7
-	movaps	%xmm9, %xmm1
-	mulps	%xmm9, %xmm1
-	movaps	%xmm8, %xmm12
-	mulps	%xmm8, %xmm12
-	movaps	%xmm12, %xmm10
-	movaps	.LCPI8_27(%rip), %xmm0
-	mulps	%xmm0, %xmm10
-	movaps	%xmm1, %xmm11
-	mulps	%xmm0, %xmm11
-	movaps	.LCPI8_28(%rip), %xmm0
-	addps	%xmm0, %xmm11
-	addps	%xmm0, %xmm10
-	mulps	%xmm12, %xmm10
-	mulps	%xmm1, %xmm11
-	movaps	.LCPI8_29(%rip), %xmm0
-	addps	%xmm0, %xmm11
-	addps	%xmm0, %xmm10
-	mulps	%xmm12, %xmm10
-	mulps	%xmm1, %xmm11
-	movaps	.LCPI8_30(%rip), %xmm0
-	addps	%xmm0, %xmm11
-	addps	%xmm0, %xmm10
-	mulps	%xmm12, %xmm10
-	mulps	%xmm1, %xmm11
-	movaps	.LCPI8_31(%rip), %xmm0
-	addps	%xmm0, %xmm11
-	addps	%xmm0, %xmm10
-	mulps	%xmm12, %xmm10
-	mulps	%xmm1, %xmm11
-	movaps	%xmm5, %xmm1
-	addps	%xmm5, %xmm1
-	movaps	%xmm7, %xmm12
-	addps	%xmm7, %xmm12
-	movaps	.LCPI8_6(%rip), %xmm14
-	movaps	%xmm14, %xmm13
-	minps	%xmm12, %xmm13
-	minps	%xmm1, %xmm14
-	movaps	%xmm14, %xmm3
-	movaps	.LCPI8_7(%rip), %xmm0
-	mulps	%xmm0, %xmm3
-	movaps	%xmm13, %xmm1
-	mulps	%xmm0, %xmm1
-	movaps	.LCPI8_8(%rip), %xmm0
-	addps	%xmm0, %xmm1
-	addps	%xmm0, %xmm3
-	movaps	%xmm3, %xmm6
-	movaps	.LCPI8_9(%rip), %xmm12
-	addps	%xmm12, %xmm6
-	movaps	%xmm1, %xmm15
-	addps	%xmm12, %xmm15
-	movaps	%xmm6, %xmm12
-	movaps	.LCPI8_10(%rip), %xmm0
-	mulps	%xmm0, %xmm12
-	addps	%xmm14, %xmm12
-	movaps	%xmm15, %xmm14
-	mulps	%xmm0, %xmm14
-	addps	%xmm13, %xmm14
-	movaps	.LCPI8_11(%rip), %xmm0
-	mulps	%xmm0, %xmm6
-	addps	%xmm12, %xmm6
-	mulps	%xmm0, %xmm15
-	addps	%xmm14, %xmm15
-	movaps	%xmm15, %xmm13
-	movaps	.LCPI8_12(%rip), %xmm0
-	mulps	%xmm0, %xmm13
-	movaps	.LCPI8_13(%rip), %xmm14
-	addps	%xmm14, %xmm13
-	mulps	%xmm15, %xmm13
-	addps	.LCPI8_14(%rip), %xmm13
-	mulps	%xmm15, %xmm13
-	movaps	.LCPI8_15(%rip), %xmm4
-	addps	%xmm4, %xmm13
-	mulps	%xmm15, %xmm13
-	movaps	.LCPI8_16(%rip), %xmm2
-	addps	%xmm2, %xmm13
-	mulps	%xmm15, %xmm13
-	movaps	.LCPI8_17(%rip), %xmm0
-	addps	%xmm0, %xmm13
-	movaps	%xmm15, %xmm12
-	mulps	%xmm15, %xmm15
-	mulps	%xmm13, %xmm15
-	movaps	%xmm6, %xmm13
-	mulps	.LCPI8_12(%rip), %xmm13
-	addps	%xmm14, %xmm13
-	movaps	.LCPI8_14(%rip), %xmm14
-	mulps	%xmm6, %xmm13
-	addps	%xmm14, %xmm13
-	mulps	%xmm6, %xmm13
-	addps	%xmm4, %xmm13
-	mulps	%xmm6, %xmm13
-	addps	%xmm2, %xmm13
-	movaps	.LCPI8_18(%rip), %xmm2
-	mulps	%xmm6, %xmm13
-	addps	%xmm0, %xmm13
-	addps	%xmm2, %xmm12
-	addps	%xmm12, %xmm15
-	movaps	%xmm6, %xmm12
-	mulps	%xmm6, %xmm6
-	mulps	%xmm13, %xmm6
-	addps	%xmm2, %xmm12
-	addps	%xmm12, %xmm6
-	movaps	%xmm1, %xmm13
-	movdqa	.LCPI8_19(%rip), %xmm0
-	paddd	%xmm0, %xmm13
-	psrad	$1, %xmm13
-	psubd	%xmm13, %xmm1
-	pslld	$23, %xmm13
-	paddd	%xmm2, %xmm13
-	mulps	%xmm15, %xmm13
-	movaps	.LCPI8_3(%rip), %xmm15
-	movaps	%xmm3, %xmm12
-	paddd	%xmm0, %xmm12
-	psrad	$1, %xmm12
-	psubd	%xmm12, %xmm3
-	pslld	$23, %xmm12
-	paddd	%xmm2, %xmm12
-	mulps	%xmm6, %xmm12
+	paddd	%xmm14, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	%xmm10, %xmm3
+	paddd	%xmm0, %xmm3
+	psrad	$1, %xmm3
+	psubd	%xmm3, %xmm10
 	pslld	$23, %xmm3
-	paddd	%xmm2, %xmm3
-	mulps	%xmm12, %xmm3
-	pslld	$23, %xmm1
-	paddd	%xmm2, %xmm1
-	mulps	%xmm13, %xmm1
-	addps	%xmm2, %xmm3
-	addps	%xmm2, %xmm1
-	movaps	.LCPI8_32(%rip), %xmm0
-	movaps	%xmm0, %xmm6
-	divps	%xmm1, %xmm6
-	movaps	%xmm0, %xmm1
-	divps	%xmm3, %xmm1
-	mulps	%xmm7, %xmm11
-	addps	%xmm7, %xmm11
-	addps	%xmm2, %xmm6
-	movaps	.LCPI8_33(%rip), %xmm0
+	paddd	%xmm14, %xmm3
+	mulps	%xmm13, %xmm3
+	movaps	.LCPI8_0(%rip), %xmm13
+	pslld	$23, %xmm10
+	paddd	%xmm14, %xmm10
+	mulps	%xmm3, %xmm10
+	pslld	$23, %xmm15
+	paddd	%xmm14, %xmm15
+	mulps	%xmm1, %xmm15
+	addps	%xmm14, %xmm10
+	addps	%xmm14, %xmm15
+	movaps	.LCPI8_52(%rip), %xmm1
+	movaps	%xmm1, %xmm3
+	divps	%xmm15, %xmm3
+	movaps	.LCPI8_38(%rip), %xmm15
+	divps	%xmm10, %xmm1
+	mulps	%xmm7, %xmm9
+	addps	%xmm7, %xmm9
+	addps	%xmm14, %xmm3
+	movaps	.LCPI8_53(%rip), %xmm0
 	cmpnltps	%xmm0, %xmm7
-	andps	%xmm7, %xmm6
-	andnps	%xmm11, %xmm7
-	mulps	%xmm5, %xmm10
-	addps	%xmm5, %xmm10
-	addps	%xmm2, %xmm1
-	cmpnltps	%xmm0, %xmm5
-	andps	%xmm5, %xmm1
-	andnps	%xmm10, %xmm5
-	andps	%xmm15, %xmm9
-	orps	%xmm7, %xmm9
-	orps	%xmm6, %xmm9
-	andps	%xmm15, %xmm8
-	orps	%xmm5, %xmm8
-	orps	%xmm1, %xmm8
-.LBB8_6:
-	movaps	%xmm8, %xmm7
-	movaps	%xmm9, %xmm5
-	jmp	.LBB8_13
-.LBB8_9:
-	movaps	%xmm8, %xmm1
-	movaps	.LCPI8_2(%rip), %xmm0
-	andps	%xmm0, %xmm1
-	movaps	%xmm9, %xmm3
-	andps	%xmm0, %xmm3
-	movaps	%xmm9, %xmm5
-	movaps	.LCPI8_3(%rip), %xmm0
+	andps	%xmm7, %xmm3
+	andnps	%xmm9, %xmm7
+	movaps	-16(%rbp), %xmm2
+	mulps	%xmm2, %xmm8
+	addps	%xmm2, %xmm8
+	addps	%xmm14, %xmm1
+	cmpnltps	%xmm0, %xmm2
+	andps	%xmm2, %xmm1
+	andnps	%xmm8, %xmm2
+	andps	%xmm15, %xmm5
+	orps	%xmm7, %xmm5
+	orps	%xmm3, %xmm5
+	movaps	-32(%rbp), %xmm7
+	andps	%xmm15, %xmm7
+	orps	%xmm2, %xmm7
+	orps	%xmm1, %xmm7
+	jmp	.LBB8_12
+.LBB8_8:
+	movaps	%xmm15, %xmm1
+	andps	%xmm13, %xmm1
+	movaps	%xmm12, %xmm3
+	andps	%xmm13, %xmm3
+	movaps	%xmm12, %xmm5
+	movaps	.LCPI8_38(%rip), %xmm0
 	orps	%xmm0, %xmm5
-	movaps	%xmm8, %xmm6
+	movaps	%xmm15, %xmm6
 	orps	%xmm0, %xmm6
-	movaps	.LCPI8_4(%rip), %xmm0
+	movaps	.LCPI8_39(%rip), %xmm0
 	movaps	%xmm0, %xmm7
 	cmpnltps	%xmm3, %xmm7
 	movaps	%xmm0, %xmm3
 	cmpnltps	%xmm1, %xmm3
 	andps	%xmm3, %xmm6
-	movaps	.LCPI8_5(%rip), %xmm0
+	movaps	.LCPI8_14(%rip), %xmm0
 	andnps	%xmm0, %xmm3
 	orps	%xmm6, %xmm3
 	andps	%xmm7, %xmm5
 	andnps	%xmm0, %xmm7
 	orps	%xmm5, %xmm7
-	movaps	.LCPI8_6(%rip), %xmm6
+	movaps	.LCPI8_15(%rip), %xmm6
 	movaps	%xmm6, %xmm1
 	minps	%xmm7, %xmm1
 	minps	%xmm3, %xmm6
-	movaps	%xmm6, %xmm11
-	movaps	.LCPI8_7(%rip), %xmm3
-	mulps	%xmm3, %xmm11
-	movaps	%xmm1, %xmm10
-	mulps	%xmm3, %xmm10
-	movaps	.LCPI8_8(%rip), %xmm3
-	addps	%xmm3, %xmm10
-	addps	%xmm3, %xmm11
-	movaps	%xmm11, %xmm5
-	movaps	.LCPI8_9(%rip), %xmm3
-	addps	%xmm3, %xmm5
-	movaps	%xmm10, %xmm7
-	addps	%xmm3, %xmm7
+	movaps	%xmm6, %xmm9
+	movaps	.LCPI8_16(%rip), %xmm0
+	mulps	%xmm0, %xmm9
+	movaps	%xmm1, %xmm8
+	mulps	%xmm0, %xmm8
+	movaps	.LCPI8_17(%rip), %xmm0
+	addps	%xmm0, %xmm8
+	addps	%xmm0, %xmm9
+	movaps	%xmm9, %xmm5
+	movaps	.LCPI8_18(%rip), %xmm0
+	addps	%xmm0, %xmm5
+	movaps	%xmm8, %xmm7
+	addps	%xmm0, %xmm7
 	movaps	%xmm5, %xmm3
-	movaps	.LCPI8_10(%rip), %xmm12
-	mulps	%xmm12, %xmm3
+	movaps	.LCPI8_19(%rip), %xmm0
+	mulps	%xmm0, %xmm3
 	addps	%xmm6, %xmm3
 	movaps	%xmm7, %xmm6
-	mulps	%xmm12, %xmm6
+	mulps	%xmm0, %xmm6
 	addps	%xmm1, %xmm6
-	movaps	.LCPI8_11(%rip), %xmm1
-	mulps	%xmm1, %xmm5
+	movaps	.LCPI8_20(%rip), %xmm0
+	mulps	%xmm0, %xmm5
 	addps	%xmm3, %xmm5
-	mulps	%xmm1, %xmm7
+	mulps	%xmm0, %xmm7
 	addps	%xmm6, %xmm7
-	movaps	%xmm7, %xmm12
-	movaps	.LCPI8_12(%rip), %xmm6
-	mulps	%xmm6, %xmm12
-	movaps	.LCPI8_13(%rip), %xmm13
-	addps	%xmm13, %xmm12
-	mulps	%xmm7, %xmm12
-	addps	%xmm14, %xmm12
-	mulps	%xmm7, %xmm12
-	movaps	.LCPI8_15(%rip), %xmm0
-	addps	%xmm0, %xmm12
-	mulps	%xmm7, %xmm12
-	movaps	.LCPI8_16(%rip), %xmm4
-	addps	%xmm4, %xmm12
-	mulps	%xmm7, %xmm12
-	movaps	.LCPI8_17(%rip), %xmm15
-	addps	%xmm15, %xmm12
 	movaps	%xmm7, %xmm1
+	movaps	.LCPI8_21(%rip), %xmm10
+	mulps	%xmm10, %xmm1
+	movaps	.LCPI8_22(%rip), %xmm11
+	addps	%xmm11, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_23(%rip), %xmm0
+	addps	%xmm0, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_24(%rip), %xmm6
+	addps	%xmm6, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_25(%rip), %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm7, %xmm1
+	movaps	.LCPI8_2(%rip), %xmm2
+	addps	%xmm2, %xmm1
+	movaps	%xmm7, %xmm3
 	mulps	%xmm7, %xmm7
-	mulps	%xmm12, %xmm7
-	movaps	%xmm5, %xmm3
-	mulps	%xmm6, %xmm3
-	addps	%xmm13, %xmm3
-	mulps	%xmm5, %xmm3
-	addps	%xmm14, %xmm3
-	mulps	%xmm5, %xmm3
-	addps	%xmm0, %xmm3
-	mulps	%xmm5, %xmm3
-	addps	%xmm4, %xmm3
-	mulps	%xmm5, %xmm3
-	addps	%xmm15, %xmm3
-	addps	%xmm2, %xmm1
-	addps	%xmm1, %xmm7
+	mulps	%xmm1, %xmm7
 	movaps	%xmm5, %xmm1
-	mulps	%xmm5, %xmm5
-	mulps	%xmm3, %xmm5
+	mulps	%xmm10, %xmm1
+	addps	%xmm11, %xmm1
+	mulps	%xmm5, %xmm1
+	addps	%xmm0, %xmm1
+	mulps	%xmm5, %xmm1
+	addps	%xmm6, %xmm1
+	mulps	%xmm5, %xmm1
+	addps	%xmm4, %xmm1
+	mulps	%xmm5, %xmm1
 	addps	%xmm2, %xmm1
-	addps	%xmm1, %xmm5
-	movaps	%xmm10, %xmm1
-	movdqa	.LCPI8_19(%rip), %xmm0
+	addps	%xmm14, %xmm3
+	addps	%xmm3, %xmm7
+	movaps	%xmm5, %xmm3
+	mulps	%xmm5, %xmm5
+	mulps	%xmm1, %xmm5
+	addps	%xmm14, %xmm3
+	addps	%xmm3, %xmm5
+	movaps	%xmm8, %xmm1
+	movdqa	.LCPI8_26(%rip), %xmm0
 	paddd	%xmm0, %xmm1
 	psrad	$1, %xmm1
-	psubd	%xmm1, %xmm10
+	psubd	%xmm1, %xmm8
 	pslld	$23, %xmm1
-	paddd	%xmm2, %xmm1
+	paddd	%xmm14, %xmm1
 	mulps	%xmm7, %xmm1
-	movaps	%xmm11, %xmm3
+	movaps	%xmm9, %xmm3
 	paddd	%xmm0, %xmm3
 	psrad	$1, %xmm3
-	psubd	%xmm3, %xmm11
+	psubd	%xmm3, %xmm9
 	pslld	$23, %xmm3
-	paddd	%xmm2, %xmm3
+	paddd	%xmm14, %xmm3
 	mulps	%xmm5, %xmm3
-	pslld	$23, %xmm10
-	pslld	$23, %xmm11
-	paddd	%xmm2, %xmm11
-	mulps	%xmm3, %xmm11
-	paddd	%xmm2, %xmm10
-	mulps	%xmm1, %xmm10
-	movaps	%xmm9, %xmm5
+	pslld	$23, %xmm8
+	pslld	$23, %xmm9
+	paddd	%xmm14, %xmm9
+	mulps	%xmm3, %xmm9
+	paddd	%xmm14, %xmm8
+	mulps	%xmm1, %xmm8
+	movaps	%xmm12, %xmm5
 	pxor	%xmm0, %xmm0
 	cmpnltps	%xmm0, %xmm5
-	movaps	%xmm8, %xmm7
-	jmp	.LBB8_10
-.LBB8_11:
-	movaps	%xmm8, %xmm7
-	mulps	%xmm8, %xmm7
-	movaps	%xmm9, %xmm5
-	mulps	%xmm9, %xmm5
-	movaps	.LCPI8_0(%rip), %xmm0
+	movaps	%xmm15, %xmm7
+	cmpnltps	%xmm0, %xmm7
+	movaps	%xmm14, %xmm1
+	andps	%xmm7, %xmm1
+	andnps	%xmm9, %xmm7
+	orps	%xmm1, %xmm7
+	movaps	%xmm14, %xmm1
+	andps	%xmm5, %xmm1
+	andnps	%xmm8, %xmm5
+	orps	%xmm1, %xmm5
+	addps	%xmm14, %xmm9
+	divps	%xmm9, %xmm7
+	addps	%xmm14, %xmm8
+	divps	%xmm8, %xmm5
+	mulps	%xmm15, %xmm7
+	mulps	%xmm12, %xmm5
+	jmp	.LBB8_12
+.LBB8_9:
+	movaps	%xmm15, %xmm7
+	mulps	%xmm15, %xmm7
+	movaps	%xmm12, %xmm5
+	mulps	%xmm12, %xmm5
+	movaps	.LCPI8_36(%rip), %xmm0
 	mulps	%xmm0, %xmm5
 	mulps	%xmm0, %xmm7
-	movaps	.LCPI8_1(%rip), %xmm0
+	movaps	.LCPI8_37(%rip), %xmm0
 	addps	%xmm0, %xmm7
 	addps	%xmm0, %xmm5
-	mulps	%xmm9, %xmm5
-	mulps	%xmm8, %xmm7
+	mulps	%xmm12, %xmm5
+	mulps	%xmm15, %xmm7
 	movaps	%xmm7, %xmm1
-	movaps	.LCPI8_2(%rip), %xmm0
-	andps	%xmm0, %xmm1
+	andps	%xmm13, %xmm1
 	movaps	%xmm5, %xmm3
-	andps	%xmm0, %xmm3
+	andps	%xmm13, %xmm3
 	movaps	%xmm5, %xmm6
-	movaps	.LCPI8_3(%rip), %xmm0
+	movaps	.LCPI8_38(%rip), %xmm0
 	orps	%xmm0, %xmm6
-	movaps	%xmm7, %xmm10
-	orps	%xmm0, %xmm10
-	movaps	.LCPI8_4(%rip), %xmm0
-	movaps	%xmm0, %xmm11
-	cmpnltps	%xmm3, %xmm11
+	movaps	%xmm7, %xmm8
+	orps	%xmm0, %xmm8
+	movaps	.LCPI8_39(%rip), %xmm0
+	movaps	%xmm0, %xmm9
+	cmpnltps	%xmm3, %xmm9
 	movaps	%xmm0, %xmm3
 	cmpnltps	%xmm1, %xmm3
-	andps	%xmm3, %xmm10
-	movaps	.LCPI8_5(%rip), %xmm0
+	andps	%xmm3, %xmm8
+	movaps	.LCPI8_14(%rip), %xmm0
 	andnps	%xmm0, %xmm3
-	orps	%xmm10, %xmm3
-	andps	%xmm11, %xmm6
-	andnps	%xmm0, %xmm11
-	orps	%xmm6, %xmm11
-	movaps	.LCPI8_6(%rip), %xmm6
+	orps	%xmm8, %xmm3
+	andps	%xmm9, %xmm6
+	andnps	%xmm0, %xmm9
+	orps	%xmm6, %xmm9
+	movaps	.LCPI8_15(%rip), %xmm6
 	movaps	%xmm6, %xmm1
-	minps	%xmm11, %xmm1
+	minps	%xmm9, %xmm1
 	minps	%xmm3, %xmm6
-	movaps	%xmm6, %xmm11
-	movaps	.LCPI8_7(%rip), %xmm3
-	mulps	%xmm3, %xmm11
-	movaps	%xmm1, %xmm10
-	mulps	%xmm3, %xmm10
-	movaps	.LCPI8_8(%rip), %xmm3
-	addps	%xmm3, %xmm10
-	addps	%xmm3, %xmm11
-	movaps	%xmm11, %xmm12
-	movaps	.LCPI8_9(%rip), %xmm3
-	addps	%xmm3, %xmm12
-	movaps	%xmm10, %xmm13
-	addps	%xmm3, %xmm13
-	movaps	%xmm12, %xmm3
-	movaps	.LCPI8_10(%rip), %xmm14
-	mulps	%xmm14, %xmm3
+	movaps	%xmm6, %xmm9
+	movaps	.LCPI8_16(%rip), %xmm0
+	mulps	%xmm0, %xmm9
+	movaps	%xmm1, %xmm8
+	mulps	%xmm0, %xmm8
+	movaps	.LCPI8_17(%rip), %xmm0
+	addps	%xmm0, %xmm8
+	addps	%xmm0, %xmm9
+	movaps	%xmm9, %xmm10
+	movaps	.LCPI8_18(%rip), %xmm0
+	addps	%xmm0, %xmm10
+	movaps	%xmm8, %xmm11
+	addps	%xmm0, %xmm11
+	movaps	%xmm10, %xmm3
+	movaps	.LCPI8_19(%rip), %xmm0
+	mulps	%xmm0, %xmm3
 	addps	%xmm6, %xmm3
-	movaps	%xmm13, %xmm6
-	mulps	%xmm14, %xmm6
+	movaps	%xmm11, %xmm6
+	mulps	%xmm0, %xmm6
 	addps	%xmm1, %xmm6
-	movaps	.LCPI8_11(%rip), %xmm1
-	mulps	%xmm1, %xmm12
-	addps	%xmm3, %xmm12
-	mulps	%xmm1, %xmm13
-	addps	%xmm6, %xmm13
-	movaps	%xmm13, %xmm14
-	movaps	.LCPI8_12(%rip), %xmm6
-	mulps	%xmm6, %xmm14
-	movaps	.LCPI8_13(%rip), %xmm0
-	addps	%xmm0, %xmm14
-	mulps	%xmm13, %xmm14
-	addps	.LCPI8_14(%rip), %xmm14
-	mulps	%xmm13, %xmm14
-	movaps	.LCPI8_15(%rip), %xmm4
-	addps	%xmm4, %xmm14
-	mulps	%xmm13, %xmm14
-	movaps	.LCPI8_16(%rip), %xmm15
-	addps	%xmm15, %xmm14
-	mulps	%xmm13, %xmm14
-	movaps	.LCPI8_17(%rip), %xmm2
-	addps	%xmm2, %xmm14
-	movaps	%xmm13, %xmm1
-	mulps	%xmm13, %xmm13
-	mulps	%xmm14, %xmm13
-	movaps	.LCPI8_14(%rip), %xmm14
-	movaps	%xmm12, %xmm3
-	mulps	%xmm6, %xmm3
-	addps	%xmm0, %xmm3
-	mulps	%xmm12, %xmm3
-	addps	%xmm14, %xmm3
-	mulps	%xmm12, %xmm3
-	addps	%xmm4, %xmm3
-	mulps	%xmm12, %xmm3
-	addps	%xmm15, %xmm3
-	mulps	%xmm12, %xmm3
-	addps	%xmm2, %xmm3
-	movaps	.LCPI8_18(%rip), %xmm2
+	movaps	.LCPI8_20(%rip), %xmm0
+	mulps	%xmm0, %xmm10
+	addps	%xmm3, %xmm10
+	mulps	%xmm0, %xmm11
+	addps	%xmm6, %xmm11
+	movaps	%xmm11, %xmm1
+	movaps	.LCPI8_21(%rip), %xmm14
+	mulps	%xmm14, %xmm1
+	movaps	%xmm12, -16(%rbp)
+	movaps	.LCPI8_22(%rip), %xmm12
+	addps	%xmm12, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_23(%rip), %xmm0
+	addps	%xmm0, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_24(%rip), %xmm6
+	addps	%xmm6, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_25(%rip), %xmm4
+	addps	%xmm4, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	.LCPI8_2(%rip), %xmm2
 	addps	%xmm2, %xmm1
-	addps	%xmm1, %xmm13
-	movaps	%xmm12, %xmm1
-	mulps	%xmm12, %xmm12
-	mulps	%xmm3, %xmm12
-	addps	%xmm2, %xmm1
-	addps	%xmm1, %xmm12
+	movaps	%xmm11, %xmm3
+	mulps	%xmm11, %xmm11
+	mulps	%xmm1, %xmm11
 	movaps	%xmm10, %xmm1
-	movdqa	.LCPI8_19(%rip), %xmm0
+	mulps	%xmm14, %xmm1
+	movaps	.LCPI8_3(%rip), %xmm14
+	addps	%xmm12, %xmm1
+	mulps	%xmm10, %xmm1
+	addps	%xmm0, %xmm1
+	mulps	%xmm10, %xmm1
+	addps	%xmm6, %xmm1
+	mulps	%xmm10, %xmm1
+	addps	%xmm4, %xmm1
+	mulps	%xmm10, %xmm1
+	addps	%xmm2, %xmm1
+	addps	%xmm14, %xmm3
+	addps	%xmm3, %xmm11
+	movaps	%xmm10, %xmm3
+	mulps	%xmm10, %xmm10
+	mulps	%xmm1, %xmm10
+	addps	%xmm14, %xmm3
+	addps	%xmm3, %xmm10
+	movaps	%xmm8, %xmm1
+	movdqa	.LCPI8_26(%rip), %xmm0
 	paddd	%xmm0, %xmm1
 	psrad	$1, %xmm1
-	psubd	%xmm1, %xmm10
+	psubd	%xmm1, %xmm8
 	pslld	$23, %xmm1
-	paddd	%xmm2, %xmm1
-	mulps	%xmm13, %xmm1
-	movaps	%xmm11, %xmm3
+	paddd	%xmm14, %xmm1
+	mulps	%xmm11, %xmm1
+	movaps	%xmm9, %xmm3
 	paddd	%xmm0, %xmm3
 	psrad	$1, %xmm3
-	psubd	%xmm3, %xmm11
+	psubd	%xmm3, %xmm9
 	pslld	$23, %xmm3
-	paddd	%xmm2, %xmm3
-	mulps	%xmm12, %xmm3
-	pslld	$23, %xmm11
-	paddd	%xmm2, %xmm11
-	mulps	%xmm3, %xmm11
-	pslld	$23, %xmm10
-	paddd	%xmm2, %xmm10
-	mulps	%xmm1, %xmm10
+	paddd	%xmm14, %xmm3
+	mulps	%xmm10, %xmm3
+	pslld	$23, %xmm9
+	paddd	%xmm14, %xmm9
+	mulps	%xmm3, %xmm9
+	pslld	$23, %xmm8
+	paddd	%xmm14, %xmm8
+	mulps	%xmm1, %xmm8
 	pxor	%xmm0, %xmm0
 	cmpnltps	%xmm0, %xmm5
-.LBB8_10:
 	cmpnltps	%xmm0, %xmm7
-	movaps	%xmm2, %xmm1
+	movaps	%xmm14, %xmm1
 	andps	%xmm7, %xmm1
-	andnps	%xmm11, %xmm7
+	andnps	%xmm9, %xmm7
 	orps	%xmm1, %xmm7
-	movaps	%xmm2, %xmm1
+	movaps	%xmm14, %xmm1
 	andps	%xmm5, %xmm1
-	andnps	%xmm10, %xmm5
+	andnps	%xmm8, %xmm5
 	orps	%xmm1, %xmm5
-	addps	%xmm2, %xmm11
-	divps	%xmm11, %xmm7
-	addps	%xmm2, %xmm10
-	divps	%xmm10, %xmm5
-	mulps	%xmm8, %xmm7
-	mulps	%xmm9, %xmm5
-	jmp	.LBB8_13
-.LBB8_32:
-	movaps	.LCPI8_2(%rip), %xmm2
-	movaps	%xmm1, %xmm3
-	andps	%xmm2, %xmm3
-	andps	%xmm0, %xmm2
-	movaps	.LCPI8_3(%rip), %xmm4
-	movaps	%xmm0, %xmm5
-	orps	%xmm4, %xmm5
-	orps	%xmm1, %xmm4
-	movaps	.LCPI8_4(%rip), %xmm6
-	movaps	%xmm6, %xmm7
-	cmpnltps	%xmm2, %xmm7
-	cmpnltps	%xmm3, %xmm6
-	andps	%xmm6, %xmm4
-	movaps	.LCPI8_5(%rip), %xmm2
-	andnps	%xmm2, %xmm6
-	orps	%xmm4, %xmm6
-	andps	%xmm7, %xmm5
-	andnps	%xmm2, %xmm7
-	orps	%xmm5, %xmm7
-	movaps	.LCPI8_6(%rip), %xmm8
-	movaps	%xmm8, %xmm9
-	minps	%xmm7, %xmm9
-	minps	%xmm6, %xmm8
-	movaps	.LCPI8_7(%rip), %xmm5
-	movaps	%xmm8, %xmm4
-	mulps	%xmm5, %xmm4
-	mulps	%xmm9, %xmm5
-	movaps	.LCPI8_8(%rip), %xmm2
-	addps	%xmm2, %xmm5
-	addps	%xmm2, %xmm4
-	movaps	.LCPI8_9(%rip), %xmm3
-	movaps	%xmm4, %xmm2
-	addps	%xmm3, %xmm2
-	addps	%xmm5, %xmm3
-	movaps	.LCPI8_10(%rip), %xmm6
-	movaps	%xmm3, %xmm7
-	mulps	%xmm6, %xmm7
-	mulps	%xmm2, %xmm6
-	addps	%xmm8, %xmm6
-	addps	%xmm9, %xmm7
-	movaps	.LCPI8_11(%rip), %xmm8
-	mulps	%xmm8, %xmm2
-	addps	%xmm6, %xmm2
-	mulps	%xmm8, %xmm3
-	addps	%xmm7, %xmm3
-	movaps	.LCPI8_12(%rip), %xmm7
-	movaps	%xmm2, %xmm6
-	mulps	%xmm7, %xmm6
-	mulps	%xmm3, %xmm7
-	movaps	.LCPI8_13(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	mulps	%xmm2, %xmm6
-	mulps	%xmm3, %xmm7
-	movaps	.LCPI8_14(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	mulps	%xmm2, %xmm6
-	mulps	%xmm3, %xmm7
-	movaps	.LCPI8_15(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	mulps	%xmm2, %xmm6
-	mulps	%xmm3, %xmm7
-	movaps	.LCPI8_16(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	mulps	%xmm2, %xmm6
-	mulps	%xmm3, %xmm7
-	movaps	.LCPI8_17(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	movaps	.LCPI8_18(%rip), %xmm8
-	movaps	%xmm2, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm3, %xmm10
-	addps	%xmm8, %xmm10
-	mulps	%xmm3, %xmm3
-	mulps	%xmm7, %xmm3
-	addps	%xmm10, %xmm3
-	mulps	%xmm2, %xmm2
-	mulps	%xmm6, %xmm2
-	addps	%xmm9, %xmm2
-	movdqa	.LCPI8_19(%rip), %xmm6
-	movaps	%xmm4, %xmm7
-	paddd	%xmm6, %xmm7
-	paddd	%xmm5, %xmm6
-	psrad	$1, %xmm6
-	psrad	$1, %xmm7
-	psubd	%xmm7, %xmm4
-	pslld	$23, %xmm7
-	psubd	%xmm6, %xmm5
-	pslld	$23, %xmm6
-	paddd	%xmm8, %xmm6
-	mulps	%xmm3, %xmm6
-	paddd	%xmm8, %xmm7
-	mulps	%xmm2, %xmm7
-	pslld	$23, %xmm5
-	pslld	$23, %xmm4
-	paddd	%xmm8, %xmm4
-	mulps	%xmm7, %xmm4
-	paddd	%xmm8, %xmm5
-	mulps	%xmm6, %xmm5
-	movaps	.LCPI8_34(%rip), %xmm2
-	movaps	%xmm4, %xmm3
-	addps	%xmm2, %xmm3
-	addps	%xmm5, %xmm2
-	divps	%xmm2, %xmm5
-	divps	%xmm3, %xmm4
-	movaps	%xmm4, %xmm6
-	mulps	%xmm4, %xmm6
-	movaps	%xmm5, %xmm7
-	mulps	%xmm5, %xmm7
-	movaps	.LCPI8_35(%rip), %xmm2
-	movaps	%xmm7, %xmm3
-	mulps	%xmm2, %xmm3
-	mulps	%xmm6, %xmm2
-	movaps	.LCPI8_36(%rip), %xmm8
-	addps	%xmm8, %xmm2
-	addps	%xmm8, %xmm3
-	mulps	%xmm7, %xmm3
-	mulps	%xmm6, %xmm2
-	movaps	.LCPI8_37(%rip), %xmm8
-	addps	%xmm8, %xmm2
-	addps	%xmm8, %xmm3
-	mulps	%xmm7, %xmm3
-	mulps	%xmm6, %xmm2
-	movaps	.LCPI8_38(%rip), %xmm8
-	addps	%xmm8, %xmm2
-	addps	%xmm8, %xmm3
-	mulps	%xmm7, %xmm3
-	mulps	%xmm6, %xmm2
-	movaps	.LCPI8_39(%rip), %xmm8
-	addps	%xmm8, %xmm2
-	addps	%xmm8, %xmm3
-	mulps	%xmm7, %xmm3
-	mulps	%xmm6, %xmm2
-	movaps	.LCPI8_40(%rip), %xmm8
-	addps	%xmm8, %xmm2
-	addps	%xmm8, %xmm3
-	addps	%xmm5, %xmm5
-	addps	%xmm4, %xmm4
-	xorps	%xmm8, %xmm8
-	xorps	%xmm9, %xmm9
-	cmpltps	%xmm1, %xmm9
-	cmpltps	%xmm0, %xmm8
-	andps	%xmm0, %xmm8
-	andps	%xmm1, %xmm9
-	mulps	%xmm7, %xmm3
-	mulps	%xmm6, %xmm2
-	mulps	%xmm4, %xmm2
-	mulps	%xmm5, %xmm3
-	addps	%xmm5, %xmm3
-	addps	%xmm8, %xmm3
-	addps	%xmm4, %xmm2
-	addps	%xmm9, %xmm2
-	cmpq	$5, %rcx
-	jbe	.LBB8_34
-	jmp	.LBB8_41
-.LBB8_28:
-	movaps	.LCPI8_20(%rip), %xmm2
+	addps	%xmm14, %xmm9
+	divps	%xmm9, %xmm7
+	addps	%xmm14, %xmm8
+	divps	%xmm8, %xmm5
+	mulps	%xmm15, %xmm7
+	mulps	-16(%rbp), %xmm5
+	jmp	.LBB8_12
+.LBB8_27:
+	movaps	.LCPI8_40(%rip), %xmm2
 	movaps	%xmm1, %xmm3
 	mulps	%xmm2, %xmm3
-	mulps	%xmm0, %xmm2
-	movaps	.LCPI8_21(%rip), %xmm4
+	mulps	%xmm15, %xmm2
+	movaps	.LCPI8_41(%rip), %xmm4
 	addps	%xmm4, %xmm2
 	addps	%xmm4, %xmm3
 	mulps	%xmm1, %xmm3
-	mulps	%xmm0, %xmm2
-	movaps	.LCPI8_22(%rip), %xmm4
+	mulps	%xmm15, %xmm2
+	movaps	.LCPI8_42(%rip), %xmm4
 	addps	%xmm4, %xmm2
 	addps	%xmm4, %xmm3
 	mulps	%xmm1, %xmm3
-	mulps	%xmm0, %xmm2
-	movaps	.LCPI8_23(%rip), %xmm4
+	mulps	%xmm15, %xmm2
+	movaps	.LCPI8_43(%rip), %xmm4
 	addps	%xmm4, %xmm2
 	addps	%xmm4, %xmm3
 	mulps	%xmm1, %xmm3
-	mulps	%xmm0, %xmm2
-	movaps	.LCPI8_24(%rip), %xmm4
+	mulps	%xmm15, %xmm2
+	movaps	.LCPI8_44(%rip), %xmm4
 	addps	%xmm4, %xmm2
 	addps	%xmm4, %xmm3
 	mulps	%xmm1, %xmm3
-	mulps	%xmm0, %xmm2
-	movaps	.LCPI8_25(%rip), %xmm4
+	mulps	%xmm15, %xmm2
+	movaps	.LCPI8_45(%rip), %xmm4
 	addps	%xmm4, %xmm2
 	addps	%xmm4, %xmm3
 	mulps	%xmm1, %xmm3
-	mulps	%xmm0, %xmm2
-	movaps	.LCPI8_17(%rip), %xmm10
+	mulps	%xmm15, %xmm2
+	movaps	.LCPI8_2(%rip), %xmm10
 	addps	%xmm10, %xmm2
 	addps	%xmm10, %xmm3
-	movaps	.LCPI8_2(%rip), %xmm4
-	movaps	.LCPI8_5(%rip), %xmm5
+	movaps	.LCPI8_0(%rip), %xmm4
+	movaps	.LCPI8_14(%rip), %xmm5
 	movaps	%xmm5, %xmm6
-	maxps	%xmm0, %xmm6
+	maxps	%xmm15, %xmm6
 	maxps	%xmm1, %xmm5
-	movaps	.LCPI8_6(%rip), %xmm7
+	movaps	.LCPI8_15(%rip), %xmm7
 	movaps	%xmm7, %xmm8
 	minps	%xmm5, %xmm8
 	minps	%xmm6, %xmm7
-	movaps	.LCPI8_7(%rip), %xmm6
+	movaps	.LCPI8_16(%rip), %xmm6
 	movaps	%xmm7, %xmm5
 	mulps	%xmm6, %xmm5
 	mulps	%xmm8, %xmm6
-	movaps	.LCPI8_8(%rip), %xmm9
+	movaps	.LCPI8_17(%rip), %xmm9
 	addps	%xmm9, %xmm6
 	addps	%xmm9, %xmm5
-	movaps	.LCPI8_9(%rip), %xmm11
+	movaps	.LCPI8_18(%rip), %xmm11
 	movaps	%xmm5, %xmm9
 	addps	%xmm11, %xmm9
 	addps	%xmm6, %xmm11
-	movaps	.LCPI8_10(%rip), %xmm12
+	movaps	.LCPI8_19(%rip), %xmm12
 	movaps	%xmm11, %xmm13
 	mulps	%xmm12, %xmm13
 	mulps	%xmm9, %xmm12
@@ -5424,34 +5636,34 @@ activation:
 	movaps	%xmm1, %xmm7
 	andps	%xmm4, %xmm7
 	addps	%xmm8, %xmm13
-	movaps	.LCPI8_11(%rip), %xmm8
+	movaps	.LCPI8_20(%rip), %xmm8
 	mulps	%xmm8, %xmm9
 	addps	%xmm12, %xmm9
 	mulps	%xmm8, %xmm11
 	addps	%xmm13, %xmm11
-	movaps	.LCPI8_12(%rip), %xmm13
+	movaps	.LCPI8_21(%rip), %xmm13
 	movaps	%xmm9, %xmm12
 	mulps	%xmm13, %xmm12
 	mulps	%xmm11, %xmm13
-	movaps	.LCPI8_13(%rip), %xmm8
+	movaps	.LCPI8_22(%rip), %xmm8
 	addps	%xmm8, %xmm13
 	addps	%xmm8, %xmm12
 	mulps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm13
-	movaps	.LCPI8_14(%rip), %xmm8
+	movaps	.LCPI8_23(%rip), %xmm8
 	addps	%xmm8, %xmm13
 	addps	%xmm8, %xmm12
 	mulps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm13
-	movaps	.LCPI8_15(%rip), %xmm8
+	movaps	.LCPI8_24(%rip), %xmm8
 	addps	%xmm8, %xmm13
 	addps	%xmm8, %xmm12
 	mulps	%xmm9, %xmm12
 	mulps	%xmm11, %xmm13
-	movaps	.LCPI8_16(%rip), %xmm8
+	movaps	.LCPI8_25(%rip), %xmm8
 	addps	%xmm8, %xmm13
 	addps	%xmm8, %xmm12
-	movaps	%xmm0, %xmm8
+	movaps	%xmm15, %xmm8
 	andps	%xmm4, %xmm8
 	cmpnltps	%xmm10, %xmm8
 	cmpnltps	%xmm10, %xmm7
@@ -5462,7 +5674,7 @@ activation:
 	movaps	%xmm11, %xmm14
 	mulps	%xmm11, %xmm11
 	mulps	%xmm13, %xmm11
-	movaps	.LCPI8_18(%rip), %xmm10
+	movaps	.LCPI8_3(%rip), %xmm10
 	addps	%xmm10, %xmm14
 	addps	%xmm14, %xmm11
 	movaps	%xmm9, %xmm13
@@ -5470,7 +5682,7 @@ activation:
 	mulps	%xmm9, %xmm9
 	mulps	%xmm12, %xmm9
 	addps	%xmm13, %xmm9
-	movdqa	.LCPI8_19(%rip), %xmm12
+	movdqa	.LCPI8_26(%rip), %xmm12
 	movaps	%xmm5, %xmm13
 	paddd	%xmm12, %xmm13
 	paddd	%xmm6, %xmm12
@@ -5489,15 +5701,15 @@ activation:
 	mulps	%xmm13, %xmm5
 	pslld	$23, %xmm6
 	paddd	%xmm10, %xmm6
-	mulps	%xmm0, %xmm2
-	mulps	%xmm0, %xmm2
-	addps	%xmm0, %xmm2
+	mulps	%xmm15, %xmm2
+	mulps	%xmm15, %xmm2
+	addps	%xmm15, %xmm2
 	mulps	%xmm12, %xmm6
-	movaps	.LCPI8_26(%rip), %xmm9
+	movaps	.LCPI8_46(%rip), %xmm9
 	addps	%xmm9, %xmm5
 	addps	%xmm9, %xmm6
 	movaps	%xmm4, %xmm9
-	andnps	%xmm0, %xmm9
+	andnps	%xmm15, %xmm9
 	andps	%xmm4, %xmm2
 	orps	%xmm9, %xmm2
 	mulps	%xmm1, %xmm3
@@ -5512,52 +5724,456 @@ activation:
 	andps	%xmm8, %xmm5
 	andnps	%xmm2, %xmm8
 	orps	%xmm5, %xmm8
-	movaps	-16(%rbp), %xmm2
-	shufps	$0, %xmm2, %xmm2
-	mulps	%xmm2, %xmm8
-	mulps	%xmm2, %xmm7
+	movaps	-48(%rbp), %xmm0
+	shufps	$0, %xmm0, %xmm0
+	mulps	%xmm0, %xmm8
+	mulps	%xmm0, %xmm7
 	xorps	%xmm2, %xmm2
 	cmpnltps	%xmm1, %xmm2
 	andps	%xmm2, %xmm7
 	andnps	%xmm1, %xmm2
 	orps	%xmm7, %xmm2
 	xorps	%xmm3, %xmm3
-	cmpnltps	%xmm0, %xmm3
+	cmpnltps	%xmm15, %xmm3
 	andps	%xmm3, %xmm8
-	andnps	%xmm0, %xmm3
+	andnps	%xmm15, %xmm3
 	orps	%xmm8, %xmm3
 	cmpq	$5, %rcx
 	jbe	.LBB8_34
 	jmp	.LBB8_41
-.LBB8_27:
-	movaps	.LCPI8_2(%rip), %xmm3
-	movaps	%xmm1, %xmm2
-	andps	%xmm3, %xmm2
-	andps	%xmm0, %xmm3
-	movaps	%xmm0, %xmm6
-	mulps	%xmm0, %xmm6
+.LBB8_31:
+	movaps	.LCPI8_0(%rip), %xmm2
+	movaps	%xmm15, %xmm3
+	andps	%xmm2, %xmm3
+	andps	%xmm1, %xmm2
 	movaps	%xmm1, %xmm7
 	mulps	%xmm1, %xmm7
-	movaps	.LCPI8_27(%rip), %xmm5
+	movaps	%xmm15, %xmm8
+	mulps	%xmm15, %xmm8
+	movaps	.LCPI8_1(%rip), %xmm6
+	movaps	%xmm2, %xmm5
+	mulps	%xmm6, %xmm5
+	mulps	%xmm3, %xmm6
+	movaps	.LCPI8_2(%rip), %xmm0
+	movaps	.LCPI8_27(%rip), %xmm10
+	movaps	%xmm7, %xmm9
+	mulps	%xmm10, %xmm9
+	mulps	%xmm8, %xmm10
+	movaps	.LCPI8_28(%rip), %xmm11
+	addps	%xmm11, %xmm10
+	addps	%xmm11, %xmm9
+	mulps	%xmm7, %xmm9
+	mulps	%xmm8, %xmm10
+	movaps	.LCPI8_29(%rip), %xmm11
+	addps	%xmm11, %xmm10
+	addps	%xmm11, %xmm9
+	mulps	%xmm8, %xmm10
+	movaps	.LCPI8_30(%rip), %xmm12
+	addps	%xmm12, %xmm10
+	mulps	%xmm8, %xmm10
+	movaps	.LCPI8_31(%rip), %xmm13
+	addps	%xmm13, %xmm10
+	mulps	%xmm8, %xmm10
+	movaps	.LCPI8_32(%rip), %xmm14
+	addps	%xmm14, %xmm10
+	mulps	%xmm8, %xmm10
+	movaps	%xmm15, -16(%rbp)
+	movaps	.LCPI8_33(%rip), %xmm15
+	addps	%xmm15, %xmm10
+	mulps	%xmm8, %xmm10
+	movaps	.LCPI8_34(%rip), %xmm4
+	addps	%xmm4, %xmm10
+	mulps	%xmm8, %xmm10
+	movaps	%xmm8, %xmm11
+	mulps	%xmm0, %xmm11
+	mulps	%xmm7, %xmm9
+	addps	%xmm12, %xmm9
+	mulps	%xmm7, %xmm9
+	addps	%xmm13, %xmm9
+	mulps	%xmm7, %xmm9
+	addps	%xmm14, %xmm9
+	mulps	%xmm7, %xmm9
+	addps	%xmm15, %xmm9
+	mulps	%xmm7, %xmm9
+	addps	%xmm4, %xmm9
+	mulps	%xmm7, %xmm9
+	movaps	%xmm7, %xmm12
+	mulps	%xmm0, %xmm12
+	mulps	%xmm0, %xmm6
+	mulps	%xmm0, %xmm5
+	movaps	.LCPI8_3(%rip), %xmm7
+	addps	%xmm7, %xmm5
+	addps	%xmm7, %xmm6
+	movaps	%xmm7, %xmm8
+	divps	%xmm6, %xmm8
+	movaps	%xmm7, %xmm6
+	divps	%xmm5, %xmm6
+	movaps	.LCPI8_4(%rip), %xmm5
+	movaps	%xmm6, %xmm13
+	mulps	%xmm5, %xmm13
+	mulps	%xmm8, %xmm5
+	movaps	.LCPI8_5(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	addps	%xmm4, %xmm13
+	mulps	%xmm6, %xmm13
+	mulps	%xmm8, %xmm5
+	movaps	.LCPI8_6(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	addps	%xmm4, %xmm13
+	mulps	%xmm6, %xmm13
+	mulps	%xmm8, %xmm5
+	movaps	.LCPI8_7(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	addps	%xmm4, %xmm13
+	mulps	%xmm6, %xmm13
+	mulps	%xmm8, %xmm5
+	movaps	.LCPI8_8(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	addps	%xmm4, %xmm13
+	mulps	%xmm6, %xmm13
+	mulps	%xmm8, %xmm5
+	movaps	.LCPI8_9(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	addps	%xmm4, %xmm13
+	mulps	%xmm6, %xmm13
+	mulps	%xmm8, %xmm5
+	movaps	.LCPI8_10(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	addps	%xmm4, %xmm13
+	mulps	%xmm6, %xmm13
+	mulps	%xmm8, %xmm5
+	movaps	.LCPI8_11(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	addps	%xmm4, %xmm13
+	mulps	%xmm6, %xmm13
+	mulps	%xmm8, %xmm5
+	movaps	.LCPI8_12(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	addps	%xmm4, %xmm13
+	mulps	%xmm6, %xmm13
+	mulps	%xmm8, %xmm5
+	movaps	.LCPI8_13(%rip), %xmm4
+	addps	%xmm4, %xmm5
+	subps	%xmm11, %xmm5
+	addps	%xmm4, %xmm13
+	subps	%xmm12, %xmm13
+	movaps	.LCPI8_14(%rip), %xmm4
+	movaps	%xmm4, %xmm11
+	maxps	%xmm5, %xmm11
+	maxps	%xmm13, %xmm4
+	movaps	.LCPI8_15(%rip), %xmm14
+	movaps	%xmm14, %xmm15
+	minps	%xmm4, %xmm15
+	minps	%xmm11, %xmm14
+	movaps	.LCPI8_16(%rip), %xmm11
+	movaps	%xmm14, %xmm5
+	mulps	%xmm11, %xmm5
+	mulps	%xmm15, %xmm11
+	movaps	.LCPI8_17(%rip), %xmm4
+	addps	%xmm4, %xmm11
+	addps	%xmm4, %xmm5
+	movaps	.LCPI8_18(%rip), %xmm13
+	movaps	%xmm5, %xmm12
+	addps	%xmm13, %xmm12
+	addps	%xmm11, %xmm13
+	movaps	.LCPI8_19(%rip), %xmm4
+	movaps	%xmm13, %xmm0
+	mulps	%xmm4, %xmm0
+	mulps	%xmm12, %xmm4
+	addps	%xmm14, %xmm4
+	addps	%xmm15, %xmm0
+	movaps	.LCPI8_20(%rip), %xmm14
+	mulps	%xmm14, %xmm12
+	addps	%xmm4, %xmm12
+	mulps	%xmm14, %xmm13
+	addps	%xmm0, %xmm13
+	movaps	.LCPI8_21(%rip), %xmm0
+	movaps	%xmm12, %xmm14
+	mulps	%xmm0, %xmm14
+	mulps	%xmm13, %xmm0
+	movaps	.LCPI8_22(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	addps	%xmm4, %xmm14
+	mulps	%xmm12, %xmm14
+	mulps	%xmm13, %xmm0
+	movaps	.LCPI8_23(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	addps	%xmm4, %xmm14
+	mulps	%xmm12, %xmm14
+	mulps	%xmm13, %xmm0
+	movaps	.LCPI8_24(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	addps	%xmm4, %xmm14
+	mulps	%xmm12, %xmm14
+	mulps	%xmm13, %xmm0
+	movaps	.LCPI8_25(%rip), %xmm4
+	addps	%xmm4, %xmm0
+	addps	%xmm4, %xmm14
+	mulps	%xmm13, %xmm0
+	movaps	.LCPI8_2(%rip), %xmm15
+	addps	%xmm15, %xmm0
+	movaps	%xmm13, %xmm4
+	mulps	%xmm13, %xmm13
+	mulps	%xmm0, %xmm13
+	mulps	%xmm12, %xmm14
+	addps	%xmm15, %xmm14
+	addps	%xmm7, %xmm4
+	addps	%xmm4, %xmm13
+	movaps	%xmm12, %xmm0
+	addps	%xmm7, %xmm0
+	mulps	%xmm12, %xmm12
+	mulps	%xmm14, %xmm12
+	addps	%xmm0, %xmm12
+	movdqa	.LCPI8_26(%rip), %xmm0
+	movaps	%xmm5, %xmm4
+	paddd	%xmm0, %xmm4
+	paddd	%xmm11, %xmm0
+	psrad	$1, %xmm0
+	psubd	%xmm0, %xmm11
+	pslld	$23, %xmm0
+	paddd	%xmm7, %xmm0
+	mulps	%xmm13, %xmm0
+	psrad	$1, %xmm4
+	psubd	%xmm4, %xmm5
+	pslld	$23, %xmm4
+	paddd	%xmm7, %xmm4
+	mulps	%xmm12, %xmm4
+	pslld	$23, %xmm5
+	paddd	%xmm7, %xmm5
+	mulps	%xmm4, %xmm5
+	pslld	$23, %xmm11
+	paddd	%xmm7, %xmm11
+	mulps	%xmm0, %xmm11
+	mulps	%xmm8, %xmm5
+	mulps	%xmm6, %xmm11
+	mulps	%xmm15, %xmm11
+	mulps	%xmm15, %xmm5
+	movaps	-16(%rbp), %xmm8
+	mulps	%xmm8, %xmm10
+	mulps	%xmm1, %xmm9
+	addps	%xmm1, %xmm9
+	addps	%xmm8, %xmm10
+	movaps	.LCPI8_35(%rip), %xmm0
+	mulps	%xmm0, %xmm10
+	mulps	%xmm0, %xmm9
+	addps	%xmm15, %xmm9
+	addps	%xmm15, %xmm10
+	cmpnltps	%xmm7, %xmm2
+	cmpnltps	%xmm7, %xmm3
+	xorps	%xmm0, %xmm0
+	movaps	%xmm8, %xmm4
+	cmpnltps	%xmm0, %xmm4
+	movaps	%xmm1, %xmm6
+	cmpnltps	%xmm0, %xmm6
+	movaps	%xmm7, %xmm0
+	subps	%xmm11, %xmm7
+	andps	%xmm6, %xmm7
+	andnps	%xmm11, %xmm6
+	orps	%xmm7, %xmm6
+	subps	%xmm5, %xmm0
+	andps	%xmm4, %xmm0
+	andnps	%xmm5, %xmm4
+	orps	%xmm0, %xmm4
+	andps	%xmm3, %xmm4
+	andnps	%xmm10, %xmm3
+	orps	%xmm4, %xmm3
+	andps	%xmm2, %xmm6
+	andnps	%xmm9, %xmm2
+	orps	%xmm6, %xmm2
+	mulps	%xmm1, %xmm2
+	mulps	%xmm8, %xmm3
+	cmpq	$5, %rcx
+	jbe	.LBB8_34
+	jmp	.LBB8_41
+.LBB8_32:
+	movaps	.LCPI8_0(%rip), %xmm0
+	movaps	%xmm1, %xmm2
+	andps	%xmm0, %xmm2
+	andps	%xmm15, %xmm0
+	movaps	.LCPI8_38(%rip), %xmm3
+	movaps	%xmm15, %xmm4
+	orps	%xmm3, %xmm4
+	orps	%xmm1, %xmm3
+	movaps	.LCPI8_39(%rip), %xmm5
+	movaps	%xmm5, %xmm6
+	cmpnltps	%xmm0, %xmm6
+	cmpnltps	%xmm2, %xmm5
+	andps	%xmm5, %xmm3
+	movaps	.LCPI8_14(%rip), %xmm0
+	andnps	%xmm0, %xmm5
+	orps	%xmm3, %xmm5
+	andps	%xmm6, %xmm4
+	andnps	%xmm0, %xmm6
+	orps	%xmm4, %xmm6
+	movaps	.LCPI8_15(%rip), %xmm0
+	movaps	%xmm0, %xmm7
+	minps	%xmm6, %xmm7
+	minps	%xmm5, %xmm0
+	movaps	.LCPI8_16(%rip), %xmm5
+	movaps	%xmm0, %xmm4
+	mulps	%xmm5, %xmm4
+	mulps	%xmm7, %xmm5
+	movaps	.LCPI8_17(%rip), %xmm2
+	addps	%xmm2, %xmm5
+	addps	%xmm2, %xmm4
+	movaps	.LCPI8_18(%rip), %xmm3
+	movaps	%xmm4, %xmm2
+	addps	%xmm3, %xmm2
+	addps	%xmm5, %xmm3
+	movaps	.LCPI8_19(%rip), %xmm6
+	movaps	%xmm3, %xmm8
+	mulps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm6
+	addps	%xmm0, %xmm6
+	addps	%xmm7, %xmm8
+	movaps	.LCPI8_20(%rip), %xmm0
+	mulps	%xmm0, %xmm2
+	addps	%xmm6, %xmm2
+	mulps	%xmm0, %xmm3
+	addps	%xmm8, %xmm3
+	movaps	.LCPI8_21(%rip), %xmm7
+	movaps	%xmm2, %xmm6
+	mulps	%xmm7, %xmm6
+	mulps	%xmm3, %xmm7
+	movaps	.LCPI8_22(%rip), %xmm0
+	addps	%xmm0, %xmm7
+	addps	%xmm0, %xmm6
+	mulps	%xmm2, %xmm6
+	mulps	%xmm3, %xmm7
+	movaps	.LCPI8_23(%rip), %xmm0
+	addps	%xmm0, %xmm7
+	addps	%xmm0, %xmm6
+	mulps	%xmm2, %xmm6
+	mulps	%xmm3, %xmm7
+	movaps	.LCPI8_24(%rip), %xmm0
+	addps	%xmm0, %xmm7
+	addps	%xmm0, %xmm6
+	mulps	%xmm2, %xmm6
+	mulps	%xmm3, %xmm7
+	movaps	.LCPI8_25(%rip), %xmm0
+	addps	%xmm0, %xmm7
+	addps	%xmm0, %xmm6
+	mulps	%xmm2, %xmm6
+	mulps	%xmm3, %xmm7
+	movaps	.LCPI8_2(%rip), %xmm0
+	addps	%xmm0, %xmm7
+	addps	%xmm0, %xmm6
+	movaps	.LCPI8_3(%rip), %xmm8
+	movaps	%xmm2, %xmm0
+	addps	%xmm8, %xmm0
+	movaps	%xmm3, %xmm9
+	addps	%xmm8, %xmm9
+	mulps	%xmm3, %xmm3
+	mulps	%xmm7, %xmm3
+	addps	%xmm9, %xmm3
+	mulps	%xmm2, %xmm2
+	mulps	%xmm6, %xmm2
+	addps	%xmm0, %xmm2
+	movdqa	.LCPI8_26(%rip), %xmm6
+	movaps	%xmm4, %xmm0
+	paddd	%xmm6, %xmm0
+	paddd	%xmm5, %xmm6
+	psrad	$1, %xmm6
+	psrad	$1, %xmm0
+	psubd	%xmm0, %xmm4
+	pslld	$23, %xmm0
+	psubd	%xmm6, %xmm5
+	pslld	$23, %xmm6
+	paddd	%xmm8, %xmm6
+	mulps	%xmm3, %xmm6
+	paddd	%xmm8, %xmm0
+	mulps	%xmm2, %xmm0
+	pslld	$23, %xmm5
+	pslld	$23, %xmm4
+	paddd	%xmm8, %xmm4
+	mulps	%xmm0, %xmm4
+	paddd	%xmm8, %xmm5
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI8_54(%rip), %xmm0
+	movaps	%xmm4, %xmm2
+	addps	%xmm0, %xmm2
+	addps	%xmm5, %xmm0
+	divps	%xmm0, %xmm5
+	divps	%xmm2, %xmm4
+	movaps	%xmm4, %xmm6
+	mulps	%xmm4, %xmm6
+	movaps	%xmm5, %xmm7
+	mulps	%xmm5, %xmm7
+	movaps	.LCPI8_55(%rip), %xmm2
+	movaps	%xmm7, %xmm3
+	mulps	%xmm2, %xmm3
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_56(%rip), %xmm0
+	addps	%xmm0, %xmm2
+	addps	%xmm0, %xmm3
+	mulps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_57(%rip), %xmm0
+	addps	%xmm0, %xmm2
+	addps	%xmm0, %xmm3
+	mulps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_58(%rip), %xmm0
+	addps	%xmm0, %xmm2
+	addps	%xmm0, %xmm3
+	mulps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_59(%rip), %xmm0
+	addps	%xmm0, %xmm2
+	addps	%xmm0, %xmm3
+	mulps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm2
+	movaps	.LCPI8_60(%rip), %xmm0
+	addps	%xmm0, %xmm2
+	addps	%xmm0, %xmm3
+	addps	%xmm5, %xmm5
+	addps	%xmm4, %xmm4
+	xorps	%xmm0, %xmm0
+	xorps	%xmm8, %xmm8
+	cmpltps	%xmm1, %xmm8
+	cmpltps	%xmm15, %xmm0
+	andps	%xmm15, %xmm0
+	andps	%xmm1, %xmm8
+	mulps	%xmm7, %xmm3
+	mulps	%xmm6, %xmm2
+	mulps	%xmm4, %xmm2
+	mulps	%xmm5, %xmm3
+	addps	%xmm5, %xmm3
+	addps	%xmm0, %xmm3
+	addps	%xmm4, %xmm2
+	addps	%xmm8, %xmm2
+	cmpq	$5, %rcx
+	jbe	.LBB8_34
+	jmp	.LBB8_41
+.LBB8_26:
+	movaps	.LCPI8_0(%rip), %xmm3
+	movaps	%xmm1, %xmm2
+	andps	%xmm3, %xmm2
+	andps	%xmm15, %xmm3
+	movaps	%xmm15, %xmm6
+	mulps	%xmm15, %xmm6
+	movaps	%xmm1, %xmm7
+	mulps	%xmm1, %xmm7
+	movaps	.LCPI8_47(%rip), %xmm5
 	movaps	%xmm7, %xmm4
 	mulps	%xmm5, %xmm4
 	mulps	%xmm6, %xmm5
-	movaps	.LCPI8_28(%rip), %xmm8
+	movaps	.LCPI8_48(%rip), %xmm8
 	addps	%xmm8, %xmm5
 	addps	%xmm8, %xmm4
 	mulps	%xmm7, %xmm4
 	mulps	%xmm6, %xmm5
-	movaps	.LCPI8_29(%rip), %xmm8
+	movaps	.LCPI8_49(%rip), %xmm8
 	addps	%xmm8, %xmm5
 	addps	%xmm8, %xmm4
 	mulps	%xmm7, %xmm4
 	mulps	%xmm6, %xmm5
-	movaps	.LCPI8_30(%rip), %xmm8
+	movaps	.LCPI8_50(%rip), %xmm8
 	addps	%xmm8, %xmm5
 	addps	%xmm8, %xmm4
 	mulps	%xmm7, %xmm4
 	mulps	%xmm6, %xmm5
-	movaps	.LCPI8_31(%rip), %xmm8
+	movaps	.LCPI8_51(%rip), %xmm8
 	addps	%xmm8, %xmm5
 	addps	%xmm8, %xmm4
 	mulps	%xmm7, %xmm4
@@ -5570,60 +6186,60 @@ activation:
 	addps	%xmm2, %xmm6
 	movaps	%xmm3, %xmm7
 	addps	%xmm3, %xmm7
-	movaps	.LCPI8_6(%rip), %xmm10
+	movaps	.LCPI8_15(%rip), %xmm10
 	movaps	%xmm10, %xmm11
 	minps	%xmm7, %xmm11
 	minps	%xmm6, %xmm10
-	movaps	.LCPI8_7(%rip), %xmm7
+	movaps	.LCPI8_16(%rip), %xmm7
 	movaps	%xmm10, %xmm6
 	mulps	%xmm7, %xmm6
 	mulps	%xmm11, %xmm7
-	movaps	.LCPI8_8(%rip), %xmm8
+	movaps	.LCPI8_17(%rip), %xmm8
 	addps	%xmm8, %xmm7
 	addps	%xmm8, %xmm6
-	movaps	.LCPI8_9(%rip), %xmm9
+	movaps	.LCPI8_18(%rip), %xmm9
 	movaps	%xmm6, %xmm8
 	addps	%xmm9, %xmm8
 	addps	%xmm7, %xmm9
-	movaps	.LCPI8_10(%rip), %xmm12
+	movaps	.LCPI8_19(%rip), %xmm12
 	movaps	%xmm9, %xmm13
 	mulps	%xmm12, %xmm13
 	mulps	%xmm8, %xmm12
 	addps	%xmm10, %xmm12
 	addps	%xmm11, %xmm13
-	movaps	.LCPI8_11(%rip), %xmm10
+	movaps	.LCPI8_20(%rip), %xmm10
 	mulps	%xmm10, %xmm8
 	addps	%xmm12, %xmm8
 	mulps	%xmm10, %xmm9
 	addps	%xmm13, %xmm9
-	movaps	.LCPI8_12(%rip), %xmm12
+	movaps	.LCPI8_21(%rip), %xmm12
 	movaps	%xmm8, %xmm11
 	mulps	%xmm12, %xmm11
 	mulps	%xmm9, %xmm12
-	movaps	.LCPI8_13(%rip), %xmm10
+	movaps	.LCPI8_22(%rip), %xmm10
 	addps	%xmm10, %xmm12
 	addps	%xmm10, %xmm11
 	mulps	%xmm8, %xmm11
 	mulps	%xmm9, %xmm12
-	movaps	.LCPI8_14(%rip), %xmm10
+	movaps	.LCPI8_23(%rip), %xmm10
 	addps	%xmm10, %xmm12
 	addps	%xmm10, %xmm11
 	mulps	%xmm8, %xmm11
 	mulps	%xmm9, %xmm12
-	movaps	.LCPI8_15(%rip), %xmm10
+	movaps	.LCPI8_24(%rip), %xmm10
 	addps	%xmm10, %xmm12
 	addps	%xmm10, %xmm11
 	mulps	%xmm8, %xmm11
 	mulps	%xmm9, %xmm12
-	movaps	.LCPI8_16(%rip), %xmm10
+	movaps	.LCPI8_25(%rip), %xmm10
 	addps	%xmm10, %xmm12
 	addps	%xmm10, %xmm11
 	mulps	%xmm8, %xmm11
 	mulps	%xmm9, %xmm12
-	movaps	.LCPI8_17(%rip), %xmm10
+	movaps	.LCPI8_2(%rip), %xmm10
 	addps	%xmm10, %xmm12
 	addps	%xmm10, %xmm11
-	movaps	.LCPI8_18(%rip), %xmm10
+	movaps	.LCPI8_3(%rip), %xmm10
 	movaps	%xmm8, %xmm13
 	addps	%xmm10, %xmm13
 	movaps	%xmm9, %xmm14
@@ -5634,7 +6250,7 @@ activation:
 	mulps	%xmm8, %xmm8
 	mulps	%xmm11, %xmm8
 	addps	%xmm13, %xmm8
-	movdqa	.LCPI8_19(%rip), %xmm11
+	movdqa	.LCPI8_26(%rip), %xmm11
 	movaps	%xmm6, %xmm12
 	paddd	%xmm11, %xmm12
 	paddd	%xmm7, %xmm11
@@ -5656,106 +6272,106 @@ activation:
 	mulps	%xmm11, %xmm7
 	addps	%xmm10, %xmm6
 	addps	%xmm10, %xmm7
-	movaps	.LCPI8_32(%rip), %xmm8
+	movaps	.LCPI8_52(%rip), %xmm8
 	movaps	%xmm8, %xmm9
 	divps	%xmm7, %xmm9
 	divps	%xmm6, %xmm8
 	addps	%xmm10, %xmm8
 	addps	%xmm10, %xmm9
-	movaps	.LCPI8_33(%rip), %xmm6
+	movaps	.LCPI8_53(%rip), %xmm6
 	cmpnltps	%xmm6, %xmm2
 	cmpnltps	%xmm6, %xmm3
 	andps	%xmm3, %xmm9
 	andnps	%xmm5, %xmm3
 	andps	%xmm2, %xmm8
 	andnps	%xmm4, %xmm2
-	movaps	.LCPI8_3(%rip), %xmm4
-	andps	%xmm4, %xmm0
-	orps	%xmm3, %xmm0
-	orps	%xmm9, %xmm0
+	movaps	.LCPI8_38(%rip), %xmm4
+	andps	%xmm4, %xmm15
+	orps	%xmm3, %xmm15
+	orps	%xmm9, %xmm15
 	andps	%xmm4, %xmm1
 	orps	%xmm2, %xmm1
 	orps	%xmm8, %xmm1
-.LBB8_26:
+.LBB8_25:
 	movaps	%xmm1, %xmm2
-	movaps	%xmm0, %xmm3
+	movaps	%xmm15, %xmm3
 	cmpq	$5, %rcx
 	jbe	.LBB8_34
 	jmp	.LBB8_41
-.LBB8_29:
-	movaps	.LCPI8_2(%rip), %xmm2
+.LBB8_28:
+	movaps	.LCPI8_0(%rip), %xmm2
 	movaps	%xmm1, %xmm3
 	andps	%xmm2, %xmm3
-	andps	%xmm0, %xmm2
-	movaps	.LCPI8_3(%rip), %xmm4
-	movaps	%xmm0, %xmm5
+	andps	%xmm15, %xmm2
+	movaps	.LCPI8_38(%rip), %xmm4
+	movaps	%xmm15, %xmm5
 	orps	%xmm4, %xmm5
 	orps	%xmm1, %xmm4
-	movaps	.LCPI8_4(%rip), %xmm6
+	movaps	.LCPI8_39(%rip), %xmm6
 	movaps	%xmm6, %xmm7
 	cmpnltps	%xmm2, %xmm7
 	cmpnltps	%xmm3, %xmm6
 	andps	%xmm6, %xmm4
-	movaps	.LCPI8_5(%rip), %xmm2
+	movaps	.LCPI8_14(%rip), %xmm2
 	andnps	%xmm2, %xmm6
 	orps	%xmm4, %xmm6
 	andps	%xmm7, %xmm5
 	andnps	%xmm2, %xmm7
 	orps	%xmm5, %xmm7
-	movaps	.LCPI8_6(%rip), %xmm8
+	movaps	.LCPI8_15(%rip), %xmm8
 	movaps	%xmm8, %xmm9
 	minps	%xmm7, %xmm9
 	minps	%xmm6, %xmm8
-	movaps	.LCPI8_7(%rip), %xmm4
+	movaps	.LCPI8_16(%rip), %xmm4
 	movaps	%xmm8, %xmm5
 	mulps	%xmm4, %xmm5
 	mulps	%xmm9, %xmm4
-	movaps	.LCPI8_8(%rip), %xmm2
+	movaps	.LCPI8_17(%rip), %xmm2
 	addps	%xmm2, %xmm4
 	addps	%xmm2, %xmm5
-	movaps	.LCPI8_9(%rip), %xmm3
+	movaps	.LCPI8_18(%rip), %xmm3
 	movaps	%xmm5, %xmm2
 	addps	%xmm3, %xmm2
 	addps	%xmm4, %xmm3
-	movaps	.LCPI8_10(%rip), %xmm6
+	movaps	.LCPI8_19(%rip), %xmm6
 	movaps	%xmm3, %xmm7
 	mulps	%xmm6, %xmm7
 	mulps	%xmm2, %xmm6
 	addps	%xmm8, %xmm6
 	addps	%xmm9, %xmm7
-	movaps	.LCPI8_11(%rip), %xmm8
+	movaps	.LCPI8_20(%rip), %xmm8
 	mulps	%xmm8, %xmm2
 	addps	%xmm6, %xmm2
 	mulps	%xmm8, %xmm3
 	addps	%xmm7, %xmm3
-	movaps	.LCPI8_12(%rip), %xmm8
+	movaps	.LCPI8_21(%rip), %xmm8
 	movaps	%xmm2, %xmm7
 	mulps	%xmm8, %xmm7
 	mulps	%xmm3, %xmm8
-	movaps	.LCPI8_13(%rip), %xmm6
+	movaps	.LCPI8_22(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
 	mulps	%xmm2, %xmm7
 	mulps	%xmm3, %xmm8
-	movaps	.LCPI8_14(%rip), %xmm6
+	movaps	.LCPI8_23(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
 	mulps	%xmm2, %xmm7
 	mulps	%xmm3, %xmm8
-	movaps	.LCPI8_15(%rip), %xmm6
+	movaps	.LCPI8_24(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
 	mulps	%xmm2, %xmm7
 	mulps	%xmm3, %xmm8
-	movaps	.LCPI8_16(%rip), %xmm6
+	movaps	.LCPI8_25(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
 	mulps	%xmm2, %xmm7
 	mulps	%xmm3, %xmm8
-	movaps	.LCPI8_17(%rip), %xmm6
+	movaps	.LCPI8_2(%rip), %xmm6
 	addps	%xmm6, %xmm8
 	addps	%xmm6, %xmm7
-	movaps	.LCPI8_18(%rip), %xmm6
+	movaps	.LCPI8_3(%rip), %xmm6
 	movaps	%xmm2, %xmm9
 	addps	%xmm6, %xmm9
 	movaps	%xmm3, %xmm10
@@ -5766,7 +6382,7 @@ activation:
 	mulps	%xmm2, %xmm2
 	mulps	%xmm7, %xmm2
 	addps	%xmm9, %xmm2
-	movdqa	.LCPI8_19(%rip), %xmm7
+	movdqa	.LCPI8_26(%rip), %xmm7
 	movaps	%xmm5, %xmm8
 	paddd	%xmm7, %xmm8
 	paddd	%xmm4, %xmm7
@@ -5787,7 +6403,7 @@ activation:
 	paddd	%xmm6, %xmm4
 	mulps	%xmm7, %xmm4
 	xorps	%xmm7, %xmm7
-	movaps	%xmm0, %xmm3
+	movaps	%xmm15, %xmm3
 	cmpnltps	%xmm7, %xmm3
 	movaps	%xmm1, %xmm2
 	cmpnltps	%xmm7, %xmm2
@@ -5802,93 +6418,93 @@ activation:
 	addps	%xmm6, %xmm5
 	divps	%xmm5, %xmm2
 	addps	%xmm6, %xmm4
-	jmp	.LBB8_30
-.LBB8_31:
+	jmp	.LBB8_29
+.LBB8_30:
 	movaps	%xmm1, %xmm2
 	mulps	%xmm1, %xmm2
-	movaps	%xmm0, %xmm3
-	mulps	%xmm0, %xmm3
-	movaps	.LCPI8_0(%rip), %xmm4
+	movaps	%xmm15, %xmm3
+	mulps	%xmm15, %xmm3
+	movaps	.LCPI8_36(%rip), %xmm4
 	mulps	%xmm4, %xmm3
 	mulps	%xmm4, %xmm2
-	movaps	.LCPI8_1(%rip), %xmm4
+	movaps	.LCPI8_37(%rip), %xmm4
 	addps	%xmm4, %xmm2
 	addps	%xmm4, %xmm3
-	mulps	%xmm0, %xmm3
+	mulps	%xmm15, %xmm3
 	mulps	%xmm1, %xmm2
-	movaps	.LCPI8_2(%rip), %xmm4
+	movaps	.LCPI8_0(%rip), %xmm4
 	movaps	%xmm2, %xmm5
 	andps	%xmm4, %xmm5
 	andps	%xmm3, %xmm4
-	movaps	.LCPI8_3(%rip), %xmm6
+	movaps	.LCPI8_38(%rip), %xmm6
 	movaps	%xmm3, %xmm7
 	orps	%xmm6, %xmm7
 	orps	%xmm2, %xmm6
-	movaps	.LCPI8_4(%rip), %xmm8
+	movaps	.LCPI8_39(%rip), %xmm8
 	movaps	%xmm8, %xmm9
 	cmpnltps	%xmm4, %xmm9
 	cmpnltps	%xmm5, %xmm8
 	andps	%xmm8, %xmm6
-	movaps	.LCPI8_5(%rip), %xmm4
+	movaps	.LCPI8_14(%rip), %xmm4
 	andnps	%xmm4, %xmm8
 	orps	%xmm6, %xmm8
 	andps	%xmm9, %xmm7
 	andnps	%xmm4, %xmm9
 	orps	%xmm7, %xmm9
-	movaps	.LCPI8_6(%rip), %xmm10
+	movaps	.LCPI8_15(%rip), %xmm10
 	movaps	%xmm10, %xmm11
 	minps	%xmm9, %xmm11
 	minps	%xmm8, %xmm10
-	movaps	.LCPI8_7(%rip), %xmm4
+	movaps	.LCPI8_16(%rip), %xmm4
 	movaps	%xmm10, %xmm5
 	mulps	%xmm4, %xmm5
 	mulps	%xmm11, %xmm4
-	movaps	.LCPI8_8(%rip), %xmm6
+	movaps	.LCPI8_17(%rip), %xmm6
 	addps	%xmm6, %xmm4
 	addps	%xmm6, %xmm5
-	movaps	.LCPI8_9(%rip), %xmm7
+	movaps	.LCPI8_18(%rip), %xmm7
 	movaps	%xmm5, %xmm6
 	addps	%xmm7, %xmm6
 	addps	%xmm4, %xmm7
-	movaps	.LCPI8_10(%rip), %xmm8
+	movaps	.LCPI8_19(%rip), %xmm8
 	movaps	%xmm7, %xmm9
 	mulps	%xmm8, %xmm9
 	mulps	%xmm6, %xmm8
 	addps	%xmm10, %xmm8
 	addps	%xmm11, %xmm9
-	movaps	.LCPI8_11(%rip), %xmm10
+	movaps	.LCPI8_20(%rip), %xmm10
 	mulps	%xmm10, %xmm6
 	addps	%xmm8, %xmm6
 	mulps	%xmm10, %xmm7
 	addps	%xmm9, %xmm7
-	movaps	.LCPI8_12(%rip), %xmm10
+	movaps	.LCPI8_21(%rip), %xmm10
 	movaps	%xmm6, %xmm9
 	mulps	%xmm10, %xmm9
 	mulps	%xmm7, %xmm10
-	movaps	.LCPI8_13(%rip), %xmm8
+	movaps	.LCPI8_22(%rip), %xmm8
 	addps	%xmm8, %xmm10
 	addps	%xmm8, %xmm9
 	mulps	%xmm6, %xmm9
 	mulps	%xmm7, %xmm10
-	movaps	.LCPI8_14(%rip), %xmm8
+	movaps	.LCPI8_23(%rip), %xmm8
 	addps	%xmm8, %xmm10
 	addps	%xmm8, %xmm9
 	mulps	%xmm6, %xmm9
 	mulps	%xmm7, %xmm10
-	movaps	.LCPI8_15(%rip), %xmm8
+	movaps	.LCPI8_24(%rip), %xmm8
 	addps	%xmm8, %xmm10
 	addps	%xmm8, %xmm9
 	mulps	%xmm6, %xmm9
 	mulps	%xmm7, %xmm10
-	movaps	.LCPI8_16(%rip), %xmm8
+	movaps	.LCPI8_25(%rip), %xmm8
 	addps	%xmm8, %xmm10
 	addps	%xmm8, %xmm9
 	mulps	%xmm6, %xmm9
 	mulps	%xmm7, %xmm10
-	movaps	.LCPI8_17(%rip), %xmm8
+	movaps	.LCPI8_2(%rip), %xmm8
 	addps	%xmm8, %xmm10
 	addps	%xmm8, %xmm9
-	movaps	.LCPI8_18(%rip), %xmm8
+	movaps	.LCPI8_3(%rip), %xmm8
 	movaps	%xmm6, %xmm11
 	addps	%xmm8, %xmm11
 	movaps	%xmm7, %xmm12
@@ -5899,7 +6515,7 @@ activation:
 	mulps	%xmm6, %xmm6
 	mulps	%xmm9, %xmm6
 	addps	%xmm11, %xmm6
-	movdqa	.LCPI8_19(%rip), %xmm9
+	movdqa	.LCPI8_26(%rip), %xmm9
 	movaps	%xmm5, %xmm10
 	paddd	%xmm9, %xmm10
 	paddd	%xmm4, %xmm9
@@ -5933,10 +6549,10 @@ activation:
 	addps	%xmm8, %xmm5
 	divps	%xmm5, %xmm2
 	addps	%xmm8, %xmm4
-.LBB8_30:
+.LBB8_29:
 	divps	%xmm4, %xmm3
 	mulps	%xmm1, %xmm2
-	mulps	%xmm0, %xmm3
+	mulps	%xmm15, %xmm3
 	cmpq	$5, %rcx
 	ja	.LBB8_41
 .LBB8_34:
@@ -5979,24 +6595,26 @@ activation:
 	.p2align	2, 0x0
 .LJTI8_0:
 	.long	.LBB8_5-.LJTI8_0
+	.long	.LBB8_6-.LJTI8_0
 	.long	.LBB8_7-.LJTI8_0
-	.long	.LBB8_8-.LJTI8_0
-	.long	.LBB8_12-.LJTI8_0
-	.long	.LBB8_9-.LJTI8_0
 	.long	.LBB8_11-.LJTI8_0
+	.long	.LBB8_8-.LJTI8_0
+	.long	.LBB8_9-.LJTI8_0
+	.long	.LBB8_10-.LJTI8_0
 .LJTI8_1:
-	.long	.LBB8_22-.LJTI8_1
 	.long	.LBB8_21-.LJTI8_1
 	.long	.LBB8_20-.LJTI8_1
 	.long	.LBB8_19-.LJTI8_1
 	.long	.LBB8_18-.LJTI8_1
 	.long	.LBB8_17-.LJTI8_1
+	.long	.LBB8_16-.LJTI8_1
 .LJTI8_2:
-	.long	.LBB8_25-.LJTI8_2
+	.long	.LBB8_24-.LJTI8_2
+	.long	.LBB8_26-.LJTI8_2
 	.long	.LBB8_27-.LJTI8_2
-	.long	.LBB8_28-.LJTI8_2
 	.long	.LBB8_32-.LJTI8_2
-	.long	.LBB8_29-.LJTI8_2
+	.long	.LBB8_28-.LJTI8_2
+	.long	.LBB8_30-.LJTI8_2
 	.long	.LBB8_31-.LJTI8_2
 .LJTI8_3:
 	.long	.LBB8_40-.LJTI8_3
@@ -6008,106 +6626,216 @@ activation:
 	.section	.rodata.cst16,"aM",@progbits,16
 	.p2align	4, 0x0
 .LCPI9_0:
-	.long	0x3d922279
-	.long	0x3d922279
-	.long	0x3d922279
-	.long	0x3d922279
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
+	.long	0x7fffffff
 .LCPI9_1:
-	.long	0x3fcc422a
-	.long	0x3fcc422a
-	.long	0x3fcc422a
-	.long	0x3fcc422a
+	.long	0x3f3504f3
+	.long	0x3f3504f3
+	.long	0x3f3504f3
+	.long	0x3f3504f3
 .LCPI9_2:
-	.long	0x7fffffff
-	.long	0x7fffffff
-	.long	0x7fffffff
-	.long	0x7fffffff
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
+	.long	0x3f000000
 .LCPI9_3:
-	.long	0x80000000
-	.long	0x80000000
-	.long	0x80000000
-	.long	0x80000000
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
+	.long	0x3f800000
 .LCPI9_4:
-	.long	0x42d00000
-	.long	0x42d00000
-	.long	0x42d00000
-	.long	0x42d00000
+	.long	0x3e2ef945
+	.long	0x3e2ef945
+	.long	0x3e2ef945
+	.long	0x3e2ef945
 .LCPI9_5:
-	.long	0xc2d00000
-	.long	0xc2d00000
-	.long	0xc2d00000
-	.long	0xc2d00000
+	.long	0xbf527892
+	.long	0xbf527892
+	.long	0xbf527892
+	.long	0xbf527892
 .LCPI9_6:
-	.long	0x42b20000
-	.long	0x42b20000
-	.long	0x42b20000
-	.long	0x42b20000
+	.long	0x3fbe87b0
+	.long	0x3fbe87b0
+	.long	0x3fbe87b0
+	.long	0x3fbe87b0
 .LCPI9_7:
-	.long	0x3fb8aa3b
-	.long	0x3fb8aa3b
-	.long	0x3fb8aa3b
-	.long	0x3fb8aa3b
+	.long	0xbf914e5d
+	.long	0xbf914e5d
+	.long	0xbf914e5d
+	.long	0xbf914e5d
 .LCPI9_8:
-	.long	0x4b400000
-	.long	0x4b400000
-	.long	0x4b400000
-	.long	0x4b400000
+	.long	0x3e8ec7cc
+	.long	0x3e8ec7cc
+	.long	0x3e8ec7cc
+	.long	0x3e8ec7cc
 .LCPI9_9:
-	.long	0xcb400000
-	.long	0xcb400000
-	.long	0xcb400000
-	.long	0xcb400000
+	.long	0xbe3ec24c
+	.long	0xbe3ec24c
+	.long	0xbe3ec24c
+	.long	0xbe3ec24c
 .LCPI9_10:
-	.long	0xbf318000
-	.long	0xbf318000
-	.long	0xbf318000
-	.long	0xbf318000
+	.long	0x3dc636c9
+	.long	0x3dc636c9
+	.long	0x3dc636c9
+	.long	0x3dc636c9
 .LCPI9_11:
-	.long	0x395e8083
-	.long	0x395e8083
-	.long	0x395e8083
-	.long	0x395e8083
+	.long	0x3ebf88fb
+	.long	0x3ebf88fb
+	.long	0x3ebf88fb
+	.long	0x3ebf88fb
 .LCPI9_12:
-	.long	0x39506967
-	.long	0x39506967
-	.long	0x39506967
-	.long	0x39506967
+	.long	0x3f8000c7
+	.long	0x3f8000c7
+	.long	0x3f8000c7
+	.long	0x3f8000c7
 .LCPI9_13:
-	.long	0x3ab743ce
-	.long	0x3ab743ce
-	.long	0x3ab743ce
-	.long	0x3ab743ce
+	.long	0xbfa1fc4e
+	.long	0xbfa1fc4e
+	.long	0xbfa1fc4e
+	.long	0xbfa1fc4e
 .LCPI9_14:
-	.long	0x3c088908
-	.long	0x3c088908
-	.long	0x3c088908
-	.long	0x3c088908
+	.long	0xc2d00000
+	.long	0xc2d00000
+	.long	0xc2d00000
+	.long	0xc2d00000
 .LCPI9_15:
-	.long	0x3d2aa9c1
-	.long	0x3d2aa9c1
-	.long	0x3d2aa9c1
-	.long	0x3d2aa9c1
+	.long	0x42b20000
+	.long	0x42b20000
+	.long	0x42b20000
+	.long	0x42b20000
 .LCPI9_16:
-	.long	0x3e2aaaaa
-	.long	0x3e2aaaaa
-	.long	0x3e2aaaaa
-	.long	0x3e2aaaaa
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
+	.long	0x3fb8aa3b
 .LCPI9_17:
-	.long	0x3f000000
-	.long	0x3f000000
-	.long	0x3f000000
-	.long	0x3f000000
+	.long	0x4b400000
+	.long	0x4b400000
+	.long	0x4b400000
+	.long	0x4b400000
 .LCPI9_18:
-	.long	0x3f800000
-	.long	0x3f800000
-	.long	0x3f800000
-	.long	0x3f800000
+	.long	0xcb400000
+	.long	0xcb400000
+	.long	0xcb400000
+	.long	0xcb400000
 .LCPI9_19:
-	.long	3032481792
-	.long	3032481792
-	.long	3032481792
-	.long	3032481792
+	.long	0x3f318000
+	.long	0x3f318000
+	.long	0x3f318000
+	.long	0x3f318000
 .LCPI9_20:
+	.long	0x395e8083
+	.long	0x395e8083
+	.long	0x395e8083
+	.long	0x395e8083
+.LCPI9_21:
+	.long	0x39506967
+	.long	0x39506967
+	.long	0x39506967
+	.long	0x39506967
+.LCPI9_22:
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+	.long	0x3ab743ce
+.LCPI9_23:
+	.long	0x3c088908
+	.long	0x3c088908
+	.long	0x3c088908
+	.long	0x3c088908
+.LCPI9_24:
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+	.long	0x3d2aa9c1
+.LCPI9_25:
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+	.long	0x3e2aaaaa
+.LCPI9_26:
+	.long	3032481792
+	.long	3032481792
+	.long	3032481792
+	.long	3032481792
+.LCPI9_27:
+	.long	0x31c3d001
+	.long	0x31c3d001
+	.long	0x31c3d001
+	.long	0x31c3d001
+.LCPI9_28:
+	.long	0xb3ddebbd
+	.long	0xb3ddebbd
+	.long	0xb3ddebbd
+	.long	0xb3ddebbd
+.LCPI9_29:
+	.long	0x35e00e01
+	.long	0x35e00e01
+	.long	0x35e00e01
+	.long	0x35e00e01
+.LCPI9_30:
+	.long	0xb7c6980c
+	.long	0xb7c6980c
+	.long	0xb7c6980c
+	.long	0xb7c6980c
+.LCPI9_31:
+	.long	0x3997b426
+	.long	0x3997b426
+	.long	0x3997b426
+	.long	0x3997b426
+.LCPI9_32:
+	.long	0xbb430c31
+	.long	0xbb430c31
+	.long	0xbb430c31
+	.long	0xbb430c31
+.LCPI9_33:
+	.long	0x3ccccccd
+	.long	0x3ccccccd
+	.long	0x3ccccccd
+	.long	0x3ccccccd
+.LCPI9_34:
+	.long	0xbe2aaaab
+	.long	0xbe2aaaab
+	.long	0xbe2aaaab
+	.long	0xbe2aaaab
+.LCPI9_35:
+	.long	0x3ecc422a
+	.long	0x3ecc422a
+	.long	0x3ecc422a
+	.long	0x3ecc422a
+.LCPI9_36:
+	.long	0xbf000000
+	.long	0xbf000000
+	.long	0xbf000000
+	.long	0xbf000000
+.LCPI9_37:
+	.long	0x3d922279
+	.long	0x3d922279
+	.long	0x3d922279
+	.long	0x3d922279
+.LCPI9_38:
+	.long	0x3fcc422a
+	.long	0x3fcc422a
+	.long	0x3fcc422a
+	.long	0x3fcc422a
+.LCPI9_39:
+	.long	0x80000000
+	.long	0x80000000
+	.long	0x80000000
+	.long	0x80000000
+.LCPI9_40:
+	.long	0x42d00000
+	.long	0x42d00000
+	.long	0x42d00000
+	.long	0x42d00000
+.LCPI9_41:
+	.long	0xbf318000
+	.long	0xbf318000
+	.long	0xbf318000
+	.long	0xbf318000
+.LCPI9_42:
 	.long	0x3e095d4f
 	.long	0x3e095d4f
 	.long	0x3e095d4f
@@ -6125,1085 +6853,1695 @@ activation_gradient:
 	cmpq	$8, %r9
 	jge	.LBB9_2
 	xorl	%eax, %eax
-.LBB9_11:
+.LBB9_13:
 	subq	%rax, %r9
-	je	.LBB9_53
-	pxor	%xmm2, %xmm2
-	xorps	%xmm13, %xmm13
+	je	.LBB9_57
+	xorps	%xmm14, %xmm14
+	xorps	%xmm0, %xmm0
+	movaps	%xmm0, -16(%rbp)
 	addq	$-2, %r9
 	cmpq	$5, %r9
-	ja	.LBB9_13
+	ja	.LBB9_15
 	leaq	.LJTI9_0(%rip), %r10
 	movslq	(%r10,%r9,4), %r11
 	addq	%r10, %r11
 	xorps	%xmm1, %xmm1
+	xorps	%xmm2, %xmm2
 	xorps	%xmm3, %xmm3
 	xorps	%xmm4, %xmm4
-	xorps	%xmm5, %xmm5
-	xorps	%xmm6, %xmm6
 	jmpq	*%r11
-.LBB9_15:
-	movd	24(%rdx,%rax,4), %xmm0
-	movq	%xmm0, %xmm3
-	shufps	$132, %xmm3, %xmm13
-.LBB9_16:
-	movss	20(%rdx,%rax,4), %xmm4
-	movlhps	%xmm13, %xmm4
-	shufps	$226, %xmm13, %xmm4
-	movaps	%xmm1, %xmm3
-	movaps	%xmm4, %xmm13
 .LBB9_17:
-	movss	16(%rdx,%rax,4), %xmm1
-	movss	%xmm1, %xmm13
-	movaps	%xmm3, %xmm4
+	movd	24(%rdx,%rax,4), %xmm0
+	movq	%xmm0, %xmm1
+	pxor	%xmm0, %xmm0
+	shufps	$132, %xmm1, %xmm2
+	movaps	%xmm2, -16(%rbp)
 .LBB9_18:
-	movss	12(%rdx,%rax,4), %xmm1
-	shufps	$228, %xmm4, %xmm1
-	shufps	$36, %xmm1, %xmm4
-	movaps	%xmm4, %xmm5
+	movss	20(%rdx,%rax,4), %xmm2
+	movaps	-16(%rbp), %xmm1
+	movlhps	%xmm1, %xmm2
+	shufps	$226, %xmm1, %xmm2
+	movaps	%xmm0, %xmm1
+	movaps	%xmm2, -16(%rbp)
 .LBB9_19:
-	movss	8(%rdx,%rax,4), %xmm1
-	shufps	$48, %xmm5, %xmm1
-	shufps	$132, %xmm1, %xmm5
-	movaps	%xmm5, %xmm6
+	movss	16(%rdx,%rax,4), %xmm0
+	movaps	-16(%rbp), %xmm2
+	movss	%xmm0, %xmm2
+	movaps	%xmm2, -16(%rbp)
+	movaps	%xmm1, %xmm2
 .LBB9_20:
-	movss	4(%rdx,%rax,4), %xmm1
-	movlhps	%xmm6, %xmm1
-	shufps	$226, %xmm6, %xmm1
+	movss	12(%rdx,%rax,4), %xmm0
+	shufps	$228, %xmm2, %xmm0
+	shufps	$36, %xmm0, %xmm2
+	movaps	%xmm2, %xmm3
 .LBB9_21:
-	movss	(%rdx,%rax,4), %xmm4
-	xorps	%xmm14, %xmm14
+	movss	8(%rdx,%rax,4), %xmm0
+	shufps	$48, %xmm3, %xmm0
+	shufps	$132, %xmm0, %xmm3
+	movaps	%xmm3, %xmm4
+.LBB9_22:
+	movss	4(%rdx,%rax,4), %xmm10
+	movlhps	%xmm4, %xmm10
+	shufps	$226, %xmm4, %xmm10
+.LBB9_23:
+	movss	(%rdx,%rax,4), %xmm0
+	xorps	%xmm11, %xmm11
 	cmpq	$5, %r9
-	ja	.LBB9_29
+	ja	.LBB9_31
 	leaq	.LJTI9_1(%rip), %rdx
 	movslq	(%rdx,%r9,4), %r10
 	addq	%rdx, %r10
 	jmpq	*%r10
-.LBB9_23:
-	movd	24(%rsi,%rax,4), %xmm2
-	movq	%xmm2, %xmm5
-	pxor	%xmm2, %xmm2
-	shufps	$132, %xmm5, %xmm14
-.LBB9_24:
-	movss	20(%rsi,%rax,4), %xmm5
-	movlhps	%xmm14, %xmm5
-	shufps	$226, %xmm14, %xmm5
-	movaps	%xmm5, %xmm14
 .LBB9_25:
-	movss	16(%rsi,%rax,4), %xmm5
-	movss	%xmm5, %xmm14
+	movd	24(%rsi,%rax,4), %xmm1
+	movq	%xmm1, %xmm1
+	shufps	$132, %xmm1, %xmm11
 .LBB9_26:
-	movss	12(%rsi,%rax,4), %xmm5
-	shufps	$228, %xmm2, %xmm5
-	shufps	$36, %xmm5, %xmm2
+	movss	20(%rsi,%rax,4), %xmm1
+	movlhps	%xmm11, %xmm1
+	shufps	$226, %xmm11, %xmm1
+	movaps	%xmm1, %xmm11
 .LBB9_27:
-	movss	8(%rsi,%rax,4), %xmm5
-	shufps	$48, %xmm2, %xmm5
-	shufps	$132, %xmm5, %xmm2
+	movss	16(%rsi,%rax,4), %xmm1
+	movss	%xmm1, %xmm11
 .LBB9_28:
-	movss	4(%rsi,%rax,4), %xmm5
-	movlhps	%xmm2, %xmm5
-	shufps	$226, %xmm2, %xmm5
-	movaps	%xmm5, %xmm2
+	movss	12(%rsi,%rax,4), %xmm1
+	shufps	$228, %xmm14, %xmm1
+	shufps	$36, %xmm1, %xmm14
 .LBB9_29:
-	movss	%xmm4, %xmm1
-	movss	(%rsi,%rax,4), %xmm4
-	movss	%xmm4, %xmm2
+	movss	8(%rsi,%rax,4), %xmm1
+	shufps	$48, %xmm14, %xmm1
+	shufps	$132, %xmm1, %xmm14
+.LBB9_30:
+	movss	4(%rsi,%rax,4), %xmm1
+	movlhps	%xmm14, %xmm1
+	shufps	$226, %xmm14, %xmm1
+	movaps	%xmm1, %xmm14
+.LBB9_31:
+	movss	%xmm0, %xmm10
+	movss	(%rsi,%rax,4), %xmm0
+	movss	%xmm0, %xmm14
+	cmpl	$6, %edi
+	je	.LBB9_36
 	cmpl	$5, %edi
-	je	.LBB9_32
-	cmpl	$4, %edi
-	jne	.LBB9_33
-	movaps	.LCPI9_2(%rip), %xmm4
-	movaps	%xmm14, %xmm5
-	andps	%xmm4, %xmm5
-	andps	%xmm2, %xmm4
-	movaps	.LCPI9_3(%rip), %xmm6
-	movaps	%xmm2, %xmm7
-	orps	%xmm6, %xmm7
-	orps	%xmm14, %xmm6
-	movaps	.LCPI9_4(%rip), %xmm8
-	movaps	%xmm8, %xmm9
-	cmpnltps	%xmm4, %xmm9
-	cmpnltps	%xmm5, %xmm8
-	andps	%xmm8, %xmm6
-	movaps	.LCPI9_5(%rip), %xmm4
-	andnps	%xmm4, %xmm8
-	orps	%xmm6, %xmm8
-	andps	%xmm9, %xmm7
-	andnps	%xmm4, %xmm9
-	orps	%xmm7, %xmm9
-	movaps	.LCPI9_6(%rip), %xmm10
-	movaps	%xmm10, %xmm11
-	minps	%xmm9, %xmm11
-	minps	%xmm8, %xmm10
-	movaps	.LCPI9_7(%rip), %xmm6
-	movaps	%xmm10, %xmm7
-	mulps	%xmm6, %xmm7
-	mulps	%xmm11, %xmm6
-	movaps	.LCPI9_8(%rip), %xmm4
-	addps	%xmm4, %xmm6
-	addps	%xmm4, %xmm7
-	movaps	.LCPI9_9(%rip), %xmm5
-	movaps	%xmm7, %xmm4
-	addps	%xmm5, %xmm4
-	addps	%xmm6, %xmm5
-	movaps	.LCPI9_10(%rip), %xmm8
-	movaps	%xmm5, %xmm9
-	mulps	%xmm8, %xmm9
-	mulps	%xmm4, %xmm8
-	addps	%xmm10, %xmm8
-	addps	%xmm11, %xmm9
-	movaps	.LCPI9_11(%rip), %xmm10
-	mulps	%xmm10, %xmm4
-	addps	%xmm8, %xmm4
-	mulps	%xmm10, %xmm5
-	addps	%xmm9, %xmm5
-	movaps	.LCPI9_12(%rip), %xmm10
-	movaps	%xmm4, %xmm9
-	mulps	%xmm10, %xmm9
-	mulps	%xmm5, %xmm10
-	movaps	.LCPI9_13(%rip), %xmm8
-	addps	%xmm8, %xmm10
-	addps	%xmm8, %xmm9
-	mulps	%xmm4, %xmm9
-	mulps	%xmm5, %xmm10
-	movaps	.LCPI9_14(%rip), %xmm8
-	addps	%xmm8, %xmm10
-	addps	%xmm8, %xmm9
-	mulps	%xmm4, %xmm9
-	mulps	%xmm5, %xmm10
-	movaps	.LCPI9_15(%rip), %xmm8
-	addps	%xmm8, %xmm10
-	addps	%xmm8, %xmm9
-	mulps	%xmm4, %xmm9
-	mulps	%xmm5, %xmm10
-	movaps	.LCPI9_16(%rip), %xmm8
-	addps	%xmm8, %xmm10
-	addps	%xmm8, %xmm9
-	mulps	%xmm4, %xmm9
-	mulps	%xmm5, %xmm10
-	movaps	.LCPI9_17(%rip), %xmm8
-	addps	%xmm8, %xmm10
-	addps	%xmm8, %xmm9
-	movaps	.LCPI9_18(%rip), %xmm8
-	movaps	%xmm4, %xmm11
-	addps	%xmm8, %xmm11
-	movaps	%xmm5, %xmm12
-	addps	%xmm8, %xmm12
-	mulps	%xmm5, %xmm5
-	mulps	%xmm10, %xmm5
-	addps	%xmm12, %xmm5
+	je	.LBB9_35
+	movaps	.LCPI9_0(%rip), %xmm0
+	movaps	%xmm11, %xmm1
+	andps	%xmm0, %xmm1
+	andps	%xmm14, %xmm0
+	movaps	.LCPI9_39(%rip), %xmm2
+	movaps	%xmm14, %xmm3
+	orps	%xmm2, %xmm3
+	orps	%xmm11, %xmm2
+	movaps	.LCPI9_40(%rip), %xmm4
+	movaps	%xmm4, %xmm5
+	cmpnltps	%xmm0, %xmm5
+	cmpnltps	%xmm1, %xmm4
+	andps	%xmm4, %xmm2
+	movaps	.LCPI9_14(%rip), %xmm0
+	andnps	%xmm0, %xmm4
+	orps	%xmm2, %xmm4
+	andps	%xmm5, %xmm3
+	andnps	%xmm0, %xmm5
+	orps	%xmm3, %xmm5
+	movaps	.LCPI9_15(%rip), %xmm1
+	movaps	%xmm1, %xmm6
+	minps	%xmm5, %xmm6
+	minps	%xmm4, %xmm1
+	movaps	.LCPI9_16(%rip), %xmm0
+	movaps	%xmm1, %xmm2
+	mulps	%xmm0, %xmm2
+	mulps	%xmm6, %xmm0
+	movaps	.LCPI9_17(%rip), %xmm3
+	addps	%xmm3, %xmm0
+	addps	%xmm3, %xmm2
+	movaps	.LCPI9_18(%rip), %xmm4
+	movaps	%xmm2, %xmm3
+	addps	%xmm4, %xmm3
+	addps	%xmm0, %xmm4
+	movaps	.LCPI9_41(%rip), %xmm5
+	movaps	%xmm4, %xmm7
+	mulps	%xmm5, %xmm7
+	mulps	%xmm3, %xmm5
+	addps	%xmm1, %xmm5
+	addps	%xmm6, %xmm7
+	movaps	.LCPI9_20(%rip), %xmm1
+	mulps	%xmm1, %xmm3
+	addps	%xmm5, %xmm3
+	mulps	%xmm1, %xmm4
+	addps	%xmm7, %xmm4
+	movaps	.LCPI9_21(%rip), %xmm7
+	movaps	%xmm3, %xmm6
+	mulps	%xmm7, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI9_22(%rip), %xmm1
+	addps	%xmm1, %xmm7
+	addps	%xmm1, %xmm6
+	mulps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI9_23(%rip), %xmm1
+	addps	%xmm1, %xmm7
+	addps	%xmm1, %xmm6
+	mulps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI9_24(%rip), %xmm1
+	addps	%xmm1, %xmm7
+	addps	%xmm1, %xmm6
+	mulps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI9_25(%rip), %xmm1
+	addps	%xmm1, %xmm7
+	addps	%xmm1, %xmm6
+	mulps	%xmm3, %xmm6
+	mulps	%xmm4, %xmm7
+	movaps	.LCPI9_2(%rip), %xmm1
+	addps	%xmm1, %xmm7
+	addps	%xmm1, %xmm6
+	movaps	.LCPI9_3(%rip), %xmm5
+	movaps	%xmm3, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm4, %xmm8
+	addps	%xmm5, %xmm8
 	mulps	%xmm4, %xmm4
-	mulps	%xmm9, %xmm4
-	addps	%xmm11, %xmm4
-	movdqa	.LCPI9_19(%rip), %xmm9
-	movaps	%xmm7, %xmm10
-	paddd	%xmm9, %xmm10
-	paddd	%xmm6, %xmm9
-	psrad	$1, %xmm9
-	psrad	$1, %xmm10
-	psubd	%xmm10, %xmm7
-	pslld	$23, %xmm10
-	psubd	%xmm9, %xmm6
-	pslld	$23, %xmm9
-	paddd	%xmm8, %xmm9
-	mulps	%xmm5, %xmm9
-	paddd	%xmm8, %xmm10
-	mulps	%xmm4, %xmm10
-	pslld	$23, %xmm6
-	pslld	$23, %xmm7
-	paddd	%xmm8, %xmm7
-	mulps	%xmm10, %xmm7
-	paddd	%xmm8, %xmm6
-	mulps	%xmm9, %xmm6
-	movaps	%xmm7, %xmm4
+	mulps	%xmm7, %xmm4
 	addps	%xmm8, %xmm4
-	movaps	%xmm6, %xmm5
-	addps	%xmm8, %xmm5
-	movaps	%xmm8, %xmm9
-	divps	%xmm5, %xmm9
-	divps	%xmm4, %xmm8
-	mulps	%xmm8, %xmm7
-	mulps	%xmm9, %xmm6
-	movaps	%xmm9, %xmm4
-	mulps	%xmm6, %xmm4
-	movaps	%xmm8, %xmm5
-	mulps	%xmm7, %xmm5
-	xorps	%xmm10, %xmm10
-	movaps	%xmm2, %xmm11
-	cmpnltps	%xmm10, %xmm11
-	movaps	%xmm14, %xmm12
-	cmpnltps	%xmm10, %xmm12
-	andps	%xmm12, %xmm8
-	andnps	%xmm7, %xmm12
-	orps	%xmm8, %xmm12
-	andps	%xmm11, %xmm9
-	andnps	%xmm6, %xmm11
-	orps	%xmm9, %xmm11
-	mulps	%xmm14, %xmm5
-	addps	%xmm12, %xmm5
+	mulps	%xmm3, %xmm3
+	mulps	%xmm6, %xmm3
+	addps	%xmm1, %xmm3
+	movdqa	.LCPI9_26(%rip), %xmm1
+	movaps	%xmm2, %xmm6
+	paddd	%xmm1, %xmm6
+	paddd	%xmm0, %xmm1
+	psrad	$1, %xmm1
+	psrad	$1, %xmm6
+	psubd	%xmm6, %xmm2
+	pslld	$23, %xmm6
+	psubd	%xmm1, %xmm0
+	pslld	$23, %xmm1
+	paddd	%xmm5, %xmm1
+	mulps	%xmm4, %xmm1
+	paddd	%xmm5, %xmm6
+	mulps	%xmm3, %xmm6
+	pslld	$23, %xmm0
+	pslld	$23, %xmm2
+	paddd	%xmm5, %xmm2
+	mulps	%xmm6, %xmm2
+	paddd	%xmm5, %xmm0
+	mulps	%xmm1, %xmm0
+	cmpl	$4, %edi
+	jne	.LBB9_37
+	movaps	%xmm2, %xmm1
+	addps	%xmm5, %xmm1
+	movaps	%xmm0, %xmm3
+	addps	%xmm5, %xmm3
+	movaps	%xmm5, %xmm6
+	divps	%xmm3, %xmm6
+	divps	%xmm1, %xmm5
+	mulps	%xmm5, %xmm2
+	mulps	%xmm6, %xmm0
+	movaps	%xmm6, %xmm9
+	mulps	%xmm0, %xmm9
+	movaps	%xmm5, %xmm4
 	mulps	%xmm2, %xmm4
-	addps	%xmm11, %xmm4
-	jmp	.LBB9_34
+	xorps	%xmm1, %xmm1
+	movaps	%xmm14, %xmm3
+	cmpnltps	%xmm1, %xmm3
+	movaps	%xmm11, %xmm7
+	cmpnltps	%xmm1, %xmm7
+	andps	%xmm7, %xmm5
+	andnps	%xmm2, %xmm7
+	orps	%xmm5, %xmm7
+	andps	%xmm3, %xmm6
+	andnps	%xmm0, %xmm3
+	orps	%xmm6, %xmm3
+	mulps	%xmm11, %xmm4
+	addps	%xmm7, %xmm4
+	mulps	%xmm14, %xmm9
+	addps	%xmm3, %xmm9
+	jmp	.LBB9_38
 .LBB9_2:
 	xorl	%r10d, %r10d
-	movaps	.LCPI9_3(%rip), %xmm15
+	movaps	.LCPI9_3(%rip), %xmm14
 	jmp	.LBB9_3
 	.p2align	4
-.LBB9_10:
-	movups	%xmm4, (%rcx,%r10,4)
-	movups	%xmm6, 16(%rcx,%r10,4)
+.LBB9_12:
+	movups	%xmm1, (%rcx,%r10,4)
+	movups	%xmm0, 16(%rcx,%r10,4)
 	leaq	8(%r10), %rax
 	addq	$16, %r10
 	cmpq	%r9, %r10
 	movq	%rax, %r10
-	jg	.LBB9_11
+	jg	.LBB9_13
 .LBB9_3:
-	movups	(%rsi,%r10,4), %xmm10
-	movups	16(%rsi,%r10,4), %xmm9
+	movups	(%rsi,%r10,4), %xmm13
+	movups	16(%rsi,%r10,4), %xmm4
+	cmpl	$6, %edi
+	je	.LBB9_8
 	cmpl	$5, %edi
-	je	.LBB9_6
-	cmpl	$4, %edi
-	jne	.LBB9_7
-	movaps	%xmm9, %xmm4
-	movaps	.LCPI9_2(%rip), %xmm0
-	andps	%xmm0, %xmm4
-	movaps	%xmm10, %xmm6
-	andps	%xmm0, %xmm6
-	movaps	%xmm10, %xmm7
-	orps	%xmm15, %xmm7
-	movaps	%xmm9, %xmm8
-	orps	%xmm15, %xmm8
-	movaps	.LCPI9_4(%rip), %xmm0
-	movaps	%xmm0, %xmm11
-	cmpnltps	%xmm6, %xmm11
-	movaps	%xmm0, %xmm6
-	cmpnltps	%xmm4, %xmm6
-	andps	%xmm6, %xmm8
-	movaps	.LCPI9_5(%rip), %xmm0
-	andnps	%xmm0, %xmm6
-	orps	%xmm8, %xmm6
-	andps	%xmm11, %xmm7
-	andnps	%xmm0, %xmm11
-	orps	%xmm7, %xmm11
-	movaps	.LCPI9_6(%rip), %xmm0
-	movaps	%xmm0, %xmm12
-	minps	%xmm11, %xmm12
-	movaps	%xmm0, %xmm11
-	minps	%xmm6, %xmm11
-	movaps	%xmm11, %xmm7
-	movaps	.LCPI9_7(%rip), %xmm0
-	mulps	%xmm0, %xmm7
-	movaps	%xmm12, %xmm4
-	mulps	%xmm0, %xmm4
-	movaps	.LCPI9_8(%rip), %xmm0
-	addps	%xmm0, %xmm4
-	addps	%xmm0, %xmm7
-	movaps	%xmm7, %xmm6
-	movaps	.LCPI9_9(%rip), %xmm0
-	addps	%xmm0, %xmm6
-	movaps	%xmm4, %xmm8
-	addps	%xmm0, %xmm8
-	movaps	%xmm6, %xmm13
-	movaps	.LCPI9_10(%rip), %xmm0
-	mulps	%xmm0, %xmm13
-	addps	%xmm11, %xmm13
-	movaps	%xmm8, %xmm11
-	mulps	%xmm0, %xmm11
-	addps	%xmm12, %xmm11
-	movaps	.LCPI9_11(%rip), %xmm0
-	mulps	%xmm0, %xmm6
-	addps	%xmm13, %xmm6
-	mulps	%xmm0, %xmm8
-	addps	%xmm11, %xmm8
-	movaps	%xmm8, %xmm11
-	movaps	.LCPI9_12(%rip), %xmm0
-	mulps	%xmm0, %xmm11
-	movaps	.LCPI9_13(%rip), %xmm1
-	addps	%xmm1, %xmm11
-	mulps	%xmm8, %xmm11
-	movaps	.LCPI9_14(%rip), %xmm3
-	addps	%xmm3, %xmm11
-	mulps	%xmm8, %xmm11
-	movaps	.LCPI9_15(%rip), %xmm2
-	addps	%xmm2, %xmm11
-	mulps	%xmm8, %xmm11
-	movaps	.LCPI9_16(%rip), %xmm13
-	addps	%xmm13, %xmm11
-	mulps	%xmm8, %xmm11
-	movaps	.LCPI9_17(%rip), %xmm14
-	addps	%xmm14, %xmm11
-	movaps	%xmm8, %xmm12
-	mulps	%xmm8, %xmm8
-	mulps	%xmm11, %xmm8
-	movaps	%xmm6, %xmm11
-	mulps	%xmm0, %xmm11
-	addps	%xmm1, %xmm11
-	mulps	%xmm6, %xmm11
-	addps	%xmm3, %xmm11
-	mulps	%xmm6, %xmm11
-	addps	%xmm2, %xmm11
-	mulps	%xmm6, %xmm11
-	addps	%xmm13, %xmm11
-	mulps	%xmm6, %xmm11
-	addps	%xmm14, %xmm11
-	movaps	.LCPI9_18(%rip), %xmm0
-	addps	%xmm0, %xmm12
-	addps	%xmm12, %xmm8
-	movaps	%xmm6, %xmm12
-	addps	%xmm0, %xmm12
-	mulps	%xmm6, %xmm6
-	mulps	%xmm11, %xmm6
-	addps	%xmm12, %xmm6
-	movaps	%xmm7, %xmm12
-	movdqa	.LCPI9_19(%rip), %xmm1
-	paddd	%xmm1, %xmm12
-	movaps	%xmm4, %xmm11
-	paddd	%xmm1, %xmm11
-	psrad	$1, %xmm11
-	psrad	$1, %xmm12
-	psubd	%xmm12, %xmm7
-	pslld	$23, %xmm12
-	psubd	%xmm11, %xmm4
-	pslld	$23, %xmm11
-	paddd	%xmm0, %xmm11
-	mulps	%xmm8, %xmm11
-	paddd	%xmm0, %xmm12
-	mulps	%xmm6, %xmm12
-	pslld	$23, %xmm4
-	pslld	$23, %xmm7
-	paddd	%xmm0, %xmm7
-	mulps	%xmm12, %xmm7
-	paddd	%xmm0, %xmm4
-	mulps	%xmm11, %xmm4
-	movaps	%xmm7, %xmm6
-	addps	%xmm0, %xmm6
-	movaps	%xmm4, %xmm8
-	addps	%xmm0, %xmm8
-	movaps	%xmm0, %xmm11
-	divps	%xmm8, %xmm11
-	movaps	%xmm0, %xmm12
-	divps	%xmm6, %xmm12
-	mulps	%xmm12, %xmm7
-	mulps	%xmm11, %xmm4
-	movaps	%xmm12, %xmm8
-	mulps	%xmm7, %xmm8
-	movaps	%xmm9, %xmm6
-	xorps	%xmm0, %xmm0
-	cmpnltps	%xmm0, %xmm6
-	andps	%xmm6, %xmm12
-	andnps	%xmm7, %xmm6
-	movaps	%xmm11, %xmm7
-	mulps	%xmm4, %xmm7
-	orps	%xmm12, %xmm6
-	movaps	%xmm10, %xmm12
-	cmpnltps	%xmm0, %xmm12
-	andps	%xmm12, %xmm11
-	andnps	%xmm4, %xmm12
-	orps	%xmm11, %xmm12
-	mulps	%xmm9, %xmm8
-	addps	%xmm6, %xmm8
-	mulps	%xmm10, %xmm7
-	addps	%xmm12, %xmm7
-	jmp	.LBB9_8
-	.p2align	4
-.LBB9_6:
-	movaps	%xmm10, %xmm7
-	mulps	%xmm10, %xmm7
-	movaps	%xmm9, %xmm8
-	mulps	%xmm9, %xmm8
-	movaps	%xmm8, %xmm11
+	je	.LBB9_7
+	movaps	%xmm4, %xmm5
 	movaps	.LCPI9_0(%rip), %xmm0
-	mulps	%xmm0, %xmm11
-	movaps	%xmm7, %xmm4
-	mulps	%xmm0, %xmm4
-	movaps	.LCPI9_1(%rip), %xmm3
-	addps	%xmm3, %xmm4
-	addps	%xmm3, %xmm11
-	mulps	%xmm9, %xmm11
-	mulps	%xmm10, %xmm4
-	movaps	%xmm4, %xmm6
-	movaps	.LCPI9_2(%rip), %xmm0
+	andps	%xmm0, %xmm5
+	movaps	%xmm13, %xmm6
 	andps	%xmm0, %xmm6
-	movaps	%xmm11, %xmm12
-	andps	%xmm0, %xmm12
-	movaps	%xmm11, %xmm13
-	orps	%xmm15, %xmm13
-	movaps	%xmm4, %xmm14
-	orps	%xmm15, %xmm14
-	movaps	.LCPI9_4(%rip), %xmm0
-	movaps	%xmm0, %xmm15
-	cmpnltps	%xmm12, %xmm15
-	movaps	%xmm0, %xmm12
-	cmpnltps	%xmm6, %xmm12
-	andps	%xmm12, %xmm14
-	movaps	.LCPI9_5(%rip), %xmm0
-	andnps	%xmm0, %xmm12
-	orps	%xmm14, %xmm12
-	andps	%xmm15, %xmm13
-	andnps	%xmm0, %xmm15
-	orps	%xmm13, %xmm15
-	movaps	.LCPI9_6(%rip), %xmm6
-	movaps	%xmm6, %xmm13
-	minps	%xmm15, %xmm13
-	minps	%xmm12, %xmm6
-	movaps	%xmm6, %xmm1
-	movaps	.LCPI9_7(%rip), %xmm0
-	mulps	%xmm0, %xmm1
-	movaps	%xmm13, %xmm15
-	mulps	%xmm0, %xmm15
-	movaps	.LCPI9_8(%rip), %xmm0
-	addps	%xmm0, %xmm15
-	addps	%xmm0, %xmm1
-	movaps	%xmm1, %xmm0
-	movaps	.LCPI9_9(%rip), %xmm12
-	addps	%xmm12, %xmm0
-	movaps	%xmm15, %xmm14
-	addps	%xmm12, %xmm14
-	movaps	%xmm0, %xmm12
-	movaps	.LCPI9_10(%rip), %xmm3
-	mulps	%xmm3, %xmm12
-	addps	%xmm6, %xmm12
-	movaps	%xmm14, %xmm6
-	mulps	%xmm3, %xmm6
-	addps	%xmm13, %xmm6
-	movaps	.LCPI9_11(%rip), %xmm3
-	mulps	%xmm3, %xmm0
-	addps	%xmm12, %xmm0
-	mulps	%xmm3, %xmm14
-	addps	%xmm6, %xmm14
-	movaps	%xmm14, %xmm13
-	movaps	.LCPI9_12(%rip), %xmm3
-	mulps	%xmm3, %xmm13
-	movaps	.LCPI9_13(%rip), %xmm3
-	addps	%xmm3, %xmm13
-	mulps	%xmm14, %xmm13
-	movaps	.LCPI9_14(%rip), %xmm2
-	addps	%xmm2, %xmm13
-	mulps	%xmm14, %xmm13
-	movaps	.LCPI9_15(%rip), %xmm5
-	addps	%xmm5, %xmm13
-	mulps	%xmm14, %xmm13
-	movaps	.LCPI9_16(%rip), %xmm3
-	addps	%xmm3, %xmm13
-	mulps	%xmm14, %xmm13
-	movaps	.LCPI9_17(%rip), %xmm2
-	addps	%xmm2, %xmm13
-	movaps	%xmm14, %xmm6
-	mulps	%xmm14, %xmm14
-	mulps	%xmm13, %xmm14
-	movaps	%xmm0, %xmm12
-	mulps	.LCPI9_12(%rip), %xmm12
-	addps	.LCPI9_13(%rip), %xmm12
-	mulps	%xmm0, %xmm12
-	addps	.LCPI9_14(%rip), %xmm12
-	mulps	%xmm0, %xmm12
-	addps	%xmm5, %xmm12
-	mulps	%xmm0, %xmm12
-	addps	%xmm3, %xmm12
-	mulps	%xmm0, %xmm12
-	addps	%xmm2, %xmm12
-	movaps	.LCPI9_18(%rip), %xmm2
-	addps	%xmm2, %xmm6
-	addps	%xmm6, %xmm14
-	movaps	%xmm0, %xmm6
-	mulps	%xmm0, %xmm0
-	mulps	%xmm12, %xmm0
-	addps	%xmm2, %xmm6
-	addps	%xmm6, %xmm0
-	movaps	%xmm15, %xmm13
-	movdqa	.LCPI9_19(%rip), %xmm3
-	paddd	%xmm3, %xmm13
-	psrad	$1, %xmm13
-	psubd	%xmm13, %xmm15
-	pslld	$23, %xmm13
-	paddd	%xmm2, %xmm13
-	mulps	%xmm14, %xmm13
+	movaps	%xmm13, %xmm0
+	movaps	.LCPI9_39(%rip), %xmm1
+	orps	%xmm1, %xmm0
+	movaps	%xmm4, %xmm3
+	orps	%xmm1, %xmm3
+	movaps	.LCPI9_40(%rip), %xmm1
+	cmpl	$4, %edi
+	jne	.LBB9_9
+	movaps	%xmm1, %xmm7
+	cmpnltps	%xmm6, %xmm7
 	movaps	%xmm1, %xmm6
-	paddd	%xmm3, %xmm6
-	psrad	$1, %xmm6
-	psubd	%xmm6, %xmm1
-	pslld	$23, %xmm6
-	paddd	%xmm2, %xmm6
-	mulps	%xmm0, %xmm6
-	pslld	$23, %xmm15
-	pslld	$23, %xmm1
-	paddd	%xmm2, %xmm1
-	mulps	%xmm6, %xmm1
-	paddd	%xmm2, %xmm15
-	mulps	%xmm13, %xmm15
-	movaps	%xmm1, %xmm0
-	addps	%xmm2, %xmm0
-	movaps	%xmm15, %xmm6
-	addps	%xmm2, %xmm6
-	movaps	%xmm2, %xmm13
-	divps	%xmm6, %xmm13
-	movaps	%xmm2, %xmm6
-	divps	%xmm0, %xmm6
-	mulps	%xmm13, %xmm15
-	movaps	%xmm13, %xmm12
-	mulps	%xmm15, %xmm12
-	pxor	%xmm3, %xmm3
-	cmpnltps	%xmm3, %xmm11
-	andps	%xmm11, %xmm13
-	andnps	%xmm15, %xmm11
-	movaps	.LCPI9_3(%rip), %xmm15
-	mulps	%xmm6, %xmm1
-	orps	%xmm13, %xmm11
-	movaps	%xmm6, %xmm0
+	cmpnltps	%xmm5, %xmm6
+	andps	%xmm6, %xmm3
+	movaps	.LCPI9_14(%rip), %xmm1
+	andnps	%xmm1, %xmm6
+	orps	%xmm3, %xmm6
+	andps	%xmm7, %xmm0
+	andnps	%xmm1, %xmm7
+	orps	%xmm0, %xmm7
+	movaps	.LCPI9_15(%rip), %xmm0
+	movaps	%xmm0, %xmm8
+	minps	%xmm7, %xmm8
+	movaps	%xmm0, %xmm7
+	minps	%xmm6, %xmm7
+	movaps	%xmm7, %xmm0
+	movaps	.LCPI9_16(%rip), %xmm1
 	mulps	%xmm1, %xmm0
-	cmpnltps	%xmm3, %xmm4
-	andps	%xmm4, %xmm6
-	andnps	%xmm1, %xmm4
-	orps	%xmm6, %xmm4
-	mulps	%xmm10, %xmm0
-	mulps	%xmm9, %xmm12
+	movaps	%xmm8, %xmm3
+	mulps	%xmm1, %xmm3
+	movaps	.LCPI9_17(%rip), %xmm1
+	addps	%xmm1, %xmm3
+	addps	%xmm1, %xmm0
+	movaps	%xmm0, %xmm5
+	movaps	.LCPI9_18(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	movaps	%xmm3, %xmm6
+	addps	%xmm1, %xmm6
+	movaps	%xmm5, %xmm9
+	movaps	.LCPI9_41(%rip), %xmm1
+	mulps	%xmm1, %xmm9
+	addps	%xmm7, %xmm9
+	movaps	%xmm6, %xmm7
+	mulps	%xmm1, %xmm7
+	addps	%xmm8, %xmm7
 	movaps	.LCPI9_20(%rip), %xmm1
+	mulps	%xmm1, %xmm5
+	addps	%xmm9, %xmm5
+	mulps	%xmm1, %xmm6
+	addps	%xmm7, %xmm6
+	movaps	%xmm6, %xmm7
+	movaps	.LCPI9_21(%rip), %xmm1
+	mulps	%xmm1, %xmm7
+	movaps	.LCPI9_22(%rip), %xmm2
+	addps	%xmm2, %xmm7
+	mulps	%xmm6, %xmm7
+	movaps	.LCPI9_23(%rip), %xmm9
+	addps	%xmm9, %xmm7
+	mulps	%xmm6, %xmm7
+	movaps	.LCPI9_24(%rip), %xmm10
+	addps	%xmm10, %xmm7
+	mulps	%xmm6, %xmm7
+	movaps	.LCPI9_25(%rip), %xmm12
+	addps	%xmm12, %xmm7
+	mulps	%xmm6, %xmm7
+	movaps	.LCPI9_2(%rip), %xmm11
+	addps	%xmm11, %xmm7
+	movaps	%xmm6, %xmm8
+	mulps	%xmm6, %xmm6
+	mulps	%xmm7, %xmm6
+	movaps	%xmm5, %xmm7
 	mulps	%xmm1, %xmm7
 	addps	%xmm2, %xmm7
-	movaps	.LCPI9_1(%rip), %xmm3
-	mulps	%xmm3, %xmm7
-	mulps	%xmm0, %xmm7
-	addps	%xmm4, %xmm7
-	mulps	%xmm1, %xmm8
-	addps	%xmm2, %xmm8
-	mulps	%xmm3, %xmm8
-	mulps	%xmm12, %xmm8
-	addps	%xmm11, %xmm8
-	jmp	.LBB9_8
+	mulps	%xmm5, %xmm7
+	addps	%xmm9, %xmm7
+	mulps	%xmm5, %xmm7
+	addps	%xmm10, %xmm7
+	mulps	%xmm5, %xmm7
+	addps	%xmm12, %xmm7
+	mulps	%xmm5, %xmm7
+	addps	%xmm11, %xmm7
+	addps	%xmm14, %xmm8
+	addps	%xmm8, %xmm6
+	movaps	%xmm5, %xmm8
+	addps	%xmm14, %xmm8
+	mulps	%xmm5, %xmm5
+	mulps	%xmm7, %xmm5
+	addps	%xmm8, %xmm5
+	movaps	%xmm0, %xmm8
+	movdqa	.LCPI9_26(%rip), %xmm1
+	paddd	%xmm1, %xmm8
+	movaps	%xmm3, %xmm7
+	paddd	%xmm1, %xmm7
+	psrad	$1, %xmm7
+	psrad	$1, %xmm8
+	psubd	%xmm8, %xmm0
+	pslld	$23, %xmm8
+	psubd	%xmm7, %xmm3
+	pslld	$23, %xmm7
+	paddd	%xmm14, %xmm7
+	mulps	%xmm6, %xmm7
+	paddd	%xmm14, %xmm8
+	mulps	%xmm5, %xmm8
+	pslld	$23, %xmm3
+	pslld	$23, %xmm0
+	paddd	%xmm14, %xmm0
+	mulps	%xmm8, %xmm0
+	paddd	%xmm14, %xmm3
+	mulps	%xmm7, %xmm3
+	movaps	%xmm0, %xmm5
+	addps	%xmm14, %xmm5
+	movaps	%xmm3, %xmm6
+	addps	%xmm14, %xmm6
+	movaps	%xmm14, %xmm7
+	divps	%xmm6, %xmm7
+	movaps	%xmm14, %xmm8
+	divps	%xmm5, %xmm8
+	mulps	%xmm8, %xmm0
+	mulps	%xmm7, %xmm3
+	movaps	%xmm8, %xmm6
+	mulps	%xmm0, %xmm6
+	movaps	%xmm4, %xmm5
+	pxor	%xmm1, %xmm1
+	cmpnltps	%xmm1, %xmm5
+	andps	%xmm5, %xmm8
+	andnps	%xmm0, %xmm5
+	movaps	%xmm7, %xmm0
+	mulps	%xmm3, %xmm0
+	orps	%xmm8, %xmm5
+	movaps	%xmm13, %xmm8
+	cmpnltps	%xmm1, %xmm8
+	andps	%xmm8, %xmm7
+	andnps	%xmm3, %xmm8
+	orps	%xmm7, %xmm8
+	mulps	%xmm4, %xmm6
+	addps	%xmm5, %xmm6
+	mulps	%xmm13, %xmm0
+	addps	%xmm8, %xmm0
+	jmp	.LBB9_10
 	.p2align	4
 .LBB9_7:
-	movaps	%xmm9, %xmm0
-	movaps	.LCPI9_2(%rip), %xmm2
-	andps	%xmm2, %xmm0
-	movaps	%xmm10, %xmm1
-	andps	%xmm2, %xmm1
-	movaps	%xmm10, %xmm4
-	orps	%xmm15, %xmm4
-	movaps	%xmm9, %xmm6
-	orps	%xmm15, %xmm6
-	movaps	.LCPI9_4(%rip), %xmm3
-	movaps	%xmm3, %xmm7
-	cmpnltps	%xmm1, %xmm7
-	movaps	%xmm3, %xmm1
-	cmpnltps	%xmm0, %xmm1
-	andps	%xmm1, %xmm6
-	movaps	.LCPI9_5(%rip), %xmm0
-	andnps	%xmm0, %xmm1
-	orps	%xmm6, %xmm1
-	andps	%xmm7, %xmm4
-	andnps	%xmm0, %xmm7
-	orps	%xmm4, %xmm7
-	movaps	.LCPI9_6(%rip), %xmm11
-	movaps	%xmm11, %xmm0
-	minps	%xmm7, %xmm0
-	minps	%xmm1, %xmm11
-	movaps	%xmm11, %xmm7
-	movaps	.LCPI9_7(%rip), %xmm1
-	mulps	%xmm1, %xmm7
-	movaps	%xmm0, %xmm4
-	mulps	%xmm1, %xmm4
-	movaps	.LCPI9_8(%rip), %xmm1
-	addps	%xmm1, %xmm4
-	addps	%xmm1, %xmm7
-	movaps	%xmm7, %xmm6
-	movaps	.LCPI9_9(%rip), %xmm1
-	addps	%xmm1, %xmm6
-	movaps	%xmm4, %xmm8
-	addps	%xmm1, %xmm8
-	movaps	%xmm6, %xmm1
-	movaps	.LCPI9_10(%rip), %xmm3
-	mulps	%xmm3, %xmm1
-	addps	%xmm11, %xmm1
-	movaps	%xmm8, %xmm11
-	mulps	%xmm3, %xmm11
-	addps	%xmm0, %xmm11
-	movaps	.LCPI9_11(%rip), %xmm0
-	mulps	%xmm0, %xmm6
-	addps	%xmm1, %xmm6
-	mulps	%xmm0, %xmm8
-	addps	%xmm11, %xmm8
-	movaps	%xmm8, %xmm11
-	movaps	.LCPI9_12(%rip), %xmm3
-	mulps	%xmm3, %xmm11
-	movaps	.LCPI9_13(%rip), %xmm12
-	addps	%xmm12, %xmm11
-	mulps	%xmm8, %xmm11
-	movaps	.LCPI9_14(%rip), %xmm2
-	addps	%xmm2, %xmm11
-	mulps	%xmm8, %xmm11
-	movaps	.LCPI9_15(%rip), %xmm13
-	addps	%xmm13, %xmm11
-	mulps	%xmm8, %xmm11
-	movaps	.LCPI9_16(%rip), %xmm14
-	addps	%xmm14, %xmm11
-	mulps	%xmm8, %xmm11
-	movaps	.LCPI9_17(%rip), %xmm5
-	addps	%xmm5, %xmm11
-	movaps	%xmm8, %xmm0
-	mulps	%xmm8, %xmm8
-	mulps	%xmm11, %xmm8
-	movaps	%xmm6, %xmm1
-	mulps	%xmm3, %xmm1
-	addps	%xmm12, %xmm1
-	mulps	%xmm6, %xmm1
-	addps	%xmm2, %xmm1
-	mulps	%xmm6, %xmm1
-	addps	%xmm13, %xmm1
-	mulps	%xmm6, %xmm1
-	addps	%xmm14, %xmm1
-	mulps	%xmm6, %xmm1
-	addps	%xmm5, %xmm1
-	movaps	.LCPI9_18(%rip), %xmm2
-	addps	%xmm2, %xmm0
-	addps	%xmm0, %xmm8
-	movaps	%xmm6, %xmm0
-	mulps	%xmm6, %xmm6
-	mulps	%xmm1, %xmm6
-	addps	%xmm2, %xmm0
-	addps	%xmm0, %xmm6
-	movaps	%xmm4, %xmm11
-	movdqa	.LCPI9_19(%rip), %xmm1
-	paddd	%xmm1, %xmm11
-	psrad	$1, %xmm11
-	psubd	%xmm11, %xmm4
-	pslld	$23, %xmm11
-	paddd	%xmm2, %xmm11
-	mulps	%xmm8, %xmm11
-	movaps	%xmm7, %xmm0
-	paddd	%xmm1, %xmm0
-	psrad	$1, %xmm0
-	psubd	%xmm0, %xmm7
-	pslld	$23, %xmm0
-	paddd	%xmm2, %xmm0
-	mulps	%xmm6, %xmm0
-	pslld	$23, %xmm7
-	paddd	%xmm2, %xmm7
-	mulps	%xmm0, %xmm7
-	pslld	$23, %xmm4
-	paddd	%xmm2, %xmm4
-	mulps	%xmm11, %xmm4
-	xorps	%xmm0, %xmm0
-	cmpnltps	%xmm0, %xmm10
-	cmpnltps	%xmm0, %xmm9
-	movaps	%xmm2, %xmm0
-	andps	%xmm9, %xmm0
-	andnps	%xmm7, %xmm9
-	orps	%xmm0, %xmm9
-	movaps	%xmm2, %xmm0
-	andps	%xmm10, %xmm0
-	andnps	%xmm4, %xmm10
-	orps	%xmm0, %xmm10
-	addps	%xmm2, %xmm7
-	divps	%xmm7, %xmm9
-	addps	%xmm2, %xmm4
-	divps	%xmm4, %xmm10
-	movaps	%xmm10, %xmm7
-	movaps	%xmm9, %xmm8
-.LBB9_8:
-	movups	(%rdx,%r10,4), %xmm4
-	mulps	%xmm7, %xmm4
-	movups	16(%rdx,%r10,4), %xmm6
-	mulps	%xmm8, %xmm6
-	testl	%r8d, %r8d
-	je	.LBB9_10
-	movups	(%rcx,%r10,4), %xmm0
-	movups	16(%rcx,%r10,4), %xmm1
-	addps	%xmm1, %xmm6
-	addps	%xmm0, %xmm4
-	jmp	.LBB9_10
-.LBB9_32:
-	movaps	%xmm2, %xmm4
-	mulps	%xmm2, %xmm4
-	movaps	%xmm14, %xmm5
-	mulps	%xmm14, %xmm5
-	movaps	.LCPI9_0(%rip), %xmm7
-	movaps	%xmm5, %xmm6
-	mulps	%xmm7, %xmm6
-	mulps	%xmm4, %xmm7
-	movaps	.LCPI9_1(%rip), %xmm8
-	addps	%xmm8, %xmm7
-	addps	%xmm8, %xmm6
-	mulps	%xmm14, %xmm6
-	mulps	%xmm2, %xmm7
-	movaps	.LCPI9_2(%rip), %xmm9
-	movaps	%xmm7, %xmm10
-	andps	%xmm9, %xmm10
-	andps	%xmm6, %xmm9
-	movaps	.LCPI9_3(%rip), %xmm11
-	movaps	%xmm6, %xmm12
-	orps	%xmm11, %xmm12
-	orps	%xmm7, %xmm11
-	movaps	%xmm13, -32(%rbp)
-	movaps	.LCPI9_4(%rip), %xmm13
-	movaps	%xmm14, -16(%rbp)
-	movaps	%xmm13, %xmm14
-	cmpnltps	%xmm9, %xmm14
-	cmpnltps	%xmm10, %xmm13
-	andps	%xmm13, %xmm11
-	movaps	.LCPI9_5(%rip), %xmm9
-	andnps	%xmm9, %xmm13
-	orps	%xmm11, %xmm13
-	andps	%xmm14, %xmm12
-	andnps	%xmm9, %xmm14
-	orps	%xmm12, %xmm14
-	movaps	.LCPI9_6(%rip), %xmm15
-	movaps	%xmm15, %xmm0
-	minps	%xmm14, %xmm0
-	minps	%xmm13, %xmm15
-	movaps	.LCPI9_7(%rip), %xmm10
-	movaps	%xmm15, %xmm9
-	mulps	%xmm10, %xmm9
-	mulps	%xmm0, %xmm10
-	movaps	.LCPI9_8(%rip), %xmm11
-	addps	%xmm11, %xmm10
-	addps	%xmm11, %xmm9
-	movaps	.LCPI9_9(%rip), %xmm12
-	movaps	%xmm9, %xmm11
-	addps	%xmm12, %xmm11
-	addps	%xmm10, %xmm12
-	movaps	.LCPI9_10(%rip), %xmm13
-	movaps	%xmm12, %xmm14
-	mulps	%xmm13, %xmm14
-	mulps	%xmm11, %xmm13
-	addps	%xmm15, %xmm13
-	addps	%xmm0, %xmm14
-	movaps	.LCPI9_11(%rip), %xmm0
-	mulps	%xmm0, %xmm11
-	addps	%xmm13, %xmm11
-	mulps	%xmm0, %xmm12
-	addps	%xmm14, %xmm12
-	movaps	.LCPI9_12(%rip), %xmm15
-	movaps	%xmm11, %xmm14
-	mulps	%xmm15, %xmm14
-	mulps	%xmm12, %xmm15
-	movaps	.LCPI9_13(%rip), %xmm0
-	addps	%xmm0, %xmm15
-	addps	%xmm0, %xmm14
-	mulps	%xmm11, %xmm14
-	mulps	%xmm12, %xmm15
-	movaps	.LCPI9_14(%rip), %xmm0
-	addps	%xmm0, %xmm15
-	addps	%xmm0, %xmm14
-	mulps	%xmm11, %xmm14
-	mulps	%xmm12, %xmm15
-	movaps	.LCPI9_15(%rip), %xmm0
-	addps	%xmm0, %xmm15
-	addps	%xmm0, %xmm14
-	mulps	%xmm11, %xmm14
-	mulps	%xmm12, %xmm15
-	movaps	.LCPI9_16(%rip), %xmm0
-	addps	%xmm0, %xmm15
-	addps	%xmm0, %xmm14
-	mulps	%xmm11, %xmm14
-	mulps	%xmm12, %xmm15
-	movaps	.LCPI9_17(%rip), %xmm0
-	addps	%xmm0, %xmm15
-	addps	%xmm0, %xmm14
-	movaps	.LCPI9_18(%rip), %xmm13
-	movaps	%xmm11, %xmm0
-	addps	%xmm13, %xmm0
-	movaps	%xmm12, %xmm3
-	addps	%xmm13, %xmm3
-	mulps	%xmm12, %xmm12
-	mulps	%xmm15, %xmm12
-	addps	%xmm3, %xmm12
-	mulps	%xmm11, %xmm11
-	mulps	%xmm14, %xmm11
-	addps	%xmm0, %xmm11
-	movdqa	.LCPI9_19(%rip), %xmm14
-	movaps	%xmm9, %xmm0
-	paddd	%xmm14, %xmm0
-	paddd	%xmm10, %xmm14
-	psrad	$1, %xmm14
-	psrad	$1, %xmm0
-	psubd	%xmm0, %xmm9
-	pslld	$23, %xmm0
-	psubd	%xmm14, %xmm10
-	pslld	$23, %xmm14
-	paddd	%xmm13, %xmm14
-	mulps	%xmm12, %xmm14
-	paddd	%xmm13, %xmm0
-	mulps	%xmm11, %xmm0
-	pslld	$23, %xmm10
-	pslld	$23, %xmm9
-	paddd	%xmm13, %xmm9
-	mulps	%xmm0, %xmm9
-	paddd	%xmm13, %xmm10
-	mulps	%xmm14, %xmm10
-	movaps	%xmm9, %xmm12
-	addps	%xmm13, %xmm12
-	movaps	%xmm10, %xmm14
-	addps	%xmm13, %xmm14
-	movaps	%xmm13, %xmm11
-	movaps	.LCPI9_20(%rip), %xmm0
-	mulps	%xmm0, %xmm4
-	mulps	%xmm0, %xmm5
-	addps	%xmm13, %xmm5
-	addps	%xmm13, %xmm4
-	divps	%xmm14, %xmm13
-	divps	%xmm12, %xmm11
-	mulps	%xmm11, %xmm9
-	mulps	%xmm13, %xmm10
 	movaps	%xmm13, %xmm0
-	mulps	%xmm10, %xmm0
-	movaps	%xmm11, %xmm3
-	mulps	%xmm9, %xmm3
-	xorps	%xmm12, %xmm12
-	cmpnltps	%xmm12, %xmm7
-	cmpnltps	%xmm12, %xmm6
-	andps	%xmm6, %xmm13
-	andnps	%xmm10, %xmm6
-	orps	%xmm13, %xmm6
-	movaps	-32(%rbp), %xmm13
-	andps	%xmm7, %xmm11
-	andnps	%xmm9, %xmm7
-	orps	%xmm11, %xmm7
-	mulps	%xmm2, %xmm3
-	mulps	-16(%rbp), %xmm0
-	mulps	%xmm8, %xmm4
-	mulps	%xmm3, %xmm4
-	addps	%xmm7, %xmm4
-	mulps	%xmm8, %xmm5
-	mulps	%xmm0, %xmm5
-	addps	%xmm6, %xmm5
-	jmp	.LBB9_34
-.LBB9_33:
-	movaps	.LCPI9_2(%rip), %xmm0
-	movaps	%xmm14, %xmm3
-	andps	%xmm0, %xmm3
-	andps	%xmm2, %xmm0
-	movaps	.LCPI9_3(%rip), %xmm4
-	movaps	%xmm2, %xmm5
-	orps	%xmm4, %xmm5
-	orps	%xmm14, %xmm4
-	movaps	.LCPI9_4(%rip), %xmm6
-	movaps	%xmm6, %xmm7
-	cmpnltps	%xmm0, %xmm7
-	cmpnltps	%xmm3, %xmm6
-	andps	%xmm6, %xmm4
-	movaps	.LCPI9_5(%rip), %xmm0
-	andnps	%xmm0, %xmm6
-	orps	%xmm4, %xmm6
-	andps	%xmm7, %xmm5
-	andnps	%xmm0, %xmm7
-	orps	%xmm5, %xmm7
-	movaps	.LCPI9_6(%rip), %xmm0
-	movaps	%xmm0, %xmm3
-	minps	%xmm7, %xmm3
-	minps	%xmm6, %xmm0
-	movaps	.LCPI9_7(%rip), %xmm4
-	movaps	%xmm0, %xmm5
+	mulps	%xmm13, %xmm0
+	movaps	%xmm4, %xmm6
+	mulps	%xmm4, %xmm6
+	movaps	%xmm6, %xmm5
+	movaps	.LCPI9_37(%rip), %xmm1
+	mulps	%xmm1, %xmm5
+	movaps	%xmm0, %xmm7
+	mulps	%xmm1, %xmm7
+	movaps	.LCPI9_38(%rip), %xmm1
+	addps	%xmm1, %xmm7
+	addps	%xmm1, %xmm5
 	mulps	%xmm4, %xmm5
-	mulps	%xmm3, %xmm4
-	movaps	.LCPI9_8(%rip), %xmm6
-	addps	%xmm6, %xmm4
-	addps	%xmm6, %xmm5
-	movaps	.LCPI9_9(%rip), %xmm7
-	movaps	%xmm5, %xmm6
-	addps	%xmm7, %xmm6
-	addps	%xmm4, %xmm7
-	movaps	.LCPI9_10(%rip), %xmm8
-	movaps	%xmm7, %xmm9
-	mulps	%xmm8, %xmm9
-	mulps	%xmm6, %xmm8
-	addps	%xmm0, %xmm8
-	addps	%xmm3, %xmm9
-	movaps	.LCPI9_11(%rip), %xmm0
-	mulps	%xmm0, %xmm6
-	addps	%xmm8, %xmm6
-	mulps	%xmm0, %xmm7
-	addps	%xmm9, %xmm7
-	movaps	.LCPI9_12(%rip), %xmm10
-	movaps	%xmm6, %xmm9
-	mulps	%xmm10, %xmm9
-	mulps	%xmm7, %xmm10
-	movaps	.LCPI9_13(%rip), %xmm0
-	addps	%xmm0, %xmm10
-	addps	%xmm0, %xmm9
-	mulps	%xmm6, %xmm9
-	mulps	%xmm7, %xmm10
-	movaps	.LCPI9_14(%rip), %xmm0
-	addps	%xmm0, %xmm10
-	addps	%xmm0, %xmm9
-	mulps	%xmm6, %xmm9
-	mulps	%xmm7, %xmm10
-	movaps	.LCPI9_15(%rip), %xmm0
-	addps	%xmm0, %xmm10
-	addps	%xmm0, %xmm9
-	mulps	%xmm6, %xmm9
-	mulps	%xmm7, %xmm10
-	movaps	.LCPI9_16(%rip), %xmm0
-	addps	%xmm0, %xmm10
-	addps	%xmm0, %xmm9
-	mulps	%xmm6, %xmm9
-	mulps	%xmm7, %xmm10
-	movaps	.LCPI9_17(%rip), %xmm0
-	addps	%xmm0, %xmm10
-	addps	%xmm0, %xmm9
-	movaps	.LCPI9_18(%rip), %xmm8
-	movaps	%xmm6, %xmm0
-	addps	%xmm8, %xmm0
+	mulps	%xmm13, %xmm7
 	movaps	%xmm7, %xmm3
-	addps	%xmm8, %xmm3
-	mulps	%xmm7, %xmm7
-	mulps	%xmm10, %xmm7
-	addps	%xmm3, %xmm7
-	mulps	%xmm6, %xmm6
+	movaps	.LCPI9_0(%rip), %xmm1
+	andps	%xmm1, %xmm3
+	movaps	%xmm5, %xmm8
+	andps	%xmm1, %xmm8
+	movaps	%xmm5, %xmm9
+	movaps	.LCPI9_39(%rip), %xmm1
+	orps	%xmm1, %xmm9
+	movaps	%xmm7, %xmm10
+	orps	%xmm1, %xmm10
+	movaps	.LCPI9_40(%rip), %xmm1
+	movaps	%xmm1, %xmm12
+	cmpnltps	%xmm8, %xmm12
+	movaps	%xmm1, %xmm8
+	cmpnltps	%xmm3, %xmm8
+	andps	%xmm8, %xmm10
+	movaps	.LCPI9_14(%rip), %xmm1
+	andnps	%xmm1, %xmm8
+	orps	%xmm10, %xmm8
+	andps	%xmm12, %xmm9
+	andnps	%xmm1, %xmm12
+	orps	%xmm9, %xmm12
+	movaps	.LCPI9_15(%rip), %xmm1
+	movaps	%xmm13, -16(%rbp)
+	movaps	%xmm1, %xmm13
+	minps	%xmm12, %xmm13
+	movaps	%xmm1, %xmm12
+	minps	%xmm8, %xmm12
+	movaps	%xmm12, %xmm3
+	movaps	.LCPI9_16(%rip), %xmm1
+	mulps	%xmm1, %xmm3
+	movaps	%xmm13, %xmm8
+	mulps	%xmm1, %xmm8
+	movaps	.LCPI9_17(%rip), %xmm1
+	addps	%xmm1, %xmm8
+	addps	%xmm1, %xmm3
+	movaps	%xmm3, %xmm9
+	movaps	.LCPI9_18(%rip), %xmm1
+	addps	%xmm1, %xmm9
+	movaps	%xmm8, %xmm10
+	addps	%xmm1, %xmm10
+	movaps	%xmm9, %xmm14
+	movaps	.LCPI9_41(%rip), %xmm1
+	mulps	%xmm1, %xmm14
+	addps	%xmm12, %xmm14
+	movaps	%xmm10, %xmm12
+	mulps	%xmm1, %xmm12
+	addps	%xmm13, %xmm12
+	movaps	.LCPI9_20(%rip), %xmm1
+	mulps	%xmm1, %xmm9
+	addps	%xmm14, %xmm9
+	movaps	.LCPI9_3(%rip), %xmm14
+	mulps	%xmm1, %xmm10
+	addps	%xmm12, %xmm10
+	movaps	%xmm10, %xmm12
+	movaps	.LCPI9_21(%rip), %xmm1
+	mulps	%xmm1, %xmm12
+	movaps	.LCPI9_22(%rip), %xmm2
+	addps	%xmm2, %xmm12
+	mulps	%xmm10, %xmm12
+	movaps	.LCPI9_23(%rip), %xmm15
+	addps	%xmm15, %xmm12
+	mulps	%xmm10, %xmm12
+	movaps	.LCPI9_24(%rip), %xmm11
+	addps	%xmm11, %xmm12
+	mulps	%xmm10, %xmm12
+	movaps	.LCPI9_25(%rip), %xmm2
+	addps	%xmm2, %xmm12
+	mulps	%xmm10, %xmm12
+	movaps	.LCPI9_2(%rip), %xmm1
+	addps	%xmm1, %xmm12
+	movaps	%xmm10, %xmm13
+	mulps	%xmm10, %xmm10
+	mulps	%xmm12, %xmm10
+	movaps	%xmm9, %xmm12
+	mulps	.LCPI9_21(%rip), %xmm12
+	addps	.LCPI9_22(%rip), %xmm12
+	mulps	%xmm9, %xmm12
+	addps	%xmm15, %xmm12
+	mulps	%xmm9, %xmm12
+	addps	%xmm11, %xmm12
+	mulps	%xmm9, %xmm12
+	addps	%xmm2, %xmm12
+	mulps	%xmm9, %xmm12
+	addps	%xmm1, %xmm12
+	addps	%xmm14, %xmm13
+	addps	%xmm13, %xmm10
+	movaps	%xmm9, %xmm13
+	mulps	%xmm9, %xmm9
+	mulps	%xmm12, %xmm9
+	addps	%xmm14, %xmm13
+	addps	%xmm13, %xmm9
+	movaps	%xmm8, %xmm12
+	movdqa	.LCPI9_26(%rip), %xmm1
+	paddd	%xmm1, %xmm12
+	psrad	$1, %xmm12
+	psubd	%xmm12, %xmm8
+	pslld	$23, %xmm12
+	paddd	%xmm14, %xmm12
+	mulps	%xmm10, %xmm12
+	movaps	%xmm3, %xmm10
+	paddd	%xmm1, %xmm10
+	psrad	$1, %xmm10
+	psubd	%xmm10, %xmm3
+	pslld	$23, %xmm10
+	paddd	%xmm14, %xmm10
+	mulps	%xmm9, %xmm10
+	pslld	$23, %xmm8
+	pslld	$23, %xmm3
+	paddd	%xmm14, %xmm3
+	mulps	%xmm10, %xmm3
+	paddd	%xmm14, %xmm8
+	mulps	%xmm12, %xmm8
+	movaps	%xmm3, %xmm9
+	addps	%xmm14, %xmm9
+	movaps	%xmm8, %xmm10
+	addps	%xmm14, %xmm10
+	movaps	%xmm14, %xmm12
+	divps	%xmm10, %xmm12
+	movaps	%xmm14, %xmm10
+	divps	%xmm9, %xmm10
+	mulps	%xmm12, %xmm8
+	movaps	%xmm12, %xmm9
+	mulps	%xmm8, %xmm9
+	pxor	%xmm1, %xmm1
+	cmpnltps	%xmm1, %xmm5
+	andps	%xmm5, %xmm12
+	andnps	%xmm8, %xmm5
+	mulps	%xmm10, %xmm3
+	orps	%xmm12, %xmm5
+	movaps	%xmm10, %xmm8
+	mulps	%xmm3, %xmm8
+	cmpnltps	%xmm1, %xmm7
+	andps	%xmm7, %xmm10
+	andnps	%xmm3, %xmm7
+	orps	%xmm10, %xmm7
+	mulps	-16(%rbp), %xmm8
+	mulps	%xmm4, %xmm9
+	movaps	.LCPI9_42(%rip), %xmm1
+	mulps	%xmm1, %xmm0
+	addps	%xmm14, %xmm0
+	movaps	.LCPI9_38(%rip), %xmm2
+	mulps	%xmm2, %xmm0
+	mulps	%xmm8, %xmm0
+	addps	%xmm7, %xmm0
+	mulps	%xmm1, %xmm6
+	addps	%xmm14, %xmm6
+	mulps	%xmm2, %xmm6
 	mulps	%xmm9, %xmm6
-	addps	%xmm0, %xmm6
-	movdqa	.LCPI9_19(%rip), %xmm9
-	movaps	%xmm5, %xmm0
-	paddd	%xmm9, %xmm0
-	paddd	%xmm4, %xmm9
+	addps	%xmm5, %xmm6
+	jmp	.LBB9_10
+	.p2align	4
+.LBB9_8:
+	movaps	%xmm4, %xmm10
+	movaps	.LCPI9_0(%rip), %xmm0
+	andps	%xmm0, %xmm10
+	movaps	%xmm10, -32(%rbp)
+	movaps	%xmm13, %xmm12
+	andps	%xmm0, %xmm12
+	movaps	%xmm12, -48(%rbp)
+	movaps	%xmm13, %xmm6
+	mulps	%xmm13, %xmm6
+	movaps	%xmm4, %xmm0
+	mulps	%xmm4, %xmm0
+	movaps	.LCPI9_1(%rip), %xmm2
+	mulps	%xmm2, %xmm12
+	mulps	%xmm2, %xmm10
+	movaps	%xmm0, %xmm9
+	movaps	.LCPI9_2(%rip), %xmm2
+	mulps	%xmm2, %xmm9
+	movaps	%xmm6, %xmm8
+	mulps	%xmm2, %xmm8
+	mulps	%xmm2, %xmm10
+	mulps	%xmm2, %xmm12
+	addps	%xmm14, %xmm12
+	addps	%xmm14, %xmm10
+	movaps	%xmm14, %xmm3
+	divps	%xmm10, %xmm3
+	movaps	%xmm14, %xmm10
+	divps	%xmm12, %xmm10
+	movaps	%xmm10, %xmm12
+	movaps	.LCPI9_4(%rip), %xmm1
+	mulps	%xmm1, %xmm12
+	movaps	%xmm13, -16(%rbp)
+	movaps	%xmm3, %xmm13
+	mulps	%xmm1, %xmm13
+	movaps	.LCPI9_5(%rip), %xmm1
+	addps	%xmm1, %xmm13
+	addps	%xmm1, %xmm12
+	mulps	%xmm10, %xmm12
+	mulps	%xmm3, %xmm13
+	movaps	.LCPI9_6(%rip), %xmm1
+	addps	%xmm1, %xmm13
+	addps	%xmm1, %xmm12
+	mulps	%xmm10, %xmm12
+	mulps	%xmm3, %xmm13
+	movaps	.LCPI9_7(%rip), %xmm1
+	addps	%xmm1, %xmm13
+	addps	%xmm1, %xmm12
+	mulps	%xmm10, %xmm12
+	mulps	%xmm3, %xmm13
+	movaps	.LCPI9_8(%rip), %xmm1
+	addps	%xmm1, %xmm13
+	addps	%xmm1, %xmm12
+	mulps	%xmm10, %xmm12
+	mulps	%xmm3, %xmm13
+	movaps	.LCPI9_9(%rip), %xmm1
+	addps	%xmm1, %xmm13
+	addps	%xmm1, %xmm12
+	mulps	%xmm10, %xmm12
+	mulps	%xmm3, %xmm13
+	movaps	.LCPI9_10(%rip), %xmm1
+	addps	%xmm1, %xmm13
+	addps	%xmm1, %xmm12
+	mulps	%xmm10, %xmm12
+	mulps	%xmm3, %xmm13
+	movaps	.LCPI9_11(%rip), %xmm1
+	addps	%xmm1, %xmm13
+	addps	%xmm1, %xmm12
+	mulps	%xmm10, %xmm12
+	mulps	%xmm3, %xmm13
+	movaps	.LCPI9_12(%rip), %xmm1
+	addps	%xmm1, %xmm13
+	addps	%xmm1, %xmm12
+	mulps	%xmm10, %xmm12
+	mulps	%xmm3, %xmm13
+	movaps	.LCPI9_13(%rip), %xmm1
+	addps	%xmm1, %xmm13
+	subps	%xmm9, %xmm13
+	addps	%xmm1, %xmm12
+	subps	%xmm8, %xmm12
+	movaps	.LCPI9_14(%rip), %xmm1
+	movaps	%xmm1, %xmm8
+	maxps	%xmm13, %xmm8
+	movaps	%xmm1, %xmm13
+	maxps	%xmm12, %xmm13
+	movaps	.LCPI9_15(%rip), %xmm15
+	movaps	%xmm15, %xmm9
+	minps	%xmm13, %xmm9
+	movaps	%xmm2, %xmm1
+	minps	%xmm8, %xmm15
+	movaps	%xmm15, %xmm2
+	movaps	.LCPI9_16(%rip), %xmm8
+	mulps	%xmm8, %xmm2
+	movaps	%xmm9, %xmm14
+	mulps	%xmm8, %xmm14
+	movaps	.LCPI9_17(%rip), %xmm8
+	addps	%xmm8, %xmm14
+	addps	%xmm8, %xmm2
+	movaps	%xmm2, %xmm12
+	movaps	.LCPI9_18(%rip), %xmm8
+	addps	%xmm8, %xmm12
+	movaps	%xmm14, %xmm13
+	addps	%xmm8, %xmm13
+	movaps	%xmm12, %xmm8
+	movaps	.LCPI9_19(%rip), %xmm7
+	mulps	%xmm7, %xmm8
+	subps	%xmm8, %xmm15
+	movaps	%xmm13, %xmm8
+	mulps	%xmm7, %xmm8
+	subps	%xmm8, %xmm9
+	movaps	.LCPI9_20(%rip), %xmm7
+	mulps	%xmm7, %xmm12
+	addps	%xmm15, %xmm12
+	movaps	%xmm1, %xmm11
+	mulps	%xmm7, %xmm13
+	addps	%xmm9, %xmm13
+	movaps	%xmm13, %xmm9
+	movaps	.LCPI9_21(%rip), %xmm1
+	mulps	%xmm1, %xmm9
+	movaps	.LCPI9_22(%rip), %xmm7
+	addps	%xmm7, %xmm9
+	mulps	%xmm13, %xmm9
+	movaps	.LCPI9_23(%rip), %xmm5
+	addps	%xmm5, %xmm9
+	mulps	%xmm13, %xmm9
+	movaps	.LCPI9_24(%rip), %xmm15
+	addps	%xmm15, %xmm9
+	mulps	%xmm13, %xmm9
+	movaps	.LCPI9_25(%rip), %xmm1
+	addps	%xmm1, %xmm9
+	mulps	%xmm13, %xmm9
+	addps	%xmm11, %xmm9
+	movaps	%xmm13, %xmm8
+	mulps	%xmm13, %xmm13
+	mulps	%xmm9, %xmm13
+	movaps	%xmm12, %xmm9
+	mulps	.LCPI9_21(%rip), %xmm9
+	addps	%xmm7, %xmm9
+	mulps	%xmm12, %xmm9
+	addps	%xmm5, %xmm9
+	mulps	%xmm12, %xmm9
+	addps	%xmm15, %xmm9
+	mulps	%xmm12, %xmm9
+	addps	%xmm1, %xmm9
+	mulps	%xmm12, %xmm9
+	addps	%xmm11, %xmm9
+	addps	.LCPI9_3(%rip), %xmm8
+	addps	%xmm8, %xmm13
+	movaps	%xmm12, %xmm8
+	mulps	%xmm12, %xmm12
+	mulps	%xmm9, %xmm12
+	addps	.LCPI9_3(%rip), %xmm8
+	addps	%xmm8, %xmm12
+	movaps	%xmm14, %xmm9
+	movdqa	.LCPI9_26(%rip), %xmm1
+	paddd	%xmm1, %xmm9
 	psrad	$1, %xmm9
-	psrad	$1, %xmm0
-	psubd	%xmm0, %xmm5
-	pslld	$23, %xmm0
-	psubd	%xmm9, %xmm4
+	psubd	%xmm9, %xmm14
 	pslld	$23, %xmm9
-	paddd	%xmm8, %xmm9
+	paddd	.LCPI9_3(%rip), %xmm9
+	mulps	%xmm13, %xmm9
+	movaps	%xmm2, %xmm8
+	paddd	%xmm1, %xmm8
+	psrad	$1, %xmm8
+	psubd	%xmm8, %xmm2
+	pslld	$23, %xmm8
+	paddd	.LCPI9_3(%rip), %xmm8
+	mulps	%xmm12, %xmm8
+	pslld	$23, %xmm2
+	paddd	.LCPI9_3(%rip), %xmm2
+	mulps	%xmm8, %xmm2
+	pslld	$23, %xmm14
+	paddd	.LCPI9_3(%rip), %xmm14
+	mulps	%xmm9, %xmm14
+	mulps	%xmm3, %xmm2
+	mulps	%xmm10, %xmm14
+	mulps	%xmm11, %xmm14
+	mulps	%xmm11, %xmm2
+	movaps	%xmm6, %xmm3
+	movaps	.LCPI9_27(%rip), %xmm13
+	mulps	%xmm13, %xmm3
+	movaps	-16(%rbp), %xmm1
+	movaps	%xmm1, %xmm8
+	xorps	%xmm12, %xmm12
+	cmpnltps	%xmm12, %xmm8
+	movaps	.LCPI9_3(%rip), %xmm10
+	subps	%xmm14, %xmm10
+	andps	%xmm8, %xmm10
+	andnps	%xmm14, %xmm8
+	movaps	.LCPI9_3(%rip), %xmm14
+	movaps	%xmm4, %xmm9
+	cmpnltps	%xmm12, %xmm9
+	orps	%xmm10, %xmm8
+	movaps	%xmm14, %xmm10
+	subps	%xmm2, %xmm10
+	andps	%xmm9, %xmm10
+	andnps	%xmm2, %xmm9
+	movaps	%xmm0, %xmm12
+	mulps	%xmm13, %xmm12
+	movaps	.LCPI9_28(%rip), %xmm2
+	addps	%xmm2, %xmm12
+	addps	%xmm2, %xmm3
+	mulps	%xmm6, %xmm3
+	mulps	%xmm0, %xmm12
+	movaps	.LCPI9_29(%rip), %xmm2
+	addps	%xmm2, %xmm12
+	addps	%xmm2, %xmm3
+	mulps	%xmm6, %xmm3
+	mulps	%xmm0, %xmm12
+	movaps	.LCPI9_30(%rip), %xmm2
+	addps	%xmm2, %xmm12
+	addps	%xmm2, %xmm3
+	mulps	%xmm6, %xmm3
+	mulps	%xmm0, %xmm12
+	movaps	.LCPI9_31(%rip), %xmm2
+	addps	%xmm2, %xmm12
+	addps	%xmm2, %xmm3
+	mulps	%xmm6, %xmm3
+	mulps	%xmm0, %xmm12
+	movaps	.LCPI9_32(%rip), %xmm2
+	addps	%xmm2, %xmm12
+	addps	%xmm2, %xmm3
+	mulps	%xmm6, %xmm3
+	mulps	%xmm0, %xmm12
+	movaps	.LCPI9_33(%rip), %xmm2
+	addps	%xmm2, %xmm12
+	addps	%xmm2, %xmm3
+	mulps	%xmm6, %xmm3
+	mulps	%xmm0, %xmm12
+	movaps	.LCPI9_34(%rip), %xmm2
+	addps	%xmm2, %xmm12
+	addps	%xmm2, %xmm3
+	mulps	%xmm6, %xmm3
+	mulps	%xmm0, %xmm12
+	mulps	%xmm4, %xmm12
+	mulps	%xmm1, %xmm3
+	addps	%xmm1, %xmm3
+	addps	%xmm4, %xmm12
+	movaps	.LCPI9_35(%rip), %xmm13
+	mulps	%xmm13, %xmm12
+	mulps	%xmm13, %xmm3
+	addps	%xmm11, %xmm3
+	addps	%xmm11, %xmm12
+	movaps	-48(%rbp), %xmm15
+	cmpnltps	%xmm14, %xmm15
+	movaps	-32(%rbp), %xmm1
+	cmpnltps	%xmm14, %xmm1
+	orps	%xmm10, %xmm9
+	andps	%xmm1, %xmm9
+	andnps	%xmm12, %xmm1
+	orps	%xmm9, %xmm1
+	movaps	%xmm1, -32(%rbp)
+	andps	%xmm15, %xmm8
+	andnps	%xmm3, %xmm15
+	orps	%xmm8, %xmm15
+	movaps	.LCPI9_36(%rip), %xmm2
+	mulps	%xmm2, %xmm0
+	mulps	%xmm2, %xmm6
+	movaps	.LCPI9_14(%rip), %xmm3
+	movaps	%xmm3, %xmm2
+	maxps	%xmm6, %xmm2
+	maxps	%xmm0, %xmm3
+	movaps	.LCPI9_15(%rip), %xmm10
+	movaps	%xmm10, %xmm9
+	minps	%xmm3, %xmm9
+	minps	%xmm2, %xmm10
+	movaps	%xmm10, %xmm0
+	movaps	.LCPI9_16(%rip), %xmm2
+	mulps	%xmm2, %xmm0
+	movaps	%xmm9, %xmm6
+	mulps	%xmm2, %xmm6
+	movaps	.LCPI9_17(%rip), %xmm1
+	addps	%xmm1, %xmm6
+	addps	%xmm1, %xmm0
+	movaps	%xmm0, %xmm3
+	movaps	.LCPI9_18(%rip), %xmm1
+	addps	%xmm1, %xmm3
+	movaps	%xmm6, %xmm8
+	addps	%xmm1, %xmm8
+	movaps	%xmm3, %xmm2
+	movaps	.LCPI9_19(%rip), %xmm1
+	mulps	%xmm1, %xmm2
+	subps	%xmm2, %xmm10
+	movaps	%xmm8, %xmm2
+	mulps	%xmm1, %xmm2
+	subps	%xmm2, %xmm9
+	movaps	.LCPI9_20(%rip), %xmm1
+	mulps	%xmm1, %xmm3
+	addps	%xmm10, %xmm3
+	mulps	%xmm1, %xmm8
+	addps	%xmm9, %xmm8
+	movaps	%xmm8, %xmm9
+	movaps	.LCPI9_21(%rip), %xmm7
 	mulps	%xmm7, %xmm9
-	paddd	%xmm8, %xmm0
-	mulps	%xmm6, %xmm0
-	pslld	$23, %xmm4
-	pslld	$23, %xmm5
-	paddd	%xmm8, %xmm5
-	mulps	%xmm0, %xmm5
-	paddd	%xmm8, %xmm4
-	mulps	%xmm9, %xmm4
-	xorps	%xmm0, %xmm0
-	cmpnltps	%xmm0, %xmm2
-	cmpnltps	%xmm0, %xmm14
-	movaps	%xmm8, %xmm0
-	andps	%xmm14, %xmm0
-	andnps	%xmm5, %xmm14
-	orps	%xmm0, %xmm14
-	movaps	%xmm8, %xmm0
+	movaps	.LCPI9_22(%rip), %xmm10
+	addps	%xmm10, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm5, %xmm9
+	mulps	%xmm8, %xmm9
+	movaps	.LCPI9_24(%rip), %xmm1
+	addps	%xmm1, %xmm9
+	mulps	%xmm8, %xmm9
+	movaps	%xmm4, %xmm12
+	movaps	.LCPI9_25(%rip), %xmm4
+	addps	%xmm4, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm11, %xmm9
+	movaps	%xmm8, %xmm2
+	mulps	%xmm8, %xmm8
+	mulps	%xmm9, %xmm8
+	movaps	%xmm3, %xmm9
+	mulps	%xmm7, %xmm9
+	addps	%xmm10, %xmm9
+	mulps	%xmm3, %xmm9
+	addps	%xmm5, %xmm9
+	mulps	%xmm3, %xmm9
+	addps	%xmm1, %xmm9
+	mulps	%xmm3, %xmm9
+	addps	%xmm4, %xmm9
+	mulps	%xmm3, %xmm9
+	addps	%xmm11, %xmm9
+	addps	%xmm14, %xmm2
+	addps	%xmm2, %xmm8
+	movaps	%xmm3, %xmm2
+	mulps	%xmm3, %xmm3
+	mulps	%xmm9, %xmm3
+	addps	%xmm14, %xmm2
+	addps	%xmm2, %xmm3
+	movaps	%xmm6, %xmm9
+	movdqa	.LCPI9_26(%rip), %xmm1
+	paddd	%xmm1, %xmm9
+	psrad	$1, %xmm9
+	psubd	%xmm9, %xmm6
+	pslld	$23, %xmm9
+	paddd	%xmm14, %xmm9
+	mulps	%xmm8, %xmm9
+	movaps	%xmm0, %xmm2
+	paddd	%xmm1, %xmm2
+	psrad	$1, %xmm2
+	psubd	%xmm2, %xmm0
+	pslld	$23, %xmm2
+	paddd	%xmm14, %xmm2
+	mulps	%xmm3, %xmm2
+	pslld	$23, %xmm0
+	paddd	%xmm14, %xmm0
+	mulps	%xmm2, %xmm0
+	pslld	$23, %xmm6
+	paddd	%xmm14, %xmm6
+	mulps	%xmm9, %xmm6
+	mulps	%xmm13, %xmm6
+	mulps	%xmm12, %xmm6
+	addps	-32(%rbp), %xmm6
+	mulps	%xmm13, %xmm0
+	mulps	-16(%rbp), %xmm0
+	addps	%xmm15, %xmm0
+	jmp	.LBB9_10
+	.p2align	4
+.LBB9_9:
+	movaps	%xmm1, %xmm2
+	cmpnltps	%xmm6, %xmm2
+	movaps	%xmm1, %xmm6
+	cmpnltps	%xmm5, %xmm6
+	andps	%xmm6, %xmm3
+	movaps	.LCPI9_14(%rip), %xmm1
+	andnps	%xmm1, %xmm6
+	orps	%xmm3, %xmm6
 	andps	%xmm2, %xmm0
-	andnps	%xmm4, %xmm2
+	andnps	%xmm1, %xmm2
 	orps	%xmm0, %xmm2
+	movaps	.LCPI9_15(%rip), %xmm0
+	movaps	%xmm0, %xmm7
+	minps	%xmm2, %xmm7
+	movaps	%xmm0, %xmm2
+	minps	%xmm6, %xmm2
+	movaps	%xmm2, %xmm3
+	movaps	.LCPI9_16(%rip), %xmm1
+	mulps	%xmm1, %xmm3
+	movaps	%xmm7, %xmm0
+	mulps	%xmm1, %xmm0
+	movaps	.LCPI9_17(%rip), %xmm1
+	addps	%xmm1, %xmm0
+	addps	%xmm1, %xmm3
+	movaps	%xmm3, %xmm5
+	movaps	.LCPI9_18(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	movaps	%xmm0, %xmm6
+	addps	%xmm1, %xmm6
+	movaps	%xmm5, %xmm8
+	movaps	.LCPI9_41(%rip), %xmm1
+	mulps	%xmm1, %xmm8
+	addps	%xmm2, %xmm8
+	movaps	%xmm6, %xmm2
+	mulps	%xmm1, %xmm2
+	addps	%xmm7, %xmm2
+	movaps	.LCPI9_20(%rip), %xmm1
+	mulps	%xmm1, %xmm5
 	addps	%xmm8, %xmm5
-	divps	%xmm5, %xmm14
-	addps	%xmm8, %xmm4
-	divps	%xmm4, %xmm2
-	movaps	%xmm2, %xmm4
-	movaps	%xmm14, %xmm5
-.LBB9_34:
-	mulps	%xmm5, %xmm13
-	mulps	%xmm4, %xmm1
+	mulps	%xmm1, %xmm6
+	addps	%xmm2, %xmm6
+	movaps	%xmm6, %xmm7
+	movaps	.LCPI9_21(%rip), %xmm1
+	mulps	%xmm1, %xmm7
+	movaps	.LCPI9_22(%rip), %xmm8
+	addps	%xmm8, %xmm7
+	mulps	%xmm6, %xmm7
+	movaps	.LCPI9_23(%rip), %xmm9
+	addps	%xmm9, %xmm7
+	mulps	%xmm6, %xmm7
+	movaps	.LCPI9_24(%rip), %xmm10
+	addps	%xmm10, %xmm7
+	mulps	%xmm6, %xmm7
+	movaps	.LCPI9_25(%rip), %xmm12
+	addps	%xmm12, %xmm7
+	mulps	%xmm6, %xmm7
+	movaps	.LCPI9_2(%rip), %xmm11
+	addps	%xmm11, %xmm7
+	movaps	%xmm6, %xmm2
+	mulps	%xmm6, %xmm6
+	mulps	%xmm7, %xmm6
+	movaps	%xmm5, %xmm7
+	mulps	%xmm1, %xmm7
+	addps	%xmm8, %xmm7
+	mulps	%xmm5, %xmm7
+	addps	%xmm9, %xmm7
+	mulps	%xmm5, %xmm7
+	addps	%xmm10, %xmm7
+	mulps	%xmm5, %xmm7
+	addps	%xmm12, %xmm7
+	mulps	%xmm5, %xmm7
+	addps	%xmm11, %xmm7
+	addps	%xmm14, %xmm2
+	addps	%xmm2, %xmm6
+	movaps	%xmm5, %xmm2
+	mulps	%xmm5, %xmm5
+	mulps	%xmm7, %xmm5
+	addps	%xmm14, %xmm2
+	addps	%xmm2, %xmm5
+	movaps	%xmm0, %xmm7
+	movdqa	.LCPI9_26(%rip), %xmm1
+	paddd	%xmm1, %xmm7
+	psrad	$1, %xmm7
+	psubd	%xmm7, %xmm0
+	pslld	$23, %xmm7
+	paddd	%xmm14, %xmm7
+	mulps	%xmm6, %xmm7
+	movaps	%xmm3, %xmm2
+	paddd	%xmm1, %xmm2
+	psrad	$1, %xmm2
+	psubd	%xmm2, %xmm3
+	pslld	$23, %xmm2
+	paddd	%xmm14, %xmm2
+	mulps	%xmm5, %xmm2
+	pslld	$23, %xmm3
+	paddd	%xmm14, %xmm3
+	mulps	%xmm2, %xmm3
+	pslld	$23, %xmm0
+	paddd	%xmm14, %xmm0
+	mulps	%xmm7, %xmm0
+	pxor	%xmm1, %xmm1
+	cmpnltps	%xmm1, %xmm13
+	cmpnltps	%xmm1, %xmm4
+	movaps	%xmm14, %xmm2
+	andps	%xmm4, %xmm2
+	andnps	%xmm3, %xmm4
+	orps	%xmm2, %xmm4
+	movaps	%xmm14, %xmm2
+	andps	%xmm13, %xmm2
+	andnps	%xmm0, %xmm13
+	orps	%xmm2, %xmm13
+	addps	%xmm14, %xmm3
+	divps	%xmm3, %xmm4
+	addps	%xmm14, %xmm0
+	divps	%xmm0, %xmm13
+	movaps	%xmm13, %xmm0
+	movaps	%xmm4, %xmm6
+.LBB9_10:
+	movups	(%rdx,%r10,4), %xmm1
+	mulps	%xmm0, %xmm1
+	movups	16(%rdx,%r10,4), %xmm0
+	mulps	%xmm6, %xmm0
 	testl	%r8d, %r8d
-	je	.LBB9_44
+	je	.LBB9_12
+	movups	(%rcx,%r10,4), %xmm2
+	movups	16(%rcx,%r10,4), %xmm3
+	addps	%xmm3, %xmm0
+	addps	%xmm2, %xmm1
+	jmp	.LBB9_12
+.LBB9_35:
+	movaps	%xmm14, %xmm9
+	mulps	%xmm14, %xmm9
+	movaps	%xmm11, %xmm4
+	mulps	%xmm11, %xmm4
+	movaps	.LCPI9_37(%rip), %xmm3
+	movaps	%xmm4, %xmm0
+	mulps	%xmm3, %xmm0
+	mulps	%xmm9, %xmm3
+	movaps	.LCPI9_38(%rip), %xmm6
+	addps	%xmm6, %xmm3
+	addps	%xmm6, %xmm0
+	mulps	%xmm11, %xmm0
+	mulps	%xmm14, %xmm3
+	movaps	.LCPI9_0(%rip), %xmm1
+	movaps	%xmm3, %xmm2
+	andps	%xmm1, %xmm2
+	andps	%xmm0, %xmm1
+	movaps	.LCPI9_39(%rip), %xmm5
+	movaps	%xmm0, %xmm7
+	orps	%xmm5, %xmm7
+	orps	%xmm3, %xmm5
+	movaps	.LCPI9_40(%rip), %xmm8
+	movaps	%xmm10, -32(%rbp)
+	movaps	%xmm8, %xmm10
+	cmpnltps	%xmm1, %xmm10
+	cmpnltps	%xmm2, %xmm8
+	andps	%xmm8, %xmm5
+	movaps	.LCPI9_14(%rip), %xmm1
+	andnps	%xmm1, %xmm8
+	orps	%xmm5, %xmm8
+	andps	%xmm10, %xmm7
+	andnps	%xmm1, %xmm10
+	orps	%xmm7, %xmm10
+	movaps	.LCPI9_15(%rip), %xmm1
+	movaps	%xmm11, %xmm15
+	movaps	%xmm1, %xmm11
+	minps	%xmm10, %xmm11
+	minps	%xmm8, %xmm1
+	movaps	.LCPI9_16(%rip), %xmm8
+	movaps	%xmm1, %xmm7
+	mulps	%xmm8, %xmm7
+	mulps	%xmm11, %xmm8
+	movaps	.LCPI9_17(%rip), %xmm2
+	addps	%xmm2, %xmm8
+	addps	%xmm2, %xmm7
+	movaps	.LCPI9_18(%rip), %xmm5
+	movaps	%xmm7, %xmm2
+	addps	%xmm5, %xmm2
+	addps	%xmm8, %xmm5
+	movaps	.LCPI9_41(%rip), %xmm10
+	movaps	%xmm5, %xmm12
+	mulps	%xmm10, %xmm12
+	mulps	%xmm2, %xmm10
+	addps	%xmm1, %xmm10
+	addps	%xmm11, %xmm12
+	movaps	.LCPI9_20(%rip), %xmm1
+	mulps	%xmm1, %xmm2
+	addps	%xmm10, %xmm2
+	mulps	%xmm1, %xmm5
+	addps	%xmm12, %xmm5
+	movaps	.LCPI9_21(%rip), %xmm12
+	movaps	%xmm2, %xmm11
+	mulps	%xmm12, %xmm11
+	mulps	%xmm5, %xmm12
+	movaps	.LCPI9_22(%rip), %xmm1
+	addps	%xmm1, %xmm12
+	addps	%xmm1, %xmm11
+	mulps	%xmm2, %xmm11
+	mulps	%xmm5, %xmm12
+	movaps	.LCPI9_23(%rip), %xmm1
+	addps	%xmm1, %xmm12
+	addps	%xmm1, %xmm11
+	mulps	%xmm2, %xmm11
+	mulps	%xmm5, %xmm12
+	movaps	.LCPI9_24(%rip), %xmm1
+	addps	%xmm1, %xmm12
+	addps	%xmm1, %xmm11
+	mulps	%xmm2, %xmm11
+	mulps	%xmm5, %xmm12
+	movaps	.LCPI9_25(%rip), %xmm1
+	addps	%xmm1, %xmm12
+	addps	%xmm1, %xmm11
+	mulps	%xmm2, %xmm11
+	mulps	%xmm5, %xmm12
+	movaps	.LCPI9_2(%rip), %xmm1
+	addps	%xmm1, %xmm12
+	addps	%xmm1, %xmm11
+	movaps	.LCPI9_3(%rip), %xmm10
+	movaps	%xmm2, %xmm1
+	addps	%xmm10, %xmm1
+	movaps	%xmm5, %xmm13
+	addps	%xmm10, %xmm13
+	mulps	%xmm5, %xmm5
+	mulps	%xmm12, %xmm5
+	addps	%xmm13, %xmm5
+	mulps	%xmm2, %xmm2
+	mulps	%xmm11, %xmm2
+	addps	%xmm1, %xmm2
+	movdqa	.LCPI9_26(%rip), %xmm1
+	movaps	%xmm7, %xmm11
+	paddd	%xmm1, %xmm11
+	paddd	%xmm8, %xmm1
+	psrad	$1, %xmm1
+	psrad	$1, %xmm11
+	psubd	%xmm11, %xmm7
+	pslld	$23, %xmm11
+	psubd	%xmm1, %xmm8
+	pslld	$23, %xmm1
+	paddd	%xmm10, %xmm1
+	mulps	%xmm5, %xmm1
+	paddd	%xmm10, %xmm11
+	mulps	%xmm2, %xmm11
+	pslld	$23, %xmm8
+	pslld	$23, %xmm7
+	paddd	%xmm10, %xmm7
+	mulps	%xmm11, %xmm7
+	paddd	%xmm10, %xmm8
+	mulps	%xmm1, %xmm8
+	movaps	%xmm7, %xmm5
+	addps	%xmm10, %xmm5
+	movaps	%xmm8, %xmm11
+	addps	%xmm10, %xmm11
+	movaps	%xmm10, %xmm2
+	movaps	.LCPI9_42(%rip), %xmm1
+	mulps	%xmm1, %xmm9
+	mulps	%xmm1, %xmm4
+	addps	%xmm10, %xmm4
+	addps	%xmm10, %xmm9
+	divps	%xmm11, %xmm10
+	divps	%xmm5, %xmm2
+	mulps	%xmm2, %xmm7
+	mulps	%xmm10, %xmm8
+	movaps	%xmm10, %xmm1
+	mulps	%xmm8, %xmm1
+	movaps	%xmm2, %xmm5
+	mulps	%xmm7, %xmm5
+	xorps	%xmm11, %xmm11
+	cmpnltps	%xmm11, %xmm3
+	cmpnltps	%xmm11, %xmm0
+	andps	%xmm0, %xmm10
+	andnps	%xmm8, %xmm0
+	orps	%xmm10, %xmm0
+	movaps	-32(%rbp), %xmm10
+	andps	%xmm3, %xmm2
+	andnps	%xmm7, %xmm3
+	orps	%xmm2, %xmm3
+	mulps	%xmm14, %xmm5
+	mulps	%xmm15, %xmm1
+	mulps	%xmm6, %xmm9
+	mulps	%xmm5, %xmm9
+	addps	%xmm3, %xmm9
+	mulps	%xmm6, %xmm4
+	mulps	%xmm1, %xmm4
+	addps	%xmm0, %xmm4
+	jmp	.LBB9_38
+.LBB9_36:
+	movaps	.LCPI9_0(%rip), %xmm4
+	movaps	%xmm11, %xmm1
+	andps	%xmm4, %xmm1
+	movaps	%xmm1, %xmm0
+	movaps	%xmm1, -80(%rbp)
+	andps	%xmm14, %xmm4
+	movaps	%xmm4, -48(%rbp)
+	movaps	%xmm14, %xmm15
+	mulps	%xmm14, %xmm15
+	movaps	%xmm11, %xmm9
+	mulps	%xmm11, %xmm9
+	movaps	.LCPI9_1(%rip), %xmm1
+	mulps	%xmm1, %xmm4
+	mulps	%xmm0, %xmm1
+	movaps	.LCPI9_2(%rip), %xmm7
+	movaps	%xmm9, %xmm2
+	mulps	%xmm7, %xmm2
+	movaps	%xmm15, %xmm0
+	mulps	%xmm7, %xmm0
+	mulps	%xmm7, %xmm1
+	mulps	%xmm7, %xmm4
+	movaps	.LCPI9_3(%rip), %xmm13
+	addps	%xmm13, %xmm4
+	addps	%xmm13, %xmm1
+	movaps	%xmm13, %xmm6
+	divps	%xmm1, %xmm6
+	divps	%xmm4, %xmm13
+	movaps	.LCPI9_4(%rip), %xmm5
+	movaps	%xmm13, %xmm4
+	mulps	%xmm5, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI9_5(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	addps	%xmm1, %xmm4
+	mulps	%xmm13, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI9_6(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	addps	%xmm1, %xmm4
+	mulps	%xmm13, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI9_7(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	addps	%xmm1, %xmm4
+	mulps	%xmm13, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI9_8(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	addps	%xmm1, %xmm4
+	mulps	%xmm13, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI9_9(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	addps	%xmm1, %xmm4
+	mulps	%xmm13, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI9_10(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	addps	%xmm1, %xmm4
+	mulps	%xmm13, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI9_11(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	addps	%xmm1, %xmm4
+	mulps	%xmm13, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI9_12(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	addps	%xmm1, %xmm4
+	mulps	%xmm13, %xmm4
+	mulps	%xmm6, %xmm5
+	movaps	.LCPI9_13(%rip), %xmm1
+	addps	%xmm1, %xmm5
+	subps	%xmm2, %xmm5
+	addps	%xmm1, %xmm4
+	subps	%xmm0, %xmm4
+	movaps	.LCPI9_14(%rip), %xmm2
+	movaps	%xmm2, %xmm1
+	maxps	%xmm5, %xmm1
+	maxps	%xmm4, %xmm2
+	movaps	.LCPI9_15(%rip), %xmm8
+	movaps	%xmm8, %xmm0
+	minps	%xmm2, %xmm0
+	minps	%xmm1, %xmm8
+	movaps	.LCPI9_16(%rip), %xmm4
+	movaps	%xmm11, -64(%rbp)
+	movaps	%xmm8, %xmm11
+	mulps	%xmm4, %xmm11
+	movaps	.LCPI9_17(%rip), %xmm12
+	addps	%xmm12, %xmm11
+	movaps	%xmm10, -32(%rbp)
+	movaps	.LCPI9_18(%rip), %xmm10
+	movaps	%xmm11, %xmm2
+	addps	%xmm10, %xmm2
+	movaps	.LCPI9_19(%rip), %xmm3
+	movaps	%xmm2, %xmm1
+	mulps	%xmm3, %xmm1
+	subps	%xmm1, %xmm8
+	movaps	%xmm0, %xmm1
+	mulps	%xmm4, %xmm1
+	addps	%xmm12, %xmm1
+	movaps	%xmm1, %xmm5
+	addps	%xmm10, %xmm5
+	movaps	%xmm5, %xmm12
+	mulps	%xmm3, %xmm12
+	subps	%xmm12, %xmm0
+	movaps	.LCPI9_20(%rip), %xmm3
+	mulps	%xmm3, %xmm2
+	addps	%xmm8, %xmm2
+	mulps	%xmm3, %xmm5
+	addps	%xmm0, %xmm5
+	movaps	.LCPI9_21(%rip), %xmm12
+	movaps	%xmm5, %xmm0
+	mulps	%xmm12, %xmm0
+	addps	.LCPI9_22(%rip), %xmm0
+	mulps	%xmm5, %xmm0
+	addps	.LCPI9_23(%rip), %xmm0
+	mulps	%xmm5, %xmm0
+	addps	.LCPI9_24(%rip), %xmm0
+	mulps	%xmm5, %xmm0
+	addps	.LCPI9_25(%rip), %xmm0
+	mulps	%xmm5, %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm5, %xmm8
+	mulps	%xmm5, %xmm5
+	mulps	%xmm0, %xmm5
+	movaps	.LCPI9_3(%rip), %xmm3
+	addps	%xmm3, %xmm8
+	addps	%xmm8, %xmm5
+	movaps	%xmm2, %xmm0
+	mulps	%xmm12, %xmm0
+	addps	.LCPI9_22(%rip), %xmm0
+	mulps	%xmm2, %xmm0
+	addps	.LCPI9_23(%rip), %xmm0
+	mulps	%xmm2, %xmm0
+	addps	.LCPI9_24(%rip), %xmm0
+	mulps	%xmm2, %xmm0
+	addps	.LCPI9_25(%rip), %xmm0
+	mulps	%xmm2, %xmm0
+	addps	%xmm7, %xmm0
+	movaps	%xmm2, %xmm8
+	mulps	%xmm2, %xmm2
+	mulps	%xmm0, %xmm2
+	addps	%xmm3, %xmm8
+	movaps	%xmm3, %xmm0
+	addps	%xmm8, %xmm2
+	movdqa	.LCPI9_26(%rip), %xmm7
+	movaps	%xmm1, %xmm8
+	paddd	%xmm7, %xmm8
+	psrad	$1, %xmm8
+	psubd	%xmm8, %xmm1
+	pslld	$23, %xmm8
+	paddd	%xmm3, %xmm8
+	mulps	%xmm5, %xmm8
+	movaps	%xmm11, %xmm5
+	paddd	%xmm7, %xmm5
+	psrad	$1, %xmm5
+	psubd	%xmm5, %xmm11
+	pslld	$23, %xmm5
+	paddd	%xmm3, %xmm5
+	mulps	%xmm2, %xmm5
+	pslld	$23, %xmm11
+	paddd	%xmm3, %xmm11
+	mulps	%xmm5, %xmm11
+	pslld	$23, %xmm1
+	paddd	%xmm3, %xmm1
+	mulps	%xmm8, %xmm1
+	mulps	%xmm6, %xmm11
+	mulps	%xmm13, %xmm1
+	movaps	.LCPI9_27(%rip), %xmm6
+	movaps	%xmm15, %xmm13
+	mulps	%xmm6, %xmm13
+	mulps	%xmm9, %xmm6
+	movaps	.LCPI9_28(%rip), %xmm2
+	addps	%xmm2, %xmm6
+	addps	%xmm2, %xmm13
+	mulps	%xmm15, %xmm13
+	mulps	%xmm9, %xmm6
+	movaps	.LCPI9_29(%rip), %xmm2
+	addps	%xmm2, %xmm6
+	addps	%xmm2, %xmm13
+	mulps	%xmm15, %xmm13
+	mulps	%xmm9, %xmm6
+	movaps	.LCPI9_30(%rip), %xmm2
+	addps	%xmm2, %xmm6
+	addps	%xmm2, %xmm13
+	mulps	%xmm15, %xmm13
+	mulps	%xmm9, %xmm6
+	movaps	.LCPI9_31(%rip), %xmm2
+	addps	%xmm2, %xmm6
+	addps	%xmm2, %xmm13
+	mulps	%xmm15, %xmm13
+	mulps	%xmm9, %xmm6
+	movaps	.LCPI9_32(%rip), %xmm2
+	addps	%xmm2, %xmm6
+	addps	%xmm2, %xmm13
+	mulps	%xmm15, %xmm13
+	mulps	%xmm9, %xmm6
+	movaps	.LCPI9_33(%rip), %xmm2
+	addps	%xmm2, %xmm6
+	addps	%xmm2, %xmm13
+	mulps	%xmm15, %xmm13
+	mulps	%xmm9, %xmm6
+	movaps	.LCPI9_34(%rip), %xmm2
+	addps	%xmm2, %xmm6
+	addps	%xmm2, %xmm13
+	xorps	%xmm8, %xmm8
+	movaps	-64(%rbp), %xmm5
+	cmpnltps	%xmm8, %xmm5
+	movaps	%xmm14, %xmm2
+	cmpnltps	%xmm8, %xmm2
+	movaps	.LCPI9_2(%rip), %xmm3
+	mulps	%xmm3, %xmm1
+	movaps	%xmm0, %xmm8
+	subps	%xmm1, %xmm8
+	andps	%xmm2, %xmm8
+	andnps	%xmm1, %xmm2
+	orps	%xmm8, %xmm2
+	mulps	%xmm15, %xmm13
+	mulps	%xmm9, %xmm6
+	movaps	.LCPI9_36(%rip), %xmm1
+	mulps	%xmm1, %xmm9
+	mulps	%xmm1, %xmm15
+	movaps	.LCPI9_14(%rip), %xmm8
+	movaps	%xmm8, %xmm1
+	maxps	%xmm15, %xmm1
+	maxps	%xmm9, %xmm8
+	movaps	%xmm8, %xmm3
+	movaps	.LCPI9_15(%rip), %xmm0
+	movaps	%xmm0, %xmm8
+	minps	%xmm3, %xmm8
+	minps	%xmm1, %xmm0
+	movaps	%xmm0, %xmm9
+	movaps	%xmm0, %xmm15
+	mulps	%xmm4, %xmm9
+	mulps	%xmm8, %xmm4
+	movaps	.LCPI9_17(%rip), %xmm1
+	addps	%xmm1, %xmm4
+	addps	%xmm1, %xmm9
+	movaps	%xmm9, %xmm3
+	addps	%xmm10, %xmm3
+	addps	%xmm4, %xmm10
+	movaps	%xmm10, %xmm1
+	movaps	.LCPI9_19(%rip), %xmm0
+	mulps	%xmm0, %xmm1
+	mulps	%xmm3, %xmm0
+	subps	%xmm0, %xmm15
+	subps	%xmm1, %xmm8
+	movaps	.LCPI9_20(%rip), %xmm0
+	mulps	%xmm0, %xmm3
+	addps	%xmm15, %xmm3
+	mulps	%xmm0, %xmm10
+	addps	%xmm8, %xmm10
+	mulps	.LCPI9_2(%rip), %xmm11
+	movaps	-48(%rbp), %xmm0
+	movaps	.LCPI9_3(%rip), %xmm1
+	cmpnltps	%xmm1, %xmm0
+	movaps	%xmm0, -48(%rbp)
+	movaps	-80(%rbp), %xmm0
+	cmpnltps	%xmm1, %xmm0
+	movaps	%xmm0, -80(%rbp)
+	movaps	%xmm3, %xmm0
+	addps	%xmm1, %xmm0
+	movaps	%xmm0, -96(%rbp)
+	movaps	%xmm10, %xmm8
+	addps	%xmm1, %xmm8
+	movaps	%xmm9, %xmm15
+	paddd	%xmm7, %xmm15
+	paddd	%xmm4, %xmm7
+	psrad	$1, %xmm7
+	psrad	$1, %xmm15
+	psubd	%xmm15, %xmm9
+	pslld	$23, %xmm15
+	psubd	%xmm7, %xmm4
+	pslld	$23, %xmm7
+	paddd	%xmm1, %xmm7
+	paddd	%xmm1, %xmm15
+	pslld	$23, %xmm4
+	pslld	$23, %xmm9
+	paddd	%xmm1, %xmm9
+	paddd	%xmm1, %xmm4
+	subps	%xmm11, %xmm1
+	andps	%xmm5, %xmm1
+	andnps	%xmm11, %xmm5
+	orps	%xmm1, %xmm5
+	movaps	-64(%rbp), %xmm0
+	mulps	%xmm0, %xmm6
+	addps	%xmm0, %xmm6
+	movaps	.LCPI9_35(%rip), %xmm11
+	mulps	%xmm11, %xmm6
+	movaps	.LCPI9_2(%rip), %xmm0
+	addps	%xmm0, %xmm6
+	movaps	-80(%rbp), %xmm1
+	andps	%xmm1, %xmm5
+	andnps	%xmm6, %xmm1
+	orps	%xmm5, %xmm1
+	movaps	%xmm1, %xmm5
+	mulps	%xmm14, %xmm13
+	addps	%xmm14, %xmm13
+	mulps	%xmm11, %xmm13
+	addps	%xmm0, %xmm13
+	movaps	%xmm0, %xmm6
+	movaps	-48(%rbp), %xmm1
+	andps	%xmm1, %xmm2
+	andnps	%xmm13, %xmm1
+	orps	%xmm2, %xmm1
+	movaps	%xmm1, %xmm2
+	movaps	%xmm3, %xmm1
+	mulps	%xmm12, %xmm1
+	mulps	%xmm10, %xmm12
+	movaps	.LCPI9_22(%rip), %xmm0
+	addps	%xmm0, %xmm12
+	addps	%xmm0, %xmm1
+	mulps	%xmm3, %xmm1
+	mulps	%xmm10, %xmm12
+	movaps	.LCPI9_23(%rip), %xmm0
+	addps	%xmm0, %xmm12
+	addps	%xmm0, %xmm1
+	mulps	%xmm3, %xmm1
+	mulps	%xmm10, %xmm12
+	movaps	.LCPI9_24(%rip), %xmm0
+	addps	%xmm0, %xmm12
+	addps	%xmm0, %xmm1
+	mulps	%xmm3, %xmm1
+	mulps	%xmm10, %xmm12
+	movaps	.LCPI9_25(%rip), %xmm0
+	addps	%xmm0, %xmm12
+	addps	%xmm0, %xmm1
+	mulps	%xmm3, %xmm1
+	mulps	%xmm10, %xmm12
+	addps	%xmm6, %xmm12
+	addps	%xmm6, %xmm1
+	mulps	%xmm10, %xmm10
+	mulps	%xmm12, %xmm10
+	addps	%xmm8, %xmm10
+	mulps	%xmm3, %xmm3
+	mulps	%xmm1, %xmm3
+	addps	-96(%rbp), %xmm3
+	mulps	%xmm10, %xmm7
+	movaps	-32(%rbp), %xmm10
+	mulps	%xmm3, %xmm15
+	mulps	%xmm15, %xmm9
+	mulps	%xmm7, %xmm4
+	mulps	%xmm11, %xmm9
+	mulps	%xmm11, %xmm4
+	mulps	-64(%rbp), %xmm4
+	addps	%xmm5, %xmm4
+	mulps	%xmm14, %xmm9
+	addps	%xmm2, %xmm9
+	jmp	.LBB9_38
+.LBB9_37:
+	xorps	%xmm1, %xmm1
+	cmpnltps	%xmm1, %xmm14
+	cmpnltps	%xmm1, %xmm11
+	movaps	%xmm5, %xmm1
+	andps	%xmm11, %xmm1
+	andnps	%xmm2, %xmm11
+	orps	%xmm1, %xmm11
+	movaps	%xmm5, %xmm1
+	andps	%xmm14, %xmm1
+	andnps	%xmm0, %xmm14
+	orps	%xmm1, %xmm14
+	addps	%xmm5, %xmm2
+	divps	%xmm2, %xmm11
+	addps	%xmm5, %xmm0
+	divps	%xmm0, %xmm14
+	movaps	%xmm14, %xmm9
+	movaps	%xmm11, %xmm4
+.LBB9_38:
+	movaps	-16(%rbp), %xmm0
+	mulps	%xmm4, %xmm0
+	movaps	%xmm0, -16(%rbp)
+	mulps	%xmm9, %xmm10
+	testl	%r8d, %r8d
+	je	.LBB9_48
+	xorps	%xmm0, %xmm0
 	xorps	%xmm2, %xmm2
-	xorps	%xmm3, %xmm3
 	cmpq	$5, %r9
-	ja	.LBB9_43
+	ja	.LBB9_47
 	leaq	.LJTI9_2(%rip), %rdx
 	movslq	(%rdx,%r9,4), %rsi
 	addq	%rdx, %rsi
 	jmpq	*%rsi
-.LBB9_37:
-	movd	24(%rcx,%rax,4), %xmm0
-	movq	%xmm0, %xmm0
-	shufps	$132, %xmm0, %xmm3
-.LBB9_38:
-	movss	20(%rcx,%rax,4), %xmm0
-	movlhps	%xmm3, %xmm0
-	shufps	$226, %xmm3, %xmm0
-	movaps	%xmm0, %xmm3
-.LBB9_39:
-	movss	16(%rcx,%rax,4), %xmm0
-	movss	%xmm0, %xmm3
-.LBB9_40:
-	movss	12(%rcx,%rax,4), %xmm0
-	shufps	$228, %xmm2, %xmm0
-	shufps	$36, %xmm0, %xmm2
 .LBB9_41:
-	movss	8(%rcx,%rax,4), %xmm0
-	shufps	$48, %xmm2, %xmm0
-	shufps	$132, %xmm0, %xmm2
+	movd	24(%rcx,%rax,4), %xmm0
+	movq	%xmm0, %xmm1
+	pxor	%xmm0, %xmm0
+	shufps	$132, %xmm1, %xmm2
 .LBB9_42:
-	movss	4(%rcx,%rax,4), %xmm0
-	movlhps	%xmm2, %xmm0
-	shufps	$226, %xmm2, %xmm0
-	movaps	%xmm0, %xmm2
+	movss	20(%rcx,%rax,4), %xmm1
+	movlhps	%xmm2, %xmm1
+	shufps	$226, %xmm2, %xmm1
+	movaps	%xmm1, %xmm2
 .LBB9_43:
-	movss	(%rcx,%rax,4), %xmm0
-	movss	%xmm0, %xmm2
-	addps	%xmm3, %xmm13
-	addps	%xmm2, %xmm1
+	movss	16(%rcx,%rax,4), %xmm1
+	movss	%xmm1, %xmm2
 .LBB9_44:
+	movss	12(%rcx,%rax,4), %xmm1
+	shufps	$228, %xmm0, %xmm1
+	shufps	$36, %xmm1, %xmm0
+.LBB9_45:
+	movss	8(%rcx,%rax,4), %xmm1
+	shufps	$48, %xmm0, %xmm1
+	shufps	$132, %xmm1, %xmm0
+.LBB9_46:
+	movss	4(%rcx,%rax,4), %xmm1
+	movlhps	%xmm0, %xmm1
+	shufps	$226, %xmm0, %xmm1
+	movaps	%xmm1, %xmm0
+.LBB9_47:
+	movss	(%rcx,%rax,4), %xmm1
+	movss	%xmm1, %xmm0
+	movaps	-16(%rbp), %xmm1
+	addps	%xmm2, %xmm1
+	movaps	%xmm1, -16(%rbp)
+	addps	%xmm0, %xmm10
+.LBB9_48:
 	cmpq	$5, %r9
-	ja	.LBB9_52
+	ja	.LBB9_56
 	leaq	.LJTI9_3(%rip), %rdx
 	movslq	(%rdx,%r9,4), %rsi
 	addq	%rdx, %rsi
 	jmpq	*%rsi
-.LBB9_46:
-	movaps	%xmm13, %xmm0
-	unpckhpd	%xmm13, %xmm0
-	movss	%xmm0, 24(%rcx,%rax,4)
-.LBB9_47:
-	movaps	%xmm13, %xmm0
-	shufps	$85, %xmm13, %xmm0
-	movss	%xmm0, 20(%rcx,%rax,4)
-.LBB9_48:
-	movss	%xmm13, 16(%rcx,%rax,4)
-.LBB9_49:
-	movaps	%xmm1, %xmm0
-	shufps	$255, %xmm1, %xmm0
-	movss	%xmm0, 12(%rcx,%rax,4)
 .LBB9_50:
-	movaps	%xmm1, %xmm0
-	unpckhpd	%xmm1, %xmm0
-	movss	%xmm0, 8(%rcx,%rax,4)
+	movaps	-16(%rbp), %xmm0
+	movhlps	%xmm0, %xmm0
+	movss	%xmm0, 24(%rcx,%rax,4)
 .LBB9_51:
-	movaps	%xmm1, %xmm0
-	shufps	$85, %xmm1, %xmm0
-	movss	%xmm0, 4(%rcx,%rax,4)
+	movaps	-16(%rbp), %xmm0
+	shufps	$85, %xmm0, %xmm0
+	movss	%xmm0, 20(%rcx,%rax,4)
 .LBB9_52:
-	movss	%xmm1, (%rcx,%rax,4)
+	movaps	-16(%rbp), %xmm0
+	movss	%xmm0, 16(%rcx,%rax,4)
 .LBB9_53:
+	movaps	%xmm10, %xmm0
+	shufps	$255, %xmm10, %xmm0
+	movss	%xmm0, 12(%rcx,%rax,4)
+.LBB9_54:
+	movaps	%xmm10, %xmm0
+	unpckhpd	%xmm10, %xmm0
+	movss	%xmm0, 8(%rcx,%rax,4)
+.LBB9_55:
+	movaps	%xmm10, %xmm0
+	shufps	$85, %xmm10, %xmm0
+	movss	%xmm0, 4(%rcx,%rax,4)
+.LBB9_56:
+	movss	%xmm10, (%rcx,%rax,4)
+.LBB9_57:
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	retq
-.LBB9_13:
+.LBB9_15:
 	.cfi_def_cfa %rbp, 16
-	xorps	%xmm1, %xmm1
-	jmp	.LBB9_21
+	xorps	%xmm10, %xmm10
+	jmp	.LBB9_23
 .Lfunc_end9:
 	.size	activation_gradient, .Lfunc_end9-activation_gradient
 	.cfi_endproc
 	.section	.rodata,"a",@progbits
 	.p2align	2, 0x0
 .LJTI9_0:
+	.long	.LBB9_22-.LJTI9_0
+	.long	.LBB9_21-.LJTI9_0
 	.long	.LBB9_20-.LJTI9_0
 	.long	.LBB9_19-.LJTI9_0
 	.long	.LBB9_18-.LJTI9_0
 	.long	.LBB9_17-.LJTI9_0
-	.long	.LBB9_16-.LJTI9_0
-	.long	.LBB9_15-.LJTI9_0
 .LJTI9_1:
+	.long	.LBB9_30-.LJTI9_1
+	.long	.LBB9_29-.LJTI9_1
 	.long	.LBB9_28-.LJTI9_1
 	.long	.LBB9_27-.LJTI9_1
 	.long	.LBB9_26-.LJTI9_1
 	.long	.LBB9_25-.LJTI9_1
-	.long	.LBB9_24-.LJTI9_1
-	.long	.LBB9_23-.LJTI9_1
 .LJTI9_2:
+	.long	.LBB9_46-.LJTI9_2
+	.long	.LBB9_45-.LJTI9_2
+	.long	.LBB9_44-.LJTI9_2
+	.long	.LBB9_43-.LJTI9_2
 	.long	.LBB9_42-.LJTI9_2
 	.long	.LBB9_41-.LJTI9_2
-	.long	.LBB9_40-.LJTI9_2
-	.long	.LBB9_39-.LJTI9_2
-	.long	.LBB9_38-.LJTI9_2
-	.long	.LBB9_37-.LJTI9_2
 .LJTI9_3:
+	.long	.LBB9_55-.LJTI9_3
+	.long	.LBB9_54-.LJTI9_3
+	.long	.LBB9_53-.LJTI9_3
+	.long	.LBB9_52-.LJTI9_3
 	.long	.LBB9_51-.LJTI9_3
 	.long	.LBB9_50-.LJTI9_3
-	.long	.LBB9_49-.LJTI9_3
-	.long	.LBB9_48-.LJTI9_3
-	.long	.LBB9_47-.LJTI9_3
-	.long	.LBB9_46-.LJTI9_3
 	.text
 	.p2align	4
 	.type	update_apply,@function

@@ -773,6 +773,45 @@ INLINE v8 softplus8(v8 x) {
     return select(x > 0.0f, x, zero()) + (twice + twice * (z * p));
 }
 
+/// erfc(z) for z ≥ 0 as Numerical Recipes' `erfcc` (Chebyshev fitting):
+/// s·e^(−z² + P(s)), s = 1/(1 + z/2), within 1.2·10⁻⁷ relative everywhere;
+/// z² given, as the caller can round it once.
+INLINE v8 erfc_positive8(v8 z, v8 z2) {
+    v8 s = 1.0f / (1.0f + 0.5f * z);
+    v8 p = splat(0.17087277f);
+    p = -0.82215223f + s * p;
+    p = 1.48851587f + s * p;
+    p = -1.13520398f + s * p;
+    p = 0.27886807f + s * p;
+    p = -0.18628806f + s * p;
+    p = 0.09678418f + s * p;
+    p = 0.37409196f + s * p;
+    p = 1.00002368f + s * p;
+    p = -1.26551223f + s * p;
+    return s * exp8(p - z2);
+}
+
+/// Φ(x), the standard normal distribution: below |x| = 1, 1/2 + φ's
+/// integral as its series to x¹⁷ (the rest under 3·10⁻¹⁰); beyond,
+/// erfc(|x|/√2)/2 below 0 and one minus it above, so neither side cancels.
+INLINE v8 normal_cdf8(v8 x) {
+    v8 a = magnitude(x), z = x * x;
+    v8 half = 0.5f * erfc_positive8(a * 0.70710678118654752440f, 0.5f * z);
+    v8 q = splat(1.0f / 175472640);
+    q = -1.0f / 9676800 + z * q;
+    q = 1.0f / 599040 + z * q;
+    q = -1.0f / 42240 + z * q;
+    q = 1.0f / 3456 + z * q;
+    q = -1.0f / 336 + z * q;
+    q = 1.0f / 40 + z * q;
+    q = -1.0f / 6 + z * q;
+    v8 near = 0.5f + 0.39894228040143267794f * (x + x * (z * q));
+    return select(a < 1.0f, near, select(x < 0.0f, half, 1.0f - half));
+}
+
+/// GELU, x·Φ(x).
+INLINE v8 gelu8(v8 x) { return x * normal_cdf8(x); }
+
 /// GELU's tanh approximation as x·σ(2u), 2u = 2√(2/π)·(x + 0.044715x³) = x·(c + c·0.044715·x²).
 INLINE v8 gelu_tanh8(v8 x) { return x * sigmoid8(x * (1.5957691216057307118f + 0.071354816f * (x * x))); }
 
@@ -783,6 +822,7 @@ INLINE v8 activate(int kind, float parameter, v8 v) {
     case NETC_ELU: return elu8(v, parameter);
     case NETC_SILU: return v * sigmoid8(v);
     case NETC_GELU_TANH: return gelu_tanh8(v);
+    case NETC_GELU: return gelu8(v);
     default: return softplus8(v);
     }
 }
@@ -795,7 +835,8 @@ static void activation(int kind, float parameter, const float *x, float *y, Int 
 
 /// f′(x) for the activations whose derivative reads x (the others read y,
 /// a loop the compiler vectorises): softplus σ(x); silu σ(x) + x·σ′(x);
-/// gelu's tanh form σ(v) + x·σ′(v)·v′, v′ = c(1 + 3·0.044715x²).
+/// gelu's tanh form σ(v) + x·σ′(v)·v′, v′ = c(1 + 3·0.044715x²); gelu
+/// Φ(x) + x·φ(x).
 /// σ(v) and σ′(v) = σ(v)(1 − σ(v)) = e/(1 + e)², e = e^−|v|: no 1 − σ, which cancels for large v.
 INLINE v8 sigmoid_slope8(v8 v, v8 *slope) {
     v8 e = exp8(-magnitude(v)), d = 1.0f / (1.0f + e);
@@ -814,6 +855,7 @@ INLINE v8 derivative(int kind, v8 x) {
         v8 z = x * x, s = sigmoid_slope8(x * (1.5957691216057307118f + 0.071354816f * z), &slope);
         return s + x * slope * (1.5957691216057307118f * (1.0f + 0.134145f * z));
     }
+    case NETC_GELU: return normal_cdf8(x) + x * (0.39894228040143267794f * exp8(-0.5f * (x * x)));  // Φ + x·φ
     default: return sigmoid8(x);
     }
 }

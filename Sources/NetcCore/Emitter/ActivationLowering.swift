@@ -1,7 +1,7 @@
 /// An elementwise activation's code when its plan runs it through the
 /// runtime's vector kernels: one call over the whole batch, whose values lie
 /// back to back. The backward pass too where the derivative reads x
-/// (softplus, silu, gelu's tanh form); one that reads y stays the op's loop,
+/// (softplus, silu, gelu); one that reads y stays the op's loop,
 /// which the compiler vectorises.
 struct ActivationLowering {
     let node: Node
@@ -15,6 +15,7 @@ struct ActivationLowering {
         case .tanh: passes.code.line("CPUKernels.tanh(\(x), into: \(y), \(n))")
         case .softplus: passes.code.line("CPUKernels.softplus(\(x), into: \(y), \(n))")
         case .silu: passes.code.line("CPUKernels.silu(\(x), into: \(y), \(n))")
+        case .gelu: passes.code.line("CPUKernels.gelu(\(x), into: \(y), \(n))")
         case .geluTanh: passes.code.line("CPUKernels.geluTanh(\(x), into: \(y), \(n))")
         case .elu(let alpha): passes.code.line("CPUKernels.elu(\(x), alpha: \(literal(alpha)), into: \(y), \(n))")
         }
@@ -23,7 +24,7 @@ struct ActivationLowering {
     /// Whether `backward` writes the backward pass (else the op's loop does).
     var hasBackward: Bool {
         switch kernel {
-        case .softplus, .silu, .geluTanh: true
+        case .softplus, .silu, .gelu, .geluTanh: true
         case .sigmoid, .tanh, .elu: false
         }
     }
@@ -34,6 +35,7 @@ struct ActivationLowering {
         switch kernel {
         case .softplus: name = "softplusGradient"
         case .silu: name = "siluGradient"
+        case .gelu: name = "geluGradient"
         default: name = "geluTanhGradient"
         }
         let x = names.ref(.value(node.inputs[0])), dy = names.ref(.gradient(node.id)), dx = names.ref(.gradient(edge.to))

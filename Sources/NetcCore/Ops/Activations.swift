@@ -32,7 +32,7 @@ extension ElementwiseActivation {
 
 /// A vector activation of the runtime (`CPUKernels.sigmoid`, …).
 public enum ActivationKernel: Sendable, Equatable {
-    case sigmoid, tanh, softplus, silu, geluTanh
+    case sigmoid, tanh, softplus, silu, gelu, geluTanh
     case elu(alpha: Double)
 }
 
@@ -136,7 +136,7 @@ public struct GELU: ElementwiseActivation {
         tanhApproximation ? "Math.geluTanhDerivative(\(x))" : "Math.geluDerivative(\(x))"
     }
     public func pytorch(_ x: String) -> String { tanhApproximation ? "F.gelu(\(x), approximate=\"tanh\")" : "F.gelu(\(x))" }
-    public var kernel: ActivationKernel? { tanhApproximation ? .geluTanh : nil }
+    public var kernel: ActivationKernel? { tanhApproximation ? .geluTanh : .gelu }
 }
 
 /// A Swift literal for a constant, exact for any Double and stable across runs.
