@@ -61,7 +61,7 @@ public struct Regressor: NetcRuntime.GeneratedModel {
         // h.linear = linear(x)  [16]
         NetcRuntime.CPUKernels.linearTransposed(p_h_weight, p_h_bias, v_x, v_h_linear, n: 3, m: 16, count: count, scratch: scratch)
         // h = tanh(h.linear)  [16]
-        NetcRuntime.CPUKernels.tanh(v_h_linear, into: v_h, count &* 16)
+        NetcRuntime.CPUKernels.activation(.tanh, v_h_linear, into: v_h, count &* 16)
         // y = linear(no bias)(h)  [2]
         NetcRuntime.CPUKernels.linear(p_y_weight, nil, v_h, v_y, n: 16, m: 2, count: count)
     }

@@ -62,7 +62,7 @@ public struct Scheduled: NetcRuntime.GeneratedModel {
         // h.linear = linear(x)  [8]
         NetcRuntime.CPUKernels.linear(p_h_weight, p_h_bias, v_x, v_h_linear, n: 5, m: 8, count: count)
         // h = tanh(h.linear)  [8]
-        NetcRuntime.CPUKernels.tanh(v_h_linear, into: v_h, count &* 8)
+        NetcRuntime.CPUKernels.activation(.tanh, v_h_linear, into: v_h, count &* 8)
         // y = linear(h)  [3]
         NetcRuntime.CPUKernels.linear(p_y_weight, p_y_bias, v_h, v_y, n: 8, m: 3, count: count)
     }

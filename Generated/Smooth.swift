@@ -113,31 +113,31 @@ public struct Smooth: NetcRuntime.GeneratedModel {
         // a0.linear = linear(x)  [12]
         NetcRuntime.CPUKernels.linear(p_a0_weight, p_a0_bias, v_x, v_a0_linear, n: 5, m: 12, count: count)
         // a0 = tanh(a0.linear)  [12]
-        NetcRuntime.CPUKernels.tanh(v_a0_linear, into: v_a0, count &* 12)
+        NetcRuntime.CPUKernels.activation(.tanh, v_a0_linear, into: v_a0, count &* 12)
         // a = layer_norm(a0)  [12]
         NetcRuntime.NormalisationKernels.layerNormForward(v_a0, v_a, gamma: p_a_weight, beta: p_a_bias, n: 12, epsilon: 1e-05, count: count)
         // b0.linear = linear(a)  [10]
         NetcRuntime.CPUKernels.linear(p_b0_weight, p_b0_bias, v_a, v_b0_linear, n: 12, m: 10, count: count)
         // b0 = elu(0.7)(b0.linear)  [10]
-        NetcRuntime.CPUKernels.elu(v_b0_linear, alpha: 0.7, into: v_b0, count &* 10)
+        NetcRuntime.CPUKernels.activation(.elu(alpha: 0.7), v_b0_linear, into: v_b0, count &* 10)
         // b = layer_norm(b0)  [10]
         NetcRuntime.NormalisationKernels.layerNormForward(v_b0, v_b, gamma: nil, beta: nil, n: 10, epsilon: 1e-05, count: count)
         // c.linear = linear(b)  [9]
         NetcRuntime.CPUKernels.linear(p_c_weight, p_c_bias, v_b, v_c_linear, n: 10, m: 9, count: count)
         // c = softplus(c.linear)  [9]
-        NetcRuntime.CPUKernels.softplus(v_c_linear, into: v_c, count &* 9)
+        NetcRuntime.CPUKernels.activation(.softplus, v_c_linear, into: v_c, count &* 9)
         // d = sigmoid(a)  [12]
-        NetcRuntime.CPUKernels.sigmoid(v_a, into: v_d, count &* 12)
+        NetcRuntime.CPUKernels.activation(.sigmoid, v_a, into: v_d, count &* 12)
         // e.linear = linear(x)  [8]
         NetcRuntime.CPUKernels.linear(p_e_weight, p_e_bias, v_x, v_e_linear, n: 5, m: 8, count: count)
         // e = silu(e.linear)  [8]
-        NetcRuntime.CPUKernels.silu(v_e_linear, into: v_e, count &* 8)
+        NetcRuntime.CPUKernels.activation(.silu, v_e_linear, into: v_e, count &* 8)
         // f.linear = linear(e)  [8]
         NetcRuntime.CPUKernels.linear(p_f_weight, p_f_bias, v_e, v_f_linear, n: 8, m: 8, count: count)
         // f = gelu(tanh)(f.linear)  [8]
-        NetcRuntime.CPUKernels.geluTanh(v_f_linear, into: v_f, count &* 8)
+        NetcRuntime.CPUKernels.activation(.geluTanh, v_f_linear, into: v_f, count &* 8)
         // g = gelu(f)  [8]
-        NetcRuntime.CPUKernels.gelu(v_f, into: v_g, count &* 8)
+        NetcRuntime.CPUKernels.activation(.gelu, v_f, into: v_g, count &* 8)
         // j = concat(c, d, g)  [29]
         for b in 0..<count {
             let x0 = v_c + b &* 9, x1 = v_d + b &* 12, x2 = v_g + b &* 8, y = v_j + b &* 29
@@ -233,14 +233,14 @@ public struct Smooth: NetcRuntime.GeneratedModel {
             for i in 0..<8 { dx2[i] = dy[21 + i] }
         }
         // g: gelu backward → δ f =
-        NetcRuntime.CPUKernels.geluGradient(v_f, g_g, g_f, accumulate: false, count &* 8)
+        NetcRuntime.CPUKernels.activationGradient(.gelu, v_f, g_g, g_f, accumulate: false, count &* 8)
         // f: gelu(tanh) backward → δ f.linear =
-        NetcRuntime.CPUKernels.geluTanhGradient(v_f_linear, g_f, g_f_linear, accumulate: false, count &* 8)
+        NetcRuntime.CPUKernels.activationGradient(.geluTanh, v_f_linear, g_f, g_f_linear, accumulate: false, count &* 8)
         // f.linear: linear backward → δ e =
         NetcRuntime.CPUKernels.weightGradient(g_f_linear, v_e, dp_f_weight, dp_f_bias, n: 8, m: 8, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_f_linear, p_f_weight, g_e, accumulate: false, n: 8, m: 8, count: count)
         // e: silu backward → δ e.linear =
-        NetcRuntime.CPUKernels.siluGradient(v_e_linear, g_e, g_e_linear, accumulate: false, count &* 8)
+        NetcRuntime.CPUKernels.activationGradient(.silu, v_e_linear, g_e, g_e_linear, accumulate: false, count &* 8)
         // e.linear: linear backward
         NetcRuntime.CPUKernels.weightGradient(g_e_linear, v_x, dp_e_weight, dp_e_bias, n: 5, m: 8, count: count)
         // d: sigmoid backward → δ a =
@@ -249,7 +249,7 @@ public struct Smooth: NetcRuntime.GeneratedModel {
             for i in 0..<12 { dx0[i] = dy[i] * y[i] * (1 - y[i]) }
         }
         // c: softplus backward → δ c.linear =
-        NetcRuntime.CPUKernels.softplusGradient(v_c_linear, g_c, g_c_linear, accumulate: false, count &* 9)
+        NetcRuntime.CPUKernels.activationGradient(.softplus, v_c_linear, g_c, g_c_linear, accumulate: false, count &* 9)
         // c.linear: linear backward → δ b =
         NetcRuntime.CPUKernels.weightGradient(g_c_linear, v_b, dp_c_weight, dp_c_bias, n: 10, m: 9, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_c_linear, p_c_weight, g_b, accumulate: false, n: 10, m: 9, count: count)

@@ -79,7 +79,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         // c.conv = conv2d(image)  [3x6x5]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 2, height: 6, width: 5, kernelHeight: 2, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 1, padLeft: 1, padRight: 1), outputs: 3, p_c_weight, p_c_bias, v_image, v_c_conv, count: count, scratch: scratch)
         // c = tanh(c.conv)  [3x6x5]
-        NetcRuntime.CPUKernels.tanh(v_c_conv, into: v_c, count &* 90)
+        NetcRuntime.CPUKernels.activation(.tanh, v_c_conv, into: v_c, count &* 90)
         // n = batch_norm(c)  [3x6x5]
         if training {
             NetcRuntime.NormalisationKernels.batchNormForward(v_c, v_n, gamma: nil, beta: nil, statistics: statistics_n, channels: 3, plane: 30, epsilon: 1e-05, count: count)
@@ -104,7 +104,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         // out.linear = linear(f)  [3]
         NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_f, v_out_linear, n: 18, m: 3, count: count)
         // out = sigmoid(out.linear)  [3]
-        NetcRuntime.CPUKernels.sigmoid(v_out_linear, into: v_out, count &* 3)
+        NetcRuntime.CPUKernels.activation(.sigmoid, v_out_linear, into: v_out, count &* 3)
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out.linear'.

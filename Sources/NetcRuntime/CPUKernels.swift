@@ -142,62 +142,51 @@ public enum CPUKernels {
         netc_exp_shifted(x, shift, y, n)
     }
 
-    /// yᵢ = σ(xᵢ) for i < n (`y` may be `x`): `Math.sigmoid` over 8 lanes at a time, within a few ulp of it.
-    public static func sigmoid(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-        netc_activation(Int32(NETC_SIGMOID), 0, x, y, n)
+    /// The activations the vector kernels compute, each the formula of `Math`'s
+    /// scalar version over 8 lanes at a time, within a few ulp of the exact value
+    /// (ActivationKernelTests); NaN stays NaN.
+    public enum Activation: Sendable, Equatable {
+        case sigmoid, tanh, softplus, silu
+        /// x·Φ(x): Φ by its series below |x| = 1, by Numerical Recipes' erfc beyond.
+        case gelu
+        /// GELU's tanh approximation, as x·σ(2u).
+        case geluTanh
+        case elu(alpha: Float)
+
+        var kind: Int32 {
+            switch self {
+            case .sigmoid: Int32(NETC_SIGMOID)
+            case .tanh: Int32(NETC_TANH)
+            case .softplus: Int32(NETC_SOFTPLUS)
+            case .silu: Int32(NETC_SILU)
+            case .gelu: Int32(NETC_GELU)
+            case .geluTanh: Int32(NETC_GELU_TANH)
+            case .elu: Int32(NETC_ELU)
+            }
+        }
+
+        /// Whether `activationGradient` takes it: the activations whose derivative reads x.
+        public var hasGradientKernel: Bool {
+            switch self {
+            case .softplus, .silu, .gelu, .geluTanh: true
+            case .sigmoid, .tanh, .elu: false
+            }
+        }
     }
 
-    /// yᵢ = tanh(xᵢ) for i < n, as Cephes' `tanhf` computes it, 8 lanes at a time.
-    public static func tanh(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-        netc_activation(Int32(NETC_TANH), 0, x, y, n)
+    /// yᵢ = f(xᵢ) for i < n (`y` may be `x`).
+    public static func activation(_ f: Activation, _ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+        var alpha: Float = 0
+        if case .elu(let a) = f { alpha = a }
+        netc_activation(f.kind, alpha, x, y, n)
     }
 
-    /// yᵢ = xᵢ for xᵢ > 0, else α(e^xᵢ − 1), for i < n, 8 lanes at a time.
-    public static func elu(_ x: UnsafeMutablePointer<Float>, alpha: Float, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-        netc_activation(Int32(NETC_ELU), alpha, x, y, n)
-    }
-
-    /// yᵢ = log(1 + e^xᵢ) for i < n: `Math.softplus` over 8 lanes at a time, within a few ulp of it.
-    public static func softplus(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-        netc_activation(Int32(NETC_SOFTPLUS), 0, x, y, n)
-    }
-
-    /// yᵢ = xᵢ·σ(xᵢ) for i < n: `Math.silu` over 8 lanes at a time.
-    public static func silu(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-        netc_activation(Int32(NETC_SILU), 0, x, y, n)
-    }
-
-    /// yᵢ = GELU's tanh approximation of xᵢ for i < n: `Math.geluTanh` over 8 lanes at a time.
-    public static func geluTanh(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-        netc_activation(Int32(NETC_GELU_TANH), 0, x, y, n)
-    }
-
-    /// yᵢ = GELU(xᵢ) = xᵢ·Φ(xᵢ) for i < n, Φ through Numerical Recipes' erfc (within 1.2·10⁻⁷
-    /// relative), 8 lanes at a time.
-    public static func gelu(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-        netc_activation(Int32(NETC_GELU), 0, x, y, n)
-    }
-
-    public static func geluGradient(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
-                                    _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, _ n: Int) {
-        netc_activation_gradient(Int32(NETC_GELU), x, dy, dx, accumulate ? 1 : 0, n)
-    }
-
-    /// dxᵢ (= or +=) dyᵢ·f′(xᵢ) for i < n, f softplus, silu, gelu or gelu's tanh form: the backward
-    /// pass of the activations whose derivative reads x, 8 lanes at a time.
-    public static func softplusGradient(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
-                                        _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, _ n: Int) {
-        netc_activation_gradient(Int32(NETC_SOFTPLUS), x, dy, dx, accumulate ? 1 : 0, n)
-    }
-
-    public static func siluGradient(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
-                                    _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, _ n: Int) {
-        netc_activation_gradient(Int32(NETC_SILU), x, dy, dx, accumulate ? 1 : 0, n)
-    }
-
-    public static func geluTanhGradient(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
-                                        _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, _ n: Int) {
-        netc_activation_gradient(Int32(NETC_GELU_TANH), x, dy, dx, accumulate ? 1 : 0, n)
+    /// dxᵢ (= or +=) dyᵢ·f′(xᵢ) for i < n, for an activation whose derivative reads x
+    /// (`hasGradientKernel`): the backward pass, 8 lanes at a time.
+    public static func activationGradient(_ f: Activation, _ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
+                                          _ dx: UnsafeMutablePointer<Float>, accumulate: Bool, _ n: Int) {
+        precondition(f.hasGradientKernel, "no gradient kernel for \(f)")
+        netc_activation_gradient(f.kind, x, dy, dx, accumulate ? 1 : 0, n)
     }
 
     /// `OptimizerStep.apply` for Float.

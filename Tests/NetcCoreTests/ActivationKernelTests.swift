@@ -2,22 +2,22 @@ import Foundation
 import NetcRuntime
 import XCTest
 
-/// The vector activations of Float models (`CPUKernels.sigmoid`, `tanh`,
-/// `elu`, `softplus`, `silu`, `gelu`, `geluTanh`; every set this CPU runs) against each function in
+/// The vector activations of Float models (`CPUKernels.activation` and
+/// `activationGradient`; every set this CPU runs) against each function in
 /// Double rounded to Float, and what they do with NaN, ±∞ and ±0.
 final class ActivationKernelTests: XCTestCase {
     typealias Kernel = @Sendable (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
 
     static let functions: [(name: String, kernel: Kernel, exact: @Sendable (Double) -> Double)] = [
-        ("sigmoid", { CPUKernels.sigmoid($0, into: $1, $2) }, { 1 / (1 + Foundation.exp(-$0)) }),
-        ("tanh", { CPUKernels.tanh($0, into: $1, $2) }, { Foundation.tanh($0) }),
-        ("elu", { CPUKernels.elu($0, alpha: 1, into: $1, $2) }, { $0 > 0 ? $0 : Foundation.expm1($0) }),
-        ("elu(0.5)", { CPUKernels.elu($0, alpha: 0.5, into: $1, $2) }, { $0 > 0 ? $0 : 0.5 * Foundation.expm1($0) }),
-        ("softplus", { CPUKernels.softplus($0, into: $1, $2) }, { $0 > 0 ? $0 + Foundation.log1p(Foundation.exp(-$0)) : Foundation.log1p(Foundation.exp($0)) }),
-        ("silu", { CPUKernels.silu($0, into: $1, $2) }, { $0 / (1 + Foundation.exp(-$0)) }),
-        ("gelu", { CPUKernels.gelu($0, into: $1, $2) }, { $0 * 0.5 * Foundation.erfc(-$0 / 2.0.squareRoot()) }),
+        ("sigmoid", { CPUKernels.activation(.sigmoid, $0, into: $1, $2) }, { 1 / (1 + Foundation.exp(-$0)) }),
+        ("tanh", { CPUKernels.activation(.tanh, $0, into: $1, $2) }, { Foundation.tanh($0) }),
+        ("elu", { CPUKernels.activation(.elu(alpha: 1), $0, into: $1, $2) }, { $0 > 0 ? $0 : Foundation.expm1($0) }),
+        ("elu(0.5)", { CPUKernels.activation(.elu(alpha: 0.5), $0, into: $1, $2) }, { $0 > 0 ? $0 : 0.5 * Foundation.expm1($0) }),
+        ("softplus", { CPUKernels.activation(.softplus, $0, into: $1, $2) }, { $0 > 0 ? $0 + Foundation.log1p(Foundation.exp(-$0)) : Foundation.log1p(Foundation.exp($0)) }),
+        ("silu", { CPUKernels.activation(.silu, $0, into: $1, $2) }, { $0 / (1 + Foundation.exp(-$0)) }),
+        ("gelu", { CPUKernels.activation(.gelu, $0, into: $1, $2) }, { $0 * 0.5 * Foundation.erfc(-$0 / 2.0.squareRoot()) }),
         // 0.5·x·(1 + tanh u) = x·σ(2u), which does not cancel below 0 (in Double either).
-        ("gelu(tanh)", { CPUKernels.geluTanh($0, into: $1, $2) }, { x in
+        ("gelu(tanh)", { CPUKernels.activation(.geluTanh, $0, into: $1, $2) }, { x in
             x / (1 + Foundation.exp(-2 * (2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
         }),
     ]
@@ -119,12 +119,12 @@ final class ActivationKernelTests: XCTestCase {
     static let derivatives: [(name: String, kernel: GradientKernel, exact: @Sendable (Double) -> Double)] = {
         let sigma: @Sendable (Double) -> Double = { 1 / (1 + Foundation.exp(-$0)) }, c = 2 * (2 / Double.pi).squareRoot()
         return [
-            ("softplus", { CPUKernels.softplusGradient($0, $1, $2, accumulate: $3, $4) }, { sigma($0) }),
-            ("silu", { CPUKernels.siluGradient($0, $1, $2, accumulate: $3, $4) }, { x in sigma(x) * (1 + x * (1 - sigma(x))) }),
-            ("gelu", { CPUKernels.geluGradient($0, $1, $2, accumulate: $3, $4) }, { x in
+            ("softplus", { CPUKernels.activationGradient(.softplus, $0, $1, $2, accumulate: $3, $4) }, { sigma($0) }),
+            ("silu", { CPUKernels.activationGradient(.silu, $0, $1, $2, accumulate: $3, $4) }, { x in sigma(x) * (1 + x * (1 - sigma(x))) }),
+            ("gelu", { CPUKernels.activationGradient(.gelu, $0, $1, $2, accumulate: $3, $4) }, { x in
                 0.5 * Foundation.erfc(-x / 2.0.squareRoot()) + x * Foundation.exp(-x * x / 2) / (2 * Double.pi).squareRoot()
             }),
-            ("gelu(tanh)", { CPUKernels.geluTanhGradient($0, $1, $2, accumulate: $3, $4) }, { x in
+            ("gelu(tanh)", { CPUKernels.activationGradient(.geluTanh, $0, $1, $2, accumulate: $3, $4) }, { x in
                 let s = sigma(c * (x + 0.044715 * x * x * x))
                 return s + x * s * (1 - s) * c * (1 + 3 * 0.044715 * x * x)
             }),
@@ -165,7 +165,7 @@ final class ActivationKernelTests: XCTestCase {
     /// In place (`y` = `x`), as generated code may call them.
     func testInPlace() {
         var xs: [Float] = (0..<13).map { Float($0) - 6 }
-        xs.withUnsafeMutableBufferPointer { CPUKernels.tanh($0.baseAddress!, into: $0.baseAddress!, 13) }
+        xs.withUnsafeMutableBufferPointer { CPUKernels.activation(.tanh, $0.baseAddress!, into: $0.baseAddress!, 13) }
         for (i, y) in xs.enumerated() { XCTAssertEqual(y, Float(Foundation.tanh(Double(i - 6))), accuracy: 1e-6) }
     }
 }

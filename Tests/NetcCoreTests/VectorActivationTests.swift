@@ -11,13 +11,15 @@ final class VectorActivationTests: XCTestCase {
         let g = try specGraph("smooth.net")
         XCTAssertEqual(names(Plan(g)), ["a0", "b0", "c", "d", "e", "f", "g"])
         let source = try XCTUnwrap(Compiler.emit([g], sourcePath: "smooth.net").first).source
-        for call in ["CPUKernels.tanh(v_a0_linear, into: v_a0, count &* 12)", "CPUKernels.elu(v_b0_linear, alpha: 0.7, into: v_b0, count &* 10)",
-                     "CPUKernels.softplus(v_c_linear, into: v_c, count &* 9)", "CPUKernels.sigmoid(v_a, into: v_d, count &* 12)",
-                     "CPUKernels.silu(v_e_linear, into: v_e, count &* 8)", "CPUKernels.geluTanh(v_f_linear, into: v_f, count &* 8)",
-                     "CPUKernels.gelu(v_f, into: v_g, count &* 8)", "CPUKernels.geluGradient(v_f, g_g, g_f, accumulate: false, count &* 8)",
-                     "CPUKernels.geluTanhGradient(v_f_linear, g_f, g_f_linear, accumulate: false, count &* 8)",
-                     "CPUKernels.siluGradient(v_e_linear, g_e, g_e_linear, accumulate: false, count &* 8)",
-                     "CPUKernels.softplusGradient(v_c_linear, g_c, g_c_linear, accumulate: false, count &* 9)"] {
+        for call in ["CPUKernels.activation(.tanh, v_a0_linear, into: v_a0, count &* 12)",
+                     "CPUKernels.activation(.elu(alpha: 0.7), v_b0_linear, into: v_b0, count &* 10)",
+                     "CPUKernels.activation(.softplus, v_c_linear, into: v_c, count &* 9)", "CPUKernels.activation(.sigmoid, v_a, into: v_d, count &* 12)",
+                     "CPUKernels.activation(.silu, v_e_linear, into: v_e, count &* 8)", "CPUKernels.activation(.geluTanh, v_f_linear, into: v_f, count &* 8)",
+                     "CPUKernels.activation(.gelu, v_f, into: v_g, count &* 8)",
+                     "CPUKernels.activationGradient(.gelu, v_f, g_g, g_f, accumulate: false, count &* 8)",
+                     "CPUKernels.activationGradient(.geluTanh, v_f_linear, g_f, g_f_linear, accumulate: false, count &* 8)",
+                     "CPUKernels.activationGradient(.silu, v_e_linear, g_e, g_e_linear, accumulate: false, count &* 8)",
+                     "CPUKernels.activationGradient(.softplus, v_c_linear, g_c, g_c_linear, accumulate: false, count &* 9)"] {
             XCTAssertTrue(source.contains(call), call)
         }
         XCTAssertFalse(source.contains("Math.tanh("), source)

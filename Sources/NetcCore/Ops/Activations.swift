@@ -30,10 +30,23 @@ extension ElementwiseActivation {
     public var kernel: ActivationKernel? { nil }
 }
 
-/// A vector activation of the runtime (`CPUKernels.sigmoid`, …).
+/// A vector activation of the runtime (`CPUKernels.Activation`), with the
+/// spec's constants as written.
 public enum ActivationKernel: Sendable, Equatable {
     case sigmoid, tanh, softplus, silu, gelu, geluTanh
     case elu(alpha: Double)
+
+    var runtime: CPUKernels.Activation {
+        switch self {
+        case .sigmoid: .sigmoid
+        case .tanh: .tanh
+        case .softplus: .softplus
+        case .silu: .silu
+        case .gelu: .gelu
+        case .geluTanh: .geluTanh
+        case .elu(let alpha): .elu(alpha: Float(alpha))
+        }
+    }
 }
 
 public struct Identity: ElementwiseActivation {
