@@ -33,9 +33,9 @@ public struct Smooth: NetcRuntime.GeneratedModel {
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 3 }
     public static var parameterCount: Swift.Int { 535 }
-    public static var storageCount: Swift.Int { 3563 }
+    public static var storageCount: Swift.Int { 3579 }
     public static var outputOffset: Swift.Int { 2847 }
-    public static var targetOffset: Swift.Int { 3551 }
+    public static var targetOffset: Swift.Int { 3567 }
     public static var inputGradientOffset: Swift.Int { 2859 }
     public static var gradientOffset: Swift.Int { 544 }
     public static let info = NetcRuntime.ModelInfo(name: "Smooth", seed: 3, fingerprint: 0x8aa6328f42bc1413, tensors: [
@@ -109,19 +109,21 @@ public struct Smooth: NetcRuntime.GeneratedModel {
         let v_g = m + 2699  // [32]
         let v_j = m + 2731  // [116]
         let v_y = m + 2847  // [12]
+        let statistics_a = m + 3551  // [8]
+        let statistics_b = m + 3559  // [8]
         for k in 0..<count &* 5 { v_x[k] = input[k] }  // small: copied, see Plan
         // a0.linear = linear(x)  [12]
         NetcRuntime.CPUKernels.linear(p_a0_weight, p_a0_bias, v_x, v_a0_linear, n: 5, m: 12, count: count)
         // a0 = tanh(a0.linear)  [12]
         NetcRuntime.CPUKernels.activation(.tanh, v_a0_linear, into: v_a0, count &* 12)
         // a = layer_norm(a0)  [12]
-        NetcRuntime.NormalisationKernels.layerNormForward(v_a0, v_a, gamma: p_a_weight, beta: p_a_bias, n: 12, epsilon: 1e-05, count: count)
+        NetcRuntime.NormalisationKernels.layerNormForward(v_a0, v_a, gamma: p_a_weight, beta: p_a_bias, statistics: statistics_a, n: 12, epsilon: 1e-05, count: count)
         // b0.linear = linear(a)  [10]
         NetcRuntime.CPUKernels.linear(p_b0_weight, p_b0_bias, v_a, v_b0_linear, n: 12, m: 10, count: count)
         // b0 = elu(0.7)(b0.linear)  [10]
         NetcRuntime.CPUKernels.activation(.elu(alpha: 0.7), v_b0_linear, into: v_b0, count &* 10)
         // b = layer_norm(b0)  [10]
-        NetcRuntime.NormalisationKernels.layerNormForward(v_b0, v_b, gamma: nil, beta: nil, n: 10, epsilon: 1e-05, count: count)
+        NetcRuntime.NormalisationKernels.layerNormForward(v_b0, v_b, gamma: nil, beta: nil, statistics: statistics_b, n: 10, epsilon: 1e-05, count: count)
         // c.linear = linear(b)  [9]
         NetcRuntime.CPUKernels.linear(p_c_weight, p_c_bias, v_b, v_c_linear, n: 10, m: 9, count: count)
         // c = softplus(c.linear)  [9]
@@ -154,7 +156,7 @@ public struct Smooth: NetcRuntime.GeneratedModel {
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_y = m + 2847  // [12]
         let g_y = m + 3539  // [12]
-        let target = m + 3551  // [12]
+        let target = m + 3567  // [12]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -220,6 +222,8 @@ public struct Smooth: NetcRuntime.GeneratedModel {
         let g_g = m + 3391  // [32]
         let g_j = m + 3423  // [116]
         let g_y = m + 3539  // [12]
+        let statistics_a = m + 3551  // [8]
+        let statistics_b = m + 3559  // [8]
         dp_a_weight.update(repeating: 0, count: 12)  // a.weight
         dp_a_bias.update(repeating: 0, count: 12)  // a.bias
         // y: linear backward → δ j =
@@ -254,7 +258,7 @@ public struct Smooth: NetcRuntime.GeneratedModel {
         NetcRuntime.CPUKernels.weightGradient(g_c_linear, v_b, dp_c_weight, dp_c_bias, n: 10, m: 9, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_c_linear, p_c_weight, g_b, accumulate: false, n: 10, m: 9, count: count)
         // b: layer_norm backward → δ b0 =
-        NetcRuntime.NormalisationKernels.layerNormBackward(v_b0, g_b, g_b0, accumulate: false, gamma: nil, dGamma: nil, dBeta: nil, n: 10, epsilon: 1e-05, count: count)
+        NetcRuntime.NormalisationKernels.layerNormBackward(v_b0, g_b, g_b0, accumulate: false, gamma: nil, dGamma: nil, dBeta: nil, statistics: statistics_b, n: 10, count: count)
         // b0: elu(0.7) backward → δ b0.linear =
         for b in 0..<count {
             let x0 = v_b0_linear + b &* 10, y = v_b0 + b &* 10, dy = g_b0 + b &* 10, dx0 = g_b0_linear + b &* 10
@@ -264,7 +268,7 @@ public struct Smooth: NetcRuntime.GeneratedModel {
         NetcRuntime.CPUKernels.weightGradient(g_b0_linear, v_a, dp_b0_weight, dp_b0_bias, n: 12, m: 10, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_b0_linear, p_b0_weight, g_a, accumulate: true, n: 12, m: 10, count: count)
         // a: layer_norm backward → δ a0 =
-        NetcRuntime.NormalisationKernels.layerNormBackward(v_a0, g_a, g_a0, accumulate: false, gamma: p_a_weight, dGamma: dp_a_weight, dBeta: dp_a_bias, n: 12, epsilon: 1e-05, count: count)
+        NetcRuntime.NormalisationKernels.layerNormBackward(v_a0, g_a, g_a0, accumulate: false, gamma: p_a_weight, dGamma: dp_a_weight, dBeta: dp_a_bias, statistics: statistics_a, n: 12, count: count)
         // a0: tanh backward → δ a0.linear =
         for b in 0..<count {
             let y = v_a0 + b &* 12, dy = g_a0 + b &* 12, dx0 = g_a0_linear + b &* 12

@@ -28,17 +28,18 @@ public enum NormalisationKernels {
     }
 
     /// Layer normalisation of `count` samples of `n` values each (NetcCore's LayerNormOp), each
-    /// sample's statistics summed in vectors.
+    /// sample's statistics summed in vectors and kept in `statistics` [count][2] for the backward pass.
     public static func layerNormForward(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                                         gamma: UnsafeMutablePointer<Float>?, beta: UnsafeMutablePointer<Float>?,
-                                        n: Int, epsilon: Float, count: Int) {
-        netc_layer_norm_forward(x, y, gamma, beta, n, epsilon, count)
+                                        statistics: UnsafeMutablePointer<Float>, n: Int, epsilon: Float, count: Int) {
+        netc_layer_norm_forward(x, y, gamma, beta, statistics, n, epsilon, count)
     }
 
+    /// From the statistics the forward pass kept for the same samples.
     public static func layerNormBackward(_ x: UnsafeMutablePointer<Float>, _ dy: UnsafeMutablePointer<Float>,
                                          _ dx: UnsafeMutablePointer<Float>?, accumulate: Bool, gamma: UnsafeMutablePointer<Float>?,
                                          dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?,
-                                         n: Int, epsilon: Float, count: Int) {
-        netc_layer_norm_backward(x, dy, dx, gamma, dGamma, dBeta, accumulate ? 1 : 0, n, epsilon, count)
+                                         statistics: UnsafeMutablePointer<Float>, n: Int, count: Int) {
+        netc_layer_norm_backward(x, dy, dx, gamma, dGamma, dBeta, statistics, accumulate ? 1 : 0, n, count)
     }
 }

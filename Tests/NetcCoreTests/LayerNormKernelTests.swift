@@ -1,10 +1,11 @@
 import NetcRuntime
 import XCTest
 
-/// `NormalisationKernels.layerNormForward` and `layerNormBackward` (every
-/// kernel set this CPU runs) against the op's formulas in Double, for sample
-/// sizes around the vector width, with and without γ and β, accumulating or
-/// not, with and without an input gradient.
+/// `NormalisationKernels.layerNormForward` and `layerNormBackward`, the
+/// latter from the statistics the former kept (every kernel set this CPU
+/// runs), against the op's formulas in Double, for sample sizes around the
+/// vector width, with and without γ and β, accumulating or not, with and
+/// without an input gradient.
 final class LayerNormKernelTests: XCTestCase {
     struct Reference {
         var y: [Double], dx: [Double], dGamma: [Double], dBeta: [Double]
@@ -49,19 +50,21 @@ final class LayerNormKernelTests: XCTestCase {
                         var gamma = draw(n, 0.5...1.5), beta = draw(n, -1...1)
                         let start = draw(count * n, -1...1), startGamma = draw(n, -1...1), startBeta = draw(n, -1...1)
                         var y = [Float](repeating: .nan, count: count * n), dx = start
-                        var dGamma = startGamma, dBeta = startBeta
+                        var dGamma = startGamma, dBeta = startBeta, statistics = [Float](repeating: .nan, count: 2 * count)
                         x.withUnsafeMutableBufferPointer { x in y.withUnsafeMutableBufferPointer { y in
-                            gamma.withUnsafeMutableBufferPointer { g in beta.withUnsafeMutableBufferPointer { b in
+                            gamma.withUnsafeMutableBufferPointer { g in beta.withUnsafeMutableBufferPointer { b in statistics.withUnsafeMutableBufferPointer { s in
                                 NormalisationKernels.layerNormForward(x.baseAddress!, y.baseAddress!, gamma: affine ? g.baseAddress! : nil,
-                                                                      beta: affine ? b.baseAddress! : nil, n: n, epsilon: 1e-5, count: count)
+                                                                      beta: affine ? b.baseAddress! : nil, statistics: s.baseAddress!, n: n,
+                                                                      epsilon: 1e-5, count: count)
                                 dy.withUnsafeMutableBufferPointer { d in dx.withUnsafeMutableBufferPointer { dx in
                                     dGamma.withUnsafeMutableBufferPointer { dg in dBeta.withUnsafeMutableBufferPointer { db in
                                         NormalisationKernels.layerNormBackward(x.baseAddress!, d.baseAddress!, dx.baseAddress!, accumulate: accumulate,
                                                                                gamma: affine ? g.baseAddress! : nil, dGamma: affine ? dg.baseAddress! : nil,
-                                                                               dBeta: affine ? db.baseAddress! : nil, n: n, epsilon: 1e-5, count: count)
+                                                                               dBeta: affine ? db.baseAddress! : nil, statistics: s.baseAddress!,
+                                                                               n: n, count: count)
                                     } }
                                 } }
-                            } }
+                            } } }
                         } }
                         let r = reference(x, dy, affine ? gamma : nil, affine ? beta : nil, n: n, count: count, epsilon: 1e-5)
                         assertClose(y, r.y, "\(what): y")
@@ -76,13 +79,16 @@ final class LayerNormKernelTests: XCTestCase {
 
     /// Without an input gradient (dx nil) only γ's and β's gradients are written.
     func testParameterGradientsAlone() {
-        var x: [Float] = (0..<20).map { Float($0 % 7) - 2 }, dy: [Float] = (0..<20).map { Float($0 % 3) - 1 }
-        var gamma = [Float](repeating: 2, count: 10), dGamma = [Float](repeating: 0, count: 10), dBeta = [Float](repeating: 0, count: 10)
+        var x: [Float] = (0..<20).map { Float($0 % 7) - 2 }, dy: [Float] = (0..<20).map { Float($0 % 3) - 1 }, y = x
+        var gamma = [Float](repeating: 2, count: 10), beta = [Float](repeating: 0, count: 10), statistics = [Float](repeating: .nan, count: 4)
+        var dGamma = [Float](repeating: 0, count: 10), dBeta = dGamma
         x.withUnsafeMutableBufferPointer { x in dy.withUnsafeMutableBufferPointer { d in gamma.withUnsafeMutableBufferPointer { g in
-            dGamma.withUnsafeMutableBufferPointer { dg in dBeta.withUnsafeMutableBufferPointer { db in
+            dGamma.withUnsafeMutableBufferPointer { dg in dBeta.withUnsafeMutableBufferPointer { db in statistics.withUnsafeMutableBufferPointer { s in
+                NormalisationKernels.layerNormForward(x.baseAddress!, &y, gamma: g.baseAddress!, beta: &beta, statistics: s.baseAddress!,
+                                                      n: 10, epsilon: 1e-5, count: 2)
                 NormalisationKernels.layerNormBackward(x.baseAddress!, d.baseAddress!, nil, accumulate: false, gamma: g.baseAddress!,
-                                                       dGamma: dg.baseAddress!, dBeta: db.baseAddress!, n: 10, epsilon: 1e-5, count: 2)
-            } }
+                                                       dGamma: dg.baseAddress!, dBeta: db.baseAddress!, statistics: s.baseAddress!, n: 10, count: 2)
+            } } }
         } } }
         let r = reference(x, dy, gamma, nil, n: 10, count: 2, epsilon: 1e-5)
         assertClose(dGamma, r.dGamma, "dγ")

@@ -84,13 +84,13 @@ void netc_batch_norm_backward(const float *x, const float *dy, float *dx, const 
 float netc_batch_norm_update(const float *statistics, float *running_mean, float *running_variance, ptrdiff_t count,
                              ptrdiff_t channels, ptrdiff_t plane, float keep, float take);
 /// Layer normalisation of count samples of n values (NetcCore's LayerNormOp): each sample's mean and
-/// biased variance, y = γ ⊙ (x − mean)/√(variance + ε) + β (γ, β NULL: 1 and 0); and its gradient
-/// dγ += δ ⊙ x̂, dβ += δ (each when not NULL), dx (= or +=) (g − mean(g) − x̂·mean(g ⊙ x̂))/√(variance + ε)
-/// with g = δ ⊙ γ (dx NULL: none).
-void netc_layer_norm_forward(const float *x, float *y, const float *gamma, const float *beta, ptrdiff_t n, float epsilon,
-                             ptrdiff_t count);
+/// s = 1/√(biased variance + ε), kept in `statistics` [count][2], and y = γ ⊙ (x − mean)·s + β (γ, β
+/// NULL: 1 and 0); from those statistics, its gradient dγ += δ ⊙ x̂, dβ += δ (each when not NULL) and
+/// dx (= or +=) (g − mean(g) − x̂·mean(g ⊙ x̂))·s with g = δ ⊙ γ (dx NULL: none).
+void netc_layer_norm_forward(const float *x, float *y, const float *gamma, const float *beta, float *statistics, ptrdiff_t n,
+                             float epsilon, ptrdiff_t count);
 void netc_layer_norm_backward(const float *x, const float *dy, float *dx, const float *gamma, float *dgamma, float *dbeta,
-                              int accumulate, ptrdiff_t n, float epsilon, ptrdiff_t count);
+                              const float *statistics, int accumulate, ptrdiff_t n, ptrdiff_t count);
 
 /// One optimizer step's constants (`NetcRuntime.Hyperparameters` at step t).
 /// Per parameter, g = gradient_scale·∇ + decay·p, then

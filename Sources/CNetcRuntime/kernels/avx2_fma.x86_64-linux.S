@@ -21141,32 +21141,32 @@ layer_norm_forward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rsi, 112(%rsp)
-	movq	%rdi, 104(%rsp)
-	movq	%r9, 232(%rsp)
-	testq	%r9, %r9
+	movq	%r8, 232(%rsp)
+	movq	%rsi, 120(%rsp)
+	movq	%rdi, 112(%rsp)
+	cmpq	$0, 16(%rbp)
 	jle	.LBB26_68
 	vmovaps	%xmm0, %xmm10
-	movq	%r8, %r14
+	movq	%r9, %rbx
 	movq	%rcx, %r11
 	movq	%rdx, %r10
-	vcvtsi2ss	%r8, %xmm15, %xmm11
-	movq	112(%rsp), %r15
+	vcvtsi2ss	%r9, %xmm15, %xmm11
+	movq	120(%rsp), %r15
 	movq	%r15, %rax
-	movq	104(%rsp), %r12
+	movq	112(%rsp), %r12
 	subq	%r12, %rax
-	movq	%rax, 80(%rsp)
+	movq	%rax, 88(%rsp)
 	movq	%r15, %rax
 	subq	%rdx, %rax
 	movq	%rax, 176(%rsp)
 	movq	%r15, %rax
 	subq	%rcx, %rax
 	movq	%rax, 168(%rsp)
-	leaq	-16(%r8), %r9
+	addq	$-16, %r9
 	movq	%r9, %rax
 	shrq	$4, %rax
 	incq	%rax
-	leaq	-8(%r8), %rdx
+	leaq	-8(%rbx), %rdx
 	movq	%rdx, 48(%rsp)
 	shrq	$3, %rdx
 	incq	%rdx
@@ -21176,29 +21176,29 @@ layer_norm_forward:
 	andq	%rax, %rsi
 	movq	%rsi, 208(%rsp)
 	andl	$3, %eax
-	movq	%rax, 96(%rsp)
+	movq	%rax, 104(%rsp)
 	andq	$-4, %rcx
 	movq	%rcx, 216(%rsp)
 	movabsq	$4611686018427387900, %rax
 	orq	$2, %rax
 	andq	%rdx, %rax
 	movq	%rax, 200(%rsp)
-	movl	%r14d, %eax
+	movl	%ebx, %eax
 	andl	$3, %eax
 	movq	%rax, 16(%rsp)
 	movl	%edx, %eax
 	andl	$3, %eax
-	movq	%rax, 72(%rsp)
+	movq	%rax, 80(%rsp)
 	andq	$-4, %rdx
 	movq	%rdx, 160(%rsp)
-	movq	%r8, %rax
+	movq	%rbx, %rax
 	andq	$-4, %rax
-	movq	%rax, 64(%rsp)
+	movq	%rax, 72(%rsp)
 	vxorps	%xmm12, %xmm12, %xmm12
 	vmovss	.LCPI26_0(%rip), %xmm13
-	leaq	(,%r8,4), %rax
-	movq	%rax, 120(%rsp)
-	leaq	224(%r12), %rbx
+	leaq	(,%rbx,4), %rax
+	movq	%rax, 128(%rsp)
+	leaq	224(%r12), %r13
 	leaq	96(%r12), %rsi
 	leaq	96(%r10), %rax
 	movq	%rax, 152(%rsp)
@@ -21209,33 +21209,33 @@ layer_norm_forward:
 	leaq	4(%r10), %rax
 	movq	%rax, 184(%rsp)
 	leaq	4(%r12), %rax
-	movq	%rax, 128(%rsp)
+	movq	%rax, 136(%rsp)
 	xorl	%edi, %edi
-	movq	%r11, 88(%rsp)
+	movq	%r11, 96(%rsp)
 	movq	%r10, 40(%rsp)
 	movq	%r9, 32(%rsp)
-	vmovss	%xmm0, 60(%rsp)
-	vmovss	%xmm11, 56(%rsp)
+	vmovss	%xmm0, 68(%rsp)
+	vmovss	%xmm11, 64(%rsp)
 	jmp	.LBB26_2
 	.p2align	4
 .LBB26_67:
-	movq	136(%rsp), %rdi
+	movq	56(%rsp), %rdi
 	incq	%rdi
-	movq	120(%rsp), %rax
-	addq	%rax, %rbx
+	movq	128(%rsp), %rax
+	addq	%rax, %r13
 	addq	%rax, %r12
 	addq	%rax, %r15
 	movq	24(%rsp), %rsi
 	addq	%rax, %rsi
-	addq	%rax, 128(%rsp)
-	cmpq	232(%rsp), %rdi
+	addq	%rax, 136(%rsp)
+	cmpq	16(%rbp), %rdi
 	je	.LBB26_68
 .LBB26_2:
 	movq	%rdi, %r8
-	imulq	%r14, %r8
-	movq	104(%rsp), %rax
-	leaq	(%rax,%r8,4), %r13
-	cmpq	$16, %r14
+	imulq	%rbx, %r8
+	movq	112(%rsp), %rax
+	leaq	(%rax,%r8,4), %r14
+	cmpq	$16, %rbx
 	jge	.LBB26_4
 	vxorps	%xmm1, %xmm1, %xmm1
 	vxorps	%xmm0, %xmm0, %xmm0
@@ -21249,7 +21249,7 @@ layer_norm_forward:
 	movl	$16, %ecx
 	xorl	%eax, %eax
 	vxorps	%xmm1, %xmm1, %xmm1
-	cmpq	$0, 96(%rsp)
+	cmpq	$0, 104(%rsp)
 	jne	.LBB26_12
 	jmp	.LBB26_15
 	.p2align	4
@@ -21259,26 +21259,26 @@ layer_norm_forward:
 	vxorps	%xmm1, %xmm1, %xmm1
 	.p2align	4
 .LBB26_22:
-	vaddps	-224(%rbx,%rax,4), %ymm0, %ymm0
-	vaddps	-192(%rbx,%rax,4), %ymm1, %ymm1
-	vaddps	-160(%rbx,%rax,4), %ymm0, %ymm0
-	vaddps	-128(%rbx,%rax,4), %ymm1, %ymm1
-	vaddps	-96(%rbx,%rax,4), %ymm0, %ymm0
-	vaddps	-64(%rbx,%rax,4), %ymm1, %ymm1
-	vaddps	-32(%rbx,%rax,4), %ymm0, %ymm0
-	vaddps	(%rbx,%rax,4), %ymm1, %ymm1
+	vaddps	-224(%r13,%rax,4), %ymm0, %ymm0
+	vaddps	-192(%r13,%rax,4), %ymm1, %ymm1
+	vaddps	-160(%r13,%rax,4), %ymm0, %ymm0
+	vaddps	-128(%r13,%rax,4), %ymm1, %ymm1
+	vaddps	-96(%r13,%rax,4), %ymm0, %ymm0
+	vaddps	-64(%r13,%rax,4), %ymm1, %ymm1
+	vaddps	-32(%r13,%rax,4), %ymm0, %ymm0
+	vaddps	(%r13,%rax,4), %ymm1, %ymm1
 	addq	$64, %rax
 	addq	$-4, %rcx
 	jne	.LBB26_22
 	leaq	16(%rax), %rcx
-	cmpq	$0, 96(%rsp)
+	cmpq	$0, 104(%rsp)
 	je	.LBB26_15
 .LBB26_12:
-	movq	96(%rsp), %rdx
+	movq	104(%rsp), %rdx
 	.p2align	4
 .LBB26_13:
-	vaddps	(%r13,%rax,4), %ymm0, %ymm0
-	vaddps	32(%r13,%rax,4), %ymm1, %ymm1
+	vaddps	(%r14,%rax,4), %ymm0, %ymm0
+	vaddps	32(%r14,%rax,4), %ymm1, %ymm1
 	movq	%rcx, %rax
 	addq	$16, %rcx
 	decq	%rdx
@@ -21288,22 +21288,22 @@ layer_norm_forward:
 .LBB26_15:
 	movq	%rax, %rcx
 	orq	$8, %rcx
-	cmpq	%r14, %rcx
+	cmpq	%rbx, %rcx
 	jg	.LBB26_16
 	.p2align	4
 .LBB26_23:
 	vaddps	(%r12,%rax,4), %ymm0, %ymm0
 	leaq	8(%rax), %rcx
 	addq	$16, %rax
-	cmpq	%r14, %rax
+	cmpq	%rbx, %rax
 	movq	%rcx, %rax
 	jle	.LBB26_23
 .LBB26_16:
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rax, %rcx
-	subq	%r14, %rcx
+	subq	%rbx, %rcx
 	jge	.LBB26_6
-	movl	%r14d, %edx
+	movl	%ebx, %edx
 	subl	%eax, %edx
 	andl	$7, %edx
 	je	.LBB26_19
@@ -21327,7 +21327,7 @@ layer_norm_forward:
 	vaddss	24(%r12,%rax,4), %xmm2, %xmm2
 	vaddss	28(%r12,%rax,4), %xmm2, %xmm2
 	addq	$8, %rax
-	cmpq	%rax, %r14
+	cmpq	%rax, %rbx
 	jne	.LBB26_20
 .LBB26_6:
 	vaddps	%ymm0, %ymm1, %ymm0
@@ -21339,7 +21339,7 @@ layer_norm_forward:
 	vaddss	%xmm0, %xmm2, %xmm0
 	vdivss	%xmm11, %xmm0, %xmm14
 	vbroadcastss	%xmm14, %ymm15
-	cmpq	$16, %r14
+	cmpq	$16, %rbx
 	jge	.LBB26_8
 	vxorps	%xmm1, %xmm1, %xmm1
 	xorl	%eax, %eax
@@ -21381,8 +21381,8 @@ layer_norm_forward:
 	testb	$16, %r9b
 	jne	.LBB26_33
 .LBB26_32:
-	vmovups	(%r13,%rax,4), %ymm2
-	vmovups	32(%r13,%rax,4), %ymm3
+	vmovups	(%r14,%rax,4), %ymm2
+	vmovups	32(%r14,%rax,4), %ymm3
 	vsubps	%ymm15, %ymm2, %ymm2
 	vsubps	%ymm15, %ymm3, %ymm3
 	vfmadd231ps	%ymm2, %ymm2, %ymm0
@@ -21391,7 +21391,7 @@ layer_norm_forward:
 .LBB26_33:
 	movq	%rax, %rcx
 	orq	$8, %rcx
-	cmpq	%r14, %rcx
+	cmpq	%rbx, %rcx
 	jg	.LBB26_34
 	.p2align	4
 .LBB26_41:
@@ -21400,15 +21400,15 @@ layer_norm_forward:
 	vfmadd231ps	%ymm2, %ymm2, %ymm0
 	leaq	8(%rax), %rcx
 	addq	$16, %rax
-	cmpq	%r14, %rax
+	cmpq	%rbx, %rax
 	movq	%rcx, %rax
 	jle	.LBB26_41
 .LBB26_34:
 	vxorps	%xmm2, %xmm2, %xmm2
 	movq	%rax, %rcx
-	subq	%r14, %rcx
+	subq	%rbx, %rcx
 	jge	.LBB26_24
-	movl	%r14d, %edx
+	movl	%ebx, %edx
 	subl	%eax, %edx
 	andl	$3, %edx
 	je	.LBB26_37
@@ -21438,7 +21438,7 @@ layer_norm_forward:
 	vsubss	%xmm14, %xmm2, %xmm2
 	vfmadd213ss	%xmm3, %xmm2, %xmm2
 	addq	$4, %rax
-	cmpq	%rax, %r14
+	cmpq	%rax, %rbx
 	jne	.LBB26_38
 .LBB26_24:
 	vaddps	%ymm0, %ymm1, %ymm0
@@ -21452,7 +21452,7 @@ layer_norm_forward:
 	vaddss	%xmm0, %xmm10, %xmm0
 	vucomiss	%xmm12, %xmm0
 	movq	%rsi, 24(%rsp)
-	movq	%rdi, 136(%rsp)
+	movq	%rdi, 56(%rsp)
 	jb	.LBB26_26
 	vsqrtss	%xmm0, %xmm0, %xmm0
 	jmp	.LBB26_27
@@ -21460,35 +21460,39 @@ layer_norm_forward:
 .LBB26_26:
 	vmovaps	%xmm14, 240(%rsp)
 	vmovaps	%ymm15, 256(%rsp)
-	movq	%r13, 224(%rsp)
-	movq	%r8, %r13
+	movq	%r14, 224(%rsp)
+	movq	%r8, %r14
 	vzeroupper
 	callq	sqrtf@PLT
-	movq	%r13, %r8
-	movq	224(%rsp), %r13
+	movq	%r14, %r8
+	movq	224(%rsp), %r14
 	vmovaps	256(%rsp), %ymm15
 	vmovaps	240(%rsp), %xmm14
+	movq	56(%rsp), %rdi
 	vmovss	.LCPI26_0(%rip), %xmm13
 	vxorps	%xmm12, %xmm12, %xmm12
 	movq	32(%rsp), %r9
-	vmovss	56(%rsp), %xmm11
+	vmovss	64(%rsp), %xmm11
 	movq	40(%rsp), %r10
-	movq	88(%rsp), %r11
-	vmovss	60(%rsp), %xmm10
+	movq	96(%rsp), %r11
+	vmovss	68(%rsp), %xmm10
 .LBB26_27:
-	movq	112(%rsp), %rax
+	movq	120(%rsp), %rax
 	leaq	(%rax,%r8,4), %rax
 	vdivss	%xmm0, %xmm13, %xmm0
+	movq	232(%rsp), %rcx
+	vmovss	%xmm14, (%rcx,%rdi,8)
+	vmovss	%xmm0, 4(%rcx,%rdi,8)
 	vbroadcastss	%xmm0, %ymm1
 	testq	%r10, %r10
 	je	.LBB26_44
-	cmpq	$8, %r14
+	cmpq	$8, %rbx
 	jge	.LBB26_42
 	xorl	%edx, %edx
 	jmp	.LBB26_51
 	.p2align	4
 .LBB26_44:
-	cmpq	$8, %r14
+	cmpq	$8, %rbx
 	jge	.LBB26_46
 	xorl	%ecx, %ecx
 	jmp	.LBB26_81
@@ -21507,7 +21511,7 @@ layer_norm_forward:
 	jae	.LBB26_99
 	movl	$8, %edx
 	xorl	%ecx, %ecx
-	cmpq	$0, 72(%rsp)
+	cmpq	$0, 80(%rsp)
 	jne	.LBB26_78
 	jmp	.LBB26_81
 .LBB26_74:
@@ -21534,7 +21538,7 @@ layer_norm_forward:
 	testb	$8, 48(%rsp)
 	jne	.LBB26_51
 .LBB26_50:
-	vmovups	(%r13,%rdx,4), %ymm2
+	vmovups	(%r14,%rdx,4), %ymm2
 	vsubps	%ymm15, %ymm2, %ymm2
 	vmulps	%ymm2, %ymm1, %ymm2
 	vmovups	(%r10,%rdx,4), %ymm3
@@ -21542,7 +21546,7 @@ layer_norm_forward:
 	vmovups	%ymm3, (%rax,%rdx,4)
 	movq	%rcx, %rdx
 .LBB26_51:
-	movq	%r14, %rcx
+	movq	%rbx, %rcx
 	subq	%rdx, %rcx
 	jle	.LBB26_67
 	cmpq	$3, %rcx
@@ -21550,12 +21554,12 @@ layer_norm_forward:
 .LBB26_53:
 	movq	%rdx, %rcx
 .LBB26_54:
-	movl	%r14d, %esi
+	movl	%ebx, %esi
 	subl	%ecx, %esi
 	leaq	1(%rcx), %rdx
 	testb	$1, %sil
 	je	.LBB26_56
-	vmovss	(%r13,%rcx,4), %xmm1
+	vmovss	(%r14,%rcx,4), %xmm1
 	vsubss	%xmm14, %xmm1, %xmm1
 	vmulss	%xmm1, %xmm0, %xmm1
 	vmovss	(%r10,%rcx,4), %xmm2
@@ -21563,16 +21567,16 @@ layer_norm_forward:
 	vmovss	%xmm2, (%rax,%rcx,4)
 	movq	%rdx, %rcx
 .LBB26_56:
-	cmpq	%rdx, %r14
+	cmpq	%rdx, %rbx
 	je	.LBB26_67
-	movq	%r14, %rax
+	movq	%rbx, %rax
 	subq	%rcx, %rax
 	leaq	(%r15,%rcx,4), %rdx
 	movq	192(%rsp), %rsi
 	leaq	(%rsi,%rcx,4), %rsi
 	movq	184(%rsp), %rdi
 	leaq	(%rdi,%rcx,4), %rdi
-	movq	128(%rsp), %r8
+	movq	136(%rsp), %r8
 	leaq	(%r8,%rcx,4), %rcx
 	xorl	%r8d, %r8d
 	.p2align	4
@@ -21594,10 +21598,10 @@ layer_norm_forward:
 	jne	.LBB26_58
 	jmp	.LBB26_67
 .LBB26_59:
-	cmpq	$128, 80(%rsp)
+	cmpq	$128, 88(%rsp)
 	jb	.LBB26_53
-	movq	120(%rsp), %rsi
-	imulq	136(%rsp), %rsi
+	movq	128(%rsp), %rsi
+	imulq	56(%rsp), %rsi
 	movq	176(%rsp), %rdi
 	addq	%rsi, %rdi
 	cmpq	$128, %rdi
@@ -21634,13 +21638,13 @@ layer_norm_forward:
 	addq	$-4, %rdx
 	jne	.LBB26_100
 	leaq	8(%rcx), %rdx
-	cmpq	$0, 72(%rsp)
+	cmpq	$0, 80(%rsp)
 	je	.LBB26_81
 .LBB26_78:
-	movq	72(%rsp), %rsi
+	movq	80(%rsp), %rsi
 	.p2align	4
 .LBB26_79:
-	vmovups	(%r13,%rcx,4), %ymm2
+	vmovups	(%r14,%rcx,4), %ymm2
 	vsubps	%ymm15, %ymm2, %ymm2
 	vmulps	%ymm2, %ymm1, %ymm2
 	vmovups	%ymm2, (%rax,%rcx,4)
@@ -21651,10 +21655,10 @@ layer_norm_forward:
 	addq	$-8, %rdx
 	movq	%rdx, %rcx
 .LBB26_81:
-	movq	%r14, %rax
+	movq	%rbx, %rax
 	subq	%rcx, %rax
 	jle	.LBB26_67
-	cmpq	$127, 80(%rsp)
+	cmpq	$127, 88(%rsp)
 	seta	%dl
 	cmpq	$4, %rax
 	setae	%sil
@@ -21706,7 +21710,7 @@ layer_norm_forward:
 	vbroadcastss	%xmm14, %xmm1
 	vbroadcastss	%xmm0, %xmm2
 	addq	%rcx, %rdx
-	movq	64(%rsp), %rcx
+	movq	72(%rsp), %rcx
 	.p2align	4
 .LBB26_92:
 	vmovups	(%r12,%rdx,4), %xmm3
@@ -21719,7 +21723,7 @@ layer_norm_forward:
 	cmpq	$0, 16(%rsp)
 	je	.LBB26_67
 .LBB26_84:
-	movl	%r14d, %edx
+	movl	%ebx, %edx
 	subl	%eax, %edx
 	movq	%rax, %rcx
 	andl	$3, %edx
@@ -21735,7 +21739,7 @@ layer_norm_forward:
 	decq	%rdx
 	jne	.LBB26_86
 .LBB26_87:
-	subq	%r14, %rax
+	subq	%rbx, %rax
 	cmpq	$-4, %rax
 	ja	.LBB26_67
 	.p2align	4
@@ -21757,7 +21761,7 @@ layer_norm_forward:
 	vmulss	%xmm1, %xmm0, %xmm1
 	vmovss	%xmm1, 12(%r15,%rcx,4)
 	addq	$4, %rcx
-	cmpq	%rcx, %r14
+	cmpq	%rcx, %rbx
 	jne	.LBB26_88
 	jmp	.LBB26_67
 .LBB26_69:
@@ -21801,7 +21805,7 @@ layer_norm_forward:
 	cmpq	%r11, %rsi
 	jne	.LBB26_70
 	cmpq	%rsi, %rcx
-	movq	88(%rsp), %r11
+	movq	96(%rsp), %r11
 	movq	40(%rsp), %r10
 	movq	32(%rsp), %r9
 	je	.LBB26_67
@@ -21812,7 +21816,7 @@ layer_norm_forward:
 	addq	%rdx, %rcx
 	vbroadcastss	%xmm14, %xmm1
 	vbroadcastss	%xmm0, %xmm2
-	movq	64(%rsp), %rdi
+	movq	72(%rsp), %rdi
 	subq	%rsi, %rdi
 	leaq	(%r15,%rsi,4), %r8
 	leaq	(%r11,%rsi,4), %r9
@@ -21854,11 +21858,6 @@ layer_norm_forward:
 .Lfunc_end26:
 	.size	layer_norm_forward, .Lfunc_end26-layer_norm_forward
 	.cfi_endproc
-	.section	.rodata.cst4,"aM",@progbits,4
-	.p2align	2, 0x0
-.LCPI27_0:
-	.long	0x3f800000
-	.text
 	.p2align	4
 	.type	layer_norm_backward,@function
 layer_norm_backward:
@@ -21873,781 +21872,526 @@ layer_norm_backward:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	andq	$-32, %rsp
-	subq	$416, %rsp
+	subq	$40, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rdx, 56(%rsp)
-	movq	%rsi, 72(%rsp)
-	movq	%rdi, 80(%rsp)
-	cmpq	$0, 32(%rbp)
-	jle	.LBB27_105
-	vmovaps	%xmm0, %xmm9
-	movq	%rcx, %r15
-	movq	%r9, %rdi
-	movq	24(%rbp), %r13
-	vcvtsi2ss	%r13, %xmm15, %xmm10
+	movq	%rdx, -112(%rbp)
+	cmpq	$0, 40(%rbp)
+	jle	.LBB27_70
+	movq	%rsi, %rdx
+	movq	32(%rbp), %r10
+	movl	24(%rbp), %ebx
+	vcvtsi2ss	%r10, %xmm15, %xmm0
 	testq	%rcx, %rcx
-	sete	%cl
-	cmpl	$0, 16(%rbp)
-	setne	%al
-	leaq	(,%r13,4), %rdx
-	movq	%rdx, 176(%rsp)
-	leaq	(%r15,%r13,4), %rdx
-	movq	%rdx, 216(%rsp)
-	leaq	(%r8,%r13,4), %rdx
-	movq	%rdx, 208(%rsp)
-	leaq	-16(%r13), %rdx
-	movq	%rdx, 64(%rsp)
-	shrq	$4, %rdx
-	incq	%rdx
-	leaq	-8(%r13), %r9
-	movq	%r9, 128(%rsp)
-	shrq	$3, %r9
-	incq	%r9
-	movq	%rdx, %rsi
-	movabsq	$2305843009213693948, %r10
-	orq	$2, %r10
-	andq	%rdx, %r10
-	movq	%r10, 224(%rsp)
-	andl	$3, %edx
-	movq	%rdx, 136(%rsp)
-	andq	$-4, %rsi
-	movq	%rsi, 232(%rsp)
-	vmovd	%ecx, %xmm0
-	movl	%r13d, %ecx
-	andl	$7, %ecx
-	movq	%rcx, 32(%rsp)
-	andq	$-2, %r9
-	movq	%r9, 200(%rsp)
-	vpbroadcastb	%xmm0, %xmm11
-	vpcmpeqd	%xmm0, %xmm0, %xmm0
-	vpxor	%xmm0, %xmm11, %xmm0
+	sete	%al
+	testl	%ebx, %ebx
+	setne	%r14b
+	leaq	(,%r10,4), %r12
+	leaq	(%rcx,%r10,4), %rsi
+	movq	%rsi, -176(%rbp)
+	leaq	(%r8,%r10,4), %rsi
+	movq	%rsi, -168(%rbp)
+	leaq	(%r9,%r10,4), %rsi
+	movq	%rsi, -160(%rbp)
+	leaq	-8(%r10), %r15
+	movq	%r15, %rsi
+	shrq	$3, %rsi
+	incq	%rsi
+	movl	%r10d, %r11d
+	andl	$7, %r11d
+	movq	%r11, -96(%rbp)
+	andq	$-2, %rsi
+	movq	%rsi, -152(%rbp)
 	vmovd	%eax, %xmm1
 	vpbroadcastb	%xmm1, %xmm1
-	movq	%r13, %rax
+	vpcmpeqd	%xmm2, %xmm2, %xmm2
+	vpxor	%xmm2, %xmm1, %xmm3
+	vmovd	%r14d, %xmm2
+	vpbroadcastb	%xmm2, %xmm4
+	movq	%r10, %rax
 	andq	$-8, %rax
-	movq	%rax, 112(%rsp)
-	vmovss	.LCPI27_0(%rip), %xmm13
-	vpmovzxwd	%xmm0, %ymm0
-	vpslld	$31, %ymm0, %ymm14
-	vpmovzxwd	%xmm1, %ymm0
-	vpslld	$31, %ymm0, %ymm15
-	leaq	(%rdi,%r13,4), %rax
-	movq	%rax, 192(%rsp)
-	movq	80(%rsp), %rbx
-	leaq	224(%rbx), %r12
-	xorl	%r9d, %r9d
-	movq	56(%rsp), %rcx
-	movq	72(%rsp), %r14
-	movq	%rdi, 16(%rsp)
-	movq	%r8, 24(%rsp)
-	vmovss	%xmm9, 92(%rsp)
-	vmovss	%xmm10, 88(%rsp)
-	vmovdqa	%xmm11, 304(%rsp)
-	vmovdqa	%ymm14, 352(%rsp)
-	vmovdqa	%ymm15, 320(%rsp)
+	movq	%rax, -120(%rbp)
+	xorl	%r14d, %r14d
+	vpxor	%xmm2, %xmm2, %xmm2
+	vpmovzxwd	%xmm3, %ymm3
+	vpslld	$31, %ymm3, %ymm3
+	vpmovzxwd	%xmm4, %ymm4
+	vpslld	$31, %ymm4, %ymm4
+	movq	-112(%rbp), %r11
+	movq	%rdi, %rsi
+	movq	%rdx, %r13
+	movq	%rdx, -72(%rbp)
+	movq	%rdi, -64(%rbp)
+	movq	%r15, -128(%rbp)
+	movq	%r12, -192(%rbp)
 	jmp	.LBB27_2
 	.p2align	4
-.LBB27_104:
-	movq	184(%rsp), %r9
-	incq	%r9
-	movq	176(%rsp), %rax
-	addq	%rax, %r12
-	addq	%rax, %rbx
-	addq	%rax, %r14
-	addq	%rax, %rcx
-	cmpq	32(%rbp), %r9
-	je	.LBB27_105
+.LBB27_69:
+	incq	%r14
+	movq	-192(%rbp), %r12
+	addq	%r12, %r13
+	addq	%r12, %rsi
+	addq	%r12, %r11
+	cmpq	40(%rbp), %r14
+	je	.LBB27_70
 .LBB27_2:
-	movq	%rcx, 8(%rsp)
-	movq	%r9, %r11
-	imulq	%r13, %r11
-	movq	80(%rsp), %rax
-	leaq	(%rax,%r11,4), %rsi
-	cmpq	$16, %r13
-	jge	.LBB27_4
-	vpxor	%xmm1, %xmm1, %xmm1
-	vpxor	%xmm0, %xmm0, %xmm0
+	movq	%r12, %r15
+	imulq	%r14, %r15
+	leaq	(%rdx,%r15), %rax
+	movq	%rax, -104(%rbp)
+	addq	%r15, %r12
+	leaq	(%rdx,%r12), %rax
+	movq	%rax, -88(%rbp)
+	movq	%r15, -200(%rbp)
+	leaq	(%rdi,%r15), %rax
+	movq	%rax, -136(%rbp)
+	movq	16(%rbp), %rax
+	vbroadcastss	(%rax,%r14,8), %ymm5
+	movq	%r12, -208(%rbp)
+	leaq	(%rdi,%r12), %r15
+	movq	%r15, -144(%rbp)
+	vbroadcastss	4(%rax,%r14,8), %ymm6
+	testq	%r8, %r8
+	je	.LBB27_21
+	cmpq	$8, %r10
+	jge	.LBB27_24
 	xorl	%eax, %eax
-	jmp	.LBB27_15
+	jmp	.LBB27_5
 	.p2align	4
-.LBB27_4:
-	cmpq	$48, 64(%rsp)
-	jae	.LBB27_21
-	vpxor	%xmm0, %xmm0, %xmm0
-	movl	$16, %ecx
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	cmpq	$0, 136(%rsp)
-	jne	.LBB27_12
-	jmp	.LBB27_15
+.LBB27_24:
+	xorl	%r15d, %r15d
 	.p2align	4
-.LBB27_21:
-	vpxor	%xmm0, %xmm0, %xmm0
-	movq	232(%rsp), %rcx
-	xorl	%eax, %eax
-	vpxor	%xmm1, %xmm1, %xmm1
-	.p2align	4
-.LBB27_22:
-	vaddps	-224(%r12,%rax,4), %ymm0, %ymm0
-	vaddps	-192(%r12,%rax,4), %ymm1, %ymm1
-	vaddps	-160(%r12,%rax,4), %ymm0, %ymm0
-	vaddps	-128(%r12,%rax,4), %ymm1, %ymm1
-	vaddps	-96(%r12,%rax,4), %ymm0, %ymm0
-	vaddps	-64(%r12,%rax,4), %ymm1, %ymm1
-	vaddps	-32(%r12,%rax,4), %ymm0, %ymm0
-	vaddps	(%r12,%rax,4), %ymm1, %ymm1
-	addq	$64, %rax
-	addq	$-4, %rcx
-	jne	.LBB27_22
-	leaq	16(%rax), %rcx
-	cmpq	$0, 136(%rsp)
-	je	.LBB27_15
-.LBB27_12:
-	movq	136(%rsp), %rdx
-	.p2align	4
-.LBB27_13:
-	vaddps	(%rsi,%rax,4), %ymm0, %ymm0
-	vaddps	32(%rsi,%rax,4), %ymm1, %ymm1
-	movq	%rcx, %rax
-	addq	$16, %rcx
-	decq	%rdx
-	jne	.LBB27_13
-	addq	$-16, %rcx
-	movq	%rcx, %rax
-.LBB27_15:
-	movq	%rax, %rcx
-	orq	$8, %rcx
-	cmpq	%r13, %rcx
-	jg	.LBB27_16
-	.p2align	4
-.LBB27_23:
-	vaddps	(%rbx,%rax,4), %ymm0, %ymm0
-	leaq	8(%rax), %rcx
-	addq	$16, %rax
-	cmpq	%r13, %rax
-	movq	%rcx, %rax
-	jle	.LBB27_23
-.LBB27_16:
-	vxorps	%xmm2, %xmm2, %xmm2
-	movq	%rax, %rcx
-	subq	%r13, %rcx
-	jge	.LBB27_6
-	movl	%r13d, %edx
-	subl	%eax, %edx
-	andl	$7, %edx
-	je	.LBB27_19
+.LBB27_25:
+	vmovups	(%r13,%r15,4), %ymm7
+	vmovups	(%rsi,%r15,4), %ymm8
+	vsubps	%ymm5, %ymm8, %ymm8
+	vmulps	%ymm6, %ymm8, %ymm8
+	vfmadd213ps	(%r8,%r15,4), %ymm7, %ymm8
+	vmovups	%ymm8, (%r8,%r15,4)
+	vmovups	(%r9,%r15,4), %ymm7
+	vaddps	(%r13,%r15,4), %ymm7, %ymm7
+	vmovups	%ymm7, (%r9,%r15,4)
+	leaq	8(%r15), %rax
+	addq	$16, %r15
+	cmpq	%r10, %r15
+	movq	%rax, %r15
+	jle	.LBB27_25
+.LBB27_5:
+	movq	%r10, %r15
+	subq	%rax, %r15
+	jle	.LBB27_21
+	cmpq	$8, %r15
+	jae	.LBB27_8
+	movq	%rax, %r15
+	jmp	.LBB27_20
+.LBB27_8:
+	movq	%r14, -56(%rbp)
+	leaq	(%r8,%rax,4), %r12
+	leaq	(%r9,%rax,4), %rbx
+	movq	-104(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rdx
+	movq	%rdx, -80(%rbp)
+	movq	-136(%rbp), %rdx
+	leaq	(%rdx,%rax,4), %rdx
+	movq	%rdx, -184(%rbp)
+	movq	-160(%rbp), %r14
+	cmpq	%r14, %r12
+	setb	-42(%rbp)
+	movq	-168(%rbp), %rdi
+	cmpq	%rdi, %rbx
+	setb	-41(%rbp)
+	cmpq	-88(%rbp), %r12
+	setb	-46(%rbp)
+	cmpq	%rdi, -80(%rbp)
+	setb	-45(%rbp)
+	movq	-144(%rbp), %rdx
+	cmpq	%rdx, %r12
+	movq	%rdx, %r12
+	setb	-44(%rbp)
+	movq	-184(%rbp), %rdx
+	cmpq	%rdi, %rdx
+	setb	-43(%rbp)
+	cmpq	-88(%rbp), %rbx
+	setb	%dil
+	cmpq	%r14, -80(%rbp)
+	setb	-80(%rbp)
+	cmpq	%r12, %rbx
+	setb	%r12b
+	cmpq	%r14, %rdx
+	setb	%bl
+	movzbl	-41(%rbp), %edx
+	testb	%dl, -42(%rbp)
+	jne	.LBB27_9
+	movb	%bl, -41(%rbp)
+	movb	%r12b, -42(%rbp)
+	movl	%edi, %r12d
+	movzbl	-45(%rbp), %edi
+	andb	%dil, -46(%rbp)
+	movq	-64(%rbp), %rdi
+	movl	24(%rbp), %ebx
+	movq	-56(%rbp), %r14
+	jne	.LBB27_11
+	movzbl	-43(%rbp), %edx
+	andb	%dl, -44(%rbp)
+	jne	.LBB27_11
+	andb	-80(%rbp), %r12b
+	movq	-72(%rbp), %rdx
+	jne	.LBB27_14
+	movzbl	-41(%rbp), %r12d
+	andb	%r12b, -42(%rbp)
+	jne	.LBB27_16
+	subq	-96(%rbp), %r15
+	addq	%rax, %r15
+	vbroadcastss	%xmm5, %ymm7
+	vbroadcastss	%xmm6, %ymm8
+	movq	-120(%rbp), %r14
 	.p2align	4
 .LBB27_18:
-	vaddss	(%rbx,%rax,4), %xmm2, %xmm2
-	incq	%rax
-	decq	%rdx
+	vmovups	(%r13,%rax,4), %ymm9
+	vmovups	(%rsi,%rax,4), %ymm10
+	vsubps	%ymm7, %ymm10, %ymm10
+	vmulps	%ymm10, %ymm8, %ymm10
+	vfmadd213ps	(%r8,%rax,4), %ymm9, %ymm10
+	vmovups	%ymm10, (%r8,%rax,4)
+	vmovups	(%r13,%rax,4), %ymm9
+	vaddps	(%r9,%rax,4), %ymm9, %ymm9
+	vmovups	%ymm9, (%r9,%rax,4)
+	addq	$8, %rax
+	cmpq	%rax, %r14
 	jne	.LBB27_18
-.LBB27_19:
-	cmpq	$-8, %rcx
-	ja	.LBB27_6
+	cmpq	$0, -96(%rbp)
+	movq	-56(%rbp), %r14
+	jne	.LBB27_20
+	jmp	.LBB27_21
+.LBB27_16:
+	movq	%rax, %r15
+	jmp	.LBB27_20
+.LBB27_14:
+	movq	%rax, %r15
+	jmp	.LBB27_20
+.LBB27_11:
+	movq	%rax, %r15
+	movq	-72(%rbp), %rdx
+	jmp	.LBB27_20
+.LBB27_9:
+	movq	%rax, %r15
+	movq	-72(%rbp), %rdx
+	movq	-64(%rbp), %rdi
+	movl	24(%rbp), %ebx
+	movq	-56(%rbp), %r14
 	.p2align	4
 .LBB27_20:
-	vaddss	(%rbx,%rax,4), %xmm2, %xmm2
-	vaddss	4(%rbx,%rax,4), %xmm2, %xmm2
-	vaddss	8(%rbx,%rax,4), %xmm2, %xmm2
-	vaddss	12(%rbx,%rax,4), %xmm2, %xmm2
-	vaddss	16(%rbx,%rax,4), %xmm2, %xmm2
-	vaddss	20(%rbx,%rax,4), %xmm2, %xmm2
-	vaddss	24(%rbx,%rax,4), %xmm2, %xmm2
-	vaddss	28(%rbx,%rax,4), %xmm2, %xmm2
-	addq	$8, %rax
-	cmpq	%rax, %r13
+	vmovss	(%r13,%r15,4), %xmm7
+	vmovss	(%rsi,%r15,4), %xmm8
+	vsubss	%xmm5, %xmm8, %xmm8
+	vmulss	%xmm6, %xmm8, %xmm8
+	vfmadd213ss	(%r8,%r15,4), %xmm7, %xmm8
+	vmovss	%xmm8, (%r8,%r15,4)
+	vmovss	(%r13,%r15,4), %xmm7
+	vaddss	(%r9,%r15,4), %xmm7, %xmm7
+	vmovss	%xmm7, (%r9,%r15,4)
+	incq	%r15
+	cmpq	%r15, %r10
 	jne	.LBB27_20
-.LBB27_6:
-	vaddps	%ymm0, %ymm1, %ymm0
-	vextractf128	$1, %ymm0, %xmm1
-	vhaddps	%xmm1, %xmm0, %xmm0
-	vhaddps	%xmm0, %xmm0, %xmm0
-	vmovshdup	%xmm0, %xmm1
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	%xmm0, %xmm2, %xmm0
-	vdivss	%xmm10, %xmm0, %xmm6
-	vbroadcastss	%xmm6, %ymm12
-	cmpq	$16, %r13
-	jge	.LBB27_8
-	vxorps	%xmm1, %xmm1, %xmm1
+.LBB27_21:
+	cmpq	$0, -112(%rbp)
+	je	.LBB27_69
+	movq	%r14, %rax
+	imulq	%r10, %rax
+	leaq	(%rdi,%rax,4), %r15
+	movq	%r15, -80(%rbp)
+	leaq	(%rdx,%rax,4), %rax
+	movq	%rax, -56(%rbp)
+	cmpq	$8, %r10
+	jge	.LBB27_26
+	vxorps	%xmm7, %xmm7, %xmm7
 	xorl	%eax, %eax
-	vxorps	%xmm0, %xmm0, %xmm0
-	jmp	.LBB27_36
-	.p2align	4
-.LBB27_8:
-	cmpq	$16, 64(%rsp)
-	jae	.LBB27_42
-	vxorps	%xmm0, %xmm0, %xmm0
-	movl	$16, %ecx
-	vxorps	%xmm1, %xmm1, %xmm1
-	xorl	%eax, %eax
-	testb	$16, 64(%rsp)
-	je	.LBB27_35
-	jmp	.LBB27_36
-	.p2align	4
-.LBB27_42:
-	vxorps	%xmm0, %xmm0, %xmm0
-	movl	$16, %ecx
-	movq	224(%rsp), %rax
-	vxorps	%xmm1, %xmm1, %xmm1
-	.p2align	4
-.LBB27_43:
-	vmovups	-64(%rbx,%rcx,4), %ymm2
-	vmovups	-32(%rbx,%rcx,4), %ymm3
-	vmovups	(%rbx,%rcx,4), %ymm4
-	vmovups	32(%rbx,%rcx,4), %ymm5
-	vsubps	%ymm12, %ymm2, %ymm2
-	vsubps	%ymm12, %ymm3, %ymm3
-	vfmadd213ps	%ymm0, %ymm2, %ymm2
-	vfmadd213ps	%ymm1, %ymm3, %ymm3
-	vsubps	%ymm12, %ymm4, %ymm0
-	vsubps	%ymm12, %ymm5, %ymm1
-	vfmadd213ps	%ymm2, %ymm0, %ymm0
-	vfmadd213ps	%ymm3, %ymm1, %ymm1
-	addq	$32, %rcx
-	addq	$-2, %rax
-	jne	.LBB27_43
-	leaq	-16(%rcx), %rax
-	testb	$16, 64(%rsp)
-	jne	.LBB27_36
-.LBB27_35:
-	vmovups	(%rsi,%rax,4), %ymm2
-	vmovups	32(%rsi,%rax,4), %ymm3
-	vsubps	%ymm12, %ymm2, %ymm2
-	vsubps	%ymm12, %ymm3, %ymm3
-	vfmadd231ps	%ymm2, %ymm2, %ymm0
-	vfmadd231ps	%ymm3, %ymm3, %ymm1
-	movq	%rcx, %rax
-.LBB27_36:
-	movq	%rax, %rcx
-	orq	$8, %rcx
-	cmpq	%r13, %rcx
-	jg	.LBB27_37
-	.p2align	4
-.LBB27_44:
-	vmovups	(%rbx,%rax,4), %ymm2
-	vsubps	%ymm12, %ymm2, %ymm2
-	vfmadd231ps	%ymm2, %ymm2, %ymm0
-	leaq	8(%rax), %rcx
-	addq	$16, %rax
-	cmpq	%r13, %rax
-	movq	%rcx, %rax
-	jle	.LBB27_44
-.LBB27_37:
-	vxorps	%xmm2, %xmm2, %xmm2
-	movq	%rax, %rcx
-	subq	%r13, %rcx
-	jge	.LBB27_24
-	movl	%r13d, %edx
-	subl	%eax, %edx
-	andl	$3, %edx
-	je	.LBB27_40
-	.p2align	4
-.LBB27_39:
-	vmovss	(%rbx,%rax,4), %xmm3
-	vsubss	%xmm6, %xmm3, %xmm3
-	vfmadd231ss	%xmm3, %xmm3, %xmm2
-	incq	%rax
-	decq	%rdx
-	jne	.LBB27_39
-.LBB27_40:
-	cmpq	$-4, %rcx
-	ja	.LBB27_24
-	.p2align	4
-.LBB27_41:
-	vmovss	(%rbx,%rax,4), %xmm3
-	vmovss	4(%rbx,%rax,4), %xmm4
-	vsubss	%xmm6, %xmm3, %xmm3
-	vfmadd213ss	%xmm2, %xmm3, %xmm3
-	vsubss	%xmm6, %xmm4, %xmm2
-	vfmadd213ss	%xmm3, %xmm2, %xmm2
-	vmovss	8(%rbx,%rax,4), %xmm3
-	vsubss	%xmm6, %xmm3, %xmm3
-	vfmadd213ss	%xmm2, %xmm3, %xmm3
-	vmovss	12(%rbx,%rax,4), %xmm2
-	vsubss	%xmm6, %xmm2, %xmm2
-	vfmadd213ss	%xmm3, %xmm2, %xmm2
-	addq	$4, %rax
-	cmpq	%rax, %r13
-	jne	.LBB27_41
-.LBB27_24:
-	vaddps	%ymm0, %ymm1, %ymm0
-	vextractf128	$1, %ymm0, %xmm1
-	vhaddps	%xmm1, %xmm0, %xmm0
-	vhaddps	%xmm0, %xmm0, %xmm0
-	vmovshdup	%xmm0, %xmm1
-	vaddss	%xmm1, %xmm0, %xmm0
-	vaddss	%xmm0, %xmm2, %xmm0
-	vdivss	%xmm10, %xmm0, %xmm0
-	vaddss	%xmm0, %xmm9, %xmm0
-	vxorps	%xmm1, %xmm1, %xmm1
-	vucomiss	%xmm1, %xmm0
-	vmovaps	%xmm6, 96(%rsp)
-	vmovaps	%ymm12, 256(%rsp)
-	movq	%r9, 184(%rsp)
-	movq	%rsi, 48(%rsp)
-	jb	.LBB27_26
-	vsqrtss	%xmm0, %xmm0, %xmm0
-	jmp	.LBB27_27
+	vxorps	%xmm8, %xmm8, %xmm8
+	jmp	.LBB27_33
 	.p2align	4
 .LBB27_26:
-	movq	%r11, 40(%rsp)
-	vzeroupper
-	callq	sqrtf@PLT
-	movq	40(%rsp), %r11
-	vmovaps	256(%rsp), %ymm12
-	vmovaps	96(%rsp), %xmm6
-	movq	184(%rsp), %r9
-	vmovdqa	320(%rsp), %ymm15
-	vmovdqa	352(%rsp), %ymm14
-	vmovss	.LCPI27_0(%rip), %xmm13
-	vmovdqa	304(%rsp), %xmm11
-	vmovss	88(%rsp), %xmm10
-	movq	24(%rsp), %r8
-	movq	16(%rsp), %rdi
-	vmovss	92(%rsp), %xmm9
-.LBB27_27:
-	movq	176(%rsp), %rcx
-	movq	%rcx, %r10
-	imulq	%r9, %r10
-	movq	72(%rsp), %rax
-	leaq	(%rax,%r10), %rdx
-	movq	%rdx, 152(%rsp)
-	leaq	(%rcx,%r10), %rdx
-	addq	%rdx, %rax
-	movq	%rax, 160(%rsp)
-	movq	80(%rsp), %rax
-	movq	%r10, 248(%rsp)
-	leaq	(%rax,%r10), %rcx
-	movq	%rcx, 144(%rsp)
-	addq	%rdx, %rax
-	movq	%rax, 168(%rsp)
-	vdivss	%xmm0, %xmm13, %xmm0
-	vbroadcastss	%xmm0, %ymm1
-	testq	%r8, %r8
-	movq	8(%rsp), %rcx
-	je	.LBB27_57
-	cmpq	$8, %r13
-	jge	.LBB27_60
-	xorl	%r10d, %r10d
-	jmp	.LBB27_30
+	cmpq	$8, -128(%rbp)
+	jae	.LBB27_50
+	vxorps	%xmm8, %xmm8, %xmm8
+	movl	$8, %r15d
+	vxorps	%xmm7, %xmm7, %xmm7
+	xorl	%eax, %eax
+	testb	$8, -128(%rbp)
+	je	.LBB27_30
+	jmp	.LBB27_33
+.LBB27_50:
+	vxorps	%xmm8, %xmm8, %xmm8
+	movl	$8, %r15d
+	movq	-152(%rbp), %rax
+	vxorps	%xmm7, %xmm7, %xmm7
+	jmp	.LBB27_51
 	.p2align	4
-.LBB27_60:
-	xorl	%r9d, %r9d
-	.p2align	4
-.LBB27_61:
-	vmovups	(%r14,%r9,4), %ymm2
-	vmovups	(%rbx,%r9,4), %ymm3
-	vsubps	%ymm12, %ymm3, %ymm3
-	vmulps	%ymm3, %ymm1, %ymm3
-	vfmadd213ps	(%r8,%r9,4), %ymm2, %ymm3
-	vmovups	%ymm3, (%r8,%r9,4)
-	vmovups	(%rdi,%r9,4), %ymm2
-	vaddps	(%r14,%r9,4), %ymm2, %ymm2
-	vmovups	%ymm2, (%rdi,%r9,4)
-	leaq	8(%r9), %r10
-	addq	$16, %r9
-	cmpq	%r13, %r9
-	movq	%r10, %r9
-	jle	.LBB27_61
-.LBB27_30:
-	movq	%r13, %r9
-	subq	%r10, %r9
-	jle	.LBB27_57
-	cmpq	$8, %r9
-	jae	.LBB27_45
-	movq	%r10, %r9
-	jmp	.LBB27_56
-.LBB27_45:
-	movq	%rdx, 120(%rsp)
-	movq	%r11, 40(%rsp)
-	leaq	(%r8,%r10,4), %rax
-	leaq	(%rdi,%r10,4), %rcx
-	movq	152(%rsp), %rdx
-	leaq	(%rdx,%r10,4), %r8
-	movq	144(%rsp), %rdx
-	leaq	(%rdx,%r10,4), %rdx
-	movq	%rdx, 240(%rsp)
-	movq	192(%rsp), %r11
-	cmpq	%r11, %rax
-	setb	2(%rsp)
-	movq	208(%rsp), %rdi
-	cmpq	%rdi, %rcx
-	setb	7(%rsp)
-	movq	160(%rsp), %rsi
-	cmpq	%rsi, %rax
-	setb	6(%rsp)
-	cmpq	%rdi, %r8
-	setb	5(%rsp)
-	movq	168(%rsp), %rdx
-	cmpq	%rdx, %rax
-	setb	4(%rsp)
-	movq	240(%rsp), %rax
-	cmpq	%rdi, %rax
-	setb	3(%rsp)
-	cmpq	%rsi, %rcx
-	setb	%dil
-	cmpq	%r11, %r8
-	setb	%sil
-	cmpq	%rdx, %rcx
-	setb	%cl
-	cmpq	%r11, %rax
-	setb	%dl
-	movzbl	7(%rsp), %eax
-	testb	%al, 2(%rsp)
-	jne	.LBB27_46
-	movb	%dl, 2(%rsp)
-	movzbl	5(%rsp), %eax
-	andb	%al, 6(%rsp)
-	movq	24(%rsp), %r8
-	movq	40(%rsp), %r11
-	movq	120(%rsp), %rdx
-	jne	.LBB27_48
-	movzbl	3(%rsp), %eax
-	andb	%al, 4(%rsp)
-	jne	.LBB27_48
-	andb	%sil, %dil
-	movq	16(%rsp), %rdi
-	jne	.LBB27_51
-	andb	2(%rsp), %cl
-	jne	.LBB27_51
-	subq	32(%rsp), %r9
-	addq	%r10, %r9
-	movq	112(%rsp), %rax
-	movq	8(%rsp), %rcx
-	.p2align	4
-.LBB27_54:
-	vmovups	(%r14,%r10,4), %ymm2
-	vmovups	(%rbx,%r10,4), %ymm3
-	vsubps	%ymm12, %ymm3, %ymm3
-	vmulps	%ymm3, %ymm1, %ymm3
-	vfmadd213ps	(%r8,%r10,4), %ymm2, %ymm3
-	vmovups	%ymm3, (%r8,%r10,4)
-	vmovups	(%r14,%r10,4), %ymm2
-	vaddps	(%rdi,%r10,4), %ymm2, %ymm2
-	vmovups	%ymm2, (%rdi,%r10,4)
-	addq	$8, %r10
-	cmpq	%r10, %rax
-	jne	.LBB27_54
-	cmpq	$0, 32(%rsp)
-	jne	.LBB27_56
-	jmp	.LBB27_57
+.LBB27_55:
+	vaddps	%ymm9, %ymm8, %ymm8
+	vmovups	-32(%rsi,%r15,4), %ymm11
+	vsubps	%ymm5, %ymm11, %ymm11
+	vmulps	%ymm6, %ymm11, %ymm11
+	vfmadd213ps	%ymm7, %ymm9, %ymm11
+	vaddps	%ymm10, %ymm8, %ymm8
+	vmovups	(%rsi,%r15,4), %ymm7
+	vsubps	%ymm5, %ymm7, %ymm7
+	vmulps	%ymm7, %ymm6, %ymm7
+	vfmadd213ps	%ymm11, %ymm10, %ymm7
+	addq	$16, %r15
+	addq	$-2, %rax
+	je	.LBB27_28
 .LBB27_51:
-	movq	%r10, %r9
-	movq	8(%rsp), %rcx
-	jmp	.LBB27_56
-.LBB27_48:
-	movq	%r10, %r9
-	movq	16(%rsp), %rdi
-	movq	8(%rsp), %rcx
-	jmp	.LBB27_56
-.LBB27_46:
-	movq	%r10, %r9
-	movq	16(%rsp), %rdi
-	movq	24(%rsp), %r8
-	movq	8(%rsp), %rcx
-	movq	40(%rsp), %r11
-	movq	120(%rsp), %rdx
+	vmovups	-32(%r13,%r15,4), %ymm9
+	testq	%rcx, %rcx
+	je	.LBB27_53
+	vmulps	-32(%rcx,%r15,4), %ymm9, %ymm9
+.LBB27_53:
+	vmovups	(%r13,%r15,4), %ymm10
+	testq	%rcx, %rcx
+	je	.LBB27_55
+	vmulps	(%rcx,%r15,4), %ymm10, %ymm10
+	jmp	.LBB27_55
+.LBB27_28:
+	leaq	-8(%r15), %rax
+	testb	$8, -128(%rbp)
+	jne	.LBB27_33
+.LBB27_30:
+	movq	%rdx, %r12
+	movq	-56(%rbp), %rdx
+	vmovups	(%rdx,%rax,4), %ymm9
+	testq	%rcx, %rcx
+	je	.LBB27_32
+	vmulps	(%rcx,%rax,4), %ymm9, %ymm9
+.LBB27_32:
+	vaddps	%ymm9, %ymm8, %ymm8
+	movq	-80(%rbp), %rdx
+	vmovups	(%rdx,%rax,4), %ymm10
+	vsubps	%ymm5, %ymm10, %ymm10
+	vmulps	%ymm6, %ymm10, %ymm10
+	vfmadd231ps	%ymm10, %ymm9, %ymm7
+	movq	%r15, %rax
+	movq	%r12, %rdx
+.LBB27_33:
+	vxorps	%xmm9, %xmm9, %xmm9
+	vxorps	%xmm10, %xmm10, %xmm10
+	cmpq	%rax, %r10
+	jle	.LBB27_45
+	movl	%r10d, %ebx
+	subl	%eax, %ebx
+	leaq	1(%rax), %r15
+	testb	$1, %bl
+	jne	.LBB27_36
+	movq	-64(%rbp), %rdi
+	movl	24(%rbp), %ebx
+	cmpq	%r15, %r10
+	jne	.LBB27_40
+	jmp	.LBB27_45
+.LBB27_36:
+	movq	%rdx, %r12
+	movq	-56(%rbp), %rdx
+	vmovss	(%rdx,%rax,4), %xmm11
+	testq	%rcx, %rcx
+	je	.LBB27_38
+	vmulss	(%rcx,%rax,4), %xmm11, %xmm11
+.LBB27_38:
+	movq	-64(%rbp), %rdi
+	movl	24(%rbp), %ebx
+	vaddss	%xmm2, %xmm11, %xmm10
+	movq	-80(%rbp), %rdx
+	vmovss	(%rdx,%rax,4), %xmm9
+	vsubss	%xmm5, %xmm9, %xmm9
+	vmulss	%xmm6, %xmm9, %xmm9
+	vfmadd213ss	%xmm2, %xmm11, %xmm9
+	movq	%r15, %rax
+	movq	%r12, %rdx
+	cmpq	%r15, %r10
+	jne	.LBB27_40
 	.p2align	4
+.LBB27_45:
+	vextractf128	$1, %ymm8, %xmm11
+	vhaddps	%xmm11, %xmm8, %xmm8
+	vhaddps	%xmm8, %xmm8, %xmm8
+	vmovshdup	%xmm8, %xmm11
+	vaddss	%xmm11, %xmm8, %xmm8
+	vextractf128	$1, %ymm7, %xmm11
+	vhaddps	%xmm11, %xmm7, %xmm7
+	vaddss	%xmm10, %xmm8, %xmm8
+	vhaddps	%xmm7, %xmm7, %xmm10
+	vdivss	%xmm0, %xmm8, %xmm7
+	vmovshdup	%xmm10, %xmm8
+	vaddss	%xmm8, %xmm10, %xmm8
+	vaddss	%xmm9, %xmm8, %xmm8
+	vdivss	%xmm0, %xmm8, %xmm8
+	vbroadcastss	%xmm7, %ymm9
+	vbroadcastss	%xmm8, %ymm10
+	cmpq	$8, %r10
+	jge	.LBB27_71
+	xorl	%eax, %eax
+.LBB27_47:
+	movq	%r10, %r15
+	subq	%rax, %r15
+	jle	.LBB27_69
+	cmpq	$8, %r15
+	jae	.LBB27_56
+	movq	%rax, %r15
+	jmp	.LBB27_64
+	.p2align	4
+.LBB27_44:
+	vaddss	%xmm11, %xmm10, %xmm10
+	vmovss	(%rsi,%rax,4), %xmm13
+	vsubss	%xmm5, %xmm13, %xmm13
+	vmulss	%xmm6, %xmm13, %xmm13
+	vfmadd213ss	%xmm9, %xmm11, %xmm13
+	vaddss	%xmm12, %xmm10, %xmm10
+	vmovss	4(%rsi,%rax,4), %xmm9
+	vsubss	%xmm5, %xmm9, %xmm9
+	vmulss	%xmm6, %xmm9, %xmm9
+	vfmadd213ss	%xmm13, %xmm12, %xmm9
+	addq	$2, %rax
+	cmpq	%rax, %r10
+	je	.LBB27_45
+.LBB27_40:
+	vmovss	(%r13,%rax,4), %xmm11
+	testq	%rcx, %rcx
+	je	.LBB27_42
+	vmulss	(%rcx,%rax,4), %xmm11, %xmm11
+.LBB27_42:
+	vmovss	4(%r13,%rax,4), %xmm12
+	testq	%rcx, %rcx
+	je	.LBB27_44
+	vmulss	4(%rcx,%rax,4), %xmm12, %xmm12
+	jmp	.LBB27_44
+	.p2align	4
+.LBB27_71:
+	xorl	%r15d, %r15d
+	jmp	.LBB27_72
+	.p2align	4
+.LBB27_76:
+	vmovups	%ymm11, (%r11,%r15,4)
+	leaq	8(%r15), %rax
+	addq	$16, %r15
+	cmpq	%r10, %r15
+	movq	%rax, %r15
+	jg	.LBB27_47
+.LBB27_72:
+	vmovups	(%r13,%r15,4), %ymm11
+	testq	%rcx, %rcx
+	je	.LBB27_74
+	vmulps	(%rcx,%r15,4), %ymm11, %ymm11
+.LBB27_74:
+	vsubps	%ymm9, %ymm11, %ymm11
+	vmovups	(%rsi,%r15,4), %ymm12
+	vsubps	%ymm5, %ymm12, %ymm12
+	vmulps	%ymm6, %ymm12, %ymm12
+	vfnmadd213ps	%ymm11, %ymm10, %ymm12
+	vmulps	%ymm6, %ymm12, %ymm11
+	testl	%ebx, %ebx
+	je	.LBB27_76
+	vaddps	(%r11,%r15,4), %ymm11, %ymm11
+	jmp	.LBB27_76
 .LBB27_56:
-	vmovss	(%r14,%r9,4), %xmm2
-	vmovss	(%rbx,%r9,4), %xmm3
-	vsubss	%xmm6, %xmm3, %xmm3
-	vmulss	%xmm3, %xmm0, %xmm3
-	vfmadd213ss	(%r8,%r9,4), %xmm2, %xmm3
-	vmovss	%xmm3, (%r8,%r9,4)
-	vmovss	(%r14,%r9,4), %xmm2
-	vaddss	(%rdi,%r9,4), %xmm2, %xmm2
-	vmovss	%xmm2, (%rdi,%r9,4)
-	incq	%r9
-	cmpq	%r9, %r13
-	jne	.LBB27_56
-.LBB27_57:
-	cmpq	$0, 56(%rsp)
-	je	.LBB27_104
-	movq	72(%rsp), %rax
-	leaq	(%rax,%r11,4), %r9
-	cmpq	$8, %r13
-	jge	.LBB27_62
-	vxorps	%xmm2, %xmm2, %xmm2
-	xorl	%r10d, %r10d
-	vxorps	%xmm3, %xmm3, %xmm3
-	jmp	.LBB27_69
+	movq	%r14, -56(%rbp)
+	movq	-112(%rbp), %rdi
+	movq	-200(%rbp), %rbx
+	addq	%rdi, %rbx
+	movq	-208(%rbp), %rdx
+	addq	%rdi, %rdx
+	leaq	(%rbx,%rax,4), %r14
+	movq	-104(%rbp), %rdi
+	leaq	(%rdi,%rax,4), %rbx
+	leaq	(%rcx,%rax,4), %r12
+	movq	-136(%rbp), %rdi
+	leaq	(%rdi,%rax,4), %rdi
+	cmpq	-88(%rbp), %r14
+	setb	-88(%rbp)
+	cmpq	%rdx, %rbx
+	setb	-104(%rbp)
+	cmpq	-176(%rbp), %r14
+	setb	%bl
+	cmpq	%rdx, %r12
+	setb	%r12b
+	cmpq	-144(%rbp), %r14
+	setb	%r14b
+	cmpq	%rdx, %rdi
+	setb	%dil
+	movzbl	-104(%rbp), %edx
+	testb	%dl, -88(%rbp)
+	jne	.LBB27_57
+	andb	%r12b, %bl
+	jne	.LBB27_57
+	andb	%dil, %r14b
+	movq	-72(%rbp), %rdx
+	movq	-64(%rbp), %rdi
+	movl	24(%rbp), %ebx
+	jne	.LBB27_60
+	subq	-96(%rbp), %r15
+	addq	%rax, %r15
+	vbroadcastss	%xmm5, %ymm11
+	vbroadcastss	%xmm6, %ymm12
+	movq	-120(%rbp), %r14
 	.p2align	4
 .LBB27_62:
-	cmpq	$8, 128(%rsp)
-	jae	.LBB27_85
-	vxorps	%xmm3, %xmm3, %xmm3
-	movl	$8, %r11d
-	vxorps	%xmm2, %xmm2, %xmm2
-	xorl	%r10d, %r10d
-	testb	$8, 128(%rsp)
-	je	.LBB27_66
+	vmovups	(%r13,%rax,4), %ymm13
+	vmaskmovps	(%rcx,%rax,4), %ymm3, %ymm14
+	vmulps	%ymm14, %ymm13, %ymm14
+	vpmovzxwd	%xmm1, %ymm15
+	vpslld	$31, %ymm15, %ymm15
+	vblendvps	%ymm15, %ymm13, %ymm14, %ymm13
+	vsubps	%ymm9, %ymm13, %ymm13
+	vmovups	(%rsi,%rax,4), %ymm14
+	vsubps	%ymm11, %ymm14, %ymm14
+	vmulps	%ymm14, %ymm12, %ymm14
+	vfnmadd213ps	%ymm13, %ymm10, %ymm14
+	vmaskmovps	(%r11,%rax,4), %ymm4, %ymm13
+	vmulps	%ymm14, %ymm12, %ymm14
+	vaddps	%ymm13, %ymm14, %ymm13
+	vblendvps	%ymm4, %ymm13, %ymm14, %ymm13
+	vmovups	%ymm13, (%r11,%rax,4)
+	addq	$8, %rax
+	cmpq	%rax, %r14
+	jne	.LBB27_62
+	cmpq	$0, -96(%rbp)
+	movq	-56(%rbp), %r14
+	jne	.LBB27_64
 	jmp	.LBB27_69
-.LBB27_85:
-	vxorps	%xmm3, %xmm3, %xmm3
-	movl	$8, %r11d
-	movq	200(%rsp), %r10
-	vxorps	%xmm2, %xmm2, %xmm2
-	jmp	.LBB27_86
+.LBB27_60:
+	movq	%rax, %r15
+	movq	-56(%rbp), %r14
+	jmp	.LBB27_64
+.LBB27_57:
+	movq	%rax, %r15
+	movq	-72(%rbp), %rdx
+	movq	-64(%rbp), %rdi
+	movl	24(%rbp), %ebx
+	movq	-56(%rbp), %r14
+	jmp	.LBB27_64
 	.p2align	4
-.LBB27_90:
-	vaddps	%ymm4, %ymm3, %ymm3
-	vmovups	-32(%rbx,%r11,4), %ymm6
-	vsubps	%ymm12, %ymm6, %ymm6
-	vmulps	%ymm6, %ymm1, %ymm6
-	vfmadd213ps	%ymm2, %ymm4, %ymm6
-	vaddps	%ymm5, %ymm3, %ymm3
-	vmovups	(%rbx,%r11,4), %ymm2
-	vsubps	%ymm12, %ymm2, %ymm2
-	vmulps	%ymm2, %ymm1, %ymm2
-	vfmadd213ps	%ymm6, %ymm5, %ymm2
-	addq	$16, %r11
-	addq	$-2, %r10
-	je	.LBB27_64
-.LBB27_86:
-	vmovups	-32(%r14,%r11,4), %ymm4
-	testq	%r15, %r15
-	je	.LBB27_88
-	vmulps	-32(%r15,%r11,4), %ymm4, %ymm4
-.LBB27_88:
-	vmovups	(%r14,%r11,4), %ymm5
-	testq	%r15, %r15
-	je	.LBB27_90
-	vmulps	(%r15,%r11,4), %ymm5, %ymm5
-	jmp	.LBB27_90
-.LBB27_64:
-	leaq	-8(%r11), %r10
-	testb	$8, 128(%rsp)
-	jne	.LBB27_69
-.LBB27_66:
-	vmovups	(%r9,%r10,4), %ymm4
-	testq	%r15, %r15
-	je	.LBB27_68
-	vmulps	(%r15,%r10,4), %ymm4, %ymm4
 .LBB27_68:
-	vaddps	%ymm4, %ymm3, %ymm3
-	movq	48(%rsp), %rax
-	vmovups	(%rax,%r10,4), %ymm5
-	vsubps	%ymm12, %ymm5, %ymm5
-	vmulps	%ymm5, %ymm1, %ymm5
-	vfmadd231ps	%ymm5, %ymm4, %ymm2
-	movq	%r11, %r10
-.LBB27_69:
-	vxorps	%xmm4, %xmm4, %xmm4
-	vxorps	%xmm5, %xmm5, %xmm5
-	cmpq	%r10, %r13
-	jle	.LBB27_80
-	movl	%r13d, %eax
-	subl	%r10d, %eax
-	leaq	1(%r10), %r11
-	testb	$1, %al
-	je	.LBB27_74
-	vmovss	(%r9,%r10,4), %xmm6
-	testq	%r15, %r15
-	vmovaps	96(%rsp), %xmm7
-	je	.LBB27_73
-	vmulss	(%r15,%r10,4), %xmm6, %xmm6
-.LBB27_73:
-	vxorps	%xmm8, %xmm8, %xmm8
-	vaddss	%xmm6, %xmm8, %xmm5
-	movq	48(%rsp), %rax
-	vmovss	(%rax,%r10,4), %xmm4
-	vsubss	%xmm7, %xmm4, %xmm4
-	vmulss	%xmm4, %xmm0, %xmm4
-	vfmadd213ss	%xmm8, %xmm6, %xmm4
-	movq	%r11, %r10
-.LBB27_74:
-	cmpq	%r11, %r13
-	jne	.LBB27_75
-.LBB27_80:
-	vextractf128	$1, %ymm3, %xmm6
-	vhaddps	%xmm6, %xmm3, %xmm3
-	vhaddps	%xmm3, %xmm3, %xmm3
-	vmovshdup	%xmm3, %xmm6
-	vaddss	%xmm6, %xmm3, %xmm3
-	vextractf128	$1, %ymm2, %xmm6
-	vhaddps	%xmm6, %xmm2, %xmm2
-	vaddss	%xmm5, %xmm3, %xmm3
-	vhaddps	%xmm2, %xmm2, %xmm5
-	vdivss	%xmm10, %xmm3, %xmm2
-	vmovshdup	%xmm5, %xmm3
-	vaddss	%xmm3, %xmm5, %xmm3
-	vaddss	%xmm4, %xmm3, %xmm3
-	vdivss	%xmm10, %xmm3, %xmm3
-	vbroadcastss	%xmm2, %ymm4
-	vbroadcastss	%xmm3, %ymm5
-	cmpq	$8, %r13
-	movl	16(%rbp), %r11d
-	jge	.LBB27_106
-	xorl	%r10d, %r10d
-	vmovaps	96(%rsp), %xmm8
-.LBB27_82:
-	movq	%r13, %r9
-	subq	%r10, %r9
-	jle	.LBB27_104
-	cmpq	$8, %r9
-	jae	.LBB27_91
-	movq	%r10, %r9
-	jmp	.LBB27_99
-	.p2align	4
-.LBB27_79:
-	vaddss	%xmm6, %xmm5, %xmm5
-	vmovss	(%rbx,%r10,4), %xmm8
-	vmovaps	96(%rsp), %xmm12
-	vsubss	%xmm12, %xmm8, %xmm8
-	vmulss	%xmm0, %xmm8, %xmm8
-	vfmadd213ss	%xmm4, %xmm6, %xmm8
-	vaddss	%xmm7, %xmm5, %xmm5
-	vmovss	4(%rbx,%r10,4), %xmm4
-	vsubss	%xmm12, %xmm4, %xmm4
-	vmulss	%xmm4, %xmm0, %xmm4
-	vfmadd213ss	%xmm8, %xmm7, %xmm4
-	addq	$2, %r10
-	cmpq	%r10, %r13
-	vmovaps	256(%rsp), %ymm12
-	je	.LBB27_80
-.LBB27_75:
-	vmovss	(%r14,%r10,4), %xmm6
-	testq	%r15, %r15
-	je	.LBB27_77
-	vmulss	(%r15,%r10,4), %xmm6, %xmm6
-.LBB27_77:
-	vmovss	4(%r14,%r10,4), %xmm7
-	testq	%r15, %r15
-	je	.LBB27_79
-	vmulss	4(%r15,%r10,4), %xmm7, %xmm7
-	jmp	.LBB27_79
-	.p2align	4
-.LBB27_106:
-	xorl	%r9d, %r9d
-	vmovaps	96(%rsp), %xmm8
-	jmp	.LBB27_107
-	.p2align	4
-.LBB27_111:
-	vmovups	%ymm6, (%rcx,%r9,4)
-	leaq	8(%r9), %r10
-	addq	$16, %r9
-	cmpq	%r13, %r9
-	movq	%r10, %r9
-	jg	.LBB27_82
-.LBB27_107:
-	vmovups	(%r14,%r9,4), %ymm6
-	testq	%r15, %r15
-	je	.LBB27_109
-	vmulps	(%r15,%r9,4), %ymm6, %ymm6
-.LBB27_109:
-	vsubps	%ymm4, %ymm6, %ymm6
-	vmovups	(%rbx,%r9,4), %ymm7
-	vsubps	%ymm12, %ymm7, %ymm7
-	vmulps	%ymm7, %ymm1, %ymm7
-	vfnmadd213ps	%ymm6, %ymm5, %ymm7
-	vmulps	%ymm7, %ymm1, %ymm6
-	testl	%r11d, %r11d
-	je	.LBB27_111
-	vaddps	(%rcx,%r9,4), %ymm6, %ymm6
-	jmp	.LBB27_111
-.LBB27_91:
-	movq	56(%rsp), %rax
-	movq	248(%rsp), %rcx
-	addq	%rax, %rcx
-	addq	%rax, %rdx
-	leaq	(%rcx,%r10,4), %rcx
-	movq	152(%rsp), %rax
-	leaq	(%rax,%r10,4), %rax
-	leaq	(%r15,%r10,4), %rsi
-	movq	144(%rsp), %rdi
-	leaq	(%rdi,%r10,4), %rdi
-	movq	%rdi, 256(%rsp)
-	cmpq	160(%rsp), %rcx
-	setb	%dil
-	cmpq	%rdx, %rax
-	setb	%r8b
-	cmpq	216(%rsp), %rcx
-	setb	%al
-	cmpq	%rdx, %rsi
-	setb	48(%rsp)
-	cmpq	168(%rsp), %rcx
-	setb	%cl
-	cmpq	%rdx, 256(%rsp)
-	setb	%sil
-	testb	%r8b, %dil
-	jne	.LBB27_92
-	andb	48(%rsp), %al
-	movq	16(%rsp), %rdi
-	movq	24(%rsp), %r8
-	jne	.LBB27_94
-	andb	%sil, %cl
-	jne	.LBB27_94
-	subq	32(%rsp), %r9
-	addq	%r10, %r9
-	movq	112(%rsp), %rax
-	movq	8(%rsp), %rcx
-	.p2align	4
-.LBB27_97:
-	vmovups	(%r14,%r10,4), %ymm6
-	vmaskmovps	(%r15,%r10,4), %ymm14, %ymm7
-	vmulps	%ymm7, %ymm6, %ymm7
-	vpmovzxwd	%xmm11, %ymm8
-	vpslld	$31, %ymm8, %ymm8
-	vblendvps	%ymm8, %ymm6, %ymm7, %ymm6
-	vsubps	%ymm4, %ymm6, %ymm6
-	vmovups	(%rbx,%r10,4), %ymm7
-	vsubps	%ymm12, %ymm7, %ymm7
-	vmulps	%ymm7, %ymm1, %ymm7
-	vfnmadd213ps	%ymm6, %ymm5, %ymm7
-	vmaskmovps	(%rcx,%r10,4), %ymm15, %ymm6
-	vmulps	%ymm7, %ymm1, %ymm7
-	vaddps	%ymm6, %ymm7, %ymm6
-	vblendvps	%ymm15, %ymm6, %ymm7, %ymm6
-	vmovups	%ymm6, (%rcx,%r10,4)
-	addq	$8, %r10
-	cmpq	%r10, %rax
-	jne	.LBB27_97
-	cmpq	$0, 32(%rsp)
-	vmovaps	96(%rsp), %xmm8
-	jne	.LBB27_99
-	jmp	.LBB27_104
-.LBB27_94:
-	movq	%r10, %r9
-	movq	8(%rsp), %rcx
-	jmp	.LBB27_99
-.LBB27_92:
-	movq	%r10, %r9
-	movq	16(%rsp), %rdi
-	movq	24(%rsp), %r8
-	movq	8(%rsp), %rcx
-	jmp	.LBB27_99
-	.p2align	4
-.LBB27_103:
-	vmovss	%xmm1, (%rcx,%r9,4)
-	incq	%r9
-	cmpq	%r9, %r13
-	je	.LBB27_104
-.LBB27_99:
-	vmovss	(%r14,%r9,4), %xmm1
-	testq	%r15, %r15
-	je	.LBB27_101
-	vmulss	(%r15,%r9,4), %xmm1, %xmm1
-.LBB27_101:
-	vsubss	%xmm2, %xmm1, %xmm1
-	vmovss	(%rbx,%r9,4), %xmm4
-	vsubss	%xmm8, %xmm4, %xmm4
-	vmulss	%xmm4, %xmm0, %xmm4
-	vfnmadd213ss	%xmm1, %xmm3, %xmm4
-	vmulss	%xmm4, %xmm0, %xmm1
-	testl	%r11d, %r11d
-	je	.LBB27_103
-	vaddss	(%rcx,%r9,4), %xmm1, %xmm1
-	jmp	.LBB27_103
-.LBB27_105:
-	leaq	-40(%rbp), %rsp
+	vmovss	%xmm9, (%r11,%r15,4)
+	incq	%r15
+	cmpq	%r15, %r10
+	je	.LBB27_69
+.LBB27_64:
+	vmovss	(%r13,%r15,4), %xmm9
+	testq	%rcx, %rcx
+	je	.LBB27_66
+	vmulss	(%rcx,%r15,4), %xmm9, %xmm9
+.LBB27_66:
+	vsubss	%xmm7, %xmm9, %xmm9
+	vmovss	(%rsi,%r15,4), %xmm10
+	vsubss	%xmm5, %xmm10, %xmm10
+	vmulss	%xmm6, %xmm10, %xmm10
+	vfnmadd213ss	%xmm9, %xmm8, %xmm10
+	vmulss	%xmm6, %xmm10, %xmm9
+	testl	%ebx, %ebx
+	je	.LBB27_68
+	vaddss	(%r11,%r15,4), %xmm9, %xmm9
+	jmp	.LBB27_68
+.LBB27_70:
+	addq	$40, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13

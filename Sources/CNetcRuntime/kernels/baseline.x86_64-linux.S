@@ -25654,83 +25654,81 @@ layer_norm_forward:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rsi, -120(%rbp)
-	movq	%rdi, -112(%rbp)
-	movq	%r9, -224(%rbp)
-	testq	%r9, %r9
+	movq	%rsi, -136(%rbp)
+	movq	%rdi, -128(%rbp)
+	cmpq	$0, 16(%rbp)
 	jle	.LBB26_73
 	movaps	%xmm0, %xmm8
-	movq	%r8, %r14
+	movq	%r9, %rbx
 	movq	%rcx, %r15
-	cvtsi2ss	%r8, %xmm9
-	movq	-120(%rbp), %r13
+	cvtsi2ss	%r9, %xmm9
+	movq	-136(%rbp), %r13
 	movq	%r13, %rax
-	movq	-112(%rbp), %rbx
-	subq	%rbx, %rax
-	movq	%rax, -72(%rbp)
+	movq	-128(%rbp), %r14
+	subq	%r14, %rax
+	movq	%rax, -88(%rbp)
 	movq	%r13, %rax
 	subq	%rdx, %rax
-	movq	%rax, -176(%rbp)
-	leaq	(,%r8,4), %r11
+	movq	%rax, -184(%rbp)
+	leaq	(,%r9,4), %r11
 	movq	%r13, %rax
 	subq	%rcx, %rax
-	movq	%rax, -168(%rbp)
-	leaq	-16(%r8), %rcx
-	movq	%rcx, -104(%rbp)
+	movq	%rax, -176(%rbp)
+	leaq	-16(%r9), %rcx
+	movq	%rcx, -120(%rbp)
 	shrq	$4, %rcx
 	incq	%rcx
-	leaq	-8(%r8), %rsi
-	movq	%rsi, -80(%rbp)
+	leaq	-8(%r9), %rsi
+	movq	%rsi, -96(%rbp)
 	shrq	$3, %rsi
 	incq	%rsi
 	andq	$-2, %rcx
-	movq	%rcx, -200(%rbp)
-	movl	%r14d, %eax
+	movq	%rcx, -208(%rbp)
+	movl	%ebx, %eax
 	andl	$7, %eax
 	movq	%rax, -48(%rbp)
 	andq	$-2, %rsi
-	movq	%rsi, -160(%rbp)
-	movq	%r8, %r12
+	movq	%rsi, -168(%rbp)
+	movq	%r9, %r12
 	andq	$-8, %r12
-	leaq	16(%rbx), %rax
+	leaq	16(%r14), %rax
 	leaq	16(%r15), %rcx
-	movq	%rcx, -152(%rbp)
+	movq	%rcx, -160(%rbp)
 	leaq	16(%rdx), %rcx
-	movq	%rcx, -144(%rbp)
+	movq	%rcx, -152(%rbp)
 	xorps	%xmm10, %xmm10
 	movss	.LCPI26_0(%rip), %xmm11
 	leaq	4(%r15), %rcx
-	movq	%rcx, -192(%rbp)
+	movq	%rcx, -200(%rbp)
 	leaq	4(%rdx), %rcx
-	movq	%rcx, -184(%rbp)
-	leaq	4(%rbx), %rcx
-	movq	%rcx, -128(%rbp)
-	xorl	%ecx, %ecx
-	movq	%r11, -96(%rbp)
-	movq	%r12, -88(%rbp)
-	movss	%xmm0, -64(%rbp)
-	movq	%rdx, -208(%rbp)
-	movss	%xmm9, -60(%rbp)
+	movq	%rcx, -192(%rbp)
+	leaq	4(%r14), %rcx
+	movq	%rcx, -144(%rbp)
+	xorl	%edi, %edi
+	movq	%r11, -112(%rbp)
+	movq	%r12, -104(%rbp)
+	movss	%xmm0, -80(%rbp)
+	movq	%rdx, -216(%rbp)
+	movss	%xmm9, -76(%rbp)
 	jmp	.LBB26_3
 	.p2align	4
 .LBB26_2:
-	movq	-136(%rbp), %rcx
-	incq	%rcx
-	addq	%r11, %rbx
+	movq	-72(%rbp), %rdi
+	incq	%rdi
+	addq	%r11, %r14
 	addq	%r11, %r13
-	movq	-56(%rbp), %rax
+	movq	-64(%rbp), %rax
 	addq	%r11, %rax
-	addq	%r11, -128(%rbp)
-	cmpq	-224(%rbp), %rcx
+	addq	%r11, -144(%rbp)
+	cmpq	16(%rbp), %rdi
 	je	.LBB26_73
 .LBB26_3:
-	movq	%rax, -56(%rbp)
-	movq	%rcx, %rdi
-	imulq	%r14, %rdi
-	movq	-112(%rbp), %rax
-	leaq	(%rax,%rdi,4), %r9
-	cmpq	$16, %r14
-	movq	%rcx, -136(%rbp)
+	movq	%rax, -64(%rbp)
+	movq	%rdi, %r10
+	imulq	%rbx, %r10
+	movq	-128(%rbp), %rax
+	leaq	(%rax,%r10,4), %r9
+	cmpq	$16, %rbx
 	jge	.LBB26_5
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
@@ -25740,7 +25738,7 @@ layer_norm_forward:
 	jmp	.LBB26_11
 	.p2align	4
 .LBB26_5:
-	cmpq	$16, -104(%rbp)
+	cmpq	$16, -120(%rbp)
 	jae	.LBB26_7
 	xorps	%xmm2, %xmm2
 	movl	$16, %ecx
@@ -25748,40 +25746,40 @@ layer_norm_forward:
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
-	testb	$16, -104(%rbp)
+	testb	$16, -120(%rbp)
 	je	.LBB26_10
 	jmp	.LBB26_11
 	.p2align	4
 .LBB26_7:
 	xorps	%xmm2, %xmm2
 	movl	$16, %ecx
-	movq	-200(%rbp), %rax
+	movq	-208(%rbp), %rax
 	xorps	%xmm3, %xmm3
 	xorps	%xmm1, %xmm1
 	xorps	%xmm0, %xmm0
 	.p2align	4
 .LBB26_8:
-	movups	-64(%rbx,%rcx,4), %xmm4
+	movups	-64(%r14,%rcx,4), %xmm4
 	addps	%xmm2, %xmm4
-	movups	-48(%rbx,%rcx,4), %xmm5
+	movups	-48(%r14,%rcx,4), %xmm5
 	addps	%xmm3, %xmm5
-	movups	-32(%rbx,%rcx,4), %xmm6
+	movups	-32(%r14,%rcx,4), %xmm6
 	addps	%xmm1, %xmm6
-	movups	-16(%rbx,%rcx,4), %xmm7
+	movups	-16(%r14,%rcx,4), %xmm7
 	addps	%xmm0, %xmm7
-	movups	(%rbx,%rcx,4), %xmm2
+	movups	(%r14,%rcx,4), %xmm2
 	addps	%xmm4, %xmm2
-	movups	16(%rbx,%rcx,4), %xmm3
+	movups	16(%r14,%rcx,4), %xmm3
 	addps	%xmm5, %xmm3
-	movups	32(%rbx,%rcx,4), %xmm1
+	movups	32(%r14,%rcx,4), %xmm1
 	addps	%xmm6, %xmm1
-	movups	48(%rbx,%rcx,4), %xmm0
+	movups	48(%r14,%rcx,4), %xmm0
 	addps	%xmm7, %xmm0
 	addq	$32, %rcx
 	addq	$-2, %rax
 	jne	.LBB26_8
 	leaq	-16(%rcx), %rax
-	testb	$16, -104(%rbp)
+	testb	$16, -120(%rbp)
 	jne	.LBB26_11
 .LBB26_10:
 	movups	(%r9,%rax,4), %xmm4
@@ -25796,31 +25794,31 @@ layer_norm_forward:
 .LBB26_11:
 	movq	%rax, %rcx
 	orq	$8, %rcx
-	cmpq	%r14, %rcx
+	cmpq	%rbx, %rcx
 	jg	.LBB26_13
 	.p2align	4
 .LBB26_12:
-	movups	(%rbx,%rax,4), %xmm4
+	movups	(%r14,%rax,4), %xmm4
 	addps	%xmm4, %xmm2
-	movups	16(%rbx,%rax,4), %xmm4
+	movups	16(%r14,%rax,4), %xmm4
 	addps	%xmm4, %xmm3
 	leaq	8(%rax), %rcx
 	addq	$16, %rax
-	cmpq	%r14, %rax
+	cmpq	%rbx, %rax
 	movq	%rcx, %rax
 	jle	.LBB26_12
 .LBB26_13:
 	xorps	%xmm4, %xmm4
 	movq	%rax, %rcx
-	subq	%r14, %rcx
+	subq	%rbx, %rcx
 	jge	.LBB26_18
-	movl	%r14d, %esi
+	movl	%ebx, %esi
 	subl	%eax, %esi
 	andl	$7, %esi
 	je	.LBB26_16
 	.p2align	4
 .LBB26_15:
-	addss	(%rbx,%rax,4), %xmm4
+	addss	(%r14,%rax,4), %xmm4
 	incq	%rax
 	decq	%rsi
 	jne	.LBB26_15
@@ -25829,16 +25827,16 @@ layer_norm_forward:
 	ja	.LBB26_18
 	.p2align	4
 .LBB26_17:
-	addss	(%rbx,%rax,4), %xmm4
-	addss	4(%rbx,%rax,4), %xmm4
-	addss	8(%rbx,%rax,4), %xmm4
-	addss	12(%rbx,%rax,4), %xmm4
-	addss	16(%rbx,%rax,4), %xmm4
-	addss	20(%rbx,%rax,4), %xmm4
-	addss	24(%rbx,%rax,4), %xmm4
-	addss	28(%rbx,%rax,4), %xmm4
+	addss	(%r14,%rax,4), %xmm4
+	addss	4(%r14,%rax,4), %xmm4
+	addss	8(%r14,%rax,4), %xmm4
+	addss	12(%r14,%rax,4), %xmm4
+	addss	16(%r14,%rax,4), %xmm4
+	addss	20(%r14,%rax,4), %xmm4
+	addss	24(%r14,%rax,4), %xmm4
+	addss	28(%r14,%rax,4), %xmm4
 	addq	$8, %rax
-	cmpq	%rax, %r14
+	cmpq	%rax, %rbx
 	jne	.LBB26_17
 .LBB26_18:
 	addps	%xmm2, %xmm1
@@ -25862,7 +25860,7 @@ layer_norm_forward:
 	divss	%xmm9, %xmm12
 	movaps	%xmm12, %xmm13
 	shufps	$0, %xmm12, %xmm13
-	cmpq	$16, %r14
+	cmpq	$16, %rbx
 	jge	.LBB26_20
 	xorps	%xmm0, %xmm0
 	xorl	%eax, %eax
@@ -25879,10 +25877,10 @@ layer_norm_forward:
 	xorps	%xmm1, %xmm1
 	.p2align	4
 .LBB26_21:
-	movups	(%rbx,%rcx,4), %xmm4
-	movups	16(%rbx,%rcx,4), %xmm5
-	movups	32(%rbx,%rcx,4), %xmm6
-	movups	48(%rbx,%rcx,4), %xmm7
+	movups	(%r14,%rcx,4), %xmm4
+	movups	16(%r14,%rcx,4), %xmm5
+	movups	32(%r14,%rcx,4), %xmm6
+	movups	48(%r14,%rcx,4), %xmm7
 	subps	%xmm13, %xmm5
 	subps	%xmm13, %xmm4
 	subps	%xmm13, %xmm7
@@ -25897,18 +25895,18 @@ layer_norm_forward:
 	addps	%xmm7, %xmm1
 	leaq	16(%rcx), %rax
 	addq	$32, %rcx
-	cmpq	%r14, %rcx
+	cmpq	%rbx, %rcx
 	movq	%rax, %rcx
 	jle	.LBB26_21
 .LBB26_22:
 	movq	%rax, %rcx
 	orq	$8, %rcx
-	cmpq	%r14, %rcx
+	cmpq	%rbx, %rcx
 	jg	.LBB26_24
 	.p2align	4
 .LBB26_23:
-	movups	(%rbx,%rax,4), %xmm4
-	movups	16(%rbx,%rax,4), %xmm5
+	movups	(%r14,%rax,4), %xmm4
+	movups	16(%r14,%rax,4), %xmm5
 	subps	%xmm13, %xmm5
 	subps	%xmm13, %xmm4
 	mulps	%xmm4, %xmm4
@@ -25917,21 +25915,21 @@ layer_norm_forward:
 	addps	%xmm5, %xmm3
 	leaq	8(%rax), %rcx
 	addq	$16, %rax
-	cmpq	%r14, %rax
+	cmpq	%rbx, %rax
 	movq	%rcx, %rax
 	jle	.LBB26_23
 .LBB26_24:
 	xorps	%xmm4, %xmm4
 	movq	%rax, %rcx
-	subq	%r14, %rcx
+	subq	%rbx, %rcx
 	jge	.LBB26_29
-	movl	%r14d, %esi
+	movl	%ebx, %esi
 	subl	%eax, %esi
 	andl	$3, %esi
 	je	.LBB26_27
 	.p2align	4
 .LBB26_26:
-	movss	(%rbx,%rax,4), %xmm5
+	movss	(%r14,%rax,4), %xmm5
 	subss	%xmm12, %xmm5
 	mulss	%xmm5, %xmm5
 	addss	%xmm5, %xmm4
@@ -25943,24 +25941,24 @@ layer_norm_forward:
 	ja	.LBB26_29
 	.p2align	4
 .LBB26_28:
-	movss	(%rbx,%rax,4), %xmm5
-	movss	4(%rbx,%rax,4), %xmm6
+	movss	(%r14,%rax,4), %xmm5
+	movss	4(%r14,%rax,4), %xmm6
 	subss	%xmm12, %xmm5
 	mulss	%xmm5, %xmm5
 	addss	%xmm4, %xmm5
 	subss	%xmm12, %xmm6
 	mulss	%xmm6, %xmm6
 	addss	%xmm5, %xmm6
-	movss	8(%rbx,%rax,4), %xmm5
+	movss	8(%r14,%rax,4), %xmm5
 	subss	%xmm12, %xmm5
 	mulss	%xmm5, %xmm5
 	addss	%xmm6, %xmm5
-	movss	12(%rbx,%rax,4), %xmm4
+	movss	12(%r14,%rax,4), %xmm4
 	subss	%xmm12, %xmm4
 	mulss	%xmm4, %xmm4
 	addss	%xmm5, %xmm4
 	addq	$4, %rax
-	cmpq	%rax, %r14
+	cmpq	%rax, %rbx
 	jne	.LBB26_28
 .LBB26_29:
 	addps	%xmm2, %xmm0
@@ -25984,45 +25982,51 @@ layer_norm_forward:
 	divss	%xmm9, %xmm0
 	addss	%xmm8, %xmm0
 	ucomiss	%xmm10, %xmm0
+	movq	%rdi, -72(%rbp)
 	jb	.LBB26_31
 	sqrtss	%xmm0, %xmm0
 	jmp	.LBB26_32
 	.p2align	4
 .LBB26_31:
 	movq	%r15, %r12
-	movq	%r9, -216(%rbp)
+	movq	%r8, %r15
+	movq	%r9, -56(%rbp)
 	movaps	%xmm12, -256(%rbp)
-	movq	%rdi, %r15
+	movq	%r10, -224(%rbp)
 	movaps	%xmm13, -240(%rbp)
 	callq	sqrtf@PLT
 	movaps	-240(%rbp), %xmm13
-	movq	%r15, %rdi
+	movq	-224(%rbp), %r10
 	movaps	-256(%rbp), %xmm12
-	movq	-216(%rbp), %r9
+	movq	-56(%rbp), %r9
+	movq	-72(%rbp), %rdi
 	movss	.LCPI26_0(%rip), %xmm11
 	xorps	%xmm10, %xmm10
-	movq	-96(%rbp), %r11
-	movss	-60(%rbp), %xmm9
-	movss	-64(%rbp), %xmm8
+	movq	-112(%rbp), %r11
+	movss	-76(%rbp), %xmm9
+	movq	%r15, %r8
 	movq	%r12, %r15
-	movq	-88(%rbp), %r12
-	movq	-208(%rbp), %rdx
+	movq	-104(%rbp), %r12
+	movq	-216(%rbp), %rdx
+	movss	-80(%rbp), %xmm8
 .LBB26_32:
-	movq	-120(%rbp), %rax
-	leaq	(%rax,%rdi,4), %rax
+	movq	-136(%rbp), %rax
+	leaq	(%rax,%r10,4), %rax
 	movaps	%xmm11, %xmm1
 	divss	%xmm0, %xmm1
+	movss	%xmm12, (%r8,%rdi,8)
+	movss	%xmm1, 4(%r8,%rdi,8)
 	movaps	%xmm1, %xmm0
 	shufps	$0, %xmm1, %xmm0
 	testq	%rdx, %rdx
 	je	.LBB26_35
-	cmpq	$8, %r14
+	cmpq	$8, %rbx
 	jge	.LBB26_37
 	xorl	%r10d, %r10d
 	jmp	.LBB26_39
 	.p2align	4
 .LBB26_35:
-	cmpq	$8, %r14
+	cmpq	$8, %rbx
 	jge	.LBB26_42
 	xorl	%edi, %edi
 	jmp	.LBB26_54
@@ -26031,8 +26035,8 @@ layer_norm_forward:
 	xorl	%ecx, %ecx
 	.p2align	4
 .LBB26_38:
-	movups	(%rbx,%rcx,4), %xmm2
-	movups	16(%rbx,%rcx,4), %xmm3
+	movups	(%r14,%rcx,4), %xmm2
+	movups	16(%r14,%rcx,4), %xmm3
 	subps	%xmm13, %xmm3
 	subps	%xmm13, %xmm2
 	mulps	%xmm0, %xmm2
@@ -26049,11 +26053,11 @@ layer_norm_forward:
 	movups	%xmm3, (%r13,%rcx,4)
 	leaq	8(%rcx), %r10
 	addq	$16, %rcx
-	cmpq	%r14, %rcx
+	cmpq	%rbx, %rcx
 	movq	%r10, %rcx
 	jle	.LBB26_38
 .LBB26_39:
-	movq	%r14, %rcx
+	movq	%rbx, %rcx
 	subq	%r10, %rcx
 	jle	.LBB26_2
 	cmpq	$8, %rcx
@@ -26061,7 +26065,7 @@ layer_norm_forward:
 .LBB26_67:
 	movq	%r10, %rcx
 .LBB26_68:
-	movl	%r14d, %esi
+	movl	%ebx, %esi
 	subl	%ecx, %esi
 	leaq	1(%rcx), %rdi
 	testb	$1, %sil
@@ -26074,68 +26078,69 @@ layer_norm_forward:
 	movss	%xmm0, (%rax,%rcx,4)
 	movq	%rdi, %rcx
 .LBB26_70:
-	cmpq	%rdi, %r14
+	cmpq	%rdi, %rbx
 	je	.LBB26_2
-	movq	%r14, %rax
+	movq	%rbx, %rax
 	subq	%rcx, %rax
 	leaq	(,%rcx,4), %r10
 	addq	%r13, %r10
-	movq	-192(%rbp), %rsi
+	movq	-200(%rbp), %rsi
 	leaq	(%rsi,%rcx,4), %rsi
-	movq	-184(%rbp), %rdi
+	movq	-192(%rbp), %rdi
 	leaq	(%rdi,%rcx,4), %rdi
-	movq	-128(%rbp), %r8
-	leaq	(%r8,%rcx,4), %rcx
-	xorl	%r8d, %r8d
+	movq	-144(%rbp), %r9
+	leaq	(%r9,%rcx,4), %rcx
+	xorl	%r9d, %r9d
 	.p2align	4
 .LBB26_72:
-	movss	-4(%rcx,%r8,4), %xmm0
+	movss	-4(%rcx,%r9,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
-	mulss	-4(%rdi,%r8,4), %xmm0
-	addss	-4(%rsi,%r8,4), %xmm0
-	movss	%xmm0, (%r10,%r8,4)
-	movss	(%rcx,%r8,4), %xmm0
+	mulss	-4(%rdi,%r9,4), %xmm0
+	addss	-4(%rsi,%r9,4), %xmm0
+	movss	%xmm0, (%r10,%r9,4)
+	movss	(%rcx,%r9,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
-	mulss	(%rdi,%r8,4), %xmm0
-	addss	(%rsi,%r8,4), %xmm0
-	movss	%xmm0, 4(%r10,%r8,4)
-	addq	$2, %r8
-	cmpq	%r8, %rax
+	mulss	(%rdi,%r9,4), %xmm0
+	addss	(%rsi,%r9,4), %xmm0
+	movss	%xmm0, 4(%r10,%r9,4)
+	addq	$2, %r9
+	cmpq	%r9, %rax
 	jne	.LBB26_72
 	jmp	.LBB26_2
 .LBB26_42:
-	cmpq	$8, -80(%rbp)
+	cmpq	$8, -96(%rbp)
 	jae	.LBB26_50
 	movl	$8, %ecx
 	xorl	%edi, %edi
-	testb	$8, -80(%rbp)
+	testb	$8, -96(%rbp)
 	je	.LBB26_53
 	jmp	.LBB26_54
 .LBB26_44:
-	cmpq	$32, -72(%rbp)
+	cmpq	$32, -88(%rbp)
 	jb	.LBB26_67
 	movq	%r11, %rsi
-	imulq	-136(%rbp), %rsi
-	movq	-176(%rbp), %rdi
+	imulq	-72(%rbp), %rsi
+	movq	-184(%rbp), %rdi
 	addq	%rsi, %rdi
 	cmpq	$32, %rdi
 	jb	.LBB26_67
-	addq	-168(%rbp), %rsi
+	addq	-176(%rbp), %rsi
 	cmpq	$32, %rsi
 	jb	.LBB26_67
+	movq	%r9, -56(%rbp)
 	subq	-48(%rbp), %rcx
 	addq	%r10, %rcx
 	movq	%r12, %rsi
 	subq	%r10, %rsi
-	movq	-56(%rbp), %rdi
+	movq	-64(%rbp), %rdi
 	leaq	(%rdi,%r10,4), %rdi
-	leaq	(,%r10,4), %r8
-	addq	%r13, %r8
-	movq	-152(%rbp), %r11
-	leaq	(%r11,%r10,4), %r11
-	movq	-144(%rbp), %r12
+	leaq	(,%r10,4), %r11
+	addq	%r13, %r11
+	movq	-160(%rbp), %r9
+	leaq	(%r9,%r10,4), %r9
+	movq	-152(%rbp), %r12
 	leaq	(%r12,%r10,4), %r12
 	xorl	%r10d, %r10d
 	.p2align	4
@@ -26150,35 +26155,36 @@ layer_norm_forward:
 	mulps	%xmm2, %xmm4
 	movups	(%r12,%r10,4), %xmm2
 	mulps	%xmm3, %xmm2
-	movups	-16(%r11,%r10,4), %xmm3
+	movups	-16(%r9,%r10,4), %xmm3
 	addps	%xmm4, %xmm3
-	movups	(%r11,%r10,4), %xmm4
+	movups	(%r9,%r10,4), %xmm4
 	addps	%xmm2, %xmm4
-	movups	%xmm3, (%r8,%r10,4)
-	movups	%xmm4, 16(%r8,%r10,4)
+	movups	%xmm3, (%r11,%r10,4)
+	movups	%xmm4, 16(%r11,%r10,4)
 	addq	$8, %r10
 	cmpq	%r10, %rsi
 	jne	.LBB26_48
 	cmpq	$0, -48(%rbp)
-	movq	-96(%rbp), %r11
-	movq	-88(%rbp), %r12
+	movq	-112(%rbp), %r11
+	movq	-104(%rbp), %r12
+	movq	-56(%rbp), %r9
 	jne	.LBB26_68
 	jmp	.LBB26_2
 .LBB26_50:
 	movl	$8, %ecx
-	movq	-160(%rbp), %rsi
+	movq	-168(%rbp), %rsi
 	.p2align	4
 .LBB26_51:
-	movups	-32(%rbx,%rcx,4), %xmm2
-	movups	-16(%rbx,%rcx,4), %xmm3
+	movups	-32(%r14,%rcx,4), %xmm2
+	movups	-16(%r14,%rcx,4), %xmm3
 	subps	%xmm13, %xmm3
 	subps	%xmm13, %xmm2
 	mulps	%xmm0, %xmm2
 	mulps	%xmm0, %xmm3
 	movups	%xmm3, -16(%r13,%rcx,4)
 	movups	%xmm2, -32(%r13,%rcx,4)
-	movups	(%rbx,%rcx,4), %xmm2
-	movups	16(%rbx,%rcx,4), %xmm3
+	movups	(%r14,%rcx,4), %xmm2
+	movups	16(%r14,%rcx,4), %xmm3
 	subps	%xmm13, %xmm3
 	subps	%xmm13, %xmm2
 	mulps	%xmm0, %xmm2
@@ -26189,7 +26195,7 @@ layer_norm_forward:
 	addq	$-2, %rsi
 	jne	.LBB26_51
 	leaq	-8(%rcx), %rdi
-	testb	$8, -80(%rbp)
+	testb	$8, -96(%rbp)
 	jne	.LBB26_54
 .LBB26_53:
 	movups	(%r9,%rdi,4), %xmm2
@@ -26202,10 +26208,10 @@ layer_norm_forward:
 	movups	%xmm2, (%rax,%rdi,4)
 	movq	%rcx, %rdi
 .LBB26_54:
-	movq	%r14, %rax
+	movq	%rbx, %rax
 	subq	%rdi, %rax
 	jle	.LBB26_2
-	cmpq	$32, -72(%rbp)
+	cmpq	$32, -88(%rbp)
 	setb	%cl
 	cmpq	$8, %rax
 	setb	%sil
@@ -26216,7 +26222,7 @@ layer_norm_forward:
 .LBB26_57:
 	subq	-48(%rbp), %rax
 	addq	%rdi, %rax
-	movq	-56(%rbp), %rcx
+	movq	-64(%rbp), %rcx
 	.p2align	4
 .LBB26_58:
 	movups	-16(%rcx,%rdi,4), %xmm2
@@ -26233,7 +26239,7 @@ layer_norm_forward:
 	cmpq	$0, -48(%rbp)
 	je	.LBB26_2
 .LBB26_60:
-	movl	%r14d, %esi
+	movl	%ebx, %esi
 	subl	%eax, %esi
 	movq	%rax, %rcx
 	andl	$3, %esi
@@ -26241,7 +26247,7 @@ layer_norm_forward:
 	movq	%rax, %rcx
 	.p2align	4
 .LBB26_62:
-	movss	(%rbx,%rcx,4), %xmm0
+	movss	(%r14,%rcx,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
 	movss	%xmm0, (%r13,%rcx,4)
@@ -26249,29 +26255,29 @@ layer_norm_forward:
 	decq	%rsi
 	jne	.LBB26_62
 .LBB26_63:
-	subq	%r14, %rax
+	subq	%rbx, %rax
 	cmpq	$-4, %rax
 	ja	.LBB26_2
 	.p2align	4
 .LBB26_64:
-	movss	(%rbx,%rcx,4), %xmm0
+	movss	(%r14,%rcx,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
 	movss	%xmm0, (%r13,%rcx,4)
-	movss	4(%rbx,%rcx,4), %xmm0
+	movss	4(%r14,%rcx,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
 	movss	%xmm0, 4(%r13,%rcx,4)
-	movss	8(%rbx,%rcx,4), %xmm0
+	movss	8(%r14,%rcx,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
 	movss	%xmm0, 8(%r13,%rcx,4)
-	movss	12(%rbx,%rcx,4), %xmm0
+	movss	12(%r14,%rcx,4), %xmm0
 	subss	%xmm12, %xmm0
 	mulss	%xmm1, %xmm0
 	movss	%xmm0, 12(%r13,%rcx,4)
 	addq	$4, %rcx
-	cmpq	%rcx, %r14
+	cmpq	%rcx, %rbx
 	jne	.LBB26_64
 	jmp	.LBB26_2
 .LBB26_73:
@@ -26287,11 +26293,6 @@ layer_norm_forward:
 .Lfunc_end26:
 	.size	layer_norm_forward, .Lfunc_end26-layer_norm_forward
 	.cfi_endproc
-	.section	.rodata.cst4,"aM",@progbits,4
-	.p2align	2, 0x0
-.LCPI27_0:
-	.long	0x3f800000
-	.text
 	.p2align	4
 	.type	layer_norm_backward,@function
 layer_norm_backward:
@@ -26306,734 +26307,449 @@ layer_norm_backward:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$200, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movq	%rdx, -128(%rbp)
-	movq	%rsi, -80(%rbp)
-	movq	%rdi, -96(%rbp)
-	cmpq	$0, 32(%rbp)
-	jle	.LBB27_86
-	movaps	%xmm0, %xmm11
-	movq	%r8, %r14
-	movq	%rcx, %r15
-	movq	24(%rbp), %r12
-	cvtsi2ss	%r12, %xmm12
-	movl	16(%rbp), %esi
-	leaq	(,%r12,4), %rax
+	movq	%rdx, -112(%rbp)
+	movq	%rsi, -96(%rbp)
+	movq	%rdi, -88(%rbp)
+	cmpq	$0, 40(%rbp)
+	jle	.LBB27_57
+	movq	32(%rbp), %r10
+	movl	24(%rbp), %r11d
+	movq	16(%rbp), %r14
+	cvtsi2ss	%r10, %xmm0
+	leaq	(,%r10,4), %r15
+	leaq	(%r8,%r10,4), %rax
 	movq	%rax, -136(%rbp)
-	leaq	(%r8,%r12,4), %rax
-	movq	%rax, -184(%rbp)
-	leaq	(%r9,%r12,4), %rax
-	movq	%rax, -176(%rbp)
-	leaq	-16(%r12), %rcx
-	movq	%rcx, -120(%rbp)
-	shrq	$4, %rcx
-	incq	%rcx
-	andq	$-2, %rcx
-	movq	%rcx, -192(%rbp)
-	movl	%r12d, %eax
+	leaq	(%r9,%r10,4), %rax
+	movq	%rax, -128(%rbp)
+	movl	%r10d, %eax
 	andl	$3, %eax
-	movq	%rax, -112(%rbp)
-	movq	%r12, %rax
+	movq	%rax, -104(%rbp)
+	movq	%r10, %rax
 	andq	$-4, %rax
-	movq	%rax, -168(%rbp)
-	xorl	%edi, %edi
-	xorps	%xmm13, %xmm13
-	movss	.LCPI27_0(%rip), %xmm14
-	movq	-128(%rbp), %r8
-	movq	-80(%rbp), %r13
-	movq	-96(%rbp), %rbx
-	movq	%r9, -88(%rbp)
-	movss	%xmm0, -104(%rbp)
-	movss	%xmm12, -100(%rbp)
+	xorl	%r13d, %r13d
+	xorps	%xmm1, %xmm1
+	movq	-112(%rbp), %r12
+	movq	-88(%rbp), %rdi
+	movq	-96(%rbp), %rsi
+	movq	%r15, -64(%rbp)
+	movq	%rax, -120(%rbp)
 	jmp	.LBB27_2
 	.p2align	4
-.LBB27_85:
-	incq	%rdi
-	movq	-136(%rbp), %rax
-	addq	%rax, %rbx
-	addq	%rax, %r13
-	addq	%rax, %r8
-	cmpq	32(%rbp), %rdi
-	je	.LBB27_86
+.LBB27_56:
+	incq	%r13
+	addq	%r15, %rsi
+	addq	%r15, %rdi
+	addq	%r15, %r12
+	cmpq	40(%rbp), %r13
+	je	.LBB27_57
 .LBB27_2:
-	movq	%rdi, %rcx
-	imulq	%r12, %rcx
-	movq	-96(%rbp), %rax
-	movq	%rcx, -216(%rbp)
-	leaq	(%rax,%rcx,4), %r10
-	cmpq	$16, %r12
-	jge	.LBB27_4
-	xorps	%xmm1, %xmm1
-	xorps	%xmm0, %xmm0
-	xorps	%xmm2, %xmm2
-	xorps	%xmm3, %xmm3
+	movss	(%r14,%r13,8), %xmm2
+	movss	4(%r14,%r13,8), %xmm3
+	movaps	%xmm2, %xmm4
+	shufps	$0, %xmm2, %xmm4
+	movaps	%xmm3, %xmm5
+	shufps	$0, %xmm3, %xmm5
+	testq	%r8, %r8
+	je	.LBB27_22
+	cmpq	$8, %r10
+	jge	.LBB27_38
+	xorl	%ebx, %ebx
+	jmp	.LBB27_5
+	.p2align	4
+.LBB27_38:
 	xorl	%eax, %eax
-	jmp	.LBB27_11
 	.p2align	4
-.LBB27_4:
-	cmpq	$16, -120(%rbp)
-	jae	.LBB27_17
-	xorps	%xmm2, %xmm2
-	movl	$16, %ecx
-	xorl	%eax, %eax
-	xorps	%xmm3, %xmm3
-	xorps	%xmm1, %xmm1
-	xorps	%xmm0, %xmm0
-	testb	$16, -120(%rbp)
-	je	.LBB27_10
-	jmp	.LBB27_11
-	.p2align	4
-.LBB27_17:
-	xorps	%xmm2, %xmm2
-	movl	$16, %ecx
-	movq	-192(%rbp), %rax
-	xorps	%xmm3, %xmm3
-	xorps	%xmm1, %xmm1
-	xorps	%xmm0, %xmm0
-	.p2align	4
-.LBB27_18:
-	movups	-64(%rbx,%rcx,4), %xmm4
-	addps	%xmm2, %xmm4
-	movups	-48(%rbx,%rcx,4), %xmm5
-	addps	%xmm3, %xmm5
-	movups	-32(%rbx,%rcx,4), %xmm6
-	addps	%xmm1, %xmm6
-	movups	-16(%rbx,%rcx,4), %xmm7
-	addps	%xmm0, %xmm7
-	movups	(%rbx,%rcx,4), %xmm2
-	addps	%xmm4, %xmm2
-	movups	16(%rbx,%rcx,4), %xmm3
-	addps	%xmm5, %xmm3
-	movups	32(%rbx,%rcx,4), %xmm1
-	addps	%xmm6, %xmm1
-	movups	48(%rbx,%rcx,4), %xmm0
-	addps	%xmm7, %xmm0
-	addq	$32, %rcx
-	addq	$-2, %rax
-	jne	.LBB27_18
-	leaq	-16(%rcx), %rax
-	testb	$16, -120(%rbp)
+.LBB27_39:
+	movups	(%r8,%rax,4), %xmm6
+	movups	16(%r8,%rax,4), %xmm7
+	movups	(%rsi,%rax,4), %xmm8
+	movups	16(%rsi,%rax,4), %xmm9
+	movups	(%rdi,%rax,4), %xmm10
+	movups	16(%rdi,%rax,4), %xmm11
+	subps	%xmm4, %xmm10
+	subps	%xmm4, %xmm11
+	mulps	%xmm5, %xmm11
+	mulps	%xmm9, %xmm11
+	addps	%xmm7, %xmm11
+	mulps	%xmm5, %xmm10
+	mulps	%xmm8, %xmm10
+	addps	%xmm6, %xmm10
+	movups	%xmm10, (%r8,%rax,4)
+	movups	%xmm11, 16(%r8,%rax,4)
+	movups	(%r9,%rax,4), %xmm6
+	movups	16(%r9,%rax,4), %xmm7
+	movups	(%rsi,%rax,4), %xmm8
+	addps	%xmm6, %xmm8
+	movups	16(%rsi,%rax,4), %xmm6
+	addps	%xmm7, %xmm6
+	movups	%xmm8, (%r9,%rax,4)
+	movups	%xmm6, 16(%r9,%rax,4)
+	leaq	8(%rax), %rbx
+	addq	$16, %rax
+	cmpq	%r10, %rax
+	movq	%rbx, %rax
+	jle	.LBB27_39
+.LBB27_5:
+	movq	%r10, %rax
+	subq	%rbx, %rax
+	jle	.LBB27_22
+	cmpq	$8, %rax
+	jae	.LBB27_8
+	movq	%rbx, %rax
+	jmp	.LBB27_21
+.LBB27_8:
+	movq	%r15, %r14
+	movq	%r13, -72(%rbp)
+	imulq	%r13, %r14
+	movq	-96(%rbp), %rdx
+	leaq	(%rdx,%r14), %r11
+	movq	%r11, -56(%rbp)
+	leaq	(%r15,%r14), %r13
+	addq	%r13, %rdx
+	movq	%rdx, -80(%rbp)
+	movq	-88(%rbp), %rdx
+	addq	%rdx, %r14
+	addq	%rdx, %r13
+	leaq	(%r8,%rbx,4), %r15
+	leaq	(%r9,%rbx,4), %r11
+	movq	%r11, -144(%rbp)
+	movq	-56(%rbp), %rdx
+	leaq	(%rdx,%rbx,4), %rdx
+	movq	%rdx, -56(%rbp)
+	leaq	(%r14,%rbx,4), %rdx
+	movq	%rdx, -152(%rbp)
+	movq	-128(%rbp), %r14
+	cmpq	%r14, %r15
+	setb	-41(%rbp)
+	movq	-136(%rbp), %rdx
+	cmpq	%rdx, %r11
+	setb	-46(%rbp)
+	movq	-80(%rbp), %r11
+	cmpq	%r11, %r15
+	setb	-45(%rbp)
+	cmpq	%rdx, -56(%rbp)
+	setb	-44(%rbp)
+	cmpq	%r13, %r15
+	setb	-43(%rbp)
+	movq	-152(%rbp), %r15
+	cmpq	%rdx, %r15
+	setb	-42(%rbp)
+	movq	-144(%rbp), %rdx
+	cmpq	%r11, %rdx
+	setb	-80(%rbp)
+	cmpq	%r14, -56(%rbp)
+	setb	-56(%rbp)
+	cmpq	%r13, %rdx
+	setb	%dl
+	cmpq	%r14, %r15
+	setb	%r15b
+	movzbl	-46(%rbp), %r11d
+	testb	%r11b, -41(%rbp)
+	jne	.LBB27_9
+	movzbl	-44(%rbp), %r11d
+	andb	%r11b, -45(%rbp)
+	movl	24(%rbp), %r11d
 	jne	.LBB27_11
-.LBB27_10:
-	movups	(%r10,%rax,4), %xmm4
-	addps	%xmm4, %xmm2
-	movups	16(%r10,%rax,4), %xmm4
-	addps	%xmm4, %xmm3
-	movups	32(%r10,%rax,4), %xmm4
-	addps	%xmm4, %xmm1
-	movups	48(%r10,%rax,4), %xmm4
-	addps	%xmm4, %xmm0
-	movq	%rcx, %rax
-.LBB27_11:
-	movq	%rax, %rcx
-	orq	$8, %rcx
-	cmpq	%r12, %rcx
-	jg	.LBB27_12
+	movb	%r15b, -41(%rbp)
+	movzbl	-42(%rbp), %r15d
+	andb	%r15b, -43(%rbp)
+	movq	-72(%rbp), %r13
+	jne	.LBB27_13
+	movzbl	-80(%rbp), %r14d
+	andb	-56(%rbp), %r14b
+	movq	16(%rbp), %r14
+	movq	-64(%rbp), %r15
+	jne	.LBB27_15
+	andb	-41(%rbp), %dl
+	jne	.LBB27_17
+	subq	-104(%rbp), %rax
+	addq	%rbx, %rax
+	movq	-120(%rbp), %r13
 	.p2align	4
 .LBB27_19:
-	movups	(%rbx,%rax,4), %xmm4
-	addps	%xmm4, %xmm2
-	movups	16(%rbx,%rax,4), %xmm4
-	addps	%xmm4, %xmm3
-	leaq	8(%rax), %rcx
-	addq	$16, %rax
-	cmpq	%r12, %rax
-	movq	%rcx, %rax
-	jle	.LBB27_19
-.LBB27_12:
-	xorps	%xmm4, %xmm4
-	movq	%rax, %rcx
-	subq	%r12, %rcx
-	jge	.LBB27_6
-	movl	%r12d, %edx
-	subl	%eax, %edx
-	andl	$7, %edx
-	je	.LBB27_15
-	.p2align	4
-.LBB27_14:
-	addss	(%rbx,%rax,4), %xmm4
-	incq	%rax
-	decq	%rdx
-	jne	.LBB27_14
-.LBB27_15:
-	cmpq	$-8, %rcx
-	ja	.LBB27_6
-	.p2align	4
-.LBB27_16:
-	addss	(%rbx,%rax,4), %xmm4
-	addss	4(%rbx,%rax,4), %xmm4
-	addss	8(%rbx,%rax,4), %xmm4
-	addss	12(%rbx,%rax,4), %xmm4
-	addss	16(%rbx,%rax,4), %xmm4
-	addss	20(%rbx,%rax,4), %xmm4
-	addss	24(%rbx,%rax,4), %xmm4
-	addss	28(%rbx,%rax,4), %xmm4
-	addq	$8, %rax
-	cmpq	%rax, %r12
-	jne	.LBB27_16
-.LBB27_6:
-	addps	%xmm2, %xmm1
-	addps	%xmm3, %xmm0
-	movaps	%xmm1, %xmm2
-	unpcklps	%xmm0, %xmm2
-	movaps	%xmm0, %xmm3
-	shufps	$17, %xmm1, %xmm3
-	shufps	$226, %xmm1, %xmm3
-	addps	%xmm2, %xmm3
-	movaps	%xmm1, %xmm2
-	unpckhps	%xmm0, %xmm2
-	shufps	$51, %xmm1, %xmm0
-	shufps	$226, %xmm1, %xmm0
-	addps	%xmm2, %xmm0
-	addps	%xmm3, %xmm0
-	movaps	%xmm0, %xmm15
-	shufps	$85, %xmm0, %xmm15
-	addss	%xmm0, %xmm15
-	addss	%xmm4, %xmm15
-	divss	%xmm12, %xmm15
-	movaps	%xmm15, %xmm10
-	shufps	$0, %xmm15, %xmm10
-	cmpq	$16, %r12
-	jge	.LBB27_29
-	xorps	%xmm0, %xmm0
-	xorl	%eax, %eax
-	xorps	%xmm1, %xmm1
-	xorps	%xmm2, %xmm2
-	xorps	%xmm3, %xmm3
-	jmp	.LBB27_31
-	.p2align	4
-.LBB27_29:
-	xorps	%xmm2, %xmm2
-	xorl	%ecx, %ecx
-	xorps	%xmm3, %xmm3
-	xorps	%xmm0, %xmm0
-	xorps	%xmm1, %xmm1
-	.p2align	4
-.LBB27_30:
-	movups	(%rbx,%rcx,4), %xmm4
-	movups	16(%rbx,%rcx,4), %xmm5
-	movups	32(%rbx,%rcx,4), %xmm6
-	movups	48(%rbx,%rcx,4), %xmm7
-	subps	%xmm10, %xmm5
-	subps	%xmm10, %xmm4
-	subps	%xmm10, %xmm7
-	subps	%xmm10, %xmm6
-	mulps	%xmm4, %xmm4
-	addps	%xmm4, %xmm2
-	mulps	%xmm5, %xmm5
-	addps	%xmm5, %xmm3
-	mulps	%xmm6, %xmm6
-	addps	%xmm6, %xmm0
-	mulps	%xmm7, %xmm7
-	addps	%xmm7, %xmm1
-	leaq	16(%rcx), %rax
-	addq	$32, %rcx
-	cmpq	%r12, %rcx
-	movq	%rax, %rcx
-	jle	.LBB27_30
-.LBB27_31:
-	movq	%rax, %rcx
-	orq	$8, %rcx
-	cmpq	%r12, %rcx
-	jg	.LBB27_32
-	.p2align	4
-.LBB27_87:
-	movups	(%rbx,%rax,4), %xmm4
-	movups	16(%rbx,%rax,4), %xmm5
-	subps	%xmm10, %xmm5
-	subps	%xmm10, %xmm4
-	mulps	%xmm4, %xmm4
-	addps	%xmm4, %xmm2
-	mulps	%xmm5, %xmm5
-	addps	%xmm5, %xmm3
-	leaq	8(%rax), %rcx
-	addq	$16, %rax
-	cmpq	%r12, %rax
-	movq	%rcx, %rax
-	jle	.LBB27_87
-.LBB27_32:
-	xorps	%xmm4, %xmm4
-	movq	%rax, %rcx
-	subq	%r12, %rcx
-	jge	.LBB27_20
-	movl	%r12d, %edx
-	subl	%eax, %edx
-	andl	$3, %edx
-	je	.LBB27_35
-	.p2align	4
-.LBB27_34:
-	movss	(%rbx,%rax,4), %xmm5
-	subss	%xmm15, %xmm5
-	mulss	%xmm5, %xmm5
-	addss	%xmm5, %xmm4
-	incq	%rax
-	decq	%rdx
-	jne	.LBB27_34
-.LBB27_35:
-	cmpq	$-4, %rcx
-	ja	.LBB27_20
-	.p2align	4
-.LBB27_36:
-	movss	(%rbx,%rax,4), %xmm5
-	movss	4(%rbx,%rax,4), %xmm6
-	subss	%xmm15, %xmm5
-	mulss	%xmm5, %xmm5
-	addss	%xmm4, %xmm5
-	subss	%xmm15, %xmm6
-	mulss	%xmm6, %xmm6
-	addss	%xmm5, %xmm6
-	movss	8(%rbx,%rax,4), %xmm5
-	subss	%xmm15, %xmm5
-	mulss	%xmm5, %xmm5
-	addss	%xmm6, %xmm5
-	movss	12(%rbx,%rax,4), %xmm4
-	subss	%xmm15, %xmm4
-	mulss	%xmm4, %xmm4
-	addss	%xmm5, %xmm4
-	addq	$4, %rax
-	cmpq	%rax, %r12
-	jne	.LBB27_36
-.LBB27_20:
-	addps	%xmm2, %xmm0
-	addps	%xmm3, %xmm1
-	movaps	%xmm0, %xmm2
-	unpcklps	%xmm1, %xmm2
-	movaps	%xmm1, %xmm3
-	shufps	$17, %xmm0, %xmm3
-	shufps	$226, %xmm0, %xmm3
-	addps	%xmm2, %xmm3
-	movaps	%xmm0, %xmm2
-	unpckhps	%xmm1, %xmm2
-	shufps	$51, %xmm0, %xmm1
-	shufps	$226, %xmm0, %xmm1
-	addps	%xmm2, %xmm1
-	addps	%xmm3, %xmm1
-	movaps	%xmm1, %xmm0
-	shufps	$85, %xmm1, %xmm0
-	addss	%xmm1, %xmm0
-	addss	%xmm4, %xmm0
-	divss	%xmm12, %xmm0
-	addss	%xmm11, %xmm0
-	ucomiss	%xmm13, %xmm0
-	movaps	%xmm10, -240(%rbp)
-	jb	.LBB27_22
-	sqrtss	%xmm0, %xmm0
-	jmp	.LBB27_23
-	.p2align	4
-.LBB27_22:
-	movq	%rdi, -72(%rbp)
-	movq	%r8, -56(%rbp)
-	movaps	%xmm15, -160(%rbp)
-	movq	%r10, -64(%rbp)
-	callq	sqrtf@PLT
-	movaps	-240(%rbp), %xmm10
-	movq	-64(%rbp), %r10
-	movaps	-160(%rbp), %xmm15
-	movq	-56(%rbp), %r8
-	movss	.LCPI27_0(%rip), %xmm14
-	xorps	%xmm13, %xmm13
-	movq	-72(%rbp), %rdi
-	movl	16(%rbp), %esi
-	movss	-100(%rbp), %xmm12
-	movq	-88(%rbp), %r9
-	movss	-104(%rbp), %xmm11
-.LBB27_23:
-	movaps	%xmm14, %xmm1
-	divss	%xmm0, %xmm1
-	movaps	%xmm1, %xmm0
-	shufps	$0, %xmm1, %xmm0
-	testq	%r14, %r14
-	je	.LBB27_51
-	cmpq	$8, %r12
-	jge	.LBB27_67
-	xorl	%ecx, %ecx
-	jmp	.LBB27_26
-	.p2align	4
-.LBB27_67:
-	xorl	%eax, %eax
-	.p2align	4
-.LBB27_68:
-	movups	(%r14,%rax,4), %xmm2
-	movups	16(%r14,%rax,4), %xmm3
-	movups	(%r13,%rax,4), %xmm4
-	movups	16(%r13,%rax,4), %xmm5
-	movups	(%rbx,%rax,4), %xmm6
-	movups	16(%rbx,%rax,4), %xmm7
-	subps	%xmm10, %xmm6
-	subps	%xmm10, %xmm7
-	mulps	%xmm0, %xmm7
+	movups	(%rsi,%rbx,4), %xmm6
+	movups	(%rdi,%rbx,4), %xmm7
+	subps	%xmm4, %xmm7
 	mulps	%xmm5, %xmm7
-	addps	%xmm3, %xmm7
-	mulps	%xmm0, %xmm6
-	mulps	%xmm4, %xmm6
-	addps	%xmm2, %xmm6
-	movups	%xmm6, (%r14,%rax,4)
-	movups	%xmm7, 16(%r14,%rax,4)
-	movups	(%r9,%rax,4), %xmm2
-	movups	16(%r9,%rax,4), %xmm3
-	movups	(%r13,%rax,4), %xmm4
-	addps	%xmm2, %xmm4
-	movups	16(%r13,%rax,4), %xmm2
-	addps	%xmm3, %xmm2
-	movups	%xmm4, (%r9,%rax,4)
-	movups	%xmm2, 16(%r9,%rax,4)
-	leaq	8(%rax), %rcx
-	addq	$16, %rax
-	cmpq	%r12, %rax
-	movq	%rcx, %rax
-	jle	.LBB27_68
-.LBB27_26:
-	movq	%r12, %rax
-	subq	%rcx, %rax
-	jle	.LBB27_51
-	cmpq	$8, %rax
-	jae	.LBB27_37
-	movq	%rcx, %rax
-	jmp	.LBB27_50
-.LBB27_37:
-	movq	%r10, -64(%rbp)
-	movq	%r8, -56(%rbp)
-	movq	-136(%rbp), %r8
-	movq	%r8, %rdx
-	movq	%rdi, -72(%rbp)
-	imulq	%rdi, %rdx
-	movq	-80(%rbp), %rdi
-	leaq	(%rdi,%rdx), %rsi
-	addq	%rdx, %r8
-	addq	%r8, %rdi
-	movq	%rdi, -208(%rbp)
-	movq	-96(%rbp), %r10
-	addq	%r10, %rdx
-	addq	%r10, %r8
-	leaq	(%r14,%rcx,4), %r10
-	leaq	(%r9,%rcx,4), %r11
-	leaq	(%rsi,%rcx,4), %r9
-	leaq	(%rdx,%rcx,4), %rdx
-	movq	%rdx, -200(%rbp)
-	movq	-176(%rbp), %rdi
-	cmpq	%rdi, %r10
-	setb	-160(%rbp)
-	movq	-184(%rbp), %rdx
-	cmpq	%rdx, %r11
-	setb	-45(%rbp)
-	movq	-208(%rbp), %rsi
-	cmpq	%rsi, %r10
-	setb	-44(%rbp)
-	cmpq	%rdx, %r9
-	setb	-43(%rbp)
-	cmpq	%r8, %r10
-	setb	-41(%rbp)
-	movq	-200(%rbp), %r10
-	cmpq	%rdx, %r10
-	setb	-42(%rbp)
-	cmpq	%rsi, %r11
-	setb	%dl
-	cmpq	%rdi, %r9
-	setb	%r9b
-	cmpq	%r8, %r11
-	setb	%r8b
-	cmpq	%rdi, %r10
-	setb	%r11b
-	movzbl	-45(%rbp), %esi
-	testb	%sil, -160(%rbp)
-	jne	.LBB27_38
-	movl	%r9d, %edi
-	movzbl	-43(%rbp), %esi
-	andb	%sil, -44(%rbp)
-	movq	-88(%rbp), %r9
-	jne	.LBB27_40
-	movzbl	-41(%rbp), %esi
-	andb	-42(%rbp), %sil
-	jne	.LBB27_40
-	andb	%dil, %dl
-	movq	-72(%rbp), %rdi
-	movq	-64(%rbp), %r10
-	jne	.LBB27_44
-	andb	%r11b, %r8b
-	movl	16(%rbp), %esi
-	jne	.LBB27_46
-	subq	-112(%rbp), %rax
-	addq	%rcx, %rax
-	movq	-168(%rbp), %rdx
-	movq	-56(%rbp), %r8
+	mulps	%xmm6, %xmm7
+	movups	(%r8,%rbx,4), %xmm6
+	addps	%xmm7, %xmm6
+	movups	%xmm6, (%r8,%rbx,4)
+	movups	(%rsi,%rbx,4), %xmm6
+	movups	(%r9,%rbx,4), %xmm7
+	addps	%xmm6, %xmm7
+	movups	%xmm7, (%r9,%rbx,4)
+	addq	$4, %rbx
+	cmpq	%rbx, %r13
+	jne	.LBB27_19
+	cmpq	$0, -104(%rbp)
+	movq	-72(%rbp), %r13
+	jne	.LBB27_21
+	jmp	.LBB27_22
+.LBB27_17:
+	movq	%rbx, %rax
+	jmp	.LBB27_21
+.LBB27_15:
+	movq	%rbx, %rax
+	jmp	.LBB27_21
+.LBB27_13:
+	movq	%rbx, %rax
+	movq	16(%rbp), %r14
+	movq	-64(%rbp), %r15
+	jmp	.LBB27_21
+.LBB27_9:
+	movq	%rbx, %rax
+	movq	16(%rbp), %r14
+	movq	-64(%rbp), %r15
+	movl	24(%rbp), %r11d
+	movq	-72(%rbp), %r13
+	jmp	.LBB27_21
+.LBB27_11:
+	movq	%rbx, %rax
+	movq	16(%rbp), %r14
+	movq	-64(%rbp), %r15
+	movq	-72(%rbp), %r13
 	.p2align	4
-.LBB27_48:
-	movups	(%r13,%rcx,4), %xmm2
-	movups	(%rbx,%rcx,4), %xmm3
-	subps	%xmm10, %xmm3
-	mulps	%xmm0, %xmm3
-	mulps	%xmm2, %xmm3
-	movups	(%r14,%rcx,4), %xmm2
-	addps	%xmm3, %xmm2
-	movups	%xmm2, (%r14,%rcx,4)
-	movups	(%r13,%rcx,4), %xmm2
-	movups	(%r9,%rcx,4), %xmm3
-	addps	%xmm2, %xmm3
-	movups	%xmm3, (%r9,%rcx,4)
-	addq	$4, %rcx
-	cmpq	%rcx, %rdx
-	jne	.LBB27_48
-	cmpq	$0, -112(%rbp)
-	jne	.LBB27_50
-	jmp	.LBB27_51
-.LBB27_46:
-	movq	%rcx, %rax
-	movq	-56(%rbp), %r8
-	jmp	.LBB27_50
-.LBB27_44:
-	movq	%rcx, %rax
-	movl	16(%rbp), %esi
-	movq	-56(%rbp), %r8
-	jmp	.LBB27_50
-.LBB27_40:
-	movq	%rcx, %rax
-	jmp	.LBB27_41
-.LBB27_38:
-	movq	%rcx, %rax
-	movq	-88(%rbp), %r9
-.LBB27_41:
-	movl	16(%rbp), %esi
-	movq	-72(%rbp), %rdi
-	movq	-56(%rbp), %r8
-	movq	-64(%rbp), %r10
-	.p2align	4
-.LBB27_50:
-	movss	(%rbx,%rax,4), %xmm2
-	subss	%xmm15, %xmm2
-	mulss	%xmm1, %xmm2
-	mulss	(%r13,%rax,4), %xmm2
-	addss	(%r14,%rax,4), %xmm2
-	movss	%xmm2, (%r14,%rax,4)
-	movss	(%r13,%rax,4), %xmm2
-	addss	(%r9,%rax,4), %xmm2
-	movss	%xmm2, (%r9,%rax,4)
+.LBB27_21:
+	movss	(%rdi,%rax,4), %xmm6
+	subss	%xmm2, %xmm6
+	mulss	%xmm3, %xmm6
+	mulss	(%rsi,%rax,4), %xmm6
+	addss	(%r8,%rax,4), %xmm6
+	movss	%xmm6, (%r8,%rax,4)
+	movss	(%rsi,%rax,4), %xmm6
+	addss	(%r9,%rax,4), %xmm6
+	movss	%xmm6, (%r9,%rax,4)
 	incq	%rax
-	cmpq	%rax, %r12
-	jne	.LBB27_50
-.LBB27_51:
-	cmpq	$0, -128(%rbp)
-	je	.LBB27_85
-	cmpq	$8, %r12
-	jge	.LBB27_69
-	xorps	%xmm3, %xmm3
-	xorl	%eax, %eax
-	xorps	%xmm2, %xmm2
-	xorps	%xmm5, %xmm5
-	xorps	%xmm4, %xmm4
-.LBB27_54:
-	xorps	%xmm6, %xmm6
+	cmpq	%rax, %r10
+	jne	.LBB27_21
+.LBB27_22:
+	cmpq	$0, -112(%rbp)
+	je	.LBB27_56
+	cmpq	$8, %r10
+	jge	.LBB27_40
 	xorps	%xmm7, %xmm7
-	cmpq	%r12, %rax
-	jge	.LBB27_65
-	movq	%rax, %rcx
-	orq	$1, %rcx
-	testb	$1, %r12b
-	je	.LBB27_59
-	movq	-80(%rbp), %rdx
-	movq	-216(%rbp), %r11
-	leaq	(%rdx,%r11,4), %rdx
-	movss	(%rdx,%rax,4), %xmm8
-	testq	%r15, %r15
-	je	.LBB27_58
-	mulss	(%r15,%rax,4), %xmm8
-.LBB27_58:
-	movaps	%xmm8, %xmm7
-	addss	%xmm13, %xmm7
-	movss	(%r10,%rax,4), %xmm6
-	subss	%xmm15, %xmm6
-	mulss	%xmm1, %xmm6
-	mulss	%xmm8, %xmm6
-	addss	%xmm13, %xmm6
-	movq	%rcx, %rax
-.LBB27_59:
-	cmpq	%rcx, %r12
-	jne	.LBB27_60
-.LBB27_65:
-	movaps	%xmm5, %xmm8
-	unpcklps	%xmm4, %xmm8
-	movaps	%xmm4, %xmm9
-	shufps	$17, %xmm5, %xmm9
-	shufps	$226, %xmm5, %xmm9
-	addps	%xmm8, %xmm9
-	movaps	%xmm5, %xmm8
-	unpckhps	%xmm4, %xmm8
-	shufps	$51, %xmm5, %xmm4
-	shufps	$226, %xmm5, %xmm4
-	addps	%xmm8, %xmm4
-	addps	%xmm9, %xmm4
-	movaps	%xmm4, %xmm5
-	shufps	$85, %xmm4, %xmm5
-	addss	%xmm4, %xmm5
-	addss	%xmm7, %xmm5
-	divss	%xmm12, %xmm5
-	movaps	%xmm3, %xmm4
-	unpcklps	%xmm2, %xmm4
-	movaps	%xmm2, %xmm7
-	shufps	$17, %xmm3, %xmm7
-	shufps	$226, %xmm3, %xmm7
-	addps	%xmm4, %xmm7
-	movaps	%xmm3, %xmm4
-	unpckhps	%xmm2, %xmm4
-	shufps	$51, %xmm3, %xmm2
-	shufps	$226, %xmm3, %xmm2
-	addps	%xmm4, %xmm2
-	addps	%xmm7, %xmm2
-	movaps	%xmm2, %xmm3
-	shufps	$85, %xmm2, %xmm3
-	addss	%xmm2, %xmm3
-	addss	%xmm6, %xmm3
-	divss	%xmm12, %xmm3
-	cmpq	$8, %r12
-	jge	.LBB27_73
-	xorl	%ecx, %ecx
-.LBB27_79:
-	cmpq	%r12, %rcx
-	jl	.LBB27_80
-	jmp	.LBB27_85
-	.p2align	4
-.LBB27_84:
-	movss	%xmm0, (%r8,%rcx,4)
-	incq	%rcx
-	cmpq	%rcx, %r12
-	je	.LBB27_85
-.LBB27_80:
-	movss	(%r13,%rcx,4), %xmm0
-	testq	%r15, %r15
-	je	.LBB27_82
-	mulss	(%r15,%rcx,4), %xmm0
-.LBB27_82:
-	subss	%xmm5, %xmm0
-	movss	(%rbx,%rcx,4), %xmm2
-	subss	%xmm15, %xmm2
-	mulss	%xmm1, %xmm2
-	mulss	%xmm3, %xmm2
-	subss	%xmm2, %xmm0
-	mulss	%xmm1, %xmm0
-	testl	%esi, %esi
-	je	.LBB27_84
-	addss	(%r8,%rcx,4), %xmm0
-	jmp	.LBB27_84
-	.p2align	4
-.LBB27_64:
-	addss	%xmm8, %xmm7
-	movss	(%rbx,%rax,4), %xmm10
-	subss	%xmm15, %xmm10
-	mulss	%xmm1, %xmm10
-	mulss	%xmm8, %xmm10
-	addss	%xmm10, %xmm6
-	addss	%xmm9, %xmm7
-	movss	4(%rbx,%rax,4), %xmm8
-	subss	%xmm15, %xmm8
-	mulss	%xmm1, %xmm8
-	mulss	%xmm9, %xmm8
-	addss	%xmm8, %xmm6
-	addq	$2, %rax
-	cmpq	%rax, %r12
-	movaps	-240(%rbp), %xmm10
-	je	.LBB27_65
-.LBB27_60:
-	movss	(%r13,%rax,4), %xmm8
-	testq	%r15, %r15
-	je	.LBB27_62
-	mulss	(%r15,%rax,4), %xmm8
-.LBB27_62:
-	movss	4(%r13,%rax,4), %xmm9
-	testq	%r15, %r15
-	je	.LBB27_64
-	mulss	4(%r15,%rax,4), %xmm9
-	jmp	.LBB27_64
-	.p2align	4
-.LBB27_69:
-	xorps	%xmm5, %xmm5
-	xorl	%ecx, %ecx
-	xorps	%xmm4, %xmm4
-	xorps	%xmm3, %xmm3
-	xorps	%xmm2, %xmm2
-	jmp	.LBB27_70
-	.p2align	4
-.LBB27_72:
-	addps	%xmm7, %xmm5
-	addps	%xmm6, %xmm4
-	movups	(%rbx,%rcx,4), %xmm8
-	movups	16(%rbx,%rcx,4), %xmm9
-	subps	%xmm10, %xmm8
-	subps	%xmm10, %xmm9
-	mulps	%xmm0, %xmm9
-	mulps	%xmm0, %xmm8
-	mulps	%xmm7, %xmm8
-	addps	%xmm8, %xmm3
-	mulps	%xmm6, %xmm9
-	addps	%xmm9, %xmm2
-	leaq	8(%rcx), %rax
-	addq	$16, %rcx
-	cmpq	%r12, %rcx
-	movq	%rax, %rcx
-	jg	.LBB27_54
-.LBB27_70:
-	movups	(%r13,%rcx,4), %xmm7
-	movups	16(%r13,%rcx,4), %xmm6
-	testq	%r15, %r15
-	je	.LBB27_72
-	movups	(%r15,%rcx,4), %xmm8
-	movups	16(%r15,%rcx,4), %xmm9
-	mulps	%xmm9, %xmm6
-	mulps	%xmm8, %xmm7
-	jmp	.LBB27_72
-	.p2align	4
-.LBB27_73:
-	movaps	%xmm5, %xmm2
-	shufps	$0, %xmm5, %xmm2
-	movaps	%xmm3, %xmm4
-	shufps	$0, %xmm3, %xmm4
 	xorl	%eax, %eax
-	jmp	.LBB27_74
-	.p2align	4
-.LBB27_78:
-	movups	%xmm6, (%r8,%rax,4)
-	movups	%xmm7, 16(%r8,%rax,4)
-	leaq	8(%rax), %rcx
-	addq	$16, %rax
-	cmpq	%r12, %rax
-	movq	%rcx, %rax
-	jg	.LBB27_79
-.LBB27_74:
-	movups	(%r13,%rax,4), %xmm6
-	movups	16(%r13,%rax,4), %xmm7
-	testq	%r15, %r15
-	je	.LBB27_76
-	movups	(%r15,%rax,4), %xmm8
-	movups	16(%r15,%rax,4), %xmm9
-	mulps	%xmm9, %xmm7
-	mulps	%xmm8, %xmm6
-.LBB27_76:
-	subps	%xmm2, %xmm7
-	subps	%xmm2, %xmm6
-	movups	(%rbx,%rax,4), %xmm8
-	movups	16(%rbx,%rax,4), %xmm9
-	subps	%xmm10, %xmm9
-	subps	%xmm10, %xmm8
-	mulps	%xmm0, %xmm8
-	mulps	%xmm0, %xmm9
-	mulps	%xmm4, %xmm9
-	subps	%xmm9, %xmm7
-	mulps	%xmm4, %xmm8
-	subps	%xmm8, %xmm6
-	mulps	%xmm0, %xmm7
-	mulps	%xmm0, %xmm6
-	testl	%esi, %esi
-	je	.LBB27_78
-	movups	(%r8,%rax,4), %xmm8
-	movups	16(%r8,%rax,4), %xmm9
-	addps	%xmm9, %xmm7
+	xorps	%xmm6, %xmm6
+	xorps	%xmm9, %xmm9
+	xorps	%xmm8, %xmm8
+.LBB27_25:
+	xorps	%xmm10, %xmm10
+	xorps	%xmm11, %xmm11
+	cmpq	%r10, %rax
+	jge	.LBB27_36
+	movq	%rax, %rbx
+	orq	$1, %rbx
+	testb	$1, %r10b
+	je	.LBB27_30
+	movq	%r13, %r14
+	imulq	%r10, %r14
+	movq	-96(%rbp), %r15
+	leaq	(%r15,%r14,4), %r15
+	movss	(%r15,%rax,4), %xmm12
+	testq	%rcx, %rcx
+	je	.LBB27_29
+	mulss	(%rcx,%rax,4), %xmm12
+.LBB27_29:
+	movq	-88(%rbp), %r15
+	leaq	(%r15,%r14,4), %r14
+	movaps	%xmm12, %xmm11
+	addss	%xmm1, %xmm11
+	movss	(%r14,%rax,4), %xmm10
+	subss	%xmm2, %xmm10
+	mulss	%xmm3, %xmm10
+	mulss	%xmm12, %xmm10
+	addss	%xmm1, %xmm10
+	movq	%rbx, %rax
+	movq	16(%rbp), %r14
+	movq	-64(%rbp), %r15
+.LBB27_30:
+	cmpq	%rbx, %r10
+	jne	.LBB27_31
+.LBB27_36:
+	movaps	%xmm9, %xmm12
+	unpcklps	%xmm8, %xmm12
+	movaps	%xmm8, %xmm13
+	shufps	$17, %xmm9, %xmm13
+	shufps	$226, %xmm9, %xmm13
+	addps	%xmm12, %xmm13
+	movaps	%xmm9, %xmm12
+	unpckhps	%xmm8, %xmm12
+	shufps	$51, %xmm9, %xmm8
+	shufps	$226, %xmm9, %xmm8
+	addps	%xmm12, %xmm8
+	addps	%xmm13, %xmm8
+	movaps	%xmm8, %xmm9
+	shufps	$85, %xmm8, %xmm9
+	addss	%xmm8, %xmm9
+	addss	%xmm11, %xmm9
+	divss	%xmm0, %xmm9
+	movaps	%xmm7, %xmm8
+	unpcklps	%xmm6, %xmm8
+	movaps	%xmm6, %xmm11
+	shufps	$17, %xmm7, %xmm11
+	shufps	$226, %xmm7, %xmm11
+	addps	%xmm8, %xmm11
+	movaps	%xmm7, %xmm8
+	unpckhps	%xmm6, %xmm8
+	shufps	$51, %xmm7, %xmm6
+	shufps	$226, %xmm7, %xmm6
 	addps	%xmm8, %xmm6
-	jmp	.LBB27_78
-.LBB27_86:
-	addq	$200, %rsp
+	addps	%xmm11, %xmm6
+	movaps	%xmm6, %xmm7
+	shufps	$85, %xmm6, %xmm7
+	addss	%xmm6, %xmm7
+	addss	%xmm10, %xmm7
+	divss	%xmm0, %xmm7
+	cmpq	$8, %r10
+	jge	.LBB27_44
+	xorl	%ebx, %ebx
+.LBB27_50:
+	cmpq	%r10, %rbx
+	jl	.LBB27_51
+	jmp	.LBB27_56
+	.p2align	4
+.LBB27_55:
+	movss	%xmm4, (%r12,%rbx,4)
+	incq	%rbx
+	cmpq	%rbx, %r10
+	je	.LBB27_56
+.LBB27_51:
+	movss	(%rsi,%rbx,4), %xmm4
+	testq	%rcx, %rcx
+	je	.LBB27_53
+	mulss	(%rcx,%rbx,4), %xmm4
+.LBB27_53:
+	subss	%xmm9, %xmm4
+	movss	(%rdi,%rbx,4), %xmm5
+	subss	%xmm2, %xmm5
+	mulss	%xmm3, %xmm5
+	mulss	%xmm7, %xmm5
+	subss	%xmm5, %xmm4
+	mulss	%xmm3, %xmm4
+	testl	%r11d, %r11d
+	je	.LBB27_55
+	addss	(%r12,%rbx,4), %xmm4
+	jmp	.LBB27_55
+	.p2align	4
+.LBB27_35:
+	addss	%xmm12, %xmm11
+	movss	(%rdi,%rax,4), %xmm14
+	subss	%xmm2, %xmm14
+	mulss	%xmm3, %xmm14
+	mulss	%xmm12, %xmm14
+	addss	%xmm14, %xmm10
+	addss	%xmm13, %xmm11
+	movss	4(%rdi,%rax,4), %xmm12
+	subss	%xmm2, %xmm12
+	mulss	%xmm3, %xmm12
+	mulss	%xmm13, %xmm12
+	addss	%xmm12, %xmm10
+	addq	$2, %rax
+	cmpq	%rax, %r10
+	je	.LBB27_36
+.LBB27_31:
+	movss	(%rsi,%rax,4), %xmm12
+	testq	%rcx, %rcx
+	je	.LBB27_33
+	mulss	(%rcx,%rax,4), %xmm12
+.LBB27_33:
+	movss	4(%rsi,%rax,4), %xmm13
+	testq	%rcx, %rcx
+	je	.LBB27_35
+	mulss	4(%rcx,%rax,4), %xmm13
+	jmp	.LBB27_35
+	.p2align	4
+.LBB27_40:
+	xorps	%xmm9, %xmm9
+	xorl	%ebx, %ebx
+	xorps	%xmm8, %xmm8
+	xorps	%xmm7, %xmm7
+	xorps	%xmm6, %xmm6
+	jmp	.LBB27_41
+	.p2align	4
+.LBB27_43:
+	addps	%xmm11, %xmm9
+	addps	%xmm10, %xmm8
+	movups	(%rdi,%rbx,4), %xmm12
+	movups	16(%rdi,%rbx,4), %xmm13
+	subps	%xmm4, %xmm12
+	subps	%xmm4, %xmm13
+	mulps	%xmm5, %xmm13
+	mulps	%xmm5, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm12, %xmm7
+	mulps	%xmm10, %xmm13
+	addps	%xmm13, %xmm6
+	leaq	8(%rbx), %rax
+	addq	$16, %rbx
+	cmpq	%r10, %rbx
+	movq	%rax, %rbx
+	jg	.LBB27_25
+.LBB27_41:
+	movups	(%rsi,%rbx,4), %xmm11
+	movups	16(%rsi,%rbx,4), %xmm10
+	testq	%rcx, %rcx
+	je	.LBB27_43
+	movups	(%rcx,%rbx,4), %xmm12
+	movups	16(%rcx,%rbx,4), %xmm13
+	mulps	%xmm13, %xmm10
+	mulps	%xmm12, %xmm11
+	jmp	.LBB27_43
+	.p2align	4
+.LBB27_44:
+	movaps	%xmm9, %xmm6
+	shufps	$0, %xmm9, %xmm6
+	movaps	%xmm7, %xmm8
+	shufps	$0, %xmm7, %xmm8
+	xorl	%eax, %eax
+	jmp	.LBB27_45
+	.p2align	4
+.LBB27_49:
+	movups	%xmm10, (%r12,%rax,4)
+	movups	%xmm11, 16(%r12,%rax,4)
+	leaq	8(%rax), %rbx
+	addq	$16, %rax
+	cmpq	%r10, %rax
+	movq	%rbx, %rax
+	jg	.LBB27_50
+.LBB27_45:
+	movups	(%rsi,%rax,4), %xmm10
+	movups	16(%rsi,%rax,4), %xmm11
+	testq	%rcx, %rcx
+	je	.LBB27_47
+	movups	(%rcx,%rax,4), %xmm12
+	movups	16(%rcx,%rax,4), %xmm13
+	mulps	%xmm13, %xmm11
+	mulps	%xmm12, %xmm10
+.LBB27_47:
+	subps	%xmm6, %xmm11
+	subps	%xmm6, %xmm10
+	movups	(%rdi,%rax,4), %xmm12
+	movups	16(%rdi,%rax,4), %xmm13
+	subps	%xmm4, %xmm13
+	subps	%xmm4, %xmm12
+	mulps	%xmm5, %xmm12
+	mulps	%xmm5, %xmm13
+	mulps	%xmm8, %xmm13
+	subps	%xmm13, %xmm11
+	mulps	%xmm8, %xmm12
+	subps	%xmm12, %xmm10
+	mulps	%xmm5, %xmm11
+	mulps	%xmm5, %xmm10
+	testl	%r11d, %r11d
+	je	.LBB27_49
+	movups	(%r12,%rax,4), %xmm12
+	movups	16(%r12,%rax,4), %xmm13
+	addps	%xmm13, %xmm11
+	addps	%xmm12, %xmm10
+	jmp	.LBB27_49
+.LBB27_57:
 	popq	%rbx
 	popq	%r12
 	popq	%r13

@@ -812,8 +812,9 @@ INLINE v8 normal_cdf8(v8 x) {
 /// GELU, x·Φ(x).
 INLINE v8 gelu8(v8 x) { return x * normal_cdf8(x); }
 
-/// GELU's tanh approximation as x·σ(2u), 2u = 2√(2/π)·(x + 0.044715x³) = x·(c + c·0.044715·x²).
-INLINE v8 gelu_tanh8(v8 x) { return x * sigmoid8(x * (1.5957691216057307118f + 0.071354816f * (x * x))); }
+/// GELU's tanh approximation is x·σ(2u): 2u = 2√(2/π)·(x + 0.044715x³) = x·(c + c·0.044715·x²), from x and x².
+INLINE v8 gelu_tanh_argument8(v8 x, v8 z) { return x * (1.5957691216057307118f + 0.071354816f * z); }
+INLINE v8 gelu_tanh8(v8 x) { return x * sigmoid8(gelu_tanh_argument8(x, x * x)); }
 
 INLINE v8 activate(int kind, float parameter, v8 v) {
     switch (kind) {
@@ -852,7 +853,7 @@ INLINE v8 derivative(int kind, v8 x) {
         return s + x * slope;
     }
     case NETC_GELU_TANH: {
-        v8 z = x * x, s = sigmoid_slope8(x * (1.5957691216057307118f + 0.071354816f * z), &slope);
+        v8 z = x * x, s = sigmoid_slope8(gelu_tanh_argument8(x, z), &slope);
         return s + x * slope * (1.5957691216057307118f * (1.0f + 0.134145f * z));
     }
     case NETC_GELU: return normal_cdf8(x) + x * (0.39894228040143267794f * exp8(-0.5f * (x * x)));  // Φ + x·φ

@@ -485,13 +485,13 @@ float netc_batch_norm_update(const float *statistics, float *running_mean, float
     return TABLE->batch_norm_update(statistics, running_mean, running_variance, count, plane, keep, take, 0, channels);
 }
 
-void netc_layer_norm_forward(const float *x, float *y, const float *gamma, const float *beta, ptrdiff_t n, float epsilon,
-                             ptrdiff_t count) {
-    TABLE->layer_norm_forward(x, y, gamma, beta, n, epsilon, count);
+void netc_layer_norm_forward(const float *x, float *y, const float *gamma, const float *beta, float *statistics, ptrdiff_t n,
+                             float epsilon, ptrdiff_t count) {
+    TABLE->layer_norm_forward(x, y, gamma, beta, statistics, n, epsilon, count);
 }
 void netc_layer_norm_backward(const float *x, const float *dy, float *dx, const float *gamma, float *dgamma, float *dbeta,
-                              int accumulate, ptrdiff_t n, float epsilon, ptrdiff_t count) {
-    TABLE->layer_norm_backward(x, dy, dx, gamma, dgamma, dbeta, accumulate, n, epsilon, count);
+                              const float *statistics, int accumulate, ptrdiff_t n, ptrdiff_t count) {
+    TABLE->layer_norm_backward(x, dy, dx, gamma, dgamma, dbeta, statistics, accumulate, n, count);
 }
 float netc_peak_loop(ptrdiff_t steps, float sink) { return TABLE->peak_loop(steps, sink); }
 

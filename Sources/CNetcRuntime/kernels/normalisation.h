@@ -130,16 +130,21 @@ static float batch_norm_update(const float *statistics, float *running_mean, flo
 //
 // Each of count samples of n values normalised by its own mean and biased
 // variance: a batch normalisation of one sample and one channel, so the same
-// vector sums. γ and β have the sample's shape (NULL: 1 and 0).
+// vector sums. γ and β have the sample's shape (NULL: 1 and 0). The forward
+// pass keeps each sample's mean and s = 1/√(σ² + ε) in `statistics` (2 per
+// sample); the backward pass reads them there.
 
-/// y = γ ⊙ (x − μ)·s + β per sample, s = 1/√(σ² + ε).
-static void layer_norm_forward(const float *x, float *y, const float *gamma, const float *beta, Int n, float epsilon, Int count) {
+/// y = γ ⊙ (x − μ)·s + β per sample.
+static void layer_norm_forward(const float *x, float *y, const float *gamma, const float *beta, float *statistics, Int n,
+                               float epsilon, Int count) {
     for (Int b = 0; b < count; b++) {
         const float *p = x + b * n;
         float *q = y + b * n;
         float mean, variance;
         bn_statistics(p, 1, 1, n, 0, &mean, &variance);
         float inverse = 1 / __builtin_sqrtf(variance + epsilon);
+        statistics[2 * b] = mean;
+        statistics[2 * b + 1] = inverse;
         v8 mv = splat(mean), iv = splat(inverse);
         Int i = 0;
         if (gamma) {
@@ -155,12 +160,10 @@ static void layer_norm_forward(const float *x, float *y, const float *gamma, con
 /// Per sample, with x̂ = (x − μ)·s and g = δ ⊙ γ: dγ += δ ⊙ x̂ and dβ += δ
 /// (when given), and dx (= or +=, when given) (g − mean g − x̂·mean(g ⊙ x̂))·s.
 static void layer_norm_backward(const float *x, const float *dy, float *dx, const float *gamma, float *dgamma, float *dbeta,
-                                int accumulate, Int n, float epsilon, Int count) {
+                                const float *statistics, int accumulate, Int n, Int count) {
     for (Int b = 0; b < count; b++) {
         const float *p = x + b * n, *d = dy + b * n;
-        float mean, variance;
-        bn_statistics(p, 1, 1, n, 0, &mean, &variance);
-        float inverse = 1 / __builtin_sqrtf(variance + epsilon);
+        float mean = statistics[2 * b], inverse = statistics[2 * b + 1];
         v8 mv = splat(mean), iv = splat(inverse);
         if (dgamma) {
             Int i = 0;

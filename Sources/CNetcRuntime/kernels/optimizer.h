@@ -3,25 +3,24 @@
 // Elementwise over the flat parameters; products and sums may be fused where
 // the set allows, as in body.h.
 
-typedef uint32_t u8x __attribute__((vector_size(32)));
-typedef uint32_t u8xu __attribute__((vector_size(32), aligned(4), may_alias));
+typedef uint32_t u8vu __attribute__((vector_size(32), aligned(4), may_alias));  // u8v (body.h), unaligned
 
 /// Lane by lane, the larger of two vectors of magnitudes' bit patterns.
-INLINE u8x larger_bits(u8x a, u8x b) {
-    u8x a_larger = (u8x)(a > b);
+INLINE u8v larger_bits(u8v a, u8v b) {
+    u8v a_larger = (u8v)(a > b);
     return (a & a_larger) | (b & ~a_larger);
 }
 
 /// The magnitudes' bit patterns of 8 floats from `x`.
-INLINE u8x magnitude_bits(const float *x) {
-    const u8x mask = {0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu};
-    return *(const u8xu *)x & mask;
+INLINE u8v magnitude_bits(const float *x) {
+    const u8v mask = {0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu, 0x7fffffffu};
+    return *(const u8vu *)x & mask;
 }
 
 /// The largest |x[i]|, or NaN/∞ if any value is: the bit patterns of the
 /// magnitudes compared as integers (NaN and ∞ lie above every finite one).
 static float max_magnitude(const float *x, Int n) {
-    u8x top = {0, 0, 0, 0, 0, 0, 0, 0}, top1 = top, top2 = top, top3 = top;
+    u8v top = {0, 0, 0, 0, 0, 0, 0, 0}, top1 = top, top2 = top, top3 = top;
     // From the end: a backward pass writes the first parameters' gradients
     // last, and reading them last gives those stores time to drain. Four
     // running maxima, so that the loads, not one chain of maxima, set the pace.

@@ -34,8 +34,9 @@ typedef struct {
     void (*batch_norm_backward)(const float *, const float *, float *, const float *, float *, float *, const float *, int, ptrdiff_t,
                                 ptrdiff_t, ptrdiff_t, float, ptrdiff_t, ptrdiff_t);
     float (*batch_norm_update)(const float *, float *, float *, ptrdiff_t, ptrdiff_t, float, float, ptrdiff_t, ptrdiff_t);
-    void (*layer_norm_forward)(const float *, float *, const float *, const float *, ptrdiff_t, float, ptrdiff_t);
-    void (*layer_norm_backward)(const float *, const float *, float *, const float *, float *, float *, int, ptrdiff_t, float, ptrdiff_t);
+    void (*layer_norm_forward)(const float *, float *, const float *, const float *, float *, ptrdiff_t, float, ptrdiff_t);
+    void (*layer_norm_backward)(const float *, const float *, float *, const float *, float *, float *, const float *, int, ptrdiff_t,
+                                ptrdiff_t);
     // The parts the products split into when they run on several threads (dispatch.c).
     void (*transpose_weights)(const float *, float *, ptrdiff_t, ptrdiff_t);
     void (*linear_transposed_rows)(const float *, const float *, const float *, const float *, float *, ptrdiff_t, ptrdiff_t, ptrdiff_t);

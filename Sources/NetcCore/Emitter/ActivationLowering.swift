@@ -7,10 +7,11 @@ import NetcRuntime
 /// op's loop, which the compiler vectorises.
 struct ActivationLowering {
     let node: Node
-    let kernel: ActivationKernel
+    let kernel: CPUKernels.Activation
     let names: BufferNames
 
-    /// The runtime's case, as generated code names it.
+    /// The runtime's case, as generated code names it (α as Float prints it,
+    /// the shortest digits that give its value back).
     var function: Code {
         switch kernel {
         case .sigmoid: ".sigmoid"
@@ -19,7 +20,7 @@ struct ActivationLowering {
         case .silu: ".silu"
         case .gelu: ".gelu"
         case .geluTanh: ".geluTanh"
-        case .elu(let alpha): ".elu(alpha: \(literal(alpha)))"
+        case .elu(let alpha): ".elu(alpha: \(alpha))"
         }
     }
     var x: Ref { names.ref(.value(node.inputs[0])) }
@@ -30,7 +31,7 @@ struct ActivationLowering {
     }
 
     /// Whether `backward` writes the backward pass (else the op's loop does).
-    var hasBackward: Bool { kernel.runtime.hasGradientKernel }
+    var hasBackward: Bool { kernel.hasGradientKernel }
 
     func backward(_ edges: [BackwardGraph.Edge], _ passes: inout PassBuilder) {
         guard let edge = edges.first else { return }

@@ -48,20 +48,22 @@ struct NormalisationLowering {
 
 /// A layer normalisation's code when its plan runs it through
 /// `NormalisationKernels`: one call over the batch each way (training or
-/// not: a sample's statistics are its own).
+/// not: a sample's statistics are its own), each sample's statistics
+/// computed by the forward pass and kept in the node's `statistics` buffer
+/// for the backward pass.
 struct LayerNormLowering {
     let node: Node
     let op: LayerNormOp
     let names: BufferNames
 
     var input: Ref { names.ref(.value(node.inputs[0])) }
+    var statistics: Ref { names.ref(.statistics(node: node.id)) }
     var affine: (gamma: Int, beta: Int)? { op.affine ? (node.parameters[0], node.parameters[1]) : nil }
     var gamma: Code { affine.map { "\(names.ref(.parameter($0.gamma)))" } ?? "nil" }
-    var shape: Code { "n: \(op.count), epsilon: \(literal(op.epsilon))" }
 
     func forward(_ passes: inout PassBuilder) {
         let beta: Code = affine.map { "\(names.ref(.parameter($0.beta)))" } ?? "nil"
-        passes.code.line("NormalisationKernels.layerNormForward(\(input), \(names.ref(.value(node.id))), gamma: \(gamma), beta: \(beta), \(shape), count: count)")
+        passes.code.line("NormalisationKernels.layerNormForward(\(input), \(names.ref(.value(node.id))), gamma: \(gamma), beta: \(beta), statistics: \(statistics), n: \(op.count), epsilon: \(literal(op.epsilon)), count: count)")
     }
 
     func backward(_ edge: BackwardGraph.Edge?, parameterGradients: Bool, _ passes: inout PassBuilder) {
@@ -70,6 +72,6 @@ struct LayerNormLowering {
         let dx: Code = edge.map { "\(names.ref(.gradient($0.to)))" } ?? "nil"
         let dGamma: Code = gradients.map { "\(names.ref(.parameterGradient($0.gamma)))" } ?? "nil"
         let dBeta: Code = gradients.map { "\(names.ref(.parameterGradient($0.beta)))" } ?? "nil"
-        passes.code.line("NormalisationKernels.layerNormBackward(\(input), \(names.ref(.gradient(node.id))), \(dx), accumulate: \(edge?.accumulates ?? false), gamma: \(gamma), dGamma: \(dGamma), dBeta: \(dBeta), \(shape), count: count)")
+        passes.code.line("NormalisationKernels.layerNormBackward(\(input), \(names.ref(.gradient(node.id))), \(dx), accumulate: \(edge?.accumulates ?? false), gamma: \(gamma), dGamma: \(dGamma), dBeta: \(dBeta), statistics: \(statistics), n: \(op.count), count: count)")
     }
 }

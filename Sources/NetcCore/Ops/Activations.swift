@@ -20,33 +20,14 @@ public protocol ElementwiseActivation: Sendable {
     /// Python (PyTorch) for f over a tensor expression `x`.
     func pytorch(_ x: String) -> String
     /// The runtime's vector kernel computing the same formula in Float over a
-    /// run of values (`CPUKernels`), if it has one; whether a node uses it is
-    /// the plan's decision (`Plan.activations`).
-    var kernel: ActivationKernel? { get }
+    /// run of values (`CPUKernels.activation`), if it has one; whether a node
+    /// uses it is the plan's decision (`Plan.activations`).
+    var kernel: CPUKernels.Activation? { get }
 }
 
 extension ElementwiseActivation {
     public var kinks: [Double] { [] }
-    public var kernel: ActivationKernel? { nil }
-}
-
-/// A vector activation of the runtime (`CPUKernels.Activation`), with the
-/// spec's constants as written.
-public enum ActivationKernel: Sendable, Equatable {
-    case sigmoid, tanh, softplus, silu, gelu, geluTanh
-    case elu(alpha: Double)
-
-    var runtime: CPUKernels.Activation {
-        switch self {
-        case .sigmoid: .sigmoid
-        case .tanh: .tanh
-        case .softplus: .softplus
-        case .silu: .silu
-        case .gelu: .gelu
-        case .geluTanh: .geluTanh
-        case .elu(let alpha): .elu(alpha: Float(alpha))
-        }
-    }
+    public var kernel: CPUKernels.Activation? { nil }
 }
 
 public struct Identity: ElementwiseActivation {
@@ -65,7 +46,7 @@ public struct Sigmoid: ElementwiseActivation {
     public func emitValue(_ x: Code) -> Code { "Math.sigmoid(\(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "\(y) * (1 - \(y))" }
     public func pytorch(_ x: String) -> String { "torch.sigmoid(\(x))" }
-    public var kernel: ActivationKernel? { .sigmoid }
+    public var kernel: CPUKernels.Activation? { .sigmoid }
 }
 
 public struct Tanh: ElementwiseActivation {
@@ -75,7 +56,7 @@ public struct Tanh: ElementwiseActivation {
     public func emitValue(_ x: Code) -> Code { "Math.tanh(\(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(1 - \(y) * \(y))" }
     public func pytorch(_ x: String) -> String { "torch.tanh(\(x))" }
-    public var kernel: ActivationKernel? { .tanh }
+    public var kernel: CPUKernels.Activation? { .tanh }
 }
 
 public struct ReLU: ElementwiseActivation {
@@ -108,7 +89,7 @@ public struct ELU: ElementwiseActivation {
     public func emitValue(_ x: Code) -> Code { "(\(x) > 0 ? \(x) : \(literal(alpha)) * Math.expm1(\(x)))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) > 0 ? 1 : \(y) + \(literal(alpha)))" }
     public func pytorch(_ x: String) -> String { "F.elu(\(x), \(Python.float(alpha)))" }
-    public var kernel: ActivationKernel? { .elu(alpha: alpha) }
+    public var kernel: CPUKernels.Activation? { .elu(alpha: Float(alpha)) }
     /// The slope jumps from α to 1 at 0 unless α = 1.
     public var kinks: [Double] { alpha == 1 ? [] : [0] }
 }
@@ -121,7 +102,7 @@ public struct Softplus: ElementwiseActivation {
     public func emitDerivative(x: Code, y: Code) -> Code? { "Math.sigmoid(\(x))" }
     /// PyTorch's softplus is x itself above 20 (threshold=20), a difference below 2e-9 relative.
     public func pytorch(_ x: String) -> String { "F.softplus(\(x))" }
-    public var kernel: ActivationKernel? { .softplus }
+    public var kernel: CPUKernels.Activation? { .softplus }
 }
 
 /// SiLU (swish), x·σ(x), as `torch.nn.SiLU`.
@@ -132,7 +113,7 @@ public struct SiLU: ElementwiseActivation {
     public func emitValue(_ x: Code) -> Code { "Math.silu(\(x))" }
     public func emitDerivative(x: Code, y: Code) -> Code? { "Math.siluDerivative(\(x))" }
     public func pytorch(_ x: String) -> String { "F.silu(\(x))" }
-    public var kernel: ActivationKernel? { .silu }
+    public var kernel: CPUKernels.Activation? { .silu }
 }
 
 /// GELU, x·Φ(x) (`torch.nn.GELU()`), or its tanh approximation
@@ -149,7 +130,7 @@ public struct GELU: ElementwiseActivation {
         tanhApproximation ? "Math.geluTanhDerivative(\(x))" : "Math.geluDerivative(\(x))"
     }
     public func pytorch(_ x: String) -> String { tanhApproximation ? "F.gelu(\(x), approximate=\"tanh\")" : "F.gelu(\(x))" }
-    public var kernel: ActivationKernel? { tanhApproximation ? .geluTanh : .gelu }
+    public var kernel: CPUKernels.Activation? { tanhApproximation ? .geluTanh : .gelu }
 }
 
 /// A Swift literal for a constant, exact for any Double and stable across runs.

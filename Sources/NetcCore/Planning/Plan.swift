@@ -34,8 +34,10 @@ public struct Plan: Sendable {
     /// as the op's loops, whose sums waited on each addition.
     public let normalisations: Set<Int>
     /// The layer normalisations that run through `NormalisationKernels`:
-    /// Float, over samples of 8 values or more. The op's loops sum as a
-    /// chain, each addition waiting on the one before: a 64-128-128-10 MLP
+    /// Float, over samples of 8 values or more; the forward pass keeps each
+    /// sample's statistics for the backward pass (`statistics` buffer). The
+    /// op's loops sum as a chain, each addition waiting on the one before, and
+    /// the backward pass computes the statistics again: a 64-128-128-10 MLP
     /// with a layer norm after each hidden layer took 111–118 µs per batch-32
     /// step with them, 78 µs through the kernels (default build).
     public let layerNorms: Set<Int>
@@ -91,7 +93,8 @@ public struct Plan: Sendable {
             ? Set(graph.nodes.filter { (($0.op as? BatchNormOp)?.plane ?? 0) >= 8 }.map(\.id)) : []
         let scratch = (linear.values.map(\.scratch) + convolution.values.map(\.scratch)).max() ?? 0
         let needsGradient = full.needsGradient
-        let statistics = Dictionary(uniqueKeysWithValues: normalisations.map { ($0, 2 * (graph.nodes[$0].op as! BatchNormOp).channels) })
+        let statistics = Dictionary(uniqueKeysWithValues: normalisations.map { ($0, 2 * (graph.nodes[$0].op as! BatchNormOp).channels) }
+                                    + layerNorms.map { ($0, 2 * graph.batchSize) })
         layout = StorageLayout(graph, gradientNodes: Set(graph.nodes.map(\.id).filter { needsGradient[$0] } + [graph.loss.logits, graph.input]),
                                statistics: statistics, scratch: scratch, readsInputInPlace: Plan.readsInputInPlace(graph))
     }

@@ -2,8 +2,9 @@
 ///
 /// One buffer, allocated once per model: parameters, their gradients,
 /// optimizer state, then per-node activations (the input's only when it is
-/// not read in place), gradients and dropout masks, the batch statistics of
-/// the batch normalisations that run as kernels, the target, and scratch
+/// not read in place), gradients and dropout masks, the statistics the
+/// normalisations that run as kernels keep (batch norm's per channel, layer
+/// norm's per sample), the target, and scratch
 /// space for kernels that pack their operands.
 /// Nothing is allocated during a step.
 ///

@@ -69,11 +69,10 @@ extension NetworkBuilder {
             optimizers.contains { $0.name == name } ? name : nil
         }
         var notes: [String: String] = [:]
-        for (optimizer, parameters) in optimizers {
+        // The optimizer in use first: a value it takes is named with it, any other with the first that takes it.
+        for (optimizer, parameters) in optimizers.filter({ $0.name == used }) + optimizers.filter({ $0.name != used }) {
             for p in parameters where notes[p.name] == nil {
-                let owner = used.flatMap { u in optimizers.first { $0.name == u }!.parameters.contains { $0.name == p.name } ? u : nil }
-                    ?? optimizer
-                notes[p.name] = "'\(p.name)' is an argument of '\(owner)', inside its parentheses: train \(owner)(\(p.name): …)"
+                notes[p.name] = "'\(p.name)' is an argument of '\(optimizer)', inside its parentheses: train \(optimizer)(\(p.name): …)"
             }
         }
         notes["lr"] = "the learning rate is 'learning_rate', inside the optimizer's parentheses: train \(used ?? "sgd")(learning_rate: …)"
