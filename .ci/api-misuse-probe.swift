@@ -2,10 +2,16 @@
 // message naming the sizes (precondition's message is dropped under -O).
 // With the argument 'id' (issue 24): an embedding's id out of its range
 // stops with a message naming the id and the range, never a read outside the table.
+// With 'decay': weight decay set from Swift on a model whose spec decays no
+// tensor stops with a message, rather than being ignored.
 @main struct Probe {
     static func main() {
         if CommandLine.arguments.dropFirst().first == "id" {
             print(Tokens().predict([0, 1, 2, 3, 4, 5, 11, 0, 1, 2, 3, 4, 5, 6]))
+        } else if CommandLine.arguments.dropFirst().first == "decay" {
+            var model = XOR()
+            model.hyperparameters.weightDecay = 0.01
+            print(model.trainStep(input: [1, 0], target: [1]))
         } else {
             print(XOR().predict([1, 2, 3]))
         }

@@ -31,7 +31,7 @@ public struct ImageMLP: NetcRuntime.ClassifierModel {
         .init("hidden.bias", shape: [16], offset: 1024, decays: false),
         .init("logits.weight", shape: [10, 16], offset: 1040, decays: true),
         .init("logits.bias", shape: [10], offset: 1200, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 2432, secondState: 3648, classCount: 10)
+    ], hyperparameters: .adamw(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.1), firstState: 2432, secondState: 3648, classCount: 10)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -166,6 +166,20 @@ public struct ImageMLP: NetcRuntime.ClassifierModel {
         let gradients = m + 1216  // [1210]
         let firstMoment = m + 2432  // [1210]
         let secondMoment = m + 3648  // [1210]
-        step.apply(parameters, gradients: gradients, first: firstMoment, second: secondMoment, count: 1210, decays: false)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), shrink = Scalar(step.weightShrink), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
+        func apply(_ range: Range<Swift.Int>, _ shrink: Scalar) {
+            for k in range {
+                let g = scale * gradients[k]
+                let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+                let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+                firstMoment[k] = m1
+                secondMoment[k] = m2
+                parameters[k] = shrink * parameters[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
+            }
+        }
+        step.apply(parameters, gradients: gradients, first: firstMoment, second: secondMoment, count: 1024, decays: true)
+        apply(1024..<1040, 1)
+        apply(1040..<1200, shrink)
+        apply(1200..<1210, 1)
     }
 }

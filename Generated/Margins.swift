@@ -530,7 +530,7 @@ public struct Margins: NetcRuntime.ClassifierModel {
         let parameters = m + 0  // [232]
         let gradients = m + 240  // [232]
         let velocity = m + 480  // [232]
-        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), decay = Scalar(step.weightDecay), momentum = Scalar(step.momentum)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), decay = Scalar(step.gradientDecay), momentum = Scalar(step.momentum)
         func apply(_ range: Range<Swift.Int>, _ decay: Scalar) {
             for k in range {
                 let g = scale * gradients[k] + decay * parameters[k]

@@ -200,7 +200,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let gradients = m + 112  // [102]
         let firstMoment = m + 224  // [102]
         let secondMoment = m + 336  // [102]
-        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), decay = Scalar(step.weightDecay), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), decay = Scalar(step.gradientDecay), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
         func apply(_ range: Range<Swift.Int>, _ decay: Scalar) {
             for k in range {
                 let g = scale * gradients[k] + decay * parameters[k]

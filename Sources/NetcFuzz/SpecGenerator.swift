@@ -26,7 +26,8 @@ public struct SpecGenerator: RandomNumberGenerator {
                                "he_uniform", "he_normal", "kaiming_uniform", "kaiming_normal"]
     static let optimizers = ["sgd(learning_rate: 0.05)", "sgd(learning_rate: 0.01, momentum: 0.9)",
                              "sgd(learning_rate: 0.01, momentum: 0.5, nesterov: true)", "adam(learning_rate: 0.001)",
-                             "adam(learning_rate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 0.0000001)"]
+                             "adam(learning_rate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 0.0000001)",
+                             "adamw(learning_rate: 0.01)"]
 
     /// A node the generator has declared: its name and shape.
     struct Drawn: Sendable {

@@ -208,11 +208,12 @@ public enum CPUKernels {
     /// One step's constants for the C update, rounded to Float.
     static func constants(_ step: OptimizerStep, decays: Bool) -> netc_update {
         let h = step
-        return netc_update(kind: h.optimizer == .adam ? Int32(NETC_UPDATE_ADAM) : Int32(NETC_UPDATE_SGD), nesterov: h.nesterov ? 1 : 0,
+        return netc_update(kind: h.optimizer == .sgd ? Int32(NETC_UPDATE_SGD) : Int32(NETC_UPDATE_ADAM), nesterov: h.nesterov ? 1 : 0,
                            learning_rate: Float(h.learningRate), momentum: Float(h.momentum), beta1: Float(h.beta1), beta2: Float(h.beta2),
                            one_minus_beta1: Float(1 - h.beta1), one_minus_beta2: Float(1 - h.beta2), epsilon: Float(h.epsilon),
                            correction1: Float(step.correction1), correction2: Float(step.correction2),
-                           decay: decays ? Float(h.weightDecay) : 0, gradient_scale: Float(step.gradientScale))
+                           decay: decays ? Float(h.gradientDecay) : 0, shrink: decays ? Float(h.weightShrink) : 1,
+                           gradient_scale: Float(step.gradientScale))
     }
 
     /// The largest |x[i]| for i < n, or NaN or ∞ if any value is.

@@ -43,9 +43,10 @@ extension GeneratedModel {
     }
 
     /// The optimizer and its hyperparameters the next training step applies,
-    /// from the spec's `train` statement until set. The optimizer and whether
-    /// it keeps state (SGD's momentum, Adam's moments) are fixed by the spec;
-    /// the values may change between any two steps.
+    /// from the spec's `train` statement until set. The optimizer, whether
+    /// it keeps state (SGD's momentum, Adam's moments) and whether weight decay
+    /// reaches the weights at all (the spec's `weight_decay` above 0) are fixed
+    /// by the spec; the values may change between any two steps.
     @inlinable
     public var hyperparameters: Hyperparameters {
         get { storage.hyperparameters }
@@ -54,6 +55,9 @@ extension GeneratedModel {
             ArgumentCheck.require(newValue.optimizer == spec.optimizer && newValue.stateCount == spec.stateCount,
                                   "\(Self.info.name).hyperparameters: the spec trains with \(spec.summary); "
                                   + "only its values can change, not to \(newValue.summary)")
+            ArgumentCheck.require(spec.weightDecay > 0 || newValue.weightDecay == 0,
+                                  "\(Self.info.name).hyperparameters: the spec sets no weight_decay, so its update decays no "
+                                  + "tensor; give 'train' a weight_decay (any value above 0) to set weightDecay from Swift")
             makeUnique()
             storage.hyperparameters = newValue
             storage.bounds = .unknown

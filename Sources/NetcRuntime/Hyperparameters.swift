@@ -5,10 +5,13 @@
 /// - SGD: v ← μv + g; p ← p − η(g + μv) with Nesterov, p ← p − ηv without
 ///   (PyTorch's convention; μ = 0 is plain gradient descent, p ← p − ηg);
 /// - Adam (Kingma & Ba): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
-///   p ← p − η(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε), t counting steps from 1.
+///   p ← p − η(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε), t counting steps from 1;
+/// - AdamW (Loshchilov & Hutter): Adam on the gradient alone, with the decay
+///   applied to the weight itself, p ← p(1 − ηλ) − η(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε),
+///   as PyTorch's `AdamW`.
 public struct Hyperparameters: Sendable, Equatable, Hashable {
     public enum Optimizer: String, Sendable, Hashable {
-        case sgd, adam
+        case sgd, adam, adamw
     }
 
     public var optimizer: Optimizer
@@ -21,7 +24,8 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
     public var beta1: Double
     public var beta2: Double
     public var epsilon: Double
-    /// λ: the update uses g + λw for weights (biases are not decayed).
+    /// λ, on weights only (biases are not decayed): SGD and Adam add λw to the
+    /// gradient (L2); AdamW shrinks the weight by ηλ instead (decoupled).
     public var weightDecay: Double
     /// How the learning rate changes from step to step.
     public var schedule: LearningRateSchedule
@@ -42,6 +46,18 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
              beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, schedule: schedule, gradientClipNorm: gradientClipNorm)
     }
 
+    /// AdamW: PyTorch's defaults, weight decay 0.01 included.
+    public static func adamw(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                             weightDecay: Double = 0.01, schedule: LearningRateSchedule = .constant, gradientClipNorm: Double = 0) -> Self {
+        var h = adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                     schedule: schedule, gradientClipNorm: gradientClipNorm)
+        h.optimizer = .adamw
+        return h
+    }
+
+    /// Whether the optimizer is Adam or AdamW: two moments, bias-corrected.
+    public var usesMoments: Bool { optimizer != .sgd }
+
     /// The learning rate the schedule gives at optimizer step `t` (from 1).
     public func learningRate(atStep t: Int) -> Double { learningRate * schedule.factor(step: t) }
 
@@ -49,7 +65,7 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
     public var summary: String {
         switch optimizer {
         case .sgd: momentum > 0 ? "sgd with momentum" : "sgd without momentum"
-        case .adam: "adam"
+        case .adam, .adamw: optimizer.rawValue
         }
     }
 
@@ -57,7 +73,7 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
     public var stateCount: Int {
         switch optimizer {
         case .sgd: momentum > 0 ? 1 : 0
-        case .adam: 2
+        case .adam, .adamw: 2
         }
     }
 }

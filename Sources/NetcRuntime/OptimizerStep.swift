@@ -26,10 +26,18 @@ public struct OptimizerStep: Sendable {
         beta2 = h.beta2
         epsilon = h.epsilon
         weightDecay = h.weightDecay
-        correction1 = h.optimizer == .adam ? 1 - Math.pow(h.beta1, Double(step)) : 1
-        correction2 = h.optimizer == .adam ? 1 - Math.pow(h.beta2, Double(step)) : 1
+        correction1 = h.usesMoments ? 1 - Math.pow(h.beta1, Double(step)) : 1
+        correction2 = h.usesMoments ? 1 - Math.pow(h.beta2, Double(step)) : 1
         self.gradientScale = gradientScale
     }
+
+    /// AdamW's factor on a decayed weight before its Adam step, 1 − ηλ (with
+    /// this step's η); 1 for the other optimizers, whose decay is in the gradient.
+    @inlinable public var weightShrink: Double { optimizer == .adamw ? 1 - learningRate * weightDecay : 1 }
+
+    /// λ as the gradient of a decayed weight takes it, g + λw: SGD's and
+    /// Adam's L2 penalty; 0 for AdamW, which decays the weight instead.
+    @inlinable public var gradientDecay: Double { optimizer == .adamw ? 0 : weightDecay }
 
     /// The step at every step of `h`, when it does not depend on the step:
     /// SGD with a constant learning rate and no clipping; nil otherwise.
@@ -63,15 +71,16 @@ public struct OptimizerStep: Sendable {
                                        _ first: UnsafeMutablePointer<T>?, _ second: UnsafeMutablePointer<T>?,
                                        _ count: Int, _ decays: Bool, write: Bool) -> Bool {
         let h = self
-        let decay = T(decays ? h.weightDecay : 0), lr = T(h.learningRate), scale = T(gradientScale)
+        let lr = T(h.learningRate), scale = T(gradientScale)
+        let decay = T(decays ? gradientDecay : 0), shrink = T(decays ? weightShrink : 1)
         for k in 0..<count {
             let g = scale * gradient[k] + decay * p[k]
             var s1: T = 0, s2: T = 0, q: T
             switch h.optimizer {
-            case .adam:
+            case .adam, .adamw:
                 s1 = T(h.beta1) * first![k] + T(1 - h.beta1) * g
                 s2 = T(h.beta2) * second![k] + T(1 - h.beta2) * g * g
-                q = p[k] - lr * (s1 / T(correction1)) / ((s2 / T(correction2)).squareRoot() + T(h.epsilon))
+                q = shrink * p[k] - lr * (s1 / T(correction1)) / ((s2 / T(correction2)).squareRoot() + T(h.epsilon))
             case .sgd where h.momentum != 0:
                 s1 = T(h.momentum) * first![k] + g
                 q = p[k] - lr * (h.nesterov ? g + T(h.momentum) * s1 : s1)

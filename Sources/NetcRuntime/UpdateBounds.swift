@@ -41,19 +41,20 @@ extension OptimizerStep {
     @inlinable @inline(__always)
     public func next(_ b: UpdateBounds, gradient g: Double) -> UpdateBounds {
         let m = 1.0001  // covers the rounding of the few Float operations per value (each within 2⁻²⁴ relative)
-        let d = (g + weightDecay * b.parameters) * m
+        let d = (g + gradientDecay * b.parameters) * m
         switch optimizer {
         case .sgd:
             if momentum == 0 { return UpdateBounds(parameters: (b.parameters + learningRate * d) * m, first: 0, second: 0) }
             let v = (momentum * b.first + d) * m
             let p = (b.parameters + learningRate * (nesterov ? d + momentum * v : v)) * m
             return UpdateBounds(parameters: p, first: v, second: 0)
-        case .adam:
+        case .adam, .adamw:
             let first = (beta1 * b.first + (1 - beta1) * d) * m
             let second = (beta2 * b.second + (1 - beta2) * d * d) * m
             // The bias corrections 1 − βᵗ are at least 1 − β (no pow per step); |m̂| / (√v̂ + ε) ≤ |m̂| / ε.
             let c1 = 1 - beta1, c2 = 1 - beta2
-            var next = UpdateBounds(parameters: (b.parameters + learningRate * first / c1 / epsilon) * m, first: first, second: second)
+            let kept = b.parameters * Swift.max(1, Swift.abs(weightShrink))  // AdamW's shrink, 1 − ηλ, may pass −1
+            var next = UpdateBounds(parameters: (kept + learningRate * first / c1 / epsilon) * m, first: first, second: second)
             next.largest = Swift.max(Swift.max(next.largest, first / c1 * m), Swift.max(second / c2 * m, d * d))
             return next
         }

@@ -51,6 +51,21 @@ final class GraphTests: XCTestCase {
         XCTAssertEqual((g.loss.rule as? SquaredError)?.mean, true)
     }
 
+    /// `adamw` takes PyTorch's default weight decay, 0.01, unless `train` gives one (0 included).
+    func testAdamWDefaultsToPyTorchsWeightDecay() throws {
+        func training(_ train: String) throws -> Training {
+            try graph("network N {\n input x: 2\n dense y: 1\n loss squared_error(y)\n train \(train)\n}\n").training
+        }
+        let adamw = try training("adamw")
+        XCTAssertEqual(adamw.optimizer, .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, decoupled: true))
+        XCTAssertEqual(adamw.weightDecay, 0.01)
+        XCTAssertEqual(adamw.hyperparameters, .adamw(learningRate: 0.001))
+        XCTAssertEqual(try training("adamw(learning_rate: 0.01), weight_decay: 0").weightDecay, 0)
+        XCTAssertEqual(try training("adamw, weight_decay: 0.2").weightDecay, 0.2)
+        XCTAssertEqual(try training("adam").weightDecay, 0)
+        XCTAssertEqual(try training("adam").optimizer, .adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, decoupled: false))
+    }
+
     func testFlopsAndSummary() throws {
         let g = try specGraph("xor.net")
         // 2·2·4 + 4 (hidden) + 4 (sigmoid) + 2·4·1 + 1 (out) + 1 (sigmoid)

@@ -44,7 +44,14 @@ final class RegistryTests: XCTestCase {
         }
     }
 
-    /// Drawn specs use every kind, activation and loss, and every one they draw is valid.
+    func testEveryOptimizerIsDocumented() {
+        let docs = language
+        for (name, _) in NetworkBuilder.optimizers {
+            XCTAssertTrue(docs.contains("| `\(name)("), "docs/Language.md has no row for optimizer '\(name)'")
+        }
+    }
+
+    /// Drawn specs use every kind, activation, loss and optimizer, and every one they draw is valid.
     func testTheFuzzerDrawsEveryEntryOfTheRegistries() {
         var words = Set<String>()
         for k in 0..<300 {
@@ -54,7 +61,7 @@ final class RegistryTests: XCTestCase {
             XCTAssertFalse(f.hasErrors, "\(text)\n\(f.renderedDiagnostics)")
             words.formUnion(text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
         }
-        for name in NodeKinds.all.map(\.keyword) + Activations.names + Losses.names {
+        for name in NodeKinds.all.map(\.keyword) + Activations.names + Losses.names + NetworkBuilder.optimizers.map(\.name) {
             XCTAssertTrue(words.contains(name), "no drawn spec used '\(name)'")
         }
     }

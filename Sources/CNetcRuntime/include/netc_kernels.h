@@ -97,12 +97,13 @@ void netc_layer_norm_backward(const float *x, const float *dy, float *dx, const 
 ///   sgd:  s1 = momentum·s1 + g; p −= learning_rate·(nesterov ? g + momentum·s1 : s1)
 ///         (momentum 0: p −= learning_rate·g, s1 untouched)
 ///   adam: s1 = β1·s1 + (1−β1)·g; s2 = β2·s2 + (1−β2)·g²;
-///         p −= learning_rate·(s1/correction1) / (√(s2/correction2) + ε), correction_k = 1 − β_kᵗ.
+///         p = shrink·p − learning_rate·(s1/correction1) / (√(s2/correction2) + ε), correction_k = 1 − β_kᵗ
+///         (shrink: 1, or AdamW's 1 − learning_rate·λ with decay 0).
 enum { NETC_UPDATE_SGD = 0, NETC_UPDATE_ADAM = 1 };
 typedef struct {
     int kind, nesterov;
     float learning_rate, momentum, beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon;
-    float correction1, correction2, decay, gradient_scale;
+    float correction1, correction2, decay, shrink, gradient_scale;
 } netc_update;
 
 /// Applies the update to n parameters p with gradients g; s1 and s2 are the

@@ -4975,258 +4975,270 @@ update_apply:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$40, %rsp
+	andq	$-32, %rsp
+	subq	$320, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	vmovsd	44(%rdi), %xmm11
-	vmovss	8(%rdi), %xmm15
+	vmovss	52(%rdi), %xmm9
+	vmovss	44(%rdi), %xmm10
+	vmovss	8(%rdi), %xmm8
 	cmpl	$1, (%rdi)
-	jne	.LBB10_3
-	vmovss	16(%rdi), %xmm1
-	vmovss	20(%rdi), %xmm2
-	vmovss	24(%rdi), %xmm3
-	vmovss	28(%rdi), %xmm4
-	vmovss	36(%rdi), %xmm5
-	vmovss	40(%rdi), %xmm6
-	vmovss	32(%rdi), %xmm8
+	jne	.LBB10_24
+	vmovss	16(%rdi), %xmm0
+	vmovss	20(%rdi), %xmm1
+	vmovss	24(%rdi), %xmm2
+	vmovss	28(%rdi), %xmm3
+	vmovss	36(%rdi), %xmm4
+	vmovss	40(%rdi), %xmm5
+	vmovss	32(%rdi), %xmm6
+	vmovss	48(%rdi), %xmm7
 	cmpq	$8, %r9
-	vmovaps	%xmm11, -208(%rbp)
-	vmovaps	%xmm15, -192(%rbp)
-	vmovaps	%xmm1, -80(%rbp)
-	vmovaps	%xmm2, -176(%rbp)
-	vmovaps	%xmm3, -160(%rbp)
-	vmovaps	%xmm4, -144(%rbp)
-	vmovaps	%xmm5, -128(%rbp)
-	vmovaps	%xmm6, -112(%rbp)
-	jge	.LBB10_6
+	vmovaps	%xmm9, 272(%rsp)
+	vmovaps	%xmm10, 256(%rsp)
+	vmovaps	%xmm8, 208(%rsp)
+	vmovaps	%xmm0, 192(%rsp)
+	vmovaps	%xmm1, 176(%rsp)
+	vmovaps	%xmm2, 160(%rsp)
+	vmovaps	%xmm3, 144(%rsp)
+	vmovaps	%xmm4, 128(%rsp)
+	vmovaps	%xmm5, 112(%rsp)
+	vmovaps	%xmm6, 96(%rsp)
+	vmovaps	%xmm7, 80(%rsp)
+	jge	.LBB10_22
 	xorl	%edi, %edi
-	jmp	.LBB10_8
-.LBB10_3:
-	vmovss	12(%rdi), %xmm2
+	jmp	.LBB10_3
+.LBB10_24:
+	vmovss	12(%rdi), %xmm3
 	vxorps	%xmm0, %xmm0, %xmm0
-	vucomiss	%xmm0, %xmm2
-	jne	.LBB10_11
-	jp	.LBB10_11
+	vucomiss	%xmm0, %xmm3
+	jne	.LBB10_52
+	jp	.LBB10_52
 	cmpq	$8, %r9
-	jge	.LBB10_14
+	jge	.LBB10_27
 	xorl	%ecx, %ecx
-	jmp	.LBB10_29
-.LBB10_6:
-	vmovshdup	%xmm11, %xmm0
-	vbroadcastss	%xmm0, %ymm9
-	vbroadcastss	%xmm11, %ymm10
-	vbroadcastss	%xmm1, %ymm11
-	vbroadcastss	%xmm3, %ymm12
-	vbroadcastss	%xmm2, %ymm13
-	vbroadcastss	%xmm4, %ymm14
-	vbroadcastss	%xmm15, %ymm15
-	vbroadcastss	%xmm5, %ymm1
-	vbroadcastss	%xmm6, %ymm0
+	jmp	.LBB10_32
+.LBB10_22:
+	vbroadcastss	%xmm9, %ymm11
+	vbroadcastss	%xmm10, %ymm12
+	vbroadcastss	%xmm0, %ymm13
+	vbroadcastss	%xmm2, %ymm14
+	vbroadcastss	%xmm1, %ymm15
+	vbroadcastss	%xmm3, %ymm0
+	vbroadcastss	%xmm7, %ymm1
 	vbroadcastss	%xmm8, %ymm2
+	vbroadcastss	%xmm4, %ymm3
+	vbroadcastss	%xmm5, %ymm4
+	vbroadcastss	%xmm6, %ymm5
 	xorl	%eax, %eax
 	.p2align	4
-.LBB10_7:
-	vmovups	(%rsi,%rax,4), %ymm3
-	vmulps	(%rdx,%rax,4), %ymm9, %ymm4
-	vfmadd231ps	%ymm3, %ymm10, %ymm4
-	vmulps	%ymm4, %ymm12, %ymm5
-	vfmadd231ps	(%rcx,%rax,4), %ymm11, %ymm5
-	vmulps	%ymm4, %ymm14, %ymm6
-	vmulps	%ymm6, %ymm4, %ymm4
-	vfmadd231ps	(%r8,%rax,4), %ymm13, %ymm4
-	vdivps	%ymm1, %ymm5, %ymm6
-	vdivps	%ymm0, %ymm4, %ymm7
-	vmulps	%ymm6, %ymm15, %ymm6
-	vsqrtps	%ymm7, %ymm7
-	vaddps	%ymm7, %ymm2, %ymm7
-	vdivps	%ymm7, %ymm6, %ymm6
-	vsubps	%ymm6, %ymm3, %ymm3
-	vmovups	%ymm3, (%rsi,%rax,4)
-	vmovups	%ymm5, (%rcx,%rax,4)
-	vmovups	%ymm4, (%r8,%rax,4)
+.LBB10_23:
+	vmovups	(%rsi,%rax,4), %ymm6
+	vmulps	(%rdx,%rax,4), %ymm11, %ymm7
+	vfmadd231ps	%ymm6, %ymm12, %ymm7
+	vmulps	%ymm7, %ymm14, %ymm8
+	vfmadd231ps	(%rcx,%rax,4), %ymm13, %ymm8
+	vmulps	%ymm7, %ymm0, %ymm9
+	vmulps	%ymm7, %ymm9, %ymm7
+	vfmadd231ps	(%r8,%rax,4), %ymm15, %ymm7
+	vdivps	%ymm3, %ymm8, %ymm9
+	vdivps	%ymm4, %ymm7, %ymm10
+	vmulps	%ymm2, %ymm9, %ymm9
+	vsqrtps	%ymm10, %ymm10
+	vaddps	%ymm5, %ymm10, %ymm10
+	vdivps	%ymm10, %ymm9, %ymm9
+	vfmsub231ps	%ymm6, %ymm1, %ymm9
+	vmovups	%ymm9, (%rsi,%rax,4)
+	vmovups	%ymm8, (%rcx,%rax,4)
+	vmovups	%ymm7, (%r8,%rax,4)
 	leaq	8(%rax), %rdi
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB10_7
-.LBB10_8:
+	jle	.LBB10_23
+.LBB10_3:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	vmovaps	-208(%rbp), %xmm5
-	vmovaps	-192(%rbp), %xmm6
-	vmovaps	-80(%rbp), %xmm7
-	vmovaps	-176(%rbp), %xmm11
-	vmovaps	-160(%rbp), %xmm12
-	vmovaps	-144(%rbp), %xmm13
-	vmovaps	-128(%rbp), %xmm14
-	vmovaps	-112(%rbp), %xmm15
-	jle	.LBB10_92
+	vmovaps	272(%rsp), %xmm9
+	vmovaps	256(%rsp), %xmm10
+	vmovaps	208(%rsp), %xmm6
+	vmovaps	192(%rsp), %xmm5
+	vmovaps	176(%rsp), %xmm7
+	vmovaps	160(%rsp), %xmm8
+	vmovaps	144(%rsp), %xmm11
+	vmovaps	128(%rsp), %xmm12
+	vmovaps	112(%rsp), %xmm14
+	vmovaps	96(%rsp), %xmm15
+	vmovaps	80(%rsp), %xmm13
+	jle	.LBB10_73
 	cmpq	$8, %rax
-	jae	.LBB10_16
+	jae	.LBB10_6
 	movq	%rdi, %rax
-	jmp	.LBB10_91
-.LBB10_11:
+	jmp	.LBB10_21
+.LBB10_52:
 	cmpl	$0, 4(%rdi)
-	je	.LBB10_38
+	je	.LBB10_58
 	cmpq	$8, %r9
-	jge	.LBB10_40
+	jge	.LBB10_74
 	xorl	%edi, %edi
-	jmp	.LBB10_42
-.LBB10_14:
-	vmovshdup	%xmm11, %xmm0
-	vbroadcastss	%xmm0, %ymm4
-	vbroadcastss	%xmm11, %ymm2
-	vbroadcastss	%xmm15, %ymm3
+	jmp	.LBB10_55
+.LBB10_27:
+	vbroadcastss	%xmm9, %ymm5
+	vbroadcastss	%xmm10, %ymm3
+	vbroadcastss	%xmm8, %ymm4
 	leaq	-8(%r9), %rdi
 	cmpq	$8, %rdi
-	jae	.LBB10_25
+	jae	.LBB10_50
 	movl	$8, %eax
 	xorl	%ecx, %ecx
 	testb	$8, %dil
-	je	.LBB10_28
-	jmp	.LBB10_29
-.LBB10_16:
+	je	.LBB10_31
+	jmp	.LBB10_32
+.LBB10_6:
 	leaq	(%rsi,%rdi,4), %r11
 	leaq	(%rsi,%r9,4), %rbx
 	leaq	(%rcx,%rdi,4), %r15
 	leaq	(%rcx,%r9,4), %r12
 	leaq	(%r8,%rdi,4), %r13
 	leaq	(%r8,%r9,4), %r10
-	movq	%r10, -88(%rbp)
+	movq	%r10, 64(%rsp)
 	leaq	(%rdx,%rdi,4), %r14
-	movq	%r14, -96(%rbp)
+	movq	%r14, 72(%rsp)
 	leaq	(%rdx,%r9,4), %r14
 	cmpq	%r12, %r11
-	setb	-49(%rbp)
+	setb	32(%rsp)
 	cmpq	%rbx, %r15
-	setb	-48(%rbp)
+	setb	224(%rsp)
 	cmpq	%r10, %r11
-	setb	-47(%rbp)
+	setb	31(%rsp)
 	cmpq	%rbx, %r13
-	setb	-46(%rbp)
+	setb	30(%rsp)
 	cmpq	%r14, %r11
 	setb	%r11b
-	movq	-96(%rbp), %r10
+	movq	72(%rsp), %r10
 	cmpq	%rbx, %r10
-	setb	-45(%rbp)
-	movq	-88(%rbp), %rbx
+	setb	29(%rsp)
+	movq	64(%rsp), %rbx
 	cmpq	%rbx, %r15
-	setb	-44(%rbp)
+	setb	28(%rsp)
 	cmpq	%r12, %r13
-	setb	-43(%rbp)
+	setb	27(%rsp)
 	cmpq	%r14, %r15
-	setb	-41(%rbp)
+	setb	25(%rsp)
 	cmpq	%r12, %r10
-	setb	-42(%rbp)
+	setb	26(%rsp)
 	cmpq	%r14, %r13
 	setb	%r15b
 	cmpq	%rbx, %r10
 	setb	%bl
-	movzbl	-48(%rbp), %r10d
-	testb	%r10b, -49(%rbp)
-	jne	.LBB10_89
-	movzbl	-46(%rbp), %r10d
-	andb	%r10b, -47(%rbp)
-	jne	.LBB10_90
-	andb	-45(%rbp), %r11b
-	jne	.LBB10_83
-	movzbl	-43(%rbp), %r10d
-	andb	%r10b, -44(%rbp)
-	jne	.LBB10_74
-	movzbl	-41(%rbp), %r10d
-	andb	-42(%rbp), %r10b
-	jne	.LBB10_73
+	movzbl	224(%rsp), %r10d
+	testb	%r10b, 32(%rsp)
+	jne	.LBB10_7
+	movzbl	30(%rsp), %r10d
+	andb	%r10b, 31(%rsp)
+	jne	.LBB10_9
+	andb	29(%rsp), %r11b
+	jne	.LBB10_11
+	movzbl	27(%rsp), %r10d
+	andb	%r10b, 28(%rsp)
+	jne	.LBB10_13
+	movzbl	25(%rsp), %r10d
+	andb	26(%rsp), %r10b
+	jne	.LBB10_15
 	andb	%bl, %r15b
-	jne	.LBB10_54
+	jne	.LBB10_17
 	movl	%r9d, %r10d
 	andl	$7, %r10d
 	subq	%r10, %rax
 	addq	%rdi, %rax
-	vmovshdup	%xmm5, %xmm0
-	vbroadcastss	%xmm0, %ymm9
-	vbroadcastss	%xmm5, %ymm10
-	vbroadcastss	%xmm7, %ymm1
-	vbroadcastss	%xmm12, %ymm0
-	vbroadcastss	%xmm11, %ymm2
+	vbroadcastss	%xmm9, %ymm0
+	vmovaps	%ymm0, 32(%rsp)
+	vbroadcastss	%xmm10, %ymm0
+	vmovaps	%ymm0, 224(%rsp)
+	vbroadcastss	%xmm5, %ymm2
+	vbroadcastss	%xmm8, %ymm3
+	vbroadcastss	%xmm7, %ymm4
+	vbroadcastss	%xmm11, %ymm5
 	vbroadcastss	%xmm13, %ymm11
-	vbroadcastss	%xmm14, %ymm12
+	vbroadcastss	%xmm12, %ymm12
 	vbroadcastss	%xmm6, %ymm13
-	vbroadcastss	%xmm15, %ymm14
-	vbroadcastss	%xmm8, %ymm15
+	vbroadcastss	%xmm14, %ymm14
+	vbroadcastss	%xmm15, %ymm15
 	.p2align	4
-.LBB10_23:
-	vmovups	(%rsi,%rdi,4), %ymm3
-	vmulps	(%rdx,%rdi,4), %ymm9, %ymm4
-	vfmadd231ps	%ymm3, %ymm10, %ymm4
-	vmulps	%ymm4, %ymm0, %ymm5
-	vfmadd231ps	(%rcx,%rdi,4), %ymm1, %ymm5
-	vmulps	%ymm4, %ymm11, %ymm6
-	vmulps	%ymm6, %ymm4, %ymm4
-	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm4
-	vdivps	%ymm12, %ymm5, %ymm6
-	vdivps	%ymm14, %ymm4, %ymm7
-	vmulps	%ymm6, %ymm13, %ymm6
-	vsqrtps	%ymm7, %ymm7
-	vaddps	%ymm7, %ymm15, %ymm7
-	vdivps	%ymm7, %ymm6, %ymm6
-	vsubps	%ymm6, %ymm3, %ymm3
-	vmovups	%ymm3, (%rsi,%rdi,4)
-	vmovups	%ymm5, (%rcx,%rdi,4)
-	vmovups	%ymm4, (%r8,%rdi,4)
+.LBB10_19:
+	vmovups	(%rsi,%rdi,4), %ymm0
+	vmovaps	32(%rsp), %ymm1
+	vmulps	(%rdx,%rdi,4), %ymm1, %ymm6
+	vfmadd231ps	224(%rsp), %ymm0, %ymm6
+	vmulps	%ymm6, %ymm3, %ymm1
+	vfmadd231ps	(%rcx,%rdi,4), %ymm2, %ymm1
+	vmulps	%ymm6, %ymm5, %ymm7
+	vmulps	%ymm7, %ymm6, %ymm6
+	vfmadd231ps	(%r8,%rdi,4), %ymm4, %ymm6
+	vdivps	%ymm12, %ymm1, %ymm7
+	vdivps	%ymm14, %ymm6, %ymm8
+	vmulps	%ymm7, %ymm13, %ymm7
+	vsqrtps	%ymm8, %ymm8
+	vaddps	%ymm8, %ymm15, %ymm8
+	vdivps	%ymm8, %ymm7, %ymm7
+	vfmsub231ps	%ymm0, %ymm11, %ymm7
+	vmovups	%ymm7, (%rsi,%rdi,4)
+	vmovups	%ymm1, (%rcx,%rdi,4)
+	vmovups	%ymm6, (%r8,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB10_23
+	jne	.LBB10_19
 	testq	%r10, %r10
-	vmovaps	-208(%rbp), %xmm5
-	vmovaps	-192(%rbp), %xmm6
-	vmovaps	-80(%rbp), %xmm7
-	vmovaps	-176(%rbp), %xmm11
-	vmovaps	-160(%rbp), %xmm12
-	vmovaps	-144(%rbp), %xmm13
-	vmovaps	-128(%rbp), %xmm14
-	vmovaps	-112(%rbp), %xmm15
-	jne	.LBB10_91
-	jmp	.LBB10_92
-.LBB10_25:
+	vmovaps	208(%rsp), %xmm6
+	vmovaps	192(%rsp), %xmm5
+	vmovaps	176(%rsp), %xmm7
+	vmovaps	160(%rsp), %xmm8
+	vmovaps	144(%rsp), %xmm11
+	vmovaps	128(%rsp), %xmm12
+	vmovaps	112(%rsp), %xmm14
+	vmovaps	96(%rsp), %xmm15
+	vmovaps	80(%rsp), %xmm13
+	jne	.LBB10_21
+	jmp	.LBB10_73
+.LBB10_50:
 	movq	%rdi, %rcx
 	shrq	$3, %rcx
 	incq	%rcx
 	andq	$-2, %rcx
 	movl	$8, %eax
 	.p2align	4
-.LBB10_26:
-	vmulps	-32(%rdx,%rax,4), %ymm4, %ymm0
+.LBB10_51:
+	vmulps	-32(%rdx,%rax,4), %ymm5, %ymm0
 	vmovups	-32(%rsi,%rax,4), %ymm1
-	vmovups	(%rsi,%rax,4), %ymm5
-	vfmadd231ps	%ymm1, %ymm2, %ymm0
-	vfnmadd213ps	%ymm1, %ymm3, %ymm0
+	vmovups	(%rsi,%rax,4), %ymm2
+	vfmadd231ps	%ymm1, %ymm3, %ymm0
+	vfnmadd213ps	%ymm1, %ymm4, %ymm0
 	vmovups	%ymm0, -32(%rsi,%rax,4)
-	vmulps	(%rdx,%rax,4), %ymm4, %ymm0
-	vfmadd231ps	%ymm5, %ymm2, %ymm0
-	vfnmadd213ps	%ymm5, %ymm3, %ymm0
+	vmulps	(%rdx,%rax,4), %ymm5, %ymm0
+	vfmadd231ps	%ymm2, %ymm3, %ymm0
+	vfnmadd213ps	%ymm2, %ymm4, %ymm0
 	vmovups	%ymm0, (%rsi,%rax,4)
 	addq	$16, %rax
 	addq	$-2, %rcx
-	jne	.LBB10_26
+	jne	.LBB10_51
 	leaq	-8(%rax), %rcx
 	testb	$8, %dil
-	jne	.LBB10_29
-.LBB10_28:
+	jne	.LBB10_32
+.LBB10_31:
 	vmovups	(%rsi,%rcx,4), %ymm0
-	vmulps	(%rdx,%rcx,4), %ymm4, %ymm1
-	vfmadd213ps	%ymm1, %ymm0, %ymm2
-	vfnmadd213ps	%ymm0, %ymm3, %ymm2
-	vmovups	%ymm2, (%rsi,%rcx,4)
+	vmulps	(%rdx,%rcx,4), %ymm5, %ymm1
+	vfmadd213ps	%ymm1, %ymm0, %ymm3
+	vfnmadd213ps	%ymm0, %ymm4, %ymm3
+	vmovups	%ymm3, (%rsi,%rcx,4)
 	movq	%rax, %rcx
-.LBB10_29:
+.LBB10_32:
 	movq	%r9, %rax
 	subq	%rcx, %rax
-	jle	.LBB10_92
+	jle	.LBB10_73
 	cmpq	$3, %rax
-	jbe	.LBB10_32
+	jbe	.LBB10_34
 	leaq	(%rsi,%rcx,4), %rdi
 	leaq	(%rsi,%r9,4), %r8
 	leaq	(%rdx,%rcx,4), %r10
@@ -5236,62 +5248,59 @@ update_apply:
 	cmpq	%r8, %r10
 	setb	%r8b
 	testb	%r8b, %dil
-	je	.LBB10_45
-.LBB10_32:
+	je	.LBB10_40
+.LBB10_34:
 	movq	%rcx, %rax
-.LBB10_33:
+.LBB10_35:
 	movl	%r9d, %edi
 	subl	%eax, %edi
 	leaq	1(%rax), %rcx
 	testb	$1, %dil
-	je	.LBB10_35
+	je	.LBB10_37
 	vmovss	(%rsi,%rax,4), %xmm0
-	vmovshdup	%xmm11, %xmm1
-	vmulss	(%rdx,%rax,4), %xmm1, %xmm1
-	vfmadd231ss	%xmm0, %xmm11, %xmm1
-	vfnmadd213ss	%xmm0, %xmm15, %xmm1
+	vmulss	(%rdx,%rax,4), %xmm9, %xmm1
+	vfmadd231ss	%xmm0, %xmm10, %xmm1
+	vfnmadd213ss	%xmm0, %xmm8, %xmm1
 	vmovss	%xmm1, (%rsi,%rax,4)
 	movq	%rcx, %rax
-.LBB10_35:
-	cmpq	%rcx, %r9
-	je	.LBB10_92
-	vmovshdup	%xmm11, %xmm0
-	.p2align	4
 .LBB10_37:
-	vmulss	(%rdx,%rax,4), %xmm0, %xmm1
-	vmovss	(%rsi,%rax,4), %xmm2
-	vmovss	4(%rsi,%rax,4), %xmm3
-	vfmadd231ss	%xmm2, %xmm11, %xmm1
-	vfnmadd213ss	%xmm2, %xmm15, %xmm1
-	vmovss	%xmm1, (%rsi,%rax,4)
-	vmulss	4(%rdx,%rax,4), %xmm0, %xmm1
-	vfmadd231ss	%xmm3, %xmm11, %xmm1
-	vfnmadd213ss	%xmm3, %xmm15, %xmm1
-	vmovss	%xmm1, 4(%rsi,%rax,4)
+	cmpq	%rcx, %r9
+	je	.LBB10_73
+	.p2align	4
+.LBB10_38:
+	vmulss	(%rdx,%rax,4), %xmm9, %xmm0
+	vmovss	(%rsi,%rax,4), %xmm1
+	vmovss	4(%rsi,%rax,4), %xmm2
+	vfmadd231ss	%xmm1, %xmm10, %xmm0
+	vfnmadd213ss	%xmm1, %xmm8, %xmm0
+	vmovss	%xmm0, (%rsi,%rax,4)
+	vmulss	4(%rdx,%rax,4), %xmm9, %xmm0
+	vfmadd231ss	%xmm2, %xmm10, %xmm0
+	vfnmadd213ss	%xmm2, %xmm8, %xmm0
+	vmovss	%xmm0, 4(%rsi,%rax,4)
 	addq	$2, %rax
 	cmpq	%rax, %r9
-	jne	.LBB10_37
-	jmp	.LBB10_92
-.LBB10_38:
+	jne	.LBB10_38
+	jmp	.LBB10_73
+.LBB10_58:
 	cmpq	$8, %r9
-	jge	.LBB10_47
+	jge	.LBB10_90
 	xorl	%edi, %edi
-	jmp	.LBB10_49
-.LBB10_40:
-	vmovshdup	%xmm11, %xmm0
-	vbroadcastss	%xmm0, %ymm0
-	vbroadcastss	%xmm11, %ymm1
-	vbroadcastss	%xmm2, %ymm3
-	vbroadcastss	%xmm15, %ymm4
+	jmp	.LBB10_60
+.LBB10_74:
+	vbroadcastss	%xmm9, %ymm0
+	vbroadcastss	%xmm10, %ymm1
+	vbroadcastss	%xmm3, %ymm2
+	vbroadcastss	%xmm8, %ymm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB10_41:
+.LBB10_75:
 	vmulps	(%rdx,%rax,4), %ymm0, %ymm5
 	vmovups	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm1, %ymm5
 	vmovups	(%rcx,%rax,4), %ymm7
-	vfmadd213ps	%ymm5, %ymm3, %ymm7
-	vfmadd231ps	%ymm7, %ymm3, %ymm5
+	vfmadd213ps	%ymm5, %ymm2, %ymm7
+	vfmadd231ps	%ymm7, %ymm2, %ymm5
 	vfnmadd213ps	%ymm6, %ymm4, %ymm5
 	vmovups	%ymm5, (%rsi,%rax,4)
 	vmovups	%ymm7, (%rcx,%rax,4)
@@ -5299,50 +5308,32 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB10_41
-.LBB10_42:
+	jle	.LBB10_75
+.LBB10_55:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB10_92
+	jle	.LBB10_73
 	cmpq	$16, %rax
-	jae	.LBB10_55
-.LBB10_86:
+	jae	.LBB10_63
 	movq	%rdi, %rax
-.LBB10_87:
-	vmovshdup	%xmm11, %xmm0
-	.p2align	4
-.LBB10_88:
-	vmovss	(%rsi,%rax,4), %xmm1
-	vmulss	(%rdx,%rax,4), %xmm0, %xmm3
-	vfmadd231ss	%xmm1, %xmm11, %xmm3
-	vmovss	(%rcx,%rax,4), %xmm4
-	vfmadd213ss	%xmm3, %xmm2, %xmm4
-	vfmadd231ss	%xmm4, %xmm2, %xmm3
-	vfnmadd213ss	%xmm1, %xmm15, %xmm3
-	vmovss	%xmm3, (%rsi,%rax,4)
-	vmovss	%xmm4, (%rcx,%rax,4)
-	incq	%rax
-	cmpq	%rax, %r9
-	jne	.LBB10_88
-	jmp	.LBB10_92
-.LBB10_45:
+	jmp	.LBB10_72
+.LBB10_40:
 	cmpq	$32, %rax
-	jae	.LBB10_61
+	jae	.LBB10_45
 	xorl	%edi, %edi
-	jmp	.LBB10_65
-.LBB10_47:
-	vmovshdup	%xmm11, %xmm0
-	vbroadcastss	%xmm0, %ymm0
-	vbroadcastss	%xmm11, %ymm1
-	vbroadcastss	%xmm2, %ymm3
-	vbroadcastss	%xmm15, %ymm4
+	jmp	.LBB10_42
+.LBB10_90:
+	vbroadcastss	%xmm9, %ymm0
+	vbroadcastss	%xmm10, %ymm1
+	vbroadcastss	%xmm3, %ymm2
+	vbroadcastss	%xmm8, %ymm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB10_48:
+.LBB10_91:
 	vmulps	(%rdx,%rax,4), %ymm0, %ymm5
 	vmovups	(%rsi,%rax,4), %ymm6
 	vfmadd231ps	%ymm6, %ymm1, %ymm5
-	vfmadd231ps	(%rcx,%rax,4), %ymm3, %ymm5
+	vfmadd231ps	(%rcx,%rax,4), %ymm2, %ymm5
 	vfnmadd231ps	%ymm5, %ymm4, %ymm6
 	vmovups	%ymm6, (%rsi,%rax,4)
 	vmovups	%ymm5, (%rcx,%rax,4)
@@ -5350,34 +5341,32 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB10_48
-.LBB10_49:
+	jle	.LBB10_91
+.LBB10_60:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB10_92
+	jle	.LBB10_73
 	cmpq	$3, %rax
-	ja	.LBB10_68
-.LBB10_51:
+	ja	.LBB10_76
+.LBB10_62:
 	movq	%rdi, %rax
-.LBB10_52:
-	vmovshdup	%xmm11, %xmm0
 	.p2align	4
-.LBB10_53:
-	vmovss	(%rsi,%rax,4), %xmm1
-	vmulss	(%rdx,%rax,4), %xmm0, %xmm3
-	vfmadd231ss	%xmm1, %xmm11, %xmm3
-	vfmadd231ss	(%rcx,%rax,4), %xmm2, %xmm3
-	vfnmadd231ss	%xmm3, %xmm15, %xmm1
-	vmovss	%xmm1, (%rsi,%rax,4)
-	vmovss	%xmm3, (%rcx,%rax,4)
+.LBB10_84:
+	vmovss	(%rsi,%rax,4), %xmm0
+	vmulss	(%rdx,%rax,4), %xmm9, %xmm1
+	vfmadd231ss	%xmm0, %xmm10, %xmm1
+	vfmadd231ss	(%rcx,%rax,4), %xmm3, %xmm1
+	vfnmadd231ss	%xmm1, %xmm8, %xmm0
+	vmovss	%xmm0, (%rsi,%rax,4)
+	vmovss	%xmm1, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB10_53
-	jmp	.LBB10_92
-.LBB10_54:
+	jne	.LBB10_84
+	jmp	.LBB10_73
+.LBB10_17:
 	movq	%rdi, %rax
-	jmp	.LBB10_91
-.LBB10_55:
+	jmp	.LBB10_21
+.LBB10_63:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -5391,97 +5380,101 @@ update_apply:
 	cmpq	%r12, %r8
 	setb	%r8b
 	cmpq	%r10, %r15
-	setb	-80(%rbp)
+	setb	32(%rsp)
 	cmpq	%r12, %rbx
 	setb	%r10b
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB10_86
-	andb	-80(%rbp), %r8b
-	jne	.LBB10_86
+	jne	.LBB10_64
+	andb	32(%rsp), %r8b
+	jne	.LBB10_66
 	andb	%bl, %r10b
-	jne	.LBB10_86
+	jne	.LBB10_68
 	movl	%r9d, %r8d
 	andl	$7, %r8d
 	subq	%r8, %rax
 	addq	%rdi, %rax
-	vmovshdup	%xmm11, %xmm0
-	vbroadcastss	%xmm0, %ymm0
-	vbroadcastss	%xmm11, %ymm1
-	vbroadcastss	%xmm2, %ymm3
-	vbroadcastss	%xmm15, %ymm4
+	vbroadcastss	%xmm9, %ymm0
+	vbroadcastss	%xmm10, %ymm1
+	vbroadcastss	%xmm3, %ymm2
+	vbroadcastss	%xmm8, %ymm4
 	.p2align	4
-.LBB10_59:
+.LBB10_70:
 	vmovups	(%rsi,%rdi,4), %ymm5
 	vmulps	(%rdx,%rdi,4), %ymm0, %ymm6
 	vfmadd231ps	%ymm5, %ymm1, %ymm6
 	vmovups	(%rcx,%rdi,4), %ymm7
-	vfmadd213ps	%ymm6, %ymm3, %ymm7
-	vfmadd231ps	%ymm7, %ymm3, %ymm6
+	vfmadd213ps	%ymm6, %ymm2, %ymm7
+	vfmadd231ps	%ymm7, %ymm2, %ymm6
 	vfnmadd213ps	%ymm5, %ymm4, %ymm6
 	vmovups	%ymm6, (%rsi,%rdi,4)
 	vmovups	%ymm7, (%rcx,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB10_59
+	jne	.LBB10_70
 	testq	%r8, %r8
-	jne	.LBB10_87
-	jmp	.LBB10_92
-.LBB10_61:
+	jne	.LBB10_72
+	jmp	.LBB10_73
+.LBB10_45:
 	movq	%rax, %rdi
 	andq	$-32, %rdi
-	vmovshdup	%xmm11, %xmm0
-	vbroadcastss	%xmm0, %ymm2
-	vbroadcastss	%xmm11, %ymm3
-	vbroadcastss	%xmm15, %ymm4
+	vmovaps	%xmm9, %xmm11
+	vbroadcastss	%xmm9, %ymm3
+	vmovaps	%xmm10, %xmm12
+	vbroadcastss	%xmm10, %ymm0
+	vmovaps	%xmm8, %xmm13
+	vbroadcastss	%xmm8, %ymm1
 	leaq	(%rdx,%rcx,4), %r8
 	addq	$96, %r8
 	leaq	(%rsi,%rcx,4), %r10
 	addq	$96, %r10
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB10_62:
-	vmovups	-96(%r10,%r11,4), %ymm0
-	vmovups	-64(%r10,%r11,4), %ymm1
+.LBB10_46:
+	vmovups	-96(%r10,%r11,4), %ymm2
+	vmovups	-64(%r10,%r11,4), %ymm4
 	vmovups	-32(%r10,%r11,4), %ymm5
 	vmovups	(%r10,%r11,4), %ymm6
-	vmulps	-96(%r8,%r11,4), %ymm2, %ymm7
-	vmulps	-64(%r8,%r11,4), %ymm2, %ymm8
-	vmulps	-32(%r8,%r11,4), %ymm2, %ymm9
-	vmulps	(%r8,%r11,4), %ymm2, %ymm10
-	vfmadd231ps	%ymm0, %ymm3, %ymm7
-	vfmadd231ps	%ymm1, %ymm3, %ymm8
-	vfmadd231ps	%ymm5, %ymm3, %ymm9
-	vfmadd231ps	%ymm6, %ymm3, %ymm10
-	vfnmadd213ps	%ymm0, %ymm4, %ymm7
-	vfnmadd213ps	%ymm1, %ymm4, %ymm8
-	vfnmadd213ps	%ymm5, %ymm4, %ymm9
-	vfnmadd213ps	%ymm6, %ymm4, %ymm10
+	vmulps	-96(%r8,%r11,4), %ymm3, %ymm7
+	vmulps	-64(%r8,%r11,4), %ymm3, %ymm8
+	vmulps	-32(%r8,%r11,4), %ymm3, %ymm9
+	vmulps	(%r8,%r11,4), %ymm3, %ymm10
+	vfmadd231ps	%ymm2, %ymm0, %ymm7
+	vfmadd231ps	%ymm4, %ymm0, %ymm8
+	vfmadd231ps	%ymm5, %ymm0, %ymm9
+	vfmadd231ps	%ymm6, %ymm0, %ymm10
+	vfnmadd213ps	%ymm2, %ymm1, %ymm7
+	vfnmadd213ps	%ymm4, %ymm1, %ymm8
+	vfnmadd213ps	%ymm5, %ymm1, %ymm9
+	vfnmadd213ps	%ymm6, %ymm1, %ymm10
 	vmovups	%ymm7, -96(%r10,%r11,4)
 	vmovups	%ymm8, -64(%r10,%r11,4)
 	vmovups	%ymm9, -32(%r10,%r11,4)
 	vmovups	%ymm10, (%r10,%r11,4)
 	addq	$32, %r11
 	cmpq	%r11, %rdi
-	jne	.LBB10_62
+	jne	.LBB10_46
 	cmpq	%rdi, %rax
-	je	.LBB10_92
+	je	.LBB10_73
+	vmovaps	%xmm11, %xmm9
+	vmovaps	%xmm12, %xmm10
+	vmovaps	%xmm13, %xmm8
 	testb	$28, %al
-	je	.LBB10_85
-.LBB10_65:
+	je	.LBB10_49
+.LBB10_42:
 	movl	%r9d, %r8d
 	andl	$3, %r8d
 	subq	%r8, %rax
 	addq	%rcx, %rax
-	vshufps	$85, %xmm11, %xmm11, %xmm0
-	vbroadcastss	%xmm11, %xmm1
-	vbroadcastss	%xmm15, %xmm2
+	vbroadcastss	%xmm9, %xmm0
+	vbroadcastss	%xmm10, %xmm1
+	vbroadcastss	%xmm8, %xmm2
 	movq	%r9, %r10
 	andq	$-4, %r10
 	addq	%rcx, %rdi
 	.p2align	4
-.LBB10_66:
+.LBB10_43:
 	vmovups	(%rsi,%rdi,4), %xmm3
 	vmulps	(%rdx,%rdi,4), %xmm0, %xmm4
 	vfmadd231ps	%xmm3, %xmm1, %xmm4
@@ -5489,11 +5482,11 @@ update_apply:
 	vmovups	%xmm4, (%rsi,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %r10
-	jne	.LBB10_66
+	jne	.LBB10_43
 	testq	%r8, %r8
-	jne	.LBB10_33
-	jmp	.LBB10_92
-.LBB10_68:
+	jne	.LBB10_35
+	jmp	.LBB10_73
+.LBB10_76:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -5507,35 +5500,38 @@ update_apply:
 	cmpq	%r12, %r8
 	setb	%r8b
 	cmpq	%r10, %r15
-	setb	-80(%rbp)
+	setb	32(%rsp)
 	cmpq	%r12, %rbx
 	setb	%r10b
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB10_51
-	andb	-80(%rbp), %r8b
-	jne	.LBB10_51
+	jne	.LBB10_62
+	andb	32(%rsp), %r8b
+	jne	.LBB10_62
 	andb	%bl, %r10b
-	jne	.LBB10_51
+	jne	.LBB10_62
 	cmpq	$16, %rax
-	jae	.LBB10_76
+	jae	.LBB10_85
 	xorl	%r8d, %r8d
-	jmp	.LBB10_80
-.LBB10_73:
+	jmp	.LBB10_81
+.LBB10_15:
 	movq	%rdi, %rax
-	jmp	.LBB10_91
-.LBB10_74:
+	jmp	.LBB10_21
+.LBB10_13:
 	movq	%rdi, %rax
-	jmp	.LBB10_91
-.LBB10_76:
+	jmp	.LBB10_21
+.LBB10_68:
+	movq	%rdi, %rax
+	jmp	.LBB10_72
+.LBB10_85:
 	movq	%rax, %r8
 	andq	$-16, %r8
-	vmovshdup	%xmm11, %xmm0
-	vbroadcastss	%xmm0, %ymm0
-	vbroadcastss	%xmm11, %ymm1
-	vbroadcastss	%xmm2, %ymm3
-	vbroadcastss	%xmm15, %ymm4
+	vbroadcastss	%xmm9, %ymm0
+	vbroadcastss	%xmm10, %ymm1
+	vbroadcastss	%xmm3, %ymm2
+	vmovaps	%xmm8, %xmm11
+	vbroadcastss	%xmm8, %ymm4
 	leaq	(%rcx,%rdi,4), %r10
 	addq	$32, %r10
 	leaq	(%rdx,%rdi,4), %r11
@@ -5543,15 +5539,15 @@ update_apply:
 	leaq	(%rsi,%rdi,4), %rbx
 	addq	$32, %rbx
 	xorl	%r14d, %r14d
-.LBB10_77:
+.LBB10_86:
 	vmovups	-32(%rbx,%r14,4), %ymm5
 	vmovups	(%rbx,%r14,4), %ymm6
 	vmulps	-32(%r11,%r14,4), %ymm0, %ymm7
 	vmulps	(%r11,%r14,4), %ymm0, %ymm8
 	vfmadd231ps	%ymm5, %ymm1, %ymm7
 	vfmadd231ps	%ymm6, %ymm1, %ymm8
-	vfmadd231ps	-32(%r10,%r14,4), %ymm3, %ymm7
-	vfmadd231ps	(%r10,%r14,4), %ymm3, %ymm8
+	vfmadd231ps	-32(%r10,%r14,4), %ymm2, %ymm7
+	vfmadd231ps	(%r10,%r14,4), %ymm2, %ymm8
 	vfnmadd231ps	%ymm7, %ymm4, %ymm5
 	vfnmadd231ps	%ymm8, %ymm4, %ymm6
 	vmovups	%ymm5, -32(%rbx,%r14,4)
@@ -5560,73 +5556,92 @@ update_apply:
 	vmovups	%ymm8, (%r10,%r14,4)
 	addq	$16, %r14
 	cmpq	%r14, %r8
-	jne	.LBB10_77
+	jne	.LBB10_86
 	cmpq	%r8, %rax
-	je	.LBB10_92
+	je	.LBB10_73
+	vmovaps	%xmm11, %xmm8
 	testb	$12, %al
-	je	.LBB10_93
-.LBB10_80:
+	je	.LBB10_89
+.LBB10_81:
 	movl	%r9d, %r10d
 	andl	$3, %r10d
 	subq	%r10, %rax
 	addq	%rdi, %rax
-	vshufps	$85, %xmm11, %xmm11, %xmm0
-	vbroadcastss	%xmm11, %xmm1
-	vbroadcastss	%xmm2, %xmm3
-	vbroadcastss	%xmm15, %xmm4
+	vbroadcastss	%xmm9, %xmm0
+	vbroadcastss	%xmm10, %xmm1
+	vbroadcastss	%xmm3, %xmm2
+	vbroadcastss	%xmm8, %xmm4
 	addq	%rdi, %r8
-.LBB10_81:
+.LBB10_82:
 	vmovups	(%rsi,%r8,4), %xmm5
 	vmulps	(%rdx,%r8,4), %xmm0, %xmm6
 	vfmadd231ps	%xmm5, %xmm1, %xmm6
-	vfmadd231ps	(%rcx,%r8,4), %xmm3, %xmm6
+	vfmadd231ps	(%rcx,%r8,4), %xmm2, %xmm6
 	vfnmadd231ps	%xmm6, %xmm4, %xmm5
 	vmovups	%xmm5, (%rsi,%r8,4)
 	vmovups	%xmm6, (%rcx,%r8,4)
 	addq	$4, %r8
 	cmpq	%r8, %rax
-	jne	.LBB10_81
+	jne	.LBB10_82
 	testq	%r10, %r10
-	jne	.LBB10_52
-	jmp	.LBB10_92
-.LBB10_83:
+	jne	.LBB10_84
+	jmp	.LBB10_73
+.LBB10_11:
 	movq	%rdi, %rax
-	jmp	.LBB10_91
-.LBB10_85:
+	jmp	.LBB10_21
+.LBB10_64:
+	movq	%rdi, %rax
+	jmp	.LBB10_72
+.LBB10_49:
 	addq	%rdi, %rcx
-	jmp	.LBB10_32
-.LBB10_89:
-	movq	%rdi, %rax
-	jmp	.LBB10_91
-.LBB10_90:
+	jmp	.LBB10_34
+.LBB10_66:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB10_91:
+.LBB10_72:
 	vmovss	(%rsi,%rax,4), %xmm0
-	vinsertps	$16, (%rdx,%rax,4), %xmm0, %xmm1
-	vmulps	%xmm1, %xmm5, %xmm1
-	vmovshdup	%xmm1, %xmm2
-	vaddss	%xmm2, %xmm1, %xmm1
-	vmulss	%xmm1, %xmm12, %xmm2
-	vfmadd231ss	(%rcx,%rax,4), %xmm7, %xmm2
-	vmulss	%xmm1, %xmm13, %xmm3
+	vmulss	(%rdx,%rax,4), %xmm9, %xmm1
+	vfmadd231ss	%xmm0, %xmm10, %xmm1
+	vmovss	(%rcx,%rax,4), %xmm2
+	vfmadd213ss	%xmm1, %xmm3, %xmm2
+	vfmadd231ss	%xmm2, %xmm3, %xmm1
+	vfnmadd213ss	%xmm0, %xmm8, %xmm1
+	vmovss	%xmm1, (%rsi,%rax,4)
+	vmovss	%xmm2, (%rcx,%rax,4)
+	incq	%rax
+	cmpq	%rax, %r9
+	jne	.LBB10_72
+	jmp	.LBB10_73
+.LBB10_7:
+	movq	%rdi, %rax
+	jmp	.LBB10_21
+.LBB10_9:
+	movq	%rdi, %rax
+	.p2align	4
+.LBB10_21:
+	vmovss	(%rsi,%rax,4), %xmm0
+	vmulss	(%rdx,%rax,4), %xmm9, %xmm1
+	vfmadd231ss	%xmm0, %xmm10, %xmm1
+	vmulss	%xmm1, %xmm8, %xmm2
+	vfmadd231ss	(%rcx,%rax,4), %xmm5, %xmm2
+	vmulss	%xmm1, %xmm11, %xmm3
 	vmulss	%xmm3, %xmm1, %xmm1
-	vfmadd231ss	(%r8,%rax,4), %xmm11, %xmm1
-	vdivss	%xmm14, %xmm2, %xmm3
+	vfmadd231ss	(%r8,%rax,4), %xmm7, %xmm1
+	vdivss	%xmm12, %xmm2, %xmm3
 	vmulss	%xmm3, %xmm6, %xmm3
-	vdivss	%xmm15, %xmm1, %xmm4
+	vdivss	%xmm14, %xmm1, %xmm4
 	vsqrtss	%xmm4, %xmm4, %xmm4
-	vaddss	%xmm4, %xmm8, %xmm4
+	vaddss	%xmm4, %xmm15, %xmm4
 	vdivss	%xmm4, %xmm3, %xmm3
-	vsubss	%xmm3, %xmm0, %xmm0
-	vmovss	%xmm0, (%rsi,%rax,4)
+	vfmsub231ss	%xmm0, %xmm13, %xmm3
+	vmovss	%xmm3, (%rsi,%rax,4)
 	vmovss	%xmm2, (%rcx,%rax,4)
 	vmovss	%xmm1, (%r8,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB10_91
-.LBB10_92:
-	addq	$40, %rsp
+	jne	.LBB10_21
+.LBB10_73:
+	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -5636,10 +5651,11 @@ update_apply:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB10_93:
+.LBB10_89:
 	.cfi_def_cfa %rbp, 16
 	addq	%r8, %rdi
-	jmp	.LBB10_51
+	movq	%rdi, %rax
+	jmp	.LBB10_84
 .Lfunc_end10:
 	.size	update_apply, .Lfunc_end10-update_apply
 	.cfi_endproc
@@ -5660,69 +5676,72 @@ update_is_finite:
 	.cfi_offset %rbx, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	vmovss	48(%rdi), %xmm0
+	vmovss	52(%rdi), %xmm0
 	vmovss	44(%rdi), %xmm1
 	vmovss	8(%rdi), %xmm2
 	vmovss	12(%rdi), %xmm3
 	vmovss	16(%rdi), %xmm4
+	vmovss	%xmm4, -28(%rbp)
 	vmovss	20(%rdi), %xmm5
 	vmovss	24(%rdi), %xmm6
 	vmovss	28(%rdi), %xmm7
 	vmovss	36(%rdi), %xmm8
 	vmovss	40(%rdi), %xmm9
 	vmovss	32(%rdi), %xmm10
+	vmovss	48(%rdi), %xmm11
 	movl	(%rdi), %r10d
 	xorl	%r11d, %r11d
 	.p2align	4
 .LBB11_6:
-	vmovss	(%rsi,%r11,4), %xmm12
-	vmulss	(%rdx,%r11,4), %xmm0, %xmm15
-	vfmadd231ss	%xmm12, %xmm1, %xmm15
+	vmovss	(%rsi,%r11,4), %xmm13
+	vmulss	(%rdx,%r11,4), %xmm0, %xmm12
+	vfmadd231ss	%xmm13, %xmm1, %xmm12
 	cmpl	$1, %r10d
 	jne	.LBB11_8
-	vmulss	(%rcx,%r11,4), %xmm4, %xmm13
-	vfmadd231ss	%xmm15, %xmm6, %xmm13
-	vmulss	(%r8,%r11,4), %xmm5, %xmm11
-	vmulss	%xmm7, %xmm15, %xmm14
-	vfmadd213ss	%xmm11, %xmm15, %xmm14
-	vdivss	%xmm8, %xmm13, %xmm11
-	vmulss	%xmm2, %xmm11, %xmm11
-	vdivss	%xmm9, %xmm14, %xmm15
-	vsqrtss	%xmm15, %xmm15, %xmm15
-	vaddss	%xmm15, %xmm10, %xmm15
-	vdivss	%xmm15, %xmm11, %xmm15
+	vmovss	-28(%rbp), %xmm4
+	vmulss	(%rcx,%r11,4), %xmm4, %xmm14
+	vfmadd231ss	%xmm12, %xmm6, %xmm14
+	vmulss	(%r8,%r11,4), %xmm5, %xmm4
+	vmulss	%xmm7, %xmm12, %xmm15
+	vfmadd213ss	%xmm4, %xmm12, %xmm15
+	vdivss	%xmm8, %xmm14, %xmm4
+	vmulss	%xmm4, %xmm2, %xmm4
+	vdivss	%xmm9, %xmm15, %xmm12
+	vsqrtss	%xmm12, %xmm12, %xmm12
+	vaddss	%xmm12, %xmm10, %xmm12
+	vdivss	%xmm12, %xmm4, %xmm4
+	vfmsub213ss	%xmm4, %xmm11, %xmm13
 	jmp	.LBB11_14
 	.p2align	4
 .LBB11_8:
-	vxorps	%xmm11, %xmm11, %xmm11
-	vucomiss	%xmm11, %xmm3
+	vxorps	%xmm4, %xmm4, %xmm4
+	vucomiss	%xmm4, %xmm3
 	jne	.LBB11_10
 	jp	.LBB11_10
-	vmulss	%xmm2, %xmm15, %xmm15
-	vxorps	%xmm13, %xmm13, %xmm13
+	vfnmadd231ss	%xmm12, %xmm2, %xmm13
+	vxorps	%xmm14, %xmm14, %xmm14
 	jmp	.LBB11_13
 .LBB11_10:
 	cmpl	$0, 4(%rdi)
-	vmovss	(%rcx,%r11,4), %xmm13
-	vfmadd213ss	%xmm15, %xmm3, %xmm13
+	vmovss	(%rcx,%r11,4), %xmm14
+	vfmadd213ss	%xmm12, %xmm3, %xmm14
 	je	.LBB11_12
-	vfmadd231ss	%xmm13, %xmm3, %xmm15
-	vmulss	%xmm2, %xmm15, %xmm15
+	vfmadd231ss	%xmm14, %xmm3, %xmm12
+	vfnmadd231ss	%xmm12, %xmm2, %xmm13
 	jmp	.LBB11_13
 .LBB11_12:
-	vmulss	%xmm2, %xmm13, %xmm15
+	vfnmadd231ss	%xmm14, %xmm2, %xmm13
 	.p2align	4
 .LBB11_13:
-	vxorps	%xmm14, %xmm14, %xmm14
+	vxorps	%xmm15, %xmm15, %xmm15
 .LBB11_14:
-	vsubss	%xmm15, %xmm12, %xmm11
-	vmovd	%xmm11, %r15d
+	vmovd	%xmm13, %r15d
 	andl	$2147483647, %r15d
-	vmovd	%xmm13, %eax
+	vmovd	%xmm14, %eax
 	andl	$2147483647, %eax
 	cmpl	$2139095040, %eax
 	setge	%bl
-	vmovd	%xmm14, %eax
+	vmovd	%xmm15, %eax
 	andl	$2147483647, %eax
 	cmpl	$2139095040, %eax
 	setge	%r14b

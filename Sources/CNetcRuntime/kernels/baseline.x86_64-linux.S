@@ -8557,40 +8557,44 @@ update_apply:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$88, %rsp
+	subq	$120, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movsd	44(%rdi), %xmm13
-	movss	8(%rdi), %xmm15
+	movss	52(%rdi), %xmm13
+	movss	44(%rdi), %xmm14
+	movss	8(%rdi), %xmm12
 	cmpl	$1, (%rdi)
 	jne	.LBB10_3
 	movss	16(%rdi), %xmm0
-	movss	20(%rdi), %xmm2
-	movss	24(%rdi), %xmm1
-	movss	28(%rdi), %xmm3
-	movss	36(%rdi), %xmm6
-	movss	40(%rdi), %xmm7
-	movss	32(%rdi), %xmm8
+	movss	20(%rdi), %xmm15
+	movss	24(%rdi), %xmm5
+	movss	28(%rdi), %xmm11
+	movss	36(%rdi), %xmm7
+	movss	40(%rdi), %xmm8
+	movss	32(%rdi), %xmm9
+	movss	48(%rdi), %xmm10
 	cmpq	$8, %r9
-	movaps	%xmm13, -256(%rbp)
-	movaps	%xmm15, -240(%rbp)
-	movaps	%xmm0, -224(%rbp)
-	movaps	%xmm2, -208(%rbp)
-	movaps	%xmm1, -192(%rbp)
-	movaps	%xmm3, -176(%rbp)
-	movaps	%xmm6, -160(%rbp)
-	movaps	%xmm7, -144(%rbp)
-	movaps	%xmm8, -128(%rbp)
+	movaps	%xmm13, -288(%rbp)
+	movaps	%xmm14, -272(%rbp)
+	movaps	%xmm12, -256(%rbp)
+	movaps	%xmm0, -240(%rbp)
+	movaps	%xmm15, -224(%rbp)
+	movaps	%xmm5, -208(%rbp)
+	movaps	%xmm11, -192(%rbp)
+	movaps	%xmm7, -176(%rbp)
+	movaps	%xmm8, -160(%rbp)
+	movaps	%xmm9, -144(%rbp)
+	movaps	%xmm10, -128(%rbp)
 	jge	.LBB10_6
 	xorl	%edi, %edi
 	jmp	.LBB10_8
 .LBB10_3:
-	movss	12(%rdi), %xmm2
+	movss	12(%rdi), %xmm3
 	xorps	%xmm0, %xmm0
-	ucomiss	%xmm0, %xmm2
+	ucomiss	%xmm0, %xmm3
 	jne	.LBB10_11
 	jp	.LBB10_11
 	cmpq	$8, %r9
@@ -8598,86 +8602,87 @@ update_apply:
 	xorl	%ecx, %ecx
 	jmp	.LBB10_16
 .LBB10_6:
-	movaps	%xmm13, %xmm4
-	shufps	$85, %xmm13, %xmm4
-	movaps	%xmm4, -64(%rbp)
 	shufps	$0, %xmm13, %xmm13
-	movaps	%xmm13, -96(%rbp)
+	movaps	%xmm13, -64(%rbp)
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm14, -96(%rbp)
 	shufps	$0, %xmm0, %xmm0
 	movaps	%xmm0, -80(%rbp)
-	shufps	$0, %xmm1, %xmm1
-	movaps	%xmm2, %xmm13
-	shufps	$0, %xmm2, %xmm13
-	movaps	%xmm3, %xmm2
-	shufps	$0, %xmm3, %xmm2
+	shufps	$0, %xmm5, %xmm5
 	shufps	$0, %xmm15, %xmm15
-	shufps	$0, %xmm6, %xmm6
+	shufps	$0, %xmm11, %xmm11
+	shufps	$0, %xmm10, %xmm10
+	movaps	%xmm12, %xmm2
+	shufps	$0, %xmm12, %xmm2
 	shufps	$0, %xmm7, %xmm7
 	shufps	$0, %xmm8, %xmm8
+	shufps	$0, %xmm9, %xmm9
 	xorl	%eax, %eax
 	.p2align	4
 .LBB10_7:
-	movups	(%rsi,%rax,4), %xmm4
-	movups	16(%rsi,%rax,4), %xmm3
-	movups	(%rdx,%rax,4), %xmm0
-	movups	16(%rdx,%rax,4), %xmm5
-	movaps	-64(%rbp), %xmm9
-	mulps	%xmm9, %xmm0
-	mulps	%xmm9, %xmm5
-	movaps	-96(%rbp), %xmm9
-	movaps	%xmm9, %xmm10
-	mulps	%xmm4, %xmm10
-	addps	%xmm0, %xmm10
-	movaps	%xmm9, %xmm0
-	mulps	%xmm3, %xmm0
-	addps	%xmm5, %xmm0
-	movups	(%rcx,%rax,4), %xmm5
-	movups	16(%rcx,%rax,4), %xmm14
-	movups	(%r8,%rax,4), %xmm9
-	movups	16(%r8,%rax,4), %xmm11
-	movaps	-80(%rbp), %xmm12
-	mulps	%xmm12, %xmm5
+	movups	(%rsi,%rax,4), %xmm3
+	movups	16(%rsi,%rax,4), %xmm0
+	movups	(%rdx,%rax,4), %xmm1
+	movups	16(%rdx,%rax,4), %xmm4
+	movaps	-64(%rbp), %xmm6
+	mulps	%xmm6, %xmm1
+	mulps	%xmm6, %xmm4
+	movaps	-96(%rbp), %xmm6
+	movaps	%xmm6, %xmm12
+	mulps	%xmm3, %xmm12
+	addps	%xmm1, %xmm12
+	movaps	%xmm6, %xmm1
+	mulps	%xmm0, %xmm1
+	addps	%xmm4, %xmm1
+	movups	(%rcx,%rax,4), %xmm4
+	movups	16(%rcx,%rax,4), %xmm6
+	movups	(%r8,%rax,4), %xmm13
+	movaps	-80(%rbp), %xmm14
+	mulps	%xmm14, %xmm4
+	mulps	%xmm14, %xmm6
+	movaps	%xmm5, %xmm14
 	mulps	%xmm12, %xmm14
+	addps	%xmm4, %xmm14
+	movaps	%xmm5, %xmm4
+	mulps	%xmm1, %xmm4
+	addps	%xmm6, %xmm4
+	movaps	%xmm11, %xmm6
+	mulps	%xmm1, %xmm6
+	mulps	%xmm1, %xmm6
+	movups	16(%r8,%rax,4), %xmm1
+	mulps	%xmm15, %xmm1
+	mulps	%xmm15, %xmm13
+	addps	%xmm1, %xmm6
+	movaps	%xmm11, %xmm1
+	mulps	%xmm12, %xmm1
+	mulps	%xmm12, %xmm1
+	addps	%xmm13, %xmm1
+	mulps	%xmm10, %xmm0
+	movaps	%xmm4, %xmm12
+	divps	%xmm7, %xmm12
+	mulps	%xmm2, %xmm12
+	movaps	%xmm6, %xmm13
+	divps	%xmm8, %xmm13
+	sqrtps	%xmm13, %xmm13
+	addps	%xmm9, %xmm13
+	divps	%xmm13, %xmm12
+	movaps	%xmm14, %xmm13
+	divps	%xmm7, %xmm13
+	mulps	%xmm2, %xmm13
+	subps	%xmm12, %xmm0
 	movaps	%xmm1, %xmm12
-	mulps	%xmm10, %xmm12
-	addps	%xmm5, %xmm12
-	movaps	%xmm1, %xmm5
-	mulps	%xmm0, %xmm5
-	addps	%xmm14, %xmm5
-	mulps	%xmm13, %xmm11
-	mulps	%xmm13, %xmm9
-	movaps	%xmm2, %xmm14
-	mulps	%xmm0, %xmm14
-	mulps	%xmm0, %xmm14
-	movaps	%xmm2, %xmm0
-	mulps	%xmm10, %xmm0
-	addps	%xmm11, %xmm14
-	mulps	%xmm10, %xmm0
-	addps	%xmm9, %xmm0
-	movaps	%xmm12, %xmm9
-	divps	%xmm6, %xmm9
-	movaps	%xmm5, %xmm10
-	divps	%xmm6, %xmm10
-	mulps	%xmm15, %xmm10
-	mulps	%xmm15, %xmm9
-	movaps	%xmm14, %xmm11
-	divps	%xmm7, %xmm11
-	sqrtps	%xmm11, %xmm11
-	addps	%xmm8, %xmm11
-	divps	%xmm11, %xmm10
-	movaps	%xmm0, %xmm11
-	divps	%xmm7, %xmm11
-	sqrtps	%xmm11, %xmm11
-	addps	%xmm8, %xmm11
-	divps	%xmm11, %xmm9
-	subps	%xmm10, %xmm3
-	subps	%xmm9, %xmm4
-	movups	%xmm4, (%rsi,%rax,4)
-	movups	%xmm3, 16(%rsi,%rax,4)
-	movups	%xmm5, 16(%rcx,%rax,4)
-	movups	%xmm12, (%rcx,%rax,4)
-	movups	%xmm14, 16(%r8,%rax,4)
-	movups	%xmm0, (%r8,%rax,4)
+	divps	%xmm8, %xmm12
+	sqrtps	%xmm12, %xmm12
+	addps	%xmm9, %xmm12
+	divps	%xmm12, %xmm13
+	mulps	%xmm10, %xmm3
+	subps	%xmm13, %xmm3
+	movups	%xmm3, (%rsi,%rax,4)
+	movups	%xmm0, 16(%rsi,%rax,4)
+	movups	%xmm4, 16(%rcx,%rax,4)
+	movups	%xmm14, (%rcx,%rax,4)
+	movups	%xmm6, 16(%r8,%rax,4)
+	movups	%xmm1, (%r8,%rax,4)
 	leaq	8(%rax), %rdi
 	addq	$16, %rax
 	cmpq	%r9, %rax
@@ -8686,15 +8691,17 @@ update_apply:
 .LBB10_8:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	movaps	-256(%rbp), %xmm15
-	movaps	-240(%rbp), %xmm10
-	movaps	-224(%rbp), %xmm6
-	movaps	-208(%rbp), %xmm8
-	movaps	-192(%rbp), %xmm5
-	movaps	-176(%rbp), %xmm9
-	movaps	-160(%rbp), %xmm11
-	movaps	-144(%rbp), %xmm12
-	movaps	-128(%rbp), %xmm13
+	movaps	-288(%rbp), %xmm5
+	movaps	-272(%rbp), %xmm6
+	movaps	-256(%rbp), %xmm9
+	movaps	-240(%rbp), %xmm7
+	movaps	-224(%rbp), %xmm8
+	movaps	-208(%rbp), %xmm10
+	movaps	-192(%rbp), %xmm11
+	movaps	-176(%rbp), %xmm12
+	movaps	-160(%rbp), %xmm13
+	movaps	-144(%rbp), %xmm14
+	movaps	-128(%rbp), %xmm15
 	jle	.LBB10_76
 	cmpq	$4, %rax
 	jae	.LBB10_19
@@ -8705,15 +8712,16 @@ update_apply:
 	je	.LBB10_30
 	cmpq	$8, %r9
 	jge	.LBB10_32
+	movaps	%xmm12, %xmm15
 	xorl	%edi, %edi
 	jmp	.LBB10_34
 .LBB10_14:
 	movaps	%xmm13, %xmm0
-	shufps	$85, %xmm13, %xmm0
-	movaps	%xmm13, %xmm1
-	shufps	$0, %xmm13, %xmm1
-	movaps	%xmm15, %xmm2
-	shufps	$0, %xmm15, %xmm2
+	shufps	$0, %xmm13, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$0, %xmm14, %xmm1
+	movaps	%xmm12, %xmm2
+	shufps	$0, %xmm12, %xmm2
 	xorl	%eax, %eax
 	.p2align	4
 .LBB10_15:
@@ -8766,14 +8774,12 @@ update_apply:
 	je	.LBB10_42
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
-	movaps	%xmm0, %xmm2
-	unpcklps	%xmm1, %xmm2
-	mulps	%xmm13, %xmm2
-	movaps	%xmm2, %xmm1
-	shufps	$85, %xmm2, %xmm1
-	addss	%xmm2, %xmm1
-	mulss	%xmm15, %xmm1
-	subss	%xmm1, %xmm0
+	mulss	%xmm13, %xmm1
+	movaps	%xmm14, %xmm2
+	mulss	%xmm0, %xmm2
+	addss	%xmm1, %xmm2
+	mulss	%xmm12, %xmm2
+	subss	%xmm2, %xmm0
 	movss	%xmm0, (%rsi,%rax,4)
 	movq	%rcx, %rax
 .LBB10_42:
@@ -8782,26 +8788,22 @@ update_apply:
 	.p2align	4
 .LBB10_43:
 	movss	(%rdx,%rax,4), %xmm0
+	mulss	%xmm13, %xmm0
 	movss	(%rsi,%rax,4), %xmm1
 	movss	4(%rsi,%rax,4), %xmm2
-	movaps	%xmm1, %xmm3
-	unpcklps	%xmm0, %xmm3
-	mulps	%xmm13, %xmm3
-	movaps	%xmm3, %xmm0
-	shufps	$85, %xmm3, %xmm0
-	addss	%xmm3, %xmm0
-	mulss	%xmm15, %xmm0
-	subss	%xmm0, %xmm1
+	movaps	%xmm14, %xmm3
+	mulss	%xmm1, %xmm3
+	addss	%xmm0, %xmm3
+	mulss	%xmm12, %xmm3
+	subss	%xmm3, %xmm1
 	movss	%xmm1, (%rsi,%rax,4)
 	movss	4(%rdx,%rax,4), %xmm0
-	movaps	%xmm2, %xmm1
-	unpcklps	%xmm0, %xmm1
-	mulps	%xmm13, %xmm1
-	movaps	%xmm1, %xmm0
-	shufps	$85, %xmm1, %xmm0
-	addss	%xmm1, %xmm0
-	mulss	%xmm15, %xmm0
-	subss	%xmm0, %xmm2
+	mulss	%xmm13, %xmm0
+	movaps	%xmm14, %xmm1
+	mulss	%xmm2, %xmm1
+	addss	%xmm0, %xmm1
+	mulss	%xmm12, %xmm1
+	subss	%xmm1, %xmm2
 	movss	%xmm2, 4(%rsi,%rax,4)
 	addq	$2, %rax
 	cmpq	%rax, %r9
@@ -8864,65 +8866,74 @@ update_apply:
 	andl	$3, %r10d
 	subq	%r10, %rax
 	addq	%rdi, %rax
-	movaps	%xmm15, %xmm3
-	shufps	$85, %xmm15, %xmm3
-	movaps	%xmm15, %xmm4
-	shufps	$0, %xmm15, %xmm4
-	shufps	$0, %xmm6, %xmm6
-	movaps	%xmm5, %xmm7
-	shufps	$0, %xmm5, %xmm7
-	shufps	$0, %xmm8, %xmm8
-	shufps	$0, %xmm9, %xmm9
+	movaps	%xmm5, %xmm0
+	shufps	$0, %xmm5, %xmm0
+	movaps	%xmm6, %xmm2
+	shufps	$0, %xmm6, %xmm2
+	movaps	%xmm7, %xmm3
+	shufps	$0, %xmm7, %xmm3
+	movaps	%xmm10, %xmm4
+	shufps	$0, %xmm10, %xmm4
+	movaps	%xmm8, %xmm6
+	shufps	$0, %xmm8, %xmm6
 	movaps	%xmm11, %xmm5
 	shufps	$0, %xmm11, %xmm5
-	shufps	$0, %xmm10, %xmm10
-	movaps	%xmm12, %xmm1
-	shufps	$0, %xmm12, %xmm1
-	movaps	%xmm13, %xmm11
-	shufps	$0, %xmm13, %xmm11
+	movaps	%xmm15, %xmm7
+	shufps	$0, %xmm15, %xmm7
+	movaps	%xmm12, %xmm8
+	shufps	$0, %xmm12, %xmm8
+	shufps	$0, %xmm9, %xmm9
+	movaps	%xmm13, %xmm1
+	shufps	$0, %xmm13, %xmm1
+	movaps	%xmm14, %xmm10
+	shufps	$0, %xmm14, %xmm10
 	.p2align	4
 .LBB10_26:
-	movups	(%rsi,%rdi,4), %xmm0
-	movups	(%rdx,%rdi,4), %xmm2
-	mulps	%xmm3, %xmm2
-	movaps	%xmm4, %xmm12
+	movups	(%rsi,%rdi,4), %xmm11
+	movups	(%rdx,%rdi,4), %xmm12
 	mulps	%xmm0, %xmm12
-	addps	%xmm2, %xmm12
-	movups	(%rcx,%rdi,4), %xmm2
-	mulps	%xmm6, %xmm2
-	movups	(%r8,%rdi,4), %xmm13
-	mulps	%xmm8, %xmm13
-	movaps	%xmm7, %xmm14
-	mulps	%xmm12, %xmm14
-	addps	%xmm2, %xmm14
-	movaps	%xmm9, %xmm2
-	mulps	%xmm12, %xmm2
-	mulps	%xmm12, %xmm2
-	addps	%xmm13, %xmm2
-	movaps	%xmm14, %xmm12
-	divps	%xmm5, %xmm12
-	mulps	%xmm10, %xmm12
 	movaps	%xmm2, %xmm13
-	divps	%xmm1, %xmm13
-	sqrtps	%xmm13, %xmm13
-	addps	%xmm11, %xmm13
-	divps	%xmm13, %xmm12
-	subps	%xmm12, %xmm0
-	movups	%xmm0, (%rsi,%rdi,4)
-	movups	%xmm14, (%rcx,%rdi,4)
-	movups	%xmm2, (%r8,%rdi,4)
+	mulps	%xmm11, %xmm13
+	addps	%xmm12, %xmm13
+	movups	(%rcx,%rdi,4), %xmm12
+	mulps	%xmm3, %xmm12
+	movups	(%r8,%rdi,4), %xmm14
+	mulps	%xmm6, %xmm14
+	movaps	%xmm4, %xmm15
+	mulps	%xmm13, %xmm15
+	addps	%xmm12, %xmm15
+	movaps	%xmm5, %xmm12
+	mulps	%xmm13, %xmm12
+	mulps	%xmm13, %xmm12
+	addps	%xmm14, %xmm12
+	mulps	%xmm7, %xmm11
+	movaps	%xmm15, %xmm13
+	divps	%xmm8, %xmm13
+	mulps	%xmm9, %xmm13
+	movaps	%xmm12, %xmm14
+	divps	%xmm1, %xmm14
+	sqrtps	%xmm14, %xmm14
+	addps	%xmm10, %xmm14
+	divps	%xmm14, %xmm13
+	subps	%xmm13, %xmm11
+	movups	%xmm11, (%rsi,%rdi,4)
+	movups	%xmm15, (%rcx,%rdi,4)
+	movups	%xmm12, (%r8,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %rax
 	jne	.LBB10_26
 	testq	%r10, %r10
-	movaps	-240(%rbp), %xmm10
-	movaps	-224(%rbp), %xmm6
-	movaps	-208(%rbp), %xmm8
-	movaps	-192(%rbp), %xmm5
-	movaps	-176(%rbp), %xmm9
-	movaps	-160(%rbp), %xmm11
-	movaps	-144(%rbp), %xmm12
-	movaps	-128(%rbp), %xmm13
+	movaps	-288(%rbp), %xmm5
+	movaps	-272(%rbp), %xmm6
+	movaps	-256(%rbp), %xmm9
+	movaps	-240(%rbp), %xmm7
+	movaps	-224(%rbp), %xmm8
+	movaps	-208(%rbp), %xmm10
+	movaps	-192(%rbp), %xmm11
+	movaps	-176(%rbp), %xmm12
+	movaps	-160(%rbp), %xmm13
+	movaps	-144(%rbp), %xmm14
+	movaps	-128(%rbp), %xmm15
 	jne	.LBB10_75
 	jmp	.LBB10_76
 .LBB10_30:
@@ -8932,13 +8943,14 @@ update_apply:
 	jmp	.LBB10_46
 .LBB10_32:
 	movaps	%xmm13, %xmm0
-	shufps	$85, %xmm13, %xmm0
-	movaps	%xmm13, %xmm1
-	shufps	$0, %xmm13, %xmm1
-	movaps	%xmm2, %xmm3
-	shufps	$0, %xmm2, %xmm3
-	movaps	%xmm15, %xmm4
-	shufps	$0, %xmm15, %xmm4
+	shufps	$0, %xmm13, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$0, %xmm14, %xmm1
+	movaps	%xmm3, %xmm2
+	shufps	$0, %xmm3, %xmm2
+	movaps	%xmm12, %xmm15
+	movaps	%xmm12, %xmm4
+	shufps	$0, %xmm12, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
 .LBB10_33:
@@ -8956,13 +8968,13 @@ update_apply:
 	addps	%xmm7, %xmm8
 	movups	(%rcx,%rax,4), %xmm7
 	movups	16(%rcx,%rax,4), %xmm10
-	mulps	%xmm3, %xmm7
-	mulps	%xmm3, %xmm10
+	mulps	%xmm2, %xmm7
+	mulps	%xmm2, %xmm10
 	addps	%xmm9, %xmm10
 	addps	%xmm8, %xmm7
-	movaps	%xmm3, %xmm11
+	movaps	%xmm2, %xmm11
 	mulps	%xmm7, %xmm11
-	movaps	%xmm3, %xmm12
+	movaps	%xmm2, %xmm12
 	mulps	%xmm10, %xmm12
 	addps	%xmm9, %xmm12
 	addps	%xmm8, %xmm11
@@ -8983,6 +8995,7 @@ update_apply:
 	movq	%r9, %rax
 	subq	%rdi, %rax
 	jle	.LBB10_76
+	movaps	%xmm15, %xmm9
 	cmpq	$8, %rax
 	jae	.LBB10_50
 	movq	%rdi, %rax
@@ -8993,11 +9006,11 @@ update_apply:
 	subq	%rdi, %rax
 	addq	%rcx, %rax
 	movaps	%xmm13, %xmm0
-	shufps	$85, %xmm13, %xmm0
-	movaps	%xmm13, %xmm1
-	shufps	$0, %xmm13, %xmm1
-	movaps	%xmm15, %xmm2
-	shufps	$0, %xmm15, %xmm2
+	shufps	$0, %xmm13, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$0, %xmm14, %xmm1
+	movaps	%xmm12, %xmm2
+	shufps	$0, %xmm12, %xmm2
 	.p2align	4
 .LBB10_38:
 	movups	(%rsi,%rcx,4), %xmm3
@@ -9026,13 +9039,13 @@ update_apply:
 	jmp	.LBB10_76
 .LBB10_44:
 	movaps	%xmm13, %xmm0
-	shufps	$85, %xmm13, %xmm0
-	movaps	%xmm13, %xmm1
-	shufps	$0, %xmm13, %xmm1
-	movaps	%xmm2, %xmm3
-	shufps	$0, %xmm2, %xmm3
-	movaps	%xmm15, %xmm4
-	shufps	$0, %xmm15, %xmm4
+	shufps	$0, %xmm13, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$0, %xmm14, %xmm1
+	movaps	%xmm3, %xmm2
+	shufps	$0, %xmm3, %xmm2
+	movaps	%xmm12, %xmm4
+	shufps	$0, %xmm12, %xmm4
 	xorl	%eax, %eax
 	.p2align	4
 .LBB10_45:
@@ -9050,9 +9063,9 @@ update_apply:
 	addps	%xmm7, %xmm8
 	movups	(%rcx,%rax,4), %xmm7
 	movups	16(%rcx,%rax,4), %xmm10
-	mulps	%xmm3, %xmm7
+	mulps	%xmm2, %xmm7
 	addps	%xmm8, %xmm7
-	mulps	%xmm3, %xmm10
+	mulps	%xmm2, %xmm10
 	addps	%xmm9, %xmm10
 	movaps	%xmm4, %xmm8
 	mulps	%xmm7, %xmm8
@@ -9110,13 +9123,13 @@ update_apply:
 	subq	%r8, %rax
 	addq	%rdi, %rax
 	movaps	%xmm13, %xmm0
-	shufps	$85, %xmm13, %xmm0
-	movaps	%xmm13, %xmm1
-	shufps	$0, %xmm13, %xmm1
-	movaps	%xmm2, %xmm3
-	shufps	$0, %xmm2, %xmm3
-	movaps	%xmm15, %xmm4
-	shufps	$0, %xmm15, %xmm4
+	shufps	$0, %xmm13, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$0, %xmm14, %xmm1
+	movaps	%xmm3, %xmm2
+	shufps	$0, %xmm3, %xmm2
+	movaps	%xmm9, %xmm4
+	shufps	$0, %xmm9, %xmm4
 	.p2align	4
 .LBB10_54:
 	movups	(%rsi,%rdi,4), %xmm5
@@ -9126,9 +9139,9 @@ update_apply:
 	mulps	%xmm5, %xmm7
 	addps	%xmm6, %xmm7
 	movups	(%rcx,%rdi,4), %xmm6
-	mulps	%xmm3, %xmm6
+	mulps	%xmm2, %xmm6
 	addps	%xmm7, %xmm6
-	movaps	%xmm3, %xmm8
+	movaps	%xmm2, %xmm8
 	mulps	%xmm6, %xmm8
 	addps	%xmm7, %xmm8
 	mulps	%xmm4, %xmm8
@@ -9171,13 +9184,13 @@ update_apply:
 	subq	%r8, %rax
 	addq	%rdi, %rax
 	movaps	%xmm13, %xmm0
-	shufps	$85, %xmm13, %xmm0
-	movaps	%xmm13, %xmm1
-	shufps	$0, %xmm13, %xmm1
-	movaps	%xmm2, %xmm3
-	shufps	$0, %xmm2, %xmm3
-	movaps	%xmm15, %xmm4
-	shufps	$0, %xmm15, %xmm4
+	shufps	$0, %xmm13, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$0, %xmm14, %xmm1
+	movaps	%xmm3, %xmm2
+	shufps	$0, %xmm3, %xmm2
+	movaps	%xmm12, %xmm4
+	shufps	$0, %xmm12, %xmm4
 	.p2align	4
 .LBB10_60:
 	movups	(%rsi,%rdi,4), %xmm5
@@ -9187,7 +9200,7 @@ update_apply:
 	mulps	%xmm5, %xmm7
 	addps	%xmm6, %xmm7
 	movups	(%rcx,%rdi,4), %xmm6
-	mulps	%xmm3, %xmm6
+	mulps	%xmm2, %xmm6
 	addps	%xmm7, %xmm6
 	movaps	%xmm4, %xmm7
 	mulps	%xmm6, %xmm7
@@ -9224,22 +9237,20 @@ update_apply:
 .LBB10_69:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
-	movaps	%xmm0, %xmm3
-	unpcklps	%xmm1, %xmm3
-	mulps	%xmm13, %xmm3
-	movaps	%xmm3, %xmm1
-	shufps	$85, %xmm3, %xmm1
-	addss	%xmm3, %xmm1
-	movss	(%rcx,%rax,4), %xmm3
-	mulss	%xmm2, %xmm3
-	addss	%xmm1, %xmm3
-	movaps	%xmm2, %xmm4
-	mulss	%xmm3, %xmm4
-	addss	%xmm1, %xmm4
-	mulss	%xmm15, %xmm4
+	mulss	%xmm13, %xmm1
+	movaps	%xmm14, %xmm2
+	mulss	%xmm0, %xmm2
+	addss	%xmm1, %xmm2
+	movss	(%rcx,%rax,4), %xmm1
+	mulss	%xmm3, %xmm1
+	addss	%xmm2, %xmm1
+	movaps	%xmm3, %xmm4
+	mulss	%xmm1, %xmm4
+	addss	%xmm2, %xmm4
+	mulss	%xmm9, %xmm4
 	subss	%xmm4, %xmm0
 	movss	%xmm0, (%rsi,%rax,4)
-	movss	%xmm3, (%rcx,%rax,4)
+	movss	%xmm1, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
 	jne	.LBB10_69
@@ -9253,20 +9264,18 @@ update_apply:
 .LBB10_72:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
-	movaps	%xmm0, %xmm3
-	unpcklps	%xmm1, %xmm3
-	mulps	%xmm13, %xmm3
-	movaps	%xmm3, %xmm1
-	shufps	$85, %xmm3, %xmm1
-	addss	%xmm3, %xmm1
-	movss	(%rcx,%rax,4), %xmm3
-	mulss	%xmm2, %xmm3
-	addss	%xmm1, %xmm3
-	movaps	%xmm15, %xmm1
+	mulss	%xmm13, %xmm1
+	movaps	%xmm14, %xmm2
+	mulss	%xmm0, %xmm2
+	addss	%xmm1, %xmm2
+	movss	(%rcx,%rax,4), %xmm1
 	mulss	%xmm3, %xmm1
-	subss	%xmm1, %xmm0
+	addss	%xmm2, %xmm1
+	movaps	%xmm12, %xmm2
+	mulss	%xmm1, %xmm2
+	subss	%xmm2, %xmm0
 	movss	%xmm0, (%rsi,%rax,4)
-	movss	%xmm3, (%rcx,%rax,4)
+	movss	%xmm1, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
 	jne	.LBB10_72
@@ -9280,30 +9289,29 @@ update_apply:
 .LBB10_75:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
-	movaps	%xmm0, %xmm2
-	unpcklps	%xmm1, %xmm2
-	mulps	%xmm15, %xmm2
-	movaps	%xmm2, %xmm1
-	shufps	$85, %xmm2, %xmm1
-	addss	%xmm2, %xmm1
-	movss	(%rcx,%rax,4), %xmm2
-	mulss	%xmm6, %xmm2
-	movaps	%xmm5, %xmm3
-	mulss	%xmm1, %xmm3
-	addss	%xmm2, %xmm3
-	movss	(%r8,%rax,4), %xmm2
-	mulss	%xmm8, %xmm2
-	movaps	%xmm9, %xmm4
-	mulss	%xmm1, %xmm4
-	mulss	%xmm1, %xmm4
-	addss	%xmm2, %xmm4
+	mulss	%xmm5, %xmm1
+	movaps	%xmm6, %xmm2
+	mulss	%xmm0, %xmm2
+	addss	%xmm1, %xmm2
+	movss	(%rcx,%rax,4), %xmm1
+	mulss	%xmm7, %xmm1
+	movaps	%xmm10, %xmm3
+	mulss	%xmm2, %xmm3
+	addss	%xmm1, %xmm3
+	movss	(%r8,%rax,4), %xmm1
+	mulss	%xmm8, %xmm1
+	movaps	%xmm11, %xmm4
+	mulss	%xmm2, %xmm4
+	mulss	%xmm2, %xmm4
+	addss	%xmm1, %xmm4
+	mulss	%xmm15, %xmm0
 	movaps	%xmm3, %xmm1
-	divss	%xmm11, %xmm1
-	mulss	%xmm10, %xmm1
+	divss	%xmm12, %xmm1
+	mulss	%xmm9, %xmm1
 	movaps	%xmm4, %xmm2
-	divss	%xmm12, %xmm2
+	divss	%xmm13, %xmm2
 	sqrtss	%xmm2, %xmm2
-	addss	%xmm13, %xmm2
+	addss	%xmm14, %xmm2
 	divss	%xmm2, %xmm1
 	subss	%xmm1, %xmm0
 	movss	%xmm0, (%rsi,%rax,4)
@@ -9313,7 +9321,7 @@ update_apply:
 	cmpq	%rax, %r9
 	jne	.LBB10_75
 .LBB10_76:
-	addq	$88, %rsp
+	addq	$120, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -9342,78 +9350,83 @@ update_is_finite:
 	.cfi_offset %rbx, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movss	48(%rdi), %xmm0
-	movss	44(%rdi), %xmm1
+	movss	52(%rdi), %xmm0
+	movss	44(%rdi), %xmm12
 	movss	8(%rdi), %xmm2
 	movss	12(%rdi), %xmm3
-	movss	16(%rdi), %xmm4
+	movss	16(%rdi), %xmm1
+	movss	%xmm1, -28(%rbp)
 	movss	20(%rdi), %xmm5
 	movss	24(%rdi), %xmm6
 	movss	28(%rdi), %xmm7
 	movss	36(%rdi), %xmm8
 	movss	40(%rdi), %xmm9
 	movss	32(%rdi), %xmm10
+	movss	48(%rdi), %xmm11
 	movl	(%rdi), %r10d
 	xorl	%r11d, %r11d
 	.p2align	4
 .LBB11_6:
-	movss	(%rsi,%r11,4), %xmm12
+	movss	(%rsi,%r11,4), %xmm13
 	movss	(%rdx,%r11,4), %xmm14
 	mulss	%xmm0, %xmm14
-	movaps	%xmm1, %xmm13
-	mulss	%xmm12, %xmm13
-	addss	%xmm14, %xmm13
+	movaps	%xmm12, %xmm1
+	mulss	%xmm13, %xmm1
+	addss	%xmm14, %xmm1
 	cmpl	$1, %r10d
 	jne	.LBB11_8
 	movss	(%rcx,%r11,4), %xmm15
-	mulss	%xmm4, %xmm15
+	mulss	-28(%rbp), %xmm15
 	movaps	%xmm6, %xmm14
-	mulss	%xmm13, %xmm14
+	mulss	%xmm1, %xmm14
 	addss	%xmm15, %xmm14
-	movss	(%r8,%r11,4), %xmm11
-	mulss	%xmm5, %xmm11
+	movss	(%r8,%r11,4), %xmm4
+	mulss	%xmm5, %xmm4
 	movaps	%xmm7, %xmm15
-	mulss	%xmm13, %xmm15
-	mulss	%xmm13, %xmm15
-	addss	%xmm11, %xmm15
-	movaps	%xmm14, %xmm13
-	divss	%xmm8, %xmm13
-	mulss	%xmm2, %xmm13
-	movaps	%xmm15, %xmm11
-	divss	%xmm9, %xmm11
-	sqrtss	%xmm11, %xmm11
-	addss	%xmm10, %xmm11
-	divss	%xmm11, %xmm13
-	jmp	.LBB11_14
+	mulss	%xmm1, %xmm15
+	mulss	%xmm1, %xmm15
+	addss	%xmm4, %xmm15
+	mulss	%xmm11, %xmm13
+	movaps	%xmm14, %xmm1
+	divss	%xmm8, %xmm1
+	mulss	%xmm2, %xmm1
+	movaps	%xmm15, %xmm4
+	divss	%xmm9, %xmm4
+	sqrtss	%xmm4, %xmm4
+	addss	%xmm10, %xmm4
+	divss	%xmm4, %xmm1
+	subss	%xmm1, %xmm13
+	jmp	.LBB11_15
 	.p2align	4
 .LBB11_8:
-	xorps	%xmm11, %xmm11
-	ucomiss	%xmm11, %xmm3
+	xorps	%xmm4, %xmm4
+	ucomiss	%xmm4, %xmm3
 	jne	.LBB11_10
 	jp	.LBB11_10
-	mulss	%xmm2, %xmm13
+	mulss	%xmm2, %xmm1
+	subss	%xmm1, %xmm13
 	xorps	%xmm14, %xmm14
-	jmp	.LBB11_13
+	jmp	.LBB11_14
 .LBB11_10:
 	cmpl	$0, 4(%rdi)
 	movss	(%rcx,%r11,4), %xmm14
 	mulss	%xmm3, %xmm14
-	addss	%xmm13, %xmm14
+	addss	%xmm1, %xmm14
 	je	.LBB11_12
-	movaps	%xmm3, %xmm11
-	mulss	%xmm14, %xmm11
-	addss	%xmm11, %xmm13
-	mulss	%xmm2, %xmm13
+	movaps	%xmm3, %xmm4
+	mulss	%xmm14, %xmm4
+	addss	%xmm4, %xmm1
+	mulss	%xmm2, %xmm1
 	jmp	.LBB11_13
 .LBB11_12:
-	movaps	%xmm2, %xmm13
-	mulss	%xmm14, %xmm13
-	.p2align	4
+	movaps	%xmm2, %xmm1
+	mulss	%xmm14, %xmm1
 .LBB11_13:
-	xorps	%xmm15, %xmm15
+	subss	%xmm1, %xmm13
 .LBB11_14:
-	subss	%xmm13, %xmm12
-	movd	%xmm12, %r15d
+	xorps	%xmm15, %xmm15
+.LBB11_15:
+	movd	%xmm13, %r15d
 	andl	$2147483647, %r15d
 	movd	%xmm14, %eax
 	andl	$2147483647, %eax
@@ -9425,16 +9438,16 @@ update_is_finite:
 	setge	%r14b
 	xorl	%eax, %eax
 	cmpl	$2139095039, %r15d
-	jg	.LBB11_17
+	jg	.LBB11_18
 	testb	%bl, %bl
-	jne	.LBB11_17
+	jne	.LBB11_18
 	testb	%r14b, %r14b
-	jne	.LBB11_17
+	jne	.LBB11_18
 	incq	%r11
 	cmpq	%r11, %r9
 	jne	.LBB11_6
 	movl	$1, %eax
-.LBB11_17:
+.LBB11_18:
 	popq	%rbx
 	popq	%r14
 	popq	%r15

@@ -84,15 +84,16 @@ INLINE void st1(float v, float *p) { *p = v; }
 #define ADAM_BODY(T, SQRT)                                                                 \
     s1 = beta1 * s1 + one_minus_beta1 * g;                                                 \
     s2 = beta2 * s2 + one_minus_beta2 * g * g;                                             \
-    p = p - lr * (s1 / correction1) / (SQRT(s2 / correction2) + epsilon);
+    p = shrink * p - lr * (s1 / correction1) / (SQRT(s2 / correction2) + epsilon);
 
 #define UPDATE_CONSTANTS                                                                   \
     const float gscale = u->gradient_scale, decay = u->decay, lr = u->learning_rate;       \
     const float momentum = u->momentum, beta1 = u->beta1, beta2 = u->beta2;                \
     const float one_minus_beta1 = u->one_minus_beta1, one_minus_beta2 = u->one_minus_beta2; \
     const float correction1 = u->correction1, correction2 = u->correction2, epsilon = u->epsilon; \
+    const float shrink = u->shrink;                                                        \
     (void)momentum; (void)beta1; (void)beta2; (void)one_minus_beta1; (void)one_minus_beta2; \
-    (void)correction1; (void)correction2; (void)epsilon;
+    (void)correction1; (void)correction2; (void)epsilon; (void)shrink;
 
 /// Applies the update to n parameters (s1, s2: the state the optimizer keeps; NULL where it keeps none).
 static void update_apply(const netc_update *u, float *pp, const float *gp, float *s1p, float *s2p, Int n) {

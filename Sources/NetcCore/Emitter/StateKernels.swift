@@ -87,8 +87,10 @@ extension ModelEmitter {
         let second: Ref? = plan.layout.offset(.state(1)) == nil ? nil : names.ref(.state(1))
         // More than one inline run (weight decay alternating with biases): one local function, called per run.
         let shared = inline.count > 1
+        // The decay's factor in the loop, and its value where nothing decays: λ in the gradient, or AdamW's shrink.
+        let (decay, none) = t.decouplesWeightDecay ? ("shrink", "1") : ("decay", "0")
         if shared {
-            c.block("func apply(_ range: Range<Int>, _ decay: Scalar)") { updateLoop(&$0, range: "range", decays: true, first, second) }
+            c.block("func apply(_ range: Range<Int>, _ \(decay): Scalar)") { updateLoop(&$0, range: "range", decays: true, first, second) }
         }
         for (run, decays) in runs {
             guard plan.updatesInline(run) else {
@@ -100,7 +102,7 @@ extension ModelEmitter {
                 continue
             }
             if shared {
-                c.line("apply(\(run.lowerBound)..<\(run.upperBound), \(decays ? "decay" : "0"))")
+                c.line("apply(\(run.lowerBound)..<\(run.upperBound), \(decays ? decay : none))")
             } else {
                 updateLoop(&c, range: "\(run.lowerBound)..<\(run.upperBound)", decays: decays, first, second)
             }
@@ -114,7 +116,7 @@ extension ModelEmitter {
     func updateLoop(_ c: inout CodeBuilder, range: String, decays: Bool, _ first: Ref?, _ second: Ref?) {
         let parameters = names.ref(.parameters), gradients = names.ref(.gradients)
         c.block("for k in \(range)") { c in
-            let decay: Code = decays ? " + decay * \(parameters)[k]" : ""
+            let decay: Code = decays && !graph.training.decouplesWeightDecay ? " + decay * \(parameters)[k]" : ""
             c.line("let g = scale * \(gradients)[k]\(decay)")
             switch graph.training.optimizer {
             case .sgd(_, let momentum, let nesterov):
@@ -125,12 +127,16 @@ extension ModelEmitter {
                     c.line("\(first!)[k] = v")
                     c.line(nesterov ? "\(parameters)[k] -= lr * (g + momentum * v)" : "\(parameters)[k] -= lr * v")
                 }
-            case .adam:
+            case .adam(_, _, _, _, let decoupled):
                 c.line("let m1 = beta1 * \(first!)[k] + oneMinusBeta1 * g")
                 c.line("let m2 = beta2 * \(second!)[k] + oneMinusBeta2 * g * g")
                 c.line("\(first!)[k] = m1")
                 c.line("\(second!)[k] = m2")
-                c.line("\(parameters)[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)")
+                if decoupled && decays {
+                    c.line("\(parameters)[k] = shrink * \(parameters)[k] - lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)")
+                } else {
+                    c.line("\(parameters)[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)")
+                }
             }
         }
     }
@@ -139,7 +145,9 @@ extension ModelEmitter {
     func updateConstants(decays: Bool) -> Code {
         let h = "step"
         var locals = ["lr = Scalar(\(h).learningRate)", "scale = Scalar(step.gradientScale)"]
-        if decays { locals.append("decay = Scalar(\(h).weightDecay)") }
+        if decays {
+            locals.append(graph.training.decouplesWeightDecay ? "shrink = Scalar(\(h).weightShrink)" : "decay = Scalar(\(h).gradientDecay)")
+        }
         switch graph.training.optimizer {
         case .sgd(_, let momentum, _): if momentum > 0 { locals.append("momentum = Scalar(\(h).momentum)") }
         case .adam:
@@ -204,8 +212,8 @@ extension Training {
         switch optimizer {
         case .sgd(let lr, let momentum, let nesterov):
             return ".sgd(learningRate: \(literal(lr)), momentum: \(literal(momentum)), nesterov: \(nesterov), weightDecay: \(literal(weightDecay))\(extra))"
-        case .adam(let lr, let b1, let b2, let eps):
-            return ".adam(learningRate: \(literal(lr)), beta1: \(literal(b1)), beta2: \(literal(b2)), epsilon: \(literal(eps)), weightDecay: \(literal(weightDecay))\(extra))"
+        case .adam(let lr, let b1, let b2, let eps, let decoupled):
+            return ".\(decoupled ? "adamw" : "adam")(learningRate: \(literal(lr)), beta1: \(literal(b1)), beta2: \(literal(b2)), epsilon: \(literal(eps)), weightDecay: \(literal(weightDecay))\(extra))"
         }
     }
 }

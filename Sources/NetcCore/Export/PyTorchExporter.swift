@@ -256,7 +256,8 @@ public struct PyTorchExporter {
         let t = graph.training
         let decayed = graph.parameters.filter(\.isWeight).map(\.name)
         line(1, "def make_optimizer(self):")
-        line(2, "\"\"\"The spec's optimizer\(t.weightDecay > 0 ? "; weight decay (L2, added to the gradient) on the weights only, as in netc" : "").\"\"\"")
+        let kind = t.decouplesWeightDecay ? "decoupled, shrinking the weights" : "L2, added to the gradient"
+        line(2, "\"\"\"The spec's optimizer\(t.weightDecay > 0 ? "; weight decay (\(kind)) on the weights only, as in netc" : "").\"\"\"")
         var parameters = "self.parameters()"
         if t.weightDecay > 0 {
             line(2, "decayed = \(Python.strings(decayed))")
@@ -271,8 +272,10 @@ public struct PyTorchExporter {
         case .sgd(let lr, let momentum, let nesterov):
             let extra = momentum > 0 ? ", momentum=\(Python.float(momentum))\(nesterov ? ", nesterov=True" : "")" : ""
             line(2, "return torch.optim.SGD(\(parameters), lr=\(Python.float(lr))\(extra))")
-        case .adam(let lr, let b1, let b2, let eps):
-            line(2, "return torch.optim.Adam(\(parameters), lr=\(Python.float(lr)), betas=(\(Python.float(b1)), \(Python.float(b2))), eps=\(Python.float(eps)))")
+        case .adam(let lr, let b1, let b2, let eps, let decoupled):
+            // AdamW's own default decay is 0.01: a spec without decay says so.
+            let extra = decoupled && !(t.weightDecay > 0) ? ", weight_decay=0.0" : ""
+            line(2, "return torch.optim.\(decoupled ? "AdamW" : "Adam")(\(parameters), lr=\(Python.float(lr)), betas=(\(Python.float(b1)), \(Python.float(b2))), eps=\(Python.float(eps))\(extra))")
         }
     }
 

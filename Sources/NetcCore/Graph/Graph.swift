@@ -12,8 +12,9 @@ public enum Precision: String, Sendable, CaseIterable {
 public enum Optimizer: Sendable, Equatable {
     /// v ← μv + g; p ← p − η(g + μv) with Nesterov, p ← p − ηv without (PyTorch's convention).
     case sgd(learningRate: Double, momentum: Double, nesterov: Bool)
-    /// Adam (Kingma & Ba) with bias correction.
-    case adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double)
+    /// Adam (Kingma & Ba) with bias correction; `decoupled`: AdamW (Loshchilov
+    /// & Hutter), whose weight decay shrinks the weights rather than joining the gradient.
+    case adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double, decoupled: Bool)
 }
 
 /// Training settings from the spec.
@@ -27,15 +28,23 @@ public struct Training: Sendable, Equatable {
     /// The gradient's largest Euclidean norm, 0 for no clipping.
     public var gradientClipNorm = 0.0
 
+    /// AdamW: weight decay shrinks the weights instead of joining the gradient.
+    public var decouplesWeightDecay: Bool {
+        if case .adam(_, _, _, _, true) = optimizer { true } else { false }
+    }
+
     /// The runtime's form: what a generated model starts with and can change.
     public var hyperparameters: Hyperparameters {
         switch optimizer {
         case .sgd(let lr, let momentum, let nesterov):
             .sgd(learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay,
                  schedule: schedule, gradientClipNorm: gradientClipNorm)
-        case .adam(let lr, let b1, let b2, let eps):
-            .adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: weightDecay,
-                  schedule: schedule, gradientClipNorm: gradientClipNorm)
+        case .adam(let lr, let b1, let b2, let eps, let decoupled):
+            decoupled
+                ? .adamw(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: weightDecay,
+                         schedule: schedule, gradientClipNorm: gradientClipNorm)
+                : .adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: weightDecay,
+                        schedule: schedule, gradientClipNorm: gradientClipNorm)
         }
     }
 }
@@ -141,7 +150,7 @@ public struct Graph: Sendable {
         let perParameter: Int
         switch training.optimizer {
         case .sgd(_, let m, let nesterov): perParameter = m == 0 ? 2 : nesterov ? 5 : 4
-        case .adam: perParameter = 12
+        case .adam(_, _, _, _, let decoupled): perParameter = decoupled ? 13 : 12
         }
         let update = parameterCount * perParameter / max(1, batchSize)
         return (forward, forward + backward + update)

@@ -24,10 +24,13 @@ extension Interpreter {
             if norm > clip { g = g.map { $0 * clip / norm } }
         }
         let decay = graph.training.weightDecay
-        if decay > 0 {
-            for t in graph.parameters where t.isWeight {
-                for k in t.offset..<(t.offset + t.count) { g[k] += decay * parameters[k] }
-            }
+        var decays = [Bool](repeating: false, count: g.count)
+        for t in graph.parameters where t.isWeight && decay > 0 {
+            for k in t.offset..<(t.offset + t.count) { decays[k] = true }
+        }
+        // Weight decay as an L2 term in the gradient, except AdamW's, which shrinks the weight below.
+        if !graph.training.decouplesWeightDecay {
+            for k in g.indices where decays[k] { g[k] += decay * parameters[k] }
         }
         state.step += 1
         let factor = graph.training.schedule.factor(step: state.step)
@@ -42,13 +45,14 @@ extension Interpreter {
                     parameters[k] -= lr * (nesterov ? g[k] + momentum * state.first[k] : state.first[k])
                 }
             }
-        case .adam(let base, let b1, let b2, let eps):
+        case .adam(let base, let b1, let b2, let eps, _):
             let lr = base * factor
             let c1 = 1 - pow(b1, state.step), c2 = 1 - pow(b2, state.step)
             for k in g.indices {
                 state.first[k] = b1 * state.first[k] + (1 - b1) * g[k]
                 state.second[k] = b2 * state.second[k] + (1 - b2) * g[k] * g[k]
-                parameters[k] -= lr * (state.first[k] / c1) / ((state.second[k] / c2).squareRoot() + eps)
+                let shrink = decays[k] && graph.training.decouplesWeightDecay ? 1 - lr * decay : 1
+                parameters[k] = shrink * parameters[k] - lr * (state.first[k] / c1) / ((state.second[k] / c2).squareRoot() + eps)
             }
         }
     }

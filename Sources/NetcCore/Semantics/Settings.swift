@@ -2,15 +2,21 @@ import NetcRuntime
 
 /// The `loss`, `train`, `init` and `precision` statements.
 extension NetworkBuilder {
+    static let adamParameters: [ParameterSpec] = [.init("learning_rate", .number(1e-12...1e6), default: .number(0.001)),
+                                                  .init("beta1", .number(0...0.999999), default: .number(0.9)),
+                                                  .init("beta2", .number(0...0.999999), default: .number(0.999)),
+                                                  .init("epsilon", .number(1e-30...1), default: .number(1e-8))]
+
     static let optimizers: [(name: String, parameters: [ParameterSpec])] = [
         ("sgd", [.init("learning_rate", .number(1e-12...1e6), default: .number(0.01)),
                  .init("momentum", .number(0...0.999999), default: .number(0)),
                  .init("nesterov", .bool, default: .bool(false))]),
-        ("adam", [.init("learning_rate", .number(1e-12...1e6), default: .number(0.001)),
-                  .init("beta1", .number(0...0.999999), default: .number(0.9)),
-                  .init("beta2", .number(0...0.999999), default: .number(0.999)),
-                  .init("epsilon", .number(1e-30...1), default: .number(1e-8))]),
+        ("adam", adamParameters),
+        ("adamw", adamParameters),
     ]
+
+    /// `weight_decay` when `train` does not give it: PyTorch's defaults, 0.01 for AdamW and 0 otherwise.
+    static func defaultWeightDecay(optimizer: String) -> Double { optimizer == "adamw" ? 0.01 : 0 }
 
     static let schedules: [(name: String, parameters: [ParameterSpec])] = [
         ("constant", []),
@@ -45,7 +51,9 @@ extension NetworkBuilder {
               let (name, o) = ArgumentReader.resolveCall(e, kind: "optimizer", catalogue: Self.optimizers,
                                                          elsewhere: Self.trainArguments(specs, optimizer: e.name?.name ?? "sgd"), diagnostics: &diagnostics),
               ok, let decay = schedule else { return nil }
-        var t = Training(batchSize: v["batch"]!.integer, weightDecay: v["weight_decay"]!.number,
+        let decayGiven = s.arguments.contains { $0.label?.name == "weight_decay" }
+        var t = Training(batchSize: v["batch"]!.integer,
+                         weightDecay: decayGiven ? v["weight_decay"]!.number : Self.defaultWeightDecay(optimizer: name),
                          schedule: LearningRateSchedule(decay, warmup: v["warmup"]!.integer),
                          gradientClipNorm: v["clip_norm"]!.number)
         if name == "sgd" {
@@ -57,7 +65,7 @@ extension NetworkBuilder {
                                nesterov: o["nesterov"]!.bool)
         } else {
             t.optimizer = .adam(learningRate: o["learning_rate"]!.number, beta1: o["beta1"]!.number,
-                                beta2: o["beta2"]!.number, epsilon: o["epsilon"]!.number)
+                                beta2: o["beta2"]!.number, epsilon: o["epsilon"]!.number, decoupled: name == "adamw")
         }
         return t
     }
