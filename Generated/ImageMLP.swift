@@ -11,7 +11,7 @@ import NetcRuntime
 /// - `hidden(hidden.linear)`: relu [16]
 /// - `logits(hidden)`: linear [10]
 ///
-/// Loss: softmax_cross_entropy on `logits`, mean over a batch of 8. The API
+/// Loss: softmax_cross_entropy(label_smoothing: 0.1) on `logits`, mean over a batch of 8. The API
 /// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
 public struct ImageMLP: NetcRuntime.ClassifierModel {
     public typealias Scalar = Swift.Float
@@ -83,7 +83,7 @@ public struct ImageMLP: NetcRuntime.ClassifierModel {
         let v_logits = m + 6138  // [80]
         let g_logits = m + 7498  // [80]
         let target = m + 7578  // [80]
-        // softmax_cross_entropy
+        // softmax_cross_entropy(label_smoothing: 0.1)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
         for b in 0..<count {
@@ -104,9 +104,9 @@ public struct ImageMLP: NetcRuntime.ClassifierModel {
             for i in 0..<10 where i != at { rest += gz[i] }
             let logSum = NetcRuntime.Math.log1p(rest)
             var mass: Scalar = 0
-            for i in 0..<10 { mass += t[i]; loss += t[i] * (logSum - (z[i] - top)) }
+            for i in 0..<10 { let ti = (0.9 * t[i] + 0.01); mass += ti; loss += ti * (logSum - (z[i] - top)) }
             let scale = mass / sum
-            for i in 0..<10 { gz[i] = (scale * gz[i] - t[i]) * invBatch }
+            for i in 0..<10 { gz[i] = (scale * gz[i] - (0.9 * t[i] + 0.01)) * invBatch }
         }
         return loss * invBatch
     }

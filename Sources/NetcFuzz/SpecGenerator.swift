@@ -27,7 +27,8 @@ public struct SpecGenerator: RandomNumberGenerator {
     static let optimizers = ["sgd(learning_rate: 0.05)", "sgd(learning_rate: 0.01, momentum: 0.9)",
                              "sgd(learning_rate: 0.01, momentum: 0.5, nesterov: true)", "adam(learning_rate: 0.001)",
                              "adam(learning_rate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 0.0000001)",
-                             "adamw(learning_rate: 0.01)"]
+                             "adamw(learning_rate: 0.01)", "rmsprop(learning_rate: 0.01)",
+                             "rmsprop(learning_rate: 0.001, alpha: 0.9, momentum: 0.5)"]
 
     /// A node the generator has declared: its name and shape.
     struct Drawn: Sendable {

@@ -8,22 +8,27 @@
 ///   p ← p − η(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε), t counting steps from 1;
 /// - AdamW (Loshchilov & Hutter): Adam on the gradient alone, with the decay
 ///   applied to the weight itself, p ← p(1 − ηλ) − η(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε),
-///   as PyTorch's `AdamW`.
+///   as PyTorch's `AdamW`;
+/// - RMSprop (Tieleman & Hinton): v ← αv + (1−α)g², q = g / (√v + ε), then
+///   p ← p − ηq, or with momentum b ← μb + q and p ← p − ηb (PyTorch's `RMSprop`,
+///   not centred).
 public struct Hyperparameters: Sendable, Equatable, Hashable {
     public enum Optimizer: String, Sendable, Hashable {
-        case sgd, adam, adamw
+        case sgd, adam, adamw, rmsprop
     }
 
     public var optimizer: Optimizer
     /// η.
     public var learningRate: Double
-    /// μ (SGD).
+    /// μ (SGD, RMSprop).
     public var momentum: Double
     public var nesterov: Bool
-    /// β₁, β₂, ε (Adam).
+    /// β₁, β₂ (Adam), ε (Adam, RMSprop).
     public var beta1: Double
     public var beta2: Double
     public var epsilon: Double
+    /// α, the square average's decay (RMSprop).
+    public var alpha = 0.99
     /// λ, on weights only (biases are not decayed): SGD and Adam add λw to the
     /// gradient (L2); AdamW shrinks the weight by ηλ instead (decoupled).
     public var weightDecay: Double
@@ -46,6 +51,15 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
              beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, schedule: schedule, gradientClipNorm: gradientClipNorm)
     }
 
+    /// RMSprop: PyTorch's defaults.
+    public static func rmsprop(learningRate: Double, alpha: Double = 0.99, epsilon: Double = 1e-8, momentum: Double = 0,
+                               weightDecay: Double = 0, schedule: LearningRateSchedule = .constant, gradientClipNorm: Double = 0) -> Self {
+        var h = Self(optimizer: .rmsprop, learningRate: learningRate, momentum: momentum, nesterov: false, beta1: 0.9, beta2: 0.999,
+                     epsilon: epsilon, weightDecay: weightDecay, schedule: schedule, gradientClipNorm: gradientClipNorm)
+        h.alpha = alpha
+        return h
+    }
+
     /// AdamW: PyTorch's defaults, weight decay 0.01 included.
     public static func adamw(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
                              weightDecay: Double = 0.01, schedule: LearningRateSchedule = .constant, gradientClipNorm: Double = 0) -> Self {
@@ -56,7 +70,7 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
     }
 
     /// Whether the optimizer is Adam or AdamW: two moments, bias-corrected.
-    public var usesMoments: Bool { optimizer != .sgd }
+    public var usesMoments: Bool { optimizer == .adam || optimizer == .adamw }
 
     /// The learning rate the schedule gives at optimizer step `t` (from 1).
     public func learningRate(atStep t: Int) -> Double { learningRate * schedule.factor(step: t) }
@@ -66,6 +80,7 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
         switch optimizer {
         case .sgd: momentum > 0 ? "sgd with momentum" : "sgd without momentum"
         case .adam, .adamw: optimizer.rawValue
+        case .rmsprop: momentum > 0 ? "rmsprop with momentum" : "rmsprop without momentum"
         }
     }
 
@@ -74,6 +89,7 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
         switch optimizer {
         case .sgd: momentum > 0 ? 1 : 0
         case .adam, .adamw: 2
+        case .rmsprop: momentum > 0 ? 2 : 1
         }
     }
 }

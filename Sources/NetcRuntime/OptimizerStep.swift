@@ -10,6 +10,8 @@ public struct OptimizerStep: Sendable {
     public let learningRate: Double
     public let momentum: Double
     public let beta1: Double, beta2: Double, epsilon: Double
+    /// RMSprop's α.
+    public let alpha: Double
     public let weightDecay: Double
     /// 1 − β₁ᵗ and 1 − β₂ᵗ (1 for SGD).
     public let correction1: Double, correction2: Double
@@ -25,6 +27,7 @@ public struct OptimizerStep: Sendable {
         beta1 = h.beta1
         beta2 = h.beta2
         epsilon = h.epsilon
+        alpha = h.alpha
         weightDecay = h.weightDecay
         correction1 = h.usesMoments ? 1 - Math.pow(h.beta1, Double(step)) : 1
         correction2 = h.usesMoments ? 1 - Math.pow(h.beta2, Double(step)) : 1
@@ -81,6 +84,11 @@ public struct OptimizerStep: Sendable {
                 s1 = T(h.beta1) * first![k] + T(1 - h.beta1) * g
                 s2 = T(h.beta2) * second![k] + T(1 - h.beta2) * g * g
                 q = shrink * p[k] - lr * (s1 / T(correction1)) / ((s2 / T(correction2)).squareRoot() + T(h.epsilon))
+            case .rmsprop:
+                s1 = T(h.alpha) * first![k] + T(1 - h.alpha) * g * g
+                let r = g / (s1.squareRoot() + T(h.epsilon))
+                if h.momentum != 0 { s2 = T(h.momentum) * second![k] + r }
+                q = p[k] - lr * (h.momentum != 0 ? s2 : r)
             case .sgd where h.momentum != 0:
                 s1 = T(h.momentum) * first![k] + g
                 q = p[k] - lr * (h.nesterov ? g + T(h.momentum) * s1 : s1)

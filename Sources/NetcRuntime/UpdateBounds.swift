@@ -48,6 +48,14 @@ extension OptimizerStep {
             let v = (momentum * b.first + d) * m
             let p = (b.parameters + learningRate * (nesterov ? d + momentum * v : v)) * m
             return UpdateBounds(parameters: p, first: v, second: 0)
+        case .rmsprop:
+            // q = g/(√v + ε) with v ≥ (1 − α)g² after the update: |q| ≤ 1/√(1 − α), and ≤ |g|/ε.
+            let first = (alpha * b.first + (1 - alpha) * d * d) * m
+            let q = Swift.min(d / epsilon, 1 / (1 - alpha).squareRoot()) * m
+            let second = momentum > 0 ? (momentum * b.second + q) * m : 0
+            var next = UpdateBounds(parameters: (b.parameters + learningRate * (momentum > 0 ? second : q)) * m, first: first, second: second)
+            next.largest = Swift.max(next.largest, d * d)
+            return next
         case .adam, .adamw:
             let first = (beta1 * b.first + (1 - beta1) * d) * m
             let second = (beta2 * b.second + (1 - beta2) * d * d) * m

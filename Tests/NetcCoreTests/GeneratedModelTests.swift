@@ -19,6 +19,9 @@ final class GeneratedModelTests: XCTestCase {
     func testNaNReLU() throws { try checkAgainstInterpreter(NaNReLU.self, "guards.net") }
     func testWideJoins() throws { try checkAgainstInterpreter(WideJoins.self, "wide-joins.net") }
     func testImageMLP() throws { try checkAgainstInterpreter(ImageMLP.self, "image-mlp.net") }
+    /// Huber's loss (targets in −1…1, so errors fall both within δ = 0.5 and beyond) and the absolute error.
+    func testRobust() throws { try checkAgainstInterpreter(Robust.self, "robust.net", steps: 5) }
+    func testMedian() throws { try checkAgainstInterpreter(Median.self, "robust.net", network: "Median", steps: 5) }
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
@@ -76,7 +79,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 17)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 18)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);

@@ -98,8 +98,10 @@ void netc_layer_norm_backward(const float *x, const float *dy, float *dx, const 
 ///         (momentum 0: p −= learning_rate·g, s1 untouched)
 ///   adam: s1 = β1·s1 + (1−β1)·g; s2 = β2·s2 + (1−β2)·g²;
 ///         p = shrink·p − learning_rate·(s1/correction1) / (√(s2/correction2) + ε), correction_k = 1 − β_kᵗ
-///         (shrink: 1, or AdamW's 1 − learning_rate·λ with decay 0).
-enum { NETC_UPDATE_SGD = 0, NETC_UPDATE_ADAM = 1 };
+///         (shrink: 1, or AdamW's 1 − learning_rate·λ with decay 0);
+///   rmsprop: s1 = β2·s1 + (1−β2)·g² (β2 = α); q = g / (√s1 + ε);
+///         p −= learning_rate·q, or with momentum s2 = momentum·s2 + q; p −= learning_rate·s2.
+enum { NETC_UPDATE_SGD = 0, NETC_UPDATE_ADAM = 1, NETC_UPDATE_RMSPROP = 2 };
 typedef struct {
     int kind, nesterov;
     float learning_rate, momentum, beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon;

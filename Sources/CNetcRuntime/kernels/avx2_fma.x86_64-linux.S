@@ -4982,391 +4982,350 @@ update_apply:
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	vmovss	52(%rdi), %xmm9
-	vmovss	44(%rdi), %xmm10
-	vmovss	8(%rdi), %xmm8
-	cmpl	$1, (%rdi)
-	jne	.LBB10_24
+	vmovss	52(%rdi), %xmm12
+	vmovss	44(%rdi), %xmm13
+	vmovss	8(%rdi), %xmm14
+	vmovss	12(%rdi), %xmm6
+	vmovss	20(%rdi), %xmm15
+	vmovss	28(%rdi), %xmm10
+	vmovsd	32(%rdi), %xmm11
+	movl	(%rdi), %eax
+	cmpl	$2, %eax
+	je	.LBB10_4
+	cmpl	$1, %eax
+	jne	.LBB10_7
+	vmovaps	%xmm11, 32(%rsp)
+	vmovaps	%xmm10, 48(%rsp)
+	vmovaps	%xmm14, 112(%rsp)
 	vmovss	16(%rdi), %xmm0
-	vmovss	20(%rdi), %xmm1
-	vmovss	24(%rdi), %xmm2
-	vmovss	28(%rdi), %xmm3
-	vmovss	36(%rdi), %xmm4
-	vmovss	40(%rdi), %xmm5
-	vmovss	32(%rdi), %xmm6
-	vmovss	48(%rdi), %xmm7
+	vmovss	24(%rdi), %xmm1
+	vmovss	40(%rdi), %xmm3
+	vmovss	48(%rdi), %xmm2
 	cmpq	$8, %r9
-	vmovaps	%xmm9, 272(%rsp)
-	vmovaps	%xmm10, 256(%rsp)
-	vmovaps	%xmm8, 208(%rsp)
-	vmovaps	%xmm0, 192(%rsp)
-	vmovaps	%xmm1, 176(%rsp)
-	vmovaps	%xmm2, 160(%rsp)
-	vmovaps	%xmm3, 144(%rsp)
-	vmovaps	%xmm4, 128(%rsp)
-	vmovaps	%xmm5, 112(%rsp)
-	vmovaps	%xmm6, 96(%rsp)
-	vmovaps	%xmm7, 80(%rsp)
-	jge	.LBB10_22
+	vmovaps	%xmm12, 256(%rsp)
+	vmovaps	%xmm13, 240(%rsp)
+	vmovaps	%xmm15, 272(%rsp)
+	vmovaps	%xmm0, 160(%rsp)
+	vmovaps	%xmm1, 144(%rsp)
+	vmovaps	%xmm3, 176(%rsp)
+	vmovaps	%xmm2, 128(%rsp)
+	jge	.LBB10_10
 	xorl	%edi, %edi
-	jmp	.LBB10_3
-.LBB10_24:
-	vmovss	12(%rdi), %xmm3
+	jmp	.LBB10_12
+.LBB10_4:
 	vxorps	%xmm0, %xmm0, %xmm0
-	vucomiss	%xmm0, %xmm3
-	jne	.LBB10_52
-	jp	.LBB10_52
+	vucomiss	%xmm0, %xmm6
+	jne	.LBB10_15
+	jp	.LBB10_15
 	cmpq	$8, %r9
-	jge	.LBB10_27
+	jge	.LBB10_20
+	xorl	%edi, %edi
+	jmp	.LBB10_22
+.LBB10_7:
+	vxorps	%xmm0, %xmm0, %xmm0
+	vucomiss	%xmm0, %xmm6
+	jne	.LBB10_17
+	jp	.LBB10_17
+	cmpq	$8, %r9
+	jge	.LBB10_25
 	xorl	%ecx, %ecx
-	jmp	.LBB10_32
-.LBB10_22:
-	vbroadcastss	%xmm9, %ymm11
-	vbroadcastss	%xmm10, %ymm12
-	vbroadcastss	%xmm0, %ymm13
-	vbroadcastss	%xmm2, %ymm14
-	vbroadcastss	%xmm1, %ymm15
-	vbroadcastss	%xmm3, %ymm0
-	vbroadcastss	%xmm7, %ymm1
-	vbroadcastss	%xmm8, %ymm2
-	vbroadcastss	%xmm4, %ymm3
-	vbroadcastss	%xmm5, %ymm4
-	vbroadcastss	%xmm6, %ymm5
+	jmp	.LBB10_51
+.LBB10_10:
+	vbroadcastss	%xmm12, %ymm10
+	vbroadcastss	%xmm13, %ymm11
+	vbroadcastss	%xmm0, %ymm12
+	vbroadcastss	%xmm1, %ymm13
+	vbroadcastss	%xmm15, %ymm14
+	vbroadcastss	48(%rsp), %ymm15
+	vbroadcastss	%xmm2, %ymm0
+	vbroadcastss	112(%rsp), %ymm1
+	vmovaps	32(%rsp), %xmm4
+	vmovshdup	%xmm4, %xmm2
+	vbroadcastss	%xmm2, %ymm2
+	vbroadcastss	%xmm3, %ymm3
+	vbroadcastss	%xmm4, %ymm4
 	xorl	%eax, %eax
 	.p2align	4
-.LBB10_23:
-	vmovups	(%rsi,%rax,4), %ymm6
-	vmulps	(%rdx,%rax,4), %ymm11, %ymm7
-	vfmadd231ps	%ymm6, %ymm12, %ymm7
-	vmulps	%ymm7, %ymm14, %ymm8
-	vfmadd231ps	(%rcx,%rax,4), %ymm13, %ymm8
-	vmulps	%ymm7, %ymm0, %ymm9
-	vmulps	%ymm7, %ymm9, %ymm7
-	vfmadd231ps	(%r8,%rax,4), %ymm15, %ymm7
-	vdivps	%ymm3, %ymm8, %ymm9
-	vdivps	%ymm4, %ymm7, %ymm10
-	vmulps	%ymm2, %ymm9, %ymm9
-	vsqrtps	%ymm10, %ymm10
-	vaddps	%ymm5, %ymm10, %ymm10
-	vdivps	%ymm10, %ymm9, %ymm9
-	vfmsub231ps	%ymm6, %ymm1, %ymm9
-	vmovups	%ymm9, (%rsi,%rax,4)
-	vmovups	%ymm8, (%rcx,%rax,4)
-	vmovups	%ymm7, (%r8,%rax,4)
+.LBB10_11:
+	vmovups	(%rsi,%rax,4), %ymm5
+	vmulps	(%rdx,%rax,4), %ymm10, %ymm6
+	vfmadd231ps	%ymm5, %ymm11, %ymm6
+	vmulps	%ymm6, %ymm13, %ymm7
+	vfmadd231ps	(%rcx,%rax,4), %ymm12, %ymm7
+	vmulps	%ymm6, %ymm15, %ymm8
+	vmulps	%ymm6, %ymm8, %ymm6
+	vfmadd231ps	(%r8,%rax,4), %ymm14, %ymm6
+	vdivps	%ymm2, %ymm7, %ymm8
+	vdivps	%ymm3, %ymm6, %ymm9
+	vmulps	%ymm1, %ymm8, %ymm8
+	vsqrtps	%ymm9, %ymm9
+	vaddps	%ymm4, %ymm9, %ymm9
+	vdivps	%ymm9, %ymm8, %ymm8
+	vfmsub231ps	%ymm5, %ymm0, %ymm8
+	vmovups	%ymm8, (%rsi,%rax,4)
+	vmovups	%ymm7, (%rcx,%rax,4)
+	vmovups	%ymm6, (%r8,%rax,4)
 	leaq	8(%rax), %rdi
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB10_23
-.LBB10_3:
+	jle	.LBB10_11
+.LBB10_12:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	vmovaps	272(%rsp), %xmm9
-	vmovaps	256(%rsp), %xmm10
-	vmovaps	208(%rsp), %xmm6
-	vmovaps	192(%rsp), %xmm5
-	vmovaps	176(%rsp), %xmm7
-	vmovaps	160(%rsp), %xmm8
-	vmovaps	144(%rsp), %xmm11
-	vmovaps	128(%rsp), %xmm12
-	vmovaps	112(%rsp), %xmm14
-	vmovaps	96(%rsp), %xmm15
-	vmovaps	80(%rsp), %xmm13
-	jle	.LBB10_73
+	vmovaps	256(%rsp), %xmm6
+	vmovaps	240(%rsp), %xmm7
+	vmovaps	112(%rsp), %xmm10
+	vmovaps	272(%rsp), %xmm12
+	vmovaps	48(%rsp), %xmm8
+	vmovaps	32(%rsp), %xmm11
+	vmovaps	160(%rsp), %xmm13
+	vmovaps	144(%rsp), %xmm14
+	vmovaps	176(%rsp), %xmm9
+	vmovaps	128(%rsp), %xmm15
+	jle	.LBB10_133
 	cmpq	$8, %rax
-	jae	.LBB10_6
+	jae	.LBB10_27
+.LBB10_125:
 	movq	%rdi, %rax
-	jmp	.LBB10_21
-.LBB10_52:
-	cmpl	$0, 4(%rdi)
-	je	.LBB10_58
+.LBB10_126:
+	vmovshdup	%xmm11, %xmm0
+	.p2align	4
+.LBB10_127:
+	vmovss	(%rsi,%rax,4), %xmm1
+	vmulss	(%rdx,%rax,4), %xmm6, %xmm2
+	vfmadd231ss	%xmm1, %xmm7, %xmm2
+	vmulss	%xmm2, %xmm14, %xmm3
+	vfmadd231ss	(%rcx,%rax,4), %xmm13, %xmm3
+	vmulss	%xmm2, %xmm8, %xmm4
+	vmulss	%xmm4, %xmm2, %xmm2
+	vfmadd231ss	(%r8,%rax,4), %xmm12, %xmm2
+	vdivss	%xmm9, %xmm2, %xmm4
+	vsqrtss	%xmm4, %xmm4, %xmm4
+	vdivss	%xmm0, %xmm3, %xmm5
+	vmulss	%xmm5, %xmm10, %xmm5
+	vaddss	%xmm4, %xmm11, %xmm4
+	vdivss	%xmm4, %xmm5, %xmm4
+	vfmsub231ss	%xmm1, %xmm15, %xmm4
+	vmovss	%xmm4, (%rsi,%rax,4)
+	vmovss	%xmm3, (%rcx,%rax,4)
+	vmovss	%xmm2, (%r8,%rax,4)
+	incq	%rax
+	cmpq	%rax, %r9
+	jne	.LBB10_127
+	jmp	.LBB10_133
+.LBB10_15:
 	cmpq	$8, %r9
-	jge	.LBB10_74
+	vmovaps	%xmm10, 48(%rsp)
+	vmovaps	%xmm11, 32(%rsp)
+	jge	.LBB10_36
 	xorl	%edi, %edi
-	jmp	.LBB10_55
-.LBB10_27:
-	vbroadcastss	%xmm9, %ymm5
+	jmp	.LBB10_38
+.LBB10_17:
+	cmpl	$0, 4(%rdi)
+	je	.LBB10_59
+	cmpq	$8, %r9
+	jge	.LBB10_61
+	xorl	%edi, %edi
+	jmp	.LBB10_63
+.LBB10_20:
+	vbroadcastss	%xmm12, %ymm0
+	vbroadcastss	%xmm13, %ymm1
+	vbroadcastss	%xmm15, %ymm2
 	vbroadcastss	%xmm10, %ymm3
-	vbroadcastss	%xmm8, %ymm4
+	vbroadcastss	%xmm14, %ymm4
+	vbroadcastss	%xmm11, %ymm6
+	xorl	%eax, %eax
+	.p2align	4
+.LBB10_21:
+	vmovups	(%rsi,%rax,4), %ymm5
+	vmulps	(%rdx,%rax,4), %ymm0, %ymm7
+	vfmadd231ps	%ymm5, %ymm1, %ymm7
+	vmulps	%ymm7, %ymm3, %ymm8
+	vmulps	%ymm7, %ymm8, %ymm8
+	vfmadd231ps	(%rcx,%rax,4), %ymm2, %ymm8
+	vsqrtps	%ymm8, %ymm9
+	vaddps	%ymm6, %ymm9, %ymm9
+	vdivps	%ymm9, %ymm7, %ymm7
+	vfnmadd213ps	%ymm5, %ymm4, %ymm7
+	vmovups	%ymm7, (%rsi,%rax,4)
+	vmovups	%ymm8, (%rcx,%rax,4)
+	leaq	8(%rax), %rdi
+	addq	$16, %rax
+	cmpq	%r9, %rax
+	movq	%rdi, %rax
+	jle	.LBB10_21
+.LBB10_22:
+	movq	%r9, %rax
+	subq	%rdi, %rax
+	jle	.LBB10_133
+	cmpq	$8, %rax
+	jae	.LBB10_41
+	movq	%rdi, %rax
+	jmp	.LBB10_107
+.LBB10_25:
+	vbroadcastss	%xmm12, %ymm5
+	vbroadcastss	%xmm13, %ymm3
+	vbroadcastss	%xmm14, %ymm4
 	leaq	-8(%r9), %rdi
 	cmpq	$8, %rdi
-	jae	.LBB10_50
+	jae	.LBB10_47
 	movl	$8, %eax
 	xorl	%ecx, %ecx
 	testb	$8, %dil
-	je	.LBB10_31
-	jmp	.LBB10_32
-.LBB10_6:
+	je	.LBB10_50
+	jmp	.LBB10_51
+.LBB10_27:
 	leaq	(%rsi,%rdi,4), %r11
 	leaq	(%rsi,%r9,4), %rbx
 	leaq	(%rcx,%rdi,4), %r15
 	leaq	(%rcx,%r9,4), %r12
 	leaq	(%r8,%rdi,4), %r13
 	leaq	(%r8,%r9,4), %r10
-	movq	%r10, 64(%rsp)
+	movq	%r10, 16(%rsp)
 	leaq	(%rdx,%rdi,4), %r14
-	movq	%r14, 72(%rsp)
+	movq	%r14, 24(%rsp)
 	leaq	(%rdx,%r9,4), %r14
 	cmpq	%r12, %r11
-	setb	32(%rsp)
+	setb	64(%rsp)
 	cmpq	%rbx, %r15
-	setb	224(%rsp)
+	setb	192(%rsp)
 	cmpq	%r10, %r11
-	setb	31(%rsp)
+	setb	10(%rsp)
 	cmpq	%rbx, %r13
-	setb	30(%rsp)
+	setb	9(%rsp)
 	cmpq	%r14, %r11
 	setb	%r11b
-	movq	72(%rsp), %r10
+	movq	24(%rsp), %r10
 	cmpq	%rbx, %r10
-	setb	29(%rsp)
-	movq	64(%rsp), %rbx
+	setb	15(%rsp)
+	movq	16(%rsp), %rbx
 	cmpq	%rbx, %r15
-	setb	28(%rsp)
+	setb	14(%rsp)
 	cmpq	%r12, %r13
-	setb	27(%rsp)
+	setb	13(%rsp)
 	cmpq	%r14, %r15
-	setb	25(%rsp)
+	setb	11(%rsp)
 	cmpq	%r12, %r10
-	setb	26(%rsp)
+	setb	12(%rsp)
 	cmpq	%r14, %r13
 	setb	%r15b
 	cmpq	%rbx, %r10
 	setb	%bl
-	movzbl	224(%rsp), %r10d
-	testb	%r10b, 32(%rsp)
-	jne	.LBB10_7
-	movzbl	30(%rsp), %r10d
-	andb	%r10b, 31(%rsp)
-	jne	.LBB10_9
-	andb	29(%rsp), %r11b
-	jne	.LBB10_11
-	movzbl	27(%rsp), %r10d
-	andb	%r10b, 28(%rsp)
-	jne	.LBB10_13
-	movzbl	25(%rsp), %r10d
-	andb	26(%rsp), %r10b
-	jne	.LBB10_15
+	movzbl	192(%rsp), %r10d
+	testb	%r10b, 64(%rsp)
+	jne	.LBB10_125
+	movzbl	9(%rsp), %r10d
+	andb	%r10b, 10(%rsp)
+	jne	.LBB10_125
+	andb	15(%rsp), %r11b
+	jne	.LBB10_125
+	movzbl	13(%rsp), %r10d
+	andb	%r10b, 14(%rsp)
+	jne	.LBB10_125
+	movzbl	11(%rsp), %r10d
+	andb	12(%rsp), %r10b
+	jne	.LBB10_125
 	andb	%bl, %r15b
-	jne	.LBB10_17
+	jne	.LBB10_125
 	movl	%r9d, %r10d
 	andl	$7, %r10d
 	subq	%r10, %rax
 	addq	%rdi, %rax
-	vbroadcastss	%xmm9, %ymm0
-	vmovaps	%ymm0, 32(%rsp)
-	vbroadcastss	%xmm10, %ymm0
-	vmovaps	%ymm0, 224(%rsp)
-	vbroadcastss	%xmm5, %ymm2
-	vbroadcastss	%xmm8, %ymm3
-	vbroadcastss	%xmm7, %ymm4
-	vbroadcastss	%xmm11, %ymm5
-	vbroadcastss	%xmm13, %ymm11
+	vbroadcastss	%xmm6, %ymm0
+	vmovaps	%ymm0, 64(%rsp)
+	vbroadcastss	%xmm7, %ymm0
+	vmovaps	%ymm0, 192(%rsp)
+	vbroadcastss	%xmm13, %ymm1
+	vmovaps	%xmm8, %xmm0
+	vmovaps	%xmm11, %xmm5
+	vbroadcastss	%xmm14, %ymm11
+	vmovaps	%xmm12, %xmm8
+	vbroadcastss	%xmm12, %ymm2
+	vbroadcastss	%xmm0, %ymm3
+	vbroadcastss	%xmm15, %ymm4
+	vmovshdup	%xmm5, %xmm12
 	vbroadcastss	%xmm12, %ymm12
-	vbroadcastss	%xmm6, %ymm13
-	vbroadcastss	%xmm14, %ymm14
-	vbroadcastss	%xmm15, %ymm15
+	vbroadcastss	%xmm10, %ymm13
+	vbroadcastss	%xmm9, %ymm14
+	vbroadcastss	%xmm5, %ymm15
 	.p2align	4
-.LBB10_19:
-	vmovups	(%rsi,%rdi,4), %ymm0
-	vmovaps	32(%rsp), %ymm1
-	vmulps	(%rdx,%rdi,4), %ymm1, %ymm6
-	vfmadd231ps	224(%rsp), %ymm0, %ymm6
-	vmulps	%ymm6, %ymm3, %ymm1
-	vfmadd231ps	(%rcx,%rdi,4), %ymm2, %ymm1
-	vmulps	%ymm6, %ymm5, %ymm7
-	vmulps	%ymm7, %ymm6, %ymm6
-	vfmadd231ps	(%r8,%rdi,4), %ymm4, %ymm6
-	vdivps	%ymm12, %ymm1, %ymm7
-	vdivps	%ymm14, %ymm6, %ymm8
-	vmulps	%ymm7, %ymm13, %ymm7
-	vsqrtps	%ymm8, %ymm8
-	vaddps	%ymm8, %ymm15, %ymm8
-	vdivps	%ymm8, %ymm7, %ymm7
-	vfmsub231ps	%ymm0, %ymm11, %ymm7
+.LBB10_34:
+	vmovups	(%rsi,%rdi,4), %ymm5
+	vmovaps	64(%rsp), %ymm0
+	vmulps	(%rdx,%rdi,4), %ymm0, %ymm10
+	vfmadd231ps	192(%rsp), %ymm5, %ymm10
+	vmulps	%ymm10, %ymm11, %ymm6
+	vfmadd231ps	(%rcx,%rdi,4), %ymm1, %ymm6
+	vmulps	%ymm3, %ymm10, %ymm0
+	vmulps	%ymm0, %ymm10, %ymm0
+	vfmadd231ps	(%r8,%rdi,4), %ymm2, %ymm0
+	vdivps	%ymm12, %ymm6, %ymm10
+	vdivps	%ymm14, %ymm0, %ymm7
+	vmulps	%ymm10, %ymm13, %ymm10
+	vsqrtps	%ymm7, %ymm7
+	vaddps	%ymm7, %ymm15, %ymm7
+	vdivps	%ymm7, %ymm10, %ymm7
+	vfmsub231ps	%ymm5, %ymm4, %ymm7
 	vmovups	%ymm7, (%rsi,%rdi,4)
-	vmovups	%ymm1, (%rcx,%rdi,4)
-	vmovups	%ymm6, (%r8,%rdi,4)
+	vmovups	%ymm6, (%rcx,%rdi,4)
+	vmovups	%ymm0, (%r8,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB10_19
+	jne	.LBB10_34
 	testq	%r10, %r10
-	vmovaps	208(%rsp), %xmm6
-	vmovaps	192(%rsp), %xmm5
-	vmovaps	176(%rsp), %xmm7
-	vmovaps	160(%rsp), %xmm8
-	vmovaps	144(%rsp), %xmm11
-	vmovaps	128(%rsp), %xmm12
-	vmovaps	112(%rsp), %xmm14
-	vmovaps	96(%rsp), %xmm15
-	vmovaps	80(%rsp), %xmm13
-	jne	.LBB10_21
-	jmp	.LBB10_73
-.LBB10_50:
-	movq	%rdi, %rcx
-	shrq	$3, %rcx
-	incq	%rcx
-	andq	$-2, %rcx
-	movl	$8, %eax
+	vmovaps	256(%rsp), %xmm6
+	vmovaps	240(%rsp), %xmm7
+	vmovaps	112(%rsp), %xmm10
+	vmovaps	%xmm8, %xmm12
+	vmovaps	48(%rsp), %xmm8
+	vmovaps	32(%rsp), %xmm11
+	vmovaps	160(%rsp), %xmm13
+	vmovaps	144(%rsp), %xmm14
+	vmovaps	128(%rsp), %xmm15
+	jne	.LBB10_126
+	jmp	.LBB10_133
+.LBB10_36:
+	vbroadcastss	%xmm12, %ymm0
+	vbroadcastss	%xmm13, %ymm1
+	vbroadcastss	%xmm15, %ymm2
+	vbroadcastss	%xmm10, %ymm3
+	vbroadcastss	%xmm6, %ymm4
+	vbroadcastss	%xmm11, %ymm7
+	vbroadcastss	%xmm14, %ymm8
+	xorl	%eax, %eax
 	.p2align	4
-.LBB10_51:
-	vmulps	-32(%rdx,%rax,4), %ymm5, %ymm0
-	vmovups	-32(%rsi,%rax,4), %ymm1
-	vmovups	(%rsi,%rax,4), %ymm2
-	vfmadd231ps	%ymm1, %ymm3, %ymm0
-	vfnmadd213ps	%ymm1, %ymm4, %ymm0
-	vmovups	%ymm0, -32(%rsi,%rax,4)
-	vmulps	(%rdx,%rax,4), %ymm5, %ymm0
-	vfmadd231ps	%ymm2, %ymm3, %ymm0
-	vfnmadd213ps	%ymm2, %ymm4, %ymm0
-	vmovups	%ymm0, (%rsi,%rax,4)
-	addq	$16, %rax
-	addq	$-2, %rcx
-	jne	.LBB10_51
-	leaq	-8(%rax), %rcx
-	testb	$8, %dil
-	jne	.LBB10_32
-.LBB10_31:
-	vmovups	(%rsi,%rcx,4), %ymm0
-	vmulps	(%rdx,%rcx,4), %ymm5, %ymm1
-	vfmadd213ps	%ymm1, %ymm0, %ymm3
-	vfnmadd213ps	%ymm0, %ymm4, %ymm3
-	vmovups	%ymm3, (%rsi,%rcx,4)
-	movq	%rax, %rcx
-.LBB10_32:
-	movq	%r9, %rax
-	subq	%rcx, %rax
-	jle	.LBB10_73
-	cmpq	$3, %rax
-	jbe	.LBB10_34
-	leaq	(%rsi,%rcx,4), %rdi
-	leaq	(%rsi,%r9,4), %r8
-	leaq	(%rdx,%rcx,4), %r10
-	leaq	(%rdx,%r9,4), %r11
-	cmpq	%r11, %rdi
-	setb	%dil
-	cmpq	%r8, %r10
-	setb	%r8b
-	testb	%r8b, %dil
-	je	.LBB10_40
-.LBB10_34:
-	movq	%rcx, %rax
-.LBB10_35:
-	movl	%r9d, %edi
-	subl	%eax, %edi
-	leaq	1(%rax), %rcx
-	testb	$1, %dil
-	je	.LBB10_37
-	vmovss	(%rsi,%rax,4), %xmm0
-	vmulss	(%rdx,%rax,4), %xmm9, %xmm1
-	vfmadd231ss	%xmm0, %xmm10, %xmm1
-	vfnmadd213ss	%xmm0, %xmm8, %xmm1
-	vmovss	%xmm1, (%rsi,%rax,4)
-	movq	%rcx, %rax
 .LBB10_37:
-	cmpq	%rcx, %r9
-	je	.LBB10_73
-	.p2align	4
-.LBB10_38:
-	vmulss	(%rdx,%rax,4), %xmm9, %xmm0
-	vmovss	(%rsi,%rax,4), %xmm1
-	vmovss	4(%rsi,%rax,4), %xmm2
-	vfmadd231ss	%xmm1, %xmm10, %xmm0
-	vfnmadd213ss	%xmm1, %xmm8, %xmm0
-	vmovss	%xmm0, (%rsi,%rax,4)
-	vmulss	4(%rdx,%rax,4), %xmm9, %xmm0
-	vfmadd231ss	%xmm2, %xmm10, %xmm0
-	vfnmadd213ss	%xmm2, %xmm8, %xmm0
-	vmovss	%xmm0, 4(%rsi,%rax,4)
-	addq	$2, %rax
-	cmpq	%rax, %r9
-	jne	.LBB10_38
-	jmp	.LBB10_73
-.LBB10_58:
-	cmpq	$8, %r9
-	jge	.LBB10_90
-	xorl	%edi, %edi
-	jmp	.LBB10_60
-.LBB10_74:
-	vbroadcastss	%xmm9, %ymm0
-	vbroadcastss	%xmm10, %ymm1
-	vbroadcastss	%xmm3, %ymm2
-	vbroadcastss	%xmm8, %ymm4
-	xorl	%eax, %eax
-	.p2align	4
-.LBB10_75:
-	vmulps	(%rdx,%rax,4), %ymm0, %ymm5
-	vmovups	(%rsi,%rax,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm1, %ymm5
-	vmovups	(%rcx,%rax,4), %ymm7
-	vfmadd213ps	%ymm5, %ymm2, %ymm7
-	vfmadd231ps	%ymm7, %ymm2, %ymm5
-	vfnmadd213ps	%ymm6, %ymm4, %ymm5
+	vmovups	(%rsi,%rax,4), %ymm5
+	vmulps	(%rdx,%rax,4), %ymm0, %ymm9
+	vfmadd231ps	%ymm5, %ymm1, %ymm9
+	vmulps	%ymm3, %ymm9, %ymm10
+	vmulps	%ymm10, %ymm9, %ymm10
+	vfmadd231ps	(%rcx,%rax,4), %ymm2, %ymm10
+	vsqrtps	%ymm10, %ymm11
+	vaddps	%ymm7, %ymm11, %ymm11
+	vdivps	%ymm11, %ymm9, %ymm9
+	vfmadd231ps	(%r8,%rax,4), %ymm4, %ymm9
+	vfnmadd231ps	%ymm9, %ymm8, %ymm5
 	vmovups	%ymm5, (%rsi,%rax,4)
-	vmovups	%ymm7, (%rcx,%rax,4)
+	vmovups	%ymm10, (%rcx,%rax,4)
+	vmovups	%ymm9, (%r8,%rax,4)
 	leaq	8(%rax), %rdi
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB10_75
-.LBB10_55:
+	jle	.LBB10_37
+.LBB10_38:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB10_73
-	cmpq	$16, %rax
-	jae	.LBB10_63
+	vmovaps	48(%rsp), %xmm4
+	vmovaps	32(%rsp), %xmm5
+	jle	.LBB10_133
+	cmpq	$8, %rax
+	jae	.LBB10_66
 	movq	%rdi, %rax
-	jmp	.LBB10_72
-.LBB10_40:
-	cmpq	$32, %rax
-	jae	.LBB10_45
-	xorl	%edi, %edi
-	jmp	.LBB10_42
-.LBB10_90:
-	vbroadcastss	%xmm9, %ymm0
-	vbroadcastss	%xmm10, %ymm1
-	vbroadcastss	%xmm3, %ymm2
-	vbroadcastss	%xmm8, %ymm4
-	xorl	%eax, %eax
-	.p2align	4
-.LBB10_91:
-	vmulps	(%rdx,%rax,4), %ymm0, %ymm5
-	vmovups	(%rsi,%rax,4), %ymm6
-	vfmadd231ps	%ymm6, %ymm1, %ymm5
-	vfmadd231ps	(%rcx,%rax,4), %ymm2, %ymm5
-	vfnmadd231ps	%ymm5, %ymm4, %ymm6
-	vmovups	%ymm6, (%rsi,%rax,4)
-	vmovups	%ymm5, (%rcx,%rax,4)
-	leaq	8(%rax), %rdi
-	addq	$16, %rax
-	cmpq	%r9, %rax
-	movq	%rdi, %rax
-	jle	.LBB10_91
-.LBB10_60:
-	movq	%r9, %rax
-	subq	%rdi, %rax
-	jle	.LBB10_73
-	cmpq	$3, %rax
-	ja	.LBB10_76
-.LBB10_62:
-	movq	%rdi, %rax
-	.p2align	4
-.LBB10_84:
-	vmovss	(%rsi,%rax,4), %xmm0
-	vmulss	(%rdx,%rax,4), %xmm9, %xmm1
-	vfmadd231ss	%xmm0, %xmm10, %xmm1
-	vfmadd231ss	(%rcx,%rax,4), %xmm3, %xmm1
-	vfnmadd231ss	%xmm1, %xmm8, %xmm0
-	vmovss	%xmm0, (%rsi,%rax,4)
-	vmovss	%xmm1, (%rcx,%rax,4)
-	incq	%rax
-	cmpq	%rax, %r9
-	jne	.LBB10_84
-	jmp	.LBB10_73
-.LBB10_17:
-	movq	%rdi, %rax
-	jmp	.LBB10_21
-.LBB10_63:
+	jmp	.LBB10_132
+.LBB10_41:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -5380,58 +5339,362 @@ update_apply:
 	cmpq	%r12, %r8
 	setb	%r8b
 	cmpq	%r10, %r15
-	setb	32(%rsp)
+	setb	64(%rsp)
 	cmpq	%r12, %rbx
 	setb	%r10b
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB10_64
-	andb	32(%rsp), %r8b
-	jne	.LBB10_66
+	jne	.LBB10_105
+	andb	64(%rsp), %r8b
+	jne	.LBB10_106
 	andb	%bl, %r10b
-	jne	.LBB10_68
+	jne	.LBB10_90
 	movl	%r9d, %r8d
 	andl	$7, %r8d
 	subq	%r8, %rax
 	addq	%rdi, %rax
-	vbroadcastss	%xmm9, %ymm0
-	vbroadcastss	%xmm10, %ymm1
-	vbroadcastss	%xmm3, %ymm2
-	vbroadcastss	%xmm8, %ymm4
+	vbroadcastss	%xmm12, %ymm0
+	vbroadcastss	%xmm13, %ymm1
+	vbroadcastss	%xmm15, %ymm2
+	vbroadcastss	%xmm10, %ymm3
+	vbroadcastss	%xmm11, %ymm4
+	vbroadcastss	%xmm14, %ymm6
 	.p2align	4
-.LBB10_70:
+.LBB10_45:
 	vmovups	(%rsi,%rdi,4), %ymm5
-	vmulps	(%rdx,%rdi,4), %ymm0, %ymm6
-	vfmadd231ps	%ymm5, %ymm1, %ymm6
+	vmulps	(%rdx,%rdi,4), %ymm0, %ymm7
+	vfmadd231ps	%ymm5, %ymm1, %ymm7
+	vmulps	%ymm7, %ymm3, %ymm8
+	vmulps	%ymm7, %ymm8, %ymm8
+	vfmadd231ps	(%rcx,%rdi,4), %ymm2, %ymm8
+	vsqrtps	%ymm8, %ymm9
+	vaddps	%ymm4, %ymm9, %ymm9
+	vdivps	%ymm9, %ymm7, %ymm7
+	vfnmadd213ps	%ymm5, %ymm6, %ymm7
+	vmovups	%ymm7, (%rsi,%rdi,4)
+	vmovups	%ymm8, (%rcx,%rdi,4)
+	addq	$8, %rdi
+	cmpq	%rdi, %rax
+	jne	.LBB10_45
+	testq	%r8, %r8
+	jne	.LBB10_107
+	jmp	.LBB10_133
+.LBB10_47:
+	movq	%rdi, %rcx
+	shrq	$3, %rcx
+	incq	%rcx
+	andq	$-2, %rcx
+	movl	$8, %eax
+	.p2align	4
+.LBB10_48:
+	vmulps	-32(%rdx,%rax,4), %ymm5, %ymm0
+	vmovups	-32(%rsi,%rax,4), %ymm1
+	vmovups	(%rsi,%rax,4), %ymm2
+	vfmadd231ps	%ymm1, %ymm3, %ymm0
+	vfnmadd213ps	%ymm1, %ymm4, %ymm0
+	vmovups	%ymm0, -32(%rsi,%rax,4)
+	vmulps	(%rdx,%rax,4), %ymm5, %ymm0
+	vfmadd231ps	%ymm2, %ymm3, %ymm0
+	vfnmadd213ps	%ymm2, %ymm4, %ymm0
+	vmovups	%ymm0, (%rsi,%rax,4)
+	addq	$16, %rax
+	addq	$-2, %rcx
+	jne	.LBB10_48
+	leaq	-8(%rax), %rcx
+	testb	$8, %dil
+	jne	.LBB10_51
+.LBB10_50:
+	vmovups	(%rsi,%rcx,4), %ymm0
+	vmulps	(%rdx,%rcx,4), %ymm5, %ymm1
+	vfmadd213ps	%ymm1, %ymm0, %ymm3
+	vfnmadd213ps	%ymm0, %ymm4, %ymm3
+	vmovups	%ymm3, (%rsi,%rcx,4)
+	movq	%rax, %rcx
+.LBB10_51:
+	movq	%r9, %rax
+	subq	%rcx, %rax
+	jle	.LBB10_133
+	cmpq	$3, %rax
+	jbe	.LBB10_54
+	leaq	(%rsi,%rcx,4), %rdi
+	leaq	(%rsi,%r9,4), %r8
+	leaq	(%rdx,%rcx,4), %r10
+	leaq	(%rdx,%r9,4), %r11
+	cmpq	%r11, %rdi
+	setb	%dil
+	cmpq	%r8, %r10
+	setb	%r8b
+	testb	%r8b, %dil
+	je	.LBB10_75
+.LBB10_54:
+	movq	%rcx, %rax
+.LBB10_55:
+	movl	%r9d, %edi
+	subl	%eax, %edi
+	leaq	1(%rax), %rcx
+	testb	$1, %dil
+	je	.LBB10_57
+	vmovss	(%rsi,%rax,4), %xmm0
+	vmulss	(%rdx,%rax,4), %xmm12, %xmm1
+	vfmadd231ss	%xmm0, %xmm13, %xmm1
+	vfnmadd213ss	%xmm0, %xmm14, %xmm1
+	vmovss	%xmm1, (%rsi,%rax,4)
+	movq	%rcx, %rax
+.LBB10_57:
+	cmpq	%rcx, %r9
+	je	.LBB10_133
+	.p2align	4
+.LBB10_58:
+	vmulss	(%rdx,%rax,4), %xmm12, %xmm0
+	vmovss	(%rsi,%rax,4), %xmm1
+	vmovss	4(%rsi,%rax,4), %xmm2
+	vfmadd231ss	%xmm1, %xmm13, %xmm0
+	vfnmadd213ss	%xmm1, %xmm14, %xmm0
+	vmovss	%xmm0, (%rsi,%rax,4)
+	vmulss	4(%rdx,%rax,4), %xmm12, %xmm0
+	vfmadd231ss	%xmm2, %xmm13, %xmm0
+	vfnmadd213ss	%xmm2, %xmm14, %xmm0
+	vmovss	%xmm0, 4(%rsi,%rax,4)
+	addq	$2, %rax
+	cmpq	%rax, %r9
+	jne	.LBB10_58
+	jmp	.LBB10_133
+.LBB10_59:
+	cmpq	$8, %r9
+	jge	.LBB10_77
+	xorl	%edi, %edi
+	jmp	.LBB10_79
+.LBB10_61:
+	vbroadcastss	%xmm12, %ymm0
+	vbroadcastss	%xmm13, %ymm1
+	vbroadcastss	%xmm6, %ymm2
+	vbroadcastss	%xmm14, %ymm3
+	xorl	%eax, %eax
+	.p2align	4
+.LBB10_62:
+	vmulps	(%rdx,%rax,4), %ymm0, %ymm4
+	vmovups	(%rsi,%rax,4), %ymm5
+	vfmadd231ps	%ymm5, %ymm1, %ymm4
+	vmovups	(%rcx,%rax,4), %ymm7
+	vfmadd213ps	%ymm4, %ymm2, %ymm7
+	vfmadd231ps	%ymm7, %ymm2, %ymm4
+	vfnmadd213ps	%ymm5, %ymm3, %ymm4
+	vmovups	%ymm4, (%rsi,%rax,4)
+	vmovups	%ymm7, (%rcx,%rax,4)
+	leaq	8(%rax), %rdi
+	addq	$16, %rax
+	cmpq	%r9, %rax
+	movq	%rdi, %rax
+	jle	.LBB10_62
+.LBB10_63:
+	movq	%r9, %rax
+	subq	%rdi, %rax
+	jle	.LBB10_133
+	cmpq	$16, %rax
+	jae	.LBB10_84
+	movq	%rdi, %rax
+	jmp	.LBB10_122
+.LBB10_66:
+	leaq	(%rsi,%rdi,4), %r11
+	leaq	(%rsi,%r9,4), %rbx
+	leaq	(%rcx,%rdi,4), %r15
+	leaq	(%rcx,%r9,4), %r12
+	leaq	(%r8,%rdi,4), %r13
+	leaq	(%r8,%r9,4), %r10
+	movq	%r10, 160(%rsp)
+	leaq	(%rdx,%rdi,4), %r14
+	movq	%r14, 112(%rsp)
+	leaq	(%rdx,%r9,4), %r14
+	cmpq	%r12, %r11
+	setb	64(%rsp)
+	cmpq	%rbx, %r15
+	setb	192(%rsp)
+	cmpq	%r10, %r11
+	setb	144(%rsp)
+	cmpq	%rbx, %r13
+	setb	128(%rsp)
+	cmpq	%r14, %r11
+	setb	%r11b
+	movq	112(%rsp), %r10
+	cmpq	%rbx, %r10
+	setb	176(%rsp)
+	movq	160(%rsp), %rbx
+	cmpq	%rbx, %r15
+	setb	24(%rsp)
+	cmpq	%r12, %r13
+	setb	16(%rsp)
+	cmpq	%r14, %r15
+	setb	9(%rsp)
+	cmpq	%r12, %r10
+	setb	10(%rsp)
+	cmpq	%r14, %r13
+	setb	%r15b
+	cmpq	%rbx, %r10
+	setb	%bl
+	movzbl	192(%rsp), %r10d
+	testb	%r10b, 64(%rsp)
+	jne	.LBB10_130
+	movzbl	128(%rsp), %r10d
+	andb	%r10b, 144(%rsp)
+	jne	.LBB10_131
+	andb	176(%rsp), %r11b
+	jne	.LBB10_128
+	movzbl	16(%rsp), %r10d
+	andb	%r10b, 24(%rsp)
+	jne	.LBB10_123
+	movzbl	9(%rsp), %r10d
+	andb	10(%rsp), %r10b
+	jne	.LBB10_110
+	andb	%bl, %r15b
+	jne	.LBB10_104
+	movl	%r9d, %r10d
+	andl	$7, %r10d
+	subq	%r10, %rax
+	addq	%rdi, %rax
+	vbroadcastss	%xmm12, %ymm0
+	vbroadcastss	%xmm13, %ymm1
+	vbroadcastss	%xmm15, %ymm2
+	vbroadcastss	%xmm4, %ymm3
+	vbroadcastss	%xmm6, %ymm4
+	vbroadcastss	%xmm5, %ymm7
+	vbroadcastss	%xmm14, %ymm8
+	.p2align	4
+.LBB10_73:
+	vmovups	(%rsi,%rdi,4), %ymm5
+	vmulps	(%rdx,%rdi,4), %ymm0, %ymm9
+	vfmadd231ps	%ymm5, %ymm1, %ymm9
+	vmulps	%ymm3, %ymm9, %ymm10
+	vmulps	%ymm10, %ymm9, %ymm10
+	vfmadd231ps	(%rcx,%rdi,4), %ymm2, %ymm10
+	vsqrtps	%ymm10, %ymm11
+	vaddps	%ymm7, %ymm11, %ymm11
+	vdivps	%ymm11, %ymm9, %ymm9
+	vfmadd231ps	(%r8,%rdi,4), %ymm4, %ymm9
+	vfnmadd231ps	%ymm9, %ymm8, %ymm5
+	vmovups	%ymm5, (%rsi,%rdi,4)
+	vmovups	%ymm10, (%rcx,%rdi,4)
+	vmovups	%ymm9, (%r8,%rdi,4)
+	addq	$8, %rdi
+	cmpq	%rdi, %rax
+	jne	.LBB10_73
+	testq	%r10, %r10
+	vmovaps	48(%rsp), %xmm4
+	vmovaps	32(%rsp), %xmm5
+	jne	.LBB10_132
+	jmp	.LBB10_133
+.LBB10_75:
+	cmpq	$32, %rax
+	jae	.LBB10_91
+	xorl	%edi, %edi
+	jmp	.LBB10_95
+.LBB10_77:
+	vbroadcastss	%xmm12, %ymm0
+	vbroadcastss	%xmm13, %ymm1
+	vbroadcastss	%xmm6, %ymm2
+	vbroadcastss	%xmm14, %ymm3
+	xorl	%eax, %eax
+	.p2align	4
+.LBB10_78:
+	vmulps	(%rdx,%rax,4), %ymm0, %ymm4
+	vmovups	(%rsi,%rax,4), %ymm5
+	vfmadd231ps	%ymm5, %ymm1, %ymm4
+	vfmadd231ps	(%rcx,%rax,4), %ymm2, %ymm4
+	vfnmadd231ps	%ymm4, %ymm3, %ymm5
+	vmovups	%ymm5, (%rsi,%rax,4)
+	vmovups	%ymm4, (%rcx,%rax,4)
+	leaq	8(%rax), %rdi
+	addq	$16, %rax
+	cmpq	%r9, %rax
+	movq	%rdi, %rax
+	jle	.LBB10_78
+.LBB10_79:
+	movq	%r9, %rax
+	subq	%rdi, %rax
+	jle	.LBB10_133
+	cmpq	$3, %rax
+	ja	.LBB10_98
+.LBB10_81:
+	movq	%rdi, %rax
+	.p2align	4
+.LBB10_82:
+	vmovss	(%rsi,%rax,4), %xmm0
+	vmulss	(%rdx,%rax,4), %xmm12, %xmm1
+	vfmadd231ss	%xmm0, %xmm13, %xmm1
+	vfmadd231ss	(%rcx,%rax,4), %xmm6, %xmm1
+	vfnmadd231ss	%xmm1, %xmm14, %xmm0
+	vmovss	%xmm0, (%rsi,%rax,4)
+	vmovss	%xmm1, (%rcx,%rax,4)
+	incq	%rax
+	cmpq	%rax, %r9
+	jne	.LBB10_82
+	jmp	.LBB10_133
+.LBB10_84:
+	leaq	(%rsi,%rdi,4), %r8
+	leaq	(%rsi,%r9,4), %r10
+	leaq	(%rcx,%rdi,4), %rbx
+	leaq	(%rcx,%r9,4), %r14
+	leaq	(%rdx,%rdi,4), %r15
+	leaq	(%rdx,%r9,4), %r12
+	cmpq	%r14, %r8
+	setb	%r13b
+	cmpq	%r10, %rbx
+	setb	%r11b
+	cmpq	%r12, %r8
+	setb	%r8b
+	cmpq	%r10, %r15
+	setb	64(%rsp)
+	cmpq	%r12, %rbx
+	setb	%r10b
+	cmpq	%r14, %r15
+	setb	%bl
+	testb	%r11b, %r13b
+	jne	.LBB10_119
+	andb	64(%rsp), %r8b
+	jne	.LBB10_121
+	andb	%bl, %r10b
+	jne	.LBB10_109
+	movl	%r9d, %r8d
+	andl	$7, %r8d
+	subq	%r8, %rax
+	addq	%rdi, %rax
+	vbroadcastss	%xmm12, %ymm0
+	vbroadcastss	%xmm13, %ymm1
+	vbroadcastss	%xmm6, %ymm2
+	vbroadcastss	%xmm14, %ymm3
+	.p2align	4
+.LBB10_88:
+	vmovups	(%rsi,%rdi,4), %ymm4
+	vmulps	(%rdx,%rdi,4), %ymm0, %ymm5
+	vfmadd231ps	%ymm4, %ymm1, %ymm5
 	vmovups	(%rcx,%rdi,4), %ymm7
-	vfmadd213ps	%ymm6, %ymm2, %ymm7
-	vfmadd231ps	%ymm7, %ymm2, %ymm6
-	vfnmadd213ps	%ymm5, %ymm4, %ymm6
-	vmovups	%ymm6, (%rsi,%rdi,4)
+	vfmadd213ps	%ymm5, %ymm2, %ymm7
+	vfmadd231ps	%ymm7, %ymm2, %ymm5
+	vfnmadd213ps	%ymm4, %ymm3, %ymm5
+	vmovups	%ymm5, (%rsi,%rdi,4)
 	vmovups	%ymm7, (%rcx,%rdi,4)
 	addq	$8, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB10_70
+	jne	.LBB10_88
 	testq	%r8, %r8
-	jne	.LBB10_72
-	jmp	.LBB10_73
-.LBB10_45:
+	jne	.LBB10_122
+	jmp	.LBB10_133
+.LBB10_90:
+	movq	%rdi, %rax
+	jmp	.LBB10_107
+.LBB10_91:
 	movq	%rax, %rdi
 	andq	$-32, %rdi
-	vmovaps	%xmm9, %xmm11
-	vbroadcastss	%xmm9, %ymm3
-	vmovaps	%xmm10, %xmm12
-	vbroadcastss	%xmm10, %ymm0
-	vmovaps	%xmm8, %xmm13
-	vbroadcastss	%xmm8, %ymm1
+	vbroadcastss	%xmm12, %ymm3
+	vbroadcastss	%xmm13, %ymm0
+	vbroadcastss	%xmm14, %ymm1
 	leaq	(%rdx,%rcx,4), %r8
 	addq	$96, %r8
 	leaq	(%rsi,%rcx,4), %r10
 	addq	$96, %r10
 	xorl	%r11d, %r11d
 	.p2align	4
-.LBB10_46:
+.LBB10_92:
 	vmovups	-96(%r10,%r11,4), %ymm2
 	vmovups	-64(%r10,%r11,4), %ymm4
 	vmovups	-32(%r10,%r11,4), %ymm5
@@ -5454,27 +5717,24 @@ update_apply:
 	vmovups	%ymm10, (%r10,%r11,4)
 	addq	$32, %r11
 	cmpq	%r11, %rdi
-	jne	.LBB10_46
+	jne	.LBB10_92
 	cmpq	%rdi, %rax
-	je	.LBB10_73
-	vmovaps	%xmm11, %xmm9
-	vmovaps	%xmm12, %xmm10
-	vmovaps	%xmm13, %xmm8
+	je	.LBB10_133
 	testb	$28, %al
-	je	.LBB10_49
-.LBB10_42:
+	je	.LBB10_120
+.LBB10_95:
 	movl	%r9d, %r8d
 	andl	$3, %r8d
 	subq	%r8, %rax
 	addq	%rcx, %rax
-	vbroadcastss	%xmm9, %xmm0
-	vbroadcastss	%xmm10, %xmm1
-	vbroadcastss	%xmm8, %xmm2
+	vbroadcastss	%xmm12, %xmm0
+	vbroadcastss	%xmm13, %xmm1
+	vbroadcastss	%xmm14, %xmm2
 	movq	%r9, %r10
 	andq	$-4, %r10
 	addq	%rcx, %rdi
 	.p2align	4
-.LBB10_43:
+.LBB10_96:
 	vmovups	(%rsi,%rdi,4), %xmm3
 	vmulps	(%rdx,%rdi,4), %xmm0, %xmm4
 	vfmadd231ps	%xmm3, %xmm1, %xmm4
@@ -5482,11 +5742,11 @@ update_apply:
 	vmovups	%xmm4, (%rsi,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %r10
-	jne	.LBB10_43
+	jne	.LBB10_96
 	testq	%r8, %r8
-	jne	.LBB10_35
-	jmp	.LBB10_73
-.LBB10_76:
+	jne	.LBB10_55
+	jmp	.LBB10_133
+.LBB10_98:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -5500,38 +5760,60 @@ update_apply:
 	cmpq	%r12, %r8
 	setb	%r8b
 	cmpq	%r10, %r15
-	setb	32(%rsp)
+	setb	64(%rsp)
 	cmpq	%r12, %rbx
 	setb	%r10b
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB10_62
-	andb	32(%rsp), %r8b
-	jne	.LBB10_62
+	jne	.LBB10_81
+	andb	64(%rsp), %r8b
+	jne	.LBB10_81
 	andb	%bl, %r10b
-	jne	.LBB10_62
+	jne	.LBB10_81
 	cmpq	$16, %rax
-	jae	.LBB10_85
+	jae	.LBB10_111
 	xorl	%r8d, %r8d
-	jmp	.LBB10_81
-.LBB10_15:
+	jmp	.LBB10_115
+.LBB10_104:
 	movq	%rdi, %rax
-	jmp	.LBB10_21
-.LBB10_13:
+	jmp	.LBB10_132
+.LBB10_105:
 	movq	%rdi, %rax
-	jmp	.LBB10_21
-.LBB10_68:
+	jmp	.LBB10_107
+.LBB10_106:
 	movq	%rdi, %rax
-	jmp	.LBB10_72
-.LBB10_85:
+	.p2align	4
+.LBB10_107:
+	vmovss	(%rsi,%rax,4), %xmm0
+	vmulss	(%rdx,%rax,4), %xmm12, %xmm1
+	vfmadd231ss	%xmm0, %xmm13, %xmm1
+	vmulss	%xmm1, %xmm10, %xmm2
+	vmulss	%xmm2, %xmm1, %xmm2
+	vfmadd231ss	(%rcx,%rax,4), %xmm15, %xmm2
+	vsqrtss	%xmm2, %xmm2, %xmm3
+	vaddss	%xmm3, %xmm11, %xmm3
+	vdivss	%xmm3, %xmm1, %xmm1
+	vfnmadd213ss	%xmm0, %xmm14, %xmm1
+	vmovss	%xmm1, (%rsi,%rax,4)
+	vmovss	%xmm2, (%rcx,%rax,4)
+	incq	%rax
+	cmpq	%rax, %r9
+	jne	.LBB10_107
+	jmp	.LBB10_133
+.LBB10_109:
+	movq	%rdi, %rax
+	jmp	.LBB10_122
+.LBB10_110:
+	movq	%rdi, %rax
+	jmp	.LBB10_132
+.LBB10_111:
 	movq	%rax, %r8
 	andq	$-16, %r8
-	vbroadcastss	%xmm9, %ymm0
-	vbroadcastss	%xmm10, %ymm1
-	vbroadcastss	%xmm3, %ymm2
-	vmovaps	%xmm8, %xmm11
-	vbroadcastss	%xmm8, %ymm4
+	vbroadcastss	%xmm12, %ymm0
+	vbroadcastss	%xmm13, %ymm1
+	vbroadcastss	%xmm6, %ymm2
+	vbroadcastss	%xmm14, %ymm3
 	leaq	(%rcx,%rdi,4), %r10
 	addq	$32, %r10
 	leaq	(%rdx,%rdi,4), %r11
@@ -5539,108 +5821,110 @@ update_apply:
 	leaq	(%rsi,%rdi,4), %rbx
 	addq	$32, %rbx
 	xorl	%r14d, %r14d
-.LBB10_86:
-	vmovups	-32(%rbx,%r14,4), %ymm5
-	vmovups	(%rbx,%r14,4), %ymm6
+.LBB10_112:
+	vmovups	-32(%rbx,%r14,4), %ymm4
+	vmovups	(%rbx,%r14,4), %ymm5
 	vmulps	-32(%r11,%r14,4), %ymm0, %ymm7
 	vmulps	(%r11,%r14,4), %ymm0, %ymm8
-	vfmadd231ps	%ymm5, %ymm1, %ymm7
-	vfmadd231ps	%ymm6, %ymm1, %ymm8
+	vfmadd231ps	%ymm4, %ymm1, %ymm7
+	vfmadd231ps	%ymm5, %ymm1, %ymm8
 	vfmadd231ps	-32(%r10,%r14,4), %ymm2, %ymm7
 	vfmadd231ps	(%r10,%r14,4), %ymm2, %ymm8
-	vfnmadd231ps	%ymm7, %ymm4, %ymm5
-	vfnmadd231ps	%ymm8, %ymm4, %ymm6
-	vmovups	%ymm5, -32(%rbx,%r14,4)
-	vmovups	%ymm6, (%rbx,%r14,4)
+	vfnmadd231ps	%ymm7, %ymm3, %ymm4
+	vfnmadd231ps	%ymm8, %ymm3, %ymm5
+	vmovups	%ymm4, -32(%rbx,%r14,4)
+	vmovups	%ymm5, (%rbx,%r14,4)
 	vmovups	%ymm7, -32(%r10,%r14,4)
 	vmovups	%ymm8, (%r10,%r14,4)
 	addq	$16, %r14
 	cmpq	%r14, %r8
-	jne	.LBB10_86
+	jne	.LBB10_112
 	cmpq	%r8, %rax
-	je	.LBB10_73
-	vmovaps	%xmm11, %xmm8
+	je	.LBB10_133
 	testb	$12, %al
-	je	.LBB10_89
-.LBB10_81:
+	je	.LBB10_129
+.LBB10_115:
 	movl	%r9d, %r10d
 	andl	$3, %r10d
 	subq	%r10, %rax
 	addq	%rdi, %rax
-	vbroadcastss	%xmm9, %xmm0
-	vbroadcastss	%xmm10, %xmm1
-	vbroadcastss	%xmm3, %xmm2
-	vbroadcastss	%xmm8, %xmm4
+	vbroadcastss	%xmm12, %xmm0
+	vbroadcastss	%xmm13, %xmm1
+	vbroadcastss	%xmm6, %xmm2
+	vbroadcastss	%xmm14, %xmm3
 	addq	%rdi, %r8
-.LBB10_82:
-	vmovups	(%rsi,%r8,4), %xmm5
-	vmulps	(%rdx,%r8,4), %xmm0, %xmm6
-	vfmadd231ps	%xmm5, %xmm1, %xmm6
-	vfmadd231ps	(%rcx,%r8,4), %xmm2, %xmm6
-	vfnmadd231ps	%xmm6, %xmm4, %xmm5
-	vmovups	%xmm5, (%rsi,%r8,4)
-	vmovups	%xmm6, (%rcx,%r8,4)
+.LBB10_116:
+	vmovups	(%rsi,%r8,4), %xmm4
+	vmulps	(%rdx,%r8,4), %xmm0, %xmm5
+	vfmadd231ps	%xmm4, %xmm1, %xmm5
+	vfmadd231ps	(%rcx,%r8,4), %xmm2, %xmm5
+	vfnmadd231ps	%xmm5, %xmm3, %xmm4
+	vmovups	%xmm4, (%rsi,%r8,4)
+	vmovups	%xmm5, (%rcx,%r8,4)
 	addq	$4, %r8
 	cmpq	%r8, %rax
-	jne	.LBB10_82
+	jne	.LBB10_116
 	testq	%r10, %r10
-	jne	.LBB10_84
-	jmp	.LBB10_73
-.LBB10_11:
+	jne	.LBB10_82
+	jmp	.LBB10_133
+.LBB10_119:
 	movq	%rdi, %rax
-	jmp	.LBB10_21
-.LBB10_64:
-	movq	%rdi, %rax
-	jmp	.LBB10_72
-.LBB10_49:
+	jmp	.LBB10_122
+.LBB10_120:
 	addq	%rdi, %rcx
-	jmp	.LBB10_34
-.LBB10_66:
+	jmp	.LBB10_54
+.LBB10_121:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB10_72:
+.LBB10_122:
 	vmovss	(%rsi,%rax,4), %xmm0
-	vmulss	(%rdx,%rax,4), %xmm9, %xmm1
-	vfmadd231ss	%xmm0, %xmm10, %xmm1
+	vmulss	(%rdx,%rax,4), %xmm12, %xmm1
+	vfmadd231ss	%xmm0, %xmm13, %xmm1
 	vmovss	(%rcx,%rax,4), %xmm2
-	vfmadd213ss	%xmm1, %xmm3, %xmm2
-	vfmadd231ss	%xmm2, %xmm3, %xmm1
-	vfnmadd213ss	%xmm0, %xmm8, %xmm1
+	vfmadd213ss	%xmm1, %xmm6, %xmm2
+	vfmadd231ss	%xmm2, %xmm6, %xmm1
+	vfnmadd213ss	%xmm0, %xmm14, %xmm1
 	vmovss	%xmm1, (%rsi,%rax,4)
 	vmovss	%xmm2, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB10_72
-	jmp	.LBB10_73
-.LBB10_7:
+	jne	.LBB10_122
+	jmp	.LBB10_133
+.LBB10_123:
 	movq	%rdi, %rax
-	jmp	.LBB10_21
-.LBB10_9:
+	jmp	.LBB10_132
+.LBB10_128:
+	movq	%rdi, %rax
+	jmp	.LBB10_132
+.LBB10_129:
+	addq	%r8, %rdi
+	movq	%rdi, %rax
+	jmp	.LBB10_82
+.LBB10_130:
+	movq	%rdi, %rax
+	jmp	.LBB10_132
+.LBB10_131:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB10_21:
+.LBB10_132:
 	vmovss	(%rsi,%rax,4), %xmm0
-	vmulss	(%rdx,%rax,4), %xmm9, %xmm1
-	vfmadd231ss	%xmm0, %xmm10, %xmm1
-	vmulss	%xmm1, %xmm8, %xmm2
-	vfmadd231ss	(%rcx,%rax,4), %xmm5, %xmm2
-	vmulss	%xmm1, %xmm11, %xmm3
-	vmulss	%xmm3, %xmm1, %xmm1
-	vfmadd231ss	(%r8,%rax,4), %xmm7, %xmm1
-	vdivss	%xmm12, %xmm2, %xmm3
-	vmulss	%xmm3, %xmm6, %xmm3
-	vdivss	%xmm14, %xmm1, %xmm4
-	vsqrtss	%xmm4, %xmm4, %xmm4
-	vaddss	%xmm4, %xmm15, %xmm4
-	vdivss	%xmm4, %xmm3, %xmm3
-	vfmsub231ss	%xmm0, %xmm13, %xmm3
-	vmovss	%xmm3, (%rsi,%rax,4)
+	vmulss	(%rdx,%rax,4), %xmm12, %xmm1
+	vfmadd231ss	%xmm0, %xmm13, %xmm1
+	vmulss	%xmm1, %xmm4, %xmm2
+	vmulss	%xmm2, %xmm1, %xmm2
+	vfmadd231ss	(%rcx,%rax,4), %xmm15, %xmm2
+	vsqrtss	%xmm2, %xmm2, %xmm3
+	vaddss	%xmm3, %xmm5, %xmm3
+	vdivss	%xmm3, %xmm1, %xmm1
+	vfmadd231ss	(%r8,%rax,4), %xmm6, %xmm1
+	vfnmadd231ss	%xmm1, %xmm14, %xmm0
+	vmovss	%xmm0, (%rsi,%rax,4)
 	vmovss	%xmm2, (%rcx,%rax,4)
 	vmovss	%xmm1, (%r8,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB10_21
-.LBB10_73:
+	jne	.LBB10_132
+.LBB10_133:
 	leaq	-40(%rbp), %rsp
 	popq	%rbx
 	popq	%r12
@@ -5651,11 +5935,6 @@ update_apply:
 	.cfi_def_cfa %rsp, 8
 	vzeroupper
 	retq
-.LBB10_89:
-	.cfi_def_cfa %rbp, 16
-	addq	%r8, %rdi
-	movq	%rdi, %rax
-	jmp	.LBB10_84
 .Lfunc_end10:
 	.size	update_apply, .Lfunc_end10-update_apply
 	.cfi_endproc
@@ -5672,8 +5951,10 @@ update_is_finite:
 	.cfi_def_cfa_register %rbp
 	pushq	%r15
 	pushq	%r14
+	pushq	%r12
 	pushq	%rbx
-	.cfi_offset %rbx, -40
+	.cfi_offset %rbx, -48
+	.cfi_offset %r12, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
 	vmovss	52(%rdi), %xmm0
@@ -5681,7 +5962,7 @@ update_is_finite:
 	vmovss	8(%rdi), %xmm2
 	vmovss	12(%rdi), %xmm3
 	vmovss	16(%rdi), %xmm4
-	vmovss	%xmm4, -28(%rbp)
+	vmovss	%xmm4, -36(%rbp)
 	vmovss	20(%rdi), %xmm5
 	vmovss	24(%rdi), %xmm6
 	vmovss	28(%rdi), %xmm7
@@ -5690,79 +5971,116 @@ update_is_finite:
 	vmovss	32(%rdi), %xmm10
 	vmovss	48(%rdi), %xmm11
 	movl	(%rdi), %r10d
-	xorl	%r11d, %r11d
-	.p2align	4
-.LBB11_6:
-	vmovss	(%rsi,%r11,4), %xmm13
-	vmulss	(%rdx,%r11,4), %xmm0, %xmm12
-	vfmadd231ss	%xmm13, %xmm1, %xmm12
-	cmpl	$1, %r10d
-	jne	.LBB11_8
-	vmovss	-28(%rbp), %xmm4
-	vmulss	(%rcx,%r11,4), %xmm4, %xmm14
-	vfmadd231ss	%xmm12, %xmm6, %xmm14
-	vmulss	(%r8,%r11,4), %xmm5, %xmm4
-	vmulss	%xmm7, %xmm12, %xmm15
-	vfmadd213ss	%xmm4, %xmm12, %xmm15
-	vdivss	%xmm8, %xmm14, %xmm4
-	vmulss	%xmm4, %xmm2, %xmm4
-	vdivss	%xmm9, %xmm15, %xmm12
-	vsqrtss	%xmm12, %xmm12, %xmm12
-	vaddss	%xmm12, %xmm10, %xmm12
-	vdivss	%xmm12, %xmm4, %xmm4
-	vfmsub213ss	%xmm4, %xmm11, %xmm13
-	jmp	.LBB11_14
-	.p2align	4
-.LBB11_8:
+	cmpl	$2, %r10d
+	sete	%al
 	vxorps	%xmm4, %xmm4, %xmm4
 	vucomiss	%xmm4, %xmm3
-	jne	.LBB11_10
-	jp	.LBB11_10
-	vfnmadd231ss	%xmm12, %xmm2, %xmm13
-	vxorps	%xmm14, %xmm14, %xmm14
-	jmp	.LBB11_13
+	setnp	%bl
+	sete	%r11b
+	andb	%bl, %r11b
+	andb	%al, %r11b
+	xorl	%ebx, %ebx
+	vmovaps	%xmm3, %xmm4
+	.p2align	4
+.LBB11_6:
+	vmovss	(%rsi,%rbx,4), %xmm13
+	vmulss	(%rdx,%rbx,4), %xmm0, %xmm15
+	vfmadd231ss	%xmm13, %xmm1, %xmm15
+	cmpl	$1, %r10d
+	jne	.LBB11_8
+	vmovss	-36(%rbp), %xmm3
+	vmulss	(%rcx,%rbx,4), %xmm3, %xmm14
+	vfmadd231ss	%xmm15, %xmm6, %xmm14
+	vmulss	(%r8,%rbx,4), %xmm5, %xmm3
+	vmulss	%xmm7, %xmm15, %xmm12
+	vfmadd213ss	%xmm3, %xmm15, %xmm12
+	vdivss	%xmm8, %xmm14, %xmm3
+	vmulss	%xmm3, %xmm2, %xmm3
+	vdivss	%xmm9, %xmm12, %xmm15
+	vsqrtss	%xmm15, %xmm15, %xmm15
+	vaddss	%xmm15, %xmm10, %xmm15
+	vdivss	%xmm15, %xmm3, %xmm3
+	vfmsub213ss	%xmm3, %xmm11, %xmm13
+	vmovaps	%xmm4, %xmm3
+	jmp	.LBB11_17
+	.p2align	4
+.LBB11_8:
+	testb	%r11b, %r11b
+	je	.LBB11_10
+	vmulss	(%rcx,%rbx,4), %xmm5, %xmm3
+	vmulss	%xmm7, %xmm15, %xmm14
+	vfmadd213ss	%xmm3, %xmm15, %xmm14
+	vsqrtss	%xmm14, %xmm14, %xmm3
+	vaddss	%xmm3, %xmm10, %xmm3
+	vdivss	%xmm3, %xmm15, %xmm3
+	vfnmadd231ss	%xmm3, %xmm2, %xmm13
+	vmovaps	%xmm4, %xmm3
+	vxorps	%xmm12, %xmm12, %xmm12
+	jmp	.LBB11_17
+	.p2align	4
 .LBB11_10:
-	cmpl	$0, 4(%rdi)
-	vmovss	(%rcx,%r11,4), %xmm14
-	vfmadd213ss	%xmm12, %xmm3, %xmm14
-	je	.LBB11_12
-	vfmadd231ss	%xmm14, %xmm3, %xmm12
+	cmpl	$2, %r10d
+	jne	.LBB11_12
+	vmulss	(%rcx,%rbx,4), %xmm5, %xmm3
+	vmulss	%xmm7, %xmm15, %xmm14
+	vfmadd213ss	%xmm3, %xmm15, %xmm14
+	vsqrtss	%xmm14, %xmm14, %xmm3
+	vaddss	%xmm3, %xmm10, %xmm3
+	vdivss	%xmm3, %xmm15, %xmm12
+	vmovaps	%xmm4, %xmm3
+	vfmadd231ss	(%r8,%rbx,4), %xmm4, %xmm12
 	vfnmadd231ss	%xmm12, %xmm2, %xmm13
-	jmp	.LBB11_13
+	jmp	.LBB11_17
 .LBB11_12:
+	vxorps	%xmm12, %xmm12, %xmm12
+	vucomiss	%xmm12, %xmm3
+	jne	.LBB11_14
+	jp	.LBB11_14
+	vfnmadd231ss	%xmm15, %xmm2, %xmm13
+	vxorps	%xmm14, %xmm14, %xmm14
+	jmp	.LBB11_17
+.LBB11_14:
+	cmpl	$0, 4(%rdi)
+	vmovss	(%rcx,%rbx,4), %xmm14
+	vfmadd213ss	%xmm15, %xmm3, %xmm14
+	je	.LBB11_16
+	vfmadd231ss	%xmm14, %xmm3, %xmm15
+	vfnmadd231ss	%xmm15, %xmm2, %xmm13
+	jmp	.LBB11_17
+.LBB11_16:
 	vfnmadd231ss	%xmm14, %xmm2, %xmm13
 	.p2align	4
-.LBB11_13:
-	vxorps	%xmm15, %xmm15, %xmm15
-.LBB11_14:
-	vmovd	%xmm13, %r15d
-	andl	$2147483647, %r15d
+.LBB11_17:
+	vmovd	%xmm13, %r12d
+	andl	$2147483647, %r12d
 	vmovd	%xmm14, %eax
 	andl	$2147483647, %eax
 	cmpl	$2139095040, %eax
-	setge	%bl
-	vmovd	%xmm15, %eax
+	setge	%r14b
+	vmovd	%xmm12, %eax
 	andl	$2147483647, %eax
 	cmpl	$2139095040, %eax
-	setge	%r14b
+	setge	%r15b
 	xorl	%eax, %eax
-	cmpl	$2139095039, %r15d
-	jg	.LBB11_17
-	testb	%bl, %bl
-	jne	.LBB11_17
+	cmpl	$2139095039, %r12d
+	jg	.LBB11_20
 	testb	%r14b, %r14b
-	jne	.LBB11_17
-	incq	%r11
-	cmpq	%r11, %r9
+	jne	.LBB11_20
+	testb	%r15b, %r15b
+	jne	.LBB11_20
+	incq	%rbx
+	cmpq	%rbx, %r9
 	jne	.LBB11_6
 	movl	$1, %eax
-.LBB11_17:
+.LBB11_20:
 	popq	%rbx
+	popq	%r12
 	popq	%r14
 	popq	%r15
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	.cfi_restore %rbx
+	.cfi_restore %r12
 	.cfi_restore %r14
 	.cfi_restore %r15
 	.cfi_restore %rbp

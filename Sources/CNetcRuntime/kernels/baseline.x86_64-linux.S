@@ -8557,174 +8557,305 @@ update_apply:
 	pushq	%r13
 	pushq	%r12
 	pushq	%rbx
-	subq	$120, %rsp
+	subq	$104, %rsp
 	.cfi_offset %rbx, -56
 	.cfi_offset %r12, -48
 	.cfi_offset %r13, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
-	movss	52(%rdi), %xmm13
+	movss	52(%rdi), %xmm15
 	movss	44(%rdi), %xmm14
-	movss	8(%rdi), %xmm12
-	cmpl	$1, (%rdi)
-	jne	.LBB10_3
+	movss	8(%rdi), %xmm11
+	movss	12(%rdi), %xmm6
+	movss	20(%rdi), %xmm2
+	movss	28(%rdi), %xmm10
+	movsd	32(%rdi), %xmm7
+	movl	(%rdi), %eax
+	cmpl	$2, %eax
+	je	.LBB10_4
+	cmpl	$1, %eax
+	jne	.LBB10_7
 	movss	16(%rdi), %xmm0
-	movss	20(%rdi), %xmm15
-	movss	24(%rdi), %xmm5
-	movss	28(%rdi), %xmm11
-	movss	36(%rdi), %xmm7
+	movss	24(%rdi), %xmm3
 	movss	40(%rdi), %xmm8
-	movss	32(%rdi), %xmm9
-	movss	48(%rdi), %xmm10
+	movss	48(%rdi), %xmm9
 	cmpq	$8, %r9
-	movaps	%xmm13, -288(%rbp)
-	movaps	%xmm14, -272(%rbp)
-	movaps	%xmm12, -256(%rbp)
+	movaps	%xmm15, -272(%rbp)
+	movaps	%xmm14, -256(%rbp)
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm2, -128(%rbp)
+	movaps	%xmm10, -112(%rbp)
+	movaps	%xmm7, -64(%rbp)
 	movaps	%xmm0, -240(%rbp)
-	movaps	%xmm15, -224(%rbp)
-	movaps	%xmm5, -208(%rbp)
-	movaps	%xmm11, -192(%rbp)
-	movaps	%xmm7, -176(%rbp)
-	movaps	%xmm8, -160(%rbp)
-	movaps	%xmm9, -144(%rbp)
-	movaps	%xmm10, -128(%rbp)
-	jge	.LBB10_6
+	movaps	%xmm3, -224(%rbp)
+	movaps	%xmm8, -208(%rbp)
+	movaps	%xmm9, -192(%rbp)
+	jge	.LBB10_10
 	xorl	%edi, %edi
-	jmp	.LBB10_8
-.LBB10_3:
-	movss	12(%rdi), %xmm3
+	jmp	.LBB10_12
+.LBB10_4:
 	xorps	%xmm0, %xmm0
-	ucomiss	%xmm0, %xmm3
-	jne	.LBB10_11
-	jp	.LBB10_11
+	ucomiss	%xmm0, %xmm6
+	movaps	%xmm11, -144(%rbp)
+	movaps	%xmm2, -128(%rbp)
+	movaps	%xmm10, -112(%rbp)
+	movaps	%xmm7, -64(%rbp)
+	jne	.LBB10_17
+	jp	.LBB10_17
 	cmpq	$8, %r9
-	jge	.LBB10_14
+	jge	.LBB10_22
+	xorl	%edi, %edi
+	jmp	.LBB10_24
+.LBB10_7:
+	xorps	%xmm0, %xmm0
+	ucomiss	%xmm0, %xmm6
+	jne	.LBB10_19
+	jp	.LBB10_19
+	cmpq	$8, %r9
+	jge	.LBB10_27
 	xorl	%ecx, %ecx
-	jmp	.LBB10_16
-.LBB10_6:
-	shufps	$0, %xmm13, %xmm13
-	movaps	%xmm13, -64(%rbp)
-	shufps	$0, %xmm14, %xmm14
-	movaps	%xmm14, -96(%rbp)
-	shufps	$0, %xmm0, %xmm0
-	movaps	%xmm0, -80(%rbp)
-	shufps	$0, %xmm5, %xmm5
+	jmp	.LBB10_29
+.LBB10_10:
 	shufps	$0, %xmm15, %xmm15
-	shufps	$0, %xmm11, %xmm11
+	movaps	%xmm15, -80(%rbp)
+	shufps	$0, %xmm14, %xmm14
+	movaps	%xmm14, -176(%rbp)
+	shufps	$0, %xmm0, %xmm0
+	movaps	%xmm0, -160(%rbp)
+	shufps	$0, %xmm3, %xmm3
+	movaps	%xmm2, %xmm14
+	shufps	$0, %xmm2, %xmm14
 	shufps	$0, %xmm10, %xmm10
-	movaps	%xmm12, %xmm2
-	shufps	$0, %xmm12, %xmm2
-	shufps	$0, %xmm7, %xmm7
-	shufps	$0, %xmm8, %xmm8
 	shufps	$0, %xmm9, %xmm9
+	movaps	%xmm11, %xmm2
+	shufps	$0, %xmm11, %xmm2
+	movaps	%xmm7, %xmm5
+	shufps	$85, %xmm7, %xmm5
+	shufps	$0, %xmm8, %xmm8
+	movaps	%xmm7, %xmm1
+	shufps	$0, %xmm7, %xmm1
 	xorl	%eax, %eax
 	.p2align	4
-.LBB10_7:
-	movups	(%rsi,%rax,4), %xmm3
-	movups	16(%rsi,%rax,4), %xmm0
-	movups	(%rdx,%rax,4), %xmm1
-	movups	16(%rdx,%rax,4), %xmm4
-	movaps	-64(%rbp), %xmm6
-	mulps	%xmm6, %xmm1
-	mulps	%xmm6, %xmm4
-	movaps	-96(%rbp), %xmm6
-	movaps	%xmm6, %xmm12
-	mulps	%xmm3, %xmm12
-	addps	%xmm1, %xmm12
-	movaps	%xmm6, %xmm1
-	mulps	%xmm0, %xmm1
-	addps	%xmm4, %xmm1
-	movups	(%rcx,%rax,4), %xmm4
-	movups	16(%rcx,%rax,4), %xmm6
-	movups	(%r8,%rax,4), %xmm13
-	movaps	-80(%rbp), %xmm14
-	mulps	%xmm14, %xmm4
-	mulps	%xmm14, %xmm6
-	movaps	%xmm5, %xmm14
-	mulps	%xmm12, %xmm14
-	addps	%xmm4, %xmm14
-	movaps	%xmm5, %xmm4
-	mulps	%xmm1, %xmm4
-	addps	%xmm6, %xmm4
-	movaps	%xmm11, %xmm6
-	mulps	%xmm1, %xmm6
-	mulps	%xmm1, %xmm6
-	movups	16(%r8,%rax,4), %xmm1
-	mulps	%xmm15, %xmm1
-	mulps	%xmm15, %xmm13
-	addps	%xmm1, %xmm6
-	movaps	%xmm11, %xmm1
-	mulps	%xmm12, %xmm1
-	mulps	%xmm12, %xmm1
-	addps	%xmm13, %xmm1
-	mulps	%xmm10, %xmm0
-	movaps	%xmm4, %xmm12
-	divps	%xmm7, %xmm12
-	mulps	%xmm2, %xmm12
-	movaps	%xmm6, %xmm13
-	divps	%xmm8, %xmm13
-	sqrtps	%xmm13, %xmm13
-	addps	%xmm9, %xmm13
-	divps	%xmm13, %xmm12
-	movaps	%xmm14, %xmm13
-	divps	%xmm7, %xmm13
-	mulps	%xmm2, %xmm13
-	subps	%xmm12, %xmm0
-	movaps	%xmm1, %xmm12
+.LBB10_11:
+	movups	(%rsi,%rax,4), %xmm6
+	movups	16(%rsi,%rax,4), %xmm4
+	movups	(%rdx,%rax,4), %xmm0
+	movups	16(%rdx,%rax,4), %xmm7
+	movaps	-80(%rbp), %xmm11
+	mulps	%xmm11, %xmm0
+	mulps	%xmm11, %xmm7
+	movaps	-176(%rbp), %xmm12
+	movaps	%xmm12, %xmm11
+	mulps	%xmm6, %xmm11
+	addps	%xmm0, %xmm11
+	movaps	%xmm12, %xmm0
+	mulps	%xmm4, %xmm0
+	addps	%xmm7, %xmm0
+	movups	(%rcx,%rax,4), %xmm7
+	movups	16(%rcx,%rax,4), %xmm15
+	movups	(%r8,%rax,4), %xmm12
+	movaps	-160(%rbp), %xmm13
+	mulps	%xmm13, %xmm7
+	mulps	%xmm13, %xmm15
+	movaps	%xmm3, %xmm13
+	mulps	%xmm11, %xmm13
+	addps	%xmm7, %xmm13
+	movaps	%xmm3, %xmm7
+	mulps	%xmm0, %xmm7
+	addps	%xmm15, %xmm7
+	movaps	%xmm10, %xmm15
+	mulps	%xmm0, %xmm15
+	mulps	%xmm0, %xmm15
+	movups	16(%r8,%rax,4), %xmm0
+	mulps	%xmm14, %xmm0
+	mulps	%xmm14, %xmm12
+	addps	%xmm0, %xmm15
+	movaps	%xmm10, %xmm0
+	mulps	%xmm11, %xmm0
+	mulps	%xmm11, %xmm0
+	addps	%xmm12, %xmm0
+	mulps	%xmm9, %xmm4
+	movaps	%xmm7, %xmm11
+	divps	%xmm5, %xmm11
+	mulps	%xmm2, %xmm11
+	movaps	%xmm15, %xmm12
 	divps	%xmm8, %xmm12
 	sqrtps	%xmm12, %xmm12
-	addps	%xmm9, %xmm12
-	divps	%xmm12, %xmm13
-	mulps	%xmm10, %xmm3
-	subps	%xmm13, %xmm3
-	movups	%xmm3, (%rsi,%rax,4)
-	movups	%xmm0, 16(%rsi,%rax,4)
-	movups	%xmm4, 16(%rcx,%rax,4)
-	movups	%xmm14, (%rcx,%rax,4)
-	movups	%xmm6, 16(%r8,%rax,4)
-	movups	%xmm1, (%r8,%rax,4)
+	addps	%xmm1, %xmm12
+	divps	%xmm12, %xmm11
+	movaps	%xmm13, %xmm12
+	divps	%xmm5, %xmm12
+	mulps	%xmm2, %xmm12
+	subps	%xmm11, %xmm4
+	movaps	%xmm0, %xmm11
+	divps	%xmm8, %xmm11
+	sqrtps	%xmm11, %xmm11
+	addps	%xmm1, %xmm11
+	divps	%xmm11, %xmm12
+	mulps	%xmm9, %xmm6
+	subps	%xmm12, %xmm6
+	movups	%xmm6, (%rsi,%rax,4)
+	movups	%xmm4, 16(%rsi,%rax,4)
+	movups	%xmm7, 16(%rcx,%rax,4)
+	movups	%xmm13, (%rcx,%rax,4)
+	movups	%xmm15, 16(%r8,%rax,4)
+	movups	%xmm0, (%r8,%rax,4)
 	leaq	8(%rax), %rdi
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB10_7
-.LBB10_8:
+	jle	.LBB10_11
+.LBB10_12:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	movaps	-288(%rbp), %xmm5
 	movaps	-272(%rbp), %xmm6
-	movaps	-256(%rbp), %xmm9
-	movaps	-240(%rbp), %xmm7
-	movaps	-224(%rbp), %xmm8
-	movaps	-208(%rbp), %xmm10
-	movaps	-192(%rbp), %xmm11
-	movaps	-176(%rbp), %xmm12
-	movaps	-160(%rbp), %xmm13
-	movaps	-144(%rbp), %xmm14
-	movaps	-128(%rbp), %xmm15
-	jle	.LBB10_76
+	movaps	-256(%rbp), %xmm7
+	movaps	-144(%rbp), %xmm9
+	movaps	-128(%rbp), %xmm8
+	movaps	-112(%rbp), %xmm10
+	movaps	-240(%rbp), %xmm12
+	movaps	-224(%rbp), %xmm13
+	movaps	-208(%rbp), %xmm14
+	movaps	-192(%rbp), %xmm15
+	jle	.LBB10_113
 	cmpq	$4, %rax
-	jae	.LBB10_19
-	movq	%rdi, %rax
-	jmp	.LBB10_75
-.LBB10_11:
-	cmpl	$0, 4(%rdi)
-	je	.LBB10_30
-	cmpq	$8, %r9
-	jge	.LBB10_32
-	movaps	%xmm12, %xmm15
-	xorl	%edi, %edi
-	jmp	.LBB10_34
+	jae	.LBB10_32
 .LBB10_14:
-	movaps	%xmm13, %xmm0
-	shufps	$0, %xmm13, %xmm0
+	movq	%rdi, %rax
+	movaps	-64(%rbp), %xmm11
+.LBB10_15:
+	movaps	%xmm11, %xmm0
+	shufps	$85, %xmm11, %xmm0
+	.p2align	4
+.LBB10_16:
+	movss	(%rsi,%rax,4), %xmm1
+	movss	(%rdx,%rax,4), %xmm2
+	mulss	%xmm6, %xmm2
+	movaps	%xmm7, %xmm3
+	mulss	%xmm1, %xmm3
+	addss	%xmm2, %xmm3
+	movss	(%rcx,%rax,4), %xmm2
+	mulss	%xmm12, %xmm2
+	movaps	%xmm13, %xmm4
+	mulss	%xmm3, %xmm4
+	addss	%xmm2, %xmm4
+	movss	(%r8,%rax,4), %xmm2
+	mulss	%xmm8, %xmm2
+	movaps	%xmm10, %xmm5
+	mulss	%xmm3, %xmm5
+	mulss	%xmm3, %xmm5
+	addss	%xmm2, %xmm5
+	mulss	%xmm15, %xmm1
+	movaps	%xmm5, %xmm2
+	divss	%xmm14, %xmm2
+	sqrtss	%xmm2, %xmm2
+	movaps	%xmm4, %xmm3
+	divss	%xmm0, %xmm3
+	mulss	%xmm9, %xmm3
+	addss	%xmm11, %xmm2
+	divss	%xmm2, %xmm3
+	subss	%xmm3, %xmm1
+	movss	%xmm1, (%rsi,%rax,4)
+	movss	%xmm4, (%rcx,%rax,4)
+	movss	%xmm5, (%r8,%rax,4)
+	incq	%rax
+	cmpq	%rax, %r9
+	jne	.LBB10_16
+	jmp	.LBB10_113
+.LBB10_17:
+	cmpq	$8, %r9
+	movaps	%xmm14, -256(%rbp)
+	jge	.LBB10_41
+	xorl	%edi, %edi
+	jmp	.LBB10_43
+.LBB10_19:
+	cmpl	$0, 4(%rdi)
+	je	.LBB10_54
+	cmpq	$8, %r9
+	jge	.LBB10_56
+	movaps	%xmm11, %xmm13
+	xorl	%edi, %edi
+	jmp	.LBB10_58
+.LBB10_22:
+	movaps	%xmm15, %xmm0
+	shufps	$0, %xmm15, %xmm0
 	movaps	%xmm14, %xmm1
 	shufps	$0, %xmm14, %xmm1
-	movaps	%xmm12, %xmm2
-	shufps	$0, %xmm12, %xmm2
+	shufps	$0, %xmm2, %xmm2
+	movaps	%xmm10, %xmm3
+	shufps	$0, %xmm10, %xmm3
+	movaps	%xmm11, %xmm4
+	shufps	$0, %xmm11, %xmm4
+	movaps	%xmm7, %xmm5
+	shufps	$0, %xmm7, %xmm5
 	xorl	%eax, %eax
 	.p2align	4
-.LBB10_15:
+.LBB10_23:
+	movups	(%rsi,%rax,4), %xmm7
+	movups	16(%rsi,%rax,4), %xmm6
+	movups	(%rdx,%rax,4), %xmm9
+	movups	16(%rdx,%rax,4), %xmm10
+	mulps	%xmm0, %xmm9
+	mulps	%xmm0, %xmm10
+	movaps	%xmm1, %xmm8
+	mulps	%xmm7, %xmm8
+	addps	%xmm9, %xmm8
+	movaps	%xmm1, %xmm9
+	mulps	%xmm6, %xmm9
+	addps	%xmm10, %xmm9
+	movups	(%rcx,%rax,4), %xmm11
+	movups	16(%rcx,%rax,4), %xmm12
+	mulps	%xmm2, %xmm12
+	mulps	%xmm2, %xmm11
+	movaps	%xmm3, %xmm10
+	mulps	%xmm8, %xmm10
+	movaps	%xmm3, %xmm13
+	mulps	%xmm9, %xmm13
+	mulps	%xmm9, %xmm13
+	addps	%xmm12, %xmm13
+	mulps	%xmm8, %xmm10
+	addps	%xmm11, %xmm10
+	sqrtps	%xmm13, %xmm11
+	sqrtps	%xmm10, %xmm12
+	addps	%xmm5, %xmm12
+	addps	%xmm5, %xmm11
+	divps	%xmm11, %xmm9
+	divps	%xmm12, %xmm8
+	mulps	%xmm4, %xmm8
+	mulps	%xmm4, %xmm9
+	subps	%xmm9, %xmm6
+	subps	%xmm8, %xmm7
+	movups	%xmm7, (%rsi,%rax,4)
+	movups	%xmm6, 16(%rsi,%rax,4)
+	movups	%xmm13, 16(%rcx,%rax,4)
+	movups	%xmm10, (%rcx,%rax,4)
+	leaq	8(%rax), %rdi
+	addq	$16, %rax
+	cmpq	%r9, %rax
+	movq	%rdi, %rax
+	jle	.LBB10_23
+.LBB10_24:
+	movq	%r9, %rax
+	subq	%rdi, %rax
+	movaps	-144(%rbp), %xmm10
+	movaps	-128(%rbp), %xmm11
+	movaps	-112(%rbp), %xmm12
+	movaps	-64(%rbp), %xmm13
+	jle	.LBB10_113
+	cmpq	$4, %rax
+	jae	.LBB10_46
+	movq	%rdi, %rax
+	jmp	.LBB10_98
+.LBB10_27:
+	movaps	%xmm15, %xmm0
+	shufps	$0, %xmm15, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$0, %xmm14, %xmm1
+	movaps	%xmm11, %xmm2
+	shufps	$0, %xmm11, %xmm2
+	xorl	%eax, %eax
+	.p2align	4
+.LBB10_28:
 	movups	(%rsi,%rax,4), %xmm3
 	movups	16(%rsi,%rax,4), %xmm4
 	movups	(%rdx,%rax,4), %xmm5
@@ -8747,13 +8878,13 @@ update_apply:
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rcx, %rax
-	jle	.LBB10_15
-.LBB10_16:
+	jle	.LBB10_28
+.LBB10_29:
 	movq	%r9, %rax
 	subq	%rcx, %rax
-	jle	.LBB10_76
+	jle	.LBB10_113
 	cmpq	$8, %rax
-	jb	.LBB10_18
+	jb	.LBB10_31
 	leaq	(%rsi,%rcx,4), %rdi
 	leaq	(%rsi,%r9,4), %r8
 	leaq	(%rdx,%rcx,4), %r10
@@ -8763,146 +8894,146 @@ update_apply:
 	cmpq	%r8, %r10
 	setb	%r8b
 	testb	%r8b, %dil
-	je	.LBB10_37
-.LBB10_18:
+	je	.LBB10_70
+.LBB10_31:
 	movq	%rcx, %rax
-.LBB10_40:
+.LBB10_73:
 	movl	%r9d, %edi
 	subl	%eax, %edi
 	leaq	1(%rax), %rcx
 	testb	$1, %dil
-	je	.LBB10_42
+	je	.LBB10_75
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
-	mulss	%xmm13, %xmm1
+	mulss	%xmm15, %xmm1
 	movaps	%xmm14, %xmm2
 	mulss	%xmm0, %xmm2
 	addss	%xmm1, %xmm2
-	mulss	%xmm12, %xmm2
+	mulss	%xmm11, %xmm2
 	subss	%xmm2, %xmm0
 	movss	%xmm0, (%rsi,%rax,4)
 	movq	%rcx, %rax
-.LBB10_42:
+.LBB10_75:
 	cmpq	%rcx, %r9
-	je	.LBB10_76
+	je	.LBB10_113
 	.p2align	4
-.LBB10_43:
+.LBB10_76:
 	movss	(%rdx,%rax,4), %xmm0
-	mulss	%xmm13, %xmm0
+	mulss	%xmm15, %xmm0
 	movss	(%rsi,%rax,4), %xmm1
 	movss	4(%rsi,%rax,4), %xmm2
 	movaps	%xmm14, %xmm3
 	mulss	%xmm1, %xmm3
 	addss	%xmm0, %xmm3
-	mulss	%xmm12, %xmm3
+	mulss	%xmm11, %xmm3
 	subss	%xmm3, %xmm1
 	movss	%xmm1, (%rsi,%rax,4)
 	movss	4(%rdx,%rax,4), %xmm0
-	mulss	%xmm13, %xmm0
+	mulss	%xmm15, %xmm0
 	movaps	%xmm14, %xmm1
 	mulss	%xmm2, %xmm1
 	addss	%xmm0, %xmm1
-	mulss	%xmm12, %xmm1
+	mulss	%xmm11, %xmm1
 	subss	%xmm1, %xmm2
 	movss	%xmm2, 4(%rsi,%rax,4)
 	addq	$2, %rax
 	cmpq	%rax, %r9
-	jne	.LBB10_43
-	jmp	.LBB10_76
-.LBB10_19:
+	jne	.LBB10_76
+	jmp	.LBB10_113
+.LBB10_32:
 	leaq	(%rsi,%rdi,4), %r11
 	leaq	(%rsi,%r9,4), %rbx
 	leaq	(%rcx,%rdi,4), %r15
 	leaq	(%rcx,%r9,4), %r12
 	leaq	(%r8,%rdi,4), %r13
 	leaq	(%r8,%r9,4), %r10
-	movq	%r10, -104(%rbp)
+	movq	%r10, -88(%rbp)
 	leaq	(%rdx,%rdi,4), %r14
-	movq	%r14, -80(%rbp)
+	movq	%r14, -160(%rbp)
 	leaq	(%rdx,%r9,4), %r14
 	cmpq	%r12, %r11
-	setb	-64(%rbp)
+	setb	-80(%rbp)
 	cmpq	%rbx, %r15
-	setb	-96(%rbp)
+	setb	-176(%rbp)
 	cmpq	%r10, %r11
-	setb	-47(%rbp)
+	setb	-43(%rbp)
 	cmpq	%rbx, %r13
-	setb	-46(%rbp)
+	setb	-42(%rbp)
 	cmpq	%r14, %r11
 	setb	%r11b
-	movq	-80(%rbp), %r10
+	movq	-160(%rbp), %r10
 	cmpq	%rbx, %r10
-	setb	-45(%rbp)
-	movq	-104(%rbp), %rbx
-	cmpq	%rbx, %r15
-	setb	-44(%rbp)
-	cmpq	%r12, %r13
-	setb	-43(%rbp)
-	cmpq	%r14, %r15
 	setb	-41(%rbp)
+	movq	-88(%rbp), %rbx
+	cmpq	%rbx, %r15
+	setb	-47(%rbp)
+	cmpq	%r12, %r13
+	setb	-46(%rbp)
+	cmpq	%r14, %r15
+	setb	-44(%rbp)
 	cmpq	%r12, %r10
-	setb	-42(%rbp)
+	setb	-45(%rbp)
 	cmpq	%r14, %r13
 	setb	%r15b
 	cmpq	%rbx, %r10
 	setb	%bl
-	movzbl	-96(%rbp), %r10d
-	testb	%r10b, -64(%rbp)
-	jne	.LBB10_73
+	movzbl	-176(%rbp), %r10d
+	testb	%r10b, -80(%rbp)
+	jne	.LBB10_14
+	movzbl	-42(%rbp), %r10d
+	andb	%r10b, -43(%rbp)
+	jne	.LBB10_14
+	andb	-41(%rbp), %r11b
+	jne	.LBB10_14
 	movzbl	-46(%rbp), %r10d
 	andb	%r10b, -47(%rbp)
-	jne	.LBB10_74
-	andb	-45(%rbp), %r11b
-	jne	.LBB10_66
-	movzbl	-43(%rbp), %r10d
-	andb	%r10b, -44(%rbp)
-	jne	.LBB10_63
-	movzbl	-41(%rbp), %r10d
-	andb	-42(%rbp), %r10b
-	jne	.LBB10_62
+	jne	.LBB10_14
+	movzbl	-44(%rbp), %r10d
+	andb	-45(%rbp), %r10b
+	jne	.LBB10_14
 	andb	%bl, %r15b
-	jne	.LBB10_49
+	jne	.LBB10_14
 	movl	%r9d, %r10d
 	andl	$3, %r10d
 	subq	%r10, %rax
 	addq	%rdi, %rax
-	movaps	%xmm5, %xmm0
-	shufps	$0, %xmm5, %xmm0
-	movaps	%xmm6, %xmm2
-	shufps	$0, %xmm6, %xmm2
-	movaps	%xmm7, %xmm3
-	shufps	$0, %xmm7, %xmm3
-	movaps	%xmm10, %xmm4
-	shufps	$0, %xmm10, %xmm4
+	movaps	%xmm6, %xmm1
+	shufps	$0, %xmm6, %xmm1
+	movaps	%xmm7, %xmm2
+	shufps	$0, %xmm7, %xmm2
+	movaps	%xmm12, %xmm4
+	shufps	$0, %xmm12, %xmm4
+	movaps	%xmm13, %xmm5
+	shufps	$0, %xmm13, %xmm5
 	movaps	%xmm8, %xmm6
 	shufps	$0, %xmm8, %xmm6
-	movaps	%xmm11, %xmm5
-	shufps	$0, %xmm11, %xmm5
+	movaps	%xmm10, %xmm3
+	shufps	$0, %xmm10, %xmm3
 	movaps	%xmm15, %xmm7
 	shufps	$0, %xmm15, %xmm7
-	movaps	%xmm12, %xmm8
-	shufps	$0, %xmm12, %xmm8
+	movaps	-64(%rbp), %xmm10
+	movaps	%xmm10, %xmm8
+	shufps	$85, %xmm10, %xmm8
 	shufps	$0, %xmm9, %xmm9
-	movaps	%xmm13, %xmm1
-	shufps	$0, %xmm13, %xmm1
-	movaps	%xmm14, %xmm10
-	shufps	$0, %xmm14, %xmm10
+	movaps	%xmm14, %xmm0
+	shufps	$0, %xmm14, %xmm0
+	shufps	$0, %xmm10, %xmm10
 	.p2align	4
-.LBB10_26:
+.LBB10_39:
 	movups	(%rsi,%rdi,4), %xmm11
 	movups	(%rdx,%rdi,4), %xmm12
-	mulps	%xmm0, %xmm12
+	mulps	%xmm1, %xmm12
 	movaps	%xmm2, %xmm13
 	mulps	%xmm11, %xmm13
 	addps	%xmm12, %xmm13
 	movups	(%rcx,%rdi,4), %xmm12
-	mulps	%xmm3, %xmm12
+	mulps	%xmm4, %xmm12
 	movups	(%r8,%rdi,4), %xmm14
 	mulps	%xmm6, %xmm14
-	movaps	%xmm4, %xmm15
+	movaps	%xmm5, %xmm15
 	mulps	%xmm13, %xmm15
 	addps	%xmm12, %xmm15
-	movaps	%xmm5, %xmm12
+	movaps	%xmm3, %xmm12
 	mulps	%xmm13, %xmm12
 	mulps	%xmm13, %xmm12
 	addps	%xmm14, %xmm12
@@ -8911,7 +9042,7 @@ update_apply:
 	divps	%xmm8, %xmm13
 	mulps	%xmm9, %xmm13
 	movaps	%xmm12, %xmm14
-	divps	%xmm1, %xmm14
+	divps	%xmm0, %xmm14
 	sqrtps	%xmm14, %xmm14
 	addps	%xmm10, %xmm14
 	divps	%xmm14, %xmm13
@@ -8921,50 +9052,199 @@ update_apply:
 	movups	%xmm12, (%r8,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB10_26
+	jne	.LBB10_39
 	testq	%r10, %r10
-	movaps	-288(%rbp), %xmm5
 	movaps	-272(%rbp), %xmm6
-	movaps	-256(%rbp), %xmm9
-	movaps	-240(%rbp), %xmm7
-	movaps	-224(%rbp), %xmm8
-	movaps	-208(%rbp), %xmm10
-	movaps	-192(%rbp), %xmm11
-	movaps	-176(%rbp), %xmm12
-	movaps	-160(%rbp), %xmm13
-	movaps	-144(%rbp), %xmm14
-	movaps	-128(%rbp), %xmm15
-	jne	.LBB10_75
-	jmp	.LBB10_76
-.LBB10_30:
-	cmpq	$8, %r9
-	jge	.LBB10_44
-	xorl	%edi, %edi
-	jmp	.LBB10_46
-.LBB10_32:
-	movaps	%xmm13, %xmm0
-	shufps	$0, %xmm13, %xmm0
+	movaps	-256(%rbp), %xmm7
+	movaps	-144(%rbp), %xmm9
+	movaps	-128(%rbp), %xmm8
+	movaps	-112(%rbp), %xmm10
+	movaps	-64(%rbp), %xmm11
+	movaps	-240(%rbp), %xmm12
+	movaps	-224(%rbp), %xmm13
+	movaps	-208(%rbp), %xmm14
+	movaps	-192(%rbp), %xmm15
+	jne	.LBB10_15
+	jmp	.LBB10_113
+.LBB10_41:
+	movaps	%xmm15, %xmm0
+	shufps	$0, %xmm15, %xmm0
 	movaps	%xmm14, %xmm1
 	shufps	$0, %xmm14, %xmm1
-	movaps	%xmm3, %xmm2
-	shufps	$0, %xmm3, %xmm2
-	movaps	%xmm12, %xmm15
-	movaps	%xmm12, %xmm4
-	shufps	$0, %xmm12, %xmm4
+	shufps	$0, %xmm2, %xmm2
+	movaps	%xmm10, %xmm3
+	shufps	$0, %xmm10, %xmm3
+	movaps	%xmm6, %xmm5
+	shufps	$0, %xmm6, %xmm5
+	shufps	$0, %xmm7, %xmm7
+	movaps	%xmm11, %xmm8
+	shufps	$0, %xmm11, %xmm8
 	xorl	%eax, %eax
 	.p2align	4
-.LBB10_33:
-	movups	(%rsi,%rax,4), %xmm6
-	movups	16(%rsi,%rax,4), %xmm5
+.LBB10_42:
+	movups	(%rsi,%rax,4), %xmm9
+	movups	16(%rsi,%rax,4), %xmm4
+	movups	(%rdx,%rax,4), %xmm12
+	movups	16(%rdx,%rax,4), %xmm11
+	mulps	%xmm0, %xmm11
+	mulps	%xmm0, %xmm12
+	movaps	%xmm1, %xmm10
+	mulps	%xmm4, %xmm10
+	addps	%xmm11, %xmm10
+	movaps	%xmm1, %xmm11
+	mulps	%xmm9, %xmm11
+	addps	%xmm12, %xmm11
+	movups	(%rcx,%rax,4), %xmm13
+	movups	16(%rcx,%rax,4), %xmm14
+	mulps	%xmm2, %xmm13
+	mulps	%xmm2, %xmm14
+	movaps	%xmm3, %xmm12
+	mulps	%xmm11, %xmm12
+	mulps	%xmm11, %xmm12
+	addps	%xmm13, %xmm12
+	movaps	%xmm3, %xmm13
+	mulps	%xmm10, %xmm13
+	mulps	%xmm10, %xmm13
+	addps	%xmm14, %xmm13
+	sqrtps	%xmm12, %xmm14
+	addps	%xmm7, %xmm14
+	divps	%xmm14, %xmm11
+	movups	(%r8,%rax,4), %xmm14
+	mulps	%xmm5, %xmm14
+	addps	%xmm14, %xmm11
+	sqrtps	%xmm13, %xmm14
+	addps	%xmm7, %xmm14
+	divps	%xmm14, %xmm10
+	movups	16(%r8,%rax,4), %xmm14
+	mulps	%xmm5, %xmm14
+	addps	%xmm14, %xmm10
+	movaps	%xmm8, %xmm14
+	mulps	%xmm10, %xmm14
+	subps	%xmm14, %xmm4
+	movaps	%xmm8, %xmm14
+	mulps	%xmm11, %xmm14
+	subps	%xmm14, %xmm9
+	movups	%xmm9, (%rsi,%rax,4)
+	movups	%xmm4, 16(%rsi,%rax,4)
+	movups	%xmm13, 16(%rcx,%rax,4)
+	movups	%xmm12, (%rcx,%rax,4)
+	movups	%xmm10, 16(%r8,%rax,4)
+	movups	%xmm11, (%r8,%rax,4)
+	leaq	8(%rax), %rdi
+	addq	$16, %rax
+	cmpq	%r9, %rax
+	movq	%rdi, %rax
+	jle	.LBB10_42
+.LBB10_43:
+	movq	%r9, %rax
+	subq	%rdi, %rax
+	movaps	-256(%rbp), %xmm13
+	movaps	-144(%rbp), %xmm7
+	movaps	-128(%rbp), %xmm5
+	movaps	-112(%rbp), %xmm8
+	movaps	-64(%rbp), %xmm14
+	jle	.LBB10_113
+	cmpq	$4, %rax
+	jae	.LBB10_61
+	movq	%rdi, %rax
+	jmp	.LBB10_112
+.LBB10_46:
+	leaq	(%rsi,%rdi,4), %r8
+	leaq	(%rsi,%r9,4), %r10
+	leaq	(%rcx,%rdi,4), %rbx
+	leaq	(%rcx,%r9,4), %r14
+	leaq	(%rdx,%rdi,4), %r15
+	leaq	(%rdx,%r9,4), %r12
+	cmpq	%r14, %r8
+	setb	%r13b
+	cmpq	%r10, %rbx
+	setb	%r11b
+	cmpq	%r12, %r8
+	setb	%r8b
+	cmpq	%r10, %r15
+	setb	-80(%rbp)
+	cmpq	%r12, %rbx
+	setb	%r10b
+	cmpq	%r14, %r15
+	setb	%bl
+	testb	%r11b, %r13b
+	jne	.LBB10_96
+	andb	-80(%rbp), %r8b
+	jne	.LBB10_97
+	andb	%bl, %r10b
+	jne	.LBB10_88
+	movl	%r9d, %r8d
+	andl	$3, %r8d
+	subq	%r8, %rax
+	addq	%rdi, %rax
+	movaps	%xmm15, %xmm0
+	shufps	$0, %xmm15, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$0, %xmm14, %xmm1
+	movaps	%xmm11, %xmm2
+	shufps	$0, %xmm11, %xmm2
+	movaps	%xmm12, %xmm3
+	shufps	$0, %xmm12, %xmm3
+	movaps	%xmm13, %xmm4
+	shufps	$0, %xmm13, %xmm4
+	movaps	%xmm10, %xmm5
+	shufps	$0, %xmm10, %xmm5
+	.p2align	4
+.LBB10_50:
+	movups	(%rsi,%rdi,4), %xmm6
+	movups	(%rdx,%rdi,4), %xmm7
+	mulps	%xmm0, %xmm7
+	movaps	%xmm1, %xmm8
+	mulps	%xmm6, %xmm8
+	addps	%xmm7, %xmm8
+	movups	(%rcx,%rdi,4), %xmm7
+	mulps	%xmm2, %xmm7
+	movaps	%xmm3, %xmm9
+	mulps	%xmm8, %xmm9
+	mulps	%xmm8, %xmm9
+	addps	%xmm7, %xmm9
+	sqrtps	%xmm9, %xmm7
+	addps	%xmm4, %xmm7
+	divps	%xmm7, %xmm8
+	mulps	%xmm5, %xmm8
+	subps	%xmm8, %xmm6
+	movups	%xmm6, (%rsi,%rdi,4)
+	movups	%xmm9, (%rcx,%rdi,4)
+	addq	$4, %rdi
+	cmpq	%rdi, %rax
+	jne	.LBB10_50
+	testq	%r8, %r8
+	jne	.LBB10_98
+	jmp	.LBB10_113
+.LBB10_54:
+	cmpq	$8, %r9
+	jge	.LBB10_77
+	xorl	%edi, %edi
+	jmp	.LBB10_79
+.LBB10_56:
+	movaps	%xmm15, %xmm0
+	shufps	$0, %xmm15, %xmm0
+	movaps	%xmm14, %xmm1
+	shufps	$0, %xmm14, %xmm1
+	movaps	%xmm6, %xmm2
+	shufps	$0, %xmm6, %xmm2
+	movaps	%xmm11, %xmm13
+	movaps	%xmm11, %xmm3
+	shufps	$0, %xmm11, %xmm3
+	xorl	%eax, %eax
+	.p2align	4
+.LBB10_57:
+	movups	(%rsi,%rax,4), %xmm5
+	movups	16(%rsi,%rax,4), %xmm4
 	movups	(%rdx,%rax,4), %xmm7
 	movups	16(%rdx,%rax,4), %xmm8
 	mulps	%xmm0, %xmm8
 	mulps	%xmm0, %xmm7
 	movaps	%xmm1, %xmm9
-	mulps	%xmm5, %xmm9
+	mulps	%xmm4, %xmm9
 	addps	%xmm8, %xmm9
 	movaps	%xmm1, %xmm8
-	mulps	%xmm6, %xmm8
+	mulps	%xmm5, %xmm8
 	addps	%xmm7, %xmm8
 	movups	(%rcx,%rax,4), %xmm7
 	movups	16(%rcx,%rax,4), %xmm10
@@ -8978,41 +9258,146 @@ update_apply:
 	mulps	%xmm10, %xmm12
 	addps	%xmm9, %xmm12
 	addps	%xmm8, %xmm11
-	mulps	%xmm4, %xmm11
-	mulps	%xmm4, %xmm12
-	subps	%xmm12, %xmm5
-	subps	%xmm11, %xmm6
-	movups	%xmm6, (%rsi,%rax,4)
-	movups	%xmm5, 16(%rsi,%rax,4)
+	mulps	%xmm3, %xmm11
+	mulps	%xmm3, %xmm12
+	subps	%xmm12, %xmm4
+	subps	%xmm11, %xmm5
+	movups	%xmm5, (%rsi,%rax,4)
+	movups	%xmm4, 16(%rsi,%rax,4)
 	movups	%xmm10, 16(%rcx,%rax,4)
 	movups	%xmm7, (%rcx,%rax,4)
 	leaq	8(%rax), %rdi
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB10_33
-.LBB10_34:
+	jle	.LBB10_57
+.LBB10_58:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB10_76
-	movaps	%xmm15, %xmm9
+	jle	.LBB10_113
+	movaps	%xmm13, %xmm9
 	cmpq	$8, %rax
-	jae	.LBB10_50
+	jae	.LBB10_82
 	movq	%rdi, %rax
-	jmp	.LBB10_69
-.LBB10_37:
+	jmp	.LBB10_104
+.LBB10_61:
+	leaq	(%rsi,%rdi,4), %r11
+	leaq	(%rsi,%r9,4), %rbx
+	leaq	(%rcx,%rdi,4), %r15
+	leaq	(%rcx,%r9,4), %r12
+	leaq	(%r8,%rdi,4), %r13
+	leaq	(%r8,%r9,4), %r10
+	movq	%r10, -240(%rbp)
+	leaq	(%rdx,%rdi,4), %r14
+	movq	%r14, -160(%rbp)
+	leaq	(%rdx,%r9,4), %r14
+	cmpq	%r12, %r11
+	setb	-80(%rbp)
+	cmpq	%rbx, %r15
+	setb	-176(%rbp)
+	cmpq	%r10, %r11
+	setb	-224(%rbp)
+	cmpq	%rbx, %r13
+	setb	-208(%rbp)
+	cmpq	%r14, %r11
+	setb	%r11b
+	movq	-160(%rbp), %r10
+	cmpq	%rbx, %r10
+	setb	-192(%rbp)
+	movq	-240(%rbp), %rbx
+	cmpq	%rbx, %r15
+	setb	-88(%rbp)
+	cmpq	%r12, %r13
+	setb	-43(%rbp)
+	cmpq	%r14, %r15
+	setb	-41(%rbp)
+	cmpq	%r12, %r10
+	setb	-42(%rbp)
+	cmpq	%r14, %r13
+	setb	%r15b
+	cmpq	%rbx, %r10
+	setb	%bl
+	movzbl	-176(%rbp), %r10d
+	testb	%r10b, -80(%rbp)
+	jne	.LBB10_110
+	movzbl	-208(%rbp), %r10d
+	andb	%r10b, -224(%rbp)
+	jne	.LBB10_111
+	andb	-192(%rbp), %r11b
+	jne	.LBB10_109
+	movzbl	-43(%rbp), %r10d
+	andb	%r10b, -88(%rbp)
+	jne	.LBB10_105
+	movzbl	-41(%rbp), %r10d
+	andb	-42(%rbp), %r10b
+	jne	.LBB10_100
+	andb	%bl, %r15b
+	jne	.LBB10_95
+	movl	%r9d, %r10d
+	andl	$3, %r10d
+	subq	%r10, %rax
+	addq	%rdi, %rax
+	movaps	%xmm15, %xmm0
+	shufps	$0, %xmm15, %xmm0
+	movaps	%xmm13, %xmm1
+	shufps	$0, %xmm13, %xmm1
+	movaps	%xmm5, %xmm2
+	shufps	$0, %xmm5, %xmm2
+	movaps	%xmm8, %xmm3
+	shufps	$0, %xmm8, %xmm3
+	movaps	%xmm6, %xmm4
+	shufps	$0, %xmm6, %xmm4
+	movaps	%xmm14, %xmm5
+	shufps	$0, %xmm14, %xmm5
+	shufps	$0, %xmm7, %xmm7
+	.p2align	4
+.LBB10_68:
+	movups	(%rsi,%rdi,4), %xmm8
+	movups	(%rdx,%rdi,4), %xmm9
+	mulps	%xmm0, %xmm9
+	movaps	%xmm1, %xmm10
+	mulps	%xmm8, %xmm10
+	addps	%xmm9, %xmm10
+	movups	(%rcx,%rdi,4), %xmm9
+	mulps	%xmm2, %xmm9
+	movups	(%r8,%rdi,4), %xmm11
+	mulps	%xmm4, %xmm11
+	movaps	%xmm3, %xmm12
+	mulps	%xmm10, %xmm12
+	mulps	%xmm10, %xmm12
+	addps	%xmm9, %xmm12
+	sqrtps	%xmm12, %xmm9
+	addps	%xmm5, %xmm9
+	divps	%xmm9, %xmm10
+	addps	%xmm11, %xmm10
+	movaps	%xmm7, %xmm9
+	mulps	%xmm10, %xmm9
+	subps	%xmm9, %xmm8
+	movups	%xmm8, (%rsi,%rdi,4)
+	movups	%xmm12, (%rcx,%rdi,4)
+	movups	%xmm10, (%r8,%rdi,4)
+	addq	$4, %rdi
+	cmpq	%rdi, %rax
+	jne	.LBB10_68
+	testq	%r10, %r10
+	movaps	-144(%rbp), %xmm7
+	movaps	-128(%rbp), %xmm5
+	movaps	-112(%rbp), %xmm8
+	jne	.LBB10_112
+	jmp	.LBB10_113
+.LBB10_70:
 	movl	%r9d, %edi
 	andl	$7, %edi
 	subq	%rdi, %rax
 	addq	%rcx, %rax
-	movaps	%xmm13, %xmm0
-	shufps	$0, %xmm13, %xmm0
+	movaps	%xmm15, %xmm0
+	shufps	$0, %xmm15, %xmm0
 	movaps	%xmm14, %xmm1
 	shufps	$0, %xmm14, %xmm1
-	movaps	%xmm12, %xmm2
-	shufps	$0, %xmm12, %xmm2
+	movaps	%xmm11, %xmm2
+	shufps	$0, %xmm11, %xmm2
 	.p2align	4
-.LBB10_38:
+.LBB10_71:
 	movups	(%rsi,%rcx,4), %xmm3
 	movups	16(%rsi,%rcx,4), %xmm4
 	movups	(%rdx,%rcx,4), %xmm5
@@ -9033,33 +9418,33 @@ update_apply:
 	movups	%xmm4, 16(%rsi,%rcx,4)
 	addq	$8, %rcx
 	cmpq	%rcx, %rax
-	jne	.LBB10_38
+	jne	.LBB10_71
 	testq	%rdi, %rdi
-	jne	.LBB10_40
-	jmp	.LBB10_76
-.LBB10_44:
-	movaps	%xmm13, %xmm0
-	shufps	$0, %xmm13, %xmm0
+	jne	.LBB10_73
+	jmp	.LBB10_113
+.LBB10_77:
+	movaps	%xmm15, %xmm0
+	shufps	$0, %xmm15, %xmm0
 	movaps	%xmm14, %xmm1
 	shufps	$0, %xmm14, %xmm1
-	movaps	%xmm3, %xmm2
-	shufps	$0, %xmm3, %xmm2
-	movaps	%xmm12, %xmm4
-	shufps	$0, %xmm12, %xmm4
+	movaps	%xmm6, %xmm2
+	shufps	$0, %xmm6, %xmm2
+	movaps	%xmm11, %xmm3
+	shufps	$0, %xmm11, %xmm3
 	xorl	%eax, %eax
 	.p2align	4
-.LBB10_45:
-	movups	(%rsi,%rax,4), %xmm6
-	movups	16(%rsi,%rax,4), %xmm5
+.LBB10_78:
+	movups	(%rsi,%rax,4), %xmm5
+	movups	16(%rsi,%rax,4), %xmm4
 	movups	(%rdx,%rax,4), %xmm7
 	movups	16(%rdx,%rax,4), %xmm8
 	mulps	%xmm0, %xmm8
 	mulps	%xmm0, %xmm7
 	movaps	%xmm1, %xmm9
-	mulps	%xmm5, %xmm9
+	mulps	%xmm4, %xmm9
 	addps	%xmm8, %xmm9
 	movaps	%xmm1, %xmm8
-	mulps	%xmm6, %xmm8
+	mulps	%xmm5, %xmm8
 	addps	%xmm7, %xmm8
 	movups	(%rcx,%rax,4), %xmm7
 	movups	16(%rcx,%rax,4), %xmm10
@@ -9067,33 +9452,30 @@ update_apply:
 	addps	%xmm8, %xmm7
 	mulps	%xmm2, %xmm10
 	addps	%xmm9, %xmm10
-	movaps	%xmm4, %xmm8
+	movaps	%xmm3, %xmm8
 	mulps	%xmm7, %xmm8
-	movaps	%xmm4, %xmm9
+	movaps	%xmm3, %xmm9
 	mulps	%xmm10, %xmm9
-	subps	%xmm9, %xmm5
-	subps	%xmm8, %xmm6
-	movups	%xmm6, (%rsi,%rax,4)
-	movups	%xmm5, 16(%rsi,%rax,4)
+	subps	%xmm9, %xmm4
+	subps	%xmm8, %xmm5
+	movups	%xmm5, (%rsi,%rax,4)
+	movups	%xmm4, 16(%rsi,%rax,4)
 	movups	%xmm10, 16(%rcx,%rax,4)
 	movups	%xmm7, (%rcx,%rax,4)
 	leaq	8(%rax), %rdi
 	addq	$16, %rax
 	cmpq	%r9, %rax
 	movq	%rdi, %rax
-	jle	.LBB10_45
-.LBB10_46:
+	jle	.LBB10_78
+.LBB10_79:
 	movq	%r9, %rax
 	subq	%rdi, %rax
-	jle	.LBB10_76
+	jle	.LBB10_113
 	cmpq	$8, %rax
-	jae	.LBB10_56
+	jae	.LBB10_89
 	movq	%rdi, %rax
-	jmp	.LBB10_72
-.LBB10_49:
-	movq	%rdi, %rax
-	jmp	.LBB10_75
-.LBB10_50:
+	jmp	.LBB10_108
+.LBB10_82:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -9107,54 +9489,57 @@ update_apply:
 	cmpq	%r12, %r8
 	setb	%r8b
 	cmpq	%r10, %r15
-	setb	-64(%rbp)
+	setb	-80(%rbp)
 	cmpq	%r12, %rbx
 	setb	%r10b
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB10_67
-	andb	-64(%rbp), %r8b
-	jne	.LBB10_68
+	jne	.LBB10_102
+	andb	-80(%rbp), %r8b
+	jne	.LBB10_103
 	andb	%bl, %r10b
-	jne	.LBB10_64
+	jne	.LBB10_99
 	movl	%r9d, %r8d
 	andl	$3, %r8d
 	subq	%r8, %rax
 	addq	%rdi, %rax
-	movaps	%xmm13, %xmm0
-	shufps	$0, %xmm13, %xmm0
+	movaps	%xmm15, %xmm0
+	shufps	$0, %xmm15, %xmm0
 	movaps	%xmm14, %xmm1
 	shufps	$0, %xmm14, %xmm1
-	movaps	%xmm3, %xmm2
-	shufps	$0, %xmm3, %xmm2
-	movaps	%xmm9, %xmm4
-	shufps	$0, %xmm9, %xmm4
+	movaps	%xmm6, %xmm2
+	shufps	$0, %xmm6, %xmm2
+	movaps	%xmm9, %xmm3
+	shufps	$0, %xmm9, %xmm3
 	.p2align	4
-.LBB10_54:
-	movups	(%rsi,%rdi,4), %xmm5
-	movups	(%rdx,%rdi,4), %xmm6
-	mulps	%xmm0, %xmm6
+.LBB10_86:
+	movups	(%rsi,%rdi,4), %xmm4
+	movups	(%rdx,%rdi,4), %xmm5
+	mulps	%xmm0, %xmm5
 	movaps	%xmm1, %xmm7
-	mulps	%xmm5, %xmm7
-	addps	%xmm6, %xmm7
-	movups	(%rcx,%rdi,4), %xmm6
-	mulps	%xmm2, %xmm6
-	addps	%xmm7, %xmm6
+	mulps	%xmm4, %xmm7
+	addps	%xmm5, %xmm7
+	movups	(%rcx,%rdi,4), %xmm5
+	mulps	%xmm2, %xmm5
+	addps	%xmm7, %xmm5
 	movaps	%xmm2, %xmm8
-	mulps	%xmm6, %xmm8
+	mulps	%xmm5, %xmm8
 	addps	%xmm7, %xmm8
-	mulps	%xmm4, %xmm8
-	subps	%xmm8, %xmm5
-	movups	%xmm5, (%rsi,%rdi,4)
-	movups	%xmm6, (%rcx,%rdi,4)
+	mulps	%xmm3, %xmm8
+	subps	%xmm8, %xmm4
+	movups	%xmm4, (%rsi,%rdi,4)
+	movups	%xmm5, (%rcx,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB10_54
+	jne	.LBB10_86
 	testq	%r8, %r8
-	jne	.LBB10_69
-	jmp	.LBB10_76
-.LBB10_56:
+	jne	.LBB10_104
+	jmp	.LBB10_113
+.LBB10_88:
+	movq	%rdi, %rax
+	jmp	.LBB10_98
+.LBB10_89:
 	leaq	(%rsi,%rdi,4), %r8
 	leaq	(%rsi,%r9,4), %r10
 	leaq	(%rcx,%rdi,4), %rbx
@@ -9168,160 +9553,188 @@ update_apply:
 	cmpq	%r12, %r8
 	setb	%r8b
 	cmpq	%r10, %r15
-	setb	-64(%rbp)
+	setb	-80(%rbp)
 	cmpq	%r12, %rbx
 	setb	%r10b
 	cmpq	%r14, %r15
 	setb	%bl
 	testb	%r11b, %r13b
-	jne	.LBB10_70
-	andb	-64(%rbp), %r8b
-	jne	.LBB10_71
+	jne	.LBB10_106
+	andb	-80(%rbp), %r8b
+	jne	.LBB10_107
 	andb	%bl, %r10b
-	jne	.LBB10_65
+	jne	.LBB10_101
 	movl	%r9d, %r8d
 	andl	$3, %r8d
 	subq	%r8, %rax
 	addq	%rdi, %rax
-	movaps	%xmm13, %xmm0
-	shufps	$0, %xmm13, %xmm0
+	movaps	%xmm15, %xmm0
+	shufps	$0, %xmm15, %xmm0
 	movaps	%xmm14, %xmm1
 	shufps	$0, %xmm14, %xmm1
-	movaps	%xmm3, %xmm2
-	shufps	$0, %xmm3, %xmm2
-	movaps	%xmm12, %xmm4
-	shufps	$0, %xmm12, %xmm4
-	.p2align	4
-.LBB10_60:
-	movups	(%rsi,%rdi,4), %xmm5
-	movups	(%rdx,%rdi,4), %xmm6
-	mulps	%xmm0, %xmm6
+	movaps	%xmm6, %xmm2
+	shufps	$0, %xmm6, %xmm2
+	movaps	%xmm11, %xmm3
+	shufps	$0, %xmm11, %xmm3
+.LBB10_93:
+	movups	(%rsi,%rdi,4), %xmm4
+	movups	(%rdx,%rdi,4), %xmm5
+	mulps	%xmm0, %xmm5
 	movaps	%xmm1, %xmm7
+	mulps	%xmm4, %xmm7
+	addps	%xmm5, %xmm7
+	movups	(%rcx,%rdi,4), %xmm5
+	mulps	%xmm2, %xmm5
+	addps	%xmm7, %xmm5
+	movaps	%xmm3, %xmm7
 	mulps	%xmm5, %xmm7
-	addps	%xmm6, %xmm7
-	movups	(%rcx,%rdi,4), %xmm6
-	mulps	%xmm2, %xmm6
-	addps	%xmm7, %xmm6
-	movaps	%xmm4, %xmm7
-	mulps	%xmm6, %xmm7
-	subps	%xmm7, %xmm5
-	movups	%xmm5, (%rsi,%rdi,4)
-	movups	%xmm6, (%rcx,%rdi,4)
+	subps	%xmm7, %xmm4
+	movups	%xmm4, (%rsi,%rdi,4)
+	movups	%xmm5, (%rcx,%rdi,4)
 	addq	$4, %rdi
 	cmpq	%rdi, %rax
-	jne	.LBB10_60
+	jne	.LBB10_93
 	testq	%r8, %r8
-	jne	.LBB10_72
-	jmp	.LBB10_76
-.LBB10_62:
+	jne	.LBB10_108
+	jmp	.LBB10_113
+.LBB10_95:
 	movq	%rdi, %rax
-	jmp	.LBB10_75
-.LBB10_63:
+	jmp	.LBB10_112
+.LBB10_96:
 	movq	%rdi, %rax
-	jmp	.LBB10_75
-.LBB10_64:
-	movq	%rdi, %rax
-	jmp	.LBB10_69
-.LBB10_65:
-	movq	%rdi, %rax
-	jmp	.LBB10_72
-.LBB10_66:
-	movq	%rdi, %rax
-	jmp	.LBB10_75
-.LBB10_67:
-	movq	%rdi, %rax
-	jmp	.LBB10_69
-.LBB10_68:
+	jmp	.LBB10_98
+.LBB10_97:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB10_69:
+.LBB10_98:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
-	mulss	%xmm13, %xmm1
+	mulss	%xmm15, %xmm1
 	movaps	%xmm14, %xmm2
 	mulss	%xmm0, %xmm2
 	addss	%xmm1, %xmm2
 	movss	(%rcx,%rax,4), %xmm1
-	mulss	%xmm3, %xmm1
+	mulss	%xmm11, %xmm1
+	movaps	%xmm12, %xmm3
+	mulss	%xmm2, %xmm3
+	mulss	%xmm2, %xmm3
+	addss	%xmm1, %xmm3
+	xorps	%xmm1, %xmm1
+	sqrtss	%xmm3, %xmm1
+	addss	%xmm13, %xmm1
+	divss	%xmm1, %xmm2
+	mulss	%xmm10, %xmm2
+	subss	%xmm2, %xmm0
+	movss	%xmm0, (%rsi,%rax,4)
+	movss	%xmm3, (%rcx,%rax,4)
+	incq	%rax
+	cmpq	%rax, %r9
+	jne	.LBB10_98
+	jmp	.LBB10_113
+.LBB10_99:
+	movq	%rdi, %rax
+	jmp	.LBB10_104
+.LBB10_100:
+	movq	%rdi, %rax
+	jmp	.LBB10_112
+.LBB10_101:
+	movq	%rdi, %rax
+	jmp	.LBB10_108
+.LBB10_102:
+	movq	%rdi, %rax
+	jmp	.LBB10_104
+.LBB10_103:
+	movq	%rdi, %rax
+	.p2align	4
+.LBB10_104:
+	movss	(%rsi,%rax,4), %xmm0
+	movss	(%rdx,%rax,4), %xmm1
+	mulss	%xmm15, %xmm1
+	movaps	%xmm14, %xmm2
+	mulss	%xmm0, %xmm2
+	addss	%xmm1, %xmm2
+	movss	(%rcx,%rax,4), %xmm1
+	mulss	%xmm6, %xmm1
 	addss	%xmm2, %xmm1
-	movaps	%xmm3, %xmm4
-	mulss	%xmm1, %xmm4
-	addss	%xmm2, %xmm4
-	mulss	%xmm9, %xmm4
-	subss	%xmm4, %xmm0
+	movaps	%xmm6, %xmm3
+	mulss	%xmm1, %xmm3
+	addss	%xmm2, %xmm3
+	mulss	%xmm9, %xmm3
+	subss	%xmm3, %xmm0
 	movss	%xmm0, (%rsi,%rax,4)
 	movss	%xmm1, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB10_69
-	jmp	.LBB10_76
-.LBB10_70:
+	jne	.LBB10_104
+	jmp	.LBB10_113
+.LBB10_105:
 	movq	%rdi, %rax
-	jmp	.LBB10_72
-.LBB10_71:
+	jmp	.LBB10_112
+.LBB10_106:
+	movq	%rdi, %rax
+	jmp	.LBB10_108
+.LBB10_107:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB10_72:
+.LBB10_108:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
-	mulss	%xmm13, %xmm1
+	mulss	%xmm15, %xmm1
 	movaps	%xmm14, %xmm2
 	mulss	%xmm0, %xmm2
 	addss	%xmm1, %xmm2
 	movss	(%rcx,%rax,4), %xmm1
-	mulss	%xmm3, %xmm1
+	mulss	%xmm6, %xmm1
 	addss	%xmm2, %xmm1
-	movaps	%xmm12, %xmm2
+	movaps	%xmm11, %xmm2
 	mulss	%xmm1, %xmm2
 	subss	%xmm2, %xmm0
 	movss	%xmm0, (%rsi,%rax,4)
 	movss	%xmm1, (%rcx,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB10_72
-	jmp	.LBB10_76
-.LBB10_73:
+	jne	.LBB10_108
+	jmp	.LBB10_113
+.LBB10_109:
 	movq	%rdi, %rax
-	jmp	.LBB10_75
-.LBB10_74:
+	jmp	.LBB10_112
+.LBB10_110:
+	movq	%rdi, %rax
+	jmp	.LBB10_112
+.LBB10_111:
 	movq	%rdi, %rax
 	.p2align	4
-.LBB10_75:
+.LBB10_112:
 	movss	(%rsi,%rax,4), %xmm0
 	movss	(%rdx,%rax,4), %xmm1
-	mulss	%xmm5, %xmm1
-	movaps	%xmm6, %xmm2
+	mulss	%xmm15, %xmm1
+	movaps	%xmm13, %xmm2
 	mulss	%xmm0, %xmm2
 	addss	%xmm1, %xmm2
 	movss	(%rcx,%rax,4), %xmm1
-	mulss	%xmm7, %xmm1
-	movaps	%xmm10, %xmm3
+	mulss	%xmm5, %xmm1
+	movaps	%xmm8, %xmm3
+	mulss	%xmm2, %xmm3
 	mulss	%xmm2, %xmm3
 	addss	%xmm1, %xmm3
 	movss	(%r8,%rax,4), %xmm1
-	mulss	%xmm8, %xmm1
-	movaps	%xmm11, %xmm4
-	mulss	%xmm2, %xmm4
-	mulss	%xmm2, %xmm4
-	addss	%xmm1, %xmm4
-	mulss	%xmm15, %xmm0
-	movaps	%xmm3, %xmm1
-	divss	%xmm12, %xmm1
-	mulss	%xmm9, %xmm1
-	movaps	%xmm4, %xmm2
-	divss	%xmm13, %xmm2
-	sqrtss	%xmm2, %xmm2
-	addss	%xmm14, %xmm2
-	divss	%xmm2, %xmm1
+	mulss	%xmm6, %xmm1
+	xorps	%xmm4, %xmm4
+	sqrtss	%xmm3, %xmm4
+	addss	%xmm14, %xmm4
+	divss	%xmm4, %xmm2
+	addss	%xmm1, %xmm2
+	movaps	%xmm7, %xmm1
+	mulss	%xmm2, %xmm1
 	subss	%xmm1, %xmm0
 	movss	%xmm0, (%rsi,%rax,4)
 	movss	%xmm3, (%rcx,%rax,4)
-	movss	%xmm4, (%r8,%rax,4)
+	movss	%xmm2, (%r8,%rax,4)
 	incq	%rax
 	cmpq	%rax, %r9
-	jne	.LBB10_75
-.LBB10_76:
-	addq	$120, %rsp
+	jne	.LBB10_112
+.LBB10_113:
+	addq	$104, %rsp
 	popq	%rbx
 	popq	%r12
 	popq	%r13
@@ -9346,120 +9759,184 @@ update_is_finite:
 	.cfi_def_cfa_register %rbp
 	pushq	%r15
 	pushq	%r14
+	pushq	%r12
 	pushq	%rbx
-	.cfi_offset %rbx, -40
+	.cfi_offset %rbx, -48
+	.cfi_offset %r12, -40
 	.cfi_offset %r14, -32
 	.cfi_offset %r15, -24
 	movss	52(%rdi), %xmm0
-	movss	44(%rdi), %xmm12
+	movss	44(%rdi), %xmm1
 	movss	8(%rdi), %xmm2
 	movss	12(%rdi), %xmm3
-	movss	16(%rdi), %xmm1
-	movss	%xmm1, -28(%rbp)
+	movss	16(%rdi), %xmm4
 	movss	20(%rdi), %xmm5
 	movss	24(%rdi), %xmm6
-	movss	28(%rdi), %xmm7
+	movss	28(%rdi), %xmm12
 	movss	36(%rdi), %xmm8
 	movss	40(%rdi), %xmm9
 	movss	32(%rdi), %xmm10
 	movss	48(%rdi), %xmm11
 	movl	(%rdi), %r10d
-	xorl	%r11d, %r11d
+	cmpl	$2, %r10d
+	sete	%al
+	xorps	%xmm7, %xmm7
+	movss	%xmm3, -36(%rbp)
+	ucomiss	%xmm7, %xmm3
+	setnp	%bl
+	sete	%r11b
+	andb	%bl, %r11b
+	andb	%al, %r11b
+	xorl	%ebx, %ebx
 	.p2align	4
 .LBB11_6:
-	movss	(%rsi,%r11,4), %xmm13
-	movss	(%rdx,%r11,4), %xmm14
-	mulss	%xmm0, %xmm14
-	movaps	%xmm12, %xmm1
-	mulss	%xmm13, %xmm1
-	addss	%xmm14, %xmm1
+	movss	(%rsi,%rbx,4), %xmm13
+	movss	(%rdx,%rbx,4), %xmm7
+	mulss	%xmm0, %xmm7
+	movaps	%xmm1, %xmm15
+	mulss	%xmm13, %xmm15
+	addss	%xmm7, %xmm15
 	cmpl	$1, %r10d
 	jne	.LBB11_8
-	movss	(%rcx,%r11,4), %xmm15
-	mulss	-28(%rbp), %xmm15
+	movss	(%rcx,%rbx,4), %xmm7
+	mulss	%xmm4, %xmm7
 	movaps	%xmm6, %xmm14
-	mulss	%xmm1, %xmm14
-	addss	%xmm15, %xmm14
-	movss	(%r8,%r11,4), %xmm4
-	mulss	%xmm5, %xmm4
-	movaps	%xmm7, %xmm15
-	mulss	%xmm1, %xmm15
-	mulss	%xmm1, %xmm15
-	addss	%xmm4, %xmm15
+	mulss	%xmm15, %xmm14
+	addss	%xmm7, %xmm14
+	movss	(%r8,%rbx,4), %xmm3
+	mulss	%xmm5, %xmm3
+	movaps	%xmm12, %xmm7
+	mulss	%xmm15, %xmm7
+	mulss	%xmm15, %xmm7
+	addss	%xmm3, %xmm7
 	mulss	%xmm11, %xmm13
-	movaps	%xmm14, %xmm1
-	divss	%xmm8, %xmm1
-	mulss	%xmm2, %xmm1
-	movaps	%xmm15, %xmm4
-	divss	%xmm9, %xmm4
-	sqrtss	%xmm4, %xmm4
-	addss	%xmm10, %xmm4
-	divss	%xmm4, %xmm1
-	subss	%xmm1, %xmm13
-	jmp	.LBB11_15
+	movaps	%xmm14, %xmm3
+	divss	%xmm8, %xmm3
+	mulss	%xmm2, %xmm3
+	movaps	%xmm7, %xmm15
+	divss	%xmm9, %xmm15
+	sqrtss	%xmm15, %xmm15
+	addss	%xmm10, %xmm15
+	divss	%xmm15, %xmm3
+.LBB11_17:
+	subss	%xmm3, %xmm13
+	jmp	.LBB11_18
 	.p2align	4
 .LBB11_8:
-	xorps	%xmm4, %xmm4
-	ucomiss	%xmm4, %xmm3
-	jne	.LBB11_10
-	jp	.LBB11_10
-	mulss	%xmm2, %xmm1
-	subss	%xmm1, %xmm13
-	xorps	%xmm14, %xmm14
-	jmp	.LBB11_14
+	testb	%r11b, %r11b
+	je	.LBB11_10
+	movss	(%rcx,%rbx,4), %xmm3
+	mulss	%xmm5, %xmm3
+	movaps	%xmm12, %xmm14
+	mulss	%xmm15, %xmm14
+	mulss	%xmm15, %xmm14
+	addss	%xmm3, %xmm14
+	xorps	%xmm3, %xmm3
+	sqrtss	%xmm14, %xmm3
+	addss	%xmm10, %xmm3
+	divss	%xmm3, %xmm15
+	mulss	%xmm2, %xmm15
+	subss	%xmm15, %xmm13
+	xorps	%xmm7, %xmm7
+	jmp	.LBB11_18
+	.p2align	4
 .LBB11_10:
-	cmpl	$0, 4(%rdi)
-	movss	(%rcx,%r11,4), %xmm14
-	mulss	%xmm3, %xmm14
-	addss	%xmm1, %xmm14
-	je	.LBB11_12
-	movaps	%xmm3, %xmm4
-	mulss	%xmm14, %xmm4
-	addss	%xmm4, %xmm1
-	mulss	%xmm2, %xmm1
-	jmp	.LBB11_13
+	cmpl	$2, %r10d
+	jne	.LBB11_12
+	movss	(%rcx,%rbx,4), %xmm3
+	mulss	%xmm5, %xmm3
+	movaps	%xmm12, %xmm14
+	mulss	%xmm15, %xmm14
+	mulss	%xmm15, %xmm14
+	addss	%xmm3, %xmm14
+	movss	(%r8,%rbx,4), %xmm3
+	mulss	-36(%rbp), %xmm3
+	xorps	%xmm7, %xmm7
+	sqrtss	%xmm14, %xmm7
+	addss	%xmm10, %xmm7
+	divss	%xmm7, %xmm15
+	addss	%xmm3, %xmm15
+	movaps	%xmm2, %xmm3
+	mulss	%xmm15, %xmm3
+	subss	%xmm3, %xmm13
+	movaps	%xmm15, %xmm7
+	jmp	.LBB11_18
 .LBB11_12:
-	movaps	%xmm2, %xmm1
-	mulss	%xmm14, %xmm1
-.LBB11_13:
-	subss	%xmm1, %xmm13
+	movss	-36(%rbp), %xmm3
+	xorps	%xmm7, %xmm7
+	ucomiss	%xmm7, %xmm3
+	jne	.LBB11_14
+	jp	.LBB11_14
+	mulss	%xmm2, %xmm15
+	subss	%xmm15, %xmm13
+	xorps	%xmm14, %xmm14
+	jmp	.LBB11_18
 .LBB11_14:
-	xorps	%xmm15, %xmm15
-.LBB11_15:
-	movd	%xmm13, %r15d
-	andl	$2147483647, %r15d
+	cmpl	$0, 4(%rdi)
+	movss	(%rcx,%rbx,4), %xmm14
+	mulss	%xmm3, %xmm14
+	addss	%xmm15, %xmm14
+	je	.LBB11_16
+	mulss	%xmm14, %xmm3
+	addss	%xmm3, %xmm15
+	mulss	%xmm2, %xmm15
+	subss	%xmm15, %xmm13
+	.p2align	4
+.LBB11_18:
+	movd	%xmm13, %r12d
+	andl	$2147483647, %r12d
 	movd	%xmm14, %eax
 	andl	$2147483647, %eax
 	cmpl	$2139095040, %eax
-	setge	%bl
-	movd	%xmm15, %eax
+	setge	%r14b
+	movd	%xmm7, %eax
 	andl	$2147483647, %eax
 	cmpl	$2139095040, %eax
-	setge	%r14b
+	setge	%r15b
 	xorl	%eax, %eax
-	cmpl	$2139095039, %r15d
-	jg	.LBB11_18
-	testb	%bl, %bl
-	jne	.LBB11_18
+	cmpl	$2139095039, %r12d
+	jg	.LBB11_21
 	testb	%r14b, %r14b
-	jne	.LBB11_18
-	incq	%r11
-	cmpq	%r11, %r9
+	jne	.LBB11_21
+	testb	%r15b, %r15b
+	jne	.LBB11_21
+	incq	%rbx
+	cmpq	%rbx, %r9
 	jne	.LBB11_6
+	jmp	.LBB11_4
+.LBB11_16:
+	movaps	%xmm2, %xmm3
+	mulss	%xmm14, %xmm3
+	jmp	.LBB11_17
+.LBB11_1:
+	.cfi_def_cfa %rsp, 8
+	.cfi_restore %rbx
+	.cfi_restore %rbp
+	.cfi_restore %r12
+	.cfi_restore %r14
+	.cfi_restore %r15
 	movl	$1, %eax
-.LBB11_18:
+	retq
+.LBB11_4:
+	.cfi_def_cfa %rbp, 16
+	.cfi_offset %rbx, -48
+	.cfi_offset %rbp, -16
+	.cfi_offset %r12, -40
+	.cfi_offset %r14, -32
+	.cfi_offset %r15, -24
+	movl	$1, %eax
+.LBB11_21:
 	popq	%rbx
+	popq	%r12
 	popq	%r14
 	popq	%r15
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
 	.cfi_restore %rbx
+	.cfi_restore %r12
 	.cfi_restore %r14
 	.cfi_restore %r15
 	.cfi_restore %rbp
-	retq
-.LBB11_1:
-	movl	$1, %eax
 	retq
 .Lfunc_end11:
 	.size	update_is_finite, .Lfunc_end11-update_is_finite

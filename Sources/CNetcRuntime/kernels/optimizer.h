@@ -86,6 +86,14 @@ INLINE void st1(float v, float *p) { *p = v; }
     s2 = beta2 * s2 + one_minus_beta2 * g * g;                                             \
     p = shrink * p - lr * (s1 / correction1) / (SQRT(s2 / correction2) + epsilon);
 
+#define RMSPROP_BODY(T, SQRT)                                                              \
+    s1 = beta2 * s1 + one_minus_beta2 * g * g;                                             \
+    p = p - lr * (g / (SQRT(s1) + epsilon));
+#define RMSPROP_MOMENTUM_BODY(T, SQRT)                                                     \
+    s1 = beta2 * s1 + one_minus_beta2 * g * g;                                             \
+    s2 = momentum * s2 + g / (SQRT(s1) + epsilon);                                         \
+    p = p - lr * s2;
+
 #define UPDATE_CONSTANTS                                                                   \
     const float gscale = u->gradient_scale, decay = u->decay, lr = u->learning_rate;       \
     const float momentum = u->momentum, beta1 = u->beta1, beta2 = u->beta2;                \
@@ -100,6 +108,10 @@ static void update_apply(const netc_update *u, float *pp, const float *gp, float
     UPDATE_CONSTANTS
     if (u->kind == NETC_UPDATE_ADAM) {
         NETC_UPDATE_LOOP(TWO_STATE_LOAD, ADAM_BODY, TWO_STATE_STORE)
+    } else if (u->kind == NETC_UPDATE_RMSPROP && u->momentum == 0) {
+        NETC_UPDATE_LOOP(ONE_STATE_LOAD, RMSPROP_BODY, ONE_STATE_STORE)
+    } else if (u->kind == NETC_UPDATE_RMSPROP) {
+        NETC_UPDATE_LOOP(TWO_STATE_LOAD, RMSPROP_MOMENTUM_BODY, TWO_STATE_STORE)
     } else if (u->momentum == 0) {
         NETC_UPDATE_LOOP(NO_STATE_LOAD, SGD_BODY, NO_STATE_STORE)
     } else if (u->nesterov) {
@@ -119,6 +131,12 @@ static int update_is_finite(const netc_update *u, const float *pp, const float *
         if (u->kind == NETC_UPDATE_ADAM) {
             s1 = s1p[i]; s2 = s2p[i];
             ADAM_BODY(float, sqrt1)
+        } else if (u->kind == NETC_UPDATE_RMSPROP && momentum == 0) {
+            s1 = s1p[i];
+            RMSPROP_BODY(float, sqrt1)
+        } else if (u->kind == NETC_UPDATE_RMSPROP) {
+            s1 = s1p[i]; s2 = s2p[i];
+            RMSPROP_MOMENTUM_BODY(float, sqrt1)
         } else if (momentum == 0) {
             SGD_BODY(float, sqrt1)
         } else if (u->nesterov) {

@@ -19,6 +19,7 @@ struct BufferNames: Sendable {
         switch graph.training.optimizer {
         case .sgd: stateNames = ["velocity"]
         case .adam: stateNames = ["firstMoment", "secondMoment"]
+        case .rmsprop: stateNames = ["squareAverage", "momentumBuffer"]
         }
     }
 

@@ -137,6 +137,17 @@ extension ModelEmitter {
                 } else {
                     c.line("\(parameters)[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)")
                 }
+            case .rmsprop(_, _, _, let momentum):
+                c.line("let v = alpha * \(first!)[k] + oneMinusAlpha * g * g")
+                c.line("\(first!)[k] = v")
+                c.line("let q = g / (v.squareRoot() + epsilon)")
+                if momentum > 0 {
+                    c.line("let b = momentum * \(second!)[k] + q")
+                    c.line("\(second!)[k] = b")
+                    c.line("\(parameters)[k] -= lr * b")
+                } else {
+                    c.line("\(parameters)[k] -= lr * q")
+                }
             }
         }
     }
@@ -154,6 +165,9 @@ extension ModelEmitter {
             locals += ["beta1 = Scalar(\(h).beta1)", "beta2 = Scalar(\(h).beta2)", "epsilon = Scalar(\(h).epsilon)",
                        "oneMinusBeta1 = Scalar(1 - \(h).beta1)", "oneMinusBeta2 = Scalar(1 - \(h).beta2)",
                        "c1 = Scalar(step.correction1)", "c2 = Scalar(step.correction2)"]
+        case .rmsprop(_, _, _, let momentum):
+            locals += ["alpha = Scalar(\(h).alpha)", "oneMinusAlpha = Scalar(1 - \(h).alpha)", "epsilon = Scalar(\(h).epsilon)"]
+            if momentum > 0 { locals.append("momentum = Scalar(\(h).momentum)") }
         }
         return Code(stringLiteral: "let " + locals.joined(separator: ", "))
     }
@@ -214,6 +228,8 @@ extension Training {
             return ".sgd(learningRate: \(literal(lr)), momentum: \(literal(momentum)), nesterov: \(nesterov), weightDecay: \(literal(weightDecay))\(extra))"
         case .adam(let lr, let b1, let b2, let eps, let decoupled):
             return ".\(decoupled ? "adamw" : "adam")(learningRate: \(literal(lr)), beta1: \(literal(b1)), beta2: \(literal(b2)), epsilon: \(literal(eps)), weightDecay: \(literal(weightDecay))\(extra))"
+        case .rmsprop(let lr, let alpha, let eps, let momentum):
+            return ".rmsprop(learningRate: \(literal(lr)), alpha: \(literal(alpha)), epsilon: \(literal(eps)), momentum: \(literal(momentum)), weightDecay: \(literal(weightDecay))\(extra))"
         }
     }
 }

@@ -272,6 +272,9 @@ public struct PyTorchExporter {
         case .sgd(let lr, let momentum, let nesterov):
             let extra = momentum > 0 ? ", momentum=\(Python.float(momentum))\(nesterov ? ", nesterov=True" : "")" : ""
             line(2, "return torch.optim.SGD(\(parameters), lr=\(Python.float(lr))\(extra))")
+        case .rmsprop(let lr, let alpha, let eps, let momentum):
+            let extra = momentum > 0 ? ", momentum=\(Python.float(momentum))" : ""
+            line(2, "return torch.optim.RMSprop(\(parameters), lr=\(Python.float(lr)), alpha=\(Python.float(alpha)), eps=\(Python.float(eps))\(extra))")
         case .adam(let lr, let b1, let b2, let eps, let decoupled):
             // AdamW's own default decay is 0.01: a spec without decay says so.
             let extra = decoupled && !(t.weightDecay > 0) ? ", weight_decay=0.0" : ""

@@ -15,6 +15,8 @@ public enum Optimizer: Sendable, Equatable {
     /// Adam (Kingma & Ba) with bias correction; `decoupled`: AdamW (Loshchilov
     /// & Hutter), whose weight decay shrinks the weights rather than joining the gradient.
     case adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double, decoupled: Bool)
+    /// RMSprop (PyTorch's, not centred): v ← αv + (1−α)g², q = g/(√v + ε); p ← p − ηq, or through momentum.
+    case rmsprop(learningRate: Double, alpha: Double, epsilon: Double, momentum: Double)
 }
 
 /// Training settings from the spec.
@@ -45,6 +47,9 @@ public struct Training: Sendable, Equatable {
                          schedule: schedule, gradientClipNorm: gradientClipNorm)
                 : .adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: weightDecay,
                         schedule: schedule, gradientClipNorm: gradientClipNorm)
+        case .rmsprop(let lr, let alpha, let eps, let momentum):
+            .rmsprop(learningRate: lr, alpha: alpha, epsilon: eps, momentum: momentum, weightDecay: weightDecay,
+                     schedule: schedule, gradientClipNorm: gradientClipNorm)
         }
     }
 }
@@ -151,6 +156,7 @@ public struct Graph: Sendable {
         switch training.optimizer {
         case .sgd(_, let m, let nesterov): perParameter = m == 0 ? 2 : nesterov ? 5 : 4
         case .adam(_, _, _, _, let decoupled): perParameter = decoupled ? 13 : 12
+        case .rmsprop(_, _, _, let momentum): perParameter = momentum > 0 ? 9 : 7
         }
         let update = parameterCount * perParameter / max(1, batchSize)
         return (forward, forward + backward + update)

@@ -45,6 +45,14 @@ extension Interpreter {
                     parameters[k] -= lr * (nesterov ? g[k] + momentum * state.first[k] : state.first[k])
                 }
             }
+        case .rmsprop(let base, let alpha, let eps, let momentum):
+            let lr = base * factor
+            for k in g.indices {
+                state.first[k] = alpha * state.first[k] + (1 - alpha) * g[k] * g[k]
+                let q = g[k] / (state.first[k].squareRoot() + eps)
+                if momentum > 0 { state.second[k] = momentum * state.second[k] + q }
+                parameters[k] -= lr * (momentum > 0 ? state.second[k] : q)
+            }
         case .adam(let base, let b1, let b2, let eps, _):
             let lr = base * factor
             let c1 = 1 - pow(b1, state.step), c2 = 1 - pow(b2, state.step)

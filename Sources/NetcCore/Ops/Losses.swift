@@ -114,20 +114,31 @@ public struct SigmoidCrossEntropy: LossRule {
 /// top; and log sum = log1p(Σ of the other terms), since the top's term is
 /// exactly 1 and `log(1 + small)` would round the small part away (Float
 /// logits [1000, 990, 0]: 4.5399e-5, where log(sum) gives 4.5418e-5).
+///
+/// With label smoothing ε the target is t′ = (1 − ε)t + ε/n in place of t,
+/// as PyTorch's `label_smoothing`: the loss also pulls every logit towards
+/// the others, so the network is not rewarded for ever larger margins.
 public struct SoftmaxCrossEntropy: LossRule {
+    public var smoothing = 0.0
+
     /// PyTorch's cross-entropy with probability targets, averaged over the batch.
-    public func pytorch(z: String, t: String, n: Int) -> String { "F.cross_entropy(\(z), \(t))" }
-    public var name: String { "softmax_cross_entropy" }
+    public func pytorch(z: String, t: String, n: Int) -> String {
+        smoothing > 0 ? "F.cross_entropy(\(z), \(t), label_smoothing=\(Python.float(smoothing)))" : "F.cross_entropy(\(z), \(t))"
+    }
+    public var name: String { smoothing > 0 ? "softmax_cross_entropy(label_smoothing: \(smoothing))" : "softmax_cross_entropy" }
     public var targets: LossTargets { .oneHot }
     public var fusedActivation: FusedActivation? { .softmax }
+    /// The target the loss uses, t′ = (1 − ε)t + ε/n.
+    func smoothed(_ t: [Double]) -> [Double] { smoothing > 0 ? t.map { (1 - smoothing) * $0 + smoothing / Double(t.count) } : t }
     public func value(logits z: [Double], target t: [Double]) -> Double {
         guard let at = z.indices.max(by: { z[$0] < z[$1] }) else { return 0 }
         let m = z[at]
         let rest = z.indices.reduce(0.0) { $0 + ($1 == at ? 0 : Math.exp(z[$1] - m)) }
         let poison = z.reduce(0.0) { $0 + ($1 - $1) }  // NaN for a NaN or infinite logit, as the generated code gives
-        return zip(z, t).reduce(poison) { $0 + $1.1 * (Math.log1p(rest) - ($1.0 - m)) }
+        return zip(z, smoothed(t)).reduce(poison) { $0 + $1.1 * (Math.log1p(rest) - ($1.0 - m)) }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
+        let t = smoothed(t)
         let p = softmax(z), mass = t.reduce(0, +)
         return zip(p, t).map { mass * $0 - $1 }
     }
@@ -157,9 +168,15 @@ public struct SoftmaxCrossEntropy: LossRule {
         c.line("for i in 0..<\(n) where i != at { rest += \(gz)[i] }")
         c.line("let logSum = Math.log1p(rest)")
         c.line("var mass: Scalar = 0")
-        c.line("for i in 0..<\(n) { mass += \(t)[i]; loss += \(t)[i] * (logSum - (\(z)[i] - top)) }")
+        // The target, or with label smoothing t′ = (1 − ε)t + ε/n.
+        let target: Code = smoothing > 0 ? "(\(literal(1 - smoothing)) * \(t)[i] + \(literal(smoothing / Double(n))))" : "\(t)[i]"
+        if smoothing > 0 {
+            c.line("for i in 0..<\(n) { let ti = \(target); mass += ti; loss += ti * (logSum - (\(z)[i] - top)) }")
+        } else {
+            c.line("for i in 0..<\(n) { mass += \(t)[i]; loss += \(t)[i] * (logSum - (\(z)[i] - top)) }")
+        }
         c.line("let scale = mass / sum")
-        c.line("for i in 0..<\(n) { \(gz)[i] = (scale * \(gz)[i] - \(t)[i]) * invBatch }")
+        c.line("for i in 0..<\(n) { \(gz)[i] = (scale * \(gz)[i] - \(target)) * invBatch }")
     }
 }
 
@@ -223,8 +240,17 @@ public enum Losses {
             .init("reduction", .word(["sum", "mean"]), default: .word("mean")),
             .init("scale", .number(1e-12...1e12), default: .number(1)),
         ]) { SquaredError(mean: $0["reduction"]!.word == "mean", scale: $0["scale"]!.number) },
+        Entry(name: "absolute_error", parameters: [
+            .init("reduction", .word(["sum", "mean"]), default: .word("mean")),
+        ]) { AbsoluteError(mean: $0["reduction"]!.word == "mean") },
+        Entry(name: "huber", parameters: [
+            .init("delta", .number(1e-12...1e12), default: .number(1)),
+            .init("reduction", .word(["sum", "mean"]), default: .word("mean")),
+        ]) { Huber(delta: $0["delta"]!.number, mean: $0["reduction"]!.word == "mean") },
         Entry(name: "binary_cross_entropy", parameters: []) { _ in SigmoidCrossEntropy() },
-        Entry(name: "softmax_cross_entropy", parameters: []) { _ in SoftmaxCrossEntropy() },
+        Entry(name: "softmax_cross_entropy", parameters: [
+            .init("label_smoothing", .number(0...1), default: .number(0)),
+        ]) { SoftmaxCrossEntropy(smoothing: $0["label_smoothing"]!.number) },
         Entry(name: "hinge", parameters: []) { _ in Hinge() },
     ]
 

@@ -43,6 +43,9 @@ public struct StorageLayout: Sendable {
         case .adam:
             allocate(.state(0), p, aligned: true)
             allocate(.state(1), p, aligned: true)
+        case .rmsprop(_, _, _, let momentum):
+            allocate(.state(0), p, aligned: true)
+            if momentum > 0 { allocate(.state(1), p, aligned: true) }
         }
         for n in graph.nodes where n.id != graph.input || !readsInputInPlace { allocate(.value(n.id), batch * n.size) }
         for n in graph.nodes where gradientNodes.contains(n.id) { allocate(.gradient(n.id), batch * n.size) }

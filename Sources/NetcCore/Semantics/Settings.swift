@@ -13,6 +13,10 @@ extension NetworkBuilder {
                  .init("nesterov", .bool, default: .bool(false))]),
         ("adam", adamParameters),
         ("adamw", adamParameters),
+        ("rmsprop", [.init("learning_rate", .number(1e-12...1e6), default: .number(0.01)),
+                     .init("alpha", .number(0...0.999999), default: .number(0.99)),
+                     .init("epsilon", .number(1e-30...1), default: .number(1e-8)),
+                     .init("momentum", .number(0...0.999999), default: .number(0))]),
     ]
 
     /// `weight_decay` when `train` does not give it: PyTorch's defaults, 0.01 for AdamW and 0 otherwise.
@@ -63,6 +67,9 @@ extension NetworkBuilder {
             }
             t.optimizer = .sgd(learningRate: o["learning_rate"]!.number, momentum: o["momentum"]!.number,
                                nesterov: o["nesterov"]!.bool)
+        } else if name == "rmsprop" {
+            t.optimizer = .rmsprop(learningRate: o["learning_rate"]!.number, alpha: o["alpha"]!.number,
+                                   epsilon: o["epsilon"]!.number, momentum: o["momentum"]!.number)
         } else {
             t.optimizer = .adam(learningRate: o["learning_rate"]!.number, beta1: o["beta1"]!.number,
                                 beta2: o["beta2"]!.number, epsilon: o["epsilon"]!.number, decoupled: name == "adamw")
