@@ -111,9 +111,14 @@ extension NodeKind {
         return s.arguments.isEmpty
     }
 
-    /// The value after ':', or a report that it is missing (`what` names it: "size", "rate").
+    /// The value after ':', or a report that it is missing (`what` names it:
+    /// "size", "rate"), pointing at a labelled `rate: 0.1` written in its place.
     func requireValue(_ s: Statement, _ what: String, _ diagnostics: inout DiagnosticBag) -> Expression? {
-        if s.value == nil { diagnostics.emit(.missingArgument(what, "'\(keyword)'"), at: s.name!.range) }
+        if s.value == nil {
+            let labelled = s.arguments.first { $0.label?.name == what }
+            let notes = labelled == nil ? [] : [Diagnostic.Note(message: "'\(what)' is written after ':', not as a labelled argument: \(example)", range: nil)]
+            diagnostics.emit(.missingArgument(what, "'\(keyword)'"), at: labelled?.range ?? s.name!.range, notes: notes)
+        }
         return s.value
     }
 }
