@@ -12,8 +12,8 @@ import NetcRuntime
 /// - `p(p.linear)`: sigmoid [1]
 ///
 /// Loss: binary_cross_entropy on `p`, mean over a batch of 2. The API
-/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
-public struct Binary: NetcRuntime.ClassifierModel {
+/// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
+public struct Binary: NetcRuntime.ProbabilisticClassifierModel {
     public typealias Scalar = Swift.Float
 
     public static var inputCount: Swift.Int { 5 }

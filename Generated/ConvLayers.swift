@@ -20,8 +20,8 @@ import NetcRuntime
 /// - `out(joined)`: linear [3]
 ///
 /// Loss: softmax_cross_entropy on `out`, mean over a batch of 3. The API
-/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
-public struct ConvLayers: NetcRuntime.ClassifierModel {
+/// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
+public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
     public typealias Scalar = Swift.Double
 
     public static var inputCount: Swift.Int { 60 }

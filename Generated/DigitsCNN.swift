@@ -16,8 +16,8 @@ import NetcRuntime
 /// - `logits(features)`: linear [10]
 ///
 /// Loss: softmax_cross_entropy on `logits`, mean over a batch of 32. The API
-/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
-public struct DigitsCNN: NetcRuntime.ClassifierModel {
+/// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
+public struct DigitsCNN: NetcRuntime.ProbabilisticClassifierModel {
     public typealias Scalar = Swift.Float
 
     public static var inputCount: Swift.Int { 64 }

@@ -19,8 +19,8 @@ import NetcRuntime
 /// - `out(f)`: linear [5]
 ///
 /// Loss: softmax_cross_entropy on `out`, mean over a batch of 4. The API
-/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
-public struct FloatConvs: NetcRuntime.ClassifierModel {
+/// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
+public struct FloatConvs: NetcRuntime.ProbabilisticClassifierModel {
     public typealias Scalar = Swift.Float
 
     public static var inputCount: Swift.Int { 972 }

@@ -12,8 +12,8 @@ import NetcRuntime
 /// - `logits(hidden)`: linear [10]
 ///
 /// Loss: softmax_cross_entropy(label_smoothing: 0.1) on `logits`, mean over a batch of 8. The API
-/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
-public struct ImageMLP: NetcRuntime.ClassifierModel {
+/// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
+public struct ImageMLP: NetcRuntime.ProbabilisticClassifierModel {
     public typealias Scalar = Swift.Float
 
     public static var inputCount: Swift.Int { 64 }

@@ -13,8 +13,8 @@ import NetcRuntime
 /// - `logits(hidden2)`: linear [10]
 ///
 /// Loss: softmax_cross_entropy on `logits`, mean over a batch of 32. The API
-/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
-public struct MnistMLP: NetcRuntime.ClassifierModel {
+/// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
+public struct MnistMLP: NetcRuntime.ProbabilisticClassifierModel {
     public typealias Scalar = Swift.Float
 
     public static var inputCount: Swift.Int { 784 }

@@ -13,8 +13,8 @@ import NetcRuntime
 /// - `out(g)`: linear [2]
 ///
 /// Loss: softmax_cross_entropy on `out`, mean over a batch of 2. The API
-/// is NetcRuntime's `ClassifierModel`; this file holds the network's constants and kernels.
-public struct Tokens: NetcRuntime.ClassifierModel {
+/// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
+public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
     public typealias Scalar = Swift.Double
 
     public static var inputCount: Swift.Int { 7 }

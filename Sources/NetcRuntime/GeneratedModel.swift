@@ -210,7 +210,7 @@ public struct ModelInfo: Sendable {
 }
 
 /// The scalar types a model computes in.
-public protocol ModelScalar: BinaryFloatingPoint, BitPatternConvertible, Sendable {
+public protocol ModelScalar: BinaryFloatingPoint, BitPatternConvertible, MathScalar, Sendable {
     /// The largest |x[i]| for i < n, NaN or ∞ if any value is.
     static func maxMagnitude(_ x: UnsafeMutablePointer<Self>, _ n: Int) -> Self
     /// Σ x[i]² for i < n, accumulated in Double.

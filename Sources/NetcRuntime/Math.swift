@@ -109,16 +109,24 @@ extension Math {
 /// A scalar type with the elementary functions generic helpers need.
 public protocol MathScalar {
     static func mathExp(_ x: Self) -> Self
+    /// yᵢ = e^(xᵢ − shift) for i < n (`Math.exp(_:minus:into:_:)`).
+    static func mathExp(_ x: UnsafeMutablePointer<Self>, minus shift: Self, into y: UnsafeMutablePointer<Self>, _ n: Int)
     static func mathLog1p(_ x: Self) -> Self
     static func mathErfc(_ x: Self) -> Self
 }
 extension Float: MathScalar {
     @inlinable public static func mathExp(_ x: Float) -> Float { expf(x) }
+    @inlinable public static func mathExp(_ x: UnsafeMutablePointer<Float>, minus shift: Float, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+        Math.exp(x, minus: shift, into: y, n)
+    }
     @inlinable public static func mathLog1p(_ x: Float) -> Float { Math.log1p(x) }
     @inlinable public static func mathErfc(_ x: Float) -> Float { erfcf(x) }
 }
 extension Double: MathScalar {
     @inlinable public static func mathExp(_ x: Double) -> Double { Glibc_exp(x) }
+    @inlinable public static func mathExp(_ x: UnsafeMutablePointer<Double>, minus shift: Double, into y: UnsafeMutablePointer<Double>, _ n: Int) {
+        Math.exp(x, minus: shift, into: y, n)
+    }
     @inlinable public static func mathLog1p(_ x: Double) -> Double { Glibc_log1p(x) }
     @inlinable public static func mathErfc(_ x: Double) -> Double { Glibc_erfc(x) }
 }

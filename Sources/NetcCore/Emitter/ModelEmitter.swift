@@ -40,12 +40,20 @@ public struct ModelEmitter {
         }
     }
 
+    /// The runtime protocol the model conforms to: `ProbabilisticClassifierModel`
+    /// when its outputs give class probabilities (softmax cross-entropy, or
+    /// one sigmoid output), `ClassifierModel` for other classifiers (hinge).
+    var modelProtocol: String {
+        guard isClassifier else { return "GeneratedModel" }
+        return graph.loss.rule.fusedActivation == nil ? "ClassifierModel" : "ProbabilisticClassifierModel"
+    }
+
     /// The model type alone, preceded by a blank line.
     public func emitType() -> String {
         var w = SwiftWriter()
         w.line("")
         emitTypeDoc(&w)
-        w.line("public struct \(graph.name): \(isClassifier ? "ClassifierModel" : "GeneratedModel") {")
+        w.line("public struct \(graph.name): \(modelProtocol) {")
         w.level += 1
         emitConstants(&w)
         w.line("")
@@ -68,7 +76,7 @@ public struct ModelEmitter {
         }
         w.doc("",
               "Loss: \(graph.loss.rule.name) on `\(graph.nodes[graph.loss.output].name)`, mean over a batch of \(graph.batchSize). The API",
-              "is NetcRuntime's `\(isClassifier ? "ClassifierModel" : "GeneratedModel")`; this file holds the network's constants and kernels.")
+              "is NetcRuntime's `\(modelProtocol)`; this file holds the network's constants and kernels.")
     }
 
     func emitConstants(_ w: inout SwiftWriter) {
